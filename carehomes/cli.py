@@ -1,0 +1,101 @@
+"""The command line: ``python build.py COMMAND``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .fsutil import replace_dir
+from .pipeline import check_paths
+from .schema import ROOT
+
+PROVIDERS = ROOT / "providers"
+SITE = ROOT / "site"
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths] or [PROVIDERS]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _say("\n".join(f"{p}: no such file or folder" for p in missing))
+        return 2
+    result = check_paths(paths)
+    for p in result.problems:
+        print(p.github() if args.format == "github" else str(p))
+    if result.problems:
+        files = len({p.path for p in result.problems})
+        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)} in {files} "
+             f"file{'s' * (files != 1)} (checked {result.files}). Fix each line above and run the check again.")
+        return 1
+    _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems.")
+    return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from .publish import write_data
+
+    result = check_paths([Path(p) for p in args.providers])
+    if not result.ok:
+        for p in result.problems:
+            print(p)
+        _say(f"{len(result.problems)} problems: nothing was published; {args.out} is unchanged.")
+        return 1
+    out = Path(args.out)
+    with replace_dir(out) as tmp:
+        sizes = write_data(result.profiles, tmp)
+    for name, size in sorted(sizes.items()):
+        _say(f"wrote {out / name} ({size:,} bytes)")
+    return 0
+
+
+def cmd_import_cqc(args: argparse.Namespace) -> int:
+    from .importer import ImportError_, import_cqc
+
+    try:
+        report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
+                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run)
+    except ImportError_ as exc:
+        _say(f"{args.file}: {exc}")
+        return 1
+    print(report.summary())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Care home directory: check profiles, publish open data, build the site.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("check", help="validate profiles and report every problem")
+    c.add_argument("paths", nargs="*", help="profiles or folders (default: providers/)")
+    c.add_argument("--format", choices=["text", "github"], default="text",
+                   help="github prints workflow annotations for pull requests")
+    c.set_defaults(func=cmd_check)
+
+    d = sub.add_parser("data", help="write the open data files (CSV, JSON, datapackage.json)")
+    d.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
+    d.add_argument("--out", default=str(SITE / "data"))
+    d.set_defaults(func=cmd_data)
+
+    i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file")
+    i.add_argument("file", help="a CQC file: HSCA care directory CSV, CQC market CSV, API CSV or API JSON folder")
+    i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire")
+    i.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to create or refresh")
+    i.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    i.add_argument("--allow-mass-removal", action="store_true",
+                   help="allow flagging more than half the homes as missing from the register")
+    i.set_defaults(func=cmd_import_cqc)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    start = time.perf_counter()
+    code = args.func(args)
+    if getattr(args, "verbose", False):
+        _say(f"took {time.perf_counter() - start:.2f} s")
+    return code

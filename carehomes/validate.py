@@ -1,0 +1,346 @@
+"""Check profiles against the schema and the rules across fields and files.
+
+Every message says where, which field, what is wrong and what to do.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any, Iterable
+
+from .load import Profile
+from .problems import Problem
+from .schema import Field, Schema, load_schema
+
+EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#][^\s<>\"]*)?")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+POSTCODE_LOOSE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
+
+
+def today() -> dt.date:
+    """Today's date (a function so tests can pass their own)."""
+    return dt.date.today()
+
+
+def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | None = None) -> list[Problem]:
+    """Every problem in one profile: keys, types, constraints and rules across fields."""
+    schema = schema or load_schema()
+    on = on or today()
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    _walk(profile, profile.data, (), schema, problems, values)
+    for f in schema.home_fields:
+        if f.required and values.get(f.path) is None and not _reported(problems, f.path):
+            problems.append(Problem(profile.path, 1, f.path,
+                                    f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.description.split('.')[0]})"))
+    problems.extend(_rules(profile, values, schema, on))
+    return problems
+
+
+def _reported(problems: list[Problem], path: str) -> bool:
+    return any(p.field == path for p in problems)
+
+
+def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
+          problems: list[Problem], values: dict[str, Any]) -> None:
+    allowed = schema.children(prefix)
+    assert allowed is not None
+    here = ".".join(prefix)
+    if not isinstance(node, dict):
+        what = "a group of 'key: value' lines" if prefix else "a list of 'key: value' lines"
+        problems.append(Problem(profile.path, profile.line(here), here or "file",
+                                f"must be {what} indented under it, not {_describe(node)}"))
+        return
+    for key, value in node.items():
+        dotted = ".".join(prefix + (str(key),))
+        if not isinstance(key, str) or key not in allowed:
+            problems.append(Problem(profile.path, profile.line(dotted), dotted,
+                                    f"is not a known field; {_suggest(str(key), prefix, allowed, schema)}"))
+            continue
+        child = allowed[key]
+        if isinstance(child, dict):
+            if value is None:
+                continue  # an empty group, e.g. 'fees:' with everything under it still to come
+            _walk(profile, value, prefix + (key,), schema, problems, values)
+        else:
+            problem = check_value(child, value)
+            if problem:
+                problems.append(Problem(profile.path, profile.line(dotted), dotted, problem))
+            elif value is not None:
+                values[dotted] = _normal(child, value)
+
+
+def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    elsewhere = schema.leaf_paths_named(key) or [g for g in schema.group_paths() if g.rsplit(".", 1)[-1] == key]
+    if elsewhere:
+        return f"did you mean '{elsewhere[0]}'? It belongs there, not here"
+    where = f"under '{'.'.join(prefix)}'" if prefix else "at the top level"
+    return f"fields allowed {where} are: {', '.join(sorted(allowed))}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
+    return f"'{_short(str(value))}'"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = CONTROL.sub("?", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _yaml_example(f: Field) -> str:
+    ex = f.example
+    if isinstance(ex, bool):
+        return "yes" if ex else "no"
+    if isinstance(ex, list):
+        return "[" + ", ".join(ex) + "]"
+    return str(ex)
+
+
+def _normal(f: Field, value: Any) -> Any:
+    if f.type == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def check_value(f: Field, value: Any) -> str | None:
+    """What is wrong with one value for one field, or None if it is fine."""
+    if value is None:
+        return None
+    checker = _TYPE_CHECKS[f.type]
+    return checker(f, value)
+
+
+def _check_string(f: Field, value: Any) -> str | None:
+    if not isinstance(value, str):
+        if isinstance(value, (bool, int, float, dt.date)):
+            return (f"must be text, but {_describe(value)} was read; put it in quotes, "
+                    f"like {f.keys[-1]}: \"{f.example}\"")
+        return f"must be text, not {_describe(value)}"
+    if CONTROL.search(value if f.name == "description" else value.replace("\n", "\x00")):
+        return "contains a control character or a line break that is not allowed here; retype the text"
+    if value != value.strip():
+        return "has spaces or line breaks at the start or end; remove them"
+    if value == "":
+        return "is empty; remove the line if you have nothing to give"
+    c = f.constraints
+    if "maxLength" in c and len(value) > c["maxLength"]:
+        return f"is {len(value)} characters long; shorten it to {c['maxLength']} or fewer"
+    if "enum" in c and value not in c["enum"]:
+        options = ", ".join(f"'{o}'" for o in c["enum"])
+        near = [o for o in c["enum"] if o.lower() == value.lower()] or difflib.get_close_matches(value, c["enum"], n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        return f"'{_short(value)}' is not allowed; {hint}use one of {options}"
+    if f.path.endswith("postcode"):
+        return _check_postcode(value)
+    if "pattern" in c and not re.fullmatch(c["pattern"], value):
+        return _pattern_message(f, value)
+    if f.format == "email" and not EMAIL.fullmatch(value):
+        return f"'{_short(value)}' is not an email address; write it like {f.example}"
+    if f.format == "uri":
+        return _check_url(value, f)
+    return None
+
+
+def _check_postcode(value: str) -> str | None:
+    if re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}", value):
+        return None
+    m = POSTCODE_LOOSE.match(value.upper().strip())
+    if m:
+        return f"'{_short(value)}' should be written '{m.group(1)} {m.group(2)}' (capitals, one space)"
+    return f"'{_short(value)}' is not a UK postcode; write the full postcode, like HR1 1TJ"
+
+
+def _check_url(value: str, f: Field) -> str | None:
+    if not re.match(r"https?://", value, re.I):
+        scheme = value.split(":", 1)[0] if ":" in value else ""
+        if scheme and not scheme.startswith("www"):
+            return f"links must start with https:// or http://, not '{_short(scheme)}:'"
+        return f"'{_short(value)}' must start with https:// (or http://), like {f.example}"
+    if not URL.fullmatch(value):
+        return f"'{_short(value)}' is not a web address; copy it from the browser's address bar"
+    return None
+
+
+def _pattern_message(f: Field, value: str) -> str:
+    if f.name == "phone":
+        digits = re.sub(r"\D", "", value)
+        if digits.startswith("44") and len(digits) in (11, 12):
+            return f"'{_short(value)}' should be written in UK format starting with 0, like 0{digits[2:]}"
+        return f"'{_short(value)}' is not a UK phone number; write 10 or 11 digits starting with 0, like {f.example}"
+    if f.name == "slug":
+        return f"'{_short(value)}' may only use lower-case letters, digits and single hyphens, like {f.example}"
+    return f"'{_short(value)}' is not in the right form; write it like {f.example}"
+
+
+def _check_integer(f: Field, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            return f"must be a whole number; write {int(value)}"
+        if isinstance(value, str) and value.strip().isdigit():
+            return f"must be a number, not text; remove the quotes: {f.keys[-1]}: {value.strip()}"
+        return f"must be a whole number, not {_describe(value)}"
+    return _check_range(f, value)
+
+
+def _check_number(f: Field, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str) and re.fullmatch(r"[£$]?\s*[0-9,]+(\.[0-9]+)?%?", value.strip()):
+            clean = re.sub(r"[£$,%\s]", "", value)
+            return f"must be a plain number; write {clean} (no quotes, £, commas or %)"
+        return f"must be a number, not {_describe(value)}"
+    if value != value:  # NaN
+        return "must be a number, not .nan"
+    return _check_range(f, value)
+
+
+def _check_range(f: Field, value: float) -> str | None:
+    c = f.constraints
+    if "minimum" in c and value < c["minimum"]:
+        return f"is {value}, below the lowest allowed value {c['minimum']}"
+    if "maximum" in c and value > c["maximum"]:
+        return f"is {value}, above the highest allowed value {c['maximum']}"
+    return None
+
+
+def _check_boolean(f: Field, value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return f"must be yes or no, not {_describe(value)}"
+
+
+def _check_date(f: Field, value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return f"must be a date without a time; write {value.date().isoformat()}"
+    if isinstance(value, dt.date):
+        return None
+    if isinstance(value, str):
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                dt.date.fromisoformat(value)
+                return None
+        except ValueError:
+            return f"'{_short(value)}' is not a real date; check the day and month (YYYY-MM-DD)"
+    return f"must be a date written YYYY-MM-DD, like {f.example}, not {_describe(value)}"
+
+
+def _check_list(f: Field, value: Any) -> str | None:
+    if isinstance(value, str):
+        return f"must be a list; write each item on its own line starting with '- ', or [{_short(value)}]"
+    if not isinstance(value, list):
+        return f"must be a list, not {_describe(value)}"
+    seen = set()
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, str):
+            return f"item {i} must be text, not {_describe(item)}; put it in quotes"
+        if not item.strip() or item != item.strip() or CONTROL.search(item) or "\n" in item:
+            return f"item {i} must be text without spaces at the ends or line breaks"
+        if ";" in item:
+            return f"item {i} must not contain ';' (it separates items in the CSV download)"
+        if f.name == "maintainers" and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", item):
+            return f"item {i} '{_short(item)}' is not a repository username (letters, digits, single hyphens)"
+        if item in seen:
+            return f"item {i} '{_short(item)}' is listed twice; remove one"
+        seen.add(item)
+    return None
+
+
+_TYPE_CHECKS = {
+    "string": _check_string, "integer": _check_integer, "number": _check_number,
+    "boolean": _check_boolean, "date": _check_date, "list": _check_list,
+}
+
+
+def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> list[Problem]:
+    """Rules across fields of one profile."""
+    out: list[Problem] = []
+
+    def add(path: str, message: str) -> None:
+        out.append(Problem(profile.path, profile.line(path), path, message))
+
+    for path, value in v.items():
+        if isinstance(value, dt.date) and value > on:
+            add(path, f"{value.isoformat()} is in the future (today is {on.isoformat()}); give the date the fact was true")
+    for kind in ("nursing", "residential"):
+        total, avail = v.get(f"beds.{kind}.total"), v.get(f"beds.{kind}.available")
+        if total is not None and avail is not None and avail > total:
+            add(f"beds.{kind}.available", f"is {avail} but beds.{kind}.total is {total}; free beds cannot be more than the beds there are")
+    if (v.get("beds.nursing.available") is not None or v.get("beds.residential.available") is not None) and "beds.confirmed" not in v:
+        add("beds", "free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them")
+    any_capability = False
+    for code in schema.capability_codes:
+        base = f"capabilities.{code}"
+        accepted = v.get(f"{base}.accepted")
+        beds = {k: v.get(f"{base}.{k}") for k in ("nursing_beds", "residential_beds")}
+        if accepted is not None or any(b is not None for b in beds.values()):
+            any_capability = True
+        for key, kind in (("nursing_beds", "nursing"), ("residential_beds", "residential")):
+            n, total = beds[key], v.get(f"beds.{kind}.total")
+            if n and accepted is False:
+                add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set accepted to yes or the beds to 0")
+            if n is not None and total is not None and n > total:
+                add(f"{base}.{key}", f"is {n} but beds.{kind}.total is {total}; a capability cannot have more beds than the home has")
+    if any_capability and "capabilities.confirmed" not in v:
+        add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
+    if "cqc.rating" in v and "cqc.rating_date" not in v:
+        add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
+    if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
+        add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")
+    for kind in ("nursing", "residential"):
+        lo, hi = v.get(f"fees.{kind}_from"), v.get(f"fees.{kind}_to")
+        if lo is not None and hi is not None and lo > hi:
+            add(f"fees.{kind}_from", f"is {lo} but fees.{kind}_to is {hi}; the lowest fee cannot be above the highest")
+    _needs_date(v, add, "fees", ("nursing_from", "nursing_to", "residential_from", "residential_to",
+                                 "council_rate_accepted", "top_ups"), "the date the fees were confirmed")
+    _needs_date(v, add, "staffing", ("staff_turnover_percent", "nurse_turnover_percent"),
+                "the last day of the 12 months the figures cover")
+    _needs_date(v, add, "food_hygiene", ("rating",), "the date of the inspection")
+    _needs_date(v, add, "user_rating", ("score",), "the date you read the rating")
+    score, top = v.get("user_rating.score"), v.get("user_rating.out_of")
+    if score is not None and top is None:
+        add("user_rating.score", "is given without user_rating.out_of; say what the rating is out of, such as 10")
+    elif score is not None and top is not None and score > top:
+        add("user_rating.score", f"is {score} but user_rating.out_of is {top}; the score cannot be above the top of the scale")
+    if "user_rating.score" in v and "user_rating.source" not in v:
+        add("user_rating.score", "is given without user_rating.source; say where the rating comes from")
+    return out
+
+
+def _needs_date(v: dict[str, Any], add: Any, group: str, keys: Iterable[str], what: str) -> None:
+    if f"{group}.date" not in v and any(f"{group}.{k}" in v for k in keys):
+        add(group, f"figures are given without {group}.date; add 'date: YYYY-MM-DD' under {group} ({what})")
+
+
+def check_files(profiles: list[Profile]) -> list[Problem]:
+    """Rules across files: one profile per location ID, and each file named after its slug."""
+    out: list[Problem] = []
+    first: dict[str, Profile] = {}
+    for p in sorted(profiles, key=lambda p: p.path):
+        lid = p.data.get("location_id")
+        if isinstance(lid, str):
+            if lid in first:
+                out.append(Problem(p.path, p.line("location_id"), "location_id",
+                                   f"{lid} is also used by {first[lid].path}; each home has one profile, so merge the two"))
+            else:
+                first[lid] = p
+        slug = p.data.get("slug")
+        if isinstance(slug, str) and slug != p.slug:
+            out.append(Problem(p.path, p.line("slug"), "slug",
+                               f"is '{_short(slug)}' but the file is named {p.slug}.yaml; rename the file to {_short(slug)}.yaml or change the slug"))
+    return out

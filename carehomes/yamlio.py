@@ -1,0 +1,124 @@
+"""Write profiles as YAML: new ones in canonical form, existing ones round-trip with comments kept."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .schema import Schema, load_schema
+
+try:
+    _Dumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover
+    _Dumper = yaml.SafeDumper  # type: ignore[misc]
+
+
+def dump_profile(data: dict, header: str = "") -> str:
+    """Canonical YAML text for a profile (keys already in schema order)."""
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100, indent=2)
+    lines = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return lines + body
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new text, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def roundtrip() -> Any:
+    """A ruamel.yaml instance that keeps comments, key order and quoting."""
+    from ruamel.yaml import YAML
+
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 100
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def rt_load(path: Path) -> Any:
+    return roundtrip().load(path.read_text(encoding="utf-8"))
+
+
+def rt_dump(doc: Any) -> str:
+    buf = io.StringIO()
+    roundtrip().dump(doc, buf)
+    return buf.getvalue()
+
+
+def rt_set(doc: Any, keys: tuple[str, ...], value: Any, schema: Schema | None = None) -> None:
+    """Set a nested value in a round-trip document, adding groups and keys in schema order."""
+    from ruamel.yaml.comments import CommentedMap
+
+    schema = schema or load_schema()
+    node = doc
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        if key not in node or (not last and not isinstance(node[key], dict)):
+            new = value if last else CommentedMap()
+            order = list((schema.children(keys[:depth]) or {}).keys())
+            pos = _position(list(node.keys()), key, order)
+            node.insert(pos, key, new)
+        elif last:
+            node[key] = value
+        node = node[key]
+
+
+def rt_delete(doc: Any, keys: tuple[str, ...]) -> bool:
+    """Remove a nested key; drop groups it leaves empty. Returns True if anything was removed."""
+    chain = [doc]
+    for key in keys[:-1]:
+        nxt = chain[-1].get(key) if isinstance(chain[-1], dict) else None
+        if not isinstance(nxt, dict):
+            return False
+        chain.append(nxt)
+    if keys[-1] not in chain[-1]:
+        return False
+    del chain[-1][keys[-1]]
+    for depth in range(len(chain) - 1, 0, -1):
+        if len(chain[depth]) == 0:
+            del chain[depth - 1][keys[depth - 1]]
+    return True
+
+
+def _position(existing: list[str], key: str, order: list[str]) -> int:
+    if key not in order:
+        return len(existing)
+    rank = order.index(key)
+    for i, k in enumerate(existing):
+        if k in order and order.index(k) > rank:
+            return i
+    return len(existing)
+
+
+def plain_value(value: Any) -> Any:
+    """ruamel scalars (ScalarFloat, quoted strings...) to plain Python values for comparing."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    return value
