@@ -66,6 +66,21 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from . import docs
+
+    outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
+    stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.check:
+        for p in stale:
+            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python build.py docs")
+        return 1 if stale else 0
+    for p in stale:
+        p.write_text(outputs[p], encoding="utf-8")
+        _say(f"wrote {p.relative_to(ROOT)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description="Care home directory: check profiles, publish open data, build the site.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -89,6 +104,9 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--allow-mass-removal", action="store_true",
                    help="allow flagging more than half the homes as missing from the register")
     i.set_defaults(func=cmd_import_cqc)
+    g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
+    g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
+    g.set_defaults(func=cmd_docs)
     return p
 
 

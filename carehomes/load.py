@@ -74,7 +74,7 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
             return None, [Problem(path, 1, "file", "is empty; copy providers/_template.yaml to start a profile")]
         problems: list[Problem] = []
         lines: dict[str, int] = {}
-        _walk(node, "", lines, problems, path, set())
+        _walk(node, "", lines, problems, path, set(), 1)
         if problems:
             return None, problems
         if not isinstance(node, yaml.MappingNode):
@@ -96,22 +96,20 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
 
 
 def _yaml_hint(what: str) -> str:
-    if "mapping values are not allowed" in what:
+    if "mapping values are not allowed" in what or "could not find expected ':'" in what:
         return "check the indentation, and put text containing ': ' in quotes"
-    if "found character '\\t'" in what or "tab" in what:
+    if "tab" in what or "'\\t'" in what:
         return "indent with spaces, not tabs"
-    if "could not find expected ':'" in what:
-        return "each line needs 'key: value'; check for a missing colon or a stray line"
     if "found undefined alias" in what or "anchor" in what:
         return "anchors and aliases (& and *) are not used in profiles"
     return "compare this line with providers/_template.yaml"
 
 
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Problem],
-          path: str, seen: set[int]) -> None:
+          path: str, seen: set[int], line: int) -> None:
     """Record key lines; refuse aliases (a YAML 'billion laughs' bomb) and duplicate keys."""
     if id(node) in seen:
-        problems.append(Problem(path, node.start_mark.line + 1, prefix or "yaml",
+        problems.append(Problem(path, line, prefix or "yaml",
                                 "anchors and aliases (& and *) are not allowed in profiles; write the value out"))
         return
     seen.add(id(node))
@@ -130,11 +128,11 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
                 continue
             keys_here[key] = line
             lines[dotted] = line
-            _walk(value_node, dotted, lines, problems, path, seen)
+            _walk(value_node, dotted, lines, problems, path, seen, line)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[f"{prefix}.{i}"] = item.start_mark.line + 1
-            _walk(item, f"{prefix}.{i}", lines, problems, path, seen)
+            _walk(item, f"{prefix}.{i}", lines, problems, path, seen, item.start_mark.line + 1)
 
 
 def load_profile(file: Path, base: Path | None = None) -> tuple[Profile | None, list[Problem]]:

@@ -29,6 +29,7 @@ class Field:
     example: Any
     constraints: dict = field(default_factory=dict)
     format: str | None = None
+    item_pattern: str | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -63,7 +64,7 @@ class Schema:
                     continue
                 path = f.path.replace("{capability}", cap_code)
                 self.by_path[path] = Field(f.name, path, f.type, f.owner, f.title, f.description,
-                                           f.example, f.constraints, f.format)
+                                           f.example, f.constraints, f.format, f.item_pattern)
         self.tree = _tree(self.by_path)
 
     @property
@@ -104,7 +105,7 @@ class Schema:
 
 def _field(d: dict) -> Field:
     return Field(d["name"], d["profilePath"], d["type"], d["owner"], d.get("title", d["name"]),
-                 d.get("description", ""), d.get("example"), d.get("constraints", {}), d.get("format"))
+                 d.get("description", ""), d.get("example"), d.get("constraints", {}), d.get("format"), d.get("itemPattern"))
 
 
 def _tree(by_path: dict[str, Field]) -> dict:

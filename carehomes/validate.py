@@ -34,7 +34,7 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
     for f in schema.home_fields:
         if f.required and values.get(f.path) is None and not _reported(problems, f.path):
             problems.append(Problem(profile.path, 1, f.path,
-                                    f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.description.split('.')[0]})"))
+                                    f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.title})"))
     problems.extend(_rules(profile, values, schema, on))
     return problems
 
@@ -77,6 +77,10 @@ def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema) -
     if close:
         return f"did you mean '{close[0]}'?"
     elsewhere = schema.leaf_paths_named(key) or [g for g in schema.group_paths() if g.rsplit(".", 1)[-1] == key]
+    if not elsewhere:
+        leaves = {p.rsplit(".", 1)[-1]: p for p in sorted(schema.by_path, reverse=True)}
+        near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
+        elsewhere = [leaves[near[0]]] if near else []
     if elsewhere:
         return f"did you mean '{elsewhere[0]}'? It belongs there, not here"
     where = f"under '{'.'.join(prefix)}'" if prefix else "at the top level"
@@ -130,7 +134,8 @@ def check_value(f: Field, value: Any) -> str | None:
 def _check_string(f: Field, value: Any) -> str | None:
     if not isinstance(value, str):
         if isinstance(value, (bool, int, float, dt.date)):
-            return (f"must be text, but {_describe(value)} was read; put it in quotes, "
+            kind = "yes/no" if isinstance(value, bool) else "a date" if isinstance(value, dt.date) else "a number"
+            return (f"must be text, but it was read as {kind}; put it in quotes, "
                     f"like {f.keys[-1]}: \"{f.example}\"")
         return f"must be text, not {_describe(value)}"
     if CONTROL.search(value if f.name == "description" else value.replace("\n", "\x00")):
@@ -253,7 +258,7 @@ def _check_list(f: Field, value: Any) -> str | None:
             return f"item {i} must be text without spaces at the ends or line breaks"
         if ";" in item:
             return f"item {i} must not contain ';' (it separates items in the CSV download)"
-        if f.name == "maintainers" and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", item):
+        if f.item_pattern and not re.fullmatch(f.item_pattern, item):
             return f"item {i} '{_short(item)}' is not a repository username (letters, digits, single hyphens)"
         if item in seen:
             return f"item {i} '{_short(item)}' is listed twice; remove one"

@@ -13,9 +13,16 @@ import yaml
 from .schema import Schema, load_schema
 
 try:
-    _Dumper = yaml.CSafeDumper
+    _BaseDumper = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover
-    _Dumper = yaml.SafeDumper  # type: ignore[misc]
+    _BaseDumper = yaml.SafeDumper  # type: ignore[misc]
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """Never write anchors and aliases: profiles must not contain them (see load.py)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def dump_profile(data: dict, header: str = "") -> str:

@@ -1,0 +1,193 @@
+"""Documents derived from the schema: the profile template, the editor JSON Schema, the data dictionary."""
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from .schema import OWNERS, Field, Schema, load_schema
+
+TEMPLATE_PATH = "providers/_template.yaml"
+JSON_SCHEMA_PATH = "schema/profile.schema.json"
+
+TYPE_WORDS = {
+    "string": "text", "integer": "whole number", "number": "number", "boolean": "yes or no",
+    "date": "date, YYYY-MM-DD", "list": "list of text",
+}
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        needs_quotes = (not value or value[0] in "!&*{}[]|>'\"%@`#,?:-" or ": " in value or " #" in value
+                        or value.lower() in ("yes", "no", "true", "false", "on", "off", "null", "~")
+                        or value.replace(".", "", 1).lstrip("-").isdigit())
+        return json.dumps(value, ensure_ascii=False) if needs_quotes else value
+    return str(value)
+
+
+def constraint_words(f: Field) -> str:
+    """Constraints in plain English, e.g. 'one of: Good, ...', '0 to 5'."""
+    c = f.constraints
+    parts = []
+    if "enum" in c:
+        parts.append("one of: " + ", ".join(c["enum"]))
+    if "minimum" in c and "maximum" in c:
+        parts.append(f"{c['minimum']} to {c['maximum']}")
+    if "maxLength" in c:
+        parts.append(f"at most {c['maxLength']} characters")
+    if f.format == "uri":
+        parts.append("starts with https:// or http://")
+    if f.format == "email":
+        parts.append("an email address")
+    if c.get("unique"):
+        parts.append("unique")
+    return "; ".join(parts)
+
+
+def template_text(schema: Schema | None = None) -> str:
+    """The fully commented profile template, ``providers/_template.yaml``."""
+    schema = schema or load_schema()
+    out = [
+        f"# yaml-language-server: $schema=../{JSON_SCHEMA_PATH}",
+        "#",
+        "# TEMPLATE: every field a care home profile can hold. This file is not a home,",
+        "# and every value in it is a made-up example.",
+        "#",
+        "# To add a home, copy this file to providers/<page-name>.yaml, keep the lines you",
+        "# can answer, change the values and delete the rest. Only the fields marked",
+        "# REQUIRED must be there; anything you leave out shows as 'not provided yet'.",
+        "#",
+        "# Who changes what:",
+    ]
+    out += [f"#   [{k}] {v}" for k, v in OWNERS.items()]
+    out += [
+        "#",
+        "# Dates are written YYYY-MM-DD. Yes/no questions take yes or no.",
+        "# This file is generated from schema/datapackage.json: do not edit it by hand.",
+        "",
+    ]
+
+    def emit(tree: dict, prefix: str, indent: int) -> None:
+        pad = "  " * indent
+        for key, node in tree.items():
+            path = f"{prefix}{key}"
+            if isinstance(node, dict):
+                if prefix == "capabilities." and key in schema.capability_codes:
+                    label = next(c.label for c in schema.capabilities if c.code == key)
+                    out.append(f"{pad}# Capability: {label}")
+                out.append(f"{pad}{key}:")
+                emit(node, path + ".", indent + 1)
+                continue
+            f: Field = node
+            words = [f"{'REQUIRED' if f.required else 'Optional'}", f"[{f.owner}]", TYPE_WORDS[f.type]]
+            cons = constraint_words(f)
+            if cons:
+                words.append(cons)
+            note = f"{f.title}. {f.description}" if not path.startswith("capabilities.") else f.description
+            for line in textwrap.wrap(note, 88 - len(pad)):
+                out.append(f"{pad}# {line}")
+            out.append(f"{pad}# ({', '.join(words)})")
+            value = f.example
+            if f.name == "example":
+                value = True
+            if isinstance(value, list):
+                out.append(f"{pad}{key}:")
+                out.extend(f"{pad}  - {_yaml_scalar(v)}" for v in value)
+            elif f.name == "description":
+                out.append(f"{pad}{key}: >-")
+                out.append(f"{pad}  {value}")
+            else:
+                out.append(f"{pad}{key}: {_yaml_scalar(value)}")
+
+    emit(schema.tree, "", 0)
+    return "\n".join(out) + "\n"
+
+
+def _json_type(f: Field) -> dict[str, Any]:
+    c = f.constraints
+    out: dict[str, Any] = {"title": f.title, "description": f"{f.description} [owner: {f.owner}]"}
+    if f.type == "string":
+        out["type"] = "string"
+        if "pattern" in c:
+            out["pattern"] = f"^(?:{c['pattern']})$"
+        if "maxLength" in c:
+            out["maxLength"] = c["maxLength"]
+        if "enum" in c:
+            out["enum"] = c["enum"]
+        if f.format == "uri":
+            out["pattern"] = "^https?://"
+        if f.format == "email":
+            out["format"] = "email"
+    elif f.type in ("integer", "number"):
+        out["type"] = f.type
+        for k in ("minimum", "maximum"):
+            if k in c:
+                out[k] = c[k]
+    elif f.type == "boolean":
+        out["type"] = "boolean"
+    elif f.type == "date":
+        out["type"] = "string"
+        out["format"] = "date"
+        out["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+    elif f.type == "list":
+        item: dict[str, Any] = {"type": "string", "pattern": "^[^;]+$"}
+        if f.item_pattern:
+            item["pattern"] = f"^(?:{f.item_pattern})$"
+        out.update({"type": "array", "items": item, "uniqueItems": True})
+    out["examples"] = [f.example] if f.example is not None else []
+    return out
+
+
+def json_schema(schema: Schema | None = None) -> dict:
+    """JSON Schema (draft-07) for a YAML profile, for editors such as VS Code's YAML extension."""
+    schema = schema or load_schema()
+
+    def walk(tree: dict, prefix: str) -> dict:
+        props, required = {}, []
+        for key, node in tree.items():
+            if isinstance(node, dict):
+                props[key] = walk(node, f"{prefix}{key}.")
+            else:
+                props[key] = _json_type(node)
+                if node.required:
+                    required.append(key)
+        obj: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+        if required:
+            obj["required"] = required
+        return obj
+
+    root = walk(schema.tree, "")
+    return {"$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "profile.schema.json",
+            "title": "Care home profile",
+            "description": f"Generated from schema/datapackage.json (version {schema.package.get('version')}); do not edit.",
+            **root}
+
+
+def json_schema_text(schema: Schema | None = None) -> str:
+    return json.dumps(json_schema(schema), indent=2, ensure_ascii=False) + "\n"
+
+
+def data_dictionary(schema: Schema | None = None) -> str:
+    """Markdown tables describing every published column."""
+    schema = schema or load_schema()
+    out = []
+    for res in schema.package["resources"]:
+        fields = schema.home_fields if res["name"] == "care-homes" else schema.capability_fields
+        out += [f"### {res['title']} (`{res['path']}`)", "", res.get("description", ""), "",
+                "| Column | Meaning | Type | Source | Rules | Example |", "|---|---|---|---|---|---|"]
+        for f in fields:
+            rules = "; ".join(filter(None, ["required" if f.required else "", constraint_words(f)]))
+            ex = f.example if not isinstance(f.example, list) else ";".join(f.example)
+            if isinstance(ex, bool):
+                ex = "true" if ex else "false"
+            desc = f"**{_md(f.title)}**. {_md(f.description)} In profiles: `{f.path}`."
+            out.append(f"| `{f.name}` | {desc} | {TYPE_WORDS[f.type]} | {f.owner} | {_md(rules)} | {_md(str(ex))} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")

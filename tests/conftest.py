@@ -1,0 +1,32 @@
+"""Shared helpers for the tests."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CQC = SHARED / "data" / "cqc"
+NATIONAL = CQC / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
+FIXTURES = ROOT / "tests" / "fixtures"
+TODAY = dt.date(2026, 11, 23)
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python build.py ARGS`` as a user would."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not NATIONAL.exists():  # CI always has ../shared beside the clone; say so loudly if not
+        pytest.fail(f"the real CQC data is missing: {NATIONAL}")
+    return CQC

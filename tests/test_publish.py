@@ -1,0 +1,161 @@
+"""Open data: tables, JSON, datapackage.json, formula neutralising and the round trip."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+
+import frictionless
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from carehomes.load import parse_profile
+from carehomes.publish import build_tables, canonical, neutralise, read_tables, restore, write_data
+from carehomes.schema import load_schema
+from carehomes.validate import check_profile
+from carehomes.yamlio import dump_profile
+from conftest import FIXTURES, TODAY
+
+
+def fixture_profiles():
+    out = []
+    for path in sorted((FIXTURES / "profiles").glob("*.yaml")):
+        p, _ = parse_profile(path.read_text(), path.name)
+        out.append(p)
+    return out
+
+
+def test_formula_cells_are_neutralised():
+    for bad in ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "'=x"]:
+        assert neutralise(bad).startswith("'")
+        assert restore(neutralise(bad)) == bad
+    assert neutralise("Aston House") == "Aston House"
+    assert neutralise("'Mollies' House") == "'Mollies' House"
+
+
+def test_hostile_text_in_csv(tmp_path):
+    [p, _] = fixture_profiles()
+    p.data["name"] = "=cmd|' /C calc'!A0"
+    p.data["care"]["acute_trusts"] = ["@evil", "Fine Trust"]
+    tables = build_tables([p])
+    assert "'=cmd|' /C calc'!A0" in tables["care-homes.csv"]
+    assert "'@evil;Fine Trust" in tables["care-homes.csv"]
+    assert read_tables(tables["care-homes.csv"], tables["capabilities.csv"])[0]["name"] == "=cmd|' /C calc'!A0"
+
+
+def test_published_package_passes_frictionless(tmp_path):
+    write_data(fixture_profiles(), tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    pkg = json.loads((tmp_path / "datapackage.json").read_text())
+    assert pkg["resources"][0]["hash"].startswith("sha256:")
+    records = json.loads((tmp_path / "care-homes.json").read_text())
+    assert [r["location_id"] for r in records] == ["1-000000101", "1-000000201"]
+    assert records[0]["beds"]["nursing"] == {"total": 30, "available": 2}
+
+
+def test_output_is_byte_identical_between_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_data(fixture_profiles(), tmp_path / "a")
+    write_data(list(reversed(fixture_profiles())), tmp_path / "b")
+    for f in (tmp_path / "a").iterdir():
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+
+
+def test_capability_rows_cover_every_capability():
+    tables = build_tables(fixture_profiles())
+    rows = tables["capabilities.csv"].strip().splitlines()
+    assert len(rows) == 1 + 2 * len(load_schema().capabilities)
+    assert "1-000000101,tracheostomy,true,2,0" in rows
+    assert "1-000000101,spinal_rehabilitation,false,," in rows
+
+
+# --- property: YAML -> tables -> JSON keeps the meaning ----------------------------------
+
+SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn")),
+                    min_size=1, max_size=30).map(str.strip).filter(bool)
+TRICKY = st.sampled_from(["=1+1", "+44", "-x", "@x", "'=y", "''=z", "a;b", "yes", "123", "2025-01-01", "null", "é ü", "<script>"])
+
+
+def _value(f, schema):
+    c = f.constraints
+    if f.type == "boolean":
+        return st.booleans()
+    if f.type == "integer":
+        return st.integers(c.get("minimum", 0), c.get("maximum", 10**6))
+    if f.type == "number":
+        lo, hi = c.get("minimum", 0), c.get("maximum", 10**6)
+        return st.one_of(st.integers(int(lo) + 1, int(hi) - 1), st.floats(lo, hi, allow_nan=False))
+    if f.type == "date":
+        return st.dates(dt.date(1990, 1, 1), TODAY)
+    if f.type == "list":
+        item = st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True) if f.item_pattern else \
+            st.one_of(SAFE_TEXT, TRICKY).filter(lambda t: ";" not in t)
+        return st.lists(item, min_size=1, max_size=3, unique=True)
+    if "enum" in c:
+        return st.sampled_from(c["enum"])
+    if "pattern" in c or f.format:
+        return st.just(f.example)
+    return st.one_of(SAFE_TEXT, TRICKY).map(lambda t: t[: c.get("maxLength", 1000)])
+
+
+@st.composite
+def profiles(draw):
+    s = load_schema()
+    data: dict = {}
+    for path, f in s.by_path.items():
+        if f.required or draw(st.booleans()):
+            node = data
+            *parents, last = path.split(".")
+            for k in parents:
+                node = node.setdefault(k, {})
+            node[last] = draw(_value(f, s))
+    data["slug"] = "t"
+    # keep the rules across fields: dates present, beds within totals, fees ordered
+    for group in ("beds", "capabilities", "fees", "staffing", "food_hygiene", "user_rating"):
+        if group in data:
+            key = "confirmed" if group in ("beds", "capabilities") else "date"
+            data[group][key] = draw(st.dates(dt.date(2000, 1, 1), TODAY))
+    for kind in ("nursing", "residential"):
+        b = data.get("beds", {}).get(kind)
+        if b and "available" in b:
+            b["total"] = max(b.get("total", 0), b["available"])
+        f = data.get("fees", {})
+        if f"{kind}_from" in f and f"{kind}_to" in f and f[f"{kind}_from"] > f[f"{kind}_to"]:
+            f[f"{kind}_from"], f[f"{kind}_to"] = f[f"{kind}_to"], f[f"{kind}_from"]
+    for code, cap in data.get("capabilities", {}).items():
+        if code == "confirmed":
+            continue
+        cap["accepted"] = True
+        for key, kind in (("nursing_beds", "nursing"), ("residential_beds", "residential")):
+            if key in cap:
+                data.setdefault("beds", {"confirmed": TODAY}).setdefault(kind, {})
+                total = data["beds"][kind].get("total", 0)
+                data["beds"][kind]["total"] = max(total, cap[key], data["beds"][kind].get("available", 0))
+    ur = data.get("user_rating")
+    if ur and "score" in ur:
+        ur["out_of"] = max(ur.get("out_of", 1), ur["score"], 1)
+        ur.setdefault("source", "x")
+    cqc = data.get("cqc", {})
+    if "rating" in cqc:
+        cqc.setdefault("rating_date", TODAY)
+    if cqc.get("status", "Registered") != "Registered":
+        cqc.setdefault("status_date", TODAY)
+    return data
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles())
+def test_round_trip_keeps_meaning(data):
+    text = dump_profile(data)
+    profile, found = parse_profile(text, "t.yaml")
+    assert found == []
+    assert [str(p) for p in check_profile(profile, on=TODAY)] == []
+    tables = build_tables([profile])
+    [back] = read_tables(tables["care-homes.csv"], tables["capabilities.csv"])
+    expected = canonical(profile.data)
+    assert back == expected
+    assert json.loads(tables["care-homes.json"]) == [expected]
+    assert canonical(data) == expected

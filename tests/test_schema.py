@@ -1,0 +1,69 @@
+"""The schema is the single source of truth: everything derived from it must match it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from carehomes import docs
+from carehomes.load import parse_profile
+from carehomes.publish import build_tables
+from carehomes.schema import OWNERS, load_schema
+from carehomes.validate import check_profile, check_value
+from conftest import ROOT, TODAY
+
+
+def all_fields():
+    s = load_schema()
+    return s.home_fields + s.capability_fields
+
+
+def test_every_field_is_documented():
+    for f in all_fields():
+        assert f.title and f.title != f.name, f.name
+        assert len(f.description) > 15, f"{f.name} needs a description"
+        assert f.owner in OWNERS, f"{f.name} has owner {f.owner!r}"
+        assert f.example is not None, f"{f.name} needs an example"
+
+
+def test_examples_pass_their_own_field_rules():
+    s = load_schema()
+    for path, f in s.by_path.items():
+        assert check_value(f, f.example) is None, (path, f.example)
+
+
+def test_package_metadata():
+    pkg = load_schema().package
+    assert pkg["licenses"][0]["name"] == "OGL-UK-3.0"
+    assert pkg["version"] and pkg["sources"]
+    for res in pkg["resources"]:
+        assert res["schema"]["primaryKey"], res["name"]
+
+
+def test_csv_columns_are_the_schema_fields():
+    s = load_schema()
+    tables = build_tables([], s)
+    assert next(csv.reader(io.StringIO(tables["care-homes.csv"]))) == [f.name for f in s.home_fields]
+    assert next(csv.reader(io.StringIO(tables["capabilities.csv"]))) == [f.name for f in s.capability_fields]
+
+
+def test_template_is_generated_from_schema_and_valid():
+    text = (ROOT / docs.TEMPLATE_PATH).read_text()
+    assert text == docs.template_text(), "run: python build.py docs"
+    profile, found = parse_profile(text, "providers/_template.yaml")
+    assert found == [] and check_profile(profile, on=TODAY) == []
+    for path in load_schema().by_path:
+        assert profile.lines.get(path), f"template lacks {path}"
+
+
+def test_editor_json_schema_is_generated_from_schema():
+    on_disk = json.loads((ROOT / docs.JSON_SCHEMA_PATH).read_text())
+    assert on_disk == docs.json_schema(), "run: python build.py docs"
+    assert on_disk["properties"]["beds"]["properties"]["nursing"]["properties"]["available"]["type"] == "integer"
+    assert on_disk["additionalProperties"] is False
+
+
+def test_data_dictionary_names_every_field():
+    text = docs.data_dictionary()
+    for f in all_fields():
+        assert f"| `{f.name}` |" in text, f.name

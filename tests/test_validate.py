@@ -1,0 +1,177 @@
+"""The validator: every rule, with its exact message."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from carehomes.load import Profile, parse_profile
+from carehomes.validate import check_files, check_profile
+from conftest import FIXTURES, TODAY
+
+HEAD = """\
+location_id: 1-000000301
+slug: t
+example: true
+name: Test Home (fictional)
+locality: Exampleshire
+"""
+
+
+def problems(body: str, head: str = HEAD) -> list[str]:
+    text = head + textwrap.dedent(body)
+    profile, found = parse_profile(text, "providers/t.yaml")
+    if profile is None:
+        return [str(p) for p in found]
+    return [str(p) for p in check_profile(profile, on=TODAY)]
+
+
+def test_fixtures_are_valid():
+    for path in sorted((FIXTURES / "profiles").glob("*.yaml")):
+        profile, found = parse_profile(path.read_text(), path.name)
+        assert found == [] and profile is not None
+        assert check_profile(profile, on=TODAY) == [], path.name
+        assert profile.data["example"] is True, "fixtures must be marked as fictional examples"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("phnoe: 01432 000000\n",
+     "providers/t.yaml:6: phnoe: is not a known field; did you mean 'contact.phone'? It belongs there, not here"),
+    ("contact:\n  phnoe: 01432 000000\n",
+     "providers/t.yaml:7: contact.phnoe: is not a known field; did you mean 'phone'?"),
+    ("contact:\n  fax: 01432 000000\n",
+     "providers/t.yaml:7: contact.fax: is not a known field; fields allowed under 'contact' are: email, manager, phone, website"),
+    ("contact:\n  phone: 01432123456\n",
+     "providers/t.yaml:7: contact.phone: must be text, but it was read as a number; put it in quotes, like phone: \"01432 123456\""),
+    ("contact:\n  phone: '+44 1432 123456'\n",
+     "providers/t.yaml:7: contact.phone: '+44 1432 123456' should be written in UK format starting with 0, like 01432123456"),
+    ("contact:\n  phone: '123'\n",
+     "providers/t.yaml:7: contact.phone: '123' is not a UK phone number; write 10 or 11 digits starting with 0, like 01432 123456"),
+    ("contact:\n  email: not-an-email\n",
+     "providers/t.yaml:7: contact.email: 'not-an-email' is not an email address; write it like enquiries@example.org"),
+    ("contact:\n  website: javascript:alert(1)\n",
+     "providers/t.yaml:7: contact.website: links must start with https:// or http://, not 'javascript:'"),
+    ("contact:\n  website: www.example.org\n",
+     "providers/t.yaml:7: contact.website: 'www.example.org' must start with https:// (or http://), like https://www.example.org/example-house"),
+    ("contact:\n  website: https://exa mple.org\n",
+     "providers/t.yaml:7: contact.website: 'https://exa mple.org' is not a web address; copy it from the browser's address bar"),
+    ("address:\n  postcode: hr1 9zz\n",
+     "providers/t.yaml:7: address.postcode: 'hr1 9zz' should be written 'HR1 9ZZ' (capitals, one space)"),
+    ("address:\n  postcode: NOT A POSTCODE\n",
+     "providers/t.yaml:7: address.postcode: 'NOT A POSTCODE' is not a UK postcode; write the full postcode, like HR1 1TJ"),
+    ("address:\n  latitude: 91\n",
+     "providers/t.yaml:7: address.latitude: is 91, above the highest allowed value 60.9"),
+    ("beds:\n  nursing:\n    total: '30'\n",
+     "providers/t.yaml:8: beds.nursing.total: must be a number, not text; remove the quotes: total: 30"),
+    ("beds:\n  nursing:\n    total: 12.5\n",
+     "providers/t.yaml:8: beds.nursing.total: must be a whole number, not the number 12.5"),
+    ("beds:\n  nursing:\n    total: -1\n",
+     "providers/t.yaml:8: beds.nursing.total: is -1, below the lowest allowed value 0"),
+    ("care:\n  nursing: Y\n",
+     "providers/t.yaml:7: care.nursing: must be yes or no, not 'Y'"),
+    ("cqc:\n  rating: Requires Improvement\n  rating_date: 2025-01-02\n",
+     "providers/t.yaml:7: cqc.rating: 'Requires Improvement' is not allowed; did you mean 'Requires improvement'? use one of 'Outstanding', 'Good', 'Requires improvement', 'Inadequate', 'Inspected but not rated', 'Not yet rated'"),
+    ("cqc:\n  rating: Good\n",
+     "providers/t.yaml:7: cqc.rating: 'Good' is given without cqc.rating_date; add the date CQC published the rating"),
+    ("cqc:\n  rating_date: 2026-02-30\n",
+     "providers/t.yaml:7: cqc.rating_date: '2026-02-30' is not a real date; check the day and month (YYYY-MM-DD)"),
+    ("cqc:\n  rating_date: 02/01/2025\n",
+     "providers/t.yaml:7: cqc.rating_date: must be a date written YYYY-MM-DD, like 2025-01-02, not '02/01/2025'"),
+    ("cqc:\n  imported: 2027-01-01\n",
+     "providers/t.yaml:7: cqc.imported: 2027-01-01 is in the future (today is 2026-11-23); give the date the fact was true"),
+    ("cqc:\n  status: Deregistered\n",
+     "providers/t.yaml:7: cqc.status: 'Deregistered' needs cqc.status_date, the date the status changed"),
+    ("beds:\n  nursing:\n    total: 30\n    available: 35\n  confirmed: 2026-11-20\n",
+     "providers/t.yaml:9: beds.nursing.available: is 35 but beds.nursing.total is 30; free beds cannot be more than the beds there are"),
+    ("beds:\n  residential:\n    available: 1\n",
+     "providers/t.yaml:6: beds: free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them"),
+    ("beds:\n  nursing:\n    total: 2\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 3\n",
+     "providers/t.yaml:13: capabilities.tracheostomy.nursing_beds: is 3 but beds.nursing.total is 2; a capability cannot have more beds than the home has"),
+    ("capabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: no\n    residential_beds: 1\n",
+     "providers/t.yaml:10: capabilities.tracheostomy.residential_beds: is 1 but capabilities.tracheostomy.accepted is no; set accepted to yes or the beds to 0"),
+    ("capabilities:\n  tracheostomy:\n    accepted: yes\n",
+     "providers/t.yaml:6: capabilities: capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities"),
+    ("capabilities:\n  trachostomy:\n    accepted: yes\n",
+     "providers/t.yaml:7: capabilities.trachostomy: is not a known field; did you mean 'tracheostomy'?"),
+    ("fees:\n  nursing_from: 1200\n  nursing_to: 1000\n  date: 2026-01-01\n",
+     "providers/t.yaml:7: fees.nursing_from: is 1200 but fees.nursing_to is 1000; the lowest fee cannot be above the highest"),
+    ("fees:\n  residential_from: '£950'\n",
+     "providers/t.yaml:7: fees.residential_from: must be a plain number; write 950 (no quotes, £, commas or %)"),
+    ("fees:\n  residential_from: 950\n",
+     "providers/t.yaml:6: fees: figures are given without fees.date; add 'date: YYYY-MM-DD' under fees (the date the fees were confirmed)"),
+    ("staffing:\n  staff_turnover_percent: 20\n",
+     "providers/t.yaml:6: staffing: figures are given without staffing.date; add 'date: YYYY-MM-DD' under staffing (the last day of the 12 months the figures cover)"),
+    ("food_hygiene:\n  rating: 6\n  date: 2025-01-01\n",
+     "providers/t.yaml:7: food_hygiene.rating: is 6, above the highest allowed value 5"),
+    ("user_rating:\n  score: 11\n  out_of: 10\n  source: x\n  date: 2026-01-01\n",
+     "providers/t.yaml:7: user_rating.score: is 11 but user_rating.out_of is 10; the score cannot be above the top of the scale"),
+    ("maintainers: someone\n",
+     "providers/t.yaml:6: maintainers: must be a list; write each item on its own line starting with '- ', or [someone]"),
+    ("maintainers:\n  - 'bad name!'\n",
+     "providers/t.yaml:6: maintainers: item 1 'bad name!' is not a repository username (letters, digits, single hyphens)"),
+    ("care:\n  acute_trusts: [A; B]\n",
+     "providers/t.yaml:7: care.acute_trusts: item 1 must not contain ';' (it separates items in the CSV download)"),
+    ("description: ' leading space'\n",
+     "providers/t.yaml:6: description: has spaces or line breaks at the start or end; remove them"),
+    ("care: yes\n",
+     "providers/t.yaml:6: care: must be a group of 'key: value' lines indented under it, not yes/no"),
+])
+def test_rule_messages(body, expected):
+    assert problems(body) == [expected]
+
+
+def test_required_fields_missing():
+    assert problems("", head="example: true\n") == [
+        "providers/t.yaml:1: location_id: is missing; add 'location_id: 1-000000001' (CQC location ID)",
+        "providers/t.yaml:1: slug: is missing; add 'slug: example-house' (Page name)",
+        "providers/t.yaml:1: name: is missing; add 'name: Example House (fictional)' (Name of care home)",
+        "providers/t.yaml:1: locality: is missing; add 'locality: Herefordshire' (Locality)",
+    ]
+
+
+def test_all_problems_are_collected():
+    found = problems("contact:\n  phone: '1'\n  email: x\nbeds:\n  nursing:\n    total: -3\n")
+    assert [p.split(": ")[1] for p in found] == ["contact.phone", "contact.email", "beds.nursing.total"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("name: [unclosed\n", "providers/t.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
+    ("name: a\n  bad: indent\n", "providers/t.yaml:2:6: yaml: mapping values are not allowed in this context; check the indentation, and put text containing ': ' in quotes"),
+    ("name: a\nname: b\n", "providers/t.yaml:2: name: appears twice (first on line 1); keep one of them"),
+    ("a: &x [1]\nb: *x\n", "providers/t.yaml:2: b: anchors and aliases (& and *) are not allowed in profiles; write the value out"),
+    ("", "providers/t.yaml:1: file: is empty; copy providers/_template.yaml to start a profile"),
+    ("- a\n- b\n", "providers/t.yaml:1: file: must be a list of 'key: value' lines, starting with location_id:"),
+    ("name:\tx\n\tslug: y\n", "providers/t.yaml:2:1: yaml: found a tab character that violates indentation; indent with spaces, not tabs"),
+])
+def test_yaml_syntax_messages(text, expected):
+    _, found = parse_profile(text, "providers/t.yaml")
+    assert [str(p) for p in found] == [expected]
+
+
+def test_billion_laughs_is_refused_quickly():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    _, found = parse_profile(bomb, "p.yaml")
+    assert found and all("aliases" in p.message for p in found)
+
+
+def test_cross_file_rules():
+    a = Profile("providers/a.yaml", {"location_id": "1-1", "slug": "a"})
+    b = Profile("providers/b.yaml", {"location_id": "1-1", "slug": "bee"}, {"location_id": 2, "slug": 3})
+    assert [str(p) for p in check_files([b, a])] == [
+        "providers/b.yaml:2: location_id: 1-1 is also used by providers/a.yaml; each home has one profile, so merge the two",
+        "providers/b.yaml:3: slug: is 'bee' but the file is named b.yaml; rename the file to bee.yaml or change the slug",
+    ]
+
+
+def test_hostile_text_is_reported_not_crashing():
+    found = problems("name: \"Evil\\u0000Home\"\n", head=HEAD.replace("name: Test Home (fictional)\n", ""))
+    assert found == ["providers/t.yaml:5: name: contains a control character or a line break that is not allowed here; retype the text"]
+    found = problems("description: \"bidi \\u202e trick\"\n")
+    assert found == ["providers/t.yaml:6: description: contains a control character or a line break that is not allowed here; retype the text"]
+
+
+def test_github_annotation_format():
+    profile, _ = parse_profile(HEAD + "beds:\n  nursing:\n    total: -1\n", "providers/t.yaml")
+    [p] = check_profile(profile, on=TODAY)
+    assert p.github() == "::error file=providers/t.yaml,line=8,title=beds.nursing.total::is -1, below the lowest allowed value 0"
