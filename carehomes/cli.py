@@ -54,11 +54,18 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_import_cqc(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from .importer import ImportError_, import_cqc
 
     try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        _say(f"--as-of {args.as_of}: write the date as YYYY-MM-DD")
+        return 2
+    try:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
-                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run)
+                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of)
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
@@ -100,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("file", help="a CQC file: HSCA care directory CSV, CQC market CSV, API CSV or API JSON folder")
     i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire")
     i.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to create or refresh")
+    i.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date of the register data (default: newest date in the file)")
     i.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     i.add_argument("--allow-mass-removal", action="store_true",
                    help="allow flagging more than half the homes as missing from the register")

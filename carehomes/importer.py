@@ -135,9 +135,12 @@ def _date(value: Any, order: str = "iso") -> dt.date | None:
     raise ValueError(f"'{text}' is not a date")
 
 
+NO_RATING = {"no published rating", "not rated", "none"}
+
+
 def _rating(value: Any) -> str | None:
     text = _text(value)
-    if not text:
+    if not text or text.lower() in NO_RATING:
         return None
     if text.lower() not in RATINGS:
         raise ValueError(f"unknown CQC rating '{text}'")
@@ -257,7 +260,7 @@ def _api(rec: dict[str, Any], date_order: str) -> Record | None:
         value = rec.get(key)
         if isinstance(value, str):
             value = value.strip()
-            return ast.literal_eval(value) if value[:1] in "[{" else None
+            return ast.literal_eval(value) if value[:1] in ("[", "{") else None
         return value
 
     services = " ".join(s.get("description", "") for s in nested("gacServiceTypes") or []).lower()
@@ -297,7 +300,7 @@ def _api_dates(rec: dict[str, Any]) -> list[dt.date]:
     out = []
     for key in ("lastReport", "lastInspection"):
         value = rec.get(key)
-        if isinstance(value, str) and value.strip().startswith("{"):
+        if isinstance(value, str) and value.strip()[:1] == "{":
             value = ast.literal_eval(value)
         if isinstance(value, dict):
             for v in value.values():
@@ -479,17 +482,25 @@ def _dates(data: dict, schema: Schema, prefix: str = "") -> dict:
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,
-               allow_mass_removal: bool = False, dry_run: bool = False,
+               allow_mass_removal: bool = False, dry_run: bool = False, as_of: dt.date | None = None,
                schema: Schema | None = None) -> Report:
-    """Import a CQC file into a folder of profiles; see the module docstring."""
+    """Import a CQC file into a folder of profiles; see the module docstring.
+
+    The file's date is ``as_of`` if given, else the newest date found in it.
+    """
     schema = schema or load_schema()
     fmt, records, data_date = read_register(file)
+    if as_of:
+        if as_of > dt.date.today():
+            raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
+        data_date = as_of
     if local_authority:
         want = _la_key(local_authority)
         areas = sorted({r.local_authority for r in records})
         records = [r for r in records if _la_key(r.local_authority) == want]
         if not records:
-            near = difflib.get_close_matches(local_authority, areas, n=3, cutoff=0.5)
+            keys = {_la_key(a): a for a in areas}
+            near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=3, cutoff=0.6)]
             hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
             raise ImportError_(f"has no care homes in local authority '{local_authority}'; {hint}")
     seen_ids: set[str] = set()
