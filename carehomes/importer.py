@@ -500,7 +500,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
         records = [r for r in records if _la_key(r.local_authority) == want]
         if not records:
             keys = {_la_key(a): a for a in areas}
-            near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=3, cutoff=0.6)]
+            near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
             hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
             raise ImportError_(f"has no care homes in local authority '{local_authority}'; {hint}")
     seen_ids: set[str] = set()
