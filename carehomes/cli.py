@@ -39,17 +39,59 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_data(args: argparse.Namespace) -> int:
     from .publish import write_data
 
+    out = Path(args.out)
     result = check_paths([Path(p) for p in args.providers])
     if not result.ok:
         for p in result.problems:
             print(p)
-        _say(f"{len(result.problems)} problems: nothing was published; {args.out} is unchanged.")
+        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: nothing was published; {out} is unchanged.")
         return 1
-    out = Path(args.out)
     with replace_dir(out) as tmp:
         sizes = write_data(result.profiles, tmp)
     for name, size in sorted(sizes.items()):
         _say(f"wrote {out / name} ({size:,} bytes)")
+    return 0
+
+
+def _checked_or_report(providers: list[str], out: Path):
+    result = check_paths([Path(p) for p in providers])
+    if not result.ok:
+        for p in result.problems:
+            print(p)
+        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: the site was not built; {out} is unchanged.")
+        return None
+    return result
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .render import build_site
+
+    out = Path(args.out)
+    result = _checked_or_report(args.providers, out)
+    if result is None:
+        return 1
+    start = time.perf_counter()
+    report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search)
+    _say(f"Built {out}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
+         f"in {time.perf_counter() - start:.1f} s.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import functools
+    import http.server
+
+    code = cmd_build(args)
+    if code:
+        return code
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(args.out)))
+    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as httpd:
+        _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
@@ -112,6 +154,18 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--allow-mass-removal", action="store_true",
                    help="allow flagging more than half the homes as missing from the register")
     i.set_defaults(func=cmd_import_cqc)
+    for name, helptext in (("build", "check the profiles and build the whole site into site/"),
+                           ("serve", "build the site, then serve it on this computer to look at")):
+        b = sub.add_parser(name, help=helptext)
+        b.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
+        b.add_argument("--out", default=str(SITE))
+        b.add_argument("--config", default=str(ROOT / "mkdocs.yml"))
+        b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+        if name == "serve":
+            b.add_argument("--host", default="127.0.0.1")
+            b.add_argument("--port", type=int, default=8000)
+        b.set_defaults(func=cmd_build if name == "build" else cmd_serve)
+
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
     g.set_defaults(func=cmd_docs)

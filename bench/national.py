@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Benchmark on the whole national CQC file (15,403 homes). Run by hand; prints figures.
+
+    python bench/national.py [--keep DIR] [--site]
+
+Imports every home into a temporary folder, then times `check` and `data`
+(and, with --site, the whole site build) as a user runs them, each in its own
+process, reporting wall time and the peak memory of that process.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NATIONAL = ROOT.parent / "shared/data/cqc/virtuk-hsca-care-homes-2021-03/cqc_care_homes_england_2021-03_cqc_columns_only.csv"
+
+
+def run(label: str, *args: str) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True)
+    took = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    status = "ok" if proc.returncode == 0 else f"FAILED ({proc.returncode})"
+    print(f"{label:<34} {took:7.2f} s   peak {max(peak, before) / 1024:7.0f} MB   {status}")
+    if proc.returncode:
+        print(proc.stdout[-2000:], proc.stderr[-2000:], sep="\n")
+    return took
+
+
+def folder_size(path: Path) -> tuple[int, int]:
+    files = [p for p in path.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--keep", help="use this folder instead of a temporary one (kept afterwards)")
+    ap.add_argument("--site", action="store_true", help="also build the whole site")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="carehomes-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    prov, out = work / "providers", work / "site"
+    print(f"machine: {os.cpu_count()} cores; folder: {work}")
+    if not any(prov.glob("*.yaml")):
+        run("import-cqc (15,403 homes)", "import-cqc", str(NATIONAL), "--providers", str(prov))
+    n, size = folder_size(prov)
+    print(f"profiles: {n:,} files, {size / 1e6:.1f} MB")
+    run("check (target <= 10 s)", "check", str(prov))
+    run("data (target <= 10 s)", "data", "--providers", str(prov), "--out", str(out / "data"))
+    n, size = folder_size(out / "data")
+    print(f"open data: {n} files, {size / 1e6:.1f} MB")
+    if args.site:
+        run("build whole site (target <= 60 s)", "build", "--providers", str(prov), "--out", str(out))
+        n, size = folder_size(out)
+        print(f"site: {n:,} files, {size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

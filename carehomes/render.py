@@ -1,0 +1,268 @@
+"""Render the site: mkdocs-material for the frame and the hand-written pages, Jinja2 for each home.
+
+mkdocs renders one placeholder page (the "shell"); every home's page is that shell with the
+home's content put in, so all pages share the theme while 15,000 pages take seconds, not minutes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+import yaml
+
+from . import docs
+from .importer import slugify
+from .load import Profile
+from .publish import release_date, write_data
+from .schema import ROOT, Schema, load_schema
+from .search import index_site, write_districts
+from .views import NOT_PROVIDED, HomeView, nice_date
+
+TEMPLATES = Path(__file__).parent / "templates"
+SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
+FILE_NOTES = {
+    "care-homes.csv": ("One row per care home", "CSV"),
+    "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
+    "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
+    "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
+}
+
+
+@dataclass
+class SiteConfig:
+    """What the build reads from mkdocs.yml."""
+
+    path: Path
+    raw: dict
+
+    @property
+    def directory(self) -> dict:
+        return (self.raw.get("extra") or {}).get("directory") or {}
+
+    @property
+    def edit_base(self) -> str | None:
+        repo = self.directory.get("repository")
+        branch = self.directory.get("branch", "main")
+        return f"{repo.rstrip('/')}/edit/{branch}/" if repo else None
+
+
+def read_config(path: Path) -> SiteConfig:
+    class _Loose(yaml.SafeLoader):
+        pass
+
+    _Loose.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    _Loose.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return SiteConfig(path, yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {})
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(nice_date=nice_date, not_provided=NOT_PROVIDED)
+    return env
+
+
+def _md_env(folder: Path) -> jinja2.Environment:
+    """Markdown pages: not autoescaped as HTML, so every value put in is escaped by hand (e())."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    env.finalize = lambda v: html.escape(v, quote=True) if isinstance(v, str) and not isinstance(v, Markup) else v
+    return env
+
+
+def stats(views: list[HomeView]) -> dict[str, Any]:
+    imported = [v.get("cqc.imported") for v in views if v.get("cqc.imported")]
+    return {
+        "homes": f"{len(views):,}",
+        "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
+        "cqc_date": nice_date(max(imported)) if imported else "unknown",
+        "published": nice_date(release_date()),
+    }
+
+
+def _letter(name: str) -> str:
+    first = slugify(name)[:1]
+    return first if first.isalpha() else "0-9"
+
+
+def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dict[str, tuple[str, list[HomeView]]]]:
+    letters: dict[str, list[HomeView]] = {}
+    areas: dict[str, tuple[str, list[HomeView]]] = {}
+    for v in sorted(views, key=lambda v: (v.name.lower(), v.slug)):
+        letters.setdefault(_letter(v.name), []).append(v)
+        area = str(v.get("locality"))
+        areas.setdefault("area-" + slugify(area), (area, []))[1].append(v)
+    return letters, areas
+
+
+def field_reference(schema: Schema) -> str:
+    """The provider-facing field reference, generated from the schema."""
+    out = ["| Field in your file | What it means | How to write it | Who changes it |", "|---|---|---|---|"]
+    seen_caps = False
+    for path, f in schema.by_path.items():
+        if path.startswith("capabilities.") and path != "capabilities.confirmed":
+            if seen_caps:
+                continue
+            seen_caps = True
+            names = ", ".join(f"`{c.code}` ({html.escape(c.label)})" for c in schema.capabilities)
+            out.append(f"| `capabilities.<need>.accepted`, `.nursing_beds`, `.residential_beds` | For each need: "
+                       f"can you accept it (yes/no), and how many beds with and without nursing. Needs: {names} | "
+                       "yes or no; whole numbers | the home |")
+            continue
+        how = docs.TYPE_WORDS[f.type] + (f"; {docs.constraint_words(f)}" if docs.constraint_words(f) else "")
+        how = html.escape(how).replace("|", "\\|")
+        owner = {"cqc": "CQC (by import)", "provider": "the home", "council": "the council"}[f.owner]
+        req = " **Required.**" if f.required else ""
+        out.append(f"| `{f.path}` | {html.escape(f.description).replace('|', chr(92) + '|')}{req} | {how} | {owner} |")
+    return "\n".join(out)
+
+
+def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int]) -> None:
+    """Write the content pages and the generated pages into the docs folder mkdocs reads."""
+    d = cfg.directory
+    area = d.get("area", "your area")
+    st = stats(views)
+    content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
+    env = _md_env(content)
+    for src in sorted(content.rglob("*")):
+        rel = src.relative_to(content)
+        dst = out_docs / rel
+        if src.is_dir():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.suffix == ".md":
+            dst.write_text(env.get_template(rel.as_posix()).render(area=area, stats=st), encoding="utf-8")
+        else:
+            shutil.copy2(src, dst)
+    gen = _md_env(TEMPLATES)
+    letters, areas = browse_groups(views)
+    pkg = schema.package
+    released = release_date()
+    files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())]
+    pages = {
+        "find.md": gen.get_template("find.md").render(
+            stats=st, localities=sorted({str(v.get("locality")) for v in views}),
+            capabilities=[c.label.split(" (")[0] for c in schema.capabilities],
+            bands=[f.title for f in schema.home_fields if f.path.startswith("care.user_bands.")],
+            ratings=["Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated"],
+            fee_steps=list(range(600, 2600, 100))),
+        "compare.md": gen.get_template("compare.md").render(),
+        "browse.md": gen.get_template("browse.md").render(
+            stats=st, letters=[(k, k.upper(), len(v)) for k, v in sorted(letters.items())],
+            areas=[(k, label, len(v)) for k, (label, v) in sorted(areas.items(), key=lambda x: x[1][0])]),
+        "open-data.md": gen.get_template("open-data.md").render(
+            version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
+            council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
+            dictionary=Markup(docs.data_dictionary(schema))),
+        "homes/_shell.md": gen.get_template("shell.md").render(),
+    }
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
+    pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
+                                 "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +
+                                 field_reference(schema) + "\n")
+    for name, text in pages.items():
+        path = out_docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB" if n >= 1e3 else f"{n} bytes"
+
+
+def run_mkdocs(cfg: SiteConfig, docs_dir: Path, site_dir: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
+    build(config)
+
+
+def _shell(site_dir: Path) -> tuple[str, str]:
+    page = site_dir / "homes" / "_shell" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    shutil.rmtree(page.parent)
+    head, sep, tail = text.partition(SHELL_CONTENT)
+    if not sep:
+        raise RuntimeError("the theme did not render the page shell; check overrides/ and mkdocs.yml")
+    return head, tail
+
+
+def _fill(part: str, title: str, url_path: str) -> str:
+    part = part.replace(SHELL_TITLE, html.escape(title, quote=True))
+    return part.replace("homes/_shell/", url_path)
+
+
+def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str) -> int:
+    """Write homes/<slug>/index.html and home.json for every home. Returns pages written."""
+    env = _env()
+    tpl = env.get_template("profile.html")
+    head, tail = shell
+    for v in views:
+        body = tpl.render(h=v, groups=v.groups(), contact_email=contact_email,
+                          json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+        folder = site_dir / "homes" / v.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"homes/{v.slug}/"
+        (folder / "index.html").write_text(_fill(head, v.name, url) + body + _fill(tail, v.name, url), encoding="utf-8")
+        (folder / "home.json").write_text(json.dumps(v.summary(), ensure_ascii=False), encoding="utf-8")
+    return len(views)
+
+
+def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:
+    env = _env()
+    tpl = env.get_template("browse.html")
+    head, tail = shell
+    letters, areas = browse_groups(views)
+    pages = {k: (f"Homes beginning with {k.upper()}", f"{len(v)} home{'s' * (len(v) != 1)} whose name begins with {k.upper()}.", v)
+             for k, v in letters.items()}
+    pages.update({k: (f"Homes in {label}", f"{len(v)} home{'s' * (len(v) != 1)} in {label}.", v) for k, (label, v) in areas.items()})
+    for key, (title, intro, homes) in pages.items():
+        folder = site_dir / "browse" / key
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"browse/{key}/"
+        (folder / "index.html").write_text(_fill(head, title, url) + tpl.render(homes=homes, intro=intro) + _fill(tail, title, url), encoding="utf-8")
+    return len(pages)
+
+
+@dataclass
+class BuildReport:
+    homes: int
+    pages: int
+    data: dict[str, int]
+    search: str
+
+
+def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
+               today: dt.date | None = None, schema: Schema | None = None, index: bool = True) -> BuildReport:
+    """Build the whole site into ``site_dir``: replaced only when everything succeeded."""
+    from .fsutil import replace_dir
+
+    schema = schema or load_schema()
+    cfg = read_config(config_path or ROOT / "mkdocs.yml")
+    today = today or dt.date.today()
+    views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
+    with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
+        (out / "data").mkdir()
+        sizes = write_data(profiles, out / "data", schema)
+        _md_pages(views, schema, cfg, Path(work), sizes)
+        run_mkdocs(cfg, Path(work), out)
+        shell = _shell(out)
+        pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
+        pages += render_browse(views, out, shell)
+        write_districts(views, out)
+        search = index_site(out) if index else "not indexed"
+    return BuildReport(len(views), pages, sizes, search)

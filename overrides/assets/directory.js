@@ -1,0 +1,338 @@
+/* Care home directory: shortlist, find page and compare page.
+   Everything a home supplied is put into the page with textContent, never as HTML.
+   The shortlist lives in this browser's localStorage only; nothing is sent anywhere. */
+(function () {
+  "use strict";
+  var KEY = "carehomes.shortlist", MAX = 10, PAGE = 20;
+  var RATING_STALE_DAYS = 730, AVAILABILITY_STALE_DAYS = 7;
+
+  // ---- small helpers ------------------------------------------------------------------
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function niceDate(iso) {
+    if (!iso) return "";
+    var d = new Date(iso + "T00:00:00Z");
+    if (isNaN(d)) return "";
+    return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  }
+  function daysSince(iso) { return iso ? (Date.now() - new Date(iso + "T00:00:00Z")) / 864e5 : null; }
+  function money(n) { return "£" + Number(n).toLocaleString("en-GB", { maximumFractionDigits: 2 }); }
+  function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
+  function announce(region, text) { if (region) region.textContent = text; }
+
+  // ---- shortlist ----------------------------------------------------------------------
+  function getList() {
+    try {
+      var v = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(v) ? v.filter(function (x) { return x && safeSlug(x.slug); }).slice(0, MAX) : [];
+    } catch (e) { return []; }
+  }
+  function setList(list) {
+    try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode: keep going */ }
+    refreshButtons();
+  }
+  function inList(slug) { return getList().some(function (x) { return x.slug === slug; }); }
+  function toggle(slug, name, region) {
+    var list = getList();
+    if (inList(slug)) {
+      setList(list.filter(function (x) { return x.slug !== slug; }));
+      announce(region, name + " removed from your shortlist. " + getList().length + " on your shortlist.");
+    } else if (list.length >= MAX) {
+      announce(region, "Your shortlist is full (" + MAX + " homes). Remove one first.");
+    } else {
+      list.push({ slug: slug, name: String(name).slice(0, 200) });
+      setList(list);
+      announce(region, name + " added to your shortlist. " + list.length + " on your shortlist.");
+    }
+  }
+  function refreshButtons() {
+    var n = getList().length;
+    document.querySelectorAll("button.ch-shortlist").forEach(function (b) {
+      b.hidden = false;
+      b.textContent = inList(b.dataset.slug) ? "Remove from shortlist" : "Add to shortlist";
+    });
+    var link = document.getElementById("shortlist-link");
+    if (link) link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+  }
+  function liveRegion() {
+    var r = document.getElementById("ch-live");
+    if (!r) { r = el("div", { id: "ch-live", role: "status", "aria-live": "polite", class: "md-typeset ch-sep" }); document.body.appendChild(r); }
+    return r;
+  }
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("button.ch-shortlist");
+    if (b) toggle(b.dataset.slug, b.dataset.name, liveRegion());
+  });
+
+  // ---- find page ----------------------------------------------------------------------
+  var FIELDS = ["q", "locality", "care", "free", "need", "band", "rating", "weekend", "maxfee", "sort", "near"];
+  var MULTI = { care: 1, need: 1, band: 1, rating: 1 };
+
+  function readForm(form) {
+    var fd = new FormData(form), s = {};
+    FIELDS.forEach(function (k) { s[k] = MULTI[k] ? fd.getAll(k) : (fd.get(k) || "").trim(); });
+    return s;
+  }
+  function writeForm(form, params) {
+    FIELDS.forEach(function (k) {
+      var values = params.getAll(k);
+      form.querySelectorAll("[name='" + k + "']").forEach(function (input) {
+        if (input.type === "checkbox" || input.type === "radio") input.checked = values.indexOf(input.value) >= 0 || (input.type === "radio" && !values.length && input.value === "");
+        else if (values.length) input.value = values[0];
+      });
+    });
+  }
+  function toParams(s) {
+    var p = new URLSearchParams();
+    FIELDS.forEach(function (k) {
+      if (MULTI[k]) s[k].forEach(function (v) { p.append(k, v); });
+      else if (s[k] && !(k === "sort" && s[k] === "name")) p.set(k, s[k]);
+    });
+    return p;
+  }
+  function filtersFor(s, districts) {
+    var f = {};
+    if (s.locality) f.locality = s.locality;
+    if (s.care.length) f.care = { all: s.care };
+    if (s.need.length) f.need = { all: s.need };
+    if (s.band.length) f.band = { all: s.band };
+    if (s.rating.length) f.rating = { any: s.rating };
+    if (s.weekend) f.weekend = "yes";
+    if (s.free === "any") f.free = { any: ["nursing", "residential"] };
+    else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
+    if (s.maxfee) {
+      var bands = [];
+      for (var b = 0; b < Number(s.maxfee); b += 100) bands.push(("00000" + b).slice(-5));
+      f.feeband = { any: bands };
+    }
+    if (districts) f.district = { any: districts };
+    return f;
+  }
+  function outward(text) {
+    var t = String(text || "").toUpperCase().replace(/\s+/g, "");
+    var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(t);
+    return m ? m[1] : null;
+  }
+  function km(a, b) {
+    var R = 6371, r = Math.PI / 180, dLat = (b[0] - a[0]) * r, dLon = (b[1] - a[1]) * r;
+    var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(a[0] * r) * Math.cos(b[0] * r) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+    return 2 * R * Math.asin(Math.sqrt(h));
+  }
+
+  function card(data, distance) {
+    var m = data.meta || {}, li = el("li");
+    var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
+    h.appendChild(a); li.appendChild(h);
+    li.appendChild(el("p", null, m.address || ""));
+    var ul = el("ul");
+    ul.appendChild(el("li", null, m.care || "Care home"));
+    var rating = m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: not rated yet";
+    if (m.rating && daysSince(m.rating_date) > RATING_STALE_DAYS) rating += ". This rating is more than two years old";
+    ul.appendChild(el("li", null, rating));
+    var beds;
+    if (m.beds_confirmed) {
+      var parts = [];
+      if (m.nursing_free !== undefined && m.nursing_free !== "") parts.push(m.nursing_free + " with nursing");
+      if (m.residential_free !== undefined && m.residential_free !== "") parts.push(m.residential_free + " without nursing");
+      beds = "Beds free: " + (parts.join(", ") || "none given") + " (confirmed " + niceDate(m.beds_confirmed) + ")";
+      if (daysSince(m.beds_confirmed) > AVAILABILITY_STALE_DAYS) beds += ". May be out of date";
+    } else beds = "Vacancies: not provided yet";
+    ul.appendChild(el("li", null, beds));
+    ul.appendChild(el("li", null, m.fee_from ? "Fees from " + money(m.fee_from) + " a week" : "Fees: not provided yet"));
+    if (distance !== undefined) ul.appendChild(el("li", null, distance.toFixed(1) + " km away (approximately)"));
+    li.appendChild(ul);
+    if (safeSlug(m.slug)) {
+      var b = el("button", { type: "button", class: "md-button ch-shortlist", "data-slug": m.slug, "data-name": m.title || "" });
+      li.appendChild(b);
+    }
+    return li;
+  }
+
+  function initFind(root) {
+    var base = new URL(root.dataset.base || "../", location.href);
+    var form = document.getElementById("find-form"), status = document.getElementById("results-status");
+    var list = document.getElementById("results"), more = document.getElementById("more");
+    var pagefind = null, districts = null, runId = 0, pending = [], shown = 0, geo = null;
+    form.hidden = false;
+    writeForm(form, new URLSearchParams(location.search));
+
+    function loadDistricts() {
+      if (districts) return Promise.resolve(districts);
+      return fetch(new URL("search/districts.json", base)).then(function (r) { return r.json(); }).then(function (d) { districts = d; return d; });
+    }
+    function origin(s) {
+      if (geo) return Promise.resolve(geo);
+      var code = outward(s.near);
+      if (!code) return Promise.resolve(null);
+      return loadDistricts().then(function (d) {
+        if (d[code]) return [d[code][0], d[code][1]];
+        var area = code.replace(/[0-9].*$/, ""), lat = 0, lon = 0, n = 0;
+        Object.keys(d).forEach(function (k) { if (k.replace(/[0-9].*$/, "") === area) { lat += d[k][0]; lon += d[k][1]; n++; } });
+        return n ? [lat / n, lon / n] : null;
+      });
+    }
+    function nearDistricts(o) {
+      var ranked = Object.keys(districts).map(function (k) { return [km(o, districts[k]), k, districts[k][2]]; })
+        .sort(function (a, b) { return a[0] - b[0]; });
+      var out = [], count = 0;
+      for (var i = 0; i < ranked.length && (count < 60 || ranked[i][0] < 15); i++) { out.push(ranked[i][1]); count += ranked[i][2]; if (out.length >= 40) break; }
+      return out;
+    }
+    function showMore() {
+      var next = pending.slice(shown, shown + PAGE);
+      var frag = document.createDocumentFragment(), firstNew = null;
+      return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
+        items.forEach(function (d, i) {
+          var li = card(d, next[i].km);
+          if (!firstNew) firstNew = li;
+          frag.appendChild(li);
+        });
+        list.appendChild(frag);
+        shown += next.length;
+        more.hidden = shown >= pending.length;
+        refreshButtons();
+        return firstNew;
+      });
+    }
+    function run() {
+      var s = readForm(form), my = ++runId;
+      history.replaceState(null, "", location.pathname + (toParams(s).toString() ? "?" + toParams(s) : ""));
+      if (!pagefind) return;
+      var sort = { name: { name: "asc" }, rating: { rating: "desc" }, free: { free: "desc" }, fee: { fee: "asc" } }[s.sort];
+      var distanceMode = s.sort === "distance";
+      var prep = distanceMode ? origin(s) : Promise.resolve(null);
+      status.textContent = "Searching…";
+      prep.then(function (o) {
+        if (my !== runId) return;
+        if (distanceMode && !o) {
+          status.textContent = s.near ? "We could not find the postcode area " + s.near + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
+          list.replaceChildren(); more.hidden = true; pending = []; return;
+        }
+        var opts = { filters: filtersFor(s, distanceMode ? nearDistricts(o) : null) };
+        if (sort) opts.sort = sort;
+        return pagefind.search(s.q || null, opts).then(function (res) {
+          if (my !== runId || !res) return;
+          var results = res.results;
+          if (!distanceMode) return results;
+          return Promise.all(results.slice(0, 200).map(function (r) { return r.data(); })).then(function (items) {
+            return items.map(function (d) {
+              var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+              return { url: d.url, meta: d.meta, km: isNaN(lat) ? 9999 : km(o, [lat, lon]) };
+            }).sort(function (a, b) { return a.km - b.km; });
+          });
+        }).then(function (results) {
+          if (my !== runId || !results) return;
+          pending = results; shown = 0; list.replaceChildren();
+          var n = results.length;
+          status.textContent = n === 0 ? "No homes match. Try removing a filter." :
+            n + (n === 1 ? " home matches" : " homes match") + (distanceMode ? ", nearest first (within about 15 km where possible)." : ".");
+          return showMore();
+        });
+      }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead."; });
+    }
+    var timer = null;
+    form.addEventListener("input", function (ev) {
+      if (ev.target.name === "q" || ev.target.name === "near") { clearTimeout(timer); timer = setTimeout(run, 300); }
+    });
+    form.addEventListener("change", function (ev) {
+      if (ev.target.name === "near" && ev.target.value && form.sort.value !== "distance") form.sort.value = "distance";
+      if (ev.target.name !== "q" && ev.target.name !== "near") run();
+    });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); status.focus && status.setAttribute("tabindex", "-1"); });
+    more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
+    document.getElementById("use-location").addEventListener("click", function () {
+      if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
+      status.textContent = "Asking your browser for your location…";
+      navigator.geolocation.getCurrentPosition(function (p) {
+        geo = [p.coords.latitude, p.coords.longitude];
+        form.sort.value = "distance";
+        loadDistricts().then(run);
+      }, function () { status.textContent = "Your location was not shared. Enter a postcode instead."; }, { timeout: 10000 });
+    });
+    document.getElementById("clear").addEventListener("click", function (ev) {
+      ev.preventDefault(); form.reset(); geo = null; run();
+    });
+    import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
+      pagefind = pf;
+      return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
+    }).then(function () { return form.sort.value === "distance" ? loadDistricts() : null; }).then(run)
+      .catch(function () { status.textContent = "Search could not load. You can browse all homes from A to Z instead."; });
+  }
+
+  // ---- compare page -------------------------------------------------------------------
+  var ROWS = [
+    ["Address", function (h) { return h.address; }],
+    ["Type of home", function (h) { return h.care; }],
+    ["CQC rating", function (h) { return h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", more than two years old" : "") : "Not rated yet"; }],
+    ["Registered manager in post", function (h) { return yn(h.registered_manager); }],
+    ["Beds free with nursing", function (h) { return h.nursing_free; }],
+    ["Beds free without nursing", function (h) { return h.residential_free; }],
+    ["Vacancies confirmed", function (h) { return h.beds_confirmed ? niceDate(h.beds_confirmed) + (h.availability_stale ? " (may be out of date)" : "") : null; }],
+    ["Lowest weekly fee", function (h) { return h.fee_from !== null && h.fee_from !== undefined ? money(h.fee_from) : null; }],
+    ["Weekend admissions from hospital", function (h) { return yn(h.weekend_admissions); }],
+    ["Registered to support", function (h) { return (h.bands || []).join(", ") || null; }],
+    ["Needs the home can meet", function (h) { return (h.needs || []).join(", ") || null; }],
+    ["Beds registered with CQC", function (h) { return h.beds_registered; }],
+    ["Phone", function (h) { return h.phone; }]
+  ];
+  function yn(v) { return v === true ? "Yes" : v === false ? "No" : null; }
+
+  function initCompare(root) {
+    var base = new URL(root.dataset.base || "../", location.href);
+    var status = document.getElementById("compare-status"), holder = document.getElementById("compare-table");
+    var clear = document.getElementById("clear-shortlist");
+    function draw() {
+      var list = getList();
+      holder.replaceChildren();
+      clear.hidden = !list.length;
+      if (!list.length) { status.textContent = "Your shortlist is empty. Add homes from the search or a home's page."; return; }
+      status.textContent = "Loading " + list.length + (list.length === 1 ? " home…" : " homes…");
+      Promise.all(list.map(function (x) {
+        return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+      })).then(function (homes) {
+        var found = homes.filter(Boolean);
+        var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side", tabindex: "0" });
+        var table = el("table"), caption = el("caption", null, "Your shortlist: " + found.length + (found.length === 1 ? " home" : " homes"));
+        table.appendChild(caption);
+        var thead = el("thead"), tr = el("tr");
+        tr.appendChild(el("th", { scope: "col" }, "Home"));
+        found.forEach(function (h) {
+          var th = el("th", { scope: "col" }), a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
+          th.appendChild(a);
+          var b = el("button", { type: "button", class: "md-button ch-remove" }, "Remove");
+          b.setAttribute("aria-label", "Remove " + h.name + " from your shortlist");
+          b.addEventListener("click", function () { setList(getList().filter(function (x) { return x.slug !== h.slug; })); draw(); status.textContent = h.name + " removed. " + status.textContent; });
+          th.appendChild(el("br")); th.appendChild(b);
+          tr.appendChild(th);
+        });
+        thead.appendChild(tr); table.appendChild(thead);
+        var tbody = el("tbody");
+        ROWS.forEach(function (row) {
+          var r = el("tr");
+          r.appendChild(el("th", { scope: "row" }, row[0]));
+          found.forEach(function (h) {
+            var v = row[1](h);
+            r.appendChild(el("td", v === null || v === undefined || v === "" ? { class: "ch-missing" } : null, v === null || v === undefined || v === "" ? "Not provided yet" : v));
+          });
+          tbody.appendChild(r);
+        });
+        table.appendChild(tbody); wrap.appendChild(table); holder.appendChild(wrap);
+        var missing = list.length - found.length;
+        status.textContent = "Comparing " + found.length + (found.length === 1 ? " home." : " homes.") + (missing ? " " + missing + " could not be found and may have left the directory." : "");
+      });
+    }
+    clear.addEventListener("click", function () { setList([]); draw(); });
+    draw();
+  }
+
+  function start() {
+    refreshButtons();
+    var f = document.getElementById("find"); if (f) initFind(f);
+    var c = document.getElementById("compare"); if (c) initCompare(c);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
