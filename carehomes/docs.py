@@ -1,6 +1,7 @@
 """Documents derived from the schema: the profile template, the editor JSON Schema, the data dictionary."""
 from __future__ import annotations
 
+import html
 import json
 import textwrap
 from typing import Any
@@ -186,6 +187,34 @@ def data_dictionary(schema: Schema | None = None) -> str:
             desc = f"**{_md(f.title)}**. {_md(f.description)} In profiles: `{f.path}`."
             out.append(f"| `{f.name}` | {desc} | {TYPE_WORDS[f.type]} | {f.owner} | {_md(rules)} | {_md(str(ex))} |")
         out.append("")
+    return "\n".join(out)
+
+
+def html_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
+    """A wide table in a keyboard-scrollable region; cells are already-safe HTML."""
+    head = "".join(f'<th scope="col">{h}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
+            f'<table class="ch-table"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def data_dictionary_html(schema: Schema | None = None) -> str:
+    """The data dictionary as HTML tables, for the open data page."""
+    schema = schema or load_schema()
+    out = []
+    for res in schema.package["resources"]:
+        fields = schema.home_fields if res["name"] == "care-homes" else schema.capability_fields
+        rows = []
+        for f in fields:
+            rules = "; ".join(filter(None, ["required" if f.required else "", constraint_words(f)]))
+            ex = ";".join(f.example) if isinstance(f.example, list) else f.example
+            ex = ("true" if ex else "false") if isinstance(ex, bool) else ex
+            rows.append([f"<code>{f.name}</code>", f"<strong>{html.escape(f.title)}</strong>. {html.escape(f.description)} "
+                         f"In profiles: <code>{html.escape(f.path)}</code>.", TYPE_WORDS[f.type], f.owner,
+                         html.escape(rules), html.escape(str(ex))])
+        out.append(f"<h3>{html.escape(res['title'])} (<code>{res['path']}</code>)</h3>\n<p>{html.escape(res.get('description', ''))}</p>\n")
+        out.append(html_table(f"Columns of {res['path']}", ["Column", "Meaning", "Type", "Source", "Rules", "Example"], rows))
     return "\n".join(out)
 
 

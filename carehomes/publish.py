@@ -157,15 +157,25 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     return pkg
 
 
-def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None) -> dict[str, int]:
-    """Write every open data file into ``out_dir`` (which must exist). Returns name -> bytes."""
+def data_files(profiles: list[Profile], schema: Schema | None = None) -> dict[str, bytes]:
+    """Every open data file's bytes, keyed by file name."""
     schema = schema or load_schema()
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema).items()}
     pkg = package_descriptor(files, schema, release_date())
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return files
+
+
+def write_files(files: dict[str, bytes], out_dir: Path) -> dict[str, int]:
+    out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (out_dir / name).write_bytes(data)
     return {name: len(data) for name, data in files.items()}
+
+
+def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None) -> dict[str, int]:
+    """Write every open data file into ``out_dir``. Returns name -> bytes."""
+    return write_files(data_files(profiles, schema), out_dir)
 
 
 def read_tables(homes_csv: str, capabilities_csv: str, schema: Schema | None = None) -> list[dict]:

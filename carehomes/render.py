@@ -24,7 +24,7 @@ import yaml
 from . import docs
 from .importer import slugify
 from .load import Profile
-from .publish import release_date, write_data
+from .publish import data_files, release_date, write_files
 from .schema import ROOT, Schema, load_schema
 from .search import index_site, write_districts
 from .views import NOT_PROVIDED, HomeView, nice_date
@@ -107,25 +107,24 @@ def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dic
 
 
 def field_reference(schema: Schema) -> str:
-    """The provider-facing field reference, generated from the schema."""
-    out = ["| Field in your file | What it means | How to write it | Who changes it |", "|---|---|---|---|"]
+    """The provider-facing field reference (HTML), generated from the schema."""
+    rows = []
     seen_caps = False
     for path, f in schema.by_path.items():
         if path.startswith("capabilities.") and path != "capabilities.confirmed":
-            if seen_caps:
-                continue
-            seen_caps = True
-            names = ", ".join(f"`{c.code}` ({html.escape(c.label)})" for c in schema.capabilities)
-            out.append(f"| `capabilities.<need>.accepted`, `.nursing_beds`, `.residential_beds` | For each need: "
-                       f"can you accept it (yes/no), and how many beds with and without nursing. Needs: {names} | "
-                       "yes or no; whole numbers | the home |")
+            if not seen_caps:
+                seen_caps = True
+                names = ", ".join(f"<code>{c.code}</code> ({html.escape(c.label)})" for c in schema.capabilities)
+                rows.append(["<code>capabilities.&lt;need&gt;.accepted</code>, <code>.nursing_beds</code>, <code>.residential_beds</code>",
+                             f"For each need: can you accept it, and how many beds with and without nursing. Needs: {names}",
+                             "yes or no; whole numbers", "the home"])
             continue
-        how = docs.TYPE_WORDS[f.type] + (f"; {docs.constraint_words(f)}" if docs.constraint_words(f) else "")
-        how = html.escape(how).replace("|", "\\|")
+        cons = docs.constraint_words(f)
+        how = html.escape(docs.TYPE_WORDS[f.type] + (f"; {cons}" if cons else ""))
         owner = {"cqc": "CQC (by import)", "provider": "the home", "council": "the council"}[f.owner]
-        req = " **Required.**" if f.required else ""
-        out.append(f"| `{f.path}` | {html.escape(f.description).replace('|', chr(92) + '|')}{req} | {how} | {owner} |")
-    return "\n".join(out)
+        req = " <strong>Required.</strong>" if f.required else ""
+        rows.append([f"<code>{f.path}</code>", html.escape(f.description) + req, how, owner])
+    return docs.html_table("Every field a profile can hold", ["Field in your file", "What it means", "How to write it", "Who changes it"], rows)
 
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int]) -> None:
@@ -164,7 +163,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "open-data.md": gen.get_template("open-data.md").render(
             version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
             council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
-            dictionary=Markup(docs.data_dictionary(schema))),
+            dictionary=Markup(docs.data_dictionary_html(schema))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
     }
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
@@ -256,10 +255,10 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     today = today or dt.date.today()
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
-        (out / "data").mkdir()
-        sizes = write_data(profiles, out / "data", schema)
-        _md_pages(views, schema, cfg, Path(work), sizes)
-        run_mkdocs(cfg, Path(work), out)
+        files = data_files(profiles, schema)
+        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()})
+        run_mkdocs(cfg, Path(work), out)  # mkdocs empties its output folder first, so data comes after
+        sizes = write_files(files, out / "data")
         shell = _shell(out)
         pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
         pages += render_browse(views, out, shell)

@@ -169,10 +169,10 @@
       var code = outward(s.near);
       if (!code) return Promise.resolve(null);
       return loadDistricts().then(function (d) {
-        if (d[code]) return [d[code][0], d[code][1]];
+        if (d[code]) return [d[code][0], d[code][1], code];
         var area = code.replace(/[0-9].*$/, ""), lat = 0, lon = 0, n = 0;
         Object.keys(d).forEach(function (k) { if (k.replace(/[0-9].*$/, "") === area) { lat += d[k][0]; lon += d[k][1]; n++; } });
-        return n ? [lat / n, lon / n] : null;
+        return n ? [lat / n, lon / n, area] : null;
       });
     }
     function nearDistricts(o) {
@@ -229,7 +229,8 @@
           pending = results; shown = 0; list.replaceChildren();
           var n = results.length;
           status.textContent = n === 0 ? "No homes match. Try removing a filter." :
-            n + (n === 1 ? " home matches" : " homes match") + (distanceMode ? ", nearest first (within about 15 km where possible)." : ".");
+            n + (n === 1 ? " home matches" : " homes match") + (distanceMode ? ", nearest first. Distances are measured from " +
+              (o[2] ? "the middle of the homes in postcode area " + o[2] : "your location") + "." : ".");
           return showMore();
         });
       }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead."; });

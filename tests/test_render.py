@@ -1,0 +1,127 @@
+"""The site build without a browser: pages, sizes, escaping, dates and the build's safety."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+
+import pytest
+
+from carehomes.load import parse_profile
+from carehomes.pipeline import check_paths
+from carehomes.render import build_site
+from carehomes.safetext import markdown_lite, safe_url
+from carehomes.views import HomeView
+from conftest import FIXTURES, ROOT, TODAY, run_build
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "site"
+    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
+    assert checked.problems == []
+    report = build_site(checked.profiles, out, today=TODAY)
+    return out, report
+
+
+def test_every_home_has_a_page_and_summary(built):
+    out, report = built
+    assert report.homes == 91
+    slugs = [p.stem for p in (ROOT / "providers").glob("[!_]*.yaml")]
+    for slug in slugs:
+        assert (out / "homes" / slug / "index.html").exists(), slug
+        assert json.loads((out / "homes" / slug / "home.json").read_text())["slug"] == slug
+    assert not (out / "homes" / "_shell").exists()
+    for page in ("index.html", "find/index.html", "compare/index.html", "browse/index.html", "open-data/index.html",
+                 "for-providers/index.html", "choosing-a-care-home/index.html", "paying-for-care/index.html",
+                 "data/datapackage.json", "search/districts.json", "pagefind/pagefind.js"):
+        assert (out / page).exists(), page
+
+
+def test_profile_page_size_and_content(built):
+    out, _ = built
+    html = (out / "homes" / "aston-house" / "index.html").read_text()
+    assert len(html.encode()) <= 60_000
+    assert "<title>Aston House - " in html
+    assert 'href="https://github.com/example-council/care-homes/edit/main/providers/aston-house.yaml"' in html
+    assert "https://www.openstreetmap.org/?mlat=52.049615&amp;mlon=-2.687262" in html
+    assert html.count("Not provided yet") > 10
+    assert "Source: Care Quality Commission register." in html
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
+    assert ld["name"] == "Aston House" and ld["address"]["postalCode"] == "HR1 1TJ"
+
+
+def test_stale_flags(built):
+    out, _ = built
+    full = (out / "homes" / "example-full" / "index.html").read_text()
+    # beds confirmed 2026-11-20 (3 days before TODAY): fresh; rating 2025-03-14: under two years
+    assert "Possibly out of date" not in full
+    data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    view = HomeView(data, TODAY + dt.timedelta(days=800))
+    assert view.availability_stale and view.rating_stale
+    groups = {g.id: g for g in view.groups()}
+    assert groups["vacancies"].stale.startswith("The home last confirmed its free beds on 20 November 2026")
+    assert groups["quality"].stale.startswith("This CQC rating was published on 14 March 2025")
+
+
+def test_hostile_profile_is_harmless(built):
+    out, _ = built
+    html = (out / "homes" / "example-hostile" / "index.html").read_text()
+    body = html.split('<div class="ch-profile"', 1)[1]
+    assert "<script>alert" not in body and "<img src=x" not in body and "<b onmouseover" not in body
+    assert "javascript:" not in body and "data:text/html" not in body
+    assert "&lt;script&gt;alert(&#x27;desc&#x27;)&lt;/script&gt;" in body
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "</script>" not in ld and json.loads(ld)["address"]["streetAddress"] == "</script><script>alert('street')</script>"
+    for page in (out / "browse").rglob("index.html"):
+        assert "<img src=x" not in page.read_text()
+    assert "{{ 7*7 }}" in body, "provider text is never run as a template"
+
+
+def test_markdown_lite_allows_only_safe_links():
+    assert markdown_lite("[a](https://x.org/p?a=1&b=2)") == '<p><a href="https://x.org/p?a=1&amp;b=2" rel="nofollow noopener">a</a></p>'
+    assert markdown_lite("[a](javascript:alert(1))") == "<p>a)</p>"
+    assert markdown_lite("[a](JAVASCRIPT:x)") == "<p>a</p>"
+    assert markdown_lite("[a](data:text/html,x)") == "<p>a</p>"
+    assert markdown_lite("[call](tel:01432000000) [mail](mailto:a@b.org)").count("<a href=") == 2
+    assert markdown_lite("- one\n- **two**\n\nNext *para*") == "<ul><li>one</li><li><strong>two</strong></li></ul>\n<p>Next <em>para</em></p>"
+    assert safe_url("https://ok.org") == "https://ok.org" and safe_url("vbscript:x") is None and safe_url("https:///x") is None
+
+
+def test_open_data_and_provider_pages_are_generated_from_schema(built):
+    out, _ = built
+    from carehomes.schema import load_schema
+
+    od = (out / "open-data" / "index.html").read_text()
+    fp = (out / "for-providers" / "index.html").read_text()
+    s = load_schema()
+    for f in s.home_fields + s.capability_fields:
+        assert f"<code>{f.name}</code>" in od, f"data dictionary lacks {f.name}"
+    for path in s.by_path:
+        if not path.startswith("capabilities.") or path == "capabilities.confirmed":
+            assert f"<code>{path}</code>" in fp, f"field reference lacks {path}"
+    assert "Open Government Licence v3.0" in od and "care-homes.csv" in od
+
+
+def test_browse_lists_every_home(built):
+    out, _ = built
+    text = "".join(p.read_text() for p in (out / "browse").glob("*/index.html") if p.parent.name.startswith("area-"))
+    for slug in [p.stem for p in (ROOT / "providers").glob("[!_]*.yaml")]:
+        assert f'href="../../homes/{slug}/"' in text
+
+
+def test_failed_check_leaves_previous_site(tmp_path):
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    out = tmp_path / "site"
+    r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
+    assert r.returncode == 0, r.stderr
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    (prov / "example-minimal.yaml").write_text("location_id: 1-000000201\nslug: example-minimal\nname: x\nlocality: y\nbeds:\n  registered: lots\n")
+    r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
+    assert r.returncode == 1
+    assert "beds.registered: must be a whole number, not 'lots'" in r.stdout
+    assert f"the site was not built; {out} is unchanged." in r.stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["providers", "site"]
