@@ -61,7 +61,61 @@ def main() -> int:
         run("build whole site (target <= 60 s)", "build", "--providers", str(prov), "--out", str(out))
         n, size = folder_size(out)
         print(f"site: {n:,} files, {size / 1e6:.1f} MB")
+        pages = [p.stat().st_size for p in (out / "homes").glob("*/index.html")]
+        print(f"profile pages: {len(pages):,}; largest {max(pages) / 1e3:.1f} KB, mean {sum(pages) / len(pages) / 1e3:.1f} KB (target <= 60 KB)")
+        measure_search(out)
     return 0
+
+
+QUERIES = [
+    ("text 'park'", "find/?q=park"),
+    ("postcode 'HR1 1TJ'", "find/?q=HR1+1TJ"),
+    ("filter nursing + dementia, by rating", "find/?care=Nursing&band=Dementia&sort=rating"),
+    ("filter area Leeds, nursing", "find/?locality=Leeds&care=Nursing"),
+    ("all homes, no filter", "find/"),
+    ("distance from 'M1 1AE'", "find/?sort=distance&near=M1+1AE"),
+]
+
+
+def measure_search(site: Path) -> None:
+    """Bytes a person's browser fetches for a search or filter on the find page.
+
+    Each query runs in a fresh browser context (cold cache), opening the find page with the
+    query in its address. Counted: every request the search makes, including those from
+    Pagefind's web worker (index chunks, filter chunks, result fragments, the WebAssembly
+    module) and districts.json; the page's own HTML, CSS and theme JavaScript are listed apart.
+    """
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args, **kwargs):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for label, path in QUERIES:
+            ctx = browser.new_context()
+            sizes: dict[str, int] = {}
+            ctx.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            page = ctx.new_page()
+            page.goto(base + path)
+            page.wait_for_function("(document.getElementById('results-status').textContent || '').match(/match|No homes|could not/)", timeout=60000)
+            page.wait_for_timeout(300)
+            search = sum(v for k, v in sizes.items() if "/pagefind/" in k or "/search/" in k)
+            n = sum(1 for k in sizes if "/pagefind/" in k or "/search/" in k)
+            other = sum(v for k, v in sizes.items() if not ("/pagefind/" in k or "/search/" in k))
+            status = page.locator("#results-status").inner_text()
+            print(f"search {label:<38} {search / 1e3:7.1f} KB in {n:3} requests (target <= 300 KB); page itself {other / 1e3:.0f} KB   [{status[:32]}]")
+            ctx.close()
+        browser.close()
+    server.shutdown()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def districts(views: list["HomeView"]) -> dict[str, list[float]]:
         s[0] += lat
         s[1] += lon
         s[2] += 1
-    return {d: [round(a / n, 4), round(b / n, 4), int(n)] for d, (a, b, n) in sorted(sums.items())}
+    return {d: [round(a / n, 3), round(b / n, 3), int(n)] for d, (a, b, n) in sorted(sums.items())}
 
 
 def write_districts(views: list["HomeView"], site_dir: Path) -> None:

@@ -162,6 +162,17 @@ class HomeView:
         return sum(values) if values else None
 
     @property
+    def free_band(self) -> str:
+        """Bands of free beds, used to sort by vacancies without a Pagefind sort key."""
+        n = self.free_total
+        return "unknown" if n is None else "5+" if n >= 5 else "2-4" if n >= 2 else str(n)
+
+    @property
+    def fee_band(self) -> str:
+        """The lowest weekly fee rounded down to £100 ('01200'), or 'none'."""
+        return "none" if self.fee_from is None else "%05d" % (int(self.fee_from) // 100 * 100)
+
+    @property
     def fee_from(self) -> float | None:
         values = [v for v in (self.get("fees.nursing_from"), self.get("fees.residential_from")) if v is not None]
         return min(values) if values else None

@@ -123,6 +123,31 @@
     return 2 * R * Math.asin(Math.sqrt(h));
   }
 
+  var RATING_ORDER = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Not rated"];
+  function bandsFor(s) {
+    if (s.sort === "rating") return ["rating", s.rating.length ? RATING_ORDER.filter(function (r) { return s.rating.indexOf(r) >= 0; }) : RATING_ORDER];
+    if (s.sort === "free") return ["freeband", ["5+", "2-4", "1", "0", "unknown"]];
+    if (s.sort === "fee") {
+      var bands = [];
+      for (var b = 0; b < (Number(s.maxfee) || 20000); b += 100) bands.push(("00000" + b).slice(-5));
+      if (!s.maxfee) bands.push("none");
+      return ["feeband", bands];
+    }
+    return null;
+  }
+  function sortedSearch(pf, term, filters, s) {
+    var plan = bandsFor(s);
+    if (!plan) return pf.search(term, { filters: filters }).then(function (r) { return r ? r.results : null; });
+    var key = plan[0], out = [];
+    return plan[1].reduce(function (chain, value) {
+      return chain.then(function () {
+        var f = Object.assign({}, filters);
+        f[key] = value;
+        return pf.search(term, { filters: f }).then(function (r) { if (r) out = out.concat(r.results); });
+      });
+    }, Promise.resolve()).then(function () { return out; });
+  }
+
   function card(data, distance) {
     var m = data.meta || {}, li = el("li");
     var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
@@ -179,7 +204,8 @@
       var ranked = Object.keys(districts).map(function (k) { return [km(o, districts[k]), k, districts[k][2]]; })
         .sort(function (a, b) { return a[0] - b[0]; });
       var out = [], count = 0;
-      for (var i = 0; i < ranked.length && (count < 60 || ranked[i][0] < 15); i++) { out.push(ranked[i][1]); count += ranked[i][2]; if (out.length >= 40) break; }
+      // the nearest postcode districts until they hold about 40 homes (fewer downloads on a phone)
+      for (var i = 0; i < ranked.length && count < 40 && out.length < 30; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
       return out;
     }
     function showMore() {
@@ -202,7 +228,9 @@
       var s = readForm(form), my = ++runId;
       history.replaceState(null, "", location.pathname + (toParams(s).toString() ? "?" + toParams(s) : ""));
       if (!pagefind) return;
-      var sort = { name: { name: "asc" }, rating: { rating: "desc" }, free: { free: "desc" }, fee: { fee: "asc" } }[s.sort];
+      // Pages are indexed in address (slug) order, which is A to Z by name. Other orders are made
+      // by searching one band of a filter at a time (Pagefind sort keys would add ~40 KB each
+      // to the metadata every visitor downloads).
       var distanceMode = s.sort === "distance";
       var prep = distanceMode ? origin(s) : Promise.resolve(null);
       status.textContent = "Searching…";
@@ -212,13 +240,13 @@
           status.textContent = s.near ? "We could not find the postcode area " + s.near + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
           list.replaceChildren(); more.hidden = true; pending = []; return;
         }
-        var opts = { filters: filtersFor(s, distanceMode ? nearDistricts(o) : null) };
-        if (sort) opts.sort = sort;
-        return pagefind.search(s.q || null, opts).then(function (res) {
-          if (my !== runId || !res) return;
-          var results = res.results;
+        var filters = filtersFor(s, distanceMode ? nearDistricts(o) : null);
+        // Every home page carries the word "carehomelisting": searching for it instead of null
+        // makes Pagefind fetch one index chunk rather than all of them.
+        return sortedSearch(pagefind, s.q || "carehomelisting", filters, s).then(function (results) {
+          if (my !== runId || !results) return;
           if (!distanceMode) return results;
-          return Promise.all(results.slice(0, 200).map(function (r) { return r.data(); })).then(function (items) {
+          return Promise.all(results.slice(0, 80).map(function (r) { return r.data(); })).then(function (items) {
             return items.map(function (d) {
               var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
               return { url: d.url, meta: d.meta, km: isNaN(lat) ? 9999 : km(o, [lat, lon]) };
@@ -229,7 +257,7 @@
           pending = results; shown = 0; list.replaceChildren();
           var n = results.length;
           status.textContent = n === 0 ? "No homes match. Try removing a filter." :
-            n + (n === 1 ? " home matches" : " homes match") + (distanceMode ? ", nearest first. Distances are measured from " +
+            n + (n === 1 ? " home matches" : " homes match") + (distanceMode ? ", nearest first (up to 80 nearby homes). Distances are measured from " +
               (o[2] ? "the middle of the homes in postcode area " + o[2] : "your location") + "." : ".");
           return showMore();
         });
