@@ -84,8 +84,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     code = cmd_build(args)
     if code:
         return code
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(args.out)))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *a: object) -> None:  # noqa: A002 - the base class's name
+            pass
+
+    handler = functools.partial(Quiet, directory=str(Path(args.out)))
     with http.server.ThreadingHTTPServer((args.host, args.port), handler) as httpd:
         _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
         try:
