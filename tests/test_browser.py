@@ -108,6 +108,13 @@ def test_journey_tracheostomy_with_nursing_vacancy(site, page):
     expect(page.get_by_role("row", name="Tracheostomy Yes 2 0")).to_be_visible()
 
 
+def test_skip_to_results_link(site, page):
+    page.goto(site + "find/?care=Nursing")
+    wait_results(page)
+    page.get_by_role("link", name="Skip to the results").click()
+    assert page.evaluate("document.activeElement.id") == "results-status"
+
+
 def test_journey_search_by_postcode(site, page):
     page.goto(site)
     page.get_by_label("Search by home name, town or postcode").fill("HR1 1TJ")

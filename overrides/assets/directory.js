@@ -183,6 +183,8 @@
     var list = document.getElementById("results"), more = document.getElementById("more");
     var pagefind = null, districts = null, runId = 0, pending = [], shown = 0, geo = null;
     form.hidden = false;
+    document.getElementById("skip-results").hidden = false;
+    status.setAttribute("tabindex", "-1");
     writeForm(form, new URLSearchParams(location.search));
 
     function loadDistricts() {
@@ -271,7 +273,7 @@
       if (ev.target.name === "near" && ev.target.value && form.sort.value !== "distance") form.sort.value = "distance";
       if (ev.target.name !== "q" && ev.target.name !== "near") run();
     });
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); status.focus && status.setAttribute("tabindex", "-1"); });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); status.focus(); });
     more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
     document.getElementById("use-location").addEventListener("click", function () {
       if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
