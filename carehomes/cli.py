@@ -133,6 +133,63 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .editing import fmt_files
+    from .load import profile_files
+
+    files = profile_files([Path(p) for p in args.paths] or [PROVIDERS])
+    if not args.paths:
+        files.append(PROVIDERS / "_template.yaml")
+    changed, errors = fmt_files(files, check=args.check)
+    for e in errors:
+        _say(e)
+    for f in changed:
+        print(f"{f}: {'is not in the standard format; run: python build.py fmt' if args.check else 'formatted'}")
+    if args.check and not changed and not errors:
+        _say(f"{len(files)} files are in the standard format.")
+    return 1 if errors or (args.check and changed) else 0
+
+
+def cmd_vacancies(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .editing import set_vacancies
+
+    path = Path(args.providers) / f"{args.slug}.yaml"
+    if not path.exists():
+        _say(f"{path}: no such profile; the slug is the file name without .yaml")
+        return 2
+    if not args.unchanged and args.nursing is None and args.residential is None:
+        _say("give --nursing N and/or --residential N, or --unchanged to confirm today that nothing changed")
+        return 2
+    problems = set_vacancies(path, args.nursing, args.residential, dt.date.today())
+    if problems:
+        for p in problems:
+            print(p)
+        _say(f"{path} was not changed.")
+        return 1
+    _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else f" (nursing: {args.nursing if args.nursing is not None else 'as before'}, "
+                                                  f"residential: {args.residential if args.residential is not None else 'as before'})"))
+    return 0
+
+
+def cmd_check_ownership(args: argparse.Namespace) -> int:
+    from .ownership import GitError, check_ownership
+
+    try:
+        problems = check_ownership(Path(args.repo), args.author, args.base)
+    except GitError as exc:
+        _say(f"check-ownership: {exc}")
+        return 2
+    for p in problems:
+        print(p)
+    if problems:
+        _say(f"{len(problems)} change{'s' * (len(problems) != 1)} by {args.author} need a council steward.")
+        return 1
+    _say(f"{args.author} may make every change since {args.base}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description="Care home directory: check profiles, publish open data, build the site.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -168,6 +225,25 @@ def parser() -> argparse.ArgumentParser:
             b.add_argument("--host", default="127.0.0.1")
             b.add_argument("--port", type=int, default=8000)
         b.set_defaults(func=cmd_build if name == "build" else cmd_serve)
+
+    f = sub.add_parser("fmt", help="write profiles in the standard format (key order, quoting, indentation)")
+    f.add_argument("paths", nargs="*", help="profiles or folders (default: providers/ and the template)")
+    f.add_argument("--check", action="store_true", help="only report files that are not formatted")
+    f.set_defaults(func=cmd_fmt)
+
+    v = sub.add_parser("vacancies", help="update a home's free beds and confirm them today")
+    v.add_argument("slug", help="the profile's file name without .yaml")
+    v.add_argument("--nursing", type=int, metavar="N", help="beds with nursing free now")
+    v.add_argument("--residential", type=int, metavar="N", help="beds without nursing free now")
+    v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
+    v.add_argument("--providers", default=str(PROVIDERS))
+    v.set_defaults(func=cmd_vacancies)
+
+    o = sub.add_parser("check-ownership", help="refuse changes the author may not make (for pull requests)")
+    o.add_argument("--author", required=True, help="the pull request author's username")
+    o.add_argument("--base", required=True, help="the git revision to compare with, e.g. origin/main")
+    o.add_argument("--repo", default=str(ROOT), help="the repository folder")
+    o.set_defaults(func=cmd_check_ownership)
 
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")

@@ -95,7 +95,7 @@ def template_text(schema: Schema | None = None) -> str:
                 value = True
             if isinstance(value, list):
                 out.append(f"{pad}{key}:")
-                out.extend(f"{pad}  - {_yaml_scalar(v)}" for v in value)
+                out.extend(f"{pad}- {_yaml_scalar(v)}" for v in value)
             elif f.name == "description":
                 out.append(f"{pad}{key}: >-")
                 out.append(f"{pad}  {value}")

@@ -286,6 +286,12 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         total, avail = v.get(f"beds.{kind}.total"), v.get(f"beds.{kind}.available")
         if total is not None and avail is not None and avail > total:
             add(f"beds.{kind}.available", f"is {avail} but beds.{kind}.total is {total}; free beds cannot be more than the beds there are")
+    if v.get("care.nursing") is False:
+        for key in ("total", "available"):
+            if v.get(f"beds.nursing.{key}"):
+                add(f"beds.nursing.{key}", f"is {v[f'beds.nursing.{key}']} but CQC does not register this home for care with "
+                    "nursing (care.nursing is no); give these beds under beds.residential, or ask the council to "
+                    "import the latest CQC register")
     if (v.get("beds.nursing.available") is not None or v.get("beds.residential.available") is not None) and "beds.confirmed" not in v:
         add("beds", "free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them")
     any_capability = False

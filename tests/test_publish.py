@@ -134,6 +134,9 @@ def profiles(draw):
                 data.setdefault("beds", {"confirmed": TODAY}).setdefault(kind, {})
                 total = data["beds"][kind].get("total", 0)
                 data["beds"][kind]["total"] = max(total, cap[key], data["beds"][kind].get("available", 0))
+    nursing_beds = data.get("beds", {}).get("nursing", {})
+    if any(nursing_beds.get(k) for k in ("total", "available")) and data.get("care", {}).get("nursing") is False:
+        data["care"]["nursing"] = True
     ur = data.get("user_rating")
     if ur and "score" in ur:
         ur["out_of"] = max(ur.get("out_of", 1), ur["score"], 1)
