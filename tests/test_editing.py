@@ -1,0 +1,77 @@
+"""fmt and vacancies: edits that keep comments and leave valid profiles."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import yaml
+
+from carehomes.editing import format_text, set_vacancies
+from conftest import FIXTURES, ROOT, run_build
+
+
+def test_fmt_orders_keys_by_schema_and_keeps_comments():
+    messy = ("# Header comment stays at the top.\n"
+             "name: Messy Home (fictional)  # the name\n"
+             "beds:\n    confirmed: 2026-11-20  # checked by phone\n    nursing: {available: 1, total: 4}\n"
+             "location_id: '1-000000401'\nslug: \"messy\"\nexample: true\nlocality: Exampleshire\n"
+             "maintainers:\n    - someone\n")
+    out = format_text(messy)
+    assert out == ("# Header comment stays at the top.\n"
+                   "location_id: 1-000000401\nslug: messy\nexample: true\nname: Messy Home (fictional)  # the name\n"
+                   "locality: Exampleshire\nbeds:\n  nursing: {total: 4, available: 1}\n"
+                   "  confirmed: 2026-11-20    # checked by phone\nmaintainers:\n- someone\n")
+    assert format_text(out) == out, "formatting twice changes nothing"
+
+
+def test_bundled_profiles_are_formatted():
+    r = run_build("fmt", "--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_fmt_check_lists_unformatted_files(tmp_path):
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", tmp_path)
+    r = run_build("fmt", "--check", str(tmp_path))
+    assert r.returncode == 1
+    assert r.stdout.strip() == f"{tmp_path / 'example-full.yaml'}: is not in the standard format; run: python build.py fmt"
+    assert run_build("fmt", str(tmp_path)).returncode == 0
+    assert run_build("fmt", "--check", str(tmp_path)).returncode == 0
+    assert run_build("check", str(tmp_path)).returncode == 0
+
+
+def test_vacancies_on_a_real_profile_keep_comments(tmp_path):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    src = (ROOT / "providers" / "aston-house.yaml").read_text()
+    (prov / "aston-house.yaml").write_text(src.replace("beds:\n", "beds:  # updated by the manager\n"))
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(prov))
+    assert r.returncode == 0, r.stderr
+    text = (prov / "aston-house.yaml").read_text()
+    assert text.startswith("# Aston House\n# Created from the CQC register")
+    assert "beds:  # updated by the manager\n" in text
+    data = yaml.safe_load(text)
+    assert data["beds"] == {"registered": 16, "residential": {"available": 2}, "confirmed": dt.date.today()}
+    assert list(data) == list(yaml.safe_load(src)), "key order kept"
+    r = run_build("vacancies", "aston-house", "--unchanged", "--providers", str(prov))
+    assert r.returncode == 0 and yaml.safe_load((prov / "aston-house.yaml").read_text())["beds"]["residential"] == {"available": 2}
+
+
+def test_vacancies_refuses_an_invalid_result(tmp_path):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)
+    before = (prov / "aston-house.yaml").read_text()
+    r = run_build("vacancies", "aston-house", "--nursing", "2", "--providers", str(prov))
+    assert r.returncode == 1
+    assert "beds.nursing.available: is 2 but CQC does not register this home for care with nursing" in r.stdout
+    assert (prov / "aston-house.yaml").read_text() == before
+    r = run_build("vacancies", "nope", "--nursing", "1", "--providers", str(prov))
+    assert r.returncode == 2 and "no such profile" in r.stderr
+
+
+def test_set_vacancies_over_total_is_refused(tmp_path):
+    f = tmp_path / "example-full.yaml"
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", f)
+    problems = set_vacancies(f, 31, None, dt.date(2026, 11, 23), display="example-full.yaml")
+    assert [str(p) for p in problems] == [
+        "example-full.yaml:36: beds.nursing.available: is 31 but beds.nursing.total is 30; free beds cannot be more than the beds there are"]

@@ -1,0 +1,61 @@
+"""The repository automation: workflow files parse and hold every required step, pinned."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import ROOT
+
+WF = ROOT / ".github" / "workflows"
+
+
+def load(name):
+    data = yaml.safe_load((WF / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key 'on' as true
+    return data
+
+
+def steps(job):
+    return [(s.get("name", ""), s.get("uses", ""), s.get("run", "")) for s in job["steps"]]
+
+
+def test_every_action_is_pinned_to_a_commit():
+    for f in WF.glob("*.yml"):
+        for uses in re.findall(r"uses:\s*(\S+)", f.read_text()):
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), f"{f.name}: {uses} is not pinned to a commit"
+
+
+def test_pull_request_workflow_steps():
+    wf = load("pull-request.yml")
+    assert "pull_request" in wf["on"] and "pull_request_target" not in wf["on"]
+    assert wf["permissions"] == {"contents": "read"}
+    runs = "\n".join(r for _, _, r in steps(wf["jobs"]["check"]))
+    assert "python build.py check --format github" in runs
+    assert "python build.py fmt --check" in runs
+    assert "check-ownership" in runs and '--author "$AUTHOR"' in runs and "$RUNNER_TEMP/base/build.py" in runs
+    assert "python build.py build" in runs
+    uploads = [s for s in wf["jobs"]["check"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert uploads and uploads[0]["with"]["path"] == "site/"
+    assert "${{" not in runs, "untrusted values reach shell commands only through env"
+
+
+def test_publish_workflow_deploys_pages_from_main():
+    wf = load("publish.yml")
+    assert wf["on"]["push"]["branches"] == ["main"]
+    assert wf["permissions"]["pages"] == "write" and wf["permissions"]["id-token"] == "write"
+    build = steps(wf["jobs"]["build"])
+    assert any("python build.py build" in r for _, _, r in build)
+    assert any(u.startswith("actions/upload-pages-artifact@") for _, u, _ in build)
+    assert any(u.startswith("actions/deploy-pages@") for _, u, _ in steps(wf["jobs"]["deploy"]))
+
+
+def test_contributor_files_exist_and_ask_for_the_source():
+    assert "Where the information comes from" in (ROOT / ".github" / "pull_request_template.md").read_text()
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "incorrect-details.yml").read_text())
+    ids = {b.get("id"): b for b in form["body"]}
+    assert ids["source"]["validations"]["required"] is True
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    assert {h["entry"] for h in hooks} == {"python build.py check", "python build.py fmt"}
+    assert "you don't need programming" in (ROOT / "CONTRIBUTING.md").read_text().lower()
+    assert (ROOT / "providers" / "_template.yaml").read_text().startswith("# yaml-language-server: $schema=../schema/profile.schema.json")
