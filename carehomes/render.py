@@ -26,6 +26,7 @@ from .importer import slugify
 from .load import Profile
 from .publish import data_files, release_date, write_files
 from .schema import ROOT, Schema, load_schema
+from .market import market_html
 from .search import index_site, write_districts
 from .views import NOT_PROVIDED, HomeView, nice_date
 
@@ -165,6 +166,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
+        "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
+                      market_html(views, views[0].today if views else release_date()) + "\n"),
     }
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")

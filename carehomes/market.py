@@ -1,0 +1,189 @@
+"""Market overview for commissioners: capacity, vacancies, capability gaps and quality, by area.
+
+Charts are SVG made here at build time, each with a title, a description and the same numbers
+in a table beside it; no chart library and nothing loaded from the network.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .views import AVAILABILITY_STALE_DAYS, RATING_STALE_DAYS, HomeView
+
+RATINGS = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "No rating known"]
+
+
+def town_name(town: str | None) -> str:
+    """'Ross On Wye', 'ross-on-wye' -> 'Ross-on-Wye'; 'Near Leominster' -> 'Leominster'."""
+    if not town:
+        return "Unknown"
+    t = re.sub(r"^(near|nr\.?)\s+", "", town.strip(), flags=re.I)
+    t = re.sub(r"[\s-]+", "-", t) if re.search(r"\bon\b", t, re.I) else t
+    words = re.split(r"(-|\s)", t)
+    small = {"on", "upon", "in", "by", "the", "under", "le"}
+    return "".join(w.lower() if w.lower() in small and i else w[:1].upper() + w[1:].lower() for i, w in enumerate(words))
+
+
+def area_of(v: HomeView, by_town: bool) -> str:
+    return town_name(v.get("address.town")) if by_town else str(v.get("locality"))
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    description: str
+    labels: list[str]
+    values: list[int]
+    unit: str
+    group: str = "Group"
+
+    def svg(self) -> str:
+        """A horizontal bar chart; text is escaped; sized to fit a phone."""
+        bar_h, gap, label_w, width = 22, 8, 150, 560
+        top = 10
+        height = top + len(self.labels) * (bar_h + gap) + 10
+        peak = max(self.values + [1])
+        rows = []
+        for i, (label, value) in enumerate(zip(self.labels, self.values)):
+            y = top + i * (bar_h + gap)
+            w = 0 if value == 0 else max(2, round((width - label_w - 70) * value / peak))
+            short = label if len(label) <= 22 else label[:21] + "…"
+            rows.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{html.escape(short)}</text>'
+                        f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#3f51b5"></rect>'
+                        f'<text x="{label_w + w + 6}" y="{y + 15}">{value:,}</text>')
+        return (f'<svg class="ch-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{self.id}-t {self.id}-d" '
+                f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13" fill="#1a1a1a">'
+                f'<title id="{self.id}-t">{html.escape(self.title)}</title><desc id="{self.id}-d">{html.escape(self.description)}</desc>'
+                + "".join(rows) + "</svg>")
+
+    def table(self) -> str:
+        body = "".join(f"<tr><th scope=\"row\">{html.escape(l)}</th><td>{v:,}</td></tr>" for l, v in zip(self.labels, self.values))
+        return (f'<table class="ch-table"><caption>{html.escape(self.title)} (the numbers in the chart)</caption>'
+                f'<thead><tr><th scope="col">{html.escape(self.group)}</th><th scope="col">{html.escape(self.unit)}</th></tr></thead><tbody>{body}</tbody></table>')
+
+    def html(self) -> str:
+        return f'<figure class="ch-figure" id="{self.id}">{self.svg()}<figcaption>{html.escape(self.description)}</figcaption>{self.table()}</figure>'
+
+
+def _table(caption: str, header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + f'<th scope="row">{r[0]}</th>' + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>" for r in rows)
+    return (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)}"><table class="ch-table">'
+            f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def overview(views: list[HomeView], today: dt.date) -> dict:
+    """All the numbers the market page shows."""
+    localities = sorted({str(v.get("locality")) for v in views})
+    by_town = len(localities) == 1
+    areas: dict[str, list[HomeView]] = defaultdict(list)
+    for v in views:
+        areas[area_of(v, by_town)].append(v)
+    names = sorted(areas, key=lambda a: (-len(areas[a]), a))
+    cap = []
+    caps = views[0].s.capabilities if views else []
+    for c in caps:
+        row = {"label": c.label.split(" (")[0], "cells": []}
+        for a in names:
+            homes = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted")]
+            row["cells"].append((len(homes), sum(v.get(f"capabilities.{c.code}.nursing_beds") or 0 for v in homes),
+                                 sum(v.get(f"capabilities.{c.code}.residential_beds") or 0 for v in homes)))
+        cap.append(row)
+    ratings = Counter(v.rating or "No rating known" for v in views)
+    ages: Counter = Counter()
+    for v in views:
+        d = v.rating_date
+        ages["No rating date" if not d else "Under 1 year" if (today - d).days <= 365 else
+             "1 to 2 years" if (today - d).days <= RATING_STALE_DAYS else "Over 2 years"] += 1
+    return {"by_town": by_town, "areas": names, "groups": areas, "capabilities": cap, "ratings": ratings, "ages": ages,
+            "localities": localities}
+
+
+def _sum(vs: list[HomeView], path: str) -> int:
+    return sum(v.get(path) or 0 for v in vs)
+
+
+def _given(vs: list[HomeView], path: str) -> str:
+    """A total over the homes that gave the figure, or 'not given' when none did."""
+    given = [v.get(path) for v in vs if v.get(path) is not None]
+    return f"{sum(given):,} ({len(given)} home{'s' * (len(given) != 1)})" if given else "not given"
+
+
+def market_html(views: list[HomeView], today: dt.date) -> str:
+    """The body of the market overview page (HTML inside Markdown)."""
+    o = overview(views, today)
+    area_word = "town" if o["by_town"] else "local authority area"
+    names, groups = o["areas"], o["groups"]
+    out = [f"<p>Figures for {len(views):,} care homes, grouped by {area_word}. Beds registered and service types come "
+           "from the CQC register; vacancies and the needs homes can meet come from the homes themselves.</p>"]
+
+    out.append('<h2 id="capacity">Homes and beds</h2>')
+    cap_rows = [[html.escape(a), f"{len(groups[a]):,}", f"{sum(1 for v in groups[a] if v.get('care.nursing')):,}",
+                 f"{sum(1 for v in groups[a] if v.get('care.residential')):,}", f"{_sum(groups[a], 'beds.registered'):,}",
+                 _given(groups[a], "beds.nursing.total"), _given(groups[a], "beds.residential.total")] for a in names]
+    top = sorted(names, key=lambda a: (-_sum(groups[a], "beds.registered"), a))[:15]
+    out.append(Chart("chart-beds", f"Registered beds by {area_word}", f"Beds registered with CQC in each {area_word}"
+                     + (" (the 15 largest)" if len(names) > 15 else "") + ".", top,
+                     [_sum(groups[a], "beds.registered") for a in top], "Registered beds", area_word.capitalize()).html())
+    out.append(_table(f"Homes and beds by {area_word}", [area_word.capitalize(), "Homes", "With nursing", "Without nursing",
+                                                          "Registered beds", "Beds with nursing (homes' own figures)",
+                                                          "Beds without nursing (homes' own figures)"], cap_rows))
+
+    out.append('<h2 id="vacancies">Vacancies now</h2>')
+    vac_rows = []
+    for a in names:
+        vs = groups[a]
+        reporting = [v for v in vs if v.beds_confirmed]
+        stale = sum(1 for v in reporting if v.availability_stale)
+        newest = max((v.beds_confirmed for v in reporting), default=None)
+        vac_rows.append([html.escape(a), _given(vs, "beds.nursing.available"), _given(vs, "beds.residential.available"),
+                         f"{len(reporting)} of {len(vs)}", f"{stale}", newest.isoformat() if newest else "none"])
+    reporting_all = sum(1 for v in views if v.beds_confirmed)
+    out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
+               f"{AVAILABILITY_STALE_DAYS} days ago count as out of date.</p>")
+    out.append(_table(f"Free beds by {area_word} and bed type", [area_word.capitalize(), "Free beds with nursing",
+                                                                 "Free beds without nursing", "Homes reporting",
+                                                                 "Reports out of date", "Newest report"], vac_rows))
+
+    out.append('<h2 id="needs">Needs homes can meet, and gaps</h2>')
+    out.append(f"<p>For each need in the NHS Quick Guide, how many homes in each {area_word} say they can meet it, and "
+               "with how many beds (with nursing / without nursing). <strong>No home</strong> marks a gap: no home in that "
+               "area has said it can meet the need. Homes that have not answered are not counted, so early on most cells "
+               "are gaps because the information is missing, not because the care is.</p>")
+    header = ["Need"] + names[:12]
+    rows = []
+    for row in o["capabilities"]:
+        cells = [html.escape(row["label"])]
+        for homes, nb, rb in row["cells"][:12]:
+            cells.append('<strong class="ch-gap">No home</strong>' if homes == 0 else f"{homes} home{'s' * (homes != 1)} ({nb} / {rb} beds)")
+        rows.append(cells)
+    answered = sum(1 for v in views if v.get("capabilities.confirmed"))
+    out.append(f"<p>{answered:,} of {len(views):,} homes have answered the capability questions.</p>")
+    out.append(_table(f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows))
+
+    out.append('<h2 id="quality">Quality</h2>')
+    ratings = [r for r in RATINGS if o["ratings"].get(r)]
+    out.append(Chart("chart-ratings", "CQC overall ratings", "Number of homes with each CQC overall rating.",
+                     ratings, [o["ratings"][r] for r in ratings], "Homes", "CQC rating").html())
+    age_labels = [a for a in ["Under 1 year", "1 to 2 years", "Over 2 years", "No rating date"] if o["ages"].get(a)]
+    out.append(Chart("chart-rating-age", "How old the CQC ratings are", "Homes by the age of their latest CQC rating; "
+                     "ratings over two years old are flagged on the homes' pages.", age_labels, [o["ages"][a] for a in age_labels], "Homes", "Age of rating").html())
+    no_manager = sum(1 for v in views if v.get("cqc.registered_manager") is False)
+    off_register = sum(1 for v in views if not v.on_register)
+    out.append(f"<p>{no_manager:,} homes have no registered manager in post according to CQC. "
+               f"{off_register:,} profiles are for homes no longer on the CQC register.</p>")
+
+    out.append('<h2 id="freshness">How up to date the profiles are</h2>')
+    provided = sum(1 for v in views if any(v.get(p) is not None for p in ("beds.confirmed", "capabilities.confirmed", "fees.date", "contact.phone")))
+    stale = sum(1 for v in views if v.availability_stale)
+    out.append(_table("Profile freshness", ["Measure", "Homes"], [
+        ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
+        [f"Vacancies more than {AVAILABILITY_STALE_DAYS} days old", f"{stale:,}"],
+        ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
+        ["CQC ratings more than two years old", f"{sum(1 for v in views if v.rating_stale):,}"],
+    ]))
+    return "\n".join(out)
