@@ -71,7 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     start = time.perf_counter()
-    report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search)
+    report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
+                        releases_dir=Path(args.releases))
     _say(f"Built {out}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0
@@ -95,6 +96,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
             httpd.serve_forever()
         except KeyboardInterrupt:
             pass
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .publish import data_files, release_date
+    from .releases import snapshot
+
+    result = _checked_or_report(args.providers, Path(args.releases))
+    if result is None:
+        return 1
+    try:
+        target = snapshot(data_files(result.profiles), Path(args.releases), release_date(), force=args.force)
+    except FileExistsError as exc:
+        _say(str(exc))
+        return 1
+    _say(f"Release snapshot written to {target}. Commit it so that later builds compare with it.")
     return 0
 
 
@@ -221,10 +238,17 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--out", default=str(SITE))
         b.add_argument("--config", default=str(ROOT / "mkdocs.yml"))
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+        b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
         if name == "serve":
             b.add_argument("--host", default="127.0.0.1")
             b.add_argument("--port", type=int, default=8000)
         b.set_defaults(func=cmd_build if name == "build" else cmd_serve)
+
+    r = sub.add_parser("release", help="snapshot the data as a release in releases/<date>/ (for stewards)")
+    r.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
+    r.add_argument("--releases", default=str(ROOT / "releases"))
+    r.add_argument("--force", action="store_true", help="replace today's snapshot")
+    r.set_defaults(func=cmd_release)
 
     f = sub.add_parser("fmt", help="write profiles in the standard format (key order, quoting, indentation)")
     f.add_argument("paths", nargs="*", help="profiles or folders (default: providers/ and the template)")

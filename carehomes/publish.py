@@ -149,6 +149,8 @@ def build_tables(profiles: list[Profile], schema: Schema | None = None) -> dict[
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date) -> dict:
     """datapackage.json for the published files: the schema plus version, date, sizes and hashes."""
     pkg = copy.deepcopy(schema.package)
+    pkg["schemaVersion"] = pkg["version"]
+    pkg["version"] = f"{released.year}.{released.month}.{released.day}"  # calendar version of this release
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
     for res in pkg["resources"]:
         data = files[res["path"]]
@@ -161,9 +163,32 @@ def data_files(profiles: list[Profile], schema: Schema | None = None) -> dict[st
     """Every open data file's bytes, keyed by file name."""
     schema = schema or load_schema()
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema).items()}
-    pkg = package_descriptor(files, schema, release_date())
+    released = release_date()
+    pkg = package_descriptor(files, schema, released)
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files["care-homes.geojson"] = (json.dumps(geojson(profiles, pkg), ensure_ascii=False) + "\n").encode("utf-8")
     return files
+
+
+def geojson(profiles: list[Profile], pkg: dict) -> dict:
+    """Homes with coordinates as a GeoJSON FeatureCollection (WGS84), for any map tool."""
+    features = []
+    for p in sorted(profiles, key=lambda p: str(p.data.get("location_id"))):
+        d = p.data
+        lat, lon = get_path(d, ("address", "latitude")), get_path(d, ("address", "longitude"))
+        if lat is None or lon is None:
+            continue
+        props = {"location_id": d.get("location_id"), "slug": d.get("slug"), "name": d.get("name"),
+                 "locality": d.get("locality"), "postcode": get_path(d, ("address", "postcode")),
+                 "nursing": get_path(d, ("care", "nursing")), "residential": get_path(d, ("care", "residential")),
+                 "beds_registered": get_path(d, ("beds", "registered")), "cqc_rating": get_path(d, ("cqc", "rating")),
+                 "cqc_rating_date": to_plain(get_path(d, ("cqc", "rating_date"))), "cqc_status": get_path(d, ("cqc", "status"))}
+        features.append({"type": "Feature", "id": d.get("location_id"),
+                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": {k: v for k, v in props.items() if v is not None}})
+    meta = {"title": pkg.get("title"), "version": pkg.get("version"), "created": pkg.get("created"),
+            "licence": pkg["licenses"][0]["title"], "attribution": pkg["sources"][0]["description"]}
+    return {"type": "FeatureCollection", "metadata": meta, "features": features}
 
 
 def write_files(files: dict[str, bytes], out_dir: Path) -> dict[str, int]:

@@ -27,6 +27,7 @@ from .load import Profile
 from .publish import data_files, release_date, write_files
 from .schema import ROOT, Schema, load_schema
 from .market import market_html
+from .releases import atom, changelog, changelog_html, list_releases
 from .search import index_site, write_districts
 from .views import NOT_PROVIDED, HomeView, nice_date
 
@@ -37,6 +38,8 @@ FILE_NOTES = {
     "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
     "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
+    "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
+    "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
 
 
@@ -128,7 +131,8 @@ def field_reference(schema: Schema) -> str:
     return docs.html_table("Every field a profile can hold", ["Field in your file", "What it means", "How to write it", "Who changes it"], rows)
 
 
-def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int]) -> None:
+def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
+              entries: list, releases: list) -> None:
     """Write the content pages and the generated pages into the docs folder mkdocs reads."""
     d = cfg.directory
     area = d.get("area", "your area")
@@ -164,7 +168,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "open-data.md": gen.get_template("open-data.md").render(
             version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
             council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
-            dictionary=Markup(docs.data_dictionary_html(schema))),
+            dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
+            releases=[d.isoformat() for d, _ in reversed(releases)]),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else release_date()) + "\n"),
@@ -240,6 +245,20 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str])
     return len(pages)
 
 
+def write_sitemap(site_dir: Path, site_url: str) -> int:
+    """sitemap.xml listing every page, home pages included (mkdocs lists only its own)."""
+    from xml.sax.saxutils import escape as xml_escape
+
+    base = site_url.rstrip("/") + "/"
+    pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html")
+                   if not p.relative_to(site_dir).as_posix().startswith(("pagefind/", "data/")))
+    urls = "".join(f"<url><loc>{xml_escape(base + ('' if p == '.' else p + '/'))}</loc></url>" for p in pages)
+    (site_dir / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                          f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n', encoding="utf-8")
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
+    return len(pages)
+
+
 @dataclass
 class BuildReport:
     homes: int
@@ -249,7 +268,8 @@ class BuildReport:
 
 
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
-               today: dt.date | None = None, schema: Schema | None = None, index: bool = True) -> BuildReport:
+               today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
+               releases_dir: Path | None = None) -> BuildReport:
     """Build the whole site into ``site_dir``: replaced only when everything succeeded."""
     from .fsutil import replace_dir
 
@@ -259,12 +279,18 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         files = data_files(profiles, schema)
-        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()})
+        releases = list_releases(releases_dir or ROOT / "releases")
+        entries = changelog(releases, files["care-homes.csv"].decode("utf-8"), release_date())
+        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), release_date()).encode("utf-8")
+        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()}, entries, releases)
         run_mkdocs(cfg, Path(work), out)  # mkdocs empties its output folder first, so data comes after
         sizes = write_files(files, out / "data")
+        for date, folder in releases:
+            shutil.copytree(folder, out / "data" / "releases" / date.isoformat())
         shell = _shell(out)
         pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
         pages += render_browse(views, out, shell)
         write_districts(views, out)
         search = index_site(out) if index else "not indexed"
+        write_sitemap(out, cfg.raw.get("site_url", ""))
     return BuildReport(len(views), pages, sizes, search)

@@ -74,7 +74,7 @@ def wait_results(pg):
 
 
 PAGES = ["", "find/", "find/?care=Nursing", "homes/example-full/", "homes/aston-house/", "homes/example-hostile/",
-         "browse/", "browse/a/", "browse/area-herefordshire/", "open-data/", "for-providers/",
+         "browse/", "browse/a/", "browse/area-herefordshire/", "open-data/", "for-providers/", "market/",
          "choosing-a-care-home/", "paying-for-care/", "compare/"]
 
 
