@@ -115,6 +115,36 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .render import read_config
+    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals
+    from .views import HomeView
+
+    out = Path(args.out)
+    result = _checked_or_report(args.providers, out)
+    if result is None:
+        return 1
+    try:
+        thresholds = load_thresholds(Path(args.config))
+    except ConfigError as exc:
+        _say(str(exc))
+        return 2
+    today = dt.date.today()
+    views = [HomeView(p.data, today) for p in result.profiles]
+    found = signals(views, today, thresholds, previous_release(Path(args.releases)))
+    site_url = read_config(ROOT / "mkdocs.yml").raw.get("site_url", "")
+    out.mkdir(parents=True, exist_ok=True)
+    from .yamlio import write_text_atomic
+
+    write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url))
+    write_text_atomic(out / "commissioner-report.csv", report_csv(found))
+    _say(f"{len(found)} signal{'s' * (len(found) != 1)} for {len({s.location_id for s in found})} homes: "
+         f"{out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
+    return 0
+
+
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -249,6 +279,13 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--releases", default=str(ROOT / "releases"))
     r.add_argument("--force", action="store_true", help="replace today's snapshot")
     r.set_defaults(func=cmd_release)
+
+    rp = sub.add_parser("report", help="commissioner early-warning report (HTML and CSV; not published)")
+    rp.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
+    rp.add_argument("--out", default=str(ROOT / "report"))
+    rp.add_argument("--config", default=str(ROOT / "signals.yaml"), help="thresholds (default: signals.yaml)")
+    rp.add_argument("--releases", default=str(ROOT / "releases"), help="compare beds with the latest release here")
+    rp.set_defaults(func=cmd_report)
 
     f = sub.add_parser("fmt", help="write profiles in the standard format (key order, quoting, indentation)")
     f.add_argument("paths", nargs="*", help="profiles or folders (default: providers/ and the template)")
