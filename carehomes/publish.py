@@ -167,6 +167,9 @@ def data_files(profiles: list[Profile], schema: Schema | None = None) -> dict[st
     pkg = package_descriptor(files, schema, released)
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     files["care-homes.geojson"] = (json.dumps(geojson(profiles, pkg), ensure_ascii=False) + "\n").encode("utf-8")
+    from .oruk import export
+
+    files["oruk-services.json"] = (json.dumps(export(profiles, pkg["version"], schema), ensure_ascii=False) + "\n").encode("utf-8")
     return files
 
 

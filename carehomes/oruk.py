@@ -1,0 +1,115 @@
+"""Open Referral UK (HSDS 3.0 UK profile) export: one service per care home.
+
+Each home becomes a ``service`` with its ``organization`` (the CQC provider), a
+``service_at_location`` with the ``location`` and its ``address``, the manager as a ``contact``,
+fees as ``cost_options``, and care type, service user bands and needs as ``attributes`` linked to
+``taxonomy_term``s of this directory's own taxonomy. Care-home facts the standard has no place
+for (beds, vacancies, capability beds, CQC rating and registration) are carried in the extension
+object ``x_care_home``; phones, which the UK profile's compiled service schema leaves out, follow
+the base HSDS 3.0 ``phones`` shape. Identifiers are UUID 5s derived from the CQC location ID, so
+they are stable from release to release.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .load import Profile, to_plain
+from .publish import canonical, get_path
+from .schema import Schema, load_schema
+
+NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
+TAXONOMY = "Care home directory needs and service types"
+EXTENSION_NOTE = ("x_care_home holds care-home facts Open Referral UK has no fields for, named as in this "
+                  "directory's profiles (see the data dictionary).")
+
+
+def uid(*parts: Any) -> str:
+    return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def _term(kind: str, name: str, description: str) -> dict:
+    return {"id": uid("term", kind, name), "name": name, "description": description,
+            "taxonomy_id": uid("taxonomy"), "code": f"{kind}:{name}"}
+
+
+def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
+    term = _term(kind, name, description)
+    return {"id": uid("attribute", service_id, kind, name), "link_id": service_id, "link_type": kind,
+            "link_entity": "service", "taxonomy_term_id": term["id"], "taxonomy_term": term}
+
+
+def service(profile_data: dict, schema: Schema | None = None) -> dict:
+    """One care home as an ORUK service object."""
+    schema = schema or load_schema()
+    d = canonical(profile_data, schema)
+    lid = d["location_id"]
+
+    def g(path: str) -> Any:
+        return get_path(d, path.split("."))
+
+    sid, oid, loc_id = uid("service", lid), uid("organization", lid), uid("location", lid)
+    provider = g("provider.name")
+    org = {"id": oid,
+           "name": provider or f"Provider of {d['name']}",
+           "description": (f"The organisation registered with the Care Quality Commission to run {d['name']}." if provider else
+                           f"The organisation registered with the Care Quality Commission to run {d['name']}; its name is not in this data yet.")}
+    if g("provider.cqc_id"):
+        org["organization_identifiers"] = [{"id": uid("org-identifier", lid), "organization_id": oid,
+                                            "identifier_scheme": "CQC", "identifier_type": "CQC provider ID",
+                                            "identifier": g("provider.cqc_id")}]
+    status = {"Deregistered": "defunct", "Not in latest register": "inactive"}.get(g("cqc.status") or "", "active")
+    kinds = [k for k, on in (("with nursing", g("care.nursing")), ("without nursing", g("care.residential"))) if on]
+    summary = f"Care home {' and '.join(kinds) if kinds else ''}".strip() + (
+        f", registered with CQC for {g('beds.registered')} beds." if g("beds.registered") is not None else ".")
+    svc: dict[str, Any] = {"id": sid, "organization_id": oid, "name": d["name"], "status": status,
+                           "description": g("description") or summary, "organization": org}
+    if g("contact.website"):
+        svc["url"] = g("contact.website")
+    if g("contact.email"):
+        svc["email"] = g("contact.email")
+    if g("cqc.imported"):
+        svc["assured_date"] = g("cqc.imported")
+    location: dict[str, Any] = {"id": loc_id, "location_type": "physical", "name": d["name"],
+                                "external_identifier": lid, "external_identifier_type": "CQC location ID"}
+    if g("address.latitude") is not None:
+        location["latitude"], location["longitude"] = g("address.latitude"), g("address.longitude")
+    if g("address.street") and g("address.town") and g("address.postcode"):
+        location["addresses"] = [{"id": uid("address", lid), "location_id": loc_id, "address_1": g("address.street"),
+                                  "city": g("address.town"), "state_province": d["locality"], "postal_code": g("address.postcode"),
+                                  "country": "GB", "address_type": "physical"}]
+    svc["service_at_locations"] = [{"id": uid("service-at-location", lid), "service_id": sid, "location_id": loc_id, "location": location}]
+    if g("contact.manager"):
+        svc["contacts"] = [{"id": uid("contact", lid), "service_id": sid, "name": g("contact.manager"), "title": "Manager"}]
+    if g("contact.phone"):
+        svc["phones"] = [{"id": uid("phone", lid), "service_id": sid, "number": g("contact.phone"), "type": "voice"}]
+    costs = []
+    for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
+        for end in ("from", "to"):
+            amount = g(f"fees.{kind}_{end}")
+            if amount is not None:
+                costs.append({"id": uid("cost", lid, kind, end), "service_id": sid, "option": f"Weekly fee {label}, {end}",
+                              "amount": amount, "amount_description": "Pounds a week", "valid_from": g("fees.date")})
+    if costs:
+        svc["cost_options"] = costs
+    if g("fees.nursing_from") is not None or g("fees.residential_from") is not None:
+        svc["fees"] = "Weekly fees; see cost_options."
+    attrs = [_attribute(sid, "care_type", f"Care home {k}", f"Registered with CQC as a care home {k}") for k in kinds]
+    for f in schema.home_fields:
+        if f.path.startswith("care.user_bands.") and g(f.path):
+            attrs.append(_attribute(sid, "service_user_band", f.title, f.description))
+    for c in schema.capabilities:
+        if g(f"capabilities.{c.code}.accepted"):
+            attrs.append(_attribute(sid, "need", c.label, f"The home can accept people needing: {c.label}"))
+    if attrs:
+        svc["attributes"] = attrs
+    svc["x_care_home"] = {k: d[k] for k in ("beds", "capabilities", "cqc", "staffing", "food_hygiene", "user_rating", "locality")
+                          if k in d} | {"care": {k: v for k, v in (d.get("care") or {}).items() if k != "user_bands"}}
+    return to_plain(svc)
+
+
+def export(profiles: list[Profile], version: str, schema: Schema | None = None) -> dict:
+    """All homes as an ORUK paginated service list (one page)."""
+    items = [service(p.data, schema) for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
+    return {"total_items": len(items), "total_pages": 1, "page_number": 1, "size": len(items), "first_page": True,
+            "last_page": True, "empty": not items, "x_version": version, "x_extensions": EXTENSION_NOTE, "contents": items}
