@@ -145,6 +145,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import MergeError, merge, write_profiles
+    from .publish import write_data
+
+    out = Path(args.out)
+    try:
+        homes, report = merge([Path(p) for p in args.packages])
+        with replace_dir(out) as tmp:
+            profiles = write_profiles(homes, tmp / "providers")
+            write_data(profiles, tmp / "data")
+            (tmp / "merge-report.txt").write_text(report.text(len(homes)) + "\n", encoding="utf-8")
+    except MergeError as exc:
+        _say(str(exc))
+        return 1
+    print(report.text(len(homes)))
+    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python build.py build --providers {out / 'providers'}")
+    return 0
+
+
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -286,6 +305,11 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--config", default=str(ROOT / "signals.yaml"), help="thresholds (default: signals.yaml)")
     rp.add_argument("--releases", default=str(ROOT / "releases"), help="compare beds with the latest release here")
     rp.set_defaults(func=cmd_report)
+
+    m = sub.add_parser("merge", help="combine several councils' published packages into one")
+    m.add_argument("packages", nargs="+", help="datapackage.json files, the first listed wins any conflict")
+    m.add_argument("--out", required=True, help="folder for the merged data/ and providers/")
+    m.set_defaults(func=cmd_merge)
 
     f = sub.add_parser("fmt", help="write profiles in the standard format (key order, quoting, indentation)")
     f.add_argument("paths", nargs="*", help="profiles or folders (default: providers/ and the template)")

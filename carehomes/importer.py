@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator
 import yaml
 
 from .load import _Loader, profile_files
+from .publish import canonical, typed_dates
 from .schema import Schema, load_schema
 from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
 
@@ -451,34 +452,18 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
         if value is not None:
             _put(data, path.split("."), value)
     _put(data, ["cqc", "imported"], data_date)
-    from .publish import canonical
-
     ordered = canonical(data, schema)
     header = (f"{rec.regulator.get('name') or rec.location_id}\n"
               f"Created from the CQC register ({fmt} file {source}, dated {data_date.isoformat()}).\n"
               "Fields owned by CQC are refreshed by 'python build.py import-cqc'; the home adds the rest.\n"
               "Every field is explained in providers/_template.yaml.")
-    return dump_profile(_dates(ordered, schema), header)
+    return dump_profile(typed_dates(ordered, schema), header)
 
 
 def _put(data: dict, keys: list[str], value: Any) -> None:
     for k in keys[:-1]:
         data = data.setdefault(k, {})
     data[keys[-1]] = value
-
-
-def _dates(data: dict, schema: Schema, prefix: str = "") -> dict:
-    """ISO text back to dates so the YAML holds real dates, not quoted strings."""
-    out = {}
-    for k, v in data.items():
-        path = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out[k] = _dates(v, schema, path + ".")
-        elif schema.by_path.get(path) and schema.by_path[path].type == "date" and isinstance(v, str):
-            out[k] = dt.date.fromisoformat(v)
-        else:
-            out[k] = v
-    return out
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,

@@ -230,6 +230,21 @@ def read_tables(homes_csv: str, capabilities_csv: str, schema: Schema | None = N
     return [canonical(h, schema) for h in homes.values()]
 
 
+def typed_dates(data: dict, schema: Schema | None = None, prefix: str = "") -> dict:
+    """ISO text back to dates (for writing YAML that holds real dates, not quoted strings)."""
+    schema = schema or load_schema()
+    out = {}
+    for k, v in data.items():
+        path = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out[k] = typed_dates(v, schema, path + ".")
+        elif schema.by_path.get(path) and schema.by_path[path].type == "date" and isinstance(v, str):
+            out[k] = dt.date.fromisoformat(v)
+        else:
+            out[k] = v
+    return out
+
+
 def _set(data: dict, keys: tuple[str, ...], value: Any) -> None:
     node = data
     for k in keys[:-1]:
