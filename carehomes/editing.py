@@ -13,18 +13,7 @@ from .load import parse_profile
 from .problems import Problem
 from .schema import Schema, load_schema
 from .validate import check_profile
-from .yamlio import rt_set, write_text_atomic
-
-
-def _yaml() -> Any:
-    """The canonical style: 2-space indents, lists under their key, plain scalars where safe."""
-    from ruamel.yaml import YAML
-
-    y = YAML()
-    y.preserve_quotes = False
-    y.width = 100
-    y.indent(mapping=2, sequence=2, offset=0)
-    return y
+from .yamlio import roundtrip, rt_set, write_text_atomic
 
 
 def _order(node: Any, tree: dict | None) -> None:
@@ -43,7 +32,7 @@ def _order(node: Any, tree: dict | None) -> None:
 def format_text(text: str, schema: Schema | None = None) -> str:
     """A profile's text in canonical form."""
     schema = schema or load_schema()
-    y = _yaml()
+    y = roundtrip(preserve_quotes=False)
     doc = y.load(text)
     if doc is None:
         return text
@@ -78,8 +67,7 @@ def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: 
 
     ``nursing``/``residential`` None leaves that count as it is (``--unchanged`` passes both None).
     """
-    y = _yaml()
-    y.preserve_quotes = True
+    y = roundtrip()
     text = path.read_text(encoding="utf-8")
     doc = y.load(text)
     for kind, value in (("nursing", nursing), ("residential", residential)):

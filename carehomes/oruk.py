@@ -12,10 +12,11 @@ they are stable from release to release.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
-from .load import Profile, to_plain
-from .publish import canonical, get_path
+from .load import Profile
+from .publish import canonical, flatten
 from .schema import Schema, load_schema
 
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
@@ -28,9 +29,14 @@ def uid(*parts: Any) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
+@lru_cache(maxsize=256)
+def _term_cached(kind: str, name: str, description: str) -> tuple:
+    return (uid("term", kind, name), uid("taxonomy"))
+
+
 def _term(kind: str, name: str, description: str) -> dict:
-    return {"id": uid("term", kind, name), "name": name, "description": description,
-            "taxonomy_id": uid("taxonomy"), "code": f"{kind}:{name}"}
+    term_id, taxonomy_id = _term_cached(kind, name, description)
+    return {"id": term_id, "name": name, "description": description, "taxonomy_id": taxonomy_id, "code": f"{kind}:{name}"}
 
 
 def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
@@ -39,14 +45,12 @@ def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
             "link_entity": "service", "taxonomy_term_id": term["id"], "taxonomy_term": term}
 
 
-def service(profile_data: dict, schema: Schema | None = None) -> dict:
-    """One care home as an ORUK service object."""
+def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: bool = False) -> dict:
+    """One care home as an ORUK service object (dates as text, as JSON has them)."""
     schema = schema or load_schema()
-    d = canonical(profile_data, schema)
+    d = profile_data if is_canonical else canonical(profile_data, schema)
     lid = d["location_id"]
-
-    def g(path: str) -> Any:
-        return get_path(d, path.split("."))
+    g = flatten(d).get
 
     sid, oid, loc_id = uid("service", lid), uid("organization", lid), uid("location", lid)
     provider = g("provider.name")
@@ -105,11 +109,12 @@ def service(profile_data: dict, schema: Schema | None = None) -> dict:
         svc["attributes"] = attrs
     svc["x_care_home"] = {k: d[k] for k in ("beds", "capabilities", "cqc", "staffing", "food_hygiene", "user_rating", "locality")
                           if k in d} | {"care": {k: v for k, v in (d.get("care") or {}).items() if k != "user_bands"}}
-    return to_plain(svc)
+    return svc
 
 
 def export(profiles: list[Profile], version: str, schema: Schema | None = None) -> dict:
-    """All homes as an ORUK paginated service list (one page)."""
-    items = [service(p.data, schema) for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
+    """All homes as an ORUK paginated service list (one page), as a Python object."""
+    records = [canonical(p.data, schema) for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
+    items = [service(r, schema, is_canonical=True) for r in records]
     return {"total_items": len(items), "total_pages": 1, "page_number": 1, "size": len(items), "first_page": True,
             "last_page": True, "empty": not items, "x_version": version, "x_extensions": EXTENSION_NOTE, "contents": items}

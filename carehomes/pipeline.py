@@ -25,34 +25,44 @@ class Checked:
         return not self.problems
 
 
-def _check_batch(args: tuple[list[Path], Path, dt.date | None]) -> tuple[list[Profile], list[Problem]]:
-    files, base, on = args
+CROSS_FILE_KEYS = ("location_id", "slug")
+
+
+def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[list[Profile], list[Problem]]:
+    files, base, on, keep = args
     profiles, problems = [], []
     for f in files:
         profile, found = load_profile(f, base)
         problems.extend(found)
         if profile:
             problems.extend(check_profile(profile, on=on))
+            if not keep:  # only what the rules across files need, so less travels back from workers
+                profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
+                                  {k: profile.lines[k] for k in CROSS_FILE_KEYS if k in profile.lines})
             profiles.append(profile)
     return profiles, problems
 
 
 def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,
-                workers: int | None = None) -> Checked:
-    """Load and check every profile under ``paths``; collect every problem."""
+                workers: int | None = None, keep_data: bool = True) -> Checked:
+    """Load and check every profile under ``paths``; collect every problem.
+
+    With ``keep_data=False`` (the check command) the profiles returned hold only their
+    location ID and slug.
+    """
     base = base or Path.cwd()
     files = profile_files(paths)
     result = Checked(files=len(files))
     workers = workers or (os.cpu_count() or 1)
     if len(files) >= PARALLEL_FROM and workers > 1:
         size = -(-len(files) // (workers * 4))
-        batches = [(files[i:i + size], base, on) for i in range(0, len(files), size)]
+        batches = [(files[i:i + size], base, on, keep_data) for i in range(0, len(files), size)]
         with ProcessPoolExecutor(workers) as pool:
             for profiles, problems in pool.map(_check_batch, batches):
                 result.profiles.extend(profiles)
                 result.problems.extend(problems)
     else:
-        result.profiles, result.problems = _check_batch((files, base, on))
+        result.profiles, result.problems = _check_batch((files, base, on, keep_data))
     result.problems.extend(check_files(result.profiles))
     result.problems.sort()
     return result

@@ -105,8 +105,20 @@ def parse_cell(f: Field, text: str) -> Any:
     return text
 
 
-def home_row(data: dict, schema: Schema) -> list[str]:
-    return [cell(f, get_path(data, f.keys)) for f in schema.home_fields]
+def flatten(data: dict, prefix: str = "", out: dict | None = None) -> dict[str, Any]:
+    """{'beds': {'nursing': {'total': 3}}} -> {'beds.nursing.total': 3} (one walk instead of a lookup per field)."""
+    out = {} if out is None else out
+    for k, v in data.items():
+        if isinstance(v, dict):
+            flatten(v, f"{prefix}{k}.", out)
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def home_row(data: dict, schema: Schema, flat: dict[str, Any] | None = None) -> list[str]:
+    flat = flatten(data) if flat is None else flat
+    return [cell(f, flat.get(f.path)) for f in schema.home_fields]
 
 
 def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
@@ -134,16 +146,61 @@ def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
     return buf.getvalue()
 
 
-def build_tables(profiles: list[Profile], schema: Schema | None = None) -> dict[str, str]:
-    """The published files' text, keyed by file name. Rows are ordered by location ID."""
+def json_lines(items: list) -> str:
+    """A JSON array with one item per line: readable in a diff, written by the fast C encoder."""
+    if not items:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]\n"
+
+
+PARALLEL_FROM = 2000  # below this, worker processes cost more than they save
+
+
+def _chunk(datas: list[dict]) -> dict[str, Any]:
+    """Every per-home piece of the published files for a run of homes (already in order)."""
+    from .oruk import service
+
+    schema = load_schema()
+    homes, caps = io.StringIO(), io.StringIO()
+    hw, cw = csv.writer(homes, lineterminator="\n"), csv.writer(caps, lineterminator="\n")
+    out: dict[str, Any] = {"json": [], "oruk": [], "geo": []}
+    for data in datas:
+        record = canonical(data, schema)
+        hw.writerow(home_row(data, schema, flatten(record)))
+        cw.writerows(capability_rows(data, schema))
+        out["json"].append(json.dumps(record, ensure_ascii=False))
+        out["oruk"].append(json.dumps(service(record, schema, is_canonical=True), ensure_ascii=False))
+        feature = geo_feature(record)
+        if feature:
+            out["geo"].append(json.dumps(feature, ensure_ascii=False))
+    out["homes"], out["caps"] = homes.getvalue(), caps.getvalue()
+    return out
+
+
+def _pieces(profiles: list[Profile], workers: int | None = None) -> dict[str, Any]:
+    datas = [p.data for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
+    workers = workers or (os.cpu_count() or 1)
+    if len(datas) < PARALLEL_FROM or workers < 2:
+        return _chunk(datas)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(datas) // workers)
+    with ProcessPoolExecutor(workers) as pool:
+        parts = list(pool.map(_chunk, [datas[i:i + size] for i in range(0, len(datas), size)]))
+    return {k: "".join(p[k] for p in parts) if k in ("homes", "caps") else [x for p in parts for x in p[k]] for k in parts[0]}
+
+
+def _array(lines: list[str]) -> str:
+    return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+
+
+def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
+    """The published tables and JSON, keyed by file name. Rows are ordered by location ID."""
     schema = schema or load_schema()
-    ordered = sorted(profiles, key=lambda p: str(p.data.get("location_id")))
-    homes = _csv_text([f.name for f in schema.home_fields], (home_row(p.data, schema) for p in ordered))
-    caps = _csv_text([f.name for f in schema.capability_fields],
-                     (r for p in ordered for r in capability_rows(p.data, schema)))
-    records = [canonical(p.data, schema) for p in ordered]
-    as_json = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-    return {"care-homes.csv": homes, "capabilities.csv": caps, "care-homes.json": as_json}
+    pieces = pieces or _pieces(profiles)
+    return {"care-homes.csv": _csv_text([f.name for f in schema.home_fields], []) + pieces["homes"],
+            "capabilities.csv": _csv_text([f.name for f in schema.capability_fields], []) + pieces["caps"],
+            "care-homes.json": _array(pieces["json"]) + "\n"}
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date) -> dict:
@@ -161,37 +218,37 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
 
 def data_files(profiles: list[Profile], schema: Schema | None = None) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name."""
-    schema = schema or load_schema()
-    files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema).items()}
-    released = release_date()
-    pkg = package_descriptor(files, schema, released)
-    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    files["care-homes.geojson"] = (json.dumps(geojson(profiles, pkg), ensure_ascii=False) + "\n").encode("utf-8")
-    from .oruk import export
+    from .oruk import EXTENSION_NOTE
 
-    files["oruk-services.json"] = (json.dumps(export(profiles, pkg["version"], schema), ensure_ascii=False) + "\n").encode("utf-8")
+    schema = schema or load_schema()
+    pieces = _pieces(profiles)
+    files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
+    pkg = package_descriptor(files, schema, release_date())
+    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    meta = {"title": pkg.get("title"), "version": pkg.get("version"), "created": pkg.get("created"),
+            "licence": pkg["licenses"][0]["title"], "attribution": pkg["sources"][0]["description"]}
+    files["care-homes.geojson"] = ('{"type": "FeatureCollection", "metadata": ' + json.dumps(meta, ensure_ascii=False)
+                                   + ', "features": ' + _array(pieces["geo"]) + "}\n").encode("utf-8")
+    n = len(pieces["oruk"])
+    head = {"total_items": n, "total_pages": 1, "page_number": 1, "size": n, "first_page": True, "last_page": True,
+            "empty": n == 0, "x_version": pkg["version"], "x_extensions": EXTENSION_NOTE}
+    files["oruk-services.json"] = (json.dumps(head, ensure_ascii=False)[:-1] + ', "contents": ' + _array(pieces["oruk"]) + "}\n").encode("utf-8")
     return files
 
 
-def geojson(profiles: list[Profile], pkg: dict) -> dict:
-    """Homes with coordinates as a GeoJSON FeatureCollection (WGS84), for any map tool."""
-    features = []
-    for p in sorted(profiles, key=lambda p: str(p.data.get("location_id"))):
-        d = p.data
-        lat, lon = get_path(d, ("address", "latitude")), get_path(d, ("address", "longitude"))
-        if lat is None or lon is None:
-            continue
-        props = {"location_id": d.get("location_id"), "slug": d.get("slug"), "name": d.get("name"),
-                 "locality": d.get("locality"), "postcode": get_path(d, ("address", "postcode")),
-                 "nursing": get_path(d, ("care", "nursing")), "residential": get_path(d, ("care", "residential")),
-                 "beds_registered": get_path(d, ("beds", "registered")), "cqc_rating": get_path(d, ("cqc", "rating")),
-                 "cqc_rating_date": to_plain(get_path(d, ("cqc", "rating_date"))), "cqc_status": get_path(d, ("cqc", "status"))}
-        features.append({"type": "Feature", "id": d.get("location_id"),
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": {k: v for k, v in props.items() if v is not None}})
-    meta = {"title": pkg.get("title"), "version": pkg.get("version"), "created": pkg.get("created"),
-            "licence": pkg["licenses"][0]["title"], "attribution": pkg["sources"][0]["description"]}
-    return {"type": "FeatureCollection", "metadata": meta, "features": features}
+def geo_feature(record: dict) -> dict | None:
+    """One home (a canonical profile) as a GeoJSON Feature, or None without coordinates."""
+    d = record
+    lat, lon = get_path(d, ("address", "latitude")), get_path(d, ("address", "longitude"))
+    if lat is None or lon is None:
+        return None
+    props = {"location_id": d.get("location_id"), "slug": d.get("slug"), "name": d.get("name"),
+             "locality": d.get("locality"), "postcode": get_path(d, ("address", "postcode")),
+             "nursing": get_path(d, ("care", "nursing")), "residential": get_path(d, ("care", "residential")),
+             "beds_registered": get_path(d, ("beds", "registered")), "cqc_rating": get_path(d, ("cqc", "rating")),
+             "cqc_rating_date": get_path(d, ("cqc", "rating_date")), "cqc_status": get_path(d, ("cqc", "status"))}
+    return {"type": "Feature", "id": d.get("location_id"), "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {k: v for k, v in props.items() if v is not None}}
 
 
 def write_files(files: dict[str, bytes], out_dir: Path) -> dict[str, int]:

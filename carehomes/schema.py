@@ -66,6 +66,7 @@ class Schema:
                 self.by_path[path] = Field(f.name, path, f.type, f.owner, f.title, f.description,
                                            f.example, f.constraints, f.format, f.item_pattern)
         self.tree = _tree(self.by_path)
+        self.required_fields = [f for f in self.home_fields if f.required]
 
     @property
     def capability_codes(self) -> list[str]:

@@ -31,8 +31,8 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     _walk(profile, profile.data, (), schema, problems, values)
-    for f in schema.home_fields:
-        if f.required and values.get(f.path) is None and not _reported(problems, f.path):
+    for f in schema.required_fields:
+        if values.get(f.path) is None and not _reported(problems, f.path):
             problems.append(Problem(profile.path, 1, f.path,
                                     f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.title})"))
     problems.extend(_rules(profile, values, schema, on))

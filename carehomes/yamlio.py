@@ -46,14 +46,15 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def roundtrip() -> Any:
-    """A ruamel.yaml instance that keeps comments, key order and quoting."""
+def roundtrip(preserve_quotes: bool = True) -> Any:
+    """A ruamel.yaml instance that keeps comments and key order, writing the canonical style
+    (2-space indents, list items under their key); ``fmt`` passes preserve_quotes=False."""
     from ruamel.yaml import YAML
 
     y = YAML()
-    y.preserve_quotes = True
+    y.preserve_quotes = preserve_quotes
     y.width = 100
-    y.indent(mapping=2, sequence=4, offset=2)
+    y.indent(mapping=2, sequence=2, offset=0)
     return y
 
 

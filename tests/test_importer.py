@@ -28,6 +28,13 @@ def national_slice(tmp_path, areas: set[str], limit: int | None = None):
     return out, rows
 
 
+def write_rows(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+
+
 def load(path):
     return yaml.safe_load(path.read_text())
 
@@ -58,16 +65,14 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
     target = sorted(prov.glob("*.yaml"))[0]
     text = target.read_text()
     text = text.replace("care:\n", "# The manager added this comment.\ncontact:\n  phone: 01432 000000  # ask for reception\ncare:\n", 1)
-    text = text.replace("name:", "name:", 1) + "fees:\n  residential_from: 900\n  date: 2026-01-01\n"
+    text = text.replace("beds:\n", "  acute_trusts:\n  - Example Hospitals NHS Trust\nbeds:\n", 1)
+    text += "fees:\n  residential_from: 900\n  date: 2026-01-01\n"
     target.write_text(text)
     # the register changes: more beds, new name
     row = next(r for r in rows if r["Location ID"] == load(target)["location_id"])
     row["Care homes beds"] = str(int(row["Care homes beds"]) + 5)
     row["Location Name"] = "  Renamed   Home  "
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(src, rows)
     report = import_cqc(src, prov)
     assert report.new == [] and report.unchanged == 2
     assert list(report.changed.values()) == [["name", "beds.registered"]]
@@ -77,25 +82,21 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
     assert data["name"] == "Renamed Home"
     assert data["contact"]["phone"] == "01432 000000" and data["fees"]["residential_from"] == 900
     assert check_paths([prov], on=TODAY).problems == []
+    from carehomes.editing import format_text
+    assert format_text(after) == after, "a refreshed profile stays in the standard format"
 
 
 def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=4)
     import_cqc(src, tmp_path / "p")
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows[1:])
+    write_rows(src, rows[1:])
     report = import_cqc(src, tmp_path / "p")
     assert len(report.missing) == 1 and len(list((tmp_path / "p").glob("*.yaml"))) == 4
     gone = next(load(f) for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
     assert gone["cqc"]["status"] == "Not in latest register"
     assert gone["cqc"]["status_date"] == report.data_date
     # importing the full list again puts it back
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(src, rows)
     report = import_cqc(src, tmp_path / "p")
     assert len(report.returned) == 1
 
@@ -103,10 +104,7 @@ def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data
 def test_partial_file_refuses_mass_removal(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=12)
     import_cqc(src, tmp_path / "p")
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows[:2])
+    write_rows(src, rows[:2])
     before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
@@ -173,10 +171,7 @@ def test_unrecognised_files(tmp_path, content, message):
 def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
     rows[1]["Location HSCA start date"] = "not a date"
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
     assert str(exc.value) == "has rows that cannot be read; nothing was changed:\n  row 3: 'not a date' is not a date"
@@ -200,10 +195,7 @@ def test_slug_collisions_get_town_then_id(tmp_path, shared_data):
     for r in rows:
         r["Location Name"] = "Same Name"
     rows[1]["Location City"] = rows[0]["Location City"]
-    with open(src, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(src, rows)
     import_cqc(src, tmp_path / "p")
     names = sorted(f.stem for f in (tmp_path / "p").glob("*.yaml"))
     assert names[0] == "same-name" and names[1].startswith("same-name-")
