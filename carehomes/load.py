@@ -17,6 +17,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
 MAX_BYTES = 256 * 1024
+MAX_DEPTH = 10  # profiles are at most 4 levels deep; deeper input is refused before it is built
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -106,8 +107,12 @@ def _yaml_hint(what: str) -> str:
 
 
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Problem],
-          path: str, seen: set[int], line: int) -> None:
-    """Record key lines; refuse aliases (a YAML 'billion laughs' bomb) and duplicate keys."""
+          path: str, seen: set[int], line: int, depth: int = 0) -> None:
+    """Record key lines; refuse aliases (a YAML 'billion laughs' bomb), duplicate keys and deep nesting."""
+    if depth > MAX_DEPTH:
+        problems.append(Problem(path, line, prefix.split(".")[0] or "yaml",
+                                f"is nested more than {MAX_DEPTH} levels deep; compare it with providers/_template.yaml"))
+        return
     if id(node) in seen:
         problems.append(Problem(path, line, prefix or "yaml",
                                 "anchors and aliases (& and *) are not allowed in profiles; write the value out"))
@@ -128,11 +133,15 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
                 continue
             keys_here[key] = line
             lines[dotted] = line
-            _walk(value_node, dotted, lines, problems, path, seen, line)
+            _walk(value_node, dotted, lines, problems, path, seen, line, depth + 1)
+            if problems and "nested more than" in problems[-1].message:
+                return
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[f"{prefix}.{i}"] = item.start_mark.line + 1
-            _walk(item, f"{prefix}.{i}", lines, problems, path, seen, item.start_mark.line + 1)
+            _walk(item, f"{prefix}.{i}", lines, problems, path, seen, item.start_mark.line + 1, depth + 1)
+            if problems and "nested more than" in problems[-1].message:
+                return
 
 
 def load_profile(file: Path, base: Path | None = None) -> tuple[Profile | None, list[Problem]]:

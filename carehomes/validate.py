@@ -227,6 +227,8 @@ def _check_range(f: Field, value: float) -> str | None:
 def _check_boolean(f: Field, value: Any) -> str | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false"):
+        return f"must be yes or no without quotes: {f.keys[-1]}: {value.strip().lower()}"
     return f"must be yes or no, not {_describe(value)}"
 
 

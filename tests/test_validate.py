@@ -150,6 +150,28 @@ def test_yaml_syntax_messages(text, expected):
     assert [str(p) for p in found] == [expected]
 
 
+def test_deep_nesting_is_refused_not_crashing():
+    _, found = parse_profile("location_id: " + "[" * 20000 + "]" * 20000 + "\n", "p.yaml")
+    assert [str(p) for p in found] == ["p.yaml:1: location_id: is nested more than 10 levels deep; compare it with providers/_template.yaml"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("care:\n  nursing: 'yes'\n", "providers/t.yaml:7: care.nursing: must be yes or no without quotes: nursing: yes"),
+    ("address:\n  longitude: .nan\n", "providers/t.yaml:7: address.longitude: must be a number, not .nan"),
+    ("beds:\n  registered: 99999999999999999999\n", "providers/t.yaml:7: beds.registered: is 99999999999999999999, above the highest allowed value 1000"),
+    ("cqc:\n  rating_date: 2020-01-01 10:00:00\n", "providers/t.yaml:7: cqc.rating_date: must be a date without a time; write 2020-01-01"),
+    ("name: [a, b]\n", "providers/t.yaml:5: name: must be text, not a list"),
+])
+def test_odd_values(text, expected):
+    assert problems(text, head=HEAD.replace("name: Test Home (fictional)\n", "") if text.startswith("name") else HEAD)[-1:] == [expected]
+
+
+def test_python_tags_are_refused():
+    _, found = parse_profile("location_id: !!python/object:os.system ls\n", "p.yaml")
+    assert [str(p) for p in found] == ["p.yaml:1:14: yaml: could not determine a constructor for the tag "
+                                       "'tag:yaml.org,2002:python/object:os.system'; compare this line with providers/_template.yaml"]
+
+
 def test_billion_laughs_is_refused_quickly():
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
