@@ -377,6 +377,12 @@ def _parse_rows(rows: Iterable[dict], parse: Callable[[dict], Record | None], of
             errors.append(f"row {n}: {exc}")
             continue
         if rec:
+            if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
+                errors.append(f"row {n}: '{rec.location_id[:40]}' is not a CQC location ID")
+                continue
+            if not rec.regulator.get("name"):
+                errors.append(f"row {n}: location {rec.location_id} has no name")
+                continue
             records.append(rec)
     if errors:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""

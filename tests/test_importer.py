@@ -178,6 +178,17 @@ def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
     assert not (tmp_path / "p").exists() or not list((tmp_path / "p").iterdir())
 
 
+def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    rows[0]["Location Name"] = "   "
+    rows[2]["Location ID"] = "not an id"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed:\n"
+                              f"  row 2: location {rows[0]['Location ID']} has no name\n  row 4: 'not an id' is not a CQC location ID")
+
+
 def test_unknown_local_authority_suggests(tmp_path, shared_data):
     with pytest.raises(ImportError_) as exc:
         import_cqc(NATIONAL, tmp_path, "Herefordshir")
