@@ -25,6 +25,11 @@ def release_date() -> dt.date:
     return dt.date.today()
 
 
+def release_version(released: dt.date) -> str:
+    """The calendar version of a data release, e.g. 2026.11.23."""
+    return f"{released.year}.{released.month}.{released.day}"
+
+
 def neutralise(text: str) -> str:
     """Stop a spreadsheet running a cell as a formula, reversibly (see ``restore``)."""
     if text.startswith(FORMULA_START) or (text[:1] == "'" and text[1:2] in FORMULA_START + ("'",)):
@@ -207,7 +212,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     """datapackage.json for the published files: the schema plus version, date, sizes and hashes."""
     pkg = copy.deepcopy(schema.package)
     pkg["schemaVersion"] = pkg["version"]
-    pkg["version"] = f"{released.year}.{released.month}.{released.day}"  # calendar version of this release
+    pkg["version"] = release_version(released)
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
     for res in pkg["resources"]:
         data = files[res["path"]]

@@ -24,7 +24,7 @@ import yaml
 from . import docs
 from .importer import slugify
 from .load import Profile
-from .publish import data_files, release_date, write_files
+from .publish import data_files, release_date, release_version, write_files
 from .schema import ROOT, Schema, load_schema
 from .market import market_html
 from .releases import atom, changelog, changelog_html, list_releases
@@ -167,7 +167,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             stats=st, letters=[(k, k.upper(), len(v)) for k, v in sorted(letters.items())],
             areas=[(k, label, len(v)) for k, (label, v) in sorted(areas.items(), key=lambda x: x[1][0])]),
         "open-data.md": gen.get_template("open-data.md").render(
-            version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
+            version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
             council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)]),

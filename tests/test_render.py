@@ -102,6 +102,9 @@ def test_open_data_and_provider_pages_are_generated_from_schema(built):
         if not path.startswith("capabilities.") or path == "capabilities.confirmed":
             assert f"<code>{path}</code>" in fp, f"field reference lacks {path}"
     assert "Open Government Licence v3.0" in od and "care-homes.csv" in od
+    import json as _json
+    version = _json.loads((out / "data" / "datapackage.json").read_text())["version"]
+    assert f"Release {version}, published" in od
 
 
 def test_browse_lists_every_home(built):
