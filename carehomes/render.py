@@ -158,8 +158,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}),
-            capabilities=[c.label.split(" (")[0] for c in schema.capabilities],
-            bands=[f.title for f in schema.home_fields if f.path.startswith("care.user_bands.")],
+            capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
+            bands=[(f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
             ratings=["Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated"],
             fee_steps=list(range(600, 2600, 100))),
         "compare.md": gen.get_template("compare.md").render(),

@@ -31,9 +31,25 @@ def districts(views: list["HomeView"]) -> dict[str, list[float]]:
     return {d: [round(a / n, 3), round(b / n, 3), int(n)] for d, (a, b, n) in sorted(sums.items())}
 
 
+def postcode_area(district: str) -> str:
+    """'HR1' -> 'HR'; 'M1' -> 'M'."""
+    return re.match(r"[A-Z]+", district).group(0)
+
+
 def write_districts(views: list["HomeView"], site_dir: Path) -> None:
-    (site_dir / "search").mkdir(exist_ok=True)
-    (site_dir / "search" / "districts.json").write_text(json.dumps(districts(views), separators=(",", ":")), encoding="utf-8")
+    """search/areas.json (postcode area -> centre) and search/districts/<AREA>.json (district -> centre,
+    homes), so a distance search fetches only the areas near the person, not every district."""
+    folder = site_dir / "search" / "districts"
+    folder.mkdir(parents=True, exist_ok=True)
+    shards: dict[str, dict] = {}
+    for d, value in districts(views).items():
+        shards.setdefault(postcode_area(d), {})[d] = value
+    areas = {}
+    for area, ds in sorted(shards.items()):
+        n = sum(v[2] for v in ds.values())
+        areas[area] = [round(sum(v[0] * v[2] for v in ds.values()) / n, 3), round(sum(v[1] * v[2] for v in ds.values()) / n, 3), n]
+        (folder / f"{area}.json").write_text(json.dumps(ds, separators=(",", ":")), encoding="utf-8")
+    (site_dir / "search" / "areas.json").write_text(json.dumps(areas, separators=(",", ":")), encoding="utf-8")
 
 
 def outward_code(text: str) -> str | None:

@@ -120,6 +120,15 @@ class HomeView:
         return [f.title for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
 
     @property
+    def yes_filters(self) -> list[str]:
+        """One Pagefind filter per yes/no fact the find page filters on (care_nursing, band_dementia,
+        need_tracheostomy...), so a search downloads only the page lists it uses."""
+        out = [f"care_{k}" for k in ("nursing", "residential") if self.get(f"care.{k}")]
+        out += [f"band_{f.path.rsplit('.', 1)[1]}" for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
+        out += [f"need_{c.code}" for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
+        return out
+
+    @property
     def needs(self) -> list[str]:
         return [c.label for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
 

@@ -94,12 +94,13 @@
     });
     return p;
   }
-  function filtersFor(s, districts) {
+  function filtersFor(s, districts, form) {
     var f = {};
     if (s.locality) f.locality = s.locality;
-    if (s.care.length) f.care = { all: s.care };
-    if (s.need.length) f.need = { all: s.need };
-    if (s.band.length) f.band = { all: s.band };
+    // one Pagefind filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
+    ["care", "need", "band"].forEach(function (name) {
+      form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
+    });
     if (s.rating.length) f.rating = { any: s.rating };
     if (s.weekend) f.weekend = "yes";
     if (s.free === "any") f.free = { any: ["nursing", "residential"] };
@@ -187,28 +188,45 @@
     status.setAttribute("tabindex", "-1");
     writeForm(form, new URLSearchParams(location.search));
 
-    function loadDistricts() {
-      if (districts) return Promise.resolve(districts);
-      return fetch(new URL("search/districts.json", base)).then(function (r) { return r.json(); }).then(function (d) { districts = d; return d; });
+    // Postcode areas (HR, M, ...) with their centres, and one file of districts per area, loaded as needed.
+    var areas = null, shards = {};
+    function loadAreas() {
+      if (areas) return Promise.resolve(areas);
+      return fetch(new URL("search/areas.json", base)).then(function (r) { return r.json(); }).then(function (a) { areas = a; return a; });
+    }
+    function loadShard(area) {
+      if (!shards[area]) {
+        shards[area] = fetch(new URL("search/districts/" + area + ".json", base)).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+      }
+      return shards[area];
     }
     function origin(s) {
       if (geo) return Promise.resolve(geo);
       var code = outward(s.near);
       if (!code) return Promise.resolve(null);
-      return loadDistricts().then(function (d) {
-        if (d[code]) return [d[code][0], d[code][1], code];
-        var area = code.replace(/[0-9].*$/, ""), lat = 0, lon = 0, n = 0;
-        Object.keys(d).forEach(function (k) { if (k.replace(/[0-9].*$/, "") === area) { lat += d[k][0]; lon += d[k][1]; n++; } });
-        return n ? [lat / n, lon / n, area] : null;
+      var area = code.replace(/[0-9].*$/, "");
+      return loadAreas().then(function (a) {
+        if (!a[area]) return null;
+        return loadShard(area).then(function (d) {
+          return d[code] ? [d[code][0], d[code][1], code] : [a[area][0], a[area][1], area];
+        });
       });
     }
     function nearDistricts(o) {
-      var ranked = Object.keys(districts).map(function (k) { return [km(o, districts[k]), k, districts[k][2]]; })
-        .sort(function (a, b) { return a[0] - b[0]; });
-      var out = [], count = 0;
-      // the nearest postcode districts until they hold about 40 homes (fewer downloads on a phone)
-      for (var i = 0; i < ranked.length && count < 40 && out.length < 30; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
-      return out;
+      // the areas whose centres are nearest (up to 6), then their districts, nearest first,
+      // until they hold about 40 homes (fewer downloads on a phone)
+      return loadAreas().then(function (a) {
+        var near = Object.keys(a).map(function (k) { return [km(o, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
+          .filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); }).map(function (x) { return x[1]; });
+        return Promise.all(near.map(loadShard));
+      }).then(function (list) {
+        var ranked = [];
+        list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(o, d[k]), k, d[k][2]]); }); });
+        ranked.sort(function (x, y) { return x[0] - y[0]; });
+        var out = [], count = 0;
+        for (var i = 0; i < ranked.length && count < 40 && out.length < 30; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
+        return out;
+      });
     }
     function showMore() {
       var next = pending.slice(shown, shown + PAGE);
@@ -242,10 +260,11 @@
           status.textContent = s.near ? "We could not find the postcode area " + s.near + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
           list.replaceChildren(); more.hidden = true; pending = []; return;
         }
-        var filters = filtersFor(s, distanceMode ? nearDistricts(o) : null);
-        // Every home page carries the word "carehomelisting": searching for it instead of null
-        // makes Pagefind fetch one index chunk rather than all of them.
-        return sortedSearch(pagefind, s.q || "carehomelisting", filters, s).then(function (results) {
+        return (distanceMode ? nearDistricts(o) : Promise.resolve(null)).then(function (near) {
+          // Every home page carries the word "carehomelisting": searching for it instead of null
+          // makes Pagefind fetch one index chunk rather than all of them.
+          return sortedSearch(pagefind, s.q || "carehomelisting", filtersFor(s, near, form), s);
+        }).then(function (results) {
           if (my !== runId || !results) return;
           if (!distanceMode) return results;
           return Promise.all(results.slice(0, 80).map(function (r) { return r.data(); })).then(function (items) {
@@ -281,7 +300,7 @@
       navigator.geolocation.getCurrentPosition(function (p) {
         geo = [p.coords.latitude, p.coords.longitude];
         form.sort.value = "distance";
-        loadDistricts().then(run);
+        run();
       }, function () { status.textContent = "Your location was not shared. Enter a postcode instead."; }, { timeout: 10000 });
     });
     document.getElementById("clear").addEventListener("click", function (ev) {
@@ -290,7 +309,7 @@
     import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
       pagefind = pf;
       return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
-    }).then(function () { return form.sort.value === "distance" ? loadDistricts() : null; }).then(run)
+    }).then(run)
       .catch(function () { status.textContent = "Search could not load. You can browse all homes from A to Z instead."; });
   }
 
