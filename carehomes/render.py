@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -214,12 +215,17 @@ def _fill(part: str, title: str, url_path: str) -> str:
     return part.replace("homes/_shell/", url_path)
 
 
-def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str) -> int:
-    """Write homes/<slug>/index.html and home.json for every home. Returns pages written."""
+PARALLEL_FROM = 2000  # below this, worker processes cost more than they save
+
+
+def _render_chunk(args: tuple) -> int:
+    datas, site_dir, shell, contact_email, today, edit_base = args
     env = _env()
     tpl = env.get_template("profile.html")
     head, tail = shell
-    for v in views:
+    schema = load_schema()
+    for data in datas:
+        v = HomeView(data, today, schema, edit_base)
         body = tpl.render(h=v, groups=v.groups(), contact_email=contact_email,
                           json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
         folder = site_dir / "homes" / v.slug
@@ -227,7 +233,25 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
         url = f"homes/{v.slug}/"
         (folder / "index.html").write_text(_fill(head, v.name, url) + body + _fill(tail, v.name, url), encoding="utf-8")
         (folder / "home.json").write_text(json.dumps(v.summary(), ensure_ascii=False), encoding="utf-8")
-    return len(views)
+    return len(datas)
+
+
+def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
+                 workers: int | None = None) -> int:
+    """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
+    if not views:
+        return 0
+    today, edit_base = views[0].today, views[0].repo_edit
+    datas = [v.d for v in views]
+    workers = workers or (os.cpu_count() or 1)
+    if len(datas) < PARALLEL_FROM or workers < 2:
+        return _render_chunk((datas, site_dir, shell, contact_email, today, edit_base))
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(datas) // workers)
+    jobs = [(datas[i:i + size], site_dir, shell, contact_email, today, edit_base) for i in range(0, len(datas), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        return sum(pool.map(_render_chunk, jobs))
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:
