@@ -74,6 +74,8 @@ QUERIES = [
     ("filter area Leeds, nursing", "find/?locality=Leeds&care=Nursing"),
     ("all homes, no filter", "find/"),
     ("distance from 'M1 1AE'", "find/?sort=distance&near=M1+1AE"),
+    ("3 filters: nursing, dementia, bed free", "find/?care=Nursing&band=Dementia&free=any"),
+    ("5 filters + fee sort", "find/?care=Nursing&band=Dementia&band=Older+people&rating=Good&weekend=yes&sort=fee"),
 ]
 
 

@@ -29,7 +29,7 @@ from .publish import data_files, release_date, release_version, write_files
 from .schema import ROOT, Schema, load_schema
 from .market import market_html
 from .releases import atom, changelog, changelog_html, list_releases
-from .search import index_site, write_districts
+from .search import index_site, write_districts, write_facets
 from .views import NOT_PROVIDED, HomeView, nice_date
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -316,6 +316,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
         pages += render_browse(views, out, shell)
         write_districts(views, out)
+        write_facets(views, out)
         search = index_site(out) if index else "not indexed"
         write_sitemap(out, cfg.raw.get("site_url", ""))
     return BuildReport(len(views), pages, sizes, search)

@@ -52,11 +52,15 @@ def write_districts(views: list["HomeView"], site_dir: Path) -> None:
     (site_dir / "search" / "areas.json").write_text(json.dumps(areas, separators=(",", ":")), encoding="utf-8")
 
 
-def outward_code(text: str) -> str | None:
-    """'hr4 9aa' -> 'HR4'; 'HR4' -> 'HR4'; anything else -> None."""
-    t = re.sub(r"\s+", "", text.upper())
-    m = re.fullmatch(r"([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?", t)
-    return m.group(1) if m else None
+def write_facets(views: list["HomeView"], site_dir: Path) -> None:
+    """search/facets.json: which values the sorting filters have, so the find page can sort by
+    searching one band at a time without downloading every Pagefind filter file to find out."""
+    facets: dict[str, dict[str, int]] = {"rating": {}, "freeband": {}, "feeband": {}}
+    for v in views:
+        for key, value in (("rating", v.rating or "Not rated"), ("freeband", v.free_band), ("feeband", v.fee_band)):
+            facets[key][value] = facets[key].get(value, 0) + 1
+    (site_dir / "search").mkdir(exist_ok=True)
+    (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
 def index_site(site_dir: Path) -> str:

@@ -35,7 +35,7 @@ def test_every_home_has_a_page_and_summary(built):
     assert not (out / "homes" / "_shell").exists()
     for page in ("index.html", "find/index.html", "compare/index.html", "browse/index.html", "open-data/index.html",
                  "for-providers/index.html", "choosing-a-care-home/index.html", "paying-for-care/index.html",
-                 "data/datapackage.json", "search/areas.json", "search/districts/HR.json", "pagefind/pagefind.js"):
+                 "data/datapackage.json", "search/areas.json", "search/districts/HR.json", "search/facets.json", "pagefind/pagefind.js"):
         assert (out / page).exists(), page
 
 

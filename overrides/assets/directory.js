@@ -125,28 +125,35 @@
   }
 
   var RATING_ORDER = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Not rated"];
-  function bandsFor(s) {
-    if (s.sort === "rating") return ["rating", s.rating.length ? RATING_ORDER.filter(function (r) { return s.rating.indexOf(r) >= 0; }) : RATING_ORDER];
-    if (s.sort === "free") return ["freeband", ["5+", "2-4", "1", "0", "unknown"]];
+  function bandsFor(s, present) {
+    // the values of one filter to search in turn, in sort order, keeping only values some home has
+    function have(key, values) { var p = present[key] || {}; return values.filter(function (v) { return p[v]; }); }
+    if (s.sort === "rating") return ["rating", have("rating", s.rating.length ? RATING_ORDER.filter(function (r) { return s.rating.indexOf(r) >= 0; }) : RATING_ORDER)];
+    if (s.sort === "free") return ["freeband", have("freeband", ["5+", "2-4", "1", "0", "unknown"])];
     if (s.sort === "fee") {
-      var bands = [];
-      for (var b = 0; b < (Number(s.maxfee) || 20000); b += 100) bands.push(("00000" + b).slice(-5));
-      if (!s.maxfee) bands.push("none");
+      var limit = Number(s.maxfee) || Infinity;
+      var bands = Object.keys(present.feeband || {}).filter(function (b) { return b !== "none" && Number(b) < limit; }).sort();
+      if (!s.maxfee && (present.feeband || {}).none) bands.push("none");
       return ["feeband", bands];
     }
     return null;
   }
+  var presentValues = null, findBase = null;
   function sortedSearch(pf, term, filters, s) {
-    var plan = bandsFor(s);
-    if (!plan) return pf.search(term, { filters: filters }).then(function (r) { return r ? r.results : null; });
-    var key = plan[0], out = [];
-    return plan[1].reduce(function (chain, value) {
-      return chain.then(function () {
-        var f = Object.assign({}, filters);
-        f[key] = value;
-        return pf.search(term, { filters: f }).then(function (r) { if (r) out = out.concat(r.results); });
-      });
-    }, Promise.resolve()).then(function () { return out; });
+    if (!bandsFor(s, {})) return pf.search(term, { filters: filters }).then(function (r) { return r ? r.results : null; });
+    if (!presentValues) {
+      presentValues = fetch(new URL("search/facets.json", findBase)).then(function (r) { return r.json(); }).catch(function () { return {}; });
+    }
+    return presentValues.then(function (present) {
+      var plan = bandsFor(s, present), key = plan[0], out = [];
+      return plan[1].reduce(function (chain, value) {
+        return chain.then(function () {
+          var f = Object.assign({}, filters);
+          f[key] = value;
+          return pf.search(term, { filters: f }).then(function (r) { if (r) out = out.concat(r.results); });
+        });
+      }, Promise.resolve()).then(function () { return out; });
+    });
   }
 
   function card(data, distance) {
@@ -180,6 +187,7 @@
 
   function initFind(root) {
     var base = new URL(root.dataset.base || "../", location.href);
+    findBase = base;
     var form = document.getElementById("find-form"), status = document.getElementById("results-status");
     var list = document.getElementById("results"), more = document.getElementById("more");
     var pagefind = null, districts = null, runId = 0, pending = [], shown = 0, geo = null;
