@@ -90,7 +90,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             pass
 
     handler = functools.partial(Quiet, directory=str(Path(args.out)))
-    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as httpd:
+    try:
+        httpd = http.server.ThreadingHTTPServer((args.host, args.port), handler)
+    except OSError as exc:
+        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python build.py serve --port 8001")
+        return 1
+    with httpd:
         _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
         try:
             httpd.serve_forever()
