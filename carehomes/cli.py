@@ -343,8 +343,4 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    start = time.perf_counter()
-    code = args.func(args)
-    if getattr(args, "verbose", False):
-        _say(f"took {time.perf_counter() - start:.2f} s")
-    return code
+    return args.func(args)

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -588,8 +588,3 @@ def _get(doc: Any, keys: tuple[str, ...]) -> Any:
             return None
         node = node[k]
     return node
-
-
-def iter_records(path: Path) -> Iterator[Record]:
-    """The care homes in a register file (for scripts and benchmarks)."""
-    yield from read_register(path)[1]

@@ -151,13 +151,6 @@ def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
     return buf.getvalue()
 
 
-def json_lines(items: list) -> str:
-    """A JSON array with one item per line: readable in a diff, written by the fast C encoder."""
-    if not items:
-        return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]\n"
-
-
 PARALLEL_FROM = 2000  # below this, worker processes cost more than they save
 
 

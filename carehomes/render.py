@@ -10,10 +10,8 @@ import html
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

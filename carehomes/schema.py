@@ -72,11 +72,6 @@ class Schema:
     def capability_codes(self) -> list[str]:
         return [c.code for c in self.capabilities]
 
-    @property
-    def capability_item_keys(self) -> list[str]:
-        """Keys inside one capability, such as accepted and nursing_beds."""
-        return [f.path.rsplit(".", 1)[1] for f in self.capability_fields if "{capability}." in f.path]
-
     def children(self, prefix: tuple[str, ...]) -> dict | None:
         """The allowed keys under a mapping in a profile, or None if it is a leaf."""
         node: Any = self.tree

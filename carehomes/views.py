@@ -129,10 +129,6 @@ class HomeView:
         return out
 
     @property
-    def needs(self) -> list[str]:
-        return [c.label for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
-
-    @property
     def needs_short(self) -> list[str]:
         return [c.label.split(" (")[0] for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
 

@@ -1,7 +1,6 @@
 """The command line as a user runs it: python build.py ..."""
 from __future__ import annotations
 
-import json
 import shutil
 
 import frictionless
