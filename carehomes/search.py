@@ -65,7 +65,8 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
 
 def index_site(site_dir: Path) -> str:
     """Run Pagefind over the built site; returns its summary line."""
-    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--force-language", "en"],
+    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--force-language", "en",
+                           "--glob", "homes/**/*.html"],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
