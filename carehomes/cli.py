@@ -71,8 +71,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     start = time.perf_counter()
-    report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
-                        releases_dir=Path(args.releases))
+    try:
+        report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
+                            releases_dir=Path(args.releases))
+    except (RuntimeError, OSError) as exc:
+        _say(f"The build failed, so {out} was left as it was:\n{exc}")
+        return 1
     _say(f"Built {out}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0

@@ -315,6 +315,6 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         pages += render_browse(views, out, shell)
         write_districts(views, out)
         write_facets(views, out)
-        search = index_site(out) if index else "not indexed"
+        search = index_site(out) if index and views else "no search index (no homes)" if index else "not indexed"
         write_sitemap(out, cfg.raw.get("site_url", ""))
     return BuildReport(len(views), pages, sizes, search)

@@ -128,3 +128,11 @@ def test_failed_check_leaves_previous_site(tmp_path):
     assert f"the site was not built; {out} is unchanged." in r.stderr
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["providers", "site"]
+
+
+def test_empty_directory_builds(tmp_path):
+    (tmp_path / "providers").mkdir()
+    r = run_build("build", "--providers", str(tmp_path / "providers"), "--out", str(tmp_path / "site"))
+    assert r.returncode == 0, r.stderr
+    assert "0 homes" in r.stderr and "no search index (no homes)" in r.stderr
+    assert not (tmp_path / "site" / "pagefind").exists()
