@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .load import Profile, load_profile, profile_files
+from .parallel import map_chunks
 from .problems import Problem
 from .validate import check_files, check_profile
-
-PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -53,16 +50,9 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     base = base or Path.cwd()
     files = profile_files(paths)
     result = Checked(files=len(files))
-    workers = workers or (os.cpu_count() or 1)
-    if len(files) >= PARALLEL_FROM and workers > 1:
-        size = -(-len(files) // (workers * 4))
-        batches = [(files[i:i + size], base, on, keep_data) for i in range(0, len(files), size)]
-        with ProcessPoolExecutor(workers) as pool:
-            for profiles, problems in pool.map(_check_batch, batches):
-                result.profiles.extend(profiles)
-                result.problems.extend(problems)
-    else:
-        result.profiles, result.problems = _check_batch((files, base, on, keep_data))
+    for profiles, problems in map_chunks(_check_batch, files, base, on, keep_data, workers=workers, chunks_per_worker=4):
+        result.profiles.extend(profiles)
+        result.problems.extend(problems)
     result.problems.extend(check_files(result.profiles))
     result.problems.sort()
     return result

@@ -151,13 +151,11 @@ def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
     return buf.getvalue()
 
 
-PARALLEL_FROM = 2000  # below this, worker processes cost more than they save
-
-
-def _chunk(datas: list[dict]) -> dict[str, Any]:
+def _chunk(args: tuple[list[dict]]) -> dict[str, Any]:
     """Every per-home piece of the published files for a run of homes (already in order)."""
     from .oruk import service
 
+    (datas,) = args
     schema = load_schema()
     homes, caps = io.StringIO(), io.StringIO()
     hw, cw = csv.writer(homes, lineterminator="\n"), csv.writer(caps, lineterminator="\n")
@@ -176,15 +174,10 @@ def _chunk(datas: list[dict]) -> dict[str, Any]:
 
 
 def _pieces(profiles: list[Profile], workers: int | None = None) -> dict[str, Any]:
-    datas = [p.data for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
-    workers = workers or (os.cpu_count() or 1)
-    if len(datas) < PARALLEL_FROM or workers < 2:
-        return _chunk(datas)
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import map_chunks
 
-    size = -(-len(datas) // workers)
-    with ProcessPoolExecutor(workers) as pool:
-        parts = list(pool.map(_chunk, [datas[i:i + size] for i in range(0, len(datas), size)]))
+    datas = [p.data for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
+    parts = map_chunks(_chunk, datas, workers=workers)
     return {k: "".join(p[k] for p in parts) if k in ("homes", "caps") else [x for p in parts for x in p[k]] for k in parts[0]}
 
 

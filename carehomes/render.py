@@ -9,7 +9,6 @@ import datetime as dt
 import html
 import json
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from .load import Profile
 from .publish import data_files, release_date, release_version, write_files
 from .schema import ROOT, Schema, load_schema
 from .market import market_html
+from .parallel import map_chunks
 from .releases import atom, changelog, changelog_html, list_releases
 from .search import index_site, write_districts, write_facets
 from .views import NOT_PROVIDED, HomeView, nice_date
@@ -213,9 +213,6 @@ def _fill(part: str, title: str, url_path: str) -> str:
     return part.replace("homes/_shell/", url_path)
 
 
-PARALLEL_FROM = 2000  # below this, worker processes cost more than they save
-
-
 def _render_chunk(args: tuple) -> int:
     datas, site_dir, shell, contact_email, today, edit_base = args
     env = _env()
@@ -239,17 +236,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    today, edit_base = views[0].today, views[0].repo_edit
-    datas = [v.d for v in views]
-    workers = workers or (os.cpu_count() or 1)
-    if len(datas) < PARALLEL_FROM or workers < 2:
-        return _render_chunk((datas, site_dir, shell, contact_email, today, edit_base))
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = -(-len(datas) // workers)
-    jobs = [(datas[i:i + size], site_dir, shell, contact_email, today, edit_base) for i in range(0, len(datas), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        return sum(pool.map(_render_chunk, jobs))
+    return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
+                          views[0].today, views[0].repo_edit, workers=workers))
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:
