@@ -87,17 +87,14 @@ def measure_search(site: Path) -> None:
     Pagefind's web worker (index chunks, filter chunks, result fragments, the WebAssembly
     module) and districts.json; the page's own HTML, CSS and theme JavaScript are listed apart.
     """
-    import functools
-    import http.server
     import threading
 
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args, **kwargs):
-            pass
+    sys.path.insert(0, str(ROOT))
+    from carehomes.localserver import site_server
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server = site_server(site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     with sync_playwright() as p:

@@ -83,19 +83,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import functools
-    import http.server
+    from .localserver import site_server
 
     code = cmd_build(args)
     if code:
         return code
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *a: object) -> None:  # noqa: A002 - the base class's name
-            pass
-
-    handler = functools.partial(Quiet, directory=str(Path(args.out)))
     try:
-        httpd = http.server.ThreadingHTTPServer((args.host, args.port), handler)
+        httpd = site_server(Path(args.out), args.host, args.port)
     except OSError as exc:
         _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python build.py serve --port 8001")
         return 1

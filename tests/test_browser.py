@@ -4,8 +4,6 @@ CI installs chromium (see .ci/run); a missing browser fails these tests rather t
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import axe_playwright_python
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from carehomes.localserver import site_server
 from carehomes.pipeline import check_paths
 from carehomes.render import build_site
 from conftest import FIXTURES, ROOT, TODAY
@@ -28,12 +27,7 @@ def site(tmp_path_factory):
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
     assert checked.problems == []
     build_site(checked.profiles, out, today=TODAY)
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = site_server(out)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
