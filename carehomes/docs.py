@@ -190,10 +190,12 @@ def data_dictionary(schema: Schema | None = None) -> str:
     return "\n".join(out)
 
 
-def html_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
-    """A wide table in a keyboard-scrollable region; cells are already-safe HTML."""
-    head = "".join(f'<th scope="col">{h}</th>' for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+def html_table(caption: str, header: list[str], rows: list[list[str]], row_headers: bool = False) -> str:
+    """A wide table in a keyboard-scrollable region. Caption and headers are escaped here; cells
+    are already-safe HTML. With ``row_headers`` each row's first cell is its header."""
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
+    first = '<th scope="row">{}</th>' if row_headers else "<td>{}</td>"
+    body = "".join("<tr>" + first.format(r[0]) + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>" for r in rows)
     return (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)}">'
             f'<table class="ch-table"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")

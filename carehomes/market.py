@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from .docs import html_table
 from .views import AVAILABILITY_STALE_DAYS, RATING_STALE_DAYS, HomeView
 
 RATINGS = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "No rating known"]
@@ -69,13 +70,6 @@ class Chart:
         return f'<figure class="ch-figure" id="{self.id}">{self.svg()}<figcaption>{html.escape(self.description)}</figcaption>{self.table()}</figure>'
 
 
-def _table(caption: str, header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
-    body = "".join("<tr>" + f'<th scope="row">{r[0]}</th>' + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>" for r in rows)
-    return (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)}"><table class="ch-table">'
-            f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
-
-
 def overview(views: list[HomeView], today: dt.date) -> dict:
     """All the numbers the market page shows."""
     localities = sorted({str(v.get("locality")) for v in views})
@@ -129,9 +123,9 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     out.append(Chart("chart-beds", f"Registered beds by {area_word}", f"Beds registered with CQC in each {area_word}"
                      + (" (the 15 largest)" if len(names) > 15 else "") + ".", top,
                      [_sum(groups[a], "beds.registered") for a in top], "Registered beds", area_word.capitalize()).html())
-    out.append(_table(f"Homes and beds by {area_word}", [area_word.capitalize(), "Homes", "With nursing", "Without nursing",
+    out.append(html_table(f"Homes and beds by {area_word}", [area_word.capitalize(), "Homes", "With nursing", "Without nursing",
                                                           "Registered beds", "Beds with nursing (homes' own figures)",
-                                                          "Beds without nursing (homes' own figures)"], cap_rows))
+                                                          "Beds without nursing (homes' own figures)"], cap_rows, row_headers=True))
 
     out.append('<h2 id="vacancies">Vacancies now</h2>')
     vac_rows = []
@@ -145,9 +139,9 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
                f"{AVAILABILITY_STALE_DAYS} days ago count as out of date.</p>")
-    out.append(_table(f"Free beds by {area_word} and bed type", [area_word.capitalize(), "Free beds with nursing",
+    out.append(html_table(f"Free beds by {area_word} and bed type", [area_word.capitalize(), "Free beds with nursing",
                                                                  "Free beds without nursing", "Homes reporting",
-                                                                 "Reports out of date", "Newest report"], vac_rows))
+                                                                 "Reports out of date", "Newest report"], vac_rows, row_headers=True))
 
     out.append('<h2 id="needs">Needs homes can meet, and gaps</h2>')
     out.append(f"<p>For each need in the NHS Quick Guide, how many homes in each {area_word} say they can meet it, and "
@@ -163,7 +157,7 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
     out.append(f"<p>{answered:,} of {len(views):,} homes have answered the capability questions.</p>")
-    out.append(_table(f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows))
+    out.append(html_table(f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows, row_headers=True))
 
     out.append('<h2 id="quality">Quality</h2>')
     ratings = [r for r in RATINGS if o["ratings"].get(r)]
@@ -180,10 +174,10 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
     provided = sum(1 for v in views if any(v.get(p) is not None for p in ("beds.confirmed", "capabilities.confirmed", "fees.date", "contact.phone")))
     stale = sum(1 for v in views if v.availability_stale)
-    out.append(_table("Profile freshness", ["Measure", "Homes"], [
+    out.append(html_table("Profile freshness", ["Measure", "Homes"], [
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
         [f"Vacancies more than {AVAILABILITY_STALE_DAYS} days old", f"{stale:,}"],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
         ["CQC ratings more than two years old", f"{sum(1 for v in views if v.rating_stale):,}"],
-    ]))
+    ], row_headers=True))
     return "\n".join(out)
