@@ -207,14 +207,14 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     return pkg
 
 
-def data_files(profiles: list[Profile], schema: Schema | None = None) -> dict[str, bytes]:
-    """Every open data file's bytes, keyed by file name."""
+def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None) -> dict[str, bytes]:
+    """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today)."""
     from .oruk import EXTENSION_NOTE
 
     schema = schema or load_schema()
     pieces = _pieces(profiles)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    pkg = package_descriptor(files, schema, release_date())
+    pkg = package_descriptor(files, schema, released or release_date())
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     meta = {"title": pkg.get("title"), "version": pkg.get("version"), "created": pkg.get("created"),
             "licence": pkg["licenses"][0]["title"], "attribution": pkg["sources"][0]["description"]}

@@ -85,13 +85,13 @@ def _md_env(folder: Path) -> jinja2.Environment:
     return env
 
 
-def stats(views: list[HomeView]) -> dict[str, Any]:
+def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     imported = [v.get("cqc.imported") for v in views if v.get("cqc.imported")]
     return {
         "homes": f"{len(views):,}",
         "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
-        "published": nice_date(release_date()),
+        "published": nice_date(released),
     }
 
 
@@ -132,11 +132,11 @@ def field_reference(schema: Schema) -> str:
 
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
-              entries: list, releases: list) -> None:
+              entries: list, releases: list, released: dt.date) -> None:
     """Write the content pages and the generated pages into the docs folder mkdocs reads."""
     d = cfg.directory
     area = d.get("area", "your area")
-    st = stats(views)
+    st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
     for src in sorted(content.rglob("*")):
@@ -152,7 +152,6 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     gen = _md_env(TEMPLATES)
     letters, areas = browse_groups(views)
     pkg = schema.package
-    released = release_date()
     files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())]
     pages = {
         "find.md": gen.get_template("find.md").render(
@@ -172,7 +171,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             releases=[d.isoformat() for d, _ in reversed(releases)]),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
-                      market_html(views, views[0].today if views else release_date()) + "\n"),
+                      market_html(views, views[0].today if views else released) + "\n"),
     }
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
@@ -289,11 +288,12 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     today = today or dt.date.today()
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
-        files = data_files(profiles, schema)
+        released = release_date()  # once, so every file and page of this build carries the same date
+        files = data_files(profiles, schema, released)
         releases = list_releases(releases_dir or ROOT / "releases")
-        entries = changelog(releases, files["care-homes.csv"].decode("utf-8"), release_date())
-        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), release_date()).encode("utf-8")
-        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()}, entries, releases)
+        entries = changelog(releases, files["care-homes.csv"].decode("utf-8"), released)
+        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
+        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()}, entries, releases, released)
         run_mkdocs(cfg, Path(work), out)  # mkdocs empties its output folder first, so data comes after
         sizes = write_files(files, out / "data")
         for date, folder in releases:

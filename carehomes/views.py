@@ -11,7 +11,6 @@ from .schema import Schema, load_schema
 
 RATING_STALE_DAYS = 730
 AVAILABILITY_STALE_DAYS = 7
-RATING_RANK = {"Outstanding": 4, "Good": 3, "Requires improvement": 2, "Inadequate": 1}
 NOT_PROVIDED = "Not provided yet"
 SOURCES = {"cqc": "Care Quality Commission register", "provider": "The home", "council": "The council"}
 
@@ -135,10 +134,6 @@ class HomeView:
     @property
     def rating(self) -> str | None:
         return self.get("cqc.rating")
-
-    @property
-    def rating_rank(self) -> int:
-        return RATING_RANK.get(self.rating or "", 0)
 
     @property
     def rating_date(self) -> dt.date | None:
