@@ -40,11 +40,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     from .publish import write_data
 
     out = Path(args.out)
-    result = check_paths([Path(p) for p in args.providers])
-    if not result.ok:
-        for p in result.problems:
-            print(p)
-        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: nothing was published; {out} is unchanged.")
+    result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged")
+    if result is None:
         return 1
     with replace_dir(out) as tmp:
         sizes = write_data(result.profiles, tmp)
@@ -53,12 +50,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked_or_report(providers: list[str], out: Path):
+def _checked_or_report(providers: list[str], consequence: str):
+    """Check the profiles; on problems print them, say what was not done, and return None."""
     result = check_paths([Path(p) for p in providers])
     if not result.ok:
         for p in result.problems:
             print(p)
-        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: the site was not built; {out} is unchanged.")
+        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: {consequence}.")
         return None
     return result
 
@@ -67,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .render import build_site
 
     out = Path(args.out)
-    result = _checked_or_report(args.providers, out)
+    result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
     if result is None:
         return 1
     start = time.perf_counter()
@@ -106,7 +104,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .publish import data_files, release_date
     from .releases import snapshot
 
-    result = _checked_or_report(args.providers, Path(args.releases))
+    result = _checked_or_report(args.providers, "no release was made")
     if result is None:
         return 1
     try:
@@ -126,7 +124,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .views import HomeView
 
     out = Path(args.out)
-    result = _checked_or_report(args.providers, out)
+    result = _checked_or_report(args.providers, f"no report was written; {out} is unchanged")
     if result is None:
         return 1
     try:
