@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import yaml
 
-from .load import _Loader, profile_files
-from .publish import canonical, typed_dates
+from .load import profile_files, yaml_mapping
+from .publish import canonical, get_path, typed_dates
 from .schema import Schema, load_schema
 from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
 
@@ -443,10 +442,12 @@ def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
     out: dict[str, tuple[Path, dict]] = {}
     for f in profile_files([folder]):
         try:
-            data = yaml.load(f.read_text(encoding="utf-8"), Loader=_Loader)
-        except (yaml.YAMLError, UnicodeDecodeError, ValueError):
-            raise ImportError_(f"cannot refresh {f}: it is not valid YAML; run 'python build.py check' and fix it first") from None
-        if isinstance(data, dict) and isinstance(data.get("location_id"), str):
+            data = yaml_mapping(f.read_text(encoding="utf-8"), str(f))
+        except UnicodeDecodeError:
+            data = None
+        if data is None:
+            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; run 'python build.py check' and fix it first")
+        if isinstance(data.get("location_id"), str):
             out[data["location_id"]] = (f, data)
     return out
 
@@ -568,23 +569,14 @@ def _refresh(path: Path, rec: Record, data_date: dt.date, schema: Schema) -> tup
         keys = tuple(dotted.split("."))
         if schema.by_path[dotted].owner != "cqc":
             raise AssertionError(f"importer tried to set {dotted}, which the schema does not give to CQC")
-        current = _get(doc, keys)
+        current = get_path(doc, keys)
         if value is None:
             if current is not None and rt_delete(doc, keys):
                 changed.append(dotted)
         elif plain_value(current) != value:
             rt_set(doc, keys, value, schema)
             changed.append(dotted)
-    if not changed and plain_value(_get(doc, ("cqc", "imported"))) == data_date:
+    if not changed and plain_value(get_path(doc, ("cqc", "imported"))) == data_date:
         return None, []
     rt_set(doc, ("cqc", "imported"), data_date, schema)
     return rt_dump(doc), changed
-
-
-def _get(doc: Any, keys: tuple[str, ...]) -> Any:
-    node = doc
-    for k in keys:
-        if not isinstance(node, dict) or k not in node:
-            return None
-        node = node[k]
-    return node

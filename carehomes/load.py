@@ -144,6 +144,12 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
                 return
 
 
+def yaml_mapping(text: str, path: str = "<text>") -> dict | None:
+    """The mapping a YAML text holds, read with the same guards as profiles; None if it is not one."""
+    profile, _ = parse_profile(text, path)
+    return profile.data if profile and isinstance(profile.data, dict) else None
+
+
 def load_profile(file: Path, base: Path | None = None) -> tuple[Profile | None, list[Problem]]:
     """Read and parse one profile file."""
     shown = display_path(file, base)

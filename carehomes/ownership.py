@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from .load import _Loader, parse_profile
+from .load import parse_profile, yaml_mapping
 from .publish import get_path
 from .schema import Schema, load_schema
 
@@ -56,8 +55,8 @@ def _at(root: Path, base: str, path: str) -> str | None:
 
 def stewards(root: Path, base: str) -> set[str]:
     text = _at(root, base, STEWARDS_FILE)
-    data = yaml.load(text, Loader=_Loader) if text else None
-    names = (data or {}).get("stewards") or [] if isinstance(data, dict) else []
+    data = yaml_mapping(text, STEWARDS_FILE) if text else None
+    names = (data or {}).get("stewards") or []
     return {str(n).lower() for n in names}
 
 
@@ -83,8 +82,7 @@ def check_ownership(root: Path, author: str, base: str, schema: Schema | None = 
 
 def _profile_change(root: Path, base: str, path: str, author: str, schema: Schema) -> list[str]:
     old_text = _at(root, base, path) or ""
-    old = yaml.load(old_text, Loader=_Loader) if old_text else {}
-    old = old if isinstance(old, dict) else {}
+    old = (yaml_mapping(old_text, path) if old_text else None) or {}
     maintainers = [str(m) for m in old.get("maintainers") or []]
     if author.lower() not in {m.lower() for m in maintainers}:
         listed = ", ".join(maintainers) if maintainers else "nobody yet"

@@ -188,6 +188,19 @@ def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
                               f"  row 2: location {rows[0]['Location ID']} has no name\n  row 4: 'not an id' is not a CQC location ID")
 
 
+@pytest.mark.parametrize("text", ["name: [broken\n", "a: &a [x, x]\nb: [*a, *a]\n"])
+def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, text):
+    src, _ = national_slice(tmp_path, {"Herefordshire, County of"}, limit=2)
+    prov = tmp_path / "p"
+    prov.mkdir()
+    (prov / "bad.yaml").write_text(text)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, prov)
+    assert str(exc.value) == (f"cannot refresh {prov / 'bad.yaml'}: it is not a readable profile; "
+                              "run 'python build.py check' and fix it first")
+    assert [f.name for f in prov.iterdir()] == ["bad.yaml"]
+
+
 def test_unknown_local_authority_suggests(tmp_path, shared_data):
     with pytest.raises(ImportError_) as exc:
         import_cqc(NATIONAL, tmp_path, "Herefordshir")
