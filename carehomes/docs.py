@@ -171,25 +171,6 @@ def json_schema_text(schema: Schema | None = None) -> str:
     return json.dumps(json_schema(schema), indent=2, ensure_ascii=False) + "\n"
 
 
-def data_dictionary(schema: Schema | None = None) -> str:
-    """Markdown tables describing every published column."""
-    schema = schema or load_schema()
-    out = []
-    for res in schema.package["resources"]:
-        fields = schema.home_fields if res["name"] == "care-homes" else schema.capability_fields
-        out += [f"### {res['title']} (`{res['path']}`)", "", res.get("description", ""), "",
-                "| Column | Meaning | Type | Source | Rules | Example |", "|---|---|---|---|---|---|"]
-        for f in fields:
-            rules = "; ".join(filter(None, ["required" if f.required else "", constraint_words(f)]))
-            ex = f.example if not isinstance(f.example, list) else ";".join(f.example)
-            if isinstance(ex, bool):
-                ex = "true" if ex else "false"
-            desc = f"**{_md(f.title)}**. {_md(f.description)} In profiles: `{f.path}`."
-            out.append(f"| `{f.name}` | {desc} | {TYPE_WORDS[f.type]} | {f.owner} | {_md(rules)} | {_md(str(ex))} |")
-        out.append("")
-    return "\n".join(out)
-
-
 def html_table(caption: str, header: list[str], rows: list[list[str]], row_headers: bool = False) -> str:
     """A wide table in a keyboard-scrollable region. Caption and headers are escaped here; cells
     are already-safe HTML. With ``row_headers`` each row's first cell is its header."""
@@ -218,7 +199,3 @@ def data_dictionary_html(schema: Schema | None = None) -> str:
         out.append(f"<h3>{html.escape(res['title'])} (<code>{res['path']}</code>)</h3>\n<p>{html.escape(res.get('description', ''))}</p>\n")
         out.append(html_table(f"Columns of {res['path']}", ["Column", "Meaning", "Type", "Source", "Rules", "Example"], rows))
     return "\n".join(out)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")

@@ -64,6 +64,7 @@ def test_editor_json_schema_is_generated_from_schema():
 
 
 def test_data_dictionary_names_every_field():
-    text = docs.data_dictionary()
+    text = docs.data_dictionary_html()
     for f in all_fields():
-        assert f"| `{f.name}` |" in text, f.name
+        assert f"<td><code>{f.name}</code></td>" in text, f.name
+        assert f"In profiles: <code>{f.path}</code>" in text, f.name
