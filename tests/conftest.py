@@ -30,3 +30,15 @@ def shared_data() -> Path:
     if not NATIONAL.exists():  # CI always has ../shared beside the clone; say so loudly if not
         pytest.fail(f"the real CQC data is missing: {NATIONAL}")
     return CQC
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The bundled Herefordshire homes plus the fictional fixtures (full, minimal, hostile), built once."""
+    from carehomes.pipeline import check_paths
+    from carehomes.render import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
+    assert checked.problems == []
+    return out, build_site(checked.profiles, out, today=TODAY)

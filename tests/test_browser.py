@@ -12,9 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from carehomes.localserver import site_server
-from carehomes.pipeline import check_paths
-from carehomes.render import build_site
-from conftest import FIXTURES, ROOT, TODAY
+from conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
@@ -22,12 +20,8 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser") / "site"
-    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
-    assert checked.problems == []
-    build_site(checked.profiles, out, today=TODAY)
-    server = site_server(out)
+def site(built_site):
+    server = site_server(built_site[0])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()

@@ -9,20 +9,14 @@ import shutil
 import pytest
 
 from carehomes.load import parse_profile
-from carehomes.pipeline import check_paths
-from carehomes.render import build_site
 from carehomes.safetext import markdown_lite, safe_url
 from carehomes.views import HomeView
 from conftest import FIXTURES, ROOT, TODAY, run_build
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
-    assert checked.problems == []
-    report = build_site(checked.profiles, out, today=TODAY)
-    return out, report
+@pytest.fixture
+def built(built_site):
+    return built_site
 
 
 def test_every_home_has_a_page_and_summary(built):
