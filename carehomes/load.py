@@ -107,16 +107,18 @@ def _yaml_hint(what: str) -> str:
 
 
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Problem],
-          path: str, seen: set[int], line: int, depth: int = 0) -> None:
-    """Record key lines; refuse aliases (a YAML 'billion laughs' bomb), duplicate keys and deep nesting."""
+          path: str, seen: set[int], line: int, depth: int = 0) -> bool:
+    """Record key lines; refuse aliases (a YAML 'billion laughs' bomb), duplicate keys and deep nesting.
+
+    Returns True when the nesting is too deep, so the callers stop walking at once."""
     if depth > MAX_DEPTH:
         problems.append(Problem(path, line, prefix.split(".")[0] or "yaml",
                                 f"is nested more than {MAX_DEPTH} levels deep; compare it with providers/_template.yaml"))
-        return
+        return True
     if id(node) in seen:
         problems.append(Problem(path, line, prefix or "yaml",
                                 "anchors and aliases (& and *) are not allowed in profiles; write the value out"))
-        return
+        return False
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         keys_here: dict[str, int] = {}
@@ -133,15 +135,14 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
                 continue
             keys_here[key] = line
             lines[dotted] = line
-            _walk(value_node, dotted, lines, problems, path, seen, line, depth + 1)
-            if problems and "nested more than" in problems[-1].message:
-                return
+            if _walk(value_node, dotted, lines, problems, path, seen, line, depth + 1):
+                return True
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[f"{prefix}.{i}"] = item.start_mark.line + 1
-            _walk(item, f"{prefix}.{i}", lines, problems, path, seen, item.start_mark.line + 1, depth + 1)
-            if problems and "nested more than" in problems[-1].message:
-                return
+            if _walk(item, f"{prefix}.{i}", lines, problems, path, seen, item.start_mark.line + 1, depth + 1):
+                return True
+    return False
 
 
 def yaml_mapping(text: str, path: str = "<text>") -> dict | None:
