@@ -1,8 +1,71 @@
 #!/usr/bin/env python3
-"""The one entry point: ``python build.py --help``."""
-import sys
+"""The one entry point: ``python3 build.py --help``.
 
-from carehomes.cli import main
+Run with the system ``python3``: the first run makes a project virtual environment in ``.venv/``
+and installs ``requirements.txt`` into it (never into the system Python, which PEP 668 forbids),
+then every run continues inside it. Only the standard library is used before that point.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+NO_VENV = "CAREHOMES_NO_VENV"  # set to 1 to run in the current Python as it is (it must have the packages)
+
+
+def _venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def _in_project_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def _fail(message: str) -> None:
+    print(f"build.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _ensure_venv() -> None:
+    """Create .venv and install the requirements when they changed; quiet when nothing to do."""
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if _venv_python().exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    if not _venv_python().exists():
+        print("build.py: first run: making a virtual environment in .venv/ ...", file=sys.stderr)
+        made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
+        if made.returncode != 0 or not _venv_python().exists():
+            _fail("could not make a virtual environment: Python's venv module is missing. "
+                  "On Debian or Ubuntu run: sudo apt-get install python3-venv  (then run this command again)\n"
+                  + made.stderr.strip())
+    print("build.py: installing the Python packages in requirements.txt into .venv/ ...", file=sys.stderr)
+    pip = subprocess.run([str(_venv_python()), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                          "-r", str(REQUIREMENTS)])
+    if pip.returncode != 0:
+        _fail("installing the packages in requirements.txt failed (see pip's message above); "
+              "check the network connection to PyPI and run this command again")
+    STAMP.write_text(wanted + "\n")
+
+
+def main() -> int:
+    if not _in_project_venv() and os.environ.get(NO_VENV) != "1":
+        _ensure_venv()
+        python = str(_venv_python())
+        try:
+            return subprocess.run([python, str(Path(__file__).resolve()), *sys.argv[1:]]).returncode
+        except KeyboardInterrupt:
+            return 130
+    from carehomes.cli import main as cli_main
+
+    return cli_main()
+
 
 if __name__ == "__main__":
     sys.exit(main())
