@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -338,5 +339,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return args.func(args)
+    """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
+    (``build.py check | head``) with 141, the shells' codes for those signals."""
+    try:
+        args = parser().parse_args(argv)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+        return code
+    except KeyboardInterrupt:
+        _say("Interrupted.")
+        return 130
+    except BrokenPipeError:
+        # stdout's reader went away; point stdout at /dev/null so Python's exit flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Sequence
 
@@ -19,5 +20,10 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
         return [fn((items, *extra))]
     size = -(-len(items) // (workers * chunks_per_worker))
     jobs = [(items[i:i + size], *extra) for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=_ignore_ctrl_c) as pool:
         return list(pool.map(fn, jobs))
+
+
+def _ignore_ctrl_c() -> None:
+    """Workers leave Ctrl+C to the main process, which stops quietly (no traceback from each worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
