@@ -121,7 +121,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from .render import read_config
-    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals
+    from .report import (
+        ConfigError,
+        load_thresholds,
+        previous_release,
+        report_csv,
+        report_html,
+        signals,
+    )
     from .views import HomeView
 
     out = Path(args.out)
@@ -148,18 +155,29 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from .merge import MergeError, merge, write_profiles
+    from .merge import (
+        MergeError,
+        check_out_folder,
+        merge,
+        merged_profiles,
+        write_profiles,
+    )
     from .publish import write_data
 
     out = Path(args.out)
     try:
+        check_out_folder(out)
         homes, report = merge([Path(p) for p in args.packages])
+        planned = merged_profiles(homes)  # every home checked and every file name known before writing
         with replace_dir(out) as tmp:
-            profiles = write_profiles(homes, tmp / "providers")
+            profiles = write_profiles(planned, tmp)
             write_data(profiles, tmp / "data")
             (tmp / "merge-report.txt").write_text(report.text(len(homes)) + "\n", encoding="utf-8")
     except MergeError as exc:
-        _say(str(exc))
+        _say(f"{exc}\nNothing was merged; {out} is unchanged.")
+        return 1
+    except OSError as exc:
+        _say(f"{exc.filename or out}: cannot be written ({exc.strerror}); {out} is unchanged.")
         return 1
     print(report.text(len(homes)))
     _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python build.py build --providers {out / 'providers'}")

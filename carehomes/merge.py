@@ -2,22 +2,65 @@
 
 Homes are matched by CQC location ID. When two packages hold the same home, the package listed
 first wins and every field that differs is reported, so conflicts are never settled silently.
+
+Packages come from outside, so they are untrusted: resource paths must stay inside the package's
+folder, every value is read with the package's declared field types (Frictionless table schema:
+trueValues, falseValues, missingValues, delimiter), a missing column, a short row or a location
+ID listed twice is an error naming the file and line, and every merged home must pass ``check``
+before anything is written. Every problem is collected and reported; none ends in a traceback.
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
 from .load import Profile
-from .publish import get_path, read_tables, typed_dates
-from .schema import Schema, load_schema
+from .publish import canonical, get_path, restore, typed_dates
+from .schema import Field, Schema, load_schema
 from .validate import check_profile
 from .yamlio import dump_profile
 
+MAX_DESCRIPTOR_BYTES = 5 * 1024 * 1024
+MAX_DATA_BYTES = 512 * 1024 * 1024
+SHOW_AT_MOST = 50  # problems printed; the count of the rest is given
+# Frictionless table schema defaults (https://specs.frictionlessdata.io/table-schema/)
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+MISSING_VALUES = [""]
+INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+NUMBER = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,3})?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class MergeError(Exception):
-    pass
+    """The merge was refused: ``problems`` lists every reason, each naming its file (and line)."""
+
+    def __init__(self, *problems: str):
+        self.problems = list(problems)
+        shown = self.problems[:SHOW_AT_MOST]
+        if len(self.problems) > SHOW_AT_MOST:
+            shown.append(f"... and {len(self.problems) - SHOW_AT_MOST:,} more problems")
+        super().__init__("\n".join(shown))
+
+
+@dataclass
+class Home:
+    """One home read from a package, and where each part of it was read."""
+
+    data: dict  # canonical profile (dates as ISO text)
+    source: str  # the care-homes CSV, as shown in messages
+    line: int
+    caps_source: str = ""
+    cap_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,40 +80,307 @@ class MergeReport:
         return "\n".join(lines)
 
 
-def read_package(path: Path, schema: Schema) -> list[dict]:
-    """A published package's homes as profiles; refuses a package whose columns differ from ours."""
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file; ValueError if it is longer (never reads more)."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"is larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+def read_descriptor(path: Path) -> dict:
+    """A datapackage.json as a dict, or MergeError saying why it cannot be one."""
+    if not path.is_file():
+        raise MergeError(f"{path}: no such file; give the path of a package's datapackage.json")
     try:
-        pkg = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = _read_bounded(path, MAX_DESCRIPTOR_BYTES)
+        pkg = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise MergeError(f"{path}: is not UTF-8 text, so it is not a data package descriptor") from None
+    except RecursionError:
+        raise MergeError(f"{path}: is nested too deeply to be a data package descriptor") from None
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise MergeError(f"{path}: cannot be read as a data package ({exc})") from None
-    res = {r.get("name"): r for r in pkg.get("resources", []) if isinstance(r, dict)}
-    for name, fields in (("care-homes", schema.home_fields), ("capabilities", schema.capability_fields)):
-        if name not in res:
-            raise MergeError(f"{path}: has no '{name}' resource; is it a care homes directory package?")
-        theirs = [f.get("name") for f in res[name].get("schema", {}).get("fields", [])]
-        ours = [f.name for f in fields]
-        if theirs != ours:
-            missing, extra = sorted(set(ours) - set(theirs)), sorted(set(theirs) - set(ours))
-            raise MergeError(f"{path}: {name} columns differ from this schema (missing: {', '.join(missing) or 'none'}; "
-                             f"extra: {', '.join(extra) or 'none'}); rebuild it with the same schema version")
-    folder = path.parent
+    if not isinstance(pkg, dict):
+        raise MergeError(f"{path}: is a JSON {_json_kind(pkg)}, not a data package descriptor (a JSON object with 'resources')")
+    if not isinstance(pkg.get("resources"), list):
+        raise MergeError(f"{path}: has no list of 'resources'; is it a care homes directory package?")
+    return pkg
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "list", str: "string", bool: "true/false value", type(None): "null"}.get(type(value), "number")
+
+
+def _resource(path: Path, pkg: dict, name: str, fields: list[Field]) -> dict:
+    """The named resource, checked against our schema: same columns, same types, a safe local path."""
+    found = [r for r in pkg["resources"] if isinstance(r, dict) and r.get("name") == name]
+    if not found:
+        raise MergeError(f"{path}: has no '{name}' resource; is it a care homes directory package?")
+    res = found[0]
+    schema = res.get("schema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) \
+            or not all(isinstance(f, dict) for f in schema["fields"]):
+        raise MergeError(f"{path}: resource '{name}' must give its schema (a list of fields) inside datapackage.json")
+    theirs = [f.get("name") for f in schema["fields"]]
+    ours = [f.name for f in fields]
+    if theirs != ours:
+        missing = sorted(set(ours) - {t for t in theirs if isinstance(t, str)})
+        extra = sorted(str(t) for t in theirs if t not in ours)
+        raise MergeError(f"{path}: {name} columns differ from this schema (missing: {', '.join(missing) or 'none'}; "
+                         f"extra: {', '.join(extra) or 'none'}); rebuild it with the same schema version")
+    problems = []
+    for f, theirs_f in zip(fields, schema["fields"]):
+        for key in ("type", "format", "itemType"):
+            ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name)
+            if theirs_f.get(key) != ours_v:
+                problems.append(f"{path}: {name} field '{f.name}' has {key} {str(theirs_f.get(key))[:40]!r}, this schema "
+                                f"has {ours_v!r}; rebuild the package with the same schema version")
+        for key in ("trueValues", "falseValues"):
+            if key in theirs_f and not _strings(theirs_f[key]):
+                problems.append(f"{path}: {name} field '{f.name}': {key} must be a list of texts")
+        for key in ("delimiter", "decimalChar", "groupChar"):
+            if key in theirs_f and not (isinstance(theirs_f[key], str) and len(theirs_f[key]) == 1):
+                problems.append(f"{path}: {name} field '{f.name}': {key} must be one character")
+    if "missingValues" in schema and not _strings(schema["missingValues"]):
+        problems.append(f"{path}: {name}: missingValues must be a list of texts")
+    if problems:
+        raise MergeError(*problems)
+    encoding = res.get("encoding", "utf-8")
+    if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
+        raise MergeError(f"{path}: resource '{name}' is in encoding {encoding!r}; only UTF-8 packages can be merged")
+    return res
+
+
+def _item_type(resource: str, name: str) -> Any:
+    """Our schema's itemType for a field (the Field class does not keep it)."""
+    res = next(r for r in load_schema().package["resources"] if r["name"] == resource)
+    return next(f for f in res["schema"]["fields"] if f["name"] == name).get("itemType")
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _data_file(path: Path, res: dict) -> tuple[Path, str, str]:
+    """The resource's data file (inside the package folder), its text, and its name for messages."""
+    rel = res.get("path")
+    shown = f"{path.parent / rel}" if isinstance(rel, str) else str(rel)
     try:
-        homes = (folder / res["care-homes"]["path"]).read_text(encoding="utf-8")
-        caps = (folder / res["capabilities"]["path"]).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MergeError(f"{path}: a data file is missing ({exc.filename})") from None
-    return read_tables(homes, caps, schema)
+        file = contained_file(path.parent, rel)
+        raw = _read_bounded(file, MAX_DATA_BYTES)
+    except UnsafePath as exc:
+        raise MergeError(f"{path}: resource '{res.get('name')}' has path {str(rel)[:200]!r}, which is refused: {exc}") from None
+    except FileNotFoundError:
+        raise MergeError(f"{path}: resource '{res.get('name')}' names {rel}, which is missing from the package folder") from None
+    except (OSError, ValueError) as exc:
+        raise MergeError(f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    _check_integrity(shown, res, raw)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise MergeError(f"{shown}:{line}: is not UTF-8 text; the package must be saved as UTF-8") from None
+    return file, text, shown
+
+
+def _check_integrity(shown: str, res: dict, raw: bytes) -> None:
+    """If the descriptor gives the file's size or hash, the file must match them."""
+    size, digest = res.get("bytes"), res.get("hash")
+    if size is not None and size != len(raw):
+        raise MergeError(f"{shown}: is {len(raw):,} bytes but datapackage.json says {str(size)[:30]}; "
+                         "the file was changed after it was published, so ask for a fresh copy of the package")
+    if digest is not None:
+        algo, _, value = str(digest).rpartition(":")
+        algo = algo or "md5"
+        if algo not in ("md5", "sha1", "sha256", "sha512"):
+            raise MergeError(f"{shown}: datapackage.json gives a {algo[:20]!r} hash, which cannot be checked; use sha256")
+        if hashlib.new(algo, raw).hexdigest() != value.lower():
+            raise MergeError(f"{shown}: does not match the {algo} hash in datapackage.json; "
+                             "the file was changed after it was published, so ask for a fresh copy of the package")
+
+
+def parse_value(spec: dict, missing: list[str], text: str) -> Any:
+    """One CSV cell read with the package's field description; ValueError says what is wrong."""
+    if text in missing:
+        return None
+    kind = spec.get("type")
+    if kind == "boolean":
+        trues, falses = spec.get("trueValues", TRUE_VALUES), spec.get("falseValues", FALSE_VALUES)
+        if text in trues:
+            return True
+        if text in falses:
+            return False
+        raise ValueError(f"is {_show(text)}, which is neither a true value ({', '.join(map(str, trues))}) "
+                         f"nor a false value ({', '.join(map(str, falses))})")
+    if kind == "integer":
+        if not INTEGER.fullmatch(text):
+            raise ValueError(f"is {_show(text)}, not a whole number")
+        return int(text)
+    if kind == "number":
+        plain = text.replace(spec.get("groupChar", "") or "\0", "").replace(spec.get("decimalChar", "."), ".")
+        if not NUMBER.fullmatch(plain) or not math.isfinite(n := float(plain)):
+            raise ValueError(f"is {_show(text)}, not a number")
+        return int(n) if "." not in plain and "e" not in plain.lower() and n.is_integer() else n
+    if kind == "date":
+        try:
+            if not DATE.fullmatch(text):
+                raise ValueError
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"is {_show(text)}, not a date written YYYY-MM-DD") from None
+    if kind == "list":
+        return [restore(t) for t in text.split(spec.get("delimiter", ","))]
+    return restore(text)  # string: undo the publisher's spreadsheet-formula guard
+
+
+def _show(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _rows(text: str, shown: str, header: list[str], problems: list[str], skipped: set[str]):
+    """(line, cells) for each record of a CSV text; a row's problems are appended to ``problems``,
+    and MergeError is raised at once for a file that cannot be read as a whole (header, CSV syntax)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        head = next(reader, None)
+        if head is None:
+            raise MergeError(f"{shown}:1: is empty; it must start with the header line")
+        if head != header:
+            missing = [c for c in header if c not in head]
+            extra = [c for c in head if c not in header]
+            what = "; ".join(x for x in (f"missing column{'s' * (len(missing) != 1)}: {', '.join(missing)}" if missing else "",
+                                         f"unexpected column{'s' * (len(extra) != 1)}: {', '.join(_show(e) for e in extra)}" if extra else "")
+                             if x) or "the columns are in another order"
+            raise MergeError(f"{shown}:1: the header does not match datapackage.json ({what}); "
+                             "the file must have every column the package describes, in its order")
+        start = reader.line_num + 1
+        for cells in reader:
+            if cells:
+                if len(cells) != len(header):
+                    problems.append(f"{shown}:{start}: has {len(cells)} values but the header has {len(header)} columns")
+                    skipped.add(cells[0])
+                else:
+                    yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise MergeError(*problems, f"{shown}:{start}: cannot be read as CSV ({exc}); the package is damaged") from None
+
+
+def read_package(path: Path, schema: Schema) -> list[Home]:
+    """A published package's homes; MergeError lists every problem with its file and line."""
+    pkg = read_descriptor(path)
+    homes_res = _resource(path, pkg, "care-homes", schema.home_fields)
+    caps_res = _resource(path, pkg, "capabilities", schema.capability_fields)
+    homes: dict[str, Home] = {}
+    problems: list[str] = []
+    _, text, shown = _data_file(path, homes_res)
+    specs, missing = homes_res["schema"]["fields"], _missing(homes_res)
+    unread: set[str] = set()  # location IDs of rows with problems: their capabilities are not reported again
+    for line, cells in _rows(text, shown, [f.name for f in schema.home_fields], problems, unread):
+        data: dict = {}
+        for f, spec, cell in zip(schema.home_fields, specs, cells):
+            try:
+                value = parse_value(spec, missing, cell)
+            except ValueError as exc:
+                problems.append(f"{shown}:{line}: {f.name}: {exc}")
+                continue
+            if value is not None:
+                _set(data, f.keys, value)
+        if problems and problems[-1].startswith(f"{shown}:{line}:"):
+            unread.add(cells[0])
+        lid = data.get("location_id")
+        if not isinstance(lid, str):
+            problems.append(f"{shown}:{line}: location_id: is empty; every home needs its CQC location ID")
+        elif lid in homes:
+            problems.append(f"{shown}:{line}: location_id: {_show(lid)} is listed twice (first on line "
+                            f"{homes[lid].line}); a package holds each home once")
+        else:
+            homes[lid] = Home(data, shown, line)
+    _, text, caps_shown = _data_file(path, caps_res)
+    specs, missing = caps_res["schema"]["fields"], _missing(caps_res)
+    codes = set(schema.capability_codes)
+    for line, cells in _rows(text, caps_shown, [f.name for f in schema.capability_fields], problems, set()):
+        row = dict(zip([f.name for f in schema.capability_fields], cells))
+        lid, code = row["location_id"], row["capability"]
+        home = homes.get(lid)
+        if home is None:
+            if lid not in unread:
+                    problems.append(f"{caps_shown}:{line}: location_id: {_show(lid)} is not a home in {shown}")
+            continue
+        if code not in codes:
+            problems.append(f"{caps_shown}:{line}: capability: {_show(code)} is not one of this schema's capabilities")
+            continue
+        if code in home.cap_lines:
+            problems.append(f"{caps_shown}:{line}: capability: {code} for {lid} is listed twice (first on line "
+                            f"{home.cap_lines[code]}); list each capability of a home once")
+            continue
+        home.cap_lines[code], home.caps_source = line, caps_shown
+        for f, spec, cell in zip(schema.capability_fields, specs, cells):
+            if f.name in ("location_id", "capability"):
+                continue
+            try:
+                value = parse_value(spec, missing, cell)
+            except ValueError as exc:
+                problems.append(f"{caps_shown}:{line}: {f.name}: {exc}")
+                continue
+            if value is not None:
+                _set(home.data, ("capabilities", code, f.path.rsplit(".", 1)[1]), value)
+    if problems:
+        raise MergeError(*problems)
+    for h in homes.values():
+        h.data = canonical(h.data, schema)
+    return list(homes.values())
+
+
+def _missing(res: dict) -> list[str]:
+    return res["schema"].get("missingValues", MISSING_VALUES)
+
+
+def _set(data: dict, keys: tuple[str, ...], value: Any) -> None:
+    node = data
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+    node[keys[-1]] = value
+
+
+def check_homes(homes: list[Home], schema: Schema) -> list[str]:
+    """Every problem ``check`` finds in the homes, named by the package file and line they came from."""
+    out = []
+    for h in homes:
+        lines = {p: h.line for p in list(schema.by_path) + schema.group_paths()}
+        for p in check_profile(Profile(h.source, typed_dates(h.data, schema), lines), schema):
+            code = p.field.split(".")[1] if p.field.startswith("capabilities.") and p.field.count(".") >= 1 else None
+            where = f"{h.caps_source}:{h.cap_lines[code]}" if code in h.cap_lines else f"{h.source}:{h.line}"
+            out.append(f"{where}: {p.field}: {p.message}")
+    return out
 
 
 def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], MergeReport]:
+    """The merged homes (canonical profiles, sorted by location ID) and what happened; MergeError on any problem."""
     schema = schema or load_schema()
     report = MergeReport()
-    kept: dict[str, tuple[dict, str]] = {}
+    read: list[tuple[Path, list[Home]]] = []
+    problems: list[str] = []
     for path in paths:
-        homes = read_package(path, schema)
+        try:
+            homes = read_package(path, schema)
+        except MergeError as exc:
+            problems += exc.problems
+            continue
+        problems += check_homes(homes, schema)
+        read.append((path, homes))
+    if problems:
+        raise MergeError(*problems)
+    kept: dict[str, tuple[dict, str]] = {}
+    for path, homes in read:
         report.sources.append((str(path), len(homes)))
-        for h in homes:
-            lid = h["location_id"]
+        for home in homes:
+            h, lid = home.data, home.data["location_id"]
             if lid not in kept:
                 kept[lid] = (h, str(path))
                 continue
@@ -80,30 +390,54 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
                 a, b = get_path(first, p.split(".")), get_path(h, p.split("."))
                 if a != b and p != "slug":
                     report.conflicts.append(f"{lid} ({first['name']}): {p} is {a!r} in {first_path} but {b!r} in {path}; kept {a!r}")
-    homes = [h for h, _ in kept.values()]
+    merged = sorted((h for h, _ in kept.values()), key=lambda h: h["location_id"])
     used: set[str] = set()
-    for h in sorted(homes, key=lambda h: h["location_id"]):
+    for h in merged:
         slug = h["slug"]
         if slug in used:
-            new = f"{slug}-{h['location_id'].lower().replace('-', '')}"
+            suffix = "-" + re.sub(r"[^a-z0-9]", "", h["location_id"].lower())
+            new, n = slug[:SLUG_MAX - len(suffix)].rstrip("-") + suffix, 1
+            while new in used:
+                n += 1
+                new = slug[:SLUG_MAX - len(suffix) - len(str(n)) - 1].rstrip("-") + f"{suffix}-{n}"
             report.renamed.append(f"{h['location_id']}: {slug} -> {new} (the name was taken)")
             h["slug"] = new
         used.add(h["slug"])
-    return sorted(homes, key=lambda h: h["location_id"]), report
+    return merged, report
 
 
-def write_profiles(homes: list[dict], folder: Path, schema: Schema | None = None) -> list[Profile]:
-    """Write merged homes as profiles (so a site can be built from them); they must all pass check."""
+def merged_profiles(homes: list[dict], folder: Path = Path("providers"),
+                    schema: Schema | None = None) -> list[tuple[Path, Profile, str]]:
+    """Each merged home's file (relative to the output folder), profile and YAML text; nothing is written.
+
+    The file name comes from data, so it goes through the one slug rule (``fsutil.safe_slug_path``)."""
     schema = schema or load_schema()
-    folder.mkdir(parents=True, exist_ok=True)
-    profiles, problems = [], []
+    out, problems = [], []
     for h in homes:
+        try:
+            path = safe_slug_path(folder, h.get("slug"))
+        except UnsafePath as exc:
+            problems.append(f"{h.get('location_id')}: slug: {exc}")
+            continue
         typed = typed_dates(h, schema)
-        path = folder / f"{h['slug']}.yaml"
-        path.write_text(dump_profile(typed, f"{h['name']}\nMerged from published data packages."), encoding="utf-8")
-        profile = Profile(str(path), typed)
-        problems += check_profile(profile)
-        profiles.append(profile)
+        out.append((path, Profile(str(path), typed), dump_profile(typed, f"{h['name']}\nMerged from published data packages.")))
     if problems:
-        raise MergeError("the merged homes do not pass the checks:\n" + "\n".join(str(p) for p in problems[:20]))
-    return profiles
+        raise MergeError(*problems)
+    return out
+
+
+def write_profiles(planned: list[tuple[Path, Profile, str]], out: Path) -> list[Profile]:
+    """Write the planned (already checked) profiles under ``out``, a new temporary folder."""
+    for path, _, text in planned:
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(text, encoding="utf-8")
+    return [p for _, p, _ in planned]
+
+
+def check_out_folder(out: Path) -> None:
+    """``--out`` is replaced as a whole, so it must be new, empty, or an earlier merge's output."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise MergeError(f"{out}: is not a folder; give a new folder for --out")
+    if out.is_dir() and any(out.iterdir()) and not (out / "merge-report.txt").is_file():
+        raise MergeError(f"{out}: is a folder with other files in it, and merge replaces --out as a whole; "
+                         "give a new folder (or the folder of an earlier merge)")

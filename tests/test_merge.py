@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 
 import frictionless
+import pytest
 
-from conftest import NATIONAL, ROOT, run_build
+from conftest import FIXTURES, NATIONAL, ROOT, run_build
 
 
 def publish(tmp_path, name, providers):
@@ -60,3 +63,226 @@ def test_a_foreign_package_is_refused(tmp_path):
     r = run_build("merge", str(bad), "--out", str(tmp_path / "m"))
     assert r.returncode == 1 and "care-homes columns differ from this schema" in r.stderr
     assert not (tmp_path / "m").exists()
+
+
+# --- Packages are untrusted (issue 9, item 1 and requirement 4) ---------------------------------
+# Each test tampers with a real published package (the fixture profiles) and runs merge as a user would.
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    base = tmp_path_factory.mktemp("published")
+    return publish(base, "a", FIXTURES / "profiles").parent
+
+
+@pytest.fixture
+def pkg(tmp_path, published):
+    """A copy of the published package in tmp_path/pkg/data, without sizes and hashes (so it can be edited)."""
+    folder = tmp_path / "pkg" / "data"
+    shutil.copytree(published, folder)
+    edit_descriptor(folder, lambda d: d)
+    return folder
+
+
+def edit_descriptor(folder, change):
+    desc = folder / "datapackage.json"
+    data = json.loads(desc.read_text())
+    for res in data["resources"]:
+        res.pop("hash", None)
+        res.pop("bytes", None)
+    desc.write_text(json.dumps(change(data) or data))
+
+
+def edit_csv(folder, name, change):
+    f = folder / name
+    f.write_bytes(change(f.read_bytes()))
+
+
+def merge_fails(tmp_path, *packages):
+    """Run merge, expect a refusal: exit 1, no traceback, nothing written. Returns the message lines."""
+    out = tmp_path / "out"
+    r = run_build("merge", *map(str, packages), "--out", str(out))
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".out-")] == []
+    lines = r.stderr.splitlines()
+    assert lines[-1] == f"Nothing was merged; {out} is unchanged."
+    return lines[:-1]
+
+
+def test_a_slug_cannot_write_outside_the_output_folder(tmp_path, pkg):
+    victim = tmp_path / "providers" / "aston-house.yaml"
+    victim.parent.mkdir()
+    victim.write_text("location_id: 1-10048660596\n")
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",example-full,", b",../../providers/aston-house,"))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:2: slug: '../../providers/aston-house' may only use lower-case letters, digits "
+        "and single hyphens, like example-house"]
+    assert victim.read_text() == "location_id: 1-10048660596\n"
+
+
+def test_the_one_slug_rule_keeps_paths_in_their_folder(tmp_path):
+    from carehomes.fsutil import SLUG_MAX, UnsafePath, is_slug, safe_slug_path
+    from carehomes.schema import load_schema
+
+    slug = next(f for f in load_schema().home_fields if f.name == "slug")
+    assert slug.constraints == {"required": True, "unique": True, "pattern": "[a-z0-9]+(-[a-z0-9]+)*", "maxLength": SLUG_MAX}
+    assert safe_slug_path(tmp_path, "aston-house") == tmp_path / "aston-house.yaml"
+    for bad in ("../x", "a/b", "/etc/passwd", "..", ".", "", "a" * 81, "A", "a--b", "-a", "a-", "a\nb", None, 7, "é"):
+        assert not is_slug(bad)
+        with pytest.raises(UnsafePath):
+            safe_slug_path(tmp_path, bad)
+
+
+@pytest.mark.parametrize("path, why", [
+    ("../../../etc/passwd", "the path goes up out of the package folder with '..'"),
+    ("/etc/passwd", "the path is absolute; only files inside the package folder are read"),
+    ("https://example.org/care-homes.csv", "the path is a URL; only files inside the package folder are read"),
+    ("file:///etc/passwd", "the path is a URL; only files inside the package folder are read"),
+    ("sub\\..\\..\\x.csv", "the path contains a backslash or a NUL character"),
+    (["care-homes.csv", "more.csv"], "the path must be a single file name inside the package folder"),
+])
+def test_resource_paths_stay_inside_the_package(tmp_path, pkg, path, why):
+    def change(d):
+        d["resources"][0]["path"] = path
+    edit_descriptor(pkg, change)
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: resource 'care-homes' has path {str(path)!r}, which is refused: {why}"]
+
+
+def test_a_symlink_out_of_the_package_is_refused(tmp_path, pkg, published):
+    outside = tmp_path / "elsewhere.csv"
+    shutil.copy(published / "care-homes.csv", outside)
+    (pkg / "care-homes.csv").unlink()
+    (pkg / "care-homes.csv").symlink_to(outside)
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: resource 'care-homes' has path 'care-homes.csv', which is refused: "
+        "the path leads outside the package folder (through a symbolic link)"]
+
+
+def test_booleans_are_read_with_the_packages_true_and_false_values(tmp_path, pkg, published):
+    # True, TRUE and 1 are true in a Frictionless table schema; before, 'True' was read as false
+    original = (published / "care-homes.csv").read_text()
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",true,", b",True,", 3).replace(b",true,", b",1,", 2)
+             .replace(b",false,", b",FALSE,", 2).replace(b",false,", b",0,"))
+    assert (pkg / "care-homes.csv").read_text() != original
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / "data" / "care-homes.csv").read_text() == original
+
+
+def test_declared_true_values_are_used_and_others_refused(tmp_path, pkg):
+    def change(d):
+        for res in d["resources"]:
+            for f in res["schema"]["fields"]:
+                if f["type"] == "boolean":
+                    f["trueValues"], f["falseValues"] = ["yes"], ["no"]
+    edit_descriptor(pkg, change)
+    for name in ("care-homes.csv", "capabilities.csv"):
+        edit_csv(pkg, name, lambda b: re.sub(rb"(?<=,)true(?=,|\n)", b"yes", re.sub(rb"(?<=,)false(?=,|\n)", b"no", b)))
+    header = (pkg / "care-homes.csv").read_text().splitlines()[0].split(",")
+    assert run_build("merge", str(pkg / "datapackage.json"), "--out", str(tmp_path / "ok")).returncode == 0
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",yes,", b",true,", 1))
+    row = (pkg / "care-homes.csv").read_text().splitlines()[1].split(",")
+    column = header[row.index("true")]
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:2: {column}: is 'true', which is neither a true value (yes) nor a false value (no)"]
+
+
+def test_missing_column_and_short_row_are_errors(tmp_path, pkg):
+    lines = (pkg / "care-homes.csv").read_text().splitlines(keepends=True)
+    lines[0] = lines[0].replace(",nursing,", ",")
+    (pkg / "care-homes.csv").write_text("".join(lines))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:1: the header does not match datapackage.json (missing column: nursing); "
+        "the file must have every column the package describes, in its order"]
+    lines[0] = lines[0].replace(",residential,", ",nursing,residential,")
+    lines[2] = lines[2].rstrip("\n").rsplit(",", 1)[0] + "\n"
+    (pkg / "care-homes.csv").write_text("".join(lines))
+    n = len(lines[0].split(","))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:3: has {n - 1} values but the header has {n} columns"]
+
+
+def test_a_location_id_listed_twice_is_an_error(tmp_path, pkg):
+    lines = (pkg / "care-homes.csv").read_text().splitlines(keepends=True)
+    (pkg / "care-homes.csv").write_text("".join(lines + [lines[1].replace(",example-full,", ",example-full-2,")]))
+    lid = lines[1].split(",")[0]
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:{len(lines) + 1}: location_id: '{lid}' is listed twice (first on line 2); "
+        "a package holds each home once"]
+
+
+def test_capability_rows_must_belong_to_a_home_once(tmp_path, pkg):
+    lines = (pkg / "capabilities.csv").read_text().splitlines(keepends=True)
+    extra = [lines[1], "1-999999999,tracheostomy,true,,\n", lines[1].replace(lines[1].split(",")[1], "flying")]
+    (pkg / "capabilities.csv").write_text("".join(lines + extra))
+    n = len(lines)
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'capabilities.csv'}:{n + 1}: capability: {lines[1].split(',')[1]} for {lines[1].split(',')[0]} is "
+        "listed twice (first on line 2); list each capability of a home once",
+        f"{pkg / 'capabilities.csv'}:{n + 2}: location_id: '1-999999999' is not a home in {pkg / 'care-homes.csv'}",
+        f"{pkg / 'capabilities.csv'}:{n + 3}: capability: 'flying' is not one of this schema's capabilities"]
+
+
+def test_bad_values_are_reported_with_file_and_line(tmp_path, pkg):
+    lines = (pkg / "care-homes.csv").read_text().splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    row = lines[1].rstrip("\n").split(",")
+    row[header.index("beds_registered")] = "9" * 5000  # beyond Python's int-from-text limit
+    row[header.index("latitude")] = "nan"
+    row[header.index("beds_confirmed")] = "2026-02-30"
+    lines[1] = ",".join(row) + "\n"
+    (pkg / "care-homes.csv").write_text("".join(lines))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:2: latitude: is 'nan', not a number",
+        f"{pkg / 'care-homes.csv'}:2: beds_registered: is '{'9' * 57}...', not a whole number",
+        f"{pkg / 'care-homes.csv'}:2: beds_confirmed: is '2026-02-30', not a date written YYYY-MM-DD"]
+
+
+def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",example-full,", b',"' + b"x" * 200_000 + b'",'))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:2: cannot be read as CSV (field larger than field limit (131072)); the package is damaged"]
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b"x" * 200_000, b"caf\xe9"))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'care-homes.csv'}:2: is not UTF-8 text; the package must be saved as UTF-8"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("not json", "cannot be read as a data package (Expecting value: line 1 column 1 (char 0))"),
+    ('[{"name": "care-homes"}]', "is a JSON list, not a data package descriptor (a JSON object with 'resources')"),
+    ('"text"', "is a JSON string, not a data package descriptor (a JSON object with 'resources')"),
+    ("[" * 100_000 + "]" * 100_000, "is nested too deeply to be a data package descriptor"),
+    ('{"resources": {"name": "care-homes"}}', "has no list of 'resources'; is it a care homes directory package?"),
+    ('{"resources": [{"name": "care-homes", "schema": "schema.json"}]}',
+     "resource 'care-homes' must give its schema (a list of fields) inside datapackage.json"),
+    ('{"resources": [], "bytes": ' + "9" * 5000 + "}", "cannot be read as a data package (Exceeds the limit (4300 digits) "
+     "for integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit)"),
+], ids=["not-json", "list", "string", "deep", "resources-not-list", "schema-elsewhere", "huge-integer"])
+def test_a_broken_descriptor_is_a_message(tmp_path, text, message):
+    desc = tmp_path / "datapackage.json"
+    desc.write_text(text)
+    assert merge_fails(tmp_path, desc) == [f"{desc}: {message}"]
+    desc.write_bytes(b"\xff\xfe{}")
+    assert merge_fails(tmp_path, desc) == [f"{desc}: is not UTF-8 text, so it is not a data package descriptor"]
+
+
+def test_a_file_changed_after_publishing_is_refused(tmp_path, published):
+    folder = tmp_path / "pkg"
+    shutil.copytree(published, folder)
+    edit_csv(folder, "care-homes.csv", lambda b: b.replace(b",true,", b",TRUE,", 1))
+    lines = merge_fails(tmp_path, folder / "datapackage.json")
+    assert lines == [f"{folder / 'care-homes.csv'}: does not match the sha256 hash in datapackage.json; "
+                     "the file was changed after it was published, so ask for a fresh copy of the package"]
+
+
+def test_out_must_not_be_a_folder_with_other_files(tmp_path, pkg):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(out))
+    assert r.returncode == 1 and r.stderr == (
+        f"{out}: is a folder with other files in it, and merge replaces --out as a whole; give a new folder "
+        f"(or the folder of an earlier merge)\nNothing was merged; {out} is unchanged.\n")
+    assert (out / "keep.txt").read_text() == "mine"
