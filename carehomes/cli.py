@@ -263,7 +263,7 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
     from .ownership import GitError, check_ownership
 
     try:
-        problems = check_ownership(Path(args.repo), args.author, args.base)
+        problems = check_ownership(Path(args.repo), args.author, args.base, head=args.head)
     except GitError as exc:
         _say(f"check-ownership: {exc}")
         return 2
@@ -347,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
     o = sub.add_parser("check-ownership", help="refuse changes the author may not make (for pull requests)")
     o.add_argument("--author", required=True, help="the pull request author's username")
     o.add_argument("--base", required=True, help="the git revision to compare with, e.g. origin/main")
+    o.add_argument("--head", default="HEAD", help="the committed revision to judge (default HEAD; the working tree is never read)")
     o.add_argument("--repo", default=str(ROOT), help="the repository folder")
     o.set_defaults(func=cmd_check_ownership)
 

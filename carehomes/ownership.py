@@ -1,104 +1,191 @@
-"""Who may change what, judged against a base git revision.
+"""Who may change what, judged on committed content: the base revision against the head revision.
 
 Providers may change only the profiles that list them as maintainers (in the base revision,
 so nobody can add themselves), and only the fields their home owns. Council stewards, listed in
 ``stewards.yaml`` at the base revision, may change anything.
+
+It fails closed: a change it cannot fully judge (a version that cannot be read, too big, not
+UTF-8, a symbolic link, a field outside the schema) is refused with the file and the reason.
+Only committed blobs are read (``git diff --raw`` and ``git cat-file``), never the working tree,
+so untracked or ignored files cannot hide or fake a change.
 """
 from __future__ import annotations
 
-import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-from .load import parse_profile, yaml_mapping
-from .publish import get_path
+from .fsutil import is_slug
+from .load import Profile, load_profile, yaml_mapping
+from .publish import flatten, get_path
 from .schema import Schema, load_schema
 
 STEWARDS_FILE = "stewards.yaml"
-PROFILE = re.compile(r"providers/[^_./][^/]*\.ya?ml")
+PROFILE_SUFFIXES = (".yaml", ".yml")
+REGULAR_FILE_MODES = ("100644", "100755")
+MAX_BLOB_BYTES = 16 * 1024 * 1024  # never read more than this from git; the loader's own limit is far lower
 OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council"}
+ASK_STEWARD = "ask a council steward to review it"
 
 
 class GitError(Exception):
-    pass
+    """git failed, or the revisions or stewards.yaml cannot be used; the text says why."""
 
 
 @dataclass(frozen=True)
 class Change:
-    status: str  # A, M or D
+    status: str  # A, M, D or T (type change)
     path: str
+    old_mode: str = ""
+    new_mode: str = ""
+    old_blob: str = ""
+    new_blob: str = ""
 
 
-def _git(root: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+def _git(root: Path, *args: str, text: bool = True) -> Any:
+    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=text, check=False)
     if proc.returncode != 0:
-        raise GitError(proc.stderr.strip() or f"git {' '.join(args)} failed")
+        err = proc.stderr if text else proc.stderr.decode("utf-8", "replace")
+        raise GitError(err.strip() or f"git {' '.join(args)} failed")
     return proc.stdout
 
 
-def changes(root: Path, base: str) -> list[Change]:
-    """Files that differ between ``base`` and the working tree, untracked files included."""
-    out = [Change(line[0], line.split("\t", 1)[1]) for line in _git(root, "diff", "--name-status", "--no-renames", base).splitlines() if line]
-    out += [Change("A", p) for p in _git(root, "ls-files", "--others", "--exclude-standard").splitlines() if p]
-    return sorted(set(out), key=lambda c: c.path)
+def commit_id(root: Path, rev: str) -> str:
+    """The commit a revision names (GitError if it names none)."""
+    return _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}").strip()
 
 
-def _at(root: Path, base: str, path: str) -> str | None:
+def changes(root: Path, base: str, head: str = "HEAD") -> list[Change]:
+    """Files that differ between the commits ``base`` and ``head`` (committed content only)."""
+    raw = _git(root, "diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
+               commit_id(root, base), commit_id(root, head), text=False)
+    fields = raw.split(b"\0")
+    out = []
+    for meta, path in zip(fields[0::2], fields[1::2]):
+        old_mode, new_mode, old_blob, new_blob, status = meta.decode("ascii").lstrip(":").split(" ")
+        out.append(Change(status[0], path.decode("utf-8", "surrogateescape"), old_mode, new_mode, old_blob, new_blob))
+    return sorted(out, key=lambda c: c.path)
+
+
+def shown(path: str) -> str:
+    """A path as it is safe to print: quoted when it holds control or other unprintable characters
+    (so a file name cannot start a new line, or a workflow command, in the log)."""
+    return path if path.isprintable() else repr(path)
+
+
+def is_profile_path(path: str) -> bool:
+    """providers/<slug>.yaml (or .yml): the only files a provider may change."""
+    folder, _, name = path.partition("/")
+    stem, dot, suffix = name.rpartition(".")
+    return folder == "providers" and f"{dot}{suffix}" in PROFILE_SUFFIXES and is_slug(stem)
+
+
+def _blob(root: Path, blob: str) -> bytes:
+    size = int(_git(root, "cat-file", "-s", blob).strip())
+    if size > MAX_BLOB_BYTES:
+        raise ValueError(f"is {size:,} bytes, far larger than a profile")
+    return _git(root, "cat-file", "blob", blob, text=False)
+
+
+def read_version(root: Path, blob: str, path: str) -> tuple[Profile | None, str]:
+    """A committed version of a profile, read exactly as ``check`` reads files (the one loader),
+    or None and the reason it cannot be read."""
     try:
-        return _git(root, "show", f"{base}:{path}")
-    except GitError:
-        return None
+        data = _blob(root, blob)
+    except (ValueError, GitError) as exc:
+        return None, str(exc)
+    with tempfile.TemporaryDirectory(prefix="ownership-") as tmp:
+        file = Path(tmp) / "providers" / Path(path).name
+        file.parent.mkdir()
+        file.write_bytes(data)
+        profile, problems = load_profile(file, Path(tmp))
+    if profile is None or not isinstance(profile.data, dict):
+        first = problems[0] if problems else None
+        why = f"line {first.line}: {first.field}: {first.message}" if first else "it is not a profile"
+        return None, why
+    profile.path = path
+    return profile, ""
 
 
 def stewards(root: Path, base: str) -> set[str]:
-    text = _at(root, base, STEWARDS_FILE)
-    data = yaml_mapping(text, STEWARDS_FILE) if text else None
-    names = (data or {}).get("stewards") or []
-    return {str(n).lower() for n in names}
+    """Stewards' user names (lower case) from stewards.yaml at ``base``; every entry must be text."""
+    try:
+        text = _blob(root, _git(root, "rev-parse", "--verify", "--quiet", f"{commit_id(root, base)}:{STEWARDS_FILE}").strip())
+    except (GitError, ValueError):
+        return set()  # no stewards file: nobody is a steward, so every change outside one's own profile is refused
+    try:
+        data = yaml_mapping(text.decode("utf-8-sig"), STEWARDS_FILE)
+    except UnicodeDecodeError:
+        data = None
+    names = data.get("stewards") if data else None
+    if not isinstance(names, list):
+        raise GitError(f"{STEWARDS_FILE} at {base} cannot be read as 'stewards:' followed by a list of user names; "
+                       "a council steward must fix it")
+    bad = [f"entry {i} ({n!r})" for i, n in enumerate(names, 1) if not isinstance(n, str)]
+    if bad:
+        raise GitError(f"{STEWARDS_FILE} at {base}: {', '.join(bad)} is read as a number, true/false or a date, not a "
+                       "user name; put quotes around it (- \"010\") so it is matched as written")
+    return {n.lower() for n in names}
 
 
-def check_ownership(root: Path, author: str, base: str, schema: Schema | None = None) -> list[str]:
-    """Every reason the author may not make the changes between ``base`` and the working tree."""
+def check_ownership(root: Path, author: str, base: str, schema: Schema | None = None, head: str = "HEAD") -> list[str]:
+    """Every reason the author may not make the committed changes from ``base`` to ``head``."""
     schema = schema or load_schema()
-    _git(root, "rev-parse", "--verify", f"{base}^{{commit}}")
-    who = author.lower()
-    if who in stewards(root, base):
+    for rev in (base, head):
+        try:
+            commit_id(root, rev)
+        except GitError:
+            raise GitError(f"{rev} is not a commit in {root}; fetch it first (git fetch origin)") from None
+    if author.lower() in stewards(root, base):
         return []
     problems = []
-    for c in changes(root, base):
-        if not PROFILE.fullmatch(c.path):
-            problems.append(f"{c.path}: only council stewards may change this file; a provider changes only their own profile")
+    for c in changes(root, base, head):
+        where = shown(c.path)
+        if not is_profile_path(c.path):
+            problems.append(f"{where}: only council stewards may change this file; a provider changes only their own profile")
         elif c.status == "A":
-            problems.append(f"{c.path}: only council stewards may add a profile; ask the council to add your home")
+            problems.append(f"{where}: only council stewards may add a profile; ask the council to add your home")
         elif c.status == "D":
-            problems.append(f"{c.path}: only council stewards may remove a profile; ask the council if your home has closed")
+            problems.append(f"{where}: only council stewards may remove a profile; ask the council if your home has closed")
+        elif c.new_mode not in REGULAR_FILE_MODES or c.old_mode not in REGULAR_FILE_MODES:
+            problems.append(f"{where}: is a symbolic link or a submodule, not an ordinary file, so the change "
+                            f"cannot be judged; {ASK_STEWARD}")
         else:
-            problems.extend(_profile_change(root, base, c.path, author, schema))
+            problems.extend(_profile_change(root, c, author, base, schema))
     return problems
 
 
-def _profile_change(root: Path, base: str, path: str, author: str, schema: Schema) -> list[str]:
-    old_text = _at(root, base, path) or ""
-    old = (yaml_mapping(old_text, path) if old_text else None) or {}
-    maintainers = [str(m) for m in old.get("maintainers") or []]
+def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schema) -> list[str]:
+    where = shown(c.path)
+    old, why = read_version(root, c.old_blob, c.path)
+    if old is None:
+        return [f"{where}: the version at {base} cannot be read ({why}), so the change cannot be judged; {ASK_STEWARD}"]
+    listed = old.data.get("maintainers")
+    maintainers = [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
     if author.lower() not in {m.lower() for m in maintainers}:
-        listed = ", ".join(maintainers) if maintainers else "nobody yet"
-        return [f"{path}: {author} is not a maintainer of this profile (maintainers: {listed}); "
+        names = ", ".join(maintainers) if maintainers else "nobody yet"
+        return [f"{where}: {author} is not a maintainer of this profile (maintainers: {names}); "
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
-    new_profile, _ = parse_profile((root / path).read_text(encoding="utf-8"), path)
-    if new_profile is None:
-        return []  # 'check' reports the broken YAML with its line
+    new, why = read_version(root, c.new_blob, c.path)
+    if new is None:
+        return [f"{where}: the new version cannot be read ({why}), so the change cannot be judged; "
+                "fix it (python build.py check shows the problem) and push again"]
     out = []
     for dotted, f in schema.by_path.items():
         if f.owner == "provider":
             continue
-        before, after = _value(old, dotted), _value(new_profile.data, dotted)
+        before, after = _value(old.data, dotted), _value(new.data, dotted)
         if before != after:
-            out.append(f"{path}:{new_profile.line(dotted)}: {dotted}: only {OWNER_WORDS[f.owner]} may change this field; "
+            out.append(f"{where}:{new.line(dotted)}: {dotted}: only {OWNER_WORDS[f.owner]} may change this field; "
                        f"put it back to {_show(before)}")
+    old_flat, new_flat = flatten(old.data), flatten(new.data)
+    known = set(schema.by_path) | set(schema.group_paths())
+    for dotted in sorted(set(old_flat) | set(new_flat), key=str):
+        if dotted not in known and old_flat.get(dotted) != new_flat.get(dotted):
+            out.append(f"{where}:{new.line(dotted)}: {shown(dotted)}: is not a field of the schema, so this change "
+                       "cannot be judged; remove it (python build.py check lists the fields)")
     return out
 
 

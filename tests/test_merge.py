@@ -7,7 +7,6 @@ import shutil
 
 import frictionless
 import pytest
-
 from conftest import FIXTURES, NATIONAL, ROOT, run_build
 
 

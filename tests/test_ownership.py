@@ -5,7 +5,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import FIXTURES, run_build
 
 
@@ -30,14 +29,18 @@ def repo(tmp_path):
     return r
 
 
-def ownership(repo, author):
-    return run_build("check-ownership", "--repo", str(repo), "--author", author, "--base", "main")
+def ownership(repo, author, *extra, commit=True):
+    """Commit everything (as a pull request's branch would), then judge HEAD against main."""
+    if commit:
+        git(repo, "checkout", "-qB", "pr")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "change", "--allow-empty")
+    return run_build("check-ownership", "--repo", str(repo), "--author", author, "--base", "main", *extra)
 
 
 def test_maintainer_may_change_own_provider_fields(repo):
     p = repo / "providers" / "example-full.yaml"
     p.write_text(p.read_text().replace("    available: 2\n", "    available: 1\n").replace("nursing_from: 1150", "nursing_from: 1175"))
-    git(repo, "commit", "-qam", "vacancies")
     r = ownership(repo, "Example-Manager")
     assert r.returncode == 0, r.stdout
     assert r.stderr.strip() == "Example-Manager may make every change since main."
@@ -98,3 +101,173 @@ def test_stewards_come_from_the_base_revision(repo):
 def test_bad_base_is_a_clear_error(repo):
     r = run_build("check-ownership", "--repo", str(repo), "--author", "x", "--base", "no-such-branch")
     assert r.returncode == 2 and r.stderr.startswith("check-ownership: ") and "Traceback" not in r.stderr
+
+
+# --- Fail closed (issue 9, item 2 and requirement 2): each attack replayed in a real repository ---
+
+FULL = "providers/example-full.yaml"
+CANNOT_JUDGE_NEW = "), so the change cannot be judged; fix it (python build.py check shows the problem) and push again"
+
+
+def commit_to_main(repo, message="base change"):
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+def provider_takeover(text: str) -> str:
+    """A provider's change to fields they may not change: rating, name, registered beds, maintainers."""
+    return (text.replace("  rating: Good\n", "  rating: Outstanding\n").replace("  registered: 40\n", "  registered: 60\n")
+            .replace("name: Example Full House (fictional)", "name: Example Best House (fictional)")
+            .replace("maintainers:\n  - example-manager\n", "maintainers:\n  - example-manager\n  - friend\n"))
+
+
+def test_the_takeover_is_refused_when_readable(repo):
+    p = repo / FULL
+    changed = provider_takeover(p.read_text())
+    assert changed.count("Outstanding") == 1 and "registered: 60" in changed and "- friend" in changed
+    p.write_text(changed)
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    assert [line.split(": ", 2)[1] for line in r.stdout.splitlines()] == ["name", "beds.registered", "cqc.rating", "maintainers"]
+
+
+def test_bom_and_padding_to_the_size_limit_cannot_slip_a_change_through(repo):
+    # Before: the BOM was counted here but not by 'check', so this reached "may make every change"
+    p = repo / FULL
+    body = provider_takeover(p.read_text()).encode("utf-8")
+    pad = 256 * 1024 - 3 - len(body)
+    p.write_bytes(b"\xef\xbb\xbf" + body + b"#" * (pad - 1) + b"\n")
+    assert p.stat().st_size == 256 * 1024
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1 and "may make every change" not in r.stderr
+    assert r.stdout and all(line.startswith(f"{FULL}") for line in r.stdout.splitlines())
+
+
+def test_a_new_version_that_cannot_be_read_is_refused(repo):
+    p = repo / FULL
+    p.write_text(provider_takeover(p.read_text()).replace("  rating: Outstanding\n", "  rating: [Outstanding\n"))
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    [line] = r.stdout.splitlines()
+    assert line.startswith(f"{FULL}: the new version cannot be read (line ") and line.endswith(CANNOT_JUDGE_NEW)
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"location_id: 1-000000101\n" + b"# padding\n" * 40_000, "256 KB"),
+    (b"location_id: 1-000000101\nname: Caf\xe9\n", "UTF-8"),
+    (b"\x00\x01\x02\x89PNG\r\n\x1a\n" * 100, ""),
+], ids=["too-big", "not-utf8", "binary"])
+def test_too_big_not_utf8_or_binary_new_versions_are_refused(repo, content, why):
+    (repo / FULL).write_bytes(content)
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    [line] = r.stdout.splitlines()
+    assert line.startswith(f"{FULL}: the new version cannot be read (line ") and line.endswith(CANNOT_JUDGE_NEW)
+    assert why in line
+
+
+def test_an_old_version_that_cannot_be_read_is_refused(repo):
+    p = repo / FULL
+    good = p.read_text()
+    p.write_text(good + "broken: [\n")
+    commit_to_main(repo)
+    p.write_text(good)
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    [line] = r.stdout.splitlines()
+    assert line.startswith(f"{FULL}: the version at main cannot be read (line ")
+    assert line.endswith("), so the change cannot be judged; ask a council steward to review it")
+
+
+def test_a_symlink_is_refused(repo):
+    p = repo / FULL
+    p.unlink()
+    p.symlink_to("/etc/passwd")
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        f"{FULL}: is a symbolic link or a submodule, not an ordinary file, so the change cannot be judged; "
+        "ask a council steward to review it"]
+
+
+def test_fields_outside_the_schema_are_refused(repo):
+    p = repo / FULL
+    p.write_text(p.read_text().replace("  rating: Good\n", "  rating: Good\n  rating_override: Outstanding\n"))
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        f"{FULL}:57: cqc.rating_override: is not a field of the schema, so this change cannot be judged; "
+        "remove it (python build.py check lists the fields)"]
+
+
+@pytest.mark.parametrize("entry, author", [("010", "8"), ("yes", "true"), ("2026-01-01", "2026-01-01")])
+def test_stewards_are_matched_as_written_text(repo, entry, author):
+    (repo / "stewards.yaml").write_text(f"stewards:\n  - Council-Steward\n  - {entry}\n")
+    commit_to_main(repo)
+    (repo / "build.py").write_text("# changed\n")
+    r = ownership(repo, author)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == (f"check-ownership: stewards.yaml at main: entry 2 ({'8' if entry == '010' else 'True' if entry == 'yes' else 'datetime.date(2026, 1, 1)'}) "
+                        "is read as a number, true/false or a date, not a user name; put quotes around it (- \"010\") "
+                        "so it is matched as written\n")
+
+
+def test_a_quoted_steward_is_matched_as_written(repo):
+    (repo / "stewards.yaml").write_text('stewards:\n  - "010"\n')
+    commit_to_main(repo)
+    (repo / "build.py").write_text("# changed\n")
+    assert ownership(repo, "010").returncode == 0
+    assert ownership(repo, "8", commit=False).returncode == 1
+
+
+def test_maintainers_are_matched_as_written_text(repo):
+    p = repo / "providers" / "example-minimal.yaml"
+    p.write_text(p.read_text() + "maintainers:\n- 010\n")
+    commit_to_main(repo)
+    p.write_text(p.read_text() + "description: Changed.\n")
+    r = ownership(repo, "8")
+    assert r.returncode == 1 and "8 is not a maintainer of this profile (maintainers: nobody yet)" in r.stdout
+
+
+def test_an_untracked_gitignore_cannot_hide_a_committed_file(repo):
+    (repo / "providers" / "example-new.yaml").write_text("location_id: 1-000000999\n")
+    git(repo, "checkout", "-qB", "pr")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "new home")
+    (repo / "providers" / ".gitignore").write_text("*\n")  # untracked, ignores everything in providers/
+    r = ownership(repo, "example-manager", commit=False)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "providers/example-new.yaml: only council stewards may add a profile; ask the council to add your home"]
+
+
+def test_the_working_tree_is_not_judged_only_commits(repo):
+    p = repo / FULL
+    good = p.read_text()
+    p.write_text(good.replace("  rating: Good\n", "  rating: Outstanding\n"))
+    git(repo, "checkout", "-qB", "pr")
+    git(repo, "commit", "-qam", "rating")
+    p.write_text(good)  # put back in the working tree only: the commit still changes the rating
+    r = ownership(repo, "example-manager", commit=False)
+    assert r.returncode == 1 and "cqc.rating: only CQC" in r.stdout
+
+
+def test_head_names_the_commit_to_judge(repo):
+    (repo / "build.py").write_text("# changed\n")
+    git(repo, "checkout", "-qb", "pr")
+    git(repo, "commit", "-qam", "code")
+    git(repo, "checkout", "-q", "main")
+    assert ownership(repo, "example-manager", commit=False).returncode == 0
+    r = ownership(repo, "example-manager", "--head", "pr", commit=False)
+    assert r.returncode == 1 and r.stdout.startswith("build.py: only council stewards may change this file")
+    r = ownership(repo, "example-manager", "--head", "no-such-branch", commit=False)
+    assert r.returncode == 2 and r.stderr == f"check-ownership: no-such-branch is not a commit in {repo}; fetch it first (git fetch origin)\n"
+
+
+def test_a_file_name_cannot_inject_lines_into_the_log(repo):
+    (repo / "providers" / "x\n::warning file=a::boom.yaml").write_text("location_id: 1-000000999\n")
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "'providers/x\\n::warning file=a::boom.yaml': only council stewards may change this file; "
+        "a provider changes only their own profile"]

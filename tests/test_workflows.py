@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import yaml
-
 from conftest import ROOT
 
 WF = ROOT / ".github" / "workflows"
@@ -34,6 +33,7 @@ def test_pull_request_workflow_steps():
     assert "python build.py check --format github" in runs
     assert "python build.py fmt --check" in runs
     assert "check-ownership" in runs and '--author "$AUTHOR"' in runs and "$RUNNER_TEMP/base/build.py" in runs
+    assert '--base "origin/$BASE_REF" --head HEAD' in runs  # committed content only, never the working tree
     assert "python build.py build" in runs
     uploads = [s for s in wf["jobs"]["check"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert uploads and uploads[0]["with"]["path"] == "site/"
