@@ -71,8 +71,11 @@ def contained_file(folder: Path, relative: object) -> Path:
         raise UnsafePath("the path is absolute; only files inside the package folder are read")
     if ".." in relative.split("/"):
         raise UnsafePath("the path goes up out of the package folder with '..'")
-    base = Path(folder).resolve()
-    target = (base / relative).resolve()
+    try:
+        base = Path(folder).resolve()
+        target = (base / relative).resolve()
+    except RuntimeError:  # a loop of symbolic links
+        raise UnsafePath("the path is a loop of symbolic links") from None
     if target != base and base not in target.parents:
         raise UnsafePath("the path leads outside the package folder (through a symbolic link)")
     if not target.exists():

@@ -25,12 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-
 from .load import profile_files, yaml_mapping
 from .publish import canonical, get_path, typed_dates
 from .schema import Schema, load_schema
 from .validate import POSTCODE_LOOSE, URL
-from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+from .yamlio import (
+    dump_profile,
+    plain_value,
+    rt_delete,
+    rt_dump,
+    rt_load,
+    rt_set,
+    write_text_atomic,
+)
 
 RATINGS = {r.lower(): r for r in ["Outstanding", "Good", "Requires improvement", "Inadequate",
                                   "Inspected but not rated", "Not yet rated"]}

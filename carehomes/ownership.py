@@ -45,7 +45,10 @@ class Change:
 
 
 def _git(root: Path, *args: str, text: bool = True) -> Any:
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=text, check=False)
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=text, check=False)
+    except OSError as exc:  # no such folder, or git is not installed
+        raise GitError(f"cannot run git in {root} ({exc.strerror})") from None
     if proc.returncode != 0:
         err = proc.stderr if text else proc.stderr.decode("utf-8", "replace")
         raise GitError(err.strip() or f"git {' '.join(args)} failed")
@@ -133,6 +136,12 @@ def stewards(root: Path, base: str) -> set[str]:
 def check_ownership(root: Path, author: str, base: str, schema: Schema | None = None, head: str = "HEAD") -> list[str]:
     """Every reason the author may not make the committed changes from ``base`` to ``head``."""
     schema = schema or load_schema()
+    if not Path(root).is_dir():
+        raise GitError(f"{root}: no such folder; give the repository's folder with --repo")
+    try:
+        _git(root, "rev-parse", "--git-dir")
+    except GitError:
+        raise GitError(f"{root} is not a git repository; give the repository's folder with --repo") from None
     for rev in (base, head):
         try:
             commit_id(root, rev)

@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 import yaml
+from markupsafe import Markup
 
 from . import docs
 from .importer import slugify
 from .load import Profile
-from .publish import data_files, release_date, release_version, write_files
-from .schema import ROOT, Schema, load_schema
 from .market import market_html
 from .parallel import map_chunks
+from .publish import data_files, release_date, release_version, write_files
 from .releases import atom, changelog, changelog_html, list_releases
+from .schema import ROOT, Schema, load_schema
 from .search import index_site, write_districts, write_facets
 from .views import NOT_PROVIDED, HomeView, nice_date
 

@@ -285,3 +285,19 @@ def test_out_must_not_be_a_folder_with_other_files(tmp_path, pkg):
         f"{out}: is a folder with other files in it, and merge replaces --out as a whole; give a new folder "
         f"(or the folder of an earlier merge)\nNothing was merged; {out} is unchanged.\n")
     assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_contained_file_refuses_loops_folders_and_missing_files(tmp_path):
+    from carehomes.fsutil import UnsafePath, contained_file
+
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ok.csv").write_text("x")
+    (tmp_path / "inside.csv").symlink_to(tmp_path / "sub" / "ok.csv")
+    assert contained_file(tmp_path, "sub/ok.csv") == tmp_path / "sub" / "ok.csv"
+    assert contained_file(tmp_path, "inside.csv") == tmp_path / "sub" / "ok.csv"  # a link that stays inside is fine
+    for rel, why in (("loop.csv", "the path is a loop of symbolic links"), ("sub", "the path is not a regular file")):
+        with pytest.raises(UnsafePath, match=why):
+            contained_file(tmp_path, rel)
+    with pytest.raises(FileNotFoundError):
+        contained_file(tmp_path, "missing.csv")

@@ -271,3 +271,12 @@ def test_a_file_name_cannot_inject_lines_into_the_log(repo):
     assert r.stdout.splitlines() == [
         "'providers/x\\n::warning file=a::boom.yaml': only council stewards may change this file; "
         "a provider changes only their own profile"]
+
+
+def test_a_missing_repository_is_a_message(tmp_path):
+    r = run_build("check-ownership", "--repo", str(tmp_path / "nowhere"), "--author", "x", "--base", "main")
+    assert r.returncode == 2
+    assert r.stderr == f"check-ownership: {tmp_path / 'nowhere'}: no such folder; give the repository's folder with --repo\n"
+    r = run_build("check-ownership", "--repo", str(tmp_path), "--author", "x", "--base", "main")
+    assert r.returncode == 2
+    assert r.stderr == f"check-ownership: {tmp_path} is not a git repository; give the repository's folder with --repo\n"
