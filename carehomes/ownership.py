@@ -105,7 +105,8 @@ def read_version(root: Path, blob: str, path: str) -> tuple[Profile | None, str]
         file.write_bytes(data)
         profile, problems = load_profile(file, Path(tmp))
     if profile is None or not isinstance(profile.data, dict):
-        first = problems[0] if problems else None
+        stopping = [p for p in problems if getattr(p, "severity", "error") == "error"]  # not the warnings
+        first = stopping[0] if stopping else None
         why = f"line {first.line}: {first.field}: {first.message}" if first else "it is not a profile"
         return None, why
     profile.path = path
