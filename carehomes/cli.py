@@ -257,6 +257,12 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from .devtools import run_tests
+
+    return run_tests(fast=args.fast, pytest_args=args.pytest_args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description="Care home directory: check profiles, publish open data, build the site.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -334,6 +340,11 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
     g.set_defaults(func=cmd_docs)
+
+    t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")
+    t.add_argument("--fast", action="store_true", help="skip the browser tests")
+    t.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
+    t.set_defaults(func=cmd_test)
     return p
 
 

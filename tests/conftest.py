@@ -9,14 +9,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from carehomes.devtools import SHARED_ENV, shared_folder  # noqa: E402
+
+SHARED = shared_folder()
 CQC = SHARED / "data" / "cqc"
 NATIONAL = CQC / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY = dt.date(2026, 11, 23)
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not (SHARED / "data").is_dir():
+        pytest.exit(f"the tests need the project's shared data sets in {SHARED}/data (see README, 'Shared data'); "
+                    f"put them there or set {SHARED_ENV} to their folder", returncode=2)
 
 
 def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:

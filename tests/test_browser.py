@@ -14,6 +14,8 @@ from playwright.sync_api import expect, sync_playwright
 from carehomes.localserver import site_server
 from conftest import ROOT
 
+pytestmark = pytest.mark.browser  # real Chromium; `build.py test --fast` leaves these out
+
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
