@@ -1,4 +1,4 @@
-"""The command line: ``python build.py COMMAND``."""
+"""The command line: ``python3 build.py COMMAND``."""
 from __future__ import annotations
 
 import argparse
@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         httpd = site_server(Path(args.out), args.host, args.port)
     except OSError as exc:
-        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python build.py serve --port 8001")
+        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
         return 1
     with httpd:
         _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
@@ -161,7 +161,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 1
     print(report.text(len(homes)))
-    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python build.py build --providers {out / 'providers'}")
+    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers {out / 'providers'}")
     return 0
 
 
@@ -192,7 +192,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
         for p in stale:
-            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python build.py docs")
+            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
         return 1 if stale else 0
     for p in stale:
         p.write_text(outputs[p], encoding="utf-8")
@@ -211,7 +211,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     for e in errors:
         _say(e)
     for f in changed:
-        print(f"{f}: {'is not in the standard format; run: python build.py fmt' if args.check else 'formatted'}")
+        print(f"{f}: {'is not in the standard format; run: python3 build.py fmt' if args.check else 'formatted'}")
     if args.check and not changed and not errors:
         _say(f"{len(files)} files are in the standard format.")
     return 1 if errors or (args.check and changed) else 0

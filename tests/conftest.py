@@ -29,7 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python build.py ARGS`` as a user would."""
+    """Run ``python3 build.py ARGS`` as a user would."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
                           text=True, env=env, timeout=600)
 
