@@ -158,3 +158,18 @@ def test_fee_choices_and_script_values(edge_site):
 def test_published_package_keeps_the_value_lists(edge_site):
     pkg = json.loads((edge_site / "data" / "datapackage.json").read_text())
     assert pkg["x-directory"] == load_schema().package["x-directory"]
+
+
+def test_links_into_the_find_page_use_values_it_offers(edge_site):
+    """Shortcut links (find/?band=Dementia) name a band, need or rating by its schema label: each must be a choice."""
+    import html
+    from urllib.parse import parse_qsl
+
+    find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
+    offered = {(n, html.unescape(v)) for n, v in re.findall(r'<input[^>]*name="(\w+)" value="([^"]*)"', find)}
+    offered |= {("maxfee", v) for v in re.findall(r'<option value="(\d+)">', find)}
+    links = [(p, q) for p in SCANNED for q in re.findall(r'href="(?:\.\./)*find/\?([^"#]+)"', p.read_text(encoding="utf-8"))]
+    assert len(links) >= 4
+    for path, query in links:
+        for name, value in parse_qsl(html.unescape(query)):
+            assert (name, value) in offered, f"{path.relative_to(ROOT)}: find/?{query}: {name}={value} is not a choice on the find page"
