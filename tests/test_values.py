@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import EDGE_HOMES, ROOT, TODAY
 
 from carehomes.schema import load_schema
 from carehomes.views import HomeView
-from conftest import EDGE_HOMES, ROOT, TODAY
 
 VALUES = load_schema().values
 
