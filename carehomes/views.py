@@ -10,8 +10,6 @@ from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
 VALUES = load_schema().values
-RATING_STALE_DAYS = VALUES.rating_stale_days
-AVAILABILITY_STALE_DAYS = VALUES.availability_stale_days
 NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 
