@@ -1,4 +1,4 @@
-"""The command line: ``python build.py COMMAND``."""
+"""The command line: ``python3 build.py COMMAND``."""
 from __future__ import annotations
 
 import argparse
@@ -90,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         httpd = site_server(Path(args.out), args.host, args.port)
     except OSError as exc:
-        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python build.py serve --port 8001")
+        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
         return 1
     with httpd:
         _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
@@ -180,7 +180,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say(f"{exc.filename or out}: cannot be written ({exc.strerror}); {out} is unchanged.")
         return 1
     print(report.text(len(homes)))
-    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python build.py build --providers {out / 'providers'}")
+    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers {out / 'providers'}")
     return 0
 
 
@@ -211,7 +211,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
         for p in stale:
-            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python build.py docs")
+            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
         return 1 if stale else 0
     for p in stale:
         p.write_text(outputs[p], encoding="utf-8")
@@ -230,7 +230,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     for e in errors:
         _say(e)
     for f in changed:
-        print(f"{f}: {'is not in the standard format; run: python build.py fmt' if args.check else 'formatted'}")
+        print(f"{f}: {'is not in the standard format; run: python3 build.py fmt' if args.check else 'formatted'}")
     if args.check and not changed and not errors:
         _say(f"{len(files)} files are in the standard format.")
     return 1 if errors or (args.check and changed) else 0
@@ -274,6 +274,12 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
         return 1
     _say(f"{args.author} may make every change since {args.base}.")
     return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .devtools import run_tests
+
+    return run_tests(fast=args.fast, pytest_args=args.pytest_args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -354,6 +360,11 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
     g.set_defaults(func=cmd_docs)
+
+    t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")
+    t.add_argument("--fast", action="store_true", help="skip the browser tests")
+    t.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
+    t.set_defaults(func=cmd_test)
     return p
 
 

@@ -52,7 +52,7 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[str]]:
         try:
             new = format_text(text)
         except YAMLError as exc:
-            errors.append(f"{f}: cannot be formatted until its YAML is fixed ({str(exc).splitlines()[0]}); run 'python build.py check'")
+            errors.append(f"{f}: cannot be formatted until its YAML is fixed ({str(exc).splitlines()[0]}); run 'python3 build.py check'")
             continue
         if new != text:
             changed.append(f)

@@ -453,7 +453,7 @@ def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
         except UnicodeDecodeError:
             data = None
         if data is None:
-            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; run 'python build.py check' and fix it first")
+            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; run 'python3 build.py check' and fix it first")
         if isinstance(data.get("location_id"), str):
             out[data["location_id"]] = (f, data)
     return out
@@ -469,7 +469,7 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
     ordered = canonical(data, schema)
     header = (f"{rec.regulator.get('name') or rec.location_id}\n"
               f"Created from the CQC register ({fmt} file {source}, dated {data_date.isoformat()}).\n"
-              "Fields owned by CQC are refreshed by 'python build.py import-cqc'; the home adds the rest.\n"
+              "Fields owned by CQC are refreshed by 'python3 build.py import-cqc'; the home adds the rest.\n"
               "Every field is explained in providers/_template.yaml.")
     return dump_profile(typed_dates(ordered, schema), header)
 

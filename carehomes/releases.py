@@ -1,6 +1,6 @@
 """Data releases: snapshots kept in ``releases/<date>/``, the changelog between them, an Atom feed.
 
-A steward runs ``python build.py release`` to snapshot the data as published; every build compares
+A steward runs ``python3 build.py release`` to snapshot the data as published; every build compares
 the current data with the latest snapshot, so a changed profile shows up as a changelog entry and
 a feed item, and every snapshot stays downloadable from the site.
 """

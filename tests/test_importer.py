@@ -197,7 +197,7 @@ def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, tex
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, prov)
     assert str(exc.value) == (f"cannot refresh {prov / 'bad.yaml'}: it is not a readable profile; "
-                              "run 'python build.py check' and fix it first")
+                              "run 'python3 build.py check' and fix it first")
     assert [f.name for f in prov.iterdir()] == ["bad.yaml"]
 
 

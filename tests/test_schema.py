@@ -49,7 +49,7 @@ def test_csv_columns_are_the_schema_fields():
 
 def test_template_is_generated_from_schema_and_valid():
     text = (ROOT / docs.TEMPLATE_PATH).read_text()
-    assert text == docs.template_text(), "run: python build.py docs"
+    assert text == docs.template_text(), "run: python3 build.py docs"
     profile, found = parse_profile(text, "providers/_template.yaml")
     assert found == [] and check_profile(profile, on=TODAY) == []
     for path in load_schema().by_path:
@@ -58,7 +58,7 @@ def test_template_is_generated_from_schema_and_valid():
 
 def test_editor_json_schema_is_generated_from_schema():
     on_disk = json.loads((ROOT / docs.JSON_SCHEMA_PATH).read_text())
-    assert on_disk == docs.json_schema(), "run: python build.py docs"
+    assert on_disk == docs.json_schema(), "run: python3 build.py docs"
     assert on_disk["properties"]["beds"]["properties"]["nursing"]["properties"]["available"]["type"] == "integer"
     assert on_disk["additionalProperties"] is False
 
