@@ -131,7 +131,7 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field]) -> dict:
         raise MergeError(f"{path}: {name} columns differ from this schema (missing: {', '.join(missing) or 'none'}; "
                          f"extra: {', '.join(extra) or 'none'}); rebuild it with the same schema version")
     problems = []
-    for f, theirs_f in zip(fields, schema["fields"]):
+    for f, theirs_f in zip(fields, schema["fields"], strict=True):
         for key in ("type", "format", "itemType"):
             ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name)
             if theirs_f.get(key) != ours_v:
@@ -283,7 +283,7 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
     unread: set[str] = set()  # location IDs of rows with problems: their capabilities are not reported again
     for line, cells in _rows(text, shown, [f.name for f in schema.home_fields], problems, unread):
         data: dict = {}
-        for f, spec, cell in zip(schema.home_fields, specs, cells):
+        for f, spec, cell in zip(schema.home_fields, specs, cells, strict=True):
             try:
                 value = parse_value(spec, missing, cell)
             except ValueError as exc:
@@ -305,7 +305,7 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
     specs, missing = caps_res["schema"]["fields"], _missing(caps_res)
     codes = set(schema.capability_codes)
     for line, cells in _rows(text, caps_shown, [f.name for f in schema.capability_fields], problems, set()):
-        row = dict(zip([f.name for f in schema.capability_fields], cells))
+        row = dict(zip([f.name for f in schema.capability_fields], cells, strict=True))
         lid, code = row["location_id"], row["capability"]
         home = homes.get(lid)
         if home is None:
@@ -320,7 +320,7 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
                             f"{home.cap_lines[code]}); list each capability of a home once")
             continue
         home.cap_lines[code], home.caps_source = line, caps_shown
-        for f, spec, cell in zip(schema.capability_fields, specs, cells):
+        for f, spec, cell in zip(schema.capability_fields, specs, cells, strict=True):
             if f.name in ("location_id", "capability"):
                 continue
             try:

@@ -64,9 +64,9 @@ def changes(root: Path, base: str, head: str = "HEAD") -> list[Change]:
     """Files that differ between the commits ``base`` and ``head`` (committed content only)."""
     raw = _git(root, "diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
                commit_id(root, base), commit_id(root, head), text=False)
-    fields = raw.split(b"\0")
+    fields = raw.split(b"\0")[:-1]  # each entry ends with NUL
     out = []
-    for meta, path in zip(fields[0::2], fields[1::2]):
+    for meta, path in zip(fields[0::2], fields[1::2], strict=True):
         old_mode, new_mode, old_blob, new_blob, status = meta.decode("ascii").lstrip(":").split(" ")
         out.append(Change(status[0], path.decode("utf-8", "surrogateescape"), old_mode, new_mode, old_blob, new_blob))
     return sorted(out, key=lambda c: c.path)

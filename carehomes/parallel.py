@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence
+from typing import Any
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 

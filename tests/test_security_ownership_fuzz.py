@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from carehomes.load import load_profile
 from carehomes.ownership import check_ownership
 from carehomes.publish import get_path
 from carehomes.schema import load_schema
-from conftest import FIXTURES
 
 FULL = "providers/example-full.yaml"
 NASTY = st.text(alphabet=st.sampled_from(list(":-#'\"[]{}&*!|>%@`\n\t \ufeff\u200b\x85\u2028é0123456789abcyesnoTrue~.")),
