@@ -177,7 +177,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say(f"{exc}\nNothing was merged; {out} is unchanged.")
         return 1
     except OSError as exc:
-        _say(f"{exc.filename or out}: cannot be written ({exc.strerror}); {out} is unchanged.")
+        _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); {out} is unchanged.")
         return 1
     print(report.text(len(homes)))
     _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers {out / 'providers'}")

@@ -436,7 +436,7 @@ def write_profiles(planned: list[tuple[Path, Profile, str]], out: Path) -> list[
 
 def check_out_folder(out: Path) -> None:
     """``--out`` is replaced as a whole, so it must be new, empty, or an earlier merge's output."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.exists() and not out.is_dir():
         raise MergeError(f"{out}: is not a folder; give a new folder for --out")
     if out.is_dir() and any(out.iterdir()) and not (out / "merge-report.txt").is_file():
         raise MergeError(f"{out}: is a folder with other files in it, and merge replaces --out as a whole; "

@@ -301,3 +301,15 @@ def test_contained_file_refuses_loops_folders_and_missing_files(tmp_path):
             contained_file(tmp_path, rel)
     with pytest.raises(FileNotFoundError):
         contained_file(tmp_path, "missing.csv")
+
+
+def test_merging_again_into_the_same_folder_replaces_it(tmp_path, pkg):
+    out = tmp_path / "out"
+    for _ in range(2):
+        r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(out))
+        assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["data", "merge-report.txt", "providers"]
+    (tmp_path / "file").write_text("x")
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(tmp_path / "file"))
+    assert r.returncode == 1 and r.stderr == (f"{tmp_path / 'file'}: is not a folder; give a new folder for --out\n"
+                                              f"Nothing was merged; {tmp_path / 'file'} is unchanged.\n")
