@@ -23,7 +23,7 @@ from .publish import flatten, get_path
 from .schema import Schema, load_schema
 
 STEWARDS_FILE = "stewards.yaml"
-PROFILE_SUFFIXES = (".yaml", ".yml")
+PROFILE_SUFFIXES = (".yaml",)  # the loader reads only *.yaml; any other file needs a steward
 REGULAR_FILE_MODES = ("100644", "100755")
 MAX_BLOB_BYTES = 16 * 1024 * 1024  # never read more than this from git; the loader's own limit is far lower
 OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council"}
@@ -79,7 +79,7 @@ def shown(path: str) -> str:
 
 
 def is_profile_path(path: str) -> bool:
-    """providers/<slug>.yaml (or .yml): the only files a provider may change."""
+    """providers/<slug>.yaml: the only files a provider may change."""
     folder, _, name = path.partition("/")
     stem, dot, suffix = name.rpartition(".")
     return folder == "providers" and f"{dot}{suffix}" in PROFILE_SUFFIXES and is_slug(stem)

@@ -280,3 +280,13 @@ def test_a_missing_repository_is_a_message(tmp_path):
     r = run_build("check-ownership", "--repo", str(tmp_path), "--author", "x", "--base", "main")
     assert r.returncode == 2
     assert r.stderr == f"check-ownership: {tmp_path} is not a git repository; give the repository's folder with --repo\n"
+
+
+def test_only_slug_named_yaml_files_count_as_profiles(repo):
+    for name in ("example-full.yml", "Example-Full.yaml", "example-full.YAML", "_template.yaml", ".example.yaml"):
+        (repo / "providers" / name).write_text("location_id: 1-000000101\n")
+    r = ownership(repo, "example-manager")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        f"providers/{name}: only council stewards may change this file; a provider changes only their own profile"
+        for name in sorted([".example.yaml", "Example-Full.yaml", "_template.yaml", "example-full.YAML", "example-full.yml"])]
