@@ -123,7 +123,9 @@ def stewards(root: Path, base: str) -> set[str]:
         data = yaml_mapping(text.decode("utf-8-sig"), STEWARDS_FILE)
     except UnicodeDecodeError:
         data = None
-    names = data.get("stewards") if data else None
+    names = data.get("stewards", []) if data is not None else None
+    if names is None and data is not None:
+        return set()  # 'stewards:' with nobody under it
     if not isinstance(names, list):
         raise GitError(f"{STEWARDS_FILE} at {base} cannot be read as 'stewards:' followed by a list of user names; "
                        "a council steward must fix it")

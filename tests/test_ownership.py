@@ -290,3 +290,21 @@ def test_only_slug_named_yaml_files_count_as_profiles(repo):
     assert r.stdout.splitlines() == [
         f"providers/{name}: only council stewards may change this file; a provider changes only their own profile"
         for name in sorted([".example.yaml", "Example-Full.yaml", "_template.yaml", "example-full.YAML", "example-full.yml"])]
+
+
+def test_an_unreadable_stewards_file_stops_the_check(repo):
+    (repo / "stewards.yaml").write_text("stewards: [council-steward\n")
+    commit_to_main(repo)
+    (repo / "build.py").write_text("# changed\n")
+    r = ownership(repo, "council-steward")
+    assert r.returncode == 2 and r.stderr == (
+        "check-ownership: stewards.yaml at main cannot be read as 'stewards:' followed by a list of user names; "
+        "a council steward must fix it\n")
+
+
+def test_without_a_stewards_file_nobody_is_a_steward(repo):
+    (repo / "stewards.yaml").unlink()
+    commit_to_main(repo)
+    (repo / "build.py").write_text("# changed\n")
+    r = ownership(repo, "council-steward")
+    assert r.returncode == 1 and r.stdout.startswith("build.py: only council stewards may change this file")
