@@ -389,7 +389,8 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
             for p in schema.by_path:
                 a, b = get_path(first, p.split(".")), get_path(h, p.split("."))
                 if a != b and p != "slug":
-                    report.conflicts.append(f"{lid} ({first['name']}): {p} is {a!r} in {first_path} but {b!r} in {path}; kept {a!r}")
+                    name = first["name"] if str(first["name"]).isprintable() else repr(first["name"])
+                    report.conflicts.append(f"{lid} ({name}): {p} is {a!r} in {first_path} but {b!r} in {path}; kept {a!r}")
     merged = sorted((h for h, _ in kept.values()), key=lambda h: h["location_id"])
     used: set[str] = set()
     for h in merged:
