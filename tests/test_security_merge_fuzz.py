@@ -2,8 +2,10 @@
 merges or is refused with MergeError (a message), never another exception (issue 9, requirement 5)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -38,10 +40,25 @@ def published(tmp_path_factory) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def at_most(seconds: int):
+    """Fail instead of hanging: a SIGALRM after ``seconds`` raises in the test."""
+    def hang(signum, frame):
+        raise AssertionError(f"still running after {seconds} s: a hang")
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def run_merge(folder: Path) -> None:
     try:
-        homes, _ = merge([folder / "datapackage.json"])
-        merged_profiles(homes)
+        with at_most(30):
+            homes, _ = merge([folder / "datapackage.json"])
+            merged_profiles(homes)
     except MergeError as exc:
         assert str(exc).strip()  # a message, never an empty one
 
