@@ -127,7 +127,7 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field]) -> dict:
     ours = [f.name for f in fields]
     if theirs != ours:
         missing = sorted(set(ours) - {t for t in theirs if isinstance(t, str)})
-        extra = sorted(str(t) for t in theirs if t not in ours)
+        extra = sorted(_show(str(t)) for t in theirs if t not in ours)
         raise MergeError(f"{path}: {name} columns differ from this schema (missing: {', '.join(missing) or 'none'}; "
                          f"extra: {', '.join(extra) or 'none'}); rebuild it with the same schema version")
     problems = []
@@ -173,7 +173,7 @@ def _data_file(path: Path, res: dict) -> tuple[Path, str, str]:
     except UnsafePath as exc:
         raise MergeError(f"{path}: resource '{res.get('name')}' has path {str(rel)[:200]!r}, which is refused: {exc}") from None
     except FileNotFoundError:
-        raise MergeError(f"{path}: resource '{res.get('name')}' names {rel}, which is missing from the package folder") from None
+        raise MergeError(f"{path}: resource '{res.get('name')}' names {_show(str(rel))}, which is missing from the package folder") from None
     except (OSError, ValueError) as exc:
         raise MergeError(f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     _check_integrity(shown, res, raw)

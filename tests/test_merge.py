@@ -313,3 +313,11 @@ def test_merging_again_into_the_same_folder_replaces_it(tmp_path, pkg):
     r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(tmp_path / "file"))
     assert r.returncode == 1 and r.stderr == (f"{tmp_path / 'file'}: is not a folder; give a new folder for --out\n"
                                               f"Nothing was merged; {tmp_path / 'file'} is unchanged.\n")
+
+
+def test_a_missing_data_file_is_named(tmp_path, pkg):
+    (pkg / "capabilities.csv").unlink()
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: resource 'capabilities' names 'capabilities.csv', which is missing from the package folder"]
+    assert merge_fails(tmp_path, tmp_path / "nothing" / "datapackage.json") == [
+        f"{tmp_path / 'nothing' / 'datapackage.json'}: no such file; give the path of a package's datapackage.json"]
