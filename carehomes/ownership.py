@@ -94,21 +94,19 @@ def _blob(root: Path, blob: str) -> bytes:
 
 def read_version(root: Path, blob: str, path: str) -> tuple[Profile | None, str]:
     """A committed version of a profile, read exactly as ``check`` reads files (the one loader),
-    or None and the reason it cannot be read."""
+    or None and the first problem that stops it being read, as ``check`` prints it."""
     try:
         data = _blob(root, blob)
     except (ValueError, GitError) as exc:
-        return None, str(exc)
+        return None, f"{shown(path)}: {exc}"
     with tempfile.TemporaryDirectory(prefix="ownership-") as tmp:
-        file = Path(tmp) / "providers" / Path(path).name
+        file = Path(tmp) / path  # providers/<slug>.yaml, so messages name the file as check does
         file.parent.mkdir()
         file.write_bytes(data)
         profile, problems = load_profile(file, Path(tmp))
     if profile is None or not isinstance(profile.data, dict):
         stopping = [p for p in problems if getattr(p, "severity", "error") == "error"]  # not the warnings
-        first = stopping[0] if stopping else None
-        why = f"line {first.line}: {first.field}: {first.message}" if first else "it is not a profile"
-        return None, why
+        return None, str(stopping[0]) if stopping else f"{shown(path)}: is not a profile"
     profile.path = path
     return profile, ""
 
@@ -173,7 +171,7 @@ def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schem
     where = shown(c.path)
     old, why = read_version(root, c.old_blob, c.path)
     if old is None:
-        return [f"{where}: the version at {base} cannot be read ({why}), so the change cannot be judged; {ASK_STEWARD}"]
+        return [f"{why} (in the version at {base}); the change cannot be judged, so {ASK_STEWARD}"]
     listed = old.data.get("maintainers")
     maintainers = [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
     if author.lower() not in {m.lower() for m in maintainers}:
@@ -182,8 +180,7 @@ def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schem
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
     new, why = read_version(root, c.new_blob, c.path)
     if new is None:
-        return [f"{where}: the new version cannot be read ({why}), so the change cannot be judged; "
-                "fix it (python build.py check shows the problem) and push again"]
+        return [f"{why}; the change cannot be judged until then"]
     out = []
     for dotted, f in schema.by_path.items():
         if f.owner == "provider":

@@ -106,7 +106,7 @@ def test_bad_base_is_a_clear_error(repo):
 # --- Fail closed (issue 9, item 2 and requirement 2): each attack replayed in a real repository ---
 
 FULL = "providers/example-full.yaml"
-CANNOT_JUDGE_NEW = "), so the change cannot be judged; fix it (python build.py check shows the problem) and push again"
+CANNOT_JUDGE_NEW = "; the change cannot be judged until then"  # after check's own message for the file
 
 
 def commit_to_main(repo, message="base change"):
@@ -149,7 +149,7 @@ def test_a_new_version_that_cannot_be_read_is_refused(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     [line] = r.stdout.splitlines()
-    assert line.startswith(f"{FULL}: the new version cannot be read (line ") and line.endswith(CANNOT_JUDGE_NEW)
+    assert line.startswith(f"{FULL}:") and line.endswith(CANNOT_JUDGE_NEW)
 
 
 @pytest.mark.parametrize("content, why", [
@@ -162,7 +162,7 @@ def test_too_big_not_utf8_or_binary_new_versions_are_refused(repo, content, why)
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     [line] = r.stdout.splitlines()
-    assert line.startswith(f"{FULL}: the new version cannot be read (line ") and line.endswith(CANNOT_JUDGE_NEW)
+    assert line.startswith(f"{FULL}:") and line.endswith(CANNOT_JUDGE_NEW)
     assert why in line
 
 
@@ -175,8 +175,8 @@ def test_an_old_version_that_cannot_be_read_is_refused(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     [line] = r.stdout.splitlines()
-    assert line.startswith(f"{FULL}: the version at main cannot be read (line ")
-    assert line.endswith("), so the change cannot be judged; ask a council steward to review it")
+    assert line.startswith(f"{FULL}:")
+    assert line.endswith(" (in the version at main); the change cannot be judged, so ask a council steward to review it")
 
 
 def test_a_symlink_is_refused(repo):
