@@ -4,7 +4,7 @@ A published folder such as ``site/`` is a symbolic link to one complete build in
 beside it (``.site-builds/<id>``). A new build is made in a new folder there, and the link is
 flipped with one ``os.replace`` of a new link over the old one, so a reader (or a web server)
 sees the old build or the new one, never a half-written one and never none. Builds run one at a
-time (an exclusive ``flock`` on ``.site.lock``); each build first removes what interrupted ones
+time (an exclusive ``flock`` on ``.site-builds/.lock``); each build first removes what interrupted ones
 left behind.
 """
 from __future__ import annotations
@@ -29,13 +29,14 @@ def builds_dir(target: Path) -> Path:
 
 
 def lock_path(target: Path) -> Path:
-    return target.parent / f".{target.name}.lock"
+    """The lock file builds of ``target`` take turns on (inside its builds folder)."""
+    return builds_dir(target) / ".lock"
 
 
 @contextlib.contextmanager
 def locked(target: Path, wait_message: str | None = None) -> Iterator[None]:
     """Hold the exclusive lock for ``target`` (waiting for another build to finish first)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    builds_dir(target).mkdir(parents=True, exist_ok=True)
     with open(lock_path(target), "a+b") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -77,7 +78,7 @@ def clean_leftovers(target: Path) -> list[Path]:
     keep = _current(target)
     removed = []
     old_style = [p for p in target.parent.glob(f".{target.name}-*") if p.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-link-"))]
-    builds = sorted(builds_dir(target).iterdir()) if builds_dir(target).is_dir() else []
+    builds = sorted(p for p in builds_dir(target).iterdir() if not p.name.startswith(".")) if builds_dir(target).is_dir() else []
     for p in old_style + builds:
         if keep is not None and p.resolve() == keep.resolve():
             continue
@@ -111,6 +112,7 @@ def replace_dir(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(target)
     with locked(target, f"Waiting for another build of {target} to finish ..."):
         _check_writable(target)
         clean_leftovers(target)
