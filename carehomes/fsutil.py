@@ -10,13 +10,14 @@ left behind.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 class PublishError(OSError):
@@ -90,11 +91,28 @@ def clean_leftovers(target: Path) -> list[Path]:
     return removed
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2`` with RENAME_EXCHANGE); False where
+    the system or the file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def _adopt(target: Path, into: Path) -> None:
-    """Turn a real ``target`` folder (made by an older version, or by hand) into a build we link to."""
+    """Turn a real ``target`` folder (made by an older version, or by hand) into the build ``into``
+    that ``target`` links to, without a moment when ``target`` is missing where the system allows."""
+    link_text = into.relative_to(target.parent)
+    into.symlink_to(link_text)  # dangling where it is; right once it is swapped to where target is
+    if _exchange(into, target):
+        return
+    into.unlink()  # no atomic exchange here: two renames, with a moment between them
     target.rename(into)
     tmp = target.parent / f".{target.name}-link-{into.name}"
-    tmp.symlink_to(into.relative_to(target.parent))
+    tmp.symlink_to(link_text)
     os.replace(tmp, target)
 
 

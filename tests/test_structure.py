@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, run_build
 
 from carehomes.fsutil import PublishError, builds_dir, locked, replace_dir
 from carehomes.releases import changelog, diff
-from conftest import FIXTURES, ROOT, run_build
 
 PACKAGE = ROOT / "carehomes"
 
@@ -82,7 +82,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_no_import_cycles():
     graph = import_graph()
-    assert "carehomes.pipeline" in graph and graph["carehomes.pipeline"]
+    assert graph.get("carehomes.pipeline")
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
 
 
@@ -113,7 +113,7 @@ def test_stage_modules_do_only_their_stage():
 def test_readme_names_every_module_and_only_real_ones():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## How it fits together", 1)[1].split("\n## ", 1)[0]
-    bullet = re.search(r"^- `carehomes/` holds.*?(?=^- |\Z)", section, re.S | re.M).group(0)
+    bullet = re.search(r"^- `carehomes/` holds.*?(?=^- |\Z)", section, re.DOTALL | re.MULTILINE).group(0)
     named = {n for n in re.findall(r"`([a-z_/]+)`", bullet) if not n.endswith("/")}  # folders end with /
     modules = {p.relative_to(PACKAGE).with_suffix("").as_posix() for p in PACKAGE.rglob("*.py")
                if p.name != "__init__.py"}
@@ -165,10 +165,9 @@ def test_swap_is_a_link_flip_with_normal_permissions(tmp_path):
         (out / "index.html").write_text("two")
     assert (target / "index.html").read_text() == "two"
     assert not first.exists()  # the old build is removed after the flip
-    with pytest.raises(RuntimeError):
-        with replace_dir(target) as out:
-            (out / "index.html").write_text("three")
-            raise RuntimeError("stage failed")
+    with pytest.raises(RuntimeError), replace_dir(target) as out:
+        (out / "index.html").write_text("three")
+        raise RuntimeError("stage failed")
     assert (target / "index.html").read_text() == "two"
     assert [p.name for p in builds_dir(target).iterdir() if not p.name.startswith(".")] == [target.resolve().name]
 
@@ -232,9 +231,8 @@ def test_read_only_site_is_reported_not_worked_around(tmp_path):
     (target / "index.html").write_text("old")
     target.chmod(0o555)
     try:
-        with pytest.raises(PublishError) as err:
-            with replace_dir(target):
-                pass
+        with pytest.raises(PublishError) as err, replace_dir(target):
+            pass
         assert str(err.value) == (f"{target} is read-only, so {target} cannot be replaced; "
                                   f"make it writable (chmod u+w {target}) or build somewhere else with --out")
         assert not target.is_symlink() and (target / "index.html").read_text() == "old"
@@ -273,3 +271,12 @@ def test_data_after_build_keeps_the_feed_and_releases(tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*")) == published
     shutil.rmtree(releases)
+
+
+def test_exchange_swaps_a_folder_and_a_link_in_one_step(tmp_path):
+    from carehomes.fsutil import _exchange
+
+    (tmp_path / "real").mkdir()
+    os.symlink("elsewhere", tmp_path / "link")
+    assert _exchange(tmp_path / "real", tmp_path / "link")  # Linux, as CI and the servers run
+    assert (tmp_path / "real").is_symlink() and (tmp_path / "link").is_dir()
