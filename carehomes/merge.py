@@ -24,8 +24,9 @@ from typing import Any
 
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
 from .load import Profile
-from .publish import canonical, get_path, restore, typed_dates
+from .records import canonical, get_path, typed_dates
 from .schema import Field, Schema, load_schema
+from .text import restore
 from .validate import check_profile
 from .yamlio import dump_profile
 

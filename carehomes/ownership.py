@@ -19,7 +19,7 @@ from typing import Any
 
 from .fsutil import is_slug
 from .load import Profile, load_profile, yaml_mapping
-from .publish import flatten, get_path
+from .records import flatten, get_path
 from .schema import Schema, load_schema
 
 STEWARDS_FILE = "stewards.yaml"

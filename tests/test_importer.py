@@ -8,7 +8,7 @@ import io
 import pytest
 import yaml
 
-from carehomes.importer import ImportError_, import_cqc, locality_name, read_register
+from carehomes.sources.cqc_files import ImportError_, import_cqc, locality_name, read_register
 from carehomes.pipeline import check_paths
 from conftest import CQC, NATIONAL, TODAY
 
@@ -126,12 +126,15 @@ def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
 
 
 def test_market_date_is_month_first():
-    text = (CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv").read_text(encoding="utf-8-sig")
-    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["Publication Date"].startswith("6/26/2025"))
-    fmt, records, _ = read_register(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv")
-    rec = next((r for r in records if r.location_id == row["Location ID"]), None)
-    if rec and rec.regulator["cqc.rating"]:
-        assert rec.regulator["cqc.rating_date"] == dt.date(2025, 6, 26)
+    """A day above 12 in the second place proves the file is month/day/year (1/17/2011 is 17 January)."""
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8-sig"))))
+    row = next(r for r in rows if r["Location ID"] == "1-143332621")
+    assert row["Publication Date"].startswith("1/17/2011") and row["Location Latest Overall Rating"] == "Good"
+    _, records, _ = read_register(src)
+    rec = next(r for r in records if r.location_id == "1-143332621")
+    assert rec.regulator["cqc.rating"] == "Good"
+    assert rec.regulator["cqc.rating_date"] == dt.date(2011, 1, 17)
 
 
 def test_api_csv_devon(tmp_path, shared_data):

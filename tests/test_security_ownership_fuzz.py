@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from carehomes.load import load_profile
 from carehomes.ownership import check_ownership
-from carehomes.publish import get_path
+from carehomes.records import get_path
 from carehomes.schema import load_schema
 
 FULL = "providers/example-full.yaml"
