@@ -234,7 +234,13 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
     from .editing import set_vacancies
 
-    path = Path(args.providers) / f"{args.slug}.yaml"
+    from .fsutil import UnsafePath, safe_slug_path
+
+    try:
+        path = safe_slug_path(Path(args.providers), args.slug)  # the one slug rule: never a path outside providers
+    except UnsafePath as exc:
+        _say(f"{exc}; give the profile's file name without .yaml")
+        return 2
     if not path.exists():
         _say(f"{path}: no such profile; the slug is the file name without .yaml")
         return 2

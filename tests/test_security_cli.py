@@ -55,3 +55,15 @@ def _pid(args: tuple) -> int:
 
     assert s.getsignal(s.SIGINT) == s.SIG_IGN  # workers leave Ctrl+C to the main process
     return os.getpid()
+
+
+def test_vacancies_slug_cannot_leave_the_providers_folder(tmp_path):
+    from conftest import run_build
+
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "victim.yaml").write_text("location_id: 1-000000101\n")
+    r = run_build("vacancies", "../victim", "--nursing", "1", "--providers", str(tmp_path / "providers"))
+    assert r.returncode == 2 and r.stderr == (
+        "'../victim' is not a valid page name (lower-case letters, digits and single hyphens, at most 80 characters); "
+        "give the profile's file name without .yaml\n")
+    assert (tmp_path / "victim.yaml").read_text() == "location_id: 1-000000101\n"
