@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .fsutil import PublishError, replace_dir
+from .fsutil import PublishError, UnsafePath, replace_dir, safe_slug_path
 from .pipeline import check_paths
 from .schema import ROOT
 
@@ -233,8 +233,6 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from .editing import set_vacancies
-
-    from .fsutil import UnsafePath, safe_slug_path
 
     try:
         path = safe_slug_path(Path(args.providers), args.slug)  # the one slug rule: never a path outside providers
