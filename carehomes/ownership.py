@@ -46,7 +46,8 @@ class Change:
 
 def _git(root: Path, *args: str, text: bool = True) -> Any:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=text, check=False)
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False,
+                              **({"encoding": "utf-8", "errors": "replace"} if text else {}))
     except OSError as exc:  # no such folder, or git is not installed
         raise GitError(f"cannot run git in {root} ({exc.strerror})") from None
     if proc.returncode != 0:

@@ -1,6 +1,7 @@
 """check-ownership against real temporary git repositories."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -308,3 +309,8 @@ def test_without_a_stewards_file_nobody_is_a_steward(repo):
     (repo / "build.py").write_text("# changed\n")
     r = ownership(repo, "council-steward")
     assert r.returncode == 1 and r.stdout.startswith("build.py: only council stewards may change this file")
+
+
+def test_a_revision_that_is_not_utf8_is_a_message(repo):
+    r = run_build("check-ownership", "--repo", str(repo), "--author", "x", "--base", os.fsdecode(b"ma\xffin"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("check-ownership: ma")
