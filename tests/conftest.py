@@ -81,7 +81,7 @@ def edge_profiles(folder: Path) -> Path:
 def edge_site(tmp_path_factory):
     """A small site of the EDGE_HOMES only, built and indexed once."""
     from carehomes.pipeline import check_paths
-    from carehomes.render import build_site
+    from carehomes.pipeline import build_site
 
     work = tmp_path_factory.mktemp("edge")
     checked = check_paths([edge_profiles(work / "providers")], on=TODAY)
