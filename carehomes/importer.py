@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 
-from .load import profile_files, yaml_mapping
+from .load import errors, load_profile, profile_files
 from .publish import canonical, get_path, typed_dates
 from .schema import Schema, load_schema
 from .validate import POSTCODE_LOOSE, URL
-from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+from .yamlio import ProfileError, dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
 
 RATINGS = {r.lower(): r for r in ["Outstanding", "Good", "Requires improvement", "Inadequate",
                                   "Inspected but not rated", "Not yet rated"]}
@@ -441,12 +441,11 @@ def slugify(text: str) -> str:
 def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
     out: dict[str, tuple[Path, dict]] = {}
     for f in profile_files([folder]):
-        try:
-            data = yaml_mapping(f.read_text(encoding="utf-8"), str(f))
-        except UnicodeDecodeError:
-            data = None
-        if data is None:
-            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; run 'python build.py check' and fix it first")
+        profile, problems = load_profile(f)  # the one reader: check's rules and messages
+        if profile is None:
+            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; fix it first (nothing was changed):\n"
+                               + "\n".join(f"  {p}" for p in errors(problems)))
+        data = profile.data
         if isinstance(data.get("location_id"), str):
             out[data["location_id"]] = (f, data)
     return out

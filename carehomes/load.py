@@ -139,9 +139,10 @@ def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
                               "save the file as UTF-8", column)]
 
 
-def load_text(file: Path, base: Path | None = None, folder: Path | None = None) -> tuple[str | None, list[Problem]]:
-    """Read a profile's text with every rule of ``load_profile`` (the text is None if any fails)."""
-    shown = display_path(file, base)
+def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
+              shown: str | None = None) -> tuple[str | None, list[Problem]]:
+    """A profile's text, read with every rule of ``load_profile`` (None if any error); for editors."""
+    shown = shown or display_path(file, base)
     raw, problems = read_profile_bytes(file, shown, folder)
     if raw is None:
         return None, problems
