@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from pathlib import Path
 from typing import Any, Iterable
 
 from .load import Profile, char_name
@@ -400,8 +401,12 @@ def _registered_beds(profile: Profile, v: dict[str, Any]) -> list[Problem]:
 
 
 def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[Problem]:
-    """The template's made-up values, or a made-up profile, must never be published as a real home."""
-    out = []
+    """The template's made-up values, or a made-up profile, must never be published as a real home.
+
+    The template itself (``_template.yaml``: names starting with '_' are never profiles) is exempt."""
+    out: list[Problem] = []
+    if Path(profile.path).name.startswith("_"):
+        return out
 
     def add(path: str, message: str) -> None:
         out.append(Problem(profile.path, profile.line(path), path, message))
