@@ -85,7 +85,8 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 # --- reading the bytes -----------------------------------------------------------------------
 
-def read_profile_bytes(file: Path, shown: str, folder: Path | None = None) -> tuple[bytes | None, list[Problem]]:
+def read_profile_bytes(file: Path, shown: str, folder: Path | None = None,
+                       base: Path | None = None) -> tuple[bytes | None, list[Problem]]:
     """The file's bytes, read at most ``MAX_BYTES`` + 1 of them; refuses links out of the folder.
 
     ``folder`` is where profiles must live (default: the file's own folder); a link whose target
@@ -98,7 +99,7 @@ def read_profile_bytes(file: Path, shown: str, folder: Path | None = None) -> tu
         except (OSError, RuntimeError):
             target, inside = Path(os.readlink(file)), False
         if not inside:
-            return None, [Problem(shown, 1, "file", f"is a link to {target}, outside {display_path(where)}; a profile "
+            return None, [Problem(shown, 1, "file", f"is a link to {target}, outside {display_path(where, base)}; a profile "
                                   "must be a real file in that folder, so it was not read")]
     try:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -143,7 +144,7 @@ def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
               shown: str | None = None) -> tuple[str | None, list[Problem]]:
     """A profile's text, read with every rule of ``load_profile`` (None if any error); for editors."""
     shown = shown or display_path(file, base)
-    raw, problems = read_profile_bytes(file, shown, folder)
+    raw, problems = read_profile_bytes(file, shown, folder, base)
     if raw is None:
         return None, problems
     text, problems = decode_profile(raw, shown)
@@ -156,7 +157,7 @@ def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
 def load_profile(file: Path, base: Path | None = None, folder: Path | None = None) -> tuple[Profile | None, list[Problem]]:
     """Read and parse one profile file; the only way commands read a profile."""
     shown = display_path(file, base)
-    raw, problems = read_profile_bytes(file, shown, folder)
+    raw, problems = read_profile_bytes(file, shown, folder, base)
     if raw is None:
         return None, problems
     return parse_bytes(raw, shown)
