@@ -111,7 +111,10 @@ def test_size_limit_counts_the_byte_order_mark_the_same_everywhere(tmp_path):
         "providers/over.yaml:1: file: is larger than 256 KB (262,144 bytes); a profile should be a few KB"]
     assert lines_for(r.stdout, "padded.yaml") == [  # read, not refused: only its byte-order mark is not standard
         "providers/padded.yaml: is not in the standard format; run: python build.py fmt"]
-    assert run_build("vacancies", "padded", "--unchanged", "--providers", str(prov)).returncode == 0
+    r = run_build("vacancies", "padded", "--unchanged", "--providers", "providers", cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout.splitlines() == [  # the file is read; the result would be too big
+        "providers/padded.yaml:1: file: is larger than 256 KB (262,144 bytes); a profile should be a few KB"]
+    assert (prov / "padded.yaml").read_bytes() == exact
 
 
 def test_links_out_of_the_folder_are_refused_and_never_read(tmp_path):
