@@ -174,7 +174,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from .importer import ImportError_, import_cqc
-    from .yamlio import ProfileError
+    from .problems import ProblemsFound
 
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
@@ -187,7 +187,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
-    except ProfileError as exc:
+    except ProblemsFound as exc:
         for p in exc.problems:
             print(p)
         _say(f"Nothing was imported: fix the profile problem{'s' * (len(exc.problems) != 1)} above first.")

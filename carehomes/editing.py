@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
-from .problems import Problem
+from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 from .validate import check_profile
-from .yamlio import ProfileError, roundtrip, rt_parse, rt_set, write_text_atomic
+from .yamlio import roundtrip, rt_parse, rt_set, write_text_atomic
 
 
 def _order(node: Any, tree: dict | None) -> None:
@@ -46,7 +46,7 @@ def _dump(doc: Any, shown: str, preserve_quotes: bool = True) -> str:
     try:
         roundtrip(preserve_quotes).dump(doc, buf)
     except Exception as exc:  # ruamel.yaml raises many exception types; never a traceback
-        raise ProfileError([Problem(shown, 1, "yaml", f"cannot be written back ({exc}); run 'python build.py check'")]) from None
+        raise ProblemsFound([Problem(shown, 1, "yaml", f"cannot be written back ({exc}); run 'python build.py check'")]) from None
     return buf.getvalue()
 
 
@@ -64,7 +64,7 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]
             continue
         try:
             new = format_text(text, shown=shown)
-        except ProfileError as exc:
+        except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
         if new != text or read_profile_bytes(f, shown)[0] != new.encode("utf-8"):  # a byte-order mark, CRLF
@@ -93,7 +93,7 @@ def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: 
                 rt_set(doc, ("beds", kind, "available"), value)
         rt_set(doc, ("beds", "confirmed"), on)
         new = _dump(doc, shown)
-    except ProfileError as exc:
+    except ProblemsFound as exc:
         return exc.problems
     except (TypeError, AttributeError):  # 'beds' or a bed group is not a group of fields
         profile, _ = parse_profile(text, shown)

@@ -30,7 +30,7 @@ from .load import errors, load_profile, profile_files
 from .publish import canonical, get_path, typed_dates
 from .schema import Schema, load_schema
 from .validate import POSTCODE_LOOSE, URL
-from .yamlio import ProfileError, dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
 
 RATINGS = {r.lower(): r for r in ["Outstanding", "Good", "Requires improvement", "Inadequate",
                                   "Inspected but not rated", "Not yet rated"]}

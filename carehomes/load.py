@@ -338,8 +338,7 @@ def _scan_flow(s: _Scan, line: str, start: int, no: int, base_depth: int) -> Non
 
 def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
     """Parse one profile's text. Returns the profile (None if any error) and the problems found."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None, [Problem(path, 1, "file", f"is larger than {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes); "
                               "a profile should be a few KB")]
@@ -381,10 +380,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, None)
     lines = text.split("\n")
     for i in range(line - 1, max(line - 4, -1), -1):
-        m = _MISSING_SPACE.match(lines[i]) if i < len(lines) else None
-        if m:
-            return Problem(path, i + 1, "yaml", f"'{m.group(1)}:' needs a space after the colon; write '{m.group(1)}: ' "
-                           "and then the value", m.end() + 1)
+        key = _MISSING_SPACE.match(lines[i]) if i < len(lines) else None
+        if key:
+            return Problem(path, i + 1, "yaml", f"'{key.group(1)}:' needs a space after the colon; write "
+                           f"'{key.group(1)}: ' and then the value", key.end() + 1)
     what = (exc.problem or "could not be read").rstrip(".")
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
 

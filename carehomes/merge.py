@@ -97,7 +97,8 @@ def write_profiles(homes: list[dict], folder: Path, schema: Schema | None = None
     """Write merged homes as profiles (so a site can be built from them); they must all pass check."""
     schema = schema or load_schema()
     folder.mkdir(parents=True, exist_ok=True)
-    profiles, problems = [], []
+    profiles: list[Profile] = []
+    problems: list[str] = []
     slug_pattern = schema.by_path["slug"].constraints["pattern"]
     for h in homes:
         typed = typed_dates(h, schema)
@@ -107,9 +108,9 @@ def write_profiles(homes: list[dict], folder: Path, schema: Schema | None = None
         path = folder / f"{h['slug']}.yaml"
         path.write_text(dump_profile(typed, f"{h['name']}\nMerged from published data packages."), encoding="utf-8")
         profile, found = load_profile(path)  # read back by the one loader, as check and build will read it
-        problems += errors(found)
+        problems += [str(p) for p in errors(found)]
         if profile is not None:
-            problems += check_profile(profile)
+            problems += [str(p) for p in check_profile(profile)]
             profiles.append(profile)
     if problems:
         raise MergeError("the merged homes do not pass the checks:\n" + "\n".join(str(p) for p in problems[:20]))

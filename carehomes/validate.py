@@ -21,8 +21,8 @@ POSTCODE_LOOSE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 # Characters a reader cannot see: C0 and C1 controls (tab and line break are handled apart), soft
 # hyphen, zero-width and joiner characters, bidirectional marks and overrides, the byte-order mark,
 # interlinear annotations, tag characters and noncharacters.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
-                       "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e"
+                       "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
                        "\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U000e0000-\U000e007f]")
 DEFAULT_MAX_LENGTH = 1000  # text fields whose schema gives no maxLength
 DEFAULT_MAX_ITEM_LENGTH = 200  # list items whose schema gives no itemMaxLength

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problem
+from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 
 try:
@@ -59,22 +59,14 @@ def roundtrip(preserve_quotes: bool = True) -> Any:
     return y
 
 
-class ProfileError(Exception):
-    """A profile the loader refused (or ruamel.yaml could not read); carries the problems."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
 def rt_parse(text: str, shown: str, preserve_quotes: bool = True) -> Any:
-    """ruamel.yaml's round-trip document of text the loader accepted; ProfileError if it cannot read it."""
+    """ruamel.yaml's round-trip document of text the loader accepted; ProblemsFound if it cannot read it."""
     try:
         return roundtrip(preserve_quotes).load(text)
     except Exception as exc:  # ruamel.yaml raises many exception types; none may reach the user as a traceback
         mark = getattr(exc, "problem_mark", None)
         what = (getattr(exc, "problem", None) or str(exc).splitlines()[0] or type(exc).__name__).rstrip(".")
-        raise ProfileError([Problem(shown, mark.line + 1 if mark else 1, "yaml",
+        raise ProblemsFound([Problem(shown, mark.line + 1 if mark else 1, "yaml",
                                     f"cannot be edited ({what}); compare this line with providers/_template.yaml")]) from None
 
 
@@ -84,7 +76,7 @@ def rt_load(path: Path, shown: str | None = None) -> Any:
 
     text, problems = load_text(path, shown=shown)
     if text is None:
-        raise ProfileError(errors(problems))
+        raise ProblemsFound(errors(problems))
     return rt_parse(text, shown or str(path))
 
 
