@@ -215,6 +215,7 @@ def profile_files(paths: Iterable[Path]) -> list[Path]:
 _KEY = re.compile(r"""(?:'[^']*'|"[^"\\]*"|[^\s#'"\[\]{},:&*!|>%@`-][^:#]*?|-[^\s:][^:#]*?):(?=[ \t]|$)""")
 _PROPERTIES = re.compile(r"(?:[!&]\S*[ \t]+)+")  # tags and anchors before a value
 _BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}[ \t]*(#.*)?$")
+_MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
 
@@ -246,6 +247,8 @@ def prescan(text: str, path: str) -> list[Problem]:
 
     libyaml builds nested brackets by recursion and crashes the process on tens of thousands of
     them, so depth is counted here first (flow brackets plus block indentation)."""
+    if "\t" not in text and "[" not in text and "{" not in text and not _MAYBE_DEEP.search(text):
+        return []  # the common case, found in one pass of C code: no tabs, brackets or deep indentation
     s = _Scan(path)
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
