@@ -215,6 +215,9 @@ def profile_files(paths: Iterable[Path]) -> list[Path]:
 _KEY = re.compile(r"""(?:'[^']*'|"[^"\\]*"|[^\s#'"\[\]{},:&*!|>%@`-][^:#]*?|-[^\s:][^:#]*?):(?=[ \t]|$)""")
 _PROPERTIES = re.compile(r"(?:[!&]\S*[ \t]+)+")  # tags and anchors before a value
 _BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}[ \t]*(#.*)?$")
+CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
+_BRACKET = re.compile(r"[\[\]{}]")
+_DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
@@ -297,7 +300,25 @@ def prescan(text: str, path: str) -> list[Problem]:
             s.block_scalar = indent
         elif rest[:1] in ("[", "{", "'", '"'):
             _scan_flow(s, line, col, no, len(s.indents) - 1)
+    if not s.too_deep:
+        _safety_net(s, text)
     return s.problems
+
+
+def _safety_net(s: _Scan, text: str) -> None:
+    """Depth counted without any YAML grammar (brackets anywhere, chains of '- '), so no trick with
+    quotes or odd keys can slip deep nesting past the scan above to libyaml."""
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        if depth > CRUDE_DEPTH:
+            s.top_key = "yaml"
+            s.deep(text.count("\n", 0, m.start()) + 1, depth)
+            return
+    chain = _DASH_CHAIN.search(text)
+    if chain:
+        s.top_key = "yaml"
+        s.deep(text.count("\n", 0, chain.start()) + 1, CRUDE_DEPTH + 1)
 
 
 def _scan_flow(s: _Scan, line: str, start: int, no: int, base_depth: int) -> None:

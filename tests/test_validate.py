@@ -161,6 +161,8 @@ def test_all_problems_are_collected():
      "providers/t.yaml:2: beds.registered: is a number 5,000 digits long; no field takes a number that large, so write the real figure"),
     ("- - - - - - - - - - - - x\n", "providers/t.yaml:1: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
     ("a: 'x'\nb: !!seq " + "[" * 3000 + "\n", "providers/t.yaml:2: b: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
+    ("a#b: " + "[" * 30000 + "]" * 30000 + "\n", "providers/t.yaml:1: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
+    ("x: y\n" + "- " * 30000 + "a\n", "providers/t.yaml:2: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
     ("a: \"\ufffe\"\n", "providers/t.yaml:1: yaml: contains the character U+FFFE NONCHARACTER, which is not allowed in a profile; retype the text without it"),
 ])
 def test_yaml_syntax_messages(text, expected):
