@@ -176,8 +176,8 @@ def parse_bytes(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem]]:
 def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Profiles under ``paths``: ``*.yaml`` exactly. Look-alikes (``.yml``, ``.YAML``, ``.yxml``) are problems.
 
-    Files starting with ``_`` or ``.`` in a folder (the template) are not profiles; a file named
-    on the command line is read whatever its name, if it ends in ``.yaml``."""
+    In a folder, names starting with ``_`` or ``.`` (the template) are left out; a file named on
+    the command line is read if it ends in ``.yaml`` (so ``fmt providers/_template.yaml`` works)."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
