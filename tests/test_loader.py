@@ -253,3 +253,18 @@ def test_merge_reads_what_it_writes_with_the_one_reader(tmp_path):
     assert r.returncode == 1
     assert "name: contains the invisible character U+200B ZERO WIDTH SPACE; retype the text without it" in r.stderr
     assert not (tmp_path / "region").exists()
+
+
+def test_reads_are_bounded_and_only_regular_files(tmp_path):
+    from carehomes.load import load_profile, read_profile_bytes
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:
+        fh.truncate(64 * 1024 * 1024)  # 64 MB of zero bytes (sparse): only the limit + 1 is read
+    raw, found = read_profile_bytes(big, "big.yaml")
+    assert found == [] and raw is not None and len(raw) == MAX_BYTES + 1
+    assert [str(p) for p in load_profile(big, tmp_path)[1]] == [
+        "big.yaml:1: file: is larger than 256 KB (262,144 bytes); a profile should be a few KB"]
+    os.mkfifo(tmp_path / "pipe.yaml")  # nobody writes to it: reading it would wait for ever
+    assert [str(p) for p in load_profile(tmp_path / "pipe.yaml", tmp_path)[1]] == [
+        "pipe.yaml:1: file: is not a regular file (a device, pipe or folder); a profile must be a text file"]
