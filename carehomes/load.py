@@ -264,7 +264,12 @@ def prescan(text: str, path: str) -> list[Problem]:
             if not body.strip() or indent > s.block_scalar:
                 continue
             s.block_scalar = None
-        if not body.strip() or body.startswith("#"):
+        if not body.strip():
+            if "\t" in body:
+                s.problems.append(Problem(path, no, "yaml", "this empty line holds a tab; delete the tab",
+                                          indent + body.index("\t") + 1))
+            continue
+        if body.startswith("#"):
             continue
         if body.startswith("\t"):
             s.tab(no, indent + 1, "this line is indented with a tab")
@@ -288,7 +293,7 @@ def prescan(text: str, path: str) -> list[Problem]:
         if m:
             after = rest[m.end():]
             value = after.lstrip(" \t")
-            if "\t" in after[: len(after) - len(value)] and value and not value.startswith("#"):
+            if "\t" in after[: len(after) - len(value)]:
                 s.tab(no, col + m.end() + after.index("\t") + 1, f"there is a tab after '{m.group(0)}'")
             col += m.end() + len(after) - len(value)
             rest = value
@@ -300,6 +305,9 @@ def prescan(text: str, path: str) -> list[Problem]:
             s.block_scalar = indent
         elif rest[:1] in ("[", "{", "'", '"'):
             _scan_flow(s, line, col, no, len(s.indents) - 1)
+        tabs = _bare_tabs(line)
+        if tabs and not (s.problems and s.problems[-1].line == no):
+            s.tab(no, tabs[0] + 1, "there is a tab on this line (only text in quotes may hold one)")
     if not s.too_deep:
         _safety_net(s, text)
     return s.problems
@@ -319,6 +327,34 @@ def _safety_net(s: _Scan, text: str) -> None:
     if chain:
         s.top_key = "yaml"
         s.deep(text.count("\n", 0, chain.start()) + 1, CRUDE_DEPTH + 1)
+
+
+def _bare_tabs(line: str) -> list[int]:
+    """Columns (from 0) of tabs outside quoted text and comments: ruamel.yaml refuses them."""
+    out: list[int] = []
+    quote, prev, i = None, " ", 0
+    while i < len(line):
+        c = line[i]
+        if quote == "'":
+            if c == "'":
+                if line[i + 1:i + 2] == "'":
+                    i += 1
+                else:
+                    quote = None
+        elif quote == '"':
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = None
+        elif c == "#" and prev in " \t":
+            break
+        elif c in "'\"" and prev in " \t[{,:-?":
+            quote = c
+        elif c == "\t":
+            out.append(i)
+        prev = c
+        i += 1
+    return out
 
 
 def _scan_flow(s: _Scan, line: str, start: int, no: int, base_depth: int) -> None:

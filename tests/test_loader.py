@@ -268,3 +268,20 @@ def test_reads_are_bounded_and_only_regular_files(tmp_path):
     os.mkfifo(tmp_path / "pipe.yaml")  # nobody writes to it: reading it would wait for ever
     assert [str(p) for p in load_profile(tmp_path / "pipe.yaml", tmp_path)[1]] == [
         "pipe.yaml:1: file: is not a regular file (a device, pipe or folder); a profile must be a text file"]
+
+
+@pytest.mark.parametrize("snippet", [
+    "name:\t# c\n", "name: x\t# c\n", "name: x\tb\n", "name: [x,\ty]\n", "acute_trusts:\n- x\t\n", "name: 'x'\t\n",
+    "name: \"x\ty\"\n", "description: |\n  x\ty\n", "name: x\n  \tcont\n", "name: {b:\t1}\n", "name: x\n\n\t\nb: 1\n",
+    "name: 1\t\n", "name: x  # c\tc\n", "name: 'x\n\ty'\n", "name: it's\tx\n", "name:\tx\n", "name: x\n\tslug: y\n",
+])
+def test_what_the_loader_accepts_ruamel_can_edit(snippet):
+    """One rule: fmt and vacancies (ruamel.yaml) never fail on a file check accepts."""
+    from carehomes.editing import format_text
+    from carehomes.load import parse_profile
+
+    profile, found = parse_profile(snippet, "p.yaml")
+    if profile is not None:
+        format_text(snippet)  # raises ProblemsFound if ruamel.yaml cannot read it
+    else:
+        assert found and all("tab" in p.message for p in found)
