@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .load import profile_files, yaml_mapping
+from .load import errors, load_profile, profile_files
 from .records import canonical, get_path, set_path, typed_dates
 from .schema import Schema, load_schema
 from .text import slugify
@@ -92,12 +92,11 @@ def _la_key(name: str) -> str:
 def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
     out: dict[str, tuple[Path, dict]] = {}
     for f in profile_files([folder]):
-        try:
-            data = yaml_mapping(f.read_text(encoding="utf-8"), str(f))
-        except UnicodeDecodeError:
-            data = None
-        if data is None:
-            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; run 'python3 build.py check' and fix it first")
+        profile, problems = load_profile(f)  # the one reader: check's rules and messages
+        if profile is None:
+            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; fix it first (nothing was changed):\n"
+                               + "\n".join(f"  {p}" for p in errors(problems)))
+        data = profile.data
         if isinstance(data.get("location_id"), str):
             out[data["location_id"]] = (f, data)
     return out

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .fsutil import PublishError, UnsafePath, replace_dir, safe_slug_path
+from .load import errors
 from .pipeline import check_paths
 from .schema import ROOT
 
@@ -28,12 +29,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = check_paths(paths, keep_data=False)
     for p in result.problems:
         print(p.github() if args.format == "github" else str(p))
-    if result.problems:
-        files = len({p.path for p in result.problems})
-        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)} in {files} "
+    warnings = len(result.problems) - len(errors(result.problems))
+    also = f" and {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+    if not result.ok:
+        found = errors(result.problems)
+        files = len({p.path for p in found})
+        _say(f"{len(found)} problem{'s' * (len(found) != 1)}{also} in {files} "
              f"file{'s' * (files != 1)} (checked {result.files}). Fix each line above and run the check again.")
         return 1
-    _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems.")
+    _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems{also}.")
     return 0
 
 
@@ -57,10 +61,11 @@ def cmd_data(args: argparse.Namespace) -> int:
 def _checked_or_report(providers: list[str], consequence: str):
     """Check the profiles; on problems print them, say what was not done, and return None."""
     result = check_paths([Path(p) for p in providers])
+    for p in result.problems:
+        print(p)
     if not result.ok:
-        for p in result.problems:
-            print(p)
-        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: {consequence}.")
+        n = len(errors(result.problems))
+        _say(f"{n} problem{'s' * (n != 1)}: {consequence}.")
         return None
     return result
 
@@ -180,6 +185,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from .problems import ProblemsFound
     from .sources.cqc_files import ImportError_, import_cqc
 
     try:
@@ -192,6 +198,11 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
                             allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of)
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
+        return 1
+    except ProblemsFound as exc:
+        for p in exc.problems:
+            print(p)
+        _say(f"Nothing was imported: fix the profile problem{'s' * (len(exc.problems) != 1)} above first.")
         return 1
     print(report.summary())
     return 0
@@ -214,19 +225,29 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_fmt(args: argparse.Namespace) -> int:
     from .editing import fmt_files
-    from .load import profile_files
+    from .load import find_profiles
 
-    files = profile_files([Path(p) for p in args.paths] or [PROVIDERS])
+    paths = [Path(p) for p in args.paths] or [PROVIDERS]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _say("\n".join(f"{p}: no such file or folder" for p in missing))
+        return 2
+    files, problems = find_profiles(paths)
     if not args.paths:
         files.append(PROVIDERS / "_template.yaml")
-    changed, errors = fmt_files(files, check=args.check)
-    for e in errors:
-        _say(e)
+    changed, found = fmt_files(files, check=args.check)
+    problems = sorted(problems + found)
+    for p in problems:
+        print(p)
+    if problems:
+        n = len({p.path for p in problems})
+        _say(f"{n} file{'s were' if n != 1 else ' was'} not formatted: fix the problem{'s' * (len(problems) != 1)} above "
+             "('python3 build.py check' lists them too).")
     for f in changed:
         print(f"{f}: {'is not in the standard format; run: python3 build.py fmt' if args.check else 'formatted'}")
-    if args.check and not changed and not errors:
+    if args.check and not changed and not problems:
         _say(f"{len(files)} files are in the standard format.")
-    return 1 if errors or (args.check and changed) else 0
+    return 1 if problems or (args.check and changed) else 0
 
 
 def cmd_vacancies(args: argparse.Namespace) -> int:
@@ -239,7 +260,7 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     except UnsafePath as exc:
         _say(f"{exc}; give the profile's file name without .yaml")
         return 2
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
         _say(f"{path}: no such profile; the slug is the file name without .yaml")
         return 2
     if not args.unchanged and args.nursing is None and args.residential is None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
-from .load import Profile
+from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, typed_dates
 from .schema import Field, Schema, load_schema
 from .text import restore
@@ -421,8 +421,11 @@ def merged_profiles(homes: list[dict], folder: Path = Path("providers"),
         except UnsafePath as exc:
             problems.append(f"{h.get('location_id')}: slug: {exc}")
             continue
-        typed = typed_dates(h, schema)
-        out.append((path, Profile(str(path), typed), dump_profile(typed, f"{h['name']}\nMerged from published data packages.")))
+        text = dump_profile(typed_dates(h, schema), f"{h['name']}\nMerged from published data packages.")
+        profile, found = parse_bytes(text.encode("utf-8"), str(path))  # read back by the one loader, as check will
+        problems += [f"{h.get('location_id')}: {p}" for p in errors(found)]
+        if profile is not None:
+            out.append((path, profile, text))
     if problems:
         raise MergeError(*problems)
     return out

@@ -12,13 +12,12 @@ so untracked or ignored files cannot hide or fake a change.
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .fsutil import is_slug
-from .load import Profile, load_profile, yaml_mapping
+from .load import Profile, errors, parse_bytes
 from .records import flatten, get_path
 from .schema import Schema, load_schema
 
@@ -47,7 +46,7 @@ class Change:
 def _git(root: Path, *args: str, text: bool = True) -> Any:
     try:
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False,
-                              **({"encoding": "utf-8", "errors": "replace"} if text else {}))
+                              encoding="utf-8" if text else None, errors="replace" if text else None)
     except OSError as exc:  # no such folder, or git is not installed
         raise GitError(f"cannot run git in {root} ({exc.strerror})") from None
     if proc.returncode != 0:
@@ -100,15 +99,10 @@ def read_version(root: Path, blob: str, path: str) -> tuple[Profile | None, str]
         data = _blob(root, blob)
     except (ValueError, GitError) as exc:
         return None, f"{shown(path)}: {exc}"
-    with tempfile.TemporaryDirectory(prefix="ownership-") as tmp:
-        file = Path(tmp) / path  # providers/<slug>.yaml, so messages name the file as check does
-        file.parent.mkdir()
-        file.write_bytes(data)
-        profile, problems = load_profile(file, Path(tmp))
+    profile, problems = parse_bytes(data, path)
     if profile is None or not isinstance(profile.data, dict):
-        stopping = [p for p in problems if getattr(p, "severity", "error") == "error"]  # not the warnings
+        stopping = errors(problems)  # not the warnings
         return None, str(stopping[0]) if stopping else f"{shown(path)}: is not a profile"
-    profile.path = path
     return profile, ""
 
 
@@ -118,10 +112,11 @@ def stewards(root: Path, base: str) -> set[str]:
         text = _blob(root, _git(root, "rev-parse", "--verify", "--quiet", f"{commit_id(root, base)}:{STEWARDS_FILE}").strip())
     except (GitError, ValueError):
         return set()  # no stewards file: nobody is a steward, so every change outside one's own profile is refused
-    try:
-        data = yaml_mapping(text.decode("utf-8-sig"), STEWARDS_FILE)
-    except UnicodeDecodeError:
-        data = None
+    parsed, problems = parse_bytes(text, STEWARDS_FILE)  # the one reader, with its guards and messages
+    stopping = errors(problems)
+    if parsed is None and stopping:
+        raise GitError(f"{stopping[0]} (in the version at {base}); a council steward must fix {STEWARDS_FILE}")
+    data = parsed.data if parsed is not None and isinstance(parsed.data, dict) else None
     names = data.get("stewards", []) if data is not None else None
     if names is None and data is not None:
         return set()  # 'stewards:' with nobody under it

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fsutil import replace_dir
-from .load import Profile, load_profile, profile_files
+from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
 from .outputs.sitemap import write_sitemap
 from .parallel import map_chunks
@@ -35,7 +35,8 @@ class Checked:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """No errors (warnings do not stop a build)."""
+        return not errors(self.problems)
 
 
 CROSS_FILE_KEYS = ("location_id", "slug")
@@ -64,8 +65,8 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     location ID and slug.
     """
     base = base or Path.cwd()
-    files = profile_files(paths)
-    result = Checked(files=len(files))
+    files, misnamed = find_profiles(paths)
+    result = Checked(files=len(files), problems=misnamed)
     for profiles, problems in map_chunks(_check_batch, files, base, on, keep_data, workers=workers, chunks_per_worker=4):
         result.profiles.extend(profiles)
         result.problems.extend(problems)

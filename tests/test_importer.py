@@ -191,16 +191,22 @@ def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
                               f"  row 2: location {rows[0]['Location ID']} has no name\n  row 4: 'not an id' is not a CQC location ID")
 
 
-@pytest.mark.parametrize("text", ["name: [broken\n", "a: &a [x, x]\nb: [*a, *a]\n"])
-def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, text):
+@pytest.mark.parametrize("text, problem", [
+    ("name: [broken\n", "bad.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
+    ("a: &a [x, x]\nb: [*a, *a]\n", "bad.yaml:1: b.0: anchors and aliases (& and *) are not allowed in profiles; write the value out\n"
+                                    "  bad.yaml:1: b.1: anchors and aliases (& and *) are not allowed in profiles; write the value out"),
+    ("name:\tTab House\n", "bad.yaml:1:6: yaml: there is a tab after 'name:'; use spaces, not tabs"),
+])
+def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, text, problem, monkeypatch):
     src, _ = national_slice(tmp_path, {"Herefordshire, County of"}, limit=2)
     prov = tmp_path / "p"
     prov.mkdir()
     (prov / "bad.yaml").write_text(text)
+    monkeypatch.chdir(prov)  # messages name files as check does: relative to the working folder
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, prov)
-    assert str(exc.value) == (f"cannot refresh {prov / 'bad.yaml'}: it is not a readable profile; "
-                              "run 'python3 build.py check' and fix it first")
+    assert str(exc.value) == (f"cannot refresh {prov / 'bad.yaml'}: it is not a readable profile; fix it first "
+                              f"(nothing was changed):\n  {problem}")
     assert [f.name for f in prov.iterdir()] == ["bad.yaml"]
 
 

@@ -111,6 +111,7 @@ CANNOT_JUDGE_NEW = "; the change cannot be judged until then"  # after check's o
 
 
 def commit_to_main(repo, message="base change"):
+    git(repo, "checkout", "-q", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", message)
 
@@ -201,16 +202,26 @@ def test_fields_outside_the_schema_are_refused(repo):
         "remove it (python build.py check lists the fields)"]
 
 
-@pytest.mark.parametrize("entry, author", [("010", "8"), ("yes", "true"), ("2026-01-01", "2026-01-01")])
-def test_stewards_are_matched_as_written_text(repo, entry, author):
+@pytest.mark.parametrize("entry, author, shown", [("yes", "true", "True"), ("2026-01-01", "2026-01-01", "datetime.date(2026, 1, 1)")])
+def test_stewards_are_matched_as_written_text(repo, entry, author, shown):
     (repo / "stewards.yaml").write_text(f"stewards:\n  - Council-Steward\n  - {entry}\n")
     commit_to_main(repo)
     (repo / "build.py").write_text("# changed\n")
     r = ownership(repo, author)
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr == (f"check-ownership: stewards.yaml at main: entry 2 ({'8' if entry == '010' else 'True' if entry == 'yes' else 'datetime.date(2026, 1, 1)'}) "
-                        "is read as a number, true/false or a date, not a user name; put quotes around it (- \"010\") "
-                        "so it is matched as written\n")
+    assert r.stderr == (f"check-ownership: stewards.yaml at main: entry 2 ({shown}) is read as a number, true/false or a "
+                        "date, not a user name; put quotes around it (- \"010\") so it is matched as written\n")
+
+
+def test_a_steward_written_as_an_octal_number_stops_the_check(repo):
+    # '- 010' was read as 8, so user '8' became a steward; the loader now refuses such a number outright
+    (repo / "stewards.yaml").write_text("stewards:\n  - Council-Steward\n  - 010\n")
+    commit_to_main(repo)
+    (repo / "build.py").write_text("# changed\n")
+    r = ownership(repo, "8")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("check-ownership: stewards.yaml:3:")
+    assert r.stderr.endswith(" (in the version at main); a council steward must fix stewards.yaml\n")
 
 
 def test_a_quoted_steward_is_matched_as_written(repo):
@@ -227,7 +238,9 @@ def test_maintainers_are_matched_as_written_text(repo):
     commit_to_main(repo)
     p.write_text(p.read_text() + "description: Changed.\n")
     r = ownership(repo, "8")
-    assert r.returncode == 1 and "8 is not a maintainer of this profile (maintainers: nobody yet)" in r.stdout
+    assert r.returncode == 1 and "may make every change" not in r.stderr
+    # the loader refuses '010' in a profile, so the base version cannot be judged and the change is refused
+    assert r.stdout.startswith("providers/example-minimal.yaml:") and "(in the version at main)" in r.stdout
 
 
 def test_an_untracked_gitignore_cannot_hide_a_committed_file(repo):
@@ -298,9 +311,13 @@ def test_an_unreadable_stewards_file_stops_the_check(repo):
     commit_to_main(repo)
     (repo / "build.py").write_text("# changed\n")
     r = ownership(repo, "council-steward")
-    assert r.returncode == 2 and r.stderr == (
-        "check-ownership: stewards.yaml at main cannot be read as 'stewards:' followed by a list of user names; "
-        "a council steward must fix it\n")
+    assert r.returncode == 2 and r.stderr.startswith("check-ownership: stewards.yaml:2:")
+    assert r.stderr.endswith(" (in the version at main); a council steward must fix stewards.yaml\n")
+    (repo / "stewards.yaml").write_text("stewards: council-steward\n")
+    commit_to_main(repo)
+    r = ownership(repo, "council-steward")
+    assert r.returncode == 2 and r.stderr == ("check-ownership: stewards.yaml at main cannot be read as 'stewards:' "
+                                              "followed by a list of user names; a council steward must fix it\n")
 
 
 def test_without_a_stewards_file_nobody_is_a_steward(repo):
