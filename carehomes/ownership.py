@@ -109,3 +109,8 @@ def _value(data: dict, dotted: str) -> Any:
 
 def _show(value: Any) -> str:
     return "nothing (remove the line)" if value is None else repr(value)
+
+
+def is_maintainer(author: str, data: dict) -> bool:
+    """Whether ``author`` is listed in a profile's ``maintainers`` (usernames compared without case)."""
+    return author.lower() in {str(m).lower() for m in data.get("maintainers") or []}
