@@ -149,13 +149,15 @@ def form_text(template: str, schema: Schema | None = None) -> str:
 
 def directory_settings(config: Path | None = None) -> dict[str, Any]:
     """``extra.directory`` of mkdocs.yml (tags such as !ENV are read as empty)."""
+    return dict((_raw_config(config or ROOT / "mkdocs.yml").get("extra") or {}).get("directory") or {})
+
+
+def _raw_config(path: Path) -> dict[str, Any]:
     class _Loose(yaml.SafeLoader):
         pass
 
     _Loose.add_multi_constructor("", lambda loader, suffix, node: None)
-    path = config or ROOT / "mkdocs.yml"
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {}
-    return dict((raw.get("extra") or {}).get("directory") or {})
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {}
 
 
 def placeholder_warnings(directory: dict[str, Any]) -> list[str]:
@@ -190,7 +192,7 @@ def contact_markdown(directory: dict[str, Any]) -> str:
     tel = re.sub(r"[^0-9+]", "", phone)
     return (f"- **{council}**, care home directory team\n"
             f"- Email: [{email}](mailto:{email})\n"
-            f"- Phone: [{phone}](tel:{tel}), Monday to Friday, 9am to 5pm\n")
+            f"- Phone: [{phone}](tel:{tel})\n")
 
 
 def _links_markdown(directory: dict[str, Any]) -> str:
@@ -199,15 +201,33 @@ def _links_markdown(directory: dict[str, Any]) -> str:
             f"- [Update this home's details]({form_url(repo, DETAILS)})\n")
 
 
-BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown}
+def _find_markdown(directory: dict[str, Any]) -> str:
+    return f"[Find a care home]({str(directory.get('site_url') or '').rstrip('/')}/find/) page.\n"
 
 
-def fill_blocks(text: str, directory: dict[str, Any]) -> str:
-    """Replace each ``<!-- name -->...<!-- /name -->`` block with text made from the settings."""
+BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown}
+
+
+def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True) -> str:
+    """Replace each ``<!-- name -->...<!-- /name -->`` block with text made from the settings
+    (``directory`` is mkdocs.yml's extra.directory, with its site_url); blocks may be indented.
+    ``markers=False`` (for the site) leaves the comment lines out, so a block can sit in a list."""
     for name, make in BLOCKS.items():
-        pattern = re.compile(rf"(<!-- {name} -->\n).*?(<!-- /{name} -->)", re.S)
-        text = pattern.sub(lambda m: m.group(1) + make(directory) + m.group(2), text)
+        pattern = re.compile(rf"^([ \t]*)<!-- {name} -->\n.*?^\1<!-- /{name} -->", re.S | re.M)
+
+        def fill(m: re.Match, make: Any = make, name: str = name) -> str:
+            pad = m.group(1)
+            body = "".join(pad + line + "\n" for line in make(directory).splitlines())
+            if not markers:
+                return body.rstrip("\n")
+            return f"{pad}<!-- {name} -->\n{body}{pad}<!-- /{name} -->"
+        text = pattern.sub(fill, text)
     return text
+
+
+def settings_for_blocks(config: Path) -> dict[str, Any]:
+    """extra.directory of a mkdocs.yml with its site_url, for fill_blocks."""
+    return {**directory_settings(config), "site_url": _raw_config(config).get("site_url", "")}
 
 
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
@@ -215,5 +235,5 @@ def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Pat
     out = {root / FORMS_DIR / t: form_text(t, schema) for t in (VACANCIES, DETAILS)}
     contributing = root / CONTRIBUTING
     if contributing.exists():
-        out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), directory_settings(root / "mkdocs.yml"))
+        out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings_for_blocks(root / "mkdocs.yml"))
     return out
