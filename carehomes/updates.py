@@ -57,11 +57,15 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     doc = rt_load(path)
     before = {p: plain_value(_get(doc, p)) for p in values}
     for dotted, value in values.items():
+        if isinstance(value, dt.date):  # a fresh object each time: ruamel writes a shared one as an alias
+            value = dt.date.fromordinal(value.toordinal())
         rt_set(doc, tuple(dotted.split(".")), value, schema)
     text = rt_dump(doc)
     profile, problems = parse_profile(text, display or display_path(path))
     if profile is not None:
         problems = check_profile(profile, schema, on=on)
+        # 'free beds are given without beds.confirmed' only repeats the problem with the date given
+        problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
     changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
     return Edit(path, None if problems else text, changed, problems)
 
@@ -191,7 +195,7 @@ def parse_body(text: str, schema: Schema | None = None) -> tuple[dict[str, str |
 def form_value(f: Field, raw: str) -> Any:
     """A form answer as the value a profile holds; anything unexpected stays text for check to report."""
     s = raw.strip()
-    if f.type == "integer" and re.fullmatch(r"[0-9]{1,9}", s):
+    if f.type == "integer" and re.fullmatch(r"-?[0-9]{1,9}", s):
         return int(s)
     if f.type == "number" and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,4})?", s):
         return float(s) if "." in s else int(s)
@@ -321,7 +325,7 @@ def _cell_value(column: str, text: str, on: dt.date) -> Any:
             return dt.date.fromisoformat(s) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) else s
         except ValueError:
             return s
-    return int(s) if re.fullmatch(r"[0-9]{1,9}", s) else s
+    return int(s) if re.fullmatch(r"-?[0-9]{1,9}", s) else s
 
 
 def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[list[Edit], list[str]]:
