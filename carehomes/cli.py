@@ -190,9 +190,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from . import docs
-
-    from . import forms
+    from . import docs, forms
 
     outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
     outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links

@@ -34,8 +34,8 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
         problems += found
         if profile is None:
             continue
-        beds = profile.data.get("beds") if isinstance(profile.data.get("beds"), dict) else {}
-        confirmed = beds.get("confirmed")
+        beds = profile.data.get("beds")
+        confirmed = beds.get("confirmed") if isinstance(beds, dict) else None
         if not isinstance(confirmed, dt.date) or (today - confirmed).days <= max_age:
             continue
         out.append(StaleHome(profile.slug, str(profile.data.get("name") or profile.slug), confirmed,

@@ -352,7 +352,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     line = reader.line_num
     for row in reader:
         start, line = line + 1, reader.line_num
-        cells = dict(zip(header, (c for c in row)))
+        cells = dict(zip(header, row, strict=False))  # short rows: the missing cells are empty
         if not any(c.strip() for c in row):
             continue
         where = f"{shown}:{start}"
