@@ -195,6 +195,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
     outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
     outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.screenshots:
+        from .screenshots import write_screenshots
+
+        for p in write_screenshots(ROOT):
+            _say(f"wrote {p.relative_to(ROOT)}")
     if args.check:
         for p in stale:
             _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
@@ -434,6 +439,7 @@ def parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
+    g.add_argument("--screenshots", action="store_true", help="also photograph the issue forms for CONTRIBUTING.md (needs chromium)")
     g.set_defaults(func=cmd_docs)
 
     t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")

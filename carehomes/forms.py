@@ -104,7 +104,7 @@ def _element(ff: FormField) -> dict[str, Any]:
                 "validations": {"required": False}}
     kind = "textarea" if f.type == "list" or f.constraints.get("maxLength", 0) > 300 else "input"
     example = "\n".join(f.example) if isinstance(f.example, list) else f.example
-    if example is not None and f.type != "date":
+    if example is not None and f.type not in ("date", "integer", "number"):  # a number would look like an answer
         attrs["placeholder"] = str(example)
     return {"type": kind, "id": ff.id, "attributes": attrs, "validations": {"required": False}}
 
@@ -223,6 +223,12 @@ def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True) -> s
             return f"{pad}<!-- {name} -->\n{body}{pad}<!-- /{name} -->"
         text = pattern.sub(fill, text)
     return text
+
+
+def contributing_for_site(text: str, settings: dict[str, Any]) -> str:
+    """CONTRIBUTING.md as the site's "For providers" page: blocks filled from the site's settings,
+    pictures from content/images/ (copied to the site's images/)."""
+    return fill_blocks(text, settings, markers=False).replace("](content/images/", "](../images/")
 
 
 def settings_for_blocks(config: Path) -> dict[str, Any]:

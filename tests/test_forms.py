@@ -179,6 +179,8 @@ def test_every_link_on_the_built_for_providers_page_resolves(site):
     page = (out / "for-providers" / "index.html").read_text()
     main = page[page.index('<article'):page.index('</article>')]
     ids = heading_ids(page)
+    images = re.findall(r'<img [^>]*src="([^"]+)"', main)
+    assert len(images) == 2 and all((out / "for-providers" / src).resolve().is_file() for src in images), images
     for href in (h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', main)):
         if href.startswith("#"):
             assert href[1:] in ids, href
@@ -243,3 +245,18 @@ def test_form_text_has_no_yaml_words():
         for b in form["body"]:
             text = " ".join(str(b["attributes"].get(k, "")) for k in ("label", "description"))
             assert not re.search(r"\b[a-z_]+\.[a-z_]+\.[a-z_]+\b|\.yaml|YAML", text), text
+
+
+def test_the_pictures_of_the_forms_show_the_current_forms():
+    from carehomes import screenshots
+
+    folder = ROOT / screenshots.IMAGES
+    assert (folder / screenshots.HASH_FILE).read_text().strip() == screenshots.form_hash(), \
+        "a form changed: run python3 build.py docs --screenshots"
+    for name in screenshots.SHOTS.values():
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"](content/images/{name})" in CONTRIBUTING
+    page = screenshots.form_html(forms.VACANCIES, {"home": "<b>x</b>"})
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>" not in page
+    for ff in forms.form_fields(forms.VACANCIES):
+        assert f"<label>{ff.label}</label>" in page
