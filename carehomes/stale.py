@@ -8,9 +8,7 @@ from pathlib import Path
 from . import forms
 from .load import load_profile, profile_files
 from .problems import Problem
-
-MAX_AGE_DAYS = 7
-ISSUE_TITLE = "Vacancies more than 7 days old"
+from .views import AVAILABILITY_STALE_DAYS as MAX_AGE_DAYS  # the same age at which pages flag vacancies
 
 
 @dataclass(frozen=True)
