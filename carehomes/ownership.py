@@ -84,7 +84,7 @@ def _profile_change(root: Path, base: str, path: str, author: str, schema: Schem
     old_text = _at(root, base, path) or ""
     old = (yaml_mapping(old_text, path) if old_text else None) or {}
     maintainers = [str(m) for m in old.get("maintainers") or []]
-    if author.lower() not in {m.lower() for m in maintainers}:
+    if not is_maintainer(author, old):
         listed = ", ".join(maintainers) if maintainers else "nobody yet"
         return [f"{path}: {author} is not a maintainer of this profile (maintainers: {listed}); "
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
