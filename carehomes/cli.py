@@ -295,7 +295,11 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
     if args.result:
         from .yamlio import write_text_atomic
 
-        write_text_atomic(Path(args.result), result.to_json())
+        try:
+            write_text_atomic(Path(args.result), result.to_json())
+        except OSError as exc:
+            _say(f"{args.result}: cannot be written ({exc.strerror})")
+            return 2
     print(result.comment(), end="")
     if result.status == "applied":
         _say(f"{result.path}: {len(result.changed)} field{'s' * (len(result.changed) != 1)} changed; "

@@ -82,6 +82,8 @@ def _get(doc: Any, dotted: str) -> Any:
 def find_home(providers: Path, home: str) -> Path | None:
     """The profile of a home given by its slug (file name) or its CQC location ID."""
     home = home.strip()
+    page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
+    home = page.group(1) if page else home
     if SLUG.fullmatch(home) and (providers / f"{home}.yaml").is_file():
         return providers / f"{home}.yaml"
     if LOCATION_ID.fullmatch(home.upper()):

@@ -118,9 +118,7 @@ def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site
     _, stderr = site
     assert "warning: mkdocs.yml: extra.directory.contact_phone is still the example '01234 567890'; set the council's " \
            "real value before publishing" in stderr
-    for name in ("mkdocs.yml",):
-        text = (ROOT / name).read_text()
-    text = (text.replace("care.directory@example.org", "care.homes@herefordshire.gov.uk").replace("01234 567890", "01432 260000")
+    text = ((ROOT / "mkdocs.yml").read_text().replace("care.directory@example.org", "care.homes@herefordshire.gov.uk").replace("01234 567890", "01432 260000")
             .replace("example-council/care-homes", "herefordshire-council/care-homes")
             .replace("https://example-council.github.io/care-homes/", "https://care.herefordshire.example/"))
     (tmp_path / "mkdocs.yml").write_text(text)

@@ -61,7 +61,9 @@ def apply(repo, text: str, author: str, *extra: str):
 def test_maintainer_vacancy_update_changes_only_vacancies_and_date_keeping_comments(repo):
     aston = repo / "providers" / "aston-house.yaml"
     before = aston.read_text()
-    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "Aston-Manager")
+    issue = (FIXTURES / "issue-forms" / "update-vacancies.md").read_text()  # as GitHub writes the form's answers
+    assert issue == body({"Beds without nursing free now": "2"})
+    r, res = apply(repo, issue, "Aston-Manager")
     assert r.returncode == 0, r.stdout + r.stderr
     after = aston.read_text()
     assert after == before.replace("  registered: 16\n", "  registered: 16\n  residential:\n    available: 2\n  confirmed: 2026-11-30\n")
@@ -125,10 +127,13 @@ def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
     assert "A council steward will check this change" in res["comment"]
 
 
-def test_a_steward_may_update_any_home_and_a_location_id_names_a_home(repo):
+def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     r, res = apply(repo, body({"Beds without nursing free now": "1"}, home=lid), "council-steward")
     assert r.returncode == 0 and res["home"] == "blackwells" and res["mode"] == "commit"
+    r, res = apply(repo, body({"Beds without nursing free now": "0"}, home="https://example-council.github.io/care-homes/homes/lyndale/"),
+                   "council-steward")
+    assert r.returncode == 0 and res["home"] == "lyndale"
 
 
 def test_hostile_form_text_is_refused_or_escaped(repo):
