@@ -94,7 +94,7 @@ def check_ownership(root: Path, author: str, base: str, schema: Schema | None = 
 def _profile_change(root: Path, base: str, path: str, author: str, schema: Schema) -> list[str]:
     old = _mapping_at(root, base, path) or {}
     maintainers = [str(m) for m in old.get("maintainers") or []]
-    if author.lower() not in {m.lower() for m in maintainers}:
+    if not is_maintainer(author, old):
         listed = ", ".join(maintainers) if maintainers else "nobody yet"
         return [f"{path}: {author} is not a maintainer of this profile (maintainers: {listed}); "
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
@@ -119,3 +119,8 @@ def _value(data: dict, dotted: str) -> Any:
 
 def _show(value: Any) -> str:
     return "nothing (remove the line)" if value is None else repr(value)
+
+
+def is_maintainer(author: str, data: dict) -> bool:
+    """Whether ``author`` is listed in a profile's ``maintainers`` (usernames compared without case)."""
+    return author.lower() in {str(m).lower() for m in data.get("maintainers") or []}

@@ -174,7 +174,10 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released) + "\n"),
     }
-    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    from .forms import contributing_for_site
+
+    contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
+                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", "")})
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
                                  "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +

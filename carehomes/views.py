@@ -204,6 +204,12 @@ class HomeView:
     def edit_url(self) -> str | None:
         return f"{self.repo_edit}providers/{self.slug}.yaml" if self.repo_edit else None
 
+    def form_url(self, template: str) -> str | None:
+        """The repository's issue form ``template``, prefilled with this home (see forms.py)."""
+        from .forms import form_url
+
+        return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name) if self.repo_edit else None
+
     @property
     def description_html(self) -> str:
         return markdown_lite(self.get("description"))
