@@ -125,7 +125,8 @@ def field_reference(schema: Schema) -> str:
             continue
         cons = docs.constraint_words(f)
         how = html.escape(docs.TYPE_WORDS[f.type] + (f"; {cons}" if cons else ""))
-        owner = {"cqc": "CQC (by import)", "provider": "the home", "council": "the council"}[f.owner]
+        owner = {"cqc": "CQC (by import)", "provider": "the home", "council": "the council",
+                 "fsa": "the FSA (by import)"}[f.owner]
         req = " <strong>Required.</strong>" if f.required else ""
         rows.append([f"<code>{f.path}</code>", html.escape(f.description) + req, how, owner])
     return docs.html_table("Every field a profile can hold", ["Field in your file", "What it means", "How to write it", "Who changes it"], rows)

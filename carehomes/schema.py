@@ -13,6 +13,7 @@ OWNERS = {
     "cqc": "CQC register (changed only by import)",
     "provider": "The home (changed by pull request)",
     "council": "The council",
+    "fsa": "Food Standards Agency food hygiene data (changed only by import)",
 }
 
 

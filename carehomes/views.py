@@ -12,7 +12,8 @@ from .schema import Schema, load_schema
 RATING_STALE_DAYS = 730
 AVAILABILITY_STALE_DAYS = 7
 NOT_PROVIDED = "Not provided yet"
-SOURCES = {"cqc": "Care Quality Commission register", "provider": "The home", "council": "The council"}
+SOURCES = {"cqc": "Care Quality Commission register", "provider": "The home", "council": "The council",
+           "fsa": "Food Standards Agency food hygiene ratings"}
 
 
 @dataclass
@@ -247,7 +248,7 @@ class HomeView:
         return g
 
     def _quality(self) -> Group:
-        g = Group("quality", "Quality", f"{SOURCES['cqc']}, the council and the home", self.rating_date, "CQC rating published")
+        g = Group("quality", "Quality", f"{SOURCES['cqc']}, {SOURCES['fsa']}, the council and the home", self.rating_date, "CQC rating published")
         if self.rating_stale:
             g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than two years ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
@@ -259,16 +260,24 @@ class HomeView:
         sdate = nice_date(self.get("staffing.date"))
         g.facts.append(Fact("Staff who left in a year", None if st is None else f"{st:g}%", note=f"12 months to {sdate}" if st is not None else None))
         g.facts.append(Fact("Registered nurses who left in a year", None if nt is None else f"{nt:g}%", note=f"12 months to {sdate}" if nt is not None else None))
-        fh = self.get("food_hygiene.rating")
-        fh_id = self.get("food_hygiene.fhrs_id")
-        g.facts.append(Fact("Food hygiene rating", None if fh is None else f"{fh} out of 5",
-                            href=f"https://ratings.food.gov.uk/business/{fh_id}" if fh_id and fh is not None else None,
-                            note=f"inspected {nice_date(self.get('food_hygiene.date'))}" if fh is not None else None))
+        g.facts.extend(self._food_hygiene())
         score = self.get("user_rating.score")
         g.facts.append(Fact("Rating from residents and families", None if score is None else
                             f"{score:g} out of {self.get('user_rating.out_of'):g}",
                             note=f"from {self.get('user_rating.source')}, {nice_date(self.get('user_rating.date'))}" if score is not None else None))
         return g
+
+    def _food_hygiene(self) -> list[Fact]:
+        """The FSA food hygiene rating with its date and source, and a link to the FSA's page."""
+        fh, fh_id = self.get("food_hygiene.rating"), self.get("food_hygiene.fhrs_id")
+        when = nice_date(self.get("food_hygiene.date"))
+        text = None if fh is None else f"{fh} out of 5" if str(fh).isdigit() else str(fh)
+        note = None if fh is None else (f"rated {when}; " if when else "") + f"source: {SOURCES['fsa']}"
+        facts = [Fact("Food hygiene rating", text, note=note)]
+        if isinstance(fh_id, int) and not isinstance(fh_id, bool) and fh is not None:
+            facts.append(Fact("Food hygiene page", "See this rating on the Food Standards Agency's website",
+                              href=f"https://ratings.food.gov.uk/business/{fh_id}"))
+        return facts
 
     def _fees(self) -> Group:
         g = Group("fees", "Fees", SOURCES["provider"], _date(self.get("fees.date")), "Fees confirmed")
