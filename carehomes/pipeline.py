@@ -8,6 +8,7 @@ from pathlib import Path
 from .load import Profile, load_profile, profile_files
 from .parallel import map_chunks
 from .problems import Problem
+from .checks_external import check_external
 from .validate import check_files, check_profile
 
 
@@ -22,7 +23,7 @@ class Checked:
         return not self.problems
 
 
-CROSS_FILE_KEYS = ("location_id", "slug")
+CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: checks_external
 
 
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[list[Profile], list[Problem]]:
@@ -35,7 +36,7 @@ def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[l
             problems.extend(check_profile(profile, on=on))
             if not keep:  # only what the rules across files need, so less travels back from workers
                 profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
-                                  {k: profile.lines[k] for k in CROSS_FILE_KEYS if k in profile.lines})
+                                  {k: n for k, n in profile.lines.items() if k.split(".")[0] in CROSS_FILE_KEYS})
             profiles.append(profile)
     return profiles, problems
 
@@ -54,5 +55,6 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
         result.profiles.extend(profiles)
         result.problems.extend(problems)
     result.problems.extend(check_files(result.profiles))
+    result.problems.extend(check_external(result.profiles))
     result.problems.sort()
     return result

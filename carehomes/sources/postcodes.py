@@ -1,0 +1,161 @@
+"""Live postcodes and their positions from Ordnance Survey's Code-Point Open.
+
+Code-Point Open has one gzip-compressed CSV per postcode area (``hr.csv.gz`` for HR), no header
+row, postcodes in fixed-width quoted form (``"HR1 1AA"``, ``"NP253SS"``) and positions as British
+National Grid eastings and northings (EPSG:27700). Only the area files a question needs are read,
+line by line, and only the postcodes asked about are kept, so memory stays small even for the
+whole country. Grid positions become WGS84 latitude and longitude with pyproj (EPSG:27700 to
+EPSG:4326); without PROJ's optional OSTN15 grid file pyproj uses the published Helmert
+parameters, good to a few metres, which is ample for distances between homes and postcodes.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..schema import ROOT
+
+DEFAULT_DIR = ROOT.parent / "shared" / "data" / "postcodes" / "codepoint-open-2025-10"
+ENV_DIR = "CAREHOMES_CODEPOINT"
+NO_POSITION_QUALITY = 90   # Code-Point's quality 90: the postcode has no coordinates
+EARTH_RADIUS_KM = 6371.0088
+ATTRIBUTION = ("Contains OS data © Crown copyright and database right 2025. "
+               "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
+               "Contains National Statistics data © Crown copyright and database right 2025.")
+_AREA = re.compile(r"[A-Z]{1,2}")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A live postcode: its grid position, its WGS84 position and Code-Point's quality (10 best)."""
+
+    postcode: str          # as Code-Point writes it, e.g. "HR1 1AA"
+    easting: int
+    northing: int
+    quality: int
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_position(self) -> bool:
+        return self.quality < NO_POSITION_QUALITY and (self.easting or self.northing) != 0
+
+
+def postcode_key(text: str) -> str:
+    """A postcode without spaces, in capitals: how Code-Point postcodes are compared."""
+    return re.sub(r"\s+", "", text).upper()
+
+
+def area_of(postcode: str) -> str | None:
+    """The postcode area: the leading letters ("HR4 9ER" -> "HR", "B1 1AA" -> "B")."""
+    m = _AREA.match(postcode_key(postcode))
+    return m.group(0) if m else None
+
+
+def data_dir() -> Path:
+    """Where Code-Point Open is: $CAREHOMES_CODEPOINT, or ../shared/data/postcodes/... beside the repository."""
+    env = os.environ.get(ENV_DIR)
+    return Path(env) if env else DEFAULT_DIR
+
+
+def area_file(area: str, folder: Path | None = None) -> Path:
+    return (folder or data_dir()) / "Data" / "CSV" / f"{area.lower()}.csv.gz"
+
+
+def has_area(area: str, folder: Path | None = None) -> bool:
+    """Whether the data for this postcode area is present (checks only judge areas we have)."""
+    return area_file(area, folder).is_file()
+
+
+def available_areas(folder: Path | None = None) -> list[str]:
+    """Every postcode area with a data file, in capitals, sorted."""
+    base = (folder or data_dir()) / "Data" / "CSV"
+    return sorted(p.name.split(".")[0].upper() for p in base.glob("*.csv.gz")) if base.is_dir() else []
+
+
+def _line_starts(key: str) -> set[bytes]:
+    """How a Code-Point line for this postcode key can start: the postcode quoted, with or without
+    its space, then a comma (``"HR1 1AA",``, ``"B1 1AY",``, ``"AB10 1AB",``, ``"NP253SS",``)."""
+    if len(key) < 5:
+        return set()
+    return {f'"{form}",'.encode() for form in (key[:-3] + " " + key[-3:], key)}
+
+
+def _lines(path: Path, chunk: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The lines of a gzip file, a megabyte at a time (memory stays bounded)."""
+    rest = b""
+    with gzip.open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            yield lines
+    if rest:
+        yield [rest]
+
+
+def iter_area(area: str, folder: Path | None = None, wanted: set[str] | None = None) -> Iterator[Place]:
+    """Stream the postcodes of one area file (only those in ``wanted``, as keys, if given)."""
+    starts = set().union(*(_line_starts(k) for k in wanted)) if wanted is not None else set()
+    sizes = sorted({len(s) for s in starts})
+    for lines in _lines(area_file(area, folder)):
+        chosen = lines if wanted is None else [ln for n in sizes for ln in lines if ln[:n] in starts]
+        for line in chosen:
+            quoted, _, rest = line.decode("ascii", "replace").partition(",")
+            parts = rest.split(",", 3)
+            try:
+                quality, easting, northing = int(parts[0]), int(parts[1]), int(parts[2])
+            except (ValueError, IndexError):
+                continue
+            yield Place(quoted.strip('"'), easting, northing, quality)
+
+
+@lru_cache(maxsize=1)
+def _transformer():  # type: ignore[no-untyped-def]
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+def to_wgs84(places: list[Place]) -> list[Place]:
+    """The same places with latitude and longitude (places without a position keep None)."""
+    located = [p for p in places if p.has_position]
+    if not located:
+        return places
+    lons, lats = _transformer().transform([p.easting for p in located], [p.northing for p in located])
+    done = {id(p): Place(p.postcode, p.easting, p.northing, p.quality, round(lat, 6), round(lon, 6))
+            for p, lat, lon in zip(located, lats, lons)}
+    return [done.get(id(p), p) for p in places]
+
+
+def lookup(postcodes: Iterable[str], folder: Path | None = None) -> dict[str, Place | None]:
+    """Each postcode (by key) -> its Place, or None when it is not live. Postcodes whose area file
+    is absent are left out: nothing can be said about them."""
+    by_area: dict[str, set[str]] = {}
+    for pc in postcodes:
+        area = area_of(pc)
+        if area and has_area(area, folder):
+            by_area.setdefault(area, set()).add(postcode_key(pc))
+    found: dict[str, Place | None] = {}
+    for area, keys in sorted(by_area.items()):
+        places = to_wgs84(list(iter_area(area, folder, keys)))
+        got = {postcode_key(p.postcode): p for p in places}
+        for k in keys:
+            found[k] = got.get(k)
+    return found
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres (haversine on a sphere of the Earth's mean radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
