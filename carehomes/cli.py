@@ -24,7 +24,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if missing:
         _say("\n".join(f"{p}: no such file or folder" for p in missing))
         return 2
-    result = check_paths(paths, keep_data=False)
+    result = check_paths(paths, keep_data=False, external=True)
     for p in result.problems:
         print(p.github() if args.format == "github" else str(p))
     if result.problems:

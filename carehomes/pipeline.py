@@ -5,10 +5,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checks_external import check_external
 from .load import Profile, load_profile, profile_files
 from .parallel import map_chunks
 from .problems import Problem
-from .checks_external import check_external
 from .validate import check_files, check_profile
 
 
@@ -42,11 +42,12 @@ def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[l
 
 
 def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,
-                workers: int | None = None, keep_data: bool = True) -> Checked:
+                workers: int | None = None, keep_data: bool = True, external: bool = False) -> Checked:
     """Load and check every profile under ``paths``; collect every problem.
 
-    With ``keep_data=False`` (the check command) the profiles returned hold only their
-    location ID and slug.
+    With ``keep_data=False`` (the check command) the profiles returned hold only what the rules
+    across files need. Acute trusts are checked against the NHS trust list; with ``external=True``
+    (the check command) postcodes are also checked against Code-Point Open: see checks_external.
     """
     base = base or Path.cwd()
     files = profile_files(paths)
@@ -55,6 +56,6 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
         result.profiles.extend(profiles)
         result.problems.extend(problems)
     result.problems.extend(check_files(result.profiles))
-    result.problems.extend(check_external(result.profiles))
+    result.problems.extend(check_external(result.profiles, live_postcodes=external))
     result.problems.sort()
     return result

@@ -191,7 +191,15 @@ def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: 
     pieces = pieces or _pieces(profiles)
     return {"care-homes.csv": _csv_text([f.name for f in schema.home_fields], []) + pieces["homes"],
             "capabilities.csv": _csv_text([f.name for f in schema.capability_fields], []) + pieces["caps"],
-            "care-homes.json": _array(pieces["json"]) + "\n"}
+            "care-homes.json": _array(pieces["json"]) + "\n",
+            "nhs-trusts.csv": nhs_trusts_csv()}
+
+
+def nhs_trusts_csv() -> str:
+    """The NHS trust names for the codes in acute_trusts (schema/nhs-trusts.csv, from NHS ODS)."""
+    from .sources.nhs_ods import TRUSTS_PATH
+
+    return TRUSTS_PATH.read_text(encoding="utf-8")
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date) -> dict:

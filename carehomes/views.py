@@ -210,6 +210,14 @@ class HomeView:
         pc = self.get("address.postcode")
         return pc.split(" ")[0] if pc else None
 
+    @property
+    def trust_names(self) -> list[str]:
+        """The acute trusts the home works with, by name (the profile holds NHS ODS codes)."""
+        from .sources.nhs_ods import trust_name
+
+        codes = self.get("care.acute_trusts") or []
+        return [trust_name(c) or c for c in codes if isinstance(c, str)]
+
     # --- the groups of the profile page --------------------------------------------------------
 
     def groups(self) -> list[Group]:
@@ -232,8 +240,7 @@ class HomeView:
         g.facts.append(Fact("Registered to support (CQC)", ", ".join(self.bands) if self.bands else None))
         g.facts.append(Fact("Weekend assessments", yes_no(self.get("care.weekend_assessments"))))
         g.facts.append(Fact("Weekend admissions from hospital", yes_no(self.get("care.weekend_admissions"))))
-        trusts = self.get("care.acute_trusts")
-        g.facts.append(Fact("Hospitals (acute trusts) the home works with", "; ".join(trusts) if trusts else None))
+        g.facts.append(Fact("Hospitals (acute trusts) the home works with", "; ".join(self.trust_names) or None))
         return g
 
     def _needs(self) -> Group:

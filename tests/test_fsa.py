@@ -6,14 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, SHARED, TODAY, run_build
 
 from carehomes.sources import fsa
-from conftest import FIXTURES, ROOT, SHARED, TODAY, run_build
 
 FHRS = SHARED / "data" / "fsa"
 HEREFORDSHIRE = FHRS / "FHRS895en-GB.xml"
 BRIGHTON = FHRS / "FHRS875en-GB.xml"
-RECORD = re.compile(r"<EstablishmentDetail>.*?</EstablishmentDetail>", re.S)
+RECORD = re.compile(r"<EstablishmentDetail>.*?</EstablishmentDetail>", re.DOTALL)
 
 
 @pytest.fixture(scope="module")

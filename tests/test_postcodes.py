@@ -6,10 +6,10 @@ import os
 import shutil
 
 import pytest
+from conftest import ROOT, SHARED, run_build
 
 from carehomes.load import load_profile
 from carehomes.sources import postcodes
-from conftest import ROOT, SHARED, run_build
 
 CODEPOINT = SHARED / "data" / "postcodes" / "codepoint-open-2025-10"
 
@@ -65,8 +65,8 @@ def test_check_reports_coordinates_far_from_the_postcode(tmp_path):
     _profile(tmp_path, "latitude: 52.049615", "latitude: 52.149615")
     proc = run_build("check", "providers", cwd=tmp_path)
     assert proc.stdout.splitlines() == [
-        "providers/aston-house.yaml:13: address.latitude: 52.149615, -2.687262 is 11.1 km from postcode HR1 1TJ "
-        "(52.049615, -2.687262); correct the coordinates or the postcode"]
+        ("providers/aston-house.yaml:13: address.latitude: 52.149615, -2.687262 is 11.1 km from postcode HR1 1TJ "
+        "(52.049615, -2.687262); correct the coordinates or the postcode")]
 
 
 def test_only_areas_with_data_are_judged(tmp_path):
@@ -108,3 +108,11 @@ def test_seven_character_postcodes_written_without_their_space(tmp_path):
         out.write(line.replace('"NP25 3SS"', '"NP253SS"'))
     found = postcodes.lookup(["NP25 3SS", "NP25 3ST"], tmp_path)
     assert found["NP253SS"].postcode == "NP253SS" and found["NP253ST"] is None
+
+
+def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):
+    """Postcodes end over time (68 of the 2021 national register's are no longer live in 2025):
+    'check' reports them, 'data' and 'build' still publish."""
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR9 9ZZ")
+    proc = run_build("data", "--providers", "providers", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout

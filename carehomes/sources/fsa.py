@@ -14,9 +14,10 @@ import difflib
 import re
 import unicodedata
 import xml.parsers.expat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..load import profile_files, yaml_mapping
 from ..publish import get_path
@@ -152,7 +153,7 @@ def _records(path: Path) -> Iterator[dict[str, str]]:
             if not chunk:
                 break
     if roots and roots != {"FHRSEstablishment"}:
-        raise FsaError(f"is not an FHRS open-data file (its root element is {sorted(roots)[0]}, not FHRSEstablishment)")
+        raise FsaError(f"is not an FHRS open-data file (its root element is {min(roots)}, not FHRSEstablishment)")
 
 
 def read_fhrs(path: Path) -> FhrsFile:
