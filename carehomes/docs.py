@@ -20,6 +20,8 @@ TYPE_WORDS = {
 def _yaml_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and value.isdigit():
+        return f"'{value}'"  # as 'fmt' writes text that looks like a number
     if isinstance(value, str):
         needs_quotes = (not value or value[0] in "!&*{}[]|>'\"%@`#,?:-" or ": " in value or " #" in value
                         or value.lower() in ("yes", "no", "true", "false", "on", "off", "null", "~")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -33,10 +32,12 @@ def slice_file(path: Path, text: str, ids: list[int]) -> Path:
 
 
 def home_profiles(tmp_path: Path, slugs: list[str]) -> Path:
+    """Copies of bundled profiles as they were before the food hygiene import."""
     out = tmp_path / "providers"
     out.mkdir()
     for s in slugs:
-        shutil.copy(ROOT / "providers" / f"{s}.yaml", out / f"{s}.yaml")
+        text = (ROOT / "providers" / f"{s}.yaml").read_text()
+        (out / f"{s}.yaml").write_text(re.sub(r"^food_hygiene:\n(  .*\n)*", "", text, flags=re.M))
     return out
 
 
@@ -209,3 +210,25 @@ def test_example_fixture_rating_is_valid():
     profile, found = load_profile(FIXTURES / "profiles" / "example-full.yaml", ROOT)
     assert found == [] and check_profile(profile, on=TODAY) == []
     assert profile.data["food_hygiene"]["rating"] == "5"
+
+
+def test_bundled_profiles_carry_the_real_ratings():
+    """The committed Herefordshire profiles were updated with import-fsa on FHRS895en-GB.xml."""
+    from carehomes.pipeline import check_paths
+
+    checked = check_paths([ROOT / "providers"], on=TODAY)
+    assert checked.problems == []
+    rated = {p.slug: p.data["food_hygiene"] for p in checked.profiles if "food_hygiene" in p.data}
+    assert len(rated) == 65
+    assert {k: str(v) for k, v in rated["aston-house"].items()} == {"rating": "5", "date": "2020-02-14", "fhrs_id": "488493"}
+    assert rated["froome-bank"]["rating"] == "Exempt"
+    again = fsa.import_fsa([HEREFORDSHIRE], ROOT / "providers", dry_run=True)
+    assert again.changed == []
+
+
+def test_bundled_profile_page_shows_the_rating(built_site):
+    out, _ = built_site
+    html = (out / "homes" / "aston-house" / "index.html").read_text()
+    assert ("<dt>Food hygiene rating</dt><dd>5 out of 5 <span class=\"ch-note\">(rated 14 February 2020; "
+            "source: Food Standards Agency food hygiene ratings)</span></dd>") in html
+    assert '<a href="https://ratings.food.gov.uk/business/488493" rel="nofollow noopener">' in html

@@ -103,7 +103,7 @@ def _closest_by_name(text: str, trusts: dict[str, Trust]) -> Trust | None:
     names = {t.name.lower(): t for t in trusts.values() if t.open}
     wanted = text.lower()
     hits = [t for n, t in names.items() if wanted in n] or \
-        [names[n] for n in difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)]
+        [names[n] for n in difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)]
     return hits[0] if len(hits) == 1 else None
 
 
