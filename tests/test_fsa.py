@@ -232,3 +232,31 @@ def test_bundled_profile_page_shows_the_rating(built_site):
     assert ("<dt>Food hygiene rating</dt><dd>5 out of 5 <span class=\"ch-note\">(rated 14 February 2020; "
             "source: Food Standards Agency food hygiene ratings)</span></dd>") in html
     assert '<a href="https://ratings.food.gov.uk/business/488493" rel="nofollow noopener">' in html
+
+
+def test_providers_may_not_change_fsa_fields(tmp_path):
+    """The FSA's fields are refused like CQC's; the pin is the council's."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    (repo / "providers" / "example-full.yaml").write_text((FIXTURES / "profiles" / "example-full.yaml").read_text())
+    (repo / "stewards.yaml").write_text("stewards:\n  - Council-Steward\n")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+    p = repo / "providers" / "example-full.yaml"
+    p.write_text(p.read_text().replace("  rating: \"5\"\n", "  rating: \"4\"\n  fhrs_id: 1\n  pinned: yes\n"))
+    r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", "main")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "providers/example-full.yaml:66: food_hygiene.rating: only the Food Standards Agency (set only by the food "
+        "hygiene import) may change this field; put it back to '5'",
+        "providers/example-full.yaml:67: food_hygiene.fhrs_id: only the Food Standards Agency (set only by the food "
+        "hygiene import) may change this field; put it back to nothing (remove the line)",
+        "providers/example-full.yaml:68: food_hygiene.pinned: only the council may change this field; "
+        "put it back to nothing (remove the line)",
+    ]
+    steward = run_build("check-ownership", "--repo", str(repo), "--author", "council-steward", "--base", "main")
+    assert steward.returncode == 0
