@@ -284,6 +284,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                releases_dir: Path | None = None) -> BuildReport:
     """Build the whole site into ``site_dir``: replaced only when everything succeeded."""
     from .fsutil import replace_dir
+    from .sources.postcodes import write_lookup
 
     schema = schema or load_schema()
     cfg = read_config(config_path or ROOT / "mkdocs.yml")
@@ -305,6 +306,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         pages += render_browse(views, out, shell)
         write_districts(views, out)
         write_facets(views, out)
+        write_lookup(out, cfg.directory.get("postcode_areas"))  # postcodes/: exact-postcode distance search
         search = index_site(out) if index and views else "no search index (no homes)" if index else "not indexed"
         write_sitemap(out, cfg.raw.get("site_url", ""))
     return BuildReport(len(views), pages, sizes, search)

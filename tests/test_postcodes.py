@@ -116,3 +116,27 @@ def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):
     _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR9 9ZZ")
     proc = run_build("data", "--providers", "providers", "--out", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_published_lookup_for_the_configured_areas(tmp_path):
+    import json
+
+    report = postcodes.write_lookup(tmp_path, ["hr", "SY", "WR", "NP", "GL", "ZZ"])
+    assert report["areas"] == ["GL", "HR", "NP", "SY", "WR"] and report["missing"] == ["ZZ"]
+    assert report["largest"] <= postcodes.MAX_CHUNK_BYTES
+    files = list((tmp_path / "postcodes").rglob("*.json"))
+    assert max(f.stat().st_size for f in files) <= 30_000
+    index = json.loads((tmp_path / "postcodes" / "areas.json").read_text())
+    assert index["areas"] == ["GL", "HR", "NP", "SY", "WR"] and "Royal Mail" in index["attribution"]
+    assert postcodes.sector_file("hr3 5aa") == "postcodes/HR/HR3-5.json"
+    sector = json.loads((tmp_path / postcodes.sector_file("HR3 5AA")).read_text())
+    assert sector["5AA"] == [52.0748, -3.1252]   # Kington
+    assert "9ZZ" not in json.loads((tmp_path / postcodes.sector_file("HR9 9ZZ")).read_text())
+    hr = sum(len(json.loads(f.read_text())) for f in (tmp_path / "postcodes" / "HR").glob("*.json"))
+    assert hr == 6544
+
+
+def test_built_site_publishes_the_lookup(built_site):
+    out, _ = built_site
+    assert (out / "postcodes" / "HR" / "HR1-1.json").exists()
+    assert not (out / "postcodes" / "B").exists()

@@ -11,6 +11,7 @@ parameters, good to a few metres, which is ample for distances between homes and
 from __future__ import annotations
 
 import gzip
+import json
 import math
 import os
 import re
@@ -102,20 +103,25 @@ def _lines(path: Path, chunk: int = 1 << 20) -> Iterator[list[bytes]]:
         yield [rest]
 
 
-def iter_area(area: str, folder: Path | None = None, wanted: set[str] | None = None) -> Iterator[Place]:
-    """Stream the postcodes of one area file (only those in ``wanted``, as keys, if given)."""
+def _rows(area: str, folder: Path | None = None, wanted: set[str] | None = None) -> Iterator[tuple[str, int, int, int]]:
+    """(postcode, quality, easting, northing) for each line of one area file, streamed (only the
+    postcodes in ``wanted``, as keys, if given)."""
     starts = set().union(*(_line_starts(k) for k in wanted)) if wanted is not None else set()
     sizes = sorted({len(s) for s in starts})
     for lines in _lines(area_file(area, folder)):
         chosen = lines if wanted is None else [ln for n in sizes for ln in lines if ln[:n] in starts]
         for line in chosen:
-            quoted, _, rest = line.decode("ascii", "replace").partition(",")
-            parts = rest.split(",", 3)
+            parts = line.decode("ascii", "replace").split(",", 4)
             try:
-                quality, easting, northing = int(parts[0]), int(parts[1]), int(parts[2])
+                yield parts[0].strip('"'), int(parts[1]), int(parts[2]), int(parts[3])
             except (ValueError, IndexError):
                 continue
-            yield Place(quoted.strip('"'), easting, northing, quality)
+
+
+def iter_area(area: str, folder: Path | None = None, wanted: set[str] | None = None) -> Iterator[Place]:
+    """Stream the postcodes of one area file (only those in ``wanted``, as keys, if given)."""
+    for postcode, quality, easting, northing in _rows(area, folder, wanted):
+        yield Place(postcode, easting, northing, quality)
 
 
 @lru_cache(maxsize=1)
@@ -159,3 +165,72 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+# --- the published postcode lookup (for distance search from an exact postcode) -------------------
+
+LOOKUP_DIR = "postcodes"
+LOOKUP_FORMAT = 1
+MAX_CHUNK_BYTES = 30_000
+PARALLEL_AREAS = 10  # more areas than this are written by one process per core
+DATA_DATE = "2025-10-17"  # Royal Mail update date in Code-Point Open's Doc/metadata.txt
+
+
+def sector_file(postcode: str) -> str:
+    """Where a postcode's position is published, relative to the site: ``postcodes/HR/HR1-1.json``
+    for HR1 1AA (one file per postcode sector: the outward code and the inward code's digit)."""
+    key = postcode_key(postcode)
+    return f"{LOOKUP_DIR}/{area_of(key)}/{key[:-3]}-{key[-3]}.json"
+
+
+def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
+    """Write one postcode area's sector files; returns (files, postcodes, largest file in bytes)."""
+    area, base, folder = job
+    rows = list(_rows(area, folder))
+    located = [r for r in rows if r[1] < NO_POSITION_QUALITY and (r[2] or r[3])]
+    lons, lats = _transformer().transform([r[2] for r in located], [r[3] for r in located]) if located else ([], [])
+    where = {r[0]: [round(lat, 4), round(lon, 4)] for r, lat, lon in zip(located, lats, lons)}
+    sectors: dict[str, dict[str, list[float] | None]] = {}
+    for r in rows:
+        key = r[0].replace(" ", "")
+        sectors.setdefault(f"{key[:-3]}-{key[-3]}", {})[key[-3:]] = where.get(r[0])
+    (base / area).mkdir(parents=True, exist_ok=True)
+    largest = 0
+    for sector, entries in sorted(sectors.items()):
+        text = json.dumps(dict(sorted(entries.items())), separators=(",", ":"))
+        if len(text) > MAX_CHUNK_BYTES:
+            raise RuntimeError(f"postcode sector {sector} needs {len(text):,} bytes, more than {MAX_CHUNK_BYTES:,}")
+        (base / area / f"{sector}.json").write_text(text, encoding="ascii")
+        largest = max(largest, len(text))
+    return len(sectors), len(rows), largest
+
+
+def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None = None) -> dict:
+    """Publish every live postcode of the chosen areas ("all" for every area with data) as small
+    JSON files under ``site/postcodes/``, one per postcode sector, each at most MAX_CHUNK_BYTES.
+
+    ``postcodes/areas.json``: ``{"format": 1, "date", "attribution", "areas": [published areas],
+    "missing": [areas asked for but without data], "digits": 4}``. A sector file such as
+    ``postcodes/HR/HR1-1.json`` maps each inward code to ``[latitude, longitude]`` (WGS84, 4
+    decimal places, about 10 m), or to ``null`` for a live postcode without a position:
+    ``{"1AA":[52.0607,-2.71],...}``. A postcode whose area is published but whose sector file or
+    inward code is absent is not a live postcode. Returns counts for the build report.
+    """
+    wanted = available_areas(folder) if areas == "all" else sorted({str(a).upper() for a in areas or []})
+    present = [a for a in wanted if has_area(a, folder)]
+    base = site / LOOKUP_DIR
+    jobs = [(area, base, folder) for area in present]
+    if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(os.cpu_count()) as pool:
+            counts = list(pool.map(_write_area, jobs, chunksize=4))
+    else:
+        counts = [_write_area(job) for job in jobs]
+    files, postcodes_written = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    largest = max((c[2] for c in counts), default=0)
+    base.mkdir(parents=True, exist_ok=True)
+    index = {"format": LOOKUP_FORMAT, "date": DATA_DATE, "attribution": ATTRIBUTION, "areas": present,
+             "missing": [a for a in wanted if a not in present], "digits": 4}
+    (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    return {"areas": present, "missing": index["missing"], "files": files, "postcodes": postcodes_written, "largest": largest}
