@@ -25,7 +25,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if missing:
         _say("\n".join(f"{p}: no such file or folder" for p in missing))
         return 2
-    result = check_paths(paths, keep_data=False)
+    result = check_paths(paths, keep_data=False, external=True)
     for p in result.problems:
         print(p.github() if args.format == "github" else str(p))
     warnings = len(result.problems) - len(errors(result.problems))
@@ -201,6 +201,18 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
         for p in exc.problems:
             print(p)
         _say(f"Nothing was imported: fix the profile problem{'s' * (len(exc.problems) != 1)} above first.")
+        return 1
+    print(report.summary())
+    return 0
+
+
+def cmd_import_fsa(args: argparse.Namespace) -> int:
+    from .sources.fsa import FsaError, import_fsa
+
+    try:
+        report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run)
+    except FsaError as exc:
+        _say(str(exc))
         return 1
     print(report.summary())
     return 0
@@ -400,6 +412,11 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--allow-mass-removal", action="store_true",
                    help="allow flagging more than half the homes as missing from the register")
     i.set_defaults(func=cmd_import_cqc)
+    fs = sub.add_parser("import-fsa", help="add food hygiene ratings from Food Standards Agency FHRS XML files")
+    fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
+    fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update")
+    fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
+    fs.set_defaults(func=cmd_import_fsa)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):
         b = sub.add_parser(name, help=helptext)

@@ -19,7 +19,8 @@ from .schema import Schema, load_schema
 
 STEWARDS_FILE = "stewards.yaml"
 PROFILE = re.compile(r"providers/[^_./][^/]*\.yaml")  # the loader's rule: *.yaml exactly
-OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council"}
+OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council",
+               "fsa": "the Food Standards Agency (set only by the food hygiene import)"}
 
 
 class GitError(Exception):

@@ -39,6 +39,7 @@ FILE_NOTES = {
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
     "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
     "oruk-services.json": ("Every home as an Open Referral UK (HSDS 3.0 UK profile) service; care-home facts the standard lacks are in x_care_home", "JSON (Open Referral UK)"),
+    "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
     "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
 

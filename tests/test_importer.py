@@ -64,7 +64,7 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
     target = sorted(prov.glob("*.yaml"))[0]
     text = target.read_text()
     text = text.replace("care:\n", "# The manager added this comment.\ncontact:\n  phone: 01432 000000  # ask for reception\ncare:\n", 1)
-    text = text.replace("beds:\n", "  acute_trusts:\n  - Example Hospitals NHS Trust\nbeds:\n", 1)
+    text = text.replace("beds:\n", "  acute_trusts:\n  - RLQ\nbeds:\n", 1)
     text += "fees:\n  residential_from: 900\n  date: 2026-01-01\n"
     target.write_text(text)
     # the register changes: more beds, new name
