@@ -218,6 +218,7 @@ _BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}[ \t]*(#.*)?$")
 CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
 _BRACKET = re.compile(r"[\[\]{}]")
 _DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
+_NEEDS_SCAN = re.compile(r"[\t\[{&]")
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
@@ -250,8 +251,8 @@ def prescan(text: str, path: str) -> list[Problem]:
 
     libyaml builds nested brackets by recursion and crashes the process on tens of thousands of
     them, so depth is counted here first (flow brackets plus block indentation)."""
-    if "\t" not in text and "[" not in text and "{" not in text and not _MAYBE_DEEP.search(text):
-        return []  # the common case, found in one pass of C code: no tabs, brackets or deep indentation
+    if not _NEEDS_SCAN.search(text) and not _MAYBE_DEEP.search(text):
+        return []  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
     s = _Scan(path)
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
@@ -298,6 +299,10 @@ def prescan(text: str, path: str) -> list[Problem]:
             col += m.end() + len(after) - len(value)
             rest = value
         props = _PROPERTIES.match(rest)
+        if props and "&" in props.group():
+            anchor = props.group().split("&", 1)[1].split()[0].rstrip(":")
+            s.problems.append(Problem(path, no, "yaml", f"anchors and aliases (& and *) are not used in profiles; "
+                                      f"remove '&{anchor}'", col + props.group().index("&") + 1))
         if props:
             col += props.end()
             rest = rest[props.end():]
