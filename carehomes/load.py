@@ -213,12 +213,13 @@ def profile_files(paths: Iterable[Path]) -> list[Path]:
 # --- the pre-scan: refuse what libyaml or ruamel.yaml handle badly, before they see it -----------
 
 _KEY = re.compile(r"""(?:'[^']*'|"[^"\\]*"|[^\s#'"\[\]{},:&*!|>%@`-][^:#]*?|-[^\s:][^:#]*?):(?=[ \t]|$)""")
-_PROPERTIES = re.compile(r"(?:[!&]\S*[ \t]+)+")  # tags and anchors before a value
-_BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}[ \t]*(#.*)?$")
+_PROPERTIES = re.compile(r"(?:[!&]\S*(?:[ \t]+|$))+")  # tags and anchors before a value
+_BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}([ \t]+#.*)?[ \t]*$")
+_BAD_BLOCK_HEADER = re.compile(r"[|>][0-9+-]{0,2}#")
 CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
 _BRACKET = re.compile(r"[\[\]{}]")
 _DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
-_NEEDS_SCAN = re.compile(r"[\t\[{&]")
+_NEEDS_SCAN = re.compile(r"[\t\[{&]|[|>][0-9+-]{0,2}#")
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
@@ -300,13 +301,16 @@ def prescan(text: str, path: str) -> list[Problem]:
             rest = value
         props = _PROPERTIES.match(rest)
         if props and "&" in props.group():
-            anchor = props.group().split("&", 1)[1].split()[0].rstrip(":")
+            anchor = (props.group().split("&", 1)[1].split() or [""])[0].rstrip(":")
             s.problems.append(Problem(path, no, "yaml", f"anchors and aliases (& and *) are not used in profiles; "
                                       f"remove '&{anchor}'", col + props.group().index("&") + 1))
         if props:
             col += props.end()
             rest = rest[props.end():]
-        if _BLOCK_SCALAR.match(rest):
+        if _BAD_BLOCK_HEADER.match(rest):
+            s.problems.append(Problem(path, no, "yaml", f"put a space before the '#' after '{rest[0]}' (a comment "
+                                      "needs a space before it)", col + rest.index("#") + 1))
+        if _BLOCK_SCALAR.match(rest) or _BAD_BLOCK_HEADER.match(rest):
             s.block_scalar = indent
         elif rest[:1] in ("[", "{", "'", '"'):
             _scan_flow(s, line, col, no, len(s.indents) - 1)

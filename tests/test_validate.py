@@ -144,6 +144,8 @@ def test_all_problems_are_collected():
     ("name: a\nname: b\n", "providers/t.yaml:2: name: appears twice (first on line 1); keep one of them"),
     ("a: [1]\nb: *x\n", "providers/t.yaml:2:4: yaml: found undefined alias; anchors and aliases (& and *) are not used in profiles"),
     ("a: &x [1]\nb: *x\n", "providers/t.yaml:1:4: yaml: anchors and aliases (& and *) are not used in profiles; remove '&x'"),
+    ("description: >-#\n  text\n", "providers/t.yaml:1:16: yaml: put a space before the '#' after '>' (a comment needs a space before it)"),
+    ("a: 1\n&staffing:\n  b: 1\n", "providers/t.yaml:2:1: yaml: anchors and aliases (& and *) are not used in profiles; remove '&staffing'"),
     ("care:\n  &residential: yes\n", "providers/t.yaml:2:3: yaml: anchors and aliases (& and *) are not used in profiles; remove '&residential'"),
     ("", "providers/t.yaml:1: file: is empty; copy providers/_template.yaml to start a profile"),
     ("- a\n- b\n", "providers/t.yaml:1: file: must be a list of 'key: value' lines, starting with location_id:"),
