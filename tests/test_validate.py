@@ -144,6 +144,8 @@ def test_all_problems_are_collected():
     ("name: a\nname: b\n", "providers/t.yaml:2: name: appears twice (first on line 1); keep one of them"),
     ("a: [1]\nb: *x\n", "providers/t.yaml:2:4: yaml: found undefined alias; anchors and aliases (& and *) are not used in profiles"),
     ("a: &x [1]\nb: *x\n", "providers/t.yaml:1:4: yaml: anchors and aliases (& and *) are not used in profiles; remove '&x'"),
+    ("name: a\rslug: b\n", "providers/t.yaml:1:8: yaml: contains a carriage return (\\r) without a line feed; save the file with ordinary line endings"),
+    ("name: a\u2028b\n", "providers/t.yaml:1:8: yaml: contains the character U+2028 LINE SEPARATOR, which YAML readers disagree on; delete it"),
     ("description: >-#\n  text\n", "providers/t.yaml:1:16: yaml: put a space before the '#' after '>' (a comment needs a space before it)"),
     ("a: 1\n&staffing:\n  b: 1\n", "providers/t.yaml:2:1: yaml: anchors and aliases (& and *) are not used in profiles; remove '&staffing'"),
     ("care:\n  &residential: yes\n", "providers/t.yaml:2:3: yaml: anchors and aliases (& and *) are not used in profiles; remove '&residential'"),
