@@ -26,7 +26,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if missing:
         _say("\n".join(f"{p}: no such file or folder" for p in missing))
         return 2
-    result = check_paths(paths, keep_data=False)
+    result = check_paths(paths, keep_data=False, external=True)
     for p in result.problems:
         print(p.github() if args.format == "github" else str(p))
     warnings = len(result.problems) - len(errors(result.problems))
@@ -87,6 +87,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (RuntimeError, OSError) as exc:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
+    from .forms import directory_settings, placeholder_warnings
+
+    for warning in placeholder_warnings(directory_settings(Path(args.config))):
+        _say(f"warning: {warning}")
     _say(f"Built {out}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0
@@ -208,11 +212,29 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_fsa(args: argparse.Namespace) -> int:
+    from .sources.fsa import FsaError, import_fsa
+
+    try:
+        report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run)
+    except FsaError as exc:
+        _say(str(exc))
+        return 1
+    print(report.summary())
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
-    from . import docs
+    from . import docs, forms
 
     outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
+    outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.screenshots:
+        from .screenshots import write_screenshots
+
+        for p in write_screenshots(ROOT):
+            _say(f"wrote {p.relative_to(ROOT)}")
     if args.check:
         for p in stale:
             _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
@@ -255,6 +277,11 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
     from .editing import set_vacancies
 
+    if args.from_csv:
+        return cmd_vacancies_csv(args)
+    if not args.slug:
+        _say("give the home's slug (its file name without .yaml), or --from-csv FILE")
+        return 2
     try:
         path = safe_slug_path(Path(args.providers), args.slug)  # the one slug rule: never a path outside providers
     except UnsafePath as exc:
@@ -275,6 +302,77 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else f" (nursing: {args.nursing if args.nursing is not None else 'as before'}, "
                                                   f"residential: {args.residential if args.residential is not None else 'as before'})"))
     return 0
+
+
+def cmd_vacancies_csv(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .updates import vacancies_from_csv, write_edits
+
+    if args.slug or args.nursing is not None or args.residential is not None or args.unchanged:
+        _say("--from-csv takes every home from the file; leave out the slug, --nursing, --residential and --unchanged")
+        return 2
+    edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), dt.date.today())
+    if problems:
+        print("\n".join(problems))
+        _say(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {args.from_csv}: nothing was changed. "
+             "Correct the rows above and run the command again.")
+        return 1
+    written = write_edits(edits)
+    for f in written:
+        print(f"{f}: vacancies updated")
+    _say(f"{len(edits)} home{'s' * (len(edits) != 1)} in {args.from_csv}: {len(written)} profile"
+         f"{'s' * (len(written) != 1)} changed, {len(edits) - len(written)} already up to date.")
+    return 0
+
+
+def cmd_apply_update(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .updates import apply_update
+
+    try:
+        body = Path(args.body).read_bytes().decode("utf-8", errors="replace")
+        on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    except OSError as exc:
+        _say(f"{args.body}: cannot be read ({exc.strerror})")
+        return 2
+    except ValueError:
+        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        return 2
+    result = apply_update(body, args.author, Path(args.repo), on, args.issue)
+    if args.result:
+        from .yamlio import write_text_atomic
+
+        try:
+            write_text_atomic(Path(args.result), result.to_json())
+        except OSError as exc:
+            _say(f"{args.result}: cannot be written ({exc.strerror})")
+            return 2
+    print(result.comment(), end="")
+    if result.status == "applied":
+        _say(f"{result.path}: {len(result.changed)} field{'s' * (len(result.changed) != 1)} changed; "
+             f"{'commit to the main branch' if result.mode == 'commit' else 'open a pull request for a steward'}")
+    return 0 if result.status in ("applied", "unchanged") else 1
+
+
+def cmd_stale(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import forms
+    from .stale import markdown_report, stale_homes, text_report
+
+    try:
+        today = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    except ValueError:
+        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        return 2
+    homes, problems = stale_homes(Path(args.providers), today)
+    for p in problems:
+        _say(str(p))
+    repo = forms.repository(forms.directory_settings(Path(args.config)))
+    print(markdown_report(homes, repo, today) if args.format == "markdown" else text_report(homes, repo))
+    return 1 if problems else 0
 
 
 def cmd_check_ownership(args: argparse.Namespace) -> int:
@@ -324,6 +422,11 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--allow-mass-removal", action="store_true",
                    help="allow flagging more than half the homes as missing from the register")
     i.set_defaults(func=cmd_import_cqc)
+    fs = sub.add_parser("import-fsa", help="add food hygiene ratings from Food Standards Agency FHRS XML files")
+    fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
+    fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update")
+    fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
+    fs.set_defaults(func=cmd_import_fsa)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):
         b = sub.add_parser(name, help=helptext)
@@ -361,7 +464,9 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fmt)
 
     v = sub.add_parser("vacancies", help="update a home's free beds and confirm them today")
-    v.add_argument("slug", help="the profile's file name without .yaml")
+    v.add_argument("slug", nargs="?", help="the profile's file name without .yaml")
+    v.add_argument("--from-csv", metavar="FILE", help="a spreadsheet (CSV) with the columns home, nursing_free, "
+                   "residential_free and optionally confirmed: every row is checked before anything changes")
     v.add_argument("--nursing", type=int, metavar="N", help="beds with nursing free now")
     v.add_argument("--residential", type=int, metavar="N", help="beds without nursing free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
@@ -375,8 +480,25 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--repo", default=str(ROOT), help="the repository folder")
     o.set_defaults(func=cmd_check_ownership)
 
+    a = sub.add_parser("apply-update", help="apply an update sent with an issue form (for the provider-update workflow)")
+    a.add_argument("--body", required=True, metavar="FILE", help="the issue's text, saved to a file")
+    a.add_argument("--author", required=True, metavar="USER", help="the username of the issue's author")
+    a.add_argument("--issue", type=int, metavar="N", help="the issue number")
+    a.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
+    a.add_argument("--on", metavar="YYYY-MM-DD", help="the date the update was sent (default: today)")
+    a.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
+    a.set_defaults(func=cmd_apply_update)
+
+    st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old")
+    st.add_argument("--providers", default=str(PROVIDERS))
+    st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
+    st.add_argument("--format", choices=["text", "markdown"], default="text", help="markdown is the weekly issue's text")
+    st.add_argument("--on", metavar="YYYY-MM-DD", help="count days up to this date (default: today)")
+    st.set_defaults(func=cmd_stale)
+
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
+    g.add_argument("--screenshots", action="store_true", help="also photograph the issue forms for CONTRIBUTING.md (needs chromium)")
     g.set_defaults(func=cmd_docs)
 
     t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")

@@ -21,6 +21,8 @@ TYPE_WORDS = {
 def _yaml_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and value.isdigit():
+        return f"'{value}'"  # as 'fmt' writes text that looks like a number
     if isinstance(value, str):
         needs_quotes = (not value or value[0] in "!&*{}[]|>'\"%@`#,?:-" or ": " in value or " #" in value
                         or value.lower() in ("yes", "no", "true", "false", "on", "off", "null", "~")
@@ -190,6 +192,9 @@ def data_dictionary_html(schema: Schema | None = None) -> str:
     schema = schema or load_schema()
     out = []
     for res in schema.package["resources"]:
+        if res["name"] not in ("care-homes", "capabilities"):
+            out.append(_lookup_table_html(res))
+            continue
         fields = schema.home_fields if res["name"] == "care-homes" else schema.capability_fields
         rows = []
         for f in fields:
@@ -202,3 +207,13 @@ def data_dictionary_html(schema: Schema | None = None) -> str:
         out.append(f"<h3>{html.escape(res['title'])} (<code>{res['path']}</code>)</h3>\n<p>{html.escape(res.get('description', ''))}</p>\n")
         out.append(html_table(f"Columns of {res['path']}", ["Column", "Meaning", "Type", "Source", "Rules", "Example"], rows))
     return "\n".join(out)
+
+
+def _lookup_table_html(res: dict) -> str:
+    """A lookup table published beside the data (such as nhs-trusts.csv), for the data dictionary."""
+    rows = [[f"<code>{html.escape(f['name'])}</code>", (f"<strong>{html.escape(f.get('title', f['name']))}</strong>. "
+             f"{html.escape(f.get('description', ''))}"), TYPE_WORDS.get(f["type"], f["type"]), "NHS ODS",
+             html.escape(", ".join(k for k, v in f.get("constraints", {}).items() if v is True)), html.escape(str(f.get("example", "")))]
+            for f in res["schema"]["fields"]]
+    return (f"<h3>{html.escape(res['title'])} (<code>{res['path']}</code>)</h3>\n<p>{html.escape(res.get('description', ''))}</p>\n"
+            + html_table(f"Columns of {res['path']}", ["Column", "Meaning", "Type", "Source", "Rules", "Example"], rows))

@@ -213,11 +213,14 @@ def profile_files(paths: Iterable[Path]) -> list[Path]:
 # --- the pre-scan: refuse what libyaml or ruamel.yaml handle badly, before they see it -----------
 
 _KEY = re.compile(r"""(?:'[^']*'|"[^"\\]*"|[^\s#'"\[\]{},:&*!|>%@`-][^:#]*?|-[^\s:][^:#]*?):(?=[ \t]|$)""")
-_PROPERTIES = re.compile(r"(?:[!&]\S*[ \t]+)+")  # tags and anchors before a value
-_BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}[ \t]*(#.*)?$")
+_PROPERTIES = re.compile(r"(?:[!&]\S*(?:[ \t]+|$))+")  # tags and anchors before a value
+_BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}([ \t]+#.*)?[ \t]*$")
+_BAD_BLOCK_HEADER = re.compile(r"[|>][0-9+-]{0,2}#")
 CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
 _BRACKET = re.compile(r"[\[\]{}]")
 _DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
+_ODD_BREAK = re.compile("[\ufeff\x85\u2028\u2029]|\r(?!\n)")  # a byte-order mark inside, and line breaks only YAML 1.1 knows
+_NEEDS_SCAN = re.compile(r"[\t\[{&]|[|>][0-9+-]{0,2}#")
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
@@ -250,8 +253,14 @@ def prescan(text: str, path: str) -> list[Problem]:
 
     libyaml builds nested brackets by recursion and crashes the process on tens of thousands of
     them, so depth is counted here first (flow brackets plus block indentation)."""
-    if "\t" not in text and "[" not in text and "{" not in text and not _MAYBE_DEEP.search(text):
-        return []  # the common case, found in one pass of C code: no tabs, brackets or deep indentation
+    odd = _ODD_BREAK.search(text)
+    if odd:
+        line = text.count("\n", 0, odd.start()) + 1
+        what = ("a carriage return (\\r) without a line feed; save the file with ordinary line endings"
+                if odd.group() == "\r" else f"the character {char_name(odd.group())}, which YAML readers disagree on; delete it")
+        return [Problem(path, line, "yaml", f"contains {what}", odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1)]
+    if not _NEEDS_SCAN.search(text) and not _MAYBE_DEEP.search(text):
+        return []  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
     s = _Scan(path)
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
@@ -298,10 +307,17 @@ def prescan(text: str, path: str) -> list[Problem]:
             col += m.end() + len(after) - len(value)
             rest = value
         props = _PROPERTIES.match(rest)
+        if props and "&" in props.group():
+            anchor = (props.group().split("&", 1)[1].split() or [""])[0].rstrip(":")
+            s.problems.append(Problem(path, no, "yaml", f"anchors and aliases (& and *) are not used in profiles; "
+                                      f"remove '&{anchor}'", col + props.group().index("&") + 1))
         if props:
             col += props.end()
             rest = rest[props.end():]
-        if _BLOCK_SCALAR.match(rest):
+        if _BAD_BLOCK_HEADER.match(rest):
+            s.problems.append(Problem(path, no, "yaml", f"put a space before the '#' after '{rest[0]}' (a comment "
+                                      "needs a space before it)", col + rest.index("#") + 1))
+        if _BLOCK_SCALAR.match(rest) or _BAD_BLOCK_HEADER.match(rest):
             s.block_scalar = indent
         elif rest[:1] in ("[", "{", "'", '"'):
             _scan_flow(s, line, col, no, len(s.indents) - 1)

@@ -25,7 +25,8 @@ STEWARDS_FILE = "stewards.yaml"
 PROFILE_SUFFIXES = (".yaml",)  # the loader reads only *.yaml; any other file needs a steward
 REGULAR_FILE_MODES = ("100644", "100755")
 MAX_BLOB_BYTES = 16 * 1024 * 1024  # never read more than this from git; the loader's own limit is far lower
-OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council"}
+OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council",
+               "fsa": "the Food Standards Agency (set only by the food hygiene import)"}
 ASK_STEWARD = "ask a council steward to review it"
 
 
@@ -168,9 +169,8 @@ def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schem
     old, why = read_version(root, c.old_blob, c.path)
     if old is None:
         return [f"{why} (in the version at {base}); the change cannot be judged, so {ASK_STEWARD}"]
-    listed = old.data.get("maintainers")
-    maintainers = [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
-    if author.lower() not in {m.lower() for m in maintainers}:
+    maintainers = _maintainers(old.data)
+    if not is_maintainer(author, old.data):
         names = ", ".join(maintainers) if maintainers else "nobody yet"
         return [f"{where}: {author} is not a maintainer of this profile (maintainers: {names}); "
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
@@ -190,7 +190,7 @@ def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schem
     for dotted in sorted(set(old_flat) | set(new_flat), key=str):
         if dotted not in known and old_flat.get(dotted) != new_flat.get(dotted):
             out.append(f"{where}:{new.line(dotted)}: {shown(dotted)}: is not a field of the schema, so this change "
-                       "cannot be judged; remove it (python build.py check lists the fields)")
+                       "cannot be judged; remove it (python3 build.py check lists the fields)")
     return out
 
 
@@ -201,3 +201,14 @@ def _value(data: dict, dotted: str) -> Any:
 
 def _show(value: Any) -> str:
     return "nothing (remove the line)" if value is None else repr(value)
+
+
+def _maintainers(data: dict) -> list[str]:
+    """A profile's maintainers as written; entries that are not text name nobody."""
+    listed = data.get("maintainers")
+    return [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
+
+
+def is_maintainer(author: str, data: dict) -> bool:
+    """Whether ``author`` is listed in a profile's ``maintainers`` (text only, compared without case)."""
+    return author.lower() in {m.lower() for m in _maintainers(data)}

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checks_external import check_external
 from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
@@ -23,6 +24,7 @@ from .releases import changelog, copy_releases, current_records, list_releases
 from .render import read_config, render_pages
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
+from .sources.postcodes import write_lookup
 from .validate import check_files, check_profile
 from .views import HomeView
 
@@ -39,7 +41,7 @@ class Checked:
         return not errors(self.problems)
 
 
-CROSS_FILE_KEYS = ("location_id", "slug")
+CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: checks_external
 
 
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[list[Profile], list[Problem]]:
@@ -52,17 +54,18 @@ def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[l
             problems.extend(check_profile(profile, on=on))
             if not keep:  # only what the rules across files need, so less travels back from workers
                 profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
-                                  {k: profile.lines[k] for k in CROSS_FILE_KEYS if k in profile.lines})
+                                  {k: n for k, n in profile.lines.items() if k.split(".")[0] in CROSS_FILE_KEYS})
             profiles.append(profile)
     return profiles, problems
 
 
 def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,
-                workers: int | None = None, keep_data: bool = True) -> Checked:
+                workers: int | None = None, keep_data: bool = True, external: bool = False) -> Checked:
     """Load and check every profile under ``paths``; collect every problem.
 
-    With ``keep_data=False`` (the check command) the profiles returned hold only their
-    location ID and slug.
+    With ``keep_data=False`` (the check command) the profiles returned hold only what the rules
+    across files need. Acute trusts are checked against the NHS trust list; with ``external=True``
+    (the check command) postcodes are also checked against Code-Point Open: see checks_external.
     """
     base = base or Path.cwd()
     files, misnamed = find_profiles(paths)
@@ -71,6 +74,7 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
         result.profiles.extend(profiles)
         result.problems.extend(problems)
     result.problems.extend(check_files(result.profiles))
+    result.problems.extend(check_external(result.profiles, live_postcodes=external))
     result.problems.sort()
     return result
 
@@ -106,6 +110,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         copy_releases(releases, out / "data" / "releases")
         # search
         search = write_search(views, out, index)
+        write_lookup(out, cfg.directory.get("postcode_areas"))  # postcodes/: exact-postcode distance search
         # sitemap
         write_sitemap(out, cfg.raw.get("site_url", ""))
     return BuildReport(len(views), pages, sizes, search)

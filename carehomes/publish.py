@@ -69,7 +69,14 @@ def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: 
     """The published tables and JSON, keyed by file name. Rows are ordered by location ID."""
     schema = schema or load_schema()
     pieces = pieces or _pieces(profiles)
-    return tables_text(pieces["homes"], pieces["caps"], pieces["json"], schema)
+    return {**tables_text(pieces["homes"], pieces["caps"], pieces["json"], schema), "nhs-trusts.csv": nhs_trusts_csv()}
+
+
+def nhs_trusts_csv() -> str:
+    """The NHS trust names for the codes in acute_trusts (schema/nhs-trusts.csv, from NHS ODS)."""
+    from .sources.nhs_ods import TRUSTS_PATH
+
+    return TRUSTS_PATH.read_text(encoding="utf-8")
 
 
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None) -> dict[str, bytes]:

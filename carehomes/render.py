@@ -39,6 +39,7 @@ FILE_NOTES = {
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
     "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
     "oruk-services.json": ("Every home as an Open Referral UK (HSDS 3.0 UK profile) service; care-home facts the standard lacks are in x_care_home", "JSON (Open Referral UK)"),
+    "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
     "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
 
@@ -174,7 +175,10 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released) + "\n"),
     }
-    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    from .forms import contributing_for_site
+
+    contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
+                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", "")})
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
                                  "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +

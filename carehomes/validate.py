@@ -367,7 +367,8 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
                                  "council_rate_accepted", "top_ups"), "the date the fees were confirmed")
     _needs_date(v, add, "staffing", ("staff_turnover_percent", "nurse_turnover_percent"),
                 "the last day of the 12 months the figures cover")
-    _needs_date(v, add, "food_hygiene", ("rating",), "the date of the inspection")
+    if v.get("food_hygiene.rating") not in ("Awaiting inspection", "Exempt"):  # the FSA gives no date for these
+        _needs_date(v, add, "food_hygiene", ("rating",), "the date of the inspection")
     _needs_date(v, add, "user_rating", ("score",), "the date you read the rating")
     score, top = v.get("user_rating.score"), v.get("user_rating.out_of")
     if score is not None and top is None:

@@ -204,6 +204,12 @@ class HomeView:
     def edit_url(self) -> str | None:
         return f"{self.repo_edit}providers/{self.slug}.yaml" if self.repo_edit else None
 
+    def form_url(self, template: str) -> str | None:
+        """The repository's issue form ``template``, prefilled with this home (see forms.py)."""
+        from .forms import form_url
+
+        return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name) if self.repo_edit else None
+
     @property
     def description_html(self) -> str:
         return markdown_lite(self.get("description"))
@@ -212,6 +218,14 @@ class HomeView:
     def district(self) -> str | None:
         pc = self.get("address.postcode")
         return pc.split(" ")[0] if pc else None
+
+    @property
+    def trust_names(self) -> list[str]:
+        """The acute trusts the home works with, by name (the profile holds NHS ODS codes)."""
+        from .sources.nhs_ods import trust_name
+
+        codes = self.get("care.acute_trusts") or []
+        return [trust_name(c) or c for c in codes if isinstance(c, str)]
 
     # --- the groups of the profile page --------------------------------------------------------
 
@@ -235,8 +249,7 @@ class HomeView:
         g.facts.append(Fact("Registered to support (CQC)", ", ".join(self.bands) if self.bands else None))
         g.facts.append(Fact("Weekend assessments", yes_no(self.get("care.weekend_assessments"))))
         g.facts.append(Fact("Weekend admissions from hospital", yes_no(self.get("care.weekend_admissions"))))
-        trusts = self.get("care.acute_trusts")
-        g.facts.append(Fact("Hospitals (acute trusts) the home works with", "; ".join(trusts) if trusts else None))
+        g.facts.append(Fact("Hospitals (acute trusts) the home works with", "; ".join(self.trust_names) or None))
         return g
 
     def _needs(self) -> Group:
@@ -251,7 +264,7 @@ class HomeView:
         return g
 
     def _quality(self) -> Group:
-        g = Group("quality", "Quality", f"{SOURCES['cqc']}, the council and the home", self.rating_date, "CQC rating published")
+        g = Group("quality", "Quality", f"{SOURCES['cqc']}, {SOURCES['fsa']}, the council and the home", self.rating_date, "CQC rating published")
         if self.rating_stale:
             g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
@@ -263,16 +276,24 @@ class HomeView:
         sdate = nice_date(self.get("staffing.date"))
         g.facts.append(Fact("Staff who left in a year", None if st is None else f"{st:g}%", note=f"12 months to {sdate}" if st is not None else None))
         g.facts.append(Fact("Registered nurses who left in a year", None if nt is None else f"{nt:g}%", note=f"12 months to {sdate}" if nt is not None else None))
-        fh = self.get("food_hygiene.rating")
-        fh_id = self.get("food_hygiene.fhrs_id")
-        g.facts.append(Fact("Food hygiene rating", None if fh is None else f"{fh} out of 5",
-                            href=f"https://ratings.food.gov.uk/business/{fh_id}" if fh_id and fh is not None else None,
-                            note=f"inspected {nice_date(self.get('food_hygiene.date'))}" if fh is not None else None))
+        g.facts.extend(self._food_hygiene())
         score = self.get("user_rating.score")
         g.facts.append(Fact("Rating from residents and families", None if score is None else
                             f"{score:g} out of {self.get('user_rating.out_of'):g}",
                             note=f"from {self.get('user_rating.source')}, {nice_date(self.get('user_rating.date'))}" if score is not None else None))
         return g
+
+    def _food_hygiene(self) -> list[Fact]:
+        """The FSA food hygiene rating with its date and source, and a link to the FSA's page."""
+        fh, fh_id = self.get("food_hygiene.rating"), self.get("food_hygiene.fhrs_id")
+        when = nice_date(self.get("food_hygiene.date"))
+        text = None if fh is None else f"{fh} out of 5" if str(fh).isdigit() else str(fh)
+        note = None if fh is None else (f"rated {when}; " if when else "") + f"source: {SOURCES['fsa']}"
+        facts = [Fact("Food hygiene rating", text, note=note)]
+        if isinstance(fh_id, int) and not isinstance(fh_id, bool) and fh is not None:
+            facts.append(Fact("Food hygiene page", "See this rating on the Food Standards Agency's website",
+                              href=f"https://ratings.food.gov.uk/business/{fh_id}"))
+        return facts
 
     def _fees(self) -> Group:
         g = Group("fees", "Fees", SOURCES["provider"], _date(self.get("fees.date")), "Fees confirmed")

@@ -65,7 +65,7 @@ def rt_parse(text: str, shown: str, preserve_quotes: bool = True) -> Any:
         return roundtrip(preserve_quotes).load(text)
     except Exception as exc:  # ruamel.yaml raises many exception types; none may reach the user as a traceback
         mark = getattr(exc, "problem_mark", None)
-        what = (getattr(exc, "problem", None) or str(exc).splitlines()[0] or type(exc).__name__).rstrip(".")
+        what = (getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0] or type(exc).__name__).rstrip(".")
         raise ProblemsFound([Problem(shown, mark.line + 1 if mark else 1, "yaml",
                                     f"cannot be edited ({what}); compare this line with providers/_template.yaml")]) from None
 

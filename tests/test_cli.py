@@ -77,8 +77,8 @@ def test_docs_are_current():
 
 
 def test_bundled_profiles_are_the_real_register():
-    """Bundled data: only what the CQC register says (no invented provider facts)."""
-    allowed_top = {"location_id", "slug", "name", "locality", "address", "care", "beds", "cqc"}
+    """Bundled data: only what the CQC register and the FSA's ratings say (no invented provider facts)."""
+    allowed_top = {"location_id", "slug", "name", "locality", "address", "care", "beds", "cqc", "food_hygiene"}
     for f in sorted((ROOT / "providers").glob("[!_]*.yaml")):
         import yaml
         data = yaml.safe_load(f.read_text())

@@ -64,7 +64,7 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
     target = sorted(prov.glob("*.yaml"))[0]
     text = target.read_text()
     text = text.replace("care:\n", "# The manager added this comment.\ncontact:\n  phone: 01432 000000  # ask for reception\ncare:\n", 1)
-    text = text.replace("beds:\n", "  acute_trusts:\n  - Example Hospitals NHS Trust\nbeds:\n", 1)
+    text = text.replace("beds:\n", "  acute_trusts:\n  - RLQ\nbeds:\n", 1)
     text += "fees:\n  residential_from: 900\n  date: 2026-01-01\n"
     target.write_text(text)
     # the register changes: more beds, new name
@@ -193,8 +193,7 @@ def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
 
 @pytest.mark.parametrize("text, problem", [
     ("name: [broken\n", "bad.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
-    ("a: &a [x, x]\nb: [*a, *a]\n", "bad.yaml:1: b.0: anchors and aliases (& and *) are not allowed in profiles; write the value out\n"
-                                    "  bad.yaml:1: b.1: anchors and aliases (& and *) are not allowed in profiles; write the value out"),
+    ("a: &a [x, x]\nb: [*a, *a]\n", "bad.yaml:1:4: yaml: anchors and aliases (& and *) are not used in profiles; remove '&a'"),
     ("name:\tTab House\n", "bad.yaml:1:6: yaml: there is a tab after 'name:'; use spaces, not tabs"),
 ])
 def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, text, problem, monkeypatch):

@@ -26,7 +26,9 @@ def test_merge_herefordshire_with_a_second_area(tmp_path, shared_data):
     n_shrop = len(list((tmp_path / "shrop").glob("*.yaml")))
     assert r.stdout.startswith(f"Merged {88 + n_shrop:,} homes from 2 packages:")
     assert frictionless.validate(str(tmp_path / "region" / "data" / "datapackage.json")).valid
-    assert run_build("check", str(tmp_path / "region" / "providers")).returncode == 0
+    check = run_build("check", str(tmp_path / "region" / "providers"))  # one 2021 postcode has ended since
+    assert [line.split(": ", 1)[1] for line in check.stdout.splitlines()] == [
+        "address.postcode: 'SY5 7JR' is not a live postcode; check it on the home's letters"]
     b = run_build("build", "--providers", str(tmp_path / "region" / "providers"), "--out", str(tmp_path / "region" / "site"), "--no-search")
     assert b.returncode == 0, b.stderr
     market = (tmp_path / "region" / "site" / "market" / "index.html").read_text()

@@ -199,7 +199,7 @@ def test_fields_outside_the_schema_are_refused(repo):
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
         f"{FULL}:57: cqc.rating_override: is not a field of the schema, so this change cannot be judged; "
-        "remove it (python build.py check lists the fields)"]
+        "remove it (python3 build.py check lists the fields)"]
 
 
 @pytest.mark.parametrize("entry, author, shown", [("yes", "true", "True"), ("2026-01-01", "2026-01-01", "datetime.date(2026, 1, 1)")])

@@ -105,8 +105,10 @@ def test_fixtures_are_valid():
      "providers/t.yaml:6: fees: figures are given without fees.date; add 'date: YYYY-MM-DD' under fees (the date the fees were confirmed)"),
     ("staffing:\n  staff_turnover_percent: 20\n",
      "providers/t.yaml:6: staffing: figures are given without staffing.date; add 'date: YYYY-MM-DD' under staffing (the last day of the 12 months the figures cover)"),
-    ("food_hygiene:\n  rating: 6\n  date: 2025-01-01\n",
-     "providers/t.yaml:7: food_hygiene.rating: is 6, above the highest allowed value 5"),
+    ("food_hygiene:\n  rating: '6'\n  date: 2025-01-01\n",
+     "providers/t.yaml:7: food_hygiene.rating: '6' is not allowed; use one of '0', '1', '2', '3', '4', '5', 'Awaiting inspection', 'Exempt'"),
+    ("food_hygiene:\n  rating: 5\n  date: 2025-01-01\n",
+     "providers/t.yaml:7: food_hygiene.rating: must be text, but it was read as a number; put it in quotes, like rating: \"5\""),
     ("user_rating:\n  score: 11\n  out_of: 10\n  source: x\n  date: 2026-01-01\n",
      "providers/t.yaml:7: user_rating.score: is 11 but user_rating.out_of is 10; the score cannot be above the top of the scale"),
     ("maintainers: someone\n",
@@ -142,7 +144,13 @@ def test_all_problems_are_collected():
     ("name: [unclosed\n", "providers/t.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
     ("name: a\n  bad: indent\n", "providers/t.yaml:2:6: yaml: mapping values are not allowed in this context; check the indentation, and put text containing ': ' in quotes"),
     ("name: a\nname: b\n", "providers/t.yaml:2: name: appears twice (first on line 1); keep one of them"),
-    ("a: &x [1]\nb: *x\n", "providers/t.yaml:2: b: anchors and aliases (& and *) are not allowed in profiles; write the value out"),
+    ("a: [1]\nb: *x\n", "providers/t.yaml:2:4: yaml: found undefined alias; anchors and aliases (& and *) are not used in profiles"),
+    ("a: &x [1]\nb: *x\n", "providers/t.yaml:1:4: yaml: anchors and aliases (& and *) are not used in profiles; remove '&x'"),
+    ("name: a\rslug: b\n", "providers/t.yaml:1:8: yaml: contains a carriage return (\\r) without a line feed; save the file with ordinary line endings"),
+    ("name: a\u2028b\n", "providers/t.yaml:1:8: yaml: contains the character U+2028 LINE SEPARATOR, which YAML readers disagree on; delete it"),
+    ("description: >-#\n  text\n", "providers/t.yaml:1:16: yaml: put a space before the '#' after '>' (a comment needs a space before it)"),
+    ("a: 1\n&staffing:\n  b: 1\n", "providers/t.yaml:2:1: yaml: anchors and aliases (& and *) are not used in profiles; remove '&staffing'"),
+    ("care:\n  &residential: yes\n", "providers/t.yaml:2:3: yaml: anchors and aliases (& and *) are not used in profiles; remove '&residential'"),
     ("", "providers/t.yaml:1: file: is empty; copy providers/_template.yaml to start a profile"),
     ("- a\n- b\n", "providers/t.yaml:1: file: must be a list of 'key: value' lines, starting with location_id:"),
     ("name: x\n\tslug: y\n", "providers/t.yaml:2:1: yaml: this line is indented with a tab; use spaces, not tabs"),
@@ -271,9 +279,11 @@ def test_the_template_copied_with_only_the_slug_changed_is_refused():
     text = (ROOT / "providers" / "_template.yaml").read_text(encoding="utf-8").replace("slug: example-house", "slug: sunny")
     profile, found = parse_profile(text, "providers/sunny.yaml")
     assert found == [] and profile is not None
+    lines = text.splitlines()
+    id_line, name_line = lines.index("location_id: 1-000000001") + 1, lines.index("name: Example House (fictional)") + 1
     assert [str(p) for p in check_profile(profile, on=TODAY) if p.field in ("location_id", "name", "example")] == [
-        "providers/sunny.yaml:22: location_id: 1-000000001 is the made-up example from providers/_template.yaml; write the home's own CQC location ID (from the address of its page on cqc.org.uk)",
-        "providers/sunny.yaml:33: name: 'Example House (fictional)' is the made-up example from providers/_template.yaml; write the home's name as registered with CQC",
+        f"providers/sunny.yaml:{id_line}: location_id: 1-000000001 is the made-up example from providers/_template.yaml; write the home's own CQC location ID (from the address of its page on cqc.org.uk)",
+        f"providers/sunny.yaml:{name_line}: name: 'Example House (fictional)' is the made-up example from providers/_template.yaml; write the home's name as registered with CQC",
     ]
     assert problems("", head=HEAD.replace("Test Home (fictional)", "Sunny Home")) == [
         "providers/t.yaml:3: example: is yes, which marks a made-up profile, but the name does not end in '(fictional)'; remove 'example: yes' from a real home, or add '(fictional)' to a made-up one's name"]

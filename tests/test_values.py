@@ -26,7 +26,8 @@ def schema_values() -> dict[str, str]:
     out: dict[str, str] = {}
     for f in s.home_fields + s.capability_fields:
         for v in f.constraints.get("enum", []):
-            out[str(v)] = f"{f.name} enum"
+            if not str(v).isdigit():  # "0" to "5" (food hygiene) are numbers, not wording to keep in one place
+                out[str(v)] = f"{f.name} enum"
         if f.path.startswith("care.user_bands."):
             out[f.title] = f"{f.name} title"
     for c in s.capabilities:

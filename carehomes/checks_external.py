@@ -1,0 +1,67 @@
+"""Checks of profiles against outside open data: live postcodes (OS Code-Point Open) and
+NHS trust codes (NHS ODS). Called once for all profiles by ``pipeline.check_paths``."""
+from __future__ import annotations
+
+from .load import Profile
+from .problems import Problem
+from .sources import nhs_ods, postcodes
+
+MAX_KM_FROM_POSTCODE = 1.0
+
+
+def check_external(profiles: list[Profile], live_postcodes: bool = True) -> list[Problem]:
+    """Every problem the outside data shows in these profiles. The trust list is kept in schema/,
+    so trusts are always checked; postcodes only when asked (the check command), because
+    Code-Point Open is a large outside file and postcodes end over time, which should not stop
+    a build."""
+    return (check_postcodes(profiles) if live_postcodes else []) + check_trusts(profiles)
+
+
+def _address(p: Profile) -> dict:
+    address = p.data.get("address")
+    return address if isinstance(address, dict) else {}
+
+
+def check_postcodes(profiles: list[Profile]) -> list[Problem]:
+    """A postcode that is not live in Code-Point Open (where its area's data is present), and
+    coordinates more than MAX_KM_FROM_POSTCODE from the postcode's position."""
+    wanted = {p.path: pc for p in profiles if isinstance(pc := _address(p).get("postcode"), str)
+              and postcodes.area_of(pc)}
+    found = postcodes.lookup(wanted.values())
+    out = []
+    for p in profiles:
+        pc = wanted.get(p.path)
+        key = postcodes.postcode_key(pc) if pc else None
+        if key is None or key not in found:
+            continue  # no postcode, or no data for its area: nothing to say
+        place = found[key]
+        if place is None:
+            out.append(Problem(p.path, p.line("address.postcode"), "address.postcode",
+                               f"'{pc}' is not a live postcode; check it on the home's letters"))
+            continue
+        lat, lon = _address(p).get("latitude"), _address(p).get("longitude")
+        if not place.has_position or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+            continue
+        assert place.lat is not None and place.lon is not None
+        km = postcodes.distance_km(float(lat), float(lon), place.lat, place.lon)  # type: ignore[arg-type]
+        if km > MAX_KM_FROM_POSTCODE:
+            out.append(Problem(p.path, p.line("address.latitude"), "address.latitude",
+                               f"{lat}, {lon} is {km:.1f} km from postcode {pc} ({place.lat}, {place.lon}); "
+                               "correct the coordinates or the postcode"))
+    return out
+
+
+def check_trusts(profiles: list[Profile]) -> list[Problem]:
+    """Acute trusts must be NHS organisation codes of trusts that are open."""
+    out = []
+    for p in profiles:
+        care = p.data.get("care")
+        trusts = care.get("acute_trusts") if isinstance(care, dict) else None
+        if not isinstance(trusts, list):
+            continue
+        for i, code in enumerate(trusts, 1):
+            if isinstance(code, str):
+                problem = nhs_ods.code_problem(code)
+                if problem:
+                    out.append(Problem(p.path, p.line("care.acute_trusts"), "care.acute_trusts", f"item {i} {problem}"))
+    return out

@@ -1,0 +1,417 @@
+"""Food hygiene ratings from the Food Standards Agency's FHRS open-data XML files.
+
+``read_fhrs`` streams one FHRS XML file (one local authority) into ``Establishment`` records;
+``match_homes`` decides, for each care home, which establishment is its kitchen: a steward's
+pinned ``food_hygiene.fhrs_id`` always wins, otherwise the home's postcode, then its name, must
+point at exactly one "Hospitals/Childcare/Caring Premises" establishment. Anything less certain
+is reported as ambiguous or unmatched and never written. ``import_fsa`` applies the matches to
+profiles with ruamel round-trip, so comments and key order stay as they were.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+import xml.parsers.expat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..load import profile_files, yaml_mapping
+from ..records import get_path
+from ..schema import Schema, load_schema
+from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+
+CARING_PREMISES = "Hospitals/Childcare/Caring Premises"
+CARING_PREMISES_ID = "5"
+RATINGS = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4", "5": "5",
+           "AwaitingInspection": "Awaiting inspection", "Exempt": "Exempt"}
+NAME_MATCH = 0.85   # normalised names at least this similar are the same home
+NAME_MARGIN = 0.1   # ... and the runner-up must be this much less similar
+CONTAINED = 0.9     # score when every word of one name is in the other
+PREMISES_PENALTY = 0.1  # a name found only in the address counts for less than the business name
+BUSINESS_URL = "https://ratings.food.gov.uk/business/{fhrs_id}"
+SOURCE_NAME = "Food Standards Agency food hygiene rating scheme (FHRS) open data"
+FIELDS = ("food_hygiene.rating", "food_hygiene.date", "food_hygiene.fhrs_id")
+_WANTED = {"FHRSID", "BusinessName", "BusinessType", "BusinessTypeID", "AddressLine1", "AddressLine2",
+           "AddressLine3", "AddressLine4", "PostCode", "RatingValue", "RatingDate", "LocalAuthorityName",
+           "ExtractDate"}
+_STOP_WORDS = {"the", "ltd", "limited", "plc", "llp", "and"}
+_STOP_PHRASES = ("care home with nursing", "residential care home", "care home", "nursing home",
+                 "residential home", "rest home", "care centre", "kitchen")
+
+
+class FsaError(Exception):
+    """A file that cannot be read as FHRS open data, with what to do about it."""
+
+
+@dataclass(frozen=True)
+class Establishment:
+    """One food business as an FHRS file describes it."""
+
+    fhrs_id: int
+    name: str
+    business_type: str
+    business_type_id: str
+    address: str
+    premises: str             # AddressLine1: often the home's name when the business is its operator
+    postcode: str | None
+    rating: str | None        # "0".."5", "Awaiting inspection", "Exempt"; None for other schemes
+    rating_date: dt.date | None
+    authority: str
+
+    @property
+    def caring(self) -> bool:
+        return self.business_type_id == CARING_PREMISES_ID or self.business_type == CARING_PREMISES
+
+    @property
+    def url(self) -> str:
+        return BUSINESS_URL.format(fhrs_id=self.fhrs_id)
+
+
+@dataclass
+class FhrsFile:
+    path: Path
+    extract_date: dt.date | None
+    establishments: list[Establishment]
+
+
+def postcode_key(text: Any) -> str | None:
+    """A postcode with spaces removed and in capitals, for comparing ("HR4 9ER" -> "HR49ER")."""
+    if not isinstance(text, str):
+        return None
+    key = re.sub(r"\s+", "", text).upper()
+    return key or None
+
+
+def _iso_date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _records(path: Path) -> Iterator[dict[str, str]]:
+    """Stream the flat fields of each EstablishmentDetail (and the header's ExtractDate).
+
+    Uses expat directly so the file is never held whole, and refuses DTDs and entities
+    (an untrusted file cannot expand entities or reach other files).
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    done: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    header: dict[str, str] = {}
+    stack: list[str] = []
+    text: list[str] = []
+
+    def refuse(*_: Any) -> None:
+        raise FsaError("the file declares a DTD or entities, which FHRS files never do; download it again from the FSA")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal current
+        if not stack:
+            roots.add(name)
+        stack.append(name)
+        text.clear()
+        if name == "EstablishmentDetail":
+            current = {}
+
+    def end(name: str) -> None:
+        nonlocal current
+        stack.pop()
+        value = "".join(text).strip()
+        text.clear()
+        if name == "EstablishmentDetail" and current is not None:
+            done.append(current)
+            current = None
+        elif name in _WANTED and value:
+            (current if current is not None else header)[name] = value
+
+    roots: set[str] = set()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            try:
+                parser.Parse(chunk, not chunk)
+            except xml.parsers.expat.ExpatError as exc:
+                raise FsaError(f"line {exc.lineno}: {xml.parsers.expat.errors.messages[exc.code]}; this is not an FHRS "
+                               "XML file, or it is damaged: download it again from the FSA") from None
+            if header:
+                yield {"__header__": "1", **header}
+                header = {}
+            yield from done
+            done.clear()
+            if not chunk:
+                break
+    if roots and roots != {"FHRSEstablishment"}:
+        raise FsaError(f"is not an FHRS open-data file (its root element is {min(roots)}, not FHRSEstablishment)")
+
+
+def read_fhrs(path: Path) -> FhrsFile:
+    """Read one FHRS open-data XML file. Raises FsaError with a plain message if it cannot."""
+    if not path.is_file():
+        raise FsaError("no such file; give the path of an FHRS XML file such as FHRS895en-GB.xml")
+    extract: dt.date | None = None
+    out: list[Establishment] = []
+    seen_root = False
+    for rec in _records(path):
+        if "__header__" in rec:
+            extract = _iso_date(rec.get("ExtractDate")) or extract
+            seen_root = True
+            continue
+        seen_root = True
+        try:
+            fhrs_id = int(rec.get("FHRSID", ""))
+        except ValueError:
+            continue
+        address = ", ".join(rec[k] for k in ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4") if rec.get(k))
+        out.append(Establishment(
+            fhrs_id=fhrs_id, name=rec.get("BusinessName", ""), business_type=rec.get("BusinessType", ""),
+            business_type_id=rec.get("BusinessTypeID", ""), address=address,
+            premises=rec.get("AddressLine1", ""), postcode=postcode_key(rec.get("PostCode")),
+            rating=RATINGS.get(rec.get("RatingValue", "")), rating_date=_iso_date(rec.get("RatingDate")),
+            authority=rec.get("LocalAuthorityName", "")))
+    if not seen_root:
+        raise FsaError("has no FHRS establishments (no FHRSEstablishment header or EstablishmentDetail records)")
+    return FhrsFile(path, extract, out)
+
+
+def normalise_name(name: str) -> str:
+    """A business name reduced for comparing: no accents, case, punctuation, 'Ltd', 'The',
+    'Care Home' or 'Nursing Home' ("The Elms Care Home Ltd." -> "elms")."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"^.*\bt/a\b", " ", text)  # "July VII Limited t/a Wykenhurst" trades as Wykenhurst
+    text = text.replace("&", " and ").replace("'", "")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    for phrase in _STOP_PHRASES:
+        text = re.sub(rf"\b{phrase}\b", " ", text)
+    words = [w for w in text.split() if w not in _STOP_WORDS]
+    return " ".join(words)
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two business names are, 0 to 1, after normalising both.
+
+    Names of two or more words that all appear in the other name ("Woodpecker Lodge" and
+    "Woodpecker Lodge - Craegmoor") score at least CONTAINED.
+    """
+    na, nb = normalise_name(a), normalise_name(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 1.0
+    ratio = difflib.SequenceMatcher(None, na, nb).ratio()
+    wa, wb = set(na.split()), set(nb.split())
+    contained = min(len(wa), len(wb)) >= 2 and (wa <= wb or wb <= wa)
+    return max(ratio, CONTAINED) if contained else ratio
+
+
+def postcode_sector(key: str | None) -> str | None:
+    """The sector of a normalised postcode ("HR74DF" -> "HR74"): all but its last two letters."""
+    return key[:-2] if key and len(key) >= 5 else None
+
+
+@dataclass
+class Home:
+    """What matching needs to know about one profile."""
+
+    path: Path
+    name: str
+    postcode: str | None
+    fhrs_id: int | None
+    pinned: bool
+
+
+@dataclass
+class Match:
+    home: Home
+    kind: str                         # matched, pinned, ambiguous, none
+    establishment: Establishment | None = None
+    candidates: list[Establishment] = field(default_factory=list)
+    reason: str = ""
+
+
+def likeness(home: Home, est: Establishment) -> float:
+    """How alike the home's name is to the business's name or, when the business is the operator
+    ("Priory Care Homes Ltd" at "Charles Court Care Home, ..."), to its first address line."""
+    by_address = name_similarity(home.name, est.premises) - PREMISES_PENALTY if est.premises else 0.0
+    return max(name_similarity(home.name, est.name), by_address)
+
+
+def _best(home: Home, among: list[Establishment]) -> tuple[Establishment | None, list[Establishment], int]:
+    """The one establishment whose name clearly is the home's, the candidates by likeness, and
+    how many names are alike enough."""
+    scored = sorted(((likeness(home, e), e) for e in among), key=lambda t: (-t[0], t[1].fhrs_id))
+    best_score, best = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    close = sum(s >= NAME_MATCH for s, _ in scored)
+    clear = best_score >= NAME_MATCH - 1e-9 and best_score - runner_up >= NAME_MARGIN - 1e-9
+    return (best if clear else None), [e for _, e in scored], close
+
+
+def match_home(home: Home, by_id: dict[int, Establishment], by_postcode: dict[str, list[Establishment]],
+               by_sector: dict[str, list[Establishment]]) -> Match:
+    """Which establishment is this home's kitchen, if the data says so without guessing.
+
+    A pinned FHRS ID wins. Otherwise the caring premises at the home's postcode are compared by
+    name; if there are none there, those in the same postcode sector are, and a name must match
+    clearly (score NAME_MATCH or more, NAME_MARGIN ahead of any other).
+    """
+    if home.pinned and home.fhrs_id is not None:
+        est = by_id.get(home.fhrs_id)
+        if est is None:
+            return Match(home, "none", reason=f"pinned FHRS ID {home.fhrs_id} is not in the files read")
+        return Match(home, "pinned", est)
+    if not home.postcode:
+        return Match(home, "none", reason="the profile has no postcode")
+    here = [e for e in by_postcode.get(home.postcode, []) if e.caring]
+    if here:
+        best, ranked, close = _best(home, here)
+        if best:
+            return Match(home, "matched", best, reason="postcode and name")
+        reason = (f"{close} caring premises at this postcode have names like the home's" if close > 1 else
+                  "the caring premises at this postcode have names unlike the home's")
+        return Match(home, "ambiguous", candidates=ranked, reason=reason)
+    sector = postcode_sector(home.postcode) or ""
+    near = [e for e in by_sector.get(sector, []) if e.caring]
+    if near:
+        best, ranked, close = _best(home, near)
+        if best:
+            return Match(home, "matched", best, reason="name, in the same postcode sector")
+        if close > 1:
+            return Match(home, "ambiguous", candidates=ranked[:close],
+                         reason=f"no caring premises at its postcode; {close} nearby have names like the home's")
+    return Match(home, "none", reason=f"no caring premises at {home.postcode} or with its name nearby")
+
+
+def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> list[Match]:
+    """Match every home; an establishment claimed by two homes is ambiguous for both."""
+    by_id: dict[int, Establishment] = {}
+    by_postcode: dict[str, list[Establishment]] = {}
+    by_sector: dict[str, list[Establishment]] = {}
+    for e in establishments:
+        by_id[e.fhrs_id] = e
+        if e.postcode:
+            by_postcode.setdefault(e.postcode, []).append(e)
+            by_sector.setdefault(postcode_sector(e.postcode) or "", []).append(e)
+    matches = [match_home(h, by_id, by_postcode, by_sector) for h in homes]
+    claims: dict[int, list[Match]] = {}
+    for m in matches:
+        if m.kind == "matched" and m.establishment:
+            claims.setdefault(m.establishment.fhrs_id, []).append(m)
+    for fhrs_id, ms in claims.items():
+        if len(ms) > 1:
+            for m in ms:
+                assert m.establishment is not None
+                m.candidates, m.establishment, m.kind = [m.establishment], None, "ambiguous"
+                m.reason = f"FHRS ID {fhrs_id} matches {len(ms)} homes at this postcode"
+    return matches
+
+
+@dataclass
+class FsaReport:
+    files: list[FhrsFile]
+    matches: list[Match]
+    changed: list[Path] = field(default_factory=list)
+    dry_run: bool = False
+
+    def of(self, kind: str) -> list[Match]:
+        return [m for m in self.matches if m.kind == kind]
+
+    def summary(self) -> str:
+        """The report printed by ``import-fsa``: counts, then every home that was not matched."""
+        lines = []
+        for f in self.files:
+            caring = sum(e.caring for e in f.establishments)
+            when = f.extract_date.isoformat() if f.extract_date else "no extract date"
+            lines.append(f"FHRS file {f.path.name} ({when}): {len(f.establishments):,} establishments, {caring} caring premises")
+        counts = {k: len(self.of(k)) for k in ("matched", "pinned", "ambiguous", "none")}
+        lines.append(f"{len(self.matches)} homes: matched {counts['matched']}, pinned {counts['pinned']}, "
+                     f"ambiguous {counts['ambiguous']}, none {counts['none']}")
+        verb = "would change" if self.dry_run else "changed"
+        lines.append(f"{len(self.changed)} profile{'s' * (len(self.changed) != 1)} {verb}")
+        for kind, title in (("ambiguous", "Ambiguous (not written; pin food_hygiene.fhrs_id with pinned: yes to choose)"),
+                            ("none", "No match (not written)")):
+            ms = self.of(kind)
+            if ms:
+                lines.append(f"{title}:")
+            for m in sorted(ms, key=lambda m: m.home.path.name):
+                lines.append(f"  {m.home.path.name}: {m.home.name} ({m.home.postcode or 'no postcode'}): {m.reason}")
+                for e in m.candidates:
+                    lines.append(f"    candidate FHRS ID {e.fhrs_id}: {e.name}, {e.address} (rating {e.rating or 'none'})")
+        return "\n".join(lines)
+
+
+def _home(path: Path, data: dict) -> Home:
+    fhrs = get_path(data, ["food_hygiene", "fhrs_id"])
+    return Home(path, str(data.get("name") or path.stem), postcode_key(get_path(data, ["address", "postcode"])),
+                fhrs if isinstance(fhrs, int) and not isinstance(fhrs, bool) else None,
+                get_path(data, ["food_hygiene", "pinned"]) is True)
+
+
+def read_homes(providers: Path) -> list[Home]:
+    """The homes in a folder of profiles. Raises FsaError naming a profile that cannot be read."""
+    homes = []
+    for f in profile_files([providers]):
+        try:
+            data = yaml_mapping(f.read_text(encoding="utf-8"), str(f))
+        except UnicodeDecodeError:
+            data = None
+        if data is None:
+            raise FsaError(f"cannot read {f}: it is not a readable profile; run 'python build.py check' and fix it first")
+        homes.append(_home(f, data))
+    return homes
+
+
+def apply_match(path: Path, est: Establishment, schema: Schema) -> str | None:
+    """New profile text with the establishment's food hygiene facts (None if already current)."""
+    doc = rt_load(path)
+    values: dict[str, Any] = {"food_hygiene.rating": est.rating, "food_hygiene.date": est.rating_date,
+                              "food_hygiene.fhrs_id": est.fhrs_id}
+    changed = False
+    for dotted, value in values.items():
+        if schema.by_path[dotted].owner != "fsa":
+            raise AssertionError(f"the FSA import tried to set {dotted}, which the schema does not give to the FSA")
+        keys = tuple(dotted.split("."))
+        current = plain_value(get_path(doc, keys))
+        if value is None:
+            if current is not None and rt_delete(doc, keys):
+                changed = True
+        elif current != value:
+            rt_set(doc, keys, value, schema)
+            changed = True
+    return rt_dump(doc) if changed else None
+
+
+def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, schema: Schema | None = None) -> FsaReport:
+    """Read FHRS files, match every home in ``providers`` and write the food hygiene fields."""
+    schema = schema or load_schema()
+    read: list[FhrsFile] = []
+    problems = []
+    for f in files:
+        try:
+            read.append(read_fhrs(f))
+        except FsaError as exc:
+            problems.append(f"{f}: {exc}")
+    if problems:
+        raise FsaError("\n".join(problems))
+    establishments = [e for f in read for e in f.establishments]
+    report = FsaReport(read, match_homes(read_homes(providers), establishments), dry_run=dry_run)
+    for m in report.matches:
+        if m.establishment is None:
+            continue
+        text = apply_match(m.home.path, m.establishment, schema)
+        if text is not None:
+            report.changed.append(m.home.path)
+            if not dry_run:
+                write_text_atomic(m.home.path, text)
+    return report

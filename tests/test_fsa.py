@@ -1,0 +1,262 @@
+"""The food hygiene import, on the real FSA FHRS files in ../shared and slices of them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, SHARED, TODAY, run_build
+
+from carehomes.sources import fsa
+
+FHRS = SHARED / "data" / "fsa"
+HEREFORDSHIRE = FHRS / "FHRS895en-GB.xml"
+BRIGHTON = FHRS / "FHRS875en-GB.xml"
+RECORD = re.compile(r"<EstablishmentDetail>.*?</EstablishmentDetail>", re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def real_text() -> str:
+    if not HEREFORDSHIRE.exists():
+        pytest.fail(f"the real FSA data is missing: {HEREFORDSHIRE}")
+    return HEREFORDSHIRE.read_text(encoding="utf-8")
+
+
+def slice_file(path: Path, text: str, ids: list[int]) -> Path:
+    """A real FHRS file cut down to the establishments with these FHRS IDs (header kept)."""
+    keep = [r for r in RECORD.findall(text) if int(re.search(r"<FHRSID>(\d+)</FHRSID>", r).group(1)) in ids]
+    assert len(keep) == len(ids)
+    head = text[: text.index("<EstablishmentDetail>")]
+    path.write_text(head + "".join(keep) + "</EstablishmentCollection></FHRSEstablishment>", encoding="utf-8")
+    return path
+
+
+def home_profiles(tmp_path: Path, slugs: list[str]) -> Path:
+    """Copies of bundled profiles as they were before the food hygiene import."""
+    out = tmp_path / "providers"
+    out.mkdir()
+    for s in slugs:
+        text = (ROOT / "providers" / f"{s}.yaml").read_text()
+        (out / f"{s}.yaml").write_text(re.sub(r"^food_hygiene:\n(  .*\n)*", "", text, flags=re.M))
+    return out
+
+
+def test_reads_the_real_herefordshire_file():
+    f = fsa.read_fhrs(HEREFORDSHIRE)
+    assert f.extract_date.isoformat() == "2020-11-13"
+    assert len(f.establishments) == 1994
+    caring = [e for e in f.establishments if e.caring]
+    assert len(caring) == 177
+    ratings = {}
+    for e in caring:
+        ratings[e.rating] = ratings.get(e.rating, 0) + 1
+    assert ratings == {"5": 106, "Exempt": 53, "4": 14, "3": 3, "Awaiting inspection": 1}  # as SOURCE.md counts
+    aston = next(e for e in f.establishments if e.fhrs_id == 488493)
+    assert (aston.name, aston.postcode, aston.rating, aston.rating_date.isoformat()) == ("Aston House", "HR11TJ", "5", "2020-02-14")
+
+
+def test_names_are_normalised():
+    assert fsa.normalise_name("The Elms Care Home Ltd.") == "elms"
+    assert fsa.normalise_name("Brockhampton Court Nursing Home") == fsa.normalise_name("Brockhampton Court Care Home with Nursing")
+    assert fsa.normalise_name("July VII Limited t/a Wykenhurst Residential Home") == "wykenhurst"
+    assert fsa.normalise_name("Tithe Barn & Stable Cottage") == "tithe barn stable cottage"
+
+
+def test_bundled_herefordshire_homes_against_the_real_file():
+    f = fsa.read_fhrs(HEREFORDSHIRE)
+    matches = fsa.match_homes(fsa.read_homes(ROOT / "providers"), f.establishments)
+    by_slug = {m.home.path.stem: m for m in matches}
+    kinds = {k: sum(m.kind == k for m in matches) for k in ("matched", "pinned", "ambiguous", "none")}
+    assert kinds == {"matched": 65, "pinned": 0, "ambiguous": 14, "none": 9}
+    # the business is the operator, the home's name is the first address line
+    assert by_slug["charles-court-care-home"].establishment.fhrs_id == 487507
+    # two homes at one postcode: each gets its own kitchen, not the other's
+    assert by_slug["buckfield-house"].establishment.fhrs_id == 487456
+    assert by_slug["ashfield-house-leominister"].establishment.fhrs_id == 488967
+    # one kitchen named after two homes is never given to either
+    assert by_slug["tithe-barn"].kind == by_slug["stable-cottage"].kind == "ambiguous"
+    # two caring premises whose address is the home's name: ambiguous, both listed
+    assert [e.fhrs_id for e in by_slug["weir-end-house"].candidates] == [488476, 778937]
+    # a caring premises elsewhere is not this home
+    assert by_slug["the-trio-house"].kind == "none"
+
+
+def test_pinned_id_wins_over_the_postcode(tmp_path, real_text):
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493, 488501])  # Aston House; Hampton Grange
+    providers = home_profiles(tmp_path, ["aston-house"])
+    p = providers / "aston-house.yaml"
+    p.write_text(p.read_text() + "food_hygiene:\n  fhrs_id: 488501  # checked by the steward\n  pinned: yes\n")
+    report = fsa.import_fsa([xml], providers)
+    assert [m.kind for m in report.matches] == ["pinned"]
+    text = p.read_text()
+    assert "fhrs_id: 488501  # checked by the steward\n  pinned: yes\n" in text
+    assert "rating: '5'\n  date: 2019-04-17\n" in text
+
+
+def test_pinned_id_missing_from_the_files_is_listed(tmp_path, real_text):
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493])
+    providers = home_profiles(tmp_path, ["aston-house"])
+    p = providers / "aston-house.yaml"
+    p.write_text(p.read_text() + "food_hygiene:\n  fhrs_id: 1\n  pinned: yes\n")
+    before = p.read_text()
+    report = fsa.import_fsa([xml], providers)
+    assert report.summary().splitlines()[1:] == [
+        "1 homes: matched 0, pinned 0, ambiguous 0, none 1",
+        "0 profiles changed",
+        "No match (not written):",
+        "  aston-house.yaml: Aston House (HR11TJ): pinned FHRS ID 1 is not in the files read",
+    ]
+    assert p.read_text() == before
+
+
+def test_import_keeps_comments_and_is_idempotent(tmp_path, real_text):
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493, 487427])
+    providers = home_profiles(tmp_path, ["aston-house", "birchams-grange"])
+    p = providers / "aston-house.yaml"
+    p.write_text(p.read_text().replace("beds:\n", "beds:  # checked by the home\n") + "# the end\n")
+    assert len(fsa.import_fsa([xml], providers).changed) == 2
+    text = p.read_text()
+    assert "beds:  # checked by the home\n" in text and "# the end\n" in text
+    assert text.index("cqc:") < text.index("food_hygiene:")
+    assert fsa.import_fsa([xml], providers).changed == []
+
+
+def test_dry_run_writes_nothing(tmp_path, real_text):
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493])
+    providers = home_profiles(tmp_path, ["aston-house"])
+    before = (providers / "aston-house.yaml").read_text()
+    report = fsa.import_fsa([xml], providers, dry_run=True)
+    assert report.summary().splitlines()[2] == "1 profile would change"
+    assert (providers / "aston-house.yaml").read_text() == before
+
+
+def test_other_business_types_are_not_care_homes(tmp_path, real_text):
+    # 'Ledbury Nursing Home' as a restaurant at its postcode must not match
+    rec = next(r for r in RECORD.findall(real_text) if "<FHRSID>488233</FHRSID>" in r)
+    fake = rec.replace("<BusinessType>Hospitals/Childcare/Caring Premises</BusinessType><BusinessTypeID>5</BusinessTypeID>",
+                       "<BusinessType>Restaurant/Cafe/Canteen</BusinessType><BusinessTypeID>1</BusinessTypeID>")
+    assert fake != rec
+    head = real_text[: real_text.index("<EstablishmentDetail>")]
+    xml = tmp_path / "x.xml"
+    xml.write_text(head + fake + "</EstablishmentCollection></FHRSEstablishment>")
+    providers = home_profiles(tmp_path, ["ledbury-nursing-home"])
+    assert [m.kind for m in fsa.import_fsa([xml], providers).matches] == ["none"]
+
+
+def test_another_councils_file_matches_nothing(tmp_path):
+    providers = home_profiles(tmp_path, ["aston-house", "the-shires"])
+    report = fsa.import_fsa([BRIGHTON], providers)
+    assert [m.kind for m in report.matches] == ["none", "none"]
+    assert report.summary().splitlines()[0] == "FHRS file FHRS875en-GB.xml (2020-08-28): 3,155 establishments, 196 caring premises"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not xml at all", "line 1: syntax error; this is not an FHRS XML file, or it is damaged: download it again from the FSA"),
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><FHRSEstablishment/>',
+     "the file declares a DTD or entities, which FHRS files never do; download it again from the FSA"),
+    ("<rss><channel/></rss>", "is not an FHRS open-data file (its root element is rss, not FHRSEstablishment)"),
+])
+def test_bad_files_are_refused_with_one_message(tmp_path, content, message):
+    bad = tmp_path / "bad.xml"
+    bad.write_text(content)
+    with pytest.raises(fsa.FsaError) as exc:
+        fsa.read_fhrs(bad)
+    assert str(exc.value) == message
+
+
+def test_profile_page_shows_rating_date_source_and_link():
+    from carehomes.views import HomeView
+
+    view = HomeView({"location_id": "1-1", "slug": "x", "name": "X", "locality": "Herefordshire",
+                     "food_hygiene": {"rating": "4", "date": "2020-01-14", "fhrs_id": 488967}}, TODAY)
+    quality = next(g for g in view.groups() if g.id == "quality")
+    facts = {f.label: f for f in quality.facts}
+    assert facts["Food hygiene rating"].text == "4 out of 5"
+    assert facts["Food hygiene rating"].note == "rated 14 January 2020; source: Food Standards Agency food hygiene ratings"
+    assert facts["Food hygiene page"].href == "https://ratings.food.gov.uk/business/488967"
+    exempt = HomeView({"location_id": "1-1", "slug": "x", "name": "X", "locality": "H", "food_hygiene": {"rating": "Exempt"}}, TODAY)
+    facts = {f.label: f for f in next(g for g in exempt.groups() if g.id == "quality").facts}
+    assert facts["Food hygiene rating"].text == "Exempt" and "Food hygiene page" not in facts
+
+
+def test_fsa_fields_are_owned_by_the_fsa():
+    from carehomes.schema import load_schema
+
+    s = load_schema()
+    assert {p: s.by_path[p].owner for p in fsa.FIELDS} == dict.fromkeys(fsa.FIELDS, "fsa")
+    assert s.by_path["food_hygiene.pinned"].owner == "council"
+
+
+def test_import_fsa_command_end_to_end(tmp_path):
+    providers = home_profiles(tmp_path, ["aston-house", "tithe-barn", "stable-cottage", "the-trio-house"])
+    proc = run_build("import-fsa", str(HEREFORDSHIRE), "--providers", str(providers))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:3] == ["FHRS file FHRS895en-GB.xml (2020-11-13): 1,994 establishments, 177 caring premises",
+                         "4 homes: matched 1, pinned 0, ambiguous 2, none 1", "1 profile changed"]
+    assert "  tithe-barn.yaml: Tithe Barn (HR96RE): FHRS ID 489411 matches 2 homes at this postcode" in lines
+    assert "  the-trio-house.yaml: The Trio House (HR27SH): no caring premises at HR27SH or with its name nearby" in lines
+    check = run_build("check", str(providers))
+    assert check.returncode == 0, check.stdout
+    missing = run_build("import-fsa", str(tmp_path / "nope.xml"), "--providers", str(providers))
+    assert (missing.returncode, missing.stdout, missing.stderr) == (
+        1, "", f"{tmp_path / 'nope.xml'}: no such file; give the path of an FHRS XML file such as FHRS895en-GB.xml\n")
+
+
+def test_example_fixture_rating_is_valid():
+    from carehomes.load import load_profile
+    from carehomes.validate import check_profile
+
+    profile, found = load_profile(FIXTURES / "profiles" / "example-full.yaml", ROOT)
+    assert found == [] and check_profile(profile, on=TODAY) == []
+    assert profile.data["food_hygiene"]["rating"] == "5"
+
+
+def test_bundled_profiles_carry_the_real_ratings():
+    """The committed Herefordshire profiles were updated with import-fsa on FHRS895en-GB.xml."""
+    from carehomes.pipeline import check_paths
+
+    checked = check_paths([ROOT / "providers"], on=TODAY)
+    assert checked.problems == []
+    rated = {p.slug: p.data["food_hygiene"] for p in checked.profiles if "food_hygiene" in p.data}
+    assert len(rated) == 65
+    assert {k: str(v) for k, v in rated["aston-house"].items()} == {"rating": "5", "date": "2020-02-14", "fhrs_id": "488493"}
+    assert rated["froome-bank"]["rating"] == "Exempt"
+    again = fsa.import_fsa([HEREFORDSHIRE], ROOT / "providers", dry_run=True)
+    assert again.changed == []
+
+
+def test_bundled_profile_page_shows_the_rating(built_site):
+    out, _ = built_site
+    html = (out / "homes" / "aston-house" / "index.html").read_text()
+    assert ("<dt>Food hygiene rating</dt><dd>5 out of 5 <span class=\"ch-note\">(rated 14 February 2020; "
+            "source: Food Standards Agency food hygiene ratings)</span></dd>") in html
+    assert '<a href="https://ratings.food.gov.uk/business/488493" rel="nofollow noopener">' in html
+
+
+def test_providers_may_not_change_fsa_fields(tmp_path):
+    """The FSA's fields are refused like CQC's; the pin is the council's."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    (repo / "providers" / "example-full.yaml").write_text((FIXTURES / "profiles" / "example-full.yaml").read_text())
+    (repo / "stewards.yaml").write_text("stewards:\n  - Council-Steward\n")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+    p = repo / "providers" / "example-full.yaml"
+    p.write_text(p.read_text().replace("  rating: \"5\"\n", "  rating: \"4\"\n  fhrs_id: 1\n  pinned: yes\n"))
+    r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", "main")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "providers/example-full.yaml:66: food_hygiene.rating: only the Food Standards Agency (set only by the food "
+        "hygiene import) may change this field; put it back to '5'",
+        "providers/example-full.yaml:67: food_hygiene.fhrs_id: only the Food Standards Agency (set only by the food "
+        "hygiene import) may change this field; put it back to nothing (remove the line)",
+        "providers/example-full.yaml:68: food_hygiene.pinned: only the council may change this field; "
+        "put it back to nothing (remove the line)",
+    ]
+    steward = run_build("check-ownership", "--repo", str(repo), "--author", "council-steward", "--base", "main")
+    assert steward.returncode == 0

@@ -1,0 +1,142 @@
+"""Live postcodes from OS Code-Point Open (real files in ../shared and real slices of them)."""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+
+import pytest
+from conftest import ROOT, SHARED, run_build
+
+from carehomes.load import load_profile
+from carehomes.sources import postcodes
+
+CODEPOINT = SHARED / "data" / "postcodes" / "codepoint-open-2025-10"
+
+
+@pytest.fixture(autouse=True)
+def real_codepoint(monkeypatch):
+    if not (CODEPOINT / "Data" / "CSV" / "hr.csv.gz").exists():
+        pytest.fail(f"the real Code-Point Open data is missing: {CODEPOINT}")
+    monkeypatch.delenv(postcodes.ENV_DIR, raising=False)
+
+
+def test_postcodes_in_each_written_form():
+    found = postcodes.lookup(["HR1 1AA", "hr11aa", "B1 1AY", "AB10 1AB", "NP25 3SS", "HR9 9ZZ"])
+    assert found["HR11AA"].postcode == "HR1 1AA" and (found["HR11AA"].easting, found["HR11AA"].northing) == (351418, 240501)
+    assert found["B11AY"].postcode == "B1 1AY"          # six characters, one space
+    assert found["AB101AB"].postcode == "AB10 1AB"      # eight characters with its space
+    assert found["NP253SS"].postcode == "NP25 3SS"
+    assert found["HR99ZZ"] is None                       # not live
+    assert postcodes.lookup(["ZZ1 1AA"]) == {}           # no data for the area: nothing said
+
+
+def test_grid_to_wgs84_agrees_with_cqc_coordinates():
+    """pyproj's EPSG:27700 -> 4326 puts Aston House's postcode within 50 m of CQC's position."""
+    profile, _ = load_profile(ROOT / "providers" / "aston-house.yaml", ROOT)
+    place = postcodes.lookup([profile.data["address"]["postcode"]])["HR11TJ"]
+    km = postcodes.distance_km(place.lat, place.lon, profile.data["address"]["latitude"], profile.data["address"]["longitude"])
+    assert km < 0.05
+    assert round(postcodes.distance_km(52.0, -2.0, 53.0, -2.0), 1) == 111.2
+
+
+def test_every_bundled_postcode_is_live_and_near_its_coordinates():
+    proc = run_build("check")
+    assert proc.returncode == 0, proc.stdout
+
+
+def _profile(tmp_path, old: str, new: str) -> None:
+    providers = tmp_path / "providers"
+    providers.mkdir(exist_ok=True)
+    text = (ROOT / "providers" / "aston-house.yaml").read_text()
+    assert old in text
+    (providers / "aston-house.yaml").write_text(text.replace(old, new))
+
+
+def test_check_reports_a_postcode_that_is_not_live(tmp_path):
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR9 9ZZ")
+    proc = run_build("check", "providers", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "providers/aston-house.yaml:12: address.postcode: 'HR9 9ZZ' is not a live postcode; check it on the home's letters"]
+
+
+def test_check_reports_coordinates_far_from_the_postcode(tmp_path):
+    _profile(tmp_path, "latitude: 52.049615", "latitude: 52.149615")
+    proc = run_build("check", "providers", cwd=tmp_path)
+    assert proc.stdout.splitlines() == [
+        ("providers/aston-house.yaml:13: address.latitude: 52.149615, -2.687262 is 11.1 km from postcode HR1 1TJ "
+        "(52.049615, -2.687262); correct the coordinates or the postcode")]
+
+
+def test_only_areas_with_data_are_judged(tmp_path):
+    """A real slice of the HR file; the home's postcode moved to SY, whose file is absent."""
+    folder = tmp_path / "codepoint" / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    with gzip.open(CODEPOINT / "Data" / "CSV" / "hr.csv.gz", "rt") as src:
+        lines = [ln for ln in src if ln.startswith('"HR1 1')]
+    assert 100 < len(lines) < 1000
+    with gzip.open(folder / "hr.csv.gz", "wt") as out:
+        out.writelines(lines)
+    env = {**os.environ, postcodes.ENV_DIR: str(tmp_path / "codepoint")}
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: SY9 9ZZ")
+    assert run_build("check", "providers", cwd=tmp_path, env=env).returncode == 0
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR1 1ZZ")
+    proc = run_build("check", "providers", cwd=tmp_path, env=env)
+    assert proc.stdout.splitlines() == [
+        "providers/aston-house.yaml:12: address.postcode: 'HR1 1ZZ' is not a live postcode; check it on the home's letters"]
+    assert postcodes.available_areas(tmp_path / "codepoint") == ["HR"]
+
+
+def test_area_files_are_read_in_bounded_pieces(tmp_path):
+    folder = tmp_path / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    shutil.copy(CODEPOINT / "Data" / "CSV" / "hr.csv.gz", folder / "hr.csv.gz")
+    pieces = list(postcodes._lines(folder / "hr.csv.gz", chunk=4096))
+    assert len(pieces) > 100 and max(len(p) for p in pieces) < 100
+    assert sum(len(p) for p in pieces) == 6544   # as Doc/metadata.txt says
+    assert sum(1 for _ in postcodes.iter_area("HR", tmp_path)) == 6544
+
+
+def test_seven_character_postcodes_written_without_their_space(tmp_path):
+    """SOURCE.md says Code-Point may write "NP253SS"; both forms are found."""
+    folder = tmp_path / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    with gzip.open(CODEPOINT / "Data" / "CSV" / "np.csv.gz", "rt") as src:
+        line = next(ln for ln in src if ln.startswith('"NP25 3SS"'))
+    with gzip.open(folder / "np.csv.gz", "wt") as out:
+        out.write(line.replace('"NP25 3SS"', '"NP253SS"'))
+    found = postcodes.lookup(["NP25 3SS", "NP25 3ST"], tmp_path)
+    assert found["NP253SS"].postcode == "NP253SS" and found["NP253ST"] is None
+
+
+def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):
+    """Postcodes end over time (68 of the 2021 national register's are no longer live in 2025):
+    'check' reports them, 'data' and 'build' still publish."""
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR9 9ZZ")
+    proc = run_build("data", "--providers", "providers", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_published_lookup_for_the_configured_areas(tmp_path):
+    import json
+
+    report = postcodes.write_lookup(tmp_path, ["hr", "SY", "WR", "NP", "GL", "ZZ"])
+    assert report["areas"] == ["GL", "HR", "NP", "SY", "WR"] and report["missing"] == ["ZZ"]
+    assert report["largest"] <= postcodes.MAX_CHUNK_BYTES
+    files = list((tmp_path / "postcodes").rglob("*.json"))
+    assert max(f.stat().st_size for f in files) <= 30_000
+    index = json.loads((tmp_path / "postcodes" / "areas.json").read_text())
+    assert index["areas"] == ["GL", "HR", "NP", "SY", "WR"] and "Royal Mail" in index["attribution"]
+    assert postcodes.sector_file("hr3 5aa") == "postcodes/HR/HR3-5.json"
+    sector = json.loads((tmp_path / postcodes.sector_file("HR3 5AA")).read_text())
+    assert sector["5AA"] == [52.0748, -3.1252]   # Kington
+    assert "9ZZ" not in json.loads((tmp_path / postcodes.sector_file("HR9 9ZZ")).read_text())
+    hr = sum(len(json.loads(f.read_text())) for f in (tmp_path / "postcodes" / "HR").glob("*.json"))
+    assert hr == 6544
+
+
+def test_built_site_publishes_the_lookup(built_site):
+    out, _ = built_site
+    assert (out / "postcodes" / "HR" / "HR1-1.json").exists()
+    assert not (out / "postcodes" / "B").exists()
