@@ -248,6 +248,8 @@ def test_providers_may_not_change_fsa_fields(tmp_path):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
     p = repo / "providers" / "example-full.yaml"
     p.write_text(p.read_text().replace("  rating: \"5\"\n", "  rating: \"4\"\n  fhrs_id: 1\n  pinned: yes\n"))
+    for args in (["checkout", "-qb", "pr"], ["commit", "-qam", "change"]):  # check-ownership judges commits only
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
     r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", "main")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
