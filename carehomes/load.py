@@ -460,8 +460,31 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         if key:
             return Problem(path, i + 1, "yaml", f"'{key.group(1)}:' needs a space after the colon; write "
                            f"'{key.group(1)}: ' and then the value", key.end() + 1)
+    opened = _unclosed_quote(lines, line)
+    if opened:
+        return Problem(path, opened[0], "yaml", "this quote is not closed; end the text with the same quote mark "
+                       "on this line, or remove the opening quote", opened[1])
     what = (exc.problem or "could not be read").rstrip(".")
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
+
+
+_QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+|-\s+)?(['\"])")
+
+
+def _unclosed_quote(lines: list[str], error_line: int) -> tuple[int, int] | None:
+    """The last line before the error whose value opens a quote it does not close: (line, column), from 1.
+
+    A quoted value that runs on over several lines is legal YAML, so the parser reports the damage far
+    below, where the next quote mark closes it; the line a person must fix is the one that opened it."""
+    for i in range(min(error_line, len(lines)) - 1, -1, -1):
+        m = _QUOTED_VALUE.match(lines[i])
+        if not m:
+            continue
+        q, rest = m.group(1), lines[i][m.end():]
+        closed = rest.replace("''", "") if q == "'" else re.sub(r"\\.", "", rest)
+        if q not in closed:
+            return i + 1, m.end()
+    return None
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:

@@ -164,6 +164,8 @@ def test_all_problems_are_collected():
      "providers/t.yaml:2:6: yaml: 'name:' needs a space after the colon; write 'name: ' and then the value"),
     ("location_id: x\nname: \"Foo\nlocality: y\nslug: z\n",
      "providers/t.yaml:2:7: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
+    ("address:\n  town: 'Hereford\n  postcode: HR1 1TJ\nfood_hygiene:\n  rating: '5'\n",
+     "providers/t.yaml:2:9: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
     ("beds:\n  registered: 1:00\n",
      "providers/t.yaml:2: beds.registered: '1:00' is read by YAML as a time in base 60, not as written; write a plain whole number (like 60), or put text (like a phone number) in quotes"),
     ("beds:\n  registered: 0x1F\n",
