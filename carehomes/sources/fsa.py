@@ -367,7 +367,7 @@ def read_homes(providers: Path) -> list[Home]:
         except UnicodeDecodeError:
             data = None
         if data is None:
-            raise FsaError(f"cannot read {f}: it is not a readable profile; run 'python build.py check' and fix it first")
+            raise FsaError(f"cannot read {f}: it is not a readable profile; run 'python3 build.py check' and fix it first")
         homes.append(_home(f, data))
     return homes
 

@@ -3,7 +3,7 @@
 The list in ``schema/nhs-trusts.csv`` (code, name, ICB code, open and close dates) is made from
 NHS England's Organisation Data Service "NHS Trusts" file ``etr.csv`` with::
 
-    python -m carehomes.sources.nhs_ods ../shared/data/nhs-ods/etr.csv
+    .venv/bin/python -m carehomes.sources.nhs_ods ../shared/data/nhs-ods/etr.csv
 
 so the site builds without the outside file. ODS writes names in capitals; ``nice_name`` turns
 "WYE VALLEY NHS TRUST" into "Wye Valley NHS Trust".
@@ -132,7 +132,7 @@ def code_problem(code: str) -> str | None:
 def main(argv: list[str]) -> int:
     """Write schema/nhs-trusts.csv from ODS's etr.csv."""
     if len(argv) != 1 or not Path(argv[0]).is_file():
-        print("usage: python -m carehomes.sources.nhs_ods PATH/TO/etr.csv", file=sys.stderr)
+        print("usage: .venv/bin/python -m carehomes.sources.nhs_ods PATH/TO/etr.csv", file=sys.stderr)
         return 2
     trusts = read_etr(Path(argv[0]))
     TRUSTS_PATH.write_text(trusts_csv(trusts), encoding="utf-8")
