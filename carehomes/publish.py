@@ -5,7 +5,6 @@ every core for large sets) and puts the files together for one release date.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -18,7 +17,10 @@ from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_list
 from .outputs.tables import (
+    EXCEL_CSV,
     capability_rows,
+    csv_writer,
+    excel_csv,
     home_row,
     package_descriptor,
     release_version,
@@ -44,7 +46,7 @@ def _chunk(args: tuple[list[dict]]) -> dict[str, Any]:
     (datas,) = args
     schema = load_schema()
     homes, caps = io.StringIO(), io.StringIO()
-    hw, cw = csv.writer(homes, lineterminator="\n"), csv.writer(caps, lineterminator="\n")
+    hw, cw = csv_writer(homes), csv_writer(caps)
     out: dict[str, Any] = {"json": [], "oruk": [], "geo": []}
     for data in datas:
         record = canonical(data, schema)
@@ -79,6 +81,7 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released or release_date())
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
     files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
     files["oruk-services.json"] = service_list(pieces["oruk"], pkg["version"]).encode("utf-8")
     return files

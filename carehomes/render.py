@@ -34,6 +34,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
 FILE_NOTES = {
     "care-homes.csv": ("One row per care home", "CSV"),
+    "care-homes-excel.csv": ("care-homes.csv for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows", "CSV (UTF-8 with BOM)"),
     "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
     "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),

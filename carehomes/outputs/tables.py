@@ -82,9 +82,30 @@ def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
     return rows
 
 
+CRLF = "\r\n"  # RFC 4180 section 2: each record ends with CRLF
+EXCEL_CSV = "care-homes-excel.csv"
+FORMULA_NOTE = ("In the CSV files, a value that starts with =, +, -, @, a tab or a carriage return (or with an "
+                "apostrophe followed by one of those or by another apostrophe) is written with one extra leading "
+                "apostrophe (') so that a spreadsheet never runs it as a formula; remove that first apostrophe to get "
+                "the value (care-homes.json holds the values without it).")
+
+
+def csv_writer(buf: io.StringIO) -> Any:
+    """A CSV writer for the published tables: RFC 4180 (CRLF, quotes only where needed)."""
+    return csv.writer(buf, lineterminator=CRLF)
+
+
+def excel_csv(homes_csv: str) -> bytes:
+    """care-homes.csv for double-clicking in Excel on Windows: the same text, UTF-8 with a byte order mark.
+
+    Without the BOM Excel reads a CSV as the Windows code page (Windows-1252), so é and ’ are garbled.
+    """
+    return homes_csv.encode("utf-8-sig")
+
+
 def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf)
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue()
@@ -109,6 +130,9 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     pkg["version"] = release_version(released)
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
     for res in pkg["resources"]:
+        for f in res.get("schema", {}).get("fields", []) if res.get("format") == "csv" else []:
+            if f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
+                f["description"] = (f.get("description", "").rstrip() + " " + FORMULA_NOTE).strip()
         data = files[res["path"]]
         res["bytes"] = len(data)
         res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
