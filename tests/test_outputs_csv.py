@@ -6,11 +6,11 @@ import io
 import json
 
 import frictionless
+from conftest import FIXTURES
 
 from carehomes.load import parse_profile
 from carehomes.outputs.tables import EXCEL_CSV, FORMULA_NOTE
 from carehomes.publish import write_data
-from conftest import FIXTURES
 
 NAME = "Résidence Zoë’s Cottage"  # é, ë and a curly apostrophe: what Windows-1252 decoding garbles
 
