@@ -94,7 +94,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages)
-        files = data_files(profiles, schema, released)
+        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None)
         # releases and feed
         releases = list_releases(releases_dir or ROOT / "releases")
         entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)

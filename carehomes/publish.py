@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .outputs.tables import (
 )
 from .parallel import map_chunks
 from .records import canonical, flatten
-from .schema import Schema, load_schema
+from .schema import ROOT, Schema, load_schema
 
 __all__ = ["build_tables", "data_files", "release_date", "release_version", "write_data", "write_files"]
 
@@ -74,16 +75,31 @@ def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: 
     return tables_text(pieces["homes"], pieces["caps"], pieces["json"], schema)
 
 
-def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None) -> dict[str, bytes]:
-    """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today)."""
+def site_url(config: Path | None = None) -> str | None:
+    """The site's address (``site_url`` in mkdocs.yml), the data package's homepage; None when not set."""
+    path = config or ROOT / "mkdocs.yml"
+    if not path.exists():
+        return None
+    found = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", path.read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else None
+
+
+def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
+               homepage: str | None = None) -> dict[str, bytes]:
+    """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
+
+    ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage."""
     schema = schema or load_schema()
+    released = released or release_date()
+    homepage = homepage or site_url()
     pieces = _pieces(profiles)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    pkg = package_descriptor(files, schema, released or release_date())
-    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
     files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
     files["oruk-services.json"] = service_list(pieces["oruk"], pkg["version"]).encode("utf-8")
+    pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
+    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
 
