@@ -171,6 +171,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)]),
+        "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released) + "\n"),
@@ -195,7 +196,7 @@ def changelog_html(entries: list["Entry"]) -> str:
         return "<p>No releases yet.</p>"
     out = []
     for e in entries:
-        out.append(f'<h3 id="release-{e.date.isoformat()}">{html.escape(e.title)}</h3>')
+        out.append(f'<h3 id="{e.anchor}">{html.escape(e.title)}</h3>')
         if e.unreleased:
             out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
         if e.changes:
