@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
 import yaml
+from markupsafe import Markup
 
 from . import docs
 from .market import market_html
@@ -171,7 +171,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)]),
-        "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries))),
+        "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released) + "\n"),
@@ -190,13 +190,13 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         path.write_text(text, encoding="utf-8")
 
 
-def changelog_html(entries: list["Entry"]) -> str:
-    """The changelog for the open data page, newest first."""
+def changelog_html(entries: list[Entry], level: int = 3) -> str:
+    """The changelog for the open data page (entries under an h2, so h3) or the Changes page (h2), newest first."""
     if not entries:
         return "<p>No releases yet.</p>"
     out = []
     for e in entries:
-        out.append(f'<h3 id="{e.anchor}">{html.escape(e.title)}</h3>')
+        out.append(f'<h{level} id="{e.anchor}">{html.escape(e.title)}</h{level}>')
         if e.unreleased:
             out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
         if e.changes:
@@ -281,7 +281,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str])
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list["Entry"], releases: list, released: dt.date) -> int:
+                 entries: list[Entry], releases: list, released: dt.date) -> int:
     """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)
