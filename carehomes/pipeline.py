@@ -1,6 +1,6 @@
 """The build, stage by stage: this module is its table of contents.
 
-    load -> check -> publish data -> releases and feed -> pages -> search -> sitemap
+    load -> check -> publish data -> releases and feed -> pages -> ORUK API -> search -> sitemap
 
 ``check_paths`` loads and checks the profiles (on every core for large sets); ``build_site`` runs
 the stages after it, each in its own module, into a new folder that replaces the site in one
@@ -9,12 +9,14 @@ atomic step only when every stage succeeded.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
+from .outputs.oruk_api import api_files
 from .outputs.sitemap import write_sitemap
 from .parallel import map_chunks
 from .problems import Problem
@@ -104,6 +106,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                              entries=entries, releases=releases, released=released)
         sizes = write_files(files, out / "data")
         copy_releases(releases, out / "data" / "releases")
+        # the static Open Referral UK API, from the same records as data/oruk-services.json
+        write_files(api_files(json.loads(files["oruk-services.json"])), out / "oruk")
         # search
         search = write_search(views, out, index)
         # sitemap

@@ -16,7 +16,7 @@ from typing import Any
 from .fsutil import write_bytes_atomic
 from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
-from .outputs.oruk import service, service_list
+from .outputs.oruk import service, service_package
 from .outputs.tables import (
     EXCEL_CSV,
     capability_rows,
@@ -97,16 +97,17 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
     files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-    files["oruk-services.json"] = service_list(pieces["oruk"], pkg["version"]).encode("utf-8")
+    files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
 
 def write_files(files: dict[str, bytes], out_dir: Path) -> dict[str, int]:
-    """Write each file into ``out_dir`` atomically, leaving every other file there alone."""
+    """Write each file into ``out_dir`` (names may hold folders) atomically, leaving every other file there alone."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
+        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(out_dir / name, data)
     return {name: len(data) for name, data in files.items()}
 

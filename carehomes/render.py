@@ -39,7 +39,7 @@ FILE_NOTES = {
     "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
     "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
-    "oruk-services.json": ("Every home as an Open Referral UK (HSDS 3.0 UK profile) service; care-home facts the standard lacks are in x_care_home", "JSON (Open Referral UK)"),
+    "oruk-services.json": ("Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in x_care_home. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
     "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from validators import VNU_JAR, need
+from npmtools import VNU_JAR, need
 
 # Errors in mkdocs-material's own base.html, not in our templates: listed one by one with their
 # upstream reference, so any other error (or this one anywhere else) fails the test.

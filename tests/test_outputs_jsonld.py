@@ -6,7 +6,7 @@ import re
 
 import yaml
 from conftest import ROOT
-from validators import Vocabulary, vocabulary
+from npmtools import Vocabulary, vocabulary
 
 LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 

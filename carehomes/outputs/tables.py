@@ -132,15 +132,17 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
     "care-homes.geojson": ("care-homes-geojson", "Care homes as GeoJSON", "geojson", "application/geo+json",
                            "Homes with coordinates as GeoJSON Point features (RFC 7946), for any map tool."),
     "oruk-services.json": ("oruk-services", "Care homes as Open Referral UK services", "json", "application/json",
-                           "Every home as an Open Referral UK (HSDS 3.0 UK profile) service, in one file. The same "
-                           "records are served as a static ORUK API under oruk/ on the site."),
+                           "Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
+                           "service package (a JSON array). The same records are served as a static ORUK API under "
+                           "oruk/ on the site."),
 }
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
     f" Also published with these files: {EXCEL_CSV} (care-homes.csv with a UTF-8 byte order mark, for Excel on "
     "Windows); changes.atom (an Atom feed of the changes between releases: homes added or removed, rating, "
     "registration and bed changes); releases/<date>/ (every earlier release's care-homes.csv, capabilities.csv and "
-    "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API: oruk/index.json with version and "
-    "openapi_url, services, services/<id>, taxonomies, taxonomy_terms and service_at_locations).")
+    "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
+    "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
+    "from <path>/index.html holding JSON).")
 
 
 def example_text(f: dict) -> str:
