@@ -21,23 +21,53 @@ def _say(msg: str) -> None:
     print(f"build.py test: {msg}", file=sys.stderr, flush=True)
 
 
-def ensure_chromium() -> str | None:
-    """Install Debian's chromium for the browser tests when it is missing; an error message or None."""
-    if shutil.which("chromium") or Path(CHROMIUM).exists():
-        return None
-    apt = ["apt-get", "install", "-y", "-qq", "chromium"]
+VALIDATORS = ROOT / "tools" / "validators"  # npm: the Nu Html Checker (vnu-jar) and schema-dts, pinned by package-lock.json
+
+
+def _apt_install(packages: list[str], why: str) -> str | None:
+    """Install Debian packages (as root or through sudo); an error message or None."""
+    apt = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
     if os.geteuid() == 0:
         prefix: list[str] = []
     elif shutil.which("sudo"):
         prefix = ["sudo"]
     else:
-        return ("the browser tests need Debian's chromium, and this user cannot install it. "
-                "Ask an administrator to run: apt-get install chromium  (or run the fast suite: python3 build.py test --fast)")
-    _say("installing Debian's chromium for the browser tests (apt-get) ...")
+        return (f"{why} need Debian's {' and '.join(packages)}, and this user cannot install them. "
+                f"Ask an administrator to run: apt-get install {' '.join(packages)}")
+    _say(f"installing Debian's {' '.join(packages)} for {why} (apt-get) ...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (["apt-get", "update", "-qq"], apt):
         if subprocess.run(prefix + cmd, env=env).returncode != 0:
-            return f"'{' '.join(prefix + cmd)}' failed; install chromium by hand and run the tests again"
+            return f"'{' '.join(prefix + cmd)}' failed; install {' '.join(packages)} by hand and run the tests again"
+    return None
+
+
+def ensure_chromium() -> str | None:
+    """Install Debian's chromium for the browser tests when it is missing; an error message or None."""
+    if shutil.which("chromium") or Path(CHROMIUM).exists():
+        return None
+    problem = _apt_install(["chromium"], "the browser tests")
+    return problem and problem + "  (or run the fast suite: python3 build.py test --fast)"
+
+
+def ensure_validators() -> str | None:
+    """Java (Debian's default-jre-headless) and npm for the validators the tests run, then the pinned npm
+    packages in tools/validators (``npm ci``, again only when package-lock.json changed); an error or None."""
+    missing = [pkg for tool, pkg in (("java", "default-jre-headless"), ("npm", "npm")) if not shutil.which(tool)]
+    if missing:
+        problem = _apt_install(missing, "the HTML and schema.org validator tests")
+        if problem:
+            return problem
+    lock = (VALIDATORS / "package-lock.json").read_bytes()
+    stamp = VALIDATORS / "node_modules" / ".installed-lock"
+    if stamp.exists() and stamp.read_bytes() == lock:
+        return None
+    _say("installing the validators in tools/validators (npm ci) ...")
+    # --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's is used instead.
+    done = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(VALIDATORS)])
+    if done.returncode != 0:
+        return "'npm ci' in tools/validators failed; see npm's message above, then run the tests again"
+    stamp.write_bytes(lock)
     return None
 
 
@@ -47,8 +77,8 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
         _say(f"the tests need the project's shared data sets in {shared_folder()}/data (see README, 'Shared data'); "
              f"put them there or set {SHARED_ENV} to their folder")
         return 2
-    if not fast:
-        problem = ensure_chromium()
+    for ensure in (ensure_validators, *([] if fast else [ensure_chromium])):
+        problem = ensure()
         if problem:
             _say(problem)
             return 2

@@ -73,7 +73,7 @@ class Chart:
                 f'<thead><tr><th scope="col">{html.escape(self.group)}</th><th scope="col">{html.escape(self.unit)}</th></tr></thead><tbody>{body}</tbody></table>')
 
     def html(self) -> str:
-        return f'<figure class="ch-figure" id="{self.id}">{self.svg()}<figcaption>{html.escape(self.description)}</figcaption>{self.table()}</figure>'
+        return f'<figure class="ch-figure" id="{self.id}"><figcaption>{html.escape(self.description)}</figcaption>{self.svg()}{self.table()}</figure>'
 
 
 def overview(views: list[HomeView], today: dt.date) -> dict:

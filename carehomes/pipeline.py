@@ -1,6 +1,6 @@
 """The build, stage by stage: this module is its table of contents.
 
-    load -> check -> publish data -> releases and feed -> pages -> search -> sitemap
+    load -> check -> publish data -> releases and feed -> pages -> ORUK API -> search -> sitemap
 
 ``check_paths`` loads and checks the profiles (on every core for large sets); ``build_site`` runs
 the stages after it, each in its own module, into a new folder that replaces the site in one
@@ -9,6 +9,7 @@ atomic step only when every stage succeeded.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .checks_external import check_external
 from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
+from .outputs.oruk_api import api_files
 from .outputs.sitemap import write_sitemap
 from .parallel import map_chunks
 from .problems import Problem
@@ -98,7 +100,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages)
-        files = data_files(profiles, schema, released)
+        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None)
         # releases and feed
         releases = list_releases(releases_dir or ROOT / "releases")
         entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
@@ -108,6 +110,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                              entries=entries, releases=releases, released=released)
         sizes = write_files(files, out / "data")
         copy_releases(releases, out / "data" / "releases")
+        # the static Open Referral UK API, from the same records as data/oruk-services.json
+        write_files(api_files(json.loads(files["oruk-services.json"])), out / "oruk")
         # search
         search = write_search(views, out, index)
         write_lookup(out, cfg.directory.get("postcode_areas"))  # postcodes/: exact-postcode distance search

@@ -5,20 +5,23 @@ every core for large sets) and puts the files together for one release date.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from .fsutil import write_bytes_atomic
 from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
-from .outputs.oruk import service, service_list
+from .outputs.oruk import service, service_package
 from .outputs.tables import (
+    EXCEL_CSV,
     capability_rows,
+    csv_writer,
+    excel_csv,
     home_row,
     package_descriptor,
     release_version,
@@ -26,7 +29,7 @@ from .outputs.tables import (
 )
 from .parallel import map_chunks
 from .records import canonical, flatten
-from .schema import Schema, load_schema
+from .schema import ROOT, Schema, load_schema
 
 __all__ = ["build_tables", "data_files", "release_date", "release_version", "write_data", "write_files"]
 
@@ -44,7 +47,7 @@ def _chunk(args: tuple[list[dict]]) -> dict[str, Any]:
     (datas,) = args
     schema = load_schema()
     homes, caps = io.StringIO(), io.StringIO()
-    hw, cw = csv.writer(homes, lineterminator="\n"), csv.writer(caps, lineterminator="\n")
+    hw, cw = csv_writer(homes), csv_writer(caps)
     out: dict[str, Any] = {"json": [], "oruk": [], "geo": []}
     for data in datas:
         record = canonical(data, schema)
@@ -79,22 +82,39 @@ def nhs_trusts_csv() -> str:
     return TRUSTS_PATH.read_text(encoding="utf-8")
 
 
-def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None) -> dict[str, bytes]:
-    """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today)."""
+def site_url(config: Path | None = None) -> str | None:
+    """The site's address (``site_url`` in mkdocs.yml), the data package's homepage; None when not set."""
+    path = config or ROOT / "mkdocs.yml"
+    if not path.exists():
+        return None
+    found = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", path.read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else None
+
+
+def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
+               homepage: str | None = None) -> dict[str, bytes]:
+    """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
+
+    ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage."""
     schema = schema or load_schema()
+    released = released or release_date()
+    homepage = homepage or site_url()
     pieces = _pieces(profiles)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    pkg = package_descriptor(files, schema, released or release_date())
-    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
+    files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
     files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-    files["oruk-services.json"] = service_list(pieces["oruk"], pkg["version"]).encode("utf-8")
+    files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+    pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
+    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
 
 def write_files(files: dict[str, bytes], out_dir: Path) -> dict[str, int]:
-    """Write each file into ``out_dir`` atomically, leaving every other file there alone."""
+    """Write each file into ``out_dir`` (names may hold folders) atomically, leaving every other file there alone."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
+        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(out_dir / name, data)
     return {name: len(data) for name, data in files.items()}
 

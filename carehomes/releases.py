@@ -49,11 +49,21 @@ class Entry:
     title: str
     changes: list[Change] = field(default_factory=list)
     unreleased: bool = False
+    since: dt.date | None = None  # for unreleased changes: the release they are measured against
 
     @property
     def id(self) -> str:
+        """Stable for the same changes: a release's date, or for unreleased changes the release they follow
+        (never the build date, so a daily rebuild of the same changes keeps the same feed entry)."""
         digest = hashlib.sha256("\n".join(c.sentence() for c in self.changes).encode()).hexdigest()[:16]
+        if self.unreleased:
+            return f"unreleased-since-{self.since.isoformat() if self.since else 'start'}-{digest}"
         return f"{self.date.isoformat()}-{digest}"
+
+    @property
+    def anchor(self) -> str:
+        """The entry's fragment on the Changes and open data pages."""
+        return "unreleased" if self.unreleased else f"release-{self.date.isoformat()}"
 
 
 def rows(csv_text: str) -> dict[str, dict[str, str]]:
@@ -132,7 +142,8 @@ def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], to
     if previous is not None:
         changes = diff(previous, current)
         if changes:
-            entries.append(Entry(today, f"Changes since the release of {releases[-1][0].isoformat()}", changes, unreleased=True))
+            entries.append(Entry(today, f"Changes since the release of {releases[-1][0].isoformat()}", changes, unreleased=True,
+                                 since=releases[-1][0]))
     return list(reversed(entries))
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
 import yaml
+from markupsafe import Markup
 
 from . import docs
 from .market import market_html
@@ -34,11 +34,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
 FILE_NOTES = {
     "care-homes.csv": ("One row per care home", "CSV"),
+    "care-homes-excel.csv": ("care-homes.csv for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows", "CSV (UTF-8 with BOM)"),
     "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
     "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
     "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
-    "oruk-services.json": ("Every home as an Open Referral UK (HSDS 3.0 UK profile) service; care-home facts the standard lacks are in x_care_home", "JSON (Open Referral UK)"),
+    "oruk-services.json": ("Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in x_care_home. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
     "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
     "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
@@ -171,6 +172,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)]),
+        "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released) + "\n"),
@@ -189,13 +191,13 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         path.write_text(text, encoding="utf-8")
 
 
-def changelog_html(entries: list["Entry"]) -> str:
-    """The changelog for the open data page, newest first."""
+def changelog_html(entries: list[Entry], level: int = 3) -> str:
+    """The changelog for the open data page (entries under an h2, so h3) or the Changes page (h2), newest first."""
     if not entries:
         return "<p>No releases yet.</p>"
     out = []
     for e in entries:
-        out.append(f'<h3 id="release-{e.date.isoformat()}">{html.escape(e.title)}</h3>')
+        out.append(f'<h{level} id="{e.anchor}">{html.escape(e.title)}</h{level}>')
         if e.unreleased:
             out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
         if e.changes:
@@ -280,7 +282,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str])
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list["Entry"], releases: list, released: dt.date) -> int:
+                 entries: list[Entry], releases: list, released: dt.date) -> int:
     """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)

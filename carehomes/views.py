@@ -329,23 +329,37 @@ class HomeView:
     # --- machine-readable forms ------------------------------------------------------------------
 
     def json_ld(self) -> dict:
+        """The home as schema.org JSON-LD, using only types and properties of the current vocabulary
+        (checked in tests/test_outputs_jsonld.py against the vocabulary schema-dts ships).
+
+        Type: schema.org has no care home or nursing home type (``NursingHome`` does not exist), and no
+        social care type at all. A home registered for nursing care is a ``MedicalBusiness`` (a LocalBusiness
+        subtype "for medical purposes": nursing care is given by registered nurses and regulated as health
+        care); a home without nursing gives personal care, not medical care, so it is the nearest type that
+        fits, ``LocalBusiness`` itself, rather than a subtype that would misdescribe it.
+        No ``aggregateRating``: the CQC rating is a regulator's judgement, not an average of reviews, and
+        the directory holds no reviews. ``telephone`` and ``url`` appear only when the profile gives them.
+        """
         doc: dict[str, Any] = {
             "@context": "https://schema.org",
-            "@type": "NursingHome" if self.get("care.nursing") else "LocalBusiness",
+            "@type": "MedicalBusiness" if self.get("care.nursing") else "LocalBusiness",
             "name": self.name,
             "identifier": self.d["location_id"],
         }
         if self.address_line:
-            doc["address"] = {"@type": "PostalAddress", "streetAddress": self.get("address.street"),
-                              "addressLocality": self.get("address.town"), "postalCode": self.get("address.postcode"),
-                              "addressRegion": self.get("locality"), "addressCountry": "GB"}
-        if self.get("address.latitude") is not None:
+            address = {"@type": "PostalAddress", "streetAddress": self.get("address.street"),
+                       "addressLocality": self.get("address.town"), "postalCode": self.get("address.postcode"),
+                       "addressRegion": self.get("locality"), "addressCountry": "GB"}
+            doc["address"] = {k: v for k, v in address.items() if v}
+        if self.get("address.latitude") is not None and self.get("address.longitude") is not None:
             doc["geo"] = {"@type": "GeoCoordinates", "latitude": self.get("address.latitude"), "longitude": self.get("address.longitude")}
         for key, path in (("telephone", "contact.phone"), ("email", "contact.email")):
             if self.get(path):
                 doc[key] = self.get(path)
         if safe_url(self.get("contact.website")):
             doc["url"] = self.get("contact.website")
+        if self.get("provider.name"):
+            doc["parentOrganization"] = {"@type": "Organization", "name": self.get("provider.name")}
         return doc
 
     def summary(self) -> dict:

@@ -20,11 +20,13 @@ def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date) -> s
             f"<id>{xml_escape(base)}open-data/#{e.id}</id>"
             f"<title>{xml_escape(e.title)}</title>"
             f"<updated>{e.date.isoformat()}T00:00:00Z</updated>"
-            f'<link href="{xml_escape(base)}open-data/#release-{e.date.isoformat()}"/>'
+            f'<link rel="alternate" type="text/html" href="{xml_escape(base)}changes/#{e.anchor}"/>'
             f'<content type="text">{xml_escape(body)}</content>'
             "</entry>")
     return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
             f"<id>{xml_escape(base)}data/changes.atom</id><title>{xml_escape(title)}: data changes</title>"
             f"<updated>{updated.isoformat()}T00:00:00Z</updated>"
-            f'<link rel="self" href="{xml_escape(base)}data/changes.atom"/><author><name>{xml_escape(title)}</name></author>'
+            f'<link rel="self" type="application/atom+xml" href="{xml_escape(base)}data/changes.atom"/>'
+            f'<link rel="alternate" type="text/html" href="{xml_escape(base)}changes/"/>'
+            f'<author><name>{xml_escape(title)}</name></author>'
             + "".join(items) + "</feed>\n")

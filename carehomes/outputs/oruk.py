@@ -5,18 +5,21 @@ Each home becomes a ``service`` with its ``organization`` (the CQC provider), a
 fees as ``cost_options``, and care type, service user bands and needs as ``attributes`` linked to
 ``taxonomy_term``s of this directory's own taxonomy. Care-home facts the standard has no place
 for (beds, vacancies, capability beds, CQC rating and registration) are carried in the extension
-object ``x_care_home``; phones, which the UK profile's compiled service schema leaves out, follow
-the base HSDS 3.0 ``phones`` shape. Identifiers are UUID 5s derived from the CQC location ID, so
-they are stable from release to release.
+object ``x_care_home`` (the phone number too: the UK profile removes ``phones`` from services, and
+has no other place for it). Fields the UK profile removes from HSDS 3.0 (``phones`` on service,
+``attributes[].link_entity``, ``taxonomy_term.code``) are never written. The organisation is the CQC
+provider, given only when the profile names it (never an invented name). Identifiers are UUID 5s
+derived from the CQC location ID, so they are stable from release to release.
+
+``service_package`` is the bulk file (``data/oruk-services.json``); ``oruk_api`` publishes the same
+records as a static ORUK API.
 """
 from __future__ import annotations
 
-import json
 import uuid
 from functools import lru_cache
 from typing import Any
 
-from ..load import Profile
 from ..records import canonical, flatten
 from ..schema import Schema, load_schema
 from .tables import json_array
@@ -38,13 +41,13 @@ def _term_cached(kind: str, name: str, description: str) -> tuple:
 
 def _term(kind: str, name: str, description: str) -> dict:
     term_id, taxonomy_id = _term_cached(kind, name, description)
-    return {"id": term_id, "name": name, "description": description, "taxonomy_id": taxonomy_id, "code": f"{kind}:{name}"}
+    return {"id": term_id, "name": name, "description": description, "taxonomy_id": taxonomy_id}
 
 
 def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
     term = _term(kind, name, description)
     return {"id": uid("attribute", service_id, kind, name), "link_id": service_id, "link_type": kind,
-            "link_entity": "service", "taxonomy_term_id": term["id"], "taxonomy_term": term}
+            "taxonomy_term_id": term["id"], "taxonomy_term": term}
 
 
 def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: bool = False) -> dict:
@@ -56,20 +59,19 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
 
     sid, oid, loc_id = uid("service", lid), uid("organization", lid), uid("location", lid)
     provider = g("provider.name")
-    org = {"id": oid,
-           "name": provider or f"Provider of {d['name']}",
-           "description": (f"The organisation registered with the Care Quality Commission to run {d['name']}." if provider else
-                           f"The organisation registered with the Care Quality Commission to run {d['name']}; its name is not in this data yet.")}
-    if g("provider.cqc_id"):
-        org["organization_identifiers"] = [{"id": uid("org-identifier", lid), "organization_id": oid,
-                                            "identifier_scheme": "CQC", "identifier_type": "CQC provider ID",
-                                            "identifier": g("provider.cqc_id")}]
     status = {"Deregistered": "defunct", "Not in latest register": "inactive"}.get(g("cqc.status") or "", "active")
     kinds = [k for k, on in (("with nursing", g("care.nursing")), ("without nursing", g("care.residential"))) if on]
     summary = f"Care home {' and '.join(kinds) if kinds else ''}".strip() + (
         f", registered with CQC for {g('beds.registered')} beds." if g("beds.registered") is not None else ".")
-    svc: dict[str, Any] = {"id": sid, "organization_id": oid, "name": d["name"], "status": status,
-                           "description": g("description") or summary, "organization": org}
+    svc: dict[str, Any] = {"id": sid, "name": d["name"], "status": status, "description": g("description") or summary}
+    if provider:  # the CQC provider; when the register gives no name, no organisation (not an invented one)
+        org: dict[str, Any] = {"id": oid, "name": provider,
+                               "description": f"The organisation registered with the Care Quality Commission to run {d['name']}."}
+        if g("provider.cqc_id"):
+            org["organization_identifiers"] = [{"id": uid("org-identifier", lid), "organization_id": oid,
+                                                "identifier_scheme": "CQC", "identifier_type": "CQC provider ID",
+                                                "identifier": g("provider.cqc_id")}]
+        svc = {"id": sid, "organization_id": oid, **{k: v for k, v in svc.items() if k != "id"}, "organization": org}
     if g("contact.website"):
         svc["url"] = g("contact.website")
     if g("contact.email"):
@@ -87,8 +89,6 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     svc["service_at_locations"] = [{"id": uid("service-at-location", lid), "service_id": sid, "location_id": loc_id, "location": location}]
     if g("contact.manager"):
         svc["contacts"] = [{"id": uid("contact", lid), "service_id": sid, "name": g("contact.manager"), "title": "Manager"}]
-    if g("contact.phone"):
-        svc["phones"] = [{"id": uid("phone", lid), "service_id": sid, "number": g("contact.phone"), "type": "voice"}]
     costs = []
     for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
         for end in ("from", "to"):
@@ -111,20 +111,11 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
         svc["attributes"] = attrs
     svc["x_care_home"] = {k: d[k] for k in ("beds", "capabilities", "cqc", "staffing", "food_hygiene", "user_rating", "locality")
                           if k in d} | {"care": {k: v for k, v in (d.get("care") or {}).items() if k != "user_bands"}}
+    if g("contact.phone"):
+        svc["x_care_home"]["contact"] = {"phone": g("contact.phone")}
     return svc
 
 
-def export(profiles: list[Profile], version: str, schema: Schema | None = None) -> dict:
-    """All homes as an ORUK paginated service list (one page), as a Python object."""
-    records = [canonical(p.data, schema) for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
-    items = [service(r, schema, is_canonical=True) for r in records]
-    return {"total_items": len(items), "total_pages": 1, "page_number": 1, "size": len(items), "first_page": True,
-            "last_page": True, "empty": not items, "x_version": version, "x_extensions": EXTENSION_NOTE, "contents": items}
-
-
-def service_list(services_json: list[str], version: str) -> str:
-    """The ORUK paginated service list (one page) from services already written as JSON text."""
-    n = len(services_json)
-    head = {"total_items": n, "total_pages": 1, "page_number": 1, "size": n, "first_page": True, "last_page": True,
-            "empty": n == 0, "x_version": version, "x_extensions": EXTENSION_NOTE}
-    return json.dumps(head, ensure_ascii=False)[:-1] + ', "contents": ' + json_array(services_json) + "}\n"
+def service_package(services_json: list[str]) -> str:
+    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array)."""
+    return json_array(services_json) + "\n"

@@ -82,9 +82,30 @@ def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
     return rows
 
 
+CRLF = "\r\n"  # RFC 4180 section 2: each record ends with CRLF
+EXCEL_CSV = "care-homes-excel.csv"
+FORMULA_NOTE = ("In the CSV files, a value that starts with =, +, -, @, a tab or a carriage return (or with an "
+                "apostrophe followed by one of those or by another apostrophe) is written with one extra leading "
+                "apostrophe (') so that a spreadsheet never runs it as a formula; remove that first apostrophe to get "
+                "the value (care-homes.json holds the values without it).")
+
+
+def csv_writer(buf: io.StringIO) -> Any:
+    """A CSV writer for the published tables: RFC 4180 (CRLF, quotes only where needed)."""
+    return csv.writer(buf, lineterminator=CRLF)
+
+
+def excel_csv(homes_csv: str) -> bytes:
+    """care-homes.csv for double-clicking in Excel on Windows: the same text, UTF-8 with a byte order mark.
+
+    Without the BOM Excel reads a CSV as the Windows code page (Windows-1252), so é and ’ are garbled.
+    """
+    return homes_csv.encode("utf-8-sig")
+
+
 def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf)
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue()
@@ -102,12 +123,66 @@ def tables_text(homes_rows: str, capability_rows_text: str, json_lines: list[str
             "care-homes.json": json_array(json_lines) + "\n"}
 
 
-def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date) -> dict:
-    """datapackage.json for the published files: the schema plus version, date, sizes and hashes."""
+DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+DR_V2 = "https://datapackage.org/profiles/2.0/dataresource.json"
+OTHER_FILES = {  # published beside the tables; described as (non-tabular) resources
+    "care-homes.json": ("care-homes-json", "Care homes as JSON", "json", "application/json",
+                        "One object per home, shaped like the profiles (nested), with the same values as the CSV tables "
+                        "and no formula apostrophes."),
+    "care-homes.geojson": ("care-homes-geojson", "Care homes as GeoJSON", "geojson", "application/geo+json",
+                           "Homes with coordinates as GeoJSON Point features (RFC 7946), for any map tool."),
+    "oruk-services.json": ("oruk-services", "Care homes as Open Referral UK services", "json", "application/json",
+                           "Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
+                           "service package (a JSON array). The same records are served as a static ORUK API under "
+                           "oruk/ on the site."),
+}
+DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
+    f" Also published with these files: {EXCEL_CSV} (care-homes.csv with a UTF-8 byte order mark, for Excel on "
+    "Windows); changes.atom (an Atom feed of the changes between releases: homes added or removed, rating, "
+    "registration and bed changes); releases/<date>/ (every earlier release's care-homes.csv, capabilities.csv and "
+    "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
+    "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
+    "from <path>/index.html holding JSON).")
+
+
+def example_text(f: dict) -> str:
+    """A field's example as the Data Package v2 profile wants it: a string, written as in the CSV."""
+    ex = f["example"]
+    if isinstance(ex, bool):
+        return "true" if ex else "false"
+    if isinstance(ex, list):
+        return ";".join(str(v) for v in ex)
+    return str(ex)
+
+
+def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None) -> dict:
+    """datapackage.json (Data Package v2) for the published files: the schema plus version, date, sizes and hashes.
+
+    The tables are tabular resources; the other files in ``files`` named in OTHER_FILES are plain resources.
+    """
     pkg = copy.deepcopy(schema.package)
+    pkg.pop("profile", None)  # v1; v2 names its profile in $schema
+    pkg = {"$schema": DP_V2, **pkg}
     pkg["schemaVersion"] = pkg["version"]
     pkg["version"] = release_version(released)
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
+    pkg["description"] = pkg.get("description", "") + DOCUMENTED_FILES
+    if homepage:
+        pkg["homepage"] = homepage
+    else:
+        pkg.pop("homepage", None)
+    for res in pkg["resources"]:
+        if res.pop("profile", None) == "tabular-data-resource":
+            res["type"] = "table"
+        for f in res.get("schema", {}).get("fields", []):
+            if "example" in f:
+                f["example"] = example_text(f)
+            if res.get("format") == "csv" and f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
+                f["description"] = (f.get("description", "").rstrip() + " " + FORMULA_NOTE).strip()
+    for path, (name, title, fmt, mediatype, description) in OTHER_FILES.items():
+        if path in files:
+            pkg["resources"].append({"name": name, "path": path, "title": title, "description": description,
+                                     "format": fmt, "mediatype": mediatype, "encoding": "utf-8"})
     for res in pkg["resources"]:
         data = files[res["path"]]
         res["bytes"] = len(data)

@@ -1,0 +1,103 @@
+"""oruk/: the homes as a static Open Referral UK API (UK profile of HSDS 3.0), for ORUK tools.
+
+ORUK tools read an API, not a file: from a base URL they read ``/`` (``version``, ``openapi_url``),
+then ``/services``, ``/services/{id}``, ``/taxonomies``, ``/taxonomy_terms`` and
+``/service_at_locations``. With the base URL ``<site>/oruk``, each path is a folder holding an
+``index.html`` whose text is the JSON response:
+
+- A static host cannot answer ``/oruk/services`` from a ``.json`` file: GitHub Pages and
+  ``python -m http.server`` map an extensionless path only to ``services.html`` (GitHub Pages) or
+  to the folder ``services/`` with its ``index.html`` (both; the bare path is redirected with 301
+  to the trailing slash, which HTTP clients follow). ``services/index.json`` is never served for
+  ``/services/``, and a file ``services`` could not sit beside the folder ``services/`` that holds
+  ``/services/{id}``. So ``<path>/index.html`` is the one name both kinds of host answer.
+- The body is JSON; GitHub Pages labels it ``text/html`` (it picks the type from the extension and
+  cannot be configured), the project's own server (``serve``) labels it ``application/json``.
+- A static host ignores query strings, so ``page`` and ``per_page`` cannot be honoured: every list
+  is one page (``total_pages`` 1) holding all items, as the profile's paging allows.
+
+List items carry only one-to-one fields (and, for services, the organisation), as the profile's
+``service_list`` and ``service_at_location_list`` schemas define; full records are at ``{id}``.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .oruk import TAXONOMY  # the one taxonomy this directory defines
+
+VERSION = "HSDS-UK-3.0"
+OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
+PROFILE_URL = "https://github.com/openreferral/uk-profile"
+ENDPOINTS = ("services", "taxonomies", "taxonomy_terms", "service_at_locations")
+# One-to-one fields of a service, in the profile's order (compiled/service_list.json), plus the organisation.
+SERVICE_LIST_FIELDS = ("id", "organization_id", "name", "description", "url", "email", "status", "fees", "accreditations",
+                       "minimum_age", "maximum_age", "assured_date", "assurer_email", "alert", "last_modified", "organization")
+
+
+def page(items: list[dict]) -> dict:
+    """A paginated list response holding every item on its one page."""
+    n = len(items)
+    return {"total_items": n, "total_pages": 1, "page_number": 1, "size": n, "first_page": True, "last_page": True,
+            "empty": n == 0, "contents": items}
+
+
+def _one_to_one(record: dict) -> dict:
+    """A record without its arrays (its one-to-many parts)."""
+    return {k: v for k, v in record.items() if not isinstance(v, list)}
+
+
+def service_list_item(svc: dict) -> dict:
+    """A service as the ``/services`` list shows it: one-to-one fields and the organisation."""
+    return {k: svc[k] for k in SERVICE_LIST_FIELDS if k in svc}
+
+
+def _service_at_locations(services: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(list items, full records) of every service at location."""
+    items, full = [], []
+    for svc in services:
+        own = {k: v for k, v in svc.items() if k != "service_at_locations"}
+        for sal in svc.get("service_at_locations", []):
+            location = sal.get("location", {})
+            items.append({"id": sal["id"], "service_id": sal["service_id"], "location_id": sal["location_id"],
+                          "location": _one_to_one(location), "service": service_list_item(svc)})
+            full.append({**sal, "service": own})
+    return items, full
+
+
+def _taxonomy(services: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(taxonomies, taxonomy terms) used by the services' attributes, each once, in a stable order."""
+    terms: dict[str, dict] = {}
+    for svc in services:
+        for attr in svc.get("attributes", []):
+            term = attr.get("taxonomy_term")
+            if term:
+                terms.setdefault(term["id"], term)
+    ordered = sorted(terms.values(), key=lambda t: (t["name"], t["id"]))
+    taxonomy_ids = sorted({t["taxonomy_id"] for t in ordered if t.get("taxonomy_id")})
+    taxonomies = [{"id": tid, "name": TAXONOMY,
+                   "description": "Care types, service user bands and NHS Quick Guide needs, as this directory's profiles record them.",
+                   "taxonomy_terms": [t for t in ordered if t.get("taxonomy_id") == tid]} for tid in taxonomy_ids]
+    return taxonomies, ordered
+
+
+def _json(doc: Any) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def api_files(services: list[dict]) -> dict[str, bytes]:
+    """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes)."""
+    files = {"index.html": _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})}
+    sal_items, sal_full = _service_at_locations(services)
+    taxonomies, terms = _taxonomy(services)
+    lists: dict[str, tuple[list[dict], list[dict]]] = {
+        "services": ([service_list_item(s) for s in services], services),
+        "taxonomies": ([_one_to_one(t) for t in taxonomies], taxonomies),
+        "taxonomy_terms": (terms, terms),
+        "service_at_locations": (sal_items, sal_full),
+    }
+    for endpoint, (items, records) in lists.items():
+        files[f"{endpoint}/index.html"] = _json(page(items))
+        for record in records:
+            files[f"{endpoint}/{record['id']}/index.html"] = _json(record)
+    return files

@@ -1,0 +1,77 @@
+"""datapackage.json against the official Data Package v2 JSON Schema and frictionless."""
+from __future__ import annotations
+
+import importlib.resources
+import json
+
+import frictionless
+import jsonschema
+from conftest import FIXTURES
+
+from carehomes.load import parse_profile
+from carehomes.publish import write_data
+
+# The Data Package v2 profile as shipped by dplib-py (the Frictionless team's Python implementation of
+# the standard, pinned in requirements.txt). Its 2.0 profiles predate the final v2 release in one way:
+# their Table Schema has no "list" field type (https://datapackage.org/standard/table-schema/#list),
+# so a field of type "list" fails its oneOf. Those, and only those, are accepted below.
+PROFILE = json.loads((importlib.resources.files("dplib") / "profiles" / "2.0" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _published(tmp_path) -> dict:
+    profiles = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0] for p in sorted((FIXTURES / "profiles").glob("*.yaml"))]
+    write_data(profiles, tmp_path)
+    return json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def profile_errors(pkg: dict) -> list[str]:
+    """Every error of ``pkg`` against the v2 profile, except a "list" field (see PROFILE)."""
+    out = []
+    for e in jsonschema.Draft7Validator(PROFILE).iter_errors(pkg):
+        if isinstance(e.instance, dict) and e.instance.get("type") == "list" and list(e.absolute_path)[-2:-1] == ["fields"]:
+            others = [s for s in e.context if not (s.validator == "enum" and s.instance == "list")]
+            if all(s.validator in ("enum", "required") or list(s.absolute_path)[-1:] == ["type"] for s in others):
+                continue
+        out.append(f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}")
+    return out
+
+
+def test_profile_is_the_v2_one():
+    assert "fieldsMatch" in json.dumps(PROFILE) and "categories" in json.dumps(PROFILE)  # v2-only properties
+
+
+def test_package_passes_the_v2_json_schema(tmp_path):
+    pkg = _published(tmp_path)
+    assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert profile_errors(pkg) == []
+
+
+def test_the_profile_check_can_fail(tmp_path):
+    pkg = _published(tmp_path)
+    pkg["resources"][0]["schema"]["fields"][10]["example"] = 52.05
+    pkg["homepage"] = 7
+    assert len(profile_errors(pkg)) == 2
+
+
+def test_package_passes_frictionless(tmp_path):
+    _published(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+
+
+def test_examples_are_strings_and_homepage_is_the_site(tmp_path):
+    pkg = _published(tmp_path)
+    examples = [f["example"] for r in pkg["resources"] for f in r.get("schema", {}).get("fields", []) if "example" in f]
+    assert len(examples) > 30 and all(isinstance(e, str) for e in examples)
+    assert pkg["homepage"] == "https://example-council.github.io/care-homes/"
+
+
+def test_every_published_file_is_a_resource_or_documented(built_site):
+    site, _ = built_site
+    pkg = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["path"] for r in pkg["resources"]}
+    assert paths == {"care-homes.csv", "capabilities.csv", "care-homes.json", "care-homes.geojson", "oruk-services.json"}
+    for name in sorted(p.name for p in (site / "data").iterdir()):
+        assert name in paths or name == "datapackage.json" or f"{name}" in pkg["description"] or f"{name}/" in pkg["description"], name
+    for r in pkg["resources"]:
+        assert r["bytes"] == (site / "data" / r["path"]).stat().st_size

@@ -1,0 +1,77 @@
+"""Every page type through the W3C Nu Html Checker (vnu.jar from npm, run with Debian's Java)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from npmtools import VNU_JAR, need
+
+# Errors in mkdocs-material's own base.html, not in our templates: listed one by one with their
+# upstream reference, so any other error (or this one anywhere else) fails the test.
+THEME_ERRORS = [
+    {"message": "Attribute “autocomplete” is only allowed when the input type is “color”, “date”, “datetime-local”, "
+                "“email”, “hidden”, “month”, “number”, “password”, “range”, “search”, “tel”, “text”, “time”, “url”, or “week”.",
+     "extract_has": ('data-md-toggle="drawer" type="checkbox" id="__drawer" autocomplet',
+                     'data-md-toggle="search" type="checkbox" id="__search" autocomplet', 'id="__drawer" autocomplete="off">'),
+     # The theme keeps autocomplete="off" on its drawer and search toggles on purpose (browsers otherwise
+     # restore their state on reload): https://github.com/squidfunk/mkdocs-material/issues/1513 (closed,
+     # not changed); validator side: https://github.com/validator/validator/issues/1141.
+     "upstream": "https://github.com/squidfunk/mkdocs-material/issues/1513"},
+]
+
+PAGES = ["index.html", "404.html", "find/index.html", "compare/index.html", "browse/index.html", "browse/a/index.html",
+         "browse/area-herefordshire/index.html", "open-data/index.html", "changes/index.html", "market/index.html",
+         "for-providers/index.html", "choosing-a-care-home/index.html", "paying-for-care/index.html",
+         "homes/example-full/index.html", "homes/example-minimal/index.html", "homes/example-hostile/index.html",
+         "homes/aston-house/index.html"]
+
+
+def is_theme_error(m: dict) -> bool:
+    return any(m["message"] == known["message"] and any(x in m.get("extract", "") for x in known["extract_has"])
+               for known in THEME_ERRORS)
+
+
+def vnu(files: list[str], cwd) -> list[dict]:
+    """The checker's messages for ``files`` (paths relative to ``cwd``)."""
+    java = shutil.which("java")
+    if not java:
+        pytest.fail("java is missing: run python3 build.py test (it installs Debian's default-jre-headless)")
+    done = subprocess.run([java, "-jar", str(need(VNU_JAR)), "--format", "json", "--exit-zero-always", *files],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+    return json.loads(done.stderr)["messages"]
+
+
+@pytest.fixture(scope="module")
+def messages(built_site):
+    site, _ = built_site
+    for page in PAGES:
+        assert (site / page).exists(), page
+    return vnu(PAGES, site)
+
+
+def test_no_html_errors_from_our_templates(messages):
+    ours = [f"{m['url'].rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+            for m in messages if m["type"] in ("error", "non-document-error") and not is_theme_error(m)]
+    assert ours == []
+
+
+def test_the_theme_errors_listed_are_still_real(messages):
+    """If the theme fixes its error, the list above must shrink: each listed error still occurs."""
+    for known in THEME_ERRORS:
+        assert any(is_theme_error(m) and m["message"] == known["message"] for m in messages), known["upstream"]
+
+
+def test_the_checker_finds_errors(tmp_path):
+    (tmp_path / "bad.html").write_text('<!doctype html><html lang="en"><head><title>x</title></head><body>'
+                                       '<figure><figcaption>a</figcaption><table><tr><td>1</td></tr></table>'
+                                       '<figcaption>b</figcaption></figure></body></html>', encoding="utf-8")
+    errors = [m for m in vnu(["bad.html"], tmp_path) if m["type"] == "error"]
+    assert errors and not any(is_theme_error(m) for m in errors)
+
+
+def test_market_figures_put_the_caption_first(built_site):
+    site, _ = built_site
+    page = (site / "market" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<figure class="ch-figure"') == page.count('"><figcaption>') >= 3
