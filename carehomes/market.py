@@ -152,7 +152,7 @@ class NeedCell:
     residential_beds: int | None
 
     def html(self) -> str:
-        """'Not known' when no home told us; 'No home can' (a real gap) when homes told us and all said no."""
+        """The schema's not-known wording when no home told us; its no-home-can wording (a real gap) when homes told us and all said no."""
         if self.told == 0:
             return f'<span class="ch-unknown">{html.escape(VALUES.not_known)}</span>'
         told = f"{self.told} told us"
