@@ -78,6 +78,22 @@ def test_known_none_and_not_known_on_profiles(built):
     assert 'id="about"' not in minimal and "<dd>No</dd>" not in minimal and "<dd>0</dd>" not in minimal
 
 
+def test_facets_say_how_many_homes_have_given_each_fact(built):
+    """search/facets.json 'known': per find-page filter, homes that gave the fact at all (yes or no)."""
+    out, _ = built
+    facets = json.loads((out / "search" / "facets.json").read_text())
+    assert facets["homes"] == 91
+    known = facets["known"]
+    # only the fictional full home has answered needs: tracheostomy yes, spinal rehabilitation no; nobody the rest
+    assert known["need_tracheostomy"] == 1 and known["need_spinal_rehabilitation"] == 1 and known["need_non_weight_bearing"] == 0
+    # the 88 real homes come from the CQC register: care type and bands known; vacancies, fees, ratings not
+    assert known["care_nursing"] == 89 and known["band_dementia"] == 89
+    assert (known["free"], known["free_nursing"], known["fee"], known["rating"], known["weekend"], known["trust"]) == (1, 1, 1, 1, 1, 2)
+    assert known["location"] == 89
+    filters = {m for m in re.findall(r'data-filter="(\w+)"', (out / "find" / "index.html").read_text())}
+    assert filters and filters <= set(known), "every filter on the find page has a known count"
+
+
 def test_stale_flags(built):
     out, _ = built
     full = (out / "homes" / "example-full" / "index.html").read_text()
