@@ -10,6 +10,7 @@ import html
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from .docs import html_table
 from .schema import Values
@@ -87,7 +88,7 @@ def overview(views: list[HomeView], today: dt.date) -> dict:
     cap = []
     caps = views[0].s.capabilities if views else []
     for c in caps:
-        row = {"label": c.label.split(" (")[0], "cells": [],
+        row: dict[str, Any] = {"label": c.label.split(" (")[0], "cells": [],
                "told": sum(1 for v in views if v.get(f"capabilities.{c.code}.accepted") is not None)}
         for a in names:
             told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]

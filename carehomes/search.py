@@ -52,7 +52,7 @@ def write_districts(views: list["HomeView"], site_dir: Path) -> None:
     (site_dir / "search" / "areas.json").write_text(json.dumps(areas, separators=(",", ":")), encoding="utf-8")
 
 
-def known_counts(views: list["HomeView"]) -> dict[str, int]:
+def known_counts(views: list[HomeView]) -> dict[str, int]:
     """For each find-page filter (keyed by its Pagefind filter name, as in ``data-filter``), how many homes
     have given that fact at all, yes or no: 0 means no home has told us, not that no home can."""
     if not views:
