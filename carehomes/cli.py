@@ -136,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from .render import read_config
-    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals
+    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
     from .views import HomeView
 
     out = Path(args.out)
@@ -159,6 +159,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     write_text_atomic(out / "commissioner-report.csv", report_csv(found))
     _say(f"{len(found)} signal{'s' * (len(found) != 1)} for {len({s.location_id for s in found})} homes: "
          f"{out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
+    gaps = unchecked(views)
+    if gaps:
+        _say("Not known, so not checked: " + "; ".join(u.text for u in gaps))
     return 0
 
 

@@ -10,6 +10,7 @@ import html
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from .docs import html_table
 from .schema import Values
@@ -87,11 +88,13 @@ def overview(views: list[HomeView], today: dt.date) -> dict:
     cap = []
     caps = views[0].s.capabilities if views else []
     for c in caps:
-        row = {"label": c.label.split(" (")[0], "cells": []}
+        row: dict[str, Any] = {"label": c.label.split(" (")[0], "cells": [],
+               "told": sum(1 for v in views if v.get(f"capabilities.{c.code}.accepted") is not None)}
         for a in names:
-            homes = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted")]
-            row["cells"].append((len(homes), sum(v.get(f"capabilities.{c.code}.nursing_beds") or 0 for v in homes),
-                                 sum(v.get(f"capabilities.{c.code}.residential_beds") or 0 for v in homes)))
+            told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]
+            homes = [v for v in told if v.get(f"capabilities.{c.code}.accepted")]
+            row["cells"].append(NeedCell(len(homes), len(told), _known_sum(homes, f"capabilities.{c.code}.nursing_beds"),
+                                         _known_sum(homes, f"capabilities.{c.code}.residential_beds")))
         cap.append(row)
     ratings = Counter(v.rating_label for v in views)
     ages: Counter = Counter()
@@ -108,10 +111,81 @@ def _sum(vs: list[HomeView], path: str) -> int:
     return sum(v.get(path) or 0 for v in vs)
 
 
-def _given(vs: list[HomeView], path: str) -> str:
-    """A total over the homes that gave the figure, or 'not given' when none did."""
+def _known_sum(vs: list[HomeView], path: str) -> int | None:
+    """The total over the homes that gave the figure, or None when none did (not known, not 0)."""
     given = [v.get(path) for v in vs if v.get(path) is not None]
-    return f"{sum(given):,} ({len(given)} home{'s' * (len(given) != 1)})" if given else "not given"
+    return sum(given) if given else None
+
+
+def _not_known() -> str:
+    return VALUES.not_known.lower()
+
+
+def _given(vs: list[HomeView], path: str) -> str:
+    """A total over the homes that gave the figure, or 'not known' when none did."""
+    given = [v.get(path) for v in vs if v.get(path) is not None]
+    return f"{sum(given):,} ({len(given)} home{'s' * (len(given) != 1)})" if given else _not_known()
+
+
+def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
+    """How many homes have ``path`` true (or false), saying how many have not given it: '3' or '3 (2 not known)'."""
+    n = sum(1 for v in vs if v.get(path) is not None and bool(v.get(path)) == yes)
+    unknown = sum(1 for v in vs if v.get(path) is None)
+    return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
+
+
+def _total(vs: list[HomeView], path: str) -> str:
+    """A sum over the homes, saying how many have not given the figure."""
+    unknown = sum(1 for v in vs if v.get(path) is None)
+    known = _known_sum(vs, path)
+    if known is None:
+        return _not_known()
+    return f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
+
+
+@dataclass(frozen=True)
+class NeedCell:
+    """One need in one area: homes that say they can, homes that told us at all, and their beds."""
+
+    can: int
+    told: int
+    nursing_beds: int | None
+    residential_beds: int | None
+
+    def html(self) -> str:
+        """The schema's not-known wording when no home told us; its no-home-can wording (a real gap) when homes told us and all said no."""
+        if self.told == 0:
+            return f'<span class="ch-unknown">{html.escape(VALUES.not_known)}</span>'
+        told = f"{self.told} told us"
+        if self.can == 0:
+            return f'<strong class="ch-gap">{html.escape(VALUES.unknowns.no_home_can)}</strong>; {told}'
+        beds = " / ".join(_not_known() if b is None else f"{b:,}" for b in (self.nursing_beds, self.residential_beds))
+        return f"{self.can} home{'s' * (self.can != 1)} can (beds: {beds}); {told}"
+
+
+def manager_text(views: list[HomeView]) -> str:
+    """Registered managers, counting only homes whose CQC data says; never 0 for 'not known'."""
+    no = sum(1 for v in views if v.get("cqc.registered_manager") is False)
+    known = sum(1 for v in views if v.get("cqc.registered_manager") is not None)
+    if not known:
+        return (f"Whether a registered manager is in post is {_not_known()} for all {len(views):,} homes: "
+                "the CQC data we hold does not say.")
+    unknown = len(views) - known
+    return (f"Homes with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
+            + (f" For {unknown:,} home{'s' * (unknown != 1)} it is {_not_known()}." if unknown else ""))
+
+
+def register_text(views: list[HomeView]) -> str:
+    """Homes no longer on the CQC register, and how many have no status at all."""
+    off = sum(1 for v in views if v.status is not None and not v.on_register)
+    unknown = sum(1 for v in views if v.status is None)
+    return (f"{off:,} profiles are for homes no longer on the CQC register."
+            + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
+
+
+def _of(n: int, of: int, none: str) -> str:
+    """'3 of 40', or ``none`` when there is nothing to count (a 0 there would mean 'no data')."""
+    return f"{n:,} of {of:,}" if of else none
 
 
 def market_html(views: list[HomeView], today: dt.date) -> str:
@@ -123,8 +197,8 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
            "from the CQC register; vacancies and the needs homes can meet come from the homes themselves.</p>"]
 
     out.append('<h2 id="capacity">Homes and beds</h2>')
-    cap_rows = [[html.escape(a), f"{len(groups[a]):,}", f"{sum(1 for v in groups[a] if v.get('care.nursing')):,}",
-                 f"{sum(1 for v in groups[a] if v.get('care.residential')):,}", f"{_sum(groups[a], 'beds.registered'):,}",
+    cap_rows = [[html.escape(a), f"{len(groups[a]):,}", _count(groups[a], "care.nursing"),
+                 _count(groups[a], "care.residential"), _total(groups[a], "beds.registered"),
                  _given(groups[a], "beds.nursing.total"), _given(groups[a], "beds.residential.total")] for a in names]
     top = sorted(names, key=lambda a: (-_sum(groups[a], "beds.registered"), a))[:15]
     out.append(Chart("chart-beds", f"Registered beds by {area_word}", f"Beds registered with CQC in each {area_word}"
@@ -142,7 +216,8 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
         stale = sum(1 for v in reporting if v.availability_stale)
         newest = max((v.beds_confirmed for v in reporting), default=None)
         vac_rows.append([html.escape(a), _given(vs, "beds.nursing.available"), _given(vs, "beds.residential.available"),
-                         f"{len(reporting)} of {len(vs)}", f"{stale}", newest.isoformat() if newest else "none"])
+                         f"{len(reporting)} of {len(vs)}", f"{stale}" if reporting else "no reports",
+                         newest.isoformat() if newest else "no reports"])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
                f"{VALUES.availability_stale_days} days ago count as out of date.</p>")
@@ -151,16 +226,17 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
                                                                  "Reports out of date", "Newest report"], vac_rows, row_headers=True))
 
     out.append('<h2 id="needs">Needs homes can meet, and gaps</h2>')
-    out.append(f"<p>For each need in the NHS Quick Guide, how many homes in each {area_word} say they can meet it, and "
-               "with how many beds (with nursing / without nursing). <strong>No home</strong> marks a gap: no home in that "
-               "area has said it can meet the need. Homes that have not answered are not counted, so early on most cells "
-               "are gaps because the information is missing, not because the care is.</p>")
-    header = ["Need"] + names[:12]
+    out.append(f"<p>For each need in the NHS Quick Guide, how many homes in each {area_word} say they can meet it, with "
+               "how many beds (with nursing / without nursing), and how many homes told us at all (yes or no). "
+               f"<strong>{html.escape(VALUES.unknowns.no_home_can)}</strong> marks a real gap: homes in that area told us, "
+               f"and none can meet the need. <strong>{html.escape(VALUES.not_known)}</strong> means no home in that area "
+               "has told us yet, so we cannot say whether there is a gap.</p>")
+    header = ["Need", "Homes that told us (all areas)"] + names[:12]
     rows = []
     for row in o["capabilities"]:
-        cells = [html.escape(row["label"])]
-        for homes, nb, rb in row["cells"][:12]:
-            cells.append('<strong class="ch-gap">No home</strong>' if homes == 0 else f"{homes} home{'s' * (homes != 1)} ({nb} / {rb} beds)")
+        cells = [html.escape(row["label"]), f"{row['told']:,} of {len(views):,}"]
+        for cell in row["cells"][:12]:
+            cells.append(cell.html())
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
     out.append(f"<p>{answered:,} of {len(views):,} homes have answered the capability questions.</p>")
@@ -173,18 +249,17 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     ages = [a for a in age_labels(VALUES) if o["ages"].get(a)]
     out.append(Chart("chart-rating-age", "How old the CQC ratings are", "Homes by the age of their latest CQC rating; "
                      f"ratings over {VALUES.rating_stale_age} old are flagged on the homes' pages.", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
-    no_manager = sum(1 for v in views if v.get("cqc.registered_manager") is False)
-    off_register = sum(1 for v in views if not v.on_register)
-    out.append(f"<p>{no_manager:,} homes have no registered manager in post according to CQC. "
-               f"{off_register:,} profiles are for homes no longer on the CQC register.</p>")
+    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
     provided = sum(1 for v in views if any(v.get(p) is not None for p in ("beds.confirmed", "capabilities.confirmed", "fees.date", "contact.phone")))
     stale = sum(1 for v in views if v.availability_stale)
+    dated = sum(1 for v in views if v.rating_date)
     out.append(html_table("Profile freshness", ["Measure", "Homes"], [
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
-        [f"Vacancies more than {VALUES.availability_stale_days} days old", f"{stale:,}"],
+        [f"Vacancies more than {VALUES.availability_stale_days} days old", _of(stale, reporting_all, "no home has told us its vacancies")],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
-        [f"CQC ratings more than {VALUES.rating_stale_age} old", f"{sum(1 for v in views if v.rating_stale):,}"],
+        [f"CQC ratings more than {VALUES.rating_stale_age} old", _of(sum(1 for v in views if v.rating_stale), dated,
+                                                                   f"{_not_known()}: no home has a rating date")],
     ], row_headers=True))
     return "\n".join(out)

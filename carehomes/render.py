@@ -246,7 +246,8 @@ def _render_chunk(args: tuple) -> int:
     schema = load_schema()
     for data in datas:
         v = HomeView(data, today, schema, edit_base)
-        body = tpl.render(h=v, groups=v.groups(), contact_email=contact_email,
+        groups = v.groups()
+        body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email,
                           json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
         folder = site_dir / "homes" / v.slug
         folder.mkdir(parents=True, exist_ok=True)

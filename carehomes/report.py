@@ -93,6 +93,42 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
     return sorted(out, key=lambda s: (s.severity, s.locality, s.home, s.signal))
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """A fact some homes have not given, so the signals it raises could not be checked for them."""
+
+    fact: str
+    signals: tuple[str, ...]
+    not_known: int
+    homes: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.fact} for {self.not_known:,} of {self.homes:,} home{'s' * (self.homes != 1)}"
+
+
+# each fact a signal is raised from, and the signals it can raise
+CHECKED_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cqc.status", ("Not on the CQC register",)),
+    ("cqc.rating", tuple(f"Rated {r}" for r in VALUES.ratings_of_concern)),
+    ("cqc.rating_date", ("Rating out of date",)),
+    ("cqc.registered_manager", ("No registered manager",)),
+    ("beds.registered", ("Sudden drop in beds",)),
+    ("staffing.staff_turnover_percent", ("High staff turnover",)),
+    ("staffing.nurse_turnover_percent", ("High nurse turnover",)),
+)
+
+
+def unchecked(views: list[HomeView]) -> list[Unchecked]:
+    """For each fact a signal needs, how many homes have not given it (not known: no signal, but no all-clear either)."""
+    out = []
+    for fact, names in CHECKED_FACTS:
+        missing = sum(1 for v in views if v.get(fact) is None)
+        if missing:
+            out.append(Unchecked(fact, names, missing, len(views)))
+    return out
+
+
 def previous_release(folder: Path) -> tuple[dt.date, dict[str, dict]] | None:
     found = list_releases(folder)
     if not found:
@@ -121,6 +157,15 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
         f"<td>{e(s.locality)}</td><td>{e(s.signal)}</td><td><code>{e(s.fact)}</code> = {e(s.value)}</td><td>{e(s.date) or 'unknown'}</td></tr>"
         for s in found)
     th = "".join(f"<li><code>{e(k)}</code>: {v}</li>" for k, v in thresholds.items())
+    gaps = unchecked(views)
+    gap_rows = "".join(f"<tr><th scope=\"row\"><code>{e(u.fact)}</code></th><td>{e(', '.join(u.signals))}</td>"
+                       f"<td>{u.not_known:,} of {u.homes:,}</td></tr>" for u in gaps)
+    not_known = (f"""<h2>Not known: signals that could not be checked</h2>
+<p>A home without a signal is not a home without a concern. These facts are {e(VALUES.not_known.lower())} for some homes
+(the data we hold does not give them), so the signals they raise could not be checked for those homes.</p>
+<table><caption>Facts not known, and the signals they would raise</caption><thead><tr><th scope="col">Fact</th>
+<th scope="col">Signals it would raise</th><th scope="col">Homes where it is {e(VALUES.not_known.lower())}</th></tr></thead>
+<tbody>{gap_rows}</tbody></table>""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, {today.isoformat()}</title>
@@ -130,6 +175,7 @@ a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
 <p>Made on {today.isoformat()} from {len(views):,} profiles. {len(found):,} signals for {homes:,} homes. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
+{not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
 <table><caption>Signals, most serious first</caption><thead><tr><th scope="col">Home</th><th scope="col">Area</th>
 <th scope="col">Signal</th><th scope="col">Fact that triggered it</th><th scope="col">Date of the fact</th></tr></thead><tbody>{body}</tbody></table>

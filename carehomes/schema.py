@@ -54,6 +54,23 @@ class Owner:
 
 
 @dataclass(frozen=True)
+class Unknowns:
+    """Wording for facts nobody has given (``x-directory.unknowns``)."""
+
+    not_known: str          # "Not known"
+    no_home_can: str        # a need every home that answered said no to
+    heading: str            # the heading of a home page's block of missing facts
+    missing_by: dict[str, str]  # owner code -> "This home has not told us yet", ...
+    advice: str             # "Ask the home, or {cqcLink}."
+    cqc_link: str           # the link text that replaces {cqcLink}
+
+    def advice_parts(self) -> tuple[str, str, str]:
+        """The advice split around the CQC link: (before, link text, after)."""
+        before, _, after = self.advice.partition("{cqcLink}")
+        return before, self.cqc_link, after
+
+
+@dataclass(frozen=True)
 class Values:
     """The fixed value lists of the directory, read from the schema (the cqc_rating and cqc_status
     enums and the package's ``x-directory`` property), so Python, templates and the find page's
@@ -73,6 +90,12 @@ class Values:
     fee_first: int
     fee_last: int
     owners: dict[str, Owner]
+    unknowns: Unknowns
+
+    @property
+    def not_known(self) -> str:
+        """'Not known': a fact nobody has given (never shown as no or 0)."""
+        return self.unknowns.not_known
 
     @property
     def graded_ratings(self) -> list[str]:
@@ -122,6 +145,13 @@ class Values:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _unknowns(u: dict) -> Unknowns:
+    """Read ``x-directory.unknowns``; the advice must carry the {cqcLink} placeholder."""
+    if "{cqcLink}" not in u["advice"]:
+        raise KeyError("unknowns.advice with {cqcLink}")
+    return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"])
+
+
 def _values(package: dict, enums: dict[str, list[str]]) -> Values:
     """Read ``x-directory``; a missing or wrong entry is named in one message."""
     x = package.get(VALUES_KEY) or {}
@@ -134,7 +164,11 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             rating_stale_days=int(st["ratingDays"]), rating_stale_age=st["ratingAge"],
             availability_stale_days=int(st["availabilityDays"]),
             fee_step=int(fees["step"]), fee_first=int(fees["first"]), fee_last=int(fees["last"]),
-            owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()})
+            owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()},
+            unknowns=_unknowns(x["unknowns"]))
+        for code in values.owners:
+            if code not in values.unknowns.missing_by:
+                raise KeyError(f"unknowns.missingBy.{code}")
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
                          "see the description in x-directory") from None

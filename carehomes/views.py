@@ -12,6 +12,8 @@ from .schema import Schema, load_schema
 VALUES = load_schema().values
 NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
+# the order a family asks in: the "not known yet" block lists missing facts by group in this order
+UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "registration"]
 
 
 @dataclass
@@ -21,10 +23,17 @@ class Fact:
     href: str | None = None          # a checked link
     html: str | None = None          # already-safe HTML (from safetext)
     note: str | None = None
+    owner: str = "provider"          # who gives this fact (a schema owner code)
+    short: str | None = None         # its name in the "not known yet" list; facts sharing one are listed once
 
     @property
     def missing(self) -> bool:
         return self.text is None and self.html is None
+
+    @property
+    def missing_name(self) -> str:
+        """How the fact is named in a list of missing facts: its short name, or its label in lower case."""
+        return self.short or lower_first(self.label)
 
 
 @dataclass
@@ -37,6 +46,34 @@ class Group:
     stale: str | None = None
     facts: list[Fact] = field(default_factory=list)
     table: list[list[str]] | None = None
+    table_missing: list[Fact] = field(default_factory=list)  # rows of the table nobody has given
+
+    @property
+    def known_facts(self) -> list[Fact]:
+        return [f for f in self.facts if not f.missing]
+
+    @property
+    def shown(self) -> bool:
+        """A group is shown when it has a known fact, a known row or a warning; missing facts go to one block."""
+        return bool(self.known_facts or self.table or self.stale)
+
+
+def lower_first(text: str) -> str:
+    """'Weekend assessments' -> 'weekend assessments'; 'CQC rating' stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+@dataclass
+class Unknown:
+    """One line of a home page's "not known yet" block: who has not given which facts."""
+
+    owner: str
+    lead: str           # who has not given them (x-directory.unknowns.missingBy)
+    items: list[str]
+
+    @property
+    def text(self) -> str:
+        return ", ".join(self.items)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -232,6 +269,30 @@ class HomeView:
     def groups(self) -> list[Group]:
         return [self._beds(), self._care(), self._needs(), self._quality(), self._fees(), self._contact(), self._registration()]
 
+    def fact(self, label: str, text: str | None, path: str, short: str | None = None, **kw: Any) -> Fact:
+        """A fact whose owner is the owner of the schema field at ``path``."""
+        return Fact(label, text, owner=self.s.by_path[path].owner, short=short, **kw)
+
+    def unknowns(self, groups: list[Group] | None = None) -> list[Unknown]:
+        """What the page does not know, one line per owner (the home first): facts sharing a short name
+        are named once when all of them are missing, and one by one when only some are."""
+        groups = self.groups() if groups is None else groups
+        facts = [f for g in groups for f in g.facts]
+        names: dict[str, list[str]] = {}
+        for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
+            for f in g.facts + g.table_missing:
+                if not f.missing:
+                    continue
+                same = [o for o in facts if f.short and o.short == f.short]
+                name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
+                if name not in names.setdefault(f.owner, []):
+                    names[f.owner].append(name)
+        if not self.description_html:
+            names.setdefault(self.s.by_path["description"].owner, []).append("a description of the home")
+        order = ["provider", *sorted(c for c in self.s.values.owners if c != "provider")]
+        by = self.s.values.unknowns.missing_by
+        return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+
     def _beds(self) -> Group:
         g = Group("vacancies", "Beds and vacancies", SOURCES["provider"], self.beds_confirmed, "Vacancies confirmed")
         if self.availability_stale:
@@ -239,27 +300,40 @@ class HomeView:
                        f"{self.s.values.availability_stale_days} days ago. This may be out of date: phone the home to check.")
         for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
             total, free = self.get(f"beds.{kind}.total"), self.free(kind)
-            g.facts.append(Fact(f"Beds {label} free now", None if free is None else str(free)))
-            g.facts.append(Fact(f"Beds {label} in total", None if total is None else str(total)))
+            g.facts.append(self.fact(f"Beds {label} free now", None if free is None else str(free), f"beds.{kind}.available", "beds free now"))
+            g.facts.append(self.fact(f"Beds {label} in total", None if total is None else str(total), f"beds.{kind}.total",
+                                     "how many beds it has"))
         return g
 
     def _care(self) -> Group:
         g = Group("care", "Care offered", f"{SOURCES['cqc']} and the home", _date(self.get("cqc.imported")), "CQC data dated")
-        g.facts.append(Fact("Type of home (registered with CQC)", self.care_type_text if self.care_types else None))
-        g.facts.append(Fact("Registered to support (CQC)", ", ".join(self.bands) if self.bands else None))
-        g.facts.append(Fact("Weekend assessments", yes_no(self.get("care.weekend_assessments"))))
-        g.facts.append(Fact("Weekend admissions from hospital", yes_no(self.get("care.weekend_admissions"))))
-        g.facts.append(Fact("Hospitals (acute trusts) the home works with", "; ".join(self.trust_names) or None))
+        g.facts.append(self.fact("Type of home (registered with CQC)", self.care_type_text if self.care_types else None, "care.nursing",
+                                 "type of home"))
+        g.facts.append(self.fact("Registered to support (CQC)", ", ".join(self.bands) if self.bands else None, "care.user_bands.older_people",
+                                 "who it is registered to support"))
+        g.facts.append(self.fact("Weekend assessments", yes_no(self.get("care.weekend_assessments")), "care.weekend_assessments",
+                                 "weekend assessments and admissions"))
+        g.facts.append(self.fact("Weekend admissions from hospital", yes_no(self.get("care.weekend_admissions")), "care.weekend_admissions",
+                                 "weekend assessments and admissions"))
+        g.facts.append(self.fact("Hospitals (acute trusts) the home works with", "; ".join(self.trust_names) or None, "care.acute_trusts",
+                                 "which hospitals it works with"))
         return g
 
     def _needs(self) -> Group:
+        """Only the needs the home has answered; the rest are one line of the "not known yet" block."""
         g = Group("needs", "Needs the home can meet", SOURCES["provider"], _date(self.get("capabilities.confirmed")), "Confirmed")
         rows = []
         for c in self.s.capabilities:
             base = f"capabilities.{c.code}"
             acc = self.get(f"{base}.accepted")
+            if acc is None:
+                g.table_missing.append(self.fact(c.label, None, f"{base}.accepted", "which needs it can meet"))
+                continue
             n, r = self.get(f"{base}.nursing_beds"), self.get(f"{base}.residential_beds")
-            rows.append([c.label, yes_no(acc) or NOT_PROVIDED, "" if n is None else str(n), "" if r is None else str(r)])
+            rows.append([c.label, yes_no(acc) or "", "" if n is None else str(n), "" if r is None else str(r)])
+        if rows and g.table_missing:
+            n = len(g.table_missing)
+            g.table_missing = [Fact(f"whether it can meet the other {n} need{'s' * (n != 1)} on the list", owner=g.table_missing[0].owner)]
         g.table = rows
         return g
 
@@ -269,18 +343,22 @@ class HomeView:
             g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
         rating = self.rating
-        g.facts.append(Fact("CQC overall rating", self.rating_label, note=f"published {nice_date(self.rating_date)}" if rating else None))
-        g.facts.append(Fact("CQC report", "Read the CQC report", href=self.cqc_url))
-        g.facts.append(Fact("Registered manager in post (CQC)", yes_no(self.get("cqc.registered_manager"))))
+        g.facts.append(self.fact("CQC overall rating", rating, "cqc.rating", "its CQC rating",
+                                 note=f"published {nice_date(self.rating_date)}" if rating and self.rating_date else None))
+        g.facts.append(self.fact("CQC report", "Read the CQC report", "cqc.report_url", href=self.cqc_url))
+        g.facts.append(self.fact("Registered manager in post (CQC)", yes_no(self.get("cqc.registered_manager")), "cqc.registered_manager",
+                                 "whether a registered manager is in post"))
         st, nt = self.get("staffing.staff_turnover_percent"), self.get("staffing.nurse_turnover_percent")
         sdate = nice_date(self.get("staffing.date"))
-        g.facts.append(Fact("Staff who left in a year", None if st is None else f"{st:g}%", note=f"12 months to {sdate}" if st is not None else None))
-        g.facts.append(Fact("Registered nurses who left in a year", None if nt is None else f"{nt:g}%", note=f"12 months to {sdate}" if nt is not None else None))
+        g.facts.append(self.fact("Staff who left in a year", None if st is None else f"{st:g}%", "staffing.staff_turnover_percent",
+                                 "how many staff leave each year", note=f"12 months to {sdate}" if st is not None else None))
+        g.facts.append(self.fact("Registered nurses who left in a year", None if nt is None else f"{nt:g}%", "staffing.nurse_turnover_percent",
+                                 "how many staff leave each year", note=f"12 months to {sdate}" if nt is not None else None))
         g.facts.extend(self._food_hygiene())
         score = self.get("user_rating.score")
-        g.facts.append(Fact("Rating from residents and families", None if score is None else
-                            f"{score:g} out of {self.get('user_rating.out_of'):g}",
-                            note=f"from {self.get('user_rating.source')}, {nice_date(self.get('user_rating.date'))}" if score is not None else None))
+        g.facts.append(self.fact("Rating from residents and families", None if score is None else
+                                 f"{score:g} out of {self.get('user_rating.out_of'):g}", "user_rating.score", "a rating from residents and families",
+                                 note=f"from {self.get('user_rating.source')}, {nice_date(self.get('user_rating.date'))}" if score is not None else None))
         return g
 
     def _food_hygiene(self) -> list[Fact]:
@@ -289,41 +367,50 @@ class HomeView:
         when = nice_date(self.get("food_hygiene.date"))
         text = None if fh is None else f"{fh} out of 5" if str(fh).isdigit() else str(fh)
         note = None if fh is None else (f"rated {when}; " if when else "") + f"source: {SOURCES['fsa']}"
-        facts = [Fact("Food hygiene rating", text, note=note)]
+        facts = [self.fact("Food hygiene rating", text, "food_hygiene.rating", "its food hygiene rating", note=note)]
         if isinstance(fh_id, int) and not isinstance(fh_id, bool) and fh is not None:
-            facts.append(Fact("Food hygiene page", "See this rating on the Food Standards Agency's website",
-                              href=f"https://ratings.food.gov.uk/business/{fh_id}"))
+            facts.append(self.fact("Food hygiene page", "See this rating on the Food Standards Agency's website", "food_hygiene.fhrs_id",
+                                   href=f"https://ratings.food.gov.uk/business/{fh_id}"))
         return facts
 
     def _fees(self) -> Group:
         g = Group("fees", "Fees", SOURCES["provider"], _date(self.get("fees.date")), "Fees confirmed")
-        g.facts.append(Fact("Weekly fee with nursing", fee_range(self.get("fees.nursing_from"), self.get("fees.nursing_to"))))
-        g.facts.append(Fact("Weekly fee without nursing", fee_range(self.get("fees.residential_from"), self.get("fees.residential_to"))))
-        g.facts.append(Fact("Accepts the council's usual rate", yes_no(self.get("fees.council_rate_accepted"))))
-        g.facts.append(Fact("A top-up may be asked for", yes_no(self.get("fees.top_ups"))))
+        g.facts.append(self.fact("Weekly fee with nursing", fee_range(self.get("fees.nursing_from"), self.get("fees.nursing_to")),
+                                 "fees.nursing_from", "its fees"))
+        g.facts.append(self.fact("Weekly fee without nursing", fee_range(self.get("fees.residential_from"), self.get("fees.residential_to")),
+                                 "fees.residential_from", "its fees"))
+        g.facts.append(self.fact("Accepts the council's usual rate", yes_no(self.get("fees.council_rate_accepted")),
+                                 "fees.council_rate_accepted", "its fees"))
+        g.facts.append(self.fact("A top-up may be asked for", yes_no(self.get("fees.top_ups")), "fees.top_ups",
+                                 "its fees"))
         return g
 
     def _contact(self) -> Group:
         g = Group("contact", "Contact and location", f"The home and the {SOURCES['cqc']}")
         phone = self.get("contact.phone")
-        g.facts.append(Fact("Phone", phone, href=safe_url("tel:" + phone.replace(" ", "")) if phone else None))
+        g.facts.append(self.fact("Phone", phone, "contact.phone", "contact details (phone, email, website)",
+                                 href=safe_url("tel:" + phone.replace(" ", "")) if phone else None))
         email = self.get("contact.email")
-        g.facts.append(Fact("Email", email, href=safe_url(f"mailto:{email}") if email else None))
+        g.facts.append(self.fact("Email", email, "contact.email", "contact details (phone, email, website)", href=safe_url(f"mailto:{email}") if email else None))
         web = safe_url(self.get("contact.website"))
-        g.facts.append(Fact("Website", web, href=web))
-        g.facts.append(Fact("Manager", self.get("contact.manager")))
-        g.facts.append(Fact("Address", self.address_line or None))
-        g.facts.append(Fact("Map", "See on OpenStreetMap" if self.map_url else None, href=self.map_url))
+        g.facts.append(self.fact("Website", web, "contact.website", "contact details (phone, email, website)", href=web))
+        g.facts.append(self.fact("Manager", self.get("contact.manager"), "contact.manager", "manager's name"))
+        g.facts.append(self.fact("Address", self.address_line or None, "address.street", "address"))
+        g.facts.append(self.fact("Map", "See on OpenStreetMap" if self.map_url else None, "address.latitude", "where it is on a map",
+                                 href=self.map_url))
         return g
 
     def _registration(self) -> Group:
         g = Group("registration", "Registration", SOURCES["cqc"], _date(self.get("cqc.imported")), "CQC data dated")
-        g.facts.append(Fact("CQC location ID", self.d["location_id"]))
-        g.facts.append(Fact("Provider", self.get("provider.name")))
-        g.facts.append(Fact("Registration status", self.status, note=nice_date(self.get("cqc.status_date")) or None))
-        g.facts.append(Fact("Registered since", nice_date(self.get("cqc.registered_since")) or None))
-        g.facts.append(Fact("Beds registered with CQC", None if self.get("beds.registered") is None else str(self.get("beds.registered"))))
-        g.facts.append(Fact("Local authority area", self.get("locality")))
+        g.facts.append(self.fact("CQC location ID", self.d["location_id"], "location_id"))
+        g.facts.append(self.fact("Provider", self.get("provider.name"), "provider.name", "the provider that runs it"))
+        g.facts.append(self.fact("Registration status", self.status, "cqc.status", "its registration status",
+                                 note=nice_date(self.get("cqc.status_date")) or None))
+        g.facts.append(self.fact("Registered since", nice_date(self.get("cqc.registered_since")) or None, "cqc.registered_since",
+                                 "when it was registered"))
+        g.facts.append(self.fact("Beds registered with CQC", None if self.get("beds.registered") is None else str(self.get("beds.registered")),
+                                 "beds.registered", "how many beds are registered"))
+        g.facts.append(self.fact("Local authority area", self.get("locality"), "locality"))
         return g
 
     # --- machine-readable forms ------------------------------------------------------------------

@@ -76,6 +76,39 @@ def test_sitemap_and_market_page(tmp_path):
     hereford_beds = sum(h["beds"]["registered"] for h in herefordshire if h["locality"] == "Herefordshire")
     # two localities (Herefordshire and the fictional Exampleshire): grouped by local authority area
     assert f'<th scope="row">Herefordshire</th><td>{hereford_beds:,}</td>' in market
-    assert "No home" in market and "Tracheostomy" in market
-    # columns: Herefordshire (no answers yet: a gap), then the fictional Exampleshire
-    assert re.search(r'<th scope="row">Tracheostomy</th><td><strong class="ch-gap">No home</strong></td><td>1 home \(2 / 0 beds\)</td>', market)
+    # columns: all areas, Herefordshire (no home has answered: not known, never a gap), then the fictional Exampleshire
+    assert ('<th scope="row">Tracheostomy</th><td>1 of 90</td><td><span class="ch-unknown">Not known</span></td>'
+            "<td>1 home can (beds: 2 / 0); 1 told us</td>") in market
+    # the fictional full home answered "no" to spinal rehabilitation: a real gap in Exampleshire
+    assert ('<th scope="row">Spinal rehabilitation</th><td>1 of 90</td><td><span class="ch-unknown">Not known</span></td>'
+            '<td><strong class="ch-gap">No home can</strong>; 1 told us</td>') in market
+    assert ('<th scope="row">Non-weight bearing</th><td>0 of 90</td><td><span class="ch-unknown">Not known</span></td>'
+            '<td><span class="ch-unknown">Not known</span></td>') in market
+    assert market.count("ch-gap") == 1 and market.count('<span class="ch-unknown">Not known</span>') == 10 + 7
+    # registered managers: the real register extract does not say; the fictional full home has one
+    assert ("Homes with no registered manager in post according to CQC: 0 of the 1 whose CQC data says. "
+            "For 89 homes it is not known.") in market
+    assert "0 homes have no registered manager" not in market
+    assert ('<th scope="row">Herefordshire</th><td>88</td><td>29</td><td>61</td><td>2,150</td><td>not known</td><td>not known</td>') in market
+    assert ('<th scope="row">Exampleshire</th><td>2</td><td>1 (1 not known)</td><td>1 (1 not known)</td>'
+            "<td>40 (1 home not known)</td><td>30 (1 home)</td><td>10 (1 home)</td>") in market
+    assert ('<th scope="row">Herefordshire</th><td>not known</td><td>not known</td><td>0 of 88</td><td>no reports</td>'
+            "<td>no reports</td>") in market
+    assert '<th scope="row">CQC ratings more than two years old</th><td>0 of 1</td>' in market
+
+
+def test_market_page_with_no_answers_says_not_known(tmp_path):
+    """The bundled real homes alone: nothing the homes give is known, and the page never turns that into 0 or 'no'."""
+    from carehomes.market import market_html
+    from carehomes.views import HomeView
+
+    views = [HomeView(p.data, TODAY) for p in check_paths([ROOT / "providers"], on=TODAY).profiles]
+    market = market_html(views, TODAY)
+    assert "ch-gap" not in market and market.count('<span class="ch-unknown">Not known</span>') == 10 * 12
+    assert ('<th scope="row">Tracheostomy</th><td>0 of 88</td>' + '<td><span class="ch-unknown">Not known</span></td>' * 12
+            + "</tr>") in market
+    assert ("Whether a registered manager is in post is not known for all 88 homes: the CQC data we hold does not say. "
+            "0 profiles are for homes no longer on the CQC register.") in market
+    assert '<th scope="row">Vacancies more than 7 days old</th><td>no home has told us its vacancies</td>' in market
+    assert '<th scope="row">CQC ratings more than two years old</th><td>not known: no home has a rating date</td>' in market
+    assert '<th scope="row">Hereford</th><td>35</td><td>14</td><td>21</td><td>991</td><td>not known</td><td>not known</td>' in market

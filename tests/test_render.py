@@ -40,10 +40,58 @@ def test_profile_page_size_and_content(built):
     assert "<title>Aston House - " in html
     assert 'href="https://github.com/example-council/care-homes/edit/main/providers/aston-house.yaml"' in html
     assert "https://www.openstreetmap.org/?mlat=52.049615&amp;mlon=-2.687262" in html
-    assert html.count("Not provided yet") > 10
+    # known facts first; everything missing in one block, never as "no" or 0 (bundled real profile: CQC register only)
+    assert "Not provided yet" not in html and "<dd>No</dd>" not in html
+    assert '<li><a href="#not-known">What we do not know yet</a></li>' in html
+    assert html.index('id="registration"') < html.index('id="not-known"')
+    assert 'id="vacancies"' not in html and 'id="fees"' not in html and 'id="needs"' not in html
+    assert ("<li><strong>This home has not told us yet:</strong> beds free now, how many beds it has, which needs it can meet, "
+            "its fees, contact details (phone, email, website), manager&#39;s name, weekend assessments and admissions, "
+            "which hospitals it works with, how many staff leave each year, a rating from residents and families, "
+            "a description of the home.</li>") in html
+    assert ("<li><strong>The CQC register data we hold does not say:</strong> its CQC rating, whether a registered manager "
+            "is in post, the provider that runs it.</li>") in html
+    assert ('<p>Ask the home, or <a href="https://www.cqc.org.uk/location/1-10048660596" rel="nofollow noopener">'
+            "see its CQC page</a>.</p>") in html
+    assert "<li>Beds free now: not known</li>" in html
+    assert "<dt>Food hygiene rating</dt><dd>5 out of 5" in html
     assert "Source: Care Quality Commission register." in html
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
     assert ld["name"] == "Aston House" and ld["address"]["postalCode"] == "HR1 1TJ"
+
+
+def test_known_none_and_not_known_on_profiles(built):
+    """A 'no' the home gave is shown as No; what nobody gave is listed once, by who has not given it."""
+    out, _ = built
+    full = (out / "homes" / "example-full" / "index.html").read_text()
+    # the fictional full home answered 3 of the needs (spinal rehabilitation: no); the rest are not known
+    assert '<tr><th scope="row">Spinal rehabilitation</th><td>No</td><td></td><td></td></tr>' in full
+    assert '<th scope="row">Non-weight bearing' not in full
+    assert "<dt>Weekend admissions from hospital</dt><dd>No</dd>" in full
+    assert "<dt>Beds without nursing free now</dt><dd>0</dd>" in full, "a 0 the home gave is a real 0"
+    assert ("<ul><li><strong>This home has not told us yet:</strong> whether it can meet the other 7 needs on the list.</li></ul>") in full
+    minimal = (out / "homes" / "example-minimal" / "index.html").read_text()
+    assert "<li><strong>No food hygiene rating has been matched to this home yet:</strong> its food hygiene rating.</li>" in minimal
+    assert ("<li><strong>The CQC register data we hold does not say:</strong> address, where it is on a map, type of home, "
+            "who it is registered to support, its CQC rating, whether a registered manager is in post, the provider that runs it, "
+            "its registration status, when it was registered, how many beds are registered.</li>") in minimal
+    assert 'id="about"' not in minimal and "<dd>No</dd>" not in minimal and "<dd>0</dd>" not in minimal
+
+
+def test_facets_say_how_many_homes_have_given_each_fact(built):
+    """search/facets.json 'known': per find-page filter, homes that gave the fact at all (yes or no)."""
+    out, _ = built
+    facets = json.loads((out / "search" / "facets.json").read_text())
+    assert facets["homes"] == 91
+    known = facets["known"]
+    # only the fictional full home has answered needs: tracheostomy yes, spinal rehabilitation no; nobody the rest
+    assert known["need_tracheostomy"] == 1 and known["need_spinal_rehabilitation"] == 1 and known["need_non_weight_bearing"] == 0
+    # the 88 real homes come from the CQC register: care type and bands known; vacancies, fees, ratings not
+    assert known["care_nursing"] == 89 and known["band_dementia"] == 89
+    assert (known["free"], known["free_nursing"], known["fee"], known["rating"], known["weekend"], known["trust"]) == (1, 1, 1, 1, 1, 2)
+    assert known["location"] == 89
+    filters = {m for m in re.findall(r'data-filter="(\w+)"', (out / "find" / "index.html").read_text())}
+    assert filters and filters <= set(known), "every filter on the find page has a known count"
 
 
 def test_stale_flags(built):

@@ -8,9 +8,9 @@ import io
 import pytest
 
 from carehomes.load import parse_profile
-from carehomes.report import ConfigError, DEFAULTS, load_thresholds, report_csv, report_html, signals
+from carehomes.report import ConfigError, DEFAULTS, load_thresholds, report_csv, report_html, signals, unchecked
 from carehomes.views import HomeView
-from conftest import FIXTURES, TODAY, run_build
+from conftest import FIXTURES, ROOT, TODAY, run_build
 
 
 def view(edit=lambda d: None):
@@ -71,3 +71,35 @@ def test_report_command_writes_html_and_csv(tmp_path):
     assert r.stderr.startswith("1 signal for 1 homes:")
     assert "High nurse turnover" in (tmp_path / "out" / "commissioner-report.csv").read_text()
     assert (tmp_path / "out" / "commissioner-report.html").read_text().startswith("<!doctype html>")
+
+
+def test_known_none_and_not_known_are_told_apart():
+    """A home whose facts are all known and clear raises nothing and leaves nothing unchecked; a home that gave
+    nothing raises nothing either, but the report says which signals could not be checked."""
+    full = view(lambda d: d["staffing"].update(nurse_turnover_percent=12))
+    assert signals([full], TODAY, dict(DEFAULTS)) == [] and unchecked([full]) == []
+    assert "<p>Every fact the signals use is known for every home.</p>" in report_html([], [full], TODAY, DEFAULTS, "https://x.org/")
+    minimal = HomeView(parse_profile((FIXTURES / "profiles" / "example-minimal.yaml").read_text(), "m.yaml")[0].data, TODAY)
+    assert signals([minimal], TODAY, dict(DEFAULTS)) == []
+    assert [u.text for u in unchecked([full, minimal])] == [
+        "cqc.status for 1 of 2 homes", "cqc.rating for 1 of 2 homes", "cqc.rating_date for 1 of 2 homes",
+        "cqc.registered_manager for 1 of 2 homes", "beds.registered for 1 of 2 homes",
+        "staffing.staff_turnover_percent for 1 of 2 homes", "staffing.nurse_turnover_percent for 1 of 2 homes"]
+    page = report_html([], [full, minimal], TODAY, DEFAULTS, "https://x.org/")
+    assert ('<tr><th scope="row"><code>cqc.registered_manager</code></th><td>No registered manager</td><td>1 of 2</td></tr>') in page
+    assert "<h2>Not known: signals that could not be checked</h2>" in page
+
+
+def test_report_on_the_bundled_homes_says_what_is_not_known(tmp_path):
+    """The real register extract has no ratings or managers: 0 signals, and the report says why, never 'no concerns'."""
+    r = run_build("report", "--providers", str(ROOT / "providers"), "--out", str(tmp_path / "out"), "--releases", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[1] == (
+        "Not known, so not checked: cqc.rating for 88 of 88 homes; cqc.rating_date for 88 of 88 homes; "
+        "cqc.registered_manager for 88 of 88 homes; staffing.staff_turnover_percent for 88 of 88 homes; "
+        "staffing.nurse_turnover_percent for 88 of 88 homes")
+    page = (tmp_path / "out" / "commissioner-report.html").read_text()
+    assert ('<tr><th scope="row"><code>cqc.registered_manager</code></th><td>No registered manager</td><td>88 of 88</td></tr>') in page
+    assert ('<tr><th scope="row"><code>cqc.rating</code></th><td>Rated Inadequate, Rated Requires improvement</td>'
+            "<td>88 of 88</td></tr>") in page
+    assert "cqc.status</code>" not in page, "every bundled home has a registration status"

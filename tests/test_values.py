@@ -37,6 +37,10 @@ def schema_values() -> dict[str, str]:
             out[v] = f"x-directory.owners.{o.code}"
     out[VALUES.no_rating] = "x-directory.labels.noRating"
     out[VALUES.not_provided] = "x-directory.labels.notProvided"
+    u = VALUES.unknowns
+    for key, v in (("notKnown", u.not_known), ("noHomeCan", u.no_home_can), ("heading", u.heading), ("cqcLink", u.cqc_link),
+                   *((f"missingBy.{c}", m) for c, m in u.missing_by.items())):
+        out[v] = f"x-directory.unknowns.{key}"
     out[VALUES.rating_stale_age] = "x-directory.staleness.ratingAge"
     return out
 
