@@ -25,7 +25,7 @@ def _order(node: Any, tree: dict | None) -> None:
     order = list(tree.keys())
     keys = sorted(node.keys(), key=lambda k: order.index(k) if k in order else len(order))
     for k in keys:
-        node.move_to_end(k)
+        node.move_to_end(k)  # type: ignore[attr-defined]  # ruamel's CommentedMap is ordered
     for k in keys:
         sub = tree.get(k)
         _order(node[k], sub if isinstance(sub, dict) else None)

@@ -21,10 +21,8 @@ import yaml
 
 from .problems import Problem
 
-try:  # libyaml is about seven times faster; fall back so a missing wheel still works
-    _BaseLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+# libyaml is about seven times faster; fall back so a missing wheel still works
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 256 * 1024  # the file's bytes, a byte-order mark included
 MAX_DEPTH = 10  # profiles are at most 4 levels deep; deeper input is refused before it is built
@@ -34,7 +32,7 @@ LOOKALIKE = re.compile(r"\.y\w{0,3}ml$", re.IGNORECASE)  # .yml, .YAML, .yxml, .
 TEMPLATE_HINT = "compare this line with providers/_template.yaml"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader that keeps impossible dates (2026-02-30) as text for the validator to report."""
 
 
@@ -255,10 +253,10 @@ def prescan(text: str, path: str) -> list[Problem]:
     them, so depth is counted here first (flow brackets plus block indentation)."""
     odd = _ODD_BREAK.search(text)
     if odd:
-        line = text.count("\n", 0, odd.start()) + 1
+        at = text.count("\n", 0, odd.start()) + 1
         what = ("a carriage return (\\r) without a line feed; save the file with ordinary line endings"
                 if odd.group() == "\r" else f"the character {char_name(odd.group())}, which YAML readers disagree on; delete it")
-        return [Problem(path, line, "yaml", f"contains {what}", odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1)]
+        return [Problem(path, at, "yaml", f"contains {what}", odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1)]
     if not _NEEDS_SCAN.search(text) and not _MAYBE_DEEP.search(text):
         return []  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
     s = _Scan(path)

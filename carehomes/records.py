@@ -59,7 +59,7 @@ def flatten(data: dict, prefix: str = "", out: dict | None = None) -> dict[str, 
 def typed_dates(data: dict, schema: Schema | None = None, prefix: str = "") -> dict:
     """ISO text back to dates (for writing YAML that holds real dates, not quoted strings)."""
     schema = schema or load_schema()
-    out = {}
+    out: dict[str, Any] = {}
     for k, v in data.items():
         path = f"{prefix}{k}"
         if isinstance(v, dict):

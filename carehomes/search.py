@@ -33,7 +33,8 @@ def districts(views: list["HomeView"]) -> dict[str, list[float]]:
 
 def postcode_area(district: str) -> str:
     """'HR1' -> 'HR'; 'M1' -> 'M'."""
-    return re.match(r"[A-Z]+", district).group(0)
+    m = re.match(r"[A-Z]+", district)
+    return m.group(0) if m else district
 
 
 def write_districts(views: list["HomeView"], site_dir: Path) -> None:

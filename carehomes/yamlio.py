@@ -13,10 +13,7 @@ import yaml
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 
-try:
-    _BaseDumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _BaseDumper = yaml.SafeDumper  # type: ignore[misc]
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]

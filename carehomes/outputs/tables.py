@@ -67,9 +67,11 @@ def home_row(data: dict, schema: Schema, flat: dict[str, Any] | None = None) -> 
 def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
     """The capabilities.csv rows of one home, one per need."""
     rows = []
-    caps = data.get("capabilities") if isinstance(data.get("capabilities"), dict) else {}
+    found = data.get("capabilities")
+    caps: dict[str, Any] = found if isinstance(found, dict) else {}
     for code in schema.capability_codes:
-        entry = caps.get(code) if isinstance(caps.get(code), dict) else {}
+        item = caps.get(code)
+        entry: dict[str, Any] = item if isinstance(item, dict) else {}
         row = []
         for f in schema.capability_fields:
             if f.name == "location_id":

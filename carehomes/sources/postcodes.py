@@ -125,7 +125,7 @@ def iter_area(area: str, folder: Path | None = None, wanted: set[str] | None = N
 
 
 @lru_cache(maxsize=1)
-def _transformer():  # type: ignore[no-untyped-def]
+def _transformer():  # noqa: ANN202 - a pyproj Transformer
     from pyproj import Transformer
 
     return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
