@@ -170,6 +170,20 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 
     from .importer import ImportError_, import_cqc
 
+    if args.api:
+        from .sources import cqc_api
+
+        if args.file or args.as_of:
+            _say("import-cqc --api reads the live CQC API: give no FILE and no --as-of")
+            return 2
+        return cqc_api.main(Path(args.providers), args.local_authority, full=args.full, dry_run=args.dry_run,
+                            state_file=Path(args.state) if args.state else None)
+    if not args.file:
+        _say("import-cqc: give a CQC FILE, or --api to sync from the live CQC API")
+        return 2
+    if args.full or args.state:
+        _say("--full and --state go with --api")
+        return 2
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
@@ -272,8 +286,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default=str(SITE / "data"))
     d.set_defaults(func=cmd_data)
 
-    i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file")
-    i.add_argument("file", help="a CQC file: HSCA care directory CSV, CQC market CSV, API CSV or API JSON folder")
+    i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file or the live CQC API")
+    i.add_argument("file", nargs="?", help="a CQC file: HSCA care directory CSV, CQC market CSV, API CSV or API JSON folder")
+    i.add_argument("--api", action="store_true",
+                   help="sync from the live CQC API (key in CQC_API_KEY; only changes since the last sync)")
+    i.add_argument("--full", action="store_true", help="with --api: fetch every home, not only the changes")
+    i.add_argument("--state", help="with --api: the sync state file (default: cqc-sync.json beside the providers folder)")
     i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire")
     i.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to create or refresh")
     i.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date of the register data (default: newest date in the file)")

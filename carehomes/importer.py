@@ -74,10 +74,12 @@ class Report:
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     dry_run: bool = False
+    values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
-        lines = [f"CQC {self.fmt} file dated {self.data_date.isoformat()}:",
+        what = self.fmt if "sync" in self.fmt else f"{self.fmt} file"
+        lines = [f"CQC {what} dated {self.data_date.isoformat()}:",
                  f"  {len(self.new)} new profile{'s' * (len(self.new) != 1)} {verb}created",
                  f"  {len(self.changed)} {verb}updated, {self.unchanged} unchanged",
                  f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]
@@ -88,12 +90,30 @@ class Report:
         if len(self.new) > 50:
             lines.append(f"  ... and {len(self.new) - 50} more new")
         for name, fields in list(self.changed.items())[:50]:
-            lines.append(f"  updated: {name}: {', '.join(fields)}")
+            if name in self.values:
+                fields = [f"{f}: {_shown(old)} -> {_shown(new)}" for f, old, new in self.values[name]]
+            lines.append(f"  updated: {name}: {'; '.join(fields)}")
+        if len(self.changed) > 50:
+            lines.append(f"  ... and {len(self.changed) - 50} more updated")
+        for name, values in self.values.items():
+            if any(f == "cqc.status" and new == "Deregistered" for f, _, new in values):
+                lines.append(f"  deregistered: {name}")
         for name in self.missing:
             lines.append(f"  not on register: {name}")
         for name in self.returned:
             lines.append(f"  back on register: {name}")
         return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    """A value as the report prints it: dates as ISO, lists joined, missing as (none)."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return str(value)
 
 
 # --- reading values -------------------------------------------------------------------------
@@ -460,8 +480,9 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
             _put(data, path.split("."), value)
     _put(data, ["cqc", "imported"], data_date)
     ordered = canonical(data, schema)
+    origin = source if "sync" in fmt else f"{fmt} file {source}"
     header = (f"{rec.regulator.get('name') or rec.location_id}\n"
-              f"Created from the CQC register ({fmt} file {source}, dated {data_date.isoformat()}).\n"
+              f"Created from the CQC register ({origin}, dated {data_date.isoformat()}).\n"
               "Fields owned by CQC are refreshed by 'python build.py import-cqc'; the home adds the rest.\n"
               "Every field is explained in providers/_template.yaml.")
     return dump_profile(typed_dates(ordered, schema), header)
@@ -480,17 +501,30 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
 
     The file's date is ``as_of`` if given, else the newest date found in it.
     """
-    schema = schema or load_schema()
     fmt, records, data_date = read_register(file)
     if as_of:
         if as_of > dt.date.today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
+    return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name,
+                         local_authority=local_authority, allow_mass_removal=allow_mass_removal,
+                         dry_run=dry_run, schema=schema)
+
+
+def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date: dt.date, source: str,
+                  local_authority: str | None = None, allow_mass_removal: bool = False, dry_run: bool = False,
+                  schema: Schema | None = None, register_ids: set[str] | None = None) -> Report:
+    """Create and refresh profiles from register records: everything import_cqc does after reading a file.
+
+    ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
+    it lists every location the register still has for the area, so only homes outside it are flagged.
+    """
+    schema = schema or load_schema()
     if local_authority:
         want = _la_key(local_authority)
         areas = sorted({r.local_authority for r in records})
         records = [r for r in records if _la_key(r.local_authority) == want]
-        if not records:
+        if not records and register_ids is None:
             keys = {_la_key(a): a for a in areas}
             near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
             hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
@@ -509,10 +543,11 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
         if rec.location_id in existing:
             path, _ = existing[rec.location_id]
             old_status = (existing[rec.location_id][1].get("cqc") or {}).get("status")
-            text, changed = _refresh(path, rec, data_date, schema)
+            text, changed, values = _refresh(path, rec, data_date, schema)
             name = f"{rec.regulator.get('name')} ({path.name})"
             if changed:
                 report.changed[name] = changed
+                report.values[name] = values
                 if old_status not in (None, "Registered") and rec.regulator.get("cqc.status") == "Registered":
                     report.returned.append(name)
             else:
@@ -523,11 +558,12 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
         slug = _free_slug(rec, taken)
         taken.add(slug)
         path = providers / f"{slug}.yaml"
-        writes.append((path, new_profile(rec, slug, schema, fmt, data_date, file.name)))
+        writes.append((path, new_profile(rec, slug, schema, fmt, data_date, source)))
         report.new.append(f"{rec.regulator.get('name')} ({path.name})")
     in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
                 if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
-    gone = [(lid, p, d) for lid, p, d in in_scope if lid not in seen_ids]
+    listed = seen_ids if register_ids is None else seen_ids | register_ids
+    gone = [(lid, p, d) for lid, p, d in in_scope if lid not in listed]
     for lid, p, d in sorted(gone, key=lambda x: str(x[1])):
         if (d.get("cqc") or {}).get("status") in ("Deregistered", "Not in latest register"):
             continue
@@ -561,22 +597,28 @@ def _free_slug(rec: Record, taken: set[str]) -> str:
     return f"{base}-{ident}-{n}"
 
 
-def _refresh(path: Path, rec: Record, data_date: dt.date, schema: Schema) -> tuple[str | None, list[str]]:
-    """New text for a profile with the regulator's fields refreshed (None if the file is current)."""
+def _refresh(path: Path, rec: Record, data_date: dt.date,
+             schema: Schema) -> tuple[str | None, list[str], list[tuple[str, Any, Any]]]:
+    """New text for a profile with the regulator's fields refreshed (None if the file is current),
+    the fields changed and their (field, old, new) values."""
     doc = rt_load(path)
     changed = []
+    values: list[tuple[str, Any, Any]] = []
     for dotted, value in rec.regulator.items():
         keys = tuple(dotted.split("."))
         if schema.by_path[dotted].owner != "cqc":
             raise AssertionError(f"importer tried to set {dotted}, which the schema does not give to CQC")
         current = get_path(doc, keys)
+        old = plain_value(current)
         if value is None:
             if current is not None and rt_delete(doc, keys):
                 changed.append(dotted)
-        elif plain_value(current) != value:
+                values.append((dotted, old, None))
+        elif old != value:
             rt_set(doc, keys, value, schema)
             changed.append(dotted)
+            values.append((dotted, old, value))
     if not changed and plain_value(get_path(doc, ("cqc", "imported"))) == data_date:
-        return None, []
+        return None, [], []
     rt_set(doc, ("cqc", "imported"), data_date, schema)
-    return rt_dump(doc), changed
+    return rt_dump(doc), changed, values
