@@ -28,6 +28,7 @@ class Change:
     name: str
     before: str | None = None
     after: str | None = None
+    published: str | None = None  # for a rating: the date CQC published the new one
 
     def sentence(self) -> str:
         if self.kind == "added":
@@ -37,7 +38,8 @@ class Change:
         if self.kind == "deregistered":
             return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}."
         if self.kind == "rating":
-            return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}."
+            when = f" (published {self.published})" if self.published else ""
+            return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}{when}."
         return f"{self.name}: registered beds changed from {self.before or 'unknown'} to {self.after or 'unknown'}."
 
 
@@ -71,7 +73,8 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         if a.get("cqc_status") != b.get("cqc_status") and b.get("cqc_status") not in ("", "Registered"):
             out.append(Change("deregistered", lid, b["name"], a.get("cqc_status"), b.get("cqc_status")))
         if a.get("cqc_rating") != b.get("cqc_rating"):
-            out.append(Change("rating", lid, b["name"], a.get("cqc_rating") or None, b.get("cqc_rating") or None))
+            out.append(Change("rating", lid, b["name"], a.get("cqc_rating") or None, b.get("cqc_rating") or None,
+                              b.get("cqc_rating_date") or None))
         if a.get("beds_registered") != b.get("beds_registered"):
             out.append(Change("beds", lid, b["name"], a.get("beds_registered") or None, b.get("beds_registered") or None))
     return out

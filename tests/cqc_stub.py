@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 OLDHAM = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
@@ -24,12 +24,12 @@ KEY = "stub-key"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _ts(text: str) -> dt.datetime | None:
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -68,11 +68,11 @@ class CQCStub:
 
     # --- control ---------------------------------------------------------------------------
 
-    def __enter__(self) -> "CQCStub":
+    def __enter__(self) -> Self:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 stub.handle(self)
 
             def log_message(self, *args: Any) -> None:
@@ -83,7 +83,7 @@ class CQCStub:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         assert self.server
         self.server.shutdown()
         self.server.server_close()

@@ -8,7 +8,6 @@ import time
 
 import pytest
 import yaml
-
 from conftest import run_build
 from cqc_stub import KEY, OLDHAM, CQCStub
 
@@ -86,7 +85,7 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert p["cqc"]["phone"].replace(" ", "") == doc["mainPhoneNumber"]
     assert "contact" not in p  # the regulator's phone is not passed off as the home's own
     assert p["cqc"]["registered_manager"] is True and p["cqc"]["status"] == "Registered"
-    assert p["cqc"]["imported"] == dt.datetime.now(dt.timezone.utc).date()
+    assert p["cqc"]["imported"] == dt.datetime.now(dt.UTC).date()
     # homes CQC registered but has not inspected say so; deregistered homes we never had are not created
     shaw = load(tmp_path, "shaw-house-care-home.yaml")
     assert shaw["cqc"]["rating"] == "Not yet rated" and "rating_safe" not in shaw["cqc"]
@@ -96,6 +95,9 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert not (tmp_path / ".cqc-sync-cache").exists()
     check = run_build("check", str(tmp_path / "providers"))
     assert check.returncode == 0, check.stdout + check.stderr
+
+    rel = run_build("release", "--providers", str(tmp_path / "providers"), "--releases", str(tmp_path / "releases"))
+    assert rel.returncode == 0, rel.stderr
 
     # a steward's comment, then CQC changes one rating and deregisters one home
     target = tmp_path / "providers" / name
@@ -122,6 +124,14 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert q["cqc"]["previous_rating_date"] == p["cqc"]["rating_date"]
     g = load(tmp_path, gone_name)
     assert g["cqc"]["status"] == "Deregistered" and g["cqc"]["status_date"] == dt.date(2026, 11, 25)
+
+    # the changelog and the feed say so
+    site = run_build("build", "--providers", str(tmp_path / "providers"), "--out", str(tmp_path / "site"),
+                     "--no-search", "--releases", str(tmp_path / "releases"))
+    assert site.returncode == 0, site.stderr
+    feed = (tmp_path / "site" / "data" / "changes.atom").read_text()
+    assert f"{doc['name']}: CQC rating changed from Good to Requires improvement (published 2026-11-20)." in feed
+    assert f"{stub.details[gone_id]['name']}: CQC registration status changed from Registered to Deregistered." in feed
 
     # a new home in the area: one more profile, nothing else touched
     stub.log.clear()
@@ -176,8 +186,8 @@ def test_interrupted_sync_changes_nothing_and_resumes(stub, tmp_path):
     saved = len(list(cache.glob("r-*.json")))
     assert r.stderr.splitlines()[-2:] == [
         f"import-cqc --api: location {lid} (GET /locations/{lid}): HTTP 500 (server error), 2 attempts",
-        f"The sync did not finish and no profile was changed. {saved} responses are saved in {cache}: "
-        "run the same command again to resume."]
+        (f"The sync did not finish and no profile was changed. {saved} responses are saved in {cache}: "
+         "run the same command again to resume.")]
     assert "Traceback" not in r.stderr
     assert not profiles(tmp_path) and not (tmp_path / "cqc-sync.json").exists()
     stub.faults.clear()
