@@ -28,7 +28,7 @@ from .market import market_html
 from .parallel import map_chunks
 from .releases import atom, changelog, changelog_html, list_releases
 from .search import index_site, write_districts, write_facets
-from .views import NOT_PROVIDED, HomeView, nice_date
+from .views import NOT_PROVIDED, REGISTER_STALE_MONTHS, HomeView, nice_date, register_stale_note
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
@@ -86,11 +86,12 @@ def _md_env(folder: Path) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
-    imported = [v.get("cqc.imported") for v in views if v.get("cqc.imported")]
+    imported = [v.register_date for v in views if v.register_date]
     return {
         "homes": f"{len(views):,}",
         "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
+        "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
         "published": nice_date(released),
     }
 
@@ -213,13 +214,13 @@ def _fill(part: str, title: str, url_path: str) -> str:
 
 
 def _render_chunk(args: tuple) -> int:
-    datas, site_dir, shell, contact_email, today, edit_base = args
+    datas, site_dir, shell, contact_email, today, edit_base, stale_months = args
     env = _env()
     tpl = env.get_template("profile.html")
     head, tail = shell
     schema = load_schema()
     for data in datas:
-        v = HomeView(data, today, schema, edit_base)
+        v = HomeView(data, today, schema, edit_base, stale_months)
         body = tpl.render(h=v, groups=v.groups(), contact_email=contact_email,
                           json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
         folder = site_dir / "homes" / v.slug
@@ -236,7 +237,7 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     if not views:
         return 0
     return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
-                          views[0].today, views[0].repo_edit, workers=workers))
+                          views[0].today, views[0].repo_edit, views[0].stale_months, workers=workers))
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:
@@ -286,7 +287,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     schema = schema or load_schema()
     cfg = read_config(config_path or ROOT / "mkdocs.yml")
     today = today or dt.date.today()
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
+    months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
+    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months) for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         released = release_date()  # once, so every file and page of this build carries the same date
         files = data_files(profiles, schema, released)

@@ -10,6 +10,11 @@ from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
 RATING_STALE_DAYS = 730
+REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
+NO_RATING = "Rating not in our data: see the CQC page"
+NOT_YET_RATED = "Not yet rated by CQC"
+KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
+                 ("well_led", "Well-led"))
 AVAILABILITY_STALE_DAYS = 7
 NOT_PROVIDED = "Not provided yet"
 SOURCES = {"cqc": "Care Quality Commission register", "provider": "The home", "council": "The council"}
@@ -56,6 +61,19 @@ def nice_date(value: Any) -> str:
     return f"{d.day} {d:%B %Y}" if d else ""
 
 
+def register_stale_note(when: dt.date | None, today: dt.date, months: int = REGISTER_STALE_MONTHS) -> str | None:
+    """'These facts are from ... more than N months ago' when the regulator's data is that old."""
+    if when is None:
+        return None
+    y, m = divmod(today.year * 12 + today.month - 1 - months, 12)
+    limit = dt.date(y, m + 1, min(today.day, 28))
+    if when >= limit:
+        return None
+    return (f"The Care Quality Commission facts here are from the register dated {nice_date(when)}, more than "
+            f"{months} month{'s' * (months != 1)} ago. Ratings, registration and contact details may have changed: "
+            "check the CQC page.")
+
+
 def yes_no(value: Any) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
@@ -77,11 +95,13 @@ def fee_range(lo: Any, hi: Any) -> str | None:
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
-    def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None):
+    def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
+                 stale_months: int = REGISTER_STALE_MONTHS):
         self.d = data
         self.s = schema or load_schema()
         self.today = today
         self.repo_edit = repo_edit
+        self.stale_months = stale_months
 
     def get(self, path: str) -> Any:
         return get_path(self.d, path.split("."))
@@ -143,6 +163,21 @@ class HomeView:
     def rating_stale(self) -> bool:
         d = self.rating_date
         return bool(d and (self.today - d).days > RATING_STALE_DAYS)
+
+    @property
+    def rating_text(self) -> str:
+        """The rating as a page says it: never 'not rated' unless CQC says so."""
+        r = self.rating
+        return NO_RATING if not r else NOT_YET_RATED if r == "Not yet rated" else r
+
+    @property
+    def register_date(self) -> dt.date | None:
+        return _date(self.get("cqc.imported"))
+
+    @property
+    def register_stale(self) -> str | None:
+        """A plain warning when the regulator facts are older than the configured number of months."""
+        return register_stale_note(self.register_date, self.today, self.stale_months)
 
     @property
     def beds_confirmed(self) -> dt.date | None:
@@ -252,8 +287,16 @@ class HomeView:
             g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than two years ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
         rating = self.rating
-        g.facts.append(Fact("CQC overall rating", rating, note=f"published {nice_date(self.rating_date)}" if rating else None))
-        g.facts.append(Fact("CQC report", "Read the CQC report", href=self.cqc_url))
+        g.facts.append(Fact("CQC overall rating", self.rating_text, href=None if rating else self.cqc_url,
+                            note=f"published {nice_date(self.rating_date)}" if self.rating_date else None))
+        questions = [f"{title}: {self.get(f'cqc.rating_{key}')}" for key, title in KEY_QUESTIONS if self.get(f"cqc.rating_{key}")]
+        if questions:
+            g.facts.append(Fact("CQC rating for each key question", "; ".join(questions)))
+        if self.get("cqc.previous_rating"):
+            g.facts.append(Fact("Previous CQC rating", self.get("cqc.previous_rating"),
+                                note=f"published {nice_date(self.get('cqc.previous_rating_date'))}" if self.get("cqc.previous_rating_date") else None))
+        g.facts.append(Fact("CQC report", "Read the CQC report", href=self.cqc_url,
+                            note=f"latest report published {nice_date(self.get('cqc.report_date'))}" if self.get("cqc.report_date") else None))
         g.facts.append(Fact("Registered manager in post (CQC)", yes_no(self.get("cqc.registered_manager"))))
         st, nt = self.get("staffing.staff_turnover_percent"), self.get("staffing.nurse_turnover_percent")
         sdate = nice_date(self.get("staffing.date"))
@@ -280,12 +323,16 @@ class HomeView:
 
     def _contact(self) -> Group:
         g = Group("contact", "Contact and location", f"The home and the {SOURCES['cqc']}")
-        phone = self.get("contact.phone")
-        g.facts.append(Fact("Phone", phone, href=safe_url("tel:" + phone.replace(" ", "")) if phone else None))
+        phone, from_cqc = self.get("contact.phone"), None
+        if not phone and self.get("cqc.phone"):
+            phone, from_cqc = self.get("cqc.phone"), "as held by CQC; the home has not given its own"
+        g.facts.append(Fact("Phone", phone, href=safe_url("tel:" + phone.replace(" ", "")) if phone else None, note=from_cqc))
         email = self.get("contact.email")
         g.facts.append(Fact("Email", email, href=safe_url(f"mailto:{email}") if email else None))
-        web = safe_url(self.get("contact.website"))
-        g.facts.append(Fact("Website", web, href=web))
+        web, from_cqc = safe_url(self.get("contact.website")), None
+        if not web and safe_url(self.get("cqc.website")):
+            web, from_cqc = safe_url(self.get("cqc.website")), "as held by CQC; the home has not given its own"
+        g.facts.append(Fact("Website", web, href=web, note=from_cqc))
         g.facts.append(Fact("Manager", self.get("contact.manager")))
         g.facts.append(Fact("Address", self.address_line or None))
         g.facts.append(Fact("Map", "See on OpenStreetMap" if self.map_url else None, href=self.map_url))
@@ -293,10 +340,15 @@ class HomeView:
 
     def _registration(self) -> Group:
         g = Group("registration", "Registration", SOURCES["cqc"], _date(self.get("cqc.imported")), "CQC data dated")
+        g.stale = self.register_stale
         g.facts.append(Fact("CQC location ID", self.d["location_id"]))
         g.facts.append(Fact("Provider", self.get("provider.name")))
         g.facts.append(Fact("Registration status", self.status, note=nice_date(self.get("cqc.status_date")) or None))
         g.facts.append(Fact("Registered since", nice_date(self.get("cqc.registered_since")) or None))
+        if self.get("cqc.dormant"):
+            g.facts.append(Fact("Dormant (CQC)", "Yes: registered but not providing care at the moment"))
+        if self.get("cqc.service_types"):
+            g.facts.append(Fact("CQC service types", "; ".join(self.get("cqc.service_types"))))
         g.facts.append(Fact("Beds registered with CQC", None if self.get("beds.registered") is None else str(self.get("beds.registered"))))
         g.facts.append(Fact("Local authority area", self.get("locality")))
         return g

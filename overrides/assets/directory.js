@@ -163,7 +163,7 @@
     li.appendChild(el("p", null, m.address || ""));
     var ul = el("ul");
     ul.appendChild(el("li", null, m.care || "Care home"));
-    var rating = m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: not rated yet";
+    var rating = m.rating === "Not yet rated" ? "CQC rating: not yet rated by CQC" : m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: not in our data, see the CQC page";
     if (m.rating && daysSince(m.rating_date) > RATING_STALE_DAYS) rating += ". This rating is more than two years old";
     ul.appendChild(el("li", null, rating));
     var beds;
@@ -325,7 +325,7 @@
   var ROWS = [
     ["Address", function (h) { return h.address; }],
     ["Type of home", function (h) { return h.care; }],
-    ["CQC rating", function (h) { return h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", more than two years old" : "") : "Not rated yet"; }],
+    ["CQC rating", function (h) { return h.rating === "Not yet rated" ? "Not yet rated by CQC" : h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", more than two years old" : "") : "Not in our data: see the CQC page"; }],
     ["Registered manager in post", function (h) { return yn(h.registered_manager); }],
     ["Beds free with nursing", function (h) { return h.nursing_free; }],
     ["Beds free without nursing", function (h) { return h.residential_free; }],
