@@ -177,7 +177,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
             _say("import-cqc --api reads the live CQC API: give no FILE and no --as-of")
             return 2
         return cqc_api.main(Path(args.providers), args.local_authority, full=args.full, dry_run=args.dry_run,
-                            state_file=Path(args.state) if args.state else None)
+                            allow_mass_removal=args.allow_mass_removal, state_file=Path(args.state) if args.state else None)
     if not args.file:
         _say("import-cqc: give a CQC FILE, or --api to sync from the live CQC API")
         return 2

@@ -227,3 +227,40 @@ def test_a_file_and_api_together_are_refused(tmp_path):
     r = run_build("import-cqc", "x.csv", "--api")
     assert r.returncode == 2
     assert r.stderr.strip() == "import-cqc --api reads the live CQC API: give no FILE and no --as-of"
+
+
+def test_ctrl_c_changes_nothing_and_the_next_run_resumes(stub, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "hang", times=1, hang_seconds=20)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_")}
+    env.update(CQC_API_BASE=stub.base, CQC_API_KEY=KEY, CQC_API_TIMEOUT="2", CQC_API_CONCURRENCY="1")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "import-cqc", "--api", "--local-authority", "Oldham",
+                             "--providers", str(tmp_path / "providers")], env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not stub.count(f"/locations/{lid}$") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert "import-cqc --api: interrupted\nThe sync did not finish and no profile was changed." in err
+    assert not (tmp_path / "providers").exists() or not profiles(tmp_path)
+    before = len(stub.log)
+    r = sync(stub, tmp_path)  # no successful sync yet, so no area remembered
+    assert r.returncode == 1 and "--local-authority" in r.stderr
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 0, r.stderr
+    assert "responses already saved" in r.stderr
+    assert len(stub.log) - before < 1 + LISTED + PROVIDERS_OF_REGISTERED
+    assert len(profiles(tmp_path)) == REGISTERED
+
+
+def test_unknown_area_is_named(stub, tmp_path):
+    r = sync(stub, tmp_path, "--local-authority", "Herefordshire")
+    assert r.returncode == 1
+    assert r.stderr.startswith("import-cqc --api: the CQC API lists no care homes for local authority 'Herefordshire'; "
+                               "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'\n")

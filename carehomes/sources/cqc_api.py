@@ -36,6 +36,7 @@ DEFAULT_BASE = "https://api.service.cqc.org.uk/public/v1"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 STATE_NAME = "cqc-sync.json"
 CACHE_NAME = ".cqc-sync-cache"
+MAX_CACHE_AGE = 2 * 24 * 3600  # an interrupted sync older than this starts again
 PER_PAGE = 1000  # the most the API gives in one page
 FORMAT = "live API sync"
 RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring",
@@ -122,7 +123,8 @@ class Cache:
                 old = json.loads(meta.read_text(encoding="utf-8"))
             except ValueError:
                 old = None
-            if isinstance(old, dict) and all(old.get(k) == v for k, v in run.items() if k != "end"):
+            fresh = isinstance(old, dict) and time.time() - float(old.get("started", 0)) < MAX_CACHE_AGE
+            if fresh and isinstance(old, dict) and all(old.get(k) == v for k, v in run.items() if k not in ("end", "started")):
                 self.run = old
                 self.resumed = len(list(folder.glob("r-*.json")))
             else:
@@ -165,6 +167,7 @@ class Client:
         self.s, self.cache, self.sleep = settings, cache, sleep
         self.requests = 0
         self.lock = threading.Lock()
+        self.stop = threading.Event()  # set on Ctrl-C: requests in flight give up at their next step
 
     def url(self, path: str, params: dict[str, Any] | None = None) -> str:
         query = urllib.parse.urlencode(params or {})
@@ -179,6 +182,8 @@ class Client:
         what = what or f"GET {path}"
         problem = ""
         for attempt in range(self.s.retries + 1):
+            if self.stop.is_set():
+                raise SyncError(f"{what}: stopped")
             wait_for = self.s.backoff * 2 ** attempt * (0.75 + random.random() / 2)
             req = urllib.request.Request(url, headers={KEY_HEADER: self.s.key, "Accept": "application/json",
                                                        "User-Agent": "carehomes-directory (import-cqc --api)"})
@@ -218,7 +223,10 @@ class Client:
                     self.cache.put(url, value)
                     return value
             if attempt < self.s.retries:
-                self.sleep(wait_for)
+                if self.sleep is time.sleep:
+                    self.stop.wait(wait_for)
+                else:
+                    self.sleep(wait_for)
         tries = self.s.retries + 1
         raise SyncError(f"{what}: {problem}, {tries} attempt{'s' * (tries != 1)}")
 
@@ -290,6 +298,9 @@ def _fetch_all(client: Client, jobs: list[tuple[str, str]], label: str, progress
             exc = f.exception()
             if exc:
                 raise exc
+    except BaseException:
+        client.stop.set()  # the other requests give up instead of retrying
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return out
@@ -305,6 +316,9 @@ def fetch(client: Client, local_authority: str, known: set[str] | None, since: s
         if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
             raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: no 'locationId'")
         listed.append(item["locationId"])
+    if not listed:
+        raise SyncError(f"the CQC API lists no care homes for local authority '{local_authority}'; "
+                        "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'")
     result = Fetched(listed=listed, full=since is None)
     if since is None:
         wanted = listed
@@ -354,8 +368,8 @@ def write_state(path: Path, state: dict[str, Any]) -> None:
 
 
 def sync(providers: Path, local_authority: str | None = None, *, full: bool = False, dry_run: bool = False,
-         state_file: Path | None = None, settings: Settings | None = None, out: TextIO | None = None,
-         now: dt.datetime | None = None) -> tuple[Any, Fetched, int]:
+         allow_mass_removal: bool = False, state_file: Path | None = None, settings: Settings | None = None,
+         out: TextIO | None = None, now: dt.datetime | None = None) -> tuple[Any, Fetched, int]:
     """Run one sync and apply it to the profiles; returns the importer's report, what was fetched
     and the number of HTTP requests made."""
     settings = settings or Settings.from_env()
@@ -369,7 +383,7 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
     incremental = same and not full
     started = now or dt.datetime.now(dt.UTC)
     run = {"api": settings.base, "local_authority": area, "since": state.get("last_sync") if incremental else None,
-           "end": _stamp(started)}
+           "end": _stamp(started), "started": time.time()}
     cache = Cache(state_file.parent / CACHE_NAME, run)
     stream = out or sys.stderr
     if cache.resumed:
@@ -378,9 +392,14 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
     known = set(state.get("locations") or []) if incremental else None
     try:
         fetched = fetch(client, area, known, cache.run["since"], cache.run["end"], stream)
-        report = apply_to_profiles(fetched, providers, area, dry_run=dry_run,
+        report = apply_to_profiles(fetched, providers, area, dry_run=dry_run, allow_mass_removal=allow_mass_removal,
                                    data_date=dt.date.fromisoformat(cache.run["end"][:10]))
+    except KeyboardInterrupt:
+        client.stop.set()
+        raise SyncError(f"interrupted\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
+                        f"saved in {cache.folder}: run the same command again to resume.") from None
     except SyncError as exc:
+        client.stop.set()
         raise SyncError(f"{exc}\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
                         f"saved in {cache.folder}: run the same command again to resume.") from None
     if not dry_run:
@@ -399,7 +418,7 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
 # --- the one adapter to the importer -----------------------------------------------------------
 
 def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *, dry_run: bool,
-                      data_date: dt.date) -> Any:
+                      data_date: dt.date, allow_mass_removal: bool = False) -> Any:
     """Turn API documents into importer records and apply them as the file importer does."""
     from .. import importer
 
@@ -434,6 +453,7 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
     try:
         return importer.apply_records(records, providers, fmt=FORMAT, data_date=data_date, source="the CQC API",
                                       local_authority=local_authority, dry_run=dry_run,
+                                      allow_mass_removal=allow_mass_removal,
                                       register_ids=None if fetched.full else set(fetched.listed))
     except importer.ImportError_ as exc:
         raise SyncError(str(exc)) from None
@@ -506,13 +526,14 @@ def extra_facts(doc: dict) -> dict[str, Any]:
 # --- the command ---------------------------------------------------------------------------------
 
 def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: bool,
-         state_file: Path | None = None) -> int:
+         allow_mass_removal: bool = False, state_file: Path | None = None) -> int:
     """``build.py import-cqc --api``: print the report; a clear message and status 1 on failure."""
     try:
-        report, fetched, requests = sync(providers, local_authority, full=full, dry_run=dry_run, state_file=state_file)
+        report, fetched, requests = sync(providers, local_authority, full=full, dry_run=dry_run,
+                                         allow_mass_removal=allow_mass_removal, state_file=state_file)
     except SyncError as exc:
         print(f"import-cqc --api: {exc}", file=sys.stderr)
-        return 1
+        return 130 if str(exc).startswith("interrupted") else 1
     kind = "full" if fetched.full else "incremental"
     print(report.summary())
     print(f"  {kind} sync: {len(fetched.listed)} care homes listed, {len(fetched.locations)} locations and "
