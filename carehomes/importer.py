@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable
 
 
 from .load import profile_files, yaml_mapping
+from .progress import Progress
 from .publish import canonical, get_path, typed_dates
 from .schema import Schema, load_schema
 from .validate import POSTCODE_LOOSE, URL
@@ -539,7 +540,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     report = Report(fmt, data_date, dry_run=dry_run)
     taken = {p.stem for p, _ in existing.values()}
     writes: list[tuple[Path, str]] = []
+    progress = Progress("homes", len(records), quiet_below=1000)
     for rec in sorted(records, key=lambda r: r.location_id):
+        progress.step()
         if rec.location_id in existing:
             path, _ = existing[rec.location_id]
             old_status = (existing[rec.location_id][1].get("cqc") or {}).get("status")

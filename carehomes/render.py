@@ -159,7 +159,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             stats=st, localities=sorted({str(v.get("locality")) for v in views}),
             capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
             bands=[(f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-            ratings=["Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated"],
+            ratings=["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Rating not in our data"],
             fee_steps=list(range(600, 2600, 100))),
         "compare.md": gen.get_template("compare.md").render(),
         "browse.md": gen.get_template("browse.md").render(

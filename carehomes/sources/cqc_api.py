@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..progress import Progress
+
 DEFAULT_BASE = "https://api.service.cqc.org.uk/public/v1"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 STATE_NAME = "cqc-sync.json"
@@ -80,35 +82,6 @@ class Settings:
                     raise SyncError(f"{name}={env[name]!r} is not a number") from None
         s.concurrency = max(1, min(s.concurrency, 16))
         return s
-
-
-class Progress:
-    """done / total with a rough time left: redrawn on a terminal, a line every few seconds otherwise."""
-
-    def __init__(self, label: str, total: int, stream: TextIO | None = None, every: float = 5.0) -> None:
-        self.label, self.total, self.done = label, total, 0
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.every, self.start, self.last = every, time.monotonic(), time.monotonic()
-        self.lock = threading.Lock()
-
-    def step(self, n: int = 1) -> None:
-        with self.lock:
-            self.done += n
-            now = time.monotonic()
-            if self.tty or now - self.last >= self.every or self.done == self.total:
-                self.last = now
-                self._show(now)
-
-    def _show(self, now: float) -> None:
-        elapsed = now - self.start
-        left = elapsed / self.done * (self.total - self.done) if self.done else 0
-        text = f"{self.label}: {self.done}/{self.total}" + (f", about {left:.0f} s left" if self.done < self.total else "")
-        if self.tty:
-            self.stream.write("\r" + text + ("\n" if self.done == self.total else ""))
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
 
 
 class Cache:

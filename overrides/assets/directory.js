@@ -124,7 +124,7 @@
     return 2 * R * Math.asin(Math.sqrt(h));
   }
 
-  var RATING_ORDER = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Not rated"];
+  var RATING_ORDER = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Rating not in our data"];
   function bandsFor(s, present) {
     // the values of one filter to search in turn, in sort order, keeping only values some home has
     function have(key, values) { var p = present[key] || {}; return values.filter(function (v) { return p[v]; }); }
