@@ -97,7 +97,13 @@ class Report:
         if len(self.changed) > 50:
             lines.append(f"  ... and {len(self.changed) - 50} more updated")
         for name, values in self.values.items():
-            if any(f == "cqc.status" and new == "Deregistered" for f, _, new in values):
+            by_field = {f: (old, new) for f, old, new in values}
+            if "cqc.rating" in by_field:
+                old, new = by_field["cqc.rating"]
+                date = by_field.get("cqc.rating_date", (None, None))[1]
+                when = f" (published {_shown(date)})" if date else ""
+                lines.append(f"  rating changed: {name}: {_shown(old)} -> {_shown(new)}{when}")
+            if by_field.get("cqc.status", (None, None))[1] == "Deregistered":
                 lines.append(f"  deregistered: {name}")
         for name in self.missing:
             lines.append(f"  not on register: {name}")

@@ -117,6 +117,7 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert f"updated: {doc['name']} ({name}): cqc.rating: Good -> Requires improvement; " \
            f"cqc.rating_date: {p['cqc']['rating_date'].isoformat()} -> 2026-11-20" in r.stdout
     assert f"deregistered: {stub.details[gone_id]['name']} ({gone_name})" in r.stdout
+    assert f"rating changed: {doc['name']} ({name}): Good -> Requires improvement (published 2026-11-20)" in r.stdout
     assert "incremental sync" in r.stdout
     q = load(tmp_path, name)
     assert "# checked by the council\nname:" in after[name]

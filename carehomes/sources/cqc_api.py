@@ -289,6 +289,7 @@ def fetch(client: Client, local_authority: str, known: set[str] | None, since: s
         if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
             raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: no 'locationId'")
         listed.append(item["locationId"])
+    listed = list(dict.fromkeys(listed))  # a home can appear twice if the list shifts between pages
     if not listed:
         raise SyncError(f"the CQC API lists no care homes for local authority '{local_authority}'; "
                         "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'")
