@@ -173,7 +173,7 @@ def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
 def test_a_hang_times_out_and_is_retried(stub, tmp_path):
     lid = rated_good(stub)
     stub.fail(f"/locations/{lid}$", "hang", times=1, hang_seconds=5)
-    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_TIMEOUT="0.5")
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_TIMEOUT="1.5")
     assert r.returncode == 0, r.stderr
     assert stub.count(f"/locations/{lid}$") == 2 and len(profiles(tmp_path)) == REGISTERED
 
