@@ -265,3 +265,44 @@ def test_unknown_area_is_named(stub, tmp_path):
     assert r.returncode == 1
     assert r.stderr.startswith("import-cqc --api: the CQC API lists no care homes for local authority 'Herefordshire'; "
                                "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'\n")
+
+
+def test_a_retry_after_longer_than_allowed_stops_with_a_clear_error(stub, tmp_path):
+    stub.fail("/locations\\?", "429", times=1, retry_after="9999")
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_MAX_WAIT="60")
+    assert r.returncode == 1
+    assert r.stderr.startswith("import-cqc --api: the list of care homes in Oldham (GET /locations), page 1: the API asks "
+                               "us to wait 9999 s (HTTP 429), longer than CQC_API_MAX_WAIT=60\n")
+
+
+def test_retry_after_forms_settings_and_progress():
+    import email.utils
+    import io
+
+    from carehomes.progress import Progress
+    from carehomes.sources.cqc_api import Settings, SyncError, _retry_after
+    assert _retry_after("120") == 120 and _retry_after(None) is None and _retry_after("soon") is None
+    later = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90), usegmt=True)
+    assert 80 < _retry_after(later) <= 90
+    with pytest.raises(SyncError) as err:
+        Settings.from_env({"CQC_API_KEY": "k", "CQC_API_TIMEOUT": "ten"})
+    assert str(err.value) == "CQC_API_TIMEOUT='ten' is not a number"
+    s = Settings.from_env({"CQC_API_KEY": "k", "CQC_API_CONCURRENCY": "99"})
+    assert s.base == "https://api.service.cqc.org.uk/public/v1" and s.concurrency == 16
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    out = Tty()
+    p = Progress("locations", 3, out)
+    p.last -= 1  # as if a moment had passed
+    p.step()
+    p.step()
+    p.step()
+    text = out.getvalue()
+    assert text.startswith("\rlocations: 1/3, about ") and text.endswith("\rlocations: 3/3".ljust(61) + "\n")
+    log = io.StringIO()
+    p = Progress("locations", 3, log, every=60)
+    for _ in range(3):
+        p.step()
+    assert log.getvalue() == "locations: 3/3\n"  # off a terminal: every minute here, and at the end
