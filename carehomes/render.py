@@ -28,6 +28,7 @@ from .market import market_html
 from .parallel import map_chunks
 from .releases import atom, changelog, changelog_html, list_releases
 from .search import index_site, write_districts, write_facets
+from .sources.cqc_api import checked_dates
 from .views import NOT_PROVIDED, REGISTER_STALE_MONTHS, HomeView, nice_date, register_stale_note
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -214,13 +215,13 @@ def _fill(part: str, title: str, url_path: str) -> str:
 
 
 def _render_chunk(args: tuple) -> int:
-    datas, site_dir, shell, contact_email, today, edit_base, stale_months = args
+    datas, site_dir, shell, contact_email, today, edit_base, stale_months, checked = args
     env = _env()
     tpl = env.get_template("profile.html")
     head, tail = shell
     schema = load_schema()
     for data in datas:
-        v = HomeView(data, today, schema, edit_base, stale_months)
+        v = HomeView(data, today, schema, edit_base, stale_months, checked.get(data.get("location_id")))
         body = tpl.render(h=v, groups=v.groups(), contact_email=contact_email,
                           json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
         folder = site_dir / "homes" / v.slug
@@ -237,7 +238,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     if not views:
         return 0
     return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
-                          views[0].today, views[0].repo_edit, views[0].stale_months, workers=workers))
+                          views[0].today, views[0].repo_edit, views[0].stale_months,
+                          {v.d.get("location_id"): v.checked_on for v in views if v.checked_on}, workers=workers))
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:
@@ -288,7 +290,9 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     cfg = read_config(config_path or ROOT / "mkdocs.yml")
     today = today or dt.date.today()
     months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months) for p in profiles), key=lambda v: v.slug)
+    checked = checked_dates([p.path for p in profiles])
+    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(p.data.get("location_id")))
+                    for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         released = release_date()  # once, so every file and page of this build carries the same date
         files = data_files(profiles, schema, released)

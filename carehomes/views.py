@@ -96,8 +96,9 @@ class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
-                 stale_months: int = REGISTER_STALE_MONTHS):
+                 stale_months: int = REGISTER_STALE_MONTHS, checked_on: dt.date | None = None):
         self.d = data
+        self.checked_on = checked_on  # the day a CQC API sync last confirmed these facts unchanged
         self.s = schema or load_schema()
         self.today = today
         self.repo_edit = repo_edit
@@ -172,7 +173,9 @@ class HomeView:
 
     @property
     def register_date(self) -> dt.date | None:
-        return _date(self.get("cqc.imported"))
+        """The date of the regulator facts: imported, or later confirmed unchanged by a sync."""
+        dates = [d for d in (_date(self.get("cqc.imported")), self.checked_on) if d]
+        return max(dates) if dates else None
 
     @property
     def register_stale(self) -> str | None:
@@ -339,7 +342,7 @@ class HomeView:
         return g
 
     def _registration(self) -> Group:
-        g = Group("registration", "Registration", SOURCES["cqc"], _date(self.get("cqc.imported")), "CQC data dated")
+        g = Group("registration", "Registration", SOURCES["cqc"], self.register_date, "CQC data dated")
         g.stale = self.register_stale
         g.facts.append(Fact("CQC location ID", self.d["location_id"]))
         g.facts.append(Fact("Provider", self.get("provider.name")))

@@ -125,6 +125,9 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert q["cqc"]["previous_rating_date"] == p["cqc"]["rating_date"]
     g = load(tmp_path, gone_name)
     assert g["cqc"]["status"] == "Deregistered" and g["cqc"]["status_date"] == dt.date(2026, 11, 25)
+    for cmd in (["check"], ["fmt", "--check"]):  # what the pull request's checks will run
+        done = run_build(*cmd, str(tmp_path / "providers"))
+        assert done.returncode == 0, done.stdout + done.stderr
 
     # the changelog and the feed say so
     site = run_build("build", "--providers", str(tmp_path / "providers"), "--out", str(tmp_path / "site"),
@@ -306,3 +309,26 @@ def test_retry_after_forms_settings_and_progress():
     for _ in range(3):
         p.step()
     assert log.getvalue() == "locations: 3/3\n"  # off a terminal: every minute here, and at the end
+
+
+def test_a_sync_that_confirms_a_home_unchanged_keeps_its_facts_current(tmp_path):
+    """A weekly sync leaves unchanged homes' files alone; the state file says when they were last confirmed."""
+    import shutil
+
+    from carehomes.load import parse_profile
+    from carehomes.sources.cqc_api import checked_dates
+    from carehomes.views import HomeView
+    from conftest import FIXTURES, TODAY
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", prov)
+    data = parse_profile((prov / "example-full.yaml").read_text(), "x.yaml")[0].data
+    assert HomeView(data, TODAY).register_stale  # imported 2025-08-26: more than 3 months before TODAY
+    (tmp_path / "cqc-sync.json").write_text(json.dumps({"last_sync": "2026-11-16T05:23:00Z",
+                                                         "locations": [data["location_id"]]}))
+    checked = checked_dates([str(prov / "example-full.yaml")])
+    assert checked == {data["location_id"]: dt.date(2026, 11, 16)}
+    view = HomeView(data, TODAY, checked_on=checked[data["location_id"]])
+    assert view.register_date == dt.date(2026, 11, 16) and view.register_stale is None
+    (tmp_path / "cqc-sync.json").write_text("{not json")
+    assert checked_dates([str(prov / "example-full.yaml")]) == {}

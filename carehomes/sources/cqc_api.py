@@ -335,6 +335,22 @@ def read_state(path: Path) -> dict[str, Any]:
     return state
 
 
+def checked_dates(profile_paths: list[str]) -> dict[str, dt.date]:
+    """Location ID -> the day a successful sync last confirmed its facts, from the state file beside
+    each providers folder (a home unchanged since then keeps its older cqc.imported date)."""
+    out: dict[str, dt.date] = {}
+    for folder in sorted({Path(p).resolve().parent.parent for p in profile_paths}):
+        try:
+            state = read_state(folder / STATE_NAME)
+            day = dt.date.fromisoformat(str(state.get("last_sync", ""))[:10])
+        except (SyncError, ValueError):
+            continue
+        for lid in state.get("locations") or []:
+            if isinstance(lid, str):
+                out[lid] = max(day, out.get(lid, day))
+    return out
+
+
 def write_state(path: Path, state: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
