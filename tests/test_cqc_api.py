@@ -315,10 +315,11 @@ def test_a_sync_that_confirms_a_home_unchanged_keeps_its_facts_current(tmp_path)
     """A weekly sync leaves unchanged homes' files alone; the state file says when they were last confirmed."""
     import shutil
 
+    from conftest import FIXTURES, TODAY
+
     from carehomes.load import parse_profile
     from carehomes.sources.cqc_api import checked_dates
     from carehomes.views import HomeView
-    from conftest import FIXTURES, TODAY
     prov = tmp_path / "providers"
     prov.mkdir()
     shutil.copy(FIXTURES / "profiles" / "example-full.yaml", prov)
