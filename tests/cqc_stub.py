@@ -39,7 +39,7 @@ class Fault:
     """Misbehaviour for requests whose path matches ``pattern`` (a regex), ``times`` times (-1: always)."""
 
     pattern: str
-    kind: str  # "429", "500", "hang", "malformed"
+    kind: str  # "429", "500", "404", "hang", "malformed"
     times: int = 1
     retry_after: str = "1"
     hang_seconds: float = 30.0
@@ -157,6 +157,8 @@ class CQCStub:
         if fault and fault.kind == "429":
             return self._send(h, 429, {"statusCode": 429, "message": "Rate limit is exceeded."},
                               {"Retry-After": fault.retry_after})
+        if fault and fault.kind == "404":
+            return self._send(h, 404, {"statusCode": 404, "message": "Resource not found"})
         if fault and fault.kind == "500":
             return self._send(h, 500, {"statusCode": 500, "message": "Internal server error"})
         if fault and fault.kind == "hang":

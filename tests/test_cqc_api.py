@@ -292,6 +292,10 @@ def test_retry_after_forms_settings_and_progress():
     assert str(err.value) == "CQC_API_TIMEOUT='ten' is not a number"
     s = Settings.from_env({"CQC_API_KEY": "k", "CQC_API_CONCURRENCY": "99"})
     assert s.base == "https://api.service.cqc.org.uk/public/v1" and s.concurrency == 16
+    from carehomes.sources.cqc_api import Cache, Client
+    s.partner_code = "P1"
+    assert Client(s, Cache.__new__(Cache)).url("/locations", {"page": 1}) == \
+        "https://api.service.cqc.org.uk/public/v1/locations?page=1&partnerCode=P1"
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -333,3 +337,14 @@ def test_a_sync_that_confirms_a_home_unchanged_keeps_its_facts_current(tmp_path)
     assert view.register_date == dt.date(2026, 11, 16) and view.register_stale is None
     (tmp_path / "cqc-sync.json").write_text("{not json")
     assert checked_dates([str(prov / "example-full.yaml")]) == {}
+
+
+def test_changes_feed_answering_404_means_nothing_changed(stub, tmp_path):
+    assert sync(stub, tmp_path, "--local-authority", "Oldham").returncode == 0
+    before = profiles(tmp_path)
+    stub.log.clear()
+    stub.fail("/changes/location", "404")
+    r = sync(stub, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "incremental sync: 87 care homes listed, 0 locations and 0 providers fetched, 2 requests" in r.stdout
+    assert profiles(tmp_path) == before and len(stub.log) == 2
