@@ -58,10 +58,9 @@ def main() -> int:
     if not _in_project_venv() and os.environ.get(NO_VENV) != "1":
         _ensure_venv()
         python = str(_venv_python())
-        try:
-            return subprocess.run([python, str(Path(__file__).resolve()), *sys.argv[1:]]).returncode
-        except KeyboardInterrupt:
-            return 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(python, [python, str(Path(__file__).resolve()), *sys.argv[1:]])
     from carehomes.cli import main as cli_main
 
     return cli_main()

@@ -1,4 +1,4 @@
-"""The command line: ``python build.py COMMAND``."""
+"""The command line: ``python3 build.py COMMAND``."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from .fsutil import replace_dir
+from .fsutil import PublishError, replace_dir
+from .load import errors
 from .pipeline import check_paths
 from .schema import ROOT
 
@@ -27,12 +28,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = check_paths(paths, keep_data=False)
     for p in result.problems:
         print(p.github() if args.format == "github" else str(p))
-    if result.problems:
-        files = len({p.path for p in result.problems})
-        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)} in {files} "
+    warnings = len(result.problems) - len(errors(result.problems))
+    also = f" and {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+    if not result.ok:
+        found = errors(result.problems)
+        files = len({p.path for p in found})
+        _say(f"{len(found)} problem{'s' * (len(found) != 1)}{also} in {files} "
              f"file{'s' * (files != 1)} (checked {result.files}). Fix each line above and run the check again.")
         return 1
-    _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems.")
+    _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems{also}.")
     return 0
 
 
@@ -43,8 +47,11 @@ def cmd_data(args: argparse.Namespace) -> int:
     result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged")
     if result is None:
         return 1
-    with replace_dir(out) as tmp:
-        sizes = write_data(result.profiles, tmp)
+    try:
+        sizes = write_data(result.profiles, out)  # file by file, atomically; other files in out are kept
+    except OSError as exc:
+        _say(f"Writing the open data into {out} failed: {exc}")
+        return 1
     for name, size in sorted(sizes.items()):
         _say(f"wrote {out / name} ({size:,} bytes)")
     return 0
@@ -53,16 +60,17 @@ def cmd_data(args: argparse.Namespace) -> int:
 def _checked_or_report(providers: list[str], consequence: str):
     """Check the profiles; on problems print them, say what was not done, and return None."""
     result = check_paths([Path(p) for p in providers])
+    for p in result.problems:
+        print(p)
     if not result.ok:
-        for p in result.problems:
-            print(p)
-        _say(f"{len(result.problems)} problem{'s' * (len(result.problems) != 1)}: {consequence}.")
+        n = len(errors(result.problems))
+        _say(f"{n} problem{'s' * (n != 1)}: {consequence}.")
         return None
     return result
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .render import build_site
+    from .pipeline import build_site
 
     out = Path(args.out)
     result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
@@ -72,9 +80,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
                             releases_dir=Path(args.releases))
+    except PublishError as exc:
+        _say(f"The site was not built: {exc}")
+        return 1
     except (RuntimeError, OSError) as exc:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
+    from .forms import directory_settings, placeholder_warnings
+
+    for warning in placeholder_warnings(directory_settings(Path(args.config))):
+        _say(f"warning: {warning}")
     _say(f"Built {out}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0
@@ -89,7 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         httpd = site_server(Path(args.out), args.host, args.port)
     except OSError as exc:
-        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python build.py serve --port 8001")
+        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
         return 1
     with httpd:
         _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
@@ -161,14 +176,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 1
     print(report.text(len(homes)))
-    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python build.py build --providers {out / 'providers'}")
+    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers {out / 'providers'}")
     return 0
 
 
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .importer import ImportError_, import_cqc
+    from .problems import ProblemsFound
+    from .sources.cqc_files import ImportError_, import_cqc
 
     if args.api:
         from .sources import cqc_api
@@ -195,18 +211,29 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
+    except ProblemsFound as exc:
+        for p in exc.problems:
+            print(p)
+        _say(f"Nothing was imported: fix the profile problem{'s' * (len(exc.problems) != 1)} above first.")
+        return 1
     print(report.summary())
     return 0
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from . import docs
+    from . import docs, forms
 
     outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
+    outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.screenshots:
+        from .screenshots import write_screenshots
+
+        for p in write_screenshots(ROOT):
+            _say(f"wrote {p.relative_to(ROOT)}")
     if args.check:
         for p in stale:
-            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python build.py docs")
+            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
         return 1 if stale else 0
     for p in stale:
         p.write_text(outputs[p], encoding="utf-8")
@@ -216,19 +243,29 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_fmt(args: argparse.Namespace) -> int:
     from .editing import fmt_files
-    from .load import profile_files
+    from .load import find_profiles
 
-    files = profile_files([Path(p) for p in args.paths] or [PROVIDERS])
+    paths = [Path(p) for p in args.paths] or [PROVIDERS]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _say("\n".join(f"{p}: no such file or folder" for p in missing))
+        return 2
+    files, problems = find_profiles(paths)
     if not args.paths:
         files.append(PROVIDERS / "_template.yaml")
-    changed, errors = fmt_files(files, check=args.check)
-    for e in errors:
-        _say(e)
+    changed, found = fmt_files(files, check=args.check)
+    problems = sorted(problems + found)
+    for p in problems:
+        print(p)
+    if problems:
+        n = len({p.path for p in problems})
+        _say(f"{n} file{'s were' if n != 1 else ' was'} not formatted: fix the problem{'s' * (len(problems) != 1)} above "
+             "('python3 build.py check' lists them too).")
     for f in changed:
-        print(f"{f}: {'is not in the standard format; run: python build.py fmt' if args.check else 'formatted'}")
-    if args.check and not changed and not errors:
+        print(f"{f}: {'is not in the standard format; run: python3 build.py fmt' if args.check else 'formatted'}")
+    if args.check and not changed and not problems:
         _say(f"{len(files)} files are in the standard format.")
-    return 1 if errors or (args.check and changed) else 0
+    return 1 if problems or (args.check and changed) else 0
 
 
 def cmd_vacancies(args: argparse.Namespace) -> int:
@@ -236,8 +273,13 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
     from .editing import set_vacancies
 
+    if args.from_csv:
+        return cmd_vacancies_csv(args)
+    if not args.slug:
+        _say("give the home's slug (its file name without .yaml), or --from-csv FILE")
+        return 2
     path = Path(args.providers) / f"{args.slug}.yaml"
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()) or "/" in args.slug or "\\" in args.slug:
         _say(f"{path}: no such profile; the slug is the file name without .yaml")
         return 2
     if not args.unchanged and args.nursing is None and args.residential is None:
@@ -252,6 +294,77 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else f" (nursing: {args.nursing if args.nursing is not None else 'as before'}, "
                                                   f"residential: {args.residential if args.residential is not None else 'as before'})"))
     return 0
+
+
+def cmd_vacancies_csv(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .updates import vacancies_from_csv, write_edits
+
+    if args.slug or args.nursing is not None or args.residential is not None or args.unchanged:
+        _say("--from-csv takes every home from the file; leave out the slug, --nursing, --residential and --unchanged")
+        return 2
+    edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), dt.date.today())
+    if problems:
+        print("\n".join(problems))
+        _say(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {args.from_csv}: nothing was changed. "
+             "Correct the rows above and run the command again.")
+        return 1
+    written = write_edits(edits)
+    for f in written:
+        print(f"{f}: vacancies updated")
+    _say(f"{len(edits)} home{'s' * (len(edits) != 1)} in {args.from_csv}: {len(written)} profile"
+         f"{'s' * (len(written) != 1)} changed, {len(edits) - len(written)} already up to date.")
+    return 0
+
+
+def cmd_apply_update(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .updates import apply_update
+
+    try:
+        body = Path(args.body).read_bytes().decode("utf-8", errors="replace")
+        on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    except OSError as exc:
+        _say(f"{args.body}: cannot be read ({exc.strerror})")
+        return 2
+    except ValueError:
+        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        return 2
+    result = apply_update(body, args.author, Path(args.repo), on, args.issue)
+    if args.result:
+        from .yamlio import write_text_atomic
+
+        try:
+            write_text_atomic(Path(args.result), result.to_json())
+        except OSError as exc:
+            _say(f"{args.result}: cannot be written ({exc.strerror})")
+            return 2
+    print(result.comment(), end="")
+    if result.status == "applied":
+        _say(f"{result.path}: {len(result.changed)} field{'s' * (len(result.changed) != 1)} changed; "
+             f"{'commit to the main branch' if result.mode == 'commit' else 'open a pull request for a steward'}")
+    return 0 if result.status in ("applied", "unchanged") else 1
+
+
+def cmd_stale(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import forms
+    from .stale import markdown_report, stale_homes, text_report
+
+    try:
+        today = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    except ValueError:
+        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        return 2
+    homes, problems = stale_homes(Path(args.providers), today)
+    for p in problems:
+        _say(str(p))
+    repo = forms.repository(forms.directory_settings(Path(args.config)))
+    print(markdown_report(homes, repo, today) if args.format == "markdown" else text_report(homes, repo))
+    return 1 if problems else 0
 
 
 def cmd_check_ownership(args: argparse.Namespace) -> int:
@@ -269,6 +382,12 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
         return 1
     _say(f"{args.author} may make every change since {args.base}.")
     return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .devtools import run_tests
+
+    return run_tests(fast=args.fast, pytest_args=args.pytest_args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -336,7 +455,9 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fmt)
 
     v = sub.add_parser("vacancies", help="update a home's free beds and confirm them today")
-    v.add_argument("slug", help="the profile's file name without .yaml")
+    v.add_argument("slug", nargs="?", help="the profile's file name without .yaml")
+    v.add_argument("--from-csv", metavar="FILE", help="a spreadsheet (CSV) with the columns home, nursing_free, "
+                   "residential_free and optionally confirmed: every row is checked before anything changes")
     v.add_argument("--nursing", type=int, metavar="N", help="beds with nursing free now")
     v.add_argument("--residential", type=int, metavar="N", help="beds without nursing free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
@@ -349,9 +470,31 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--repo", default=str(ROOT), help="the repository folder")
     o.set_defaults(func=cmd_check_ownership)
 
+    a = sub.add_parser("apply-update", help="apply an update sent with an issue form (for the provider-update workflow)")
+    a.add_argument("--body", required=True, metavar="FILE", help="the issue's text, saved to a file")
+    a.add_argument("--author", required=True, metavar="USER", help="the username of the issue's author")
+    a.add_argument("--issue", type=int, metavar="N", help="the issue number")
+    a.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
+    a.add_argument("--on", metavar="YYYY-MM-DD", help="the date the update was sent (default: today)")
+    a.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
+    a.set_defaults(func=cmd_apply_update)
+
+    st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old")
+    st.add_argument("--providers", default=str(PROVIDERS))
+    st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
+    st.add_argument("--format", choices=["text", "markdown"], default="text", help="markdown is the weekly issue's text")
+    st.add_argument("--on", metavar="YYYY-MM-DD", help="count days up to this date (default: today)")
+    st.set_defaults(func=cmd_stale)
+
     g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
+    g.add_argument("--screenshots", action="store_true", help="also photograph the issue forms for CONTRIBUTING.md (needs chromium)")
     g.set_defaults(func=cmd_docs)
+
+    t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")
+    t.add_argument("--fast", action="store_true", help="skip the browser tests")
+    t.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
+    t.set_defaults(func=cmd_test)
     return p
 
 

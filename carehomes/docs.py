@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from .schema import OWNERS, Field, Schema, load_schema
+from .validate import DEFAULT_MAX_ITEM_LENGTH
 
 TEMPLATE_PATH = "providers/_template.yaml"
 JSON_SCHEMA_PATH = "schema/profile.schema.json"
@@ -37,7 +38,7 @@ def constraint_words(f: Field) -> str:
     if "minimum" in c and "maximum" in c:
         parts.append(f"{c['minimum']} to {c['maximum']}")
     if "maxLength" in c:
-        parts.append(f"at most {c['maxLength']} characters")
+        parts.append(f"at most {c['maxLength']} {'items' if f.type == 'list' else 'characters'}")
     if f.format == "uri":
         parts.append("starts with https:// or http://")
     if f.format == "email":
@@ -133,10 +134,12 @@ def _json_type(f: Field) -> dict[str, Any]:
         out["format"] = "date"
         out["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
     elif f.type == "list":
-        item: dict[str, Any] = {"type": "string", "pattern": "^[^;]+$"}
+        item: dict[str, Any] = {"type": "string", "pattern": "^[^;]+$", "maxLength": DEFAULT_MAX_ITEM_LENGTH}
         if f.item_pattern:
             item["pattern"] = f"^(?:{f.item_pattern})$"
         out.update({"type": "array", "items": item, "uniqueItems": True})
+        if "maxLength" in c:
+            out["maxItems"] = c["maxLength"]
     out["examples"] = [f.example] if f.example is not None else []
     return out
 

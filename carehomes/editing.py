@@ -1,6 +1,8 @@
 """Edits providers make often: the canonical format (fmt) and the weekly vacancy update.
 
-Both keep every comment: they work on ruamel.yaml's round-trip documents.
+Both keep every comment: they work on ruamel.yaml's round-trip documents, made only from files
+the one loader (``load.load_text``) has accepted, so they refuse what ``check`` refuses, with the
+same messages, and never print a traceback.
 """
 from __future__ import annotations
 
@@ -9,11 +11,11 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .load import parse_profile
-from .problems import Problem
+from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
+from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 from .validate import check_profile
-from .yamlio import roundtrip, rt_set, write_text_atomic
+from .yamlio import roundtrip, rt_parse, rt_set, write_text_atomic
 
 
 def _order(node: Any, tree: dict | None) -> None:
@@ -29,36 +31,47 @@ def _order(node: Any, tree: dict | None) -> None:
         _order(node[k], sub if isinstance(sub, dict) else None)
 
 
-def format_text(text: str, schema: Schema | None = None) -> str:
-    """A profile's text in canonical form."""
+def format_text(text: str, schema: Schema | None = None, shown: str = "<text>") -> str:
+    """A profile's text in canonical form (the text must be one the loader accepts)."""
     schema = schema or load_schema()
-    y = roundtrip(preserve_quotes=False)
-    doc = y.load(text)
+    doc = rt_parse(text, shown, preserve_quotes=False)
     if doc is None:
         return text
     _order(doc, schema.tree)
+    return _dump(doc, shown, preserve_quotes=False)
+
+
+def _dump(doc: Any, shown: str, preserve_quotes: bool = True) -> str:
     buf = io.StringIO()
-    y.dump(doc, buf)
+    try:
+        roundtrip(preserve_quotes).dump(doc, buf)
+    except Exception as exc:  # ruamel.yaml raises many exception types; never a traceback
+        raise ProblemsFound([Problem(shown, 1, "yaml", f"cannot be written back ({exc}); run 'python3 build.py check'")]) from None
     return buf.getvalue()
 
 
-def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[str]]:
-    """Format files (or, with check, only list those not in canonical form). Returns (changed, errors)."""
-    from ruamel.yaml import YAMLError
+def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]]:
+    """Format files (or, with check, only list those not in canonical form). Returns (changed, problems).
 
-    changed, errors = [], []
+    A file the loader refuses is left as it is and its problems are returned, as check reports them."""
+    changed: list[Path] = []
+    problems: list[Problem] = []
     for f in files:
-        text = f.read_text(encoding="utf-8")
-        try:
-            new = format_text(text)
-        except YAMLError as exc:
-            errors.append(f"{f}: cannot be formatted until its YAML is fixed ({str(exc).splitlines()[0]}); run 'python build.py check'")
+        shown = display_path(f)
+        text, found = load_text(f, shown=shown)
+        if text is None:
+            problems.extend(errors(found))
             continue
-        if new != text:
+        try:
+            new = format_text(text, shown=shown)
+        except ProblemsFound as exc:
+            problems.extend(exc.problems)
+            continue
+        if new != text or read_profile_bytes(f, shown)[0] != new.encode("utf-8"):  # a byte-order mark, CRLF
             changed.append(f)
             if not check:
                 write_text_atomic(f, new)
-    return changed, errors
+    return changed, problems
 
 
 def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: dt.date,
@@ -67,19 +80,29 @@ def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: 
 
     ``nursing``/``residential`` None leaves that count as it is (``--unchanged`` passes both None).
     """
-    y = roundtrip()
-    text = path.read_text(encoding="utf-8")
-    doc = y.load(text)
-    for kind, value in (("nursing", nursing), ("residential", residential)):
-        if value is not None:
-            rt_set(doc, ("beds", kind, "available"), value)
-    rt_set(doc, ("beds", "confirmed"), on)
-    buf = io.StringIO()
-    y.dump(doc, buf)
-    new = buf.getvalue()
-    profile, problems = parse_profile(new, display or str(path))
+    shown = display or display_path(path)
+    text, found = load_text(path, shown=shown)
+    if text is None:
+        return errors(found)
+    try:
+        doc = rt_parse(text, shown)
+        if not isinstance(doc, dict):
+            return [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")]
+        for kind, value in (("nursing", nursing), ("residential", residential)):
+            if value is not None:
+                rt_set(doc, ("beds", kind, "available"), value)
+        rt_set(doc, ("beds", "confirmed"), on)
+        new = _dump(doc, shown)
+    except ProblemsFound as exc:
+        return exc.problems
+    except (TypeError, AttributeError):  # 'beds' or a bed group is not a group of fields
+        profile, _ = parse_profile(text, shown)
+        problems = check_profile(profile, on=on) if profile else []
+        return problems or [Problem(shown, 1, "beds", "must be a group of 'key: value' lines; compare it with providers/_template.yaml")]
+    profile, problems = parse_profile(new, shown)
     if profile is not None:
         problems = check_profile(profile, on=on)
+    problems = errors(problems)
     if not problems:
         write_text_atomic(path, new)
     return problems

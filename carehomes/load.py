@@ -1,8 +1,18 @@
-"""Load YAML profiles with the line of every key, using libyaml's C parser."""
+"""The one reader of profile files: every command reads profiles through ``load_profile``.
+
+One set of rules, the same messages everywhere: which files are profiles (``*.yaml``), links
+that point outside the folder, a bounded read (at most ``MAX_BYTES`` + 1 bytes), UTF-8 (a
+byte-order mark allowed, and counted in the size), a pre-scan that refuses tabs and deep nesting
+before libyaml sees the text, and YAML read with libyaml's C parser with the line of every key.
+Round-trip editing (ruamel.yaml, in ``yamlio``) happens only after this reader accepts a file.
+"""
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -16,8 +26,12 @@ try:  # libyaml is about seven times faster; fall back so a missing wheel still 
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
-MAX_BYTES = 256 * 1024
+MAX_BYTES = 256 * 1024  # the file's bytes, a byte-order mark included
 MAX_DEPTH = 10  # profiles are at most 4 levels deep; deeper input is refused before it is built
+MAX_DIGITS = 20  # no field takes a number this long; longer ones are refused, never converted
+PROFILE_SUFFIX = ".yaml"
+LOOKALIKE = re.compile(r"\.y\w{0,3}ml$", re.IGNORECASE)  # .yml, .YAML, .yxml, .Yaml ...
+TEMPLATE_HINT = "compare this line with providers/_template.yaml"
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -64,10 +78,333 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return str(path)
 
 
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that stop a file being used (not the warnings)."""
+    return [p for p in problems if p.severity == "error"]
+
+
+# --- reading the bytes -----------------------------------------------------------------------
+
+def read_profile_bytes(file: Path, shown: str, folder: Path | None = None,
+                       base: Path | None = None) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, read at most ``MAX_BYTES`` + 1 of them; refuses links out of the folder.
+
+    ``folder`` is where profiles must live (default: the file's own folder); a link whose target
+    is outside it is never opened."""
+    where = Path(os.path.abspath(folder if folder is not None else file.parent))
+    if file.is_symlink():
+        try:
+            target = file.resolve(strict=True)
+            inside = target.is_relative_to(where.resolve())
+        except (OSError, RuntimeError):
+            target, inside = Path(os.readlink(file)), False
+        if not inside:
+            return None, [Problem(shown, 1, "file", f"is a link to {target}, outside {display_path(where, base)}; a profile "
+                                  "must be a real file in that folder, so it was not read")]
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return None, [Problem(shown, 1, "file", f"cannot be read ({exc.strerror})")]
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, [Problem(shown, 1, "file", "is not a regular file (a device, pipe or folder); a profile must be a text file")]
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks), []
+    except OSError as exc:
+        return None, [Problem(shown, 1, "file", f"cannot be read ({exc.strerror})")]
+    finally:
+        os.close(fd)
+
+
+def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
+    """The text of a profile's bytes: at most ``MAX_BYTES`` (a byte-order mark counts), UTF-8 only."""
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(shown, 1, "file", f"is larger than {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes); "
+                              "a profile should be a few KB")]
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, [Problem(shown, 1, "file", "is saved as UTF-16, not UTF-8; save it as UTF-8")]
+    try:
+        return raw[bom:].decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        offset = bom + exc.start
+        line = raw.count(b"\n", 0, offset) + 1
+        column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+        return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}) cannot be read; "
+                              "save the file as UTF-8", column)]
+
+
+def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
+              shown: str | None = None) -> tuple[str | None, list[Problem]]:
+    """A profile's text, read with every rule of ``load_profile`` (None if any error); for editors."""
+    shown = shown or display_path(file, base)
+    raw, problems = read_profile_bytes(file, shown, folder, base)
+    if raw is None:
+        return None, problems
+    text, problems = decode_profile(raw, shown)
+    if text is None:
+        return None, problems
+    profile, problems = parse_profile(text, shown)
+    return (text if profile is not None else None), problems
+
+
+def load_profile(file: Path, base: Path | None = None, folder: Path | None = None) -> tuple[Profile | None, list[Problem]]:
+    """Read and parse one profile file; the only way commands read a profile."""
+    shown = display_path(file, base)
+    raw, problems = read_profile_bytes(file, shown, folder, base)
+    if raw is None:
+        return None, problems
+    return parse_bytes(raw, shown)
+
+
+def parse_bytes(raw: bytes, shown: str) -> tuple[Profile | None, list[Problem]]:
+    """Parse a profile held as bytes (a file, or a git blob) with the same rules as a file."""
+    text, problems = decode_profile(raw, shown)
+    if text is None:
+        return None, problems
+    return parse_profile(text, shown)
+
+
+# --- which files are profiles ----------------------------------------------------------------
+
+def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Profiles under ``paths``: ``*.yaml`` exactly. Look-alikes (``.yml``, ``.YAML``, ``.yxml``) are problems.
+
+    In a folder, names starting with ``_`` or ``.`` (the template) are left out; a file named on
+    the command line is read if it ends in ``.yaml`` (so ``fmt providers/_template.yaml`` works)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for p in paths:
+        if p.is_dir():
+            names = sorted(f for f in p.iterdir() if not f.name.startswith(("_", ".")))
+            for f in names:
+                if f.name.endswith(PROFILE_SUFFIX) and not f.is_dir():
+                    files.append(f)
+                elif LOOKALIKE.search(f.name):
+                    problems.append(_lookalike(f))
+        elif p.name.endswith(PROFILE_SUFFIX):
+            files.append(p)
+        else:
+            problems.append(_lookalike(p))
+    return files, problems
+
+
+def _lookalike(f: Path) -> Problem:
+    shown = display_path(f)
+    right = f.with_name(LOOKALIKE.sub("", f.name) + PROFILE_SUFFIX) if LOOKALIKE.search(f.name) else f.with_name(f.stem + PROFILE_SUFFIX)
+    if right.exists():
+        return Problem(shown, 1, "file", f"is not read as a profile, and {right.name} is already there; keep one of the "
+                       f"two (profile names end in '{PROFILE_SUFFIX}') and delete the other")
+    return Problem(shown, 1, "file", f"is not read as a profile: profile names end in '{PROFILE_SUFFIX}' (lower case); "
+                   f"rename it to {right.name}")
+
+
+def profile_files(paths: Iterable[Path]) -> list[Path]:
+    """The profiles under ``paths`` (see ``find_profiles``; look-alikes are left out)."""
+    return find_profiles(paths)[0]
+
+
+# --- the pre-scan: refuse what libyaml or ruamel.yaml handle badly, before they see it -----------
+
+_KEY = re.compile(r"""(?:'[^']*'|"[^"\\]*"|[^\s#'"\[\]{},:&*!|>%@`-][^:#]*?|-[^\s:][^:#]*?):(?=[ \t]|$)""")
+_PROPERTIES = re.compile(r"(?:[!&]\S*[ \t]+)+")  # tags and anchors before a value
+_BLOCK_SCALAR = re.compile(r"[|>][0-9+-]{0,2}[ \t]*(#.*)?$")
+CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
+_BRACKET = re.compile(r"[\[\]{}]")
+_DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
+_MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
+_MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
+
+
+@dataclass
+class _Scan:
+    """State carried from line to line by the pre-scan."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    indents: list[int] = field(default_factory=list)
+    block_scalar: int | None = None  # indent of the line that opened a | or > block
+    flow: int = 0  # depth of [ and { brackets
+    quote: str | None = None  # an open quoted scalar
+    top_key: str = "yaml"
+    too_deep: bool = False
+
+    def deep(self, line: int, depth: int) -> None:
+        if depth > MAX_DEPTH and not self.too_deep:
+            self.too_deep = True
+            self.problems.append(Problem(self.path, line, self.top_key,
+                                         f"is nested more than {MAX_DEPTH} levels deep; compare it with providers/_template.yaml"))
+
+    def tab(self, line: int, column: int, what: str) -> None:
+        self.problems.append(Problem(self.path, line, "yaml", f"{what}; use spaces, not tabs", column))
+
+
+def prescan(text: str, path: str) -> list[Problem]:
+    """Tabs YAML readers disagree on, and nesting deeper than ``MAX_DEPTH``, found without parsing.
+
+    libyaml builds nested brackets by recursion and crashes the process on tens of thousands of
+    them, so depth is counted here first (flow brackets plus block indentation)."""
+    if "\t" not in text and "[" not in text and "{" not in text and not _MAYBE_DEEP.search(text):
+        return []  # the common case, found in one pass of C code: no tabs, brackets or deep indentation
+    s = _Scan(path)
+    for no, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip("\r")
+        if s.flow or s.quote:
+            _scan_flow(s, line, 0, no, len(s.indents))
+            continue
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if s.block_scalar is not None:
+            if not body.strip() or indent > s.block_scalar:
+                continue
+            s.block_scalar = None
+        if not body.strip():
+            if "\t" in body:
+                s.problems.append(Problem(path, no, "yaml", "this empty line holds a tab; delete the tab",
+                                          indent + body.index("\t") + 1))
+            continue
+        if body.startswith("#"):
+            continue
+        if body.startswith("\t"):
+            s.tab(no, indent + 1, "this line is indented with a tab")
+            continue
+        while s.indents and s.indents[-1] >= indent:
+            s.indents.pop()
+        s.indents.append(indent)
+        rest, col = body, indent
+        while rest[:1] in ("-", "?") and (len(rest) == 1 or rest[1] in " \t"):
+            if rest[1:2] == "\t":
+                s.tab(no, col + 2, f"there is a tab after '{rest[0]}'")
+            stripped = rest[1:].lstrip(" \t")
+            col += len(rest) - len(stripped)
+            rest = stripped
+            s.indents.append(col)
+        if indent == 0:
+            m = _KEY.match(rest)
+            s.top_key = m.group(0)[:-1].strip("'\"") if m else "yaml"
+        s.deep(no, len(s.indents) - 1)
+        m = _KEY.match(rest)
+        if m:
+            after = rest[m.end():]
+            value = after.lstrip(" \t")
+            if "\t" in after[: len(after) - len(value)]:
+                s.tab(no, col + m.end() + after.index("\t") + 1, f"there is a tab after '{m.group(0)}'")
+            col += m.end() + len(after) - len(value)
+            rest = value
+        props = _PROPERTIES.match(rest)
+        if props:
+            col += props.end()
+            rest = rest[props.end():]
+        if _BLOCK_SCALAR.match(rest):
+            s.block_scalar = indent
+        elif rest[:1] in ("[", "{", "'", '"'):
+            _scan_flow(s, line, col, no, len(s.indents) - 1)
+        tabs = _bare_tabs(line)
+        if tabs and not (s.problems and s.problems[-1].line == no):
+            s.tab(no, tabs[0] + 1, "there is a tab on this line (only text in quotes may hold one)")
+    if not s.too_deep:
+        _safety_net(s, text)
+    return s.problems
+
+
+def _safety_net(s: _Scan, text: str) -> None:
+    """Depth counted without any YAML grammar (brackets anywhere, chains of '- '), so no trick with
+    quotes or odd keys can slip deep nesting past the scan above to libyaml."""
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        if depth > CRUDE_DEPTH:
+            s.top_key = "yaml"
+            s.deep(text.count("\n", 0, m.start()) + 1, depth)
+            return
+    chain = _DASH_CHAIN.search(text)
+    if chain:
+        s.top_key = "yaml"
+        s.deep(text.count("\n", 0, chain.start()) + 1, CRUDE_DEPTH + 1)
+
+
+def _bare_tabs(line: str) -> list[int]:
+    """Columns (from 0) of tabs outside quoted text and comments: ruamel.yaml refuses them."""
+    out: list[int] = []
+    quote, prev, i = None, " ", 0
+    while i < len(line):
+        c = line[i]
+        if quote == "'":
+            if c == "'":
+                if line[i + 1:i + 2] == "'":
+                    i += 1
+                else:
+                    quote = None
+        elif quote == '"':
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = None
+        elif c == "#" and prev in " \t":
+            break
+        elif c in "'\"" and prev in " \t[{,:-?":
+            quote = c
+        elif c == "\t":
+            out.append(i)
+        prev = c
+        i += 1
+    return out
+
+
+def _scan_flow(s: _Scan, line: str, start: int, no: int, base_depth: int) -> None:
+    """Count brackets from ``start``, skipping quoted text and comments; carries open ones over."""
+    i, n = start, len(line)
+    prev = " "
+    while i < n:
+        c = line[i]
+        if s.quote == "'":
+            if c == "'":
+                if i + 1 < n and line[i + 1] == "'":
+                    i += 1
+                else:
+                    s.quote = None
+        elif s.quote == '"':
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                s.quote = None
+        elif c in "'\"" and (prev in " \t[{,:" or i == start):
+            s.quote = c
+        elif c == "#" and prev in " \t":
+            return
+        elif c in "[{":
+            s.flow += 1
+            s.deep(no, base_depth + s.flow)
+            if s.too_deep:
+                s.flow = 0
+                return
+        elif c in "]}":
+            s.flow = max(0, s.flow - 1)
+            if s.flow == 0:
+                return
+        elif not s.flow and s.quote is None:
+            return  # a quoted block value ended and no bracket is open
+        prev = c
+        i += 1
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
 def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
-    """Parse one profile's text. Returns the profile (or None) and any problems."""
+    """Parse one profile's text. Returns the profile (None if any error) and the problems found."""
+    text = text.removeprefix("\ufeff")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        return None, [Problem(path, 1, "file", f"is larger than {MAX_BYTES // 1024} KB; a profile should be a few KB")]
+        return None, [Problem(path, 1, "file", f"is larger than {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes); "
+                              "a profile should be a few KB")]
+    found = prescan(text, path)
+    if found:
+        return None, found
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -75,25 +412,66 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
             return None, [Problem(path, 1, "file", "is empty; copy providers/_template.yaml to start a profile")]
         problems: list[Problem] = []
         lines: dict[str, int] = {}
-        _walk(node, "", lines, problems, path, set(), 1)
-        if problems:
+        _walk(node, "", lines, problems, _Context(path, text), 1)
+        if errors(problems):
             return None, problems
         if not isinstance(node, yaml.MappingNode):
             return None, [Problem(path, node.start_mark.line + 1, "file",
                                   "must be a list of 'key: value' lines, starting with location_id:")]
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, None)
-        what = (exc.problem or "could not be read").rstrip(".")
-        return None, [Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)]
+        return None, [_syntax_problem(exc, text, path)]
     except yaml.YAMLError as exc:  # ReaderError: characters YAML forbids
-        pos = getattr(exc, "position", None)
-        line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else 1
-        return None, [Problem(path, line, "yaml", f"{getattr(exc, 'reason', exc)}; remove the special character")]
+        return None, [_reader_problem(exc, text, path)]
+    except (ValueError, OverflowError, RecursionError) as exc:  # defensive: no traceback for any input
+        return None, [Problem(path, 1, "yaml", f"could not be read ({exc}); {TEMPLATE_HINT}")]
     finally:
         loader.dispose()
-    return Profile(path, data, lines), []
+    return Profile(path, data, lines), problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    """A YAML syntax error placed on the line a person would fix, with a hint."""
+    if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
+        m = exc.context_mark
+        return Problem(path, m.line + 1, "yaml", "this quote is not closed; end the text with the same quote mark "
+                       "on this line, or remove the opening quote", m.column + 1)
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, None)
+    lines = text.split("\n")
+    for i in range(line - 1, max(line - 4, -1), -1):
+        key = _MISSING_SPACE.match(lines[i]) if i < len(lines) else None
+        if key:
+            return Problem(path, i + 1, "yaml", f"'{key.group(1)}:' needs a space after the colon; write "
+                           f"'{key.group(1)}: ' and then the value", key.end() + 1)
+    what = (exc.problem or "could not be read").rstrip(".")
+    return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
+
+
+def _reader_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
+    pos = getattr(exc, "position", None)
+    char = getattr(exc, "character", None)
+    line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else 1
+    if isinstance(char, int):
+        char = chr(char)
+    what = f"contains the character {char_name(char)}" if isinstance(char, str) and char else str(getattr(exc, "reason", exc))
+    return Problem(path, line, "yaml", f"{what}, which is not allowed in a profile; retype the text without it")
+
+
+def char_name(c: str) -> str:
+    """'U+200B ZERO WIDTH SPACE': a character named so a person can find it."""
+    import unicodedata
+
+    name = unicodedata.name(c, "")
+    if not name:
+        code = ord(c)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            name = "CONTROL CHARACTER"
+        elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+            name = "NONCHARACTER"
+        else:
+            name = "UNNAMED CHARACTER"
+    return f"U+{ord(c):04X} {name}"
 
 
 def _yaml_hint(what: str) -> str:
@@ -103,29 +481,73 @@ def _yaml_hint(what: str) -> str:
         return "indent with spaces, not tabs"
     if "found undefined alias" in what or "anchor" in what:
         return "anchors and aliases (& and *) are not used in profiles"
-    return "compare this line with providers/_template.yaml"
+    return TEMPLATE_HINT
+
+
+@dataclass
+class _Context:
+    path: str
+    text: str
+    seen: set[int] = field(default_factory=set)
+
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+
+
+def _scalar_problem(node: yaml.ScalarNode, where: str, line: int, path: str) -> Problem | None:
+    """Numbers YAML 1.1 reads surprisingly (1:00 is 60, 010 is 8) and numbers too long to be real."""
+    value = str(node.value)
+    if node.tag not in (_INT, _FLOAT) or node.style:
+        return None
+    digits = sum(ch.isdigit() for ch in value)
+    if digits > MAX_DIGITS:
+        return Problem(path, line, where, f"is a number {digits:,} digits long; no field takes a number that large, "
+                       "so write the real figure")
+    if node.tag == _INT and _PLAIN_INT.fullmatch(value) or node.tag == _FLOAT and not (":" in value or "_" in value):
+        return None
+    shown = value[:40]
+    if ":" in value:
+        what = f"'{shown}' is read by YAML as a time in base 60, not as written"
+    elif re.fullmatch(r"[-+]?0[0-9]+", value):
+        what = f"'{shown}' starts with 0, so YAML reads it as a number in base 8"
+    else:
+        what = f"'{shown}' is written in a form YAML reads as another number"
+    return Problem(path, line, where, f"{what}; write a plain whole number (like 60), or put text (like a phone "
+                   "number) in quotes")
 
 
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Problem],
-          path: str, seen: set[int], line: int, depth: int = 0) -> bool:
-    """Record key lines; refuse aliases (a YAML 'billion laughs' bomb), duplicate keys and deep nesting.
+          ctx: _Context, line: int, depth: int = 0) -> bool:
+    """Record key lines; refuse aliases (a YAML 'billion laughs' bomb), duplicate keys, deep nesting
+    and surprising numbers; warn about a value that YAML read as a comment.
 
     Returns True when the nesting is too deep, so the callers stop walking at once."""
+    path = ctx.path
     if depth > MAX_DEPTH:
         problems.append(Problem(path, line, prefix.split(".")[0] or "yaml",
                                 f"is nested more than {MAX_DEPTH} levels deep; compare it with providers/_template.yaml"))
         return True
-    if id(node) in seen:
+    if id(node) in ctx.seen:
         problems.append(Problem(path, line, prefix or "yaml",
                                 "anchors and aliases (& and *) are not allowed in profiles; write the value out"))
         return False
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    ctx.seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        found = _scalar_problem(node, prefix or "yaml", line, path)
+        if found:
+            problems.append(found)
+    elif isinstance(node, yaml.MappingNode):
         keys_here: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             line = key_node.start_mark.line + 1
             dotted = f"{prefix}.{key}" if prefix else key
+            if isinstance(key_node, yaml.ScalarNode) and (found := _scalar_problem(key_node, dotted[:80], line, path)):
+                problems.append(found)
+                continue
             if key == "<<":
                 problems.append(Problem(path, line, dotted, "merge keys ('<<') are not allowed in profiles; write the keys out"))
                 continue
@@ -135,46 +557,38 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
                 continue
             keys_here[key] = line
             lines[dotted] = line
-            if _walk(value_node, dotted, lines, problems, path, seen, line, depth + 1):
+            _comment_value(key_node, value_node, dotted, ctx, problems)
+            if _walk(value_node, dotted, lines, problems, ctx, line, depth + 1):
                 return True
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[f"{prefix}.{i}"] = item.start_mark.line + 1
-            if _walk(item, f"{prefix}.{i}", lines, problems, path, seen, item.start_mark.line + 1, depth + 1):
+            if _walk(item, f"{prefix}.{i}", lines, problems, ctx, item.start_mark.line + 1, depth + 1):
                 return True
     return False
+
+
+def _comment_value(key_node: yaml.Node, value_node: yaml.Node, dotted: str, ctx: _Context,
+                   problems: list[Problem]) -> None:
+    """Warn when 'key: #text' left the value empty: YAML read the text as a comment."""
+    if not (isinstance(value_node, yaml.ScalarNode) and value_node.tag == _NULL and value_node.value == ""):
+        return
+    end = ctx.text.find("\n", key_node.end_mark.index)
+    after = ctx.text[key_node.end_mark.index: end if end >= 0 else len(ctx.text)]
+    m = re.match(r"\s*:[ \t]+#(.*)$", after)
+    if m and m.group(1).strip():
+        text = m.group(1).strip().replace('"', "'")
+        key = dotted.rsplit(".", 1)[-1]
+        problems.append(Problem(ctx.path, key_node.start_mark.line + 1, dotted,
+                                f"is empty because YAML reads the text after '#' as a comment. Is this a comment? "
+                                f"If '#{text[:40]}' is the value, put the text in quotes: {key}: \"#{text[:40]}\"",
+                                severity="warning"))
 
 
 def yaml_mapping(text: str, path: str = "<text>") -> dict | None:
     """The mapping a YAML text holds, read with the same guards as profiles; None if it is not one."""
     profile, _ = parse_profile(text, path)
     return profile.data if profile and isinstance(profile.data, dict) else None
-
-
-def load_profile(file: Path, base: Path | None = None) -> tuple[Profile | None, list[Problem]]:
-    """Read and parse one profile file."""
-    shown = display_path(file, base)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, 1, "file", f"cannot be read ({exc.strerror})")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return None, [Problem(shown, line, "file", "is not UTF-8 text; save it as UTF-8")]
-    return parse_profile(text, shown)
-
-
-def profile_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders to the profiles in them (``*.yaml``, not ``_template.yaml`` and friends)."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted(f for f in p.glob("*.y*ml") if not f.name.startswith(("_", "."))))
-        else:
-            out.append(p)
-    return out
 
 
 def to_plain(value: Any) -> Any:

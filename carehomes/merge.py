@@ -6,11 +6,13 @@ first wins and every field that differs is reported, so conflicts are never sett
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import Profile
-from .publish import get_path, read_tables, typed_dates
+from .load import Profile, errors, load_profile
+from .outputs.tables import read_tables
+from .records import get_path, typed_dates
 from .schema import Schema, load_schema
 from .validate import check_profile
 from .yamlio import dump_profile
@@ -96,14 +98,21 @@ def write_profiles(homes: list[dict], folder: Path, schema: Schema | None = None
     """Write merged homes as profiles (so a site can be built from them); they must all pass check."""
     schema = schema or load_schema()
     folder.mkdir(parents=True, exist_ok=True)
-    profiles, problems = [], []
+    profiles: list[Profile] = []
+    problems: list[str] = []
+    slug_pattern = schema.by_path["slug"].constraints["pattern"]
     for h in homes:
         typed = typed_dates(h, schema)
+        if not re.fullmatch(slug_pattern, str(h["slug"])):  # never a path outside the folder
+            problems.append(f"{h['location_id']}: slug {str(h['slug'])[:80]!r} is not a page name; nothing was written")
+            continue
         path = folder / f"{h['slug']}.yaml"
         path.write_text(dump_profile(typed, f"{h['name']}\nMerged from published data packages."), encoding="utf-8")
-        profile = Profile(str(path), typed)
-        problems += check_profile(profile)
-        profiles.append(profile)
+        profile, found = load_profile(path)  # read back by the one loader, as check and build will read it
+        problems += [str(p) for p in errors(found)]
+        if profile is not None:
+            problems += [str(p) for p in check_profile(profile)]
+            profiles.append(profile)
     if problems:
         raise MergeError("the merged homes do not pass the checks:\n" + "\n".join(str(p) for p in problems[:20]))
     return profiles

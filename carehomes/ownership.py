@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 
-from .load import parse_profile, yaml_mapping
-from .publish import get_path
+from .load import MAX_BYTES, errors, load_profile, parse_bytes
+from .records import get_path
 from .schema import Schema, load_schema
 
 STEWARDS_FILE = "stewards.yaml"
-PROFILE = re.compile(r"providers/[^_./][^/]*\.ya?ml")
+PROFILE = re.compile(r"providers/[^_./][^/]*\.yaml")  # the loader's rule: *.yaml exactly
 OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council"}
 
 
@@ -46,16 +46,27 @@ def changes(root: Path, base: str) -> list[Change]:
     return sorted(set(out), key=lambda c: c.path)
 
 
-def _at(root: Path, base: str, path: str) -> str | None:
+def _blob(root: Path, base: str, path: str) -> bytes | None:
+    """A file's bytes at ``base`` through the loader's size rule (at most MAX_BYTES + 1 bytes are kept)."""
     try:
-        return _git(root, "show", f"{base}:{path}")
-    except GitError:
+        size = int(_git(root, "cat-file", "-s", f"{base}:{path}").strip())
+    except (GitError, ValueError):
         return None
+    if size > MAX_BYTES:
+        return b"\0" * (MAX_BYTES + 1)  # the loader refuses it by its size, as it would the file
+    proc = subprocess.run(["git", "cat-file", "blob", f"{base}:{path}"], cwd=root, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _mapping_at(root: Path, base: str, path: str) -> dict | None:
+    """A YAML file at ``base`` read by the one loader (same encoding, size and syntax rules); None if refused."""
+    raw = _blob(root, base, path)
+    profile, _ = parse_bytes(raw, path) if raw is not None else (None, [])
+    return profile.data if profile is not None and isinstance(profile.data, dict) else None
 
 
 def stewards(root: Path, base: str) -> set[str]:
-    text = _at(root, base, STEWARDS_FILE)
-    data = yaml_mapping(text, STEWARDS_FILE) if text else None
+    data = _mapping_at(root, base, STEWARDS_FILE)
     names = (data or {}).get("stewards") or []
     return {str(n).lower() for n in names}
 
@@ -81,16 +92,15 @@ def check_ownership(root: Path, author: str, base: str, schema: Schema | None = 
 
 
 def _profile_change(root: Path, base: str, path: str, author: str, schema: Schema) -> list[str]:
-    old_text = _at(root, base, path) or ""
-    old = (yaml_mapping(old_text, path) if old_text else None) or {}
+    old = _mapping_at(root, base, path) or {}
     maintainers = [str(m) for m in old.get("maintainers") or []]
-    if author.lower() not in {m.lower() for m in maintainers}:
+    if not is_maintainer(author, old):
         listed = ", ".join(maintainers) if maintainers else "nobody yet"
         return [f"{path}: {author} is not a maintainer of this profile (maintainers: {listed}); "
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
-    new_profile, _ = parse_profile((root / path).read_text(encoding="utf-8"), path)
-    if new_profile is None:
-        return []  # 'check' reports the broken YAML with its line
+    new_profile, found = load_profile(root / path, base=root, folder=root / "providers")
+    if new_profile is None:  # what cannot be read cannot be judged: refuse it, with check's message
+        return [f"{p}; the change cannot be judged until then" for p in errors(found)]
     out = []
     for dotted, f in schema.by_path.items():
         if f.owner == "provider":
@@ -109,3 +119,8 @@ def _value(data: dict, dotted: str) -> Any:
 
 def _show(value: Any) -> str:
     return "nothing (remove the line)" if value is None else repr(value)
+
+
+def is_maintainer(author: str, data: dict) -> bool:
+    """Whether ``author`` is listed in a profile's ``maintainers`` (usernames compared without case)."""
+    return author.lower() in {str(m).lower() for m in data.get("maintainers") or []}

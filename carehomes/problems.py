@@ -13,24 +13,34 @@ class Problem:
     field: str
     message: str
     column: int | None = None
+    severity: str = "error"  # or "warning": reported, but the file is still used
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{where}: {self.field}: {self.message}"
+        where = f"{_visible(self.path)}:{self.line}" + (f":{self.column}" if self.column else "")
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {kind}{_visible(self.field)}: {_visible(self.message)}"
 
     def github(self) -> str:
-        """A GitHub Actions workflow command that annotates the line."""
+        """A GitHub Actions workflow command that annotates the line (every part escaped)."""
         col = f",col={self.column}" if self.column else ""
         msg = _gh_escape(self.message, data=True)
         title = _gh_escape(self.field, data=False)
-        return f"::error file={self.path},line={self.line}{col},title={title}::{msg}"
+        return f"::{self.severity} file={_gh_escape(self.path, data=False)},line={self.line}{col},title={title}::{msg}"
 
 
 def _gh_escape(text: str, data: bool) -> str:
+    """Escape as GitHub's workflow commands require: %, CR and LF always; ':' and ',' in properties."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if not data:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
+
+
+def _visible(text: str) -> str:
+    """Line breaks and other control characters shown as escapes, so one problem stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 class ProblemsFound(Exception):

@@ -1,6 +1,6 @@
 """Data releases: snapshots kept in ``releases/<date>/``, the changelog between them, an Atom feed.
 
-A steward runs ``python build.py release`` to snapshot the data as published; every build compares
+A steward runs ``python3 build.py release`` to snapshot the data as published; every build compares
 the current data with the latest snapshot, so a changed profile shows up as a changelog entry and
 a feed item, and every snapshot stays downloadable from the site.
 """
@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import html
 import io
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
-from .publish import restore
+from .outputs.tables import read_homes
+from .records import get_path
+from .schema import Schema, load_schema
+from .text import restore
 
 SNAPSHOT_FILES = ("care-homes.csv", "capabilities.csv", "datapackage.json")
 
@@ -61,8 +63,14 @@ def rows(csv_text: str) -> dict[str, dict[str, str]]:
     return {r["location_id"]: {k: restore(v) for k, v in r.items()} for r in csv.DictReader(io.StringIO(csv_text))}
 
 
+def _value(record: dict, keys: tuple[str, ...]) -> str | None:
+    """A compared fact as text; empty and missing are both None (unknown)."""
+    value = get_path(record, keys)
+    return None if value is None or value == "" else str(value)
+
+
 def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
-    """What changed between two releases, in a stable order."""
+    """What changed between two sets of records (location ID -> record), in a stable order."""
     out: list[Change] = []
     for lid in sorted(set(new) - set(old)):
         out.append(Change("added", lid, new[lid]["name"]))
@@ -70,14 +78,23 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         out.append(Change("removed", lid, old[lid]["name"]))
     for lid in sorted(set(old) & set(new)):
         a, b = old[lid], new[lid]
-        if a.get("cqc_status") != b.get("cqc_status") and b.get("cqc_status") not in ("", "Registered"):
-            out.append(Change("deregistered", lid, b["name"], a.get("cqc_status"), b.get("cqc_status")))
-        if a.get("cqc_rating") != b.get("cqc_rating"):
-            out.append(Change("rating", lid, b["name"], a.get("cqc_rating") or None, b.get("cqc_rating") or None,
-                              b.get("cqc_rating_date") or None))
-        if a.get("beds_registered") != b.get("beds_registered"):
-            out.append(Change("beds", lid, b["name"], a.get("beds_registered") or None, b.get("beds_registered") or None))
+        for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")), ("beds", ("beds", "registered"))):
+            before, after = _value(a, keys), _value(b, keys)
+            if before != after and (kind != "deregistered" or after not in (None, "Registered")):
+                published = _value(b, ("cqc", "rating_date")) if kind == "rating" else None
+                out.append(Change(kind, lid, b["name"], before, after, published))
     return out
+
+
+def release_records(folder: Path, schema: Schema | None = None) -> dict[str, dict]:
+    """A release snapshot's homes as records (location ID -> record), read leniently: a release made
+    with an older schema may have other columns."""
+    return read_homes((folder / "care-homes.csv").read_text(encoding="utf-8"), schema or load_schema(), strict=False)
+
+
+def current_records(datas: list[dict]) -> dict[str, dict]:
+    """Location ID -> record for the profiles being published."""
+    return {str(d.get("location_id")): d for d in datas}
 
 
 def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
@@ -99,18 +116,22 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     return target
 
 
-def changelog(releases: list[tuple[dt.date, Path]], current_csv: str, today: dt.date) -> list[Entry]:
-    """Newest first: the unreleased changes (if any), then each release against the one before."""
+def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], today: dt.date,
+              schema: Schema | None = None) -> list[Entry]:
+    """Newest first: the unreleased changes (if any), then each release against the one before.
+
+    ``current`` is location ID -> record for the homes being published (see ``current_records``).
+    """
+    schema = schema or load_schema()
     entries = []
     previous: dict[str, dict] | None = None
     for date, path in releases:
-        now = rows((path / "care-homes.csv").read_text(encoding="utf-8"))
+        now = release_records(path, schema)
         if previous is None:
             entries.append(Entry(date, f"First release: {len(now):,} homes"))
         else:
             entries.append(Entry(date, f"Release of {date.isoformat()}", diff(previous, now)))
         previous = now
-    current = rows(current_csv)
     if previous is not None:
         changes = diff(previous, current)
         if changes:
@@ -118,40 +139,8 @@ def changelog(releases: list[tuple[dt.date, Path]], current_csv: str, today: dt.
     return list(reversed(entries))
 
 
-def changelog_html(entries: list[Entry]) -> str:
-    if not entries:
-        return "<p>No releases yet.</p>"
-    out = []
-    for e in entries:
-        out.append(f'<h3 id="release-{e.date.isoformat()}">{html.escape(e.title)}</h3>')
-        if e.unreleased:
-            out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
-        if e.changes:
-            shown = e.changes[:200]
-            out.append("<ul>" + "".join(f"<li>{html.escape(c.sentence())}</li>" for c in shown) + "</ul>")
-            if len(e.changes) > len(shown):
-                out.append(f"<p>And {len(e.changes) - len(shown):,} more changes: compare the release files.</p>")
-        elif not e.title.startswith("First release"):
-            out.append("<p>No changes to homes, ratings, registration or beds.</p>")
-    return "\n".join(out)
+def copy_releases(releases: list[tuple[dt.date, Path]], out_dir: Path) -> None:
+    """Every snapshot into ``out_dir/<date>/``, so each stays downloadable from the site."""
+    for date, folder in releases:
+        shutil.copytree(folder, out_dir / date.isoformat())
 
-
-def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date) -> str:
-    """An Atom feed with one item per changelog entry."""
-    base = site_url.rstrip("/") + "/"
-    items = []
-    for e in entries:
-        body = "\n".join(c.sentence() for c in e.changes) or e.title
-        items.append(
-            "<entry>"
-            f"<id>{xml_escape(base)}open-data/#{e.id}</id>"
-            f"<title>{xml_escape(e.title)}</title>"
-            f"<updated>{e.date.isoformat()}T00:00:00Z</updated>"
-            f'<link href="{xml_escape(base)}open-data/#release-{e.date.isoformat()}"/>'
-            f'<content type="text">{xml_escape(body)}</content>'
-            "</entry>")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>{xml_escape(base)}data/changes.atom</id><title>{xml_escape(title)}: data changes</title>"
-            f"<updated>{updated.isoformat()}T00:00:00Z</updated>"
-            f'<link rel="self" href="{xml_escape(base)}data/changes.atom"/><author><name>{xml_escape(title)}</name></author>'
-            + "".join(items) + "</feed>\n")

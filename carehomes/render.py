@@ -1,4 +1,4 @@
-"""Render the site: mkdocs-material for the frame and the hand-written pages, Jinja2 for each home.
+"""The pages stage: mkdocs-material for the frame and the hand-written pages, Jinja2 for each home.
 
 mkdocs renders one placeholder page (the "shell"); every home's page is that shell with the
 home's content put in, so all pages share the theme while 15,000 pages take seconds, not minutes.
@@ -13,23 +13,22 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
 import yaml
 
 from . import docs
-from .importer import slugify
-from .load import Profile
-from .publish import data_files, release_date, release_version, write_files
-from .schema import ROOT, Schema, load_schema
 from .market import market_html
+from .outputs.tables import release_version
 from .parallel import map_chunks
-from .releases import atom, changelog, changelog_html, list_releases
-from .search import index_site, write_districts, write_facets
-from .sources.cqc_api import checked_dates
-from .views import NOT_PROVIDED, REGISTER_STALE_MONTHS, HomeView, nice_date, register_stale_note
+from .schema import ROOT, Schema, load_schema
+from .text import slugify
+from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
+
+if TYPE_CHECKING:
+    from .releases import Entry
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
@@ -74,7 +73,7 @@ def read_config(path: Path) -> SiteConfig:
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(nice_date=nice_date, not_provided=NOT_PROVIDED)
+    env.globals.update(nice_date=nice_date, not_provided=NOT_PROVIDED, values=load_schema().values)
     return env
 
 
@@ -123,11 +122,11 @@ def field_reference(schema: Schema) -> str:
                 names = ", ".join(f"<code>{c.code}</code> ({html.escape(c.label)})" for c in schema.capabilities)
                 rows.append(["<code>capabilities.&lt;need&gt;.accepted</code>, <code>.nursing_beds</code>, <code>.residential_beds</code>",
                              f"For each need: can you accept it, and how many beds with and without nursing. Needs: {names}",
-                             "yes or no; whole numbers", "the home"])
+                             "yes or no; whole numbers", schema.values.owners["provider"].changed_by])
             continue
         cons = docs.constraint_words(f)
         how = html.escape(docs.TYPE_WORDS[f.type] + (f"; {cons}" if cons else ""))
-        owner = {"cqc": "CQC (by import)", "provider": "the home", "council": "the council"}[f.owner]
+        owner = schema.values.owners[f.owner].changed_by
         req = " <strong>Required.</strong>" if f.required else ""
         rows.append([f"<code>{f.path}</code>", html.escape(f.description) + req, how, owner])
     return docs.html_table("Every field a profile can hold", ["Field in your file", "What it means", "How to write it", "Who changes it"], rows)
@@ -141,6 +140,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
+    env.globals["values"] = schema.values
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -152,6 +152,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         else:
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
+    gen.globals["values"] = schema.values
     letters, areas = browse_groups(views)
     pkg = schema.package
     files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())]
@@ -160,22 +161,24 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             stats=st, localities=sorted({str(v.get("locality")) for v in views}),
             capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
             bands=[(f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-            ratings=["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Rating not in our data"],
-            fee_steps=list(range(600, 2600, 100))),
+            ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(),
         "browse.md": gen.get_template("browse.md").render(
             stats=st, letters=[(k, k.upper(), len(v)) for k, v in sorted(letters.items())],
             areas=[(k, label, len(v)) for k, (label, v) in sorted(areas.items(), key=lambda x: x[1][0])]),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
-            council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
+            council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)]),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released) + "\n"),
     }
-    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    from .forms import contributing_for_site
+
+    contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
+                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", "")})
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
                                  "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +
@@ -184,6 +187,25 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         path = out_docs / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def changelog_html(entries: list["Entry"]) -> str:
+    """The changelog for the open data page, newest first."""
+    if not entries:
+        return "<p>No releases yet.</p>"
+    out = []
+    for e in entries:
+        out.append(f'<h3 id="release-{e.date.isoformat()}">{html.escape(e.title)}</h3>')
+        if e.unreleased:
+            out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
+        if e.changes:
+            shown = e.changes[:200]
+            out.append("<ul>" + "".join(f"<li>{html.escape(c.sentence())}</li>" for c in shown) + "</ul>")
+            if len(e.changes) > len(shown):
+                out.append(f"<p>And {len(e.changes) - len(shown):,} more changes: compare the release files.</p>")
+        elif not e.title.startswith("First release"):
+            out.append("<p>No changes to homes, ratings, registration or beds.</p>")
+    return "\n".join(out)
 
 
 def _size(n: int) -> str:
@@ -258,57 +280,12 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str])
     return len(pages)
 
 
-def write_sitemap(site_dir: Path, site_url: str) -> int:
-    """sitemap.xml listing every page, home pages included (mkdocs lists only its own)."""
-    from xml.sax.saxutils import escape as xml_escape
-
-    base = site_url.rstrip("/") + "/"
-    pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html")
-                   if not p.relative_to(site_dir).as_posix().startswith(("pagefind/", "data/")))
-    urls = "".join(f"<url><loc>{xml_escape(base + ('' if p == '.' else p + '/'))}</loc></url>" for p in pages)
-    (site_dir / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
-                                          f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n', encoding="utf-8")
-    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
-    return len(pages)
-
-
-@dataclass
-class BuildReport:
-    homes: int
-    pages: int
-    data: dict[str, int]
-    search: str
-
-
-def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
-               today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
-               releases_dir: Path | None = None) -> BuildReport:
-    """Build the whole site into ``site_dir``: replaced only when everything succeeded."""
-    from .fsutil import replace_dir
-
-    schema = schema or load_schema()
-    cfg = read_config(config_path or ROOT / "mkdocs.yml")
-    today = today or dt.date.today()
-    months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
-    checked = checked_dates([p.path for p in profiles])
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(p.data.get("location_id")))
-                    for p in profiles), key=lambda v: v.slug)
-    with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
-        released = release_date()  # once, so every file and page of this build carries the same date
-        files = data_files(profiles, schema, released)
-        releases = list_releases(releases_dir or ROOT / "releases")
-        entries = changelog(releases, files["care-homes.csv"].decode("utf-8"), released)
-        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
-        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()}, entries, releases, released)
-        run_mkdocs(cfg, Path(work), out)  # mkdocs empties its output folder first, so data comes after
-        sizes = write_files(files, out / "data")
-        for date, folder in releases:
-            shutil.copytree(folder, out / "data" / "releases" / date.isoformat())
-        shell = _shell(out)
-        pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
-        pages += render_browse(views, out, shell)
-        write_districts(views, out)
-        write_facets(views, out)
-        search = index_site(out) if index and views else "no search index (no homes)" if index else "not indexed"
-        write_sitemap(out, cfg.raw.get("site_url", ""))
-    return BuildReport(len(views), pages, sizes, search)
+def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
+                 entries: list["Entry"], releases: list, released: dt.date) -> int:
+    """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
+    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
+        _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)
+        run_mkdocs(cfg, Path(work), out)
+    shell = _shell(out)
+    pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
+    return pages + render_browse(views, out, shell)

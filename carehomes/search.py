@@ -57,7 +57,7 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     searching one band at a time without downloading every Pagefind filter file to find out."""
     facets: dict[str, dict[str, int]] = {"rating": {}, "freeband": {}, "feeband": {}}
     for v in views:
-        for key, value in (("rating", v.rating or "Rating not in our data"), ("freeband", v.free_band), ("feeband", v.fee_band)):
+        for key, value in (("rating", v.rating_label), ("freeband", v.free_band), ("feeband", v.fee_band)):
             facets[key][value] = facets[key].get(value, 0) + 1
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
@@ -72,3 +72,13 @@ def index_site(site_dir: Path) -> str:
         raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
     found = re.findall(r"Indexed (\d+) pages?", proc.stdout)
     return f"Pagefind indexed {found[-1] if found else '?'} pages"
+
+
+def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
+    """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
+    Returns what was done, for the build's summary line."""
+    write_districts(views, site_dir)
+    write_facets(views, site_dir)
+    if not index:
+        return "not indexed"
+    return index_site(site_dir) if views else "no search index (no homes)"

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from pathlib import Path
 from typing import Any, Iterable
 
-from .load import Profile
+from .load import Profile, char_name
 from .problems import Problem
 from .schema import Field, Schema, load_schema
 
@@ -17,6 +18,20 @@ EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+
 URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#][^\s<>\"]*)?")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 POSTCODE_LOOSE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
+# Characters a reader cannot see: C0 and C1 controls (tab and line break are handled apart), soft
+# hyphen, zero-width and joiner characters, bidirectional marks and overrides, the byte-order mark,
+# interlinear annotations, tag characters and noncharacters.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e"
+                       "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+                       "\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U000e0000-\U000e007f]")
+DEFAULT_MAX_LENGTH = 1000  # text fields whose schema gives no maxLength
+DEFAULT_MAX_ITEM_LENGTH = 200  # list items whose schema gives no itemMaxLength
+# The UK's postcode areas (the letters at the start of a postcode); ZZ99 and other made-up areas are refused.
+POSTCODE_AREAS = frozenset("""
+AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX
+FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE
+NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ
+TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split())
 
 
 def today() -> dt.date:
@@ -104,7 +119,7 @@ def _describe(value: Any) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = CONTROL.sub("?", text)
+    text = INVISIBLE.sub("?", CONTROL.sub("?", text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -138,15 +153,17 @@ def _check_string(f: Field, value: Any) -> str | None:
             return (f"must be text, but it was read as {kind}; put it in quotes, "
                     f"like {f.keys[-1]}: \"{f.example}\"")
         return f"must be text, not {_describe(value)}"
-    if CONTROL.search(value if f.name == "description" else value.replace("\n", "\x00")):
-        return "contains a control character or a line break that is not allowed here; retype the text"
+    hidden = _invisible(value, multiline=f.name == "description")
+    if hidden:
+        return hidden
     if value != value.strip():
         return "has spaces or line breaks at the start or end; remove them"
     if value == "":
         return "is empty; remove the line if you have nothing to give"
     c = f.constraints
-    if "maxLength" in c and len(value) > c["maxLength"]:
-        return f"is {len(value)} characters long; shorten it to {c['maxLength']} or fewer"
+    longest = c.get("maxLength", DEFAULT_MAX_LENGTH)
+    if len(value) > longest:
+        return f"is {len(value):,} characters long; shorten it to {longest:,} or fewer"
     if "enum" in c and value not in c["enum"]:
         options = ", ".join(f"'{o}'" for o in c["enum"])
         near = [o for o in c["enum"] if o.lower() == value.lower()] or difflib.get_close_matches(value, c["enum"], n=1)
@@ -163,8 +180,24 @@ def _check_string(f: Field, value: Any) -> str | None:
     return None
 
 
+def _invisible(value: str, multiline: bool) -> str | None:
+    """A message naming the first invisible character or unwanted line break or tab, or None."""
+    m = INVISIBLE.search(value)
+    if m:
+        return f"contains the invisible character {char_name(m.group())}; retype the text without it"
+    if not multiline and ("\n" in value or "\r" in value):
+        return "contains a line break, which is not allowed here; write it on one line"
+    if not multiline and "\t" in value:
+        return "contains a tab character; use a space instead"
+    return None
+
+
 def _check_postcode(value: str) -> str | None:
     if re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}", value):
+        area = re.match(r"[A-Z]+", value).group()  # type: ignore[union-attr]
+        if area not in POSTCODE_AREAS:
+            return (f"'{value}' is not a real postcode: there is no UK postcode area '{area}'; write the home's own "
+                    "postcode, like HR1 1TJ")
         return None
     m = POSTCODE_LOOSE.match(value.upper().strip())
     if m:
@@ -252,12 +285,21 @@ def _check_list(f: Field, value: Any) -> str | None:
         return f"must be a list; write each item on its own line starting with '- ', or [{_short(value)}]"
     if not isinstance(value, list):
         return f"must be a list, not {_describe(value)}"
+    most = f.constraints.get("maxLength")
+    if most is not None and len(value) > most:
+        return f"has {len(value):,} items; give {most} or fewer"
+    longest = f.constraints.get("itemMaxLength", DEFAULT_MAX_ITEM_LENGTH)
     seen = set()
     for i, item in enumerate(value, 1):
         if not isinstance(item, str):
             return f"item {i} must be text, not {_describe(item)}; put it in quotes"
-        if not item.strip() or item != item.strip() or CONTROL.search(item) or "\n" in item:
+        hidden = _invisible(item, multiline=False)
+        if hidden:
+            return f"item {i} {hidden}"
+        if not item.strip() or item != item.strip():
             return f"item {i} must be text without spaces at the ends or line breaks"
+        if len(item) > longest:
+            return f"item {i} is {len(item):,} characters long; shorten it to {longest:,} or fewer"
         if ";" in item:
             return f"item {i} must not contain ';' (it separates items in the CSV download)"
         if f.item_pattern and not re.fullmatch(f.item_pattern, item):
@@ -288,6 +330,8 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         total, avail = v.get(f"beds.{kind}.total"), v.get(f"beds.{kind}.available")
         if total is not None and avail is not None and avail > total:
             add(f"beds.{kind}.available", f"is {avail} but beds.{kind}.total is {total}; free beds cannot be more than the beds there are")
+    out.extend(_registered_beds(profile, v))
+    out.extend(_example_data(profile, v, schema))
     if v.get("care.nursing") is False:
         for key in ("total", "available"):
             if v.get(f"beds.nursing.{key}"):
@@ -332,6 +376,57 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         add("user_rating.score", f"is {score} but user_rating.out_of is {top}; the score cannot be above the top of the scale")
     if "user_rating.score" in v and "user_rating.source" not in v:
         add("user_rating.score", "is given without user_rating.source; say where the rating comes from")
+    return out
+
+
+def _registered_beds(profile: Profile, v: dict[str, Any]) -> list[Problem]:
+    """Free beds, by type and in total, cannot be more than the beds registered with CQC."""
+    registered = v.get("beds.registered")
+    if registered is None:
+        return []
+    free = {kind: v.get(f"beds.{kind}.available") for kind in ("nursing", "residential")}
+    out = []
+    for kind, n in free.items():
+        total = v.get(f"beds.{kind}.total")
+        if n is not None and n > registered and (total is None or n <= total):
+            path = f"beds.{kind}.available"
+            out.append(Problem(profile.path, profile.line(path), path, f"is {n} but beds.registered is {registered}; "
+                               "free beds cannot be more than the beds there are"))
+    given = [n for n in free.values() if n is not None]
+    if not out and len(given) == 2 and sum(given) > registered:
+        out.append(Problem(profile.path, profile.line("beds.residential.available"), "beds.residential.available",
+                           f"free beds add up to {sum(given)} (nursing {free['nursing']}, residential {free['residential']}) "
+                           f"but beds.registered is {registered}; free beds cannot be more than the beds there are"))
+    return out
+
+
+def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[Problem]:
+    """The template's made-up values, or a made-up profile, must never be published as a real home.
+
+    The template itself (``_template.yaml``: names starting with '_' are never profiles) is exempt."""
+    out: list[Problem] = []
+    if Path(profile.path).name.startswith("_"):
+        return out
+
+    def add(path: str, message: str) -> None:
+        out.append(Problem(profile.path, profile.line(path), path, message))
+
+    template_id, template_name = schema.by_path["location_id"].example, schema.by_path["name"].example
+    if v.get("location_id") == template_id:
+        add("location_id", f"{template_id} is the made-up example from providers/_template.yaml; write the home's own "
+            "CQC location ID (from the address of its page on cqc.org.uk)")
+    name = v.get("name")
+    if name == template_name:
+        add("name", f"'{template_name}' is the made-up example from providers/_template.yaml; write the home's name "
+            "as registered with CQC")
+    elif isinstance(name, str):
+        fictional = "(fictional)" in name.lower()
+        if v.get("example") is True and not fictional:
+            add("example", "is yes, which marks a made-up profile, but the name does not end in '(fictional)'; "
+                "remove 'example: yes' from a real home, or add '(fictional)' to a made-up one's name")
+        elif v.get("example") is not True and fictional:
+            add("name", "says '(fictional)' but the profile is not marked 'example: yes'; a real home's name must not "
+                "say (fictional), and a made-up profile needs 'example: yes'")
     return out
 
 

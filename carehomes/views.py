@@ -5,19 +5,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .publish import get_path
+from .records import get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
-RATING_STALE_DAYS = 730
+VALUES = load_schema().values
+NOT_PROVIDED = VALUES.not_provided
+SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
-NO_RATING = "Rating not in our data: see the CQC page"
-NOT_YET_RATED = "Not yet rated by CQC"
+NO_RATING = f"{VALUES.no_rating}: see the CQC page"
+NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
 KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
                  ("well_led", "Well-led"))
-AVAILABILITY_STALE_DAYS = 7
-NOT_PROVIDED = "Not provided yet"
-SOURCES = {"cqc": "Care Quality Commission register", "provider": "The home", "council": "The council"}
 
 
 @dataclass
@@ -157,19 +156,24 @@ class HomeView:
         return self.get("cqc.rating")
 
     @property
+    def rating_label(self) -> str:
+        """The rating as shown and filtered on: CQC's value, or the one 'no rating' wording."""
+        return self.s.values.rating_label(self.rating)
+
+    @property
     def rating_date(self) -> dt.date | None:
         return _date(self.get("cqc.rating_date"))
 
     @property
     def rating_stale(self) -> bool:
         d = self.rating_date
-        return bool(d and (self.today - d).days > RATING_STALE_DAYS)
+        return bool(d and (self.today - d).days > self.s.values.rating_stale_days)
 
     @property
     def rating_text(self) -> str:
-        """The rating as a page says it: never 'not rated' unless CQC says so."""
+        """The rating as a page says it: never says unrated unless CQC says so."""
         r = self.rating
-        return NO_RATING if not r else NOT_YET_RATED if r == "Not yet rated" else r
+        return NO_RATING if not r else NOT_YET_RATED if r == VALUES.not_yet_rated else r
 
     @property
     def register_date(self) -> dt.date | None:
@@ -189,7 +193,7 @@ class HomeView:
     @property
     def availability_stale(self) -> bool:
         d = self.beds_confirmed
-        return bool(d and (self.today - d).days > AVAILABILITY_STALE_DAYS)
+        return bool(d and (self.today - d).days > self.s.values.availability_stale_days)
 
     def free(self, kind: str) -> int | None:
         return self.get(f"beds.{kind}.available")
@@ -207,8 +211,8 @@ class HomeView:
 
     @property
     def fee_band(self) -> str:
-        """The lowest weekly fee rounded down to £100 ('01200'), or 'none'."""
-        return "none" if self.fee_from is None else "%05d" % (int(self.fee_from) // 100 * 100)
+        """The lowest weekly fee rounded up to the schema's band step ('01200' for £1,101 to £1,200), or 'none'."""
+        return "none" if self.fee_from is None else self.s.values.fee_band(self.fee_from)
 
     @property
     def fee_from(self) -> float | None:
@@ -221,7 +225,7 @@ class HomeView:
 
     @property
     def on_register(self) -> bool:
-        return self.status in (None, "Registered")
+        return self.status in (None, self.s.values.registered_status)
 
     @property
     def map_url(self) -> str | None:
@@ -237,6 +241,12 @@ class HomeView:
     @property
     def edit_url(self) -> str | None:
         return f"{self.repo_edit}providers/{self.slug}.yaml" if self.repo_edit else None
+
+    def form_url(self, template: str) -> str | None:
+        """The repository's issue form ``template``, prefilled with this home (see forms.py)."""
+        from .forms import form_url
+
+        return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name) if self.repo_edit else None
 
     @property
     def description_html(self) -> str:
@@ -256,7 +266,7 @@ class HomeView:
         g = Group("vacancies", "Beds and vacancies", SOURCES["provider"], self.beds_confirmed, "Vacancies confirmed")
         if self.availability_stale:
             g.stale = (f"The home last confirmed its free beds on {nice_date(self.beds_confirmed)}, more than "
-                       f"{AVAILABILITY_STALE_DAYS} days ago. This may be out of date: phone the home to check.")
+                       f"{self.s.values.availability_stale_days} days ago. This may be out of date: phone the home to check.")
         for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
             total, free = self.get(f"beds.{kind}.total"), self.free(kind)
             g.facts.append(Fact(f"Beds {label} free now", None if free is None else str(free)))
@@ -287,7 +297,7 @@ class HomeView:
     def _quality(self) -> Group:
         g = Group("quality", "Quality", f"{SOURCES['cqc']}, the council and the home", self.rating_date, "CQC rating published")
         if self.rating_stale:
-            g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than two years ago. "
+            g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
         rating = self.rating
         g.facts.append(Fact("CQC overall rating", self.rating_text, href=None if rating else self.cqc_url,

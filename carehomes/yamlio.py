@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 
 try:
@@ -58,8 +59,25 @@ def roundtrip(preserve_quotes: bool = True) -> Any:
     return y
 
 
-def rt_load(path: Path) -> Any:
-    return roundtrip().load(path.read_text(encoding="utf-8"))
+def rt_parse(text: str, shown: str, preserve_quotes: bool = True) -> Any:
+    """ruamel.yaml's round-trip document of text the loader accepted; ProblemsFound if it cannot read it."""
+    try:
+        return roundtrip(preserve_quotes).load(text)
+    except Exception as exc:  # ruamel.yaml raises many exception types; none may reach the user as a traceback
+        mark = getattr(exc, "problem_mark", None)
+        what = (getattr(exc, "problem", None) or str(exc).splitlines()[0] or type(exc).__name__).rstrip(".")
+        raise ProblemsFound([Problem(shown, mark.line + 1 if mark else 1, "yaml",
+                                    f"cannot be edited ({what}); compare this line with providers/_template.yaml")]) from None
+
+
+def rt_load(path: Path, shown: str | None = None) -> Any:
+    """A profile as a round-trip document, read only after the one loader (``load.load_text``) accepts it."""
+    from .load import errors, load_text
+
+    text, problems = load_text(path, shown=shown)
+    if text is None:
+        raise ProblemsFound(errors(problems))
+    return rt_parse(text, shown or str(path))
 
 
 def rt_dump(doc: Any) -> str:

@@ -9,18 +9,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from carehomes.devtools import SHARED_ENV, shared_folder  # noqa: E402
+
+SHARED = shared_folder()
 CQC = SHARED / "data" / "cqc"
 NATIONAL = CQC / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY = dt.date(2026, 11, 23)
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not (SHARED / "data").is_dir():
+        pytest.exit(f"the tests need the project's shared data sets in {SHARED}/data (see README, 'Shared data'); "
+                    f"put them there or set {SHARED_ENV} to their folder", returncode=2)
 
 
 def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python build.py ARGS`` as a user would."""
+    """Run ``python3 build.py ARGS`` as a user would."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
                           text=True, env=env, timeout=600)
 
@@ -36,9 +45,47 @@ def shared_data() -> Path:
 def built_site(tmp_path_factory):
     """The bundled Herefordshire homes plus the fictional fixtures (full, minimal, hostile), built once."""
     from carehomes.pipeline import check_paths
-    from carehomes.render import build_site
+    from carehomes.pipeline import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
     assert checked.problems == []
     return out, build_site(checked.profiles, out, today=TODAY)
+
+
+# Fictional homes on the edges of the schema's value lists: lowest weekly fee just under, on and
+# just over a fee band edge (£1,200), and each kind of missing rating.
+EDGE_HOMES = {
+    "edge-fee-under": {"fee": 1199.99, "rating": "Good"},
+    "edge-fee-on": {"fee": 1200, "rating": "Inspected but not rated"},
+    "edge-fee-over": {"fee": 1200.01, "rating": "Not yet rated"},
+    "edge-no-rating": {"fee": None, "rating": None},
+}
+
+
+def edge_profiles(folder: Path) -> Path:
+    """Write the EDGE_HOMES as profiles into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (slug, home) in enumerate(EDGE_HOMES.items(), 1):
+        text = (f"location_id: 1-00000090{n}\nslug: {slug}\nexample: true\nname: Edge {n} (fictional)\nlocality: Exampleshire\n"
+                "care:\n  residential: yes\n")
+        if home["rating"]:
+            text += f"cqc:\n  rating: {home['rating']}\n  rating_date: 2025-03-14\n"
+        if home["fee"] is not None:
+            text += f"fees:\n  residential_from: {home['fee']}\n  date: 2026-04-01\n"
+        (folder / f"{slug}.yaml").write_text("# FICTIONAL: fee band and rating edges for the tests.\n" + text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def edge_site(tmp_path_factory):
+    """A small site of the EDGE_HOMES only, built and indexed once."""
+    from carehomes.pipeline import check_paths
+    from carehomes.pipeline import build_site
+
+    work = tmp_path_factory.mktemp("edge")
+    checked = check_paths([edge_profiles(work / "providers")], on=TODAY)
+    assert checked.problems == []
+    out = work / "site"
+    build_site(checked.profiles, out, today=TODAY, releases_dir=work / "no-releases")
+    return out

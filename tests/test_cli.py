@@ -1,4 +1,4 @@
-"""The command line as a user runs it: python build.py ..."""
+"""The command line as a user runs it: python3 build.py ..."""
 from __future__ import annotations
 
 import shutil

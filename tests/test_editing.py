@@ -33,7 +33,7 @@ def test_fmt_check_lists_unformatted_files(tmp_path):
     shutil.copy(FIXTURES / "profiles" / "example-full.yaml", tmp_path)
     r = run_build("fmt", "--check", str(tmp_path))
     assert r.returncode == 1
-    assert r.stdout.strip() == f"{tmp_path / 'example-full.yaml'}: is not in the standard format; run: python build.py fmt"
+    assert r.stdout.strip() == f"{tmp_path / 'example-full.yaml'}: is not in the standard format; run: python3 build.py fmt"
     assert run_build("fmt", str(tmp_path)).returncode == 0
     assert run_build("fmt", "--check", str(tmp_path)).returncode == 0
     assert run_build("check", str(tmp_path)).returncode == 0

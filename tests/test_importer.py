@@ -8,7 +8,7 @@ import io
 import pytest
 import yaml
 
-from carehomes.importer import ImportError_, import_cqc, locality_name, read_register
+from carehomes.sources.cqc_files import ImportError_, import_cqc, locality_name, read_register
 from carehomes.pipeline import check_paths
 from conftest import CQC, NATIONAL, TODAY
 
@@ -126,12 +126,15 @@ def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
 
 
 def test_market_date_is_month_first():
-    text = (CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv").read_text(encoding="utf-8-sig")
-    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["Publication Date"].startswith("6/26/2025"))
-    fmt, records, _ = read_register(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv")
-    rec = next((r for r in records if r.location_id == row["Location ID"]), None)
-    if rec and rec.regulator["cqc.rating"]:
-        assert rec.regulator["cqc.rating_date"] == dt.date(2025, 6, 26)
+    """A day above 12 in the second place proves the file is month/day/year (1/17/2011 is 17 January)."""
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8-sig"))))
+    row = next(r for r in rows if r["Location ID"] == "1-143332621")
+    assert row["Publication Date"].startswith("1/17/2011") and row["Location Latest Overall Rating"] == "Good"
+    _, records, _ = read_register(src)
+    rec = next(r for r in records if r.location_id == "1-143332621")
+    assert rec.regulator["cqc.rating"] == "Good"
+    assert rec.regulator["cqc.rating_date"] == dt.date(2011, 1, 17)
 
 
 def test_api_csv_devon(tmp_path, shared_data):
@@ -188,16 +191,22 @@ def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
                               f"  row 2: location {rows[0]['Location ID']} has no name\n  row 4: 'not an id' is not a CQC location ID")
 
 
-@pytest.mark.parametrize("text", ["name: [broken\n", "a: &a [x, x]\nb: [*a, *a]\n"])
-def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, text):
+@pytest.mark.parametrize("text, problem", [
+    ("name: [broken\n", "bad.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
+    ("a: &a [x, x]\nb: [*a, *a]\n", "bad.yaml:1: b.0: anchors and aliases (& and *) are not allowed in profiles; write the value out\n"
+                                    "  bad.yaml:1: b.1: anchors and aliases (& and *) are not allowed in profiles; write the value out"),
+    ("name:\tTab House\n", "bad.yaml:1:6: yaml: there is a tab after 'name:'; use spaces, not tabs"),
+])
+def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, text, problem, monkeypatch):
     src, _ = national_slice(tmp_path, {"Herefordshire, County of"}, limit=2)
     prov = tmp_path / "p"
     prov.mkdir()
     (prov / "bad.yaml").write_text(text)
+    monkeypatch.chdir(prov)  # messages name files as check does: relative to the working folder
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, prov)
-    assert str(exc.value) == (f"cannot refresh {prov / 'bad.yaml'}: it is not a readable profile; "
-                              "run 'python build.py check' and fix it first")
+    assert str(exc.value) == (f"cannot refresh {prov / 'bad.yaml'}: it is not a readable profile; fix it first "
+                              f"(nothing was changed):\n  {problem}")
     assert [f.name for f in prov.iterdir()] == ["bad.yaml"]
 
 

@@ -9,7 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carehomes.load import parse_profile
-from carehomes.publish import build_tables, canonical, neutralise, read_tables, restore, write_data
+from carehomes.outputs.tables import read_tables
+from carehomes.publish import build_tables, write_data
+from carehomes.records import canonical
+from carehomes.text import neutralise, restore
 from carehomes.schema import load_schema
 from carehomes.validate import check_profile
 from carehomes.yamlio import dump_profile
@@ -112,6 +115,11 @@ def profiles(draw):
                 node = node.setdefault(k, {})
             node[last] = draw(_value(f, s))
     data["slug"] = "t"
+    data["location_id"] = "1-000000301"  # not the template's made-up ID, which check refuses
+    if data.get("example") and not data["name"].endswith("(fictional)"):
+        data["name"] = data["name"][:180] + " (fictional)"
+    elif not data.get("example") and "(fictional)" in data["name"].lower():
+        data["example"] = True
     # keep the rules across fields: dates present, beds within totals, fees ordered
     for group in ("beds", "capabilities", "fees", "staffing", "food_hygiene", "user_rating"):
         if group in data:
@@ -133,6 +141,12 @@ def profiles(draw):
                 data.setdefault("beds", {"confirmed": TODAY}).setdefault(kind, {})
                 total = data["beds"][kind].get("total", 0)
                 data["beds"][kind]["total"] = max(total, cap[key], data["beds"][kind].get("available", 0))
+    beds = data.get("beds", {})
+    if "registered" in beds:  # free beds never more than the registered beds
+        n, r = (beds.get(kind, {}).get("available", 0) for kind in ("nursing", "residential"))
+        if n + r > 1000:
+            beds["residential"]["available"] = r = 1000 - n
+        beds["registered"] = max(beds["registered"], n + r)
     nursing_beds = data.get("beds", {}).get("nursing", {})
     if any(nursing_beds.get(k) for k in ("total", "available")) and data.get("care", {}).get("nursing") is False:
         data["care"]["nursing"] = True

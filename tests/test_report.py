@@ -41,7 +41,19 @@ def test_every_signal_names_its_fact_and_date():
     text = report_csv(found)
     assert next(csv.reader(io.StringIO(text.splitlines()[1])))[0] == "'=Bad Home (fictional)"
     page = report_html(found, [], TODAY, DEFAULTS, "https://x.org/")
-    assert "=Bad Home (fictional)" in page and "<script" not in page
+    assert "=Bad Home (fictional)" in page
+
+
+def test_report_escapes_hostile_names():
+    def hostile(d):
+        d["name"] = "<script>alert(1)</script> Home (fictional)"
+        d["cqc"].update(rating="Inadequate", rating_date=dt.date(2023, 1, 5))
+
+    found = signals([view(hostile)], TODAY, dict(DEFAULTS), None)
+    assert found and all(s.home.startswith("<script>") for s in found), "the markup reaches the report"
+    page = report_html(found, [], TODAY, DEFAULTS, "https://x.org/")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Home (fictional)" in page
+    assert "<script>alert" not in page
 
 
 def test_thresholds_come_from_config(tmp_path):

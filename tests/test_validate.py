@@ -42,6 +42,8 @@ def test_fixtures_are_valid():
     ("contact:\n  fax: 01432 000000\n",
      "providers/t.yaml:7: contact.fax: is not a known field; fields allowed under 'contact' are: email, manager, phone, website"),
     ("contact:\n  phone: 01432123456\n",
+     "providers/t.yaml:7: contact.phone: '01432123456' starts with 0, so YAML reads it as a number in base 8; write a plain whole number (like 60), or put text (like a phone number) in quotes"),
+    ("contact:\n  phone: 1432123456\n",
      "providers/t.yaml:7: contact.phone: must be text, but it was read as a number; put it in quotes, like phone: \"01432 123456\""),
     ("contact:\n  phone: '+44 1432 123456'\n",
      "providers/t.yaml:7: contact.phone: '+44 1432 123456' should be written in UK format starting with 0, like 01432123456"),
@@ -143,11 +145,47 @@ def test_all_problems_are_collected():
     ("a: &x [1]\nb: *x\n", "providers/t.yaml:2: b: anchors and aliases (& and *) are not allowed in profiles; write the value out"),
     ("", "providers/t.yaml:1: file: is empty; copy providers/_template.yaml to start a profile"),
     ("- a\n- b\n", "providers/t.yaml:1: file: must be a list of 'key: value' lines, starting with location_id:"),
-    ("name:\tx\n\tslug: y\n", "providers/t.yaml:2:1: yaml: found a tab character that violates indentation; indent with spaces, not tabs"),
+    ("name: x\n\tslug: y\n", "providers/t.yaml:2:1: yaml: this line is indented with a tab; use spaces, not tabs"),
+    ("name:\tx\n", "providers/t.yaml:1:6: yaml: there is a tab after 'name:'; use spaces, not tabs"),
+    ("name: a\tb\n", "providers/t.yaml:1:8: yaml: there is a tab on this line (only text in quotes may hold one); use spaces, not tabs"),
+    ("name: a\t\nslug: b\n", "providers/t.yaml:1:8: yaml: there is a tab on this line (only text in quotes may hold one); use spaces, not tabs"),
+    ("name: a\n\t\nslug: b\n", "providers/t.yaml:2:1: yaml: this empty line holds a tab; delete the tab"),
+    ("contact:\n  -\tx\n", "providers/t.yaml:2:4: yaml: there is a tab after '-'; use spaces, not tabs"),
+    ("a: 1\nb:\n\tc: 2\n", "providers/t.yaml:3:1: yaml: this line is indented with a tab; use spaces, not tabs"),
+    ("location_id: x\nname:Foo\nlocality: y\n",
+     "providers/t.yaml:2:6: yaml: 'name:' needs a space after the colon; write 'name: ' and then the value"),
+    ("location_id: x\nname: \"Foo\nlocality: y\nslug: z\n",
+     "providers/t.yaml:2:7: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
+    ("beds:\n  registered: 1:00\n",
+     "providers/t.yaml:2: beds.registered: '1:00' is read by YAML as a time in base 60, not as written; write a plain whole number (like 60), or put text (like a phone number) in quotes"),
+    ("beds:\n  registered: 0x1F\n",
+     "providers/t.yaml:2: beds.registered: '0x1F' is written in a form YAML reads as another number; write a plain whole number (like 60), or put text (like a phone number) in quotes"),
+    ("beds:\n  registered: " + "7" * 5000 + "\n",
+     "providers/t.yaml:2: beds.registered: is a number 5,000 digits long; no field takes a number that large, so write the real figure"),
+    ("- - - - - - - - - - - - x\n", "providers/t.yaml:1: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
+    ("a: 'x'\nb: !!seq " + "[" * 3000 + "\n", "providers/t.yaml:2: b: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
+    ("a#b: " + "[" * 30000 + "]" * 30000 + "\n", "providers/t.yaml:1: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
+    ("x: y\n" + "- " * 30000 + "a\n", "providers/t.yaml:2: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
+    ("a: \"\ufffe\"\n", "providers/t.yaml:1: yaml: contains the character U+FFFE NONCHARACTER, which is not allowed in a profile; retype the text without it"),
 ])
 def test_yaml_syntax_messages(text, expected):
     _, found = parse_profile(text, "providers/t.yaml")
     assert [str(p) for p in found] == [expected]
+
+
+def test_brackets_in_quotes_and_block_text_are_not_nesting():
+    text = "a: [x, 'y]', \"z\\\"]\"]\nb: {c: [1, 2]}\nd: |\n  " + "[" * 40 + "\n  text\ne: it's [x]\n"
+    profile, found = parse_profile(text, "p.yaml")
+    assert found == [] and profile is not None and profile.data["e"] == "it's [x]"
+
+
+def test_a_value_read_as_a_comment_is_a_warning():
+    profile, found = parse_profile(HEAD + "contact:\n  manager: #Jane Smith\n", "providers/t.yaml")
+    assert profile is not None and profile.data["contact"] == {"manager": None}
+    assert [str(p) for p in found] == [
+        "providers/t.yaml:7: warning: contact.manager: is empty because YAML reads the text after '#' as a comment. "
+        "Is this a comment? If '#Jane Smith' is the value, put the text in quotes: manager: \"#Jane Smith\""]
+    assert found[0].github().startswith("::warning file=providers/t.yaml,line=7,title=contact.manager::is empty")
 
 
 def test_deep_nesting_is_refused_not_crashing():
@@ -190,9 +228,57 @@ def test_cross_file_rules():
 
 def test_hostile_text_is_reported_not_crashing():
     found = problems("name: \"Evil\\u0000Home\"\n", head=HEAD.replace("name: Test Home (fictional)\n", ""))
-    assert found == ["providers/t.yaml:5: name: contains a control character or a line break that is not allowed here; retype the text"]
+    assert found == ["providers/t.yaml:5: name: contains the invisible character U+0000 CONTROL CHARACTER; retype the text without it"]
     found = problems("description: \"bidi \\u202e trick\"\n")
-    assert found == ["providers/t.yaml:6: description: contains a control character or a line break that is not allowed here; retype the text"]
+    assert found == ["providers/t.yaml:6: description: contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE; retype the text without it"]
+
+
+@pytest.mark.parametrize("escaped, named", [
+    ("\\u200b", "U+200B ZERO WIDTH SPACE"), ("\\u00ad", "U+00AD SOFT HYPHEN"), ("\\u200f", "U+200F RIGHT-TO-LEFT MARK"),
+    ("\\x85", "U+0085 CONTROL CHARACTER"), ("\\x07", "U+0007 CONTROL CHARACTER"), ("\\uffff", "U+FFFF NONCHARACTER"),
+    ("\\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+])
+def test_invisible_characters_are_named(escaped, named):
+    head = HEAD.replace("name: Test Home (fictional)\n", "")
+    assert problems(f'name: "Test{escaped} Home (fictional)"\n', head=head) == [
+        f"providers/t.yaml:5: name: contains the invisible character {named}; retype the text without it"]
+    assert problems(f'care:\n  acute_trusts: ["Wye{escaped} Valley NHS Trust"]\n') == [
+        f"providers/t.yaml:7: care.acute_trusts: item 1 contains the invisible character {named}; retype the text without it"]
+
+
+def test_over_long_text_is_refused():
+    assert problems("care:\n  acute_trusts: [" + "x" * 131073 + "]\n") == [
+        "providers/t.yaml:7: care.acute_trusts: item 1 is 131,073 characters long; shorten it to 200 or fewer"]
+    assert problems("description: " + "y" * 3001 + "\n") == [
+        "providers/t.yaml:6: description: is 3,001 characters long; shorten it to 3,000 or fewer"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("beds:\n  registered: 20\n  nursing:\n    available: 25\n  confirmed: 2026-11-20\n",
+     "providers/t.yaml:9: beds.nursing.available: is 25 but beds.registered is 20; free beds cannot be more than the beds there are"),
+    ("beds:\n  registered: 20\n  nursing:\n    available: 12\n  residential:\n    available: 9\n  confirmed: 2026-11-20\n",
+     "providers/t.yaml:11: beds.residential.available: free beds add up to 21 (nursing 12, residential 9) but beds.registered is 20; free beds cannot be more than the beds there are"),
+    ("address:\n  postcode: ZZ99 9ZZ\n",
+     "providers/t.yaml:7: address.postcode: 'ZZ99 9ZZ' is not a real postcode: there is no UK postcode area 'ZZ'; write the home's own postcode, like HR1 1TJ"),
+])
+def test_discharge_rules(body, expected):
+    assert problems(body) == [expected]
+
+
+def test_the_template_copied_with_only_the_slug_changed_is_refused():
+    from carehomes.schema import ROOT
+
+    text = (ROOT / "providers" / "_template.yaml").read_text(encoding="utf-8").replace("slug: example-house", "slug: sunny")
+    profile, found = parse_profile(text, "providers/sunny.yaml")
+    assert found == [] and profile is not None
+    assert [str(p) for p in check_profile(profile, on=TODAY) if p.field in ("location_id", "name", "example")] == [
+        "providers/sunny.yaml:22: location_id: 1-000000001 is the made-up example from providers/_template.yaml; write the home's own CQC location ID (from the address of its page on cqc.org.uk)",
+        "providers/sunny.yaml:33: name: 'Example House (fictional)' is the made-up example from providers/_template.yaml; write the home's name as registered with CQC",
+    ]
+    assert problems("", head=HEAD.replace("Test Home (fictional)", "Sunny Home")) == [
+        "providers/t.yaml:3: example: is yes, which marks a made-up profile, but the name does not end in '(fictional)'; remove 'example: yes' from a real home, or add '(fictional)' to a made-up one's name"]
+    assert problems("", head=HEAD.replace("example: true\n", "")) == [
+        "providers/t.yaml:3: name: says '(fictional)' but the profile is not marked 'example: yes'; a real home's name must not say (fictional), and a made-up profile needs 'example: yes'"]
 
 
 def test_github_annotation_format():

@@ -31,10 +31,10 @@ def test_pull_request_workflow_steps():
     assert "pull_request" in wf["on"] and "pull_request_target" not in wf["on"]
     assert wf["permissions"] == {"contents": "read"}
     runs = "\n".join(r for _, _, r in steps(wf["jobs"]["check"]))
-    assert "python build.py check --format github" in runs
-    assert "python build.py fmt --check" in runs
+    assert "python3 build.py check --format github" in runs
+    assert "python3 build.py fmt --check" in runs
     assert "check-ownership" in runs and '--author "$AUTHOR"' in runs and "$RUNNER_TEMP/base/build.py" in runs
-    assert "python build.py build" in runs
+    assert "python3 build.py build" in runs
     uploads = [s for s in wf["jobs"]["check"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert uploads and uploads[0]["with"]["path"] == "site/"
     assert "${{" not in runs, "untrusted values reach shell commands only through env"
@@ -45,7 +45,7 @@ def test_publish_workflow_deploys_pages_from_main():
     assert wf["on"]["push"]["branches"] == ["main"]
     assert wf["permissions"]["pages"] == "write" and wf["permissions"]["id-token"] == "write"
     build = steps(wf["jobs"]["build"])
-    assert any("python build.py build" in r for _, _, r in build)
+    assert any("python3 build.py build" in r for _, _, r in build)
     assert any(u.startswith("actions/upload-pages-artifact@") for _, u, _ in build)
     assert any(u.startswith("actions/deploy-pages@") for _, u, _ in steps(wf["jobs"]["deploy"]))
 
@@ -56,7 +56,7 @@ def test_contributor_files_exist_and_ask_for_the_source():
     ids = {b.get("id"): b for b in form["body"]}
     assert ids["source"]["validations"]["required"] is True
     hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
-    assert {h["entry"] for h in hooks} == {"python build.py check", "python build.py fmt"}
+    assert {h["entry"] for h in hooks} == {"python3 build.py check", "python3 build.py fmt"}
     assert "you don't need programming" in (ROOT / "CONTRIBUTING.md").read_text().lower()
     assert (ROOT / "providers" / "_template.yaml").read_text().startswith("# yaml-language-server: $schema=../schema/profile.schema.json")
 

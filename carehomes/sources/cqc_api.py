@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .. import apply
 from ..progress import Progress
+from . import cqc_files
 
 DEFAULT_BASE = "https://api.service.cqc.org.uk/public/v1"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
@@ -420,14 +422,12 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
 def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *, dry_run: bool,
                       data_date: dt.date, allow_mass_removal: bool = False) -> Any:
     """Turn API documents into importer records and apply them as the file importer does."""
-    from .. import importer
-
-    existing = importer._existing(providers) if providers.exists() else {}
+    existing = apply._existing(providers) if providers.exists() else {}
     records = []
     problems = []
     for lid, doc in sorted(fetched.locations.items()):
         try:
-            rec = importer._api(doc, "iso")
+            rec = cqc_files.parse_api_location(doc, "iso")
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
             problems.append(f"location {lid}: {exc}")
             continue
@@ -445,17 +445,17 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
             continue
         rec.on_create = {}  # CQC's phone and website stay in cqc.*, shown as from CQC until the home gives its own
         prov = fetched.providers.get(str(doc.get("providerId")))
-        if prov and importer._text(prov.get("name")):
-            rec.regulator["provider.name"] = importer._text(prov.get("name"))
+        if prov and cqc_files._text(prov.get("name")):
+            rec.regulator["provider.name"] = cqc_files._text(prov.get("name"))
         records.append(rec)
     if problems:
         raise SyncError("unexpected response" + ("s" if len(problems) > 1 else "") + ":\n  " + "\n  ".join(problems))
     try:
-        return importer.apply_records(records, providers, fmt=FORMAT, data_date=data_date, source="the CQC API",
+        return apply.apply_records(records, providers, fmt=FORMAT, data_date=data_date, source="the CQC API",
                                       local_authority=local_authority, dry_run=dry_run,
                                       allow_mass_removal=allow_mass_removal,
                                       register_ids=None if fetched.full else set(fetched.listed))
-    except importer.ImportError_ as exc:
+    except apply.ImportError_ as exc:
         raise SyncError(str(exc)) from None
 
 
@@ -468,36 +468,34 @@ def _field(doc: dict, key: str, kind: type) -> Any:
 
 def extra_facts(doc: dict) -> dict[str, Any]:
     """The regulator facts the API gives beyond the file formats: key questions, history, contacts."""
-    from .. import importer
-
     lid = doc["locationId"]
     registered = str(doc.get("registrationStatus", "")).lower() != "deregistered"
     current = _field(doc, "currentRatings", dict) or {}
     overall = current.get("overall") or {}
     if not isinstance(overall, dict):
         raise ValueError("field 'currentRatings.overall' is not an object")  # noqa: TRY004 (a data problem, reported as such)
-    rating = importer._rating(overall.get("rating"))
-    rating_date = importer._date(overall.get("reportDate") or current.get("reportDate")) if rating else None
+    rating = cqc_files._rating(overall.get("rating"))
+    rating_date = cqc_files._date(overall.get("reportDate") or current.get("reportDate")) if rating else None
     questions = {q.get("name", "").strip().lower(): q for q in overall.get("keyQuestionRatings") or []
                  if isinstance(q, dict)}
     if not rating:  # the newer assessment framework puts a current rating here instead
         for a in _field(doc, "assessment", list) or []:
             for r in ((a or {}).get("ratings") or {}).get("asgRatings") or []:
-                if isinstance(r, dict) and r.get("status") == "Current" and importer._rating(r.get("rating")):
-                    rating = importer._rating(r.get("rating"))
-                    rating_date = importer._date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
+                if isinstance(r, dict) and r.get("status") == "Current" and cqc_files._rating(r.get("rating")):
+                    rating = cqc_files._rating(r.get("rating"))
+                    rating_date = cqc_files._date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
                     questions = {q.get("name", "").strip().lower(): q for q in r.get("keyQuestionRatings") or []}
                     break
     reports = [r for r in _field(doc, "reports", list) or [] if isinstance(r, dict)]
     last_report = _field(doc, "lastReport", dict) or {}
-    report_dates = [d for d in (importer._date(r.get("reportDate")) for r in reports) if d]
-    report_date = importer._date(last_report.get("publicationDate")) or (max(report_dates) if report_dates else None)
+    report_dates = [d for d in (cqc_files._date(r.get("reportDate")) for r in reports) if d]
+    report_date = cqc_files._date(last_report.get("publicationDate")) or (max(report_dates) if report_dates else None)
     if not rating and registered and not reports and not last_report:
         rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
     previous, previous_date = None, None
     for h in _field(doc, "historicRatings", list) or []:
-        h_rating = importer._rating(((h or {}).get("overall") or {}).get("rating"))
-        h_date = importer._date((h or {}).get("reportDate"))
+        h_rating = cqc_files._rating(((h or {}).get("overall") or {}).get("rating"))
+        h_date = cqc_files._date((h or {}).get("reportDate"))
         if h_rating in UNRATED or not h_date:
             continue  # an inspection that gave no rating leaves the rating before it standing
         if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
@@ -509,17 +507,17 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         "cqc.previous_rating_date": previous_date if rating and rating != "Not yet rated" else None,
         "cqc.report_date": report_date,
         "cqc.report_url": f"https://www.cqc.org.uk/location/{lid}/reports" if report_date or reports else None,
-        "cqc.dormant": importer._flag(doc["dormancy"]) if doc.get("dormancy") not in (None, "") else None,
-        "cqc.phone": importer._phone(doc.get("mainPhoneNumber")),
-        "cqc.website": importer._website(doc.get("website")),
-        "cqc.service_types": sorted({importer._text(s.get("description")) or "" for s in
+        "cqc.dormant": cqc_files._flag(doc["dormancy"]) if doc.get("dormancy") not in (None, "") else None,
+        "cqc.phone": cqc_files._phone(doc.get("mainPhoneNumber")),
+        "cqc.website": cqc_files._website(doc.get("website")),
+        "cqc.service_types": sorted({cqc_files._text(s.get("description")) or "" for s in
                                      _field(doc, "gacServiceTypes", list) or [] if isinstance(s, dict)} - {""}) or None,
-        "cqc.specialisms": sorted({importer._text(s.get("name")) or "" for s in
+        "cqc.specialisms": sorted({cqc_files._text(s.get("name")) or "" for s in
                                    _field(doc, "specialisms", list) or [] if isinstance(s, dict)} - {""}) or None,
     }
     for name, key in RATING_QUESTIONS.items():
         q = questions.get(name) or {}
-        facts[f"cqc.rating_{key}"] = importer._rating(q.get("rating")) if rating and rating != "Not yet rated" else None
+        facts[f"cqc.rating_{key}"] = cqc_files._rating(q.get("rating")) if rating and rating != "Not yet rated" else None
     return facts
 
 

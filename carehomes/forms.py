@@ -1,0 +1,245 @@
+"""The repository's issue forms for care homes, generated from the schema.
+
+Two forms: "Update vacancies" (free beds and the date they were checked) and "Update this home's
+details" (every other field the home owns). Each form element is one provider-owned field of
+``schema/datapackage.json``: its label is the field's title and its help text the field's
+description, so a new field appears in the form without a second list. ``apply-update`` reads
+the issue GitHub makes from a form back through the same labels (see updates.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import yaml
+
+from .schema import ROOT, Field, Schema, load_schema
+
+FORMS_DIR = ".github/ISSUE_TEMPLATE"
+VACANCIES = "update-vacancies.yml"
+DETAILS = "update-details.yml"
+LABEL = "provider-update"
+HOME_ID = "home"
+HOME_LABEL = "Your home's page name"
+CONTRIBUTING = "CONTRIBUTING.md"
+# Defaults of mkdocs.yml's extra.directory that must be replaced before the site goes live.
+PLACEHOLDERS = {
+    "repository": "https://github.com/example-council/care-homes",
+    "contact_email": "care.directory@example.org",
+    "contact_phone": "01234 567890",
+}
+DATE_FOR_GROUP = {"beds": "beds.confirmed", "capabilities": "capabilities.confirmed", "fees": "fees.date"}
+TITLES = {VACANCIES: "Update vacancies: ", DETAILS: "Update details: "}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One element of a form: the profile field it fills and what the manager sees."""
+
+    path: str
+    id: str
+    label: str
+    description: str
+    field: Field
+
+
+def _is_vacancy(f: Field) -> bool:
+    return f.path == "beds.confirmed" or (f.path.startswith("beds.") and f.path.endswith(".available"))
+
+
+def _label(f: Field, schema: Schema) -> str:
+    keys = f.keys
+    if keys[0] == "capabilities" and len(keys) == 3:
+        cap = next(c.label for c in schema.capabilities if c.code == keys[1])
+        return f"{cap.split(' (')[0]}: {f.title[:1].lower()}{f.title[1:]}"
+    return f.title
+
+
+def _help(f: Field) -> str:
+    # sentences about the file or the CSV (they name fields like beds.confirmed) mean nothing in a form
+    text = " ".join(s for s in re.split(r"(?<=\.) ", f.description)
+                    if not re.search(r"\b[a-z_]+\.[a-z_]+\b|CSV", s))
+    if not text:  # every sentence named a field: name it by its title instead
+        titles = {p: g.title for p, g in load_schema().by_path.items()}
+        text = re.sub(r"\b[a-z_]+\.[a-z_.]+\b", lambda m: f"'{titles.get(m.group(0), m.group(0))}'", f.description)
+    if f.type == "date":
+        group = f.path.split(".")[0]
+        text += " Write the date as YYYY-MM-DD, for example 2026-11-23."
+        if DATE_FOR_GROUP.get(group) == f.path:
+            text += " Leave it empty for today."
+    elif f.type == "list":
+        text += " Write one on each line."
+    elif f.type in ("integer", "number"):
+        text += " Write the number only."
+    return text
+
+
+def form_fields(template: str, schema: Schema | None = None) -> list[FormField]:
+    """The fields of one form, in schema order."""
+    schema = schema or load_schema()
+    out = []
+    for path, f in schema.by_path.items():
+        if f.owner != "provider" or _is_vacancy(f) != (template == VACANCIES):
+            continue
+        out.append(FormField(path, path.replace(".", "__"), _label(f, schema), _help(f), f))
+    return out
+
+
+def labels(schema: Schema | None = None) -> dict[str, FormField]:
+    """Every form label (both forms) to its field."""
+    return {ff.label: ff for t in (VACANCIES, DETAILS) for ff in form_fields(t, schema)}
+
+
+def _element(ff: FormField) -> dict[str, Any]:
+    f = ff.field
+    attrs: dict[str, Any] = {"label": ff.label, "description": ff.description}
+    if f.type == "boolean":
+        return {"type": "dropdown", "id": ff.id, "attributes": {**attrs, "options": ["Yes", "No"]},
+                "validations": {"required": False}}
+    if "enum" in f.constraints:
+        return {"type": "dropdown", "id": ff.id, "attributes": {**attrs, "options": list(f.constraints["enum"])},
+                "validations": {"required": False}}
+    kind = "textarea" if f.type == "list" or f.constraints.get("maxLength", 0) > 300 else "input"
+    example = "\n".join(f.example) if isinstance(f.example, list) else f.example
+    if example is not None and f.type not in ("date", "integer", "number"):  # a number would look like an answer
+        attrs["placeholder"] = str(example)
+    return {"type": kind, "id": ff.id, "attributes": attrs, "validations": {"required": False}}
+
+
+def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
+    """One issue form as a mapping (GitHub's issue form syntax)."""
+    vacancies = template == VACANCIES
+    intro = ("Tell us how many beds are free today. Fill in the numbers and select **Submit new issue**. "
+             "If the numbers are right, your page changes within a few minutes and we close this request "
+             "with a note saying what changed." if vacancies else
+             "Fill in only what has changed: anything you leave empty stays as it is on your page. "
+             "A council steward checks the change before it goes on the site; we add a note here when it does.")
+    body: list[dict[str, Any]] = [
+        {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
+                                            "such as your rating and registered beds, cannot be changed here."}},
+        {"type": "input", "id": HOME_ID, "attributes": {
+            "label": HOME_LABEL,
+            "description": "Filled in for you when you use the link on your home's page. Otherwise, the last part "
+                           "of your page's address (such as oak-lodge) or your CQC location ID."},
+         "validations": {"required": True}},
+    ]
+    body += [_element(ff) for ff in form_fields(template, schema)]
+    return {
+        "name": "Update vacancies" if vacancies else "Update this home's details",
+        "description": ("Tell us how many beds your home has free today." if vacancies else
+                        "Change your home's contact details, the needs you can meet, fees or description."),
+        "title": TITLES[template],
+        "labels": [LABEL],
+        "body": body,
+    }
+
+
+def form_text(template: str, schema: Schema | None = None) -> str:
+    """The YAML text of ``.github/ISSUE_TEMPLATE/<template>``."""
+    head = ("# Generated from schema/datapackage.json by: python3 build.py docs (do not edit by hand).\n"
+            "# python3 build.py apply-update reads the issues this form makes through the same labels.\n")
+    return head + yaml.safe_dump(form(template, schema), sort_keys=False, allow_unicode=True, width=100)
+
+
+# --- settings from mkdocs.yml, form links and the council contact --------------------------------
+
+
+def directory_settings(config: Path | None = None) -> dict[str, Any]:
+    """``extra.directory`` of mkdocs.yml (tags such as !ENV are read as empty)."""
+    return dict((_raw_config(config or ROOT / "mkdocs.yml").get("extra") or {}).get("directory") or {})
+
+
+def _raw_config(path: Path) -> dict[str, Any]:
+    class _Loose(yaml.SafeLoader):
+        pass
+
+    _Loose.add_multi_constructor("", lambda loader, suffix, node: None)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {}
+
+
+def placeholder_warnings(directory: dict[str, Any]) -> list[str]:
+    """One warning for each council setting in mkdocs.yml still at its example value."""
+    out = []
+    for key, example in PLACEHOLDERS.items():
+        value = str(directory.get(key) or "")
+        if not value or value == example or "example-council" in value or value.endswith("@example.org"):
+            out.append(f"mkdocs.yml: extra.directory.{key} is still the example '{value or '(empty)'}'; "
+                       "set the council's real value before publishing")
+    return out
+
+
+def repository(directory: dict[str, Any]) -> str:
+    return str(directory.get("repository") or PLACEHOLDERS["repository"]).rstrip("/")
+
+
+def form_url(repo: str, template: str, slug: str | None = None, name: str | None = None) -> str:
+    """A link that opens a form, prefilled with the home when given."""
+    params = {"template": template}
+    if slug:
+        params[HOME_ID] = slug
+        params["title"] = TITLES[template] + (name or slug)
+    return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
+
+
+def contact_markdown(directory: dict[str, Any]) -> str:
+    """The council's contact details for managers without an account (Markdown)."""
+    council = directory.get("council") or "The council"
+    email = str(directory.get("contact_email") or PLACEHOLDERS["contact_email"])
+    phone = str(directory.get("contact_phone") or PLACEHOLDERS["contact_phone"])
+    tel = re.sub(r"[^0-9+]", "", phone)
+    return (f"- **{council}**, care home directory team\n"
+            f"- Email: [{email}](mailto:{email})\n"
+            f"- Phone: [{phone}](tel:{tel})\n")
+
+
+def _links_markdown(directory: dict[str, Any]) -> str:
+    repo = repository(directory)
+    return (f"- [Update vacancies]({form_url(repo, VACANCIES)})\n"
+            f"- [Update this home's details]({form_url(repo, DETAILS)})\n")
+
+
+def _find_markdown(directory: dict[str, Any]) -> str:
+    return f"[Find a care home]({str(directory.get('site_url') or '').rstrip('/')}/find/) page.\n"
+
+
+BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown}
+
+
+def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True) -> str:
+    """Replace each ``<!-- name -->...<!-- /name -->`` block with text made from the settings
+    (``directory`` is mkdocs.yml's extra.directory, with its site_url); blocks may be indented.
+    ``markers=False`` (for the site) leaves the comment lines out, so a block can sit in a list."""
+    for name, make in BLOCKS.items():
+        pattern = re.compile(rf"^([ \t]*)<!-- {name} -->\n.*?^\1<!-- /{name} -->", re.S | re.M)
+
+        def fill(m: re.Match, make: Any = make, name: str = name) -> str:
+            pad = m.group(1)
+            body = "".join(pad + line + "\n" for line in make(directory).splitlines())
+            if not markers:
+                return body.rstrip("\n")
+            return f"{pad}<!-- {name} -->\n{body}{pad}<!-- /{name} -->"
+        text = pattern.sub(fill, text)
+    return text
+
+
+def contributing_for_site(text: str, settings: dict[str, Any]) -> str:
+    """CONTRIBUTING.md as the site's "For providers" page: blocks filled from the site's settings,
+    pictures from content/images/ (copied to the site's images/)."""
+    return fill_blocks(text, settings, markers=False).replace("](content/images/", "](../images/")
+
+
+def settings_for_blocks(config: Path) -> dict[str, Any]:
+    """extra.directory of a mkdocs.yml with its site_url, for fill_blocks."""
+    return {**directory_settings(config), "site_url": _raw_config(config).get("site_url", "")}
+
+
+def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
+    """Files ``docs`` writes from the schema and mkdocs.yml: the two forms and CONTRIBUTING.md's blocks."""
+    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (VACANCIES, DETAILS)}
+    contributing = root / CONTRIBUTING
+    if contributing.exists():
+        out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings_for_blocks(root / "mkdocs.yml"))
+    return out

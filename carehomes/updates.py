@@ -1,0 +1,398 @@
+"""Updates from care homes that never touch YAML: issue forms (apply-update) and CSV (vacancies --from-csv).
+
+Both read untrusted text, turn it into field values, and change a profile through the same
+round-trip edit as ``vacancies`` (comments kept), checked with exactly the rules of ``check``.
+Nothing is written unless every value of the update (or every row of the CSV) passes.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import forms
+from .load import display_path, load_profile, parse_profile, profile_files, yaml_mapping
+from .ownership import GitError, is_maintainer, stewards
+from .problems import Problem
+from .schema import Field, Schema, load_schema
+from .validate import check_profile
+from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
+
+NO_RESPONSE = "_No response_"
+MAX_BODY = 64 * 1024
+POLICY_KEY = "direct_updates"
+DEFAULT_DIRECT = ("beds.nursing.available", "beds.residential.available", "beds.confirmed")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
+FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
+
+
+@dataclass
+class Edit:
+    """A profile's new text and what changed, or the problems that stopped it."""
+
+    path: Path
+    text: str | None
+    changed: list[tuple[str, Any, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str | None = None,
+                 schema: Schema | None = None) -> Edit:
+    """Set ``values`` (dotted path -> value) in a profile, stamp the group's date, and check the result.
+
+    A value given for beds, capabilities or fees sets that group's confirmation date to ``on``
+    unless the date is given too (a manager who re-enters the same numbers confirms them)."""
+    schema = schema or load_schema()
+    values = dict(values)
+    for group, date_path in forms.DATE_FOR_GROUP.items():
+        if date_path not in values and any(p.split(".")[0] == group for p in values):
+            values[date_path] = on
+    doc = rt_load(path)
+    before = {p: plain_value(_get(doc, p)) for p in values}
+    for dotted, value in values.items():
+        if isinstance(value, dt.date):  # a fresh object each time: ruamel writes a shared one as an alias
+            value = dt.date.fromordinal(value.toordinal())
+        rt_set(doc, tuple(dotted.split(".")), value, schema)
+    text = rt_dump(doc)
+    profile, problems = parse_profile(text, display or display_path(path))
+    if profile is not None:
+        problems = check_profile(profile, schema, on=on)
+        # 'free beds are given without beds.confirmed' only repeats the problem with the date given
+        problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
+    changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
+    return Edit(path, None if problems else text, changed, problems)
+
+
+def _get(doc: Any, dotted: str) -> Any:
+    node = doc
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def find_home(providers: Path, home: str) -> Path | None:
+    """The profile of a home given by its slug (file name) or its CQC location ID."""
+    home = home.strip()
+    page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
+    home = page.group(1) if page else home
+    if SLUG.fullmatch(home) and (providers / f"{home}.yaml").is_file():
+        return providers / f"{home}.yaml"
+    if LOCATION_ID.fullmatch(home.upper()):
+        return location_index(providers).get(home.upper())
+    return None
+
+
+def location_index(providers: Path) -> dict[str, Path]:
+    """CQC location ID -> profile file, for every profile that can be read."""
+    out: dict[str, Path] = {}
+    for f in profile_files([providers]):
+        profile, _ = load_profile(f)
+        if profile is not None and isinstance(profile.data.get("location_id"), str):
+            out.setdefault(profile.data["location_id"], f)
+    return out
+
+
+# --- issue forms ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What apply-update did, for the workflow (written as JSON) and for the issue comment."""
+
+    status: str  # applied, unchanged, refused or invalid
+    home: str | None = None
+    name: str | None = None
+    path: str | None = None
+    mode: str | None = None  # commit (straight to main) or pull-request
+    issue: int | None = None
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def branch(self) -> str | None:
+        return f"provider-update/issue-{self.issue}" if self.issue is not None else None
+
+    @property
+    def commit_message(self) -> str:
+        what = "vacancies" if self.mode == "commit" else "details"
+        return f"Update {what} for {self.home}" + (f" (issue #{self.issue})" if self.issue is not None else "")
+
+    def comment(self) -> str:
+        """The issue comment, in Markdown; every value from the form is escaped."""
+        if self.status in ("refused", "invalid"):
+            lines = "\n".join(f"- {md_safe(e)}" for e in self.errors)
+            tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
+                    "**Edit**), and they will be checked again." if self.status == "invalid" else "")
+            return f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n"
+        if self.status == "unchanged":
+            return f"Nothing needed changing: the page for **{md_safe(self.name or '')}** already says this.\n"
+        rows = "\n".join(f"| {md_safe(c['label'])} | {_cell(c['before'])} | {_cell(c['after'])} |" for c in self.changed)
+        head = (f"Thank you. The page for **{md_safe(self.name or '')}** now says:" if self.mode == "commit" else
+                f"Thank you. A council steward will check this change to **{md_safe(self.name or '')}** "
+                "before it goes on the site:")
+        foot = ("The site shows the change within a few minutes." if self.mode == "commit" else
+                "We will add a note here when it is published.")
+        return f"{head}\n\n| What | Before | Now |\n|---|---|---|\n{rows}\n\n{foot}\n"
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.update(branch=self.branch, commit_message=self.commit_message, comment=self.comment())
+        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def md_safe(text: str, limit: int = 300) -> str:
+    """Untrusted text for a Markdown comment: no markup, links, mentions or line breaks."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    text = html.escape(text, quote=False)
+    text = re.sub(r"([\\`*_\[\]()#|!~])", r"\\\1", text)
+    return re.sub(r"(^|\s)@", "\\1@\u200b", text)  # no mentions; email addresses stay as they are
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    return md_safe(value.isoformat() if isinstance(value, dt.date) else str(value), 120)
+
+
+def parse_body(text: str, schema: Schema | None = None) -> tuple[dict[str, str | None], list[str]]:
+    """The answers in an issue made from a form: label -> text (None for '_No response_').
+
+    GitHub writes each answer as '### <label>', a blank line and the answer. Headings that are
+    not labels of the forms are part of the answer above them."""
+    known = {forms.HOME_LABEL, *forms.labels(schema)}
+    answers: dict[str, list[str]] = {}
+    errors: list[str] = []
+    current: list[str] | None = None
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        m = re.fullmatch(r"###\s+(.+?)\s*", line)
+        if m and m.group(1) in known:
+            if m.group(1) in answers:
+                errors.append(f"{m.group(1)}: appears twice in this issue; open a new form from your home's page")
+                current = None
+                continue
+            current = answers[m.group(1)] = []
+        elif current is not None:
+            current.append(line)
+    out: dict[str, str | None] = {}
+    for label, lines in answers.items():
+        value = "\n".join(lines).strip()
+        out[label] = None if value in ("", NO_RESPONSE) else value
+    return out, errors
+
+
+def form_value(f: Field, raw: str) -> Any:
+    """A form answer as the value a profile holds; anything unexpected stays text for check to report."""
+    s = raw.strip()
+    if f.type == "integer" and re.fullmatch(r"-?[0-9]{1,9}", s):
+        return int(s)
+    if f.type == "number" and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,4})?", s):
+        return float(s) if "." in s else int(s)
+    if f.type == "boolean" and s.lower() in ("yes", "no"):
+        return s.lower() == "yes"
+    if f.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+        try:
+            return dt.date.fromisoformat(s)
+        except ValueError:
+            return s
+    if f.type == "list":
+        return [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
+    return s if f.name == "description" else raw.strip()
+
+
+def _name_fields(message: str, schema: Schema, by_path: dict[str, forms.FormField]) -> str:
+    """Field paths in a check message replaced by the names the manager sees in the form."""
+    def name(m: re.Match) -> str:
+        p = m.group(0)
+        if p in by_path:
+            return f"'{by_path[p].label}'"
+        return f"'{schema.by_path[p].title}'" if p in schema.by_path else p
+    return re.sub(r"\b[a-z_]+(\.[a-z_]+)+\b", name, message)
+
+
+def read_policy(repo: Path) -> set[str]:
+    """Fields a maintainer's update may change and still go straight to the main branch (stewards.yaml)."""
+    path = repo / "stewards.yaml"
+    data = yaml_mapping(path.read_text(encoding="utf-8"), str(path)) if path.is_file() else None
+    listed = (data or {}).get(POLICY_KEY)
+    return {str(p) for p in listed} if isinstance(listed, list) else set(DEFAULT_DIRECT)
+
+
+def council_contact(repo: Path) -> str:
+    d = forms.directory_settings(repo / "mkdocs.yml") if (repo / "mkdocs.yml").is_file() else {}
+    council = d.get("council") or "the council"
+    email = d.get("contact_email") or forms.PLACEHOLDERS["contact_email"]
+    phone = d.get("contact_phone") or forms.PLACEHOLDERS["contact_phone"]
+    return f"{council} ({email}, {phone})"
+
+
+def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | None = None,
+                 schema: Schema | None = None) -> Result:
+    """Apply one issue-form update to the working tree of ``repo``; never raises on bad input."""
+    schema = schema or load_schema()
+    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
+        return Result("invalid", issue=issue, errors=[f"This issue is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
+                                                      "Open a new form from your home's page"])
+    answers, errors = parse_body(body, schema)
+    if not answers:
+        return Result("invalid", issue=issue, errors=["This issue was not made with the 'Update vacancies' or "
+                                                      "'Update this home's details' form; open the form from your home's page"])
+    home = answers.pop(forms.HOME_LABEL, None)
+    if not home:
+        return Result("invalid", issue=issue, errors=errors + [f"{forms.HOME_LABEL}: is empty; use the link on your "
+                                                               "home's page, which fills it in"])
+    providers = repo / "providers"
+    path = find_home(providers, home)
+    if path is None:
+        return Result("invalid", issue=issue, errors=errors + [
+            f"{forms.HOME_LABEL}: '{home[:80]}' is not a home in the directory; use the link on your home's page, "
+            "which fills it in, or give your CQC location ID"])
+    profile, problems = load_profile(path, repo)
+    if profile is None:
+        return Result("invalid", home=path.stem, issue=issue, errors=[str(p) for p in problems])
+    res = Result("invalid", home=profile.slug, name=str(profile.data.get("name") or profile.slug),
+                 path=display_path(path, repo), issue=issue)
+    try:
+        is_steward = author.lower() in stewards(repo, "HEAD")
+    except GitError as exc:
+        res.errors = [f"cannot read stewards.yaml from git ({exc}); run apply-update in the repository"]
+        return res
+    if not is_steward and not is_maintainer(author, profile.data):
+        listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
+        res.status = "refused"
+        res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
+                      f"If you work at this home, ask {council_contact(repo)} to add your username, or send them the update"]
+        return res
+    by_label = forms.labels(schema)
+    values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
+    if errors:
+        res.errors = errors
+        return res
+    if not values:
+        res.errors = ["Nothing was filled in; give at least one answer"]
+        return res
+    edit = edit_profile(path, values, on, display_path(path, repo), schema)
+    by_path = {ff.path: ff for ff in by_label.values()}
+    if edit.problems:
+        res.errors = [f"{by_path[p.field].label if p.field in by_path else p.field}: {_name_fields(p.message, schema, by_path)}"
+                      for p in edit.problems]
+        return res
+    res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
+                   for p, b, a in edit.changed]
+    if not edit.changed:
+        res.status = "unchanged"
+        return res
+    assert edit.text is not None
+    write_text_atomic(path, edit.text)
+    res.status = "applied"
+    res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
+    return res
+
+
+# --- vacancies from a spreadsheet -----------------------------------------------------------------
+
+CSV_COLUMNS = {"nursing_free": "beds.nursing.available", "residential_free": "beds.residential.available",
+               "confirmed": "beds.confirmed"}
+
+
+def _read_csv_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+
+
+def _cell_value(column: str, text: str, on: dt.date) -> Any:
+    s = text.strip()
+    if column == "confirmed":
+        if not s:
+            return on
+        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)  # Excel in the UK writes 23/11/2026
+        if m:
+            s = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        try:
+            return dt.date.fromisoformat(s) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) else s
+        except ValueError:
+            return s
+    return int(s) if re.fullmatch(r"-?[0-9]{1,9}", s) else s
+
+
+def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[list[Edit], list[str]]:
+    """Check every row of a vacancies spreadsheet; return the edits, or every problem (then write nothing)."""
+    shown = display_path(csv_path)
+    try:
+        text = _read_csv_text(csv_path.read_bytes())
+    except OSError as exc:
+        return [], [f"{shown}: cannot be read ({exc.strerror})"]
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in ("home", "nursing_free", "residential_free") if c not in header]
+    if missing:
+        return [], [f"{shown}:1: the first row must name the columns home, nursing_free, residential_free "
+                    f"(and optionally confirmed); missing: {', '.join(missing)}"]
+    problems: list[str] = []
+    edits: list[Edit] = []
+    seen: dict[Path, int] = {}
+    index: dict[str, Path] | None = None
+    line = reader.line_num
+    for row in reader:
+        start, line = line + 1, reader.line_num
+        cells = dict(zip(header, row, strict=False))  # short rows: the missing cells are empty
+        if not any(c.strip() for c in row):
+            continue
+        where = f"{shown}:{start}"
+        bad = [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
+               for col in ("home", *CSV_COLUMNS) if FORMULA.search(cells.get(col) or "")]
+        if bad:
+            problems += bad
+            continue
+        home = (cells.get("home") or "").strip()
+        path = None
+        if SLUG.fullmatch(home) and (providers / f"{home}.yaml").is_file():
+            path = providers / f"{home}.yaml"
+        elif LOCATION_ID.fullmatch(home.upper()):
+            index = index if index is not None else location_index(providers)
+            path = index.get(home.upper())
+        if path is None:
+            problems.append(f"{where}: home: '{home[:80]}' is not a home in {display_path(providers)}; "
+                            "give the page name (such as aston-house) or the CQC location ID")
+            continue
+        if path in seen:
+            problems.append(f"{where}: home: {path.stem} is also on line {seen[path]}; keep one row for each home")
+            continue
+        seen[path] = start
+        values = {p: _cell_value(c, cells.get(c) or "", on) for c, p in CSV_COLUMNS.items()
+                  if c == "confirmed" or (cells.get(c) or "").strip()}
+        edit = edit_profile(path, values, on, display_path(path))
+        back = {p: c for c, p in CSV_COLUMNS.items()}
+        problems += [f"{where}: {back.get(p.field, p.field)}: {p.message}" + ("" if p.field in back else f" (in {p.path})")
+                     for p in edit.problems]
+        edits.append(edit)
+    return ([] if problems else edits), problems
+
+
+def write_edits(edits: list[Edit]) -> list[Path]:
+    """Write every checked edit that changes something; returns the files written."""
+    written: list[Path] = []
+    for e in edits:
+        if e.text is not None and e.changed:
+            write_text_atomic(e.path, e.text)
+            written.append(e.path)
+    return written

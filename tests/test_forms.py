@@ -1,0 +1,260 @@
+"""The issue forms come from the schema; profile pages link to them; CONTRIBUTING.md is tested like code."""
+from __future__ import annotations
+
+import copy
+import re
+import shlex
+import shutil
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+from carehomes import forms
+from carehomes.cli import parser
+from carehomes.schema import Schema, load_schema
+from carehomes.updates import parse_body
+from conftest import FIXTURES, ROOT, run_build
+
+TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
+CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text()
+SETTINGS = forms.settings_for_blocks(ROOT / "mkdocs.yml")
+REPO = forms.repository(SETTINGS)
+SITE_URL = SETTINGS["site_url"].rstrip("/") + "/"
+
+
+def test_committed_forms_are_generated_from_the_schema():
+    for name in (forms.VACANCIES, forms.DETAILS):
+        assert (TEMPLATES / name).read_text() == forms.form_text(name), f"{name} drifted; run: python3 build.py docs"
+    assert (ROOT / "CONTRIBUTING.md").read_text() == forms.generated_files()[ROOT / "CONTRIBUTING.md"]
+    r = run_build("docs", "--check")
+    assert r.returncode == 0, r.stderr
+
+
+def test_every_field_the_home_owns_is_in_exactly_one_form():
+    s = load_schema()
+    vac = [ff.path for ff in forms.form_fields(forms.VACANCIES)]
+    det = [ff.path for ff in forms.form_fields(forms.DETAILS)]
+    assert vac == ["beds.nursing.available", "beds.residential.available", "beds.confirmed"]
+    assert sorted(vac + det) == sorted(p for p, f in s.by_path.items() if f.owner == "provider")
+    for name in (forms.VACANCIES, forms.DETAILS):
+        form = yaml.safe_load((TEMPLATES / name).read_text())
+        body = [b for b in form["body"] if b["type"] != "markdown"]
+        ids = [b["id"] for b in body]
+        labels = [b["attributes"]["label"] for b in body]
+        assert ids[0] == "home" and len(set(ids)) == len(ids) and len(set(labels)) == len(labels)
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]+", i) for i in ids)
+        assert form["labels"] == ["provider-update"] and all(b["type"] in ("input", "textarea", "dropdown") for b in body)
+        for b in body:
+            if b["type"] == "dropdown":
+                assert b["attributes"]["options"]
+        by_label = {ff.label: ff for ff in forms.form_fields(name)}
+        for b in body[1:]:
+            ff = by_label[b["attributes"]["label"]]
+            assert b["id"] == ff.path.replace(".", "__") and b["attributes"]["description"] == ff.description
+    labels = forms.labels()
+    assert labels["Beds with nursing free now"].path == "beds.nursing.available"
+    assert labels["Tracheostomy: beds without nursing"].path == "capabilities.tracheostomy.residential_beds"
+    assert labels["Weekend admissions from hospital"].path == "care.weekend_admissions"
+    assert not any(f.owner != "provider" for f in (ff.field for ff in labels.values()))
+
+
+def test_a_new_schema_field_appears_in_the_form_and_the_committed_form_then_drifts():
+    package = copy.deepcopy(load_schema().package)
+    fields = next(r for r in package["resources"] if r["name"] == "care-homes")["schema"]["fields"]
+    fields.append({"name": "parking", "profilePath": "contact.parking", "type": "string", "owner": "provider",
+                   "title": "Parking for visitors", "description": "Where visitors can park.", "example": "On site"})
+    fields.append({"name": "cqc_thing", "profilePath": "cqc.thing", "type": "string", "owner": "cqc",
+                   "title": "A CQC fact", "description": "Only CQC sets this."})
+    schema = Schema(package)
+    form = forms.form(forms.DETAILS, schema)
+    labels = [b["attributes"]["label"] for b in form["body"] if b["type"] != "markdown"]
+    assert "Parking for visitors" in labels and "A CQC fact" not in labels
+    assert forms.form_text(forms.DETAILS, schema) != (TEMPLATES / forms.DETAILS).read_text()
+    answers, errors = parse_body("### Your home's page name\n\nx\n\n### Parking for visitors\n\nBehind the home", schema)
+    assert answers == {"Your home's page name": "x", "Parking for visitors": "Behind the home"} and errors == []
+
+
+def test_a_body_with_every_label_reads_back():
+    for name in (forms.VACANCIES, forms.DETAILS):
+        fields = forms.form_fields(name)
+        text = "### Your home's page name\n\naston-house\n\n" + "\n\n".join(f"### {ff.label}\n\n_No response_" for ff in fields)
+        answers, errors = parse_body(text.replace("\n", "\r\n"))
+        assert errors == [] and answers == {"Your home's page name": "aston-house", **{ff.label: None for ff in fields}}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A site built with the command, from a copy of a real profile and the fictional fixtures."""
+    tmp = tmp_path_factory.mktemp("forms")
+    prov = tmp / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)
+    r = run_build("build", "--providers", str(prov), "--out", str(tmp / "site"), "--no-search")
+    assert r.returncode == 0, r.stderr
+    return tmp / "site", r.stderr
+
+
+def test_profile_page_links_carry_the_home_into_the_forms(site):
+    out, _ = site
+    page = (out / "homes" / "aston-house" / "index.html").read_text()
+    links = {text: href.replace("&amp;", "&") for href, text in re.findall(r'<a href="([^"]+)">(Update[^<]*)</a>', page)}
+    assert set(links) == {"Update vacancies", "Update this home's details"}
+    for text, href in links.items():
+        parts = urlsplit(href)
+        assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{REPO}/issues/new"
+        q = parse_qs(parts.query)
+        template = q["template"][0]
+        assert q["home"] == ["aston-house"] and q["title"][0].endswith(": Aston House")
+        form = yaml.safe_load((TEMPLATES / template).read_text())
+        assert form["name"] == text
+        assert [b["id"] for b in form["body"] if b.get("id") == "home"] == ["home"], "?home= fills the home field"
+    vac = yaml.safe_load((TEMPLATES / forms.VACANCIES).read_text())
+    assert [b["attributes"]["label"] for b in vac["body"][2:]] == [
+        load_schema().by_path[p].title for p in ("beds.nursing.available", "beds.residential.available", "beds.confirmed")]
+
+
+def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site, tmp_path):
+    _, stderr = site
+    assert "warning: mkdocs.yml: extra.directory.contact_phone is still the example '01234 567890'; set the council's " \
+           "real value before publishing" in stderr
+    text = ((ROOT / "mkdocs.yml").read_text().replace("care.directory@example.org", "care.homes@herefordshire.gov.uk").replace("01234 567890", "01432 260000")
+            .replace("example-council/care-homes", "herefordshire-council/care-homes")
+            .replace("https://example-council.github.io/care-homes/", "https://care.herefordshire.example/"))
+    (tmp_path / "mkdocs.yml").write_text(text)
+    for folder in ("content", "overrides"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    r = run_build("build", "--providers", str(prov), "--out", str(tmp_path / "site"), "--no-search",
+                  "--config", str(tmp_path / "mkdocs.yml"))
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+    fp = (tmp_path / "site" / "for-providers" / "index.html").read_text()
+    assert '<a href="mailto:care.homes@herefordshire.gov.uk">care.homes@herefordshire.gov.uk</a>' in fp
+    assert '<a href="tel:01432260000">01432 260000</a>' in fp
+    assert "https://github.com/herefordshire-council/care-homes/issues/new?template=update-vacancies.yml" in fp
+    home = (tmp_path / "site" / "homes" / "example-full" / "index.html").read_text()
+    for placeholder in ("example-council", "care.directory@example.org", "01234 567890"):
+        assert placeholder not in fp and placeholder not in home
+
+
+# --- CONTRIBUTING.md, tested like code ----------------------------------------------------------------
+
+
+def md_links(text: str) -> list[str]:
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+def heading_ids(html: str) -> set[str]:
+    return set(re.findall(r'<h[1-6] id="([^"]+)"', html))
+
+
+def test_every_link_in_contributing_resolves(site):
+    out, _ = site
+    page = (out / "for-providers" / "index.html").read_text()
+    ids = heading_ids(page)
+    contact = forms.contact_markdown(SETTINGS)
+    checked = 0
+    for link in md_links(CONTRIBUTING):
+        checked += 1
+        if link.startswith("#"):
+            assert link[1:] in ids, f"CONTRIBUTING.md: no heading for {link}"
+        elif link.startswith(("mailto:", "tel:")):
+            assert f"]({link})" in contact, link
+        elif link.startswith(REPO + "/issues/new?"):
+            assert (TEMPLATES / parse_qs(urlsplit(link).query)["template"][0]).is_file(), link
+        elif link.startswith(SITE_URL):
+            assert (out / link[len(SITE_URL):] / "index.html").is_file(), f"{link} is not a page of the built site"
+        elif link.startswith("https://"):
+            assert link == "https://github.com/signup", f"unexpected outside link {link}"
+        else:
+            assert (ROOT / link).exists(), f"CONTRIBUTING.md links to {link}, which does not exist"
+    assert checked >= 10
+
+
+def test_every_link_on_the_built_for_providers_page_resolves(site):
+    out, _ = site
+    page = (out / "for-providers" / "index.html").read_text()
+    main = page[page.index('<article'):page.index('</article>')]
+    ids = heading_ids(page)
+    images = re.findall(r'<img [^>]*src="([^"]+)"', main)
+    assert len(images) == 2 and all((out / "for-providers" / src).resolve().is_file() for src in images), images
+    for href in (h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', main)):
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+        elif href.startswith(SITE_URL):
+            assert (out / href[len(SITE_URL):] / "index.html").is_file(), href
+        elif href.startswith(REPO + "/blob/main/"):
+            assert (ROOT / href[len(REPO + "/blob/main/"):]).is_file(), href
+        elif href.startswith(REPO + "/issues/new?"):
+            assert (TEMPLATES / parse_qs(urlsplit(href).query)["template"][0]).is_file(), href
+        elif re.match(r"(https?|mailto|tel):", href):
+            assert href in ("https://github.com/signup", "mailto:care.directory@example.org", "tel:01234567890"), href
+        else:
+            assert (out / "for-providers" / href.split("#")[0]).resolve().exists(), href
+
+
+def commands(text: str) -> list[str]:
+    return sorted(set(re.findall(r"^\s*(python3 build\.py [^\n`]+)$", text, re.M) + re.findall(r"`(python3 build\.py [^`]+)`", text)))
+
+
+def test_every_command_in_contributing_parses():
+    found = commands(CONTRIBUTING)
+    assert "python3 build.py vacancies --from-csv vacancies.csv" in found and "python3 build.py stale" in found
+    for command in found:
+        args = shlex.split(command)[2:]
+        try:
+            parser().parse_args(args)
+        except SystemExit:  # pragma: no cover - argparse prints why
+            pytest.fail(f"CONTRIBUTING.md: '{command}' is not a valid command")
+
+
+def test_the_spreadsheet_example_in_contributing_runs(tmp_path):
+    example = re.search(r"```\n(home,nursing_free,residential_free,confirmed\n.*?)```", CONTRIBUTING, re.S).group(1)
+    (tmp_path / "vacancies.csv").write_text(example)
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    for slug in ("aston-house", "blackwells"):
+        shutil.copy(ROOT / "providers" / f"{slug}.yaml", prov)
+    r = run_build("vacancies", "--from-csv", "vacancies.csv", "--providers", "providers", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(r.stdout.splitlines()) == ["providers/aston-house.yaml: vacancies updated", "providers/blackwells.yaml: vacancies updated"]
+    r = run_build("vacancies", "aston-house", "--nursing", "0", "--residential", "2", "--providers", "providers", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert run_build("stale", "--providers", "providers", cwd=tmp_path).stdout.strip() == "No home's vacancies are more than 7 days old."
+
+
+def test_contributing_leads_with_the_form_then_no_account_then_the_file():
+    heads = re.findall(r"^## (.+)$", CONTRIBUTING, re.M)
+    assert heads[:4] == ["Update your vacancies with the online form", "Update your home's other details",
+                         "Without an account: email or phone the council", "Edit your home's file"]
+    steps = re.search(r"## Update your vacancies with the online form\n(.*?)\n## ", CONTRIBUTING, re.S).group(1)
+    numbered = re.findall(r"^(\d+)\. ", steps, re.M)
+    assert numbered[:8] == [str(i) for i in range(1, 9)]
+    assert "yaml" not in steps.lower() and "pull request" not in steps.lower(), "the form route needs no file and no git"
+    chunks = re.split(r"\n\s*\n|\n(?=\s*(?:\d+\.|-|>) )", steps)
+    long_sentences = [s for c in chunks for s in re.split(r"(?<=[.!?:])\s", re.sub(r"\s+", " ", c)) if len(s.split()) > 30]
+    assert long_sentences == [], "plain English: sentences of 30 words or fewer"
+
+
+def test_form_text_has_no_yaml_words():
+    for name in (forms.VACANCIES, forms.DETAILS):
+        form = yaml.safe_load((TEMPLATES / name).read_text())
+        for b in form["body"]:
+            text = " ".join(str(b["attributes"].get(k, "")) for k in ("label", "description"))
+            assert not re.search(r"\b[a-z_]+\.[a-z_]+\.[a-z_]+\b|\.yaml|YAML", text), text
+
+
+def test_the_pictures_of_the_forms_show_the_current_forms():
+    from carehomes import screenshots
+
+    folder = ROOT / screenshots.IMAGES
+    assert (folder / screenshots.HASH_FILE).read_text().strip() == screenshots.form_hash(), \
+        "a form changed: run python3 build.py docs --screenshots"
+    for name in screenshots.SHOTS.values():
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"](content/images/{name})" in CONTRIBUTING
+    page = screenshots.form_html(forms.VACANCIES, {"home": "<b>x</b>"})
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>" not in page
+    for ff in forms.form_fields(forms.VACANCIES):
+        assert f"<label>{ff.label}</label>" in page

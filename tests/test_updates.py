@@ -1,0 +1,276 @@
+"""apply-update and vacancies --from-csv, end to end through build.py on copies of real profiles."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, ROOT, run_build
+
+ON = "2026-11-30"
+REAL = ["aston-house", "blackwells", "bowley-court", "cedar-lodge", "dulas-court", "eastbank", "lyndale",
+        "mill-house", "moor-court", "market-lodge"]
+
+
+def git(repo, *args):
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
+                          env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                               "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}).stdout
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A repository holding ten real profiles (aston-house given a made-up maintainer) and a fictional one."""
+    r = tmp_path / "repo"
+    (r / "providers").mkdir(parents=True)
+    for slug in REAL:
+        shutil.copy(ROOT / "providers" / f"{slug}.yaml", r / "providers")
+    aston = r / "providers" / "aston-house.yaml"
+    aston.write_text(aston.read_text().replace("beds:\n", "beds:  # the manager's own note\n") + "maintainers:\n- aston-manager\n")
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", r / "providers")  # maintainers: example-manager
+    (r / "stewards.yaml").write_text((ROOT / "stewards.yaml").read_text().replace("example-council-steward", "Council-Steward"))
+    shutil.copy(ROOT / "mkdocs.yml", r)
+    git(r, "init", "-q", "-b", "main")
+    git(r, "add", "-A")
+    git(r, "commit", "-qm", "base")
+    return r
+
+
+def body(answers: dict[str, str], home: str = "aston-house") -> str:
+    """An issue body as GitHub writes it from the vacancies form."""
+    order = {"Your home's page name": home, "Beds with nursing free now": "_No response_",
+             "Beds without nursing free now": "_No response_", "Availability confirmed on": "_No response_"}
+    order.update(answers)
+    return "".join(f"### {k}\n\n{v}\n\n" for k, v in order.items()).rstrip("\n")
+
+
+def apply(repo, text: str, author: str, *extra: str):
+    f = repo.parent / "body.md"
+    f.write_text(text)
+    result = repo.parent / "result.json"
+    result.unlink(missing_ok=True)
+    r = run_build("apply-update", "--body", str(f), "--author", author, "--repo", str(repo), "--issue", "12",
+                  "--on", ON, "--result", str(result), *extra)
+    return r, (json.loads(result.read_text()) if result.exists() else None)
+
+
+def test_maintainer_vacancy_update_changes_only_vacancies_and_date_keeping_comments(repo):
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    issue = (FIXTURES / "issue-forms" / "update-vacancies.md").read_text()  # as GitHub writes the form's answers
+    assert issue == body({"Beds without nursing free now": "2"})
+    r, res = apply(repo, issue, "Aston-Manager")
+    assert r.returncode == 0, r.stdout + r.stderr
+    after = aston.read_text()
+    assert after == before.replace("  registered: 16\n", "  registered: 16\n  residential:\n    available: 2\n  confirmed: 2026-11-30\n")
+    assert "beds:  # the manager's own note\n" in after and after.startswith("# Aston House\n")
+    assert git(repo, "status", "--porcelain") == " M providers/aston-house.yaml\n", "only that profile changed"
+    assert res["status"] == "applied" and res["mode"] == "commit" and res["home"] == "aston-house"
+    assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [
+        ("beds.residential.available", None, 2), ("beds.confirmed", None, "2026-11-30")]
+    assert res["commit_message"] == "Update vacancies for aston-house (issue #12)"
+    assert r.stdout.startswith("Thank you. The page for **Aston House** now says:")
+    assert run_build("check", str(repo / "providers")).returncode == 0
+    # the same issue again (a re-run, or an edit that changes nothing): nothing changes
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager")
+    assert r.returncode == 0 and res["status"] == "unchanged" and res["changed"] == []
+    assert aston.read_text() == after
+
+
+def test_a_stranger_is_refused_and_nothing_changes(repo):
+    before = (repo / "providers" / "aston-house.yaml").read_text()
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "someone-else")
+    assert r.returncode == 1
+    assert res["status"] == "refused" and res["errors"] == [
+        "someone-else is not a maintainer of Aston House (maintainers: aston-manager). If you work at this home, "
+        "ask Herefordshire Council (care.directory@example.org, 01234 567890) to add your username, or send them the update"]
+    assert (repo / "providers" / "aston-house.yaml").read_text() == before
+    r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
+    assert res["status"] == "refused" and "(maintainers: nobody yet)" in res["errors"][0]
+
+
+def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
+    before = (repo / "providers" / "aston-house.yaml").read_text()
+    r, res = apply(repo, body({"Beds without nursing free now": "two"}), "aston-manager")
+    assert r.returncode == 1 and res["status"] == "invalid"
+    assert res["errors"] == ["Beds without nursing free now: must be a whole number, not 'two'"]
+    assert r.stdout.splitlines()[:3] == ["This update was not made.", "",
+                                         "- Beds without nursing free now: must be a whole number, not 'two'"]
+    r, res = apply(repo, body({"Beds with nursing free now": "3", "Availability confirmed on": "2026-02-30"}), "aston-manager")
+    assert res["errors"] == [
+        "Availability confirmed on: '2026-02-30' is not a real date; check the day and month (YYYY-MM-DD)",
+        "Beds with nursing free now: is 3 but CQC does not register this home for care with nursing ('Care home with "
+        "nursing' is no); give these beds under beds.residential, or ask the council to import the latest CQC register"]
+    r, res = apply(repo, body({"Beds with nursing free now": "31"}, home="example-full"), "example-manager")
+    assert res["errors"] == ["Beds with nursing free now: is 31 but 'Beds with nursing' is 30; free beds cannot be more "
+                             "than the beds there are"]
+    assert (repo / "providers" / "aston-house.yaml").read_text() == before
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
+    text = ("### Your home's page name\n\nexample-full\n\n### Lead manager\n\nAlex Example\n\n"
+            "### Weekend admissions from hospital\n\nNo\n\n### Tracheostomy: can accept\n\nYes\n\n"
+            "### Weekly fee with nursing, from\n\n1200\n\n### About the home\n\nA *small* home.\n\nWith a garden.")
+    r, res = apply(repo, text, "example-manager")
+    assert r.returncode == 0, r.stdout
+    assert res["mode"] == "pull-request" and res["branch"] == "provider-update/issue-12"
+    data = yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())
+    assert data["contact"]["manager"] == "Alex Example" and data["care"]["weekend_admissions"] is False
+    assert data["capabilities"]["tracheostomy"]["accepted"] is True
+    assert data["capabilities"]["confirmed"] == dt.date(2026, 11, 30) and data["fees"]["date"] == dt.date(2026, 11, 30)
+    assert data["fees"]["nursing_from"] == 1200 and data["description"] == "A *small* home.\n\nWith a garden."
+    assert "A council steward will check this change" in res["comment"]
+
+
+def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo):
+    lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
+    r, res = apply(repo, body({"Beds without nursing free now": "1"}, home=lid), "council-steward")
+    assert r.returncode == 0 and res["home"] == "blackwells" and res["mode"] == "commit"
+    r, res = apply(repo, body({"Beds without nursing free now": "0"}, home="https://example-council.github.io/care-homes/homes/lyndale/"),
+                   "council-steward")
+    assert r.returncode == 0 and res["home"] == "lyndale"
+
+
+def test_hostile_form_text_is_refused_or_escaped(repo):
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    r, res = apply(repo, body({}, home="../../stewards"), "aston-manager")
+    assert res["errors"] == ["Your home's page name: '../../stewards' is not a home in the directory; use the link on "
+                             "your home's page, which fills it in, or give your CQC location ID"]
+    r, res = apply(repo, body({"Beds without nursing free now": "2\n\n### Your home's page name\n\nblackwells"}), "aston-manager")
+    assert res["status"] == "invalid" and res["errors"] == [
+        "Your home's page name: appears twice in this issue; open a new form from your home's page"]
+    r, res = apply(repo, "Please update my beds, thanks <script>alert(1)</script>", "aston-manager")
+    assert res["errors"] == ["This issue was not made with the 'Update vacancies' or 'Update this home's details' "
+                             "form; open the form from your home's page"]
+    text = ("### Your home's page name\n\naston-house\n\n### Lead manager\n\n@everyone <img src=x onerror=alert(1)>\u202e\n\n"
+            "### Website\n\njavascript:alert(1)")
+    r, res = apply(repo, text, "aston-manager")
+    assert res["status"] == "invalid"
+    assert res["errors"][0].startswith("Website: links must start with https:// or http://")
+    assert res["errors"][1] == ("Lead manager: contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE; "
+                                "retype the text without it")
+    r, res = apply(repo, text.replace("\u202e", "").replace("javascript:alert(1)", "https://example.org"), "aston-manager")
+    assert res["status"] == "applied"
+    assert "<img" not in res["comment"] and "&lt;img" in res["comment"] and "@everyone" not in res["comment"]
+    (repo / "body.md").write_text("x")
+    r, _ = apply(repo, "### Your home's page name\n\n" + "a" * 70000, "aston-manager")
+    assert r.returncode == 1 and "longer than 64 KB" in r.stdout
+    assert {p.name for p in (repo / "providers").iterdir()} == set(before)
+    for name, text in before.items():
+        if name != "aston-house.yaml":
+            assert (repo / "providers" / name).read_text() == text
+
+
+def test_apply_update_usage_errors(repo, tmp_path):
+    r = run_build("apply-update", "--body", str(tmp_path / "none.md"), "--author", "x", "--repo", str(repo))
+    assert r.returncode == 2 and r.stderr.strip().endswith("none.md: cannot be read (No such file or directory)")
+    assert "Traceback" not in r.stderr
+
+
+# --- vacancies --from-csv ---------------------------------------------------------------------------
+
+
+def csv_rows(rows: list[str]) -> str:
+    return "home,nursing_free,residential_free,confirmed\n" + "\n".join(rows) + "\n"
+
+
+def ten_homes(repo, bad: str | None = None) -> str:
+    rows = [f"{slug},,{i % 3}," for i, slug in enumerate(REAL[:9])] + ["example-full,2,1,2026-11-29"]
+    if bad:
+        rows[4] = bad
+    return csv_rows(rows)
+
+
+def test_csv_of_ten_homes_with_one_bad_row_changes_nothing_and_names_the_row(repo):
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    f = repo.parent / "vacancies.csv"
+    f.write_text(ten_homes(repo, bad="dulas-court,,two,"))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == ["vacancies.csv:6: residential_free: must be a whole number, not 'two'"]
+    assert r.stderr.strip() == "1 problem in " + str(f) + ": nothing was changed. Correct the rows above and run the command again."
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
+    f.write_text(ten_homes(repo))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(r.stdout.splitlines()) == 10
+    today = dt.date.today()
+    for i, slug in enumerate(REAL[:9]):
+        beds = yaml.safe_load((repo / "providers" / f"{slug}.yaml").read_text())["beds"]
+        assert beds["residential"]["available"] == i % 3 and beds["confirmed"] == today
+    full = yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())["beds"]
+    assert (full["nursing"]["available"], full["residential"]["available"], full["confirmed"]) == (2, 1, dt.date(2026, 11, 29))
+    assert "beds:  # the manager's own note" in (repo / "providers" / "aston-house.yaml").read_text()
+    assert run_build("check", str(repo / "providers")).returncode == 0
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 0 and r.stdout == "" and "0 profiles changed, 10 already up to date" in r.stderr
+
+
+def test_csv_lists_every_bad_row_by_line(repo):
+    lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
+    f = repo.parent / "v.csv"
+    rows = ["aston-house,=1+1,2,", "", f"{lid},,1,", "nope,,1,", "@SUM(A1),,1,", "bowley-court,,-3,",
+            "eastbank,,1,2099-01-01", "eastbank,,1,", "lyndale,,1,31/02/2026", "aston-house,4,,"]
+    f.write_text(csv_rows(rows))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "v.csv:2: nursing_free: '=1+1' looks like a spreadsheet formula; type the value itself",
+        "v.csv:5: home: 'nope' is not a home in repo/providers; give the page name (such as aston-house) or the CQC location ID",
+        "v.csv:6: home: '@SUM(A1)' looks like a spreadsheet formula; type the value itself",
+        "v.csv:7: residential_free: is -3, below the lowest allowed value 0",
+        f"v.csv:8: confirmed: 2099-01-01 is in the future (today is {dt.date.today().isoformat()}); give the date the fact was true",
+        "v.csv:9: home: eastbank is also on line 8; keep one row for each home",
+        "v.csv:10: confirmed: '2026-02-31' is not a real date; check the day and month (YYYY-MM-DD)",
+        "v.csv:11: nursing_free: is 4 but CQC does not register this home for care with nursing (care.nursing is no); "
+        "give these beds under beds.residential, or ask the council to import the latest CQC register",
+    ]
+
+
+def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
+    f = repo.parent / "excel.csv"
+    f.write_bytes(b"\xef\xbb\xbfHome;Nursing_free;Residential_free\r\naston-house;;3\r\n;;\r\n")
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["beds"]["residential"]["available"] == 3
+    f.write_text("name,free\naston-house,1\n")
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1 and r.stdout.strip() == (
+        "excel.csv:1: the first row must name the columns home, nursing_free, residential_free (and optionally "
+        "confirmed); missing: home, nursing_free, residential_free")
+
+
+# --- the workflow ------------------------------------------------------------------------------------
+
+
+def load_workflow(name):
+    data = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def test_provider_update_workflow_never_puts_the_issue_text_in_a_script():
+    text = (ROOT / ".github" / "workflows" / "provider-update.yml").read_text()
+    wf = load_workflow("provider-update.yml")
+    assert wf["on"] == {"issues": {"types": ["opened", "edited"]}}
+    steps = wf["jobs"]["apply"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "${{" not in runs, "untrusted values reach shell commands only through env"
+    assert text.count("${{ github.event.issue.body }}") == 1
+    save = next(s for s in steps if s.get("env", {}).get("BODY"))
+    assert save["env"]["BODY"] == "${{ github.event.issue.body }}" and save["run"] == 'printf \'%s\' "$BODY" > "$RUNNER_TEMP/issue-body.md"'
+    apply_step = next(s for s in steps if "apply-update" in s.get("run", ""))
+    assert '--body "$RUNNER_TEMP/issue-body.md" --author "$AUTHOR"' in apply_step["run"]
+    assert apply_step["env"]["AUTHOR"] == "${{ github.event.issue.user.login }}"
+    assert "--result" in apply_step["run"] and apply_step["continue-on-error"] is True
+    assert "python3 build.py check" in runs and "python3 build.py fmt --check" in runs
+    for needed in ("git push origin HEAD:main", "gh workflow run publish.yml", "gh pr create", "gh issue comment",
+                   "--body-file", "gh issue close"):
+        assert needed in runs, needed
+    assert wf["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write", "actions": "write"}
+    assert all(s.get("with", {}).get("persist-credentials") is False for s in steps if s.get("uses", "").startswith("actions/checkout@"))
