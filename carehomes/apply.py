@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .load import errors, load_profile, profile_files
+from .load import errors, load_profile, parse_profile, profile_files
+from .problems import Problem
 from .progress import Progress
 from .records import canonical, get_path, set_path, typed_dates
 from .schema import Schema, load_schema
 from .text import slugify
+from .validate import check_profile
 from .yamlio import (
     dump_profile,
     plain_value,
@@ -47,6 +49,7 @@ class Record:
     local_authority: str
     regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
     on_create: dict[str, Any] = field(default_factory=dict)  # provider fields used only for new profiles
+    line: int | None = None  # where the source has it (row of a CSV, document of a JSON folder)
 
 
 @dataclass
@@ -177,6 +180,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     report = Report(fmt, data_date, dry_run=dry_run)
     taken = {p.stem for p, _ in existing.values()}
     writes: list[tuple[Path, str]] = []
+    origins: dict[Path, Record] = {}  # which record each planned write comes from
     progress = Progress("homes", len(records), quiet_below=1000)
     for rec in sorted(records, key=lambda r: r.location_id):
         progress.step()
@@ -194,11 +198,13 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                 report.unchanged += 1
             if text is not None:
                 writes.append((path, text))
+                origins[path] = rec
             continue
         slug = _free_slug(rec, taken)
         taken.add(slug)
         path = providers / f"{slug}.yaml"
         writes.append((path, new_profile(rec, slug, schema, fmt, data_date, source)))
+        origins[path] = rec
         report.new.append(f"{rec.regulator.get('name')} ({path.name})")
     in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
                 if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
@@ -215,10 +221,47 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     if len(report.missing) > 5 and len(report.missing) > MASS_REMOVAL_SHARE * max(len(in_scope), 1) and not allow_mass_removal:
         raise ImportError_(f"would flag {len(report.missing)} of {len(in_scope)} homes as no longer registered. "
                            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
+    _check_plan(writes, origins, schema)
     if not dry_run:
         for path, text in writes:
             write_text_atomic(path, text)
     return report
+
+
+def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], schema: Schema) -> None:
+    """Check every planned profile with check's rules before anything is written; refuse the whole
+    import when one would break them. A value the schema forbids in a CQC field is the source's fault
+    and is named by its row; a problem the profile already had is left to ``check``."""
+    from_source: list[str] = []
+    in_profiles: list[str] = []
+    for path, text in writes:
+        before = {(p.field, p.message) for p in _problems(path.read_text(encoding="utf-8"), path.name, schema)} \
+            if path.exists() else set()
+        for p in _problems(text, path.name, schema):
+            if (p.field, p.message) in before:
+                continue
+            rec = origins.get(path)
+            field_def = schema.by_path.get(p.field)
+            if rec is not None and field_def is not None and field_def.owner == "cqc":
+                where = f"row {rec.line}: " if rec.line else ""
+                from_source.append(f"{where}location {rec.location_id}: {p.field}: {p.message}")
+            else:
+                in_profiles.append(str(p))
+    if from_source:
+        more = f"\n  (and {len(from_source) - 10} more)" if len(from_source) > 10 else ""
+        raise ImportError_("has values the schema does not allow; nothing was changed. Check the file with its "
+                           "publisher:\n  " + "\n  ".join(from_source[:10]) + more)
+    if in_profiles:
+        raise ImportError_("would leave profiles that do not pass check; nothing was changed:\n  "
+                           + "\n  ".join(in_profiles[:10]))
+
+
+def _problems(text: str, shown: str, schema: Schema) -> list[Problem]:
+    """The errors check would report for a profile's text."""
+    profile, problems = parse_profile(text, shown)
+    if profile is not None:
+        problems = problems + check_profile(profile, schema)
+    return errors(problems)
 
 
 def _free_slug(rec: Record, taken: set[str]) -> str:

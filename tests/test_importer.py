@@ -232,3 +232,32 @@ def test_slug_collisions_get_town_then_id(tmp_path, shared_data):
     names = sorted(f.stem for f in (tmp_path / "p").glob("*.yaml"))
     assert names[0] == "same-name" and names[1].startswith("same-name-")
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+
+
+# --- imports are transactions with guards (issue 9, requirement 3) ------------------------------
+
+def test_values_the_schema_forbids_are_the_source_files_problem(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    rows[1]["Care homes beds"] = "5000"
+    rows[2]["Location Latitude"] = "5.2"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value) == (
+        "has values the schema does not allow; nothing was changed. Check the file with its publisher:\n"
+        f"  row 3: location {rows[1]['Location ID']}: beds.registered: is 5000, above the highest allowed value 1000\n"
+        f"  row 4: location {rows[2]['Location ID']}: address.latitude: is 5.2, below the lowest allowed value 49.8")
+    assert not list((tmp_path / "p").glob("*.yaml"))
+
+
+def test_refresh_that_breaks_a_rule_writes_nothing(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    import_cqc(src, tmp_path / "p")
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    rows[0]["Care homes beds"] = "1001"
+    rows[1]["Location Name"] = "Renamed House"  # a good change in the same file is not written either
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert f"  row 2: location {rows[0]['Location ID']}: beds.registered: is 1001, above the highest allowed value 1000" in str(exc.value)
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}

@@ -324,6 +324,7 @@ def _parse_rows(rows: Iterable[dict], parse: Callable[[dict], Record | None], of
             errors.append(f"row {n}: {exc}")
             continue
         if rec:
+            rec.line = n
             if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
                 errors.append(f"row {n}: '{rec.location_id[:40]}' is not a CQC location ID")
                 continue
