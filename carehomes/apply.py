@@ -4,7 +4,9 @@ Only regulator-owned fields (owner ``cqc`` in the schema) are changed on existin
 profiles; comments, key order and everything the home or the council wrote stay
 as they were. A few provider fields (phone, website) are filled from the source
 only when a profile is first created. Homes no longer in the source are flagged, never
-deleted, and a source that would flag more than half of them is refused as probably partial.
+deleted, and a source that would flag more than a few of them (5, or 10%) is refused as probably
+partial. A source older than the facts already imported is refused too, and every planned profile
+is checked with check's rules before anything is written: all or nothing.
 
 Any source that yields ``Record``s (``sources.cqc_files``, an API client) uses ``apply_records``.
 """
@@ -34,11 +36,16 @@ from .yamlio import (
     write_text_atomic,
 )
 
-MASS_REMOVAL_SHARE = 0.5
+MAX_REMOVALS = 5  # an import may flag this many homes as gone without --allow-mass-removal ...
+MAX_REMOVAL_SHARE = 0.10  # ... or this share of the homes in scope, whichever is more
 
 
 class ImportError_(Exception):
     """A file that cannot be imported, with a message saying why and what to do."""
+
+
+class OlderSourceError(ImportError_):
+    """A source dated before the CQC facts already imported."""
 
 
 @dataclass
@@ -150,11 +157,15 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
 
 def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date: dt.date, source: str,
                   local_authority: str | None = None, allow_mass_removal: bool = False, dry_run: bool = False,
-                  schema: Schema | None = None, register_ids: set[str] | None = None) -> Report:
+                  schema: Schema | None = None, register_ids: set[str] | None = None, allow_older: bool = False,
+                  max_removals: int = MAX_REMOVALS, max_removal_share: float = MAX_REMOVAL_SHARE) -> Report:
     """Apply a source's records to the folder of profiles; see the module docstring.
 
     ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
     it lists every location the register still has for the area, so only homes outside it are flagged.
+    A source dated before the newest ``cqc.imported`` in scope is refused unless ``allow_older``; more
+    than ``max_removals`` homes, or ``max_removal_share`` of them, flagged as gone is refused unless
+    ``allow_mass_removal``.
 
     ``fmt`` and ``source`` (a file name, or an API address) are named in new profiles' headers and
     in the report; ``data_date`` is the date of the source's data. Nothing is written when any
@@ -177,6 +188,10 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         seen_ids.add(r.location_id)
     providers.mkdir(parents=True, exist_ok=True)
     existing = _existing(providers)
+    in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
+                if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
+    if not allow_older:
+        _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
     report = Report(fmt, data_date, dry_run=dry_run)
     taken = {p.stem for p, _ in existing.values()}
     writes: list[tuple[Path, str]] = []
@@ -206,8 +221,6 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         writes.append((path, new_profile(rec, slug, schema, fmt, data_date, source)))
         origins[path] = rec
         report.new.append(f"{rec.regulator.get('name')} ({path.name})")
-    in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
-                if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
     listed = seen_ids if register_ids is None else seen_ids | register_ids
     gone = [(lid, p, d) for lid, p, d in in_scope if lid not in listed]
     for lid, p, d in sorted(gone, key=lambda x: str(x[1])):
@@ -218,7 +231,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         rt_set(doc, ("cqc", "status_date"), data_date, schema)
         writes.append((p, rt_dump(doc)))
         report.missing.append(f"{d.get('name')} ({p.name})")
-    if len(report.missing) > 5 and len(report.missing) > MASS_REMOVAL_SHARE * max(len(in_scope), 1) and not allow_mass_removal:
+    if len(report.missing) > max(max_removals, max_removal_share * len(in_scope)) and not allow_mass_removal:
         raise ImportError_(f"would flag {len(report.missing)} of {len(in_scope)} homes as no longer registered. "
                            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
     _check_plan(writes, origins, schema)
@@ -226,6 +239,18 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         for path, text in writes:
             write_text_atomic(path, text)
     return report
+
+
+def _refuse_older(data_date: dt.date, profiles: list[tuple[Path, dict]]) -> None:
+    """Refuse a source dated before the CQC facts the profiles already hold (``cqc.imported``)."""
+    dated = [(d, p) for p, data in profiles if isinstance(d := (data.get("cqc") or {}).get("imported"), dt.date)]
+    if not dated:
+        return
+    newest, path = max(dated, key=lambda x: (x[0], str(x[1])))
+    if data_date < newest:
+        raise OlderSourceError(f"is dated {data_date.isoformat()}, older than the CQC facts already imported "
+                           f"({newest.isoformat()}, in {path.name}); nothing was changed. "
+                           "Use --allow-older if you mean to go back to this file")
 
 
 def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], schema: Schema) -> None:

@@ -200,6 +200,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     if args.full or args.state:
         _say("--full and --state go with --api")
         return 2
+    if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
+        _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
+        return 2
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
@@ -207,7 +210,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
         return 2
     try:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
-                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of)
+                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of,
+                            allow_older=args.allow_older, max_removals=args.max_removals,
+                            max_removal_share=args.max_removal_percent / 100)
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
@@ -416,7 +421,13 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date of the register data (default: newest date in the file)")
     i.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     i.add_argument("--allow-mass-removal", action="store_true",
-                   help="allow flagging more than half the homes as missing from the register")
+                   help="allow flagging more homes as missing from the register than --max-removals / --max-removal-percent")
+    i.add_argument("--max-removals", type=int, default=5, metavar="N",
+                   help="refuse to flag more than N homes as gone (default 5) ...")
+    i.add_argument("--max-removal-percent", type=float, default=10.0, metavar="P",
+                   help="... or P%% of the homes, whichever is more (default 10)")
+    i.add_argument("--allow-older", action="store_true",
+                   help="import a file dated before the CQC facts already imported")
     i.set_defaults(func=cmd_import_cqc)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):

@@ -87,16 +87,16 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
 
 def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=4)
-    import_cqc(src, tmp_path / "p")
-    write_rows(src, rows[1:])
-    report = import_cqc(src, tmp_path / "p")
+    first = import_cqc(src, tmp_path / "p")
+    write_rows(src, rows[1:])  # the same file with a row less: same date, however the rows' dates fall
+    report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
     assert len(report.missing) == 1 and len(list((tmp_path / "p").glob("*.yaml"))) == 4
     gone = next(load(f) for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
     assert gone["cqc"]["status"] == "Not in latest register"
     assert gone["cqc"]["status_date"] == report.data_date
     # importing the full list again puts it back
     write_rows(src, rows)
-    report = import_cqc(src, tmp_path / "p")
+    report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
     assert len(report.returned) == 1
 
 
@@ -261,3 +261,57 @@ def test_refresh_that_breaks_a_rule_writes_nothing(tmp_path, shared_data):
         import_cqc(src, tmp_path / "p")
     assert f"  row 2: location {rows[0]['Location ID']}: beds.registered: is 1001, above the highest allowed value 1000" in str(exc.value)
     assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+
+
+def test_older_file_is_refused_unless_allowed(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    first = import_cqc(src, tmp_path / "p")  # dated with the newest date in the slice
+    name = sorted(f.name for f in (tmp_path / "p").glob("*.yaml"))[-1]
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 1, 31))
+    assert str(exc.value) == (f"is dated 2021-01-31, older than the CQC facts already imported ({first.data_date}, in "
+                              f"{name}); nothing was changed. Use --allow-older if you mean to go back to this file")
+    write_rows(src, [min(rows, key=lambda r: r["Location HSCA start date"])])  # without --as-of, the date is the
+    # newest date in the file, here older than the slice's: say how to give the real one
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value).endswith("Use --allow-older if you mean to go back to this file. The file's date was taken "
+                                   "from the newest date in it; if the file is newer, give its date with --as-of YYYY-MM-DD")
+    write_rows(src, rows)
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 1, 31), allow_older=True)
+    assert all(load(f)["cqc"]["imported"] == dt.date(2021, 1, 31) for f in (tmp_path / "p").glob("*.yaml"))
+
+
+def test_mass_removal_limit_is_5_homes_or_10_percent_and_configurable(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
+    day = import_cqc(src, tmp_path / "p").data_date
+    write_rows(src, rows[6:])  # 6 of 20 gone: more than 5 and more than 10%
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=day)
+    assert str(exc.value).startswith("would flag 6 of 20 homes as no longer registered.")
+    report = import_cqc(src, tmp_path / "p", dry_run=True, as_of=day, max_removals=6)
+    assert len(report.missing) == 6
+    report = import_cqc(src, tmp_path / "p", dry_run=True, as_of=day, max_removals=0, max_removal_share=0.3)
+    assert len(report.missing) == 6
+    write_rows(src, rows[5:])  # 5 gone: allowed
+    assert len(import_cqc(src, tmp_path / "p", as_of=day).missing) == 5
+
+
+def test_cli_guards(tmp_path, shared_data):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "build.py"), "import-cqc", str(src), "--providers",
+                                     str(tmp_path / "p"), *a], capture_output=True, text=True)
+    assert run().returncode == 0
+    older = run("--as-of", "2021-02-01")
+    assert older.returncode == 1 and "older than the CQC facts already imported" in older.stderr
+    assert run("--as-of", "2021-02-01", "--allow-older").returncode == 0
+    bad = run("--max-removal-percent", "150")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().endswith("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")

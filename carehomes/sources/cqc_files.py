@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..apply import ImportError_, Record, Report, apply_records, locality_name
+from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..schema import Schema
 from ..validate import POSTCODE_LOOSE, URL
 
@@ -383,15 +383,22 @@ def read_api_documents(docs: list[Any], path: Path) -> tuple[str, list[Record], 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,
                allow_mass_removal: bool = False, dry_run: bool = False, as_of: dt.date | None = None,
-               schema: Schema | None = None) -> Report:
+               schema: Schema | None = None, **guards: Any) -> Report:
     """Import a CQC file into a folder of profiles: ``read_register``, then ``apply.apply_records``.
 
-    The file's date is ``as_of`` if given, else the newest date found in it.
+    The file's date is ``as_of`` if given, else the newest date found in it. ``guards`` go to
+    ``apply_records`` (allow_older, max_removals, max_removal_share).
     """
     fmt, records, data_date = read_register(file)
     if as_of:
         if as_of > dt.date.today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
-    return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
-                         allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema)
+    try:
+        return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
+                             allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema, **guards)
+    except OlderSourceError as exc:
+        if as_of:
+            raise
+        raise OlderSourceError(f"{exc}. The file's date was taken from the newest date in it; if the file is newer, "
+                               "give its date with --as-of YYYY-MM-DD") from None
