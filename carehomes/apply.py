@@ -56,7 +56,7 @@ class Record:
     local_authority: str
     regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
     on_create: dict[str, Any] = field(default_factory=dict)  # provider fields used only for new profiles
-    line: int | None = None  # where the source has it (row of a CSV, document of a JSON folder)
+    line: str | None = None  # where the source has it: 'line 12' of a CSV, 'record 3' of JSON
 
 
 @dataclass
@@ -268,7 +268,7 @@ def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], sch
             rec = origins.get(path)
             field_def = schema.by_path.get(p.field)
             if rec is not None and field_def is not None and field_def.owner == "cqc":
-                where = f"row {rec.line}: " if rec.line else ""
+                where = f"{rec.line}: " if rec.line else ""
                 from_source.append(f"{where}location {rec.location_id}: {p.field}: {p.message}")
             else:
                 in_profiles.append(str(p))

@@ -176,7 +176,8 @@ def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
-    assert str(exc.value) == "has rows that cannot be read; nothing was changed:\n  row 3: 'not a date' is not a date"
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                              "taken as a home that left the register):\n  line 3: 'not a date' is not a date")
     assert not (tmp_path / "p").exists() or not list((tmp_path / "p").iterdir())
 
 
@@ -187,8 +188,9 @@ def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
-    assert str(exc.value) == ("has rows that cannot be read; nothing was changed:\n"
-                              f"  row 2: location {rows[0]['Location ID']} has no name\n  row 4: 'not an id' is not a CQC location ID")
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                              "taken as a home that left the register):\n"
+                              f"  line 2: location {rows[0]['Location ID']} has no name\n  line 4: 'not an id' is not a CQC location ID")
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -245,8 +247,8 @@ def test_values_the_schema_forbids_are_the_source_files_problem(tmp_path, shared
         import_cqc(src, tmp_path / "p")
     assert str(exc.value) == (
         "has values the schema does not allow; nothing was changed. Check the file with its publisher:\n"
-        f"  row 3: location {rows[1]['Location ID']}: beds.registered: is 5000, above the highest allowed value 1000\n"
-        f"  row 4: location {rows[2]['Location ID']}: address.latitude: is 5.2, below the lowest allowed value 49.8")
+        f"  line 3: location {rows[1]['Location ID']}: beds.registered: is 5000, above the highest allowed value 1000\n"
+        f"  line 4: location {rows[2]['Location ID']}: address.latitude: is 5.2, below the lowest allowed value 49.8")
     assert not list((tmp_path / "p").glob("*.yaml"))
 
 
@@ -259,7 +261,7 @@ def test_refresh_that_breaks_a_rule_writes_nothing(tmp_path, shared_data):
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
-    assert f"  row 2: location {rows[0]['Location ID']}: beds.registered: is 1001, above the highest allowed value 1000" in str(exc.value)
+    assert f"  line 2: location {rows[0]['Location ID']}: beds.registered: is 1001, above the highest allowed value 1000" in str(exc.value)
     assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
 
 
@@ -315,3 +317,63 @@ def test_cli_guards(tmp_path, shared_data):
     bad = run("--max-removal-percent", "150")
     assert bad.returncode == 2
     assert bad.stderr.strip().endswith("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
+
+
+def test_an_unbalanced_quote_is_reported_and_flags_no_home(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=8)
+    day = import_cqc(src, tmp_path / "p").data_date
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    name = rows[2]["Location Name"]
+    assert f",{name}," in lines[3]
+    lines[3] = lines[3].replace(f",{name},", f',"{name},', 1)  # the quote swallows every line after it
+    src.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=day)
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                              "taken as a home that left the register):\n"
+                              "  line 4: cannot be read as CSV (',' expected after '\"'); is a quote (\") not closed?")
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    # at the end of the file, with no quote after it: the same, never 'the homes after it left'
+    lines = lines[:3] + [lines[3].replace('"', "")[:-1] + ',"\n'] + lines[4:]
+    src.write_text("".join(lines[:4]), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=day)
+    assert str(exc.value).endswith("\n  line 4: cannot be read as CSV (unexpected end of data); is a quote (\") not closed?")
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+
+
+def test_a_latin1_byte_is_refused_with_its_line_and_byte(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    raw = src.read_bytes()
+    name = rows[1]["Location Name"].encode()
+    src.write_bytes(raw.replace(name, b"Caf\xe9 " + name, 1))  # one byte from a Windows 'ANSI' export
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    column = raw.split(b"\n")[2].index(name) + 4
+    assert str(exc.value) == (f"line 3: byte {column} (0xE9) is not UTF-8 text; nothing was changed. "
+                              "Save the file as 'CSV UTF-8' and import it again")
+    assert not list((tmp_path / "p").glob("*.yaml"))
+
+
+def test_csv_files_are_streamed_not_read_whole(tmp_path, shared_data, monkeypatch):
+    from pathlib import Path
+
+    def whole(*_a, **_k):
+        raise AssertionError("read whole")
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    monkeypatch.setattr(Path, "read_text", whole)
+    fmt, records, date = read_register(NATIONAL)
+    assert fmt == "HSCA care directory" and date == dt.date(2021, 3, 31) and len(records) > 10000
+    assert records[0].line == "line 2"
+
+
+def test_a_row_with_extra_fields_is_reported_with_its_line(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\r\n") + ",stray\r\n"
+    src.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value).endswith("\n  line 3: has 26 fields, the header has 25")
+    assert not list((tmp_path / "p").glob("*.yaml"))
