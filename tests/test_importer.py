@@ -377,3 +377,17 @@ def test_a_row_with_extra_fields_is_reported_with_its_line(tmp_path, shared_data
         import_cqc(src, tmp_path / "p")
     assert str(exc.value).endswith("\n  line 3: has 26 fields, the header has 25")
     assert not list((tmp_path / "p").glob("*.yaml"))
+
+
+def test_a_problem_the_profile_already_had_does_not_stop_the_import(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    prov = tmp_path / "providers"
+    day = import_cqc(src, prov).data_date
+    target = sorted(prov.glob("*.yaml"))[0]
+    target.write_text(target.read_text() + "fees:\n  residential_from: 900\n")  # no fees.date: check reports it
+    assert [p.field for p in check_paths([prov], on=TODAY).problems if p.severity == "error"] == ["fees"]
+    row = next(r for r in rows if r["Location ID"] == load(target)["location_id"])
+    row["Care homes beds"] = str(int(row["Care homes beds"]) + 1)
+    write_rows(src, rows)
+    report = import_cqc(src, prov, as_of=day)
+    assert list(report.changed.values()) == [["beds.registered"]]  # left for check (and the home) to fix
