@@ -4,7 +4,9 @@ Only regulator-owned fields (owner ``cqc`` in the schema) are changed on existin
 profiles; comments, key order and everything the home or the council wrote stay
 as they were. A few provider fields (phone, website) are filled from the source
 only when a profile is first created. Homes no longer in the source are flagged, never
-deleted, and a source that would flag more than half of them is refused as probably partial.
+deleted, and a source that would flag more than a few of them (5, or 10%) is refused as probably
+partial. A source older than the facts already imported is refused too, and every planned profile
+is checked with check's rules before anything is written: all or nothing.
 
 Any source that yields ``Record``s (``sources.cqc_files``, an API client) uses ``apply_records``.
 """
@@ -17,10 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .load import errors, load_profile, profile_files
+from .load import errors, load_profile, parse_profile, profile_files
+from .parallel import map_chunks
+from .problems import Problem
+from .progress import Progress
 from .records import canonical, get_path, set_path, typed_dates
 from .schema import Schema, load_schema
 from .text import slugify
+from .validate import check_profile
 from .yamlio import (
     dump_profile,
     plain_value,
@@ -31,11 +37,16 @@ from .yamlio import (
     write_text_atomic,
 )
 
-MASS_REMOVAL_SHARE = 0.5
+MAX_REMOVALS = 5  # an import may flag this many homes as gone without --allow-mass-removal ...
+MAX_REMOVAL_SHARE = 0.10  # ... or this share of the homes in scope, whichever is more
 
 
 class ImportError_(Exception):
     """A file that cannot be imported, with a message saying why and what to do."""
+
+
+class OlderSourceError(ImportError_):
+    """A source dated before the CQC facts already imported."""
 
 
 @dataclass
@@ -46,6 +57,7 @@ class Record:
     local_authority: str
     regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
     on_create: dict[str, Any] = field(default_factory=dict)  # provider fields used only for new profiles
+    line: str | None = None  # where the source has it: 'line 12' of a CSV, 'record 3' of JSON
 
 
 @dataclass
@@ -58,10 +70,12 @@ class Report:
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     dry_run: bool = False
+    values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
-        lines = [f"CQC {self.fmt} file dated {self.data_date.isoformat()}:",
+        what = self.fmt if "sync" in self.fmt else f"{self.fmt} file"
+        lines = [f"CQC {what} dated {self.data_date.isoformat()}:",
                  f"  {len(self.new)} new profile{'s' * (len(self.new) != 1)} {verb}created",
                  f"  {len(self.changed)} {verb}updated, {self.unchanged} unchanged",
                  f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]
@@ -72,12 +86,36 @@ class Report:
         if len(self.new) > 50:
             lines.append(f"  ... and {len(self.new) - 50} more new")
         for name, fields in list(self.changed.items())[:50]:
-            lines.append(f"  updated: {name}: {', '.join(fields)}")
+            if name in self.values:
+                fields = [f"{f}: {_shown(old)} -> {_shown(new)}" for f, old, new in self.values[name]]
+            lines.append(f"  updated: {name}: {'; '.join(fields)}")
+        if len(self.changed) > 50:
+            lines.append(f"  ... and {len(self.changed) - 50} more updated")
+        for name, values in self.values.items():
+            by_field = {f: (old, new) for f, old, new in values}
+            if "cqc.rating" in by_field:
+                old, new = by_field["cqc.rating"]
+                date = by_field.get("cqc.rating_date", (None, None))[1]
+                when = f" (published {_shown(date)})" if date else ""
+                lines.append(f"  rating changed: {name}: {_shown(old)} -> {_shown(new)}{when}")
+            if by_field.get("cqc.status", (None, None))[1] == "Deregistered":
+                lines.append(f"  deregistered: {name}")
         for name in self.missing:
             lines.append(f"  not on register: {name}")
         for name in self.returned:
             lines.append(f"  back on register: {name}")
         return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    """A value as the report prints it: dates as ISO, lists joined, missing as (none)."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return str(value)
 
 
 def locality_name(local_authority: str) -> str:
@@ -110,8 +148,9 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
             set_path(data, path.split("."), value)
     set_path(data, ["cqc", "imported"], data_date)
     ordered = canonical(data, schema)
+    origin = source if "sync" in fmt else f"{fmt} file {source}"
     header = (f"{rec.regulator.get('name') or rec.location_id}\n"
-              f"Created from the CQC register ({fmt} file {source}, dated {data_date.isoformat()}).\n"
+              f"Created from the CQC register ({origin}, dated {data_date.isoformat()}).\n"
               "Fields owned by CQC are refreshed by 'python3 build.py import-cqc'; the home adds the rest.\n"
               "Every field is explained in providers/_template.yaml.")
     return dump_profile(typed_dates(ordered, schema), header)
@@ -119,8 +158,15 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
 
 def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date: dt.date, source: str,
                   local_authority: str | None = None, allow_mass_removal: bool = False, dry_run: bool = False,
-                  schema: Schema | None = None) -> Report:
+                  schema: Schema | None = None, register_ids: set[str] | None = None, allow_older: bool = False,
+                  max_removals: int = MAX_REMOVALS, max_removal_share: float = MAX_REMOVAL_SHARE) -> Report:
     """Apply a source's records to the folder of profiles; see the module docstring.
+
+    ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
+    it lists every location the register still has for the area, so only homes outside it are flagged.
+    A source dated before the newest ``cqc.imported`` in scope is refused unless ``allow_older``; more
+    than ``max_removals`` homes, or ``max_removal_share`` of them, flagged as gone is refused unless
+    ``allow_mass_removal``.
 
     ``fmt`` and ``source`` (a file name, or an API address) are named in new profiles' headers and
     in the report; ``data_date`` is the date of the source's data. Nothing is written when any
@@ -131,7 +177,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         want = _la_key(local_authority)
         areas = sorted({r.local_authority for r in records})
         records = [r for r in records if _la_key(r.local_authority) == want]
-        if not records:
+        if not records and register_ids is None:
             keys = {_la_key(a): a for a in areas}
             near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
             hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
@@ -143,32 +189,41 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         seen_ids.add(r.location_id)
     providers.mkdir(parents=True, exist_ok=True)
     existing = _existing(providers)
+    in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
+                if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
+    if not allow_older:
+        _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
     report = Report(fmt, data_date, dry_run=dry_run)
     taken = {p.stem for p, _ in existing.values()}
     writes: list[tuple[Path, str]] = []
+    origins: dict[Path, Record] = {}  # which record each planned write comes from
+    progress = Progress("homes", len(records), quiet_below=1000)
     for rec in sorted(records, key=lambda r: r.location_id):
+        progress.step()
         if rec.location_id in existing:
             path, _ = existing[rec.location_id]
             old_status = (existing[rec.location_id][1].get("cqc") or {}).get("status")
-            text, changed = _refresh(path, rec, data_date, schema)
+            text, changed, values = _refresh(path, rec, data_date, schema)
             name = f"{rec.regulator.get('name')} ({path.name})"
             if changed:
                 report.changed[name] = changed
+                report.values[name] = values
                 if old_status not in (None, "Registered") and rec.regulator.get("cqc.status") == "Registered":
                     report.returned.append(name)
             else:
                 report.unchanged += 1
             if text is not None:
                 writes.append((path, text))
+                origins[path] = rec
             continue
         slug = _free_slug(rec, taken)
         taken.add(slug)
         path = providers / f"{slug}.yaml"
         writes.append((path, new_profile(rec, slug, schema, fmt, data_date, source)))
+        origins[path] = rec
         report.new.append(f"{rec.regulator.get('name')} ({path.name})")
-    in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
-                if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
-    gone = [(lid, p, d) for lid, p, d in in_scope if lid not in seen_ids]
+    listed = seen_ids if register_ids is None else seen_ids | register_ids
+    gone = [(lid, p, d) for lid, p, d in in_scope if lid not in listed]
     for lid, p, d in sorted(gone, key=lambda x: str(x[1])):
         if (d.get("cqc") or {}).get("status") in ("Deregistered", "Not in latest register"):
             continue
@@ -177,15 +232,71 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         rt_set(doc, ("cqc", "status_date"), data_date, schema)
         writes.append((p, rt_dump(doc)))
         report.missing.append(f"{d.get('name')} ({p.name})")
-    if len(report.missing) > 5 and len(report.missing) > MASS_REMOVAL_SHARE * max(len(in_scope), 1) and not allow_mass_removal:
+    if len(report.missing) > max(max_removals, max_removal_share * len(in_scope)) and not allow_mass_removal:
         raise ImportError_(f"would flag {len(report.missing)} of {len(in_scope)} homes as no longer registered. "
                            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
+    _check_plan(writes, origins, schema)
     if not dry_run:
         for path, text in writes:
             write_text_atomic(path, text)
     return report
 
 
+def _refuse_older(data_date: dt.date, profiles: list[tuple[Path, dict]]) -> None:
+    """Refuse a source dated before the CQC facts the profiles already hold (``cqc.imported``)."""
+    dated = [(d, p) for p, data in profiles if isinstance(d := (data.get("cqc") or {}).get("imported"), dt.date)]
+    if not dated:
+        return
+    newest, path = max(dated, key=lambda x: (x[0], str(x[1])))
+    if data_date < newest:
+        raise OlderSourceError(f"is dated {data_date.isoformat()}, older than the CQC facts already imported "
+                           f"({newest.isoformat()}, in {path.name}); nothing was changed. "
+                           "Use --allow-older if you mean to go back to this file")
+
+
+def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], schema: Schema) -> None:
+    """Check every planned profile with check's rules before anything is written; refuse the whole
+    import when one would break them. A value the schema forbids in a CQC field is the source's fault
+    and is named by its line; a problem the profile already had is left to ``check``."""
+    from_source: list[str] = []
+    in_profiles: list[str] = []
+    for chunk in map_chunks(_new_problems, writes, schema):  # on every core: a national file plans 15,000 profiles
+        for path, p in chunk:
+            rec = origins.get(path)
+            field_def = schema.by_path.get(p.field)
+            if rec is not None and field_def is not None and field_def.owner == "cqc":
+                where = f"{rec.line}: " if rec.line else ""
+                from_source.append(f"{where}location {rec.location_id}: {p.field}: {p.message}")
+            else:
+                in_profiles.append(str(p))
+    if from_source:
+        more = f"\n  (and {len(from_source) - 10} more)" if len(from_source) > 10 else ""
+        raise ImportError_("has values the schema does not allow; nothing was changed. Check the file with its "
+                           "publisher:\n  " + "\n  ".join(from_source[:10]) + more)
+    if in_profiles:
+        raise ImportError_("would leave profiles that do not pass check; nothing was changed:\n  "
+                           + "\n  ".join(in_profiles[:10]))
+
+
+def _new_problems(args: tuple) -> list[tuple[Path, Problem]]:
+    """The errors check would report for each planned text that the file on disk does not have already."""
+    writes, schema = args
+    out = []
+    for path, text in writes:
+        after = _problems(text, path.name, schema)
+        if after and path.exists():  # the file as it is now is read only when the plan has problems
+            before = {(p.field, p.message) for p in _problems(path.read_text(encoding="utf-8"), path.name, schema)}
+            after = [p for p in after if (p.field, p.message) not in before]
+        out.extend((path, p) for p in after)
+    return out
+
+
+def _problems(text: str, shown: str, schema: Schema) -> list[Problem]:
+    """The errors check would report for a profile's text."""
+    profile, problems = parse_profile(text, shown)
+    if profile is not None:
+        problems = problems + check_profile(profile, schema)
+    return errors(problems)
 
 
 def _free_slug(rec: Record, taken: set[str]) -> str:
@@ -204,22 +315,28 @@ def _free_slug(rec: Record, taken: set[str]) -> str:
     return f"{base}-{ident}-{n}"
 
 
-def _refresh(path: Path, rec: Record, data_date: dt.date, schema: Schema) -> tuple[str | None, list[str]]:
-    """New text for a profile with the regulator's fields refreshed (None if the file is current)."""
+def _refresh(path: Path, rec: Record, data_date: dt.date,
+             schema: Schema) -> tuple[str | None, list[str], list[tuple[str, Any, Any]]]:
+    """New text for a profile with the regulator's fields refreshed (None if the file is current),
+    the fields changed and their (field, old, new) values."""
     doc = rt_load(path)
     changed = []
+    values: list[tuple[str, Any, Any]] = []
     for dotted, value in rec.regulator.items():
         keys = tuple(dotted.split("."))
         if schema.by_path[dotted].owner != "cqc":
             raise AssertionError(f"importer tried to set {dotted}, which the schema does not give to CQC")
         current = get_path(doc, keys)
+        old = plain_value(current)
         if value is None:
             if current is not None and rt_delete(doc, keys):
                 changed.append(dotted)
-        elif plain_value(current) != value:
+                values.append((dotted, old, None))
+        elif old != value:
             rt_set(doc, keys, value, schema)
             changed.append(dotted)
+            values.append((dotted, old, value))
     if not changed and plain_value(get_path(doc, ("cqc", "imported"))) == data_date:
-        return None, []
+        return None, [], []
     rt_set(doc, ("cqc", "imported"), data_date, schema)
-    return rt_dump(doc), changed
+    return rt_dump(doc), changed, values

@@ -195,6 +195,23 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     from .problems import ProblemsFound
     from .sources.cqc_files import ImportError_, import_cqc
 
+    if args.api:
+        from .sources import cqc_api
+
+        if args.file or args.as_of:
+            _say("import-cqc --api reads the live CQC API: give no FILE and no --as-of")
+            return 2
+        return cqc_api.main(Path(args.providers), args.local_authority, full=args.full, dry_run=args.dry_run,
+                            allow_mass_removal=args.allow_mass_removal, state_file=Path(args.state) if args.state else None)
+    if not args.file:
+        _say("import-cqc: give a CQC FILE, or --api to sync from the live CQC API")
+        return 2
+    if args.full or args.state:
+        _say("--full and --state go with --api")
+        return 2
+    if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
+        _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
+        return 2
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
@@ -202,7 +219,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
         return 2
     try:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
-                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of)
+                            allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of,
+                            allow_older=args.allow_older, max_removals=args.max_removals,
+                            max_removal_share=args.max_removal_percent / 100)
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
@@ -416,14 +435,24 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default=str(SITE / "data"))
     d.set_defaults(func=cmd_data)
 
-    i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file")
-    i.add_argument("file", help="a CQC file: HSCA care directory CSV, CQC market CSV, API CSV or API JSON folder")
+    i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file or the live CQC API")
+    i.add_argument("file", nargs="?", help="a CQC file: HSCA care directory CSV, CQC market CSV, API CSV or API JSON folder")
+    i.add_argument("--api", action="store_true",
+                   help="sync from the live CQC API (key in CQC_API_KEY; only changes since the last sync)")
+    i.add_argument("--full", action="store_true", help="with --api: fetch every home, not only the changes")
+    i.add_argument("--state", help="with --api: the sync state file (default: cqc-sync.json beside the providers folder)")
     i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire")
     i.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to create or refresh")
     i.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date of the register data (default: newest date in the file)")
     i.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     i.add_argument("--allow-mass-removal", action="store_true",
-                   help="allow flagging more than half the homes as missing from the register")
+                   help="allow flagging more homes as missing from the register than --max-removals / --max-removal-percent")
+    i.add_argument("--max-removals", type=int, default=5, metavar="N",
+                   help="refuse to flag more than N homes as gone (default 5) ...")
+    i.add_argument("--max-removal-percent", type=float, default=10.0, metavar="P",
+                   help="... or P%% of the homes, whichever is more (default 10)")
+    i.add_argument("--allow-older", action="store_true",
+                   help="import a file dated before the CQC facts already imported")
     i.set_defaults(func=cmd_import_cqc)
     fs = sub.add_parser("import-fsa", help="add food hygiene ratings from Food Standards Agency FHRS XML files")
     fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")

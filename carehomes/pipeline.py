@@ -26,9 +26,10 @@ from .releases import changelog, copy_releases, current_records, list_releases
 from .render import read_config, render_pages
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
+from .sources.cqc_api import checked_dates
 from .sources.postcodes import write_lookup
 from .validate import check_files, check_profile
-from .views import HomeView
+from .views import REGISTER_STALE_MONTHS, HomeView
 
 
 @dataclass
@@ -97,7 +98,10 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     cfg = read_config(config_path or ROOT / "mkdocs.yml")
     today = today or dt.date.today()
     released = release_date()  # once, so every file and page of this build carries the same date
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
+    months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
+    checked = checked_dates([p.path for p in profiles])  # homes a weekly sync found unchanged (cqc-sync.json)
+    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(p.data.get("location_id")))
+                    for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages)
         files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None)

@@ -30,6 +30,7 @@ class Change:
     name: str
     before: str | None = None
     after: str | None = None
+    published: str | None = None  # for a rating: the date CQC published the new one
 
     def sentence(self) -> str:
         if self.kind == "added":
@@ -39,7 +40,8 @@ class Change:
         if self.kind == "deregistered":
             return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}."
         if self.kind == "rating":
-            return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}."
+            when = f" (published {self.published})" if self.published else ""
+            return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}{when}."
         return f"{self.name}: registered beds changed from {self.before or 'unknown'} to {self.after or 'unknown'}."
 
 
@@ -89,7 +91,8 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")), ("beds", ("beds", "registered"))):
             before, after = _value(a, keys), _value(b, keys)
             if before != after and (kind != "deregistered" or after not in (None, "Registered")):
-                out.append(Change(kind, lid, b["name"], before, after))
+                published = _value(b, ("cqc", "rating_date")) if kind == "rating" else None
+                out.append(Change(kind, lid, b["name"], before, after, published))
     return out
 
 

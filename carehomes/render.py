@@ -25,7 +25,7 @@ from .outputs.tables import release_version
 from .parallel import map_chunks
 from .schema import ROOT, Schema, load_schema
 from .text import slugify
-from .views import NOT_PROVIDED, HomeView, nice_date
+from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
 if TYPE_CHECKING:
     from .releases import Entry
@@ -88,11 +88,12 @@ def _md_env(folder: Path) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
-    imported = [v.get("cqc.imported") for v in views if v.get("cqc.imported")]
+    imported = [v.register_date for v in views if v.register_date]
     return {
         "homes": f"{len(views):,}",
         "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
+        "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
         "published": nice_date(released),
     }
 
@@ -239,13 +240,13 @@ def _fill(part: str, title: str, url_path: str) -> str:
 
 
 def _render_chunk(args: tuple) -> int:
-    datas, site_dir, shell, contact_email, today, edit_base = args
+    datas, site_dir, shell, contact_email, today, edit_base, stale_months, checked = args
     env = _env()
     tpl = env.get_template("profile.html")
     head, tail = shell
     schema = load_schema()
     for data in datas:
-        v = HomeView(data, today, schema, edit_base)
+        v = HomeView(data, today, schema, edit_base, stale_months, checked.get(data.get("location_id")))
         groups = v.groups()
         body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email,
                           json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
@@ -263,7 +264,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     if not views:
         return 0
     return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
-                          views[0].today, views[0].repo_edit, workers=workers))
+                          views[0].today, views[0].repo_edit, views[0].stale_months,
+                          {v.d.get("location_id"): v.checked_on for v in views if v.checked_on}, workers=workers))
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:

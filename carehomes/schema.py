@@ -91,6 +91,7 @@ class Values:
     fee_last: int
     owners: dict[str, Owner]
     unknowns: Unknowns
+    not_yet_rated: str  # CQC's own 'not yet inspected' rating, shown as such (not as 'no rating known')
 
     @property
     def not_known(self) -> str:
@@ -134,7 +135,7 @@ class Values:
 
     def for_script(self) -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, as JSON."""
-        return {"ratings": self.rating_choices, "noRating": self.no_rating, "notProvided": self.not_provided,
+        return {"ratings": self.rating_choices, "noRating": self.no_rating, "notYetRated": self.not_yet_rated, "notProvided": self.not_provided,
                 "staleness": {"ratingDays": self.rating_stale_days, "ratingAge": self.rating_stale_age,
                               "availabilityDays": self.availability_stale_days},
                 "feeBands": {"step": self.fee_step}}
@@ -165,14 +166,15 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             availability_stale_days=int(st["availabilityDays"]),
             fee_step=int(fees["step"]), fee_first=int(fees["first"]), fee_last=int(fees["last"]),
             owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()},
-            unknowns=_unknowns(x["unknowns"]))
+            unknowns=_unknowns(x["unknowns"]),
+            not_yet_rated=x["notYetRated"])
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
                          "see the description in x-directory") from None
-    wrong = [r for r in (*values.ungraded_ratings, *values.ratings_of_concern) if r not in values.ratings]
+    wrong = [r for r in (*values.ungraded_ratings, *values.ratings_of_concern, values.not_yet_rated) if r not in values.ratings]
     if values.registered_status not in values.statuses:
         wrong.append(values.registered_status)
     if wrong or values.no_rating in values.ratings:

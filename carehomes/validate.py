@@ -355,7 +355,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
                 add(f"{base}.{key}", f"is {n} but beds.{kind}.total is {total}; a capability cannot have more beds than the home has")
     if any_capability and "capabilities.confirmed" not in v:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
-    if "cqc.rating" in v and "cqc.rating_date" not in v:
+    if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated":  # dated by cqc.imported
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
     if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")

@@ -14,6 +14,11 @@ NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 # the order a family asks in: the "not known yet" block lists missing facts by group in this order
 UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "registration"]
+REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
+NO_RATING = f"{VALUES.no_rating}: see the CQC page"
+NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
+KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
+                 ("well_led", "Well-led"))
 
 
 @dataclass
@@ -92,6 +97,19 @@ def nice_date(value: Any) -> str:
     return f"{d.day} {d:%B %Y}" if d else ""
 
 
+def register_stale_note(when: dt.date | None, today: dt.date, months: int = REGISTER_STALE_MONTHS) -> str | None:
+    """'These facts are from ... more than N months ago' when the regulator's data is that old."""
+    if when is None:
+        return None
+    y, m = divmod(today.year * 12 + today.month - 1 - months, 12)
+    limit = dt.date(y, m + 1, min(today.day, 28))
+    if when >= limit:
+        return None
+    return (f"The Care Quality Commission facts here are from the register dated {nice_date(when)}, more than "
+            f"{months} month{'s' * (months != 1)} ago. Ratings, registration and contact details may have changed: "
+            "check the CQC page.")
+
+
 def yes_no(value: Any) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
@@ -113,11 +131,14 @@ def fee_range(lo: Any, hi: Any) -> str | None:
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
-    def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None):
+    def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
+                 stale_months: int = REGISTER_STALE_MONTHS, checked_on: dt.date | None = None):
         self.d = data
+        self.checked_on = checked_on  # the day a CQC API sync last confirmed these facts unchanged
         self.s = schema or load_schema()
         self.today = today
         self.repo_edit = repo_edit
+        self.stale_months = stale_months
 
     def get(self, path: str) -> Any:
         return get_path(self.d, path.split("."))
@@ -184,6 +205,23 @@ class HomeView:
     def rating_stale(self) -> bool:
         d = self.rating_date
         return bool(d and (self.today - d).days > self.s.values.rating_stale_days)
+
+    @property
+    def rating_text(self) -> str:
+        """The rating as a page says it: never says unrated unless CQC says so."""
+        r = self.rating
+        return NO_RATING if not r else NOT_YET_RATED if r == VALUES.not_yet_rated else r
+
+    @property
+    def register_date(self) -> dt.date | None:
+        """The date of the regulator facts: imported, or later confirmed unchanged by a sync."""
+        dates = [d for d in (_date(self.get("cqc.imported")), self.checked_on) if d]
+        return max(dates) if dates else None
+
+    @property
+    def register_stale(self) -> str | None:
+        """A plain warning when the regulator facts are older than the configured number of months."""
+        return register_stale_note(self.register_date, self.today, self.stale_months)
 
     @property
     def beds_confirmed(self) -> dt.date | None:
@@ -343,9 +381,17 @@ class HomeView:
             g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
         rating = self.rating
-        g.facts.append(self.fact("CQC overall rating", rating, "cqc.rating", "its CQC rating",
-                                 note=f"published {nice_date(self.rating_date)}" if rating and self.rating_date else None))
-        g.facts.append(self.fact("CQC report", "Read the CQC report", "cqc.report_url", href=self.cqc_url))
+        g.facts.append(self.fact("CQC overall rating", self.rating_text, "cqc.rating", "its CQC rating",
+                                 href=None if rating else self.cqc_url,
+                                 note=f"published {nice_date(self.rating_date)}" if self.rating_date else None))
+        questions = [f"{title}: {self.get(f'cqc.rating_{key}')}" for key, title in KEY_QUESTIONS if self.get(f"cqc.rating_{key}")]
+        if questions:
+            g.facts.append(self.fact("CQC rating for each key question", "; ".join(questions), "cqc.rating_safe"))
+        if self.get("cqc.previous_rating"):
+            g.facts.append(self.fact("Previous CQC rating", self.get("cqc.previous_rating"), "cqc.previous_rating",
+                                     note=f"published {nice_date(self.get('cqc.previous_rating_date'))}" if self.get("cqc.previous_rating_date") else None))
+        g.facts.append(self.fact("CQC report", "Read the CQC report", "cqc.report_url", href=self.cqc_url,
+                                 note=f"latest report published {nice_date(self.get('cqc.report_date'))}" if self.get("cqc.report_date") else None))
         g.facts.append(self.fact("Registered manager in post (CQC)", yes_no(self.get("cqc.registered_manager")), "cqc.registered_manager",
                                  "whether a registered manager is in post"))
         st, nt = self.get("staffing.staff_turnover_percent"), self.get("staffing.nurse_turnover_percent")
@@ -387,13 +433,17 @@ class HomeView:
 
     def _contact(self) -> Group:
         g = Group("contact", "Contact and location", f"The home and the {SOURCES['cqc']}")
-        phone = self.get("contact.phone")
+        phone, from_cqc = self.get("contact.phone"), None
+        if not phone and self.get("cqc.phone"):
+            phone, from_cqc = self.get("cqc.phone"), "as held by CQC; the home has not given its own"
         g.facts.append(self.fact("Phone", phone, "contact.phone", "contact details (phone, email, website)",
-                                 href=safe_url("tel:" + phone.replace(" ", "")) if phone else None))
+                                 href=safe_url("tel:" + phone.replace(" ", "")) if phone else None, note=from_cqc))
         email = self.get("contact.email")
         g.facts.append(self.fact("Email", email, "contact.email", "contact details (phone, email, website)", href=safe_url(f"mailto:{email}") if email else None))
-        web = safe_url(self.get("contact.website"))
-        g.facts.append(self.fact("Website", web, "contact.website", "contact details (phone, email, website)", href=web))
+        web, from_cqc = safe_url(self.get("contact.website")), None
+        if not web and safe_url(self.get("cqc.website")):
+            web, from_cqc = safe_url(self.get("cqc.website")), "as held by CQC; the home has not given its own"
+        g.facts.append(self.fact("Website", web, "contact.website", "contact details (phone, email, website)", href=web, note=from_cqc))
         g.facts.append(self.fact("Manager", self.get("contact.manager"), "contact.manager", "manager's name"))
         g.facts.append(self.fact("Address", self.address_line or None, "address.street", "address"))
         g.facts.append(self.fact("Map", "See on OpenStreetMap" if self.map_url else None, "address.latitude", "where it is on a map",
@@ -401,13 +451,18 @@ class HomeView:
         return g
 
     def _registration(self) -> Group:
-        g = Group("registration", "Registration", SOURCES["cqc"], _date(self.get("cqc.imported")), "CQC data dated")
+        g = Group("registration", "Registration", SOURCES["cqc"], self.register_date, "CQC data dated")
+        g.stale = self.register_stale
         g.facts.append(self.fact("CQC location ID", self.d["location_id"], "location_id"))
         g.facts.append(self.fact("Provider", self.get("provider.name"), "provider.name", "the provider that runs it"))
         g.facts.append(self.fact("Registration status", self.status, "cqc.status", "its registration status",
                                  note=nice_date(self.get("cqc.status_date")) or None))
         g.facts.append(self.fact("Registered since", nice_date(self.get("cqc.registered_since")) or None, "cqc.registered_since",
                                  "when it was registered"))
+        if self.get("cqc.dormant"):
+            g.facts.append(self.fact("Dormant (CQC)", "Yes: registered but not providing care at the moment", "cqc.dormant"))
+        if self.get("cqc.service_types"):
+            g.facts.append(self.fact("CQC service types", "; ".join(self.get("cqc.service_types")), "cqc.service_types"))
         g.facts.append(self.fact("Beds registered with CQC", None if self.get("beds.registered") is None else str(self.get("beds.registered")),
                                  "beds.registered", "how many beds are registered"))
         g.facts.append(self.fact("Local authority area", self.get("locality"), "locality"))

@@ -87,16 +87,16 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
 
 def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=4)
-    import_cqc(src, tmp_path / "p")
-    write_rows(src, rows[1:])
-    report = import_cqc(src, tmp_path / "p")
+    first = import_cqc(src, tmp_path / "p")
+    write_rows(src, rows[1:])  # the same file with a row less: same date, however the rows' dates fall
+    report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
     assert len(report.missing) == 1 and len(list((tmp_path / "p").glob("*.yaml"))) == 4
     gone = next(load(f) for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
     assert gone["cqc"]["status"] == "Not in latest register"
     assert gone["cqc"]["status_date"] == report.data_date
     # importing the full list again puts it back
     write_rows(src, rows)
-    report = import_cqc(src, tmp_path / "p")
+    report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
     assert len(report.returned) == 1
 
 
@@ -176,7 +176,8 @@ def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
-    assert str(exc.value) == "has rows that cannot be read; nothing was changed:\n  row 3: 'not a date' is not a date"
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                              "taken as a home that left the register):\n  line 3: 'not a date' is not a date")
     assert not (tmp_path / "p").exists() or not list((tmp_path / "p").iterdir())
 
 
@@ -187,8 +188,9 @@ def test_rows_without_name_or_with_a_bad_id_are_refused(tmp_path, shared_data):
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
-    assert str(exc.value) == ("has rows that cannot be read; nothing was changed:\n"
-                              f"  row 2: location {rows[0]['Location ID']} has no name\n  row 4: 'not an id' is not a CQC location ID")
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                              "taken as a home that left the register):\n"
+                              f"  line 2: location {rows[0]['Location ID']} has no name\n  line 4: 'not an id' is not a CQC location ID")
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -231,3 +233,160 @@ def test_slug_collisions_get_town_then_id(tmp_path, shared_data):
     names = sorted(f.stem for f in (tmp_path / "p").glob("*.yaml"))
     assert names[0] == "same-name" and names[1].startswith("same-name-")
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+
+
+# --- imports are transactions with guards (issue 9, requirement 3) ------------------------------
+
+def test_values_the_schema_forbids_are_the_source_files_problem(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    rows[1]["Care homes beds"] = "5000"
+    rows[2]["Location Latitude"] = "5.2"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value) == (
+        "has values the schema does not allow; nothing was changed. Check the file with its publisher:\n"
+        f"  line 3: location {rows[1]['Location ID']}: beds.registered: is 5000, above the highest allowed value 1000\n"
+        f"  line 4: location {rows[2]['Location ID']}: address.latitude: is 5.2, below the lowest allowed value 49.8")
+    assert not list((tmp_path / "p").glob("*.yaml"))
+
+
+def test_refresh_that_breaks_a_rule_writes_nothing(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    import_cqc(src, tmp_path / "p")
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    rows[0]["Care homes beds"] = "1001"
+    rows[1]["Location Name"] = "Renamed House"  # a good change in the same file is not written either
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert f"  line 2: location {rows[0]['Location ID']}: beds.registered: is 1001, above the highest allowed value 1000" in str(exc.value)
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+
+
+def test_older_file_is_refused_unless_allowed(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    first = import_cqc(src, tmp_path / "p")  # dated with the newest date in the slice
+    name = sorted(f.name for f in (tmp_path / "p").glob("*.yaml"))[-1]
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 1, 31))
+    assert str(exc.value) == (f"is dated 2021-01-31, older than the CQC facts already imported ({first.data_date}, in "
+                              f"{name}); nothing was changed. Use --allow-older if you mean to go back to this file")
+    write_rows(src, [min(rows, key=lambda r: r["Location HSCA start date"])])  # without --as-of, the date is the
+    # newest date in the file, here older than the slice's: say how to give the real one
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value).endswith("Use --allow-older if you mean to go back to this file. The file's date was taken "
+                                   "from the newest date in it; if the file is newer, give its date with --as-of YYYY-MM-DD")
+    write_rows(src, rows)
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 1, 31), allow_older=True)
+    assert all(load(f)["cqc"]["imported"] == dt.date(2021, 1, 31) for f in (tmp_path / "p").glob("*.yaml"))
+
+
+def test_mass_removal_limit_is_5_homes_or_10_percent_and_configurable(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
+    day = import_cqc(src, tmp_path / "p").data_date
+    write_rows(src, rows[6:])  # 6 of 20 gone: more than 5 and more than 10%
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=day)
+    assert str(exc.value).startswith("would flag 6 of 20 homes as no longer registered.")
+    report = import_cqc(src, tmp_path / "p", dry_run=True, as_of=day, max_removals=6)
+    assert len(report.missing) == 6
+    report = import_cqc(src, tmp_path / "p", dry_run=True, as_of=day, max_removals=0, max_removal_share=0.3)
+    assert len(report.missing) == 6
+    write_rows(src, rows[5:])  # 5 gone: allowed
+    assert len(import_cqc(src, tmp_path / "p", as_of=day).missing) == 5
+
+
+def test_cli_guards(tmp_path, shared_data):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "build.py"), "import-cqc", str(src), "--providers",
+                                     str(tmp_path / "p"), *a], capture_output=True, text=True)
+    assert run().returncode == 0
+    older = run("--as-of", "2021-02-01")
+    assert older.returncode == 1 and "older than the CQC facts already imported" in older.stderr
+    assert run("--as-of", "2021-02-01", "--allow-older").returncode == 0
+    bad = run("--max-removal-percent", "150")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().endswith("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
+
+
+def test_an_unbalanced_quote_is_reported_and_flags_no_home(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=8)
+    day = import_cqc(src, tmp_path / "p").data_date
+    before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    name = rows[2]["Location Name"]
+    assert f",{name}," in lines[3]
+    lines[3] = lines[3].replace(f",{name},", f',"{name},', 1)  # the quote swallows every line after it
+    src.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=day)
+    assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                              "taken as a home that left the register):\n"
+                              "  line 4: cannot be read as CSV (',' expected after '\"'); is a quote (\") not closed?")
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+    # at the end of the file, with no quote after it: the same, never 'the homes after it left'
+    lines = lines[:3] + [lines[3].replace('"', "")[:-1] + ',"\n'] + lines[4:]
+    src.write_text("".join(lines[:4]), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=day)
+    assert str(exc.value).endswith("\n  line 4: cannot be read as CSV (unexpected end of data); is a quote (\") not closed?")
+    assert before == {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
+
+
+def test_a_latin1_byte_is_refused_with_its_line_and_byte(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    raw = src.read_bytes()
+    name = rows[1]["Location Name"].encode()
+    src.write_bytes(raw.replace(name, b"Caf\xe9 " + name, 1))  # one byte from a Windows 'ANSI' export
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    column = raw.split(b"\n")[2].index(name) + 4
+    assert str(exc.value) == (f"line 3: byte {column} (0xE9) is not UTF-8 text; nothing was changed. "
+                              "Save the file as 'CSV UTF-8' and import it again")
+    assert not list((tmp_path / "p").glob("*.yaml"))
+
+
+def test_csv_files_are_streamed_not_read_whole(tmp_path, shared_data, monkeypatch):
+    from pathlib import Path
+
+    def whole(*_a, **_k):
+        raise AssertionError("read whole")
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    monkeypatch.setattr(Path, "read_text", whole)
+    fmt, records, date = read_register(NATIONAL)
+    assert fmt == "HSCA care directory" and date == dt.date(2021, 3, 31) and len(records) > 10000
+    assert records[0].line == "line 2"
+
+
+def test_a_row_with_extra_fields_is_reported_with_its_line(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\r\n") + ",stray\r\n"
+    src.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value).endswith("\n  line 3: has 26 fields, the header has 25")
+    assert not list((tmp_path / "p").glob("*.yaml"))
+
+
+def test_a_problem_the_profile_already_had_does_not_stop_the_import(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    prov = tmp_path / "providers"
+    day = import_cqc(src, prov).data_date
+    target = sorted(prov.glob("*.yaml"))[0]
+    target.write_text(target.read_text() + "fees:\n  residential_from: 900\n")  # no fees.date: check reports it
+    assert [p.field for p in check_paths([prov], on=TODAY).problems if p.severity == "error"] == ["fees"]
+    row = next(r for r in rows if r["Location ID"] == load(target)["location_id"])
+    row["Care homes beds"] = str(int(row["Care homes beds"]) + 1)
+    write_rows(src, rows)
+    report = import_cqc(src, prov, as_of=day)
+    assert list(report.changed.values()) == [["beds.registered"]]  # left for check (and the home) to fix

@@ -26,20 +26,20 @@ def test_changed_profile_gives_changelog_entry_and_feed_item(tmp_path, monkeypat
     import datetime as dt
     snapshot(data_files(first.profiles), releases, dt.date(2026, 10, 1))
     f = prov / "example-full.yaml"
-    f.write_text(f.read_text().replace("  rating: Good\n", "  rating: Requires improvement\n").replace("  registered: 40\n", "  registered: 30\n"))
+    f.write_text(f.read_text().replace("  rating: Good\n", "  rating: Requires improvement\n").replace("  rating_date: 2025-03-14\n", "  rating_date: 2026-09-20\n").replace("  registered: 40\n", "  registered: 30\n"))
     (prov / "example-minimal.yaml").unlink()
     checked = check_paths([prov], on=TODAY)
     out = tmp_path / "site"
     build_site(checked.profiles, out, today=TODAY, index=False, releases_dir=releases)
     page = (out / "open-data" / "index.html").read_text()
     assert "Changes since the release of 2026-10-01" in page
-    assert "Example Full House (fictional): CQC rating changed from Good to Requires improvement." in page
+    assert "Example Full House (fictional): CQC rating changed from Good to Requires improvement (published 2026-09-20)." in page
     assert "Example Full House (fictional): registered beds changed from 40 to 30." in page
     assert "Example Minimal (fictional) was removed from the directory." in page
     feed = ET.parse(out / "data" / "changes.atom").getroot()
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Changes since the release of 2026-10-01", "First release: 2 homes"]
-    assert "CQC rating changed from Good to Requires improvement" in entries[0].find(f"{ATOM}content").text
+    assert "CQC rating changed from Good to Requires improvement (published 2026-09-20)" in entries[0].find(f"{ATOM}content").text
     assert (out / "data" / "releases" / "2026-10-01" / "care-homes.csv").read_text().count("\n") == 3
     assert 'href="../data/releases/2026-10-01/care-homes.csv"' in page
 

@@ -97,8 +97,11 @@ def test_facets_say_how_many_homes_have_given_each_fact(built):
 def test_stale_flags(built):
     out, _ = built
     full = (out / "homes" / "example-full" / "index.html").read_text()
-    # beds confirmed 2026-11-20 (3 days before TODAY): fresh; rating 2025-03-14: under two years
-    assert "Possibly out of date" not in full
+    # beds confirmed 2026-11-20 (3 days before TODAY): fresh; rating 2025-03-14: under two years;
+    # but the register facts (2025-08-26) are more than the configured 3 months old
+    assert full.count("Possibly out of date") == 1
+    assert ("The Care Quality Commission facts here are from the register dated 26 August 2025, more than 3 months "
+            "ago. Ratings, registration and contact details may have changed: check the CQC page.") in full
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     view = HomeView(data, TODAY + dt.timedelta(days=800))
     assert view.availability_stale and view.rating_stale
@@ -179,3 +182,25 @@ def test_empty_directory_builds(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "0 homes" in r.stderr and "no search index (no homes)" in r.stderr
     assert not (tmp_path / "site" / "pagefind").exists()
+
+
+def test_rating_shown_only_as_cqc_says(built):
+    out, _ = built
+    for page in (out / "homes").glob("*/index.html"):
+        assert "not rated yet" not in page.read_text().lower(), page
+    aston = (out / "homes" / "aston-house" / "index.html").read_text()
+    assert ('<li>Rating not in our data: <a href="https://www.cqc.org.uk/location/1-10048660596" '
+            'rel="nofollow noopener">see the CQC page</a></li>') in aston
+    assert "<li>CQC register data dated 31 March 2021</li>" in aston
+    home = (out / "index.html").read_text()
+    assert "The CQC facts may be out of date" in home
+    data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    data["cqc"].update(rating="Not yet rated", phone="01432 000000")
+    del data["cqc"]["rating_date"]
+    del data["contact"]["phone"]
+    view = HomeView(data, TODAY, stale_months=24)
+    groups = {g.id: g for g in view.groups()}
+    facts = {f.label: f for g in groups.values() for f in g.facts}
+    assert facts["CQC overall rating"].text == "Not yet rated by CQC" and facts["CQC overall rating"].href is None
+    assert facts["Phone"].text == "01432 000000" and facts["Phone"].note == "as held by CQC; the home has not given its own"
+    assert groups["registration"].stale is None  # 24 months configured

@@ -144,7 +144,10 @@ def test_find_page_offers_every_rating_a_home_can_have(edge_site):
                         "edge-fee-over": ["Not yet rated"], "edge-no-rating": [VALUES.no_rating]}
     assert all(v[0] in offered for v in filtered.values())
     no_rating_page = (edge_site / "homes" / "edge-no-rating" / "index.html").read_text(encoding="utf-8")
-    assert f"<li>CQC rating: {VALUES.no_rating}</li>" in no_rating_page
+    assert re.search(rf'<li>{VALUES.no_rating}: <a href="https://www.cqc.org.uk/location/[^"]+" rel="nofollow noopener">see the CQC page</a></li>',
+                     no_rating_page)  # never "not rated": the link says where the rating is
+    not_yet_page = (edge_site / "homes" / "edge-fee-over" / "index.html").read_text(encoding="utf-8")
+    assert f"<li>CQC rating: {VALUES.not_yet_rated} by CQC" in not_yet_page
     facets = json.loads((edge_site / "search" / "facets.json").read_text())
     assert set(facets["rating"]) <= set(offered)
     assert facets["feeband"] == {"01200": 2, "01300": 1, "none": 1}

@@ -59,3 +59,22 @@ def test_contributor_files_exist_and_ask_for_the_source():
     assert {h["entry"] for h in hooks} == {"python3 build.py check", "python3 build.py fmt"}
     assert "you don't need programming" in (ROOT / "CONTRIBUTING.md").read_text().lower()
     assert (ROOT / "providers" / "_template.yaml").read_text().startswith("# yaml-language-server: $schema=../schema/profile.schema.json")
+
+
+def test_cqc_sync_workflow_opens_one_pull_request_weekly():
+    wf = load("cqc-sync.yml")
+    assert wf["on"]["schedule"][0]["cron"].split()[2:] == ["*", "*", "1"]  # weekly
+    assert "workflow_dispatch" in wf["on"]
+    assert wf["permissions"] == {"contents": "write", "pull-requests": "write"}
+    job = wf["jobs"]["sync"]
+    named = {n: (u, r) for n, u, r in steps(job)}
+    sync = job["steps"][[n for n, _, _ in steps(job)].index("Sync from the CQC API")]
+    assert sync["env"]["CQC_API_KEY"] == "${{ secrets.CQC_API_KEY }}"
+    assert "python build.py import-cqc --api" in sync["run"] and "pipefail" in sync["run"]
+    assert "python build.py check" in named["Check the synced profiles"][1]
+    pr = named["Open or update the pull request"][1]
+    assert "git add -- providers/ cqc-sync.json" in pr  # never build output
+    assert "git push --force origin cqc-sync" in pr and "git push origin main" not in pr
+    assert "gh pr create" in pr and "gh pr edit cqc-sync" in pr and "--label stewards" in pr
+    assert "cqc-report.txt" in pr and "merge" not in pr.replace("then merge.", "")  # it never merges itself
+    assert "${{" not in "\n".join(r for _, _, r in steps(job)), "values reach shell commands only through env"

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..apply import ImportError_, Record, Report, apply_records, locality_name
+from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..schema import Schema
 from ..validate import POSTCODE_LOOSE, URL
 
@@ -272,68 +272,141 @@ def _slash_order(values: Iterable[str]) -> str:
     return "dmy"  # a UK register: day first unless the file shows otherwise
 
 
+MAX_JSON_BYTES = 64 * 1024 * 1024  # a JSON register is read whole; CSV files are streamed
+
+
 def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
-    """Read a CQC file into records of care homes, its format name and its data date."""
+    """Read a CQC file into records of care homes, its format name and its data date.
+
+    CSV files are streamed line by line (memory stays bounded however large the file is); a row
+    that cannot be read is reported with its line number, never treated as absent."""
     if path.is_dir():
         return _read_api_folder(path)
     if not path.exists():
         raise ImportError_("no such file")
-    raw = path.read_bytes()
-    text = None
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None or "\x00" in text[:4096]:
+    with open(path, "rb") as fh:
+        start = fh.read(4096)
+    if b"\x00" in start:
         raise ImportError_("is not a text CSV file; export the CQC sheet as CSV (UTF-8) and try again")
-    if text.lstrip().startswith(("{", "[")):
-        return read_api_documents([json.loads(text)], path)
-    try:
-        reader = csv.DictReader(text.splitlines())
-        header = set(h.strip() for h in (reader.fieldnames or []))
-    except csv.Error as exc:
-        raise ImportError_(f"cannot be read as CSV ({exc})") from None
-    rows = list(reader)
-    if HSCA_COLUMNS <= header:
-        fmt, parse, dates = "HSCA care directory", _hsca, [r.get("Location HSCA start date") for r in rows]
-    elif MARKET_COLUMNS <= header:
+    if start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise ImportError_(f"is a JSON file larger than {MAX_JSON_BYTES // 2**20} MB; import the folder of "
+                               "location files (location_details) instead")
+        try:
+            return read_api_documents([json.loads(path.read_bytes().decode("utf-8-sig"))], path)
+        except UnicodeDecodeError as exc:
+            raise ImportError_(f"is not UTF-8 text: byte {exc.start} (0x{exc.object[exc.start]:02X}) cannot be read; "
+                               "save the file as UTF-8") from None
+        except ValueError as exc:
+            raise ImportError_(f"is not valid JSON ({exc})") from None
+    header = _csv_header(path)
+    names = set(header)
+    if HSCA_COLUMNS <= names:
+        fmt, parse = "HSCA care directory", _hsca
+        date_of: Callable[[dict], list[str | None]] = lambda r: [r.get("Location HSCA start date")]
+    elif MARKET_COLUMNS <= names:
         fmt, parse = "market", _market
-        dates = [r.get("Location HSCA start date") for r in rows] + \
-                [(_date(r.get("Publication Date"), "mdy") or dt.date.min).isoformat() for r in rows if r.get("Publication Date")]
-    elif API_COLUMNS <= header:
-        order = _slash_order(r.get("registrationDate", "") for r in rows)
+        date_of = lambda r: [r.get("Location HSCA start date"),
+                             (_date(r.get("Publication Date"), "mdy") or dt.date.min).isoformat() if r.get("Publication Date") else None]
+    elif API_COLUMNS <= names:
+        order = _slash_order(r.get("registrationDate", "") for _, r in _csv_rows(path, []))  # a first pass, streamed too
         fmt = "API (CSV)"
         parse = lambda r: parse_api_location(r, order)
-        dates = [d.isoformat() for r in rows for d in _api_dates(r)]
+        date_of = lambda r: [d.isoformat() for d in _api_dates(r)]
     else:
         known = "the HSCA care directory, CQC's market locations CSV, or CQC API location records"
         raise ImportError_(f"is not a CQC register file this tool knows: its columns do not match {known}. "
                            f"It needs at least the columns {', '.join(sorted(HSCA_COLUMNS))}")
-    records = _parse_rows(rows, parse)
-    return fmt, records, _latest(dates)
+    newest: list[dt.date] = []  # the newest date seen so far (kept as we stream, not every row's)
+    unreadable: list[str] = []
+
+    def rows() -> Iterable[tuple[str, dict]]:
+        for where, row in _csv_rows(path, unreadable):
+            for d in date_of(row):
+                try:
+                    parsed = _date(d)
+                except ValueError:
+                    continue  # the row's own parse reports it
+                if parsed and (not newest or parsed > newest[0]):
+                    newest[:] = [parsed]
+            yield where, row
+
+    records = _parse_rows(rows(), parse, unreadable)
+    return fmt, records, _latest(d.isoformat() for d in newest)
 
 
-def _parse_rows(rows: Iterable[dict], parse: Callable[[dict], Record | None], offset: int = 2) -> list[Record]:
+def _utf8_lines(path: Path) -> Iterable[str]:
+    """The file's lines as text, one at a time; a byte that is not UTF-8 stops the import with its
+    line and byte (a Windows 'ANSI' export is refused, not silently read as another encoding)."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ImportError_(f"line {n}: byte {exc.start + 1} (0x{raw[exc.start]:02X}) is not UTF-8 text; nothing "
+                                   "was changed. Save the file as 'CSV UTF-8' and import it again") from None
+            yield line.removeprefix("\ufeff") if n == 1 else line
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        header = next(csv.reader(_utf8_lines(path)), [])
+    except csv.Error as exc:
+        raise ImportError_(f"cannot be read as CSV ({exc})") from None
+    return [h.strip() for h in header]
+
+
+def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
+    """Stream the rows as (where, column -> value); a row with the wrong number of fields (an
+    unbalanced quote swallows the lines after it) goes to ``unreadable`` with its line numbers."""
+    reader = csv.reader(_utf8_lines(path), strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportError_(f"cannot be read as CSV ({exc})") from None
+    while True:
+        first = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            unreadable.append(f"line {first}: cannot be read as CSV ({exc}); is a quote (\") not closed?")
+            return
+        if not row or row == [""]:
+            continue
+        if len(row) != len(header):
+            span = f"lines {first} to {reader.line_num}" if reader.line_num > first else f"line {first}"
+            hint = "; is a quote (\") not closed?" if reader.line_num > first or len(row) < len(header) else ""
+            unreadable.append(f"{span}: has {len(row)} fields, the header has {len(header)}{hint}")
+            continue
+        yield f"line {first}", dict(zip(header, row))
+
+
+def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | None],
+                unreadable: list[str] | None = None) -> list[Record]:
+    """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together."""
     records, errors = [], []
-    for n, row in enumerate(rows, offset):
+    for where, row in rows:
         try:
             rec = parse(row)
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
-            errors.append(f"row {n}: {exc}")
+            errors.append(f"{where}: {exc}")
             continue
         if rec:
+            rec.line = where
             if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
-                errors.append(f"row {n}: '{rec.location_id[:40]}' is not a CQC location ID")
+                errors.append(f"{where}: '{rec.location_id[:40]}' is not a CQC location ID")
                 continue
             if not rec.regulator.get("name"):
-                errors.append(f"row {n}: location {rec.location_id} has no name")
+                errors.append(f"{where}: location {rec.location_id} has no name")
                 continue
             records.append(rec)
+    errors = sorted(errors + (unreadable or []), key=lambda e: int(re.search(r"\d+", e)[0]))
     if errors:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-        raise ImportError_("has rows that cannot be read; nothing was changed:\n  " + "\n  ".join(errors[:10]) + more)
+        raise ImportError_("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
+                           "taken as a home that left the register):\n  " + "\n  ".join(errors[:10]) + more)
     return records
 
 
@@ -376,21 +449,28 @@ def read_api_documents(docs: list[Any], path: Path) -> tuple[str, list[Record], 
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
     if not any("careHome" in i for i in flat):
         raise ImportError_("holds location summaries only; import the folder of full location records (location_details)")
-    records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"), offset=1)
+    records = _parse_rows(((f"record {n}", r) for n, r in enumerate(flat, 1)), lambda r: parse_api_location(r, "dmy"))
     return "API (JSON)", records, _latest(d.isoformat() for r in flat for d in _api_dates(r))
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,
                allow_mass_removal: bool = False, dry_run: bool = False, as_of: dt.date | None = None,
-               schema: Schema | None = None) -> Report:
+               schema: Schema | None = None, **guards: Any) -> Report:
     """Import a CQC file into a folder of profiles: ``read_register``, then ``apply.apply_records``.
 
-    The file's date is ``as_of`` if given, else the newest date found in it.
+    The file's date is ``as_of`` if given, else the newest date found in it. ``guards`` go to
+    ``apply_records`` (allow_older, max_removals, max_removal_share).
     """
     fmt, records, data_date = read_register(file)
     if as_of:
         if as_of > dt.date.today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
-    return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
-                         allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema)
+    try:
+        return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
+                             allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema, **guards)
+    except OlderSourceError as exc:
+        if as_of:
+            raise
+        raise OlderSourceError(f"{exc}. The file's date was taken from the newest date in it; if the file is newer, "
+                               "give its date with --as-of YYYY-MM-DD") from None

@@ -175,7 +175,7 @@
     li.appendChild(el("p", null, m.address || ""));
     var ul = el("ul");
     ul.appendChild(el("li", null, m.care || "Care home"));
-    var rating = "CQC rating: " + (m.rating ? m.rating + " (" + niceDate(m.rating_date) + ")" : VALUES.noRating);
+    var rating = m.rating === VALUES.notYetRated ? "CQC rating: " + m.rating + " by CQC" : m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: " + VALUES.noRating + " (see the CQC page)";
     if (m.rating && daysSince(m.rating_date) > VALUES.staleness.ratingDays) rating += ". This rating is " + staleAge();
     ul.appendChild(el("li", null, rating));
     var beds;
@@ -337,7 +337,7 @@
   var ROWS = [
     ["Address", function (h) { return h.address; }],
     ["Type of home", function (h) { return h.care; }],
-    ["CQC rating", function (h) { return h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", " + staleAge() : "") : VALUES.noRating; }],
+    ["CQC rating", function (h) { return h.rating === VALUES.notYetRated ? h.rating + " by CQC" : h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", " + staleAge() : "") : VALUES.noRating + ": see the CQC page"; }],
     ["Registered manager in post", function (h) { return yn(h.registered_manager); }],
     ["Beds free with nursing", function (h) { return h.nursing_free; }],
     ["Beds free without nursing", function (h) { return h.residential_free; }],

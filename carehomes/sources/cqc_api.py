@@ -1,0 +1,539 @@
+"""Sync regulator facts from the live CQC public API (``build.py import-cqc --api``).
+
+A full sync lists the area's care homes (``GET /locations``, every page), then fetches each
+location (``GET /locations/{id}``) and each registered home's provider (``GET /providers/{id}``).
+Later syncs ask CQC what changed since the last one (``GET /changes/location``) and fetch only
+those locations and any new to the area. The time of the last successful sync is kept in a small
+state file in the repository (``cqc-sync.json`` beside ``providers/``).
+
+On a real network: a few requests at once, a timeout on each, retries with growing waits on
+timeouts and 5xx, and on 429 a wait of as long as ``Retry-After`` says. Every good response is
+saved in ``.cqc-sync-cache/`` until the sync finishes, so an interrupted sync resumes; profiles
+are written only when every response is in (all or nothing). Only the standard library is used.
+
+Settings from the environment: CQC_API_KEY (required), CQC_API_BASE, CQC_API_TIMEOUT, CQC_API_RETRIES,
+CQC_API_BACKOFF, CQC_API_MAX_WAIT, CQC_API_CONCURRENCY, CQC_API_PARTNER_CODE.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .. import apply
+from ..progress import Progress
+from . import cqc_files
+
+DEFAULT_BASE = "https://api.service.cqc.org.uk/public/v1"
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+STATE_NAME = "cqc-sync.json"
+CACHE_NAME = ".cqc-sync-cache"
+MAX_CACHE_AGE = 2 * 24 * 3600  # an interrupted sync older than this starts again
+PER_PAGE = 1000  # the most the API gives in one page
+FORMAT = "live API sync"
+RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring",
+                    "responsive": "responsive", "well-led": "well_led"}
+
+
+UNRATED = (None, "Inspected but not rated", "Not yet rated")
+
+
+class SyncError(Exception):
+    """A sync that cannot finish; the message says what failed and what to do."""
+
+
+@dataclass
+class Settings:
+    """How to reach the API; every number can be set from the environment (see ``from_env``)."""
+
+    base: str = DEFAULT_BASE
+    key: str = ""
+    timeout: float = 30.0  # seconds for each request
+    retries: int = 5  # further attempts after a timeout, 5xx, 429 or broken response
+    backoff: float = 2.0  # first wait in seconds, doubled each retry
+    max_wait: float = 600.0  # longest Retry-After we honour
+    concurrency: int = 4
+    partner_code: str = ""  # CQC gives clients that send one a higher request rate
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        key = env.get("CQC_API_KEY", "").strip()
+        if not key:
+            raise SyncError("no API key: set the environment variable CQC_API_KEY to your CQC API subscription key "
+                            "(get one free at https://api-portal.service.cqc.org.uk/)")
+        s = cls(base=(env.get("CQC_API_BASE") or DEFAULT_BASE).rstrip("/"), key=key,
+                partner_code=env.get("CQC_API_PARTNER_CODE", "").strip())
+        for name, attr, kind in (("CQC_API_TIMEOUT", "timeout", float), ("CQC_API_RETRIES", "retries", int),
+                                 ("CQC_API_BACKOFF", "backoff", float), ("CQC_API_MAX_WAIT", "max_wait", float),
+                                 ("CQC_API_CONCURRENCY", "concurrency", int)):
+            if env.get(name):
+                try:
+                    setattr(s, attr, kind(env[name]))
+                except ValueError:
+                    raise SyncError(f"{name}={env[name]!r} is not a number") from None
+        s.concurrency = max(1, min(s.concurrency, 16))
+        return s
+
+
+class Cache:
+    """Good responses of one sync, on disk, so an interrupted sync resumes where it stopped."""
+
+    def __init__(self, folder: Path, run: dict[str, Any]) -> None:
+        self.folder, self.run = folder, run
+        meta = folder / "run.json"
+        self.resumed = 0
+        if meta.exists():
+            try:
+                old = json.loads(meta.read_text(encoding="utf-8"))
+            except ValueError:
+                old = None
+            fresh = isinstance(old, dict) and time.time() - float(old.get("started", 0)) < MAX_CACHE_AGE
+            if fresh and isinstance(old, dict) and all(old.get(k) == v for k, v in run.items() if k not in ("end", "started")):
+                self.run = old
+                self.resumed = len(list(folder.glob("r-*.json")))
+            else:
+                shutil.rmtree(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "run.json").write_text(json.dumps(self.run, indent=1), encoding="utf-8")
+
+    def _file(self, url: str) -> Path:
+        return self.folder / f"r-{hashlib.sha256(url.encode()).hexdigest()[:32]}.json"
+
+    def get(self, url: str) -> Any:
+        f = self._file(url)
+        if not f.exists():
+            return None
+        try:
+            return json.loads(f.read_text(encoding="utf-8"))
+        except ValueError:
+            return None
+
+    def put(self, url: str, value: Any) -> None:
+        f = self._file(url)
+        tmp = f.with_suffix(".tmp")
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, f)
+
+    def saved(self) -> int:
+        return len(list(self.folder.glob("r-*.json")))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+NOT_FOUND = {"__not_found__": True}
+
+
+class Client:
+    """GET JSON from the API with retries, caching and a request count."""
+
+    def __init__(self, settings: Settings, cache: Cache, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.s, self.cache, self.sleep = settings, cache, sleep
+        self.requests = 0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()  # set on Ctrl-C: requests in flight give up at their next step
+
+    def url(self, path: str, params: dict[str, Any] | None = None) -> str:
+        params = dict(params or {})
+        if self.s.partner_code:
+            params["partnerCode"] = self.s.partner_code
+        query = urllib.parse.urlencode(params)
+        return self.s.base + path + (f"?{query}" if query else "")
+
+    def get(self, path: str, params: dict[str, Any] | None = None, what: str = "") -> Any:
+        """The decoded JSON, or None for 404; raises SyncError naming ``what`` when it cannot."""
+        url = self.url(path, params)
+        cached = self.cache.get(url)
+        if cached is not None:
+            return None if cached == NOT_FOUND else cached
+        what = what or f"GET {path}"
+        problem = ""
+        for attempt in range(self.s.retries + 1):
+            if self.stop.is_set():
+                raise SyncError(f"{what}: stopped")
+            wait_for = self.s.backoff * 2 ** attempt * (0.75 + random.random() / 2)
+            req = urllib.request.Request(url, headers={KEY_HEADER: self.s.key, "Accept": "application/json",
+                                                       "User-Agent": "carehomes-directory (import-cqc --api)"})
+            with self.lock:
+                self.requests += 1
+            try:
+                with urllib.request.urlopen(req, timeout=self.s.timeout) as resp:
+                    raw = resp.read()
+            except urllib.error.HTTPError as exc:
+                if exc.code == 404:
+                    self.cache.put(url, NOT_FOUND)
+                    return None
+                if exc.code in (401, 403):
+                    raise SyncError(f"{what}: the API refused the key (HTTP {exc.code}); check CQC_API_KEY") from None
+                if exc.code == 429:
+                    retry_after = _retry_after(exc.headers.get("Retry-After"))
+                    if retry_after is not None and retry_after > self.s.max_wait:
+                        raise SyncError(f"{what}: the API asks us to wait {retry_after:.0f} s (HTTP 429), "
+                                        f"longer than CQC_API_MAX_WAIT={self.s.max_wait:.0f}") from None
+                    problem = "HTTP 429 (too many requests)"
+                    wait_for = retry_after if retry_after is not None else wait_for
+                elif exc.code >= 500:
+                    problem = f"HTTP {exc.code} (server error)"
+                else:
+                    raise SyncError(f"{what}: the API answered HTTP {exc.code} for {url}") from None
+            except TimeoutError:
+                problem = f"no answer within {self.s.timeout:g} s"
+            except (urllib.error.URLError, ConnectionError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                problem = f"cannot connect ({reason})"
+            else:
+                try:
+                    value = json.loads(raw.decode("utf-8"))
+                except (ValueError, UnicodeDecodeError):
+                    problem = "the response is not valid JSON"
+                else:
+                    self.cache.put(url, value)
+                    return value
+            if attempt < self.s.retries:
+                if self.sleep is time.sleep:
+                    self.stop.wait(wait_for)
+                else:
+                    self.sleep(wait_for)
+        tries = self.s.retries + 1
+        raise SyncError(f"{what}: {problem}, {tries} attempt{'s' * (tries != 1)}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+# --- the sync -------------------------------------------------------------------------------
+
+@dataclass
+class Fetched:
+    """What the API said for one sync: location documents, providers, the area's listed IDs."""
+
+    locations: dict[str, dict] = field(default_factory=dict)
+    providers: dict[str, dict] = field(default_factory=dict)
+    listed: list[str] = field(default_factory=list)
+    full: bool = True
+
+
+def _stamp(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _paged(client: Client, path: str, params: dict[str, Any], key: str, what: str) -> list[Any]:
+    """Every item of a paged list, checking the shape of each page."""
+    items: list[Any] = []
+    page = 1
+    while True:
+        body = client.get(path, {**params, "page": page, "perPage": PER_PAGE}, f"{what}, page {page}")
+        if body is None and key == "changes":
+            return items  # the changes feed answers 404 when nothing changed
+        if not isinstance(body, dict) or not isinstance(body.get(key), list):
+            raise SyncError(f"{what}, page {page}: unexpected response: no '{key}' list")
+        items.extend(body[key])
+        pages = body.get("totalPages", 1)
+        if not isinstance(pages, int) or isinstance(pages, bool):
+            raise SyncError(f"{what}, page {page}: unexpected response: 'totalPages' is not a number")
+        if page >= pages:
+            return items
+        page += 1
+
+
+def _fetch_all(client: Client, jobs: list[tuple[str, str]], label: str, progress_stream: TextIO | None) -> dict[str, Any]:
+    """GET many (id, path) at once with bounded concurrency; stop at the first failure."""
+    out: dict[str, Any] = {}
+    if not jobs:
+        return out
+    progress = Progress(label, len(jobs), progress_stream)
+    kind = label.split()[0].rstrip("s")
+
+    def one(ident: str, path: str) -> None:
+        out[ident] = client.get(path, what=f"{kind} {ident} (GET {path})")
+        progress.step()
+
+    pool = ThreadPoolExecutor(max_workers=client.s.concurrency)
+    try:
+        futures = [pool.submit(one, i, p) for i, p in jobs]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for f in done:
+            exc = f.exception()
+            if exc:
+                raise exc
+    except BaseException:
+        client.stop.set()  # the other requests give up instead of retrying
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return out
+
+
+def fetch(client: Client, local_authority: str, known: set[str] | None, since: str | None, end: str,
+          progress_stream: TextIO | None = None) -> Fetched:
+    """Ask the API for the area's care homes: all of them, or (with ``since``) only what changed."""
+    listing = _paged(client, "/locations", {"localAuthority": local_authority, "careHome": "Y"}, "locations",
+                     f"the list of care homes in {local_authority} (GET /locations)")
+    listed: list[str] = []
+    for n, item in enumerate(listing, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
+            raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: no 'locationId'")
+        listed.append(item["locationId"])
+    listed = list(dict.fromkeys(listed))  # a home can appear twice if the list shifts between pages
+    if not listed:
+        raise SyncError(f"the CQC API lists no care homes for local authority '{local_authority}'; "
+                        "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'")
+    result = Fetched(listed=listed, full=since is None)
+    if since is None:
+        wanted = listed
+    else:
+        changes = _paged(client, "/changes/location", {"startTimestamp": since, "endTimestamp": end}, "changes",
+                         f"the changes since {since} (GET /changes/location)")
+        changed = {c for c in changes if isinstance(c, str)}
+        wanted = [i for i in listed if i in changed or i not in (known or set())]
+    docs = _fetch_all(client, [(i, f"/locations/{urllib.parse.quote(i)}") for i in wanted], "locations", progress_stream)
+    for lid in wanted:
+        doc = docs.get(lid)
+        if doc is None:
+            continue  # listed but gone since: the next sync sees it missing from the list
+        if not isinstance(doc, dict):
+            raise SyncError(f"location {lid}: unexpected response: not a JSON object")
+        if doc.get("locationId") != lid:
+            raise SyncError(f"location {lid}: unexpected response: field 'locationId' is {doc.get('locationId')!r}")
+        result.locations[lid] = doc
+    provider_ids = sorted({str(d["providerId"]) for d in result.locations.values()
+                           if d.get("providerId") and str(d.get("registrationStatus", "")).lower() != "deregistered"})
+    provs = _fetch_all(client, [(p, f"/providers/{urllib.parse.quote(p)}") for p in provider_ids], "providers",
+                       progress_stream)
+    for pid, doc in provs.items():
+        if isinstance(doc, dict):
+            result.providers[pid] = doc
+    return result
+
+
+# --- state -----------------------------------------------------------------------------------
+
+def read_state(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise SyncError(f"{path} is not valid JSON; delete it to run a full sync") from None
+    if not isinstance(state, dict):
+        raise SyncError(f"{path} is not a sync state file; delete it to run a full sync")
+    return state
+
+
+def checked_dates(profile_paths: list[str]) -> dict[str, dt.date]:
+    """Location ID -> the day a successful sync last confirmed its facts, from the state file beside
+    each providers folder (a home unchanged since then keeps its older cqc.imported date)."""
+    out: dict[str, dt.date] = {}
+    for folder in sorted({Path(p).resolve().parent.parent for p in profile_paths}):
+        try:
+            state = read_state(folder / STATE_NAME)
+            day = dt.date.fromisoformat(str(state.get("last_sync", ""))[:10])
+        except (SyncError, ValueError):
+            continue
+        for lid in state.get("locations") or []:
+            if isinstance(lid, str):
+                out[lid] = max(day, out.get(lid, day))
+    return out
+
+
+def write_state(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def sync(providers: Path, local_authority: str | None = None, *, full: bool = False, dry_run: bool = False,
+         allow_mass_removal: bool = False, state_file: Path | None = None, settings: Settings | None = None,
+         out: TextIO | None = None, now: dt.datetime | None = None) -> tuple[Any, Fetched, int]:
+    """Run one sync and apply it to the profiles; returns the importer's report, what was fetched
+    and the number of HTTP requests made."""
+    settings = settings or Settings.from_env()
+    state_file = state_file or providers.resolve().parent / STATE_NAME
+    state = read_state(state_file)
+    area = local_authority or state.get("local_authority")
+    if not area:
+        raise SyncError("say which area to sync with --local-authority NAME (it is remembered for later syncs)")
+    same = (str(state.get("local_authority", "")).lower() == area.lower() and state.get("api") == settings.base
+            and isinstance(state.get("last_sync"), str))
+    incremental = same and not full
+    started = now or dt.datetime.now(dt.UTC)
+    run = {"api": settings.base, "local_authority": area, "since": state.get("last_sync") if incremental else None,
+           "end": _stamp(started), "started": time.time()}
+    cache = Cache(state_file.parent / CACHE_NAME, run)
+    stream = out or sys.stderr
+    if cache.resumed:
+        stream.write(f"Resuming the sync started {cache.run['end']}: {cache.resumed} responses already saved\n")
+    client = Client(settings, cache)
+    known = set(state.get("locations") or []) if incremental else None
+    try:
+        fetched = fetch(client, area, known, cache.run["since"], cache.run["end"], stream)
+        report = apply_to_profiles(fetched, providers, area, dry_run=dry_run, allow_mass_removal=allow_mass_removal,
+                                   data_date=dt.date.fromisoformat(cache.run["end"][:10]))
+    except KeyboardInterrupt:
+        client.stop.set()
+        raise SyncError(f"interrupted\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
+                        f"saved in {cache.folder}: run the same command again to resume.") from None
+    except SyncError as exc:
+        client.stop.set()
+        raise SyncError(f"{exc}\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
+                        f"saved in {cache.folder}: run the same command again to resume.") from None
+    if not dry_run:
+        new_state = {
+            "about": "The last successful sync of CQC regulator facts (python build.py import-cqc --api). "
+                     "The next sync asks CQC only for changes since last_sync; delete this file or use --full "
+                     "for a full sync.",
+            "api": settings.base, "local_authority": area, "last_sync": cache.run["end"],
+            "last_full_sync": cache.run["end"] if not incremental else state.get("last_full_sync"),
+            "requests": client.requests, "locations": sorted(fetched.listed)}
+        write_state(state_file, new_state)
+    cache.remove()
+    return report, fetched, client.requests
+
+
+# --- the one adapter to the importer -----------------------------------------------------------
+
+def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *, dry_run: bool,
+                      data_date: dt.date, allow_mass_removal: bool = False) -> Any:
+    """Turn API documents into importer records and apply them as the file importer does."""
+    existing = apply._existing(providers) if providers.exists() else {}
+    records = []
+    problems = []
+    for lid, doc in sorted(fetched.locations.items()):
+        try:
+            rec = cqc_files.parse_api_location(doc, "iso")
+        except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
+            problems.append(f"location {lid}: {exc}")
+            continue
+        if rec is None:
+            continue  # not a care home after all
+        if rec.regulator.get("cqc.status") == "Deregistered" and lid not in existing:
+            continue  # long gone before we knew it: no profile to create
+        try:
+            rec.regulator.update(extra_facts(doc))
+        except ValueError as exc:
+            problems.append(f"location {lid}: {exc}")
+            continue
+        if not rec.regulator.get("name"):
+            problems.append(f"location {lid}: field 'name' is missing")
+            continue
+        rec.on_create = {}  # CQC's phone and website stay in cqc.*, shown as from CQC until the home gives its own
+        prov = fetched.providers.get(str(doc.get("providerId")))
+        if prov and cqc_files._text(prov.get("name")):
+            rec.regulator["provider.name"] = cqc_files._text(prov.get("name"))
+        records.append(rec)
+    if problems:
+        raise SyncError("unexpected response" + ("s" if len(problems) > 1 else "") + ":\n  " + "\n  ".join(problems))
+    try:
+        return apply.apply_records(records, providers, fmt=FORMAT, data_date=data_date, source="the CQC API",
+                                      local_authority=local_authority, dry_run=dry_run,
+                                      allow_mass_removal=allow_mass_removal,
+                                      register_ids=None if fetched.full else set(fetched.listed))
+    except apply.ImportError_ as exc:
+        raise SyncError(str(exc)) from None
+
+
+def _field(doc: dict, key: str, kind: type) -> Any:
+    value = doc.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise ValueError(f"field '{key}' is a {type(value).__name__}, expected a {kind.__name__}")
+    return value
+
+
+def extra_facts(doc: dict) -> dict[str, Any]:
+    """The regulator facts the API gives beyond the file formats: key questions, history, contacts."""
+    lid = doc["locationId"]
+    registered = str(doc.get("registrationStatus", "")).lower() != "deregistered"
+    current = _field(doc, "currentRatings", dict) or {}
+    overall = current.get("overall") or {}
+    if not isinstance(overall, dict):
+        raise ValueError("field 'currentRatings.overall' is not an object")  # noqa: TRY004 (a data problem, reported as such)
+    rating = cqc_files._rating(overall.get("rating"))
+    rating_date = cqc_files._date(overall.get("reportDate") or current.get("reportDate")) if rating else None
+    questions = {q.get("name", "").strip().lower(): q for q in overall.get("keyQuestionRatings") or []
+                 if isinstance(q, dict)}
+    if not rating:  # the newer assessment framework puts a current rating here instead
+        for a in _field(doc, "assessment", list) or []:
+            for r in ((a or {}).get("ratings") or {}).get("asgRatings") or []:
+                if isinstance(r, dict) and r.get("status") == "Current" and cqc_files._rating(r.get("rating")):
+                    rating = cqc_files._rating(r.get("rating"))
+                    rating_date = cqc_files._date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
+                    questions = {q.get("name", "").strip().lower(): q for q in r.get("keyQuestionRatings") or []}
+                    break
+    reports = [r for r in _field(doc, "reports", list) or [] if isinstance(r, dict)]
+    last_report = _field(doc, "lastReport", dict) or {}
+    report_dates = [d for d in (cqc_files._date(r.get("reportDate")) for r in reports) if d]
+    report_date = cqc_files._date(last_report.get("publicationDate")) or (max(report_dates) if report_dates else None)
+    if not rating and registered and not reports and not last_report:
+        rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
+    previous, previous_date = None, None
+    for h in _field(doc, "historicRatings", list) or []:
+        h_rating = cqc_files._rating(((h or {}).get("overall") or {}).get("rating"))
+        h_date = cqc_files._date((h or {}).get("reportDate"))
+        if h_rating in UNRATED or not h_date:
+            continue  # an inspection that gave no rating leaves the rating before it standing
+        if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
+            previous, previous_date = h_rating, h_date
+    facts: dict[str, Any] = {
+        "cqc.rating": rating,
+        "cqc.rating_date": rating_date,
+        "cqc.previous_rating": previous if rating and rating != "Not yet rated" else None,
+        "cqc.previous_rating_date": previous_date if rating and rating != "Not yet rated" else None,
+        "cqc.report_date": report_date,
+        "cqc.report_url": f"https://www.cqc.org.uk/location/{lid}/reports" if report_date or reports else None,
+        "cqc.dormant": cqc_files._flag(doc["dormancy"]) if doc.get("dormancy") not in (None, "") else None,
+        "cqc.phone": cqc_files._phone(doc.get("mainPhoneNumber")),
+        "cqc.website": cqc_files._website(doc.get("website")),
+        "cqc.service_types": sorted({cqc_files._text(s.get("description")) or "" for s in
+                                     _field(doc, "gacServiceTypes", list) or [] if isinstance(s, dict)} - {""}) or None,
+        "cqc.specialisms": sorted({cqc_files._text(s.get("name")) or "" for s in
+                                   _field(doc, "specialisms", list) or [] if isinstance(s, dict)} - {""}) or None,
+    }
+    for name, key in RATING_QUESTIONS.items():
+        q = questions.get(name) or {}
+        facts[f"cqc.rating_{key}"] = cqc_files._rating(q.get("rating")) if rating and rating != "Not yet rated" else None
+    return facts
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: bool,
+         allow_mass_removal: bool = False, state_file: Path | None = None) -> int:
+    """``build.py import-cqc --api``: print the report; a clear message and status 1 on failure."""
+    try:
+        report, fetched, requests = sync(providers, local_authority, full=full, dry_run=dry_run,
+                                         allow_mass_removal=allow_mass_removal, state_file=state_file)
+    except SyncError as exc:
+        print(f"import-cqc --api: {exc}", file=sys.stderr)
+        return 130 if str(exc).startswith("interrupted") else 1
+    kind = "full" if fetched.full else "incremental"
+    print(report.summary())
+    print(f"  {kind} sync: {len(fetched.listed)} care homes listed, {len(fetched.locations)} locations and "
+          f"{len(fetched.providers)} providers fetched, {requests} requests")
+    return 0

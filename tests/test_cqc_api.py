@@ -1,0 +1,352 @@
+"""import-cqc --api end to end, against a local stub serving the real saved Oldham API responses."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+
+import pytest
+import yaml
+from conftest import run_build
+from cqc_stub import KEY, OLDHAM, CQCStub
+
+REGISTERED = 44  # registered Oldham care homes in the saved responses (SOURCE.md §4)
+LISTED = 87  # care homes the list gives for Oldham, registered or not
+PROVIDERS_OF_REGISTERED = 36
+
+
+@pytest.fixture
+def stub():
+    if not OLDHAM.exists():
+        pytest.fail(f"the saved CQC API responses are missing: {OLDHAM}")
+    with CQCStub() as s:
+        yield s
+
+
+def sync(stub, tmp_path, *args, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CQC_")}
+    base.update(CQC_API_BASE=stub.base, CQC_API_KEY=KEY, CQC_API_BACKOFF="0.01")
+    base.update({k: str(v) for k, v in env.items()})
+    return run_build("import-cqc", "--api", "--providers", str(tmp_path / "providers"), *args, env=base)
+
+
+def profiles(tmp_path):
+    return {f.name: f.read_text() for f in sorted((tmp_path / "providers").glob("*.yaml"))}
+
+
+def load(tmp_path, name):
+    return yaml.safe_load((tmp_path / "providers" / name).read_text())
+
+
+def rated_good(stub) -> str:
+    return next(i for i, d in sorted(stub.details.items()) if d.get("careHome") == "Y"
+                and d["registrationStatus"] == "Registered"
+                and (d.get("currentRatings") or {}).get("overall", {}).get("rating") == "Good"
+                and d.get("mainPhoneNumber"))
+
+
+def test_missing_key_is_a_clear_error(stub, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_")}
+    r = run_build("import-cqc", "--api", "--local-authority", "Oldham", "--providers", str(tmp_path / "p"), env=env)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("import-cqc --api: no API key: set the environment variable CQC_API_KEY to your CQC "
+                                "API subscription key (get one free at https://api-portal.service.cqc.org.uk/)")
+    assert "Traceback" not in r.stderr and stub.log == []
+
+
+def test_refused_key(stub, tmp_path):
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_KEY="wrong")
+    assert r.returncode == 1
+    assert r.stderr.startswith("import-cqc --api: the list of care homes in Oldham (GET /locations), page 1: "
+                               "the API refused the key (HTTP 401); check CQC_API_KEY\n")
+
+
+def test_full_sync_then_incremental(stub, tmp_path):
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 0, r.stderr
+    assert stub.log[0].startswith("/public/v1/locations?localAuthority=Oldham&careHome=Y&page=1&perPage=1000")
+    # one list page, every listed location, the provider of every registered one
+    assert len(stub.log) == 1 + LISTED + PROVIDERS_OF_REGISTERED
+    assert f"full sync: {LISTED} care homes listed, {LISTED} locations and 5 providers fetched, " \
+           f"{1 + LISTED + PROVIDERS_OF_REGISTERED} requests" in r.stdout
+    first = profiles(tmp_path)
+    assert len(first) == REGISTERED and f"{REGISTERED} new profiles created" in r.stdout
+    assert f"locations: {LISTED}/{LISTED}" in r.stderr  # progress, one line at a time off a terminal
+    # the facts, as the saved response gives them
+    lid = rated_good(stub)
+    doc = stub.details[lid]
+    name = next(n for n, t in first.items() if f"location_id: {lid}\n" in t)
+    p = load(tmp_path, name)
+    assert p["cqc"]["rating"] == "Good"
+    assert p["cqc"]["rating_date"] == dt.date.fromisoformat(doc["currentRatings"]["overall"]["reportDate"])
+    kq = {q["name"]: q["rating"] for q in doc["currentRatings"]["overall"]["keyQuestionRatings"]}
+    assert p["cqc"]["rating_safe"] == kq["Safe"] and p["cqc"]["rating_well_led"] == kq["Well-led"]
+    assert p["cqc"]["phone"].replace(" ", "") == doc["mainPhoneNumber"]
+    assert "contact" not in p  # the regulator's phone is not passed off as the home's own
+    assert p["cqc"]["registered_manager"] is True and p["cqc"]["status"] == "Registered"
+    assert p["cqc"]["imported"] == dt.datetime.now(dt.UTC).date()
+    # homes CQC registered but has not inspected say so; deregistered homes we never had are not created
+    shaw = load(tmp_path, "shaw-house-care-home.yaml")
+    assert shaw["cqc"]["rating"] == "Not yet rated" and "rating_safe" not in shaw["cqc"]
+    assert not any("registrationStatus: Deregistered" in t for t in first.values())
+    state = json.loads((tmp_path / "cqc-sync.json").read_text())
+    assert state["local_authority"] == "Oldham" and len(state["locations"]) == LISTED
+    assert not (tmp_path / ".cqc-sync-cache").exists()
+    check = run_build("check", str(tmp_path / "providers"))
+    assert check.returncode == 0, check.stdout + check.stderr
+    # real data: CQC's postcode for Boston House (OL8 1XR) is not live in Code-Point Open (October 2025)
+    assert "boston-house.yaml:14: warning: address.postcode: 'OL8 1XR' is not a live postcode" in check.stdout
+
+    rel = run_build("release", "--providers", str(tmp_path / "providers"), "--releases", str(tmp_path / "releases"))
+    assert rel.returncode == 0, rel.stderr
+
+    # a steward's comment, then CQC changes one rating and deregisters one home
+    target = tmp_path / "providers" / name
+    target.write_text(target.read_text().replace("name:", "# checked by the council\nname:", 1))
+    gone_id = next(i for i in sorted(stub.details) if i != lid and f"location_id: {i}\n" in "".join(first.values()))
+    gone_name = next(n for n, t in first.items() if f"location_id: {gone_id}\n" in t)
+    before = profiles(tmp_path)
+    stub.log.clear()
+    stub.set_rating(lid, "Requires improvement", "2026-11-20")
+    stub.deregister(gone_id, "2026-11-25")
+    r = sync(stub, tmp_path)  # the area is remembered
+    assert r.returncode == 0, r.stderr
+    after = profiles(tmp_path)
+    assert [n for n in after if after[n] != before[n]] == sorted([name, gone_name])
+    # tens of requests, not thousands: list, changes, the two locations, one provider at most
+    assert len(stub.log) <= 5 and sum("/changes/location?" in p for p in stub.log) == 1
+    assert f"updated: {doc['name']} ({name}): cqc.rating: Good -> Requires improvement; " \
+           f"cqc.rating_date: {p['cqc']['rating_date'].isoformat()} -> 2026-11-20" in r.stdout
+    assert f"deregistered: {stub.details[gone_id]['name']} ({gone_name})" in r.stdout
+    assert f"rating changed: {doc['name']} ({name}): Good -> Requires improvement (published 2026-11-20)" in r.stdout
+    assert "incremental sync" in r.stdout
+    q = load(tmp_path, name)
+    assert "# checked by the council\nname:" in after[name]
+    assert q["cqc"]["rating"] == "Requires improvement" and q["cqc"]["previous_rating"] == "Good"
+    assert q["cqc"]["previous_rating_date"] == p["cqc"]["rating_date"]
+    g = load(tmp_path, gone_name)
+    assert g["cqc"]["status"] == "Deregistered" and g["cqc"]["status_date"] == dt.date(2026, 11, 25)
+    for cmd in (["check"], ["fmt", "--check"]):  # what the pull request's checks will run
+        done = run_build(*cmd, str(tmp_path / "providers"))
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    # the changelog and the feed say so
+    site = run_build("build", "--providers", str(tmp_path / "providers"), "--out", str(tmp_path / "site"),
+                     "--no-search", "--releases", str(tmp_path / "releases"))
+    assert site.returncode == 0, site.stderr
+    feed = (tmp_path / "site" / "data" / "changes.atom").read_text()
+    assert f"{doc['name']}: CQC rating changed from Good to Requires improvement (published 2026-11-20)." in feed
+    assert f"{stub.details[gone_id]['name']}: CQC registration status changed from Registered to Deregistered." in feed
+
+    # a new home in the area: one more profile, nothing else touched
+    stub.log.clear()
+    stub.add_location(lid, "1-99999999999", "Stub New House")
+    r = sync(stub, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "new: Stub New House (stub-new-house.yaml)" in r.stdout
+    assert set(profiles(tmp_path)) - set(after) == {"stub-new-house.yaml"}
+    assert all(profiles(tmp_path)[n] == after[n] for n in after)
+
+    # --full asks for everything again and finds nothing more to change
+    r = sync(stub, tmp_path, "--full")
+    assert r.returncode == 0 and "0 updated" in r.stdout and "full sync" in r.stdout
+
+
+def test_paging_reads_every_page(stub, tmp_path):
+    stub.max_per_page = 20
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert sum(p.startswith("/public/v1/locations?") for p in stub.log) == 5  # 87 homes, 20 a page
+    assert f"{REGISTERED} new profiles would be created" in r.stdout
+    assert not (tmp_path / "providers").exists() or not profiles(tmp_path)
+    assert not (tmp_path / "cqc-sync.json").exists()
+
+
+def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "429", times=1, retry_after="2")
+    stub.fail("/locations\\?", "500", times=2)
+    start = time.monotonic()
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - start >= 2
+    assert stub.count(f"/locations/{lid}$") == 2 and stub.count("/locations\\?") == 3
+    assert len(profiles(tmp_path)) == REGISTERED
+
+
+def test_a_hang_times_out_and_is_retried(stub, tmp_path):
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "hang", times=1, hang_seconds=5)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_TIMEOUT="1.5")
+    assert r.returncode == 0, r.stderr
+    assert stub.count(f"/locations/{lid}$") == 2 and len(profiles(tmp_path)) == REGISTERED
+
+
+def test_interrupted_sync_changes_nothing_and_resumes(stub, tmp_path):
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "500", times=-1)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_RETRIES="1")
+    assert r.returncode == 1
+    cache = tmp_path / ".cqc-sync-cache"
+    saved = len(list(cache.glob("r-*.json")))
+    assert r.stderr.splitlines()[-2:] == [
+        f"import-cqc --api: location {lid} (GET /locations/{lid}): HTTP 500 (server error), 2 attempts",
+        (f"The sync did not finish and no profile was changed. {saved} responses are saved in {cache}: "
+         "run the same command again to resume.")]
+    assert "Traceback" not in r.stderr
+    assert not profiles(tmp_path) and not (tmp_path / "cqc-sync.json").exists()
+    stub.faults.clear()
+    stub.log.clear()
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 0, r.stderr
+    assert f"{saved} responses already saved" in r.stderr
+    assert len(stub.log) == 1 + LISTED + PROVIDERS_OF_REGISTERED - saved  # only what was missing
+    assert len(profiles(tmp_path)) == REGISTERED and not cache.exists()
+
+
+def test_malformed_json_names_the_location(stub, tmp_path):
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "malformed", times=-1)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_RETRIES="1")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"import-cqc --api: location {lid} (GET /locations/{lid}): the response is not valid JSON, 2 attempts\n" in r.stderr
+    assert not profiles(tmp_path)
+
+
+def test_unexpected_fields_name_the_location_and_field(stub, tmp_path):
+    lid = rated_good(stub)
+    other = next(i for i, d in sorted(stub.details.items()) if d.get("careHome") == "Y" and i != lid
+                 and d["registrationStatus"] == "Registered" and d.get("currentRatings"))
+    stub.details[lid]["reports"] = "see website"
+    stub.details[other]["currentRatings"]["overall"]["rating"] = "Superb"
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    lines = lines[lines.index("import-cqc --api: unexpected responses:"):]
+    assert sorted(lines[1:3]) == sorted([f"  location {lid}: field 'reports' is a str, expected a list",
+                                         f"  location {other}: unknown CQC rating 'Superb'"])
+    assert not profiles(tmp_path)
+
+
+def test_a_file_and_api_together_are_refused(tmp_path):
+    r = run_build("import-cqc", "x.csv", "--api")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "import-cqc --api reads the live CQC API: give no FILE and no --as-of"
+
+
+def test_ctrl_c_changes_nothing_and_the_next_run_resumes(stub, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "hang", times=1, hang_seconds=20)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_")}
+    env.update(CQC_API_BASE=stub.base, CQC_API_KEY=KEY, CQC_API_TIMEOUT="2", CQC_API_CONCURRENCY="1")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "import-cqc", "--api", "--local-authority", "Oldham",
+                             "--providers", str(tmp_path / "providers")], env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not stub.count(f"/locations/{lid}$") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert "import-cqc --api: interrupted\nThe sync did not finish and no profile was changed." in err
+    assert not (tmp_path / "providers").exists() or not profiles(tmp_path)
+    before = len(stub.log)
+    r = sync(stub, tmp_path)  # no successful sync yet, so no area remembered
+    assert r.returncode == 1 and "--local-authority" in r.stderr
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 0, r.stderr
+    assert "responses already saved" in r.stderr
+    assert len(stub.log) - before < 1 + LISTED + PROVIDERS_OF_REGISTERED
+    assert len(profiles(tmp_path)) == REGISTERED
+
+
+def test_unknown_area_is_named(stub, tmp_path):
+    r = sync(stub, tmp_path, "--local-authority", "Herefordshire")
+    assert r.returncode == 1
+    assert r.stderr.startswith("import-cqc --api: the CQC API lists no care homes for local authority 'Herefordshire'; "
+                               "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'\n")
+
+
+def test_a_retry_after_longer_than_allowed_stops_with_a_clear_error(stub, tmp_path):
+    stub.fail("/locations\\?", "429", times=1, retry_after="9999")
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_MAX_WAIT="60")
+    assert r.returncode == 1
+    assert r.stderr.startswith("import-cqc --api: the list of care homes in Oldham (GET /locations), page 1: the API asks "
+                               "us to wait 9999 s (HTTP 429), longer than CQC_API_MAX_WAIT=60\n")
+
+
+def test_retry_after_forms_settings_and_progress():
+    import email.utils
+    import io
+
+    from carehomes.progress import Progress
+    from carehomes.sources.cqc_api import Settings, SyncError, _retry_after
+    assert _retry_after("120") == 120 and _retry_after(None) is None and _retry_after("soon") is None
+    later = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=90), usegmt=True)
+    assert 80 < _retry_after(later) <= 90
+    with pytest.raises(SyncError) as err:
+        Settings.from_env({"CQC_API_KEY": "k", "CQC_API_TIMEOUT": "ten"})
+    assert str(err.value) == "CQC_API_TIMEOUT='ten' is not a number"
+    s = Settings.from_env({"CQC_API_KEY": "k", "CQC_API_CONCURRENCY": "99"})
+    assert s.base == "https://api.service.cqc.org.uk/public/v1" and s.concurrency == 16
+    from carehomes.sources.cqc_api import Cache, Client
+    s.partner_code = "P1"
+    assert Client(s, Cache.__new__(Cache)).url("/locations", {"page": 1}) == \
+        "https://api.service.cqc.org.uk/public/v1/locations?page=1&partnerCode=P1"
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    out = Tty()
+    p = Progress("locations", 3, out)
+    p.last -= 1  # as if a moment had passed
+    p.step()
+    p.step()
+    p.step()
+    text = out.getvalue()
+    assert text.startswith("\rlocations: 1/3, about ") and text.endswith("\rlocations: 3/3".ljust(61) + "\n")
+    log = io.StringIO()
+    p = Progress("locations", 3, log, every=60)
+    for _ in range(3):
+        p.step()
+    assert log.getvalue() == "locations: 3/3\n"  # off a terminal: every minute here, and at the end
+
+
+def test_a_sync_that_confirms_a_home_unchanged_keeps_its_facts_current(tmp_path):
+    """A weekly sync leaves unchanged homes' files alone; the state file says when they were last confirmed."""
+    import shutil
+
+    from conftest import FIXTURES, TODAY
+
+    from carehomes.load import parse_profile
+    from carehomes.sources.cqc_api import checked_dates
+    from carehomes.views import HomeView
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", prov)
+    data = parse_profile((prov / "example-full.yaml").read_text(), "x.yaml")[0].data
+    assert HomeView(data, TODAY).register_stale  # imported 2025-08-26: more than 3 months before TODAY
+    (tmp_path / "cqc-sync.json").write_text(json.dumps({"last_sync": "2026-11-16T05:23:00Z",
+                                                         "locations": [data["location_id"]]}))
+    checked = checked_dates([str(prov / "example-full.yaml")])
+    assert checked == {data["location_id"]: dt.date(2026, 11, 16)}
+    view = HomeView(data, TODAY, checked_on=checked[data["location_id"]])
+    assert view.register_date == dt.date(2026, 11, 16) and view.register_stale is None
+    (tmp_path / "cqc-sync.json").write_text("{not json")
+    assert checked_dates([str(prov / "example-full.yaml")]) == {}
+
+
+def test_changes_feed_answering_404_means_nothing_changed(stub, tmp_path):
+    assert sync(stub, tmp_path, "--local-authority", "Oldham").returncode == 0
+    before = profiles(tmp_path)
+    stub.log.clear()
+    stub.fail("/changes/location", "404")
+    r = sync(stub, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "incremental sync: 87 care homes listed, 0 locations and 0 providers fetched, 2 requests" in r.stdout
+    assert profiles(tmp_path) == before and len(stub.log) == 2
