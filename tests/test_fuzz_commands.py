@@ -1,0 +1,214 @@
+"""Every command on hostile input: a message and exit status 0 or 1, never a traceback, a signal
+death or a hang; and ``build`` never fails on profiles that ``check`` accepted (issue 9, requirement 5).
+
+The real commands run as subprocesses (``python build.py ...`` in a temporary folder) on a curated
+list of known-nasty inputs (deep nesting, huge numbers and strings, control characters, YAML tags,
+anchors, merge keys, odd file names, links, damaged CSV and JSON) and on seeded hypothesis inputs.
+Several inputs go into one run where the command takes a folder, to keep the cost bounded; the
+long generated part is marked ``slow`` (left out by ``build.py test --fast``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, NATIONAL, ROOT
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+TIMEOUT = 120  # seconds for one command on a handful of files: longer is a hang
+MINIMAL = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
+FULL = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
+RUNS = {"count": 0, "inputs": 0}  # for the report at the end of the session
+
+
+def run(*args: str, cwd: Path, codes: tuple[int, ...] = (0, 1), timeout: int = TIMEOUT,
+        inputs: int = 1) -> subprocess.CompletedProcess:
+    """Run ``build.py ARGS`` in ``cwd`` and assert it ended by itself, in time, with one of ``codes``
+    and without a Python traceback."""
+    RUNS["count"] += 1
+    t0 = time.perf_counter()
+    RUNS["inputs"] += inputs
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
+                              timeout=timeout, env=dict(os.environ, SOURCE_DATE_EPOCH="1795392000"))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"build.py {' '.join(args)!r} still running after {timeout} s: a hang")
+    print(f"{time.perf_counter() - t0:5.1f} s  build.py {' '.join(args)[:80]!r} -> {proc.returncode}")
+    out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode >= 0, f"build.py {args!r} was killed by signal {-proc.returncode}:\n{out[-3000:]}"
+    assert proc.returncode not in (134, 139), f"build.py {args!r} crashed ({proc.returncode}):\n{out[-3000:]}"
+    assert "Traceback" not in out, f"build.py {args!r} printed a traceback:\n{out[-5000:]}"
+    assert proc.returncode in codes, f"build.py {args!r} exited {proc.returncode}:\n{out[-3000:]}"
+    return proc
+
+
+def profile(slug: str, extra: str = "", n: int = 0) -> str:
+    """A minimal fictional profile with its own slug and location ID, plus ``extra`` lines."""
+    return (f"location_id: 1-{900000000 + n}\nslug: {slug}\nexample: true\nname: Fuzz Home {n} (fictional)\n"
+            f"locality: Exampleshire\n{extra}")
+
+
+def _deep_map(depth: int) -> str:
+    return "".join("  " * i + f"k{i}:\n" for i in range(depth)) + "  " * depth + "v: 1\n"
+
+
+# Known-nasty profile contents (file name -> bytes); each one of them once broke a command somewhere.
+NASTY_PROFILES: dict[str, bytes] = {
+    "brackets.yaml": ("name: " + "[" * 30_000 + "]" * 30_000 + "\n").encode(),
+    "braces.yaml": ("{" * 30_000).encode(),
+    "deep-map.yaml": (profile("deep-map", n=1) + "care:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(60))).encode(),
+    "deep-flow.yaml": (profile("deep-flow", n=2) + "description: " + "[" * 5000 + "1" + "]" * 5000 + "\n").encode(),
+    "big-int.yaml": profile("big-int", "beds:\n  registered: " + "9" * 5000 + "\n", 3).encode(),
+    "big-int-id.yaml": ("location_id: " + "1" * 5000 + "\nslug: big-int-id\nname: x\nlocality: y\n").encode(),
+    "big-float.yaml": profile("big-float", "address:\n  latitude: 1e99999\n  longitude: -1e-99999\n", 4).encode(),
+    "nan.yaml": profile("nan", "address:\n  latitude: .nan\n  longitude: .inf\n"
+                        "fees:\n  nursing_from: .nan\n  date: 2026-01-01\n", 5).encode(),
+    "huge-item.yaml": profile("huge-item", "care:\n  nursing: yes\n  acute_trusts:\n    - " + "A" * 131_073 + "\n", 6).encode(),
+    "huge-name.yaml": ("location_id: 1-900000007\nslug: huge-name\nexample: true\nname: " + "n" * 200_000
+                       + "\nlocality: Exampleshire\n").encode(),
+    "huge-description.yaml": profile("huge-description", "description: " + "word " * 45_000 + "\n", 8).encode(),
+    "too-big.yaml": profile("too-big", "# " + "x" * 300_000 + "\n", 9).encode(),
+    "fffe.yaml": profile("fffe", n=10).replace("Fuzz Home", "Fuzz \ufffe\uffff Home").encode(),
+    "nul.yaml": profile("nul", n=11).replace("Fuzz Home", "Fuzz\x00Home").encode(),
+    "controls.yaml": profile("controls", "description: bell\x07 esc\x1b[31m c1\x85\x9b del\x7f\n", 12)
+    .replace("Fuzz Home", "Fuzz\u200b\u202eHome\u00ad").encode(),
+    "bom-padding.yaml": b"",  # filled in below: BOM + comments to exactly 256 KB
+    "crlf.yaml": profile("crlf", "care:\r\n  residential: yes\r\n", 14).replace("\n", "\r\n").replace("\r\r", "\r").encode(),
+    "lone-cr.yaml": profile("lone-cr", "care:\n  residential: yes\n", 15).replace("\n", "\r").encode(),
+    "anchor.yaml": profile("anchor", "contact:\n  manager: &who Sam\n  phone: *who\n", 16).encode(),
+    "laughs.yaml": ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                    "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n").encode(),
+    "alias-only.yaml": b"*alias\n",
+    "python-tag.yaml": profile("python-tag", "description: !!python/object/apply:os.system ['echo pwned']\n", 17).encode(),
+    "tags.yaml": profile("tags", "description: !custom x\ncontact:\n  phone: !!binary aGVsbG8=\n"
+                         "beds: !!set {a, b}\n", 18).encode(),
+    "merge-key.yaml": profile("merge-key", "base: &b {nursing: yes}\ncare:\n  <<: *b\n  residential: yes\n", 19).encode(),
+    "duplicate.yaml": profile("duplicate", "name: Second Name\nslug: other\n", 20).encode(),
+    "sexagesimal.yaml": profile("sexagesimal", "beds:\n  registered: 1:00\n  nursing:\n    total: 010\n", 21).encode(),
+    "bad-dates.yaml": profile("bad-dates", "beds:\n  confirmed: 2026-02-30\ncqc:\n  rating_date: 99999-01-01\n"
+                              "  registered_since: 0000-00-00\nfees:\n  date: 2026-13-45T25:61:61\n", 22).encode(),
+    "odd-dates.yaml": profile("odd-dates", "beds:\n  confirmed: 9999-12-31\ncqc:\n  imported: 0001-01-01\n"
+                              "capabilities:\n  confirmed: 2026-01-01 10:00:00+99:00\n", 23).encode(),
+    "list.yaml": b"- a\n- b\n",
+    "scalar.yaml": b"just text\n",
+    "empty.yaml": b"",
+    "null.yaml": b"~\n",
+    "number.yaml": b"123\n",
+    "documents.yaml": ("%YAML 1.1\n---\n" + profile("documents", n=24) + "---\nname: two\n...\n").encode(),
+    "complex-key.yaml": profile("complex-key", "? [a, b]\n: c\n~: nothing\n1: one\ntrue: yes\n", 25).encode(),
+    "many-keys.yaml": profile("many-keys", "".join(f"k{i}: {i}\n" for i in range(2_000)), 26).encode(),
+    "latin1.yaml": profile("latin1", n=27).replace("Fuzz Home", "Caf\xe9 Court").encode("latin-1"),
+    "surrogate.yaml": profile("surrogate", n=28).encode() + b"description: \xed\xa0\x80\xff\xfe\n",
+    "tabs.yaml": profile("tabs", "care:\n\tnursing:\tyes\n", 29).encode(),
+    "long-line.yaml": ("name: " + "a" * 250_000).encode(),
+    "wrong-types.yaml": profile("wrong-types", "care: [1, 2]\nbeds: yes\ncqc: 12\naddress: ''\nmaintainers: {a: b}\n"
+                                "fees:\n  nursing_from: -1e308\n  date: yesterday\nuser_rating:\n  score: 1e308\n"
+                                "  out_of: 0\n", 30).encode(),
+    "slug-escape.yaml": profile("../../etc/passwd", n=31).encode(),
+    "bad-urls.yaml": profile("bad-urls", "contact:\n  website: javascript:alert(1)\n  email: \"a@b\\nBcc: c@d\"\n"
+                             "  phone: '=HYPERLINK(\"http://x\")'\ncqc:\n  report_url: file:///etc/passwd\n", 32).encode(),
+    # odd file names
+    "new\nline.yaml": profile("new-line", n=33).encode(),
+    "co:lon.yaml": profile("co-lon", n=34).encode(),
+    "per%cent%0A.yaml": profile("per-cent", n=35).encode(),
+    "-dash.yaml": profile("-dash", n=36).encode(),
+    "::warning file=x::pwned.yaml": profile("warning", n=37).encode(),
+    "twin.yaml": profile("twin", n=38).encode(),
+    "twin.yml": profile("twin", n=39).encode(),
+    "upper.YAML": profile("upper", n=40).encode(),
+    "typo.yxml": profile("typo", n=41).encode(),
+    "\u00fcml\u00e4ut \ufeff.yaml": profile("umlaut", n=42).encode(),
+}
+_PAD = "\ufeff" + profile("bom-padding", n=13)
+NASTY_PROFILES["bom-padding.yaml"] = (_PAD + "#" * (256 * 1024 - len(_PAD.encode()) - 1) + "\n").encode()
+assert len(NASTY_PROFILES["bom-padding.yaml"]) == 256 * 1024
+
+
+def write_nasty(folder: Path, outside: Path) -> int:
+    """Write every NASTY_PROFILES file into ``folder``, plus links out of it and a FIFO; return their number."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in NASTY_PROFILES.items():
+        (folder / name).write_bytes(data)
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "secret.yaml").write_text("token: ghp_not_a_real_token\n", encoding="utf-8")
+    (folder / "link-out.yaml").symlink_to(outside / "secret.yaml")
+    (folder / "link-zero.yaml").symlink_to("/dev/zero")
+    (folder / "link-loop.yaml").symlink_to(folder / "link-loop.yaml")
+    (folder / "link-dangling.yaml").symlink_to(folder / "no-such-file.yaml")
+    (folder / "folder.yaml").mkdir()
+    os.mkfifo(folder / "fifo.yaml")  # opening it for reading would wait for ever
+    return len(NASTY_PROFILES) + 6
+
+
+def good_profiles(folder: Path, count: int = 2) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"good-{n}.yaml").write_text(profile(f"good-{n}", "care:\n  residential: yes\n", 500 + n), encoding="utf-8")
+
+
+# ---- profiles: check, fmt, vacancies, build ---------------------------------------------------------
+
+def test_nasty_profiles_are_messages_for_check_fmt_vacancies_and_build(tmp_path):
+    providers = tmp_path / "providers"
+    count = write_nasty(providers, tmp_path / "outside")
+    good_profiles(providers)
+    before = {p.name: p.read_bytes() for p in providers.iterdir() if p.is_file() and not p.is_symlink()
+              and p.name != "fifo.yaml"}
+    checked = run("check", "providers", cwd=tmp_path, codes=(1,), inputs=count)
+    text = checked.stdout.decode("utf-8", "replace")
+    assert "brackets.yaml:1" in text and "huge-item.yaml" in text
+    github = run("check", "--format", "github", "providers", cwd=tmp_path, codes=(1,), inputs=count).stdout.decode()
+    assert "ghp_not_a_real_token" not in github
+    assert all(line.startswith("::error ") or line.startswith("::warning ") or not line.startswith("::")
+               for line in github.splitlines())
+    run("fmt", "--check", "providers", cwd=tmp_path, inputs=count)
+    run("fmt", "providers", cwd=tmp_path, inputs=count)
+    for name in ("brackets.yaml", "nul.yaml", "latin1.yaml", "too-big.yaml", "python-tag.yaml"):
+        assert (providers / name).read_bytes() == before[name], f"fmt changed {name}, which the reader refuses"
+    rows = "home,nursing_free,residential_free\n" + "".join(f"{Path(n).stem},1,1\n" for n in NASTY_PROFILES)
+    (tmp_path / "vacancies.csv").write_text(rows, encoding="utf-8")
+    run("vacancies", "--from-csv", "vacancies.csv", "--providers", "providers", cwd=tmp_path, inputs=len(NASTY_PROFILES))
+    for slug in ("brackets", "huge-item", "bom-padding", "fifo", "link-zero"):
+        run("vacancies", slug, "--nursing", "1", "--residential", "0", "--providers", "providers", cwd=tmp_path)
+    built = run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases",
+                cwd=tmp_path, codes=(1,), inputs=count)
+    assert "the site was not built" in built.stderr.decode()
+    assert not (tmp_path / "site").exists()
+
+
+def test_check_and_build_accept_the_same_nasty_but_valid_profiles(tmp_path):
+    """Values at the edges that are valid: check passes, so build must too (the CSV field limit, U+FFFE
+    and the like once broke the build after check had passed)."""
+    providers = tmp_path / "providers"
+    good_profiles(providers, 1)
+    edges = {
+        "long-trusts": "care:\n  nursing: yes\n  acute_trusts:\n" + "".join(f"    - R{i:02d}\n" for i in range(40)),
+        "long-text": "description: " + ("A long description with <script>alert(1)</script> & \"quotes\" =SUM(A1) " * 2000) + "\n",
+        "unicode": "contact:\n  manager: 'Zoë Ñandú 李 \U0001F600 '\ndescription: \"emoji \U0001F3E0 and RTL \u05e9\u05dc\u05d5\u05dd\"\n",
+        "formula": "contact:\n  manager: '=cmd|'' /C calc''!A0'\n  phone: '+44 1432 000000'\ndescription: '@SUM(1)'\n",
+        "zeroes": "beds:\n  registered: 0\n  nursing:\n    total: 0\n    available: 0\n  confirmed: 2026-11-20\n",
+        "huge-beds": "beds:\n  registered: 99999999999999999999\n  confirmed: 2026-11-20\n",
+    }
+    for n, (slug, extra) in enumerate(edges.items()):
+        (providers / f"{slug}.yaml").write_text(profile(slug, extra, 600 + n), encoding="utf-8")
+    checked = run("check", "providers", cwd=tmp_path, inputs=len(edges))
+    ok = [p for p in edges if f"{p}.yaml:" not in checked.stdout.decode() or b"warning:" in checked.stdout]
+    if checked.returncode:  # leave out the ones check refused: the property is about the rest
+        for slug in edges:
+            if f"providers/{slug}.yaml:" in checked.stdout.decode() and f"{slug}.yaml" not in ok:
+                (providers / f"{slug}.yaml").unlink()
+        run("check", "providers", cwd=tmp_path, codes=(0,))
+    run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases",
+        cwd=tmp_path, codes=(0,), inputs=len(edges))
+    assert (tmp_path / "site" / "data" / "care-homes.csv").exists()
