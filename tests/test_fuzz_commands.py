@@ -212,3 +212,103 @@ def test_check_and_build_accept_the_same_nasty_but_valid_profiles(tmp_path):
     run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases",
         cwd=tmp_path, codes=(0,), inputs=len(edges))
     assert (tmp_path / "site" / "data" / "care-homes.csv").exists()
+
+
+# ---- import-cqc: CSV (care directory and market) and API JSON ---------------------------------------
+
+def _csv_header(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return f.readline().rstrip("\r\n")
+
+
+def _hsca_row(header: list[str], **cells: str) -> list[str]:
+    base = {"Location ID": "1-900000001", "Location HSCA start date": "2010-10-01", "Care home?": "Y",
+            "Location Name": "Fuzz House (fictional)", "Location Local Authority": "Exampleshire",
+            "Location Postal Code": "HR1 9ZZ", "Service type - Care home service without nursing": "Y"}
+    base.update(cells)
+    return [base.get(h, "") for h in header]
+
+
+def nasty_register_files(folder: Path) -> list[Path]:
+    """Damaged CQC care directory CSVs, one problem each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header = next(csv.reader([_csv_header(NATIONAL)]))
+
+    def table(*rows: list[str]) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+        return buf.getvalue()
+
+    good = _hsca_row(header)
+    text = {
+        "unbalanced-quote": table(good).replace("Fuzz House", '"Fuzz House', 1) + "1-900000002,2010-10-01,Y,\"Other\n",
+        "huge-field": table(_hsca_row(header, **{"Location Name": "x" * 300_000})),
+        "huge-number": table(_hsca_row(header, **{"Location HSCA start date": "9" * 5000, "Location Latitude": "1e99999",
+                                                 "Location Longitude": "-" + "9" * 5000})),
+        "bad-dates": table(_hsca_row(header, **{"Location HSCA start date": "2021-02-30"}),
+                           _hsca_row(header, **{"Location ID": "1-900000003", "Location HSCA start date": "31/12/99999"})),
+        "controls": table(_hsca_row(header, **{"Location Name": "Bell\x07 \u202eevil\ufffe \x85", "Location ID": "1-9\u200b"})),
+        "formula": table(_hsca_row(header, **{"Location Name": "=HYPERLINK(\"http://x\")"})),
+        "header-only": table(),
+        "empty": "",
+        "lone-cr": table(good, _hsca_row(header, **{"Location ID": "1-900000004"})).replace("\n", "\r"),
+    }
+    files = [folder / f"{name}.csv" for name in text]
+    for f, body in zip(files, text.values(), strict=True):
+        f.write_text(body, encoding="utf-8")
+    raw = {"nul.csv": table(good).encode().replace(b"Fuzz", b"Fu\x00zz"),
+           "latin1.csv": table(_hsca_row(header, **{"Location Name": "Caf\xe9 Court"})).encode("latin-1"),
+           "bom-crlf.csv": b"\xef\xbb\xbf" + table(good).replace("\n", "\r\n").encode(),
+           "binary.csv": bytes(range(256)) * 64}
+    for name, data in raw.items():
+        (folder / name).write_bytes(data)
+        files.append(folder / name)
+    market = ('"Location Name","Location ID","Care homes beds","Location HSCA start date","Location Local Authority",'
+              '"Location Latest Overall Rating","Publication Date","Care home?"\n'
+              '"Fuzz","1-900000005","' + "9" * 5000 + '","32/13/2020","Exampleshire","Good","2020-99-99","Y"\n'
+              '"Fuzz 2","1-900000006","12","2020-01-01T99:00","Exampleshire","Excellent!","yesterday","Y"\n')
+    (folder / "market.csv").write_text(market, encoding="utf-8")
+    files.append(folder / "market.csv")
+    return files
+
+
+def nasty_api_folder(folder: Path) -> Path:
+    """A folder of CQC API JSON documents: deep nesting, huge numbers, not JSON, wrong types."""
+    details = folder / "location_details"
+    details.mkdir(parents=True)
+    docs = {
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "deep-object": '{"a":' * 50_000 + "1" + "}" * 50_000,
+        "huge-number": json.dumps({"locationId": "1-900000007", "name": "Fuzz"})[:-1] + ', "numberOfBeds": ' + "9" * 5000
+        + ', "onspdLatitude": 1e999999, "registrationDate": "' + "2" * 300 + '"}',
+        "nan": '{"locationId": "1-900000008", "name": NaN, "numberOfBeds": Infinity, "careHome": "Y"}',
+        "list": "[1, 2, 3]",
+        "string": '"text"',
+        "not-json": "{'locationId': 1-2",
+        "wrong-types": json.dumps({"locationId": ["1-9"], "name": {"a": 1}, "careHome": True, "numberOfBeds": "many",
+                                   "currentRatings": [1], "regulatedActivities": "x", "gacServiceTypes": 7,
+                                   "registrationDate": 20200101, "postalCode": None, "type": 5}),
+        "latin1": None,
+    }
+    for name, body in docs.items():
+        if body is not None:
+            (details / f"location_{name}.json").write_text(body, encoding="utf-8")
+    (details / "location_latin1.json").write_bytes(b'{"locationId": "1-900000009", "name": "Caf\xe9"}')
+    (details / "location_nul.json").write_bytes(b'{"locationId": "1-9000\x0000010"}')
+    return folder
+
+
+def test_import_cqc_on_damaged_register_files_and_api_json(tmp_path):
+    providers = tmp_path / "providers"
+    good_profiles(providers, 1)
+    before = {p.name: p.read_bytes() for p in providers.iterdir()}
+    files = nasty_register_files(tmp_path / "csv")
+    for f in files:
+        run("import-cqc", str(f), "--providers", "providers", "--dry-run", cwd=tmp_path)
+    api = nasty_api_folder(tmp_path / "api")
+    run("import-cqc", str(api), "--providers", "providers", "--local-authority", "Exampleshire", cwd=tmp_path,
+        inputs=11)
+    assert {p.name: p.read_bytes() for p in providers.iterdir() if p.name in before} == before
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    run("import-cqc", str(deep), "--providers", "providers", "--dry-run", cwd=tmp_path)
