@@ -312,3 +312,97 @@ def test_import_cqc_on_damaged_register_files_and_api_json(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     run("import-cqc", str(deep), "--providers", "providers", "--dry-run", cwd=tmp_path)
+
+
+# ---- merge and check-ownership --------------------------------------------------------------------------
+
+def _package(folder: Path) -> Path:
+    from carehomes.pipeline import check_paths
+    from carehomes.publish import write_data
+
+    write_data(check_paths([FIXTURES / "profiles"]).profiles, folder)
+    desc = json.loads((folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        res.pop("hash", None)
+        res.pop("bytes", None)
+    (folder / "datapackage.json").write_text(json.dumps(desc))
+    return folder / "datapackage.json"
+
+
+def test_merge_on_hostile_packages(tmp_path):
+    good = _package(tmp_path / "good" / "data")
+    damaged = {
+        "deep": lambda d, c: ("[" * 50_000 + "]" * 50_000, c),
+        "huge-number": lambda d, c: (d.replace('"resources"', '"x": ' + "9" * 5000 + ', "resources"', 1), c),
+        "traversal": lambda d, c: (d, c.replace("example-full", "../../providers/aston-house", 1)),
+        "unbalanced": lambda d, c: (d, c.replace("Example Full", '"Example Full', 1)),
+        "nul-latin1": lambda d, c: (d, c.replace("Example Full", "Caf\xe9\x00", 1)),
+        "huge-field": lambda d, c: (d, c.replace("Example Full", "x" * 200_000, 1)),
+        "path-out": lambda d, c: (d.replace('"care-homes.csv"', '"../../../etc/passwd"', 1), c),
+    }
+    packages = []
+    for name, damage in damaged.items():
+        folder = tmp_path / name / "data"
+        shutil.copytree(good.parent, folder)
+        desc, rows = damage(good.read_text(), (good.parent / "care-homes.csv").read_text(encoding="utf-8"))
+        (folder / "datapackage.json").write_text(desc, encoding="utf-8")
+        (folder / "care-homes.csv").write_bytes(rows.encode("utf-8", "surrogatepass").replace(b"\xc3\xa9", b"\xe9"))
+        packages.append(folder / "datapackage.json")
+    for pkg in packages:
+        run("merge", str(pkg), str(good), "--out", "out", cwd=tmp_path)
+    run("merge", *map(str, packages), "--out", "all", cwd=tmp_path, inputs=len(packages))
+    assert not (tmp_path / "providers").exists()
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
+
+
+def test_check_ownership_on_nasty_profiles(tmp_path):
+    repo = tmp_path / "repo"
+    good_profiles(repo / "providers", 1)
+    (repo / "stewards.yaml").write_text("stewards:\n  - a-steward\n", encoding="utf-8")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    _git(repo, "tag", "base")
+    for name, data in NASTY_PROFILES.items():  # the provider changes their own profile into each nasty one in turn
+        (repo / "providers" / "good-0.yaml").write_bytes(data)
+        _git(repo, "commit", "-qam", name[:20])
+    count = write_nasty(repo / "providers", tmp_path / "outside")
+    (repo / "providers" / "fifo.yaml").unlink()  # git cannot hold a FIFO
+    (repo / "providers" / "folder.yaml").rmdir()
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "every nasty file at once")
+    run("check-ownership", "--author", "fuzz", "--base", "main~1", "--repo", str(repo), cwd=tmp_path, codes=(1,),
+        inputs=count)
+    run("check-ownership", "--author", "8", "--base", "base", "--repo", str(repo), cwd=tmp_path, codes=(1,),
+        inputs=len(NASTY_PROFILES))
+    run("check-ownership", "--author", "fuzz", "--base", "no-such-ref", "--head", "$(x)", "--repo", str(repo),
+        cwd=tmp_path, codes=(1, 2))
+
+
+# ---- Ctrl+C -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["check", "build", "import-cqc"])
+def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
+    """Ctrl+C (SIGINT to the whole process group, as a terminal sends it) while the command loads or works."""
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    for src in sorted((ROOT / "providers").glob("[!_]*.yaml")):
+        for copy in range(6 if command == "check" else 1):  # enough work for check to still be running at 1 s
+            shutil.copy(src, providers / (src.name if not copy else f"{src.stem}-{copy}.yaml"))
+    args = {"check": ["check", "providers"],
+            "build": ["build", "--providers", "providers", "--out", "site", "--releases", "releases"],
+            "import-cqc": ["import-cqc", str(NATIONAL), "--providers", "providers"]}[command]
+    for delay in (0.4, 1.0 if command == "check" else 2.0):
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=tmp_path, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        assert b"Traceback" not in out + err, err.decode()[-3000:]
+        assert (proc.returncode, err.decode().splitlines()[-1:]) == (130, ["Interrupted."]), (delay, err.decode()[-2000:])
+        assert not (tmp_path / "site").exists()
