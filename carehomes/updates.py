@@ -20,6 +20,7 @@ from . import forms
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
+from .problems import _visible as visible
 from .schema import Field, Schema, load_schema
 from .validate import check_profile
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
@@ -354,8 +355,13 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [h.strip().lower() for h in next(reader, [])]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": a lone CR ends a line, as csv expects
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        header_end = reader.line_num
+        rows = [(row, reader.line_num) for row in reader]  # (the row, the line it ends on)
+    except csv.Error as exc:
+        return [], [f"{shown}:{reader.line_num}: cannot be read as CSV ({exc}); save the sheet as CSV again"]
     missing = [c for c in ("home", "nursing_free", "residential_free") if c not in header]
     if missing:
         return [], [f"{shown}:1: the first row must name the columns home, nursing_free, residential_free "
@@ -364,9 +370,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     edits: list[Edit] = []
     seen: dict[Path, int] = {}
     index: dict[str, Path] | None = None
-    line = reader.line_num
-    for row in reader:
-        start, line = line + 1, reader.line_num
+    line = header_end
+    for row, end in rows:
+        start, line = line + 1, end
         cells = dict(zip(header, row, strict=False))  # short rows: the missing cells are empty
         if not any(c.strip() for c in row):
             continue
@@ -398,7 +404,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         problems += [f"{where}: {back.get(p.field, p.field)}: {p.message}" + ("" if p.field in back else f" (in {p.path})")
                      for p in edit.problems]
         edits.append(edit)
-    return ([] if problems else edits), problems
+    return ([] if problems else edits), [visible(p) for p in problems]  # a cell's control characters as escapes
 
 
 def write_edits(edits: list[Edit]) -> list[Path]:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, NATIONAL, ROOT
+from conftest import FIXTURES, NATIONAL, ROOT, TODAY
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -406,3 +406,195 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
         assert b"Traceback" not in out + err, err.decode()[-3000:]
         assert (proc.returncode, err.decode().splitlines()[-1:]) == (130, ["Interrupted."]), (delay, err.decode()[-2000:])
         assert not (tmp_path / "site").exists()
+
+
+
+# ---- regressions: each crash the fuzzing found, by its exact message -----------------------------------------
+
+def test_vacancy_sheet_with_a_field_over_the_csv_limit_is_one_message(tmp_path, monkeypatch):
+    from carehomes.updates import vacancies_from_csv
+
+    monkeypatch.chdir(tmp_path)
+
+    good_profiles(tmp_path / "providers", 1)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("home,nursing_free,residential_free\ngood-0,1,1\n" + "x" * 131_073 + ",1,1\n", encoding="utf-8")
+    edits, problems = vacancies_from_csv(sheet, tmp_path / "providers", TODAY)
+    assert (edits, problems) == ([], ["sheet.csv:3: cannot be read as CSV (field larger than field limit (131072)); "
+                                      "save the sheet as CSV again"])
+
+
+def test_vacancy_sheet_rows_split_by_lone_carriage_returns_and_control_characters_shown_escaped(tmp_path, monkeypatch):
+    from carehomes.updates import vacancies_from_csv
+
+    monkeypatch.chdir(tmp_path)
+
+    good_profiles(tmp_path / "providers", 1)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(b'home,nursing_free,residential_free\r"a\rb\x1b[31m",1,1\rgood-0,1,1\r')
+    edits, problems = vacancies_from_csv(sheet, tmp_path / "providers", TODAY)
+    assert problems == ["sheet.csv:2: home: 'a\\rb\\x1b[31m' is not a home in providers; "
+                        "give the page name (such as aston-house) or the CQC location ID"]
+
+
+def test_vacancy_sheet_naming_a_profile_the_reader_refuses_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    from carehomes.updates import vacancies_from_csv
+
+    monkeypatch.chdir(tmp_path)
+
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    (providers / "deep.yaml").write_bytes(NASTY_PROFILES["brackets.yaml"])
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("home,nursing_free,residential_free\ndeep,1,1\n", encoding="utf-8")
+    _, problems = vacancies_from_csv(sheet, providers, TODAY)
+    assert problems == [
+        "sheet.csv:2: name: is nested more than 10 levels deep; compare it with providers/_template.yaml (in providers/deep.yaml)"]
+
+
+def test_a_float_that_rounds_to_zero_is_written_back_plainly(tmp_path):
+    from carehomes.yamlio import rt_dump, rt_parse
+
+    assert rt_dump(rt_parse("latitude: -1e-99999\nlongitude: 1e99999\nfee: 1.50\n", "p.yaml")) == \
+        "latitude: -0.0\nlongitude: .inf\nfee: 1.50\n"
+
+
+def test_thousands_of_unknown_fields_are_checked_quickly_and_hints_stop_after_50_problems():
+    from carehomes.load import parse_profile
+    from carehomes.validate import check_profile
+
+    text = profile("many", "".join(f"nme{i}: 1\n" for i in range(5000)))
+    parsed, _ = parse_profile(text, "p.yaml")
+    start = time.perf_counter()
+    problems = check_profile(parsed, on=TODAY)
+    assert time.perf_counter() - start < 5
+    assert str(problems[0]) == "p.yaml:6: nme0: is not a known field; did you mean 'name'?"
+    assert str(problems[60]).startswith("p.yaml:66: nme60: is not a known field; fields allowed at the top level are: ")
+
+
+def test_import_cqc_field_over_the_csv_limit_and_deep_json_are_messages(tmp_path):
+    files = nasty_register_files(tmp_path / "csv")
+    huge = next(f for f in files if f.name == "huge-field.csv")
+    out = run("import-cqc", str(huge), "--providers", "providers", cwd=tmp_path, codes=(1,))
+    assert out.stderr.decode().splitlines()[-1] == (
+        f"{huge}: cannot be read as CSV (field larger than field limit (131072)); nothing was imported. "
+        "Export the CQC sheet as CSV again")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    out = run("import-cqc", "deep.json", "--providers", "providers", cwd=tmp_path, codes=(1,))
+    assert out.stderr.decode().splitlines()[-1] == (
+        "deep.json: is nested too deeply to be a CQC register file (JSON lists or objects inside each other "
+        "thousands of times); nothing was imported")
+
+
+def test_build_with_a_relative_out_folder_writes_there(tmp_path):
+    good_profiles(tmp_path / "providers", 1)
+    before = set(os.listdir(ROOT))
+    run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases", cwd=tmp_path,
+        codes=(0,))
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert set(os.listdir(ROOT)) == before  # mkdocs once put it in .site-builds/ beside mkdocs.yml
+
+
+# ---- generated inputs (slow) -------------------------------------------------------------------------------
+
+NASTY_CHARS = st.sampled_from(list(":-#'\"[]{}&*!|>%@`,?\n\r\t \x00\x07\x1b\x7f\x85\u00a0\u200b\u202e\u2028\ufeff\ufffe"
+                                   "\U0001F600éß0123456789eE.+abcyesnoTrue~<"))
+SCALARS = st.one_of(st.integers(-10**30, 10**30), st.floats(allow_nan=True), st.booleans(), st.none(), st.dates(),
+                    st.text(NASTY_CHARS, max_size=40), st.text(max_size=20), st.just("9" * 5000), st.just("x" * 131_073))
+FIELDS = ["name", "locality", "description", "contact.phone", "contact.website", "contact.email", "contact.manager",
+          "address.postcode", "address.latitude", "address.longitude", "beds.registered", "beds.nursing.available",
+          "beds.confirmed", "care.acute_trusts", "care.nursing", "cqc.rating", "cqc.rating_date", "fees.nursing_from",
+          "fees.date", "maintainers", "staffing.staff_turnover_percent", "food_hygiene.rating", "user_rating.score",
+          "capabilities.tracheostomy.accepted", "provider.name", "unknown.field"]
+
+
+def _set(doc: dict, dotted: str, value: object) -> None:
+    keys = dotted.split(".")
+    for k in keys[:-1]:
+        doc = doc.setdefault(k, {}) if isinstance(doc.get(k, {}), dict) else doc
+    doc[keys[-1]] = value
+
+
+@st.composite
+def mutated_profile(draw, n: int) -> str:
+    """The full example with a few fields set to nasty values (YAML written by PyYAML, so it parses)."""
+    import yaml
+
+    doc = yaml.safe_load(FULL)
+    doc["slug"], doc["location_id"] = f"gen-{n}", f"1-{800000000 + n}"
+    for _ in range(draw(st.integers(1, 4))):
+        value = draw(SCALARS | st.lists(SCALARS, max_size=3))
+        _set(doc, draw(st.sampled_from(FIELDS)), value)
+    return yaml.safe_dump(doc, allow_unicode=draw(st.booleans()), width=10**6)
+
+
+RAW = st.one_of(st.binary(max_size=300), st.text(NASTY_CHARS, max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                st.builds(lambda depth, ch: (("name: " + ch * depth) if ch in "[{" else _deep_map(depth)).encode(),
+                          st.integers(5, 40_000), st.sampled_from(["[", "{", "  "])))
+
+
+@pytest.mark.slow
+@seed(20261201)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                                HealthCheck.data_too_large])
+@given(raw=st.lists(RAW, min_size=4, max_size=8), names=st.lists(st.text(NASTY_CHARS, min_size=1, max_size=12), min_size=8,
+                                                                   max_size=8))
+def test_generated_bytes_are_messages_for_check_and_fmt(tmp_path_factory, raw, names):
+    tmp = tmp_path_factory.mktemp("raw")
+    providers = tmp / "providers"
+    providers.mkdir()
+    for n, data in enumerate(raw):
+        name = "".join(c for c in names[n] if c not in "/\x00") or "x"
+        (providers / f"{n}-{name}.yaml").write_bytes(data)
+    run("check", "--format", "github", "providers", cwd=tmp, inputs=len(raw))
+    run("fmt", "providers", cwd=tmp, inputs=len(raw))
+
+
+@pytest.mark.slow
+@seed(20261201)
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                                HealthCheck.data_too_large])
+@given(texts=st.tuples(*(mutated_profile(n) for n in range(6))))
+def test_build_passes_whenever_check_passed_on_generated_profiles(tmp_path_factory, texts):
+    """The property: profiles ``check`` accepts always build (those it refuses are left out first)."""
+    from carehomes.load import errors
+    from carehomes.pipeline import check_paths
+
+    tmp = tmp_path_factory.mktemp("gen")
+    providers = tmp / "providers"
+    providers.mkdir()
+    for n, text in enumerate(texts):
+        (providers / f"gen-{n}.yaml").write_text(text, encoding="utf-8")
+    refused = {Path(p.path).name for p in errors(check_paths([providers]).problems)}
+    for name in refused:
+        (providers / name).unlink(missing_ok=True)
+    good_profiles(providers, 1)
+    checked = run("check", "providers", cwd=tmp, inputs=len(texts))
+    if checked.returncode == 0:
+        run("build", "--providers", "providers", "--out", "site", "--no-search", "--releases", "releases", cwd=tmp,
+            codes=(0,), inputs=len(texts) - len(refused))
+
+
+@pytest.mark.slow
+@seed(20261201)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(cells=st.lists(st.tuples(st.text(NASTY_CHARS, max_size=20), st.text(NASTY_CHARS, max_size=8),
+                                st.text(NASTY_CHARS, max_size=8), st.text(NASTY_CHARS, max_size=12)), min_size=1, max_size=6),
+       header=st.sampled_from(["home,nursing_free,residential_free,confirmed", "home;nursing_free;residential_free",
+                               "\ufeffhome\tnursing_free\tresidential_free", "x,y", ""]))
+def test_generated_vacancy_sheets_and_registers_are_messages(tmp_path_factory, cells, header):
+    tmp = tmp_path_factory.mktemp("csv")
+    good_profiles(tmp / "providers", 2)
+    sep = ";" if ";" in header else "\t" if "\t" in header else ","
+    body = header + "\n" + "".join(sep.join(c) + "\n" for c in cells)
+    (tmp / "sheet.csv").write_bytes(body.encode("utf-8", "surrogatepass"))
+    run("vacancies", "--from-csv", "sheet.csv", "--providers", "providers", cwd=tmp, inputs=len(cells))
+    hsca = _csv_header(NATIONAL) + "\n" + "".join(",".join(c) + "\n" for c in cells)
+    (tmp / "register.csv").write_bytes(hsca.encode("utf-8", "surrogatepass"))
+    run("import-cqc", "register.csv", "--providers", "providers", "--dry-run", cwd=tmp, inputs=len(cells))
+
+
+def test_zz_report_how_many_inputs_ran():
+    """Not a check: prints the number of command runs and inputs fed to them in this session (pytest -s)."""
+    print(f"\nfuzz: {RUNS['count']} command runs on {RUNS['inputs']} inputs")
