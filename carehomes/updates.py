@@ -69,8 +69,8 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     except ProblemsFound as exc:  # the reader refused the file (too deep, not UTF-8, ...) or it cannot be written back
         return Edit(path, None, [], exc.problems)
     except (TypeError, AttributeError):  # a group to set a value in is not a group ('beds: 3'): check says which
-        text, problems = load_text(path, shown=shown)
-        profile, problems = parse_profile(text, shown) if text is not None else (None, problems)
+        original, problems = load_text(path, shown=shown)
+        profile, problems = parse_profile(original, shown) if original is not None else (None, problems)
         found = errors(check_profile(profile, schema, on=on) if profile else problems)
         group = next(iter(values), "beds").split(".")[0]
         return Edit(path, None, [], found or [Problem(shown, 1, group, "must be a group of 'key: value' lines; "

@@ -86,9 +86,9 @@ NASTY_PROFILES: dict[str, bytes] = {
     "crlf.yaml": profile("crlf", "care:\r\n  residential: yes\r\n", 14).replace("\n", "\r\n").replace("\r\r", "\r").encode(),
     "lone-cr.yaml": profile("lone-cr", "care:\n  residential: yes\n", 15).replace("\n", "\r").encode(),
     "anchor.yaml": profile("anchor", "contact:\n  manager: &who Sam\n  phone: *who\n", 16).encode(),
-    "laughs.yaml": ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-                    "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n").encode(),
+    "laughs.yaml": (b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                    b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                    b"e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"),
     "alias-only.yaml": b"*alias\n",
     "python-tag.yaml": profile("python-tag", "description: !!python/object/apply:os.system ['echo pwned']\n", 17).encode(),
     "tags.yaml": profile("tags", "description: !custom x\ncontact:\n  phone: !!binary aGVsbG8=\n"
