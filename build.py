@@ -7,11 +7,23 @@ then every run continues inside it. Only the standard library is used before tha
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
+import signal
 import sys
-from pathlib import Path
+
+
+def _interrupted_early(signum: int, frame: object) -> None:
+    """Ctrl+C while Python is still loading the program: nothing to undo yet, so stop quietly with
+    the shell's status for it (130). carehomes.cli.main installs Python's own handler once it runs."""
+    os.write(2, b"Interrupted.\n")
+    os._exit(130)
+
+
+signal.signal(signal.SIGINT, _interrupted_early)
+
+import hashlib  # noqa: E402  (after the handler: importing takes a second on a slow machine)
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"

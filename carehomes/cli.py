@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -190,7 +192,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_import_cqc(args: argparse.Namespace) -> int:
+    import csv
     import datetime as dt
+    import json
 
     from .problems import ProblemsFound
     from .sources.cqc_files import ImportError_, import_cqc
@@ -224,6 +228,16 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
                             max_removal_share=args.max_removal_percent / 100)
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
+        return 1
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL, ... (the reader leaves these to us)
+        _say(f"{args.file}: cannot be read as CSV ({exc}); nothing was imported. Export the CQC sheet as CSV again")
+        return 1
+    except json.JSONDecodeError as exc:
+        _say(f"{args.file}: is not valid JSON ({exc}); nothing was imported")
+        return 1
+    except RecursionError:
+        _say(f"{args.file}: is nested too deeply to be a CQC register file (JSON lists or objects inside each "
+             "other thousands of times); nothing was imported")
         return 1
     except ProblemsFound as exc:
         for p in exc.problems:
@@ -540,10 +554,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _python_ctrl_c() -> None:
+    """Ctrl+C raises KeyboardInterrupt from here on (build.py stopped quietly before this point)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
     (``build.py check | head``) with 141, the shells' codes for those signals."""
     try:
+        _python_ctrl_c()
         args = parser().parse_args(argv)
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit

@@ -87,7 +87,7 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
         ("ruff", [python, "-m", "ruff", "check", "--quiet", "."]),
         ("mypy", [python, "-m", "mypy"]),
         ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    *(["-m", "not browser"] if fast else []), *(pytest_args or [])]),
+                    *(["-m", "not browser and not slow"] if fast else []), *(pytest_args or [])]),
     ]
     for name, cmd in steps:
         _say(f"{name} ...")

@@ -7,7 +7,6 @@ same messages, and never print a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from .load import display_path, errors, load_text, parse_profile, read_profile_b
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 from .validate import check_profile
-from .yamlio import roundtrip, rt_parse, rt_set, write_text_atomic
+from .yamlio import rt_dump, rt_parse, rt_set, write_text_atomic
 
 
 def _order(node: Any, tree: dict | None) -> None:
@@ -42,12 +41,7 @@ def format_text(text: str, schema: Schema | None = None, shown: str = "<text>") 
 
 
 def _dump(doc: Any, shown: str, preserve_quotes: bool = True) -> str:
-    buf = io.StringIO()
-    try:
-        roundtrip(preserve_quotes).dump(doc, buf)
-    except Exception as exc:  # ruamel.yaml raises many exception types; never a traceback
-        raise ProblemsFound([Problem(shown, 1, "yaml", f"cannot be written back ({exc}); run 'python3 build.py check'")]) from None
-    return buf.getvalue()
+    return rt_dump(doc, shown, preserve_quotes)
 
 
 def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]]:

@@ -94,6 +94,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
                releases_dir: Path | None = None) -> BuildReport:
     """Build the whole site from checked profiles into ``site_dir``: replaced only when everything succeeded."""
+    site_dir = Path(site_dir).absolute()  # mkdocs reads a relative site_dir from mkdocs.yml's folder, not the cwd
     schema = schema or load_schema()
     cfg = read_config(config_path or ROOT / "mkdocs.yml")
     today = today or dt.date.today()

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from . import forms
-from .load import display_path, load_profile, parse_profile, profile_files, yaml_mapping
+from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
-from .problems import Problem
+from .problems import Problem, ProblemsFound
+from .problems import _visible as visible
 from .schema import Field, Schema, load_schema
 from .validate import check_profile
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
@@ -54,14 +55,27 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     for group, date_path in forms.DATE_FOR_GROUP.items():
         if date_path not in values and any(p.split(".")[0] == group for p in values):
             values[date_path] = on
-    doc = rt_load(path)
-    before = {p: plain_value(_get(doc, p)) for p in values}
-    for dotted, value in values.items():
-        if isinstance(value, dt.date):  # a fresh object each time: ruamel writes a shared one as an alias
-            value = dt.date.fromordinal(value.toordinal())
-        rt_set(doc, tuple(dotted.split(".")), value, schema)
-    text = rt_dump(doc)
-    profile, problems = parse_profile(text, display or display_path(path))
+    shown = display or display_path(path)
+    try:
+        doc = rt_load(path, shown)
+        if not isinstance(doc, dict):
+            return Edit(path, None, [], [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")])
+        before = {p: plain_value(_get(doc, p)) for p in values}
+        for dotted, value in values.items():
+            if isinstance(value, dt.date):  # a fresh object each time: ruamel writes a shared one as an alias
+                value = dt.date.fromordinal(value.toordinal())
+            rt_set(doc, tuple(dotted.split(".")), value, schema)
+        text = rt_dump(doc, shown)
+    except ProblemsFound as exc:  # the reader refused the file (too deep, not UTF-8, ...) or it cannot be written back
+        return Edit(path, None, [], exc.problems)
+    except (TypeError, AttributeError):  # a group to set a value in is not a group ('beds: 3'): check says which
+        original, problems = load_text(path, shown=shown)
+        profile, problems = parse_profile(original, shown) if original is not None else (None, problems)
+        found = errors(check_profile(profile, schema, on=on) if profile else problems)
+        group = next(iter(values), "beds").split(".")[0]
+        return Edit(path, None, [], found or [Problem(shown, 1, group, "must be a group of 'key: value' lines; "
+                                                                        "compare it with providers/_template.yaml")])
+    profile, problems = parse_profile(text, shown)
     if profile is not None:
         problems = check_profile(profile, schema, on=on)
         # 'free beds are given without beds.confirmed' only repeats the problem with the date given
@@ -341,8 +355,13 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [h.strip().lower() for h in next(reader, [])]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": a lone CR ends a line, as csv expects
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        header_end = reader.line_num
+        rows = [(row, reader.line_num) for row in reader]  # (the row, the line it ends on)
+    except csv.Error as exc:
+        return [], [f"{shown}:{reader.line_num}: cannot be read as CSV ({exc}); save the sheet as CSV again"]
     missing = [c for c in ("home", "nursing_free", "residential_free") if c not in header]
     if missing:
         return [], [f"{shown}:1: the first row must name the columns home, nursing_free, residential_free "
@@ -351,9 +370,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     edits: list[Edit] = []
     seen: dict[Path, int] = {}
     index: dict[str, Path] | None = None
-    line = reader.line_num
-    for row in reader:
-        start, line = line + 1, reader.line_num
+    line = header_end
+    for row, end in rows:
+        start, line = line + 1, end
         cells = dict(zip(header, row, strict=False))  # short rows: the missing cells are empty
         if not any(c.strip() for c in row):
             continue
@@ -385,7 +404,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         problems += [f"{where}: {back.get(p.field, p.field)}: {p.message}" + ("" if p.field in back else f" (in {p.path})")
                      for p in edit.problems]
         edits.append(edit)
-    return ([] if problems else edits), problems
+    return ([] if problems else edits), [visible(p) for p in problems]  # a cell's control characters as escapes
 
 
 def write_edits(edits: list[Edit]) -> list[Path]:

@@ -72,7 +72,7 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
         dotted = ".".join(prefix + (str(key),))
         if not isinstance(key, str) or key not in allowed:
             problems.append(Problem(profile.path, profile.line(dotted), dotted,
-                                    f"is not a known field; {_suggest(str(key), prefix, allowed, schema)}"))
+                                    f"is not a known field; {_suggest(str(key), prefix, allowed, schema, len(problems))}"))
             continue
         child = allowed[key]
         if isinstance(child, dict):
@@ -87,12 +87,15 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
                 values[dotted] = _normal(child, value)
 
 
-def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+HINTED_PROBLEMS = 50  # past this many problems in one file, unknown fields get no "did you mean" (it costs ~1 ms each)
+
+
+def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, found: int = 0) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6) if found < HINTED_PROBLEMS else []
     if close:
         return f"did you mean '{close[0]}'?"
-    elsewhere = schema.leaf_paths_named(key) or [g for g in schema.group_paths() if g.rsplit(".", 1)[-1] == key]
-    if not elsewhere:
+    elsewhere = [] if found >= HINTED_PROBLEMS else schema.leaf_paths_named(key) or [g for g in schema.group_paths() if g.rsplit(".", 1)[-1] == key]
+    if not elsewhere and found < HINTED_PROBLEMS:
         leaves = {p.rsplit(".", 1)[-1]: p for p in sorted(schema.by_path, reverse=True)}
         near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
         elsewhere = [leaves[near[0]]] if near else []

@@ -44,12 +44,23 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _represent_float(representer: Any, data: Any) -> Any:
+    """ruamel.yaml writes a float back in the form it was read, and fails (ValueError) on one that
+    rounded to zero or infinity, such as ``1e-99999``: those are written plainly instead (``-0.0``)."""
+    try:
+        return representer.represent_scalar_float(data)
+    except ValueError:
+        return representer.represent_float(float(data))
+
+
 def roundtrip(preserve_quotes: bool = True) -> Any:
     """A ruamel.yaml instance that keeps comments and key order, writing the canonical style
     (2-space indents, list items under their key); ``fmt`` passes preserve_quotes=False."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.scalarfloat import ScalarFloat
 
     y = YAML()
+    y.representer.add_representer(ScalarFloat, _represent_float)
     y.preserve_quotes = preserve_quotes
     y.width = 100
     y.indent(mapping=2, sequence=2, offset=0)
@@ -77,9 +88,13 @@ def rt_load(path: Path, shown: str | None = None) -> Any:
     return rt_parse(text, shown or str(path))
 
 
-def rt_dump(doc: Any) -> str:
+def rt_dump(doc: Any, shown: str = "<profile>", preserve_quotes: bool = True) -> str:
+    """The text of a round-trip document; ProblemsFound (naming ``shown``) if ruamel.yaml cannot write it."""
     buf = io.StringIO()
-    roundtrip().dump(doc, buf)
+    try:
+        roundtrip(preserve_quotes).dump(doc, buf)
+    except Exception as exc:  # ruamel.yaml raises many exception types; never a traceback
+        raise ProblemsFound([Problem(shown, 1, "yaml", f"cannot be written back ({exc}); run 'python3 build.py check'")]) from None
     return buf.getvalue()
 
 
