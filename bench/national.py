@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,10 @@ def measure_search(site: Path) -> None:
         for label, path in QUERIES:
             ctx = browser.new_context()
             sizes: dict[str, int] = {}
-            ctx.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            def finished(r: Any, sizes: dict[str, int] = sizes) -> None:
+                sizes[r.url] = r.sizes()["responseBodySize"]
+
+            ctx.on("requestfinished", finished)
             page = ctx.new_page()
             page.goto(base + path)
             page.wait_for_function("(document.getElementById('results-status').textContent || '').match(/match|No homes|could not/)", timeout=60000)

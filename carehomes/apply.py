@@ -224,7 +224,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         report.new.append(f"{rec.regulator.get('name')} ({path.name})")
     listed = seen_ids if register_ids is None else seen_ids | register_ids
     gone = [(lid, p, d) for lid, p, d in in_scope if lid not in listed]
-    for lid, p, d in sorted(gone, key=lambda x: str(x[1])):
+    for _lid, p, d in sorted(gone, key=lambda x: str(x[1])):
         if (d.get("cqc") or {}).get("status") in ("Deregistered", "Not in latest register"):
             continue
         doc = rt_load(p)
@@ -281,7 +281,7 @@ def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], sch
 def _new_problems(args: tuple) -> list[tuple[Path, Problem]]:
     """The errors check would report for each planned text that the file on disk does not have already."""
     writes, schema = args
-    out = []
+    out: list[Any] = []
     for path, text in writes:
         after = _problems(text, path.name, schema)
         if after and path.exists():  # the file as it is now is read only when the plan has problems

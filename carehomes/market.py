@@ -56,7 +56,7 @@ class Chart:
         height = top + len(self.labels) * (bar_h + gap) + 10
         peak = max(self.values + [1])
         rows = []
-        for i, (label, value) in enumerate(zip(self.labels, self.values)):
+        for i, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
             y = top + i * (bar_h + gap)
             w = 0 if value == 0 else max(2, round((width - label_w - 70) * value / peak))
             short = label if len(label) <= 22 else label[:21] + "…"
@@ -69,7 +69,7 @@ class Chart:
                 + "".join(rows) + "</svg>")
 
     def table(self) -> str:
-        body = "".join(f"<tr><th scope=\"row\">{html.escape(l)}</th><td>{v:,}</td></tr>" for l, v in zip(self.labels, self.values))
+        body = "".join(f"<tr><th scope=\"row\">{html.escape(label)}</th><td>{v:,}</td></tr>" for label, v in zip(self.labels, self.values, strict=True))
         return (f'<table class="ch-table"><caption>{html.escape(self.title)} (the numbers in the chart)</caption>'
                 f'<thead><tr><th scope="col">{html.escape(self.group)}</th><th scope="col">{html.escape(self.unit)}</th></tr></thead><tbody>{body}</tbody></table>')
 

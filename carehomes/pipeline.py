@@ -101,7 +101,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     released = release_date()  # once, so every file and page of this build carries the same date
     months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
     checked = checked_dates([p.path for p in profiles])  # homes a weekly sync found unchanged (cqc-sync.json)
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(p.data.get("location_id")))
+    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
                     for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages)

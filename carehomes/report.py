@@ -65,7 +65,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
             previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[Signal]:
     out: list[Signal] = []
     for v in views:
-        def add(name: str, fact: str, value: object, date: object) -> None:
+        def add(name: str, fact: str, value: object, date: object, v: HomeView = v) -> None:
             out.append(Signal(v.name, v.d["location_id"], v.slug, str(v.get("locality")), name, fact, str(value),
                               date.isoformat() if hasattr(date, "isoformat") else str(date or "")))
         rating, rdate = v.rating, v.rating_date

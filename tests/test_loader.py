@@ -14,7 +14,7 @@ import pytest
 
 from carehomes.load import MAX_BYTES
 from carehomes.problems import Problem
-from conftest import CQC, FIXTURES, ROOT, run_build
+from conftest import FIXTURES, ROOT, run_build
 
 MINIMAL = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
 TORBAY = ("philpearson-api-devon-2021-02", "cqc_care_homes.csv")

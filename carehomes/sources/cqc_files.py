@@ -275,6 +275,12 @@ def _slash_order(values: Iterable[str]) -> str:
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a JSON register is read whole; CSV files are streamed
 
 
+def _first_number(text: str) -> int:
+    """The first number in a message ('line 12: ...' -> 12), to list problems in file order."""
+    m = re.search(r"\d+", text)
+    return int(m[0]) if m else 0
+
+
 def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
     """Read a CQC file into records of care homes, its format name and its data date.
 
@@ -301,6 +307,7 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
             raise ImportError_(f"is not valid JSON ({exc})") from None
     header = _csv_header(path)
     names = set(header)
+    parse: Callable[[dict[str, str]], Record | None]
     if HSCA_COLUMNS <= names:
         fmt, parse = "HSCA care directory", _hsca
         date_of: Callable[[dict], list[str | None]] = lambda r: [r.get("Location HSCA start date")]
@@ -380,7 +387,7 @@ def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
             hint = "; is a quote (\") not closed?" if reader.line_num > first or len(row) < len(header) else ""
             unreadable.append(f"{span}: has {len(row)} fields, the header has {len(header)}{hint}")
             continue
-        yield f"line {first}", dict(zip(header, row))
+        yield f"line {first}", dict(zip(header, row, strict=True))
 
 
 def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | None],
@@ -402,7 +409,7 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
                 errors.append(f"{where}: location {rec.location_id} has no name")
                 continue
             records.append(rec)
-    errors = sorted(errors + (unreadable or []), key=lambda e: int(re.search(r"\d+", e)[0]))
+    errors = sorted(errors + (unreadable or []), key=_first_number)
     if errors:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         raise ImportError_("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
@@ -444,7 +451,7 @@ def read_api_documents(docs: list[Any], path: Path) -> tuple[str, list[Record], 
     flat: list[dict] = []
     for d in docs:
         items = d if isinstance(d, list) else d.get("locations") if isinstance(d, dict) and "locations" in d else [d]
-        flat.extend(i for i in items if isinstance(i, dict))
+        flat.extend(i for i in (items if isinstance(items, list) else []) if isinstance(i, dict))
     if not flat or not all("locationId" in i for i in flat):
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
     if not any("careHome" in i for i in flat):

@@ -138,7 +138,7 @@ def to_wgs84(places: list[Place]) -> list[Place]:
         return places
     lons, lats = _transformer().transform([p.easting for p in located], [p.northing for p in located])
     done = {id(p): Place(p.postcode, p.easting, p.northing, p.quality, round(lat, 6), round(lon, 6))
-            for p, lat, lon in zip(located, lats, lons)}
+            for p, lat, lon in zip(located, lats, lons, strict=True)}
     return [done.get(id(p), p) for p in places]
 
 
@@ -189,7 +189,7 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
     rows = list(_rows(area, folder))
     located = [r for r in rows if r[1] < NO_POSITION_QUALITY and (r[2] or r[3])]
     lons, lats = _transformer().transform([r[2] for r in located], [r[3] for r in located]) if located else ([], [])
-    where = {r[0]: [round(lat, 4), round(lon, 4)] for r, lat, lon in zip(located, lats, lons)}
+    where = {r[0]: [round(lat, 4), round(lon, 4)] for r, lat, lon in zip(located, lats, lons, strict=True)}
     sectors: dict[str, dict[str, list[float] | None]] = {}
     for r in rows:
         key = r[0].replace(" ", "")
