@@ -12,9 +12,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .docs import html_table
-from .views import AVAILABILITY_STALE_DAYS, RATING_STALE_DAYS, HomeView
+from .schema import Values
+from .views import HomeView, VALUES
 
-RATINGS = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "No rating known"]
+YEAR_DAYS = 365
+
+
+def age_labels(values: Values) -> list[str]:
+    """The rating-age buckets, oldest last; the last-but-one ends at the schema's staleness threshold."""
+    return ["Under 1 year", f"1 year to {values.rating_stale_age}", f"Over {values.rating_stale_age}", "No rating date"]
 
 
 def town_name(town: str | None) -> str:
@@ -87,12 +93,13 @@ def overview(views: list[HomeView], today: dt.date) -> dict:
             row["cells"].append((len(homes), sum(v.get(f"capabilities.{c.code}.nursing_beds") or 0 for v in homes),
                                  sum(v.get(f"capabilities.{c.code}.residential_beds") or 0 for v in homes)))
         cap.append(row)
-    ratings = Counter(v.rating or "No rating known" for v in views)
+    ratings = Counter(v.rating_label for v in views)
     ages: Counter = Counter()
+    under_year, under_stale, over_stale, undated = age_labels(VALUES)
     for v in views:
         d = v.rating_date
-        ages["No rating date" if not d else "Under 1 year" if (today - d).days <= 365 else
-             "1 to 2 years" if (today - d).days <= RATING_STALE_DAYS else "Over 2 years"] += 1
+        ages[undated if not d else under_year if (today - d).days <= YEAR_DAYS else
+             under_stale if (today - d).days <= VALUES.rating_stale_days else over_stale] += 1
     return {"by_town": by_town, "areas": names, "groups": areas, "capabilities": cap, "ratings": ratings, "ages": ages,
             "localities": localities}
 
@@ -138,7 +145,7 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
                          f"{len(reporting)} of {len(vs)}", f"{stale}", newest.isoformat() if newest else "none"])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
-               f"{AVAILABILITY_STALE_DAYS} days ago count as out of date.</p>")
+               f"{VALUES.availability_stale_days} days ago count as out of date.</p>")
     out.append(html_table(f"Free beds by {area_word} and bed type", [area_word.capitalize(), "Free beds with nursing",
                                                                  "Free beds without nursing", "Homes reporting",
                                                                  "Reports out of date", "Newest report"], vac_rows, row_headers=True))
@@ -160,12 +167,12 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     out.append(html_table(f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows, row_headers=True))
 
     out.append('<h2 id="quality">Quality</h2>')
-    ratings = [r for r in RATINGS if o["ratings"].get(r)]
+    ratings = [r for r in VALUES.rating_choices if o["ratings"].get(r)]
     out.append(Chart("chart-ratings", "CQC overall ratings", "Number of homes with each CQC overall rating.",
                      ratings, [o["ratings"][r] for r in ratings], "Homes", "CQC rating").html())
-    age_labels = [a for a in ["Under 1 year", "1 to 2 years", "Over 2 years", "No rating date"] if o["ages"].get(a)]
+    ages = [a for a in age_labels(VALUES) if o["ages"].get(a)]
     out.append(Chart("chart-rating-age", "How old the CQC ratings are", "Homes by the age of their latest CQC rating; "
-                     "ratings over two years old are flagged on the homes' pages.", age_labels, [o["ages"][a] for a in age_labels], "Homes", "Age of rating").html())
+                     f"ratings over {VALUES.rating_stale_age} old are flagged on the homes' pages.", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     no_manager = sum(1 for v in views if v.get("cqc.registered_manager") is False)
     off_register = sum(1 for v in views if not v.on_register)
     out.append(f"<p>{no_manager:,} homes have no registered manager in post according to CQC. "
@@ -176,8 +183,8 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     stale = sum(1 for v in views if v.availability_stale)
     out.append(html_table("Profile freshness", ["Measure", "Homes"], [
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
-        [f"Vacancies more than {AVAILABILITY_STALE_DAYS} days old", f"{stale:,}"],
+        [f"Vacancies more than {VALUES.availability_stale_days} days old", f"{stale:,}"],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
-        ["CQC ratings more than two years old", f"{sum(1 for v in views if v.rating_stale):,}"],
+        [f"CQC ratings more than {VALUES.rating_stale_age} old", f"{sum(1 for v in views if v.rating_stale):,}"],
     ], row_headers=True))
     return "\n".join(out)

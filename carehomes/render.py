@@ -73,7 +73,7 @@ def read_config(path: Path) -> SiteConfig:
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(nice_date=nice_date, not_provided=NOT_PROVIDED)
+    env.globals.update(nice_date=nice_date, not_provided=NOT_PROVIDED, values=load_schema().values)
     return env
 
 
@@ -121,11 +121,11 @@ def field_reference(schema: Schema) -> str:
                 names = ", ".join(f"<code>{c.code}</code> ({html.escape(c.label)})" for c in schema.capabilities)
                 rows.append(["<code>capabilities.&lt;need&gt;.accepted</code>, <code>.nursing_beds</code>, <code>.residential_beds</code>",
                              f"For each need: can you accept it, and how many beds with and without nursing. Needs: {names}",
-                             "yes or no; whole numbers", "the home"])
+                             "yes or no; whole numbers", schema.values.owners["provider"].changed_by])
             continue
         cons = docs.constraint_words(f)
         how = html.escape(docs.TYPE_WORDS[f.type] + (f"; {cons}" if cons else ""))
-        owner = {"cqc": "CQC (by import)", "provider": "the home", "council": "the council"}[f.owner]
+        owner = schema.values.owners[f.owner].changed_by
         req = " <strong>Required.</strong>" if f.required else ""
         rows.append([f"<code>{f.path}</code>", html.escape(f.description) + req, how, owner])
     return docs.html_table("Every field a profile can hold", ["Field in your file", "What it means", "How to write it", "Who changes it"], rows)
@@ -139,6 +139,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
+    env.globals["values"] = schema.values
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -150,6 +151,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         else:
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
+    gen.globals["values"] = schema.values
     letters, areas = browse_groups(views)
     pkg = schema.package
     files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())]
@@ -158,8 +160,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             stats=st, localities=sorted({str(v.get("locality")) for v in views}),
             capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
             bands=[(f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-            ratings=["Outstanding", "Good", "Requires improvement", "Inadequate", "Not rated"],
-            fee_steps=list(range(600, 2600, 100))),
+            ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(),
         "browse.md": gen.get_template("browse.md").render(
             stats=st, letters=[(k, k.upper(), len(v)) for k, v in sorted(letters.items())],

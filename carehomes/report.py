@@ -16,11 +16,13 @@ import yaml
 
 from .publish import neutralise
 from .releases import list_releases, rows
-from .views import HomeView
+from .views import VALUES, HomeView
 
-DEFAULTS = {"rating_older_than_days": 730, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
+DEFAULTS = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
             "bed_drop_percent": 10, "bed_drop_min_beds": 3}
-SEVERITY = {"Rated Inadequate": 1, "Not on the CQC register": 1, "Rated Requires improvement": 2, "No registered manager": 2,
+# ratingsOfConcern in the schema lists the worst first: severity 1, then 2
+SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 1)},
+            "Not on the CQC register": 1, "No registered manager": 2,
             "Sudden drop in beds": 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3}
 
 
@@ -67,7 +69,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
             out.append(Signal(v.name, v.d["location_id"], v.slug, str(v.get("locality")), name, fact, str(value),
                               date.isoformat() if hasattr(date, "isoformat") else str(date or "")))
         rating, rdate = v.rating, v.rating_date
-        if rating in ("Inadequate", "Requires improvement"):
+        if rating in VALUES.ratings_of_concern:
             add(f"Rated {rating}", "cqc.rating", rating, rdate)
         if rdate and (today - rdate).days > thresholds["rating_older_than_days"]:
             add("Rating out of date", "cqc.rating_date", f"{(today - rdate).days} days old", rdate)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -9,11 +10,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
-OWNERS = {
-    "cqc": "CQC register (changed only by import)",
-    "provider": "The home (changed by pull request)",
-    "council": "The council",
-}
+VALUES_KEY = "x-directory"
 
 
 @dataclass(frozen=True)
@@ -46,12 +43,119 @@ class Capability:
     label: str
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Who owns a field, in the words pages use."""
+
+    code: str
+    source: str        # "Source: ..." on a home's page
+    changed_by: str    # who may change it (template comments, field reference)
+    meaning: str       # one sentence for the open data page
+
+
+@dataclass(frozen=True)
+class Values:
+    """The fixed value lists of the directory, read from the schema (the cqc_rating and cqc_status
+    enums and the package's ``x-directory`` property), so Python, templates and the find page's
+    JavaScript share one copy."""
+
+    ratings: tuple[str, ...]
+    statuses: tuple[str, ...]
+    ungraded_ratings: tuple[str, ...]
+    ratings_of_concern: tuple[str, ...]
+    registered_status: str
+    no_rating: str
+    not_provided: str
+    rating_stale_days: int
+    rating_stale_age: str
+    availability_stale_days: int
+    fee_step: int
+    fee_first: int
+    fee_last: int
+    owners: dict[str, Owner]
+
+    @property
+    def graded_ratings(self) -> list[str]:
+        """The four CQC grades, best first."""
+        return [r for r in self.ratings if r not in self.ungraded_ratings]
+
+    @property
+    def rating_choices(self) -> list[str]:
+        """Every value a home's rating is shown and filtered as, best first: the enum, then 'no rating'."""
+        return [*self.ratings, self.no_rating]
+
+    def rating_label(self, rating: str | None) -> str:
+        """The rating as pages show it and the find page filters it: the CQC value, or one 'no rating' wording."""
+        return rating or self.no_rating
+
+    @property
+    def fee_choices(self) -> list[int]:
+        """The 'lowest weekly fee up to' choices on the find page."""
+        return list(range(self.fee_first, self.fee_last + 1, self.fee_step))
+
+    def fee_band(self, fee: float) -> str:
+        """The fee rounded UP to the band step, zero-padded ('01200' for £1,101 to £1,200), so a band
+        lies wholly under each choice: a fee of exactly £1,200 is in band 01200, which 'up to £1,200' includes."""
+        return "%05d" % (math.ceil(fee / self.fee_step) * self.fee_step)
+
+    def fee_bands_up_to(self, limit: int) -> list[str]:
+        """Every band whose fees are all at most ``limit`` (the JavaScript does the same sum)."""
+        return ["%05d" % b for b in range(0, limit + 1, self.fee_step)]
+
+    def owner_source(self, code: str) -> str:
+        return self.owners[code].source
+
+    def or_list(self, items: list[str]) -> str:
+        """'A, B, C or D'."""
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+    def for_script(self) -> dict[str, Any]:
+        """What the find and compare pages' JavaScript needs, as JSON."""
+        return {"ratings": self.rating_choices, "noRating": self.no_rating, "notProvided": self.not_provided,
+                "staleness": {"ratingDays": self.rating_stale_days, "ratingAge": self.rating_stale_age,
+                              "availabilityDays": self.availability_stale_days},
+                "feeBands": {"step": self.fee_step}}
+
+    def script_json(self) -> str:
+        """``for_script()`` as JSON that is safe inside an HTML script element."""
+        text = json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _values(package: dict, enums: dict[str, list[str]]) -> Values:
+    """Read ``x-directory``; a missing or wrong entry is named in one message."""
+    x = package.get(VALUES_KEY) or {}
+    try:
+        st, fees, labels = x["staleness"], x["feeBands"], x["labels"]
+        values = Values(
+            ratings=tuple(enums["cqc_rating"]), statuses=tuple(enums["cqc_status"]),
+            ungraded_ratings=tuple(x["ungradedRatings"]), ratings_of_concern=tuple(x["ratingsOfConcern"]),
+            registered_status=x["registeredStatus"], no_rating=labels["noRating"], not_provided=labels["notProvided"],
+            rating_stale_days=int(st["ratingDays"]), rating_stale_age=st["ratingAge"],
+            availability_stale_days=int(st["availabilityDays"]),
+            fee_step=int(fees["step"]), fee_first=int(fees["first"]), fee_last=int(fees["last"]),
+            owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()})
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
+                         "see the description in x-directory") from None
+    wrong = [r for r in (*values.ungraded_ratings, *values.ratings_of_concern) if r not in values.ratings]
+    if values.registered_status not in values.statuses:
+        wrong.append(values.registered_status)
+    if wrong or values.no_rating in values.ratings:
+        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}: {', '.join(wrong) or values.no_rating} "
+                         "must be (or, for labels.noRating, must not be) a value of the cqc_rating or cqc_status enum")
+    return values
+
+
 class Schema:
     """Read access to the data package, with lookups derived from it."""
 
     def __init__(self, package: dict):
         self.package = package
         res = {r["name"]: r for r in package["resources"]}
+        enums = {f["name"]: f["constraints"]["enum"] for f in res["care-homes"]["schema"]["fields"]
+                 if "enum" in f.get("constraints", {})}
+        self.values = _values(package, enums)
         self.home_fields = [_field(f) for f in res["care-homes"]["schema"]["fields"]]
         self.capability_fields = [_field(f) for f in res["capabilities"]["schema"]["fields"]]
         cap = next(f for f in res["capabilities"]["schema"]["fields"] if f["name"] == "capability")
@@ -120,3 +224,6 @@ def load_schema(path: Path = SCHEMA_PATH) -> Schema:
     """Load and cache the schema from ``schema/datapackage.json``."""
     with open(path, encoding="utf-8") as fh:
         return Schema(json.load(fh))
+
+
+OWNERS: dict[str, str] = {code: o.changed_by for code, o in load_schema().values.owners.items()}

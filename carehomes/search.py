@@ -57,7 +57,7 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     searching one band at a time without downloading every Pagefind filter file to find out."""
     facets: dict[str, dict[str, int]] = {"rating": {}, "freeband": {}, "feeband": {}}
     for v in views:
-        for key, value in (("rating", v.rating or "Not rated"), ("freeband", v.free_band), ("feeband", v.fee_band)):
+        for key, value in (("rating", v.rating_label), ("freeband", v.free_band), ("feeband", v.fee_band)):
             facets[key][value] = facets[key].get(value, 0) + 1
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")

@@ -9,10 +9,11 @@ from .publish import get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
-RATING_STALE_DAYS = 730
-AVAILABILITY_STALE_DAYS = 7
-NOT_PROVIDED = "Not provided yet"
-SOURCES = {"cqc": "Care Quality Commission register", "provider": "The home", "council": "The council"}
+VALUES = load_schema().values
+RATING_STALE_DAYS = VALUES.rating_stale_days
+AVAILABILITY_STALE_DAYS = VALUES.availability_stale_days
+NOT_PROVIDED = VALUES.not_provided
+SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 
 
 @dataclass
@@ -136,13 +137,18 @@ class HomeView:
         return self.get("cqc.rating")
 
     @property
+    def rating_label(self) -> str:
+        """The rating as shown and filtered on: CQC's value, or the one 'no rating' wording."""
+        return self.s.values.rating_label(self.rating)
+
+    @property
     def rating_date(self) -> dt.date | None:
         return _date(self.get("cqc.rating_date"))
 
     @property
     def rating_stale(self) -> bool:
         d = self.rating_date
-        return bool(d and (self.today - d).days > RATING_STALE_DAYS)
+        return bool(d and (self.today - d).days > self.s.values.rating_stale_days)
 
     @property
     def beds_confirmed(self) -> dt.date | None:
@@ -151,7 +157,7 @@ class HomeView:
     @property
     def availability_stale(self) -> bool:
         d = self.beds_confirmed
-        return bool(d and (self.today - d).days > AVAILABILITY_STALE_DAYS)
+        return bool(d and (self.today - d).days > self.s.values.availability_stale_days)
 
     def free(self, kind: str) -> int | None:
         return self.get(f"beds.{kind}.available")
@@ -169,8 +175,8 @@ class HomeView:
 
     @property
     def fee_band(self) -> str:
-        """The lowest weekly fee rounded down to £100 ('01200'), or 'none'."""
-        return "none" if self.fee_from is None else "%05d" % (int(self.fee_from) // 100 * 100)
+        """The lowest weekly fee rounded up to the schema's band step ('01200' for £1,101 to £1,200), or 'none'."""
+        return "none" if self.fee_from is None else self.s.values.fee_band(self.fee_from)
 
     @property
     def fee_from(self) -> float | None:
@@ -183,7 +189,7 @@ class HomeView:
 
     @property
     def on_register(self) -> bool:
-        return self.status in (None, "Registered")
+        return self.status in (None, self.s.values.registered_status)
 
     @property
     def map_url(self) -> str | None:
@@ -218,7 +224,7 @@ class HomeView:
         g = Group("vacancies", "Beds and vacancies", SOURCES["provider"], self.beds_confirmed, "Vacancies confirmed")
         if self.availability_stale:
             g.stale = (f"The home last confirmed its free beds on {nice_date(self.beds_confirmed)}, more than "
-                       f"{AVAILABILITY_STALE_DAYS} days ago. This may be out of date: phone the home to check.")
+                       f"{self.s.values.availability_stale_days} days ago. This may be out of date: phone the home to check.")
         for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
             total, free = self.get(f"beds.{kind}.total"), self.free(kind)
             g.facts.append(Fact(f"Beds {label} free now", None if free is None else str(free)))
@@ -249,10 +255,10 @@ class HomeView:
     def _quality(self) -> Group:
         g = Group("quality", "Quality", f"{SOURCES['cqc']}, the council and the home", self.rating_date, "CQC rating published")
         if self.rating_stale:
-            g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than two years ago. "
+            g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
                        "It may be out of date: check the CQC report for any newer inspection.")
         rating = self.rating
-        g.facts.append(Fact("CQC overall rating", rating, note=f"published {nice_date(self.rating_date)}" if rating else None))
+        g.facts.append(Fact("CQC overall rating", self.rating_label, note=f"published {nice_date(self.rating_date)}" if rating else None))
         g.facts.append(Fact("CQC report", "Read the CQC report", href=self.cqc_url))
         g.facts.append(Fact("Registered manager in post (CQC)", yes_no(self.get("cqc.registered_manager"))))
         st, nt = self.get("staffing.staff_turnover_percent"), self.get("staffing.nurse_turnover_percent")

@@ -4,7 +4,16 @@
 (function () {
   "use strict";
   var KEY = "carehomes.shortlist", MAX = 10, PAGE = 20;
-  var RATING_STALE_DAYS = 730, AVAILABILITY_STALE_DAYS = 7;
+  // The schema's value lists (ratings, wording, staleness, fee bands), put in the find and
+  // compare pages by the build as <script type="application/json" id="directory-values">.
+  var VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {} };
+  function readValues() {
+    var node = document.getElementById("directory-values");
+    if (!node) return;
+    try { VALUES = JSON.parse(node.textContent); } catch (e) { /* keep the empty lists */ }
+  }
+  function notProvided(what) { return what + ": " + VALUES.notProvided.toLowerCase(); }
+  function staleAge() { return "more than " + VALUES.staleness.ratingAge + " old"; }
 
   // ---- small helpers ------------------------------------------------------------------
   function el(tag, attrs, text) {
@@ -105,11 +114,7 @@
     if (s.weekend) f.weekend = "yes";
     if (s.free === "any") f.free = { any: ["nursing", "residential"] };
     else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
-    if (s.maxfee) {
-      var bands = [];
-      for (var b = 0; b < Number(s.maxfee); b += 100) bands.push(("00000" + b).slice(-5));
-      f.feeband = { any: bands };
-    }
+    if (s.maxfee) f.feeband = { any: feeBandsUpTo(Number(s.maxfee), VALUES.feeBands.step) };
     if (districts) f.district = { any: districts };
     return f;
   }
@@ -124,15 +129,22 @@
     return 2 * R * Math.asin(Math.sqrt(h));
   }
 
-  var RATING_ORDER = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated", "Not rated"];
+  function feeBandsUpTo(limit, step) {
+    // A home's fee band is its lowest fee rounded UP to the step ("01200" holds £1,101 to £1,200),
+    // so every band up to and including the limit holds only fees at most the limit.
+    var out = [];
+    for (var b = 0; b <= limit; b += step) out.push(("00000" + b).slice(-5));
+    return out;
+  }
   function bandsFor(s, present) {
     // the values of one filter to search in turn, in sort order, keeping only values some home has
     function have(key, values) { var p = present[key] || {}; return values.filter(function (v) { return p[v]; }); }
-    if (s.sort === "rating") return ["rating", have("rating", s.rating.length ? RATING_ORDER.filter(function (r) { return s.rating.indexOf(r) >= 0; }) : RATING_ORDER)];
+    var order = VALUES.ratings;
+    if (s.sort === "rating") return ["rating", have("rating", s.rating.length ? order.filter(function (r) { return s.rating.indexOf(r) >= 0; }) : order)];
     if (s.sort === "free") return ["freeband", have("freeband", ["5+", "2-4", "1", "0", "unknown"])];
     if (s.sort === "fee") {
       var limit = Number(s.maxfee) || Infinity;
-      var bands = Object.keys(present.feeband || {}).filter(function (b) { return b !== "none" && Number(b) < limit; }).sort();
+      var bands = Object.keys(present.feeband || {}).filter(function (b) { return b !== "none" && Number(b) <= limit; }).sort();
       if (!s.maxfee && (present.feeband || {}).none) bands.push("none");
       return ["feeband", bands];
     }
@@ -163,8 +175,8 @@
     li.appendChild(el("p", null, m.address || ""));
     var ul = el("ul");
     ul.appendChild(el("li", null, m.care || "Care home"));
-    var rating = m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: not rated yet";
-    if (m.rating && daysSince(m.rating_date) > RATING_STALE_DAYS) rating += ". This rating is more than two years old";
+    var rating = "CQC rating: " + (m.rating ? m.rating + " (" + niceDate(m.rating_date) + ")" : VALUES.noRating);
+    if (m.rating && daysSince(m.rating_date) > VALUES.staleness.ratingDays) rating += ". This rating is " + staleAge();
     ul.appendChild(el("li", null, rating));
     var beds;
     if (m.beds_confirmed) {
@@ -172,10 +184,10 @@
       if (m.nursing_free !== undefined && m.nursing_free !== "") parts.push(m.nursing_free + " with nursing");
       if (m.residential_free !== undefined && m.residential_free !== "") parts.push(m.residential_free + " without nursing");
       beds = "Beds free: " + (parts.join(", ") || "none given") + " (confirmed " + niceDate(m.beds_confirmed) + ")";
-      if (daysSince(m.beds_confirmed) > AVAILABILITY_STALE_DAYS) beds += ". May be out of date";
-    } else beds = "Vacancies: not provided yet";
+      if (daysSince(m.beds_confirmed) > VALUES.staleness.availabilityDays) beds += ". May be out of date";
+    } else beds = notProvided("Vacancies");
     ul.appendChild(el("li", null, beds));
-    ul.appendChild(el("li", null, m.fee_from ? "Fees from " + money(m.fee_from) + " a week" : "Fees: not provided yet"));
+    ul.appendChild(el("li", null, m.fee_from ? "Fees from " + money(m.fee_from) + " a week" : notProvided("Fees")));
     if (distance !== undefined) ul.appendChild(el("li", null, distance.toFixed(1) + " km away (approximately)"));
     li.appendChild(ul);
     if (safeSlug(m.slug)) {
@@ -325,7 +337,7 @@
   var ROWS = [
     ["Address", function (h) { return h.address; }],
     ["Type of home", function (h) { return h.care; }],
-    ["CQC rating", function (h) { return h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", more than two years old" : "") : "Not rated yet"; }],
+    ["CQC rating", function (h) { return h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", " + staleAge() : "") : VALUES.noRating; }],
     ["Registered manager in post", function (h) { return yn(h.registered_manager); }],
     ["Beds free with nursing", function (h) { return h.nursing_free; }],
     ["Beds free without nursing", function (h) { return h.residential_free; }],
@@ -374,7 +386,7 @@
           r.appendChild(el("th", { scope: "row" }, row[0]));
           found.forEach(function (h) {
             var v = row[1](h);
-            r.appendChild(el("td", v === null || v === undefined || v === "" ? { class: "ch-missing" } : null, v === null || v === undefined || v === "" ? "Not provided yet" : v));
+            r.appendChild(el("td", v === null || v === undefined || v === "" ? { class: "ch-missing" } : null, v === null || v === undefined || v === "" ? VALUES.notProvided : v));
           });
           tbody.appendChild(r);
         });
@@ -388,6 +400,7 @@
   }
 
   function start() {
+    readValues();
     refreshButtons();
     var f = document.getElementById("find"); if (f) initFind(f);
     var c = document.getElementById("compare"); if (c) initCompare(c);
