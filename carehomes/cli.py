@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from .fsutil import replace_dir
+from .fsutil import PublishError, replace_dir
 from .pipeline import check_paths
 from .schema import ROOT
 
@@ -43,8 +43,11 @@ def cmd_data(args: argparse.Namespace) -> int:
     result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged")
     if result is None:
         return 1
-    with replace_dir(out) as tmp:
-        sizes = write_data(result.profiles, tmp)
+    try:
+        sizes = write_data(result.profiles, out)  # file by file, atomically; other files in out are kept
+    except OSError as exc:
+        _say(f"Writing the open data into {out} failed: {exc}")
+        return 1
     for name, size in sorted(sizes.items()):
         _say(f"wrote {out / name} ({size:,} bytes)")
     return 0
@@ -62,7 +65,7 @@ def _checked_or_report(providers: list[str], consequence: str):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .render import build_site
+    from .pipeline import build_site
 
     out = Path(args.out)
     result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
@@ -72,6 +75,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
                             releases_dir=Path(args.releases))
+    except PublishError as exc:
+        _say(f"The site was not built: {exc}")
+        return 1
     except (RuntimeError, OSError) as exc:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
@@ -168,7 +174,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .importer import ImportError_, import_cqc
+    from .sources.cqc_files import ImportError_, import_cqc
 
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None

@@ -1,29 +1,144 @@
-"""Write a folder completely or not at all."""
+"""Write a folder completely or not at all, and files one at a time, atomically.
+
+A published folder such as ``site/`` is a symbolic link to one complete build in a hidden folder
+beside it (``.site-builds/<id>``). A new build is made in a new folder there, and the link is
+flipped with one ``os.replace`` of a new link over the old one, so a reader (or a web server)
+sees the old build or the new one, never a half-written one and never none. Builds run one at a
+time (an exclusive ``flock`` on ``.site.lock``); each build first removes what interrupted ones
+left behind.
+"""
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import shutil
-import tempfile
+import sys
+import time
 from pathlib import Path
 from typing import Iterator
 
 
+class PublishError(OSError):
+    """A published folder that cannot be replaced, with a message saying why and what to do."""
+
+
+def builds_dir(target: Path) -> Path:
+    """The hidden folder beside ``target`` that holds its builds."""
+    return target.parent / f".{target.name}-builds"
+
+
+def lock_path(target: Path) -> Path:
+    return target.parent / f".{target.name}.lock"
+
+
+@contextlib.contextmanager
+def locked(target: Path, wait_message: str | None = None) -> Iterator[None]:
+    """Hold the exclusive lock for ``target`` (waiting for another build to finish first)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(target), "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if wait_message:
+                print(wait_message, file=sys.stderr)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _current(target: Path) -> Path | None:
+    """The build ``target`` links to, or None when it is not one of our links."""
+    if not target.is_symlink():
+        return None
+    link = Path(os.readlink(target))
+    build = (target.parent / link) if not link.is_absolute() else link
+    return build if build.parent.resolve() == builds_dir(target).resolve() else None
+
+
+def _check_writable(target: Path) -> None:
+    """Refuse (with what to do) a published folder we may not or must not replace."""
+    if target.is_symlink() and _current(target) is None:
+        raise PublishError(f"{target} is a link to {os.readlink(target)}, which this tool did not make; "
+                           f"remove the link or build somewhere else with --out")
+    if target.exists() and not target.is_dir():
+        raise PublishError(f"{target} is a file, not a folder; move it away or build somewhere else with --out")
+    for folder in [target.parent] + ([target] if target.is_dir() and not target.is_symlink() else []):
+        if not (folder.stat().st_mode & 0o200) or not os.access(folder, os.W_OK | os.X_OK):
+            raise PublishError(f"{folder} is read-only, so {target} cannot be replaced; "
+                               f"make it writable (chmod u+w {folder}) or build somewhere else with --out")
+
+
+def clean_leftovers(target: Path) -> list[Path]:
+    """Remove what interrupted builds left beside ``target``: every build but the one it links to,
+    temporary links, and the old ``.name-new-*``/``.name-old-*`` folders. Call with the lock held."""
+    keep = _current(target)
+    removed = []
+    old_style = [p for p in target.parent.glob(f".{target.name}-*") if p.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-link-"))]
+    builds = sorted(builds_dir(target).iterdir()) if builds_dir(target).is_dir() else []
+    for p in old_style + builds:
+        if keep is not None and p.resolve() == keep.resolve():
+            continue
+        if p.is_symlink() or p.is_file():
+            p.unlink()
+        else:
+            shutil.rmtree(p)
+        removed.append(p)
+    return removed
+
+
+def _adopt(target: Path, into: Path) -> None:
+    """Turn a real ``target`` folder (made by an older version, or by hand) into a build we link to."""
+    target.rename(into)
+    tmp = target.parent / f".{target.name}-link-{into.name}"
+    tmp.symlink_to(into.relative_to(target.parent))
+    os.replace(tmp, target)
+
+
+def _new_id() -> str:
+    return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+
+
 @contextlib.contextmanager
 def replace_dir(target: Path) -> Iterator[Path]:
-    """Yield an empty temporary folder beside ``target``; on success it replaces ``target``.
+    """Yield an empty folder beside ``target``; on success ``target`` becomes a link to it, atomically.
 
-    If the body raises, the temporary folder is removed and ``target`` is left as it was.
+    If the body raises, the new folder is removed and ``target`` is left as it was. Only one
+    ``replace_dir`` runs at a time for a given ``target``; a second one waits for the first.
+    Folders are made with the usual permissions (0o777 less the umask), like ``mkdir``.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    with locked(target, f"Waiting for another build of {target} to finish ..."):
+        _check_writable(target)
+        clean_leftovers(target)
+        builds = builds_dir(target)
+        builds.mkdir(exist_ok=True)
+        if target.is_dir() and not target.is_symlink():
+            _adopt(target, builds / f"{_new_id()}-adopted")
+        new = builds / _new_id()
+        new.mkdir()
+        try:
+            yield new
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        old = _current(target)
+        tmp = target.parent / f".{target.name}-link-{new.name}"
+        tmp.symlink_to(new.relative_to(target.parent))
+        os.replace(tmp, target)  # the one atomic step: readers see the old build or the new one
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)  # a failure here leaves a leftover the next build removes
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = target.parent / f".{target.name}-old-{tmp.name.rsplit('-', 1)[-1]}"
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .load import Profile
-from .publish import get_path, read_tables, typed_dates
+from .outputs.tables import read_tables
+from .records import get_path, typed_dates
 from .schema import Schema, load_schema
 from .validate import check_profile
 from .yamlio import dump_profile

@@ -14,7 +14,7 @@ from typing import Any
 
 
 from .load import parse_profile, yaml_mapping
-from .publish import get_path
+from .records import get_path
 from .schema import Schema, load_schema
 
 STEWARDS_FILE = "stewards.yaml"

@@ -12,11 +12,14 @@ import hashlib
 import html
 import io
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
-from .publish import restore
+from .outputs.tables import read_homes
+from .records import get_path
+from .schema import Schema, load_schema
+from .text import restore
 
 SNAPSHOT_FILES = ("care-homes.csv", "capabilities.csv", "datapackage.json")
 
@@ -59,8 +62,14 @@ def rows(csv_text: str) -> dict[str, dict[str, str]]:
     return {r["location_id"]: {k: restore(v) for k, v in r.items()} for r in csv.DictReader(io.StringIO(csv_text))}
 
 
+def _value(record: dict, keys: tuple[str, ...]) -> str | None:
+    """A compared fact as text; empty and missing are both None (unknown)."""
+    value = get_path(record, keys)
+    return None if value is None or value == "" else str(value)
+
+
 def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
-    """What changed between two releases, in a stable order."""
+    """What changed between two sets of records (location ID -> record), in a stable order."""
     out: list[Change] = []
     for lid in sorted(set(new) - set(old)):
         out.append(Change("added", lid, new[lid]["name"]))
@@ -68,13 +77,22 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         out.append(Change("removed", lid, old[lid]["name"]))
     for lid in sorted(set(old) & set(new)):
         a, b = old[lid], new[lid]
-        if a.get("cqc_status") != b.get("cqc_status") and b.get("cqc_status") not in ("", "Registered"):
-            out.append(Change("deregistered", lid, b["name"], a.get("cqc_status"), b.get("cqc_status")))
-        if a.get("cqc_rating") != b.get("cqc_rating"):
-            out.append(Change("rating", lid, b["name"], a.get("cqc_rating") or None, b.get("cqc_rating") or None))
-        if a.get("beds_registered") != b.get("beds_registered"):
-            out.append(Change("beds", lid, b["name"], a.get("beds_registered") or None, b.get("beds_registered") or None))
+        for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")), ("beds", ("beds", "registered"))):
+            before, after = _value(a, keys), _value(b, keys)
+            if before != after and (kind != "deregistered" or after not in (None, "Registered")):
+                out.append(Change(kind, lid, b["name"], before, after))
     return out
+
+
+def release_records(folder: Path, schema: Schema | None = None) -> dict[str, dict]:
+    """A release snapshot's homes as records (location ID -> record), read leniently: a release made
+    with an older schema may have other columns."""
+    return read_homes((folder / "care-homes.csv").read_text(encoding="utf-8"), schema or load_schema(), strict=False)
+
+
+def current_records(datas: list[dict]) -> dict[str, dict]:
+    """Location ID -> record for the profiles being published."""
+    return {str(d.get("location_id")): d for d in datas}
 
 
 def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
@@ -96,18 +114,22 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     return target
 
 
-def changelog(releases: list[tuple[dt.date, Path]], current_csv: str, today: dt.date) -> list[Entry]:
-    """Newest first: the unreleased changes (if any), then each release against the one before."""
+def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], today: dt.date,
+              schema: Schema | None = None) -> list[Entry]:
+    """Newest first: the unreleased changes (if any), then each release against the one before.
+
+    ``current`` is location ID -> record for the homes being published (see ``current_records``).
+    """
+    schema = schema or load_schema()
     entries = []
     previous: dict[str, dict] | None = None
     for date, path in releases:
-        now = rows((path / "care-homes.csv").read_text(encoding="utf-8"))
+        now = release_records(path, schema)
         if previous is None:
             entries.append(Entry(date, f"First release: {len(now):,} homes"))
         else:
             entries.append(Entry(date, f"Release of {date.isoformat()}", diff(previous, now)))
         previous = now
-    current = rows(current_csv)
     if previous is not None:
         changes = diff(previous, current)
         if changes:
@@ -133,22 +155,8 @@ def changelog_html(entries: list[Entry]) -> str:
     return "\n".join(out)
 
 
-def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date) -> str:
-    """An Atom feed with one item per changelog entry."""
-    base = site_url.rstrip("/") + "/"
-    items = []
-    for e in entries:
-        body = "\n".join(c.sentence() for c in e.changes) or e.title
-        items.append(
-            "<entry>"
-            f"<id>{xml_escape(base)}open-data/#{e.id}</id>"
-            f"<title>{xml_escape(e.title)}</title>"
-            f"<updated>{e.date.isoformat()}T00:00:00Z</updated>"
-            f'<link href="{xml_escape(base)}open-data/#release-{e.date.isoformat()}"/>'
-            f'<content type="text">{xml_escape(body)}</content>'
-            "</entry>")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>{xml_escape(base)}data/changes.atom</id><title>{xml_escape(title)}: data changes</title>"
-            f"<updated>{updated.isoformat()}T00:00:00Z</updated>"
-            f'<link rel="self" href="{xml_escape(base)}data/changes.atom"/><author><name>{xml_escape(title)}</name></author>'
-            + "".join(items) + "</feed>\n")
+def copy_releases(releases: list[tuple[dt.date, Path]], out_dir: Path) -> None:
+    """Every snapshot into ``out_dir/<date>/``, so each stays downloadable from the site."""
+    for date, folder in releases:
+        shutil.copytree(folder, out_dir / date.isoformat())
+

@@ -1,4 +1,4 @@
-"""Render the site: mkdocs-material for the frame and the hand-written pages, Jinja2 for each home.
+"""The pages stage: mkdocs-material for the frame and the hand-written pages, Jinja2 for each home.
 
 mkdocs renders one placeholder page (the "shell"); every home's page is that shell with the
 home's content put in, so all pages share the theme while 15,000 pages take seconds, not minutes.
@@ -20,14 +20,12 @@ from markupsafe import Markup
 import yaml
 
 from . import docs
-from .importer import slugify
-from .load import Profile
-from .publish import data_files, release_date, release_version, write_files
-from .schema import ROOT, Schema, load_schema
 from .market import market_html
+from .outputs.tables import release_version
 from .parallel import map_chunks
-from .releases import atom, changelog, changelog_html, list_releases
-from .search import index_site, write_districts, write_facets
+from .releases import Entry, changelog_html
+from .schema import ROOT, Schema, load_schema
+from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -256,54 +254,12 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str])
     return len(pages)
 
 
-def write_sitemap(site_dir: Path, site_url: str) -> int:
-    """sitemap.xml listing every page, home pages included (mkdocs lists only its own)."""
-    from xml.sax.saxutils import escape as xml_escape
-
-    base = site_url.rstrip("/") + "/"
-    pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html")
-                   if not p.relative_to(site_dir).as_posix().startswith(("pagefind/", "data/")))
-    urls = "".join(f"<url><loc>{xml_escape(base + ('' if p == '.' else p + '/'))}</loc></url>" for p in pages)
-    (site_dir / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
-                                          f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n', encoding="utf-8")
-    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
-    return len(pages)
-
-
-@dataclass
-class BuildReport:
-    homes: int
-    pages: int
-    data: dict[str, int]
-    search: str
-
-
-def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
-               today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
-               releases_dir: Path | None = None) -> BuildReport:
-    """Build the whole site into ``site_dir``: replaced only when everything succeeded."""
-    from .fsutil import replace_dir
-
-    schema = schema or load_schema()
-    cfg = read_config(config_path or ROOT / "mkdocs.yml")
-    today = today or dt.date.today()
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base) for p in profiles), key=lambda v: v.slug)
-    with replace_dir(site_dir) as out, tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
-        released = release_date()  # once, so every file and page of this build carries the same date
-        files = data_files(profiles, schema, released)
-        releases = list_releases(releases_dir or ROOT / "releases")
-        entries = changelog(releases, files["care-homes.csv"].decode("utf-8"), released)
-        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
-        _md_pages(views, schema, cfg, Path(work), {n: len(b) for n, b in files.items()}, entries, releases, released)
-        run_mkdocs(cfg, Path(work), out)  # mkdocs empties its output folder first, so data comes after
-        sizes = write_files(files, out / "data")
-        for date, folder in releases:
-            shutil.copytree(folder, out / "data" / "releases" / date.isoformat())
-        shell = _shell(out)
-        pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
-        pages += render_browse(views, out, shell)
-        write_districts(views, out)
-        write_facets(views, out)
-        search = index_site(out) if index and views else "no search index (no homes)" if index else "not indexed"
-        write_sitemap(out, cfg.raw.get("site_url", ""))
-    return BuildReport(len(views), pages, sizes, search)
+def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
+                 entries: list[Entry], releases: list, released: dt.date) -> int:
+    """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
+    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
+        _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)
+        run_mkdocs(cfg, Path(work), out)
+    shell = _shell(out)
+    pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
+    return pages + render_browse(views, out, shell)

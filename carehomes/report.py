@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .publish import neutralise
+from .text import neutralise
 from .releases import list_releases, rows
 from .views import VALUES, HomeView
 

@@ -72,3 +72,13 @@ def index_site(site_dir: Path) -> str:
         raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
     found = re.findall(r"Indexed (\d+) pages?", proc.stdout)
     return f"Pagefind indexed {found[-1] if found else '?'} pages"
+
+
+def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
+    """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
+    Returns what was done, for the build's summary line."""
+    write_districts(views, site_dir)
+    write_facets(views, site_dir)
+    if not index:
+        return "not indexed"
+    return index_site(site_dir) if views else "no search index (no homes)"

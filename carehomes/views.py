@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .publish import get_path
+from .records import get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 

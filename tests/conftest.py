@@ -45,7 +45,7 @@ def shared_data() -> Path:
 def built_site(tmp_path_factory):
     """The bundled Herefordshire homes plus the fictional fixtures (full, minimal, hostile), built once."""
     from carehomes.pipeline import check_paths
-    from carehomes.render import build_site
+    from carehomes.pipeline import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)

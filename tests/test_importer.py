@@ -8,7 +8,7 @@ import io
 import pytest
 import yaml
 
-from carehomes.importer import ImportError_, import_cqc, locality_name, read_register
+from carehomes.sources.cqc_files import ImportError_, import_cqc, locality_name, read_register
 from carehomes.pipeline import check_paths
 from conftest import CQC, NATIONAL, TODAY
 

@@ -6,7 +6,7 @@ import json
 import jsonschema
 import pytest
 
-from carehomes.oruk import export, service
+from carehomes.outputs.oruk import export, service
 from carehomes.pipeline import check_paths
 from conftest import FIXTURES, ROOT, SHARED, TODAY
 

@@ -9,7 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carehomes.load import parse_profile
-from carehomes.publish import build_tables, canonical, neutralise, read_tables, restore, write_data
+from carehomes.outputs.tables import read_tables
+from carehomes.publish import build_tables, write_data
+from carehomes.records import canonical
+from carehomes.text import neutralise, restore
 from carehomes.schema import load_schema
 from carehomes.validate import check_profile
 from carehomes.yamlio import dump_profile

@@ -11,7 +11,7 @@ import yaml
 from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
 from carehomes.releases import snapshot
-from carehomes.render import build_site
+from carehomes.pipeline import build_site
 from conftest import FIXTURES, ROOT, TODAY, run_build
 
 ATOM = "{http://www.w3.org/2005/Atom}"

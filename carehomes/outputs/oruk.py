@@ -11,13 +11,15 @@ they are stable from release to release.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from functools import lru_cache
 from typing import Any
 
-from .load import Profile
-from .publish import canonical, flatten
-from .schema import Schema, load_schema
+from ..load import Profile
+from ..records import canonical, flatten
+from ..schema import Schema, load_schema
+from .tables import json_array
 
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
 TAXONOMY = "Care home directory needs and service types"
@@ -118,3 +120,11 @@ def export(profiles: list[Profile], version: str, schema: Schema | None = None) 
     items = [service(r, schema, is_canonical=True) for r in records]
     return {"total_items": len(items), "total_pages": 1, "page_number": 1, "size": len(items), "first_page": True,
             "last_page": True, "empty": not items, "x_version": version, "x_extensions": EXTENSION_NOTE, "contents": items}
+
+
+def service_list(services_json: list[str], version: str) -> str:
+    """The ORUK paginated service list (one page) from services already written as JSON text."""
+    n = len(services_json)
+    head = {"total_items": n, "total_pages": 1, "page_number": 1, "size": n, "first_page": True, "last_page": True,
+            "empty": n == 0, "x_version": version, "x_extensions": EXTENSION_NOTE}
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "contents": ' + json_array(services_json) + "}\n"

@@ -1,9 +1,4 @@
-"""Create and refresh profiles from CQC register files.
-
-Only regulator-owned fields (owner ``cqc`` in the schema) are changed on existing
-profiles; comments, key order and everything the home or the council wrote stay
-as they were. A few provider fields (phone, website) are filled from the register
-only when a profile is first created.
+"""Source: CQC's register files, read into records (``carehomes.apply`` applies them to profiles).
 
 Formats read, recognised by their columns:
 
@@ -17,20 +12,17 @@ from __future__ import annotations
 import ast
 import csv
 import datetime as dt
-import difflib
 import json
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..apply import ImportError_, Record, Report, apply_records, locality_name
+from ..schema import Schema
+from ..validate import POSTCODE_LOOSE, URL
 
-from .load import profile_files, yaml_mapping
-from .publish import canonical, get_path, typed_dates
-from .schema import Schema, load_schema
-from .validate import POSTCODE_LOOSE, URL
-from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+__all__ = ["read_register", "parse_api_location", "read_api_documents", "import_cqc", "locality_name",
+           "ImportError_", "Record", "Report"]
 
 RATINGS = {r.lower(): r for r in ["Outstanding", "Good", "Requires improvement", "Inadequate",
                                   "Inspected but not rated", "Not yet rated"]}
@@ -47,53 +39,6 @@ BANDS = {  # CQC's wording in each format -> our service user band
     "caring for children (0 - 18yrs)": "children",
 }
 ALL_BANDS = sorted(set(BANDS.values()))
-MASS_REMOVAL_SHARE = 0.5
-
-
-class ImportError_(Exception):
-    """A file that cannot be imported, with a message saying why and what to do."""
-
-
-@dataclass
-class Record:
-    """One care home as a register file describes it."""
-
-    location_id: str
-    local_authority: str
-    regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
-    on_create: dict[str, Any] = field(default_factory=dict)  # provider fields used only for new profiles
-
-
-@dataclass
-class Report:
-    fmt: str
-    data_date: dt.date
-    new: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    unchanged: int = 0
-    missing: list[str] = field(default_factory=list)
-    returned: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    def summary(self) -> str:
-        verb = "would be " if self.dry_run else ""
-        lines = [f"CQC {self.fmt} file dated {self.data_date.isoformat()}:",
-                 f"  {len(self.new)} new profile{'s' * (len(self.new) != 1)} {verb}created",
-                 f"  {len(self.changed)} {verb}updated, {self.unchanged} unchanged",
-                 f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]
-        if self.returned:
-            lines.append(f"  {len(self.returned)} back on the register")
-        for name in self.new[:50]:
-            lines.append(f"  new: {name}")
-        if len(self.new) > 50:
-            lines.append(f"  ... and {len(self.new) - 50} more new")
-        for name, fields in list(self.changed.items())[:50]:
-            lines.append(f"  updated: {name}: {', '.join(fields)}")
-        for name in self.missing:
-            lines.append(f"  not on register: {name}")
-        for name in self.returned:
-            lines.append(f"  back on register: {name}")
-        return "\n".join(lines)
 
 
 # --- reading values -------------------------------------------------------------------------
@@ -186,15 +131,6 @@ def _regulator_bands(bands: dict[str, bool]) -> dict[str, Any]:
     return {f"care.user_bands.{b}": on for b, on in bands.items()}
 
 
-def locality_name(local_authority: str) -> str:
-    """CQC/ONS area names to the name people use: 'Herefordshire, County of' -> 'Herefordshire'."""
-    return re.sub(r",\s*(County|City) of$", "", local_authority.strip(), flags=re.I)
-
-
-def _la_key(name: str) -> str:
-    return re.sub(r"\s+", " ", locality_name(name).lower().replace("&", "and")).strip()
-
-
 # --- the formats -------------------------------------------------------------------------------
 
 HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
@@ -252,7 +188,10 @@ def _market(row: dict[str, str]) -> Record | None:
     return Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg, create)
 
 
-def _api(rec: dict[str, Any], date_order: str) -> Record | None:
+def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record | None:
+    """One CQC API location record (a dict from the JSON, or a CSV row with nested fields as Python
+    reprs) as a Record, or None when it is not a care home. ``date_order`` reads slashed dates:
+    'dmy' or 'mdy'; ISO dates are read whatever it is. Raises ValueError on a value it cannot read."""
     if not _flag(rec.get("careHome")):
         return None
 
@@ -341,7 +280,7 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
     if text is None or "\x00" in text[:4096]:
         raise ImportError_("is not a text CSV file; export the CQC sheet as CSV (UTF-8) and try again")
     if text.lstrip().startswith(("{", "[")):
-        return _read_api_json([json.loads(text)], path)
+        return read_api_documents([json.loads(text)], path)
     try:
         reader = csv.DictReader(text.splitlines())
         header = set(h.strip() for h in (reader.fieldnames or []))
@@ -357,7 +296,7 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
     elif API_COLUMNS <= header:
         order = _slash_order(r.get("registrationDate", "") for r in rows)
         fmt = "API (CSV)"
-        parse = lambda r: _api(r, order)  # noqa: E731
+        parse = lambda r: parse_api_location(r, order)  # noqa: E731
         dates = [d.isoformat() for r in rows for d in _api_dates(r)]
     else:
         known = "the HSCA care directory, CQC's market locations CSV, or CQC API location records"
@@ -414,10 +353,12 @@ def _read_api_folder(path: Path) -> tuple[str, list[Record], dt.date]:
             docs.append(json.loads(f.read_text(encoding="utf-8")))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ImportError_(f"{f.name} is not valid JSON ({exc})") from None
-    return _read_api_json(docs, path)
+    return read_api_documents(docs, path)
 
 
-def _read_api_json(docs: list[Any], path: Path) -> tuple[str, list[Record], dt.date]:
+def read_api_documents(docs: list[Any], path: Path) -> tuple[str, list[Record], dt.date]:
+    """CQC API JSON documents (a location, a list of them, or a page with ``locations``) read into
+    records, with the format name and the newest date in them; ``path`` is where they came from."""
     flat: list[dict] = []
     for d in docs:
         items = d if isinstance(d, list) else d.get("locations") if isinstance(d, dict) and "locations" in d else [d]
@@ -426,157 +367,21 @@ def _read_api_json(docs: list[Any], path: Path) -> tuple[str, list[Record], dt.d
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
     if not any("careHome" in i for i in flat):
         raise ImportError_("holds location summaries only; import the folder of full location records (location_details)")
-    records = _parse_rows(flat, lambda r: _api(r, "dmy"), offset=1)
+    records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"), offset=1)
     return "API (JSON)", records, _latest(d.isoformat() for r in flat for d in _api_dates(r))
-
-
-# --- profiles --------------------------------------------------------------------------------
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "").replace("&", " and ")).strip("-")
-    return slug[:60].rstrip("-") or "home"
-
-
-def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
-    out: dict[str, tuple[Path, dict]] = {}
-    for f in profile_files([folder]):
-        try:
-            data = yaml_mapping(f.read_text(encoding="utf-8"), str(f))
-        except UnicodeDecodeError:
-            data = None
-        if data is None:
-            raise ImportError_(f"cannot refresh {f}: it is not a readable profile; run 'python3 build.py check' and fix it first")
-        if isinstance(data.get("location_id"), str):
-            out[data["location_id"]] = (f, data)
-    return out
-
-
-def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.date, source: str) -> str:
-    data: dict[str, Any] = {"location_id": rec.location_id, "slug": slug,
-                            "locality": locality_name(rec.local_authority)}
-    for path, value in list(rec.regulator.items()) + list(rec.on_create.items()):
-        if value is not None:
-            _put(data, path.split("."), value)
-    _put(data, ["cqc", "imported"], data_date)
-    ordered = canonical(data, schema)
-    header = (f"{rec.regulator.get('name') or rec.location_id}\n"
-              f"Created from the CQC register ({fmt} file {source}, dated {data_date.isoformat()}).\n"
-              "Fields owned by CQC are refreshed by 'python3 build.py import-cqc'; the home adds the rest.\n"
-              "Every field is explained in providers/_template.yaml.")
-    return dump_profile(typed_dates(ordered, schema), header)
-
-
-def _put(data: dict, keys: list[str], value: Any) -> None:
-    for k in keys[:-1]:
-        data = data.setdefault(k, {})
-    data[keys[-1]] = value
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,
                allow_mass_removal: bool = False, dry_run: bool = False, as_of: dt.date | None = None,
                schema: Schema | None = None) -> Report:
-    """Import a CQC file into a folder of profiles; see the module docstring.
+    """Import a CQC file into a folder of profiles: ``read_register``, then ``apply.apply_records``.
 
     The file's date is ``as_of`` if given, else the newest date found in it.
     """
-    schema = schema or load_schema()
     fmt, records, data_date = read_register(file)
     if as_of:
         if as_of > dt.date.today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
-    if local_authority:
-        want = _la_key(local_authority)
-        areas = sorted({r.local_authority for r in records})
-        records = [r for r in records if _la_key(r.local_authority) == want]
-        if not records:
-            keys = {_la_key(a): a for a in areas}
-            near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
-            hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
-            raise ImportError_(f"has no care homes in local authority '{local_authority}'; {hint}")
-    seen_ids: set[str] = set()
-    for r in records:
-        if r.location_id in seen_ids:
-            raise ImportError_(f"lists location {r.location_id} twice; nothing was changed")
-        seen_ids.add(r.location_id)
-    providers.mkdir(parents=True, exist_ok=True)
-    existing = _existing(providers)
-    report = Report(fmt, data_date, dry_run=dry_run)
-    taken = {p.stem for p, _ in existing.values()}
-    writes: list[tuple[Path, str]] = []
-    for rec in sorted(records, key=lambda r: r.location_id):
-        if rec.location_id in existing:
-            path, _ = existing[rec.location_id]
-            old_status = (existing[rec.location_id][1].get("cqc") or {}).get("status")
-            text, changed = _refresh(path, rec, data_date, schema)
-            name = f"{rec.regulator.get('name')} ({path.name})"
-            if changed:
-                report.changed[name] = changed
-                if old_status not in (None, "Registered") and rec.regulator.get("cqc.status") == "Registered":
-                    report.returned.append(name)
-            else:
-                report.unchanged += 1
-            if text is not None:
-                writes.append((path, text))
-            continue
-        slug = _free_slug(rec, taken)
-        taken.add(slug)
-        path = providers / f"{slug}.yaml"
-        writes.append((path, new_profile(rec, slug, schema, fmt, data_date, file.name)))
-        report.new.append(f"{rec.regulator.get('name')} ({path.name})")
-    in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
-                if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
-    gone = [(lid, p, d) for lid, p, d in in_scope if lid not in seen_ids]
-    for lid, p, d in sorted(gone, key=lambda x: str(x[1])):
-        if (d.get("cqc") or {}).get("status") in ("Deregistered", "Not in latest register"):
-            continue
-        doc = rt_load(p)
-        rt_set(doc, ("cqc", "status"), "Not in latest register", schema)
-        rt_set(doc, ("cqc", "status_date"), data_date, schema)
-        writes.append((p, rt_dump(doc)))
-        report.missing.append(f"{d.get('name')} ({p.name})")
-    if len(report.missing) > 5 and len(report.missing) > MASS_REMOVAL_SHARE * max(len(in_scope), 1) and not allow_mass_removal:
-        raise ImportError_(f"would flag {len(report.missing)} of {len(in_scope)} homes as no longer registered. "
-                           "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
-    if not dry_run:
-        for path, text in writes:
-            write_text_atomic(path, text)
-    return report
-
-
-def _free_slug(rec: Record, taken: set[str]) -> str:
-    """A slug from the name; add the town, then the location ID, when the name is taken."""
-    base = slugify(rec.regulator.get("name") or "home")
-    town = slugify(rec.regulator.get("address.town") or "")
-    ident = re.sub(r"[^0-9a-z]", "", rec.location_id.lower())
-    candidates = [base] + ([f"{base}-{town}"] if town and town != "home" and town not in base else [])
-    candidates.append(f"{base}-{ident}")
-    for c in candidates:
-        if c[:80] not in taken:
-            return c[:80]
-    n = 2
-    while f"{base}-{ident}-{n}" in taken:
-        n += 1
-    return f"{base}-{ident}-{n}"
-
-
-def _refresh(path: Path, rec: Record, data_date: dt.date, schema: Schema) -> tuple[str | None, list[str]]:
-    """New text for a profile with the regulator's fields refreshed (None if the file is current)."""
-    doc = rt_load(path)
-    changed = []
-    for dotted, value in rec.regulator.items():
-        keys = tuple(dotted.split("."))
-        if schema.by_path[dotted].owner != "cqc":
-            raise AssertionError(f"importer tried to set {dotted}, which the schema does not give to CQC")
-        current = get_path(doc, keys)
-        if value is None:
-            if current is not None and rt_delete(doc, keys):
-                changed.append(dotted)
-        elif plain_value(current) != value:
-            rt_set(doc, keys, value, schema)
-            changed.append(dotted)
-    if not changed and plain_value(get_path(doc, ("cqc", "imported"))) == data_date:
-        return None, []
-    rt_set(doc, ("cqc", "imported"), data_date, schema)
-    return rt_dump(doc), changed
+    return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
+                         allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema)

@@ -1,0 +1,30 @@
+"""care-homes.geojson: homes as points on a map, for any map tool."""
+from __future__ import annotations
+
+import json
+
+from ..records import get_path
+from .tables import json_array
+
+
+def geo_feature(record: dict) -> dict | None:
+    """One home (a canonical profile) as a GeoJSON Feature, or None without coordinates."""
+    d = record
+    lat, lon = get_path(d, ("address", "latitude")), get_path(d, ("address", "longitude"))
+    if lat is None or lon is None:
+        return None
+    props = {"location_id": d.get("location_id"), "slug": d.get("slug"), "name": d.get("name"),
+             "locality": d.get("locality"), "postcode": get_path(d, ("address", "postcode")),
+             "nursing": get_path(d, ("care", "nursing")), "residential": get_path(d, ("care", "residential")),
+             "beds_registered": get_path(d, ("beds", "registered")), "cqc_rating": get_path(d, ("cqc", "rating")),
+             "cqc_rating_date": get_path(d, ("cqc", "rating_date")), "cqc_status": get_path(d, ("cqc", "status"))}
+    return {"type": "Feature", "id": d.get("location_id"), "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {k: v for k, v in props.items() if v is not None}}
+
+
+def feature_collection(features_json: list[str], pkg: dict) -> str:
+    """The FeatureCollection text, with the release's title, version, licence and attribution."""
+    meta = {"title": pkg.get("title"), "version": pkg.get("version"), "created": pkg.get("created"),
+            "licence": pkg["licenses"][0]["title"], "attribution": pkg["sources"][0]["description"]}
+    return ('{"type": "FeatureCollection", "metadata": ' + json.dumps(meta, ensure_ascii=False)
+            + ', "features": ' + json_array(features_json) + "}\n")

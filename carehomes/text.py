@@ -1,0 +1,28 @@
+"""Text helpers shared by sources, pages and outputs: slugs and spreadsheet-safe cells."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def slugify(text: str) -> str:
+    """A URL- and file-safe name: lower-case ASCII words joined by hyphens, at most 60 characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "").replace("&", " and ")).strip("-")
+    return slug[:60].rstrip("-") or "home"
+
+
+def neutralise(text: str) -> str:
+    """Stop a spreadsheet running a cell as a formula, reversibly (see ``restore``)."""
+    if text.startswith(FORMULA_START) or (text[:1] == "'" and text[1:2] in FORMULA_START + ("'",)):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """Undo ``neutralise``."""
+    if text[:1] == "'" and (text[1:2] in FORMULA_START or (text[1:2] == "'" and text[2:3] in FORMULA_START + ("'",))):
+        return text[1:]
+    return text
