@@ -460,7 +460,7 @@
         // keep the names the shortlist shows up to date (a shared link knows only the slugs)
         setList(list.map(function (x) { var h = found.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
         var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side", tabindex: "0" });
-        var table = el("table", { class: "ch-compare" }), caption = el("caption", null, "Your shortlist: " + plural(found.length, "home", "homes"));
+        var table = el("table"), caption = el("caption", null, "Your shortlist: " + plural(found.length, "home", "homes"));
         table.appendChild(caption);
         var thead = el("thead"), tr = el("tr");
         tr.appendChild(el("th", { scope: "col" }, "Home"));
