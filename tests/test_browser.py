@@ -284,9 +284,9 @@ def test_free_text_finds_names_towns_postcodes_providers_and_needs(site, sized):
     def town(h):
         return re.sub(r"[^a-z]+", " ", ((h.get("address") or {}).get("town") or "").lower()).strip()
     cases = {
-        "dementia": sum(bool(h["care"]["user_bands"].get("dementia")) for h in homes),
-        "nursing": sum(bool(h["care"].get("nursing")) for h in homes),
-        "residential": sum(bool(h["care"].get("residential")) for h in homes),
+        "dementia": sum(bool(((h.get("care") or {}).get("user_bands") or {}).get("dementia")) for h in homes),
+        "nursing": sum(bool((h.get("care") or {}).get("nursing")) for h in homes),
+        "residential": sum(bool((h.get("care") or {}).get("residential")) for h in homes),
         "tracheostomy": sum(bool(((h.get("capabilities") or {}).get("tracheostomy") or {}).get("accepted")) for h in homes),
         "Ross on Wye": sum(town(h) == "ross on wye" for h in homes),
         "Ross-on-Wye": sum(town(h) == "ross on wye" for h in homes),
@@ -354,9 +354,9 @@ def test_town_filter_from_the_addresses(site, page):
     wait_results(page)
     options = page.locator("#town option").all_inner_texts()
     assert options.count("Ross-on-Wye") == 1 and "Ross On Wye" not in options and "Hereford" in options
-    page.get_by_label("Town").select_option("Ross-on-Wye")
+    page.get_by_label("Town", exact=True).select_option("Ross-on-Wye")
     expect(page.locator("#results-status")).to_have_text("13 homes match, A to Z by name.")
-    assert page.get_by_label("Area").count() == 1  # two areas in the test data (Herefordshire, Exampleshire)
+    assert page.get_by_label("Area", exact=True).count() == 1  # two areas in the test data (Herefordshire, Exampleshire)
 
 
 def test_hidden_controls_stay_hidden(site, sized):
@@ -396,7 +396,7 @@ def test_static_list_pages_are_a_to_z(site, page):
     names = page.locator("ul.ch-list a").all_inner_texts()
     assert names == sorted(names, key=az) and len(names) > 20
     page.goto(site + "browse/need-band-dementia/")
-    expected = in_az_order([h for h in all_homes() if h["care"]["user_bands"].get("dementia")])
+    expected = in_az_order([h for h in all_homes() if ((h.get("care") or {}).get("user_bands") or {}).get("dementia")])
     assert page.locator("ul.ch-list a").all_inner_texts() == expected
 
 
@@ -412,7 +412,7 @@ def test_discharge_coordinator_journey(site, browser, sized):
     pg.locator("#filter-panel > summary").click() if not pg.get_by_label("With nursing", exact=True).is_visible() else None
     pg.get_by_label("With nursing", exact=True).check()
     wait_results(pg)
-    pg.get_by_label("Town").select_option("Hereford")
+    pg.get_by_label("Town", exact=True).select_option("Hereford")
     expect(pg.get_by_role("button", name="Remove filter: Hereford")).to_be_visible()
     wait_results(pg)
     cards = pg.locator("#results > li")
@@ -449,7 +449,7 @@ def test_discharge_coordinator_journey(site, browser, sized):
     expect(other.locator("#compare-status")).to_have_text(f"{names[1]} removed from your shortlist. Comparing 2 homes.")
     expect(other.locator("#compare-table thead th a")).to_have_count(2)
     assert other.evaluate("document.activeElement.getAttribute('aria-label')") == f"Remove {names[2]} from your shortlist"
-    assert "homes=" in other.url and names[1] not in other.url
+    assert "homes=" in other.url and other.url.split("homes=")[1].count(",") == 1
     fresh.close()
 
 

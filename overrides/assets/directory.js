@@ -361,8 +361,8 @@
               (o[2] ? "the middle of the homes in postcode area " + o[2] : "your location") + "." +
               (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "");
           } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
-          status.textContent = text;
-          return showMore();
+          // the count is announced once the first homes are on the page
+          return showMore().then(function () { if (my === runId) status.textContent = text; });
         });
       }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead (the lists below)."; });
     }
