@@ -161,6 +161,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
+            map=_map_config(cfg),
             care_text=json.dumps({" ".join(v.care_types): v.care_type_text for v in views}, sort_keys=True),
             towns=sorted(town_labels.values(), key=town_key),
             capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
@@ -243,6 +244,15 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     ranks = sort_ranks(views, views[0].s.values.rating_choices)
     return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
                           views[0].today, views[0].repo_edit, ranks, towns(views), workers=workers))
+
+
+def _map_config(cfg: SiteConfig) -> dict[str, str]:
+    """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers."""
+    m = cfg.directory.get("map") or {}
+    tiles = m.get("tiles") if isinstance(m.get("tiles"), str) else ""
+    if not tiles.startswith("https://") and not tiles.startswith("http://127.0.0.1"):
+        return {}
+    return {"tiles": tiles, "attribution": str(m.get("attribution") or ""), "host": tiles.split("/")[2]}
 
 
 def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:

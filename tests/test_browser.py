@@ -465,3 +465,47 @@ def test_screenshots_for_review(site, sized, tmp_path_factory):
     sized.goto(site + "compare/?homes=aston-house,example-full,blackwells")
     expect(sized.locator("#compare-status")).to_contain_text("Comparing 3 homes")
     sized.screenshot(path=str(out / f"compare-{w}.png"))
+
+
+STUB_TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                          "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f1d6a40000000049454e44ae426082")
+
+
+def test_map_only_on_request_with_local_stub_tiles(site, sized):
+    """No request leaves the site until the person opens the map; tiles then come from the server set in
+    mkdocs.yml, answered here by a stub (tests never use the network); markers are keyboard-reachable."""
+    outside: list[str] = []
+    tiles: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(site):
+            return r.continue_()
+        if url.startswith("https://tile.openstreetmap.org/"):
+            tiles.append(url)
+            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
+        outside.append(url)
+        return r.abort()
+    sized.route("**/*", route)
+    sized.goto(site + "find/?town=Hereford&care=Nursing")
+    wait_results(sized)
+    sized.wait_for_timeout(300)
+    assert tiles == [] and outside == []
+    assert sized.evaluate("typeof window.L") == "undefined"  # Leaflet not even loaded yet
+    sized.get_by_role("button", name="Show these homes on a map").click()
+    markers = sized.locator("#map .leaflet-marker-icon")
+    expect(markers.first).to_be_visible()
+    shown = sized.locator("#results > li h2").all_inner_texts()
+    assert sorted(markers.evaluate_all("els => els.map(e => e.alt)")) == sorted(shown)
+    assert tiles and outside == []
+    markers.first.focus()
+    assert sized.evaluate("document.activeElement.classList.contains('leaflet-marker-icon')")
+    sized.keyboard.press("Enter")
+    expect(sized.locator(".leaflet-popup-content a")).to_have_text(markers.first.get_attribute("alt"))
+    expect(sized.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    # WCAG 2.5.8 target size: markers of homes close together overlap. The exception "Equivalent"
+    # applies: every marker's home is a full-size link in the list beside it. Every other rule runs.
+    sized.add_script_tag(path=str(AXE))
+    result = sized.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: %s}, rules: {'target-size': {enabled: false}}})" % json.dumps(WCAG))
+    assert [v["id"] for v in result["violations"]] == []
+    assert [v for v in axe_violations(sized) if "leaflet-marker-icon" not in v] == []

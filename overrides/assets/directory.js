@@ -233,7 +233,7 @@
     var form = document.getElementById("find-form"), status = document.getElementById("results-status");
     var list = document.getElementById("results"), more = document.getElementById("more");
     var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
-    var pagefind = null, runId = 0, pending = [], shown = 0, geo = null;
+    var pagefind = null, runId = 0, pending = [], shown = 0, geo = null, drawn = [];
     form.hidden = false;
     writeForm(form, new URLSearchParams(location.search));
     // The filters are open beside the results on a wide screen, folded away above them on a phone.
@@ -284,6 +284,7 @@
       var frag = document.createDocumentFragment(), firstNew = null;
       return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
         items.forEach(function (d, i) {
+          drawn.push(d);
           var li = card(d, next[i].km);
           if (!firstNew) firstNew = li;
           frag.appendChild(li);
@@ -293,9 +294,58 @@
         more.hidden = shown >= pending.length;
         if (!more.hidden) more.textContent = "Show more homes (" + Math.min(PAGE, pending.length - shown) + " more of " + (pending.length - shown) + ")";
         refreshButtons();
+        drawMap();
         return firstNew;
       });
     }
+    // ---- the map: only on request; Leaflet is a file of this site, the tiles come from the
+    // server set in mkdocs.yml, and nothing is fetched from it until the person opens the map.
+    var mapButton = document.getElementById("show-map"), mapBox = document.getElementById("map-box");
+    var map = null, markers = null, mapOpen = false;
+    if (root.dataset.mapTiles) mapButton.hidden = false;
+    function loadLeaflet() {
+      if (window.L) return Promise.resolve(window.L);
+      return new Promise(function (ok, fail) {
+        document.head.appendChild(el("link", { rel: "stylesheet", href: new URL("assets/vendor/leaflet/leaflet.css", base).href }));
+        var js = el("script", { src: new URL("assets/vendor/leaflet/leaflet.js", base).href });
+        js.onload = function () { ok(window.L); };
+        js.onerror = fail;
+        document.head.appendChild(js);
+      });
+    }
+    function drawMap() {
+      if (!mapOpen || !window.L) return;
+      var L = window.L;
+      if (!map) {
+        map = L.map("map", { scrollWheelZoom: false });
+        L.tileLayer(root.dataset.mapTiles, { attribution: root.dataset.mapAttribution || "", maxZoom: 18 }).addTo(map);
+        markers = L.layerGroup().addTo(map);
+      }
+      markers.clearLayers();
+      var points = [];
+      drawn.forEach(function (d) {
+        var lat = parseFloat((d.meta || {}).lat), lon = parseFloat((d.meta || {}).lon);
+        if (isNaN(lat) || isNaN(lon)) return;
+        var name = d.meta.title || "Care home";
+        // markers are keyboard-reachable (Tab, then Enter opens the home's name and link)
+        var m = L.marker([lat, lon], { title: name, alt: name, keyboard: true });
+        var a = el("a", { href: d.url }, name);
+        m.bindPopup(a);
+        markers.addLayer(m);
+        points.push([lat, lon]);
+      });
+      if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 14 });
+    }
+    mapButton.addEventListener("click", function () {
+      mapOpen = !mapOpen;
+      mapBox.hidden = !mapOpen;
+      mapButton.setAttribute("aria-expanded", String(mapOpen));
+      mapButton.textContent = mapOpen ? "Hide the map" : "Show these homes on a map";
+      if (!mapOpen) return;
+      loadLeaflet().then(function () { drawMap(); if (map) map.invalidateSize(); })
+        .catch(function () { mapBox.hidden = true; mapOpen = false; status.textContent = "The map could not load. The list below has every home."; });
+    });
+
     function drawActive(s) {
       var items = activeFilters(form, s), ul = active.querySelector("ul");
       ul.replaceChildren();
@@ -352,7 +402,7 @@
           });
         }).then(function (results) {
           if (my !== runId || !results) return;
-          pending = results; shown = 0; list.replaceChildren();
+          pending = results; shown = 0; drawn = []; list.replaceChildren();
           var n = results.length, text;
           if (n === 0) text = "No homes match. Try removing a filter.";
           else if (distanceMode) {
