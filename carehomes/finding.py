@@ -78,20 +78,21 @@ def search_words(view: "HomeView", labels: dict[str, str]) -> str:
     return " ".join(w for w in words if w)
 
 
-def sort_ranks(views: list["HomeView"], rating_order: list[str]) -> dict[str, dict[str, int]]:
+def sort_ranks(views: list["HomeView"], rating_order: list[str], no_rating: str) -> dict[str, dict[str, int]]:
     """slug -> {"name", "rating", "free", "fee": rank}: the place of the home in each order.
-    Unknown values (no rating known, vacancies or fees not given) come last, A to Z among themselves."""
+
+    Only homes whose value is known get a rank for rating, free beds and fees (Pagefind keeps a list
+    per sort key that every visitor downloads, so sparse keys stay small on the national data); the
+    find page lists the homes without a value after them, A to Z, and says how many there are."""
     by_name = sorted(views, key=lambda v: (name_key(v.name), v.slug))
     az = {v.slug: i for i, v in enumerate(by_name)}
-
-    def rating_pos(v: "HomeView") -> int:
-        return rating_order.index(v.rating_label) if v.rating_label in rating_order else len(rating_order)
-
+    order = {r: i for i, r in enumerate(rating_order)}
     orders = {
         "name": by_name,
-        "rating": sorted(views, key=lambda v: (rating_pos(v), az[v.slug])),
-        "free": sorted(views, key=lambda v: (v.free_total is None, -(v.free_total or 0), az[v.slug])),
-        "fee": sorted(views, key=lambda v: (v.fee_from is None, v.fee_from or 0, az[v.slug])),
+        "rating": sorted((v for v in views if v.rating_label != no_rating),
+                         key=lambda v: (order.get(v.rating_label, len(order)), az[v.slug])),
+        "free": sorted((v for v in views if v.free_total is not None), key=lambda v: (-(v.free_total or 0), az[v.slug])),
+        "fee": sorted((v for v in views if v.fee_from is not None), key=lambda v: (v.fee_from or 0, az[v.slug])),
     }
     ranks: dict[str, dict[str, int]] = {v.slug: {} for v in views}
     for key, ordered in orders.items():

@@ -509,3 +509,16 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     result = sized.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: %s}, rules: {'target-size': {enabled: false}}})" % json.dumps(WCAG))
     assert [v["id"] for v in result["violations"]] == []
     assert [v for v in axe_violations(sized) if "leaflet-marker-icon" not in v] == []
+
+
+def test_sorts_with_filters_on_the_sorted_value(site, page):
+    """A rating filter that includes 'No rating known' keeps those homes (after the rated ones); a fee
+    limit leaves out homes whose fees are not known."""
+    homes = all_homes()
+    good = in_az_order([h for h in homes if (h.get("cqc") or {}).get("rating") == "Good"])
+    none = in_az_order([h for h in homes if (h.get("cqc") or {}).get("rating") is None])
+    page.goto(site + "find/?sort=rating&rating=Good&rating=No+rating+known")
+    assert every_result(page) == good + none
+    page.goto(site + "find/?sort=fee&maxfee=2000")
+    assert every_result(page) == ["Example Full House (fictional)"]
+    expect(page.locator("#results-status")).to_have_text("1 home matches, lowest fee first.")

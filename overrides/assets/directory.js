@@ -162,13 +162,25 @@
     free: ["freeband", function () { return "unknown"; }, "has not said how many beds are free", "have not said how many beds are free"],
     fee: ["feeband", function () { return "none"; }, "has not given its fees", "have not given their fees"]
   };
-  function unknownCount(pf, term, filters, sort) {
-    // one more search (same words and filters, plus "value not known") to say how many come last
-    var u = UNKNOWN[sort];
-    if (!u || filters[u[0]]) return Promise.resolve(0);
-    var f = Object.assign({}, filters);
-    f[u[0]] = u[1]();
-    return pf.search(term, { filters: f }).then(function (r) { return r ? r.results.length : 0; });
+  function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
+  function sortedSearch(pf, term, filters, sort) {
+    // Homes with a value for the sort are ranked at build time; those without one have no rank, so
+    // they come from a second search (same words and filters, value not known), A to Z, after them.
+    var opts = { filters: filters, sort: {} }, u = UNKNOWN[sort];
+    opts.sort[SORT_WORDS[sort] ? sort : "name"] = "asc";
+    var known = pf.search(term, opts);
+    if (!u) return known.then(function (r) { return r ? [r.results, 0] : null; });
+    var wanted = u[1](), unknown = Promise.resolve(null);
+    if (!filters[u[0]] || allows(filters[u[0]], wanted)) {
+      var f = Object.assign({}, filters);
+      f[u[0]] = wanted;
+      unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
+    }
+    return Promise.all([known, unknown]).then(function (both) {
+      if (!both[0]) return null;
+      var rest = both[1] ? both[1].results : [];
+      return [both[0].results.concat(rest), rest.length];
+    });
   }
   function unknownNote(sort, n) {
     var u = UNKNOWN[sort];
@@ -386,15 +398,14 @@
           // Every home page carries the word "carehomelisting": searching for it instead of null
           // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
           var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
-          var opts = { filters: filtersFor(s, near, form) };
-          if (!distanceMode) { opts.sort = {}; opts.sort[SORT_WORDS[s.sort] ? s.sort : "name"] = "asc"; }
-          return Promise.all([pagefind.search(term, opts), distanceMode ? 0 : unknownCount(pagefind, term, opts.filters, s.sort)]);
-        }).then(function (both) {
-          var r = both[0];
-          if (my !== runId || !r) return;
-          unknown = both[1];
-          if (!distanceMode) return r.results;
-          return Promise.all(r.results.slice(0, 80).map(function (x) { return x.data(); })).then(function (items) {
+          var filters = filtersFor(s, near, form);
+          if (!distanceMode) return sortedSearch(pagefind, term, filters, s.sort);
+          return pagefind.search(term, { filters: filters }).then(function (r) { return r ? [r.results, 0] : null; });
+        }).then(function (found) {
+          if (my !== runId || !found) return;
+          unknown = found[1];
+          if (!distanceMode) return found[0];
+          return Promise.all(found[0].slice(0, 80).map(function (x) { return x.data(); })).then(function (items) {
             return items.map(function (d) {
               var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
               return { url: d.url, meta: d.meta, km: isNaN(lat) ? 9999 : km(o, [lat, lon]) };
