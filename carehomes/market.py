@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .docs import html_table
 from .schema import Values
-from .views import HomeView, VALUES
+from .views import VALUES, HomeView
 
 YEAR_DAYS = 365
 

@@ -171,7 +171,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
-            council=d.get("council", "The council"), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
+            council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)]),
         "homes/_shell.md": gen.get_template("shell.md").render(),

@@ -18,7 +18,7 @@ from .text import neutralise
 from .releases import list_releases, rows
 from .views import VALUES, HomeView
 
-DEFAULTS = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
+DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
             "bed_drop_percent": 10, "bed_drop_min_beds": 3}
 # ratingsOfConcern in the schema lists the worst first: severity 1, then 2
 SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 1)},

@@ -96,11 +96,11 @@ class Values:
     def fee_band(self, fee: float) -> str:
         """The fee rounded UP to the band step, zero-padded ('01200' for £1,101 to £1,200), so a band
         lies wholly under each choice: a fee of exactly £1,200 is in band 01200, which 'up to £1,200' includes."""
-        return "%05d" % (math.ceil(fee / self.fee_step) * self.fee_step)
+        return f"{math.ceil(fee / self.fee_step) * self.fee_step:05d}"
 
     def fee_bands_up_to(self, limit: int) -> list[str]:
         """Every band whose fees are all at most ``limit`` (the JavaScript does the same sum)."""
-        return ["%05d" % b for b in range(0, limit + 1, self.fee_step)]
+        return [f"{b:05d}" for b in range(0, limit + 1, self.fee_step)]
 
     def owner_source(self, code: str) -> str:
         return self.owners[code].source

@@ -10,8 +10,6 @@ from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
 VALUES = load_schema().values
-RATING_STALE_DAYS = VALUES.rating_stale_days
-AVAILABILITY_STALE_DAYS = VALUES.availability_stale_days
 NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 
@@ -348,5 +346,6 @@ class HomeView:
             "fee_from": self.fee_from, "weekend_admissions": self.get("care.weekend_admissions"),
             "registered_manager": self.get("cqc.registered_manager"), "status": self.status,
             "phone": self.get("contact.phone"), "cqc_imported": _iso(self.get("cqc.imported")),
+            "sources": {"cqc": self.s.values.owner_source("cqc"), "provider": self.s.values.owner_source("provider")},
             "lat": self.get("address.latitude"), "lon": self.get("address.longitude"),
         }

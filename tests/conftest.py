@@ -51,3 +51,41 @@ def built_site(tmp_path_factory):
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
     assert checked.problems == []
     return out, build_site(checked.profiles, out, today=TODAY)
+
+
+# Fictional homes on the edges of the schema's value lists: lowest weekly fee just under, on and
+# just over a fee band edge (£1,200), and each kind of missing rating.
+EDGE_HOMES = {
+    "edge-fee-under": {"fee": 1199.99, "rating": "Good"},
+    "edge-fee-on": {"fee": 1200, "rating": "Inspected but not rated"},
+    "edge-fee-over": {"fee": 1200.01, "rating": "Not yet rated"},
+    "edge-no-rating": {"fee": None, "rating": None},
+}
+
+
+def edge_profiles(folder: Path) -> Path:
+    """Write the EDGE_HOMES as profiles into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (slug, home) in enumerate(EDGE_HOMES.items(), 1):
+        text = (f"location_id: 1-00000090{n}\nslug: {slug}\nexample: true\nname: Edge {n} (fictional)\nlocality: Exampleshire\n"
+                "care:\n  residential: yes\n")
+        if home["rating"]:
+            text += f"cqc:\n  rating: {home['rating']}\n  rating_date: 2025-03-14\n"
+        if home["fee"] is not None:
+            text += f"fees:\n  residential_from: {home['fee']}\n  date: 2026-04-01\n"
+        (folder / f"{slug}.yaml").write_text("# FICTIONAL: fee band and rating edges for the tests.\n" + text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def edge_site(tmp_path_factory):
+    """A small site of the EDGE_HOMES only, built and indexed once."""
+    from carehomes.pipeline import check_paths
+    from carehomes.pipeline import build_site
+
+    work = tmp_path_factory.mktemp("edge")
+    checked = check_paths([edge_profiles(work / "providers")], on=TODAY)
+    assert checked.problems == []
+    out = work / "site"
+    build_site(checked.profiles, out, today=TODAY, releases_dir=work / "no-releases")
+    return out

@@ -187,6 +187,49 @@ def test_hostile_home_runs_no_script(site, page):
     expect(page.locator("#results li h2").first).to_contain_text("<img src=x")
 
 
+# ---- the schema's value lists at their edges (fictional homes, see conftest.EDGE_HOMES) -------------
+
+@pytest.fixture(scope="module")
+def edge(edge_site):
+    server = site_server(edge_site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def result_names(pg) -> list[str]:
+    wait_results(pg)
+    return sorted(pg.locator("#results h2 a").all_inner_texts())
+
+
+@pytest.mark.parametrize("sort", ["name", "fee"])
+def test_fee_up_to_includes_a_fee_on_the_band_edge(edge, page, sort):
+    # lowest fees £1,199.99, £1,200 and £1,200.01 (Edge 1 to 3); Edge 4 gives none
+    page.goto(edge + f"find/?maxfee=1200&sort={sort}")
+    assert result_names(page) == ["Edge 1 (fictional)", "Edge 2 (fictional)"]
+    page.goto(edge + f"find/?maxfee=1100&sort={sort}")
+    assert page.locator("#results-status").inner_text() == "No homes match. Try removing a filter." or result_names(page) == []
+    page.goto(edge + f"find/?maxfee=1300&sort={sort}")
+    assert result_names(page) == ["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)"]
+
+
+def test_every_rating_can_be_chosen(edge, page):
+    from carehomes.schema import load_schema
+
+    values = load_schema().values
+    page.goto(edge + "find/")
+    wait_results(page)
+    page.get_by_label("Inspected but not rated").check()
+    assert result_names(page) == ["Edge 2 (fictional)"]
+    page.get_by_label("Inspected but not rated").uncheck()
+    page.get_by_label(values.no_rating).check()
+    assert result_names(page) == ["Edge 4 (fictional)"]
+    expect(page.locator("#results li").first).to_contain_text(f"CQC rating: {values.no_rating}")
+    page.goto(edge + "find/?sort=rating")
+    wait_results(page)
+    expect(page.locator("#results h2 a")).to_have_text(["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)", "Edge 4 (fictional)"])
+
+
 # ---- issue 13: the find page, shortlist and compare, at a phone's and a desktop's width ---------------
 
 import json  # noqa: E402

@@ -476,8 +476,9 @@
     ["Beds registered with CQC", function (h) { return h.beds_registered; }],
     ["Phone", function (h) { return h.phone; }],
     ["Sources", function (h) {
-      return "Care Quality Commission register" + (h.cqc_imported ? " (dated " + niceDate(h.cqc_imported) + ")" : "") +
-        "; the home's own details" + (h.beds_confirmed ? " (beds confirmed " + niceDate(h.beds_confirmed) + ")" : "");
+      var src = h.sources || {};
+      return (src.cqc || "") + (h.cqc_imported ? " (dated " + niceDate(h.cqc_imported) + ")" : "") +
+        "; " + (src.provider || "") + (h.beds_confirmed ? " (beds confirmed " + niceDate(h.beds_confirmed) + ")" : "");
     }]
   ];
   function yn(v) { return v === true ? "Yes" : v === false ? "No" : null; }

@@ -1,0 +1,175 @@
+"""The schema owns the directory's value lists; nothing else re-declares them, and their edges work."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import EDGE_HOMES, ROOT, TODAY
+
+from carehomes.schema import load_schema
+from carehomes.views import HomeView
+
+VALUES = load_schema().values
+
+# Where a value list must never be written out: the pages, the JavaScript, the hand-written
+# pages, and the Python that builds pages and reports (the schema module itself reads them).
+SCANNED = sorted([*(ROOT / "carehomes" / "templates").glob("*"), *(ROOT / "overrides").rglob("*.html"),
+                  *(ROOT / "overrides" / "assets").glob("*.js"), *(ROOT / "content").glob("*.md"),
+                  *(ROOT / "carehomes" / n for n in ("views.py", "market.py", "report.py", "search.py", "render.py"))])
+
+
+def schema_values() -> dict[str, str]:
+    """Every fixed value the schema declares -> where it is declared."""
+    s = load_schema()
+    out: dict[str, str] = {}
+    for f in s.home_fields + s.capability_fields:
+        for v in f.constraints.get("enum", []):
+            out[str(v)] = f"{f.name} enum"
+        if f.path.startswith("care.user_bands."):
+            out[f.title] = f"{f.name} title"
+    for c in s.capabilities:
+        out[c.label] = f"capability {c.code} label"
+    for o in VALUES.owners.values():
+        for v in (o.source, o.changed_by, o.meaning):
+            out[v] = f"x-directory.owners.{o.code}"
+    out[VALUES.no_rating] = "x-directory.labels.noRating"
+    out[VALUES.not_provided] = "x-directory.labels.notProvided"
+    out[VALUES.rating_stale_age] = "x-directory.staleness.ratingAge"
+    return out
+
+
+def literal_hits(text: str, value: str) -> bool:
+    """A phrase (with a space, 12+ characters) anywhere; a shorter value as a quoted string or an element's whole text."""
+    if " " in value and len(value) >= 12:
+        return value in text
+    v = re.escape(value)
+    return re.search(rf"([\"']){v}\1|>{v}<", text) is not None
+
+
+def test_scanned_files_exist():
+    assert len(SCANNED) >= 15 and all(p.is_file() for p in SCANNED)
+
+
+@pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_schema_value_is_redeclared(path: Path):
+    text = path.read_text(encoding="utf-8")
+    found = [f"{value!r} ({where})" for value, where in schema_values().items() if literal_hits(text, value)]
+    assert found == [], f"{path.relative_to(ROOT)} re-declares {', '.join(found)}: read it from the schema (schema.Values)"
+
+
+@pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_threshold_or_old_wording_is_redeclared(path: Path):
+    text = path.read_text(encoding="utf-8")
+    numbers = {VALUES.rating_stale_days, VALUES.fee_first, VALUES.fee_last}
+    assert [n for n in numbers if re.search(rf"(?<![\w.]){n}(?![\w.])", text)] == []
+    assert re.findall(r"(?i)not rated yet|\bnot rated\b|no rating known", text) == []
+    assert VALUES.rating_stale_age not in text
+
+
+def test_the_detector_finds_what_it_should():
+    assert literal_hits('var R = ["Outstanding", "Good"];', "Good")
+    assert literal_hits("<label>Good</label>", "Good")
+    assert literal_hits("rates it Outstanding, Good, Requires improvement or Inadequate.", "Requires improvement")
+    assert not literal_hits("Registered manager in post", "Registered")
+    assert literal_hits("status in (None, 'Registered')", "Registered")
+
+
+def test_value_lists_are_consistent():
+    assert VALUES.ratings[0] == "Outstanding" and VALUES.rating_choices[-1] == VALUES.no_rating
+    assert VALUES.graded_ratings == [r for r in VALUES.ratings if r not in VALUES.ungraded_ratings]
+    assert set(VALUES.ratings_of_concern) <= set(VALUES.graded_ratings)
+    assert VALUES.registered_status in VALUES.statuses
+    assert set(VALUES.owners) == {f.owner for f in load_schema().home_fields}
+    assert VALUES.fee_choices[0] == VALUES.fee_first and VALUES.fee_choices[-1] == VALUES.fee_last
+
+
+def test_wrong_values_are_named():
+    pkg = json.loads(json.dumps(load_schema().package))
+    pkg["x-directory"]["ratingsOfConcern"] = ["Requires Improvement"]
+    from carehomes.schema import Schema
+    with pytest.raises(ValueError) as e:
+        Schema(pkg)
+    assert str(e.value) == ("schema/datapackage.json: x-directory: Requires Improvement must be (or, for labels.noRating, "
+                            "must not be) a value of the cqc_rating or cqc_status enum")
+    del pkg["x-directory"]["staleness"]
+    with pytest.raises(ValueError) as e:
+        Schema(pkg)
+    assert str(e.value) == "schema/datapackage.json: x-directory: 'staleness' is missing or wrong; see the description in x-directory"
+
+
+# ---- fee band edges ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fee, band", [(1199.99, "01200"), (1200, "01200"), (1200.01, "01300"), (1101, "01200"),
+                                       (1100, "01100"), (0, "00000"), (99.5, "00100")])
+def test_fee_band_rounds_up(fee, band):
+    assert VALUES.fee_band(fee) == band
+
+
+@pytest.mark.parametrize("limit", VALUES.fee_choices)
+def test_up_to_a_fee_includes_the_edge_and_nothing_above(limit):
+    bands = set(VALUES.fee_bands_up_to(limit))
+    step = VALUES.fee_step
+    assert VALUES.fee_band(limit - 0.01) in bands and VALUES.fee_band(limit) in bands
+    assert VALUES.fee_band(limit + 0.01) not in bands and VALUES.fee_band(limit + step) not in bands
+    assert VALUES.fee_band(0) in bands
+
+
+def test_home_fee_band_and_rating_label():
+    v = HomeView({"slug": "x", "name": "X", "location_id": "1-1", "fees": {"residential_from": 1200, "nursing_from": 1300},
+                  "cqc": {"rating": "Inspected but not rated"}}, TODAY)
+    assert v.fee_band == "01200" and v.fee_band in VALUES.fee_bands_up_to(1200)
+    assert v.rating_label == "Inspected but not rated"
+    none = HomeView({"slug": "y", "name": "Y", "location_id": "1-2"}, TODAY)
+    assert none.fee_band == "none" and none.rating_label == VALUES.no_rating
+
+
+# ---- the built pages carry the schema's lists -----------------------------------------------------
+
+def test_find_page_offers_every_rating_a_home_can_have(edge_site):
+    find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
+    offered = re.findall(r'name="rating" value="([^"]*)"', find)
+    assert offered == VALUES.rating_choices
+    filtered = {}
+    for slug in EDGE_HOMES:
+        page = (edge_site / "homes" / slug / "index.html").read_text(encoding="utf-8")
+        filtered[slug] = re.findall(r'data-pagefind-filter="rating\[data-v\]" data-v="([^"]*)"', page)
+    assert filtered == {"edge-fee-under": ["Good"], "edge-fee-on": ["Inspected but not rated"],
+                        "edge-fee-over": ["Not yet rated"], "edge-no-rating": [VALUES.no_rating]}
+    assert all(v[0] in offered for v in filtered.values())
+    no_rating_page = (edge_site / "homes" / "edge-no-rating" / "index.html").read_text(encoding="utf-8")
+    assert f"<li>CQC rating: {VALUES.no_rating}</li>" in no_rating_page
+    facets = json.loads((edge_site / "search" / "facets.json").read_text())
+    assert set(facets["rating"]) <= set(offered)
+    assert facets["feeband"] == {"01200": 2, "01300": 1, "none": 1}
+
+
+def test_fee_choices_and_script_values(edge_site):
+    find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
+    assert [int(v) for v in re.findall(r'<option value="(\d+)">£', find)] == VALUES.fee_choices
+    for page in ("find", "compare"):
+        text = (edge_site / page / "index.html").read_text(encoding="utf-8")
+        m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', text)
+        assert m, f"{page} page lacks the directory values"
+        assert json.loads(m.group(1)) == VALUES.for_script()
+
+
+def test_published_package_keeps_the_value_lists(edge_site):
+    pkg = json.loads((edge_site / "data" / "datapackage.json").read_text())
+    assert pkg["x-directory"] == load_schema().package["x-directory"]
+
+
+def test_links_into_the_find_page_use_values_it_offers(edge_site):
+    """Shortcut links (find/?band=Dementia) name a band, need or rating by its schema label: each must be a choice."""
+    import html
+    from urllib.parse import parse_qsl
+
+    find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
+    offered = {(n, html.unescape(v)) for n, v in re.findall(r'<input[^>]*name="(\w+)" value="([^"]*)"', find)}
+    offered |= {("maxfee", v) for v in re.findall(r'<option value="(\d+)">', find)}
+    links = [(p, q) for p in SCANNED for q in re.findall(r'href="(?:\.\./)*find/\?([^"#]+)"', p.read_text(encoding="utf-8"))]
+    assert len(links) >= 4
+    for path, query in links:
+        for name, value in parse_qsl(html.unescape(query)):
+            assert (name, value) in offered, f"{path.relative_to(ROOT)}: find/?{query}: {name}={value} is not a choice on the find page"
