@@ -1,6 +1,7 @@
 """Care home directory: YAML profiles in, open data and a public site out.
 
-Each module is one stage of the pipeline and can be used without mkdocs:
-``schema`` (the field list), ``load``, ``validate``, ``publish`` (open data),
-``render`` (pages), ``search``, ``importer`` (CQC register) and ``cli``.
+``pipeline`` is the build's table of contents (load -> check -> publish data -> releases and
+feed -> pages -> search -> sitemap); each stage is its own module and can be used without
+mkdocs. ``sources/`` turn outside data into records (``apply`` writes them into profiles);
+``outputs/`` turn records into published formats. See README.md, "How it fits together".
 """

@@ -21,7 +21,15 @@ from .load import profile_files, yaml_mapping
 from .records import canonical, get_path, set_path, typed_dates
 from .schema import Schema, load_schema
 from .text import slugify
-from .yamlio import dump_profile, plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+from .yamlio import (
+    dump_profile,
+    plain_value,
+    rt_delete,
+    rt_dump,
+    rt_load,
+    rt_set,
+    write_text_atomic,
+)
 
 MASS_REMOVAL_SHARE = 0.5
 
@@ -74,7 +82,7 @@ class Report:
 
 def locality_name(local_authority: str) -> str:
     """CQC/ONS area names to the name people use: 'Herefordshire, County of' -> 'Herefordshire'."""
-    return re.sub(r",\s*(County|City) of$", "", local_authority.strip(), flags=re.I)
+    return re.sub(r",\s*(County|City) of$", "", local_authority.strip(), flags=re.IGNORECASE)
 
 
 def _la_key(name: str) -> str:

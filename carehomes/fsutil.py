@@ -4,19 +4,20 @@ A published folder such as ``site/`` is a symbolic link to one complete build in
 beside it (``.site-builds/<id>``). A new build is made in a new folder there, and the link is
 flipped with one ``os.replace`` of a new link over the old one, so a reader (or a web server)
 sees the old build or the new one, never a half-written one and never none. Builds run one at a
-time (an exclusive ``flock`` on ``.site.lock``); each build first removes what interrupted ones
+time (an exclusive ``flock`` on ``.site-builds/.lock``); each build first removes what interrupted ones
 left behind.
 """
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 class PublishError(OSError):
@@ -29,13 +30,14 @@ def builds_dir(target: Path) -> Path:
 
 
 def lock_path(target: Path) -> Path:
-    return target.parent / f".{target.name}.lock"
+    """The lock file builds of ``target`` take turns on (inside its builds folder)."""
+    return builds_dir(target) / ".lock"
 
 
 @contextlib.contextmanager
 def locked(target: Path, wait_message: str | None = None) -> Iterator[None]:
     """Hold the exclusive lock for ``target`` (waiting for another build to finish first)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    builds_dir(target).mkdir(parents=True, exist_ok=True)
     with open(lock_path(target), "a+b") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -77,7 +79,7 @@ def clean_leftovers(target: Path) -> list[Path]:
     keep = _current(target)
     removed = []
     old_style = [p for p in target.parent.glob(f".{target.name}-*") if p.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-link-"))]
-    builds = sorted(builds_dir(target).iterdir()) if builds_dir(target).is_dir() else []
+    builds = sorted(p for p in builds_dir(target).iterdir() if not p.name.startswith(".")) if builds_dir(target).is_dir() else []
     for p in old_style + builds:
         if keep is not None and p.resolve() == keep.resolve():
             continue
@@ -89,11 +91,28 @@ def clean_leftovers(target: Path) -> list[Path]:
     return removed
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2`` with RENAME_EXCHANGE); False where
+    the system or the file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def _adopt(target: Path, into: Path) -> None:
-    """Turn a real ``target`` folder (made by an older version, or by hand) into a build we link to."""
+    """Turn a real ``target`` folder (made by an older version, or by hand) into the build ``into``
+    that ``target`` links to, without a moment when ``target`` is missing where the system allows."""
+    link_text = into.relative_to(target.parent)
+    into.symlink_to(link_text)  # dangling where it is; right once it is swapped to where target is
+    if _exchange(into, target):
+        return
+    into.unlink()  # no atomic exchange here: two renames, with a moment between them
     target.rename(into)
     tmp = target.parent / f".{target.name}-link-{into.name}"
-    tmp.symlink_to(into.relative_to(target.parent))
+    tmp.symlink_to(link_text)
     os.replace(tmp, target)
 
 
@@ -111,6 +130,7 @@ def replace_dir(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(target)
     with locked(target, f"Waiting for another build of {target} to finish ..."):
         _check_writable(target)
         clean_leftovers(target)

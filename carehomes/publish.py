@@ -17,19 +17,25 @@ from .fsutil import write_bytes_atomic
 from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_list
-from .outputs.tables import capability_rows, home_row, package_descriptor, release_version, tables_text
+from .outputs.tables import (
+    capability_rows,
+    home_row,
+    package_descriptor,
+    release_version,
+    tables_text,
+)
 from .parallel import map_chunks
 from .records import canonical, flatten
 from .schema import Schema, load_schema
 
-__all__ = ["release_date", "release_version", "build_tables", "data_files", "write_files", "write_data"]
+__all__ = ["build_tables", "data_files", "release_date", "release_version", "write_data", "write_files"]
 
 
 def release_date() -> dt.date:
     """The release date: today, or SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 
 

@@ -6,7 +6,8 @@ only walk and reshape dicts; they know nothing about files or formats.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .load import to_plain
 from .schema import Schema, load_schema

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import html
 import io
 import re
 import shutil
@@ -135,24 +134,6 @@ def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], to
         if changes:
             entries.append(Entry(today, f"Changes since the release of {releases[-1][0].isoformat()}", changes, unreleased=True))
     return list(reversed(entries))
-
-
-def changelog_html(entries: list[Entry]) -> str:
-    if not entries:
-        return "<p>No releases yet.</p>"
-    out = []
-    for e in entries:
-        out.append(f'<h3 id="release-{e.date.isoformat()}">{html.escape(e.title)}</h3>')
-        if e.unreleased:
-            out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
-        if e.changes:
-            shown = e.changes[:200]
-            out.append("<ul>" + "".join(f"<li>{html.escape(c.sentence())}</li>" for c in shown) + "</ul>")
-            if len(e.changes) > len(shown):
-                out.append(f"<p>And {len(e.changes) - len(shown):,} more changes: compare the release files.</p>")
-        elif not e.title.startswith("First release"):
-            out.append("<p>No changes to homes, ratings, registration or beds.</p>")
-    return "\n".join(out)
 
 
 def copy_releases(releases: list[tuple[dt.date, Path]], out_dir: Path) -> None:

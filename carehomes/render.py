@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -23,11 +23,13 @@ from . import docs
 from .market import market_html
 from .outputs.tables import release_version
 from .parallel import map_chunks
-from .releases import Entry, changelog_html
 from .schema import ROOT, Schema, load_schema
 from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date
+
+if TYPE_CHECKING:
+    from .releases import Entry
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
@@ -189,6 +191,25 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         path.write_text(text, encoding="utf-8")
 
 
+def changelog_html(entries: list["Entry"]) -> str:
+    """The changelog for the open data page, newest first."""
+    if not entries:
+        return "<p>No releases yet.</p>"
+    out = []
+    for e in entries:
+        out.append(f'<h3 id="release-{e.date.isoformat()}">{html.escape(e.title)}</h3>')
+        if e.unreleased:
+            out.append(f"<p>Published in this build ({e.date.isoformat()}); not yet snapshotted as a release.</p>")
+        if e.changes:
+            shown = e.changes[:200]
+            out.append("<ul>" + "".join(f"<li>{html.escape(c.sentence())}</li>" for c in shown) + "</ul>")
+            if len(e.changes) > len(shown):
+                out.append(f"<p>And {len(e.changes) - len(shown):,} more changes: compare the release files.</p>")
+        elif not e.title.startswith("First release"):
+            out.append("<p>No changes to homes, ratings, registration or beds.</p>")
+    return "\n".join(out)
+
+
 def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB" if n >= 1e3 else f"{n} bytes"
 
@@ -283,7 +304,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list[Entry], releases: list, released: dt.date) -> int:
+                 entries: list["Entry"], releases: list, released: dt.date) -> int:
     """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)

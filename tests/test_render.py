@@ -121,7 +121,8 @@ def test_failed_check_leaves_previous_site(tmp_path):
     assert "beds.registered: must be a whole number, not 'lots'" in r.stdout
     assert f"the site was not built; {out} is unchanged." in r.stderr
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["providers", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-builds", "providers", "site"]
+    assert len([p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]) == 1
 
 
 def test_empty_directory_builds(tmp_path):

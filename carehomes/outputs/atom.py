@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from ..releases import Entry
 
 
-def atom(entries: list["Entry"], site_url: str, title: str, updated: dt.date) -> str:
+def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date) -> str:
     """An Atom feed with one item per changelog entry."""
     base = site_url.rstrip("/") + "/"
     items = []

@@ -10,7 +10,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..records import canonical, flatten, set_path
 from ..schema import Field, Schema, load_schema

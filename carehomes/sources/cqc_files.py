@@ -14,15 +14,24 @@ import csv
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..apply import ImportError_, Record, Report, apply_records, locality_name
 from ..schema import Schema
 from ..validate import POSTCODE_LOOSE, URL
 
-__all__ = ["read_register", "parse_api_location", "read_api_documents", "import_cqc", "locality_name",
-           "ImportError_", "Record", "Report"]
+__all__ = [
+    "ImportError_",
+    "Record",
+    "Report",
+    "import_cqc",
+    "locality_name",
+    "parse_api_location",
+    "read_api_documents",
+    "read_register",
+]
 
 RATINGS = {r.lower(): r for r in ["Outstanding", "Good", "Requires improvement", "Inadequate",
                                   "Inspected but not rated", "Not yet rated"]}
@@ -117,7 +126,7 @@ def _website(value: Any) -> str | None:
     text = _text(value)
     if not text or " " in text:
         return None
-    if not re.match(r"https?://", text, re.I):
+    if not re.match(r"https?://", text, re.IGNORECASE):
         text = "https://" + text
     return text if URL.fullmatch(text) else None  # the validator's own test, so imports always pass check
 
@@ -296,7 +305,7 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
     elif API_COLUMNS <= header:
         order = _slash_order(r.get("registrationDate", "") for r in rows)
         fmt = "API (CSV)"
-        parse = lambda r: parse_api_location(r, order)  # noqa: E731
+        parse = lambda r: parse_api_location(r, order)
         dates = [d.isoformat() for r in rows for d in _api_dates(r)]
     else:
         known = "the HSCA care directory, CQC's market locations CSV, or CQC API location records"

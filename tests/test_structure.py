@@ -1,0 +1,282 @@
+"""The build's structure: no import cycles, the README names the real modules, the site swap is
+atomic and serialised, and ``data`` never removes what ``build`` published."""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, run_build
+
+from carehomes.fsutil import PublishError, builds_dir, locked, replace_dir
+from carehomes.releases import changelog, diff
+
+PACKAGE = ROOT / "carehomes"
+
+
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, module: str, root: Path = ROOT) -> set[str]:
+    """Every carehomes module ``path`` imports, at any level (function-level imports included)."""
+    is_package = path.name == "__init__.py"
+    here = module.split(".") if is_package else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "carehomes")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "carehomes":
+                continue
+            for alias in node.names:  # "from . import docs" imports a module
+                sub = root / (target.replace(".", "/") + f"/{alias.name}.py")
+                found.add(f"{target}.{alias.name}" if sub.exists() else target)
+    return found
+
+
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """carehomes module -> the carehomes modules it imports (a package's __init__ counts as the package)."""
+    modules = {_module_name(p, root): p for p in (root / "carehomes").rglob("*.py")}
+    return {m: {t for t in _imports(p, m, root) if t in modules and t != m} for m, p in modules.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                return stack[stack.index(t):] + [t]
+            if t not in state:
+                found = visit(t)
+                if found:
+                    return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state:
+            found = visit(m)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycles():
+    graph = import_graph()
+    assert graph.get("carehomes.pipeline")
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_cycle_finder_finds_function_level_cycles(tmp_path):
+    pkg = tmp_path / "carehomes"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from .sub.c import x\n")
+    (pkg / "sub" / "c.py").write_text("from ..b import y\n")
+    (pkg / "b.py").write_text("import json\n\n\ndef f():\n    from . import a\n    return a\n")
+    graph = import_graph(tmp_path)
+    assert graph["carehomes.b"] == {"carehomes.a"}
+    assert _cycle(graph) == ["carehomes.a", "carehomes.sub.c", "carehomes.b", "carehomes.a"]
+    (pkg / "b.py").write_text("import json\n")
+    assert _cycle(import_graph(tmp_path)) is None
+
+
+def test_stage_modules_do_only_their_stage():
+    graph = import_graph()
+    assert "carehomes.publish" not in graph["carehomes.render"]  # pages do not make data
+    assert not {"carehomes.sources.cqc_files", "carehomes.apply"} & graph["carehomes.render"]
+    assert "carehomes.publish" not in graph["carehomes.outputs.oruk"]
+    fan_in = sum("carehomes.publish" in deps for deps in graph.values())
+    assert fan_in <= 3, fan_in
+
+
+def test_readme_names_every_module_and_only_real_ones():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How it fits together", 1)[1].split("\n## ", 1)[0]
+    bullet = re.search(r"^- `carehomes/` holds.*?(?=^- |\Z)", section, re.DOTALL | re.MULTILINE).group(0)
+    named = {n for n in re.findall(r"`([a-z_/]+)`", bullet) if not n.endswith("/")}  # folders end with /
+    modules = {p.relative_to(PACKAGE).with_suffix("").as_posix() for p in PACKAGE.rglob("*.py")
+               if p.name != "__init__.py"}
+    assert modules - named == set(), "modules the README does not name"
+    assert named - modules == set(), "the README names modules that do not exist"
+
+
+def test_diff_compares_records():
+    old = {"1-1": {"location_id": "1-1", "name": "A", "cqc": {"status": "Registered", "rating": "Good"}, "beds": {"registered": 30}},
+           "1-2": {"location_id": "1-2", "name": "B"}}
+    new = {"1-1": {"location_id": "1-1", "name": "A", "cqc": {"status": "Deregistered", "rating": ""}, "beds": {"registered": 32}},
+           "1-3": {"location_id": "1-3", "name": "C"}}
+    assert [c.sentence() for c in diff(old, new)] == [
+        "C was added.",
+        "B was removed from the directory.",
+        "A: CQC registration status changed from Registered to Deregistered.",
+        "A: CQC rating changed from Good to none.",
+        "A: registered beds changed from 30 to 32.",
+    ]
+
+
+def test_changelog_reads_an_older_release_leniently(tmp_path):
+    import datetime as dt
+
+    rel = tmp_path / "2026-01-01"
+    rel.mkdir()
+    (rel / "care-homes.csv").write_text("location_id,name,beds_registered,a_retired_column\n1-1,'=A,30,x\n1-2,B,many,y\n")
+    current = {"1-1": {"location_id": "1-1", "name": "=A", "beds": {"registered": 31}},
+               "1-2": {"location_id": "1-2", "name": "B"}}
+    entries = changelog([(dt.date(2026, 1, 1), rel)], current, dt.date(2026, 2, 1))
+    assert [c.sentence() for c in entries[0].changes] == ["=A: registered beds changed from 30 to 31.",
+                                                          "B: registered beds changed from many to unknown."]
+
+
+# --- the site swap ---------------------------------------------------------------------------
+
+def test_swap_is_a_link_flip_with_normal_permissions(tmp_path):
+    target = tmp_path / "site"
+    old_umask = os.umask(0o022)
+    try:
+        with replace_dir(target) as out:
+            (out / "index.html").write_text("one")
+    finally:
+        os.umask(old_umask)
+    assert target.is_symlink() and (target / "index.html").read_text() == "one"
+    assert oct(target.resolve().stat().st_mode & 0o777) == "0o755"
+    first = target.resolve()
+    with replace_dir(target) as out:
+        (out / "index.html").write_text("two")
+    assert (target / "index.html").read_text() == "two"
+    assert not first.exists()  # the old build is removed after the flip
+    with pytest.raises(RuntimeError), replace_dir(target) as out:
+        (out / "index.html").write_text("three")
+        raise RuntimeError("stage failed")
+    assert (target / "index.html").read_text() == "two"
+    assert [p.name for p in builds_dir(target).iterdir() if not p.name.startswith(".")] == [target.resolve().name]
+
+
+def test_leftovers_of_interrupted_builds_are_removed_and_a_real_folder_adopted(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("old")
+    for name in (".site-new-abc", ".site-old-abc"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "big").write_text("x")
+    (tmp_path / ".site-builds" / "20260101T000000-1-2").mkdir(parents=True)  # killed mid-build
+    os.symlink(".site-builds/nowhere", tmp_path / ".site-link-x")  # killed before the flip
+    seen = []
+    with replace_dir(target) as out:
+        seen.append((target / "index.html").read_text())  # the old site is served throughout
+        (out / "index.html").write_text("new")
+    assert seen == ["old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-builds", "site"]
+    assert len([p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]) == 1
+    assert (target / "index.html").read_text() == "new"
+
+
+def test_builds_are_serialised_by_a_lock(tmp_path):
+    target = tmp_path / "site"
+    events = []
+
+    def second() -> None:
+        with replace_dir(target) as out:
+            events.append("second builds")
+            (out / "index.html").write_text("second")
+
+    with locked(target):
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.5)
+        events.append("first done")
+    t.join(10)
+    assert events == ["first done", "second builds"]
+    assert (target / "index.html").read_text() == "second"
+
+
+def test_lock_is_held_across_processes(tmp_path):
+    target = tmp_path / "site"
+    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from carehomes.fsutil import locked\n"
+            "with locked(Path(sys.argv[2])):\n    print('locked', flush=True); time.sleep(1.5)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(target)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        start = time.monotonic()
+        with replace_dir(target) as out:
+            (out / "x").write_text("x")
+        assert time.monotonic() - start > 0.8
+    finally:
+        proc.wait(10)
+
+
+def test_read_only_site_is_reported_not_worked_around(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("old")
+    target.chmod(0o555)
+    try:
+        with pytest.raises(PublishError) as err, replace_dir(target):
+            pass
+        assert str(err.value) == (f"{target} is read-only, so {target} cannot be replaced; "
+                                  f"make it writable (chmod u+w {target}) or build somewhere else with --out")
+        assert not target.is_symlink() and (target / "index.html").read_text() == "old"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    finally:
+        target.chmod(0o755)
+
+
+def test_build_command_reports_read_only_site(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    target.chmod(0o555)
+    try:
+        r = run_build("build", "--providers", str(FIXTURES / "profiles"), "--out", str(target), "--no-search")
+    finally:
+        target.chmod(0o755)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"The site was not built: {target} is read-only, so {target} cannot be replaced; "
+        f"make it writable (chmod u+w {target}) or build somewhere else with --out")
+    assert "Traceback" not in r.stderr
+
+
+def test_data_after_build_keeps_the_feed_and_releases(tmp_path):
+    out = tmp_path / "site"
+    releases = tmp_path / "releases"
+    r = run_build("release", "--providers", str(FIXTURES / "profiles"), "--releases", str(releases))
+    assert r.returncode == 0, r.stderr
+    r = run_build("build", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--no-search",
+                  "--releases", str(releases))
+    assert r.returncode == 0, r.stderr
+    published = sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*"))
+    assert "data/changes.atom" in published
+    assert any(p.startswith("data/releases/") for p in published)
+    r = run_build("data", "--providers", str(FIXTURES / "profiles"), "--out", str(out / "data"))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*")) == published
+    shutil.rmtree(releases)
+
+
+def test_exchange_swaps_a_folder_and_a_link_in_one_step(tmp_path):
+    from carehomes.fsutil import _exchange
+
+    (tmp_path / "real").mkdir()
+    os.symlink("elsewhere", tmp_path / "link")
+    assert _exchange(tmp_path / "real", tmp_path / "link")  # Linux, as CI and the servers run
+    assert (tmp_path / "real").is_symlink() and (tmp_path / "link").is_dir()
