@@ -45,7 +45,7 @@ def _town_label(spellings: list[str]) -> str:
     return ("-" if hyphenated else " ").join(out)
 
 
-def towns(views: list["HomeView"]) -> dict[str, str]:
+def towns(views: list[HomeView]) -> dict[str, str]:
     """Town key -> the one label shown for it, from the homes' addresses."""
     spellings: dict[str, list[str]] = {}
     for v in views:
@@ -55,12 +55,12 @@ def towns(views: list["HomeView"]) -> dict[str, str]:
     return {k: _town_label(s) for k, s in sorted(spellings.items())}
 
 
-def town_of(view: "HomeView", labels: dict[str, str]) -> str | None:
+def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
     town = view.get("address.town")
     return labels.get(town_key(town)) if isinstance(town, str) else None
 
 
-def search_words(view: "HomeView", labels: dict[str, str]) -> str:
+def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Extra words a home's page is found by (not shown): town with spaces for hyphens, postcode with
     and without its space, provider, and the care, groups and needs the home says it meets."""
     words: list[str] = []
@@ -78,7 +78,7 @@ def search_words(view: "HomeView", labels: dict[str, str]) -> str:
     return " ".join(w for w in words if w)
 
 
-def sort_ranks(views: list["HomeView"], rating_order: list[str], no_rating: str) -> dict[str, dict[str, int]]:
+def sort_ranks(views: list[HomeView], rating_order: list[str], no_rating: str) -> dict[str, dict[str, int]]:
     """slug -> {"name", "rating", "free", "fee": rank}: the place of the home in each order.
 
     Only homes whose value is known get a rank for rating, free beds and fees (Pagefind keeps a list
@@ -108,10 +108,10 @@ class ListPage:
     key: str
     title: str
     label: str
-    homes: list["HomeView"]
+    homes: list[HomeView]
 
 
-def _paged(key: str, title: str, label: str, homes: list["HomeView"]) -> list[ListPage]:
+def _paged(key: str, title: str, label: str, homes: list[HomeView]) -> list[ListPage]:
     if len(homes) <= PER_PAGE:
         return [ListPage(key, title, label, homes)]
     out = []
@@ -127,14 +127,14 @@ def letter(name: str) -> str:
     return first if first.isalpha() else "0-9"
 
 
-def list_pages(views: list["HomeView"], needs: list[tuple[str, str]]) -> dict[str, list[ListPage]]:
+def list_pages(views: list[HomeView], needs: list[tuple[str, str]]) -> dict[str, list[ListPage]]:
     """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
     Long lists are split so no page is too heavy; empty lists are left out."""
     ordered = sorted(views, key=lambda v: (name_key(v.name), v.slug))
-    letters: dict[str, list["HomeView"]] = {}
-    by_town: dict[str, list["HomeView"]] = {}
+    letters: dict[str, list[HomeView]] = {}
+    by_town: dict[str, list[HomeView]] = {}
     labels = towns(views)
-    no_town: list["HomeView"] = []
+    no_town: list[HomeView] = []
     for v in ordered:
         letters.setdefault(letter(v.name), []).append(v)
         t = town_of(v, labels)

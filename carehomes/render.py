@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
 import yaml
+from markupsafe import Markup
 
 from . import docs
+from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.tables import release_version
 from .parallel import map_chunks
 from .schema import ROOT, Schema, load_schema
-from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date
 
@@ -191,7 +191,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         path.write_text(text, encoding="utf-8")
 
 
-def changelog_html(entries: list["Entry"]) -> str:
+def changelog_html(entries: list[Entry]) -> str:
     """The changelog for the open data page, newest first."""
     if not entries:
         return "<p>No releases yet.</p>"
@@ -271,8 +271,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
     """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers."""
     m = cfg.directory.get("map") or {}
-    tiles = m.get("tiles") if isinstance(m.get("tiles"), str) else ""
-    if not tiles.startswith("https://") and not tiles.startswith("http://127.0.0.1"):
+    tiles: str = m["tiles"] if isinstance(m.get("tiles"), str) else ""
+    if not tiles.startswith(("https://", "http://127.0.0.1")):
         return {}
     return {"tiles": tiles, "attribution": str(m.get("attribution") or ""), "host": tiles.split("/")[2]}
 
@@ -304,7 +304,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list["Entry"], releases: list, released: dt.date) -> int:
+                 entries: list[Entry], releases: list, released: dt.date) -> int:
     """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)

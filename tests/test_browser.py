@@ -4,15 +4,19 @@ CI installs chromium (see .ci/run); a missing browser fails these tests rather t
 """
 from __future__ import annotations
 
+import json
+import math
+import re
 import threading
 from pathlib import Path
 
 import axe_playwright_python
 import pytest
+import yaml
+from conftest import FIXTURES, ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from carehomes.localserver import site_server
-from conftest import ROOT
 
 pytestmark = pytest.mark.browser  # real Chromium; `build.py test --fast` leaves these out
 
@@ -232,13 +236,6 @@ def test_every_rating_can_be_chosen(edge, page):
 
 # ---- issue 13: the find page, shortlist and compare, at a phone's and a desktop's width ---------------
 
-import json  # noqa: E402
-import math  # noqa: E402
-import re  # noqa: E402
-
-import yaml  # noqa: E402
-
-from conftest import FIXTURES  # noqa: E402
 
 SIZES = {"phone": (375, 740), "desktop": (1280, 900)}
 
@@ -549,7 +546,7 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     # WCAG 2.5.8 target size: markers of homes close together overlap. The exception "Equivalent"
     # applies: every marker's home is a full-size link in the list beside it. Every other rule runs.
     sized.add_script_tag(path=str(AXE))
-    result = sized.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: %s}, rules: {'target-size': {enabled: false}}})" % json.dumps(WCAG))
+    result = sized.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, rules: {'target-size': {enabled: false}}})", WCAG)
     assert [v["id"] for v in result["violations"]] == []
     assert [v for v in axe_violations(sized) if "leaflet-marker-icon" not in v] == []
 

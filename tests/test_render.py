@@ -7,11 +7,11 @@ import re
 import shutil
 
 import pytest
+from conftest import FIXTURES, ROOT, TODAY, run_build
 
 from carehomes.load import parse_profile
 from carehomes.safetext import markdown_lite, safe_url
 from carehomes.views import HomeView
-from conftest import FIXTURES, ROOT, TODAY, run_build
 
 
 @pytest.fixture
