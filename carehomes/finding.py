@@ -78,19 +78,17 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     return " ".join(w for w in words if w)
 
 
-def sort_ranks(views: list[HomeView], rating_order: list[str], no_rating: str) -> dict[str, dict[str, int]]:
-    """slug -> {"name", "rating", "free", "fee": rank}: the place of the home in each order.
+def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
+    """slug -> {"name", "free", "fee": rank}: the place of the home in each order.
 
-    Only homes whose value is known get a rank for rating, free beds and fees (Pagefind keeps a list
-    per sort key that every visitor downloads, so sparse keys stay small on the national data); the
-    find page lists the homes without a value after them, A to Z, and says how many there are."""
+    Only homes whose value is known get a rank for free beds and fees (Pagefind keeps a list per
+    sort key that every visitor downloads, so sparse keys stay small on the national data); the find
+    page lists the homes without a value after them, A to Z, and says how many there are. Rating
+    order needs no rank: the find page searches one rating at a time, best first."""
     by_name = sorted(views, key=lambda v: (name_key(v.name), v.slug))
     az = {v.slug: i for i, v in enumerate(by_name)}
-    order = {r: i for i, r in enumerate(rating_order)}
     orders = {
         "name": by_name,
-        "rating": sorted((v for v in views if v.rating_label != no_rating),
-                         key=lambda v: (order.get(v.rating_label, len(order)), az[v.slug])),
         "free": sorted((v for v in views if v.free_total is not None), key=lambda v: (-(v.free_total or 0), az[v.slug])),
         "fee": sorted((v for v in views if v.fee_from is not None), key=lambda v: (v.fee_from or 0, az[v.slug])),
     }

@@ -262,8 +262,7 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    values = views[0].s.values
-    ranks = sort_ranks(views, values.rating_choices, values.rating_label(None))
+    ranks = sort_ranks(views)
     return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
                           views[0].today, views[0].repo_edit, ranks, towns(views), workers=workers))
 

@@ -163,7 +163,27 @@
     fee: ["feeband", function () { return "none"; }, "has not given its fees", "have not given their fees"]
   };
   function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
+  function ratingSearch(pf, term, filters) {
+    // Best rating first: one search per rating (the schema's order, best first, "no rating known"
+    // last), each A to Z. No sort list to download, and the order is exact.
+    var chosen = filters.rating;
+    var order = VALUES.ratings.filter(function (r) { return !chosen || allows(chosen, r); });
+    return Promise.all(order.map(function (r) {
+      var f = Object.assign({}, filters);
+      f.rating = r;
+      return pf.search(term, { filters: f, sort: { name: "asc" } });
+    })).then(function (all) {
+      var out = [], unknown = 0;
+      all.forEach(function (res, i) {
+        if (!res) return;
+        out = out.concat(res.results);
+        if (order[i] === VALUES.noRating) unknown = res.results.length;
+      });
+      return [out, unknown];
+    });
+  }
   function sortedSearch(pf, term, filters, sort) {
+    if (sort === "rating") return ratingSearch(pf, term, filters);
     // Homes with a value for the sort are ranked at build time; those without one have no rank, so
     // they come from a second search (same words and filters, value not known), A to Z, after them.
     var opts = { filters: filters, sort: {} }, u = UNKNOWN[sort];
