@@ -562,3 +562,19 @@ def test_sorts_with_filters_on_the_sorted_value(site, page):
     page.goto(site + "find/?sort=fee&maxfee=2000")
     assert every_result(page) == ["Example Full House (fictional)"]
     expect(page.locator("#results-status")).to_have_text("1 home matches, lowest fee first.")
+
+
+def test_phone_apply_filters_folds_the_panel_and_goes_to_the_count(site, browser):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "find/")
+    wait_results(pg)
+    pg.locator("#filter-panel > summary").click()
+    pg.get_by_label("Tracheostomy").check()
+    pg.get_by_role("button", name="Apply filters").click()
+    expect(pg.locator("#filter-panel")).not_to_have_attribute("open", "")
+    expect(pg.locator("#results-status")).to_have_text("1 home matches, A to Z by name.")
+    assert pg.evaluate("document.activeElement.id") == "results-status"
+    box = pg.locator("#results-status").bounding_box()
+    assert box and 0 <= box["y"] < 740
+    ctx.close()

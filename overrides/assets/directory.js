@@ -456,7 +456,14 @@
       if (ev.target.name === "sort" && ev.target.value !== "distance") geo = null;
       if (ev.target.name !== "q" && ev.target.name !== "near") run();
     });
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); clearTimeout(timer); run(); });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault(); clearTimeout(timer); run();
+      // "Apply filters" on a phone folds the panel away and takes the person to the count
+      if (ev.submitter && panel.contains(ev.submitter) && !(window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) {
+        panel.open = false;
+        status.focus();
+      }
+    });
     more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
     document.getElementById("use-location").addEventListener("click", function () {
       if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
