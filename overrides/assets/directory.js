@@ -505,7 +505,7 @@
     ["Sources", function (h) {
       var src = h.sources || {};
       return (src.cqc || "") + (h.cqc_imported ? " (dated " + niceDate(h.cqc_imported) + ")" : "") +
-        "; " + (src.provider || "") + (h.beds_confirmed ? " (beds confirmed " + niceDate(h.beds_confirmed) + ")" : "");
+        "; " + (src.provider || "").replace(/^./, function (c) { return c.toLowerCase(); }) + (h.beds_confirmed ? " (beds confirmed " + niceDate(h.beds_confirmed) + ")" : "");
     }]
   ];
   function yn(v) { return v === true ? "Yes" : v === false ? "No" : null; }
