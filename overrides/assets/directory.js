@@ -66,7 +66,10 @@
       b.textContent = (inList(b.dataset.slug) ? "Remove " : "Add ") + b.dataset.name + (inList(b.dataset.slug) ? " from shortlist" : " to shortlist");
     });
     var link = document.getElementById("shortlist-link");
-    if (link) link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+    if (link) {
+      link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+      if (link.closest(".ch-result-links")) link.hidden = n === 0;  // on the find page, only once there is one
+    }
   }
   function liveRegion() {
     var r = document.getElementById("ch-live");
