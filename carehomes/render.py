@@ -20,6 +20,7 @@ import yaml
 from markupsafe import Markup
 
 from . import docs
+from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.tables import release_version
 from .parallel import map_chunks
@@ -98,16 +99,19 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     }
 
 
-def _letter(name: str) -> str:
-    first = slugify(name)[:1]
-    return first if first.isalpha() else "0-9"
+def need_choices(schema: Schema) -> list[tuple[str, str]]:
+    """(Pagefind filter key, label) for each kind of care and need a home can say yes to."""
+    out = [("care_nursing", "With nursing"), ("care_residential", "Without nursing (residential)")]
+    out += [("band_" + f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")]
+    return out + [("need_" + c.code, c.label.split(" (")[0]) for c in schema.capabilities]
 
 
 def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dict[str, tuple[str, list[HomeView]]]]:
+    """Homes by first letter (A to Z, ignoring a leading "The") and by area."""
     letters: dict[str, list[HomeView]] = {}
     areas: dict[str, tuple[str, list[HomeView]]] = {}
-    for v in sorted(views, key=lambda v: (v.name.lower(), v.slug)):
-        letters.setdefault(_letter(v.name), []).append(v)
+    for v in sorted(views, key=lambda v: (name_key(v.name), v.slug)):
+        letters.setdefault(letter(v.name), []).append(v)
         area = str(v.get("locality"))
         areas.setdefault("area-" + slugify(area), (area, []))[1].append(v)
     return letters, areas
@@ -155,19 +159,21 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
     gen.globals["values"] = schema.values
-    letters, areas = browse_groups(views)
+    lists = browse_lists(views, schema)
+    town_labels = towns(views)
     pkg = schema.package
     files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())]
     pages = {
         "find.md": gen.get_template("find.md").render(
-            stats=st, localities=sorted({str(v.get("locality")) for v in views}),
+            stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
+            map=_map_config(cfg),
+            care_text=json.dumps({" ".join(v.care_types): v.care_type_text for v in views}, sort_keys=True),
+            towns=sorted(town_labels.values(), key=town_key),
             capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
             bands=[(f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
             ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(),
-        "browse.md": gen.get_template("browse.md").render(
-            stats=st, letters=[(k, k.upper(), len(v)) for k, v in sorted(letters.items())],
-            areas=[(k, label, len(v)) for k, (label, v) in sorted(areas.items(), key=lambda x: x[1][0])]),
+        "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
@@ -240,7 +246,7 @@ def _fill(part: str, title: str, url_path: str) -> str:
 
 
 def _render_chunk(args: tuple) -> int:
-    datas, site_dir, shell, contact_email, today, edit_base, stale_months, checked = args
+    datas, site_dir, shell, contact_email, today, edit_base, stale_months, checked, ranks, town_labels = args
     env = _env()
     tpl = env.get_template("profile.html")
     head, tail = shell
@@ -248,7 +254,8 @@ def _render_chunk(args: tuple) -> int:
     for data in datas:
         v = HomeView(data, today, schema, edit_base, stale_months, checked.get(data.get("location_id")))
         groups = v.groups()
-        body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email,
+        body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email, ranks=ranks[v.slug],
+                          town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
                           json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
         folder = site_dir / "homes" / v.slug
         folder.mkdir(parents=True, exist_ok=True)
@@ -263,25 +270,46 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
+    ranks = sort_ranks(views)
     return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
                           views[0].today, views[0].repo_edit, views[0].stale_months,
-                          {v.d.get("location_id"): v.checked_on for v in views if v.checked_on}, workers=workers))
+                          {v.d.get("location_id"): v.checked_on for v in views if v.checked_on}, ranks, towns(views),
+                          workers=workers))
 
 
-def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str]) -> int:
+def _map_config(cfg: SiteConfig) -> dict[str, str]:
+    """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers."""
+    m = cfg.directory.get("map") or {}
+    tiles: str = m["tiles"] if isinstance(m.get("tiles"), str) else ""
+    if not tiles.startswith(("https://", "http://127.0.0.1")):
+        return {}
+    return {"tiles": tiles, "attribution": str(m.get("attribution") or ""), "host": tiles.split("/")[2]}
+
+
+def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:
+    """Every static list page: by letter, town, need and area."""
+    lists = list_pages(views, need_choices(schema))
+    _, areas = browse_groups(views)
+    lists["areas"] = [ListPage(k, f"Homes in {label}", label, homes) for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
+    return lists
+
+
+def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema) -> int:
+    """browse/<key>/index.html for every static list (A to Z within each)."""
     env = _env()
     tpl = env.get_template("browse.html")
     head, tail = shell
-    letters, areas = browse_groups(views)
-    pages = {k: (f"Homes beginning with {k.upper()}", f"{len(v)} home{'s' * (len(v) != 1)} whose name begins with {k.upper()}.", v)
-             for k, v in letters.items()}
-    pages.update({k: (f"Homes in {label}", f"{len(v)} home{'s' * (len(v) != 1)} in {label}.", v) for k, (label, v) in areas.items()})
-    for key, (title, intro, homes) in pages.items():
-        folder = site_dir / "browse" / key
-        folder.mkdir(parents=True, exist_ok=True)
-        url = f"browse/{key}/"
-        (folder / "index.html").write_text(_fill(head, title, url) + tpl.render(homes=homes, intro=intro) + _fill(tail, title, url), encoding="utf-8")
-    return len(pages)
+    count = 0
+    for group in browse_lists(views, schema).values():
+        for page in group:
+            n = len(page.homes)
+            intro = f"{n} home{'s' * (n != 1)}, A to Z."
+            folder = site_dir / "browse" / page.key
+            folder.mkdir(parents=True, exist_ok=True)
+            url = f"browse/{page.key}/"
+            (folder / "index.html").write_text(_fill(head, page.title, url) + tpl.render(homes=page.homes, intro=intro) + _fill(tail, page.title, url), encoding="utf-8")
+            count += 1
+    return count
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
@@ -292,4 +320,4 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
         run_mkdocs(cfg, Path(work), out)
     shell = _shell(out)
     pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
-    return pages + render_browse(views, out, shell)
+    return pages + render_browse(views, out, shell, schema)

@@ -92,6 +92,12 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
+def _iso(value: Any) -> str | None:
+    """A date as YYYY-MM-DD, or None."""
+    d = _date(value)
+    return d.isoformat() if d else None
+
+
 def nice_date(value: Any) -> str:
     d = _date(value)
     return f"{d.day} {d:%B %Y}" if d else ""
@@ -516,6 +522,7 @@ class HomeView:
             "availability_stale": self.availability_stale, "beds_registered": self.get("beds.registered"),
             "fee_from": self.fee_from, "weekend_admissions": self.get("care.weekend_admissions"),
             "registered_manager": self.get("cqc.registered_manager"), "status": self.status,
-            "phone": self.get("contact.phone"),
+            "phone": self.get("contact.phone"), "cqc_imported": _iso(self.get("cqc.imported")),
+            "sources": {"cqc": self.s.values.owner_source("cqc"), "provider": self.s.values.owner_source("provider")},
             "lat": self.get("address.latitude"), "lon": self.get("address.longitude"),
         }

@@ -4,15 +4,19 @@ CI installs chromium (see .ci/run); a missing browser fails these tests rather t
 """
 from __future__ import annotations
 
+import json
+import math
+import re
 import threading
 from pathlib import Path
 
 import axe_playwright_python
 import pytest
+import yaml
+from conftest import FIXTURES, ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from carehomes.localserver import site_server
-from conftest import ROOT
 
 pytestmark = pytest.mark.browser  # real Chromium; `build.py test --fast` leaves these out
 
@@ -59,13 +63,15 @@ def axe_violations(pg) -> list[str]:
 
 
 def wait_results(pg):
-    expect(pg.locator("#results-status")).not_to_have_text("Searching…", timeout=10000)
-    expect(pg.locator("#results-status")).not_to_be_empty()
+    """Until the count is shown (the find page writes it once the first homes are drawn)."""
+    import re
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^(?!Searching)\S.*", re.S), timeout=10000)
 
 
-PAGES = ["", "find/", "find/?care=Nursing", "homes/example-full/", "homes/aston-house/", "homes/example-hostile/",
-         "browse/", "browse/a/", "browse/area-herefordshire/", "open-data/", "for-providers/", "market/",
-         "choosing-a-care-home/", "paying-for-care/", "compare/"]
+PAGES = ["", "find/", "find/?care=Nursing", "find/?q=HR1+2ER", "find/?sort=fee&town=Hereford", "homes/example-full/",
+         "homes/aston-house/", "homes/example-hostile/", "browse/", "browse/a/", "browse/area-herefordshire/",
+         "browse/town-ross-on-wye/", "browse/need-band-dementia/", "open-data/", "for-providers/", "market/",
+         "choosing-a-care-home/", "paying-for-care/", "compare/", "compare/?homes=aston-house,example-full"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -78,9 +84,9 @@ def test_wcag_22_aa_with_axe(site, page, path):
 
 def test_compare_page_accessible_with_homes(site, page):
     page.goto(site + "homes/example-full/")
-    page.get_by_role("button", name="Add to shortlist").click()
+    page.get_by_role("button", name="Add Example Full House (fictional) to shortlist").click()
     page.goto(site + "homes/aston-house/")
-    page.get_by_role("button", name="Add to shortlist").click()
+    page.get_by_role("button", name="Add Aston House to shortlist").click()
     page.goto(site + "compare/")
     expect(page.locator("#compare-status")).to_have_text("Comparing 2 homes.")
     assert axe_violations(page) == []
@@ -91,26 +97,11 @@ def test_journey_tracheostomy_with_nursing_vacancy(site, page):
     wait_results(page)
     page.get_by_label("Tracheostomy").check()
     page.get_by_label("Bed with nursing free").check()
-    expect(page.locator("#results-status")).to_have_text("1 home matches.")
+    expect(page.locator("#results-status")).to_have_text("1 home matches, A to Z by name.")
     assert "need=Tracheostomy" in page.url and "free=nursing" in page.url
     page.get_by_role("link", name="Example Full House (fictional)").click()
     expect(page.locator("h1")).to_have_text("Example Full House (fictional)")
     expect(page.get_by_role("row", name="Tracheostomy Yes 2 0")).to_be_visible()
-
-
-def test_skip_to_results_link(site, page):
-    page.goto(site + "find/?care=Nursing")
-    wait_results(page)
-    page.get_by_role("link", name="Skip to the results").click()
-    assert page.evaluate("document.activeElement.id") == "results-status"
-
-
-def test_journey_search_by_postcode(site, page):
-    page.goto(site)
-    page.get_by_label("Search by home name, town or postcode").fill("HR1 1TJ")
-    page.get_by_role("button", name="Search").click()
-    wait_results(page)
-    expect(page.locator("#results li h2").first).to_have_text("Aston House")
 
 
 def test_journey_shortlist_two_and_compare(site, page):
@@ -119,7 +110,7 @@ def test_journey_shortlist_two_and_compare(site, page):
     cards = page.locator("#results > li")
     names = [cards.nth(i).locator("h2").inner_text() for i in range(2)]
     for i in range(2):
-        cards.nth(i).get_by_role("button", name="Add to shortlist").click()
+        cards.nth(i).get_by_role("button", name=f"Add {names[i]} to shortlist").click()
     expect(page.locator("#shortlist-link")).to_have_text("Compare your shortlist (2 homes)")
     page.locator("#shortlist-link").click()
     expect(page.locator("#compare-status")).to_have_text("Comparing 2 homes.")
@@ -160,19 +151,6 @@ def test_distance_sort_from_postcode(site, page):
     first = page.locator("#results > li").first
     expect(first.locator("h2")).to_have_text(nearest["name"])
     expect(first).to_contain_text("km away")
-
-
-def test_without_javascript_every_home_is_reachable(site, browser):
-    ctx = browser.new_context(java_script_enabled=False)
-    pg = ctx.new_page()
-    pg.goto(site + "find/")
-    pg.get_by_role("link", name="browse all 91 homes from A to Z or by area").click()
-    pg.get_by_role("link", name="Herefordshire", exact=True).click()
-    links = pg.locator("ul.ch-list a")
-    assert links.count() == 88
-    links.filter(has_text="Aston House").click()
-    expect(pg.locator("h1")).to_have_text("Aston House")
-    ctx.close()
 
 
 def test_keyboard_only_filters(site, page):
@@ -254,3 +232,349 @@ def test_every_rating_can_be_chosen(edge, page):
     page.goto(edge + "find/?sort=rating")
     wait_results(page)
     expect(page.locator("#results h2 a")).to_have_text(["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)", "Edge 4 (fictional)"])
+
+
+# ---- issue 13: the find page, shortlist and compare, at a phone's and a desktop's width ---------------
+
+
+SIZES = {"phone": (375, 740), "desktop": (1280, 900)}
+
+
+def all_homes() -> list[dict]:
+    """Every profile the test site is built from, read straight from the YAML files."""
+    files = [*(ROOT / "providers").glob("[!_]*.yaml"), *(FIXTURES / "profiles").glob("*.yaml"), *(FIXTURES / "hostile").glob("*.yaml")]
+    return [yaml.safe_load(f.read_text()) for f in files]
+
+
+def az(name: str) -> str:
+    """A to Z as a person files names: case and punctuation ignored, and a leading "The"."""
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("'", "")).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+def in_az_order(homes: list[dict]) -> list[str]:
+    return [h["name"] for h in sorted(homes, key=lambda h: (az(h["name"]), h["slug"]))]
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request, browser):
+    w, h = SIZES[request.param]
+    ctx = browser.new_context(viewport={"width": w, "height": h})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert errors == [], errors
+
+
+def every_result(pg) -> list[str]:
+    """Names of all results, pressing "Show more homes" until there are no more."""
+    wait_results(pg)
+    more = pg.locator("#more")
+    while more.is_visible():
+        n = pg.locator("#results > li").count()
+        more.click()
+        expect(pg.locator("#results > li")).not_to_have_count(n)
+    return pg.locator("#results > li h2").all_inner_texts()
+
+
+def test_default_order_is_a_to_z(site, sized):
+    sized.goto(site + "find/")
+    names = every_result(sized)
+    assert names == in_az_order(all_homes())
+    expect(sized.locator("#results-status")).to_have_text(f"{len(names)} homes match, A to Z by name.")
+    expect(sized.get_by_label("Sort by")).to_have_value("name")
+
+
+@pytest.mark.parametrize("sort,key,words", [
+    ("fee", lambda h: min([v for v in ((h.get("fees") or {}).get("nursing_from"), (h.get("fees") or {}).get("residential_from")) if v is not None], default=None),
+     "have not given their fees"),
+    ("free", lambda h: None if all((h.get("beds") or {}).get(k, {}).get("available") is None for k in ("nursing", "residential"))
+     else -sum((h.get("beds") or {}).get(k, {}).get("available") or 0 for k in ("nursing", "residential")), "have not said how many beds are free"),
+])
+def test_sorts_put_unknowns_last_and_say_so(site, sized, sort, key, words):
+    homes = all_homes()
+    expected = [h["name"] for h in sorted(homes, key=lambda h: (key(h) is None, key(h) or 0, az(h["name"])))]
+    unknown = sum(key(h) is None for h in homes)
+    sized.goto(site + f"find/?sort={sort}")
+    assert every_result(sized) == expected
+    expect(sized.locator("#results-status")).to_contain_text(f"{unknown} homes {words} and are listed last, A to Z.")
+
+
+def test_rating_sort_best_first_unknown_last(site, sized):
+    homes = all_homes()
+    order = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Inspected but not rated", "Not yet rated"]
+    rank = {r: i for i, r in enumerate(order)}
+    expected = [h["name"] for h in sorted(homes, key=lambda h: (rank.get((h.get("cqc") or {}).get("rating"), len(order)), az(h["name"])))]
+    sized.goto(site + "find/?sort=rating")
+    assert every_result(sized) == expected
+    unknown = sum((h.get("cqc") or {}).get("rating") is None for h in homes)
+    expect(sized.locator("#results-status")).to_contain_text(f"{unknown} homes have no CQC rating known and are listed last")
+
+
+def _count(pg) -> int:
+    wait_results(pg)
+    text = pg.locator("#results-status").inner_text()
+    return 0 if text.startswith("No homes") else int(text.split()[0])
+
+
+def test_free_text_finds_names_towns_postcodes_providers_and_needs(site, sized):
+    homes = all_homes()
+
+    def town(h):
+        return re.sub(r"[^a-z]+", " ", ((h.get("address") or {}).get("town") or "").lower()).strip()
+    cases = {
+        "dementia": sum(bool(((h.get("care") or {}).get("user_bands") or {}).get("dementia")) for h in homes),
+        "nursing": sum(bool((h.get("care") or {}).get("nursing")) for h in homes),
+        "residential": sum(bool((h.get("care") or {}).get("residential")) for h in homes),
+        "tracheostomy": sum(bool(((h.get("capabilities") or {}).get("tracheostomy") or {}).get("accepted")) for h in homes),
+        "Ross on Wye": sum(town(h) == "ross on wye" for h in homes),
+        "Ross-on-Wye": sum(town(h) == "ross on wye" for h in homes),
+        "Example Care Group": 1,
+    }
+    assert cases["dementia"] > 10 and cases["Ross on Wye"] == 13 and cases["tracheostomy"] == 1
+    for words, expected in cases.items():
+        sized.goto(site + "find/?q=" + words.replace(" ", "+"))
+        assert _count(sized) == expected, words
+    sized.goto(site + "find/?q=Aston+House")
+    wait_results(sized)
+    expect(sized.locator("#results > li h2").first).to_have_text("Aston House")
+
+
+def test_postcode_in_the_home_page_search_is_a_distance_search(site, sized):
+    sized.goto(site)
+    sized.get_by_label("Search by home name, town or postcode").fill("HR1 1TJ")
+    sized.get_by_role("button", name="Search").click()
+    wait_results(sized)
+    expect(sized.locator("#results-status")).to_contain_text("nearest first. Distances are measured from the middle of the homes in postcode area HR1")
+    centre = json.loads(sized.evaluate("fetch('../search/districts/HR.json').then(r => r.text())"))["HR1"]
+    placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None and h["address"].get("postcode", "").startswith("HR")]
+    nearest = min(placed, key=lambda h: math.dist((h["address"]["latitude"], h["address"]["longitude"] * math.cos(math.radians(52))),
+                                                  (centre[0], centre[1] * math.cos(math.radians(52)))))
+    expect(sized.locator("#results > li h2").first).to_have_text(nearest["name"])
+    expect(sized.locator("#results > li").first).to_contain_text("km away")
+    expect(sized.get_by_role("button", name="Remove filter: Nearest to HR1 1TJ")).to_be_visible()
+
+
+def test_results_first_on_the_first_screen(site, sized):
+    sized.goto(site + "find/")
+    wait_results(sized)
+    height = sized.viewport_size["height"]
+    for sel in ("#q", "#results-status", "#results > li:first-child h2"):
+        box = sized.locator(sel).bounding_box()
+        assert box and box["y"] + box["height"] <= height, f"{sel} is below the first screen: {box}"
+    panel = sized.locator("#filter-panel")
+    if sized.viewport_size["width"] >= 1000:
+        expect(panel).to_have_attribute("open", "")
+    else:
+        expect(panel).not_to_have_attribute("open", "")
+        expect(sized.get_by_label("With nursing", exact=True)).to_be_hidden()
+    expect(sized.locator("#results-status")).to_have_attribute("aria-live", "polite")
+
+
+def test_active_filters_summary_each_removable(site, sized):
+    sized.goto(site + "find/?care=Nursing&town=Hereford")
+    wait_results(sized)
+    both = _count(sized)
+    chip = sized.get_by_role("button", name="Remove filter: With nursing")
+    expect(chip).to_be_visible()
+    expect(sized.get_by_role("button", name="Remove filter: Hereford")).to_be_visible()
+    expect(sized.locator("#filter-count")).to_have_text(" (2 on)")
+    chip.click()
+    expect(sized.get_by_role("button", name="Remove filter: With nursing")).to_have_count(0)
+    assert "care=" not in sized.url and "town=Hereford" in sized.url
+    assert sized.evaluate("document.activeElement.className") == "ch-chip"  # focus stays in the summary
+    hereford = sum(re.sub(r"[^a-z]", "", ((h.get("address") or {}).get("town") or "").lower()) == "hereford" for h in all_homes())
+    expect(sized.locator("#results-status")).to_have_text(f"{hereford} homes match, A to Z by name.")
+    assert hereford > both
+
+
+def test_town_filter_from_the_addresses(site, page):
+    page.goto(site + "find/")
+    wait_results(page)
+    options = page.locator("#town option").all_inner_texts()
+    assert options.count("Ross-on-Wye") == 1 and "Ross On Wye" not in options and "Hereford" in options
+    page.get_by_label("Town", exact=True).select_option("Ross-on-Wye")
+    expect(page.locator("#results-status")).to_have_text("13 homes match, A to Z by name.")
+    assert page.get_by_label("Area", exact=True).count() == 1  # two areas in the test data (Herefordshire, Exampleshire)
+
+
+def test_hidden_controls_stay_hidden(site, sized):
+    sized.goto(site + "compare/")
+    expect(sized.locator("#compare-status")).to_contain_text("Your shortlist is empty")
+    expect(sized.get_by_role("button", name="Clear the shortlist")).to_be_hidden()
+    expect(sized.get_by_role("button", name="Copy link to this shortlist")).to_be_hidden()
+    sized.goto(site + "find/?q=tracheostomy")
+    wait_results(sized)
+    expect(sized.locator("#more")).to_be_hidden()
+    assert sized.evaluate("getComputedStyle(document.getElementById('more')).display") == "none"
+
+
+def test_without_javascript_every_home_in_two_clicks(site, browser):
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "find/")
+    visible_controls = pg.locator("main input:visible, main select:visible, main button:visible")
+    assert visible_controls.count() == 0  # nothing that would do nothing
+    lists = pg.locator(".ch-browse a[href*='browse/']")
+    hrefs = sorted({a for a in lists.evaluate_all("els => els.map(e => e.href)") if not a.endswith("/browse/")})
+    reached: set[str] = set()
+    for href in hrefs:
+        pg.goto(href)
+        reached |= set(pg.locator("ul.ch-list a").evaluate_all("els => els.map(e => e.getAttribute('href').split('/').slice(-2)[0])"))
+    assert reached == {h["slug"] for h in all_homes()}
+    # and a family gets there by clicking: the town, then the home
+    pg.goto(site + "find/")
+    pg.get_by_role("link", name="Hereford", exact=True).click()
+    pg.get_by_role("link", name="Aston House").click()
+    expect(pg.locator("h1")).to_have_text("Aston House")
+    ctx.close()
+
+
+def test_static_list_pages_are_a_to_z(site, page):
+    page.goto(site + "browse/town-hereford/")
+    names = page.locator("ul.ch-list a").all_inner_texts()
+    assert names == sorted(names, key=az) and len(names) > 20
+    page.goto(site + "browse/need-band-dementia/")
+    expected = in_az_order([h for h in all_homes() if ((h.get("care") or {}).get("user_bands") or {}).get("dementia")])
+    assert page.locator("ul.ch-list a").all_inner_texts() == expected
+
+
+def test_discharge_coordinator_journey(site, browser, sized):
+    """Postcode on the home page, nursing + a town, three named homes shortlisted, link copied,
+    opened in a fresh browser, printed."""
+    pg = sized
+    pg.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    pg.goto(site)
+    pg.get_by_label("Search by home name, town or postcode").fill("HR4 9AA")
+    pg.get_by_role("button", name="Search").click()
+    wait_results(pg)
+    pg.locator("#filter-panel > summary").click() if not pg.get_by_label("With nursing", exact=True).is_visible() else None
+    pg.get_by_label("With nursing", exact=True).check()
+    wait_results(pg)
+    pg.get_by_label("Town", exact=True).select_option("Hereford")
+    expect(pg.get_by_role("button", name="Remove filter: Hereford")).to_be_visible()
+    wait_results(pg)
+    cards = pg.locator("#results > li")
+    names = [cards.nth(i).locator("h2").inner_text() for i in range(3)]
+    for name in names:
+        pg.get_by_role("button", name=f"Add {name} to shortlist").click()
+        expect(pg.get_by_role("button", name=f"Remove {name} from shortlist")).to_be_visible()
+    pg.locator("#shortlist-link").click()
+    expect(pg.locator("#compare-status")).to_have_text("Comparing 3 homes.")
+    pg.get_by_role("button", name="Copy link to this shortlist").click()
+    expect(pg.locator("#copy-status")).to_contain_text("Link copied")
+    link = pg.evaluate("navigator.clipboard.readText()")
+    assert "compare/?homes=" in link and link.startswith(site)
+
+    fresh = browser.new_context(viewport=pg.viewport_size)
+    other = fresh.new_page()
+    other.goto(link)
+    expect(other.locator("#compare-table thead th a")).to_have_count(3)
+    assert other.locator("#compare-table thead th a").all_inner_texts() == names
+    expect(other.locator("#compare-status")).to_contain_text("3 homes from the shared link added to your shortlist")
+    # row labels stay in view when the table scrolls sideways
+    assert other.locator("#compare-table th[scope=row]").first.evaluate("e => getComputedStyle(e).position") == "sticky"
+    # print view: date, key facts, phone, sources; no buttons
+    other.emulate_media(media="print")
+    expect(other.locator("#print-date")).to_be_visible()
+    expect(other.locator("#print-date")).to_contain_text("Printed on")
+    for label in ("Phone", "Sources", "CQC rating", "Lowest weekly fee"):
+        expect(other.get_by_role("rowheader", name=label, exact=True)).to_be_visible()
+    assert other.locator("button:visible").count() == 0
+    assert axe_violations(other) == []
+    other.emulate_media(media="screen")
+    # Remove keeps focus in the table and says what happened
+    other.get_by_role("button", name=f"Remove {names[1]} from your shortlist").click()
+    expect(other.locator("#compare-status")).to_have_text(f"{names[1]} removed from your shortlist. Comparing 2 homes.")
+    expect(other.locator("#compare-table thead th a")).to_have_count(2)
+    assert other.evaluate("document.activeElement.getAttribute('aria-label')") == f"Remove {names[2]} from your shortlist"
+    assert "homes=" in other.url and other.url.split("homes=")[1].count(",") == 1
+    fresh.close()
+
+
+def test_screenshots_for_review(site, sized, tmp_path_factory):
+    """Screenshots of the find and compare pages at both widths, for a person to look at."""
+    out = Path(tmp_path_factory.getbasetemp()) / "screens"
+    out.mkdir(exist_ok=True)
+    w = sized.viewport_size["width"]
+    sized.goto(site + "find/?q=HR1+2ER&care=Nursing")
+    wait_results(sized)
+    sized.screenshot(path=str(out / f"find-{w}.png"))
+    sized.goto(site + "compare/?homes=aston-house,example-full,blackwells")
+    expect(sized.locator("#compare-status")).to_contain_text("Comparing 3 homes")
+    sized.screenshot(path=str(out / f"compare-{w}.png"))
+
+
+STUB_TILE = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                          "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f1d6a40000000049454e44ae426082")
+
+
+def test_map_only_on_request_with_local_stub_tiles(site, sized):
+    """No request leaves the site until the person opens the map; tiles then come from the server set in
+    mkdocs.yml, answered here by a stub (tests never use the network); markers are keyboard-reachable."""
+    outside: list[str] = []
+    tiles: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(site):
+            return r.continue_()
+        if url.startswith("https://tile.openstreetmap.org/"):
+            tiles.append(url)
+            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
+        outside.append(url)
+        return r.abort()
+    sized.route("**/*", route)
+    sized.goto(site + "find/?town=Hereford&care=Nursing")
+    wait_results(sized)
+    sized.wait_for_timeout(300)
+    assert tiles == [] and outside == []
+    assert sized.evaluate("typeof window.L") == "undefined"  # Leaflet not even loaded yet
+    sized.get_by_role("button", name="Show these homes on a map").click()
+    markers = sized.locator("#map .leaflet-marker-icon")
+    expect(markers.first).to_be_visible()
+    shown = sized.locator("#results > li h2").all_inner_texts()
+    assert sorted(markers.evaluate_all("els => els.map(e => e.alt)")) == sorted(shown)
+    assert tiles and outside == []
+    markers.first.focus()
+    assert sized.evaluate("document.activeElement.classList.contains('leaflet-marker-icon')")
+    sized.keyboard.press("Enter")
+    expect(sized.locator(".leaflet-popup-content a")).to_have_text(markers.first.get_attribute("alt"))
+    expect(sized.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    # WCAG 2.5.8 target size: markers of homes close together overlap. The exception "Equivalent"
+    # applies: every marker's home is a full-size link in the list beside it. Every other rule runs.
+    sized.add_script_tag(path=str(AXE))
+    result = sized.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, rules: {'target-size': {enabled: false}}})", WCAG)
+    assert [v["id"] for v in result["violations"]] == []
+    assert [v for v in axe_violations(sized) if "leaflet-marker-icon" not in v] == []
+
+
+def test_sorts_with_filters_on_the_sorted_value(site, page):
+    """A rating filter that includes 'No rating known' keeps those homes (after the rated ones); a fee
+    limit leaves out homes whose fees are not known."""
+    homes = all_homes()
+    good = in_az_order([h for h in homes if (h.get("cqc") or {}).get("rating") == "Good"])
+    none = in_az_order([h for h in homes if (h.get("cqc") or {}).get("rating") is None])
+    page.goto(site + "find/?sort=rating&rating=Good&rating=No+rating+known")
+    assert every_result(page) == good + none
+    page.goto(site + "find/?sort=fee&maxfee=2000")
+    assert every_result(page) == ["Example Full House (fictional)"]
+    expect(page.locator("#results-status")).to_have_text("1 home matches, lowest fee first.")
+
+
+def test_phone_apply_filters_folds_the_panel_and_goes_to_the_count(site, browser):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "find/")
+    wait_results(pg)
+    pg.locator("#filter-panel > summary").click()
+    pg.get_by_label("Tracheostomy").check()
+    pg.get_by_role("button", name="Apply filters").click()
+    expect(pg.locator("#filter-panel")).not_to_have_attribute("open", "")
+    expect(pg.locator("#results-status")).to_have_text("1 home matches, A to Z by name.")
+    assert pg.evaluate("document.activeElement.id") == "results-status"
+    box = pg.locator("#results-status").bounding_box()
+    assert box and 0 <= box["y"] < 740
+    ctx.close()

@@ -7,11 +7,11 @@ import re
 import shutil
 
 import pytest
+from conftest import FIXTURES, ROOT, TODAY, run_build
 
 from carehomes.load import parse_profile
 from carehomes.safetext import markdown_lite, safe_url
 from carehomes.views import HomeView
-from conftest import FIXTURES, ROOT, TODAY, run_build
 
 
 @pytest.fixture
@@ -204,3 +204,39 @@ def test_rating_shown_only_as_cqc_says(built):
     assert facts["CQC overall rating"].text == "Not yet rated by CQC" and facts["CQC overall rating"].href is None
     assert facts["Phone"].text == "01432 000000" and facts["Phone"].note == "as held by CQC; the home has not given its own"
     assert groups["registration"].stale is None  # 24 months configured
+
+
+def test_name_order_town_labels_and_search_words():
+    from carehomes.finding import name_key, search_words, towns
+
+    assert sorted(["The Orchard", "Merrivale Farm", "Dulas Court", "the Acorns", "Ashgrove"], key=name_key) == \
+        ["the Acorns", "Ashgrove", "Dulas Court", "Merrivale Farm", "The Orchard"]
+    data = {"slug": "x", "name": "X", "location_id": "1-1", "locality": "Herefordshire",
+            "address": {"town": "Ross-on-wye", "postcode": "HR9 7BQ"}, "provider": {"name": "Acme Care Ltd"},
+            "care": {"nursing": True, "residential": False, "user_bands": {"dementia": True}}}
+    views = [HomeView(data, TODAY), HomeView({**data, "address": {"town": "Ross On Wye"}}, TODAY)]
+    labels = towns(views)
+    assert labels == {"ross on wye": "Ross-on-Wye"}
+    words = search_words(views[0], labels)
+    for w in ("ross on wye", "HR9 7BQ", "HR97BQ", "Acme Care Ltd", "nursing care", "Dementia"):
+        assert w in words, w
+    assert "residential" not in words
+
+
+def test_static_list_pages_stay_small_on_a_national_sized_list(built, tmp_path):
+    """A letter with 450 homes (long names and addresses) is split into pages of 200, each under 60 KB."""
+    from carehomes.render import render_browse
+    from carehomes.schema import load_schema
+
+    out, _ = built
+    shell = ((out / "browse" / "a" / "index.html").read_text(), "")  # a whole page as the frame: an overestimate
+    views = [HomeView({"slug": f"aaa-home-{i:03d}", "name": f"Aaa {'Long Name ' * 5}{i:03d}", "location_id": f"1-{i}",
+                       "locality": "Somewhere", "address": {"street": "The Very Long Street Name, Long Village" * 2,
+                                                              "town": "Long Town Name", "postcode": "HR1 1AA"}}, TODAY)
+             for i in range(450)]
+    render_browse(views, tmp_path, shell, load_schema())
+    pages = sorted((tmp_path / "browse").glob("a-*/index.html"))
+    assert [p.parent.name for p in pages] == ["a-1", "a-2", "a-3"]
+    for p in pages:
+        assert len(p.read_bytes()) < 60_000, (p, len(p.read_bytes()))
+    assert sum(p.read_text().count('href="../../homes/aaa-home-') for p in pages) == 450

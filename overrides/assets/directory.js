@@ -62,10 +62,14 @@
     var n = getList().length;
     document.querySelectorAll("button.ch-shortlist").forEach(function (b) {
       b.hidden = false;
-      b.textContent = inList(b.dataset.slug) ? "Remove from shortlist" : "Add to shortlist";
+      // the button names its home: "Add Lyndale to shortlist"
+      b.textContent = (inList(b.dataset.slug) ? "Remove " : "Add ") + b.dataset.name + (inList(b.dataset.slug) ? " from shortlist" : " to shortlist");
     });
     var link = document.getElementById("shortlist-link");
-    if (link) link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+    if (link) {
+      link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+      if (link.closest(".ch-result-links")) link.hidden = n === 0;  // on the find page, only once there is one
+    }
   }
   function liveRegion() {
     var r = document.getElementById("ch-live");
@@ -78,12 +82,26 @@
   });
 
   // ---- find page ----------------------------------------------------------------------
-  var FIELDS = ["q", "locality", "care", "free", "need", "band", "rating", "weekend", "maxfee", "sort", "near"];
+  var FIELDS = ["q", "town", "locality", "care", "free", "need", "band", "rating", "weekend", "maxfee", "sort", "near"];
   var MULTI = { care: 1, need: 1, band: 1, rating: 1 };
+  // Sorts made at build time: each home page carries its rank in each order (unknowns last).
+  var SORT_WORDS = {
+    name: "A to Z by name",
+    rating: "best CQC rating first",
+    free: "most beds free first",
+    fee: "lowest fee first"
+  };
 
   function readForm(form) {
     var fd = new FormData(form), s = {};
     FIELDS.forEach(function (k) { s[k] = MULTI[k] ? fd.getAll(k) : (fd.get(k) || "").trim(); });
+    // A postcode typed in the search box is a distance search, not words to match.
+    if (s.q && outward(s.q)) {
+      s.nearFromQ = true;
+      if (!s.near) s.near = s.q;
+      s.q = "";
+      s.sort = "distance";
+    }
     return s;
   }
   function writeForm(form, params) {
@@ -94,18 +112,23 @@
         else if (values.length) input.value = values[0];
       });
     });
+    if (form.q.value && outward(form.q.value)) form.sort.value = "distance";
   }
-  function toParams(s) {
-    var p = new URLSearchParams();
+  function toParams(form) {
+    var fd = new FormData(form), p = new URLSearchParams();
     FIELDS.forEach(function (k) {
-      if (MULTI[k]) s[k].forEach(function (v) { p.append(k, v); });
-      else if (s[k] && !(k === "sort" && s[k] === "name")) p.set(k, s[k]);
+      if (MULTI[k]) fd.getAll(k).forEach(function (v) { p.append(k, v); });
+      else {
+        var v = (fd.get(k) || "").trim();
+        if (v && !(k === "sort" && (v === "name" || (v === "distance" && outward(form.q.value))))) p.set(k, v);
+      }
     });
     return p;
   }
   function filtersFor(s, districts, form) {
     var f = {};
     if (s.locality) f.locality = s.locality;
+    if (s.town) f.town = s.town;
     // one Pagefind filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
     ["care", "need", "band"].forEach(function (name) {
       form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
@@ -118,6 +141,13 @@
     if (districts) f.district = { any: districts };
     return f;
   }
+  function feeBandsUpTo(limit, step) {
+    // A home's fee band is its lowest fee rounded UP to the step ("01200" holds £1,101 to £1,200),
+    // so every band up to and including the limit holds only fees at most the limit.
+    var out = [];
+    for (var b = 0; b <= limit; b += step) out.push(("00000" + b).slice(-5));
+    return out;
+  }
   function outward(text) {
     var t = String(text || "").toUpperCase().replace(/\s+/g, "");
     var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(t);
@@ -128,44 +158,57 @@
     var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(a[0] * r) * Math.cos(b[0] * r) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
     return 2 * R * Math.asin(Math.sqrt(h));
   }
-
-  function feeBandsUpTo(limit, step) {
-    // A home's fee band is its lowest fee rounded UP to the step ("01200" holds £1,101 to £1,200),
-    // so every band up to and including the limit holds only fees at most the limit.
-    var out = [];
-    for (var b = 0; b <= limit; b += step) out.push(("00000" + b).slice(-5));
-    return out;
-  }
-  function bandsFor(s, present) {
-    // the values of one filter to search in turn, in sort order, keeping only values some home has
-    function have(key, values) { var p = present[key] || {}; return values.filter(function (v) { return p[v]; }); }
-    var order = VALUES.ratings;
-    if (s.sort === "rating") return ["rating", have("rating", s.rating.length ? order.filter(function (r) { return s.rating.indexOf(r) >= 0; }) : order)];
-    if (s.sort === "free") return ["freeband", have("freeband", ["5+", "2-4", "1", "0", "unknown"])];
-    if (s.sort === "fee") {
-      var limit = Number(s.maxfee) || Infinity;
-      var bands = Object.keys(present.feeband || {}).filter(function (b) { return b !== "none" && Number(b) <= limit; }).sort();
-      if (!s.maxfee && (present.feeband || {}).none) bands.push("none");
-      return ["feeband", bands];
-    }
-    return null;
-  }
-  var presentValues = null, findBase = null;
-  function sortedSearch(pf, term, filters, s) {
-    if (!bandsFor(s, {})) return pf.search(term, { filters: filters }).then(function (r) { return r ? r.results : null; });
-    if (!presentValues) {
-      presentValues = fetch(new URL("search/facets.json", findBase)).then(function (r) { return r.json(); }).catch(function () { return {}; });
-    }
-    return presentValues.then(function (present) {
-      var plan = bandsFor(s, present), key = plan[0], out = [];
-      return plan[1].reduce(function (chain, value) {
-        return chain.then(function () {
-          var f = Object.assign({}, filters);
-          f[key] = value;
-          return pf.search(term, { filters: f }).then(function (r) { if (r) out = out.concat(r.results); });
-        });
-      }, Promise.resolve()).then(function () { return out; });
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  var UNKNOWN = {
+    // the Pagefind filter value of homes with no value for each sort, and how the count says so
+    rating: ["rating", function () { return VALUES.noRating; }, "has no CQC rating known", "have no CQC rating known"],
+    free: ["freeband", function () { return "unknown"; }, "has not said how many beds are free", "have not said how many beds are free"],
+    fee: ["feeband", function () { return "none"; }, "has not given its fees", "have not given their fees"]
+  };
+  function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
+  function ratingSearch(pf, term, filters) {
+    // Best rating first: one search per rating (the schema's order, best first, "no rating known"
+    // last), each A to Z. No sort list to download, and the order is exact.
+    var chosen = filters.rating;
+    var order = VALUES.ratings.filter(function (r) { return !chosen || allows(chosen, r); });
+    return Promise.all(order.map(function (r) {
+      var f = Object.assign({}, filters);
+      f.rating = r;
+      return pf.search(term, { filters: f, sort: { name: "asc" } });
+    })).then(function (all) {
+      var out = [], unknown = 0;
+      all.forEach(function (res, i) {
+        if (!res) return;
+        out = out.concat(res.results);
+        if (order[i] === VALUES.noRating) unknown = res.results.length;
+      });
+      return [out, unknown];
     });
+  }
+  function sortedSearch(pf, term, filters, sort) {
+    if (sort === "rating") return ratingSearch(pf, term, filters);
+    // Homes with a value for the sort are ranked at build time; those without one have no rank, so
+    // they come from a second search (same words and filters, value not known), A to Z, after them.
+    var opts = { filters: filters, sort: {} }, u = UNKNOWN[sort];
+    opts.sort[SORT_WORDS[sort] ? sort : "name"] = "asc";
+    var known = pf.search(term, opts);
+    if (!u) return known.then(function (r) { return r ? [r.results, 0] : null; });
+    var wanted = u[1](), unknown = Promise.resolve(null);
+    if (!filters[u[0]] || allows(filters[u[0]], wanted)) {
+      var f = Object.assign({}, filters);
+      f[u[0]] = wanted;
+      unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
+    }
+    return Promise.all([known, unknown]).then(function (both) {
+      if (!both[0]) return null;
+      var rest = both[1] ? both[1].results : [];
+      return [both[0].results.concat(rest), rest.length];
+    });
+  }
+  function unknownNote(sort, n) {
+    var u = UNKNOWN[sort];
+    if (!u || !n) return "";
+    return " " + plural(n, "home", "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
   }
 
   function card(data, distance) {
@@ -174,7 +217,7 @@
     h.appendChild(a); li.appendChild(h);
     li.appendChild(el("p", null, m.address || ""));
     var ul = el("ul");
-    ul.appendChild(el("li", null, m.care || "Care home"));
+    ul.appendChild(el("li", null, CARE_TEXT[m.care || ""] || CARE_TEXT[""] || "Care home"));
     var rating = m.rating === VALUES.notYetRated ? "CQC rating: " + m.rating + " by CQC" : m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: " + VALUES.noRating + " (see the CQC page)";
     if (m.rating && daysSince(m.rating_date) > VALUES.staleness.ratingDays) rating += ". This rating is " + staleAge();
     ul.appendChild(el("li", null, rating));
@@ -188,7 +231,7 @@
     } else beds = notProvided("Vacancies");
     ul.appendChild(el("li", null, beds));
     ul.appendChild(el("li", null, m.fee_from ? "Fees from " + money(m.fee_from) + " a week" : notProvided("Fees")));
-    if (distance !== undefined) ul.appendChild(el("li", null, distance.toFixed(1) + " km away (approximately)"));
+    if (distance !== undefined) ul.appendChild(el("li", null, distance >= 9999 ? "Distance: not known (no location given)" : distance.toFixed(1) + " km away (approximately)"));
     li.appendChild(ul);
     if (safeSlug(m.slug)) {
       var b = el("button", { type: "button", class: "md-button ch-shortlist", "data-slug": m.slug, "data-name": m.title || "" });
@@ -197,16 +240,39 @@
     return li;
   }
 
+  function labelFor(input) {
+    var l = input.id && document.querySelector("label[for='" + input.id + "']");
+    return l ? l.textContent : input.value;
+  }
+  function activeFilters(form, s) {
+    // [text, clear()] for every filter in use, in the order of the form
+    var out = [];
+    if (s.q) out.push(["Words: " + s.q, function () { form.q.value = ""; }]);
+    if (s.nearFromQ) out.push(["Nearest to " + form.q.value.toUpperCase(), function () { form.q.value = ""; }]);
+    else if (s.near) out.push(["Nearest to " + s.near.toUpperCase(), function () { form.near.value = ""; if (form.sort.value === "distance") form.sort.value = "name"; }]);
+    ["town", "locality"].forEach(function (k) {
+      if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
+    });
+    form.querySelectorAll("input[type=checkbox]:checked, input[type=radio]:checked").forEach(function (i) {
+      if (i.type === "radio" && !i.value) return;
+      out.push([labelFor(i), function () { if (i.type === "radio") form.querySelector("input[name='" + i.name + "'][value='']").checked = true; else i.checked = false; }]);
+    });
+    if (s.maxfee) out.push(["Fee up to " + money(s.maxfee), function () { form.maxfee.value = ""; }]);
+    return out;
+  }
+
+  var CARE_TEXT = {};
   function initFind(root) {
+    try { CARE_TEXT = JSON.parse(root.dataset.care || "{}"); } catch (e) { CARE_TEXT = {}; }
     var base = new URL(root.dataset.base || "../", location.href);
-    findBase = base;
     var form = document.getElementById("find-form"), status = document.getElementById("results-status");
     var list = document.getElementById("results"), more = document.getElementById("more");
-    var pagefind = null, districts = null, runId = 0, pending = [], shown = 0, geo = null;
+    var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
+    var pagefind = null, runId = 0, pending = [], shown = 0, geo = null, drawn = [];
     form.hidden = false;
-    document.getElementById("skip-results").hidden = false;
-    status.setAttribute("tabindex", "-1");
     writeForm(form, new URLSearchParams(location.search));
+    // The filters are open beside the results on a wide screen, folded away above them on a phone.
+    if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) panel.open = true;
 
     // Postcode areas (HR, M, ...) with their centres, and one file of districts per area, loaded as needed.
     var areas = null, shards = {};
@@ -253,6 +319,7 @@
       var frag = document.createDocumentFragment(), firstNew = null;
       return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
         items.forEach(function (d, i) {
+          drawn.push(d);
           var li = card(d, next[i].km);
           if (!firstNew) firstNew = li;
           frag.appendChild(li);
@@ -260,49 +327,128 @@
         list.appendChild(frag);
         shown += next.length;
         more.hidden = shown >= pending.length;
+        if (!more.hidden) more.textContent = "Show more homes (" + Math.min(PAGE, pending.length - shown) + " more of " + (pending.length - shown) + ")";
         refreshButtons();
+        drawMap();
         return firstNew;
       });
     }
+    // ---- the map: only on request; Leaflet is a file of this site, the tiles come from the
+    // server set in mkdocs.yml, and nothing is fetched from it until the person opens the map.
+    var mapButton = document.getElementById("show-map"), mapBox = document.getElementById("map-box");
+    var map = null, markers = null, mapOpen = false;
+    if (root.dataset.mapTiles) mapButton.hidden = false;
+    function loadLeaflet() {
+      if (window.L) return Promise.resolve(window.L);
+      return new Promise(function (ok, fail) {
+        document.head.appendChild(el("link", { rel: "stylesheet", href: new URL("assets/vendor/leaflet/leaflet.css", base).href }));
+        var js = el("script", { src: new URL("assets/vendor/leaflet/leaflet.js", base).href });
+        js.onload = function () { ok(window.L); };
+        js.onerror = fail;
+        document.head.appendChild(js);
+      });
+    }
+    function drawMap() {
+      if (!mapOpen || !window.L) return;
+      var L = window.L;
+      if (!map) {
+        map = L.map("map", { scrollWheelZoom: false });
+        L.tileLayer(root.dataset.mapTiles, { attribution: root.dataset.mapAttribution || "", maxZoom: 18 }).addTo(map);
+        markers = L.layerGroup().addTo(map);
+      }
+      markers.clearLayers();
+      var points = [];
+      drawn.forEach(function (d) {
+        var lat = parseFloat((d.meta || {}).lat), lon = parseFloat((d.meta || {}).lon);
+        if (isNaN(lat) || isNaN(lon)) return;
+        var name = d.meta.title || "Care home";
+        // markers are keyboard-reachable (Tab, then Enter opens the home's name and link)
+        var m = L.marker([lat, lon], { title: name, alt: name, keyboard: true });
+        var a = el("a", { href: d.url }, name);
+        m.bindPopup(a);
+        markers.addLayer(m);
+        points.push([lat, lon]);
+      });
+      if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 14 });
+    }
+    mapButton.addEventListener("click", function () {
+      mapOpen = !mapOpen;
+      mapBox.hidden = !mapOpen;
+      mapButton.setAttribute("aria-expanded", String(mapOpen));
+      mapButton.textContent = mapOpen ? "Hide the map" : "Show these homes on a map";
+      if (!mapOpen) return;
+      loadLeaflet().then(function () { drawMap(); if (map) map.invalidateSize(); })
+        .catch(function () { mapBox.hidden = true; mapOpen = false; status.textContent = "The map could not load. The list below has every home."; });
+    });
+
+    function drawActive(s) {
+      var items = activeFilters(form, s), ul = active.querySelector("ul");
+      ul.replaceChildren();
+      items.forEach(function (item, i) {
+        var li = el("li"), b = el("button", { type: "button", class: "ch-chip", "data-i": String(i) });
+        b.appendChild(el("span", { class: "ch-sep" }, "Remove filter: "));
+        b.appendChild(document.createTextNode(item[0]));
+        b.appendChild(el("span", { "aria-hidden": "true" }, " ×"));
+        b.addEventListener("click", function () {
+          item[1]();
+          run();
+          // keep the keyboard where it was: the next filter, or the count
+          var chips = ul.querySelectorAll("button.ch-chip");
+          (chips[i] || chips[i - 1] || status).focus();
+        });
+        li.appendChild(b); ul.appendChild(li);
+      });
+      active.hidden = !items.length;
+      var n = items.filter(function (x) { return x[0].indexOf("Words: ") !== 0 && x[0].indexOf("Nearest to ") !== 0; }).length;
+      document.getElementById("filter-count").textContent = n ? " (" + n + " on)" : "";
+    }
     function run() {
-      var s = readForm(form), my = ++runId;
-      history.replaceState(null, "", location.pathname + (toParams(s).toString() ? "?" + toParams(s) : ""));
+      var s = readForm(form), my = ++runId, p = toParams(form);
+      history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
+      drawActive(s);
       if (!pagefind) return;
-      // Pages are indexed in address (slug) order, which is A to Z by name. Other orders are made
-      // by searching one band of a filter at a time (Pagefind sort keys would add ~40 KB each
-      // to the metadata every visitor downloads).
       var distanceMode = s.sort === "distance";
       var prep = distanceMode ? origin(s) : Promise.resolve(null);
       status.textContent = "Searching…";
       prep.then(function (o) {
         if (my !== runId) return;
         if (distanceMode && !o) {
-          status.textContent = s.near ? "We could not find the postcode area " + s.near + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
+          status.textContent = s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
           list.replaceChildren(); more.hidden = true; pending = []; return;
         }
+        var unknown = 0;
         return (distanceMode ? nearDistricts(o) : Promise.resolve(null)).then(function (near) {
           // Every home page carries the word "carehomelisting": searching for it instead of null
-          // makes Pagefind fetch one index chunk rather than all of them.
-          return sortedSearch(pagefind, s.q || "carehomelisting", filtersFor(s, near, form), s);
-        }).then(function (results) {
-          if (my !== runId || !results) return;
-          if (!distanceMode) return results;
-          return Promise.all(results.slice(0, 80).map(function (r) { return r.data(); })).then(function (items) {
+          // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
+          var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
+          var filters = filtersFor(s, near, form);
+          if (!distanceMode) return sortedSearch(pagefind, term, filters, s.sort);
+          return pagefind.search(term, { filters: filters }).then(function (r) { return r ? [r.results, 0] : null; });
+        }).then(function (found) {
+          if (my !== runId || !found) return;
+          unknown = found[1];
+          if (!distanceMode) return found[0];
+          return Promise.all(found[0].slice(0, 80).map(function (x) { return x.data(); })).then(function (items) {
             return items.map(function (d) {
               var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
               return { url: d.url, meta: d.meta, km: isNaN(lat) ? 9999 : km(o, [lat, lon]) };
-            }).sort(function (a, b) { return a.km - b.km; });
+            }).sort(function (a, b) { return a.km - b.km || (a.meta.title || "").localeCompare(b.meta.title || ""); });
           });
         }).then(function (results) {
           if (my !== runId || !results) return;
-          pending = results; shown = 0; list.replaceChildren();
-          var n = results.length;
-          status.textContent = n === 0 ? "No homes match. Try removing a filter." :
-            n + (n === 1 ? " home matches" : " homes match") + (distanceMode ? ", nearest first (up to 80 nearby homes). Distances are measured from " +
-              (o[2] ? "the middle of the homes in postcode area " + o[2] : "your location") + "." : ".");
-          return showMore();
+          pending = results; shown = 0; drawn = []; list.replaceChildren();
+          var n = results.length, text;
+          if (n === 0) text = "No homes match. Try removing a filter.";
+          else if (distanceMode) {
+            var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
+            text = plural(n, "home", "homes") + " nearby, nearest first. Distances are measured from " +
+              (o[2] ? "the middle of the homes in postcode area " + o[2] : "your location") + "." +
+              (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "");
+          } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
+          // the count is announced once the first homes are on the page
+          return showMore().then(function () { if (my === runId) status.textContent = text; });
         });
-      }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead."; });
+      }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead (the lists below)."; });
     }
     var timer = null;
     form.addEventListener("input", function (ev) {
@@ -310,9 +456,17 @@
     });
     form.addEventListener("change", function (ev) {
       if (ev.target.name === "near" && ev.target.value && form.sort.value !== "distance") form.sort.value = "distance";
+      if (ev.target.name === "sort" && ev.target.value !== "distance") geo = null;
       if (ev.target.name !== "q" && ev.target.name !== "near") run();
     });
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); status.focus(); });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault(); clearTimeout(timer); run();
+      // "Apply filters" on a phone folds the panel away and takes the person to the count
+      if (ev.submitter && panel.contains(ev.submitter) && !(window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) {
+        panel.open = false;
+        status.focus();
+      }
+    });
     more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
     document.getElementById("use-location").addEventListener("click", function () {
       if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
@@ -323,14 +477,17 @@
         run();
       }, function () { status.textContent = "Your location was not shared. Enter a postcode instead."; }, { timeout: 10000 });
     });
-    document.getElementById("clear").addEventListener("click", function (ev) {
-      ev.preventDefault(); form.reset(); geo = null; run();
+    ["clear", "clear-top"].forEach(function (id) {
+      document.getElementById(id).addEventListener("click", function (ev) {
+        ev.preventDefault(); form.reset(); geo = null; run(); form.q.focus();
+      });
     });
     import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
       pagefind = pf;
       return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
     }).then(run)
-      .catch(function () { status.textContent = "Search could not load. You can browse all homes from A to Z instead."; });
+      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; });
+    run();
   }
 
   // ---- compare page -------------------------------------------------------------------
@@ -347,35 +504,69 @@
     ["Registered to support", function (h) { return (h.bands || []).join(", ") || null; }],
     ["Needs the home can meet", function (h) { return (h.needs || []).join(", ") || null; }],
     ["Beds registered with CQC", function (h) { return h.beds_registered; }],
-    ["Phone", function (h) { return h.phone; }]
+    ["Phone", function (h) { return h.phone; }],
+    ["Sources", function (h) {
+      var src = h.sources || {};
+      return (src.cqc || "") + (h.cqc_imported ? " (dated " + niceDate(h.cqc_imported) + ")" : "") +
+        "; " + (src.provider || "").replace(/^./, function (c) { return c.toLowerCase(); }) + (h.beds_confirmed ? " (beds confirmed " + niceDate(h.beds_confirmed) + ")" : "");
+    }]
   ];
   function yn(v) { return v === true ? "Yes" : v === false ? "No" : null; }
+  function shareUrl(base, list) {
+    var u = new URL("compare/", base);
+    if (list.length) u.search = "?homes=" + list.map(function (x) { return x.slug; }).join(",");
+    return u.href;
+  }
 
   function initCompare(root) {
     var base = new URL(root.dataset.base || "../", location.href);
     var status = document.getElementById("compare-status"), holder = document.getElementById("compare-table");
+    var tools = document.getElementById("compare-tools"), linkBox = document.getElementById("share-link");
+    var copyStatus = document.getElementById("copy-status"), printed = document.getElementById("print-date");
     var clear = document.getElementById("clear-shortlist");
-    function draw() {
+    // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
+    var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
+    var sharedNote = "";
+    if (shared.length) {
+      var mine = getList(), added = 0;
+      shared.forEach(function (slug) {
+        if (mine.length < MAX && !mine.some(function (x) { return x.slug === slug; })) { mine.push({ slug: slug, name: slug }); added++; }
+      });
+      setList(mine);
+      sharedNote = added ? plural(added, "home", "homes") + " from the shared link added to your shortlist. " : "";
+    }
+    function draw(message, focusSlug) {
       var list = getList();
       holder.replaceChildren();
       clear.hidden = !list.length;
-      if (!list.length) { status.textContent = "Your shortlist is empty. Add homes from the search or a home's page."; return; }
-      status.textContent = "Loading " + list.length + (list.length === 1 ? " home…" : " homes…");
-      Promise.all(list.map(function (x) {
+      tools.hidden = !list.length;
+      history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
+      linkBox.value = shareUrl(base, list);
+      printed.textContent = "Printed on " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) + " from " + linkBox.value;
+      if (!list.length) { status.textContent = (message || "") + "Your shortlist is empty. Add homes from the search or a home's page."; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
+      if (!message) status.textContent = "Loading " + plural(list.length, "home…", "homes…");
+      return Promise.all(list.map(function (x) {
         return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
       })).then(function (homes) {
         var found = homes.filter(Boolean);
+        // keep the names the shortlist shows up to date (a shared link knows only the slugs)
+        setList(list.map(function (x) { var h = found.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
         var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side", tabindex: "0" });
-        var table = el("table"), caption = el("caption", null, "Your shortlist: " + found.length + (found.length === 1 ? " home" : " homes"));
+        var table = el("table"), caption = el("caption", null, "Your shortlist: " + plural(found.length, "home", "homes"));
         table.appendChild(caption);
         var thead = el("thead"), tr = el("tr");
         tr.appendChild(el("th", { scope: "col" }, "Home"));
-        found.forEach(function (h) {
+        found.forEach(function (h, i) {
           var th = el("th", { scope: "col" }), a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
           th.appendChild(a);
-          var b = el("button", { type: "button", class: "md-button ch-remove" }, "Remove");
+          var b = el("button", { type: "button", class: "md-button ch-remove", "data-slug": h.slug }, "Remove");
           b.setAttribute("aria-label", "Remove " + h.name + " from your shortlist");
-          b.addEventListener("click", function () { setList(getList().filter(function (x) { return x.slug !== h.slug; })); draw(); status.textContent = h.name + " removed. " + status.textContent; });
+          b.addEventListener("click", function () {
+            setList(getList().filter(function (x) { return x.slug !== h.slug; }));
+            // focus goes to the next home's Remove button (or the one before), never to the top of the page
+            var next = found[i + 1] || found[i - 1];
+            draw(h.name + " removed from your shortlist. ", next ? next.slug : null);
+          });
           th.appendChild(el("br")); th.appendChild(b);
           tr.appendChild(th);
         });
@@ -385,18 +576,32 @@
           var r = el("tr");
           r.appendChild(el("th", { scope: "row" }, row[0]));
           found.forEach(function (h) {
-            var v = row[1](h);
-            r.appendChild(el("td", v === null || v === undefined || v === "" ? { class: "ch-missing" } : null, v === null || v === undefined || v === "" ? VALUES.notProvided : v));
+            var v = row[1](h), missing = v === null || v === undefined || v === "";
+            r.appendChild(el("td", missing ? { class: "ch-missing" } : null, missing ? VALUES.notProvided : v));
           });
           tbody.appendChild(r);
         });
         table.appendChild(tbody); wrap.appendChild(table); holder.appendChild(wrap);
         var missing = list.length - found.length;
-        status.textContent = "Comparing " + found.length + (found.length === 1 ? " home." : " homes.") + (missing ? " " + missing + " could not be found and may have left the directory." : "");
+        status.textContent = (message || "") + "Comparing " + plural(found.length, "home.", "homes.") + (missing ? " " + missing + " could not be found and may have left the directory." : "");
+        if (focusSlug) {
+          var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
+          if (target) target.focus();
+        } else if (focusSlug === null) status.focus();
       });
     }
-    clear.addEventListener("click", function () { setList([]); draw(); });
-    draw();
+    document.getElementById("copy-link").addEventListener("click", function () {
+      linkBox.select();
+      var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the homes."; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(linkBox.value).then(done, function () {
+          copyStatus.textContent = "Your browser did not allow copying. The link is selected: copy it with Ctrl+C (or Cmd+C).";
+        });
+      } else copyStatus.textContent = "The link is selected: copy it with Ctrl+C (or Cmd+C).";
+    });
+    document.getElementById("print-page").addEventListener("click", function () { window.print(); });
+    clear.addEventListener("click", function () { setList([]); draw("Your shortlist was cleared. ", null); });
+    draw(sharedNote);
   }
 
   function start() {

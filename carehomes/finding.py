@@ -1,0 +1,151 @@
+"""How people find homes: name order, towns, the words a search matches, sort ranks and the static
+lists (A to Z, by town, by need) that reach every home without JavaScript.
+
+Sort orders are worked out here, at build time, as one whole-number rank per home and order; the
+find page asks Pagefind to sort by that rank, so every order is exact and homes whose value is not
+known come last (in A to Z order), never mixed in as 0.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .text import slugify
+
+if TYPE_CHECKING:
+    from .views import HomeView
+
+PER_PAGE = 200  # homes per static list page, so each stays well under 60 KB on the national data
+SMALL_WORDS = {"on", "upon", "in", "under", "le", "by", "the", "of", "en", "next", "cum", "super", "and"}
+
+
+def _plain(text: str) -> str:
+    """Lower case ASCII words separated by single spaces ("Ross-on-Wye" -> "ross on wye")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.replace("'", "")).strip()
+
+
+def name_key(name: str) -> str:
+    """The A to Z key of a home's name: case and punctuation ignored, a leading "The" ignored."""
+    plain = _plain(name)
+    return plain[4:] if plain.startswith("the ") else plain
+
+
+def town_key(town: str) -> str:
+    """Spellings of one town share a key: "Ross On Wye", "Ross-on-wye" and "Ross-on-Wye" -> "ross on wye"."""
+    return _plain(town)
+
+
+def _town_label(spellings: list[str]) -> str:
+    hyphenated = any("-" in s for s in spellings)
+    words = town_key(spellings[0]).split()
+    out = [w if (i and w in SMALL_WORDS) else w.capitalize() for i, w in enumerate(words)]
+    return ("-" if hyphenated else " ").join(out)
+
+
+def towns(views: list[HomeView]) -> dict[str, str]:
+    """Town key -> the one label shown for it, from the homes' addresses."""
+    spellings: dict[str, list[str]] = {}
+    for v in views:
+        town = v.get("address.town")
+        if isinstance(town, str) and town_key(town):
+            spellings.setdefault(town_key(town), []).append(town)
+    return {k: _town_label(s) for k, s in sorted(spellings.items())}
+
+
+def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
+    town = view.get("address.town")
+    return labels.get(town_key(town)) if isinstance(town, str) else None
+
+
+def search_words(view: HomeView, labels: dict[str, str]) -> str:
+    """Extra words a home's page is found by (not shown): town with spaces for hyphens, postcode with
+    and without its space, provider, and the care, groups and needs the home says it meets."""
+    words: list[str] = []
+    town = view.get("address.town")
+    if isinstance(town, str):
+        words += [town, town_key(town), town_of(view, labels) or ""]
+    pc = view.get("address.postcode")
+    if isinstance(pc, str):
+        words += [pc, pc.replace(" ", "")]
+    provider = view.get("provider.name")
+    if isinstance(provider, str):
+        words.append(provider)
+    words += [f"{k.lower()} care" for k in view.care_types]
+    words += view.bands + view.needs_short
+    return " ".join(w for w in words if w)
+
+
+def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
+    """slug -> {"name", "free", "fee": rank}: the place of the home in each order.
+
+    Only homes whose value is known get a rank for free beds and fees (Pagefind keeps a list per
+    sort key that every visitor downloads, so sparse keys stay small on the national data); the find
+    page lists the homes without a value after them, A to Z, and says how many there are. Rating
+    order needs no rank: the find page searches one rating at a time, best first."""
+    by_name = sorted(views, key=lambda v: (name_key(v.name), v.slug))
+    az = {v.slug: i for i, v in enumerate(by_name)}
+    orders = {
+        "name": by_name,
+        "free": sorted((v for v in views if v.free_total is not None), key=lambda v: (-(v.free_total or 0), az[v.slug])),
+        "fee": sorted((v for v in views if v.fee_from is not None), key=lambda v: (v.fee_from or 0, az[v.slug])),
+    }
+    ranks: dict[str, dict[str, int]] = {v.slug: {} for v in views}
+    for key, ordered in orders.items():
+        for i, v in enumerate(ordered):
+            ranks[v.slug][key] = i
+    return ranks
+
+
+@dataclass
+class ListPage:
+    """One static list page: browse/<key>/ with its title, short label and homes (A to Z)."""
+
+    key: str
+    title: str
+    label: str
+    homes: list[HomeView]
+
+
+def _paged(key: str, title: str, label: str, homes: list[HomeView]) -> list[ListPage]:
+    if len(homes) <= PER_PAGE:
+        return [ListPage(key, title, label, homes)]
+    out = []
+    for start in range(0, len(homes), PER_PAGE):
+        part = homes[start:start + PER_PAGE]
+        span = f"{name_key(part[0].name)[:3].title()} to {name_key(part[-1].name)[:3].title()}"
+        out.append(ListPage(f"{key}-{start // PER_PAGE + 1}", f"{title} ({span})", f"{label} ({span})", part))
+    return out
+
+
+def letter(name: str) -> str:
+    first = name_key(name)[:1]
+    return first if first.isalpha() else "0-9"
+
+
+def list_pages(views: list[HomeView], needs: list[tuple[str, str]]) -> dict[str, list[ListPage]]:
+    """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
+    Long lists are split so no page is too heavy; empty lists are left out."""
+    ordered = sorted(views, key=lambda v: (name_key(v.name), v.slug))
+    letters: dict[str, list[HomeView]] = {}
+    by_town: dict[str, list[HomeView]] = {}
+    labels = towns(views)
+    no_town: list[HomeView] = []
+    for v in ordered:
+        letters.setdefault(letter(v.name), []).append(v)
+        t = town_of(v, labels)
+        (by_town.setdefault(t, []) if t else no_town).append(v)
+    out: dict[str, list[ListPage]] = {"letters": [], "towns": [], "needs": []}
+    for k, homes in sorted(letters.items()):
+        out["letters"] += _paged(k, f"Homes beginning with {k.upper()}", k.upper(), homes)
+    for t, homes in sorted(by_town.items(), key=lambda x: town_key(x[0])):
+        out["towns"] += _paged("town-" + slugify(t), f"Homes in {t}", t, homes)
+    if no_town:
+        out["towns"] += _paged("town-none", "Homes with no town in their address", "No town given", no_town)
+    for key, label in needs:
+        homes = [v for v in ordered if key in v.yes_filters]
+        if homes:
+            out["needs"] += _paged("need-" + slugify(key), f"Homes for: {label}", label, homes)
+    return out
