@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forms
+from .fsutil import is_slug
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
@@ -29,7 +30,6 @@ NO_RESPONSE = "_No response_"
 MAX_BODY = 64 * 1024
 POLICY_KEY = "direct_updates"
 DEFAULT_DIRECT = ("beds.nursing.available", "beds.residential.available", "beds.confirmed")
-SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
 
@@ -98,7 +98,7 @@ def find_home(providers: Path, home: str) -> Path | None:
     home = home.strip()
     page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
     home = page.group(1) if page else home
-    if SLUG.fullmatch(home) and (providers / f"{home}.yaml").is_file():
+    if is_slug(home) and (providers / f"{home}.yaml").is_file():
         return providers / f"{home}.yaml"
     if LOCATION_ID.fullmatch(home.upper()):
         return location_index(providers).get(home.upper())
@@ -384,7 +384,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             continue
         home = (cells.get("home") or "").strip()
         path = None
-        if SLUG.fullmatch(home) and (providers / f"{home}.yaml").is_file():
+        if is_slug(home) and (providers / f"{home}.yaml").is_file():
             path = providers / f"{home}.yaml"
         elif LOCATION_ID.fullmatch(home.upper()):
             index = index if index is not None else location_index(providers)

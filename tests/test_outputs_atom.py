@@ -59,7 +59,7 @@ def test_changes_page_shows_the_feed_entries(tmp_path, monkeypatch):
     day1, _ = _two_days(tmp_path, monkeypatch)
     page = (day1 / "changes" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="unreleased">Changes since the release of 2026-10-01</h2>' in page
-    assert "Example Full House (fictional): CQC rating changed from Good to Requires improvement." in page
+    assert "Example Full House (fictional): CQC rating changed from Good to Requires improvement (published 2025-03-14)." in page
     assert 'href="../data/changes.atom"' in page
     assert '<h2 id="release-2026-10-01">First release: 2 homes</h2>' in page
 

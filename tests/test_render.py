@@ -49,7 +49,8 @@ def test_profile_page_size_and_content(built):
             "its fees, contact details (phone, email, website), manager&#39;s name, weekend assessments and admissions, "
             "which hospitals it works with, how many staff leave each year, a rating from residents and families, "
             "a description of the home.</li>") in html
-    assert ("<li><strong>The CQC register data we hold does not say:</strong> its CQC rating, whether a registered manager "
+    # the rating is not in this block: its own row says "Rating not in our data: see the CQC page", with the link
+    assert ("<li><strong>The CQC register data we hold does not say:</strong> whether a registered manager "
             "is in post, the provider that runs it.</li>") in html
     assert ('<p>Ask the home, or <a href="https://www.cqc.org.uk/location/1-10048660596" rel="nofollow noopener">'
             "see its CQC page</a>.</p>") in html
@@ -73,9 +74,11 @@ def test_known_none_and_not_known_on_profiles(built):
     minimal = (out / "homes" / "example-minimal" / "index.html").read_text()
     assert "<li><strong>No food hygiene rating has been matched to this home yet:</strong> its food hygiene rating.</li>" in minimal
     assert ("<li><strong>The CQC register data we hold does not say:</strong> address, where it is on a map, type of home, "
-            "who it is registered to support, its CQC rating, whether a registered manager is in post, the provider that runs it, "
+            "who it is registered to support, whether a registered manager is in post, the provider that runs it, "
             "its registration status, when it was registered, how many beds are registered.</li>") in minimal
     assert 'id="about"' not in minimal and "<dd>No</dd>" not in minimal and "<dd>0</dd>" not in minimal
+    # the rating has its own row, linking to CQC, rather than a place in this block
+    assert "Rating not in our data: see the CQC page" in minimal
 
 
 def test_facets_say_how_many_homes_have_given_each_fact(built):

@@ -167,7 +167,7 @@
   };
   function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
   function ratingSearch(pf, term, filters) {
-    // Best rating first: one search per rating (the schema's order, best first, "no rating known"
+    // Best rating first: one search per rating (the schema's order, best first, homes with no rating
     // last), each A to Z. No sort list to download, and the order is exact.
     var chosen = filters.rating;
     var order = VALUES.ratings.filter(function (r) { return !chosen || allows(chosen, r); });
