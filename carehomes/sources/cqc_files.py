@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
-from ..schema import Schema
+from ..schema import Schema, load_schema
 from ..validate import POSTCODE_LOOSE, URL
 
 __all__ = [
@@ -33,8 +33,7 @@ __all__ = [
     "read_register",
 ]
 
-RATINGS = {r.lower(): r for r in ["Outstanding", "Good", "Requires improvement", "Inadequate",
-                                  "Inspected but not rated", "Not yet rated"]}
+RATINGS = {r.lower(): r for r in load_schema().values.ratings}  # CQC's wording in any case -> the schema's
 BANDS = {  # CQC's wording in each format -> our service user band
     "older people": "older_people", "caring for adults over 65 yrs": "older_people",
     "dementia": "dementia",
