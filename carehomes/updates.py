@@ -344,6 +344,9 @@ def _cell_value(column: str, text: str, on: dt.date) -> Any:
     return int(s) if re.fullmatch(r"-?[0-9]{1,9}", s) else s
 
 
+CELL_LIMIT = 131_072  # characters in one cell of a vacancy sheet (Python's csv default)
+
+
 def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[list[Edit], list[str]]:
     """Check every row of a vacancies spreadsheet; return the edits, or every problem (then write nothing)."""
     shown = display_path(csv_path)
@@ -357,9 +360,13 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": a lone CR ends a line, as csv expects
     try:
-        header = [h.strip().lower() for h in next(reader, [])]
-        header_end = reader.line_num
-        rows = [(row, reader.line_num) for row in reader]  # (the row, the line it ends on)
+        limit = csv.field_size_limit(CELL_LIMIT)  # the same limit whatever another library set it to
+        try:
+            header = [h.strip().lower() for h in next(reader, [])]
+            header_end = reader.line_num
+            rows = [(row, reader.line_num) for row in reader]  # (the row, the line it ends on)
+        finally:
+            csv.field_size_limit(limit)
     except csv.Error as exc:
         return [], [f"{shown}:{reader.line_num}: cannot be read as CSV ({exc}); save the sheet as CSV again"]
     missing = [c for c in ("home", "nursing_free", "residential_free") if c not in header]

@@ -552,12 +552,16 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
 
 
 def test_sorts_with_filters_on_the_sorted_value(site, page):
-    """A rating filter that includes 'No rating known' keeps those homes (after the rated ones); a fee
+    """A rating filter that includes 'Rating not in our data' keeps those homes (after the rated ones); a fee
     limit leaves out homes whose fees are not known."""
     homes = all_homes()
     good = in_az_order([h for h in homes if (h.get("cqc") or {}).get("rating") == "Good"])
     none = in_az_order([h for h in homes if (h.get("cqc") or {}).get("rating") is None])
-    page.goto(site + "find/?sort=rating&rating=Good&rating=No+rating+known")
+    from urllib.parse import quote_plus
+
+    from carehomes.schema import load_schema
+
+    page.goto(site + "find/?sort=rating&rating=Good&rating=" + quote_plus(load_schema().values.no_rating))
     assert every_result(page) == good + none
     page.goto(site + "find/?sort=fee&maxfee=2000")
     assert every_result(page) == ["Example Full House (fictional)"]
