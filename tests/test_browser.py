@@ -206,10 +206,12 @@ def test_filters_say_how_many_homes_told_us(site, built_site, page):
     known = json.loads((built_site[0] / "search" / "facets.json").read_text())
     page.goto(site + "find/")
     wait_results(page)
-    expect(page.locator("label[for='weekend']")).to_have_text(
-        f"Accepts people from hospital at weekends ({known['known']['weekend']} of {known['homes']} homes have told us)")
-    trach = page.locator("input[data-filter='need_tracheostomy']")
-    expect(page.locator(f"label[for='{trach.get_attribute('id')}']")).to_contain_text(f"({known['known']['need_tracheostomy']} of {known['homes']} homes have told us)")
+    # the count is the control's description; its name stays the fact alone
+    weekend = page.get_by_label("Accepts people from hospital at weekends", exact=True)
+    expect(weekend).to_have_accessible_description(f"({known['known']['weekend']} of {known['homes']} homes have told us)")
+    expect(page.get_by_label("Tracheostomy", exact=True)).to_have_accessible_description(
+        f"({known['known']['need_tracheostomy']} of {known['homes']} homes have told us)")
+    expect(page.locator("#free-nursing-known")).to_have_text(f" ({known['known']['free_nursing']} of {known['homes']} homes have told us)")
 
 
 def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):

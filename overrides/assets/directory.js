@@ -252,7 +252,7 @@
 
   function labelFor(input) {
     var l = input.id && document.querySelector("label[for='" + input.id + "']");
-    return l ? (l.dataset.plain || l.textContent) : input.value;
+    return l ? l.textContent : input.value;
   }
   function knownKey(input) { return input.dataset.known || input.dataset.filter || ""; }
   function question(input) {
@@ -264,10 +264,12 @@
   function showKnown(form, known, total) {
     // each filter says how many homes have given that fact at all (yes or no)
     form.querySelectorAll("[data-filter], [data-known]").forEach(function (input) {
+      // beside the label, not in it: the control keeps its short name and gets the count as its description
       var key = knownKey(input), l = input.id && document.querySelector("label[for='" + input.id + "']");
-      if (!l || known[key] === undefined || l.querySelector(".ch-known")) return;
-      l.dataset.plain = l.textContent;
-      l.appendChild(el("span", { class: "ch-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: total }) + ")"));
+      if (!l || known[key] === undefined || document.getElementById(input.id + "-known")) return;
+      var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: total }) + ")");
+      l.insertAdjacentElement("afterend", note);
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
     });
   }
   function untold(form, known) {
