@@ -191,6 +191,26 @@ def test_distance_from_the_exact_postcode_typed(site, built_site, page):
     assert axe_violations(page) == []
 
 
+def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(site, built_site, page):
+    """With more matches than the page fetches (SORT_ALL, lowered to 10 here), it sorts the homes in the
+    nearest districts and says how many more match further away: none is dropped silently."""
+    def smaller(route):
+        resp = route.fetch()
+        body = resp.text()
+        assert "SORT_ALL = 150" in body
+        route.fulfill(response=resp, body=body.replace("SORT_ALL = 150", "SORT_ALL = 10"))
+    page.route(re.compile(r".*/assets/directory\.js.*"), smaller)
+    page.goto(site + "find/?q=HR3+5AA")
+    wait_results(page)
+    total = json.loads((built_site[0] / "search" / "facets.json").read_text())["homes"]
+    status = page.locator("#results-status").inner_text()
+    m = re.match(r"(\d+) homes, nearest first\. .* (\d+) more homes match further away: choose a town or area, or add filters, to see them\.$", status)
+    assert m, status
+    assert int(m.group(1)) + int(m.group(2)) == total and 10 <= int(m.group(1)) < total
+    kington = sorted(h["name"] for h in all_homes() if (h.get("address") or {}).get("town") == "Kington")
+    assert sorted(page.locator("#results > li h2").all_inner_texts()[:4]) == kington
+
+
 @pytest.mark.parametrize(("typed", "message"), [
     ("HR9 9ZZ", "HR9 9ZZ is not a live postcode; check it."),
     ("hr3 5zz", "HR3 5ZZ is not a live postcode; check it."),

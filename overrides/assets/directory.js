@@ -129,7 +129,7 @@
     });
     return p;
   }
-  function filtersFor(s, form) {
+  function filtersFor(s, form, districts) {
     var f = {};
     if (s.locality) f.locality = s.locality;
     if (s.town) f.town = s.town;
@@ -142,6 +142,7 @@
     if (s.free === "any") f.free = { any: ["nursing", "residential"] };
     else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
     if (s.maxfee) f.feeband = { any: feeBandsUpTo(Number(s.maxfee), VALUES.feeBands.step) };
+    if (districts) f.district = { any: districts };
     return f;
   }
   function feeBandsUpTo(limit, step) {
@@ -371,6 +372,23 @@
         });
       });
     }
+    var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
+    function nearDistricts(at, want) {
+      // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
+      // first, until they hold about ``want`` homes
+      return loadAreas().then(function (a) {
+        var near = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
+          .filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); }).map(function (x) { return x[1]; });
+        return Promise.all(near.map(loadShard));
+      }).then(function (list) {
+        var ranked = [];
+        list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(at, d[k]), k, d[k][2]]); }); });
+        ranked.sort(function (x, y) { return x[0] - y[0]; });
+        var out = [], count = 0;
+        for (var i = 0; i < ranked.length && count < want; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
+        return out;
+      });
+    }
     function showMore() {
       var next = pending.slice(shown, shown + PAGE);
       var frag = document.createDocumentFragment(), firstNew = null;
@@ -479,8 +497,17 @@
         // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
         var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
         var filters = filtersFor(s, form);
-        var search = distanceMode ? pagefind.search(term, { filters: filters }).then(function (r) { return r ? [r.results, 0] : null; })
-          : sortedSearch(pagefind, term, filters, s.sort);
+        var total = 0;
+        var search = !distanceMode ? sortedSearch(pagefind, term, filters, s.sort)
+          : pagefind.search(term, { filters: filters }).then(function (r) {
+            if (!r) return null;
+            total = r.results.length;
+            if (total <= SORT_ALL) return [r.results, 0];
+            // too many to fetch them all: the homes in the nearest districts, and the count says how many more there are
+            return nearDistricts(o.at, SORT_ALL).then(function (near) {
+              return pagefind.search(term, { filters: filtersFor(s, form, near) });
+            }).then(function (r2) { return r2 ? [r2.results, 0] : null; });
+          });
         return search.then(function (found) {
           if (my !== runId || !found) return;
           unknown = found[1];
@@ -502,7 +529,9 @@
           } else if (distanceMode) {
             var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
             text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
-              (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "");
+              (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
+              (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
+                " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
           } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
           // the count is announced once the first homes are on the page
           return showMore().then(function () { if (my === runId) status.textContent = text; });
