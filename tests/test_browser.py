@@ -211,6 +211,21 @@ def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(
     assert sorted(page.locator("#results > li h2").all_inner_texts()[:4]) == kington
 
 
+def test_an_area_not_published_falls_back_to_the_district_middle_and_says_so(site, page):
+    def without_hr(route):
+        resp = route.fetch()
+        index = resp.json()
+        index["areas"] = [a for a in index["areas"] if a != "HR"]
+        route.fulfill(response=resp, body=json.dumps(index))
+    page.route(re.compile(r".*/postcodes/areas\.json$"), without_hr)
+    page.goto(site + "find/?q=HR3+5AA")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_contain_text(
+        "nearest first. Distances are measured from the middle of the homes in postcode area HR, because exact postcodes for that area are not published here.")
+    # no bundled home is in district HR3, so the middle of the area's homes is used, and named as such
+    expect(page.locator("#results > li")).to_have_count(20)
+
+
 @pytest.mark.parametrize(("typed", "message"), [
     ("HR9 9ZZ", "HR9 9ZZ is not a live postcode; check it."),
     ("hr3 5zz", "HR3 5ZZ is not a live postcode; check it."),
