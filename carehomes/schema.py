@@ -92,6 +92,7 @@ class Values:
     owners: dict[str, Owner]
     unknowns: Unknowns
     not_yet_rated: str  # CQC's own 'not yet inspected' rating, shown as such (not as 'no rating known')
+    find: dict[str, Any] = field(default_factory=dict)  # x-directory.find: the find page's distance and 'not known' wording
 
     @property
     def not_known(self) -> str:
@@ -138,7 +139,7 @@ class Values:
         return {"ratings": self.rating_choices, "noRating": self.no_rating, "notYetRated": self.not_yet_rated, "notProvided": self.not_provided,
                 "staleness": {"ratingDays": self.rating_stale_days, "ratingAge": self.rating_stale_age,
                               "availabilityDays": self.availability_stale_days},
-                "feeBands": {"step": self.fee_step}}
+                "feeBands": {"step": self.fee_step}, "find": self.find}
 
     def script_json(self) -> str:
         """``for_script()`` as JSON that is safe inside an HTML script element."""
@@ -167,7 +168,8 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             fee_step=int(fees["step"]), fee_first=int(fees["first"]), fee_last=int(fees["last"]),
             owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()},
             unknowns=_unknowns(x["unknowns"]),
-            not_yet_rated=x["notYetRated"])
+            not_yet_rated=x["notYetRated"],
+            find=dict(x["find"]))
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")

@@ -136,12 +136,12 @@ def test_journey_shared_filter_link(site, page):
     assert count == expected + 1  # plus the fictional example-full home
 
 
-def test_distance_sort_from_postcode(site, page):
+def test_distance_sort_from_an_outward_code_uses_the_district_centre(site, page):
     import json
     import math
 
     import yaml
-    page.goto(site + "find/?sort=distance&near=hr9+7bq")
+    page.goto(site + "find/?sort=distance&near=hr9&unit=km")
     wait_results(page)
     expect(page.locator("#results-status")).to_contain_text("Distances are measured from the middle of the homes in postcode area HR9")
     centre = json.loads(page.evaluate("fetch('../search/districts/HR.json').then(r => r.text())"))["HR9"]
@@ -151,6 +151,110 @@ def test_distance_sort_from_postcode(site, page):
     first = page.locator("#results > li").first
     expect(first.locator("h2")).to_have_text(nearest["name"])
     expect(first).to_contain_text("km away")
+
+
+def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in miles (Earth radius 6371 km), worked out here independently of the page."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h)) / 1.609344
+
+
+def test_distance_from_the_exact_postcode_typed(site, built_site, page):
+    origin = json.loads((built_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
+    placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None]
+    unplaced = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is None]
+    expected = sorted(placed, key=lambda h: (haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])), h["name"]))
+    page.goto(site + "find/?q=HR3+5AA")
+    wait_results(page)
+    total = json.loads((built_site[0] / "search" / "facets.json").read_text())["homes"]
+    status = page.locator("#results-status").inner_text()
+    # every home, none dropped; measured from the postcode itself, not the district's middle
+    assert status.startswith(f"{total} homes, nearest first. Distances are measured in a straight line from HR3 5AA."), status
+    if unplaced:
+        assert f"{len(unplaced)} home" in status and "listed last" in status
+    names = page.locator("#results > li h2").all_inner_texts()
+    assert names == [h["name"] for h in expected][:len(names)]
+    kington = [h["name"] for h in placed if h["address"].get("town") == "Kington"]
+    assert len(kington) == 4 and sorted(names[:4]) == sorted(kington)
+    first = page.locator("#results > li").first.inner_text()
+    miles = float(re.search(r"([0-9.]+) miles away", first).group(1))
+    assert 9 <= miles <= 11 and abs(miles - haversine_miles(origin, (expected[0]["address"]["latitude"], expected[0]["address"]["longitude"]))) < 0.06
+    # switching to km is remembered in the link
+    page.get_by_label("Distances in").select_option("km")
+    expect(page.locator("#results > li").first).to_contain_text(f"{miles * 1.609344:.1f} km away", timeout=10000)
+    assert "unit=km" in page.url
+    page.goto(page.url)
+    wait_results(page)
+    expect(page.get_by_label("Distances in")).to_have_value("km")
+    expect(page.locator("#results > li").first).to_contain_text("km away")
+    assert axe_violations(page) == []
+
+
+def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(site, built_site, page):
+    """With more matches than the page fetches (SORT_ALL, lowered to 10 here), it sorts the homes in the
+    nearest districts and says how many more match further away: none is dropped silently."""
+    def smaller(route):
+        resp = route.fetch()
+        body = resp.text()
+        assert "SORT_ALL = 150" in body
+        route.fulfill(response=resp, body=body.replace("SORT_ALL = 150", "SORT_ALL = 10"))
+    page.route(re.compile(r".*/assets/directory\.js.*"), smaller)
+    page.goto(site + "find/?q=HR3+5AA")
+    wait_results(page)
+    total = json.loads((built_site[0] / "search" / "facets.json").read_text())["homes"]
+    status = page.locator("#results-status").inner_text()
+    m = re.match(r"(\d+) homes, nearest first\. .* (\d+) more homes match further away: choose a town or area, or add filters, to see them\.$", status)
+    assert m, status
+    assert int(m.group(1)) + int(m.group(2)) == total and 10 <= int(m.group(1)) < total
+    kington = sorted(h["name"] for h in all_homes() if (h.get("address") or {}).get("town") == "Kington")
+    assert sorted(page.locator("#results > li h2").all_inner_texts()[:4]) == kington
+
+
+def test_an_area_not_published_falls_back_to_the_district_middle_and_says_so(site, page):
+    def without_hr(route):
+        resp = route.fetch()
+        index = resp.json()
+        index["areas"] = [a for a in index["areas"] if a != "HR"]
+        route.fulfill(response=resp, body=json.dumps(index))
+    page.route(re.compile(r".*/postcodes/areas\.json$"), without_hr)
+    page.goto(site + "find/?q=HR3+5AA")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_contain_text(
+        "nearest first. Distances are measured from the middle of the homes in postcode area HR, because exact postcodes for that area are not published here.")
+    # no bundled home is in district HR3, so the middle of the area's homes is used, and named as such
+    expect(page.locator("#results > li")).to_have_count(20)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("HR9 9ZZ", "HR9 9ZZ is not a live postcode; check it."),
+    ("hr3 5zz", "HR3 5ZZ is not a live postcode; check it."),
+    ("ZE1 0AA", "ZE1 0AA is outside the postcode areas this site covers (GL, HR, NP, SY, WR); check it, or sort another way."),
+])
+def test_a_postcode_that_does_not_exist_says_so(site, page, typed, message):
+    page.goto(site + "find/?sort=distance&near=" + typed.replace(" ", "+"))
+    expect(page.locator("#results-status")).to_have_text(message, timeout=10000)
+    expect(page.locator("#results > li")).to_have_count(0)
+
+
+def test_filters_say_how_many_homes_told_us(site, built_site, page):
+    known = json.loads((built_site[0] / "search" / "facets.json").read_text())
+    page.goto(site + "find/")
+    wait_results(page)
+    # the count is the control's description; its name stays the fact alone
+    weekend = page.get_by_label("Accepts people from hospital at weekends", exact=True)
+    expect(weekend).to_have_accessible_description(f"({known['known']['weekend']} of {known['homes']} homes have told us)")
+    expect(page.get_by_label("Tracheostomy", exact=True)).to_have_accessible_description(
+        f"({known['known']['need_tracheostomy']} of {known['homes']} homes have told us)")
+    expect(page.locator("#free-nursing-known")).to_have_text(f" ({known['known']['free_nursing']} of {known['homes']} homes have told us)")
+
+
+def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):
+    page.goto(edge + "find/?need=Tracheostomy")
+    expect(page.locator("#results-status")).to_have_text("No home has told us yet whether it can meet this need: Tracheostomy.", timeout=10000)
+    expect(page.locator("#results > li")).to_have_count(0)
+    expect(page.get_by_role("button", name="Remove filter: Tracheostomy")).to_be_visible()
+    assert axe_violations(page) == []
 
 
 def test_keyboard_only_filters(site, page):
@@ -347,13 +451,12 @@ def test_postcode_in_the_home_page_search_is_a_distance_search(site, sized):
     sized.get_by_label("Search by home name, town or postcode").fill("HR1 1TJ")
     sized.get_by_role("button", name="Search").click()
     wait_results(sized)
-    expect(sized.locator("#results-status")).to_contain_text("nearest first. Distances are measured from the middle of the homes in postcode area HR1")
-    centre = json.loads(sized.evaluate("fetch('../search/districts/HR.json').then(r => r.text())"))["HR1"]
-    placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None and h["address"].get("postcode", "").startswith("HR")]
-    nearest = min(placed, key=lambda h: math.dist((h["address"]["latitude"], h["address"]["longitude"] * math.cos(math.radians(52))),
-                                                  (centre[0], centre[1] * math.cos(math.radians(52)))))
+    expect(sized.locator("#results-status")).to_contain_text("nearest first. Distances are measured in a straight line from HR1 1TJ.")
+    origin = json.loads(sized.evaluate("fetch('../postcodes/HR/HR1-1.json').then(r => r.text())"))["1TJ"]
+    placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None]
+    nearest = min(placed, key=lambda h: (haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])), h["name"]))
     expect(sized.locator("#results > li h2").first).to_have_text(nearest["name"])
-    expect(sized.locator("#results > li").first).to_contain_text("km away")
+    expect(sized.locator("#results > li").first).to_contain_text("miles away")
     expect(sized.get_by_role("button", name="Remove filter: Nearest to HR1 1TJ")).to_be_visible()
 
 

@@ -6,11 +6,15 @@
   var KEY = "carehomes.shortlist", MAX = 10, PAGE = 20;
   // The schema's value lists (ratings, wording, staleness, fee bands), put in the find and
   // compare pages by the build as <script type="application/json" id="directory-values">.
-  var VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {} };
+  var VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {}, find: { units: {}, questions: {} } };
   function readValues() {
     var node = document.getElementById("directory-values");
     if (!node) return;
     try { VALUES = JSON.parse(node.textContent); } catch (e) { /* keep the empty lists */ }
+  }
+  function fill(template, parts) {
+    // "{n} of {total}" -> "3 of 89": the wording is the schema's (x-directory.find)
+    return String(template || "").replace(/\{(\w+)\}/g, function (m, k) { return parts[k] !== undefined ? String(parts[k]) : m; });
   }
   function notProvided(what) { return what + ": " + VALUES.notProvided.toLowerCase(); }
   function staleAge() { return "more than " + VALUES.staleness.ratingAge + " old"; }
@@ -82,7 +86,7 @@
   });
 
   // ---- find page ----------------------------------------------------------------------
-  var FIELDS = ["q", "town", "locality", "care", "free", "need", "band", "rating", "weekend", "maxfee", "sort", "near"];
+  var FIELDS = ["q", "town", "locality", "care", "free", "need", "band", "rating", "weekend", "maxfee", "sort", "near", "unit"];
   var MULTI = { care: 1, need: 1, band: 1, rating: 1 };
   // Sorts made at build time: each home page carries its rank in each order (unknowns last).
   var SORT_WORDS = {
@@ -120,12 +124,12 @@
       if (MULTI[k]) fd.getAll(k).forEach(function (v) { p.append(k, v); });
       else {
         var v = (fd.get(k) || "").trim();
-        if (v && !(k === "sort" && (v === "name" || (v === "distance" && outward(form.q.value))))) p.set(k, v);
+        if (v && !(k === "sort" && (v === "name" || (v === "distance" && outward(form.q.value)))) && !(k === "unit" && v === "mi")) p.set(k, v);
       }
     });
     return p;
   }
-  function filtersFor(s, districts, form) {
+  function filtersFor(s, form, districts) {
     var f = {};
     if (s.locality) f.locality = s.locality;
     if (s.town) f.town = s.town;
@@ -152,6 +156,12 @@
     var t = String(text || "").toUpperCase().replace(/\s+/g, "");
     var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(t);
     return m ? m[1] : null;
+  }
+  function postcode(text) {
+    // "hr3 5aa" -> ["HR3", "5AA"]; null unless it is a whole postcode
+    var t = String(text || "").toUpperCase().replace(/\s+/g, "");
+    var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$/.exec(t);
+    return m ? [m[1], m[2]] : null;
   }
   function km(a, b) {
     var R = 6371, r = Math.PI / 180, dLat = (b[0] - a[0]) * r, dLon = (b[1] - a[1]) * r;
@@ -211,7 +221,8 @@
     return " " + plural(n, "home", "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
   }
 
-  function card(data, distance) {
+  var MILE = 1.609344;
+  function card(data, distance, unit) {
     var m = data.meta || {}, li = el("li");
     var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
     h.appendChild(a); li.appendChild(h);
@@ -231,7 +242,7 @@
     } else beds = notProvided("Vacancies");
     ul.appendChild(el("li", null, beds));
     ul.appendChild(el("li", null, m.fee_from ? "Fees from " + money(m.fee_from) + " a week" : notProvided("Fees")));
-    if (distance !== undefined) ul.appendChild(el("li", null, distance >= 9999 ? "Distance: not known (no location given)" : distance.toFixed(1) + " km away (approximately)"));
+    if (distance !== undefined) ul.appendChild(el("li", null, distance >= 9999 ? VALUES.find.noLocation : (unit === "km" ? distance : distance / MILE).toFixed(1) + " " + (VALUES.find.units[unit] || unit) + " away (approximately)"));
     li.appendChild(ul);
     if (safeSlug(m.slug)) {
       var b = el("button", { type: "button", class: "md-button ch-shortlist", "data-slug": m.slug, "data-name": m.title || "" });
@@ -243,6 +254,33 @@
   function labelFor(input) {
     var l = input.id && document.querySelector("label[for='" + input.id + "']");
     return l ? l.textContent : input.value;
+  }
+  function knownKey(input) { return input.dataset.known || input.dataset.filter || ""; }
+  function question(input) {
+    // "whether it can meet this need: Tracheostomy", from x-directory.find.questions
+    var key = knownKey(input), q = VALUES.find.questions || {};
+    var kind = q[key] ? key : key.split("_")[0];
+    return q[kind] ? fill(q[kind], { label: labelFor(input) }) : labelFor(input);
+  }
+  function showKnown(form, known, total) {
+    // each filter says how many homes have given that fact at all (yes or no)
+    form.querySelectorAll("[data-filter], [data-known]").forEach(function (input) {
+      // beside the label, not in it: the control keeps its short name and gets the count as its description
+      var key = knownKey(input), l = input.id && document.querySelector("label[for='" + input.id + "']");
+      if (!l || known[key] === undefined || document.getElementById(input.id + "-known")) return;
+      var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: total }) + ")");
+      l.insertAdjacentElement("afterend", note);
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+    });
+  }
+  function untold(form, known) {
+    // the chosen filters no home has told us about: why a search found nothing
+    var out = [];
+    form.querySelectorAll("input[data-filter]:checked, input[data-known]:checked, select[data-known]").forEach(function (input) {
+      if (input.tagName === "SELECT" && !input.value) return;
+      if (known[knownKey(input)] === 0) out.push(fill(VALUES.find.noHomeToldUs, { question: question(input) }));
+    });
+    return out;
   }
   function activeFilters(form, s) {
     // [text, clear()] for every filter in use, in the order of the form
@@ -286,11 +324,18 @@
       }
       return shards[area];
     }
-    function origin(s) {
-      if (geo) return Promise.resolve(geo);
-      var code = outward(s.near);
-      if (!code) return Promise.resolve(null);
-      var area = code.replace(/[0-9].*$/, "");
+    // The published exact-postcode lookup (postcodes/areas.json, then one small file per sector).
+    var lookup = null, facets = null;
+    function loadLookup() {
+      if (!lookup) lookup = fetch(new URL("postcodes/areas.json", base)).then(function (r) { return r.ok ? r.json() : { areas: [] }; }).catch(function () { return { areas: [] }; });
+      return lookup;
+    }
+    function loadFacets() {
+      if (!facets) facets = fetch(new URL("search/facets.json", base)).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+      return facets;
+    }
+    function districtCentre(code, area) {
+      // the middle of the homes in a postcode district (or area): [lat, lon, label], or null
       return loadAreas().then(function (a) {
         if (!a[area]) return null;
         return loadShard(area).then(function (d) {
@@ -298,19 +343,49 @@
         });
       });
     }
-    function nearDistricts(o) {
-      // the areas whose centres are nearest (up to 6), then their districts, nearest first,
-      // until they hold about 40 homes (fewer downloads on a phone)
+    function origin(s) {
+      // {at: [lat, lon], from: "words"} or {error: "words"}; null when there is nothing to measure from
+      if (geo) return Promise.resolve({ at: geo, from: "your location" });
+      var whole = postcode(s.near), code = outward(s.near);
+      if (!code) return Promise.resolve(null);
+      var area = code.replace(/[0-9].*$/, "");
+      var district = function () {
+        return districtCentre(code, area).then(function (c) { return c ? { at: c, area: c[2] } : null; });
+      };
+      if (!whole) return district().then(function (o) { return o ? { at: o.at, from: "the middle of the homes in postcode area " + o.area } : null; });
+      var typed = whole[0] + " " + whole[1];
+      return loadLookup().then(function (idx) {
+        var areas = idx.areas || [];
+        if (areas.indexOf(area) < 0) {
+          // exact postcodes for this area are not published: the district centre, and say so
+          return district().then(function (o) {
+            return o ? { at: o.at, note: fill(VALUES.find.fromDistrict, { area: o.area }) }
+              : { error: fill(VALUES.find.outside, { postcode: typed, areas: areas.join(", ") }) };
+          });
+        }
+        var file = "postcodes/" + area + "/" + whole[0] + "-" + whole[1].charAt(0) + ".json";
+        return fetch(new URL(file, base)).then(function (r) { return r.ok ? r.json() : {}; }).then(function (d) {
+          if (!Object.prototype.hasOwnProperty.call(d, whole[1])) return { error: fill(VALUES.find.notLive, { postcode: typed }) };
+          if (d[whole[1]]) return { at: d[whole[1]], note: fill(VALUES.find.fromPostcode, { postcode: typed }) };
+          // a live postcode without a position: the district centre, and say so
+          return district().then(function (o) { return o ? { at: o.at, note: fill(VALUES.find.fromDistrict, { area: o.area }) } : { error: fill(VALUES.find.notLive, { postcode: typed }) }; });
+        });
+      });
+    }
+    var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
+    function nearDistricts(at, want) {
+      // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
+      // first, until they hold about ``want`` homes
       return loadAreas().then(function (a) {
-        var near = Object.keys(a).map(function (k) { return [km(o, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
+        var near = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
           .filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); }).map(function (x) { return x[1]; });
         return Promise.all(near.map(loadShard));
       }).then(function (list) {
         var ranked = [];
-        list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(o, d[k]), k, d[k][2]]); }); });
+        list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(at, d[k]), k, d[k][2]]); }); });
         ranked.sort(function (x, y) { return x[0] - y[0]; });
         var out = [], count = 0;
-        for (var i = 0; i < ranked.length && count < 40 && out.length < 30; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
+        for (var i = 0; i < ranked.length && count < want; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
         return out;
       });
     }
@@ -320,7 +395,7 @@
       return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
         items.forEach(function (d, i) {
           drawn.push(d);
-          var li = card(d, next[i].km);
+          var li = card(d, next[i].km, form.unit.value);
           if (!firstNew) firstNew = li;
           frag.appendChild(li);
         });
@@ -410,40 +485,53 @@
       var distanceMode = s.sort === "distance";
       var prep = distanceMode ? origin(s) : Promise.resolve(null);
       status.textContent = "Searching…";
-      prep.then(function (o) {
+      Promise.all([prep, loadFacets()]).then(function (got) {
+        var o = got[0], known = (got[1] || {}).known || {};
         if (my !== runId) return;
-        if (distanceMode && !o) {
-          status.textContent = s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
+        if (distanceMode && (!o || o.error)) {
+          status.textContent = o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
           list.replaceChildren(); more.hidden = true; pending = []; return;
         }
         var unknown = 0;
-        return (distanceMode ? nearDistricts(o) : Promise.resolve(null)).then(function (near) {
-          // Every home page carries the word "carehomelisting": searching for it instead of null
-          // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
-          var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
-          var filters = filtersFor(s, near, form);
-          if (!distanceMode) return sortedSearch(pagefind, term, filters, s.sort);
-          return pagefind.search(term, { filters: filters }).then(function (r) { return r ? [r.results, 0] : null; });
-        }).then(function (found) {
+        // Every home page carries the word "carehomelisting": searching for it instead of null
+        // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
+        var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
+        var filters = filtersFor(s, form);
+        var total = 0;
+        var search = !distanceMode ? sortedSearch(pagefind, term, filters, s.sort)
+          : pagefind.search(term, { filters: filters }).then(function (r) {
+            if (!r) return null;
+            total = r.results.length;
+            if (total <= SORT_ALL) return [r.results, 0];
+            // too many to fetch them all: the homes in the nearest districts, and the count says how many more there are
+            return nearDistricts(o.at, SORT_ALL).then(function (near) {
+              return pagefind.search(term, { filters: filtersFor(s, form, near) });
+            }).then(function (r2) { return r2 ? [r2.results, 0] : null; });
+          });
+        return search.then(function (found) {
           if (my !== runId || !found) return;
           unknown = found[1];
           if (!distanceMode) return found[0];
-          return Promise.all(found[0].slice(0, 80).map(function (x) { return x.data(); })).then(function (items) {
+          // every matching home, sorted by distance; homes with no location last, A to Z
+          return Promise.all(found[0].map(function (x) { return x.data(); })).then(function (items) {
             return items.map(function (d) {
               var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-              return { url: d.url, meta: d.meta, km: isNaN(lat) ? 9999 : km(o, [lat, lon]) };
+              return { url: d.url, meta: d.meta, km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
             }).sort(function (a, b) { return a.km - b.km || (a.meta.title || "").localeCompare(b.meta.title || ""); });
           });
         }).then(function (results) {
           if (my !== runId || !results) return;
           pending = results; shown = 0; drawn = []; list.replaceChildren();
           var n = results.length, text;
-          if (n === 0) text = "No homes match. Try removing a filter.";
-          else if (distanceMode) {
+          if (n === 0) {
+            var why = untold(form, known);
+            text = why.length ? why.join(" ") : "No homes match. Try removing a filter.";
+          } else if (distanceMode) {
             var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
-            text = plural(n, "home", "homes") + " nearby, nearest first. Distances are measured from " +
-              (o[2] ? "the middle of the homes in postcode area " + o[2] : "your location") + "." +
-              (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "");
+            text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
+              (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
+              (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
+                " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
           } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
           // the count is announced once the first homes are on the page
           return showMore().then(function () { if (my === runId) status.textContent = text; });
@@ -482,6 +570,7 @@
         ev.preventDefault(); form.reset(); geo = null; run(); form.q.focus();
       });
     });
+    loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
     import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
       pagefind = pf;
       return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
