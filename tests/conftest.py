@@ -89,3 +89,16 @@ def edge_site(tmp_path_factory):
     out = work / "site"
     build_site(checked.profiles, out, today=TODAY, releases_dir=work / "no-releases")
     return out
+
+
+# The fast suite (`build.py test --fast`, under 20 s): the stages' own tests, which run in-process.
+# Every other module starts commands as subprocesses, builds whole sites or fuzzes, so it is marked
+# `slow` here (a new test module is slow until it is added to this list); the full suite runs all.
+FAST_MODULES = {"test_validate", "test_schema", "test_docs", "test_workflows", "test_parallel", "test_security_docs",
+                "test_outputs_csv", "test_report", "test_ods", "test_values"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__ not in FAST_MODULES:
+            item.add_marker(pytest.mark.slow)
