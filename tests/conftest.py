@@ -34,6 +34,13 @@ def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproce
                           text=True, env=env, timeout=600)
 
 
+def git(repo: Path, *args: str) -> str:
+    """Run git in a test repository with a fixed author and no user settings; its output."""
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
+                          env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                               "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}).stdout
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not NATIONAL.exists():  # CI always has ../shared beside the clone; say so loudly if not

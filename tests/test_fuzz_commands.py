@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import git as _git
 from conftest import FIXTURES, NATIONAL, ROOT, TODAY
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -354,10 +355,6 @@ def test_merge_on_hostile_packages(tmp_path):
     assert not (tmp_path / "providers").exists()
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
 
 
 def test_check_ownership_on_nasty_profiles(tmp_path):

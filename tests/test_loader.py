@@ -14,6 +14,7 @@ import pytest
 
 from carehomes.load import MAX_BYTES
 from carehomes.problems import Problem
+from conftest import git as _git
 from conftest import FIXTURES, ROOT, run_build
 
 MINIMAL = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
@@ -194,10 +195,6 @@ def test_value_read_as_a_comment_warns_but_passes(tmp_path):
     assert r.stderr.strip() == "Checked 2 profiles: no problems and 1 warning."
 
 
-def _git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
 
 
 @pytest.fixture

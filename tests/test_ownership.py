@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 import pytest
+from conftest import git
 from conftest import FIXTURES, run_build
 
 
-def git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ unchanged when read by the loader (issue 9, requirements 2 and 5)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
+from conftest import git
+from test_security_merge_fuzz import at_most  # at import time: importing it inside a @given test nests @given
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,10 +22,6 @@ NASTY = st.text(alphabet=st.sampled_from(list(":-#'\"[]{}&*!|>%@`\n\t \ufeff\u20
                 max_size=30)
 
 
-def git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)})
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +45,6 @@ def test_any_change_is_refused_or_truly_allowed(repo, at, cut, text, raw, bom):
     git(repo, "checkout", "-qB", "pr", "main")
     (repo / FULL).write_bytes(new)
     git(repo, "commit", "-qam", "change", "--allow-empty")
-    from test_security_merge_fuzz import at_most
-
     with at_most(30):
         problems = check_ownership(repo, "example-manager", "main")
     assert all(isinstance(p, str) and p.startswith(("providers/example-full.yaml", "'providers/")) for p in problems)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
 
 import pytest
 import yaml
 
+from conftest import git
 from conftest import FIXTURES, ROOT, run_build
 
 ON = "2026-11-30"
@@ -16,10 +16,6 @@ REAL = ["aston-house", "blackwells", "bowley-court", "cedar-lodge", "dulas-court
         "mill-house", "moor-court", "market-lodge"]
 
 
-def git(repo, *args):
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
-                          env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                               "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin", "HOME": str(repo)}).stdout
 
 
 @pytest.fixture
