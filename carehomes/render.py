@@ -110,11 +110,23 @@ def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dic
     """Homes by first letter (A to Z, ignoring a leading "The") and by area."""
     letters: dict[str, list[HomeView]] = {}
     areas: dict[str, tuple[str, list[HomeView]]] = {}
+    keys: dict[str, str] = {}  # area name -> its page name
     for v in sorted(views, key=lambda v: (name_key(v.name), v.slug)):
         letters.setdefault(letter(v.name), []).append(v)
         area = str(v.get("locality"))
-        areas.setdefault("area-" + slugify(area), (area, []))[1].append(v)
+        key = keys.setdefault(area, _area_key(area, set(keys.values())))
+        areas.setdefault(key, (area, []))[1].append(v)
     return letters, areas
+
+
+def _area_key(area: str, taken: set[str]) -> str:
+    """A page name for an area that no other area has: "Telford & Wrekin" and "Telford and Wrekin"
+    both slugify to telford-and-wrekin, so the second named gets -2 rather than sharing a page."""
+    base = "area-" + slugify(area)
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 def field_reference(schema: Schema) -> str:
