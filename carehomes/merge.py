@@ -24,7 +24,7 @@ from typing import Any
 
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
 from .load import Profile, errors, parse_bytes
-from .records import canonical, get_path, typed_dates
+from .records import canonical, get_path, set_path, typed_dates
 from .schema import Field, Schema, load_schema
 from .text import restore
 from .validate import check_profile
@@ -284,15 +284,11 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
     unread: set[str] = set()  # location IDs of rows with problems: their capabilities are not reported again
     for line, cells in _rows(text, shown, [f.name for f in schema.home_fields], problems, unread):
         data: dict = {}
-        for f, spec, cell in zip(schema.home_fields, specs, cells, strict=True):
-            try:
-                value = parse_value(spec, missing, cell)
-            except ValueError as exc:
-                problems.append(f"{shown}:{line}: {f.name}: {exc}")
-                continue
-            if value is not None:
-                _set(data, f.keys, value)
-        if problems and problems[-1].startswith(f"{shown}:{line}:"):
+        values, bad = _typed_cells(schema.home_fields, specs, missing, cells, f"{shown}:{line}")
+        problems += bad
+        for f, value in values:
+            set_path(data, f.keys, value)
+        if bad:
             unread.add(cells[0])
         lid = data.get("location_id")
         if not isinstance(lid, str):
@@ -321,16 +317,11 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
                             f"{home.cap_lines[code]}); list each capability of a home once")
             continue
         home.cap_lines[code], home.caps_source = line, caps_shown
-        for f, spec, cell in zip(schema.capability_fields, specs, cells, strict=True):
-            if f.name in ("location_id", "capability"):
-                continue
-            try:
-                value = parse_value(spec, missing, cell)
-            except ValueError as exc:
-                problems.append(f"{caps_shown}:{line}: {f.name}: {exc}")
-                continue
-            if value is not None:
-                _set(home.data, ("capabilities", code, f.path.rsplit(".", 1)[1]), value)
+        values, bad = _typed_cells(schema.capability_fields, specs, missing, cells, f"{caps_shown}:{line}",
+                                   skip=("location_id", "capability"))
+        problems += bad
+        for f, value in values:
+            set_path(home.data, ("capabilities", code, f.path.rsplit(".", 1)[1]), value)
     if problems:
         raise MergeError(*problems)
     for h in homes.values():
@@ -342,11 +333,22 @@ def _missing(res: dict) -> list[str]:
     return res["schema"].get("missingValues", MISSING_VALUES)
 
 
-def _set(data: dict, keys: tuple[str, ...], value: Any) -> None:
-    node = data
-    for k in keys[:-1]:
-        node = node.setdefault(k, {})
-    node[keys[-1]] = value
+def _typed_cells(fields: list[Field], specs: list[dict], missing: list[str], cells: list[str], where: str,
+                 skip: tuple[str, ...] = ()) -> tuple[list[tuple[Field, Any]], list[str]]:
+    """One row's cells read with the package's declared types: (field, value) for the cells that
+    hold a value, and a problem ("file:line: field: why") for each cell that cannot be read."""
+    values, problems = [], []
+    for f, spec, cell in zip(fields, specs, cells, strict=True):
+        if f.name in skip:
+            continue
+        try:
+            value = parse_value(spec, missing, cell)
+        except ValueError as exc:
+            problems.append(f"{where}: {f.name}: {exc}")
+            continue
+        if value is not None:
+            values.append((f, value))
+    return values, problems
 
 
 def check_homes(homes: list[Home], schema: Schema) -> list[str]:
