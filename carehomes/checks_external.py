@@ -25,7 +25,7 @@ def _address(p: Profile) -> dict:
 # The address comes from the CQC register, which nobody may edit here, and postcodes end over time:
 # a postcode Code-Point Open no longer lists is reported to stewards, but does not stop a build or a
 # pull request (the weekly CQC sync would otherwise be blocked by the regulator's own data).
-WHY_WARNING = "warning"
+POSTCODE_SEVERITY = "warning"
 
 
 def check_postcodes(profiles: list[Profile]) -> list[Problem]:
@@ -43,7 +43,7 @@ def check_postcodes(profiles: list[Profile]) -> list[Problem]:
         place = found[key]
         if place is None:
             out.append(Problem(p.path, p.line("address.postcode"), "address.postcode",
-                               f"'{pc}' is not a live postcode; check it on the home's letters", severity=WHY_WARNING))
+                               f"'{pc}' is not a live postcode; check it on the home's letters", severity=POSTCODE_SEVERITY))
             continue
         lat, lon = _address(p).get("latitude"), _address(p).get("longitude")
         if not place.has_position or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
@@ -53,7 +53,7 @@ def check_postcodes(profiles: list[Profile]) -> list[Problem]:
         if km > MAX_KM_FROM_POSTCODE:
             out.append(Problem(p.path, p.line("address.latitude"), "address.latitude",
                                f"{lat}, {lon} is {km:.1f} km from postcode {pc} ({place.lat}, {place.lon}); "
-                               "correct the coordinates or the postcode", severity=WHY_WARNING))
+                               "correct the coordinates or the postcode", severity=POSTCODE_SEVERITY))
     return out
 
 
