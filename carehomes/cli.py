@@ -199,6 +199,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     from .problems import ProblemsFound
     from .sources.cqc_files import ImportError_, import_cqc
 
+    if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
+        _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
+        return 2
     if args.api:
         from .sources import cqc_api
 
@@ -206,15 +209,14 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
             _say("import-cqc --api reads the live CQC API: give no FILE and no --as-of")
             return 2
         return cqc_api.main(Path(args.providers), args.local_authority, full=args.full, dry_run=args.dry_run,
-                            allow_mass_removal=args.allow_mass_removal, state_file=Path(args.state) if args.state else None)
+                            allow_mass_removal=args.allow_mass_removal, state_file=Path(args.state) if args.state else None,
+                            allow_older=args.allow_older, max_removals=args.max_removals,
+                            max_removal_share=args.max_removal_percent / 100)
     if not args.file:
         _say("import-cqc: give a CQC FILE, or --api to sync from the live CQC API")
         return 2
     if args.full or args.state:
         _say("--full and --state go with --api")
-        return 2
-    if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
-        _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
         return 2
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None

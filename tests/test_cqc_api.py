@@ -350,3 +350,23 @@ def test_changes_feed_answering_404_means_nothing_changed(stub, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "incremental sync: 87 care homes listed, 0 locations and 0 providers fetched, 2 requests" in r.stdout
     assert profiles(tmp_path) == before and len(stub.log) == 2
+
+
+def test_removal_limits_apply_to_the_api_sync_too(stub, tmp_path):
+    r = sync(stub, tmp_path, "--local-authority", "Oldham")
+    assert r.returncode == 0, r.stderr
+    # two registered homes vanish from CQC's list (a partial answer, or homes really gone)
+    have = [i for i in stub.order if stub.details[i]["registrationStatus"] == "Registered"
+            and stub.details[i].get("careHome") == "Y"][:2]
+    stub.order = [i for i in stub.order if i not in have]
+    before = profiles(tmp_path)
+    r = sync(stub, tmp_path, "--full", "--max-removals", "1", "--max-removal-percent", "0")
+    assert r.returncode == 1
+    assert (f"\nimport-cqc --api: would flag 2 of {REGISTERED} homes as no longer registered. "
+            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right\n") in r.stderr
+    assert profiles(tmp_path) == before
+    bad = sync(stub, tmp_path, "--max-removals", "-1")
+    assert bad.returncode == 2 and "--max-removals must be 0 or more" in bad.stderr
+    r = sync(stub, tmp_path, "--full")  # within the default limits (5 homes or 10%)
+    assert r.returncode == 0, r.stderr
+    assert "2 no longer on the register (flagged, not deleted)" in r.stdout

@@ -371,7 +371,9 @@ def write_state(path: Path, state: dict[str, Any]) -> None:
 
 def sync(providers: Path, local_authority: str | None = None, *, full: bool = False, dry_run: bool = False,
          allow_mass_removal: bool = False, state_file: Path | None = None, settings: Settings | None = None,
-         out: TextIO | None = None, now: dt.datetime | None = None) -> tuple[Any, Fetched, int]:
+         out: TextIO | None = None, now: dt.datetime | None = None, allow_older: bool = False,
+         max_removals: int = apply.MAX_REMOVALS,
+         max_removal_share: float = apply.MAX_REMOVAL_SHARE) -> tuple[Any, Fetched, int]:
     """Run one sync and apply it to the profiles; returns the importer's report, what was fetched
     and the number of HTTP requests made."""
     settings = settings or Settings.from_env()
@@ -395,7 +397,8 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
     try:
         fetched = fetch(client, area, known, cache.run["since"], cache.run["end"], stream)
         report = apply_to_profiles(fetched, providers, area, dry_run=dry_run, allow_mass_removal=allow_mass_removal,
-                                   data_date=dt.date.fromisoformat(cache.run["end"][:10]))
+                                   data_date=dt.date.fromisoformat(cache.run["end"][:10]), allow_older=allow_older,
+                                   max_removals=max_removals, max_removal_share=max_removal_share)
     except KeyboardInterrupt:
         client.stop.set()
         raise SyncError(f"interrupted\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
@@ -420,7 +423,8 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
 # --- the one adapter to the importer -----------------------------------------------------------
 
 def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *, dry_run: bool,
-                      data_date: dt.date, allow_mass_removal: bool = False) -> Any:
+                      data_date: dt.date, allow_mass_removal: bool = False, allow_older: bool = False,
+                      max_removals: int = apply.MAX_REMOVALS, max_removal_share: float = apply.MAX_REMOVAL_SHARE) -> Any:
     """Turn API documents into importer records and apply them as the file importer does."""
     existing = apply._existing(providers) if providers.exists() else {}
     records = []
@@ -453,7 +457,8 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
     try:
         return apply.apply_records(records, providers, fmt=FORMAT, data_date=data_date, source="the CQC API",
                                       local_authority=local_authority, dry_run=dry_run,
-                                      allow_mass_removal=allow_mass_removal,
+                                      allow_mass_removal=allow_mass_removal, allow_older=allow_older,
+                                      max_removals=max_removals, max_removal_share=max_removal_share,
                                       register_ids=None if fetched.full else set(fetched.listed))
     except apply.ImportError_ as exc:
         raise SyncError(str(exc)) from None
@@ -524,11 +529,14 @@ def extra_facts(doc: dict) -> dict[str, Any]:
 # --- the command ---------------------------------------------------------------------------------
 
 def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: bool,
-         allow_mass_removal: bool = False, state_file: Path | None = None) -> int:
+         allow_mass_removal: bool = False, state_file: Path | None = None, allow_older: bool = False,
+         max_removals: int = apply.MAX_REMOVALS, max_removal_share: float = apply.MAX_REMOVAL_SHARE) -> int:
     """``build.py import-cqc --api``: print the report; a clear message and status 1 on failure."""
     try:
         report, fetched, requests = sync(providers, local_authority, full=full, dry_run=dry_run,
-                                         allow_mass_removal=allow_mass_removal, state_file=state_file)
+                                         allow_mass_removal=allow_mass_removal, state_file=state_file,
+                                         allow_older=allow_older, max_removals=max_removals,
+                                         max_removal_share=max_removal_share)
     except SyncError as exc:
         print(f"import-cqc --api: {exc}", file=sys.stderr)
         return 130 if str(exc).startswith("interrupted") else 1
