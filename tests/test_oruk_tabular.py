@@ -129,7 +129,9 @@ def test_package_licence_attribution_and_v2_profile(built_site):
     assert profile_errors(pkg) == []
     assert [lic["name"] for lic in pkg["licenses"]] == ["OGL-UK-3.0", "CC-BY-SA-4.0"]
     assert "Human Services Data Specification: an Open Referral resource (https://openreferral.org/)" in pkg["description"]
-    assert pkg["version"] == "2026.11.23" or pkg["version"].count(".") == 2
+    ours = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert (pkg["version"], pkg["created"], pkg["homepage"]) == (ours["version"], ours["created"], ours["homepage"])
+    assert pkg["schemaVersion"] == "3.0.0" and pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert FORMULA_NOTE in pkg["description"] and "header line only" in pkg["description"]
 
 

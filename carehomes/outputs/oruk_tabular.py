@@ -65,7 +65,7 @@ def _objects(node: dict, table: str, parent: tuple[str, str] | None) -> Iterator
     """(table, object, (parent table, parent id)) for ``node`` and every object nested in it."""
     yield table, node, parent
     for key, value in node.items():
-        if key not in NESTED or key.startswith("x_"):
+        if key not in NESTED:  # a field of this row (or x_care_home, which has no table)
             continue
         for child in value if isinstance(value, list) else [value]:
             if isinstance(child, dict):
