@@ -2,6 +2,9 @@
 
     load -> check -> publish data -> releases and feed -> pages -> ORUK API -> search -> sitemap
 
+Publishing data (``publish.data_files``, also the ``data`` command) writes every file under data/,
+the Open Referral UK service package and its tabular form (data/oruk-tabular/) included.
+
 ``check_paths`` loads and checks the profiles (on every core for large sets); ``build_site`` runs
 the stages after it, each in its own module, into a new folder that replaces the site in one
 atomic step only when every stage succeeded.
@@ -104,7 +107,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
                     for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
-        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages)
+        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
+        # the tables, JSON, GeoJSON, ORUK service package and ORUK tabular form (data/oruk-tabular/)
         files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None)
         # releases and feed
         releases = list_releases(releases_dir or ROOT / "releases")

@@ -17,6 +17,8 @@ from .fsutil import write_bytes_atomic
 from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_package
+from .outputs.oruk_tabular import FOLDER as ORUK_TABULAR
+from .outputs.oruk_tabular import tabular_files
 from .outputs.tables import (
     EXCEL_CSV,
     capability_rows,
@@ -105,6 +107,8 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
     files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
     files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+    tabular = tabular_files(json.loads(files["oruk-services.json"]), released, homepage)  # the same records, as CSV tables
+    files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files

@@ -41,6 +41,7 @@ FILE_NOTES = {
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
     "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
     "oruk-services.json": ("Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in x_care_home. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
+    "oruk-tabular/datapackage.json": ("The same Open Referral UK records as CSV tables (the UK profile's tabular form, for ORUK tools that read it): this file describes the tables in the folder oruk-tabular/", "JSON (Frictionless data package of CSV tables)"),
     "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
     "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
@@ -174,7 +175,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     lists = browse_lists(views, schema)
     town_labels = towns(views)
     pkg = schema.package
-    files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())]
+    files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
+             if "/" not in n or n in FILE_NOTES]  # a folder's files are listed by its datapackage.json
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,

@@ -51,11 +51,12 @@ def test_data_writes_valid_package_and_keeps_old_on_failure(tmp_path):
     r = run_build("data", "--providers", str(prov), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert frictionless.validate(str(out / "datapackage.json")).valid
-    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    before = {f.relative_to(out): f.read_bytes() for f in out.rglob("*") if f.is_file()}  # oruk-tabular/ too
+    assert frictionless.validate(str(out / "oruk-tabular" / "datapackage.json")).valid
     (prov / "example-full.yaml").write_text("name: [broken\n")
     r = run_build("data", "--providers", str(prov), "--out", str(out))
     assert r.returncode == 1 and "nothing was published" in r.stderr
-    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    assert {f.relative_to(out): f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
     assert [p.name for p in out.parent.iterdir()] == ["data"], "no temporary folders left behind"
 
 

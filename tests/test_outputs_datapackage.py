@@ -1,6 +1,7 @@
 """datapackage.json against the official Data Package v2 JSON Schema and frictionless."""
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import json
 
@@ -70,8 +71,17 @@ def test_every_published_file_is_a_resource_or_documented(built_site):
     site, _ = built_site
     pkg = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
     paths = {r["path"] for r in pkg["resources"]}
-    assert paths == {"care-homes.csv", "capabilities.csv", "care-homes.json", "care-homes.geojson", "oruk-services.json", "nhs-trusts.csv"}
+    assert paths == {"care-homes.csv", "capabilities.csv", "care-homes.json", "care-homes.geojson", "oruk-services.json", "nhs-trusts.csv",
+                     "oruk-tabular/datapackage.json"}
     for name in sorted(p.name for p in (site / "data").iterdir()):
         assert name in paths or name == "datapackage.json" or f"{name}" in pkg["description"] or f"{name}/" in pkg["description"], name
     for r in pkg["resources"]:
         assert r["bytes"] == (site / "data" / r["path"]).stat().st_size
+        assert r["hash"] == "sha256:" + hashlib.sha256((site / "data" / r["path"]).read_bytes()).hexdigest()
+    # the folder oruk-tabular/ is described file by file by its own package, which our package lists with its hash
+    tabular = json.loads((site / "data" / "oruk-tabular" / "datapackage.json").read_text(encoding="utf-8"))
+    inner = {r["path"] for r in tabular["resources"]}
+    assert sorted(p.name for p in (site / "data" / "oruk-tabular").iterdir()) == sorted(inner | {"datapackage.json"})
+    for r in tabular["resources"]:
+        data = (site / "data" / "oruk-tabular" / r["path"]).read_bytes()
+        assert (r["bytes"], r["hash"]) == (len(data), "sha256:" + hashlib.sha256(data).hexdigest()), r["path"]

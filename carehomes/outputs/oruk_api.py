@@ -65,7 +65,7 @@ def _service_at_locations(services: list[dict]) -> tuple[list[dict], list[dict]]
     return items, full
 
 
-def _taxonomy(services: list[dict]) -> tuple[list[dict], list[dict]]:
+def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
     """(taxonomies, taxonomy terms) used by the services' attributes, each once, in a stable order."""
     terms: dict[str, dict] = {}
     for svc in services:
@@ -89,7 +89,7 @@ def api_files(services: list[dict]) -> dict[str, bytes]:
     """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes)."""
     files = {"index.html": _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})}
     sal_items, sal_full = _service_at_locations(services)
-    taxonomies, terms = _taxonomy(services)
+    taxonomies, terms = taxonomies_and_terms(services)
     lists: dict[str, tuple[list[dict], list[dict]]] = {
         "services": ([service_list_item(s) for s in services], services),
         "taxonomies": ([_one_to_one(t) for t in taxonomies], taxonomies),

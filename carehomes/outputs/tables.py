@@ -86,10 +86,11 @@ def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
 
 CRLF = "\r\n"  # RFC 4180 section 2: each record ends with CRLF
 EXCEL_CSV = "care-homes-excel.csv"
-FORMULA_NOTE = ("In the CSV files, a value that starts with =, +, -, @, a tab or a carriage return (or with an "
+FORMULA_RULE = ("In the CSV files, a value that starts with =, +, -, @, a tab or a carriage return (or with an "
                 "apostrophe followed by one of those or by another apostrophe) is written with one extra leading "
                 "apostrophe (') so that a spreadsheet never runs it as a formula; remove that first apostrophe to get "
-                "the value (care-homes.json holds the values without it).")
+                "the value")
+FORMULA_NOTE = FORMULA_RULE + " (care-homes.json holds the values without it)."
 
 
 def csv_writer(buf: io.StringIO) -> Any:
@@ -137,6 +138,14 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                            "Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
                            "service package (a JSON array). The same records are served as a static ORUK API under "
                            "oruk/ on the site."),
+    "oruk-tabular/datapackage.json": ("oruk-tabular", "Care homes in Open Referral UK tabular form", "json", "application/json",
+                                      "The descriptor of a second data package, in the folder oruk-tabular/: the same "
+                                      "Open Referral UK records as oruk-services.json, as the UK profile's CSV tables "
+                                      "(organizations.csv, services.csv, service_at_location.csv, locations.csv, "
+                                      "address.csv, contacts.csv, cost_options.csv, attribute.csv, taxonomy_terms.csv, "
+                                      "taxonomies.csv and the profile's other tables, empty ones a header line only), "
+                                      "for ORUK tools that read the tabular form. It lists each table's schema, size "
+                                      "and hash."),
 }
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
     f" Also published with these files: {EXCEL_CSV} (care-homes.csv with a UTF-8 byte order mark, for Excel on "
@@ -144,7 +153,8 @@ DOCUMENTED_FILES = (  # published too, but not resources of this package (append
     "registration and bed changes); releases/<date>/ (every earlier release's care-homes.csv, capabilities.csv and "
     "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
     "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
-    "from <path>/index.html holding JSON).")
+    "from <path>/index.html holding JSON); oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV "
+    "tables, described by oruk-tabular/datapackage.json).")
 
 
 def example_text(f: dict) -> str:

@@ -1,0 +1,180 @@
+"""data/oruk-tabular/: the homes in Open Referral UK's tabular form (the UK profile's CSV data package).
+
+ORUK tools that read the tabular form, not the API, get the same records as ``oruk-services.json``
+and the static API (``oruk``, ``oruk_api``), cut into the profile's tables: every object nested in a
+service record becomes a row of its table (``organization`` of ``organization``,
+``service_at_locations`` of ``service_at_location``, ``location``, ``addresses`` of ``address``, and
+so on), its fields written to the table's columns of the same name. Nothing is mapped a second time,
+so the ids are the API's ids. Objects the service records do not hold give no rows.
+
+- **The tables and their schemas** are the profile's own: ``schema/openreferral-uk/datapackage.json``
+  is the UK profile's ``datapackage.json`` copied unchanged (a test keeps it identical to
+  ``../shared``), read at build time. Every one of its 17 tables is published, in its order and with
+  its file names, columns and field order; a table with no rows is a header line only, so the
+  package has the same files in every release and every foreign key has its table.
+- **One deviation**, listed in ``DEVIATIONS``: ``service.organization_id`` is not required. The
+  organisation is the CQC provider, given only when the register names it (never invented, as in
+  the API); the profile's JSON schema for a service does not require ``organization_id``, its table
+  schema does. An empty ``organization_id`` refers to no organisation.
+- **Cells** are written as in our other CSVs (RFC 4180, UTF-8 without BOM, CRLF): numbers as in
+  JSON, dates ``YYYY-MM-DD``, booleans ``true``/``false``. Every text cell is neutralised as in
+  ``tables`` (one extra leading apostrophe before =, +, -, @, tab, CR), because these tables open in
+  spreadsheets too; each text column's description says so, as in our own datapackage.json, and
+  ``oruk-services.json`` holds the values without it.
+- Care-home facts the standard has no place for (``x_care_home``) are not in the tables.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..schema import ROOT
+from ..text import neutralise
+from .oruk_api import taxonomies_and_terms
+from .tables import DP_V2, FORMULA_RULE, csv_writer, example_text, release_version
+
+FOLDER = "oruk-tabular"  # under data/, beside oruk-services.json; the static API is oruk/ on the site
+PROFILE_PATH = ROOT / "schema" / "openreferral-uk" / "datapackage.json"
+PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile"
+ATTRIBUTION = "Human Services Data Specification: an Open Referral resource (https://openreferral.org/)"
+# Where each table's rows are in a service record: key of a nested object (or list of them) -> table.
+NESTED = {"organization": "organization", "organization_identifiers": "organization_identifier",
+          "service_at_locations": "service_at_location", "location": "location", "addresses": "address",
+          "contacts": "contact", "phones": "phone", "schedules": "schedule", "funding": "funding",
+          "service_areas": "service_area", "languages": "language", "accessibility": "accessibility",
+          "cost_options": "cost_option", "attributes": "attribute", "taxonomy_term": "taxonomy_term"}
+DEVIATIONS = {("service", "organization_id"): (
+    {"required": False},
+    "Empty when the CQC register names no provider for the home: this directory never invents an organisation. "
+    "(The UK profile's table schema requires organization_id; its JSON schema for a service does not.)")}
+FORMULA_NOTE = FORMULA_RULE + " (oruk-services.json and the static ORUK API hold the values without it)."
+
+
+def load_profile_package(path: Path = PROFILE_PATH) -> dict:
+    """The UK profile's own datapackage.json (its tables and their schemas)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _objects(node: dict, table: str, parent: tuple[str, str] | None) -> Iterator[tuple[str, dict, tuple[str, str] | None]]:
+    """(table, object, (parent table, parent id)) for ``node`` and every object nested in it."""
+    yield table, node, parent
+    for key, value in node.items():
+        if key not in NESTED:  # a field of this row (or x_care_home, which has no table)
+            continue
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, dict):
+                yield from _objects(child, NESTED[key], (table, str(node.get("id", ""))))
+
+
+def table_rows(services: list[dict]) -> dict[str, list[dict]]:
+    """table name -> its rows (objects), each id once, first seen first; taxonomies as the API lists them."""
+    rows: dict[str, dict[str, dict]] = {}
+    for svc in services:
+        for table, obj, parent in _objects(svc, "service", None):
+            row = dict(obj)
+            if parent and f"{parent[0]}_id" not in row:  # the link a nested object has by where it is
+                row[f"{parent[0]}_id"] = parent[1]
+            rows.setdefault(table, {}).setdefault(str(obj["id"]), row)
+    taxonomies, _ = taxonomies_and_terms(services)
+    rows["taxonomy"] = {t["id"]: t for t in taxonomies}
+    return {table: list(by_id.values()) for table, by_id in rows.items()}
+
+
+def cell(field: dict, value: Any) -> str:
+    """One value as the table schema's CSV text ('' for none)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"{field['name']}: a {type(value).__name__} cannot be a cell")
+    kind = field.get("type", "string")
+    if kind == "boolean" or isinstance(value, bool):
+        return "true" if value else "false"
+    if kind in ("number", "integer") and isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    if kind in ("date", "datetime", "time") and isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if kind == "string":
+        return neutralise(str(value))
+    return str(value)
+
+
+def table_csv(resource: dict, rows: list[dict]) -> bytes:
+    """One table as CSV bytes: the schema's columns in its order, then one line per row."""
+    fields = resource["schema"]["fields"]
+    buf = io.StringIO()
+    w = csv_writer(buf)
+    w.writerow([f["name"] for f in fields])
+    w.writerows([cell(f, row.get(f["name"])) for f in fields] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _resource(res: dict) -> dict:
+    """A profile resource as ours: Data Package v2, deviations applied, text columns' formula note."""
+    out = {k: v for k, v in copy.deepcopy(res).items() if k != "profile"}
+    out.update(type="table", encoding="utf-8")
+    for f in out["schema"]["fields"]:
+        if "example" in f:
+            f["example"] = example_text(f)
+        deviation = DEVIATIONS.get((res["name"], f["name"]))
+        if deviation:
+            f.setdefault("constraints", {}).update(deviation[0])
+            f["description"] = (f.get("description", "").rstrip() + " " + deviation[1]).strip()
+        if f.get("type", "string") == "string" and f.get("format") != "uuid" and "enum" not in f.get("constraints", {}):
+            f["description"] = (f.get("description", "").rstrip() + " " + FORMULA_NOTE).strip()
+    return out
+
+
+def package_description(profile: dict) -> str:
+    return (f"The care homes in the Open Referral UK tabular form: the UK profile of HSDS {profile.get('version', '')} "
+            "as CSV tables, for ORUK tools that read this form. The records are the ones in oruk-services.json and "
+            "the static ORUK API (oruk/ on the site), with the same ids: each home is a service with its "
+            "service_at_location, location and address, the manager as a contact, fees as cost options and care "
+            "types, service user bands and needs as attributes with their taxonomy terms. Every table of the profile "
+            "is published; a table with nothing in it is a header line only. The organisation is the CQC provider, "
+            "only where the register names it (never invented), so services.csv's organization_id is empty "
+            "otherwise: the one change made to the profile's table schemas. Care-home facts the standard has no "
+            "fields for (beds, vacancies, ratings) are not in these tables: see oruk-services.json (x_care_home) and "
+            "care-homes.csv. The CSV files are RFC 4180: UTF-8 without a byte order mark, each line ending in CRLF. "
+            + FORMULA_NOTE + f" Table schemas: {ATTRIBUTION}, UK profile by Open Referral UK ({PROFILE_URL}), "
+            "licensed under CC BY-SA 4.0; the schemas here are adapted from it (descriptions added, the one change "
+            "above) and shared under the same licence. The data is licensed under the Open Government Licence v3.0.")
+
+
+def tabular_files(services: list[dict], released: dt.date, homepage: str | None = None,
+                  profile: dict | None = None) -> dict[str, bytes]:
+    """Every file of the tabular form, keyed by name inside FOLDER: the profile's CSV tables and datapackage.json."""
+    profile = profile or load_profile_package()
+    rows = table_rows(services)
+    resources = [_resource(r) for r in profile["resources"]]
+    files = {r["path"]: table_csv(r, rows.get(r["name"], [])) for r in resources}
+    for r in resources:
+        r["bytes"] = len(files[r["path"]])
+        r["hash"] = "sha256:" + hashlib.sha256(files[r["path"]]).hexdigest()
+    pkg: dict[str, Any] = {
+        "$schema": DP_V2, "name": "care-homes-open-referral-uk", "title": "Care homes in Open Referral UK tabular form",
+        "description": package_description(profile), "version": release_version(released),
+        "schemaVersion": profile.get("version"), "created": f"{released.isoformat()}T00:00:00Z",
+        **({"homepage": homepage} if homepage else {}),
+        "licenses": [
+            {"name": "OGL-UK-3.0", "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+             "title": "Open Government Licence v3.0 (the data)"},
+            {"name": "CC-BY-SA-4.0", "path": "https://creativecommons.org/licenses/by-sa/4.0/",
+             "title": "Creative Commons Attribution-ShareAlike 4.0 (the table schemas, adapted from Open Referral UK's)"}],
+        "sources": [
+            {"title": "Open Referral UK: UK profile of HSDS 3.0 (the tables and their schemas)", "path": PROFILE_URL,
+             "description": f"{ATTRIBUTION}. Licensed under CC BY-SA 4.0."},
+            {"title": "Care Quality Commission: care directory (HSCA active locations)",
+             "path": "https://www.cqc.org.uk/about-us/transparency/using-cqc-data",
+             "description": "Contains public sector information from the Care Quality Commission, licensed under the "
+                            "Open Government Licence v3.0."},
+            {"title": "Care home providers", "description": "Facts supplied by each home through its profile."}],
+        "resources": resources,
+    }
+    files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return files

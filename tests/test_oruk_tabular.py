@@ -1,0 +1,217 @@
+"""data/oruk-tabular/: the Open Referral UK tabular form (the UK profile's CSV data package), checked
+with frictionless against its own datapackage.json (foreign keys included), against the profile in
+../shared/data/openreferral-uk/uk-profile-hsds3, and against the static API's records."""
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import frictionless
+from conftest import FIXTURES, SHARED, TODAY
+from test_outputs_datapackage import profile_errors
+
+from carehomes.outputs.oruk import service
+from carehomes.outputs.oruk_tabular import DEVIATIONS, FORMULA_NOTE, NESTED, PROFILE_PATH, tabular_files
+from carehomes.pipeline import check_paths
+from carehomes.publish import write_data
+from carehomes.text import restore
+
+PROFILE_FILE = SHARED / "data" / "openreferral-uk" / "uk-profile-hsds3" / "datapackage.json"
+PROFILE = json.loads(PROFILE_FILE.read_text(encoding="utf-8"))
+RELEASED = dt.date(2026, 11, 23)
+
+
+def _tables(folder: Path) -> dict[str, list[dict]]:
+    """resource name -> its rows as read by Python's csv module (cells as written)."""
+    out = {}
+    for r in PROFILE["resources"]:
+        with (folder / r["path"]).open(encoding="utf-8", newline="") as fh:
+            out[r["name"]] = list(csv.DictReader(fh))
+    return out
+
+
+def _write(files: dict[str, bytes], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder / "datapackage.json"
+
+
+def _errors(descriptor: Path) -> list[tuple]:
+    """(resource, row, field, error type, note) of every error frictionless finds, the package's own included."""
+    report = frictionless.validate(str(descriptor))
+    found = [(None, None, None, e.type, e.note) for e in report.errors]
+    for task in report.tasks:
+        found += [(task.name, *row) for row in task.flatten(["rowNumber", "fieldName", "type", "note"])]
+    return found
+
+
+def _full_service() -> dict:
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    return service(checked.profiles[0].data)
+
+
+def test_the_profile_copy_is_the_shared_file_unchanged():
+    assert PROFILE_PATH.read_bytes() == PROFILE_FILE.read_bytes()
+
+
+def test_published_package_passes_frictionless_with_foreign_keys(built_site):
+    site, _ = built_site
+    descriptor = site / "data" / "oruk-tabular" / "datapackage.json"
+    assert _errors(descriptor) == []
+    counts = {name: len(rows) for name, rows in _tables(descriptor.parent).items()}
+    assert counts == {"organization": 1, "service": 91, "attribute": 384, "service_at_location": 91, "location": 91,
+                      "phone": 0, "contact": 2, "address": 90, "schedule": 0, "funding": 0, "service_area": 0,
+                      "language": 0, "accessibility": 0, "taxonomy_term": 12, "cost_option": 4,
+                      "organization_identifier": 1, "taxonomy": 1}
+    # the profile declares the foreign keys frictionless just checked
+    pkg = json.loads(descriptor.read_text(encoding="utf-8"))
+    declared = {(r["name"], fk["fields"]) for r in pkg["resources"] for fk in r["schema"].get("foreignKeys", [])}
+    assert {("service", "organization_id"), ("service_at_location", "service_id"), ("service_at_location", "location_id"),
+            ("address", "location_id"), ("attribute", "taxonomy_term_id"), ("contact", "service_id")} <= declared
+
+
+def test_foreign_keys_hold(built_site):
+    site, _ = built_site
+    t = _tables(site / "data" / "oruk-tabular")
+    ids = {name: {row["id"] for row in rows} for name, rows in t.items()}
+    assert all(s["organization_id"] in ids["organization"] for s in t["service"] if s["organization_id"])
+    assert all(s["service_id"] in ids["service"] and s["location_id"] in ids["location"] for s in t["service_at_location"])
+    assert all(a["location_id"] in ids["location"] for a in t["address"])
+    assert all(a["link_id"] in ids["service"] and a["taxonomy_term_id"] in ids["taxonomy_term"] for a in t["attribute"])
+    assert all(c["service_id"] in ids["service"] for c in t["contact"] + t["cost_option"])
+    assert all(term["taxonomy_id"] in ids["taxonomy"] for term in t["taxonomy_term"])
+
+
+def test_frictionless_catches_a_broken_foreign_key(tmp_path):
+    svc = _full_service()
+    svc["service_at_locations"][0]["location_id"] = "00000000-0000-4000-8000-000000000000"
+    del svc["organization"]
+    errors = _errors(_write(tabular_files([svc], RELEASED), tmp_path))
+    assert sorted((e[0], e[3]) for e in errors) == [("service", "foreign-key"), ("service_at_location", "foreign-key")]
+
+
+def test_headers_are_the_profiles_exactly(built_site):
+    site, _ = built_site
+    folder = site / "data" / "oruk-tabular"
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert [(r["name"], r["path"]) for r in pkg["resources"]] == [(r["name"], r["path"]) for r in PROFILE["resources"]]
+    for r in PROFILE["resources"]:
+        first = (folder / r["path"]).read_bytes().split(b"\r\n", 1)[0].decode("utf-8")
+        assert first == ",".join(f["name"] for f in r["schema"]["fields"]), r["path"]
+    # empty tables are published as their header line only
+    assert (folder / "phones.csv").read_bytes() == b"id,contact_id,number,description\r\n"
+
+
+def test_schemas_are_the_profiles_but_for_the_one_deviation(built_site):
+    site, _ = built_site
+    pkg = json.loads((site / "data" / "oruk-tabular" / "datapackage.json").read_text(encoding="utf-8"))
+    assert list(DEVIATIONS) == [("service", "organization_id")]
+    for ours, theirs in zip(pkg["resources"], PROFILE["resources"], strict=True):
+        assert {k: v for k, v in ours["schema"].items() if k != "fields"} == {k: v for k, v in theirs["schema"].items() if k != "fields"}
+        for f, g in zip(ours["schema"]["fields"], theirs["schema"]["fields"], strict=True):
+            expected = copy.deepcopy(g)
+            if (theirs["name"], g["name"]) in DEVIATIONS:
+                expected["constraints"]["required"] = False
+            assert {k: v for k, v in f.items() if k != "description"} == {k: v for k, v in expected.items() if k != "description"}
+            assert f["description"].startswith(g["description"].rstrip())
+            formula = g["type"] == "string" and g.get("format") != "uuid" and "enum" not in g.get("constraints", {})
+            assert (FORMULA_NOTE in f["description"]) == formula, (theirs["name"], g["name"])
+
+
+def test_package_licence_attribution_and_v2_profile(built_site):
+    site, _ = built_site
+    pkg = json.loads((site / "data" / "oruk-tabular" / "datapackage.json").read_text(encoding="utf-8"))
+    assert profile_errors(pkg) == []
+    assert [lic["name"] for lic in pkg["licenses"]] == ["OGL-UK-3.0", "CC-BY-SA-4.0"]
+    assert "Human Services Data Specification: an Open Referral resource (https://openreferral.org/)" in pkg["description"]
+    ours = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert (pkg["version"], pkg["created"], pkg["homepage"]) == (ours["version"], ours["created"], ours["homepage"])
+    assert pkg["schemaVersion"] == "3.0.0" and pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert FORMULA_NOTE in pkg["description"] and "header line only" in pkg["description"]
+
+
+def test_ids_and_values_are_the_static_apis(built_site):
+    """Every object nested in the API's service records is its table's row with the same id and values."""
+    site, _ = built_site
+    t = {name: {row["id"]: row for row in rows} for name, rows in _tables(site / "data" / "oruk-tabular").items()}
+    api = site / "oruk"
+    services = [json.loads((p / "index.html").read_text(encoding="utf-8")) for p in sorted((api / "services").iterdir()) if p.is_dir()]
+    assert len(services) == 91 and set(t["service"]) == {s["id"] for s in services}
+    assert set(t["service_at_location"]) == {p.name for p in (api / "service_at_locations").iterdir() if p.is_dir()}
+    assert set(t["taxonomy_term"]) == {p.name for p in (api / "taxonomy_terms").iterdir() if p.is_dir()}
+    assert set(t["taxonomy"]) == {p.name for p in (api / "taxonomies").iterdir() if p.is_dir()}
+    compared = 0
+
+    def check(table: str, obj: dict) -> None:
+        nonlocal compared
+        row = t[table][obj["id"]]
+        for key, value in obj.items():
+            if key in row and not isinstance(value, (dict, list)):
+                text = restore(row[key])
+                assert (float(text) == value) if isinstance(value, (int, float)) else (text == value), (table, key)
+                compared += 1
+            elif key in NESTED:
+                for child in value if isinstance(value, list) else [value]:
+                    check(NESTED[key], child)
+
+    for svc in services:
+        check("service", svc)
+    assert compared > 3000
+
+
+def test_organisations_only_where_the_register_names_the_provider(built_site):
+    site, _ = built_site
+    t = _tables(site / "data" / "oruk-tabular")
+    services = json.loads((site / "data" / "oruk-services.json").read_text(encoding="utf-8"))
+    assert [o["name"] for o in t["organization"]] == ["Example Care Group Ltd (fictional)"]
+    with_org = {s["id"] for s in services if "organization" in s}
+    assert {s["id"] for s in t["service"] if s["organization_id"]} == with_org and len(with_org) == 1
+    assert [o["identifier"] for o in t["organization_identifier"]] == ["1-000000102"]
+    assert not any("Provider of" in o["name"] for o in t["organization"])
+
+
+def test_hostile_provider_name_survives_the_round_trip(tmp_path):
+    name = '=HYPERLINK("http://evil.example","click")\n"Quoted", Ærøskøbing Care – Ltd'
+    svc = _full_service()
+    svc["organization"]["name"] = name
+    files = tabular_files([svc], RELEASED)
+    assert _errors(_write(files, tmp_path)) == []
+    raw = files["organizations.csv"]
+    assert raw.count(b"\r\n") == 2 and b'\n""Quoted""' in raw  # CRLF ends records; the name's own newline is kept in quotes
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert rows[0]["name"] == "'" + name  # neutralised: a spreadsheet shows the text, never runs it
+    assert restore(rows[0]["name"]) == name
+    assert raw.decode("utf-8").encode("utf-8") == raw and not raw.startswith(b"\xef\xbb\xbf")
+
+
+def test_data_command_writes_the_tabular_form(tmp_path):
+    from carehomes.load import parse_profile
+
+    profiles = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0] for p in sorted((FIXTURES / "profiles").glob("*.yaml"))]
+    write_data(profiles, tmp_path)
+    assert _errors(tmp_path / "oruk-tabular" / "datapackage.json") == []
+    assert _errors(tmp_path / "datapackage.json") == []
+
+
+def test_open_data_page_links_the_tabular_form(built_site):
+    site, _ = built_site
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../data/oruk-tabular/datapackage.json"' in page
+    assert "for ORUK tools that read the tabular form" in page
+
+
+def test_the_deviation_is_needed(tmp_path, monkeypatch):
+    """Without it, the profile's table schema refuses a service whose provider the register does not name."""
+    import carehomes.outputs.oruk_tabular as tabular
+
+    svc = _full_service()
+    del svc["organization"], svc["organization_id"]
+    assert _errors(_write(tabular_files([svc], RELEASED), tmp_path / "ours")) == []
+    monkeypatch.setattr(tabular, "DEVIATIONS", {})
+    errors = _errors(_write(tabular_files([svc], RELEASED), tmp_path / "profiles"))
+    assert [e[:4] for e in errors] == [("service", 2, "organization_id", "constraint-error")]
