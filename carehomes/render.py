@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.util
 import json
 import logging
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -275,7 +275,7 @@ def run_zensical(cfg: SiteConfig, work: Path, site_dir: Path) -> None:
                            "(requirements.txt pins it), or build with --engine mkdocs")
     config = work / "zensical.yml"
     config.write_text(yaml.safe_dump(zensical_config(cfg), sort_keys=False), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "zensical", "build", "--clean", "-f", str(config)], cwd=work,
+    done = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(config)], cwd=work,
                           capture_output=True, text=True)
     said = (done.stdout + done.stderr).strip()
     if done.returncode != 0 or not (work / "site" / "index.html").exists():
