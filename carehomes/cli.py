@@ -12,6 +12,7 @@ from pathlib import Path
 from .fsutil import PublishError, UnsafePath, replace_dir, safe_slug_path
 from .load import errors
 from .pipeline import check_paths
+from .render import ENGINES
 from .schema import ROOT
 
 PROVIDERS = ROOT / "providers"
@@ -82,7 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
-                            releases_dir=Path(args.releases))
+                            releases_dir=Path(args.releases), engine=args.engine)
     except PublishError as exc:
         _say(f"The site was not built: {exc}")
         return 1
@@ -93,7 +94,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     for warning in placeholder_warnings(directory_settings(Path(args.config))):
         _say(f"warning: {warning}")
-    _say(f"Built {out}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
+    _say(f"Built {out} with {args.engine}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0
 
@@ -483,6 +484,8 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--config", default=str(ROOT / "mkdocs.yml"))
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
+        b.add_argument("--engine", choices=ENGINES, default="mkdocs",
+                       help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
         if name == "serve":
             b.add_argument("--host", default="127.0.0.1")
             b.add_argument("--port", type=int, default=8000)

@@ -95,8 +95,9 @@ class BuildReport:
 
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
-               releases_dir: Path | None = None) -> BuildReport:
-    """Build the whole site from checked profiles into ``site_dir``: replaced only when everything succeeded."""
+               releases_dir: Path | None = None, engine: str = "mkdocs") -> BuildReport:
+    """Build the whole site from checked profiles into ``site_dir`` with ``engine`` (mkdocs or zensical,
+    render.ENGINES): replaced only when everything succeeded."""
     site_dir = Path(site_dir).absolute()  # mkdocs reads a relative site_dir from mkdocs.yml's folder, not the cwd
     schema = schema or load_schema()
     cfg = read_config(config_path or ROOT / "mkdocs.yml")
@@ -116,7 +117,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
         # pages
         pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
-                             entries=entries, releases=releases, released=released)
+                             entries=entries, releases=releases, released=released, engine=engine)
         sizes = write_files(files, out / "data")
         copy_releases(releases, out / "data" / "releases")
         # the static Open Referral UK API, from the same records as data/oruk-services.json

@@ -1,15 +1,18 @@
-"""The pages stage: mkdocs-material for the frame and the hand-written pages, Jinja2 for each home.
+"""The pages stage: mkdocs-material (or zensical) for the frame and the hand-written pages, Jinja2 for each home.
 
-mkdocs renders one placeholder page (the "shell"); every home's page is that shell with the
+The engine renders one placeholder page (the "shell"); every home's page is that shell with the
 home's content put in, so all pages share the theme while 15,000 pages take seconds, not minutes.
 """
 from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.util
 import json
 import logging
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,13 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
+ENGINES = ("mkdocs", "zensical")
+# How a top-level page's Markdown reaches the site's root in a link the engine does not know
+# (data files, browse/ pages, links in raw HTML): mkdocs leaves such links as written, so they are
+# read from the page's folder (open-data/); zensical rewrites every relative link as relative to
+# the Markdown file (open-data.md, at the root). Templates write {{ up }}data/care-homes.csv.
+UP = {"mkdocs": "../", "zensical": ""}
+ZENSICAL_PIN = "zensical==0.0.73"
 FILE_NOTES = {
     "care-homes.csv": ("One row per care home", "CSV"),
     "care-homes-excel.csv": ("care-homes.csv for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows", "CSV (UTF-8 with BOM)"),
@@ -152,14 +162,14 @@ def field_reference(schema: Schema) -> str:
 
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
-              entries: list, releases: list, released: dt.date) -> None:
-    """Write the content pages and the generated pages into the docs folder mkdocs reads."""
+              entries: list, releases: list, released: dt.date, engine: str = "mkdocs") -> None:
+    """Write the content pages and the generated pages into the docs folder the engine reads."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals["values"] = schema.values
+    env.globals.update(values=schema.values, up=UP[engine])
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -171,7 +181,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         else:
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
-    gen.globals["values"] = schema.values
+    gen.globals.update(values=schema.values, up=UP[engine])
     lists = browse_lists(views, schema)
     town_labels = towns(views)
     pkg = schema.package
@@ -202,6 +212,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
 
     contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
                                          {**cfg.directory, "site_url": cfg.raw.get("site_url", "")})
+    contributing = contributing.replace("](../images/", "](images/")  # relative to the Markdown file: both engines
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
                                  "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +
@@ -242,6 +253,37 @@ def run_mkdocs(cfg: SiteConfig, docs_dir: Path, site_dir: Path) -> None:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
     build(config)
+
+
+def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
+    """The settings a zensical build adds to mkdocs.yml (which it inherits, unchanged otherwise).
+
+    zensical reads docs_dir and site_dir only inside the folder of its config file, so the build
+    runs in a temporary folder holding docs/ and this config; the theme folder (custom_dir) is
+    given as a full path; zensical's own search is turned off (the site's search is Pagefind).
+    """
+    extra: dict[str, Any] = {"INHERIT": str(cfg.path.resolve()), "docs_dir": "docs", "site_dir": "site",
+                             "plugins": [{"search": {"enabled": False}}]}
+    custom = (cfg.raw.get("theme") or {}).get("custom_dir")
+    if custom:
+        extra["theme"] = {"custom_dir": str((cfg.path.parent / custom).resolve())}
+    return extra
+
+
+def run_zensical(cfg: SiteConfig, work: Path, site_dir: Path) -> None:
+    """Build ``work``/docs with zensical into ``site_dir`` (see zensical_config); one clear error if it fails."""
+    if importlib.util.find_spec("zensical") is None:
+        raise RuntimeError(f"zensical is not installed in this Python; install it with: pip install {ZENSICAL_PIN} "
+                           "(requirements.txt pins it), or build with --engine mkdocs")
+    config = work / "zensical.yml"
+    config.write_text(yaml.safe_dump(zensical_config(cfg), sort_keys=False), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(config)], cwd=work,
+                          capture_output=True, text=True)
+    said = (done.stdout + done.stderr).strip()
+    if done.returncode != 0 or not (work / "site" / "index.html").exists():
+        raise RuntimeError(f"zensical could not build the pages from {cfg.path}:\n{said}")
+    (work / "site" / "search.json").unlink(missing_ok=True)  # written empty even with its search off
+    shutil.copytree(work / "site", site_dir, dirs_exist_ok=True)
 
 
 def _shell(site_dir: Path) -> tuple[str, str]:
@@ -327,11 +369,18 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list[Entry], releases: list, released: dt.date) -> int:
-    """Every page of the site into ``out`` (which mkdocs empties first); returns the generated pages."""
+                 entries: list[Entry], releases: list, released: dt.date, engine: str = "mkdocs") -> int:
+    """Every page of the site into ``out`` (which must be empty) with ``engine`` (one of ENGINES);
+    returns the generated pages. The engine's docs folder is temporary, removed whatever happens."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
-        _md_pages(views, schema, cfg, Path(work), data_sizes, entries, releases, released)
-        run_mkdocs(cfg, Path(work), out)
+        docs_dir = Path(work) / "docs"
+        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine)
+        if engine == "zensical":
+            run_zensical(cfg, Path(work), out)
+        else:
+            run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
     pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
     return pages + render_browse(views, out, shell, schema)

@@ -48,16 +48,41 @@ def shared_data() -> Path:
     return CQC
 
 
+def _bundled_site(tmp_path_factory, engine: str):
+    from carehomes.pipeline import build_site, check_paths
+
+    out = tmp_path_factory.mktemp(f"site-{engine}") / "site"
+    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
+    assert checked.problems == []
+    return out, build_site(checked.profiles, out, today=TODAY, engine=engine)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The bundled Herefordshire homes plus the fictional fixtures (full, minimal, hostile), built once."""
-    from carehomes.pipeline import check_paths
-    from carehomes.pipeline import build_site
+    return _bundled_site(tmp_path_factory, "mkdocs")
 
-    out = tmp_path_factory.mktemp("site") / "site"
-    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
-    assert checked.problems == []
-    return out, build_site(checked.profiles, out, today=TODAY)
+
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory):
+    """built_site's homes, built with zensical (build --engine zensical)."""
+    return _bundled_site(tmp_path_factory, "zensical")
+
+
+# The engines that render the pages' frame (render.ENGINES). A test that takes `engine_site` or
+# `engine_edge_site` runs once on each engine's site (its id says which: test_x[mkdocs], test_x[zensical]).
+ENGINES = ("mkdocs", "zensical")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def engine_site(engine, request):
+    """built_site (mkdocs) or zensical_site, one built once for the whole run."""
+    return request.getfixturevalue("built_site" if engine == "mkdocs" else "zensical_site")
 
 
 # Fictional homes on the edges of the schema's value lists: lowest weekly fee just under, on and
@@ -84,18 +109,27 @@ def edge_profiles(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def edge_site(tmp_path_factory):
-    """A small site of the EDGE_HOMES only, built and indexed once."""
-    from carehomes.pipeline import check_paths
-    from carehomes.pipeline import build_site
+def _edge_site(tmp_path_factory, engine: str) -> Path:
+    from carehomes.pipeline import build_site, check_paths
 
-    work = tmp_path_factory.mktemp("edge")
+    work = tmp_path_factory.mktemp(f"edge-{engine}")
     checked = check_paths([edge_profiles(work / "providers")], on=TODAY)
     assert checked.problems == []
     out = work / "site"
-    build_site(checked.profiles, out, today=TODAY, releases_dir=work / "no-releases")
+    build_site(checked.profiles, out, today=TODAY, releases_dir=work / "no-releases", engine=engine)
     return out
+
+
+@pytest.fixture(scope="session")
+def edge_site(tmp_path_factory):
+    """A small site of the EDGE_HOMES only, built and indexed once."""
+    return _edge_site(tmp_path_factory, "mkdocs")
+
+
+@pytest.fixture(scope="session")
+def engine_edge_site(engine, tmp_path_factory, request):
+    """edge_site built with each engine."""
+    return request.getfixturevalue("edge_site") if engine == "mkdocs" else _edge_site(tmp_path_factory, engine)
 
 
 # The fast suite (`build.py test --fast`, under 20 s): the stages' own tests, which run in-process.

@@ -26,8 +26,10 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
-def site(built_site):
-    server = site_server(built_site[0])
+def site(engine_site):
+    """The bundled site served on 127.0.0.1, once per engine (conftest.ENGINES): every test that
+    takes it runs on the mkdocs-material site and on the zensical one."""
+    server = site_server(engine_site[0])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
@@ -160,14 +162,14 @@ def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371 * math.asin(math.sqrt(h)) / 1.609344
 
 
-def test_distance_from_the_exact_postcode_typed(site, built_site, page):
-    origin = json.loads((built_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
+def test_distance_from_the_exact_postcode_typed(site, engine_site, page):
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
     placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None]
     unplaced = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is None]
     expected = sorted(placed, key=lambda h: (haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])), h["name"]))
     page.goto(site + "find/?q=HR3+5AA")
     wait_results(page)
-    total = json.loads((built_site[0] / "search" / "facets.json").read_text())["homes"]
+    total = json.loads((engine_site[0] / "search" / "facets.json").read_text())["homes"]
     status = page.locator("#results-status").inner_text()
     # every home, none dropped; measured from the postcode itself, not the district's middle
     assert status.startswith(f"{total} homes, nearest first. Distances are measured in a straight line from HR3 5AA."), status
@@ -191,7 +193,7 @@ def test_distance_from_the_exact_postcode_typed(site, built_site, page):
     assert axe_violations(page) == []
 
 
-def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(site, built_site, page):
+def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(site, engine_site, page):
     """With more matches than the page fetches (SORT_ALL, lowered to 10 here), it sorts the homes in the
     nearest districts and says how many more match further away: none is dropped silently."""
     def smaller(route):
@@ -202,7 +204,7 @@ def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(
     page.route(re.compile(r".*/assets/directory\.js.*"), smaller)
     page.goto(site + "find/?q=HR3+5AA")
     wait_results(page)
-    total = json.loads((built_site[0] / "search" / "facets.json").read_text())["homes"]
+    total = json.loads((engine_site[0] / "search" / "facets.json").read_text())["homes"]
     status = page.locator("#results-status").inner_text()
     m = re.match(r"(\d+) homes, nearest first\. .* (\d+) more homes match further away: choose a town or area, or add filters, to see them\.$", status)
     assert m, status
@@ -237,8 +239,8 @@ def test_a_postcode_that_does_not_exist_says_so(site, page, typed, message):
     expect(page.locator("#results > li")).to_have_count(0)
 
 
-def test_filters_say_how_many_homes_told_us(site, built_site, page):
-    known = json.loads((built_site[0] / "search" / "facets.json").read_text())
+def test_filters_say_how_many_homes_told_us(site, engine_site, page):
+    known = json.loads((engine_site[0] / "search" / "facets.json").read_text())
     page.goto(site + "find/")
     wait_results(page)
     # the count is the control's description; its name stays the fact alone
@@ -298,8 +300,8 @@ def test_hostile_home_runs_no_script(site, page):
 # ---- the schema's value lists at their edges (fictional homes, see conftest.EDGE_HOMES) -------------
 
 @pytest.fixture(scope="module")
-def edge(edge_site):
-    server = site_server(edge_site)
+def edge(engine_edge_site):
+    server = site_server(engine_edge_site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()

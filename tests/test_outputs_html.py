@@ -18,7 +18,13 @@ THEME_ERRORS = [
      # The theme keeps autocomplete="off" on its drawer and search toggles on purpose (browsers otherwise
      # restore their state on reload): https://github.com/squidfunk/mkdocs-material/issues/1513 (closed,
      # not changed); validator side: https://github.com/validator/validator/issues/1141.
-     "upstream": "https://github.com/squidfunk/mkdocs-material/issues/1513"},
+     "upstream": "https://github.com/squidfunk/mkdocs-material/issues/1513", "engines": ("mkdocs", "zensical")},
+    {"message": "The “aria-hidden” attribute must not be used on any “label” element that is associated with a labelable element.",
+     "extract_has": ('<label class="md-overlay" for="__drawer" aria-hidden="true">',),
+     # zensical's base.html (0.0.73, outside any block a theme override can replace) hides the drawer's
+     # overlay label from screen readers; mkdocs-material's does not. axe does not object (the label has
+     # no text). No upstream issue found on 1 December 2026.
+     "upstream": "zensical 0.0.73 templates/base.html, the md-overlay label", "engines": ("zensical",)},
 ]
 
 PAGES = ["index.html", "404.html", "find/index.html", "compare/index.html", "browse/index.html", "browse/a/index.html",
@@ -28,9 +34,9 @@ PAGES = ["index.html", "404.html", "find/index.html", "compare/index.html", "bro
          "homes/aston-house/index.html"]
 
 
-def is_theme_error(m: dict) -> bool:
+def is_theme_error(m: dict, engine: str = "mkdocs") -> bool:
     return any(m["message"] == known["message"] and any(x in m.get("extract", "") for x in known["extract_has"])
-               for known in THEME_ERRORS)
+               for known in THEME_ERRORS if engine in known["engines"])
 
 
 def vnu(files: list[str], cwd) -> list[dict]:
@@ -44,23 +50,27 @@ def vnu(files: list[str], cwd) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def messages(built_site):
-    site, _ = built_site
+def messages(engine, engine_site):
+    """The checker's messages on each engine's site (conftest.ENGINES), with the engine's name."""
+    site, _ = engine_site
     for page in PAGES:
         assert (site / page).exists(), page
-    return vnu(PAGES, site)
+    return engine, vnu(PAGES, site)
 
 
 def test_no_html_errors_from_our_templates(messages):
+    engine, found = messages
     ours = [f"{m['url'].rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
-            for m in messages if m["type"] in ("error", "non-document-error") and not is_theme_error(m)]
+            for m in found if m["type"] in ("error", "non-document-error") and not is_theme_error(m, engine)]
     assert ours == []
 
 
 def test_the_theme_errors_listed_are_still_real(messages):
     """If the theme fixes its error, the list above must shrink: each listed error still occurs."""
+    engine, found = messages
     for known in THEME_ERRORS:
-        assert any(is_theme_error(m) and m["message"] == known["message"] for m in messages), known["upstream"]
+        if engine in known["engines"]:
+            assert any(is_theme_error(m, engine) and m["message"] == known["message"] for m in found), known["upstream"]
 
 
 def test_the_checker_finds_errors(tmp_path):

@@ -1,0 +1,154 @@
+"""Both engines (build --engine mkdocs | zensical) make the same site from the same mkdocs.yml:
+the same pages, the same links, none broken, and only the site's own search (Pagefind)."""
+from __future__ import annotations
+
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from conftest import ROOT, run_build
+
+from carehomes import render
+
+SITE_PATH = urlsplit(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path  # /care-homes/
+# The theme's own files (each engine ships its own stylesheets and scripts, with different names).
+THEME_FILES = re.compile(r"^assets/(stylesheets|javascripts)/")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [v for k, v in attrs if k in ("href", "src") and v is not None]
+
+
+def pages(site: Path) -> set[str]:
+    """The site's web pages (the ORUK API's index.html files are JSON: see outputs/oruk_api.py)."""
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html") if not p.relative_to(site).parts[0] == "oruk"}
+
+
+def targets(site: Path, page: str) -> dict[str, str]:
+    """Every link on a page to a file of the site: {link as written: the site path it reaches}; a link
+    that climbs above the site's root (which a site served at /care-homes/ would break) reaches "ABOVE ROOT"."""
+    parser = _Links()
+    parser.feed((site / page).read_text(encoding="utf-8"))
+    folder = posixpath.dirname(page)
+    out = {}
+    for link in parser.links:
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or link.startswith("#"):
+            continue  # another site, mailto:, or a place on the same page ("" and "?q=x" are the page itself)
+        if parts.path.startswith("/"):  # the 404 page links from the site's address (site_url)
+            path = parts.path.removeprefix(SITE_PATH) if parts.path.startswith(SITE_PATH) else "../" + parts.path
+        else:
+            path = posixpath.join(folder, parts.path)
+        full = posixpath.normpath("root/" + path)
+        if full != "root" and not full.startswith("root/"):
+            out[link] = "ABOVE ROOT"
+            continue
+        rel = full.removeprefix("root").lstrip("/")
+        out[link] = rel + "/index.html" if (site / rel).is_dir() or parts.path.endswith("/") else rel
+        out[link] = out[link].lstrip("/")
+    return out
+
+
+def broken(site: Path) -> list[str]:
+    return sorted(f"{page}: {link} -> {to}" for page in pages(site) for link, to in targets(site, page).items()
+                  if to == "ABOVE ROOT" or not (site / to).is_file())
+
+
+def test_both_engines_make_the_same_pages(built_site, zensical_site):
+    assert pages(zensical_site[0]) == pages(built_site[0])
+    assert built_site[1].pages == zensical_site[1].pages and built_site[1].homes == zensical_site[1].homes
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_no_broken_links(engine, built_site, zensical_site):
+    site = (built_site if engine == "mkdocs" else zensical_site)[0]
+    assert broken(site) == []
+
+
+def test_same_links_on_every_page(built_site, zensical_site):
+    """Each page links to the same files of the site with both engines (the theme's own files aside)."""
+    a, b = built_site[0], zensical_site[0]
+    differ = []
+    for page in sorted(pages(a)):
+        ta = {t for t in targets(a, page).values() if not THEME_FILES.match(t)}
+        tb = {t for t in targets(b, page).values() if not THEME_FILES.match(t)}
+        if ta != tb:
+            differ.append(f"{page}: only mkdocs {sorted(ta - tb)}, only zensical {sorted(tb - ta)}")
+    assert differ == []
+
+
+def test_content_links_are_written_alike(built_site, zensical_site):
+    """The links the build writes into the pages come out as the same text, not only the same target."""
+    for page, link in [("open-data/index.html", 'href="../data/care-homes.csv"'), ("open-data/index.html", 'href="../changes/"'),
+                       ("changes/index.html", 'href="../open-data/"'), ("find/index.html", 'href="../browse/a/"'),
+                       ("browse/index.html", 'href="../browse/town-hereford/"'), ("compare/index.html", 'href="../browse/"'),
+                       ("for-providers/index.html", 'src="../images/update-vacancies-form.png"')]:
+        for site in (built_site[0], zensical_site[0]):
+            assert link in (site / page).read_text(encoding="utf-8"), (site, page, link)
+
+
+def test_only_pagefind_search(built_site, zensical_site):
+    for site in (built_site[0], zensical_site[0]):
+        assert not (site / "search.json").exists() and not (site / "search" / "search_index.json").exists()
+        assert (site / "pagefind" / "pagefind.js").is_file()
+        for page in ("index.html", "find/index.html", "homes/example-full/index.html"):
+            text = (site / page).read_text(encoding="utf-8")
+            assert 'class="md-search"' not in text and 'data-md-component="search"' not in text, (site, page)
+
+
+def test_theme_overrides_apply_with_zensical(zensical_site):
+    """overrides/main.html (custom_dir): the site's stylesheet, script and feed link on every kind of page."""
+    for page in ("index.html", "find/index.html", "homes/example-full/index.html", "browse/a/index.html"):
+        text = (zensical_site[0] / page).read_text(encoding="utf-8")
+        assert "assets/directory.css" in text and "assets/directory.js" in text and "data/changes.atom" in text, page
+
+
+def test_no_temporary_files_left_in_the_project(zensical_site):
+    assert not [p.name for p in ROOT.iterdir() if p.name in ("docs", "zensical.yml", ".cache")]
+
+
+def test_unknown_engine_is_one_clear_message(tmp_path):
+    done = run_build("build", "--engine", "hugo", "--out", str(tmp_path / "site"))
+    assert done.returncode == 2
+    assert "argument --engine: invalid choice: 'hugo' (choose from mkdocs, zensical)" in done.stderr \
+        or "argument --engine: invalid choice: 'hugo' (choose from 'mkdocs', 'zensical')" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_zensical_is_one_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setattr(render.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(RuntimeError) as err:
+        render.run_zensical(render.read_config(ROOT / "mkdocs.yml"), tmp_path, tmp_path / "site")
+    assert str(err.value) == ("zensical is not installed in this Python; install it with: pip install zensical==0.0.73 "
+                              "(requirements.txt pins it), or build with --engine mkdocs")
+
+
+def test_a_failed_zensical_build_is_one_clear_message(tmp_path):
+    """A theme folder that is not there: zensical's own words, after one line saying what failed."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("custom_dir: overrides", "custom_dir: no-such-folder"),
+                      encoding="utf-8")
+    (tmp_path / "work" / "docs").mkdir(parents=True)
+    (tmp_path / "work" / "docs" / "index.md").write_text("# Hello\n", encoding="utf-8")
+    with pytest.raises(RuntimeError) as err:
+        render.run_zensical(render.read_config(config), tmp_path / "work", tmp_path / "site")
+    assert str(err.value).startswith(f"zensical could not build the pages from {config}:\n")
+    assert "no-such-folder" in str(err.value) and "Traceback" not in str(err.value)
+    assert not (tmp_path / "site").exists()
+
+
+def test_build_command_with_zensical(tmp_path):
+    out = tmp_path / "site"
+    done = run_build("build", "--engine", "zensical", "--out", str(out), "--no-search")
+    assert done.returncode == 0, done.stderr
+    assert re.search(rf"^Built {re.escape(str(out))} with zensical: \d+ homes, ", done.stderr, re.M), done.stderr
+    assert (out / "homes" / "aston-house" / "index.html").is_file() and not (out / "search.json").exists()
