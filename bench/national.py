@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark on the whole national CQC file (15,403 homes). Run by hand; prints figures.
 
-    python bench/national.py [--keep DIR] [--site]
+    python bench/national.py [--keep DIR] [--site] [--search-only]
 
 Imports every home into a temporary folder, then times `check` and `data`
 (and, with --site, the whole site build) as a user runs them, each in its own
@@ -46,10 +46,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--keep", help="use this folder instead of a temporary one (kept afterwards)")
     ap.add_argument("--site", action="store_true", help="also build the whole site")
+    ap.add_argument("--search-only", action="store_true",
+                    help="only measure the find page's searches on the site already built in --keep DIR")
     args = ap.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="carehomes-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     prov, out = work / "providers", work / "site"
+    if args.search_only:
+        if not args.keep or not (out / "find" / "index.html").is_file():
+            print(f"--search-only needs --keep DIR with a site built by --site (no {out / 'find' / 'index.html'}); "
+                  "run once with --site --keep DIR first.")
+            return 2
+        measure_search(out)
+        return 0
     print(f"machine: {os.cpu_count()} cores; folder: {work}")
     if not any(prov.glob("*.yaml")):
         run("import-cqc (15,403 homes)", "import-cqc", str(NATIONAL), "--providers", str(prov))
@@ -85,10 +94,22 @@ QUERIES = [
     ("filter nursing + dementia, by rating", "find/?care=Nursing&band=Dementia&sort=rating"),
     ("filter area Leeds, nursing", "find/?locality=Leeds&care=Nursing"),
     ("all homes, no filter", "find/"),
-    ("distance from 'M1 1AE'", "find/?sort=distance&near=M1+1AE"),
+    ("distance from 'M1 1AE' (city centre)", "find/?sort=distance&near=M1+1AE"),
+    ("distance from 'HR3 5AA' (rural)", "find/?sort=distance&near=HR3+5AA"),
+    ("postcode 'M1 1AE' in the search box", "find/?q=M1+1AE"),
+    ("distance from 'M1 1AE' + nursing", "find/?sort=distance&near=M1+1AE&care=Nursing"),
+    ("distance 'M1 1AE' + nursing, dementia", "find/?sort=distance&near=M1+1AE&care=Nursing&band=Dementia"),
+    ("distance 'M1 1AE' + words 'park'", "find/?q=park&sort=distance&near=M1+1AE"),
     ("3 filters: nursing, dementia, bed free", "find/?care=Nursing&band=Dementia&free=any"),
     ("5 filters + fee sort", "find/?care=Nursing&band=Dementia&band=Older+people&rating=Good&weekend=yes&sort=fee"),
 ]
+
+
+DONE = """() => {
+  const list = document.getElementById('results'), text = document.getElementById('results-status').textContent || '';
+  if (list && list.hasAttribute('aria-busy')) return list.getAttribute('aria-busy') === 'false' && text !== '';
+  return /match|No homes|nearest first|could not|not a live|outside the postcode|not working|Enter a postcode/.test(text);
+}"""
 
 
 def measure_search(site: Path) -> None:
@@ -120,7 +141,9 @@ def measure_search(site: Path) -> None:
             ctx.on("requestfinished", finished)
             page = ctx.new_page()
             page.goto(base + path)
-            page.wait_for_function("(document.getElementById('results-status').textContent || '').match(/match|No homes|could not/)", timeout=60000)
+            # the page marks the results aria-busy="false" once a search has finished (its count written,
+            # or why there is none); older pages only had their final wording to go by
+            page.wait_for_function(DONE, timeout=60000)
             page.wait_for_timeout(300)
             searching = ("/pagefind/", "/search/", "/postcodes/")
             search = sum(v for k, v in sizes.items() if any(s in k for s in searching))

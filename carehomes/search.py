@@ -3,9 +3,15 @@
 Pagefind splits its index into small chunks, so a search or a filter on 15,000 homes fetches
 tens of kilobytes rather than the whole list. Only pages marked ``data-pagefind-body`` (the
 home pages) are indexed.
+
+A distance search on a big site needs every matching home's position, not its whole Pagefind
+fragment: after indexing, ``search/near/<DISTRICT>.json`` lists each postcode district's homes
+as ``[Pagefind page id, latitude, longitude, name]``, so the find page sorts the homes of the
+nearest districts from a few small files and loads a fragment only for the homes it draws.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
@@ -97,6 +103,55 @@ def index_site(site_dir: Path) -> str:
     return f"Pagefind indexed {found[-1] if found else '?'} pages"
 
 
+FRAGMENT_SIGNATURE = b"pagefind_dcd"  # Pagefind's fragments: gzip of this signature then the page's JSON
+HOME_URL = re.compile(r"(?:.*/)?homes/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?")
+
+
+def pagefind_ids(site_dir: Path) -> dict[str, str]:
+    """Home slug -> its Pagefind page id (a search result's ``id``, the name of its fragment file),
+    read from the fragments Pagefind wrote into ``site_dir/pagefind/fragment``."""
+    ids: dict[str, str] = {}
+    for f in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(f.read_bytes())
+        if raw.startswith(FRAGMENT_SIGNATURE):
+            raw = raw[len(FRAGMENT_SIGNATURE):]
+        m = HOME_URL.fullmatch(str(json.loads(raw).get("url", "")))
+        if m:
+            ids[m.group(1)] = f.name[:-len(".pf_fragment")]
+    return ids
+
+
+def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, list[list[Any]]]:
+    """Postcode district -> its homes, each ``[Pagefind id, latitude, longitude, name]`` (position
+    ``None`` when not known), A to Z by name. A home Pagefind has no page for is a build error,
+    since the find page would never show it in a distance search."""
+    missing = sorted(v.slug for v in views if v.district and v.slug not in ids)
+    if missing:
+        raise RuntimeError(f"the search index has no page for {len(missing)} home(s): {', '.join(missing[:10])}; "
+                           "rebuild the site (Pagefind indexes homes/<slug>/index.html)")
+    out: dict[str, list[list[Any]]] = {}
+    for v in sorted(views, key=lambda v: (v.name.casefold(), v.slug)):
+        if not v.district:
+            continue
+        lat, lon = v.get("address.latitude"), v.get("address.longitude")
+        placed = lat is not None and lon is not None
+        out.setdefault(v.district, []).append([ids[v.slug], round(lat, 5) if placed else None,
+                                               round(lon, 5) if placed else None, v.name])
+    return dict(sorted(out.items()))
+
+
+def write_near(views: list["HomeView"], site_dir: Path) -> int:
+    """search/near/<DISTRICT>.json for every postcode district with homes (after Pagefind has run);
+    returns how many files were written."""
+    folder = site_dir / "search" / "near"
+    folder.mkdir(parents=True, exist_ok=True)
+    summaries = near_summaries(views, pagefind_ids(site_dir))
+    for district, homes in summaries.items():
+        (folder / f"{district}.json").write_text(json.dumps(homes, ensure_ascii=False, separators=(",", ":")),
+                                                 encoding="utf-8")
+    return len(summaries)
+
+
 def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
     """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
     Returns what was done, for the build's summary line."""
@@ -104,4 +159,8 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     write_facets(views, site_dir)
     if not index:
         return "not indexed"
-    return index_site(site_dir) if views else "no search index (no homes)"
+    if not views:
+        return "no search index (no homes)"
+    done = index_site(site_dir)
+    write_near(views, site_dir)
+    return done

@@ -373,6 +373,35 @@
       });
     }
     var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
+    // More than that (a big site): the homes of the nearest postcode districts are sorted from their
+    // summaries (search/near/<DISTRICT>.json: Pagefind id, latitude, longitude, name; about 50 bytes
+    // a home), reading at most NEAR_MAX homes' summaries; a home's fragment is loaded only to draw it.
+    var NEAR_MAX = 1000, nearFiles = {};
+    function loadNear(code) {
+      if (!nearFiles[code]) {
+        nearFiles[code] = fetch(new URL("search/near/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+      }
+      return nearFiles[code];
+    }
+    function nearest(at, results, want) {
+      // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
+      // of the nearest districts say where they are. Each matching home of those districts, once.
+      var byId = {};
+      results.forEach(function (r) { byId[r.id] = r; });
+      return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
+        var out = [];
+        files.forEach(function (homes) {
+          (Array.isArray(homes) ? homes : []).forEach(function (h) {
+            var r = Array.isArray(h) && Object.prototype.hasOwnProperty.call(byId, h[0]) ? byId[h[0]] : null;
+            if (!r) return;
+            delete byId[h[0]];
+            var placed = typeof h[1] === "number" && typeof h[2] === "number";
+            out.push({ data: r.data, title: String(h[3] || ""), km: placed ? km(at, [h[1], h[2]]) : 9999 });
+          });
+        });
+        return out;
+      });
+    }
     function nearDistricts(at, want) {
       // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
       // first, until they hold about ``want`` homes
@@ -484,12 +513,15 @@
       if (!pagefind) return;
       var distanceMode = s.sort === "distance";
       var prep = distanceMode ? origin(s) : Promise.resolve(null);
+      // aria-busy is "false" again once this search's count (or why there is none) is written
+      list.setAttribute("aria-busy", "true");
       status.textContent = "Searching…";
+      var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
       Promise.all([prep, loadFacets()]).then(function (got) {
-        var o = got[0], known = (got[1] || {}).known || {};
+        var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes;
         if (my !== runId) return;
         if (distanceMode && (!o || o.error)) {
-          status.textContent = o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
+          finish(o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.");
           list.replaceChildren(); more.hidden = true; pending = []; return;
         }
         var unknown = 0;
@@ -502,23 +534,26 @@
           : pagefind.search(term, { filters: filters }).then(function (r) {
             if (!r) return null;
             total = r.results.length;
-            if (total <= SORT_ALL) return [r.results, 0];
-            // too many to fetch them all: the homes in the nearest districts, and the count says how many more there are
-            return nearDistricts(o.at, SORT_ALL).then(function (near) {
-              return pagefind.search(term, { filters: filtersFor(s, form, near) });
-            }).then(function (r2) { return r2 ? [r2.results, 0] : null; });
+            if (total > SORT_ALL) {
+              // too many to fetch them all: the matching homes in the nearest districts (about SORT_ALL of
+              // them: more districts when the words or filters match fewer homes), and the count says how
+              // many more there are
+              var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
+              return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
+            }
+            return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
+              return [items.map(function (d) {
+                var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+                return { url: d.url, meta: d.meta, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
+              }), 0];
+            });
           });
         return search.then(function (found) {
           if (my !== runId || !found) return;
           unknown = found[1];
           if (!distanceMode) return found[0];
-          // every matching home, sorted by distance; homes with no location last, A to Z
-          return Promise.all(found[0].map(function (x) { return x.data(); })).then(function (items) {
-            return items.map(function (d) {
-              var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-              return { url: d.url, meta: d.meta, km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
-            }).sort(function (a, b) { return a.km - b.km || (a.meta.title || "").localeCompare(b.meta.title || ""); });
-          });
+          // sorted by distance; homes with no location last, A to Z
+          return found[0].sort(function (a, b) { return a.km - b.km || a.title.localeCompare(b.title); });
         }).then(function (results) {
           if (my !== runId || !results) return;
           pending = results; shown = 0; drawn = []; list.replaceChildren();
@@ -534,9 +569,9 @@
                 " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
           } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
           // the count is announced once the first homes are on the page
-          return showMore().then(function () { if (my === runId) status.textContent = text; });
+          return showMore().then(function () { finish(text); });
         });
-      }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead (the lists below)."; });
+      }).catch(function () { finish("Search is not working right now. You can browse all homes instead (the lists below)."); });
     }
     var timer = null;
     form.addEventListener("input", function (ev) {
@@ -575,7 +610,7 @@
       pagefind = pf;
       return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
     }).then(run)
-      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; });
+      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; list.setAttribute("aria-busy", "false"); });
     run();
   }
 
