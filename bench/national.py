@@ -46,6 +46,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--keep", help="use this folder instead of a temporary one (kept afterwards)")
     ap.add_argument("--site", action="store_true", help="also build the whole site")
+    ap.add_argument("--detail", action="store_true", help="with the search figures, their bytes by kind of file")
     ap.add_argument("--search-only", action="store_true",
                     help="only measure the find page's searches on the site already built in --keep DIR")
     args = ap.parse_args()
@@ -57,7 +58,7 @@ def main() -> int:
             print(f"--search-only needs --keep DIR with a site built by --site (no {out / 'find' / 'index.html'}); "
                   "run once with --site --keep DIR first.")
             return 2
-        measure_search(out)
+        measure_search(out, args.detail)
         return 0
     print(f"machine: {os.cpu_count()} cores; folder: {work}")
     if not any(prov.glob("*.yaml")):
@@ -84,7 +85,7 @@ def main() -> int:
         print(f"postcode lookup: {n:,} files, {size / 1e6:.1f} MB (target <= 100 MB; every file <= 30 KB)")
         pages = [p.stat().st_size for p in (out / "homes").glob("*/index.html")]
         print(f"profile pages: {len(pages):,}; largest {max(pages) / 1e3:.1f} KB, mean {sum(pages) / len(pages) / 1e3:.1f} KB (target <= 60 KB)")
-        measure_search(out)
+        measure_search(out, args.detail)
     return 0
 
 
@@ -112,7 +113,20 @@ DONE = """() => {
 }"""
 
 
-def measure_search(site: Path) -> None:
+def kinds(sizes: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The search's bytes and requests by kind of file (Pagefind's index, filters, fragments...)."""
+    out: dict[str, tuple[int, int]] = {}
+    for url, size in sizes.items():
+        m = re.search(r"/(pagefind/(?:index|filter|fragment)|pagefind|search/near|search|postcodes)/", url)
+        if not m:
+            continue
+        kind = m.group(1) if m.group(1) != "pagefind" else "pagefind " + url.rsplit(".", 1)[-1].split("?")[0]
+        b, n = out.get(kind, (0, 0))
+        out[kind] = (b + size, n + 1)
+    return dict(sorted(out.items()))
+
+
+def measure_search(site: Path, detail: bool = False) -> None:
     """Bytes a person's browser fetches for a search or filter on the find page.
 
     Each query runs in a fresh browser context (cold cache), opening the find page with the
@@ -151,6 +165,8 @@ def measure_search(site: Path) -> None:
             other = sum(v for k, v in sizes.items() if not any(s in k for s in searching))
             status = page.locator("#results-status").inner_text()
             print(f"search {label:<38} {search / 1e3:7.1f} KB in {n:3} requests (target <= 300 KB); page itself {other / 1e3:.0f} KB   [{status[:32]}]")
+            if detail:
+                print("       " + "; ".join(f"{kind} {kb / 1e3:.1f} KB in {count}" for kind, (kb, count) in kinds(sizes).items()))
             ctx.close()
         browser.close()
     server.shutdown()

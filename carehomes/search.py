@@ -4,10 +4,16 @@ Pagefind splits its index into small chunks, so a search or a filter on 15,000 h
 tens of kilobytes rather than the whole list. Only pages marked ``data-pagefind-body`` (the
 home pages) are indexed.
 
-A distance search on a big site needs every matching home's position, not its whole Pagefind
-fragment: after indexing, ``search/near/<DISTRICT>.json`` lists each postcode district's homes
-as ``[Pagefind page id, latitude, longitude, name]``, so the find page sorts the homes of the
-nearest districts from a few small files and loads a fragment only for the homes it draws.
+A distance search on a big site needs the position of each home near the person, not Pagefind's
+whole index. After indexing, two small files per postcode district are written from Pagefind's own
+fragments (so they say exactly what a search result says):
+
+- ``search/cards/<DISTRICT>.json``: each home's result card, ``{"url", "meta"}`` as in its fragment.
+  A distance search with no words and no filters reads these for the nearest districts and does
+  not load Pagefind at all (its index of 15,000 pages alone is over 240 KB).
+- ``search/near/<DISTRICT>.json``: each home as ``[Pagefind page id, latitude, longitude, name]``.
+  With words or filters, Pagefind says which homes match (its results' ids, no fragment loaded),
+  these say where they are, and a fragment is loaded only for each home drawn.
 """
 from __future__ import annotations
 
@@ -107,18 +113,26 @@ FRAGMENT_SIGNATURE = b"pagefind_dcd"  # Pagefind's fragments: gzip of this signa
 HOME_URL = re.compile(r"(?:.*/)?homes/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?")
 
 
-def pagefind_ids(site_dir: Path) -> dict[str, str]:
-    """Home slug -> its Pagefind page id (a search result's ``id``, the name of its fragment file),
-    read from the fragments Pagefind wrote into ``site_dir/pagefind/fragment``."""
-    ids: dict[str, str] = {}
+def home_fragments(site_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Home slug -> (its Pagefind page id, its result card ``{"url", "meta"}``), read from the fragments
+    Pagefind wrote into ``site_dir/pagefind/fragment`` (the page id, a search result's ``id``, is the
+    fragment's file name; the url is made relative to the site, without its leading slash)."""
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
     for f in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
         raw = gzip.decompress(f.read_bytes())
         if raw.startswith(FRAGMENT_SIGNATURE):
             raw = raw[len(FRAGMENT_SIGNATURE):]
-        m = HOME_URL.fullmatch(str(json.loads(raw).get("url", "")))
+        fragment = json.loads(raw)
+        url = str(fragment.get("url", ""))
+        m = HOME_URL.fullmatch(url)
         if m:
-            ids[m.group(1)] = f.name[:-len(".pf_fragment")]
-    return ids
+            out[m.group(1)] = (f.name[:-len(".pf_fragment")], {"url": url.lstrip("/"), "meta": fragment.get("meta") or {}})
+    return out
+
+
+def pagefind_ids(site_dir: Path) -> dict[str, str]:
+    """Home slug -> its Pagefind page id."""
+    return {slug: pid for slug, (pid, _) in home_fragments(site_dir).items()}
 
 
 def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, list[list[Any]]]:
@@ -141,14 +155,18 @@ def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, li
 
 
 def write_near(views: list["HomeView"], site_dir: Path) -> int:
-    """search/near/<DISTRICT>.json for every postcode district with homes (after Pagefind has run);
-    returns how many files were written."""
-    folder = site_dir / "search" / "near"
-    folder.mkdir(parents=True, exist_ok=True)
-    summaries = near_summaries(views, pagefind_ids(site_dir))
+    """search/near/<DISTRICT>.json and search/cards/<DISTRICT>.json for every postcode district with
+    homes (after Pagefind has run), in the same order; returns how many districts."""
+    fragments = home_fragments(site_dir)
+    summaries = near_summaries(views, {slug: pid for slug, (pid, _) in fragments.items()})
+    card_of = {pid: card for pid, card in fragments.values()}
+    for kind in ("near", "cards"):
+        (site_dir / "search" / kind).mkdir(parents=True, exist_ok=True)
     for district, homes in summaries.items():
-        (folder / f"{district}.json").write_text(json.dumps(homes, ensure_ascii=False, separators=(",", ":")),
-                                                 encoding="utf-8")
+        cards = [card_of[h[0]] for h in homes]
+        for kind, value in (("near", homes), ("cards", cards)):
+            (site_dir / "search" / kind / f"{district}.json").write_text(
+                json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return len(summaries)
 
 

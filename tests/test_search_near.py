@@ -1,4 +1,5 @@
-"""The distance search's summaries (search/near/<DISTRICT>.json): what they hold and how big they are."""
+"""The distance search's files per postcode district (search/near/ and search/cards/): what they hold
+and how big they are."""
 from __future__ import annotations
 
 import gzip
@@ -22,8 +23,8 @@ def fragments(site: Path) -> dict[str, dict]:
     return out
 
 
-def near_files(site: Path) -> dict[str, list]:
-    return {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted((site / "search" / "near").glob("*.json"))}
+def near_files(site: Path, kind: str = "near") -> dict[str, list]:
+    return {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted((site / "search" / kind).glob("*.json"))}
 
 
 def test_every_home_is_in_its_districts_summary_once_with_what_pagefind_holds(built_site):
@@ -48,6 +49,22 @@ def test_every_home_is_in_its_districts_summary_once_with_what_pagefind_holds(bu
     # A to Z within a district (the order a tie in distance falls back on)
     for homes in near.values():
         assert [h[3].casefold() for h in homes] == sorted(h[3].casefold() for h in homes)
+
+
+def test_the_cards_are_pagefinds_own_url_and_meta_in_the_summaries_order(built_site):
+    """A plain distance search draws these instead of loading fragments: they must say exactly what the
+    fragments say (the same url, relative to the site, and every meta field)."""
+    site = built_site[0]
+    frags, near, cards = fragments(site), near_files(site), near_files(site, "cards")
+    assert cards.keys() == near.keys()
+    for district, homes in near.items():
+        assert len(cards[district]) == len(homes)
+        for (pid, *_), card in zip(homes, cards[district]):
+            assert card == {"url": frags[pid]["url"].lstrip("/"), "meta": frags[pid]["meta"]}
+            assert card["url"] == f"homes/{card['meta']['slug']}/"
+    # untrusted text stays text: the hostile fixture's name is carried as it is, for the page's textContent
+    names = [c["meta"]["title"] for cs in cards.values() for c in cs]
+    assert any("<" in n for n in names)
 
 
 def test_the_summaries_are_small(built_site):

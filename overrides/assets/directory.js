@@ -129,7 +129,7 @@
     });
     return p;
   }
-  function filtersFor(s, form, districts) {
+  function filtersFor(s, form) {
     var f = {};
     if (s.locality) f.locality = s.locality;
     if (s.town) f.town = s.town;
@@ -142,7 +142,6 @@
     if (s.free === "any") f.free = { any: ["nursing", "residential"] };
     else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
     if (s.maxfee) f.feeband = { any: feeBandsUpTo(Number(s.maxfee), VALUES.feeBands.step) };
-    if (districts) f.district = { any: districts };
     return f;
   }
   function feeBandsUpTo(limit, step) {
@@ -306,7 +305,7 @@
     var form = document.getElementById("find-form"), status = document.getElementById("results-status");
     var list = document.getElementById("results"), more = document.getElementById("more");
     var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
-    var pagefind = null, runId = 0, pending = [], shown = 0, geo = null, drawn = [];
+    var runId = 0, pending = [], shown = 0, geo = null, drawn = [];
     form.hidden = false;
     writeForm(form, new URLSearchParams(location.search));
     // The filters are open beside the results on a wide screen, folded away above them on a phone.
@@ -382,6 +381,37 @@
         nearFiles[code] = fetch(new URL("search/near/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
       }
       return nearFiles[code];
+    }
+    // Pagefind, loaded when a search first needs it (a plain distance search on a big site does not).
+    var pagefindReady = null, NOT_LOADED = {};
+    function loadPagefind() {
+      if (!pagefindReady) {
+        pagefindReady = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
+          return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; }).then(function () { return pf; });
+        }).catch(function () { pagefindReady = null; throw NOT_LOADED; });
+      }
+      return pagefindReady;
+    }
+    var cardFiles = {};
+    function loadCards(code) {
+      if (!cardFiles[code]) {
+        cardFiles[code] = fetch(new URL("search/cards/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+      }
+      return cardFiles[code];
+    }
+    function nearestCards(at, want) {
+      // the result cards ({url, meta}, as Pagefind's fragments have them) of every home in the nearest districts
+      return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadCards)); }).then(function (files) {
+        var out = [];
+        files.forEach(function (cards) {
+          (Array.isArray(cards) ? cards : []).forEach(function (d) {
+            if (!d || typeof d.url !== "string" || !d.meta || typeof d.meta !== "object") return;
+            var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+            out.push({ url: new URL(d.url, base).pathname, meta: d.meta, title: String(d.meta.title || ""), km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) });
+          });
+        });
+        return out;
+      });
     }
     function nearest(at, results, want) {
       // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
@@ -510,9 +540,10 @@
       var s = readForm(form), my = ++runId, p = toParams(form);
       history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
       drawActive(s);
-      if (!pagefind) return;
-      var distanceMode = s.sort === "distance";
+      var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
       var prep = distanceMode ? origin(s) : Promise.resolve(null);
+      // start loading Pagefind now unless this may be a search without it (below); a failure is told there
+      if (!distanceMode || s.q || Object.keys(filters).length) loadPagefind().catch(function () { /* told below */ });
       // aria-busy is "false" again once this search's count (or why there is none) is written
       list.setAttribute("aria-busy", "true");
       status.textContent = "Searching…";
@@ -528,10 +559,14 @@
         // Every home page carries the word "carehomelisting": searching for it instead of null
         // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
         var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
-        var filters = filtersFor(s, form);
-        var total = 0;
-        var search = !distanceMode ? sortedSearch(pagefind, term, filters, s.sort)
-          : pagefind.search(term, { filters: filters }).then(function (r) {
+        var total = 0, search;
+        if (distanceMode && !s.q && !Object.keys(filters).length && homes > SORT_ALL) {
+          // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
+          // cards are all it needs, and Pagefind is not loaded at all
+          total = homes;
+          search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
+        } else search = loadPagefind().then(function (pagefind) {
+          return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
             if (!r) return null;
             total = r.results.length;
             if (total > SORT_ALL) {
@@ -548,6 +583,7 @@
               }), 0];
             });
           });
+        });
         return search.then(function (found) {
           if (my !== runId || !found) return;
           unknown = found[1];
@@ -571,7 +607,10 @@
           // the count is announced once the first homes are on the page
           return showMore().then(function () { finish(text); });
         });
-      }).catch(function () { finish("Search is not working right now. You can browse all homes instead (the lists below)."); });
+      }).catch(function (e) {
+        finish(e === NOT_LOADED ? "Search could not load. You can browse all homes in the lists below instead."
+          : "Search is not working right now. You can browse all homes instead (the lists below).");
+      });
     }
     var timer = null;
     form.addEventListener("input", function (ev) {
@@ -606,11 +645,6 @@
       });
     });
     loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
-    import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-      pagefind = pf;
-      return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
-    }).then(run)
-      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; list.setAttribute("aria-busy", "false"); });
     run();
   }
 
