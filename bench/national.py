@@ -109,7 +109,7 @@ QUERIES = [
 DONE = """() => {
   const list = document.getElementById('results'), text = document.getElementById('results-status').textContent || '';
   if (list && list.hasAttribute('aria-busy')) return list.getAttribute('aria-busy') === 'false' && text !== '';
-  return /match|No homes|nearest first|could not|not a live|outside the postcode|not working|Enter a postcode/.test(text);
+  return /match|No homes|nearest first|could not|not a live|outside the postcode|not working|Enter a postcode|told us/.test(text);
 }"""
 
 
@@ -117,7 +117,7 @@ def kinds(sizes: dict[str, int]) -> dict[str, tuple[int, int]]:
     """The search's bytes and requests by kind of file (Pagefind's index, filters, fragments...)."""
     out: dict[str, tuple[int, int]] = {}
     for url, size in sizes.items():
-        m = re.search(r"/(pagefind/(?:index|filter|fragment)|pagefind|search/near|search|postcodes)/", url)
+        m = re.search(r"/(pagefind/(?:index|filter|fragment)|pagefind|search/near|search/cards|search|postcodes)/", url)
         if not m:
             continue
         kind = m.group(1) if m.group(1) != "pagefind" else "pagefind " + url.rsplit(".", 1)[-1].split("?")[0]
@@ -136,6 +136,7 @@ def measure_search(site: Path, detail: bool = False) -> None:
     """
     import threading
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT))
@@ -157,7 +158,12 @@ def measure_search(site: Path, detail: bool = False) -> None:
             page.goto(base + path)
             # the page marks the results aria-busy="false" once a search has finished (its count written,
             # or why there is none); older pages only had their final wording to go by
-            page.wait_for_function(DONE, timeout=60000)
+            try:
+                page.wait_for_function(DONE, timeout=60000)
+            except PlaywrightTimeout:
+                print(f"search {label:<38} did not finish in 60 s; status: {page.locator('#results-status').inner_text()[:60]!r}")
+                ctx.close()
+                continue
             page.wait_for_timeout(300)
             searching = ("/pagefind/", "/search/", "/postcodes/")
             search = sum(v for k, v in sizes.items() if any(s in k for s in searching))

@@ -11,7 +11,7 @@ fragments (so they say exactly what a search result says):
 - ``search/cards/<DISTRICT>.json``: each home's result card, ``{"url", "meta"}`` as in its fragment.
   A distance search with no words and no filters reads these for the nearest districts and does
   not load Pagefind at all (its index of 15,000 pages alone is over 240 KB).
-- ``search/near/<DISTRICT>.json``: each home as ``[Pagefind page id, latitude, longitude, name]``.
+- ``search/near/<DISTRICT>.json``: each home as ``[Pagefind page id, latitude, longitude, A to Z rank]``.
   With words or filters, Pagefind says which homes match (its results' ids, no fragment loaded),
   these say where they are, and a fragment is loaded only for each home drawn.
 """
@@ -24,6 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .finding import name_key
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -136,21 +138,22 @@ def pagefind_ids(site_dir: Path) -> dict[str, str]:
 
 
 def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, list[list[Any]]]:
-    """Postcode district -> its homes, each ``[Pagefind id, latitude, longitude, name]`` (position
-    ``None`` when not known), A to Z by name. A home Pagefind has no page for is a build error,
-    since the find page would never show it in a distance search."""
+    """Postcode district -> its homes, each ``[Pagefind id, latitude, longitude, A to Z rank]`` (position
+    ``None`` when not known; the rank is the home's place in the site's name order, which breaks ties in
+    distance, in fewer bytes than its name), in that order. A home Pagefind has no page for is a build
+    error, since the find page would never show it in a distance search."""
     missing = sorted(v.slug for v in views if v.district and v.slug not in ids)
     if missing:
         raise RuntimeError(f"the search index has no page for {len(missing)} home(s): {', '.join(missing[:10])}; "
                            "rebuild the site (Pagefind indexes homes/<slug>/index.html)")
     out: dict[str, list[list[Any]]] = {}
-    for v in sorted(views, key=lambda v: (v.name.casefold(), v.slug)):
+    for rank, v in enumerate(sorted(views, key=lambda v: (name_key(v.name), v.slug))):
         if not v.district:
             continue
         lat, lon = v.get("address.latitude"), v.get("address.longitude")
         placed = lat is not None and lon is not None
         out.setdefault(v.district, []).append([ids[v.slug], round(lat, 5) if placed else None,
-                                               round(lon, 5) if placed else None, v.name])
+                                               round(lon, 5) if placed else None, rank])
     return dict(sorted(out.items()))
 
 

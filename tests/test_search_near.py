@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from carehomes.finding import name_key
 from carehomes.search import FRAGMENT_SIGNATURE, near_summaries, pagefind_ids
 
 
@@ -38,17 +39,21 @@ def test_every_home_is_in_its_districts_summary_once_with_what_pagefind_holds(bu
     # the only ones left out have no postcode (a fictional fixture): no district to file them under
     unfiled = [f["url"] for f in frags.values() if not f["filters"].get("district")]
     assert len(ids) + len(unfiled) == built_site[1].homes and len(unfiled) <= 1
-    for district, (pid, lat, lon, name) in listed:
+    names = {pid: f["meta"]["title"] for pid, f in frags.items()}
+    for district, (pid, lat, lon, _rank) in listed:
         f = frags[pid]
         assert f["filters"]["district"] == [district]
-        assert name == f["meta"]["title"]
         if "lat" in f["meta"]:
             assert abs(lat - float(f["meta"]["lat"])) < 1e-5 and abs(lon - float(f["meta"]["lon"])) < 1e-5
         else:
             assert lat is None and lon is None
-    # A to Z within a district (the order a tie in distance falls back on)
+    # the rank is the place in the site's A to Z order (a tie in distance falls back on it), and each
+    # district lists its homes in that order
+    by_rank = [names[pid] for pid, *_ in sorted((h for _, h in listed), key=lambda h: h[3])]
+    assert by_rank == sorted(by_rank, key=lambda n: (name_key(n), n))
+    assert len({h[3] for _, h in listed}) == len(listed)
     for homes in near.values():
-        assert [h[3].casefold() for h in homes] == sorted(h[3].casefold() for h in homes)
+        assert [h[3] for h in homes] == sorted(h[3] for h in homes)
 
 
 def test_the_cards_are_pagefinds_own_url_and_meta_in_the_summaries_order(built_site):
@@ -59,7 +64,7 @@ def test_the_cards_are_pagefinds_own_url_and_meta_in_the_summaries_order(built_s
     assert cards.keys() == near.keys()
     for district, homes in near.items():
         assert len(cards[district]) == len(homes)
-        for (pid, *_), card in zip(homes, cards[district]):
+        for (pid, *_), card in zip(homes, cards[district], strict=True):
             assert card == {"url": frags[pid]["url"].lstrip("/"), "meta": frags[pid]["meta"]}
             assert card["url"] == f"homes/{card['meta']['slug']}/"
     # untrusted text stays text: the hostile fixture's name is carried as it is, for the page's textContent
@@ -68,13 +73,13 @@ def test_the_cards_are_pagefinds_own_url_and_meta_in_the_summaries_order(built_s
 
 
 def test_the_summaries_are_small(built_site):
-    """About 50 bytes a home, so sorting the ~150 homes nearest a postcode reads a few kilobytes."""
+    """About 35 bytes a home, so sorting the ~150 homes nearest a postcode reads about 5 KB."""
     near = near_files(built_site[0])
     for district, homes in near.items():
         size = (built_site[0] / "search" / "near" / f"{district}.json").stat().st_size
-        assert size <= 40 + 110 * len(homes), (district, size, len(homes))
+        assert size <= 2 + 40 * len(homes), (district, size, len(homes))
     total = sum((built_site[0] / "search" / "near" / f"{d}.json").stat().st_size for d in near)
-    assert total / sum(len(h) for h in near.values()) < 70
+    assert total / sum(len(h) for h in near.values()) < 38
 
 
 def test_the_district_centres_count_the_placed_homes_of_each_summary(built_site):
@@ -115,14 +120,15 @@ class View:
         return self.where.get(path)
 
 
-def test_summaries_round_positions_keep_unknown_unknown_and_sort_by_name():
-    views = [View("b", "beech house", "HR1", {"address.latitude": 52.0567891, "address.longitude": -2.7123456}),
-             View("a", "Aston House", "HR1"),
+def test_summaries_round_positions_keep_unknown_unknown_and_rank_a_to_z():
+    views = [View("b", "The Beeches", "HR1", {"address.latitude": 52.0567891, "address.longitude": -2.7123456}),
+             View("a", "aston house", "HR1"),
              View("c", "Cedars", "M1", {"address.latitude": 53.47, "address.longitude": -2.23}),
-             View("d", "No Postcode", None)]
+             View("d", "Beacon (no postcode)", None)]
     got = near_summaries(views, {"a": "en_1", "b": "en_2", "c": "en_3"})  # type: ignore[arg-type]
-    assert got == {"HR1": [["en_1", None, None, "Aston House"], ["en_2", 52.05679, -2.71235, "beech house"]],
-                   "M1": [["en_3", 53.47, -2.23, "Cedars"]]}
+    # A to Z ignoring case and a leading "The": aston house 0, Beacon 1, The Beeches 2, Cedars 3
+    assert got == {"HR1": [["en_1", None, None, 0], ["en_2", 52.05679, -2.71235, 2]],
+                   "M1": [["en_3", 53.47, -2.23, 3]]}
 
 
 def test_a_home_missing_from_the_index_is_a_build_error_naming_it():

@@ -373,8 +373,8 @@
     }
     var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
     // More than that (a big site): the homes of the nearest postcode districts are sorted from their
-    // summaries (search/near/<DISTRICT>.json: Pagefind id, latitude, longitude, name; about 50 bytes
-    // a home), reading at most NEAR_MAX homes' summaries; a home's fragment is loaded only to draw it.
+    // summaries (search/near/<DISTRICT>.json: Pagefind id, latitude, longitude, A to Z rank; about
+    // 35 bytes a home), reading at most NEAR_MAX homes' summaries; a home's fragment is loaded only to draw it.
     var NEAR_MAX = 1000, nearFiles = {};
     function loadNear(code) {
       if (!nearFiles[code]) {
@@ -426,7 +426,7 @@
             if (!r) return;
             delete byId[h[0]];
             var placed = typeof h[1] === "number" && typeof h[2] === "number";
-            out.push({ data: r.data, title: String(h[3] || ""), km: placed ? km(at, [h[1], h[2]]) : 9999 });
+            out.push({ data: r.data, rank: Number(h[3]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
           });
         });
         return out;
@@ -588,8 +588,8 @@
           if (my !== runId || !found) return;
           unknown = found[1];
           if (!distanceMode) return found[0];
-          // sorted by distance; homes with no location last, A to Z
-          return found[0].sort(function (a, b) { return a.km - b.km || a.title.localeCompare(b.title); });
+          // sorted by distance; homes with no location last, A to Z (by the site's name order when known)
+          return found[0].sort(function (a, b) { return a.km - b.km || (a.rank - b.rank) || a.title.localeCompare(b.title); });
         }).then(function (results) {
           if (my !== runId || !results) return;
           pending = results; shown = 0; drawn = []; list.replaceChildren();
