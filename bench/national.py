@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark on the whole national CQC file (15,403 homes). Run by hand; prints figures.
 
-    python bench/national.py [--keep DIR] [--site] [--search-only]
+    python bench/national.py [--keep DIR] [--site] [--search-only] [--detail]
 
 Imports every home into a temporary folder, then times `check` and `data`
 (and, with --site, the whole site build) as a user runs them, each in its own
-process, reporting wall time and the peak memory of that process.
+process, reporting wall time and the peak memory of that process; with --site,
+also what a browser fetches for each search in QUERIES. With --keep DIR the
+import is skipped when DIR already holds the profiles; --search-only measures
+the searches again on the site already built there; --detail splits each
+search's bytes by kind of file.
 """
 from __future__ import annotations
 
