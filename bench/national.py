@@ -54,11 +54,14 @@ def main() -> int:
     ap.add_argument("--search-only", action="store_true",
                     help="only measure the find page's searches on the site already built in --keep DIR")
     args = ap.parse_args()
+    if args.search_only and not args.keep:
+        print("--search-only needs --keep DIR (the folder of a site built with --site --keep DIR).")
+        return 2
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="carehomes-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     prov, out = work / "providers", work / "site"
     if args.search_only:
-        if not args.keep or not (out / "find" / "index.html").is_file():
+        if not (out / "find" / "index.html").is_file():
             print(f"--search-only needs --keep DIR with a site built by --site (no {out / 'find' / 'index.html'}); "
                   "run once with --site --keep DIR first.")
             return 2
