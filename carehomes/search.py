@@ -3,15 +3,29 @@
 Pagefind splits its index into small chunks, so a search or a filter on 15,000 homes fetches
 tens of kilobytes rather than the whole list. Only pages marked ``data-pagefind-body`` (the
 home pages) are indexed.
+
+A distance search on a big site needs the position of each home near the person, not Pagefind's
+whole index. After indexing, two small files per postcode district are written from Pagefind's own
+fragments (so they say exactly what a search result says):
+
+- ``search/cards/<DISTRICT>.json``: each home's result card, ``{"url", "meta"}`` as in its fragment.
+  A distance search with no words and no filters reads these for the nearest districts and does
+  not load Pagefind at all (its index of 15,000 pages alone is over 240 KB).
+- ``search/near/<DISTRICT>.json``: each home as ``[Pagefind page id, latitude, longitude, A to Z rank]``.
+  With words or filters, Pagefind says which homes match (its results' ids, no fragment loaded),
+  these say where they are, and a fragment is loaded only for each home drawn.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .finding import name_key
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -97,6 +111,68 @@ def index_site(site_dir: Path) -> str:
     return f"Pagefind indexed {found[-1] if found else '?'} pages"
 
 
+FRAGMENT_SIGNATURE = b"pagefind_dcd"  # Pagefind's fragments: gzip of this signature then the page's JSON
+HOME_URL = re.compile(r"(?:.*/)?homes/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?")
+
+
+def home_fragments(site_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Home slug -> (its Pagefind page id, its result card ``{"url", "meta"}``), read from the fragments
+    Pagefind wrote into ``site_dir/pagefind/fragment`` (the page id, a search result's ``id``, is the
+    fragment's file name; the url is made relative to the site, without its leading slash)."""
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for f in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(f.read_bytes())
+        if raw.startswith(FRAGMENT_SIGNATURE):
+            raw = raw[len(FRAGMENT_SIGNATURE):]
+        fragment = json.loads(raw)
+        url = str(fragment.get("url", ""))
+        m = HOME_URL.fullmatch(url)
+        if m:
+            out[m.group(1)] = (f.name[:-len(".pf_fragment")], {"url": url.lstrip("/"), "meta": fragment.get("meta") or {}})
+    return out
+
+
+def pagefind_ids(site_dir: Path) -> dict[str, str]:
+    """Home slug -> its Pagefind page id."""
+    return {slug: pid for slug, (pid, _) in home_fragments(site_dir).items()}
+
+
+def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, list[list[Any]]]:
+    """Postcode district -> its homes, each ``[Pagefind id, latitude, longitude, A to Z rank]`` (position
+    ``None`` when not known; the rank is the home's place in the site's name order, which breaks ties in
+    distance, in fewer bytes than its name), in that order. A home Pagefind has no page for is a build
+    error, since the find page would never show it in a distance search."""
+    missing = sorted(v.slug for v in views if v.district and v.slug not in ids)
+    if missing:
+        raise RuntimeError(f"the search index has no page for {len(missing)} home(s): {', '.join(missing[:10])}; "
+                           "rebuild the site (Pagefind indexes homes/<slug>/index.html)")
+    out: dict[str, list[list[Any]]] = {}
+    for rank, v in enumerate(sorted(views, key=lambda v: (name_key(v.name), v.slug))):
+        if not v.district:
+            continue
+        lat, lon = v.get("address.latitude"), v.get("address.longitude")
+        placed = lat is not None and lon is not None
+        out.setdefault(v.district, []).append([ids[v.slug], round(lat, 5) if placed else None,
+                                               round(lon, 5) if placed else None, rank])
+    return dict(sorted(out.items()))
+
+
+def write_near(views: list["HomeView"], site_dir: Path) -> int:
+    """search/near/<DISTRICT>.json and search/cards/<DISTRICT>.json for every postcode district with
+    homes (after Pagefind has run), in the same order; returns how many districts."""
+    fragments = home_fragments(site_dir)
+    summaries = near_summaries(views, {slug: pid for slug, (pid, _) in fragments.items()})
+    card_of = {pid: card for pid, card in fragments.values()}
+    for kind in ("near", "cards"):
+        (site_dir / "search" / kind).mkdir(parents=True, exist_ok=True)
+    for district, homes in summaries.items():
+        cards = [card_of[h[0]] for h in homes]
+        for kind, value in (("near", homes), ("cards", cards)):
+            (site_dir / "search" / kind / f"{district}.json").write_text(
+                json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(summaries)
+
+
 def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
     """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
     Returns what was done, for the build's summary line."""
@@ -104,4 +180,8 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     write_facets(views, site_dir)
     if not index:
         return "not indexed"
-    return index_site(site_dir) if views else "no search index (no homes)"
+    if not views:
+        return "no search index (no homes)"
+    done = index_site(site_dir)
+    write_near(views, site_dir)
+    return done

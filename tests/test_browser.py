@@ -213,6 +213,77 @@ def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(
     assert sorted(page.locator("#results > li h2").all_inner_texts()[:4]) == kington
 
 
+def look_big(page) -> dict[str, list[str]]:
+    """Make the site look big to the find page (SORT_ALL lowered to 10) and note the files its searches fetch."""
+    def smaller(route):
+        resp = route.fetch()
+        body = resp.text()
+        assert "SORT_ALL = 150" in body
+        route.fulfill(response=resp, body=body.replace("SORT_ALL = 150", "SORT_ALL = 10"))
+    page.route(re.compile(r".*/assets/directory\.js.*"), smaller)
+    fetched: dict[str, list[str]] = {"fragment": [], "near": [], "cards": [], "pagefind": []}
+    def note(request):
+        if "/pagefind/fragment/" in request.url:
+            fetched["fragment"].append(request.url)
+        if "/pagefind/" in request.url:
+            fetched["pagefind"].append(request.url)
+        elif "/search/near/" in request.url:
+            fetched["near"].append(request.url)
+        elif "/search/cards/" in request.url:
+            fetched["cards"].append(request.url)
+    page.on("request", note)
+    return fetched
+
+
+def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_pagefind(site, built_site, page):
+    """No words, no filters: the nearest districts' cards (search/cards/) are sorted; Pagefind (its index
+    alone is over 240 KB nationally) is not loaded at all, and the order is right by the real coordinates."""
+    fetched = look_big(page)
+    origin = json.loads((built_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
+    page.goto(site + "find/?q=HR3+5AA")
+    wait_results(page)
+    expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
+    status = page.locator("#results-status").inner_text()
+    shown = int(re.match(r"(\d+) homes, nearest first\.", status).group(1))
+    cards = page.locator("#results > li")
+    drawn = cards.count()
+    assert drawn == min(20, shown) and fetched["cards"]
+    assert fetched["pagefind"] == [] and fetched["near"] == []
+    slugs = [re.search(r"/homes/([^/]+)/", h).group(1) for h in page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href)")]
+    where = {h["slug"]: h.get("address") or {} for h in all_homes() if h.get("slug")}
+    miles = [haversine_miles(origin, (where[s]["latitude"], where[s]["longitude"])) for s in slugs]
+    assert miles == sorted(miles)
+    for i in range(drawn):
+        printed = float(re.search(r"([0-9.]+) miles away", cards.nth(i).inner_text()).group(1))
+        assert abs(printed - miles[i]) < 0.051, (slugs[i], printed, miles[i])
+    # the cards are the same as Pagefind's: with a word that every home has, the same first homes
+    first = page.locator("#results > li").all_inner_texts()
+    page.goto(site + "find/?q=carehomelisting&sort=distance&near=HR3+5AA")
+    wait_results(page)
+    assert page.locator("#results > li").all_inner_texts() == first
+    assert len(fetched["fragment"]) == drawn and fetched["near"]
+
+
+def test_distance_with_a_filter_on_a_big_site_keeps_pagefinds_filter(site, page):
+    """With nursing chosen, the homes sorted are exactly the nursing homes Pagefind finds in the nearest
+    districts, and those shown plus those counted further away are every nursing home."""
+    page.goto(site + "find/?care=Nursing")
+    wait_results(page)
+    nursing = int(page.locator("#results-status").inner_text().split()[0])
+    fetched = look_big(page)
+    page.goto(site + "find/?care=Nursing&sort=distance&near=HR3+5AA")
+    wait_results(page)
+    status = page.locator("#results-status").inner_text()
+    m = re.match(r"(\d+) homes?, nearest first\. .* (\d+) more homes? match(?:es)? further away", status)
+    assert m, status
+    assert int(m.group(1)) + int(m.group(2)) == nursing and fetched["near"]
+    drawn = page.locator("#results > li").count()
+    assert drawn == min(20, int(m.group(1))) and len(fetched["fragment"]) == drawn
+    for slug in page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])"):
+        home = next(h for h in all_homes() if h.get("slug") == slug)
+        assert home["care"]["nursing"] is True, slug
+
+
 def test_an_area_not_published_falls_back_to_the_district_middle_and_says_so(site, page):
     def without_hr(route):
         resp = route.fetch()

@@ -129,7 +129,7 @@
     });
     return p;
   }
-  function filtersFor(s, form, districts) {
+  function filtersFor(s, form) {
     var f = {};
     if (s.locality) f.locality = s.locality;
     if (s.town) f.town = s.town;
@@ -142,7 +142,6 @@
     if (s.free === "any") f.free = { any: ["nursing", "residential"] };
     else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
     if (s.maxfee) f.feeband = { any: feeBandsUpTo(Number(s.maxfee), VALUES.feeBands.step) };
-    if (districts) f.district = { any: districts };
     return f;
   }
   function feeBandsUpTo(limit, step) {
@@ -306,7 +305,7 @@
     var form = document.getElementById("find-form"), status = document.getElementById("results-status");
     var list = document.getElementById("results"), more = document.getElementById("more");
     var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
-    var pagefind = null, runId = 0, pending = [], shown = 0, geo = null, drawn = [];
+    var runId = 0, pending = [], shown = 0, geo = null, drawn = [];
     form.hidden = false;
     writeForm(form, new URLSearchParams(location.search));
     // The filters are open beside the results on a wide screen, folded away above them on a phone.
@@ -373,6 +372,66 @@
       });
     }
     var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
+    // More than that (a big site): the homes of the nearest postcode districts are sorted from their
+    // summaries (search/near/<DISTRICT>.json: Pagefind id, latitude, longitude, A to Z rank; about
+    // 35 bytes a home), reading at most NEAR_MAX homes' summaries; a home's fragment is loaded only to draw it.
+    var NEAR_MAX = 1000, nearFiles = {};
+    function loadNear(code) {
+      if (!nearFiles[code]) {
+        nearFiles[code] = fetch(new URL("search/near/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+      }
+      return nearFiles[code];
+    }
+    // Pagefind, loaded when a search first needs it (a plain distance search on a big site does not).
+    var pagefindReady = null, NOT_LOADED = {};
+    function loadPagefind() {
+      if (!pagefindReady) {
+        pagefindReady = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
+          return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; }).then(function () { return pf; });
+        }).catch(function () { pagefindReady = null; throw NOT_LOADED; });
+      }
+      return pagefindReady;
+    }
+    var cardFiles = {};
+    function loadCards(code) {
+      if (!cardFiles[code]) {
+        cardFiles[code] = fetch(new URL("search/cards/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+      }
+      return cardFiles[code];
+    }
+    function nearestCards(at, want) {
+      // the result cards ({url, meta}, as Pagefind's fragments have them) of every home in the nearest districts
+      return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadCards)); }).then(function (files) {
+        var out = [];
+        files.forEach(function (cards) {
+          (Array.isArray(cards) ? cards : []).forEach(function (d) {
+            if (!d || typeof d.url !== "string" || !d.meta || typeof d.meta !== "object") return;
+            var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+            out.push({ url: new URL(d.url, base).pathname, meta: d.meta, title: String(d.meta.title || ""), km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) });
+          });
+        });
+        return out;
+      });
+    }
+    function nearest(at, results, want) {
+      // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
+      // of the nearest districts say where they are. Each matching home of those districts, once.
+      var byId = {};
+      results.forEach(function (r) { byId[r.id] = r; });
+      return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
+        var out = [];
+        files.forEach(function (homes) {
+          (Array.isArray(homes) ? homes : []).forEach(function (h) {
+            var r = Array.isArray(h) && Object.prototype.hasOwnProperty.call(byId, h[0]) ? byId[h[0]] : null;
+            if (!r) return;
+            delete byId[h[0]];
+            var placed = typeof h[1] === "number" && typeof h[2] === "number";
+            out.push({ data: r.data, rank: Number(h[3]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
+          });
+        });
+        return out;
+      });
+    }
     function nearDistricts(at, want) {
       // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
       // first, until they hold about ``want`` homes
@@ -481,44 +540,56 @@
       var s = readForm(form), my = ++runId, p = toParams(form);
       history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
       drawActive(s);
-      if (!pagefind) return;
-      var distanceMode = s.sort === "distance";
+      var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
       var prep = distanceMode ? origin(s) : Promise.resolve(null);
+      // start loading Pagefind now unless this may be a search without it (below); a failure is told there
+      if (!distanceMode || s.q || Object.keys(filters).length) loadPagefind().catch(function () { /* told below */ });
+      // aria-busy is "false" again once this search's count (or why there is none) is written
+      list.setAttribute("aria-busy", "true");
       status.textContent = "Searching…";
+      var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
       Promise.all([prep, loadFacets()]).then(function (got) {
-        var o = got[0], known = (got[1] || {}).known || {};
+        var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes;
         if (my !== runId) return;
         if (distanceMode && (!o || o.error)) {
-          status.textContent = o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.";
+          finish(o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.");
           list.replaceChildren(); more.hidden = true; pending = []; return;
         }
         var unknown = 0;
         // Every home page carries the word "carehomelisting": searching for it instead of null
         // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
         var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
-        var filters = filtersFor(s, form);
-        var total = 0;
-        var search = !distanceMode ? sortedSearch(pagefind, term, filters, s.sort)
-          : pagefind.search(term, { filters: filters }).then(function (r) {
+        var total = 0, search;
+        if (distanceMode && !s.q && !Object.keys(filters).length && homes > SORT_ALL) {
+          // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
+          // cards are all it needs, and Pagefind is not loaded at all
+          total = homes;
+          search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
+        } else search = loadPagefind().then(function (pagefind) {
+          return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
             if (!r) return null;
             total = r.results.length;
-            if (total <= SORT_ALL) return [r.results, 0];
-            // too many to fetch them all: the homes in the nearest districts, and the count says how many more there are
-            return nearDistricts(o.at, SORT_ALL).then(function (near) {
-              return pagefind.search(term, { filters: filtersFor(s, form, near) });
-            }).then(function (r2) { return r2 ? [r2.results, 0] : null; });
+            if (total > SORT_ALL) {
+              // too many to fetch them all: the matching homes in the nearest districts (about SORT_ALL of
+              // them: more districts when the words or filters match fewer homes), and the count says how
+              // many more there are
+              var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
+              return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
+            }
+            return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
+              return [items.map(function (d) {
+                var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+                return { url: d.url, meta: d.meta, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
+              }), 0];
+            });
           });
+        });
         return search.then(function (found) {
           if (my !== runId || !found) return;
           unknown = found[1];
           if (!distanceMode) return found[0];
-          // every matching home, sorted by distance; homes with no location last, A to Z
-          return Promise.all(found[0].map(function (x) { return x.data(); })).then(function (items) {
-            return items.map(function (d) {
-              var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-              return { url: d.url, meta: d.meta, km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
-            }).sort(function (a, b) { return a.km - b.km || (a.meta.title || "").localeCompare(b.meta.title || ""); });
-          });
+          // sorted by distance; homes with no location last, A to Z (by the site's name order when known)
+          return found[0].sort(function (a, b) { return a.km - b.km || (a.rank - b.rank) || a.title.localeCompare(b.title); });
         }).then(function (results) {
           if (my !== runId || !results) return;
           pending = results; shown = 0; drawn = []; list.replaceChildren();
@@ -534,9 +605,12 @@
                 " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
           } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
           // the count is announced once the first homes are on the page
-          return showMore().then(function () { if (my === runId) status.textContent = text; });
+          return showMore().then(function () { finish(text); });
         });
-      }).catch(function () { status.textContent = "Search is not working right now. You can browse all homes instead (the lists below)."; });
+      }).catch(function (e) {
+        finish(e === NOT_LOADED ? "Search could not load. You can browse all homes in the lists below instead."
+          : "Search is not working right now. You can browse all homes instead (the lists below).");
+      });
     }
     var timer = null;
     form.addEventListener("input", function (ev) {
@@ -571,11 +645,6 @@
       });
     });
     loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
-    import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-      pagefind = pf;
-      return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; });
-    }).then(run)
-      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; });
     run();
   }
 
