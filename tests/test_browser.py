@@ -235,11 +235,11 @@ def look_big(page) -> dict[str, list[str]]:
     return fetched
 
 
-def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_pagefind(site, built_site, page):
+def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_pagefind(site, engine_site, page):
     """No words, no filters: the nearest districts' cards (search/cards/) are sorted; Pagefind (its index
     alone is over 240 KB nationally) is not loaded at all, and the order is right by the real coordinates."""
     fetched = look_big(page)
-    origin = json.loads((built_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
     page.goto(site + "find/?q=HR3+5AA")
     wait_results(page)
     expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
