@@ -144,8 +144,9 @@ def list_pages(views: list[HomeView], needs: list[tuple[str, str]]) -> dict[str,
         out["towns"] += _paged("town-" + slugify(t), f"Homes in {t}", t, homes)
     if no_town:
         out["towns"] += _paged("town-none", "Homes with no town in their address", "No town given", no_town)
+    said = [(v, set(v.yes_filters)) for v in ordered]  # once a home, not once a home and need
     for key, label in needs:
-        homes = [v for v in ordered if key in v.yes_filters]
+        homes = [v for v, yes in said if key in yes]
         if homes:
             out["needs"] += _paged("need-" + slugify(key), f"Homes for: {label}", label, homes)
     return out

@@ -118,10 +118,10 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         # pages
         pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
                              entries=entries, releases=releases, released=released, engine=engine)
-        sizes = write_files(files, out / "data")
+        sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
         copy_releases(releases, out / "data" / "releases")
         # the static Open Referral UK API, from the same records as data/oruk-services.json
-        write_files(api_files(json.loads(files["oruk-services.json"])), out / "oruk")
+        write_files(api_files(json.loads(files["oruk-services.json"])), out / "oruk", atomic=False)
         # search
         search = write_search(views, out, index)
         write_lookup(out, cfg.directory.get("postcode_areas"))  # postcodes/: exact-postcode distance search

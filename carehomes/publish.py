@@ -114,12 +114,20 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     return files
 
 
-def write_files(files: dict[str, bytes], out_dir: Path) -> dict[str, int]:
-    """Write each file into ``out_dir`` (names may hold folders) atomically, leaving every other file there alone."""
+def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> dict[str, int]:
+    """Write each file into ``out_dir`` (names may hold folders), leaving every other file there alone:
+    each one atomically, or (``atomic=False``, for a new build no one reads yet) straight."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = set()
     for name, data in files.items():
-        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(out_dir / name, data)
+        path = out_dir / name
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if atomic:
+            write_bytes_atomic(path, data)
+        else:
+            path.write_bytes(data)
     return {name: len(data) for name, data in files.items()}
 
 

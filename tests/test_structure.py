@@ -164,7 +164,13 @@ def test_swap_is_a_link_flip_with_normal_permissions(tmp_path):
     with replace_dir(target) as out:
         (out / "index.html").write_text("two")
     assert (target / "index.html").read_text() == "two"
-    assert not first.exists()  # the old build is removed after the flip
+    assert not first.exists()  # the old build is moved aside at once after the flip ...
+    trash = builds_dir(target) / f".trash-{first.name}"
+    for _ in range(100):  # ... and removed by a separate process, so the build does not wait for it
+        if not trash.exists():
+            break
+        time.sleep(0.05)
+    assert not trash.exists()
     with pytest.raises(RuntimeError), replace_dir(target) as out:
         (out / "index.html").write_text("three")
         raise RuntimeError("stage failed")
@@ -180,6 +186,7 @@ def test_leftovers_of_interrupted_builds_are_removed_and_a_real_folder_adopted(t
         (tmp_path / name).mkdir()
         (tmp_path / name / "big").write_text("x")
     (tmp_path / ".site-builds" / "20260101T000000-1-2").mkdir(parents=True)  # killed mid-build
+    (tmp_path / ".site-builds" / ".trash-20250101T000000-1-2" / "homes").mkdir(parents=True)  # removal cut short
     os.symlink(".site-builds/nowhere", tmp_path / ".site-link-x")  # killed before the flip
     seen = []
     with replace_dir(target) as out:
@@ -188,6 +195,7 @@ def test_leftovers_of_interrupted_builds_are_removed_and_a_real_folder_adopted(t
     assert seen == ["old"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site-builds", "site"]
     assert len([p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]) == 1
+    assert not (tmp_path / ".site-builds" / ".trash-20250101T000000-1-2").exists()
     assert (target / "index.html").read_text() == "new"
 
 
