@@ -124,7 +124,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         write_files(api_files(json.loads(files["oruk-services.json"])), out / "oruk", atomic=False)
         # search
         search = write_search(views, out, index)
-        write_lookup(out, cfg.directory.get("postcode_areas"))  # postcodes/: exact-postcode distance search
+        # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
+        write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
         # sitemap
         write_sitemap(out, cfg.raw.get("site_url", ""))
     return BuildReport(len(views), pages, sizes, search)

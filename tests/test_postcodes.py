@@ -140,3 +140,25 @@ def test_built_site_publishes_the_lookup(built_site):
     out, _ = built_site
     assert (out / "postcodes" / "HR" / "HR1-1.json").exists()
     assert not (out / "postcodes" / "B").exists()
+
+
+def test_lookup_is_reused_from_the_site_it_replaces_only_when_unchanged(tmp_path):
+    first, second, third = tmp_path / "one", tmp_path / "two", tmp_path / "three"
+    made = postcodes.write_lookup(first, ["HR"])
+    again = postcodes.write_lookup(second, ["HR"], previous=first)
+    assert again == made
+    files = sorted(p.relative_to(first) for p in (first / "postcodes").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in (second / "postcodes").rglob("*") if p.is_file())
+    sector = postcodes.sector_file("HR3 5AA")
+    assert (second / sector).read_bytes() == (first / sector).read_bytes()
+    assert (second / sector).stat().st_ino == (first / sector).stat().st_ino  # linked, not written again
+    # other areas, or a lookup made by other code, are written afresh
+    other = postcodes.write_lookup(third, ["HR", "SY"], previous=second)
+    assert other["areas"] == ["HR", "SY"] and (third / postcodes.sector_file("SY1 1AA")).is_file()
+    assert (third / sector).stat().st_ino != (second / sector).stat().st_ino
+    made_from = second / "postcodes" / postcodes.MADE_FROM
+    made_from.write_text(made_from.read_text().replace('"code": "', '"code": "x'))
+    fresh = tmp_path / "four"
+    postcodes.write_lookup(fresh, ["HR"], previous=second)
+    assert (fresh / sector).stat().st_ino != (second / sector).stat().st_ino
+    assert (fresh / sector).read_bytes() == (first / sector).read_bytes()

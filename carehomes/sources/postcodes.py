@@ -11,14 +11,17 @@ parameters, good to a few metres, which is ample for distances between homes and
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..schema import ROOT
 
@@ -205,7 +208,46 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
     return len(sectors), len(rows), largest
 
 
-def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None = None) -> dict:
+MADE_FROM = ".made-from.json"  # what a published lookup was made from, so the next build can reuse it
+
+
+def _made_from(areas: list[str], folder: Path | None) -> dict[str, Any]:
+    """What the lookup's files depend on: this module's code and each area file's size and time."""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    sources = {a: [(st := area_file(a, folder).stat()).st_size, st.st_mtime_ns] for a in areas}
+    return {"format": LOOKUP_FORMAT, "code": code, "sources": sources}
+
+
+def _reuse(old: Path, new: Path, made_from: dict[str, Any]) -> list | None:
+    """Hard-link (or copy) the previous build's lookup into ``new`` if it was made from the same
+    code and files; its counts, or None when it must be written again."""
+    try:
+        before = json.loads((old / MADE_FROM).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(before, dict) or {k: before.get(k) for k in made_from} != json.loads(json.dumps(made_from)):
+        return None
+    counts = before.get("counts")
+    if not isinstance(counts, list):
+        return None
+    try:
+        for src in sorted(old.rglob("*.json")):
+            if src.name in (MADE_FROM, "areas.json") or src.is_symlink():
+                continue
+            dst = new / src.relative_to(old)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+    except OSError:
+        shutil.rmtree(new, ignore_errors=True)
+        return None
+    return counts
+
+
+def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None = None,
+                 previous: Path | None = None) -> dict:
     """Publish every live postcode of the chosen areas ("all" for every area with data) as small
     JSON files under ``site/postcodes/``, one per postcode sector, each at most MAX_CHUNK_BYTES.
 
@@ -215,21 +257,29 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     decimal places, about 10 m), or to ``null`` for a live postcode without a position:
     ``{"1AA":[52.0607,-2.71],...}``. A postcode whose area is published but whose sector file or
     inward code is absent is not a live postcode. Returns counts for the build report.
+
+    With ``previous`` (the site being replaced), its lookup is hard-linked rather than written again
+    when it was made by the same code from the same Code-Point files (``.made-from.json``): on a
+    national site that saves writing 10,880 files from 1.7 million postcodes.
     """
     wanted = available_areas(folder) if areas == "all" else sorted({str(a).upper() for a in areas or []})
     present = [a for a in wanted if has_area(a, folder)]
     base = site / LOOKUP_DIR
-    jobs = [(area, base, folder) for area in present]
-    if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    made_from = _made_from(present, folder)
+    counts = _reuse(previous / LOOKUP_DIR, base, made_from) if previous is not None else None
+    if counts is None:
+        jobs = [(area, base, folder) for area in present]
+        if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(os.cpu_count()) as pool:
-            counts = list(pool.map(_write_area, jobs, chunksize=4))
-    else:
-        counts = [_write_area(job) for job in jobs]
+            with ProcessPoolExecutor(os.cpu_count()) as pool:
+                counts = list(pool.map(_write_area, jobs, chunksize=4))
+        else:
+            counts = [_write_area(job) for job in jobs]
     files, postcodes_written = sum(c[0] for c in counts), sum(c[1] for c in counts)
     largest = max((c[2] for c in counts), default=0)
     base.mkdir(parents=True, exist_ok=True)
+    (base / MADE_FROM).write_text(json.dumps({**made_from, "counts": counts}), encoding="utf-8")
     index = {"format": LOOKUP_FORMAT, "date": DATA_DATE, "attribution": ATTRIBUTION, "areas": present,
              "missing": [a for a in wanted if a not in present], "digits": 4}
     (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
