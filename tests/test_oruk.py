@@ -210,3 +210,32 @@ def test_openapi_slip_is_still_there():
 def test_api_files_are_outside_sitemap(built_site):
     site, _ = built_site
     assert "/oruk/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_api_files_served_as_html_hold_no_markup():
+    """A static host labels the API's index.html files text/html: provider text must not read as markup."""
+    from carehomes.outputs.oruk_api import api_files
+
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    data = dict(checked.profiles[0].data)
+    hostile = '<script>alert(1)</script> & <img src=x onerror=alert(2)> "Care" Ltd'
+    data["name"] = hostile
+    files = api_files([service(data)])
+    for path, raw in files.items():
+        assert not {b"<", b">", b"&"} & {raw[i:i + 1] for i in range(len(raw))}, path
+    one = next(raw for path, raw in files.items() if path.startswith("services/") and path.count("/") == 2)
+    assert json.loads(one)["name"] == hostile  # the same text to any JSON reader
+
+
+def test_homes_of_one_provider_share_one_organisation():
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    first = dict(checked.profiles[0].data)
+    second = {**first, "location_id": "1-999999999", "name": "Second Home (fictional)", "slug": "second-home"}
+    a, b = service(first), service(second)
+    assert a["id"] != b["id"]
+    assert a["organization_id"] == b["organization_id"] and a["organization"] == b["organization"]
+    assert a["organization"]["description"] == ("A care provider registered with the Care Quality Commission "
+                                                "(provider ID 1-000000102).")
+    without_id = {**second, "provider": {k: v for k, v in second["provider"].items() if k != "cqc_id"}}
+    c = service(without_id)  # no provider ID: the name alone does not prove it is the same organisation
+    assert c["organization_id"] != a["organization_id"] and "organization_identifiers" not in c["organization"]

@@ -215,3 +215,15 @@ def test_the_deviation_is_needed(tmp_path, monkeypatch):
     monkeypatch.setattr(tabular, "DEVIATIONS", {})
     errors = _errors(_write(tabular_files([svc], RELEASED), tmp_path / "profiles"))
     assert [e[:4] for e in errors] == [("service", 2, "organization_id", "constraint-error")]
+
+
+def test_one_provider_is_one_organisation_row(tmp_path):
+    svc = _full_service()
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    other = service({**checked.profiles[0].data, "location_id": "1-999999999", "name": "Second Home (fictional)",
+                     "slug": "second-home"})
+    files = tabular_files([svc, other], RELEASED)
+    assert _errors(_write(files, tmp_path)) == []
+    tables = _tables(tmp_path)
+    assert len(tables["organization"]) == 1 and len(tables["organization_identifier"]) == 1
+    assert {r["organization_id"] for r in tables["service"]} == {tables["organization"][0]["id"]}

@@ -57,20 +57,23 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     lid = d["location_id"]
     g = flatten(d).get
 
-    sid, oid, loc_id = uid("service", lid), uid("organization", lid), uid("location", lid)
-    provider = g("provider.name")
+    provider, provider_id = g("provider.name"), g("provider.cqc_id")
+    # one organisation per CQC provider, whichever of its homes names it; without a provider ID, one per home
+    sid, loc_id = uid("service", lid), uid("location", lid)
+    oid = uid("organization", "cqc", str(provider_id)) if provider_id else uid("organization", lid)
     status = {"Deregistered": "defunct", "Not in latest register": "inactive"}.get(g("cqc.status") or "", "active")
     kinds = [k for k, on in (("with nursing", g("care.nursing")), ("without nursing", g("care.residential"))) if on]
     summary = f"Care home {' and '.join(kinds) if kinds else ''}".strip() + (
         f", registered with CQC for {g('beds.registered')} beds." if g("beds.registered") is not None else ".")
     svc: dict[str, Any] = {"id": sid, "name": d["name"], "status": status, "description": g("description") or summary}
     if provider:  # the CQC provider; when the register gives no name, no organisation (not an invented one)
-        org: dict[str, Any] = {"id": oid, "name": provider,
-                               "description": f"The organisation registered with the Care Quality Commission to run {d['name']}."}
-        if g("provider.cqc_id"):
-            org["organization_identifiers"] = [{"id": uid("org-identifier", lid), "organization_id": oid,
+        about = (f"A care provider registered with the Care Quality Commission (provider ID {provider_id})." if provider_id
+                 else f"The organisation registered with the Care Quality Commission to run {d['name']}.")
+        org: dict[str, Any] = {"id": oid, "name": provider, "description": about}
+        if provider_id:
+            org["organization_identifiers"] = [{"id": uid("org-identifier", "cqc", str(provider_id)), "organization_id": oid,
                                                 "identifier_scheme": "CQC", "identifier_type": "CQC provider ID",
-                                                "identifier": g("provider.cqc_id")}]
+                                                "identifier": provider_id}]
         svc = {"id": sid, "organization_id": oid, **{k: v for k, v in svc.items() if k != "id"}, "organization": org}
     if g("contact.website"):
         svc["url"] = g("contact.website")

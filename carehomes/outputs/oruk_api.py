@@ -82,8 +82,11 @@ def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def _json(doc: Any) -> bytes:
-    # compact, so the C encoder writes the 15,000 files of a national site (indent would use the slow one)
-    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    # compact, so the C encoder writes the 15,000 files of a national site (indent would use the slow one).
+    # A static host labels these index.html files text/html, so no provider text may read as markup:
+    # <, > and & are written as JSON escapes (the same string to any JSON reader).
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
 
 
 def api_files(services: list[dict]) -> dict[str, bytes]:
