@@ -139,20 +139,26 @@ def test_journey_shared_filter_link(site, page):
 
 
 def test_distance_sort_from_an_outward_code_uses_the_district_centre(site, page):
+    """An outward code alone measures from the middle of that district's postcodes; one that is no
+    district says so."""
     import json
     import math
 
     import yaml
     page.goto(site + "find/?sort=distance&near=hr9&unit=km")
     wait_results(page)
-    expect(page.locator("#results-status")).to_contain_text("Distances are measured from the middle of the homes in postcode area HR9")
-    centre = json.loads(page.evaluate("fetch('../search/districts/HR.json').then(r => r.text())"))["HR9"]
+    # HR's postcodes are published: the middle of the district's postcodes, not of its homes
+    expect(page.locator("#results-status")).to_contain_text("Distances are measured from the middle of postcode district HR9.")
+    centre = json.loads(page.evaluate("fetch('../postcodes/HR/districts.json').then(r => r.text())"))["HR9"]
     homes = [yaml.safe_load(f.read_text()) for f in (ROOT / "providers").glob("[!_]*.yaml")]
     nearest = min(homes, key=lambda h: math.dist((h["address"]["latitude"], h["address"]["longitude"] * math.cos(math.radians(52))),
                                                   (centre[0], centre[1] * math.cos(math.radians(52)))))
     first = page.locator("#results > li").first
     expect(first.locator("h2")).to_have_text(nearest["name"])
     expect(first).to_contain_text("km away")
+    page.goto(site + "find/?q=HR99")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text("HR99 is not a postcode district; check it.")
 
 
 def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -132,7 +132,7 @@ def test_published_lookup_for_the_configured_areas(tmp_path):
     sector = json.loads((tmp_path / postcodes.sector_file("HR3 5AA")).read_text())
     assert sector["5AA"] == [52.0748, -3.1252]   # Kington
     assert "9ZZ" not in json.loads((tmp_path / postcodes.sector_file("HR9 9ZZ")).read_text())
-    hr = sum(len(json.loads(f.read_text())) for f in (tmp_path / "postcodes" / "HR").glob("*.json"))
+    hr = sum(len(json.loads(f.read_text())) for f in (tmp_path / "postcodes" / "HR").glob("HR*-*.json"))
     assert hr == 6544
 
 
@@ -162,3 +162,16 @@ def test_lookup_is_reused_from_the_site_it_replaces_only_when_unchanged(tmp_path
     postcodes.write_lookup(fresh, ["HR"], previous=second)
     assert (fresh / sector).stat().st_ino != (second / sector).stat().st_ino
     assert (fresh / sector).read_bytes() == (first / sector).read_bytes()
+
+
+def test_district_centres_for_an_outward_code_alone(tmp_path):
+    import json
+
+    postcodes.write_lookup(tmp_path, ["HR"])
+    centres = json.loads((tmp_path / "postcodes" / "HR" / postcodes.DISTRICTS_FILE).read_text())
+    assert set(centres) == {f"HR{n}" for n in range(1, 10)}
+    kington = json.loads((tmp_path / postcodes.sector_file("HR5 3AT")).read_text())["3AT"]
+    assert postcodes.distance_km(*centres["HR5"], *kington) < 10  # HR5 is Kington's district
+    assert postcodes.distance_km(*centres["HR1"], *centres["HR5"]) > 20
+    assert postcodes.district_centres({"HR1 1AA": [52.0, -2.0], "HR11AB": [52.2, -2.2], "HR2 7AA": [51.0, -3.0]}) == {
+        "HR1": [52.1, -2.1], "HR2": [51.0, -3.0]}

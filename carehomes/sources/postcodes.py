@@ -186,6 +186,21 @@ def sector_file(postcode: str) -> str:
     return f"{LOOKUP_DIR}/{area_of(key)}/{key[:-3]}-{key[-3]}.json"
 
 
+DISTRICTS_FILE = "districts.json"  # postcodes/<AREA>/districts.json: district -> the middle of its postcodes
+
+
+def district_centres(where: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Postcode district (``HR3``) -> the mean position of its located postcodes, 4 decimal places;
+    ``where`` maps each postcode (``"HR3 5AA"``) to ``[latitude, longitude]``."""
+    sums: dict[str, list[float]] = {}
+    for pc, (lat, lon) in where.items():
+        s = sums.setdefault(postcode_key(pc)[:-3], [0.0, 0.0, 0])
+        s[0] += lat
+        s[1] += lon
+        s[2] += 1
+    return {d: [round(s[0] / s[2], 4), round(s[1] / s[2], 4)] for d, s in sorted(sums.items())}
+
+
 def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
     """Write one postcode area's sector files; returns (files, postcodes, largest file in bytes)."""
     area, base, folder = job
@@ -198,6 +213,7 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
         key = r[0].replace(" ", "")
         sectors.setdefault(f"{key[:-3]}-{key[-3]}", {})[key[-3:]] = where.get(r[0])
     (base / area).mkdir(parents=True, exist_ok=True)
+    (base / area / DISTRICTS_FILE).write_text(json.dumps(district_centres(where), separators=(",", ":")), encoding="ascii")
     largest = 0
     for sector, entries in sorted(sectors.items()):
         text = json.dumps(dict(sorted(entries.items())), separators=(",", ":"))
@@ -256,7 +272,8 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     ``postcodes/HR/HR1-1.json`` maps each inward code to ``[latitude, longitude]`` (WGS84, 4
     decimal places, about 10 m), or to ``null`` for a live postcode without a position:
     ``{"1AA":[52.0607,-2.71],...}``. A postcode whose area is published but whose sector file or
-    inward code is absent is not a live postcode. Returns counts for the build report.
+    inward code is absent is not a live postcode. ``postcodes/HR/districts.json`` maps each district
+    of the area to the middle of its postcodes, for a search by outward code alone (``HR3``). Returns counts for the build report.
 
     With ``previous`` (the site being replaced), its lookup is hard-linked rather than written again
     when it was made by the same code from the same Code-Point files (``.made-from.json``): on a

@@ -351,7 +351,21 @@
       var district = function () {
         return districtCentre(code, area).then(function (c) { return c ? { at: c, area: c[2] } : null; });
       };
-      if (!whole) return district().then(function (o) { return o ? { at: o.at, from: "the middle of the homes in postcode area " + o.area } : null; });
+      var homesMiddle = function () {
+        return district().then(function (o) { return o ? { at: o.at, from: "the middle of the homes in postcode area " + o.area } : null; });
+      };
+      if (!whole) {
+        // an outward code alone (HR3): the middle of its postcodes where the area's postcodes are published
+        return loadLookup().then(function (idx) {
+          if ((idx.areas || []).indexOf(area) < 0) return homesMiddle();
+          return fetch(new URL("postcodes/" + area + "/districts.json", base)).then(function (r) { return r.ok ? r.json() : null; })
+            .catch(function () { return null; }).then(function (d) {
+              if (!d) return homesMiddle();
+              if (!Object.prototype.hasOwnProperty.call(d, code)) return { error: fill(VALUES.find.notDistrict, { district: code }) };
+              return { at: d[code], note: fill(VALUES.find.fromOutward, { district: code }) };
+            });
+        });
+      }
       var typed = whole[0] + " " + whole[1];
       return loadLookup().then(function (idx) {
         var areas = idx.areas || [];
