@@ -539,6 +539,25 @@ def test_postcode_in_the_home_page_search_is_a_distance_search(site, sized):
     expect(sized.get_by_role("button", name="Remove filter: Nearest to HR1 1TJ")).to_be_visible()
 
 
+def test_words_and_a_postcode_together_narrow_then_sort_by_distance(site, sized):
+    sized.goto(site + "find/?q=Kington+HR1+1TJ")
+    wait_results(sized)
+    status = sized.locator("#results-status")
+    expect(status).to_contain_text("nearest first. Distances are measured in a straight line from HR1 1TJ.")
+    origin = json.loads(sized.evaluate("fetch('../postcodes/HR/HR1-1.json').then(r => r.text())"))["1TJ"]
+    kington = [h for h in all_homes() if "kington" in (h.get("address") or {}).get("town", "").lower()]
+    assert kington, "the bundled data has homes in Kington"
+    names = every_result(sized)
+    assert sorted(names) == sorted(h["name"] for h in kington)
+    by_distance = sorted(kington, key=lambda h: (haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])), h["name"]))
+    assert names == [h["name"] for h in by_distance]
+    # each chip removes its own part of the search box
+    sized.get_by_role("button", name="Remove filter: Nearest to HR1 1TJ").click()
+    wait_results(sized)
+    expect(sized.get_by_label("Home name, town, postcode or need")).to_have_value("Kington")
+    expect(status).to_contain_text("A to Z")
+
+
 def test_results_first_on_the_first_screen(site, sized):
     sized.goto(site + "find/")
     wait_results(sized)

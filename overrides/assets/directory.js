@@ -99,14 +99,23 @@
   function readForm(form) {
     var fd = new FormData(form), s = {};
     FIELDS.forEach(function (k) { s[k] = MULTI[k] ? fd.getAll(k) : (fd.get(k) || "").trim(); });
-    // A postcode typed in the search box is a distance search, not words to match.
-    if (s.q && outward(s.q)) {
-      s.nearFromQ = true;
-      if (!s.near) s.near = s.q;
-      s.q = "";
+    // A postcode typed in the search box is a distance search, not words to match; typed with
+    // words ("Kington HR3 5AA"), the words still narrow the homes and the postcode sorts them.
+    var inQ = s.q && !outward(s.q) ? withPostcode(s.q) : null;
+    if (s.q && (outward(s.q) || inQ)) {
+      s.nearFromQ = inQ ? inQ[0] : s.q;  // the postcode as typed in the search box
+      if (!s.near) s.near = s.nearFromQ;
+      s.q = inQ ? inQ[1] : "";
       s.sort = "distance";
     }
     return s;
+  }
+  function withPostcode(text) {
+    // "Kington HR3 5AA" -> ["HR3 5AA", "Kington"]: a whole postcode among other words, or null
+    var m = /(^|\s)([A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*[0-9][A-Za-z]{2})(?=\s|$)/.exec(text);
+    if (!m || !postcode(m[2])) return null;
+    var rest = (text.slice(0, m.index) + " " + text.slice(m.index + m[0].length)).replace(/\s+/g, " ").trim();
+    return rest ? [m[2], rest] : null;
   }
   function writeForm(form, params) {
     FIELDS.forEach(function (k) {
@@ -116,7 +125,7 @@
         else if (values.length) input.value = values[0];
       });
     });
-    if (form.q.value && outward(form.q.value)) form.sort.value = "distance";
+    if (form.q.value && (outward(form.q.value) || withPostcode(form.q.value))) form.sort.value = "distance";
   }
   function toParams(form) {
     var fd = new FormData(form), p = new URLSearchParams();
@@ -124,7 +133,7 @@
       if (MULTI[k]) fd.getAll(k).forEach(function (v) { p.append(k, v); });
       else {
         var v = (fd.get(k) || "").trim();
-        if (v && !(k === "sort" && (v === "name" || (v === "distance" && outward(form.q.value)))) && !(k === "unit" && v === "mi")) p.set(k, v);
+        if (v && !(k === "sort" && (v === "name" || (v === "distance" && (outward(form.q.value) || withPostcode(form.q.value))))) && !(k === "unit" && v === "mi")) p.set(k, v);
       }
     });
     return p;
@@ -284,8 +293,12 @@
   function activeFilters(form, s) {
     // [text, clear()] for every filter in use, in the order of the form
     var out = [];
-    if (s.q) out.push(["Words: " + s.q, function () { form.q.value = ""; }]);
-    if (s.nearFromQ) out.push(["Nearest to " + form.q.value.toUpperCase(), function () { form.q.value = ""; }]);
+    // with words and a postcode in the search box, each chip removes its own part
+    if (s.q) out.push(["Words: " + s.q, function () { form.q.value = s.nearFromQ || ""; }]);
+    if (s.nearFromQ) out.push(["Nearest to " + s.nearFromQ.toUpperCase(), function () {
+      form.q.value = s.q;
+      if (s.q && form.sort.value === "distance") form.sort.value = "name";
+    }]);
     else if (s.near) out.push(["Nearest to " + s.near.toUpperCase(), function () { form.near.value = ""; if (form.sort.value === "distance") form.sort.value = "name"; }]);
     ["town", "locality"].forEach(function (k) {
       if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
