@@ -99,6 +99,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port 0-65535 (0 lets the computer pick a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; use a port from 1 to 65535, e.g. 8001") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port; use a port from 1 to 65535 "
+                                         "(or 0 for any free port)")
+    return port
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .localserver import site_server
 
@@ -448,8 +460,9 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("data", help="write the open data files (CSV, JSON, datapackage.json)")
-    d.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
-    d.add_argument("--out", default=str(SITE / "data"))
+    d.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+                   help="folders or files of profiles to publish (default: providers/)")
+    d.add_argument("--out", default=str(SITE / "data"), help="folder to write the data files into (default: site/data/)")
     d.set_defaults(func=cmd_data)
 
     i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file or the live CQC API")
@@ -458,7 +471,8 @@ def parser() -> argparse.ArgumentParser:
                    help="sync from the live CQC API (key in CQC_API_KEY; only changes since the last sync)")
     i.add_argument("--full", action="store_true", help="with --api: fetch every home, not only the changes")
     i.add_argument("--state", help="with --api: the sync state file (default: cqc-sync.json beside the providers folder)")
-    i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire")
+    i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire; with --api "
+                   "it is remembered (in the state file) for later --api syncs, so you give it once")
     i.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to create or refresh")
     i.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date of the register data (default: newest date in the file)")
     i.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
@@ -473,33 +487,40 @@ def parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_import_cqc)
     fs = sub.add_parser("import-fsa", help="add food hygiene ratings from Food Standards Agency FHRS XML files")
     fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
-    fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update")
+    fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
     fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
     fs.set_defaults(func=cmd_import_fsa)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):
         b = sub.add_parser(name, help=helptext)
-        b.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
-        b.add_argument("--out", default=str(SITE))
-        b.add_argument("--config", default=str(ROOT / "mkdocs.yml"))
+        b.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+                       help="folders or files of profiles to publish (default: providers/)")
+        b.add_argument("--out", default=str(SITE), help="folder to build the site into (default: site/)")
+        b.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
+                       help="the site's settings: name, address, council details (default: mkdocs.yml)")
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
         if name == "serve":
-            b.add_argument("--host", default="127.0.0.1")
-            b.add_argument("--port", type=int, default=8000)
+            b.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this computer only)")
+            b.add_argument("--port", type=_port, default=8000,
+                           help="port from 1 to 65535 (default: 8000; 0 picks any free port and prints it)")
         b.set_defaults(func=cmd_build if name == "build" else cmd_serve)
 
     r = sub.add_parser("release", help="snapshot the data as a release in releases/<date>/ (for stewards)")
-    r.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
-    r.add_argument("--releases", default=str(ROOT / "releases"))
+    r.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+                   help="folders or files of profiles to snapshot (default: providers/)")
+    r.add_argument("--releases", default=str(ROOT / "releases"),
+                   help="folder that holds the dated snapshots (default: releases/)")
     r.add_argument("--force", action="store_true", help="replace today's snapshot")
     r.set_defaults(func=cmd_release)
 
     rp = sub.add_parser("report", help="commissioner early-warning report (HTML and CSV; not published)")
-    rp.add_argument("--providers", nargs="+", default=[str(PROVIDERS)])
-    rp.add_argument("--out", default=str(ROOT / "report"))
+    rp.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+                    help="folders or files of profiles to report on (default: providers/)")
+    rp.add_argument("--out", default=str(ROOT / "report"), help="folder to write the report into (default: report/)")
     rp.add_argument("--config", default=str(ROOT / "signals.yaml"), help="thresholds (default: signals.yaml)")
     rp.add_argument("--releases", default=str(ROOT / "releases"), help="compare beds with the latest release here")
     rp.set_defaults(func=cmd_report)
@@ -521,7 +542,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--nursing", type=int, metavar="N", help="beds with nursing free now")
     v.add_argument("--residential", type=int, metavar="N", help="beds without nursing free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
-    v.add_argument("--providers", default=str(PROVIDERS))
+    v.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
     v.set_defaults(func=cmd_vacancies)
 
     o = sub.add_parser("check-ownership", help="refuse changes the author may not make (for pull requests)")
@@ -541,9 +562,9 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_apply_update)
 
     st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old")
-    st.add_argument("--providers", default=str(PROVIDERS))
+    st.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to look at (default: providers/)")
     st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
-    st.add_argument("--format", choices=["text", "markdown"], default="text", help="markdown is the weekly issue's text")
+    st.add_argument("--format", choices=["text", "markdown"], default="text", help="text (default) for reading here; markdown for the weekly GitHub issue's text")
     st.add_argument("--on", metavar="YYYY-MM-DD", help="count days up to this date (default: today)")
     st.set_defaults(func=cmd_stale)
 

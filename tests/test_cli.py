@@ -86,3 +86,56 @@ def test_bundled_profiles_are_the_real_register():
         assert set(data) <= allowed_top, f.name
         assert "example" not in data
         assert set(data["beds"]) == {"registered"}
+
+
+def test_every_option_has_help():
+    import argparse
+
+    from carehomes.cli import parser
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    bare = [f"{name} {'/'.join(a.option_strings) or a.dest}" for name, p in sub.choices.items()  # type: ignore[union-attr]
+            for a in p._actions if not a.help and not isinstance(a, argparse._HelpAction)]
+    assert bare == []
+    r = run_build("import-cqc", "--help")
+    assert "remembered" in " ".join(r.stdout.split())
+
+
+def test_serve_refuses_a_port_out_of_range_before_building(tmp_path):
+    for port, why in (("99999", "99999 is not a port; use a port from 1 to 65535 (or 0 for any free port)"),
+                      ("-1", "-1 is not a port; use a port from 1 to 65535 (or 0 for any free port)"),
+                      ("http", "'http' is not a number; use a port from 1 to 65535, e.g. 8001")):
+        r = run_build("serve", "--port", port, "--out", str(tmp_path / "site"))
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert r.stderr.splitlines()[-1] == f"build.py serve: error: argument --port: {why}"
+        assert not (tmp_path / "site").exists()
+
+
+def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
+    import urllib.error
+    import urllib.request
+    from threading import Thread
+
+    from carehomes.localserver import site_server
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    (tmp_path / "404.html").write_text("<h1>Page not found</h1>")
+    server = site_server(tmp_path)
+    Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert urllib.request.urlopen(base + "/").read() == b"<p>home</p>"
+        for method in ("GET", "HEAD"):
+            try:
+                urllib.request.urlopen(urllib.request.Request(base + "/no-such-home/", method=method))
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404 and exc.headers["Content-Type"] == "text/html; charset=utf-8"
+                assert exc.read() == (b"<h1>Page not found</h1>" if method == "GET" else b"")
+            else:
+                raise AssertionError("a missing page must answer 404")
+        (tmp_path / "404.html").unlink()  # a site without one: Python's own error page, still 404
+        try:
+            urllib.request.urlopen(base + "/gone")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404 and b"Error code: 404" in exc.read()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import time
 
 import pytest
@@ -260,7 +261,7 @@ def test_ctrl_c_changes_nothing_and_the_next_run_resumes(stub, tmp_path):
     assert r.returncode == 1 and "--local-authority" in r.stderr
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
-    assert "responses already saved" in r.stderr
+    assert re.search(r"Resuming the sync started \S+: (1 response|[02-9]\d* responses|1\d+ responses) already saved", r.stderr)
     assert len(stub.log) - before < 1 + LISTED + PROVIDERS_OF_REGISTERED
     assert len(profiles(tmp_path)) == REGISTERED
 
@@ -370,3 +371,66 @@ def test_removal_limits_apply_to_the_api_sync_too(stub, tmp_path):
     r = sync(stub, tmp_path, "--full")  # within the default limits (5 homes or 10%)
     assert r.returncode == 0, r.stderr
     assert "2 no longer on the register (flagged, not deleted)" in r.stdout
+
+
+def test_bad_settings_are_refused_before_any_request(stub, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CQC_")}
+    env.update(CQC_API_KEY=KEY, CQC_API_BASE="notaurl", CQC_API_RETRIES="0")
+    r = run_build("import-cqc", "--api", "--dry-run", "--local-authority", "X", "--providers", str(tmp_path / "p"),
+                  env=env)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "import-cqc --api: CQC_API_BASE 'notaurl' is not an http(s) address\n"
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_RETRIES="-3", CQC_API_TIMEOUT="0",
+             CQC_API_BACKOFF="-1", CQC_API_MAX_WAIT="-5", CQC_API_CONCURRENCY="0")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.splitlines() == [
+        "import-cqc --api: CQC_API_TIMEOUT='0' must be more than 0 seconds",
+        "import-cqc --api: CQC_API_RETRIES='-3' must be 0 or more",
+        "import-cqc --api: CQC_API_BACKOFF='-1' must be 0 or more seconds",
+        "import-cqc --api: CQC_API_MAX_WAIT='-5' must be 0 or more seconds",
+        "import-cqc --api: CQC_API_CONCURRENCY='0' must be 1 or more"]
+    assert stub.log == [] and not (tmp_path / ".cqc-sync-cache").exists()
+
+
+def test_settings_problems_are_all_collected():
+    from carehomes.sources.cqc_api import Settings, SettingsError
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env({"CQC_API_KEY": "k", "CQC_API_BASE": "ftp://x", "CQC_API_TIMEOUT": "nan",
+                           "CQC_API_RETRIES": "abc"})
+    assert err.value.problems == ["CQC_API_BASE 'ftp://x' is not an http(s) address",
+                                  "CQC_API_TIMEOUT='nan' must be more than 0 seconds",
+                                  "CQC_API_RETRIES='abc' is not a number"]
+    s = Settings.from_env({"CQC_API_KEY": "k", "CQC_API_BASE": "http://127.0.0.1:9/v1/", "CQC_API_RETRIES": "0",
+                           "CQC_API_BACKOFF": "0", "CQC_API_MAX_WAIT": "0"})
+    assert (s.base, s.retries, s.backoff, s.max_wait) == ("http://127.0.0.1:9/v1", 0, 0, 0)
+
+
+def test_list_answering_404_is_a_wrong_address_not_a_saved_response(stub, tmp_path):
+    stub.fail("/locations\\?", "404", times=-1)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
+    assert (r.returncode, r.stdout) == (1, "")
+    cache = tmp_path / ".cqc-sync-cache"
+    url = f"{stub.base}/locations?localAuthority=Oldham&careHome=Y&page=1&perPage=1000"
+    assert r.stderr.splitlines() == [
+        f"import-cqc --api: the list of care homes in Oldham (GET /locations), page 1: HTTP 404 from {url}; "
+        "check CQC_API_BASE",
+        f"The sync did not finish and no profile was changed. 0 responses are saved in {cache}: "
+        "run the same command again to resume."]
+    assert not list(cache.glob("r-*.json")) and stub.count("/locations\\?") == 1
+    # one saved response: the grammar is singular
+    stub.faults.clear()
+    lid = rated_good(stub)
+    stub.fail(f"/locations/{lid}$", "500", times=-1)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run", CQC_API_RETRIES="0", CQC_API_CONCURRENCY="1")
+    assert r.returncode == 1
+    saved = len(list(cache.glob("r-*.json")))
+    expected = "1 response is" if saved == 1 else f"{saved} responses are"
+    assert r.stderr.splitlines()[-1] == (f"The sync did not finish and no profile was changed. {expected} saved in "
+                                         f"{cache}: run the same command again to resume.")
+    # a dry run that finishes leaves no cache behind; one that stops keeps it to resume
+    assert cache.exists()
+    stub.faults.clear()
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("Resuming the sync started ")
+    assert not cache.exists() and not (tmp_path / "cqc-sync.json").exists()

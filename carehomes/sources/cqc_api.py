@@ -57,6 +57,14 @@ class SyncError(Exception):
     """A sync that cannot finish; the message says what failed and what to do."""
 
 
+class SettingsError(SyncError):
+    """Every problem with the CQC_API_* environment variables, one message each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 @dataclass
 class Settings:
     """How to reach the API; every number can be set from the environment (see ``from_env``)."""
@@ -79,16 +87,37 @@ class Settings:
                             "(get one free at https://api-portal.service.cqc.org.uk/)")
         s = cls(base=(env.get("CQC_API_BASE") or DEFAULT_BASE).rstrip("/"), key=key,
                 partner_code=env.get("CQC_API_PARTNER_CODE", "").strip())
-        for name, attr, kind in (("CQC_API_TIMEOUT", "timeout", float), ("CQC_API_RETRIES", "retries", int),
-                                 ("CQC_API_BACKOFF", "backoff", float), ("CQC_API_MAX_WAIT", "max_wait", float),
-                                 ("CQC_API_CONCURRENCY", "concurrency", int)):
+        problems = []
+        if not _is_web_address(s.base):
+            problems.append(f"CQC_API_BASE {s.base!r} is not an http(s) address")
+        for name, attr, kind, ok, words in (
+                ("CQC_API_TIMEOUT", "timeout", float, lambda v: v > 0, "more than 0 seconds"),
+                ("CQC_API_RETRIES", "retries", int, lambda v: v >= 0, "0 or more"),
+                ("CQC_API_BACKOFF", "backoff", float, lambda v: v >= 0, "0 or more seconds"),
+                ("CQC_API_MAX_WAIT", "max_wait", float, lambda v: v >= 0, "0 or more seconds"),
+                ("CQC_API_CONCURRENCY", "concurrency", int, lambda v: v >= 1, "1 or more")):
             if env.get(name):
                 try:
-                    setattr(s, attr, kind(env[name]))
+                    value = kind(env[name])
                 except ValueError:
-                    raise SyncError(f"{name}={env[name]!r} is not a number") from None
-        s.concurrency = max(1, min(s.concurrency, 16))
+                    problems.append(f"{name}={env[name]!r} is not a number")
+                    continue
+                if not ok(value):  # NaN fails every comparison, so it is refused too
+                    problems.append(f"{name}={env[name]!r} must be {words}")
+                setattr(s, attr, value)
+        if problems:
+            raise SettingsError(problems)
+        s.concurrency = min(s.concurrency, 16)
         return s
+
+
+def _is_web_address(url: str) -> bool:
+    """True for an http:// or https:// address with a host."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed [ in an IPv6 host
+        return False
 
 
 class Cache:
@@ -156,11 +185,12 @@ class Client:
         query = urllib.parse.urlencode(params)
         return self.s.base + path + (f"?{query}" if query else "")
 
-    def get(self, path: str, params: dict[str, Any] | None = None, what: str = "") -> Any:
-        """The decoded JSON, or None for 404; raises SyncError naming ``what`` when it cannot."""
+    def get(self, path: str, params: dict[str, Any] | None = None, what: str = "", *, missing_ok: bool = True) -> Any:
+        """The decoded JSON, or None for 404 (an error unless ``missing_ok``: a list that must exist answering
+        404 means a wrong CQC_API_BASE); raises SyncError naming ``what`` when it cannot."""
         url = self.url(path, params)
         cached = self.cache.get(url)
-        if cached is not None:
+        if cached is not None and (missing_ok or cached != NOT_FOUND):
             return None if cached == NOT_FOUND else cached
         what = what or f"GET {path}"
         problem = ""
@@ -176,6 +206,8 @@ class Client:
                 with urllib.request.urlopen(req, timeout=self.s.timeout) as resp:
                     raw = resp.read()
             except urllib.error.HTTPError as exc:
+                if exc.code == 404 and not missing_ok:
+                    raise SyncError(f"{what}: HTTP 404 from {url}; check CQC_API_BASE") from None
                 if exc.code == 404:
                     self.cache.put(url, NOT_FOUND)
                     return None
@@ -240,6 +272,11 @@ class Fetched:
     full: bool = True
 
 
+def _responses(n: int) -> str:
+    """'1 response is' / '3 responses are', for the resume messages."""
+    return f"{n} response is" if n == 1 else f"{n} responses are"
+
+
 def _stamp(t: dt.datetime) -> str:
     return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -249,7 +286,8 @@ def _paged(client: Client, path: str, params: dict[str, Any], key: str, what: st
     items: list[Any] = []
     page = 1
     while True:
-        body = client.get(path, {**params, "page": page, "perPage": PER_PAGE}, f"{what}, page {page}")
+        body = client.get(path, {**params, "page": page, "perPage": PER_PAGE}, f"{what}, page {page}",
+                          missing_ok=key == "changes")
         if body is None and key == "changes":
             return items  # the changes feed answers 404 when nothing changed
         if not isinstance(body, dict) or not isinstance(body.get(key), list):
@@ -391,7 +429,7 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
     cache = Cache(state_file.parent / CACHE_NAME, run)
     stream = out or sys.stderr
     if cache.resumed:
-        stream.write(f"Resuming the sync started {cache.run['end']}: {cache.resumed} responses already saved\n")
+        stream.write(f"Resuming the sync started {cache.run['end']}: {cache.resumed} response{'s' * (cache.resumed != 1)} already saved\n")
     client = Client(settings, cache)
     known = set(state.get("locations") or []) if incremental else None
     try:
@@ -401,11 +439,11 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
                                    max_removals=max_removals, max_removal_share=max_removal_share)
     except KeyboardInterrupt:
         client.stop.set()
-        raise SyncError(f"interrupted\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
+        raise SyncError(f"interrupted\nThe sync did not finish and no profile was changed. {_responses(cache.saved())} "
                         f"saved in {cache.folder}: run the same command again to resume.") from None
     except SyncError as exc:
         client.stop.set()
-        raise SyncError(f"{exc}\nThe sync did not finish and no profile was changed. {cache.saved()} responses are "
+        raise SyncError(f"{exc}\nThe sync did not finish and no profile was changed. {_responses(cache.saved())} "
                         f"saved in {cache.folder}: run the same command again to resume.") from None
     if not dry_run:
         new_state = {
@@ -537,6 +575,10 @@ def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: b
                                          allow_mass_removal=allow_mass_removal, state_file=state_file,
                                          allow_older=allow_older, max_removals=max_removals,
                                          max_removal_share=max_removal_share)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"import-cqc --api: {problem}", file=sys.stderr)
+        return 1
     except SyncError as exc:
         print(f"import-cqc --api: {exc}", file=sys.stderr)
         return 130 if str(exc).startswith("interrupted") else 1
