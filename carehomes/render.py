@@ -23,6 +23,7 @@ import yaml
 from markupsafe import Markup
 
 from . import docs
+from .configfile import ConfigFileError, load_config_file
 from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.tables import release_version
@@ -76,12 +77,46 @@ class SiteConfig:
 
 
 def read_config(path: Path) -> SiteConfig:
-    class _Loose(yaml.SafeLoader):
-        pass
+    """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
+    every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
+    raw = load_config_file(path)
+    problems = config_problems(raw)
+    if problems:
+        raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
+    return SiteConfig(path, raw)
 
-    _Loose.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    _Loose.add_multi_constructor("!", lambda loader, suffix, node: None)
-    return SiteConfig(path, yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {})
+
+DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
+
+
+def config_problems(raw: dict[str, Any]) -> list[str]:
+    """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
+    out: list[str] = []
+    extra = raw.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        return ["extra must be a mapping (extra: then indented settings such as directory:)"]
+    d = (extra or {}).get("directory")
+    if d is None:
+        return out
+    if not isinstance(d, dict):
+        return ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
+    for key in DIRECTORY_TEXT:
+        if key in d and not isinstance(d[key], str):
+            out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")
+    months = d.get("cqc_stale_months")
+    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
+        out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")
+    areas = d.get("postcode_areas")
+    if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
+        out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
+    m = d.get("map")
+    if m is not None and not isinstance(m, dict):
+        out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
+    elif m:
+        for key in ("tiles", "attribution"):
+            if key in m and not isinstance(m[key], str):
+                out.append(f"extra.directory.map.{key} must be text; write it in quotes")
+    return out
 
 
 def _env() -> jinja2.Environment:
@@ -334,11 +369,12 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
-    """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers."""
+    """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers.
+    Every key is always there (empty without a usable map), as the find page's template reads each."""
     m = cfg.directory.get("map") or {}
     tiles: str = m["tiles"] if isinstance(m.get("tiles"), str) else ""
     if not tiles.startswith(("https://", "http://127.0.0.1")):
-        return {}
+        return {"tiles": "", "attribution": "", "host": ""}
     return {"tiles": tiles, "attribution": str(m.get("attribution") or ""), "host": tiles.split("/")[2]}
 
 

@@ -152,3 +152,21 @@ def test_build_command_with_zensical(tmp_path):
     assert done.returncode == 0, done.stderr
     assert re.search(rf"^Built {re.escape(str(out))} with zensical: \d+ homes, ", done.stderr, re.M), done.stderr
     assert (out / "homes" / "aston-house" / "index.html").is_file() and not (out / "search.json").exists()
+
+
+def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
+    """--config bad.yml with INHERIT: (a relative path to) mkdocs.yml and a theme override, on each engine."""
+    import os
+
+    tmp_path.mkdir(exist_ok=True)
+    config = tmp_path / "bad.yml"
+    config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\ndocs_dir: {ROOT / 'content'}\n"
+                      f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  palette:\n    primary: red\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = run_build("build", "--engine", engine, "--config", str(config), "--out", str(out), "--no-search")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    find = (out / "find" / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-color-primary="red"' in find  # the child's theme setting
+    assert 'data-map-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in find  # the parent's extra.directory
+    assert "<title>Find a care home - Herefordshire care homes directory</title>" in find
