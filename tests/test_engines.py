@@ -170,3 +170,29 @@ def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
     assert 'data-md-color-primary="red"' in find  # the child's theme setting
     assert 'data-map-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in find  # the parent's extra.directory
     assert "<title>Find a care home - Herefordshire care homes directory</title>" in find
+
+
+SITE_URL = "https://example-council.github.io/care-homes/"
+LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
+
+
+def doubled_slashes(site: Path) -> list[str]:
+    """Same-site href/src values on any built page whose path has "//" (a scheme's // not counted)."""
+    out = []
+    for page in sorted(site.rglob("*.html")):
+        for value in LINK_ATTR.findall(page.read_text(encoding="utf-8")):
+            if value.startswith(SITE_URL):
+                value = urlsplit(value).path
+            elif re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+                continue  # another site, mailto:, tel:, data:
+            path = value.split("#", 1)[0].split("?", 1)[0]
+            if "//" in path:
+                out.append(f"{page.relative_to(site)}: {value}")
+    return out
+
+
+def test_no_doubled_slashes_in_same_site_links(built_site, zensical_site):
+    """404.html too: mkdocs gives it base_url "/care-homes/", so base_url + "/assets" made "/care-homes//assets"."""
+    for site in (built_site[0], zensical_site[0]):
+        assert (site / "404.html").is_file()
+        assert doubled_slashes(site) == [], site
