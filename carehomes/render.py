@@ -212,7 +212,13 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.suffix == ".md":
-            dst.write_text(env.get_template(rel.as_posix()).render(area=area, stats=st), encoding="utf-8")
+            try:
+                text = env.get_template(rel.as_posix()).render(area=area, stats=st)
+            except jinja2.TemplateError as exc:
+                line = getattr(exc, "lineno", None)
+                raise RuntimeError(f"{src}{f', line {line}' if line else ''}: {exc.message}; content pages are Jinja "
+                                   "templates: fix the {{ ... }} or {% ... %} there") from None
+            dst.write_text(text, encoding="utf-8")
         else:
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
@@ -286,8 +292,13 @@ def run_mkdocs(cfg: SiteConfig, docs_dir: Path, site_dir: Path) -> None:
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
-    build(config)
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
+        build(config)
+    except MkDocsException as exc:  # ConfigurationError, and Abort (a SystemExit) after errors it has logged
+        raise RuntimeError(f"mkdocs could not build the pages from {cfg.path}: {exc}; fix the setting it names") from None
 
 
 def zensical_config(cfg: SiteConfig) -> dict[str, Any]:

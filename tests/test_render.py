@@ -320,3 +320,23 @@ def test_a_config_without_a_map_builds_the_find_page(tmp_path):
     assert done.returncode == 0, done.stderr
     find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")
     assert "data-map-tiles" not in find and "the map server" in find
+
+
+def test_settings_mkdocs_refuses_are_one_clear_message_from_build(tmp_path):
+    config = _inheriting_config(tmp_path, nav="nav: 5\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+            f"mkdocs could not build the pages from {config}: Aborted with a configuration error!; fix the setting it names\n") in done.stderr
+
+
+def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "index.md").write_text("# Hello\n\n{% if %}\n", encoding="utf-8")
+    config = _inheriting_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n{tmp_path / 'content' / 'index.md'}, line 3: "
+            "Expected an expression, got 'end of statement block'; content pages are Jinja templates: fix the {{ ... }} or {% ... %} there\n"
+            ) in done.stderr
