@@ -23,7 +23,7 @@ import yaml
 from markupsafe import Markup
 
 from . import docs
-from .configfile import ConfigFileError, load_config_file
+from .configfile import ConfigFileError, load_config_chain
 from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.tables import release_version
@@ -64,6 +64,8 @@ class SiteConfig:
 
     path: Path
     raw: dict
+    inherited: bool = False  # the file INHERITs another: raw is the merged settings
+    tagged: bool = False  # a setting had a tag (!ENV ...), read as empty in raw
 
     @property
     def directory(self) -> dict:
@@ -79,11 +81,11 @@ class SiteConfig:
 def read_config(path: Path) -> SiteConfig:
     """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
     every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
-    raw = load_config_file(path)
-    problems = config_problems(raw)
+    chain = load_config_chain(path)
+    problems = config_problems(chain.raw)
     if problems:
         raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
-    return SiteConfig(path, raw)
+    return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
 DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
@@ -307,12 +309,19 @@ def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
     zensical reads docs_dir and site_dir only inside the folder of its config file, so the build
     runs in a temporary folder holding docs/ and this config; the theme folder (custom_dir) is
     given as a full path; zensical's own search is turned off (the site's search is Pagefind).
+    A config that itself INHERITs another is given to zensical as its merged settings: zensical's
+    INHERIT appends a child's lists to its parent's (theme.features twice), mkdocs' replaces them.
+    Only a chain with tags (!ENV ...) is left to zensical's INHERIT, which reads them and we do not.
     """
+    search_off = {"search": {"enabled": False}}
     extra: dict[str, Any] = {"INHERIT": str(cfg.path.resolve()), "docs_dir": "docs", "site_dir": "site",
-                             "plugins": [{"search": {"enabled": False}}]}
+                             "plugins": [search_off]}
+    if cfg.inherited and not cfg.tagged:
+        extra = {**cfg.raw, "docs_dir": "docs", "site_dir": "site", "plugins": [*(cfg.raw.get("plugins") or []), search_off]}
     custom = (cfg.raw.get("theme") or {}).get("custom_dir")
     if custom:
-        extra["theme"] = {"custom_dir": str((cfg.path.parent / custom).resolve())}
+        full = str((cfg.path.parent / custom).resolve())
+        extra["theme"] = {**extra["theme"], "custom_dir": full} if "theme" in extra else {"custom_dir": full}
     return extra
 
 

@@ -161,7 +161,8 @@ def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
     tmp_path.mkdir(exist_ok=True)
     config = tmp_path / "bad.yml"
     config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\ndocs_dir: {ROOT / 'content'}\n"
-                      f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  palette:\n    primary: red\n", encoding="utf-8")
+                      f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  palette:\n    primary: red\n  features: [navigation.top]\n",
+                      encoding="utf-8")
     out = tmp_path / "site"
     done = run_build("build", "--engine", engine, "--config", str(config), "--out", str(out), "--no-search")
     assert done.returncode == 0, done.stderr
@@ -170,6 +171,8 @@ def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
     assert 'data-md-color-primary="red"' in find  # the child's theme setting
     assert 'data-map-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in find  # the parent's extra.directory
     assert "<title>Find a care home - Herefordshire care homes directory</title>" in find
+    # the child's list replaces the parent's, as in mkdocs (zensical's own INHERIT would append it)
+    assert re.search(r'"features":\s*\["navigation\.top"\]', find), re.findall(r'"features":[^]]*]', find)
 
 
 SITE_URL = "https://example-council.github.io/care-homes/"

@@ -340,3 +340,17 @@ def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
     assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n{tmp_path / 'content' / 'index.md'}, line 3: "
             "Expected an expression, got 'end of statement block'; content pages are Jinja templates: fix the {{ ... }} or {% ... %} there\n"
             ) in done.stderr
+
+
+def test_zensical_gets_merged_settings_unless_a_tag_needs_its_own_inherit(tmp_path):
+    from carehomes.render import read_config, zensical_config
+
+    (tmp_path / "base.yml").write_text("site_name: Base\ntheme:\n  name: material\n  custom_dir: overrides\n  features: [a, b]\n")
+    (tmp_path / "child.yml").write_text("INHERIT: base.yml\ntheme:\n  features: [b]\n")
+    assert zensical_config(read_config(tmp_path / "child.yml")) == {
+        "site_name": "Base", "theme": {"name": "material", "custom_dir": str(tmp_path / "overrides"), "features": ["b"]},
+        "docs_dir": "docs", "site_dir": "site", "plugins": [{"search": {"enabled": False}}]}
+    (tmp_path / "tagged.yml").write_text("INHERIT: base.yml\nsite_name: !ENV [NAME, Base]\n")
+    assert zensical_config(read_config(tmp_path / "tagged.yml")) == {
+        "INHERIT": str(tmp_path / "tagged.yml"), "docs_dir": "docs", "site_dir": "site",
+        "plugins": [{"search": {"enabled": False}}], "theme": {"custom_dir": str(tmp_path / "overrides")}}
