@@ -153,11 +153,10 @@ def directory_settings(config: Path | None = None) -> dict[str, Any]:
 
 
 def _raw_config(path: Path) -> dict[str, Any]:
-    class _Loose(yaml.SafeLoader):
-        pass
+    """The config's settings, INHERIT resolved as mkdocs does (tags such as !ENV read as empty)."""
+    from .configfile import load_config_file
 
-    _Loose.add_multi_constructor("", lambda loader, suffix, node: None)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {}
+    return load_config_file(path)
 
 
 def placeholder_warnings(directory: dict[str, Any]) -> list[str]:

@@ -23,6 +23,7 @@ import yaml
 from markupsafe import Markup
 
 from . import docs
+from .configfile import ConfigFileError, load_config_chain
 from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.tables import release_version
@@ -63,6 +64,8 @@ class SiteConfig:
 
     path: Path
     raw: dict
+    inherited: bool = False  # the file INHERITs another: raw is the merged settings
+    tagged: bool = False  # a setting had a tag (!ENV ...), read as empty in raw
 
     @property
     def directory(self) -> dict:
@@ -76,12 +79,46 @@ class SiteConfig:
 
 
 def read_config(path: Path) -> SiteConfig:
-    class _Loose(yaml.SafeLoader):
-        pass
+    """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
+    every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
+    chain = load_config_chain(path)
+    problems = config_problems(chain.raw)
+    if problems:
+        raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
+    return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
-    _Loose.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    _Loose.add_multi_constructor("!", lambda loader, suffix, node: None)
-    return SiteConfig(path, yaml.load(path.read_text(encoding="utf-8"), Loader=_Loose) or {})
+
+DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
+
+
+def config_problems(raw: dict[str, Any]) -> list[str]:
+    """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
+    out: list[str] = []
+    extra = raw.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        return ["extra must be a mapping (extra: then indented settings such as directory:)"]
+    d = (extra or {}).get("directory")
+    if d is None:
+        return out
+    if not isinstance(d, dict):
+        return ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
+    for key in DIRECTORY_TEXT:
+        if key in d and not isinstance(d[key], str):
+            out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")
+    months = d.get("cqc_stale_months")
+    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
+        out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")
+    areas = d.get("postcode_areas")
+    if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
+        out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
+    m = d.get("map")
+    if m is not None and not isinstance(m, dict):
+        out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
+    elif m:
+        for key in ("tiles", "attribution"):
+            if key in m and not isinstance(m[key], str):
+                out.append(f"extra.directory.map.{key} must be text; write it in quotes")
+    return out
 
 
 def _env() -> jinja2.Environment:
@@ -177,7 +214,13 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.suffix == ".md":
-            dst.write_text(env.get_template(rel.as_posix()).render(area=area, stats=st), encoding="utf-8")
+            try:
+                text = env.get_template(rel.as_posix()).render(area=area, stats=st)
+            except jinja2.TemplateError as exc:
+                line = getattr(exc, "lineno", None)
+                raise RuntimeError(f"{src}{f', line {line}' if line else ''}: {exc.message}; content pages are Jinja "
+                                   "templates: fix the {{ ... }} or {% ... %} there") from None
+            dst.write_text(text, encoding="utf-8")
         else:
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
@@ -251,8 +294,13 @@ def run_mkdocs(cfg: SiteConfig, docs_dir: Path, site_dir: Path) -> None:
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
-    build(config)
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
+        build(config)
+    except MkDocsException as exc:  # ConfigurationError, and Abort (a SystemExit) after errors it has logged
+        raise RuntimeError(f"mkdocs could not build the pages from {cfg.path}: {exc}; fix the setting it names") from None
 
 
 def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
@@ -261,12 +309,19 @@ def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
     zensical reads docs_dir and site_dir only inside the folder of its config file, so the build
     runs in a temporary folder holding docs/ and this config; the theme folder (custom_dir) is
     given as a full path; zensical's own search is turned off (the site's search is Pagefind).
+    A config that itself INHERITs another is given to zensical as its merged settings: zensical's
+    INHERIT appends a child's lists to its parent's (theme.features twice), mkdocs' replaces them.
+    Only a chain with tags (!ENV ...) is left to zensical's INHERIT, which reads them and we do not.
     """
+    search_off = {"search": {"enabled": False}}
     extra: dict[str, Any] = {"INHERIT": str(cfg.path.resolve()), "docs_dir": "docs", "site_dir": "site",
-                             "plugins": [{"search": {"enabled": False}}]}
+                             "plugins": [search_off]}
+    if cfg.inherited and not cfg.tagged:
+        extra = {**cfg.raw, "docs_dir": "docs", "site_dir": "site", "plugins": [*(cfg.raw.get("plugins") or []), search_off]}
     custom = (cfg.raw.get("theme") or {}).get("custom_dir")
     if custom:
-        extra["theme"] = {"custom_dir": str((cfg.path.parent / custom).resolve())}
+        full = str((cfg.path.parent / custom).resolve())
+        extra["theme"] = {**extra["theme"], "custom_dir": full} if "theme" in extra else {"custom_dir": full}
     return extra
 
 
@@ -334,11 +389,12 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
-    """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers."""
+    """The find page's map tiles and attribution from mkdocs.yml (extra.directory.map); only https tile servers.
+    Every key is always there (empty without a usable map), as the find page's template reads each."""
     m = cfg.directory.get("map") or {}
     tiles: str = m["tiles"] if isinstance(m.get("tiles"), str) else ""
     if not tiles.startswith(("https://", "http://127.0.0.1")):
-        return {}
+        return {"tiles": "", "attribution": "", "host": ""}
     return {"tiles": tiles, "attribution": str(m.get("attribution") or ""), "host": tiles.split("/")[2]}
 
 

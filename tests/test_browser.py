@@ -783,3 +783,16 @@ def test_phone_apply_filters_folds_the_panel_and_goes_to_the_count(site, browser
     box = pg.locator("#results-status").bounding_box()
     assert box and 0 <= box["y"] < 740
     ctx.close()
+
+
+def test_no_console_errors_or_failed_requests_on_page_load(site, page):
+    """The home page, find, open data and a home's page load with nothing failing in the console: no
+    404 such as mkdocs-material's fetch of data/sitemap.xml beside the feed link (now rel="alternate feed")."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+    for path in ("", "find/", "open-data/", "homes/aston-house/"):
+        page.goto(site + path, wait_until="networkidle")
+        assert page.locator("h1").first.is_visible(), path
+    assert problems == []

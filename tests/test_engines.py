@@ -152,3 +152,50 @@ def test_build_command_with_zensical(tmp_path):
     assert done.returncode == 0, done.stderr
     assert re.search(rf"^Built {re.escape(str(out))} with zensical: \d+ homes, ", done.stderr, re.M), done.stderr
     assert (out / "homes" / "aston-house" / "index.html").is_file() and not (out / "search.json").exists()
+
+
+def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
+    """--config bad.yml with INHERIT: (a relative path to) mkdocs.yml and a theme override, on each engine."""
+    import os
+
+    tmp_path.mkdir(exist_ok=True)
+    config = tmp_path / "bad.yml"
+    config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\ndocs_dir: {ROOT / 'content'}\n"
+                      f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  palette:\n    primary: red\n  features: [navigation.top]\n",
+                      encoding="utf-8")
+    out = tmp_path / "site"
+    done = run_build("build", "--engine", engine, "--config", str(config), "--out", str(out), "--no-search")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    find = (out / "find" / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-color-primary="red"' in find  # the child's theme setting
+    assert 'data-map-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in find  # the parent's extra.directory
+    assert "<title>Find a care home - Herefordshire care homes directory</title>" in find
+    # the child's list replaces the parent's, as in mkdocs (zensical's own INHERIT would append it)
+    assert re.search(r'"features":\s*\["navigation\.top"\]', find), re.findall(r'"features":[^]]*]', find)
+
+
+SITE_URL = "https://example-council.github.io/care-homes/"
+LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
+
+
+def doubled_slashes(site: Path) -> list[str]:
+    """Same-site href/src values on any built page whose path has "//" (a scheme's // not counted)."""
+    out = []
+    for page in sorted(site.rglob("*.html")):
+        for value in LINK_ATTR.findall(page.read_text(encoding="utf-8")):
+            if value.startswith(SITE_URL):
+                value = urlsplit(value).path
+            elif re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+                continue  # another site, mailto:, tel:, data:
+            path = value.split("#", 1)[0].split("?", 1)[0]
+            if "//" in path:
+                out.append(f"{page.relative_to(site)}: {value}")
+    return out
+
+
+def test_no_doubled_slashes_in_same_site_links(built_site, zensical_site):
+    """404.html too: mkdocs gives it base_url "/care-homes/", so base_url + "/assets" made "/care-homes//assets"."""
+    for site in (built_site[0], zensical_site[0]):
+        assert (site / "404.html").is_file()
+        assert doubled_slashes(site) == [], site

@@ -12,7 +12,7 @@ from carehomes.publish import data_files
 from carehomes.releases import snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-FEED_LINK = '<link rel="alternate" type="application/atom+xml" title="Herefordshire care homes directory: data changes" href="'
+FEED_LINK = '<link rel="alternate feed" type="application/atom+xml" title="Herefordshire care homes directory: data changes" href="'
 
 
 def _two_days(tmp_path, monkeypatch):
@@ -66,7 +66,7 @@ def test_changes_page_shows_the_feed_entries(tmp_path, monkeypatch):
 
 def test_every_page_type_links_the_feed_in_its_head(built_site):
     site, _ = built_site
-    pages = {"index.html": "./data/changes.atom", "find/index.html": "../data/changes.atom",
+    pages = {"index.html": "data/changes.atom", "404.html": "/care-homes/data/changes.atom", "find/index.html": "../data/changes.atom",
              "open-data/index.html": "../data/changes.atom", "changes/index.html": "../data/changes.atom",
              "browse/index.html": "../data/changes.atom", "market/index.html": "../data/changes.atom",
              "homes/example-full/index.html": "../../data/changes.atom"}

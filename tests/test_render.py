@@ -256,3 +256,101 @@ def test_areas_spelt_alike_get_pages_of_their_own():
     assert {k: (label, [v.slug for v in homes]) for k, (label, homes) in areas.items()} == {
         "area-telford-and-wrekin": ("Telford & Wrekin", ["a", "c"]),
         "area-telford-and-wrekin-2": ("Telford and Wrekin", ["b"])}
+
+
+def _inheriting_config(folder, **extra_lines: str):
+    """A config in ``folder`` that INHERITs the project's mkdocs.yml (by a relative path) and overrides the theme."""
+    import os
+
+    folder.mkdir(parents=True, exist_ok=True)
+    child = folder / "bad.yml"
+    child.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', folder)}\ndocs_dir: {ROOT / 'content'}\n"
+                     f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  palette:\n    primary: red\n"
+                     + "".join(extra_lines.values()), encoding="utf-8")
+    return child
+
+
+def test_read_config_resolves_inherit_as_mkdocs_does(tmp_path):
+    from carehomes.render import read_config
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "base.yml").write_text("site_name: Base\nnav: [a.md, b.md]\ntheme:\n  name: material\n  palette: {primary: indigo}\n"
+                                       "extra:\n  directory:\n    area: Herefordshire\n    map: {tiles: 'https://t.example/{z}/{x}/{y}.png'}\n")
+    (tmp_path / "sub" / "mid.yml").write_text("INHERIT: ../base.yml\nextra:\n  directory:\n    council: Mid Council\n")
+    (tmp_path / "sub" / "child.yml").write_text("INHERIT: mid.yml\nnav: [c.md]\ntheme:\n  palette: {primary: red}\n")
+    raw = read_config(tmp_path / "sub" / "child.yml").raw
+    assert raw == {"site_name": "Base", "nav": ["c.md"], "theme": {"name": "material", "palette": {"primary": "red"}},
+                   "extra": {"directory": {"area": "Herefordshire", "council": "Mid Council",
+                                           "map": {"tiles": "https://t.example/{z}/{x}/{y}.png"}}}}
+
+
+def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
+    from carehomes.configfile import ConfigFileError
+    from carehomes.render import read_config
+
+    (tmp_path / "a.yml").write_text("INHERIT: b.yml\n")
+    (tmp_path / "b.yml").write_text("INHERIT: a.yml\n")
+    with pytest.raises(ConfigFileError) as err:
+        read_config(tmp_path / "a.yml")
+    assert str(err.value) == (f"{tmp_path / 'b.yml'}: INHERIT makes a loop ({tmp_path / 'a.yml'} -> {tmp_path / 'b.yml'} -> "
+                              f"{tmp_path / 'a.yml'}); remove INHERIT from one of these files")
+    (tmp_path / "c.yml").write_text("INHERIT: gone.yml\n")
+    with pytest.raises(ConfigFileError) as err:
+        read_config(tmp_path / "c.yml")
+    assert str(err.value) == (f"{tmp_path / 'c.yml'}: INHERIT names {tmp_path / 'gone.yml'}, which does not exist; "
+                              "give the parent config's path relative to this file's folder")
+
+
+def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
+    """Settings the build reads, of the wrong kind: every one named with its file, no traceback."""
+    config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+            f"{config}: extra.directory.area must be text; write it in quotes, like area: \"...\"\n"
+            f"{config}: extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3\n"
+            f"{config}: extra.directory.map must be a mapping with tiles: and attribution: indented under it\n") in done.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_config_without_a_map_builds_the_find_page(tmp_path):
+    config = _inheriting_config(tmp_path, nomap="extra:\n  directory:\n    map: {tiles: 'ftp://tiles.example/{z}/{x}/{y}.png'}\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 0, done.stderr
+    find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")
+    assert "data-map-tiles" not in find and "the map server" in find
+
+
+def test_settings_mkdocs_refuses_are_one_clear_message_from_build(tmp_path):
+    config = _inheriting_config(tmp_path, nav="nav: 5\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+            f"mkdocs could not build the pages from {config}: Aborted with a configuration error!; fix the setting it names\n") in done.stderr
+
+
+def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "index.md").write_text("# Hello\n\n{% if %}\n", encoding="utf-8")
+    config = _inheriting_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n{tmp_path / 'content' / 'index.md'}, line 3: "
+            "Expected an expression, got 'end of statement block'; content pages are Jinja templates: fix the {{ ... }} or {% ... %} there\n"
+            ) in done.stderr
+
+
+def test_zensical_gets_merged_settings_unless_a_tag_needs_its_own_inherit(tmp_path):
+    from carehomes.render import read_config, zensical_config
+
+    (tmp_path / "base.yml").write_text("site_name: Base\ntheme:\n  name: material\n  custom_dir: overrides\n  features: [a, b]\n")
+    (tmp_path / "child.yml").write_text("INHERIT: base.yml\ntheme:\n  features: [b]\n")
+    assert zensical_config(read_config(tmp_path / "child.yml")) == {
+        "site_name": "Base", "theme": {"name": "material", "custom_dir": str(tmp_path / "overrides"), "features": ["b"]},
+        "docs_dir": "docs", "site_dir": "site", "plugins": [{"search": {"enabled": False}}]}
+    (tmp_path / "tagged.yml").write_text("INHERIT: base.yml\nsite_name: !ENV [NAME, Base]\n")
+    assert zensical_config(read_config(tmp_path / "tagged.yml")) == {
+        "INHERIT": str(tmp_path / "tagged.yml"), "docs_dir": "docs", "site_dir": "site",
+        "plugins": [{"search": {"enabled": False}}], "theme": {"custom_dir": str(tmp_path / "overrides")}}

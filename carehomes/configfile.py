@@ -1,0 +1,84 @@
+"""Reading mkdocs.yml (or a --config file) as mkdocs does: INHERIT resolved, the child deep-merged over its parent."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigFileError(RuntimeError):
+    """A site config file that cannot be read; the message names the file and what to do."""
+
+
+@dataclass
+class ConfigChain:
+    """A config's settings with INHERIT resolved, the files read (the config first), and whether any used a tag."""
+
+    raw: dict[str, Any]
+    files: list[Path] = field(default_factory=list)
+    tagged: bool = False
+
+
+def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """``child`` over ``parent`` as mkdocs merges INHERIT: mappings merged key by key, anything else replaced."""
+    out = dict(parent)
+    for key, value in child.items():
+        old = out.get(key)
+        out[key] = merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return out
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """The settings of ``path`` with its INHERIT chain resolved (each parent relative to its child's folder)."""
+    return load_config_chain(path).raw
+
+
+def load_config_chain(path: Path) -> ConfigChain:
+    """load_config_file, also saying which files were read and whether a tag (!ENV, !!python/...) was read as empty."""
+    chain = ConfigChain({})
+    chain.raw = _load(path, [], chain)
+    return chain
+
+
+def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
+    """A loader that reads any tag (!ENV, !!python/name:...) as empty, noting it: the build needs only plain settings."""
+    class _Loose(yaml.SafeLoader):
+        pass
+
+    def tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+        chain.tagged = True
+
+    _Loose.add_multi_constructor("", tag)
+    return _Loose
+
+
+def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
+    where = path.resolve()
+    if where in seen:
+        trail = " -> ".join(str(p) for p in [*seen, where])
+        raise ConfigFileError(f"{seen[-1]}: INHERIT makes a loop ({trail}); remove INHERIT from one of these files")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if seen:
+            raise ConfigFileError(f"{seen[-1]}: INHERIT names {path}, which does not exist; "
+                                  "give the parent config's path relative to this file's folder") from None
+        raise ConfigFileError(f"{path}: no such config file; give an existing mkdocs.yml with --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(f"{path}: cannot be read ({exc})") from None
+    chain.files.append(path)
+    try:
+        raw = yaml.load(text, Loader=_loader(chain))  # noqa: S506 (a SafeLoader that reads tags as empty)
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(f"{path}: is not valid YAML ({exc}); fix the line shown") from None
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        raise ConfigFileError(f"{path}: must be a mapping of settings (site_name: ..., theme: ...), not {type(raw).__name__}")
+    parent = raw.pop("INHERIT", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str) or not parent:
+        raise ConfigFileError(f"{path}: INHERIT must be the path of a parent config file, like INHERIT: mkdocs.yml")
+    return merge(_load(path.parent / parent, [*seen, where], chain), raw)
