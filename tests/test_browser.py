@@ -202,12 +202,7 @@ def test_distance_from_the_exact_postcode_typed(site, engine_site, page):
 def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(site, engine_site, page):
     """With more matches than the page fetches (SORT_ALL, lowered to 10 here), it sorts the homes in the
     nearest districts and says how many more match further away: none is dropped silently."""
-    def smaller(route):
-        resp = route.fetch()
-        body = resp.text()
-        assert "SORT_ALL = 150" in body
-        route.fulfill(response=resp, body=body.replace("SORT_ALL = 150", "SORT_ALL = 10"))
-    page.route(re.compile(r".*/assets/directory\.js.*"), smaller)
+    look_big(page)
     page.goto(site + "find/?q=HR3+5AA")
     wait_results(page)
     total = json.loads((engine_site[0] / "search" / "facets.json").read_text())["homes"]
