@@ -78,6 +78,11 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     return " ".join(w for w in words if w)
 
 
+def a_to_z(views: list[HomeView]) -> list[HomeView]:
+    """The homes in the site's name order: A to Z ignoring case, punctuation and a leading "The"; slug breaks ties."""
+    return sorted(views, key=lambda v: (name_key(v.name), v.slug))
+
+
 def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
     """slug -> {"name", "free", "fee": rank}: the place of the home in each order.
 
@@ -85,7 +90,7 @@ def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
     sort key that every visitor downloads, so sparse keys stay small on the national data); the find
     page lists the homes without a value after them, A to Z, and says how many there are. Rating
     order needs no rank: the find page searches one rating at a time, best first."""
-    by_name = sorted(views, key=lambda v: (name_key(v.name), v.slug))
+    by_name = a_to_z(views)
     az = {v.slug: i for i, v in enumerate(by_name)}
     orders = {
         "name": by_name,
@@ -128,7 +133,7 @@ def letter(name: str) -> str:
 def list_pages(views: list[HomeView], needs: list[tuple[str, str]]) -> dict[str, list[ListPage]]:
     """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
     Long lists are split so no page is too heavy; empty lists are left out."""
-    ordered = sorted(views, key=lambda v: (name_key(v.name), v.slug))
+    ordered = a_to_z(views)
     letters: dict[str, list[HomeView]] = {}
     by_town: dict[str, list[HomeView]] = {}
     labels = towns(views)

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from . import docs
 from .configfile import ConfigFileError, load_config_chain
-from .finding import ListPage, letter, list_pages, name_key, search_words, sort_ranks, town_key, town_of, towns
+from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.tables import release_version
 from .parallel import map_chunks
@@ -159,7 +159,7 @@ def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dic
     letters: dict[str, list[HomeView]] = {}
     areas: dict[str, tuple[str, list[HomeView]]] = {}
     keys: dict[str, str] = {}  # area name -> its page name
-    for v in sorted(views, key=lambda v: (name_key(v.name), v.slug)):
+    for v in a_to_z(views):
         letters.setdefault(letter(v.name), []).append(v)
         area = str(v.get("locality"))
         key = keys.setdefault(area, _area_key(area, set(keys.values())))

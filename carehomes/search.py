@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .finding import name_key
+from .finding import a_to_z
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -147,7 +147,7 @@ def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, li
         raise RuntimeError(f"the search index has no page for {len(missing)} home(s): {', '.join(missing[:10])}; "
                            "rebuild the site (Pagefind indexes homes/<slug>/index.html)")
     out: dict[str, list[list[Any]]] = {}
-    for rank, v in enumerate(sorted(views, key=lambda v: (name_key(v.name), v.slug))):
+    for rank, v in enumerate(a_to_z(views)):
         if not v.district:
             continue
         lat, lon = v.get("address.latitude"), v.get("address.longitude")
