@@ -28,6 +28,7 @@ from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ra
 from .market import market_html
 from .outputs.tables import release_version
 from .parallel import map_chunks
+from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
@@ -367,7 +368,7 @@ def _render_chunk(args: tuple) -> int:
         groups = v.groups()
         body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email, ranks=ranks[v.slug],
                           town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
-                          json_ld=json.dumps(v.json_ld(), ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+                          json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
         folder = site_dir / "homes" / v.slug
         folder.mkdir(parents=True, exist_ok=True)
         url = f"homes/{v.slug}/"

@@ -16,6 +16,12 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
+def json_for_html(text: str) -> str:
+    """JSON text that no HTML parser reads as markup (inside a script element, or a JSON file a host
+    serves as text/html): ``<``, ``>`` and ``&`` as JSON escapes, the same string to any JSON reader."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL if its scheme is allowed (http, https, mailto, tel), else None."""
     if not url:

@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .safetext import json_for_html
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
 VALUES_KEY = "x-directory"
@@ -143,8 +145,7 @@ class Values:
 
     def script_json(self) -> str:
         """``for_script()`` as JSON that is safe inside an HTML script element."""
-        text = json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return json_for_html(json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
 
 def _unknowns(u: dict) -> Unknowns:

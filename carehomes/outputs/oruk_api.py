@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..safetext import json_for_html
 from .oruk import TAXONOMY  # the one taxonomy this directory defines
 
 VERSION = "HSDS-UK-3.0"
@@ -83,10 +84,8 @@ def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
 
 def _json(doc: Any) -> bytes:
     # compact, so the C encoder writes the 15,000 files of a national site (indent would use the slow one).
-    # A static host labels these index.html files text/html, so no provider text may read as markup:
-    # <, > and & are written as JSON escapes (the same string to any JSON reader).
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
+    # A static host labels these index.html files text/html, so no provider text may read as markup.
+    return (json_for_html(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))) + "\n").encode("utf-8")
 
 
 def api_files(services: list[dict]) -> dict[str, bytes]:
