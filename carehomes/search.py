@@ -132,11 +132,6 @@ def home_fragments(site_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
     return out
 
 
-def pagefind_ids(site_dir: Path) -> dict[str, str]:
-    """Home slug -> its Pagefind page id."""
-    return {slug: pid for slug, (pid, _) in home_fragments(site_dir).items()}
-
-
 def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, list[list[Any]]]:
     """Postcode district -> its homes, each ``[Pagefind id, latitude, longitude, A to Z rank]`` (position
     ``None`` when not known; the rank is the home's place in the site's name order, which breaks ties in

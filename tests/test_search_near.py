@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from carehomes.finding import name_key
-from carehomes.search import FRAGMENT_SIGNATURE, near_summaries, pagefind_ids
+from carehomes.search import FRAGMENT_SIGNATURE, home_fragments, near_summaries
 
 
 def fragments(site: Path) -> dict[str, dict]:
@@ -98,14 +98,15 @@ def write_fragment(folder: Path, pid: str, url: str, signature: bool = True) -> 
     (folder / f"{pid}.pf_fragment").write_bytes(gzip.compress((FRAGMENT_SIGNATURE if signature else b"") + body))
 
 
-def test_pagefind_ids_reads_the_home_pages_only(tmp_path):
+def test_home_fragments_reads_the_home_pages_only(tmp_path):
     folder = tmp_path / "pagefind" / "fragment"
     folder.mkdir(parents=True)
     write_fragment(folder, "en_aaa", "/homes/aston-house/")
     write_fragment(folder, "en_bbb", "/sub/site/homes/the-elms-2/index.html", signature=False)
     write_fragment(folder, "en_ccc", "/find/")
     write_fragment(folder, "en_ddd", "/homes/../evil/")
-    assert pagefind_ids(tmp_path) == {"aston-house": "en_aaa", "the-elms-2": "en_bbb"}
+    ids = {slug: pid for slug, (pid, _) in home_fragments(tmp_path).items()}
+    assert ids == {"aston-house": "en_aaa", "the-elms-2": "en_bbb"}
 
 
 @dataclass
