@@ -391,17 +391,29 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
     for src in sorted((ROOT / "providers").glob("[!_]*.yaml")):
         for copy in range(6 if command == "check" else 1):  # enough work for check to still be running at 1 s
             shutil.copy(src, providers / (src.name if not copy else f"{src.stem}-{copy}.yaml"))
+    if command == "build":
+        good_profiles(providers, 300)  # valid homes besides the bundled ones: pages take a while to write
     args = {"check": ["check", "providers"],
             "build": ["build", "--providers", "providers", "--out", "site", "--releases", "releases"],
             "import-cqc": ["import-cqc", str(NATIONAL), "--providers", "providers"]}[command]
-    for delay in (0.4, 1.0 if command == "check" else 2.0):
+    for when in ("loading", "working"):
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=tmp_path, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
-        time.sleep(delay)
+        if when == "loading":
+            time.sleep(0.4)
+        elif command == "build":  # wait until the new build folder exists: the build is writing pages, however fast
+            deadline = time.monotonic() + TIMEOUT
+            while not any(p.is_dir() for p in (tmp_path / ".site-builds").glob("*")) and time.monotonic() < deadline:
+                assert proc.poll() is None, "the build ended before it began writing"
+                time.sleep(0.02)
+            time.sleep(0.2)
+        else:
+            time.sleep(1.0 if command == "check" else 2.0)
+        assert proc.poll() is None, f"{command} ended before it was interrupted ({when}); give it more work"
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=TIMEOUT)
         assert b"Traceback" not in out + err, err.decode()[-3000:]
-        assert (proc.returncode, err.decode().splitlines()[-1:]) == (130, ["Interrupted."]), (delay, err.decode()[-2000:])
+        assert (proc.returncode, err.decode().splitlines()[-1:]) == (130, ["Interrupted."]), (when, err.decode()[-2000:])
         assert not (tmp_path / "site").exists()
 
 
