@@ -65,7 +65,7 @@ def test_published_package_passes_frictionless_with_foreign_keys(built_site):
     assert _errors(descriptor) == []
     counts = {name: len(rows) for name, rows in _tables(descriptor.parent).items()}
     assert counts == {"organization": 1, "service": 91, "attribute": 384, "service_at_location": 91, "location": 91,
-                      "phone": 0, "contact": 2, "address": 90, "schedule": 0, "funding": 0, "service_area": 0,
+                      "phone": 1, "contact": 3, "address": 90, "schedule": 0, "funding": 0, "service_area": 0,
                       "language": 0, "accessibility": 0, "taxonomy_term": 12, "cost_option": 4,
                       "organization_identifier": 1, "taxonomy": 1}
     # the profile declares the foreign keys frictionless just checked
@@ -104,7 +104,7 @@ def test_headers_are_the_profiles_exactly(built_site):
         first = (folder / r["path"]).read_bytes().split(b"\r\n", 1)[0].decode("utf-8")
         assert first == ",".join(f["name"] for f in r["schema"]["fields"]), r["path"]
     # empty tables are published as their header line only
-    assert (folder / "phones.csv").read_bytes() == b"id,contact_id,number,description\r\n"
+    assert (folder / "schedule.csv").read_bytes().count(b"\r\n") == 1  # the header line, nothing else
 
 
 def test_schemas_are_the_profiles_but_for_the_one_deviation(built_site):
@@ -227,3 +227,34 @@ def test_one_provider_is_one_organisation_row(tmp_path):
     tables = _tables(tmp_path)
     assert len(tables["organization"]) == 1 and len(tables["organization_identifier"]) == 1
     assert {r["organization_id"] for r in tables["service"]} == {tables["organization"][0]["id"]}
+
+
+def test_each_homes_phone_is_a_phone_of_a_contact_that_is_the_home(built_site):
+    """The API keeps the number in x_care_home (the UK profile gives services and contacts no phones);
+    the tables have a phone table, so every number is there, linked through a contact to its service."""
+    site, _ = built_site
+    t = _tables(site / "data" / "oruk-tabular")
+    services = json.loads((site / "data" / "oruk-services.json").read_text(encoding="utf-8"))
+    numbers = {s["id"]: s["x_care_home"]["contact"]["phone"] for s in services if "contact" in s["x_care_home"]}
+    assert numbers  # the bundled homes come from the register file, which has no phone numbers; the fixture has one
+    contacts = {c["id"]: c for c in t["contact"]}
+    names = {s["id"]: s["name"] for s in services}
+    found = {}
+    for phone in t["phone"]:
+        contact = contacts[phone["contact_id"]]
+        assert (restore(contact["name"]), contact["title"]) == (names[contact["service_id"]], "")
+        assert phone["description"] == "The home's telephone number."
+        found[contact["service_id"]] = restore(phone["number"])
+    assert found == numbers
+
+
+def test_a_hostile_phone_number_is_neutralised_and_a_home_without_one_has_no_row(tmp_path):
+    svc = _full_service()
+    svc["x_care_home"]["contact"] = {"phone": "=cmd|' /C calc'!A0"}
+    bare = _full_service()
+    bare["id"] = "00000000-0000-5000-8000-000000000000"
+    del bare["x_care_home"]["contact"]
+    files = tabular_files([svc, bare], RELEASED)
+    assert _errors(_write(files, tmp_path)) == []
+    phones = _tables(tmp_path)["phone"]
+    assert [p["number"] for p in phones] == ["'=cmd|' /C calc'!A0"]

@@ -21,7 +21,11 @@ so the ids are the API's ids. Objects the service records do not hold give no ro
   ``tables`` (one extra leading apostrophe before =, +, -, @, tab, CR), because these tables open in
   spreadsheets too; each text column's description says so, as in our own datapackage.json, and
   ``oruk-services.json`` holds the values without it.
-- Care-home facts the standard has no place for (``x_care_home``) are not in the tables.
+- **The home's telephone number** has no place in the API's records (the UK profile removes
+  ``phones`` from services and gives contacts none), but the tables have one: a ``phone`` row whose
+  contact is the home itself (a ``contact`` row with the home's name and no job title), so a tool
+  that reads this form can ring the home. Ids are UUID 5s of the service id, stable like the rest.
+- Other care-home facts the standard has no place for (``x_care_home``) are not in the tables.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from typing import Any
 
 from ..schema import ROOT
 from ..text import neutralise
+from .oruk import uid
 from .oruk_api import taxonomies_and_terms
 from .tables import DP_V2, FORMULA_RULE, csv_writer, example_text, release_version
 
@@ -72,6 +77,21 @@ def _objects(node: dict, table: str, parent: tuple[str, str] | None) -> Iterator
                 yield from _objects(child, NESTED[key], (table, str(node.get("id", ""))))
 
 
+PHONE_NOTE = "The home's telephone number."
+
+
+def phone_rows(svc: dict) -> list[tuple[str, dict]]:
+    """(table, row) for the home's telephone number, which the service record keeps in x_care_home: a
+    contact that is the home itself, and its phone. None when the record has no number."""
+    number = ((svc.get("x_care_home") or {}).get("contact") or {}).get("phone")
+    if not isinstance(number, str) or not number.strip():
+        return []
+    contact_id = uid("home-contact", svc["id"])
+    return [("contact", {"id": contact_id, "service_id": svc["id"], "name": svc.get("name")}),
+            ("phone", {"id": uid("home-phone", svc["id"]), "contact_id": contact_id, "number": number.strip(),
+                       "description": PHONE_NOTE})]
+
+
 def table_rows(services: list[dict]) -> dict[str, list[dict]]:
     """table name -> its rows (objects), each id once, first seen first; taxonomies as the API lists them."""
     rows: dict[str, dict[str, dict]] = {}
@@ -81,6 +101,8 @@ def table_rows(services: list[dict]) -> dict[str, list[dict]]:
             if parent and f"{parent[0]}_id" not in row:  # the link a nested object has by where it is
                 row[f"{parent[0]}_id"] = parent[1]
             rows.setdefault(table, {}).setdefault(str(obj["id"]), row)
+        for table, row in phone_rows(svc):
+            rows.setdefault(table, {}).setdefault(row["id"], row)
     taxonomies, _ = taxonomies_and_terms(services)
     rows["taxonomy"] = {t["id"]: t for t in taxonomies}
     return {table: list(by_id.values()) for table, by_id in rows.items()}
@@ -134,7 +156,8 @@ def package_description(profile: dict) -> str:
     return (f"The care homes in the Open Referral UK tabular form: the UK profile of HSDS {profile.get('version', '')} "
             "as CSV tables, for ORUK tools that read this form. The records are the ones in oruk-services.json and "
             "the static ORUK API (oruk/ on the site), with the same ids: each home is a service with its "
-            "service_at_location, location and address, the manager as a contact, fees as cost options and care "
+            "service_at_location, location and address, the manager as a contact, the home's telephone number as a phone "
+            "of a contact that is the home itself, fees as cost options and care "
             "types, service user bands and needs as attributes with their taxonomy terms. Every table of the profile "
             "is published; a table with nothing in it is a header line only. The organisation is the CQC provider, "
             "only where the register names it (never invented), so services.csv's organization_id is empty "
