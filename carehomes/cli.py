@@ -112,13 +112,15 @@ def _port(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .localserver import site_server
+    from .localserver import site_server, url_prefix
+    from .render import read_config
 
     code = cmd_build(args)
     if code:
         return code
+    prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
     try:
-        httpd = site_server(Path(args.out), args.host, args.port)
+        httpd = site_server(Path(args.out), args.host, args.port, prefix)
     except OSError as exc:
         _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
         return 1

@@ -4,10 +4,20 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import urllib.parse
 from pathlib import Path
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    prefix = "/"  # the path of the site's published address (site_url), also served here
+
+    def translate_path(self, path: str) -> str:
+        """``/care-homes/x`` is ``/x`` when the site is published at ``.../care-homes/``: pages written
+        with absolute links (the 404 page's, which mkdocs writes from site_url) work here too."""
+        if self.prefix != "/" and (path + "/").startswith(self.prefix):
+            path = "/" + path[len(self.prefix):]
+        return super().translate_path(path)
+
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         """The static ORUK API's responses (oruk/**/index.html, see outputs/oruk_api.py) are JSON."""
         if "/oruk/" in Path(path).as_posix() and Path(path).name == "index.html":
@@ -33,7 +43,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def site_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> http.server.ThreadingHTTPServer:
+def url_prefix(site_url: str) -> str:
+    """The path part of a site address, between slashes: '/care-homes/' for
+    'https://example-council.github.io/care-homes/', '/' when there is none."""
+    path = urllib.parse.urlsplit(site_url or "").path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def site_server(directory: Path, host: str = "127.0.0.1", port: int = 0, prefix: str = "/") -> http.server.ThreadingHTTPServer:
     """A threaded static file server for ``directory`` that logs nothing; port 0 picks a free port.
-    Raises OSError when the port is taken."""
-    return http.server.ThreadingHTTPServer((host, port), functools.partial(_Quiet, directory=str(directory)))
+    The site is served at ``/`` and also at ``prefix`` (see ``url_prefix``). Raises OSError when the
+    port is taken."""
+    handler = type("_Handler", (_Quiet,), {"prefix": prefix})
+    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(directory)))

@@ -139,3 +139,35 @@ def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
+    """mkdocs writes the 404 page's links from site_url (/care-homes/assets/...): served here too, so the
+    page that `serve` shows for a missing page has its styles."""
+    import urllib.error
+    import urllib.request
+    from threading import Thread
+
+    from carehomes.localserver import site_server, url_prefix
+    assert [url_prefix(u) for u in ("https://example-council.github.io/care-homes/", "https://x.example",
+                                    "https://x.example/a/b", "", "/")] == ["/care-homes/", "/", "/a/b/", "/", "/"]
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "site.css").write_text("body{}")
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    (tmp_path / "404.html").write_text('<link href="/care-homes/assets/site.css">')
+    server = site_server(tmp_path, prefix="/care-homes/")
+    Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for path in ("/assets/site.css", "/care-homes/assets/site.css", "/care-homes/assets/site.css?v=1"):
+            assert urllib.request.urlopen(base + path).read() == b"body{}", path
+        assert urllib.request.urlopen(base + "/care-homes/").read() == b"<p>home</p>"
+        assert urllib.request.urlopen(base + "/care-homes").read() == b"<p>home</p>"
+        try:
+            urllib.request.urlopen(base + "/care-homesx/assets/site.css")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+        else:
+            raise AssertionError("only the whole path segment is the prefix")
+    finally:
+        server.shutdown()
