@@ -16,7 +16,8 @@ import yaml
 from conftest import FIXTURES, ROOT
 from playwright.sync_api import expect, sync_playwright
 
-from carehomes.localserver import site_server
+from carehomes.localserver import site_server, url_prefix
+from carehomes.render import read_config
 
 pytestmark = pytest.mark.browser  # real Chromium; `build.py test --fast` leaves these out
 
@@ -29,7 +30,8 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def site(engine_site):
     """The bundled site served on 127.0.0.1, once per engine (conftest.ENGINES): every test that
     takes it runs on the mkdocs-material site and on the zensical one."""
-    server = site_server(engine_site[0])
+    # served as `serve` serves it: also under site_url's path, where the 404 page's links point
+    server = site_server(engine_site[0], prefix=url_prefix(read_config(ROOT / "mkdocs.yml").raw["site_url"]))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
@@ -791,3 +793,29 @@ def test_no_console_errors_or_failed_requests_on_page_load(site, page):
         page.goto(site + path, wait_until="networkidle")
         assert page.locator("h1").first.is_visible(), path
     assert problems == []
+
+
+def test_a_missing_homes_address_gets_a_page_that_helps(site, page):
+    """A link to a home that closed or was renamed: status 404, the site's own page with its styles,
+    a search for the name in the address, the ways to find a home, and nothing failing on the way."""
+    problems: list[str] = []
+    # the page's own 404 is the one failure expected (Chromium logs it as a console error too)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" and "/homes/old-" not in m.location.get("url", "") else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and "/homes/old-" not in r.url else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+    response = page.goto(site + "homes/old-mill-house/", wait_until="networkidle")
+    assert response and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    assert axe_violations(page) == []
+    for name in ("Search for a care home", "Browse all care homes", "Go to the home page"):
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    page.get_by_role("link", name="Search for homes named \u201cold mill house\u201d").click()
+    page.wait_for_url(re.compile(r"/find/\?q=old%20mill%20house$"))
+    expect(page.locator("#q")).to_have_value("old mill house")
+    wait_results(page)
+    assert problems == []
+    page.goto(site + "no-such-page/")  # not a home's address: no search is offered
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.locator("#ch-not-found-search")).to_be_hidden()

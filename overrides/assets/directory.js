@@ -789,11 +789,24 @@
     draw(sharedNote);
   }
 
+  // ---- page not found (404.html) -----------------------------------------------------------
+  function initNotFound(root) {
+    // an address of a home's page that is not there (/homes/aston-house/): offer a search for its name
+    var m = /\/homes\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?(?:index\.html)?$/.exec(location.pathname);
+    var box = document.getElementById("ch-not-found-search");
+    if (!m || !box || !root.dataset.find) return;
+    var words = m[1].replace(/-/g, " ");
+    var a = el("a", { href: root.dataset.find + "?q=" + encodeURIComponent(words) }, "Search for homes named \u201c" + words + "\u201d");
+    box.replaceChildren(a);
+    box.hidden = false;
+  }
+
   function start() {
     readValues();
     refreshButtons();
     var f = document.getElementById("find"); if (f) initFind(f);
     var c = document.getElementById("compare"); if (c) initCompare(c);
+    var n = document.getElementById("ch-not-found"); if (n) initNotFound(n);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
