@@ -11,7 +11,8 @@ from html import escape
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
-_LINK = re.compile(r"\[([^\]\n]{1,200})\]\(([^)\s]{1,500})\)")
+# [text](url): the url may hold one level of parentheses, as Wikipedia's addresses do (a_(b))
+_LINK = re.compile(r"\[([^\]\n]{1,200})\]\(((?:[^()\s]|\([^()\s]{0,500}\)){1,500})\)")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
@@ -36,6 +37,12 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() in ("http", "https") and not parts.netloc:
         return None
     return url
+
+
+def unsafe_links(text: str | None) -> list[str]:
+    """The addresses of Markdown links in ``text`` that ``markdown_lite`` will not make links (their
+    text is shown without a link): not http(s), mailto or tel, or with characters no address has."""
+    return [m.group(2) for m in _LINK.finditer(text or "") if not safe_url(m.group(2))]
 
 
 def _inline(escaped: str) -> str:

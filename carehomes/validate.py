@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from .load import Profile, char_name
 from .problems import Problem
 from .schema import Field, Schema, load_schema
+from .safetext import unsafe_links
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#][^\s<>\"]*)?")
@@ -85,6 +86,16 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
                 problems.append(Problem(profile.path, profile.line(dotted), dotted, problem))
             elif value is not None:
                 values[dotted] = _normal(child, value)
+                if child.path == "description":
+                    problems.extend(Problem(profile.path, profile.line(dotted), dotted, m, severity="warning")
+                                    for m in link_warnings(value))
+
+
+def link_warnings(text: str) -> list[str]:
+    """A warning for each Markdown link in a description that the page shows as plain text."""
+    return [f"the link to '{_short(url)}' is shown as plain text, not a link: a link must be a whole web address "
+            "starting https:// or http://, or a mailto: or tel: link, like [our website](https://www.example.org)"
+            for url in unsafe_links(text)]
 
 
 HINTED_PROBLEMS = 50  # past this many problems in one file, unknown fields get no "did you mean" (it costs ~1 ms each)

@@ -129,7 +129,9 @@ def test_hostile_profile_is_harmless(built):
 
 def test_markdown_lite_allows_only_safe_links():
     assert markdown_lite("[a](https://x.org/p?a=1&b=2)") == '<p><a href="https://x.org/p?a=1&amp;b=2" rel="nofollow noopener">a</a></p>'
-    assert markdown_lite("[a](javascript:alert(1))") == "<p>a)</p>"
+    assert markdown_lite("[a](javascript:alert(1))") == "<p>a</p>"  # the whole link goes, its parentheses too
+    assert markdown_lite("[our site](https://example.org/a_(b)) more") == (
+        '<p><a href="https://example.org/a_(b)" rel="nofollow noopener">our site</a> more</p>')
     assert markdown_lite("[a](JAVASCRIPT:x)") == "<p>a</p>"
     assert markdown_lite("[a](data:text/html,x)") == "<p>a</p>"
     assert markdown_lite("[call](tel:01432000000) [mail](mailto:a@b.org)").count("<a href=") == 2

@@ -126,6 +126,16 @@ def test_rule_messages(body, expected):
     assert problems(body) == [expected]
 
 
+def test_a_description_link_the_page_cannot_show_is_a_warning_for_each():
+    """The page shows such a link's text without the link (safetext.markdown_lite); check says so, and
+    the profile is still used."""
+    assert problems("description: 'See [our page](javascript:alert(1)) and [this](www.example.org), "
+                    "[ok](https://example.org/a_(b)).'\n") == [
+        f"providers/t.yaml:6: warning: description: the link to '{url}' is shown as plain text, not a link: a link "
+        "must be a whole web address starting https:// or http://, or a mailto: or tel: link, like "
+        "[our website](https://www.example.org)" for url in ("javascript:alert(1)", "www.example.org")]
+
+
 def test_required_fields_missing():
     assert problems("", head="example: true\n") == [
         "providers/t.yaml:1: location_id: is missing; add 'location_id: 1-000000001' (CQC location ID)",
