@@ -49,10 +49,18 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
     _walk(profile, profile.data, (), schema, problems, values)
     for f in schema.required_fields:
         if values.get(f.path) is None and not _reported(problems, f.path):
-            problems.append(Problem(profile.path, 1, f.path,
-                                    f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.title})"))
+            if f.path in profile.lines:  # the key is there with nothing after it
+                problems.append(Problem(profile.path, profile.lines[f.path], f.path, _empty_required(f)))
+            else:
+                problems.append(Problem(profile.path, 1, f.path,
+                                        f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.title})"))
     problems.extend(_rules(profile, values, schema, on))
     return problems
+
+
+def _empty_required(f: Field) -> str:
+    """The message for a field every profile must have that is there with nothing in it."""
+    return f"is empty, and every profile needs it; write it after the colon, like '{f.keys[-1]}: {_yaml_example(f)}' ({f.title})"
 
 
 def _reported(problems: list[Problem], path: str) -> bool:
@@ -173,7 +181,7 @@ def _check_string(f: Field, value: Any) -> str | None:
     if value != value.strip():
         return "has spaces or line breaks at the start or end; remove them"
     if value == "":
-        return "is empty; remove the line if you have nothing to give"
+        return _empty_required(f) if f.required else "is empty; remove the line if you have nothing to give"
     c = f.constraints
     longest = c.get("maxLength", DEFAULT_MAX_LENGTH)
     if len(value) > longest:

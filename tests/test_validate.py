@@ -145,6 +145,16 @@ def test_required_fields_missing():
     ]
 
 
+
+def test_a_required_field_with_nothing_after_its_colon_is_empty_at_its_line():
+    assert problems("", head="location_id: 1-000000301\nslug: t\nexample: true\nname:\nlocality: ''\n") == [
+        "providers/t.yaml:5: locality: is empty, and every profile needs it; write it after the colon, like "
+        "'locality: Herefordshire' (Locality)",
+        "providers/t.yaml:4: name: is empty, and every profile needs it; write it after the colon, like "
+        "'name: Example House (fictional)' (Name of care home)",
+    ]
+
+
 def test_all_problems_are_collected():
     found = problems("contact:\n  phone: '1'\n  email: x\nbeds:\n  nursing:\n    total: -3\n")
     assert [p.split(": ")[1] for p in found] == ["contact.phone", "contact.email", "beds.nursing.total"]
