@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from .configfile import ConfigFileError
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
 from .load import errors
 from .pipeline import check_paths
@@ -193,7 +194,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .releases import ReleaseError
 
     out = Path(args.out)
-    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
+    config = Path(args.config)
+    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases)),
+                f"--config {config}: is a folder, not a file; give the thresholds file, e.g. signals.yaml"
+                if config.is_dir() else None):
         return 1
     result = _checked_or_report(args.providers, f"no report was written; {out} is unchanged")
     if result is None:
@@ -664,6 +668,9 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
         return code
+    except ConfigFileError as exc:  # mkdocs.yml missing or unreadable, for any command that reads it
+        _say(str(exc))
+        return 1
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130

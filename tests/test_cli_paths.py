@@ -242,3 +242,12 @@ def test_build_with_a_damaged_snapshot_publishes_nothing(tmp_path):
     r = run_build("release", "--providers", str(prov), "--releases", str(rel))
     assert (r.returncode, r.stderr.splitlines()[-1]) == (1, "No release was made.")
     assert sorted(p.name for p in rel.iterdir()) == ["2026-11-23", "2099-01-01"]
+
+
+def test_config_paths(tmp_path, capsys):
+    code, _, err = run(capsys, "stale", "--config", str(tmp_path / "nope.yml"))
+    assert (code, err) == (1, f"{tmp_path / 'nope.yml'}: no such config file; give an existing mkdocs.yml with --config\n")
+    prov = providers(tmp_path)
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(tmp_path / "out"), "--config", str(tmp_path))
+    assert (code, err) == (1, f"--config {tmp_path}: is a folder, not a file; give the thresholds file, e.g. signals.yaml\n")
+    assert not (tmp_path / "out").exists()
