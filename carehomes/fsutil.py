@@ -254,7 +254,7 @@ def _nearest_existing(path: Path) -> Path:
 def output_folder_problem(target: Path, flag: str) -> str | None:
     """Why ``target`` cannot be written as an output folder (named by option ``flag``), or None.
 
-    Checked before any work, so a file in the way or a read-only place is one line, never a traceback."""
+    Checked before any work, so a file in the way is one line, never a traceback."""
     here = _nearest_existing(target)
     if here == target and not target.is_dir():
         kind = "a broken link" if target.is_symlink() and not target.exists() else "a file"
@@ -262,10 +262,7 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
     if here != target and not here.is_dir():
         return (f"{flag} {target}: {here} is a file, not a folder, so {target} cannot be made; "
                 f"give another folder with {flag}")
-    if not os.access(here, os.W_OK | os.X_OK):
-        return (f"{flag} {target}: {here} is read-only; make it writable (chmod u+w {here}) "
-                f"or give another folder with {flag}")
-    return None
+    return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
 
 
 def input_folder_problem(folder: Path, flag: str, what: str = "the folder of profiles, e.g. providers/") -> str | None:
