@@ -251,3 +251,12 @@ def test_config_paths(tmp_path, capsys):
     code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(tmp_path / "out"), "--config", str(tmp_path))
     assert (code, err) == (1, f"--config {tmp_path}: is a folder, not a file; give the thresholds file, e.g. signals.yaml\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_problem_about_a_whole_path_has_no_line():
+    from carehomes.problems import Problem
+
+    p = Problem("empty", 0, "file", "no profiles in this folder")
+    assert str(p) == "empty: no profiles in this folder"
+    assert p.github() == "::error file=empty::no profiles in this folder"
+    assert str(Problem("a.yaml", 3, "name", "is missing")) == "a.yaml:3: name: is missing"
