@@ -187,8 +187,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         if r.location_id in seen_ids:
             raise ImportError_(f"lists location {r.location_id} twice; nothing was changed")
         seen_ids.add(r.location_id)
-    providers.mkdir(parents=True, exist_ok=True)
-    existing = _existing(providers)
+    existing = _existing(providers) if providers.is_dir() else {}  # a dry run into a folder not yet made: all new
     in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
                 if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
     if not allow_older:
@@ -237,6 +236,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
     _check_plan(writes, origins, schema)
     if not dry_run:
+        providers.mkdir(parents=True, exist_ok=True)
         for path, text in writes:
             write_text_atomic(path, text)
     return report

@@ -9,7 +9,8 @@ import threading
 import time
 from pathlib import Path
 
-from .fsutil import PublishError, UnsafePath, replace_dir, safe_slug_path
+from .configfile import ConfigFileError
+from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
 from .load import errors
 from .pipeline import check_paths
 from .render import ENGINES
@@ -21,6 +22,14 @@ SITE = ROOT / "site"
 
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr)
+
+
+def _refused(*problems: str | None) -> bool:
+    """Say each path problem found (see fsutil's ``*_folder_problem``); True when there was one."""
+    found = [p for p in problems if p]
+    for p in found:
+        _say(p)
+    return bool(found)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -48,6 +57,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     from .publish import write_data
 
     out = Path(args.out)
+    if _refused(output_folder_problem(out, "--out")):
+        return 1
     result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged")
     if result is None:
         return 1
@@ -76,7 +87,11 @@ def _checked_or_report(providers: list[str], consequence: str):
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
 
+    from .releases import ReleaseError
+
     out = Path(args.out)
+    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
+        return 1
     result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
     if result is None:
         return 1
@@ -86,6 +101,9 @@ def cmd_build(args: argparse.Namespace) -> int:
                             releases_dir=Path(args.releases), engine=args.engine)
     except PublishError as exc:
         _say(f"The site was not built: {exc}")
+        return 1
+    except ReleaseError as exc:
+        _say(f"{exc}\nThe site was not built; {out} is unchanged.")
         return 1
     except (RuntimeError, OSError) as exc:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
@@ -97,6 +115,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     _say(f"Built {out} with {args.engine}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0
+
+
+def _releases_problem(folder: Path) -> str | None:
+    """A --releases path that is there but is not a folder (a missing one just means no releases yet)."""
+    if folder.exists() and not folder.is_dir():
+        return f"--releases {folder}: is a file, not a folder; give the folder of release snapshots, e.g. releases/"
+    return None
 
 
 def _port(text: str) -> int:
@@ -135,15 +160,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from .publish import data_files, release_date
-    from .releases import snapshot
+    from .releases import ReleaseError, list_releases, snapshot
 
+    folder = Path(args.releases)
+    if _refused(output_folder_problem(folder, "--releases")):
+        return 1
     result = _checked_or_report(args.providers, "no release was made")
     if result is None:
         return 1
     try:
-        target = snapshot(data_files(result.profiles), Path(args.releases), release_date(), force=args.force)
+        list_releases(folder)  # a damaged or future-dated snapshot is refused before another is added
+        target = snapshot(data_files(result.profiles), folder, release_date(), force=args.force)
+    except ReleaseError as exc:
+        _say(f"{exc}\nNo release was made.")
+        return 1
     except FileExistsError as exc:
         _say(str(exc))
+        return 1
+    except OSError as exc:
+        _say(f"{exc.filename or folder}: cannot be written ({exc.strerror or exc}); no release was made")
         return 1
     _say(f"Release snapshot written to {target}. Commit it so that later builds compare with it.")
     return 0
@@ -156,7 +191,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
     from .views import HomeView
 
+    from .releases import ReleaseError
+
     out = Path(args.out)
+    config = Path(args.config)
+    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases)),
+                f"--config {config}: is a folder, not a file; give the thresholds file, e.g. signals.yaml"
+                if config.is_dir() else None):
+        return 1
     result = _checked_or_report(args.providers, f"no report was written; {out} is unchanged")
     if result is None:
         return 1
@@ -167,13 +209,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     today = dt.date.today()
     views = [HomeView(p.data, today) for p in result.profiles]
-    found = signals(views, today, thresholds, previous_release(Path(args.releases)))
+    try:
+        found = signals(views, today, thresholds, previous_release(Path(args.releases)))
+    except ReleaseError as exc:
+        _say(f"{exc}\nNo report was written; {out} is unchanged.")
+        return 1
     site_url = read_config(ROOT / "mkdocs.yml").raw.get("site_url", "")
-    out.mkdir(parents=True, exist_ok=True)
     from .yamlio import write_text_atomic
 
-    write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url))
-    write_text_atomic(out / "commissioner-report.csv", report_csv(found))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url))
+        write_text_atomic(out / "commissioner-report.csv", report_csv(found))
+    except OSError as exc:
+        _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); the report was not written")
+        return 1
     _say(f"{len(found)} signal{'s' * (len(found) != 1)} for {len({s.location_id for s in found})} homes: "
          f"{out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
     gaps = unchecked(views)
@@ -206,6 +256,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_folder_problem(providers: Path, dry_run: bool) -> str | None:
+    """An import's --providers: an existing folder, or (unless a dry run, which writes nothing) one that can be made."""
+    if providers.exists() or providers.is_symlink():
+        return input_folder_problem(providers, "--providers")
+    return None if dry_run else output_folder_problem(providers, "--providers")
+
+
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import csv
     import datetime as dt
@@ -217,6 +274,8 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
         _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
         return 2
+    if _refused(_import_folder_problem(Path(args.providers), args.dry_run)):
+        return 1
     if args.api:
         from .sources import cqc_api
 
@@ -268,6 +327,10 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 def cmd_import_fsa(args: argparse.Namespace) -> int:
     from .sources.fsa import FsaError, import_fsa
 
+    folders = [f"{f}: is a folder; give the XML files in it, e.g. {Path(f) / 'FHRS895en-GB.xml'}"
+               for f in args.files if Path(f).is_dir()]
+    if _refused(*folders, input_folder_problem(Path(args.providers), "--providers")):
+        return 1
     try:
         report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run)
     except FsaError as exc:
@@ -293,7 +356,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
             _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
         return 1 if stale else 0
     for p in stale:
-        p.write_text(outputs[p], encoding="utf-8")
+        try:
+            p.write_text(outputs[p], encoding="utf-8")
+        except OSError as exc:
+            _say(f"{p.relative_to(ROOT)}: cannot be written ({exc.strerror or exc}); make it a writable file and run: python3 build.py docs")
+            return 1
         _say(f"wrote {p.relative_to(ROOT)}")
     return 0
 
@@ -330,6 +397,8 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
     from .editing import set_vacancies
 
+    if _refused(input_folder_problem(Path(args.providers), "--providers")):
+        return 1
     if args.from_csv:
         return cmd_vacancies_csv(args)
     if not args.slug:
@@ -420,6 +489,8 @@ def cmd_stale(args: argparse.Namespace) -> int:
     except ValueError:
         _say(f"--on {args.on}: write the date as YYYY-MM-DD")
         return 2
+    if _refused(input_folder_problem(Path(args.providers), "--providers")):
+        return 1
     homes, problems = stale_homes(Path(args.providers), today)
     for p in problems:
         _say(str(p))
@@ -597,6 +668,9 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
         return code
+    except ConfigFileError as exc:  # mkdocs.yml missing or unreadable, for any command that reads it
+        _say(str(exc))
+        return 1
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130

@@ -241,3 +241,34 @@ def contained_file(folder: Path, relative: object) -> Path:
     if not target.is_file():
         raise UnsafePath("the path is not a regular file")
     return target
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` or the nearest of its parents that exists (as a file, a folder or a link)."""
+    for p in [path, *path.absolute().parents]:
+        if p.exists() or p.is_symlink():
+            return p
+    return Path(path.absolute().anchor)
+
+
+def output_folder_problem(target: Path, flag: str) -> str | None:
+    """Why ``target`` cannot be written as an output folder (named by option ``flag``), or None.
+
+    Checked before any work, so a file in the way is one line, never a traceback."""
+    here = _nearest_existing(target)
+    if here == target and not target.is_dir():
+        kind = "a broken link" if target.is_symlink() and not target.exists() else "a file"
+        return f"{flag} {target}: is {kind}, not a folder; move it away or give another folder with {flag}"
+    if here != target and not here.is_dir():
+        return (f"{flag} {target}: {here} is a file, not a folder, so {target} cannot be made; "
+                f"give another folder with {flag}")
+    return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
+
+
+def input_folder_problem(folder: Path, flag: str, what: str = "the folder of profiles, e.g. providers/") -> str | None:
+    """Why ``folder`` (named by option ``flag``) is not an existing folder to read, or None."""
+    if folder.is_dir():
+        return None
+    if folder.exists():
+        return f"{flag} {folder}: is a file, not a folder; give {what}"
+    return f"{flag} {folder}: no such folder; give {what}"

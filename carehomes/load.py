@@ -70,10 +70,13 @@ class Profile:
 def display_path(path: Path, base: Path | None = None) -> str:
     """A path as people see it in messages: relative to the working folder where possible."""
     base = base or Path.cwd()
+    if not path.is_absolute():
+        return str(path)
     try:
-        return os.path.relpath(path, base) if path.is_absolute() else str(path)
+        rel = os.path.relpath(path, base)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path) if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel  # never ../../../x
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:
@@ -175,22 +178,51 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Profiles under ``paths``: ``*.yaml`` exactly. Look-alikes (``.yml``, ``.YAML``, ``.yxml``) are problems.
 
     In a folder, names starting with ``_`` or ``.`` (the template) are left out; a file named on
-    the command line is read if it ends in ``.yaml`` (so ``fmt providers/_template.yaml`` works)."""
+    the command line is read if it ends in ``.yaml`` (so ``fmt providers/_template.yaml`` works).
+    A path that does not exist, a folder where a profile file was meant, a file that is not YAML and
+    a folder without profiles are problems too (line 0: about the path as a whole)."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
         if p.is_dir():
-            names = sorted(f for f in p.iterdir() if not f.name.startswith(("_", ".")))
+            if p.name.endswith(PROFILE_SUFFIX) or LOOKALIKE.search(p.name):
+                problems.append(_folder_not_profile(p))
+                continue
+            try:
+                names = sorted(f for f in p.iterdir() if not f.name.startswith(("_", ".")))
+            except OSError as exc:
+                problems.append(Problem(display_path(p), 0, "file", f"cannot be read ({exc.strerror}); "
+                                        "make the folder readable or give another one"))
+                continue
+            before = (len(files), len(problems))
             for f in names:
-                if f.name.endswith(PROFILE_SUFFIX) and not f.is_dir():
+                if f.is_dir():
+                    if f.name.endswith(PROFILE_SUFFIX) or LOOKALIKE.search(f.name):
+                        problems.append(_folder_not_profile(f))
+                elif f.name.endswith(PROFILE_SUFFIX):
                     files.append(f)
                 elif LOOKALIKE.search(f.name):
                     problems.append(_lookalike(f))
+            if (len(files), len(problems)) == before:
+                problems.append(Problem(display_path(p), 0, "file", f"no profiles in this folder (no {PROFILE_SUFFIX} files); an empty "
+                                        "folder is almost certainly a mistake: give the folder that holds the profiles, "
+                                        "e.g. providers/"))
+        elif not p.exists() and not p.is_symlink():
+            problems.append(Problem(display_path(p), 0, "file", "no such file or folder; give a profile (.yaml) or the folder "
+                                    "of profiles, e.g. providers/"))
         elif p.name.endswith(PROFILE_SUFFIX):
             files.append(p)
-        else:
+        elif LOOKALIKE.search(p.name):
             problems.append(_lookalike(p))
+        else:
+            problems.append(Problem(display_path(p), 0, "file", f"is not a YAML profile (profile names end in "
+                                    f"'{PROFILE_SUFFIX}'); give a profile or the folder of profiles, e.g. providers/"))
     return files, problems
+
+
+def _folder_not_profile(f: Path) -> Problem:
+    return Problem(display_path(f), 0, "file", f"is a folder, not a profile file; profiles are {PROFILE_SUFFIX} files "
+                   "directly in the folder of profiles (folders inside it are not read): rename or move this folder")
 
 
 def _lookalike(f: Path) -> Problem:

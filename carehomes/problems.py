@@ -16,6 +16,8 @@ class Problem:
     severity: str = "error"  # or "warning": reported, but the file is still used
 
     def __str__(self) -> str:
+        if not self.line:  # about a path as a whole (a folder, a missing file): no line, no field
+            return f"{_visible(self.path)}: {'warning: ' if self.severity == 'warning' else ''}{_visible(self.message)}"
         where = f"{_visible(self.path)}:{self.line}" + (f":{self.column}" if self.column else "")
         kind = "warning: " if self.severity == "warning" else ""
         return f"{where}: {kind}{_visible(self.field)}: {_visible(self.message)}"
@@ -23,6 +25,8 @@ class Problem:
     def github(self) -> str:
         """A GitHub Actions workflow command that annotates the line (every part escaped)."""
         col = f",col={self.column}" if self.column else ""
+        if not self.line:
+            return f"::{self.severity} file={_gh_escape(self.path, data=False)}::{_gh_escape(self.message, data=True)}"
         msg = _gh_escape(self.message, data=True)
         title = _gh_escape(self.field, data=False)
         return f"::{self.severity} file={_gh_escape(self.path, data=False)},line={self.line}{col},title={title}::{msg}"

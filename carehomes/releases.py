@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -107,13 +108,77 @@ def current_records(datas: list[dict]) -> dict[str, dict]:
     return {str(d.get("location_id")): d for d in datas}
 
 
-def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
-    out = []
-    if folder.is_dir():
-        for d in folder.iterdir():
-            if d.is_dir() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.name) and (d / "care-homes.csv").exists():
-                out.append((dt.date.fromisoformat(d.name), d))
+class ReleaseError(ValueError):
+    """Release snapshots that cannot be trusted; the message names each file, what is wrong and what to do."""
+
+
+SNAPSHOT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
+REQUIRED_COLUMNS = ("location_id", "name")
+
+
+def list_releases(folder: Path, today: dt.date | None = None) -> list[tuple[dt.date, Path]]:
+    """The release snapshots in ``folder`` (``<YYYY-MM-DD>/`` folders), oldest first.
+
+    Every snapshot is read before any is used: one that is incomplete, unreadable or dated after
+    ``today`` (default: the computer's date) raises ``ReleaseError`` listing every such problem,
+    so a damaged snapshot is never compared with as if it were an empty release."""
+    today = today or dt.date.today()
+    out: list[tuple[dt.date, Path]] = []
+    problems: list[str] = []
+    if not folder.is_dir():
+        return out
+    for d in sorted(folder.iterdir()):
+        if not (d.is_dir() and SNAPSHOT_NAME.fullmatch(d.name)):
+            continue
+        try:
+            date = dt.date.fromisoformat(d.name)
+        except ValueError:
+            problems.append(f"{d}: is not a date; name a release snapshot's folder by the day it was made "
+                            "(YYYY-MM-DD), or remove it")
+            continue
+        if date > today:
+            problems.append(f"{d}: is dated {date.isoformat()}, after today ({today.isoformat()}); a release cannot be "
+                            "from the future: rename the folder to the day it was made, or remove it")
+            continue
+        found = snapshot_problems(d)
+        problems.extend(found)
+        if not found:
+            out.append((date, d))
+    if problems:
+        raise ReleaseError("\n".join(problems + [
+            "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), "
+            "or remove the damaged folder and make a new release with: python3 build.py release"]))
     return sorted(out)
+
+
+def snapshot_problems(d: Path) -> list[str]:
+    """What makes the snapshot folder ``d`` unreadable: missing files, a care-homes.csv without its
+    columns or with a row without a location ID, a datapackage.json that is not JSON."""
+    problems = [f"{d / name}: is missing; a release snapshot has {', '.join(SNAPSHOT_FILES)}"
+                for name in SNAPSHOT_FILES if not (d / name).is_file()]
+    homes = d / "care-homes.csv"
+    if homes.is_file():
+        try:
+            reader = csv.DictReader(io.StringIO(homes.read_bytes().decode("utf-8")))
+            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                problems.append(f"{homes}:1: has no column {' or '.join(missing)}; it is not a care-homes.csv "
+                                "made by the release command")
+            else:
+                for row in reader:
+                    if not (row.get("location_id") or "").strip():
+                        problems.append(f"{homes}:{reader.line_num}: has no location_id; the file is damaged")
+                        break
+        except (UnicodeDecodeError, csv.Error, OSError) as exc:
+            problems.append(f"{homes}: cannot be read ({exc}); the file is damaged")
+    package = d / "datapackage.json"
+    if package.is_file():
+        try:
+            if not isinstance(json.loads(package.read_bytes()), dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, OSError, RecursionError) as exc:
+            problems.append(f"{package}: is not a data package descriptor ({exc}); the file is damaged")
+    return problems
 
 
 def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool = False) -> Path:

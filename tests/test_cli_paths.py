@@ -1,0 +1,262 @@
+"""Paths given on the command line: a file where a folder belongs, a folder where a file belongs,
+a missing or empty folder, damaged release snapshots. Always one line saying what and what to do,
+exit 1, nothing written; never a traceback."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from carehomes.cli import main
+from carehomes.releases import ReleaseError, list_releases
+from conftest import FIXTURES, ROOT, SHARED, run_build
+
+CQC_CSV = SHARED / "data" / "cqc" / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
+FHRS = SHARED / "data" / "fsa"
+
+
+def providers(tmp_path: Path) -> Path:
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    return prov
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """The command run in this process (faster than a subprocess): exit code, stdout, stderr."""
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["build", "--no-search"], "--out"),
+    (["data"], "--out"),
+    (["report"], "--out"),
+    (["release"], "--releases"),
+])
+def test_a_file_where_an_output_folder_belongs(tmp_path, capsys, argv, flag):
+    prov = providers(tmp_path)
+    file = tmp_path / "file"
+    file.write_text("keep me")
+    code, out, err = run(capsys, *argv, "--providers", str(prov), flag, str(file))
+    assert (code, out) == (1, "")
+    assert err == f"{flag} {file}: is a file, not a folder; move it away or give another folder with {flag}\n"
+    assert file.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("argv, flag", [(["build", "--no-search"], "--out"), (["data"], "--out"),
+                                        (["report"], "--out"), (["release"], "--releases")])
+def test_a_file_above_an_output_folder(tmp_path, capsys, argv, flag):
+    prov = providers(tmp_path)
+    (tmp_path / "file").write_text("keep me")
+    target = tmp_path / "file" / "out"
+    code, _, err = run(capsys, *argv, "--providers", str(prov), flag, str(target))
+    assert code == 1
+    assert err == (f"{flag} {target}: {tmp_path / 'file'} is a file, not a folder, so {target} cannot be made; "
+                   f"give another folder with {flag}\n")
+
+
+@pytest.mark.parametrize("argv", [["build", "--no-search"], ["report"]])
+def test_a_file_where_the_releases_folder_belongs(tmp_path, capsys, argv):
+    prov = providers(tmp_path)
+    file = tmp_path / "releases"
+    file.write_text("x")
+    code, _, err = run(capsys, *argv, "--providers", str(prov), "--out", str(tmp_path / "out"), "--releases", str(file))
+    assert code == 1
+    assert err == f"--releases {file}: is a file, not a folder; give the folder of release snapshots, e.g. releases/\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_import_cqc_providers_is_a_file(tmp_path, capsys):
+    code, _, err = run(capsys, "import-cqc", str(CQC_CSV), "--providers", str(CQC_CSV), "--local-authority",
+                       "Herefordshire", "--as-of", "2021-03-31", "--dry-run")
+    assert code == 1
+    assert err == f"--providers {CQC_CSV}: is a file, not a folder; give the folder of profiles, e.g. providers/\n"
+
+
+def test_import_cqc_dry_run_into_a_missing_folder_writes_nothing(tmp_path, capsys):
+    target = tmp_path / "nowhere" / "providers"
+    code, out, _ = run(capsys, "import-cqc", str(CQC_CSV), "--providers", str(target), "--local-authority",
+                       "Herefordshire", "--as-of", "2021-03-31", "--dry-run")
+    assert code == 0
+    assert "new: " in out
+    assert list(tmp_path.iterdir()) == [], "a dry run makes no folder"
+
+
+@pytest.mark.parametrize("argv", [
+    ["import-fsa", str(FHRS / "FHRS895en-GB.xml"), "--dry-run"],
+    ["import-fsa", str(FHRS / "FHRS895en-GB.xml")],
+    ["vacancies", "aston-house", "--nursing", "1"],
+    ["vacancies", "--from-csv", str(CQC_CSV)],
+    ["stale"],
+    ["import-cqc", str(CQC_CSV), "--local-authority", "Herefordshire", "--as-of", "2021-03-31", "--dry-run"],
+])
+def test_providers_folder_must_be_a_folder(tmp_path, capsys, argv):
+    missing = tmp_path / "nonexistent"
+    file = tmp_path / "file"
+    file.write_text("x")
+    if argv[0] != "import-cqc":  # import-cqc may start a new folder of profiles
+        code, _, err = run(capsys, *argv, "--providers", str(missing))
+        assert code == 1
+        assert err == f"--providers {missing}: no such folder; give the folder of profiles, e.g. providers/\n"
+        assert not missing.exists()
+    code, _, err = run(capsys, *argv, "--providers", str(file))
+    assert code == 1
+    assert err == f"--providers {file}: is a file, not a folder; give the folder of profiles, e.g. providers/\n"
+
+
+def test_import_fsa_given_a_folder(tmp_path, capsys):
+    prov = providers(tmp_path)
+    code, _, err = run(capsys, "import-fsa", str(FHRS), "--providers", str(prov), "--dry-run")
+    assert code == 1
+    assert err == f"{FHRS}: is a folder; give the XML files in it, e.g. {FHRS / 'FHRS895en-GB.xml'}\n"
+
+
+# --- finding profiles ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["build", "data"])
+def test_missing_providers_folder(tmp_path, capsys, command):
+    code, out, err = run(capsys, command, "--providers", "/nonexistent", "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert out == "/nonexistent: no such file or folder; give a profile (.yaml) or the folder of profiles, e.g. providers/\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_named_like_a_profile(tmp_path, capsys, monkeypatch):
+    prov = providers(tmp_path)
+    (prov / "sub.yaml").mkdir()
+    monkeypatch.chdir(tmp_path)
+    msg = ("providers/sub.yaml: is a folder, not a profile file; profiles are .yaml files directly in the folder of "
+           "profiles (folders inside it are not read): rename or move this folder\n")
+    code, out, err = run(capsys, "check", "providers")
+    assert (code, out) == (1, msg)
+    assert err == "1 problem in 1 file (checked 2). Fix each line above and run the check again.\n"
+    code, out, err = run(capsys, "check", "providers/sub.yaml")
+    assert (code, out) == (1, msg)
+    assert err == "1 problem in 1 file (checked 0). Fix each line above and run the check again.\n"
+
+
+def test_an_empty_folder_is_refused(tmp_path, capsys, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    msg = ("empty: no profiles in this folder (no .yaml files); an empty folder is almost certainly a mistake: "
+           "give the folder that holds the profiles, e.g. providers/\n")
+    code, out, _ = run(capsys, "check", "empty")
+    assert (code, out) == (1, msg)
+    site = tmp_path / "site"
+    code, out, err = run(capsys, "build", "--no-search", "--providers", "empty", "--out", str(site))
+    assert (code, out) == (1, msg)
+    assert err == f"1 problem: the site was not built; {site} is unchanged.\n"
+    assert not site.exists()
+
+
+def test_fmt_a_file_that_is_not_yaml(tmp_path, capsys, monkeypatch):
+    (tmp_path / "some.csv").write_text("a,b\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "fmt", "--check", "some.csv")
+    assert code == 1
+    assert out == ("some.csv: is not a YAML profile (profile names end in '.yaml'); give a profile or the folder of "
+                   "profiles, e.g. providers/\n")
+
+
+def test_paths_outside_the_working_folder_are_shown_as_given(tmp_path, capsys):
+    prov = providers(tmp_path)
+    (prov / "sub.yaml").mkdir()
+    code, out, _ = run(capsys, "check", str(prov))
+    assert out.startswith(f"{prov / 'sub.yaml'}: is a folder")
+
+
+# --- release snapshots -----------------------------------------------------------------------------
+
+def snapshot_folder(releases: Path, date: str, homes: bytes | None = b"garbage\n", package: bool = False) -> Path:
+    d = releases / date
+    d.mkdir(parents=True)
+    if homes is not None:
+        (d / "care-homes.csv").write_bytes(homes)
+    if package:
+        (d / "capabilities.csv").write_text("location_id,capability\n")
+        (d / "datapackage.json").write_text("{}")
+    return d
+
+
+def test_damaged_and_future_snapshots_are_refused(tmp_path):
+    rel = tmp_path / "releases"
+    future = snapshot_folder(rel, "2099-01-01")
+    garbage = snapshot_folder(rel, "2026-11-01", package=True)
+    snapshot_folder(rel, "2026-11-02", homes=b"location_id,name\n,Nameless\n", package=True)
+    snapshot_folder(rel, "2026-11-03", homes=b"location_id,name\n\xff\n", package=True)
+    (rel / "2026-13-45").mkdir()
+    (rel / "notes").mkdir()  # not a snapshot: left alone
+    with pytest.raises(ReleaseError) as exc:
+        list_releases(rel, dt.date(2026, 12, 1))
+    assert str(exc.value).splitlines() == [
+        f"{garbage / 'care-homes.csv'}:1: has no column location_id or name; it is not a care-homes.csv made by the "
+        "release command",
+        f"{rel / '2026-11-02' / 'care-homes.csv'}:2: has no location_id; the file is damaged",
+        f"{rel / '2026-11-03' / 'care-homes.csv'}: cannot be read ('utf-8' codec can't decode byte 0xff in position 17: "
+        "invalid start byte); the file is damaged",
+        f"{rel / '2026-13-45'}: is not a date; name a release snapshot's folder by the day it was made (YYYY-MM-DD), "
+        "or remove it",
+        f"{future}: is dated 2099-01-01, after today (2026-12-01); a release cannot be from the future: rename the "
+        "folder to the day it was made, or remove it",
+        "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), or remove the "
+        "damaged folder and make a new release with: python3 build.py release",
+    ]
+
+
+def test_snapshot_without_its_files(tmp_path):
+    rel = tmp_path / "releases"
+    d = snapshot_folder(rel, "2026-11-01", homes=None)
+    with pytest.raises(ReleaseError) as exc:
+        list_releases(rel, dt.date(2026, 12, 1))
+    assert str(exc.value).splitlines()[:3] == [
+        f"{d / name}: is missing; a release snapshot has care-homes.csv, capabilities.csv, datapackage.json"
+        for name in ("care-homes.csv", "capabilities.csv", "datapackage.json")]
+
+
+def test_the_bundled_releases_are_readable():
+    assert [d.isoformat() for d, _ in list_releases(ROOT / "releases")] == ["2026-11-23"]
+
+
+def test_build_with_a_damaged_snapshot_publishes_nothing(tmp_path):
+    prov = providers(tmp_path)
+    rel = tmp_path / "releases"
+    shutil.copytree(ROOT / "releases", rel)
+    site = tmp_path / "site"
+    r = run_build("build", "--no-search", "--providers", str(prov), "--out", str(site), "--releases", str(rel))
+    assert r.returncode == 0, r.stderr
+    before = tree(site)
+    future = snapshot_folder(rel, "2099-01-01")
+    r = run_build("build", "--no-search", "--providers", str(prov), "--out", str(site), "--releases", str(rel))
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.splitlines()[0].startswith(f"{future}: is dated 2099-01-01, after today")
+    assert r.stderr.splitlines()[-1] == f"The site was not built; {site} is unchanged."
+    assert tree(site) == before
+    r = run_build("release", "--providers", str(prov), "--releases", str(rel))
+    assert (r.returncode, r.stderr.splitlines()[-1]) == (1, "No release was made.")
+    assert sorted(p.name for p in rel.iterdir()) == ["2026-11-23", "2099-01-01"]
+
+
+def test_config_paths(tmp_path, capsys):
+    code, _, err = run(capsys, "stale", "--config", str(tmp_path / "nope.yml"))
+    assert (code, err) == (1, f"{tmp_path / 'nope.yml'}: no such config file; give an existing mkdocs.yml with --config\n")
+    prov = providers(tmp_path)
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(tmp_path / "out"), "--config", str(tmp_path))
+    assert (code, err) == (1, f"--config {tmp_path}: is a folder, not a file; give the thresholds file, e.g. signals.yaml\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_problem_about_a_whole_path_has_no_line():
+    from carehomes.problems import Problem
+
+    p = Problem("empty", 0, "file", "no profiles in this folder")
+    assert str(p) == "empty: no profiles in this folder"
+    assert p.github() == "::error file=empty::no profiles in this folder"
+    assert str(Problem("a.yaml", 3, "name", "is missing")) == "a.yaml:3: name: is missing"
