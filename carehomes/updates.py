@@ -23,6 +23,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .problems import _visible as visible
 from .schema import Field, Schema, load_schema
+from .checks_external import check_trusts
 from .validate import check_profile
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
 
@@ -31,6 +32,7 @@ MAX_BODY = 64 * 1024
 POLICY_KEY = "direct_updates"
 DEFAULT_DIRECT = ("beds.nursing.available", "beds.residential.available", "beds.confirmed")
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
+CODE_LISTS = {"care.acute_trusts"}  # lists of codes: a comma or semicolon separates items
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
 
 
@@ -77,7 +79,7 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
                                                                         "compare it with providers/_template.yaml")])
     profile, problems = parse_profile(text, shown)
     if profile is not None:
-        problems = check_profile(profile, schema, on=on)
+        problems = check_profile(profile, schema, on=on) + check_trusts([profile])  # all that check says of one file
         # 'free beds are given without beds.confirmed' only repeats the problem with the date given
         problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
     changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
@@ -223,7 +225,10 @@ def form_value(f: Field, raw: str) -> Any:
         except ValueError:
             return s
     if f.type == "list":
-        return [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
+        items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
+        if f.path in CODE_LISTS:  # codes typed on one line, 'RLQ, RWP' or 'RLQ; RWP', are a list too
+            items = [code.strip() for item in items for code in re.split(r"[,;]", item) if code.strip()]
+        return items
     return s if f.name == "description" else raw.strip()
 
 

@@ -270,3 +270,22 @@ def test_provider_update_workflow_never_puts_the_issue_text_in_a_script():
         assert needed in runs, needed
     assert wf["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write", "actions": "write"}
     assert all(s.get("with", {}).get("persist-credentials") is False for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+
+
+def test_trust_codes_are_checked_against_the_nhs_list_before_writing_and_commas_separate_codes(repo):
+    """The reviewer's body4.md: 'RLQ, XYZ' then 'zzz9' was written and check then failed."""
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    r, res = apply(repo, body({"Acute trusts worked with": "RLQ, XYZ\nzzz9"}), "council-steward")
+    assert r.returncode == 1 and res["status"] == "invalid"
+    assert res["errors"] == [
+        "Acute trusts worked with: item 2 'XYZ' is not an NHS trust code; did you mean 'RXY' "
+        "(Kent and Medway Mental Health NHS Trust)?",
+        "Acute trusts worked with: item 3 'zzz9' is not an NHS trust code; give the NHS organisation code of the trust, "
+        "such as RLQ for Wye Valley NHS Trust",
+    ]
+    assert aston.read_text() == before
+    r, res = apply(repo, body({"Acute trusts worked with": "RLQ; RWP"}), "council-steward")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["after"]) for c in res["changed"]] == [("care.acute_trusts", ["RLQ", "RWP"])]
+    assert run_build("check", str(repo / "providers")).returncode == 0
