@@ -341,7 +341,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         for key in ("total", "available"):
             n = v.get(f"beds.{kind}.{key}")
             if n is not None:  # even 0: a count of beds of a kind of care the home is not registered for
-                todo = f"give these beds under beds.{other}" if n else f"remove beds.{kind}.{key}"
+                todo = f"count these beds in beds.{other}.{key}" if n else f"remove beds.{kind}.{key}"
                 add(f"beds.{kind}.{key}", f"is {n} but CQC does not register this home for care {words} "
                     f"(care.{kind} is no); {todo}, or ask the council to import the latest CQC register")
     if (v.get("beds.nursing.available") is not None or v.get("beds.residential.available") is not None) and "beds.confirmed" not in v:
