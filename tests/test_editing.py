@@ -106,6 +106,7 @@ def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_not_e
     assert r.returncode == 1
     assert r.stdout.splitlines()[0].endswith(
         "beds.residential.available: is 2 but CQC does not register this home for care without nursing "
-        "(care.residential is no); give these beds under beds.nursing, or ask the council to import the latest CQC register")
+        "(care.residential is no); count these beds in beds.nursing.available, or ask the council to import the latest "
+        "CQC register")
     r = run_build("vacancies", "aston-house", "--nursing", "2", "--providers", str(prov))
     assert r.returncode == 0, r.stdout + r.stderr
