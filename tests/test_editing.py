@@ -110,3 +110,16 @@ def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_not_e
         "CQC register")
     r = run_build("vacancies", "aston-house", "--nursing", "2", "--providers", str(prov))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_vacancies_refuses_what_check_refuses_including_trust_codes(tmp_path):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    aston = prov / "aston-house.yaml"
+    aston.write_text((ROOT / "providers" / "aston-house.yaml").read_text().replace(
+        "  residential: true\n", "  residential: true\n  acute_trusts:\n  - XYZ\n"))
+    before = aston.read_text()
+    r = run_build("vacancies", "aston-house", "--residential", "1", "--providers", str(prov))
+    assert r.returncode == 1 and aston.read_text() == before
+    assert r.stdout.splitlines()[0].endswith(
+        "care.acute_trusts: item 1 'XYZ' is not an NHS trust code; did you mean 'RXY' (Kent and Medway Mental Health NHS Trust)?")
