@@ -335,3 +335,14 @@ def test_a_rating_awaiting_publication_leaves_the_home_as_it_is(tmp_path, real_t
         "Awaiting publication (the FSA has not published the new rating yet; left as they are):",
         "  aston-house.yaml: Aston House: FHRS ID 488493",
     ]
+
+
+def test_new_problems_are_the_ones_the_import_would_add(tmp_path):
+    """The last guard before writing: check's rules on the new text, less what the profile already had."""
+    p = home_profiles(tmp_path, ["aston-house"]) / "aston-house.yaml"
+    p.write_text(p.read_text() + "old_field: 1\n")  # a problem the import did not make: not blamed on it
+    new = p.read_text() + "food_hygiene:\n  rating: '5'\n  date: 2027-01-01\n  fhrs_id: 488493\n"
+    from carehomes.schema import load_schema
+    problems = fsa.new_problems(p, new, load_schema(), dt.date(2026, 11, 30))
+    assert [s.split(": ", 1)[1] for s in problems] == [
+        "food_hygiene.date: 2027-01-01 is in the future (today is 2026-11-30); give the date the fact was true"]
