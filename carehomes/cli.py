@@ -412,6 +412,10 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
         _say(f"{path}: no such profile; the slug is the file name without .yaml")
         return 2
+    if args.unchanged and (args.nursing is not None or args.residential is not None):
+        _say("--unchanged confirms the free beds already in the profile; give it without --nursing and --residential, "
+             "or leave it out to set new numbers")
+        return 2
     if not args.unchanged and args.nursing is None and args.residential is None:
         _say("give --nursing N and/or --residential N, or --unchanged to confirm today that nothing changed")
         return 2

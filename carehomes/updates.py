@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .problems import _visible as visible
 from .schema import Field, Schema, load_schema
+from .checks_external import check_trusts
 from .validate import check_profile
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
 
@@ -31,6 +33,7 @@ MAX_BODY = 64 * 1024
 POLICY_KEY = "direct_updates"
 DEFAULT_DIRECT = ("beds.nursing.available", "beds.residential.available", "beds.confirmed")
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
+CODE_LISTS = {"care.acute_trusts"}  # lists of codes: a comma or semicolon separates items
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
 
 
@@ -77,7 +80,7 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
                                                                         "compare it with providers/_template.yaml")])
     profile, problems = parse_profile(text, shown)
     if profile is not None:
-        problems = check_profile(profile, schema, on=on)
+        problems = check_profile(profile, schema, on=on) + check_trusts([profile])  # all that check says of one file
         # 'free beds are given without beds.confirmed' only repeats the problem with the date given
         problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
     changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
@@ -209,22 +212,64 @@ def parse_body(text: str, schema: Schema | None = None) -> tuple[dict[str, str |
 
 
 def form_value(f: Field, raw: str) -> Any:
-    """A form answer as the value a profile holds; anything unexpected stays text for check to report."""
+    """A form answer as the value a profile holds; anything unexpected stays text for check to report.
+
+    Numbers may be typed with any digits (a full-width '２' is 2), a pound sign, commas or a
+    percent sign; dates as YYYY-MM-DD or as 23/11/2026."""
     s = raw.strip()
-    if f.type == "integer" and re.fullmatch(r"-?[0-9]{1,9}", s):
-        return int(s)
-    if f.type == "number" and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,4})?", s):
-        return float(s) if "." in s else int(s)
+    if f.type in ("integer", "number"):
+        s = unicodedata.normalize("NFKC", s)  # full-width digits, '－'
+        clean = re.sub(r"[£,%\s]", "", s) if f.type == "number" else s
+        if re.fullmatch(r"-?[0-9]{1,9}", clean):
+            return int(clean)
+        if f.type == "number" and re.fullmatch(r"[0-9]{1,9}\.[0-9]{1,4}", clean):
+            return float(clean)
+        return raw.strip()
     if f.type == "boolean" and s.lower() in ("yes", "no"):
         return s.lower() == "yes"
-    if f.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
-        try:
-            return dt.date.fromisoformat(s)
-        except ValueError:
-            return s
+    if f.type == "date":
+        return typed_date(s)
     if f.type == "list":
-        return [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
+        items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
+        if f.path in CODE_LISTS:  # codes typed on one line, 'RLQ, RWP' or 'RLQ; RWP', are a list too
+            items = [code.strip() for item in items for code in re.split(r"[,;]", item) if code.strip()]
+        return items
     return s if f.name == "description" else raw.strip()
+
+
+def typed_date(text: str) -> dt.date | str:
+    """A date typed as YYYY-MM-DD or as Excel in the UK writes it, 23/11/2026; anything else, or a
+    day that does not exist, stays the text (check or the caller says what is wrong with it)."""
+    s = text.strip()
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)
+    iso = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else s
+    try:
+        return dt.date.fromisoformat(iso) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso) else s
+    except ValueError:
+        return s
+
+
+def is_date_shaped(text: str) -> bool:
+    """Written like a date (YYYY-MM-DD or DD/MM/YYYY), whether or not the day exists."""
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", text.strip()))
+
+
+# Words of check's messages that only make sense in a YAML file, and what a form says instead.
+FORM_WORDS = [
+    (re.compile(r"; remove the quotes: .*$"), "; write the number only, such as 3"),
+    (re.compile(r" \(no quotes, £, commas or %\)"), " (the number only)"),
+    (re.compile(r" without quotes: .*$"), ""),
+    (re.compile(r"; put it in quotes.*$"), ""),
+    (re.compile(r"\bremove ('[^']+')"), r"leave \1 empty"),
+    (re.compile(r" \(YYYY-MM-DD\)"), " (write it as YYYY-MM-DD or 23/11/2026)"),
+]
+
+
+def form_words(message: str) -> str:
+    """A check message (fields already named by their form labels) in the words of a form."""
+    for pattern, plain in FORM_WORDS:
+        message = pattern.sub(plain, message)
+    return message
 
 
 def _name_fields(message: str, schema: Schema, by_path: dict[str, forms.FormField]) -> str:
@@ -292,6 +337,12 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
+    bad_dates = [label for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"
+                 and is_date_shaped(raw) and isinstance(values[by_label[label].path], str)]
+    date_errors = [f"{label}: '{str(answers[label]).strip()[:40]}' is not a real date; check the day and month"
+                   for label in bad_dates]  # 30/02/2026 as typed, not as check would rewrite it
+    for label in bad_dates:  # the other answers are still checked, so every problem is listed at once
+        values[by_label[label].path] = on
     if errors:
         res.errors = errors
         return res
@@ -300,9 +351,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     edit = edit_profile(path, values, on, display_path(path, repo), schema)
     by_path = {ff.path: ff for ff in by_label.values()}
-    if edit.problems:
-        res.errors = [f"{by_path[p.field].label if p.field in by_path else p.field}: {_name_fields(p.message, schema, by_path)}"
-                      for p in edit.problems]
+    if edit.problems or date_errors:
+        res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
+                                    f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems]
         return res
     res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
                    for p, b, a in edit.changed]
@@ -332,15 +383,7 @@ def _read_csv_text(raw: bytes) -> str:
 def _cell_value(column: str, text: str, on: dt.date) -> Any:
     s = text.strip()
     if column == "confirmed":
-        if not s:
-            return on
-        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)  # Excel in the UK writes 23/11/2026
-        if m:
-            s = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
-        try:
-            return dt.date.fromisoformat(s) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) else s
-        except ValueError:
-            return s
+        return typed_date(s) if s else on  # Excel in the UK writes 23/11/2026
     return int(s) if re.fullmatch(r"-?[0-9]{1,9}", s) else s
 
 
@@ -406,12 +449,21 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         seen[path] = start
         values = {p: _cell_value(c, cells.get(c) or "", on) for c, p in CSV_COLUMNS.items()
                   if c == "confirmed" or (cells.get(c) or "").strip()}
+        typed = (cells.get("confirmed") or "").strip()
+        if isinstance(values["beds.confirmed"], str) and is_date_shaped(typed):  # 31/02/2026: say it as typed
+            problems.append(f"{where}: confirmed: '{typed}' is not a real date; check the day and month")
+            continue
         edit = edit_profile(path, values, on, display_path(path))
         back = {p: c for c, p in CSV_COLUMNS.items()}
-        problems += [f"{where}: {back.get(p.field, p.field)}: {p.message}" + ("" if p.field in back else f" (in {p.path})")
-                     for p in edit.problems]
+        problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message)}"
+                     + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
     return ([] if problems else edits), [visible(p) for p in problems]  # a cell's control characters as escapes
+
+
+def _name_columns(message: str) -> str:
+    """A check message with the vacancy fields named by the sheet's columns."""
+    return re.sub(r"\bbeds\.(nursing|residential)\.available\b", lambda m: f"{m.group(1)}_free", message)
 
 
 def write_edits(edits: list[Edit]) -> list[Path]:

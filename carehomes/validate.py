@@ -354,12 +354,15 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             add(f"beds.{kind}.available", f"is {avail} but beds.{kind}.total is {total}; free beds cannot be more than the beds there are")
     out.extend(_registered_beds(profile, v))
     out.extend(_example_data(profile, v, schema))
-    if v.get("care.nursing") is False:
+    for kind, other, words in (("nursing", "residential", "with nursing"), ("residential", "nursing", "without nursing")):
+        if v.get(f"care.{kind}") is not False:
+            continue
         for key in ("total", "available"):
-            if v.get(f"beds.nursing.{key}"):
-                add(f"beds.nursing.{key}", f"is {v[f'beds.nursing.{key}']} but CQC does not register this home for care with "
-                    "nursing (care.nursing is no); give these beds under beds.residential, or ask the council to "
-                    "import the latest CQC register")
+            n = v.get(f"beds.{kind}.{key}")
+            if n is not None:  # even 0: a count of beds of a kind of care the home is not registered for
+                todo = f"count these beds in beds.{other}.{key}" if n else f"remove beds.{kind}.{key}"
+                add(f"beds.{kind}.{key}", f"is {n} but CQC does not register this home for care {words} "
+                    f"(care.{kind} is no); {todo}, or ask the council to import the latest CQC register")
     if (v.get("beds.nursing.available") is not None or v.get("beds.residential.available") is not None) and "beds.confirmed" not in v:
         add("beds", "free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them")
     any_capability = False

@@ -75,3 +75,51 @@ def test_set_vacancies_over_total_is_refused(tmp_path):
     problems = set_vacancies(f, 31, None, dt.date(2026, 11, 23), display="example-full.yaml")
     assert [str(p) for p in problems] == [
         "example-full.yaml:36: beds.nursing.available: is 31 but beds.nursing.total is 30; free beds cannot be more than the beds there are"]
+
+
+def test_vacancies_refuses_unchanged_with_new_numbers(tmp_path):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)
+    before = (prov / "aston-house.yaml").read_text()
+    r = run_build("vacancies", "aston-house", "--unchanged", "--residential", "3", "--providers", str(prov))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == ("--unchanged confirms the free beds already in the profile; give it without --nursing and "
+                        "--residential, or leave it out to set new numbers\n")
+    assert (prov / "aston-house.yaml").read_text() == before
+
+
+def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_not_even_0(tmp_path):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)  # care: nursing: false, residential: true
+    aston = prov / "aston-house.yaml"
+    before = aston.read_text()
+    r = run_build("vacancies", "aston-house", "--nursing", "0", "--providers", str(prov))
+    assert r.returncode == 1 and aston.read_text() == before
+    assert r.stdout.splitlines()[0].endswith(
+        "beds.nursing.available: is 0 but CQC does not register this home for care with nursing (care.nursing is no); "
+        "remove beds.nursing.available, or ask the council to import the latest CQC register")
+    # likewise beds without nursing at a home CQC registers only for nursing care
+    aston.write_text(before.replace("  nursing: false\n  residential: true\n", "  nursing: true\n  residential: false\n"))
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(prov))
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[0].endswith(
+        "beds.residential.available: is 2 but CQC does not register this home for care without nursing "
+        "(care.residential is no); count these beds in beds.nursing.available, or ask the council to import the latest "
+        "CQC register")
+    r = run_build("vacancies", "aston-house", "--nursing", "2", "--providers", str(prov))
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_vacancies_refuses_what_check_refuses_including_trust_codes(tmp_path):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    aston = prov / "aston-house.yaml"
+    aston.write_text((ROOT / "providers" / "aston-house.yaml").read_text().replace(
+        "  residential: true\n", "  residential: true\n  acute_trusts:\n  - XYZ\n"))
+    before = aston.read_text()
+    r = run_build("vacancies", "aston-house", "--residential", "1", "--providers", str(prov))
+    assert r.returncode == 1 and aston.read_text() == before
+    assert r.stdout.splitlines()[0].endswith(
+        "care.acute_trusts: item 1 'XYZ' is not an NHS trust code; did you mean 'RXY' (Kent and Medway Mental Health NHS Trust)?")

@@ -219,7 +219,7 @@ def test_the_spreadsheet_example_in_contributing_runs(tmp_path):
     r = run_build("vacancies", "--from-csv", "vacancies.csv", "--providers", "providers", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert sorted(r.stdout.splitlines()) == ["providers/aston-house.yaml: vacancies updated", "providers/blackwells.yaml: vacancies updated"]
-    r = run_build("vacancies", "aston-house", "--nursing", "0", "--residential", "2", "--providers", "providers", cwd=tmp_path)
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", "providers", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert run_build("stale", "--providers", "providers", cwd=tmp_path).stdout.strip() == "No home's vacancies are more than 7 days old."
 

@@ -1,6 +1,7 @@
 """The food hygiene import, on the real FSA FHRS files in ../shared and slices of them."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -262,3 +263,86 @@ def test_providers_may_not_change_fsa_fields(tmp_path):
     ]
     steward = run_build("check-ownership", "--repo", str(repo), "--author", "council-steward", "--base", "main")
     assert steward.returncode == 0
+
+
+def edited(tmp_path: Path, real_text: str, old: str, new: str) -> Path:
+    """A slice with Aston House (FHRS ID 488493) and Birchams Grange (487427), Aston House's record edited."""
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493, 487427])
+    text = xml.read_text()
+    start = text.index("<FHRSID>488493</FHRSID>")
+    end = text.index("</EstablishmentDetail>", start)
+    assert old in text[start:end]
+    xml.write_text(text[:start] + text[start:end].replace(old, new) + text[end:])
+    return xml
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ("<RatingValue>5</RatingValue>", "<RatingValue>6</RatingValue>",
+     "RatingValue '6' is not a food hygiene rating (0 to 5, AwaitingInspection, AwaitingPublication or Exempt)"),
+    ("<RatingValue>5</RatingValue>", "<RatingValue>Pass</RatingValue>",
+     "RatingValue 'Pass' is a Scottish FHIS result, which this directory has no value for (it publishes the FHRS "
+     "ratings 0 to 5, AwaitingInspection, AwaitingPublication or Exempt)"),
+    ("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>14/02/2020</RatingDate>",
+     "RatingDate '14/02/2020' is not a real date written YYYY-MM-DD"),
+    ("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>2020-02-30</RatingDate>",
+     "RatingDate '2020-02-30' is not a real date written YYYY-MM-DD"),
+    ("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>2099-02-14</RatingDate>",
+     "RatingDate '2099-02-14' is in the future (today is 2026-11-30)"),
+    ("<RatingDate>2020-02-14</RatingDate>", '<RatingDate xsi:nil="true" />',
+     "RatingValue '5' has no RatingDate; a rating needs the date of the inspection"),
+])
+def test_a_bad_rating_or_date_is_refused_naming_file_establishment_and_value_and_nothing_is_written(
+        tmp_path, real_text, old, new, problem):
+    xml = edited(tmp_path, real_text, old, new)
+    providers = home_profiles(tmp_path, ["aston-house", "birchams-grange"])
+    p = providers / "aston-house.yaml"
+    p.write_text(p.read_text() + "food_hygiene:\n  rating: '5'\n  date: 2020-02-14\n  fhrs_id: 488493\n")
+    before = {f.name: f.read_text() for f in providers.iterdir()}
+    with pytest.raises(fsa.FsaError) as exc:
+        fsa.import_fsa([xml], providers, on=dt.date(2026, 11, 30))
+    assert str(exc.value).splitlines() == [
+        f"{xml}: FHRS ID 488493 (Aston House), the kitchen of aston-house.yaml: {problem}",
+        "Nothing was imported: 1 problem above. Download the files again from the FSA, or pin another FHRS ID, "
+        "and run import-fsa again.",
+    ]
+    assert {f.name: f.read_text() for f in providers.iterdir()} == before, "Birchams Grange is not written either"
+    r = run_build("import-fsa", str(xml), "--providers", str(providers))
+    assert r.returncode == 1 and r.stdout == "" and "Traceback" not in r.stderr
+    assert f"FHRS ID 488493 (Aston House), the kitchen of aston-house.yaml: {problem.split(' (today')[0]}" in r.stderr
+
+
+@pytest.mark.parametrize("value, rating", [("AwaitingInspection", "Awaiting inspection"),
+                                           ("Awaiting Inspection", "Awaiting inspection"),
+                                           ("Exempt", "Exempt"), ("0", "'0'")])
+def test_the_ratings_as_the_fsa_spells_them_are_accepted(tmp_path, real_text, value, rating):
+    xml = edited(tmp_path, real_text, "<RatingValue>5</RatingValue>", f"<RatingValue>{value}</RatingValue>")
+    providers = home_profiles(tmp_path, ["aston-house"])
+    report = fsa.import_fsa([xml], providers, on=dt.date(2026, 11, 30))
+    assert report.changed == [providers / "aston-house.yaml"]
+    assert f"food_hygiene:\n  rating: {rating}\n  date: 2020-02-14\n  fhrs_id: 488493\n" in report.changed[0].read_text()
+    assert run_build("check", str(providers)).returncode == 0
+
+
+def test_a_rating_awaiting_publication_leaves_the_home_as_it_is(tmp_path, real_text):
+    xml = edited(tmp_path, real_text, "<RatingValue>5</RatingValue>", "<RatingValue>AwaitingPublication</RatingValue>")
+    providers = home_profiles(tmp_path, ["aston-house"])
+    p = providers / "aston-house.yaml"
+    p.write_text(p.read_text() + "food_hygiene:\n  rating: '4'\n  date: 2018-01-10\n  fhrs_id: 488493\n")
+    before = p.read_text()
+    report = fsa.import_fsa([xml], providers, on=dt.date(2026, 11, 30))
+    assert report.changed == [] and p.read_text() == before
+    assert report.summary().splitlines()[3:] == [
+        "Awaiting publication (the FSA has not published the new rating yet; left as they are):",
+        "  aston-house.yaml: Aston House: FHRS ID 488493",
+    ]
+
+
+def test_new_problems_are_the_ones_the_import_would_add(tmp_path):
+    """The last guard before writing: check's rules on the new text, less what the profile already had."""
+    p = home_profiles(tmp_path, ["aston-house"]) / "aston-house.yaml"
+    p.write_text(p.read_text() + "old_field: 1\n")  # a problem the import did not make: not blamed on it
+    new = p.read_text() + "food_hygiene:\n  rating: '5'\n  date: 2027-01-01\n  fhrs_id: 488493\n"
+    from carehomes.schema import load_schema
+    problems = fsa.new_problems(p, new, load_schema(), dt.date(2026, 11, 30))
+    assert [s.split(": ", 1)[1] for s in problems] == [
+        "food_hygiene.date: 2027-01-01 is in the future (today is 2026-11-30); give the date the fact was true"]

@@ -98,9 +98,10 @@ def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
                                          "- Beds without nursing free now: must be a whole number, not 'two'"]
     r, res = apply(repo, body({"Beds with nursing free now": "3", "Availability confirmed on": "2026-02-30"}), "aston-manager")
     assert res["errors"] == [
-        "Availability confirmed on: '2026-02-30' is not a real date; check the day and month (YYYY-MM-DD)",
+        "Availability confirmed on: '2026-02-30' is not a real date; check the day and month",
         "Beds with nursing free now: is 3 but CQC does not register this home for care with nursing ('Care home with "
-        "nursing' is no); give these beds under beds.residential, or ask the council to import the latest CQC register"]
+        "nursing' is no); count these beds in 'Beds without nursing free now', or ask the council to import the "
+        "latest CQC register"]
     r, res = apply(repo, body({"Beds with nursing free now": "31"}, home="example-full"), "example-manager")
     assert res["errors"] == ["Beds with nursing free now: is 31 but 'Beds with nursing' is 30; free beds cannot be more "
                              "than the beds there are"]
@@ -175,8 +176,12 @@ def csv_rows(rows: list[str]) -> str:
     return "home,nursing_free,residential_free,confirmed\n" + "\n".join(rows) + "\n"
 
 
+NURSING_ONLY = {"bowley-court", "market-lodge"}  # care.residential: false, so their free beds are beds with nursing
+
+
 def ten_homes(repo, bad: str | None = None) -> str:
-    rows = [f"{slug},,{i % 3}," for i, slug in enumerate(REAL[:9])] + ["example-full,2,1,2026-11-29"]
+    rows = [f"{slug},{i % 3},," if slug in NURSING_ONLY else f"{slug},,{i % 3},"
+            for i, slug in enumerate(REAL[:9])] + ["example-full,2,1,2026-11-29"]
     if bad:
         rows[4] = bad
     return csv_rows(rows)
@@ -198,7 +203,8 @@ def test_csv_of_ten_homes_with_one_bad_row_changes_nothing_and_names_the_row(rep
     today = dt.date.today()
     for i, slug in enumerate(REAL[:9]):
         beds = yaml.safe_load((repo / "providers" / f"{slug}.yaml").read_text())["beds"]
-        assert beds["residential"]["available"] == i % 3 and beds["confirmed"] == today
+        kind = "nursing" if slug in NURSING_ONLY else "residential"
+        assert beds[kind]["available"] == i % 3 and beds["confirmed"] == today
     full = yaml.safe_load((repo / "providers" / "example-full.yaml").read_text())["beds"]
     assert (full["nursing"]["available"], full["residential"]["available"], full["confirmed"]) == (2, 1, dt.date(2026, 11, 29))
     assert "beds:  # the manager's own note" in (repo / "providers" / "aston-house.yaml").read_text()
@@ -222,9 +228,9 @@ def test_csv_lists_every_bad_row_by_line(repo):
         "v.csv:7: residential_free: is -3, below the lowest allowed value 0",
         f"v.csv:8: confirmed: 2099-01-01 is in the future (today is {dt.date.today().isoformat()}); give the date the fact was true",
         "v.csv:9: home: eastbank is also on line 8; keep one row for each home",
-        "v.csv:10: confirmed: '2026-02-31' is not a real date; check the day and month (YYYY-MM-DD)",
+        "v.csv:10: confirmed: '31/02/2026' is not a real date; check the day and month",
         "v.csv:11: nursing_free: is 4 but CQC does not register this home for care with nursing (care.nursing is no); "
-        "give these beds under beds.residential, or ask the council to import the latest CQC register",
+        "count these beds in residential_free, or ask the council to import the latest CQC register",
     ]
 
 
@@ -270,3 +276,51 @@ def test_provider_update_workflow_never_puts_the_issue_text_in_a_script():
         assert needed in runs, needed
     assert wf["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write", "actions": "write"}
     assert all(s.get("with", {}).get("persist-credentials") is False for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+
+
+def test_trust_codes_are_checked_against_the_nhs_list_before_writing_and_commas_separate_codes(repo):
+    """The reviewer's body4.md: 'RLQ, XYZ' then 'zzz9' was written and check then failed."""
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    r, res = apply(repo, body({"Acute trusts worked with": "RLQ, XYZ\nzzz9"}), "council-steward")
+    assert r.returncode == 1 and res["status"] == "invalid"
+    assert res["errors"] == [
+        "Acute trusts worked with: item 2 'XYZ' is not an NHS trust code; did you mean 'RXY' "
+        "(Kent and Medway Mental Health NHS Trust)?",
+        "Acute trusts worked with: item 3 'zzz9' is not an NHS trust code; give the NHS organisation code of the trust, "
+        "such as RLQ for Wye Valley NHS Trust",
+    ]
+    assert aston.read_text() == before
+    r, res = apply(repo, body({"Acute trusts worked with": "RLQ; RWP"}), "council-steward")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["after"]) for c in res["changed"]] == [("care.acute_trusts", ["RLQ", "RWP"])]
+    assert run_build("check", str(repo / "providers")).returncode == 0
+
+
+def test_form_replies_use_plain_words_not_yaml(repo):
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    # a full-width '２' (typed with a Japanese or Chinese keyboard) is the number 2; no talk of quotes
+    r, res = apply(repo, body({"Beds without nursing free now": "２", "Availability confirmed on": "30/11/2026"}), "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["after"]) for c in res["changed"]] == [("beds.residential.available", 2),
+                                                                  ("beds.confirmed", "2026-11-30")]
+    aston.write_text(before)
+    r, res = apply(repo, body({"Beds without nursing free now": "٢x"}), "aston-manager")
+    assert res["errors"] == ["Beds without nursing free now: must be a whole number, not '٢x'"]
+    r, res = apply(repo, body({"Availability confirmed on": "31/02/2026"}), "aston-manager")
+    assert res["errors"] == ["Availability confirmed on: '31/02/2026' is not a real date; check the day and month"]
+    # beds with nursing at a home CQC registers only without nursing: the form's words, not the file's
+    r, res = apply(repo, body({"Beds with nursing free now": "0"}), "aston-manager")
+    assert res["errors"] == [
+        "Beds with nursing free now: is 0 but CQC does not register this home for care with nursing ('Care home with "
+        "nursing' is no); leave 'Beds with nursing free now' empty, or ask the council to import the latest CQC register"]
+    text = ("### Your home's page name\n\naston-house\n\n### Beds with nursing\n\n4\n\n"
+            "### Weekly fee with nursing, from\n\n£1,250\n\n### Weekly fee without nursing, from\n\n£9x")
+    r, res = apply(repo, text, "aston-manager")
+    assert res["errors"] == [  # (in the order check finds them: types first, then rules across fields)
+        "Weekly fee without nursing, from: must be a number, not '£9x'",
+        "Beds with nursing: is 4 but CQC does not register this home for care with nursing ('Care home with nursing' is "
+        "no); count these beds in 'Beds without nursing', or ask the council to import the latest CQC register"]
+    assert not any(w in e for e in res["errors"] for w in ("quotes", "beds.", "yes/no", "YAML", "'- '"))
+    assert aston.read_text() == before

@@ -86,7 +86,7 @@ def test_fixtures_are_valid():
     ("beds:\n  nursing:\n    total: 30\n    available: 35\n  confirmed: 2026-11-20\n",
      "providers/t.yaml:9: beds.nursing.available: is 35 but beds.nursing.total is 30; free beds cannot be more than the beds there are"),
     ("care:\n  nursing: no\nbeds:\n  nursing:\n    available: 2\n  confirmed: 2026-11-20\n",
-     "providers/t.yaml:10: beds.nursing.available: is 2 but CQC does not register this home for care with nursing (care.nursing is no); give these beds under beds.residential, or ask the council to import the latest CQC register"),
+     "providers/t.yaml:10: beds.nursing.available: is 2 but CQC does not register this home for care with nursing (care.nursing is no); count these beds in beds.residential.available, or ask the council to import the latest CQC register"),
     ("beds:\n  residential:\n    available: 1\n",
      "providers/t.yaml:6: beds: free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them"),
     ("beds:\n  nursing:\n    total: 2\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 3\n",

@@ -19,15 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..load import profile_files, yaml_mapping
+from ..load import display_path, errors, parse_profile, profile_files, yaml_mapping
+from ..problems import Problem
 from ..records import get_path
 from ..schema import Schema, load_schema
+from ..validate import check_profile
 from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
 
 CARING_PREMISES = "Hospitals/Childcare/Caring Premises"
 CARING_PREMISES_ID = "5"
+# RatingValue as the FHRS files spell it (compared without spaces or case: the FSA's API writes
+# "Awaiting Inspection") -> the profile's value. The schema has no values for Scotland's FHIS results
+# (Pass, Improvement Required), so they are refused rather than guessed at.
 RATINGS = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4", "5": "5",
-           "AwaitingInspection": "Awaiting inspection", "Exempt": "Exempt"}
+           "awaitinginspection": "Awaiting inspection", "exempt": "Exempt"}
+AWAITING_PUBLICATION = "awaitingpublication"  # rated, but the rating is not public yet: the profile is left as it is
+SCOTTISH = {"pass", "improvementrequired", "passandeatsafe"}
+RATING_WORDS = "0 to 5, AwaitingInspection, AwaitingPublication or Exempt"
 NAME_MATCH = 0.85   # normalised names at least this similar are the same home
 NAME_MARGIN = 0.1   # ... and the runner-up must be this much less similar
 CONTAINED = 0.9     # score when every word of one name is in the other
@@ -58,9 +66,12 @@ class Establishment:
     address: str
     premises: str             # AddressLine1: often the home's name when the business is its operator
     postcode: str | None
-    rating: str | None        # "0".."5", "Awaiting inspection", "Exempt"; None for other schemes
+    rating: str | None        # "0".."5", "Awaiting inspection", "Exempt"; None for anything else
     rating_date: dt.date | None
     authority: str
+    rating_value: str = ""    # RatingValue and RatingDate as the file gives them, for messages
+    rating_date_text: str = ""
+    source: str = ""          # the file it came from, as given on the command line
 
     @property
     def caring(self) -> bool:
@@ -87,12 +98,37 @@ def postcode_key(text: Any) -> str | None:
 
 
 def _iso_date(text: str | None) -> dt.date | None:
-    if not text:
+    """A date written YYYY-MM-DD (a time after it, 'T00:00:00', is allowed), else None."""
+    if not text or not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?", text.strip()):
         return None
     try:
         return dt.date.fromisoformat(text.strip()[:10])
     except ValueError:
         return None
+
+
+def rating_key(value: str) -> str:
+    """A RatingValue compared without spaces or case ("Awaiting Inspection" -> "awaitinginspection")."""
+    return re.sub(r"\s+", "", value).lower()
+
+
+def fact_problems(est: Establishment, on: dt.date) -> list[str]:
+    """What is wrong with an establishment's rating and date, before they are written to a home."""
+    out = []
+    key = rating_key(est.rating_value)
+    if key in SCOTTISH:
+        out.append(f"RatingValue '{est.rating_value}' is a Scottish FHIS result, which this directory has no value for "
+                   f"(it publishes the FHRS ratings {RATING_WORDS})")
+    elif key not in RATINGS and key != AWAITING_PUBLICATION:
+        out.append(f"RatingValue '{est.rating_value}' is not a food hygiene rating ({RATING_WORDS})" if est.rating_value
+                   else "RatingValue is empty")
+    if est.rating_date_text and est.rating_date is None:
+        out.append(f"RatingDate '{est.rating_date_text}' is not a real date written YYYY-MM-DD")
+    elif est.rating_date is not None and est.rating_date > on:
+        out.append(f"RatingDate '{est.rating_date_text}' is in the future (today is {on.isoformat()})")
+    elif est.rating_date is None and est.rating in ("0", "1", "2", "3", "4", "5"):
+        out.append(f"RatingValue '{est.rating_value}' has no RatingDate; a rating needs the date of the inspection")
+    return out
 
 
 def _records(path: Path) -> Iterator[dict[str, str]]:
@@ -178,8 +214,9 @@ def read_fhrs(path: Path) -> FhrsFile:
             fhrs_id=fhrs_id, name=rec.get("BusinessName", ""), business_type=rec.get("BusinessType", ""),
             business_type_id=rec.get("BusinessTypeID", ""), address=address,
             premises=rec.get("AddressLine1", ""), postcode=postcode_key(rec.get("PostCode")),
-            rating=RATINGS.get(rec.get("RatingValue", "")), rating_date=_iso_date(rec.get("RatingDate")),
-            authority=rec.get("LocalAuthorityName", "")))
+            rating=RATINGS.get(rating_key(rec.get("RatingValue", ""))), rating_date=_iso_date(rec.get("RatingDate")),
+            authority=rec.get("LocalAuthorityName", ""), rating_value=rec.get("RatingValue", ""),
+            rating_date_text=rec.get("RatingDate", ""), source=str(path)))
     if not seen_root:
         raise FsaError("has no FHRS establishments (no FHRSEstablishment header or EstablishmentDetail records)")
     return FhrsFile(path, extract, out)
@@ -323,6 +360,7 @@ class FsaReport:
     matches: list[Match]
     changed: list[Path] = field(default_factory=list)
     dry_run: bool = False
+    unpublished: list[Match] = field(default_factory=list)  # rated, rating not public yet: left as they are
 
     def of(self, kind: str) -> list[Match]:
         return [m for m in self.matches if m.kind == kind]
@@ -339,6 +377,11 @@ class FsaReport:
                      f"ambiguous {counts['ambiguous']}, none {counts['none']}")
         verb = "would change" if self.dry_run else "changed"
         lines.append(f"{len(self.changed)} profile{'s' * (len(self.changed) != 1)} {verb}")
+        if self.unpublished:
+            lines.append("Awaiting publication (the FSA has not published the new rating yet; left as they are):")
+        for m in self.unpublished:
+            assert m.establishment is not None
+            lines.append(f"  {m.home.path.name}: {m.home.name}: FHRS ID {m.establishment.fhrs_id}")
         for kind, title in (("ambiguous", "Ambiguous (not written; pin food_hygiene.fhrs_id with pinned: yes to choose)"),
                             ("none", "No match (not written)")):
             ms = self.of(kind)
@@ -392,8 +435,12 @@ def apply_match(path: Path, est: Establishment, schema: Schema) -> str | None:
     return rt_dump(doc) if changed else None
 
 
-def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, schema: Schema | None = None) -> FsaReport:
-    """Read FHRS files, match every home in ``providers`` and write the food hygiene fields."""
+def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, schema: Schema | None = None,
+               on: dt.date | None = None) -> FsaReport:
+    """Read FHRS files, match every home in ``providers`` and write the food hygiene fields.
+
+    Every matched establishment's rating and date are checked, and every changed profile is
+    checked with the rules of ``check``; on any problem FsaError lists them all and nothing is written."""
     schema = schema or load_schema()
     read: list[FhrsFile] = []
     problems = []
@@ -406,12 +453,39 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
         raise FsaError("\n".join(problems))
     establishments = [e for f in read for e in f.establishments]
     report = FsaReport(read, match_homes(read_homes(providers), establishments), dry_run=dry_run)
+    on = on or dt.date.today()
+    texts: dict[Path, str] = {}
     for m in report.matches:
-        if m.establishment is None:
+        est = m.establishment
+        if est is None:
             continue
-        text = apply_match(m.home.path, m.establishment, schema)
+        found = fact_problems(est, on)
+        if found:
+            problems += [f"{est.source}: FHRS ID {est.fhrs_id} ({est.name}), the kitchen of {m.home.path.name}: {p}"
+                         for p in found]
+            continue
+        if rating_key(est.rating_value) == AWAITING_PUBLICATION:
+            report.unpublished.append(m)
+            continue
+        text = apply_match(m.home.path, est, schema)
         if text is not None:
-            report.changed.append(m.home.path)
-            if not dry_run:
-                write_text_atomic(m.home.path, text)
+            problems += [f"{p} (after the import of FHRS ID {est.fhrs_id} from {est.source})"
+                         for p in new_problems(m.home.path, text, schema, on)]
+            texts[m.home.path] = text
+    if problems:
+        raise FsaError("\n".join(problems) + f"\nNothing was imported: {len(problems)} problem{'s' * (len(problems) != 1)} "
+                       "above. Download the files again from the FSA, or pin another FHRS ID, and run import-fsa again.")
+    report.changed = list(texts)
+    if not dry_run:
+        for path, text in texts.items():
+            write_text_atomic(path, text)
     return report
+
+
+def new_problems(path: Path, text: str, schema: Schema, on: dt.date) -> list[str]:
+    """The problems ``check`` finds in a profile's new text that it did not find in the old one."""
+    def found(t: str) -> list[Problem]:
+        profile, problems = parse_profile(t, display_path(path))
+        return check_profile(profile, schema, on=on) if profile is not None else problems
+    before = {(p.field, p.message) for p in found(path.read_text(encoding="utf-8"))}
+    return [str(p) for p in errors(found(text)) if (p.field, p.message) not in before]
