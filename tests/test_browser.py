@@ -467,11 +467,19 @@ def test_default_order_is_a_to_z(site, sized):
     expect(sized.get_by_label("Sort by")).to_have_value("name")
 
 
+def _minus_free_total(h: dict) -> int | None:
+    """Minus a home's free beds, or None unless each kind it offers (or may offer: care not known) has a count."""
+    free = {k: ((h.get("beds") or {}).get(k) or {}).get("available") for k in ("nursing", "residential")}
+    counted = [k for k in free if (h.get("care") or {}).get(k) is not False or free[k] is not None]
+    if all(free[k] is None for k in free) or any(free[k] is None for k in counted):
+        return None
+    return -sum(n or 0 for n in free.values())
+
+
 @pytest.mark.parametrize("sort,key,words", [
     ("fee", lambda h: min([v for v in ((h.get("fees") or {}).get("nursing_from"), (h.get("fees") or {}).get("residential_from")) if v is not None], default=None),
      "have not given their fees"),
-    ("free", lambda h: None if all((h.get("beds") or {}).get(k, {}).get("available") is None for k in ("nursing", "residential"))
-     else -sum((h.get("beds") or {}).get(k, {}).get("available") or 0 for k in ("nursing", "residential")), "have not said how many beds are free"),
+    ("free", lambda h: _minus_free_total(h), "have not said how many beds are free"),
 ])
 def test_sorts_put_unknowns_last_and_say_so(site, sized, sort, key, words):
     homes = all_homes()
