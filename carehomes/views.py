@@ -256,7 +256,7 @@ class HomeView:
     @property
     def free_total(self) -> int | None:
         """All free beds, or None unless every kind of bed the home offers (or may offer) has a known count."""
-        values = [self.free(k) for k in FREE_KINDS if self.free(k) is not None]
+        values = [n for n in (self.free(k) for k in FREE_KINDS) if n is not None]
         return None if not values or self.free_unknown_kinds else sum(values)
 
     @property
