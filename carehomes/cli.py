@@ -493,14 +493,19 @@ def cmd_stale(args: argparse.Namespace) -> int:
     except ValueError:
         _say(f"--on {args.on}: write the date as YYYY-MM-DD")
         return 2
-    if _refused(input_folder_problem(Path(args.providers), "--providers")):
+    providers = Path(args.providers)
+    if _refused(input_folder_problem(providers, "--providers")):
         return 1
-    homes, problems = stale_homes(Path(args.providers), today)
-    for p in problems:
+    try:
+        repo = forms.repository(forms.directory_settings(Path(args.config)))
+    except ConfigFileError as exc:
+        _say(str(exc))
+        return 1
+    found = stale_homes(providers, today)
+    for p in found.problems:
         _say(str(p))
-    repo = forms.repository(forms.directory_settings(Path(args.config)))
-    print(markdown_report(homes, repo, today) if args.format == "markdown" else text_report(homes, repo))
-    return 1 if problems else 0
+    print(markdown_report(found, repo, today) if args.format == "markdown" else text_report(found, repo))
+    return 1 if found.problems else 0
 
 
 def cmd_check_ownership(args: argparse.Namespace) -> int:
@@ -638,7 +643,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
     a.set_defaults(func=cmd_apply_update)
 
-    st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old")
+    st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old or were never given")
     st.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to look at (default: providers/)")
     st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
     st.add_argument("--format", choices=["text", "markdown"], default="text", help="text (default) for reading here; markdown for the weekly GitHub issue's text")

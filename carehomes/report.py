@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import html
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,17 +48,31 @@ class Signal:
 
 
 def load_thresholds(path: Path | None) -> dict[str, float]:
+    """DEFAULTS with the thresholds set in ``path`` (None: the defaults); ConfigError naming the file, key
+    and value when the file is missing or unreadable or a value is not a finite number of 0 or more."""
     t = dict(DEFAULTS)
-    if path and path.exists():
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: must be 'name: number' lines")
-        for k, v in data.items():
-            if k not in DEFAULTS:
-                raise ConfigError(f"{path}: '{k}' is not a threshold; use one of {', '.join(DEFAULTS)}")
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                raise ConfigError(f"{path}: {k} must be a number of 0 or more, not {v!r}")
-            t[k] = v
+    if path is None:
+        return t
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such thresholds file; give an existing signals.yaml with --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --config") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"{path}{f':{mark.line + 1}' if mark else ''}: is not valid YAML "
+                          f"({getattr(exc, 'problem', None) or exc}); write one 'name: number' per line") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be 'name: number' lines")
+    for k, v in data.items():
+        if k not in DEFAULTS:
+            raise ConfigError(f"{path}: '{k}' is not a threshold; use one of {', '.join(DEFAULTS)}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ConfigError(f"{path}: {k} must be a number of 0 or more, not {v!r}")
+        t[k] = v
     return t
 
 

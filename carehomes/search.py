@@ -80,7 +80,7 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
                   "weekend": "care.weekend_admissions", "trust": "care.acute_trusts", "rating": "cqc.rating",
                   "location": "address.latitude"})
     known = {key: sum(1 for v in views if v.get(path) is not None) for key, path in paths.items()}
-    known["free"] = sum(1 for v in views if v.free_total is not None)
+    known["free"] = sum(1 for v in views if v.has_free is not None)  # "any bed free": yes with one known free bed
     known["fee"] = sum(1 for v in views if v.fee_from is not None)
     return dict(sorted(known.items()))
 

@@ -11,63 +11,105 @@ from .problems import Problem
 from .schema import load_schema
 
 MAX_AGE_DAYS = load_schema().values.availability_stale_days  # the same age at which pages flag vacancies
+NEVER_ROWS = 100  # homes that never gave vacancies listed in the weekly issue (GitHub limits an issue to 65,536 characters)
 
 
 @dataclass(frozen=True)
 class StaleHome:
-    """One home whose free beds were last confirmed too long ago."""
+    """One home whose free beds were last confirmed too long ago, or never (``confirmed`` None)."""
 
     slug: str
     name: str
-    confirmed: dt.date
-    age_days: int
+    confirmed: dt.date | None
+    age_days: int | None
     maintainers: tuple[str, ...]
 
 
-def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) -> tuple[list[StaleHome], list[Problem]]:
-    """Homes with vacancies confirmed more than ``max_age`` days ago, oldest first.
+@dataclass
+class Freshness:
+    """What ``stale`` found: homes with old vacancies (oldest first), homes that never gave any (by slug),
+    how many profiles were read, and the problems of profiles that could not be read."""
 
-    Homes that have never given vacancies are not listed: they have nothing to go stale."""
-    out, problems = [], []
+    stale: list[StaleHome]
+    never: list[StaleHome]
+    homes: int
+    problems: list[Problem]
+
+
+def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) -> Freshness:
+    """Homes with vacancies confirmed more than ``max_age`` days ago, and homes that have never confirmed any
+    (their free beds are not known: never 'up to date')."""
+    stale, never, problems, homes = [], [], [], 0
     for f in profile_files([providers]):
         profile, found = load_profile(f)
         problems += found
         if profile is None:
             continue
+        homes += 1
         beds = profile.data.get("beds")
         confirmed = beds.get("confirmed") if isinstance(beds, dict) else None
-        if not isinstance(confirmed, dt.date) or (today - confirmed).days <= max_age:
-            continue
-        out.append(StaleHome(profile.slug, str(profile.data.get("name") or profile.slug), confirmed,
-                             (today - confirmed).days, tuple(str(m) for m in profile.data.get("maintainers") or [])))
-    return sorted(out, key=lambda h: (h.confirmed, h.slug)), problems
+        name = str(profile.data.get("name") or profile.slug)
+        maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
+        if not isinstance(confirmed, dt.date):
+            never.append(StaleHome(profile.slug, name, None, None, maintainers))
+        elif (today - confirmed).days > max_age:
+            stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers))
+    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug)), sorted(never, key=lambda h: h.slug), homes, problems)
 
 
-def text_report(homes: list[StaleHome], repo: str) -> str:
-    """One line per home, for stewards at a terminal."""
-    if not homes:
-        return f"No home's vacancies are more than {MAX_AGE_DAYS} days old."
-    lines = [f"{len(homes)} home{'s' * (len(homes) != 1)} with vacancies more than {MAX_AGE_DAYS} days old:"]
-    for h in homes:
-        who = ", ".join(h.maintainers) if h.maintainers else "no maintainer: phone or email the home"
-        lines.append(f"{h.slug}: confirmed {h.confirmed.isoformat()} ({h.age_days} days ago); maintainers: {who}; "
+def _never_head(n: int) -> str:
+    return f"{n} home{'s have' if n != 1 else ' has'} never told us {'their' if n != 1 else 'its'} vacancies"
+
+
+def text_report(found: Freshness, repo: str) -> str:
+    """One line per home, for stewards at a terminal: old vacancies first, then homes that never gave any."""
+    lines = []
+    if found.stale:
+        lines.append(f"{len(found.stale)} home{'s' * (len(found.stale) != 1)} with vacancies more than {MAX_AGE_DAYS} days old:")
+    elif not found.never:
+        lines.append(f"No home's vacancies are more than {MAX_AGE_DAYS} days old.")
+    elif found.homes > len(found.never):
+        lines.append(f"No home that has told us its vacancies confirmed them more than {MAX_AGE_DAYS} days ago.")
+    for h in found.stale:
+        lines.append(f"{h.slug}: confirmed {h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days ago); "
+                     f"maintainers: {_who_text(h)}; update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
+    if found.never:
+        lines.append(_never_head(len(found.never)) + ":")
+    for h in found.never:
+        lines.append(f"{h.slug}: never confirmed; maintainers: {_who_text(h)}; "
                      f"update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
     return "\n".join(lines)
 
 
-def markdown_report(homes: list[StaleHome], repo: str, today: dt.date) -> str:
-    """The body of the weekly freshness issue: a table with maintainers mentioned and update links."""
+def _who_text(h: StaleHome) -> str:
+    return ", ".join(h.maintainers) if h.maintainers else "no maintainer: phone or email the home"
+
+
+def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
+    """The body of the weekly freshness issue: tables with maintainers mentioned and update links."""
     from .updates import md_safe
 
-    head = (f"Homes whose free beds were last confirmed more than {MAX_AGE_DAYS} days before {today.isoformat()}. "
-            "Discharge teams see these vacancies marked as out of date.\n\n"
-            "If you look after one of these homes, select **Update vacancies** on its row, check the numbers "
-            "and submit the form. It takes a minute, and your home comes off this list.\n\n")
-    if not homes:
-        return head + "Every home's vacancies are up to date.\n"
-    rows = []
-    for h in homes:
+    def row(h: StaleHome, when: str) -> str:
         who = " ".join(f"@{m}" for m in h.maintainers) if h.maintainers else "no maintainer yet (council to phone)"
         link = forms.form_url(repo, forms.VACANCIES, h.slug, h.name)
-        rows.append(f"| {md_safe(h.name)} | {h.confirmed.isoformat()} ({h.age_days} days) | {who} | [Update vacancies]({link}) |")
-    return head + "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
+        return f"| {md_safe(h.name)} | {when} | {who} | [Update vacancies]({link}) |"
+
+    table = "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n"
+    out = (f"Homes whose free beds were last confirmed more than {MAX_AGE_DAYS} days before {today.isoformat()}, "
+           "or never. Discharge teams see these vacancies marked as out of date or not known.\n\n"
+           "If you look after one of these homes, select **Update vacancies** on its row, check the numbers "
+           "and submit the form. It takes a minute, and your home comes off this list.\n\n")
+    if found.stale:
+        out += table + "\n".join(row(h, f"{h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days)") for h in found.stale) + "\n"
+    elif not found.never:
+        out += "Every home's vacancies are up to date.\n"
+    elif found.homes > len(found.never):
+        out += f"Every home that has told us its vacancies confirmed them in the last {MAX_AGE_DAYS} days.\n"
+    if found.never:
+        shown = found.never[:NEVER_ROWS]
+        more = len(found.never) - len(shown)
+        out = (out.rstrip("\n") + f"\n\n## Never given\n\n{_never_head(len(found.never))}, so their free beds show as not known.\n\n"
+               + table + "\n".join(row(h, "never") for h in shown) + "\n")
+        if more:
+            out += f"\nAnd {more:,} more: `python3 build.py stale` lists them all.\n"
+    return out

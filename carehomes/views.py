@@ -98,6 +98,9 @@ def _iso(value: Any) -> str | None:
     return d.isoformat() if d else None
 
 
+FREE_KINDS = {"nursing": "with nursing", "residential": "without nursing"}  # kinds of bed, as pages name them
+
+
 def nice_date(value: Any) -> str:
     d = _date(value)
     return f"{d.day} {d:%B %Y}" if d else ""
@@ -241,10 +244,42 @@ class HomeView:
     def free(self, kind: str) -> int | None:
         return self.get(f"beds.{kind}.available")
 
+    def free_counts(self, kind: str) -> bool:
+        """Whether ``kind``'s free beds are part of the home's total: it offers that care, or that is not known."""
+        return self.get(f"care.{kind}") is not False or self.free(kind) is not None
+
+    @property
+    def free_unknown_kinds(self) -> list[str]:
+        """The kinds of bed the home offers (or may offer) whose free beds it has not given."""
+        return [k for k in FREE_KINDS if self.free_counts(k) and self.free(k) is None]
+
     @property
     def free_total(self) -> int | None:
-        values = [v for v in (self.free("nursing"), self.free("residential")) if v is not None]
-        return sum(values) if values else None
+        """All free beds, or None unless every kind of bed the home offers (or may offer) has a known count."""
+        values = [n for n in (self.free(k) for k in FREE_KINDS) if n is not None]
+        return None if not values or self.free_unknown_kinds else sum(values)
+
+    @property
+    def has_free(self) -> bool | None:
+        """Whether any bed is free: yes when a known count is above 0, even if another kind is not known;
+        no only when every count that matters is known and 0; otherwise not known."""
+        if any(self.free(k) for k in FREE_KINDS):
+            return True
+        return None if self.free_total is None else False
+
+    @property
+    def free_text(self) -> str:
+        """The free beds as the page header says them, never adding a not-known count in as 0."""
+        when = f" on {nice_date(self.beds_confirmed)}" if self.beds_confirmed else ""
+        total = self.free_total
+        if total is not None:
+            return f"{total} bed{'' if total == 1 else 's'} free{when}"
+        known = [(k, self.free(k)) for k in FREE_KINDS if self.free(k) is not None]
+        if not known:
+            return f"Beds free now: {self.s.values.not_known.lower()}"
+        parts = [f"{n} bed{'' if n == 1 else 's'} free {FREE_KINDS[k]}" for k, n in known]
+        parts += [f"beds free {FREE_KINDS[k]}: {self.s.values.not_known.lower()}" for k in self.free_unknown_kinds]
+        return parts[0] + when + "; " + "; ".join(parts[1:])
 
     @property
     def free_band(self) -> str:

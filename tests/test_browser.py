@@ -467,11 +467,19 @@ def test_default_order_is_a_to_z(site, sized):
     expect(sized.get_by_label("Sort by")).to_have_value("name")
 
 
+def _minus_free_total(h: dict) -> int | None:
+    """Minus a home's free beds, or None unless each kind it offers (or may offer: care not known) has a count."""
+    free = {k: ((h.get("beds") or {}).get(k) or {}).get("available") for k in ("nursing", "residential")}
+    counted = [k for k in free if (h.get("care") or {}).get(k) is not False or free[k] is not None]
+    if all(free[k] is None for k in free) or any(free[k] is None for k in counted):
+        return None
+    return -sum(n or 0 for n in free.values())
+
+
 @pytest.mark.parametrize("sort,key,words", [
     ("fee", lambda h: min([v for v in ((h.get("fees") or {}).get("nursing_from"), (h.get("fees") or {}).get("residential_from")) if v is not None], default=None),
      "have not given their fees"),
-    ("free", lambda h: None if all((h.get("beds") or {}).get(k, {}).get("available") is None for k in ("nursing", "residential"))
-     else -sum((h.get("beds") or {}).get(k, {}).get("available") or 0 for k in ("nursing", "residential")), "have not said how many beds are free"),
+    ("free", lambda h: _minus_free_total(h), "have not said how many beds are free"),
 ])
 def test_sorts_put_unknowns_last_and_say_so(site, sized, sort, key, words):
     homes = all_homes()
@@ -819,3 +827,35 @@ def test_a_missing_homes_address_gets_a_page_that_helps(site, page):
     page.goto(site + "no-such-page/")  # not a home's address: no search is offered
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.locator("#ch-not-found-search")).to_be_hidden()
+
+
+def test_a_card_never_adds_an_unknown_kind_of_bed_in_as_0(browser, tmp_path):
+    """Highwell gave 0 beds with nursing free, Waverley 2; neither said beds without nursing (both offer them);
+    Aston House (residential only) gave 1. 'Any bed free' finds Waverley and Aston House, not Highwell."""
+    from conftest import run_build
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    for slug, beds in (("highwell-house-care-home-with-nursing", "  nursing:\n    available: 0\n"),
+                       ("waverley-house", "  nursing:\n    available: 2\n"), ("aston-house", "  residential:\n    available: 1\n")):
+        text = (ROOT / "providers" / f"{slug}.yaml").read_text()
+        (prov / f"{slug}.yaml").write_text(text.replace("beds:\n", "beds:\n  confirmed: 2026-11-30\n" + beds, 1))
+    done = run_build("build", "--providers", str(prov), "--out", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    server = site_server(tmp_path / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+        pg = ctx.new_page()
+        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/find/")
+        wait_results(pg)
+        cards = {pg.locator("#results > li").nth(i).locator("h2").inner_text(): pg.locator("#results > li").nth(i).inner_text()
+                 for i in range(pg.locator("#results > li").count())}
+        assert "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026)" in cards["Highwell House Care Home with Nursing"]
+        assert "Beds free: 2 with nursing, without nursing: not provided yet (confirmed 30 November 2026)" in cards["Waverley House"]
+        assert "Beds free: 1 without nursing (confirmed 30 November 2026)" in cards["Aston House"]
+        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/find/?free=any")
+        assert sorted(every_result(pg)) == ["Aston House", "Waverley House"]
+        ctx.close()
+    finally:
+        server.shutdown()

@@ -356,3 +356,68 @@ def test_zensical_gets_merged_settings_unless_a_tag_needs_its_own_inherit(tmp_pa
     assert zensical_config(read_config(tmp_path / "tagged.yml")) == {
         "INHERIT": str(tmp_path / "tagged.yml"), "docs_dir": "docs", "site_dir": "site",
         "plugins": [{"search": {"enabled": False}}], "theme": {"custom_dir": str(tmp_path / "overrides")}}
+
+
+def _beds_view(care: dict, beds: dict) -> HomeView:
+    return HomeView({"slug": "a-home", "name": "A Home", "location_id": "1-1", "locality": "Herefordshire",
+                     "care": care, "beds": {"confirmed": dt.date(2026, 11, 30), **beds}}, TODAY)
+
+
+@pytest.mark.parametrize("care,beds,total,has_free,text", [
+    # both kinds offered, one not given: no total, never "0 beds free"
+    ({"nursing": True, "residential": True}, {"nursing": {"available": 0}}, None, None,
+     "0 beds free with nursing on 30 November 2026; beds free without nursing: not known"),
+    # a known free bed is a free bed, whatever the other kind
+    ({"nursing": True, "residential": True}, {"nursing": {"available": 2}}, None, True,
+     "2 beds free with nursing on 30 November 2026; beds free without nursing: not known"),
+    # the kind of care not known counts as maybe offered
+    ({"nursing": True}, {"nursing": {"available": 1}}, None, True,
+     "1 bed free with nursing on 30 November 2026; beds free without nursing: not known"),
+    ({}, {"residential": {"available": 0}}, None, None,
+     "0 beds free without nursing on 30 November 2026; beds free with nursing: not known"),
+    # a kind the home does not offer has no free beds to give
+    ({"nursing": True, "residential": False}, {"nursing": {"available": 0}}, 0, False, "0 beds free on 30 November 2026"),
+    ({"nursing": False, "residential": True}, {"residential": {"available": 1}}, 1, True, "1 bed free on 30 November 2026"),
+    ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 3}}, 3, True,
+     "3 beds free on 30 November 2026"),
+    ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 0}}, 0, False,
+     "0 beds free on 30 November 2026"),
+    ({"nursing": True, "residential": False}, {}, None, None, "Beds free now: not known"),
+])
+def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total, has_free, text):
+    from carehomes.finding import sort_ranks
+    from carehomes.search import known_counts
+
+    view = _beds_view(care, beds)
+    assert (view.free_total, view.has_free, view.free_text) == (total, has_free, text)
+    assert view.free_band == ("unknown" if total is None else "2-4" if total == 3 else str(total))
+    assert known_counts([view])["free"] == (0 if has_free is None else 1)
+    assert ("free" in sort_ranks([view])["a-home"]) == (total is not None), "only a known total is ranked by free beds"
+
+
+def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
+    """The reviewer's case: a nursing and residential home that gave only its free beds with nursing."""
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    text = (ROOT / "providers" / "highwell-house-care-home-with-nursing.yaml").read_text()
+    assert "care:\n  nursing: true\n  residential: true\n" in text and "beds:\n  registered: 34\n" in text
+    (prov / "highwell-house-care-home-with-nursing.yaml").write_text(
+        text.replace("beds:\n  registered: 34\n", "beds:\n  registered: 34\n  confirmed: 2026-11-30\n  nursing:\n    available: 0\n"))
+    waverley = (ROOT / "providers" / "waverley-house.yaml").read_text()
+    assert "care:\n  nursing: true\n  residential: true\n" in waverley
+    (prov / "waverley-house.yaml").write_text(waverley.replace("beds:\n", "beds:\n  confirmed: 2026-11-30\n  nursing:\n    available: 2\n", 1))
+    out = tmp_path / "site"
+    done = run_build("build", "--providers", str(prov), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    page = (out / "homes" / "highwell-house-care-home-with-nursing" / "index.html").read_text()
+    assert "<li>0 beds free with nursing on 30 November 2026; beds free without nursing: not known</li>" in page
+    assert "0 beds free on" not in page
+    assert 'data-pagefind-meta="nursing_free[data-v]" data-v="0"' in page
+    assert 'data-pagefind-meta="residential_free[data-v]" data-v="unknown"' in page
+    assert 'data-pagefind-filter="freeband[data-v]" data-v="unknown"' in page and 'data-pagefind-filter="free[data-v]"' not in page
+    waverley = (out / "homes" / "waverley-house" / "index.html").read_text()
+    assert 'data-pagefind-filter="free[data-v]" data-v="nursing"' in waverley, "2 beds with nursing free: 'any bed free' matches"
+    assert "<li>2 beds free with nursing on 30 November 2026; beds free without nursing: not known</li>" in waverley
+    facets = json.loads((out / "search" / "facets.json").read_text())
+    assert facets["freeband"] == {"unknown": 2}
+    assert (facets["known"]["free"], facets["known"]["free_nursing"], facets["known"]["free_residential"]) == (1, 2, 0)

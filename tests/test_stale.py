@@ -1,6 +1,7 @@
 """stale and the weekly freshness workflow, on copies of real profiles."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import yaml
@@ -35,9 +36,50 @@ def test_stale_lists_homes_with_vacancies_older_than_7_days(tmp_path):
     assert lines[1] == ("aston-house: confirmed 2026-11-01 (23 days ago); maintainers: aston-manager, deputy-manager; update: "
                         f"{REPO}/issues/new?template=update-vacancies.yml&home=aston-house&title=Update%20vacancies%3A%20Aston%20House")
     assert lines[2].startswith("blackwells: confirmed 2026-11-16 (8 days ago); maintainers: no maintainer: phone or email the home; update: ")
-    assert len(lines) == 3, "cedar-lodge (7 days) and example-full (4 days) are not stale; example-minimal never gave vacancies"
+    assert lines[3:] == ["1 home has never told us its vacancies:",
+                         "example-minimal: never confirmed; maintainers: no maintainer: phone or email the home; update: "
+                         f"{REPO}/issues/new?template=update-vacancies.yml&home=example-minimal&title=Update%20vacancies%3A%20Example%20Minimal%20%28fictional%29"], \
+        "cedar-lodge (7 days) and example-full (4 days) are not stale; example-minimal never gave vacancies"
     r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02")
-    assert r.stdout.strip() == "No home's vacancies are more than 7 days old."
+    assert r.stdout.splitlines()[:2] == ["No home that has told us its vacancies confirmed them more than 7 days ago.",
+                                         "1 home has never told us its vacancies:"]
+    (prov / "example-minimal.yaml").unlink()
+    r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02")
+    assert r.stdout == "No home's vacancies are more than 7 days old.\n", "only when every home has given vacancies"
+
+
+def test_homes_that_never_gave_vacancies_are_never_up_to_date(tmp_path):
+    """The bundled homes come from the CQC register: none has given vacancies, so none is up to date."""
+    n = len([f for f in (ROOT / "providers").glob("*.yaml") if not f.name.startswith("_")])
+    assert n == 88 and not any("confirmed:" in f.read_text().split("\ncqc:")[0] for f in (ROOT / "providers").glob("[!_]*.yaml"))
+    r = run_build("stale", "--on", "2026-11-24")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "88 homes have never told us their vacancies:" and len(lines) == 89
+    assert lines[1].startswith("ashfield-house-leominister: never confirmed; maintainers: no maintainer: phone or email the home; update: ")
+    assert "up to date" not in r.stdout and "No home" not in r.stdout
+    r = run_build("stale", "--on", "2026-11-24", "--format", "markdown")
+    assert r.returncode == 0, r.stderr
+    assert "up to date" not in r.stdout and "Every home" not in r.stdout
+    assert "## Never given\n\n88 homes have never told us their vacancies, so their free beds show as not known.\n\n" in r.stdout
+    assert r.stdout.count(" | never | ") == 88 and "more: `python3 build.py stale` lists them all" not in r.stdout
+
+
+def test_the_weekly_issue_lists_at_most_100_homes_that_never_gave_vacancies(tmp_path):
+    from carehomes.stale import Freshness, StaleHome, markdown_report
+
+    never = [StaleHome(f"home-{i:03d}", f"Home {i:03d}", None, None, ()) for i in range(1234)]
+    body = markdown_report(Freshness([], never, 1234, []), REPO, dt.date(2026, 11, 24))
+    assert "1234 homes have never told us their vacancies" in body and body.count(" | never | ") == 100
+    assert body.endswith("\nAnd 1,134 more: `python3 build.py stale` lists them all.\n") and "| Home 099 |" in body and "| Home 100 |" not in body
+    assert len(body) < 65_536
+
+
+def test_stale_refuses_a_missing_folder_or_config_in_one_line(tmp_path):
+    r = run_build("stale", "--providers", str(tmp_path / "nowhere"))
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"--providers {tmp_path / 'nowhere'}: no such folder; give the folder of profiles, e.g. providers/\n")
+    r = run_build("stale", "--config", str(tmp_path / "none.yml"))
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"{tmp_path / 'none.yml'}: no such config file; give an existing mkdocs.yml with --config\n")
 
 
 def test_stale_markdown_mentions_maintainers_with_one_click_links(tmp_path):
@@ -48,6 +90,11 @@ def test_stale_markdown_mentions_maintainers_with_one_click_links(tmp_path):
             f"{REPO}/issues/new?template=update-vacancies.yml&home=aston-house&title=Update%20vacancies%3A%20Aston%20House) |") in r.stdout
     assert "| Blackwells | 2026-11-16 (8 days) | no maintainer yet (council to phone) |" in r.stdout
     assert "select **Update vacancies** on its row" in r.stdout
+    assert ("\n## Never given\n\n1 home has never told us its vacancies, so their free beds show as not known.\n\n"
+            "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n| Example Minimal \\(fictional\\) | never | no maintainer yet (council to phone) | ") in r.stdout
+    r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02", "--format", "markdown")
+    assert "Every home that has told us its vacancies confirmed them in the last 7 days.\n\n## Never given\n" in r.stdout
+    assert "Every home's vacancies are up to date." not in r.stdout
 
 
 def test_stale_reports_a_broken_profile_and_bad_date(tmp_path):

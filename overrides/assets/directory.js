@@ -243,8 +243,11 @@
     var beds;
     if (m.beds_confirmed) {
       var parts = [];
-      if (m.nursing_free !== undefined && m.nursing_free !== "") parts.push(m.nursing_free + " with nursing");
-      if (m.residential_free !== undefined && m.residential_free !== "") parts.push(m.residential_free + " without nursing");
+      // "unknown": the home offers (or may offer) that kind of bed and has not said how many are free
+      [[m.nursing_free, "with nursing"], [m.residential_free, "without nursing"]].forEach(function (k) {
+        if (k[0] === "unknown") parts.push(notProvided(k[1]));
+        else if (k[0] !== undefined && k[0] !== "") parts.push(k[0] + " " + k[1]);
+      });
       beds = "Beds free: " + (parts.join(", ") || "none given") + " (confirmed " + niceDate(m.beds_confirmed) + ")";
       if (daysSince(m.beds_confirmed) > VALUES.staleness.availabilityDays) beds += ". May be out of date";
     } else beds = notProvided("Vacancies");
