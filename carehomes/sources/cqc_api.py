@@ -470,6 +470,9 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
     for lid, doc in sorted(fetched.locations.items()):
         try:
             rec = cqc_files.parse_api_location(doc, "iso")
+        except cqc_files.RowProblems as exc:
+            problems.extend(f"location {lid}: {problem}" for problem in exc.problems)
+            continue
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
             problems.append(f"location {lid}: {exc}")
             continue
