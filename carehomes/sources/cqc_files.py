@@ -146,6 +146,13 @@ class _Cells:
             self.problems.append(f"{column}: {exc}")
             return None
 
+    def identity(self, location_id: str, name: str | None) -> None:
+        """Check the row's CQC location ID and name with its other cells, so neither hides the rest."""
+        if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", location_id):
+            self.problems.append(f"'{_show(location_id)}' is not a CQC location ID")
+        elif not name:
+            self.problems.append(f"location {location_id} has no name")
+
     def done(self) -> None:
         if self.problems:
             raise RowProblems(self.problems)
@@ -237,6 +244,7 @@ def _hsca(row: dict[str, str]) -> Record | None:
         "cqc.status": "Registered", "cqc.status_date": None,
         **_regulator_bands(bands),
     }
+    c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
     return Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg)
 
@@ -263,6 +271,7 @@ def _market(row: dict[str, str]) -> Record | None:
         "cqc.registered_manager": bool(_text(row.get("Registered manager"))),
         **_regulator_bands(_bands((row.get("Service users supported") or "").split(","))),
     }
+    c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
     create = {"contact.phone": _phone(row.get("Location telephone number")),
               "contact.website": _website(row.get("Location Web Address"))}
@@ -350,6 +359,7 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
         "cqc.registered_manager": _manager(rec, c),
         **bands,
     }
+    c.identity(str(rec["locationId"]).strip(), reg["name"])
     c.done()
     create = {"contact.phone": _phone(rec.get("mainPhoneNumber")), "contact.website": _website(rec.get("website"))}
     return Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg, create)
@@ -513,7 +523,8 @@ def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
 
 
 def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | None],
-                unreadable: list[str] | None = None) -> list[Record]:
+                unreadable: list[str] | None = None, earlier: list[str] | None = None,
+                what: str = "rows") -> list[Record]:
     """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together."""
     records, errors = [], []
     for where, row in rows:
@@ -536,8 +547,9 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
             records.append(rec)
     if unreadable:  # CSV: merge the rows csv could not split, in line order
         errors = sorted(errors + unreadable, key=_first_number)
+    errors = (earlier or []) + errors
     if errors:
-        raise ImportError_(_refusal("has rows that cannot be read", errors))
+        raise ImportError_(_refusal(f"has {what} that cannot be read", errors))
     return records
 
 
@@ -576,9 +588,7 @@ def _read_api_folder(path: Path) -> tuple[str, list[Record], dt.date]:
             problems.append(f"{f}: is not valid JSON ({exc}); fetch the location again or remove the file")
         except OSError as exc:
             problems.append(f"{f}: cannot be read ({exc.strerror})")
-    if problems:
-        raise ImportError_(_refusal("has files that cannot be read", problems))
-    return read_api_documents([d for _, d in docs], path, [name for name, _ in docs])
+    return read_api_documents([d for _, d in docs], path, [name for name, _ in docs], problems)
 
 
 def _refusal(what: str, problems: list[str]) -> str:
@@ -592,15 +602,17 @@ def _describe(value: Any) -> str:
         type(value), "a number")
 
 
-def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = None) -> tuple[str, list[Record], dt.date]:
+def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = None,
+                       earlier: list[str] | None = None) -> tuple[str, list[Record], dt.date]:
     """CQC API JSON documents (a location, a list of them, or a page with ``locations``) read into
     records, with the format name and the newest date their records carry; ``path`` is where they
     came from and ``names`` (one per document) where each is, for messages. A document, or an item
-    in one, that is not a location record is refused, never skipped."""
+    in one, that is not a location record is refused, never skipped; ``earlier`` are problems
+    already found (files that could not be read), reported with these."""
     if names is None:
         names = [""] if len(docs) == 1 else [f"document {n}" for n in range(1, len(docs) + 1)]
     flat: list[tuple[str, dict]] = []
-    problems = []
+    problems = list(earlier or [])
     for name, d in zip(names, docs, strict=True):
         items = d["locations"] if isinstance(d, dict) and "locations" in d else d
         many = isinstance(items, list)
@@ -612,15 +624,11 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
                                 "or remove the file")
             else:
                 flat.append((where, item))
-    if problems and not flat and len(docs) == 1 and not names[0]:
+    if not flat and (not problems or len(docs) == 1 and not names[0]):
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
-    if problems:
-        raise ImportError_(_refusal("has records that cannot be read", problems))
-    if not flat:
-        raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
-    if not any("careHome" in i for _, i in flat):
+    if flat and not any("careHome" in i for _, i in flat):
         raise ImportError_("holds location summaries only; import the folder of full location records (location_details)")
-    records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"))
+    records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"), earlier=problems, what="records")
     return "API (JSON)", records, _latest(d.isoformat() for _, r in flat for d in _api_dates(r))
 
 
