@@ -3,6 +3,7 @@ files refuse the whole import (every problem listed, nothing changed); what a re
 is not known (None), never 'no'. All inputs are small edited copies of the real CQC data."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -178,3 +179,20 @@ def test_json_folder_date_is_the_newest_date_the_records_carry(oldham):
     doc["registrationDate"] = "2025-06-01"
     path.write_text(json.dumps(doc))
     assert read_register(folder)[2] == dt.date(2025, 6, 1)
+
+
+def test_api_csv_collects_every_unreadable_cell(tmp_path, shared_data):
+    src = tmp_path / "api.csv"
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = list(csv.DictReader(lines[:3]))
+    rows[0]["gacServiceTypes"] = "[{'description': broken"
+    rows[0]["numberOfBeds"] = "x"
+    rows[1]["onspdLongitude"] = "west"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value) == REFUSED + "\n  ".join([
+        "line 2: gacServiceTypes: '[{'description': broken' is not a readable list; export the records again",
+        "line 2: numberOfBeds: 'x' is not a whole number 0 or more; correct it, or leave it empty if not known",
+        "line 3: onspdLongitude: 'west' is not a number; correct it, or leave it empty if not known",
+    ])

@@ -284,7 +284,10 @@ def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
     value = rec.get(key)
     if isinstance(value, str):
         value = value.strip()
-        value = ast.literal_eval(value) if value[:1] in ("[", "{") else None
+        try:
+            value = ast.literal_eval(value) if value[:1] in ("[", "{") else None
+        except (ValueError, SyntaxError):
+            raise ValueError(f"'{_show(value)}' is not a readable list; export the records again") from None
     if value in (None, [], ""):
         return None
     if not isinstance(value, list):
