@@ -466,7 +466,7 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
     """Turn API documents into importer records and apply them as the file importer does."""
     existing = apply._existing(providers) if providers.exists() else {}
     records = []
-    problems = []
+    problems: list[str] = []
     for lid, doc in sorted(fetched.locations.items()):
         try:
             rec = cqc_files.parse_api_location(doc, "iso")

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ def _date(value: Any, order: str = "iso") -> dt.date | None:
     try:
         if m:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        assert n is not None
         a, b, y = int(n[1]), int(n[2]), int(n[3])
         return dt.date(y, a, b) if order == "mdy" else dt.date(y, b, a)
     except ValueError:
@@ -210,7 +211,7 @@ def _bands(names: Iterable[str]) -> dict[str, bool]:
     return {b: b in found for b in ALL_BANDS}
 
 
-def _regulator_bands(bands: dict[str, bool]) -> dict[str, Any]:
+def _regulator_bands(bands: Mapping[str, bool | None]) -> dict[str, Any]:
     return {f"care.user_bands.{b}": on for b, on in bands.items()}
 
 
@@ -296,6 +297,7 @@ def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
 
 
 def _nested(rec: dict[str, Any], key: str) -> Any:
+    """A nested field of an API record; a CSV cell holding its Python repr is read back."""
     value = rec.get(key)
     if isinstance(value, str):
         value = value.strip()
@@ -340,7 +342,7 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     street = ", ".join(filter(None, (_text(rec.get("postalAddressLine1")), _text(rec.get("postalAddressLine2")))))
     specialisms = listed("specialisms")
     bands = _regulator_bands(_bands(str(s.get("name", "")) for s in specialisms)) if specialisms else \
-        _regulator_bands(dict.fromkeys(ALL_BANDS))
+        _regulator_bands(dict.fromkeys(ALL_BANDS, None))
     reg = {
         "name": _text(rec.get("name")),
         "provider.cqc_id": _text(rec.get("providerId")),
@@ -529,7 +531,8 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
                 unreadable: list[str] | None = None, earlier: list[str] | None = None,
                 what: str = "rows") -> list[Record]:
     """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together."""
-    records, errors = [], []
+    records: list[Record] = []
+    errors: list[str] = []
     for where, row in rows:
         try:
             rec = parse(row)
@@ -595,12 +598,14 @@ def _read_api_folder(path: Path) -> tuple[str, list[Record], dt.date]:
 
 
 def _refusal(what: str, problems: list[str]) -> str:
+    """The all-or-nothing refusal: what is wrong, then the first ten problems, one a line."""
     more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
     return (f"{what}; nothing was changed (a row that cannot be read is never taken as a home that left "
             "the register):\n  " + "\n  ".join(problems[:10]) + more)
 
 
 def _describe(value: Any) -> str:
+    """What kind of JSON value this is, in words ('a list', 'null')."""
     return {list: "a list", dict: "an object", str: "a text", type(None): "null", bool: "true/false"}.get(
         type(value), "a number")
 
