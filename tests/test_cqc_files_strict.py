@@ -196,3 +196,15 @@ def test_api_csv_collects_every_unreadable_cell(tmp_path, shared_data):
         "line 2: numberOfBeds: 'x' is not a whole number 0 or more; correct it, or leave it empty if not known",
         "line 3: onspdLongitude: 'west' is not a number; correct it, or leave it empty if not known",
     ])
+
+
+def test_market_file_without_the_manager_column_does_not_say_no_manager(tmp_path, shared_data):
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    rows = list(csv.DictReader(src.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    _, records, _ = read_register(src)
+    assert {r.regulator["cqc.registered_manager"] for r in records} == {True, False}
+    for row in rows:
+        del row["Registered manager"]
+    write_rows(tmp_path / "market.csv", rows)
+    _, records, _ = read_register(tmp_path / "market.csv")
+    assert len(records) == 495 and {r.regulator["cqc.registered_manager"] for r in records} == {None}

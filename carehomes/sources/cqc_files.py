@@ -269,7 +269,7 @@ def _market(row: dict[str, str]) -> Record | None:
         "cqc.status_date": ended,
         "cqc.rating": rating,
         "cqc.rating_date": c.read("Publication Date", _date, "mdy") if rating else None,
-        "cqc.registered_manager": bool(_text(row.get("Registered manager"))),
+        "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         **_regulator_bands(_bands((row.get("Service users supported") or "").split(","))),
     }
     c.identity(row["Location ID"].strip(), reg["name"])
