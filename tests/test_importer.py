@@ -177,7 +177,8 @@ def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p")
     assert str(exc.value) == ("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
-                              "taken as a home that left the register):\n  line 3: 'not a date' is not a date")
+                              "taken as a home that left the register):\n  line 3: Location HSCA start date: 'not a date' is not a date; "
+                              "write it as YYYY-MM-DD or DD/MM/YYYY")
     assert not (tmp_path / "p").exists() or not list((tmp_path / "p").iterdir())
 
 

@@ -466,10 +466,13 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
     """Turn API documents into importer records and apply them as the file importer does."""
     existing = apply._existing(providers) if providers.exists() else {}
     records = []
-    problems = []
+    problems: list[str] = []
     for lid, doc in sorted(fetched.locations.items()):
         try:
             rec = cqc_files.parse_api_location(doc, "iso")
+        except cqc_files.RowProblems as exc:
+            problems.extend(f"location {lid}: {problem}" for problem in exc.problems)
+            continue
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
             problems.append(f"location {lid}: {exc}")
             continue

@@ -13,8 +13,9 @@ import ast
 import csv
 import datetime as dt
 import json
+import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,20 +59,49 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+YES, NO = ("Y", "YES", "TRUE"), ("N", "NO", "FALSE", "")
+
+
 def _flag(value: Any) -> bool:
-    return str(value or "").strip().upper() in ("Y", "YES", "TRUE")
+    """A yes/no cell: Y, YES or TRUE is yes; N, NO, FALSE or empty is no (CQC leaves 'no' blank)."""
+    text = str(value if value is not None else "").strip().upper()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(f"'{_show(value)}' is not Y or N; write Y for yes, N or nothing for no")
+
+
+def _show(value: Any) -> str:
+    """A value as quoted in a message: one line, at most 40 characters."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(float(text)) if re.fullmatch(r"\d+(\.0+)?", text) else None
+    """A count such as beds: a whole number 0 or more; empty is not known (None)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        return int(float(text))
+    raise ValueError(f"'{_show(value)}' is not a whole number 0 or more; correct it, or leave it empty if not known")
 
 
 def _float(value: Any) -> float | None:
-    try:
-        return float(str(value).strip()) if str(value or "").strip() else None
-    except ValueError:
+    """A coordinate: a decimal number; empty is not known (None)."""
+    text = "" if value is None else str(value).strip()
+    if not text:
         return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValueError(f"'{_show(value)}' is not a number; correct it, or leave it empty if not known")
+    return number
 
 
 def _date(value: Any, order: str = "iso") -> dt.date | None:
@@ -79,14 +109,54 @@ def _date(value: Any, order: str = "iso") -> dt.date | None:
     text = str(value or "").strip()
     if not text:
         return None
+    form = "YYYY-MM-DD or " + ("MM/DD/YYYY" if order == "mdy" else "DD/MM/YYYY")
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
-    if m:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    m = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-    if m:
-        a, b, y = int(m[1]), int(m[2]), int(m[3])
+    n = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if not m and not n:
+        raise ValueError(f"'{_show(text)}' is not a date; write it as {form}")
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        assert n is not None
+        a, b, y = int(n[1]), int(n[2]), int(n[3])
         return dt.date(y, a, b) if order == "mdy" else dt.date(y, b, a)
-    raise ValueError(f"'{text}' is not a date")
+    except ValueError:
+        raise ValueError(f"'{_show(text)}' is not a real date; correct it ({form})") from None
+
+
+class RowProblems(ValueError):
+    """Every value of one row or record that cannot be read, each as 'column: problem'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class _Cells:
+    """Read a row's cells, collecting every one that cannot be read (with its column) instead of
+    stopping at the first; ``done`` raises them all together."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+        self.problems: list[str] = []
+
+    def read(self, column: str, convert: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return convert(self.row.get(column), *args)
+        except ValueError as exc:
+            self.problems.append(f"{column}: {exc}")
+            return None
+
+    def identity(self, location_id: str, name: str | None) -> None:
+        """Check the row's CQC location ID and name with its other cells, so neither hides the rest."""
+        if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", location_id):
+            self.problems.append(f"'{_show(location_id)}' is not a CQC location ID")
+        elif not name:
+            self.problems.append(f"location {location_id} has no name")
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowProblems(self.problems)
 
 
 NO_RATING = {"no published rating", "not rated", "none"}
@@ -102,8 +172,14 @@ def _rating(value: Any) -> str | None:
 
 
 def _postcode(value: Any) -> str | None:
-    m = POSTCODE_LOOSE.match((_text(value) or "").upper())
-    return f"{m[1]} {m[2]}" if m else None
+    """A UK postcode, spaced and in capitals; empty is not known (None)."""
+    text = _text(value)
+    if not text:
+        return None
+    m = POSTCODE_LOOSE.match(text.upper())
+    if not m:
+        raise ValueError(f"'{_show(text)}' is not a UK postcode; correct it, or leave it empty if not known")
+    return f"{m[1]} {m[2]}"
 
 
 def _phone(value: Any) -> str | None:
@@ -135,7 +211,7 @@ def _bands(names: Iterable[str]) -> dict[str, bool]:
     return {b: b in found for b in ALL_BANDS}
 
 
-def _regulator_bands(bands: dict[str, bool]) -> dict[str, Any]:
+def _regulator_bands(bands: Mapping[str, bool | None]) -> dict[str, Any]:
     return {f"care.user_bands.{b}": on for b, on in bands.items()}
 
 
@@ -149,24 +225,28 @@ API_COLUMNS = {"locationId", "name", "localAuthority", "careHome", "registration
 
 
 def _hsca(row: dict[str, str]) -> Record | None:
-    if not _flag(row.get("Care home?")):
+    c = _Cells(row)
+    if not c.read("Care home?", _flag):
+        c.done()
         return None
-    bands = _bands(col.split(" - ", 1)[1] for col, v in row.items()
-                   if col and col.startswith("Service user band - ") and _flag(v))
+    band_columns = [col for col in row if col and col.startswith("Service user band - ")]
+    bands = _bands(col.split(" - ", 1)[1] for col in band_columns if c.read(col, _flag))
     reg = {
         "name": _text(row["Location Name"]),
         "address.street": _text(row.get("Location Street Address")),
         "address.town": _text(row.get("Location City")),
-        "address.postcode": _postcode(row.get("Location Postal Code")),
-        "address.latitude": _float(row.get("Location Latitude")),
-        "address.longitude": _float(row.get("Location Longitude")),
-        "care.nursing": _flag(row.get("Service type - Care home service with nursing")),
-        "care.residential": _flag(row.get("Service type - Care home service without nursing")),
-        "beds.registered": _int(row.get("Care homes beds")),
-        "cqc.registered_since": _date(row.get("Location HSCA start date")),
+        "address.postcode": c.read("Location Postal Code", _postcode),
+        "address.latitude": c.read("Location Latitude", _float),
+        "address.longitude": c.read("Location Longitude", _float),
+        "care.nursing": c.read("Service type - Care home service with nursing", _flag),
+        "care.residential": c.read("Service type - Care home service without nursing", _flag),
+        "beds.registered": c.read("Care homes beds", _int),
+        "cqc.registered_since": c.read("Location HSCA start date", _date),
         "cqc.status": "Registered", "cqc.status_date": None,
         **_regulator_bands(bands),
     }
+    c.identity(row["Location ID"].strip(), reg["name"])
+    c.done()
     return Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg)
 
 
@@ -174,89 +254,147 @@ def _market(row: dict[str, str]) -> Record | None:
     types = (row.get("Service Types") or "").lower()
     if "care home service" not in types:
         return None
-    rating = _rating(row.get("Location Latest Overall Rating"))
-    ended = _date(row.get("Location HSCA end date"))
+    c = _Cells(row)
+    rating = c.read("Location Latest Overall Rating", _rating)
+    ended = c.read("Location HSCA end date", _date)
     reg = {
         "name": _text(row["Location Name"]),
         "provider.name": _text(row.get("Provider Name")),
         "provider.cqc_id": _text(row.get("Provider ID")),
         "care.nursing": "care home service with nursing" in types,
         "care.residential": "care home service without nursing" in types,
-        "beds.registered": _int(row.get("Care homes beds")),
-        "cqc.registered_since": _date(row.get("Location HSCA start date")),
+        "beds.registered": c.read("Care homes beds", _int),
+        "cqc.registered_since": c.read("Location HSCA start date", _date),
         "cqc.status": "Deregistered" if ended else "Registered",
         "cqc.status_date": ended,
         "cqc.rating": rating,
-        "cqc.rating_date": _date(row.get("Publication Date"), "mdy") if rating else None,
-        "cqc.registered_manager": bool(_text(row.get("Registered manager"))),
+        "cqc.rating_date": c.read("Publication Date", _date, "mdy") if rating else None,
+        "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         **_regulator_bands(_bands((row.get("Service users supported") or "").split(","))),
     }
+    c.identity(row["Location ID"].strip(), reg["name"])
+    c.done()
     create = {"contact.phone": _phone(row.get("Location telephone number")),
               "contact.website": _website(row.get("Location Web Address"))}
     return Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg, create)
 
 
+def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
+    """A list field of an API record (JSON, or a CSV cell holding its Python repr) as its dict
+    items; None when the record does not give it (key missing, empty or an empty list): not known."""
+    value = rec.get(key)
+    if isinstance(value, str):
+        value = value.strip()
+        try:
+            value = ast.literal_eval(value) if value[:1] in ("[", "{") else None
+        except (ValueError, SyntaxError):
+            raise ValueError(f"'{_show(value)}' is not a readable list; export the records again") from None
+    if value in (None, [], ""):
+        return None
+    if not isinstance(value, list):
+        raise ValueError(f"is a {type(value).__name__}, not a list; is the record complete?")
+    return [v for v in value if isinstance(v, dict)]
+
+
+def _nested(rec: dict[str, Any], key: str) -> Any:
+    """A nested field of an API record; a CSV cell holding its Python repr is read back."""
+    value = rec.get(key)
+    if isinstance(value, str):
+        value = value.strip()
+        return ast.literal_eval(value) if value[:1] in ("[", "{") else None
+    return value
+
+
+def _manager(rec: dict[str, Any], c: _Cells) -> bool | None:
+    """Whether the home has a registered manager: no when CQC records the manager as absent or
+    lists the regulated activities with no Registered Manager among their contacts; not known
+    (None) when the record gives no regulated activities (deregistered homes' records do not)."""
+    if _text(rec.get("registeredManagerAbsentDate")):
+        return False
+    activities = c.read("regulatedActivities", lambda _v: _listed(rec, "regulatedActivities"))
+    if not activities:
+        return None
+    contacts = [p for a in activities for p in a.get("contacts") or [] if isinstance(p, dict)]
+    return any("Registered Manager" in (p.get("personRoles") or []) for p in contacts)
+
+
 def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record | None:
     """One CQC API location record (a dict from the JSON, or a CSV row with nested fields as Python
     reprs) as a Record, or None when it is not a care home. ``date_order`` reads slashed dates:
-    'dmy' or 'mdy'; ISO dates are read whatever it is. Raises ValueError on a value it cannot read."""
-    if not _flag(rec.get("careHome")):
+    'dmy' or 'mdy'; ISO dates are read whatever it is. A field the record does not give (missing or
+    an empty list) is not known (None), never 'no'. Raises ValueError (``RowProblems``: every
+    field that cannot be read, each with its name) on values it cannot read."""
+    c = _Cells(rec)
+    if not c.read("careHome", _flag):
+        c.done()
         return None
 
-    def nested(key: str) -> Any:
-        value = rec.get(key)
-        if isinstance(value, str):
-            value = value.strip()
-            return ast.literal_eval(value) if value[:1] in ("[", "{") else None
-        return value
+    def listed(key: str) -> list[dict] | None:
+        return c.read(key, lambda _v: _listed(rec, key))
 
-    services = " ".join(s.get("description", "") for s in nested("gacServiceTypes") or []).lower()
-    overall = (nested("currentRatings") or {}).get("overall") or {}
-    rating = _rating(overall.get("rating"))
+    service_list = listed("gacServiceTypes")
+    services = " ".join(str(s.get("description", "")) for s in service_list or []).lower()
+    overall = (_nested(rec, "currentRatings") or {}).get("overall") or {}
+    rating = c.read("currentRatings.overall.rating", lambda _v: _rating(overall.get("rating")))
     link = overall.get("reportLinkId")
-    contacts = [c for a in nested("regulatedActivities") or [] for c in a.get("contacts", [])]
-    has_manager = any("Registered Manager" in c.get("personRoles", []) for c in contacts)
     status = str(rec.get("registrationStatus") or "Registered").strip().title()
-    dereg = _date(rec.get("deregistrationDate"), date_order)
+    dereg = c.read("deregistrationDate", _date, date_order)
     street = ", ".join(filter(None, (_text(rec.get("postalAddressLine1")), _text(rec.get("postalAddressLine2")))))
+    specialisms = listed("specialisms")
+    bands = _regulator_bands(_bands(str(s.get("name", "")) for s in specialisms)) if specialisms else \
+        _regulator_bands(dict.fromkeys(ALL_BANDS, None))
     reg = {
         "name": _text(rec.get("name")),
         "provider.cqc_id": _text(rec.get("providerId")),
         "address.street": street or None,
         "address.town": _text(rec.get("postalAddressTownCity")),
-        "address.postcode": _postcode(rec.get("postalCode")),
-        "address.latitude": _float(rec.get("onspdLatitude")),
-        "address.longitude": _float(rec.get("onspdLongitude")),
-        "care.nursing": "with nursing" in services.replace("without nursing", ""),
-        "care.residential": "without nursing" in services,
-        "beds.registered": _int(rec.get("numberOfBeds")),
-        "cqc.registered_since": _date(rec.get("registrationDate"), date_order),
+        "address.postcode": c.read("postalCode", _postcode),
+        "address.latitude": c.read("onspdLatitude", _float),
+        "address.longitude": c.read("onspdLongitude", _float),
+        "care.nursing": "with nursing" in services.replace("without nursing", "") if service_list else None,
+        "care.residential": "without nursing" in services if service_list else None,
+        "beds.registered": c.read("numberOfBeds", _int),
+        "cqc.registered_since": c.read("registrationDate", _date, date_order),
         "cqc.status": "Deregistered" if status == "Deregistered" else "Registered",
         "cqc.status_date": dereg if status == "Deregistered" else None,
         "cqc.rating": rating,
-        "cqc.rating_date": _date(overall.get("reportDate"), date_order) if rating else None,
+        "cqc.rating_date": c.read("currentRatings.overall.reportDate",
+                                  lambda _v: _date(overall.get("reportDate"), date_order)) if rating else None,
         "cqc.report_url": f"https://www.cqc.org.uk/location/{rec['locationId']}/reports" if rating and link else None,
-        "cqc.registered_manager": has_manager and not _text(rec.get("registeredManagerAbsentDate")),
-        **_regulator_bands(_bands(s.get("name", "") for s in nested("specialisms") or [])),
+        "cqc.registered_manager": _manager(rec, c),
+        **bands,
     }
+    c.identity(str(rec["locationId"]).strip(), reg["name"])
+    c.done()
     create = {"contact.phone": _phone(rec.get("mainPhoneNumber")), "contact.website": _website(rec.get("website"))}
     return Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg, create)
 
 
+API_DATES = ("registrationDate", "deregistrationDate", "registeredManagerAbsentDate")
+API_DATE_GROUPS = ("lastReport", "lastInspection", "currentRatings")
+
+
 def _api_dates(rec: dict[str, Any]) -> list[dt.date]:
+    """Every date an API record carries that says how recent it is: registration, deregistration,
+    manager absent, last report and inspection, current rating. Dates that cannot be read are
+    skipped here (the record's own parse reports them); slashed ones are read day first."""
+    values: list[Any] = [rec.get(key) for key in API_DATES]
+    for key in API_DATE_GROUPS:
+        group = _nested(rec, key) if isinstance(rec.get(key), str) and rec[key].strip()[:1] == "{" else rec.get(key)
+        if isinstance(group, dict):
+            values.extend(group.values())
+            if isinstance(group.get("overall"), dict):
+                values.append(group["overall"].get("reportDate"))
     out = []
-    for key in ("lastReport", "lastInspection"):
-        value = rec.get(key)
-        if isinstance(value, str) and value.strip()[:1] == "{":
-            value = ast.literal_eval(value)
-        if isinstance(value, dict):
-            for v in value.values():
-                try:
-                    d = _date(v)
-                except ValueError:
-                    d = None
-                if d:
-                    out.append(d)
+    for v in values:
+        if not isinstance(v, str):
+            continue
+        try:
+            d = _date(v)
+        except ValueError:
+            continue
+        if d:
+            out.append(d)
     return out
 
 
@@ -390,12 +528,17 @@ def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
 
 
 def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | None],
-                unreadable: list[str] | None = None) -> list[Record]:
+                unreadable: list[str] | None = None, earlier: list[str] | None = None,
+                what: str = "rows") -> list[Record]:
     """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together."""
-    records, errors = [], []
+    records: list[Record] = []
+    errors: list[str] = []
     for where, row in rows:
         try:
             rec = parse(row)
+        except RowProblems as exc:
+            errors.extend(f"{where}: {problem}" for problem in exc.problems)
+            continue
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
             errors.append(f"{where}: {exc}")
             continue
@@ -408,11 +551,11 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
                 errors.append(f"{where}: location {rec.location_id} has no name")
                 continue
             records.append(rec)
-    errors = sorted(errors + (unreadable or []), key=_first_number)
+    if unreadable:  # CSV: merge the rows csv could not split, in line order
+        errors = sorted(errors + unreadable, key=_first_number)
+    errors = (earlier or []) + errors
     if errors:
-        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-        raise ImportError_("has rows that cannot be read; nothing was changed (a row that cannot be read is never "
-                           "taken as a home that left the register):\n  " + "\n  ".join(errors[:10]) + more)
+        raise ImportError_(_refusal(f"has {what} that cannot be read", errors))
     return records
 
 
@@ -431,32 +574,70 @@ def _latest(dates: Iterable[str | None]) -> dt.date:
 
 
 def _read_api_folder(path: Path) -> tuple[str, list[Record], dt.date]:
+    """Every ``*.json`` file of the folder (or of its ``location_details``), each one location record;
+    every file that cannot be read is reported (full path) before anything is changed."""
     folder = path / "location_details" if (path / "location_details").is_dir() else path
     files = sorted(folder.glob("*.json"))
     if not files:
         raise ImportError_("is a folder with no CQC API location JSON files in it")
-    docs = []
+    docs: list[tuple[str, Any]] = []
+    problems = []
     for f in files:
+        if not f.is_file():
+            problems.append(f"{f}: is a folder, not a JSON file; move it out of {folder}")
+            continue
         try:
-            docs.append(json.loads(f.read_text(encoding="utf-8")))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ImportError_(f"{f.name} is not valid JSON ({exc})") from None
-    return read_api_documents(docs, path)
+            docs.append((str(f), json.loads(f.read_bytes().decode("utf-8-sig"))))
+        except UnicodeDecodeError as exc:
+            problems.append(f"{f}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
+        except ValueError as exc:
+            problems.append(f"{f}: is not valid JSON ({exc}); fetch the location again or remove the file")
+        except OSError as exc:
+            problems.append(f"{f}: cannot be read ({exc.strerror})")
+    return read_api_documents([d for _, d in docs], path, [name for name, _ in docs], problems)
 
 
-def read_api_documents(docs: list[Any], path: Path) -> tuple[str, list[Record], dt.date]:
+def _refusal(what: str, problems: list[str]) -> str:
+    """The all-or-nothing refusal: what is wrong, then the first ten problems, one a line."""
+    more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+    return (f"{what}; nothing was changed (a row that cannot be read is never taken as a home that left "
+            "the register):\n  " + "\n  ".join(problems[:10]) + more)
+
+
+def _describe(value: Any) -> str:
+    """What kind of JSON value this is, in words ('a list', 'null')."""
+    return {list: "a list", dict: "an object", str: "a text", type(None): "null", bool: "true/false"}.get(
+        type(value), "a number")
+
+
+def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = None,
+                       earlier: list[str] | None = None) -> tuple[str, list[Record], dt.date]:
     """CQC API JSON documents (a location, a list of them, or a page with ``locations``) read into
-    records, with the format name and the newest date in them; ``path`` is where they came from."""
-    flat: list[dict] = []
-    for d in docs:
-        items = d if isinstance(d, list) else d.get("locations") if isinstance(d, dict) and "locations" in d else [d]
-        flat.extend(i for i in (items if isinstance(items, list) else []) if isinstance(i, dict))
-    if not flat or not all("locationId" in i for i in flat):
+    records, with the format name and the newest date their records carry; ``path`` is where they
+    came from and ``names`` (one per document) where each is, for messages. A document, or an item
+    in one, that is not a location record is refused, never skipped; ``earlier`` are problems
+    already found (files that could not be read), reported with these."""
+    if names is None:
+        names = [""] if len(docs) == 1 else [f"document {n}" for n in range(1, len(docs) + 1)]
+    flat: list[tuple[str, dict]] = []
+    problems = list(earlier or [])
+    for name, d in zip(names, docs, strict=True):
+        items = d["locations"] if isinstance(d, dict) and "locations" in d else d
+        many = isinstance(items, list)
+        for n, item in enumerate(items if many else [items], 1):
+            where = (f"{name} record {n}" if many else name).strip() or "the file"
+            if not isinstance(item, dict) or "locationId" not in item:
+                what = "an object with no locationId" if isinstance(item, dict) else _describe(item)
+                problems.append(f"{where}: is {what}, not a CQC API location record; fetch the location again "
+                                "or remove the file")
+            else:
+                flat.append((where, item))
+    if not flat and (not problems or len(docs) == 1 and not names[0]):
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
-    if not any("careHome" in i for i in flat):
+    if flat and not any("careHome" in i for _, i in flat):
         raise ImportError_("holds location summaries only; import the folder of full location records (location_details)")
-    records = _parse_rows(((f"record {n}", r) for n, r in enumerate(flat, 1)), lambda r: parse_api_location(r, "dmy"))
-    return "API (JSON)", records, _latest(d.isoformat() for r in flat for d in _api_dates(r))
+    records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"), earlier=problems, what="records")
+    return "API (JSON)", records, _latest(d.isoformat() for _, r in flat for d in _api_dates(r))
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,

@@ -1,0 +1,210 @@
+"""import-cqc never turns a value it cannot read into 'not known' or 'no': bad cells and bad JSON
+files refuse the whole import (every problem listed, nothing changed); what a record does not give
+is not known (None), never 'no'. All inputs are small edited copies of the real CQC data."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from carehomes.sources.cqc_files import ImportError_, import_cqc, parse_api_location, read_register
+from conftest import CQC
+from test_importer import load, national_slice, write_rows
+
+REFUSED = ("has rows that cannot be read; nothing was changed (a row that cannot be read is never taken as a "
+           "home that left the register):\n  ")
+REFUSED_JSON = REFUSED.replace("has rows", "has records")
+OLDHAM = CQC / "oldham-api-json-2025"
+
+
+def snapshot(folder):
+    return {p.name: p.read_text() for p in sorted(folder.glob("*.yaml"))}
+
+
+def test_unreadable_cells_refuse_the_file_and_change_nothing(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=6)
+    providers = tmp_path / "p"
+    import_cqc(src, providers, as_of=dt.date(2021, 3, 31))
+    before = snapshot(providers)
+    rows[0]["Care homes beds"] = "sixteen"
+    rows[1]["Care homes beds"] = "-5"
+    rows[2]["Care homes beds"] = "16.5"
+    rows[3]["Location Postal Code"] = "NOT A PC"
+    rows[4]["Location Latitude"] = "abc"
+    rows[5]["Service type - Care home service without nursing"] = "Yes please"
+    rows[5]["Service user band - Dementia"] = "maybe"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, providers, as_of=dt.date(2021, 3, 31))
+    assert str(exc.value) == REFUSED + "\n  ".join([
+        "line 2: Care homes beds: 'sixteen' is not a whole number 0 or more; correct it, or leave it empty if not known",
+        "line 3: Care homes beds: '-5' is not a whole number 0 or more; correct it, or leave it empty if not known",
+        "line 4: Care homes beds: '16.5' is not a whole number 0 or more; correct it, or leave it empty if not known",
+        "line 5: Location Postal Code: 'NOT A PC' is not a UK postcode; correct it, or leave it empty if not known",
+        "line 6: Location Latitude: 'abc' is not a number; correct it, or leave it empty if not known",
+        "line 7: Service user band - Dementia: 'maybe' is not Y or N; write Y for yes, N or nothing for no",
+        "line 7: Service type - Care home service without nursing: 'Yes please' is not Y or N; write Y for yes, "
+        "N or nothing for no",
+    ])
+    assert snapshot(providers) == before
+
+
+def test_empty_cells_stay_not_known_and_real_flags_import(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=2)
+    assert rows[0]["Service type - Care home service with nursing"] == ""  # the real file leaves 'no' blank
+    rows[0]["Care homes beds"] = ""
+    rows[0]["Location Postal Code"] = " "
+    rows[0]["Location Latitude"] = ""
+    write_rows(src, rows)
+    import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 3, 31))
+    aston = load(tmp_path / "p" / "aston-house.yaml")
+    assert "beds" not in aston and "postcode" not in aston["address"] and "latitude" not in aston["address"]
+    assert aston["care"]["nursing"] is False and aston["care"]["residential"] is True
+
+
+def test_date_errors_name_column_and_value_and_an_empty_name_hides_nothing(tmp_path, shared_data):
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=8)
+    rows[0]["Location Name"] = " "
+    rows[0]["Care homes beds"] = "many"
+    rows[3]["Location ID"] = "not an id"
+    rows[6]["Location HSCA start date"] = "31/02/2021"
+    rows[7]["Location HSCA start date"] = "soon"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 3, 31))
+    assert str(exc.value) == REFUSED + "\n  ".join([
+        "line 2: Care homes beds: 'many' is not a whole number 0 or more; correct it, or leave it empty if not known",
+        f"line 2: location {rows[0]['Location ID']} has no name",
+        "line 5: 'not an id' is not a CQC location ID",
+        "line 8: Location HSCA start date: '31/02/2021' is not a real date; correct it (YYYY-MM-DD or DD/MM/YYYY)",
+        "line 9: Location HSCA start date: 'soon' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
+    ])
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.fixture
+def oldham(tmp_path, shared_data):
+    """An editable copy of the real Oldham API folder."""
+    folder = tmp_path / "oldham"
+    shutil.copytree(OLDHAM, folder)
+    return folder, folder / "location_details"
+
+
+def test_json_folder_refuses_every_bad_file_by_path(tmp_path, oldham):
+    folder, details = oldham
+    providers = tmp_path / "p"
+    import_cqc(folder, providers)
+    before = snapshot(providers)
+    (details / "location_1-109570155.json").write_text("[1,2]")
+    (details / "location_1-112467585.json").write_text("null")
+    (details / "location_1-140560888.json").write_text("{broken")
+    (details / "location_x.json").mkdir()
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, providers)
+    assert str(exc.value) == REFUSED_JSON + "\n  ".join([
+        f"{details}/location_1-140560888.json: is not valid JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)); fetch the location again or remove the file",
+        f"{details}/location_x.json: is a folder, not a JSON file; move it out of {details}",
+        f"{details}/location_1-109570155.json record 1: is a number, not a CQC API location record; fetch the "
+        "location again or remove the file",
+        f"{details}/location_1-109570155.json record 2: is a number, not a CQC API location record; fetch the "
+        "location again or remove the file",
+        f"{details}/location_1-112467585.json: is null, not a CQC API location record; fetch the location again "
+        "or remove the file",
+    ])
+    assert snapshot(providers) == before  # the two homes are not flagged as gone
+
+
+RECORD = {"careHome": "Y", "locationId": "1-99", "name": "X", "registrationStatus": "Registered",
+          "localAuthority": "Oldham"}
+
+
+def test_api_record_without_lists_is_not_known_never_no():
+    rec = parse_api_location(dict(RECORD, numberOfBeds="12"))
+    reg = rec.regulator
+    assert reg["care.nursing"] is None and reg["care.residential"] is None
+    assert reg["cqc.registered_manager"] is None
+    assert {k: v for k, v in reg.items() if k.startswith("care.user_bands.")} == {
+        f"care.user_bands.{b}": None for b in ("children", "dementia", "learning_disability_autism", "mental_health",
+                                               "older_people", "physical_disability", "sensory_impairment",
+                                               "younger_adults")}
+    assert reg["beds.registered"] == 12
+    empty = parse_api_location(dict(RECORD, gacServiceTypes=[], specialisms=[], regulatedActivities=[])).regulator
+    assert empty["care.nursing"] is None and empty["care.user_bands.dementia"] is None
+    assert empty["cqc.registered_manager"] is None
+
+
+def test_api_lists_that_lack_an_item_are_a_real_no():
+    reg = parse_api_location(dict(
+        RECORD, gacServiceTypes=[{"description": "Care home service without nursing"}],
+        specialisms=[{"name": "Dementia"}],
+        regulatedActivities=[{"name": "Accommodation", "contacts": [{"personRoles": ["Nominated Individual"]}]}],
+    )).regulator
+    assert reg["care.nursing"] is False and reg["care.residential"] is True
+    assert reg["care.user_bands.dementia"] is True and reg["care.user_bands.older_people"] is False
+    assert reg["cqc.registered_manager"] is False
+    absent = parse_api_location(dict(RECORD, registeredManagerAbsentDate="2025-01-02")).regulator
+    assert absent["cqc.registered_manager"] is False
+
+
+def test_api_beds_that_are_not_a_number_name_file_and_value(tmp_path, oldham):
+    folder, details = oldham
+    (details / "location_1-99.json").write_text(json.dumps(dict(RECORD, numberOfBeds="lots")))
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "p")
+    assert str(exc.value) == REFUSED_JSON + (
+        f"{details}/location_1-99.json: numberOfBeds: 'lots' is not a whole number 0 or more; correct it, "
+        "or leave it empty if not known")
+
+
+def test_real_oldham_deregistered_homes_have_manager_not_known(oldham):
+    folder, _ = oldham
+    _, records, _ = read_register(folder)
+    gone = [r for r in records if r.regulator["cqc.status"] == "Deregistered"]
+    assert len(gone) == 43 and all(r.regulator["cqc.registered_manager"] is None for r in gone)
+    registered = [r for r in records if r.regulator["cqc.status"] == "Registered"]
+    assert all(r.regulator["cqc.registered_manager"] is not None for r in registered)
+    assert all(r.regulator["care.nursing"] is not None for r in registered)
+
+
+def test_json_folder_date_is_the_newest_date_the_records_carry(oldham):
+    folder, details = oldham
+    # the newest last inspection/report in the real folder is 2024-04-03, but a manager absence is 2025-03-20
+    assert read_register(folder)[2] == dt.date(2025, 3, 20)
+    path = details / "location_1-109570155.json"
+    doc = json.loads(path.read_text())
+    doc["registrationDate"] = "2025-06-01"
+    path.write_text(json.dumps(doc))
+    assert read_register(folder)[2] == dt.date(2025, 6, 1)
+
+
+def test_api_csv_collects_every_unreadable_cell(tmp_path, shared_data):
+    src = tmp_path / "api.csv"
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = list(csv.DictReader(lines[:3]))
+    rows[0]["gacServiceTypes"] = "[{'description': broken"
+    rows[0]["numberOfBeds"] = "x"
+    rows[1]["onspdLongitude"] = "west"
+    write_rows(src, rows)
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value) == REFUSED + "\n  ".join([
+        "line 2: gacServiceTypes: '[{'description': broken' is not a readable list; export the records again",
+        "line 2: numberOfBeds: 'x' is not a whole number 0 or more; correct it, or leave it empty if not known",
+        "line 3: onspdLongitude: 'west' is not a number; correct it, or leave it empty if not known",
+    ])
+
+
+def test_market_file_without_the_manager_column_does_not_say_no_manager(tmp_path, shared_data):
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    rows = list(csv.DictReader(src.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    _, records, _ = read_register(src)
+    assert {r.regulator["cqc.registered_manager"] for r in records} == {True, False}
+    for row in rows:
+        del row["Registered manager"]
+    write_rows(tmp_path / "market.csv", rows)
+    _, records, _ = read_register(tmp_path / "market.csv")
+    assert len(records) == 495 and {r.regulator["cqc.registered_manager"] for r in records} == {None}
