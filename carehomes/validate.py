@@ -359,7 +359,8 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             continue
         for key in ("total", "available"):
             n = v.get(f"beds.{kind}.{key}")
-            if n is not None:  # even 0: a count of beds of a kind of care the home is not registered for
+            # free beds even 0 ("0 free with nursing" implies the home has such beds); a total of 0 is true
+            if n is not None and (n or key == "available"):
                 todo = f"count these beds in beds.{other}.{key}" if n else f"remove beds.{kind}.{key}"
                 add(f"beds.{kind}.{key}", f"is {n} but CQC does not register this home for care {words} "
                     f"(care.{kind} is no); {todo}, or ask the council to import the latest CQC register")

@@ -149,9 +149,10 @@ def profiles(draw):
         if n + r > 1000:
             beds["residential"]["available"] = r = 1000 - n
         beds["registered"] = max(beds["registered"], n + r)
-    nursing_beds = data.get("beds", {}).get("nursing", {})
-    if any(nursing_beds.get(k) for k in ("total", "available")) and data.get("care", {}).get("nursing") is False:
-        data["care"]["nursing"] = True
+    for kind in ("nursing", "residential"):  # beds of a kind of care the home is registered for (validate._rules)
+        counts = data.get("beds", {}).get(kind, {})
+        if (counts.get("total") or "available" in counts) and data.get("care", {}).get(kind) is False:
+            data["care"][kind] = True
     ur = data.get("user_rating")
     if ur and "score" in ur:
         ur["out_of"] = max(ur.get("out_of", 1), ur["score"], 1)

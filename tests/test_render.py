@@ -181,12 +181,13 @@ def test_failed_check_leaves_previous_site(tmp_path):
     assert len([p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]) == 1
 
 
-def test_empty_directory_builds(tmp_path):
+def test_an_empty_folder_of_profiles_is_refused_and_nothing_published(tmp_path):
+    """Almost certainly a mistake (a wrong --providers): a site of 0 homes is never published over one."""
     (tmp_path / "providers").mkdir()
     r = run_build("build", "--providers", str(tmp_path / "providers"), "--out", str(tmp_path / "site"))
-    assert r.returncode == 0, r.stderr
-    assert "0 homes" in r.stderr and "no search index (no homes)" in r.stderr
-    assert not (tmp_path / "site" / "pagefind").exists()
+    assert r.returncode == 1, r.stderr
+    assert "no profiles in this folder (no .yaml files)" in r.stdout + r.stderr
+    assert not (tmp_path / "site").exists()
 
 
 def test_rating_shown_only_as_cqc_says(built):
