@@ -112,7 +112,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     for warning in placeholder_warnings(directory_settings(Path(args.config))):
         _say(f"warning: {warning}")
-    _say(f"Built {out} with {args.engine}: {report.homes:,} homes, {report.pages:,} generated pages, {report.search}, "
+    _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     return 0
 
@@ -224,7 +224,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); the report was not written")
         return 1
-    _say(f"{len(found)} signal{'s' * (len(found) != 1)} for {len({s.location_id for s in found})} homes: "
+    _say(f"{len(found)} signal{'s' * (len(found) != 1)} for {(n := len({s.location_id for s in found}))} home{'s' * (n != 1)}: "
          f"{out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
     gaps = unchecked(views)
     if gaps:

@@ -102,7 +102,7 @@ def test_pinned_id_missing_from_the_files_is_listed(tmp_path, real_text):
     before = p.read_text()
     report = fsa.import_fsa([xml], providers)
     assert report.summary().splitlines()[1:] == [
-        "1 homes: matched 0, pinned 0, ambiguous 0, none 1",
+        "1 home: matched 0, pinned 0, ambiguous 0, none 1",
         "0 profiles changed",
         "No match (not written):",
         "  aston-house.yaml: Aston House (HR11TJ): pinned FHRS ID 1 is not in the files read",

@@ -95,7 +95,7 @@ def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_
 def test_report_command_writes_html_and_csv(tmp_path):
     r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "out"), "--releases", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert r.stderr.startswith("1 signal for 1 homes:")
+    assert r.stderr.startswith("1 signal for 1 home:")
     assert "High nurse turnover" in (tmp_path / "out" / "commissioner-report.csv").read_text()
     assert (tmp_path / "out" / "commissioner-report.html").read_text().startswith("<!doctype html>")
 

@@ -373,7 +373,7 @@ class FsaReport:
             when = f.extract_date.isoformat() if f.extract_date else "no extract date"
             lines.append(f"FHRS file {f.path.name} ({when}): {len(f.establishments):,} establishments, {caring} caring premises")
         counts = {k: len(self.of(k)) for k in ("matched", "pinned", "ambiguous", "none")}
-        lines.append(f"{len(self.matches)} homes: matched {counts['matched']}, pinned {counts['pinned']}, "
+        lines.append(f"{len(self.matches)} home{'s' * (len(self.matches) != 1)}: matched {counts['matched']}, pinned {counts['pinned']}, "
                      f"ambiguous {counts['ambiguous']}, none {counts['none']}")
         verb = "would change" if self.dry_run else "changed"
         lines.append(f"{len(self.changed)} profile{'s' * (len(self.changed) != 1)} {verb}")
