@@ -374,6 +374,13 @@ CSV_COLUMNS = {"nursing_free": "beds.nursing.available", "residential_free": "be
 
 
 def _read_csv_text(raw: bytes) -> str:
+    """A sheet's text: UTF-8 (with or without Excel's byte order mark), UTF-16 with its mark (Excel's
+    "Unicode Text", tab-separated), else Windows-1252 (Excel's "CSV" on Windows)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: read as below
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

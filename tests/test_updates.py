@@ -240,6 +240,11 @@ def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 0, r.stdout + r.stderr
     assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["beds"]["residential"]["available"] == 3
+    # Excel's "Unicode Text": UTF-16 with its byte order mark, tab-separated
+    f.write_bytes("Home\tNursing_free\tResidential_free\r\naston-house\t\t2\r\n".encode("utf-16"))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["beds"]["residential"]["available"] == 2
     f.write_text("name,free\naston-house,1\n")
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1 and r.stdout.strip() == (
