@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .load import errors, load_profile, parse_profile, profile_files
+from .load import errors, load_profile, profile_files
 from .parallel import map_chunks
 from .problems import Problem
 from .progress import Progress
 from .records import canonical, get_path, set_path, typed_dates
 from .schema import Schema, load_schema
 from .text import slugify
-from .validate import check_profile
+from .validate import errors_added
 from .yamlio import (
     dump_profile,
     plain_value,
@@ -281,22 +281,7 @@ def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], sch
 def _new_problems(args: tuple) -> list[tuple[Path, Problem]]:
     """The errors check would report for each planned text that the file on disk does not have already."""
     writes, schema = args
-    out: list[Any] = []
-    for path, text in writes:
-        after = _problems(text, path.name, schema)
-        if after and path.exists():  # the file as it is now is read only when the plan has problems
-            before = {(p.field, p.message) for p in _problems(path.read_text(encoding="utf-8"), path.name, schema)}
-            after = [p for p in after if (p.field, p.message) not in before]
-        out.extend((path, p) for p in after)
-    return out
-
-
-def _problems(text: str, shown: str, schema: Schema) -> list[Problem]:
-    """The errors check would report for a profile's text."""
-    profile, problems = parse_profile(text, shown)
-    if profile is not None:
-        problems = problems + check_profile(profile, schema)
-    return errors(problems)
+    return [(path, p) for path, text in writes for p in errors_added(path, text, path.name, schema)]
 
 
 def _free_slug(rec: Record, taken: set[str]) -> str:

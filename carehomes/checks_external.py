@@ -2,9 +2,13 @@
 NHS trust codes (NHS ODS). Called once for all profiles by ``pipeline.check_paths``."""
 from __future__ import annotations
 
+import datetime as dt
+
 from .load import Profile
 from .problems import Problem
+from .schema import Schema
 from .sources import nhs_ods, postcodes
+from .validate import check_profile
 
 MAX_KM_FROM_POSTCODE = 1.0
 
@@ -15,6 +19,12 @@ def check_external(profiles: list[Profile], live_postcodes: bool = True) -> list
     Code-Point Open is a large outside file and postcodes end over time, which should not stop
     a build."""
     return (check_postcodes(profiles) if live_postcodes else []) + check_trusts(profiles)
+
+
+def check_one(profile: Profile, schema: Schema | None = None, on: dt.date | None = None) -> list[Problem]:
+    """All that check says of one profile edited on its own (vacancies, a form update): its fields and
+    rules, and its trust codes; not postcodes, which come from CQC and which nobody edits here."""
+    return check_profile(profile, schema, on=on) + check_trusts([profile])
 
 
 def _address(p: Profile) -> dict:

@@ -496,11 +496,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     providers = Path(args.providers)
     if _refused(input_folder_problem(providers, "--providers")):
         return 1
-    try:
-        repo = forms.repository(forms.directory_settings(Path(args.config)))
-    except ConfigFileError as exc:
-        _say(str(exc))
-        return 1
+    repo = forms.repository(forms.directory_settings(Path(args.config)))  # a bad config: main() says why
     found = stale_homes(providers, today)
     for p in found.problems:
         _say(str(p))

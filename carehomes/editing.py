@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from .checks_external import check_trusts
+from .checks_external import check_one
 from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
@@ -96,7 +96,7 @@ def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: 
         return problems or [Problem(shown, 1, "beds", "must be a group of 'key: value' lines; compare it with providers/_template.yaml")]
     profile, problems = parse_profile(new, shown)
     if profile is not None:
-        problems = check_profile(profile, on=on) + check_trusts([profile])  # all that check says of one file
+        problems = check_one(profile, on=on)
     problems = errors(problems)
     if not problems:
         write_text_atomic(path, new)

@@ -24,7 +24,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .problems import _visible as visible
 from .schema import Field, Schema, load_schema
-from .checks_external import check_trusts
+from .checks_external import check_one
 from .validate import check_profile
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
 
@@ -80,7 +80,7 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
                                                                         "compare it with providers/_template.yaml")])
     profile, problems = parse_profile(text, shown)
     if profile is not None:
-        problems = check_profile(profile, schema, on=on) + check_trusts([profile])  # all that check says of one file
+        problems = check_one(profile, schema, on=on)
         # 'free beds are given without beds.confirmed' only repeats the problem with the date given
         problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
     changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
@@ -249,9 +249,13 @@ def typed_date(text: str) -> dt.date | str:
         return s
 
 
-def is_date_shaped(text: str) -> bool:
-    """Written like a date (YYYY-MM-DD or DD/MM/YYYY), whether or not the day exists."""
-    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", text.strip()))
+def date_typo(text: str) -> str | None:
+    """For text written like a date (YYYY-MM-DD or DD/MM/YYYY) whose day does not exist, what is wrong,
+    quoting it as typed (check would quote it rewritten as YYYY-MM-DD); else None."""
+    s = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", s) and isinstance(typed_date(s), str):
+        return f"'{s}' is not a real date; check the day and month"
+    return None
 
 
 # Words of check's messages that only make sense in a YAML file, and what a form says instead.
@@ -337,12 +341,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
-    bad_dates = [label for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"
-                 and is_date_shaped(raw) and isinstance(values[by_label[label].path], str)]
-    date_errors = [f"{label}: '{str(answers[label]).strip()[:40]}' is not a real date; check the day and month"
-                   for label in bad_dates]  # 30/02/2026 as typed, not as check would rewrite it
-    for label in bad_dates:  # the other answers are still checked, so every problem is listed at once
-        values[by_label[label].path] = on
+    typos = {label: date_typo(raw) for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"}
+    date_errors = [f"{label}: {typo}" for label, typo in typos.items() if typo]
+    for label, typo in typos.items():
+        if typo:  # a stand-in date, so the other answers are still checked and every problem is listed at once
+            values[by_label[label].path] = on
     if errors:
         res.errors = errors
         return res
@@ -456,9 +459,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         seen[path] = start
         values = {p: _cell_value(c, cells.get(c) or "", on) for c, p in CSV_COLUMNS.items()
                   if c == "confirmed" or (cells.get(c) or "").strip()}
-        typed = (cells.get("confirmed") or "").strip()
-        if isinstance(values["beds.confirmed"], str) and is_date_shaped(typed):  # 31/02/2026: say it as typed
-            problems.append(f"{where}: confirmed: '{typed}' is not a real date; check the day and month")
+        typo = date_typo(cells.get("confirmed") or "")
+        if typo:  # 31/02/2026: said as typed
+            problems.append(f"{where}: confirmed: {typo}")
             continue
         edit = edit_profile(path, values, on, display_path(path))
         back = {p: c for c, p in CSV_COLUMNS.items()}

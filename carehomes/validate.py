@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .load import Profile, char_name
+from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
 from .schema import Field, Schema, load_schema
 from .safetext import unsafe_links
@@ -56,6 +56,25 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
                                         f"is missing; add '{f.path}: {_yaml_example(f)}' ({f.title})"))
     problems.extend(_rules(profile, values, schema, on))
     return problems
+
+
+def text_errors(text: str, shown: str, schema: Schema | None = None, on: dt.date | None = None) -> list[Problem]:
+    """The errors check would report for a profile's text (``shown`` names it in messages)."""
+    profile, problems = parse_profile(text, shown)
+    if profile is not None:
+        problems = problems + check_profile(profile, schema, on=on)
+    return errors(problems)
+
+
+def errors_added(path: Path, text: str, shown: str, schema: Schema | None = None,
+                 on: dt.date | None = None) -> list[Problem]:
+    """The errors check would report for ``text``, the new text of ``path``, that the file as it is
+    now does not have already (an import is not blamed for what it did not make)."""
+    after = text_errors(text, shown, schema, on)
+    if after and path.exists():  # the file as it is now is read only when the new text has problems
+        before = {(p.field, p.message) for p in text_errors(path.read_text(encoding="utf-8"), shown, schema, on)}
+        after = [p for p in after if (p.field, p.message) not in before]
+    return after
 
 
 def _empty_required(f: Field) -> str:

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..load import display_path, errors, parse_profile, profile_files, yaml_mapping
-from ..problems import Problem
+from ..load import display_path, profile_files, yaml_mapping
 from ..records import get_path
 from ..schema import Schema, load_schema
-from ..validate import check_profile
+from ..validate import errors_added
 from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
 
 CARING_PREMISES = "Hospitals/Childcare/Caring Premises"
@@ -484,8 +483,4 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
 
 def new_problems(path: Path, text: str, schema: Schema, on: dt.date) -> list[str]:
     """The problems ``check`` finds in a profile's new text that it did not find in the old one."""
-    def found(t: str) -> list[Problem]:
-        profile, problems = parse_profile(t, display_path(path))
-        return check_profile(profile, schema, on=on) if profile is not None else problems
-    before = {(p.field, p.message) for p in found(path.read_text(encoding="utf-8"))}
-    return [str(p) for p in errors(found(text)) if (p.field, p.message) not in before]
+    return [str(p) for p in errors_added(path, text, display_path(path), schema, on)]
