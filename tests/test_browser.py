@@ -397,6 +397,16 @@ def test_fee_up_to_includes_a_fee_on_the_band_edge(edge, page, sort):
     assert result_names(page) == ["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)"]
 
 
+def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
+    """No edge home has given its free beds: Pagefind then ignores the sort and returns every home,
+    which the find page also fetches as the homes without a value; each is listed once, A to Z."""
+    page.goto(edge + "find/?sort=free")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text(
+        "4 homes match, most beds free first. 4 homes have not said how many beds are free and are listed last, A to Z.")
+    assert page.locator("#results h2 a").all_inner_texts() == [f"Edge {n} (fictional)" for n in range(1, 5)]
+
+
 def test_every_rating_can_be_chosen(edge, page):
     from carehomes.schema import load_schema
 

@@ -219,8 +219,11 @@
     }
     return Promise.all([known, unknown]).then(function (both) {
       if (!both[0]) return null;
-      var rest = both[1] ? both[1].results : [];
-      return [both[0].results.concat(rest), rest.length];
+      var rest = both[1] ? both[1].results : [], later = {};
+      // a sort no home has a value for is ignored by Pagefind, which then returns every home: the
+      // homes without a value are listed once, last
+      rest.forEach(function (r) { later[r.id] = true; });
+      return [both[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), rest.length];
     });
   }
   function unknownNote(sort, n) {
