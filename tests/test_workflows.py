@@ -25,25 +25,62 @@ def test_every_action_is_pinned_to_a_commit():
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), f"{f.name}: {uses} is not pinned to a commit"
 
 
-def test_pull_request_workflow_steps():
+def test_pull_request_workflow_runs_the_pull_requests_code_without_judging_ownership():
     wf = load("pull-request.yml")
     assert "pull_request" in wf["on"] and "pull_request_target" not in wf["on"]
-    assert wf["permissions"] == {"contents": "read"}
+    assert wf["permissions"] == {} and wf["jobs"]["check"]["permissions"] == {"contents": "read"}
     runs = "\n".join(r for _, _, r in steps(wf["jobs"]["check"]))
     assert "python3 build.py check --format github" in runs
     assert "python3 build.py fmt --check" in runs
-    assert "check-ownership" in runs and '--author "$AUTHOR"' in runs and "$RUNNER_TEMP/base/build.py" in runs
-    assert '--base "origin/$BASE_REF" --head HEAD' in runs  # committed content only, never the working tree
     assert "python3 build.py build" in runs
+    assert "check-ownership" not in runs, "a job that runs the pull request's code cannot give the ownership verdict"
     uploads = [s for s in wf["jobs"]["check"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert uploads and uploads[0]["with"]["path"] == "site/"
-    assert "${{" not in runs, "untrusted values reach shell commands only through env"
+
+
+def test_ownership_is_judged_by_the_base_branch_only():
+    wf = load("ownership.yml")
+    assert list(wf["on"]) == ["pull_request_target"], "the workflow and its code come from the base branch"
+    assert wf["permissions"] == {}
+    job = wf["jobs"]["ownership"]
+    assert job["name"] == "Check ownership" and job["permissions"] == {"contents": "read"}
+    checkout, setup = job["steps"][0], job["steps"][1]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"] == {"ref": "${{ github.event.pull_request.base.sha }}", "fetch-depth": 0, "persist-credentials": False}
+    assert setup["uses"].startswith("actions/setup-python@") and "cache" not in setup["with"]
+    assert [s["uses"] for s in job["steps"] if "uses" in s] == [checkout["uses"], setup["uses"]]  # no cache action, nothing else
+    runs = "\n".join(r for _, _, r in steps(job))
+    assert 'git -c core.hooksPath=/dev/null fetch --no-tags --no-recurse-submodules --no-write-fetch-head origin' in runs
+    assert '"+refs/pull/$PR/head:refs/pr/head"' in runs
+    assert "checkout" not in runs and "switch" not in runs and "worktree" not in runs, "the pull request is never checked out"
+    assert 'git merge-tree --write-tree --no-messages "$BASE_SHA" "$HEAD_SHA"' in runs
+    assert ('python3 build.py check-ownership --repo "$GITHUB_WORKSPACE" --author "$AUTHOR" --base "$BASE_SHA" '
+            '--head "$merged"') in runs
+    env = {k: v for s in job["steps"] for k, v in (s.get("env") or {}).items()}
+    assert env["HEAD_SHA"] == "${{ github.event.pull_request.head.sha }}"  # exact commits, never names the pull request controls
+    assert env["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert "secrets." not in (WF / "ownership.yml").read_text()
+
+
+def test_untrusted_values_reach_the_shell_only_through_env_with_least_permissions():
+    for f in sorted(WF.glob("*.yml")):
+        wf = load(f.name)
+        assert wf["permissions"] == {}, f"{f.name}: give each job only the permissions it needs"
+        for name, job in wf["jobs"].items():
+            assert "permissions" in job, f"{f.name}: job {name} must say which permissions it needs"
+            for s in job["steps"]:
+                assert "${{" not in s.get("run", ""), f"{f.name}: {s.get('name')}: expressions reach the shell only through env"
+            checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+            assert all(s["with"]["persist-credentials"] is False for s in checkouts), f"{f.name}: the checkout keeps no token"
+        runs = "\n".join(s.get("run", "") for job in wf["jobs"].values() for s in job["steps"])
+        assert not re.search(r"(?<![\w/])python (?!3)", runs), f"{f.name}: run python3, as everywhere else"
 
 
 def test_publish_workflow_deploys_pages_from_main():
     wf = load("publish.yml")
     assert wf["on"]["push"]["branches"] == ["main"]
-    assert wf["permissions"]["pages"] == "write" and wf["permissions"]["id-token"] == "write"
+    assert wf["jobs"]["build"]["permissions"] == {"contents": "read"}
+    assert wf["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     build = steps(wf["jobs"]["build"])
     assert any("python3 build.py build" in r for _, _, r in build)
     assert any(u.startswith("actions/upload-pages-artifact@") for _, u, _ in build)
@@ -65,16 +102,16 @@ def test_cqc_sync_workflow_opens_one_pull_request_weekly():
     wf = load("cqc-sync.yml")
     assert wf["on"]["schedule"][0]["cron"].split()[2:] == ["*", "*", "1"]  # weekly
     assert "workflow_dispatch" in wf["on"]
-    assert wf["permissions"] == {"contents": "write", "pull-requests": "write"}
     job = wf["jobs"]["sync"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
     named = {n: (u, r) for n, u, r in steps(job)}
     sync = job["steps"][[n for n, _, _ in steps(job)].index("Sync from the CQC API")]
     assert sync["env"]["CQC_API_KEY"] == "${{ secrets.CQC_API_KEY }}"
-    assert "python build.py import-cqc --api" in sync["run"] and "pipefail" in sync["run"]
-    assert "python build.py check" in named["Check the synced profiles"][1]
+    assert "python3 build.py import-cqc --api" in sync["run"] and "pipefail" in sync["run"]
+    assert "python3 build.py check" in named["Check the synced profiles"][1]
     pr = named["Open or update the pull request"][1]
     assert "git add -- providers/ cqc-sync.json" in pr  # never build output
-    assert "git push --force origin cqc-sync" in pr and "git push origin main" not in pr
+    assert "gh auth setup-git" in pr and "git push --force origin cqc-sync" in pr and "git push origin main" not in pr
     assert "gh pr create" in pr and "gh pr edit cqc-sync" in pr and "--label stewards" in pr
     assert "cqc-report.txt" in pr and "merge" not in pr.replace("then merge.", "")  # it never merges itself
     assert "${{" not in "\n".join(r for _, _, r in steps(job)), "values reach shell commands only through env"

@@ -1,0 +1,207 @@
+"""The ownership workflow (.github/workflows/ownership.yml) run step by step as a GitHub runner runs it,
+against a local bare repository and a realistic pull_request_target event: a pull request whose code or
+workflow file tries to move refs, write git hooks or print a passing verdict is refused, and its code never runs."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURES, ROOT, git
+
+WORKFLOW = ".github/workflows/ownership.yml"
+CODE = ("build.py", "requirements.txt", "carehomes", "schema", ".github")  # the base branch's code, as committed
+EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_NOSYSTEM": "1"}
+
+pytestmark = pytest.mark.slow  # several clones and two build.py runs for each pull request
+
+
+@pytest.fixture
+def origin(tmp_path) -> Path:
+    """A bare repository like GitHub's: main holds the project's code, two fictional homes and stewards.yaml."""
+    seed = tmp_path / "seed"
+    for name in CODE:
+        src, dst = ROOT / name, seed / name
+        if src.is_dir():
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, dst)
+    (seed / "providers").mkdir()
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", seed / "providers")  # maintainers: example-manager
+    shutil.copy(FIXTURES / "profiles" / "example-minimal.yaml", seed / "providers")
+    (seed / "stewards.yaml").write_text("stewards:\n  - council-steward\n")
+    git(seed, "init", "-q", "-b", "main")
+    git(seed, "add", "-A")
+    git(seed, "commit", "-qm", "base")
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
+    return bare
+
+
+def open_pull_request(origin: Path, tmp_path: Path, number: int, change) -> str:
+    """Commit ``change(folder)`` on a branch of a fork and publish it as refs/pull/N/head; its commit."""
+    fork = tmp_path / f"fork-{number}"
+    git(tmp_path, "clone", "-q", str(origin), str(fork))
+    change(fork)
+    git(fork, "add", "-A")
+    git(fork, "commit", "-qm", "my change")
+    git(fork, "push", "-q", "origin", f"HEAD:refs/pull/{number}/head")
+    return git(fork, "rev-parse", "HEAD").strip()
+
+
+def steward_commits_to_main(origin: Path, tmp_path: Path) -> None:
+    """Main moves on after the pull request was opened (another home's profile changes)."""
+    work = tmp_path / "steward"
+    git(tmp_path, "clone", "-q", str(origin), str(work))
+    p = work / "providers" / "example-minimal.yaml"
+    p.write_text(p.read_text() + "description: Updated by the council.\n")
+    git(work, "commit", "-qam", "council update")
+    git(work, "push", "-q", "origin", "HEAD:main")
+
+
+def event(origin: Path, number: int, author: str, head: str) -> dict:
+    """A pull_request_target payload, with the hostile text a pull request controls in its title and branch name."""
+    base = git(origin, "rev-parse", "main").strip()
+    return {"action": "synchronize", "number": number,
+            "pull_request": {"number": number, "title": '"; touch /tmp/pwned; echo "', "user": {"login": author},
+                             "head": {"sha": head, "ref": "$(touch /tmp/pwned)", "repo": {"full_name": f"{author}/carehomes"}},
+                             "base": {"sha": base, "ref": "main", "repo": {"full_name": "council/carehomes"}}},
+            "repository": {"full_name": "council/carehomes"}, "sender": {"login": author}}
+
+
+def evaluate(text: str, payload: dict) -> str:
+    """``${{ }}`` expressions in a step's env or with, filled in from the event; anything else fails the test."""
+    def value(m: re.Match) -> str:
+        expr = m.group(1)
+        if expr.startswith("github.event."):
+            v: object = payload
+            for key in expr.removeprefix("github.event.").split("."):
+                v = v[key]  # type: ignore[index]
+            return str(v)
+        fixed = {"github.sha": payload["pull_request"]["base"]["sha"], "github.event_name": "pull_request_target"}
+        assert expr in fixed, f"the test runner does not know the expression {expr}"
+        return fixed[expr]
+    return EXPR.sub(value, str(text))
+
+
+def run_job(origin: Path, tmp_path: Path, payload: dict) -> tuple[list[tuple[str, int, str]], Path]:
+    """Run the ownership job as the runner does: the workflow file as the base commit holds it (that is what
+    pull_request_target runs), each step in order, stopping at the first that fails; each step's name, exit
+    status and output, and the workspace."""
+    base = payload["pull_request"]["base"]["sha"]
+    workflow = yaml.safe_load(git(origin, "show", f"{base}:{WORKFLOW}"))
+    assert "pull_request_target" in workflow[True]  # YAML 1.1 reads the key 'on' as true
+    job = workflow["jobs"]["ownership"]
+    runner = tmp_path / "runner"
+    workspace, temp, home, shims = runner / "work", runner / "temp", runner / "home", runner / "bin"
+    for d in (workspace, temp, home, shims):
+        d.mkdir(parents=True)
+    (shims / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # stands in for actions/setup-python
+    (shims / "python3").chmod(0o755)
+    (runner / "event.json").write_text(json.dumps(payload))
+    env = {"PATH": f"{shims}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "CI": "true", "GITHUB_ACTIONS": "true",
+           "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp), "GITHUB_EVENT_NAME": "pull_request_target",
+           "GITHUB_EVENT_PATH": str(runner / "event.json"), "GITHUB_SHA": base, "GITHUB_REPOSITORY": "council/carehomes",
+           "GIT_CONFIG_NOSYSTEM": "1", "CAREHOMES_NO_VENV": "1"}  # the shim's Python has requirements.txt installed
+    ran = []
+    for i, step in enumerate(job["steps"]):
+        name = step.get("name") or step.get("uses") or f"step {i}"
+        assert "if" not in step and "continue-on-error" not in step, f"{name}: every step must run and must pass"
+        uses, given = step.get("uses", ""), {k: evaluate(v, payload) for k, v in (step.get("with") or {}).items()}
+        if uses.startswith("actions/checkout@"):
+            assert given.get("persist-credentials") == "False" and given["ref"] == base  # YAML reads false as False
+            git(tmp_path, "clone", "-q", "--no-checkout", str(origin), str(workspace / given.get("path", "")))
+            git(workspace, "checkout", "-q", "--detach", given["ref"])
+            ran.append((name, 0, ""))
+            continue
+        if uses:
+            assert uses.startswith("actions/setup-python@") and "cache" not in given, f"{name}: no other action, no cache"
+            ran.append((name, 0, ""))
+            continue
+        assert "${{" not in step["run"], f"{name}: values reach the shell only through env"
+        script = temp / f"step-{i}.sh"
+        script.write_text(step["run"])
+        step_env = {k: evaluate(v, payload) for k, v in (step.get("env") or {}).items()}
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], cwd=workspace, env={**env, **step_env},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        ran.append((name, done.returncode, done.stdout))
+        if done.returncode != 0:
+            break
+    return ran, workspace
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_the_ownership_job_runs_this_repositorys_workflow(origin):
+    base = git(origin, "rev-parse", "main").strip()
+    assert git(origin, "show", f"{base}:{WORKFLOW}") == (ROOT / WORKFLOW).read_text()
+
+
+def test_a_maintainers_own_profile_edit_passes_the_ownership_job(origin, tmp_path):
+    head = open_pull_request(origin, tmp_path, 5, lambda f: edit(f / "providers" / "example-full.yaml",
+                                                                   "    available: 2\n", "    available: 1\n"))
+    steward_commits_to_main(origin, tmp_path)  # judged against the merge with today's main, not a stale base
+    payload = event(origin, 5, "Example-Manager", head)
+    ran, _ = run_job(origin, tmp_path, payload)
+    assert [(n, code) for n, code, _ in ran][-1] == ("Check ownership", 0), ran
+    assert ran[-1][2].strip().endswith(f"Example-Manager may make every change since {payload['pull_request']['base']['sha']}.")
+
+
+def test_a_strangers_edit_of_another_homes_profile_is_refused_by_the_ownership_job(origin, tmp_path):
+    head = open_pull_request(origin, tmp_path, 6, lambda f: edit(f / "providers" / "example-full.yaml",
+                                                                   "    available: 2\n", "    available: 9\n"))
+    ran, _ = run_job(origin, tmp_path, event(origin, 6, "stranger", head))
+    assert (ran[-1][0], ran[-1][1]) == ("Check ownership", 1)
+    assert "providers/example-full.yaml: stranger is not a maintainer of this profile (maintainers: example-manager)" in ran[-1][2]
+
+
+HOSTILE = '''import os, pathlib, subprocess, sys
+pathlib.Path({marker!r}).write_text("the pull request's code ran")
+subprocess.run(["git", "update-ref", "refs/remotes/origin/main", "HEAD"])
+pathlib.Path(".git/hooks/post-checkout").write_text("#!/bin/sh\\ntouch {marker}\\n")
+print("stranger may make every change since origin/main.", file=sys.stderr)
+sys.exit(0)
+'''
+
+
+def test_a_hostile_pull_request_cannot_move_refs_write_hooks_or_change_the_verdict(origin, tmp_path):
+    marker = tmp_path / "hostile-code-ran"
+
+    def hostile(fork: Path) -> None:
+        (fork / "build.py").write_text(HOSTILE.format(marker=str(marker)))
+        edit(fork / "carehomes" / "ownership.py", '    if author.lower() in stewards(root, base):\n        return []\n',
+             "    return []\n")
+        wf = fork / WORKFLOW
+        wf.write_text(re.sub(r"(?s)    steps:.*", f"    steps:\n      - run: python3 build.py; touch {marker}\n", wf.read_text()))
+        (fork / "stewards.yaml").write_text("stewards:\n  - council-steward\n  - stranger\n")
+        edit(fork / "providers" / "example-full.yaml", "    available: 2\n", "    available: 9\n")
+
+    head = open_pull_request(origin, tmp_path, 7, hostile)
+    payload = event(origin, 7, "stranger", head)
+    ran, workspace = run_job(origin, tmp_path, payload)
+    name, code, out = ran[-1]
+    assert (name, code) == ("Check ownership", 1), ran
+    refused = sorted(line.split(":")[0] for line in out.splitlines() if "only council stewards may change" in line
+                     or "is not a maintainer" in line)
+    assert refused == [WORKFLOW, "build.py", "carehomes/ownership.py", "providers/example-full.yaml", "stewards.yaml"]
+    assert "1 change" not in out and "5 changes by stranger need a council steward." in out
+    assert not marker.exists(), "the pull request's code must never run"
+    hooks = {p.name for p in (workspace / ".git" / "hooks").iterdir()} if (workspace / ".git" / "hooks").exists() else set()
+    assert all(h.endswith(".sample") for h in hooks), hooks
+    assert git(workspace, "rev-parse", "HEAD").strip() == payload["pull_request"]["base"]["sha"]  # nothing of the PR checked out
+    assert git(workspace, "rev-parse", "refs/remotes/origin/main").strip() == payload["pull_request"]["base"]["sha"]
+    assert git(workspace, "status", "--porcelain", "--untracked-files=no") == ""  # no tracked file changed
+    assert not os.path.exists("/tmp/pwned")
