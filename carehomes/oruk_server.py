@@ -46,7 +46,6 @@ ENV_SITE = "CAREHOMES_SITE"  # the built site's folder, for app_from_env (uvicor
 DEFAULT_PER_PAGE = 50
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
-_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 PAGING = ("page", "per_page")
 FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "postcode", "proximity", "modified_after",
            "minimum_age", "maximum_age", "start_time", "end_time", "day")
@@ -215,8 +214,8 @@ def _modified_after(q: dict[str, str]) -> str | None:
 def _point(site: Path, postcode: str) -> tuple[float, float]:
     """A postcode's position from the site's published postcode lookup, or BadQuery."""
     key = postcode_key(postcode)
-    full, district = _POSTCODE.fullmatch(key), _DISTRICT.fullmatch(key)
-    if not (full or district):
+    full = _POSTCODE.fullmatch(key)
+    if not re.fullmatch(spec.POSTCODE_PATTERN, postcode):
         raise BadQuery(f"postcode={postcode[:12]!r}: is not a UK postcode; give one such as HR1 2AB (or a district such as HR1)")
     area = area_of(key) or ""
     try:
@@ -254,9 +253,9 @@ def query(request: Request, catalogue: Catalogue) -> Query:
         tests.append(lambda e: taxonomy in e.taxonomy_ids)
     postcode = _text(q, "postcode", spec.MAX_POSTCODE)
     proximity = _number(q, "proximity", 1, spec.MAX_PROXIMITY, " metres")
-    if proximity is not None and not postcode:
+    if proximity is not None and postcode is None:
         raise BadQuery("proximity needs a postcode: give postcode=... as well, e.g. postcode=HR1 2AB&proximity=5000")
-    if postcode:
+    if postcode is not None:
         lat, lon = _point(catalogue.site, postcode)
         reach_km = (proximity or spec.MAX_PROXIMITY) / 1000
         tests.append(lambda e: e.point is not None and distance_km(lat, lon, *e.point) <= reach_km)

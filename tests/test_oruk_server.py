@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 from conftest import ROOT
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from test_oruk import UK, V, registry
 from test_oruk_schemathesis import _inline
 
@@ -225,4 +226,7 @@ def test_schemathesis_with_query_parameters(case):
     if case.path_parameters and "id" in case.path_parameters:  # a real record, so the 200 schema is checked too
         endpoint = case.path.strip("/").split("/")[0]
         case.path_parameters["id"] = _IDS[endpoint][len(str(case.path_parameters["id"])) % len(_IDS[endpoint])]
-    case.call_and_validate()
+    # A well-formed postcode may not exist, and proximity needs a postcode (OpenAPI cannot say so): both are
+    # refused with 400 by design, so only there a schema-valid request may be rejected.
+    by_design = [positive_data_acceptance] if {"postcode", "proximity"} & set(case.query or {}) else []
+    case.call_and_validate(excluded_checks=by_design)

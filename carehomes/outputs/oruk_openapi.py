@@ -25,6 +25,8 @@ MAX_PAGE = 100_000
 MAX_SEARCH = 200      # characters of a search
 MAX_ID = 100          # characters of a taxonomy (term) identifier
 MAX_POSTCODE = 10     # characters of a postcode ("SW1A  1AA" with spaces)
+# a postcode (HR1 2AB, HR12AB) or a postcode district (HR1): what the query API accepts, as written
+POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?( ?[0-9][A-Za-z]{2})?$"
 MAX_PROXIMITY = 1_000_000  # metres (1,000 km: the whole of Great Britain)
 MAX_AGE = 150
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # HSDS schedule.byday codes
@@ -40,7 +42,7 @@ def _bounds() -> dict[str, dict]:
             "search": {"type": "string", "maxLength": MAX_SEARCH},
             "taxonomy_term_id": {"type": "string", "maxLength": MAX_ID},
             "taxonomy_id": {"type": "string", "maxLength": MAX_ID},
-            "postcode": {"type": "string", "maxLength": MAX_POSTCODE},
+            "postcode": {"type": "string", "maxLength": MAX_POSTCODE, "pattern": POSTCODE_PATTERN},
             "proximity": {"type": "number", "minimum": 1, "maximum": MAX_PROXIMITY},
             "modified_after": {"type": "string", "format": "date-time"},
             "minimum_age": {"type": "number", "minimum": 0, "maximum": MAX_AGE},
