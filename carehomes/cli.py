@@ -158,6 +158,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve_api(args: argparse.Namespace) -> int:
+    import socket
+
+    import uvicorn
+
+    from .oruk_server import DataMissing, create_app
+
+    try:
+        app = create_app(Path(args.site), args.api_url)
+    except DataMissing as exc:
+        _say(str(exc))
+        return 1
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True,
+                            server_header=False, date_header=True)
+    server = uvicorn.Server(config)
+    try:
+        sock = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        _say(f"Cannot serve on {args.host}:{args.port} ({os.strerror(exc.errno) if exc.errno else exc}); "
+             "try another port: python3 build.py serve-api --port 8002")
+        return 1
+    port = sock.getsockname()[1]
+    _say(f"Serving the Open Referral UK API at http://{args.host}:{port}/ (press Ctrl+C to stop)")
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from .publish import data_files, release_date
     from .releases import ReleaseError, list_releases, snapshot
@@ -586,6 +618,15 @@ def parser() -> argparse.ArgumentParser:
             b.add_argument("--port", type=_port, default=8000,
                            help="port from 1 to 65535 (default: 8000; 0 picks any free port and prints it)")
         b.set_defaults(func=cmd_build if name == "build" else cmd_serve)
+
+    sa = sub.add_parser("serve-api", help="serve the Open Referral UK API with queries and paging, from a built site")
+    sa.add_argument("--site", default=str(SITE), help="the built site whose data/oruk-services.json to serve (default: site/)")
+    sa.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    sa.add_argument("--port", type=_port, default=8001,
+                    help="port from 1 to 65535 (default: 8001; 0 picks any free port and prints it)")
+    sa.add_argument("--api-url", default="", help="the API's public address, e.g. https://oruk.example.gov.uk/ "
+                    "(default: the address each request was sent to)")
+    sa.set_defaults(func=cmd_serve_api)
 
     r = sub.add_parser("release", help="snapshot the data as a release in releases/<date>/ (for stewards)")
     r.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],

@@ -121,7 +121,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
         copy_releases(releases, out / "data" / "releases")
         # the static Open Referral UK API, from the same records as data/oruk-services.json
-        write_files(api_files(json.loads(files["oruk-services.json"])), out / "oruk", atomic=False)
+        write_files(api_files(json.loads(files["oruk-services.json"]), cfg.raw.get("site_url") or "",
+                              str(cfg.directory.get("oruk_api_url") or "")), out / "oruk", atomic=False)
         # search
         search = write_search(views, out, index)
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)

@@ -98,9 +98,14 @@ def get(url: str):
 
 
 def test_root_names_version_and_openapi(api):
-    base, _ = api
+    base, site = api
     root, _ = get(base + "/")
-    assert root["version"] == VERSION == "HSDS-UK-3.0" and root["openapi_url"] == OPENAPI_URL
+    # the corrected description published beside it (upstream's describes /service_at_locations/{id} wrongly)
+    assert root["version"] == VERSION == "HSDS-UK-3.0" and root["openapi_url"] != OPENAPI_URL
+    assert root["openapi_url"] == "https://example-council.github.io/care-homes/oruk/openapi.json"
+    assert "cannot filter or page" in root["note"]
+    assert json.loads((site / "oruk" / "openapi.json").read_text(encoding="utf-8"))["paths"][SLIP]["get"]["responses"]["200"][
+        "content"]["application/json"]["schema"]["$ref"].endswith("compiled/service_at_location.json")
     assert list(response_validator("/").iter_errors(root)) == []
 
 

@@ -13,8 +13,12 @@ then ``/services``, ``/services/{id}``, ``/taxonomies``, ``/taxonomy_terms`` and
   ``/services/{id}``. So ``<path>/index.html`` is the one name both kinds of host answer.
 - The body is JSON; GitHub Pages labels it ``text/html`` (it picks the type from the extension and
   cannot be configured), the project's own server (``serve``) labels it ``application/json``.
-- A static host ignores query strings, so ``page`` and ``per_page`` cannot be honoured: every list
-  is one page (``total_pages`` 1) holding all items, as the profile's paging allows.
+- A static host ignores query strings, so ``page``, ``per_page`` and the filters cannot be honoured:
+  every list is one page (``total_pages`` 1) holding all items, as the profile's paging allows. The
+  root document says so (``note``) and names the queryable API (``serve-api``, see
+  carehomes/oruk_server.py) when mkdocs.yml sets ``extra.directory.oruk_api_url``.
+- The root's ``openapi_url`` is the corrected description published beside it (``oruk/openapi.json``,
+  see outputs/oruk_openapi.py) when the site's address is known.
 
 List items carry only one-to-one fields (and, for services, the organisation), as the profile's
 ``service_list`` and ``service_at_location_list`` schemas define; full records are at ``{id}``.
@@ -88,9 +92,27 @@ def _json(doc: Any) -> bytes:
     return (json_for_html(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))) + "\n").encode("utf-8")
 
 
-def api_files(services: list[dict]) -> dict[str, bytes]:
-    """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes)."""
-    files = {"index.html": _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})}
+STATIC_NOTE = ("This is a static copy of the API: it cannot filter or page, and ignores every query parameter "
+               "(page, per_page, search, taxonomy_term_id, postcode, ...). Each list is one page holding every record.")
+
+
+def root_document(site_url: str = "", api_url: str = "") -> dict:
+    """The static API's ``/``: its version, the description it follows, and what it cannot do."""
+    doc: dict[str, Any] = {"version": VERSION, "profile": PROFILE_URL,
+                           "openapi_url": site_url.rstrip("/") + "/oruk/openapi.json" if site_url else OPENAPI_URL,
+                           "note": STATIC_NOTE + (" To filter or page, use the queryable API at its address, queryable_api_url."
+                                                  if api_url else " No queryable copy of this API is configured.")}
+    if api_url:
+        doc["queryable_api_url"] = api_url
+    return doc
+
+
+def api_files(services: list[dict], site_url: str = "", api_url: str = "") -> dict[str, bytes]:
+    """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes),
+    and the corrected OpenAPI description (``openapi.json``)."""
+    from .oruk_openapi import openapi_text
+
+    files = {"index.html": _json(root_document(site_url, api_url)), "openapi.json": openapi_text()}
     sal_items, sal_full = _service_at_locations(services)
     taxonomies, terms = taxonomies_and_terms(services)
     lists: dict[str, tuple[list[dict], list[dict]]] = {
