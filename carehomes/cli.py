@@ -332,7 +332,8 @@ def cmd_import_fsa(args: argparse.Namespace) -> int:
     if _refused(*folders, input_folder_problem(Path(args.providers), "--providers")):
         return 1
     try:
-        report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run)
+        report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run,
+                            allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))
         return 1
@@ -567,6 +568,8 @@ def parser() -> argparse.ArgumentParser:
     fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
     fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
     fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
+    fs.add_argument("--allow-older", action="store_true",
+                    help="write a rating dated before the one a profile already holds")
     fs.set_defaults(func=cmd_import_fsa)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):
