@@ -291,7 +291,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
 
 def _rating_fact(rec: Record, path: Path, data: dict) -> DatedFact:
     """The CQC rating a profile holds and the one the record would write."""
-    held = data.get("cqc") if isinstance(data.get("cqc"), dict) else {}
+    cqc = data.get("cqc")
+    held: dict = cqc if isinstance(cqc, dict) else {}
     held_date, new_date = held.get("rating_date"), rec.regulator.get("cqc.rating_date")
     return DatedFact(f"location {rec.location_id} ({rec.regulator.get('name')}), {path.name}",
                      held.get("rating"), held_date if isinstance(held_date, dt.date) else None,
