@@ -515,3 +515,17 @@ def test_a_hostile_map_config_cannot_reach_the_find_page(tmp_path):
     assert "warning: mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text" in done.stderr
     find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")
     assert 'data-map-attribution="&amp;lt;img src=x onerror=alert(1)&amp;gt;"' in find and "<img src=x" not in find
+
+
+def test_check_warns_about_an_old_html_attribution(tmp_path, monkeypatch, capsys):
+    from carehomes import cli, forms
+
+    (tmp_path / "mkdocs.yml").write_text("extra:\n  directory:\n    map:\n      attribution: '<b>Tiles</b> &copy; us'\n")
+    monkeypatch.setattr(forms, "ROOT", tmp_path)
+    assert cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain "
+                          "text, never as markup; write it as a list of text and links instead, like attribution: ")
+    monkeypatch.setattr(forms, "ROOT", ROOT)
+    assert cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
+    assert "warning" not in capsys.readouterr().err
