@@ -49,6 +49,46 @@ class OlderSourceError(ImportError_):
     """A source dated before the CQC facts already imported."""
 
 
+ALLOW_OLDER = "use --allow-older if the older file is really wanted"
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    """A dated fact (a rating and the date it was given) as a profile holds it and as a source would write it."""
+
+    home: str  # how a message names the home: 'FHRS ID 488493 (Aston House), aston-house.yaml'
+    held: Any
+    held_date: dt.date | None
+    new: Any
+    new_date: dt.date | None
+
+    @property
+    def older(self) -> bool:
+        """Would writing it roll the profile back? Only when both are dated and the source's is earlier."""
+        return self.held_date is not None and self.new_date is not None and self.new_date < self.held_date
+
+    def __str__(self) -> str:
+        assert self.held_date is not None and self.new_date is not None
+        return (f"{self.home}: the profile has {_shown(self.held)} dated {self.held_date.isoformat()}, "
+                f"the file has {_shown(self.new)} dated {self.new_date.isoformat()}")
+
+
+def rollbacks(facts: list[DatedFact]) -> list[DatedFact]:
+    """The facts a source would roll back: dated before the one the profile holds (the same date is not older).
+
+    The one rule for every source that carries a dated fact; each refuses these, naming every home,
+    unless --allow-older is given, and then says which it applied."""
+    return [f for f in facts if f.older]
+
+
+def refuse_rollbacks(facts: list[DatedFact], what: str) -> None:
+    """Raise OlderSourceError listing every fact in ``facts`` that is older than the profile's ``what``."""
+    older = rollbacks(facts)
+    if older:
+        raise OlderSourceError(f"has {what} older than those the profiles hold for {len(older)} home{'s' * (len(older) != 1)}; "
+                               f"nothing was changed ({ALLOW_OLDER}):\n  " + "\n  ".join(str(f) for f in older))
+
+
 @dataclass
 class Record:
     """One care home as a register file describes it."""
@@ -70,6 +110,7 @@ class Report:
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     dry_run: bool = False
+    older: list[DatedFact] = field(default_factory=list)  # applied with --allow-older
     values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
 
     def summary(self) -> str:
@@ -100,6 +141,8 @@ class Report:
                 lines.append(f"  rating changed: {name}: {_shown(old)} -> {_shown(new)}{when}")
             if by_field.get("cqc.status", (None, None))[1] == "Deregistered":
                 lines.append(f"  deregistered: {name}")
+        for fact in self.older:
+            lines.append(f"  older rating {verb}applied (--allow-older): {fact}")
         for name in self.missing:
             lines.append(f"  not on register: {name}")
         for name in self.returned:
@@ -193,6 +236,10 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     if not allow_older:
         _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
     report = Report(fmt, data_date, dry_run=dry_run)
+    facts = [_rating_fact(rec, *existing[rec.location_id]) for rec in records if rec.location_id in existing]
+    if not allow_older:
+        refuse_rollbacks(facts, "CQC ratings")
+    report.older = rollbacks(facts)
     taken = {p.stem for p, _ in existing.values()}
     writes: list[tuple[Path, str]] = []
     origins: dict[Path, Record] = {}  # which record each planned write comes from
@@ -240,6 +287,16 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         for path, text in writes:
             write_text_atomic(path, text)
     return report
+
+
+def _rating_fact(rec: Record, path: Path, data: dict) -> DatedFact:
+    """The CQC rating a profile holds and the one the record would write."""
+    cqc = data.get("cqc")
+    held: dict = cqc if isinstance(cqc, dict) else {}
+    held_date, new_date = held.get("rating_date"), rec.regulator.get("cqc.rating_date")
+    return DatedFact(f"location {rec.location_id} ({rec.regulator.get('name')}), {path.name}",
+                     held.get("rating"), held_date if isinstance(held_date, dt.date) else None,
+                     rec.regulator.get("cqc.rating"), new_date if isinstance(new_date, dt.date) else None)
 
 
 def _refuse_older(data_date: dt.date, profiles: list[tuple[Path, dict]]) -> None:

@@ -41,6 +41,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = check_paths(paths, keep_data=False, external=True)
     for p in result.problems:
         print(p.github() if args.format == "github" else str(p))
+    for warning in _map_warnings():
+        _say(f"warning: {warning}")
     warnings = len(result.problems) - len(errors(result.problems))
     also = f" and {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
     if not result.ok:
@@ -51,6 +53,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     _say(f"Checked {result.files} profile{'s' * (result.files != 1)}: no problems{also}.")
     return 0
+
+
+def _map_warnings() -> list[str]:
+    """check's warnings about mkdocs.yml's map settings (none when it cannot be read: build says why)."""
+    from .configfile import ConfigFileError
+    from .forms import directory_settings
+    from .render import map_warnings
+
+    try:
+        return map_warnings(directory_settings())
+    except (ConfigFileError, OSError, ValueError, AttributeError):
+        return []
 
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -109,8 +123,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
+    from .render import map_warnings
 
-    for warning in placeholder_warnings(directory_settings(Path(args.config))):
+    directory = directory_settings(Path(args.config))
+    for warning in placeholder_warnings(directory) + map_warnings(directory):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
@@ -364,7 +380,8 @@ def cmd_import_fsa(args: argparse.Namespace) -> int:
     if _refused(*folders, input_folder_problem(Path(args.providers), "--providers")):
         return 1
     try:
-        report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run)
+        report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run,
+                            allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))
         return 1
@@ -599,6 +616,8 @@ def parser() -> argparse.ArgumentParser:
     fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
     fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
     fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
+    fs.add_argument("--allow-older", action="store_true",
+                    help="write a rating dated before the one a profile already holds")
     fs.set_defaults(func=cmd_import_fsa)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):

@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import importlib.util
+import ipaddress
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,10 +119,112 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     if m is not None and not isinstance(m, dict):
         out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
     elif m:
-        for key in ("tiles", "attribution"):
-            if key in m and not isinstance(m[key], str):
-                out.append(f"extra.directory.map.{key} must be text; write it in quotes")
+        if "tiles" in m and not isinstance(m["tiles"], str):
+            out.append("extra.directory.map.tiles must be text; write it in quotes")
+        elif m.get("tiles"):
+            out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
+        out += attribution_problems(m.get("attribution"))
     return out
+
+
+TILES_EXAMPLE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}  # tile servers the tests start on this computer
+ATTRIBUTION_EXAMPLE = ("attribution: [{text: '\u00a9'}, {text: OpenStreetMap, url: 'https://www.openstreetmap.org/copyright'}, "
+                       "{text: contributors}]")
+DEFAULT_ATTRIBUTION = [{"text": "\u00a9"}, {"text": "OpenStreetMap", "url": "https://www.openstreetmap.org/copyright"},
+                       {"text": "contributors"}]
+
+
+def _real_host(host: str) -> bool:
+    """A host on the internet: a public IP address, or a dotted name of letters, digits and hyphens."""
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        labels = host.rstrip(".").split(".")
+        return len(labels) > 1 and not labels[-1].isdigit() and all(
+            re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label) for label in labels)
+
+
+def tiles_problem(url: str) -> str | None:
+    """What is wrong with a tile server address, parsed (not a prefix test): https:// and a real host,
+    or http(s) on this computer (127.0.0.1, ::1, localhost) for tests; {z}/{x}/{y} in it."""
+    how = f"give an https:// address with {{z}}, {{x}} and {{y}} in it, like {TILES_EXAMPLE}"
+    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url):
+        return f"has spaces, quotes or other characters no address has; {how}"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, _port = (parts.hostname or ""), parts.port
+    except ValueError:
+        return f"'{url[:80]}' is not an address; {how}"
+    host = host.replace("{s}", "a")  # Leaflet's subdomains: {s}.tile.example is a.tile.example, b.tile...
+    if parts.username is not None or parts.password is not None:
+        return f"'{url[:80]}' has a user name or password in it; {how}"
+    if host in LOOPBACK:
+        if parts.scheme not in ("http", "https"):
+            return f"'{url[:80]}' is not an http:// or https:// address; {how}"
+    elif parts.scheme != "https":
+        return f"'{url[:80]}' is not https:// (only a tile server on this computer, for tests, may use http://); {how}"
+    elif not _real_host(host):
+        return f"'{url[:80]}' has no real host name ('{host[:60]}' is not a public name or address); {how}"
+    missing = [k for k in ("{z}", "{x}", "{y}") if k not in url]
+    if missing:
+        return f"'{url[:80]}' has no {', '.join(missing)}; {how}"
+    return None
+
+
+def attribution_problems(value: Any) -> list[str]:
+    """What is wrong with extra.directory.map.attribution: text (old form), or a list of items, each
+    text: and an optional url: that is https://."""
+    if value is None or isinstance(value, str):
+        return []
+    if not isinstance(value, list):
+        return [f"extra.directory.map.attribution must be a list of text: and url: items, like {ATTRIBUTION_EXAMPLE}"]
+    out = []
+    for i, item in enumerate(value, 1):
+        where = f"extra.directory.map.attribution item {i}"
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or set(item) - {"text", "url"}:
+            out.append(f"{where} must be text: and, if it is a link, url:, like {{text: OpenStreetMap, "
+                       "url: 'https://www.openstreetmap.org/copyright'}")
+            continue
+        url = item.get("url")
+        if url is not None and not (isinstance(url, str) and _https_link(url)):
+            out.append(f"{where}: url must be an https:// address of a real host, like https://www.openstreetmap.org/copyright")
+    return out
+
+
+def _https_link(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return (parts.scheme == "https" and _real_host(host) and parts.username is None
+            and not re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url))
+
+
+def map_warnings(directory: dict[str, Any]) -> list[str]:
+    """A warning when map.attribution is still the old text form with HTML in it: it is shown as plain text."""
+    m = directory.get("map")
+    value = m.get("attribution") if isinstance(m, dict) else None
+    if isinstance(value, str) and re.search(r"<[A-Za-z/!?]|&#?[A-Za-z0-9]+;", value):
+        return ["mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text, never as "
+                f"markup; write it as a list of text and links instead, like {ATTRIBUTION_EXAMPLE}"]
+    return []
+
+
+def attribution_html(value: Any) -> str:
+    """The map's attribution as finished HTML built here: every text escaped, links only to https
+    addresses (rel="noopener"). An old text value is plain text; no configuration string is ever markup."""
+    if value is None:
+        value = DEFAULT_ATTRIBUTION
+    if isinstance(value, str):
+        return html.escape(value)
+    parts = []
+    for item in value:
+        text = html.escape(item["text"])
+        url = item.get("url")
+        parts.append(f'<a href="{html.escape(url)}" rel="noopener">{text}</a>' if url and _https_link(url) else text)
+    return " ".join(parts)
 
 
 def _env() -> jinja2.Environment:
@@ -394,9 +499,10 @@ def _map_config(cfg: SiteConfig) -> dict[str, str]:
     Every key is always there (empty without a usable map), as the find page's template reads each."""
     m = cfg.directory.get("map") or {}
     tiles: str = m["tiles"] if isinstance(m.get("tiles"), str) else ""
-    if not tiles.startswith(("https://", "http://127.0.0.1")):
+    if not tiles or tiles_problem(tiles) or attribution_problems(m.get("attribution")):
         return {"tiles": "", "attribution": "", "host": ""}
-    return {"tiles": tiles, "attribution": str(m.get("attribution") or ""), "host": tiles.split("/")[2]}
+    return {"tiles": tiles, "attribution": attribution_html(m.get("attribution")),
+            "host": urllib.parse.urlsplit(tiles).netloc}
 
 
 def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:

@@ -398,17 +398,53 @@ def _cell_value(column: str, text: str, on: dt.date) -> Any:
 
 
 CELL_LIMIT = 131_072  # characters in one cell of a vacancy sheet (Python's csv default)
+MAX_SHEET_BYTES = 10_000_000  # a vacancy sheet may be this big ...
+MAX_SHEET_ROWS = 50_000  # ... and have this many rows: England has about 15,400 care homes
+MAX_HEADER = 4096  # characters in the first row; csv.Sniffer takes quadratic time on a long line
+SPLIT_HINT = "split it into smaller sheets (one for each area, say) and run the command for each"
+
+
+def column_letter(n: int) -> str:
+    """A spreadsheet's name for column ``n`` (1-based): 1 -> A, 27 -> AA."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def header_problem(header: list[str]) -> str | None:
+    """A column the first row names twice, with its positions (the names as compared: case and spaces ignored)."""
+    at: dict[str, list[int]] = {}
+    for i, name in enumerate(header, 1):
+        if name:
+            at.setdefault(name, []).append(i)
+    for name, cols in at.items():
+        if len(cols) > 1:
+            where = ", ".join(column_letter(c) for c in cols[:-1]) + f" and {column_letter(cols[-1])}"
+            return (f"the first row names the column {name[:40]} twice (columns {where}); "
+                    "keep one column of each name and delete the other")
+    return None
 
 
 def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[list[Edit], list[str]]:
     """Check every row of a vacancies spreadsheet; return the edits, or every problem (then write nothing)."""
     shown = display_path(csv_path)
     try:
+        size = csv_path.stat().st_size
+        if size > MAX_SHEET_BYTES:
+            return [], [f"{shown}: is {size / 1e6:.1f} MB, more than the {MAX_SHEET_BYTES // 1_000_000} MB a vacancy "
+                        f"sheet may be; {SPLIT_HINT}"]
         text = _read_csv_text(csv_path.read_bytes())
     except OSError as exc:
         return [], [f"{shown}: cannot be read ({exc.strerror})"]
+    first = text[: MAX_HEADER + 2].replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]  # a bounded sample
+    if len(first) > MAX_HEADER:
+        return [], [f"{shown}:1: the first row is longer than {MAX_HEADER:,} characters, too long to be a row of column "
+                    "names; the first row must name the columns home, nursing_free, residential_free (and optionally "
+                    "confirmed)"]
     try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": a lone CR ends a line, as csv expects
@@ -417,11 +453,19 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         try:
             header = [h.strip().lower() for h in next(reader, [])]
             header_end = reader.line_num
-            rows = [(row, reader.line_num) for row in reader]  # (the row, the line it ends on)
+            rows: list[tuple[list[str], int]] = []  # (the row, the line it ends on)
+            for row in reader:
+                if len(rows) == MAX_SHEET_ROWS:
+                    return [], [f"{shown}: has more than the {MAX_SHEET_ROWS:,} rows a vacancy sheet may have; "
+                                f"{SPLIT_HINT}"]
+                rows.append((row, reader.line_num))
         finally:
             csv.field_size_limit(limit)
     except csv.Error as exc:
         return [], [f"{shown}:{reader.line_num}: cannot be read as CSV ({exc}); save the sheet as CSV again"]
+    twice = header_problem(header)
+    if twice:
+        return [], [f"{shown}:1: {twice}"]
     missing = [c for c in ("home", "nursing_free", "residential_free") if c not in header]
     if missing:
         return [], [f"{shown}:1: the first row must name the columns home, nursing_free, residential_free "

@@ -758,7 +758,11 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     assert sized.evaluate("document.activeElement.classList.contains('leaflet-marker-icon')")
     sized.keyboard.press("Enter")
     expect(sized.locator(".leaflet-popup-content a")).to_have_text(markers.first.get_attribute("alt"))
-    expect(sized.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+    expect(sized.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")
+    # the attribution is HTML the build wrote from mkdocs.yml's text and https link, not the setting itself
+    link = sized.locator(".leaflet-control-attribution a[href='https://www.openstreetmap.org/copyright']")
+    expect(link).to_have_text("OpenStreetMap")
+    assert link.get_attribute("rel") == "noopener"
     # WCAG 2.5.8 target size: markers of homes close together overlap. The exception "Equivalent"
     # applies: every marker's home is a full-size link in the list beside it. Every other rule runs.
     sized.add_script_tag(path=str(AXE))

@@ -311,6 +311,35 @@ def test_a_bad_rating_or_date_is_refused_naming_file_establishment_and_value_and
     assert f"FHRS ID 488493 (Aston House), the kitchen of aston-house.yaml: {problem.split(' (today')[0]}" in r.stderr
 
 
+def test_an_older_extract_changes_nothing_without_allow_older_and_with_it_applies_saying_so(tmp_path, real_text, capsys):
+    from carehomes import cli
+
+    xml = edited(tmp_path, real_text, "<RatingValue>5</RatingValue>", "<RatingValue>1</RatingValue>")
+    xml.write_text(xml.read_text().replace("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>2015-03-01</RatingDate>", 1))
+    providers = home_profiles(tmp_path, ["aston-house", "birchams-grange"])
+    p = providers / "aston-house.yaml"
+    p.write_text(p.read_text() + "food_hygiene:\n  rating: '5'\n  date: 2020-02-14\n  fhrs_id: 488493\n")
+    before = {f.name: f.read_text() for f in providers.iterdir()}
+    older = ("FHRS ID 488493 (Aston House), aston-house.yaml: the profile has 5 dated 2020-02-14, "
+             "the file has 1 dated 2015-03-01")
+    assert cli.main(["import-fsa", str(xml), "--providers", str(providers)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines()[-2:] == [
+        f"{xml}: an older rating: {older}",
+        "Nothing was imported: 1 problem above. Download the files again from the FSA, or pin another FHRS ID, and "
+        "run import-fsa again. For an older rating, use --allow-older if the older file is really wanted.",
+    ]
+    assert {f.name: f.read_text() for f in providers.iterdir()} == before, "Birchams Grange is not written either"
+    assert cli.main(["import-fsa", str(xml), "--providers", str(providers), "--allow-older"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[-2:] == ["Older than the rating the profile holds (applied with --allow-older):", f"  {older}"]
+    assert "food_hygiene:\n  rating: '1'\n  date: 2015-03-01\n  fhrs_id: 488493\n" in p.read_text()
+    # the same date is not older; a newer one is not either
+    assert fsa.import_fsa([xml], providers).changed == []
+    p.write_text(p.read_text().replace("date: 2015-03-01", "date: 2010-01-01"))
+    assert fsa.import_fsa([xml], providers).older == []
+
+
 @pytest.mark.parametrize("value, rating", [("AwaitingInspection", "Awaiting inspection"),
                                            ("Awaiting Inspection", "Awaiting inspection"),
                                            ("Exempt", "Exempt"), ("0", "'0'")])

@@ -391,3 +391,30 @@ def test_a_problem_the_profile_already_had_does_not_stop_the_import(tmp_path, sh
     write_rows(src, rows)
     report = import_cqc(src, prov, as_of=day)
     assert list(report.changed.values()) == [["beds.registered"]]  # left for check (and the home) to fix
+
+
+def test_a_cqc_rating_older_than_the_profiles_is_refused_unless_allowed(tmp_path):
+    from carehomes.apply import OlderSourceError, Record, apply_records
+    from conftest import ROOT
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    p = prov / "aston-house.yaml"
+    p.write_text((ROOT / "providers" / "aston-house.yaml").read_text().replace(
+        "  imported: 2021-03-31\n", "  imported: 2021-03-31\n  rating: Good\n  rating_date: 2024-01-10\n"))
+    before = p.read_text()
+    rec = Record("1-10048660596", "Herefordshire", {"name": "Aston House", "cqc.rating": "Inadequate",
+                                                    "cqc.rating_date": dt.date(2019, 5, 1)})
+    args = dict(fmt="sync", data_date=dt.date(2024, 6, 1), source="https://api.example", register_ids={rec.location_id})
+    with pytest.raises(OlderSourceError) as exc:
+        apply_records([rec], prov, **args)
+    assert str(exc.value) == (
+        "has CQC ratings older than those the profiles hold for 1 home; nothing was changed (use --allow-older if the "
+        "older file is really wanted):\n  location 1-10048660596 (Aston House), aston-house.yaml: the profile has Good "
+        "dated 2024-01-10, the file has Inadequate dated 2019-05-01")
+    assert p.read_text() == before
+    report = apply_records([rec], prov, allow_older=True, **args)
+    assert "  older rating applied (--allow-older): location 1-10048660596 (Aston House), aston-house.yaml: the profile " \
+           "has Good dated 2024-01-10, the file has Inadequate dated 2019-05-01" in report.summary().splitlines()
+    assert load(p)["cqc"]["rating"] == "Inadequate"
+    apply_records([rec], prov, **args)  # the same date again is not older

@@ -318,7 +318,7 @@ def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
 
 
 def test_a_config_without_a_map_builds_the_find_page(tmp_path):
-    config = _inheriting_config(tmp_path, nomap="extra:\n  directory:\n    map: {tiles: 'ftp://tiles.example/{z}/{x}/{y}.png'}\n")
+    config = _inheriting_config(tmp_path, nomap="extra:\n  directory:\n    map: {tiles: ''}\n")
     done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
     assert done.returncode == 0, done.stderr
     find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")
@@ -422,3 +422,110 @@ def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     facets = json.loads((out / "search" / "facets.json").read_text())
     assert facets["freeband"] == {"unknown": 2}
     assert (facets["known"]["free"], facets["known"]["free_nursing"], facets["known"]["free_residential"]) == (1, 2, 0)
+
+
+TILES_HOW = "give an https:// address with {z}, {x} and {y} in it, like https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("http://127.0.0.1.tiles.example/{z}/{x}/{y}.png", "'http://127.0.0.1.tiles.example/{z}/{x}/{y}.png' is not https:// "
+     "(only a tile server on this computer, for tests, may use http://)"),
+    ("ftp://tiles.example/{z}/{x}/{y}.png", "'ftp://tiles.example/{z}/{x}/{y}.png' is not https:// (only a tile server on "
+     "this computer, for tests, may use http://)"),
+    ("https://10.0.0.1/{z}/{x}/{y}.png", "'https://10.0.0.1/{z}/{x}/{y}.png' has no real host name ('10.0.0.1' is not a "
+     "public name or address)"),
+    ("https://tiles/{z}/{x}/{y}.png", "'https://tiles/{z}/{x}/{y}.png' has no real host name ('tiles' is not a public "
+     "name or address)"),
+    ("https://user:pw@tiles.example/{z}/{x}/{y}.png", "'https://user:pw@tiles.example/{z}/{x}/{y}.png' has a user name or "
+     "password in it"),
+    ("https://tiles.example/{z}/{x}.png", "'https://tiles.example/{z}/{x}.png' has no {y}"),
+    ('https://tiles.example/{z}/{x}/{y}.png" onload="alert(1)', "has spaces, quotes or other characters no address has"),
+    ("javascript:alert(1)//{z}/{x}/{y}", "'javascript:alert(1)//{z}/{x}/{y}' is not https:// (only a tile server on this "
+     "computer, for tests, may use http://)"),
+])
+def test_a_tile_server_must_be_https_with_a_real_host(url, problem):
+    from carehomes.render import config_problems
+
+    raw = {"extra": {"directory": {"map": {"tiles": url}}}}
+    assert config_problems(raw) == [f"extra.directory.map.tiles {problem}; {TILES_HOW}"]
+
+
+@pytest.mark.parametrize("url", ["https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://{s}.tiles.example:8443/{z}/{x}/{y}",
+                                 "http://127.0.0.1:8765/{z}/{x}/{y}.png", "http://localhost/{z}/{x}/{y}.png",
+                                 "http://[::1]:9000/{z}/{x}/{y}.png", "https://8.8.8.8/{z}/{x}/{y}.png"])
+def test_https_tile_servers_and_loopback_ones_for_tests_are_accepted(url):
+    from carehomes.render import config_problems
+
+    assert config_problems({"extra": {"directory": {"map": {"tiles": url}}}}) == []
+
+
+def test_the_map_attribution_is_text_and_https_links_never_markup():
+    from carehomes.render import _md_env, attribution_html, config_problems, map_warnings
+
+    assert attribution_html(None) == ('\u00a9 <a href="https://www.openstreetmap.org/copyright" rel="noopener">'
+                                      'OpenStreetMap</a> contributors')
+    hostile = [{"text": "<img src=x onerror=alert(1)>"}, {"text": "Tiles & co", "url": "https://tiles.example/?a=1&b=\"2"}]
+    raw = {"extra": {"directory": {"map": {"attribution": hostile}}}}
+    assert config_problems(raw) == ["extra.directory.map.attribution item 2: url must be an https:// address of a real "
+                                    "host, like https://www.openstreetmap.org/copyright"]
+    hostile[1]["url"] = "https://tiles.example/?a=1&b=2"
+    assert config_problems(raw) == []
+    assert attribution_html(hostile) == ('&lt;img src=x onerror=alert(1)&gt; <a href="https://tiles.example/?a=1&amp;b=2" '
+                                         'rel="noopener">Tiles &amp; co</a>')
+    for bad in ([{"text": "x", "url": "javascript:alert(1)"}], [{"text": "x", "url": "http://tiles.example/"}]):
+        assert config_problems({"extra": {"directory": {"map": {"attribution": bad}}}}) == [
+            "extra.directory.map.attribution item 1: url must be an https:// address of a real host, like "
+            "https://www.openstreetmap.org/copyright"]
+    assert config_problems({"extra": {"directory": {"map": {"attribution": [{"html": "<b>x</b>"}]}}}}) == [
+        "extra.directory.map.attribution item 1 must be text: and, if it is a link, url:, like {text: OpenStreetMap, "
+        "url: 'https://www.openstreetmap.org/copyright'}"]
+    old = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a><script>alert(1)</script>'
+    assert attribution_html(old) == ("&amp;copy; &lt;a href=&quot;https://www.openstreetmap.org/copyright&quot;&gt;"
+                                     "OpenStreetMap&lt;/a&gt;&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert map_warnings({"map": {"attribution": old}}) == [
+        "mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text, never as markup; "
+        "write it as a list of text and links instead, like attribution: [{text: '\u00a9'}, {text: OpenStreetMap, "
+        "url: 'https://www.openstreetmap.org/copyright'}, {text: contributors}]"]
+    assert map_warnings({"map": {"attribution": "OpenStreetMap contributors"}}) == []
+    # the page's attribute holds the finished HTML, escaped once more as an attribute value
+    page = _md_env(ROOT).from_string('<div data-map-attribution="{{ a }}">').render(a=attribution_html(old))
+    assert "<script" not in page and "<a " not in page and '"https' not in page
+
+
+def test_the_projects_map_settings_give_the_openstreetmap_link(tmp_path):
+    from carehomes.render import _map_config, config_problems, map_warnings, read_config
+
+    cfg = read_config(ROOT / "mkdocs.yml")
+    assert config_problems(cfg.raw) == [] and map_warnings(cfg.directory) == []
+    assert _map_config(cfg) == {"tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "host": "tile.openstreetmap.org",
+                                "attribution": '\u00a9 <a href="https://www.openstreetmap.org/copyright" rel="noopener">'
+                                               'OpenStreetMap</a> contributors'}
+
+
+@pytest.mark.slow
+def test_a_hostile_map_config_cannot_reach_the_find_page(tmp_path):
+    config = _inheriting_config(tmp_path, bad="extra:\n  directory:\n    map: {tiles: 'http://127.0.0.1.tiles.example/{z}/{x}/{y}.png'}\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"{config}: extra.directory.map.tiles 'http://127.0.0.1.tiles.example/{{z}}/{{x}}/{{y}}.png' is not https:// "
+            f"(only a tile server on this computer, for tests, may use http://); {TILES_HOW}\n") in done.stderr
+    config = _inheriting_config(tmp_path, old="extra:\n  directory:\n    map:\n      attribution: '<img src=x onerror=alert(1)>'\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 0, done.stderr
+    assert "warning: mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text" in done.stderr
+    find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")
+    assert 'data-map-attribution="&amp;lt;img src=x onerror=alert(1)&amp;gt;"' in find and "<img src=x" not in find
+
+
+def test_check_warns_about_an_old_html_attribution(tmp_path, monkeypatch, capsys):
+    from carehomes import cli, forms
+
+    (tmp_path / "mkdocs.yml").write_text("extra:\n  directory:\n    map:\n      attribution: '<b>Tiles</b> &copy; us'\n")
+    monkeypatch.setattr(forms, "ROOT", tmp_path)
+    assert cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain "
+                          "text, never as markup; write it as a list of text and links instead, like attribution: ")
+    monkeypatch.setattr(forms, "ROOT", ROOT)
+    assert cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
+    assert "warning" not in capsys.readouterr().err

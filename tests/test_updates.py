@@ -252,6 +252,56 @@ def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
         "confirmed); missing: home, nursing_free, residential_free")
 
 
+def sheet(repo, capsys, name: str, content: str | bytes) -> tuple[int, str, str]:
+    """Run vacancies --from-csv in-process on a sheet; the exit code, stdout and stderr."""
+    from carehomes import cli
+
+    f = repo.parent / name
+    f.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code = cli.main(["vacancies", "--from-csv", str(f), "--providers", str(repo / "providers")])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("head, column, where", [
+    ("home,nursing_free,residential_free,home", "home", "A and D"),
+    ("home,residential_free,nursing_free,Residential_Free ", "residential_free", "B and D"),
+])
+def test_a_sheet_naming_a_column_twice_changes_nothing(repo, capsys, head, column, where):
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    code, out, err = sheet(repo, capsys, "twice.csv", f"{head}\naston-house,,3,blackwells\n")
+    assert code == 1 and out.splitlines() == [
+        f"{repo.parent / 'twice.csv'}:1: the first row names the column {column} twice (columns {where}); "
+        "keep one column of each name and delete the other"]
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
+
+
+@pytest.mark.parametrize("size", [80_000, 1_000_000])
+def test_a_long_first_line_is_refused_at_once(repo, capsys, size):
+    import time
+
+    start = time.perf_counter()
+    code, out, _ = sheet(repo, capsys, "long.csv", (',"' * size)[:size] + "\naston-house,,3\n")
+    assert time.perf_counter() - start < 1.0
+    assert code == 1 and out.splitlines() == [
+        f"{repo.parent / 'long.csv'}:1: the first row is longer than 4,096 characters, too long to be a row of column "
+        "names; the first row must name the columns home, nursing_free, residential_free (and optionally confirmed)"]
+
+
+def test_a_sheet_too_big_or_too_long_is_refused_saying_how_to_split_it(repo, capsys):
+    code, out, _ = sheet(repo, capsys, "big.csv", "home,nursing_free,residential_free\n" + "x" * 10_000_000 + "\n")
+    assert code == 1 and out.splitlines() == [
+        f"{repo.parent / 'big.csv'}: is 10.0 MB, more than the 10 MB a vacancy sheet may be; split it into smaller "
+        "sheets (one for each area, say) and run the command for each"]
+    code, out, _ = sheet(repo, capsys, "rows.csv", "home,nursing_free,residential_free\n" + "aston-house,,1\n" * 50_001)
+    assert code == 1 and out.splitlines() == [
+        f"{repo.parent / 'rows.csv'}: has more than the 50,000 rows a vacancy sheet may have; split it into smaller "
+        "sheets (one for each area, say) and run the command for each"]
+    code, out, _ = sheet(repo, capsys, "ok.csv", "home,nursing_free,residential_free,notes,\n"
+                         + "aston-house,,1,,\n" + "\n" * 49_998)
+    assert code == 0, out
+
+
 # --- the workflow ------------------------------------------------------------------------------------
 
 

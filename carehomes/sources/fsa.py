@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..apply import ALLOW_OLDER, DatedFact, rollbacks
 from ..load import display_path, profile_files, yaml_mapping
 from ..records import get_path
 from ..schema import Schema, load_schema
@@ -265,6 +266,8 @@ class Home:
     postcode: str | None
     fhrs_id: int | None
     pinned: bool
+    rating: Any = None               # the food hygiene rating the profile holds, and its date
+    rating_date: dt.date | None = None
 
 
 @dataclass
@@ -360,6 +363,7 @@ class FsaReport:
     changed: list[Path] = field(default_factory=list)
     dry_run: bool = False
     unpublished: list[Match] = field(default_factory=list)  # rated, rating not public yet: left as they are
+    older: list[DatedFact] = field(default_factory=list)  # older than the profile's, applied with --allow-older
 
     def of(self, kind: str) -> list[Match]:
         return [m for m in self.matches if m.kind == kind]
@@ -381,6 +385,9 @@ class FsaReport:
         for m in self.unpublished:
             assert m.establishment is not None
             lines.append(f"  {m.home.path.name}: {m.home.name}: FHRS ID {m.establishment.fhrs_id}")
+        if self.older:
+            lines.append(f"Older than the rating the profile holds ({'would be ' * self.dry_run}applied with --allow-older):")
+        lines += [f"  {fact}" for fact in self.older]
         for kind, title in (("ambiguous", "Ambiguous (not written; pin food_hygiene.fhrs_id with pinned: yes to choose)"),
                             ("none", "No match (not written)")):
             ms = self.of(kind)
@@ -395,9 +402,11 @@ class FsaReport:
 
 def _home(path: Path, data: dict) -> Home:
     fhrs = get_path(data, ["food_hygiene", "fhrs_id"])
+    date = get_path(data, ["food_hygiene", "date"])
     return Home(path, str(data.get("name") or path.stem), postcode_key(get_path(data, ["address", "postcode"])),
                 fhrs if isinstance(fhrs, int) and not isinstance(fhrs, bool) else None,
-                get_path(data, ["food_hygiene", "pinned"]) is True)
+                get_path(data, ["food_hygiene", "pinned"]) is True, get_path(data, ["food_hygiene", "rating"]),
+                date if isinstance(date, dt.date) else None)
 
 
 def read_homes(providers: Path) -> list[Home]:
@@ -435,11 +444,12 @@ def apply_match(path: Path, est: Establishment, schema: Schema) -> str | None:
 
 
 def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, schema: Schema | None = None,
-               on: dt.date | None = None) -> FsaReport:
+               on: dt.date | None = None, allow_older: bool = False) -> FsaReport:
     """Read FHRS files, match every home in ``providers`` and write the food hygiene fields.
 
     Every matched establishment's rating and date are checked, and every changed profile is
-    checked with the rules of ``check``; on any problem FsaError lists them all and nothing is written."""
+    checked with the rules of ``check``; on any problem FsaError lists them all and nothing is written.
+    A rating dated before the one a profile holds is such a problem unless ``allow_older``."""
     schema = schema or load_schema()
     read: list[FhrsFile] = []
     problems = []
@@ -454,6 +464,7 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
     report = FsaReport(read, match_homes(read_homes(providers), establishments), dry_run=dry_run)
     on = on or dt.date.today()
     texts: dict[Path, str] = {}
+    refused_older = False
     for m in report.matches:
         est = m.establishment
         if est is None:
@@ -467,13 +478,23 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
             report.unpublished.append(m)
             continue
         text = apply_match(m.home.path, est, schema)
+        fact = DatedFact(f"FHRS ID {est.fhrs_id} ({est.name}), {m.home.path.name}", m.home.rating, m.home.rating_date,
+                         est.rating, est.rating_date)
+        if text is not None and rollbacks([fact]):
+            if not allow_older:
+                problems.append(f"{est.source}: an older rating: {fact}")
+                refused_older = True
+                continue
+            report.older.append(fact)
         if text is not None:
             problems += [f"{p} (after the import of FHRS ID {est.fhrs_id} from {est.source})"
                          for p in new_problems(m.home.path, text, schema, on)]
             texts[m.home.path] = text
     if problems:
+        older = f" For an older rating, {ALLOW_OLDER}." if refused_older else ""
         raise FsaError("\n".join(problems) + f"\nNothing was imported: {len(problems)} problem{'s' * (len(problems) != 1)} "
-                       "above. Download the files again from the FSA, or pin another FHRS ID, and run import-fsa again.")
+                       "above. Download the files again from the FSA, or pin another FHRS ID, and run import-fsa again."
+                       + older)
     report.changed = list(texts)
     if not dry_run:
         for path, text in texts.items():
