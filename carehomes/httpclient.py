@@ -272,5 +272,5 @@ def decode_json(raw: bytes, max_depth: int, url: str) -> Any:
         return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise HttpError(url, "the response is not valid JSON (not UTF-8 text)", retry=True) from None
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError):
         raise HttpError(url, "the response is not valid JSON", retry=True) from None
