@@ -202,6 +202,7 @@ def test_too_deep_counts_brackets_outside_strings():
 def test_malformed_records_name_the_location_and_field(monkeypatch, capsys, stub, tmp_path):
     a, b, c = sorted(stub.details)[:3]
     stub.details[a]["historicRatings"] = [["Good"]]
+    stub.details[a]["postalCode"] = 12  # the hypothesis test found this one: text checks met a number
     stub.details[b]["currentRatings"] = {"overall": {"keyQuestionRatings": [None]}}
     stub.details[b]["specialisms"] = {"name": "Dementia"}
     stub.details[c]["numberOfBeds"] = {"value": 12}
@@ -209,8 +210,9 @@ def test_malformed_records_name_the_location_and_field(monkeypatch, capsys, stub
     code, _, err = run_api(monkeypatch, capsys, stub, tmp_path)
     assert code == 1 and "Traceback" not in err
     lines = err.splitlines()
-    assert lines[lines.index("import-cqc --api: unexpected responses:"):][:6] == [
+    assert lines[lines.index("import-cqc --api: unexpected responses:"):][:7] == [
         "import-cqc --api: unexpected responses:",
+        f"  location {a}: field 'postalCode' is a number, expected a text",
         f"  location {a}: field 'historicRatings[0]' is a list, expected an object",
         f"  location {b}: field 'specialisms' is an object, expected a list",
         f"  location {b}: field 'currentRatings.overall.keyQuestionRatings[0]' is null, expected an object",

@@ -66,6 +66,8 @@ def _fits(value: Any, spec: Spec) -> bool:
         return isinstance(value, dict)
     if isinstance(spec, list):
         return isinstance(value, list)
+    if spec == TEXT:
+        return isinstance(value, str)
     if isinstance(value, str):  # a number written as text is read (and its value checked) by the parser
         return True
     return isinstance(value, int | float) and not isinstance(value, bool)
