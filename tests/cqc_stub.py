@@ -2,8 +2,9 @@
 
 It answers at the API's own paths (``/locations`` with paging and filters, ``/locations/{id}``,
 ``/providers/{id}``, ``/changes/location``) on 127.0.0.1, and can be told to change a rating,
-add or deregister a location, or misbehave (429 with Retry-After, 500, hang, malformed JSON).
-Every request is logged, so tests can count what a sync asked for.
+add or deregister a location, or misbehave (429 with Retry-After, 500, hang, malformed JSON, a redirect,
+a byte a second, an answer over any size limit, deeply nested JSON, any body). Every request is logged
+with its headers, so tests can count what a sync asked for and see which headers reached the stub.
 """
 from __future__ import annotations
 
@@ -39,10 +40,12 @@ class Fault:
     """Misbehaviour for requests whose path matches ``pattern`` (a regex), ``times`` times (-1: always)."""
 
     pattern: str
-    kind: str  # "429", "500", "404", "hang", "malformed"
+    kind: str  # "429", "500", "404", "hang", "malformed", "redirect", "drip", "huge", "deep", "body"
     times: int = 1
     retry_after: str = "1"
     hang_seconds: float = 30.0
+    location: str = ""  # redirect: where to
+    body: bytes = b""  # body: the bytes to answer with (status 200)
 
 
 class CQCStub:
@@ -62,6 +65,7 @@ class CQCStub:
         self.changes: list[tuple[dt.datetime, str]] = []
         self.faults: list[Fault] = []
         self.log: list[str] = []
+        self.headers: list[dict[str, str]] = []  # the headers of each request, in order
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
         self.max_per_page = 1000  # the API's own cap; lower it to test paging
@@ -151,9 +155,18 @@ class CQCStub:
         url = urlsplit(h.path)
         with self.lock:
             self.log.append(h.path)
+            self.headers.append(dict(h.headers.items()))
+        fault = self._fault(h.path)
+        if fault and fault.kind == "redirect":
+            return self._send(h, 302, b"", {"Location": fault.location})
         if h.headers.get("Ocp-Apim-Subscription-Key") != self.key:
             return self._send(h, 401, {"statusCode": 401, "message": "Access denied due to missing subscription key."})
-        fault = self._fault(h.path)
+        if fault and fault.kind in ("drip", "huge"):
+            return self._stream(h, fault)
+        if fault and fault.kind == "deep":
+            return self._send(h, 200, b"[" * 200_000 + b"]" * 200_000)
+        if fault and fault.kind == "body":
+            return self._send(h, 200, fault.body)
         if fault and fault.kind == "429":
             return self._send(h, 429, {"statusCode": 429, "message": "Rate limit is exceeded."},
                               {"Retry-After": fault.retry_after})
@@ -210,6 +223,30 @@ class CQCStub:
                 "previousPageUri": uri(page - 1) if page > 1 else None, "lastPageUri": uri(pages),
                 "nextPageUri": uri(page + 1) if page < pages else None, "perPage": per, "totalPages": pages,
                 key: items[(page - 1) * per: page * per]}
+
+    @staticmethod
+    def _stream(h: BaseHTTPRequestHandler, fault: Fault) -> None:
+        """drip: a valid start of JSON, then a space a second; huge: 1 GB of JSON text as fast as it goes
+        (no Content-Length, so only counting the bytes read can stop it). Ends when the client hangs up."""
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Connection", "close")
+            h.end_headers()
+            h.wfile.write(b'{"locations": [')
+            block = b'"x", ' * 13_000
+            end = time.monotonic() + fault.hang_seconds
+            sent = 0
+            while time.monotonic() < end and sent < 2**30:
+                if fault.kind == "drip":
+                    h.wfile.write(b" ")
+                    h.wfile.flush()
+                    time.sleep(1)
+                else:
+                    h.wfile.write(block)
+                    sent += len(block)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:

@@ -225,7 +225,7 @@ def test_unexpected_fields_name_the_location_and_field(stub, tmp_path):
     assert r.returncode == 1 and "Traceback" not in r.stderr
     lines = r.stderr.splitlines()
     lines = lines[lines.index("import-cqc --api: unexpected responses:"):]
-    assert sorted(lines[1:3]) == sorted([f"  location {lid}: field 'reports' is a str, expected a list",
+    assert sorted(lines[1:3]) == sorted([f"  location {lid}: field 'reports' is a text, expected a list",
                                          f"  location {other}: currentRatings.overall.rating: unknown CQC rating 'Superb'"])
     assert not profiles(tmp_path)
 

@@ -9,10 +9,14 @@ state file in the repository (``cqc-sync.json`` beside ``providers/``).
 On a real network: a few requests at once, a timeout on each, retries with growing waits on
 timeouts and 5xx, and on 429 a wait of as long as ``Retry-After`` says. Every good response is
 saved in ``.cqc-sync-cache/`` until the sync finishes, so an interrupted sync resumes; profiles
-are written only when every response is in (all or nothing). Only the standard library is used.
+are written only when every response is in (all or nothing). Requests go through the project's one
+hardened client (``carehomes.httpclient``): https only, redirects only within the API's own host and
+the key only to the API's own origin, a deadline per request and per run, a byte limit per answer
+and a JSON depth limit; every record's shape is checked (``cqc_shape``) before it is read.
 
 Settings from the environment: CQC_API_KEY (required), CQC_API_BASE, CQC_API_TIMEOUT, CQC_API_RETRIES,
-CQC_API_BACKOFF, CQC_API_MAX_WAIT, CQC_API_CONCURRENCY, CQC_API_PARTNER_CODE.
+CQC_API_BACKOFF, CQC_API_MAX_WAIT, CQC_API_CONCURRENCY, CQC_API_PARTNER_CODE, CQC_API_DEADLINE,
+CQC_API_RUN_DEADLINE, CQC_API_MAX_BYTES.
 """
 from __future__ import annotations
 
@@ -26,18 +30,16 @@ import shutil
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .. import apply
+from .. import apply, httpclient
 from ..progress import Progress
-from . import cqc_files
+from . import cqc_files, cqc_shape
 
 DEFAULT_BASE = "https://api.service.cqc.org.uk/public/v1"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
@@ -77,6 +79,9 @@ class Settings:
     max_wait: float = 600.0  # longest Retry-After we honour
     concurrency: int = 4
     partner_code: str = ""  # CQC gives clients that send one a higher request rate
+    deadline: float = 120.0  # seconds for one request, the whole answer included
+    run_deadline: float = 4 * 3600.0  # seconds for every request of one sync
+    max_bytes: int = 32 * 1024 * 1024  # the largest answer read (a full list page is about 200 KB)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -90,12 +95,17 @@ class Settings:
         problems = []
         if not _is_web_address(s.base):
             problems.append(f"CQC_API_BASE {s.base!r} is not an http(s) address")
+        elif httpclient.address_problem(s.base):
+            problems.append(f"CQC_API_BASE {s.base!r} {httpclient.address_problem(s.base)}")
         for name, attr, kind, ok, words in (
                 ("CQC_API_TIMEOUT", "timeout", float, lambda v: v > 0, "more than 0 seconds"),
                 ("CQC_API_RETRIES", "retries", int, lambda v: v >= 0, "0 or more"),
                 ("CQC_API_BACKOFF", "backoff", float, lambda v: v >= 0, "0 or more seconds"),
                 ("CQC_API_MAX_WAIT", "max_wait", float, lambda v: v >= 0, "0 or more seconds"),
-                ("CQC_API_CONCURRENCY", "concurrency", int, lambda v: v >= 1, "1 or more")):
+                ("CQC_API_CONCURRENCY", "concurrency", int, lambda v: v >= 1, "1 or more"),
+                ("CQC_API_DEADLINE", "deadline", float, lambda v: v > 0, "more than 0 seconds"),
+                ("CQC_API_RUN_DEADLINE", "run_deadline", float, lambda v: v > 0, "more than 0 seconds"),
+                ("CQC_API_MAX_BYTES", "max_bytes", int, lambda v: v >= 1024, "1024 or more")):
             if env.get(name):
                 try:
                     value = kind(env[name])
@@ -109,6 +119,13 @@ class Settings:
             raise SettingsError(problems)
         s.concurrency = min(s.concurrency, 16)
         return s
+
+    def policy(self) -> httpclient.Policy:
+        """The client's rules for the CQC API: redirects only within the API's own host, the key only
+        to the API's own origin."""
+        return httpclient.Policy(name="the CQC API", secret_origin=httpclient.origin(self.base),
+                                 secret_headers=frozenset({KEY_HEADER}), request_deadline=self.deadline,
+                                 run_deadline=self.run_deadline, max_bytes=self.max_bytes, timeout=self.timeout)
 
 
 def _is_web_address(url: str) -> bool:
@@ -177,6 +194,7 @@ class Client:
         self.requests = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()  # set on Ctrl-C: requests in flight give up at their next step
+        self.session = httpclient.Session(settings.policy())
 
     def url(self, path: str, params: dict[str, Any] | None = None) -> str:
         params = dict(params or {})
@@ -198,45 +216,39 @@ class Client:
             if self.stop.is_set():
                 raise SyncError(f"{what}: stopped")
             wait_for = self.s.backoff * 2 ** attempt * (0.75 + random.random() / 2)
-            req = urllib.request.Request(url, headers={KEY_HEADER: self.s.key, "Accept": "application/json",
-                                                       "User-Agent": "carehomes-directory (import-cqc --api)"})
+            headers = {KEY_HEADER: self.s.key, "Accept": "application/json",
+                       "User-Agent": "carehomes-directory (import-cqc --api)"}
             with self.lock:
                 self.requests += 1
             try:
-                with urllib.request.urlopen(req, timeout=self.s.timeout) as resp:
-                    raw = resp.read()
-            except urllib.error.HTTPError as exc:
-                if exc.code == 404 and not missing_ok:
+                resp = self.session.get(url, headers)
+                if resp.status == 200:
+                    value = httpclient.decode_json(resp.body, self.session.policy.max_depth, resp.url)
+                    self.cache.put(url, value)
+                    return value
+            except httpclient.HttpError as exc:
+                if not exc.retry:
+                    raise SyncError(f"{what}: {exc}") from None
+                problem = exc.problem
+            else:
+                if resp.status == 404 and not missing_ok:
                     raise SyncError(f"{what}: HTTP 404 from {url}; check CQC_API_BASE") from None
-                if exc.code == 404:
+                if resp.status == 404:
                     self.cache.put(url, NOT_FOUND)
                     return None
-                if exc.code in (401, 403):
-                    raise SyncError(f"{what}: the API refused the key (HTTP {exc.code}); check CQC_API_KEY") from None
-                if exc.code == 429:
-                    retry_after = _retry_after(exc.headers.get("Retry-After"))
+                if resp.status in (401, 403):
+                    raise SyncError(f"{what}: the API refused the key (HTTP {resp.status}); check CQC_API_KEY") from None
+                if resp.status == 429:
+                    retry_after = _retry_after(resp.headers.get("Retry-After"))
                     if retry_after is not None and retry_after > self.s.max_wait:
                         raise SyncError(f"{what}: the API asks us to wait {retry_after:.0f} s (HTTP 429), "
                                         f"longer than CQC_API_MAX_WAIT={self.s.max_wait:.0f}") from None
                     problem = "HTTP 429 (too many requests)"
                     wait_for = retry_after if retry_after is not None else wait_for
-                elif exc.code >= 500:
-                    problem = f"HTTP {exc.code} (server error)"
+                elif resp.status >= 500:
+                    problem = f"HTTP {resp.status} (server error)"
                 else:
-                    raise SyncError(f"{what}: the API answered HTTP {exc.code} for {url}") from None
-            except TimeoutError:
-                problem = f"no answer within {self.s.timeout:g} s"
-            except (urllib.error.URLError, ConnectionError, OSError) as exc:
-                reason = getattr(exc, "reason", exc)
-                problem = f"cannot connect ({reason})"
-            else:
-                try:
-                    value = json.loads(raw.decode("utf-8"))
-                except (ValueError, UnicodeDecodeError):
-                    problem = "the response is not valid JSON"
-                else:
-                    self.cache.put(url, value)
-                    return value
+                    raise SyncError(f"{what}: the API answered HTTP {resp.status} for {url}") from None
             if attempt < self.s.retries:
                 if self.sleep is time.sleep:
                     self.stop.wait(wait_for)
@@ -338,6 +350,9 @@ def fetch(client: Client, local_authority: str, known: set[str] | None, since: s
     for n, item in enumerate(listing, 1):
         if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
             raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: no 'locationId'")
+        if not cqc_shape.ID.fullmatch(item["locationId"]):
+            raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: 'locationId' "
+                            f"is {cqc_shape.show_id(item['locationId'])}, not a CQC location ID (like 1-123456789)")
         listed.append(item["locationId"])
     listed = list(dict.fromkeys(listed))  # a home can appear twice if the list shifts between pages
     if not listed:
@@ -361,10 +376,15 @@ def fetch(client: Client, local_authority: str, known: set[str] | None, since: s
         if doc.get("locationId") != lid:
             raise SyncError(f"location {lid}: unexpected response: field 'locationId' is {doc.get('locationId')!r}")
         result.locations[lid] = doc
-    provider_ids = sorted({str(d["providerId"]) for d in result.locations.values()
-                           if d.get("providerId") and str(d.get("registrationStatus", "")).lower() != "deregistered"})
+    provider_ids = sorted({d["providerId"] for d in result.locations.values()
+                           if isinstance(d.get("providerId"), str) and cqc_shape.ID.fullmatch(d["providerId"])
+                           and str(d.get("registrationStatus", "")).lower() != "deregistered"})
     provs = _fetch_all(client, [(p, f"/providers/{urllib.parse.quote(p)}") for p in provider_ids], "providers",
                        progress_stream)
+    wrong = [f"provider {pid}: {p}" for pid, doc in sorted(provs.items()) if doc is not None
+             for p in cqc_shape.problems(doc, cqc_shape.PROVIDER)]
+    if wrong:
+        raise SyncError("unexpected response" + "s" * (len(wrong) > 1) + ":\n  " + "\n  ".join(wrong))
     for pid, doc in provs.items():
         if isinstance(doc, dict):
             result.providers[pid] = doc
@@ -468,6 +488,10 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
     records = []
     problems: list[str] = []
     for lid, doc in sorted(fetched.locations.items()):
+        shape = cqc_shape.problems(doc)
+        if shape:
+            problems.extend(f"location {lid}: {problem}" for problem in shape)
+            continue
         try:
             rec = cqc_files.parse_api_location(doc, "iso")
         except cqc_files.RowProblems as exc:

@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import httpclient
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..schema import Schema, load_schema
 from ..validate import POSTCODE_LOOSE, URL
+from . import cqc_shape
 
 __all__ = [
     "ImportError_",
@@ -73,9 +75,10 @@ def _flag(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    """A value as quoted in a message: one line, at most 40 characters."""
+    """A value as quoted in a message: one line, control characters escaped, at most 40 characters."""
     text = re.sub(r"\s+", " ", str(value)).strip()
-    return text if len(text) <= 40 else text[:39] + "…"
+    text = text if len(text) <= 40 else text[:39] + "…"
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: repr(m[0])[1:-1], text)
 
 
 def _int(value: Any) -> int | None:
@@ -410,6 +413,7 @@ def _slash_order(values: Iterable[str]) -> str:
 
 
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a JSON register is read whole; CSV files are streamed
+MAX_JSON_DEPTH = 64  # deeper JSON is refused before parsing (a real location record is 8 deep)
 
 
 def _first_number(text: str) -> int:
@@ -435,8 +439,11 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
         if path.stat().st_size > MAX_JSON_BYTES:
             raise ImportError_(f"is a JSON file larger than {MAX_JSON_BYTES // 2**20} MB; import the folder of "
                                "location files (location_details) instead")
+        raw = path.read_bytes()
+        if httpclient.too_deep(raw, MAX_JSON_DEPTH):
+            raise ImportError_(f"is JSON nested more than {MAX_JSON_DEPTH} levels deep; not a CQC API record")
         try:
-            return read_api_documents([json.loads(path.read_bytes().decode("utf-8-sig"))], path)
+            return read_api_documents([json.loads(raw.decode("utf-8-sig"))], path)
         except UnicodeDecodeError as exc:
             raise ImportError_(f"is not UTF-8 text: byte {exc.start} (0x{exc.object[exc.start]:02X}) cannot be read; "
                                "save the file as UTF-8") from None
@@ -545,7 +552,7 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
         if rec:
             rec.line = where
             if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
-                errors.append(f"{where}: '{rec.location_id[:40]}' is not a CQC location ID")
+                errors.append(f"{where}: '{_show(rec.location_id)}' is not a CQC location ID")
                 continue
             if not rec.regulator.get("name"):
                 errors.append(f"{where}: location {rec.location_id} has no name")
@@ -587,7 +594,14 @@ def _read_api_folder(path: Path) -> tuple[str, list[Record], dt.date]:
             problems.append(f"{f}: is a folder, not a JSON file; move it out of {folder}")
             continue
         try:
-            docs.append((str(f), json.loads(f.read_bytes().decode("utf-8-sig"))))
+            if f.stat().st_size > MAX_JSON_BYTES:
+                problems.append(f"{f}: is larger than {MAX_JSON_BYTES // 2**20} MB, not one location record")
+                continue
+            raw = f.read_bytes()
+            if httpclient.too_deep(raw, MAX_JSON_DEPTH):
+                problems.append(f"{f}: is JSON nested more than {MAX_JSON_DEPTH} levels deep, not a location record")
+                continue
+            docs.append((str(f), json.loads(raw.decode("utf-8-sig"))))
         except UnicodeDecodeError as exc:
             problems.append(f"{f}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
         except ValueError as exc:
@@ -621,6 +635,7 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
         names = [""] if len(docs) == 1 else [f"document {n}" for n in range(1, len(docs) + 1)]
     flat: list[tuple[str, dict]] = []
     problems = list(earlier or [])
+    shaped = False  # a record refused for a field of the wrong shape (it is a record, just a bad one)
     for name, d in zip(names, docs, strict=True):
         items = d["locations"] if isinstance(d, dict) and "locations" in d else d
         many = isinstance(items, list)
@@ -630,11 +645,16 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
                 what = "an object with no locationId" if isinstance(item, dict) else _describe(item)
                 problems.append(f"{where}: is {what}, not a CQC API location record; fetch the location again "
                                 "or remove the file")
+            elif cqc_shape.problems(item):
+                lid = item["locationId"]
+                who = f"location {lid}" if isinstance(lid, str) and cqc_shape.ID.fullmatch(lid) else "record"
+                problems.extend(f"{where}: {who}: {p}" for p in cqc_shape.problems(item))
+                shaped = True
             else:
                 flat.append((where, item))
-    if not flat and (not problems or len(docs) == 1 and not names[0]):
+    if not flat and not shaped and (not problems or len(docs) == 1 and not names[0]):
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
-    if flat and not any("careHome" in i for _, i in flat):
+    if flat and not shaped and not any("careHome" in i for _, i in flat):
         raise ImportError_("holds location summaries only; import the folder of full location records (location_details)")
     records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"), earlier=problems, what="records")
     return "API (JSON)", records, _latest(d.isoformat() for _, r in flat for d in _api_dates(r))
