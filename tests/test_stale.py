@@ -110,7 +110,7 @@ def test_freshness_workflow_runs_weekly_and_keeps_one_issue():
     wf = yaml.safe_load((ROOT / ".github" / "workflows" / "freshness.yml").read_text())
     on = wf.pop(True)
     assert on["schedule"] == [{"cron": "0 7 * * 1"}] and "workflow_dispatch" in on
-    assert wf["permissions"] == {"contents": "read", "issues": "write"}
+    assert wf["permissions"] == {} and wf["jobs"]["stale"]["permissions"] == {"contents": "read", "issues": "write"}
     steps = wf["jobs"]["stale"]["steps"]
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "${{" not in runs

@@ -329,7 +329,9 @@ def test_provider_update_workflow_never_puts_the_issue_text_in_a_script():
     for needed in ("git push origin HEAD:main", "gh workflow run publish.yml", "gh pr create", "gh issue comment",
                    "--body-file", "gh issue close"):
         assert needed in runs, needed
-    assert wf["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write", "actions": "write"}
+    assert wf["permissions"] == {}, "no permissions at workflow level: each job names its own"
+    assert wf["jobs"]["apply"]["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write",
+                                                 "actions": "write"}
     assert all(s.get("with", {}).get("persist-credentials") is False for s in steps if s.get("uses", "").startswith("actions/checkout@"))
 
 
