@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
 import re
@@ -23,6 +22,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .problems import _visible as visible
+from .safetext import outside
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile
@@ -167,12 +167,8 @@ class Result:
 
 
 def md_safe(text: str, limit: int = 300) -> str:
-    """Untrusted text for a Markdown comment: no markup, links, mentions or line breaks."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
-    text = text if len(text) <= limit else text[: limit - 3] + "..."
-    text = html.escape(text, quote=False)
-    text = re.sub(r"([\\`*_\[\]()#|!~])", r"\\\1", text)
-    return re.sub(r"(^|\s)@", "\\1@\u200b", text)  # no mentions; email addresses stay as they are
+    """Untrusted text for a Markdown comment: ``safetext.outside`` (no markup, links, mentions or line breaks)."""
+    return outside(text, limit)
 
 
 def _cell(value: Any) -> str:
