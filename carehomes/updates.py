@@ -21,8 +21,7 @@ from .fsutil import is_slug
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
-from .problems import _visible as visible
-from .safetext import outside
+from .safetext import outside, plain
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile
@@ -267,8 +266,8 @@ FORM_WORDS = [
 
 def form_words(message: str) -> str:
     """A check message (fields already named by their form labels) in the words of a form."""
-    for pattern, plain in FORM_WORDS:
-        message = pattern.sub(plain, message)
+    for pattern, words in FORM_WORDS:
+        message = pattern.sub(words, message)
     return message
 
 
@@ -464,7 +463,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message)}"
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
-    return ([] if problems else edits), [visible(p) for p in problems]  # a cell's control characters as escapes
+    return ([] if problems else edits), [plain(p) for p in problems]  # a cell's control characters as escapes
 
 
 def _name_columns(message: str) -> str:

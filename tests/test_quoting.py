@@ -5,14 +5,14 @@ import datetime as dt
 import io
 import shutil
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
-from carehomes import cli
+from carehomes import cli, prbody
 from carehomes.apply import Report
 from carehomes.safetext import outside, plain
 from carehomes.sources import cqc_files
 from carehomes.stale import Freshness, StaleHome, markdown_report
-from carehomes.updates import Result
+from carehomes.updates import Result, vacancies_from_csv
 
 HOSTILE = ["Home\n::error title=x::y", "::add-mask::secret", "'@x (@x <@x \"@x @org/team", "https://evil.example",
            "[x](https://evil) ![i](http://e/x.png) <https://e> www.evil.example", "#1 GH-2",
@@ -119,3 +119,52 @@ def test_the_output_guard_stops_a_workflow_command_from_any_line():
     guard.write("::stop-commands::tok\n")
     guard.command("::error file=a.yaml,line=1::ours")
     assert buf.getvalue() == "ok\n\\::error::x\n  \\##[group]y\nfine ::a\n  \\::stop-commands::tok\n::error file=a.yaml,line=1::ours\n"
+
+
+def test_check_quotes_the_value_holding_a_line_break(tmp_path, capsys):
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(FIXTURES / "profiles" / "example-minimal.yaml", prov / "evil.yaml")
+    text = (prov / "evil.yaml").read_text().replace("location_id: 1-000000201", 'location_id: "1-1\\n::error title=x::y"')
+    (prov / "evil.yaml").write_text(text.replace("slug: example-minimal", "slug: evil"))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("location_id:"))
+    assert cli.main(["check", str(prov)]) == 1
+    out = capsys.readouterr().out
+    assert (f"{prov / 'evil.yaml'}:{line}: location_id: contains a line break, which is not allowed here; "
+            "write it on one line: '1-1\\n::error title=x::y'") in out.splitlines()
+    assert cli.main(["check", str(prov), "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    assert (f",line={line},title=location_id::contains a line break, which is not allowed here; "
+            "write it on one line: '1-1\\n::error title=x::y'") in out
+
+
+def test_a_vacancy_sheet_cell_is_quoted_on_one_line(tmp_path):
+    (tmp_path / "providers").mkdir()
+    sheet = tmp_path / "v.csv"
+    sheet.write_text('home,nursing_free,residential_free\n"x\n::error title=x::y @x",1,2\n', encoding="utf-8")
+    edits, problems = vacancies_from_csv(sheet, tmp_path / "providers", dt.date(2026, 11, 24))
+    assert edits == [] and len(problems) == 1
+    assert problems[0].endswith(": home: 'x\\n::error title=x::y @x' is not a home in "
+                                f"{tmp_path / 'providers'}; give the page name (such as aston-house) or the CQC location ID")
+    assert "\n" not in problems[0]
+
+
+def test_the_sync_pull_request_body_is_a_fence_no_report_line_can_close():
+    report = "CQC API sync\n  new: Evil\n```\n@x [x](https://evil) #1\n`````\n"
+    assert prbody.sync_pr_body(report) == (
+        "Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
+        "``````text\nCQC API sync\n  new: Evil\n```\n@x [x](https://evil) #1\n`````\n``````\n")
+    assert prbody.fenced("no backticks") == "```text\nno backticks\n```"
+    long = prbody.sync_pr_body("a line\n" * 10_000)
+    assert len(long) < 65_536 and long.endswith("a line\n... (the report is cut here; the workflow's log has all of it)\n```\n")
+
+
+def test_the_sync_workflow_writes_the_body_with_prbody(tmp_path, capsys):
+    step = (ROOT / ".github" / "workflows" / "cqc-sync.yml").read_text()
+    assert 'python3 -m carehomes.prbody "$RUNNER_TEMP/cqc-report.txt" > "$RUNNER_TEMP/body.md"' in step
+    assert "echo '```'" not in step
+    (tmp_path / "r.txt").write_text("  new: A ```` B\n")
+    assert prbody.main([str(tmp_path / "r.txt")]) == 0
+    assert capsys.readouterr().out.endswith("\n\n`````text\n  new: A ```` B\n`````\n")
+    assert prbody.main([str(tmp_path / "missing.txt")]) == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'missing.txt'}: cannot be read (No such file or directory)\n"
