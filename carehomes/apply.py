@@ -24,6 +24,7 @@ from .parallel import map_chunks
 from .problems import Problem
 from .progress import Progress
 from .records import canonical, get_path, set_path, typed_dates
+from .safetext import plain
 from .schema import Schema, load_schema
 from .text import slugify
 from .validate import errors_added
@@ -123,13 +124,13 @@ class Report:
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
         for name in self.new[:50]:
-            lines.append(f"  new: {name}")
+            lines.append(f"  new: {plain(name)}")
         if len(self.new) > 50:
             lines.append(f"  ... and {len(self.new) - 50} more new")
         for name, fields in list(self.changed.items())[:50]:
             if name in self.values:
                 fields = [f"{f}: {_shown(old)} -> {_shown(new)}" for f, old, new in self.values[name]]
-            lines.append(f"  updated: {name}: {'; '.join(fields)}")
+            lines.append(f"  updated: {plain(name)}: {'; '.join(fields)}")
         if len(self.changed) > 50:
             lines.append(f"  ... and {len(self.changed) - 50} more updated")
         for name, values in self.values.items():
@@ -138,27 +139,27 @@ class Report:
                 old, new = by_field["cqc.rating"]
                 date = by_field.get("cqc.rating_date", (None, None))[1]
                 when = f" (published {_shown(date)})" if date else ""
-                lines.append(f"  rating changed: {name}: {_shown(old)} -> {_shown(new)}{when}")
+                lines.append(f"  rating changed: {plain(name)}: {_shown(old)} -> {_shown(new)}{when}")
             if by_field.get("cqc.status", (None, None))[1] == "Deregistered":
-                lines.append(f"  deregistered: {name}")
+                lines.append(f"  deregistered: {plain(name)}")
         for fact in self.older:
             lines.append(f"  older rating {verb}applied (--allow-older): {fact}")
         for name in self.missing:
-            lines.append(f"  not on register: {name}")
+            lines.append(f"  not on register: {plain(name)}")
         for name in self.returned:
-            lines.append(f"  back on register: {name}")
+            lines.append(f"  back on register: {plain(name)}")
         return "\n".join(lines)
 
 
 def _shown(value: Any) -> str:
-    """A value as the report prints it: dates as ISO, lists joined, missing as (none)."""
+    """A value as the report prints it: dates as ISO, lists joined, missing as (none); quoted with ``plain``."""
     if value is None:
         return "(none)"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "(none)"
-    return str(value)
+        return plain(", ".join(str(v) for v in value)) or "(none)"
+    return plain(value)
 
 
 def locality_name(local_authority: str) -> str:
@@ -228,7 +229,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     seen_ids: set[str] = set()
     for r in records:
         if r.location_id in seen_ids:
-            raise ImportError_(f"lists location {r.location_id} twice; nothing was changed")
+            raise ImportError_(f"lists location {plain(r.location_id, 40)} twice; nothing was changed")
         seen_ids.add(r.location_id)
     existing = _existing(providers) if providers.is_dir() else {}  # a dry run into a folder not yet made: all new
     in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
@@ -323,7 +324,7 @@ def _check_plan(writes: list[tuple[Path, str]], origins: dict[Path, Record], sch
             field_def = schema.by_path.get(p.field)
             if rec is not None and field_def is not None and field_def.owner == "cqc":
                 where = f"{rec.line}: " if rec.line else ""
-                from_source.append(f"{where}location {rec.location_id}: {p.field}: {p.message}")
+                from_source.append(f"{where}location {plain(rec.location_id, 40)}: {p.field}: {plain(p.message)}")
             else:
                 in_profiles.append(str(p))
     if from_source:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any, TextIO, cast
 
 from .configfile import ConfigFileError
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
@@ -22,6 +24,49 @@ SITE = ROOT / "site"
 
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr)
+
+
+_COMMAND = re.compile(r"^(\s*)(::|##\[)", re.M)
+
+
+class _Guarded:
+    """stdout or stderr with no line a GitHub Actions runner reads as a workflow command (``::error``,
+    ``::add-mask::``, ``::stop-commands::``, the legacy ``##[``): such a line, from any outside value that
+    slipped through unquoted, is written ``\\::``. Only ``command`` writes our own annotations."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.blank = True  # the line written so far is empty or spaces: a command could still start it
+
+    def write(self, text: str) -> int:
+        parts = re.split(r"(?<=[\r\n])", text)
+        out = []
+        for part in parts:
+            if self.blank:
+                part = _COMMAND.sub(lambda m: m.group(1) + "\\" + m.group(2), part, count=1)
+            out.append(part)
+            if part:
+                self.blank = part.endswith(("\n", "\r")) or (self.blank and part.isspace())
+        return self.stream.write("".join(out))
+
+    def command(self, line: str) -> None:
+        """Write one of our own workflow commands (``Problem.github()``), whose every value is escaped."""
+        if not self.blank:
+            self.stream.write("\n")
+        self.stream.write(line + "\n")
+        self.blank = True
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding, ...: the stream's own
+        return getattr(self.stream, name)
+
+
+def _command(line: str) -> None:
+    """Print a workflow command of ours to stdout, past the guard that stops any other."""
+    out: Any = sys.stdout
+    if isinstance(out, _Guarded):
+        out.command(line)
+    else:
+        print(line)
 
 
 def _refused(*problems: str | None) -> bool:
@@ -40,7 +85,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     result = check_paths(paths, keep_data=False, external=True)
     for p in result.problems:
-        print(p.github() if args.format == "github" else str(p))
+        if args.format == "github":
+            _command(p.github())
+        else:
+            print(p)
     for warning in _map_warnings():
         _say(f"warning: {warning}")
     warnings = len(result.problems) - len(errors(result.problems))
@@ -727,6 +775,8 @@ def _python_ctrl_c() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
     (``build.py check | head``) with 141, the shells' codes for those signals."""
+    real = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = cast(TextIO, _Guarded(real[0])), cast(TextIO, _Guarded(real[1]))
     try:
         _python_ctrl_c()
         args = parser().parse_args(argv)
@@ -743,3 +793,5 @@ def main(argv: list[str] | None = None) -> int:
         # stdout's reader went away; point stdout at /dev/null so Python's exit flush cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        sys.stdout, sys.stderr = real

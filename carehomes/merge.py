@@ -25,6 +25,7 @@ from typing import Any
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
 from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
+from .safetext import plain
 from .schema import Field, Schema, load_schema
 from .text import restore
 from .validate import check_profile
@@ -313,7 +314,7 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
             problems.append(f"{caps_shown}:{line}: capability: {_show(code)} is not one of this schema's capabilities")
             continue
         if code in home.cap_lines:
-            problems.append(f"{caps_shown}:{line}: capability: {code} for {lid} is listed twice (first on line "
+            problems.append(f"{caps_shown}:{line}: capability: {code} for {plain(lid, 40)} is listed twice (first on line "
                             f"{home.cap_lines[code]}); list each capability of a home once")
             continue
         home.cap_lines[code], home.caps_source = line, caps_shown
@@ -421,7 +422,7 @@ def merged_profiles(homes: list[dict], folder: Path = Path("providers"),
         try:
             path = safe_slug_path(folder, h.get("slug"))
         except UnsafePath as exc:
-            problems.append(f"{h.get('location_id')}: slug: {exc}")
+            problems.append(f"{plain(h.get('location_id'), 40)}: slug: {exc}")
             continue
         text = dump_profile(typed_dates(h, schema), f"{h['name']}\nMerged from published data packages.")
         profile, found = parse_bytes(text.encode("utf-8"), str(path))  # read back by the one loader, as check will

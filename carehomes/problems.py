@@ -1,7 +1,10 @@
 """A problem found in a profile, and the ways of printing one."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from .safetext import shown
 
 
 @dataclass(frozen=True, order=True)
@@ -33,7 +36,9 @@ class Problem:
 
 
 def _gh_escape(text: str, data: bool) -> str:
-    """Escape as GitHub's workflow commands require: %, CR and LF always; ':' and ',' in properties."""
+    """Escape as GitHub's workflow commands require: %, CR and LF always; ':' and ',' in properties.
+    Other control characters (an ANSI colour, a right-to-left override) are shown as escapes."""
+    text = re.sub(r"[^\r\n]+", lambda m: shown(m.group()), text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if not data:
         text = text.replace(":", "%3A").replace(",", "%2C")
@@ -42,9 +47,7 @@ def _gh_escape(text: str, data: bool) -> str:
 
 def _visible(text: str) -> str:
     """Line breaks and other control characters shown as escapes, so one problem stays one line."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    return shown(text)
 
 
 class ProblemsFound(Exception):

@@ -1,8 +1,13 @@
-"""Provider text to safe HTML: escape first, then allow a tiny Markdown subset.
+"""Outside text made safe: as HTML for pages, and quoted for messages, logs and GitHub comments.
 
-Nothing a provider writes can become a tag or attribute: every character is escaped
+Pages: nothing a provider writes can become a tag or attribute: every character is escaped
 before the few allowed patterns (paragraphs, lists, **bold**, *italic*, links) are
 turned into markup, and links are kept only for http, https, mailto and tel.
+
+Messages: every value from a file, an API or a form that is printed, logged or posted goes through
+``outside`` (Markdown: comments, issue and pull request bodies) or ``plain`` (a terminal or a
+workflow log): one line, control characters shown as escapes, no workflow command, and in Markdown
+no mention, link, cross-reference or markup.
 """
 from __future__ import annotations
 
@@ -73,3 +78,54 @@ def markdown_lite(text: str | None) -> str:
         else:
             html.append(f"<p>{_inline(escape(' '.join(lines)))}</p>")
     return "\n".join(html)
+
+
+# --- outside text in messages -------------------------------------------------------------------
+
+# A workflow command (::error ...::, ::add-mask::, ::stop-commands::) or the legacy ##[...] form,
+# which the runner reads at the start of a line after any whitespace
+_COMMAND_START = re.compile(r"^(\s*)(::|##\[)")
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()#|!~])")
+
+
+def shown(text: str) -> str:
+    """Control characters (C0, C1, DEL), line and paragraph separators, bidi overrides, zero-width and
+    other format characters shown as escapes, so the text stays one line and reads as what it is."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: max(limit - 3, 0)] + "..."
+
+
+def plain(value: object, limit: int | None = None) -> str:
+    """An outside value for a terminal or a workflow log: one line, control characters as escapes, and a
+    workflow command at its start written ``\\::`` / ``\\##[`` so the runner does not run it."""
+    return _unrun(shown(_cut(str(value), limit)))
+
+
+def _unrun(text: str) -> str:
+    """``text`` with a workflow command at its start written with a backslash (``\\::error``), shown as is."""
+    return _COMMAND_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def outside(value: object, limit: int | None = 300) -> str:
+    """An outside value for Markdown that GitHub renders (an issue comment, an issue or pull request body,
+    a table cell): one line, no markup, and it mentions nobody, links nowhere and refers to no issue.
+
+    Every ``@`` becomes a full-width ``＠`` (GitHub reads '@x, (@x, <@x, "@x and @org/team as mentions, and
+    its mention filter works on the rendered text, so no escape survives); ``scheme://`` becomes
+    ``scheme[:]//`` and ``www.`` ``www[.]`` (no autolink); ``#12`` and ``GH-12`` lose their link with a
+    full-width ``＃`` and a non-breaking hyphen; Markdown punctuation (links, images, emphasis, table pipes,
+    code) is backslash-escaped, ``<``, ``>``, ``&`` written as entities, and a leading ``::`` as ``\\::``."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = shown(_cut(text, limit))
+    text = text.replace("@", "\uff20")
+    text = re.sub(r"(?i)\b(gh)-(?=\d)", "\\1\u2011", text)
+    text = re.sub(r"#(?=\d)", "\uff03", text)
+    text = re.sub(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)", "\\1[:]", text)
+    text = re.sub(r"(?i)\b(www)\.", "\\1[.]", text)
+    text = escape(text, quote=False)
+    return _unrun(_MD_PUNCTUATION.sub(r"\\\1", text))

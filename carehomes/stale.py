@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import forms
 from .load import load_profile, profile_files
 from .problems import Problem
+from .safetext import outside, plain
 from .schema import load_schema
 
+LOGIN = re.compile(load_schema().by_path["maintainers"].item_pattern or r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 MAX_AGE_DAYS = load_schema().values.availability_stale_days  # the same age at which pages flag vacancies
 NEVER_ROWS = 100  # homes that never gave vacancies listed in the weekly issue (GitHub limits an issue to 65,536 characters)
 
@@ -71,28 +74,32 @@ def text_report(found: Freshness, repo: str) -> str:
     elif found.homes > len(found.never):
         lines.append(f"No home that has told us its vacancies confirmed them more than {MAX_AGE_DAYS} days ago.")
     for h in found.stale:
-        lines.append(f"{h.slug}: confirmed {h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days ago); "
+        lines.append(f"{plain(h.slug)}: confirmed {h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days ago); "
                      f"maintainers: {_who_text(h)}; update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
     if found.never:
         lines.append(_never_head(len(found.never)) + ":")
     for h in found.never:
-        lines.append(f"{h.slug}: never confirmed; maintainers: {_who_text(h)}; "
+        lines.append(f"{plain(h.slug)}: never confirmed; maintainers: {_who_text(h)}; "
                      f"update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
     return "\n".join(lines)
 
 
 def _who_text(h: StaleHome) -> str:
-    return ", ".join(h.maintainers) if h.maintainers else "no maintainer: phone or email the home"
+    return ", ".join(plain(m, 60) for m in h.maintainers) if h.maintainers else "no maintainer: phone or email the home"
+
+
+def _mention(maintainer: str) -> str:
+    """A maintainer mentioned on purpose: only a valid GitHub login (the schema's pattern) is an @-mention;
+    anything else in a profile that has not passed check is quoted, mentioning nobody."""
+    return f"@{maintainer}" if LOGIN.fullmatch(maintainer) else outside(maintainer, 60)
 
 
 def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
     """The body of the weekly freshness issue: tables with maintainers mentioned and update links."""
-    from .updates import md_safe
-
     def row(h: StaleHome, when: str) -> str:
-        who = " ".join(f"@{m}" for m in h.maintainers) if h.maintainers else "no maintainer yet (council to phone)"
+        who = " ".join(_mention(m) for m in h.maintainers) if h.maintainers else "no maintainer yet (council to phone)"
         link = forms.form_url(repo, forms.VACANCIES, h.slug, h.name)
-        return f"| {md_safe(h.name)} | {when} | {who} | [Update vacancies]({link}) |"
+        return f"| {outside(h.name)} | {when} | {who} | [Update vacancies]({link}) |"
 
     table = "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n"
     out = (f"Homes whose free beds were last confirmed more than {MAX_AGE_DAYS} days before {today.isoformat()}, "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
 import re
@@ -22,7 +21,7 @@ from .fsutil import is_slug
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
-from .problems import _visible as visible
+from .safetext import outside, plain
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile
@@ -167,12 +166,8 @@ class Result:
 
 
 def md_safe(text: str, limit: int = 300) -> str:
-    """Untrusted text for a Markdown comment: no markup, links, mentions or line breaks."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
-    text = text if len(text) <= limit else text[: limit - 3] + "..."
-    text = html.escape(text, quote=False)
-    text = re.sub(r"([\\`*_\[\]()#|!~])", r"\\\1", text)
-    return re.sub(r"(^|\s)@", "\\1@\u200b", text)  # no mentions; email addresses stay as they are
+    """Untrusted text for a Markdown comment: ``safetext.outside`` (no markup, links, mentions or line breaks)."""
+    return outside(text, limit)
 
 
 def _cell(value: Any) -> str:
@@ -271,8 +266,8 @@ FORM_WORDS = [
 
 def form_words(message: str) -> str:
     """A check message (fields already named by their form labels) in the words of a form."""
-    for pattern, plain in FORM_WORDS:
-        message = pattern.sub(plain, message)
+    for pattern, words in FORM_WORDS:
+        message = pattern.sub(words, message)
     return message
 
 
@@ -512,7 +507,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message)}"
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
-    return ([] if problems else edits), [visible(p) for p in problems]  # a cell's control characters as escapes
+    return ([] if problems else edits), [plain(p) for p in problems]  # a cell's control characters as escapes
 
 
 def _name_columns(message: str) -> str:

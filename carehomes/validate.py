@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
 from .schema import Field, Schema, load_schema
-from .safetext import unsafe_links
+from .safetext import shown, unsafe_links
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#][^\s<>\"]*)?")
@@ -225,12 +225,20 @@ def _invisible(value: str, multiline: bool) -> str | None:
     """A message naming the first invisible character or unwanted line break or tab, or None."""
     m = INVISIBLE.search(value)
     if m:
-        return f"contains the invisible character {char_name(m.group())}; retype the text without it"
+        return f"contains the invisible character {char_name(m.group())}; retype the text without it: {_around(value, m.start())}"
     if not multiline and ("\n" in value or "\r" in value):
-        return "contains a line break, which is not allowed here; write it on one line"
+        at = min(i for i in (value.find("\n"), value.find("\r")) if i >= 0)
+        return f"contains a line break, which is not allowed here; write it on one line: {_around(value, at)}"
     if not multiline and "\t" in value:
-        return "contains a tab character; use a space instead"
+        return f"contains a tab character; use a space instead: {_around(value, value.find(chr(9)))}"
     return None
+
+
+def _around(value: str, at: int, width: int = 30) -> str:
+    """The text either side of position ``at``, quoted with every unseen character shown as an escape
+    ('Aston\\nHouse'), so a person sees where it is; '...' where it was cut."""
+    start, end = max(at - width, 0), at + width
+    return f"'{'...' * (start > 0)}{shown(value[start:end])}{'...' * (end < len(value))}'"
 
 
 def _check_postcode(value: str) -> str | None:

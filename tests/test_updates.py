@@ -150,7 +150,7 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
     assert res["status"] == "invalid"
     assert res["errors"][0].startswith("Website: links must start with https:// or http://")
     assert res["errors"][1] == ("Lead manager: contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE; "
-                                "retype the text without it")
+                                "retype the text without it: '...e <img src=x onerror=alert(1)>\\u202e'")
     r, res = apply(repo, text.replace("\u202e", "").replace("javascript:alert(1)", "https://example.org"), "aston-manager")
     assert res["status"] == "applied"
     assert "<img" not in res["comment"] and "&lt;img" in res["comment"] and "@everyone" not in res["comment"]

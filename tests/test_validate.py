@@ -258,9 +258,9 @@ def test_cross_file_rules():
 
 def test_hostile_text_is_reported_not_crashing():
     found = problems("name: \"Evil\\u0000Home\"\n", head=HEAD.replace("name: Test Home (fictional)\n", ""))
-    assert found == ["providers/t.yaml:5: name: contains the invisible character U+0000 CONTROL CHARACTER; retype the text without it"]
+    assert found == ["providers/t.yaml:5: name: contains the invisible character U+0000 CONTROL CHARACTER; retype the text without it: 'Evil\\x00Home'"]
     found = problems("description: \"bidi \\u202e trick\"\n")
-    assert found == ["providers/t.yaml:6: description: contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE; retype the text without it"]
+    assert found == ["providers/t.yaml:6: description: contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE; retype the text without it: 'bidi \\u202e trick'"]
 
 
 @pytest.mark.parametrize("escaped, named", [
@@ -270,10 +270,12 @@ def test_hostile_text_is_reported_not_crashing():
 ])
 def test_invisible_characters_are_named(escaped, named):
     head = HEAD.replace("name: Test Home (fictional)\n", "")
+    seen = escaped.replace("\\u00ad", "\\xad")  # quoted as Python writes it
     assert problems(f'name: "Test{escaped} Home (fictional)"\n', head=head) == [
-        f"providers/t.yaml:5: name: contains the invisible character {named}; retype the text without it"]
+        f"providers/t.yaml:5: name: contains the invisible character {named}; retype the text without it: 'Test{seen} Home (fictional)'"]
     assert problems(f'care:\n  acute_trusts: ["Wye{escaped} Valley NHS Trust"]\n') == [
-        f"providers/t.yaml:7: care.acute_trusts: item 1 contains the invisible character {named}; retype the text without it"]
+        f"providers/t.yaml:7: care.acute_trusts: item 1 contains the invisible character {named}; retype the text without it: "
+        f"'Wye{seen} Valley NHS Trust'"]
 
 
 def test_over_long_text_is_refused():

@@ -39,6 +39,7 @@ from typing import Any, TextIO
 
 from .. import apply, httpclient
 from ..progress import Progress
+from ..safetext import plain
 from . import cqc_files, cqc_shape
 
 DEFAULT_BASE = "https://api.service.cqc.org.uk/public/v1"
@@ -322,7 +323,7 @@ def _fetch_all(client: Client, jobs: list[tuple[str, str]], label: str, progress
     kind = label.split()[0].rstrip("s")
 
     def one(ident: str, path: str) -> None:
-        out[ident] = client.get(path, what=f"{kind} {ident} (GET {path})")
+        out[ident] = client.get(path, what=f"{kind} {plain(ident, 40)} (GET {plain(path, 80)})")
         progress.step()
 
     pool = ThreadPoolExecutor(max_workers=client.s.concurrency)
@@ -372,9 +373,9 @@ def fetch(client: Client, local_authority: str, known: set[str] | None, since: s
         if doc is None:
             continue  # listed but gone since: the next sync sees it missing from the list
         if not isinstance(doc, dict):
-            raise SyncError(f"location {lid}: unexpected response: not a JSON object")
+            raise SyncError(f"location {plain(lid, 40)}: unexpected response: not a JSON object")
         if doc.get("locationId") != lid:
-            raise SyncError(f"location {lid}: unexpected response: field 'locationId' is {doc.get('locationId')!r}")
+            raise SyncError(f"location {plain(lid, 40)}: unexpected response: field 'locationId' is {plain(repr(doc.get('locationId')), 60)}")
         result.locations[lid] = doc
     provider_ids = sorted({d["providerId"] for d in result.locations.values()
                            if isinstance(d.get("providerId"), str) and cqc_shape.ID.fullmatch(d["providerId"])
@@ -495,10 +496,10 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
         try:
             rec = cqc_files.parse_api_location(doc, "iso")
         except cqc_files.RowProblems as exc:
-            problems.extend(f"location {lid}: {problem}" for problem in exc.problems)
+            problems.extend(f"location {plain(lid, 40)}: {problem}" for problem in exc.problems)
             continue
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
-            problems.append(f"location {lid}: {exc}")
+            problems.append(f"location {plain(lid, 40)}: {plain(exc)}")
             continue
         if rec is None:
             continue  # not a care home after all
@@ -507,10 +508,10 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
         try:
             rec.regulator.update(extra_facts(doc))
         except ValueError as exc:
-            problems.append(f"location {lid}: {exc}")
+            problems.append(f"location {plain(lid, 40)}: {plain(exc)}")
             continue
         if not rec.regulator.get("name"):
-            problems.append(f"location {lid}: field 'name' is missing")
+            problems.append(f"location {plain(lid, 40)}: field 'name' is missing")
             continue
         rec.on_create = {}  # CQC's phone and website stay in cqc.*, shown as from CQC until the home gives its own
         prov = fetched.providers.get(str(doc.get("providerId")))
@@ -604,7 +605,7 @@ def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: b
                                          max_removal_share=max_removal_share)
     except SettingsError as exc:
         for problem in exc.problems:
-            print(f"import-cqc --api: {problem}", file=sys.stderr)
+            print(f"import-cqc --api: {plain(problem)}", file=sys.stderr)
         return 1
     except SyncError as exc:
         print(f"import-cqc --api: {exc}", file=sys.stderr)

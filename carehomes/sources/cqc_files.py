@@ -22,6 +22,7 @@ from typing import Any
 from .. import httpclient
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..schema import Schema, load_schema
+from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL
 from . import cqc_shape
 
@@ -77,8 +78,7 @@ def _flag(value: Any) -> bool:
 def _show(value: Any) -> str:
     """A value as quoted in a message: one line, control characters escaped, at most 40 characters."""
     text = re.sub(r"\s+", " ", str(value)).strip()
-    text = text if len(text) <= 40 else text[:39] + "…"
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: repr(m[0])[1:-1], text)
+    return plain(text if len(text) <= 40 else text[:39] + "…")
 
 
 def _int(value: Any) -> int | None:
@@ -155,7 +155,7 @@ class _Cells:
         if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", location_id):
             self.problems.append(f"'{_show(location_id)}' is not a CQC location ID")
         elif not name:
-            self.problems.append(f"location {location_id} has no name")
+            self.problems.append(f"location {plain(location_id, 40)} has no name")
 
     def done(self) -> None:
         if self.problems:
@@ -547,15 +547,15 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
             errors.extend(f"{where}: {problem}" for problem in exc.problems)
             continue
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
-            errors.append(f"{where}: {exc}")
+            errors.append(f"{where}: {plain(exc)}")
             continue
         if rec:
             rec.line = where
             if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
-                errors.append(f"{where}: '{_show(rec.location_id)}' is not a CQC location ID")
+                errors.append(f"{where}: '{plain(rec.location_id, 40)}' is not a CQC location ID")
                 continue
             if not rec.regulator.get("name"):
-                errors.append(f"{where}: location {rec.location_id} has no name")
+                errors.append(f"{where}: location {plain(rec.location_id, 40)} has no name")
                 continue
             records.append(rec)
     if unreadable:  # CSV: merge the rows csv could not split, in line order

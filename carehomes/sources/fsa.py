@@ -22,6 +22,7 @@ from typing import Any
 from ..apply import ALLOW_OLDER, DatedFact, rollbacks
 from ..load import display_path, profile_files, yaml_mapping
 from ..records import get_path
+from ..safetext import plain
 from ..schema import Schema, load_schema
 from ..validate import errors_added
 from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
@@ -117,17 +118,17 @@ def fact_problems(est: Establishment, on: dt.date) -> list[str]:
     out = []
     key = rating_key(est.rating_value)
     if key in SCOTTISH:
-        out.append(f"RatingValue '{est.rating_value}' is a Scottish FHIS result, which this directory has no value for "
+        out.append(f"RatingValue '{plain(est.rating_value, 40)}' is a Scottish FHIS result, which this directory has no value for "
                    f"(it publishes the FHRS ratings {RATING_WORDS})")
     elif key not in RATINGS and key != AWAITING_PUBLICATION:
-        out.append(f"RatingValue '{est.rating_value}' is not a food hygiene rating ({RATING_WORDS})" if est.rating_value
+        out.append(f"RatingValue '{plain(est.rating_value, 40)}' is not a food hygiene rating ({RATING_WORDS})" if est.rating_value
                    else "RatingValue is empty")
     if est.rating_date_text and est.rating_date is None:
-        out.append(f"RatingDate '{est.rating_date_text}' is not a real date written YYYY-MM-DD")
+        out.append(f"RatingDate '{plain(est.rating_date_text, 40)}' is not a real date written YYYY-MM-DD")
     elif est.rating_date is not None and est.rating_date > on:
-        out.append(f"RatingDate '{est.rating_date_text}' is in the future (today is {on.isoformat()})")
+        out.append(f"RatingDate '{plain(est.rating_date_text, 40)}' is in the future (today is {on.isoformat()})")
     elif est.rating_date is None and est.rating in ("0", "1", "2", "3", "4", "5"):
-        out.append(f"RatingValue '{est.rating_value}' has no RatingDate; a rating needs the date of the inspection")
+        out.append(f"RatingValue '{plain(est.rating_value, 40)}' has no RatingDate; a rating needs the date of the inspection")
     return out
 
 
@@ -384,19 +385,19 @@ class FsaReport:
             lines.append("Awaiting publication (the FSA has not published the new rating yet; left as they are):")
         for m in self.unpublished:
             assert m.establishment is not None
-            lines.append(f"  {m.home.path.name}: {m.home.name}: FHRS ID {m.establishment.fhrs_id}")
+            lines.append(f"  {plain(m.home.path.name)}: {plain(m.home.name)}: FHRS ID {plain(m.establishment.fhrs_id)}")
         if self.older:
             lines.append(f"Older than the rating the profile holds ({'would be ' * self.dry_run}applied with --allow-older):")
-        lines += [f"  {fact}" for fact in self.older]
+        lines += [f"  {plain(fact)}" for fact in self.older]
         for kind, title in (("ambiguous", "Ambiguous (not written; pin food_hygiene.fhrs_id with pinned: yes to choose)"),
                             ("none", "No match (not written)")):
             ms = self.of(kind)
             if ms:
                 lines.append(f"{title}:")
             for m in sorted(ms, key=lambda m: m.home.path.name):
-                lines.append(f"  {m.home.path.name}: {m.home.name} ({m.home.postcode or 'no postcode'}): {m.reason}")
+                lines.append(f"  {plain(m.home.path.name)}: {plain(m.home.name)} ({plain(m.home.postcode or 'no postcode')}): {plain(m.reason)}")
                 for e in m.candidates:
-                    lines.append(f"    candidate FHRS ID {e.fhrs_id}: {e.name}, {e.address} (rating {e.rating or 'none'})")
+                    lines.append(f"    candidate FHRS ID {plain(e.fhrs_id)}: {plain(e.name)}, {plain(e.address)} (rating {plain(e.rating or 'none')})")
         return "\n".join(lines)
 
 
@@ -471,7 +472,7 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
             continue
         found = fact_problems(est, on)
         if found:
-            problems += [f"{est.source}: FHRS ID {est.fhrs_id} ({est.name}), the kitchen of {m.home.path.name}: {p}"
+            problems += [f"{est.source}: FHRS ID {plain(est.fhrs_id)} ({plain(est.name)}), the kitchen of {plain(m.home.path.name)}: {p}"
                          for p in found]
             continue
         if rating_key(est.rating_value) == AWAITING_PUBLICATION:

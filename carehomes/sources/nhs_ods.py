@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..safetext import plain
 from ..schema import ROOT
 
 TRUSTS_PATH = ROOT / "schema" / "nhs-trusts.csv"
@@ -118,15 +119,15 @@ def code_problem(code: str) -> str | None:
                 "remove it or give the code of the trust that took over its hospitals")
     same = trusts.get(code.strip().upper())
     if same:
-        return f"'{code}' is not an NHS trust code; did you mean '{same.code}' ({same.name})?"
+        return f"'{plain(code)}' is not an NHS trust code; did you mean '{same.code}' ({same.name})?"
     if " " in code.strip() or len(code) > 5:
         hit = _closest_by_name(code, trusts)
         hint = f"did you mean '{hit.code}' ({hit.name})?" if hit else "look the trust up on https://odsportal.digital.nhs.uk/"
-        return f"'{code}' is a name; give the trust's NHS organisation code instead: {hint}"
+        return f"'{plain(code)}' is a name; give the trust's NHS organisation code instead: {hint}"
     close = difflib.get_close_matches(code.upper(), [c for c, t in trusts.items() if t.open], n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}' ({trusts[close[0]].name})?" if close else \
         "give the NHS organisation code of the trust, such as RLQ for Wye Valley NHS Trust"
-    return f"'{code}' is not an NHS trust code; {hint}"
+    return f"'{plain(code)}' is not an NHS trust code; {hint}"
 
 
 def main(argv: list[str]) -> int:
