@@ -108,12 +108,13 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
                     for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
-        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
-        # the tables, JSON, GeoJSON, ORUK service package and ORUK tabular form (data/oruk-tabular/)
-        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None)
-        # releases and feed
+        # releases (first: the database holds the changelog)
         releases = list_releases(releases_dir or ROOT / "releases")
         entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
+        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
+        # the tables, JSON, GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
+        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries)
+        # feed
         files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
         # pages
         pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
