@@ -21,11 +21,11 @@ from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
 from .outputs.oruk_api import api_files
-from .outputs.sitemap import write_sitemap
+from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import map_chunks
 from .problems import Problem
 from .publish import data_files, release_date, write_files
-from .releases import changelog, copy_releases, current_records, list_releases
+from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import read_config, render_pages
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
@@ -127,6 +127,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         search = write_search(views, out, index)
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
         write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
-        # sitemap
-        write_sitemap(out, cfg.raw.get("site_url", ""))
+        # sitemap and robots.txt; each home page's lastmod is its newest fact
+        lastmod = {f"homes/{v.slug}": d for v in views if (d := newest_fact(v.d, schema))}
+        write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max(lastmod.values(), default=None))
+        (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
     return BuildReport(len(views), pages, sizes, search)

@@ -5,6 +5,7 @@ every core for large sets) and puts the files together for one release date.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -86,10 +87,13 @@ def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: 
 
 
 def nhs_trusts_csv() -> str:
-    """The NHS trust names for the codes in acute_trusts (schema/nhs-trusts.csv, from NHS ODS)."""
+    """The NHS trust names for the codes in acute_trusts (schema/nhs-trusts.csv, from NHS ODS), written
+    like the other tables (RFC 4180: CRLF line ends, whatever the line ends of the file kept in git)."""
     from .sources.nhs_ods import TRUSTS_PATH
 
-    return TRUSTS_PATH.read_text(encoding="utf-8")
+    buf = io.StringIO()
+    csv_writer(buf).writerows(csv.reader(io.StringIO(TRUSTS_PATH.read_text(encoding="utf-8"), newline="")))
+    return buf.getvalue()
 
 
 def site_url(config: Path | None = None) -> str | None:

@@ -13,7 +13,6 @@ from conftest import FIXTURES
 
 from carehomes.load import parse_profile
 from carehomes.outputs.sqlite import EXAMPLE_QUERY
-from carehomes.publish import write_data
 from carehomes.releases import Change, Entry
 
 TRICKY = {"name": "Café Résidence", "description": "=HYPERLINK(\"x\") from £850 a week",
