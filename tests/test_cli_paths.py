@@ -3,7 +3,6 @@ a missing or empty folder, damaged release snapshots. Always one line saying wha
 exit 1, nothing written; never a traceback."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
