@@ -128,7 +128,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
         write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
         # sitemap and robots.txt; each home page's lastmod is its newest fact
-        lastmod = {f"homes/{v.slug}": d for v in views if (d := newest_fact(v.d, schema))}
-        write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max(lastmod.values(), default=None))
+        lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
+        write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
         (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
     return BuildReport(len(views), pages, sizes, search)
