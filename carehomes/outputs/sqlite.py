@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SQL_TYPES = {"integer": int, "number": float, "boolean": int}
 EXAMPLE_QUERY = ("select address_town, cqc_rating, count(*) as homes from care_homes "
                  "group by address_town, cqc_rating order by address_town, homes desc")
-EXTRA_TABLES = {  # (description, {column: (type, description)})
+EXTRA_TABLES: dict[str, tuple[str, dict[str, tuple[type, str]]]] = {  # (description, {column: (type, description)})
     "releases": ("Each data release (a snapshot kept under releases/<date>/ on the site).", {
         "date": (str, "The day of the release, YYYY-MM-DD."),
         "title": (str, "The release's title as on the Changes page."),
@@ -67,40 +67,40 @@ def _add_table(db: sqlite_utils.Database, t: Table) -> None:
     name = table_name(t.name)
     fks = [(fk["fields"][0], table_name(fk["reference"]["resource"]), fk["reference"]["fields"][0])
            for fk in t.foreign_keys if len(fk["fields"]) == 1]
-    db[name].create({f["name"]: _column_type(f) for f in t.fields}, pk=tuple(t.primary_key) if len(t.primary_key) > 1
+    db.table(name).create({f["name"]: _column_type(f) for f in t.fields}, pk=tuple(t.primary_key) if len(t.primary_key) > 1
                     else (t.primary_key[0] if t.primary_key else None), foreign_keys=fks, not_null=set(t.primary_key))
-    db[name].insert_all(({f["name"]: _value(f, v) for f, v in zip(t.fields, row, strict=True)} for row in t.rows),
+    db.table(name).insert_all(({f["name"]: _value(f, v) for f, v in zip(t.fields, row, strict=True)} for row in t.rows),
                         batch_size=500)
     for f in t.fields:
         c = f.get("constraints", {})
         if f["name"] not in t.primary_key and (c.get("unique") or c.get("enum") or any(f["name"] == k[0] for k in fks)):
-            db[name].create_index([f["name"]], unique=bool(c.get("unique")))
+            db.table(name).create_index([f["name"]], unique=bool(c.get("unique")))
 
 
 def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
     for name, (_, columns) in EXTRA_TABLES.items():
-        db[name].create({c: kind for c, (kind, _) in columns.items()}, pk="date" if name == "releases" else None,
+        db.table(name).create({c: kind for c, (kind, _) in columns.items()}, pk="date" if name == "releases" else None,
                         foreign_keys=[("release", "releases", "date")] if name == "changes" else [])
     released = sorted((e for e in entries if not e.unreleased), key=lambda e: e.date)
-    db["releases"].insert_all({"date": e.date.isoformat(), "title": e.title, "changes": len(e.changes)} for e in released)
-    db["changes"].insert_all({"id": e.id, "release": None if e.unreleased else e.date.isoformat(), "kind": c.kind,
+    db.table("releases").insert_all({"date": e.date.isoformat(), "title": e.title, "changes": len(e.changes)} for e in released)
+    db.table("changes").insert_all({"id": e.id, "release": None if e.unreleased else e.date.isoformat(), "kind": c.kind,
                               "location_id": c.location_id, "name": c.name, "before": c.before, "after": c.after,
                               "published": c.published, "sentence": c.sentence()}
                              for e in sorted(entries, key=lambda e: (e.unreleased, e.date)) for c in e.changes)
-    db["changes"].create_index(["location_id"])
-    db["changes"].create_index(["release"])
+    db.table("changes").create_index(["location_id"])
+    db.table("changes").create_index(["release"])
 
 
 def _dictionary(db: sqlite_utils.Database, tables: list[Table]) -> None:
-    db["dictionary_tables"].create({"table_name": str, "title": str, "description": str}, pk="table_name")
-    db["dictionary_columns"].create({"table_name": str, "column_name": str, "title": str, "type": str, "owner": str,
+    db.table("dictionary_tables").create({"table_name": str, "title": str, "description": str}, pk="table_name")
+    db.table("dictionary_columns").create({"table_name": str, "column_name": str, "title": str, "type": str, "owner": str,
                                      "description": str}, pk=("table_name", "column_name"),
                                     foreign_keys=[("table_name", "dictionary_tables", "table_name")])
-    db["dictionary_tables"].insert_all([{"table_name": table_name(t.name), "title": t.title, "description": t.description}
+    db.table("dictionary_tables").insert_all([{"table_name": table_name(t.name), "title": t.title, "description": t.description}
                                         for t in tables]
                                        + [{"table_name": n, "title": n.capitalize(), "description": d}
                                           for n, (d, _) in EXTRA_TABLES.items()])
-    db["dictionary_columns"].insert_all(
+    db.table("dictionary_columns").insert_all(
         [{"table_name": table_name(t.name), "column_name": f["name"], "title": f.get("title", f["name"]),
           "type": "text" if is_identifier(f) else f.get("type", "string"), "owner": f.get("owner"),
           "description": field_description(f)} for t in tables for f in t.fields]

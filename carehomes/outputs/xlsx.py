@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
+import xlsxwriter
 
 from .typed import Table, field_description, is_identifier
 
