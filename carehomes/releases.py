@@ -121,11 +121,10 @@ REQUIRED_COLUMNS = ("location_id", "name")
 def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
     """The release snapshots in ``folder`` (``<YYYY-MM-DD>/`` folders), oldest first.
 
-    Every snapshot is read before any is used: one that is incomplete, unreadable or whose folder's date
-    is not the date its own datapackage.json was made (``created``) raises ``ReleaseError`` listing every
-    such problem, so a damaged snapshot is never compared with as if it were an empty release. Dates are
-    checked against the snapshot's data, not the computer's clock: a release made with a later
-    SOURCE_DATE_EPOCH is as good as any."""
+    Every snapshot is read before any is used: one that is incomplete or unreadable raises ``ReleaseError``
+    listing every such problem, so a damaged snapshot is never compared with as if it were an empty release.
+    Dates are not checked against the computer's clock: a release made with a later SOURCE_DATE_EPOCH is as
+    good as any, and the release command refuses one dated before the newest (``check_new_release``)."""
     out: list[tuple[dt.date, Path]] = []
     problems: list[str] = []
     if not folder.is_dir():
@@ -139,7 +138,7 @@ def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
             problems.append(f"{d}: is not a date; name a release snapshot's folder by the day it was made "
                             "(YYYY-MM-DD), or remove it")
             continue
-        found = snapshot_problems(d) or date_problems(d, date)
+        found = snapshot_problems(d)
         problems.extend(found)
         if not found:
             out.append((date, d))
@@ -148,16 +147,6 @@ def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
             "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), "
             "or remove the damaged folder and make a new release with: python3 build.py release"]))
     return sorted(out)
-
-
-def date_problems(d: Path, date: dt.date) -> list[str]:
-    """A snapshot folder named for another day than its datapackage.json's ``created`` date (renamed or
-    copied by hand); none for a package without that date (made before it was written)."""
-    created = json.loads((d / "datapackage.json").read_bytes()).get("created")
-    if not isinstance(created, str) or created[:10] == date.isoformat():
-        return []
-    return [f"{d / 'datapackage.json'}: was made on {created[:10]} (created), but its folder is named "
-            f"{date.isoformat()}; rename the folder to {created[:10]}, or remove it"]
 
 
 def check_new_release(releases: list[tuple[dt.date, Path]], date: dt.date) -> None:
