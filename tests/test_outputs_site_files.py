@@ -34,3 +34,12 @@ def test_every_published_csv_ends_its_lines_with_crlf(built_site):
     for f in files:
         data = f.read_bytes()
         assert data.endswith(b"\r\n") and data.count(b"\n") == data.count(b"\r\n"), f
+
+
+def test_open_data_page_links_the_workbook_and_datasette_lite(built_site):
+    site, _ = built_site
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert ('<a href="https://lite.datasette.io/?url=https://example-council.github.io/care-homes/data/care-homes.db">'
+            "Explore in Datasette Lite</a>") in page
+    assert '<a href="../data/care-homes.xlsx">care-homes.xlsx</a>' in page
+    assert "select address_town, cqc_rating, count(*) as homes from care_homes" in page
