@@ -256,7 +256,7 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from .publish import data_files, release_date
-    from .releases import ReleaseError, list_releases, snapshot
+    from .releases import ReleaseError, check_new_release, list_releases, snapshot
 
     folder = Path(args.releases)
     if _refused(output_folder_problem(folder, "--releases")):
@@ -265,7 +265,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     try:
-        list_releases(folder)  # a damaged or future-dated snapshot is refused before another is added
+        # a damaged or misdated snapshot is refused before another is added, and so is a release older than the last
+        check_new_release(list_releases(folder), release_date())
         target = snapshot(data_files(result.profiles), folder, release_date(), force=args.force)
     except ReleaseError as exc:
         _say(f"{exc}\nNo release was made.")

@@ -395,20 +395,35 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
                 if a != b and p != "slug":
                     name = first["name"] if str(first["name"]).isprintable() else repr(first["name"])
                     report.conflicts.append(f"{lid} ({name}): {p} is {a!r} in {first_path} but {b!r} in {path}; kept {a!r}")
-    merged = sorted((h for h, _ in kept.values()), key=lambda h: h["location_id"])
-    used: set[str] = set()
-    for h in merged:
+    report.renamed = keep_slugs(list(kept.values()))
+    return sorted((h for h, _ in kept.values()), key=lambda h: h["location_id"]), report
+
+
+def keep_slugs(homes: list[tuple[dict, str]]) -> list[str]:
+    """Give every home its own slug (its page address), changing as few as possible: each home keeps its
+    slug unless another home truly has the same one, and then the home from the earlier package (the order
+    given; within a package, the earlier row) keeps it. A new slug never takes a slug another home has.
+    Returns one line per changed slug saying which home took it."""
+    taken = {h["slug"] for h, _ in homes}
+    owner: dict[str, tuple[dict, str]] = {}
+    lines = []
+    for h, path in homes:
         slug = h["slug"]
-        if slug in used:
-            suffix = "-" + re.sub(r"[^a-z0-9]", "", h["location_id"].lower())
-            new, n = slug[:SLUG_MAX - len(suffix)].rstrip("-") + suffix, 1
-            while new in used:
-                n += 1
-                new = slug[:SLUG_MAX - len(suffix) - len(str(n)) - 1].rstrip("-") + f"{suffix}-{n}"
-            report.renamed.append(f"{h['location_id']}: {slug} -> {new} (the name was taken)")
-            h["slug"] = new
-        used.add(h["slug"])
-    return merged, report
+        if slug not in owner:
+            owner[slug] = (h, path)
+            continue
+        suffix = "-" + re.sub(r"[^a-z0-9]", "", h["location_id"].lower())
+        new, n = slug[:SLUG_MAX - len(suffix)].rstrip("-") + suffix, 1
+        while new in taken:
+            n += 1
+            new = slug[:SLUG_MAX - len(suffix) - len(str(n)) - 1].rstrip("-") + f"{suffix}-{n}"
+        other, other_path = owner[slug]
+        lines.append(f"{h['location_id']} in {path}: {slug} -> {new} ({slug} is also the page of {other['location_id']} "
+                     f"in {other_path}, which keeps it)")
+        h["slug"] = new
+        taken.add(new)
+        owner[new] = (h, path)
+    return lines
 
 
 def merged_profiles(homes: list[dict], folder: Path = Path("providers"),

@@ -21,11 +21,11 @@ from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
 from .outputs.oruk_api import api_files
-from .outputs.sitemap import write_sitemap
+from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import map_chunks
 from .problems import Problem
 from .publish import data_files, release_date, write_files
-from .releases import changelog, copy_releases, current_records, list_releases
+from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import read_config, render_pages
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
@@ -108,12 +108,13 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
                     for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
-        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
-        # the tables, JSON, GeoJSON, ORUK service package and ORUK tabular form (data/oruk-tabular/)
-        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None)
-        # releases and feed
+        # releases (first: the database holds the changelog)
         releases = list_releases(releases_dir or ROOT / "releases")
         entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
+        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
+        # the tables, JSON, GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
+        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries)
+        # feed
         files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
         # pages
         pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
@@ -127,6 +128,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         search = write_search(views, out, index)
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
         write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
-        # sitemap
-        write_sitemap(out, cfg.raw.get("site_url", ""))
+        # sitemap and robots.txt; each home page's lastmod is its newest fact
+        lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
+        write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+        (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
     return BuildReport(len(views), pages, sizes, search)

@@ -5,13 +5,14 @@ every core for large sets) and puts the files together for one release date.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fsutil import write_bytes_atomic
 from .load import Profile
@@ -19,8 +20,11 @@ from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_package
 from .outputs.oruk_tabular import FOLDER as ORUK_TABULAR
 from .outputs.oruk_tabular import tabular_files
+from .outputs.sqlite import database
 from .outputs.tables import (
+    DB_FILE,
     EXCEL_CSV,
+    XLSX_FILE,
     capability_rows,
     csv_writer,
     excel_csv,
@@ -31,7 +35,12 @@ from .outputs.tables import (
 )
 from .parallel import map_chunks
 from .records import canonical, flatten
+from .outputs.typed import typed_tables
+from .outputs.xlsx import workbook
 from .schema import ROOT, Schema, load_schema
+
+if TYPE_CHECKING:
+    from .releases import Entry
 
 __all__ = ["build_tables", "data_files", "release_date", "release_version", "write_data", "write_files"]
 
@@ -78,10 +87,13 @@ def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: 
 
 
 def nhs_trusts_csv() -> str:
-    """The NHS trust names for the codes in acute_trusts (schema/nhs-trusts.csv, from NHS ODS)."""
+    """The NHS trust names for the codes in acute_trusts (schema/nhs-trusts.csv, from NHS ODS), written
+    like the other tables (RFC 4180: CRLF line ends, whatever the line ends of the file kept in git)."""
     from .sources.nhs_ods import TRUSTS_PATH
 
-    return TRUSTS_PATH.read_text(encoding="utf-8")
+    buf = io.StringIO()
+    csv_writer(buf).writerows(csv.reader(io.StringIO(TRUSTS_PATH.read_text(encoding="utf-8"), newline="")))
+    return buf.getvalue()
 
 
 def site_url(config: Path | None = None) -> str | None:
@@ -94,10 +106,11 @@ def site_url(config: Path | None = None) -> str | None:
 
 
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
-               homepage: str | None = None) -> dict[str, bytes]:
+               homepage: str | None = None, entries: list[Entry] | None = None) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
-    ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage."""
+    ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage; ``entries`` (the
+    changelog, ``releases.changelog``) fill the database's releases and changes tables."""
     schema = schema or load_schema()
     released = released or release_date()
     homepage = homepage or site_url()
@@ -105,6 +118,9 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
+    tables = typed_tables(files, pkg)  # the tables with their types, for the workbook and the database
+    files[XLSX_FILE] = workbook(tables, released, pkg.get("title", ""))
+    files[DB_FILE] = database(tables, entries or [])
     files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
     files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
     tabular = tabular_files(json.loads(files["oruk-services.json"]), released, homepage)  # the same records, as CSV tables

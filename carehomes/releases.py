@@ -52,16 +52,18 @@ class Entry:
     title: str
     changes: list[Change] = field(default_factory=list)
     unreleased: bool = False
-    since: dt.date | None = None  # for unreleased changes: the release they are measured against
+    since: dt.date | None = None  # the release the changes are measured against (None: the first release)
+    updated: dt.date | None = None  # the newest fact of the homes changed (see ``entry_updated``)
 
     @property
     def id(self) -> str:
-        """Stable for the same changes: a release's date, or for unreleased changes the release they follow
-        (never the build date, so a daily rebuild of the same changes keeps the same feed entry)."""
+        """Stable for the same changes: the release they follow and what they are, never the build date nor
+        whether they are released yet, so a daily rebuild keeps the feed entry, and so does the release
+        that publishes the changes."""
         digest = hashlib.sha256("\n".join(c.sentence() for c in self.changes).encode()).hexdigest()[:16]
-        if self.unreleased:
-            return f"unreleased-since-{self.since.isoformat() if self.since else 'start'}-{digest}"
-        return f"{self.date.isoformat()}-{digest}"
+        if self.since is None:
+            return f"first-release-{self.date.isoformat()}"
+        return f"changes-since-{self.since.isoformat()}-{digest}"
 
     @property
     def anchor(self) -> str:
@@ -116,13 +118,13 @@ SNAPSHOT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUIRED_COLUMNS = ("location_id", "name")
 
 
-def list_releases(folder: Path, today: dt.date | None = None) -> list[tuple[dt.date, Path]]:
+def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
     """The release snapshots in ``folder`` (``<YYYY-MM-DD>/`` folders), oldest first.
 
-    Every snapshot is read before any is used: one that is incomplete, unreadable or dated after
-    ``today`` (default: the computer's date) raises ``ReleaseError`` listing every such problem,
-    so a damaged snapshot is never compared with as if it were an empty release."""
-    today = today or dt.date.today()
+    Every snapshot is read before any is used: one that is incomplete or unreadable raises ``ReleaseError``
+    listing every such problem, so a damaged snapshot is never compared with as if it were an empty release.
+    Dates are not checked against the computer's clock: a release made with a later SOURCE_DATE_EPOCH is as
+    good as any, and the release command refuses one dated before the newest (``check_new_release``)."""
     out: list[tuple[dt.date, Path]] = []
     problems: list[str] = []
     if not folder.is_dir():
@@ -136,10 +138,6 @@ def list_releases(folder: Path, today: dt.date | None = None) -> list[tuple[dt.d
             problems.append(f"{d}: is not a date; name a release snapshot's folder by the day it was made "
                             "(YYYY-MM-DD), or remove it")
             continue
-        if date > today:
-            problems.append(f"{d}: is dated {date.isoformat()}, after today ({today.isoformat()}); a release cannot be "
-                            "from the future: rename the folder to the day it was made, or remove it")
-            continue
         found = snapshot_problems(d)
         problems.extend(found)
         if not found:
@@ -149,6 +147,14 @@ def list_releases(folder: Path, today: dt.date | None = None) -> list[tuple[dt.d
             "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), "
             "or remove the damaged folder and make a new release with: python3 build.py release"]))
     return sorted(out)
+
+
+def check_new_release(releases: list[tuple[dt.date, Path]], date: dt.date) -> None:
+    """A new release dated ``date`` must not come before the newest one already made; ReleaseError says so."""
+    if releases and date < releases[-1][0]:
+        raise ReleaseError(f"{releases[-1][1]}: the newest release is dated {releases[-1][0].isoformat()}, after "
+                           f"this release's date ({date.isoformat()}); releases follow each other in time: remove the "
+                           "wrongly dated snapshot, or make this release on that day or later (SOURCE_DATE_EPOCH)")
 
 
 def snapshot_problems(d: Path) -> list[str]:
@@ -200,19 +206,50 @@ def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], to
     schema = schema or load_schema()
     entries = []
     previous: dict[str, dict] | None = None
-    for date, path in releases:
+    for i, (date, path) in enumerate(releases):
         now = release_records(path, schema)
         if previous is None:
-            entries.append(Entry(date, f"First release: {len(now):,} homes"))
+            entries.append(Entry(date, f"First release: {len(now):,} homes", updated=date))
         else:
-            entries.append(Entry(date, f"Release of {date.isoformat()}", diff(previous, now)))
+            since = releases[i - 1][0]
+            changes = diff(previous, now)
+            entries.append(Entry(date, f"Release of {date.isoformat()}", changes, since=since,
+                                 updated=entry_updated(changes, previous, now, since, schema)))
         previous = now
     if previous is not None:
         changes = diff(previous, current)
         if changes:
-            entries.append(Entry(today, f"Changes since the release of {releases[-1][0].isoformat()}", changes, unreleased=True,
-                                 since=releases[-1][0]))
+            since = releases[-1][0]
+            entries.append(Entry(today, f"Changes since the release of {since.isoformat()}", changes, unreleased=True,
+                                 since=since, updated=entry_updated(changes, previous, current, since, schema)))
     return list(reversed(entries))
+
+
+def newest_fact(record: dict, schema: Schema) -> dt.date | None:
+    """The newest date among a home's dated facts (the date fields of care-homes.csv: a rating, beds confirmed,
+    an import), written as a date or as its ISO text; None when it has none."""
+    found = []
+    for f in schema.home_fields:
+        if f.type == "date":
+            value = get_path(record, f.keys)
+            try:
+                found.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]))
+            except ValueError:
+                continue
+    return max((d.date() if isinstance(d, dt.datetime) else d for d in found), default=None)
+
+
+def entry_updated(changes: list[Change], old: dict[str, dict], new: dict[str, dict], since: dt.date,
+                  schema: Schema) -> dt.date:
+    """When a changelog entry last changed: the newest fact of the homes it names (as now, or as last
+    published for a home removed), and never before the release it follows. From the data, not the
+    build date, so the same changes keep the same date every day and after they are released."""
+    dates = [since]
+    for c in changes:
+        record = new.get(c.location_id) or old.get(c.location_id)
+        if record and (d := newest_fact(record, schema)):
+            dates.append(d)
+    return max(dates)
 
 
 def copy_releases(releases: list[tuple[dt.date, Path]], out_dir: Path) -> None:

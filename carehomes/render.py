@@ -29,6 +29,7 @@ from . import docs
 from .configfile import ConfigFileError, load_config_chain
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
+from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_chunks
 from .safetext import json_for_html
@@ -50,13 +51,15 @@ UP = {"mkdocs": "../", "zensical": ""}
 ZENSICAL_PIN = "zensical==0.0.73"
 FILE_NOTES = {
     "care-homes.csv": ("One row per care home", "CSV"),
-    "care-homes-excel.csv": ("care-homes.csv for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows", "CSV (UTF-8 with BOM)"),
+    "care-homes-excel.csv": ("care-homes.csv for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows (care-homes.xlsx opens correctly everywhere)", "CSV (UTF-8 with BOM)"),
     "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
     "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
     "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
     "oruk-services.json": ("Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in x_care_home. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
     "oruk-tabular/datapackage.json": ("The same Open Referral UK records as CSV tables (the UK profile's tabular form, for ORUK tools that read it): this file describes the tables in the folder oruk-tabular/", "JSON (Frictionless data package of CSV tables)"),
+    "care-homes.xlsx": ("The homes, their needs and the NHS trusts as an Excel workbook that any spreadsheet opens as it is (dates as dates, IDs and phone numbers as text), with a data dictionary sheet", "Excel workbook (.xlsx)"),
+    "care-homes.db": ("The same tables, the releases and changes and the data dictionary as one SQLite database, for SQL and Datasette", "SQLite database"),
     "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
     "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
 }
@@ -351,7 +354,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
-            releases=[d.isoformat() for d, _ in reversed(releases)]),
+            releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +

@@ -3,7 +3,6 @@ a missing or empty folder, damaged release snapshots. Always one line saying wha
 exit 1, nothing written; never a traceback."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -185,16 +184,16 @@ def snapshot_folder(releases: Path, date: str, homes: bytes | None = b"garbage\n
     return d
 
 
-def test_damaged_and_future_snapshots_are_refused(tmp_path):
+def test_damaged_snapshots_are_refused_and_a_later_one_is_kept(tmp_path):
     rel = tmp_path / "releases"
-    future = snapshot_folder(rel, "2099-01-01")
+    shutil.copytree(ROOT / "releases" / "2026-11-23", rel / "2099-01-01")  # made for a later day: not damaged
     garbage = snapshot_folder(rel, "2026-11-01", package=True)
     snapshot_folder(rel, "2026-11-02", homes=b"location_id,name\n,Nameless\n", package=True)
     snapshot_folder(rel, "2026-11-03", homes=b"location_id,name\n\xff\n", package=True)
     (rel / "2026-13-45").mkdir()
     (rel / "notes").mkdir()  # not a snapshot: left alone
     with pytest.raises(ReleaseError) as exc:
-        list_releases(rel, dt.date(2026, 12, 1))
+        list_releases(rel)
     assert str(exc.value).splitlines() == [
         f"{garbage / 'care-homes.csv'}:1: has no column location_id or name; it is not a care-homes.csv made by the "
         "release command",
@@ -203,8 +202,6 @@ def test_damaged_and_future_snapshots_are_refused(tmp_path):
         "invalid start byte); the file is damaged",
         f"{rel / '2026-13-45'}: is not a date; name a release snapshot's folder by the day it was made (YYYY-MM-DD), "
         "or remove it",
-        f"{future}: is dated 2099-01-01, after today (2026-12-01); a release cannot be from the future: rename the "
-        "folder to the day it was made, or remove it",
         "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), or remove the "
         "damaged folder and make a new release with: python3 build.py release",
     ]
@@ -214,7 +211,7 @@ def test_snapshot_without_its_files(tmp_path):
     rel = tmp_path / "releases"
     d = snapshot_folder(rel, "2026-11-01", homes=None)
     with pytest.raises(ReleaseError) as exc:
-        list_releases(rel, dt.date(2026, 12, 1))
+        list_releases(rel)
     assert str(exc.value).splitlines()[:3] == [
         f"{d / name}: is missing; a release snapshot has care-homes.csv, capabilities.csv, datapackage.json"
         for name in ("care-homes.csv", "capabilities.csv", "datapackage.json")]
@@ -236,12 +233,25 @@ def test_build_with_a_damaged_snapshot_publishes_nothing(tmp_path):
     r = run_build("build", "--no-search", "--providers", str(prov), "--out", str(site), "--releases", str(rel))
     assert r.returncode == 1
     assert r.stdout == ""
-    assert r.stderr.splitlines()[0].startswith(f"{future}: is dated 2099-01-01, after today")
+    assert r.stderr.splitlines()[0] == f"{future / 'capabilities.csv'}: is missing; a release snapshot has care-homes.csv, capabilities.csv, datapackage.json"
     assert r.stderr.splitlines()[-1] == f"The site was not built; {site} is unchanged."
     assert tree(site) == before
     r = run_build("release", "--providers", str(prov), "--releases", str(rel))
     assert (r.returncode, r.stderr.splitlines()[-1]) == (1, "No release was made.")
     assert sorted(p.name for p in rel.iterdir()) == ["2026-11-23", "2099-01-01"]
+
+
+def test_a_release_made_with_a_later_date_is_kept_and_no_release_may_come_before_it(tmp_path, capsys, monkeypatch):
+    prov, rel = providers(tmp_path), tmp_path / "releases"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4070908800")  # 2099-01-01: a release made for a later day
+    assert run(capsys, "release", "--providers", str(prov), "--releases", str(rel))[0] == 0
+    assert [d.isoformat() for d, _ in list_releases(rel)] == ["2099-01-01"]  # every later build reads it
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    code, _, err = run(capsys, "release", "--providers", str(prov), "--releases", str(rel))
+    assert (code, err) == (1, f"{rel / '2099-01-01'}: the newest release is dated 2099-01-01, after this release's date "
+                              "(2026-11-23); releases follow each other in time: remove the wrongly dated snapshot, or make "
+                              "this release on that day or later (SOURCE_DATE_EPOCH)\nNo release was made.\n")
+    assert sorted(p.name for p in rel.iterdir()) == ["2099-01-01"]
 
 
 def test_config_paths(tmp_path, capsys):

@@ -326,3 +326,31 @@ def test_a_missing_data_file_is_named(tmp_path, pkg):
         f"{pkg / 'datapackage.json'}: resource 'capabilities' names 'capabilities.csv', which is missing from the package folder"]
     assert merge_fails(tmp_path, tmp_path / "nothing" / "datapackage.json") == [
         f"{tmp_path / 'nothing' / 'datapackage.json'}: no such file; give the path of a package's datapackage.json"]
+
+
+def test_merge_keeps_every_slug_but_a_true_clash_and_says_so():
+    from carehomes.merge import keep_slugs
+
+    first = [({"location_id": "1-9", "slug": "the-laurels"}, "here/datapackage.json"),
+             ({"location_id": "1-5", "slug": "oak-lodge-15"}, "here/datapackage.json")]
+    second = [({"location_id": "1-1", "slug": "the-laurels"}, "shrop/datapackage.json"),  # another home, same slug
+              ({"location_id": "1-4", "slug": "oak-lodge"}, "shrop/datapackage.json"),
+              ({"location_id": "1-6", "slug": "oak-lodge"}, "shrop/datapackage.json")]
+    homes = first + second
+    lines = keep_slugs(homes)
+    # the earlier package's homes keep their pages, though their location IDs sort later
+    assert [h["slug"] for h, _ in homes] == ["the-laurels", "oak-lodge-15", "the-laurels-11", "oak-lodge", "oak-lodge-16"]
+    assert lines == [
+        "1-1 in shrop/datapackage.json: the-laurels -> the-laurels-11 (the-laurels is also the page of 1-9 in "
+        "here/datapackage.json, which keeps it)",
+        "1-6 in shrop/datapackage.json: oak-lodge -> oak-lodge-16 (oak-lodge is also the page of 1-4 in "
+        "shrop/datapackage.json, which keeps it)"]
+
+
+def test_a_new_slug_never_takes_another_homes_slug():
+    from carehomes.merge import keep_slugs
+
+    homes = [({"location_id": "1-1", "slug": "rose"}, "a"), ({"location_id": "1-2", "slug": "rose"}, "a"),
+             ({"location_id": "1-3", "slug": "rose-12"}, "b")]
+    keep_slugs(homes)
+    assert [h["slug"] for h, _ in homes] == ["rose", "rose-12-2", "rose-12"]  # rose-12 stays with 1-3

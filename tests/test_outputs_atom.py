@@ -45,7 +45,7 @@ def test_same_changes_keep_their_entry_id_across_days(tmp_path, monkeypatch):
     assert [t for _, t, _ in first] == ["Changes since the release of 2026-10-01", "First release: 2 homes"]
     assert first == second
     assert "2026-11-23" not in first[0][0] and "2026-11-24" not in second[0][0]
-    assert first[0][0].startswith("https://example-council.github.io/care-homes/open-data/#unreleased-since-2026-10-01-")
+    assert first[0][0].startswith("https://example-council.github.io/care-homes/open-data/#changes-since-2026-10-01-")
     assert first[0][2] == "https://example-council.github.io/care-homes/changes/#unreleased"
     # A different change set is a different entry.
     changed = tmp_path / "other"
@@ -77,3 +77,47 @@ def test_every_page_type_links_the_feed_in_its_head(built_site):
     page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
     assert '<a href="../data/changes.atom">the feed of changes</a>' in page
     assert '<a href="../changes/">Changes to the data</a>' in page
+
+
+def _feed(prov, releases_dir, day):
+    """changes.atom as a build on ``day`` writes it (releases.changelog, outputs.atom), without the pages."""
+    from carehomes.outputs.atom import atom
+    from carehomes.releases import changelog, current_records, list_releases
+
+    profiles = check_paths([prov], on=day).profiles
+    entries = changelog(list_releases(releases_dir), current_records([p.data for p in profiles]), day)
+    return atom(entries, "https://example.org/", "Homes", day)
+
+
+def _feed_entries(text):
+    feed = ET.fromstring(text)
+    return [(e.find(f"{ATOM}id").text, e.find(f"{ATOM}title").text, e.find(f"{ATOM}updated").text)
+            for e in feed.findall(f"{ATOM}entry")]
+
+
+def test_feed_dates_and_ids_stay_the_same_across_days_and_the_release(tmp_path):
+    prov, releases = tmp_path / "providers", tmp_path / "releases"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 10, 1))
+    f = prov / "example-full.yaml"
+    f.write_text(f.read_text().replace("  rating: Good\n", "  rating: Requires improvement\n"))
+    day1, day2 = _feed(prov, releases, TODAY), _feed(prov, releases, TODAY + dt.timedelta(days=30))
+    assert day1 == day2  # the whole feed, its own <updated> included
+    unreleased = _feed_entries(day1)[0]
+    assert unreleased[1] == "Changes since the release of 2026-10-01"
+    assert unreleased[2] == "2026-11-20T00:00:00Z"  # the newest dated fact of the home changed (its beds confirmed)
+    # the changes are released on 1 December: the same entry (id and date), now under the release's title
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 12, 1))
+    after = _feed_entries(_feed(prov, releases, dt.date(2026, 12, 2)))
+    assert after[0] == (unreleased[0], "Release of 2026-12-01", unreleased[2])
+    assert [e[1] for e in after] == ["Release of 2026-12-01", "First release: 2 homes"]
+
+
+def test_an_entry_is_dated_by_the_newest_fact_of_the_homes_it_names(tmp_path):
+    prov, releases = tmp_path / "providers", tmp_path / "releases"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 10, 1))
+    f = prov / "example-full.yaml"
+    f.write_text(f.read_text().replace("  rating: Good\n", "  rating: Requires improvement\n")
+                 .replace("  rating_date: 2025-03-14\n", "  rating_date: 2026-11-22\n"))
+    assert _feed_entries(_feed(prov, releases, TODAY))[0][2] == "2026-11-22T00:00:00Z"

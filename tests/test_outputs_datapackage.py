@@ -14,9 +14,13 @@ from carehomes.publish import write_data
 
 # The Data Package v2 profile as shipped by dplib-py (the Frictionless team's Python implementation of
 # the standard, pinned in requirements.txt). Its 2.0 profiles predate the final v2 release in one way:
-# their Table Schema has no "list" field type (https://datapackage.org/standard/table-schema/#list),
-# so a field of type "list" fails its oneOf. Those, and only those, are accepted below.
+# their Table Schema has no "list" field type, which Table Schema v2 defines
+# (https://datapackage.org/standard/table-schema/#list), so each field of type "list" fails the
+# profile's oneOf of field types. Those four errors, and only those, are expected: LIST_GAP names them.
+# The report to file upstream (frictionless/dplib-py) is docs/decisions/data-package-v2-list-type.md.
 PROFILE = json.loads((importlib.resources.files("dplib") / "profiles" / "2.0" / "datapackage.json").read_text(encoding="utf-8"))
+LIST_GAP = ["care-homes.acute_trusts: oneOf (type list)", "care-homes.cqc_service_types: oneOf (type list)",
+            "care-homes.cqc_specialisms: oneOf (type list)", "care-homes.maintainers: oneOf (type list)"]
 
 
 def _published(tmp_path) -> dict:
@@ -26,14 +30,15 @@ def _published(tmp_path) -> dict:
 
 
 def profile_errors(pkg: dict) -> list[str]:
-    """Every error of ``pkg`` against the v2 profile, except a "list" field (see PROFILE)."""
+    """Every error of ``pkg`` against the v2 profile: an error on a field named by its resource and field
+    (with the validator and the field's type), any other by its path and message."""
     out = []
     for e in jsonschema.Draft7Validator(PROFILE).iter_errors(pkg):
-        if isinstance(e.instance, dict) and e.instance.get("type") == "list" and list(e.absolute_path)[-2:-1] == ["fields"]:
-            others = [s for s in e.context if not (s.validator == "enum" and s.instance == "list")]
-            if all(s.validator in ("enum", "required") or list(s.absolute_path)[-1:] == ["type"] for s in others):
-                continue
-        out.append(f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}")
+        path = list(e.absolute_path)
+        if len(path) == 5 and path[0] == "resources" and path[2:4] == ["schema", "fields"] and isinstance(e.instance, dict):
+            out.append(f"{pkg['resources'][path[1]]['name']}.{e.instance.get('name')}: {e.validator} (type {e.instance.get('type')})")
+        else:
+            out.append(f"{'/'.join(map(str, path))}: {e.message[:200]}")
     return out
 
 
@@ -44,14 +49,14 @@ def test_profile_is_the_v2_one():
 def test_package_passes_the_v2_json_schema(tmp_path):
     pkg = _published(tmp_path)
     assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
-    assert profile_errors(pkg) == []
+    assert profile_errors(pkg) == LIST_GAP  # the profile's missing "list" type, and nothing else
 
 
 def test_the_profile_check_can_fail(tmp_path):
     pkg = _published(tmp_path)
     pkg["resources"][0]["schema"]["fields"][10]["example"] = 52.05
     pkg["homepage"] = 7
-    assert len(profile_errors(pkg)) == 2
+    assert profile_errors(pkg) == ["homepage: 7 is not of type 'string'", "care-homes.latitude: oneOf (type number)", *LIST_GAP]
 
 
 def test_package_passes_frictionless(tmp_path):
@@ -72,7 +77,7 @@ def test_every_published_file_is_a_resource_or_documented(built_site):
     pkg = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
     paths = {r["path"] for r in pkg["resources"]}
     assert paths == {"care-homes.csv", "capabilities.csv", "care-homes.json", "care-homes.geojson", "oruk-services.json", "nhs-trusts.csv",
-                     "oruk-tabular/datapackage.json"}
+                     "oruk-tabular/datapackage.json", "care-homes.xlsx", "care-homes.db"}
     for name in sorted(p.name for p in (site / "data").iterdir()):
         assert name in paths or name == "datapackage.json" or f"{name}" in pkg["description"] or f"{name}/" in pkg["description"], name
     for r in pkg["resources"]:

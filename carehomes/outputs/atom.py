@@ -10,8 +10,10 @@ if TYPE_CHECKING:
 
 
 def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date) -> str:
-    """An Atom feed with one item per changelog entry."""
+    """An Atom feed with one item per changelog entry. The feed's date is its newest entry's (``updated``,
+    the release date, only when it has none), so a rebuild with the same changes is the same feed."""
     base = site_url.rstrip("/") + "/"
+    updated = max((e.updated or e.date for e in entries), default=updated)
     items = []
     for e in entries:
         body = "\n".join(c.sentence() for c in e.changes) or e.title
@@ -19,7 +21,7 @@ def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date) -> s
             "<entry>"
             f"<id>{xml_escape(base)}open-data/#{e.id}</id>"
             f"<title>{xml_escape(e.title)}</title>"
-            f"<updated>{e.date.isoformat()}T00:00:00Z</updated>"
+            f"<updated>{(e.updated or e.date).isoformat()}T00:00:00Z</updated>"
             f'<link rel="alternate" type="text/html" href="{xml_escape(base)}changes/#{e.anchor}"/>'
             f'<content type="text">{xml_escape(body)}</content>'
             "</entry>")

@@ -86,6 +86,8 @@ def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
 
 CRLF = "\r\n"  # RFC 4180 section 2: each record ends with CRLF
 EXCEL_CSV = "care-homes-excel.csv"
+XLSX_FILE = "care-homes.xlsx"
+DB_FILE = "care-homes.db"
 FORMULA_RULE = ("In the CSV files, a value that starts with =, +, -, @, a tab or a carriage return (or with an "
                 "apostrophe followed by one of those or by another apostrophe) is written with one extra leading "
                 "apostrophe (') so that a spreadsheet never runs it as a formula; remove that first apostrophe to get "
@@ -138,6 +140,17 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                            "Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
                            "service package (a JSON array). The same records are served as a static ORUK API under "
                            "oruk/ on the site."),
+    XLSX_FILE: ("care-homes-xlsx", "Care homes as an Excel workbook", "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "The tables care-homes, capabilities and nhs-trusts as sheets of one workbook, typed as in this package: "
+                "numbers, yes/no (TRUE/FALSE) and dates as such, IDs and phone numbers as text, every text as text "
+                "(never a formula, so without the CSV files' formula apostrophe), the header row frozen; and a sheet "
+                "'Data dictionary' describing every column."),
+    DB_FILE: ("care-homes-sqlite", "Care homes as a SQLite database", "sqlite", "application/vnd.sqlite3",
+              "The tables as one SQLite database: care_homes, capabilities and nhs_trusts (typed as in this package, "
+              "with primary keys, foreign keys and indexes; lists as JSON arrays, yes/no as 1/0, dates as text "
+              "YYYY-MM-DD), releases and changes (the changelog), and the data dictionary in dictionary_tables and "
+              "dictionary_columns. Open it in Datasette or any SQLite tool."),
     "oruk-tabular/datapackage.json": ("oruk-tabular", "Care homes in Open Referral UK tabular form", "json", "application/json",
                                       "The descriptor of a second data package, in the folder oruk-tabular/: the same "
                                       "Open Referral UK records as oruk-services.json, as the UK profile's CSV tables "
@@ -149,7 +162,7 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
 }
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
     f" Also published with these files: {EXCEL_CSV} (care-homes.csv with a UTF-8 byte order mark, for Excel on "
-    "Windows); changes.atom (an Atom feed of the changes between releases: homes added or removed, rating, "
+    f"Windows; {XLSX_FILE} opens the same in every spreadsheet); changes.atom (an Atom feed of the changes between releases: homes added or removed, rating, "
     "registration and bed changes); releases/<date>/ (every earlier release's care-homes.csv, capabilities.csv and "
     "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
     "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "

@@ -1,0 +1,124 @@
+"""care-homes.db: the open data as one SQLite database for analysts (Datasette, sqlite3, any SQL tool).
+
+One table a data package table (its name with underscores: care_homes, capabilities, nhs_trusts), typed
+from the package, with its primary key, foreign keys and indexes; releases and changes (the changelog);
+and the data dictionary in the tables dictionary_tables and dictionary_columns. Written with sqlite-utils.
+Lists are JSON arrays (use json_each), yes/no are 1/0, dates are text written YYYY-MM-DD.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from .typed import Table, field_description, is_identifier
+
+if TYPE_CHECKING:
+    from ..releases import Entry
+
+SQL_TYPES = {"integer": int, "number": float, "boolean": int}
+EXAMPLE_QUERY = ("select address_town, cqc_rating, count(*) as homes from care_homes "
+                 "group by address_town, cqc_rating order by address_town, homes desc")
+EXTRA_TABLES: dict[str, tuple[str, dict[str, tuple[type, str]]]] = {  # (description, {column: (type, description)})
+    "releases": ("Each data release (a snapshot kept under releases/<date>/ on the site).", {
+        "date": (str, "The day of the release, YYYY-MM-DD."),
+        "title": (str, "The release's title as on the Changes page."),
+        "changes": (int, "How many changes the release made since the one before.")}),
+    "changes": ("Each change between releases: homes added or removed, rating, registration and bed changes; "
+                "release is empty for changes not released yet.", {
+                    "id": (str, "The change's entry in the Atom feed changes.atom."),
+                    "release": (str, "The release that made the change (releases.date), or empty if not released yet."),
+                    "kind": (str, "added, removed, deregistered, rating or beds."),
+                    "location_id": (str, "The home's CQC location ID (a removed home is no longer in care_homes)."),
+                    "name": (str, "The home's name."),
+                    "before": (str, "The value before the change."),
+                    "after": (str, "The value after the change."),
+                    "published": (str, "For a rating: the day CQC published it."),
+                    "sentence": (str, "The change in words, as in the feed.")}),
+}
+
+
+def table_name(resource: str) -> str:
+    """A data package resource's table name in SQL: care-homes -> care_homes."""
+    return resource.replace("-", "_")
+
+
+def _value(f: dict, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.get("type") == "boolean":
+        return int(value)
+    if f.get("type") == "date":
+        return value.isoformat()
+    if f.get("type") == "list":
+        return value  # sqlite-utils stores a list as a JSON array
+    if is_identifier(f):
+        return str(value)
+    return value
+
+
+def _column_type(f: dict) -> Any:
+    return str if is_identifier(f) else SQL_TYPES.get(f.get("type", ""), str)
+
+
+def _add_table(db: sqlite_utils.Database, t: Table) -> None:
+    name = table_name(t.name)
+    fks = [(fk["fields"][0], table_name(fk["reference"]["resource"]), fk["reference"]["fields"][0])
+           for fk in t.foreign_keys if len(fk["fields"]) == 1]
+    db.table(name).create({f["name"]: _column_type(f) for f in t.fields}, pk=tuple(t.primary_key) if len(t.primary_key) > 1
+                    else (t.primary_key[0] if t.primary_key else None), foreign_keys=fks, not_null=set(t.primary_key))
+    db.table(name).insert_all(({f["name"]: _value(f, v) for f, v in zip(t.fields, row, strict=True)} for row in t.rows),
+                        batch_size=500)
+    for f in t.fields:
+        c = f.get("constraints", {})
+        if f["name"] not in t.primary_key and (c.get("unique") or c.get("enum") or any(f["name"] == k[0] for k in fks)):
+            db.table(name).create_index([f["name"]], unique=bool(c.get("unique")))
+
+
+def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
+    for name, (_, columns) in EXTRA_TABLES.items():
+        db.table(name).create({c: kind for c, (kind, _) in columns.items()}, pk="date" if name == "releases" else None,
+                        foreign_keys=[("release", "releases", "date")] if name == "changes" else [])
+    released = sorted((e for e in entries if not e.unreleased), key=lambda e: e.date)
+    db.table("releases").insert_all({"date": e.date.isoformat(), "title": e.title, "changes": len(e.changes)} for e in released)
+    db.table("changes").insert_all({"id": e.id, "release": None if e.unreleased else e.date.isoformat(), "kind": c.kind,
+                              "location_id": c.location_id, "name": c.name, "before": c.before, "after": c.after,
+                              "published": c.published, "sentence": c.sentence()}
+                             for e in sorted(entries, key=lambda e: (e.unreleased, e.date)) for c in e.changes)
+    db.table("changes").create_index(["location_id"])
+    db.table("changes").create_index(["release"])
+
+
+def _dictionary(db: sqlite_utils.Database, tables: list[Table]) -> None:
+    db.table("dictionary_tables").create({"table_name": str, "title": str, "description": str}, pk="table_name")
+    db.table("dictionary_columns").create({"table_name": str, "column_name": str, "title": str, "type": str, "owner": str,
+                                     "description": str}, pk=("table_name", "column_name"),
+                                    foreign_keys=[("table_name", "dictionary_tables", "table_name")])
+    db.table("dictionary_tables").insert_all([{"table_name": table_name(t.name), "title": t.title, "description": t.description}
+                                        for t in tables]
+                                       + [{"table_name": n, "title": n.capitalize(), "description": d}
+                                          for n, (d, _) in EXTRA_TABLES.items()])
+    db.table("dictionary_columns").insert_all(
+        [{"table_name": table_name(t.name), "column_name": f["name"], "title": f.get("title", f["name"]),
+          "type": "text" if is_identifier(f) else f.get("type", "string"), "owner": f.get("owner"),
+          "description": field_description(f)} for t in tables for f in t.fields]
+        + [{"table_name": n, "column_name": c, "title": c, "type": "integer" if kind is int else "string", "owner": None,
+            "description": d} for n, (_, cols) in EXTRA_TABLES.items() for c, (kind, d) in cols.items()])
+
+
+def database(tables: list[Table], entries: list[Entry]) -> bytes:
+    """The database file's bytes."""
+    with tempfile.TemporaryDirectory(prefix="carehomes-db-") as tmp:
+        path = Path(tmp) / "care-homes.db"
+        db = sqlite_utils.Database(path)
+        try:
+            for t in tables:
+                _add_table(db, t)
+            _changelog(db, entries)
+            _dictionary(db, tables)
+            db.vacuum()
+        finally:
+            db.close()
+        return path.read_bytes()
