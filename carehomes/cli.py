@@ -584,7 +584,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from . import forms
-    from .stale import markdown_report, stale_homes, text_report
+    from .stale import issue_title, markdown_report, stale_homes, text_report
 
     try:
         today = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
@@ -598,7 +598,8 @@ def cmd_stale(args: argparse.Namespace) -> int:
     found = stale_homes(providers, today)
     for p in found.problems:
         _say(str(p))
-    print(markdown_report(found, repo, today) if args.format == "markdown" else text_report(found, repo))
+    print(markdown_report(found, repo, today) if args.format == "markdown" else
+          issue_title(found) if args.format == "title" else text_report(found, repo))
     return 1 if found.problems else 0
 
 
@@ -751,7 +752,8 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old or were never given")
     st.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to look at (default: providers/)")
     st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
-    st.add_argument("--format", choices=["text", "markdown"], default="text", help="text (default) for reading here; markdown for the weekly GitHub issue's text")
+    st.add_argument("--format", choices=["text", "markdown", "title"], default="text",
+                    help="text (default) for reading here; markdown for the weekly GitHub issue's text; title for its title")
     st.add_argument("--on", metavar="YYYY-MM-DD", help="count days up to this date (default: today)")
     st.set_defaults(func=cmd_stale)
 

@@ -64,6 +64,16 @@ def _never_head(n: int) -> str:
     return f"{n} home{'s have' if n != 1 else ' has'} never told us {'their' if n != 1 else 'its'} vacancies"
 
 
+def issue_title(found: Freshness) -> str:
+    """The weekly freshness issue's title: what its lists hold, homes with old vacancies and homes that never gave any."""
+    parts = []
+    if found.stale:
+        parts.append(f"{len(found.stale)} home{'s' * (len(found.stale) != 1)} more than {MAX_AGE_DAYS} days old")
+    if found.never:
+        parts.append(f"{len(found.never)}{' home' if not found.stale else ''}{'s' * (not found.stale and len(found.never) != 1)} never given")
+    return "Vacancies to confirm: " + ", ".join(parts) if parts else "Vacancies: every home's are up to date"
+
+
 def text_report(found: Freshness, repo: str) -> str:
     """One line per home, for stewards at a terminal: old vacancies first, then homes that never gave any."""
     lines = []

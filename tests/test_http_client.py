@@ -245,3 +245,13 @@ def test_a_location_id_cannot_inject_a_workflow_command(monkeypatch, capsys, stu
 def test_quoted_escapes_control_characters():
     assert httpclient.quoted("a\nb\x1b\u2028c") == "a\\nb\\x1b\\u2028c"
     assert httpclient.quoted("x" * 300, 5) == "xxxxx…"
+
+
+def test_a_bad_dormancy_names_its_field(monkeypatch, capsys, stub, tmp_path):
+    a = sorted(stub.details)[0]
+    stub.details[a]["dormancy"] = "Maybe"
+    code, _, err = run_api(monkeypatch, capsys, stub, tmp_path)
+    assert code == 1 and "Traceback" not in err
+    assert (f"  location {a}: field 'dormancy': 'Maybe' is not Y or N; write Y for yes, N or nothing for no"
+            in err.splitlines())
+    assert written(tmp_path) == []

@@ -116,3 +116,25 @@ def test_freshness_workflow_runs_weekly_and_keeps_one_issue():
     assert "${{" not in runs
     assert 'python3 build.py stale --format markdown > "$RUNNER_TEMP/stale.md"' in runs
     assert "gh issue list --label" in runs and "gh issue edit" in runs and "gh issue create" in runs
+    assert 'python3 build.py stale --format title > "$RUNNER_TEMP/title.txt"' in runs
+    assert 'gh issue edit "$number" --title "$title"' in runs and 'gh issue create --title "$title"' in runs
+
+
+def test_the_freshness_issue_title_says_what_its_lists_hold():
+    from carehomes.stale import Freshness, StaleHome, issue_title
+
+    old = StaleHome("a", "A", dt.date(2026, 1, 1), 300, ())
+    never = StaleHome("b", "B", None, None, ())
+    assert issue_title(Freshness([old, old], [never], 3, [])) == "Vacancies to confirm: 2 homes more than 7 days old, 1 never given"
+    assert issue_title(Freshness([old], [], 3, [])) == "Vacancies to confirm: 1 home more than 7 days old"
+    assert issue_title(Freshness([], [never, never], 2, [])) == "Vacancies to confirm: 2 homes never given"
+    assert issue_title(Freshness([], [never], 2, [])) == "Vacancies to confirm: 1 home never given"
+    assert issue_title(Freshness([], [], 2, [])) == "Vacancies: every home's are up to date"
+
+
+def test_stale_prints_the_issue_title(capsys):
+    from carehomes.cli import main
+
+    assert main(["stale", "--format", "title", "--on", "2026-11-23"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("Vacancies to confirm: ") and out.endswith(" never given"), out

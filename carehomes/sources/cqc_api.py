@@ -537,6 +537,14 @@ def _field(doc: dict, key: str, kind: type) -> Any:
     return value
 
 
+def _read(doc: dict, key: str, read: Callable[[Any], Any]) -> Any:
+    """``read`` of the field ``key``; a value it cannot read is a ValueError naming the field."""
+    try:
+        return read(doc.get(key))
+    except ValueError as exc:
+        raise ValueError(f"field '{key}': {exc}") from None
+
+
 def extra_facts(doc: dict) -> dict[str, Any]:
     """The regulator facts the API gives beyond the file formats: key questions, history, contacts."""
     lid = doc["locationId"]
@@ -578,9 +586,9 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         "cqc.previous_rating_date": previous_date if rating and rating != "Not yet rated" else None,
         "cqc.report_date": report_date,
         "cqc.report_url": f"https://www.cqc.org.uk/location/{lid}/reports" if report_date or reports else None,
-        "cqc.dormant": cqc_files._flag(doc["dormancy"]) if doc.get("dormancy") not in (None, "") else None,
-        "cqc.phone": cqc_files._phone(doc.get("mainPhoneNumber")),
-        "cqc.website": cqc_files._website(doc.get("website")),
+        "cqc.dormant": _read(doc, "dormancy", cqc_files._flag) if doc.get("dormancy") not in (None, "") else None,
+        "cqc.phone": _read(doc, "mainPhoneNumber", cqc_files._phone),
+        "cqc.website": _read(doc, "website", cqc_files._website),
         "cqc.service_types": sorted({cqc_files._text(s.get("description")) or "" for s in
                                      _field(doc, "gacServiceTypes", list) or [] if isinstance(s, dict)} - {""}) or None,
         "cqc.specialisms": sorted({cqc_files._text(s.get("name")) or "" for s in
