@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from .safetext import plain
+
 LOOPBACK_NAMES = ("localhost",)
 REDIRECTS = (301, 302, 303, 307, 308)
 CHUNK = 64 * 1024
@@ -55,8 +57,7 @@ class RunDeadline(HttpError):
 def quoted(text: str, limit: int = 200) -> str:
     """Outside text as shown in a message: one line, control characters escaped, at most ``limit``
     characters (so a URL or ID from an answer cannot start a line or a workflow command in a log)."""
-    shown = repr(text[:limit])[1:-1]
-    return shown + ("…" if len(text) > limit else "")
+    return plain(text[:limit]) + ("…" if len(text) > limit else "")
 
 
 def origin(url: str) -> str:
