@@ -493,8 +493,8 @@ def test_import_cqc_field_over_the_csv_limit_and_deep_json_are_messages(tmp_path
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     out = run("import-cqc", "deep.json", "--providers", "providers", cwd=tmp_path, codes=(1,))
     assert out.stderr.decode().splitlines()[-1] == (
-        "deep.json: is nested too deeply to be a CQC register file (JSON lists or objects inside each other "
-        "thousands of times); nothing was imported")
+        "deep.json: is JSON nested more than 64 levels deep, so it is not a CQC register file or API record; "
+        "nothing was imported")
 
 
 def test_build_with_a_relative_out_folder_writes_there(tmp_path):

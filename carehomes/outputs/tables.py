@@ -170,6 +170,24 @@ DOCUMENTED_FILES = (  # published too, but not resources of this package (append
     "tables, described by oruk-tabular/datapackage.json).")
 
 
+def is_identifier(f: dict) -> bool:
+    """An ID column (location_id, provider_id, food_hygiene_fhrs_id, code): kept as text, never a number,
+    so no tool drops a leading zero or shows it as 1.2E+07."""
+    return f["name"] in ("code", "location_id") or f["name"].endswith("_id")
+
+
+def sheet_schema(table_schema: dict) -> dict:
+    """The care-homes sheet's schema in the workbook: the table's, but IDs and lists as the text they are there."""
+    fields = []
+    for f in table_schema["fields"]:
+        f = dict(f)
+        if f.get("type") == "list" or (f.get("type") in ("integer", "number") and is_identifier(f)):
+            f = {k: v for k, v in f.items() if k not in ("delimiter", "itemType", "constraints", "example")}
+            f["type"] = "string"
+        fields.append(f)
+    return {**{k: v for k, v in table_schema.items() if k not in ("fields", "foreignKeys")}, "fields": fields}
+
+
 def example_text(f: dict) -> str:
     """A field's example as the Data Package v2 profile wants it: a string, written as in the CSV."""
     ex = f["example"]
@@ -208,6 +226,10 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
         if path in files:
             pkg["resources"].append({"name": name, "path": path, "title": title, "description": description,
                                      "format": fmt, "mediatype": mediatype, "encoding": "utf-8"})
+            if path == XLSX_FILE:  # a table too: its first sheet, care-homes, typed as written (tools read it)
+                homes = next(r for r in pkg["resources"] if r["name"] == "care-homes")
+                pkg["resources"][-1].update(type="table", dialect={"sheetName": "care-homes"},
+                                            schema=sheet_schema(homes["schema"]))
     for res in pkg["resources"]:
         data = files[res["path"]]
         res["bytes"] = len(data)

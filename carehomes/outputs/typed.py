@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..merge import parse_value
-from .tables import FORMULA_NOTE
+from .tables import FORMULA_NOTE, is_identifier  # noqa: F401  (xlsx imports it from here)
 
 
 @dataclass
@@ -22,12 +22,6 @@ class Table:
     rows: list[list[Any]]
     primary_key: list[str]
     foreign_keys: list[dict]
-
-
-def is_identifier(f: dict) -> bool:
-    """An ID column (location_id, provider_id, food_hygiene_fhrs_id, code): kept as text, never a number,
-    so no tool drops a leading zero or shows it as 1.2E+07."""
-    return f["name"] in ("code", "location_id") or f["name"].endswith("_id")
 
 
 def typed_tables(files: dict[str, bytes], package: dict) -> list[Table]:

@@ -441,7 +441,7 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
                                "location files (location_details) instead")
         raw = path.read_bytes()
         if httpclient.too_deep(raw, MAX_JSON_DEPTH):
-            raise ImportError_(f"is JSON nested more than {MAX_JSON_DEPTH} levels deep; not a CQC API record")
+            raise ImportError_(f"is JSON nested more than {MAX_JSON_DEPTH} levels deep, so it is not a CQC register file or API record; nothing was imported")
         try:
             return read_api_documents([json.loads(raw.decode("utf-8-sig"))], path)
         except UnicodeDecodeError as exc:
