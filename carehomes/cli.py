@@ -16,6 +16,7 @@ from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folde
 from .load import errors
 from .pipeline import check_paths
 from .render import ENGINES
+from .safetext import unrun
 from .schema import ROOT
 
 PROVIDERS = ROOT / "providers"
@@ -24,9 +25,6 @@ SITE = ROOT / "site"
 
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr)
-
-
-_COMMAND = re.compile(r"^(\s*)(::|##\[)", re.M)
 
 
 class _Guarded:
@@ -43,7 +41,7 @@ class _Guarded:
         out = []
         for part in parts:
             if self.blank:
-                part = _COMMAND.sub(lambda m: m.group(1) + "\\" + m.group(2), part, count=1)
+                part = unrun(part)
             out.append(part)
             if part:
                 self.blank = part.endswith(("\n", "\r")) or (self.blank and part.isspace())

@@ -103,10 +103,10 @@ def _cut(text: str, limit: int | None) -> str:
 def plain(value: object, limit: int | None = None) -> str:
     """An outside value for a terminal or a workflow log: one line, control characters as escapes, and a
     workflow command at its start written ``\\::`` / ``\\##[`` so the runner does not run it."""
-    return _unrun(shown(_cut(str(value), limit)))
+    return unrun(shown(_cut(str(value), limit)))
 
 
-def _unrun(text: str) -> str:
+def unrun(text: str) -> str:
     """``text`` with a workflow command at its start written with a backslash (``\\::error``), shown as is."""
     return _COMMAND_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
@@ -128,4 +128,4 @@ def outside(value: object, limit: int | None = 300) -> str:
     text = re.sub(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)", "\\1[:]", text)
     text = re.sub(r"(?i)\b(www)\.", "\\1[.]", text)
     text = escape(text, quote=False)
-    return _unrun(_MD_PUNCTUATION.sub(r"\\\1", text))
+    return unrun(_MD_PUNCTUATION.sub(r"\\\1", text))
