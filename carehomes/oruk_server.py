@@ -38,7 +38,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .outputs import oruk_openapi as spec
-from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, service_list_item, taxonomies_and_terms
+from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, paged, service_list_item, taxonomies_and_terms
 from .sources.postcodes import LOOKUP_DIR, area_of, distance_km, postcode_key, sector_file
 
 SERVICES_FILE = Path("data") / "oruk-services.json"
@@ -271,15 +271,6 @@ def query(request: Request, catalogue: Catalogue) -> Query:
     if any(v is not None for v in (*ages, *times, day)):
         tests.append(lambda e: False)
     return Query(page, per_page, lambda e: all(t(e) for t in tests))
-
-
-def paged(items: list[Any], page: int, per_page: int) -> dict:
-    """One page of a list response, with the profile's paging fields."""
-    total = len(items)
-    pages = max(1, math.ceil(total / per_page))
-    contents = items[(page - 1) * per_page: page * per_page]
-    return {"total_items": total, "total_pages": pages, "page_number": page, "size": len(contents),
-            "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
 
 
 # --- the app ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ List items carry only one-to-one fields (and, for services, the organisation), a
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..safetext import json_for_html
@@ -40,11 +41,18 @@ SERVICE_LIST_FIELDS = ("id", "organization_id", "name", "description", "url", "e
                        "minimum_age", "maximum_age", "assured_date", "assurer_email", "alert", "last_modified", "organization")
 
 
+def paged(items: list[Any], page: int, per_page: int) -> dict:
+    """One page of a list response, with the profile's paging fields (the static API and serve-api)."""
+    total = len(items)
+    pages = max(1, math.ceil(total / per_page))
+    contents = items[(page - 1) * per_page: page * per_page]
+    return {"total_items": total, "total_pages": pages, "page_number": page, "size": len(contents),
+            "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
+
+
 def page(items: list[dict]) -> dict:
     """A paginated list response holding every item on its one page."""
-    n = len(items)
-    return {"total_items": n, "total_pages": 1, "page_number": 1, "size": n, "first_page": True, "last_page": True,
-            "empty": n == 0, "contents": items}
+    return paged(items, 1, max(len(items), 1))
 
 
 def _one_to_one(record: dict) -> dict:
