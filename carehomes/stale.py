@@ -71,7 +71,11 @@ def issue_title(found: Freshness) -> str:
         parts.append(f"{len(found.stale)} home{'s' * (len(found.stale) != 1)} more than {MAX_AGE_DAYS} days old")
     if found.never:
         parts.append(f"{len(found.never)}{' home' if not found.stale else ''}{'s' * (not found.stale and len(found.never) != 1)} never given")
-    return "Vacancies to confirm: " + ", ".join(parts) if parts else "Vacancies: every home's are up to date"
+    if parts:
+        return "Vacancies to confirm: " + ", ".join(parts)
+    if not found.homes:
+        return "Vacancies: no profile could be read"
+    return f"Vacancies: every home confirmed them in the last {MAX_AGE_DAYS} days"
 
 
 def text_report(found: Freshness, repo: str) -> str:

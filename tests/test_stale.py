@@ -129,7 +129,8 @@ def test_the_freshness_issue_title_says_what_its_lists_hold():
     assert issue_title(Freshness([old], [], 3, [])) == "Vacancies to confirm: 1 home more than 7 days old"
     assert issue_title(Freshness([], [never, never], 2, [])) == "Vacancies to confirm: 2 homes never given"
     assert issue_title(Freshness([], [never], 2, [])) == "Vacancies to confirm: 1 home never given"
-    assert issue_title(Freshness([], [], 2, [])) == "Vacancies: every home's are up to date"
+    assert issue_title(Freshness([], [], 2, [])) == "Vacancies: every home confirmed them in the last 7 days"
+    assert issue_title(Freshness([], [], 0, [])) == "Vacancies: no profile could be read"
 
 
 def test_stale_prints_the_issue_title(capsys):
