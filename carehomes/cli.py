@@ -152,6 +152,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
         return 1
+    gap = _postcode_gap(Path(args.config))
+    if gap and getattr(args, "production", False):
+        _say(f"The site was not built ({out} is unchanged): {gap}")
+        return 1
     result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
     if result is None:
         return 1
@@ -172,10 +176,51 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .render import map_warnings
 
     directory = directory_settings(Path(args.config))
-    for warning in placeholder_warnings(directory) + map_warnings(directory):
+    for warning in placeholder_warnings(directory) + map_warnings(directory) + ([gap] if gap else []):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
+    return 0
+
+
+def _postcode_gap(config: Path) -> str | None:
+    """Why the site would have no postcode lookup for some configured areas, or None (a bad setting:
+    the build itself says why)."""
+    from .forms import directory_settings
+    from .sources.postcodes import missing_areas, missing_message
+
+    try:
+        areas = directory_settings(config).get("postcode_areas")
+    except (ConfigFileError, OSError, ValueError, AttributeError):
+        return None
+    if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
+        return None
+    missing = missing_areas(areas)
+    return missing_message(missing) if missing else None
+
+
+def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
+    from .forms import directory_settings
+    from .sources import codepoint
+
+    dest = Path(args.dir)
+    if not args.release and _refused(output_folder_problem(dest, "--dir")):
+        return 1
+    try:
+        settings = codepoint.settings(directory_settings(Path(args.config)))
+        if args.release:
+            print(codepoint.release_name(settings))
+            return 0
+        _say(codepoint.fetch(settings, dest, allow_older=args.allow_older))
+    except codepoint.FetchError as exc:
+        _say(str(exc))
+        return 1
+    except PublishError as exc:
+        _say(f"{dest}: {exc}; nothing was installed")
+        return 1
+    except OSError as exc:
+        _say(f"{exc.filename or dest}: cannot be written ({exc.strerror or exc}); nothing was installed")
+        return 1
     return 0
 
 
@@ -667,6 +712,14 @@ def parser() -> argparse.ArgumentParser:
     fs.add_argument("--allow-older", action="store_true",
                     help="write a rating dated before the one a profile already holds")
     fs.set_defaults(func=cmd_import_fsa)
+    fp = sub.add_parser("fetch-postcodes", help="download OS Code-Point Open for the postcode lookup (distance search)")
+    fp.add_argument("--dir", default=str(ROOT / ".codepoint" / "current"),
+                    help="where to install it (default: .codepoint/current/, which build reads)")
+    fp.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
+                    help="where the download address is set: extra.directory.codepoint (default: mkdocs.yml)")
+    fp.add_argument("--release", action="store_true", help="only print the release OS offers now, e.g. 2025-10")
+    fp.add_argument("--allow-older", action="store_true", help="install a release older than the one used last")
+    fp.set_defaults(func=cmd_fetch_postcodes)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):
         b = sub.add_parser(name, help=helptext)
@@ -679,6 +732,9 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
+        if name == "build":
+            b.add_argument("--production", action="store_true",
+                           help="publishing: fail, rather than warn, when a configured postcode area has no lookup")
         if name == "serve":
             b.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")

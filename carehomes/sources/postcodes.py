@@ -27,6 +27,7 @@ from ..schema import ROOT
 
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "postcodes" / "codepoint-open-2025-10"
 ENV_DIR = "CAREHOMES_CODEPOINT"
+FETCHED_DIR = ROOT / ".codepoint" / "current"  # where build.py fetch-postcodes installs it (see sources/codepoint.py)
 NO_POSITION_QUALITY = 90   # Code-Point's quality 90: the postcode has no coordinates
 EARTH_RADIUS_KM = 6371.0088
 ATTRIBUTION = ("Contains OS data © Crown copyright and database right 2025. "
@@ -63,9 +64,29 @@ def area_of(postcode: str) -> str | None:
 
 
 def data_dir() -> Path:
-    """Where Code-Point Open is: $CAREHOMES_CODEPOINT, or ../shared/data/postcodes/... beside the repository."""
+    """Where Code-Point Open is: $CAREHOMES_CODEPOINT; else .codepoint/current/ once fetch-postcodes has
+    installed it; else ../shared/data/postcodes/... beside the repository."""
     env = os.environ.get(ENV_DIR)
-    return Path(env) if env else DEFAULT_DIR
+    if env:
+        return Path(env)
+    return FETCHED_DIR if (FETCHED_DIR / "Data" / "CSV").is_dir() else DEFAULT_DIR
+
+
+def missing_areas(areas: list[str] | str | None, folder: Path | None = None) -> list[str]:
+    """The configured postcode areas (``extra.directory.postcode_areas``) with no data to publish; for
+    "all", ["all"] when there is no data at all."""
+    if areas == "all":
+        return [] if available_areas(folder) else ["all"]
+    return [a for a in sorted({str(a).upper() for a in areas or []}) if not has_area(a, folder)]
+
+
+def missing_message(missing: list[str], folder: Path | None = None) -> str:
+    """One line: which areas have no lookup, what distance search loses, and how to get the data."""
+    which = "every postcode area" if missing == ["all"] else f"postcode area{'s' * (len(missing) != 1)} {', '.join(missing)}"
+    return (f"mkdocs.yml: extra.directory.postcode_areas asks for {which}, but {folder or data_dir()} has no "
+            "Code-Point Open data for it, so the site's distance search from a full postcode (like HR6 8AA) gives "
+            "no distances there; get the data with: "
+            "python3 build.py fetch-postcodes")
 
 
 def area_file(area: str, folder: Path | None = None) -> Path:
@@ -177,6 +198,16 @@ LOOKUP_FORMAT = 1
 MAX_CHUNK_BYTES = 30_000
 PARALLEL_AREAS = 10  # more areas than this are written by one process per core
 DATA_DATE = "2025-10-17"  # Royal Mail update date in Code-Point Open's Doc/metadata.txt
+
+
+def data_date(folder: Path | None = None) -> str:
+    """The date of the Code-Point Open release in ``folder``: as fetch-postcodes recorded it
+    (codepoint-release.json), else the bundled release's."""
+    try:
+        date = json.loads(((folder or data_dir()) / "codepoint-release.json").read_text(encoding="utf-8"))["date"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return DATA_DATE
+    return date if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else DATA_DATE
 
 
 def sector_file(postcode: str) -> str:
@@ -297,7 +328,7 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     largest = max((c[2] for c in counts), default=0)
     base.mkdir(parents=True, exist_ok=True)
     (base / MADE_FROM).write_text(json.dumps({**made_from, "counts": counts}), encoding="utf-8")
-    index = {"format": LOOKUP_FORMAT, "date": DATA_DATE, "attribution": ATTRIBUTION, "areas": present,
+    index = {"format": LOOKUP_FORMAT, "date": data_date(folder), "attribution": ATTRIBUTION, "areas": present,
              "missing": [a for a in wanted if a not in present], "digits": 4}
     (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     return {"areas": present, "missing": index["missing"], "files": files, "postcodes": postcodes_written, "largest": largest}

@@ -1,0 +1,160 @@
+"""fetch-postcodes: OS Code-Point Open from a loopback stand-in for OS's downloads service, a zip built
+here from real rows of ../shared's Code-Point Open; and build --production without the data."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SHARED
+from download_stub import DownloadStub
+
+from carehomes import cli
+from carehomes.sources import codepoint, postcodes
+
+CODEPOINT = SHARED / "data" / "postcodes" / "codepoint-open-2025-10"
+PRODUCT = "/downloads/v1/products/CodePointOpen"
+DOWNLOAD = PRODUCT + "/downloads?area=GB&format=CSV&redirect"
+FILE = "/blob/codepo_gb.zip"
+
+
+def real_zip(metadata: str | None = None, areas: tuple[str, ...] = ("hr",)) -> bytes:
+    """A zip of Code-Point Open's layout: Doc/ files and Data/CSV/<area>.csv with the real rows."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ("metadata.txt", "licence.txt", "Code-Point_Open_Column_Headers.csv"):
+            data = (CODEPOINT / "Doc" / name).read_bytes()
+            if name == "metadata.txt" and metadata is not None:
+                data = metadata.encode()
+            z.writestr(f"Doc/{name}", data)
+        for area in areas:
+            z.writestr(f"Data/CSV/{area}.csv", gzip.decompress((CODEPOINT / "Data" / "CSV" / f"{area}.csv.gz").read_bytes()))
+    return buf.getvalue()
+
+
+def config(tmp_path: Path, stub: DownloadStub, hosts: list[str]) -> Path:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(json.dumps({"extra": {"directory": {"codepoint": {
+        "url": stub.url(DOWNLOAD), "hosts": hosts, "min_bytes": 1000, "max_bytes": 5_000_000}}}}))
+    return path
+
+
+def serve(stub: DownloadStub, body: bytes, version: str = "2025-10") -> None:
+    stub.routes[PRODUCT] = (200, {"Content-Type": "application/json"}, json.dumps({"id": "CodePointOpen", "version": version}).encode())
+    stub.routes[DOWNLOAD] = (307, {"Location": stub.url(FILE, "localhost")}, b"")
+    stub.routes[FILE] = (200, {"Content-Type": "application/zip"}, body)
+
+
+def fetch(tmp_path: Path, cfg: Path, *extra: str) -> int:
+    return cli.main(["fetch-postcodes", "--config", str(cfg), "--dir", str(tmp_path / "cp" / "current"), *extra])
+
+
+@pytest.fixture(autouse=True)
+def no_url_override(monkeypatch):
+    monkeypatch.delenv(codepoint.ENV_URL, raising=False)
+
+
+def test_fetch_follows_the_redirect_to_an_allowed_host_and_installs_the_lookup_data(tmp_path, capsys):
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert fetch(tmp_path, cfg) == 0
+        err = capsys.readouterr().err
+        assert err.startswith("Code-Point Open 2025-10 (dated 2025-10-17, ") and err.endswith(f"1 postcode areas) installed in {tmp_path / 'cp' / 'current'}.\n")
+        assert stub.log == [PRODUCT, DOWNLOAD, FILE]
+        folder = tmp_path / "cp" / "current"
+        state = json.loads((folder / codepoint.STATE_NAME).read_text())
+        assert (state["version"], state["date"], state["areas"]) == ("2025-10", "2025-10-17", 1)
+        assert (folder / "Doc" / "metadata.txt").read_bytes() == (CODEPOINT / "Doc" / "metadata.txt").read_bytes()
+        assert gzip.decompress((folder / "Data" / "CSV" / "hr.csv.gz").read_bytes()) == gzip.decompress(
+            (CODEPOINT / "Data" / "CSV" / "hr.csv.gz").read_bytes())
+        place = postcodes.lookup(["HR6 8AA"], folder)["HR68AA"]
+        assert place is not None and round(place.lat, 2) == 52.23
+        site = tmp_path / "site"
+        assert postcodes.write_lookup(site, ["HR"], folder)["missing"] == []
+        assert json.loads((site / "postcodes" / "areas.json").read_text())["date"] == "2025-10-17"
+        assert "8AA" in json.loads((site / "postcodes" / "HR" / "HR6-8.json").read_text())
+        # the same release again: nothing is downloaded
+        assert fetch(tmp_path, cfg) == 0
+        assert capsys.readouterr().err == f"Code-Point Open 2025-10 (dated 2025-10-17) is already in {folder}; nothing was downloaded.\n"
+        assert stub.log[3:] == [PRODUCT]
+        assert cli.main(["fetch-postcodes", "--config", str(cfg), "--release"]) == 0
+        assert capsys.readouterr().out == "2025-10\n"
+
+
+def test_a_redirect_to_a_host_not_allowed_is_refused(tmp_path, capsys):
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        assert fetch(tmp_path, config(tmp_path, stub, ["example.org"])) == 1
+        assert capsys.readouterr().err == (
+            f"{stub.url(DOWNLOAD)}: redirects to {stub.url(FILE, 'localhost')}, which is on a host Code-Point Open is "
+            f"not allowed to redirect to; not followed; {codepoint.AGAIN}\n")
+        assert FILE not in stub.log and not (tmp_path / "cp").exists()
+
+
+def test_an_older_release_is_refused_and_the_installed_one_kept(tmp_path, capsys):
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert fetch(tmp_path, cfg) == 0
+        folder = tmp_path / "cp" / "current"
+        # OS names a newer release, but the zip inside is dated before the one installed
+        older = (CODEPOINT / "Doc" / "metadata.txt").read_text(encoding="latin-1").replace("RM UPDATE DATE: 20251017", "RM UPDATE DATE: 20250717")
+        serve(stub, real_zip(older), version="2026-01")
+        capsys.readouterr()
+        assert fetch(tmp_path, cfg) == 1
+        assert capsys.readouterr().err == (
+            f"{stub.url(FILE, 'localhost')}: the zip is dated 2025-07-17 (Doc/metadata.txt), older than 2025-10-17 used "
+            f"last ({folder / codepoint.STATE_NAME}); {codepoint.AGAIN} (or give --allow-older)\n")
+        # OS itself names an older release: refused before any download
+        serve(stub, real_zip(), version="2025-07")
+        stub.log.clear()
+        assert fetch(tmp_path, cfg) == 1
+        assert capsys.readouterr().err == (
+            f"{stub.url(PRODUCT)}: offers release 2025-07, older than 2025-10 used last ({folder / codepoint.STATE_NAME}); "
+            f"{codepoint.AGAIN} (or give --allow-older)\n")
+        assert stub.log == [PRODUCT]
+        assert json.loads((folder / codepoint.STATE_NAME).read_text())["date"] == "2025-10-17"
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (b"PK\x03\x04" + b"not a zip at all" * 100, "is not a readable zip file (File is not a zip file); the download is "
+     "damaged or is not Code-Point Open"),
+    (b"x" * 10, "the download is 10 bytes, outside the expected 1,000 to 5,000,000 for Code-Point Open"),
+])
+def test_a_bad_download_is_refused_with_one_line(tmp_path, capsys, body, problem):
+    with DownloadStub() as stub:
+        serve(stub, body)
+        assert fetch(tmp_path, config(tmp_path, stub, ["localhost"])) == 1
+        err = capsys.readouterr().err
+        assert err == f"{stub.url(FILE, 'localhost')}: {problem}; {codepoint.AGAIN}\n"
+        assert not (tmp_path / "cp").exists()
+
+
+def test_a_zip_without_code_points_layout_is_refused(tmp_path, capsys):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "x" * 2000)
+        z.writestr("../escape.csv", "x")
+    with DownloadStub() as stub:
+        serve(stub, buf.getvalue())
+        assert fetch(tmp_path, config(tmp_path, stub, ["localhost"])) == 1
+        assert capsys.readouterr().err == (f"{stub.url(FILE, 'localhost')}: the zip holds the unsafe name "
+                                           f"'../escape.csv'; {codepoint.AGAIN}\n")
+
+
+def test_a_production_build_without_the_lookup_fails_and_a_local_one_warns(tmp_path, monkeypatch, capsys):
+    empty = tmp_path / "none"
+    empty.mkdir()
+    monkeypatch.setenv(postcodes.ENV_DIR, str(empty))
+    out = tmp_path / "site"
+    assert cli.main(["build", "--production", "--out", str(out), "--no-search"]) == 1
+    gap = (f"mkdocs.yml: extra.directory.postcode_areas asks for postcode areas GL, HR, NP, SY, WR, but {empty} has no "
+           "Code-Point Open data for it, so the site's distance search from a full postcode (like HR6 8AA) gives no "
+           "distances there; get the data with: python3 build.py fetch-postcodes")
+    assert capsys.readouterr().err == f"The site was not built ({out} is unchanged): {gap}\n"
+    assert not out.exists()
+    assert cli._postcode_gap(ROOT / "mkdocs.yml") == gap  # a local build says the same as a warning
