@@ -467,16 +467,44 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 def cmd_import_fsa(args: argparse.Namespace) -> int:
     from .sources.fsa import FsaError, import_fsa
 
+    if args.fetch and args.files:
+        _say("import-fsa --fetch downloads the council's files from the FSA: give no FILE")
+        return 2
+    if not args.fetch and not args.files:
+        _say("import-fsa: give FHRS XML files, e.g. FHRS895en-GB.xml, or --fetch to download the council's from the FSA")
+        return 2
     folders = [f"{f}: is a folder; give the XML files in it, e.g. {Path(f) / 'FHRS895en-GB.xml'}"
                for f in args.files if Path(f).is_dir()]
     if _refused(*folders, input_folder_problem(Path(args.providers), "--providers")):
         return 1
+    if args.fetch:
+        return _import_fsa_fetch(args)
     try:
         report = import_fsa([Path(f) for f in args.files], Path(args.providers), dry_run=args.dry_run,
                             allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))
         return 1
+    print(report.summary())
+    return 0
+
+
+def _import_fsa_fetch(args: argparse.Namespace) -> int:
+    from .forms import directory_settings
+    from .sources.fsa import FsaError
+    from .sources.fsa_fetch import authorities, fetch_and_import, steward_summary
+
+    try:
+        codes = authorities(directory_settings(Path(args.config)))
+        report, _ = fetch_and_import(Path(args.providers), codes, dry_run=args.dry_run, allow_older=args.allow_older)
+    except FsaError as exc:
+        _say(str(exc))
+        return 1
+    except OSError as exc:
+        _say(f"{exc.filename or args.providers}: cannot be written ({exc.strerror or exc}); run import-fsa --fetch again")
+        return 1
+    print(steward_summary(report))
+    print()
     print(report.summary())
     return 0
 
@@ -706,7 +734,10 @@ def parser() -> argparse.ArgumentParser:
                    help="import a file dated before the CQC facts already imported")
     i.set_defaults(func=cmd_import_cqc)
     fs = sub.add_parser("import-fsa", help="add food hygiene ratings from Food Standards Agency FHRS XML files")
-    fs.add_argument("files", nargs="+", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
+    fs.add_argument("files", nargs="*", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
+    fs.add_argument("--fetch", action="store_true", help="download the council's files from the FSA instead "
+                    "(authority codes: extra.directory.fsa_authorities in mkdocs.yml)")
+    fs.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="with --fetch: where the authority codes are set")
     fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
     fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
     fs.add_argument("--allow-older", action="store_true",
