@@ -158,3 +158,23 @@ def test_a_production_build_without_the_lookup_fails_and_a_local_one_warns(tmp_p
     assert capsys.readouterr().err == f"The site was not built ({out} is unchanged): {gap}\n"
     assert not out.exists()
     assert cli._postcode_gap(ROOT / "mkdocs.yml") == gap  # a local build says the same as a warning
+
+
+def test_the_publish_workflow_fetches_caches_and_builds_for_production():
+    import yaml
+
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text())
+    steps = wf["jobs"]["build"]["steps"]
+    names = [s.get("name", "") for s in steps]
+    release = steps[names.index("Ask OS for the current Code-Point Open release")]
+    assert release["id"] == "codepoint" and "python3 build.py fetch-postcodes --release" in release["run"]
+    cache = steps[names.index("Cache Code-Point Open")]
+    assert cache["uses"].startswith("actions/cache@")
+    assert cache["with"] == {"path": ".codepoint", "key": "codepoint-open-${{ steps.codepoint.outputs.release }}",
+                             "restore-keys": "codepoint-open-"}
+    fetch = names.index("Fetch Code-Point Open (unless cached)")
+    build = names.index("Build the site")
+    assert names.index("Cache Code-Point Open") < fetch < build
+    assert steps[fetch]["run"] == "python3 build.py fetch-postcodes"
+    assert steps[build]["run"].startswith("python3 build.py build --production")
+    assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == codepoint.LOCAL_DIR

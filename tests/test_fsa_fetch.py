@@ -117,3 +117,28 @@ def test_fetch_and_files_do_not_go_together(capsys):
     assert capsys.readouterr().err == "import-fsa --fetch downloads the council's files from the FSA: give no FILE\n"
     assert cli.main(["import-fsa"]) == 2
     assert "or --fetch to download" in capsys.readouterr().err
+
+
+def test_the_weekly_workflow_opens_one_pull_request_with_the_stewards_summary(tmp_path, capsys):
+    import yaml
+
+    from carehomes import prbody
+
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "fsa-sync.yml").read_text())
+    on = wf.pop(True)
+    assert on["schedule"][0]["cron"].split()[2:] == ["*", "*", "2"] and "workflow_dispatch" in on  # weekly
+    assert wf["permissions"] == {}
+    job = wf["jobs"]["sync"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    runs = {s.get("name", ""): s for s in job["steps"]}
+    fetch = runs["Fetch and apply the FSA files"]["run"]
+    assert "pipefail" in fetch and "python3 build.py import-fsa --fetch | tee \"$RUNNER_TEMP/fsa-report.txt\"" in fetch
+    pr = runs["Open or update the pull request"]
+    assert pr["env"]["GH_TOKEN"] == "${{ secrets.SYNC_PR_TOKEN || github.token }}"
+    assert "git add -- providers/ fsa-sync.json" in pr["run"] and "git push --force origin fsa-sync" in pr["run"]
+    assert 'python3 -m carehomes.prbody --fsa "$RUNNER_TEMP/fsa-report.txt"' in pr["run"]
+    assert "${{" not in "\n".join(s.get("run", "") for s in job["steps"])
+    (tmp_path / "r.txt").write_text("Ratings changed (1):\n  a.yaml: A ``` B: 5 (2020-01-01) -> 4 (2020-11-10)\n")
+    assert prbody.main(["--fsa", str(tmp_path / "r.txt")]) == 0
+    assert capsys.readouterr().out == (f"{prbody.FSA_INTRO}\n\n````text\nRatings changed (1):\n"
+                                       "  a.yaml: A ``` B: 5 (2020-01-01) -> 4 (2020-11-10)\n````\n")
