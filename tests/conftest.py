@@ -140,6 +140,7 @@ def engine_edge_site(engine, tmp_path_factory, request):
 FAST_MODULES = {"test_validate", "test_schema", "test_docs", "test_workflows", "test_parallel", "test_security_docs",
                 "test_outputs_csv", "test_report", "test_ods", "test_values",
                 "test_quoting", "test_oruk_server"}
+FAST_MODULES |= {"test_codepoint_fetch", "test_fsa_fetch"}  # loopback stubs, in-process, about 8 s
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
