@@ -236,8 +236,8 @@ def _default_words(action: argparse.Action, root: Path) -> str:
         if v is None or v == "":
             continue
         text = str(v)
-        if text.startswith(str(root) + "/"):
-            text = Path(text).relative_to(root).as_posix()
+        if text == str(root) or text.startswith(str(root) + "/"):
+            text = Path(text).relative_to(root).as_posix()  # the repository itself is "."
         words.append(f"`{text}`")
     return " ".join(words)
 
