@@ -34,7 +34,7 @@ def _read(name: str) -> str:
 def _python_files_outside_the_package() -> set[str]:
     """The names of the repository's other Python files (build.py, bench/, tests/, tools/)."""
     names = set()
-    for folder, subfolders, files in os.walk(ROOT):
+    for _folder, subfolders, files in os.walk(ROOT):
         subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in ("carehomes", "site", "node_modules")]
         names.update(f for f in files if f.endswith(".py"))
     return names
