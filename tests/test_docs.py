@@ -7,6 +7,7 @@ import importlib
 import os
 import re
 
+import pytest
 from conftest import ROOT
 
 from carehomes.cli import parser
@@ -172,3 +173,14 @@ def test_readme_links_to_the_docs():
     readme = _read("README.md")
     for page in ("docs/commands.md", "docs/architecture.md", "docs/data.md", "docs/stewards.md"):
         assert f"]({page})" in readme, f"README's 'Where to go next' lacks {page}"
+
+
+@pytest.mark.slow
+def test_open_data_page_documents_what_consumers_can_reuse(built_site):
+    """The consumer documentation moved from the README onto the site's open data page."""
+    site, _ = built_site
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../postcodes/areas.json"' in page and (site / "postcodes" / "areas.json").exists()
+    assert "<code>postcodes/HR/HR3-5.json</code>" in page
+    assert "is one page holding every item" in page and "<code>queryable_api_url</code>" in page
+    assert "it never means no or 0" in page
