@@ -184,3 +184,10 @@ def test_open_data_page_documents_what_consumers_can_reuse(built_site):
     assert "<code>postcodes/HR/HR3-5.json</code>" in page
     assert "is one page holding every item" in page and "<code>queryable_api_url</code>" in page
     assert "it never means no or 0" in page
+
+
+def test_help_shows_the_long_description_in_paragraphs_without_backticks(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+    shown = _commands()["vacancies"].format_help()
+    assert "and stays).\n\nvacancies --from-csv FILE is the stewards' bulk update" in shown
+    assert "`" not in shown
