@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from .commandhelp import describe
 from .configfile import ConfigFileError
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
 from .load import errors
@@ -514,6 +515,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
     outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
+    commands = ROOT / docs.COMMANDS_PATH
+    outputs[commands] = docs.commands_text(parser())
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.screenshots:
         from .screenshots import write_screenshots
@@ -522,10 +525,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
             _say(f"wrote {p.relative_to(ROOT)}")
     if args.check:
         for p in stale:
-            _say(f"{p.relative_to(ROOT)} is out of date with schema/datapackage.json; run: python3 build.py docs")
+            made_from = "the commands in carehomes/cli.py" if p == commands else "schema/datapackage.json"
+            _say(f"{p.relative_to(ROOT)} is out of date with {made_from}; run: python3 build.py docs")
         return 1 if stale else 0
     for p in stale:
         try:
+            p.parent.mkdir(exist_ok=True)  # docs/ in a checkout that has none yet
             p.write_text(outputs[p], encoding="utf-8")
         except OSError as exc:
             _say(f"{p.relative_to(ROOT)}: cannot be written ({exc.strerror or exc}); make it a writable file and run: python3 build.py docs")
@@ -842,7 +847,8 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--on", metavar="YYYY-MM-DD", help="count days up to this date (default: today)")
     st.set_defaults(func=cmd_stale)
 
-    g = sub.add_parser("docs", help="regenerate providers/_template.yaml and the editor JSON Schema from schema/")
+    g = sub.add_parser("docs", help="regenerate the files made from schema/, mkdocs.yml and these commands "
+                       "(profile template, editor JSON Schema, issue forms, docs/commands.md)")
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
     g.add_argument("--screenshots", action="store_true", help="also photograph the issue forms for CONTRIBUTING.md (needs chromium)")
     g.set_defaults(func=cmd_docs)
@@ -851,6 +857,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--fast", action="store_true", help="skip the browser tests")
     t.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
     t.set_defaults(func=cmd_test)
+    describe(sub)  # each command's long description, for --help and docs/commands.md
     return p
 
 

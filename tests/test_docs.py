@@ -1,18 +1,30 @@
-"""Documentation is checked like code: every command and module the README names exists, and none is missing."""
+"""Documentation is checked like code: the README and docs/ name only commands, options, modules and
+files that exist, their links resolve, and the command reference is the generated one."""
 from __future__ import annotations
 
+import argparse
+import importlib
+import os
 import re
 
+import pytest
 from conftest import ROOT
 
 from carehomes.cli import parser
+from carehomes.docs import COMMANDS_PATH, commands_text
 
-DOCS = ["README.md", "CONTRIBUTING.md", "SECURITY.md"]
+DOCS = ["README.md", "CONTRIBUTING.md", "SECURITY.md"] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md"))
+OTHER_TOOLS_OPTIONS = {"--keep", "--search-only", "--detail", "--ignore-scripts"}  # bench/national.py's, npm's
+FILE_SUFFIXES = ("json", "yml", "yaml", "py", "md", "js", "css", "html", "csv", "xml", "db", "xlsx", "txt", "atom", "geojson", "png")
 
 
-def _commands() -> set[str]:
-    sub = next(a for a in parser()._actions if a.dest == "command")
-    return set(sub.choices)  # type: ignore[arg-type]
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def _options(command: argparse.ArgumentParser) -> set[str]:
+    return {o for a in command._actions for o in a.option_strings}
 
 
 def _read(name: str) -> str:
@@ -20,11 +32,74 @@ def _read(name: str) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def test_readme_command_table_lists_exactly_the_commands():
+def _python_files_outside_the_package() -> set[str]:
+    """The names of the repository's other Python files (build.py, bench/, tests/, tools/)."""
+    names = set()
+    for _folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in ("carehomes", "site", "node_modules")]
+        names.update(f for f in files if f.endswith(".py"))
+    return names
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_readme_is_short_and_keeps_the_two_commands():
     readme = _read("README.md")
-    table = re.findall(r"^\| `([a-z][a-z-]*)[^`]*` \|", readme, flags=re.M)
-    assert table, "README has no command table"
-    assert set(table) == _commands(), "README's command table and `build.py --help` differ"
+    assert len(readme.encode("utf-8")) < 8192, "README.md must stay under 8 KB: move reference text into docs/"
+    blocks = re.findall(r"^```\n(.*?)\n```$", readme, flags=re.M | re.S)
+    assert blocks[:2] == ["python3 build.py serve", "python3 build.py test"]  # .ci/run runs exactly these
+
+
+def test_command_reference_is_the_generated_one():
+    assert _read(COMMANDS_PATH) == commands_text(parser()), f"{COMMANDS_PATH} is out of date; run: python3 build.py docs"
+
+
+def test_command_reference_has_every_command_and_option():
+    text = commands_text(parser())
+    sections = dict(re.findall(r"^## ([a-z][a-z-]*)\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S))
+    commands = _commands()
+    assert set(sections) == set(commands)
+    for name, command in commands.items():
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            shown = action.option_strings[0] if action.option_strings else action.metavar or action.dest
+            assert f"| `{shown}" in sections[name], f"docs/commands.md: `{name}` lacks {shown}"
+            assert " ".join((action.help or "").replace("%%", "%").split()) in sections[name]
+    assert "| `--max-removals N` | refuse to flag more than N homes as gone (default 5) ... | `5` |" in sections["import-cqc"]
+    assert "| `--providers PROVIDERS [PROVIDERS ...]`" not in text  # nargs shows once, as the metavar
+    assert str(ROOT) not in text, "defaults are written relative to the repository, the same on every computer"
+
+
+def test_command_reference_writes_paths_relative_and_switches_without_default():
+    p = argparse.ArgumentParser(prog="build.py", description="Tool.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    c = sub.add_parser("make", help="make the thing")
+    c.add_argument("--out", default=str(ROOT / "site" / "data"), help="where")
+    c.add_argument("--fast", action="store_true", help="quick")
+    c.add_argument("--level", choices=["a", "b"], default="a", help="how much | how far")
+    c.add_argument("--by", required=True, metavar="USER", help="who")
+    text = commands_text(p)
+    assert "| [`make`](#make) | make the thing |" in text
+    assert "python3 build.py make [-h] [--out OUT] [--fast] [--level {a,b}] --by USER" in text
+    assert "| `--out OUT` | where | `site/data` |" in text
+    assert "| `--fast` | quick |  |" in text
+    assert "| `--level {a,b}` | how much \\| how far | `a` |" in text
+    assert "| `--by USER` | who | required |" in text
+
+
+def test_docs_command_reports_a_stale_reference(tmp_path, monkeypatch, capsys):
+    from carehomes import cli
+
+    monkeypatch.setattr(cli, "ROOT", tmp_path)  # every generated file is missing there, so all are stale
+    assert cli.main(["docs", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "docs/commands.md is out of date with the commands in carehomes/cli.py; run: python3 build.py docs\n" in err
+    assert "providers/_template.yaml is out of date with schema/datapackage.json; run: python3 build.py docs\n" in err
+    assert not (tmp_path / "docs").exists()
 
 
 def test_every_command_named_in_the_docs_exists():
@@ -34,9 +109,85 @@ def test_every_command_named_in_the_docs_exists():
             assert cmd in commands, f"{name} names `build.py {cmd}`, which is not a command"
 
 
+def test_every_option_named_in_the_docs_exists():
+    commands = _commands()
+    everywhere = set().union(*map(_options, commands.values())) | OTHER_TOOLS_OPTIONS
+    for name in DOCS:
+        text = _read(name)
+        for cmd, rest in re.findall(r"build\.py ([a-z][a-z-]*)([^`\n]*)", text):
+            for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest):
+                assert cmd not in commands or option in _options(commands[cmd]), \
+                    f"{name} names `build.py {cmd} {option}`, which is not an option of {cmd}"
+        for option in re.findall(r"`(--[a-z][a-z-]*)", text):
+            assert option in everywhere, f"{name} names `{option}`, which no command has"
+
+
+def test_every_module_named_in_the_docs_exists():
+    package = ROOT / "carehomes"
+    modules = {p.relative_to(package).with_suffix("").as_posix().replace("/", ".") for p in package.rglob("*.py")}
+    modules = {m.removesuffix(".__init__") for m in modules}
+    for name in DOCS:
+        text = _read(name)
+        for prefix, path in re.findall(r"`(carehomes/)?((?:sources/|outputs/)?[a-z_]+)\.py`", text):
+            if not prefix and "/" not in path and f"{path}.py" in _python_files_outside_the_package():
+                continue  # build.py, bench/national.py
+            assert path.replace("/", ".") in modules, f"{name} names {path}.py, which is not a module of carehomes/"
+        for dotted in re.findall(r"`(?:carehomes\.)?([a-z_]+(?:\.[A-Za-z_]+)+)(?:\(\w*\))?`", text):
+            parts = dotted.split(".")
+            if parts[0] not in modules or parts[-1] in FILE_SUFFIXES:
+                continue  # not ours (`food_hygiene.fhrs_id`, `stewards.yaml`)
+            depth = max(i for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in modules)
+            thing = importlib.import_module("carehomes." + ".".join(parts[:depth]))
+            for attr in parts[depth:]:
+                assert hasattr(thing, attr), f"{name} names {dotted}, which does not exist"
+                thing = getattr(thing, attr)
+
+
 def test_docs_name_only_files_that_exist():
     for name in DOCS:
-        for path in re.findall(r"`((?:\.github|\.ci|schema|content|overrides|providers|tests|bench)/[\w./-]+)`", _read(name)):
+        for path in re.findall(r"`((?:\.github|\.ci|schema|content|overrides|providers|tests|bench|docs|carehomes)/[\w./-]+)`", _read(name)):
             if "<" in path or "*" in path:
                 continue
             assert (ROOT / path).exists(), f"{name} names {path}, which does not exist"
+
+
+def test_links_between_the_docs_resolve():
+    headings: dict[str, set[str]] = {}
+    for name in DOCS:
+        text = re.sub(r"^```.*?^```", "", _read(name), flags=re.M | re.S)
+        headings[name] = {_slug(h) for h in re.findall(r"^#+ (.*)$", text, flags=re.M)}
+    for name in DOCS:
+        here = (ROOT / name).parent
+        for target in re.findall(r"\]\(([^)\s]+)\)", _read(name)):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto:, tel:
+            path, _, anchor = target.partition("#")
+            file = (here / path).resolve() if path else ROOT / name
+            assert file.exists(), f"{name} links to {target}, which does not exist"
+            if anchor:
+                key = file.relative_to(ROOT).as_posix()
+                assert anchor in headings.get(key, set()), f"{name} links to {target}: {key} has no heading #{anchor}"
+
+
+def test_readme_links_to_the_docs():
+    readme = _read("README.md")
+    for page in ("docs/commands.md", "docs/architecture.md", "docs/data.md", "docs/stewards.md"):
+        assert f"]({page})" in readme, f"README's 'Where to go next' lacks {page}"
+
+
+@pytest.mark.slow
+def test_open_data_page_documents_what_consumers_can_reuse(built_site):
+    """The consumer documentation moved from the README onto the site's open data page."""
+    site, _ = built_site
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../postcodes/areas.json"' in page and (site / "postcodes" / "areas.json").exists()
+    assert "<code>postcodes/HR/HR3-5.json</code>" in page
+    assert "is one page holding every item" in page and "<code>queryable_api_url</code>" in page
+    assert "it never means no or 0" in page
+
+
+def test_help_shows_the_long_description_in_paragraphs_without_backticks(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+    shown = _commands()["vacancies"].format_help()
+    assert "and stays).\n\nvacancies --from-csv FILE is the stewards' bulk update" in shown
+    assert "`" not in shown

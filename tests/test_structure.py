@@ -1,4 +1,4 @@
-"""The build's structure: no import cycles, the README names the real modules, the site swap is
+"""The build's structure: no import cycles, docs/architecture.md names the real modules, the site swap is
 atomic and serialised, and ``data`` never removes what ``build`` published."""
 from __future__ import annotations
 
@@ -110,15 +110,15 @@ def test_stage_modules_do_only_their_stage():
     assert fan_in <= 3, fan_in
 
 
-def test_readme_names_every_module_and_only_real_ones():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_architecture_names_every_module_and_only_real_ones():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     section = text.split("## How it fits together", 1)[1].split("\n## ", 1)[0]
     bullet = re.search(r"^- `carehomes/` holds.*?(?=^- |\Z)", section, re.DOTALL | re.MULTILINE).group(0)
     named = {n for n in re.findall(r"`([a-z_/]+)`", bullet) if not n.endswith("/")}  # folders end with /
     modules = {p.relative_to(PACKAGE).with_suffix("").as_posix() for p in PACKAGE.rglob("*.py")
                if p.name != "__init__.py"}
-    assert modules - named == set(), "modules the README does not name"
-    assert named - modules == set(), "the README names modules that do not exist"
+    assert modules - named == set(), "modules docs/architecture.md does not name"
+    assert named - modules == set(), "docs/architecture.md names modules that do not exist"
 
 
 def test_diff_compares_records():
