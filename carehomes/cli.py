@@ -16,7 +16,7 @@ from .kinds import default_kind
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
 from .load import errors
 from .pipeline import check_paths
-from .render import ENGINES
+from .engines import ENGINES
 from .safetext import unrun
 from .schema import ROOT
 
@@ -106,7 +106,7 @@ def _map_warnings() -> list[str]:
     """check's warnings about mkdocs.yml's map settings (none when it cannot be read: build says why)."""
     from .configfile import ConfigFileError
     from .forms import directory_settings
-    from .render import map_warnings
+    from .siteconfig import map_warnings
 
     try:
         return map_warnings(directory_settings())
@@ -170,7 +170,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
-    from .render import map_warnings
+    from .siteconfig import map_warnings
 
     directory = directory_settings(Path(args.config))
     for warning in placeholder_warnings(directory) + map_warnings(directory):
@@ -201,7 +201,7 @@ def _port(text: str) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .localserver import site_server, url_prefix
-    from .render import read_config
+    from .siteconfig import read_config
 
     code = cmd_build(args)
     if code:
@@ -283,7 +283,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .render import read_config
+    from .siteconfig import read_config
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
     from .views import HomeView
 

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 import yaml
 
+from . import configfile
 from .kinds import default_kind
 from .schema import ROOT, Field, Schema, load_schema
 
@@ -154,14 +155,7 @@ def form_text(template: str, schema: Schema | None = None) -> str:
 
 def directory_settings(config: Path | None = None) -> dict[str, Any]:
     """``extra.directory`` of mkdocs.yml (tags such as !ENV are read as empty)."""
-    return dict((_raw_config(config or ROOT / "mkdocs.yml").get("extra") or {}).get("directory") or {})
-
-
-def _raw_config(path: Path) -> dict[str, Any]:
-    """The config's settings, INHERIT resolved as mkdocs does (tags such as !ENV read as empty)."""
-    from .configfile import load_config_file
-
-    return load_config_file(path)
+    return configfile.directory_settings(config or ROOT / "mkdocs.yml")
 
 
 def placeholder_warnings(directory: dict[str, Any]) -> list[str]:
@@ -237,7 +231,7 @@ def contributing_for_site(text: str, settings: dict[str, Any]) -> str:
 
 def settings_for_blocks(config: Path) -> dict[str, Any]:
     """extra.directory of a mkdocs.yml with its site_url, for fill_blocks."""
-    return {**directory_settings(config), "site_url": _raw_config(config).get("site_url", "")}
+    return {**directory_settings(config), "site_url": configfile.load_config_file(config).get("site_url", "")}
 
 
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:

@@ -10,10 +10,10 @@ import datetime as dt
 import io
 import json
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import configfile
 from .fsutil import write_bytes_atomic
 from .kinds import default_kind, kinds, kinds_of
 from .load import Profile
@@ -113,11 +113,7 @@ def nhs_trusts_csv() -> str:
 
 def site_url(config: Path | None = None) -> str | None:
     """The site's address (``site_url`` in mkdocs.yml), the data package's homepage; None when not set."""
-    path = config or ROOT / "mkdocs.yml"
-    if not path.exists():
-        return None
-    found = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", path.read_text(encoding="utf-8"), re.M)
-    return found.group(1) if found else None
+    return configfile.site_url(config or ROOT / "mkdocs.yml")
 
 
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
