@@ -31,7 +31,7 @@ from .siteconfig import read_config
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
-from .sources.postcodes import write_lookup
+from .outputs.postcode_lookup import write_lookup
 from .validate import check_files, check_profile
 from .views import REGISTER_STALE_MONTHS, HomeView
 
