@@ -256,7 +256,7 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
-    provided = sum(1 for v in views if any(v.get(p) is not None for p in ("beds.confirmed", "capabilities.confirmed", "fees.date", "contact.phone")))
+    provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))
     stale = sum(1 for v in views if v.availability_stale)
     dated = sum(1 for v in views if v.rating_date)
     out.append(html_table("Profile freshness", ["Measure", "Homes"], [

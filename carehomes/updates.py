@@ -76,7 +76,7 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         original, problems = load_text(path, shown=shown)
         profile, problems = parse_profile(original, shown) if original is not None else (None, problems)
         found = errors(check_profile(profile, schema, on=on) if profile else problems)
-        group = next(iter(values), "beds").split(".")[0]
+        group = next(iter(values), DEFAULT_DIRECT[-1]).split(".")[0]
         return Edit(path, None, [], found or [Problem(shown, 1, group, "must be a group of 'key: value' lines; "
                                                                         "compare it with providers/_template.yaml")])
     profile, problems = parse_profile(text, shown)

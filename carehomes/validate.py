@@ -414,11 +414,12 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
     if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")
-    for kind in ("nursing", "residential"):
-        lo, hi = v.get(f"fees.{kind}_from"), v.get(f"fees.{kind}_to")
+    priced = [c.key for k in mine for c in k.capacity]  # a weekly fee range per type of place: fees.nursing_from ...
+    for key in priced:
+        lo, hi = v.get(f"fees.{key}_from"), v.get(f"fees.{key}_to")
         if lo is not None and hi is not None and lo > hi:
-            add(f"fees.{kind}_from", f"is {lo} but fees.{kind}_to is {hi}; the lowest fee cannot be above the highest")
-    _needs_date(v, add, "fees", ("nursing_from", "nursing_to", "residential_from", "residential_to",
+            add(f"fees.{key}_from", f"is {lo} but fees.{key}_to is {hi}; the lowest fee cannot be above the highest")
+    _needs_date(v, add, "fees", (*(f"{key}_{end}" for key in priced for end in ("from", "to")),
                                  "council_rate_accepted", "top_ups"), "the date the fees were confirmed")
     _needs_date(v, add, "staffing", ("staff_turnover_percent", "nurse_turnover_percent"),
                 "the last day of the 12 months the figures cover")
