@@ -2,14 +2,16 @@
 the tables, the JSON, ORUK and merge with no code change, and the care homes' files stay as they are."""
 from __future__ import annotations
 
+import ast
 import copy
 import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 from carehomes.kinds import default_kind, kind, kind_of_resource, kinds, kinds_of
 from carehomes.load import Profile, parse_profile
@@ -131,3 +133,37 @@ def test_a_second_kind_survives_merge(tmp_path):
     assert by_id["1-000000301"]["kinds"] == ["day_centre"] and by_id["1-000000301"]["places"] == {"total": 12}
     assert by_id["1-000000302"]["kinds"] == ["care_home", "day_centre"]
     assert (by_id["1-000000302"]["beds"], by_id["1-000000302"]["places"]) == ({"registered": 30}, {"total": 8})
+
+
+# The modules that build the pages (views, search, finding, render's page functions and the templates)
+# read their kinds from schema/face.json; the schema's readers (schema, kinds) hold the declaration itself.
+PAGES_AND_DECLARATION = {"views.py", "search.py", "finding.py", "render.py", "kinds.py", "schema.py",
+                         "screenshots.py", "localserver.py"}  # screenshots: sample answers; localserver: a site path
+HARD_CODED = re.compile(r"(?<![/\w])care-homes(?![\w/])|\b(beds|care)\.(nursing|residential|registered|confirmed)\b"
+                        r"|\b(nursing|residential)_(beds|free)\b|^(nursing|residential|beds)$")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+
+
+def test_no_module_hard_codes_the_resource_or_the_capacity_pair():
+    found = []
+    for path in sorted((ROOT / "carehomes").rglob("*.py")):
+        if path.name in PAGES_AND_DECLARATION:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        found += [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]!r}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+                  and HARD_CODED.search(node.value)]
+    assert found == []
+
+
+def test_the_scan_finds_a_hard_coded_resource():
+    assert HARD_CODED.search("care-homes.csv") and HARD_CODED.search("beds.nursing.available")
+    assert HARD_CODED.search("nursing") and HARD_CODED.search("residential_free")
+    assert not HARD_CODED.search("https://github.com/example-council/care-homes")
+    assert not HARD_CODED.search("Care home service with nursing")

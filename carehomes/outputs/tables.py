@@ -152,12 +152,12 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                            "oruk/ on the site."),
     XLSX_FILE: (f"{FIRST.resource}-xlsx", f"{FIRST.plural} as an Excel workbook", "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "The tables care-homes, capabilities and nhs-trusts as sheets of one workbook, typed as in this package: "
+                f"The tables {FIRST.resource}, capabilities and nhs-trusts as sheets of one workbook, typed as in this package: "
                 "numbers, yes/no (TRUE/FALSE) and dates as such, IDs and phone numbers as text, every text as text "
                 "(never a formula, so without the CSV files' formula apostrophe), the header row frozen; and a sheet "
                 "'Data dictionary' describing every column."),
     DB_FILE: (f"{FIRST.resource}-sqlite", f"{FIRST.plural} as a SQLite database", "sqlite", "application/vnd.sqlite3",
-              "The tables as one SQLite database: care_homes, capabilities and nhs_trusts (typed as in this package, "
+              f"The tables as one SQLite database: {FIRST.resource.replace('-', '_')}, capabilities and nhs_trusts (typed as in this package, "
               "with primary keys, foreign keys and indexes; lists as JSON arrays, yes/no as 1/0, dates as text "
               "YYYY-MM-DD), releases and changes (the changelog), and the data dictionary in dictionary_tables and "
               "dictionary_columns. Open it in Datasette or any SQLite tool."),
@@ -171,9 +171,9 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                                       "and hash."),
 }
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
-    f" Also published with these files: {EXCEL_CSV} (care-homes.csv with a UTF-8 byte order mark, for Excel on "
+    f" Also published with these files: {EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for Excel on "
     f"Windows; {XLSX_FILE} opens the same in every spreadsheet); changes.atom (an Atom feed of the changes between releases: homes added or removed, rating, "
-    "registration and bed changes); releases/<date>/ (every earlier release's care-homes.csv, capabilities.csv and "
+    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's {FIRST.csv_file}, capabilities.csv and "
     "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
     "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
     "from <path>/index.html holding JSON); oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV "
