@@ -49,6 +49,7 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
     values: dict[str, Any] = {}
     _walk(profile, profile.data, (), schema, problems, values)
     problems.extend(_kind_problems(profile, schema))
+    problems.extend(_other_kinds_fields(profile, values, schema))
     required = {f.path: f for k in kinds_of(profile.data, schema) for f in k.fields if f.required}
     for f in required.values():
         if values.get(f.path) is None and not _reported(problems, f.path):
@@ -89,6 +90,25 @@ def _kind_problems(profile: Profile, schema: Schema) -> list[Problem]:
     ids = [k.id for k in kinds(schema)]
     return [Problem(profile.path, profile.line(key), key, f"item {i} '{_short(str(n))}' is not a kind of service this "
                     f"directory holds; use {schema.values.or_list(ids)}") for i, n in enumerate(named, 1) if n not in ids]
+
+
+def _other_kinds_fields(profile: Profile, values: dict[str, Any], schema: Schema) -> list[Problem]:
+    """A field only another kind of service has (a day centre's places in a care home's profile) is refused."""
+    every = kinds(schema)
+    if len(every) < 2:
+        return []
+    mine = kinds_of(profile.data, schema)
+    own = {f.path for k in mine for f in k.fields} | {profile_key(schema)}
+    out = []
+    for path in values:
+        if path in own or path.startswith("capabilities."):
+            continue
+        owner = next((k for k in every if k not in mine and any(f.path == path for f in k.fields)), None)
+        if owner is not None:
+            ids = ", ".join(k.id for k in every if k in mine or k is owner)  # in the schema's order
+            out.append(Problem(profile.path, profile.line(path), path, f"is a field of a {owner.title.lower()}, which this "
+                               f"profile is not; add it to the profile's kinds ({profile_key(schema)}: [{ids}]) or remove it"))
+    return out
 
 
 def _empty_required(f: Field) -> str:

@@ -99,6 +99,19 @@ def test_a_second_kind_is_checked_by_its_own_fields():
         "7: places.total: must be a whole number, not 'many'"]
 
 
+def test_a_field_of_a_kind_the_profile_is_not_is_refused():
+    schema = day_centre_schema()
+    home = _profile("location_id: 1-000000201\nslug: a\nname: A\nlocality: X\nplaces:\n  total: 4\n", "a.yaml")
+    assert [f"{x.line}: {x.field}: {x.message}" for x in check_profile(home, schema)] == [
+        "6: places.total: is a field of a day centre, which this profile is not; add it to the profile's kinds "
+        "(kinds: [care_home, day_centre]) or remove it"]
+    centre = _profile("location_id: 1-000000301\nslug: c\nname: C\nlocality: X\nkinds: [day_centre]\n"
+                      "beds:\n  registered: 4\n", "c.yaml")
+    assert [f"{x.line}: {x.field}: {x.message}" for x in check_profile(centre, schema)] == [
+        "7: beds.registered: is a field of a care home, which this profile is not; add it to the profile's kinds "
+        "(kinds: [care_home, day_centre]) or remove it"]
+
+
 def test_a_second_kind_is_published_beside_the_care_homes_unchanged():
     schema = day_centre_schema()
     files = data_files(_profiles(), schema, RELEASED, homepage="https://example.org/")
