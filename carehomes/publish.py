@@ -65,9 +65,10 @@ def _chunk(args: tuple[list[dict], Schema | None]) -> dict[str, Any]:
     writers = {k: csv_writer(buf) for k, buf in tables.items()}
     caps = io.StringIO()
     cw = csv_writer(caps)
-    out: dict[str, Any] = {"json": {k.id: [] for k in every}, "oruk": [], "geo": []}
+    out: dict[str, Any] = {"json": {k.id: [] for k in every}, "oruk": [], "geo": [], "records": []}
     for data in datas:
         record = canonical(data, schema)
+        out["records"].append(record)
         flat = flatten(record)
         text = json.dumps(record, ensure_ascii=False)
         mine = kinds_of(record, schema)
@@ -91,7 +92,8 @@ def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int 
     return {"rows": {k: "".join(p["rows"][k] for p in parts) for k in ids},
             "json": {k: [x for p in parts for x in p["json"][k]] for k in ids},
             "caps": "".join(p["caps"] for p in parts),
-            "oruk": [x for p in parts for x in p["oruk"]], "geo": [x for p in parts for x in p["geo"]]}
+            "oruk": [x for p in parts for x in p["oruk"]], "geo": [x for p in parts for x in p["geo"]],
+            "records": [x for p in parts for x in p["records"]]}
 
 
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
@@ -129,7 +131,7 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
-    tables = typed_tables(files, pkg)  # the tables with their types, for the workbook and the database
+    tables = typed_tables(files, pkg, pieces["records"], schema)  # the tables with their types, for the workbook and the database
     files[XLSX_FILE] = workbook(tables, released, pkg.get("title", ""))
     files[DB_FILE] = database(tables, entries or [])
     files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
