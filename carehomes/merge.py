@@ -278,7 +278,7 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
     """A published package's homes; MergeError lists every problem with its file and line."""
     pkg = read_descriptor(path)
     every = kinds(schema)
-    names = {r.get("name") for r in pkg["resources"] if isinstance(r, dict)}
+    names = {r["name"] for r in pkg["resources"] if isinstance(r, dict) and isinstance(r.get("name"), str)}
     # the first kind's table is in every package; another kind's only in packages that hold that kind
     present = [k for i, k in enumerate(every) if i == 0 or k.resource in names]
     kind_res = [(k, _resource(path, pkg, k.resource, list(k.fields), schema)) for k in present]
