@@ -46,6 +46,7 @@ class Kind:
     confirmed: str | None    # profile path of the date free places were confirmed
     capacity: tuple[Capacity, ...]
     cqc_service_types: tuple[str, ...]
+    cqc_api_filter: tuple[tuple[str, str], ...]  # the CQC API list's query for this kind (careHome=Y)
     oruk_extension: str      # the ORUK service's extension object ("x_care_home")
     oruk_extension_keys: tuple[str, ...]  # the profile's groups it carries ("beds", "cqc", ...)
     oruk_terms: tuple[tuple[str, str], ...]  # (name, description) taxonomy terms every service of the kind has
@@ -72,6 +73,7 @@ def _kind(k: dict, schema: Schema) -> Kind:
     return Kind(k["id"], k["title"], k["plural"], k["resource"], k["files"]["csv"], k["files"]["json"], k["unit"],
                 k.get("unitOne", k["unit"]), k.get("registered"), k.get("confirmed"),
                 tuple(_capacity(c) for c in k.get("capacity", [])), tuple(k.get("cqcServiceTypes", [])),
+                tuple((str(q), str(v)) for q, v in k.get("cqcApiFilter", {}).items()),
                 oruk.get("extension", "x_" + k["id"]), tuple(oruk.get("extensionKeys", [])), tuple((t["name"], t["description"]) for t in oruk.get("terms", [])),
                 k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]))
 

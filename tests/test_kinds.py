@@ -75,6 +75,8 @@ def test_todays_schema_declares_one_kind_the_care_home():
         ("nursing", "with nursing", "beds.nursing.total", "beds.nursing.available"),
         ("residential", "without nursing", "beds.residential.total", "beds.residential.available")]
     assert [f.name for f in care_home.fields] == [f.name for f in load_schema().home_fields]
+    assert (care_home.cqc_api_filter, care_home.oruk_extension) == ((("careHome", "Y"),), "x_care_home")
+    assert care_home.cqc_service_types == tuple(c.cqc_service_type for c in care_home.capacity)
     with pytest.raises(KeyError, match="day_centre is not a kind of service; the schema declares care_home"):
         kind("day_centre")
 
