@@ -28,6 +28,7 @@ class Capacity:
     free_column: str | None  # the capacity sheet's column of free places ("nursing_free")
     cqc_service_type: str | None  # the CQC service type that registers them
     json_ld_type: str | None
+    oruk_term: tuple[str, str] | None = None  # (name, description) of its ORUK taxonomy term, when offered
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,10 @@ class Kind:
 
 
 def _capacity(c: dict) -> Capacity:
+    term = c.get("orukTerm")
     return Capacity(c["key"], c["label"], c.get("flag"), c["total"], c.get("available"), c.get("needsField"),
-                    c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"))
+                    c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
+                    (term["name"], term["description"]) if term else None)
 
 
 def _kind(k: dict, schema: Schema) -> Kind:

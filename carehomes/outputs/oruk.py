@@ -110,8 +110,7 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     if any(g(f"fees.{kind}_from") is not None for kind, _ in pairs):
         svc["fees"] = "Weekly fees; see cost_options."
     attrs = [_attribute(sid, "care_type", name, description) for k in mine for name, description in k.oruk_terms]
-    attrs += [_attribute(sid, "care_type", f"{k.title} {c.label}", f"Registered with CQC as a {k.title.lower()} {c.label}")
-              for k in mine for c in k.capacity if c in offered]
+    attrs += [_attribute(sid, "care_type", *c.oruk_term) for k in mine for c in k.capacity if c in offered and c.oruk_term]
     for f in schema.home_fields:
         if f.path.startswith("care.user_bands.") and g(f.path):
             attrs.append(_attribute(sid, "service_user_band", f.title, f.description))
