@@ -13,6 +13,7 @@ import re
 import pytest
 from conftest import FIXTURES, ROOT
 
+from carehomes.docs import data_dictionary_html
 from carehomes.kinds import default_kind, kind, kind_of_resource, kinds, kinds_of
 from carehomes.load import Profile, parse_profile
 from carehomes.merge import merge
@@ -136,6 +137,8 @@ def test_a_second_kind_is_published_beside_the_care_homes_unchanged():
     assert set(services["Example Both (fictional)"]) >= {"x_care_home", "x_day_centre"}
     assert services["Example Both (fictional)"]["description"] == "Care home, registered with CQC for 30 beds."
     assert b"Day centre" in files["oruk-tabular/taxonomy_terms.csv"]
+    dictionary = data_dictionary_html(schema)
+    assert "(<code>day-centres.csv</code>)" in dictionary and "<code>places_total</code>" in dictionary
 
 
 def test_a_second_kind_survives_merge(tmp_path):
