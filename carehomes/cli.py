@@ -13,10 +13,11 @@ from typing import Any, TextIO, cast
 
 from .commandhelp import describe
 from .configfile import ConfigFileError
+from .kinds import default_kind
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
 from .load import errors
 from .pipeline import check_paths
-from .render import ENGINES
+from .engines import ENGINES
 from .safetext import unrun
 from .schema import ROOT
 
@@ -106,7 +107,7 @@ def _map_warnings() -> list[str]:
     """check's warnings about mkdocs.yml's map settings (none when it cannot be read: build says why)."""
     from .configfile import ConfigFileError
     from .forms import directory_settings
-    from .render import map_warnings
+    from .siteconfig import map_warnings
 
     try:
         return map_warnings(directory_settings())
@@ -174,7 +175,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
-    from .render import map_warnings
+    from .siteconfig import map_warnings
 
     directory = directory_settings(Path(args.config))
     for warning in placeholder_warnings(directory) + map_warnings(directory) + ([gap] if gap else []):
@@ -246,7 +247,7 @@ def _port(text: str) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .localserver import site_server, url_prefix
-    from .render import read_config
+    from .siteconfig import read_config
 
     code = cmd_build(args)
     if code:
@@ -328,7 +329,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .render import read_config
+    from .siteconfig import read_config
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
     from .views import HomeView
 
@@ -586,21 +587,24 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
         _say(f"{path}: no such profile; the slug is the file name without .yaml")
         return 2
-    if args.unchanged and (args.nursing is not None or args.residential is not None):
-        _say("--unchanged confirms the free beds already in the profile; give it without --nursing and --residential, "
+    kind = default_kind()
+    free = {c.key: getattr(args, c.key) for c in kind.capacity if c.available}
+    options = [f"--{key}" for key in free]
+    if args.unchanged and any(n is not None for n in free.values()):
+        _say(f"--unchanged confirms the free {kind.unit} already in the profile; give it without {' and '.join(options)}, "
              "or leave it out to set new numbers")
         return 2
-    if not args.unchanged and args.nursing is None and args.residential is None:
-        _say("give --nursing N and/or --residential N, or --unchanged to confirm today that nothing changed")
+    if not args.unchanged and all(n is None for n in free.values()):
+        _say(f"give {' and/or '.join(o + ' N' for o in options)}, or --unchanged to confirm today that nothing changed")
         return 2
-    problems = set_vacancies(path, args.nursing, args.residential, dt.date.today())
+    problems = set_vacancies(path, free, dt.date.today())
     if problems:
         for p in problems:
             print(p)
         _say(f"{path} was not changed.")
         return 1
-    _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else f" (nursing: {args.nursing if args.nursing is not None else 'as before'}, "
-                                                  f"residential: {args.residential if args.residential is not None else 'as before'})"))
+    _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else " (" + ", ".join(
+        f"{key}: {n if n is not None else 'as before'}" for key, n in free.items()) + ")"))
     return 0
 
 
@@ -609,8 +613,9 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
 
     from .updates import vacancies_from_csv, write_edits
 
-    if args.slug or args.nursing is not None or args.residential is not None or args.unchanged:
-        _say("--from-csv takes every home from the file; leave out the slug, --nursing, --residential and --unchanged")
+    keys = [c.key for c in default_kind().capacity if c.available]
+    if args.slug or any(getattr(args, k) is not None for k in keys) or args.unchanged:
+        _say(f"--from-csv takes every home from the file; leave out the slug, {', '.join('--' + k for k in keys)} and --unchanged")
         return 2
     edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), dt.date.today())
     if problems:
@@ -813,12 +818,15 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true", help="only report files that are not formatted")
     f.set_defaults(func=cmd_fmt)
 
-    v = sub.add_parser("vacancies", help="update a home's free beds and confirm them today")
+    kind = default_kind()  # a care home's free beds, with and without nursing
+    v = sub.add_parser("vacancies", help=f"update a home's free {kind.unit} and confirm them today")
     v.add_argument("slug", nargs="?", help="the profile's file name without .yaml")
-    v.add_argument("--from-csv", metavar="FILE", help="a spreadsheet (CSV) with the columns home, nursing_free, "
-                   "residential_free and optionally confirmed: every row is checked before anything changes")
-    v.add_argument("--nursing", type=int, metavar="N", help="beds with nursing free now")
-    v.add_argument("--residential", type=int, metavar="N", help="beds without nursing free now")
+    free_columns = [str(c.free_column) for c in kind.capacity if c.free_column]
+    v.add_argument("--from-csv", metavar="FILE", help=f"a spreadsheet (CSV) with the columns home, {', '.join(free_columns)} "
+                   "and optionally confirmed: every row is checked before anything changes")
+    for place in kind.capacity:
+        if place.available:
+            v.add_argument(f"--{place.key}", type=int, metavar="N", help=f"{kind.unit} {place.label} free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
     v.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
     v.set_defaults(func=cmd_vacancies)

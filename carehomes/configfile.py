@@ -35,6 +35,19 @@ def load_config_file(path: Path) -> dict[str, Any]:
     return load_config_chain(path).raw
 
 
+def site_url(path: Path) -> str | None:
+    """The site's address (``site_url``, INHERIT resolved); None when the file or the setting is not there."""
+    if not path.exists():
+        return None
+    value = load_config_file(path).get("site_url")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def directory_settings(path: Path) -> dict[str, Any]:
+    """The council's settings, ``extra.directory`` (INHERIT resolved); empty when not set."""
+    return dict((load_config_file(path).get("extra") or {}).get("directory") or {})
+
+
 def load_config_chain(path: Path) -> ConfigChain:
     """load_config_file, also saying which files were read and whether a tag (!ENV, !!python/...) was read as empty."""
     chain = ConfigChain({})

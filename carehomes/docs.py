@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from .kinds import kinds
 from .schema import OWNERS, ROOT, Field, Schema, load_schema
 from .validate import DEFAULT_MAX_ITEM_LENGTH
 
@@ -193,11 +194,12 @@ def data_dictionary_html(schema: Schema | None = None) -> str:
     """The data dictionary as HTML tables, for the open data page."""
     schema = schema or load_schema()
     out = []
+    tables = {k.resource: list(k.fields) for k in kinds(schema)} | {"capabilities": schema.capability_fields}
     for res in schema.package["resources"]:
-        if res["name"] not in ("care-homes", "capabilities"):
+        if res["name"] not in tables:
             out.append(_lookup_table_html(res))
             continue
-        fields = schema.home_fields if res["name"] == "care-homes" else schema.capability_fields
+        fields = tables[res["name"]]
         rows = []
         for f in fields:
             rules = "; ".join(filter(None, ["required" if f.required else "", constraint_words(f)]))

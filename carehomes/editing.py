@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks_external import check_one
+from .kinds import default_kind
 from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
@@ -69,12 +70,14 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]
     return changed, problems
 
 
-def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: dt.date,
+def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
                   display: str | None = None) -> list[Problem]:
     """Set free beds and today's confirmed date in place; refuse to write if the result is invalid.
 
-    ``nursing``/``residential`` None leaves that count as it is (``--unchanged`` passes both None).
+    ``free`` maps a capacity key of the first kind ('nursing', 'residential') to its count; a key left
+    out or None leaves that count as it is (``--unchanged`` passes none).
     """
+    kind = default_kind()
     shown = display or display_path(path)
     text, found = load_text(path, shown=shown)
     if text is None:
@@ -83,17 +86,19 @@ def set_vacancies(path: Path, nursing: int | None, residential: int | None, on: 
         doc = rt_parse(text, shown)
         if not isinstance(doc, dict):
             return [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")]
-        for kind, value in (("nursing", nursing), ("residential", residential)):
-            if value is not None:
-                rt_set(doc, ("beds", kind, "available"), value)
-        rt_set(doc, ("beds", "confirmed"), on)
+        for c in kind.capacity:
+            if c.available and free.get(c.key) is not None:
+                rt_set(doc, tuple(c.available.split(".")), free[c.key])
+        if kind.confirmed:
+            rt_set(doc, tuple(kind.confirmed.split(".")), on)
         new = _dump(doc, shown)
     except ProblemsFound as exc:
         return exc.problems
     except (TypeError, AttributeError):  # 'beds' or a bed group is not a group of fields
         profile, _ = parse_profile(text, shown)
         problems = check_profile(profile, on=on) if profile else []
-        return problems or [Problem(shown, 1, "beds", "must be a group of 'key: value' lines; compare it with providers/_template.yaml")]
+        group = (kind.confirmed or kind.unit).split(".")[0]
+        return problems or [Problem(shown, 1, group, "must be a group of 'key: value' lines; compare it with providers/_template.yaml")]
     profile, problems = parse_profile(new, shown)
     if profile is not None:
         problems = check_one(profile, on=on)

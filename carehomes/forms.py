@@ -16,6 +16,8 @@ from urllib.parse import quote, urlencode
 
 import yaml
 
+from . import configfile
+from .kinds import default_kind
 from .schema import ROOT, Field, Schema, load_schema
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
@@ -31,7 +33,10 @@ PLACEHOLDERS = {
     "contact_email": "care.directory@example.org",
     "contact_phone": "01234 567890",
 }
-DATE_FOR_GROUP = {"beds": "beds.confirmed", "capabilities": "capabilities.confirmed", "fees": "fees.date"}
+KIND = default_kind()  # the forms are a care home's: its free beds, with and without nursing
+VACANCY_PATHS = frozenset((*KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ())))
+DATE_FOR_GROUP = {**({KIND.confirmed.split(".")[0]: KIND.confirmed} if KIND.confirmed else {}),
+                  "capabilities": "capabilities.confirmed", "fees": "fees.date"}
 TITLES = {VACANCIES: "Update vacancies: ", DETAILS: "Update details: "}
 
 
@@ -47,7 +52,8 @@ class FormField:
 
 
 def _is_vacancy(f: Field) -> bool:
-    return f.path == "beds.confirmed" or (f.path.startswith("beds.") and f.path.endswith(".available"))
+    """A field the vacancies form asks for: the first kind's free places and the date they were confirmed."""
+    return f.path in VACANCY_PATHS
 
 
 def _label(f: Field, schema: Schema) -> str:
@@ -112,14 +118,14 @@ def _element(ff: FormField) -> dict[str, Any]:
 def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     """One issue form as a mapping (GitHub's issue form syntax)."""
     vacancies = template == VACANCIES
-    intro = ("Tell us how many beds are free today. Fill in the numbers and select **Submit new issue**. "
+    intro = (f"Tell us how many {KIND.unit} are free today. Fill in the numbers and select **Submit new issue**. "
              "If the numbers are right, your page changes within a few minutes and we close this request "
              "with a note saying what changed." if vacancies else
              "Fill in only what has changed: anything you leave empty stays as it is on your page. "
              "A council steward checks the change before it goes on the site; we add a note here when it does.")
     body: list[dict[str, Any]] = [
         {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
-                                            "such as your rating and registered beds, cannot be changed here."}},
+                                            f"such as your rating and registered {KIND.unit}, cannot be changed here."}},
         {"type": "input", "id": HOME_ID, "attributes": {
             "label": HOME_LABEL,
             "description": "Filled in for you when you use the link on your home's page. Otherwise, the last part "
@@ -129,7 +135,7 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     body += [_element(ff) for ff in form_fields(template, schema)]
     return {
         "name": "Update vacancies" if vacancies else "Update this home's details",
-        "description": ("Tell us how many beds your home has free today." if vacancies else
+        "description": (f"Tell us how many {KIND.unit} your home has free today." if vacancies else
                         "Change your home's contact details, the needs you can meet, fees or description."),
         "title": TITLES[template],
         "labels": [LABEL],
@@ -149,14 +155,7 @@ def form_text(template: str, schema: Schema | None = None) -> str:
 
 def directory_settings(config: Path | None = None) -> dict[str, Any]:
     """``extra.directory`` of mkdocs.yml (tags such as !ENV are read as empty)."""
-    return dict((_raw_config(config or ROOT / "mkdocs.yml").get("extra") or {}).get("directory") or {})
-
-
-def _raw_config(path: Path) -> dict[str, Any]:
-    """The config's settings, INHERIT resolved as mkdocs does (tags such as !ENV read as empty)."""
-    from .configfile import load_config_file
-
-    return load_config_file(path)
+    return configfile.directory_settings(config or ROOT / "mkdocs.yml")
 
 
 def placeholder_warnings(directory: dict[str, Any]) -> list[str]:
@@ -232,7 +231,7 @@ def contributing_for_site(text: str, settings: dict[str, Any]) -> str:
 
 def settings_for_blocks(config: Path) -> dict[str, Any]:
     """extra.directory of a mkdocs.yml with its site_url, for fill_blocks."""
-    return {**directory_settings(config), "site_url": _raw_config(config).get("site_url", "")}
+    return {**directory_settings(config), "site_url": configfile.load_config_file(config).get("site_url", "")}
 
 
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:

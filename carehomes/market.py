@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .docs import html_table
+from .kinds import default_kind
 from .schema import Values
 from .views import VALUES, HomeView
+
+KIND = default_kind()  # the market page is the care homes': their beds, with and without nursing
 
 YEAR_DAYS = 365
 
@@ -93,8 +96,8 @@ def overview(views: list[HomeView], today: dt.date) -> dict:
         for a in names:
             told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]
             homes = [v for v in told if v.get(f"capabilities.{c.code}.accepted")]
-            row["cells"].append(NeedCell(len(homes), len(told), _known_sum(homes, f"capabilities.{c.code}.nursing_beds"),
-                                         _known_sum(homes, f"capabilities.{c.code}.residential_beds")))
+            row["cells"].append(NeedCell(len(homes), len(told), tuple(_known_sum(homes, f"capabilities.{c.code}.{n.needs_field}")
+                                                                      for n in KIND.capacity if n.needs_field)))
         cap.append(row)
     ratings = Counter(v.rating_label for v in views)
     ages: Counter = Counter()
@@ -145,12 +148,12 @@ def _total(vs: list[HomeView], path: str) -> str:
 
 @dataclass(frozen=True)
 class NeedCell:
-    """One need in one area: homes that say they can, homes that told us at all, and their beds."""
+    """One need in one area: homes that say they can, homes that told us at all, and their beds of each type
+    (with nursing, without)."""
 
     can: int
     told: int
-    nursing_beds: int | None
-    residential_beds: int | None
+    beds: tuple[int | None, ...]
 
     def html(self) -> str:
         """The schema's not-known wording when no home told us; its no-home-can wording (a real gap) when homes told us and all said no."""
@@ -159,8 +162,8 @@ class NeedCell:
         told = f"{self.told} told us"
         if self.can == 0:
             return f'<strong class="ch-gap">{html.escape(VALUES.unknowns.no_home_can)}</strong>; {told}'
-        beds = " / ".join(_not_known() if b is None else f"{b:,}" for b in (self.nursing_beds, self.residential_beds))
-        return f"{self.can} home{'s' * (self.can != 1)} can (beds: {beds}); {told}"
+        beds = " / ".join(_not_known() if b is None else f"{b:,}" for b in self.beds)
+        return f"{self.can} home{'s' * (self.can != 1)} can ({KIND.unit}: {beds}); {told}"
 
 
 def manager_text(views: list[HomeView]) -> str:
@@ -196,17 +199,18 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     out = [f"<p>Figures for {len(views):,} care homes, grouped by {area_word}. Beds registered and service types come "
            "from the CQC register; vacancies and the needs homes can meet come from the homes themselves.</p>"]
 
-    out.append('<h2 id="capacity">Homes and beds</h2>')
-    cap_rows = [[html.escape(a), f"{len(groups[a]):,}", _count(groups[a], "care.nursing"),
-                 _count(groups[a], "care.residential"), _total(groups[a], "beds.registered"),
-                 _given(groups[a], "beds.nursing.total"), _given(groups[a], "beds.residential.total")] for a in names]
-    top = sorted(names, key=lambda a: (-_sum(groups[a], "beds.registered"), a))[:15]
-    out.append(Chart("chart-beds", f"Registered beds by {area_word}", f"Beds registered with CQC in each {area_word}"
+    out.append(f'<h2 id="capacity">Homes and {KIND.unit}</h2>')
+    unit, registered, caps = KIND.unit, str(KIND.registered), KIND.capacity
+    cap_rows = [[html.escape(a), f"{len(groups[a]):,}", *(_count(groups[a], str(c.flag)) for c in caps),
+                 _total(groups[a], registered), *(_given(groups[a], c.total) for c in caps)] for a in names]
+    top = sorted(names, key=lambda a: (-_sum(groups[a], registered), a))[:15]
+    out.append(Chart("chart-beds", f"Registered {unit} by {area_word}", f"{unit.capitalize()} registered with CQC in each {area_word}"
                      + (" (the 15 largest)" if len(names) > 15 else "") + ".", top,
-                     [_sum(groups[a], "beds.registered") for a in top], "Registered beds", area_word.capitalize()).html())
-    out.append(html_table(f"Homes and beds by {area_word}", [area_word.capitalize(), "Homes", "With nursing", "Without nursing",
-                                                          "Registered beds", "Beds with nursing (homes' own figures)",
-                                                          "Beds without nursing (homes' own figures)"], cap_rows, row_headers=True))
+                     [_sum(groups[a], registered) for a in top], f"Registered {unit}", area_word.capitalize()).html())
+    out.append(html_table(f"Homes and {unit} by {area_word}", [area_word.capitalize(), "Homes", *(c.label.capitalize() for c in caps),
+                                                          f"Registered {unit}",
+                                                          *(f"{unit.capitalize()} {c.label} (homes' own figures)" for c in caps)],
+                          cap_rows, row_headers=True))
 
     out.append('<h2 id="vacancies">Vacancies now</h2>')
     vac_rows = []
@@ -215,14 +219,14 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
         reporting = [v for v in vs if v.beds_confirmed]
         stale = sum(1 for v in reporting if v.availability_stale)
         newest = max((v.beds_confirmed for v in reporting), default=None)
-        vac_rows.append([html.escape(a), _given(vs, "beds.nursing.available"), _given(vs, "beds.residential.available"),
+        vac_rows.append([html.escape(a), *(_given(vs, p) for p in KIND.available_paths),
                          f"{len(reporting)} of {len(vs)}", f"{stale}" if reporting else "no reports",
                          newest.isoformat() if newest else "no reports"])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
                f"{VALUES.availability_stale_days} days ago count as out of date.</p>")
-    out.append(html_table(f"Free beds by {area_word} and bed type", [area_word.capitalize(), "Free beds with nursing",
-                                                                 "Free beds without nursing", "Homes reporting",
+    out.append(html_table(f"Free {unit} by {area_word} and {KIND.unit_one} type",
+                          [area_word.capitalize(), *(f"Free {unit} {c.label}" for c in caps if c.available), "Homes reporting",
                                                                  "Reports out of date", "Newest report"], vac_rows, row_headers=True))
 
     out.append('<h2 id="needs">Needs homes can meet, and gaps</h2>')
@@ -252,7 +256,7 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
-    provided = sum(1 for v in views if any(v.get(p) is not None for p in ("beds.confirmed", "capabilities.confirmed", "fees.date", "contact.phone")))
+    provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))
     stale = sum(1 for v in views if v.availability_stale)
     dated = sum(1 for v in views if v.rating_date)
     out.append(html_table("Profile freshness", ["Measure", "Homes"], [

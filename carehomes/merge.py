@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
+from .kinds import kinds, profile_key
 from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
 from .safetext import plain
@@ -115,7 +116,7 @@ def _json_kind(value: Any) -> str:
     return {list: "list", str: "string", bool: "true/false value", type(None): "null"}.get(type(value), "number")
 
 
-def _resource(path: Path, pkg: dict, name: str, fields: list[Field]) -> dict:
+def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema: Schema | None = None) -> dict:
     """The named resource, checked against our schema: same columns, same types, a safe local path."""
     found = [r for r in pkg["resources"] if isinstance(r, dict) and r.get("name") == name]
     if not found:
@@ -135,7 +136,7 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field]) -> dict:
     problems = []
     for f, theirs_f in zip(fields, schema["fields"], strict=True):
         for key in ("type", "format", "itemType"):
-            ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name)
+            ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name, ours_schema)
             if theirs_f.get(key) != ours_v:
                 problems.append(f"{path}: {name} field '{f.name}' has {key} {str(theirs_f.get(key))[:40]!r}, this schema "
                                 f"has {ours_v!r}; rebuild the package with the same schema version")
@@ -155,9 +156,9 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field]) -> dict:
     return res
 
 
-def _item_type(resource: str, name: str) -> Any:
+def _item_type(resource: str, name: str, schema: Schema | None = None) -> Any:
     """Our schema's itemType for a field (the Field class does not keep it)."""
-    res = next(r for r in load_schema().package["resources"] if r["name"] == resource)
+    res = next(r for r in (schema or load_schema()).package["resources"] if r["name"] == resource)
     return next(f for f in res["schema"]["fields"] if f["name"] == name).get("itemType")
 
 
@@ -276,29 +277,46 @@ def _rows(text: str, shown: str, header: list[str], problems: list[str], skipped
 def read_package(path: Path, schema: Schema) -> list[Home]:
     """A published package's homes; MergeError lists every problem with its file and line."""
     pkg = read_descriptor(path)
-    homes_res = _resource(path, pkg, "care-homes", schema.home_fields)
-    caps_res = _resource(path, pkg, "capabilities", schema.capability_fields)
+    every = kinds(schema)
+    names = {r["name"] for r in pkg["resources"] if isinstance(r, dict) and isinstance(r.get("name"), str)}
+    # the first kind's table is in every package; another kind's only in packages that hold that kind
+    present = [k for i, k in enumerate(every) if i == 0 or k.resource in names]
+    kind_res = [(k, _resource(path, pkg, k.resource, list(k.fields), schema)) for k in present]
+    caps_res = _resource(path, pkg, "capabilities", schema.capability_fields, schema)
     homes: dict[str, Home] = {}
+    of_kinds: dict[str, list[str]] = {}  # location ID -> the kinds whose tables list it
     problems: list[str] = []
-    _, text, shown = _data_file(path, homes_res)
-    specs, missing = homes_res["schema"]["fields"], _missing(homes_res)
+    shown = ""
     unread: set[str] = set()  # location IDs of rows with problems: their capabilities are not reported again
-    for line, cells in _rows(text, shown, [f.name for f in schema.home_fields], problems, unread):
-        data: dict = {}
-        values, bad = _typed_cells(schema.home_fields, specs, missing, cells, f"{shown}:{line}")
-        problems += bad
-        for f, value in values:
-            set_path(data, f.keys, value)
-        if bad:
-            unread.add(cells[0])
-        lid = data.get("location_id")
-        if not isinstance(lid, str):
-            problems.append(f"{shown}:{line}: location_id: is empty; every home needs its CQC location ID")
-        elif lid in homes:
-            problems.append(f"{shown}:{line}: location_id: {_show(lid)} is listed twice (first on line "
-                            f"{homes[lid].line}); a package holds each home once")
-        else:
-            homes[lid] = Home(data, shown, line)
+    for k, res in kind_res:
+        _, text, kind_shown = _data_file(path, res)
+        shown = shown or kind_shown  # capabilities belong to the first kind's rows
+        specs, missing = res["schema"]["fields"], _missing(res)
+        lines: dict[str, int] = {}
+        for line, cells in _rows(text, kind_shown, [f.name for f in k.fields], problems, unread):
+            data: dict = {}
+            values, bad = _typed_cells(list(k.fields), specs, missing, cells, f"{kind_shown}:{line}")
+            problems += bad
+            for f, value in values:
+                set_path(data, f.keys, value)
+            if bad:
+                unread.add(cells[0])
+            lid = data.get("location_id")
+            if not isinstance(lid, str):
+                problems.append(f"{kind_shown}:{line}: location_id: is empty; every home needs its CQC location ID")
+            elif lid in lines:
+                problems.append(f"{kind_shown}:{line}: location_id: {_show(lid)} is listed twice (first on line "
+                                f"{lines[lid]}); a package holds each home once")
+            else:
+                lines[lid] = line
+                of_kinds.setdefault(lid, []).append(k.id)
+                if lid in homes:  # a location of two kinds: one profile; the columns both tables have agree
+                    _fill(homes[lid].data, data)
+                else:
+                    homes[lid] = Home(data, kind_shown, line)
+    for lid, ids in of_kinds.items():
+        if ids != [every[0].id] and lid in homes:
+            homes[lid].data[profile_key(schema)] = ids
     _, text, caps_shown = _data_file(path, caps_res)
     specs, missing = caps_res["schema"]["fields"], _missing(caps_res)
     codes = set(schema.capability_codes)
@@ -328,6 +346,15 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
     for h in homes.values():
         h.data = canonical(h.data, schema)
     return list(homes.values())
+
+
+def _fill(data: dict, more: dict) -> None:
+    """Add to ``data`` the values of ``more`` it does not have (nested groups merged)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            _fill(data[key], value)
+        else:
+            data.setdefault(key, value)
 
 
 def _missing(res: dict) -> list[str]:

@@ -39,7 +39,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .outputs import oruk_openapi as spec
 from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, paged, service_list_item, taxonomies_and_terms
-from .sources.postcodes import LOOKUP_DIR, area_of, distance_km, postcode_key, sector_file
+from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
+from .sources.postcodes import area_of, distance_km, postcode_key
 
 SERVICES_FILE = Path("data") / "oruk-services.json"
 ENV_SITE = "CAREHOMES_SITE"  # the built site's folder, for app_from_env (uvicorn --factory)

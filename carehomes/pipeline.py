@@ -26,11 +26,12 @@ from .parallel import map_chunks
 from .problems import Problem
 from .publish import data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
-from .render import read_config, render_pages
+from .render import render_pages
+from .siteconfig import read_config
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
-from .sources.postcodes import write_lookup
+from .outputs.postcode_lookup import write_lookup
 from .validate import check_files, check_profile
 from .views import REGISTER_STALE_MONTHS, HomeView
 
@@ -97,7 +98,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
                releases_dir: Path | None = None, engine: str = "mkdocs") -> BuildReport:
     """Build the whole site from checked profiles into ``site_dir`` with ``engine`` (mkdocs or zensical,
-    render.ENGINES): replaced only when everything succeeded."""
+    engines.ENGINES): replaced only when everything succeeded."""
     site_dir = Path(site_dir).absolute()  # mkdocs reads a relative site_dir from mkdocs.yml's folder, not the cwd
     schema = schema or load_schema()
     cfg = read_config(config_path or ROOT / "mkdocs.yml")

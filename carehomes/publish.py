@@ -10,11 +10,12 @@ import datetime as dt
 import io
 import json
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import configfile
 from .fsutil import write_bytes_atomic
+from .kinds import default_kind, kinds, kinds_of
 from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_package
@@ -24,6 +25,7 @@ from .outputs.sqlite import database
 from .outputs.tables import (
     DB_FILE,
     EXCEL_CSV,
+    GEOJSON_FILE,
     XLSX_FILE,
     capability_rows,
     csv_writer,
@@ -53,37 +55,52 @@ def release_date() -> dt.date:
     return dt.date.today()
 
 
-def _chunk(args: tuple[list[dict]]) -> dict[str, Any]:
-    """Every per-home piece of the published files for a run of homes (already in order)."""
-    (datas,) = args
-    schema = load_schema()
-    homes, caps = io.StringIO(), io.StringIO()
-    hw, cw = csv_writer(homes), csv_writer(caps)
-    out: dict[str, Any] = {"json": [], "oruk": [], "geo": []}
+def _chunk(args: tuple[list[dict], Schema | None]) -> dict[str, Any]:
+    """Every per-home piece of the published files for a run of homes (already in order): each kind's
+    rows and JSON (keyed by kind id), capabilities rows, ORUK services and map points."""
+    datas, given = args
+    schema = given or load_schema()
+    every = kinds(schema)
+    tables = {k.id: io.StringIO() for k in every}
+    writers = {k: csv_writer(buf) for k, buf in tables.items()}
+    caps = io.StringIO()
+    cw = csv_writer(caps)
+    out: dict[str, Any] = {"json": {k.id: [] for k in every}, "oruk": [], "geo": [], "records": []}
     for data in datas:
         record = canonical(data, schema)
-        hw.writerow(home_row(data, schema, flatten(record)))
-        cw.writerows(capability_rows(data, schema))
-        out["json"].append(json.dumps(record, ensure_ascii=False))
-        out["oruk"].append(json.dumps(service(record, schema, is_canonical=True), ensure_ascii=False))
+        out["records"].append(record)
+        flat = flatten(record)
+        text = json.dumps(record, ensure_ascii=False)
+        mine = kinds_of(record, schema)
+        for k in mine:
+            writers[k.id].writerow(home_row(data, schema, flat, k))
+            out["json"][k.id].append(text)
+        if any(k.needs_resource == "capabilities" for k in mine):
+            cw.writerows(capability_rows(data, schema))
+        out["oruk"].append(service(record, schema, is_canonical=True))
         feature = geo_feature(record)
         if feature:
             out["geo"].append(json.dumps(feature, ensure_ascii=False))
-    out["homes"], out["caps"] = homes.getvalue(), caps.getvalue()
+    out["rows"], out["caps"] = {k: buf.getvalue() for k, buf in tables.items()}, caps.getvalue()
     return out
 
 
-def _pieces(profiles: list[Profile], workers: int | None = None) -> dict[str, Any]:
+def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int | None = None) -> dict[str, Any]:
     datas = [p.data for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
-    parts = map_chunks(_chunk, datas, workers=workers)
-    return {k: "".join(p[k] for p in parts) if k in ("homes", "caps") else [x for p in parts for x in p[k]] for k in parts[0]}
+    parts = map_chunks(_chunk, datas, schema, workers=workers)
+    ids = [k.id for k in kinds(schema)]
+    return {"rows": {k: "".join(p["rows"][k] for p in parts) for k in ids},
+            "json": {k: [x for p in parts for x in p["json"][k]] for k in ids},
+            "caps": "".join(p["caps"] for p in parts),
+            "oruk": [x for p in parts for x in p["oruk"]], "geo": [x for p in parts for x in p["geo"]],
+            "records": [x for p in parts for x in p["records"]]}
 
 
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
     """The published tables and JSON, keyed by file name. Rows are ordered by location ID."""
     schema = schema or load_schema()
-    pieces = pieces or _pieces(profiles)
-    return {**tables_text(pieces["homes"], pieces["caps"], pieces["json"], schema), "nhs-trusts.csv": nhs_trusts_csv()}
+    pieces = pieces or _pieces(profiles, schema)
+    return {**tables_text(pieces["rows"], pieces["caps"], pieces["json"], schema), "nhs-trusts.csv": nhs_trusts_csv()}
 
 
 def nhs_trusts_csv() -> str:
@@ -98,11 +115,7 @@ def nhs_trusts_csv() -> str:
 
 def site_url(config: Path | None = None) -> str | None:
     """The site's address (``site_url`` in mkdocs.yml), the data package's homepage; None when not set."""
-    path = config or ROOT / "mkdocs.yml"
-    if not path.exists():
-        return None
-    found = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", path.read_text(encoding="utf-8"), re.M)
-    return found.group(1) if found else None
+    return configfile.site_url(config or ROOT / "mkdocs.yml")
 
 
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
@@ -114,16 +127,16 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     schema = schema or load_schema()
     released = released or release_date()
     homepage = homepage or site_url()
-    pieces = _pieces(profiles)
+    pieces = _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
-    files[EXCEL_CSV] = excel_csv(files["care-homes.csv"].decode("utf-8"))
-    tables = typed_tables(files, pkg)  # the tables with their types, for the workbook and the database
+    files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
+    tables = typed_tables(files, pkg, pieces["records"], schema)  # the tables with their types, for the workbook and the database
     files[XLSX_FILE] = workbook(tables, released, pkg.get("title", ""))
     files[DB_FILE] = database(tables, entries or [])
-    files["care-homes.geojson"] = feature_collection(pieces["geo"], pkg).encode("utf-8")
+    files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
     files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-    tabular = tabular_files(json.loads(files["oruk-services.json"]), released, homepage)  # the same records, as CSV tables
+    tabular = tabular_files(pieces["oruk"], released, homepage)  # the same records, as CSV tables
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

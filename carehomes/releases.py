@@ -16,17 +16,20 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .kinds import default_kind
 from .outputs.tables import read_homes
 from .records import get_path
 from .schema import Schema, load_schema
 from .text import restore
 
-SNAPSHOT_FILES = ("care-homes.csv", "capabilities.csv", "datapackage.json")
+FIRST = default_kind()  # releases compare the first kind's table (care homes); its name never changes
+HOMES_CSV = FIRST.csv_file
+SNAPSHOT_FILES = (HOMES_CSV, "capabilities.csv", "datapackage.json")
 
 
 @dataclass
 class Change:
-    kind: str  # added, removed, deregistered, rating, beds
+    kind: str  # added, removed, deregistered, rating, or the first kind's unit (beds): registered capacity
     location_id: str
     name: str
     before: str | None = None
@@ -43,7 +46,7 @@ class Change:
         if self.kind == "rating":
             when = f" (published {self.published})" if self.published else ""
             return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}{when}."
-        return f"{self.name}: registered beds changed from {self.before or 'unknown'} to {self.after or 'unknown'}."
+        return f"{self.name}: registered {FIRST.unit} changed from {self.before or 'unknown'} to {self.after or 'unknown'}."
 
 
 @dataclass
@@ -91,7 +94,8 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         out.append(Change("removed", lid, old[lid]["name"]))
     for lid in sorted(set(old) & set(new)):
         a, b = old[lid], new[lid]
-        for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")), ("beds", ("beds", "registered"))):
+        for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")),
+                           *(((FIRST.unit, tuple(FIRST.registered.split("."))),) if FIRST.registered else ())):
             before, after = _value(a, keys), _value(b, keys)
             if before != after and (kind != "deregistered" or after not in (None, "Registered")):
                 published = _value(b, ("cqc", "rating_date")) if kind == "rating" else None
@@ -102,7 +106,7 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
 def release_records(folder: Path, schema: Schema | None = None) -> dict[str, dict]:
     """A release snapshot's homes as records (location ID -> record), read leniently: a release made
     with an older schema may have other columns."""
-    return read_homes((folder / "care-homes.csv").read_text(encoding="utf-8"), schema or load_schema(), strict=False)
+    return read_homes((folder / HOMES_CSV).read_text(encoding="utf-8"), schema or load_schema(), strict=False)
 
 
 def current_records(datas: list[dict]) -> dict[str, dict]:
@@ -162,13 +166,13 @@ def snapshot_problems(d: Path) -> list[str]:
     columns or with a row without a location ID, a datapackage.json that is not JSON."""
     problems = [f"{d / name}: is missing; a release snapshot has {', '.join(SNAPSHOT_FILES)}"
                 for name in SNAPSHOT_FILES if not (d / name).is_file()]
-    homes = d / "care-homes.csv"
+    homes = d / HOMES_CSV
     if homes.is_file():
         try:
             reader = csv.DictReader(io.StringIO(homes.read_bytes().decode("utf-8")))
             missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                problems.append(f"{homes}:1: has no column {' or '.join(missing)}; it is not a care-homes.csv "
+                problems.append(f"{homes}:1: has no column {' or '.join(missing)}; it is not a {HOMES_CSV} "
                                 "made by the release command")
             else:
                 for row in reader:

@@ -7,33 +7,27 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib.util
-import ipaddress
 import json
-import logging
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from . import docs
-from .configfile import ConfigFileError, load_config_chain
+from .engines import ENGINES, run_mkdocs, run_zensical
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
+from .outputs.notes import FILE_NOTES
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_chunks
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
+from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
@@ -42,192 +36,11 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
-ENGINES = ("mkdocs", "zensical")
 # How a top-level page's Markdown reaches the site's root in a link the engine does not know
 # (data files, browse/ pages, links in raw HTML): mkdocs leaves such links as written, so they are
 # read from the page's folder (open-data/); zensical rewrites every relative link as relative to
 # the Markdown file (open-data.md, at the root). Templates write {{ up }}data/care-homes.csv.
 UP = {"mkdocs": "../", "zensical": ""}
-ZENSICAL_PIN = "zensical==0.0.73"
-FILE_NOTES = {
-    "care-homes.csv": ("One row per care home", "CSV"),
-    "care-homes-excel.csv": ("care-homes.csv for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows (care-homes.xlsx opens correctly everywhere)", "CSV (UTF-8 with BOM)"),
-    "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
-    "care-homes.json": ("One object per home, shaped like the profiles", "JSON"),
-    "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
-    "care-homes.geojson": ("Homes as points on a map, for any map tool", "GeoJSON"),
-    "oruk-services.json": ("Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in x_care_home. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
-    "oruk-tabular/datapackage.json": ("The same Open Referral UK records as CSV tables (the UK profile's tabular form, for ORUK tools that read it): this file describes the tables in the folder oruk-tabular/", "JSON (Frictionless data package of CSV tables)"),
-    "care-homes.xlsx": ("The homes, their needs and the NHS trusts as an Excel workbook that any spreadsheet opens as it is (dates as dates, IDs and phone numbers as text), with a data dictionary sheet", "Excel workbook (.xlsx)"),
-    "care-homes.db": ("The same tables, the releases and changes and the data dictionary as one SQLite database, for SQL and Datasette", "SQLite database"),
-    "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
-    "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
-}
-
-
-@dataclass
-class SiteConfig:
-    """What the build reads from mkdocs.yml."""
-
-    path: Path
-    raw: dict
-    inherited: bool = False  # the file INHERITs another: raw is the merged settings
-    tagged: bool = False  # a setting had a tag (!ENV ...), read as empty in raw
-
-    @property
-    def directory(self) -> dict:
-        return (self.raw.get("extra") or {}).get("directory") or {}
-
-    @property
-    def edit_base(self) -> str | None:
-        repo = self.directory.get("repository")
-        branch = self.directory.get("branch", "main")
-        return f"{repo.rstrip('/')}/edit/{branch}/" if repo else None
-
-
-def read_config(path: Path) -> SiteConfig:
-    """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
-    every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
-    chain = load_config_chain(path)
-    problems = config_problems(chain.raw)
-    if problems:
-        raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
-    return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
-
-
-DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
-
-
-def config_problems(raw: dict[str, Any]) -> list[str]:
-    """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
-    out: list[str] = []
-    extra = raw.get("extra")
-    if extra is not None and not isinstance(extra, dict):
-        return ["extra must be a mapping (extra: then indented settings such as directory:)"]
-    d = (extra or {}).get("directory")
-    if d is None:
-        return out
-    if not isinstance(d, dict):
-        return ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
-    for key in DIRECTORY_TEXT:
-        if key in d and not isinstance(d[key], str):
-            out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")
-    months = d.get("cqc_stale_months")
-    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
-        out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")
-    areas = d.get("postcode_areas")
-    if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
-        out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
-    m = d.get("map")
-    if m is not None and not isinstance(m, dict):
-        out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
-    elif m:
-        if "tiles" in m and not isinstance(m["tiles"], str):
-            out.append("extra.directory.map.tiles must be text; write it in quotes")
-        elif m.get("tiles"):
-            out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
-        out += attribution_problems(m.get("attribution"))
-    return out
-
-
-TILES_EXAMPLE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}  # tile servers the tests start on this computer
-ATTRIBUTION_EXAMPLE = ("attribution: [{text: '\u00a9'}, {text: OpenStreetMap, url: 'https://www.openstreetmap.org/copyright'}, "
-                       "{text: contributors}]")
-DEFAULT_ATTRIBUTION = [{"text": "\u00a9"}, {"text": "OpenStreetMap", "url": "https://www.openstreetmap.org/copyright"},
-                       {"text": "contributors"}]
-
-
-def _real_host(host: str) -> bool:
-    """A host on the internet: a public IP address, or a dotted name of letters, digits and hyphens."""
-    try:
-        return ipaddress.ip_address(host).is_global
-    except ValueError:
-        labels = host.rstrip(".").split(".")
-        return len(labels) > 1 and not labels[-1].isdigit() and all(
-            re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label) for label in labels)
-
-
-def tiles_problem(url: str) -> str | None:
-    """What is wrong with a tile server address, parsed (not a prefix test): https:// and a real host,
-    or http(s) on this computer (127.0.0.1, ::1, localhost) for tests; {z}/{x}/{y} in it."""
-    how = f"give an https:// address with {{z}}, {{x}} and {{y}} in it, like {TILES_EXAMPLE}"
-    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url):
-        return f"has spaces, quotes or other characters no address has; {how}"
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host, _port = (parts.hostname or ""), parts.port
-    except ValueError:
-        return f"'{url[:80]}' is not an address; {how}"
-    host = host.replace("{s}", "a")  # Leaflet's subdomains: {s}.tile.example is a.tile.example, b.tile...
-    if parts.username is not None or parts.password is not None:
-        return f"'{url[:80]}' has a user name or password in it; {how}"
-    if host in LOOPBACK:
-        if parts.scheme not in ("http", "https"):
-            return f"'{url[:80]}' is not an http:// or https:// address; {how}"
-    elif parts.scheme != "https":
-        return f"'{url[:80]}' is not https:// (only a tile server on this computer, for tests, may use http://); {how}"
-    elif not _real_host(host):
-        return f"'{url[:80]}' has no real host name ('{host[:60]}' is not a public name or address); {how}"
-    missing = [k for k in ("{z}", "{x}", "{y}") if k not in url]
-    if missing:
-        return f"'{url[:80]}' has no {', '.join(missing)}; {how}"
-    return None
-
-
-def attribution_problems(value: Any) -> list[str]:
-    """What is wrong with extra.directory.map.attribution: text (old form), or a list of items, each
-    text: and an optional url: that is https://."""
-    if value is None or isinstance(value, str):
-        return []
-    if not isinstance(value, list):
-        return [f"extra.directory.map.attribution must be a list of text: and url: items, like {ATTRIBUTION_EXAMPLE}"]
-    out = []
-    for i, item in enumerate(value, 1):
-        where = f"extra.directory.map.attribution item {i}"
-        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or set(item) - {"text", "url"}:
-            out.append(f"{where} must be text: and, if it is a link, url:, like {{text: OpenStreetMap, "
-                       "url: 'https://www.openstreetmap.org/copyright'}")
-            continue
-        url = item.get("url")
-        if url is not None and not (isinstance(url, str) and _https_link(url)):
-            out.append(f"{where}: url must be an https:// address of a real host, like https://www.openstreetmap.org/copyright")
-    return out
-
-
-def _https_link(url: str) -> bool:
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return False
-    return (parts.scheme == "https" and _real_host(host) and parts.username is None
-            and not re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url))
-
-
-def map_warnings(directory: dict[str, Any]) -> list[str]:
-    """A warning when map.attribution is still the old text form with HTML in it: it is shown as plain text."""
-    m = directory.get("map")
-    value = m.get("attribution") if isinstance(m, dict) else None
-    if isinstance(value, str) and re.search(r"<[A-Za-z/!?]|&#?[A-Za-z0-9]+;", value):
-        return ["mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text, never as "
-                f"markup; write it as a list of text and links instead, like {ATTRIBUTION_EXAMPLE}"]
-    return []
-
-
-def attribution_html(value: Any) -> str:
-    """The map's attribution as finished HTML built here: every text escaped, links only to https
-    addresses (rel="noopener"). An old text value is plain text; no configuration string is ever markup."""
-    if value is None:
-        value = DEFAULT_ATTRIBUTION
-    if isinstance(value, str):
-        return html.escape(value)
-    parts = []
-    for item in value:
-        text = html.escape(item["text"])
-        url = item.get("url")
-        parts.append(f'<a href="{html.escape(url)}" rel="noopener">{text}</a>' if url and _https_link(url) else text)
-    return " ".join(parts)
 
 
 def _env() -> jinja2.Environment:
@@ -396,58 +209,6 @@ def changelog_html(entries: list[Entry], level: int = 3) -> str:
 
 def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB" if n >= 1e3 else f"{n} bytes"
-
-
-def run_mkdocs(cfg: SiteConfig, docs_dir: Path, site_dir: Path) -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    from mkdocs.exceptions import MkDocsException
-
-    try:
-        config = load_config(str(cfg.path), docs_dir=str(docs_dir), site_dir=str(site_dir))
-        build(config)
-    except MkDocsException as exc:  # ConfigurationError, and Abort (a SystemExit) after errors it has logged
-        raise RuntimeError(f"mkdocs could not build the pages from {cfg.path}: {exc}; fix the setting it names") from None
-
-
-def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
-    """The settings a zensical build adds to mkdocs.yml (which it inherits, unchanged otherwise).
-
-    zensical reads docs_dir and site_dir only inside the folder of its config file, so the build
-    runs in a temporary folder holding docs/ and this config; the theme folder (custom_dir) is
-    given as a full path; zensical's own search is turned off (the site's search is Pagefind).
-    A config that itself INHERITs another is given to zensical as its merged settings: zensical's
-    INHERIT appends a child's lists to its parent's (theme.features twice), mkdocs' replaces them.
-    Only a chain with tags (!ENV ...) is left to zensical's INHERIT, which reads them and we do not.
-    """
-    search_off = {"search": {"enabled": False}}
-    extra: dict[str, Any] = {"INHERIT": str(cfg.path.resolve()), "docs_dir": "docs", "site_dir": "site",
-                             "plugins": [search_off]}
-    if cfg.inherited and not cfg.tagged:
-        extra = {**cfg.raw, "docs_dir": "docs", "site_dir": "site", "plugins": [*(cfg.raw.get("plugins") or []), search_off]}
-    custom = (cfg.raw.get("theme") or {}).get("custom_dir")
-    if custom:
-        full = str((cfg.path.parent / custom).resolve())
-        extra["theme"] = {**extra["theme"], "custom_dir": full} if "theme" in extra else {"custom_dir": full}
-    return extra
-
-
-def run_zensical(cfg: SiteConfig, work: Path, site_dir: Path) -> None:
-    """Build ``work``/docs with zensical into ``site_dir`` (see zensical_config); one clear error if it fails."""
-    if importlib.util.find_spec("zensical") is None:
-        raise RuntimeError(f"zensical is not installed in this Python; install it with: pip install {ZENSICAL_PIN} "
-                           "(requirements.txt pins it), or build with --engine mkdocs")
-    config = work / "zensical.yml"
-    config.write_text(yaml.safe_dump(zensical_config(cfg), sort_keys=False), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(config)], cwd=work,
-                          capture_output=True, text=True)
-    said = (done.stdout + done.stderr).strip()
-    if done.returncode != 0 or not (work / "site" / "index.html").exists():
-        raise RuntimeError(f"zensical could not build the pages from {cfg.path}:\n{said}")
-    (work / "site" / "search.json").unlink(missing_ok=True)  # written empty even with its search off
-    shutil.copytree(work / "site", site_dir, dirs_exist_ok=True)
 
 
 def _shell(site_dir: Path) -> tuple[str, str]:

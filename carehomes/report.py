@@ -15,16 +15,22 @@ from pathlib import Path
 
 import yaml
 
+from .kinds import default_kind
 from .text import neutralise
 from .releases import list_releases, rows
 from .views import VALUES, HomeView
+
+# the first kind's registered capacity (beds.registered), its column in the release CSV, and the signal it raises
+REGISTERED = str(default_kind().registered)
+REGISTERED_COLUMN = next(f.name for f in default_kind().fields if f.path == REGISTERED)
+DROP = f"Sudden drop in {default_kind().unit}"
 
 DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
             "bed_drop_percent": 10, "bed_drop_min_beds": 3}
 # ratingsOfConcern in the schema lists the worst first: severity 1, then 2
 SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 1)},
             "Not on the CQC register": 1, "No registered manager": 2,
-            "Sudden drop in beds": 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3}
+            DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3}
 
 
 class ConfigError(Exception):
@@ -99,12 +105,12 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 add(name, f"staffing.{key}", f"{value:g}%", v.get("staffing.date"))
         if previous:
             date, before = previous
-            old = before.get(v.d["location_id"], {}).get("beds_registered")
-            new = v.get("beds.registered")
+            old = before.get(v.d["location_id"], {}).get(REGISTERED_COLUMN)
+            new = v.get(REGISTERED)
             if old and new is not None:
                 drop = int(old) - new
                 if drop >= thresholds["bed_drop_min_beds"] and drop * 100 >= thresholds["bed_drop_percent"] * int(old):
-                    add("Sudden drop in beds", "beds.registered", f"{new} (was {old} in the release of {date.isoformat()})", v.get("cqc.imported"))
+                    add(DROP, REGISTERED, f"{new} (was {old} in the release of {date.isoformat()})", v.get("cqc.imported"))
     return sorted(out, key=lambda s: (s.severity, s.locality, s.home, s.signal))
 
 
@@ -128,7 +134,7 @@ CHECKED_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cqc.rating", tuple(f"Rated {r}" for r in VALUES.ratings_of_concern)),
     ("cqc.rating_date", ("Rating out of date",)),
     ("cqc.registered_manager", ("No registered manager",)),
-    ("beds.registered", ("Sudden drop in beds",)),
+    (REGISTERED, (DROP,)),
     ("staffing.staff_turnover_percent", ("High staff turnover",)),
     ("staffing.nurse_turnover_percent", ("High nurse turnover",)),
 )
@@ -149,7 +155,7 @@ def previous_release(folder: Path) -> tuple[dt.date, dict[str, dict]] | None:
     if not found:
         return None
     date, path = found[-1]
-    return date, rows((path / "care-homes.csv").read_text(encoding="utf-8"))
+    return date, rows((path / default_kind().csv_file).read_text(encoding="utf-8"))
 
 
 COLUMNS = ["home", "location_id", "locality", "signal", "fact", "value", "date"]

@@ -192,15 +192,27 @@ class Schema:
     def __init__(self, package: dict):
         self.package = package
         res = {r["name"]: r for r in package["resources"]}
-        enums = {f["name"]: f["constraints"]["enum"] for f in res["care-homes"]["schema"]["fields"]
+        kind_resources = [k["resource"] for k in package.get(VALUES_KEY, {}).get("kinds", {}).get("list", [])]
+        first = kind_resources[0] if kind_resources else "care-homes"  # the first kind's table (kinds.py reads the rest)
+        enums = {f["name"]: f["constraints"]["enum"] for f in res[first]["schema"]["fields"]
                  if "enum" in f.get("constraints", {})}
         self.values = _values(package, enums)
-        self.home_fields = [_field(f) for f in res["care-homes"]["schema"]["fields"]]
+        self.resource_fields: dict[str, list[Field]] = {name: [_field(f) for f in res[name]["schema"]["fields"]]
+                                                        for name in kind_resources or [first]}
+        self.home_fields = self.resource_fields[first]
         self.capability_fields = [_field(f) for f in res["capabilities"]["schema"]["fields"]]
         cap = next(f for f in res["capabilities"]["schema"]["fields"] if f["name"] == "capability")
         labels = {c["value"]: c["label"] for c in cap.get("categories", [])}
         self.capabilities = [Capability(c, labels.get(c, c)) for c in cap["constraints"]["enum"]]
-        self.by_path: dict[str, Field] = {f.path: f for f in self.home_fields}
+        self.by_path: dict[str, Field] = {}
+        for fields in self.resource_fields.values():  # every kind's fields; a path two kinds share is one field
+            for f in fields:
+                self.by_path.setdefault(f.path, f)
+        profile_key = package.get(VALUES_KEY, {}).get("kinds", {}).get("profileKey")
+        if profile_key and len(self.resource_fields) > 1:  # a profile of other kinds than the first says so
+            self.by_path[profile_key] = Field(profile_key, profile_key, "list", "council", "Kinds of service",
+                                              "The kinds of service this location is, by id; without it, the first kind.",
+                                              [package[VALUES_KEY]["kinds"]["list"][0]["id"]], {}, None, None)
         for cap_code in self.capability_codes:
             for f in self.capability_fields:
                 if f.name in ("location_id", "capability"):

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import forms
+from .kinds import kinds_of
 from .load import load_profile, profile_files
 from .problems import Problem
 from .safetext import outside, plain
+from .records import get_path
 from .schema import load_schema
 
 LOGIN = re.compile(load_schema().by_path["maintainers"].item_pattern or r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -49,8 +51,9 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
         if profile is None:
             continue
         homes += 1
-        beds = profile.data.get("beds")
-        confirmed = beds.get("confirmed") if isinstance(beds, dict) else None
+        # the date free places were confirmed (beds.confirmed), of the first of the profile's kinds that counts them
+        dated = [k.confirmed for k in kinds_of(profile.data) if k.confirmed]
+        confirmed = get_path(profile.data, dated[0].split(".")) if dated else None
         name = str(profile.data.get("name") or profile.slug)
         maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
         if not isinstance(confirmed, dt.date):

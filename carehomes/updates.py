@@ -18,6 +18,7 @@ from typing import Any
 
 from . import forms
 from .fsutil import is_slug
+from .kinds import default_kind
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
@@ -30,7 +31,8 @@ from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
 NO_RESPONSE = "_No response_"
 MAX_BODY = 64 * 1024
 POLICY_KEY = "direct_updates"
-DEFAULT_DIRECT = ("beds.nursing.available", "beds.residential.available", "beds.confirmed")
+KIND = default_kind()  # vacancies are the care homes' free beds, with and without nursing
+DEFAULT_DIRECT = (*KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
 CODE_LISTS = {"care.acute_trusts"}  # lists of codes: a comma or semicolon separates items
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
@@ -74,7 +76,7 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         original, problems = load_text(path, shown=shown)
         profile, problems = parse_profile(original, shown) if original is not None else (None, problems)
         found = errors(check_profile(profile, schema, on=on) if profile else problems)
-        group = next(iter(values), "beds").split(".")[0]
+        group = next(iter(values), DEFAULT_DIRECT[-1]).split(".")[0]
         return Edit(path, None, [], found or [Problem(shown, 1, group, "must be a group of 'key: value' lines; "
                                                                         "compare it with providers/_template.yaml")])
     profile, problems = parse_profile(text, shown)
@@ -367,8 +369,10 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------
 
-CSV_COLUMNS = {"nursing_free": "beds.nursing.available", "residential_free": "beds.residential.available",
-               "confirmed": "beds.confirmed"}
+CSV_COLUMNS = {**{str(c.free_column): str(c.available) for c in KIND.capacity if c.free_column and c.available},
+               "confirmed": str(KIND.confirmed)}  # nursing_free, residential_free, confirmed
+FREE_COLUMNS = [c for c in CSV_COLUMNS if c != "confirmed"]
+NAMED_COLUMNS = ", ".join(["home", *FREE_COLUMNS])  # 'home, nursing_free, residential_free'
 
 
 def _read_csv_text(raw: bytes) -> str:
@@ -436,7 +440,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     first = text[: MAX_HEADER + 2].replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]  # a bounded sample
     if len(first) > MAX_HEADER:
         return [], [f"{shown}:1: the first row is longer than {MAX_HEADER:,} characters, too long to be a row of column "
-                    "names; the first row must name the columns home, nursing_free, residential_free (and optionally "
+                    f"names; the first row must name the columns {NAMED_COLUMNS} (and optionally "
                     "confirmed)"]
     try:
         dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
@@ -461,9 +465,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     twice = header_problem(header)
     if twice:
         return [], [f"{shown}:1: {twice}"]
-    missing = [c for c in ("home", "nursing_free", "residential_free") if c not in header]
+    missing = [c for c in ("home", *FREE_COLUMNS) if c not in header]
     if missing:
-        return [], [f"{shown}:1: the first row must name the columns home, nursing_free, residential_free "
+        return [], [f"{shown}:1: the first row must name the columns {NAMED_COLUMNS} "
                     f"(and optionally confirmed); missing: {', '.join(missing)}"]
     problems: list[str] = []
     edits: list[Edit] = []
@@ -512,7 +516,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
 
 def _name_columns(message: str) -> str:
     """A check message with the vacancy fields named by the sheet's columns."""
-    return re.sub(r"\bbeds\.(nursing|residential)\.available\b", lambda m: f"{m.group(1)}_free", message)
+    for column in FREE_COLUMNS:
+        message = re.sub(rf"\b{re.escape(CSV_COLUMNS[column])}\b", column, message)
+    return message
 
 
 def write_edits(edits: list[Edit]) -> list[Path]:

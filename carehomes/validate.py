@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from .kinds import Kind, kinds, kinds_of, profile_key
 from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
 from .schema import Field, Schema, load_schema
@@ -47,7 +48,10 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     _walk(profile, profile.data, (), schema, problems, values)
-    for f in schema.required_fields:
+    problems.extend(_kind_problems(profile, schema))
+    problems.extend(_other_kinds_fields(profile, values, schema))
+    required = {f.path: f for k in kinds_of(profile.data, schema) for f in k.fields if f.required}
+    for f in required.values():
         if values.get(f.path) is None and not _reported(problems, f.path):
             if f.path in profile.lines:  # the key is there with nothing after it
                 problems.append(Problem(profile.path, profile.lines[f.path], f.path, _empty_required(f)))
@@ -75,6 +79,36 @@ def errors_added(path: Path, text: str, shown: str, schema: Schema | None = None
         before = {(p.field, p.message) for p in text_errors(path.read_text(encoding="utf-8"), shown, schema, on)}
         after = [p for p in after if (p.field, p.message) not in before]
     return after
+
+
+def _kind_problems(profile: Profile, schema: Schema) -> list[Problem]:
+    """The profile's list of kinds names only kinds the schema declares."""
+    key = profile_key(schema)
+    named = profile.data.get(key)
+    if key not in schema.by_path or not isinstance(named, list):
+        return []
+    ids = [k.id for k in kinds(schema)]
+    return [Problem(profile.path, profile.line(key), key, f"item {i} '{_short(str(n))}' is not a kind of service this "
+                    f"directory holds; use {schema.values.or_list(ids)}") for i, n in enumerate(named, 1) if n not in ids]
+
+
+def _other_kinds_fields(profile: Profile, values: dict[str, Any], schema: Schema) -> list[Problem]:
+    """A field only another kind of service has (a day centre's places in a care home's profile) is refused."""
+    every = kinds(schema)
+    if len(every) < 2:
+        return []
+    mine = kinds_of(profile.data, schema)
+    own = {f.path for k in mine for f in k.fields} | {profile_key(schema)}
+    out = []
+    for path in values:
+        if path in own or path.startswith("capabilities."):
+            continue
+        owner = next((k for k in every if k not in mine and any(f.path == path for f in k.fields)), None)
+        if owner is not None:
+            ids = ", ".join(k.id for k in every if k in mine or k is owner)  # in the schema's order
+            out.append(Problem(profile.path, profile.line(path), path, f"is a field of a {owner.title.lower()}, which this "
+                               f"profile is not; add it to the profile's kinds ({profile_key(schema)}: [{ids}]) or remove it"))
+    return out
 
 
 def _empty_required(f: Field) -> str:
@@ -375,48 +409,37 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     for path, value in v.items():
         if isinstance(value, dt.date) and value > on:
             add(path, f"{value.isoformat()} is in the future (today is {on.isoformat()}); give the date the fact was true")
-    for kind in ("nursing", "residential"):
-        total, avail = v.get(f"beds.{kind}.total"), v.get(f"beds.{kind}.available")
-        if total is not None and avail is not None and avail > total:
-            add(f"beds.{kind}.available", f"is {avail} but beds.{kind}.total is {total}; free beds cannot be more than the beds there are")
-    out.extend(_registered_beds(profile, v))
+    mine = kinds_of(profile.data, schema)
+    for k in mine:
+        out.extend(_capacity_rules(profile, v, k))
     out.extend(_example_data(profile, v, schema))
-    for kind, other, words in (("nursing", "residential", "with nursing"), ("residential", "nursing", "without nursing")):
-        if v.get(f"care.{kind}") is not False:
-            continue
-        for key in ("total", "available"):
-            n = v.get(f"beds.{kind}.{key}")
-            # free beds even 0 ("0 free with nursing" implies the home has such beds); a total of 0 is true
-            if n is not None and (n or key == "available"):
-                todo = f"count these beds in beds.{other}.{key}" if n else f"remove beds.{kind}.{key}"
-                add(f"beds.{kind}.{key}", f"is {n} but CQC does not register this home for care {words} "
-                    f"(care.{kind} is no); {todo}, or ask the council to import the latest CQC register")
-    if (v.get("beds.nursing.available") is not None or v.get("beds.residential.available") is not None) and "beds.confirmed" not in v:
-        add("beds", "free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them")
+    needs = [c for k in mine if k.needs_resource == "capabilities" for c in k.capacity if c.needs_field]
     any_capability = False
     for code in schema.capability_codes:
         base = f"capabilities.{code}"
         accepted = v.get(f"{base}.accepted")
-        beds = {k: v.get(f"{base}.{k}") for k in ("nursing_beds", "residential_beds")}
+        beds = {c.needs_field: v.get(f"{base}.{c.needs_field}") for c in needs}
         if accepted is not None or any(b is not None for b in beds.values()):
             any_capability = True
-        for key, kind in (("nursing_beds", "nursing"), ("residential_beds", "residential")):
-            n, total = beds[key], v.get(f"beds.{kind}.total")
+        for c in needs:
+            key = str(c.needs_field)
+            n, total = beds[key], v.get(c.total)
             if n and accepted is False:
                 add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set accepted to yes or the beds to 0")
             if n is not None and total is not None and n > total:
-                add(f"{base}.{key}", f"is {n} but beds.{kind}.total is {total}; a capability cannot have more beds than the home has")
+                add(f"{base}.{key}", f"is {n} but {c.total} is {total}; a capability cannot have more beds than the home has")
     if any_capability and "capabilities.confirmed" not in v:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
     if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated":  # dated by cqc.imported
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
     if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")
-    for kind in ("nursing", "residential"):
-        lo, hi = v.get(f"fees.{kind}_from"), v.get(f"fees.{kind}_to")
+    priced = [c.key for k in mine for c in k.capacity]  # a weekly fee range per type of place: fees.nursing_from ...
+    for key in priced:
+        lo, hi = v.get(f"fees.{key}_from"), v.get(f"fees.{key}_to")
         if lo is not None and hi is not None and lo > hi:
-            add(f"fees.{kind}_from", f"is {lo} but fees.{kind}_to is {hi}; the lowest fee cannot be above the highest")
-    _needs_date(v, add, "fees", ("nursing_from", "nursing_to", "residential_from", "residential_to",
+            add(f"fees.{key}_from", f"is {lo} but fees.{key}_to is {hi}; the lowest fee cannot be above the highest")
+    _needs_date(v, add, "fees", (*(f"{key}_{end}" for key in priced for end in ("from", "to")),
                                  "council_rate_accepted", "top_ups"), "the date the fees were confirmed")
     _needs_date(v, add, "staffing", ("staff_turnover_percent", "nurse_turnover_percent"),
                 "the last day of the 12 months the figures cover")
@@ -433,24 +456,57 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     return out
 
 
-def _registered_beds(profile: Profile, v: dict[str, Any]) -> list[Problem]:
-    """Free beds, by type and in total, cannot be more than the beds registered with CQC."""
-    registered = v.get("beds.registered")
+def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Problem]:
+    """A kind's places: free no more than there are, none of a type CQC does not register, a date on free places."""
+    out: list[Problem] = []
+    unit = k.unit
+
+    def add(path: str, message: str) -> None:
+        out.append(Problem(profile.path, profile.line(path), path, message))
+
+    for c in k.capacity:
+        total, avail = v.get(c.total), v.get(c.available) if c.available else None
+        if total is not None and avail is not None and avail > total:
+            add(str(c.available), f"is {avail} but {c.total} is {total}; free {unit} cannot be more than the {unit} there are")
+    out.extend(_registered_beds(profile, v, k))
+    for c in k.capacity:
+        if not c.flag or v.get(c.flag) is not False:
+            continue
+        others = [o for o in k.capacity if o is not c]
+        for key, path in (("total", c.total), ("available", c.available)):
+            n = v.get(path) if path else None
+            # free places even 0 ("0 free with nursing" implies the home has such beds); a total of 0 is true
+            if path and n is not None and (n or key == "available"):
+                other = getattr(others[0], key) if others else None
+                todo = f"count these {unit} in {other}" if n and other else f"remove {path}"
+                add(path, f"is {n} but CQC does not register this home for care {c.label} "
+                    f"({c.flag} is no); {todo}, or ask the council to import the latest CQC register")
+    if k.confirmed and any(v.get(p) is not None for p in k.available_paths) and k.confirmed not in v:
+        group, _, last = k.confirmed.rpartition(".")
+        add(group or k.confirmed, f"free {unit} are given without {k.confirmed}; add '{last}: YYYY-MM-DD' under {group} "
+            f"with the date you checked them")
+    return out
+
+
+def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Problem]:
+    """Free places, by type and in total, cannot be more than the places registered with CQC."""
+    registered = v.get(k.registered) if k.registered else None
     if registered is None:
         return []
-    free = {kind: v.get(f"beds.{kind}.available") for kind in ("nursing", "residential")}
+    free = {c.key: v.get(c.available) for c in k.capacity if c.available}
     out = []
-    for kind, n in free.items():
-        total = v.get(f"beds.{kind}.total")
-        if n is not None and n > registered and (total is None or n <= total):
-            path = f"beds.{kind}.available"
-            out.append(Problem(profile.path, profile.line(path), path, f"is {n} but beds.registered is {registered}; "
-                               "free beds cannot be more than the beds there are"))
+    for c in k.capacity:
+        n, total = free.get(c.key), v.get(c.total)
+        if c.available and n is not None and n > registered and (total is None or n <= total):
+            out.append(Problem(profile.path, profile.line(c.available), c.available, f"is {n} but {k.registered} is "
+                               f"{registered}; free {k.unit} cannot be more than the {k.unit} there are"))
     given = [n for n in free.values() if n is not None]
-    if not out and len(given) == 2 and sum(given) > registered:
-        out.append(Problem(profile.path, profile.line("beds.residential.available"), "beds.residential.available",
-                           f"free beds add up to {sum(given)} (nursing {free['nursing']}, residential {free['residential']}) "
-                           f"but beds.registered is {registered}; free beds cannot be more than the beds there are"))
+    if not out and len(given) > 1 and len(given) == len(free) and sum(given) > registered:
+        last = str(k.available_paths[-1])
+        each = ", ".join(f"{key} {n}" for key, n in free.items())
+        out.append(Problem(profile.path, profile.line(last), last,
+                           f"free {k.unit} add up to {sum(given)} ({each}) "
+                           f"but {k.registered} is {registered}; free {k.unit} cannot be more than the {k.unit} there are"))
     return out
 
 

@@ -139,7 +139,7 @@ def engine_edge_site(engine, tmp_path_factory, request):
 # `slow` here (a new test module is slow until it is added to this list); the full suite runs all.
 FAST_MODULES = {"test_validate", "test_schema", "test_docs", "test_workflows", "test_parallel", "test_security_docs",
                 "test_outputs_csv", "test_report", "test_ods", "test_values",
-                "test_quoting", "test_oruk_server"}
+                "test_quoting", "test_oruk_server", "test_kinds"}
 FAST_MODULES |= {"test_codepoint_fetch", "test_fsa_fetch"}  # loopback stubs, in-process, about 8 s
 
 

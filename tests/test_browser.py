@@ -17,7 +17,7 @@ from conftest import FIXTURES, ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from carehomes.localserver import site_server, url_prefix
-from carehomes.render import read_config
+from carehomes.siteconfig import read_config
 
 pytestmark = pytest.mark.browser  # real Chromium; `build.py test --fast` leaves these out
 

@@ -72,7 +72,7 @@ def test_vacancies_refuses_an_invalid_result(tmp_path):
 def test_set_vacancies_over_total_is_refused(tmp_path):
     f = tmp_path / "example-full.yaml"
     shutil.copy(FIXTURES / "profiles" / "example-full.yaml", f)
-    problems = set_vacancies(f, 31, None, dt.date(2026, 11, 23), display="example-full.yaml")
+    problems = set_vacancies(f, {"nursing": 31}, dt.date(2026, 11, 23), display="example-full.yaml")
     assert [str(p) for p in problems] == [
         "example-full.yaml:36: beds.nursing.available: is 31 but beds.nursing.total is 30; free beds cannot be more than the beds there are"]
 

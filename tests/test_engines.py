@@ -12,7 +12,8 @@ import pytest
 import yaml
 from conftest import ROOT, run_build
 
-from carehomes import render
+from carehomes import engines
+from carehomes.siteconfig import read_config
 
 SITE_PATH = urlsplit(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path  # /care-homes/
 # The theme's own files (each engine ships its own stylesheets and scripts, with different names).
@@ -127,9 +128,9 @@ def test_unknown_engine_is_one_clear_message(tmp_path):
 
 
 def test_missing_zensical_is_one_clear_message(monkeypatch, tmp_path):
-    monkeypatch.setattr(render.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(engines.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(RuntimeError) as err:
-        render.run_zensical(render.read_config(ROOT / "mkdocs.yml"), tmp_path, tmp_path / "site")
+        engines.run_zensical(read_config(ROOT / "mkdocs.yml"), tmp_path, tmp_path / "site")
     assert str(err.value) == ("zensical is not installed in this Python; install it with: pip install zensical==0.0.73 "
                               "(requirements.txt pins it), or build with --engine mkdocs")
 
@@ -142,7 +143,7 @@ def test_a_failed_zensical_build_is_one_clear_message(tmp_path):
     (tmp_path / "work" / "docs").mkdir(parents=True)
     (tmp_path / "work" / "docs" / "index.md").write_text("# Hello\n", encoding="utf-8")
     with pytest.raises(RuntimeError) as err:
-        render.run_zensical(render.read_config(config), tmp_path / "work", tmp_path / "site")
+        engines.run_zensical(read_config(config), tmp_path / "work", tmp_path / "site")
     assert str(err.value).startswith(f"zensical could not build the pages from {config}:\n")
     assert "no-such-folder" in str(err.value) and "Traceback" not in str(err.value)
     assert not (tmp_path / "site").exists()

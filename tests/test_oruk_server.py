@@ -22,7 +22,7 @@ from carehomes.outputs.oruk_api import STATIC_NOTE, root_document
 from carehomes.outputs.oruk_openapi import OPENAPI_FILE, corrected, dumps
 from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
-from carehomes.sources.postcodes import write_lookup
+from carehomes.outputs.postcode_lookup import write_lookup
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT, SHARED, run_build
 
 from carehomes.load import load_profile
+from carehomes.outputs import postcode_lookup
 from carehomes.sources import postcodes
 
 CODEPOINT = SHARED / "data" / "postcodes" / "codepoint-open-2025-10"
@@ -121,17 +122,17 @@ def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):
 def test_published_lookup_for_the_configured_areas(tmp_path):
     import json
 
-    report = postcodes.write_lookup(tmp_path, ["hr", "SY", "WR", "NP", "GL", "ZZ"])
+    report = postcode_lookup.write_lookup(tmp_path, ["hr", "SY", "WR", "NP", "GL", "ZZ"])
     assert report["areas"] == ["GL", "HR", "NP", "SY", "WR"] and report["missing"] == ["ZZ"]
-    assert report["largest"] <= postcodes.MAX_CHUNK_BYTES
+    assert report["largest"] <= postcode_lookup.MAX_CHUNK_BYTES
     files = list((tmp_path / "postcodes").rglob("*.json"))
     assert max(f.stat().st_size for f in files) <= 30_000
     index = json.loads((tmp_path / "postcodes" / "areas.json").read_text())
     assert index["areas"] == ["GL", "HR", "NP", "SY", "WR"] and "Royal Mail" in index["attribution"]
-    assert postcodes.sector_file("hr3 5aa") == "postcodes/HR/HR3-5.json"
-    sector = json.loads((tmp_path / postcodes.sector_file("HR3 5AA")).read_text())
+    assert postcode_lookup.sector_file("hr3 5aa") == "postcodes/HR/HR3-5.json"
+    sector = json.loads((tmp_path / postcode_lookup.sector_file("HR3 5AA")).read_text())
     assert sector["5AA"] == [52.0748, -3.1252]   # Kington
-    assert "9ZZ" not in json.loads((tmp_path / postcodes.sector_file("HR9 9ZZ")).read_text())
+    assert "9ZZ" not in json.loads((tmp_path / postcode_lookup.sector_file("HR9 9ZZ")).read_text())
     hr = sum(len(json.loads(f.read_text())) for f in (tmp_path / "postcodes" / "HR").glob("HR*-*.json"))
     assert hr == 6544
 
@@ -144,22 +145,22 @@ def test_built_site_publishes_the_lookup(built_site):
 
 def test_lookup_is_reused_from_the_site_it_replaces_only_when_unchanged(tmp_path):
     first, second, third = tmp_path / "one", tmp_path / "two", tmp_path / "three"
-    made = postcodes.write_lookup(first, ["HR"])
-    again = postcodes.write_lookup(second, ["HR"], previous=first)
+    made = postcode_lookup.write_lookup(first, ["HR"])
+    again = postcode_lookup.write_lookup(second, ["HR"], previous=first)
     assert again == made
     files = sorted(p.relative_to(first) for p in (first / "postcodes").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in (second / "postcodes").rglob("*") if p.is_file())
-    sector = postcodes.sector_file("HR3 5AA")
+    sector = postcode_lookup.sector_file("HR3 5AA")
     assert (second / sector).read_bytes() == (first / sector).read_bytes()
     assert (second / sector).stat().st_ino == (first / sector).stat().st_ino  # linked, not written again
     # other areas, or a lookup made by other code, are written afresh
-    other = postcodes.write_lookup(third, ["HR", "SY"], previous=second)
-    assert other["areas"] == ["HR", "SY"] and (third / postcodes.sector_file("SY1 1AA")).is_file()
+    other = postcode_lookup.write_lookup(third, ["HR", "SY"], previous=second)
+    assert other["areas"] == ["HR", "SY"] and (third / postcode_lookup.sector_file("SY1 1AA")).is_file()
     assert (third / sector).stat().st_ino != (second / sector).stat().st_ino
-    made_from = second / "postcodes" / postcodes.MADE_FROM
+    made_from = second / "postcodes" / postcode_lookup.MADE_FROM
     made_from.write_text(made_from.read_text().replace('"code": "', '"code": "x'))
     fresh = tmp_path / "four"
-    postcodes.write_lookup(fresh, ["HR"], previous=second)
+    postcode_lookup.write_lookup(fresh, ["HR"], previous=second)
     assert (fresh / sector).stat().st_ino != (second / sector).stat().st_ino
     assert (fresh / sector).read_bytes() == (first / sector).read_bytes()
 
@@ -167,11 +168,11 @@ def test_lookup_is_reused_from_the_site_it_replaces_only_when_unchanged(tmp_path
 def test_district_centres_for_an_outward_code_alone(tmp_path):
     import json
 
-    postcodes.write_lookup(tmp_path, ["HR"])
-    centres = json.loads((tmp_path / "postcodes" / "HR" / postcodes.DISTRICTS_FILE).read_text())
+    postcode_lookup.write_lookup(tmp_path, ["HR"])
+    centres = json.loads((tmp_path / "postcodes" / "HR" / postcode_lookup.DISTRICTS_FILE).read_text())
     assert set(centres) == {f"HR{n}" for n in range(1, 10)}
-    kington = json.loads((tmp_path / postcodes.sector_file("HR5 3AT")).read_text())["3AT"]
+    kington = json.loads((tmp_path / postcode_lookup.sector_file("HR5 3AT")).read_text())["3AT"]
     assert postcodes.distance_km(*centres["HR5"], *kington) < 10  # HR5 is Kington's district
     assert postcodes.distance_km(*centres["HR1"], *centres["HR5"]) > 20
-    assert postcodes.district_centres({"HR1 1AA": [52.0, -2.0], "HR11AB": [52.2, -2.2], "HR2 7AA": [51.0, -3.0]}) == {
+    assert postcode_lookup.district_centres({"HR1 1AA": [52.0, -2.0], "HR11AB": [52.2, -2.2], "HR2 7AA": [51.0, -3.0]}) == {
         "HR1": [52.1, -2.1], "HR2": [51.0, -3.0]}

@@ -274,7 +274,7 @@ def _inheriting_config(folder, **extra_lines: str):
 
 
 def test_read_config_resolves_inherit_as_mkdocs_does(tmp_path):
-    from carehomes.render import read_config
+    from carehomes.siteconfig import read_config
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "base.yml").write_text("site_name: Base\nnav: [a.md, b.md]\ntheme:\n  name: material\n  palette: {primary: indigo}\n"
@@ -289,7 +289,7 @@ def test_read_config_resolves_inherit_as_mkdocs_does(tmp_path):
 
 def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
     from carehomes.configfile import ConfigFileError
-    from carehomes.render import read_config
+    from carehomes.siteconfig import read_config
 
     (tmp_path / "a.yml").write_text("INHERIT: b.yml\n")
     (tmp_path / "b.yml").write_text("INHERIT: a.yml\n")
@@ -346,7 +346,8 @@ def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
 
 
 def test_zensical_gets_merged_settings_unless_a_tag_needs_its_own_inherit(tmp_path):
-    from carehomes.render import read_config, zensical_config
+    from carehomes.engines import zensical_config
+    from carehomes.siteconfig import read_config
 
     (tmp_path / "base.yml").write_text("site_name: Base\ntheme:\n  name: material\n  custom_dir: overrides\n  features: [a, b]\n")
     (tmp_path / "child.yml").write_text("INHERIT: base.yml\ntheme:\n  features: [b]\n")
@@ -444,7 +445,7 @@ TILES_HOW = "give an https:// address with {z}, {x} and {y} in it, like https://
      "computer, for tests, may use http://)"),
 ])
 def test_a_tile_server_must_be_https_with_a_real_host(url, problem):
-    from carehomes.render import config_problems
+    from carehomes.siteconfig import config_problems
 
     raw = {"extra": {"directory": {"map": {"tiles": url}}}}
     assert config_problems(raw) == [f"extra.directory.map.tiles {problem}; {TILES_HOW}"]
@@ -454,13 +455,14 @@ def test_a_tile_server_must_be_https_with_a_real_host(url, problem):
                                  "http://127.0.0.1:8765/{z}/{x}/{y}.png", "http://localhost/{z}/{x}/{y}.png",
                                  "http://[::1]:9000/{z}/{x}/{y}.png", "https://8.8.8.8/{z}/{x}/{y}.png"])
 def test_https_tile_servers_and_loopback_ones_for_tests_are_accepted(url):
-    from carehomes.render import config_problems
+    from carehomes.siteconfig import config_problems
 
     assert config_problems({"extra": {"directory": {"map": {"tiles": url}}}}) == []
 
 
 def test_the_map_attribution_is_text_and_https_links_never_markup():
-    from carehomes.render import _md_env, attribution_html, config_problems, map_warnings
+    from carehomes.render import _md_env
+    from carehomes.siteconfig import attribution_html, config_problems, map_warnings
 
     assert attribution_html(None) == ('\u00a9 <a href="https://www.openstreetmap.org/copyright" rel="noopener">'
                                       'OpenStreetMap</a> contributors')
@@ -493,7 +495,8 @@ def test_the_map_attribution_is_text_and_https_links_never_markup():
 
 
 def test_the_projects_map_settings_give_the_openstreetmap_link(tmp_path):
-    from carehomes.render import _map_config, config_problems, map_warnings, read_config
+    from carehomes.render import _map_config
+    from carehomes.siteconfig import config_problems, map_warnings, read_config
 
     cfg = read_config(ROOT / "mkdocs.yml")
     assert config_problems(cfg.raw) == [] and map_warnings(cfg.directory) == []

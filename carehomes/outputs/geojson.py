@@ -1,8 +1,9 @@
-"""care-homes.geojson: homes as points on a map, for any map tool."""
+"""care-homes.geojson: homes as points on a map, for any map tool (each with its kind's capacity flags)."""
 from __future__ import annotations
 
 import json
 
+from ..kinds import kinds_of
 from ..records import get_path
 from .tables import json_array
 
@@ -13,10 +14,12 @@ def geo_feature(record: dict) -> dict | None:
     lat, lon = get_path(d, ("address", "latitude")), get_path(d, ("address", "longitude"))
     if lat is None or lon is None:
         return None
+    kind = kinds_of(d)[0]
     props = {"location_id": d.get("location_id"), "slug": d.get("slug"), "name": d.get("name"),
              "locality": d.get("locality"), "postcode": get_path(d, ("address", "postcode")),
-             "nursing": get_path(d, ("care", "nursing")), "residential": get_path(d, ("care", "residential")),
-             "beds_registered": get_path(d, ("beds", "registered")), "cqc_rating": get_path(d, ("cqc", "rating")),
+             **{c.key: get_path(d, c.flag.split(".")) for c in kind.capacity if c.flag},  # nursing, residential
+             f"{kind.unit}_registered": get_path(d, kind.registered.split(".")) if kind.registered else None,
+             "cqc_rating": get_path(d, ("cqc", "rating")),
              "cqc_rating_date": get_path(d, ("cqc", "rating_date")), "cqc_status": get_path(d, ("cqc", "status"))}
     return {"type": "Feature", "id": d.get("location_id"), "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {k: v for k, v in props.items() if v is not None}}

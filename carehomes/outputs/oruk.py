@@ -16,10 +16,12 @@ records as a static ORUK API.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from functools import lru_cache
 from typing import Any
 
+from ..kinds import kinds_of
 from ..records import canonical, flatten
 from ..schema import Schema, load_schema
 from .tables import json_array
@@ -62,9 +64,12 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     sid, loc_id = uid("service", lid), uid("location", lid)
     oid = uid("organization", "cqc", str(provider_id)) if provider_id else uid("organization", lid)
     status = {"Deregistered": "defunct", "Not in latest register": "inactive"}.get(g("cqc.status") or "", "active")
-    kinds = [k for k, on in (("with nursing", g("care.nursing")), ("without nursing", g("care.residential"))) if on]
-    summary = f"Care home {' and '.join(kinds) if kinds else ''}".strip() + (
-        f", registered with CQC for {g('beds.registered')} beds." if g("beds.registered") is not None else ".")
+    mine = kinds_of(d, schema)
+    first = mine[0]
+    offered = [c for k in mine for c in k.capacity if c.flag and g(c.flag)]
+    registered = g(first.registered) if first.registered else None
+    summary = f"{first.title} {' and '.join(c.label for c in offered if c in first.capacity)}".strip() + (
+        f", registered with CQC for {registered} {first.unit}." if registered is not None else ".")
     svc: dict[str, Any] = {"id": sid, "name": d["name"], "status": status, "description": g("description") or summary}
     if provider:  # the CQC provider; when the register gives no name, no organisation (not an invented one)
         about = (f"A care provider registered with the Care Quality Commission (provider ID {provider_id})." if provider_id
@@ -93,7 +98,8 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     if g("contact.manager"):
         svc["contacts"] = [{"id": uid("contact", lid), "service_id": sid, "name": g("contact.manager"), "title": "Manager"}]
     costs = []
-    for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
+    pairs = [(c.key, c.label) for k in mine for c in k.capacity]
+    for kind, label in pairs:  # fees.nursing_from ...: a weekly fee per type of place, where the schema has one
         for end in ("from", "to"):
             amount = g(f"fees.{kind}_{end}")
             if amount is not None:
@@ -101,9 +107,10 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
                               "amount": amount, "amount_description": "Pounds a week", "valid_from": g("fees.date")})
     if costs:
         svc["cost_options"] = costs
-    if g("fees.nursing_from") is not None or g("fees.residential_from") is not None:
+    if any(g(f"fees.{kind}_from") is not None for kind, _ in pairs):
         svc["fees"] = "Weekly fees; see cost_options."
-    attrs = [_attribute(sid, "care_type", f"Care home {k}", f"Registered with CQC as a care home {k}") for k in kinds]
+    attrs = [_attribute(sid, "care_type", name, description) for k in mine for name, description in k.oruk_terms]
+    attrs += [_attribute(sid, "care_type", *c.oruk_term) for k in mine for c in k.capacity if c in offered and c.oruk_term]
     for f in schema.home_fields:
         if f.path.startswith("care.user_bands.") and g(f.path):
             attrs.append(_attribute(sid, "service_user_band", f.title, f.description))
@@ -112,13 +119,16 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
             attrs.append(_attribute(sid, "need", c.label, f"The home can accept people needing: {c.label}"))
     if attrs:
         svc["attributes"] = attrs
-    svc["x_care_home"] = {k: d[k] for k in ("beds", "capabilities", "cqc", "staffing", "food_hygiene", "user_rating", "locality")
-                          if k in d} | {"care": {k: v for k, v in (d.get("care") or {}).items() if k != "user_bands"}}
-    if g("contact.phone"):
-        svc["x_care_home"]["contact"] = {"phone": g("contact.phone")}
+    for k in mine:  # each kind's facts ORUK has no fields for, in its extension object
+        ext = {key: d[key] for key in k.oruk_extension_keys if key in d and key != "care"}
+        if "care" in k.oruk_extension_keys:  # the care group but its user bands (those are attributes)
+            ext["care"] = {key: v for key, v in (d.get("care") or {}).items() if key != "user_bands"}
+        if g("contact.phone"):
+            ext["contact"] = {"phone": g("contact.phone")}
+        svc[k.oruk_extension] = ext
     return svc
 
 
-def service_package(services_json: list[str]) -> str:
+def service_package(services: list[dict]) -> str:
     """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array)."""
-    return json_array(services_json) + "\n"
+    return json_array([json.dumps(svc, ensure_ascii=False) for svc in services]) + "\n"

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..kinds import kinds
 from ..schema import ROOT
 from ..text import neutralise
 from .oruk import uid
@@ -83,7 +84,7 @@ PHONE_NOTE = "The home's telephone number."
 def phone_rows(svc: dict) -> list[tuple[str, dict]]:
     """(table, row) for the home's telephone number, which the service record keeps in x_care_home: a
     contact that is the home itself, and its phone. None when the record has no number."""
-    number = ((svc.get("x_care_home") or {}).get("contact") or {}).get("phone")
+    number = next((n for k in kinds() if isinstance(n := ((svc.get(k.oruk_extension) or {}).get("contact") or {}).get("phone"), str)), None)
     if not isinstance(number, str) or not number.strip():
         return []
     contact_id = uid("home-contact", svc["id"])
@@ -162,8 +163,8 @@ def package_description(profile: dict) -> str:
             "is published; a table with nothing in it is a header line only. The organisation is the CQC provider, "
             "only where the register names it (never invented), so services.csv's organization_id is empty "
             "otherwise: the one change made to the profile's table schemas. Care-home facts the standard has no "
-            "fields for (beds, vacancies, ratings) are not in these tables: see oruk-services.json (x_care_home) and "
-            "care-homes.csv. The CSV files are RFC 4180: UTF-8 without a byte order mark, each line ending in CRLF. "
+            f"fields for (beds, vacancies, ratings) are not in these tables: see oruk-services.json ({kinds()[0].oruk_extension}) and "
+            f"{kinds()[0].csv_file}. The CSV files are RFC 4180: UTF-8 without a byte order mark, each line ending in CRLF. "
             + FORMULA_NOTE + f" Table schemas: {ATTRIBUTION}, UK profile by Open Referral UK ({PROFILE_URL}), "
             "licensed under CC BY-SA 4.0; the schemas here are adapted from it (descriptions added, the one change "
             "above) and shared under the same licence. The data is licensed under the Open Government Licence v3.0.")
@@ -180,7 +181,7 @@ def tabular_files(services: list[dict], released: dt.date, homepage: str | None 
         r["bytes"] = len(files[r["path"]])
         r["hash"] = "sha256:" + hashlib.sha256(files[r["path"]]).hexdigest()
     pkg: dict[str, Any] = {
-        "$schema": DP_V2, "name": "care-homes-open-referral-uk", "title": "Care homes in Open Referral UK tabular form",
+        "$schema": DP_V2, "name": f"{kinds()[0].resource}-open-referral-uk", "title": "Care homes in Open Referral UK tabular form",
         "description": package_description(profile), "version": release_version(released),
         "schemaVersion": profile.get("version"), "created": f"{released.isoformat()}T00:00:00Z",
         **({"homepage": homepage} if homepage else {}),

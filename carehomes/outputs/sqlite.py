@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from .tables import DB_FILE, FIRST
 from .typed import Table, field_description, is_identifier
 
 if TYPE_CHECKING:
     from ..releases import Entry
 
 SQL_TYPES = {"integer": int, "number": float, "boolean": int}
-EXAMPLE_QUERY = ("select address_town, cqc_rating, count(*) as homes from care_homes "
+EXAMPLE_QUERY = (f"select address_town, cqc_rating, count(*) as homes from {FIRST.resource.replace('-', '_')} "
                  "group by address_town, cqc_rating order by address_town, homes desc")
 EXTRA_TABLES: dict[str, tuple[str, dict[str, tuple[type, str]]]] = {  # (description, {column: (type, description)})
     "releases": ("Each data release (a snapshot kept under releases/<date>/ on the site).", {
@@ -111,7 +112,7 @@ def _dictionary(db: sqlite_utils.Database, tables: list[Table]) -> None:
 def database(tables: list[Table], entries: list[Entry]) -> bytes:
     """The database file's bytes."""
     with tempfile.TemporaryDirectory(prefix="carehomes-db-") as tmp:
-        path = Path(tmp) / "care-homes.db"
+        path = Path(tmp) / DB_FILE
         db = sqlite_utils.Database(path)
         try:
             for t in tables:

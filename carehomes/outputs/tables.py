@@ -1,4 +1,5 @@
-"""The tables: care-homes.csv, capabilities.csv, care-homes.json and datapackage.json.
+"""The tables: one CSV and one JSON file per kind of service (care-homes.csv, care-homes.json),
+capabilities.csv and datapackage.json.
 
 Every column, its type and its order come from the schema; cells are neutralised so a
 spreadsheet never runs them as formulas, and ``read_tables`` undoes ``cell`` exactly.
@@ -13,6 +14,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from ..kinds import Kind, default_kind, kinds
 from ..records import canonical, flatten, set_path
 from ..schema import Field, Schema, load_schema
 from ..text import neutralise, restore
@@ -58,10 +60,10 @@ def parse_cell(f: Field, text: str) -> Any:
     return text
 
 
-def home_row(data: dict, schema: Schema, flat: dict[str, Any] | None = None) -> list[str]:
-    """One care-homes.csv row."""
+def home_row(data: dict, schema: Schema, flat: dict[str, Any] | None = None, kind: Kind | None = None) -> list[str]:
+    """One row of a kind's table (care-homes.csv for the first kind)."""
     flat = flatten(data) if flat is None else flat
-    return [cell(f, flat.get(f.path)) for f in schema.home_fields]
+    return [cell(f, flat.get(f.path)) for f in (kind or default_kind(schema)).fields]
 
 
 def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
@@ -85,14 +87,16 @@ def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
 
 
 CRLF = "\r\n"  # RFC 4180 section 2: each record ends with CRLF
-EXCEL_CSV = "care-homes-excel.csv"
-XLSX_FILE = "care-homes.xlsx"
-DB_FILE = "care-homes.db"
+FIRST = default_kind()  # the first kind's resource names the files holding every table (never renamed)
+EXCEL_CSV = f"{FIRST.resource}-excel.csv"
+XLSX_FILE = f"{FIRST.resource}.xlsx"
+DB_FILE = f"{FIRST.resource}.db"
+GEOJSON_FILE = f"{FIRST.resource}.geojson"
 FORMULA_RULE = ("In the CSV files, a value that starts with =, +, -, @, a tab or a carriage return (or with an "
                 "apostrophe followed by one of those or by another apostrophe) is written with one extra leading "
                 "apostrophe (') so that a spreadsheet never runs it as a formula; remove that first apostrophe to get "
                 "the value")
-FORMULA_NOTE = FORMULA_RULE + " (care-homes.json holds the values without it)."
+FORMULA_NOTE = FORMULA_RULE + f" ({FIRST.json_file} holds the values without it)."
 
 
 def csv_writer(buf: io.StringIO) -> Any:
@@ -121,33 +125,39 @@ def json_array(lines: list[str]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
 
 
-def tables_text(homes_rows: str, capability_rows_text: str, json_lines: list[str], schema: Schema) -> dict[str, str]:
-    """The three tables' text, keyed by file name, from rows already written."""
-    return {"care-homes.csv": csv_text([f.name for f in schema.home_fields], []) + homes_rows,
-            "capabilities.csv": csv_text([f.name for f in schema.capability_fields], []) + capability_rows_text,
-            "care-homes.json": json_array(json_lines) + "\n"}
+def tables_text(kind_rows: dict[str, str], capability_rows_text: str, json_lines: dict[str, list[str]],
+                schema: Schema) -> dict[str, str]:
+    """Each kind's CSV and JSON and the capabilities table, keyed by file name, from rows already written
+    (``kind_rows`` and ``json_lines`` keyed by kind id)."""
+    out: dict[str, str] = {}
+    for k in kinds(schema):
+        out[k.csv_file] = csv_text([f.name for f in k.fields], []) + kind_rows.get(k.id, "")
+        if k.needs_resource == "capabilities":
+            out["capabilities.csv"] = csv_text([f.name for f in schema.capability_fields], []) + capability_rows_text
+        out[k.json_file] = json_array(json_lines.get(k.id, [])) + "\n"
+    return out
 
 
 DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 DR_V2 = "https://datapackage.org/profiles/2.0/dataresource.json"
 OTHER_FILES = {  # published beside the tables; described as (non-tabular) resources
-    "care-homes.json": ("care-homes-json", "Care homes as JSON", "json", "application/json",
+    FIRST.json_file: (f"{FIRST.resource}-json", f"{FIRST.plural} as JSON", "json", "application/json",
                         "One object per home, shaped like the profiles (nested), with the same values as the CSV tables "
                         "and no formula apostrophes."),
-    "care-homes.geojson": ("care-homes-geojson", "Care homes as GeoJSON", "geojson", "application/geo+json",
+    GEOJSON_FILE: (f"{FIRST.resource}-geojson", f"{FIRST.plural} as GeoJSON", "geojson", "application/geo+json",
                            "Homes with coordinates as GeoJSON Point features (RFC 7946), for any map tool."),
     "oruk-services.json": ("oruk-services", "Care homes as Open Referral UK services", "json", "application/json",
                            "Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
                            "service package (a JSON array). The same records are served as a static ORUK API under "
                            "oruk/ on the site."),
-    XLSX_FILE: ("care-homes-xlsx", "Care homes as an Excel workbook", "xlsx",
+    XLSX_FILE: (f"{FIRST.resource}-xlsx", f"{FIRST.plural} as an Excel workbook", "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "The tables care-homes, capabilities and nhs-trusts as sheets of one workbook, typed as in this package: "
+                f"The tables {FIRST.resource}, capabilities and nhs-trusts as sheets of one workbook, typed as in this package: "
                 "numbers, yes/no (TRUE/FALSE) and dates as such, IDs and phone numbers as text, every text as text "
                 "(never a formula, so without the CSV files' formula apostrophe), the header row frozen; and a sheet "
                 "'Data dictionary' describing every column."),
-    DB_FILE: ("care-homes-sqlite", "Care homes as a SQLite database", "sqlite", "application/vnd.sqlite3",
-              "The tables as one SQLite database: care_homes, capabilities and nhs_trusts (typed as in this package, "
+    DB_FILE: (f"{FIRST.resource}-sqlite", f"{FIRST.plural} as a SQLite database", "sqlite", "application/vnd.sqlite3",
+              f"The tables as one SQLite database: {FIRST.resource.replace('-', '_')}, capabilities and nhs_trusts (typed as in this package, "
               "with primary keys, foreign keys and indexes; lists as JSON arrays, yes/no as 1/0, dates as text "
               "YYYY-MM-DD), releases and changes (the changelog), and the data dictionary in dictionary_tables and "
               "dictionary_columns. Open it in Datasette or any SQLite tool."),
@@ -161,9 +171,9 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                                       "and hash."),
 }
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
-    f" Also published with these files: {EXCEL_CSV} (care-homes.csv with a UTF-8 byte order mark, for Excel on "
+    f" Also published with these files: {EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for Excel on "
     f"Windows; {XLSX_FILE} opens the same in every spreadsheet); changes.atom (an Atom feed of the changes between releases: homes added or removed, rating, "
-    "registration and bed changes); releases/<date>/ (every earlier release's care-homes.csv, capabilities.csv and "
+    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's {FIRST.csv_file}, capabilities.csv and "
     "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
     "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
     "from <path>/index.html holding JSON); oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV "
@@ -226,10 +236,15 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
         if path in files:
             pkg["resources"].append({"name": name, "path": path, "title": title, "description": description,
                                      "format": fmt, "mediatype": mediatype, "encoding": "utf-8"})
-            if path == XLSX_FILE:  # a table too: its first sheet, care-homes, typed as written (tools read it)
-                homes = next(r for r in pkg["resources"] if r["name"] == "care-homes")
-                pkg["resources"][-1].update(type="table", dialect={"sheetName": "care-homes"},
+            if path == XLSX_FILE:  # a table too: its first sheet, the first kind's, typed as written (tools read it)
+                homes = next(r for r in pkg["resources"] if r["name"] == FIRST.resource)
+                pkg["resources"][-1].update(type="table", dialect={"sheetName": FIRST.resource},
                                             schema=sheet_schema(homes["schema"]))
+    for k in kinds(schema)[1:]:  # every other kind's JSON, like the first kind's
+        if k.json_file in files:
+            pkg["resources"].append({"name": f"{k.resource}-json", "path": k.json_file, "title": f"{k.plural} as JSON",
+                                     "description": OTHER_FILES[FIRST.json_file][4], "format": "json",
+                                     "mediatype": "application/json", "encoding": "utf-8"})
     for res in pkg["resources"]:
         data = files[res["path"]]
         res["bytes"] = len(data)
@@ -237,10 +252,10 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     return pkg
 
 
-def read_homes(homes_csv: str, schema: Schema, strict: bool = True) -> dict[str, dict]:
-    """care-homes.csv text -> location ID -> nested record. With ``strict=False`` (an older release
-    whose columns may differ), columns the schema lacks are skipped and unreadable cells kept as text."""
-    by_name = {f.name: f for f in schema.home_fields}
+def read_homes(homes_csv: str, schema: Schema, strict: bool = True, kind: Kind | None = None) -> dict[str, dict]:
+    """A kind's CSV text (care-homes.csv by default) -> location ID -> nested record. With ``strict=False``
+    (an older release whose columns may differ), columns the schema lacks are skipped and unreadable cells kept as text."""
+    by_name = {f.name: f for f in (kind or default_kind(schema)).fields}
     homes: dict[str, dict] = {}
     for row in csv.DictReader(io.StringIO(homes_csv)):
         data: dict = {}

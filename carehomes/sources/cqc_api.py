@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import apply, httpclient
+from ..kinds import default_kind
 from ..progress import Progress
 from ..safetext import plain
 from . import cqc_files, cqc_shape
@@ -345,19 +346,21 @@ def _fetch_all(client: Client, jobs: list[tuple[str, str]], label: str, progress
 def fetch(client: Client, local_authority: str, known: set[str] | None, since: str | None, end: str,
           progress_stream: TextIO | None = None) -> Fetched:
     """Ask the API for the area's care homes: all of them, or (with ``since``) only what changed."""
-    listing = _paged(client, "/locations", {"localAuthority": local_authority, "careHome": "Y"}, "locations",
-                     f"the list of care homes in {local_authority} (GET /locations)")
+    kind = default_kind()  # the list's filter and its words come from the kind (careHome=Y, "care homes")
+    homes = kind.plural.lower()
+    listing = _paged(client, "/locations", {"localAuthority": local_authority, **dict(kind.cqc_api_filter)}, "locations",
+                     f"the list of {homes} in {local_authority} (GET /locations)")
     listed: list[str] = []
     for n, item in enumerate(listing, 1):
         if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
-            raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: no 'locationId'")
+            raise SyncError(f"the list of {homes} in {local_authority}, item {n}: unexpected response: no 'locationId'")
         if not cqc_shape.ID.fullmatch(item["locationId"]):
-            raise SyncError(f"the list of care homes in {local_authority}, item {n}: unexpected response: 'locationId' "
+            raise SyncError(f"the list of {homes} in {local_authority}, item {n}: unexpected response: 'locationId' "
                             f"is {cqc_shape.show_id(item['locationId'])}, not a CQC location ID (like 1-123456789)")
         listed.append(item["locationId"])
     listed = list(dict.fromkeys(listed))  # a home can appear twice if the list shifts between pages
     if not listed:
-        raise SyncError(f"the CQC API lists no care homes for local authority '{local_authority}'; "
+        raise SyncError(f"the CQC API lists no {homes} for local authority '{local_authority}'; "
                         "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'")
     result = Fetched(listed=listed, full=since is None)
     if since is None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import httpclient
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
+from ..kinds import default_kind
 from ..schema import Schema, load_schema
 from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL
@@ -220,8 +221,10 @@ def _regulator_bands(bands: Mapping[str, bool | None]) -> dict[str, Any]:
 
 # --- the formats -------------------------------------------------------------------------------
 
+KIND = default_kind()  # the register's care homes: CQC service types with and without nursing, and their beds
+TYPED = [p for p in KIND.capacity if p.flag and p.cqc_service_type]
 HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
-                "Location Postal Code", "Service type - Care home service with nursing"}
+                "Location Postal Code", f"Service type - {TYPED[0].cqc_service_type}"}
 MARKET_COLUMNS = {"Location ID", "Location Name", "Location Local Authority", "Care homes beds",
                   "Location Latest Overall Rating", "Publication Date", "Service Types"}
 API_COLUMNS = {"locationId", "name", "localAuthority", "careHome", "registrationStatus"}
@@ -241,9 +244,8 @@ def _hsca(row: dict[str, str]) -> Record | None:
         "address.postcode": c.read("Location Postal Code", _postcode),
         "address.latitude": c.read("Location Latitude", _float),
         "address.longitude": c.read("Location Longitude", _float),
-        "care.nursing": c.read("Service type - Care home service with nursing", _flag),
-        "care.residential": c.read("Service type - Care home service without nursing", _flag),
-        "beds.registered": c.read("Care homes beds", _int),
+        **{str(p.flag): c.read(f"Service type - {p.cqc_service_type}", _flag) for p in TYPED},  # care.nursing ...
+        str(KIND.registered): c.read("Care homes beds", _int),
         "cqc.registered_since": c.read("Location HSCA start date", _date),
         "cqc.status": "Registered", "cqc.status_date": None,
         **_regulator_bands(bands),
@@ -264,9 +266,8 @@ def _market(row: dict[str, str]) -> Record | None:
         "name": _text(row["Location Name"]),
         "provider.name": _text(row.get("Provider Name")),
         "provider.cqc_id": _text(row.get("Provider ID")),
-        "care.nursing": "care home service with nursing" in types,
-        "care.residential": "care home service without nursing" in types,
-        "beds.registered": c.read("Care homes beds", _int),
+        **{str(p.flag): str(p.cqc_service_type).lower() in types for p in TYPED},
+        str(KIND.registered): c.read("Care homes beds", _int),
         "cqc.registered_since": c.read("Location HSCA start date", _date),
         "cqc.status": "Deregistered" if ended else "Registered",
         "cqc.status_date": ended,
@@ -354,9 +355,9 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
         "address.postcode": c.read("postalCode", _postcode),
         "address.latitude": c.read("onspdLatitude", _float),
         "address.longitude": c.read("onspdLongitude", _float),
-        "care.nursing": "with nursing" in services.replace("without nursing", "") if service_list else None,
-        "care.residential": "without nursing" in services if service_list else None,
-        "beds.registered": c.read("numberOfBeds", _int),
+        # 'care home service with nursing' is never found inside '... without nursing'
+        **{str(p.flag): str(p.cqc_service_type).lower() in services if service_list else None for p in TYPED},
+        str(KIND.registered): c.read("numberOfBeds", _int),
         "cqc.registered_since": c.read("registrationDate", _date, date_order),
         "cqc.status": "Deregistered" if status == "Deregistered" else "Registered",
         "cqc.status_date": dereg if status == "Deregistered" else None,

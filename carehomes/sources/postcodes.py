@@ -11,17 +11,14 @@ parameters, good to a few metres, which is ample for distances between homes and
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import math
 import os
 import re
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..schema import ROOT
 
@@ -191,12 +188,6 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
-# --- the published postcode lookup (for distance search from an exact postcode) -------------------
-
-LOOKUP_DIR = "postcodes"
-LOOKUP_FORMAT = 1
-MAX_CHUNK_BYTES = 30_000
-PARALLEL_AREAS = 10  # more areas than this are written by one process per core
 DATA_DATE = "2025-10-17"  # Royal Mail update date in Code-Point Open's Doc/metadata.txt
 
 
@@ -208,127 +199,3 @@ def data_date(folder: Path | None = None) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return DATA_DATE
     return date if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else DATA_DATE
-
-
-def sector_file(postcode: str) -> str:
-    """Where a postcode's position is published, relative to the site: ``postcodes/HR/HR1-1.json``
-    for HR1 1AA (one file per postcode sector: the outward code and the inward code's digit)."""
-    key = postcode_key(postcode)
-    return f"{LOOKUP_DIR}/{area_of(key)}/{key[:-3]}-{key[-3]}.json"
-
-
-DISTRICTS_FILE = "districts.json"  # postcodes/<AREA>/districts.json: district -> the middle of its postcodes
-
-
-def district_centres(where: dict[str, list[float]]) -> dict[str, list[float]]:
-    """Postcode district (``HR3``) -> the mean position of its located postcodes, 4 decimal places;
-    ``where`` maps each postcode (``"HR3 5AA"``) to ``[latitude, longitude]``."""
-    sums: dict[str, list[float]] = {}
-    for pc, (lat, lon) in where.items():
-        s = sums.setdefault(postcode_key(pc)[:-3], [0.0, 0.0, 0])
-        s[0] += lat
-        s[1] += lon
-        s[2] += 1
-    return {d: [round(s[0] / s[2], 4), round(s[1] / s[2], 4)] for d, s in sorted(sums.items())}
-
-
-def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
-    """Write one postcode area's sector files; returns (files, postcodes, largest file in bytes)."""
-    area, base, folder = job
-    rows = list(_rows(area, folder))
-    located = [r for r in rows if r[1] < NO_POSITION_QUALITY and (r[2] or r[3])]
-    lons, lats = _transformer().transform([r[2] for r in located], [r[3] for r in located]) if located else ([], [])
-    where = {r[0]: [round(lat, 4), round(lon, 4)] for r, lat, lon in zip(located, lats, lons, strict=True)}
-    sectors: dict[str, dict[str, list[float] | None]] = {}
-    for r in rows:
-        key = r[0].replace(" ", "")
-        sectors.setdefault(f"{key[:-3]}-{key[-3]}", {})[key[-3:]] = where.get(r[0])
-    (base / area).mkdir(parents=True, exist_ok=True)
-    (base / area / DISTRICTS_FILE).write_text(json.dumps(district_centres(where), separators=(",", ":")), encoding="ascii")
-    largest = 0
-    for sector, entries in sorted(sectors.items()):
-        text = json.dumps(dict(sorted(entries.items())), separators=(",", ":"))
-        if len(text) > MAX_CHUNK_BYTES:
-            raise RuntimeError(f"postcode sector {sector} needs {len(text):,} bytes, more than {MAX_CHUNK_BYTES:,}")
-        (base / area / f"{sector}.json").write_text(text, encoding="ascii")
-        largest = max(largest, len(text))
-    return len(sectors), len(rows), largest
-
-
-MADE_FROM = ".made-from.json"  # what a published lookup was made from, so the next build can reuse it
-
-
-def _made_from(areas: list[str], folder: Path | None) -> dict[str, Any]:
-    """What the lookup's files depend on: this module's code and each area file's size and time."""
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    sources = {a: [(st := area_file(a, folder).stat()).st_size, st.st_mtime_ns] for a in areas}
-    return {"format": LOOKUP_FORMAT, "code": code, "sources": sources}
-
-
-def _reuse(old: Path, new: Path, made_from: dict[str, Any]) -> list | None:
-    """Hard-link (or copy) the previous build's lookup into ``new`` if it was made from the same
-    code and files; its counts, or None when it must be written again."""
-    try:
-        before = json.loads((old / MADE_FROM).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(before, dict) or {k: before.get(k) for k in made_from} != json.loads(json.dumps(made_from)):
-        return None
-    counts = before.get("counts")
-    if not isinstance(counts, list):
-        return None
-    try:
-        for src in sorted(old.rglob("*.json")):
-            if src.name in (MADE_FROM, "areas.json") or src.is_symlink():
-                continue
-            dst = new / src.relative_to(old)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(src, dst)
-            except OSError:
-                shutil.copy2(src, dst)
-    except OSError:
-        shutil.rmtree(new, ignore_errors=True)
-        return None
-    return counts
-
-
-def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None = None,
-                 previous: Path | None = None) -> dict:
-    """Publish every live postcode of the chosen areas ("all" for every area with data) as small
-    JSON files under ``site/postcodes/``, one per postcode sector, each at most MAX_CHUNK_BYTES.
-
-    ``postcodes/areas.json``: ``{"format": 1, "date", "attribution", "areas": [published areas],
-    "missing": [areas asked for but without data], "digits": 4}``. A sector file such as
-    ``postcodes/HR/HR1-1.json`` maps each inward code to ``[latitude, longitude]`` (WGS84, 4
-    decimal places, about 10 m), or to ``null`` for a live postcode without a position:
-    ``{"1AA":[52.0607,-2.71],...}``. A postcode whose area is published but whose sector file or
-    inward code is absent is not a live postcode. ``postcodes/HR/districts.json`` maps each district
-    of the area to the middle of its postcodes, for a search by outward code alone (``HR3``). Returns counts for the build report.
-
-    With ``previous`` (the site being replaced), its lookup is hard-linked rather than written again
-    when it was made by the same code from the same Code-Point files (``.made-from.json``): on a
-    national site that saves writing 10,880 files from 1.7 million postcodes.
-    """
-    wanted = available_areas(folder) if areas == "all" else sorted({str(a).upper() for a in areas or []})
-    present = [a for a in wanted if has_area(a, folder)]
-    base = site / LOOKUP_DIR
-    made_from = _made_from(present, folder)
-    counts = _reuse(previous / LOOKUP_DIR, base, made_from) if previous is not None else None
-    if counts is None:
-        jobs = [(area, base, folder) for area in present]
-        if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(os.cpu_count()) as pool:
-                counts = list(pool.map(_write_area, jobs, chunksize=4))
-        else:
-            counts = [_write_area(job) for job in jobs]
-    files, postcodes_written = sum(c[0] for c in counts), sum(c[1] for c in counts)
-    largest = max((c[2] for c in counts), default=0)
-    base.mkdir(parents=True, exist_ok=True)
-    (base / MADE_FROM).write_text(json.dumps({**made_from, "counts": counts}), encoding="utf-8")
-    index = {"format": LOOKUP_FORMAT, "date": data_date(folder), "attribution": ATTRIBUTION, "areas": present,
-             "missing": [a for a in wanted if a not in present], "digits": 4}
-    (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
-    return {"areas": present, "missing": index["missing"], "files": files, "postcodes": postcodes_written, "largest": largest}

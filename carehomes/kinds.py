@@ -1,0 +1,134 @@
+"""The kinds of service the directory holds (``x-directory.kinds`` in the data package), as data.
+
+A kind names its published table (resource and files), the capacity it counts (a care home's beds
+with and without nursing), the CQC service types that make a location this kind, its Open Referral
+UK taxonomy terms and its schema.org type. Modules read the resource name, the capacity pair and
+the unit ("beds") from here instead of writing them; adding a kind is a schema edit
+(docs/architecture.md, "Add a kind of service").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .schema import VALUES_KEY, Field, Schema, load_schema
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """One type of place a kind offers: a care home's beds with nursing, or without."""
+
+    key: str                 # "nursing"
+    label: str               # "with nursing"
+    flag: str | None         # profile path of the CQC yes/no that it offers them ("care.nursing")
+    total: str               # profile path of how many there are ("beds.nursing.total")
+    available: str | None    # profile path of how many are free now ("beds.nursing.available")
+    needs_field: str | None  # the capabilities table's column of these places ("nursing_beds")
+    free_column: str | None  # the capacity sheet's column of free places ("nursing_free")
+    cqc_service_type: str | None  # the CQC service type that registers them
+    json_ld_type: str | None
+    oruk_term: tuple[str, str] | None = None  # (name, description) of its ORUK taxonomy term, when offered
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of service: its words, its published table and its capacity."""
+
+    id: str
+    title: str               # "Care home"
+    plural: str              # "Care homes"
+    resource: str            # "care-homes": the table resource's name, never changed once published
+    csv_file: str
+    json_file: str
+    unit: str                # "beds"
+    unit_one: str            # "bed"
+    registered: str | None   # profile path of the capacity registered with CQC
+    confirmed: str | None    # profile path of the date free places were confirmed
+    capacity: tuple[Capacity, ...]
+    cqc_service_types: tuple[str, ...]
+    cqc_api_filter: tuple[tuple[str, str], ...]  # the CQC API list's query for this kind (careHome=Y)
+    oruk_extension: str      # the ORUK service's extension object ("x_care_home")
+    oruk_extension_keys: tuple[str, ...]  # the profile's groups it carries ("beds", "cqc", ...)
+    oruk_terms: tuple[tuple[str, str], ...]  # (name, description) taxonomy terms every service of the kind has
+    json_ld_type: str
+    needs_resource: str | None  # the table of needs this kind's locations answer ("capabilities"), if any
+    fields: tuple[Field, ...]   # the resource's columns, in order
+
+    @property
+    def available_paths(self) -> tuple[str, ...]:
+        """The profile paths of free places, in capacity order."""
+        return tuple(c.available for c in self.capacity if c.available)
+
+    def capacity_by_key(self, key: str) -> Capacity:
+        return next(c for c in self.capacity if c.key == key)
+
+
+def _capacity(c: dict) -> Capacity:
+    term = c.get("orukTerm")
+    return Capacity(c["key"], c["label"], c.get("flag"), c["total"], c.get("available"), c.get("needsField"),
+                    c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
+                    (term["name"], term["description"]) if term else None)
+
+
+def _kind(k: dict, schema: Schema) -> Kind:
+    oruk = k.get("oruk", {})
+    return Kind(k["id"], k["title"], k["plural"], k["resource"], k["files"]["csv"], k["files"]["json"], k["unit"],
+                k.get("unitOne", k["unit"]), k.get("registered"), k.get("confirmed"),
+                tuple(_capacity(c) for c in k.get("capacity", [])), tuple(k.get("cqcServiceTypes", [])),
+                tuple((str(q), str(v)) for q, v in k.get("cqcApiFilter", {}).items()),
+                oruk.get("extension", "x_" + k["id"]), tuple(oruk.get("extensionKeys", [])), tuple((t["name"], t["description"]) for t in oruk.get("terms", [])),
+                k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]))
+
+
+@lru_cache(maxsize=8)
+def _parsed(schema: Schema) -> tuple[Kind, ...]:
+    try:
+        found = tuple(_kind(k, schema) for k in schema.package[VALUES_KEY]["kinds"]["list"])
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}.kinds: {e} is missing or wrong; "
+                         "see the description in x-directory.kinds") from None
+    if not found:
+        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}.kinds: lists no kind; declare at least one")
+    return found
+
+
+def kinds(schema: Schema | None = None) -> tuple[Kind, ...]:
+    """Every kind of service, in the schema's order (the first is a profile's kind when it names none)."""
+    return _parsed(schema or load_schema())
+
+
+def kind(kind_id: str, schema: Schema | None = None) -> Kind:
+    """The kind with this id; KeyError names the ids there are."""
+    for k in kinds(schema):
+        if k.id == kind_id:
+            return k
+    raise KeyError(f"{kind_id} is not a kind of service; the schema declares {', '.join(k.id for k in kinds(schema))}")
+
+
+def kind_of_resource(name: str, schema: Schema | None = None) -> Kind:
+    """The kind whose table resource is ``name`` ('care-homes' -> care_home)."""
+    for k in kinds(schema):
+        if k.resource == name:
+            return k
+    raise KeyError(f"{name} is not the resource of a kind of service")
+
+
+def default_kind(schema: Schema | None = None) -> Kind:
+    """The first kind: today's care home, and the kind of a profile that names none."""
+    return kinds(schema)[0]
+
+
+def profile_key(schema: Schema | None = None) -> str:
+    """The profile key listing a location's kinds by id ('kinds')."""
+    return str((schema or load_schema()).package[VALUES_KEY]["kinds"].get("profileKey", "kinds"))
+
+
+def kinds_of(data: dict, schema: Schema | None = None) -> tuple[Kind, ...]:
+    """The kinds a profile (or record) is: those its 'kinds' list names, else the first kind.
+    Ids the schema does not declare are skipped here (``check`` reports them)."""
+    all_kinds = kinds(schema)
+    named: Any = data.get(profile_key(schema))
+    if not isinstance(named, list) or not named:
+        return all_kinds[:1]
+    return tuple(k for k in all_kinds if k.id in named)

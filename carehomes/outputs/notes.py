@@ -1,0 +1,31 @@
+"""The data-file notes: what each published file is and its format, for the open data page's list of files."""
+from __future__ import annotations
+
+from ..kinds import Kind, kinds
+from .tables import DB_FILE, EXCEL_CSV, FIRST, GEOJSON_FILE, XLSX_FILE
+
+
+def _kind_notes(k: Kind) -> dict[str, tuple[str, str]]:
+    """A kind's table and JSON (the first kind's words are the care homes' own, as published)."""
+    if k is FIRST:
+        return {k.csv_file: ("One row per care home", "CSV")}
+    return {k.csv_file: (f"One row per {k.title.lower()}", "CSV"),
+            k.json_file: (f"One object per {k.title.lower()}, shaped like the profiles", "JSON")}
+
+
+FILE_NOTES: dict[str, tuple[str, str]] = {
+    **_kind_notes(FIRST),
+    EXCEL_CSV: (f"{FIRST.csv_file} for Excel: the same table in UTF-8 with a byte order mark, so accented names open correctly when you double-click it on Windows ({XLSX_FILE} opens correctly everywhere)", "CSV (UTF-8 with BOM)"),
+    "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
+    FIRST.json_file: ("One object per home, shaped like the profiles", "JSON"),
+    "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
+    GEOJSON_FILE: ("Homes as points on a map, for any map tool", "GeoJSON"),
+    "oruk-services.json": (f"Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in {FIRST.oruk_extension}. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
+    "oruk-tabular/datapackage.json": ("The same Open Referral UK records as CSV tables (the UK profile's tabular form, for ORUK tools that read it): this file describes the tables in the folder oruk-tabular/", "JSON (Frictionless data package of CSV tables)"),
+    XLSX_FILE: ("The homes, their needs and the NHS trusts as an Excel workbook that any spreadsheet opens as it is (dates as dates, IDs and phone numbers as text), with a data dictionary sheet", "Excel workbook (.xlsx)"),
+    DB_FILE: ("The same tables, the releases and changes and the data dictionary as one SQLite database, for SQL and Datasette", "SQLite database"),
+    "nhs-trusts.csv": ("NHS trusts by their NHS organisation (ODS) code: the names of the codes in acute_trusts", "CSV"),
+    "changes.atom": ("Changes between releases, to subscribe to in a feed reader", "Atom feed"),
+}
+for _k in kinds()[1:]:  # every other kind's files, said the same way
+    FILE_NOTES.update(_kind_notes(_k))

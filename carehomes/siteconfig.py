@@ -1,0 +1,178 @@
+"""The site config checks: what the build reads from mkdocs.yml (read by ``configfile``, the one reader),
+every setting of the wrong kind named, and the map's tile server and attribution checked and written safely."""
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .configfile import ConfigFileError, load_config_chain
+
+
+@dataclass
+class SiteConfig:
+    """What the build reads from mkdocs.yml."""
+
+    path: Path
+    raw: dict
+    inherited: bool = False  # the file INHERITs another: raw is the merged settings
+    tagged: bool = False  # a setting had a tag (!ENV ...), read as empty in raw
+
+    @property
+    def directory(self) -> dict:
+        return (self.raw.get("extra") or {}).get("directory") or {}
+
+    @property
+    def edit_base(self) -> str | None:
+        repo = self.directory.get("repository")
+        branch = self.directory.get("branch", "main")
+        return f"{repo.rstrip('/')}/edit/{branch}/" if repo else None
+
+
+def read_config(path: Path) -> SiteConfig:
+    """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
+    every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
+    chain = load_config_chain(path)
+    problems = config_problems(chain.raw)
+    if problems:
+        raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
+    return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
+
+
+DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
+
+
+def config_problems(raw: dict[str, Any]) -> list[str]:
+    """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
+    out: list[str] = []
+    extra = raw.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        return ["extra must be a mapping (extra: then indented settings such as directory:)"]
+    d = (extra or {}).get("directory")
+    if d is None:
+        return out
+    if not isinstance(d, dict):
+        return ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
+    for key in DIRECTORY_TEXT:
+        if key in d and not isinstance(d[key], str):
+            out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")
+    months = d.get("cqc_stale_months")
+    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
+        out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")
+    areas = d.get("postcode_areas")
+    if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
+        out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
+    m = d.get("map")
+    if m is not None and not isinstance(m, dict):
+        out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
+    elif m:
+        if "tiles" in m and not isinstance(m["tiles"], str):
+            out.append("extra.directory.map.tiles must be text; write it in quotes")
+        elif m.get("tiles"):
+            out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
+        out += attribution_problems(m.get("attribution"))
+    return out
+
+
+TILES_EXAMPLE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}  # tile servers the tests start on this computer
+ATTRIBUTION_EXAMPLE = ("attribution: [{text: '\u00a9'}, {text: OpenStreetMap, url: 'https://www.openstreetmap.org/copyright'}, "
+                       "{text: contributors}]")
+DEFAULT_ATTRIBUTION = [{"text": "\u00a9"}, {"text": "OpenStreetMap", "url": "https://www.openstreetmap.org/copyright"},
+                       {"text": "contributors"}]
+
+
+def _real_host(host: str) -> bool:
+    """A host on the internet: a public IP address, or a dotted name of letters, digits and hyphens."""
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        labels = host.rstrip(".").split(".")
+        return len(labels) > 1 and not labels[-1].isdigit() and all(
+            re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label) for label in labels)
+
+
+def tiles_problem(url: str) -> str | None:
+    """What is wrong with a tile server address, parsed (not a prefix test): https:// and a real host,
+    or http(s) on this computer (127.0.0.1, ::1, localhost) for tests; {z}/{x}/{y} in it."""
+    how = f"give an https:// address with {{z}}, {{x}} and {{y}} in it, like {TILES_EXAMPLE}"
+    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url):
+        return f"has spaces, quotes or other characters no address has; {how}"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, _port = (parts.hostname or ""), parts.port
+    except ValueError:
+        return f"'{url[:80]}' is not an address; {how}"
+    host = host.replace("{s}", "a")  # Leaflet's subdomains: {s}.tile.example is a.tile.example, b.tile...
+    if parts.username is not None or parts.password is not None:
+        return f"'{url[:80]}' has a user name or password in it; {how}"
+    if host in LOOPBACK:
+        if parts.scheme not in ("http", "https"):
+            return f"'{url[:80]}' is not an http:// or https:// address; {how}"
+    elif parts.scheme != "https":
+        return f"'{url[:80]}' is not https:// (only a tile server on this computer, for tests, may use http://); {how}"
+    elif not _real_host(host):
+        return f"'{url[:80]}' has no real host name ('{host[:60]}' is not a public name or address); {how}"
+    missing = [k for k in ("{z}", "{x}", "{y}") if k not in url]
+    if missing:
+        return f"'{url[:80]}' has no {', '.join(missing)}; {how}"
+    return None
+
+
+def attribution_problems(value: Any) -> list[str]:
+    """What is wrong with extra.directory.map.attribution: text (old form), or a list of items, each
+    text: and an optional url: that is https://."""
+    if value is None or isinstance(value, str):
+        return []
+    if not isinstance(value, list):
+        return [f"extra.directory.map.attribution must be a list of text: and url: items, like {ATTRIBUTION_EXAMPLE}"]
+    out = []
+    for i, item in enumerate(value, 1):
+        where = f"extra.directory.map.attribution item {i}"
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or set(item) - {"text", "url"}:
+            out.append(f"{where} must be text: and, if it is a link, url:, like {{text: OpenStreetMap, "
+                       "url: 'https://www.openstreetmap.org/copyright'}")
+            continue
+        url = item.get("url")
+        if url is not None and not (isinstance(url, str) and _https_link(url)):
+            out.append(f"{where}: url must be an https:// address of a real host, like https://www.openstreetmap.org/copyright")
+    return out
+
+
+def _https_link(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return (parts.scheme == "https" and _real_host(host) and parts.username is None
+            and not re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url))
+
+
+def map_warnings(directory: dict[str, Any]) -> list[str]:
+    """A warning when map.attribution is still the old text form with HTML in it: it is shown as plain text."""
+    m = directory.get("map")
+    value = m.get("attribution") if isinstance(m, dict) else None
+    if isinstance(value, str) and re.search(r"<[A-Za-z/!?]|&#?[A-Za-z0-9]+;", value):
+        return ["mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text, never as "
+                f"markup; write it as a list of text and links instead, like {ATTRIBUTION_EXAMPLE}"]
+    return []
+
+
+def attribution_html(value: Any) -> str:
+    """The map's attribution as finished HTML built here: every text escaped, links only to https
+    addresses (rel="noopener"). An old text value is plain text; no configuration string is ever markup."""
+    if value is None:
+        value = DEFAULT_ATTRIBUTION
+    if isinstance(value, str):
+        return html.escape(value)
+    parts = []
+    for item in value:
+        text = html.escape(item["text"])
+        url = item.get("url")
+        parts.append(f'<a href="{html.escape(url)}" rel="noopener">{text}</a>' if url and _https_link(url) else text)
+    return " ".join(parts)
