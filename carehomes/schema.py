@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .safetext import json_for_html
+
+if TYPE_CHECKING:
+    from .face import Face
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
@@ -189,8 +192,9 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
 class Schema:
     """Read access to the data package, with lookups derived from it."""
 
-    def __init__(self, package: dict):
+    def __init__(self, package: dict, folder: Path = SCHEMA_PATH.parent):
         self.package = package
+        self.folder = folder  # where the files the package names (x-directory.face) are
         res = {r["name"]: r for r in package["resources"]}
         enums = {f["name"]: f["constraints"]["enum"] for f in res["care-homes"]["schema"]["fields"]
                  if "enum" in f.get("constraints", {})}
@@ -210,6 +214,13 @@ class Schema:
                                            f.example, f.constraints, f.format, f.item_pattern)
         self.tree = _tree(self.by_path)
         self.required_fields = [f for f in self.home_fields if f.required]
+
+    @cached_property
+    def face(self) -> Face:
+        """The public face of a care home (schema/face.json): page groups, card, compare rows, facets and sorts."""
+        from .face import load_face
+
+        return load_face(self)
 
     @property
     def capability_codes(self) -> list[str]:
@@ -262,7 +273,7 @@ def _tree(by_path: dict[str, Field]) -> dict:
 def load_schema(path: Path = SCHEMA_PATH) -> Schema:
     """Load and cache the schema from ``schema/datapackage.json``."""
     with open(path, encoding="utf-8") as fh:
-        return Schema(json.load(fh))
+        return Schema(json.load(fh), Path(path).parent)
 
 
 OWNERS: dict[str, str] = {code: o.changed_by for code, o in load_schema().values.owners.items()}
