@@ -154,6 +154,7 @@ class Face:
     def for_script(self) -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, every wording finished."""
         return {
+            "fields": [f.key for f in self.facets if f.control != "none"],
             "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
             "questions": self.questions,
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,

@@ -84,19 +84,22 @@ def a_to_z(views: list[HomeView]) -> list[HomeView]:
 
 
 def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
-    """slug -> {"name", "free", "fee": rank}: the place of the home in each order.
+    """slug -> {"name", "free", "fee": rank}: the place of the home in each order the face ranks (its sorts' ``rank``).
 
-    Only homes whose value is known get a rank for free beds and fees (Pagefind keeps a list per
-    sort key that every visitor downloads, so sparse keys stay small on the national data); the find
-    page lists the homes without a value after them, A to Z, and says how many there are. Rating
-    order needs no rank: the find page searches one rating at a time, best first."""
+    Only homes whose value is known get a rank (Pagefind keeps a list per sort key that every visitor
+    downloads, so sparse keys stay small on the national data); the find page lists the homes without a
+    value after them, A to Z, and says how many there are. Rating order needs no rank: the find page
+    searches one rating at a time, best first."""
     by_name = a_to_z(views)
     az = {v.slug: i for i, v in enumerate(by_name)}
-    orders = {
-        "name": by_name,
-        "free": sorted((v for v in views if v.free_total is not None), key=lambda v: (-(v.free_total or 0), az[v.slug])),
-        "fee": sorted((v for v in views if v.fee_from is not None), key=lambda v: (v.fee_from or 0, az[v.slug])),
-    }
+    orders: dict[str, list[HomeView]] = {}
+    for s in views[0].face.sorts if views else ():
+        if s.rank == "name":
+            orders[s.key] = by_name
+        elif s.rank:
+            sign = -1 if s.descending else 1
+            known = [(v.value(s.rank), v) for v in views if v.value(s.rank) is not None]
+            orders[s.key] = [v for _, v in sorted(known, key=lambda x: (sign * x[0], az[x[1].slug]))]
     ranks: dict[str, dict[str, int]] = {v.slug: {} for v in views}
     for key, ordered in orders.items():
         for i, v in enumerate(ordered):

@@ -6,18 +6,23 @@
   var KEY = "carehomes.shortlist", MAX = 10, PAGE = 20;
   // The schema's value lists (ratings, wording, staleness, fee bands), put in the find and
   // compare pages by the build as <script type="application/json" id="directory-values">.
-  var VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {}, find: { units: {}, questions: {} } };
+  var VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {}, find: { units: {} } };
+  // The face (schema/face.json) with every wording finished by the build: the yes/no filters, the
+  // questions a filter nobody answered asks, the sorts' words and the compare table's rows.
+  var FACE = { filters: {}, questions: {}, sorts: {}, compare: [] };
+  function readJson(id, fallback) {
+    var node = document.getElementById(id);
+    if (!node) return fallback;
+    try { return JSON.parse(node.textContent); } catch (e) { return fallback; }
+  }
   function readValues() {
-    var node = document.getElementById("directory-values");
-    if (!node) return;
-    try { VALUES = JSON.parse(node.textContent); } catch (e) { /* keep the empty lists */ }
+    VALUES = readJson("directory-values", VALUES);
+    FACE = readJson("directory-face", FACE);
   }
   function fill(template, parts) {
     // "{n} of {total}" -> "3 of 89": the wording is the schema's (x-directory.find)
     return String(template || "").replace(/\{(\w+)\}/g, function (m, k) { return parts[k] !== undefined ? String(parts[k]) : m; });
   }
-  function notProvided(what) { return what + ": " + VALUES.notProvided.toLowerCase(); }
-  function staleAge() { return "more than " + VALUES.staleness.ratingAge + " old"; }
 
   // ---- small helpers ------------------------------------------------------------------
   function el(tag, attrs, text) {
@@ -26,13 +31,6 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function niceDate(iso) {
-    if (!iso) return "";
-    var d = new Date(iso + "T00:00:00Z");
-    if (isNaN(d)) return "";
-    return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-  }
-  function daysSince(iso) { return iso ? (Date.now() - new Date(iso + "T00:00:00Z")) / 864e5 : null; }
   function money(n) { return "£" + Number(n).toLocaleString("en-GB", { maximumFractionDigits: 2 }); }
   function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
   function announce(region, text) { if (region) region.textContent = text; }
@@ -86,15 +84,14 @@
   });
 
   // ---- find page ----------------------------------------------------------------------
-  var FIELDS = ["q", "town", "locality", "care", "free", "need", "band", "rating", "weekend", "maxfee", "sort", "near", "unit"];
-  var MULTI = { care: 1, need: 1, band: 1, rating: 1 };
+  // The form's fields: the fixed ones and one (several values) per yes/no facet of the face.
+  var FIELDS = [], MULTI = { rating: 1 };
+  function addFacetFields() {
+    FIELDS = ["q", "town", "locality"].concat(FACE.fields || [], ["sort", "near", "unit"]);
+    Object.keys(FACE.filters || {}).forEach(function (k) { MULTI[k] = 1; });
+  }
   // Sorts made at build time: each home page carries its rank in each order (unknowns last).
-  var SORT_WORDS = {
-    name: "A to Z by name",
-    rating: "best CQC rating first",
-    free: "most beds free first",
-    fee: "lowest fee first"
-  };
+  function sortOf(key) { return (FACE.sorts || {})[key] || (FACE.sorts || {}).name || { words: "" }; }
 
   function readForm(form) {
     var fd = new FormData(form), s = {};
@@ -143,11 +140,10 @@
     if (s.locality) f.locality = s.locality;
     if (s.town) f.town = s.town;
     // one Pagefind filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
-    ["care", "need", "band"].forEach(function (name) {
+    Object.keys(FACE.filters || {}).forEach(function (name) {
       form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
     });
     if (s.rating.length) f.rating = { any: s.rating };
-    if (s.weekend) f.weekend = "yes";
     if (s.free === "any") f.free = { any: ["nursing", "residential"] };
     else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
     if (s.maxfee) f.feeband = { any: feeBandsUpTo(Number(s.maxfee), VALUES.feeBands.step) };
@@ -177,12 +173,11 @@
     return 2 * R * Math.asin(Math.sqrt(h));
   }
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
-  var UNKNOWN = {
-    // the Pagefind filter value of homes with no value for each sort, and how the count says so
-    rating: ["rating", function () { return VALUES.noRating; }, "has no CQC rating known", "have no CQC rating known"],
-    free: ["freeband", function () { return "unknown"; }, "has not said how many beds are free", "have not said how many beds are free"],
-    fee: ["feeband", function () { return "none"; }, "has not given its fees", "have not given their fees"]
-  };
+  function unknownOf(sort) {
+    // [Pagefind filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]
+    var u = (FACE.sorts || {})[sort];
+    return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany] : null;
+  }
   function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
   function ratingSearch(pf, term, filters) {
     // Best rating first: one search per rating (the schema's order, best first, homes with no rating
@@ -207,11 +202,11 @@
     if (sort === "rating") return ratingSearch(pf, term, filters);
     // Homes with a value for the sort are ranked at build time; those without one have no rank, so
     // they come from a second search (same words and filters, value not known), A to Z, after them.
-    var opts = { filters: filters, sort: {} }, u = UNKNOWN[sort];
-    opts.sort[SORT_WORDS[sort] ? sort : "name"] = "asc";
+    var opts = { filters: filters, sort: {} }, u = unknownOf(sort);
+    opts.sort[(FACE.sorts || {})[sort] ? sort : "name"] = "asc";
     var known = pf.search(term, opts);
     if (!u) return known.then(function (r) { return r ? [r.results, 0] : null; });
-    var wanted = u[1](), unknown = Promise.resolve(null);
+    var wanted = u[1], unknown = Promise.resolve(null);
     if (!filters[u[0]] || allows(filters[u[0]], wanted)) {
       var f = Object.assign({}, filters);
       f[u[0]] = wanted;
@@ -227,7 +222,7 @@
     });
   }
   function unknownNote(sort, n) {
-    var u = UNKNOWN[sort];
+    var u = unknownOf(sort);
     if (!u || !n) return "";
     return " " + plural(n, "home", "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
   }
@@ -239,23 +234,10 @@
     h.appendChild(a); li.appendChild(h);
     li.appendChild(el("p", null, m.address || ""));
     var ul = el("ul");
-    ul.appendChild(el("li", null, CARE_TEXT[m.care || ""] || CARE_TEXT[""] || "Care home"));
-    var rating = m.rating === VALUES.notYetRated ? "CQC rating: " + m.rating + " by CQC" : m.rating ? "CQC rating: " + m.rating + " (" + niceDate(m.rating_date) + ")" : "CQC rating: " + VALUES.noRating + " (see the CQC page)";
-    if (m.rating && daysSince(m.rating_date) > VALUES.staleness.ratingDays) rating += ". This rating is " + staleAge();
-    ul.appendChild(el("li", null, rating));
-    var beds;
-    if (m.beds_confirmed) {
-      var parts = [];
-      // "unknown": the home offers (or may offer) that kind of bed and has not said how many are free
-      [[m.nursing_free, "with nursing"], [m.residential_free, "without nursing"]].forEach(function (k) {
-        if (k[0] === "unknown") parts.push(notProvided(k[1]));
-        else if (k[0] !== undefined && k[0] !== "") parts.push(k[0] + " " + k[1]);
-      });
-      beds = "Beds free: " + (parts.join(", ") || "none given") + " (confirmed " + niceDate(m.beds_confirmed) + ")";
-      if (daysSince(m.beds_confirmed) > VALUES.staleness.availabilityDays) beds += ". May be out of date";
-    } else beds = notProvided("Vacancies");
-    ul.appendChild(el("li", null, beds));
-    ul.appendChild(el("li", null, m.fee_from ? "Fees from " + money(m.fee_from) + " a week" : notProvided("Fees")));
+    // the card's lines, finished by the build (with their "not known" wording): placed, never reworded
+    var lines = [];
+    try { lines = JSON.parse(m.card || "[]"); } catch (e) { lines = []; }
+    (Array.isArray(lines) ? lines : []).forEach(function (line) { ul.appendChild(el("li", null, line)); });
     if (distance !== undefined) ul.appendChild(el("li", null, distance >= 9999 ? VALUES.find.noLocation : (unit === "km" ? distance : distance / MILE).toFixed(1) + " " + (VALUES.find.units[unit] || unit) + " away (approximately)"));
     li.appendChild(ul);
     if (safeSlug(m.slug)) {
@@ -272,9 +254,8 @@
   function knownKey(input) { return input.dataset.known || input.dataset.filter || ""; }
   function question(input) {
     // "whether it can meet this need: Tracheostomy", from x-directory.find.questions
-    var key = knownKey(input), q = VALUES.find.questions || {};
-    var kind = q[key] ? key : key.split("_")[0];
-    return q[kind] ? fill(q[kind], { label: labelFor(input) }) : labelFor(input);
+    var key = knownKey(input), q = FACE.questions || {};
+    return q[key] || labelFor(input);
   }
   function showKnown(form, known, total) {
     // each filter says how many homes have given that fact at all (yes or no)
@@ -317,9 +298,8 @@
     return out;
   }
 
-  var CARE_TEXT = {};
   function initFind(root) {
-    try { CARE_TEXT = JSON.parse(root.dataset.care || "{}"); } catch (e) { CARE_TEXT = {}; }
+    addFacetFields();
     var base = new URL(root.dataset.base || "../", location.href);
     var form = document.getElementById("find-form"), status = document.getElementById("results-status");
     var list = document.getElementById("results"), more = document.getElementById("more");
@@ -636,7 +616,7 @@
               (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
               (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
                 " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
-          } else text = plural(n, "home matches", "homes match") + ", " + SORT_WORDS[SORT_WORDS[s.sort] ? s.sort : "name"] + "." + unknownNote(s.sort, unknown);
+          } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown);
           // the count is announced once the first homes are on the page
           return showMore().then(function () { finish(text); });
         });
@@ -682,27 +662,6 @@
   }
 
   // ---- compare page -------------------------------------------------------------------
-  var ROWS = [
-    ["Address", function (h) { return h.address; }],
-    ["Type of home", function (h) { return h.care; }],
-    ["CQC rating", function (h) { return h.rating === VALUES.notYetRated ? h.rating + " by CQC" : h.rating ? h.rating + " (" + niceDate(h.rating_date) + ")" + (h.rating_stale ? ", " + staleAge() : "") : VALUES.noRating + ": see the CQC page"; }],
-    ["Registered manager in post", function (h) { return yn(h.registered_manager); }],
-    ["Beds free with nursing", function (h) { return h.nursing_free; }],
-    ["Beds free without nursing", function (h) { return h.residential_free; }],
-    ["Vacancies confirmed", function (h) { return h.beds_confirmed ? niceDate(h.beds_confirmed) + (h.availability_stale ? " (may be out of date)" : "") : null; }],
-    ["Lowest weekly fee", function (h) { return h.fee_from !== null && h.fee_from !== undefined ? money(h.fee_from) : null; }],
-    ["Weekend admissions from hospital", function (h) { return yn(h.weekend_admissions); }],
-    ["Registered to support", function (h) { return (h.bands || []).join(", ") || null; }],
-    ["Needs the home can meet", function (h) { return (h.needs || []).join(", ") || null; }],
-    ["Beds registered with CQC", function (h) { return h.beds_registered; }],
-    ["Phone", function (h) { return h.phone; }],
-    ["Sources", function (h) {
-      var src = h.sources || {};
-      return (src.cqc || "") + (h.cqc_imported ? " (dated " + niceDate(h.cqc_imported) + ")" : "") +
-        "; " + (src.provider || "").replace(/^./, function (c) { return c.toLowerCase(); }) + (h.beds_confirmed ? " (beds confirmed " + niceDate(h.beds_confirmed) + ")" : "");
-    }]
-  ];
-  function yn(v) { return v === true ? "Yes" : v === false ? "No" : null; }
   function shareUrl(base, list) {
     var u = new URL("compare/", base);
     if (list.length) u.search = "?homes=" + list.map(function (x) { return x.slug; }).join(",");
@@ -763,11 +722,12 @@
         });
         thead.appendChild(tr); table.appendChild(thead);
         var tbody = el("tbody");
-        ROWS.forEach(function (row) {
+        // the rows are the face's (FACE.compare: [id, label]); each cell is finished by the build (home.json)
+        (FACE.compare || []).forEach(function (row) {
           var r = el("tr");
-          r.appendChild(el("th", { scope: "row" }, row[0]));
+          r.appendChild(el("th", { scope: "row" }, row[1]));
           found.forEach(function (h) {
-            var v = row[1](h), missing = v === null || v === undefined || v === "";
+            var v = (h.compare || {})[row[0]], missing = v === null || v === undefined || v === "";
             r.appendChild(el("td", missing ? { class: "ch-missing" } : null, missing ? VALUES.notProvided : v));
           });
           tbody.appendChild(r);
