@@ -1,0 +1,47 @@
+/* Pure helpers of the find and compare pages: no page, no storage, no network (tested by node --test,
+   tests/js/). Every wording of a fact is finished by the build; these only fill, count and measure. */
+
+export const MILE = 1.609344;
+export function fill(template, parts) {
+  // "{n} of {total}" -> "3 of 89": the wording is the schema's (x-directory.find)
+  return String(template || "").replace(/\{(\w+)\}/g, function (m, k) { return parts[k] !== undefined ? String(parts[k]) : m; });
+}
+export function money(n) { return "£" + Number(n).toLocaleString("en-GB", { maximumFractionDigits: 2 }); }
+export function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
+export function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+export function withPostcode(text) {
+  // "Kington HR3 5AA" -> ["HR3 5AA", "Kington"]: a whole postcode among other words, or null
+  var m = /(^|\s)([A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*[0-9][A-Za-z]{2})(?=\s|$)/.exec(text);
+  if (!m || !postcode(m[2])) return null;
+  var rest = (text.slice(0, m.index) + " " + text.slice(m.index + m[0].length)).replace(/\s+/g, " ").trim();
+  return rest ? [m[2], rest] : null;
+}
+export function feeBandsUpTo(limit, step) {
+  // A home's fee band is its lowest fee rounded UP to the step ("01200" holds £1,101 to £1,200),
+  // so every band up to and including the limit holds only fees at most the limit.
+  var out = [];
+  for (var b = 0; b <= limit; b += step) out.push(("00000" + b).slice(-5));
+  return out;
+}
+export function outward(text) {
+  var t = String(text || "").toUpperCase().replace(/\s+/g, "");
+  var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(t);
+  return m ? m[1] : null;
+}
+export function postcode(text) {
+  // "hr3 5aa" -> ["HR3", "5AA"]; null unless it is a whole postcode
+  var t = String(text || "").toUpperCase().replace(/\s+/g, "");
+  var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$/.exec(t);
+  return m ? [m[1], m[2]] : null;
+}
+export function km(a, b) {
+  var R = 6371, r = Math.PI / 180, dLat = (b[0] - a[0]) * r, dLon = (b[1] - a[1]) * r;
+  var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(a[0] * r) * Math.cos(b[0] * r) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+  return 2 * R * Math.asin(Math.sqrt(h));
+}
+
+export function distanceText(km, unit, find) {
+  // "3.2 miles away (approximately)", or the schema's wording for a home with no location (x-directory.find)
+  if (km >= 9999) return find.noLocation;
+  return (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit) + " away (approximately)";
+}
