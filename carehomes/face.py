@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,7 @@ class Option:
     path: str
     value: str
     label: str
+    words: tuple[str, ...] = ()     # what a search box word naming it looks like ("nursing"), plain lower case
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Facet:
     options: tuple[Option, ...] = ()
     known: tuple[Known, ...] = ()
     browse: bool = False            # each option also gets a static list page (browse/need-...)
+    need_words: bool = False        # a search box word naming an option is that filter, never text
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Face:
     compare: tuple[LineSpec, ...]
     facets: tuple[Facet, ...]
     sorts: tuple[Sort, ...]
+    search: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def options(self) -> list[Option]:
@@ -146,6 +150,12 @@ class Face:
         out = {o.filter: f.question.replace("{label}", o.label) for f in self.facets if f.question for o in f.options}
         out.update({k.key: k.question for f in self.facets for k in f.known if k.question})
         return out
+
+    def need_words(self) -> list[list[str]]:
+        """[phrase, Pagefind filter, label] for every word or phrase that names a need, longest first, so the
+        find page takes "palliative care" as one need before "care" could be anything else."""
+        out = {(w, o.filter, o.label.lower()) for f in self.facets if f.need_words for o in f.options for w in o.words}
+        return [list(x) for x in sorted(out, key=lambda x: (-len(x[0]), x[0]))]
 
     def browse_choices(self) -> list[tuple[str, str]]:
         """(Pagefind filter, label) of every yes/no filter that has static list pages."""
@@ -160,6 +170,8 @@ class Face:
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
                               "unknownOne": s.unknown_one, "unknownMany": s.unknown_many} for s in self.sorts},
             "compare": [[r.id, r.label] for r in self.compare],
+            "needWords": self.need_words(),
+            "search": {k: v for k, v in self.search.items() if k != "description"},
         }
 
     def script_json(self) -> str:
@@ -461,7 +473,7 @@ class _Reader:
         compare = tuple(self.line(x, f"{w}.compare[{i}]") for i, x in enumerate(self.need(k, "compare", w)))
         facets = tuple(self.facet(x, f"{w}.facets[{i}]") for i, x in enumerate(self.need(k, "facets", w)))
         sorts = tuple(self.sort(x, f"{w}.sorts[{i}]") for i, x in enumerate(self.need(k, "sorts", w)))
-        return Face(kind, page, card, compare, facets, sorts)
+        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}))
 
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
@@ -502,21 +514,23 @@ class _Reader:
         each = d.get("each")
         if each == "capabilities":
             options += [Option(f"{key}-{i}", f"{key}_{c.code}", f"capabilities.{c.code}.accepted", c.label.split(" (")[0],
-                               c.label.split(" (")[0]) for i, c in enumerate(self.s.capabilities, 1)]
+                               c.label.split(" (")[0], (plain_words(c.label),)) for i, c in enumerate(self.s.capabilities, 1)]
         elif each:
             fields = [f for f in self.s.home_fields if f.path.startswith(f"{each}.") and f.type == "boolean"]
             if not fields:
                 raise self.fail(f"{where}.each", f"'{each}' holds no yes/no fields; name a group of them, like care.user_bands, or capabilities")
-            options += [Option(f"{key}-{i}", f"{key}_{f.path.rsplit('.', 1)[1]}", f.path, f.title, f.title) for i, f in enumerate(fields, 1)]
+            options += [Option(f"{key}-{i}", f"{key}_{f.path.rsplit('.', 1)[1]}", f.path, f.title, f.title, (plain_words(f.title),))
+                        for i, f in enumerate(fields, 1)]
         known = tuple(Known(str(self.need(k, "key", f"{where}.known[{i}]")), str(self.need(k, "value", f"{where}.known[{i}]")),
                             k.get("question")) for i, k in enumerate(d.get("known") or []))
         return Facet(key, str(d.get("control", "checks")), d.get("legend", ""), d.get("question"), tuple(options), known,
-                     bool(d.get("browse")))
+                     bool(d.get("browse")), bool(d.get("needWords")))
 
     def option(self, d: dict, where: str) -> Option:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
         label = d.get("label") or self.s.by_path[path].title
-        return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label)
+        words = tuple(plain_words(w) for w in d.get("words") or [label])
+        return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label, words)
 
     def sort(self, d: dict, where: str) -> Sort:
         rank = d.get("rank") or {}
@@ -526,6 +540,12 @@ class _Reader:
         return Sort(str(self.need(d, "key", where)), str(self.need(d, "label", where)), str(self.need(d, "words", where)),
                     rank.get("value"), bool(rank.get("descending")), d.get("filter"), d.get("filterValue"), unknown,
                     d.get("unknownOne", ""), d.get("unknownMany", ""))
+
+
+def plain_words(label: str) -> str:
+    """How a search box word names a label: lower case words, no brackets ("Children (0-18 years)" -> "children");
+    the find page reads the box the same way (directory-text.js plainWords)."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", label.split(" (")[0].casefold()).split())
 
 
 def date_of(value: Any) -> dt.date | None:

@@ -62,7 +62,8 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Extra words a home's page is found by (not shown): town with spaces for hyphens, postcode with
-    and without its space, provider, and the care, groups and needs the home says it meets."""
+    and without its space, and provider. Never the needs it meets, nor its street: a word naming a need
+    is a filter on the find page (schema/face.json, search), so "bariatric" can never find a postcode."""
     words: list[str] = []
     town = view.get("address.town")
     if isinstance(town, str):
@@ -73,8 +74,6 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     provider = view.get("provider.name")
     if isinstance(provider, str):
         words.append(provider)
-    words += [f"{k.lower()} care" for k in view.care_types]
-    words += view.bands + view.needs_short
     return " ".join(w for w in words if w)
 
 

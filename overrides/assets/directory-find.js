@@ -2,9 +2,9 @@
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
-import { distanceText, feeBandsUpTo, fill, km, money, outward, plural, postcode, safeSlug, withPostcode } from "./directory-text.js";
+import { distanceText, feeBandsUpTo, fill, km, money, needsIn, outward, plural, postcode, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
-import { sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
+import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
 const PAGE = 20;
 // The form's fields: the fixed ones and one (several values) per yes/no facet of the face.
@@ -18,17 +18,18 @@ function addFacetFields() {
 function readForm(form) {
   var fd = new FormData(form), s = {};
   FIELDS.forEach(function (k) { s[k] = MULTI[k] ? fd.getAll(k) : (fd.get(k) || "").trim(); });
-  // A postcode typed in the search box is a distance search, not words to match; typed with
-  // words ("Kington HR3 5AA"), the words still narrow the homes and the postcode sorts them.
-  var inQ = s.q && !outward(s.q) ? withPostcode(s.q) : null;
-  if (s.q && (outward(s.q) || inQ)) {
+  // A postcode typed in the search box is where distances are measured from, not words to match; typed
+  // with words ("Kington HR3 5AA"), the words still narrow the homes. It sorts them by distance unless
+  // another order is chosen, which is honoured (and the count says the postcode is used only for distance).
+  if (hasPostcode(s.q)) {
+    var inQ = outward(s.q) ? null : withPostcode(s.q);
     s.nearFromQ = inQ ? inQ[0] : s.q;  // the postcode as typed in the search box
     if (!s.near) s.near = s.nearFromQ;
     s.q = inQ ? inQ[1] : "";
-    s.sort = "distance";
   }
   return s;
 }
+function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
 function writeForm(form, params) {
   FIELDS.forEach(function (k) {
     var values = params.getAll(k);
@@ -37,7 +38,7 @@ function writeForm(form, params) {
       else if (values.length) input.value = values[0];
     });
   });
-  if (form.q.value && (outward(form.q.value) || withPostcode(form.q.value))) form.sort.value = "distance";
+  if (hasPostcode(form.q.value) && !params.get("sort")) form.sort.value = "distance";
 }
 function toParams(form) {
   var fd = new FormData(form), p = new URLSearchParams();
@@ -45,7 +46,8 @@ function toParams(form) {
     if (MULTI[k]) fd.getAll(k).forEach(function (v) { p.append(k, v); });
     else {
       var v = (fd.get(k) || "").trim();
-      if (v && !(k === "sort" && (v === "name" || (v === "distance" && (outward(form.q.value) || withPostcode(form.q.value))))) && !(k === "unit" && v === "mi")) p.set(k, v);
+      // the sort is left out when it is the default: distance with a postcode in the search box, else A to Z
+      if (v && !(k === "sort" && v === (hasPostcode(form.q.value) ? "distance" : "name")) && !(k === "unit" && v === "mi")) p.set(k, v);
     }
   });
   return p;
@@ -65,7 +67,7 @@ function filtersFor(s, form) {
   return f;
 }
 
-function card(data, distance, unit) {
+function card(data, distance, unit, why) {
   var m = data.meta || {}, li = el("li");
   var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
   h.appendChild(a); li.appendChild(h);
@@ -76,6 +78,7 @@ function card(data, distance, unit) {
   try { lines = JSON.parse(m.card || "[]"); } catch (e) { lines = []; }
   (Array.isArray(lines) ? lines : []).forEach(function (line) { ul.appendChild(el("li", null, line)); });
   if (distance !== undefined) ul.appendChild(el("li", null, distanceText(distance, unit, VALUES.find)));
+  if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
   li.appendChild(ul);
   if (safeSlug(m.slug)) {
     var b = el("button", { type: "button", class: "md-button ch-shortlist", "data-slug": m.slug, "data-name": m.title || "" });
@@ -142,6 +145,7 @@ export function initFind(root) {
   var list = document.getElementById("results"), more = document.getElementById("more");
   var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
   var runId = 0, pending = [], shown = 0, geo = null, drawn = [];
+  var why = function () { return ""; };  // why each card of the current search is listed
   form.hidden = false;
   writeForm(form, new URLSearchParams(location.search));
   // The filters are open beside the results on a wide screen, folded away above them on a phone.
@@ -304,7 +308,7 @@ export function initFind(root) {
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, next[i].km, form.unit.value);
+        var li = card(d, next[i].km, form.unit.value, why(d));
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });
@@ -408,14 +412,21 @@ export function initFind(root) {
       var unknown = 0;
       // Every home page carries the word "carehomelisting": searching for it instead of null
       // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
-      var term = s.q ? s.q.replace(/[-\u2010-\u2015]+/g, " ") : "carehomelisting";
+      // Words naming a need are that need's filter; every other word must be a whole word of a home's
+      // name, town, provider or postcode (wordSearch). Each card says which.
+      var meant = needsIn(s.q, FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
+      Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
+      s.q = meant.rest;
+      why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
+      var term = "carehomelisting";
       var total = 0, search;
       if (distanceMode && !s.q && !Object.keys(filters).length && homes > SORT_ALL) {
         // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
         // cards are all it needs, and Pagefind is not loaded at all
         total = homes;
         search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
-      } else search = loadPagefind().then(function (pagefind) {
+      } else search = loadPagefind().then(function (loaded) {
+        var pagefind = words.length ? wordSearch(loaded, words) : loaded;
         return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
           if (!r) return null;
           total = r.results.length;
@@ -453,7 +464,8 @@ export function initFind(root) {
             (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
             (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
-        } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown);
+        } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
+          (s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page
         return showMore().then(function () { finish(text); });
       });
@@ -464,6 +476,8 @@ export function initFind(root) {
   }
   var timer = null;
   form.addEventListener("input", function (ev) {
+    // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen
+    if (ev.target.name === "q" && hasPostcode(form.q.value) && form.sort.value === "name") form.sort.value = "distance";
     if (ev.target.name === "q" || ev.target.name === "near") { clearTimeout(timer); timer = setTimeout(run, 300); }
   });
   form.addEventListener("change", function (ev) {

@@ -57,3 +57,25 @@ export function unknownNote(sort, n) {
   if (!u || !n) return "";
   return " " + plural(n, "home", "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
 }
+
+export function wordSearch(pf, words) {
+  // A Pagefind-like search where every word must be a whole word of the page: one quoted (exact) search
+  // per word, the first sorted as asked, kept only where every other word is on the page too. Pagefind's
+  // own search would guess at a word it does not know from its first letters ("epilepsy" finding HR2 6EP).
+  return {
+    search: function (term, opts) {
+      var all = words.map(function (w, i) {
+        return pf.search("\"" + w + "\"", i ? { filters: (opts || {}).filters } : opts);
+      });
+      return Promise.all(all).then(function (found) {
+        if (!found[0]) return null;
+        var keep = found.slice(1).map(function (r) {
+          var ids = {};
+          (r ? r.results : []).forEach(function (x) { ids[x.id] = true; });
+          return ids;
+        });
+        return Object.assign({}, found[0], { results: found[0].results.filter(function (x) { return keep.every(function (ids) { return ids[x.id]; }); }) });
+      });
+    }
+  };
+}

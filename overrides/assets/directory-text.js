@@ -45,3 +45,35 @@ export function distanceText(km, unit, find) {
   if (km >= 9999) return find.noLocation;
   return (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit) + " away (approximately)";
 }
+
+export function plainWords(text) {
+  // how the build names a need in plain words (face.py plain_words): lower case letters and digits, single spaces
+  return String(text || "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+export function needsIn(q, needWords) {
+  // A word or phrase of the search box that names a need is that filter, never text to match (so "dementia"
+  // finds the homes registered for dementia, and no word can match a postcode by its first letters).
+  // needWords: [[phrase, filter, label], ...], longest first. -> {rest: the other words, filters, needs}
+  var rest = " " + plainWords(q) + " ", filters = {}, needs = [];
+  (needWords || []).forEach(function (w) {
+    if (rest.indexOf(" " + w[0] + " ") < 0) return;
+    rest = rest.replace(" " + w[0] + " ", " ");
+    filters[w[1]] = "yes";
+    if (needs.indexOf(w[0]) < 0) needs.push(w[0]);
+  });
+  return { rest: rest.trim().replace(/\s+/g, " "), filters: filters, needs: needs };
+}
+
+export function whyMatched(meta, words, needs, search) {
+  // "Matched on: name; needs: dementia": which of the home's name, town, provider or postcode has each word
+  var m = meta || {}, said, reasons = [], wording = (search || {}).reasons || {};
+  try { said = JSON.parse(m.words || "{}"); } catch (e) { said = {}; }
+  var fields = { name: m.title, town: said.town, provider: said.provider, postcode: said.postcode };
+  Object.keys(fields).forEach(function (k) {
+    var own = (" " + plainWords(fields[k]) + " " + (k === "postcode" ? plainWords(fields[k]).replace(/ /g, "") + " " : ""));
+    if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);
+  });
+  if ((needs || []).length && wording.needs) reasons.push(fill(wording.needs, { needs: needs.join(", ") }));
+  return reasons.length ? fill(search.why, { reasons: reasons.join("; ") }) : "";
+}

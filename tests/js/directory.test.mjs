@@ -2,9 +2,9 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, feeBandsUpTo, fill, km, outward, plural, postcode, safeSlug, withPostcode } from "../../overrides/assets/directory-text.js";
+import { distanceText, feeBandsUpTo, fill, km, needsIn, outward, plainWords, plural, postcode, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
-import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/assets/directory-sort.js";
+import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
 
 Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
   find: { noLocation: "Distance: not known (no location given)", units: { mi: "miles", km: "km" } } });
@@ -79,4 +79,44 @@ test("the sorts' words and unknown filters are the face's", () => {
   assert.equal(sortOf("nonsense").words, "A to Z by name");
   assert.deepEqual(unknownOf("rating"), ["rating", "Rating not in our data", "has no CQC rating known", "have no CQC rating known"]);
   assert.equal(unknownOf("name"), null);
+});
+
+const NEED_WORDS = [["intermediate care", "need_intermediate_care", "intermediate care"], ["without nursing", "care_residential", "without nursing (residential)"],
+  ["tracheostomy", "need_tracheostomy", "tracheostomy"], ["residential", "care_residential", "without nursing (residential)"],
+  ["dementia", "band_dementia", "dementia"], ["nursing", "care_nursing", "with nursing"]];
+const SEARCH = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", provider: "provider", postcode: "postcode", needs: "needs: {needs}" } };
+
+test("a word naming a need is that need's filter, never text", () => {
+  assert.deepEqual(needsIn("Kington dementia", NEED_WORDS), { rest: "kington", filters: { band_dementia: "yes" }, needs: ["dementia"] });
+  assert.deepEqual(needsIn("intermediate care, Tracheostomy", NEED_WORDS),
+    { rest: "", filters: { need_intermediate_care: "yes", need_tracheostomy: "yes" }, needs: ["intermediate care", "tracheostomy"] });
+  assert.deepEqual(needsIn("without nursing", NEED_WORDS), { rest: "", filters: { care_residential: "yes" }, needs: ["without nursing"] });
+  // words that name no need the schema knows stay words, to be matched whole (and so match nothing here)
+  for (const q of ["bariatric", "epilepsy", "respite", "parkinsons"]) assert.deepEqual(needsIn(q, NEED_WORDS), { rest: q, filters: {}, needs: [] });
+  assert.equal(plainWords("Ross-on-Wye, HR9"), "ross on wye hr9");
+});
+
+test("each card says why it is listed", () => {
+  const meta = { title: "Kington Court", words: JSON.stringify({ town: "Kington", provider: "Example Care Group", postcode: "HR5 3BX" }) };
+  assert.equal(whyMatched(meta, ["kington"], [], SEARCH), "Matched on: name; town");
+  assert.equal(whyMatched(meta, ["example", "group"], ["dementia"], SEARCH), "Matched on: provider; needs: dementia");
+  assert.equal(whyMatched(meta, ["hr53bx"], [], SEARCH), "Matched on: postcode");
+  assert.equal(whyMatched(meta, [], [], SEARCH), "");
+  assert.equal(whyMatched({ title: "X", words: "not json" }, ["x"], [], SEARCH), "Matched on: name");
+});
+
+test("every word must be a whole word of the page: one quoted search per word, the first keeps its order", async () => {
+  const asked = [];
+  const pages = { a: "the garth kington hr5 3ba", b: "park house bromyard", c: "kington court house" };
+  const pf = {
+    search(term, opts) {
+      asked.push([term, opts]);
+      const word = term.replace(/"/g, "");
+      const ids = Object.keys(pages).filter((id) => pages[id].split(" ").includes(word));
+      return Promise.resolve({ results: (opts.sort ? ids.reverse() : ids).map((id) => ({ id })) });
+    },
+  };
+  const found = await wordSearch(pf, ["house", "kington"]).search("carehomelisting", { filters: { f: "yes" }, sort: { name: "asc" } });
+  assert.deepEqual(found.results.map((r) => r.id), ["c"]);
+  assert.deepEqual(asked, [['"house"', { filters: { f: "yes" }, sort: { name: "asc" } }], ['"kington"', { filters: { f: "yes" } }]]);
 });
