@@ -1,7 +1,9 @@
 """What a page shows about a home: facts grouped as a family reads them, with source and date."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -400,6 +402,12 @@ class HomeView:
             if text:
                 out.append(text)
         return out
+
+    def card_meta(self) -> str:
+        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines"}
+        (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
+        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines()}
+        return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""

@@ -1,9 +1,11 @@
 """The public face declared once (schema/face.json): a fact, a card line, a compare row or a filter is one entry."""
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -78,7 +80,8 @@ def test_a_new_fact_on_page_card_and_compare_is_one_schema_and_face_edit(tmp_pat
     render_homes([v], tmp_path / "site", ("<html><body>", "</body></html>"), "council@example.org")
     page = (tmp_path / "site" / "homes" / v.slug / "index.html").read_text(encoding="utf-8")
     assert "<dt>Languages spoken</dt><dd>English; Welsh</dd>" in page
-    assert "Languages spoken: English; Welsh" in page  # the card's line, in its Pagefind meta
+    card = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]*)"', page).group(1)
+    assert json.loads(base64.b64decode(card))["lines"][-1] == "Languages spoken: English; Welsh"  # the card, in its Pagefind meta
     assert json.loads((tmp_path / "site" / "homes" / v.slug / "home.json").read_text())["compare"]["languages"] == "English; Welsh"
     # not given: named in the "not known yet" block, no card line (it has no unknown wording), compare says not known
     del data["care"]["languages_spoken"]

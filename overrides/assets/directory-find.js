@@ -2,7 +2,7 @@
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
-import { distanceText, feeBandsUpTo, fill, km, money, needsIn, outward, plural, postcode, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
+import { distanceText, feeBandsUpTo, fill, km, money, needsIn, outward, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
@@ -71,12 +71,10 @@ function card(data, distance, unit, why) {
   var m = data.meta || {}, li = el("li");
   var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
   h.appendChild(a); li.appendChild(h);
-  li.appendChild(el("p", null, m.address || ""));
-  var ul = el("ul");
+  var built = readCard(m), ul = el("ul");
+  li.appendChild(el("p", null, built.address));
   // the card's lines, finished by the build (with their "not known" wording): placed, never reworded
-  var lines;
-  try { lines = JSON.parse(m.card || "[]"); } catch (e) { lines = []; }
-  (Array.isArray(lines) ? lines : []).forEach(function (line) { ul.appendChild(el("li", null, line)); });
+  built.lines.forEach(function (line) { ul.appendChild(el("li", null, line)); });
   if (distance !== undefined) ul.appendChild(el("li", null, distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
   li.appendChild(ul);

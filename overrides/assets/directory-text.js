@@ -67,13 +67,21 @@ export function needsIn(q, needWords) {
 
 export function whyMatched(meta, words, needs, search) {
   // "Matched on: name; needs: dementia": which of the home's name, town, provider or postcode has each word
-  var m = meta || {}, said, reasons = [], wording = (search || {}).reasons || {};
-  try { said = JSON.parse(m.words || "{}"); } catch (e) { said = {}; }
-  var fields = { name: m.title, town: said.town, provider: said.provider, postcode: said.postcode };
+  var m = meta || {}, reasons = [], wording = (search || {}).reasons || {};
+  var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode };
   Object.keys(fields).forEach(function (k) {
     var own = (" " + plainWords(fields[k]) + " " + (k === "postcode" ? plainWords(fields[k]).replace(/ /g, "") + " " : ""));
     if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);
   });
   if ((needs || []).length && wording.needs) reasons.push(fill(wording.needs, { needs: needs.join(", ") }));
   return reasons.length ? fill(search.why, { reasons: reasons.join("; ") }) : "";
+}
+
+export function readCard(meta) {
+  // the card the build finished ({address, lines}), from the base64 Pagefind meta (views.card_meta); empty if unreadable
+  try {
+    var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
+    var card = JSON.parse(new TextDecoder().decode(bytes));
+    return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [] };
+  } catch (e) { return { address: "", lines: [] }; }
 }

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, feeBandsUpTo, fill, km, needsIn, outward, plainWords, plural, postcode, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
+import { distanceText, feeBandsUpTo, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
 
@@ -97,12 +97,12 @@ test("a word naming a need is that need's filter, never text", () => {
 });
 
 test("each card says why it is listed", () => {
-  const meta = { title: "Kington Court", words: JSON.stringify({ town: "Kington", provider: "Example Care Group", postcode: "HR5 3BX" }) };
+  const meta = { title: "Kington Court", town: "Kington", provider: "Example Care Group", postcode: "HR5 3BX" };
   assert.equal(whyMatched(meta, ["kington"], [], SEARCH), "Matched on: name; town");
   assert.equal(whyMatched(meta, ["example", "group"], ["dementia"], SEARCH), "Matched on: provider; needs: dementia");
   assert.equal(whyMatched(meta, ["hr53bx"], [], SEARCH), "Matched on: postcode");
   assert.equal(whyMatched(meta, [], [], SEARCH), "");
-  assert.equal(whyMatched({ title: "X", words: "not json" }, ["x"], [], SEARCH), "Matched on: name");
+  assert.equal(whyMatched({ title: "X" }, ["x"], [], SEARCH), "Matched on: name");
 });
 
 test("every word must be a whole word of the page: one quoted search per word, the first keeps its order", async () => {
@@ -119,4 +119,11 @@ test("every word must be a whole word of the page: one quoted search per word, t
   const found = await wordSearch(pf, ["house", "kington"]).search("carehomelisting", { filters: { f: "yes" }, sort: { name: "asc" } });
   assert.deepEqual(found.results.map((r) => r.id), ["c"]);
   assert.deepEqual(asked, [['"house"', { filters: { f: "yes" }, sort: { name: "asc" } }], ['"kington"', { filters: { f: "yes" } }]]);
+});
+
+test("the card comes from the build as base64 JSON, so its words are never search text", () => {
+  const card = { address: "45 Hampton Park Road, Hereford, HR1 1TJ", lines: ["Care home without nursing", "Fees from £890 a week"] };
+  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(card), "utf-8").toString("base64") }), card);
+  assert.deepEqual(readCard({ card: "not base64 json" }), { address: "", lines: [] });
+  assert.deepEqual(readCard({}), { address: "", lines: [] });
 });

@@ -4,8 +4,8 @@
 import js from "@eslint/js";
 
 const browser = Object.fromEntries(["window", "document", "location", "history", "navigator", "localStorage", "fetch",
-  "URL", "URLSearchParams", "FormData", "console", "setTimeout", "clearTimeout"].map((name) => [name, "readonly"]));
-const node = Object.fromEntries(["process", "console", "URL"].map((name) => [name, "readonly"]));
+  "URL", "URLSearchParams", "FormData", "console", "setTimeout", "clearTimeout", "atob", "TextDecoder"].map((name) => [name, "readonly"]));
+const node = Object.fromEntries(["process", "console", "URL", "Buffer"].map((name) => [name, "readonly"]));
 
 export default [
   { ignores: ["overrides/assets/vendor/**", "tools/**", "site/**", ".site-*/**"] },
