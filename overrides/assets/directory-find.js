@@ -414,11 +414,10 @@ export function initFind(root) {
       // name, town, provider or postcode (wordSearch). Each card says which.
       var meant = needsIn(s.q, FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
-      s.q = meant.rest;
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       var term = "carehomelisting";
       var total = 0, search;
-      if (distanceMode && !s.q && !Object.keys(filters).length && homes > SORT_ALL) {
+      if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
         // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
         // cards are all it needs, and Pagefind is not loaded at all
         total = homes;
