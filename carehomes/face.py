@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,8 @@ from .safetext import json_for_html, safe_url
 
 if TYPE_CHECKING:
     from .schema import Schema
-    from .views import HomeView
 
+View = Any  # a views.HomeView (not imported: views imports this module)
 FACE_KEY = "face"  # x-directory.face: the face file, beside datapackage.json
 KIND = "care_home"
 
@@ -183,9 +184,40 @@ class FaceError(ValueError):
     """schema/face.json is missing something or names something that does not exist."""
 
 
+# ---- small wordings every page shares (views.py re-exports them) -------------------------------------------
+
+KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
+                 ("well_led", "Well-led"))
+FREE_KINDS = {"nursing": "with nursing", "residential": "without nursing"}  # kinds of bed, as pages name them
+
+
+def lower_first(text: str) -> str:
+    """'Weekend assessments' -> 'weekend assessments'; 'CQC rating' stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def nice_date(value: Any) -> str:
+    d = date_of(value)
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def money(value: Any) -> str | None:
+    if value is None:
+        return None
+    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
+
+
+def fee_range(lo: Any, hi: Any) -> str | None:
+    if lo is None and hi is None:
+        return None
+    if lo is not None and hi is not None and lo != hi:
+        return f"{money(lo)} to {money(hi)} a week"
+    return f"{money(lo if lo is not None else hi)} a week"
+
+
 # ---- formatters: a value (and the home) -> how pages show it, or None when it is not known ----------------
 
-Formatter = Callable[["HomeView", Any, Any], "Shown | None"]
+Formatter = Callable[[View, Any, Any], "Shown | None"]
 FORMATS: dict[str, Formatter] = {}
 
 
@@ -201,88 +233,84 @@ def _known(value: Any) -> bool:
 
 
 @formatter("text")
-def _text(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _text(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(str(value)) if _known(value) else None
 
 
 @formatter("count")
-def _count(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _count(v: View, value: Any, spec: Any) -> Shown | None:
     return None if value is None else Shown(str(value))
 
 
 @formatter("yes_no")
-def _yes_no(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _yes_no(v: View, value: Any, spec: Any) -> Shown | None:
     return None if value is None else Shown("Yes" if value else "No")
 
 
 @formatter("date")
-def _date_text(v: HomeView, value: Any, spec: Any) -> Shown | None:
-    from .views import nice_date
+def _date_text(v: View, value: Any, spec: Any) -> Shown | None:
 
     return Shown(nice_date(value)) if nice_date(value) else None
 
 
 @formatter("percent")
-def _percent(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _percent(v: View, value: Any, spec: Any) -> Shown | None:
     return None if value is None else Shown(f"{value:g}%")
 
 
 @formatter("list")
-def _list(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _list(v: View, value: Any, spec: Any) -> Shown | None:
     items = [str(x) for x in value] if isinstance(value, list) else []
     return Shown(spec.options.get("separator", "; ").join(items)) if items else None
 
 
 @formatter("fee_range")
-def _fee_range(v: HomeView, value: Any, spec: Any) -> Shown | None:
-    from .views import fee_range
+def _fee_range(v: View, value: Any, spec: Any) -> Shown | None:
 
     text = fee_range(value, v.get(spec.options["to"]))
     return Shown(text) if text else None
 
 
 @formatter("fee_from")
-def _fee_from(v: HomeView, value: Any, spec: Any) -> Shown | None:
-    from .views import money
+def _fee_from(v: View, value: Any, spec: Any) -> Shown | None:
 
     return None if v.fee_from is None else Shown(money(v.fee_from) or "")
 
 
 @formatter("care_type")
-def _care_type(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _care_type(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(v.care_type_text) if v.care_types else None
 
 
 @formatter("care_text")
-def _care_text(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _care_text(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(v.care_type_text)
 
 
 @formatter("bands")
-def _bands(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _bands(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(", ".join(v.bands)) if v.bands else None
 
 
 @formatter("needs")
-def _needs(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _needs(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(", ".join(v.needs_short)) if v.needs_short else None
 
 
 @formatter("trusts")
-def _trusts(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _trusts(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown("; ".join(v.trust_names)) if v.trust_names else None
 
 
 @formatter("rating")
-def _rating(v: HomeView, value: Any, spec: Any) -> Shown:
+def _rating(v: View, value: Any, spec: Any) -> Shown:
     """Never says unrated unless CQC says so; with no rating known, links to the CQC page."""
     return Shown(v.rating_text, href=None if v.rating else v.cqc_url)
 
 
 @formatter("rating_dated")
-def _rating_dated(v: HomeView, value: Any, spec: Any) -> Shown:
+def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     """'Good (3 May 2023), more than two years old', 'Not yet rated by CQC' or 'Rating not in our data: see the CQC page'."""
-    from .views import nice_date
 
     r = v.rating
     if not r or r == v.s.values.not_yet_rated:
@@ -292,9 +320,8 @@ def _rating_dated(v: HomeView, value: Any, spec: Any) -> Shown:
 
 
 @formatter("card_rating")
-def _card_rating(v: HomeView, value: Any, spec: Any) -> Shown:
+def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     """'CQC rating: Good (3 May 2023). This rating is more than two years old', as a result card says it."""
-    from .views import nice_date
 
     r = v.rating
     if not r:
@@ -305,9 +332,8 @@ def _card_rating(v: HomeView, value: Any, spec: Any) -> Shown:
 
 
 @formatter("card_beds")
-def _card_beds(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _card_beds(v: View, value: Any, spec: Any) -> Shown | None:
     """'Beds free: 2 with nursing, without nursing: not provided yet (confirmed 3 May 2026)'; None when no date was confirmed."""
-    from .views import FREE_KINDS, nice_date
 
     if not v.beds_confirmed:
         return None
@@ -323,8 +349,7 @@ def _card_beds(v: HomeView, value: Any, spec: Any) -> Shown | None:
 
 
 @formatter("confirmed")
-def _confirmed(v: HomeView, value: Any, spec: Any) -> Shown | None:
-    from .views import nice_date
+def _confirmed(v: View, value: Any, spec: Any) -> Shown | None:
 
     if not v.beds_confirmed:
         return None
@@ -332,22 +357,20 @@ def _confirmed(v: HomeView, value: Any, spec: Any) -> Shown | None:
 
 
 @formatter("key_questions")
-def _key_questions(v: HomeView, value: Any, spec: Any) -> Shown | None:
-    from .views import KEY_QUESTIONS
+def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
 
     said = [f"{title}: {v.get(f'cqc.rating_{key}')}" for key, title in KEY_QUESTIONS if v.get(f"cqc.rating_{key}")]
     return Shown("; ".join(said)) if said else None
 
 
 @formatter("cqc_report")
-def _cqc_report(v: HomeView, value: Any, spec: Any) -> Shown:
+def _cqc_report(v: View, value: Any, spec: Any) -> Shown:
     return Shown("Read the CQC report", href=v.cqc_url)
 
 
 @formatter("food_hygiene")
-def _food_hygiene(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
     """The FSA rating with its date and source."""
-    from .views import nice_date
 
     if value is None:
         return None
@@ -357,7 +380,7 @@ def _food_hygiene(v: HomeView, value: Any, spec: Any) -> Shown | None:
 
 
 @formatter("fhrs_link")
-def _fhrs_link(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _fhrs_link(v: View, value: Any, spec: Any) -> Shown | None:
     """A link to the FSA's page, when a rating is matched."""
     if not isinstance(value, int) or isinstance(value, bool) or v.get("food_hygiene.rating") is None:
         return None
@@ -365,8 +388,7 @@ def _fhrs_link(v: HomeView, value: Any, spec: Any) -> Shown | None:
 
 
 @formatter("user_rating")
-def _user_rating(v: HomeView, value: Any, spec: Any) -> Shown | None:
-    from .views import nice_date
+def _user_rating(v: View, value: Any, spec: Any) -> Shown | None:
 
     if value is None:
         return None
@@ -375,46 +397,45 @@ def _user_rating(v: HomeView, value: Any, spec: Any) -> Shown | None:
 
 
 @formatter("phone")
-def _phone(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _phone(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(value, href=safe_url("tel:" + value.replace(" ", ""))) if isinstance(value, str) and value else None
 
 
 @formatter("email")
-def _email(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _email(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(value, href=safe_url(f"mailto:{value}")) if isinstance(value, str) and value else None
 
 
 @formatter("website")
-def _website(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _website(v: View, value: Any, spec: Any) -> Shown | None:
     web = safe_url(value)
     return Shown(web, href=web) if web else None
 
 
 @formatter("link")
-def _link(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _link(v: View, value: Any, spec: Any) -> Shown | None:
     web = safe_url(value)
     return Shown(spec.options.get("text", web), href=web) if web else None
 
 
 @formatter("address")
-def _address(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _address(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(v.address_line) if v.address_line else None
 
 
 @formatter("map")
-def _map(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _map(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown("See on OpenStreetMap", href=v.map_url) if v.map_url else None
 
 
 @formatter("dormant")
-def _dormant(v: HomeView, value: Any, spec: Any) -> Shown | None:
+def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown("Yes: registered but not providing care at the moment") if value else None
 
 
 @formatter("sources")
-def _sources(v: HomeView, value: Any, spec: Any) -> Shown:
+def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)'."""
-    from .views import lower_first, nice_date
 
     cqc = v.s.values.owner_source("cqc") + (f" (dated {nice_date(v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
     home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {nice_date(v.beds_confirmed)})" if v.beds_confirmed else "")
@@ -427,6 +448,16 @@ def face_path(schema: Schema) -> Path:
     """The face file the data package names (x-directory.face), beside it."""
     name = (schema.package.get("x-directory") or {}).get(FACE_KEY, "face.json")
     return Path(schema.folder) / str(name)
+
+
+_FACES: weakref.WeakKeyDictionary[Schema, Face] = weakref.WeakKeyDictionary()
+
+
+def face_of(schema: Schema) -> Face:
+    """The care home face of ``schema``, read once per schema (and once in each worker process)."""
+    if schema not in _FACES:
+        _FACES[schema] = load_face(schema)
+    return _FACES[schema]
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from . import docs
 from .configfile import ConfigFileError, load_config_chain
+from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.sqlite import EXAMPLE_QUERY
@@ -258,7 +259,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
 
 def need_choices(schema: Schema) -> list[tuple[str, str]]:
     """(Pagefind filter key, label) for each kind of care and need a home can say yes to (the face's facets with browse)."""
-    return schema.face.browse_choices()
+    return face_of(schema).browse_choices()
 
 
 def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dict[str, tuple[str, list[HomeView]]]]:
@@ -340,8 +341,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
-            map=_map_config(cfg), face=schema.face, towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
-        "compare.md": gen.get_template("compare.md").render(face=schema.face),
+            map=_map_config(cfg), face=face_of(schema), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+        "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,

@@ -4,14 +4,11 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .safetext import json_for_html
-
-if TYPE_CHECKING:
-    from .face import Face
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
@@ -214,13 +211,6 @@ class Schema:
                                            f.example, f.constraints, f.format, f.item_pattern)
         self.tree = _tree(self.by_path)
         self.required_fields = [f for f in self.home_fields if f.required]
-
-    @cached_property
-    def face(self) -> Face:
-        """The public face of a care home (schema/face.json): page groups, card, compare rows, facets and sorts."""
-        from .face import load_face
-
-        return load_face(self)
 
     @property
     def capability_codes(self) -> list[str]:

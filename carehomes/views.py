@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .face import FORMATS, FactSpec, GroupSpec, LineSpec, Shown
+from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_of, fee_range, lower_first,
+                   money, nice_date)
 from .records import get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
@@ -24,8 +25,7 @@ UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "re
 REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
-KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
-                 ("well_led", "Well-led"))
+
 
 
 @dataclass
@@ -70,11 +70,6 @@ class Group:
         return bool(self.known_facts or self.table or self.stale)
 
 
-def lower_first(text: str) -> str:
-    """'Weekend assessments' -> 'weekend assessments'; 'CQC rating' stays."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
 @dataclass
 class Unknown:
     """One line of a home page's "not known yet" block: who has not given which facts."""
@@ -88,29 +83,10 @@ class Unknown:
         return ", ".join(self.items)
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _iso(value: Any) -> str | None:
     """A date as YYYY-MM-DD, or None."""
     d = _date(value)
     return d.isoformat() if d else None
-
-
-FREE_KINDS = {"nursing": "with nursing", "residential": "without nursing"}  # kinds of bed, as pages name them
-
-
-def nice_date(value: Any) -> str:
-    d = _date(value)
-    return f"{d.day} {d:%B %Y}" if d else ""
 
 
 def register_stale_note(when: dt.date | None, today: dt.date, months: int = REGISTER_STALE_MONTHS) -> str | None:
@@ -130,18 +106,9 @@ def yes_no(value: Any) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
 
-def money(value: Any) -> str | None:
-    if value is None:
-        return None
-    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
+_date = date_of
 
-
-def fee_range(lo: Any, hi: Any) -> str | None:
-    if lo is None and hi is None:
-        return None
-    if lo is not None and hi is not None and lo != hi:
-        return f"{money(lo)} to {money(hi)} a week"
-    return f"{money(lo if lo is not None else hi)} a week"
+__all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first", "money", "nice_date"]
 
 
 class HomeView:
@@ -351,7 +318,7 @@ class HomeView:
 
     @property
     def face(self) -> Face:
-        return self.s.face
+        return face_of(self.s)
 
     def groups(self) -> list[Group]:
         return [self.group(spec) for spec in self.face.page]

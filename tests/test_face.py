@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
 
-from carehomes.face import FORMATS, FaceError, load_face
+from carehomes.face import FORMATS, FaceError, face_of, load_face
 from carehomes.load import parse_profile
 from carehomes.render import _md_env, render_homes
 from carehomes.schema import Schema, load_schema
@@ -75,7 +75,7 @@ def test_a_new_fact_on_page_card_and_compare_is_one_schema_and_face_edit(tmp_pat
     assert (fact.text, fact.owner) == ("English; Welsh", "provider")
     assert v.card_lines()[-1] == "Languages spoken: English; Welsh"
     assert v.compare_cells()["languages"] == "English; Welsh"
-    assert ["languages", "Languages spoken"] in schema.face.for_script()["compare"]
+    assert ["languages", "Languages spoken"] in face_of(schema).for_script()["compare"]
     # the page itself, as the build writes it
     render_homes([v], tmp_path / "site", ("<html><body>", "</body></html>"), "council@example.org")
     page = (tmp_path / "site" / "homes" / v.slug / "index.html").read_text(encoding="utf-8")
@@ -107,12 +107,12 @@ def test_a_new_filter_is_one_facet_entry(tmp_path):
     views = [HomeView(d, TODAY, schema) for d in (yes, no, unsaid)]
     assert "assess" in views[0].yes_filters and "assess" not in views[1].yes_filters + views[2].yes_filters
     assert known_counts(views)["assess"] == 2  # yes and no are both told; the third has not said
-    script = schema.face.for_script()
+    script = face_of(schema).for_script()
     assert script["filters"]["assess"] == ["assess"] and script["fields"][-1] == "assess"
     assert script["questions"]["assess"] == "assesses people at weekends"
     find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
         stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
-        map={"tiles": "", "attribution": "", "host": ""}, face=schema.face, towns=[], ratings=schema.values.rating_choices,
+        map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=[], ratings=schema.values.rating_choices,
         fee_steps=schema.values.fee_choices, values=schema.values, up="../")
     assert ('<fieldset><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
             'value="yes" data-filter="assess"><label for="assess">Assesses at weekends</label></div>') in find
