@@ -126,7 +126,7 @@ class Values:
         return f"{math.ceil(fee / self.fee_step) * self.fee_step:05d}"
 
     def fee_bands_up_to(self, limit: int) -> list[str]:
-        """Every band whose fees are all at most ``limit`` (the JavaScript does the same sum)."""
+        """Every band whose fees are all at most ``limit`` (each 'fee up to' choice of the find page carries its bands)."""
         return [f"{b:05d}" for b in range(0, limit + 1, self.fee_step)]
 
     def owner_source(self, code: str) -> str:

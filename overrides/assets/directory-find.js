@@ -2,7 +2,7 @@
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
-import { distanceText, feeBandsUpTo, fill, km, money, needsIn, outward, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
+import { distanceText, fill, km, money, needsIn, outward, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
@@ -63,7 +63,9 @@ function filtersFor(s, form) {
   if (s.rating.length) f.rating = { any: s.rating };
   if (s.free === "any") f.free = { any: ["nursing", "residential"] };
   else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
-  if (s.maxfee) f.feeband = { any: feeBandsUpTo(Number(s.maxfee), VALUES.feeBands.step) };
+  // the fee bands each choice holds are the build's (Values.fee_bands_up_to), on the option itself
+  var fee = form.maxfee && form.maxfee.selectedOptions[0];
+  if (s.maxfee && fee && fee.dataset.bands) f.feeband = { any: fee.dataset.bands.split(" ") };
   return f;
 }
 

@@ -16,13 +16,6 @@ export function withPostcode(text) {
   var rest = (text.slice(0, m.index) + " " + text.slice(m.index + m[0].length)).replace(/\s+/g, " ").trim();
   return rest ? [m[2], rest] : null;
 }
-export function feeBandsUpTo(limit, step) {
-  // A home's fee band is its lowest fee rounded UP to the step ("01200" holds £1,101 to £1,200),
-  // so every band up to and including the limit holds only fees at most the limit.
-  var out = [];
-  for (var b = 0; b <= limit; b += step) out.push(("00000" + b).slice(-5));
-  return out;
-}
 export function outward(text) {
   var t = String(text || "").toUpperCase().replace(/\s+/g, "");
   var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(t);

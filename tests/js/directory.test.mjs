@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, feeBandsUpTo, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
+import { distanceText, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
 
@@ -13,11 +13,6 @@ Object.assign(FACE, { sorts: {
   rating: { words: "best CQC rating first", filter: "rating", unknownValue: "Rating not in our data", unknownOne: "has no CQC rating known", unknownMany: "have no CQC rating known" },
   fee: { words: "lowest fee first", filter: "feeband", unknownValue: "none", unknownOne: "has not given its fees", unknownMany: "have not given their fees" },
 } });
-
-test("a fee band holds only fees up to the limit, as Values.fee_bands_up_to says", () => {
-  assert.deepEqual(feeBandsUpTo(300, 100), ["00000", "00100", "00200", "00300"]);
-  assert.deepEqual(feeBandsUpTo(1250, 500), ["00000", "00500", "01000"]);
-});
 
 test("postcodes: whole, outward code alone, or among words", () => {
   assert.deepEqual(postcode("hr3 5aa"), ["HR3", "5AA"]);
