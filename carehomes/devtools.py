@@ -1,4 +1,4 @@
-"""The project's own checks: ``python3 build.py test`` runs ruff, mypy, actionlint, zizmor and the whole pytest suite."""
+"""The project's own checks: ``python3 build.py test`` runs ruff, mypy, actionlint, zizmor, eslint, node --test and the whole pytest suite."""
 from __future__ import annotations
 
 import os
@@ -23,6 +23,7 @@ def _say(msg: str) -> None:
 
 VALIDATORS = ROOT / "tools" / "validators"  # npm: the Nu Html Checker (vnu-jar), schema-dts and actionlint, pinned by package-lock.json
 ACTIONLINT = VALIDATORS / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
+ESLINT = VALIDATORS / "node_modules" / "eslint" / "bin" / "eslint.js"  # the site's scripts, with tools/validators/eslint.config.mjs
 
 
 def _apt_install(packages: list[str], why: str) -> str | None:
@@ -73,7 +74,8 @@ def ensure_validators() -> str | None:
 
 
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
-    """Lint (ruff), type-check (mypy), lint and audit the workflows (actionlint, zizmor, offline), then pytest;
+    """Lint (ruff), type-check (mypy), lint and audit the workflows (actionlint, zizmor, offline), lint and unit-test
+    the site's scripts (eslint, node --test), then pytest;
     the first failing step's exit status."""
     if not (shared_folder() / "data").is_dir():
         _say(f"the tests need the project's shared data sets in {shared_folder()}/data (see README, 'Shared data'); "
@@ -95,6 +97,8 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
         ("mypy", [python, "-m", "mypy"]),
         ("actionlint", ["node", str(ACTIONLINT), ".github/workflows/*.yml"]),
         ("zizmor", [str(zizmor), "--offline", "--quiet", "--no-progress", ".github/workflows"]),
+        ("eslint", ["node", str(ESLINT), "--config", str(VALIDATORS / "eslint.config.mjs"), "overrides/assets/*.js", "tests/js/*.test.mjs"]),
+        ("node --test", ["node", "--test", "tests/js/"]),  # the scripts' unit tests (Node's own runner)
         ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                     *(["-m", "not browser and not slow"] if fast else []), *(pytest_args or [])]),
     ]

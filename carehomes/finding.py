@@ -62,7 +62,8 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Extra words a home's page is found by (not shown): town with spaces for hyphens, postcode with
-    and without its space, provider, and the care, groups and needs the home says it meets."""
+    and without its space, and provider. Never the needs it meets, nor its street: a word naming a need
+    is a filter on the find page (schema/face.json, search), so "bariatric" can never find a postcode."""
     words: list[str] = []
     town = view.get("address.town")
     if isinstance(town, str):
@@ -73,8 +74,6 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     provider = view.get("provider.name")
     if isinstance(provider, str):
         words.append(provider)
-    words += [f"{k.lower()} care" for k in view.care_types]
-    words += view.bands + view.needs_short
     return " ".join(w for w in words if w)
 
 
@@ -84,19 +83,22 @@ def a_to_z(views: list[HomeView]) -> list[HomeView]:
 
 
 def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
-    """slug -> {"name", "free", "fee": rank}: the place of the home in each order.
+    """slug -> {"name", "free", "fee": rank}: the place of the home in each order the face ranks (its sorts' ``rank``).
 
-    Only homes whose value is known get a rank for free beds and fees (Pagefind keeps a list per
-    sort key that every visitor downloads, so sparse keys stay small on the national data); the find
-    page lists the homes without a value after them, A to Z, and says how many there are. Rating
-    order needs no rank: the find page searches one rating at a time, best first."""
+    Only homes whose value is known get a rank (Pagefind keeps a list per sort key that every visitor
+    downloads, so sparse keys stay small on the national data); the find page lists the homes without a
+    value after them, A to Z, and says how many there are. Rating order needs no rank: the find page
+    searches one rating at a time, best first."""
     by_name = a_to_z(views)
     az = {v.slug: i for i, v in enumerate(by_name)}
-    orders = {
-        "name": by_name,
-        "free": sorted((v for v in views if v.free_total is not None), key=lambda v: (-(v.free_total or 0), az[v.slug])),
-        "fee": sorted((v for v in views if v.fee_from is not None), key=lambda v: (v.fee_from or 0, az[v.slug])),
-    }
+    orders: dict[str, list[HomeView]] = {}
+    for s in views[0].face.sorts if views else ():
+        if s.rank == "name":
+            orders[s.key] = by_name
+        elif s.rank:
+            sign = -1 if s.descending else 1
+            known = [(v.value(s.rank), v) for v in views if v.value(s.rank) is not None]
+            orders[s.key] = [v for _, v in sorted(known, key=lambda x: (sign * x[0], az[x[1].slug]))]
     ranks: dict[str, dict[str, int]] = {v.slug: {} for v in views}
     for key, ordered in orders.items():
         for i, v in enumerate(ordered):

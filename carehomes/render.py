@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from . import docs
 from .engines import ENGINES, run_mkdocs, run_zensical
+from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .market import market_html
 from .outputs.notes import FILE_NOTES
@@ -70,10 +71,8 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
 
 
 def need_choices(schema: Schema) -> list[tuple[str, str]]:
-    """(Pagefind filter key, label) for each kind of care and need a home can say yes to."""
-    out = [("care_nursing", "With nursing"), ("care_residential", "Without nursing (residential)")]
-    out += [("band_" + f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")]
-    return out + [("need_" + c.code, c.label.split(" (")[0]) for c in schema.capabilities]
+    """(Pagefind filter key, label) for each kind of care and need a home can say yes to (the face's facets with browse)."""
+    return face_of(schema).browse_choices()
 
 
 def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dict[str, tuple[str, list[HomeView]]]]:
@@ -155,13 +154,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
-            map=_map_config(cfg),
-            care_text=json.dumps({" ".join(v.care_types): v.care_type_text for v in views}, sort_keys=True),
-            towns=sorted(town_labels.values(), key=town_key),
-            capabilities=[(c.code, c.label.split(" (")[0]) for c in schema.capabilities],
-            bands=[(f.path.rsplit(".", 1)[1], f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-            ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
-        "compare.md": gen.get_template("compare.md").render(),
+            map=_map_config(cfg), face=face_of(schema), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+        "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
@@ -227,13 +221,11 @@ def _fill(part: str, title: str, url_path: str) -> str:
 
 
 def _render_chunk(args: tuple) -> int:
-    datas, site_dir, shell, contact_email, today, edit_base, stale_months, checked, ranks, town_labels = args
+    views, site_dir, shell, contact_email, ranks, town_labels = args
     env = _env()
     tpl = env.get_template("profile.html")
     head, tail = shell
-    schema = load_schema()
-    for data in datas:
-        v = HomeView(data, today, schema, edit_base, stale_months, checked.get(data.get("location_id")))
+    for v in views:  # each home's view is built once, by the pipeline (a worker gets it pickled, schema and all)
         groups = v.groups()
         body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email, ranks=ranks[v.slug],
                           town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
@@ -243,7 +235,7 @@ def _render_chunk(args: tuple) -> int:
         url = f"homes/{v.slug}/"
         (folder / "index.html").write_text(_fill(head, v.name, url) + body + _fill(tail, v.name, url), encoding="utf-8")
         (folder / "home.json").write_text(json.dumps(v.summary(), ensure_ascii=False), encoding="utf-8")
-    return len(datas)
+    return len(views)
 
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
@@ -251,10 +243,7 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    ranks = sort_ranks(views)
-    return sum(map_chunks(_render_chunk, [v.d for v in views], site_dir, shell, contact_email,
-                          views[0].today, views[0].repo_edit, views[0].stale_months,
-                          {v.d.get("location_id"): v.checked_on for v in views if v.checked_on}, ranks, towns(views),
+    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, sort_ranks(views), towns(views),
                           workers=workers))
 
 

@@ -126,7 +126,7 @@ class Values:
         return f"{math.ceil(fee / self.fee_step) * self.fee_step:05d}"
 
     def fee_bands_up_to(self, limit: int) -> list[str]:
-        """Every band whose fees are all at most ``limit`` (the JavaScript does the same sum)."""
+        """Every band whose fees are all at most ``limit`` (each 'fee up to' choice of the find page carries its bands)."""
         return [f"{b:05d}" for b in range(0, limit + 1, self.fee_step)]
 
     def owner_source(self, code: str) -> str:
@@ -189,8 +189,9 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
 class Schema:
     """Read access to the data package, with lookups derived from it."""
 
-    def __init__(self, package: dict):
+    def __init__(self, package: dict, folder: Path = SCHEMA_PATH.parent):
         self.package = package
+        self.folder = folder  # where the files the package names (x-directory.face) are
         res = {r["name"]: r for r in package["resources"]}
         kind_resources = [k["resource"] for k in package.get(VALUES_KEY, {}).get("kinds", {}).get("list", [])]
         first = kind_resources[0] if kind_resources else "care-homes"  # the first kind's table (kinds.py reads the rest)
@@ -274,7 +275,7 @@ def _tree(by_path: dict[str, Field]) -> dict:
 def load_schema(path: Path = SCHEMA_PATH) -> Schema:
     """Load and cache the schema from ``schema/datapackage.json``."""
     with open(path, encoding="utf-8") as fh:
-        return Schema(json.load(fh))
+        return Schema(json.load(fh), Path(path).parent)
 
 
 OWNERS: dict[str, str] = {code: o.changed_by for code, o in load_schema().values.owners.items()}

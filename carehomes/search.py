@@ -68,32 +68,29 @@ def write_districts(views: list["HomeView"], site_dir: Path) -> None:
 
 
 def known_counts(views: list[HomeView]) -> dict[str, int]:
-    """For each find-page filter (keyed by its Pagefind filter name, as in ``data-filter``), how many homes
-    have given that fact at all, yes or no: 0 means no home has told us, not that no home can."""
+    """For each find-page filter (keyed by its Pagefind filter name, as in ``data-filter``, or its count key,
+    as in ``data-known``: the face's facets), how many homes have given that fact at all, yes or no: 0 means
+    no home has told us, not that no home can."""
     if not views:
         return {}
-    s = views[0].s
-    paths: dict[str, str] = {"care_nursing": "care.nursing", "care_residential": "care.residential"}
-    paths.update({f"band_{f.path.rsplit('.', 1)[1]}": f.path for f in s.home_fields if f.path.startswith("care.user_bands.")})
-    paths.update({f"need_{c.code}": f"capabilities.{c.code}.accepted" for c in s.capabilities})
-    paths.update({"free_nursing": "beds.nursing.available", "free_residential": "beds.residential.available",
-                  "weekend": "care.weekend_admissions", "trust": "care.acute_trusts", "rating": "cqc.rating",
-                  "location": "address.latitude"})
-    known = {key: sum(1 for v in views if v.get(path) is not None) for key, path in paths.items()}
-    known["free"] = sum(1 for v in views if v.has_free is not None)  # "any bed free": yes with one known free bed
-    known["fee"] = sum(1 for v in views if v.fee_from is not None)
+    face = views[0].face
+    values: dict[str, str] = {o.filter: o.path for o in face.options}
+    values.update({k.key: k.value for f in face.facets for k in f.known})
+    known = {key: sum(1 for v in views if v.value(value) is not None) for key, value in values.items()}
     return dict(sorted(known.items()))
 
 
 def write_facets(views: list["HomeView"], site_dir: Path) -> None:
-    """search/facets.json: which values the sorting filters have, so the find page can sort by
-    searching one band at a time without downloading every Pagefind filter file to find out;
-    ``homes`` and ``known`` (homes that have given each filter's fact at all) let it tell
+    """search/facets.json: which values the sorting filters have (the face's sorts with a filter), so the
+    find page can sort by searching one band at a time without downloading every Pagefind filter file to
+    find out; ``homes`` and ``known`` (homes that have given each filter's fact at all) let it tell
     "no home has told us" from "no home matches"."""
-    facets: dict[str, Any] = {"rating": {}, "freeband": {}, "feeband": {}}
+    sorts = [s for s in views[0].face.sorts if s.filter and s.filter_value] if views else []
+    facets: dict[str, Any] = {s.filter: {} for s in sorts if s.filter}
     for v in views:
-        for key, value in (("rating", v.rating_label), ("freeband", v.free_band), ("feeband", v.fee_band)):
-            facets[key][value] = facets[key].get(value, 0) + 1
+        for s in sorts:
+            value = v.value(s.filter_value or "")
+            facets[s.filter or ""][value] = facets[s.filter or ""].get(value, 0) + 1
     facets["homes"] = len(views)
     facets["known"] = known_counts(views)
     (site_dir / "search").mkdir(exist_ok=True)

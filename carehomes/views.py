@@ -1,13 +1,21 @@
 """What a page shows about a home: facts grouped as a family reads them, with source and date."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_of, fee_range, lower_first,
+                   money, nice_date)
 from .records import get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
+
+if TYPE_CHECKING:
+    from .face import Face
 
 VALUES = load_schema().values
 NOT_PROVIDED = VALUES.not_provided
@@ -17,8 +25,7 @@ UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "re
 REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
-KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
-                 ("well_led", "Well-led"))
+
 
 
 @dataclass
@@ -63,11 +70,6 @@ class Group:
         return bool(self.known_facts or self.table or self.stale)
 
 
-def lower_first(text: str) -> str:
-    """'Weekend assessments' -> 'weekend assessments'; 'CQC rating' stays."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
 @dataclass
 class Unknown:
     """One line of a home page's "not known yet" block: who has not given which facts."""
@@ -81,29 +83,10 @@ class Unknown:
         return ", ".join(self.items)
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _iso(value: Any) -> str | None:
     """A date as YYYY-MM-DD, or None."""
     d = _date(value)
     return d.isoformat() if d else None
-
-
-FREE_KINDS = {"nursing": "with nursing", "residential": "without nursing"}  # kinds of bed, as pages name them
-
-
-def nice_date(value: Any) -> str:
-    d = _date(value)
-    return f"{d.day} {d:%B %Y}" if d else ""
 
 
 def register_stale_note(when: dt.date | None, today: dt.date, months: int = REGISTER_STALE_MONTHS) -> str | None:
@@ -123,18 +106,9 @@ def yes_no(value: Any) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
 
-def money(value: Any) -> str | None:
-    if value is None:
-        return None
-    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
+_date = date_of
 
-
-def fee_range(lo: Any, hi: Any) -> str | None:
-    if lo is None and hi is None:
-        return None
-    if lo is not None and hi is not None and lo != hi:
-        return f"{money(lo)} to {money(hi)} a week"
-    return f"{money(lo if lo is not None else hi)} a week"
+__all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first", "money", "nice_date"]
 
 
 class HomeView:
@@ -187,11 +161,8 @@ class HomeView:
     @property
     def yes_filters(self) -> list[str]:
         """One Pagefind filter per yes/no fact the find page filters on (care_nursing, band_dementia,
-        need_tracheostomy...), so a search downloads only the page lists it uses."""
-        out = [f"care_{k}" for k in ("nursing", "residential") if self.get(f"care.{k}")]
-        out += [f"band_{f.path.rsplit('.', 1)[1]}" for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
-        out += [f"need_{c.code}" for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
-        return out
+        need_tracheostomy, weekend...: the face's facets), so a search downloads only the page lists it uses."""
+        return [o.filter for o in self.face.options if self.get(o.path)]
 
     @property
     def needs_short(self) -> list[str]:
@@ -343,14 +314,75 @@ class HomeView:
         codes = self.get("care.acute_trusts") or []
         return [trust_name(c) or c for c in codes if isinstance(c, str)]
 
-    # --- the groups of the profile page --------------------------------------------------------
+    # --- the groups of the profile page, as schema/face.json declares them -----------------------
+
+    @property
+    def face(self) -> Face:
+        return face_of(self.s)
 
     def groups(self) -> list[Group]:
-        return [self._beds(), self._care(), self._needs(), self._quality(), self._fees(), self._contact(), self._registration()]
+        return [self.group(spec) for spec in self.face.page]
 
-    def fact(self, label: str, text: str | None, path: str, short: str | None = None, **kw: Any) -> Fact:
-        """A fact whose owner is the owner of the schema field at ``path``."""
-        return Fact(label, text, owner=self.s.by_path[path].owner, short=short, **kw)
+    def value(self, name: str) -> Any:
+        """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
+        rule = DERIVED.get(name)
+        return rule(self) if rule else self.get(name)
+
+    def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
+        """A fact, card line or compare cell as the face's formatter words it, or None when not known
+        (a fact with a fallback is then shown from its fallback, with its note)."""
+        fmt = FORMATS[spec.format]
+        out = fmt(self, self.get(spec.path) if spec.path else None, spec)
+        fallback = getattr(spec, "fallback", None)
+        if out is None and fallback:
+            out = fmt(self, self.get(fallback[0]), spec)
+            out = out and Shown(out.text, out.href, fallback[1])
+        return out
+
+    def fact(self, spec: FactSpec) -> Fact | None:
+        """One fact of a group: its text, link and note, or None when it is left out (ifKnown, not known)."""
+        out = self.shown(spec)
+        if out is None and spec.if_known:
+            return None
+        note = out.note if out else None
+        if out and note is None and spec.note:
+            when = nice_date(self.get(spec.note[0]))
+            note = spec.note[1].replace("{date}", when) if when else None
+        return Fact(spec.label, out.text if out else None, out.href if out else None, note=note,
+                    owner=self.s.by_path[spec.path].owner, short=spec.short)
+
+    def group(self, spec: GroupSpec) -> Group:
+        when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
+        g = Group(spec.id, spec.title, spec.source, when, spec.date_label)
+        g.stale = STALE[spec.stale](self) if spec.stale else None
+        g.facts = [f for f in (self.fact(x) for x in spec.facts) if f is not None]
+        if spec.table == "capabilities":
+            self._needs_table(g, spec.short or "which needs it can meet")
+        return g
+
+    def card_lines(self) -> list[str]:
+        """The result card's lines, finished (with their "not known" wording), as the face declares them."""
+        out = []
+        for spec in self.face.card:
+            shown = self.shown(spec)
+            text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
+            if text:
+                out.append(text)
+        return out
+
+    def card_meta(self) -> str:
+        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines"}
+        (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
+        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines()}
+        return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
+
+    def compare_cells(self) -> dict[str, str | None]:
+        """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""
+        out: dict[str, str | None] = {}
+        for spec in self.face.compare:
+            shown = self.shown(spec)
+            out[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
+        return out
 
     def unknowns(self, groups: list[Group] | None = None) -> list[Unknown]:
         """What the page does not know, one line per owner (the home first): facts sharing a short name
@@ -372,41 +404,28 @@ class HomeView:
         by = self.s.values.unknowns.missing_by
         return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
 
-    def _beds(self) -> Group:
-        g = Group("vacancies", "Beds and vacancies", SOURCES["provider"], self.beds_confirmed, "Vacancies confirmed")
-        if self.availability_stale:
-            g.stale = (f"The home last confirmed its free beds on {nice_date(self.beds_confirmed)}, more than "
-                       f"{self.s.values.availability_stale_days} days ago. This may be out of date: phone the home to check.")
-        for kind, label in (("nursing", "with nursing"), ("residential", "without nursing")):
-            total, free = self.get(f"beds.{kind}.total"), self.free(kind)
-            g.facts.append(self.fact(f"Beds {label} free now", None if free is None else str(free), f"beds.{kind}.available", "beds free now"))
-            g.facts.append(self.fact(f"Beds {label} in total", None if total is None else str(total), f"beds.{kind}.total",
-                                     "how many beds it has"))
-        return g
+    @property
+    def availability_stale_text(self) -> str | None:
+        if not self.availability_stale:
+            return None
+        return (f"The home last confirmed its free beds on {nice_date(self.beds_confirmed)}, more than "
+                f"{self.s.values.availability_stale_days} days ago. This may be out of date: phone the home to check.")
 
-    def _care(self) -> Group:
-        g = Group("care", "Care offered", f"{SOURCES['cqc']} and the home", _date(self.get("cqc.imported")), "CQC data dated")
-        g.facts.append(self.fact("Type of home (registered with CQC)", self.care_type_text if self.care_types else None, "care.nursing",
-                                 "type of home"))
-        g.facts.append(self.fact("Registered to support (CQC)", ", ".join(self.bands) if self.bands else None, "care.user_bands.older_people",
-                                 "who it is registered to support"))
-        g.facts.append(self.fact("Weekend assessments", yes_no(self.get("care.weekend_assessments")), "care.weekend_assessments",
-                                 "weekend assessments and admissions"))
-        g.facts.append(self.fact("Weekend admissions from hospital", yes_no(self.get("care.weekend_admissions")), "care.weekend_admissions",
-                                 "weekend assessments and admissions"))
-        g.facts.append(self.fact("Hospitals (acute trusts) the home works with", "; ".join(self.trust_names) or None, "care.acute_trusts",
-                                 "which hospitals it works with"))
-        return g
+    @property
+    def rating_stale_text(self) -> str | None:
+        if not self.rating_stale:
+            return None
+        return (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
+                "It may be out of date: check the CQC report for any newer inspection.")
 
-    def _needs(self) -> Group:
+    def _needs_table(self, g: Group, short: str) -> None:
         """Only the needs the home has answered; the rest are one line of the "not known yet" block."""
-        g = Group("needs", "Needs the home can meet", SOURCES["provider"], _date(self.get("capabilities.confirmed")), "Confirmed")
         rows = []
         for c in self.s.capabilities:
             base = f"capabilities.{c.code}"
             acc = self.get(f"{base}.accepted")
             if acc is None:
-                g.table_missing.append(self.fact(c.label, None, f"{base}.accepted", "which needs it can meet"))
+                g.table_missing.append(Fact(c.label, owner=self.s.by_path[f"{base}.accepted"].owner, short=short))
                 continue
             n, r = self.get(f"{base}.nursing_beds"), self.get(f"{base}.residential_beds")
             rows.append([c.label, yes_no(acc) or "", "" if n is None else str(n), "" if r is None else str(r)])
@@ -414,100 +433,6 @@ class HomeView:
             n = len(g.table_missing)
             g.table_missing = [Fact(f"whether it can meet the other {n} need{'s' * (n != 1)} on the list", owner=g.table_missing[0].owner)]
         g.table = rows
-        return g
-
-    def _quality(self) -> Group:
-        g = Group("quality", "Quality", f"{SOURCES['cqc']}, {SOURCES['fsa']}, the council and the home", self.rating_date, "CQC rating published")
-        if self.rating_stale:
-            g.stale = (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
-                       "It may be out of date: check the CQC report for any newer inspection.")
-        rating = self.rating
-        g.facts.append(self.fact("CQC overall rating", self.rating_text, "cqc.rating", "its CQC rating",
-                                 href=None if rating else self.cqc_url,
-                                 note=f"published {nice_date(self.rating_date)}" if self.rating_date else None))
-        questions = [f"{title}: {self.get(f'cqc.rating_{key}')}" for key, title in KEY_QUESTIONS if self.get(f"cqc.rating_{key}")]
-        if questions:
-            g.facts.append(self.fact("CQC rating for each key question", "; ".join(questions), "cqc.rating_safe"))
-        if self.get("cqc.previous_rating"):
-            g.facts.append(self.fact("Previous CQC rating", self.get("cqc.previous_rating"), "cqc.previous_rating",
-                                     note=f"published {nice_date(self.get('cqc.previous_rating_date'))}" if self.get("cqc.previous_rating_date") else None))
-        g.facts.append(self.fact("CQC report", "Read the CQC report", "cqc.report_url", href=self.cqc_url,
-                                 note=f"latest report published {nice_date(self.get('cqc.report_date'))}" if self.get("cqc.report_date") else None))
-        g.facts.append(self.fact("Registered manager in post (CQC)", yes_no(self.get("cqc.registered_manager")), "cqc.registered_manager",
-                                 "whether a registered manager is in post"))
-        st, nt = self.get("staffing.staff_turnover_percent"), self.get("staffing.nurse_turnover_percent")
-        sdate = nice_date(self.get("staffing.date"))
-        g.facts.append(self.fact("Staff who left in a year", None if st is None else f"{st:g}%", "staffing.staff_turnover_percent",
-                                 "how many staff leave each year", note=f"12 months to {sdate}" if st is not None else None))
-        g.facts.append(self.fact("Registered nurses who left in a year", None if nt is None else f"{nt:g}%", "staffing.nurse_turnover_percent",
-                                 "how many staff leave each year", note=f"12 months to {sdate}" if nt is not None else None))
-        g.facts.extend(self._food_hygiene())
-        score = self.get("user_rating.score")
-        g.facts.append(self.fact("Rating from residents and families", None if score is None else
-                                 f"{score:g} out of {self.get('user_rating.out_of'):g}", "user_rating.score", "a rating from residents and families",
-                                 note=f"from {self.get('user_rating.source')}, {nice_date(self.get('user_rating.date'))}" if score is not None else None))
-        return g
-
-    def _food_hygiene(self) -> list[Fact]:
-        """The FSA food hygiene rating with its date and source, and a link to the FSA's page."""
-        fh, fh_id = self.get("food_hygiene.rating"), self.get("food_hygiene.fhrs_id")
-        when = nice_date(self.get("food_hygiene.date"))
-        text = None if fh is None else f"{fh} out of 5" if str(fh).isdigit() else str(fh)
-        note = None if fh is None else (f"rated {when}; " if when else "") + f"source: {SOURCES['fsa']}"
-        facts = [self.fact("Food hygiene rating", text, "food_hygiene.rating", "its food hygiene rating", note=note)]
-        if isinstance(fh_id, int) and not isinstance(fh_id, bool) and fh is not None:
-            facts.append(self.fact("Food hygiene page", "See this rating on the Food Standards Agency's website", "food_hygiene.fhrs_id",
-                                   href=f"https://ratings.food.gov.uk/business/{fh_id}"))
-        return facts
-
-    def _fees(self) -> Group:
-        g = Group("fees", "Fees", SOURCES["provider"], _date(self.get("fees.date")), "Fees confirmed")
-        g.facts.append(self.fact("Weekly fee with nursing", fee_range(self.get("fees.nursing_from"), self.get("fees.nursing_to")),
-                                 "fees.nursing_from", "its fees"))
-        g.facts.append(self.fact("Weekly fee without nursing", fee_range(self.get("fees.residential_from"), self.get("fees.residential_to")),
-                                 "fees.residential_from", "its fees"))
-        g.facts.append(self.fact("Accepts the council's usual rate", yes_no(self.get("fees.council_rate_accepted")),
-                                 "fees.council_rate_accepted", "its fees"))
-        g.facts.append(self.fact("A top-up may be asked for", yes_no(self.get("fees.top_ups")), "fees.top_ups",
-                                 "its fees"))
-        return g
-
-    def _contact(self) -> Group:
-        g = Group("contact", "Contact and location", f"The home and the {SOURCES['cqc']}")
-        phone, from_cqc = self.get("contact.phone"), None
-        if not phone and self.get("cqc.phone"):
-            phone, from_cqc = self.get("cqc.phone"), "as held by CQC; the home has not given its own"
-        g.facts.append(self.fact("Phone", phone, "contact.phone", "contact details (phone, email, website)",
-                                 href=safe_url("tel:" + phone.replace(" ", "")) if phone else None, note=from_cqc))
-        email = self.get("contact.email")
-        g.facts.append(self.fact("Email", email, "contact.email", "contact details (phone, email, website)", href=safe_url(f"mailto:{email}") if email else None))
-        web, from_cqc = safe_url(self.get("contact.website")), None
-        if not web and safe_url(self.get("cqc.website")):
-            web, from_cqc = safe_url(self.get("cqc.website")), "as held by CQC; the home has not given its own"
-        g.facts.append(self.fact("Website", web, "contact.website", "contact details (phone, email, website)", href=web, note=from_cqc))
-        g.facts.append(self.fact("Manager", self.get("contact.manager"), "contact.manager", "manager's name"))
-        g.facts.append(self.fact("Address", self.address_line or None, "address.street", "address"))
-        g.facts.append(self.fact("Map", "See on OpenStreetMap" if self.map_url else None, "address.latitude", "where it is on a map",
-                                 href=self.map_url))
-        return g
-
-    def _registration(self) -> Group:
-        g = Group("registration", "Registration", SOURCES["cqc"], self.register_date, "CQC data dated")
-        g.stale = self.register_stale
-        g.facts.append(self.fact("CQC location ID", self.d["location_id"], "location_id"))
-        g.facts.append(self.fact("Provider", self.get("provider.name"), "provider.name", "the provider that runs it"))
-        g.facts.append(self.fact("Registration status", self.status, "cqc.status", "its registration status",
-                                 note=nice_date(self.get("cqc.status_date")) or None))
-        g.facts.append(self.fact("Registered since", nice_date(self.get("cqc.registered_since")) or None, "cqc.registered_since",
-                                 "when it was registered"))
-        if self.get("cqc.dormant"):
-            g.facts.append(self.fact("Dormant (CQC)", "Yes: registered but not providing care at the moment", "cqc.dormant"))
-        if self.get("cqc.service_types"):
-            g.facts.append(self.fact("CQC service types", "; ".join(self.get("cqc.service_types")), "cqc.service_types"))
-        g.facts.append(self.fact("Beds registered with CQC", None if self.get("beds.registered") is None else str(self.get("beds.registered")),
-                                 "beds.registered", "how many beds are registered"))
-        g.facts.append(self.fact("Local authority area", self.get("locality"), "locality"))
-        return g
 
     # --- machine-readable forms ------------------------------------------------------------------
 
@@ -546,18 +471,20 @@ class HomeView:
         return doc
 
     def summary(self) -> dict:
-        """The compact facts the compare page and result cards use."""
-        return {
-            "slug": self.slug, "name": self.name, "location_id": self.d["location_id"],
-            "address": self.address_line, "locality": self.get("locality"), "care": self.care_type_text,
-            "bands": self.bands, "needs": self.needs_short, "rating": self.rating,
-            "rating_date": self.rating_date.isoformat() if self.rating_date else None, "rating_stale": self.rating_stale,
-            "nursing_free": self.free("nursing"), "residential_free": self.free("residential"),
-            "beds_confirmed": self.beds_confirmed.isoformat() if self.beds_confirmed else None,
-            "availability_stale": self.availability_stale, "beds_registered": self.get("beds.registered"),
-            "fee_from": self.fee_from, "weekend_admissions": self.get("care.weekend_admissions"),
-            "registered_manager": self.get("cqc.registered_manager"), "status": self.status,
-            "phone": self.get("contact.phone"), "cqc_imported": _iso(self.get("cqc.imported")),
-            "sources": {"cqc": self.s.values.owner_source("cqc"), "provider": self.s.values.owner_source("provider")},
-            "lat": self.get("address.latitude"), "lon": self.get("address.longitude"),
-        }
+        """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
+        compare row's finished cell (None: not known, which the page words once)."""
+        return {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+
+
+# Values worked out from several fields, which facets and sorts may name like a field path.
+DERIVED: dict[str, Callable[[HomeView], Any]] = {
+    "free_total": lambda v: v.free_total, "has_free": lambda v: v.has_free, "fee_from": lambda v: v.fee_from,
+    "rating_label": lambda v: v.rating_label, "free_band": lambda v: v.free_band, "fee_band": lambda v: v.fee_band,
+}
+# Dates a group may be dated by that are not one field (the face's page[].date).
+DATES: dict[str, Callable[[HomeView], dt.date | None]] = {"register": lambda v: v.register_date}
+# The staleness rules, each once: a plain warning, or None (the face's page[].stale).
+STALE: dict[str, Callable[[HomeView], str | None]] = {
+    "availability": lambda v: v.availability_stale_text, "rating": lambda v: v.rating_stale_text,
+    "register": lambda v: v.register_stale,
+}

@@ -223,7 +223,7 @@ def look_big(page) -> dict[str, list[str]]:
         body = resp.text()
         assert "SORT_ALL = 150" in body
         route.fulfill(response=resp, body=body.replace("SORT_ALL = 150", "SORT_ALL = 10"))
-    page.route(re.compile(r".*/assets/directory\.js.*"), smaller)
+    page.route(re.compile(r".*/assets/directory-find\.js.*"), smaller)  # the find page's module
     fetched: dict[str, list[str]] = {"fragment": [], "near": [], "cards": [], "pagefind": []}
     def note(request):
         if "/pagefind/fragment/" in request.url:

@@ -155,7 +155,10 @@ def test_find_page_offers_every_rating_a_home_can_have(edge_site):
 
 def test_fee_choices_and_script_values(edge_site):
     find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
-    assert [int(v) for v in re.findall(r'<option value="(\d+)">£', find)] == VALUES.fee_choices
+    choices = re.findall(r'<option value="(\d+)" data-bands="([^"]*)">£', find)
+    assert [int(v) for v, _ in choices] == VALUES.fee_choices
+    # each choice carries the fee bands it holds: the rule lives in Python only
+    assert all(bands.split() == VALUES.fee_bands_up_to(int(v)) for v, bands in choices)
     for page in ("find", "compare"):
         text = (edge_site / page / "index.html").read_text(encoding="utf-8")
         m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', text)

@@ -1,0 +1,591 @@
+"""The public face of each kind of service, declared once in ``schema/face.json`` (referenced from the data
+package's ``x-directory.face``): a home page's groups and facts, the result card's lines, the compare table's
+rows and the find page's facets (filters) and sorts. views.py builds pages, cards and compare rows from it,
+search.py the Pagefind filters and counts, and the find and compare pages carry ``Face.for_script()`` as JSON.
+
+Every wording is finished here, in Python: the JavaScript only places strings, filters and sorts.
+A fact's label is its schema field's ``title`` unless the face gives its own; its value is worded by a
+formatter named in ``FORMATS``; a value nobody has given is never worded as no or 0.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .safetext import json_for_html, safe_url
+
+if TYPE_CHECKING:
+    from .schema import Schema
+
+View = Any  # a views.HomeView (not imported: views imports this module)
+FACE_KEY = "face"  # x-directory.face: the face file, beside datapackage.json
+KIND = "care_home"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A value as a page shows it: text, and perhaps a checked link and a note in brackets."""
+
+    text: str
+    href: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact of a page group (``page[].facts[]``)."""
+
+    path: str
+    format: str
+    label: str
+    short: str | None = None        # its name in the "not known yet" block; facts sharing one are named once
+    if_known: bool = False          # left out altogether (not listed as unknown) when not known
+    note: tuple[str, str] | None = None      # (path, "published {date}"): a dated note when that date is known
+    fallback: tuple[str, str] | None = None  # (path, note): shown from this path, with this note, when the fact is not known
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """One group of a home's page (``page[]``): its heading, source, date and facts."""
+
+    id: str
+    title: str
+    source: str
+    facts: tuple[FactSpec, ...]
+    date: str | None = None          # a field path, or a date rule (DATES)
+    date_label: str = "Last updated"
+    stale: str | None = None         # a staleness rule (views.STALE)
+    table: str | None = None         # "capabilities": the needs table
+    short: str | None = None
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """A result card's line or a compare table's row: a formatter and how its known and unknown values read."""
+
+    id: str
+    format: str
+    label: str
+    path: str | None = None
+    template: str = "{value}"
+    unknown: str | None = None      # the card's wording when not known ({notProvided}); None: the line is left out
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One yes/no filter of the find page: a checkbox, its Pagefind filter and the field it reads."""
+
+    id: str
+    filter: str
+    path: str
+    value: str
+    label: str
+    words: tuple[str, ...] = ()     # what a search box word naming it looks like ("nursing"), plain lower case
+
+
+@dataclass(frozen=True)
+class Known:
+    """A count of the homes that have given a fact at all (yes or no), and how a filter nobody answered is asked."""
+
+    key: str
+    value: str                      # a field path or a derived value (views.DERIVED)
+    question: str | None = None
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter of the find page (``facets[]``)."""
+
+    key: str
+    control: str                    # checks, free, rating, maxfee or none (counted only)
+    legend: str = ""
+    question: str | None = None
+    options: tuple[Option, ...] = ()
+    known: tuple[Known, ...] = ()
+    browse: bool = False            # each option also gets a static list page (browse/need-...)
+    need_words: bool = False        # a search box word naming an option is that filter, never text
+
+
+@dataclass(frozen=True)
+class Sort:
+    """An order of the find page's results (``sorts[]``)."""
+
+    key: str
+    label: str
+    words: str                      # "most beds free first", in the count line
+    rank: str | None = None         # the value ranked at build time (a path or a derived value)
+    descending: bool = False
+    filter: str | None = None       # the Pagefind filter holding the homes with no value
+    filter_value: str | None = None  # the derived value that filter holds for each home
+    unknown_value: str | None = None
+    unknown_one: str = ""
+    unknown_many: str = ""
+
+
+@dataclass(frozen=True)
+class Face:
+    kind: str
+    page: tuple[GroupSpec, ...]
+    card: tuple[LineSpec, ...]
+    compare: tuple[LineSpec, ...]
+    facets: tuple[Facet, ...]
+    sorts: tuple[Sort, ...]
+    search: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def options(self) -> list[Option]:
+        """Every yes/no filter, in the find page's order."""
+        return [o for f in self.facets for o in f.options]
+
+    @property
+    def questions(self) -> dict[str, str]:
+        """Filter or count key -> how the find page asks it when no home has answered ("can meet this need: Stoma care")."""
+        out = {o.filter: f.question.replace("{label}", o.label) for f in self.facets if f.question for o in f.options}
+        out.update({k.key: k.question for f in self.facets for k in f.known if k.question})
+        return out
+
+    def need_words(self) -> list[list[str]]:
+        """[phrase, Pagefind filter, label] for every word or phrase that names a need, longest first, so the
+        find page takes "palliative care" as one need before "care" could be anything else."""
+        out = {(w, o.filter, o.label.lower()) for f in self.facets if f.need_words for o in f.options for w in o.words}
+        return [list(x) for x in sorted(out, key=lambda x: (-len(x[0]), x[0]))]
+
+    def browse_choices(self) -> list[tuple[str, str]]:
+        """(Pagefind filter, label) of every yes/no filter that has static list pages."""
+        return [(o.filter, o.label) for f in self.facets if f.browse for o in f.options]
+
+    def for_script(self) -> dict[str, Any]:
+        """What the find and compare pages' JavaScript needs, every wording finished."""
+        return {
+            "fields": [f.key for f in self.facets if f.control != "none"],
+            "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
+            "questions": self.questions,
+            "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
+                              "unknownOne": s.unknown_one, "unknownMany": s.unknown_many} for s in self.sorts},
+            "compare": [[r.id, r.label] for r in self.compare],
+            "needWords": self.need_words(),
+            "search": {k: v for k, v in self.search.items() if k != "description"},
+        }
+
+    def script_json(self) -> str:
+        """``for_script()`` as JSON that is safe inside an HTML script element."""
+        return json_for_html(json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+
+
+class FaceError(ValueError):
+    """schema/face.json is missing something or names something that does not exist."""
+
+
+# ---- small wordings every page shares (views.py re-exports them) -------------------------------------------
+
+KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
+                 ("well_led", "Well-led"))
+FREE_KINDS = {"nursing": "with nursing", "residential": "without nursing"}  # kinds of bed, as pages name them
+
+
+def lower_first(text: str) -> str:
+    """'Weekend assessments' -> 'weekend assessments'; 'CQC rating' stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def nice_date(value: Any) -> str:
+    d = date_of(value)
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def money(value: Any) -> str | None:
+    if value is None:
+        return None
+    return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
+
+
+def fee_range(lo: Any, hi: Any) -> str | None:
+    if lo is None and hi is None:
+        return None
+    if lo is not None and hi is not None and lo != hi:
+        return f"{money(lo)} to {money(hi)} a week"
+    return f"{money(lo if lo is not None else hi)} a week"
+
+
+# ---- formatters: a value (and the home) -> how pages show it, or None when it is not known ----------------
+
+Formatter = Callable[[View, Any, Any], "Shown | None"]
+FORMATS: dict[str, Formatter] = {}
+
+
+def formatter(name: str) -> Callable[[Formatter], Formatter]:
+    def add(fn: Formatter) -> Formatter:
+        FORMATS[name] = fn
+        return fn
+    return add
+
+
+def _known(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+@formatter("text")
+def _text(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(str(value)) if _known(value) else None
+
+
+@formatter("count")
+def _count(v: View, value: Any, spec: Any) -> Shown | None:
+    return None if value is None else Shown(str(value))
+
+
+@formatter("yes_no")
+def _yes_no(v: View, value: Any, spec: Any) -> Shown | None:
+    return None if value is None else Shown("Yes" if value else "No")
+
+
+@formatter("date")
+def _date_text(v: View, value: Any, spec: Any) -> Shown | None:
+
+    return Shown(nice_date(value)) if nice_date(value) else None
+
+
+@formatter("percent")
+def _percent(v: View, value: Any, spec: Any) -> Shown | None:
+    return None if value is None else Shown(f"{value:g}%")
+
+
+@formatter("list")
+def _list(v: View, value: Any, spec: Any) -> Shown | None:
+    items = [str(x) for x in value] if isinstance(value, list) else []
+    return Shown(spec.options.get("separator", "; ").join(items)) if items else None
+
+
+@formatter("fee_range")
+def _fee_range(v: View, value: Any, spec: Any) -> Shown | None:
+
+    text = fee_range(value, v.get(spec.options["to"]))
+    return Shown(text) if text else None
+
+
+@formatter("fee_from")
+def _fee_from(v: View, value: Any, spec: Any) -> Shown | None:
+
+    return None if v.fee_from is None else Shown(money(v.fee_from) or "")
+
+
+@formatter("care_type")
+def _care_type(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(v.care_type_text) if v.care_types else None
+
+
+@formatter("care_text")
+def _care_text(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(v.care_type_text)
+
+
+@formatter("bands")
+def _bands(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(", ".join(v.bands)) if v.bands else None
+
+
+@formatter("needs")
+def _needs(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(", ".join(v.needs_short)) if v.needs_short else None
+
+
+@formatter("trusts")
+def _trusts(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown("; ".join(v.trust_names)) if v.trust_names else None
+
+
+@formatter("rating")
+def _rating(v: View, value: Any, spec: Any) -> Shown:
+    """Never says unrated unless CQC says so; with no rating known, links to the CQC page."""
+    return Shown(v.rating_text, href=None if v.rating else v.cqc_url)
+
+
+@formatter("rating_dated")
+def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
+    """'Good (3 May 2023), more than two years old', 'Not yet rated by CQC' or 'Rating not in our data: see the CQC page'."""
+
+    r = v.rating
+    if not r or r == v.s.values.not_yet_rated:
+        return Shown(v.rating_text)
+    when = f" ({nice_date(v.rating_date)})" if v.rating_date else ""
+    return Shown(f"{r}{when}" + (f", more than {v.s.values.rating_stale_age} old" if v.rating_stale else ""))
+
+
+@formatter("card_rating")
+def _card_rating(v: View, value: Any, spec: Any) -> Shown:
+    """'CQC rating: Good (3 May 2023). This rating is more than two years old', as a result card says it."""
+
+    r = v.rating
+    if not r:
+        return Shown(f"CQC rating: {v.rating_label} (see the CQC page)")
+    when = f" ({nice_date(v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
+    text = v.rating_text + when
+    return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.s.values.rating_stale_age} old" if v.rating_stale else ""))
+
+
+@formatter("card_beds")
+def _card_beds(v: View, value: Any, spec: Any) -> Shown | None:
+    """'Beds free: 2 with nursing, without nursing: not provided yet (confirmed 3 May 2026)'; None when no date was confirmed."""
+
+    if not v.beds_confirmed:
+        return None
+    parts = []
+    for kind, words in FREE_KINDS.items():
+        n = v.free(kind)
+        if n is not None:
+            parts.append(f"{n} {words}")
+        elif kind in v.free_unknown_kinds:
+            parts.append(f"{words}: {v.s.values.not_provided.lower()}")
+    text = f"Beds free: {', '.join(parts) or 'none given'} (confirmed {nice_date(v.beds_confirmed)})"
+    return Shown(text + (". May be out of date" if v.availability_stale else ""))
+
+
+@formatter("confirmed")
+def _confirmed(v: View, value: Any, spec: Any) -> Shown | None:
+
+    if not v.beds_confirmed:
+        return None
+    return Shown(nice_date(v.beds_confirmed) + (" (may be out of date)" if v.availability_stale else ""))
+
+
+@formatter("key_questions")
+def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
+
+    said = [f"{title}: {v.get(f'cqc.rating_{key}')}" for key, title in KEY_QUESTIONS if v.get(f"cqc.rating_{key}")]
+    return Shown("; ".join(said)) if said else None
+
+
+@formatter("cqc_report")
+def _cqc_report(v: View, value: Any, spec: Any) -> Shown:
+    return Shown("Read the CQC report", href=v.cqc_url)
+
+
+@formatter("food_hygiene")
+def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
+    """The FSA rating with its date and source."""
+
+    if value is None:
+        return None
+    when = nice_date(v.get("food_hygiene.date"))
+    text = f"{value} out of 5" if str(value).isdigit() else str(value)
+    return Shown(text, note=(f"rated {when}; " if when else "") + f"source: {v.s.values.owner_source('fsa')}")
+
+
+@formatter("fhrs_link")
+def _fhrs_link(v: View, value: Any, spec: Any) -> Shown | None:
+    """A link to the FSA's page, when a rating is matched."""
+    if not isinstance(value, int) or isinstance(value, bool) or v.get("food_hygiene.rating") is None:
+        return None
+    return Shown("See this rating on the Food Standards Agency's website", href=f"https://ratings.food.gov.uk/business/{value}")
+
+
+@formatter("user_rating")
+def _user_rating(v: View, value: Any, spec: Any) -> Shown | None:
+
+    if value is None:
+        return None
+    return Shown(f"{value:g} out of {v.get('user_rating.out_of'):g}",
+                 note=f"from {v.get('user_rating.source')}, {nice_date(v.get('user_rating.date'))}")
+
+
+@formatter("phone")
+def _phone(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(value, href=safe_url("tel:" + value.replace(" ", ""))) if isinstance(value, str) and value else None
+
+
+@formatter("email")
+def _email(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(value, href=safe_url(f"mailto:{value}")) if isinstance(value, str) and value else None
+
+
+@formatter("website")
+def _website(v: View, value: Any, spec: Any) -> Shown | None:
+    web = safe_url(value)
+    return Shown(web, href=web) if web else None
+
+
+@formatter("link")
+def _link(v: View, value: Any, spec: Any) -> Shown | None:
+    web = safe_url(value)
+    return Shown(spec.options.get("text", web), href=web) if web else None
+
+
+@formatter("address")
+def _address(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown(v.address_line) if v.address_line else None
+
+
+@formatter("map")
+def _map(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown("See on OpenStreetMap", href=v.map_url) if v.map_url else None
+
+
+@formatter("dormant")
+def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
+    return Shown("Yes: registered but not providing care at the moment") if value else None
+
+
+@formatter("sources")
+def _sources(v: View, value: Any, spec: Any) -> Shown:
+    """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)'."""
+
+    cqc = v.s.values.owner_source("cqc") + (f" (dated {nice_date(v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
+    home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {nice_date(v.beds_confirmed)})" if v.beds_confirmed else "")
+    return Shown(f"{cqc}; {home}")
+
+
+# ---- reading face.json --------------------------------------------------------------------------------
+
+def face_path(schema: Schema) -> Path:
+    """The face file the data package names (x-directory.face), beside it."""
+    name = (schema.package.get("x-directory") or {}).get(FACE_KEY, "face.json")
+    return Path(schema.folder) / str(name)
+
+
+_FACES: weakref.WeakKeyDictionary[Schema, Face] = weakref.WeakKeyDictionary()
+
+
+def face_of(schema: Schema) -> Face:
+    """The care home face of ``schema``, read once per schema (and once in each worker process)."""
+    if schema not in _FACES:
+        _FACES[schema] = load_face(schema)
+    return _FACES[schema]
+
+
+def load_face(schema: Schema, kind: str = KIND) -> Face:
+    """The declared face of ``kind``; FaceError naming the file, the entry and what to do when it is wrong."""
+    path = face_path(schema)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise FaceError(f"{path}: cannot be read ({e.strerror}); x-directory.face in datapackage.json names it") from None
+    except json.JSONDecodeError as e:
+        raise FaceError(f"{path}, line {e.lineno}: is not valid JSON ({e.msg}); fix the file") from None
+    return _Reader(schema, path).face(doc, kind)
+
+
+class _Reader:
+    """Reads face.json, naming the first wrong entry by where it is (kinds.care_home.page[2].facts[0].format)."""
+
+    def __init__(self, schema: Schema, path: Path):
+        self.s, self.path = schema, path
+
+    def fail(self, where: str, what: str) -> FaceError:
+        return FaceError(f"{self.path}: {where}: {what}")
+
+    def need(self, d: Any, key: str, where: str) -> Any:
+        if not isinstance(d, dict) or key not in d:
+            raise self.fail(where, f"has no {key}; add it (see the description at the top of the file)")
+        return d[key]
+
+    def path_of(self, value: Any, where: str) -> str:
+        if value not in self.s.by_path:
+            raise self.fail(where, f"'{value}' is not a field of the schema; use a profilePath from schema/datapackage.json")
+        return str(value)
+
+    def format_of(self, value: Any, where: str) -> str:
+        if value not in FORMATS:
+            raise self.fail(where, f"'{value}' is not a formatter; use one of {', '.join(sorted(FORMATS))}")
+        return str(value)
+
+    def face(self, doc: Any, kind: str) -> Face:
+        k = self.need(self.need(doc, "kinds", "the file"), kind, "kinds")
+        w = f"kinds.{kind}"
+        page = tuple(self.group(g, f"{w}.page[{i}]") for i, g in enumerate(self.need(k, "page", w)))
+        card = tuple(self.line(x, f"{w}.card[{i}]") for i, x in enumerate(self.need(k, "card", w)))
+        compare = tuple(self.line(x, f"{w}.compare[{i}]") for i, x in enumerate(self.need(k, "compare", w)))
+        facets = tuple(self.facet(x, f"{w}.facets[{i}]") for i, x in enumerate(self.need(k, "facets", w)))
+        sorts = tuple(self.sort(x, f"{w}.sorts[{i}]") for i, x in enumerate(self.need(k, "sorts", w)))
+        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}))
+
+    def fact(self, d: dict, where: str) -> FactSpec:
+        path = self.path_of(self.need(d, "path", where), f"{where}.path")
+        note = d.get("note")
+        fallback = d.get("fallback")
+        return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
+                        d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
+                        (self.path_of(note["path"], f"{where}.note.path"), str(note["text"])) if note else None,
+                        (self.path_of(fallback["path"], f"{where}.fallback.path"), str(fallback["note"])) if fallback else None,
+                        {k: v for k, v in d.items() if k not in ("path", "format", "label", "short", "ifKnown", "note", "fallback")})
+
+    def group(self, d: dict, where: str) -> GroupSpec:
+        facts = tuple(self.fact(f, f"{where}.facts[{i}]") for i, f in enumerate(self.need(d, "facts", where)))
+        owners = self.s.values.owners
+        source = str(self.need(d, "source", where))
+        try:
+            source = source.format(**{code: o.source for code, o in owners.items()})
+        except (KeyError, IndexError, ValueError):
+            raise self.fail(f"{where}.source", f"names an owner that does not exist; use {', '.join('{' + c + '}' for c in owners)}") from None
+        return GroupSpec(str(self.need(d, "id", where)), str(self.need(d, "title", where)), source, facts,
+                         d.get("date"), d.get("dateLabel", "Last updated"), d.get("stale"), d.get("table"), d.get("short"))
+
+    def line(self, d: dict, where: str) -> LineSpec:
+        path = d.get("path")
+        if path is not None:
+            self.path_of(path, f"{where}.path")
+        label = d.get("label") or (self.s.by_path[path].title if path else "")
+        unknown = d.get("unknown")
+        if unknown is not None:
+            unknown = unknown.replace("{notProvided}", self.s.values.not_provided.lower()).replace("{label}", label)
+        return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
+                        label, path, d.get("template", "{value}"), unknown,
+                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown")})
+
+    def facet(self, d: dict, where: str) -> Facet:
+        key = str(self.need(d, "key", where))
+        options = [self.option(o, f"{where}.options[{i}]") for i, o in enumerate(d.get("options") or [])]
+        each = d.get("each")
+        if each == "capabilities":
+            options += [Option(f"{key}-{i}", f"{key}_{c.code}", f"capabilities.{c.code}.accepted", c.label.split(" (")[0],
+                               c.label.split(" (")[0], (plain_words(c.label),)) for i, c in enumerate(self.s.capabilities, 1)]
+        elif each:
+            fields = [f for f in self.s.home_fields if f.path.startswith(f"{each}.") and f.type == "boolean"]
+            if not fields:
+                raise self.fail(f"{where}.each", f"'{each}' holds no yes/no fields; name a group of them, like care.user_bands, or capabilities")
+            options += [Option(f"{key}-{i}", f"{key}_{f.path.rsplit('.', 1)[1]}", f.path, f.title, f.title, (plain_words(f.title),))
+                        for i, f in enumerate(fields, 1)]
+        known = tuple(Known(str(self.need(k, "key", f"{where}.known[{i}]")), str(self.need(k, "value", f"{where}.known[{i}]")),
+                            k.get("question")) for i, k in enumerate(d.get("known") or []))
+        return Facet(key, str(d.get("control", "checks")), d.get("legend", ""), d.get("question"), tuple(options), known,
+                     bool(d.get("browse")), bool(d.get("needWords")))
+
+    def option(self, d: dict, where: str) -> Option:
+        path = self.path_of(self.need(d, "path", where), f"{where}.path")
+        label = d.get("label") or self.s.by_path[path].title
+        words = tuple(plain_words(w) for w in d.get("words") or [label])
+        return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label, words)
+
+    def sort(self, d: dict, where: str) -> Sort:
+        rank = d.get("rank") or {}
+        unknown = d.get("unknownValue")
+        if isinstance(unknown, str):
+            unknown = unknown.replace("{noRating}", self.s.values.no_rating)
+        return Sort(str(self.need(d, "key", where)), str(self.need(d, "label", where)), str(self.need(d, "words", where)),
+                    rank.get("value"), bool(rank.get("descending")), d.get("filter"), d.get("filterValue"), unknown,
+                    d.get("unknownOne", ""), d.get("unknownMany", ""))
+
+
+def plain_words(label: str) -> str:
+    """How a search box word names a label: lower case words, no brackets ("Children (0-18 years)" -> "children");
+    the find page reads the box the same way (directory-text.js plainWords)."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", label.split(" (")[0].casefold()).split())
+
+
+def date_of(value: Any) -> dt.date | None:
+    """A date, or None (a date field may hold text the profile checks did not accept)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,99 @@
+/* The compare page: the shortlist side by side. The rows are the face's; each cell is finished by the
+   build (homes/<slug>/home.json); this only places them. */
+import { FACE, VALUES } from "./directory-values.js";
+import { el } from "./directory-dom.js";
+import { plural, safeSlug } from "./directory-text.js";
+import { MAX, getList, setList } from "./directory-shortlist.js";
+
+function shareUrl(base, list) {
+  var u = new URL("compare/", base);
+  if (list.length) u.search = "?homes=" + list.map(function (x) { return x.slug; }).join(",");
+  return u.href;
+}
+
+export function initCompare(root) {
+  var base = new URL(root.dataset.base || "../", location.href);
+  var status = document.getElementById("compare-status"), holder = document.getElementById("compare-table");
+  var tools = document.getElementById("compare-tools"), linkBox = document.getElementById("share-link");
+  var copyStatus = document.getElementById("copy-status"), printed = document.getElementById("print-date");
+  var clear = document.getElementById("clear-shortlist");
+  // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
+  var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
+  var sharedNote = "";
+  if (shared.length) {
+    var mine = getList(), added = 0;
+    shared.forEach(function (slug) {
+      if (mine.length < MAX && !mine.some(function (x) { return x.slug === slug; })) { mine.push({ slug: slug, name: slug }); added++; }
+    });
+    setList(mine);
+    sharedNote = added ? plural(added, "home", "homes") + " from the shared link added to your shortlist. " : "";
+  }
+  function draw(message, focusSlug) {
+    var list = getList();
+    holder.replaceChildren();
+    clear.hidden = !list.length;
+    tools.hidden = !list.length;
+    history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
+    linkBox.value = shareUrl(base, list);
+    printed.textContent = "Printed on " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) + " from " + linkBox.value;
+    if (!list.length) { status.textContent = (message || "") + "Your shortlist is empty. Add homes from the search or a home's page."; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
+    if (!message) status.textContent = "Loading " + plural(list.length, "home…", "homes…");
+    return Promise.all(list.map(function (x) {
+      return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+    })).then(function (homes) {
+      var found = homes.filter(Boolean);
+      // keep the names the shortlist shows up to date (a shared link knows only the slugs)
+      setList(list.map(function (x) { var h = found.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
+      var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side", tabindex: "0" });
+      var table = el("table"), caption = el("caption", null, "Your shortlist: " + plural(found.length, "home", "homes"));
+      table.appendChild(caption);
+      var thead = el("thead"), tr = el("tr");
+      tr.appendChild(el("th", { scope: "col" }, "Home"));
+      found.forEach(function (h, i) {
+        var th = el("th", { scope: "col" }), a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
+        th.appendChild(a);
+        var b = el("button", { type: "button", class: "md-button ch-remove", "data-slug": h.slug }, "Remove");
+        b.setAttribute("aria-label", "Remove " + h.name + " from your shortlist");
+        b.addEventListener("click", function () {
+          setList(getList().filter(function (x) { return x.slug !== h.slug; }));
+          // focus goes to the next home's Remove button (or the one before), never to the top of the page
+          var next = found[i + 1] || found[i - 1];
+          draw(h.name + " removed from your shortlist. ", next ? next.slug : null);
+        });
+        th.appendChild(el("br")); th.appendChild(b);
+        tr.appendChild(th);
+      });
+      thead.appendChild(tr); table.appendChild(thead);
+      var tbody = el("tbody");
+      // the rows are the face's (FACE.compare: [id, label]); each cell is finished by the build (home.json)
+      (FACE.compare || []).forEach(function (row) {
+        var r = el("tr");
+        r.appendChild(el("th", { scope: "row" }, row[1]));
+        found.forEach(function (h) {
+          var v = (h.compare || {})[row[0]], missing = v === null || v === undefined || v === "";
+          r.appendChild(el("td", missing ? { class: "ch-missing" } : null, missing ? VALUES.notProvided : v));
+        });
+        tbody.appendChild(r);
+      });
+      table.appendChild(tbody); wrap.appendChild(table); holder.appendChild(wrap);
+      var missing = list.length - found.length;
+      status.textContent = (message || "") + "Comparing " + plural(found.length, "home.", "homes.") + (missing ? " " + missing + " could not be found and may have left the directory." : "");
+      if (focusSlug) {
+        var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
+        if (target) target.focus();
+      } else if (focusSlug === null) status.focus();
+    });
+  }
+  document.getElementById("copy-link").addEventListener("click", function () {
+    linkBox.select();
+    var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the homes."; };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(linkBox.value).then(done, function () {
+        copyStatus.textContent = "Your browser did not allow copying. The link is selected: copy it with Ctrl+C (or Cmd+C).";
+      });
+    } else copyStatus.textContent = "The link is selected: copy it with Ctrl+C (or Cmd+C).";
+  });
+  document.getElementById("print-page").addEventListener("click", function () { window.print(); });
+  clear.addEventListener("click", function () { setList([]); draw("Your shortlist was cleared. ", null); });
+  draw(sharedNote);
+}

@@ -1,0 +1,512 @@
+/* The find page: reads the form, asks Pagefind (or the nearest districts' files), places the build's
+   finished card lines and counts. */
+import { FACE, VALUES } from "./directory-values.js";
+import { el } from "./directory-dom.js";
+import { distanceText, fill, km, money, needsIn, outward, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
+import { refreshButtons } from "./directory-shortlist.js";
+import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
+
+const PAGE = 20;
+// The form's fields: the fixed ones and one (several values) per yes/no facet of the face.
+var FIELDS = [], MULTI = { rating: 1 };
+function addFacetFields() {
+  FIELDS = ["q", "town", "locality"].concat(FACE.fields || [], ["sort", "near", "unit"]);
+  Object.keys(FACE.filters || {}).forEach(function (k) { MULTI[k] = 1; });
+}
+// Sorts made at build time: each home page carries its rank in each order (unknowns last).
+
+function readForm(form) {
+  var fd = new FormData(form), s = {};
+  FIELDS.forEach(function (k) { s[k] = MULTI[k] ? fd.getAll(k) : (fd.get(k) || "").trim(); });
+  // A postcode typed in the search box is where distances are measured from, not words to match; typed
+  // with words ("Kington HR3 5AA"), the words still narrow the homes. It sorts them by distance unless
+  // another order is chosen, which is honoured (and the count says the postcode is used only for distance).
+  if (hasPostcode(s.q)) {
+    var inQ = outward(s.q) ? null : withPostcode(s.q);
+    s.nearFromQ = inQ ? inQ[0] : s.q;  // the postcode as typed in the search box
+    if (!s.near) s.near = s.nearFromQ;
+    s.q = inQ ? inQ[1] : "";
+  }
+  return s;
+}
+function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
+function writeForm(form, params) {
+  FIELDS.forEach(function (k) {
+    var values = params.getAll(k);
+    form.querySelectorAll("[name='" + k + "']").forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") input.checked = values.indexOf(input.value) >= 0 || (input.type === "radio" && !values.length && input.value === "");
+      else if (values.length) input.value = values[0];
+    });
+  });
+  if (hasPostcode(form.q.value) && !params.get("sort")) form.sort.value = "distance";
+}
+function toParams(form) {
+  var fd = new FormData(form), p = new URLSearchParams();
+  FIELDS.forEach(function (k) {
+    if (MULTI[k]) fd.getAll(k).forEach(function (v) { p.append(k, v); });
+    else {
+      var v = (fd.get(k) || "").trim();
+      // the sort is left out when it is the default: distance with a postcode in the search box, else A to Z
+      if (v && !(k === "sort" && v === (hasPostcode(form.q.value) ? "distance" : "name")) && !(k === "unit" && v === "mi")) p.set(k, v);
+    }
+  });
+  return p;
+}
+function filtersFor(s, form) {
+  var f = {};
+  if (s.locality) f.locality = s.locality;
+  if (s.town) f.town = s.town;
+  // one Pagefind filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
+  Object.keys(FACE.filters || {}).forEach(function (name) {
+    form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
+  });
+  if (s.rating.length) f.rating = { any: s.rating };
+  if (s.free === "any") f.free = { any: ["nursing", "residential"] };
+  else if (s.free === "nursing" || s.free === "residential") f.free = s.free;
+  // the fee bands each choice holds are the build's (Values.fee_bands_up_to), on the option itself
+  var fee = form.maxfee && form.maxfee.selectedOptions[0];
+  if (s.maxfee && fee && fee.dataset.bands) f.feeband = { any: fee.dataset.bands.split(" ") };
+  return f;
+}
+
+function card(data, distance, unit, why) {
+  var m = data.meta || {}, li = el("li");
+  var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
+  h.appendChild(a); li.appendChild(h);
+  var built = readCard(m), ul = el("ul");
+  li.appendChild(el("p", null, built.address));
+  // the card's lines, finished by the build (with their "not known" wording): placed, never reworded
+  built.lines.forEach(function (line) { ul.appendChild(el("li", null, line)); });
+  if (distance !== undefined) ul.appendChild(el("li", null, distanceText(distance, unit, VALUES.find)));
+  if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
+  li.appendChild(ul);
+  if (safeSlug(m.slug)) {
+    var b = el("button", { type: "button", class: "md-button ch-shortlist", "data-slug": m.slug, "data-name": m.title || "" });
+    li.appendChild(b);
+  }
+  return li;
+}
+
+function labelFor(input) {
+  var l = input.id && document.querySelector("label[for='" + input.id + "']");
+  return l ? l.textContent : input.value;
+}
+function knownKey(input) { return input.dataset.known || input.dataset.filter || ""; }
+function question(input) {
+  // "whether it can meet this need: Tracheostomy", from x-directory.find.questions
+  var key = knownKey(input), q = FACE.questions || {};
+  return q[key] || labelFor(input);
+}
+function showKnown(form, known, total) {
+  // each filter says how many homes have given that fact at all (yes or no)
+  form.querySelectorAll("[data-filter], [data-known]").forEach(function (input) {
+    // beside the label, not in it: the control keeps its short name and gets the count as its description
+    var key = knownKey(input), l = input.id && document.querySelector("label[for='" + input.id + "']");
+    if (!l || known[key] === undefined || document.getElementById(input.id + "-known")) return;
+    var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: total }) + ")");
+    l.insertAdjacentElement("afterend", note);
+    input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+  });
+}
+function untold(form, known) {
+  // the chosen filters no home has told us about: why a search found nothing
+  var out = [];
+  form.querySelectorAll("input[data-filter]:checked, input[data-known]:checked, select[data-known]").forEach(function (input) {
+    if (input.tagName === "SELECT" && !input.value) return;
+    if (known[knownKey(input)] === 0) out.push(fill(VALUES.find.noHomeToldUs, { question: question(input) }));
+  });
+  return out;
+}
+function activeFilters(form, s) {
+  // [text, clear()] for every filter in use, in the order of the form
+  var out = [];
+  // with words and a postcode in the search box, each chip removes its own part
+  if (s.q) out.push(["Words: " + s.q, function () { form.q.value = s.nearFromQ || ""; }]);
+  if (s.nearFromQ) out.push(["Nearest to " + s.nearFromQ.toUpperCase(), function () {
+    form.q.value = s.q;
+    if (s.q && form.sort.value === "distance") form.sort.value = "name";
+  }]);
+  else if (s.near) out.push(["Nearest to " + s.near.toUpperCase(), function () { form.near.value = ""; if (form.sort.value === "distance") form.sort.value = "name"; }]);
+  ["town", "locality"].forEach(function (k) {
+    if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
+  });
+  form.querySelectorAll("input[type=checkbox]:checked, input[type=radio]:checked").forEach(function (i) {
+    if (i.type === "radio" && !i.value) return;
+    out.push([labelFor(i), function () { if (i.type === "radio") form.querySelector("input[name='" + i.name + "'][value='']").checked = true; else i.checked = false; }]);
+  });
+  if (s.maxfee) out.push(["Fee up to " + money(s.maxfee), function () { form.maxfee.value = ""; }]);
+  return out;
+}
+
+export function initFind(root) {
+  addFacetFields();
+  var base = new URL(root.dataset.base || "../", location.href);
+  var form = document.getElementById("find-form"), status = document.getElementById("results-status");
+  var list = document.getElementById("results"), more = document.getElementById("more");
+  var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
+  var runId = 0, pending = [], shown = 0, geo = null, drawn = [];
+  var why = function () { return ""; };  // why each card of the current search is listed
+  form.hidden = false;
+  writeForm(form, new URLSearchParams(location.search));
+  // The filters are open beside the results on a wide screen, folded away above them on a phone.
+  if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) panel.open = true;
+
+  // Postcode areas (HR, M, ...) with their centres, and one file of districts per area, loaded as needed.
+  var areas = null, shards = {};
+  function loadAreas() {
+    if (areas) return Promise.resolve(areas);
+    return fetch(new URL("search/areas.json", base)).then(function (r) { return r.json(); }).then(function (a) { areas = a; return a; });
+  }
+  function loadShard(area) {
+    if (!shards[area]) {
+      shards[area] = fetch(new URL("search/districts/" + area + ".json", base)).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+    }
+    return shards[area];
+  }
+  // The published exact-postcode lookup (postcodes/areas.json, then one small file per sector).
+  var lookup = null, facets = null;
+  function loadLookup() {
+    if (!lookup) lookup = fetch(new URL("postcodes/areas.json", base)).then(function (r) { return r.ok ? r.json() : { areas: [] }; }).catch(function () { return { areas: [] }; });
+    return lookup;
+  }
+  function loadFacets() {
+    if (!facets) facets = fetch(new URL("search/facets.json", base)).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+    return facets;
+  }
+  function districtCentre(code, area) {
+    // the middle of the homes in a postcode district (or area): [lat, lon, label], or null
+    return loadAreas().then(function (a) {
+      if (!a[area]) return null;
+      return loadShard(area).then(function (d) {
+        return d[code] ? [d[code][0], d[code][1], code] : [a[area][0], a[area][1], area];
+      });
+    });
+  }
+  function origin(s) {
+    // {at: [lat, lon], from: "words"} or {error: "words"}; null when there is nothing to measure from
+    if (geo) return Promise.resolve({ at: geo, from: "your location" });
+    var whole = postcode(s.near), code = outward(s.near);
+    if (!code) return Promise.resolve(null);
+    var area = code.replace(/[0-9].*$/, "");
+    var district = function () {
+      return districtCentre(code, area).then(function (c) { return c ? { at: c, area: c[2] } : null; });
+    };
+    var homesMiddle = function () {
+      return district().then(function (o) { return o ? { at: o.at, from: "the middle of the homes in postcode area " + o.area } : null; });
+    };
+    if (!whole) {
+      // an outward code alone (HR3): the middle of its postcodes where the area's postcodes are published
+      return loadLookup().then(function (idx) {
+        if ((idx.areas || []).indexOf(area) < 0) return homesMiddle();
+        return fetch(new URL("postcodes/" + area + "/districts.json", base)).then(function (r) { return r.ok ? r.json() : null; })
+          .catch(function () { return null; }).then(function (d) {
+            if (!d) return homesMiddle();
+            if (!Object.prototype.hasOwnProperty.call(d, code)) return { error: fill(VALUES.find.notDistrict, { district: code }) };
+            return { at: d[code], note: fill(VALUES.find.fromOutward, { district: code }) };
+          });
+      });
+    }
+    var typed = whole[0] + " " + whole[1];
+    return loadLookup().then(function (idx) {
+      var areas = idx.areas || [];
+      if (areas.indexOf(area) < 0) {
+        // exact postcodes for this area are not published: the district centre, and say so
+        return district().then(function (o) {
+          return o ? { at: o.at, note: fill(VALUES.find.fromDistrict, { area: o.area }) }
+            : { error: fill(VALUES.find.outside, { postcode: typed, areas: areas.join(", ") }) };
+        });
+      }
+      var file = "postcodes/" + area + "/" + whole[0] + "-" + whole[1].charAt(0) + ".json";
+      return fetch(new URL(file, base)).then(function (r) { return r.ok ? r.json() : {}; }).then(function (d) {
+        if (!Object.prototype.hasOwnProperty.call(d, whole[1])) return { error: fill(VALUES.find.notLive, { postcode: typed }) };
+        if (d[whole[1]]) return { at: d[whole[1]], note: fill(VALUES.find.fromPostcode, { postcode: typed }) };
+        // a live postcode without a position: the district centre, and say so
+        return district().then(function (o) { return o ? { at: o.at, note: fill(VALUES.find.fromDistrict, { area: o.area }) } : { error: fill(VALUES.find.notLive, { postcode: typed }) }; });
+      });
+    });
+  }
+  var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
+  // More than that (a big site): the homes of the nearest postcode districts are sorted from their
+  // summaries (search/near/<DISTRICT>.json: Pagefind id, latitude, longitude, A to Z rank; about
+  // 35 bytes a home), reading at most NEAR_MAX homes' summaries; a home's fragment is loaded only to draw it.
+  var NEAR_MAX = 1000, nearFiles = {};
+  function loadNear(code) {
+    if (!nearFiles[code]) {
+      nearFiles[code] = fetch(new URL("search/near/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+    }
+    return nearFiles[code];
+  }
+  // Pagefind, loaded when a search first needs it (a plain distance search on a big site does not).
+  var pagefindReady = null, NOT_LOADED = {};
+  function loadPagefind() {
+    if (!pagefindReady) {
+      pagefindReady = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
+        return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; }).then(function () { return pf; });
+      }).catch(function () { pagefindReady = null; throw NOT_LOADED; });
+    }
+    return pagefindReady;
+  }
+  var cardFiles = {};
+  function loadCards(code) {
+    if (!cardFiles[code]) {
+      cardFiles[code] = fetch(new URL("search/cards/" + code + ".json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; });
+    }
+    return cardFiles[code];
+  }
+  function nearestCards(at, want) {
+    // the result cards ({url, meta}, as Pagefind's fragments have them) of every home in the nearest districts
+    return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadCards)); }).then(function (files) {
+      var out = [];
+      files.forEach(function (cards) {
+        (Array.isArray(cards) ? cards : []).forEach(function (d) {
+          if (!d || typeof d.url !== "string" || !d.meta || typeof d.meta !== "object") return;
+          var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+          out.push({ url: new URL(d.url, base).pathname, meta: d.meta, title: String(d.meta.title || ""), km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) });
+        });
+      });
+      return out;
+    });
+  }
+  function nearest(at, results, want) {
+    // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
+    // of the nearest districts say where they are. Each matching home of those districts, once.
+    var byId = {};
+    results.forEach(function (r) { byId[r.id] = r; });
+    return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
+      var out = [];
+      files.forEach(function (homes) {
+        (Array.isArray(homes) ? homes : []).forEach(function (h) {
+          var r = Array.isArray(h) && Object.prototype.hasOwnProperty.call(byId, h[0]) ? byId[h[0]] : null;
+          if (!r) return;
+          delete byId[h[0]];
+          var placed = typeof h[1] === "number" && typeof h[2] === "number";
+          out.push({ data: r.data, rank: Number(h[3]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
+        });
+      });
+      return out;
+    });
+  }
+  function nearDistricts(at, want) {
+    // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
+    // first, until they hold about ``want`` homes
+    return loadAreas().then(function (a) {
+      var near = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
+        .filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); }).map(function (x) { return x[1]; });
+      return Promise.all(near.map(loadShard));
+    }).then(function (list) {
+      var ranked = [];
+      list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(at, d[k]), k, d[k][2]]); }); });
+      ranked.sort(function (x, y) { return x[0] - y[0]; });
+      var out = [], count = 0;
+      for (var i = 0; i < ranked.length && count < want; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
+      return out;
+    });
+  }
+  function showMore() {
+    var next = pending.slice(shown, shown + PAGE);
+    var frag = document.createDocumentFragment(), firstNew = null;
+    return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
+      items.forEach(function (d, i) {
+        drawn.push(d);
+        var li = card(d, next[i].km, form.unit.value, why(d));
+        if (!firstNew) firstNew = li;
+        frag.appendChild(li);
+      });
+      list.appendChild(frag);
+      shown += next.length;
+      more.hidden = shown >= pending.length;
+      if (!more.hidden) more.textContent = "Show more homes (" + Math.min(PAGE, pending.length - shown) + " more of " + (pending.length - shown) + ")";
+      refreshButtons();
+      drawMap();
+      return firstNew;
+    });
+  }
+  // ---- the map: only on request; Leaflet is a file of this site, the tiles come from the
+  // server set in mkdocs.yml, and nothing is fetched from it until the person opens the map.
+  var mapButton = document.getElementById("show-map"), mapBox = document.getElementById("map-box");
+  var map = null, markers = null, mapOpen = false;
+  if (root.dataset.mapTiles) mapButton.hidden = false;
+  function loadLeaflet() {
+    if (window.L) return Promise.resolve(window.L);
+    return new Promise(function (ok, fail) {
+      document.head.appendChild(el("link", { rel: "stylesheet", href: new URL("assets/vendor/leaflet/leaflet.css", base).href }));
+      var js = el("script", { src: new URL("assets/vendor/leaflet/leaflet.js", base).href });
+      js.onload = function () { ok(window.L); };
+      js.onerror = fail;
+      document.head.appendChild(js);
+    });
+  }
+  function drawMap() {
+    if (!mapOpen || !window.L) return;
+    var L = window.L;
+    if (!map) {
+      map = L.map("map", { scrollWheelZoom: false });
+      L.tileLayer(root.dataset.mapTiles, { attribution: root.dataset.mapAttribution || "", maxZoom: 18 }).addTo(map);
+      markers = L.layerGroup().addTo(map);
+    }
+    markers.clearLayers();
+    var points = [];
+    drawn.forEach(function (d) {
+      var lat = parseFloat((d.meta || {}).lat), lon = parseFloat((d.meta || {}).lon);
+      if (isNaN(lat) || isNaN(lon)) return;
+      var name = d.meta.title || "Care home";
+      // markers are keyboard-reachable (Tab, then Enter opens the home's name and link)
+      var m = L.marker([lat, lon], { title: name, alt: name, keyboard: true });
+      var a = el("a", { href: d.url }, name);
+      m.bindPopup(a);
+      markers.addLayer(m);
+      points.push([lat, lon]);
+    });
+    if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 14 });
+  }
+  mapButton.addEventListener("click", function () {
+    mapOpen = !mapOpen;
+    mapBox.hidden = !mapOpen;
+    mapButton.setAttribute("aria-expanded", String(mapOpen));
+    mapButton.textContent = mapOpen ? "Hide the map" : "Show these homes on a map";
+    if (!mapOpen) return;
+    loadLeaflet().then(function () { drawMap(); if (map) map.invalidateSize(); })
+      .catch(function () { mapBox.hidden = true; mapOpen = false; status.textContent = "The map could not load. The list below has every home."; });
+  });
+
+  function drawActive(s) {
+    var items = activeFilters(form, s), ul = active.querySelector("ul");
+    ul.replaceChildren();
+    items.forEach(function (item, i) {
+      var li = el("li"), b = el("button", { type: "button", class: "ch-chip", "data-i": String(i) });
+      b.appendChild(el("span", { class: "ch-sep" }, "Remove filter: "));
+      b.appendChild(document.createTextNode(item[0]));
+      b.appendChild(el("span", { "aria-hidden": "true" }, " ×"));
+      b.addEventListener("click", function () {
+        item[1]();
+        run();
+        // keep the keyboard where it was: the next filter, or the count
+        var chips = ul.querySelectorAll("button.ch-chip");
+        (chips[i] || chips[i - 1] || status).focus();
+      });
+      li.appendChild(b); ul.appendChild(li);
+    });
+    active.hidden = !items.length;
+    var n = items.filter(function (x) { return x[0].indexOf("Words: ") !== 0 && x[0].indexOf("Nearest to ") !== 0; }).length;
+    document.getElementById("filter-count").textContent = n ? " (" + n + " on)" : "";
+  }
+  function run() {
+    var s = readForm(form), my = ++runId, p = toParams(form);
+    history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
+    drawActive(s);
+    var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
+    var prep = distanceMode ? origin(s) : Promise.resolve(null);
+    // start loading Pagefind now unless this may be a search without it (below); a failure is told there
+    if (!distanceMode || s.q || Object.keys(filters).length) loadPagefind().catch(function () { /* told below */ });
+    // aria-busy is "false" again once this search's count (or why there is none) is written
+    list.setAttribute("aria-busy", "true");
+    status.textContent = "Searching…";
+    var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
+    Promise.all([prep, loadFacets()]).then(function (got) {
+      var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes;
+      if (my !== runId) return;
+      if (distanceMode && (!o || o.error)) {
+        finish(o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.");
+        list.replaceChildren(); more.hidden = true; pending = []; return;
+      }
+      var unknown = 0;
+      // Every home page carries the word "carehomelisting": searching for it instead of null
+      // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
+      // Words naming a need are that need's filter; every other word must be a whole word of a home's
+      // name, town, provider or postcode (wordSearch). Each card says which.
+      var meant = needsIn(s.q, FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
+      Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
+      why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
+      var term = "carehomelisting";
+      var total = 0, search;
+      if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
+        // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
+        // cards are all it needs, and Pagefind is not loaded at all
+        total = homes;
+        search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
+      } else search = loadPagefind().then(function (loaded) {
+        var pagefind = words.length ? wordSearch(loaded, words) : loaded;
+        return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
+          if (!r) return null;
+          total = r.results.length;
+          if (total > SORT_ALL) {
+            // too many to fetch them all: the matching homes in the nearest districts (about SORT_ALL of
+            // them: more districts when the words or filters match fewer homes), and the count says how
+            // many more there are
+            var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
+            return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
+          }
+          return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
+            return [items.map(function (d) {
+              var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+              return { url: d.url, meta: d.meta, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
+            }), 0];
+          });
+        });
+      });
+      return search.then(function (found) {
+        if (my !== runId || !found) return;
+        unknown = found[1];
+        if (!distanceMode) return found[0];
+        // sorted by distance; homes with no location last, A to Z (by the site's name order when known)
+        return found[0].sort(function (a, b) { return a.km - b.km || (a.rank - b.rank) || a.title.localeCompare(b.title); });
+      }).then(function (results) {
+        if (my !== runId || !results) return;
+        pending = results; shown = 0; drawn = []; list.replaceChildren();
+        var n = results.length, text;
+        if (n === 0) {
+          var why = untold(form, known);
+          text = why.length ? why.join(" ") : "No homes match. Try removing a filter.";
+        } else if (distanceMode) {
+          var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
+          text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
+            (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
+            (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
+              " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
+        } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
+          (s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
+        // the count is announced once the first homes are on the page
+        return showMore().then(function () { finish(text); });
+      });
+    }).catch(function (e) {
+      finish(e === NOT_LOADED ? "Search could not load. You can browse all homes in the lists below instead."
+        : "Search is not working right now. You can browse all homes instead (the lists below).");
+    });
+  }
+  var timer = null;
+  form.addEventListener("input", function (ev) {
+    // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen
+    if (ev.target.name === "q" && hasPostcode(form.q.value) && form.sort.value === "name") form.sort.value = "distance";
+    if (ev.target.name === "q" || ev.target.name === "near") { clearTimeout(timer); timer = setTimeout(run, 300); }
+  });
+  form.addEventListener("change", function (ev) {
+    if (ev.target.name === "near" && ev.target.value && form.sort.value !== "distance") form.sort.value = "distance";
+    if (ev.target.name === "sort" && ev.target.value !== "distance") geo = null;
+    if (ev.target.name !== "q" && ev.target.name !== "near") run();
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault(); clearTimeout(timer); run();
+    // "Apply filters" on a phone folds the panel away and takes the person to the count
+    if (ev.submitter && panel.contains(ev.submitter) && !(window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) {
+      panel.open = false;
+      status.focus();
+    }
+  });
+  more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
+  document.getElementById("use-location").addEventListener("click", function () {
+    if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
+    status.textContent = "Asking your browser for your location…";
+    navigator.geolocation.getCurrentPosition(function (p) {
+      geo = [p.coords.latitude, p.coords.longitude];
+      form.sort.value = "distance";
+      run();
+    }, function () { status.textContent = "Your location was not shared. Enter a postcode instead."; }, { timeout: 10000 });
+  });
+  ["clear", "clear-top"].forEach(function (id) {
+    document.getElementById(id).addEventListener("click", function (ev) {
+      ev.preventDefault(); form.reset(); geo = null; run(); form.q.focus();
+    });
+  });
+  loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
+  run();
+}

@@ -1,0 +1,49 @@
+/* The shortlist: kept in this browser's localStorage only; nothing is sent anywhere. */
+import { el, announce } from "./directory-dom.js";
+import { safeSlug } from "./directory-text.js";
+
+const KEY = "carehomes.shortlist";
+export const MAX = 10;
+
+export function getList() {
+  try {
+    var v = JSON.parse(localStorage.getItem(KEY) || "[]");
+    return Array.isArray(v) ? v.filter(function (x) { return x && safeSlug(x.slug); }).slice(0, MAX) : [];
+  } catch (e) { return []; }
+}
+export function setList(list) {
+  try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode: keep going */ }
+  refreshButtons();
+}
+function inList(slug) { return getList().some(function (x) { return x.slug === slug; }); }
+export function toggle(slug, name, region) {
+  var list = getList();
+  if (inList(slug)) {
+    setList(list.filter(function (x) { return x.slug !== slug; }));
+    announce(region, name + " removed from your shortlist. " + getList().length + " on your shortlist.");
+  } else if (list.length >= MAX) {
+    announce(region, "Your shortlist is full (" + MAX + " homes). Remove one first.");
+  } else {
+    list.push({ slug: slug, name: String(name).slice(0, 200) });
+    setList(list);
+    announce(region, name + " added to your shortlist. " + list.length + " on your shortlist.");
+  }
+}
+export function refreshButtons() {
+  var n = getList().length;
+  document.querySelectorAll("button.ch-shortlist").forEach(function (b) {
+    b.hidden = false;
+    // the button names its home: "Add Lyndale to shortlist"
+    b.textContent = (inList(b.dataset.slug) ? "Remove " : "Add ") + b.dataset.name + (inList(b.dataset.slug) ? " from shortlist" : " to shortlist");
+  });
+  var link = document.getElementById("shortlist-link");
+  if (link) {
+    link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+    if (link.closest(".ch-result-links")) link.hidden = n === 0;  // on the find page, only once there is one
+  }
+}
+export function liveRegion() {
+  var r = document.getElementById("ch-live");
+  if (!r) { r = el("div", { id: "ch-live", role: "status", "aria-live": "polite", class: "md-typeset ch-sep" }); document.body.appendChild(r); }
+  return r;
+}

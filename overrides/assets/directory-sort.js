@@ -1,0 +1,81 @@
+/* The find page's orders: each home page carries its rank in each order the build made (unknowns last);
+   the best rating first is one search per rating. Pure given a Pagefind object (tested by node --test). */
+import { FACE, VALUES } from "./directory-values.js";
+import { plural } from "./directory-text.js";
+
+export function sortOf(key) { return (FACE.sorts || {})[key] || (FACE.sorts || {}).name || { words: "" }; }
+export function unknownOf(sort) {
+  // [Pagefind filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]
+  var u = (FACE.sorts || {})[sort];
+  return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany] : null;
+}
+export function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
+export function ratingSearch(pf, term, filters) {
+  // Best rating first: one search per rating (the schema's order, best first, homes with no rating
+  // last), each A to Z. No sort list to download, and the order is exact.
+  var chosen = filters.rating;
+  var order = VALUES.ratings.filter(function (r) { return !chosen || allows(chosen, r); });
+  return Promise.all(order.map(function (r) {
+    var f = Object.assign({}, filters);
+    f.rating = r;
+    return pf.search(term, { filters: f, sort: { name: "asc" } });
+  })).then(function (all) {
+    var out = [], unknown = 0;
+    all.forEach(function (res, i) {
+      if (!res) return;
+      out = out.concat(res.results);
+      if (order[i] === VALUES.noRating) unknown = res.results.length;
+    });
+    return [out, unknown];
+  });
+}
+export function sortedSearch(pf, term, filters, sort) {
+  if (sort === "rating") return ratingSearch(pf, term, filters);
+  // Homes with a value for the sort are ranked at build time; those without one have no rank, so
+  // they come from a second search (same words and filters, value not known), A to Z, after them.
+  var opts = { filters: filters, sort: {} }, u = unknownOf(sort);
+  opts.sort[(FACE.sorts || {})[sort] ? sort : "name"] = "asc";
+  var known = pf.search(term, opts);
+  if (!u) return known.then(function (r) { return r ? [r.results, 0] : null; });
+  var wanted = u[1], unknown = Promise.resolve(null);
+  if (!filters[u[0]] || allows(filters[u[0]], wanted)) {
+    var f = Object.assign({}, filters);
+    f[u[0]] = wanted;
+    unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
+  }
+  return Promise.all([known, unknown]).then(function (both) {
+    if (!both[0]) return null;
+    var rest = both[1] ? both[1].results : [], later = {};
+    // a sort no home has a value for is ignored by Pagefind, which then returns every home: the
+    // homes without a value are listed once, last
+    rest.forEach(function (r) { later[r.id] = true; });
+    return [both[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), rest.length];
+  });
+}
+export function unknownNote(sort, n) {
+  var u = unknownOf(sort);
+  if (!u || !n) return "";
+  return " " + plural(n, "home", "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
+}
+
+export function wordSearch(pf, words) {
+  // A Pagefind-like search where every word must be a whole word of the page: one quoted (exact) search
+  // per word, the first sorted as asked, kept only where every other word is on the page too. Pagefind's
+  // own search would guess at a word it does not know from its first letters ("epilepsy" finding HR2 6EP).
+  return {
+    search: function (term, opts) {
+      var all = words.map(function (w, i) {
+        return pf.search("\"" + w + "\"", i ? { filters: (opts || {}).filters } : opts);
+      });
+      return Promise.all(all).then(function (found) {
+        if (!found[0]) return null;
+        var keep = found.slice(1).map(function (r) {
+          var ids = {};
+          (r ? r.results : []).forEach(function (x) { ids[x.id] = true; });
+          return ids;
+        });
+        return Object.assign({}, found[0], { results: found[0].results.filter(function (x) { return keep.every(function (ids) { return ids[x.id]; }); }) });
+      });
+    }
+  };
+}

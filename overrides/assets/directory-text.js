@@ -1,0 +1,80 @@
+/* Pure helpers of the find and compare pages: no page, no storage, no network (tested by node --test,
+   tests/js/). Every wording of a fact is finished by the build; these only fill, count and measure. */
+
+export const MILE = 1.609344;
+export function fill(template, parts) {
+  // "{n} of {total}" -> "3 of 89": the wording is the schema's (x-directory.find)
+  return String(template || "").replace(/\{(\w+)\}/g, function (m, k) { return parts[k] !== undefined ? String(parts[k]) : m; });
+}
+export function money(n) { return "£" + Number(n).toLocaleString("en-GB", { maximumFractionDigits: 2 }); }
+export function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
+export function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+export function withPostcode(text) {
+  // "Kington HR3 5AA" -> ["HR3 5AA", "Kington"]: a whole postcode among other words, or null
+  var m = /(^|\s)([A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*[0-9][A-Za-z]{2})(?=\s|$)/.exec(text);
+  if (!m || !postcode(m[2])) return null;
+  var rest = (text.slice(0, m.index) + " " + text.slice(m.index + m[0].length)).replace(/\s+/g, " ").trim();
+  return rest ? [m[2], rest] : null;
+}
+export function outward(text) {
+  var t = String(text || "").toUpperCase().replace(/\s+/g, "");
+  var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})?$/.exec(t);
+  return m ? m[1] : null;
+}
+export function postcode(text) {
+  // "hr3 5aa" -> ["HR3", "5AA"]; null unless it is a whole postcode
+  var t = String(text || "").toUpperCase().replace(/\s+/g, "");
+  var m = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$/.exec(t);
+  return m ? [m[1], m[2]] : null;
+}
+export function km(a, b) {
+  var R = 6371, r = Math.PI / 180, dLat = (b[0] - a[0]) * r, dLon = (b[1] - a[1]) * r;
+  var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(a[0] * r) * Math.cos(b[0] * r) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+  return 2 * R * Math.asin(Math.sqrt(h));
+}
+
+export function distanceText(km, unit, find) {
+  // "3.2 miles away (approximately)", or the schema's wording for a home with no location (x-directory.find)
+  if (km >= 9999) return find.noLocation;
+  return (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit) + " away (approximately)";
+}
+
+export function plainWords(text) {
+  // how the build names a need in plain words (face.py plain_words): lower case letters and digits, single spaces
+  return String(text || "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+export function needsIn(q, needWords) {
+  // A word or phrase of the search box that names a need is that filter, never text to match (so "dementia"
+  // finds the homes registered for dementia, and no word can match a postcode by its first letters).
+  // needWords: [[phrase, filter, label], ...], longest first. -> {rest: the other words, filters, needs}
+  var rest = " " + plainWords(q) + " ", filters = {}, needs = [];
+  (needWords || []).forEach(function (w) {
+    if (rest.indexOf(" " + w[0] + " ") < 0) return;
+    rest = rest.replace(" " + w[0] + " ", " ");
+    filters[w[1]] = "yes";
+    if (needs.indexOf(w[0]) < 0) needs.push(w[0]);
+  });
+  return { rest: rest.trim().replace(/\s+/g, " "), filters: filters, needs: needs };
+}
+
+export function whyMatched(meta, words, needs, search) {
+  // "Matched on: name; needs: dementia": which of the home's name, town, provider or postcode has each word
+  var m = meta || {}, reasons = [], wording = (search || {}).reasons || {};
+  var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode };
+  Object.keys(fields).forEach(function (k) {
+    var own = (" " + plainWords(fields[k]) + " " + (k === "postcode" ? plainWords(fields[k]).replace(/ /g, "") + " " : ""));
+    if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);
+  });
+  if ((needs || []).length && wording.needs) reasons.push(fill(wording.needs, { needs: needs.join(", ") }));
+  return reasons.length ? fill(search.why, { reasons: reasons.join("; ") }) : "";
+}
+
+export function readCard(meta) {
+  // the card the build finished ({address, lines}), from the base64 Pagefind meta (views.card_meta); empty if unreadable
+  try {
+    var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
+    var card = JSON.parse(new TextDecoder().decode(bytes));
+    return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [] };
+  } catch (e) { return { address: "", lines: [] }; }
+}

@@ -1,0 +1,124 @@
+// Unit tests of the find page's pure modules, run by Node's own test runner (python3 build.py test runs
+// node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { distanceText, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
+import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
+import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
+
+Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
+  find: { noLocation: "Distance: not known (no location given)", units: { mi: "miles", km: "km" } } });
+Object.assign(FACE, { sorts: {
+  name: { words: "A to Z by name", filter: null },
+  rating: { words: "best CQC rating first", filter: "rating", unknownValue: "Rating not in our data", unknownOne: "has no CQC rating known", unknownMany: "have no CQC rating known" },
+  fee: { words: "lowest fee first", filter: "feeband", unknownValue: "none", unknownOne: "has not given its fees", unknownMany: "have not given their fees" },
+} });
+
+test("postcodes: whole, outward code alone, or among words", () => {
+  assert.deepEqual(postcode("hr3 5aa"), ["HR3", "5AA"]);
+  assert.equal(postcode("HR3"), null);
+  assert.equal(outward("hr3"), "HR3");
+  assert.equal(outward("bariatric"), null);
+  assert.deepEqual(withPostcode("Kington HR3 5AA"), ["HR3 5AA", "Kington"]);
+  assert.equal(withPostcode("HR3 5AA"), null);
+});
+
+test("distance wording: miles or km to one place, and the schema's words when a home has no location", () => {
+  const hereford = [52.056, -2.716], leominster = [52.227, -2.737];
+  const d = km(hereford, leominster);
+  assert.ok(d > 18 && d < 20, String(d));
+  assert.equal(distanceText(d, "km", VALUES.find), d.toFixed(1) + " km away (approximately)");
+  assert.equal(distanceText(16.09344, "mi", VALUES.find), "10.0 miles away (approximately)");
+  assert.equal(distanceText(9999, "mi", VALUES.find), "Distance: not known (no location given)");
+});
+
+test("small words", () => {
+  assert.equal(fill("{n} of {total} homes have told us", { n: 3, total: 89 }), "3 of 89 homes have told us");
+  assert.equal(fill("{missing} stays", {}), "{missing} stays");
+  assert.equal(plural(1, "home", "homes"), "1 home");
+  assert.equal(plural(0, "home", "homes"), "0 homes");
+  assert.ok(safeSlug("aston-house") && !safeSlug("../x") && !safeSlug(7));
+});
+
+function fakePagefind(homes) {
+  // homes: [{id, rating, feeband, fee}]; a search honours equality filters and the fee rank (unranked homes left out)
+  return {
+    search(term, opts) {
+      const f = opts.filters || {};
+      let found = homes.filter((h) => Object.keys(f).every((k) => (typeof f[k] === "string" ? h[k] === f[k] : f[k].any.includes(h[k]))));
+      if (opts.sort && opts.sort.fee) found = found.filter((h) => h.fee !== undefined).sort((a, b) => a.fee - b.fee);
+      return Promise.resolve({ results: found.map((h) => ({ id: h.id })) });
+    },
+  };
+}
+
+test("a sort lists the homes with no value last, each once, and the count says how many", async () => {
+  const pf = fakePagefind([{ id: "a", fee: 900, feeband: "00900" }, { id: "b", feeband: "none" }, { id: "c", fee: 700, feeband: "00700" }]);
+  const [results, unknown] = await sortedSearch(pf, "x", {}, "fee");
+  assert.deepEqual(results.map((r) => r.id), ["c", "a", "b"]);
+  assert.equal(unknown, 1);
+  assert.equal(unknownNote("fee", unknown), " 1 home has not given its fees and is listed last, A to Z.");
+  assert.equal(unknownNote("fee", 2), " 2 homes have not given their fees and are listed last, A to Z.");
+  assert.equal(unknownNote("name", 2), "");
+});
+
+test("best rating first: one search per rating, in the schema's order, no rating last", async () => {
+  const pf = fakePagefind([{ id: "g", rating: "Good" }, { id: "n", rating: "Rating not in our data" }, { id: "o", rating: "Outstanding" }]);
+  const [results, unknown] = await sortedSearch(pf, "x", {}, "rating");
+  assert.deepEqual(results.map((r) => r.id), ["o", "g", "n"]);
+  assert.equal(unknown, 1);
+});
+
+test("the sorts' words and unknown filters are the face's", () => {
+  assert.equal(sortOf("fee").words, "lowest fee first");
+  assert.equal(sortOf("nonsense").words, "A to Z by name");
+  assert.deepEqual(unknownOf("rating"), ["rating", "Rating not in our data", "has no CQC rating known", "have no CQC rating known"]);
+  assert.equal(unknownOf("name"), null);
+});
+
+const NEED_WORDS = [["intermediate care", "need_intermediate_care", "intermediate care"], ["without nursing", "care_residential", "without nursing (residential)"],
+  ["tracheostomy", "need_tracheostomy", "tracheostomy"], ["residential", "care_residential", "without nursing (residential)"],
+  ["dementia", "band_dementia", "dementia"], ["nursing", "care_nursing", "with nursing"]];
+const SEARCH = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", provider: "provider", postcode: "postcode", needs: "needs: {needs}" } };
+
+test("a word naming a need is that need's filter, never text", () => {
+  assert.deepEqual(needsIn("Kington dementia", NEED_WORDS), { rest: "kington", filters: { band_dementia: "yes" }, needs: ["dementia"] });
+  assert.deepEqual(needsIn("intermediate care, Tracheostomy", NEED_WORDS),
+    { rest: "", filters: { need_intermediate_care: "yes", need_tracheostomy: "yes" }, needs: ["intermediate care", "tracheostomy"] });
+  assert.deepEqual(needsIn("without nursing", NEED_WORDS), { rest: "", filters: { care_residential: "yes" }, needs: ["without nursing"] });
+  // words that name no need the schema knows stay words, to be matched whole (and so match nothing here)
+  for (const q of ["bariatric", "epilepsy", "respite", "parkinsons"]) assert.deepEqual(needsIn(q, NEED_WORDS), { rest: q, filters: {}, needs: [] });
+  assert.equal(plainWords("Ross-on-Wye, HR9"), "ross on wye hr9");
+});
+
+test("each card says why it is listed", () => {
+  const meta = { title: "Kington Court", town: "Kington", provider: "Example Care Group", postcode: "HR5 3BX" };
+  assert.equal(whyMatched(meta, ["kington"], [], SEARCH), "Matched on: name; town");
+  assert.equal(whyMatched(meta, ["example", "group"], ["dementia"], SEARCH), "Matched on: provider; needs: dementia");
+  assert.equal(whyMatched(meta, ["hr53bx"], [], SEARCH), "Matched on: postcode");
+  assert.equal(whyMatched(meta, [], [], SEARCH), "");
+  assert.equal(whyMatched({ title: "X" }, ["x"], [], SEARCH), "Matched on: name");
+});
+
+test("every word must be a whole word of the page: one quoted search per word, the first keeps its order", async () => {
+  const asked = [];
+  const pages = { a: "the garth kington hr5 3ba", b: "park house bromyard", c: "kington court house" };
+  const pf = {
+    search(term, opts) {
+      asked.push([term, opts]);
+      const word = term.replace(/"/g, "");
+      const ids = Object.keys(pages).filter((id) => pages[id].split(" ").includes(word));
+      return Promise.resolve({ results: (opts.sort ? ids.reverse() : ids).map((id) => ({ id })) });
+    },
+  };
+  const found = await wordSearch(pf, ["house", "kington"]).search("carehomelisting", { filters: { f: "yes" }, sort: { name: "asc" } });
+  assert.deepEqual(found.results.map((r) => r.id), ["c"]);
+  assert.deepEqual(asked, [['"house"', { filters: { f: "yes" }, sort: { name: "asc" } }], ['"kington"', { filters: { f: "yes" } }]]);
+});
+
+test("the card comes from the build as base64 JSON, so its words are never search text", () => {
+  const card = { address: "45 Hampton Park Road, Hereford, HR1 1TJ", lines: ["Care home without nursing", "Fees from £890 a week"] };
+  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(card), "utf-8").toString("base64") }), card);
+  assert.deepEqual(readCard({ card: "not base64 json" }), { address: "", lines: [] });
+  assert.deepEqual(readCard({}), { address: "", lines: [] });
+});

@@ -1,0 +1,64 @@
+"""Search that means what it says (issue 19, requirement 3), in Chromium on both engines' sites: a word naming
+a need matches need fields only, no word matches a postcode or an address by its first letters, words match
+whole words, each card says why it is listed, and a chosen sort is honoured with a postcode in the box."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+import test_browser
+from test_browser import all_homes, every_result, wait_results
+
+# the browser suite's fixtures: the bundled site on each engine, served, and a page in Chromium
+browser, site, page = test_browser.browser, test_browser.site, test_browser.page
+
+pytestmark = pytest.mark.browser
+
+
+def status(pg) -> str:
+    wait_results(pg)
+    return pg.locator("#results-status").inner_text()
+
+
+@pytest.mark.parametrize("word, wrong", [("bariatric", "The Garth Care Home with Nursing"), ("epilepsy", "The Manor Rest Home"),
+                                         ("respite", "Stable Cottage"), ("parkinsons", "Park House")])
+def test_a_need_no_home_names_finds_no_postcode_or_street(site, page, word, wrong):
+    """The issue's cases: 'bariatric' found HR5 3BA, 'epilepsy' HR2 6EP, 'respite' HR9 6RE, 'parkinsons' a Park road."""
+    page.goto(site + "find/?q=" + word)
+    assert wrong not in every_result(page)
+    assert status(page) == "No homes match. Try removing a filter."
+
+
+def test_a_need_word_is_the_need_and_each_card_says_why(site, page):
+    homes = all_homes()
+    expected = sum(bool(((h.get("care") or {}).get("user_bands") or {}).get("dementia"))
+                   and ((h.get("address") or {}).get("town") or "").lower() == "kington" for h in homes)
+    assert expected >= 2
+    page.goto(site + "find/?q=Kington+dementia")
+    assert status(page).startswith(f"{expected} homes match")
+    whys = page.locator("#results > li .ch-why").all_inner_texts()
+    assert len(whys) == expected and all(w.startswith("Matched on: ") and w.endswith("town; needs: dementia") for w in whys), whys
+    page.goto(site + "find/?q=Aston+House")
+    expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: name"])
+
+
+def test_words_match_whole_words_only(site, page):
+    page.goto(site + "find/?q=Hamp")  # the first letters of Hampton Park Road, Hampton Grange
+    assert status(page) == "No homes match. Try removing a filter."
+    page.goto(site + "find/?q=Hampton")
+    # whole words of names and towns: not Brockhampton Court, nor Aston House on Hampton Park Road (a street is not search text)
+    assert every_result(page) == ["Hampton Grange Nursing Home", "Hampton House Residential Care Home", "Sophie House"]
+    expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: name", "Matched on: name; town", "Matched on: town"])  # Hampton House is in Hampton Bishop
+
+
+def test_a_chosen_sort_is_honoured_with_a_postcode_in_the_box(site, page):
+    page.goto(site + "find/?q=HR1+1TJ")
+    assert "nearest first. Distances are measured in a straight line from HR1 1TJ." in status(page)
+    expect(page.locator("#sort")).to_have_value("distance")
+    page.locator("#sort").select_option("rating")
+    expect(page.locator("#results-status")).to_have_text(re.compile(
+        r"^\d+ homes match, best CQC rating first\..* The postcode in the search box is used only to sort by distance\.$"))
+    assert "sort=rating" in page.url
+    page.reload()
+    expect(page.locator("#sort")).to_have_value("rating")

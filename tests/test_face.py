@@ -1,0 +1,166 @@
+"""The public face declared once (schema/face.json): a fact, a card line, a compare row or a filter is one entry."""
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, TODAY
+
+from carehomes.face import FORMATS, FaceError, face_of, load_face
+from carehomes.load import parse_profile
+from carehomes.render import _md_env, render_homes
+from carehomes.schema import Schema, load_schema
+from carehomes.search import known_counts
+from carehomes.views import HomeView
+
+SCHEMA_DIR = ROOT / "schema"
+
+
+def full() -> dict:
+    path = FIXTURES / "profiles" / "example-full.yaml"
+    profile, problems = parse_profile(path.read_text(encoding="utf-8"), str(path))
+    assert profile, problems
+    return copy.deepcopy(profile.data)
+
+
+def schema_copy(tmp_path: Path, package_edit=None, face_edit=None) -> Schema:
+    """A copy of schema/ with an edit to datapackage.json and to face.json, loaded as the build loads it."""
+    folder = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, folder)
+    for name, edit in (("datapackage.json", package_edit), ("face.json", face_edit)):
+        if edit:
+            doc = json.loads((folder / name).read_text(encoding="utf-8"))
+            edit(doc)
+            (folder / name).write_text(json.dumps(doc), encoding="utf-8")
+    load_schema.cache_clear()
+    try:
+        return load_schema(folder / "datapackage.json")
+    finally:
+        load_schema.cache_clear()
+
+
+def care_home(doc: dict) -> dict:
+    return doc["kinds"]["care_home"]
+
+
+def add_languages(pkg: dict) -> None:
+    fields = pkg["resources"][0]["schema"]["fields"]
+    at = next(i for i, f in enumerate(fields) if f["profilePath"] == "care.weekend_admissions") + 1
+    fields.insert(at, {"name": "languages_spoken", "title": "Languages spoken", "type": "list", "owner": "provider",
+                       "profilePath": "care.languages_spoken", "description": "Languages staff speak with residents.",
+                       "example": ["English", "Welsh"]})
+
+
+def show_languages(face: dict) -> None:
+    k = care_home(face)
+    next(g for g in k["page"] if g["id"] == "care")["facts"].append(
+        {"path": "care.languages_spoken", "format": "list", "short": "which languages its staff speak"})
+    k["card"].append({"id": "languages", "path": "care.languages_spoken", "format": "list", "template": "{label}: {value}"})
+    k["compare"].append({"id": "languages", "path": "care.languages_spoken", "format": "list"})
+
+
+def test_a_new_fact_on_page_card_and_compare_is_one_schema_and_face_edit(tmp_path):
+    schema = schema_copy(tmp_path, add_languages, show_languages)
+    data = full()
+    data["care"]["languages_spoken"] = ["English", "Welsh"]
+    v = HomeView(data, TODAY, schema)
+    care = next(g for g in v.groups() if g.id == "care")
+    fact = next(f for f in care.facts if f.label == "Languages spoken")  # the schema's title is the label
+    assert (fact.text, fact.owner) == ("English; Welsh", "provider")
+    assert v.card_lines()[-1] == "Languages spoken: English; Welsh"
+    assert v.compare_cells()["languages"] == "English; Welsh"
+    assert ["languages", "Languages spoken"] in face_of(schema).for_script()["compare"]
+    # the page itself, as the build writes it
+    render_homes([v], tmp_path / "site", ("<html><body>", "</body></html>"), "council@example.org")
+    page = (tmp_path / "site" / "homes" / v.slug / "index.html").read_text(encoding="utf-8")
+    assert "<dt>Languages spoken</dt><dd>English; Welsh</dd>" in page
+    card = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]*)"', page).group(1)
+    assert json.loads(base64.b64decode(card))["lines"][-1] == "Languages spoken: English; Welsh"  # the card, in its Pagefind meta
+    assert json.loads((tmp_path / "site" / "homes" / v.slug / "home.json").read_text())["compare"]["languages"] == "English; Welsh"
+    # not given: named in the "not known yet" block, no card line (it has no unknown wording), compare says not known
+    del data["care"]["languages_spoken"]
+    v = HomeView(data, TODAY, schema)
+    provider = next(u for u in v.unknowns() if u.owner == "provider")
+    assert "which languages its staff speak" in provider.items
+    assert not any(line.startswith("Languages") for line in v.card_lines())
+    assert v.compare_cells()["languages"] is None
+
+
+def add_assessments_filter(face: dict) -> None:
+    care_home(face)["facets"].append(
+        {"key": "assess", "control": "checks", "legend": "Assessments", "question": "assesses people at weekends",
+         "options": [{"id": "assess", "filter": "assess", "path": "care.weekend_assessments", "label": "Assesses at weekends"}]})
+
+
+def test_a_new_filter_is_one_facet_entry(tmp_path):
+    schema = schema_copy(tmp_path, face_edit=add_assessments_filter)
+    yes, no, unsaid = full(), full(), full()
+    yes["care"]["weekend_assessments"] = True
+    no["care"]["weekend_assessments"] = False
+    unsaid["care"].pop("weekend_assessments", None)
+    views = [HomeView(d, TODAY, schema) for d in (yes, no, unsaid)]
+    assert "assess" in views[0].yes_filters and "assess" not in views[1].yes_filters + views[2].yes_filters
+    assert known_counts(views)["assess"] == 2  # yes and no are both told; the third has not said
+    script = face_of(schema).for_script()
+    assert script["filters"]["assess"] == ["assess"] and script["fields"][-1] == "assess"
+    assert script["questions"]["assess"] == "assesses people at weekends"
+    find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
+        stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
+        map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=[], ratings=schema.values.rating_choices,
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../")
+    assert ('<fieldset><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
+            'value="yes" data-filter="assess"><label for="assess">Assesses at weekends</label></div>') in find
+
+
+def test_the_bundled_face_wording():
+    """Cards and compare cells are finished in Python, with their "not known" wording; unknown is never no or 0."""
+    data = full()
+    v = HomeView(data, TODAY, load_schema())
+    assert v.card_lines() == ["Care home with and without nursing", "CQC rating: Good (14 March 2025)",
+                              "Beds free: 2 with nursing, 0 without nursing (confirmed 20 November 2026)",
+                              "Fees from £890 a week"]
+    data["beds"] = {"confirmed": dt.date(2026, 11, 1), "nursing": {"available": 0}}
+    data.pop("fees", None)
+    data["cqc"]["rating_date"] = dt.date(2020, 1, 2)
+    v = HomeView(data, TODAY, load_schema())
+    assert v.card_lines()[1:] == ["CQC rating: Good (2 January 2020). This rating is more than two years old",
+                                  "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 1 November 2026). "
+                                  "May be out of date", "Fees: not provided yet"]
+    cells = v.compare_cells()
+    assert (cells["nursing_free"], cells["residential_free"], cells["fee"]) == ("0", None, None)
+    assert cells["rating"] == "Good (2 January 2020), more than two years old"
+    assert cells["confirmed"] == "1 November 2026 (may be out of date)"
+    data["cqc"].pop("rating")
+    assert HomeView(data, TODAY, load_schema()).card_lines()[1] == "CQC rating: Rating not in our data (see the CQC page)"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda f: care_home(f)["page"][0]["facts"][0].update(format="stars"),
+     "kinds.care_home.page[0].facts[0].format: 'stars' is not a formatter; use one of " + ", ".join(sorted(FORMATS))),
+    (lambda f: care_home(f)["compare"][0].update(path="care.languages"),
+     "kinds.care_home.compare[0].path: 'care.languages' is not a field of the schema; use a profilePath from schema/datapackage.json"),
+    (lambda f: care_home(f).pop("sorts"), "kinds.care_home: has no sorts; add it (see the description at the top of the file)"),
+    (lambda f: care_home(f)["page"][1].update(source="{regulator}"),
+     "kinds.care_home.page[1].source: names an owner that does not exist; use {cqc}, {provider}, {council}, {fsa}"),
+    (lambda f: care_home(f)["facets"][2].update(each="care.nothing"),
+     "kinds.care_home.facets[2].each: 'care.nothing' holds no yes/no fields; name a group of them, like care.user_bands, or capabilities"),
+])
+def test_a_wrong_face_entry_is_named(tmp_path, edit, message):
+    schema = schema_copy(tmp_path, face_edit=edit)
+    with pytest.raises(FaceError) as e:
+        load_face(schema)
+    assert str(e.value) == f"{tmp_path / 'schema' / 'face.json'}: {message}"
+
+
+def test_a_face_file_that_is_not_json_names_its_line(tmp_path):
+    schema = schema_copy(tmp_path)
+    (tmp_path / "schema" / "face.json").write_text('{\n  "kinds": {,\n}\n', encoding="utf-8")
+    with pytest.raises(FaceError) as e:
+        load_face(schema)
+    assert str(e.value).startswith(f"{tmp_path / 'schema' / 'face.json'}, line 2: is not valid JSON (")
