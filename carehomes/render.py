@@ -32,6 +32,7 @@ from .market import market_html
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_chunks
+from .records import closed
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .text import slugify
@@ -509,7 +510,8 @@ def _map_config(cfg: SiteConfig) -> dict[str, str]:
 
 
 def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:
-    """Every static list page: by letter, town, need and area."""
+    """Every static list page: by letter, town, need and area; a closed home is in none of them."""
+    views = [v for v in views if not closed(v.d)]
     lists = list_pages(views, need_choices(schema))
     _, areas = browse_groups(views)
     lists["areas"] = [ListPage(k, f"Homes in {label}", label, homes) for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
