@@ -283,7 +283,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from .render import read_config
-    from .report import ConfigError, data_date, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
+    from .market import data_date
+    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
     from .views import HomeView
 
     from .releases import ReleaseError

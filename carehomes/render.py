@@ -119,6 +119,10 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     areas = d.get("postcode_areas")
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
+    places = d.get("localities")
+    if places is not None and not (isinstance(places, dict) and all(
+            isinstance(k, str) and isinstance(v, list) and v and all(isinstance(p, str) for p in v) for k, v in places.items())):
+        out.append("extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]")
     m = d.get("map")
     if m is not None and not isinstance(m, dict):
         out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
@@ -359,7 +363,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
-                      market_html(views, views[0].today if views else released) + "\n"),
+                      market_html(views, views[0].today if views else released, d.get("localities")) + "\n"),
     }
     from .forms import contributing_for_site
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .market import as_date
 from .records import closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -92,22 +93,6 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     return t
 
 
-def data_date(views: list[HomeView]) -> dt.date | None:
-    """The date the report and market page are 'as at': the newest CQC register date in the profiles
-    (not the clock, so ages read as they did when CQC published the data); None when no home has one."""
-    dates = [d for d in (_as_date(v.get("cqc.imported")) for v in views) if d]
-    return max(dates) if dates else None
-
-
-def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def cqc_link(v: HomeView) -> str:
     """The CQC report for the home's rating, else its CQC page (every location has one)."""
     return str(v.get("cqc.report_url") or f"https://www.cqc.org.uk/location/{v.d['location_id']}")
@@ -119,7 +104,7 @@ def history(v: HomeView, path: str) -> list[tuple[dt.date, str]]:
     out = []
     for item in v.get(path) or []:
         date, _, rating = str(item).partition(" ")
-        d = _as_date(date)
+        d = as_date(date)
         if d and rating in RANK:
             out.append((d, rating))
     return sorted(out, reverse=True)
@@ -155,8 +140,8 @@ def closure_window(today: dt.date, previous: tuple[dt.date, dict[str, dict]] | N
 
 def recent_closures(views: list[HomeView], since: dt.date) -> list[HomeView]:
     """Homes closed (off the CQC register) on or after ``since``, most recent first."""
-    found = [v for v in views if closed(v.d) and (d := _as_date(v.get("cqc.status_date"))) and d >= since]
-    return sorted(found, key=lambda v: (_as_date(v.get("cqc.status_date")), v.name), reverse=True)
+    found = [v for v in views if closed(v.d) and (d := as_date(v.get("cqc.status_date"))) and d >= since]
+    return sorted(found, key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
 
 
 def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
@@ -179,7 +164,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                               "" if beds is None else str(beds), cqc_link(v),
                               v.s.values.owner_source(field.owner) if field else "", as_at))
         if closed(v.d):
-            d = _as_date(v.get("cqc.status_date"))
+            d = as_date(v.get("cqc.status_date"))
             if d is None or d >= since:
                 add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
             continue
@@ -214,7 +199,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
             add("No registered manager", "cqc.manager_absent_since" if absent else "cqc.registered_manager",
                 f"none since {absent.isoformat() if hasattr(absent, 'isoformat') else absent}" if absent else "no",
                 absent or v.get("cqc.imported"))
-        registered = _as_date(v.get("cqc.registered_since"))
+        registered = as_date(v.get("cqc.registered_since"))
         if registered and since <= registered <= today:
             add("New registration", "cqc.registered_since", f"registered {registered.isoformat()}, "
                 + (f"{beds} beds" if beds is not None else "beds not known"), registered)
@@ -345,7 +330,7 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date) -> list[l
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in recent_closures(views, since) if kind(v) == k]
         new = [v for v in views if not closed(v.d) and kind(v) == k
-               and (d := _as_date(v.get("cqc.registered_since"))) and since <= d <= today]
+               and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
         if gone or new:
             lost, gained = (sum(v.get("beds.registered") or 0 for v in vs) for vs in (gone, new))
             rows.append([f"Care home {k}" if k != "not known" else "Service type not known", f"{len(gone):,}", f"{lost:,}",
