@@ -14,7 +14,7 @@ from typing import Any
 
 from .docs import html_table
 from .records import closed
-from .schema import Values
+from .schema import Values, load_schema
 from .views import VALUES, HomeView
 
 YEAR_DAYS = 365
@@ -305,7 +305,8 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     return "\n".join(out)
 
 
-BANDS = (("dementia", "Dementia"), ("learning_disability_autism", "Learning disability or autism"), ("mental_health", "Mental health"))
+VALUES_SCHEMA = load_schema()
+BANDS = ("dementia", "learning_disability_autism", "mental_health")  # the CQC bands a committee plans capacity for
 QUESTIONS = (("rating", "Overall"), ("rating_safe", "Safe"), ("rating_effective", "Effective"), ("rating_caring", "Caring"),
              ("rating_responsive", "Responsive"), ("rating_well_led", "Well-led"))
 
@@ -319,21 +320,27 @@ def _homes_beds(vs: list[HomeView], path: str) -> str:
             + (f"; {unknown:,} {_not_known()}" if unknown else ""))
 
 
+def _with_total(names: list[str], groups: dict[str, list[HomeView]]) -> list[tuple[str, list[HomeView]]]:
+    """Each area's homes, then a 'Total' row of them all."""
+    return [*((n, groups[n]) for n in names), ("Total", [v for n in names for v in groups[n]])]
+
+
 def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
     """Capacity by area and kind (homes and registered beds, with and without nursing, the CQC bands), with a total row."""
+    titles = {f.path: f.title for f in VALUES_SCHEMA.home_fields}
     header = ["Area", "Homes", "Registered beds", "With nursing: homes (beds)", "Without nursing: homes (beds)",
-              *(f"{label}: homes (beds)" for _, label in BANDS), "Council rate accepted"]
+              *(f"{titles[f'care.user_bands.{b}']}: homes (beds)" for b in BANDS), "Council rate accepted"]
     rows = []
-    for a, vs in [*((a, groups[a]) for a in names), ("Total", [v for a in names for v in groups[a]])]:
+    for a, vs in _with_total(names, groups):
         rows.append([html.escape(a), f"{len(vs):,}", _total(vs, "beds.registered"), _homes_beds(vs, "care.nursing"),
-                     _homes_beds(vs, "care.residential"), *(_homes_beds(vs, f"care.user_bands.{b}") for b, _ in BANDS),
+                     _homes_beds(vs, "care.residential"), *(_homes_beds(vs, f"care.user_bands.{b}") for b in BANDS),
                      _count(vs, "fees.council_rate_accepted")])
     return header, rows
 
 
 def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     """Homes by rating for the overall rating and each key question; 'not known' where CQC gives none."""
-    ratings = [r for r in VALUES.rating_choices if r in ("Outstanding", "Good", "Requires improvement", "Inadequate")]
+    ratings = list(VALUES.ratings[:4])  # the schema lists the four ratings best first, then the two without one
     header = ["CQC rating", *ratings, _not_known().capitalize()]
     rows = [[label, *(f"{sum(1 for v in views if v.get(f'cqc.{path}') == r):,}" for r in ratings),
              f"{sum(1 for v in views if v.get(f'cqc.{path}') not in ratings):,}"] for path, label in QUESTIONS]
@@ -350,8 +357,7 @@ def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[
         rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"
         return f"{rng} ({len(lo or hi)} of {len(vs)} homes)"
     header = ["Area", "Weekly fee with nursing", "Weekly fee without nursing"]
-    return header, [[html.escape(a), span(vs, "nursing"), span(vs, "residential")]
-                    for a, vs in [*((a, groups[a]) for a in names), ("Total", [v for a in names for v in groups[a]])]]
+    return header, [[html.escape(a), span(vs, "nursing"), span(vs, "residential")] for a, vs in _with_total(names, groups)]
 
 
 def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[HomeView]], area_word: str, today: dt.date) -> str:

@@ -31,11 +31,11 @@ SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 
             **{f"{q} rated {r}": n for _, q in KEY_QUESTIONS for n, r in enumerate(VALUES.ratings_of_concern, 1)},
             "Not on the CQC register": 1, "No registered manager": 2, "Rating fell": 2,
             **{f"{q} rating fell": 2 for _, q in KEY_QUESTIONS},
-            "Repeated Requires improvement": 2, "Rated Inadequate in recent years": 2,
+            f"Repeated {VALUES.ratings_of_concern[1]}": 2, f"Rated {VALUES.ratings_of_concern[0]} in recent years": 2,
             "Sudden drop in beds": 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3,
             "New registration": 3}
 # CQC's overall ratings from best to worst, to tell a fall from a rise
-RANK = {r: n for n, r in enumerate(("Outstanding", "Good", "Requires improvement", "Inadequate"))}
+RANK = {r: n for n, r in enumerate(VALUES.ratings[:4])}  # the schema lists them best first, then the two without a rating
 
 
 class ConfigError(Exception):
@@ -184,14 +184,15 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
         if drop:
             add("Rating fell", "cqc.rating_history", _fell(drop), drop[3][-1])
         run = _run(overall)
-        if overall and overall[0][1] == "Requires improvement" and len(run) >= t["repeated_rating_inspections"]:
-            add("Repeated Requires improvement", "cqc.rating_history",
-                f"Requires improvement at {len(run)} inspections in a row ({', '.join(d.isoformat() for d, _ in reversed(run))})", run[0][0])
+        if overall and overall[0][1] == VALUES.ratings_of_concern[1] and len(run) >= t["repeated_rating_inspections"]:
+            add(f"Repeated {VALUES.ratings_of_concern[1]}", "cqc.rating_history",
+                f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({', '.join(d.isoformat() for d, _ in reversed(run))})", run[0][0])
         cutoff = today - dt.timedelta(days=round(t["inadequate_within_years"] * 365.25))
-        bad = [d for d, r in overall if r == "Inadequate" and d >= cutoff]
-        if bad and rating != "Inadequate":
-            add("Rated Inadequate in recent years", "cqc.rating_history",
-                f"Inadequate at {len(bad)} inspection{'s' * (len(bad) != 1)} ({', '.join(d.isoformat() for d in sorted(bad))})", max(bad))
+        worst = VALUES.ratings_of_concern[0]
+        bad = [d for d, r in overall if r == worst and d >= cutoff]
+        if bad and rating != worst:
+            add(f"Rated {worst} in recent years", "cqc.rating_history",
+                f"{worst} at {len(bad)} inspection{'s' * (len(bad) != 1)} ({', '.join(d.isoformat() for d in sorted(bad))})", max(bad))
         if rdate and (today - rdate).days > t["rating_older_than_days"]:
             add("Rating out of date", "cqc.rating_date", f"{(today - rdate).days} days old on {as_at}", rdate)
         if v.get("cqc.registered_manager") is False:
@@ -220,7 +221,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
 
 
 def _fell(drop: tuple[str, dt.date, str, list[dt.date]]) -> str:
-    """'Good (2019-04-11) to Requires improvement (2021-01-27, 2022-02-23)'."""
+    """'<rating before> (its date) to <rating now> (the dates of the inspections that gave it)'."""
     before, when, now, dates = drop
     return f"{before} ({when.isoformat()}) to {now} ({', '.join(d.isoformat() for d in dates)})"
 

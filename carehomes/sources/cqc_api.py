@@ -616,7 +616,7 @@ def _history(historic: list[dict], question: str | None, current: tuple[str | No
     None when CQC gives none."""
     found: dict[dt.date, str] = {}
     for h in historic:
-        overall = h.get("overall") if isinstance(h.get("overall"), dict) else {}
+        overall: dict = h["overall"] if isinstance(h.get("overall"), dict) else {}
         if question is None:
             value = overall.get("rating")
         else:
