@@ -101,6 +101,11 @@ class Record:
     line: str | None = None  # where the source has it: 'line 12' of a CSV, 'record 3' of JSON
 
 
+# a home CQC deregistered within this many days of the data's date is imported (marked closed) the first
+# time it is seen, so the commissioner report can show the closure; one closed earlier is counted, not imported
+RECENT_CLOSURE_DAYS = 365
+
+
 @dataclass
 class Report:
     fmt: str
@@ -110,6 +115,7 @@ class Report:
     unchanged: int = 0
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)  # deregistered before a profile was ever made: not imported
     dry_run: bool = False
     older: list[DatedFact] = field(default_factory=list)  # applied with --allow-older
     values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
@@ -123,6 +129,9 @@ class Report:
                  f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
+        if self.closed:
+            lines.append(f"  {len(self.closed)} not imported: deregistered more than {RECENT_CLOSURE_DAYS} days before the data's "
+                         "date and never listed here (closed services get no profile; recent closures are kept, marked closed)")
         for name in self.new[:50]:
             lines.append(f"  new: {plain(name)}")
         if len(self.new) > 50:
@@ -148,6 +157,10 @@ class Report:
             lines.append(f"  not on register: {plain(name)}")
         for name in self.returned:
             lines.append(f"  back on register: {plain(name)}")
+        for name in self.closed[:50]:
+            lines.append(f"  closed, not imported: {plain(name)}")
+        if len(self.closed) > 50:
+            lines.append(f"  ... and {len(self.closed) - 50} more closed")
         return "\n".join(lines)
 
 
@@ -262,6 +275,12 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             if text is not None:
                 writes.append((path, text))
                 origins[path] = rec
+            continue
+        closed = rec.regulator.get("cqc.status_date")
+        if rec.regulator.get("cqc.status") == "Deregistered" and not (
+                isinstance(closed, dt.date) and (data_date - closed).days <= RECENT_CLOSURE_DAYS):
+            report.closed.append(f"{rec.regulator.get('name')} ({rec.location_id}"
+                                 + (f", deregistered {closed.isoformat()})" if isinstance(closed, dt.date) else ")"))
             continue
         slug = _free_slug(rec, taken)
         taken.add(slug)

@@ -330,6 +330,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from .siteconfig import read_config
+    from .market import data_date
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
     from .views import HomeView
 
@@ -349,10 +350,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         _say(str(exc))
         return 2
-    today = dt.date.today()
+    views = [HomeView(p.data, dt.date.today()) for p in result.profiles]
+    today = data_date(views) or dt.date.today()  # as at the CQC data's date, so ages read as CQC published them
     views = [HomeView(p.data, today) for p in result.profiles]
     try:
-        found = signals(views, today, thresholds, previous_release(Path(args.releases)))
+        previous = previous_release(Path(args.releases))
+        found = signals(views, today, thresholds, previous)
     except ReleaseError as exc:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")
         return 1
@@ -361,7 +364,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url))
+        write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url, previous))
         write_text_atomic(out / "commissioner-report.csv", report_csv(found))
     except OSError as exc:
         _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); the report was not written")

@@ -14,7 +14,8 @@ from typing import Any
 
 from .docs import html_table
 from .kinds import default_kind
-from .schema import Values
+from .records import closed
+from .schema import Values, load_schema
 from .views import VALUES, HomeView
 
 KIND = default_kind()  # the market page is the care homes': their beds, with and without nursing
@@ -38,8 +39,38 @@ def town_name(town: str | None) -> str:
     return "".join(w.lower() if w.lower() in small and i else w[:1].upper() + w[1:].lower() for i, w in enumerate(words))
 
 
-def area_of(v: HomeView, by_town: bool) -> str:
+def area_of(v: HomeView, by_town: bool, localities: dict[str, list[str]] | None = None) -> str:
+    """The home's council-defined locality (``localities``: name -> postcode districts or sectors, such as
+    HR6 or 'HR1 2'), else its postal town when the page covers one council, else its council."""
+    if localities:
+        postcode = str(v.get("address.postcode") or "").upper()
+        best = max(((len(p), name) for name, prefixes in localities.items() for p in prefixes
+                    if postcode == p.upper() or postcode.startswith(p.upper() + (" " if " " not in p else ""))), default=None)
+        if best:
+            return best[1]
     return town_name(v.get("address.town")) if by_town else str(v.get("locality"))
+
+
+def data_date(views: list[HomeView]) -> dt.date | None:
+    """The date the market page and the report are 'as at': the newest CQC register date in the profiles
+    (not the clock, so ages read as they did when CQC published the data); None when no home has one."""
+    dates = [d for d in (as_date(v.get("cqc.imported")) for v in views) if d]
+    return max(dates) if dates else None
+
+
+def as_date(value: object) -> dt.date | None:
+    """A profile's date (a date, or ISO text); None when missing or not a date."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def current(views: list[HomeView]) -> list[HomeView]:
+    """The homes on the CQC register (a closed home keeps its profile but is not counted)."""
+    return [v for v in views if not closed(v.d)]
 
 
 @dataclass
@@ -80,13 +111,13 @@ class Chart:
         return f'<figure class="ch-figure" id="{self.id}"><figcaption>{html.escape(self.description)}</figcaption>{self.svg()}{self.table()}</figure>'
 
 
-def overview(views: list[HomeView], today: dt.date) -> dict:
+def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[str]] | None = None) -> dict:
     """All the numbers the market page shows."""
-    localities = sorted({str(v.get("locality")) for v in views})
-    by_town = len(localities) == 1
+    localities_seen = sorted({str(v.get("locality")) for v in views})
+    by_town = len(localities_seen) == 1
     areas: dict[str, list[HomeView]] = defaultdict(list)
     for v in views:
-        areas[area_of(v, by_town)].append(v)
+        areas[area_of(v, by_town, localities)].append(v)
     names = sorted(areas, key=lambda a: (-len(areas[a]), a))
     cap = []
     caps = views[0].s.capabilities if views else []
@@ -107,7 +138,7 @@ def overview(views: list[HomeView], today: dt.date) -> dict:
         ages[undated if not d else under_year if (today - d).days <= YEAR_DAYS else
              under_stale if (today - d).days <= VALUES.rating_stale_days else over_stale] += 1
     return {"by_town": by_town, "areas": names, "groups": areas, "capabilities": cap, "ratings": ratings, "ages": ages,
-            "localities": localities}
+            "localities": localities_seen}
 
 
 def _sum(vs: list[HomeView], path: str) -> int:
@@ -191,13 +222,22 @@ def _of(n: int, of: int, none: str) -> str:
     return f"{n:,} of {of:,}" if of else none
 
 
-def market_html(views: list[HomeView], today: dt.date) -> str:
-    """The body of the market overview page (HTML inside Markdown)."""
-    o = overview(views, today)
-    area_word = "town" if o["by_town"] else "local authority area"
+def market_html(views: list[HomeView], today: dt.date, localities: dict[str, list[str]] | None = None) -> str:
+    """The body of the market overview page (HTML inside Markdown): registered homes only, as at the CQC
+    data's date (``today`` when no home has one), grouped by ``localities`` when the council sets them."""
+    everyone = views
+    views = current(views)
+    today = data_date(views) or today
+    o = overview(views, today, localities)
+    area_word = "locality" if localities else "town" if o["by_town"] else "local authority area"
     names, groups = o["areas"], o["groups"]
-    out = [f"<p>Figures for {len(views):,} care homes, grouped by {area_word}. Beds registered and service types come "
-           "from the CQC register; vacancies and the needs homes can meet come from the homes themselves.</p>"]
+    gone = len(everyone) - len(views)
+    out = [f'<p class="ch-as-at"><strong>CQC data as at {today.isoformat()}</strong>: {len(views):,} registered care homes '
+           f"with {_total(views, 'beds.registered')} registered beds, grouped by {area_word}. Rating ages are measured from that date. "
+           "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
+           "the homes themselves."
+           + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
+    out.append(kind_html(views, names, groups, area_word, today))
 
     out.append(f'<h2 id="capacity">Homes and {KIND.unit}</h2>')
     unit, registered, caps = KIND.unit, str(KIND.registered), KIND.capacity
@@ -266,4 +306,76 @@ def market_html(views: list[HomeView], today: dt.date) -> str:
         [f"CQC ratings more than {VALUES.rating_stale_age} old", _of(sum(1 for v in views if v.rating_stale), dated,
                                                                    f"{_not_known()}: no home has a rating date")],
     ], row_headers=True))
+    return "\n".join(out)
+
+
+VALUES_SCHEMA = load_schema()
+BANDS = ("dementia", "learning_disability_autism", "mental_health")  # the CQC bands a committee plans capacity for
+QUESTIONS = (("rating", "Overall"), ("rating_safe", "Safe"), ("rating_effective", "Effective"), ("rating_caring", "Caring"),
+             ("rating_responsive", "Responsive"), ("rating_well_led", "Well-led"))
+
+
+def _homes_beds(vs: list[HomeView], path: str) -> str:
+    """'3 homes, 90 beds' for the homes with ``path`` yes, saying how many have not told CQC's answer."""
+    yes = [v for v in vs if v.get(path)]
+    unknown = sum(1 for v in vs if v.get(path) is None)
+    beds = _known_sum(yes, "beds.registered")
+    return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
+            + (f"; {unknown:,} {_not_known()}" if unknown else ""))
+
+
+def _with_total(names: list[str], groups: dict[str, list[HomeView]]) -> list[tuple[str, list[HomeView]]]:
+    """Each area's homes, then a 'Total' row of them all."""
+    return [*((n, groups[n]) for n in names), ("Total", [v for n in names for v in groups[n]])]
+
+
+def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
+    """Capacity by area and kind (homes and registered beds, with and without nursing, the CQC bands), with a total row."""
+    titles = {f.path: f.title for f in VALUES_SCHEMA.home_fields}
+    header = ["Area", "Homes", "Registered beds", "With nursing: homes (beds)", "Without nursing: homes (beds)",
+              *(f"{titles[f'care.user_bands.{b}']}: homes (beds)" for b in BANDS), "Council rate accepted"]
+    rows = []
+    for a, vs in _with_total(names, groups):
+        rows.append([html.escape(a), f"{len(vs):,}", _total(vs, "beds.registered"), _homes_beds(vs, "care.nursing"),
+                     _homes_beds(vs, "care.residential"), *(_homes_beds(vs, f"care.user_bands.{b}") for b in BANDS),
+                     _count(vs, "fees.council_rate_accepted")])
+    return header, rows
+
+
+def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
+    """Homes by rating for the overall rating and each key question; 'not known' where CQC gives none."""
+    ratings = list(VALUES.ratings[:4])  # the schema lists the four ratings best first, then the two without one
+    header = ["CQC rating", *ratings, _not_known().capitalize()]
+    rows = [[label, *(f"{sum(1 for v in views if v.get(f'cqc.{path}') == r):,}" for r in ratings),
+             f"{sum(1 for v in views if v.get(f'cqc.{path}') not in ratings):,}"] for path, label in QUESTIONS]
+    return header, rows
+
+
+def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
+    """Weekly fees the homes publish, by area: the lowest 'from' and highest 'to', and how many homes gave them."""
+    def span(vs: list[HomeView], kind: str) -> str:
+        lo = [v.get(f"fees.{kind}_from") for v in vs if v.get(f"fees.{kind}_from") is not None]
+        hi = [v.get(f"fees.{kind}_to") for v in vs if v.get(f"fees.{kind}_to") is not None]
+        if not lo and not hi:
+            return _not_known()
+        rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"
+        return f"{rng} ({len(lo or hi)} of {len(vs)} homes)"
+    header = ["Area", "Weekly fee with nursing", "Weekly fee without nursing"]
+    return header, [[html.escape(a), span(vs, "nursing"), span(vs, "residential")] for a, vs in _with_total(names, groups)]
+
+
+def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[HomeView]], area_word: str, today: dt.date) -> str:
+    """The capacity, quality and fee tables a committee reads, each as at the CQC data's date."""
+    out = ['<h2 id="capacity-by-kind">Capacity by kind of care</h2>',
+           f"<p>Homes and registered beds by {area_word}, by CQC service type and by the CQC service user bands "
+           "(a home registered for a band may not have a bed for it free). CQC registers a home's beds, not each bed's type: "
+           "beds of a home with and without nursing count in both columns.</p>"]
+    header, rows = kind_rows(names, groups)
+    header[0] = area_word.capitalize()
+    out.append(html_table(f"Capacity by {area_word} and kind, CQC data as at {today.isoformat()}", header, rows, row_headers=True))
+    header, rows = quality_rows(views)
+    out.append(html_table(f"Homes by CQC rating, overall and for each key question, as at {today.isoformat()}", header, rows, row_headers=True))
+    header, rows = fee_rows(names, groups)
+    header[0] = area_word.capitalize()
+    out.append(html_table(f"Fees the homes publish, by {area_word}", header, rows, row_headers=True))
     return "\n".join(out)

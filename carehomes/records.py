@@ -23,6 +23,17 @@ def get_path(data: dict, keys: Iterable[str]) -> Any:
     return node
 
 
+CURRENT_STATUSES = (None, "Registered")  # no status: a home added by hand, taken as open
+
+
+def closed(data: dict) -> bool:
+    """Whether the profile is of a service no longer on the CQC register (deregistered, or missing from
+    the latest register). A closed home keeps its profile and its open data row, with its status and
+    date, but leaves the counts, the market page, the report's ordinary signals and the browse lists."""
+    cqc = data.get("cqc")
+    return (cqc.get("status") if isinstance(cqc, dict) else None) not in CURRENT_STATUSES
+
+
 def canonical(data: dict, schema: Schema | None = None) -> dict:
     """A profile with keys in schema order, empty values and groups dropped, dates as text."""
     schema = schema or load_schema()

@@ -26,6 +26,7 @@ from .outputs.notes import FILE_NOTES
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_chunks
+from .records import closed
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
@@ -165,7 +166,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
-                      market_html(views, views[0].today if views else released) + "\n"),
+                      market_html(views, views[0].today if views else released, d.get("localities")) + "\n"),
     }
     from .forms import contributing_for_site
 
@@ -259,7 +260,8 @@ def _map_config(cfg: SiteConfig) -> dict[str, str]:
 
 
 def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:
-    """Every static list page: by letter, town, need and area."""
+    """Every static list page: by letter, town, need and area; a closed home is in none of them."""
+    views = [v for v in views if not closed(v.d)]
     lists = list_pages(views, need_choices(schema))
     _, areas = browse_groups(views)
     lists["areas"] = [ListPage(k, f"Homes in {label}", label, homes) for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]

@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from .kinds import default_kind
+from .market import as_date
+from .records import closed
 from .text import neutralise
 from .releases import list_releases, rows
 from .views import VALUES, HomeView
@@ -26,11 +28,20 @@ REGISTERED_COLUMN = next(f.name for f in default_kind().fields if f.path == REGI
 DROP = f"Sudden drop in {default_kind().unit}"
 
 DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
-            "bed_drop_percent": 10, "bed_drop_min_beds": 3}
+            "bed_drop_percent": 10, "bed_drop_min_beds": 3, "repeated_rating_inspections": 2, "inadequate_within_years": 5,
+            "recent_days": 365}
+# the key questions whose rating is a signal of its own, as (profile field suffix, CQC's name)
+KEY_QUESTIONS = (("safe", "Safe"), ("well_led", "Well-led"))
 # ratingsOfConcern in the schema lists the worst first: severity 1, then 2
 SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 1)},
-            "Not on the CQC register": 1, "No registered manager": 2,
-            DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3}
+            **{f"{q} rated {r}": n for _, q in KEY_QUESTIONS for n, r in enumerate(VALUES.ratings_of_concern, 1)},
+            "Not on the CQC register": 1, "No registered manager": 2, "Rating fell": 2,
+            **{f"{q} rating fell": 2 for _, q in KEY_QUESTIONS},
+            f"Repeated {VALUES.ratings_of_concern[1]}": 2, f"Rated {VALUES.ratings_of_concern[0]} in recent years": 2,
+            DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3,
+            "New registration": 3}
+# CQC's overall ratings from best to worst, to tell a fall from a rise
+RANK = {r: n for n, r in enumerate(VALUES.ratings[:4])}  # the schema lists them best first, then the two without a rating
 
 
 class ConfigError(Exception):
@@ -47,6 +58,12 @@ class Signal:
     fact: str
     value: str
     date: str
+    provider: str = ""
+    provider_id: str = ""
+    beds: str = ""
+    cqc_link: str = ""
+    source: str = ""
+    data_as_at: str = ""
 
     @property
     def severity(self) -> int:
@@ -82,36 +99,137 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     return t
 
 
+def cqc_link(v: HomeView) -> str:
+    """The CQC report for the home's rating, else its CQC page (every location has one)."""
+    return str(v.get("cqc.report_url") or f"https://www.cqc.org.uk/location/{v.d['location_id']}")
+
+
+def history(v: HomeView, path: str) -> list[tuple[dt.date, str]]:
+    """A rating history field ('YYYY-MM-DD Rating' items, newest first) as (date, rating) pairs; items that
+    cannot be read are left out (check reports them)."""
+    out = []
+    for item in v.get(path) or []:
+        date, _, rating = str(item).partition(" ")
+        d = as_date(date)
+        if d and rating in RANK:
+            out.append((d, rating))
+    return sorted(out, reverse=True)
+
+
+def fall(items: list[tuple[dt.date, str]]) -> tuple[str, dt.date, str, list[dt.date]] | None:
+    """(the rating before, its date, the rating now, the dates of the inspections that gave it) when the
+    latest rating is worse than the one before the current run of it; None otherwise."""
+    if not items:
+        return None
+    now = items[0][1]
+    run = [d for d, _ in _run(items)]
+    before = items[len(run)] if len(run) < len(items) else None
+    if before and RANK[before[1]] < RANK[now]:
+        return before[1], before[0], now, sorted(run)
+    return None
+
+
+def _run(items: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
+    """The newest items that all have the latest rating (the inspections in a row that gave it)."""
+    out = []
+    for d, r in items:
+        if r != items[0][1]:
+            break
+        out.append((d, r))
+    return out
+
+
+def closure_window(today: dt.date, previous: tuple[dt.date, dict[str, dict]] | None, thresholds: dict[str, float]) -> dt.date:
+    """The first day a closure counts as news: the last release's date, or ``recent_days`` before ``today``."""
+    return previous[0] if previous else today - dt.timedelta(days=int(thresholds["recent_days"]))
+
+
+def recent_closures(views: list[HomeView], since: dt.date) -> list[HomeView]:
+    """Homes closed (off the CQC register) on or after ``since``, most recent first."""
+    found = [v for v in views if closed(v.d) and (d := as_date(v.get("cqc.status_date"))) and d >= since]
+    return sorted(found, key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
+
+
 def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
             previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[Signal]:
+    """Every signal for the homes, most serious first. ``today`` is the date the data is as at (ages are
+    measured from it). A closed home raises only 'Not on the CQC register', and only when it closed
+    since the last release (or within ``recent_days``): its ratings and manager are history."""
     out: list[Signal] = []
+    t = {**DEFAULTS, **thresholds}
+    since = closure_window(today, previous, t)
+    as_at = today.isoformat()
     for v in views:
-        def add(name: str, fact: str, value: object, date: object, v: HomeView = v) -> None:
+        beds = v.get("beds.registered")
+
+        def add(name: str, fact: str, value: object, date: object, v: HomeView = v, beds: object = beds) -> None:
+            field = v.s.by_path.get(fact)
             out.append(Signal(v.name, v.d["location_id"], v.slug, str(v.get("locality")), name, fact, str(value),
-                              date.isoformat() if hasattr(date, "isoformat") else str(date or "")))
+                              date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
+                              str(v.get("provider.name") or ""), str(v.get("provider.cqc_id") or ""),
+                              "" if beds is None else str(beds), cqc_link(v),
+                              v.s.values.owner_source(field.owner) if field else "", as_at))
+        if closed(v.d):
+            d = as_date(v.get("cqc.status_date"))
+            if d is None or d >= since:
+                add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
+            continue
         rating, rdate = v.rating, v.rating_date
         if rating in VALUES.ratings_of_concern:
             add(f"Rated {rating}", "cqc.rating", rating, rdate)
-        if rdate and (today - rdate).days > thresholds["rating_older_than_days"]:
-            add("Rating out of date", "cqc.rating_date", f"{(today - rdate).days} days old", rdate)
+        for key, question in KEY_QUESTIONS:
+            q = v.get(f"cqc.rating_{key}")
+            if q in VALUES.ratings_of_concern:
+                hist = history(v, f"cqc.rating_history_{key}")
+                add(f"{question} rated {q}", f"cqc.rating_{key}", q, hist[0][0] if hist else rdate)
+            drop = fall(history(v, f"cqc.rating_history_{key}"))
+            if drop:
+                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop), drop[3][-1])
+        overall = history(v, "cqc.rating_history")
+        drop = fall(overall)
+        if drop:
+            add("Rating fell", "cqc.rating_history", _fell(drop), drop[3][-1])
+        run = _run(overall)
+        if overall and overall[0][1] == VALUES.ratings_of_concern[1] and len(run) >= t["repeated_rating_inspections"]:
+            add(f"Repeated {VALUES.ratings_of_concern[1]}", "cqc.rating_history",
+                f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({', '.join(d.isoformat() for d, _ in reversed(run))})", run[0][0])
+        cutoff = today - dt.timedelta(days=round(t["inadequate_within_years"] * 365.25))
+        worst = VALUES.ratings_of_concern[0]
+        bad = [d for d, r in overall if r == worst and d >= cutoff]
+        if bad and rating != worst:
+            add(f"Rated {worst} in recent years", "cqc.rating_history",
+                f"{worst} at {len(bad)} inspection{'s' * (len(bad) != 1)} ({', '.join(d.isoformat() for d in sorted(bad))})", max(bad))
+        if rdate and (today - rdate).days > t["rating_older_than_days"]:
+            add("Rating out of date", "cqc.rating_date", f"{(today - rdate).days} days old on {as_at}", rdate)
         if v.get("cqc.registered_manager") is False:
-            add("No registered manager", "cqc.registered_manager", "no", v.get("cqc.imported"))
-        if not v.on_register:
-            add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
+            absent = v.get("cqc.manager_absent_since")
+            add("No registered manager", "cqc.manager_absent_since" if absent else "cqc.registered_manager",
+                f"none since {absent.isoformat() if hasattr(absent, 'isoformat') else absent}" if absent else "no",
+                absent or v.get("cqc.imported"))
+        registered = as_date(v.get("cqc.registered_since"))
+        if registered and since <= registered <= today:
+            add("New registration", "cqc.registered_since", f"registered {registered.isoformat()}, "
+                + (f"{beds} beds" if beds is not None else "beds not known"), registered)
         for key, name, limit in (("staff_turnover_percent", "High staff turnover", "staff_turnover_percent_above"),
                                  ("nurse_turnover_percent", "High nurse turnover", "nurse_turnover_percent_above")):
             value = v.get(f"staffing.{key}")
-            if value is not None and value > thresholds[limit]:
+            if value is not None and value > t[limit]:
                 add(name, f"staffing.{key}", f"{value:g}%", v.get("staffing.date"))
         if previous:
             date, before = previous
             old = before.get(v.d["location_id"], {}).get(REGISTERED_COLUMN)
             new = v.get(REGISTERED)
             if old and new is not None:
-                drop = int(old) - new
-                if drop >= thresholds["bed_drop_min_beds"] and drop * 100 >= thresholds["bed_drop_percent"] * int(old):
+                drop_beds = int(old) - new
+                if drop_beds >= t["bed_drop_min_beds"] and drop_beds * 100 >= t["bed_drop_percent"] * int(old):
                     add(DROP, REGISTERED, f"{new} (was {old} in the release of {date.isoformat()})", v.get("cqc.imported"))
     return sorted(out, key=lambda s: (s.severity, s.locality, s.home, s.signal))
+
+
+def _fell(drop: tuple[str, dt.date, str, list[dt.date]]) -> str:
+    """'<rating before> (its date) to <rating now> (the dates of the inspections that gave it)'."""
+    before, when, now, dates = drop
+    return f"{before} ({when.isoformat()}) to {now} ({', '.join(d.isoformat() for d in dates)})"
 
 
 @dataclass(frozen=True)
@@ -142,6 +260,7 @@ CHECKED_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def unchecked(views: list[HomeView]) -> list[Unchecked]:
     """For each fact a signal needs, how many homes have not given it (not known: no signal, but no all-clear either)."""
+    views = [v for v in views if not closed(v.d)]
     out = []
     for fact, names in CHECKED_FACTS:
         missing = sum(1 for v in views if v.get(fact) is None)
@@ -158,7 +277,8 @@ def previous_release(folder: Path) -> tuple[dt.date, dict[str, dict]] | None:
     return date, rows((path / default_kind().csv_file).read_text(encoding="utf-8"))
 
 
-COLUMNS = ["home", "location_id", "locality", "signal", "fact", "value", "date"]
+COLUMNS = ["home", "location_id", "provider", "provider_id", "locality", "beds", "signal", "fact", "value", "date",
+           "cqc_link", "source", "data_as_at"]
 
 
 def report_csv(found: list[Signal]) -> str:
@@ -170,12 +290,75 @@ def report_csv(found: list[Signal]) -> str:
     return buf.getvalue()
 
 
-def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str) -> str:
+def kind(v: HomeView) -> str:
+    """The CQC service type a committee counts beds by: with nursing (including homes with both), or without."""
+    return "not known" if v.get("care.nursing") is None else "with nursing" if v.get("care.nursing") else "without nursing"
+
+
+def nursing_beds(v: HomeView) -> int | None:
+    """Beds in a home registered with nursing (CQC registers a home's beds, not each bed's type): its
+    registered beds; 0 for a home without nursing; None when not known."""
+    beds = v.get("beds.registered")
+    return None if beds is None or v.get("care.nursing") is None else beds if v.get("care.nursing") else 0
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    """One provider's registered homes in the area, with their beds and signals."""
+
+    provider: str
+    provider_id: str
+    homes: list[str]
+    beds: int
+    nursing_beds: int
+    signals: int
+    homes_with_signals: int
+
+
+def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
+    """Registered homes grouped by provider (CQC provider ID, else name), most signals then most beds first."""
+    groups: dict[str, list[HomeView]] = {}
+    for v in views:
+        if not closed(v.d):
+            groups.setdefault(str(v.get("provider.cqc_id") or v.get("provider.name") or "not known"), []).append(v)
+    by_home: dict[str, int] = {}
+    for s in found:
+        by_home[s.location_id] = by_home.get(s.location_id, 0) + 1
+    out = [ProviderRow(next((str(v.get("provider.name")) for v in vs if v.get("provider.name")), ""), key,
+                       sorted(v.name for v in vs), sum(v.get("beds.registered") or 0 for v in vs),
+                       sum(nursing_beds(v) or 0 for v in vs), sum(by_home.get(v.d["location_id"], 0) for v in vs),
+                       sum(1 for v in vs if by_home.get(v.d["location_id"]))) for key, vs in groups.items()]
+    return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
+
+
+def bed_changes(views: list[HomeView], since: dt.date, today: dt.date) -> list[list[str]]:
+    """Closures and new registrations since ``since`` by service type: homes and beds lost and gained."""
+    rows = []
+    for k in ("with nursing", "without nursing", "not known"):
+        gone = [v for v in recent_closures(views, since) if kind(v) == k]
+        new = [v for v in views if not closed(v.d) and kind(v) == k
+               and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
+        if gone or new:
+            lost, gained = (sum(v.get("beds.registered") or 0 for v in vs) for vs in (gone, new))
+            rows.append([f"Care home {k}" if k != "not known" else "Service type not known", f"{len(gone):,}", f"{lost:,}",
+                         f"{len(new):,}", f"{gained:,}", f"{gained - lost:+,}"])
+    return rows
+
+
+def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
+                previous: tuple[dt.date, dict[str, dict]] | None = None) -> str:
+    """The report page: signals, closures, bed changes by service type, providers, and what is not known;
+    ``today`` is the date the CQC data is as at."""
     e = html.escape
+    current = [v for v in views if not closed(v.d)]
+    since = closure_window(today, previous, {**DEFAULTS, **thresholds})
+    as_at = today.isoformat()
     homes = len({s.location_id for s in found})
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.location_id)}</small></th>"
-        f"<td>{e(s.locality)}</td><td>{e(s.signal)}</td><td><code>{e(s.fact)}</code> = {e(s.value)}</td><td>{e(s.date) or 'unknown'}</td></tr>"
+        f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or 'not known'}</td>"
+        f"<td>{e(s.locality)}</td><td>{e(s.signal)}</td><td><code>{e(s.fact)}</code> = {e(s.value)}</td><td>{e(s.date) or 'unknown'}</td>"
+        f"<td><a href=\"{e(s.cqc_link)}\">CQC</a></td><td>{e(s.source)}; data as at {e(s.data_as_at)}</td></tr>"
         for s in found)
     th = "".join(f"<li><code>{e(k)}</code>: {v}</li>" for k, v in thresholds.items())
     gaps = unchecked(views)
@@ -187,18 +370,55 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <table><caption>Facts not known, and the signals they would raise</caption><thead><tr><th scope="col">Fact</th>
 <th scope="col">Signals it would raise</th><th scope="col">Homes where it is {e(VALUES.not_known.lower())}</th></tr></thead>
 <tbody>{gap_rows}</tbody></table>""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
+    window = f"since the last release ({since.isoformat()})" if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
+    gone = recent_closures(views, since)
+    closure_rows = "".join(
+        f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date')))}</td>"
+        f"<td>{_num(v.get('beds.registered'))}</td><td>{_num(nursing_beds(v))}</td>"
+        f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
+        f"<td><a href=\"{e(cqc_link(v))}\">CQC</a></td></tr>" for v in gone)
+    closures = (f"""<table><caption>Closed {e(window)}, most recent first (CQC data as at {as_at})</caption><thead><tr>
+<th scope="col">Home</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
+<th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody></table>"""
+                if gone else f"<p>No home closed {e(window)}.</p>")
+    change_rows = "".join("<tr><th scope=\"row\">" + r[0] + "</th>" + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
+                          for r in bed_changes(views, since, today))
+    changes = (f"""<table><caption>Homes and beds closed and newly registered {e(window)}, by CQC service type</caption><thead><tr>
+<th scope="col">Service type</th><th scope="col">Homes closed</th><th scope="col">Beds lost</th><th scope="col">Homes registered</th>
+<th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody></table>"""
+               if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
+    prov_rows = "".join(
+        f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
+        f"{e(', '.join(p.homes))}</td><td>{p.beds:,}</td><td>{p.nursing_beds:,}</td><td>{p.signals:,} for {p.homes_with_signals:,} "
+        f"home{'s' * (p.homes_with_signals != 1)}</td></tr>" for p in providers(views, found))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Care market early-warning report, {today.isoformat()}</title>
+<title>Care market early-warning report, CQC data as at {as_at}</title>
 <style>body{{font-family:sans-serif;margin:1.5rem;color:#1a1a1a;line-height:1.45}}table{{border-collapse:collapse;width:100%}}
 th,td{{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align:top}}caption{{text-align:left;font-weight:700;padding:.4rem 0}}
 a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
-<p>Made on {today.isoformat()} from {len(views):,} profiles. {len(found):,} signals for {homes:,} homes. Not for publication:
+<p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; every age is measured from it).
+{len(current):,} registered services{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
+{len(found):,} signals for {homes:,} homes. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
-<table><caption>Signals, most serious first</caption><thead><tr><th scope="col">Home</th><th scope="col">Area</th>
-<th scope="col">Signal</th><th scope="col">Fact that triggered it</th><th scope="col">Date of the fact</th></tr></thead><tbody>{body}</tbody></table>
+<table><caption>Signals, most serious first (CQC data as at {as_at})</caption><thead><tr><th scope="col">Home</th><th scope="col">Provider</th>
+<th scope="col">Beds</th><th scope="col">Area</th><th scope="col">Signal</th><th scope="col">Fact that triggered it</th>
+<th scope="col">Date of the fact</th><th scope="col">CQC report</th><th scope="col">Source</th></tr></thead><tbody>{body}</tbody></table>
+<h2>Closures</h2>
+{closures}
+<h2>Beds lost and gained</h2>
+<p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
+{changes}
+<h2>Providers</h2>
+<table><caption>Registered homes by provider, those with most homes signalled first (CQC data as at {as_at})</caption><thead><tr>
+<th scope="col">Provider</th><th scope="col">Homes</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
+<th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody></table>
 </body></html>
 """
+
+
+def _num(n: object) -> str:
+    return "not known" if n is None else f"{n:,}" if isinstance(n, int) else html.escape(str(n))

@@ -71,7 +71,7 @@ def test_sitemap_and_market_page(tmp_path):
     assert "homes/aston-house/</loc>" in sm and "market/</loc>" in sm
     market = (out / "market" / "index.html").read_text()
     herefordshire = [yaml.safe_load(f.read_text()) for f in (ROOT / "providers").glob("[!_]*.yaml")]
-    assert f"Figures for {len(herefordshire) + 2} care homes" in market
+    assert re.search(rf"<strong>CQC data as at \d{{4}}-\d\d-\d\d</strong>: {len(herefordshire) + 2} registered care homes", market)
     assert market.count('role="img"') == 3 and market.count("<title id=") == 3 and market.count("<desc id=") == 3
     hereford_beds = sum(h["beds"]["registered"] for h in herefordshire if h["locality"] == "Herefordshire")
     # two localities (Herefordshire and the fictional Exampleshire): grouped by local authority area

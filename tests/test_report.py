@@ -22,22 +22,28 @@ def view(edit=lambda d: None):
 def test_every_signal_names_its_fact_and_date():
     def worst(d):
         d["name"] = "=Bad Home (fictional)"
-        d["cqc"].update(rating="Inadequate", rating_date=dt.date(2023, 1, 5), registered_manager=False,
-                        status="Not in latest register", status_date=dt.date(2026, 9, 1))
+        d["cqc"].update(rating="Inadequate", rating_date=dt.date(2023, 1, 5), registered_manager=False)
         d["staffing"]["staff_turnover_percent"] = 45
         d["beds"]["registered"] = 30
-    found = signals([view(worst), view()], TODAY, dict(DEFAULTS), (dt.date(2026, 10, 1), {"1-000000101": {"beds_registered": "40"}}))
+
+    def closed_on(day):
+        def edit(d):
+            d["name"] = f"Closed {day} (fictional)"
+            d["cqc"].update(rating="Inadequate", registered_manager=False, status="Not in latest register", status_date=day)
+        return edit
+    found = signals([view(worst), view(), view(closed_on(dt.date(2026, 10, 15))), view(closed_on(dt.date(2026, 9, 1)))],
+                    TODAY, dict(DEFAULTS), (dt.date(2026, 10, 1), {"1-000000101": {"beds_registered": "40"}}))
     got = [(s.signal, s.fact, s.value, s.date) for s in found]
     assert got == [
-        ("Not on the CQC register", "cqc.status", "Not in latest register", "2026-09-01"),
         ("Rated Inadequate", "cqc.rating", "Inadequate", "2023-01-05"),
+        ("Not on the CQC register", "cqc.status", "Not in latest register", "2026-10-15"),
         ("No registered manager", "cqc.registered_manager", "no", "2025-08-26"),
         ("Sudden drop in beds", "beds.registered", "30 (was 40 in the release of 2026-10-01)", "2025-08-26"),
         ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
         ("High staff turnover", "staffing.staff_turnover_percent", "45%", "2026-09-30"),
-        ("Rating out of date", "cqc.rating_date", "1418 days old", "2023-01-05"),
+        ("Rating out of date", "cqc.rating_date", "1418 days old on 2026-11-23", "2023-01-05"),
         ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
-    ]
+    ], "a closed home raises only its closure, and only since the last release: its rating and manager are history"
     text = report_csv(found)
     assert next(csv.reader(io.StringIO(text.splitlines()[1])))[0] == "'=Bad Home (fictional)"
     page = report_html(found, [], TODAY, DEFAULTS, "https://x.org/")

@@ -55,6 +55,11 @@ RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring"
 
 
 UNRATED = (None, "Inspected but not rated", "Not yet rated")
+# the facts of ``extra_facts`` a saved JSON record gives the file import too (the rest, such as CQC's
+# phone and the 'Not yet rated' rule, stay the live sync's)
+JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
+              "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
+              *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()))
 
 
 class SyncError(Exception):
@@ -488,7 +493,6 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
                       data_date: dt.date, allow_mass_removal: bool = False, allow_older: bool = False,
                       max_removals: int = apply.MAX_REMOVALS, max_removal_share: float = apply.MAX_REMOVAL_SHARE) -> Any:
     """Turn API documents into importer records and apply them as the file importer does."""
-    existing = apply._existing(providers) if providers.exists() else {}
     records = []
     problems: list[str] = []
     for lid, doc in sorted(fetched.locations.items()):
@@ -506,8 +510,6 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
             continue
         if rec is None:
             continue  # not a care home after all
-        if rec.regulator.get("cqc.status") == "Deregistered" and lid not in existing:
-            continue  # long gone before we knew it: no profile to create
         try:
             rec.regulator.update(extra_facts(doc))
         except ValueError as exc:
@@ -600,7 +602,35 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     for name, key in RATING_QUESTIONS.items():
         q = questions.get(name) or {}
         facts[f"cqc.rating_{key}"] = cqc_files._rating(q.get("rating")) if rating and rating != "Not yet rated" else None
+    historic = [h for h in _field(doc, "historicRatings", list) or [] if isinstance(h, dict)]
+    rated = rating not in UNRATED
+    facts["cqc.rating_history"] = _history(historic, None, (rating, rating_date) if rated else None)
+    for name in ("safe", "well-led"):
+        q = questions.get(name) or {}
+        now = (cqc_files._rating(q.get("rating")), cqc_files._date(q.get("reportDate")) or rating_date) if rated else None
+        facts[f"cqc.rating_history_{RATING_QUESTIONS[name]}"] = _history(historic, name, now)
+    facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", cqc_files._date)
     return facts
+
+
+def _history(historic: list[dict], question: str | None, current: tuple[str | None, dt.date | None] | None) -> list[str] | None:
+    """The overall ratings (or one key question's, ``question`` as CQC names it in lower case) from the
+    current rating and ``historicRatings``, newest first, one per report date, as 'YYYY-MM-DD Rating';
+    None when CQC gives none."""
+    found: dict[dt.date, str] = {}
+    for h in historic:
+        overall: dict = h["overall"] if isinstance(h.get("overall"), dict) else {}
+        if question is None:
+            value = overall.get("rating")
+        else:
+            value = next((q.get("rating") for q in overall.get("keyQuestionRatings") or []
+                          if isinstance(q, dict) and str(q.get("name", "")).strip().lower() == question), None)
+        r, d = cqc_files._rating(value), cqc_files._date(h.get("reportDate"))
+        if r not in UNRATED and d:
+            found.setdefault(d, r)
+    if current and current[0] not in UNRATED and current[1]:
+        found[current[1]] = str(current[0])
+    return [f"{d.isoformat()} {found[d]}" for d in sorted(found, reverse=True)] or None
 
 
 # --- the command ---------------------------------------------------------------------------------

@@ -657,8 +657,19 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
         raise ImportError_("is JSON but not CQC API location records (each needs a locationId)")
     if flat and not shaped and not any("careHome" in i for _, i in flat):
         raise ImportError_("holds location summaries only; import the folder of full location records (location_details)")
-    records = _parse_rows(flat, lambda r: parse_api_location(r, "dmy"), earlier=problems, what="records")
+    records = _parse_rows(flat, _api_json_location, earlier=problems, what="records")
     return "API (JSON)", records, _latest(d.isoformat() for _, r in flat for d in _api_dates(r))
+
+
+def _api_json_location(rec: dict[str, Any]) -> Record | None:
+    """A saved API JSON record read as the live sync reads it: the key questions, the previous
+    rating, the rating history and the manager's absence date too (``cqc_api.JSON_FACTS``)."""
+    from .cqc_api import JSON_FACTS, extra_facts  # cqc_api imports this module
+
+    out = parse_api_location(rec, "dmy")
+    if out is not None:
+        out.regulator.update({k: v for k, v in extra_facts(rec).items() if k in JSON_FACTS})
+    return out
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,
