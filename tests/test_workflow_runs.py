@@ -14,8 +14,17 @@ from workflow_harness import DEFAULT_TOKEN, Harness, push_change, seed_origin
 
 pytestmark = pytest.mark.slow  # clones and build.py runs in subprocesses
 
-FULL = (FIXTURES / "profiles" / "example-full.yaml").read_text()  # maintainers: example-manager
-MINIMAL = (FIXTURES / "profiles" / "example-minimal.yaml").read_text()  # no vacancies given
+
+
+def formatted(name: str) -> str:
+    """A fixture profile in the standard form, as `fmt --check` in the workflows wants it."""
+    from carehomes.editing import format_text
+
+    return format_text((FIXTURES / "profiles" / name).read_text())
+
+
+FULL = formatted("example-full.yaml")  # maintainers: example-manager
+MINIMAL = formatted("example-minimal.yaml")  # no vacancies given
 TODAY = dt.date.today().isoformat()
 
 
@@ -66,3 +75,97 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, (path, old)
     path.write_text(text.replace(old, new))
+
+
+# --- issue forms: provider-update.yml ------------------------------------------------------------
+
+def form_issue(github: GitHubStub, author: str, answers: str, title: str) -> dict:
+    """An issue a home sent with a form, on the stub, and the issues event GitHub sends for it."""
+    issue = github.add_issue(title, answers, author, ["provider-update"])
+    return {"action": "opened", "issue": {**issue, "state": "open"}, "repository": {"full_name": github.repo},
+            "sender": {"login": author}}
+
+
+VACANCIES = ("### Your home's page name\n\nexample-full\n\n### Beds with nursing free now\n\n1\n\n"
+             "### Beds without nursing free now\n\n_No response_\n\n### Availability confirmed on\n\n_No response_")
+DETAILS = "### Your home's page name\n\nexample-full\n\n### Lead manager\n\nAlex Example"
+
+
+@pytest.fixture
+def homes(tmp_path) -> Path:
+    return seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": MINIMAL})
+
+
+def test_a_maintainers_vacancies_are_committed_to_main_published_and_the_issue_answered(tmp_path, github, homes):
+    before = _show(homes, "main")
+    payload = form_issue(github, "example-manager", VACANCIES, "Update vacancies: Example Full House (fictional)")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    number = payload["issue"]["number"]
+    assert _show(homes, "main~1") == before, "one commit on main"
+    assert "    available: 1\n" in _show(homes, "main", "providers/example-full.yaml")
+    assert _show(homes, "main", "--format=%s").strip() == f"Update vacancies for example-full (issue #{number})"
+    assert github.dispatches == [{"workflow": "publish.yml", "ref": "main"}]
+    [reply] = github.comments_on(number)
+    assert reply.startswith("Thank you. The page for **Example Full House") and "| 2 | 1 |" in reply
+    assert reply.rstrip().endswith("The site shows the change within a few minutes.")
+    assert github.issues[number]["state"] == "closed" and not github.pulls()
+
+
+def test_a_details_update_becomes_one_pull_request_for_a_steward_with_the_sync_token(tmp_path, github, homes):
+    payload = form_issue(github, "example-manager", DETAILS, "Update details: Example Full House (fictional)")
+    harness = Harness(tmp_path, homes, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"})
+    run = harness.run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    number = payload["issue"]["number"]
+    assert pr["base"]["ref"] == "main" and pr["state"] == "open"
+    assert pr["body"] == f"Sent with the form in #{number}. A steward checks the change and merges it.\n"
+    assert "Alex Example" in _show(homes, pr["head"]["ref"], "providers/example-full.yaml")
+    assert "Alex Example" not in _show(homes, "main", "providers/example-full.yaml"), "nothing reaches main unreviewed"
+    [reply] = github.comments_on(number)
+    assert reply.startswith("Thank you. A council steward will check this change")
+    assert reply.rstrip().endswith(f"Pull request for a steward: {pr['html_url']}")
+    assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
+    assert [t for m, p, t, _ in github.log if p.endswith("/comments")] == [DEFAULT_TOKEN]
+    assert not github.dispatches
+
+
+def test_without_the_sync_token_the_pull_request_says_its_checks_did_not_start(tmp_path, github, homes):
+    payload = form_issue(github, "example-manager", DETAILS, "Update details: Example Full House (fictional)")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert "**The pull-request checks did not start by themselves.**" in pr["body"]
+    assert "closing and reopening this pull request" in pr["body"] and "`SYNC_PR_TOKEN`" in pr["body"]
+    step = run.jobs["apply"].step("Publish, or open a pull request, and reply on the issue")
+    assert "warning: SYNC_PR_TOKEN is not set" in step.output
+
+
+def test_a_stranger_is_told_why_and_nothing_changes(tmp_path, github, homes):
+    before = _show(homes, "main")
+    payload = form_issue(github, "stranger", VACANCIES, "Update vacancies: Example Full House (fictional)")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    assert run.jobs["apply"].step("Apply the update").outcome == "failure"  # continue-on-error: the reply still goes
+    assert run.jobs["apply"].step("Check every profile, as for a pull request").outcome == "skipped"
+    [reply] = github.comments_on(payload["issue"]["number"])
+    assert reply.startswith("This update was not made.\n\n- stranger is not a maintainer of Example Full House")
+    assert "example-manager" in reply
+    assert github.issues[payload["issue"]["number"]]["state"] == "open"
+    assert _show(homes, "main") == before and not github.pulls() and not github.dispatches
+
+
+def test_an_issue_that_is_not_a_form_is_left_alone(tmp_path, github, homes):
+    issue = github.add_issue("The map is slow", "It takes a minute to load.", "someone")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues",
+                                                     {"action": "opened", "issue": issue, "sender": {"login": "someone"}})
+    assert run.jobs["apply"].result == "skipped" and not github.comments
+
+
+def _show(origin: Path, rev: str, *more: str) -> str:
+    from workflow_harness import _git
+
+    if more and not more[0].startswith("-"):
+        return _git(origin, "show", f"{rev}:{more[0]}")
+    return _git(origin, "log", "-1", *(more or ("--format=%H",)), rev)
