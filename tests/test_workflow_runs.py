@@ -169,3 +169,56 @@ def _show(origin: Path, rev: str, *more: str) -> str:
     if more and not more[0].startswith("-"):
         return _git(origin, "show", f"{rev}:{more[0]}")
     return _git(origin, "log", "-1", *(more or ("--format=%H",)), rev)
+
+
+# --- the CQC weekly sync: cqc-sync.yml --------------------------------------------------------------
+
+def test_the_cqc_sync_opens_one_pull_request_updates_it_next_week_and_opens_none_when_nothing_changed(tmp_path, github):
+    from cqc_stub import KEY, CQCStub
+
+    origin = seed_origin(tmp_path, {})
+    with CQCStub() as cqc:
+        harness = Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
+                          variables={"CQC_LOCAL_AUTHORITY": "Oldham"}, env={"CQC_API_BASE": cqc.base})
+        run = harness.run("cqc-sync.yml", "schedule", {"schedule": "23 5 * * 1"})
+        assert run.result == "success", run.log()
+        [pr] = github.pulls()
+        assert (pr["title"], pr["head"]["ref"], pr["base"]["ref"]) == ("CQC weekly sync", "cqc-sync", "main")
+        assert [lab["name"] for lab in pr["labels"]] == ["stewards"]
+        assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n```text\n")
+        added = _show(origin, "cqc-sync", "--format=", "--name-only").split()
+        assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 44  # Oldham's homes
+        assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
+
+        merge(github, origin, pr)
+        care_homes = [i for i in cqc.order if cqc.details[i].get("careHome") == "Y"]
+        first, second = (cqc.details[i]["name"] for i in care_homes[:2])
+        cqc.set_rating(care_homes[0], "Inadequate", TODAY)
+        assert harness.run("cqc-sync.yml", "schedule", {}).result == "success"
+        [week2] = github.pulls("open")
+        assert week2["number"] != pr["number"] and "1 updated" in week2["body"] and first in week2["body"]
+
+        cqc.set_rating(care_homes[1], "Outstanding", TODAY)  # the steward has not merged it yet
+        run = harness.run("cqc-sync.yml", "schedule", {})
+        assert run.result == "success", run.log()
+        [week3] = github.pulls("open")  # the same pull request, its description and branch updated
+        assert week3["number"] == week2["number"] and "2 updated" in week3["body"]
+        assert first in week3["body"] and second in week3["body"]
+        diff = _show(origin, "cqc-sync", "--format=", "-p")
+        assert "Inadequate" in diff and "Outstanding" in diff
+
+        merge(github, origin, week3)
+        run = harness.run("cqc-sync.yml", "schedule", {})
+        assert run.result == "success", run.log()
+        step = run.jobs["sync"].step("Open or update the pull request")
+        assert step.output.strip() == "No profile changed; no pull request."
+        assert len(github.pulls()) == 2 and not github.pulls("open")
+    assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
+
+
+def merge(github: GitHubStub, origin: Path, pr: dict) -> None:
+    """A steward merges the pull request (its branch fast-forwards main)."""
+    from workflow_harness import _git
+
+    _git(origin, "update-ref", "refs/heads/main", f"refs/heads/{pr['head']['ref']}")
+    github.issues[pr["number"]]["state"] = "closed"
