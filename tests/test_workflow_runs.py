@@ -222,3 +222,61 @@ def merge(github: GitHubStub, origin: Path, pr: dict) -> None:
 
     _git(origin, "update-ref", "refs/heads/main", f"refs/heads/{pr['head']['ref']}")
     github.issues[pr["number"]]["state"] = "closed"
+
+
+# --- pull requests: pull-request.yml and ownership.yml ------------------------------------------
+
+def pull_request(origin: Path, tmp_path: Path, number: int, author: str, change) -> dict:
+    """A pull request from a fork, published as refs/pull/N/head, and its event payload."""
+    from workflow_harness import _git
+
+    base = _git(origin, "rev-parse", "main").strip()
+    head = push_change(origin, tmp_path, f"refs/pull/{number}/head", change, f"change {number}")
+    return {"action": "opened", "number": number,
+            "pull_request": {"number": number, "title": "My change", "user": {"login": author},
+                             "head": {"sha": head, "ref": "patch-1", "repo": {"full_name": f"{author}/carehomes"}},
+                             "base": {"sha": base, "ref": "main", "repo": {"full_name": "council/carehomes"}}},
+            "repository": {"full_name": "council/carehomes"}, "sender": {"login": author}}
+
+
+def fewer_beds(work: Path) -> None:
+    _edit(work / "providers" / "example-full.yaml", "    available: 2\n", "    available: 1\n")
+
+
+def test_a_maintainers_pull_request_passes_its_checks_and_the_ownership_check(tmp_path, github, homes):
+    payload = pull_request(homes, tmp_path, 5, "example-manager", fewer_beds)
+    harness = Harness(tmp_path, homes, github=github)
+    checks = harness.run("pull-request.yml", "pull_request", payload, ref="refs/pull/5/merge",
+                         sha=payload["pull_request"]["head"]["sha"])
+    assert checks.result == "success", checks.log()
+    preview = checks.artifacts / "site-preview"
+    assert (preview / "index.html").exists() and "    available: 1" not in (preview / "index.html").read_text()
+    assert "Checked 2 profiles: no problems." in checks.jobs["check"].step("Check profiles").output
+    owner = harness.run("ownership.yml", "pull_request_target", payload, sha=payload["pull_request"]["base"]["sha"])
+    assert owner.result == "success", owner.log()
+    assert owner.jobs["ownership"].step("Check ownership").output.strip().endswith(
+        f"example-manager may make every change since {payload['pull_request']['base']['sha']}.")
+    assert not github.log, "checks post nothing on GitHub"
+
+
+def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(tmp_path, github, homes):
+    payload = pull_request(homes, tmp_path, 6, "stranger", fewer_beds)
+    run = Harness(tmp_path, homes, github=github).run("ownership.yml", "pull_request_target", payload,
+                                                      sha=payload["pull_request"]["base"]["sha"])
+    assert run.result == "failure"
+    step = run.jobs["ownership"].step("Check ownership")
+    assert step.outcome == "failure"
+    assert "providers/example-full.yaml: stranger is not a maintainer of this profile (maintainers: example-manager)" in step.output
+    assert "1 change by stranger need a council steward." in step.output.splitlines()
+
+
+# --- publishing: publish.yml ---------------------------------------------------------------------
+
+def test_publish_builds_the_site_from_main_and_deploys_it(tmp_path, github, homes):
+    run = Harness(tmp_path, homes, github=github).run("publish.yml", "push", {"ref": "refs/heads/main"})
+    assert run.result == "success", run.log()
+    assert [j.result for j in run.jobs.values()] == ["success", "success"]  # build, then deploy
+    assert run.deployed is not None and (run.deployed / "index.html").exists()
+    assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 3  # the header and two homes
+    assert "Example Full House" in (run.deployed / "data" / "care-homes.csv").read_text()
+    assert "Built " in run.jobs["build"].step("Build the site").output
