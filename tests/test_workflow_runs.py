@@ -4,7 +4,6 @@ GitHub's REST API, and what each posts on GitHub is read as a steward would read
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
