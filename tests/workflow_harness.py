@@ -263,6 +263,7 @@ class Step:
     outcome: str  # success, failure or skipped
     conclusion: str  # success after a failure with continue-on-error
     output: str = ""
+    code: int = 0  # the exit status
     outputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -416,7 +417,7 @@ class Harness:
                     job.summary += summary.read_text()
             outcome = "success" if code == 0 else "failure"
             conclusion = "success" if outcome == "success" or truthy(step.get("continue-on-error")) else "failure"
-            job.steps.append(Step(name, outcome, conclusion, output, outputs))
+            job.steps.append(Step(name, outcome, conclusion, output, code=code, outputs=outputs))
             if "id" in step:
                 context["steps"][step["id"]] = {"outcome": outcome, "conclusion": conclusion, "outputs": outputs}
             if conclusion == "failure":
