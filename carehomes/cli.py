@@ -647,15 +647,20 @@ def cmd_github(args: argparse.Namespace) -> int:
             body = _body(args)
             if not gh.uses_pr_token():
                 body += gh.DEFAULT_TOKEN_NOTE
-                _say(f"warning: {gh.PR_TOKEN} is not set: the pull request is opened with the default token, so its "
-                     "checks do not start by themselves; its description says so (see docs/deployment.md)")
+                warning = (f"{gh.PR_TOKEN} is not set: the pull request is opened with the default token, so its "
+                           "checks do not start by themselves; its description says so (see docs/deployment.md)")
+                _say(f"warning: {warning}")
+                gh.summary(f"- Warning: {warning}")
             pr, opened = gh.open_or_update_pull_request(api, args.head, args.base, args.title, gh.check_body(body, "the description"), args.label)
-            _say(f"pull request #{pr['number']} {'opened' if opened else 'updated'} from {args.head}")
+            done = f"pull request #{pr['number']} {'opened' if opened else 'updated'} from {args.head}"
+            _say(done)
+            gh.summary(f"- {done[0].upper()}{done[1:]}: {pr.get('html_url', '')}")
             print(pr.get("html_url", ""))
         elif args.action == "issue":
             issue, done = gh.open_or_update_issue(api, args.label, args.title, _body(args), close=args.close)
             _say(f"issue #{issue['number']} {done}" if issue else f"no open issue labelled {args.label}; none opened")
             if issue:
+                gh.summary(f"- Issue #{issue['number']} {done}: {issue.get('html_url', '')}")
                 print(issue.get("html_url", ""))
         elif args.action == "comment":
             made = gh.comment(api, args.number, _body(args))

@@ -18,7 +18,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from . import httpclient
 
@@ -111,8 +111,7 @@ def from_env(env: dict[str, str] | None = None, *, pr_token: bool = False) -> Gi
     env = dict(os.environ if env is None else env)
     base = (env.get("GITHUB_API_URL") or API).rstrip("/")
     problem = httpclient.address_problem(base)
-    host = (httpclient.origin(base).split("://")[-1].rsplit(":", 1)[0]) if not problem else ""
-    if not problem and base != API and not httpclient.is_loopback(host):
+    if not problem and base != API and not httpclient.is_loopback(urlsplit(base).hostname or ""):
         problem = f"is not GitHub's API ({API}); only that, or a loopback address for tests, is used"
     if problem:
         raise GitHubError(f"GITHUB_API_URL '{httpclient.quoted(base)}' {problem}")
@@ -221,3 +220,14 @@ def run_git(args: list[str], *, pr_token: bool = True, env: dict[str, str] | Non
         return subprocess.run(["git", *args], env=git_env(token, env)).returncode
     except OSError as exc:
         raise GitHubError(f"git cannot be run ({exc.strerror})") from None
+
+
+def summary(line: str, env: dict[str, str] | None = None) -> None:
+    """Add a line to the workflow run's summary page (GITHUB_STEP_SUMMARY), when there is one."""
+    path = (os.environ if env is None else env).get("GITHUB_STEP_SUMMARY")
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError:
+            pass  # the summary is a convenience; the log says the same

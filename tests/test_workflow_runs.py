@@ -60,11 +60,13 @@ def test_freshness_opens_one_issue_updates_it_and_closes_it_when_every_home_is_f
     assert "Example Full House" not in issue["body"]
 
     push_change(origin, tmp_path, "main", lambda w: (w / "providers" / "example-minimal.yaml").unlink(), "gone")
-    assert harness.run("freshness.yml", "schedule", {}).result == "success"
+    run_closed = harness.run("freshness.yml", "schedule", {})
+    assert run_closed.result == "success", run_closed.log()
     issue = freshness_issue(github)
     assert issue["state"] == "closed" and issue["state_reason"] == "completed"
     assert issue["title"] == "Vacancies: every home confirmed them in the last 7 days"
     assert "Every home's vacancies are up to date." in issue["body"]
+    assert run_closed.jobs["stale"].summary == f"- Issue #{issue['number']} closed: {issue['html_url']}\n"
     assert harness.run("freshness.yml", "schedule", {}).result == "success"
     assert len(github.issues) == 1, "nothing to say: no new issue"
     assert {token for _, _, token, _ in github.log} == {DEFAULT_TOKEN}
@@ -139,6 +141,10 @@ def test_without_the_sync_token_the_pull_request_says_its_checks_did_not_start(t
     assert "closing and reopening this pull request" in pr["body"] and "`SYNC_PR_TOKEN`" in pr["body"]
     step = run.jobs["apply"].step("Publish, or open a pull request, and reply on the issue")
     assert "warning: SYNC_PR_TOKEN is not set" in step.output
+    assert run.jobs["apply"].summary == (
+        "- Warning: SYNC_PR_TOKEN is not set: the pull request is opened with the default token, so its checks do not "
+        "start by themselves; its description says so (see docs/deployment.md)\n"
+        f"- Pull request #{pr['number']} opened from provider-update/issue-{payload['issue']['number']}: {pr['html_url']}\n")
 
 
 def test_a_stranger_is_told_why_and_nothing_changes(tmp_path, github, homes):
