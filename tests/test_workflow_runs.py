@@ -40,20 +40,21 @@ def freshness_issue(github: GitHubStub) -> dict:
 
 
 def test_freshness_opens_one_issue_updates_it_and_closes_it_when_every_home_is_fresh(tmp_path, github):
-    origin = seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": MINIMAL})
+    old = (dt.date.today() - dt.timedelta(days=13)).isoformat()  # the workflow counts up to today
+    origin = seed_origin(tmp_path, {"example-full.yaml": FULL.replace("  confirmed: 2026-11-20\n", f"  confirmed: {old}\n"),
+                                    "example-minimal.yaml": MINIMAL})
     harness = Harness(tmp_path, origin, github=github)
     run = harness.run("freshness.yml", "schedule", {"schedule": "0 7 * * 1"})
     assert run.result == "success", run.log()
     issue = freshness_issue(github)
     assert issue["title"] == "Vacancies to confirm: 1 home more than 7 days old, 1 never given"
     assert issue["state"] == "open" and [lab["name"] for lab in issue["labels"]] == ["vacancies-out-of-date"]
-    days = (dt.date.today() - dt.date(2026, 11, 20)).days
-    assert f"| Example Full House \\(fictional\\) | 2026-11-20 ({days} days) | @example-manager | [Update vacancies](" in issue["body"]
+    assert f"| Example Full House \\(fictional\\) | {old} (13 days) | @example-manager | [Update vacancies](" in issue["body"]
     assert "## Never given" in issue["body"] and "| Example Minimal \\(fictional\\) | never |" in issue["body"]
     assert github.labels["vacancies-out-of-date"]["color"] == "D93F0B"
 
     push_change(origin, tmp_path, "main", lambda w: _edit(w / "providers" / "example-full.yaml",
-                                                          "  confirmed: 2026-11-20\n", f"  confirmed: {TODAY}\n"))
+                                                          f"  confirmed: {old}\n", f"  confirmed: {TODAY}\n"))
     assert harness.run("freshness.yml", "schedule", {}).result == "success"
     issue = freshness_issue(github)  # the same issue, not a second one
     assert issue["title"] == "Vacancies to confirm: 1 home never given" and issue["state"] == "open"
