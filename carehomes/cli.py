@@ -637,8 +637,11 @@ def cmd_github(args: argparse.Namespace) -> int:
 
     try:
         if args.action == "git":
-            return gh.run_git([a for a in args.git_args if a != "--"] if args.git_args[:1] == ["--"] else args.git_args,
-                              pr_token=not args.default_token)
+            git_args = args.git_args[1:] if args.git_args[:1] == ["--"] else args.git_args
+            if not git_args:
+                _say("github git: give git's arguments after --, e.g. python3 build.py github git -- push origin HEAD:main")
+                return 2
+            return gh.run_git(git_args, pr_token=not args.default_token)
         api = gh.from_env(pr_token=args.action == "pull-request")
         if args.action == "label":
             done = gh.ensure_label(api, args.name, args.color, args.description)

@@ -137,3 +137,18 @@ def test_a_redirected_write_is_not_followed(capsys, monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_github_git_sends_the_pull_request_token_unless_told_to_use_the_default_one(stub, capfd, monkeypatch):
+    monkeypatch.setenv("SYNC_PR_TOKEN", "bot-token")
+    monkeypatch.setenv("GITHUB_TOKEN", "default-token")
+    key = "http.https://github.com/.extraheader"
+
+    def header(*extra: str) -> str:
+        assert main(["github", "git", *extra, "--", "config", "--get", key]) == 0
+        return capfd.readouterr().out.strip()
+
+    assert header() == "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:bot-token").decode()
+    assert header("--default-token") == "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:default-token").decode()
+    assert main(["github", "git"]) == 2
+    assert capfd.readouterr().err == "github git: give git's arguments after --, e.g. python3 build.py github git -- push origin HEAD:main\n"
