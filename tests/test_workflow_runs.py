@@ -179,47 +179,69 @@ def _show(origin: Path, rev: str, *more: str) -> str:
 
 # --- the CQC weekly sync: cqc-sync.yml --------------------------------------------------------------
 
-def test_the_cqc_sync_opens_one_pull_request_updates_it_next_week_and_opens_none_when_nothing_changed(tmp_path, github):
-    from cqc_stub import KEY, CQCStub
+@pytest.fixture
+def cqc():
+    from cqc_stub import CQCStub
 
+    with CQCStub() as stub:
+        yield stub
+
+
+def cqc_harness(tmp_path: Path, origin: Path, github: GitHubStub, cqc) -> Harness:
+    from cqc_stub import KEY
+
+    return Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
+                   variables={"CQC_LOCAL_AUTHORITY": "Oldham"}, env={"CQC_API_BASE": cqc.base})
+
+
+def test_the_first_cqc_sync_opens_one_pull_request_with_every_home(tmp_path, github, cqc):
     origin = seed_origin(tmp_path, {})
-    with CQCStub() as cqc:
-        harness = Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
-                          variables={"CQC_LOCAL_AUTHORITY": "Oldham"}, env={"CQC_API_BASE": cqc.base})
-        run = harness.run("cqc-sync.yml", "schedule", {"schedule": "23 5 * * 1"})
-        assert run.result == "success", run.log()
-        [pr] = github.pulls()
-        assert (pr["title"], pr["head"]["ref"], pr["base"]["ref"]) == ("CQC weekly sync", "cqc-sync", "main")
-        assert [lab["name"] for lab in pr["labels"]] == ["stewards"]
-        assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n```text\n")
-        added = _show(origin, "cqc-sync", "--format=", "--name-only").split()
-        assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 44  # Oldham's homes
-        assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
-
-        merge(github, origin, pr)
-        care_homes = [i for i in cqc.order if cqc.details[i].get("careHome") == "Y"]
-        first, second = (cqc.details[i]["name"] for i in care_homes[:2])
-        cqc.set_rating(care_homes[0], "Inadequate", TODAY)
-        assert harness.run("cqc-sync.yml", "schedule", {}).result == "success"
-        [week2] = github.pulls("open")
-        assert week2["number"] != pr["number"] and "1 updated" in week2["body"] and first in week2["body"]
-
-        cqc.set_rating(care_homes[1], "Outstanding", TODAY)  # the steward has not merged it yet
-        run = harness.run("cqc-sync.yml", "schedule", {})
-        assert run.result == "success", run.log()
-        [week3] = github.pulls("open")  # the same pull request, its description and branch updated
-        assert week3["number"] == week2["number"] and "2 updated" in week3["body"]
-        assert first in week3["body"] and second in week3["body"]
-        diff = _show(origin, "cqc-sync", "--format=", "-p")
-        assert "Inadequate" in diff and "Outstanding" in diff
-
-        merge(github, origin, week3)
-        run = harness.run("cqc-sync.yml", "schedule", {})
-        assert run.result == "success", run.log()
-        step = run.jobs["sync"].step("Open or update the pull request")
-        assert step.output.strip() == "No profile changed; no pull request."
-        assert len(github.pulls()) == 2 and not github.pulls("open")
+    run = cqc_harness(tmp_path, origin, github, cqc).run("cqc-sync.yml", "schedule", {"schedule": "23 5 * * 1"})
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert (pr["title"], pr["head"]["ref"], pr["base"]["ref"], pr["state"]) == ("CQC weekly sync", "cqc-sync", "main", "open")
+    assert [lab["name"] for lab in pr["labels"]] == ["stewards"] and github.labels["stewards"]["color"] == "1d76db"
+    assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  44 new profiles created\n")
+    added = _show(origin, "cqc-sync", "--format=", "--name-only").split()
+    assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 44  # Oldham's homes
+    assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
     assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
+
+
+def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when_nothing_changed(tmp_path, github, cqc,
+                                                                                                 monkeypatch):
+    from cqc_stub import KEY
+
+    from carehomes.cli import main
+
+    monkeypatch.setenv("CQC_API_KEY", KEY)
+    monkeypatch.setenv("CQC_API_BASE", cqc.base)
+    origin = seed_origin(tmp_path, {})
+    push_change(origin, tmp_path, "main", lambda w: main(["import-cqc", "--api", "--local-authority", "Oldham",
+                                                          "--providers", str(w / "providers")]), "the first sync, merged")
+    harness = cqc_harness(tmp_path, origin, github, cqc)
+    care_homes = [i for i in cqc.order if cqc.details[i].get("careHome") == "Y"]
+    first, second = (cqc.details[i]["name"] for i in care_homes[:2])
+    cqc.set_rating(care_homes[0], "Inadequate", TODAY)
+    assert harness.run("cqc-sync.yml", "schedule", {}).result == "success"
+    [week1] = github.pulls("open")
+    assert "  0 new profiles created\n  1 updated" in week1["body"] and first in week1["body"]
+
+    cqc.set_rating(care_homes[1], "Outstanding", TODAY)  # the steward has not merged it yet
+    run = harness.run("cqc-sync.yml", "schedule", {})
+    assert run.result == "success", run.log()
+    [week2] = github.pulls()  # the same pull request, its description and branch updated
+    assert week2["number"] == week1["number"] and "  2 updated" in week2["body"]
+    assert first in week2["body"] and second in week2["body"]
+    diff = _show(origin, "cqc-sync", "--format=", "-p")
+    assert "Inadequate" in diff and "Outstanding" in diff
+
+    merge(github, origin, week2)
+    run = harness.run("cqc-sync.yml", "schedule", {})
+    assert run.result == "success", run.log()
+    assert run.jobs["sync"].step("Open or update the pull request").output.strip() == "No profile changed; no pull request."
+    assert len(github.pulls()) == 1 and not github.pulls("open")
 
 
 def merge(github: GitHubStub, origin: Path, pr: dict) -> None:

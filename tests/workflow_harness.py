@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,6 +265,7 @@ class Step:
     conclusion: str  # success after a failure with continue-on-error
     output: str = ""
     code: int = 0  # the exit status
+    seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -282,7 +284,7 @@ class Job:
         return found[0]
 
     def log(self) -> str:
-        return "\n".join(f"--- {s.name}: {s.outcome}\n{s.output}" for s in self.steps)
+        return "\n".join(f"--- {s.name}: {s.outcome} ({s.seconds:.1f} s)\n{s.output}" for s in self.steps)
 
 
 @dataclass
@@ -390,6 +392,7 @@ class Harness:
                 continue
             step_env = {k: fill(v, step_context) for k, v in (step.get("env") or {}).items()}
             step_context["env"] = {**step_context["env"], **step_env}
+            started = time.monotonic()
             if "uses" in step:
                 code, output, outputs = self._action(step, step_context, workspace, shims, run)
             else:
@@ -417,7 +420,8 @@ class Harness:
                     job.summary += summary.read_text()
             outcome = "success" if code == 0 else "failure"
             conclusion = "success" if outcome == "success" or truthy(step.get("continue-on-error")) else "failure"
-            job.steps.append(Step(name, outcome, conclusion, output, code=code, outputs=outputs))
+            job.steps.append(Step(name, outcome, conclusion, output, code=code, outputs=outputs,
+                                  seconds=time.monotonic() - started))
             if "id" in step:
                 context["steps"][step["id"]] = {"outcome": outcome, "conclusion": conclusion, "outputs": outputs}
             if conclusion == "failure":
