@@ -122,7 +122,8 @@ def test_a_details_update_becomes_one_pull_request_for_a_steward_with_the_sync_t
     [pr] = github.pulls()
     number = payload["issue"]["number"]
     assert pr["base"]["ref"] == "main" and pr["state"] == "open"
-    assert pr["body"] == f"Sent with the form in #{number}. A steward checks the change and merges it.\n"
+    assert pr["body"] == f"Sent with the form in #{number}. A steward checks the change and merges it; merging closes #{number}.\n"
+    assert github.issues[number]["state"] == "open", "the issue closes when the pull request is merged"
     assert "Alex Example" in _show(homes, pr["head"]["ref"], "providers/example-full.yaml")
     assert "Alex Example" not in _show(homes, "main", "providers/example-full.yaml"), "nothing reaches main unreviewed"
     [reply] = github.comments_on(number)
