@@ -683,7 +683,8 @@ def cmd_stale(args: argparse.Namespace) -> int:
     for p in found.problems:
         _say(str(p))
     print(markdown_report(found, repo, today) if args.format == "markdown" else
-          issue_title(found) if args.format == "title" else text_report(found, repo))
+          issue_title(found) if args.format == "title" else
+          len(found.stale) + len(found.never) if args.format == "count" else text_report(found, repo))
     return 1 if found.problems else 0
 
 
@@ -701,6 +702,68 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
         _say(f"{len(problems)} change{'s' * (len(problems) != 1)} by {args.author} need a council steward.")
         return 1
     _say(f"{args.author} may make every change since {args.base}.")
+    return 0
+
+
+def _body(args: argparse.Namespace) -> str:
+    """The text of --body, or of the file --body-file (GitHubError when it cannot be read)."""
+    from .github import GitHubError, check_body
+
+    if args.body is not None:
+        return check_body(args.body, "--body")
+    try:
+        return check_body(Path(args.body_file).read_bytes().decode("utf-8", errors="replace"), args.body_file)
+    except OSError as exc:
+        raise GitHubError(f"{args.body_file}: cannot be read ({exc.strerror})") from None
+
+
+def cmd_github(args: argparse.Namespace) -> int:
+    """The workflows' actions on GitHub, through its REST API (carehomes/github.py)."""
+    from . import github as gh
+
+    try:
+        if args.action == "git":
+            git_args = args.git_args[1:] if args.git_args[:1] == ["--"] else args.git_args
+            if not git_args:
+                _say("github git: give git's arguments after --, e.g. python3 build.py github git -- push origin HEAD:main")
+                return 2
+            return gh.run_git(git_args, pr_token=not args.default_token)
+        api = gh.from_env(pr_token=args.action == "pull-request")
+        if args.action == "label":
+            done = gh.ensure_label(api, args.name, args.color, args.description)
+            _say(f"label {args.name}: {done}")
+        elif args.action == "pull-request":
+            body = _body(args)
+            if not gh.uses_pr_token():
+                body += gh.DEFAULT_TOKEN_NOTE
+                warning = (f"{gh.PR_TOKEN} is not set: the pull request is opened with the default token, so its "
+                           "checks do not start by themselves; its description says so (see docs/deployment.md)")
+                _say(f"warning: {warning}")
+                gh.summary(f"- Warning: {warning}")
+            pr, opened = gh.open_or_update_pull_request(api, args.head, args.base, args.title, gh.check_body(body, "the description"), args.label)
+            done = f"pull request #{pr['number']} {'opened' if opened else 'updated'} from {args.head}"
+            _say(done)
+            gh.summary(f"- {done[0].upper()}{done[1:]}: {pr.get('html_url', '')}")
+            print(pr.get("html_url", ""))
+        elif args.action == "issue":
+            issue, done = gh.open_or_update_issue(api, args.label, args.title, _body(args), close=args.close)
+            _say(f"issue #{issue['number']} {done}" if issue else f"no open issue labelled {args.label}; none opened")
+            if issue:
+                gh.summary(f"- Issue #{issue['number']} {done}: {issue.get('html_url', '')}")
+                print(issue.get("html_url", ""))
+        elif args.action == "comment":
+            made = gh.comment(api, args.number, _body(args))
+            _say(f"commented on #{args.number}")
+            print(made.get("html_url", "") if made else "")
+        elif args.action == "close":
+            gh.close_issue(api, args.number)
+            _say(f"closed #{args.number}")
+        elif args.action == "dispatch":
+            gh.dispatch(api, args.workflow, args.ref)
+            _say(f"started {args.workflow} on {args.ref}")
+    except gh.GitHubError as exc:
+        _say(str(exc))
+        return 1
     return 0
 
 
@@ -853,8 +916,9 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old or were never given")
     st.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to look at (default: providers/)")
     st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
-    st.add_argument("--format", choices=["text", "markdown", "title"], default="text",
-                    help="text (default) for reading here; markdown for the weekly GitHub issue's text; title for its title")
+    st.add_argument("--format", choices=["text", "markdown", "title", "count"], default="text",
+                    help="text (default) for reading here; markdown for the weekly GitHub issue's text; title for its title; "
+                    "count for the number of homes listed (0: the issue is closed)")
     st.add_argument("--on", metavar="YYYY-MM-DD", help="count days up to this date (default: today)")
     st.set_defaults(func=cmd_stale)
 
@@ -863,6 +927,39 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--check", action="store_true", help="fail if they are out of date instead of writing")
     g.add_argument("--screenshots", action="store_true", help="also photograph the issue forms for CONTRIBUTING.md (needs chromium)")
     g.set_defaults(func=cmd_docs)
+
+    gh = sub.add_parser("github", help="open or update a pull request or issue, comment, label, push (for the workflows)",
+                        description="GitHub's REST API at GITHUB_API_URL for GITHUB_REPOSITORY, with GITHUB_TOKEN "
+                        "(SYNC_PR_TOKEN first for pull-request and git); see docs/deployment.md")
+    ghs = gh.add_subparsers(dest="action", required=True, metavar="ACTION")
+    gl = ghs.add_parser("label", help="create a label, or set its colour and description")
+    gl.add_argument("name")
+    gl.add_argument("--color", required=True, help="six hex digits, e.g. 1d76db")
+    gl.add_argument("--description", default="")
+    gp = ghs.add_parser("pull-request", help="open, or update, the one open pull request from a branch; prints its address")
+    gp.add_argument("--head", required=True, help="the branch with the changes")
+    gp.add_argument("--base", required=True, help="the branch to merge into, e.g. main")
+    gp.add_argument("--title", required=True)
+    gp.add_argument("--label", action="append", default=[], help="a label to add (repeat for more)")
+    gi = ghs.add_parser("issue", help="open, or update, the one open issue with a label; prints its address")
+    gi.add_argument("--label", required=True, help="the label that marks the issue")
+    gi.add_argument("--title", required=True)
+    gi.add_argument("--close", action="store_true", help="update and close the open issue; open none")
+    gc = ghs.add_parser("comment", help="comment on an issue or pull request")
+    gc.add_argument("number", type=int)
+    for q in (gp, gi, gc):
+        body = q.add_mutually_exclusive_group(required=True)
+        body.add_argument("--body", help="the text")
+        body.add_argument("--body-file", metavar="FILE", help="a file holding the text (Markdown)")
+    gx = ghs.add_parser("close", help="close an issue as done")
+    gx.add_argument("number", type=int)
+    gd = ghs.add_parser("dispatch", help="start a workflow, e.g. publish.yml")
+    gd.add_argument("workflow")
+    gd.add_argument("--ref", required=True, help="the branch to run it on")
+    gg = ghs.add_parser("git", help="run git with the token sent to GitHub only, e.g. github git -- push origin HEAD:main")
+    gg.add_argument("--default-token", action="store_true", help="use GITHUB_TOKEN even when SYNC_PR_TOKEN is set")
+    gg.add_argument("git_args", nargs=argparse.REMAINDER, help="git's arguments, after --")
+    gh.set_defaults(func=cmd_github)
 
     t = sub.add_parser("test", help="run the whole test suite: ruff, mypy and pytest (browser tests included)")
     t.add_argument("--fast", action="store_true", help="skip the browser tests")

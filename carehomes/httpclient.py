@@ -165,7 +165,21 @@ class Session:
             url = target
         raise HttpError(url, f"more than {self.policy.max_redirects} redirects; not followed")
 
-    def _once(self, url: str, headers: dict[str, str]) -> Response:
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> Response:
+        """One request of any method (POST, PATCH...) to ``url`` and its whole answer, whatever its status.
+        A redirect is not followed (a write must reach the address it was meant for); secret headers go
+        only to the policy's origin. Raises HttpError (one line) on any failure."""
+        problem = address_problem(url)
+        if problem:
+            raise HttpError(url, f"the address {problem}")
+        secret = {k.lower() for k in self.policy.secret_headers}
+        sent = {k: v for k, v in headers.items() if k.lower() not in secret or origin(url) == self.policy.secret_origin}
+        resp = self._once(url, sent, method, body)
+        if resp.status in REDIRECTS:
+            raise HttpError(url, f"HTTP {resp.status}: a {method} request is not redirected; not followed", status=resp.status)
+        return resp
+
+    def _once(self, url: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None) -> Response:
         """One request and its whole body, within the request's and the run's deadlines."""
         left = self.remaining()
         if left <= 0:
@@ -205,7 +219,7 @@ class Session:
 
         try:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request("GET", path, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             length = resp.getheader("Content-Length", "")
             if length.strip().isdigit() and int(length) > self.policy.max_bytes:

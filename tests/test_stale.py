@@ -115,9 +115,9 @@ def test_freshness_workflow_runs_weekly_and_keeps_one_issue():
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "${{" not in runs
     assert 'python3 build.py stale --format markdown > "$RUNNER_TEMP/stale.md"' in runs
-    assert "gh issue list --label" in runs and "gh issue edit" in runs and "gh issue create" in runs
     assert 'python3 build.py stale --format title > "$RUNNER_TEMP/title.txt"' in runs
-    assert 'gh issue edit "$number" --title "$title"' in runs and 'gh issue create --title "$title"' in runs
+    assert 'python3 build.py github issue --label "$label" --title "$(cat "$RUNNER_TEMP/title.txt")"' in runs
+    assert 'close=(--close)' in runs  # run end to end in tests/test_workflow_runs.py
 
 
 def test_the_freshness_issue_title_says_what_its_lists_hold():

@@ -326,8 +326,8 @@ def test_provider_update_workflow_never_puts_the_issue_text_in_a_script():
     assert apply_step["env"]["AUTHOR"] == "${{ github.event.issue.user.login }}"
     assert "--result" in apply_step["run"] and apply_step["continue-on-error"] is True
     assert "python3 build.py check" in runs and "python3 build.py fmt --check" in runs
-    for needed in ("git push origin HEAD:main", "gh workflow run publish.yml", "gh pr create", "gh issue comment",
-                   "--body-file", "gh issue close"):
+    for needed in ("github git --default-token -- push origin HEAD:main", "github dispatch publish.yml --ref main",
+                   "github pull-request --head", "github comment", "--body-file", "github close"):
         assert needed in runs, needed
     assert wf["permissions"] == {}, "no permissions at workflow level: each job names its own"
     assert wf["jobs"]["apply"]["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write",

@@ -3,23 +3,19 @@ against a local bare repository and a realistic pull_request_target event: a pul
 workflow file tries to move refs, write git hooks or print a passing verdict is refused, and its code never runs."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import FIXTURES, ROOT, git
+from github_stub import GitHubStub
+from workflow_harness import Harness
 
 WORKFLOW = ".github/workflows/ownership.yml"
 CODE = ("build.py", "requirements.txt", "carehomes", "schema", ".github")  # the base branch's code, as committed
-EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_NOSYSTEM": "1"}
 
 pytestmark = pytest.mark.slow  # several clones and two build.py runs for each pull request
 
@@ -78,65 +74,26 @@ def event(origin: Path, number: int, author: str, head: str) -> dict:
             "repository": {"full_name": "council/carehomes"}, "sender": {"login": author}}
 
 
-def evaluate(text: str, payload: dict) -> str:
-    """``${{ }}`` expressions in a step's env or with, filled in from the event; anything else fails the test."""
-    def value(m: re.Match) -> str:
-        expr = m.group(1)
-        if expr.startswith("github.event."):
-            v: object = payload
-            for key in expr.removeprefix("github.event.").split("."):
-                v = v[key]  # type: ignore[index]
-            return str(v)
-        fixed = {"github.sha": payload["pull_request"]["base"]["sha"], "github.event_name": "pull_request_target"}
-        assert expr in fixed, f"the test runner does not know the expression {expr}"
-        return fixed[expr]
-    return EXPR.sub(value, str(text))
-
-
 def run_job(origin: Path, tmp_path: Path, payload: dict) -> tuple[list[tuple[str, int, str]], Path]:
-    """Run the ownership job as the runner does: the workflow file as the base commit holds it (that is what
-    pull_request_target runs), each step in order, stopping at the first that fails; each step's name, exit
-    status and output, and the workspace."""
+    """Run the ownership job with the workflow harness as the runner does: the workflow file as the base commit
+    holds it (that is what pull_request_target runs), each step in order; each step that ran, its exit status and
+    output, and the workspace. The job's own rules are checked first: every step runs and must pass, the checkout
+    is of the base commit without a token, and there is no other action and no cache."""
     base = payload["pull_request"]["base"]["sha"]
-    workflow = yaml.safe_load(git(origin, "show", f"{base}:{WORKFLOW}"))
-    assert "pull_request_target" in workflow[True]  # YAML 1.1 reads the key 'on' as true
-    job = workflow["jobs"]["ownership"]
-    runner = tmp_path / "runner"
-    workspace, temp, home, shims = runner / "work", runner / "temp", runner / "home", runner / "bin"
-    for d in (workspace, temp, home, shims):
-        d.mkdir(parents=True)
-    (shims / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # stands in for actions/setup-python
-    (shims / "python3").chmod(0o755)
-    (runner / "event.json").write_text(json.dumps(payload))
-    env = {"PATH": f"{shims}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "CI": "true", "GITHUB_ACTIONS": "true",
-           "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp), "GITHUB_EVENT_NAME": "pull_request_target",
-           "GITHUB_EVENT_PATH": str(runner / "event.json"), "GITHUB_SHA": base, "GITHUB_REPOSITORY": "council/carehomes",
-           "GIT_CONFIG_NOSYSTEM": "1", "CAREHOMES_NO_VENV": "1"}  # the shim's Python has requirements.txt installed
-    ran = []
-    for i, step in enumerate(job["steps"]):
-        name = step.get("name") or step.get("uses") or f"step {i}"
+    job = yaml.safe_load(git(origin, "show", f"{base}:{WORKFLOW}"))["jobs"]["ownership"]
+    for step in job["steps"]:
+        name, uses, given = step.get("name") or step.get("uses"), step.get("uses", ""), step.get("with") or {}
         assert "if" not in step and "continue-on-error" not in step, f"{name}: every step must run and must pass"
-        uses, given = step.get("uses", ""), {k: evaluate(v, payload) for k, v in (step.get("with") or {}).items()}
+        assert not uses or uses.startswith(("actions/checkout@", "actions/setup-python@")), f"{name}: no other action"
+        assert "cache" not in given, f"{name}: no cache"
         if uses.startswith("actions/checkout@"):
-            assert given.get("persist-credentials") == "False" and given["ref"] == base  # YAML reads false as False
-            git(tmp_path, "clone", "-q", "--no-checkout", str(origin), str(workspace / given.get("path", "")))
-            git(workspace, "checkout", "-q", "--detach", given["ref"])
-            ran.append((name, 0, ""))
-            continue
-        if uses:
-            assert uses.startswith("actions/setup-python@") and "cache" not in given, f"{name}: no other action, no cache"
-            ran.append((name, 0, ""))
-            continue
-        assert "${{" not in step["run"], f"{name}: values reach the shell only through env"
-        script = temp / f"step-{i}.sh"
-        script.write_text(step["run"])
-        step_env = {k: evaluate(v, payload) for k, v in (step.get("env") or {}).items()}
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], cwd=workspace, env={**env, **step_env},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
-        ran.append((name, done.returncode, done.stdout))
-        if done.returncode != 0:
-            break
-    return ran, workspace
+            assert given["ref"] == "${{ github.event.pull_request.base.sha }}" and given["persist-credentials"] is False
+    with GitHubStub() as github:
+        run = Harness(tmp_path, origin, github=github).run("ownership.yml", "pull_request_target", payload, sha=base)
+    assert not github.log, "the ownership job posts nothing on GitHub"
+    ran = run.jobs["ownership"]
+    assert ran.workspace is not None
+    return [(s.name, s.code, s.output) for s in ran.steps if s.outcome != "skipped"], ran.workspace
 
 
 def edit(path: Path, old: str, new: str) -> None:

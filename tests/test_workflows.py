@@ -111,7 +111,15 @@ def test_cqc_sync_workflow_opens_one_pull_request_weekly():
     assert "python3 build.py check" in named["Check the synced profiles"][1]
     pr = named["Open or update the pull request"][1]
     assert "git add -- providers/ cqc-sync.json" in pr  # never build output
-    assert "gh auth setup-git" in pr and "git push --force origin cqc-sync" in pr and "git push origin main" not in pr
-    assert "gh pr create" in pr and "gh pr edit cqc-sync" in pr and "--label stewards" in pr
+    assert "python3 build.py github git -- push --force origin cqc-sync" in pr and "push origin main" not in pr
+    assert "python3 build.py github pull-request --head cqc-sync" in pr and "--label stewards" in pr
     assert "cqc-report.txt" in pr and "merge" not in pr.replace("then merge.", "")  # it never merges itself
     assert "${{" not in "\n".join(r for _, _, r in steps(job)), "values reach shell commands only through env"
+
+
+def test_workflows_use_the_projects_own_github_commands_and_one_pull_request_token():
+    for f in sorted(WF.glob("*.yml")):
+        text = f.read_text()
+        assert not re.search(r"(?m)^\s*(?:[^#\n]*[;&|(]\s*)?gh\s", text) and "GH_TOKEN" not in text, f"{f.name}: use build.py github, not gh"
+        if "github pull-request" in text:
+            assert "SYNC_PR_TOKEN: ${{ secrets.SYNC_PR_TOKEN }}" in text, f"{f.name}: open pull requests with SYNC_PR_TOKEN"

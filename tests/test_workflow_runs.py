@@ -1,0 +1,311 @@
+"""Every weekly loop run end to end (tests/workflow_harness.py): the workflows of this repository run as a
+GitHub runner runs them, against a local bare repository, the loopback CQC stub and a loopback stand-in for
+GitHub's REST API, and what each posts on GitHub is read as a steward would read it."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from github_stub import GitHubStub
+from workflow_harness import DEFAULT_TOKEN, Harness, push_change, seed_origin
+
+pytestmark = pytest.mark.slow  # clones and build.py runs in subprocesses
+
+
+
+def formatted(name: str) -> str:
+    """A fixture profile in the standard form, as `fmt --check` in the workflows wants it."""
+    from carehomes.editing import format_text
+
+    return format_text((FIXTURES / "profiles" / name).read_text())
+
+
+FULL = formatted("example-full.yaml")  # maintainers: example-manager
+MINIMAL = formatted("example-minimal.yaml")  # no vacancies given
+TODAY = dt.date.today().isoformat()
+
+
+@pytest.fixture
+def github():
+    with GitHubStub("council/carehomes") as stub:
+        yield stub
+
+
+def freshness_issue(github: GitHubStub) -> dict:
+    issues = github.plain_issues()
+    assert len(issues) == 1, issues
+    return issues[0]
+
+
+def test_freshness_opens_one_issue_updates_it_and_closes_it_when_every_home_is_fresh(tmp_path, github):
+    old = (dt.date.today() - dt.timedelta(days=13)).isoformat()  # the workflow counts up to today
+    origin = seed_origin(tmp_path, {"example-full.yaml": FULL.replace("  confirmed: 2026-11-20\n", f"  confirmed: {old}\n"),
+                                    "example-minimal.yaml": MINIMAL})
+    harness = Harness(tmp_path, origin, github=github)
+    run = harness.run("freshness.yml", "schedule", {"schedule": "0 7 * * 1"})
+    assert run.result == "success", run.log()
+    issue = freshness_issue(github)
+    assert issue["title"] == "Vacancies to confirm: 1 home more than 7 days old, 1 never given"
+    assert issue["state"] == "open" and [lab["name"] for lab in issue["labels"]] == ["vacancies-out-of-date"]
+    assert f"| Example Full House \\(fictional\\) | {old} (13 days) | @example-manager | [Update vacancies](" in issue["body"]
+    assert "## Never given" in issue["body"] and "| Example Minimal \\(fictional\\) | never |" in issue["body"]
+    assert github.labels["vacancies-out-of-date"]["color"] == "D93F0B"
+
+    push_change(origin, tmp_path, "main", lambda w: _edit(w / "providers" / "example-full.yaml",
+                                                          f"  confirmed: {old}\n", f"  confirmed: {TODAY}\n"))
+    assert harness.run("freshness.yml", "schedule", {}).result == "success"
+    issue = freshness_issue(github)  # the same issue, not a second one
+    assert issue["title"] == "Vacancies to confirm: 1 home never given" and issue["state"] == "open"
+    assert "Example Full House" not in issue["body"]
+
+    push_change(origin, tmp_path, "main", lambda w: (w / "providers" / "example-minimal.yaml").unlink(), "gone")
+    run_closed = harness.run("freshness.yml", "schedule", {})
+    assert run_closed.result == "success", run_closed.log()
+    issue = freshness_issue(github)
+    assert issue["state"] == "closed" and issue["state_reason"] == "completed"
+    assert issue["title"] == "Vacancies: every home confirmed them in the last 7 days"
+    assert "Every home's vacancies are up to date." in issue["body"]
+    assert run_closed.jobs["stale"].summary == f"- Issue #{issue['number']} closed: {issue['html_url']}\n"
+    assert harness.run("freshness.yml", "schedule", {}).result == "success"
+    assert len(github.issues) == 1, "nothing to say: no new issue"
+    assert {token for _, _, token, _ in github.log} == {DEFAULT_TOKEN}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new))
+
+
+# --- issue forms: provider-update.yml ------------------------------------------------------------
+
+def form_issue(github: GitHubStub, author: str, answers: str, title: str) -> dict:
+    """An issue a home sent with a form, on the stub, and the issues event GitHub sends for it."""
+    issue = github.add_issue(title, answers, author, ["provider-update"])
+    return {"action": "opened", "issue": {**issue, "state": "open"}, "repository": {"full_name": github.repo},
+            "sender": {"login": author}}
+
+
+VACANCIES = ("### Your home's page name\n\nexample-full\n\n### Beds with nursing free now\n\n1\n\n"
+             "### Beds without nursing free now\n\n_No response_\n\n### Availability confirmed on\n\n_No response_")
+DETAILS = "### Your home's page name\n\nexample-full\n\n### Lead manager\n\nAlex Example"
+
+
+@pytest.fixture
+def homes(tmp_path) -> Path:
+    return seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": MINIMAL})
+
+
+def test_a_maintainers_vacancies_are_committed_to_main_published_and_the_issue_answered(tmp_path, github, homes):
+    before = _show(homes, "main")
+    payload = form_issue(github, "example-manager", VACANCIES, "Update vacancies: Example Full House (fictional)")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    number = payload["issue"]["number"]
+    assert _show(homes, "main~1") == before, "one commit on main"
+    assert "    available: 1\n" in _show(homes, "main", "providers/example-full.yaml")
+    assert _show(homes, "main", "--format=%s").strip() == f"Update vacancies for example-full (issue #{number})"
+    assert github.dispatches == [{"workflow": "publish.yml", "ref": "main"}]
+    [reply] = github.comments_on(number)
+    assert reply.startswith("Thank you. The page for **Example Full House") and "| 2 | 1 |" in reply
+    assert reply.rstrip().endswith("The site shows the change within a few minutes.")
+    assert github.issues[number]["state"] == "closed" and not github.pulls()
+
+
+def test_a_details_update_becomes_one_pull_request_for_a_steward_with_the_sync_token(tmp_path, github, homes):
+    payload = form_issue(github, "example-manager", DETAILS, "Update details: Example Full House (fictional)")
+    harness = Harness(tmp_path, homes, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"})
+    run = harness.run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    number = payload["issue"]["number"]
+    assert pr["base"]["ref"] == "main" and pr["state"] == "open"
+    assert pr["body"] == f"Sent with the form in #{number}. A steward checks the change and merges it; merging closes #{number}.\n"
+    assert github.issues[number]["state"] == "open", "the issue closes when the pull request is merged"
+    assert "Alex Example" in _show(homes, pr["head"]["ref"], "providers/example-full.yaml")
+    assert "Alex Example" not in _show(homes, "main", "providers/example-full.yaml"), "nothing reaches main unreviewed"
+    [reply] = github.comments_on(number)
+    assert reply.startswith("Thank you. A council steward will check this change")
+    assert reply.rstrip().endswith(f"Pull request for a steward: {pr['html_url']}")
+    assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
+    assert [t for m, p, t, _ in github.log if p.endswith("/comments")] == [DEFAULT_TOKEN]
+    assert not github.dispatches
+
+
+def test_without_the_sync_token_the_pull_request_says_its_checks_did_not_start(tmp_path, github, homes):
+    payload = form_issue(github, "example-manager", DETAILS, "Update details: Example Full House (fictional)")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert "**The pull-request checks did not start by themselves.**" in pr["body"]
+    assert "closing and reopening this pull request" in pr["body"] and "`SYNC_PR_TOKEN`" in pr["body"]
+    step = run.jobs["apply"].step("Publish, or open a pull request, and reply on the issue")
+    assert "warning: SYNC_PR_TOKEN is not set" in step.output
+    assert run.jobs["apply"].summary == (
+        "- Warning: SYNC_PR_TOKEN is not set: the pull request is opened with the default token, so its checks do not "
+        "start by themselves; its description says so (see docs/deployment.md)\n"
+        f"- Pull request #{pr['number']} opened from provider-update/issue-{payload['issue']['number']}: {pr['html_url']}\n")
+
+
+def test_a_stranger_is_told_why_and_nothing_changes(tmp_path, github, homes):
+    before = _show(homes, "main")
+    payload = form_issue(github, "stranger", VACANCIES, "Update vacancies: Example Full House (fictional)")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    assert run.jobs["apply"].step("Apply the update").outcome == "failure"  # continue-on-error: the reply still goes
+    assert run.jobs["apply"].step("Check every profile, as for a pull request").outcome == "skipped"
+    [reply] = github.comments_on(payload["issue"]["number"])
+    assert reply.startswith("This update was not made.\n\n- stranger is not a maintainer of Example Full House")
+    assert "example-manager" in reply
+    assert github.issues[payload["issue"]["number"]]["state"] == "open"
+    assert _show(homes, "main") == before and not github.pulls() and not github.dispatches
+
+
+def test_an_issue_that_is_not_a_form_is_left_alone(tmp_path, github, homes):
+    issue = github.add_issue("The map is slow", "It takes a minute to load.", "someone")
+    run = Harness(tmp_path, homes, github=github).run("provider-update.yml", "issues",
+                                                     {"action": "opened", "issue": issue, "sender": {"login": "someone"}})
+    assert run.jobs["apply"].result == "skipped" and not github.comments
+
+
+def _show(origin: Path, rev: str, *more: str) -> str:
+    from workflow_harness import _git
+
+    if more and not more[0].startswith("-"):
+        return _git(origin, "show", f"{rev}:{more[0]}")
+    return _git(origin, "log", "-1", *(more or ("--format=%H",)), rev)
+
+
+# --- the CQC weekly sync: cqc-sync.yml --------------------------------------------------------------
+
+@pytest.fixture
+def cqc():
+    from cqc_stub import CQCStub
+
+    with CQCStub() as stub:
+        yield stub
+
+
+def cqc_harness(tmp_path: Path, origin: Path, github: GitHubStub, cqc) -> Harness:
+    from cqc_stub import KEY
+
+    return Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
+                   variables={"CQC_LOCAL_AUTHORITY": "Oldham"}, env={"CQC_API_BASE": cqc.base})
+
+
+def test_the_first_cqc_sync_opens_one_pull_request_with_every_home(tmp_path, github, cqc):
+    origin = seed_origin(tmp_path, {})
+    run = cqc_harness(tmp_path, origin, github, cqc).run("cqc-sync.yml", "schedule", {"schedule": "23 5 * * 1"})
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert (pr["title"], pr["head"]["ref"], pr["base"]["ref"], pr["state"]) == ("CQC weekly sync", "cqc-sync", "main", "open")
+    assert [lab["name"] for lab in pr["labels"]] == ["stewards"] and github.labels["stewards"]["color"] == "1d76db"
+    assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  44 new profiles created\n")
+    added = _show(origin, "cqc-sync", "--format=", "--name-only").split()
+    assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 44  # Oldham's homes
+    assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
+    assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
+
+
+def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when_nothing_changed(tmp_path, github, cqc,
+                                                                                                 monkeypatch):
+    from cqc_stub import KEY
+
+    from carehomes.cli import main
+
+    monkeypatch.setenv("CQC_API_KEY", KEY)
+    monkeypatch.setenv("CQC_API_BASE", cqc.base)
+    origin = seed_origin(tmp_path, {})
+    push_change(origin, tmp_path, "main", lambda w: main(["import-cqc", "--api", "--local-authority", "Oldham",
+                                                          "--providers", str(w / "providers")]), "the first sync, merged")
+    harness = cqc_harness(tmp_path, origin, github, cqc)
+    care_homes = [i for i in cqc.order if cqc.details[i].get("careHome") == "Y"]
+    first, second = (cqc.details[i]["name"] for i in care_homes[:2])
+    cqc.set_rating(care_homes[0], "Inadequate", TODAY)
+    assert harness.run("cqc-sync.yml", "schedule", {}).result == "success"
+    [week1] = github.pulls("open")
+    assert "  0 new profiles created\n  1 updated" in week1["body"] and first in week1["body"]
+
+    cqc.set_rating(care_homes[1], "Outstanding", TODAY)  # the steward has not merged it yet
+    run = harness.run("cqc-sync.yml", "schedule", {})
+    assert run.result == "success", run.log()
+    [week2] = github.pulls()  # the same pull request, its description and branch updated
+    assert week2["number"] == week1["number"] and "  2 updated" in week2["body"]
+    assert first in week2["body"] and second in week2["body"]
+    diff = _show(origin, "cqc-sync", "--format=", "-p")
+    assert "Inadequate" in diff and "Outstanding" in diff
+
+    merge(github, origin, week2)
+    run = harness.run("cqc-sync.yml", "schedule", {})
+    assert run.result == "success", run.log()
+    assert run.jobs["sync"].step("Open or update the pull request").output.strip() == "No profile changed; no pull request."
+    assert len(github.pulls()) == 1 and not github.pulls("open")
+
+
+def merge(github: GitHubStub, origin: Path, pr: dict) -> None:
+    """A steward merges the pull request (its branch fast-forwards main)."""
+    from workflow_harness import _git
+
+    _git(origin, "update-ref", "refs/heads/main", f"refs/heads/{pr['head']['ref']}")
+    github.issues[pr["number"]]["state"] = "closed"
+
+
+# --- pull requests: pull-request.yml and ownership.yml ------------------------------------------
+
+def pull_request(origin: Path, tmp_path: Path, number: int, author: str, change) -> dict:
+    """A pull request from a fork, published as refs/pull/N/head, and its event payload."""
+    from workflow_harness import _git
+
+    base = _git(origin, "rev-parse", "main").strip()
+    head = push_change(origin, tmp_path, f"refs/pull/{number}/head", change, f"change {number}")
+    return {"action": "opened", "number": number,
+            "pull_request": {"number": number, "title": "My change", "user": {"login": author},
+                             "head": {"sha": head, "ref": "patch-1", "repo": {"full_name": f"{author}/carehomes"}},
+                             "base": {"sha": base, "ref": "main", "repo": {"full_name": "council/carehomes"}}},
+            "repository": {"full_name": "council/carehomes"}, "sender": {"login": author}}
+
+
+def fewer_beds(work: Path) -> None:
+    _edit(work / "providers" / "example-full.yaml", "    available: 2\n", "    available: 1\n")
+
+
+def test_a_maintainers_pull_request_passes_its_checks_and_the_ownership_check(tmp_path, github, homes):
+    payload = pull_request(homes, tmp_path, 5, "example-manager", fewer_beds)
+    harness = Harness(tmp_path, homes, github=github)
+    checks = harness.run("pull-request.yml", "pull_request", payload, ref="refs/pull/5/merge",
+                         sha=payload["pull_request"]["head"]["sha"])
+    assert checks.result == "success", checks.log()
+    preview = checks.artifacts / "site-preview"
+    assert (preview / "index.html").exists() and "    available: 1" not in (preview / "index.html").read_text()
+    assert "Checked 2 profiles: no problems." in checks.jobs["check"].step("Check profiles").output
+    owner = harness.run("ownership.yml", "pull_request_target", payload, sha=payload["pull_request"]["base"]["sha"])
+    assert owner.result == "success", owner.log()
+    assert owner.jobs["ownership"].step("Check ownership").output.strip().endswith(
+        f"example-manager may make every change since {payload['pull_request']['base']['sha']}.")
+    assert not github.log, "checks post nothing on GitHub"
+
+
+def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(tmp_path, github, homes):
+    payload = pull_request(homes, tmp_path, 6, "stranger", fewer_beds)
+    run = Harness(tmp_path, homes, github=github).run("ownership.yml", "pull_request_target", payload,
+                                                      sha=payload["pull_request"]["base"]["sha"])
+    assert run.result == "failure"
+    step = run.jobs["ownership"].step("Check ownership")
+    assert step.outcome == "failure"
+    assert "providers/example-full.yaml: stranger is not a maintainer of this profile (maintainers: example-manager)" in step.output
+    assert "1 change by stranger need a council steward." in step.output.splitlines()
+
+
+# --- publishing: publish.yml ---------------------------------------------------------------------
+
+def test_publish_builds_the_site_from_main_and_deploys_it(tmp_path, github, homes):
+    run = Harness(tmp_path, homes, github=github).run("publish.yml", "push", {"ref": "refs/heads/main"})
+    assert run.result == "success", run.log()
+    assert [j.result for j in run.jobs.values()] == ["success", "success"]  # build, then deploy
+    assert run.deployed is not None and (run.deployed / "index.html").exists()
+    assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 3  # the header and two homes
+    assert "Example Full House" in (run.deployed / "data" / "care-homes.csv").read_text()
+    assert "Built " in run.jobs["build"].step("Build the site").output
