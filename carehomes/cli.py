@@ -146,19 +146,21 @@ def _checked_or_report(providers: list[str], consequence: str):
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
-
     from .releases import ReleaseError
+    from .timings import Timings
 
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
         return 1
-    result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
+    timings = Timings(enabled=args.timings)
+    with timings.stage("load and check"):
+        result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
     if result is None:
         return 1
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
-                            releases_dir=Path(args.releases), engine=args.engine)
+                            releases_dir=Path(args.releases), engine=args.engine, timings=timings)
     except PublishError as exc:
         _say(f"The site was not built: {exc}")
         return 1
@@ -176,6 +178,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
+    if args.timings:
+        _say(timings.table())
     return 0
 
 
@@ -676,6 +680,8 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
                        help="the site's settings: name, address, council details (default: mkdocs.yml)")
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+        b.add_argument("--timings", action="store_true",
+                       help="print each stage's time, files and bytes written and peak memory (see docs/performance.md)")
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
