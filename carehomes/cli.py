@@ -152,6 +152,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
         return 1
+    if args.production and _production_refused(Path(args.config), out):
+        return 1
     timings = Timings(enabled=args.timings)
     with timings.stage("load and check"):
         result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
@@ -181,6 +183,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.timings:
         _say(timings.table())
     return 0
+
+
+def _production_refused(config: Path, out: Path) -> bool:
+    """``--production``: say so and refuse when a council contact or the repository in the config is
+    still an example (a config that cannot be read is left to the build to report)."""
+    from .forms import directory_settings, production_problems
+
+    try:
+        problems = production_problems(directory_settings(config), str(config))
+    except (ConfigFileError, OSError, ValueError, AttributeError):
+        return False
+    for problem in problems:
+        _say(problem)
+    if problems:
+        _say(f"--production: the site was not built, so that no placeholder contact is published; {out} is unchanged.")
+    return bool(problems)
 
 
 def _releases_problem(folder: Path) -> str | None:
@@ -680,6 +698,8 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
                        help="the site's settings: name, address, council details (default: mkdocs.yml)")
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+        b.add_argument("--production", action="store_true",
+                       help="refuse to build while a council contact or the repository in mkdocs.yml is still an example")
         b.add_argument("--timings", action="store_true",
                        help="print each stage's time, files and bytes written and peak memory (see docs/performance.md)")
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from . import docs
 from .configfile import ConfigFileError, load_config_chain
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
+from .forms import real_contact
 from .market import market_html
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
@@ -95,7 +96,7 @@ def read_config(path: Path) -> SiteConfig:
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
-DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
+DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch")
 
 
 def config_problems(raw: dict[str, Any]) -> list[str]:
@@ -315,7 +316,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals.update(values=schema.values, up=UP[engine])
+    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")})
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -548,5 +549,5 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
         else:
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
-    pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
+    pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"))
     return pages + render_browse(views, out, shell, schema)
