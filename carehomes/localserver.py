@@ -65,7 +65,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", cache_control(self.path, getattr(self, "_status", 200)))
         super().end_headers()
 
-    def send_head(self) -> BinaryIO | None:  # type: ignore[override]
+    def send_head(self) -> BinaryIO | None:
         """A text file gzipped when the browser accepts it, as GitHub Pages sends it; anything else
         (folders without a slash, listings, missing files, images) as the standard handler does."""
         path = self.translate_path(self.path)

@@ -127,8 +127,8 @@ class Timings:
             lines.append(f"{s.name:<28} {s.seconds:8.2f} {s.files:8,} {s.bytes:13,} {s.peak_mb:8.0f} {workers}")
         total = time.perf_counter() - self.start
         peak = max((s.peak_mb for s in self.stages), default=0.0)
-        workers = max((s.workers_mb for s in self.stages), default=0.0)
+        most = max((s.workers_mb for s in self.stages), default=0.0)
         lines.append(f"{'total (with counting)':<28} {total:8.2f} {sum(s.files for s in self.stages):8,} "
-                     f"{sum(s.bytes for s in self.stages):13,} {peak:8.0f} {f'{workers:.0f}' if workers else '-':>10}")
+                     f"{sum(s.bytes for s in self.stages):13,} {peak:8.0f} {f'{most:.0f}' if most else '-':>10}")
         lines.append(PEAK_HOW)
         return "\n".join(lines)
