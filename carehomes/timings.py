@@ -96,6 +96,15 @@ class Timings:
     enabled: bool = True
     stages: list[Stage] = field(default_factory=list)
     start: float = field(default_factory=time.perf_counter)
+    counting: float = 0.0  # seconds spent counting files for the table, in no stage
+    _last: tuple[Path, tuple[int, int]] | None = None  # the folder last counted and its totals
+
+    def _count(self, out: Path) -> tuple[int, int]:
+        began = time.perf_counter()
+        totals = folder_totals(out)
+        self.counting += time.perf_counter() - began
+        self._last = (out, totals)
+        return totals
 
     @contextmanager
     def stage(self, name: str, out: Path | None = None) -> Iterator[None]:
@@ -104,7 +113,10 @@ class Timings:
         if not self.enabled:
             yield
             return
-        before = folder_totals(out) if out is not None else (0, 0)
+        if out is None:
+            before = (0, 0)
+        else:  # what the last stage counted, when nothing has run since
+            before = self._last[1] if self._last and self._last[0] == out else self._count(out)
         children = _maxrss_mb(resource.RUSAGE_CHILDREN) if resource is not None else 0.0
         reset = _reset_peak()
         began = time.perf_counter()
@@ -112,7 +124,7 @@ class Timings:
         took = time.perf_counter() - began
         peak = _peak_mb(reset)
         if out is not None:
-            after = folder_totals(out)
+            after = self._count(out)
             files, size = after[0] - before[0], after[1] - before[1]
         else:
             files = size = 0
@@ -125,6 +137,7 @@ class Timings:
         for s in self.stages:
             workers = f"{s.workers_mb:10.0f}" if s.workers_mb else f"{'-':>10}"
             lines.append(f"{s.name:<28} {s.seconds:8.2f} {s.files:8,} {s.bytes:13,} {s.peak_mb:8.0f} {workers}")
+        lines.append(f"{'(counting files for this)':<28} {self.counting:8.2f}")
         total = time.perf_counter() - self.start
         peak = max((s.peak_mb for s in self.stages), default=0.0)
         most = max((s.workers_mb for s in self.stages), default=0.0)
