@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
 """Benchmark on the whole national CQC file (15,403 homes). Run by hand; prints figures.
 
-    python bench/national.py [--keep DIR] [--site] [--search-only] [--detail]
+    python bench/national.py [--keep DIR] [--site] [--search-only] [--detail] [--runs N] [--homes N]
+                             [--record FILE]
 
 Imports every home into a temporary folder, then times `check` and `data`
 (and, with --site, the whole site build) as a user runs them, each in its own
-process, reporting wall time and the peak memory of that process; with --site,
-also what a browser fetches for each search in QUERIES. With --keep DIR the
-import is skipped when DIR already holds the profiles; --search-only measures
-the searches again on the site already built there; --detail splits each
-search's bytes by kind of file.
+process, reporting the median wall time of --runs runs (default 3) and the peak
+memory of those processes; with --site, the build runs with --timings (its
+stages' medians are printed), Hugo renders the same homes as bare pages in the
+same run (Debian's hugo; skipped, saying so, when it is not installed) so the
+build is also given as a ratio to Hugo, and a browser measures what each search
+in QUERIES fetches. --homes N takes the first N homes (by file name) only, for a
+quicker run. --record FILE writes the figures as JSON. With --keep DIR the import
+is skipped when DIR already holds the profiles; --search-only measures the
+searches again on the site already built there; --detail splits each search's
+bytes by kind of file.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,17 +36,136 @@ ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = ROOT.parent / "shared/data/cqc/virtuk-hsca-care-homes-2021-03/cqc_care_homes_england_2021-03_cqc_columns_only.csv"
 
 
-def run(label: str, *args: str) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True)
-    took = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    status = "ok" if proc.returncode == 0 else f"FAILED ({proc.returncode})"
-    print(f"{label:<34} {took:7.2f} s   peak {max(peak, before) / 1024:7.0f} MB   {status}")
-    if proc.returncode:
-        print(proc.stdout[-2000:], proc.stderr[-2000:], sep="\n")
+FIGURES: dict[str, Any] = {}  # what --record writes
+
+
+def run_once(*args: str) -> tuple[float, float, int, str, str]:
+    """One run of build.py ARGS: wall seconds, that process's own peak memory in MB (os.wait4's
+    ru_maxrss; its workers', which Python's pools wait for, are within RUSAGE_CHILDREN only), the exit
+    code, stdout and stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], stdout=out, stderr=err,
+                                env={**os.environ, "CAREHOMES_NO_VENV": "1"})
+        _, status, usage = os.wait4(proc.pid, 0)
+        took = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return took, usage.ru_maxrss / 1024, proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+
+
+def run(label: str, *args: str, runs: int = 1) -> float:
+    """The median wall time of ``runs`` runs of build.py ARGS, printed with the peak memory; the median of
+    each stage's seconds too when the command printed a --timings table."""
+    times: list[float] = []
+    stages: dict[str, list[float]] = {}
+    peak, code, stdout, stderr = 0.0, 0, "", ""
+    for _ in range(runs):
+        took, mb, code, stdout, stderr = run_once(*args)
+        times.append(took)
+        peak = max(peak, mb)
+        for name, secs in timing_rows(stderr).items():
+            stages.setdefault(name, []).append(secs)
+        if code:
+            break
+    status = "ok" if code == 0 else f"FAILED ({code})"
+    took = statistics.median(times)
+    spread = f" (runs: {', '.join(f'{t:.1f}' for t in times)})" if len(times) > 1 else ""
+    print(f"{label:<34} {took:7.2f} s   peak {peak:7.0f} MB   {status}{spread}")
+    FIGURES[label] = {"median_s": round(took, 2), "runs_s": [round(t, 2) for t in times], "peak_mb": round(peak)}
+    if stages:
+        FIGURES[label]["stages_median_s"] = {n: round(statistics.median(v), 2) for n, v in stages.items()}
+        print("    stages (median s): " + "; ".join(f"{n} {statistics.median(v):.2f}" for n, v in stages.items()))
+        print("    last run's table:\n" + "\n".join("    " + line for line in timings_table(stderr)))
+    if code:
+        print(stdout[-2000:], stderr[-2000:], sep="\n")
     return took
+
+
+def timings_table(stderr: str) -> list[str]:
+    """The lines of a build --timings table in a command's stderr (none when there is none)."""
+    lines = stderr.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("stage ") and "peak MB" in line), None)
+    return [] if start is None else lines[start:]
+
+
+def timing_rows(stderr: str) -> dict[str, float]:
+    """Stage name -> seconds from a build --timings table."""
+    out = {}
+    for line in timings_table(stderr)[1:]:
+        m = re.match(r"(.+?) +(\d+\.\d\d)(?: +[\d,]+ +[\d,]+ |$)", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+HUGO_CONFIG = "baseURL = 'http://localhost/'\ndisableKinds = ['taxonomy', 'term', 'RSS']\n"
+HUGO_SINGLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>
+<h1>{{ .Title }}</h1><dl>{{ range $k, $v := .Params }}<dt>{{ $k }}</dt><dd>{{ $v }}</dd>{{ end }}</dl>{{ .Content }}</body></html>
+"""
+HUGO_LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>
+"""
+
+
+def hugo_site(profiles: Path, folder: Path) -> int:
+    """A bare Hugo site of one page a home: the profile's YAML as the page's front matter (its name the title),
+    every field printed by a one-line template, and an A to Z list. Returns the number of pages."""
+    import yaml
+
+    (folder / "content" / "homes").mkdir(parents=True, exist_ok=True)
+    (folder / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (folder / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (folder / "layouts" / "_default" / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (folder / "layouts" / "index.html").write_text(HUGO_LIST, encoding="utf-8")
+    n = 0
+    for f in sorted(profiles.glob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not data.get("name"):
+            continue
+        data = {("home_" + k if k in ("title", "date", "url", "slug") else k): v for k, v in data.items()}
+        front = yaml.safe_dump({"title": str(data["name"]), **data}, sort_keys=False, default_flow_style=False)
+        (folder / "content" / "homes" / f"{f.stem}.md").write_text(f"---\n{front}---\n", encoding="utf-8")
+        n += 1
+    return n
+
+
+def run_hugo(profiles: Path, work: Path, runs: int) -> float | None:
+    """The median seconds of ``runs`` Hugo builds of the same homes as bare pages; None (said) without hugo."""
+    hugo = shutil.which("hugo")
+    if not hugo:
+        print("hugo: not found, so no ratio to Hugo; install Debian's: sudo apt-get install -y hugo")
+        return None
+    src = work / "hugo"
+    shutil.rmtree(src, ignore_errors=True)
+    pages = hugo_site(profiles, src)
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(src / "public", ignore_errors=True)
+        start = time.perf_counter()
+        proc = subprocess.run([hugo, "--quiet", "-s", str(src), "-d", str(src / "public")], capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if proc.returncode:
+            print(f"hugo failed ({proc.returncode}): {proc.stderr[-1000:]}")
+            return None
+    version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1:2]
+    took = statistics.median(times)
+    print(f"{'hugo, the same homes bare':<34} {took:7.2f} s   {pages:,} pages, hugo {''.join(version)} "
+          f"(runs: {', '.join(f'{t:.1f}' for t in times)})")
+    FIGURES["hugo"] = {"median_s": round(took, 2), "runs_s": [round(t, 2) for t in times], "pages": pages}
+    return took
+
+
+def subset(prov: Path, homes: int, work: Path) -> Path:
+    """A folder of the first ``homes`` profiles (by file name), hard-linked (check reads no symbolic link)."""
+    out = work / f"providers-first-{homes}"
+    if not out.is_dir():
+        out.mkdir()
+        for f in sorted(prov.glob("*.yaml"))[:homes]:
+            os.link(f, out / f.name)
+    return out
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -49,13 +176,19 @@ def folder_size(path: Path) -> tuple[int, int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--keep", help="use this folder instead of a temporary one (kept afterwards)")
-    ap.add_argument("--site", action="store_true", help="also build the whole site")
+    ap.add_argument("--site", action="store_true", help="also build the whole site (with --timings) and Hugo's bare pages")
     ap.add_argument("--detail", action="store_true", help="with the search figures, their bytes by kind of file")
     ap.add_argument("--search-only", action="store_true",
                     help="only measure the find page's searches on the site already built in --keep DIR")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each timed command; the median is reported (default 3)")
+    ap.add_argument("--homes", type=int, help="only the first N homes (by file name), for a quicker run")
+    ap.add_argument("--record", help="also write the figures to this JSON file")
     args = ap.parse_args()
     if args.search_only and not args.keep:
         print("--search-only needs --keep DIR (the folder of a site built with --site --keep DIR).")
+        return 2
+    if args.runs < 1 or (args.homes is not None and args.homes < 1):
+        print("--runs and --homes take a whole number of at least 1, e.g. --runs 3 --homes 2000")
         return 2
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="carehomes-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -67,13 +200,16 @@ def main() -> int:
             return 2
         measure_search(out, args.detail)
         return 0
-    print(f"machine: {os.cpu_count()} cores; folder: {work}")
+    print(f"machine: {os.cpu_count()} cores; folder: {work}; median of {args.runs} run{'s' * (args.runs != 1)}")
     if not any(prov.glob("*.yaml")):
         run("import-cqc (15,403 homes)", "import-cqc", str(NATIONAL), "--providers", str(prov))
-    n, size = folder_size(prov)
-    print(f"profiles: {n:,} files, {size / 1e6:.1f} MB")
-    run("check (target <= 10 s)", "check", str(prov))
-    run("data (target <= 10 s)", "data", "--providers", str(prov), "--out", str(out / "data"))
+    if args.homes:
+        prov = subset(prov, args.homes, work)
+    n = len(list(prov.glob("*.yaml")))
+    print(f"profiles: {n:,} files" + (f" (the first {args.homes:,} only: --homes)" if args.homes else ""))
+    FIGURES["homes"] = n
+    run("check (target <= 5 s)", "check", str(prov), runs=args.runs)
+    run("data (target <= 5 s)", "data", "--providers", str(prov), "--out", str(out / "data"), runs=args.runs)
     n, size = folder_size(out / "data")
     print(f"open data: {n} files, {size / 1e6:.1f} MB")
     if args.site:
@@ -83,16 +219,30 @@ def main() -> int:
         text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
         config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")
         try:
-            run("build whole site (target <= 60 s)", "build", "--providers", str(prov), "--out", str(out), "--config", str(config))
+            build = run("build whole site (target 3x Hugo)", "build", "--providers", str(prov), "--out", str(out),
+                        "--config", str(config), "--timings", runs=args.runs)
         finally:
             config.unlink()
+        counting = FIGURES[next(k for k in FIGURES if k.startswith("build whole site"))].get("stages_median_s", {}).get(
+            "(counting files for this)", 0.0)
+        if counting:  # --timings counts the files each stage wrote; that is not the build's own time
+            build -= counting
+            print(f"build less --timings' counting ({counting:.1f} s): {build:.1f} s")
+        hugo = run_hugo(prov, work, args.runs)
+        if hugo:
+            print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3)")
+            FIGURES["build_over_hugo"] = round(build / hugo, 2)
         n, size = folder_size(out)
         print(f"site: {n:,} files, {size / 1e6:.1f} MB")
+        FIGURES["site"] = {"files": n, "mb": round(size / 1e6, 1)}
         n, size = folder_size(out / "postcodes")
         print(f"postcode lookup: {n:,} files, {size / 1e6:.1f} MB (target <= 100 MB; every file <= 30 KB)")
-        pages = [p.stat().st_size for p in (out / "homes").glob("*/index.html")]
+        pages = [p.stat().st_size for p in (out / "homes").glob("*/index.html")] or [0]
         print(f"profile pages: {len(pages):,}; largest {max(pages) / 1e3:.1f} KB, mean {sum(pages) / len(pages) / 1e3:.1f} KB (target <= 60 KB)")
         measure_search(out, args.detail)
+    if args.record:
+        Path(args.record).write_text(json.dumps(FIGURES, indent=2) + "\n", encoding="utf-8")
+        print(f"figures written to {args.record}")
     return 0
 
 

@@ -148,23 +148,27 @@ def _checked_or_report(providers: list[str], consequence: str):
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
-
     from .releases import ReleaseError
+    from .timings import Timings
 
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
         return 1
+    if args.production and _production_refused(Path(args.config), out):
+        return 1
     gap = _postcode_gap(Path(args.config))
-    if gap and getattr(args, "production", False):
+    if gap and args.production:
         _say(f"The site was not built ({out} is unchanged): {gap}")
         return 1
-    result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
+    timings = Timings(enabled=args.timings)
+    with timings.stage("load and check"):
+        result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
     if result is None:
         return 1
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
-                            releases_dir=Path(args.releases), engine=args.engine)
+                            releases_dir=Path(args.releases), engine=args.engine, timings=timings)
     except PublishError as exc:
         _say(f"The site was not built: {exc}")
         return 1
@@ -182,6 +186,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
+    if args.timings:
+        _say(timings.table())
     return 0
 
 
@@ -224,6 +230,22 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
         _say(f"{exc.filename or dest}: cannot be written ({exc.strerror or exc}); nothing was installed")
         return 1
     return 0
+
+
+def _production_refused(config: Path, out: Path) -> bool:
+    """``--production``: say so and refuse when a council contact or the repository in the config is
+    still an example (a config that cannot be read is left to the build to report)."""
+    from .forms import directory_settings, production_problems
+
+    try:
+        problems = production_problems(directory_settings(config), str(config))
+    except (ConfigFileError, OSError, ValueError, AttributeError):
+        return False
+    for problem in problems:
+        _say(problem)
+    if problems:
+        _say(f"--production: the site was not built, so that no placeholder contact is published; {out} is unchanged.")
+    return bool(problems)
 
 
 def _releases_problem(folder: Path) -> str | None:
@@ -836,6 +858,10 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
                        help="the site's settings: name, address, council details (default: mkdocs.yml)")
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+        b.add_argument("--production", action="store_true",
+                       help="refuse to build while a council contact or the repository in mkdocs.yml is still an example")
+        b.add_argument("--timings", action="store_true",
+                       help="print each stage's time, files and bytes written and peak memory (see docs/performance.md)")
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")

@@ -32,11 +32,17 @@ PLACEHOLDERS = {
     "repository": "https://github.com/example-council/care-homes",
     "contact_email": "care.directory@example.org",
     "contact_phone": "01234 567890",
+    "placement_email": "care.placements@example.org",
+    "placement_phone": "01234 567891",
 }
 KIND = default_kind()  # the forms are a care home's: its free beds, with and without nursing
 VACANCY_PATHS = frozenset((*KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ())))
 DATE_FOR_GROUP = {**({KIND.confirmed.split(".")[0]: KIND.confirmed} if KIND.confirmed else {}),
                   "capabilities": "capabilities.confirmed", "fees": "fees.date"}
+# What each setting is, for the messages about it.
+SETTING_NAMES = {"repository": "the council's repository", "contact_email": "the directory team's email",
+                 "contact_phone": "the directory team's phone", "placement_email": "the placement (brokerage) team's email",
+                 "placement_phone": "the placement (brokerage) team's phone line"}
 TITLES = {VACANCIES: "Update vacancies: ", DETAILS: "Update details: "}
 
 
@@ -158,14 +164,42 @@ def directory_settings(config: Path | None = None) -> dict[str, Any]:
     return configfile.directory_settings(config or ROOT / "mkdocs.yml")
 
 
+def is_placeholder(key: str, value: Any) -> bool:
+    """Whether a council setting is empty or still an example (example-council, @example.org, the
+    example number)."""
+    text, example = str(value or "").strip(), PLACEHOLDERS.get(key, "")
+    digits = re.sub(r"\D", "", text)
+    return (not text or text == example or "example-council" in text or text.endswith("@example.org")
+            or (key.endswith("_phone") and digits == re.sub(r"\D", "", example)))
+
+
+def real_contact(directory: dict[str, Any], key: str) -> str:
+    """A council contact setting for a page, or "" while it is a placeholder: no page shows an
+    example address or number as if it were real."""
+    value = str(directory.get(key) or "").strip()
+    return "" if is_placeholder(key, value) else value
+
+
 def placeholder_warnings(directory: dict[str, Any]) -> list[str]:
     """One warning for each council setting in mkdocs.yml still at its example value."""
     out = []
-    for key, example in PLACEHOLDERS.items():
+    for key in PLACEHOLDERS:
         value = str(directory.get(key) or "")
-        if not value or value == example or "example-council" in value or value.endswith("@example.org"):
+        if is_placeholder(key, value):
             out.append(f"mkdocs.yml: extra.directory.{key} is still the example '{value or '(empty)'}'; "
                        "set the council's real value before publishing")
+    return out
+
+
+def production_problems(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
+    """``build --production``: one line for each council setting still empty or an example, naming the
+    setting and what to do; a site is not published with a placeholder contact."""
+    out = []
+    for key in PLACEHOLDERS:
+        value = str(directory.get(key) or "").strip()
+        if is_placeholder(key, value):
+            out.append(f"{config}: extra.directory.{key}, {SETTING_NAMES[key]}, is {f'still the example {value}' if value else 'empty'}; "
+                       "set the council's real one there, then build again")
     return out
 
 
@@ -185,12 +219,14 @@ def form_url(repo: str, template: str, slug: str | None = None, name: str | None
 def contact_markdown(directory: dict[str, Any]) -> str:
     """The council's contact details for managers without an account (Markdown)."""
     council = directory.get("council") or "The council"
-    email = str(directory.get("contact_email") or PLACEHOLDERS["contact_email"])
-    phone = str(directory.get("contact_phone") or PLACEHOLDERS["contact_phone"])
+    email, phone = real_contact(directory, "contact_email"), real_contact(directory, "contact_phone")
     tel = re.sub(r"[^0-9+]", "", phone)
     return (f"- **{council}**, care home directory team\n"
-            f"- Email: [{email}](mailto:{email})\n"
-            f"- Phone: [{phone}](tel:{tel})\n")
+            + (f"- Email: [{email}](mailto:{email})\n" if email else "")
+            + (f"- Phone: [{phone}](tel:{tel})\n" if phone else "")
+            + ("" if email and phone else
+               f"- The council has not set its {'contact details' if not (email or phone) else 'phone number' if email else 'email'} "
+               "for this directory yet\n"))
 
 
 def _links_markdown(directory: dict[str, Any]) -> str:

@@ -32,6 +32,7 @@ from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
 from .outputs.postcode_lookup import write_lookup
+from .timings import Timings
 from .validate import check_files, check_profile
 from .views import REGISTER_STALE_MONTHS, HomeView
 
@@ -96,41 +97,51 @@ class BuildReport:
 
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
-               releases_dir: Path | None = None, engine: str = "mkdocs") -> BuildReport:
+               releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None) -> BuildReport:
     """Build the whole site from checked profiles into ``site_dir`` with ``engine`` (mkdocs or zensical,
-    engines.ENGINES): replaced only when everything succeeded."""
+    engines.ENGINES): replaced only when everything succeeded. ``timings`` collects each stage's figures."""
+    t = timings or Timings(enabled=False)
     site_dir = Path(site_dir).absolute()  # mkdocs reads a relative site_dir from mkdocs.yml's folder, not the cwd
-    schema = schema or load_schema()
-    cfg = read_config(config_path or ROOT / "mkdocs.yml")
-    today = today or dt.date.today()
-    released = release_date()  # once, so every file and page of this build carries the same date
-    months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
-    checked = checked_dates([p.path for p in profiles])  # homes a weekly sync found unchanged (cqc-sync.json)
-    views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
-                    for p in profiles), key=lambda v: v.slug)
+    with t.stage("settings and views"):
+        schema = schema or load_schema()
+        cfg = read_config(config_path or ROOT / "mkdocs.yml")
+        today = today or dt.date.today()
+        released = release_date()  # once, so every file and page of this build carries the same date
+        months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
+        checked = checked_dates([p.path for p in profiles])  # homes a weekly sync found unchanged (cqc-sync.json)
+        views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
+                        for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
         # releases (first: the database holds the changelog)
-        releases = list_releases(releases_dir or ROOT / "releases")
-        entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
+        with t.stage("releases and changes"):
+            releases = list_releases(releases_dir or ROOT / "releases")
+            entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
         # the tables, JSON, GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
-        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries)
-        # feed
-        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
+        with t.stage("data (in memory)"):
+            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries)
+            # feed
+            files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
         # pages
-        pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
-                             entries=entries, releases=releases, released=released, engine=engine)
-        sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
-        copy_releases(releases, out / "data" / "releases")
+        with t.stage("pages", out):
+            pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
+                                 entries=entries, releases=releases, released=released, engine=engine)
+        with t.stage("write data and releases", out):
+            sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
+            copy_releases(releases, out / "data" / "releases")
         # the static Open Referral UK API, from the same records as data/oruk-services.json
-        write_files(api_files(json.loads(files["oruk-services.json"]), cfg.raw.get("site_url") or "",
-                              str(cfg.directory.get("oruk_api_url") or "")), out / "oruk", atomic=False)
+        with t.stage("ORUK API", out):
+            write_files(api_files(json.loads(files["oruk-services.json"]), cfg.raw.get("site_url") or "",
+                                  str(cfg.directory.get("oruk_api_url") or "")), out / "oruk", atomic=False)
         # search
-        search = write_search(views, out, index)
+        with t.stage("search", out):
+            search = write_search(views, out, index)
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
-        write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
+        with t.stage("postcode lookup", out):
+            write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
         # sitemap and robots.txt; each home page's lastmod is its newest fact
-        lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
-        write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
-        (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
+        with t.stage("sitemap and robots.txt", out):
+            lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
+            write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+            (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
     return BuildReport(len(views), pages, sizes, search)

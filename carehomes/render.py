@@ -21,6 +21,7 @@ from . import docs
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
+from .forms import real_contact
 from .market import market_html
 from .outputs.notes import FILE_NOTES
 from .outputs.sqlite import EXAMPLE_QUERY
@@ -128,7 +129,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals.update(values=schema.values, up=UP[engine])
+    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")})
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -300,5 +301,5 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
         else:
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
-    pages = render_homes(views, out, shell, cfg.directory.get("contact_email", ""))
+    pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"))
     return pages + render_browse(views, out, shell, schema)

@@ -43,7 +43,7 @@ def read_config(path: Path) -> SiteConfig:
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
-DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "repository", "branch")
+DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch")
 
 
 def config_problems(raw: dict[str, Any]) -> list[str]:

@@ -119,6 +119,7 @@ def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site
     assert "warning: mkdocs.yml: extra.directory.contact_phone is still the example '01234 567890'; set the council's " \
            "real value before publishing" in stderr
     text = ((ROOT / "mkdocs.yml").read_text().replace("care.directory@example.org", "care.homes@herefordshire.gov.uk").replace("01234 567890", "01432 260000")
+            .replace("care.placements@example.org", "brokerage@herefordshire.gov.uk").replace("01234 567891", "01432 260101")
             .replace("example-council/care-homes", "herefordshire-council/care-homes")
             .replace("https://example-council.github.io/care-homes/", "https://care.herefordshire.example/"))
     (tmp_path / "mkdocs.yml").write_text(text)
