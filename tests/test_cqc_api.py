@@ -236,6 +236,7 @@ def test_a_file_and_api_together_are_refused(tmp_path):
     assert r.stderr.strip() == "import-cqc --api reads the live CQC API: give no FILE and no --as-of"
 
 
+@pytest.mark.slow  # a real build.py process, interrupted
 def test_ctrl_c_changes_nothing_and_the_next_run_resumes(stub, tmp_path):
     import signal
     import subprocess

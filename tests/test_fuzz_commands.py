@@ -1,9 +1,10 @@
 """Every command on hostile input: a message and exit status 0 or 1, never a traceback, a signal
 death or a hang; and ``build`` never fails on profiles that ``check`` accepted (issue 9, requirement 5).
 
-The real commands run as subprocesses (``python build.py ...`` in a temporary folder) on a curated
-list of known-nasty inputs (deep nesting, huge numbers and strings, control characters, YAML tags,
-anchors, merge keys, odd file names, links, damaged CSV and JSON) and on seeded hypothesis inputs.
+The real commands run in-process (``build.py ...`` in a temporary folder, conftest.run_build; the
+Ctrl+C tests start real processes) on a curated list of known-nasty inputs (deep nesting, huge numbers
+and strings, control characters, YAML tags, anchors, merge keys, odd file names, links, damaged CSV and
+JSON) and on seeded hypothesis inputs.
 Several inputs go into one run where the command takes a folder, to keep the cost bounded; the
 long generated part is marked ``slow`` (left out by ``build.py test --fast``).
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git as _git
-from conftest import FIXTURES, NATIONAL, ROOT, TODAY
+from conftest import FIXTURES, NATIONAL, ROOT, TODAY, run_build
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,28 @@ TIMEOUT = 120  # seconds for one command on a handful of files: longer is a hang
 MINIMAL = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
 FULL = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
 RUNS = {"count": 0, "inputs": 0}  # for the report at the end of the session
+
+
+class Hang(BaseException):
+    """The command ran past its time (a BaseException, so no ``except Exception`` in the command hides it)."""
+
+
+def _hang(signum: int, frame: object) -> None:
+    raise Hang
+
+
+def in_process(*args: str, cwd: Path, timeout: int, env: dict) -> subprocess.CompletedProcess:
+    """``build.py ARGS`` run in this process (conftest.run_build) with stdout and stderr as bytes, as a
+    subprocess gives them; raises Hang after ``timeout`` seconds. The Ctrl+C tests below start real processes."""
+    old = signal.signal(signal.SIGALRM, _hang)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        done = run_build(*args, cwd=cwd, env=env)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    return subprocess.CompletedProcess(done.args, done.returncode, *(text.encode("utf-8", "surrogateescape")
+                                                                      for text in (done.stdout, done.stderr)))
 
 
 def run(*args: str, cwd: Path, codes: tuple[int, ...] = (0, 1), timeout: int = TIMEOUT,
@@ -40,9 +63,8 @@ def run(*args: str, cwd: Path, codes: tuple[int, ...] = (0, 1), timeout: int = T
     t0 = time.perf_counter()
     RUNS["inputs"] += inputs
     try:
-        proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
-                              timeout=timeout, env=dict(os.environ, SOURCE_DATE_EPOCH="1795392000"))
-    except subprocess.TimeoutExpired:
+        proc = in_process(*args, cwd=cwd, timeout=timeout, env=dict(os.environ, SOURCE_DATE_EPOCH="1795392000"))
+    except Hang:
         pytest.fail(f"build.py {' '.join(args)!r} still running after {timeout} s: a hang")
     print(f"{time.perf_counter() - t0:5.1f} s  build.py {' '.join(args)[:80]!r} -> {proc.returncode}")
     out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
@@ -383,6 +405,7 @@ def test_check_ownership_on_nasty_profiles(tmp_path):
 
 # ---- Ctrl+C -----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # real build.py processes, interrupted
 @pytest.mark.parametrize("command", ["check", "build", "import-cqc"])
 def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
     """Ctrl+C (SIGINT to the whole process group, as a terminal sends it) while the command loads or works."""

@@ -302,14 +302,10 @@ def test_mass_removal_limit_is_5_homes_or_10_percent_and_configurable(tmp_path, 
 
 
 def test_cli_guards(tmp_path, shared_data):
-    import subprocess
-    import sys
-
-    from conftest import ROOT
+    from conftest import run_build
 
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
-    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "build.py"), "import-cqc", str(src), "--providers",
-                                     str(tmp_path / "p"), *a], capture_output=True, text=True)
+    run = lambda *a: run_build("import-cqc", str(src), "--providers", str(tmp_path / "p"), *a)
     assert run().returncode == 0
     older = run("--as-of", "2021-02-01")
     assert older.returncode == 1 and "older than the CQC facts already imported" in older.stderr

@@ -218,6 +218,7 @@ def test_builds_are_serialised_by_a_lock(tmp_path):
     assert (target / "index.html").read_text() == "second"
 
 
+@pytest.mark.slow  # a second real process holds the lock
 def test_lock_is_held_across_processes(tmp_path):
     target = tmp_path / "site"
     code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from carehomes.fsutil import locked\n"
