@@ -5,6 +5,7 @@ import shutil
 
 import frictionless
 
+import pytest
 from conftest import FIXTURES, ROOT, run_build
 
 
@@ -45,6 +46,7 @@ def test_check_named_file_and_missing_path(tmp_path):
     assert r.returncode == 2 and "no such file or folder" in r.stderr
 
 
+@pytest.mark.slow  # frictionless validates two whole packages
 def test_data_writes_valid_package_and_keeps_old_on_failure(tmp_path):
     prov = copy_fixtures(tmp_path)
     out = tmp_path / "site" / "data"

@@ -148,6 +148,7 @@ def test_a_failed_zensical_build_is_one_clear_message(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_build_command_with_zensical(tmp_path):
     out = tmp_path / "site"
     done = run_build("build", "--engine", "zensical", "--out", str(out), "--no-search")
@@ -156,6 +157,7 @@ def test_build_command_with_zensical(tmp_path):
     assert (out / "homes" / "aston-house" / "index.html").is_file() and not (out / "search.json").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
     """--config bad.yml with INHERIT: (a relative path to) mkdocs.yml and a theme override, on each engine."""
     import os

@@ -114,6 +114,7 @@ def test_profile_page_links_carry_the_home_into_the_forms(site):
         load_schema().by_path[p].title for p in ("beds.nursing.available", "beds.residential.available", "beds.confirmed")]
 
 
+@pytest.mark.slow  # builds a site
 def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site, tmp_path):
     _, stderr = site
     assert "warning: mkdocs.yml: extra.directory.contact_phone is still the example '01234 567890'; set the council's " \

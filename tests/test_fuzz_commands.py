@@ -182,6 +182,7 @@ def good_profiles(folder: Path, count: int = 2) -> None:
 
 # ---- profiles: check, fmt, vacancies, build ---------------------------------------------------------
 
+@pytest.mark.slow  # builds a site
 def test_nasty_profiles_are_messages_for_check_fmt_vacancies_and_build(tmp_path):
     providers = tmp_path / "providers"
     count = write_nasty(providers, tmp_path / "outside")
@@ -210,6 +211,7 @@ def test_nasty_profiles_are_messages_for_check_fmt_vacancies_and_build(tmp_path)
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_check_and_build_accept_the_same_nasty_but_valid_profiles(tmp_path):
     """Values at the edges that are valid: check passes, so build must too (the CSV field limit, U+FFFE
     and the like once broke the build after check had passed)."""
@@ -379,6 +381,7 @@ def test_merge_on_hostile_packages(tmp_path):
 
 
 
+@pytest.mark.slow  # git repositories and many ownership checks
 def test_check_ownership_on_nasty_profiles(tmp_path):
     repo = tmp_path / "repo"
     good_profiles(repo / "providers", 1)
@@ -520,6 +523,7 @@ def test_import_cqc_field_over_the_csv_limit_and_deep_json_are_messages(tmp_path
         "nothing was imported")
 
 
+@pytest.mark.slow  # builds sites
 def test_build_with_a_relative_out_folder_writes_there(tmp_path):
     good_profiles(tmp_path / "providers", 1)
     before = set(os.listdir(ROOT))

@@ -265,6 +265,7 @@ def test_build_command_reports_read_only_site(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # builds a site
 def test_data_after_build_keeps_the_feed_and_releases(tmp_path):
     out = tmp_path / "site"
     releases = tmp_path / "releases"
