@@ -121,7 +121,7 @@ def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
     (tmp_path / "index.html").write_text("<p>home</p>")
     (tmp_path / "404.html").write_text("<h1>Page not found</h1>")
     server = site_server(tmp_path)
-    Thread(target=server.serve_forever, daemon=True).start()
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         assert urllib.request.urlopen(base + "/").read() == b"<p>home</p>"
@@ -158,7 +158,7 @@ def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
     (tmp_path / "index.html").write_text("<p>home</p>")
     (tmp_path / "404.html").write_text('<link href="/care-homes/assets/site.css">')
     server = site_server(tmp_path, prefix="/care-homes/")
-    Thread(target=server.serve_forever, daemon=True).start()
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         for path in ("/assets/site.css", "/care-homes/assets/site.css", "/care-homes/assets/site.css?v=1"):

@@ -95,6 +95,7 @@ def site(tmp_path_factory):
     return tmp / "site", r.stderr
 
 
+@pytest.mark.slow  # the module's site fixture builds a site
 def test_profile_page_links_carry_the_home_into_the_forms(site):
     out, _ = site
     page = (out / "homes" / "aston-house" / "index.html").read_text()
@@ -150,6 +151,7 @@ def heading_ids(html: str) -> set[str]:
     return set(re.findall(r'<h[1-6] id="([^"]+)"', html))
 
 
+@pytest.mark.slow  # the module's site fixture builds a site
 def test_every_link_in_contributing_resolves(site):
     out, _ = site
     page = (out / "for-providers" / "index.html").read_text()
@@ -173,6 +175,7 @@ def test_every_link_in_contributing_resolves(site):
     assert checked >= 10
 
 
+@pytest.mark.slow  # the module's site fixture builds a site
 def test_every_link_on_the_built_for_providers_page_resolves(site):
     out, _ = site
     page = (out / "for-providers" / "index.html").read_text()
