@@ -330,7 +330,6 @@ def test_a_config_without_a_map_builds_the_find_page(tmp_path):
     assert "data-map-tiles" not in find and "the map server" in find
 
 
-@pytest.mark.slow  # builds a site
 def test_settings_mkdocs_refuses_are_one_clear_message_from_build(tmp_path):
     config = _inheriting_config(tmp_path, nav="nav: 5\n")
     done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
@@ -402,7 +401,6 @@ def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total
     assert ("free" in sort_ranks([view])["a-home"]) == (total is not None), "only a known total is ranked by free beds"
 
 
-@pytest.mark.slow  # builds a site
 def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     """The reviewer's case: a nursing and residential home that gave only its free beds with nursing."""
     prov = tmp_path / "providers"
