@@ -6,7 +6,7 @@ import shutil
 import frictionless
 
 import pytest
-from conftest import FIXTURES, ROOT, run_build
+from conftest import FIXTURES, ROOT, run_build, run_process
 
 
 def copy_fixtures(tmp_path):
@@ -19,6 +19,22 @@ def test_check_bundled_data_is_clean():
     r = run_build("check")
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stderr.strip() == "Checked 88 profiles: no problems."
+
+
+@pytest.mark.slow  # real build.py processes
+def test_the_real_process_exits_with_the_commands_status_guarded_and_without_a_traceback(tmp_path):
+    """The other tests run the commands in-process (run_build); these run python3 build.py itself."""
+    (tmp_path / "::error::x.yaml").write_text("name: [broken\n")
+    r = run_process("check", "::error::x.yaml", cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stdout.splitlines() == ["\\::error::x.yaml:2:1: yaml: did not find expected ',' or ']'; "
+                                     "compare this line with providers/_template.yaml"]
+    assert r.stderr == "1 problem in 1 file (checked 1). Fix each line above and run the check again.\n"
+    r = run_process("check", "--nope")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == ["usage: build.py [-h] COMMAND ...", "build.py: error: unrecognized arguments: --nope"]
+    r = run_process("check", str(FIXTURES / "profiles"))
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "Checked 2 profiles: no problems.\n")
 
 
 def test_check_reports_every_problem_and_exits_1(tmp_path):
