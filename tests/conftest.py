@@ -192,11 +192,13 @@ def engine_edge_site(engine, tmp_path_factory, request):
     return request.getfixturevalue("edge_site") if engine == "mkdocs" else _edge_site(tmp_path_factory, engine)
 
 
-# The fast suite (`build.py test --fast`, under 30 s) is every test that is not marked `slow` (or `browser`).
-# A test is slow by what it costs, not by its module: it takes a fixture that builds a whole site or starts a
-# browser (SLOW_FIXTURES, directly or through another fixture), starts build.py as a process (run_process or
-# its own subprocess: mark it @pytest.mark.slow), or is a hypothesis test. Everything else in every module
-# runs in the fast set; run the CLI in-process (run_build) and build the smallest site a test needs.
+# The fast suite (`build.py test --fast`, under 30 s on 2 cores) is every test not marked `slow` (or `browser`);
+# the whole suite stays under 300 s. A test is slow by what it costs, not by its module: marked here when it
+# takes a fixture that builds the bundled site or starts a browser (SLOW_FIXTURES, directly or through another
+# fixture) or is a hypothesis test; marked by hand (@pytest.mark.slow with a comment saying why) when it starts
+# build.py as a process (run_process), builds sites of its own, starts Java, validates whole packages with
+# frictionless or waits out real deadlines. Everything else in every module runs in the fast set: run the CLI
+# in-process (run_build / run_cli) and build the smallest providers folder that shows the behaviour.
 SLOW_FIXTURES = {"built_site", "zensical_site", "engine_site", "edge_site", "engine_edge_site", "browser"}
 
 
