@@ -5,7 +5,8 @@ import shutil
 
 import frictionless
 
-from conftest import FIXTURES, ROOT, run_build
+import pytest
+from conftest import FIXTURES, ROOT, run_build, run_process
 
 
 def copy_fixtures(tmp_path):
@@ -18,6 +19,22 @@ def test_check_bundled_data_is_clean():
     r = run_build("check")
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stderr.strip() == "Checked 88 profiles: no problems."
+
+
+@pytest.mark.slow  # real build.py processes
+def test_the_real_process_exits_with_the_commands_status_guarded_and_without_a_traceback(tmp_path):
+    """The other tests run the commands in-process (run_build); these run python3 build.py itself."""
+    (tmp_path / "::error::x.yaml").write_text("name: [broken\n")
+    r = run_process("check", "::error::x.yaml", cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stdout.splitlines() == ["\\::error::x.yaml:2:1: yaml: did not find expected ',' or ']'; "
+                                     "compare this line with providers/_template.yaml"]
+    assert r.stderr == "1 problem in 1 file (checked 1). Fix each line above and run the check again.\n"
+    r = run_process("check", "--nope")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == ["usage: build.py [-h] COMMAND ...", "build.py: error: unrecognized arguments: --nope"]
+    r = run_process("check", str(FIXTURES / "profiles"))
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "Checked 2 profiles: no problems.\n")
 
 
 def test_check_reports_every_problem_and_exits_1(tmp_path):
@@ -45,6 +62,7 @@ def test_check_named_file_and_missing_path(tmp_path):
     assert r.returncode == 2 and "no such file or folder" in r.stderr
 
 
+@pytest.mark.slow  # frictionless validates two whole packages
 def test_data_writes_valid_package_and_keeps_old_on_failure(tmp_path):
     prov = copy_fixtures(tmp_path)
     out = tmp_path / "site" / "data"
@@ -119,7 +137,7 @@ def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
     (tmp_path / "index.html").write_text("<p>home</p>")
     (tmp_path / "404.html").write_text("<h1>Page not found</h1>")
     server = site_server(tmp_path)
-    Thread(target=server.serve_forever, daemon=True).start()
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         assert urllib.request.urlopen(base + "/").read() == b"<p>home</p>"
@@ -156,7 +174,7 @@ def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
     (tmp_path / "index.html").write_text("<p>home</p>")
     (tmp_path / "404.html").write_text('<link href="/care-homes/assets/site.css">')
     server = site_server(tmp_path, prefix="/care-homes/")
-    Thread(target=server.serve_forever, daemon=True).start()
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         for path in ("/assets/site.css", "/care-homes/assets/site.css", "/care-homes/assets/site.css?v=1"):

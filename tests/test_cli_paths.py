@@ -79,6 +79,7 @@ def test_import_cqc_providers_is_a_file(tmp_path, capsys):
     assert err == f"--providers {CQC_CSV}: is a file, not a folder; give the folder of profiles, e.g. providers/\n"
 
 
+@pytest.mark.slow  # reads a whole CQC register
 def test_import_cqc_dry_run_into_a_missing_folder_writes_nothing(tmp_path, capsys):
     target = tmp_path / "nowhere" / "providers"
     code, out, _ = run(capsys, "import-cqc", str(CQC_CSV), "--providers", str(target), "--local-authority",
@@ -221,6 +222,7 @@ def test_the_bundled_releases_are_readable():
     assert [d.isoformat() for d, _ in list_releases(ROOT / "releases")] == ["2026-11-23"]
 
 
+@pytest.mark.slow  # builds a site
 def test_build_with_a_damaged_snapshot_publishes_nothing(tmp_path):
     prov = providers(tmp_path)
     rel = tmp_path / "releases"

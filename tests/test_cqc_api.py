@@ -63,6 +63,7 @@ def test_refused_key(stub, tmp_path):
                                "the API refused the key (HTTP 401); check CQC_API_KEY\n")
 
 
+@pytest.mark.slow  # builds a site
 def test_full_sync_then_incremental(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
@@ -164,6 +165,7 @@ def test_paging_reads_every_page(stub, tmp_path):
     assert not (tmp_path / "cqc-sync.json").exists()
 
 
+@pytest.mark.slow  # waits out real retry delays
 def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
     lid = rated_good(stub)
     stub.fail(f"/locations/{lid}$", "429", times=1, retry_after="2")
@@ -176,6 +178,7 @@ def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
     assert len(profiles(tmp_path)) == REGISTERED
 
 
+@pytest.mark.slow  # waits out a real timeout
 def test_a_hang_times_out_and_is_retried(stub, tmp_path):
     lid = rated_good(stub)
     stub.fail(f"/locations/{lid}$", "hang", times=1, hang_seconds=5)
@@ -236,6 +239,7 @@ def test_a_file_and_api_together_are_refused(tmp_path):
     assert r.stderr.strip() == "import-cqc --api reads the live CQC API: give no FILE and no --as-of"
 
 
+@pytest.mark.slow  # a real build.py process, interrupted
 def test_ctrl_c_changes_nothing_and_the_next_run_resumes(stub, tmp_path):
     import signal
     import subprocess
@@ -353,6 +357,7 @@ def test_changes_feed_answering_404_means_nothing_changed(stub, tmp_path):
     assert profiles(tmp_path) == before and len(stub.log) == 2
 
 
+@pytest.mark.slow  # many API syncs
 def test_removal_limits_apply_to_the_api_sync_too(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT, run_build
+from conftest import FIXTURES, ROOT, run_build
 
 from carehomes import engines
 from carehomes.siteconfig import read_config
@@ -149,14 +149,17 @@ def test_a_failed_zensical_build_is_one_clear_message(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_build_command_with_zensical(tmp_path):
     out = tmp_path / "site"
-    done = run_build("build", "--engine", "zensical", "--out", str(out), "--no-search")
+    done = run_build("build", "--engine", "zensical", "--out", str(out), "--no-search",
+                     "--providers", str(ROOT / "providers" / "aston-house.yaml"), str(FIXTURES / "profiles"))
     assert done.returncode == 0, done.stderr
     assert re.search(rf"^Built {re.escape(str(out))} with zensical: \d+ homes, ", done.stderr, re.M), done.stderr
     assert (out / "homes" / "aston-house" / "index.html").is_file() and not (out / "search.json").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
     """--config bad.yml with INHERIT: (a relative path to) mkdocs.yml and a theme override, on each engine."""
     import os
@@ -167,7 +170,8 @@ def test_build_with_a_config_that_inherits_mkdocs_yml(engine, tmp_path):
                       f"theme:\n  custom_dir: {ROOT / 'overrides'}\n  palette:\n    primary: red\n  features: [navigation.top]\n",
                       encoding="utf-8")
     out = tmp_path / "site"
-    done = run_build("build", "--engine", engine, "--config", str(config), "--out", str(out), "--no-search")
+    done = run_build("build", "--engine", engine, "--config", str(config), "--out", str(out), "--no-search",
+                     "--providers", str(FIXTURES / "profiles"))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     find = (out / "find" / "index.html").read_text(encoding="utf-8")

@@ -95,6 +95,7 @@ def site(tmp_path_factory):
     return tmp / "site", r.stderr
 
 
+@pytest.mark.slow  # the module's site fixture builds a site
 def test_profile_page_links_carry_the_home_into_the_forms(site):
     out, _ = site
     page = (out / "homes" / "aston-house" / "index.html").read_text()
@@ -114,6 +115,7 @@ def test_profile_page_links_carry_the_home_into_the_forms(site):
         load_schema().by_path[p].title for p in ("beds.nursing.available", "beds.residential.available", "beds.confirmed")]
 
 
+@pytest.mark.slow  # builds a site
 def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site, tmp_path):
     _, stderr = site
     assert "warning: mkdocs.yml: extra.directory.contact_phone is still the example '01234 567890'; set the council's " \
@@ -150,6 +152,7 @@ def heading_ids(html: str) -> set[str]:
     return set(re.findall(r'<h[1-6] id="([^"]+)"', html))
 
 
+@pytest.mark.slow  # the module's site fixture builds a site
 def test_every_link_in_contributing_resolves(site):
     out, _ = site
     page = (out / "for-providers" / "index.html").read_text()
@@ -173,6 +176,7 @@ def test_every_link_in_contributing_resolves(site):
     assert checked >= 10
 
 
+@pytest.mark.slow  # the module's site fixture builds a site
 def test_every_link_on_the_built_for_providers_page_resolves(site):
     out, _ = site
     page = (out / "for-providers" / "index.html").read_text()

@@ -1,9 +1,10 @@
 """Every command on hostile input: a message and exit status 0 or 1, never a traceback, a signal
 death or a hang; and ``build`` never fails on profiles that ``check`` accepted (issue 9, requirement 5).
 
-The real commands run as subprocesses (``python build.py ...`` in a temporary folder) on a curated
-list of known-nasty inputs (deep nesting, huge numbers and strings, control characters, YAML tags,
-anchors, merge keys, odd file names, links, damaged CSV and JSON) and on seeded hypothesis inputs.
+The real commands run in-process (``build.py ...`` in a temporary folder, conftest.run_build; the
+Ctrl+C tests start real processes) on a curated list of known-nasty inputs (deep nesting, huge numbers
+and strings, control characters, YAML tags, anchors, merge keys, odd file names, links, damaged CSV and
+JSON) and on seeded hypothesis inputs.
 Several inputs go into one run where the command takes a folder, to keep the cost bounded; the
 long generated part is marked ``slow`` (left out by ``build.py test --fast``).
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git as _git
-from conftest import FIXTURES, NATIONAL, ROOT, TODAY
+from conftest import FIXTURES, NATIONAL, ROOT, TODAY, run_build
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,28 @@ TIMEOUT = 120  # seconds for one command on a handful of files: longer is a hang
 MINIMAL = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
 FULL = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
 RUNS = {"count": 0, "inputs": 0}  # for the report at the end of the session
+
+
+class Hang(BaseException):
+    """The command ran past its time (a BaseException, so no ``except Exception`` in the command hides it)."""
+
+
+def _hang(signum: int, frame: object) -> None:
+    raise Hang
+
+
+def in_process(*args: str, cwd: Path, timeout: int, env: dict) -> subprocess.CompletedProcess:
+    """``build.py ARGS`` run in this process (conftest.run_build) with stdout and stderr as bytes, as a
+    subprocess gives them; raises Hang after ``timeout`` seconds. The Ctrl+C tests below start real processes."""
+    old = signal.signal(signal.SIGALRM, _hang)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        done = run_build(*args, cwd=cwd, env=env)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    return subprocess.CompletedProcess(done.args, done.returncode, *(text.encode("utf-8", "surrogateescape")
+                                                                      for text in (done.stdout, done.stderr)))
 
 
 def run(*args: str, cwd: Path, codes: tuple[int, ...] = (0, 1), timeout: int = TIMEOUT,
@@ -40,9 +63,8 @@ def run(*args: str, cwd: Path, codes: tuple[int, ...] = (0, 1), timeout: int = T
     t0 = time.perf_counter()
     RUNS["inputs"] += inputs
     try:
-        proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
-                              timeout=timeout, env=dict(os.environ, SOURCE_DATE_EPOCH="1795392000"))
-    except subprocess.TimeoutExpired:
+        proc = in_process(*args, cwd=cwd, timeout=timeout, env=dict(os.environ, SOURCE_DATE_EPOCH="1795392000"))
+    except Hang:
         pytest.fail(f"build.py {' '.join(args)!r} still running after {timeout} s: a hang")
     print(f"{time.perf_counter() - t0:5.1f} s  build.py {' '.join(args)[:80]!r} -> {proc.returncode}")
     out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
@@ -160,6 +182,7 @@ def good_profiles(folder: Path, count: int = 2) -> None:
 
 # ---- profiles: check, fmt, vacancies, build ---------------------------------------------------------
 
+@pytest.mark.slow  # builds a site
 def test_nasty_profiles_are_messages_for_check_fmt_vacancies_and_build(tmp_path):
     providers = tmp_path / "providers"
     count = write_nasty(providers, tmp_path / "outside")
@@ -188,6 +211,7 @@ def test_nasty_profiles_are_messages_for_check_fmt_vacancies_and_build(tmp_path)
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_check_and_build_accept_the_same_nasty_but_valid_profiles(tmp_path):
     """Values at the edges that are valid: check passes, so build must too (the CSV field limit, U+FFFE
     and the like once broke the build after check had passed)."""
@@ -357,6 +381,7 @@ def test_merge_on_hostile_packages(tmp_path):
 
 
 
+@pytest.mark.slow  # git repositories and many ownership checks
 def test_check_ownership_on_nasty_profiles(tmp_path):
     repo = tmp_path / "repo"
     good_profiles(repo / "providers", 1)
@@ -383,6 +408,7 @@ def test_check_ownership_on_nasty_profiles(tmp_path):
 
 # ---- Ctrl+C -----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # real build.py processes, interrupted
 @pytest.mark.parametrize("command", ["check", "build", "import-cqc"])
 def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
     """Ctrl+C (SIGINT to the whole process group, as a terminal sends it) while the command loads or works."""
@@ -497,6 +523,7 @@ def test_import_cqc_field_over_the_csv_limit_and_deep_json_are_messages(tmp_path
         "nothing was imported")
 
 
+@pytest.mark.slow  # builds sites
 def test_build_with_a_relative_out_folder_writes_there(tmp_path):
     good_profiles(tmp_path / "providers", 1)
     before = set(os.listdir(ROOT))

@@ -134,6 +134,7 @@ def test_the_api_address_must_be_https():
         "(plain http only to 127.0.0.1 or localhost, for tests)"]
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_a_dripping_answer_ends_at_the_request_deadline(monkeypatch, capsys, stub, tmp_path):
     stub.fail("/locations\\?", "drip", times=-1, hang_seconds=60)
     start = time.monotonic()
@@ -145,6 +146,7 @@ def test_a_dripping_answer_ends_at_the_request_deadline(monkeypatch, capsys, stu
     assert written(tmp_path) == []
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_a_dripping_answer_ends_at_the_run_deadline(monkeypatch, capsys, stub, tmp_path):
     stub.fail("/locations\\?", "drip", times=-1, hang_seconds=60)
     start = time.monotonic()

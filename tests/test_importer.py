@@ -38,6 +38,7 @@ def load(path):
     return yaml.safe_load(path.read_text())
 
 
+@pytest.mark.slow  # reads the whole national register
 def test_national_file_herefordshire(tmp_path, shared_data):
     report = import_cqc(NATIONAL, tmp_path, "Herefordshire")
     files = sorted(tmp_path.glob("*.yaml"))
@@ -137,6 +138,7 @@ def test_market_date_is_month_first():
     assert rec.regulator["cqc.rating_date"] == dt.date(2011, 1, 17)
 
 
+@pytest.mark.slow  # imports a whole county
 def test_api_csv_devon(tmp_path, shared_data):
     src = CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv"
     report = import_cqc(src, tmp_path, "Torbay")
@@ -212,6 +214,7 @@ def test_unreadable_existing_profile_stops_the_import(tmp_path, shared_data, tex
     assert [f.name for f in prov.iterdir()] == ["bad.yaml"]
 
 
+@pytest.mark.slow  # reads the whole national register
 def test_unknown_local_authority_suggests(tmp_path, shared_data):
     with pytest.raises(ImportError_) as exc:
         import_cqc(NATIONAL, tmp_path, "Herefordshir")
@@ -286,6 +289,7 @@ def test_older_file_is_refused_unless_allowed(tmp_path, shared_data):
     assert all(load(f)["cqc"]["imported"] == dt.date(2021, 1, 31) for f in (tmp_path / "p").glob("*.yaml"))
 
 
+@pytest.mark.slow  # reads the national register four times
 def test_mass_removal_limit_is_5_homes_or_10_percent_and_configurable(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
     day = import_cqc(src, tmp_path / "p").data_date
@@ -302,14 +306,10 @@ def test_mass_removal_limit_is_5_homes_or_10_percent_and_configurable(tmp_path, 
 
 
 def test_cli_guards(tmp_path, shared_data):
-    import subprocess
-    import sys
-
-    from conftest import ROOT
+    from conftest import run_build
 
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
-    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "build.py"), "import-cqc", str(src), "--providers",
-                                     str(tmp_path / "p"), *a], capture_output=True, text=True)
+    run = lambda *a: run_build("import-cqc", str(src), "--providers", str(tmp_path / "p"), *a)
     assert run().returncode == 0
     older = run("--as-of", "2021-02-01")
     assert older.returncode == 1 and "older than the CQC facts already imported" in older.stderr

@@ -17,6 +17,7 @@ def publish(tmp_path, name, providers):
     return out / "datapackage.json"
 
 
+@pytest.mark.slow  # imports a county from the national register and builds its site
 def test_merge_herefordshire_with_a_second_area(tmp_path, shared_data):
     here = publish(tmp_path, "here", ROOT / "providers")
     assert run_build("import-cqc", str(NATIONAL), "--local-authority", "Shropshire", "--providers", str(tmp_path / "shrop")).returncode == 0
@@ -35,6 +36,7 @@ def test_merge_herefordshire_with_a_second_area(tmp_path, shared_data):
     assert "grouped by local authority area" in market and "Shropshire" in market
 
 
+@pytest.mark.slow  # publishes the bundled data
 def test_conflicts_are_reported_and_first_package_wins(tmp_path):
     a = publish(tmp_path, "a", ROOT / "providers")
     b_dir = tmp_path / "b" / "data"

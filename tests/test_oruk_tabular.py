@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import frictionless
+import pytest
 from conftest import FIXTURES, SHARED, TODAY
 from test_outputs_datapackage import profile_errors
 
@@ -189,6 +190,7 @@ def test_hostile_provider_name_survives_the_round_trip(tmp_path):
     assert raw.decode("utf-8").encode("utf-8") == raw and not raw.startswith(b"\xef\xbb\xbf")
 
 
+@pytest.mark.slow  # frictionless validates whole packages
 def test_data_command_writes_the_tabular_form(tmp_path):
     from carehomes.load import parse_profile
 
@@ -205,6 +207,7 @@ def test_open_data_page_links_the_tabular_form(built_site):
     assert "for ORUK tools that read the tabular form" in page
 
 
+@pytest.mark.slow  # frictionless validates two packages
 def test_the_deviation_is_needed(tmp_path, monkeypatch):
     """Without it, the profile's table schema refuses a service whose provider the register does not name."""
     import carehomes.outputs.oruk_tabular as tabular
@@ -248,6 +251,7 @@ def test_each_homes_phone_is_a_phone_of_a_contact_that_is_the_home(built_site):
     assert found == numbers
 
 
+@pytest.mark.slow  # frictionless validates a package
 def test_a_hostile_phone_number_is_neutralised_and_a_home_without_one_has_no_row(tmp_path):
     svc = _full_service()
     svc["x_care_home"]["contact"] = {"phone": "=cmd|' /C calc'!A0"}

@@ -5,6 +5,7 @@ import datetime as dt
 import shutil
 import xml.etree.ElementTree as ET
 
+import pytest
 from conftest import FIXTURES, TODAY
 
 from carehomes.pipeline import build_site, check_paths
@@ -39,6 +40,7 @@ def _entries(site):
             for e in feed.findall(f"{ATOM}entry")]
 
 
+@pytest.mark.slow  # builds sites
 def test_same_changes_keep_their_entry_id_across_days(tmp_path, monkeypatch):
     day1, day2 = _two_days(tmp_path, monkeypatch)
     first, second = _entries(day1), _entries(day2)
@@ -55,6 +57,7 @@ def test_same_changes_keep_their_entry_id_across_days(tmp_path, monkeypatch):
     assert _entries(changed)[0][0] != first[0][0]
 
 
+@pytest.mark.slow  # builds a site
 def test_changes_page_shows_the_feed_entries(tmp_path, monkeypatch):
     day1, _ = _two_days(tmp_path, monkeypatch)
     page = (day1 / "changes" / "index.html").read_text(encoding="utf-8")
@@ -95,6 +98,7 @@ def _feed_entries(text):
             for e in feed.findall(f"{ATOM}entry")]
 
 
+@pytest.mark.slow  # builds feeds of several days
 def test_feed_dates_and_ids_stay_the_same_across_days_and_the_release(tmp_path):
     prov, releases = tmp_path / "providers", tmp_path / "releases"
     shutil.copytree(FIXTURES / "profiles", prov)

@@ -6,6 +6,7 @@ import io
 import json
 
 import frictionless
+import pytest
 from conftest import FIXTURES
 
 from carehomes.load import parse_profile
@@ -58,6 +59,7 @@ def test_excel_download_opens_with_accents_intact(tmp_path):
     assert "'=cmd|' /C calc'!A0;Wye Valley NHS Trust" in text
 
 
+@pytest.mark.slow  # frictionless validates a whole package
 def test_both_csvs_pass_frictionless(tmp_path):
     write_data(_profiles(), tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))

@@ -7,6 +7,7 @@ import json
 
 import frictionless
 import jsonschema
+import pytest
 from conftest import FIXTURES
 
 from carehomes.load import parse_profile
@@ -59,6 +60,7 @@ def test_the_profile_check_can_fail(tmp_path):
     assert profile_errors(pkg) == ["homepage: 7 is not of type 'string'", "care-homes.latitude: oneOf (type number)", *LIST_GAP]
 
 
+@pytest.mark.slow  # frictionless validates a whole package
 def test_package_passes_frictionless(tmp_path):
     _published(tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))

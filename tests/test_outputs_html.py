@@ -73,6 +73,7 @@ def test_the_theme_errors_listed_are_still_real(messages):
             assert any(is_theme_error(m, engine) and m["message"] == known["message"] for m in found), known["upstream"]
 
 
+@pytest.mark.slow  # starts the Java HTML checker
 def test_the_checker_finds_errors(tmp_path):
     (tmp_path / "bad.html").write_text('<!doctype html><html lang="en"><head><title>x</title></head><body>'
                                        '<figure><figcaption>a</figcaption><table><tr><td>1</td></tr></table>'

@@ -16,6 +16,7 @@ from carehomes.text import neutralise, restore
 from carehomes.schema import load_schema
 from carehomes.validate import check_profile
 from carehomes.yamlio import dump_profile
+import pytest
 from conftest import FIXTURES, TODAY
 
 
@@ -45,6 +46,7 @@ def test_hostile_text_in_csv(tmp_path):
     assert read_tables(tables["care-homes.csv"], tables["capabilities.csv"])[0]["name"] == "=cmd|' /C calc'!A0"
 
 
+@pytest.mark.slow  # frictionless validates a whole package
 def test_published_package_passes_frictionless(tmp_path):
     write_data(fixture_profiles(), tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))

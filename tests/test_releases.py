@@ -12,11 +12,13 @@ from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
 from carehomes.releases import snapshot
 from carehomes.pipeline import build_site
+import pytest
 from conftest import FIXTURES, ROOT, TODAY, run_build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.mark.slow  # builds sites
 def test_changed_profile_gives_changelog_entry_and_feed_item(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
     prov = tmp_path / "providers"
@@ -51,6 +53,7 @@ def test_release_command_refuses_twice_a_day(tmp_path):
     assert r.returncode == 1 and "a release is made once a day" in r.stderr
 
 
+@pytest.mark.slow  # builds a site
 def test_geojson_and_version(tmp_path):
     checked = check_paths([ROOT / "providers"], on=TODAY)
     files = data_files(checked.profiles)
@@ -63,6 +66,7 @@ def test_geojson_and_version(tmp_path):
     assert gj["metadata"]["version"] == pkg["version"]
 
 
+@pytest.mark.slow  # builds a site
 def test_sitemap_and_market_page(tmp_path):
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles"], on=TODAY)
     out = tmp_path / "site"

@@ -165,6 +165,7 @@ def test_browse_lists_every_home(built):
         assert f'href="../../homes/{slug}/"' in text
 
 
+@pytest.mark.slow  # builds a site
 def test_failed_check_leaves_previous_site(tmp_path):
     prov = tmp_path / "providers"
     shutil.copytree(FIXTURES / "profiles", prov)
@@ -307,10 +308,13 @@ def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
                               "give the parent config's path relative to this file's folder")
 
 
+SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: enough for a test of the settings
+
+
 def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
     """Settings the build reads, of the wrong kind: every one named with its file, no traceback."""
     config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n")
-    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
@@ -320,9 +324,10 @@ def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_a_config_without_a_map_builds_the_find_page(tmp_path):
     config = _inheriting_config(tmp_path, nomap="extra:\n  directory:\n    map: {tiles: ''}\n")
-    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 0, done.stderr
     find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")
     assert "data-map-tiles" not in find and "the map server" in find
@@ -330,7 +335,7 @@ def test_a_config_without_a_map_builds_the_find_page(tmp_path):
 
 def test_settings_mkdocs_refuses_are_one_clear_message_from_build(tmp_path):
     config = _inheriting_config(tmp_path, nav="nav: 5\n")
-    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
             f"mkdocs could not build the pages from {config}: Aborted with a configuration error!; fix the setting it names\n") in done.stderr
@@ -341,7 +346,7 @@ def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
     (tmp_path / "content" / "index.md").write_text("# Hello\n\n{% if %}\n", encoding="utf-8")
     config = _inheriting_config(tmp_path)
     config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
-    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n{tmp_path / 'content' / 'index.md'}, line 3: "
             "Expected an expression, got 'end of statement block'; content pages are Jinja templates: fix the {{ ... }} or {% ... %} there\n"
@@ -512,12 +517,12 @@ def test_the_projects_map_settings_give_the_openstreetmap_link(tmp_path):
 @pytest.mark.slow
 def test_a_hostile_map_config_cannot_reach_the_find_page(tmp_path):
     config = _inheriting_config(tmp_path, bad="extra:\n  directory:\n    map: {tiles: 'http://127.0.0.1.tiles.example/{z}/{x}/{y}.png'}\n")
-    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert (f"{config}: extra.directory.map.tiles 'http://127.0.0.1.tiles.example/{{z}}/{{x}}/{{y}}.png' is not https:// "
             f"(only a tile server on this computer, for tests, may use http://); {TILES_HOW}\n") in done.stderr
     config = _inheriting_config(tmp_path, old="extra:\n  directory:\n    map:\n      attribution: '<img src=x onerror=alert(1)>'\n")
-    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 0, done.stderr
     assert "warning: mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text" in done.stderr
     find = (tmp_path / "site" / "find" / "index.html").read_text(encoding="utf-8")

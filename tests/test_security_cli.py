@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 RUN = ("import sys, time, carehomes.cli as c\n"
@@ -25,6 +26,7 @@ def start(body: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)))
 
 
+@pytest.mark.slow  # a real process
 def test_ctrl_c_ends_quietly_with_status_130():
     proc = start("time.sleep(60)")
     assert proc.stdout.readline() == b"started\n"
@@ -34,6 +36,7 @@ def test_ctrl_c_ends_quietly_with_status_130():
     assert err == b"Interrupted.\n"
 
 
+@pytest.mark.slow  # a real process
 def test_a_closed_output_pipe_ends_quietly():
     proc = start("while True: print('a line of output')")
     assert proc.stdout.readline() == b"started\n"

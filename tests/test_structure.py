@@ -218,6 +218,7 @@ def test_builds_are_serialised_by_a_lock(tmp_path):
     assert (target / "index.html").read_text() == "second"
 
 
+@pytest.mark.slow  # a second real process holds the lock
 def test_lock_is_held_across_processes(tmp_path):
     target = tmp_path / "site"
     code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from carehomes.fsutil import locked\n"
@@ -264,6 +265,7 @@ def test_build_command_reports_read_only_site(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # builds a site
 def test_data_after_build_keeps_the_feed_and_releases(tmp_path):
     out = tmp_path / "site"
     releases = tmp_path / "releases"
