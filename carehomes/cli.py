@@ -859,15 +859,13 @@ def parser() -> argparse.ArgumentParser:
                        help="the site's settings: name, address, council details (default: mkdocs.yml)")
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
         b.add_argument("--production", action="store_true",
-                       help="refuse to build while a council contact or the repository in mkdocs.yml is still an example")
+                       help="publishing: refuse to build while a council contact or the repository in mkdocs.yml is still an example, "
+                            "or a configured postcode area has no lookup (otherwise only a warning)")
         b.add_argument("--timings", action="store_true",
                        help="print each stage's time, files and bytes written and peak memory (see docs/performance.md)")
         b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
-        if name == "build":
-            b.add_argument("--production", action="store_true",
-                           help="publishing: fail, rather than warn, when a configured postcode area has no lookup")
         if name == "serve":
             b.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")

@@ -14,7 +14,6 @@ from ..sources import postcodes as postcodes_source
 from ..sources.postcodes import (
     ATTRIBUTION,
     NO_POSITION_QUALITY,
-    DATA_DATE,
     _rows,
     _transformer,
     area_file,
