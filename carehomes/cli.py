@@ -955,7 +955,8 @@ def parser() -> argparse.ArgumentParser:
     gh = sub.add_parser("github", help="open or update a pull request or issue, comment, label, push (for the workflows)",
                         description="GitHub's REST API at GITHUB_API_URL for GITHUB_REPOSITORY, with GITHUB_TOKEN "
                         "(SYNC_PR_TOKEN first for pull-request and git); see docs/deployment.md")
-    ghs = gh.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ghs = gh.add_subparsers(dest="action", required=True, metavar="ACTION",
+                           help="what to do on GitHub: label, pull-request, issue, comment, close, dispatch or git")
     gl = ghs.add_parser("label", help="create a label, or set its colour and description")
     gl.add_argument("name")
     gl.add_argument("--color", required=True, help="six hex digits, e.g. 1d76db")

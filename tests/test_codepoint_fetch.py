@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SHARED
 from download_stub import DownloadStub
+from test_speed import REAL, config_with
 
 from carehomes import cli
+from carehomes.outputs import postcode_lookup
 from carehomes.sources import codepoint, postcodes
 
 CODEPOINT = SHARED / "data" / "postcodes" / "codepoint-open-2025-10"
@@ -74,7 +76,7 @@ def test_fetch_follows_the_redirect_to_an_allowed_host_and_installs_the_lookup_d
         place = postcodes.lookup(["HR6 8AA"], folder)["HR68AA"]
         assert place is not None and round(place.lat, 2) == 52.23
         site = tmp_path / "site"
-        assert postcodes.write_lookup(site, ["HR"], folder)["missing"] == []
+        assert postcode_lookup.write_lookup(site, ["HR"], folder)["missing"] == []
         assert json.loads((site / "postcodes" / "areas.json").read_text())["date"] == "2025-10-17"
         assert "8AA" in json.loads((site / "postcodes" / "HR" / "HR6-8.json").read_text())
         # the same release again: nothing is downloaded
@@ -151,7 +153,9 @@ def test_a_production_build_without_the_lookup_fails_and_a_local_one_warns(tmp_p
     empty.mkdir()
     monkeypatch.setenv(postcodes.ENV_DIR, str(empty))
     out = tmp_path / "site"
-    assert cli.main(["build", "--production", "--out", str(out), "--no-search"]) == 1
+    (tmp_path / "cfg").mkdir()
+    config = config_with(tmp_path / "cfg", **REAL)  # real contacts: only the lookup is missing
+    assert cli.main(["build", "--production", "--out", str(out), "--no-search", "--config", str(config)]) == 1
     gap = (f"mkdocs.yml: extra.directory.postcode_areas asks for postcode areas GL, HR, NP, SY, WR, but {empty} has no "
            "Code-Point Open data for it, so the site's distance search from a full postcode (like HR6 8AA) gives no "
            "distances there; get the data with: python3 build.py fetch-postcodes")

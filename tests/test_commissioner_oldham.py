@@ -14,7 +14,7 @@ import pytest
 from carehomes.load import parse_profile
 from carehomes.market import data_date, market_html
 from carehomes.records import closed
-from carehomes.render import config_problems
+from carehomes.siteconfig import config_problems
 from carehomes.report import DEFAULTS, providers, report_csv, report_html, signals
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView

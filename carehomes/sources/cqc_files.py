@@ -663,9 +663,7 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
 
 def _api_json_location(rec: dict[str, Any]) -> Record | None:
     """A saved API JSON record read as the live sync reads it: the key questions, the previous
-    rating, the rating history and the manager's absence date too (``cqc_api.JSON_FACTS``)."""
-    from .cqc_api import JSON_FACTS, extra_facts  # cqc_api imports this module
-
+    rating, the rating history and the manager's absence date too (``JSON_FACTS``)."""
     out = parse_api_location(rec, "dmy")
     if out is not None:
         out.regulator.update({k: v for k, v in extra_facts(rec).items() if k in JSON_FACTS})
@@ -693,3 +691,115 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
             raise
         raise OlderSourceError(f"{exc}. The file's date was taken from the newest date in it; if the file is newer, "
                                "give its date with --as-of YYYY-MM-DD") from None
+
+
+# --- the API's location document: the facts beyond the register files (the live sync uses them too) ---
+
+RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring",
+                    "responsive": "responsive", "well-led": "well_led"}
+
+
+UNRATED = (None, "Inspected but not rated", "Not yet rated")
+# the facts of ``extra_facts`` a saved JSON record gives the file import too (the rest, such as CQC's
+# phone and the 'Not yet rated' rule, stay the live sync's)
+JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
+              "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
+              *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()))
+
+
+def _field(doc: dict, key: str, kind: type) -> Any:
+    value = doc.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise ValueError(f"field '{key}' is a {type(value).__name__}, expected a {kind.__name__}")
+    return value
+
+
+def _read(doc: dict, key: str, read: Callable[[Any], Any]) -> Any:
+    """``read`` of the field ``key``; a value it cannot read is a ValueError naming the field."""
+    try:
+        return read(doc.get(key))
+    except ValueError as exc:
+        raise ValueError(f"field '{key}': {exc}") from None
+
+
+def extra_facts(doc: dict) -> dict[str, Any]:
+    """The regulator facts the API gives beyond the file formats: key questions, history, contacts."""
+    lid = doc["locationId"]
+    registered = str(doc.get("registrationStatus", "")).lower() != "deregistered"
+    current = _field(doc, "currentRatings", dict) or {}
+    overall = current.get("overall") or {}
+    if not isinstance(overall, dict):
+        raise ValueError("field 'currentRatings.overall' is not an object")  # noqa: TRY004 (a data problem, reported as such)
+    rating = _rating(overall.get("rating"))
+    rating_date = _date(overall.get("reportDate") or current.get("reportDate")) if rating else None
+    questions = {q.get("name", "").strip().lower(): q for q in overall.get("keyQuestionRatings") or []
+                 if isinstance(q, dict)}
+    if not rating:  # the newer assessment framework puts a current rating here instead
+        for a in _field(doc, "assessment", list) or []:
+            for r in ((a or {}).get("ratings") or {}).get("asgRatings") or []:
+                if isinstance(r, dict) and r.get("status") == "Current" and _rating(r.get("rating")):
+                    rating = _rating(r.get("rating"))
+                    rating_date = _date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
+                    questions = {q.get("name", "").strip().lower(): q for q in r.get("keyQuestionRatings") or []}
+                    break
+    reports = [r for r in _field(doc, "reports", list) or [] if isinstance(r, dict)]
+    last_report = _field(doc, "lastReport", dict) or {}
+    report_dates = [d for d in (_date(r.get("reportDate")) for r in reports) if d]
+    report_date = _date(last_report.get("publicationDate")) or (max(report_dates) if report_dates else None)
+    if not rating and registered and not reports and not last_report:
+        rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
+    previous, previous_date = None, None
+    for h in _field(doc, "historicRatings", list) or []:
+        h_rating = _rating(((h or {}).get("overall") or {}).get("rating"))
+        h_date = _date((h or {}).get("reportDate"))
+        if h_rating in UNRATED or not h_date:
+            continue  # an inspection that gave no rating leaves the rating before it standing
+        if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
+            previous, previous_date = h_rating, h_date
+    facts: dict[str, Any] = {
+        "cqc.rating": rating,
+        "cqc.rating_date": rating_date,
+        "cqc.previous_rating": previous if rating and rating != "Not yet rated" else None,
+        "cqc.previous_rating_date": previous_date if rating and rating != "Not yet rated" else None,
+        "cqc.report_date": report_date,
+        "cqc.report_url": f"https://www.cqc.org.uk/location/{lid}/reports" if report_date or reports else None,
+        "cqc.dormant": _read(doc, "dormancy", _flag) if doc.get("dormancy") not in (None, "") else None,
+        "cqc.phone": _read(doc, "mainPhoneNumber", _phone),
+        "cqc.website": _read(doc, "website", _website),
+        "cqc.service_types": sorted({_text(s.get("description")) or "" for s in
+                                     _field(doc, "gacServiceTypes", list) or [] if isinstance(s, dict)} - {""}) or None,
+        "cqc.specialisms": sorted({_text(s.get("name")) or "" for s in
+                                   _field(doc, "specialisms", list) or [] if isinstance(s, dict)} - {""}) or None,
+    }
+    for name, key in RATING_QUESTIONS.items():
+        q = questions.get(name) or {}
+        facts[f"cqc.rating_{key}"] = _rating(q.get("rating")) if rating and rating != "Not yet rated" else None
+    historic = [h for h in _field(doc, "historicRatings", list) or [] if isinstance(h, dict)]
+    rated = rating not in UNRATED
+    facts["cqc.rating_history"] = _history(historic, None, (rating, rating_date) if rated else None)
+    for name in ("safe", "well-led"):
+        q = questions.get(name) or {}
+        now = (_rating(q.get("rating")), _date(q.get("reportDate")) or rating_date) if rated else None
+        facts[f"cqc.rating_history_{RATING_QUESTIONS[name]}"] = _history(historic, name, now)
+    facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", _date)
+    return facts
+
+
+def _history(historic: list[dict], question: str | None, current: tuple[str | None, dt.date | None] | None) -> list[str] | None:
+    """The overall ratings (or one key question's, ``question`` as CQC names it in lower case) from the
+    current rating and ``historicRatings``, newest first, one per report date, as 'YYYY-MM-DD Rating';
+    None when CQC gives none."""
+    found: dict[dt.date, str] = {}
+    for h in historic:
+        overall: dict = h["overall"] if isinstance(h.get("overall"), dict) else {}
+        if question is None:
+            value = overall.get("rating")
+        else:
+            value = next((q.get("rating") for q in overall.get("keyQuestionRatings") or []
+                          if isinstance(q, dict) and str(q.get("name", "")).strip().lower() == question), None)
+        r, d = _rating(value), _date(h.get("reportDate"))
+        if r not in UNRATED and d:
+            found.setdefault(d, r)
+    if current and current[0] not in UNRATED and current[1]:
+        found[current[1]] = str(current[0])
+    return [f"{d.isoformat()} {found[d]}" for d in sorted(found, reverse=True)] or None
