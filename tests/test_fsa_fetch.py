@@ -134,8 +134,9 @@ def test_the_weekly_workflow_opens_one_pull_request_with_the_stewards_summary(tm
     fetch = runs["Fetch and apply the FSA files"]["run"]
     assert "pipefail" in fetch and "python3 build.py import-fsa --fetch | tee \"$RUNNER_TEMP/fsa-report.txt\"" in fetch
     pr = runs["Open or update the pull request"]
-    assert pr["env"]["GH_TOKEN"] == "${{ secrets.SYNC_PR_TOKEN || github.token }}"
-    assert "git add -- providers/ fsa-sync.json" in pr["run"] and "git push --force origin fsa-sync" in pr["run"]
+    assert pr["env"]["SYNC_PR_TOKEN"] == "${{ secrets.SYNC_PR_TOKEN }}" and pr["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert "git add -- providers/ fsa-sync.json" in pr["run"] and "build.py github git -- push --force origin fsa-sync" in pr["run"]
+    assert "build.py github pull-request --head fsa-sync" in pr["run"]
     assert 'python3 -m carehomes.prbody --fsa "$RUNNER_TEMP/fsa-report.txt"' in pr["run"]
     assert "${{" not in "\n".join(s.get("run", "") for s in job["steps"])
     (tmp_path / "r.txt").write_text("Ratings changed (1):\n  a.yaml: A ``` B: 5 (2020-01-01) -> 4 (2020-11-10)\n")
