@@ -19,6 +19,8 @@ from .schema import Values, load_schema
 from .views import VALUES, HomeView
 
 KIND = default_kind()  # the market page is the care homes': their beds, with and without nursing
+REGISTERED = str(KIND.registered)
+NURSING, RESIDENTIAL = KIND.capacity  # the pair, as the kind declares it (with nursing, without)
 
 YEAR_DAYS = 365
 
@@ -233,7 +235,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     names, groups = o["areas"], o["groups"]
     gone = len(everyone) - len(views)
     out = [f'<p class="ch-as-at"><strong>CQC data as at {today.isoformat()}</strong>: {len(views):,} registered care homes '
-           f"with {_total(views, 'beds.registered')} registered beds, grouped by {area_word}. Rating ages are measured from that date. "
+           f"with {_total(views, REGISTERED)} registered beds, grouped by {area_word}. Rating ages are measured from that date. "
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
@@ -319,7 +321,7 @@ def _homes_beds(vs: list[HomeView], path: str) -> str:
     """'3 homes, 90 beds' for the homes with ``path`` yes, saying how many have not told CQC's answer."""
     yes = [v for v in vs if v.get(path)]
     unknown = sum(1 for v in vs if v.get(path) is None)
-    beds = _known_sum(yes, "beds.registered")
+    beds = _known_sum(yes, REGISTERED)
     return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
             + (f"; {unknown:,} {_not_known()}" if unknown else ""))
 
@@ -336,8 +338,8 @@ def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list
               *(f"{titles[f'care.user_bands.{b}']}: homes (beds)" for b in BANDS), "Council rate accepted"]
     rows = []
     for a, vs in _with_total(names, groups):
-        rows.append([html.escape(a), f"{len(vs):,}", _total(vs, "beds.registered"), _homes_beds(vs, "care.nursing"),
-                     _homes_beds(vs, "care.residential"), *(_homes_beds(vs, f"care.user_bands.{b}") for b in BANDS),
+        rows.append([html.escape(a), f"{len(vs):,}", _total(vs, REGISTERED), _homes_beds(vs, str(NURSING.flag)),
+                     _homes_beds(vs, str(RESIDENTIAL.flag)), *(_homes_beds(vs, f"care.user_bands.{b}") for b in BANDS),
                      _count(vs, "fees.council_rate_accepted")])
     return header, rows
 
@@ -361,7 +363,7 @@ def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[
         rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"
         return f"{rng} ({len(lo or hi)} of {len(vs)} homes)"
     header = ["Area", "Weekly fee with nursing", "Weekly fee without nursing"]
-    return header, [[html.escape(a), span(vs, "nursing"), span(vs, "residential")] for a, vs in _with_total(names, groups)]
+    return header, [[html.escape(a), span(vs, NURSING.key), span(vs, RESIDENTIAL.key)] for a, vs in _with_total(names, groups)]
 
 
 def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[HomeView]], area_word: str, today: dt.date) -> str:

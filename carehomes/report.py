@@ -24,6 +24,7 @@ from .views import VALUES, HomeView
 
 # the first kind's registered capacity (beds.registered), its column in the release CSV, and the signal it raises
 REGISTERED = str(default_kind().registered)
+NURSING_FLAG = str(default_kind().capacity[0].flag)  # the kind's first capacity: with nursing
 REGISTERED_COLUMN = next(f.name for f in default_kind().fields if f.path == REGISTERED)
 DROP = f"Sudden drop in {default_kind().unit}"
 
@@ -160,7 +161,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
     since = closure_window(today, previous, t)
     as_at = today.isoformat()
     for v in views:
-        beds = v.get("beds.registered")
+        beds = v.get(REGISTERED)
 
         def add(name: str, fact: str, value: object, date: object, v: HomeView = v, beds: object = beds) -> None:
             field = v.s.by_path.get(fact)
@@ -277,7 +278,7 @@ def previous_release(folder: Path) -> tuple[dt.date, dict[str, dict]] | None:
     return date, rows((path / default_kind().csv_file).read_text(encoding="utf-8"))
 
 
-COLUMNS = ["home", "location_id", "provider", "provider_id", "locality", "beds", "signal", "fact", "value", "date",
+COLUMNS = ["home", "location_id", "provider", "provider_id", "locality", default_kind().unit, "signal", "fact", "value", "date",
            "cqc_link", "source", "data_as_at"]
 
 
@@ -292,14 +293,14 @@ def report_csv(found: list[Signal]) -> str:
 
 def kind(v: HomeView) -> str:
     """The CQC service type a committee counts beds by: with nursing (including homes with both), or without."""
-    return "not known" if v.get("care.nursing") is None else "with nursing" if v.get("care.nursing") else "without nursing"
+    return "not known" if v.get(NURSING_FLAG) is None else "with nursing" if v.get(NURSING_FLAG) else "without nursing"
 
 
 def nursing_beds(v: HomeView) -> int | None:
     """Beds in a home registered with nursing (CQC registers a home's beds, not each bed's type): its
     registered beds; 0 for a home without nursing; None when not known."""
-    beds = v.get("beds.registered")
-    return None if beds is None or v.get("care.nursing") is None else beds if v.get("care.nursing") else 0
+    beds = v.get(REGISTERED)
+    return None if beds is None or v.get(NURSING_FLAG) is None else beds if v.get(NURSING_FLAG) else 0
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
     for s in found:
         by_home[s.location_id] = by_home.get(s.location_id, 0) + 1
     out = [ProviderRow(next((str(v.get("provider.name")) for v in vs if v.get("provider.name")), ""), key,
-                       sorted(v.name for v in vs), sum(v.get("beds.registered") or 0 for v in vs),
+                       sorted(v.name for v in vs), sum(v.get(REGISTERED) or 0 for v in vs),
                        sum(nursing_beds(v) or 0 for v in vs), sum(by_home.get(v.d["location_id"], 0) for v in vs),
                        sum(1 for v in vs if by_home.get(v.d["location_id"]))) for key, vs in groups.items()]
     return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
@@ -339,7 +340,7 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date) -> list[l
         new = [v for v in views if not closed(v.d) and kind(v) == k
                and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
         if gone or new:
-            lost, gained = (sum(v.get("beds.registered") or 0 for v in vs) for vs in (gone, new))
+            lost, gained = (sum(v.get(REGISTERED) or 0 for v in vs) for vs in (gone, new))
             rows.append([f"Care home {k}" if k != "not known" else "Service type not known", f"{len(gone):,}", f"{lost:,}",
                          f"{len(new):,}", f"{gained:,}", f"{gained - lost:+,}"])
     return rows
@@ -374,7 +375,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     gone = recent_closures(views, since)
     closure_rows = "".join(
         f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date')))}</td>"
-        f"<td>{_num(v.get('beds.registered'))}</td><td>{_num(nursing_beds(v))}</td>"
+        f"<td>{_num(v.get(REGISTERED))}</td><td>{_num(nursing_beds(v))}</td>"
         f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
         f"<td><a href=\"{e(cqc_link(v))}\">CQC</a></td></tr>" for v in gone)
     closures = (f"""<table><caption>Closed {e(window)}, most recent first (CQC data as at {as_at})</caption><thead><tr>
