@@ -43,7 +43,7 @@ class DownloadStub:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()  # shutdown() returns at once
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -124,7 +124,7 @@ def test_a_redirected_write_is_not_followed(capsys, monkeypatch):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
         monkeypatch.setenv("GITHUB_API_URL", base)

@@ -85,7 +85,7 @@ def served(tmp_path):
     (site / "pic.png").write_bytes(b"\x89PNG" + bytes(2000))
     (site / "404.html").write_text("<p>not here</p>")
     server = site_server(site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", site
     server.shutdown()
     server.server_close()
@@ -223,7 +223,7 @@ def first_load(built_site) -> tuple[dict[str, tuple[int, str]], str]:
     from playwright.sync_api import sync_playwright
 
     server = site_server(built_site[0])
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     sizes: dict[str, tuple[int, str]] = {}
 
     def finished(r) -> None:
