@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from .docs import html_table
 from .kinds import default_kind
-from .records import closed
+from .outputs.tables import csv_writer
+from .records import closed, get_path
 from .schema import Values, load_schema
+from .text import neutralise
 from .views import VALUES, HomeView
 
 KIND = default_kind()  # the market page is the care homes': their beds, with and without nursing
@@ -41,7 +45,23 @@ def town_name(town: str | None) -> str:
     return "".join(w.lower() if w.lower() in small and i else w[:1].upper() + w[1:].lower() for i, w in enumerate(words))
 
 
-def area_of(v: HomeView, by_town: bool, localities: dict[str, list[str]] | None = None) -> str:
+class Located(Protocol):
+    """A home now (a HomeView) or in a release snapshot (a ``Released``): anything with its facts by path."""
+
+    def get(self, path: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Released:
+    """A home as a release snapshot recorded it, read by path as a HomeView is."""
+
+    d: dict
+
+    def get(self, path: str) -> Any:
+        return get_path(self.d, path.split("."))
+
+
+def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None = None) -> str:
     """The home's council-defined locality (``localities``: name -> postcode districts or sectors, such as
     HR6 or 'HR1 2'), else its postal town when the page covers one council, else its council."""
     if localities:
@@ -147,7 +167,7 @@ def _sum(vs: list[HomeView], path: str) -> int:
     return sum(v.get(path) or 0 for v in vs)
 
 
-def _known_sum(vs: list[HomeView], path: str) -> int | None:
+def _known_sum(vs: Sequence[Located], path: str) -> int | None:
     """The total over the homes that gave the figure, or None when none did (not known, not 0)."""
     given = [v.get(path) for v in vs if v.get(path) is not None]
     return sum(given) if given else None
@@ -170,7 +190,7 @@ def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
     return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
 
 
-def _total(vs: list[HomeView], path: str) -> str:
+def _total(vs: Sequence[Located], path: str) -> str:
     """A sum over the homes, saying how many have not given the figure."""
     unknown = sum(1 for v in vs if v.get(path) is None)
     known = _known_sum(vs, path)
@@ -224,9 +244,92 @@ def _of(n: int, of: int, none: str) -> str:
     return f"{n:,} of {of:,}" if of else none
 
 
-def market_html(views: list[HomeView], today: dt.date, localities: dict[str, list[str]] | None = None) -> str:
+TAG = re.compile(r"<[^>]*>")
+NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})*")
+
+
+def plain(cell: str) -> str:
+    """A table cell's safe HTML as the text a reader sees (tags dropped, entities read); a whole number loses
+    its thousands commas, so a spreadsheet reads it as a number."""
+    text = html.unescape(TAG.sub("", cell)).strip()
+    return text.replace(",", "") if NUMBER.fullmatch(text) else text
+
+
+def table_csv(header: list[str], rows: list[list[str]]) -> str:
+    """A page table as CSV: the text the page shows; a cell that is not a whole number and starts with =, +, -, @,
+    a tab or a carriage return gets a leading apostrophe, so a spreadsheet never runs it as a formula."""
+    buf = io.StringIO()
+    w = csv_writer(buf)
+    w.writerow([neutralise(h) for h in header])
+    for r in rows:
+        w.writerow([c if NUMBER.fullmatch(c) else neutralise(c) for c in map(plain, r)])
+    return buf.getvalue()
+
+
+@dataclass
+class Tables:
+    """The market page's tables, each also a CSV file (``files``: table id -> text) that the site publishes beside
+    the page as ``market/<id>.csv``; ``up`` leads from the page's links to the site's root (see render.UP)."""
+
+    up: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+    def add(self, id: str, caption: str, header: list[str], rows: list[list[str]]) -> str:
+        """The table (first cell of each row its header) with a link to its CSV under it."""
+        self.files[id] = table_csv(header, rows)
+        return (html_table(caption, header, rows, row_headers=True)
+                + f'<p class="ch-download"><a href="{html.escape(self.up)}market/{id}.csv" download>Download this table '
+                f"as CSV</a> ({id}.csv)</p>")
+
+
+def released_groups(previous: tuple[dt.date, dict[str, dict]] | None, by_town: bool,
+                    localities: dict[str, list[str]] | None) -> dict[str, list[Located]] | None:
+    """The homes registered at the newest release (``previous``: its date and records), by the page's areas;
+    None when there is no earlier release."""
+    if previous is None:
+        return None
+    out: dict[str, list[Located]] = defaultdict(list)
+    for record in previous[1].values():
+        if not closed(record):
+            home = Released(record)
+            out[area_of(home, by_town, localities)].append(home)
+    return out
+
+
+def _change(now: list[Located], then: list[Located]) -> str:
+    """The change in registered beds, over the homes that gave them, saying how many did not."""
+    a, b = _known_sum(now, REGISTERED), _known_sum(then, REGISTERED)
+    if a is None or b is None:
+        return _not_known()
+    unknown = sum(1 for v in [*now, *then] if v.get(REGISTERED) is None)
+    return f"{a - b:+,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
+
+
+def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dict[str, list[Located]] | None) -> list[list[str]]:
+    """Homes and registered beds in each area now and at the newest release, with the change, and a total row;
+    every 'then' and change cell is 'not known' when there is no earlier release (never 0)."""
+    then = before or {}
+    areas = [*names, *sorted(set(then) - set(names))]
+    total_now = [v for a in names for v in groups[a]]
+    total_then = [v for a in then for v in then[a]]
+    rows = []
+    for a, vs, old in [*((a, list(groups.get(a, [])), then.get(a, [])) for a in areas), ("Total", total_now, total_then)]:
+        now: list[Located] = list(vs)
+        if before is None:
+            rows.append([html.escape(a), f"{len(now):,}", _not_known(), _not_known(), _total(now, REGISTERED), _not_known(), _not_known()])
+        else:
+            rows.append([html.escape(a), f"{len(now):,}", f"{len(old):,}", f"{len(now) - len(old):+,}", _total(now, REGISTERED),
+                         _total(old, REGISTERED), _change(now, old)])
+    return rows
+
+
+def market_html(views: list[HomeView], today: dt.date, localities: dict[str, list[str]] | None = None,
+                previous: tuple[dt.date, dict[str, dict]] | None = None, tables: Tables | None = None) -> str:
     """The body of the market overview page (HTML inside Markdown): registered homes only, as at the CQC
-    data's date (``today`` when no home has one), grouped by ``localities`` when the council sets them."""
+    data's date (``today`` when no home has one), grouped by ``localities`` when the council sets them.
+    ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
+    each table's CSV for the site to publish beside the page."""
+    tables = tables if tables is not None else Tables()
     everyone = views
     views = current(views)
     today = data_date(views) or today
@@ -239,7 +342,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
-    out.append(kind_html(views, names, groups, area_word, today))
+    out.append(kind_html(views, names, groups, area_word, today, tables))
 
     out.append(f'<h2 id="capacity">Homes and {KIND.unit}</h2>')
     unit, registered, caps = KIND.unit, str(KIND.registered), KIND.capacity
@@ -249,10 +352,20 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     out.append(Chart("chart-beds", f"Registered {unit} by {area_word}", f"{unit.capitalize()} registered with CQC in each {area_word}"
                      + (" (the 15 largest)" if len(names) > 15 else "") + ".", top,
                      [_sum(groups[a], registered) for a in top], f"Registered {unit}", area_word.capitalize()).html())
-    out.append(html_table(f"Homes and {unit} by {area_word}", [area_word.capitalize(), "Homes", *(c.label.capitalize() for c in caps),
+    out.append(tables.add("homes-and-beds", f"Homes and {unit} by {area_word}", [area_word.capitalize(), "Homes", *(c.label.capitalize() for c in caps),
                                                           f"Registered {unit}",
                                                           *(f"{unit.capitalize()} {c.label} (homes' own figures)" for c in caps)],
-                          cap_rows, row_headers=True))
+                          cap_rows))
+    since = f"the release of {previous[0].isoformat()}" if previous else "the last release"
+    out.append(f'<h3 id="change-since-release">Change since {since}</h3>')
+    out.append(f"<p>Registered homes and {unit} in each {area_word} now and in the newest published release; "
+               + ("a home closed since then counts then, not now." if previous else
+                  f"there is no earlier release, so the change is {_not_known()}.") + "</p>")
+    then_word = previous[0].isoformat() if previous else "the last release"
+    out.append(tables.add("change-since-release", f"Homes and registered {unit} by {area_word}, now and at {then_word}",
+                          [area_word.capitalize(), "Homes now", f"Homes at {then_word}", "Change in homes", f"Registered {unit} now",
+                           f"Registered {unit} at {then_word}", f"Change in registered {unit}"],
+                          change_rows(names, groups, released_groups(previous, o["by_town"], localities))))
 
     out.append('<h2 id="vacancies">Vacancies now</h2>')
     vac_rows = []
@@ -267,9 +380,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
                f"{VALUES.availability_stale_days} days ago count as out of date.</p>")
-    out.append(html_table(f"Free {unit} by {area_word} and {KIND.unit_one} type",
+    out.append(tables.add("vacancies", f"Free {unit} by {area_word} and {KIND.unit_one} type",
                           [area_word.capitalize(), *(f"Free {unit} {c.label}" for c in caps if c.available), "Homes reporting",
-                                                                 "Reports out of date", "Newest report"], vac_rows, row_headers=True))
+                                                                 "Reports out of date", "Newest report"], vac_rows))
 
     out.append('<h2 id="needs">Needs homes can meet, and gaps</h2>')
     out.append(f"<p>For each need in the NHS Quick Guide, how many homes in each {area_word} say they can meet it, with "
@@ -286,7 +399,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
     out.append(f"<p>{answered:,} of {len(views):,} homes have answered the capability questions.</p>")
-    out.append(html_table(f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows, row_headers=True))
+    out.append(tables.add("needs", f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows))
 
     out.append('<h2 id="quality">Quality</h2>')
     ratings = [r for r in VALUES.rating_choices if o["ratings"].get(r)]
@@ -301,13 +414,13 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))
     stale = sum(1 for v in views if v.availability_stale)
     dated = sum(1 for v in views if v.rating_date)
-    out.append(html_table("Profile freshness", ["Measure", "Homes"], [
+    out.append(tables.add("freshness", "Profile freshness", ["Measure", "Homes"], [
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
         [f"Vacancies more than {VALUES.availability_stale_days} days old", _of(stale, reporting_all, "no home has told us its vacancies")],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
         [f"CQC ratings more than {VALUES.rating_stale_age} old", _of(sum(1 for v in views if v.rating_stale), dated,
                                                                    f"{_not_known()}: no home has a rating date")],
-    ], row_headers=True))
+    ]))
     return "\n".join(out)
 
 
@@ -366,18 +479,20 @@ def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[
     return header, [[html.escape(a), span(vs, NURSING.key), span(vs, RESIDENTIAL.key)] for a, vs in _with_total(names, groups)]
 
 
-def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[HomeView]], area_word: str, today: dt.date) -> str:
+def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[HomeView]], area_word: str, today: dt.date,
+              tables: Tables | None = None) -> str:
     """The capacity, quality and fee tables a committee reads, each as at the CQC data's date."""
     out = ['<h2 id="capacity-by-kind">Capacity by kind of care</h2>',
            f"<p>Homes and registered beds by {area_word}, by CQC service type and by the CQC service user bands "
            "(a home registered for a band may not have a bed for it free). CQC registers a home's beds, not each bed's type: "
            "beds of a home with and without nursing count in both columns.</p>"]
+    tables = tables if tables is not None else Tables()
     header, rows = kind_rows(names, groups)
     header[0] = area_word.capitalize()
-    out.append(html_table(f"Capacity by {area_word} and kind, CQC data as at {today.isoformat()}", header, rows, row_headers=True))
+    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data as at {today.isoformat()}", header, rows))
     header, rows = quality_rows(views)
-    out.append(html_table(f"Homes by CQC rating, overall and for each key question, as at {today.isoformat()}", header, rows, row_headers=True))
+    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, as at {today.isoformat()}", header, rows))
     header, rows = fee_rows(names, groups)
     header[0] = area_word.capitalize()
-    out.append(html_table(f"Fees the homes publish, by {area_word}", header, rows, row_headers=True))
+    out.append(tables.add("fees", f"Fees the homes publish, by {area_word}", header, rows))
     return "\n".join(out)

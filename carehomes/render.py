@@ -22,12 +22,13 @@ from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .forms import real_contact
-from .market import market_html
+from .market import Tables, market_html
 from .outputs.notes import FILE_NOTES
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_chunks
 from .records import closed
+from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
@@ -151,6 +152,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     lists = browse_lists(views, schema)
     town_labels = towns(views)
     pkg = schema.package
+    market_tables = Tables(UP[engine])
     files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
              if "/" not in n or n in FILE_NOTES]  # a folder's files are listed by its datapackage.json
     pages = {
@@ -167,7 +169,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
-                      market_html(views, views[0].today if views else released, d.get("localities")) + "\n"),
+                      market_html(views, views[0].today if views else released, d.get("localities"),
+                                  (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, market_tables) + "\n"),
     }
     from .forms import contributing_for_site
 
@@ -178,6 +181,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
                                  "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +
                                  field_reference(schema) + "\n")
+    pages |= {f"market/{table_id}.csv": text for table_id, text in market_tables.files.items()}  # copied beside the page
     for name, text in pages.items():
         path = out_docs / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,13 @@ def test_changed_profile_gives_changelog_entry_and_feed_item(tmp_path, monkeypat
     assert "CQC rating changed from Good to Requires improvement (published 2026-09-20)" in entries[0].find(f"{ATOM}content").text
     assert (out / "data" / "releases" / "2026-10-01" / "care-homes.csv").read_text().count("\n") == 3
     assert 'href="../data/releases/2026-10-01/care-homes.csv"' in page
+    market = (out / "market" / "index.html").read_text()
+    assert '<h3 id="change-since-release">Change since the release of 2026-10-01</h3>' in market
+    assert 'href="../market/change-since-release.csv" download' in market
+    assert (out / "market" / "change-since-release.csv").read_text().splitlines()[1:] == [
+        "Exampleton,1,1,+0,30,40,-10", "Unknown,0,1,-1,not known,not known,not known",
+        "Total,1,2,-1,30,40 (1 home not known),'-10 (1 home not known)"]
+    assert all((out / "market" / f"{t}.csv").is_file() for t in ("capacity-by-kind", "quality", "fees", "homes-and-beds", "needs"))
 
 
 def test_release_command_refuses_twice_a_day(tmp_path):

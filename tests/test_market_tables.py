@@ -1,0 +1,97 @@
+"""The market page's tables as CSV files beside the page, and the change since the last release (issue 25, requirement 4)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+
+from carehomes.market import Tables, market_html, table_csv
+from carehomes.pipeline import check_paths
+from carehomes.publish import data_files
+from carehomes.releases import list_releases, release_records, snapshot
+from carehomes.views import HomeView
+from conftest import FIXTURES, TODAY
+
+TABLES = ["capacity-by-kind", "quality", "fees", "homes-and-beds", "change-since-release", "vacancies", "needs", "freshness"]
+
+
+def views_of(folder) -> list[HomeView]:
+    return [HomeView(p.data, TODAY) for p in check_paths([folder], on=TODAY).profiles]
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_each_table_has_a_csv_linked_under_it():
+    tables = Tables("../")
+    page = market_html(views_of(FIXTURES / "profiles"), TODAY, tables=tables)
+    assert list(tables.files) == TABLES
+    for table_id in TABLES:
+        assert (f'</table></div><p class="ch-download"><a href="../market/{table_id}.csv" download>Download this table as CSV</a> '
+                f"({table_id}.csv)</p>") in page
+    assert page.count('class="ch-download"') == len(TABLES)
+    rows = csv_rows(tables.files["homes-and-beds"])
+    assert rows[0] == ["Town", "Homes", "With nursing", "Without nursing", "Registered beds", "Beds with nursing (homes' own figures)",
+                       "Beds without nursing (homes' own figures)"]
+    assert rows[1:] == [["Exampleton", "1", "1", "1", "40", "30 (1 home)", "10 (1 home)"],
+                        ["Unknown", "1", "0 (1 not known)", "0 (1 not known)", "not known", "not known", "not known"]]
+    assert tables.files["quality"].endswith("\r\n") and "<" not in "".join(tables.files.values())
+
+
+def test_csv_cells_are_the_text_shown_and_never_run_as_formulas():
+    text = table_csv(["Area", "=Beds"], [['=HYPERLINK("x")', "1,574"], ["Total", "+3"], ["-2 (1 home not known)", "&lt;b&gt; <strong>No home can</strong>; 2 told us"]])
+    assert text == ("Area,'=Beds\r\n"
+                    "\"'=HYPERLINK(\"\"x\"\")\",1574\r\n"
+                    "Total,+3\r\n"
+                    "'-2 (1 home not known),<b> No home can; 2 told us\r\n")
+
+
+def test_a_locality_named_like_a_formula_is_escaped_on_the_page_and_neutralised_in_the_csv():
+    tables = Tables()
+    page = market_html(views_of(FIXTURES / "profiles"), TODAY, {"=1+1 <b>": ["HR1"]}, tables=tables)
+    assert '<th scope="row">=1+1 &lt;b&gt;</th>' in page and "=1+1 <b>" not in page
+    assert [r[0] for r in csv_rows(tables.files["capacity-by-kind"])] == ["Locality", "'=1+1 <b>", "Unknown", "Total"]
+
+
+def test_the_change_is_not_known_without_an_earlier_release():
+    tables = Tables()
+    page = market_html(views_of(FIXTURES / "profiles"), TODAY, tables=tables)
+    assert '<h3 id="change-since-release">Change since the last release</h3>' in page
+    assert "there is no earlier release, so the change is not known." in page
+    assert csv_rows(tables.files["change-since-release"]) == [
+        ["Town", "Homes now", "Homes at the last release", "Change in homes", "Registered beds now", "Registered beds at the last release",
+         "Change in registered beds"],
+        ["Exampleton", "1", "not known", "not known", "40", "not known", "not known"],
+        ["Unknown", "1", "not known", "not known", "not known", "not known", "not known"],
+        ["Total", "2", "not known", "not known", "40 (1 home not known)", "not known", "not known"]]
+
+
+def test_the_change_since_the_newest_release_counts_registered_homes_and_beds(tmp_path):
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), tmp_path / "releases", dt.date(2026, 10, 1))
+    (prov / "example-minimal.yaml").unlink()
+    f = prov / "example-full.yaml"
+    f.write_text(f.read_text().replace("  registered: 40\n", "  registered: 46\n"))
+    date, folder = list_releases(tmp_path / "releases")[-1]
+    tables = Tables()
+    page = market_html(views_of(prov), TODAY, previous=(date, release_records(folder)), tables=tables)
+    assert '<h3 id="change-since-release">Change since the release of 2026-10-01</h3>' in page
+    assert ('<th scope="row">Exampleton</th><td>1</td><td>1</td><td>+0</td><td>46</td><td>40</td><td>+6</td>') in page
+    assert csv_rows(tables.files["change-since-release"])[1:] == [
+        ["Exampleton", "1", "1", "+0", "46", "40", "+6"],
+        ["Unknown", "0", "1", "-1", "not known", "not known", "not known"],
+        ["Total", "1", "2", "-1", "46", "40 (1 home not known)", "'+6 (1 home not known)"]]
+
+
+def test_a_home_closed_at_the_release_does_not_count_then(tmp_path):
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    records = {k: dict(v) for k, v in ((str(p.data["location_id"]), p.data) for p in check_paths([prov], on=TODAY).profiles)}
+    full = next(r for r in records.values() if r.get("beds"))
+    full["cqc"] = {**full["cqc"], "status": "Deregistered"}
+    tables = Tables()
+    market_html(views_of(prov), TODAY, previous=(dt.date(2026, 10, 1), records), tables=tables)
+    assert csv_rows(tables.files["change-since-release"])[1] == ["Exampleton", "1", "0", "+1", "40", "not known", "not known"]
