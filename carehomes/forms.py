@@ -261,8 +261,12 @@ def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True) -> s
 
 def contributing_for_site(text: str, settings: dict[str, Any]) -> str:
     """CONTRIBUTING.md as the site's "For providers" page: blocks filled from the site's settings,
-    pictures from content/images/ (copied to the site's images/)."""
-    return fill_blocks(text, settings, markers=False).replace("](content/images/", "](../images/")
+    pictures from content/images/ (copied to the site's images/); links to the repository's docs/ go to
+    the repository (``repository`` and ``branch`` settings) or, with none set, stay as plain text."""
+    page = fill_blocks(text, settings, markers=False).replace("](content/images/", "](../images/")
+    repo = str(settings.get("repository") or "").rstrip("/")
+    base = f"{repo}/blob/{settings.get('branch') or 'main'}/docs/" if repo.startswith("https://") else None
+    return re.sub(r"\[([^\]]+)\]\(docs/([^)\s]+)\)", lambda m: f"[{m[1]}]({base}{m[2]})" if base else m[1], page)
 
 
 def settings_for_blocks(config: Path) -> dict[str, Any]:
