@@ -1,5 +1,5 @@
 """Every weekly loop run end to end (tests/workflow_harness.py): the workflows of this repository run as a
-GitHub runner runs them, against a local bare repository, the loopback CQC stub and a loopback stand-in for
+GitHub runner runs them, against a local bare repository, the loopback CQC, OS and FSA stubs and a loopback stand-in for
 GitHub's REST API, and what each posts on GitHub is read as a steward would read it."""
 from __future__ import annotations
 
@@ -299,13 +299,122 @@ def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(t
     assert "1 change by stranger need a council steward." in step.output.splitlines()
 
 
-# --- publishing: publish.yml ---------------------------------------------------------------------
+# --- the FSA weekly refresh: fsa-sync.yml -----------------------------------------------------------
 
-def test_publish_builds_the_site_from_main_and_deploys_it(tmp_path, github, homes):
-    run = Harness(tmp_path, homes, github=github).run("publish.yml", "push", {"ref": "refs/heads/main"})
+FSA_HOMES = ("aston-house", "ashfield-house-leominister", "aspire-living-1-2-markyes-close")
+
+
+def fsa_homes(tmp_path: Path) -> Path:
+    """An origin with three real Herefordshire homes: one whose rating changes, one never matched, one whose
+    kitchen leaves the register (test_fsa_fetch.served)."""
+    import re
+
+    from conftest import ROOT
+
+    profiles = {}
+    for slug in FSA_HOMES:
+        text = (ROOT / "providers" / f"{slug}.yaml").read_text()
+        if slug == "ashfield-house-leominister":
+            text = re.sub(r"^food_hygiene:\n(  .*\n)*", "", text, flags=re.M)
+        profiles[f"{slug}.yaml"] = text
+    return seed_origin(tmp_path, profiles)
+
+
+def test_the_fsa_sync_opens_one_pull_request_a_steward_reads_and_none_when_nothing_changed(tmp_path, github):
+    from download_stub import DownloadStub
+    from test_fsa_fetch import PATH, served
+
+    origin = fsa_homes(tmp_path)
+    with DownloadStub() as fsa:
+        fsa.routes[PATH] = (200, {"Content-Type": "application/xml"}, served())
+        harness = Harness(tmp_path, origin, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"},
+                          env={"CAREHOMES_FSA_URL": fsa.url("/api/open-data-files/FHRS{code}en-GB.xml")})
+        run = harness.run("fsa-sync.yml", "schedule", {"schedule": "41 5 * * 2"})
+        assert run.result == "success", run.log()
+        assert fsa.log == [PATH]
+        [pr] = github.pulls()
+        assert (pr["title"], pr["head"]["ref"], pr["base"]["ref"], pr["state"]) == ("FSA food hygiene refresh", "fsa-sync",
+                                                                                    "main", "open")
+        assert [lab["name"] for lab in pr["labels"]] == ["stewards"]
+        body = pr["body"]
+        assert "Ratings changed (1):\n  aston-house.yaml: Aston House: 5 (2020-02-14) -> 4 (2020-11-10)" in body
+        assert "Homes newly matched (1):\n  ashfield-house-leominister.yaml: Ashfield House - Leominister: FHRS ID 488967" in body
+        assert "Homes that lost a match (1):\n  aspire-living-1-2-markyes-close.yaml: Aspire Living - 1-2 Markyes Close: " \
+               "FHRS ID 489341 is no longer its match" in body
+        assert "SYNC_PR_TOKEN" not in body, "the sync token was used: no note"
+        assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
+        changed = _show(origin, "fsa-sync", "--format=", "--name-only").split()
+        assert sorted(changed) == ["fsa-sync.json", "providers/ashfield-house-leominister.yaml", "providers/aston-house.yaml"]
+        assert "  rating: '4'\n  date: 2020-11-10\n" in _show(origin, "fsa-sync", "providers/aston-house.yaml")
+        assert _show(origin, "main", "--format=%s").strip() == "base", "nothing reaches main unreviewed"
+
+        merge(github, origin, pr)  # the same file again next week: nothing to propose
+        again = harness.run("fsa-sync.yml", "schedule", {})
+        assert again.result == "success", again.log()
+        assert again.jobs["sync"].step("Open or update the pull request").output.strip() == "No rating changed; no pull request."
+        assert len(github.pulls()) == 1 and not github.pulls("open")
+
+
+# --- publishing: publish.yml, in a fresh clone with no ../shared, Code-Point Open from the loopback OS stub
+
+def publish_origin(tmp_path: Path) -> Path:
+    """An origin whose mkdocs.yml has the council's real contacts (build --production refuses examples),
+    one postcode area and Code-Point Open's hosts and sizes for the small test zip from the stub."""
+    import re
+
+    from conftest import ROOT
+    from test_speed import REAL
+
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for key, value in {**REAL, "postcode_areas": "[HR]"}.items():
+        text, n = re.subn(rf"^(    {key}): .*$", rf"\1: {value}", text, flags=re.M)
+        assert n == 1, key
+    text, n = re.subn(r"^      hosts: .*$", "      hosts: [localhost]\n      min_bytes: 1000", text, flags=re.M)
+    assert n == 1
+    return seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": MINIMAL}, extra={"mkdocs.yml": text})
+
+
+def test_publish_in_a_fresh_clone_fetches_code_point_open_and_the_site_finds_hr6_8aa(tmp_path, github):
+    import json
+
+    from download_stub import DownloadStub
+    from test_codepoint_fetch import DOWNLOAD, real_zip, serve
+
+    origin = publish_origin(tmp_path)
+    with DownloadStub() as os_stub:
+        serve(os_stub, real_zip())
+        harness = Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
+        run = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
     assert run.result == "success", run.log()
-    assert [j.result for j in run.jobs.values()] == ["success", "success"]  # build, then deploy
-    assert run.deployed is not None and (run.deployed / "index.html").exists()
+    build = run.jobs["build"]
+    assert build.workspace is not None and not (build.workspace.parent / "shared").exists(), "no ../shared on a runner"
+    assert build.step("Ask OS for the current Code-Point Open release").outputs == {"release": "2025-10"}
+    assert (build.workspace / ".codepoint" / "current" / "Data" / "CSV" / "hr.csv.gz").exists()
+    assert run.deployed is not None
+    areas = json.loads((run.deployed / "postcodes" / "areas.json").read_text())
+    assert areas["missing"] == [] and areas["date"] == "2025-10-17"
+    hr6 = json.loads((run.deployed / "postcodes" / "HR" / "HR6-8.json").read_text())
+    assert [round(x, 2) for x in hr6["8AA"]] == [52.23, -2.74], "HR6 8AA's position: the site gives distances from it"
     assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 3  # the header and two homes
-    assert "Example Full House" in (run.deployed / "data" / "care-homes.csv").read_text()
-    assert "Built " in run.jobs["build"].step("Build the site").output
+    assert "Built " in build.step("Build the site").output
+
+
+def test_publish_without_the_os_stub_fails_with_one_line_saying_what_is_missing(tmp_path, github):
+    from download_stub import DownloadStub
+    from test_codepoint_fetch import DOWNLOAD
+
+    from carehomes.sources import codepoint
+
+    origin = publish_origin(tmp_path)
+    with DownloadStub() as gone:
+        url = gone.url(DOWNLOAD)  # a loopback address where nothing answers once the stub has stopped
+    run = Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": url}).run(
+        "publish.yml", "push", {"ref": "refs/heads/main"})
+    assert run.result == "failure"
+    build = run.jobs["build"]
+    failed = [s for s in build.steps if s.outcome == "failure"]
+    assert [s.name for s in failed] == ["Fetch Code-Point Open (unless cached)"], build.log()
+    assert build.step("Build the site").outcome == "skipped" and run.jobs["deploy"].result == "skipped"
+    assert run.deployed is None
+    product = url.split("/downloads?")[0]
+    assert failed[0].output == f"{product}: cannot connect (Connection refused); {codepoint.AGAIN}\n"
