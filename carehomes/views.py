@@ -325,6 +325,11 @@ class HomeView:
         return face_of(self.s, (mine or declared)[0])
 
     @property
+    def site_face(self) -> Face:
+        """The find and compare pages' face: every kind's filters, sorts and compare rows."""
+        return face_of(self.s)
+
+    @property
     def key_lines(self) -> list[str] | None:
         """The page's key facts for a kind other than the first: its card lines; None: the first kind's own
         (type of care, rating, register date, free beds: the template's)."""
