@@ -450,26 +450,63 @@ def face_path(schema: Schema) -> Path:
     return Path(schema.folder) / str(name)
 
 
-_FACES: weakref.WeakKeyDictionary[Schema, Face] = weakref.WeakKeyDictionary()
+_FACES: weakref.WeakKeyDictionary[Schema, dict[str | None, Face]] = weakref.WeakKeyDictionary()
 
 
-def face_of(schema: Schema) -> Face:
-    """The care home face of ``schema``, read once per schema (and once in each worker process)."""
-    if schema not in _FACES:
-        _FACES[schema] = load_face(schema)
-    return _FACES[schema]
+def face_of(schema: Schema, kind: str | None = None) -> Face:
+    """The face of ``kind`` (a kind id of x-directory.kinds), or with None the site's face: the first kind's,
+    with every other declared kind's compare rows, facets and sorts after its own. Read once per schema
+    (and once in each worker process)."""
+    faces = _FACES.setdefault(schema, {})
+    if kind not in faces:
+        faces[kind] = load_face(schema, kind) if kind else _site_face(schema)
+    return faces[kind]
+
+
+_KINDS: weakref.WeakKeyDictionary[Schema, list[str]] = weakref.WeakKeyDictionary()
+
+
+def face_kinds(schema: Schema) -> list[str]:
+    """The kinds face.json declares a face for, in x-directory.kinds' order (today: care_home)."""
+    from .kinds import kinds
+
+    if schema not in _KINDS:
+        declared = _face_doc(schema).get("kinds")
+        _KINDS[schema] = [k.id for k in kinds(schema) if isinstance(declared, dict) and k.id in declared] or [KIND]
+    return _KINDS[schema]
+
+
+def _site_face(schema: Schema) -> Face:
+    """The find and compare pages' face: one kind's face as it is, or every kind's filters, sorts and compare rows."""
+    first, *others = [face_of(schema, k) for k in face_kinds(schema)]
+    if not others:
+        return first
+
+    def merged(attr: str, key: str) -> tuple[Any, ...]:
+        out: dict[str, Any] = {}
+        for f in (first, *others):
+            for x in getattr(f, attr):
+                out.setdefault(getattr(x, key), x)
+        return tuple(out.values())
+
+    return Face(first.kind, first.page, first.card, merged("compare", "id"), merged("facets", "key"),
+                merged("sorts", "key"), first.search)
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:
     """The declared face of ``kind``; FaceError naming the file, the entry and what to do when it is wrong."""
+    return _Reader(schema, face_path(schema)).face(_face_doc(schema), kind)
+
+
+def _face_doc(schema: Schema) -> Any:
+    """face.json as JSON; FaceError naming the file when it cannot be read or is not JSON."""
     path = face_path(schema)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise FaceError(f"{path}: cannot be read ({e.strerror}); x-directory.face in datapackage.json names it") from None
     except json.JSONDecodeError as e:
         raise FaceError(f"{path}, line {e.lineno}: is not valid JSON ({e.msg}); fix the file") from None
-    return _Reader(schema, path).face(doc, kind)
 
 
 class _Reader:

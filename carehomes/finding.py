@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .face import face_of
 from .text import slugify
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
     by_name = a_to_z(views)
     az = {v.slug: i for i, v in enumerate(by_name)}
     orders: dict[str, list[HomeView]] = {}
-    for s in views[0].face.sorts if views else ():
+    for s in face_of(views[0].s).sorts if views else ():  # the site's sorts: every kind's
         if s.rank == "name":
             orders[s.key] = by_name
         elif s.rank:

@@ -23,7 +23,7 @@ from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .forms import real_contact
 from .market import Tables, market_html
-from .outputs.notes import FILE_NOTES
+from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_chunks
@@ -153,8 +153,9 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     town_labels = towns(views)
     pkg = schema.package
     market_tables = Tables(UP[engine])
-    files = [{"name": n, "what": FILE_NOTES[n][0], "format": FILE_NOTES[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
-             if "/" not in n or n in FILE_NOTES]  # a folder's files are listed by its datapackage.json
+    notes = file_notes(schema)
+    files = [{"name": n, "what": notes[n][0], "format": notes[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
+             if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,

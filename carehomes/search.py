@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .face import face_of
 from .finding import a_to_z
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
     no home has told us, not that no home can."""
     if not views:
         return {}
-    face = views[0].face
+    face = face_of(views[0].s)  # the site's face: every kind's filters
     values: dict[str, str] = {o.filter: o.path for o in face.options}
     values.update({k.key: k.value for f in face.facets for k in f.known})
     known = {key: sum(1 for v in views if v.value(value) is not None) for key, value in values.items()}
@@ -85,7 +86,7 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     find page can sort by searching one band at a time without downloading every Pagefind filter file to
     find out; ``homes`` and ``known`` (homes that have given each filter's fact at all) let it tell
     "no home has told us" from "no home matches"."""
-    sorts = [s for s in views[0].face.sorts if s.filter and s.filter_value] if views else []
+    sorts = [s for s in face_of(views[0].s).sorts if s.filter and s.filter_value] if views else []
     facets: dict[str, Any] = {s.filter: {} for s in sorts if s.filter}
     for v in views:
         for s in sorts:

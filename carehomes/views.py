@@ -8,8 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_of, fee_range, lower_first,
+from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
+from .kinds import kinds_of
 from .records import get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
@@ -318,7 +319,21 @@ class HomeView:
 
     @property
     def face(self) -> Face:
+        """The face of the first kind this profile is that face.json declares (a care home's, today)."""
+        declared = face_kinds(self.s)
+        mine = [k.id for k in kinds_of(self.d, self.s) if k.id in declared]
+        return face_of(self.s, (mine or declared)[0])
+
+    @property
+    def site_face(self) -> Face:
+        """The find and compare pages' face: every kind's filters, sorts and compare rows."""
         return face_of(self.s)
+
+    @property
+    def key_lines(self) -> list[str] | None:
+        """The page's key facts for a kind other than the first: its card lines; None: the first kind's own
+        (type of care, rating, register date, free beds: the template's)."""
+        return None if self.face.kind == face_kinds(self.s)[0] else self.card_lines()
 
     def groups(self) -> list[Group]:
         return [self.group(spec) for spec in self.face.page]

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from ..kinds import Kind, kinds
+from ..schema import Schema
 from .tables import DB_FILE, EXCEL_CSV, FIRST, GEOJSON_FILE, XLSX_FILE
 
 
 def _kind_notes(k: Kind) -> dict[str, tuple[str, str]]:
     """A kind's table and JSON (the first kind's words are the care homes' own, as published)."""
-    if k is FIRST:
+    if k.resource == FIRST.resource:
         return {k.csv_file: ("One row per care home", "CSV")}
     return {k.csv_file: (f"One row per {k.title.lower()}", "CSV"),
             k.json_file: (f"One object per {k.title.lower()}, shaped like the profiles", "JSON")}
@@ -29,3 +30,11 @@ FILE_NOTES: dict[str, tuple[str, str]] = {
 }
 for _k in kinds()[1:]:  # every other kind's files, said the same way
     FILE_NOTES.update(_kind_notes(_k))
+
+
+def file_notes(schema: Schema) -> dict[str, tuple[str, str]]:
+    """FILE_NOTES plus the files of every kind ``schema`` declares (a schema may hold kinds the bundled one does not)."""
+    notes = dict(FILE_NOTES)
+    for k in kinds(schema)[1:]:
+        notes.update(_kind_notes(k))
+    return notes

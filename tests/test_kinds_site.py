@@ -1,0 +1,112 @@
+"""The proof that a kind of service is data (issue 19, requirement 4): a copy of schema/ that declares a
+made-up day centre (in datapackage.json's x-directory.kinds and in face.json) builds a whole site with both
+kinds, and the care homes' pages and files are what they are without it."""
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, TODAY
+from test_kinds import day_centre_schema
+
+from carehomes.load import Profile, parse_profile
+from carehomes.pipeline import build_site
+from carehomes.schema import Schema, load_schema
+
+CENTRE = ("location_id: 1-000000301\nslug: example-centre\nexample: true\nname: Example Centre (fictional)\n"
+          "locality: Exampleshire\nkinds: [day_centre]\nplaces:\n  total: 12\n")
+CENTRE_FACE = {
+    "page": [{"id": "places", "title": "Places", "source": "{provider}",
+              "facts": [{"path": "places.total", "format": "count", "short": "how many places it has"},
+                        {"path": "locality", "format": "text", "label": "Local authority area"}]}],
+    "card": [{"id": "places", "path": "places.total", "format": "count", "template": "{value} places a day",
+              "unknown": "Places: {notProvided}"}],
+    "compare": [{"id": "places", "path": "places.total", "format": "count", "label": "Places a day"}],
+    "facets": [{"key": "places", "control": "checks", "legend": "Day centre places", "question": "has said its places a day",
+                "options": [{"id": "places-given", "filter": "has_places", "path": "places.total", "value": "yes",
+                             "label": "Has said its places a day"}]}],
+    "sorts": [{"key": "name", "label": "Name (A to Z)", "words": "A to Z by name", "rank": {"value": "name"}}],
+}
+
+
+def _schema_folder(folder: Path) -> Schema:
+    """A copy of schema/ with the day centre declared in the data package and in face.json."""
+    shutil.copytree(ROOT / "schema", folder)
+    pkg = day_centre_schema().package
+    (folder / "datapackage.json").write_text(json.dumps(pkg, indent=1), encoding="utf-8")
+    face = json.loads((folder / "face.json").read_text(encoding="utf-8"))
+    face["kinds"]["day_centre"] = CENTRE_FACE
+    (folder / "face.json").write_text(json.dumps(face, indent=1), encoding="utf-8")
+    return Schema(pkg, folder)
+
+
+def _profiles(with_centre: bool) -> list[Profile]:
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((FIXTURES / "profiles").glob("*.yaml"))]
+    texts += [("example-centre.yaml", CENTRE)] if with_centre else []
+    out = []
+    for name, text in texts:
+        p, problems = parse_profile(text, name)
+        assert p is not None, problems
+        out.append(p)
+    return out
+
+
+def _text(page: str) -> str:
+    """A page's words without its markup, scripts and styles."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def _same(path: Path) -> str:
+    """A page without its place in name order (a site-wide rank: one more listing moves it)."""
+    return re.sub(r'data-pagefind-sort="name\[data-v\]" data-v="\d+"', "", path.read_text(encoding="utf-8"))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+@pytest.mark.slow
+def test_a_site_with_a_second_kind_builds_with_no_code_change(tmp_path):
+    schema = _schema_folder(tmp_path / "schema")
+    both = tmp_path / "both"
+    build_site(_profiles(True), both, today=TODAY, schema=schema, index=False, releases_dir=tmp_path / "none")
+    homes = tmp_path / "homes"
+    build_site(_profiles(False), homes, today=TODAY, schema=load_schema(), index=False, releases_dir=tmp_path / "none")
+    centre = (both / "homes/example-centre/index.html").read_text(encoding="utf-8")
+    assert '<li>12 places a day</li>' in centre  # the key facts: its card lines
+    assert re.search(r">Places a day<.*?>12<", centre, re.S) and ">Places<" in centre  # its page group
+    assert 'data-pagefind-filter="has_places[data-v]" data-v="yes"' in centre
+    assert "beds" not in _text(centre).lower()
+    meta = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]+)"', centre)
+    assert meta and json.loads(base64.b64decode(meta.group(1))) == {"address": "Exampleshire", "lines": ["12 places a day"]}
+    assert json.loads((both / "homes/example-centre/home.json").read_text(encoding="utf-8"))["compare"] == {"places": "12"}
+    find = (both / "find/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<legend>Day centre places</legend>\s*<div class="ch-check"><input type="checkbox" id="places-given" '
+                     r'name="places" value="yes" data-filter="has_places">', find)
+    assert json.loads((both / "search/facets.json").read_text(encoding="utf-8"))["known"]["has_places"] == 1
+    script = json.loads(html.unescape(re.search(r'id="directory-face">(.*?)</script>',
+                                                (both / "compare/index.html").read_text(encoding="utf-8")).group(1)))
+    homes_script = json.loads(html.unescape(re.search(r'id="directory-face">(.*?)</script>',
+                                                      (homes / "compare/index.html").read_text(encoding="utf-8")).group(1)))
+    assert script["compare"] == [*homes_script["compare"], ["places", "Places a day"]]
+    assert script["filters"] == {**homes_script["filters"], "places": ["has_places"]}
+    assert [(r["location_id"], r["places_total"]) for r in _rows(both / "data/day-centres.csv")] == [("1-000000301", "12")]
+    services = {s["name"]: s for s in json.loads((both / "data/oruk-services.json").read_text(encoding="utf-8"))}
+    assert services["Example Centre (fictional)"]["x_day_centre"] == {"places": {"total": 12}, "locality": "Exampleshire"}
+    oruk = [p for p in (both / "oruk").rglob("*") if p.is_file() and "Example Centre (fictional)" in p.read_text(encoding="utf-8")]
+    assert oruk, "the static ORUK API serves the day centre"
+    # the care homes' outputs are what they are without the day centre
+    for name in ("care-homes.csv", "care-homes.json", "capabilities.csv"):
+        assert (both / "data" / name).read_bytes() == (homes / "data" / name).read_bytes(), name
+    for p in _profiles(False):
+        slug = p.data["slug"]
+        for name in ("index.html", "home.json"):
+            assert _same(both / "homes" / slug / name) == _same(homes / "homes" / slug / name), (slug, name)
