@@ -16,6 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import loopback
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -82,16 +84,12 @@ class CQCStub:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        # polled every 20 ms, so shutdown() at the end of a test returns at once (the default waits up to 0.5 s)
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
+        self.server = loopback.start(Handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self.server
-        self.server.shutdown()
-        self.server.server_close()
+        loopback.stop(self.server)
 
     @property
     def base(self) -> str:

@@ -6,8 +6,9 @@ redirect to another host. Every request path is logged.
 """
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import loopback
 from typing import Self
 
 
@@ -42,11 +43,9 @@ class DownloadStub:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()  # shutdown() returns at once
+        self.server = loopback.start(Handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
+        loopback.stop(self.server)

@@ -10,6 +10,8 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import loopback
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -39,15 +41,12 @@ class GitHubStub:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()  # shutdown() returns at once
+        self.server = loopback.start(Handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self.server
-        self.server.shutdown()
-        self.server.server_close()
+        loopback.stop(self.server)
 
     @property
     def base(self) -> str:
