@@ -686,6 +686,29 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
     return 0 if result.status in ("applied", "unchanged") else 1
 
 
+def cmd_claim(args: argparse.Namespace) -> int:
+    from .claims import check_claim
+
+    try:
+        body = Path(args.body).read_bytes().decode("utf-8", errors="replace")
+    except OSError as exc:
+        _say(f"{args.body}: cannot be read ({exc.strerror})")
+        return 2
+    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by)
+    if args.result:
+        from .yamlio import write_text_atomic
+
+        try:
+            write_text_atomic(Path(args.result), result.to_json())
+        except OSError as exc:
+            _say(f"{args.result}: cannot be written ({exc.strerror})")
+            return 2
+    print(result.comment(), end="")
+    if result.status == "approved":
+        _say(f"{result.path}: {args.author} added as a maintainer; open a pull request for a steward")
+    return 0 if result.status in ("waiting", "approved") else 1
+
+
 def cmd_stale(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -936,6 +959,16 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--on", metavar="YYYY-MM-DD", help="the date the update was sent (default: today)")
     a.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
     a.set_defaults(func=cmd_apply_update)
+
+    cl = sub.add_parser("claim", help="check a 'Claim this home' issue, or approve it (for the claim workflow)")
+    cl.add_argument("--body", required=True, metavar="FILE", help="the issue's text, saved to a file")
+    cl.add_argument("--author", required=True, metavar="USER", help="the username of the issue's author (the new maintainer)")
+    cl.add_argument("--issue", type=int, metavar="N", help="the issue number")
+    cl.add_argument("--approved-by", metavar="USER", help="who added the claim-approved label: a steward's approval "
+                    "adds the author to the home's maintainers")
+    cl.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
+    cl.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
+    cl.set_defaults(func=cmd_claim)
 
     st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old or were never given")
     st.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to look at (default: providers/)")

@@ -1,7 +1,7 @@
 """The repository's issue forms for care homes, generated from the schema.
 
 Two forms: "Update vacancies" (free beds and the date they were checked) and "Update this home's
-details" (every other field the home owns). Each form element is one provider-owned field of
+details" (every other field the home owns); a third, "Claim this home", asks who the manager is. Each form element is one provider-owned field of
 ``schema/datapackage.json``: its label is the field's title and its help text the field's
 description, so a new field appears in the form without a second list. ``apply-update`` reads
 the issue GitHub makes from a form back through the same labels (see updates.py).
@@ -44,6 +44,11 @@ SETTING_NAMES = {"repository": "the council's repository", "contact_email": "the
                  "contact_phone": "the directory team's phone", "placement_email": "the placement (brokerage) team's email",
                  "placement_phone": "the placement (brokerage) team's phone line"}
 TITLES = {VACANCIES: "Update vacancies: ", DETAILS: "Update details: "}
+# "Claim this home": a manager asks to become the home's maintainer (claims.py reads the issue).
+CLAIM = "claim-home.yml"
+CLAIM_LABEL = "claim"
+CLAIM_HOME_LABEL = "The home you manage"  # not HOME_LABEL, so the provider-update workflow leaves the claim alone
+TITLES[CLAIM] = "Claim: "
 
 
 @dataclass(frozen=True)
@@ -151,9 +156,62 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
 
 def form_text(template: str, schema: Schema | None = None) -> str:
     """The YAML text of ``.github/ISSUE_TEMPLATE/<template>``."""
+    reader = "claim" if template == CLAIM else "apply-update"
     head = ("# Generated from schema/datapackage.json by: python3 build.py docs (do not edit by hand).\n"
-            "# python3 build.py apply-update reads the issues this form makes through the same labels.\n")
-    return head + yaml.safe_dump(form(template, schema), sort_keys=False, allow_unicode=True, width=100)
+            f"# python3 build.py {reader} reads the issues this form makes through the same labels.\n")
+    made = claim_form(schema) if template == CLAIM else form(template, schema)
+    return head + yaml.safe_dump(made, sort_keys=False, allow_unicode=True, width=100)
+
+
+# --- "Claim this home" ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimField:
+    """One answer of the claim form: its id, label and help, and the profile field whose rules it follows."""
+
+    id: str
+    label: str
+    description: str
+    rules: str | None  # a schema path (its pattern, format and example), or None for free text
+
+
+CLAIM_FIELDS = (
+    ClaimField("claimant_name", "Your name", "Your full name, as the home's staff know you.", "contact.manager"),
+    ClaimField("claimant_role", "Your role", "Your job at the home, such as registered manager or deputy manager.", None),
+    ClaimField("claimant_email", "Your work email", "Your email address at the home or its provider.", "contact.email"),
+    ClaimField("claimant_phone", "Your phone number", "A number the council can reach you on at work.", "contact.phone"),
+)
+
+
+def _claim_element(c: ClaimField, schema: Schema) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"label": c.label, "description": c.description}
+    f = schema.by_path.get(c.rules) if c.rules else None
+    if f is not None and f.example is not None:
+        attrs["placeholder"] = str(f.example)
+    return {"type": "input", "id": c.id, "attributes": attrs, "validations": {"required": True}}
+
+
+def claim_form(schema: Schema | None = None) -> dict[str, Any]:
+    """The "Claim this home" issue form: the home and who the manager is; the GitHub account is the issue's author."""
+    schema = schema or load_schema()
+    intro = ("Ask to look after your home's page yourself. A council steward rings the home on the number the "
+             "Care Quality Commission (CQC) holds for it to check that you work there, then adds the GitHub account "
+             "that opens this request as the home's maintainer. After that, the **Update vacancies** and **Update "
+             "this home's details** forms change your page without waiting for the council.\n\n"
+             "Everything you write here is public. No GitHub account? Email or phone the council instead "
+             "(see the \"For providers\" page).")
+    body: list[dict[str, Any]] = [
+        {"type": "markdown", "attributes": {"value": intro}},
+        {"type": "input", "id": HOME_ID, "attributes": {
+            "label": CLAIM_HOME_LABEL,
+            "description": "Filled in for you when you use the \"Claim it\" link on your home's page. Otherwise, the "
+                           "last part of your page's address (such as oak-lodge) or your CQC location ID."},
+         "validations": {"required": True}},
+    ]
+    body += [_claim_element(c, schema) for c in CLAIM_FIELDS]
+    return {"name": "Claim this home", "description": "Manage your home's page yourself: a council steward confirms "
+            "you work there, once.", "title": TITLES[CLAIM], "labels": [CLAIM_LABEL], "body": body}
 
 
 # --- settings from mkdocs.yml, form links and the council contact --------------------------------
@@ -211,7 +269,7 @@ def form_url(repo: str, template: str, slug: str | None = None, name: str | None
     """A link that opens a form, prefilled with the home when given."""
     params = {"template": template}
     if slug:
-        params[HOME_ID] = slug
+        params[HOME_ID] = slug  # the claim form's home element has the same id
         params["title"] = TITLES[template] + (name or slug)
     return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
 
@@ -275,8 +333,8 @@ def settings_for_blocks(config: Path) -> dict[str, Any]:
 
 
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
-    """Files ``docs`` writes from the schema and mkdocs.yml: the two forms and CONTRIBUTING.md's blocks."""
-    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (VACANCIES, DETAILS)}
+    """Files ``docs`` writes from the schema and mkdocs.yml: the three forms and CONTRIBUTING.md's blocks."""
+    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (VACANCIES, DETAILS, CLAIM)}
     contributing = root / CONTRIBUTING
     if contributing.exists():
         out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings_for_blocks(root / "mkdocs.yml"))

@@ -182,12 +182,13 @@ def _cell(value: Any) -> str:
     return md_safe(value.isoformat() if isinstance(value, dt.date) else str(value), 120)
 
 
-def parse_body(text: str, schema: Schema | None = None) -> tuple[dict[str, str | None], list[str]]:
+def parse_body(text: str, schema: Schema | None = None,
+               known: set[str] | None = None) -> tuple[dict[str, str | None], list[str]]:
     """The answers in an issue made from a form: label -> text (None for '_No response_').
 
     GitHub writes each answer as '### <label>', a blank line and the answer. Headings that are
-    not labels of the forms are part of the answer above them."""
-    known = {forms.HOME_LABEL, *forms.labels(schema)}
+    not labels of the forms (or of ``known``) are part of the answer above them."""
+    known = known or {forms.HOME_LABEL, *forms.labels(schema)}
     answers: dict[str, list[str]] = {}
     errors: list[str] = []
     current: list[str] | None = None

@@ -1,0 +1,184 @@
+"""A manager claims their home ("Claim this home" issue form): the claim checked and answered, then, once a
+council steward has confirmed it by phone and added one label, the issue's author added as a maintainer.
+
+The steward confirms a claim as councils do: by ringing the home on a number the council already holds
+(the CQC register's, else the one on the home's page), never a number typed in the claim, so the reply
+names that number and where it comes from. Only a label added by someone listed in ``stewards.yaml`` (at
+the checked-out commit, read from git) approves. The issue's text is untrusted: every value from it is
+quoted with ``safetext.outside`` in what is posted, and a login must be a GitHub login (the schema's pattern).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import forms
+from .load import display_path, load_profile
+from .ownership import GitError, is_maintainer, stewards
+from .safetext import outside
+from .schema import Schema, load_schema
+from .updates import MAX_BODY, council_contact, edit_profile, find_home, parse_body
+from .validate import check_value
+from .yamlio import write_text_atomic
+
+APPROVED = "claim-approved"  # the one label a steward adds after ringing the home
+PHONE_SOURCES = (("cqc.phone", "the CQC register's number for the home"),
+                 ("contact.phone", "the number on the home's page (the CQC register gives none)"))
+
+
+@dataclass
+class Claim:
+    """What ``claim`` decided, for the workflow (written as JSON) and for the issue comment.
+
+    status: ``waiting`` (a good claim, for a steward to confirm), ``approved`` (the profile now lists the
+    author), ``refused`` (a label from someone who is not a steward) or ``invalid`` (the reply says why)."""
+
+    status: str
+    author: str
+    issue: int | None = None
+    home: str | None = None
+    name: str | None = None
+    path: str | None = None
+    phone: str | None = None
+    phone_source: str | None = None
+    claimant: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    labeller: str | None = None
+
+    @property
+    def branch(self) -> str | None:
+        return f"claim/issue-{self.issue}" if self.issue is not None else None
+
+    @property
+    def commit_message(self) -> str:
+        return f"Add {self.author} as maintainer of {self.home}" + (f" (claim, issue #{self.issue})" if self.issue is not None else "")
+
+    def comment(self) -> str:
+        """The issue comment, in Markdown; every value from the issue is quoted."""
+        home = outside(self.name or "", 120)
+        if self.status == "invalid":
+            lines = "\n".join(f"- {outside(e, 400)}" for e in self.errors)
+            return f"This claim cannot go ahead yet.\n\n{lines}\n"
+        if self.status == "refused":
+            return (f"The label `{APPROVED}` was added by {outside(self.labeller or '', 60)}, who is not a council steward "
+                    f"(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the home.\n")
+        who = outside(self.claimant.get(CLAIMANT_NAME, ""), 100)
+        role = outside(self.claimant.get(CLAIMANT_ROLE, ""), 100)
+        if self.status == "approved":
+            return (f"A council steward confirmed this claim. A pull request adds {outside(self.author, 60)} as a maintainer of "
+                    f"**{home}**; once it is merged, the **Update vacancies** and **Update this home's details** forms "
+                    "on the home's page change it straight away.\n")
+        if self.phone:
+            ring = (f"ring **{home}** on **{outside(self.phone, 30)}**, {self.phone_source}, not a number given in this "
+                    f"issue, and ask for {who} ({role})")
+        else:
+            ring = (f"neither the CQC register nor the home's page gives a phone number for **{home}**: find the home's "
+                    f"number in the council's own records (not a number given in this issue) and ask for {who} ({role})")
+        return (f"Thank you, {who}. A council steward will ring the home to confirm that you work there; this page "
+                f"says when they have.\n\n**For the council steward:** {ring}. If they confirm it, add the label "
+                f"`{APPROVED}` to this issue: the automation then opens a pull request adding "
+                f"{outside(self.author, 60)} as a maintainer of {home}.\n")
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.update(branch=self.branch, commit_message=self.commit_message, comment=self.comment())
+        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+CLAIMANT_NAME, CLAIMANT_ROLE = forms.CLAIM_FIELDS[0].label, forms.CLAIM_FIELDS[1].label
+MAX_ROLE = 100
+
+
+def register_phone(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The number a steward rings to confirm a claim and where it comes from: the CQC register's, else the
+    home's own contact.phone; (None, None) when the profile has neither."""
+    for path, source in PHONE_SOURCES:
+        node: Any = data
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str) and node.strip():
+            return node.strip(), source
+    return None, None
+
+
+def _answer_problems(answers: dict[str, str | None], schema: Schema) -> list[str]:
+    """Every answer of the claim form that is missing or not in its field's form."""
+    out = []
+    for c in forms.CLAIM_FIELDS:
+        value = answers.get(c.label)
+        if not value:
+            out.append(f"{c.label}: is empty; edit this issue and fill it in")
+            continue
+        f = schema.by_path.get(c.rules) if c.rules else None
+        wrong = check_value(f, value) if f is not None else (
+            f"is {len(value):,} characters long; shorten it to {MAX_ROLE} or fewer" if len(value) > MAX_ROLE else None)
+        if wrong:
+            out.append(f"{c.label}: {wrong}")
+    return out
+
+
+def check_claim(body: str, author: str, repo: Path, issue: int | None = None, approver: str | None = None,
+                on: dt.date | None = None, schema: Schema | None = None) -> Claim:
+    """Check one claim issue against ``repo``'s working tree; with ``approver`` (who added the approval label),
+    add the author to the home's maintainers when the approver is a steward. Never raises on bad input."""
+    schema = schema or load_schema()
+    res = Claim("invalid", author=author, issue=issue, labeller=approver)
+    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
+        res.errors = [f"This issue is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim from "
+                      "your home's page"]
+        return res
+    known = {forms.CLAIM_HOME_LABEL, *(c.label for c in forms.CLAIM_FIELDS)}
+    answers, twice = parse_body(body, schema, known)
+    if not answers:
+        res.errors = ["This issue was not made with the 'Claim this home' form; open the form with the \"Claim it\" link "
+                      "on your home's page"]
+        return res
+    login = re.compile(schema.by_path["maintainers"].item_pattern or r"[A-Za-z0-9-]{1,39}")
+    if not login.fullmatch(author):
+        res.errors = [f"'{author[:60]}' is not a GitHub username, so it cannot be added as a maintainer"]
+        return res
+    home = answers.get(forms.CLAIM_HOME_LABEL)
+    path = find_home(repo / "providers", home) if home else None
+    if path is None:
+        res.errors = twice + [f"{forms.CLAIM_HOME_LABEL}: " + (f"'{home[:80]}' is not a home in the directory" if home else "is empty")
+                              + "; use the \"Claim it\" link on your home's page, which fills it in, or give your CQC location ID"]
+        return res
+    profile, problems = load_profile(path, repo)
+    if profile is None:
+        res.errors = [str(p) for p in problems]
+        return res
+    res.home, res.name, res.path = profile.slug, str(profile.data.get("name") or profile.slug), display_path(path, repo)
+    res.phone, res.phone_source = register_phone(profile.data)
+    res.claimant = {c.label: (answers.get(c.label) or "") for c in forms.CLAIM_FIELDS}
+    res.errors = twice + _answer_problems(answers, schema)
+    if is_maintainer(author, profile.data):
+        res.errors.append(f"{author} is already a maintainer of {res.name}: use the Update vacancies and Update this "
+                          "home's details links on its page")
+    elif profile.data.get("maintainers"):
+        listed = ", ".join(str(m) for m in profile.data["maintainers"])
+        res.errors.append(f"{res.name} already has a maintainer ({listed}), so it cannot be claimed again here. If you now "
+                          f"manage it, ask {council_contact(repo)} to change who looks after its page")
+    if res.errors:
+        return res
+    if approver is None:
+        res.status = "waiting"
+        return res
+    try:
+        allowed = approver.lower() in stewards(repo, "HEAD")
+    except GitError as exc:
+        res.errors = [f"cannot read stewards.yaml from git ({exc}); run claim in the repository"]
+        return res
+    if not allowed:
+        res.status = "refused"
+        return res
+    edit = edit_profile(path, {"maintainers": [author]}, on or dt.date.today(), res.path, schema)
+    if edit.problems or edit.text is None:
+        res.errors = [str(p) for p in edit.problems] or ["the profile could not be changed; a steward must add the maintainer"]
+        return res
+    write_text_atomic(path, edit.text)
+    res.status = "approved"
+    return res

@@ -1,0 +1,136 @@
+"""A manager claims their home: the "Claim this home" form, the reply naming the number a steward rings,
+and the approval label honoured only from a steward (build.py claim, in-process)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from carehomes import forms
+from carehomes.claims import check_claim, register_phone
+from conftest import FIXTURES, ROOT, git, run_build
+
+TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
+ANSWERS = {"The home you manage": "aston-house", "Your name": "Sam Manager", "Your role": "Registered manager",
+           "Your work email": "sam@aston.example.org", "Your phone number": "07700 900123"}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """Two real profiles (aston-house with the CQC register's number, eastbank with none), a fictional home
+    with a maintainer and its own number, and a steward."""
+    r = tmp_path / "repo"
+    (r / "providers").mkdir(parents=True)
+    for slug in ("aston-house", "eastbank"):
+        shutil.copy(ROOT / "providers" / f"{slug}.yaml", r / "providers")
+    aston = r / "providers" / "aston-house.yaml"
+    aston.write_text(aston.read_text().replace("cqc:\n", "cqc:\n  phone: 01432 111222\n", 1))
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", r / "providers")  # maintainers: example-manager
+    (r / "stewards.yaml").write_text("stewards:\n  - Council-Steward\n")
+    shutil.copy(ROOT / "mkdocs.yml", r)
+    git(r, "init", "-q", "-b", "main")
+    git(r, "add", "-A")
+    git(r, "commit", "-qm", "base")
+    return r
+
+
+def body(**change: str) -> str:
+    """An issue body as GitHub writes it from the claim form."""
+    answers = {**ANSWERS, **change}
+    return "".join(f"### {k}\n\n{v or '_No response_'}\n\n" for k, v in answers.items()).rstrip("\n")
+
+
+def test_the_claim_form_is_generated_with_the_home_and_who_the_manager_is():
+    assert (TEMPLATES / forms.CLAIM).read_text() == forms.form_text(forms.CLAIM), "run: python3 build.py docs"
+    form = yaml.safe_load((TEMPLATES / forms.CLAIM).read_text())
+    assert form["name"] == "Claim this home" and form["labels"] == ["claim"] and form["title"] == "Claim: "
+    inputs = [b for b in form["body"] if b["type"] == "input"]
+    assert [b["id"] for b in inputs] == ["home", "claimant_name", "claimant_role", "claimant_email", "claimant_phone"]
+    assert [b["attributes"]["label"] for b in inputs] == list(ANSWERS)
+    assert all(b["validations"]["required"] for b in inputs)
+    assert inputs[4]["attributes"]["placeholder"] == "01432 123456"  # the schema's example for contact.phone
+    assert "### Your home's page name" not in body(), "the provider-update workflow must not pick a claim up"
+    url = forms.form_url("https://github.com/council/homes", forms.CLAIM, "aston-house", "Aston House")
+    assert url == "https://github.com/council/homes/issues/new?template=claim-home.yml&home=aston-house&title=Claim%3A%20Aston%20House"
+
+
+def test_a_new_claim_is_answered_with_the_register_number_for_the_steward(repo):
+    res = check_claim(body(), "sam-manager", repo, 7)
+    assert res.status == "waiting" and res.phone == "01432 111222"
+    assert res.comment() == (
+        "Thank you, Sam Manager. A council steward will ring the home to confirm that you work there; this page says "
+        "when they have.\n\n**For the council steward:** ring **Aston House** on **01432 111222**, the CQC register's "
+        "number for the home, not a number given in this issue, and ask for Sam Manager (Registered manager). If they "
+        "confirm it, add the label `claim-approved` to this issue: the automation then opens a pull request adding "
+        "sam-manager as a maintainer of Aston House.\n")
+    assert "07700" not in res.comment(), "never the number typed in the claim"
+    assert (repo / "providers" / "aston-house.yaml").read_text().count("maintainers") == 0, "nothing written yet"
+
+
+def test_the_number_comes_from_the_register_else_the_homes_page_else_the_councils_records(repo):
+    assert register_phone({"cqc": {"phone": "01432 1"}, "contact": {"phone": "01432 2"}}) == ("01432 1", "the CQC register's number for the home")
+    assert register_phone({"contact": {"phone": "01432 2"}}) == ("01432 2", "the number on the home's page (the CQC register gives none)")
+    res = check_claim(body(**{"The home you manage": "eastbank"}), "sam-manager", repo, 7)
+    assert res.status == "waiting" and res.phone is None
+    assert ("neither the CQC register nor the home's page gives a phone number for **Eastbank**: find the home's number "
+            "in the council's own records (not a number given in this issue)") in res.comment()
+
+
+def test_hostile_answers_are_quoted_in_the_reply(repo):
+    res = check_claim(body(**{"Your name": "@everyone see https://evil.example/x #1", "Your role": "**boss**"}), "sam-manager", repo, 7)
+    assert res.status == "waiting"
+    text = res.comment()
+    assert "@everyone" not in text and "https://" not in text and "**boss**" not in text
+
+
+def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
+    res = check_claim(body(**{"The home you manage": "no-such-home"}), "sam-manager", repo, 7)
+    assert res.status == "invalid"
+    assert res.comment() == ("This claim cannot go ahead yet.\n\n- The home you manage: 'no-such-home' is not a home in the "
+                             "directory; use the \"Claim it\" link on your home's page, which fills it in, or give your CQC "
+                             "location ID\n")
+    second = check_claim(body(**{"The home you manage": "example-full"}), "sam-manager", repo, 8)
+    assert second.status == "invalid" and second.errors[0].startswith(
+        "Example Full House (fictional) already has a maintainer (example-manager), so it cannot be claimed again here. "
+        "If you now manage it, ask ")
+    own = check_claim(body(**{"The home you manage": "example-full"}), "Example-Manager", repo, 9)
+    assert own.errors == ["Example-Manager is already a maintainer of Example Full House (fictional): use the Update "
+                          "vacancies and Update this home's details links on its page"]
+    bad = check_claim(body(**{"Your work email": "sam at aston", "Your phone number": "", "Your role": ""}), "sam-manager", repo, 10)
+    assert bad.errors == ["Your role: is empty; edit this issue and fill it in",
+                          "Your work email: 'sam at aston' is not an email address; write it like enquiries@example.org",
+                          "Your phone number: is empty; edit this issue and fill it in"]
+    assert check_claim("just words", "sam-manager", repo).errors == [
+        "This issue was not made with the 'Claim this home' form; open the form with the \"Claim it\" link on your home's page"]
+
+
+def test_a_stewards_label_adds_the_author_as_maintainer_and_a_strangers_changes_nothing(repo):
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    refused = check_claim(body(), "sam-manager", repo, 7, approver="sam-manager")
+    assert refused.status == "refused" and aston.read_text() == before
+    assert refused.comment() == ("The label `claim-approved` was added by sam-manager, who is not a council steward "
+                                 "(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the home.\n")
+    done = check_claim(body(), "sam-manager", repo, 7, approver="council-steward")
+    assert done.status == "approved" and done.branch == "claim/issue-7"
+    assert done.commit_message == "Add sam-manager as maintainer of aston-house (claim, issue #7)"
+    after = aston.read_text()
+    assert after.startswith(before.rstrip("\n")) and after.endswith("maintainers:\n- sam-manager\n")
+    assert run_build("check", str(aston)).returncode == 0
+
+
+def test_claim_command_writes_the_reply_and_json(repo, tmp_path):
+    f = tmp_path / "body.md"
+    f.write_text(body())
+    out = tmp_path / "result.json"
+    r = run_build("claim", "--body", str(f), "--author", "sam-manager", "--repo", str(repo), "--issue", "7", "--result", str(out))
+    assert r.returncode == 0, r.stderr
+    result = json.loads(out.read_text())
+    assert result["status"] == "waiting" and result["comment"] == r.stdout and result["phone"] == "01432 111222"
+    r = run_build("claim", "--body", str(f), "--author", "sam-manager", "--repo", str(repo), "--issue", "7",
+                  "--approved-by", "stranger", "--result", str(out))
+    assert r.returncode == 1 and json.loads(out.read_text())["status"] == "refused" and "Traceback" not in r.stderr
+    r = run_build("claim", "--body", str(tmp_path / "missing.md"), "--author", "x", "--repo", str(repo))
+    assert r.returncode == 2 and r.stderr.strip().endswith("missing.md: cannot be read (No such file or directory)")
