@@ -170,6 +170,51 @@ def test_an_issue_that_is_not_a_form_is_left_alone(tmp_path, github, homes):
     assert run.jobs["apply"].result == "skipped" and not github.comments
 
 
+# --- a manager claims their home: claim.yml ------------------------------------------------------
+
+CLAIM = ("### The home you manage\n\nexample-minimal\n\n### Your name\n\nSam @everyone Manager\n\n### Your role\n\n"
+         "Registered manager\n\n### Your work email\n\nsam@minimal.example.org\n\n### Your phone number\n\n07700 900123")
+
+
+def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pull_request(tmp_path, github):
+    from carehomes.editing import format_text
+
+    minimal = format_text(MINIMAL + "cqc:\n  phone: 01632 960001\n")
+    origin = seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": minimal})
+    before = _show(origin, "main")
+    harness = Harness(tmp_path, origin, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"})
+    issue = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "sam-manager", ["claim"])
+    number = issue["number"]
+
+    def event(action: str, sender: str, label: str | None = None) -> dict:
+        return {"action": action, "issue": {**github.issues[number]}, "sender": {"login": sender},
+                **({"label": {"name": label}} if label else {})}
+
+    assert harness.run("claim.yml", "issues", event("labeled", "sam-manager", "claim")).jobs["claim"].result == "skipped"
+    run = harness.run("claim.yml", "issues", event("opened", "sam-manager"))
+    assert run.result == "success", run.log()
+    [reply] = github.comments_on(number)
+    assert "ring **Example Minimal \\(fictional\\)** on **01632 960001**, the CQC register's number for the home" in reply
+    assert "07700" not in reply and "@everyone" not in reply and "Sam ＠everyone Manager" in reply
+
+    github.issues[number]["labels"].append({"name": "claim-approved"})
+    run = harness.run("claim.yml", "issues", event("labeled", "stranger", "claim-approved"))
+    assert run.result == "success", run.log()
+    assert github.comments_on(number)[-1].startswith("The label `claim-approved` was added by stranger, who is not a council steward")
+    assert not github.pulls() and _show(origin, "main") == before
+
+    run = harness.run("claim.yml", "issues", event("labeled", "council-steward", "claim-approved"))
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert pr["head"]["ref"] == f"claim/issue-{number}" and pr["base"]["ref"] == "main"
+    assert pr["title"] == f"Add sam-manager as maintainer of example-minimal (claim, issue #{number})"
+    assert _show(origin, pr["head"]["ref"], "providers/example-minimal.yaml").endswith("maintainers:\n- sam-manager\n")
+    assert _show(origin, "main") == before, "nothing reaches main unreviewed"
+    assert github.comments_on(number)[-1].rstrip().endswith(f"Pull request: {pr['html_url']}")
+    assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
+    assert len(github.comments_on(number)) == 3
+
+
 def _show(origin: Path, rev: str, *more: str) -> str:
     from workflow_harness import _git
 
