@@ -1,9 +1,10 @@
-"""Homes whose vacancies are out of date, for the weekly freshness issue and for stewards."""
+"""Homes whose vacancies are out of date, for the weekly freshness issue and for stewards; and the homes
+nobody has claimed yet (no maintainer), whose managers can claim them with the "Claim this home" form."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import forms
@@ -33,18 +34,20 @@ class StaleHome:
 @dataclass
 class Freshness:
     """What ``stale`` found: homes with old vacancies (oldest first), homes that never gave any (by slug),
-    how many profiles were read, and the problems of profiles that could not be read."""
+    how many profiles were read, the problems of profiles that could not be read, and the homes with no
+    maintainer yet (by slug)."""
 
     stale: list[StaleHome]
     never: list[StaleHome]
     homes: int
     problems: list[Problem]
+    unclaimed: list[StaleHome] = field(default_factory=list)
 
 
 def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) -> Freshness:
     """Homes with vacancies confirmed more than ``max_age`` days ago, and homes that have never confirmed any
     (their free beds are not known: never 'up to date')."""
-    stale, never, problems, homes = [], [], [], 0
+    stale, never, unclaimed, problems, homes = [], [], [], [], 0
     for f in profile_files([providers]):
         profile, found = load_profile(f)
         problems += found
@@ -56,15 +59,23 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
         confirmed = get_path(profile.data, dated[0].split(".")) if dated else None
         name = str(profile.data.get("name") or profile.slug)
         maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
+        if not maintainers:
+            unclaimed.append(StaleHome(profile.slug, name, None, None, ()))
         if not isinstance(confirmed, dt.date):
             never.append(StaleHome(profile.slug, name, None, None, maintainers))
         elif (today - confirmed).days > max_age:
             stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers))
-    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug)), sorted(never, key=lambda h: h.slug), homes, problems)
+    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug)), sorted(never, key=lambda h: h.slug), homes, problems,
+                     sorted(unclaimed, key=lambda h: h.slug))
 
 
 def _never_head(n: int) -> str:
     return f"{n} home{'s have' if n != 1 else ' has'} never told us {'their' if n != 1 else 'its'} vacancies"
+
+
+def _unclaimed_head(n: int) -> str:
+    return (f"{n} home{'s have' if n != 1 else ' has'} no maintainer yet, so only the council can update "
+            f"{'their pages' if n != 1 else 'its page'}")
 
 
 def issue_title(found: Freshness) -> str:
@@ -98,6 +109,10 @@ def text_report(found: Freshness, repo: str) -> str:
     for h in found.never:
         lines.append(f"{plain(h.slug)}: never confirmed; maintainers: {_who_text(h)}; "
                      f"update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
+    if found.unclaimed:
+        lines.append(_unclaimed_head(len(found.unclaimed)) + "; a home's manager claims it with the 'Claim this home' form:")
+    for h in found.unclaimed:
+        lines.append(f"{plain(h.slug)}: {plain(h.name, 100)}; claim: {forms.form_url(repo, forms.CLAIM, h.slug, h.name)}")
     return "\n".join(lines)
 
 
@@ -136,4 +151,11 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
                + table + "\n".join(row(h, "never") for h in shown) + "\n")
         if more:
             out += f"\nAnd {more:,} more: `python3 build.py stale` lists them all.\n"
+    if found.unclaimed:
+        names = ", ".join(outside(h.name) for h in found.unclaimed[:NEVER_ROWS])
+        more = len(found.unclaimed) - min(len(found.unclaimed), NEVER_ROWS)
+        out = (out.rstrip("\n") + f"\n\n## Not claimed\n\n{_unclaimed_head(len(found.unclaimed))}: {names}"
+               + (f" and {more:,} more (`python3 build.py stale` lists them all)" if more else "") + ".\n\n"
+               "If you manage one of these homes, select **Claim it** on its page (the \"Claim this home\" form): once a "
+               "council steward has rung the home to confirm it, you update the page yourself.\n")
     return out
