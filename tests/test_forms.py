@@ -110,6 +110,10 @@ def test_profile_page_links_carry_the_home_into_the_forms(site):
         form = yaml.safe_load((TEMPLATES / template).read_text())
         assert form["name"] == text
         assert [b["id"] for b in form["body"] if b.get("id") == "home"] == ["home"], "?home= fills the home field"
+    [claim] = re.findall(r'<a href="([^"]+)">Is this your home\? Claim it</a>', page)
+    assert claim.replace("&amp;", "&") == forms.form_url(REPO, forms.CLAIM, "aston-house", "Aston House")
+    claimed = (out / "homes" / "example-full" / "index.html").read_text()  # maintainers: example-manager
+    assert "Claim it</a>" not in claimed and "Update vacancies</a>" in claimed
     vac = yaml.safe_load((TEMPLATES / forms.VACANCIES).read_text())
     assert [b["attributes"]["label"] for b in vac["body"][2:]] == [
         load_schema().by_path[p].title for p in ("beds.nursing.available", "beds.residential.available", "beds.confirmed")]
