@@ -543,6 +543,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
     commands = ROOT / docs.COMMANDS_PATH
     outputs[commands] = docs.commands_text(parser())
+    reference = ROOT / docs.FIELD_REFERENCE_PATH  # every field, for stewards and developers
+    if reference.exists():
+        outputs[reference] = docs.fill_field_reference(reference.read_text(encoding="utf-8"))
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.screenshots:
         from .screenshots import write_screenshots

@@ -190,6 +190,44 @@ def html_table(caption: str, header: list[str], rows: list[list[str]], row_heade
             f"<tbody>{body}</tbody></table></div>")
 
 
+FIELD_REFERENCE_PATH = "docs/data.md"
+FIELD_REFERENCE_BLOCK = "field-reference"
+
+
+def field_reference_markdown(schema: Schema | None = None) -> str:
+    """Every field a profile can hold (Markdown table), generated from the schema: for stewards and developers
+    (docs/data.md); the managers' "For providers" page has the forms instead."""
+    schema = schema or load_schema()
+
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    rows, seen_caps = [], False
+    for path, f in schema.by_path.items():
+        if path.startswith("capabilities.") and path != "capabilities.confirmed":
+            if not seen_caps:
+                seen_caps = True
+                names = ", ".join(f"`{c.code}` ({c.label})" for c in schema.capabilities)
+                rows.append(["`capabilities.<need>.accepted`, `.nursing_beds`, `.residential_beds`",
+                             f"For each need: can the home accept it, and how many beds with and without nursing. Needs: {names}",
+                             "yes or no; whole numbers", schema.values.owners["provider"].changed_by])
+            continue
+        cons = constraint_words(f)
+        rows.append([f"`{f.path}`", f.description + (" **Required.**" if f.required else ""),
+                     TYPE_WORDS[f.type] + (f"; {cons}" if cons else ""), schema.values.owners[f.owner].changed_by])
+    head = "| Field in the file | What it means | How to write it | Who changes it |\n|---|---|---|---|\n"
+    return head + "".join("| " + " | ".join(cell(c) for c in r) + " |\n" for r in rows)
+
+
+def fill_field_reference(text: str, schema: Schema | None = None) -> str:
+    """``text`` (docs/data.md) with its ``<!-- field-reference -->`` block made from the schema."""
+    start, end = f"<!-- {FIELD_REFERENCE_BLOCK} -->\n", f"<!-- /{FIELD_REFERENCE_BLOCK} -->"
+    before, found, rest = text.partition(start)
+    if not found or end not in rest:
+        return text
+    return before + start + field_reference_markdown(schema) + end + rest.split(end, 1)[1]
+
+
 def data_dictionary_html(schema: Schema | None = None) -> str:
     """The data dictionary as HTML tables, for the open data page."""
     schema = schema or load_schema()

@@ -101,27 +101,6 @@ def _area_key(area: str, taken: set[str]) -> str:
     return key
 
 
-def field_reference(schema: Schema) -> str:
-    """The provider-facing field reference (HTML), generated from the schema."""
-    rows = []
-    seen_caps = False
-    for path, f in schema.by_path.items():
-        if path.startswith("capabilities.") and path != "capabilities.confirmed":
-            if not seen_caps:
-                seen_caps = True
-                names = ", ".join(f"<code>{c.code}</code> ({html.escape(c.label)})" for c in schema.capabilities)
-                rows.append(["<code>capabilities.&lt;need&gt;.accepted</code>, <code>.nursing_beds</code>, <code>.residential_beds</code>",
-                             f"For each need: can you accept it, and how many beds with and without nursing. Needs: {names}",
-                             "yes or no; whole numbers", schema.values.owners["provider"].changed_by])
-            continue
-        cons = docs.constraint_words(f)
-        how = html.escape(docs.TYPE_WORDS[f.type] + (f"; {cons}" if cons else ""))
-        owner = schema.values.owners[f.owner].changed_by
-        req = " <strong>Required.</strong>" if f.required else ""
-        rows.append([f"<code>{f.path}</code>", html.escape(f.description) + req, how, owner])
-    return docs.html_table("Every field a profile can hold", ["Field in your file", "What it means", "How to write it", "Who changes it"], rows)
-
-
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs") -> None:
     """Write the content pages and the generated pages into the docs folder the engine reads."""
@@ -179,9 +158,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
                                          {**cfg.directory, "site_url": cfg.raw.get("site_url", "")})
     contributing = contributing.replace("](../images/", "](images/")  # relative to the Markdown file: both engines
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
-    pages["for-providers.md"] = ("---\ntitle: For providers\n---\n\n" + contributing +
-                                 "\n## Field reference\n\nEvery field a profile can hold, generated from the schema.\n\n" +
-                                 field_reference(schema) + "\n")
+    pages["for-providers.md"] = "---\ntitle: For providers\n---\n\n" + contributing  # every field: docs/data.md
     pages |= {f"market/{table_id}.csv": text for table_id, text in market_tables.files.items()}  # copied beside the page
     for name, text in pages.items():
         path = out_docs / name

@@ -18,6 +18,7 @@ from conftest import FIXTURES, ROOT, run_build
 
 TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
 CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text()
+STEWARDS = (ROOT / "docs" / "stewards.md").read_text()  # the command lines moved here from CONTRIBUTING.md
 SETTINGS = forms.settings_for_blocks(ROOT / "mkdocs.yml")
 REPO = forms.repository(SETTINGS)
 SITE_URL = SETTINGS["site_url"].rstrip("/") + "/"
@@ -176,7 +177,7 @@ def test_every_link_in_contributing_resolves(site):
         elif link.startswith("https://"):
             assert link == "https://github.com/signup", f"unexpected outside link {link}"
         else:
-            assert (ROOT / link).exists(), f"CONTRIBUTING.md links to {link}, which does not exist"
+            assert (ROOT / link.split("#")[0]).exists(), f"CONTRIBUTING.md links to {link}, which does not exist"
     assert checked >= 10
 
 
@@ -194,7 +195,7 @@ def test_every_link_on_the_built_for_providers_page_resolves(site):
         elif href.startswith(SITE_URL):
             assert (out / href[len(SITE_URL):] / "index.html").is_file(), href
         elif href.startswith(REPO + "/blob/main/"):
-            assert (ROOT / href[len(REPO + "/blob/main/"):]).is_file(), href
+            assert (ROOT / href[len(REPO + "/blob/main/"):].split("#")[0]).is_file(), href
         elif href.startswith(REPO + "/issues/new?"):
             assert (TEMPLATES / parse_qs(urlsplit(href).query)["template"][0]).is_file(), href
         elif re.match(r"(https?|mailto|tel):", href):
@@ -207,19 +208,20 @@ def commands(text: str) -> list[str]:
     return sorted(set(re.findall(r"^\s*(python3 build\.py [^\n`]+)$", text, re.M) + re.findall(r"`(python3 build\.py [^`]+)`", text)))
 
 
-def test_every_command_in_contributing_parses():
-    found = commands(CONTRIBUTING)
+def test_every_command_in_contributing_and_the_stewards_guide_parses():
+    assert commands(CONTRIBUTING) == [], "the managers' page has no command lines: they are in docs/stewards.md"
+    found = commands(STEWARDS)
     assert "python3 build.py vacancies --from-csv vacancies.csv" in found and "python3 build.py stale" in found
     for command in found:
         args = shlex.split(command)[2:]
         try:
             parser().parse_args(args)
         except SystemExit:  # pragma: no cover - argparse prints why
-            pytest.fail(f"CONTRIBUTING.md: '{command}' is not a valid command")
+            pytest.fail(f"docs/stewards.md: '{command}' is not a valid command")
 
 
-def test_the_spreadsheet_example_in_contributing_runs(tmp_path):
-    example = re.search(r"```\n(home,nursing_free,residential_free,confirmed\n.*?)```", CONTRIBUTING, re.S).group(1)
+def test_the_spreadsheet_example_in_the_stewards_guide_runs(tmp_path):
+    example = re.search(r"```\n(home,nursing_free,residential_free,confirmed\n.*?)```", STEWARDS, re.S).group(1)
     (tmp_path / "vacancies.csv").write_text(example)
     prov = tmp_path / "providers"
     prov.mkdir()
@@ -233,10 +235,13 @@ def test_the_spreadsheet_example_in_contributing_runs(tmp_path):
     assert run_build("stale", "--providers", "providers", cwd=tmp_path).stdout.splitlines()[0] == "No home's vacancies are more than 7 days old."
 
 
-def test_contributing_leads_with_the_form_then_no_account_then_the_file():
+def test_contributing_is_the_managers_claim_then_forms_then_no_account():
     heads = re.findall(r"^## (.+)$", CONTRIBUTING, re.M)
-    assert heads[:4] == ["Update your vacancies with the online form", "Update your home's other details",
-                         "Without an account: email or phone the council", "Edit your home's file"]
+    assert heads == ["Claim your home's page", "Update your vacancies with the online form", "Update your home's other details",
+                     "Without an account: email or phone the council", "Found a mistake on another home's page?",
+                     "For council stewards and developers"]
+    assert "](docs/stewards.md)" in CONTRIBUTING and "](docs/data.md#field-reference)" in CONTRIBUTING
+    assert "| Field in the file |" in (ROOT / "docs" / "data.md").read_text() and "yaml" not in CONTRIBUTING.split("## For council")[0].lower()
     steps = re.search(r"## Update your vacancies with the online form\n(.*?)\n## ", CONTRIBUTING, re.S).group(1)
     numbered = re.findall(r"^(\d+)\. ", steps, re.M)
     assert numbered[:8] == [str(i) for i in range(1, 9)]
