@@ -208,7 +208,8 @@ def field_reference_markdown(schema: Schema | None = None) -> str:
             if not seen_caps:
                 seen_caps = True
                 names = ", ".join(f"`{c.code}` ({c.label})" for c in schema.capabilities)
-                rows.append(["`capabilities.<need>.accepted`, `.nursing_beds`, `.residential_beds`",
+                keys = [q.split(".")[2] for q in schema.by_path if q.startswith(f"capabilities.{path.split('.')[1]}.")]
+                rows.append([f"`capabilities.<need>.{keys[0]}`" + "".join(f", `.{k}`" for k in keys[1:]),
                              f"For each need: can the home accept it, and how many beds with and without nursing. Needs: {names}",
                              "yes or no; whole numbers", schema.values.owners["provider"].changed_by])
             continue
