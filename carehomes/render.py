@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
+CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
 # How a top-level page's Markdown reaches the site's root in a link the engine does not know
 # (data files, browse/ pages, links in raw HTML): mkdocs leaves such links as written, so they are
 # read from the page's folder (open-data/); zensical rewrites every relative link as relative to
@@ -63,10 +64,13 @@ def _md_env(folder: Path) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
+    """The site's counts: homes and beds on the CQC register (a closed home is counted only as closed)."""
+    current = [v for v in views if not v.closed]
     imported = [v.register_date for v in views if v.register_date]
     return {
-        "homes": f"{len(views):,}",
-        "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
+        "homes": f"{len(current):,}",
+        "closed": f"{len(views) - len(current):,}",
+        "beds": f"{sum(v.get('beds.registered') or 0 for v in current):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
         "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
         "published": nice_date(released),
@@ -150,7 +154,6 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     gen = _md_env(TEMPLATES)
     gen.globals.update(values=schema.values, up=UP[engine])
     lists = browse_lists(views, schema)
-    town_labels = towns(views)
     pkg = schema.package
     market_tables = Tables(UP[engine])
     notes = file_notes(schema)
@@ -158,8 +161,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
              if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
     pages = {
         "find.md": gen.get_template("find.md").render(
-            stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
-            map=_map_config(cfg), face=face_of(schema), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
+            map=_map_config(cfg), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
@@ -234,7 +237,9 @@ def _render_chunk(args: tuple) -> int:
     head, tail = shell
     for v in views:  # each home's view is built once, by the pipeline (a worker gets it pickled, schema and all)
         groups = v.groups()
-        body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email, ranks=ranks[v.slug],
+        if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
+            groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
+        body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email, ranks=ranks.get(v.slug, {}),
                           town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
                           json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
         folder = site_dir / "homes" / v.slug
@@ -250,7 +255,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, sort_ranks(views), towns(views),
+    current = [v for v in views if not v.closed]  # closed homes are in no sort order of the find page
+    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, sort_ranks(current), towns(views),
                           workers=workers))
 
 

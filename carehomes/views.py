@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
 from .kinds import kinds_of
-from .records import get_path
+from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
@@ -26,6 +26,7 @@ UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "re
 REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
+DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
 
 
 
@@ -276,6 +277,23 @@ class HomeView:
     @property
     def on_register(self) -> bool:
         return self.status in (None, self.s.values.registered_status)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the home is off the CQC register (records.closed): its page stays, marked closed, and it
+        leaves the find page, the lists and the counts."""
+        return closed(self.d)
+
+    @property
+    def closed_text(self) -> str | None:
+        """The closed home's banner: who closed it and when, or None for a home on the register."""
+        if not self.closed:
+            return None
+        when = nice_date(self.get("cqc.status_date"))
+        if self.status == DEREGISTERED:
+            return f"Closed: CQC deregistered this home{f' on {when}' if when else ''}."
+        return (f"Closed: this home was not in the CQC register{f' of {when}' if when else ''} (its status: "
+                f"{self.status}). It may have closed or changed its registration.")
 
     @property
     def map_url(self) -> str | None:
