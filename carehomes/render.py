@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
+from .search import known_counts
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
@@ -75,6 +77,30 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
         "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
         "published": nice_date(released),
     }
+
+
+def find_ring(schema: Schema, directory: dict[str, Any]) -> str:
+    """The find page's last resort for a home to ring about: the council's placement line, finished, or ""
+    while mkdocs.yml has only the example number (forms.real_contact)."""
+    phone = real_contact(directory, "placement_phone")
+    return str(schema.values.find["ringCouncil"]).replace("{phone}", phone) if phone else ""
+
+
+def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str, str], Markup]:
+    """For content pages: ``if_empty(key, href, label)`` is, when no home on the register has given the fact a
+    shortcut filters on (a find-page count key, such as free or need_short_term_placements), why its list
+    would be empty and a link to the nearest useful one (x-directory.find.shortcutEmpty); else nothing."""
+    known = known_counts([v for v in views if not v.closed])
+    questions = face_of(schema).for_script()["questions"]
+
+    def note(key: str, href: str, label: str) -> Markup:
+        if known.get(key) != 0:
+            return Markup("")
+        link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+        text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))
+        return Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
+
+    return note
 
 
 def need_choices(schema: Schema) -> list[tuple[str, str]]:
@@ -134,7 +160,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")})
+    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
+                       if_empty=empty_shortcut(views, schema))
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -162,7 +189,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(

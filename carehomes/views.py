@@ -296,6 +296,17 @@ class HomeView:
                 f"{self.status}). It may have closed or changed its registration.")
 
     @property
+    def ring_text(self) -> str | None:
+        """Who to ring about this home, finished: the home's own number, else the one CQC holds (the
+        council's placement line, the last resort, is the find page's: render.find_ring)."""
+        find = self.s.values.find
+        if self.get("contact.phone"):
+            return str(find["ringHome"]).replace("{phone}", str(self.get("contact.phone")))
+        if self.get("cqc.phone"):
+            return str(find["ringCqc"]).replace("{phone}", str(self.get("cqc.phone")))
+        return None
+
+    @property
     def map_url(self) -> str | None:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
         if lat is None or lon is None:
@@ -404,9 +415,12 @@ class HomeView:
         return out
 
     def card_meta(self) -> str:
-        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines"}
+        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines", "cqc",
+        "ring"} (the CQC page, and who to ring when a search can only offer homes that have not confirmed)
         (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
-        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines()}
+        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
+        if self.ring_text:
+            card["ring"] = self.ring_text
         return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
