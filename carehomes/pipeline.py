@@ -135,7 +135,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                                   str(cfg.directory.get("oruk_api_url") or "")), out / "oruk", atomic=False)
         # search
         with t.stage("search", out):
-            search = write_search(views, out, index)
+            search = write_search([v for v in views if not v.closed], out, index)  # a closed home leaves the find page
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
         with t.stage("postcode lookup", out):
             write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)

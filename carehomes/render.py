@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
+from .search import known_counts
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
+CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
 # How a top-level page's Markdown reaches the site's root in a link the engine does not know
 # (data files, browse/ pages, links in raw HTML): mkdocs leaves such links as written, so they are
 # read from the page's folder (open-data/); zensical rewrites every relative link as relative to
@@ -63,14 +66,41 @@ def _md_env(folder: Path) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
+    """The site's counts: homes and beds on the CQC register (a closed home is counted only as closed)."""
+    current = [v for v in views if not v.closed]
     imported = [v.register_date for v in views if v.register_date]
     return {
-        "homes": f"{len(views):,}",
-        "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
+        "homes": f"{len(current):,}",
+        "closed": f"{len(views) - len(current):,}",
+        "beds": f"{sum(v.get('beds.registered') or 0 for v in current):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
         "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
         "published": nice_date(released),
     }
+
+
+def find_ring(schema: Schema, directory: dict[str, Any]) -> str:
+    """The find page's last resort for a home to ring about: the council's placement line, finished, or ""
+    while mkdocs.yml has only the example number (forms.real_contact)."""
+    phone = real_contact(directory, "placement_phone")
+    return str(schema.values.find["ringCouncil"]).replace("{phone}", phone) if phone else ""
+
+
+def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str, str], Markup]:
+    """For content pages: ``if_empty(key, href, label)`` is, when no home on the register has given the fact a
+    shortcut filters on (a find-page count key, such as free or need_short_term_placements), why its list
+    would be empty and a link to the nearest useful one (x-directory.find.shortcutEmpty); else nothing."""
+    known = known_counts([v for v in views if not v.closed])
+    questions = face_of(schema).for_script()["questions"]
+
+    def note(key: str, href: str, label: str) -> Markup:
+        if known.get(key) != 0:
+            return Markup("")
+        link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+        text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))
+        return Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
+
+    return note
 
 
 def need_choices(schema: Schema) -> list[tuple[str, str]]:
@@ -109,7 +139,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")})
+    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
+                       if_empty=empty_shortcut(views, schema))
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -129,7 +160,6 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     gen = _md_env(TEMPLATES)
     gen.globals.update(values=schema.values, up=UP[engine])
     lists = browse_lists(views, schema)
-    town_labels = towns(views)
     pkg = schema.package
     market_tables = Tables(UP[engine])
     notes = file_notes(schema)
@@ -137,8 +167,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
              if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
     pages = {
         "find.md": gen.get_template("find.md").render(
-            stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
-            map=_map_config(cfg), face=face_of(schema), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
@@ -211,7 +241,9 @@ def _render_chunk(args: tuple) -> int:
     head, tail = shell
     for v in views:  # each home's view is built once, by the pipeline (a worker gets it pickled, schema and all)
         groups = v.groups()
-        body = tpl.render(h=v, groups=groups, unknowns=v.unknowns(groups), contact_email=contact_email, ranks=ranks[v.slug],
+        if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
+            groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
+        body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email, ranks=ranks.get(v.slug, {}),
                           town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
                           json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
         folder = site_dir / "homes" / v.slug
@@ -227,7 +259,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, sort_ranks(views), towns(views),
+    current = [v for v in views if not v.closed]  # closed homes are in no sort order of the find page
+    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, sort_ranks(current), towns(views),
                           workers=workers))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
 from .kinds import kinds_of
-from .records import get_path
+from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
@@ -26,6 +26,7 @@ UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "re
 REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
+DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
 
 
 
@@ -278,6 +279,34 @@ class HomeView:
         return self.status in (None, self.s.values.registered_status)
 
     @property
+    def closed(self) -> bool:
+        """Whether the home is off the CQC register (records.closed): its page stays, marked closed, and it
+        leaves the find page, the lists and the counts."""
+        return closed(self.d)
+
+    @property
+    def closed_text(self) -> str | None:
+        """The closed home's banner: who closed it and when, or None for a home on the register."""
+        if not self.closed:
+            return None
+        when = nice_date(self.get("cqc.status_date"))
+        if self.status == DEREGISTERED:
+            return f"Closed: CQC deregistered this home{f' on {when}' if when else ''}."
+        return (f"Closed: this home was not in the CQC register{f' of {when}' if when else ''} (its status: "
+                f"{self.status}). It may have closed or changed its registration.")
+
+    @property
+    def ring_text(self) -> str | None:
+        """Who to ring about this home, finished: the home's own number, else the one CQC holds (the
+        council's placement line, the last resort, is the find page's: render.find_ring)."""
+        find = self.s.values.find
+        if self.get("contact.phone"):
+            return str(find["ringHome"]).replace("{phone}", str(self.get("contact.phone")))
+        if self.get("cqc.phone"):
+            return str(find["ringCqc"]).replace("{phone}", str(self.get("cqc.phone")))
+        return None
+
+    @property
     def map_url(self) -> str | None:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
         if lat is None or lon is None:
@@ -386,9 +415,12 @@ class HomeView:
         return out
 
     def card_meta(self) -> str:
-        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines"}
+        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines", "cqc",
+        "ring"} (the CQC page, and who to ring when a search can only offer homes that have not confirmed)
         (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
-        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines()}
+        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
+        if self.ring_text:
+            card["ring"] = self.ring_text
         return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:

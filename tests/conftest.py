@@ -169,11 +169,26 @@ def edge_profiles(folder: Path) -> Path:
     return folder
 
 
+def closed_profile(folder: Path) -> Path:
+    """A real closed home in ``folder``: Acorn Lodge Nursing Home (Oldham), deregistered by CQC on 18 September
+    2024, as a first import of its CQC record makes it (tests/fixtures/cqc-oldham-closed)."""
+    from carehomes.sources.cqc_files import import_cqc
+
+    import_cqc(FIXTURES / "cqc-oldham-closed", folder)
+    for f in folder.glob("*.yaml"):
+        if f.name != CLOSED_HOME + ".yaml":
+            f.unlink()
+    return folder
+
+
+CLOSED_HOME = "acorn-lodge-nursing-home"  # the edge site's closed home
+
+
 def _edge_site(tmp_path_factory, engine: str) -> Path:
     from carehomes.pipeline import build_site, check_paths
 
     work = tmp_path_factory.mktemp(f"edge-{engine}")
-    checked = check_paths([edge_profiles(work / "providers")], on=TODAY)
+    checked = check_paths([edge_profiles(work / "providers"), closed_profile(work / "closed")], on=TODAY)
     assert checked.problems == []
     out = work / "site"
     build_site(checked.profiles, out, today=TODAY, releases_dir=work / "no-releases", engine=engine)
@@ -182,7 +197,7 @@ def _edge_site(tmp_path_factory, engine: str) -> Path:
 
 @pytest.fixture(scope="session")
 def edge_site(tmp_path_factory):
-    """A small site of the EDGE_HOMES only, built and indexed once."""
+    """A small site of the EDGE_HOMES and one real closed home (CLOSED_HOME), built and indexed once."""
     return _edge_site(tmp_path_factory, "mkdocs")
 
 

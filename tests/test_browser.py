@@ -326,11 +326,41 @@ def test_filters_say_how_many_homes_told_us(site, engine_site, page):
 
 
 def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):
+    """Nobody has said: the homes matching every other filter are listed to ring, not a dead end (issue 21)."""
     page.goto(edge + "find/?need=Tracheostomy")
-    expect(page.locator("#results-status")).to_have_text("No home has told us yet whether it can meet this need: Tracheostomy.", timeout=10000)
-    expect(page.locator("#results > li")).to_have_count(0)
+    expect(page.locator("#results-status")).to_have_text("No home has told us yet whether it can meet this need: Tracheostomy. "
+                                                         "4 homes match every other filter. Not confirmed: ring each home to check.", timeout=10000)
+    expect(page.locator("#results > li")).to_have_count(4)
+    expect(page.locator("#results > li .ch-unconfirmed a")).to_have_count(4)  # the CQC page: no home here has a number
     expect(page.get_by_role("button", name="Remove filter: Tracheostomy")).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_a_rating_nobody_has_says_rating_not_in_our_data(edge, page):
+    """Only the edge homes' own ratings exist: 'Outstanding' is a true no match; the closed home is never listed."""
+    page.goto(edge + "find/?rating=Outstanding")
+    expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.", timeout=10000)
+    page.goto(edge + "find/?q=acorn")
+    expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.", timeout=10000)
+
+
+def test_the_discharge_search_ends_on_homes_to_ring(site, page):
+    """Issue 21: near HR1 2ER, a nursing bed free, weekend admissions, tracheostomy. Few homes have given
+    those facts and none gives all three, so the nursing homes nearest first, each to ring or look up."""
+    page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&weekend=yes&need=Tracheostomy")
+    wait_results(page)
+    text = page.locator("#results-status").inner_text()
+    assert "homes have told us whether it can meet this need: Tracheostomy." in text, text
+    assert text.endswith("match every other filter. Not confirmed: ring each home to check."), text
+    cards = page.locator("#results > li")
+    assert cards.count() >= 10
+    expect(cards.locator(".ch-unconfirmed strong").first).to_have_text("Not confirmed: ring to check")
+    assert cards.locator(".ch-unconfirmed").count() == cards.count()
+    assert all(h.startswith("https://www.cqc.org.uk/") for h in cards.locator(".ch-unconfirmed a").evaluate_all("as => as.map(a => a.href)"))
+    full = cards.filter(has_text="Example Full House (fictional)")
+    expect(full.locator(".ch-unconfirmed")).to_contain_text("Ring the home: 01432 000000")
+    distances = [float(t.split()[0]) for t in cards.locator("li", has_text="away (approximately)").all_inner_texts()]
+    assert distances == sorted(distances), "nearest first"
 
 
 def test_keyboard_only_filters(site, page):

@@ -113,7 +113,7 @@ def test_a_new_filter_is_one_facet_entry(tmp_path):
     find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
         stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
         map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=[], ratings=schema.values.rating_choices,
-        fee_steps=schema.values.fee_choices, values=schema.values, up="../")
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
     assert ('<fieldset><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
             'value="yes" data-filter="assess"><label for="assess">Assesses at weekends</label></div>') in find
 

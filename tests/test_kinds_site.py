@@ -86,7 +86,8 @@ def test_a_site_with_a_second_kind_builds_with_no_code_change(tmp_path):
     assert 'data-pagefind-filter="has_places[data-v]" data-v="yes"' in centre
     assert "beds" not in _text(centre).lower()
     meta = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]+)"', centre)
-    assert meta and json.loads(base64.b64decode(meta.group(1))) == {"address": "Exampleshire", "lines": ["12 places a day"]}
+    assert meta and json.loads(base64.b64decode(meta.group(1))) == {"address": "Exampleshire", "lines": ["12 places a day"],
+                                                                        "cqc": "https://www.cqc.org.uk/location/1-000000301"}
     assert json.loads((both / "homes/example-centre/home.json").read_text(encoding="utf-8"))["compare"] == {"places": "12"}
     find = (both / "find/index.html").read_text(encoding="utf-8")
     assert re.search(r'<legend>Day centre places</legend>\s*<div class="ch-check"><input type="checkbox" id="places-given" '

@@ -2,7 +2,7 @@
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
-import { distanceText, fill, km, money, needsIn, outward, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
+import { distanceText, emptyReasons, fill, km, money, needsIn, outward, plural, postcode, readCard, relaxable, safeSlug, whyMatched, withPostcode, without } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
@@ -69,7 +69,7 @@ function filtersFor(s, form) {
   return f;
 }
 
-function card(data, distance, unit, why) {
+function card(data, distance, unit, why, unconfirmed, council) {
   var m = data.meta || {}, li = el("li");
   var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
   h.appendChild(a); li.appendChild(h);
@@ -80,6 +80,16 @@ function card(data, distance, unit, why) {
   if (distance !== undefined) ul.appendChild(el("li", null, distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
   li.appendChild(ul);
+  if (unconfirmed) {
+    // a home that matches every known filter but has not confirmed the rest: who to ring, and its CQC page
+    var p = el("p", { class: "ch-unconfirmed" });
+    p.appendChild(el("strong", null, VALUES.find.notConfirmed));
+    var ring = built.ring || council;
+    if (ring) p.appendChild(document.createTextNode(". " + ring + ". "));
+    else p.appendChild(document.createTextNode(". "));
+    if (built.cqc) p.appendChild(el("a", { href: built.cqc, rel: "nofollow noopener" }, VALUES.find.cqcPage));
+    li.appendChild(p);
+  }
   if (safeSlug(m.slug)) {
     var b = el("button", { type: "button", class: "md-button ch-shortlist", "data-slug": m.slug, "data-name": m.title || "" });
     li.appendChild(b);
@@ -108,13 +118,16 @@ function showKnown(form, known, total) {
     input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
   });
 }
-function untold(form, known) {
-  // the chosen filters no home has told us about: why a search found nothing
-  var out = [];
+function chosenFilters(form, s, typed) {
+  // [Pagefind filter, count key, question] of every filter in use (filtersFor's, and needs named in the words)
+  var out = [], q = FACE.questions || {};
   form.querySelectorAll("input[data-filter]:checked, input[data-known]:checked, select[data-known]").forEach(function (input) {
     if (input.tagName === "SELECT" && !input.value) return;
-    if (known[knownKey(input)] === 0) out.push(fill(VALUES.find.noHomeToldUs, { question: question(input) }));
+    var name = input.dataset.filter || (input.name === "maxfee" ? "feeband" : input.name);
+    out.push([name, knownKey(input), question(input)]);
   });
+  if (s.rating.length && s.rating.indexOf(VALUES.noRating) < 0) out.push(["rating", "rating", q.rating || "rating"]);
+  Object.keys(typed).forEach(function (k) { out.push([k, k, q[k] || k]); });
   return out;
 }
 function activeFilters(form, s) {
@@ -302,13 +315,14 @@ export function initFind(root) {
       return out;
     });
   }
+  var unconfirmed = false;  // the list shows homes that match every known filter, not confirmed on the rest
   function showMore() {
     var next = pending.slice(shown, shown + PAGE);
     var frag = document.createDocumentFragment(), firstNew = null;
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, next[i].km, form.unit.value, why(d));
+        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, root.dataset.ringCouncil || "");
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });
@@ -418,51 +432,70 @@ export function initFind(root) {
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       var term = "carehomelisting";
-      var total = 0, search;
-      if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
-        // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
-        // cards are all it needs, and Pagefind is not loaded at all
-        total = homes;
-        search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
-      } else search = loadPagefind().then(function (loaded) {
-        var pagefind = words.length ? wordSearch(loaded, words) : loaded;
-        return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
-          if (!r) return null;
-          total = r.results.length;
-          if (total > SORT_ALL) {
-            // too many to fetch them all: the matching homes in the nearest districts (about SORT_ALL of
-            // them: more districts when the words or filters match fewer homes), and the count says how
-            // many more there are
-            var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
-            return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
-          }
-          return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
-            return [items.map(function (d) {
-              var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
-              return { url: d.url, meta: d.meta, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
-            }), 0];
+      var total = 0, chosen = chosenFilters(form, s, meant.filters);
+      function searchFor(filters) {
+        var search;
+        if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
+          // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
+          // cards are all it needs, and Pagefind is not loaded at all
+          total = homes;
+          search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
+        } else search = loadPagefind().then(function (loaded) {
+          var pagefind = words.length ? wordSearch(loaded, words) : loaded;
+          return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
+            if (!r) return null;
+            total = r.results.length;
+            if (total > SORT_ALL) {
+              // too many to fetch them all: the matching homes in the nearest districts (about SORT_ALL of
+              // them: more districts when the words or filters match fewer homes), and the count says how
+              // many more there are
+              var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
+              return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
+            }
+            return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
+              return [items.map(function (d) {
+                var lat = parseFloat(d.meta.lat), lon = parseFloat(d.meta.lon);
+                return { url: d.url, meta: d.meta, title: d.meta.title || "", km: isNaN(lat) || isNaN(lon) ? 9999 : km(o.at, [lat, lon]) };
+              }), 0];
+            });
           });
         });
-      });
-      return search.then(function (found) {
-        if (my !== runId || !found) return;
-        unknown = found[1];
-        if (!distanceMode) return found[0];
-        // sorted by distance; homes with no location last, A to Z (by the site's name order when known)
-        return found[0].sort(function (a, b) { return a.km - b.km || (a.rank - b.rank) || a.title.localeCompare(b.title); });
+        return search.then(function (found) {
+          if (my !== runId || !found) return;
+          unknown = found[1];
+          if (!distanceMode) return found[0];
+          // sorted by distance; homes with no location last, A to Z (by the site's name order when known)
+          return found[0].sort(function (a, b) { return a.km - b.km || (a.rank - b.rank) || a.title.localeCompare(b.title); });
+        });
+      }
+      unconfirmed = false;
+      return searchFor(filters).then(function (results) {
+        if (my !== runId || !results || results.length) return results;
+        // empty: searched again without the filters on facts nobody or few homes have given, the homes then
+        // listed as not confirmed, each with who to ring and its CQC page (a next step, never a dead end)
+        var drop = relaxable(chosen, known, homes);
+        if (!drop.length) return results;
+        return searchFor(without(filters, drop)).then(function (more) {
+          if (my !== runId) return null;
+          if (more && more.length) unconfirmed = true;
+          return more && more.length ? more : results;
+        });
       }).then(function (results) {
         if (my !== runId || !results) return;
         pending = results; shown = 0; drawn = []; list.replaceChildren();
-        var n = results.length, text;
+        var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find);
         if (n === 0) {
-          var why = untold(form, known);
-          text = why.length ? why.join(" ") : "No homes match. Try removing a filter.";
+          text = reasons.length ? reasons.join(" ") : "No homes match. Try removing a filter.";
+        } else if (unconfirmed) {
+          text = reasons.concat(fill(VALUES.find.partial, { count: plural(n, "home", "homes") })).join(" ");
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
           text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
             (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
             (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
+        } else if (s.sort === "rating" && unknown === n) {
+          text = plural(n, "home matches", "homes match") + ". " + VALUES.find.ratingSortNotKnown;
         } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
           (s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page

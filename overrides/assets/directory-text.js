@@ -75,6 +75,35 @@ export function readCard(meta) {
   try {
     var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
     var card = JSON.parse(new TextDecoder().decode(bytes));
-    return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [] };
-  } catch (e) { return { address: "", lines: [] }; }
+    var cqc = typeof card.cqc === "string" && /^https:\/\//.test(card.cqc) ? card.cqc : "";
+    return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [],
+      ring: typeof card.ring === "string" ? card.ring : "", cqc: cqc };
+  } catch (e) { return { address: "", lines: [], ring: "", cqc: "" }; }
+}
+export function relaxable(chosen, known, homes) {
+  // chosen: [filter, count key] of each filter in use; the filters on a fact nobody or few homes (under half)
+  // have given, which a list that came out empty is searched again without (the homes then are not confirmed)
+  var out = [];
+  chosen.forEach(function (c) {
+    if (typeof known[c[1]] === "number" && known[c[1]] * 2 < homes && out.indexOf(c[0]) < 0) out.push(c[0]);
+  });
+  return out;
+}
+export function without(filters, names) {
+  var out = {};
+  Object.keys(filters).forEach(function (k) { if (names.indexOf(k) < 0) out[k] = filters[k]; });
+  return out;
+}
+export function emptyReasons(chosen, known, homes, find) {
+  // why a list is empty, one finished sentence per filter on a fact nobody or few have given (x-directory.find);
+  // chosen: [filter, count key, question]; a rating nobody has says how many homes have none
+  var out = [];
+  chosen.forEach(function (c) {
+    var n = known[c[1]];
+    if (typeof n !== "number" || n * 2 >= homes) return;
+    var text = c[1] === "rating" && n === 0 ? fill(find.ratingNotKnown, { n: homes - n, total: homes })
+      : fill(n === 0 ? find.noHomeToldUs : find.fewToldUs, { n: n, total: homes, question: c[2] });
+    if (out.indexOf(text) < 0) out.push(text);
+  });
+  return out;
 }

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, safeSlug, whyMatched, withPostcode } from "../../overrides/assets/directory-text.js";
+import { distanceText, emptyReasons, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, relaxable, safeSlug, whyMatched, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
 
@@ -118,7 +118,31 @@ test("every word must be a whole word of the page: one quoted search per word, t
 
 test("the card comes from the build as base64 JSON, so its words are never search text", () => {
   const card = { address: "45 Hampton Park Road, Hereford, HR1 1TJ", lines: ["Care home without nursing", "Fees from £890 a week"] };
-  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(card), "utf-8").toString("base64") }), card);
-  assert.deepEqual(readCard({ card: "not base64 json" }), { address: "", lines: [] });
-  assert.deepEqual(readCard({}), { address: "", lines: [] });
+  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(card), "utf-8").toString("base64") }), { ...card, ring: "", cqc: "" });
+  assert.deepEqual(readCard({ card: "not base64 json" }), { address: "", lines: [], ring: "", cqc: "" });
+  assert.deepEqual(readCard({}), { address: "", lines: [], ring: "", cqc: "" });
+});
+
+test("an empty list is searched again without the filters on facts nobody or few homes have given", () => {
+  // the discharge search: nursing (every home, from CQC), a nursing bed free, weekend admissions, tracheostomy
+  const known = { care_nursing: 88, free_nursing: 0, weekend: 3, need_tracheostomy: 50, rating: 0 };
+  const chosen = [["care_nursing", "care_nursing", "offers nursing"], ["free", "free_nursing", "has beds with nursing free now"],
+    ["weekend", "weekend", "admits at weekends"], ["need_tracheostomy", "need_tracheostomy", "can meet this need: Tracheostomy"]];
+  assert.deepEqual(relaxable(chosen, known, 88), ["free", "weekend"]);
+  assert.deepEqual(without({ care_nursing: "yes", free: "nursing", weekend: "yes" }, ["free", "weekend"]), { care_nursing: "yes" });
+  const find = { noHomeToldUs: "No home has told us yet whether it {question}.", fewToldUs: "Only {n} of {total} homes have told us whether it {question}.",
+    ratingNotKnown: "Rating not in our data: {n} of {total} homes have no known CQC rating." };
+  assert.deepEqual(emptyReasons(chosen, known, 88, find), ["No home has told us yet whether it has beds with nursing free now.",
+    "Only 3 of 88 homes have told us whether it admits at weekends."]);
+  assert.deepEqual(emptyReasons([["rating", "rating", "has a CQC rating"]], known, 88, find),
+    ["Rating not in our data: 88 of 88 homes have no known CQC rating."]);
+  assert.deepEqual(relaxable([["rating", "rating", "has a CQC rating"]], { rating: 38 }, 44), [], "most homes have a rating: a true no match");
+});
+
+test("a result card carries who to ring and the CQC page, finished by the build; only an https CQC link is kept", () => {
+  const meta = (card) => ({ card: Buffer.from(JSON.stringify(card)).toString("base64") });
+  const card = readCard(meta({ address: "1 Guido Street", lines: [], ring: "Ring the home: 0161 681 8000", cqc: "https://www.cqc.org.uk/location/1-1" }));
+  assert.deepEqual([card.ring, card.cqc], ["Ring the home: 0161 681 8000", "https://www.cqc.org.uk/location/1-1"]);
+  assert.equal(readCard(meta({ address: "", lines: [], cqc: "javascript:alert(1)" })).cqc, "");
+  assert.equal(readCard(meta({ address: "", lines: [] })).ring, "");
 });

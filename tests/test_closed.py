@@ -1,0 +1,104 @@
+"""Current services only (issue 21, requirement 8): a home CQC deregistered keeps its page, marked closed,
+and leaves the find page, the lists and the counts; the open data keeps it. Real Oldham CQC records
+(tests/fixtures/cqc-oldham-closed: Acorn Lodge deregistered 2024-09-18, Boston House in 2011, Stoneleigh
+House registered)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import CLOSED_HOME, FIXTURES, TODAY
+
+from carehomes.pipeline import check_paths
+from carehomes.render import browse_lists, render_homes, stats
+from carehomes.report import signals
+from carehomes.search import write_facets
+from carehomes.sources.cqc_files import import_cqc
+from carehomes.views import HomeView
+
+OLDHAM_CLOSED = FIXTURES / "cqc-oldham-closed"
+EDIT = "https://github.com/example/directory/edit/main/"
+
+
+@pytest.fixture
+def oldham(tmp_path) -> tuple[str, list[HomeView]]:
+    """The three real records imported as a first import does: the summary, then the homes' views."""
+    report = import_cqc(OLDHAM_CLOSED, tmp_path / "providers")
+    checked = check_paths([tmp_path / "providers"], on=TODAY)
+    assert checked.problems == []
+    views = sorted((HomeView(p.data, TODAY, repo_edit=EDIT) for p in checked.profiles), key=lambda v: v.slug)
+    return report.summary(), views
+
+
+def test_a_first_import_lists_the_recent_closure_and_counts_the_old_one(oldham):
+    summary, views = oldham
+    assert "  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)" in summary.splitlines()
+    assert [(v.name, v.closed) for v in views] == [("Acorn Lodge Nursing Home", True), ("Stoneleigh House", False)]
+
+
+def test_a_closed_home_keeps_its_page_marked_closed_without_shortlist_or_beds(oldham, tmp_path):
+    _, views = oldham
+    for v in views:  # as if each had told us its free beds before Acorn Lodge closed
+        v.d["beds"] |= {"nursing": {"available": 2}, "confirmed": dt.date(2024, 9, 1)}
+    render_homes(views, tmp_path / "site", ("<html><body>", "</body></html>"), "council@example.org")
+    acorn = (tmp_path / "site" / "homes" / "acorn-lodge-nursing-home" / "index.html").read_text(encoding="utf-8")
+    open_home = (tmp_path / "site" / "homes" / "stoneleigh-house" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="admonition-title">Closed: CQC deregistered this home on 18 September 2024.</p>' in acorn
+    assert ('<a href="https://www.cqc.org.uk/location/1-151959980/reports" rel="nofollow noopener">See this home on the CQC '
+            "website</a>") in acorn
+    for gone in ("data-pagefind-body", "data-pagefind-filter", "ch-shortlist", "beds free", "Beds free", "update-vacancies",
+                 'id="vacancies"', 'id="not-known"'):
+        assert gone not in acorn, gone
+        assert gone in open_home or gone == "Beds free", gone
+    assert "Update this home's details" in acorn  # the record can still be corrected
+    assert "CQC rating: Good (15 July 2021)" in acorn  # its history stays on the page
+    assert "ch-closed" not in open_home
+
+
+def test_closed_homes_leave_the_lists_the_counts_and_the_find_pages_data(oldham, tmp_path):
+    _, views = oldham
+    st = stats(views, TODAY)
+    assert (st["homes"], st["closed"]) == ("1", "1")
+    assert st["beds"] == f"{views[1].get('beds.registered'):,}"  # Stoneleigh's beds only
+    listed = {v.name for pages in browse_lists(views, views[0].s).values() for page in pages for v in page.homes}
+    assert listed == {"Stoneleigh House"}
+    write_facets([v for v in views if not v.closed], tmp_path)  # as the build's search stage is given them
+    assert json.loads((tmp_path / "search" / "facets.json").read_text())["homes"] == 1
+
+
+def test_the_report_signals_a_closure_only_since_the_last_release(oldham):
+    _, views = oldham
+    today = dt.date(2024, 9, 18)
+    thresholds = {"recent_days": 365}
+
+    def names(found: list) -> list[tuple[str, str]]:
+        return [(s.home, s.signal) for s in found if s.signal == "Not on the CQC register"]
+
+    assert names(signals(views, today, thresholds, (dt.date(2024, 9, 1), {}))) == [("Acorn Lodge Nursing Home", "Not on the CQC register")]
+    assert names(signals(views, today, thresholds, (dt.date(2024, 9, 30), {}))) == [], "closed before the last release: history"
+
+
+def test_the_built_site_keeps_the_closed_page_and_data_but_not_in_search_or_lists(edge_site):
+    """The edge site holds the 4 fictional edge homes and Acorn Lodge, closed (conftest.CLOSED_HOME)."""
+    import csv
+    import gzip
+
+    page = (edge_site / "homes" / CLOSED_HOME / "index.html").read_text(encoding="utf-8")
+    assert "Closed: CQC deregistered this home on 18 September 2024." in page
+    find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
+    assert "Browse all 4 homes without searching" in find and "Acorn Lodge" not in find
+    assert "Manchester" not in find, "its town is not offered as a filter"
+    home = (edge_site / "index.html").read_text(encoding="utf-8")
+    assert "<strong>4 care homes</strong>" in home
+    assert not any("Acorn Lodge" in p.read_text(encoding="utf-8") for p in (edge_site / "browse").rglob("*.html"))
+    facets = json.loads((edge_site / "search" / "facets.json").read_text())
+    assert facets["homes"] == 4
+    indexed = [json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd"):])["url"] for f in (edge_site / "pagefind" / "fragment").iterdir()]
+    assert len(indexed) == 4 and not any(CLOSED_HOME in u for u in indexed)
+    assert not any("M35" in f.name for f in (edge_site / "search" / "near").iterdir())
+    with (edge_site / "data" / "care-homes.csv").open(encoding="utf-8") as f:
+        rows = {r["slug"]: r for r in csv.DictReader(f)}
+    assert (rows[CLOSED_HOME]["cqc_status"], rows[CLOSED_HOME]["cqc_status_date"]) == ("Deregistered", "2024-09-18")
+    opendata = (edge_site / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert "4 homes, and 1 closed home kept in the files with their CQC status and the date it changed." in opendata

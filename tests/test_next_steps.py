@@ -1,0 +1,52 @@
+"""A next step on every empty result (issue 21, requirement 1): who to ring about a home the find page can
+only offer as not confirmed, and home-page shortcuts that say why their list would be empty. The wording
+is the build's (x-directory.find); the find page only places it (tests/js, tests/test_browser_search.py)."""
+from __future__ import annotations
+
+import base64
+import json
+
+from conftest import TODAY
+from markupsafe import Markup
+
+from carehomes.render import empty_shortcut, find_ring
+from carehomes.schema import load_schema
+from carehomes.views import HomeView
+
+SCHEMA = load_schema()
+
+
+def home(slug: str, **extra: dict) -> HomeView:
+    data = {"location_id": "1-000000001", "slug": slug, "name": slug.title(), "locality": "Exampleshire",
+            "care": {"nursing": True}, **extra}
+    return HomeView(data, TODAY, SCHEMA)
+
+
+def card(v: HomeView) -> dict:
+    return json.loads(base64.b64decode(v.card_meta()))
+
+
+def test_the_card_says_who_to_ring_the_homes_number_before_cqcs():
+    both = home("a", contact={"phone": "01432 000001"}, cqc={"phone": "01432 999999", "report_url": "https://www.cqc.org.uk/location/1-000000001"})
+    assert (card(both)["ring"], card(both)["cqc"]) == ("Ring the home: 01432 000001", "https://www.cqc.org.uk/location/1-000000001")
+    assert card(home("b", cqc={"phone": "01432 999999"}))["ring"] == "Ring 01432 999999 (the number CQC holds)"
+    neither = card(home("c"))
+    assert "ring" not in neither, "the find page then offers the council's placement line"
+    assert neither["cqc"] == "https://www.cqc.org.uk/location/1-000000001"
+
+
+def test_the_councils_placement_line_is_the_last_resort_never_a_placeholder():
+    assert find_ring(SCHEMA, {"placement_phone": "01432 260000"}) == "Ring the council's placement team: 01432 260000"
+    assert find_ring(SCHEMA, {"placement_phone": "01234 567891"}) == "", "the example number is never shown as real"
+    assert find_ring(SCHEMA, {}) == ""
+
+
+def test_a_shortcut_nobody_has_given_the_fact_for_says_why_and_offers_another_list():
+    views = [home("a"), home("b")]
+    note = empty_shortcut(views, SCHEMA)
+    assert note("free", "find/?care=Nursing", "homes with nursing care") == Markup(
+        '<span class="ch-shortcut-empty">No home has told us yet whether it has beds free now, so this list would be empty. '
+        'Instead: <a href="find/?care=Nursing">homes with nursing care</a>, and ring each to check.</span>')
+    assert note("care_nursing", "find/", "x") == "", "every home has given it: the shortcut stands alone"
+    views[0].d["beds"] = {"nursing": {"available": 0}}
+    assert empty_shortcut(views, SCHEMA)("free_nursing", "find/", "x") == "", "one home has told us: its list is a real answer"
