@@ -90,7 +90,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _command(p.github())
         else:
             print(p)
-    for warning in _map_warnings(Path(args.config)):
+    for warning in _map_warnings(Path(args.config) if args.config else None):
         _say(f"warning: {warning}")
     warnings = len(result.problems) - len(errors(result.problems))
     also = f" and {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
@@ -104,7 +104,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _map_warnings(config: Path) -> list[str]:
+def _map_warnings(config: Path | None) -> list[str]:
     """check's warnings about mkdocs.yml's map settings (none when it cannot be read: build says why)."""
     from .configfile import ConfigFileError
     from .forms import directory_settings
@@ -806,7 +806,7 @@ def _area_option(p: argparse.ArgumentParser) -> None:
 
 # Each command's path options that --area sets when they are not given: option -> the area's path
 AREA_PATHS: dict[str, dict[str, Callable[[Area], Any]]] = {
-    "check": {"paths": lambda a: [str(a.providers)], "config": lambda a: a.config},
+    "check": {"paths": lambda a: [str(a.providers)], "config": lambda a: a.config if a.name else None},
     "data": {"providers": lambda a: [str(a.providers)], "out": lambda a: a.site / "data", "config": lambda a: a.config},
     "import-cqc": {"providers": lambda a: a.providers},
     "import-fsa": {"providers": lambda a: a.providers, "config": lambda a: a.config},
@@ -832,7 +832,7 @@ def _area_paths(args: argparse.Namespace) -> None:
     for option, value in paths.items():
         if not getattr(args, option, None):
             given = value(area)
-            setattr(args, option, given if isinstance(given, list) else str(given))
+            setattr(args, option, given if isinstance(given, list) or given is None else str(given))
 
 
 def parser() -> argparse.ArgumentParser:
