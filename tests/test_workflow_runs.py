@@ -245,6 +245,24 @@ def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when
     assert len(github.pulls()) == 1 and not github.pulls("open")
 
 
+def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github, cqc):
+    """The repository variable AREA=oldham: the sync refreshes areas/oldham/ (its profiles, as imported from the
+    shared responses of March 2025, and its own cqc-sync.json) and nothing at the top level."""
+    from cqc_stub import KEY
+
+    origin = seed_origin(tmp_path, {})
+    harness = Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
+                      variables={"CQC_LOCAL_AUTHORITY": "Oldham", "AREA": "oldham"}, env={"CQC_API_BASE": cqc.base})
+    run = harness.run("cqc-sync.yml", "schedule", {"schedule": "23 5 * * 1"})
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  47 updated, 0 unchanged\n")
+    changed = _show(origin, "cqc-sync", "--format=", "--name-only").split()
+    assert "areas/oldham/cqc-sync.json" in changed and len(changed) > 1
+    assert all(f.startswith("areas/oldham/providers/") or f == "areas/oldham/cqc-sync.json" for f in changed), changed
+
+
 def merge(github: GitHubStub, origin: Path, pr: dict) -> None:
     """A steward merges the pull request (its branch fast-forwards main)."""
     from workflow_harness import _git
