@@ -9,8 +9,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, Callable, TextIO, cast
 
+from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
@@ -78,7 +79,7 @@ def _refused(*problems: str | None) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or [PROVIDERS]
+    paths = [Path(p) for p in args.paths]
     missing = [p for p in paths if not p.exists()]
     if missing:
         _say("\n".join(f"{p}: no such file or folder" for p in missing))
@@ -89,7 +90,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _command(p.github())
         else:
             print(p)
-    for warning in _map_warnings():
+    for warning in _map_warnings(Path(args.config) if args.config else None):
         _say(f"warning: {warning}")
     warnings = len(result.problems) - len(errors(result.problems))
     also = f" and {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
@@ -103,20 +104,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _map_warnings() -> list[str]:
+def _map_warnings(config: Path | None) -> list[str]:
     """check's warnings about mkdocs.yml's map settings (none when it cannot be read: build says why)."""
     from .configfile import ConfigFileError
     from .forms import directory_settings
     from .siteconfig import map_warnings
 
     try:
-        return map_warnings(directory_settings())
+        return map_warnings(directory_settings(config))
     except (ConfigFileError, OSError, ValueError, AttributeError):
         return []
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from .publish import write_data
+    from .publish import site_url, write_data
 
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out")):
@@ -125,7 +126,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     try:
-        sizes = write_data(result.profiles, out)  # file by file, atomically; other files in out are kept
+        # file by file, atomically; other files in out are kept; the package's homepage is the area's site_url
+        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)))
     except OSError as exc:
         _say(f"Writing the open data into {out} failed: {exc}")
         return 1
@@ -182,7 +184,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .siteconfig import map_warnings
 
     directory = directory_settings(Path(args.config))
-    for warning in placeholder_warnings(directory) + map_warnings(directory) + ([gap] if gap else []):
+    shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
+    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + ([gap] if gap else []):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
@@ -322,7 +325,7 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from .publish import data_files, release_date
+    from .publish import data_files, release_date, site_url
     from .releases import ReleaseError, check_new_release, list_releases, snapshot
 
     folder = Path(args.releases)
@@ -334,7 +337,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     try:
         # a damaged or misdated snapshot is refused before another is added, and so is a release older than the last
         check_new_release(list_releases(folder), release_date())
-        target = snapshot(data_files(result.profiles), folder, release_date(), force=args.force)
+        target = snapshot(data_files(result.profiles, homepage=site_url(Path(args.config))), folder, release_date(), force=args.force)
     except ReleaseError as exc:
         _say(f"{exc}\nNo release was made.")
         return 1
@@ -381,7 +384,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ReleaseError as exc:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")
         return 1
-    site_url = read_config(ROOT / "mkdocs.yml").raw.get("site_url", "")
+    site_url = read_config(Path(args.site_config)).raw.get("site_url", "")
     from .yamlio import write_text_atomic
 
     try:
@@ -821,6 +824,43 @@ def cmd_test(args: argparse.Namespace) -> int:
     return run_tests(fast=args.fast, pytest_args=args.pytest_args)
 
 
+def _area_option(p: argparse.ArgumentParser) -> None:
+    """``--area NAME``: the command reads (and writes) that area's files; see _area_paths."""
+    p.add_argument("--area", metavar="NAME", help="the area whose profiles, settings, releases and site to use: a folder "
+                   "in areas/, e.g. oldham (default: the top level's; options given here win; see docs/areas.md)")
+
+
+# Each command's path options that --area sets when they are not given: option -> the area's path
+AREA_PATHS: dict[str, dict[str, Callable[[Area], Any]]] = {
+    "check": {"paths": lambda a: [str(a.providers)], "config": lambda a: a.config if a.name else None},
+    "data": {"providers": lambda a: [str(a.providers)], "out": lambda a: a.site / "data", "config": lambda a: a.config},
+    "import-cqc": {"providers": lambda a: a.providers},
+    "import-fsa": {"providers": lambda a: a.providers, "config": lambda a: a.config},
+    "fetch-postcodes": {"config": lambda a: a.config},
+    "build": {"providers": lambda a: [str(a.providers)], "out": lambda a: a.site, "config": lambda a: a.config,
+              "releases": lambda a: a.releases},
+    "serve-api": {"site": lambda a: a.site},
+    "release": {"providers": lambda a: [str(a.providers)], "releases": lambda a: a.releases, "config": lambda a: a.config},
+    "report": {"providers": lambda a: [str(a.providers)], "releases": lambda a: a.releases, "site_config": lambda a: a.config},
+    "vacancies": {"providers": lambda a: a.providers},
+    "stale": {"providers": lambda a: a.providers, "config": lambda a: a.config},
+}
+AREA_PATHS["serve"] = AREA_PATHS["build"]
+
+
+def _area_paths(args: argparse.Namespace) -> None:
+    """Fill in each path option the command was not given from its area (--area NAME, or the top level);
+    AreaError when there is no such area."""
+    paths = AREA_PATHS.get(args.command)
+    if paths is None:
+        return
+    area = find_area(getattr(args, "area", None))
+    for option, value in paths.items():
+        if not getattr(args, option, None):
+            given = value(area)
+            setattr(args, option, given if isinstance(given, list) or given is None else str(given))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description="Care home directory: check profiles, publish open data, build the site.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -829,12 +869,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", help="profiles or folders (default: providers/)")
     c.add_argument("--format", choices=["text", "github"], default="text",
                    help="github prints workflow annotations for pull requests")
+    _area_option(c)
     c.set_defaults(func=cmd_check)
 
     d = sub.add_parser("data", help="write the open data files (CSV, JSON, datapackage.json)")
-    d.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+    d.add_argument("--providers", nargs="+",
                    help="folders or files of profiles to publish (default: providers/)")
-    d.add_argument("--out", default=str(SITE / "data"), help="folder to write the data files into (default: site/data/)")
+    d.add_argument("--out", help="folder to write the data files into (default: site/data/)")
+    _area_option(d)
     d.set_defaults(func=cmd_data)
 
     i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file or the live CQC API")
@@ -845,7 +887,8 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--state", help="with --api: the sync state file (default: cqc-sync.json beside the providers folder)")
     i.add_argument("--local-authority", help="only homes in this local authority, e.g. Herefordshire; with --api "
                    "it is remembered (in the state file) for later --api syncs, so you give it once")
-    i.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to create or refresh")
+    i.add_argument("--providers", help="folder of profiles to create or refresh (default: providers/)")
+    _area_option(i)
     i.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date of the register data (default: newest date in the file)")
     i.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     i.add_argument("--allow-mass-removal", action="store_true",
@@ -861,8 +904,9 @@ def parser() -> argparse.ArgumentParser:
     fs.add_argument("files", nargs="*", metavar="FILE", help="FHRS open-data XML files, e.g. FHRS895en-GB.xml")
     fs.add_argument("--fetch", action="store_true", help="download the council's files from the FSA instead "
                     "(authority codes: extra.directory.fsa_authorities in mkdocs.yml)")
-    fs.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="with --fetch: where the authority codes are set")
-    fs.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
+    fs.add_argument("--config", help="with --fetch: where the authority codes are set (default: mkdocs.yml)")
+    fs.add_argument("--providers", help="folder of profiles to update (default: providers/)")
+    _area_option(fs)
     fs.add_argument("--dry-run", action="store_true", help="report the matches, write nothing")
     fs.add_argument("--allow-older", action="store_true",
                     help="write a rating dated before the one a profile already holds")
@@ -870,26 +914,26 @@ def parser() -> argparse.ArgumentParser:
     fp = sub.add_parser("fetch-postcodes", help="download OS Code-Point Open for the postcode lookup (distance search)")
     fp.add_argument("--dir", default=str(ROOT / ".codepoint" / "current"),
                     help="where to install it (default: .codepoint/current/, which build reads)")
-    fp.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
-                    help="where the download address is set: extra.directory.codepoint (default: mkdocs.yml)")
+    fp.add_argument("--config", help="where the download address is set: extra.directory.codepoint (default: mkdocs.yml)")
+    _area_option(fp)
     fp.add_argument("--release", action="store_true", help="only print the release OS offers now, e.g. 2025-10")
     fp.add_argument("--allow-older", action="store_true", help="install a release older than the one used last")
     fp.set_defaults(func=cmd_fetch_postcodes)
     for name, helptext in (("build", "check the profiles and build the whole site into site/"),
                            ("serve", "build the site, then serve it on this computer to look at")):
         b = sub.add_parser(name, help=helptext)
-        b.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+        b.add_argument("--providers", nargs="+",
                        help="folders or files of profiles to publish (default: providers/)")
-        b.add_argument("--out", default=str(SITE), help="folder to build the site into (default: site/)")
-        b.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
-                       help="the site's settings: name, address, council details (default: mkdocs.yml)")
+        b.add_argument("--out", help="folder to build the site into (default: site/; with --area NAME: site-NAME/)")
+        b.add_argument("--config", help="the site's settings: name, address, council details (default: mkdocs.yml)")
+        _area_option(b)
         b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
         b.add_argument("--production", action="store_true",
                        help="publishing: refuse to build while a council contact or the repository in mkdocs.yml is still an example, "
                             "or a configured postcode area has no lookup (otherwise only a warning)")
         b.add_argument("--timings", action="store_true",
                        help="print each stage's time, files and bytes written and peak memory (see docs/performance.md)")
-        b.add_argument("--releases", default=str(ROOT / "releases"), help="folder of release snapshots to compare with")
+        b.add_argument("--releases", help="folder of release snapshots to compare with (default: releases/)")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
         if name == "serve":
@@ -900,7 +944,8 @@ def parser() -> argparse.ArgumentParser:
         b.set_defaults(func=cmd_build if name == "build" else cmd_serve)
 
     sa = sub.add_parser("serve-api", help="serve the Open Referral UK API with queries and paging, from a built site")
-    sa.add_argument("--site", default=str(SITE), help="the built site whose data/oruk-services.json to serve (default: site/)")
+    sa.add_argument("--site", help="the built site whose data/oruk-services.json to serve (default: site/)")
+    _area_option(sa)
     sa.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     sa.add_argument("--port", type=_port, default=8001,
                     help="port from 1 to 65535 (default: 8001; 0 picks any free port and prints it)")
@@ -909,19 +954,20 @@ def parser() -> argparse.ArgumentParser:
     sa.set_defaults(func=cmd_serve_api)
 
     r = sub.add_parser("release", help="snapshot the data as a release in releases/<date>/ (for stewards)")
-    r.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+    r.add_argument("--providers", nargs="+",
                    help="folders or files of profiles to snapshot (default: providers/)")
-    r.add_argument("--releases", default=str(ROOT / "releases"),
-                   help="folder that holds the dated snapshots (default: releases/)")
+    r.add_argument("--releases", help="folder that holds the dated snapshots (default: releases/)")
+    _area_option(r)
     r.add_argument("--force", action="store_true", help="replace today's snapshot")
     r.set_defaults(func=cmd_release)
 
     rp = sub.add_parser("report", help="commissioner early-warning report (HTML and CSV; not published)")
-    rp.add_argument("--providers", nargs="+", default=[str(PROVIDERS)],
+    rp.add_argument("--providers", nargs="+",
                     help="folders or files of profiles to report on (default: providers/)")
     rp.add_argument("--out", default=str(ROOT / "report"), help="folder to write the report into (default: report/)")
     rp.add_argument("--config", default=str(ROOT / "signals.yaml"), help="thresholds (default: signals.yaml)")
-    rp.add_argument("--releases", default=str(ROOT / "releases"), help="compare beds with the latest release here")
+    rp.add_argument("--releases", help="compare beds with the latest release here (default: releases/)")
+    _area_option(rp)
     rp.set_defaults(func=cmd_report)
 
     m = sub.add_parser("merge", help="combine several councils' published packages into one")
@@ -944,7 +990,8 @@ def parser() -> argparse.ArgumentParser:
         if place.available:
             v.add_argument(f"--{place.key}", type=int, metavar="N", help=f"{kind.unit} {place.label} free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
-    v.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to update (default: providers/)")
+    v.add_argument("--providers", help="folder of profiles to update (default: providers/)")
+    _area_option(v)
     v.set_defaults(func=cmd_vacancies)
 
     o = sub.add_parser("check-ownership", help="refuse changes the author may not make (for pull requests)")
@@ -974,8 +1021,9 @@ def parser() -> argparse.ArgumentParser:
     cl.set_defaults(func=cmd_claim)
 
     st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old or were never given")
-    st.add_argument("--providers", default=str(PROVIDERS), help="folder of profiles to look at (default: providers/)")
-    st.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="where the repository address is set")
+    st.add_argument("--providers", help="folder of profiles to look at (default: providers/)")
+    st.add_argument("--config", help="where the repository address is set (default: mkdocs.yml)")
+    _area_option(st)
     st.add_argument("--format", choices=["text", "markdown", "title", "count"], default="text",
                     help="text (default) for reading here; markdown for the weekly GitHub issue's text; title for its title; "
                     "count for the number of homes listed (0: the issue is closed)")
@@ -1044,12 +1092,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _python_ctrl_c()
         args = parser().parse_args(argv)
+        _area_paths(args)
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
         return code
     except ConfigFileError as exc:  # mkdocs.yml missing or unreadable, for any command that reads it
         _say(str(exc))
         return 1
+    except AreaError as exc:
+        _say(str(exc))
+        return 2
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130

@@ -238,13 +238,13 @@ def real_contact(directory: dict[str, Any], key: str) -> str:
     return "" if is_placeholder(key, value) else value
 
 
-def placeholder_warnings(directory: dict[str, Any]) -> list[str]:
-    """One warning for each council setting in mkdocs.yml still at its example value."""
+def placeholder_warnings(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
+    """One warning for each council setting in the config (mkdocs.yml) still at its example value."""
     out = []
     for key in PLACEHOLDERS:
         value = str(directory.get(key) or "")
         if is_placeholder(key, value):
-            out.append(f"mkdocs.yml: extra.directory.{key} is still the example '{value or '(empty)'}'; "
+            out.append(f"{config}: extra.directory.{key} is still the example '{value or '(empty)'}'; "
                        "set the council's real value before publishing")
     return out
 

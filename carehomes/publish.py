@@ -160,6 +160,7 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
     return {name: len(data) for name, data in files.items()}
 
 
-def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None) -> dict[str, int]:
-    """Write every open data file into ``out_dir``. Returns name -> bytes."""
-    return write_files(data_files(profiles, schema), out_dir)
+def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None,
+               homepage: str | None = None) -> dict[str, int]:
+    """Write every open data file into ``out_dir`` (``homepage``: as data_files). Returns name -> bytes."""
+    return write_files(data_files(profiles, schema, homepage=homepage), out_dir)

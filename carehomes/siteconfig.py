@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .configfile import ConfigFileError, load_config_chain
+from .schema import ROOT
 
 
 @dataclass
@@ -28,9 +29,19 @@ class SiteConfig:
 
     @property
     def edit_base(self) -> str | None:
+        """The repository's web editor address for the folder holding this config's providers/: the top
+        level, or an area's folder (areas/NAME/) when the config is an area's."""
         repo = self.directory.get("repository")
         branch = self.directory.get("branch", "main")
-        return f"{repo.rstrip('/')}/edit/{branch}/" if repo else None
+        return f"{repo.rstrip('/')}/edit/{branch}/{area_folder(self.path)}" if repo else None
+
+
+def area_folder(config: Path) -> str:
+    """``areas/NAME/`` when ``config`` is an area's (areas/NAME/mkdocs.yml in this repository), else ""."""
+    folder = config.resolve().parent
+    if folder.parent == (ROOT / "areas").resolve():
+        return f"areas/{folder.name}/"
+    return ""
 
 
 def read_config(path: Path) -> SiteConfig:

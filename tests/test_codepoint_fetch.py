@@ -179,6 +179,6 @@ def test_the_publish_workflow_fetches_caches_and_builds_for_production():
     fetch = names.index("Fetch Code-Point Open (unless cached)")
     build = names.index("Build the site")
     assert names.index("Cache Code-Point Open") < fetch < build
-    assert steps[fetch]["run"] == "python3 build.py fetch-postcodes"
+    assert steps[fetch]["run"] == 'python3 build.py fetch-postcodes ${AREA:+--area "$AREA"}'  # the area's Code-Point settings
     assert steps[build]["run"].startswith("python3 build.py build --production")
     assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == codepoint.LOCAL_DIR

@@ -290,6 +290,24 @@ def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when
     assert len(github.pulls()) == 1 and not github.pulls("open")
 
 
+def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github, cqc):
+    """The repository variable AREA=oldham: the sync refreshes areas/oldham/ (its profiles, as imported from the
+    shared responses of March 2025, and its own cqc-sync.json) and nothing at the top level."""
+    from cqc_stub import KEY
+
+    origin = seed_origin(tmp_path, {})
+    harness = Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
+                      variables={"CQC_LOCAL_AUTHORITY": "Oldham", "AREA": "oldham"}, env={"CQC_API_BASE": cqc.base})
+    run = harness.run("cqc-sync.yml", "schedule", {"schedule": "23 5 * * 1"})
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  47 updated, 0 unchanged\n")
+    changed = _show(origin, "cqc-sync", "--format=", "--name-only").split()
+    assert "areas/oldham/cqc-sync.json" in changed and len(changed) > 1
+    assert all(f.startswith("areas/oldham/providers/") or f == "areas/oldham/cqc-sync.json" for f in changed), changed
+
+
 def merge(github: GitHubStub, origin: Path, pr: dict) -> None:
     """A steward merges the pull request (its branch fast-forwards main)."""
     from workflow_harness import _git
@@ -463,3 +481,34 @@ def test_publish_without_the_os_stub_fails_with_one_line_saying_what_is_missing(
     assert run.deployed is None
     product = url.split("/downloads?")[0]
     assert failed[0].output == f"{product}: cannot connect (Connection refused); {codepoint.AGAIN}\n"
+
+
+def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(tmp_path, github):
+    """The repository variable AREA=oldham: publish checks, fetches OL's postcodes for and builds areas/oldham/ into site/."""
+    import json
+    import re
+
+    from conftest import ROOT
+    from download_stub import DownloadStub
+    from test_codepoint_fetch import DOWNLOAD, real_zip, serve
+    from test_speed import REAL
+
+    top = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    top, n = re.subn(r"^      hosts: .*$", "      hosts: [localhost]\n      min_bytes: 1000", top, flags=re.M)
+    assert n == 1
+    area = (ROOT / "areas" / "oldham" / "mkdocs.yml").read_text(encoding="utf-8")
+    area = re.sub(r"^    (contact_email|contact_phone|placement_email|placement_phone): .*\n", "", area, flags=re.M)
+    area += "".join(f"    {key}: {value}\n" for key, value in REAL.items())  # the council's real contacts and repository
+    origin = seed_origin(tmp_path, {}, extra={"mkdocs.yml": top, "areas/oldham/mkdocs.yml": area})
+    with DownloadStub() as os_stub:
+        serve(os_stub, real_zip(areas=("ol",)))
+        harness = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"},
+                          env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
+        run = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
+    assert run.result == "success", run.log()
+    assert run.deployed is not None
+    assert "<title>Find a care home in Oldham - Oldham care homes directory</title>" in (run.deployed / "index.html").read_text()
+    assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 48  # the header and Oldham's 47 homes
+    assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
+    assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
+    assert "Built site with mkdocs: 47 homes" in run.jobs["build"].step("Build the site").output

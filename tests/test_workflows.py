@@ -110,7 +110,8 @@ def test_cqc_sync_workflow_opens_one_pull_request_weekly():
     assert "python3 build.py import-cqc --api" in sync["run"] and "pipefail" in sync["run"]
     assert "python3 build.py check" in named["Check the synced profiles"][1]
     pr = named["Open or update the pull request"][1]
-    assert "git add -- providers/ cqc-sync.json" in pr  # never build output
+    assert 'git add -- "${FOLDER}providers/" "${FOLDER}cqc-sync.json"' in pr  # never build output
+    assert 'FOLDER="${AREA:+areas/$AREA/}"' in pr and job["env"]["AREA"] == "${{ inputs.area || vars.AREA }}"
     assert "python3 build.py github git -- push --force origin cqc-sync" in pr and "push origin main" not in pr
     assert "python3 build.py github pull-request --head cqc-sync" in pr and "--label stewards" in pr
     assert "cqc-report.txt" in pr and "merge" not in pr.replace("then merge.", "")  # it never merges itself

@@ -1,0 +1,55 @@
+"""Areas: one directory's data and settings. The default area is the top level (providers/, releases/,
+mkdocs.yml, built into site/); every other is a folder in areas/ (areas/NAME/providers/, releases/,
+mkdocs.yml that INHERITs the top-level one, and its sync state), built into site-NAME/. See docs/areas.md."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .schema import ROOT
+
+AREAS = ROOT / "areas"
+NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+class AreaError(ValueError):
+    """An --area that is not there; the message lists the areas there are."""
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where an area's files are: its config, profiles, release snapshots and built site."""
+
+    name: str  # "" for the default area (the top level)
+    config: Path
+    providers: Path
+    releases: Path
+    site: Path
+
+
+def default_area(root: Path = ROOT) -> Area:
+    """The top level: providers/, releases/, mkdocs.yml, built into site/."""
+    return Area("", root / "mkdocs.yml", root / "providers", root / "releases", root / "site")
+
+
+def area_names(root: Path = ROOT) -> list[str]:
+    """The areas in ``root``/areas/: each folder with a mkdocs.yml, by name."""
+    folder = root / "areas"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if NAME.fullmatch(p.name) and (p / "mkdocs.yml").is_file())
+
+
+def find_area(name: str | None, root: Path = ROOT) -> Area:
+    """The area called ``name`` (None or "": the default, the top level); AreaError listing the areas otherwise."""
+    if not name:
+        return default_area(root)
+    names = area_names(root)
+    if name not in names:
+        there = ", ".join(names) if names else "none yet"
+        raise AreaError(f"--area {name}: there is no such area (no areas/{name}/mkdocs.yml); the areas are: {there} "
+                        "(without --area: the default, providers/ and mkdocs.yml at the top level). "
+                        "To add one, see docs/areas.md")
+    folder = root / "areas" / name
+    return Area(name, folder / "mkdocs.yml", folder / "providers", folder / "releases", root / f"site-{name}")

@@ -1,0 +1,156 @@
+"""Areas (docs/areas.md): --area NAME reads areas/NAME/ (profiles, a mkdocs.yml that INHERITs the top level,
+releases) and builds into site-NAME/; without it, the top level. Oldham's care homes are shipped as areas/oldham/."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ENGINES, ROOT, run_build
+
+from carehomes import cli
+from carehomes.areas import AreaError, area_names, find_area
+from carehomes.siteconfig import read_config
+
+OLDHAM = ROOT / "areas" / "oldham"
+UNKNOWN = ("--area nowhere: there is no such area (no areas/nowhere/mkdocs.yml); the areas are: oldham "
+           "(without --area: the default, providers/ and mkdocs.yml at the top level). To add one, see docs/areas.md")
+
+
+def parsed(*argv: str):
+    """The command's arguments after --area filled in the options it was not given."""
+    args = cli.parser().parse_args(list(argv))
+    cli._area_paths(args)
+    return args
+
+
+def test_without_area_every_command_reads_the_top_level():
+    build = parsed("build")
+    assert (build.providers, build.config, build.releases, build.out) == (
+        [str(ROOT / "providers")], str(ROOT / "mkdocs.yml"), str(ROOT / "releases"), str(ROOT / "site"))
+    assert parsed("check").paths == [str(ROOT / "providers")]
+    assert parsed("data").out == str(ROOT / "site" / "data")
+    assert parsed("import-cqc", "x.csv").providers == str(ROOT / "providers")
+
+
+def test_area_sets_the_config_providers_releases_and_site_of_each_command():
+    build = parsed("serve", "--area", "oldham")
+    assert (build.providers, build.config, build.releases, build.out) == (
+        [str(OLDHAM / "providers")], str(OLDHAM / "mkdocs.yml"), str(OLDHAM / "releases"), str(ROOT / "site-oldham"))
+    assert parsed("check", "--area", "oldham").paths == [str(OLDHAM / "providers")]
+    assert parsed("data", "--area", "oldham").out == str(ROOT / "site-oldham" / "data")
+    assert parsed("serve-api", "--area", "oldham").site == str(ROOT / "site-oldham")
+    for command in ("import-cqc", "import-fsa", "vacancies", "stale"):
+        assert parsed(command, "--area", "oldham").providers == str(OLDHAM / "providers"), command
+    for command in ("import-fsa", "fetch-postcodes", "stale"):
+        assert parsed(command, "--area", "oldham").config == str(OLDHAM / "mkdocs.yml"), command
+    report = parsed("report", "--area", "oldham")
+    assert (report.providers, report.releases, report.site_config, report.config, report.out) == (
+        [str(OLDHAM / "providers")], str(OLDHAM / "releases"), str(OLDHAM / "mkdocs.yml"), str(ROOT / "signals.yaml"),
+        str(ROOT / "report"))
+
+
+def test_options_given_win_over_the_area():
+    build = parsed("build", "--area", "oldham", "--providers", "mine", "--out", "out", "--config", "my.yml")
+    assert (build.providers, build.out, build.config, build.releases) == (["mine"], "out", "my.yml", str(OLDHAM / "releases"))
+    assert parsed("check", "--area", "oldham", "a.yaml").paths == ["a.yaml"]
+
+
+def test_an_unknown_area_is_one_message_listing_the_areas(run_cli):
+    for argv in (["check", "--area", "nowhere"], ["build", "--area", "nowhere"], ["import-cqc", "--area", "nowhere", "f.csv"]):
+        done = run_cli(*argv)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", UNKNOWN + "\n"), argv
+    with pytest.raises(AreaError):
+        find_area("../oldham")  # only a folder listed in areas/, never a path
+
+
+def test_areas_are_the_folders_in_areas_with_a_config(tmp_path):
+    assert area_names() == ["oldham"]
+    assert area_names(tmp_path) == []
+    for name, config in (("north", True), ("no-config", False), ("Bad Name", True)):
+        (tmp_path / "areas" / name).mkdir(parents=True)
+        if config:
+            (tmp_path / "areas" / name / "mkdocs.yml").write_text("INHERIT: ../../mkdocs.yml\n")
+    assert area_names(tmp_path) == ["north"]
+    with pytest.raises(AreaError, match=re.escape("the areas are: north (without --area")):
+        find_area("south", tmp_path)
+    assert find_area("north", tmp_path).site == tmp_path / "site-north"
+
+
+def test_oldhams_config_inherits_the_top_level_and_overrides_only_what_differs():
+    cfg = read_config(OLDHAM / "mkdocs.yml")
+    top = read_config(ROOT / "mkdocs.yml")
+    assert cfg.inherited and cfg.raw["site_name"] == "Oldham care homes directory"
+    assert cfg.directory["area"] == "Oldham" and cfg.directory["postcode_areas"] == ["OL"]
+    assert cfg.directory["fsa_authorities"] == []
+    assert cfg.raw["nav"] == top.raw["nav"] and cfg.raw["markdown_extensions"] == top.raw["markdown_extensions"]
+    assert cfg.directory["map"] == top.directory["map"] and cfg.directory["codepoint"] == top.directory["codepoint"]
+    assert (OLDHAM / cfg.raw["docs_dir"]).resolve() == ROOT / "content"
+    assert (OLDHAM / cfg.raw["theme"]["custom_dir"]).resolve() == ROOT / "overrides"
+    assert cfg.edit_base == "https://github.com/example-council/care-homes/edit/main/areas/oldham/"
+    assert top.edit_base == "https://github.com/example-council/care-homes/edit/main/"
+
+
+def test_oldhams_homes_pass_check_as_imported(run_cli):
+    done = run_cli("check", "--area", "oldham")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.endswith("Checked 47 profiles: no problems and 1 warning.\n")
+    assert done.stdout == ("areas/oldham/providers/boston-house.yaml:14: warning: address.postcode: 'OL8 1XR' is not a "
+                           "live postcode; check it on the home's letters\n")
+
+
+def test_oldhams_profiles_are_the_register_of_march_2025():
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (OLDHAM / "providers").glob("*.yaml")}
+    assert len(texts) == 47  # 44 registered care homes and 3 closed within the year before the data's date
+    assert sum("\n  status: Registered\n" in t for t in texts.values()) == 44
+    assert all("(API (JSON) file oldham-api-json-2025, dated 2025-03-20)" in t for t in texts.values())
+    abbey = texts["abbey-hey-care-home.yaml"]
+    for line in ("  phone: 0161 624 4115", "  rating: Good", "  rating_safe: Good", "  registered_manager: true",
+                 "  imported: 2025-03-20"):
+        assert f"\n{line}\n" in abbey, line
+
+
+def test_data_for_an_area_names_its_site_as_the_packages_homepage(run_cli, tmp_path):
+    import json
+
+    done = run_cli("data", "--area", "oldham", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "datapackage.json").read_text())["homepage"] == "https://example-council.github.io/care-homes/oldham/"
+    assert (tmp_path / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 48
+    assert Path(done.stderr.splitlines()[0].split()[1]).parent == tmp_path
+
+
+# --- Oldham built on both engines (slow: two whole sites, built once for the module) -------------------
+
+@pytest.fixture(scope="module", params=ENGINES)
+def oldham_site(request, tmp_path_factory):
+    """areas/oldham/ built with `build --area oldham` on each engine; the site and what the build said."""
+    work = tmp_path_factory.mktemp(f"oldham-{request.param}")
+    done = run_build("build", "--area", "oldham", "--engine", request.param, "--out", str(work / "site"), "--no-search",
+                     "--releases", str(work / "no-releases"))
+    assert done.returncode == 0, done.stderr
+    return work / "site", done.stderr
+
+
+def _text(page: Path) -> str:
+    """A page's words, without its tags, scripts and styles."""
+    import html
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.mark.slow  # builds Oldham's site on each engine
+def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
+    site, said = oldham_site
+    page = _text(site / "homes" / "abbey-hey-care-home" / "index.html")
+    assert "Abbey Hey Care Home - Oldham care homes directory" in page
+    assert "CQC overall rating Good (published 7 February 2024)" in page
+    assert "CQC rating for each key question Safe: Good; Effective: Good; Caring: Good; Responsive: Good; Well-led: Good" in page
+    assert "Phone 0161 624 4115" in page
+    assert "Registered manager in post (CQC) Yes" in page
+    assert "CQC register data dated 20 March 2025" in page
+    assert "edit/main/areas/oldham/providers/abbey-hey-care-home.yaml" in (site / "homes" / "abbey-hey-care-home" / "index.html").read_text()
+    assert "Find a care home in Oldham - Oldham care homes directory" in _text(site / "index.html")
+    assert f"warning: {OLDHAM / 'mkdocs.yml'}: extra.directory.placement_phone is still the example '01234 567891'" in said
+    assert (site / "data" / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 48
