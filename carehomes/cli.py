@@ -651,6 +651,8 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     written = write_edits(edits)
     for f in written:
         print(f"{f}: vacancies updated")
+    for note in (n for e in edits for n in e.not_applicable):
+        print(note)
     _say(f"{len(edits)} home{'s' * (len(edits) != 1)} in {args.from_csv}: {len(written)} profile"
          f"{'s' * (len(written) != 1)} changed, {len(edits) - len(written)} already up to date.")
     return 0
