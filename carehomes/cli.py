@@ -179,10 +179,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
-    from .siteconfig import map_warnings
+    from .siteconfig import map_warnings, staleness_warnings
 
     directory = directory_settings(Path(args.config))
-    for warning in placeholder_warnings(directory) + map_warnings(directory) + ([gap] if gap else []):
+    for warning in placeholder_warnings(directory) + map_warnings(directory) + staleness_warnings(directory) + ([gap] if gap else []):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")

@@ -9,6 +9,7 @@ formatter named in ``FORMATS``; a value nobody has given is never worded as no o
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import re
@@ -201,6 +202,79 @@ def nice_date(value: Any) -> str:
     return f"{d.day} {d:%B %Y}" if d else ""
 
 
+def months_between(when: dt.date, today: dt.date) -> int:
+    """Whole calendar months from ``when`` to ``today`` (``today`` not before ``when``): 31 January to 28 February
+    is one month (the last day of a shorter month completes it), 29 February 2024 to 28 February 2025 is twelve."""
+    months = (today.year - when.year) * 12 + today.month - when.month
+    last_day = (today + dt.timedelta(days=1)).day == 1
+    return months - 1 if today.day < when.day and not last_day else months
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'s' * (n != 1)}"
+
+
+def age_words(value: Any, today: dt.date) -> str:
+    """How old a date is, as a family says it: 'today', '3 days ago', '4 months ago', '2 years ago',
+    '5 years 8 months ago'; a date after ``today`` plainly: '3 days in the future'; '' for no date.
+    Words are made on ``today`` (the build's day): the site is built daily, so they are right on the day."""
+    when = date_of(value)
+    if when is None:
+        return ""
+    if when > today:
+        days = (when - today).days
+        return f"{_plural(days, 'day')} in the future"
+    if when == today:
+        return "today"
+    months = months_between(when, today)
+    if months == 0:
+        return f"{_plural((today - when).days, 'day')} ago"
+    years, months = divmod(months, 12)
+    if years == 0:
+        return f"{_plural(months, 'month')} ago"
+    return f"{_plural(years, 'year')}" + (f" {_plural(months, 'month')}" if months else "") + " ago"
+
+
+def dated(value: Any, today: dt.date) -> str:
+    """'31 March 2021 (5 years 8 months ago)': a date and its age, or '' for no date."""
+    return f"{nice_date(value)} ({age_words(value, today)})" if date_of(value) else ""
+
+
+@dataclass(frozen=True)
+class Age:
+    """A staleness threshold: a number of days, months or years (``x-directory.staleness``)."""
+
+    n: int
+    unit: str                       # day, month or year
+
+    @property
+    def words(self) -> str:
+        """'7 days', '3 months', '2 years'."""
+        return _plural(self.n, self.unit)
+
+    @property
+    def days(self) -> int:
+        """The threshold in days, near enough for counting homes in reports (a month is 30 days, a year 365)."""
+        return self.n * {"day": 1, "month": 30, "year": 365}[self.unit]
+
+    def passed(self, when: dt.date, today: dt.date) -> bool:
+        """Whether ``when`` is more than this long before ``today`` (calendar months for months and years:
+        3 months before 31 May is 28 February, or 29 February in a leap year)."""
+        if self.unit == "day":
+            return (today - when).days > self.n
+        y, m = divmod(today.year * 12 + today.month - 1 - self.n * (12 if self.unit == "year" else 1), 12)
+        return when < dt.date(y, m + 1, min(today.day, calendar.monthrange(y, m + 1)[1]))
+
+
+AGE_TEXT = re.compile(r"([1-9][0-9]{0,3}) (day|month|year)s?")
+
+
+def parse_age(text: Any) -> Age | None:
+    """'7 days', '3 months', '1 year' as an Age; None for anything else."""
+    m = AGE_TEXT.fullmatch(text.strip()) if isinstance(text, str) else None
+    return Age(int(m.group(1)), m.group(2)) if m else None
+
+
 def money(value: Any) -> str | None:
     if value is None:
         return None
@@ -226,6 +300,11 @@ def formatter(name: str) -> Callable[[Formatter], Formatter]:
         FORMATS[name] = fn
         return fn
     return add
+
+
+def _aged(v: View, value: Any) -> str:
+    """'2 January 2020, 6 years 11 months ago': a date and its age on the build's day (inside brackets already)."""
+    return f"{nice_date(value)}, {age_words(value, v.today)}"
 
 
 def _known(value: Any) -> bool:
@@ -315,8 +394,8 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     r = v.rating
     if not r or r == v.s.values.not_yet_rated:
         return Shown(v.rating_text)
-    when = f" ({nice_date(v.rating_date)})" if v.rating_date else ""
-    return Shown(f"{r}{when}" + (f", more than {v.s.values.rating_stale_age} old" if v.rating_stale else ""))
+    when = f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
+    return Shown(f"{r}{when}" + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 
 @formatter("card_rating")
@@ -326,9 +405,9 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     r = v.rating
     if not r:
         return Shown(f"CQC rating: {v.rating_label} (see the CQC page)")
-    when = f" ({nice_date(v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
+    when = f" ({_aged(v, v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
     text = v.rating_text + when
-    return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.s.values.rating_stale_age} old" if v.rating_stale else ""))
+    return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 
 @formatter("card_beds")
@@ -344,7 +423,7 @@ def _card_beds(v: View, value: Any, spec: Any) -> Shown | None:
             parts.append(f"{n} {words}")
         elif kind in v.free_unknown_kinds:
             parts.append(f"{words}: {v.s.values.not_provided.lower()}")
-    text = f"Beds free: {', '.join(parts) or 'none given'} (confirmed {nice_date(v.beds_confirmed)})"
+    text = f"Beds free: {', '.join(parts) or 'none given'} (confirmed {_aged(v, v.beds_confirmed)})"
     return Shown(text + (". May be out of date" if v.availability_stale else ""))
 
 
@@ -353,7 +432,7 @@ def _confirmed(v: View, value: Any, spec: Any) -> Shown | None:
 
     if not v.beds_confirmed:
         return None
-    return Shown(nice_date(v.beds_confirmed) + (" (may be out of date)" if v.availability_stale else ""))
+    return Shown(_aged(v, v.beds_confirmed) + (" (may be out of date)" if v.availability_stale else ""))
 
 
 @formatter("key_questions")
@@ -374,9 +453,10 @@ def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
 
     if value is None:
         return None
-    when = nice_date(v.get("food_hygiene.date"))
+    d = date_of(v.get("food_hygiene.date"))
+    old = f", more than {v.limits['foodHygiene'].words} ago: it may have changed" if v.stale("foodHygiene", d) else ""
     text = f"{value} out of 5" if str(value).isdigit() else str(value)
-    return Shown(text, note=(f"rated {when}; " if when else "") + f"source: {v.s.values.owner_source('fsa')}")
+    return Shown(text, note=(f"rated {_aged(v, d)}{old}; " if d else "") + f"source: {v.s.values.owner_source('fsa')}")
 
 
 @formatter("fhrs_link")
@@ -437,8 +517,8 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
 def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)'."""
 
-    cqc = v.s.values.owner_source("cqc") + (f" (dated {nice_date(v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
-    home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {nice_date(v.beds_confirmed)})" if v.beds_confirmed else "")
+    cqc = v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
+    home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else "")
     return Shown(f"{cqc}; {home}")
 
 

@@ -33,6 +33,7 @@ from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
 from .text import slugify
+from .face import date_of, dated
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
 if TYPE_CHECKING:
@@ -63,12 +64,18 @@ def _md_env(folder: Path) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
+    """The site's figures and the ages of its sources, kept apart: the day the data was published is not the
+    day the CQC register or the food hygiene inspections are dated ("5 years 8 months ago" on the build's day)."""
     imported = [v.register_date for v in views if v.register_date]
+    fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views) if d)
+    today = views[0].today if views else released
     return {
         "homes": f"{len(views):,}",
         "beds": f"{sum(v.get('beds.registered') or 0 for v in views):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
-        "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
+        "cqc_dated": dated(max(imported), today) if imported else "unknown",
+        "cqc_stale": register_stale_note(max(imported), today, views[0].limits["register"]) if imported else None,
+        "fsa_dated": (dated(fsa[0], today) + ("" if fsa[0] == fsa[-1] else f" to {dated(fsa[-1], today)}")) if fsa else None,
         "published": nice_date(released),
     }
 
