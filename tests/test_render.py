@@ -10,7 +10,9 @@ import shutil
 import pytest
 from conftest import FIXTURES, ROOT, TODAY, run_build
 
+from carehomes.face import Age, nice_date
 from carehomes.load import parse_profile
+from carehomes.publish import release_date
 from carehomes.safetext import markdown_lite, safe_url
 from carehomes.views import HomeView
 
@@ -104,14 +106,18 @@ def test_stale_flags(built):
     # beds confirmed 2026-11-20 (3 days before TODAY): fresh; rating 2025-03-14: under two years;
     # but the register facts (2025-08-26) are more than the configured 3 months old
     assert full.count("Possibly out of date") == 1
-    assert ("The Care Quality Commission facts here are from the register dated 26 August 2025, more than 3 months "
-            "ago. Ratings, registration and contact details may have changed: check the CQC page.") in full
+    assert ("The Care Quality Commission facts here are from the register dated 26 August 2025 (1 year 2 months ago), "
+            "more than 3 months ago. Ratings, registration and contact details may have changed: check the CQC page.") in full
+    # every dated group says how old its date is, in words, as at the build's day
+    assert 'Vacancies confirmed: <time datetime="2026-11-20">20 November 2026</time> (3 days ago).' in full
+    assert 'CQC rating published: <time datetime="2025-03-14">14 March 2025</time> (1 year 8 months ago).' in full
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     view = HomeView(data, TODAY + dt.timedelta(days=800))
     assert view.availability_stale and view.rating_stale
     groups = {g.id: g for g in view.groups()}
-    assert groups["vacancies"].stale.startswith("The home last confirmed its free beds on 20 November 2026")
-    assert groups["quality"].stale.startswith("This CQC rating was published on 14 March 2025")
+    assert groups["vacancies"].stale.startswith("The home last confirmed its free beds on 20 November 2026 (2 years 2 months ago), "
+                                                "more than 7 days ago.")
+    assert groups["quality"].stale.startswith("This CQC rating was published on 14 March 2025 (3 years 10 months ago), more than 2 years ago.")
 
 
 def test_hostile_profile_is_harmless(built):
@@ -199,14 +205,20 @@ def test_rating_shown_only_as_cqc_says(built):
     aston = (out / "homes" / "aston-house" / "index.html").read_text()
     assert ('<li>Rating not in our data: <a href="https://www.cqc.org.uk/location/1-10048660596" '
             'rel="nofollow noopener">see the CQC page</a></li>') in aston
-    assert "<li>CQC register data dated 31 March 2021</li>" in aston
+    assert "<li>CQC register data dated 31 March 2021 (5 years 7 months ago)</li>" in aston
     home = (out / "index.html").read_text()
     assert "The CQC facts may be out of date" in home
+    # the footer keeps the day the data was published apart from the dates of its sources, with their ages
+    released = nice_date(release_date())
+    dates = (f"Data published {released}. CQC register dated 26 August 2025 (1 year 2 months ago). Food hygiene ratings "
+             "from inspections dated")
+    assert f'<p class="ch-dates">{dates}' in home
+    assert f'<p class="ch-dates">{dates}' in (out / "find" / "index.html").read_text()
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     data["cqc"].update(rating="Not yet rated", phone="01432 000000")
     del data["cqc"]["rating_date"]
     del data["contact"]["phone"]
-    view = HomeView(data, TODAY, stale_months=24)
+    view = HomeView(data, TODAY, staleness={"register": Age(24, "month")})
     groups = {g.id: g for g in view.groups()}
     facts = {f.label: f for g in groups.values() for f in g.facts}
     assert facts["CQC overall rating"].text == "Not yet rated by CQC" and facts["CQC overall rating"].href is None
@@ -313,13 +325,17 @@ SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: 
 
 def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
     """Settings the build reads, of the wrong kind: every one named with its file, no traceback."""
-    config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n")
+    config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n"
+                                                      "    staleness: {rating: soon, beds: 3 days}\n")
     done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
             f"{config}: extra.directory.area must be text; write it in quotes, like area: \"...\"\n"
             f"{config}: extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3\n"
+            f"{config}: extra.directory.staleness.rating must be a number of days, months or years, like rating: 6 months\n"
+            f"{config}: extra.directory.staleness.beds is not a staleness setting; use one of availability, capabilities, "
+            "fees, rating, register, foodHygiene\n"
             f"{config}: extra.directory.map must be a mapping with tiles: and attribution: indented under it\n") in done.stderr
     assert not (tmp_path / "site").exists()
 
@@ -541,3 +557,20 @@ def test_check_warns_about_an_old_html_attribution(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(forms, "ROOT", ROOT)
     assert cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_staleness_settings_one_reader_and_the_old_key_warned():
+    """mkdocs.yml extra.directory.staleness over the schema's thresholds; the old cqc_stale_months still read, with a warning."""
+    from carehomes.siteconfig import staleness, staleness_warnings
+
+    assert staleness({}) == {} and staleness_warnings({}) == []
+    assert staleness({"staleness": {"register": "6 months", "rating": "3 years"}}) == {"register": Age(6, "month"), "rating": Age(3, "year")}
+    old = {"cqc_stale_months": 4}
+    assert staleness(old) == {"register": Age(4, "month")}
+    assert staleness_warnings(old) == [
+        "mkdocs.yml: extra.directory.cqc_stale_months is replaced by extra.directory.staleness.register; "
+        "write staleness: {register: 4 months} instead (read as that this time)"]
+    assert staleness({"cqc_stale_months": 4, "staleness": {"register": "1 year"}}) == {"register": Age(1, "year")}
+    data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    assert HomeView(data, TODAY).register_stale is not None
+    assert HomeView(data, TODAY, staleness=staleness({"staleness": {"register": "2 years"}})).register_stale is None
