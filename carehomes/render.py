@@ -33,7 +33,7 @@ from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
 from .text import slugify
-from .face import date_of, dated
+from .ages import date_of, dated
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .face import Age, parse_age
+from .ages import Age, parse_age
 from .safetext import json_for_html
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .configfile import ConfigFileError, load_config_chain
-from .face import Age, parse_age
+from .ages import Age, parse_age
 from .schema import STALENESS
 
 

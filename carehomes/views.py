@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, Age, FactSpec, GroupSpec, LineSpec, Shown, age_words, date_of, dated, face_kinds,
-                   face_of, fee_range, lower_first, money, nice_date)
+from .ages import Age, age_words, dated
+from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
+                   money, nice_date)
 from .kinds import kinds_of
 from .records import get_path
 from .safetext import markdown_lite, safe_url

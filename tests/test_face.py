@@ -188,13 +188,13 @@ def test_a_face_file_that_is_not_json_names_its_line(tmp_path):
     ("2027-01-10", "2026-12-03", "38 days in the future"),
 ])
 def test_age_words(when, today, words):
-    from carehomes.face import age_words
+    from carehomes.ages import age_words
 
     assert age_words(when, dt.date.fromisoformat(today)) == words
 
 
 def test_dated_and_no_date():
-    from carehomes.face import age_words, dated
+    from carehomes.ages import age_words, dated
 
     assert dated("2021-03-31", dt.date(2026, 12, 3)) == "31 March 2021 (5 years 8 months ago)"
     assert age_words(None, dt.date(2026, 12, 3)) == "" and dated("not a date", dt.date(2026, 12, 3)) == ""
@@ -208,14 +208,14 @@ def test_dated_and_no_date():
     ("1 year", "2024-02-27", "2025-02-28", True), ("2 years", "2026-12-10", "2026-12-03", False),
 ])
 def test_staleness_thresholds_in_calendar_time(limit, when, today, passed):
-    from carehomes.face import parse_age
+    from carehomes.ages import parse_age
 
     age = parse_age(limit)
     assert age is not None and age.passed(dt.date.fromisoformat(when), dt.date.fromisoformat(today)) is passed
 
 
 def test_every_dated_group_says_its_age_and_an_override_changes_the_wording():
-    from carehomes.face import parse_age
+    from carehomes.ages import parse_age
 
     data = full()
     data["fees"]["date"] = dt.date(2025, 5, 2)
@@ -231,7 +231,7 @@ def test_every_dated_group_says_its_age_and_an_override_changes_the_wording():
     assert groups["needs"].stale == ("The home last confirmed the needs it can meet on 1 November 2024 (2 years ago), more than "
                                      "1 year ago. This may be out of date: ask the home.")
     food = next(f for f in groups["quality"].facts if f.label == v.s.by_path["food_hygiene.rating"].title)
-    assert food.note == ("rated 4 June 2019, 7 years 5 months ago, more than 2 years ago: it may have changed; "
+    assert food.note == ("rated 4 June 2019, 7 years 5 months ago, so it may have changed; "
                          f"source: {v.s.values.owner_source('fsa')}")
     rating = next(f for f in groups["quality"].facts if f.label == v.s.by_path["cqc.rating"].title)
     assert rating.note == "published 14 March 2025, 1 year 8 months ago"
