@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import docs
+from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
@@ -31,9 +32,8 @@ from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
-from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
+from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
-from .ages import date_of, dated
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")})
+    env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")})
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -167,7 +167,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
             map=_map_config(cfg), face=face_of(schema), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
-        "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
+        "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"]),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,

@@ -214,6 +214,8 @@ def test_rating_shown_only_as_cqc_says(built):
              "from inspections dated")
     assert f'<p class="ch-dates">{dates}' in home
     assert f'<p class="ch-dates">{dates}' in (out / "find" / "index.html").read_text()
+    assert (f'How old each fact is ("3 days ago") is as at {released}, the day this data was published.'
+            in (out / "compare" / "index.html").read_text().replace("&quot;", '"').replace("&#34;", '"'))
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     data["cqc"].update(rating="Not yet rated", phone="01432 000000")
     del data["cqc"]["rating_date"]
@@ -574,3 +576,15 @@ def test_staleness_settings_one_reader_and_the_old_key_warned():
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     assert HomeView(data, TODAY).register_stale is not None
     assert HomeView(data, TODAY, staleness=staleness({"staleness": {"register": "2 years"}})).register_stale is None
+
+
+def test_an_override_changes_the_market_pages_wording():
+    """The market page words and counts staleness with the thresholds the homes' pages use (mkdocs.yml's overrides)."""
+    from carehomes.market import market_html
+
+    data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    plain = market_html([HomeView(data, TODAY)], TODAY)
+    assert "Vacancies more than 7 days old" in plain and "CQC ratings more than 2 years old" in plain
+    later = market_html([HomeView(data, TODAY, staleness={"availability": Age(14, "day"), "rating": Age(3, "year")})], TODAY)
+    assert "Vacancies more than 14 days old" in later and "CQC ratings more than 3 years old" in later
+    assert "Vacancies confirmed more than 14 days ago count as out of date." in later
