@@ -251,7 +251,7 @@ class HomeView:
     @property
     def free_text(self) -> str:
         """The free beds as the page header says them, never adding a not-known count in as 0."""
-        when = f" on {nice_date(self.beds_confirmed)}" if self.beds_confirmed else ""
+        when = f" on {self.dated(self.beds_confirmed)}" if self.beds_confirmed else ""
         total = self.free_total
         if total is not None:
             return f"{total} bed{'' if total == 1 else 's'} free{when}"

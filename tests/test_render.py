@@ -392,24 +392,25 @@ def _beds_view(care: dict, beds: dict) -> HomeView:
 
 
 @pytest.mark.parametrize("care,beds,total,has_free,text", [
+    # (confirmed a week after TODAY: its age is said plainly)
     # both kinds offered, one not given: no total, never "0 beds free"
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}}, None, None,
-     "0 beds free with nursing on 30 November 2026; beds free without nursing: not known"),
+     "0 beds free with nursing on 30 November 2026 (7 days in the future); beds free without nursing: not known"),
     # a known free bed is a free bed, whatever the other kind
     ({"nursing": True, "residential": True}, {"nursing": {"available": 2}}, None, True,
-     "2 beds free with nursing on 30 November 2026; beds free without nursing: not known"),
+     "2 beds free with nursing on 30 November 2026 (7 days in the future); beds free without nursing: not known"),
     # the kind of care not known counts as maybe offered
     ({"nursing": True}, {"nursing": {"available": 1}}, None, True,
-     "1 bed free with nursing on 30 November 2026; beds free without nursing: not known"),
+     "1 bed free with nursing on 30 November 2026 (7 days in the future); beds free without nursing: not known"),
     ({}, {"residential": {"available": 0}}, None, None,
-     "0 beds free without nursing on 30 November 2026; beds free with nursing: not known"),
+     "0 beds free without nursing on 30 November 2026 (7 days in the future); beds free with nursing: not known"),
     # a kind the home does not offer has no free beds to give
-    ({"nursing": True, "residential": False}, {"nursing": {"available": 0}}, 0, False, "0 beds free on 30 November 2026"),
-    ({"nursing": False, "residential": True}, {"residential": {"available": 1}}, 1, True, "1 bed free on 30 November 2026"),
+    ({"nursing": True, "residential": False}, {"nursing": {"available": 0}}, 0, False, "0 beds free on 30 November 2026 (7 days in the future)"),
+    ({"nursing": False, "residential": True}, {"residential": {"available": 1}}, 1, True, "1 bed free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 3}}, 3, True,
-     "3 beds free on 30 November 2026"),
+     "3 beds free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 0}}, 0, False,
-     "0 beds free on 30 November 2026"),
+     "0 beds free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": False}, {}, None, None, "Beds free now: not known"),
 ])
 def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total, has_free, text):
@@ -438,7 +439,7 @@ def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     done = run_build("build", "--providers", str(prov), "--out", str(out))
     assert done.returncode == 0, done.stderr
     page = (out / "homes" / "highwell-house-care-home-with-nursing" / "index.html").read_text()
-    assert "<li>0 beds free with nursing on 30 November 2026; beds free without nursing: not known</li>" in page
+    assert re.search(r"<li>0 beds free with nursing on 30 November 2026 \([^)]+\); beds free without nursing: not known</li>", page)
     assert "0 beds free on" not in page
     # the result card's line is finished by the build: 0 is 0, the kind not given is "not provided yet", never 0
     card = json.loads(base64.b64decode(re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]*)"', page).group(1)))
@@ -446,7 +447,7 @@ def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     assert 'data-pagefind-filter="freeband[data-v]" data-v="unknown"' in page and 'data-pagefind-filter="free[data-v]"' not in page
     waverley = (out / "homes" / "waverley-house" / "index.html").read_text()
     assert 'data-pagefind-filter="free[data-v]" data-v="nursing"' in waverley, "2 beds with nursing free: 'any bed free' matches"
-    assert "<li>2 beds free with nursing on 30 November 2026; beds free without nursing: not known</li>" in waverley
+    assert re.search(r"<li>2 beds free with nursing on 30 November 2026 \([^)]+\); beds free without nursing: not known</li>", waverley)
     facets = json.loads((out / "search" / "facets.json").read_text())
     assert facets["freeband"] == {"unknown": 2}
     assert (facets["known"]["free"], facets["known"]["free_nursing"], facets["known"]["free_residential"]) == (1, 2, 0)
