@@ -394,7 +394,8 @@ def _user_rating(v: View, value: Any, spec: Any) -> Shown | None:
     if value is None:
         return None
     return Shown(f"{value:g} out of {v.get('user_rating.out_of'):g}",
-                 note=f"from {v.get('user_rating.source')}, {nice_date(v.get('user_rating.date'))}")
+                 note=f"from {v.get('user_rating.source')}, {_aged(v, v.get('user_rating.date'))}" if date_of(v.get("user_rating.date"))
+                 else f"from {v.get('user_rating.source')}")
 
 
 @formatter("phone")

@@ -235,6 +235,8 @@ def test_every_dated_group_says_its_age_and_an_override_changes_the_wording():
                          f"source: {v.s.values.owner_source('fsa')}")
     rating = next(f for f in groups["quality"].facts if f.label == v.s.by_path["cqc.rating"].title)
     assert rating.note == "published 14 March 2025, 1 year 8 months ago"
+    users = next(f for f in groups["quality"].facts if f.label == "Rating from residents and families")
+    assert users.note == "from Example reviews (fictional), 1 October 2026, 1 month ago"
     assert groups["quality"].stale is None
     # a deployment's override (mkdocs.yml extra.directory.staleness) changes the page's wording
     later = {"fees": parse_age("2 years"), "rating": parse_age("1 year"), "foodHygiene": parse_age("10 years")}
