@@ -181,11 +181,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
-    from .siteconfig import map_warnings
+    from .siteconfig import map_warnings, staleness_warnings
 
     directory = directory_settings(Path(args.config))
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
-    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + ([gap] if gap else []):
+    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + ([gap] if gap else []):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
@@ -657,6 +657,8 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     written = write_edits(edits)
     for f in written:
         print(f"{f}: vacancies updated")
+    for note in (n for e in edits for n in e.not_applicable):
+        print(note)
     _say(f"{len(edits)} home{'s' * (len(edits) != 1)} in {args.from_csv}: {len(written)} profile"
          f"{'s' * (len(written) != 1)} changed, {len(edits) - len(written)} already up to date.")
     return 0

@@ -9,7 +9,6 @@ formatter named in ``FORMATS``; a value nobody has given is never worded as no o
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import weakref
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .ages import age_words, date_of, nice_date
 from .safetext import json_for_html, safe_url
 
 if TYPE_CHECKING:
@@ -196,11 +196,6 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def nice_date(value: Any) -> str:
-    d = date_of(value)
-    return f"{d.day} {d:%B %Y}" if d else ""
-
-
 def money(value: Any) -> str | None:
     if value is None:
         return None
@@ -226,6 +221,11 @@ def formatter(name: str) -> Callable[[Formatter], Formatter]:
         FORMATS[name] = fn
         return fn
     return add
+
+
+def _aged(v: View, value: Any) -> str:
+    """'2 January 2020, 6 years 11 months ago': a date and its age on the build's day (inside brackets already)."""
+    return f"{nice_date(value)}, {age_words(value, v.today)}"
 
 
 def _known(value: Any) -> bool:
@@ -315,8 +315,8 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     r = v.rating
     if not r or r == v.s.values.not_yet_rated:
         return Shown(v.rating_text)
-    when = f" ({nice_date(v.rating_date)})" if v.rating_date else ""
-    return Shown(f"{r}{when}" + (f", more than {v.s.values.rating_stale_age} old" if v.rating_stale else ""))
+    when = f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
+    return Shown(f"{r}{when}" + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 
 @formatter("card_rating")
@@ -326,9 +326,9 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     r = v.rating
     if not r:
         return Shown(f"CQC rating: {v.rating_label} (see the CQC page)")
-    when = f" ({nice_date(v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
+    when = f" ({_aged(v, v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
     text = v.rating_text + when
-    return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.s.values.rating_stale_age} old" if v.rating_stale else ""))
+    return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 
 @formatter("card_beds")
@@ -344,7 +344,7 @@ def _card_beds(v: View, value: Any, spec: Any) -> Shown | None:
             parts.append(f"{n} {words}")
         elif kind in v.free_unknown_kinds:
             parts.append(f"{words}: {v.s.values.not_provided.lower()}")
-    text = f"Beds free: {', '.join(parts) or 'none given'} (confirmed {nice_date(v.beds_confirmed)})"
+    text = f"Beds free: {', '.join(parts) or 'none given'} (confirmed {_aged(v, v.beds_confirmed)})"
     return Shown(text + (". May be out of date" if v.availability_stale else ""))
 
 
@@ -353,7 +353,7 @@ def _confirmed(v: View, value: Any, spec: Any) -> Shown | None:
 
     if not v.beds_confirmed:
         return None
-    return Shown(nice_date(v.beds_confirmed) + (" (may be out of date)" if v.availability_stale else ""))
+    return Shown(_aged(v, v.beds_confirmed) + (" (may be out of date)" if v.availability_stale else ""))
 
 
 @formatter("key_questions")
@@ -374,9 +374,10 @@ def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
 
     if value is None:
         return None
-    when = nice_date(v.get("food_hygiene.date"))
+    d = date_of(v.get("food_hygiene.date"))
+    old = ", so it may have changed" if v.stale("foodHygiene", d) else ""  # older than staleness.foodHygiene
     text = f"{value} out of 5" if str(value).isdigit() else str(value)
-    return Shown(text, note=(f"rated {when}; " if when else "") + f"source: {v.s.values.owner_source('fsa')}")
+    return Shown(text, note=(f"rated {_aged(v, d)}{old}; " if d else "") + f"source: {v.s.values.owner_source('fsa')}")
 
 
 @formatter("fhrs_link")
@@ -393,7 +394,8 @@ def _user_rating(v: View, value: Any, spec: Any) -> Shown | None:
     if value is None:
         return None
     return Shown(f"{value:g} out of {v.get('user_rating.out_of'):g}",
-                 note=f"from {v.get('user_rating.source')}, {nice_date(v.get('user_rating.date'))}")
+                 note=f"from {v.get('user_rating.source')}, {_aged(v, v.get('user_rating.date'))}" if date_of(v.get("user_rating.date"))
+                 else f"from {v.get('user_rating.source')}")
 
 
 @formatter("phone")
@@ -437,8 +439,8 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
 def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)'."""
 
-    cqc = v.s.values.owner_source("cqc") + (f" (dated {nice_date(v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
-    home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {nice_date(v.beds_confirmed)})" if v.beds_confirmed else "")
+    cqc = v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
+    home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else "")
     return Shown(f"{cqc}; {home}")
 
 
@@ -614,15 +616,3 @@ def plain_words(label: str) -> str:
     """How a search box word names a label: lower case words, no brackets ("Children (0-18 years)" -> "children");
     the find page reads the box the same way (directory-text.js plainWords)."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", label.split(" (")[0].casefold()).split())
-
-
-def date_of(value: Any) -> dt.date | None:
-    """A date, or None (a date field may hold text the profile checks did not accept)."""
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .ages import Age
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import csv_writer
 from .records import closed, get_path
-from .schema import Values, load_schema
+from .schema import load_schema
 from .text import neutralise
 from .views import VALUES, HomeView
 
@@ -29,9 +30,14 @@ NURSING, RESIDENTIAL = KIND.capacity  # the pair, as the kind declares it (with 
 YEAR_DAYS = 365
 
 
-def age_labels(values: Values) -> list[str]:
-    """The rating-age buckets, oldest last; the last-but-one ends at the schema's staleness threshold."""
-    return ["Under 1 year", f"1 year to {values.rating_stale_age}", f"Over {values.rating_stale_age}", "No rating date"]
+def age_labels(limit: Age) -> list[str]:
+    """The rating-age buckets, oldest last; the last-but-one ends at the rating's staleness threshold."""
+    return ["Under 1 year", f"1 year to {limit.words}", f"Over {limit.words}", "No rating date"]
+
+
+def limits_of(views: list[HomeView]) -> dict[str, Age]:
+    """The staleness thresholds the homes' pages use (the schema's, with mkdocs.yml's overrides)."""
+    return views[0].limits if views else dict(VALUES.staleness)
 
 
 def town_name(town: str | None) -> str:
@@ -154,11 +160,12 @@ def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[s
         cap.append(row)
     ratings = Counter(v.rating_label for v in views)
     ages: Counter = Counter()
-    under_year, under_stale, over_stale, undated = age_labels(VALUES)
+    limit = limits_of(views)["rating"]
+    under_year, under_stale, over_stale, undated = age_labels(limit)
     for v in views:
         d = v.rating_date
         ages[undated if not d else under_year if (today - d).days <= YEAR_DAYS else
-             under_stale if (today - d).days <= VALUES.rating_stale_days else over_stale] += 1
+             over_stale if limit.passed(d, today) else under_stale] += 1
     return {"by_town": by_town, "areas": names, "groups": areas, "capabilities": cap, "ratings": ratings, "ages": ages,
             "localities": localities_seen}
 
@@ -379,7 +386,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                          newest.isoformat() if newest else "no reports"])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
-               f"{VALUES.availability_stale_days} days ago count as out of date.</p>")
+               f"{limits_of(views)['availability'].words} ago count as out of date.</p>")
     out.append(tables.add("vacancies", f"Free {unit} by {area_word} and {KIND.unit_one} type",
                           [area_word.capitalize(), *(f"Free {unit} {c.label}" for c in caps if c.available), "Homes reporting",
                                                                  "Reports out of date", "Newest report"], vac_rows))
@@ -405,9 +412,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     ratings = [r for r in VALUES.rating_choices if o["ratings"].get(r)]
     out.append(Chart("chart-ratings", "CQC overall ratings", "Number of homes with each CQC overall rating.",
                      ratings, [o["ratings"][r] for r in ratings], "Homes", "CQC rating").html())
-    ages = [a for a in age_labels(VALUES) if o["ages"].get(a)]
+    ages = [a for a in age_labels(limits_of(views)["rating"]) if o["ages"].get(a)]
     out.append(Chart("chart-rating-age", "How old the CQC ratings are", "Homes by the age of their latest CQC rating; "
-                     f"ratings over {VALUES.rating_stale_age} old are flagged on the homes' pages.", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
+                     f"ratings over {limits_of(views)['rating'].words} old are flagged on the homes' pages.", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
@@ -416,9 +423,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     dated = sum(1 for v in views if v.rating_date)
     out.append(tables.add("freshness", "Profile freshness", ["Measure", "Homes"], [
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
-        [f"Vacancies more than {VALUES.availability_stale_days} days old", _of(stale, reporting_all, "no home has told us its vacancies")],
+        [f"Vacancies more than {limits_of(views)['availability'].words} old", _of(stale, reporting_all, "no home has told us its vacancies")],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
-        [f"CQC ratings more than {VALUES.rating_stale_age} old", _of(sum(1 for v in views if v.rating_stale), dated,
+        [f"CQC ratings more than {limits_of(views)['rating'].words} old", _of(sum(1 for v in views if v.rating_stale), dated,
                                                                    f"{_not_known()}: no home has a rating date")],
     ]))
     return "\n".join(out)

@@ -27,14 +27,14 @@ from .problems import Problem
 from .publish import data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import render_pages
-from .siteconfig import read_config
+from .siteconfig import read_config, staleness
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
 from .outputs.postcode_lookup import write_lookup
 from .timings import Timings
 from .validate import check_files, check_profile
-from .views import REGISTER_STALE_MONTHS, HomeView
+from .views import HomeView
 
 
 @dataclass
@@ -107,9 +107,9 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         cfg = read_config(config_path or ROOT / "mkdocs.yml")
         today = today or dt.date.today()
         released = release_date()  # once, so every file and page of this build carries the same date
-        months = int(cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
+        limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
         checked = checked_dates([p.path for p in profiles])  # homes a weekly sync found unchanged (cqc-sync.json)
-        views = sorted((HomeView(p.data, today, schema, cfg.edit_base, months, checked.get(str(p.data.get("location_id"))))
+        views = sorted((HomeView(p.data, today, schema, cfg.edit_base, limits, checked.get(str(p.data.get("location_id"))))
                         for p in profiles), key=lambda v: v.slug)
     with replace_dir(site_dir) as out:
         # releases (first: the database holds the changelog)

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import docs
+from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
 from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
@@ -33,7 +34,7 @@ from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .search import known_counts
-from .siteconfig import SiteConfig, attribution_html, attribution_problems, tiles_problem
+from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
 from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
@@ -66,15 +67,21 @@ def _md_env(folder: Path) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
-    """The site's counts: homes and beds on the CQC register (a closed home is counted only as closed)."""
+    """The site's counts: homes and beds on the CQC register (a closed home is counted only as closed), and the ages
+    of its sources, kept apart: the day the data was published is not the day the CQC register or the food hygiene
+    inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
     imported = [v.register_date for v in views if v.register_date]
+    fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views) if d)
+    today = views[0].today if views else released
     return {
         "homes": f"{len(current):,}",
         "closed": f"{len(views) - len(current):,}",
         "beds": f"{sum(v.get('beds.registered') or 0 for v in current):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
-        "cqc_stale": register_stale_note(max(imported), views[0].today, views[0].stale_months) if imported else None,
+        "cqc_dated": dated(max(imported), today) if imported else "unknown",
+        "cqc_stale": register_stale_note(max(imported), today, views[0].limits["register"]) if imported else None,
+        "fsa_dated": (dated(fsa[0], today) + ("" if fsa[0] == fsa[-1] else f" to {dated(fsa[-1], today)}")) if fsa else None,
         "published": nice_date(released),
     }
 
@@ -139,7 +146,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     st = stats(views, released)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
-    env.globals.update(values=schema.values, up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
+    env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
                        if_empty=empty_shortcut(views, schema))
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
@@ -169,7 +176,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
-        "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
+        "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"]),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,

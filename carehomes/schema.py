@@ -1,13 +1,16 @@
 """The data package in ``schema/``: the one list of fields everything else derives from."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .ages import Age, parse_age
 from .safetext import json_for_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,9 +88,7 @@ class Values:
     registered_status: str
     no_rating: str
     not_provided: str
-    rating_stale_days: int
-    rating_stale_age: str
-    availability_stale_days: int
+    staleness: dict[str, Age]  # x-directory.staleness: how old each dated group may be (availability, rating, register ...)
     fee_step: int
     fee_first: int
     fee_last: int
@@ -95,6 +96,23 @@ class Values:
     unknowns: Unknowns
     not_yet_rated: str  # CQC's own 'not yet inspected' rating, shown as such (not as 'no rating known')
     find: dict[str, Any] = field(default_factory=dict)  # x-directory.find: the find page's distance and 'not known' wording
+
+    @property
+    def rating_stale_days(self) -> int:
+        return self.staleness["rating"].days
+
+    @property
+    def rating_stale_age(self) -> str:
+        """'2 years': how old a CQC rating may be before pages flag it."""
+        return self.staleness["rating"].words
+
+    @property
+    def availability_stale_days(self) -> int:
+        return self.staleness["availability"].days
+
+    def with_staleness(self, overrides: Mapping[str, Age]) -> Values:
+        """These values with some staleness thresholds replaced (a deployment's mkdocs.yml, siteconfig.staleness)."""
+        return dataclasses.replace(self, staleness={**self.staleness, **overrides})
 
     @property
     def not_known(self) -> str:
@@ -139,8 +157,7 @@ class Values:
     def for_script(self) -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, as JSON."""
         return {"ratings": self.rating_choices, "noRating": self.no_rating, "notYetRated": self.not_yet_rated, "notProvided": self.not_provided,
-                "staleness": {"ratingDays": self.rating_stale_days, "ratingAge": self.rating_stale_age,
-                              "availabilityDays": self.availability_stale_days},
+                "staleness": {k: a.words for k, a in self.staleness.items()},
                 "feeBands": {"step": self.fee_step}, "find": self.find}
 
     def script_json(self) -> str:
@@ -155,6 +172,18 @@ def _unknowns(u: dict) -> Unknowns:
     return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"])
 
 
+STALENESS = ("availability", "capabilities", "fees", "rating", "register", "foodHygiene")  # every group a page dates
+
+
+def _staleness(st: dict) -> dict[str, Age]:
+    """Read ``x-directory.staleness``: each of STALENESS as '7 days', '3 months' or '2 years'."""
+    out = {k: parse_age(st[k]) for k in STALENESS}
+    wrong = [k for k, a in out.items() if a is None]
+    if wrong:
+        raise ValueError(f"staleness.{wrong[0]} (write it like '7 days', '3 months' or '2 years')")
+    return {k: a for k, a in out.items() if a is not None}
+
+
 def _values(package: dict, enums: dict[str, list[str]]) -> Values:
     """Read ``x-directory``; a missing or wrong entry is named in one message."""
     x = package.get(VALUES_KEY) or {}
@@ -164,8 +193,7 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             ratings=tuple(enums["cqc_rating"]), statuses=tuple(enums["cqc_status"]),
             ungraded_ratings=tuple(x["ungradedRatings"]), ratings_of_concern=tuple(x["ratingsOfConcern"]),
             registered_status=x["registeredStatus"], no_rating=labels["noRating"], not_provided=labels["notProvided"],
-            rating_stale_days=int(st["ratingDays"]), rating_stale_age=st["ratingAge"],
-            availability_stale_days=int(st["availabilityDays"]),
+            staleness=_staleness(st),
             fee_step=int(fees["step"]), fee_first=int(fees["first"]), fee_last=int(fees["last"]),
             owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()},
             unknowns=_unknowns(x["unknowns"]),

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .configfile import ConfigFileError, load_config_chain
-from .schema import ROOT
+from .ages import Age, parse_age
+from .schema import ROOT, STALENESS
 
 
 @dataclass
@@ -74,6 +75,7 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     months = d.get("cqc_stale_months")
     if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
         out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")
+    out += staleness_problems(d.get("staleness"))
     areas = d.get("postcode_areas")
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
@@ -166,6 +168,49 @@ def _https_link(url: str) -> bool:
         return False
     return (parts.scheme == "https" and _real_host(host) and parts.username is None
             and not re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url))
+
+
+STALENESS_EXAMPLE = "staleness: {register: 6 months, rating: 3 years}"
+
+
+def staleness_problems(value: Any) -> list[str]:
+    """What is wrong with extra.directory.staleness: a mapping of the schema's staleness names to '7 days',
+    '3 months' or '2 years'."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [f"extra.directory.staleness must be a mapping of names to ages, like {STALENESS_EXAMPLE}"]
+    out = []
+    for key, age in value.items():
+        if key not in STALENESS:
+            out.append(f"extra.directory.staleness.{key} is not a staleness setting; use one of {', '.join(STALENESS)}")
+        elif parse_age(age) is None:
+            out.append(f"extra.directory.staleness.{key} must be a number of days, months or years, like {key}: 6 months")
+    return out
+
+
+def staleness(directory: dict[str, Any]) -> dict[str, Age]:
+    """The deployment's staleness thresholds over the schema's (the one reader of extra.directory.staleness):
+    the old cqc_stale_months: N is read as staleness.register: N months (staleness_warnings says so)."""
+    out: dict[str, Age] = {}
+    months = directory.get("cqc_stale_months")
+    if isinstance(months, int) and not isinstance(months, bool) and months >= 1:
+        out["register"] = Age(months, "month")
+    given = directory.get("staleness")
+    for key, text in (given.items() if isinstance(given, dict) else ()):
+        age = parse_age(text)
+        if key in STALENESS and age is not None:
+            out[key] = age
+    return out
+
+
+def staleness_warnings(directory: dict[str, Any]) -> list[str]:
+    """A warning while mkdocs.yml still has the old cqc_stale_months, naming the key that replaces it."""
+    months = directory.get("cqc_stale_months")
+    if months is None:
+        return []
+    return [f"mkdocs.yml: extra.directory.cqc_stale_months is replaced by extra.directory.staleness.register; "
+            f"write staleness: {{register: {months} months}} instead (read as that this time)"]
 
 
 def map_warnings(directory: dict[str, Any]) -> list[str]:

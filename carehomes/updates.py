@@ -46,6 +46,24 @@ class Edit:
     text: str | None
     changed: list[tuple[str, Any, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    not_applicable: list[str] = field(default_factory=list)  # free-place paths given as 0 for a type not registered
+
+
+def not_applicable(values: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``values`` without a 0 given for free places of a type CQC does not register the home for (its flag,
+    such as care.residential, is no): true, but not applicable, so nothing is stored for it; and those paths.
+    A count above 0 is kept, and refused by the check as before."""
+    dropped = [str(c.available) for c in KIND.capacity if c.flag and c.available and _get(data, c.flag) is False
+               and values.get(c.available) == 0 and not isinstance(values.get(c.available), bool)]
+    return {p: v for p, v in values.items() if p not in dropped}, dropped
+
+
+def not_applicable_words(path: str, name: str) -> str:
+    """'residential_free: 0 is not applicable: CQC does not register this home for care without nursing
+    (care.residential is no), so nothing is stored for it', with the field named as the reader knows it."""
+    c = next(c for c in KIND.capacity if c.available == path)
+    return (f"{name}: 0 is not applicable: CQC does not register this home for care {c.label} "
+            f"({c.flag} is no), so nothing is stored for it")
 
 
 def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str | None = None,
@@ -134,6 +152,7 @@ class Result:
     issue: int | None = None
     changed: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # answers accepted and stored as nothing (not applicable)
 
     @property
     def branch(self) -> str | None:
@@ -151,15 +170,17 @@ class Result:
             tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
                     "**Edit**), and they will be checked again." if self.status == "invalid" else "")
             return f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n"
+        notes = "".join(f"- {md_safe(n)}\n" for n in self.notes)
+        notes = f"\n{notes}" if notes else ""
         if self.status == "unchanged":
-            return f"Nothing needed changing: the page for **{md_safe(self.name or '')}** already says this.\n"
+            return f"Nothing needed changing: the page for **{md_safe(self.name or '')}** already says this.\n{notes}"
         rows = "\n".join(f"| {md_safe(c['label'])} | {_cell(c['before'])} | {_cell(c['after'])} |" for c in self.changed)
         head = (f"Thank you. The page for **{md_safe(self.name or '')}** now says:" if self.mode == "commit" else
                 f"Thank you. A council steward will check this change to **{md_safe(self.name or '')}** "
                 "before it goes on the site:")
         foot = ("The site shows the change within a few minutes." if self.mode == "commit" else
                 "We will add a note here when it is published.")
-        return f"{head}\n\n| What | Before | Now |\n|---|---|---|\n{rows}\n\n{foot}\n"
+        return f"{head}\n\n| What | Before | Now |\n|---|---|---|\n{rows}\n{notes}\n{foot}\n"
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -347,8 +368,15 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if errors:
         res.errors = errors
         return res
-    if not values:
+    given = bool(values)
+    values, dropped = not_applicable(values, profile.data)
+    named = {ff.path: ff for ff in by_label.values()}
+    res.notes = [form_words(_name_fields(not_applicable_words(p, named[p].label if p in named else p), schema, named)) for p in dropped]
+    if not given:
         res.errors = ["Nothing was filled in; give at least one answer"]
+        return res
+    if not values:
+        res.status = "unchanged"
         return res
     edit = edit_profile(path, values, on, display_path(path, repo), schema)
     by_path = {ff.path: ff for ff in by_label.values()}
@@ -507,8 +535,11 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if typo:  # 31/02/2026: said as typed
             problems.append(f"{where}: confirmed: {typo}")
             continue
-        edit = edit_profile(path, values, on, display_path(path))
         back = {p: c for c, p in CSV_COLUMNS.items()}
+        profile, _ = load_profile(path)
+        values, dropped = not_applicable(values, profile.data if profile else {})
+        edit = edit_profile(path, values, on, display_path(path))
+        edit.not_applicable = [f"{where}: {not_applicable_words(p, back[p])}" for p in dropped]
         problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message)}"
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
 from .kinds import kinds_of
@@ -23,7 +24,6 @@ NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 # the order a family asks in: the "not known yet" block lists missing facts by group in this order
 UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "registration"]
-REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
 DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
@@ -57,6 +57,7 @@ class Group:
     source: str
     date: dt.date | None = None
     date_label: str = "Last updated"
+    age: str | None = None  # how old the date is, in words ("5 years 8 months ago")
     stale: str | None = None
     facts: list[Fact] = field(default_factory=list)
     table: list[list[str]] | None = None
@@ -91,17 +92,14 @@ def _iso(value: Any) -> str | None:
     return d.isoformat() if d else None
 
 
-def register_stale_note(when: dt.date | None, today: dt.date, months: int = REGISTER_STALE_MONTHS) -> str | None:
-    """'These facts are from ... more than N months ago' when the regulator's data is that old."""
-    if when is None:
+def register_stale_note(when: dt.date | None, today: dt.date, limit: Age | None = None) -> str | None:
+    """'These facts are from the register dated ... (5 years 8 months ago), more than 3 months ago' when the
+    regulator's data is older than ``limit`` (the staleness.register threshold)."""
+    limit = limit or VALUES.staleness["register"]
+    if when is None or not limit.passed(when, today):
         return None
-    y, m = divmod(today.year * 12 + today.month - 1 - months, 12)
-    limit = dt.date(y, m + 1, min(today.day, 28))
-    if when >= limit:
-        return None
-    return (f"The Care Quality Commission facts here are from the register dated {nice_date(when)}, more than "
-            f"{months} month{'s' * (months != 1)} ago. Ratings, registration and contact details may have changed: "
-            "check the CQC page.")
+    return (f"The Care Quality Commission facts here are from the register dated {dated(when, today)}, more than "
+            f"{limit.words} ago. Ratings, registration and contact details may have changed: check the CQC page.")
 
 
 def yes_no(value: Any) -> str | None:
@@ -117,13 +115,26 @@ class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
-                 stale_months: int = REGISTER_STALE_MONTHS, checked_on: dt.date | None = None):
+                 staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None):
         self.d = data
         self.checked_on = checked_on  # the day a CQC API sync last confirmed these facts unchanged
         self.s = schema or load_schema()
         self.today = today
         self.repo_edit = repo_edit
-        self.stale_months = stale_months
+        # each dated group's threshold: the schema's, with a deployment's overrides (siteconfig.staleness)
+        self.limits: dict[str, Age] = {**self.s.values.staleness, **(staleness or {})}
+
+    def dated(self, value: Any) -> str:
+        """'31 March 2021 (5 years 8 months ago)', as at the build's day; '' for no date."""
+        return dated(value, self.today)
+
+    def age(self, value: Any) -> str:
+        """'5 years 8 months ago', as at the build's day."""
+        return age_words(value, self.today)
+
+    def stale(self, key: str, when: dt.date | None) -> bool:
+        """Whether ``when`` is older than the ``key`` threshold (availability, rating, register, ...)."""
+        return bool(when and self.limits[key].passed(when, self.today))
 
     def get(self, path: str) -> Any:
         return get_path(self.d, path.split("."))
@@ -185,8 +196,7 @@ class HomeView:
 
     @property
     def rating_stale(self) -> bool:
-        d = self.rating_date
-        return bool(d and (self.today - d).days > self.s.values.rating_stale_days)
+        return self.stale("rating", self.rating_date)
 
     @property
     def rating_text(self) -> str:
@@ -203,7 +213,7 @@ class HomeView:
     @property
     def register_stale(self) -> str | None:
         """A plain warning when the regulator facts are older than the configured number of months."""
-        return register_stale_note(self.register_date, self.today, self.stale_months)
+        return register_stale_note(self.register_date, self.today, self.limits["register"])
 
     @property
     def beds_confirmed(self) -> dt.date | None:
@@ -211,8 +221,7 @@ class HomeView:
 
     @property
     def availability_stale(self) -> bool:
-        d = self.beds_confirmed
-        return bool(d and (self.today - d).days > self.s.values.availability_stale_days)
+        return self.stale("availability", self.beds_confirmed)
 
     def free(self, kind: str) -> int | None:
         return self.get(f"beds.{kind}.available")
@@ -243,7 +252,7 @@ class HomeView:
     @property
     def free_text(self) -> str:
         """The free beds as the page header says them, never adding a not-known count in as 0."""
-        when = f" on {nice_date(self.beds_confirmed)}" if self.beds_confirmed else ""
+        when = f" on {self.dated(self.beds_confirmed)}" if self.beds_confirmed else ""
         total = self.free_total
         if total is not None:
             return f"{total} bed{'' if total == 1 else 's'} free{when}"
@@ -391,13 +400,13 @@ class HomeView:
         note = out.note if out else None
         if out and note is None and spec.note:
             when = nice_date(self.get(spec.note[0]))
-            note = spec.note[1].replace("{date}", when) if when else None
+            note = spec.note[1].replace("{date}", when).replace("{age}", age_words(self.get(spec.note[0]), self.today)) if when else None
         return Fact(spec.label, out.text if out else None, out.href if out else None, note=note,
                     owner=self.s.by_path[spec.path].owner, short=spec.short)
 
     def group(self, spec: GroupSpec) -> Group:
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
-        g = Group(spec.id, spec.title, spec.source, when, spec.date_label)
+        g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
         g.stale = STALE[spec.stale](self) if spec.stale else None
         g.facts = [f for f in (self.fact(x) for x in spec.facts) if f is not None]
         if spec.table == "capabilities":
@@ -455,15 +464,24 @@ class HomeView:
     def availability_stale_text(self) -> str | None:
         if not self.availability_stale:
             return None
-        return (f"The home last confirmed its free beds on {nice_date(self.beds_confirmed)}, more than "
-                f"{self.s.values.availability_stale_days} days ago. This may be out of date: phone the home to check.")
+        return (f"The home last confirmed its free beds on {self.dated(self.beds_confirmed)}, more than "
+                f"{self.limits['availability'].words} ago. This may be out of date: phone the home to check.")
 
     @property
     def rating_stale_text(self) -> str | None:
         if not self.rating_stale:
             return None
-        return (f"This CQC rating was published on {nice_date(self.rating_date)}, more than {self.s.values.rating_stale_age} ago. "
+        return (f"This CQC rating was published on {self.dated(self.rating_date)}, more than {self.limits['rating'].words} ago. "
                 "It may be out of date: check the CQC report for any newer inspection.")
+
+    def confirmed_stale_text(self, key: str, what: str) -> str | None:
+        """'The home last confirmed its fees on 2 May 2025 (1 year 7 months ago), more than 1 year ago...' when
+        the group's date (capabilities.confirmed, fees.date) is older than its ``key`` threshold."""
+        when = date_of(self.get(f"{key}.confirmed" if key == "capabilities" else f"{key}.date"))
+        if not self.stale(key, when):
+            return None
+        return (f"The home last confirmed {what} on {self.dated(when)}, more than {self.limits[key].words} ago. "
+                "This may be out of date: ask the home.")
 
     def _needs_table(self, g: Group, short: str) -> None:
         """Only the needs the home has answered; the rest are one line of the "not known yet" block."""
@@ -534,4 +552,6 @@ DATES: dict[str, Callable[[HomeView], dt.date | None]] = {"register": lambda v: 
 STALE: dict[str, Callable[[HomeView], str | None]] = {
     "availability": lambda v: v.availability_stale_text, "rating": lambda v: v.rating_stale_text,
     "register": lambda v: v.register_stale,
+    "capabilities": lambda v: v.confirmed_stale_text("capabilities", "the needs it can meet"),
+    "fees": lambda v: v.confirmed_stale_text("fees", "its fees"),
 }

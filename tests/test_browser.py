@@ -897,9 +897,9 @@ def test_a_card_never_adds_an_unknown_kind_of_bed_in_as_0(browser, tmp_path):
         wait_results(pg)
         cards = {pg.locator("#results > li").nth(i).locator("h2").inner_text(): pg.locator("#results > li").nth(i).inner_text()
                  for i in range(pg.locator("#results > li").count())}
-        assert "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026)" in cards["Highwell House Care Home with Nursing"]
-        assert "Beds free: 2 with nursing, without nursing: not provided yet (confirmed 30 November 2026)" in cards["Waverley House"]
-        assert "Beds free: 1 without nursing (confirmed 30 November 2026)" in cards["Aston House"]
+        assert "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026, " in cards["Highwell House Care Home with Nursing"]
+        assert "Beds free: 2 with nursing, without nursing: not provided yet (confirmed 30 November 2026, " in cards["Waverley House"]
+        assert "Beds free: 1 without nursing (confirmed 30 November 2026, " in cards["Aston House"]
         pg.goto(f"http://127.0.0.1:{server.server_address[1]}/find/?free=any")
         assert sorted(every_result(pg)) == ["Aston House", "Waverley House"]
         ctx.close()

@@ -111,7 +111,7 @@ def test_a_new_filter_is_one_facet_entry(tmp_path):
     assert script["filters"]["assess"] == ["assess"] and script["fields"][-1] == "assess"
     assert script["questions"]["assess"] == "assesses people at weekends"
     find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
-        stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
+        stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
         map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=[], ratings=schema.values.rating_choices,
         fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
     assert ('<fieldset><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
@@ -122,20 +122,20 @@ def test_the_bundled_face_wording():
     """Cards and compare cells are finished in Python, with their "not known" wording; unknown is never no or 0."""
     data = full()
     v = HomeView(data, TODAY, load_schema())
-    assert v.card_lines() == ["Care home with and without nursing", "CQC rating: Good (14 March 2025)",
-                              "Beds free: 2 with nursing, 0 without nursing (confirmed 20 November 2026)",
+    assert v.card_lines() == ["Care home with and without nursing", "CQC rating: Good (14 March 2025, 1 year 8 months ago)",
+                              "Beds free: 2 with nursing, 0 without nursing (confirmed 20 November 2026, 3 days ago)",
                               "Fees from £890 a week"]
     data["beds"] = {"confirmed": dt.date(2026, 11, 1), "nursing": {"available": 0}}
     data.pop("fees", None)
     data["cqc"]["rating_date"] = dt.date(2020, 1, 2)
     v = HomeView(data, TODAY, load_schema())
-    assert v.card_lines()[1:] == ["CQC rating: Good (2 January 2020). This rating is more than two years old",
-                                  "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 1 November 2026). "
+    assert v.card_lines()[1:] == ["CQC rating: Good (2 January 2020, 6 years 10 months ago). This rating is more than 2 years old",
+                                  "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 1 November 2026, 22 days ago). "
                                   "May be out of date", "Fees: not provided yet"]
     cells = v.compare_cells()
     assert (cells["nursing_free"], cells["residential_free"], cells["fee"]) == ("0", None, None)
-    assert cells["rating"] == "Good (2 January 2020), more than two years old"
-    assert cells["confirmed"] == "1 November 2026 (may be out of date)"
+    assert cells["rating"] == "Good (2 January 2020, 6 years 10 months ago), more than 2 years old"
+    assert cells["confirmed"] == "1 November 2026, 22 days ago (may be out of date)"
     data["cqc"].pop("rating")
     assert HomeView(data, TODAY, load_schema()).card_lines()[1] == "CQC rating: Rating not in our data (see the CQC page)"
 
@@ -164,3 +164,87 @@ def test_a_face_file_that_is_not_json_names_its_line(tmp_path):
     with pytest.raises(FaceError) as e:
         load_face(schema)
     assert str(e.value).startswith(f"{tmp_path / 'schema' / 'face.json'}, line 2: is not valid JSON (")
+
+
+# --- ages in words (issue 21, requirement 5) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("when", "today", "words"), [
+    ("2021-03-31", "2026-12-03", "5 years 8 months ago"),
+    ("2024-12-03", "2026-12-03", "2 years ago"),
+    ("2025-11-03", "2026-12-03", "1 year 1 month ago"),
+    ("2026-11-30", "2026-12-03", "3 days ago"),
+    ("2026-12-02", "2026-12-03", "1 day ago"),
+    ("2026-12-03", "2026-12-03", "today"),
+    ("2026-11-04", "2026-12-03", "29 days ago"),
+    ("2026-11-03", "2026-12-03", "1 month ago"),
+    ("2026-01-31", "2026-02-28", "1 month ago"),        # a month end: the last day of February completes the month
+    ("2026-01-31", "2026-02-27", "27 days ago"),
+    ("2024-01-31", "2024-02-29", "1 month ago"),        # leap year
+    ("2024-02-29", "2025-02-28", "1 year ago"),         # a leap day's anniversary in a common year
+    ("2024-02-29", "2028-02-28", "3 years 11 months ago"),
+    ("2024-02-29", "2028-02-29", "4 years ago"),
+    ("2026-12-04", "2026-12-03", "1 day in the future"),  # a future date said plainly
+    ("2027-01-10", "2026-12-03", "38 days in the future"),
+])
+def test_age_words(when, today, words):
+    from carehomes.ages import age_words
+
+    assert age_words(when, dt.date.fromisoformat(today)) == words
+
+
+def test_dated_and_no_date():
+    from carehomes.ages import age_words, dated
+
+    assert dated("2021-03-31", dt.date(2026, 12, 3)) == "31 March 2021 (5 years 8 months ago)"
+    assert age_words(None, dt.date(2026, 12, 3)) == "" and dated("not a date", dt.date(2026, 12, 3)) == ""
+
+
+@pytest.mark.parametrize(("limit", "when", "today", "passed"), [
+    ("7 days", "2026-11-26", "2026-12-03", False), ("7 days", "2026-11-25", "2026-12-03", True),
+    ("3 months", "2026-09-03", "2026-12-03", False), ("3 months", "2026-09-02", "2026-12-03", True),
+    ("3 months", "2026-02-28", "2026-05-31", False), ("3 months", "2026-02-27", "2026-05-31", True),
+    ("1 year", "2024-02-29", "2025-02-28", False), ("1 year", "2024-02-28", "2025-02-28", False),
+    ("1 year", "2024-02-27", "2025-02-28", True), ("2 years", "2026-12-10", "2026-12-03", False),
+])
+def test_staleness_thresholds_in_calendar_time(limit, when, today, passed):
+    from carehomes.ages import parse_age
+
+    age = parse_age(limit)
+    assert age is not None and age.passed(dt.date.fromisoformat(when), dt.date.fromisoformat(today)) is passed
+
+
+def test_every_dated_group_says_its_age_and_an_override_changes_the_wording():
+    from carehomes.ages import parse_age
+
+    data = full()
+    data["fees"]["date"] = dt.date(2025, 5, 2)
+    data["capabilities"]["confirmed"] = dt.date(2024, 11, 1)
+    data["food_hygiene"] = {"rating": 5, "date": dt.date(2019, 6, 4), "fhrs_id": 1}
+    v = HomeView(data, TODAY, load_schema())
+    groups = {g.id: g for g in v.groups()}
+    assert {k: g.age for k, g in groups.items() if g.date} == {
+        "vacancies": "3 days ago", "care": groups["care"].age, "needs": "2 years ago", "quality": "1 year 8 months ago",
+        "fees": "1 year 6 months ago", "registration": groups["registration"].age}
+    assert groups["fees"].stale == ("The home last confirmed its fees on 2 May 2025 (1 year 6 months ago), more than 1 year ago. "
+                                    "This may be out of date: ask the home.")
+    assert groups["needs"].stale == ("The home last confirmed the needs it can meet on 1 November 2024 (2 years ago), more than "
+                                     "1 year ago. This may be out of date: ask the home.")
+    food = next(f for f in groups["quality"].facts if f.label == v.s.by_path["food_hygiene.rating"].title)
+    assert food.note == ("rated 4 June 2019, 7 years 5 months ago, so it may have changed; "
+                         f"source: {v.s.values.owner_source('fsa')}")
+    rating = next(f for f in groups["quality"].facts if f.label == v.s.by_path["cqc.rating"].title)
+    assert rating.note == "published 14 March 2025, 1 year 8 months ago"
+    users = next(f for f in groups["quality"].facts if f.label == "Rating from residents and families")
+    assert users.note == "from Example reviews (fictional), 1 October 2026, 1 month ago"
+    assert groups["quality"].stale is None
+    # a deployment's override (mkdocs.yml extra.directory.staleness) changes the page's wording
+    later = {"fees": parse_age("2 years"), "rating": parse_age("1 year"), "foodHygiene": parse_age("10 years")}
+    v = HomeView(data, TODAY, load_schema(), staleness={k: a for k, a in later.items() if a})
+    groups = {g.id: g for g in v.groups()}
+    assert groups["fees"].stale is None
+    assert groups["quality"].stale == ("This CQC rating was published on 14 March 2025 (1 year 8 months ago), more than 1 year ago. "
+                                       "It may be out of date: check the CQC report for any newer inspection.")
+    assert v.card_lines()[1] == "CQC rating: Good (14 March 2025, 1 year 8 months ago). This rating is more than 1 year old"
+    food = next(f for f in groups["quality"].facts if f.label == v.s.by_path["food_hygiene.rating"].title)
+    assert food.note == f"rated 4 June 2019, 7 years 5 months ago; source: {v.s.values.owner_source('fsa')}"

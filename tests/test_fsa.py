@@ -173,7 +173,8 @@ def test_profile_page_shows_rating_date_source_and_link():
     quality = next(g for g in view.groups() if g.id == "quality")
     facts = {f.label: f for f in quality.facts}
     assert facts["Food hygiene rating"].text == "4 out of 5"
-    assert facts["Food hygiene rating"].note == "rated 14 January 2020; source: Food Standards Agency food hygiene ratings"
+    assert facts["Food hygiene rating"].note == ("rated 14 January 2020, 6 years 10 months ago, so it may have changed; "
+                                                    "source: Food Standards Agency food hygiene ratings")
     assert facts["Food hygiene page"].href == "https://ratings.food.gov.uk/business/488967"
     exempt = HomeView({"location_id": "1-1", "slug": "x", "name": "X", "locality": "H", "food_hygiene": {"rating": "Exempt"}}, TODAY)
     facts = {f.label: f for f in next(g for g in exempt.groups() if g.id == "quality").facts}
@@ -230,7 +231,7 @@ def test_bundled_profiles_carry_the_real_ratings():
 def test_bundled_profile_page_shows_the_rating(built_site):
     out, _ = built_site
     html = (out / "homes" / "aston-house" / "index.html").read_text()
-    assert ("<dt>Food hygiene rating</dt><dd>5 out of 5 <span class=\"ch-note\">(rated 14 February 2020; "
+    assert ("<dt>Food hygiene rating</dt><dd>5 out of 5 <span class=\"ch-note\">(rated 14 February 2020, 6 years 9 months ago, so it may have changed; "
             "source: Food Standards Agency food hygiene ratings)</span></dd>") in html
     assert '<a href="https://ratings.food.gov.uk/business/488493" rel="nofollow noopener">' in html
 

@@ -10,7 +10,9 @@ import shutil
 import pytest
 from conftest import FIXTURES, ROOT, TODAY, run_build
 
+from carehomes.ages import Age, nice_date
 from carehomes.load import parse_profile
+from carehomes.publish import release_date
 from carehomes.safetext import markdown_lite, safe_url
 from carehomes.views import HomeView
 
@@ -104,14 +106,18 @@ def test_stale_flags(built):
     # beds confirmed 2026-11-20 (3 days before TODAY): fresh; rating 2025-03-14: under two years;
     # but the register facts (2025-08-26) are more than the configured 3 months old
     assert full.count("Possibly out of date") == 1
-    assert ("The Care Quality Commission facts here are from the register dated 26 August 2025, more than 3 months "
-            "ago. Ratings, registration and contact details may have changed: check the CQC page.") in full
+    assert ("The Care Quality Commission facts here are from the register dated 26 August 2025 (1 year 2 months ago), "
+            "more than 3 months ago. Ratings, registration and contact details may have changed: check the CQC page.") in full
+    # every dated group says how old its date is, in words, as at the build's day
+    assert 'Vacancies confirmed: <time datetime="2026-11-20">20 November 2026</time> (3 days ago).' in full
+    assert 'CQC rating published: <time datetime="2025-03-14">14 March 2025</time> (1 year 8 months ago).' in full
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     view = HomeView(data, TODAY + dt.timedelta(days=800))
     assert view.availability_stale and view.rating_stale
     groups = {g.id: g for g in view.groups()}
-    assert groups["vacancies"].stale.startswith("The home last confirmed its free beds on 20 November 2026")
-    assert groups["quality"].stale.startswith("This CQC rating was published on 14 March 2025")
+    assert groups["vacancies"].stale.startswith("The home last confirmed its free beds on 20 November 2026 (2 years 2 months ago), "
+                                                "more than 7 days ago.")
+    assert groups["quality"].stale.startswith("This CQC rating was published on 14 March 2025 (3 years 10 months ago), more than 2 years ago.")
 
 
 def test_hostile_profile_is_harmless(built):
@@ -204,14 +210,22 @@ def test_rating_shown_only_as_cqc_says(built):
     aston = (out / "homes" / "aston-house" / "index.html").read_text()
     assert ('<li>Rating not in our data: <a href="https://www.cqc.org.uk/location/1-10048660596" '
             'rel="nofollow noopener">see the CQC page</a></li>') in aston
-    assert "<li>CQC register data dated 31 March 2021</li>" in aston
+    assert "<li>CQC register data dated 31 March 2021 (5 years 7 months ago)</li>" in aston
     home = (out / "index.html").read_text()
     assert "The CQC facts may be out of date" in home
+    # the footer keeps the day the data was published apart from the dates of its sources, with their ages
+    released = nice_date(release_date())
+    dates = (f"Data published {released}. CQC register dated 26 August 2025 (1 year 2 months ago). Food hygiene ratings "
+             "from inspections dated")
+    assert f'<p class="ch-dates">{dates}' in home
+    assert f'<p class="ch-dates">{dates}' in (out / "find" / "index.html").read_text()
+    assert (f'How old each fact is ("3 days ago") is as at {released}, the day this data was published.'
+            in (out / "compare" / "index.html").read_text().replace("&quot;", '"').replace("&#34;", '"'))
     data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     data["cqc"].update(rating="Not yet rated", phone="01432 000000")
     del data["cqc"]["rating_date"]
     del data["contact"]["phone"]
-    view = HomeView(data, TODAY, stale_months=24)
+    view = HomeView(data, TODAY, staleness={"register": Age(24, "month")})
     groups = {g.id: g for g in view.groups()}
     facts = {f.label: f for g in groups.values() for f in g.facts}
     assert facts["CQC overall rating"].text == "Not yet rated by CQC" and facts["CQC overall rating"].href is None
@@ -318,13 +332,17 @@ SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: 
 
 def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
     """Settings the build reads, of the wrong kind: every one named with its file, no traceback."""
-    config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n")
+    config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n"
+                                                      "    staleness: {rating: soon, beds: 3 days}\n")
     done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
             f"{config}: extra.directory.area must be text; write it in quotes, like area: \"...\"\n"
             f"{config}: extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3\n"
+            f"{config}: extra.directory.staleness.rating must be a number of days, months or years, like rating: 6 months\n"
+            f"{config}: extra.directory.staleness.beds is not a staleness setting; use one of availability, capabilities, "
+            "fees, rating, register, foodHygiene\n"
             f"{config}: extra.directory.map must be a mapping with tiles: and attribution: indented under it\n") in done.stderr
     assert not (tmp_path / "site").exists()
 
@@ -379,24 +397,25 @@ def _beds_view(care: dict, beds: dict) -> HomeView:
 
 
 @pytest.mark.parametrize("care,beds,total,has_free,text", [
+    # (confirmed a week after TODAY: its age is said plainly)
     # both kinds offered, one not given: no total, never "0 beds free"
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}}, None, None,
-     "0 beds free with nursing on 30 November 2026; beds free without nursing: not known"),
+     "0 beds free with nursing on 30 November 2026 (7 days in the future); beds free without nursing: not known"),
     # a known free bed is a free bed, whatever the other kind
     ({"nursing": True, "residential": True}, {"nursing": {"available": 2}}, None, True,
-     "2 beds free with nursing on 30 November 2026; beds free without nursing: not known"),
+     "2 beds free with nursing on 30 November 2026 (7 days in the future); beds free without nursing: not known"),
     # the kind of care not known counts as maybe offered
     ({"nursing": True}, {"nursing": {"available": 1}}, None, True,
-     "1 bed free with nursing on 30 November 2026; beds free without nursing: not known"),
+     "1 bed free with nursing on 30 November 2026 (7 days in the future); beds free without nursing: not known"),
     ({}, {"residential": {"available": 0}}, None, None,
-     "0 beds free without nursing on 30 November 2026; beds free with nursing: not known"),
+     "0 beds free without nursing on 30 November 2026 (7 days in the future); beds free with nursing: not known"),
     # a kind the home does not offer has no free beds to give
-    ({"nursing": True, "residential": False}, {"nursing": {"available": 0}}, 0, False, "0 beds free on 30 November 2026"),
-    ({"nursing": False, "residential": True}, {"residential": {"available": 1}}, 1, True, "1 bed free on 30 November 2026"),
+    ({"nursing": True, "residential": False}, {"nursing": {"available": 0}}, 0, False, "0 beds free on 30 November 2026 (7 days in the future)"),
+    ({"nursing": False, "residential": True}, {"residential": {"available": 1}}, 1, True, "1 bed free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 3}}, 3, True,
-     "3 beds free on 30 November 2026"),
+     "3 beds free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 0}}, 0, False,
-     "0 beds free on 30 November 2026"),
+     "0 beds free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": False}, {}, None, None, "Beds free now: not known"),
 ])
 def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total, has_free, text):
@@ -425,15 +444,15 @@ def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     done = run_build("build", "--providers", str(prov), "--out", str(out))
     assert done.returncode == 0, done.stderr
     page = (out / "homes" / "highwell-house-care-home-with-nursing" / "index.html").read_text()
-    assert "<li>0 beds free with nursing on 30 November 2026; beds free without nursing: not known</li>" in page
+    assert re.search(r"<li>0 beds free with nursing on 30 November 2026 \([^)]+\); beds free without nursing: not known</li>", page)
     assert "0 beds free on" not in page
     # the result card's line is finished by the build: 0 is 0, the kind not given is "not provided yet", never 0
     card = json.loads(base64.b64decode(re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]*)"', page).group(1)))
-    assert "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026)" in card["lines"]
+    assert card["lines"][2].startswith("Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026, ")  # its age follows
     assert 'data-pagefind-filter="freeband[data-v]" data-v="unknown"' in page and 'data-pagefind-filter="free[data-v]"' not in page
     waverley = (out / "homes" / "waverley-house" / "index.html").read_text()
     assert 'data-pagefind-filter="free[data-v]" data-v="nursing"' in waverley, "2 beds with nursing free: 'any bed free' matches"
-    assert "<li>2 beds free with nursing on 30 November 2026; beds free without nursing: not known</li>" in waverley
+    assert re.search(r"<li>2 beds free with nursing on 30 November 2026 \([^)]+\); beds free without nursing: not known</li>", waverley)
     facets = json.loads((out / "search" / "facets.json").read_text())
     assert facets["freeband"] == {"unknown": 2}
     assert (facets["known"]["free"], facets["known"]["free_nursing"], facets["known"]["free_residential"]) == (1, 2, 0)
@@ -546,3 +565,32 @@ def test_check_warns_about_an_old_html_attribution(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(forms, "ROOT", ROOT)
     assert cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_staleness_settings_one_reader_and_the_old_key_warned():
+    """mkdocs.yml extra.directory.staleness over the schema's thresholds; the old cqc_stale_months still read, with a warning."""
+    from carehomes.siteconfig import staleness, staleness_warnings
+
+    assert staleness({}) == {} and staleness_warnings({}) == []
+    assert staleness({"staleness": {"register": "6 months", "rating": "3 years"}}) == {"register": Age(6, "month"), "rating": Age(3, "year")}
+    old = {"cqc_stale_months": 4}
+    assert staleness(old) == {"register": Age(4, "month")}
+    assert staleness_warnings(old) == [
+        "mkdocs.yml: extra.directory.cqc_stale_months is replaced by extra.directory.staleness.register; "
+        "write staleness: {register: 4 months} instead (read as that this time)"]
+    assert staleness({"cqc_stale_months": 4, "staleness": {"register": "1 year"}}) == {"register": Age(1, "year")}
+    data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    assert HomeView(data, TODAY).register_stale is not None
+    assert HomeView(data, TODAY, staleness=staleness({"staleness": {"register": "2 years"}})).register_stale is None
+
+
+def test_an_override_changes_the_market_pages_wording():
+    """The market page words and counts staleness with the thresholds the homes' pages use (mkdocs.yml's overrides)."""
+    from carehomes.market import market_html
+
+    data = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    plain = market_html([HomeView(data, TODAY)], TODAY)
+    assert "Vacancies more than 7 days old" in plain and "CQC ratings more than 2 years old" in plain
+    later = market_html([HomeView(data, TODAY, staleness={"availability": Age(14, "day"), "rating": Age(3, "year")})], TODAY)
+    assert "Vacancies more than 14 days old" in later and "CQC ratings more than 3 years old" in later
+    assert "Vacancies confirmed more than 14 days ago count as out of date." in later

@@ -367,11 +367,15 @@ def test_form_replies_use_plain_words_not_yaml(repo):
     assert res["errors"] == ["Beds without nursing free now: must be a whole number, not '٢x'"]
     r, res = apply(repo, body({"Availability confirmed on": "31/02/2026"}), "aston-manager")
     assert res["errors"] == ["Availability confirmed on: '31/02/2026' is not a real date; check the day and month"]
-    # beds with nursing at a home CQC registers only without nursing: the form's words, not the file's
+    # 0 beds with nursing at a home CQC registers only without nursing: not applicable, stored as nothing, said in the form's words
     r, res = apply(repo, body({"Beds with nursing free now": "0"}), "aston-manager")
+    assert res["status"] == "unchanged" and res["errors"] == [] and res["notes"] == [
+        "Beds with nursing free now: 0 is not applicable: CQC does not register this home for care with nursing ('Care home "
+        "with nursing' is no), so nothing is stored for it"]
+    r, res = apply(repo, body({"Beds with nursing free now": "1"}), "aston-manager")
     assert res["errors"] == [
-        "Beds with nursing free now: is 0 but CQC does not register this home for care with nursing ('Care home with "
-        "nursing' is no); leave 'Beds with nursing free now' empty, or ask the council to import the latest CQC register"]
+        "Beds with nursing free now: is 1 but CQC does not register this home for care with nursing ('Care home with "
+        "nursing' is no); count these beds in 'Beds without nursing free now', or ask the council to import the latest CQC register"]
     text = ("### Your home's page name\n\naston-house\n\n### Beds with nursing\n\n4\n\n"
             "### Weekly fee with nursing, from\n\n£1,250\n\n### Weekly fee without nursing, from\n\n£9x")
     r, res = apply(repo, text, "aston-manager")
@@ -381,3 +385,49 @@ def test_form_replies_use_plain_words_not_yaml(repo):
         "no); count these beds in 'Beds without nursing', or ask the council to import the latest CQC register"]
     assert not any(w in e for e in res["errors"] for w in ("quotes", "beds.", "yes/no", "YAML", "'- '"))
     assert aston.read_text() == before
+
+
+# --- 0 free for a kind of bed the home is not registered for: not applicable, stored as nothing ----------
+
+
+NOT_APPLICABLE_FORM = ("Beds without nursing free now: 0 is not applicable: CQC does not register this home for care "
+                       "without nursing ('Care home without nursing' is no), so nothing is stored for it")
+NOT_APPLICABLE_REPLY = "- " + NOT_APPLICABLE_FORM.replace("(", "\\(").replace(")", "\\)")  # as md_safe escapes it
+
+
+def test_form_zero_for_a_kind_of_bed_not_registered_is_stored_as_nothing_and_said(repo):
+    bowley = repo / "providers" / "bowley-court.yaml"  # care.residential: no
+    r, res = apply(repo, body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"}, home="bowley-court"),
+                   "council-steward")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert res["status"] == "applied"
+    beds = yaml.safe_load(bowley.read_text())["beds"]
+    assert beds["nursing"]["available"] == 1 and "residential" not in beds
+    assert [c["field"] for c in res["changed"]] == ["beds.nursing.available", "beds.confirmed"]
+    assert NOT_APPLICABLE_REPLY in r.stdout.splitlines()
+    assert res["notes"] == [NOT_APPLICABLE_FORM]
+    # the 0 alone: nothing to store, and the reply says why
+    r, res = apply(repo, body({"Beds without nursing free now": "0"}, home="bowley-court"), "council-steward")
+    assert r.returncode == 0 and res["status"] == "unchanged"
+    assert r.stdout == ("Nothing needed changing: the page for **Bowley Court** already says this.\n\n"
+                        f"{NOT_APPLICABLE_REPLY}\n")
+    # above 0 is refused, as before
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}, home="bowley-court"), "council-steward")
+    assert res["status"] == "invalid" and res["errors"][0].startswith(
+        "Beds without nursing free now: is 2 but CQC does not register this home for care without nursing")
+    assert "residential" not in yaml.safe_load(bowley.read_text())["beds"]
+
+
+def test_sheet_zero_for_a_kind_of_bed_not_registered_is_stored_as_nothing_and_said(repo):
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["bowley-court,2,0,", "market-lodge,1,,"]))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines()[-1] == ("v.csv:2: residential_free: 0 is not applicable: CQC does not register this home "
+                                         "for care without nursing (care.residential is no), so nothing is stored for it")
+    beds = yaml.safe_load((repo / "providers" / "bowley-court.yaml").read_text())["beds"]
+    assert beds["nursing"]["available"] == 2 and "residential" not in beds
+    assert run_build("check", str(repo / "providers")).returncode == 0
+    f.write_text(csv_rows(["bowley-court,2,1,"]))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1 and r.stdout.startswith("v.csv:2: residential_free: is 1 but CQC does not register this home")

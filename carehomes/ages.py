@@ -1,0 +1,106 @@
+"""How old a fact is, in words a family reads, and how old it may be before a page says it may be out of date.
+
+One function words every age (``age_words``: "today", "3 days ago", "5 years 8 months ago"), used by pages,
+cards, compare cells and the site's footer; ``Age`` is a staleness threshold of ``x-directory.staleness``
+("7 days", "3 months", "2 years"), which a deployment may override in mkdocs.yml (``siteconfig.staleness``).
+Words are made at build time, on the build's day: the scripts only place them.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Age", "age_words", "date_of", "dated", "nice_date", "parse_age"]
+
+
+def date_of(value: Any) -> dt.date | None:
+    """A date, or None (a date field may hold text the profile checks did not accept)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def nice_date(value: Any) -> str:
+    d = date_of(value)
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def months_between(when: dt.date, today: dt.date) -> int:
+    """Whole calendar months from ``when`` to ``today`` (``today`` not before ``when``): 31 January to 28 February
+    is one month (the last day of a shorter month completes it), 29 February 2024 to 28 February 2025 is twelve."""
+    months = (today.year - when.year) * 12 + today.month - when.month
+    last_day = (today + dt.timedelta(days=1)).day == 1
+    return months - 1 if today.day < when.day and not last_day else months
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'s' * (n != 1)}"
+
+
+def age_words(value: Any, today: dt.date) -> str:
+    """How old a date is, as a family says it: 'today', '3 days ago', '4 months ago', '2 years ago',
+    '5 years 8 months ago'; a date after ``today`` plainly: '3 days in the future'; '' for no date.
+    Words are made on ``today`` (the build's day): the site is built daily, so they are right on the day."""
+    when = date_of(value)
+    if when is None:
+        return ""
+    if when > today:
+        days = (when - today).days
+        return f"{_plural(days, 'day')} in the future"
+    if when == today:
+        return "today"
+    months = months_between(when, today)
+    if months == 0:
+        return f"{_plural((today - when).days, 'day')} ago"
+    years, months = divmod(months, 12)
+    if years == 0:
+        return f"{_plural(months, 'month')} ago"
+    return f"{_plural(years, 'year')}" + (f" {_plural(months, 'month')}" if months else "") + " ago"
+
+
+def dated(value: Any, today: dt.date) -> str:
+    """'31 March 2021 (5 years 8 months ago)': a date and its age, or '' for no date."""
+    return f"{nice_date(value)} ({age_words(value, today)})" if date_of(value) else ""
+
+
+@dataclass(frozen=True)
+class Age:
+    """A staleness threshold: a number of days, months or years (``x-directory.staleness``)."""
+
+    n: int
+    unit: str                       # day, month or year
+
+    @property
+    def words(self) -> str:
+        """'7 days', '3 months', '2 years'."""
+        return _plural(self.n, self.unit)
+
+    @property
+    def days(self) -> int:
+        """The threshold in days, near enough for counting homes in reports (a month is 30 days, a year 365)."""
+        return self.n * {"day": 1, "month": 30, "year": 365}[self.unit]
+
+    def passed(self, when: dt.date, today: dt.date) -> bool:
+        """Whether ``when`` is more than this long before ``today`` (calendar months for months and years:
+        3 months before 31 May is 28 February, or 29 February in a leap year)."""
+        if self.unit == "day":
+            return (today - when).days > self.n
+        y, m = divmod(today.year * 12 + today.month - 1 - self.n * (12 if self.unit == "year" else 1), 12)
+        return when < dt.date(y, m + 1, min(today.day, calendar.monthrange(y, m + 1)[1]))
+
+
+AGE_TEXT = re.compile(r"([1-9][0-9]{0,3}) (day|month|year)s?")
+
+
+def parse_age(text: Any) -> Age | None:
+    """'7 days', '3 months', '1 year' as an Age; None for anything else."""
+    m = AGE_TEXT.fullmatch(text.strip()) if isinstance(text, str) else None
+    return Age(int(m.group(1)), m.group(2)) if m else None
