@@ -52,7 +52,7 @@ def test_a_closed_home_keeps_its_page_marked_closed_without_shortlist_or_beds(ol
         assert gone not in acorn, gone
         assert gone in open_home or gone == "Beds free", gone
     assert "Update this home's details" in acorn  # the record can still be corrected
-    assert "CQC rating: Good (15 July 2021)" in acorn  # its history stays on the page
+    assert "CQC rating: Good (15 July 2021, " in acorn  # its history stays on the page
     assert "ch-closed" not in open_home
 
 
