@@ -22,7 +22,7 @@ class Capacity:
     key: str                 # "nursing"
     label: str               # "with nursing"
     flag: str | None         # profile path of the CQC yes/no that it offers them ("care.nursing")
-    total: str               # profile path of how many there are ("beds.nursing.total")
+    total: str | None        # profile path of how many there are ("beds.nursing.total"); None when not counted (an agency's hours)
     available: str | None    # profile path of how many are free now ("beds.nursing.available")
     needs_field: str | None  # the capabilities table's column of these places ("nursing_beds")
     free_column: str | None  # the capacity sheet's column of free places ("nursing_free")
@@ -66,7 +66,7 @@ class Kind:
 
 def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")
-    return Capacity(c["key"], c["label"], c.get("flag"), c["total"], c.get("available"), c.get("needsField"),
+    return Capacity(c["key"], c["label"], c.get("flag"), c.get("total"), c.get("available"), c.get("needsField"),
                     c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
                     (term["name"], term["description"]) if term else None)
 
@@ -132,3 +132,9 @@ def kinds_of(data: dict, schema: Schema | None = None) -> tuple[Kind, ...]:
     if not isinstance(named, list) or not named:
         return all_kinds[:1]
     return tuple(k for k in all_kinds if k.id in named)
+
+
+def kind_template_path(k: Kind, schema: Schema | None = None) -> str:
+    """The kind's commented profile template: ``providers/_template.yaml`` for the first kind,
+    ``providers/_template-<kind id, hyphened>.yaml`` (``_template-home-care-agency.yaml``) for the others."""
+    return "providers/_template.yaml" if k.id == default_kind(schema).id else f"providers/_template-{k.id.replace('_', '-')}.yaml"

@@ -423,7 +423,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             any_capability = True
         for c in needs:
             key = str(c.needs_field)
-            n, total = beds[key], v.get(c.total)
+            n, total = beds[key], v.get(c.total) if c.total else None
             if n and accepted is False:
                 add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set accepted to yes or the beds to 0")
             if n is not None and total is not None and n > total:
@@ -465,7 +465,7 @@ def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Proble
         out.append(Problem(profile.path, profile.line(path), path, message))
 
     for c in k.capacity:
-        total, avail = v.get(c.total), v.get(c.available) if c.available else None
+        total, avail = v.get(c.total) if c.total else None, v.get(c.available) if c.available else None
         if total is not None and avail is not None and avail > total:
             add(str(c.available), f"is {avail} but {c.total} is {total}; free {unit} cannot be more than the {unit} there are")
     out.extend(_registered_beds(profile, v, k))
@@ -496,7 +496,7 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
     free = {c.key: v.get(c.available) for c in k.capacity if c.available}
     out = []
     for c in k.capacity:
-        n, total = free.get(c.key), v.get(c.total)
+        n, total = free.get(c.key), v.get(c.total) if c.total else None
         if c.available and n is not None and n > registered and (total is None or n <= total):
             out.append(Problem(profile.path, profile.line(c.available), c.available, f"is {n} but {k.registered} is "
                                f"{registered}; free {k.unit} cannot be more than the {k.unit} there are"))
