@@ -80,9 +80,6 @@ def template_text(schema: Schema | None = None, kind: Kind | None = None) -> str
     what = kind.title.lower()
     paths = {f.path for f in kind.fields} | (set() if first else {profile_key(schema)})
     tree = _kind_tree(schema.tree, paths)
-    if not first:  # its kinds first: a profile that names none is of the first kind
-        key = profile_key(schema)
-        tree = {key: tree.pop(key), **tree}
     out = [
         f"# yaml-language-server: $schema=../{JSON_SCHEMA_PATH}",
         "#",
