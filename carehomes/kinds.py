@@ -54,6 +54,8 @@ class Kind:
     json_ld_type: str
     needs_resource: str | None  # the table of needs this kind's locations answer ("capabilities"), if any
     fields: tuple[Field, ...]   # the resource's columns, in order
+    dated: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (date path, the facts it dates): given facts need the date
+    ranges: tuple[tuple[str, str, str], ...] = ()        # (from path, to path, what): from no more than to
 
     @property
     def available_paths(self) -> tuple[str, ...]:
@@ -78,7 +80,9 @@ def _kind(k: dict, schema: Schema) -> Kind:
                 tuple(_capacity(c) for c in k.get("capacity", [])), tuple(k.get("cqcServiceTypes", [])),
                 tuple((str(q), str(v)) for q, v in k.get("cqcApiFilter", {}).items()),
                 oruk.get("extension", "x_" + k["id"]), tuple(oruk.get("extensionKeys", [])), tuple((t["name"], t["description"]) for t in oruk.get("terms", [])),
-                k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]))
+                k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]),
+                tuple((d["date"], tuple(d["facts"])) for d in k.get("dated", [])),
+                tuple((r["from"], r["to"], r["what"]) for r in k.get("ranges", [])))
 
 
 @lru_cache(maxsize=8)

@@ -386,7 +386,8 @@ def _check_list(f: Field, value: Any) -> str | None:
         if ";" in item:
             return f"item {i} must not contain ';' (it separates items in the CSV download)"
         if f.item_pattern and not re.fullmatch(f.item_pattern, item):
-            return f"item {i} '{_short(item)}' is not a repository username (letters, digits, single hyphens)"
+            words = f.item_words or "a repository username (letters, digits, single hyphens)"
+            return f"item {i} '{_short(item)}' is not {words}"
         if item in seen:
             return f"item {i} '{_short(item)}' is listed twice; remove one"
         seen.add(item)
@@ -469,6 +470,7 @@ def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Proble
         if total is not None and avail is not None and avail > total:
             add(str(c.available), f"is {avail} but {c.total} is {total}; free {unit} cannot be more than the {unit} there are")
     out.extend(_registered_beds(profile, v, k))
+    out.extend(_dated_and_ranges(profile, v, k))
     for c in k.capacity:
         if not c.flag or v.get(c.flag) is not False:
             continue
@@ -485,6 +487,25 @@ def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Proble
         group, _, last = k.confirmed.rpartition(".")
         add(group or k.confirmed, f"free {unit} are given without {k.confirmed}; add '{last}: YYYY-MM-DD' under {group} "
             f"with the date you checked them")
+    return out
+
+
+def _dated_and_ranges(profile: Profile, v: dict[str, Any], k: Kind) -> list[Problem]:
+    """A kind's dated facts need their date (an agency's rates need homecare.hourly_rate.updated), and
+    each range's lowest is no more than its highest."""
+    out: list[Problem] = []
+    for date, facts in k.dated:
+        given = [f for f in facts if v.get(f) not in (None, [])]
+        if not given or date in v or (date == k.confirmed and any(v.get(p) is not None for p in k.available_paths)):
+            continue  # free capacity without its date is reported by the capacity rule
+        group, _, last = date.rpartition(".")
+        out.append(Problem(profile.path, profile.line(given[0]), given[0], f"is given without {date}; add '{last}: "
+                           f"YYYY-MM-DD' under {group} with the date it was confirmed"))
+    for lo_path, hi_path, what in k.ranges:
+        lo, hi = v.get(lo_path), v.get(hi_path)
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+            out.append(Problem(profile.path, profile.line(lo_path), lo_path, f"is {lo} but {hi_path} is {hi}; the lowest "
+                               f"{what} cannot be above the highest"))
     return out
 
 
