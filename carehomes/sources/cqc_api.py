@@ -552,6 +552,6 @@ def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: b
         return 130 if str(exc).startswith("interrupted") else 1
     kind = "full" if fetched.full else "incremental"
     print(report.summary())
-    print(f"  {kind} sync: {len(fetched.listed)} care homes listed, {len(fetched.locations)} locations and "
+    print(f"  {kind} sync: {len(fetched.listed)} locations listed, {len(fetched.locations)} locations and "
           f"{len(fetched.providers)} providers fetched, {requests} requests")
     return 0
