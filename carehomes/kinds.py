@@ -56,6 +56,9 @@ class Kind:
     fields: tuple[Field, ...]   # the resource's columns, in order
     dated: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (date path, the facts it dates): given facts need the date
     ranges: tuple[tuple[str, str, str], ...] = ()        # (from path, to path, what): from no more than to
+    point: str | None = None       # what the map point is when not the service itself ("office"), for GeoJSON
+    point_note: str | None = None  # the GeoJSON's words for it
+    service_areas: tuple[tuple[str, str], ...] = ()  # (profile path of a list, ORUK service area name "... {value}")
 
     @property
     def available_paths(self) -> tuple[str, ...]:
@@ -82,7 +85,8 @@ def _kind(k: dict, schema: Schema) -> Kind:
                 oruk.get("extension", "x_" + k["id"]), tuple(oruk.get("extensionKeys", [])), tuple((t["name"], t["description"]) for t in oruk.get("terms", [])),
                 k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]),
                 tuple((d["date"], tuple(d["facts"])) for d in k.get("dated", [])),
-                tuple((r["from"], r["to"], r["what"]) for r in k.get("ranges", [])))
+                tuple((r["from"], r["to"], r["what"]) for r in k.get("ranges", [])), k.get("point"), k.get("pointNote"),
+                tuple((a["path"], a["name"]) for a in oruk.get("serviceAreas", [])))
 
 
 @lru_cache(maxsize=8)
