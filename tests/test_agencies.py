@@ -192,3 +192,50 @@ def test_hsca_file_with_the_domiciliary_care_column(tmp_path):
     agency = _load(tmp_path / "p" / "agency.yaml")
     assert agency["kinds"] == ["home_care_agency"] and "beds" not in agency and "nursing" not in agency["care"]
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+
+
+# --- open data -----------------------------------------------------------------------------------
+
+def test_agencies_are_published_beside_the_care_homes(tmp_path):
+    files = data_files(_profiles(), load_schema(), RELEASED, homepage="https://example.org/")
+    homes, agencies = _rows(files["care-homes.csv"]), _rows(files["home-care-agencies.csv"])
+    assert list(homes[0]) == [f.name for f in load_schema().home_fields]
+    assert [r["location_id"] for r in homes] == ["1-000000201", "1-000000402"]
+    assert [r["location_id"] for r in agencies] == ["1-000000401", "1-000000402"]
+    agency = agencies[0]
+    assert (agency["coverage_districts"], agency["taking_new_clients"], agency["hours_available"],
+            agency["hourly_rate_from"], agency["service_dementia"], agency["service_live_in"],
+            agency["service_personal_care"]) == ("OL1;OL2", "true", "20", "24.5", "true", "false", "")
+    assert "beds_registered" not in agency
+    assert [a["location_id"] for a in json.loads(files["home-care-agencies.json"])] == ["1-000000401", "1-000000402"]
+    pkg = json.loads(files["datapackage.json"])
+    by_name = {r["name"]: r for r in pkg["resources"]}
+    assert by_name["home-care-agencies"]["path"] == "home-care-agencies.csv"
+    assert by_name["home-care-agencies-json"]["path"] == "home-care-agencies.json"
+    features = {f["id"]: f["properties"] for f in json.loads(files["care-homes.geojson"])["features"]}
+    assert features["1-000000401"]["point"] == "office" and "not the area it covers" in features["1-000000401"]["point_note"]
+    assert features["1-000000401"]["kinds"] == ["home_care_agency"]
+    assert set(features) == {"1-000000401"}  # the care homes here have no coordinates
+    services = {s["name"]: s for s in json.loads(files["oruk-services.json"])}
+    service = services["Example Agency (fictional)"]
+    assert [(a["name"], a["extent"], a["extent_type"]) for a in service["service_areas"]] == [
+        ("Postcode district OL1", "OL1", "text"), ("Postcode district OL2", "OL2", "text"), ("Oldham", "Oldham", "text")]
+    assert [a["taxonomy_term"]["name"] for a in service["attributes"]] == ["Home care agency"]
+    assert service["x_home_care_agency"]["homecare"]["taking_new_clients"] is True
+    assert "service_areas" not in services["Example Both (fictional)"]
+    assert b"Postcode district OL1" in files["oruk-tabular/service_areas.csv"]
+
+
+def test_merge_of_two_areas_keeps_both_kinds(tmp_path):
+    one, agency, both = _profiles()
+    write_files(data_files([one, agency], load_schema(), RELEASED), tmp_path / "a")
+    write_files(data_files([both], load_schema(), RELEASED), tmp_path / "b")
+    merged, report = merge([tmp_path / "a" / "datapackage.json", tmp_path / "b" / "datapackage.json"], load_schema())
+    by_id = {h["location_id"]: h for h in merged}
+    assert [n for _, n in report.sources] == [2, 1]
+    assert "kinds" not in by_id["1-000000201"]
+    assert by_id["1-000000401"]["kinds"] == ["home_care_agency"]
+    assert by_id["1-000000401"]["coverage"]["districts"] == ["OL1", "OL2"]
+    assert by_id["1-000000401"]["homecare"]["hourly_rate"] == {"from": 24.5, "to": 29, "updated": "2026-10-01"}
+    assert by_id["1-000000402"]["kinds"] == ["care_home", "home_care_agency"]
+    assert by_id["1-000000402"]["beds"] == {"registered": 30}
