@@ -7,9 +7,10 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 
 import yaml
-from conftest import CQC, FIXTURES, TODAY
+from conftest import CQC, FIXTURES, ROOT, TODAY, git, run_build
 
 from carehomes.load import Profile, parse_profile
 from carehomes.merge import merge
@@ -239,3 +240,62 @@ def test_merge_of_two_areas_keeps_both_kinds(tmp_path):
     assert by_id["1-000000401"]["homecare"]["hourly_rate"] == {"from": 24.5, "to": 29, "updated": "2026-10-01"}
     assert by_id["1-000000402"]["kinds"] == ["care_home", "home_care_agency"]
     assert by_id["1-000000402"]["beds"] == {"registered": 30}
+
+
+# --- forms, apply-update, stale ------------------------------------------------------------------
+
+AVAILABILITY = "update-home-care-agency-availability.yml"
+
+
+def test_an_agency_has_its_own_two_forms():
+    from carehomes import forms
+
+    assert [ff.path for ff in forms.form_fields(AVAILABILITY)] == [
+        "homecare.taking_new_clients", "homecare.hours_available", "homecare.confirmed"]
+    details = [ff.path for ff in forms.form_fields("update-home-care-agency-details.yml")]
+    assert {"coverage.districts", "homecare.services.dementia", "homecare.hourly_rate.from", "contact.phone"} <= set(details)
+    assert not {p for p in details if p.startswith(("beds.", "fees.", "capabilities."))}
+    home_details = [ff.path for ff in forms.form_fields(forms.DETAILS)]
+    assert not {p for p in home_details if p.startswith(("homecare.", "coverage."))}  # the care homes' forms as they were
+    assert forms.form(AVAILABILITY)["title"] == "Update home care agency availability: "
+    assert forms.form_url("https://github.com/x/y", AVAILABILITY, "example-agency", "Example Agency").endswith(
+        "template=update-home-care-agency-availability.yml&home=example-agency&title=Update%20home%20care%20agency%20"
+        "availability%3A%20Example%20Agency")
+
+
+def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    agency = repo / "providers" / "example-agency.yaml"
+    agency.write_text(AGENCY + "maintainers:\n- agency-manager\n", encoding="utf-8")
+    (repo / "stewards.yaml").write_text((ROOT / "stewards.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copy(ROOT / "mkdocs.yml", repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    (tmp_path / "body.md").write_text("### Your home's page name\n\nexample-agency\n\n### Taking new clients\n\nNo\n\n"
+                                      "### Hours a week it can start\n\n0\n\n### New clients confirmed on\n\n_No response_",
+                                      encoding="utf-8")
+    r = run_build("apply-update", "--body", str(tmp_path / "body.md"), "--author", "agency-manager", "--repo", str(repo),
+                  "--issue", "7", "--on", "2026-11-22", "--result", str(tmp_path / "result.json"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    res = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert (res["status"], res["mode"]) == ("applied", "commit")  # availability goes straight on, like vacancies
+    assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [
+        ("homecare.taking_new_clients", "yes", False), ("homecare.hours_available", 20, 0),  # "before" as written
+        ("homecare.confirmed", "2026-11-20", "2026-11-22")]
+    data = _load(agency)
+    assert (data["homecare"]["taking_new_clients"], data["homecare"]["hours_available"]) == (False, 0)
+    assert check_paths([repo / "providers"], on=TODAY).problems == []
+
+
+def test_stale_lists_an_agency_with_its_own_form(tmp_path):
+    from carehomes.stale import markdown_report, stale_homes
+
+    (tmp_path / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    found = stale_homes(tmp_path, dt.date(2026, 12, 1))
+    [agency] = found.stale
+    assert (agency.slug, agency.confirmed, agency.age_days, agency.form) == (
+        "example-agency", dt.date(2026, 11, 20), 11, AVAILABILITY)
+    assert "template=update-home-care-agency-availability.yml&home=example-agency" in markdown_report(
+        found, "https://github.com/x/y", dt.date(2026, 12, 1))
