@@ -299,3 +299,22 @@ def test_stale_lists_an_agency_with_its_own_form(tmp_path):
         "example-agency", dt.date(2026, 11, 20), 11, AVAILABILITY)
     assert "template=update-home-care-agency-availability.yml&home=example-agency" in markdown_report(
         found, "https://github.com/x/y", dt.date(2026, 12, 1))
+
+
+def test_a_release_keeps_the_agencies_so_the_changelog_does_not_add_them_again(tmp_path):
+    from carehomes.releases import changelog, current_records, list_releases, release_records, snapshot
+
+    profiles = _profiles()
+    path = snapshot(data_files(profiles, load_schema(), RELEASED), tmp_path, RELEASED)
+    assert (path / "home-care-agencies.csv").is_file()
+    held = release_records(path)
+    assert sorted(held) == ["1-000000201", "1-000000401", "1-000000402"]
+    assert (held["1-000000401"]["kinds"], held["1-000000402"]["kinds"]) == (
+        ["home_care_agency"], ["care_home", "home_care_agency"])
+    current = current_records([p.data for p in profiles])
+    entries = changelog(list_releases(tmp_path), current, dt.date(2026, 6, 1))
+    assert [e.title for e in entries] == ["First release: 3 homes"]  # nothing changed since: no entry
+    later = current_records([p.data for p in profiles[:1]])
+    [unreleased, _] = changelog(list_releases(tmp_path), later, dt.date(2026, 6, 1))
+    assert [c.sentence() for c in unreleased.changes] == [
+        "Example Agency (fictional) was removed from the directory.", "Example Both (fictional) was removed from the directory."]
