@@ -71,7 +71,7 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert stub.log[0].startswith("/public/v1/locations?localAuthority=Oldham&careHome=Y&page=1&perPage=1000")
     # one list page of each kind, every listed location, the provider of every registered one
     assert len(stub.log) == LISTS + LISTED + PROVIDERS_OF_REGISTERED
-    assert f"full sync: {LISTED} locations listed, {LISTED} locations and 5 providers fetched, " \
+    assert f"full sync: {LISTED} locations listed, {LISTED} locations and 8 providers fetched, " \
            f"{LISTS + LISTED + PROVIDERS_OF_REGISTERED} requests" in r.stdout
     first = profiles(tmp_path)
     assert len(first) == REGISTERED and f"{REGISTERED} new profiles created" in r.stdout
@@ -117,8 +117,8 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert r.returncode == 0, r.stderr
     after = profiles(tmp_path)
     assert [n for n in after if after[n] != before[n]] == sorted([name, gone_name])
-    # tens of requests, not thousands: list, changes, the two locations, one provider at most
-    assert len(stub.log) <= 5 and sum("/changes/location?" in p for p in stub.log) == 1
+    # tens of requests, not thousands: the two kinds' lists, changes, the two locations, one provider at most
+    assert len(stub.log) <= LISTS + 4 and sum("/changes/location?" in p for p in stub.log) == 1
     assert f"updated: {doc['name']} ({name}): cqc.rating: Good -> Requires improvement; " \
            f"cqc.rating_date: {p['cqc']['rating_date'].isoformat()} -> 2026-11-20" in r.stdout
     assert f"deregistered: {stub.details[gone_id]['name']} ({gone_name})" in r.stdout
