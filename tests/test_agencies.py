@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 
+import pytest
 import yaml
 from conftest import CQC, FIXTURES, ROOT, TODAY, git, run_build
 
@@ -318,3 +319,17 @@ def test_a_release_keeps_the_agencies_so_the_changelog_does_not_add_them_again(t
     [unreleased, _] = changelog(list_releases(tmp_path), later, dt.date(2026, 6, 1))
     assert [c.sentence() for c in unreleased.changes] == [
         "Example Agency (fictional) was removed from the directory.", "Example Both (fictional) was removed from the directory."]
+
+
+@pytest.mark.slow  # builds a whole (small) site
+def test_an_agency_gets_its_page_from_its_face(tmp_path):
+    from carehomes.pipeline import build_site
+
+    site = tmp_path / "site"
+    build_site(_profiles(), site, today=TODAY, schema=load_schema(), index=False, releases_dir=tmp_path / "none")
+    page = (site / "homes/example-agency/index.html").read_text(encoding="utf-8")
+    for words in (">Taking new clients<", ">Areas covered<", ">Funding and hourly rates<", "OL1; OL2", ">Care given<"):
+        assert words in page, words
+    assert "Beds registered with CQC" not in page and "Weekly fee" not in page
+    data = json.loads((site / "data/home-care-agencies.json").read_text(encoding="utf-8"))
+    assert [a["location_id"] for a in data] == ["1-000000401", "1-000000402"]
