@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .kinds import kind_template_path, kinds, kinds_of, profile_key
 from .load import errors, load_profile, profile_files
 from .parallel import map_chunks
 from .problems import Problem
@@ -99,6 +100,7 @@ class Record:
     regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
     on_create: dict[str, Any] = field(default_factory=dict)  # provider fields used only for new profiles
     line: str | None = None  # where the source has it: 'line 12' of a CSV, 'record 3' of JSON
+    kinds: tuple[str, ...] = ()  # the kinds of service it is, by id; none: the first kind (a care home) only
 
 
 # a home CQC deregistered within this many days of the data's date is imported (marked closed) the first
@@ -119,6 +121,8 @@ class Report:
     dry_run: bool = False
     older: list[DatedFact] = field(default_factory=list)  # applied with --allow-older
     values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
+    skipped: dict[str, int] = field(default_factory=dict)  # locations of no kind held here, by service types
+    held: dict[str, int] = field(default_factory=dict)  # locations imported (new or refreshed) by kind ('care homes': 47)
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -132,6 +136,13 @@ class Report:
         if self.closed:
             lines.append(f"  {len(self.closed)} not imported: deregistered more than {RECENT_CLOSURE_DAYS} days before the data's "
                          "date and never listed here (closed services get no profile; recent closures are kept, marked closed)")
+        if self.held:
+            lines.append("  by kind: " + ", ".join(f"{n} {plain(words)}" for words, n in self.held.items())
+                         + (" (a location of two kinds counts in both)" if len(self.held) > 1 else ""))
+        if self.skipped:
+            lines.append(f"  {sum(self.skipped.values())} not imported: of no kind of service this directory holds, by CQC "
+                         "service type:")
+            lines.extend(f"    {plain(label)}: {n}" for label, n in sorted(self.skipped.items(), key=lambda x: (-x[1], x[0])))
         for name in self.new[:50]:
             lines.append(f"  new: {plain(name)}")
         if len(self.new) > 50:
@@ -200,6 +211,8 @@ def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
 def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.date, source: str) -> str:
     data: dict[str, Any] = {"location_id": rec.location_id, "slug": slug,
                             "locality": locality_name(rec.local_authority)}
+    if rec.kinds:
+        data[profile_key(schema)] = list(rec.kinds)
     for path, value in list(rec.regulator.items()) + list(rec.on_create.items()):
         if value is not None:
             set_path(data, path.split("."), value)
@@ -209,14 +222,15 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
     header = (f"{rec.regulator.get('name') or rec.location_id}\n"
               f"Created from the CQC register ({origin}, dated {data_date.isoformat()}).\n"
               "Fields owned by CQC are refreshed by 'python3 build.py import-cqc'; the home adds the rest.\n"
-              "Every field is explained in providers/_template.yaml.")
+              f"Every field is explained in {_template_of(rec, schema)}.")
     return dump_profile(typed_dates(ordered, schema), header)
 
 
 def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date: dt.date, source: str,
                   local_authority: str | None = None, allow_mass_removal: bool = False, dry_run: bool = False,
                   schema: Schema | None = None, register_ids: set[str] | None = None, allow_older: bool = False,
-                  max_removals: int = MAX_REMOVALS, max_removal_share: float = MAX_REMOVAL_SHARE) -> Report:
+                  max_removals: int = MAX_REMOVALS, max_removal_share: float = MAX_REMOVAL_SHARE,
+                  skipped: dict[str, int] | None = None) -> Report:
     """Apply a source's records to the folder of profiles; see the module docstring.
 
     ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
@@ -226,10 +240,12 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     ``allow_mass_removal``.
 
     ``fmt`` and ``source`` (a file name, or an API address) are named in new profiles' headers and
-    in the report; ``data_date`` is the date of the source's data. Nothing is written when any
-    check fails (or with ``dry_run``).
+    in the report; ``data_date`` is the date of the source's data; ``skipped`` counts the source's
+    locations of no kind held here, by service type, for the report. A record holds only the fields
+    of its kinds (an agency gets no beds). Nothing is written when any check fails (or with ``dry_run``).
     """
     schema = schema or load_schema()
+    records = [_of_its_kinds(r, schema) for r in records]
     if local_authority:
         want = _la_key(local_authority)
         areas = sorted({r.local_authority for r in records})
@@ -249,7 +265,11 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                 if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
     if not allow_older:
         _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
-    report = Report(fmt, data_date, dry_run=dry_run)
+    report = Report(fmt, data_date, dry_run=dry_run, skipped=dict(skipped or {}))
+
+    def held(rec: Record) -> None:
+        for k in kinds_of({profile_key(schema): list(rec.kinds)}, schema):
+            report.held[k.plural.lower()] = report.held.get(k.plural.lower(), 0) + 1
     facts = [_rating_fact(rec, *existing[rec.location_id]) for rec in records if rec.location_id in existing]
     if not allow_older:
         refuse_rollbacks(facts, "CQC ratings")
@@ -262,6 +282,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         progress.step()
         if rec.location_id in existing:
             path, _ = existing[rec.location_id]
+            held(rec)
             old_status = (existing[rec.location_id][1].get("cqc") or {}).get("status")
             text, changed, values = _refresh(path, rec, data_date, schema)
             name = f"{rec.regulator.get('name')} ({path.name})"
@@ -282,6 +303,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             report.closed.append(f"{rec.regulator.get('name')} ({rec.location_id}"
                                  + (f", deregistered {closed.isoformat()})" if isinstance(closed, dt.date) else ")"))
             continue
+        held(rec)
         slug = _free_slug(rec, taken)
         taken.add(slug)
         path = providers / f"{slug}.yaml"
@@ -301,12 +323,27 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     if len(report.missing) > max(max_removals, max_removal_share * len(in_scope)) and not allow_mass_removal:
         raise ImportError_(f"would flag {len(report.missing)} of {len(in_scope)} homes as no longer registered. "
                            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
+    report.held = {w: report.held[w] for w in (k.plural.lower() for k in kinds(schema)) if w in report.held}
     _check_plan(writes, origins, schema)
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
         for path, text in writes:
             write_text_atomic(path, text)
     return report
+
+
+def _template_of(rec: Record, schema: Schema) -> str:
+    """The template explaining a new profile's fields: its first kind's."""
+    return kind_template_path(kinds_of({profile_key(schema): list(rec.kinds)}, schema)[0], schema)
+
+
+def _of_its_kinds(rec: Record, schema: Schema) -> Record:
+    """The record with only the fields of its kinds: a home care agency's record sets no beds."""
+    if not rec.kinds:
+        return rec
+    paths = {f.path for k in kinds_of({profile_key(schema): list(rec.kinds)}, schema) for f in k.fields}
+    return Record(rec.location_id, rec.local_authority, {p: v for p, v in rec.regulator.items() if p in paths},
+                  {p: v for p, v in rec.on_create.items() if p in paths}, rec.line, rec.kinds)
 
 
 def _rating_fact(rec: Record, path: Path, data: dict) -> DatedFact:
@@ -361,6 +398,16 @@ def _new_problems(args: tuple) -> list[tuple[Path, Problem]]:
     return [(path, p) for path, text in writes for p in errors_added(path, text, path.name, schema)]
 
 
+def _kinds_now(held: Any, rec: Record, schema: Schema) -> list[str] | None:
+    """The profile's kinds after an import: the kinds CQC's service types give (``rec.kinds``; none
+    said is the first kind alone, written as no list) and any kind the council gave that CQC does not tell."""
+    first = kinds(schema)[0].id
+    told = {k.id for k in kinds(schema) if k.cqc_service_types}
+    kept = [k for k in held if k not in told] if isinstance(held, list) else []
+    wanted = [k.id for k in kinds(schema) if k.id in (set(rec.kinds or (first,)) | set(kept))]
+    return None if wanted == [first] else wanted
+
+
 def _free_slug(rec: Record, taken: set[str]) -> str:
     """A slug from the name; add the town, then the location ID, when the name is taken."""
     base = slugify(rec.regulator.get("name") or "home")
@@ -398,6 +445,16 @@ def _refresh(path: Path, rec: Record, data_date: dt.date,
             rt_set(doc, keys, value, schema)
             changed.append(dotted)
             values.append((dotted, old, value))
+    key = profile_key(schema)
+    held = plain_value(doc.get(key)) if isinstance(doc, dict) else None
+    wanted = _kinds_now(held, rec, schema)
+    if wanted != held:
+        if wanted is None:
+            rt_delete(doc, (key,))
+        else:
+            rt_set(doc, (key,), wanted, schema)
+        changed.append(key)
+        values.append((key, held, wanted))
     if not changed and plain_value(get_path(doc, ("cqc", "imported"))) == data_date:
         return None, [], []
     rt_set(doc, ("cqc", "imported"), data_date, schema)

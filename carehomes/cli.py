@@ -542,7 +542,8 @@ def _import_fsa_fetch(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     from . import docs, forms
 
-    outputs = {ROOT / docs.TEMPLATE_PATH: docs.template_text(), ROOT / docs.JSON_SCHEMA_PATH: docs.json_schema_text()}
+    outputs = {ROOT / path: docs.template_text(kind=k) for path, k in docs.template_paths().items()}
+    outputs[ROOT / docs.JSON_SCHEMA_PATH] = docs.json_schema_text()
     outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
     commands = ROOT / docs.COMMANDS_PATH
     outputs[commands] = docs.commands_text(parser())
@@ -582,7 +583,9 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         return 2
     files, problems = find_profiles(paths)
     if not args.paths:
-        files.append(PROVIDERS / "_template.yaml")
+        from .docs import template_paths
+
+        files.extend(PROVIDERS / Path(t).name for t in template_paths())  # every kind's template
     changed, found = fmt_files(files, check=args.check)
     problems = sorted(problems + found)
     for p in problems:

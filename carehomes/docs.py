@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from .kinds import kinds
+from .kinds import Kind, default_kind, kind_template_path, kinds, profile_key
 from .schema import OWNERS, ROOT, Field, Schema, load_schema
 from .validate import DEFAULT_MAX_ITEM_LENGTH
 
@@ -53,16 +53,40 @@ def constraint_words(f: Field) -> str:
     return "; ".join(parts)
 
 
-def template_text(schema: Schema | None = None) -> str:
-    """The fully commented profile template, ``providers/_template.yaml``."""
+def template_paths(schema: Schema | None = None) -> dict[str, Kind]:
+    """Each kind's template file (``providers/_template.yaml`` for the first kind), by path."""
     schema = schema or load_schema()
+    return {kind_template_path(k, schema): k for k in kinds(schema)}
+
+
+def _kind_tree(tree: dict, paths: set[str], prefix: str = "") -> dict:
+    """The schema's tree cut down to the fields whose paths are in ``paths``."""
+    out: dict = {}
+    for key, node in tree.items():
+        if isinstance(node, dict):
+            inner = _kind_tree(node, paths, f"{prefix}{key}.")
+            if inner:
+                out[key] = inner
+        elif f"{prefix}{key}" in paths:
+            out[key] = node
+    return out
+
+
+def template_text(schema: Schema | None = None, kind: Kind | None = None) -> str:
+    """The fully commented profile template of a kind (the first: ``providers/_template.yaml``)."""
+    schema = schema or load_schema()
+    kind = kind or default_kind(schema)
+    first = kind.id == default_kind(schema).id
+    what = kind.title.lower()
+    paths = {f.path for f in kind.fields} | (set() if first else {profile_key(schema)})
+    tree = _kind_tree(schema.tree, paths)
     out = [
         f"# yaml-language-server: $schema=../{JSON_SCHEMA_PATH}",
         "#",
-        "# TEMPLATE: every field a care home profile can hold. This file is not a home,",
+        f"# TEMPLATE: every field a {what} profile can hold. This file is not a {'home' if first else what},",
         "# and every value in it is a made-up example.",
         "#",
-        "# To add a home, copy this file to providers/<page-name>.yaml, keep the lines you",
+        f"# To add a {'home' if first else what}, copy this file to providers/<page-name>.yaml, keep the lines you",
         "# can answer, change the values and delete the rest. Only the fields marked",
         "# REQUIRED must be there; anything you leave out shows as 'not provided yet'.",
         "#",
@@ -99,6 +123,8 @@ def template_text(schema: Schema | None = None) -> str:
             value = f.example
             if f.name == "example":
                 value = True
+            if path == profile_key(schema):
+                value = [kind.id]
             if isinstance(value, list):
                 out.append(f"{pad}{key}:")
                 out.extend(f"{pad}- {_yaml_scalar(v)}" for v in value)
@@ -108,7 +134,7 @@ def template_text(schema: Schema | None = None) -> str:
             else:
                 out.append(f"{pad}{key}: {_yaml_scalar(value)}")
 
-    emit(schema.tree, "", 0)
+    emit(tree, "", 0)
     return "\n".join(out) + "\n"
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 import yaml
 
 from . import configfile
-from .kinds import default_kind
+from .kinds import Kind, default_kind, kinds
 from .schema import ROOT, Field, Schema, load_schema
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
@@ -49,6 +49,38 @@ CLAIM = "claim-home.yml"
 CLAIM_LABEL = "claim"
 CLAIM_HOME_LABEL = "The home you manage"  # not HOME_LABEL, so the provider-update workflow leaves the claim alone
 TITLES[CLAIM] = "Claim: "
+
+
+def _hyphened(k: Kind) -> str:
+    return k.id.replace("_", "-")
+
+
+def kind_forms(schema: Schema | None = None) -> dict[str, tuple[Kind, bool]]:
+    """Every form: its file name -> (the kind it is for, whether it is the availability form).
+    The first kind's are the two above; another kind has its own pair, named after it:
+    ``update-home-care-agency-availability.yml`` (taking new clients, the hours it can start, the date)
+    and ``update-home-care-agency-details.yml`` (every other fact the agency owns)."""
+    first = default_kind(schema)
+    out = {VACANCIES: (first, True), DETAILS: (first, False)}
+    for k in kinds(schema)[1:]:
+        out[f"update-{_hyphened(k)}-availability.yml"] = (k, True)
+        out[f"update-{_hyphened(k)}-details.yml"] = (k, False)
+    return out
+
+
+def availability_paths(k: Kind) -> frozenset[str]:
+    """A kind's availability facts, asked in its availability form: its free places, their date and the facts
+    that date covers (an agency's taking_new_clients)."""
+    dated = [f for date, facts in k.dated if date == k.confirmed for f in facts]
+    return frozenset((*k.available_paths, *((k.confirmed,) if k.confirmed else ()), *dated))
+
+
+def form_title(template: str, schema: Schema | None = None) -> str:
+    """The issue title's start for a form ('Update vacancies: ', 'Update home care agency availability: ')."""
+    if template in TITLES:
+        return TITLES[template]
+    k, available = kind_forms(schema)[template]
+    return f"Update {k.title.lower()} {'availability' if available else 'details'}: "
 
 
 @dataclass(frozen=True)
@@ -95,11 +127,16 @@ def _help(f: Field) -> str:
 
 
 def form_fields(template: str, schema: Schema | None = None) -> list[FormField]:
-    """The fields of one form, in schema order."""
+    """The fields of one form, in schema order: the provider-owned fields of its kind, those of the
+    availability form or the others (a field two kinds share is in both kinds' forms)."""
     schema = schema or load_schema()
+    k, available = kind_forms(schema)[template]
+    mine = {f.path for f in k.fields} | ({p for p in schema.by_path if p.startswith("capabilities.")}
+                                         if k.needs_resource == "capabilities" else set())
+    now = VACANCY_PATHS if template in TITLES else availability_paths(k)
     out = []
     for path, f in schema.by_path.items():
-        if f.owner != "provider" or _is_vacancy(f) != (template == VACANCIES):
+        if f.owner != "provider" or path not in mine or (path in now) != available:
             continue
         out.append(FormField(path, path.replace(".", "__"), _label(f, schema), _help(f), f))
     return out
@@ -107,7 +144,7 @@ def form_fields(template: str, schema: Schema | None = None) -> list[FormField]:
 
 def labels(schema: Schema | None = None) -> dict[str, FormField]:
     """Every form label (both forms) to its field."""
-    return {ff.label: ff for t in (VACANCIES, DETAILS) for ff in form_fields(t, schema)}
+    return {ff.label: ff for t in kind_forms(schema) for ff in form_fields(t, schema)}
 
 
 def _element(ff: FormField) -> dict[str, Any]:
@@ -128,6 +165,8 @@ def _element(ff: FormField) -> dict[str, Any]:
 
 def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     """One issue form as a mapping (GitHub's issue form syntax)."""
+    if template not in TITLES:
+        return _kind_form(template, schema)
     vacancies = template == VACANCIES
     intro = (f"Tell us how many {KIND.unit} are free today. Fill in the numbers and select **Submit new issue**. "
              "If the numbers are right, your page changes within a few minutes and we close this request "
@@ -149,6 +188,37 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
         "description": (f"Tell us how many {KIND.unit} your home has free today." if vacancies else
                         "Change your home's contact details, the needs you can meet, fees or description."),
         "title": TITLES[template],
+        "labels": [LABEL],
+        "body": body,
+    }
+
+
+def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
+    """The form of another kind than the first (a home care agency's availability, or its details)."""
+    k, available = kind_forms(schema)[template]
+    what = k.title.lower()
+    fields = form_fields(template, schema)
+    asked = ", ".join(ff.label.lower() for ff in fields)
+    intro = (f"Tell us what you can take on today ({asked}). Fill in the answers and select **Submit new issue**. "
+             "If they are right, your page changes within a few minutes and we close this request with a note saying "
+             "what changed." if available else
+             "Fill in only what has changed: anything you leave empty stays as it is on your page. "
+             "A council steward checks the change before it goes on the site; we add a note here when it does.")
+    body: list[dict[str, Any]] = [
+        {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
+                                            "such as your rating and registered address, cannot be changed here."}},
+        {"type": "input", "id": HOME_ID, "attributes": {
+            "label": HOME_LABEL,
+            "description": f"Filled in for you when you use the link on your {what}'s page. Otherwise, the last part "
+                           "of your page's address (such as oak-care) or your CQC location ID."},
+         "validations": {"required": True}},
+    ]
+    body += [_element(ff) for ff in fields]
+    return {
+        "name": f"Update this {what}'s {'availability' if available else 'details'}",
+        "description": (f"Tell us whether your {what} is taking new clients today." if available else
+                        f"Change your {what}'s contact details, the areas and care you cover, funding or rates."),
+        "title": form_title(template, schema),
         "labels": [LABEL],
         "body": body,
     }
@@ -270,7 +340,7 @@ def form_url(repo: str, template: str, slug: str | None = None, name: str | None
     params = {"template": template}
     if slug:
         params[HOME_ID] = slug  # the claim form's home element has the same id
-        params["title"] = TITLES[template] + (name or slug)
+        params["title"] = form_title(template) + (name or slug)
     return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
 
 
@@ -333,8 +403,9 @@ def settings_for_blocks(config: Path) -> dict[str, Any]:
 
 
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
-    """Files ``docs`` writes from the schema and mkdocs.yml: the three forms and CONTRIBUTING.md's blocks."""
-    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (VACANCIES, DETAILS, CLAIM)}
+    """Files ``docs`` writes from the schema and mkdocs.yml: each kind's two update forms, the claim form and
+    CONTRIBUTING.md's blocks."""
+    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (*kind_forms(schema), CLAIM)}
     contributing = root / CONTRIBUTING
     if contributing.exists():
         out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings_for_blocks(root / "mkdocs.yml"))

@@ -22,7 +22,7 @@ class Capacity:
     key: str                 # "nursing"
     label: str               # "with nursing"
     flag: str | None         # profile path of the CQC yes/no that it offers them ("care.nursing")
-    total: str               # profile path of how many there are ("beds.nursing.total")
+    total: str | None        # profile path of how many there are ("beds.nursing.total"); None when not counted (an agency's hours)
     available: str | None    # profile path of how many are free now ("beds.nursing.available")
     needs_field: str | None  # the capabilities table's column of these places ("nursing_beds")
     free_column: str | None  # the capacity sheet's column of free places ("nursing_free")
@@ -54,6 +54,11 @@ class Kind:
     json_ld_type: str
     needs_resource: str | None  # the table of needs this kind's locations answer ("capabilities"), if any
     fields: tuple[Field, ...]   # the resource's columns, in order
+    dated: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (date path, the facts it dates): given facts need the date
+    ranges: tuple[tuple[str, str, str], ...] = ()        # (from path, to path, what): from no more than to
+    point: str | None = None       # what the map point is when not the service itself ("office"), for GeoJSON
+    point_note: str | None = None  # the GeoJSON's words for it
+    service_areas: tuple[tuple[str, str], ...] = ()  # (profile path of a list, ORUK service area name "... {value}")
 
     @property
     def available_paths(self) -> tuple[str, ...]:
@@ -66,7 +71,7 @@ class Kind:
 
 def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")
-    return Capacity(c["key"], c["label"], c.get("flag"), c["total"], c.get("available"), c.get("needsField"),
+    return Capacity(c["key"], c["label"], c.get("flag"), c.get("total"), c.get("available"), c.get("needsField"),
                     c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
                     (term["name"], term["description"]) if term else None)
 
@@ -78,7 +83,10 @@ def _kind(k: dict, schema: Schema) -> Kind:
                 tuple(_capacity(c) for c in k.get("capacity", [])), tuple(k.get("cqcServiceTypes", [])),
                 tuple((str(q), str(v)) for q, v in k.get("cqcApiFilter", {}).items()),
                 oruk.get("extension", "x_" + k["id"]), tuple(oruk.get("extensionKeys", [])), tuple((t["name"], t["description"]) for t in oruk.get("terms", [])),
-                k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]))
+                k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]),
+                tuple((d["date"], tuple(d["facts"])) for d in k.get("dated", [])),
+                tuple((r["from"], r["to"], r["what"]) for r in k.get("ranges", [])), k.get("point"), k.get("pointNote"),
+                tuple((a["path"], a["name"]) for a in oruk.get("serviceAreas", [])))
 
 
 @lru_cache(maxsize=8)
@@ -132,3 +140,9 @@ def kinds_of(data: dict, schema: Schema | None = None) -> tuple[Kind, ...]:
     if not isinstance(named, list) or not named:
         return all_kinds[:1]
     return tuple(k for k in all_kinds if k.id in named)
+
+
+def kind_template_path(k: Kind, schema: Schema | None = None) -> str:
+    """The kind's commented profile template: ``providers/_template.yaml`` for the first kind,
+    ``providers/_template-<kind id, hyphened>.yaml`` (``_template-home-care-agency.yaml``) for the others."""
+    return "providers/_template.yaml" if k.id == default_kind(schema).id else f"providers/_template-{k.id.replace('_', '-')}.yaml"

@@ -354,7 +354,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     out.append(f'<h2 id="capacity">Homes and {KIND.unit}</h2>')
     unit, registered, caps = KIND.unit, str(KIND.registered), KIND.capacity
     cap_rows = [[html.escape(a), f"{len(groups[a]):,}", *(_count(groups[a], str(c.flag)) for c in caps),
-                 _total(groups[a], registered), *(_given(groups[a], c.total) for c in caps)] for a in names]
+                 _total(groups[a], registered), *(_given(groups[a], str(c.total)) for c in caps)] for a in names]
     top = sorted(names, key=lambda a: (-_sum(groups[a], registered), a))[:15]
     out.append(Chart("chart-beds", f"Registered {unit} by {area_word}", f"{unit.capitalize()} registered with CQC in each {area_word}"
                      + (" (the 15 largest)" if len(names) > 15 else "") + ".", top,

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .kinds import default_kind
+from .kinds import default_kind, kinds
 from .outputs.tables import read_homes
 from .records import get_path
 from .schema import Schema, load_schema
@@ -25,6 +25,7 @@ from .text import restore
 FIRST = default_kind()  # releases compare the first kind's table (care homes); its name never changes
 HOMES_CSV = FIRST.csv_file
 SNAPSHOT_FILES = (HOMES_CSV, "capabilities.csv", "datapackage.json")
+OTHER_KINDS = tuple(k for k in kinds() if k.id != FIRST.id)  # their tables are kept too (home-care-agencies.csv), when made
 
 
 @dataclass
@@ -104,9 +105,20 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
 
 
 def release_records(folder: Path, schema: Schema | None = None) -> dict[str, dict]:
-    """A release snapshot's homes as records (location ID -> record), read leniently: a release made
-    with an older schema may have other columns."""
-    return read_homes((folder / HOMES_CSV).read_text(encoding="utf-8"), schema or load_schema(), strict=False)
+    """A release snapshot's locations as records (location ID -> record), read leniently: a release made
+    with an older schema may have other columns. Every kind's table it holds is read (a location in two
+    is one record with both kinds); a snapshot made before a kind was declared holds none of that kind."""
+    schema = schema or load_schema()
+    records = read_homes((folder / HOMES_CSV).read_text(encoding="utf-8"), schema, strict=False)
+    for k in kinds(schema)[1:]:
+        table = folder / k.csv_file
+        if not table.is_file():
+            continue
+        for lid, rec in read_homes(table.read_text(encoding="utf-8"), schema, strict=False, kind=k).items():
+            held = records.get(lid)
+            ids = [*((held.get("kinds") or [FIRST.id]) if held is not None else []), k.id]
+            records[lid] = {**(held or {}), **rec, "kinds": ids}
+    return records
 
 
 def current_records(datas: list[dict]) -> dict[str, dict]:
@@ -198,6 +210,9 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     target.mkdir(parents=True, exist_ok=True)
     for name in SNAPSHOT_FILES:
         (target / name).write_bytes(files[name])
+    for k in OTHER_KINDS:
+        if k.csv_file in files:
+            (target / k.csv_file).write_bytes(files[k.csv_file])
     return target
 
 

@@ -32,6 +32,7 @@ class Field:
     constraints: dict = field(default_factory=dict)
     format: str | None = None
     item_pattern: str | None = None
+    item_words: str | None = None  # what an item matching item_pattern is, for messages ("a postcode district ...")
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -285,7 +286,8 @@ class Schema:
 
 def _field(d: dict) -> Field:
     return Field(d["name"], d["profilePath"], d["type"], d["owner"], d.get("title", d["name"]),
-                 d.get("description", ""), d.get("example"), d.get("constraints", {}), d.get("format"), d.get("itemPattern"))
+                 d.get("description", ""), d.get("example"), d.get("constraints", {}), d.get("format"), d.get("itemPattern"),
+                 d.get("itemWords"))
 
 
 def _tree(by_path: dict[str, Field]) -> dict:

@@ -29,6 +29,7 @@ class StaleHome:
     confirmed: dt.date | None
     age_days: int | None
     maintainers: tuple[str, ...]
+    form: str = forms.VACANCIES  # the form that updates it: a home's vacancies, an agency's availability
 
 
 @dataclass
@@ -55,16 +56,17 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
             continue
         homes += 1
         # the date free places were confirmed (beds.confirmed), of the first of the profile's kinds that counts them
-        dated = [k.confirmed for k in kinds_of(profile.data) if k.confirmed]
-        confirmed = get_path(profile.data, dated[0].split(".")) if dated else None
+        dated = [k for k in kinds_of(profile.data) if k.confirmed]
+        confirmed = get_path(profile.data, str(dated[0].confirmed).split(".")) if dated else None
+        form = next((t for t, (k, now) in forms.kind_forms().items() if now and dated and k.id == dated[0].id), forms.VACANCIES)
         name = str(profile.data.get("name") or profile.slug)
         maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
         if not maintainers:
             unclaimed.append(StaleHome(profile.slug, name, None, None, ()))
         if not isinstance(confirmed, dt.date):
-            never.append(StaleHome(profile.slug, name, None, None, maintainers))
+            never.append(StaleHome(profile.slug, name, None, None, maintainers, form))
         elif (today - confirmed).days > max_age:
-            stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers))
+            stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers, form))
     return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug)), sorted(never, key=lambda h: h.slug), homes, problems,
                      sorted(unclaimed, key=lambda h: h.slug))
 
@@ -103,12 +105,12 @@ def text_report(found: Freshness, repo: str) -> str:
         lines.append(f"No home that has told us its vacancies confirmed them more than {MAX_AGE_DAYS} days ago.")
     for h in found.stale:
         lines.append(f"{plain(h.slug)}: confirmed {h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days ago); "
-                     f"maintainers: {_who_text(h)}; update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
+                     f"maintainers: {_who_text(h)}; update: {forms.form_url(repo, h.form, h.slug, h.name)}")
     if found.never:
         lines.append(_never_head(len(found.never)) + ":")
     for h in found.never:
         lines.append(f"{plain(h.slug)}: never confirmed; maintainers: {_who_text(h)}; "
-                     f"update: {forms.form_url(repo, forms.VACANCIES, h.slug, h.name)}")
+                     f"update: {forms.form_url(repo, h.form, h.slug, h.name)}")
     if found.unclaimed:
         lines.append(_unclaimed_head(len(found.unclaimed)) + "; a home's manager claims it with the 'Claim this home' form:")
     for h in found.unclaimed:
@@ -130,7 +132,7 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
     """The body of the weekly freshness issue: tables with maintainers mentioned and update links."""
     def row(h: StaleHome, when: str) -> str:
         who = " ".join(_mention(m) for m in h.maintainers) if h.maintainers else "no maintainer yet (council to phone)"
-        link = forms.form_url(repo, forms.VACANCIES, h.slug, h.name)
+        link = forms.form_url(repo, h.form, h.slug, h.name)
         return f"| {outside(h.name)} | {when} | {who} | [Update vacancies]({link}) |"
 
     table = "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n"

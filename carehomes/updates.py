@@ -18,7 +18,7 @@ from typing import Any
 
 from . import forms
 from .fsutil import is_slug
-from .kinds import default_kind
+from .kinds import default_kind, kinds
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
@@ -32,7 +32,8 @@ NO_RESPONSE = "_No response_"
 MAX_BODY = 64 * 1024
 POLICY_KEY = "direct_updates"
 KIND = default_kind()  # vacancies are the care homes' free beds, with and without nursing
-DEFAULT_DIRECT = (*KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))
+DEFAULT_DIRECT = (*sorted({p for k in kinds()[1:] for p in forms.availability_paths(k)}),  # other kinds' availability,
+                  *KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))  # then the free beds and their date
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
 CODE_LISTS = {"care.acute_trusts"}  # lists of codes: a comma or semicolon separates items
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
@@ -77,6 +78,10 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     for group, date_path in forms.DATE_FOR_GROUP.items():
         if date_path not in values and any(p.split(".")[0] == group for p in values):
             values[date_path] = on
+    for k in kinds(schema)[1:]:  # another kind's dated facts (an agency's taking new clients) stamp their date
+        for date_path, facts in k.dated:
+            if date_path not in values and any(p in facts for p in values):
+                values[date_path] = on
     shown = display or display_path(path)
     try:
         doc = rt_load(path, shown)

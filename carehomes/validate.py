@@ -386,7 +386,8 @@ def _check_list(f: Field, value: Any) -> str | None:
         if ";" in item:
             return f"item {i} must not contain ';' (it separates items in the CSV download)"
         if f.item_pattern and not re.fullmatch(f.item_pattern, item):
-            return f"item {i} '{_short(item)}' is not a repository username (letters, digits, single hyphens)"
+            words = f.item_words or "a repository username (letters, digits, single hyphens)"
+            return f"item {i} '{_short(item)}' is not {words}"
         if item in seen:
             return f"item {i} '{_short(item)}' is listed twice; remove one"
         seen.add(item)
@@ -423,7 +424,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             any_capability = True
         for c in needs:
             key = str(c.needs_field)
-            n, total = beds[key], v.get(c.total)
+            n, total = beds[key], v.get(c.total) if c.total else None
             if n and accepted is False:
                 add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set accepted to yes or the beds to 0")
             if n is not None and total is not None and n > total:
@@ -465,10 +466,11 @@ def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Proble
         out.append(Problem(profile.path, profile.line(path), path, message))
 
     for c in k.capacity:
-        total, avail = v.get(c.total), v.get(c.available) if c.available else None
+        total, avail = v.get(c.total) if c.total else None, v.get(c.available) if c.available else None
         if total is not None and avail is not None and avail > total:
             add(str(c.available), f"is {avail} but {c.total} is {total}; free {unit} cannot be more than the {unit} there are")
     out.extend(_registered_beds(profile, v, k))
+    out.extend(_dated_and_ranges(profile, v, k))
     for c in k.capacity:
         if not c.flag or v.get(c.flag) is not False:
             continue
@@ -488,6 +490,25 @@ def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Proble
     return out
 
 
+def _dated_and_ranges(profile: Profile, v: dict[str, Any], k: Kind) -> list[Problem]:
+    """A kind's dated facts need their date (an agency's rates need homecare.hourly_rate.updated), and
+    each range's lowest is no more than its highest."""
+    out: list[Problem] = []
+    for date, facts in k.dated:
+        given = [f for f in facts if v.get(f) not in (None, [])]
+        if not given or date in v or (date == k.confirmed and any(v.get(p) is not None for p in k.available_paths)):
+            continue  # free capacity without its date is reported by the capacity rule
+        group, _, last = date.rpartition(".")
+        out.append(Problem(profile.path, profile.line(given[0]), given[0], f"is given without {date}; add '{last}: "
+                           f"YYYY-MM-DD' under {group} with the date it was confirmed"))
+    for lo_path, hi_path, what in k.ranges:
+        lo, hi = v.get(lo_path), v.get(hi_path)
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+            out.append(Problem(profile.path, profile.line(lo_path), lo_path, f"is {lo} but {hi_path} is {hi}; the lowest "
+                               f"{what} cannot be above the highest"))
+    return out
+
+
 def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Problem]:
     """Free places, by type and in total, cannot be more than the places registered with CQC."""
     registered = v.get(k.registered) if k.registered else None
@@ -496,7 +517,7 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
     free = {c.key: v.get(c.available) for c in k.capacity if c.available}
     out = []
     for c in k.capacity:
-        n, total = free.get(c.key), v.get(c.total)
+        n, total = free.get(c.key), v.get(c.total) if c.total else None
         if c.available and n is not None and n > registered and (total is None or n <= total):
             out.append(Problem(profile.path, profile.line(c.available), c.available, f"is {n} but {k.registered} is "
                                f"{registered}; free {k.unit} cannot be more than the {k.unit} there are"))

@@ -184,13 +184,20 @@ class CQCStub:
             return self._send(h, 200, raw)
         self._send(h, status, body)
 
+    def _has_type(self, location_id: str, service_type: str) -> bool:
+        """The list filter gacServiceTypeDescription: the location has this service type (by CQC's name for it)."""
+        types = self.details.get(location_id, {}).get("gacServiceTypes") or []
+        return any(service_type.lower() in (str(s.get("name", "")).lower(), str(s.get("description", "")).lower())
+                   for s in types if isinstance(s, dict))
+
     def route(self, path: str, q: dict[str, str]) -> tuple[int, Any]:
         page, per = int(q.get("page", 1)), min(int(q.get("perPage", 500)), self.max_per_page)
         if path == "/locations":
             la = q.get("localAuthority", "").lower()
             ids = [i for i in self.order
                    if (not la or str(self.details.get(i, {}).get("localAuthority", "")).lower() == la)
-                   and (q.get("careHome") != "Y" or self.details.get(i, {}).get("careHome") == "Y")]
+                   and (q.get("careHome") != "Y" or self.details.get(i, {}).get("careHome") == "Y")
+                   and ("gacServiceTypeDescription" not in q or self._has_type(i, q["gacServiceTypeDescription"]))]
             return 200, self._page("locations", [{"locationId": i, "locationName": self.details[i]["name"],
                                                   "postalCode": self.details[i].get("postalCode")} for i in ids],
                                    page, per, "/locations", q)

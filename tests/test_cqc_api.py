@@ -12,9 +12,10 @@ import yaml
 from conftest import run_build
 from cqc_stub import KEY, OLDHAM, CQCStub
 
-REGISTERED = 44  # registered Oldham care homes in the saved responses (SOURCE.md §4)
-LISTED = 87  # care homes the list gives for Oldham, registered or not
-PROVIDERS_OF_REGISTERED = 36
+REGISTERED = 104  # registered Oldham care homes (44, 2 also agencies) and agencies only (60) in the saved responses
+LISTED = 219  # care homes (87) and home care agencies (135) the two lists give for Oldham, registered or not; 3 in both
+PROVIDERS_OF_REGISTERED = 94
+LISTS = 2  # one list page of each kind: careHome=Y, then gacServiceTypeDescription=Homecare agencies
 
 
 @pytest.fixture
@@ -68,10 +69,10 @@ def test_full_sync_then_incremental(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
     assert stub.log[0].startswith("/public/v1/locations?localAuthority=Oldham&careHome=Y&page=1&perPage=1000")
-    # one list page, every listed location, the provider of every registered one
-    assert len(stub.log) == 1 + LISTED + PROVIDERS_OF_REGISTERED
-    assert f"full sync: {LISTED} care homes listed, {LISTED} locations and 5 providers fetched, " \
-           f"{1 + LISTED + PROVIDERS_OF_REGISTERED} requests" in r.stdout
+    # one list page of each kind, every listed location, the provider of every registered one
+    assert len(stub.log) == LISTS + LISTED + PROVIDERS_OF_REGISTERED
+    assert f"full sync: {LISTED} locations listed, {LISTED} locations and 8 providers fetched, " \
+           f"{LISTS + LISTED + PROVIDERS_OF_REGISTERED} requests" in r.stdout
     first = profiles(tmp_path)
     assert len(first) == REGISTERED and f"{REGISTERED} new profiles created" in r.stdout
     assert f"locations: {LISTED}/{LISTED}" in r.stderr  # progress, one line at a time off a terminal
@@ -116,8 +117,8 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert r.returncode == 0, r.stderr
     after = profiles(tmp_path)
     assert [n for n in after if after[n] != before[n]] == sorted([name, gone_name])
-    # tens of requests, not thousands: list, changes, the two locations, one provider at most
-    assert len(stub.log) <= 5 and sum("/changes/location?" in p for p in stub.log) == 1
+    # tens of requests, not thousands: the two kinds' lists, changes, the two locations, one provider at most
+    assert len(stub.log) <= LISTS + 4 and sum("/changes/location?" in p for p in stub.log) == 1
     assert f"updated: {doc['name']} ({name}): cqc.rating: Good -> Requires improvement; " \
            f"cqc.rating_date: {p['cqc']['rating_date'].isoformat()} -> 2026-11-20" in r.stdout
     assert f"deregistered: {stub.details[gone_id]['name']} ({gone_name})" in r.stdout
@@ -159,7 +160,10 @@ def test_paging_reads_every_page(stub, tmp_path):
     stub.max_per_page = 20
     r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
     assert r.returncode == 0, r.stderr
-    assert sum(p.startswith("/public/v1/locations?") for p in stub.log) == 5  # 87 homes, 20 a page
+    lists = [p for p in stub.log if p.startswith("/public/v1/locations?")]
+    assert len(lists) == 5 + 7  # 87 care homes, then 135 agencies, 20 a page
+    assert sum("careHome=Y" in p for p in lists) == 5
+    assert sum("gacServiceTypeDescription=Homecare" in p for p in lists) == 7
     assert f"{REGISTERED} new profiles would be created" in r.stdout
     assert not (tmp_path / "providers").exists() or not profiles(tmp_path)
     assert not (tmp_path / "cqc-sync.json").exists()
@@ -205,7 +209,7 @@ def test_interrupted_sync_changes_nothing_and_resumes(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
     assert f"{saved} responses already saved" in r.stderr
-    assert len(stub.log) == 1 + LISTED + PROVIDERS_OF_REGISTERED - saved  # only what was missing
+    assert len(stub.log) == LISTS + LISTED + PROVIDERS_OF_REGISTERED - saved  # only what was missing
     assert len(profiles(tmp_path)) == REGISTERED and not cache.exists()
 
 
@@ -266,14 +270,15 @@ def test_ctrl_c_changes_nothing_and_the_next_run_resumes(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
     assert re.search(r"Resuming the sync started \S+: (1 response|[02-9]\d* responses|1\d+ responses) already saved", r.stderr)
-    assert len(stub.log) - before < 1 + LISTED + PROVIDERS_OF_REGISTERED
+    assert len(stub.log) - before < LISTS + LISTED + PROVIDERS_OF_REGISTERED
     assert len(profiles(tmp_path)) == REGISTERED
 
 
 def test_unknown_area_is_named(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Herefordshire")
     assert r.returncode == 1
-    assert r.stderr.startswith("import-cqc --api: the CQC API lists no care homes for local authority 'Herefordshire'; "
+    assert r.stderr.startswith("import-cqc --api: the CQC API lists no care homes or home care agencies for local "
+                               "authority 'Herefordshire'; "
                                "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'\n")
 
 
@@ -353,8 +358,8 @@ def test_changes_feed_answering_404_means_nothing_changed(stub, tmp_path):
     stub.fail("/changes/location", "404")
     r = sync(stub, tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "incremental sync: 87 care homes listed, 0 locations and 0 providers fetched, 2 requests" in r.stdout
-    assert profiles(tmp_path) == before and len(stub.log) == 2
+    assert "incremental sync: 219 locations listed, 0 locations and 0 providers fetched, 3 requests" in r.stdout
+    assert profiles(tmp_path) == before and len(stub.log) == 3  # the two lists and the changes
 
 
 @pytest.mark.slow  # many API syncs

@@ -164,7 +164,8 @@ def test_real_oldham_deregistered_homes_have_manager_not_known(oldham):
     folder, _ = oldham
     _, records, _ = read_register(folder)
     gone = [r for r in records if r.regulator["cqc.status"] == "Deregistered"]
-    assert len(gone) == 43 and all(r.regulator["cqc.registered_manager"] is None for r in gone)
+    assert len(gone) == 115 and all(r.regulator["cqc.registered_manager"] is None for r in gone)
+    assert sum(not r.kinds or "care_home" in r.kinds for r in gone) == 43  # the rest are home care agencies
     registered = [r for r in records if r.regulator["cqc.status"] == "Registered"]
     assert all(r.regulator["cqc.registered_manager"] is not None for r in registered)
     assert all(r.regulator["care.nursing"] is not None for r in registered)
@@ -207,4 +208,4 @@ def test_market_file_without_the_manager_column_does_not_say_no_manager(tmp_path
         del row["Registered manager"]
     write_rows(tmp_path / "market.csv", rows)
     _, records, _ = read_register(tmp_path / "market.csv")
-    assert len(records) == 495 and {r.regulator["cqc.registered_manager"] for r in records} == {None}
+    assert len(records) == 945 and {r.regulator["cqc.registered_manager"] for r in records} == {None}

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from carehomes import forms
+from carehomes.kinds import kinds
 from carehomes.cli import parser
 from carehomes.schema import Schema, load_schema
 from carehomes.updates import parse_body
@@ -37,8 +38,12 @@ def test_every_field_the_home_owns_is_in_exactly_one_form():
     vac = [ff.path for ff in forms.form_fields(forms.VACANCIES)]
     det = [ff.path for ff in forms.form_fields(forms.DETAILS)]
     assert vac == ["beds.nursing.available", "beds.residential.available", "beds.confirmed"]
-    assert sorted(vac + det) == sorted(p for p, f in s.by_path.items() if f.owner == "provider")
-    for name in (forms.VACANCIES, forms.DETAILS):
+    homes = {f.path for f in s.home_fields} | {p for p in s.by_path if p.startswith("capabilities.")}
+    assert sorted(vac + det) == sorted(p for p, f in s.by_path.items() if f.owner == "provider" and p in homes)
+    for k in kinds()[1:]:  # every other kind's too, in its own pair of forms (a field two kinds share is in both)
+        now, details = (forms.form_fields(t) for t, (fk, _) in forms.kind_forms().items() if fk.id == k.id)
+        assert sorted(ff.path for ff in [*now, *details]) == sorted(f.path for f in k.fields if f.owner == "provider")
+    for name in forms.kind_forms():
         form = yaml.safe_load((TEMPLATES / name).read_text())
         body = [b for b in form["body"] if b["type"] != "markdown"]
         ids = [b["id"] for b in body]

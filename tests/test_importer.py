@@ -116,7 +116,9 @@ def test_partial_file_refuses_mass_removal(tmp_path, shared_data):
 def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
     fmt, records, date = read_register(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv")
     assert fmt == "market" and date == dt.date(2025, 8, 26)
-    assert len(records) == 495  # rows whose Service Types include a care home service
+    assert len(records) == 945  # rows whose Service Types include a care home service or home care
+    assert sum(not r.kinds or "care_home" in r.kinds for r in records) == 495  # a care home service
+    assert sum("home_care_agency" in r.kinds for r in records) == 457  # 'Domiciliary care service' (7 are both)
     ratings = {r.regulator["cqc.rating"] for r in records}
     assert "Requires Improvement" not in ratings and "Requires improvement" in ratings
     assert all(not r.regulator["name"].startswith(" ") for r in records)
@@ -153,9 +155,10 @@ def test_api_csv_devon(tmp_path, shared_data):
 
 def test_api_json_folder_oldham(tmp_path, shared_data):
     report = import_cqc(CQC / "oldham-api-json-2025", tmp_path)
-    assert (len(report.new), len(report.closed)) == (47, 40), "homes closed over 12 months before the data are counted, not imported"
+    # 44 registered care homes (2 also agencies), 60 agencies only, and 7 closed within 12 months (3 homes, 4 agencies)
+    assert (len(report.new), len(report.closed)) == (111, 108), "services closed over 12 months before the data are counted, not imported"
     homes = [load(f) for f in tmp_path.glob("*.yaml")]
-    assert sum(h["cqc"]["status"] == "Deregistered" for h in homes) == 3
+    assert sum(h["cqc"]["status"] == "Deregistered" for h in homes) == 7
     assert check_paths([tmp_path], on=TODAY).problems == []
 
 

@@ -67,8 +67,8 @@ def _rows(text: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.decode("utf-8"))))
 
 
-def test_todays_schema_declares_one_kind_the_care_home():
-    [care_home] = kinds()
+def test_todays_schema_declares_the_care_home_then_the_home_care_agency():
+    care_home, agency = kinds()
     assert care_home is default_kind() is kind("care_home") is kind_of_resource("care-homes")
     assert (care_home.resource, care_home.csv_file, care_home.json_file, care_home.unit) == (
         "care-homes", "care-homes.csv", "care-homes.json", "beds")
@@ -78,13 +78,23 @@ def test_todays_schema_declares_one_kind_the_care_home():
     assert [f.name for f in care_home.fields] == [f.name for f in load_schema().home_fields]
     assert (care_home.cqc_api_filter, care_home.oruk_extension) == ((("careHome", "Y"),), "x_care_home")
     assert care_home.cqc_service_types == tuple(c.cqc_service_type for c in care_home.capacity)
-    with pytest.raises(KeyError, match="day_centre is not a kind of service; the schema declares care_home"):
+    with pytest.raises(KeyError, match="day_centre is not a kind of service; the schema declares care_home, home_care_agency"):
         kind("day_centre")
+    assert agency is kind("home_care_agency") is kind_of_resource("home-care-agencies")
+    assert (agency.title, agency.plural, agency.csv_file, agency.json_file) == (
+        "Home care agency", "Home care agencies", "home-care-agencies.csv", "home-care-agencies.json")
+    assert [(c.key, c.label, c.total, c.available) for c in agency.capacity] == [
+        ("hours", "of care a week", None, "homecare.hours_available")]
+    assert (agency.confirmed, agency.cqc_api_filter) == ("homecare.confirmed", (("gacServiceTypeDescription", "Homecare agencies"),))
+    assert agency.oruk_terms == (("Home care agency", "Registered with CQC to provide personal care in people's own homes"),)
 
 
-def test_todays_schema_refuses_a_kinds_key():
+def test_todays_schema_checks_a_kinds_key():
     p = _profile("location_id: 1-000000201\nslug: a\nname: A\nlocality: X\nkinds: [care_home]\n", "a.yaml")
-    assert [(x.field, x.line) for x in check_profile(p)] == [("kinds", 5)]
+    assert check_profile(p) == []
+    p = _profile("location_id: 1-000000201\nslug: a\nname: A\nlocality: X\nkinds: [care_home, spa]\n", "a.yaml")
+    assert [(x.field, x.line, x.message) for x in check_profile(p)] == [
+        ("kinds", 5, "item 2 'spa' is not a kind of service this directory holds; use care_home or home_care_agency")]
 
 
 def test_a_second_kind_is_checked_by_its_own_fields():
@@ -98,7 +108,7 @@ def test_a_second_kind_is_checked_by_its_own_fields():
     wrong = _profile("location_id: 1-000000301\nslug: c\nname: C\nlocality: X\nkinds: [day_centre, spa]\n"
                      "places:\n  total: many\n", "c.yaml")
     assert sorted(f"{x.line}: {x.field}: {x.message}" for x in check_profile(wrong, schema)) == [
-        "5: kinds: item 2 'spa' is not a kind of service this directory holds; use care_home or day_centre",
+        "5: kinds: item 2 'spa' is not a kind of service this directory holds; use care_home, home_care_agency or day_centre",
         "7: places.total: must be a whole number, not 'many'"]
 
 

@@ -23,7 +23,10 @@ PROFILE = json.loads((importlib.resources.files("dplib") / "profiles" / "2.0" / 
 LIST_GAP = ["care-homes.acute_trusts: oneOf (type list)", "care-homes.cqc_service_types: oneOf (type list)",
             "care-homes.cqc_specialisms: oneOf (type list)", "care-homes.cqc_rating_history: oneOf (type list)",
             "care-homes.cqc_rating_history_safe: oneOf (type list)", "care-homes.cqc_rating_history_well_led: oneOf (type list)",
-            "care-homes.maintainers: oneOf (type list)"]
+            "care-homes.maintainers: oneOf (type list)",
+            *(f"home-care-agencies.{name}: oneOf (type list)" for name in (
+                "coverage_districts", "coverage_towns", "cqc_service_types", "cqc_specialisms", "cqc_rating_history",
+                "cqc_rating_history_safe", "cqc_rating_history_well_led", "maintainers"))]
 
 
 def _published(tmp_path) -> dict:

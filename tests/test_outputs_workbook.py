@@ -41,7 +41,7 @@ def _sheet_rows(ws) -> list[dict]:
 def test_workbook_reads_back_with_text_types_and_no_formula(tmp_path):
     _published(tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "care-homes.xlsx")
-    assert wb.sheetnames == ["care-homes", "capabilities", "nhs-trusts", "Data dictionary"]
+    assert wb.sheetnames == ["care-homes", "home-care-agencies", "capabilities", "nhs-trusts", "Data dictionary"]
     ws = wb["care-homes"]
     assert ws.freeze_panes == "A2"
     full = next(r for r in _sheet_rows(ws) if r["slug"].value == "example-full")
@@ -65,7 +65,8 @@ def test_workbook_dictionary_describes_every_column(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "care-homes.xlsx")["Data dictionary"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     expected = [(r["name"], f["name"]) for r in pkg["resources"] if r.get("type") == "table" and "schema" in r
-                and r["path"] in ("care-homes.csv", "capabilities.csv", "nhs-trusts.csv") for f in r["schema"]["fields"]]
+                and r["path"] in ("care-homes.csv", "home-care-agencies.csv", "capabilities.csv", "nhs-trusts.csv")
+                for f in r["schema"]["fields"]]
     assert [(r[0], r[1]) for r in rows] == expected
     phone = next(r for r in rows if r[1] == "phone")
     assert phone[3] == "string" and "apostrophe" not in phone[5] and phone[5]
@@ -90,7 +91,8 @@ def test_database_tables_keys_and_dictionary(tmp_path):
     db = sqlite3.connect(tmp_path / "care-homes.db")
     db.execute("pragma foreign_keys = on")
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
-    assert tables == {"care_homes", "capabilities", "nhs_trusts", "releases", "changes", "dictionary_tables", "dictionary_columns"}
+    assert tables == {"care_homes", "home_care_agencies", "capabilities", "nhs_trusts", "releases", "changes",
+                      "dictionary_tables", "dictionary_columns"}
     assert db.execute("pragma foreign_key_check").fetchall() == []
     fks = db.execute("pragma foreign_key_list(capabilities)").fetchall()
     assert [(r[2], r[3], r[4]) for r in fks] == [("care_homes", "location_id", "location_id")]

@@ -5,7 +5,10 @@ import csv
 import io
 import json
 
+import pytest
+
 from carehomes import docs
+from carehomes.kinds import kind, kind_template_path, kinds
 from carehomes.load import parse_profile
 from carehomes.publish import build_tables
 from carehomes.schema import OWNERS, load_schema
@@ -50,13 +53,20 @@ def test_csv_columns_are_the_schema_fields():
         assert next(csv.reader(io.StringIO(tables[path]))) == names
 
 
-def test_template_is_generated_from_schema_and_valid():
-    text = (ROOT / docs.TEMPLATE_PATH).read_text()
-    assert text == docs.template_text(), "run: python3 build.py docs"
-    profile, found = parse_profile(text, "providers/_template.yaml")
+@pytest.mark.parametrize("kind_id", ["care_home", "home_care_agency"])
+def test_template_is_generated_from_schema_and_valid(kind_id):
+    k = kind(kind_id)
+    template = kind_template_path(k)
+    assert template == {"care_home": docs.TEMPLATE_PATH, "home_care_agency": "providers/_template-home-care-agency.yaml"}[kind_id]
+    text = (ROOT / template).read_text()
+    assert text == docs.template_text(kind=k), "run: python3 build.py docs"
+    profile, found = parse_profile(text, template)
     assert found == [] and check_profile(profile, on=TODAY) == []
-    for path in load_schema().by_path:
-        assert profile.lines.get(path), f"template lacks {path}"
+    for f in k.fields:
+        assert profile.lines.get(f.path), f"template lacks {f.path}"
+    others = {p for other in kinds() if other.id != kind_id for p in (f.path for f in other.fields)} - {f.path for f in k.fields}
+    assert [p for p in profile.lines if p in others] == []  # a care home's template holds no agency fields, and back
+    assert ("kinds" in profile.data) == (kind_id != "care_home")
 
 
 def test_editor_json_schema_is_generated_from_schema():

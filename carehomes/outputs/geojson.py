@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..kinds import kinds_of
+from ..kinds import kinds_of, profile_key
 from ..records import get_path
 from .tables import json_array
 
@@ -21,6 +21,11 @@ def geo_feature(record: dict) -> dict | None:
              f"{kind.unit}_registered": get_path(d, kind.registered.split(".")) if kind.registered else None,
              "cqc_rating": get_path(d, ("cqc", "rating")),
              "cqc_rating_date": get_path(d, ("cqc", "rating_date")), "cqc_status": get_path(d, ("cqc", "status"))}
+    mine = kinds_of(d)
+    if d.get(profile_key()):  # a location of another kind than the first says its kinds, and what its point is
+        props["kinds"] = [k.id for k in mine]
+        if all(k.point for k in mine):
+            props["point"], props["point_note"] = mine[0].point, mine[0].point_note
     return {"type": "Feature", "id": d.get("location_id"), "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {k: v for k, v in props.items() if v is not None}}
 

@@ -94,6 +94,10 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
         location["addresses"] = [{"id": uid("address", lid), "location_id": loc_id, "address_1": g("address.street"),
                                   "city": g("address.town"), "state_province": d["locality"], "postal_code": g("address.postcode"),
                                   "country": "GB", "address_type": "physical"}]
+    areas = [(path, name, v) for k in mine for path, name in k.service_areas for v in g(path) or []]
+    if areas:  # the areas it covers, as the service gives them (its location is only its office)
+        svc["service_areas"] = [{"id": uid("service-area", lid, path, v), "service_id": sid, "name": name.format(value=v),
+                                 "extent": v, "extent_type": "text"} for path, name, v in areas]
     svc["service_at_locations"] = [{"id": uid("service-at-location", lid), "service_id": sid, "location_id": loc_id, "location": location}]
     if g("contact.manager"):
         svc["contacts"] = [{"id": uid("contact", lid), "service_id": sid, "name": g("contact.manager"), "title": "Manager"}]

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import apply, httpclient
-from ..kinds import default_kind
+from ..kinds import kinds
 from ..progress import Progress
 from ..safetext import plain
 from . import cqc_files, cqc_shape
@@ -341,22 +341,26 @@ def _fetch_all(client: Client, jobs: list[tuple[str, str]], label: str, progress
 
 def fetch(client: Client, local_authority: str, known: set[str] | None, since: str | None, end: str,
           progress_stream: TextIO | None = None) -> Fetched:
-    """Ask the API for the area's care homes: all of them, or (with ``since``) only what changed."""
-    kind = default_kind()  # the list's filter and its words come from the kind (careHome=Y, "care homes")
-    homes = kind.plural.lower()
-    listing = _paged(client, "/locations", {"localAuthority": local_authority, **dict(kind.cqc_api_filter)}, "locations",
-                     f"the list of {homes} in {local_authority} (GET /locations)")
+    """Ask the API for the area's locations of every kind held here (each kind's list filter: careHome=Y,
+    then gacServiceTypeDescription=Homecare agencies), merged by location id: all of them, or (with
+    ``since``) only what changed."""
     listed: list[str] = []
-    for n, item in enumerate(listing, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
-            raise SyncError(f"the list of {homes} in {local_authority}, item {n}: unexpected response: no 'locationId'")
-        if not cqc_shape.ID.fullmatch(item["locationId"]):
-            raise SyncError(f"the list of {homes} in {local_authority}, item {n}: unexpected response: 'locationId' "
-                            f"is {cqc_shape.show_id(item['locationId'])}, not a CQC location ID (like 1-123456789)")
-        listed.append(item["locationId"])
-    listed = list(dict.fromkeys(listed))  # a home can appear twice if the list shifts between pages
+    asked = [k for k in kinds() if k.cqc_api_filter]
+    for kind in asked:
+        homes = kind.plural.lower()
+        listing = _paged(client, "/locations", {"localAuthority": local_authority, **dict(kind.cqc_api_filter)}, "locations",
+                         f"the list of {homes} in {local_authority} (GET /locations)")
+        for n, item in enumerate(listing, 1):
+            if not isinstance(item, dict) or not isinstance(item.get("locationId"), str):
+                raise SyncError(f"the list of {homes} in {local_authority}, item {n}: unexpected response: no 'locationId'")
+            if not cqc_shape.ID.fullmatch(item["locationId"]):
+                raise SyncError(f"the list of {homes} in {local_authority}, item {n}: unexpected response: 'locationId' "
+                                f"is {cqc_shape.show_id(item['locationId'])}, not a CQC location ID (like 1-123456789)")
+            listed.append(item["locationId"])
+    listed = list(dict.fromkeys(listed))  # a home can appear twice if the list shifts between pages, or in two kinds' lists
     if not listed:
-        raise SyncError(f"the CQC API lists no {homes} for local authority '{local_authority}'; "
+        words = " or ".join(k.plural.lower() for k in asked)
+        raise SyncError(f"the CQC API lists no {words} for local authority '{local_authority}'; "
                         "write the name as CQC does, e.g. 'Herefordshire, County of' or 'Oldham'")
     result = Fetched(listed=listed, full=since is None)
     if since is None:
@@ -485,6 +489,7 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
                       max_removals: int = apply.MAX_REMOVALS, max_removal_share: float = apply.MAX_REMOVAL_SHARE) -> Any:
     """Turn API documents into importer records and apply them as the file importer does."""
     records = []
+    skipped: dict[str, int] = {}
     problems: list[str] = []
     for lid, doc in sorted(fetched.locations.items()):
         shape = cqc_shape.problems(doc)
@@ -499,8 +504,9 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
             problems.append(f"location {plain(lid, 40)}: {plain(exc)}")
             continue
-        if rec is None:
-            continue  # not a care home after all
+        if isinstance(rec, cqc_files.Skipped):
+            skipped[rec.label] = skipped.get(rec.label, 0) + 1
+            continue  # of no kind held here after all
         try:
             rec.regulator.update(extra_facts(doc))
         except ValueError as exc:
@@ -521,7 +527,7 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
                                       local_authority=local_authority, dry_run=dry_run,
                                       allow_mass_removal=allow_mass_removal, allow_older=allow_older,
                                       max_removals=max_removals, max_removal_share=max_removal_share,
-                                      register_ids=None if fetched.full else set(fetched.listed))
+                                      register_ids=None if fetched.full else set(fetched.listed), skipped=skipped)
     except apply.ImportError_ as exc:
         raise SyncError(str(exc)) from None
 
@@ -546,6 +552,6 @@ def main(providers: Path, local_authority: str | None, *, full: bool, dry_run: b
         return 130 if str(exc).startswith("interrupted") else 1
     kind = "full" if fetched.full else "incremental"
     print(report.summary())
-    print(f"  {kind} sync: {len(fetched.listed)} care homes listed, {len(fetched.locations)} locations and "
+    print(f"  {kind} sync: {len(fetched.listed)} locations listed, {len(fetched.locations)} locations and "
           f"{len(fetched.providers)} providers fetched, {requests} requests")
     return 0

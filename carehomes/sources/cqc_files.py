@@ -15,13 +15,15 @@ import datetime as dt
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import httpclient
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
-from ..kinds import default_kind
+from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
 from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL
@@ -223,6 +225,42 @@ def _regulator_bands(bands: Mapping[str, bool | None]) -> dict[str, Any]:
 
 KIND = default_kind()  # the register's care homes: CQC service types with and without nursing, and their beds
 TYPED = [p for p in KIND.capacity if p.flag and p.cqc_service_type]
+OTHER_KINDS = [k for k in kinds() if k.id != KIND.id]  # kinds told by their CQC service types (home care agencies)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A location of no kind this directory holds (a dentist, a GP, supported living only): counted, never imported."""
+
+    label: str  # its service types, as CQC names them ('Dentist', 'Supported living')
+
+
+class Records(list[Record]):
+    """The records a source holds, with the locations skipped (of no kind held here) counted by service types."""
+
+    def __init__(self, records: Iterable[Record] = (), skipped: Mapping[str, int] | None = None) -> None:
+        super().__init__(records)
+        self.skipped: dict[str, int] = dict(skipped or {})
+
+
+def held_kinds(care_home: bool, types: Iterable[str]) -> tuple[str, ...]:
+    """The kinds (ids) a location is: a care home by CQC's care home flag, another kind by its service
+    types (names or descriptions, in any case: 'Homecare agencies', 'Domiciliary care service')."""
+    lowered = {t.strip().lower() for t in types if t}
+    ids = [KIND.id] if care_home else []
+    ids += [k.id for k in OTHER_KINDS if lowered & {s.lower() for s in k.cqc_service_types}]
+    return tuple(ids)
+
+
+def _skipped(types: Iterable[str]) -> Skipped:
+    names = sorted({t.strip() for t in types if t and t.strip()})
+    return Skipped(" and ".join(names) or "no service type given")
+
+
+def _held(rec: Record, ids: tuple[str, ...]) -> Record:
+    """The record with its kinds (none said: the first kind only)."""
+    rec.kinds = () if ids == (KIND.id,) else ids
+    return rec
 HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
                 "Location Postal Code", f"Service type - {TYPED[0].cqc_service_type}"}
 MARKET_COLUMNS = {"Location ID", "Location Name", "Location Local Authority", "Care homes beds",
@@ -230,11 +268,14 @@ MARKET_COLUMNS = {"Location ID", "Location Name", "Location Local Authority", "C
 API_COLUMNS = {"locationId", "name", "localAuthority", "careHome", "registrationStatus"}
 
 
-def _hsca(row: dict[str, str]) -> Record | None:
+def _hsca(row: dict[str, str]) -> Record | Skipped:
     c = _Cells(row)
-    if not c.read("Care home?", _flag):
+    types = [col.removeprefix("Service type - ") for col in row
+             if col and col.startswith("Service type - ") and str(row[col] or "").strip().upper() in YES]
+    ids = held_kinds(bool(c.read("Care home?", _flag)), types)
+    if not ids:
         c.done()
-        return None
+        return _skipped(types)
     band_columns = [col for col in row if col and col.startswith("Service user band - ")]
     bands = _bands(col.split(" - ", 1)[1] for col in band_columns if c.read(col, _flag))
     reg = {
@@ -252,13 +293,15 @@ def _hsca(row: dict[str, str]) -> Record | None:
     }
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
-    return Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg)
+    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg), ids)
 
 
-def _market(row: dict[str, str]) -> Record | None:
+def _market(row: dict[str, str]) -> Record | Skipped:
     types = (row.get("Service Types") or "").lower()
-    if "care home service" not in types:
-        return None
+    named = [t.strip() for t in (row.get("Service Types") or "").split(",")]
+    ids = held_kinds("care home service" in types, named)
+    if not ids:
+        return _skipped(named)
     c = _Cells(row)
     rating = c.read("Location Latest Overall Rating", _rating)
     ended = c.read("Location HSCA end date", _date)
@@ -280,7 +323,7 @@ def _market(row: dict[str, str]) -> Record | None:
     c.done()
     create = {"contact.phone": _phone(row.get("Location telephone number")),
               "contact.website": _website(row.get("Location Web Address"))}
-    return Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg, create)
+    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg, create), ids)
 
 
 def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
@@ -322,16 +365,29 @@ def _manager(rec: dict[str, Any], c: _Cells) -> bool | None:
     return any("Registered Manager" in (p.get("personRoles") or []) for p in contacts)
 
 
-def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record | None:
+def _type_names(rec: dict[str, Any]) -> list[str]:
+    """A record's service types, names and descriptions ('Homecare agencies', 'Domiciliary care service');
+    none when they cannot be read (a location of a kind held here then reports why)."""
+    try:
+        listed = _listed(rec, "gacServiceTypes") or []
+    except ValueError:
+        return []
+    return [str(s.get(key) or "") for s in listed for key in ("name", "description")]
+
+
+def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record | Skipped:
     """One CQC API location record (a dict from the JSON, or a CSV row with nested fields as Python
-    reprs) as a Record, or None when it is not a care home. ``date_order`` reads slashed dates:
+    reprs) as a Record, or Skipped when it is of no kind held here. ``date_order`` reads slashed dates:
     'dmy' or 'mdy'; ISO dates are read whatever it is. A field the record does not give (missing or
     an empty list) is not known (None), never 'no'. Raises ValueError (``RowProblems``: every
     field that cannot be read, each with its name) on values it cannot read."""
     c = _Cells(rec)
-    if not c.read("careHome", _flag):
+    types = _type_names(rec)
+    ids = held_kinds(bool(c.read("careHome", _flag)), types)
+    if not ids:
         c.done()
-        return None
+        names = [str(s.get("name") or s.get("description") or "") for s in _listed_quietly(rec)]
+        return _skipped(names)
 
     def listed(key: str) -> list[dict] | None:
         return c.read(key, lambda _v: _listed(rec, key))
@@ -371,7 +427,14 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     c.identity(str(rec["locationId"]).strip(), reg["name"])
     c.done()
     create = {"contact.phone": _phone(rec.get("mainPhoneNumber")), "contact.website": _website(rec.get("website"))}
-    return Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg, create)
+    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg, create), ids)
+
+
+def _listed_quietly(rec: dict[str, Any]) -> list[dict]:
+    try:
+        return _listed(rec, "gacServiceTypes") or []
+    except ValueError:
+        return []
 
 
 API_DATES = ("registrationDate", "deregistrationDate", "registeredManagerAbsentDate")
@@ -423,7 +486,7 @@ def _first_number(text: str) -> int:
     return int(m[0]) if m else 0
 
 
-def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
+def read_register(path: Path) -> tuple[str, Records, dt.date]:
     """Read a CQC file into records of care homes, its format name and its data date.
 
     CSV files are streamed line by line (memory stays bounded however large the file is); a row
@@ -452,7 +515,7 @@ def read_register(path: Path) -> tuple[str, list[Record], dt.date]:
             raise ImportError_(f"is not valid JSON ({exc})") from None
     header = _csv_header(path)
     names = set(header)
-    parse: Callable[[dict[str, str]], Record | None]
+    parse: Callable[[dict[str, str]], Record | Skipped]
     if HSCA_COLUMNS <= names:
         fmt, parse = "HSCA care directory", _hsca
         date_of: Callable[[dict], list[str | None]] = lambda r: [r.get("Location HSCA start date")]
@@ -535,11 +598,13 @@ def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
         yield f"line {first}", dict(zip(header, row, strict=True))
 
 
-def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | None],
+def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | Skipped | None],
                 unreadable: list[str] | None = None, earlier: list[str] | None = None,
-                what: str = "rows") -> list[Record]:
-    """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together."""
-    records: list[Record] = []
+                what: str = "rows") -> Records:
+    """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together.
+    Locations of no kind held here are counted by their service types."""
+    records = Records()
+    skipped: Counter[str] = Counter()
     errors: list[str] = []
     for where, row in rows:
         try:
@@ -550,7 +615,9 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
         except (ValueError, SyntaxError, KeyError, AttributeError, TypeError) as exc:
             errors.append(f"{where}: {plain(exc)}")
             continue
-        if rec:
+        if isinstance(rec, Skipped):
+            skipped[rec.label] += 1
+        elif rec:
             rec.line = where
             if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
                 errors.append(f"{where}: '{plain(rec.location_id, 40)}' is not a CQC location ID")
@@ -564,6 +631,7 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
     errors = (earlier or []) + errors
     if errors:
         raise ImportError_(_refusal(f"has {what} that cannot be read", errors))
+    records.skipped = dict(skipped)
     return records
 
 
@@ -581,7 +649,7 @@ def _latest(dates: Iterable[str | None]) -> dt.date:
     return best
 
 
-def _read_api_folder(path: Path) -> tuple[str, list[Record], dt.date]:
+def _read_api_folder(path: Path) -> tuple[str, Records, dt.date]:
     """Every ``*.json`` file of the folder (or of its ``location_details``), each one location record;
     every file that cannot be read is reported (full path) before anything is changed."""
     folder = path / "location_details" if (path / "location_details").is_dir() else path
@@ -626,7 +694,7 @@ def _describe(value: Any) -> str:
 
 
 def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = None,
-                       earlier: list[str] | None = None) -> tuple[str, list[Record], dt.date]:
+                       earlier: list[str] | None = None) -> tuple[str, Records, dt.date]:
     """CQC API JSON documents (a location, a list of them, or a page with ``locations``) read into
     records, with the format name and the newest date their records carry; ``path`` is where they
     came from and ``names`` (one per document) where each is, for messages. A document, or an item
@@ -661,11 +729,11 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
     return "API (JSON)", records, _latest(d.isoformat() for _, r in flat for d in _api_dates(r))
 
 
-def _api_json_location(rec: dict[str, Any]) -> Record | None:
+def _api_json_location(rec: dict[str, Any]) -> Record | Skipped:
     """A saved API JSON record read as the live sync reads it: the key questions, the previous
     rating, the rating history and the manager's absence date too (``JSON_FACTS``)."""
     out = parse_api_location(rec, "dmy")
-    if out is not None:
+    if isinstance(out, Record):
         out.regulator.update({k: v for k, v in extra_facts(rec).items() if k in JSON_FACTS})
     return out
 
@@ -685,7 +753,8 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
         data_date = as_of
     try:
         return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
-                             allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema, **guards)
+                             allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
+                             skipped=records.skipped, **guards)
     except OlderSourceError as exc:
         if as_of:
             raise

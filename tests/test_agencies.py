@@ -1,0 +1,335 @@
+"""Home care agencies, the second kind of service (issue 20): checked, imported from CQC's files and
+API JSON (one profile for a location of both kinds, other services counted and skipped), and published
+as their own table beside the care homes' unchanged files."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+
+import pytest
+import yaml
+from conftest import CQC, FIXTURES, ROOT, TODAY, git, run_build
+
+from carehomes.load import Profile, parse_profile
+from carehomes.merge import merge
+from carehomes.pipeline import check_paths
+from carehomes.publish import data_files, write_files
+from carehomes.schema import load_schema
+from carehomes.sources.cqc_files import import_cqc, read_register
+from carehomes.validate import check_profile
+
+RELEASED = dt.date(2026, 5, 1)
+OLDHAM = CQC / "oldham-api-json-2025"
+PARK_HILLS = "1-18437805065"  # Park Hills Private Nursing Home: a care home and a home care agency
+EBENEZER = "1-10024040008"  # Ebenezer Care Services: a home care agency only
+
+AGENCY = """location_id: 1-000000401
+slug: example-agency
+example: true
+name: Example Agency (fictional)
+locality: Exampleshire
+kinds: [home_care_agency]
+address:
+  street: 1 Example Street
+  town: Oldham
+  postcode: OL1 1AA
+  latitude: 53.54
+  longitude: -2.11
+coverage:
+  districts: [OL1, OL2]
+  towns: [Oldham]
+  confirmed: 2026-11-01
+homecare:
+  taking_new_clients: yes
+  hours_available: 20
+  confirmed: 2026-11-20
+  services:
+    dementia: yes
+    live_in: no
+  services_confirmed: 2026-11-01
+  hourly_rate:
+    from: 24.5
+    to: 29
+    updated: 2026-10-01
+"""
+BOTH = ("location_id: 1-000000402\nslug: example-both\nexample: true\nname: Example Both (fictional)\n"
+        "locality: Exampleshire\nkinds: [care_home, home_care_agency]\nbeds:\n  registered: 30\n"
+        "homecare:\n  taking_new_clients: no\n  confirmed: 2026-11-20\n")
+
+
+def _profile(text: str, name: str) -> Profile:
+    p, problems = parse_profile(text, name)
+    assert p is not None, problems
+    return p
+
+
+def _problems(text: str) -> list[str]:
+    return [f"{x.line}: {x.field}: {x.message}" for x in check_profile(_profile(text, "a.yaml"), on=TODAY)]
+
+
+def _rows(text: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.decode("utf-8"))))
+
+
+def _profiles() -> list[Profile]:
+    home = _profile((FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8"), "example-minimal.yaml")
+    return [home, _profile(AGENCY, "example-agency.yaml"), _profile(BOTH, "example-both.yaml")]
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+def test_an_agency_profile_passes_check():
+    assert _problems(AGENCY) == []
+    assert _problems(BOTH) == []
+
+
+def test_check_refuses_what_an_agency_cannot_say():
+    bad = AGENCY.replace("[OL1, OL2]", "[OL1, ol2]").replace("hours_available: 20", "hours_available: -3") \
+        .replace("from: 24.5", "from: 30").replace("  confirmed: 2026-11-20\n", "") \
+        .replace("  services_confirmed: 2026-11-01\n", "") + "beds:\n  registered: 3\n"
+    assert sorted(_problems(bad)) == sorted([
+        "14: coverage.districts: item 2 'ol2' is not a postcode district in capitals (the first half of a postcode, "
+        "such as OL1)",
+        "19: homecare.hours_available: is -3, below the lowest allowed value 0",
+        "18: homecare.taking_new_clients: is given without homecare.confirmed; add 'confirmed: YYYY-MM-DD' under "
+        "homecare with the date it was confirmed",
+        "21: homecare.services.dementia: is given without homecare.services_confirmed; add 'services_confirmed: "
+        "YYYY-MM-DD' under homecare with the date it was confirmed",
+        "24: homecare.hourly_rate.from: is 30 but homecare.hourly_rate.to is 29; the lowest hourly rate cannot be "
+        "above the highest",
+        "28: beds.registered: is a field of a care home, which this profile is not; add it to the profile's kinds "
+        "(kinds: [care_home, home_care_agency]) or remove it",
+    ])
+
+
+def test_free_hours_need_their_date_once():
+    text = AGENCY.replace("  confirmed: 2026-11-20\n", "")
+    assert _problems(text) == [
+        "17: homecare: free hours a week are given without homecare.confirmed; add 'confirmed: YYYY-MM-DD' under "
+        "homecare with the date you checked them"]
+
+
+def test_a_care_home_cannot_hold_agency_facts():
+    home = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
+    assert [p.split(": ", 2)[1:] for p in _problems(home + "homecare:\n  taking_new_clients: yes\n")] == [
+        ["homecare.taking_new_clients", "is a field of a home care agency, which this profile is not; add it to the "
+         "profile's kinds (kinds: [care_home, home_care_agency]) or remove it"]]
+
+
+# --- import-cqc ----------------------------------------------------------------------------------
+
+def _load(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_import_of_the_oldham_folder_makes_homes_and_agencies(tmp_path, shared_data):
+    report = import_cqc(OLDHAM, tmp_path)
+    profiles = {d["location_id"]: d for d in map(_load, tmp_path.glob("*.yaml"))}
+    registered = [d for d in profiles.values() if d["cqc"]["status"] == "Registered"]
+    kinds = [tuple(d.get("kinds", ["care_home"])) for d in registered]
+    assert (kinds.count(("care_home",)), kinds.count(("care_home", "home_care_agency")),
+            kinds.count(("home_care_agency",))) == (42, 2, 60)
+    assert len(report.new) == len(profiles) == 111  # and 7 closed within 12 months of the data: 3 homes, 4 agencies
+    assert len(report.closed) == 108
+    assert report.held == {"care homes": 47, "home care agencies": 66}
+    assert (report.skipped["Dentist"], report.skipped["Doctors/Gps"], report.skipped["Supported living"],
+            report.skipped["Shared lives"], sum(report.skipped.values())) == (101, 78, 5, 1, 232)
+    summary = report.summary()
+    assert "  by kind: 47 care homes, 66 home care agencies (a location of two kinds counts in both)\n" in summary
+    assert "  232 not imported: of no kind of service this directory holds, by CQC service type:\n    Dentist: 101\n" \
+           "    Doctors/Gps: 78\n" in summary
+    both, agency = profiles[PARK_HILLS], profiles[EBENEZER]
+    assert both["kinds"] == ["care_home", "home_care_agency"] and both["beds"]["registered"] == 17
+    assert agency["kinds"] == ["home_care_agency"]
+    assert "beds" not in agency and "nursing" not in agency["care"]  # an agency gets no beds, and no 'no nursing'
+    assert agency["cqc"]["specialisms"] == ["Caring for adults over 65 yrs", "Caring for adults under 65 yrs",
+                                            "Learning disabilities", "Physical disabilities"]
+    assert "homecare" not in agency and "coverage" not in agency  # the agency's own facts: never invented
+    assert agency["cqc"]["service_types"] == ["Domiciliary care service"]
+    text = (tmp_path / "ebenezer-care-services.yaml").read_text(encoding="utf-8")
+    assert "Every field is explained in providers/_template-home-care-agency.yaml." in text
+    assert check_paths([tmp_path], on=TODAY).problems == []
+    again = import_cqc(OLDHAM, tmp_path)
+    assert (len(again.new), again.unchanged, len(again.changed)) == (0, 111, 0)
+
+
+def test_a_care_home_that_becomes_an_agency_too_gets_both_kinds(tmp_path, shared_data):
+    import_cqc(OLDHAM, tmp_path)
+    path = tmp_path / "park-hills-private-nursing-home.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("kinds:\n- care_home\n- home_care_agency\n", ""),
+                    encoding="utf-8")
+    assert "kinds" not in _load(path)
+    report = import_cqc(OLDHAM, tmp_path)
+    assert list(report.changed) == ["Park Hills Private Nursing Home (park-hills-private-nursing-home.yaml)"]
+    assert report.values["Park Hills Private Nursing Home (park-hills-private-nursing-home.yaml)"] == [
+        ("kinds", None, ["care_home", "home_care_agency"])]
+    assert _load(path)["kinds"] == ["care_home", "home_care_agency"]
+
+
+HSCA_HEADER = ["Location ID", "Location Name", "Care home?", "Location Local Authority", "Care homes beds",
+               "Location Postal Code", "Location HSCA start date", "Service type - Care home service with nursing",
+               "Service type - Care home service without nursing", "Service type - Domiciliary care service",
+               "Service type - Dental service"]
+
+
+def test_hsca_file_with_the_domiciliary_care_column(tmp_path):
+    rows = [["1-000000501", "Home", "Y", "Oldham", "20", "OL1 1AA", "01/02/2020", "Y", "", "", ""],
+            ["1-000000502", "Agency", "N", "Oldham", "", "OL1 1AB", "01/02/2020", "", "", "Y", ""],
+            ["1-000000503", "Both", "Y", "Oldham", "12", "OL1 1AD", "01/02/2020", "", "Y", "Y", ""],
+            ["1-000000504", "Smiles", "N", "Oldham", "", "OL1 1AE", "01/02/2020", "", "", "", "Y"],
+            ["1-000000505", "Nothing", "N", "Oldham", "", "OL1 1AF", "01/02/2020", "", "", "", ""]]
+    src = tmp_path / "hsca.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HSCA_HEADER, *rows])
+    fmt, records, _ = read_register(src)
+    assert fmt == "HSCA care directory"
+    assert [(r.location_id, r.kinds) for r in records] == [
+        ("1-000000501", ()), ("1-000000502", ("home_care_agency",)), ("1-000000503", ("care_home", "home_care_agency"))]
+    assert records.skipped == {"Dental service": 1, "no service type given": 1}
+    report = import_cqc(src, tmp_path / "p", as_of=dt.date(2026, 1, 1))
+    assert len(report.new) == 3
+    agency = _load(tmp_path / "p" / "agency.yaml")
+    assert agency["kinds"] == ["home_care_agency"] and "beds" not in agency and "nursing" not in agency["care"]
+    assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+
+
+# --- open data -----------------------------------------------------------------------------------
+
+def test_agencies_are_published_beside_the_care_homes(tmp_path):
+    files = data_files(_profiles(), load_schema(), RELEASED, homepage="https://example.org/")
+    homes, agencies = _rows(files["care-homes.csv"]), _rows(files["home-care-agencies.csv"])
+    assert list(homes[0]) == [f.name for f in load_schema().home_fields]
+    assert [r["location_id"] for r in homes] == ["1-000000201", "1-000000402"]
+    assert [r["location_id"] for r in agencies] == ["1-000000401", "1-000000402"]
+    agency = agencies[0]
+    assert (agency["coverage_districts"], agency["taking_new_clients"], agency["hours_available"],
+            agency["hourly_rate_from"], agency["service_dementia"], agency["service_live_in"],
+            agency["service_personal_care"]) == ("OL1;OL2", "true", "20", "24.5", "true", "false", "")
+    assert "beds_registered" not in agency
+    assert [a["location_id"] for a in json.loads(files["home-care-agencies.json"])] == ["1-000000401", "1-000000402"]
+    pkg = json.loads(files["datapackage.json"])
+    by_name = {r["name"]: r for r in pkg["resources"]}
+    assert by_name["home-care-agencies"]["path"] == "home-care-agencies.csv"
+    assert by_name["home-care-agencies-json"]["path"] == "home-care-agencies.json"
+    features = {f["id"]: f["properties"] for f in json.loads(files["care-homes.geojson"])["features"]}
+    assert features["1-000000401"]["point"] == "office" and "not the area it covers" in features["1-000000401"]["point_note"]
+    assert features["1-000000401"]["kinds"] == ["home_care_agency"]
+    assert set(features) == {"1-000000401"}  # the care homes here have no coordinates
+    services = {s["name"]: s for s in json.loads(files["oruk-services.json"])}
+    service = services["Example Agency (fictional)"]
+    assert [(a["name"], a["extent"], a["extent_type"]) for a in service["service_areas"]] == [
+        ("Postcode district OL1", "OL1", "text"), ("Postcode district OL2", "OL2", "text"), ("Oldham", "Oldham", "text")]
+    assert [a["taxonomy_term"]["name"] for a in service["attributes"]] == ["Home care agency"]
+    assert service["x_home_care_agency"]["homecare"]["taking_new_clients"] is True
+    assert "service_areas" not in services["Example Both (fictional)"]
+    assert b"Postcode district OL1" in files["oruk-tabular/service_areas.csv"]
+
+
+def test_merge_of_two_areas_keeps_both_kinds(tmp_path):
+    one, agency, both = _profiles()
+    write_files(data_files([one, agency], load_schema(), RELEASED), tmp_path / "a")
+    write_files(data_files([both], load_schema(), RELEASED), tmp_path / "b")
+    merged, report = merge([tmp_path / "a" / "datapackage.json", tmp_path / "b" / "datapackage.json"], load_schema())
+    by_id = {h["location_id"]: h for h in merged}
+    assert [n for _, n in report.sources] == [2, 1]
+    assert "kinds" not in by_id["1-000000201"]
+    assert by_id["1-000000401"]["kinds"] == ["home_care_agency"]
+    assert by_id["1-000000401"]["coverage"]["districts"] == ["OL1", "OL2"]
+    assert by_id["1-000000401"]["homecare"]["hourly_rate"] == {"from": 24.5, "to": 29, "updated": "2026-10-01"}
+    assert by_id["1-000000402"]["kinds"] == ["care_home", "home_care_agency"]
+    assert by_id["1-000000402"]["beds"] == {"registered": 30}
+
+
+# --- forms, apply-update, stale ------------------------------------------------------------------
+
+AVAILABILITY = "update-home-care-agency-availability.yml"
+
+
+def test_an_agency_has_its_own_two_forms():
+    from carehomes import forms
+
+    assert [ff.path for ff in forms.form_fields(AVAILABILITY)] == [
+        "homecare.taking_new_clients", "homecare.hours_available", "homecare.confirmed"]
+    details = [ff.path for ff in forms.form_fields("update-home-care-agency-details.yml")]
+    assert {"coverage.districts", "homecare.services.dementia", "homecare.hourly_rate.from", "contact.phone"} <= set(details)
+    assert not {p for p in details if p.startswith(("beds.", "fees.", "capabilities."))}
+    home_details = [ff.path for ff in forms.form_fields(forms.DETAILS)]
+    assert not {p for p in home_details if p.startswith(("homecare.", "coverage."))}  # the care homes' forms as they were
+    assert forms.form(AVAILABILITY)["title"] == "Update home care agency availability: "
+    assert forms.form_url("https://github.com/x/y", AVAILABILITY, "example-agency", "Example Agency").endswith(
+        "template=update-home-care-agency-availability.yml&home=example-agency&title=Update%20home%20care%20agency%20"
+        "availability%3A%20Example%20Agency")
+
+
+def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    agency = repo / "providers" / "example-agency.yaml"
+    agency.write_text(AGENCY + "maintainers:\n- agency-manager\n", encoding="utf-8")
+    (repo / "stewards.yaml").write_text((ROOT / "stewards.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copy(ROOT / "mkdocs.yml", repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    (tmp_path / "body.md").write_text("### Your home's page name\n\nexample-agency\n\n### Taking new clients\n\nNo\n\n"
+                                      "### Hours a week it can start\n\n0\n\n### New clients confirmed on\n\n_No response_",
+                                      encoding="utf-8")
+    r = run_build("apply-update", "--body", str(tmp_path / "body.md"), "--author", "agency-manager", "--repo", str(repo),
+                  "--issue", "7", "--on", "2026-11-22", "--result", str(tmp_path / "result.json"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    res = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert (res["status"], res["mode"]) == ("applied", "commit")  # availability goes straight on, like vacancies
+    assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [
+        ("homecare.taking_new_clients", "yes", False), ("homecare.hours_available", 20, 0),  # "before" as written
+        ("homecare.confirmed", "2026-11-20", "2026-11-22")]
+    data = _load(agency)
+    assert (data["homecare"]["taking_new_clients"], data["homecare"]["hours_available"]) == (False, 0)
+    assert check_paths([repo / "providers"], on=TODAY).problems == []
+
+
+def test_stale_lists_an_agency_with_its_own_form(tmp_path):
+    from carehomes.stale import markdown_report, stale_homes
+
+    (tmp_path / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    found = stale_homes(tmp_path, dt.date(2026, 12, 1))
+    [agency] = found.stale
+    assert (agency.slug, agency.confirmed, agency.age_days, agency.form) == (
+        "example-agency", dt.date(2026, 11, 20), 11, AVAILABILITY)
+    assert "template=update-home-care-agency-availability.yml&home=example-agency" in markdown_report(
+        found, "https://github.com/x/y", dt.date(2026, 12, 1))
+
+
+def test_a_release_keeps_the_agencies_so_the_changelog_does_not_add_them_again(tmp_path):
+    from carehomes.releases import changelog, current_records, list_releases, release_records, snapshot
+
+    profiles = _profiles()
+    path = snapshot(data_files(profiles, load_schema(), RELEASED), tmp_path, RELEASED)
+    assert (path / "home-care-agencies.csv").is_file()
+    held = release_records(path)
+    assert sorted(held) == ["1-000000201", "1-000000401", "1-000000402"]
+    assert (held["1-000000401"]["kinds"], held["1-000000402"]["kinds"]) == (
+        ["home_care_agency"], ["care_home", "home_care_agency"])
+    current = current_records([p.data for p in profiles])
+    entries = changelog(list_releases(tmp_path), current, dt.date(2026, 6, 1))
+    assert [e.title for e in entries] == ["First release: 3 homes"]  # nothing changed since: no entry
+    later = current_records([p.data for p in profiles[:1]])
+    [unreleased, _] = changelog(list_releases(tmp_path), later, dt.date(2026, 6, 1))
+    assert [c.sentence() for c in unreleased.changes] == [
+        "Example Agency (fictional) was removed from the directory.", "Example Both (fictional) was removed from the directory."]
+
+
+@pytest.mark.slow  # builds a whole (small) site
+def test_an_agency_gets_its_page_from_its_face(tmp_path):
+    from carehomes.pipeline import build_site
+
+    site = tmp_path / "site"
+    build_site(_profiles(), site, today=TODAY, schema=load_schema(), index=False, releases_dir=tmp_path / "none")
+    page = (site / "homes/example-agency/index.html").read_text(encoding="utf-8")
+    for words in (">Taking new clients<", ">Areas covered<", ">Funding and hourly rates<", "OL1; OL2", ">Care given<"):
+        assert words in page, words
+    assert "Beds registered with CQC" not in page and "Weekly fee" not in page
+    data = json.loads((site / "data/home-care-agencies.json").read_text(encoding="utf-8"))
+    assert [a["location_id"] for a in data] == ["1-000000401", "1-000000402"]
