@@ -22,7 +22,7 @@ class Capacity:
     key: str                 # "nursing"
     label: str               # "with nursing"
     flag: str | None         # profile path of the CQC yes/no that it offers them ("care.nursing")
-    total: str               # profile path of how many there are ("beds.nursing.total")
+    total: str               # profile path of how many there are ("beds.nursing.total"); "" when not counted (agencies)
     available: str | None    # profile path of how many are free now ("beds.nursing.available")
     needs_field: str | None  # the capabilities table's column of these places ("nursing_beds")
     free_column: str | None  # the capacity sheet's column of free places ("nursing_free")
@@ -66,7 +66,7 @@ class Kind:
 
 def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")
-    return Capacity(c["key"], c["label"], c.get("flag"), c["total"], c.get("available"), c.get("needsField"),
+    return Capacity(c["key"], c["label"], c.get("flag"), c.get("total", ""), c.get("available"), c.get("needsField"),
                     c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
                     (term["name"], term["description"]) if term else None)
 
