@@ -20,7 +20,8 @@ from markupsafe import Markup
 from . import docs
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
+from .finding import (ListPage, a_to_z, kind_counts, kinds_label, kinds_present, letter, list_pages, search_words, sort_ranks, town_key,
+                      town_of, towns)
 from .forms import real_contact
 from .market import Tables, market_html
 from .outputs.notes import file_notes
@@ -159,7 +160,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views}), lists=lists,
-            map=_map_config(cfg), face=face_of(schema), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), face=face_of(schema), facets=face_of(schema).facets_for(kinds_present(views)),
+            sorts=face_of(schema).sorts_for(kinds_present(views)), kind_counts=kind_counts(views), listing=kinds_label(views), towns=sorted(town_labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
