@@ -340,7 +340,7 @@ class HomeView:
         "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
         return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
-                "update": "Update whether it is taking new clients" if d.get("takingNewClients") else "Update vacancies"}
+                "update_link": "Update whether it is taking new clients" if d.get("takingNewClients") else "Update vacancies"}
 
     @property
     def homecare_confirmed(self) -> dt.date | None:

@@ -83,7 +83,7 @@ export function readCard(meta) {
 
 export function coversDistrict(card, district) {
   // whether a card's agency has said it covers this postcode district (OL1): it then ranks first
-  return !!(district && card && card.office && card.covers.indexOf(district) >= 0);
+  return !!(district && card && card.office && (card.covers || []).indexOf(district) >= 0);
 }
 
 export function officeDistanceText(km, unit, find, coverage) {
@@ -106,6 +106,6 @@ export function coverageNote(cards, district, coverage) {
   // or that none has given its area, so they are listed by the distance to their office
   var offices = (cards || []).filter(function (c) { return c && c.office; });
   if (!offices.length || !district) return "";
-  var given = offices.some(function (c) { return c.covers.length; });
+  var given = offices.some(function (c) { return (c.covers || []).length; });
   return fill(given ? (coverage || {}).officeNote : (coverage || {}).noneGiven, { district: district });
 }
