@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .kinds import default_kind
-from .market import as_date
+from .market import Tables, as_date, homecare_html
 from .records import closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -413,6 +413,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
 {changes}
+{homecare_html(views, today, Tables(site_url.rstrip("/") + "/"))}
 <h2>Providers</h2>
 <table><caption>Registered homes by provider, those with most homes signalled first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Provider</th><th scope="col">Homes</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>

@@ -330,8 +330,10 @@ class HomeView:
 
     @property
     def kind_paths(self) -> dict[str, str]:
-        """The kind's own facts by role: "taking" (whether it takes new clients), "confirmed" (when that was said)."""
-        d = self.kind_decl
+        """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
+        "confirmed" (when that was said); empty for a care home alone."""
+        mine = {k.id for k in self.kinds}
+        d: dict[str, Any] = next((k for k in self.s.package["x-directory"]["kinds"]["list"] if k["id"] in mine and k.get("takingNewClients")), {})
         return {role: str(d[key]) for role, key in (("taking", "takingNewClients"), ("confirmed", "confirmed")) if d.get(key)}
 
     @property
