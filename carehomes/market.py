@@ -330,7 +330,6 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
     each table's CSV for the site to publish beside the page."""
     tables = tables if tables is not None else Tables()
-    agency_part = homecare_html(views, data_date(current(views)) or today, tables)
     views = care_homes(views)  # the care home tables count care homes; agencies have their own section below
     everyone = views
     views = current(views)
@@ -423,8 +422,6 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
         [f"CQC ratings more than {VALUES.rating_stale_age} old", _of(sum(1 for v in views if v.rating_stale), dated,
                                                                    f"{_not_known()}: no home has a rating date")],
     ]))
-    if agency_part:
-        out.append(agency_part)
     return "\n".join(out)
 
 
@@ -438,7 +435,7 @@ def agencies(views: list[HomeView]) -> list[HomeView]:
     return [v for v in views if "taking" in v.kind_paths]
 
 
-def _hours(vs: list[HomeView]) -> str:
+def hours_text(vs: list[HomeView]) -> str:
     """Hours of care a week the agencies taking new clients now can start, saying how many of them have not said."""
     taking = [v for v in vs if v.taking_now]
     hours = [v.hours_now for v in taking if v.hours_now is not None]
@@ -464,48 +461,8 @@ def homecare_rows(vs: list[HomeView]) -> tuple[list[str], list[list[str]]]:
               f"Not known or more than {VALUES.availability_stale_days} days old", "Hours of care a week they can start"]
     groups = [*sorted(by_district.items()), *([("Area not given", no_area)] if no_area else [])]
     rows = [[html.escape(d), f"{len(g):,}", f"{sum(1 for v in g if v.taking_now):,}", f"{sum(1 for v in g if v.taking_now is False):,}",
-             f"{sum(1 for v in g if v.taking_now is None):,}", _hours(g)] for d, g in groups]
+             f"{sum(1 for v in g if v.taking_now is None):,}", hours_text(g)] for d, g in groups]
     return header, rows
-
-
-def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list[str], list[list[str]]]:
-    """Agencies with a rating signal (the commissioner report's own signals: a rating of concern, a key question
-    of concern, a fall, no registered manager...), one row per agency, most serious first."""
-    from .report import signals  # the report reads this module; its signals are the one rule
-
-    by_agency: dict[str, list[Any]] = {}
-    for s in signals(vs, today, {}):
-        if s.signal != "New registration":
-            by_agency.setdefault(s.slug, []).append(s)
-    names = {v.slug: v for v in vs}
-    header = ["Agency", "CQC rating", "Signals"]
-    rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
-             html.escape("; ".join(f"{s.signal} ({s.date})" if s.date else s.signal for s in found))] for slug, found in by_agency.items()]
-    return header, rows
-
-
-def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None) -> str:
-    """Home care capacity by area and the agencies of concern, for the market page and the commissioner report;
-    empty when no location is a home care agency."""
-    vs = agencies(current(views))
-    if not vs:
-        return ""
-    tables = tables if tables is not None else Tables()
-    taking = sum(1 for v in vs if v.taking_now)
-    area = sum(1 for v in vs if v.get("coverage.districts"))
-    out = ['<h2 id="home-care">Home care capacity by area</h2>',
-           f"<p>{len(vs):,} registered home care agencies. {taking:,} said in the last {VALUES.availability_stale_days} days that "
-           f"they are taking new clients, with {_hours(vs)} hours of care a week between them; {area:,} of {len(vs):,} have given "
-           "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
-           "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
-           f"{VALUES.availability_stale_days} days old counts as not known.</p>"]
-    header, rows = homecare_rows(vs)
-    out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered, as at {today.isoformat()}", header, rows))
-    header, rows = concern_rows(vs, today, tables.up)
-    out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
-    out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)
-               if rows else "<p>No home care agency has a CQC rating signal.</p>")
-    return "\n".join(out)
 
 
 VALUES_SCHEMA = load_schema()

@@ -24,6 +24,7 @@ from .finding import (ListPage, a_to_z, kind_counts, kinds_label, kinds_present,
                       town_of, towns)
 from .forms import real_contact
 from .market import Tables, market_html
+from .report import homecare_html
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
@@ -173,7 +174,9 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released, d.get("localities"),
-                                  (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, market_tables) + "\n"),
+                                  (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, market_tables) +
+                      # home care agencies: capacity by the districts they cover, and those of concern (empty without any)
+                      "\n" + homecare_html(views, views[0].today if views else released, market_tables) + "\n"),
     }
     from .forms import contributing_for_site
 

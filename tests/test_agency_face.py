@@ -121,20 +121,21 @@ def test_the_update_box_speaks_the_kinds_words(agencies, homes):
 
 def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes):
     from carehomes.market import Tables, homecare_rows, market_html
-    from carehomes.report import report_html
+    from carehomes.report import homecare_html, report_html
 
     header, rows = homecare_rows(list(agencies.values()))
     assert header[0] == "Postcode district covered" and header[-1] == "Hours of care a week they can start"
     assert rows == [["OL1", "1", "1", "0", "0", "20"], ["OL2", "1", "1", "0", "0", "20"], ["OL8", "1", "0", "1", "0", "none"],
                     ["Area not given", "2", "0", "0", "2", "none"]]  # "near" said yes 23 days ago: not known, never no
     tables = Tables("../")
-    page = market_html([*homes, *agencies.values()], TODAY, tables=tables)
-    assert ": 2 registered care homes with" in page  # the care home tables count care homes only
+    views = [*homes, *agencies.values()]
+    assert ": 2 registered care homes with" in market_html(views, TODAY, tables=tables)  # the care home tables count care homes only
+    page = homecare_html(views, TODAY, tables)
     assert '<h2 id="home-care">Home care capacity by area</h2>' in page
     assert "4 registered home care agencies. 1 said in the last 7 days that they are taking new clients, with 20 hours" in page
     assert '<a href="../homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in page
     assert "Rated Requires improvement (2024-06-01)" in page and "Example Covers Care (fictional)</a>" not in page
-    assert market_html(homes, TODAY).count("home-care") == 0  # a site of care homes alone: the page as it was
+    assert homecare_html(homes, TODAY) == ""  # a site of care homes alone: the market page as it was
     report = report_html([], [*homes, *agencies.values()], TODAY, {}, "https://example.org/")
     assert '<a href="https://example.org/homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in report
     assert "Home care capacity by area" in report
