@@ -717,7 +717,8 @@ class _Reader:
         out = []
         for k in self.s.package.get("x-directory", {}).get("kinds", {}).get("list", []):
             words = str(k.get("findWords") or k["title"])
-            out.append(Option(f"{key}-{k['id'].replace('_', '-')}", f"{key}_{k['id']}", f"kind:{k['id']}", "yes",
+            kid = str(k["id"])
+            out.append(Option(f"{key}-{kid.replace('_', '-')}", f"{key}_{kid}", f"kind:{kid}", kid,
                               words[:1].upper() + words[1:]))
         return out
 

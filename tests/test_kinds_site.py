@@ -156,7 +156,7 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     # the find page: the choice of kind with counts, the agencies' filters and sort, the list named by both kinds
     find = (agency_site / "find/index.html").read_text(encoding="utf-8")
     assert re.search(r'<legend>Type of service</legend>\s*<div class="ch-check"><input type="checkbox" id="kind-care-home" name="kind" '
-                     r'value="yes" data-filter="kind_care_home"><label for="kind-care-home">Care home</label><span class="ch-known"> \(2\)</span>', find)
+                     r'value="care_home" data-filter="kind_care_home"><label for="kind-care-home">Care home</label><span class="ch-known"> \(2\)</span>', find)
     assert '<label for="kind-home-care-agency">Care at home</label><span class="ch-known"> (4)</span>' in find
     assert '<label for="taking">Taking new clients (confirmed in the last week)</label>' in find
     assert '<option value="hours">Hours of care it can start (most first)</option>' in find
