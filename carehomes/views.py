@@ -164,7 +164,8 @@ class HomeView:
         """One Pagefind filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the page lists it uses."""
         kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
-        return list(dict.fromkeys(o.filter for o in [*self.face.options, *kinds] if self.value(o.reads)))
+        own = [o for f in self.faces for o in f.options]
+        return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
 
     @property
     def needs_short(self) -> list[str]:
@@ -400,6 +401,14 @@ class HomeView:
         return face_of(self.s, (mine or declared)[0])
 
     @property
+    def faces(self) -> list[Face]:
+        """The faces of every kind this profile is that face.json declares: a location that is a care home and a
+        home care agency is one page with both kinds' groups and filters (its own kind's first)."""
+        declared = face_kinds(self.s)
+        mine = [k.id for k in self.kinds if k.id in declared]
+        return [self.face, *(face_of(self.s, k) for k in mine if k != self.face.kind)]
+
+    @property
     def site_face(self) -> Face:
         """The find and compare pages' face: every kind's filters, sorts and compare rows."""
         return face_of(self.s)
@@ -411,7 +420,12 @@ class HomeView:
         return None if self.face.kind == face_kinds(self.s)[0] else self.card_lines()
 
     def groups(self) -> list[Group]:
-        return [self.group(spec) for spec in self.face.page]
+        """The page's groups: its kind's, then those of its other kinds that it does not already have (by id)."""
+        specs: dict[str, GroupSpec] = {}
+        for f in self.faces:
+            for spec in f.page:
+                specs.setdefault(spec.id, spec)
+        return [self.group(spec) for spec in specs.values()]
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""

@@ -139,3 +139,18 @@ def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes
     report = report_html([], [*homes, *agencies.values()], TODAY, {}, "https://example.org/")
     assert '<a href="https://example.org/homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in report
     assert "Home care capacity by area" in report
+
+
+def test_a_care_home_that_is_also_an_agency_is_one_page_with_both_kinds():
+    text = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
+    text += ("kinds: [care_home, home_care_agency]\ncoverage:\n  districts: [HR1]\n  confirmed: 2026-11-20\n"
+             "homecare:\n  taking_new_clients: true\n  hours_available: 5\n  confirmed: 2026-11-22\n")
+    p, problems = parse_profile(text, "example-full.yaml")
+    assert p is not None, problems
+    v = HomeView(p.data, TODAY, load_schema())
+    assert v.face.kind == "care_home" and [f.kind for f in v.faces] == ["care_home", "home_care_agency"]
+    ids = [g.id for g in v.groups()]
+    assert ids[:3] == ["vacancies", "care", "needs"] and {"taking", "coverage", "given", "rates"} <= set(ids)
+    assert ids.count("quality") == 1 and ids.count("contact") == 1
+    assert {"kind_care_home", "kind_home_care_agency", "taking", "care_nursing"} <= set(v.yes_filters)
+    assert v.card_lines()[0].startswith("Care home")  # its card is the care home's
