@@ -76,6 +76,9 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     provider = view.get("provider.name")
     if isinstance(provider, str):
         words.append(provider)
+    covers = view.get("coverage.towns")  # an agency is found by the towns it says it visits, not only its office's
+    if isinstance(covers, list):
+        words += [t for c in covers if isinstance(c, str) for t in (c, town_key(c))]
     return " ".join(w for w in words if w)
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES, ROOT, TODAY
 
 from carehomes.face import face_of
-from carehomes.finding import kind_counts, kinds_label, kinds_present, sort_ranks
+from carehomes.finding import kind_counts, kinds_label, kinds_present, search_words, sort_ranks
 from carehomes.load import parse_profile
 from carehomes.render import _md_env
 from carehomes.schema import load_schema
@@ -154,3 +154,8 @@ def test_a_care_home_that_is_also_an_agency_is_one_page_with_both_kinds():
     assert ids.count("quality") == 1 and ids.count("contact") == 1
     assert {"kind_care_home", "kind_home_care_agency", "taking", "care_nursing"} <= set(v.yes_filters)
     assert v.card_lines()[0].startswith("Care home")  # its card is the care home's
+
+
+def test_an_agency_is_found_by_the_towns_it_covers(agencies):
+    assert search_words(agencies["covers"], {}).split()[-4:] == ["Oldham", "oldham", "Shaw", "shaw"]
+    assert "Shaw" not in search_words(agencies["near"], {})

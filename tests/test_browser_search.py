@@ -99,3 +99,7 @@ def test_care_at_home_with_dementia_near_ol1_lists_the_agency_covering_ol1_first
         assert "miles away (approximately)" not in card.inner_text()
     expect(page.locator("#kind-home-care-agency")).to_be_checked()
     expect(page.locator("#kind-care-home")).not_to_be_checked()
+    # a town it says it covers finds it, and its card says why
+    page.goto(agency_site + "find/?q=Shaw")
+    assert every_result(page) == ["Example Covers Care (fictional)"]
+    expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: area covered"])

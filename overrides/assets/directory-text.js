@@ -61,7 +61,7 @@ export function needsIn(q, needWords) {
 export function whyMatched(meta, words, needs, search) {
   // "Matched on: name; needs: dementia": which of the home's name, town, provider or postcode has each word
   var m = meta || {}, reasons = [], wording = (search || {}).reasons || {};
-  var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode };
+  var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode, covers: m.covers };
   Object.keys(fields).forEach(function (k) {
     var own = (" " + plainWords(fields[k]) + " " + (k === "postcode" ? plainWords(fields[k]).replace(/ /g, "") + " " : ""));
     if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);

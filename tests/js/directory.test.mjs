@@ -154,3 +154,9 @@ test("compare: one table per kind of service, each with its own rows; one kind i
   const one = byKind([{ slug: "a", kind: "home_care_agency" }], kinds);
   assert.deepEqual(one.map((g) => [g.rows, g.caption]), [[[["taking", "Taking new clients"]], null]]);
 });
+
+test("an agency found by a town it covers says so", () => {
+  const search = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", covers: "area covered" } };
+  assert.equal(whyMatched({ title: "Example Covers Care", town: "Chadderton", covers: "Oldham, Shaw" }, ["shaw"], [], search),
+    "Matched on: area covered");
+});
