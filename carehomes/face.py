@@ -715,8 +715,9 @@ class _Reader:
         """One option per kind of service, labelled with its find words ("Care home", "Care at home"):
         a page says yes to each kind it is (views.DERIVED "kind:<id>")."""
         out = []
+        faces = _face_doc(self.s).get("kinds") or {}
         for k in self.s.package.get("x-directory", {}).get("kinds", {}).get("list", []):
-            words = str(k.get("findWords") or k["title"])
+            words = str(k.get("findWords") or (faces.get(k["id"]) or {}).get("findWords") or k["title"])
             kid = str(k["id"])
             out.append(Option(f"{key}-{kid.replace('_', '-')}", f"{key}_{kid}", f"kind:{kid}", kid,
                               words[:1].upper() + words[1:]))

@@ -333,17 +333,24 @@ class HomeView:
     def kind_paths(self) -> dict[str, str]:
         """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
         "confirmed" (when that was said); empty for a care home alone."""
-        mine = {k.id for k in self.kinds}
-        d: dict[str, Any] = next((k for k in self.s.package["x-directory"]["kinds"]["list"] if k["id"] in mine and k.get("takingNewClients")), {})
-        return {role: str(d[key]) for role, key in (("taking", "takingNewClients"), ("confirmed", "confirmed")) if d.get(key)}
+        declared = face_kinds(self.s)
+        for k in self.kinds:
+            d: dict[str, Any] = next((x for x in self.s.package["x-directory"]["kinds"]["list"] if x["id"] == k.id), {})
+            # the kind names it (takingNewClients), or its face filters on it (the option derived as taking_now)
+            taking = d.get("takingNewClients") or next((o.path for o in (face_of(self.s, k.id).options if k.id in declared else ())
+                                                        if o.derived == "taking_now"), None)
+            if taking:
+                return {"taking": str(taking), **({"confirmed": str(d["confirmed"])} if d.get("confirmed") else {})}
+        return {}
 
     @property
     def kind_words(self) -> dict[str, str]:
         """How the page names what it is about, from the kind's title: "home" / "Care homes" for a care home,
         "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
+        takes_clients = any(o.derived == "taking_now" for o in self.face.options)
         return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
-                "update_link": "Update whether it is taking new clients" if d.get("takingNewClients") else "Update vacancies"}
+                "update_link": "Update whether it is taking new clients" if takes_clients else "Update vacancies"}
 
     @property
     def homecare_confirmed(self) -> dt.date | None:
