@@ -13,7 +13,7 @@ import json
 import re
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,12 @@ class Option:
     value: str
     label: str
     words: tuple[str, ...] = ()     # what a search box word naming it looks like ("nursing"), plain lower case
+    derived: str | None = None      # a derived value (views.DERIVED) filtered on instead of the field ("taking_now")
+
+    @property
+    def reads(self) -> str:
+        """What a page's yes for this filter is read from: the derived value, or the field."""
+        return self.derived or self.path
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,8 @@ class Facet:
     known: tuple[Known, ...] = ()
     browse: bool = False            # each option also gets a static list page (browse/need-...)
     need_words: bool = False        # a search box word naming an option is that filter, never text
+    kind: str = ""                  # the kind whose face declares it
+    each: str | None = None         # "kinds": one option per kind of service (shown when a site holds more than one)
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,7 @@ class Sort:
     unknown_value: str | None = None
     unknown_one: str = ""
     unknown_many: str = ""
+    kind: str = ""                  # the kind whose face declares it
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,8 @@ class Face:
     facets: tuple[Facet, ...]
     sorts: tuple[Sort, ...]
     search: Mapping[str, Any] = field(default_factory=dict)
+    coverage: Mapping[str, Any] = field(default_factory=dict)  # how a kind found by the area it covers is worded
+    by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows)
 
     @property
     def options(self) -> list[Option]:
@@ -148,8 +159,13 @@ class Face:
     @property
     def questions(self) -> dict[str, str]:
         """Filter or count key -> how the find page asks it when no home has answered ("can meet this need: Stoma care")."""
-        out = {o.filter: f.question.replace("{label}", o.label) for f in self.facets if f.question for o in f.options}
-        out.update({k.key: k.question for f in self.facets for k in f.known if k.question})
+        out: dict[str, str] = {}
+        for f in self.facets:  # a filter two kinds share (band_dementia) is asked as the first kind asks it
+            for o in f.options if f.question else ():
+                out.setdefault(o.filter, (f.question or "").replace("{label}", o.label))
+            for k in f.known:
+                if k.question:
+                    out.setdefault(k.key, k.question)
         return out
 
     def need_words(self) -> list[list[str]]:
@@ -162,6 +178,15 @@ class Face:
         """(Pagefind filter, label) of every yes/no filter that has static list pages."""
         return [(o.filter, o.label) for f in self.facets if f.browse for o in f.options]
 
+    def facets_for(self, present: list[str]) -> list[Facet]:
+        """The facets a site holding the kinds ``present`` shows: each kind's own, and the choice of kind
+        only when there are several (a site of care homes alone shows what it showed before)."""
+        return [f for f in self.facets if (len(present) > 1 if f.each == "kinds" else not f.kind or f.kind in present)]
+
+    def sorts_for(self, present: list[str]) -> list[Sort]:
+        """The orders a site holding the kinds ``present`` offers."""
+        return [s for s in self.sorts if not s.kind or s.kind in present]
+
     def for_script(self) -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, every wording finished."""
         return {
@@ -173,7 +198,20 @@ class Face:
             "compare": [[r.id, r.label] for r in self.compare],
             "needWords": self.need_words(),
             "search": {k: v for k, v in self.search.items() if k != "description"},
+            "coverage": {k: v for k, v in self.coverage.items() if k != "description"},
+            # with several kinds, the compare page shows each kind's homes with that kind's own rows
+            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label] for r in rows]} for k, (plural, rows) in self.by_kind.items()},
+            "compareApart": self.compare_apart,
         }
+
+    @property
+    def compare_apart(self) -> str:
+        """What the compare page says when a shortlist holds several kinds ("compare care homes with care homes...")."""
+        plurals = [p.lower() for p, _ in self.by_kind.values()]
+        if len(plurals) < 2:
+            return ""
+        pairs = [f"{p} with {p}" for p in plurals]
+        return f"Compare {', '.join(pairs[:-1])} and {pairs[-1]}: each kind is in a table of its own, with its own rows."
 
     def script_json(self) -> str:
         """``for_script()`` as JSON that is safe inside an HTML script element."""
@@ -444,6 +482,76 @@ def _sources(v: View, value: Any, spec: Any) -> Shown:
     return Shown(f"{cqc}; {home}")
 
 
+@formatter("taking")
+def _taking(v: View, value: Any, spec: Any) -> Shown | None:
+    """'Yes (confirmed 28 November 2026)', with "may be out of date" after the staleness days; None when not known."""
+    if value is None:
+        return None
+    when = f" (confirmed {nice_date(v.homecare_confirmed)}{', may be out of date' if v.taking_stale else ''})" if v.homecare_confirmed else ""
+    return Shown(("Yes" if value else "No") + when)
+
+
+@formatter("card_taking")
+def _card_taking(v: View, value: Any, spec: Any) -> Shown | None:
+    """'Taking new clients: yes, about 20 hours a week (confirmed 28 November 2026)'; None when not known."""
+    taking = v.get(v.kind_paths.get("taking", ""))
+    if taking is None:
+        return None
+    hours = v.get("homecare.hours_available")
+    text = "Taking new clients: " + ("yes" if taking else "no") + (f", about {hours} hours a week" if taking and hours is not None else "")
+    if v.homecare_confirmed:
+        text += f" (confirmed {nice_date(v.homecare_confirmed)})"
+    return Shown(text + (". May be out of date" if v.taking_stale else ""))
+
+
+@formatter("hours")
+def _hours(v: View, value: Any, spec: Any) -> Shown | None:
+    return None if value is None else Shown(f"About {value} hour{'s' * (value != 1)} a week")
+
+
+@formatter("minutes")
+def _minutes(v: View, value: Any, spec: Any) -> Shown | None:
+    return None if value is None else Shown(f"{value} minutes")
+
+
+@formatter("hourly_rate")
+def _hourly_rate(v: View, value: Any, spec: Any) -> Shown | None:
+    """'£24.50 to £29 an hour'; None when neither end is known."""
+    hi = v.get(spec.options["to"])
+    if value is None and hi is None:
+        return None
+    if value is not None and hi is not None and value != hi:
+        return Shown(f"{money(value)} to {money(hi)} an hour")
+    return Shown(f"{money(value if value is not None else hi)} an hour")
+
+
+def _said_yes(v: View, path: str) -> Shown | None:
+    """The titles of a group of yes/no fields (the group of ``path``) said yes, then those said no; None when none is given."""
+    group = path.rsplit(".", 1)[0]
+    fields = [f for f in v.s.by_path.values() if f.path.rsplit(".", 1)[0] == group and f.type == "boolean"]
+    yes = [f.title for f in fields if v.get(f.path) is True]
+    no = [lower_first(f.title) for f in fields if v.get(f.path) is False]
+    if not yes and not no:
+        return None
+    return Shown(", ".join(yes) if yes else "None of these", note=f"not: {', '.join(no)}" if no and yes else None)
+
+
+@formatter("services")
+def _services(v: View, value: Any, spec: Any) -> Shown | None:
+    return _said_yes(v, spec.path)
+
+
+@formatter("funding")
+def _funding(v: View, value: Any, spec: Any) -> Shown | None:
+    return _said_yes(v, spec.path)
+
+
+@formatter("kind_title")
+def _kind_title(v: View, value: Any, spec: Any) -> Shown:
+    """The kinds of service a location is, as a card names them ('Home care agency')."""
+    return Shown(" and ".join(k.title if not i else k.title.lower() for i, k in enumerate(v.kinds)))
+
+
 # ---- reading face.json --------------------------------------------------------------------------------
 
 def face_path(schema: Schema) -> Path:
@@ -488,11 +596,16 @@ def _site_face(schema: Schema) -> Face:
         out: dict[str, Any] = {}
         for f in (first, *others):
             for x in getattr(f, attr):
-                out.setdefault(getattr(x, key), x)
+                had = out.setdefault(getattr(x, key), x)
+                if had is not x and hasattr(had, "kind") and had.kind != x.kind:
+                    out[getattr(x, key)] = replace(had, kind="")  # declared by several kinds: shown for any of them
         return tuple(out.values())
 
+    from .kinds import kind
+
+    by_kind = {f.kind: (kind(f.kind, schema).plural, f.compare) for f in (first, *others)}
     return Face(first.kind, first.page, first.card, merged("compare", "id"), merged("facets", "key"),
-                merged("sorts", "key"), first.search)
+                merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind)
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:
@@ -543,7 +656,9 @@ class _Reader:
         compare = tuple(self.line(x, f"{w}.compare[{i}]") for i, x in enumerate(self.need(k, "compare", w)))
         facets = tuple(self.facet(x, f"{w}.facets[{i}]") for i, x in enumerate(self.need(k, "facets", w)))
         sorts = tuple(self.sort(x, f"{w}.sorts[{i}]") for i, x in enumerate(self.need(k, "sorts", w)))
-        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}))
+        facets = tuple(replace(f, kind=kind) for f in facets)
+        sorts = tuple(replace(s, kind=kind) for s in sorts)
+        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), dict(k.get("coverage") or {}))
 
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
@@ -585,6 +700,8 @@ class _Reader:
         if each == "capabilities":
             options += [Option(f"{key}-{i}", f"{key}_{c.code}", f"capabilities.{c.code}.accepted", c.label.split(" (")[0],
                                c.label.split(" (")[0], (plain_words(c.label),)) for i, c in enumerate(self.s.capabilities, 1)]
+        elif each == "kinds":
+            options += self.kind_options(key)
         elif each:
             fields = [f for f in self.s.home_fields if f.path.startswith(f"{each}.") and f.type == "boolean"]
             if not fields:
@@ -594,13 +711,26 @@ class _Reader:
         known = tuple(Known(str(self.need(k, "key", f"{where}.known[{i}]")), str(self.need(k, "value", f"{where}.known[{i}]")),
                             k.get("question")) for i, k in enumerate(d.get("known") or []))
         return Facet(key, str(d.get("control", "checks")), d.get("legend", ""), d.get("question"), tuple(options), known,
-                     bool(d.get("browse")), bool(d.get("needWords")))
+                     bool(d.get("browse")), bool(d.get("needWords")), each=str(each) if each else None)
+
+    def kind_options(self, key: str) -> list[Option]:
+        """One option per kind of service, labelled with its find words ("Care home", "Care at home"):
+        a page says yes to each kind it is (views.DERIVED "kind:<id>")."""
+        out = []
+        faces = _face_doc(self.s).get("kinds") or {}
+        for k in self.s.package.get("x-directory", {}).get("kinds", {}).get("list", []):
+            words = str(k.get("findWords") or (faces.get(k["id"]) or {}).get("findWords") or k["title"])
+            kid = str(k["id"])
+            out.append(Option(f"{key}-{kid.replace('_', '-')}", f"{key}_{kid}", f"kind:{kid}", kid,
+                              words[:1].upper() + words[1:]))
+        return out
 
     def option(self, d: dict, where: str) -> Option:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
         label = d.get("label") or self.s.by_path[path].title
         words = tuple(plain_words(w) for w in d.get("words") or [label])
-        return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label, words)
+        return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label, words,
+                      d.get("derived"))
 
     def sort(self, d: dict, where: str) -> Sort:
         rank = d.get("rank") or {}

@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .face import face_of
+from .face import face_kinds, face_of
+from .kinds import kinds
 from .text import slugify
 
 if TYPE_CHECKING:
@@ -75,6 +76,9 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     provider = view.get("provider.name")
     if isinstance(provider, str):
         words.append(provider)
+    covers = view.get("coverage.towns")  # an agency is found by the towns it says it visits, not only its office's
+    if isinstance(covers, list):
+        words += [t for c in covers if isinstance(c, str) for t in (c, town_key(c))]
     return " ".join(w for w in words if w)
 
 
@@ -105,6 +109,33 @@ def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
         for i, v in enumerate(ordered):
             ranks[v.slug][key] = i
     return ranks
+
+
+def kinds_present(views: list[HomeView]) -> list[str]:
+    """The kinds of service (ids, in the schema's order) at least one of the homes is: the find page offers
+    only their filters and sorts, and the choice of kind only when there are several."""
+    if not views:
+        return []
+    held = {k.id for v in views for k in v.kinds}
+    return [k for k in face_kinds(views[0].s) if k in held]
+
+
+def kind_counts(views: list[HomeView]) -> dict[str, int]:
+    """Pagefind filter of each kind ("kind_home_care_agency") -> how many homes are that kind (a location that
+    is two kinds counts in both)."""
+    out: dict[str, int] = {}
+    for v in views:
+        for f in v.yes_filters:
+            if f.startswith("kind_"):
+                out[f] = out.get(f, 0) + 1
+    return out
+
+
+def kinds_label(views: list[HomeView]) -> str:
+    """What the find page's list holds, in the kinds' own words: "care homes", "care homes and home care agencies"."""
+    present = set(kinds_present(views))
+    plurals = [k.plural.lower() for k in kinds(views[0].s) if k.id in present] if views else []
+    return " and ".join(plurals) or "care homes"
 
 
 @dataclass

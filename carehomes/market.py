@@ -337,6 +337,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
     each table's CSV for the site to publish beside the page."""
     tables = tables if tables is not None else Tables()
+    views = care_homes(views)  # the care home tables count care homes; agencies have their own section below
     everyone = views
     views = current(views)
     today = data_date(views) or today
@@ -429,6 +430,46 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                                                                    f"{_not_known()}: no home has a rating date")],
     ]))
     return "\n".join(out)
+
+
+def care_homes(views: list[HomeView]) -> list[HomeView]:
+    """The locations that are care homes (the first kind): the care home tables count only them."""
+    return [v for v in views if any(k.id == KIND.id for k in v.kinds)]
+
+
+def agencies(views: list[HomeView]) -> list[HomeView]:
+    """The locations of a kind that takes new clients (home care agencies; a location that is also a care home too)."""
+    return [v for v in views if "taking" in v.kind_paths]
+
+
+def hours_text(vs: list[HomeView]) -> str:
+    """Hours of care a week the agencies taking new clients now can start, saying how many of them have not said."""
+    taking = [v for v in vs if v.taking_now]
+    hours = [v.hours_now for v in taking if v.hours_now is not None]
+    unsaid = len(taking) - len(hours)
+    if not taking:
+        return "none"
+    return f"{sum(hours):,}" + (f" ({unsaid:,} not known)" if unsaid else "")
+
+
+def homecare_rows(vs: list[HomeView]) -> tuple[list[str], list[list[str]]]:
+    """Home care capacity by the postcode district agencies say they cover (an agency counts in each district it
+    covers), then the agencies that have not given their area: agencies, taking new clients now, hours a week."""
+    by_district: dict[str, list[HomeView]] = defaultdict(list)
+    no_area = []
+    for v in vs:
+        covers = v.get("coverage.districts")
+        if isinstance(covers, list) and covers:
+            for d in covers:
+                by_district[str(d).upper()].append(v)
+        else:
+            no_area.append(v)
+    header = ["Postcode district covered", "Agencies", "Taking new clients now", "Not taking new clients",
+              f"Not known or more than {VALUES.availability_stale_days} days old", "Hours of care a week they can start"]
+    groups = [*sorted(by_district.items()), *([("Area not given", no_area)] if no_area else [])]
+    rows = [[html.escape(d), f"{len(g):,}", f"{sum(1 for v in g if v.taking_now):,}", f"{sum(1 for v in g if v.taking_now is False):,}",
+             f"{sum(1 for v in g if v.taking_now is None):,}", hours_text(g)] for d, g in groups]
+    return header, rows
 
 
 VALUES_SCHEMA = load_schema()

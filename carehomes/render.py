@@ -22,9 +22,11 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
+from .finding import (ListPage, a_to_z, kind_counts, kinds_label, kinds_present, letter, list_pages, search_words, sort_ranks, town_key,
+                      town_of, towns)
 from .forms import real_contact
 from .market import Tables, market_html
+from .report import homecare_html
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
@@ -144,6 +146,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
+    current = [v for v in views if not v.closed]  # a closed home is on no list, count or filter of the find page
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
     env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
@@ -175,7 +178,9 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(kinds_present(current)),
+            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current),
+            towns=sorted(towns(current).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"]),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(
@@ -187,7 +192,9 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
                       market_html(views, views[0].today if views else released, d.get("localities"),
-                                  (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, market_tables) + "\n"),
+                                  (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, market_tables) +
+                      # home care agencies: capacity by the districts they cover, and those of concern (empty without any)
+                      "\n" + homecare_html(views, views[0].today if views else released, market_tables) + "\n"),
     }
     from .forms import contributing_for_site
 

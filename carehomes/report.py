@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .kinds import default_kind
-from .market import as_date
+from .market import Tables, agencies, as_date, current, data_date, homecare_rows, hours_text
 from .records import closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -413,6 +413,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
 {changes}
+{homecare_html(views, today, Tables(site_url.rstrip("/") + "/"))}
 <h2>Providers</h2>
 <table><caption>Registered homes by provider, those with most homes signalled first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Provider</th><th scope="col">Homes</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
@@ -423,3 +424,42 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 
 def _num(n: object) -> str:
     return "not known" if n is None else f"{n:,}" if isinstance(n, int) else html.escape(str(n))
+
+
+def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list[str], list[list[str]]]:
+    """Agencies with a rating signal (the commissioner report's own signals: a rating of concern, a key question
+    of concern, a fall, no registered manager...), one row per agency, most serious first."""
+    by_agency: dict[str, list[Signal]] = {}
+    for s in signals(vs, today, {}):
+        if s.signal != "New registration":
+            by_agency.setdefault(s.slug, []).append(s)
+    names = {v.slug: v for v in vs}
+    header = ["Agency", "CQC rating", "Signals"]
+    rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
+             html.escape("; ".join(f"{s.signal} ({s.date})" if s.date else s.signal for s in found))] for slug, found in by_agency.items()]
+    return header, rows
+
+
+def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None) -> str:
+    """Home care capacity by area and the agencies of concern, for the market page and the commissioner report;
+    empty when no location is a home care agency."""
+    vs = agencies(current(views))
+    today = data_date(vs) or today
+    if not vs:
+        return ""
+    tables = tables if tables is not None else Tables()
+    taking = sum(1 for v in vs if v.taking_now)
+    area = sum(1 for v in vs if v.get("coverage.districts"))
+    out = ['<h2 id="home-care">Home care capacity by area</h2>',
+           f"<p>{len(vs):,} registered home care agencies. {taking:,} said in the last {VALUES.availability_stale_days} days that "
+           f"they are taking new clients, with {hours_text(vs)} hours of care a week between them; {area:,} of {len(vs):,} have given "
+           "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
+           "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
+           f"{VALUES.availability_stale_days} days old counts as not known.</p>"]
+    header, rows = homecare_rows(vs)
+    out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered, as at {today.isoformat()}", header, rows))
+    header, rows = concern_rows(vs, today, tables.up)
+    out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
+    out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)
+               if rows else "<p>No home care agency has a CQC rating signal.</p>")
+    return "\n".join(out)

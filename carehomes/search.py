@@ -75,9 +75,13 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
     if not views:
         return {}
     face = face_of(views[0].s)  # the site's face: every kind's filters
-    values: dict[str, str] = {o.filter: o.path for o in face.options}
-    values.update({k.key: k.value for f in face.facets for k in f.known})
-    known = {key: sum(1 for v in views if v.value(value) is not None) for key, value in values.items()}
+    # the choice of kind is no fact a home gives: its counts are in the find page's labels
+    known = dict.fromkeys([o.filter for o in face.options if not o.path.startswith("kind:")] + [k.key for f in face.facets for k in f.known], 0)
+    for v in views:  # each page by its own kind's face: two kinds may share a filter (band_dementia), each by its own field
+        own = {o.filter: o.reads for face in reversed(v.faces) for o in face.options if o.filter in known}
+        own.update({k.key: k.value for face in reversed(v.faces) for f in face.facets for k in f.known})
+        for key, value in own.items():
+            known[key] += v.value(value) is not None
     return dict(sorted(known.items()))
 
 

@@ -175,7 +175,9 @@ class HomeView:
     def yes_filters(self) -> list[str]:
         """One Pagefind filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the page lists it uses."""
-        return [o.filter for o in self.face.options if self.get(o.path)]
+        kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
+        own = [o for f in self.faces for o in f.options]
+        return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
 
     @property
     def needs_short(self) -> list[str]:
@@ -353,6 +355,91 @@ class HomeView:
         codes = self.get("care.acute_trusts") or []
         return [trust_name(c) or c for c in codes if isinstance(c, str)]
 
+    # --- kinds of service other than a care home (a home care agency: taking new clients, area covered) ---
+
+    @property
+    def kinds(self) -> tuple[Any, ...]:
+        """The kinds of service this location is (kinds.Kind), in the schema's order."""
+        return kinds_of(self.d, self.s)
+
+    @property
+    def kind_decl(self) -> dict[str, Any]:
+        """The declaration (x-directory.kinds.list entry) of the kind whose face this page shows."""
+        return next((k for k in self.s.package["x-directory"]["kinds"]["list"] if k["id"] == self.face.kind), {})
+
+    @property
+    def kind_paths(self) -> dict[str, str]:
+        """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
+        "confirmed" (when that was said); empty for a care home alone."""
+        declared = face_kinds(self.s)
+        for k in self.kinds:
+            d: dict[str, Any] = next((x for x in self.s.package["x-directory"]["kinds"]["list"] if x["id"] == k.id), {})
+            # the kind names it (takingNewClients), or its face filters on it (the option derived as taking_now)
+            taking = d.get("takingNewClients") or next((o.path for o in (face_of(self.s, k.id).options if k.id in declared else ())
+                                                        if o.derived == "taking_now"), None)
+            if taking:
+                return {"taking": str(taking), **({"confirmed": str(d["confirmed"])} if d.get("confirmed") else {})}
+        return {}
+
+    @property
+    def kind_words(self) -> dict[str, str]:
+        """How the page names what it is about, from the kind's title: "home" / "Care homes" for a care home,
+        "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
+        d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
+        takes_clients = any(o.derived == "taking_now" for o in self.face.options)
+        from .forms import kind_forms
+
+        mine = {now: t for t, (k, now) in kind_forms(self.s).items() if k.id == self.face.kind}
+        return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
+                "update_link": "Update whether it is taking new clients" if takes_clients else "Update vacancies",
+                "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
+
+    @property
+    def homecare_confirmed(self) -> dt.date | None:
+        """When the agency last said whether it is taking new clients (the kind's ``confirmed``)."""
+        path = self.kind_paths.get("confirmed") if "taking" in self.kind_paths else None
+        return _date(self.get(path)) if path else None
+
+    @property
+    def taking_stale(self) -> bool:
+        """Taking new clients was confirmed more than the staleness days ago (7, like vacancies)."""
+        d = self.homecare_confirmed
+        return self.stale("availability", d)
+
+    @property
+    def taking_now(self) -> bool | None:
+        """Whether it is taking new clients, as the find page filters on it: None when not known, not dated
+        or out of date (never "no" for want of an answer)."""
+        taking = self.get(self.kind_paths["taking"]) if "taking" in self.kind_paths else None
+        if taking is None or not self.homecare_confirmed or self.taking_stale:
+            return None
+        return bool(taking)
+
+    @property
+    def hours_now(self) -> int | None:
+        """The hours of care a week it can start, while taking new clients is known and fresh (0 when it is not taking)."""
+        now = self.taking_now
+        if now is None:
+            return None
+        hours = self.get("homecare.hours_available")
+        return (hours if isinstance(hours, int) else None) if now else 0
+
+    @property
+    def hours_band(self) -> str:
+        return "unknown" if self.hours_now is None else "known"
+
+    @property
+    def taking_stale_text(self) -> str | None:
+        if not self.taking_stale:
+            return None
+        return (f"The agency last confirmed whether it is taking new clients on {nice_date(self.homecare_confirmed)}, more than "
+                f"{self.limits['availability'].words} ago. This may be out of date: phone the agency to check.")
+
+    @property
+    def office_only(self) -> bool:
+        """Its address is an office, not where it gives care (a kind with an area covered: coverage.districts)."""
+        return any(f.path == "coverage.districts" for k in self.kinds for f in k.fields)
+
     # --- the groups of the profile page, as schema/face.json declares them -----------------------
 
     @property
@@ -361,6 +448,14 @@ class HomeView:
         declared = face_kinds(self.s)
         mine = [k.id for k in kinds_of(self.d, self.s) if k.id in declared]
         return face_of(self.s, (mine or declared)[0])
+
+    @property
+    def faces(self) -> list[Face]:
+        """The faces of every kind this profile is that face.json declares: a location that is a care home and a
+        home care agency is one page with both kinds' groups and filters (its own kind's first)."""
+        declared = face_kinds(self.s)
+        mine = [k.id for k in self.kinds if k.id in declared]
+        return [self.face, *(face_of(self.s, k) for k in mine if k != self.face.kind)]
 
     @property
     def site_face(self) -> Face:
@@ -374,10 +469,17 @@ class HomeView:
         return None if self.face.kind == face_kinds(self.s)[0] else self.card_lines()
 
     def groups(self) -> list[Group]:
-        return [self.group(spec) for spec in self.face.page]
+        """The page's groups: its kind's, then those of its other kinds that it does not already have (by id)."""
+        specs: dict[str, GroupSpec] = {}
+        for f in self.faces:
+            for spec in f.page:
+                specs.setdefault(spec.id, spec)
+        return [self.group(spec) for spec in specs.values()]
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
+        if name.startswith("kind:"):
+            return name[5:] in {k.id for k in self.kinds}
         rule = DERIVED.get(name)
         return rule(self) if rule else self.get(name)
 
@@ -427,9 +529,14 @@ class HomeView:
         """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines", "cqc",
         "ring"} (the CQC page, and who to ring when a search can only offer homes that have not confirmed)
         (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
-        card = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
+        card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
         if self.ring_text:
             card["ring"] = self.ring_text
+        if self.office_only:  # the find page ranks it by the area it covers; its address is only its office
+            card["office"] = True
+            covers = self.get("coverage.districts")
+            if isinstance(covers, list) and covers:
+                card["covers"] = [str(c).upper() for c in covers]
         return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
@@ -454,10 +561,11 @@ class HomeView:
                 name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
                 if name not in names.setdefault(f.owner, []):
                     names[f.owner].append(name)
+        noun = self.kind_words["noun"]
         if not self.description_html:
-            names.setdefault(self.s.by_path["description"].owner, []).append("a description of the home")
+            names.setdefault(self.s.by_path["description"].owner, []).append(f"a description of the {noun}")
         order = ["provider", *sorted(c for c in self.s.values.owners if c != "provider")]
-        by = self.s.values.unknowns.missing_by
+        by = {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()}
         return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
 
     @property
@@ -538,13 +646,17 @@ class HomeView:
     def summary(self) -> dict:
         """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
         compare row's finished cell (None: not known, which the page words once)."""
-        return {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        out = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
+            out["kind"] = self.face.kind
+        return out
 
 
 # Values worked out from several fields, which facets and sorts may name like a field path.
 DERIVED: dict[str, Callable[[HomeView], Any]] = {
     "free_total": lambda v: v.free_total, "has_free": lambda v: v.has_free, "fee_from": lambda v: v.fee_from,
     "rating_label": lambda v: v.rating_label, "free_band": lambda v: v.free_band, "fee_band": lambda v: v.fee_band,
+    "taking_now": lambda v: v.taking_now, "hours_now": lambda v: v.hours_now, "hours_band": lambda v: v.hours_band,
 }
 # Dates a group may be dated by that are not one field (the face's page[].date).
 DATES: dict[str, Callable[[HomeView], dt.date | None]] = {"register": lambda v: v.register_date}
@@ -554,4 +666,5 @@ STALE: dict[str, Callable[[HomeView], str | None]] = {
     "register": lambda v: v.register_stale,
     "capabilities": lambda v: v.confirmed_stale_text("capabilities", "the needs it can meet"),
     "fees": lambda v: v.confirmed_stale_text("fees", "its fees"),
+    "homecare": lambda v: v.taking_stale_text,
 }

@@ -62,3 +62,44 @@ def test_a_chosen_sort_is_honoured_with_a_postcode_in_the_box(site, page):
     assert "sort=rating" in page.url
     page.reload()
     expect(page.locator("#sort")).to_have_value("rating")
+
+
+@pytest.fixture(scope="module")
+def agency_site(tmp_path_factory):
+    """The fixture care homes and the fictional agencies (tests/fixtures/agencies/), built, indexed and served once."""
+    import threading
+
+    from conftest import FIXTURES, TODAY
+
+    from carehomes.localserver import site_server
+    from carehomes.pipeline import build_site, check_paths
+
+    work = tmp_path_factory.mktemp("agency-browser")
+    checked = check_paths([FIXTURES / "profiles", FIXTURES / "agencies"], on=TODAY)
+    assert checked.problems == []
+    build_site(checked.profiles, work / "site", today=TODAY, releases_dir=work / "no-releases")
+    server = site_server(work / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_care_at_home_with_dementia_near_ol1_lists_the_agency_covering_ol1_first(agency_site, page):
+    """Issue 20's find page: "OL1 1AA, care at home, dementia" lists the agencies whose covered area includes OL1
+    first, labelled so, each with only its office's distance; agencies without an area follow by office distance."""
+    page.goto(agency_site + "find/?q=OL1+1AA+dementia&kind=home_care_agency")
+    text = status(page)
+    assert text.startswith("2 homes, nearest first.") and "agencies that cover OL1 are listed first" in text, text
+    assert every_result(page) == ["Example Covers Care (fictional)", "Example Nearby Homecare (fictional)"]
+    first, second = page.locator("#results > li").all()
+    expect(first.locator(".ch-covers")).to_have_text("Covers OL1")
+    assert second.locator(".ch-covers").count() == 0
+    for card in (first, second):
+        assert re.search(r"^office \d+\.\d miles away$", card.inner_text(), re.M), card.inner_text()
+        assert "miles away (approximately)" not in card.inner_text()
+    expect(page.locator("#kind-home-care-agency")).to_be_checked()
+    expect(page.locator("#kind-care-home")).not_to_be_checked()
+    # a town it says it covers finds it, and its card says why
+    page.goto(agency_site + "find/?q=Shaw")
+    assert every_result(page) == ["Example Covers Care (fictional)"]
+    expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: area covered"])

@@ -98,7 +98,8 @@ def test_a_site_with_a_second_kind_builds_with_no_code_change(tmp_path):
     homes_script = json.loads(html.unescape(re.search(r'id="directory-face">(.*?)</script>',
                                                       (homes / "compare/index.html").read_text(encoding="utf-8")).group(1)))
     assert script["compare"] == [*homes_script["compare"], ["places", "Places a day"]]
-    assert script["filters"] == {**homes_script["filters"], "places": ["has_places"]}
+    kinds = {"kind": [*homes_script["filters"]["kind"], "kind_day_centre"]}  # the choice of kind names every kind
+    assert script["filters"] == {**homes_script["filters"], **kinds, "places": ["has_places"]}
     assert [(r["location_id"], r["places_total"]) for r in _rows(both / "data/day-centres.csv")] == [("1-000000301", "12")]
     services = {s["name"]: s for s in json.loads((both / "data/oruk-services.json").read_text(encoding="utf-8"))}
     assert services["Example Centre (fictional)"]["x_day_centre"] == {"places": {"total": 12}, "locality": "Exampleshire"}
@@ -111,3 +112,80 @@ def test_a_site_with_a_second_kind_builds_with_no_code_change(tmp_path):
         slug = p.data["slug"]
         for name in ("index.html", "home.json"):
             assert _same(both / "homes" / slug / name) == _same(homes / "homes" / slug / name), (slug, name)
+
+
+AGENCIES = FIXTURES / "agencies"
+
+
+@pytest.fixture(scope="module")
+def agency_site(tmp_path_factory) -> Path:
+    """The fixture care homes and the fictional agencies (tests/fixtures/agencies/), built once."""
+    out = tmp_path_factory.mktemp("agencies") / "site"
+    profiles = _profiles(False)
+    for p in sorted(AGENCIES.glob("*.yaml")):
+        parsed, problems = parse_profile(p.read_text(encoding="utf-8"), p.name)
+        assert parsed is not None, problems
+        profiles.append(parsed)
+    build_site(profiles, out, today=TODAY, schema=load_schema(), index=False, releases_dir=out.parent / "none")
+    return out
+
+
+def _card(page: str) -> dict:
+    meta = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]+)"', page)
+    assert meta
+    return json.loads(base64.b64decode(meta.group(1)))
+
+
+@pytest.mark.slow
+def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
+    covers = (agency_site / "homes/example-agency-covers/index.html").read_text(encoding="utf-8")
+    text = _text(covers)
+    assert "<li>Taking new clients: yes, about 20 hours a week (confirmed 22 November 2026)</li>" in covers  # key facts
+    assert "CQC rating for each key question Safe: Good; Effective: Good; Caring: Outstanding" in text
+    assert "Office address (not the area it covers) 1 Example Office Row, Chadderton, OL9 9ZZ" in text
+    assert "Is this your agency?" in text or "edit" not in covers  # the update box only with a repository
+    body = _text(covers[covers.index('class="ch-badges"'):covers.index("application/ld+json")]).lower()
+    assert "beds" not in body and "care home" not in body and " home " not in body.replace("home care agenc", ""), body
+    for f in ("kind_home_care_agency", "taking", "band_dementia", "given_personal_care"):
+        assert f'data-pagefind-filter="{f}[data-v]" data-v="yes"' in covers, f
+    near = (agency_site / "homes/example-agency-near/index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind-filter="taking[data-v]"' not in near  # said yes 23 days ago: out of date, so not filtered on
+    assert "phone the agency to check" in _text(near)
+    home = (agency_site / "homes/example-full/index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind-filter="kind_care_home[data-v]" data-v="yes"' in home
+    assert 'data-pagefind-filter="kind_home_care_agency' not in home
+    # the find page: the choice of kind with counts, the agencies' filters and sort, the list named by both kinds
+    find = (agency_site / "find/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<legend>Type of service</legend>\s*<div class="ch-check"><input type="checkbox" id="kind-care-home" name="kind" '
+                     r'value="care_home" data-filter="kind_care_home"><label for="kind-care-home">Care home</label><span class="ch-known"> \(2\)</span>', find)
+    assert '<label for="kind-home-care-agency">Care at home</label><span class="ch-known"> (4)</span>' in find
+    assert '<label for="taking">Taking new clients (confirmed in the last week)</label>' in find
+    assert '<option value="hours">Hours of care it can start (most first)</option>' in find
+    assert 'aria-label="Matching care homes and home care agencies"' in find
+    facets = json.loads((agency_site / "search/facets.json").read_text(encoding="utf-8"))
+    assert (facets["known"]["taking"], facets["known"]["covers"], facets["hoursband"]) == (2, 2, {"known": 2, "unknown": 4})
+    # compare: each agency's cells are its own kind's rows; the page carries each kind's rows
+    summary = json.loads((agency_site / "homes/example-agency-covers/home.json").read_text(encoding="utf-8"))
+    assert summary["kind"] == "home_care_agency" and summary["compare"]["covers"] == "OL1, OL2" and "beds" not in summary["compare"]
+    script = json.loads(html.unescape(re.search(r'id="directory-face">(.*?)</script>',
+                                                (agency_site / "compare/index.html").read_text(encoding="utf-8")).group(1)))
+    assert [r[0] for r in script["kinds"]["home_care_agency"]["compare"]][:4] == ["address", "rating", "manager", "taking"]
+    # OL1 1AA: the agency covering OL1 ranks first though its office is furthest; the others by office distance
+    districts = json.loads((agency_site / "search/districts/OL.json").read_text(encoding="utf-8"))
+    at = districts["OL1"][:2]
+    found = []
+    for slug in ("covers", "near", "elsewhere", "unknown"):
+        page = (agency_site / f"homes/example-agency-{slug}/index.html").read_text(encoding="utf-8")
+        lat, lon = (float(re.search(rf'data-pagefind-meta="{k}\[data-v\]" data-v="([^"]+)"', page).group(1)) for k in ("lat", "lon"))
+        found.append({"card": _card(page), "at": [lat, lon], "title": slug})
+    script_js = ("import { byCoverageThenDistance, km, officeDistanceText, readCard } from './overrides/assets/directory-text.js';\n"
+                 f"const at = {json.dumps(at)}, found = {json.dumps(found)};\n"
+                 "found.forEach((x) => { x.km = km(at, x.at); });\n"
+                 "found.sort(byCoverageThenDistance('OL1'));\n"
+                 "const find = { units: { mi: 'miles' }, noLocation: '' };\n"
+                 "console.log(JSON.stringify(found.map((x) => [x.title, officeDistanceText(x.km, 'mi', find)])));")
+    import subprocess
+    out = subprocess.run(["node", "--input-type=module", "-e", script_js], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    order = json.loads(out)
+    assert [t for t, _ in order] == ["covers", "near", "elsewhere", "unknown"]  # covering OL1 first, then by office distance
+    assert all(re.fullmatch(r"office \d+\.\d miles away", d) for _, d in order)

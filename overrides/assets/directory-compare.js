@@ -5,6 +5,20 @@ import { el } from "./directory-dom.js";
 import { plural, safeSlug } from "./directory-text.js";
 import { MAX, getList, setList } from "./directory-shortlist.js";
 
+export function byKind(homes, kinds) {
+  // [{homes, rows, caption}]: one group per kind of service in the shortlist's order, each with its own compare
+  // rows (FACE.kinds, from the build); a site of one kind is one group with the face's rows
+  var ids = Object.keys(kinds || {});
+  if (ids.length < 2) return [{ homes: homes, rows: FACE.compare || [], caption: null }];
+  var out = [], at = {};
+  homes.forEach(function (h) {
+    var k = kinds[h.kind] ? h.kind : ids[0];
+    if (at[k] === undefined) { at[k] = out.length; out.push({ kind: k, homes: [], rows: kinds[k].compare || [], plural: kinds[k].plural || k }); }
+    out[at[k]].homes.push(h);
+  });
+  out.forEach(function (g) { g.caption = out.length > 1 ? "Your shortlist: " + g.plural + " (" + g.homes.length + ")" : null; });
+  return out;
+}
 function shareUrl(base, list) {
   var u = new URL("compare/", base);
   if (list.length) u.search = "?homes=" + list.map(function (x) { return x.slug; }).join(",");
@@ -41,11 +55,24 @@ export function initCompare(root) {
     return Promise.all(list.map(function (x) {
       return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
     })).then(function (homes) {
-      var found = homes.filter(Boolean);
+      var all = homes.filter(Boolean);
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
-      setList(list.map(function (x) { var h = found.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
+      setList(list.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
+      // care homes compare with care homes, agencies with agencies: one table per kind, with that kind's rows
+      var groups = byKind(all, FACE.kinds || {});
+      groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
+      var missing = list.length - all.length;
+      status.textContent = (message || "") + "Comparing " + plural(all.length, "home.", "homes.") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
+        (missing ? " " + missing + " could not be found and may have left the directory." : "");
+      if (focusSlug) {
+        var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
+        if (target) target.focus();
+      } else if (focusSlug === null) status.focus();
+    });
+  }
+  function kindTable(found, rows, captionText) {
       var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side", tabindex: "0" });
-      var table = el("table"), caption = el("caption", null, "Your shortlist: " + plural(found.length, "home", "homes"));
+      var table = el("table"), caption = el("caption", null, captionText || "Your shortlist: " + plural(found.length, "home", "homes"));
       table.appendChild(caption);
       var thead = el("thead"), tr = el("tr");
       tr.appendChild(el("th", { scope: "col" }, "Home"));
@@ -66,7 +93,7 @@ export function initCompare(root) {
       thead.appendChild(tr); table.appendChild(thead);
       var tbody = el("tbody");
       // the rows are the face's (FACE.compare: [id, label]); each cell is finished by the build (home.json)
-      (FACE.compare || []).forEach(function (row) {
+      rows.forEach(function (row) {
         var r = el("tr");
         r.appendChild(el("th", { scope: "row" }, row[1]));
         found.forEach(function (h) {
@@ -75,14 +102,8 @@ export function initCompare(root) {
         });
         tbody.appendChild(r);
       });
-      table.appendChild(tbody); wrap.appendChild(table); holder.appendChild(wrap);
-      var missing = list.length - found.length;
-      status.textContent = (message || "") + "Comparing " + plural(found.length, "home.", "homes.") + (missing ? " " + missing + " could not be found and may have left the directory." : "");
-      if (focusSlug) {
-        var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
-        if (target) target.focus();
-      } else if (focusSlug === null) status.focus();
-    });
+      table.appendChild(tbody); wrap.appendChild(table);
+      return wrap;
   }
   document.getElementById("copy-link").addEventListener("click", function () {
     linkBox.select();

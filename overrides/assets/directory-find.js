@@ -2,7 +2,8 @@
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
-import { distanceText, emptyReasons, fill, km, money, needsIn, outward, plural, postcode, readCard, relaxable, safeSlug, whyMatched, withPostcode, without } from "./directory-text.js";
+import { byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, km, money, needsIn, officeDistanceText,
+  outward, plural, postcode, readCard, relaxable, safeSlug, whyMatched, withPostcode, without } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
@@ -69,15 +70,18 @@ function filtersFor(s, form) {
   return f;
 }
 
-function card(data, distance, unit, why, unconfirmed, council) {
+function card(data, distance, unit, why, unconfirmed, council, district) {
   var m = data.meta || {}, li = el("li");
   var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
   h.appendChild(a); li.appendChild(h);
   var built = readCard(m), ul = el("ul");
   li.appendChild(el("p", null, built.address));
+  // an agency found by the area it covers says so first ("Covers OL1")
+  if (coversDistrict(built, district)) ul.appendChild(el("li", { class: "ch-covers" }, fill((FACE.coverage || {}).covers, { district: district })));
   // the card's lines, finished by the build (with their "not known" wording): placed, never reworded
   built.lines.forEach(function (line) { ul.appendChild(el("li", null, line)); });
-  if (distance !== undefined) ul.appendChild(el("li", null, distanceText(distance, unit, VALUES.find)));
+  // an agency's address is its office: its distance is only ever the distance to that office
+  if (distance !== undefined) ul.appendChild(el("li", null, built.office ? officeDistanceText(distance, unit, VALUES.find, FACE.coverage) : distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
   li.appendChild(ul);
   if (unconfirmed) {
@@ -157,7 +161,7 @@ export function initFind(root) {
   var form = document.getElementById("find-form"), status = document.getElementById("results-status");
   var list = document.getElementById("results"), more = document.getElementById("more");
   var panel = document.getElementById("filter-panel"), active = document.getElementById("active-filters");
-  var runId = 0, pending = [], shown = 0, geo = null, drawn = [];
+  var runId = 0, pending = [], shown = 0, geo = null, drawn = [], district = null;
   var why = function () { return ""; };  // why each card of the current search is listed
   form.hidden = false;
   writeForm(form, new URLSearchParams(location.search));
@@ -322,7 +326,7 @@ export function initFind(root) {
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, root.dataset.ringCouncil || "");
+        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, root.dataset.ringCouncil || "", district);
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });
@@ -409,6 +413,8 @@ export function initFind(root) {
     history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
     drawActive(s);
     var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
+    // the postcode district an agency's covered area is matched against (none from "use my location")
+    district = distanceMode && !geo ? outward(s.near) : null;
     var prep = distanceMode ? origin(s) : Promise.resolve(null);
     // start loading Pagefind now unless this may be a search without it (below); a failure is told there
     if (!distanceMode || s.q || Object.keys(filters).length) loadPagefind().catch(function () { /* told below */ });
@@ -464,8 +470,10 @@ export function initFind(root) {
           if (my !== runId || !found) return;
           unknown = found[1];
           if (!distanceMode) return found[0];
-          // sorted by distance; homes with no location last, A to Z (by the site's name order when known)
-          return found[0].sort(function (a, b) { return a.km - b.km || (a.rank - b.rank) || a.title.localeCompare(b.title); });
+          // sorted by distance, agencies that cover the postcode's district first; homes with no location last,
+          // A to Z (by the site's name order when known)
+          found[0].forEach(function (x) { x.card = x.meta ? readCard(x.meta) : null; });
+          return found[0].sort(byCoverageThenDistance(district));
         });
       }
       unconfirmed = false;
@@ -491,6 +499,7 @@ export function initFind(root) {
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
           text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
+            (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) : "") +
             (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
             (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");

@@ -61,7 +61,7 @@ export function needsIn(q, needWords) {
 export function whyMatched(meta, words, needs, search) {
   // "Matched on: name; needs: dementia": which of the home's name, town, provider or postcode has each word
   var m = meta || {}, reasons = [], wording = (search || {}).reasons || {};
-  var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode };
+  var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode, covers: m.covers };
   Object.keys(fields).forEach(function (k) {
     var own = (" " + plainWords(fields[k]) + " " + (k === "postcode" ? plainWords(fields[k]).replace(/ /g, "") + " " : ""));
     if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);
@@ -71,14 +71,16 @@ export function whyMatched(meta, words, needs, search) {
 }
 
 export function readCard(meta) {
-  // the card the build finished ({address, lines}), from the base64 Pagefind meta (views.card_meta); empty if unreadable
+  // the card the build finished ({address, lines}, and for an agency office: true and the districts it covers),
+  // from the base64 Pagefind meta (views.card_meta); empty if unreadable
   try {
     var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
     var card = JSON.parse(new TextDecoder().decode(bytes));
     var cqc = typeof card.cqc === "string" && /^https:\/\//.test(card.cqc) ? card.cqc : "";
     return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [],
-      ring: typeof card.ring === "string" ? card.ring : "", cqc: cqc };
-  } catch (e) { return { address: "", lines: [], ring: "", cqc: "" }; }
+      ring: typeof card.ring === "string" ? card.ring : "", cqc: cqc,
+      office: card.office === true, covers: Array.isArray(card.covers) ? card.covers.map(String) : [] };
+  } catch (e) { return { address: "", lines: [], ring: "", cqc: "", office: false, covers: [] }; }
 }
 export function relaxable(chosen, known, homes) {
   // chosen: [filter, count key] of each filter in use; the filters on a fact nobody or few homes (under half)
@@ -106,4 +108,33 @@ export function emptyReasons(chosen, known, homes, find) {
     if (out.indexOf(text) < 0) out.push(text);
   });
   return out;
+}
+
+export function coversDistrict(card, district) {
+  // whether a card's agency has said it covers this postcode district (OL1): it then ranks first
+  return !!(district && card && card.office && (card.covers || []).indexOf(district) >= 0);
+}
+
+export function officeDistanceText(km, unit, find, coverage) {
+  // an agency's distance, only ever as the distance to its office ("office 2.1 miles away")
+  if (km >= 9999) return find.noLocation;
+  var d = (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit);
+  return fill((coverage || {}).office || "office {distance} away", { distance: d });
+}
+
+export function byCoverageThenDistance(district) {
+  // a sort comparator of distance results ({card, km, rank, title}): agencies covering the district first, then nearest
+  return function (a, b) {
+    var ca = coversDistrict(a.card, district) ? 0 : 1, cb = coversDistrict(b.card, district) ? 0 : 1;
+    return ca - cb || a.km - b.km || ((a.rank || 0) - (b.rank || 0)) || String(a.title || "").localeCompare(String(b.title || ""));
+  };
+}
+
+export function coverageNote(cards, district, coverage) {
+  // what the count adds when agencies are listed by distance: that those covering the district come first,
+  // or that none has given its area, so they are listed by the distance to their office
+  var offices = (cards || []).filter(function (c) { return c && c.office; });
+  if (!offices.length || !district) return "";
+  var given = offices.some(function (c) { return (c.covers || []).length; });
+  return fill(given ? (coverage || {}).officeNote : (coverage || {}).noneGiven, { district: district });
 }

@@ -118,9 +118,13 @@ test("every word must be a whole word of the page: one quoted search per word, t
 
 test("the card comes from the build as base64 JSON, so its words are never search text", () => {
   const card = { address: "45 Hampton Park Road, Hereford, HR1 1TJ", lines: ["Care home without nursing", "Fees from £890 a week"] };
-  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(card), "utf-8").toString("base64") }), { ...card, ring: "", cqc: "" });
-  assert.deepEqual(readCard({ card: "not base64 json" }), { address: "", lines: [], ring: "", cqc: "" });
-  assert.deepEqual(readCard({}), { address: "", lines: [], ring: "", cqc: "" });
+  const none = { ring: "", cqc: "", office: false, covers: [] };
+  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(card), "utf-8").toString("base64") }), { ...card, ...none });
+  assert.deepEqual(readCard({ card: "not base64 json" }), { address: "", lines: [], ...none });
+  assert.deepEqual(readCard({}), { address: "", lines: [], ...none });
+  // an agency's card: its address is an office, and it names the districts it covers
+  const agency = { address: "Oldham, OL1 1ZZ", lines: [], office: true, covers: ["OL1"] };
+  assert.deepEqual(readCard({ card: Buffer.from(JSON.stringify(agency), "utf-8").toString("base64") }), { ...agency, ring: "", cqc: "" });
 });
 
 test("an empty list is searched again without the filters on facts nobody or few homes have given", () => {
@@ -145,4 +149,38 @@ test("a result card carries who to ring and the CQC page, finished by the build;
   assert.deepEqual([card.ring, card.cqc], ["Ring the home: 0161 681 8000", "https://www.cqc.org.uk/location/1-1"]);
   assert.equal(readCard(meta({ address: "", lines: [], cqc: "javascript:alert(1)" })).cqc, "");
   assert.equal(readCard(meta({ address: "", lines: [] })).ring, "");
+});
+
+test("agencies: ranked first where they cover the postcode's district, distance only to the office", async () => {
+  const { byCoverageThenDistance, coverageNote, coversDistrict, officeDistanceText } = await import("../../overrides/assets/directory-text.js");
+  const coverage = { covers: "Covers {district}", office: "office {distance} away",
+    noneGiven: "No agency has given its area", officeNote: "Agencies that cover {district} first." };
+  const covers = { office: true, covers: ["OL1", "OL2"] }, near = { office: true, covers: [] }, home = { office: false, covers: [] };
+  assert.ok(coversDistrict(covers, "OL1") && !coversDistrict(covers, "OL8") && !coversDistrict(near, "OL1") && !coversDistrict(home, null));
+  const found = [{ card: home, km: 0.5, title: "Home" }, { card: near, km: 0.2, title: "Near" }, { card: covers, km: 3, title: "Covers" }];
+  assert.deepEqual(found.sort(byCoverageThenDistance("OL1")).map((x) => x.title), ["Covers", "Near", "Home"]);
+  assert.deepEqual(found.sort(byCoverageThenDistance(null)).map((x) => x.title), ["Near", "Home", "Covers"]);
+  assert.equal(officeDistanceText(3.3796, "mi", VALUES.find, coverage), "office 2.1 miles away");
+  assert.equal(officeDistanceText(9999, "mi", VALUES.find, coverage), "Distance: not known (no location given)");
+  assert.equal(coverageNote([covers, near, home], "OL1", coverage), "Agencies that cover OL1 first.");
+  assert.equal(coverageNote([near, home], "OL1", coverage), "No agency has given its area");
+  assert.equal(coverageNote([home], "OL1", coverage), "");
+});
+
+test("compare: one table per kind of service, each with its own rows; one kind is one table as before", async () => {
+  const { byKind } = await import("../../overrides/assets/directory-compare.js");
+  const kinds = { care_home: { plural: "Care homes", compare: [["beds", "Beds"]] },
+    home_care_agency: { plural: "Home care agencies", compare: [["taking", "Taking new clients"]] } };
+  const groups = byKind([{ slug: "a", kind: "home_care_agency" }, { slug: "b", kind: "care_home" }, { slug: "c", kind: "home_care_agency" }], kinds);
+  assert.deepEqual(groups.map((g) => [g.kind, g.homes.map((h) => h.slug), g.rows, g.caption]), [
+    ["home_care_agency", ["a", "c"], [["taking", "Taking new clients"]], "Your shortlist: Home care agencies (2)"],
+    ["care_home", ["b"], [["beds", "Beds"]], "Your shortlist: Care homes (1)"]]);
+  const one = byKind([{ slug: "a", kind: "home_care_agency" }], kinds);
+  assert.deepEqual(one.map((g) => [g.rows, g.caption]), [[[["taking", "Taking new clients"]], null]]);
+});
+
+test("an agency found by a town it covers says so", () => {
+  const search = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", covers: "area covered" } };
+  assert.equal(whyMatched({ title: "Example Covers Care", town: "Chadderton", covers: "Oldham, Shaw" }, ["shaw"], [], search),
+    "Matched on: area covered");
 });

@@ -1,0 +1,161 @@
+"""Home care agencies' public face (issue 20, requirement 4): the page, card and compare wording, the find
+page's filters (kind, care given, taking new clients honouring staleness, never "no" for unknown) and the
+words a page uses for its kind, built in-process from the fictional agencies in tests/fixtures/agencies/."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from conftest import FIXTURES, ROOT, TODAY
+
+from carehomes.face import face_of
+from carehomes.finding import kind_counts, kinds_label, kinds_present, search_words, sort_ranks
+from carehomes.load import parse_profile
+from carehomes.render import _md_env
+from carehomes.schema import load_schema
+from carehomes.search import known_counts
+from carehomes.views import HomeView
+
+AGENCIES = FIXTURES / "agencies"
+
+
+def _view(path) -> HomeView:
+    p, problems = parse_profile(path.read_text(encoding="utf-8"), path.name)
+    assert p is not None, problems
+    return HomeView(p.data, TODAY, load_schema())
+
+
+@pytest.fixture(scope="module")
+def agencies() -> dict[str, HomeView]:
+    return {p.stem.removeprefix("example-agency-"): _view(p) for p in sorted(AGENCIES.glob("*.yaml"))}
+
+
+@pytest.fixture(scope="module")
+def homes() -> list[HomeView]:
+    return [_view(p) for p in sorted((FIXTURES / "profiles").glob("*.yaml"))]
+
+
+def test_an_agency_card_says_taking_new_clients_area_and_rate(agencies):
+    assert agencies["covers"].card_lines() == [
+        "Home care agency", "CQC rating: Good (1 March 2025)",
+        "Taking new clients: yes, about 20 hours a week (confirmed 22 November 2026)", "Covers OL1, OL2", "£24.50 to £29 an hour"]
+    assert agencies["unknown"].card_lines()[2:] == ["Taking new clients: not provided yet", "Area covered: not provided yet",
+                                                    "Hourly rate: not provided yet"]
+    assert agencies["near"].card_lines()[2] == ("Taking new clients: yes, about 10 hours a week (confirmed 31 October 2026). "
+                                                "May be out of date")
+    card = json.loads(base64.b64decode(agencies["covers"].card_meta()))
+    assert (card["office"], card["covers"]) == (True, ["OL1", "OL2"])
+    assert "covers" not in json.loads(base64.b64decode(agencies["near"].card_meta()))
+
+
+def test_a_care_homes_card_is_what_it_was(homes):
+    card = json.loads(base64.b64decode(homes[0].card_meta()))
+    assert set(card) == {"address", "lines"}
+
+
+def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unknown(agencies):
+    assert [agencies[k].taking_now for k in ("covers", "near", "elsewhere", "unknown")] == [True, None, False, None]
+    assert "taking" in agencies["covers"].yes_filters
+    assert not any("taking" in agencies[k].yes_filters for k in ("near", "elsewhere", "unknown"))
+    known = known_counts(list(agencies.values()))
+    assert known["taking"] == 2  # covers (yes) and elsewhere (no), both this week; near is stale, unknown has not said
+    assert known["covers"] == 2 and known["given_personal_care"] == 1
+    assert agencies["elsewhere"].compare_cells()["taking"] == "No (confirmed 21 November 2026)"
+    assert agencies["unknown"].compare_cells()["taking"] is None  # the compare page words it "Not provided yet"
+    [taking] = [g for g in agencies["near"].groups() if g.id == "taking"]
+    assert taking.stale == ("The agency last confirmed whether it is taking new clients on 31 October 2026, more than 7 days ago. "
+                            "This may be out of date: phone the agency to check.")
+
+
+def test_kind_facet_and_shared_dementia_filter(agencies, homes):
+    views = [*homes, *agencies.values()]
+    assert kinds_present(views) == ["care_home", "home_care_agency"] and kinds_present(homes) == ["care_home"]
+    assert kind_counts(views) == {"kind_care_home": len(homes), "kind_home_care_agency": 4}
+    assert kinds_label(views) == "care homes and home care agencies" and kinds_label(homes) == "care homes"
+    site = face_of(load_schema())
+    kind = next(f for f in site.facets if f.key == "kind")
+    assert [(o.filter, o.label) for o in kind.options] == [("kind_care_home", "Care home"), ("kind_home_care_agency", "Care at home")]
+    assert "kind" not in [f.key for f in site.facets_for(["care_home"])]  # a site of care homes alone looks as before
+    assert [f.key for f in site.facets_for(["care_home"])] == [f.key for f in face_of(load_schema(), "care_home").facets]
+    assert "kind" in [f.key for f in site.facets_for(["care_home", "home_care_agency"])]
+    # "dementia" in the search box finds care homes registered for it and agencies that give dementia care
+    assert "band_dementia" in agencies["covers"].yes_filters and "band_dementia" in agencies["near"].yes_filters
+    assert ["dementia", "band_dementia", "dementia"] in site.need_words()
+    assert site.questions["band_dementia"] == "is registered with CQC to support Dementia"
+    assert [s.key for s in site.sorts_for(["home_care_agency"])] == ["name", "rating", "distance", "hours"]
+
+
+def test_hours_sort_ranks_agencies_taking_clients_now(agencies, homes):
+    ranks = sort_ranks([*homes, *agencies.values()])
+    assert ranks["example-agency-covers"]["hours"] == 0 and ranks["example-agency-elsewhere"]["hours"] == 1
+    assert "hours" not in ranks["example-agency-near"] and "hours" not in ranks[homes[0].slug]
+
+
+def test_compare_shows_one_kinds_rows_at_a_time(agencies, homes):
+    script = face_of(load_schema()).for_script()
+    assert list(script["kinds"]) == ["care_home", "home_care_agency"]
+    assert script["kinds"]["home_care_agency"]["compare"][3] == ["taking", "Taking new clients"]
+    assert "beds" not in [r[0] for r in script["kinds"]["home_care_agency"]["compare"]]
+    assert script["compareApart"] == ("Compare care homes with care homes and home care agencies with home care agencies: "
+                                      "each kind is in a table of its own, with its own rows.")
+    assert agencies["covers"].summary()["kind"] == "home_care_agency" and homes[0].summary()["kind"] == "care_home"
+    assert script["coverage"]["covers"] == "Covers {district}" and script["coverage"]["office"] == "office {distance} away"
+
+
+def test_the_update_box_speaks_the_kinds_words(agencies, homes):
+    assert agencies["covers"].kind_words == {"noun": "agency", "plural": "Home care agencies",
+                                             "update_link": "Update whether it is taking new clients"}
+    assert homes[0].kind_words == {"noun": "home", "plural": "Care homes", "update_link": "Update vacancies"}
+    env = _md_env(ROOT / "carehomes" / "templates")
+    v = agencies["covers"]
+    v.repo_edit = "https://github.com/example/directory/edit/main/"
+    page = env.get_template("profile.html").render(h=v, groups=v.groups(), unknowns=v.unknowns(), town="Chadderton", ranks={},
+                                                   search_words="", values=v.s.values, nice_date=str, contact_email="x@example.org",
+                                                   json_ld="{}")
+    assert "Is this your agency? Update this page" in page and "Home care agencies keep their own details" in page
+    assert ">Update whether it is taking new clients</a>" in page and ">Update this agency's details</a>" in page
+    assert "care home" not in page.lower() and "this home" not in page
+    assert [u.lead for u in v.unknowns()][0] == "This agency has not told us yet"
+
+
+def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes):
+    from carehomes.market import Tables, homecare_rows, market_html
+    from carehomes.report import homecare_html, report_html
+
+    header, rows = homecare_rows(list(agencies.values()))
+    assert header[0] == "Postcode district covered" and header[-1] == "Hours of care a week they can start"
+    assert rows == [["OL1", "1", "1", "0", "0", "20"], ["OL2", "1", "1", "0", "0", "20"], ["OL8", "1", "0", "1", "0", "none"],
+                    ["Area not given", "2", "0", "0", "2", "none"]]  # "near" said yes 23 days ago: not known, never no
+    tables = Tables("../")
+    views = [*homes, *agencies.values()]
+    assert ": 2 registered care homes with" in market_html(views, TODAY, tables=tables)  # the care home tables count care homes only
+    page = homecare_html(views, TODAY, tables)
+    assert '<h2 id="home-care">Home care capacity by area</h2>' in page
+    assert "4 registered home care agencies. 1 said in the last 7 days that they are taking new clients, with 20 hours" in page
+    assert '<a href="../homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in page
+    assert "Rated Requires improvement (2024-06-01)" in page and "Example Covers Care (fictional)</a>" not in page
+    assert homecare_html(homes, TODAY) == ""  # a site of care homes alone: the market page as it was
+    report = report_html([], [*homes, *agencies.values()], TODAY, {}, "https://example.org/")
+    assert '<a href="https://example.org/homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in report
+    assert "Home care capacity by area" in report
+
+
+def test_a_care_home_that_is_also_an_agency_is_one_page_with_both_kinds():
+    text = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
+    text += ("kinds: [care_home, home_care_agency]\ncoverage:\n  districts: [HR1]\n  confirmed: 2026-11-20\n"
+             "homecare:\n  taking_new_clients: true\n  hours_available: 5\n  confirmed: 2026-11-22\n")
+    p, problems = parse_profile(text, "example-full.yaml")
+    assert p is not None, problems
+    v = HomeView(p.data, TODAY, load_schema())
+    assert v.face.kind == "care_home" and [f.kind for f in v.faces] == ["care_home", "home_care_agency"]
+    ids = [g.id for g in v.groups()]
+    assert ids[:3] == ["vacancies", "care", "needs"] and {"taking", "coverage", "given", "rates"} <= set(ids)
+    assert ids.count("quality") == 1 and ids.count("contact") == 1
+    assert {"kind_care_home", "kind_home_care_agency", "taking", "care_nursing"} <= set(v.yes_filters)
+    assert v.card_lines()[0].startswith("Care home")  # its card is the care home's
+
+
+def test_an_agency_is_found_by_the_towns_it_covers(agencies):
+    assert search_words(agencies["covers"], {}).split()[-4:] == ["Oldham", "oldham", "Shaw", "shaw"]
+    assert "Shaw" not in search_words(agencies["near"], {})
