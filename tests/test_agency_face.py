@@ -38,7 +38,7 @@ def homes() -> list[HomeView]:
 
 def test_an_agency_card_says_taking_new_clients_area_and_rate(agencies):
     assert agencies["covers"].card_lines() == [
-        "Home care agency", "CQC rating: Good (1 March 2025)",
+        "Home care agency", "CQC rating: Good (1 March 2025, 1 year 8 months ago)",
         "Taking new clients: yes, about 20 hours a week (confirmed 22 November 2026)", "Covers OL1, OL2", "£24.50 to £29 an hour"]
     assert agencies["unknown"].card_lines()[2:] == ["Taking new clients: not provided yet", "Area covered: not provided yet",
                                                     "Hourly rate: not provided yet"]
@@ -51,7 +51,7 @@ def test_an_agency_card_says_taking_new_clients_area_and_rate(agencies):
 
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
-    assert set(card) == {"address", "lines"}
+    assert set(card) <= {"address", "lines", "cqc", "ring"} and "office" not in card  # no agency keys
 
 
 def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unknown(agencies):
@@ -105,8 +105,11 @@ def test_compare_shows_one_kinds_rows_at_a_time(agencies, homes):
 
 def test_the_update_box_speaks_the_kinds_words(agencies, homes):
     assert agencies["covers"].kind_words == {"noun": "agency", "plural": "Home care agencies",
-                                             "update_link": "Update whether it is taking new clients"}
-    assert homes[0].kind_words == {"noun": "home", "plural": "Care homes", "update_link": "Update vacancies"}
+                                             "update_link": "Update whether it is taking new clients",
+                                             "availability_form": "update-home-care-agency-availability.yml",
+                                             "details_form": "update-home-care-agency-details.yml"}
+    assert homes[0].kind_words == {"noun": "home", "plural": "Care homes", "update_link": "Update vacancies",
+                                   "availability_form": "update-vacancies.yml", "details_form": "update-details.yml"}
     env = _md_env(ROOT / "carehomes" / "templates")
     v = agencies["covers"]
     v.repo_edit = "https://github.com/example/directory/edit/main/"
