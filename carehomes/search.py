@@ -74,9 +74,7 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
     no home has told us, not that no home can."""
     if not views:
         return {}
-    face = face_of(views[0].s)  # the site's face: every kind's filters
-    values: dict[str, str] = {o.filter: o.path for o in face.options}
-    values.update({k.key: k.value for f in face.facets for k in f.known})
+    values = face_of(views[0].s).known_values()  # the site's face: every kind's filters
     known = {key: sum(1 for v in views if v.value(value) is not None) for key, value in values.items()}
     return dict(sorted(known.items()))
 

@@ -167,6 +167,13 @@ class HomeView:
         return [o.filter for o in self.face.options if self.get(o.path)]
 
     @property
+    def untold(self) -> list[str]:
+        """The find page's count keys (search.known_counts) of the facts this home has not given at all: its
+        Pagefind filter ``untold``. A search that came out empty is searched again keeping, for each filter on
+        a fact few homes have given, the homes that match it or have not told us, never one that said no."""
+        return [key for key, value in self.site_face.known_values().items() if self.value(value) is None]
+
+    @property
     def needs_short(self) -> list[str]:
         return [c.label.split(" (")[0] for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
 

@@ -357,10 +357,20 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     expect(cards.locator(".ch-unconfirmed strong").first).to_have_text("Not confirmed: ring to check")
     assert cards.locator(".ch-unconfirmed").count() == cards.count()
     assert all(h.startswith("https://www.cqc.org.uk/") for h in cards.locator(".ch-unconfirmed a").evaluate_all("as => as.map(a => a.href)"))
-    full = cards.filter(has_text="Example Full House (fictional)")
-    expect(full.locator(".ch-unconfirmed")).to_contain_text("Ring the home: 01432 000000")
     distances = [float(t.split()[0]) for t in cards.locator("li", has_text="away (approximately)").all_inner_texts()]
     assert distances == sorted(distances), "nearest first"
+    # Example Full House said no to weekend admissions: never offered as "ring to check" for them
+    expect(cards.filter(has_text="Example Full House (fictional)")).to_have_count(0)
+    # without that filter it is offered: it has a nursing bed free and takes tracheostomy, but has not said
+    # whether it meets cognitive difficulties (and says so with its own number); spinal rehabilitation it said no to
+    page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&need=Tracheostomy&need=Cognitive+difficulties")
+    wait_results(page)
+    full = page.locator("#results > li").filter(has_text="Example Full House (fictional)")
+    expect(full.locator(".ch-unconfirmed")).to_contain_text("Ring the home: 01432 000000")
+    page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&need=Tracheostomy&need=Spinal+rehabilitation")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_contain_text("Not confirmed: ring each home to check.")
+    expect(page.locator("#results > li").filter(has_text="Example Full House (fictional)")).to_have_count(0)
 
 
 def test_keyboard_only_filters(site, page):
