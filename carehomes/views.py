@@ -26,6 +26,8 @@ UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "re
 REGISTER_STALE_MONTHS = 3  # regulator facts older than this get a plain warning (mkdocs.yml extra.directory.cqc_stale_months)
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
+CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
+CLOSED_NO_BEDS = "Closed: no beds"  # a closed home's compare cell for a fact of those groups
 DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
 
 
@@ -303,6 +305,16 @@ class HomeView:
                 f"{self.status}). It may have closed or changed its registration.")
 
     @property
+    def closed_short(self) -> str | None:
+        """The closed home's mark where it is one of several (the compare page), or None for a home on the register."""
+        if not self.closed:
+            return None
+        when = nice_date(self.get("cqc.status_date"))
+        if self.status == DEREGISTERED:
+            return f"Closed (CQC deregistered{f' on {when}' if when else ''})"
+        return f"Closed (not in the CQC register{f' of {when}' if when else ''})"
+
+    @property
     def ring_text(self) -> str | None:
         """Who to ring about this home, finished: the home's own number, else the one CQC holds (the
         council's placement line, the last resort, is the find page's: render.find_ring)."""
@@ -433,7 +445,11 @@ class HomeView:
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""
         out: dict[str, str | None] = {}
+        gone = {p for g in self.face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))} if self.closed else set()
         for spec in self.face.compare:
+            if spec.path in gone:  # a closed home offers no beds: never a count of free beds, nor their date
+                out[spec.id] = CLOSED_NO_BEDS
+                continue
             shown = self.shown(spec)
             out[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
         return out
@@ -526,8 +542,11 @@ class HomeView:
 
     def summary(self) -> dict:
         """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
-        compare row's finished cell (None: not known, which the page words once)."""
-        return {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        compare row's finished cell (None: not known, which the page words once); a closed home's mark and CQC page."""
+        out = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
+            out |= {"closed": self.closed_short, "cqc": self.cqc_url}
+        return out
 
 
 # Values worked out from several fields, which facets and sorts may name like a field path.
