@@ -16,7 +16,7 @@ from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
-from .load import errors
+from .load import display_path, errors
 from .pipeline import check_paths
 from .engines import ENGINES
 from .safetext import unrun
@@ -525,7 +525,7 @@ def _import_fsa_fetch(args: argparse.Namespace) -> int:
     from .sources.fsa_fetch import authorities, fetch_and_import, steward_summary
 
     try:
-        codes = authorities(directory_settings(Path(args.config)))
+        codes = authorities(directory_settings(Path(args.config)), display_path(Path(args.config)))
         report, _ = fetch_and_import(Path(args.providers), codes, dry_run=args.dry_run, allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))

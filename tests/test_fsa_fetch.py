@@ -101,14 +101,28 @@ def test_a_dry_run_writes_nothing_and_a_missing_file_is_named(tmp_path, provider
 
 
 @pytest.mark.parametrize(("codes", "message"), [
-    ([], "mkdocs.yml: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
+    ([], "{cfg}: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
          "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)"),
-    (["895"], "mkdocs.yml: extra.directory.fsa_authorities must be a list of FSA local authority codes (whole numbers), like [895]"),
+    (["895"], "{cfg}: extra.directory.fsa_authorities must be a list of FSA local authority codes (whole numbers), like [895]"),
 ])
 def test_authority_codes_must_be_set(tmp_path, providers, monkeypatch, capsys, codes, message):
     with DownloadStub() as stub:
         assert run(tmp_path, stub, providers, monkeypatch, codes=codes) == 1
-        assert capsys.readouterr().err == message + "\n"
+        assert capsys.readouterr().err == message.format(cfg=tmp_path / "mkdocs.yml") + "\n", "the settings file read is named"
+        assert stub.log == []
+
+
+def test_an_areas_fetch_names_the_areas_settings_file(tmp_path, monkeypatch, capsys):
+    """Oldham has no FSA file (fsa_authorities: []): the message names areas/oldham/mkdocs.yml, not the top level's."""
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    with DownloadStub() as stub:
+        monkeypatch.setenv(fsa_fetch.ENV_URL, stub.url("/api/open-data-files/FHRS{code}en-GB.xml"))
+        assert cli.main(["import-fsa", "--fetch", "--area", "oldham", "--providers", str(tmp_path), "--dry-run"]) == 1
+        assert capsys.readouterr().err == (
+            "areas/oldham/mkdocs.yml: extra.directory.fsa_authorities is not set; list your council's FSA local authority "
+            "codes, like fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)\n")
         assert stub.log == []
 
 
