@@ -146,10 +146,11 @@ def test_the_weekly_workflow_opens_one_pull_request_with_the_stewards_summary(tm
     assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
     runs = {s.get("name", ""): s for s in job["steps"]}
     fetch = runs["Fetch and apply the FSA files"]["run"]
-    assert "pipefail" in fetch and "python3 build.py import-fsa --fetch | tee \"$RUNNER_TEMP/fsa-report.txt\"" in fetch
+    assert "pipefail" in fetch and "python3 build.py import-fsa --fetch ${AREA:+--area \"$AREA\"} | tee \"$RUNNER_TEMP/fsa-report.txt\"" in fetch
+    assert job["env"] == {"AREA": "${{ inputs.area || vars.AREA }}"}  # the area (docs/areas.md), read only as "$AREA"
     pr = runs["Open or update the pull request"]
     assert pr["env"]["SYNC_PR_TOKEN"] == "${{ secrets.SYNC_PR_TOKEN }}" and pr["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
-    assert "git add -- providers/ fsa-sync.json" in pr["run"] and "build.py github git -- push --force origin fsa-sync" in pr["run"]
+    assert 'git add -- "${FOLDER}providers/" "${FOLDER}fsa-sync.json"' in pr["run"] and "build.py github git -- push --force origin fsa-sync" in pr["run"]
     assert "build.py github pull-request --head fsa-sync" in pr["run"]
     assert 'python3 -m carehomes.prbody --fsa "$RUNNER_TEMP/fsa-report.txt"' in pr["run"]
     assert "${{" not in "\n".join(s.get("run", "") for s in job["steps"])
