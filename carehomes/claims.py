@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forms
+from .areas import Area, default_area
 from .load import display_path, load_profile
 from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
@@ -122,10 +123,12 @@ def _answer_problems(answers: dict[str, str | None], schema: Schema) -> list[str
 
 
 def check_claim(body: str, author: str, repo: Path, issue: int | None = None, approver: str | None = None,
-                on: dt.date | None = None, schema: Schema | None = None) -> Claim:
-    """Check one claim issue against ``repo``'s working tree; with ``approver`` (who added the approval label),
-    add the author to the home's maintainers when the approver is a steward. Never raises on bad input."""
+                on: dt.date | None = None, schema: Schema | None = None, area: Area | None = None) -> Claim:
+    """Check one claim issue against ``repo``'s working tree (a home of ``area``: default the top level's
+    providers/); with ``approver`` (who added the approval label), add the author to the home's maintainers
+    when the approver is a steward. Never raises on bad input."""
     schema = schema or load_schema()
+    area = area or default_area(repo)
     res = Claim("invalid", author=author, issue=issue, labeller=approver)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
         res.errors = [f"This issue is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim from "
@@ -142,7 +145,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         res.errors = [f"'{author[:60]}' is not a GitHub username, so it cannot be added as a maintainer"]
         return res
     home = answers.get(forms.CLAIM_HOME_LABEL)
-    path = find_home(repo / "providers", home) if home else None
+    path = find_home(area.providers, home) if home else None
     if path is None:
         res.errors = twice + [f"{forms.CLAIM_HOME_LABEL}: " + (f"'{home[:80]}' is not a home in the directory" if home else "is empty")
                               + "; use the \"Claim it\" link on your home's page, which fills it in, or give your CQC location ID"]
@@ -161,7 +164,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     elif profile.data.get("maintainers"):
         listed = ", ".join(str(m) for m in profile.data["maintainers"])
         res.errors.append(f"{res.name} already has a maintainer ({listed}), so it cannot be claimed again here. If you now "
-                          f"manage it, ask {council_contact(repo)} to change who looks after its page")
+                          f"manage it, ask {council_contact(repo, area.config)} to change who looks after its page")
     if res.errors:
         return res
     if approver is None:

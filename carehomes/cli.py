@@ -16,7 +16,7 @@ from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
 from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
-from .load import errors
+from .load import display_path, errors
 from .pipeline import check_paths
 from .engines import ENGINES
 from .safetext import unrun
@@ -525,7 +525,7 @@ def _import_fsa_fetch(args: argparse.Namespace) -> int:
     from .sources.fsa_fetch import authorities, fetch_and_import, steward_summary
 
     try:
-        codes = authorities(directory_settings(Path(args.config)))
+        codes = authorities(directory_settings(Path(args.config)), display_path(Path(args.config)))
         report, _ = fetch_and_import(Path(args.providers), codes, dry_run=args.dry_run, allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))
@@ -681,7 +681,7 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
     except ValueError:
         _say(f"--on {args.on}: write the date as YYYY-MM-DD")
         return 2
-    result = apply_update(body, args.author, Path(args.repo), on, args.issue)
+    result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)))
     if args.result:
         from .yamlio import write_text_atomic
 
@@ -705,7 +705,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
         return 2
-    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by)
+    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)))
     if args.result:
         from .yamlio import write_text_atomic
 
@@ -747,8 +747,10 @@ def cmd_stale(args: argparse.Namespace) -> int:
 def cmd_check_ownership(args: argparse.Namespace) -> int:
     from .ownership import GitError, check_ownership
 
+    area = find_area(args.area, Path(args.repo))  # an area's providers may change only its profiles
     try:
-        problems = check_ownership(Path(args.repo), args.author, args.base, head=args.head)
+        problems = check_ownership(Path(args.repo), args.author, args.base, head=args.head,
+                                   providers=f"areas/{area.name}/providers" if area.name else "providers")
     except GitError as exc:
         _say(f"check-ownership: {exc}")
         return 2
@@ -1004,6 +1006,7 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--base", required=True, help="the git revision to compare with, e.g. origin/main")
     o.add_argument("--head", default="HEAD", help="the committed revision to judge (default HEAD; the working tree is never read)")
     o.add_argument("--repo", default=str(ROOT), help="the repository folder")
+    _area_option(o)
     o.set_defaults(func=cmd_check_ownership)
 
     a = sub.add_parser("apply-update", help="apply an update sent with an issue form (for the provider-update workflow)")
@@ -1013,6 +1016,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
     a.add_argument("--on", metavar="YYYY-MM-DD", help="the date the update was sent (default: today)")
     a.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
+    _area_option(a)
     a.set_defaults(func=cmd_apply_update)
 
     cl = sub.add_parser("claim", help="check a 'Claim this home' issue, or approve it (for the claim workflow)")
@@ -1023,6 +1027,7 @@ def parser() -> argparse.ArgumentParser:
                     "adds the author to the home's maintainers")
     cl.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
     cl.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
+    _area_option(cl)
     cl.set_defaults(func=cmd_claim)
 
     st = sub.add_parser("stale", help="list homes whose vacancies are more than 7 days old or were never given")

@@ -168,6 +168,13 @@ class Face:
                     out.setdefault(k.key, k.question)
         return out
 
+    def known_values(self) -> dict[str, str]:
+        """Filter or count key (as in the find page's ``data-filter`` / ``data-known``) -> the path or derived
+        value a home has given when it has told us that fact at all, yes or no."""
+        out = {o.filter: o.reads for o in self.options if not o.path.startswith("kind:")}  # a kind is no fact a home gives
+        out.update({k.key: k.value for f in self.facets for k in f.known})
+        return out
+
     def need_words(self) -> list[list[str]]:
         """[phrase, Pagefind filter, label] for every word or phrase that names a need, longest first, so the
         find page takes "palliative care" as one need before "care" could be anything else."""

@@ -79,11 +79,12 @@ def shown(path: str) -> str:
     return path if path.isprintable() else repr(path)
 
 
-def is_profile_path(path: str) -> bool:
-    """providers/<slug>.yaml: the only files a provider may change."""
-    folder, _, name = path.partition("/")
+def is_profile_path(path: str, providers: str = "providers") -> bool:
+    """<providers>/<slug>.yaml: the only files a provider may change (``providers``: the area's profile
+    folder in the repository, providers or areas/NAME/providers)."""
+    folder, _, name = path.rpartition("/")
     stem, dot, suffix = name.rpartition(".")
-    return folder == "providers" and f"{dot}{suffix}" in PROFILE_SUFFIXES and is_slug(stem)
+    return folder == providers and f"{dot}{suffix}" in PROFILE_SUFFIXES and is_slug(stem)
 
 
 def _blob(root: Path, blob: str) -> bytes:
@@ -131,8 +132,10 @@ def stewards(root: Path, base: str) -> set[str]:
     return {n.lower() for n in names}
 
 
-def check_ownership(root: Path, author: str, base: str, schema: Schema | None = None, head: str = "HEAD") -> list[str]:
-    """Every reason the author may not make the committed changes from ``base`` to ``head``."""
+def check_ownership(root: Path, author: str, base: str, schema: Schema | None = None, head: str = "HEAD",
+                    providers: str = "providers") -> list[str]:
+    """Every reason the author may not make the committed changes from ``base`` to ``head``; a provider may
+    change only profiles in ``providers`` (the area's folder: providers, or areas/NAME/providers)."""
     schema = schema or load_schema()
     if not Path(root).is_dir():
         raise GitError(f"{root}: no such folder; give the repository's folder with --repo")
@@ -150,7 +153,7 @@ def check_ownership(root: Path, author: str, base: str, schema: Schema | None = 
     problems = []
     for c in changes(root, base, head):
         where = shown(c.path)
-        if not is_profile_path(c.path):
+        if not is_profile_path(c.path, providers):
             problems.append(f"{where}: only council stewards may change this file; a provider changes only their own profile")
         elif c.status == "A":
             problems.append(f"{where}: only council stewards may add a profile; ask the council to add your home")

@@ -38,14 +38,13 @@ from .schema import ROOT, Schema, load_schema
 from .search import known_counts
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
-from .views import NOT_PROVIDED, HomeView, nice_date, register_stale_note
+from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note
 
 if TYPE_CHECKING:
     from .releases import Entry
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHELL_TITLE, SHELL_CONTENT = "SHELLTITLE", "<p>SHELLCONTENT</p>"
-CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
 # How a top-level page's Markdown reaches the site's root in a link the engine does not know
 # (data files, browse/ pages, links in raw HTML): mkdocs leaves such links as written, so they are
 # read from the page's folder (open-data/); zensical rewrites every relative link as relative to

@@ -17,7 +17,7 @@ import yaml
 
 from .kinds import default_kind
 from .market import Tables, agencies, as_date, current, data_date, homecare_rows, hours_text
-from .records import closed
+from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
 from .views import VALUES, HomeView
@@ -145,10 +145,23 @@ def closure_window(today: dt.date, previous: tuple[dt.date, dict[str, dict]] | N
     return previous[0] if previous else today - dt.timedelta(days=int(thresholds["recent_days"]))
 
 
-def recent_closures(views: list[HomeView], since: dt.date) -> list[HomeView]:
-    """Homes closed (off the CQC register) on or after ``since``, most recent first."""
-    found = [v for v in views if closed(v.d) and (d := as_date(v.get("cqc.status_date"))) and d >= since]
-    return sorted(found, key=lambda v: (as_date(v.get("cqc.status_date")), v.name), reverse=True)
+def closed_since(v: HomeView, since: dt.date, previous: tuple[dt.date, dict[str, dict]] | None = None) -> bool:
+    """Whether a closed home closed on or after ``since``: by its CQC status date, or with none by the last
+    release (news only if the release held it still on the register; without a release it cannot be told)."""
+    if not closed(v.d):
+        return False
+    d = as_date(v.get("cqc.status_date"))
+    if d is not None:
+        return d >= since
+    row = previous[1].get(v.d["location_id"]) if previous else None
+    return row is not None and (row.get("cqc_status") or None) in CURRENT_STATUSES
+
+
+def recent_closures(views: list[HomeView], since: dt.date,
+                    previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[HomeView]:
+    """Homes closed (off the CQC register) on or after ``since`` (closed_since), most recent first (undated last)."""
+    found = [v for v in views if closed_since(v, since, previous)]
+    return sorted(found, key=lambda v: (as_date(v.get("cqc.status_date")) or dt.date.min, v.name), reverse=True)
 
 
 def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
@@ -171,8 +184,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                               "" if beds is None else str(beds), cqc_link(v),
                               v.s.values.owner_source(field.owner) if field else "", as_at))
         if closed(v.d):
-            d = as_date(v.get("cqc.status_date"))
-            if d is None or d >= since:
+            if closed_since(v, since, previous):
                 add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
             continue
         rating, rdate = v.rating, v.rating_date
@@ -332,11 +344,12 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
     return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
 
 
-def bed_changes(views: list[HomeView], since: dt.date, today: dt.date) -> list[list[str]]:
+def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
+                previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[list[str]]:
     """Closures and new registrations since ``since`` by service type: homes and beds lost and gained."""
     rows = []
     for k in ("with nursing", "without nursing", "not known"):
-        gone = [v for v in recent_closures(views, since) if kind(v) == k]
+        gone = [v for v in recent_closures(views, since, previous) if kind(v) == k]
         new = [v for v in views if not closed(v.d) and kind(v) == k
                and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
         if gone or new:
@@ -372,9 +385,9 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <th scope="col">Signals it would raise</th><th scope="col">Homes where it is {e(VALUES.not_known.lower())}</th></tr></thead>
 <tbody>{gap_rows}</tbody></table>""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
     window = f"since the last release ({since.isoformat()})" if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
-    gone = recent_closures(views, since)
+    gone = recent_closures(views, since, previous)
     closure_rows = "".join(
-        f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date')))}</td>"
+        f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date') or 'not known'))}</td>"
         f"<td>{_num(v.get(REGISTERED))}</td><td>{_num(nursing_beds(v))}</td>"
         f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
         f"<td><a href=\"{e(cqc_link(v))}\">CQC</a></td></tr>" for v in gone)
@@ -383,7 +396,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody></table>"""
                 if gone else f"<p>No home closed {e(window)}.</p>")
     change_rows = "".join("<tr><th scope=\"row\">" + r[0] + "</th>" + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
-                          for r in bed_changes(views, since, today))
+                          for r in bed_changes(views, since, today, previous))
     changes = (f"""<table><caption>Homes and beds closed and newly registered {e(window)}, by CQC service type</caption><thead><tr>
 <th scope="col">Service type</th><th scope="col">Homes closed</th><th scope="col">Beds lost</th><th scope="col">Homes registered</th>
 <th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody></table>"""

@@ -74,13 +74,9 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
     no home has told us, not that no home can."""
     if not views:
         return {}
-    face = face_of(views[0].s)  # the site's face: every kind's filters
-    # the choice of kind is no fact a home gives: its counts are in the find page's labels
-    known = dict.fromkeys([o.filter for o in face.options if not o.path.startswith("kind:")] + [k.key for f in face.facets for k in f.known], 0)
+    known = dict.fromkeys(face_of(views[0].s).known_values(), 0)  # the site's face: every kind's filters
     for v in views:  # each page by its own kind's face: two kinds may share a filter (band_dementia), each by its own field
-        own = {o.filter: o.reads for face in reversed(v.faces) for o in face.options if o.filter in known}
-        own.update({k.key: k.value for face in reversed(v.faces) for f in face.facets for k in f.known})
-        for key, value in own.items():
+        for key, value in v.own_known_values().items():
             known[key] += v.value(value) is not None
     return dict(sorted(known.items()))
 

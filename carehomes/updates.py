@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forms
+from .areas import Area, default_area
 from .fsutil import is_slug
 from .kinds import default_kind, kinds
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
@@ -318,8 +319,10 @@ def read_policy(repo: Path) -> set[str]:
     return {str(p) for p in listed} if isinstance(listed, list) else set(DEFAULT_DIRECT)
 
 
-def council_contact(repo: Path) -> str:
-    d = forms.directory_settings(repo / "mkdocs.yml") if (repo / "mkdocs.yml").is_file() else {}
+def council_contact(repo: Path, config: Path | None = None) -> str:
+    """The council and its contacts, from ``config`` (default: the repository's mkdocs.yml; an area's own)."""
+    config = config or repo / "mkdocs.yml"
+    d = forms.directory_settings(config) if config.is_file() else {}
     council = d.get("council") or "the council"
     email = d.get("contact_email") or forms.PLACEHOLDERS["contact_email"]
     phone = d.get("contact_phone") or forms.PLACEHOLDERS["contact_phone"]
@@ -327,9 +330,11 @@ def council_contact(repo: Path) -> str:
 
 
 def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | None = None,
-                 schema: Schema | None = None) -> Result:
-    """Apply one issue-form update to the working tree of ``repo``; never raises on bad input."""
+                 schema: Schema | None = None, area: Area | None = None) -> Result:
+    """Apply one issue-form update to the working tree of ``repo``, to a profile of ``area`` (default: the top
+    level's providers/; an area's areas/NAME/providers/); never raises on bad input."""
     schema = schema or load_schema()
+    area = area or default_area(repo)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
         return Result("invalid", issue=issue, errors=[f"This issue is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
                                                       "Open a new form from your home's page"])
@@ -341,7 +346,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if not home:
         return Result("invalid", issue=issue, errors=errors + [f"{forms.HOME_LABEL}: is empty; use the link on your "
                                                                "home's page, which fills it in"])
-    providers = repo / "providers"
+    providers = area.providers
     path = find_home(providers, home)
     if path is None:
         return Result("invalid", issue=issue, errors=errors + [
@@ -361,7 +366,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
         res.status = "refused"
         res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
-                      f"If you work at this home, ask {council_contact(repo)} to add your username, or send them the update"]
+                      f"If you work at this home, ask {council_contact(repo, area.config)} to add your username, or send them the update"]
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}

@@ -26,6 +26,8 @@ SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "registration"]
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
+CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
+CLOSED_NO_BEDS = "Closed: no beds"  # a closed home's compare cell for a fact of those groups
 DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
 
 
@@ -179,6 +181,24 @@ class HomeView:
         own = [o for f in self.faces for o in f.options]
         return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
 
+    def own_known_values(self) -> dict[str, str]:
+        """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
+        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field)."""
+        site = self.site_face.known_values()
+        own: dict[str, str] = {}
+        for face in reversed(self.faces):
+            own.update({k: v for k, v in face.known_values().items() if k in site})
+        return own
+
+    @property
+    def untold(self) -> list[str]:
+        """The find page's count keys (search.known_counts) of the facts this home has not given at all (or that
+        are not facts of its kind): its Pagefind filter ``untold``. A search that came out empty is searched again
+        keeping, for each filter on a fact few homes have given, the homes that match it or have not told us,
+        never one that said no."""
+        own = self.own_known_values()
+        return [key for key in self.site_face.known_values() if key not in own or self.value(own[key]) is None]
+
     @property
     def needs_short(self) -> list[str]:
         return [c.label.split(" (")[0] for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
@@ -305,6 +325,16 @@ class HomeView:
             return f"Closed: CQC deregistered this home{f' on {when}' if when else ''}."
         return (f"Closed: this home was not in the CQC register{f' of {when}' if when else ''} (its status: "
                 f"{self.status}). It may have closed or changed its registration.")
+
+    @property
+    def closed_short(self) -> str | None:
+        """The closed home's mark where it is one of several (the compare page), or None for a home on the register."""
+        if not self.closed:
+            return None
+        when = nice_date(self.get("cqc.status_date"))
+        if self.status == DEREGISTERED:
+            return f"Closed (CQC deregistered{f' on {when}' if when else ''})"
+        return f"Closed (not in the CQC register{f' of {when}' if when else ''})"
 
     @property
     def ring_text(self) -> str | None:
@@ -542,7 +572,11 @@ class HomeView:
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""
         out: dict[str, str | None] = {}
+        gone = {p for g in self.face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))} if self.closed else set()
         for spec in self.face.compare:
+            if spec.path in gone:  # a closed home offers no beds: never a count of free beds, nor their date
+                out[spec.id] = CLOSED_NO_BEDS
+                continue
             shown = self.shown(spec)
             out[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
         return out
@@ -645,8 +679,10 @@ class HomeView:
 
     def summary(self) -> dict:
         """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
-        compare row's finished cell (None: not known, which the page words once)."""
+        compare row's finished cell (None: not known, which the page words once); a closed home's mark and CQC page."""
         out = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
+            out |= {"closed": self.closed_short, "cqc": self.cqc_url}
         if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
             out["kind"] = self.face.kind
         return out

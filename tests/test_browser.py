@@ -13,7 +13,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT
+from conftest import CLOSED_HOME, FIXTURES, ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from carehomes.localserver import site_server, url_prefix
@@ -357,10 +357,20 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     expect(cards.locator(".ch-unconfirmed strong").first).to_have_text("Not confirmed: ring to check")
     assert cards.locator(".ch-unconfirmed").count() == cards.count()
     assert all(h.startswith("https://www.cqc.org.uk/") for h in cards.locator(".ch-unconfirmed a").evaluate_all("as => as.map(a => a.href)"))
-    full = cards.filter(has_text="Example Full House (fictional)")
-    expect(full.locator(".ch-unconfirmed")).to_contain_text("Ring the home: 01432 000000")
     distances = [float(t.split()[0]) for t in cards.locator("li", has_text="away (approximately)").all_inner_texts()]
     assert distances == sorted(distances), "nearest first"
+    # Example Full House said no to weekend admissions: never offered as "ring to check" for them
+    expect(cards.filter(has_text="Example Full House (fictional)")).to_have_count(0)
+    # without that filter it is offered: it has a nursing bed free and takes tracheostomy, but has not said
+    # whether it meets cognitive difficulties (and says so with its own number); spinal rehabilitation it said no to
+    page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&need=Tracheostomy&need=Cognitive+difficulties")
+    wait_results(page)
+    full = page.locator("#results > li").filter(has_text="Example Full House (fictional)")
+    expect(full.locator(".ch-unconfirmed")).to_contain_text("Ring the home: 01432 000000")
+    page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&need=Tracheostomy&need=Spinal+rehabilitation")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_contain_text("Not confirmed: ring each home to check.")
+    expect(page.locator("#results > li").filter(has_text="Example Full House (fictional)")).to_have_count(0)
 
 
 def test_keyboard_only_filters(site, page):
@@ -435,6 +445,23 @@ def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
     expect(page.locator("#results-status")).to_have_text(
         "4 homes match, most beds free first. 4 homes have not said how many beds are free and are listed last, A to Z.")
     assert page.locator("#results h2 a").all_inner_texts() == [f"Edge {n} (fictional)" for n in range(1, 5)]
+
+
+def test_a_shortlisted_home_that_closed_is_compared_marked_closed(edge, page):
+    """Acorn Lodge (conftest.CLOSED_HOME) was shortlisted, by a shared link, before CQC deregistered it."""
+    from carehomes.views import NOT_PROVIDED
+
+    page.goto(edge + f"compare/?homes=edge-fee-under,{CLOSED_HOME}")
+    expect(page.locator("#compare-status")).to_have_text(
+        "2 homes from the shared link added to your shortlist. Comparing 2 homes. 1 home has closed since it was shortlisted: "
+        "see its CQC page, or remove it.", timeout=10000)
+    mark = page.locator("thead th .ch-closed")
+    expect(mark).to_have_count(1)
+    expect(mark).to_have_text("Closed (CQC deregistered on 18 September 2024). See the CQC page")
+    expect(mark.get_by_role("link")).to_have_attribute("href", "https://www.cqc.org.uk/location/1-151959980/reports")
+    free = page.locator("tbody tr", has=page.get_by_role("rowheader", name="Beds free with nursing")).locator("td")
+    expect(free).to_have_text([NOT_PROVIDED, "Closed: no beds"])
+    assert axe_violations(page) == []
 
 
 def test_every_rating_can_be_chosen(edge, page):

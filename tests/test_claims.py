@@ -134,3 +134,22 @@ def test_claim_command_writes_the_reply_and_json(repo, tmp_path):
     assert r.returncode == 1 and json.loads(out.read_text())["status"] == "refused" and "Traceback" not in r.stderr
     r = run_build("claim", "--body", str(tmp_path / "missing.md"), "--author", "x", "--repo", str(repo))
     assert r.returncode == 2 and r.stderr.strip().endswith("missing.md: cannot be read (No such file or directory)")
+
+
+def test_an_areas_claim_is_checked_and_approved_in_that_areas_profiles(repo, tmp_path):
+    """claim.yml passes the repository variable AREA: the claimed home is areas/NAME/providers/<slug>.yaml."""
+    area = repo / "areas" / "east"
+    (area / "providers").mkdir(parents=True)
+    (area / "mkdocs.yml").write_text("INHERIT: ../../mkdocs.yml\n")
+    (repo / "providers" / "aston-house.yaml").rename(area / "providers" / "aston-house.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the east area")
+    f, out = tmp_path / "body.md", tmp_path / "result.json"
+    f.write_text(body())
+    claim = ["claim", "--body", str(f), "--author", "sam-manager", "--repo", str(repo), "--issue", "7", "--result", str(out)]
+    assert run_build(*claim).returncode == 1
+    assert json.loads(out.read_text())["errors"][-1].startswith("The home you manage: 'aston-house' is not a home in the directory")
+    r = run_build(*claim, "--area", "east", "--approved-by", "council-steward")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "areas/east/providers/aston-house.yaml: sam-manager added as a maintainer; open a pull request for a steward\n"
+    assert (area / "providers" / "aston-house.yaml").read_text().endswith("maintainers:\n- sam-manager\n")

@@ -12,7 +12,7 @@ from conftest import CLOSED_HOME, FIXTURES, TODAY
 
 from carehomes.pipeline import check_paths
 from carehomes.render import browse_lists, render_homes, stats
-from carehomes.report import signals
+from carehomes.report import recent_closures, signals
 from carehomes.search import write_facets
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView
@@ -102,3 +102,37 @@ def test_the_built_site_keeps_the_closed_page_and_data_but_not_in_search_or_list
     assert (rows[CLOSED_HOME]["cqc_status"], rows[CLOSED_HOME]["cqc_status_date"]) == ("Deregistered", "2024-09-18")
     opendata = (edge_site / "open-data" / "index.html").read_text(encoding="utf-8")
     assert "4 homes, and 1 closed home kept in the files with their CQC status and the date it changed." in opendata
+
+
+def test_a_closure_with_no_date_is_judged_by_the_last_release(oldham):
+    """No status date (a home missing from the register, say): news only if the last release still held it
+    as registered; already closed there, or with no release to tell, it is history, not a signal."""
+    _, views = oldham
+    acorn = views[0]
+    del acorn.d["cqc"]["status_date"]
+    lid, today, thresholds = acorn.d["location_id"], dt.date(2024, 10, 1), {"recent_days": 365}
+
+    def names(previous: tuple[dt.date, dict[str, dict]] | None) -> list[tuple[str, str, str]]:
+        return [(s.home, s.signal, s.date) for s in signals(views, today, thresholds, previous) if s.signal == "Not on the CQC register"]
+
+    assert names((dt.date(2024, 9, 1), {lid: {"cqc_status": "Registered"}})) == [("Acorn Lodge Nursing Home", "Not on the CQC register", "")]
+    assert names((dt.date(2024, 9, 1), {lid: {"cqc_status": "Deregistered"}})) == [], "closed at the last release: history"
+    assert names((dt.date(2024, 9, 1), {})) == [], "not in the last release: not news"
+    assert names(None) == [], "no release: when it closed cannot be told"
+    assert [v.name for v in recent_closures(views, dt.date(2024, 9, 1), (dt.date(2024, 9, 1), {lid: {"cqc_status": ""}}))] == [
+        "Acorn Lodge Nursing Home"]
+
+
+def test_a_closed_home_on_a_shortlist_is_compared_marked_closed_with_its_cqc_page_and_no_beds(oldham):
+    """Shortlisted (in localStorage or a shared link) before it closed: its home.json says so, and no bed count."""
+    _, (acorn, stoneleigh) = oldham
+    for v in (acorn, stoneleigh):
+        v.d["beds"] |= {"nursing": {"available": 2}, "confirmed": dt.date(2024, 9, 1)}
+    gone = acorn.summary()
+    assert (gone["closed"], gone["cqc"]) == ("Closed (CQC deregistered on 18 September 2024)",
+                                             "https://www.cqc.org.uk/location/1-151959980/reports")
+    assert [gone["compare"][k] for k in ("nursing_free", "residential_free", "confirmed")] == ["Closed: no beds"] * 3
+    assert gone["compare"]["beds"] == str(acorn.get("beds.registered")), "its registered beds stay: the record"
+    assert "closed" not in stoneleigh.summary() and stoneleigh.summary()["compare"]["nursing_free"] == "2"
+    del acorn.d["cqc"]["status_date"]
+    assert acorn.summary()["closed"] == "Closed (CQC deregistered)"

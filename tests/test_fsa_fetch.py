@@ -101,14 +101,28 @@ def test_a_dry_run_writes_nothing_and_a_missing_file_is_named(tmp_path, provider
 
 
 @pytest.mark.parametrize(("codes", "message"), [
-    ([], "mkdocs.yml: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
+    ([], "{cfg}: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
          "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)"),
-    (["895"], "mkdocs.yml: extra.directory.fsa_authorities must be a list of FSA local authority codes (whole numbers), like [895]"),
+    (["895"], "{cfg}: extra.directory.fsa_authorities must be a list of FSA local authority codes (whole numbers), like [895]"),
 ])
 def test_authority_codes_must_be_set(tmp_path, providers, monkeypatch, capsys, codes, message):
     with DownloadStub() as stub:
         assert run(tmp_path, stub, providers, monkeypatch, codes=codes) == 1
-        assert capsys.readouterr().err == message + "\n"
+        assert capsys.readouterr().err == message.format(cfg=tmp_path / "mkdocs.yml") + "\n", "the settings file read is named"
+        assert stub.log == []
+
+
+def test_an_areas_fetch_names_the_areas_settings_file(tmp_path, monkeypatch, capsys):
+    """Oldham has no FSA file (fsa_authorities: []): the message names areas/oldham/mkdocs.yml, not the top level's."""
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    with DownloadStub() as stub:
+        monkeypatch.setenv(fsa_fetch.ENV_URL, stub.url("/api/open-data-files/FHRS{code}en-GB.xml"))
+        assert cli.main(["import-fsa", "--fetch", "--area", "oldham", "--providers", str(tmp_path), "--dry-run"]) == 1
+        assert capsys.readouterr().err == (
+            "areas/oldham/mkdocs.yml: extra.directory.fsa_authorities is not set; list your council's FSA local authority "
+            "codes, like fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)\n")
         assert stub.log == []
 
 
@@ -132,10 +146,11 @@ def test_the_weekly_workflow_opens_one_pull_request_with_the_stewards_summary(tm
     assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
     runs = {s.get("name", ""): s for s in job["steps"]}
     fetch = runs["Fetch and apply the FSA files"]["run"]
-    assert "pipefail" in fetch and "python3 build.py import-fsa --fetch | tee \"$RUNNER_TEMP/fsa-report.txt\"" in fetch
+    assert "pipefail" in fetch and "python3 build.py import-fsa --fetch ${AREA:+--area \"$AREA\"} | tee \"$RUNNER_TEMP/fsa-report.txt\"" in fetch
+    assert job["env"] == {"AREA": "${{ inputs.area || vars.AREA }}"}  # the area (docs/areas.md), read only as "$AREA"
     pr = runs["Open or update the pull request"]
     assert pr["env"]["SYNC_PR_TOKEN"] == "${{ secrets.SYNC_PR_TOKEN }}" and pr["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
-    assert "git add -- providers/ fsa-sync.json" in pr["run"] and "build.py github git -- push --force origin fsa-sync" in pr["run"]
+    assert 'git add -- "${FOLDER}providers/" "${FOLDER}fsa-sync.json"' in pr["run"] and "build.py github git -- push --force origin fsa-sync" in pr["run"]
     assert "build.py github pull-request --head fsa-sync" in pr["run"]
     assert 'python3 -m carehomes.prbody --fsa "$RUNNER_TEMP/fsa-report.txt"' in pr["run"]
     assert "${{" not in "\n".join(s.get("run", "") for s in job["steps"])

@@ -50,3 +50,13 @@ def test_a_shortcut_nobody_has_given_the_fact_for_says_why_and_offers_another_li
     assert note("care_nursing", "find/", "x") == "", "every home has given it: the shortcut stands alone"
     views[0].d["beds"] = {"nursing": {"available": 0}}
     assert empty_shortcut(views, SCHEMA)("free_nursing", "find/", "x") == "", "one home has told us: its list is a real answer"
+
+
+def test_a_home_is_untold_only_on_facts_it_has_not_given_so_a_no_is_never_ring_to_check():
+    said = home("a", care={"nursing": True, "weekend_admissions": False},
+                capabilities={"tracheostomy": {"accepted": False}, "palliative_care": {"accepted": True}},
+                beds={"nursing": {"available": 0}})
+    untold = said.untold
+    assert not {"weekend", "need_tracheostomy", "need_palliative_care", "care_nursing", "free_nursing"} & set(untold), "yes or no: told"
+    assert {"need_spinal_rehabilitation", "free_residential", "rating", "fee"} <= set(untold)
+    assert "weekend" in home("b").untold

@@ -136,8 +136,9 @@ def test_freshness_workflow_runs_weekly_and_keeps_one_issue():
     steps = wf["jobs"]["stale"]["steps"]
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "${{" not in runs
-    assert 'python3 build.py stale --format markdown > "$RUNNER_TEMP/stale.md"' in runs
-    assert 'python3 build.py stale --format title > "$RUNNER_TEMP/title.txt"' in runs
+    assert 'python3 build.py stale --format markdown ${AREA:+--area "$AREA"} > "$RUNNER_TEMP/stale.md"' in runs
+    assert 'python3 build.py stale --format title ${AREA:+--area "$AREA"} > "$RUNNER_TEMP/title.txt"' in runs
+    assert wf["jobs"]["stale"]["env"] == {"AREA": "${{ inputs.area || vars.AREA }}"}  # the area (docs/areas.md)
     assert 'python3 build.py github issue --label "$label" --title "$(cat "$RUNNER_TEMP/title.txt")"' in runs
     assert 'close=(--close)' in runs  # run end to end in tests/test_workflow_runs.py
 

@@ -431,3 +431,51 @@ def test_sheet_zero_for_a_kind_of_bed_not_registered_is_stored_as_nothing_and_sa
     f.write_text(csv_rows(["bowley-court,2,1,"]))
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1 and r.stdout.startswith("v.csv:2: residential_free: is 1 but CQC does not register this home")
+
+
+def east_area(repo) -> str:
+    """Move Example Full House into an area of its own (areas/east/, docs/areas.md) and commit it; the area's name."""
+    area = repo / "areas" / "east"
+    (area / "providers").mkdir(parents=True)
+    (area / "mkdocs.yml").write_text("INHERIT: ../../mkdocs.yml\nextra:\n  directory:\n    council: East Council (fictional)\n")
+    (repo / "providers" / "example-full.yaml").rename(area / "providers" / "example-full.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the east area")
+    return "east"
+
+
+def test_an_areas_form_update_edits_that_areas_profile(repo):
+    """The repository variable AREA (provider-update.yml passes --area): the home named is found in, and its
+    file written in, areas/NAME/providers/; without --area the top level's providers/ has no such home."""
+    east = east_area(repo)
+    text = body({"Beds with nursing free now": "1"}, home="example-full")
+    r, res = apply(repo, text, "example-manager")
+    assert r.returncode == 1 and res["status"] == "invalid"
+    assert res["errors"] == ["Your home's page name: 'example-full' is not a home in the directory; use the link on your "
+                             "home's page, which fills it in, or give your CQC location ID"]
+    r, res = apply(repo, text, "example-manager", "--area", east)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (res["status"], res["path"], res["mode"]) == ("applied", "areas/east/providers/example-full.yaml", "commit")
+    assert git(repo, "status", "--porcelain") == " M areas/east/providers/example-full.yaml\n"
+    r, res = apply(repo, body({}, home="example-full"), "stranger", "--area", east)
+    assert "ask East Council (fictional) (" in res["errors"][-1], "the area's council, from its own settings"
+    r, _ = apply(repo, text, "example-manager", "--area", "west")
+    assert r.returncode == 2 and r.stderr.startswith("--area west: there is no such area (no areas/west/mkdocs.yml); the areas are: east")
+
+
+def test_an_areas_maintainer_may_change_that_areas_profile_only_with_its_area(repo):
+    """ownership.yml passes the repository variable AREA: a maintainer's change to areas/NAME/providers/ is theirs
+    to make with --area NAME; without it the file is outside the providers' folder, so a steward's."""
+    east_area(repo)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    path = repo / "areas" / "east" / "providers" / "example-full.yaml"
+    path.write_text(path.read_text().replace("    available: 2\n", "    available: 1\n"))
+    git(repo, "commit", "-qam", "one bed fewer")
+    r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", base)
+    assert r.returncode == 1
+    assert r.stdout == ("areas/east/providers/example-full.yaml: only council stewards may change this file; "
+                        "a provider changes only their own profile\n")
+    r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", base, "--area", "east")
+    assert (r.returncode, r.stderr) == (0, f"example-manager may make every change since {base}.\n")
+    r = run_build("check-ownership", "--repo", str(repo), "--author", "stranger", "--base", base, "--area", "east")
+    assert r.returncode == 1 and r.stdout.startswith("areas/east/providers/example-full.yaml: stranger is not a maintainer")

@@ -367,9 +367,9 @@ def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(t
 FSA_HOMES = ("aston-house", "ashfield-house-leominister", "aspire-living-1-2-markyes-close")
 
 
-def fsa_homes(tmp_path: Path) -> Path:
-    """An origin with three real Herefordshire homes: one whose rating changes, one never matched, one whose
-    kitchen leaves the register (test_fsa_fetch.served)."""
+def fsa_profiles() -> dict[str, str]:
+    """Three real Herefordshire homes: one whose rating changes, one never matched, one whose kitchen leaves
+    the register (test_fsa_fetch.served)."""
     import re
 
     from conftest import ROOT
@@ -380,7 +380,12 @@ def fsa_homes(tmp_path: Path) -> Path:
         if slug == "ashfield-house-leominister":
             text = re.sub(r"^food_hygiene:\n(  .*\n)*", "", text, flags=re.M)
         profiles[f"{slug}.yaml"] = text
-    return seed_origin(tmp_path, profiles)
+    return profiles
+
+
+def fsa_homes(tmp_path: Path) -> Path:
+    """An origin with fsa_profiles() in providers/."""
+    return seed_origin(tmp_path, fsa_profiles())
 
 
 def test_the_fsa_sync_opens_one_pull_request_a_steward_reads_and_none_when_nothing_changed(tmp_path, github):
@@ -512,3 +517,68 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
     assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
     assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
     assert "Built site with mkdocs: 47 homes" in run.jobs["build"].step("Build the site").output
+
+
+# --- the area setting (docs/areas.md): each workflow run once with the repository variable AREA=oldham ----
+
+def oldham_with(profiles: dict[str, str], fsa: str | None = None) -> dict[str, str]:
+    """seed_origin's extra files: the given profiles in areas/oldham/providers/ (and Oldham's settings with
+    these FSA codes)."""
+    import re
+
+    from conftest import ROOT
+
+    extra = {f"areas/oldham/providers/{name}": text for name, text in profiles.items()}
+    if fsa is not None:
+        area = (ROOT / "areas" / "oldham" / "mkdocs.yml").read_text(encoding="utf-8")
+        extra["areas/oldham/mkdocs.yml"] = re.sub(r"^    fsa_authorities: .*$", f"    fsa_authorities: {fsa}", area, flags=re.M)
+    return extra
+
+
+def test_an_areas_form_update_is_committed_to_that_areas_profile(tmp_path, github):
+    origin = seed_origin(tmp_path, {"example-minimal.yaml": MINIMAL}, extra=oldham_with({"example-full.yaml": FULL}))
+    payload = form_issue(github, "example-manager", VACANCIES, "Update vacancies: Example Full House (fictional)")
+    run = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"}).run("provider-update.yml", "issues", payload)
+    assert run.result == "success", run.log()
+    assert _show(origin, "main", "--format=", "--name-only").split() == ["areas/oldham/providers/example-full.yaml"]
+    assert "    available: 1\n" in _show(origin, "main", "areas/oldham/providers/example-full.yaml")
+    assert github.dispatches == [{"workflow": "publish.yml", "ref": "main"}]
+    assert github.issues[payload["issue"]["number"]]["state"] == "closed"
+
+
+def test_an_areas_maintainer_passes_the_ownership_check_for_that_areas_profile(tmp_path, github):
+    origin = seed_origin(tmp_path, {}, extra=oldham_with({"example-full.yaml": FULL}))
+    payload = pull_request(origin, tmp_path, 7, "example-manager", lambda w: _edit(
+        w / "areas" / "oldham" / "providers" / "example-full.yaml", "    available: 2\n", "    available: 1\n"))
+    run = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"}).run(
+        "ownership.yml", "pull_request_target", payload, sha=payload["pull_request"]["base"]["sha"])
+    assert run.result == "success", run.log()
+    assert run.jobs["ownership"].step("Check ownership").output.strip().endswith(
+        f"example-manager may make every change since {payload['pull_request']['base']['sha']}.")
+
+
+def test_the_freshness_issue_of_an_area_lists_that_areas_homes(tmp_path, github):
+    origin = seed_origin(tmp_path, {"example-minimal.yaml": MINIMAL})
+    run = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"}).run("freshness.yml", "schedule", {})
+    assert run.result == "success", run.log()
+    issue = freshness_issue(github)
+    assert issue["title"].startswith("Vacancies to confirm: ") and "| Abbey Hey Care Home | never |" in issue["body"]
+    assert "Example Minimal" not in issue["body"], "the top level's homes are not this area's"
+
+
+def test_the_fsa_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github):
+    from download_stub import DownloadStub
+    from test_fsa_fetch import PATH, served
+
+    origin = seed_origin(tmp_path, {}, extra=oldham_with(fsa_profiles(), fsa="[895]"))
+    with DownloadStub() as fsa:
+        fsa.routes[PATH] = (200, {"Content-Type": "application/xml"}, served())
+        harness = Harness(tmp_path, origin, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"}, variables={"AREA": "oldham"},
+                          env={"CAREHOMES_FSA_URL": fsa.url("/api/open-data-files/FHRS{code}en-GB.xml")})
+        run = harness.run("fsa-sync.yml", "schedule", {"schedule": "41 5 * * 2"})
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert "Ratings changed (1):\n  aston-house.yaml: Aston House: 5 (2020-02-14) -> 4 (2020-11-10)" in pr["body"]
+    changed = _show(origin, "fsa-sync", "--format=", "--name-only").split()
+    assert sorted(changed) == ["areas/oldham/fsa-sync.json", "areas/oldham/providers/ashfield-house-leominister.yaml",
+                               "areas/oldham/providers/aston-house.yaml"]

@@ -39,14 +39,16 @@ class Download:
     extract_date: dt.date | None
 
 
-def authorities(directory: dict[str, Any]) -> list[int]:
-    """The FSA local authority codes to fetch, or FsaError saying how to set them."""
+def authorities(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[int]:
+    """The FSA local authority codes to fetch, or FsaError saying how to set them in ``config`` (the settings
+    file they were read from: an area's is areas/NAME/mkdocs.yml)."""
     codes = directory.get("fsa_authorities")
+    setting = f"{config}: extra.directory.fsa_authorities"
     if codes is None or codes == []:
-        raise FsaError(f"{SETTING} is not set; list your council's FSA local authority codes, like "
+        raise FsaError(f"{setting} is not set; list your council's FSA local authority codes, like "
                        "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)")
     if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100_000 for c in codes):
-        raise FsaError(f"{SETTING} must be a list of FSA local authority codes (whole numbers), like [895]")
+        raise FsaError(f"{setting} must be a list of FSA local authority codes (whole numbers), like [895]")
     return sorted(set(codes))
 
 

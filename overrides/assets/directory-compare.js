@@ -61,9 +61,10 @@ export function initCompare(root) {
       // care homes compare with care homes, agencies with agencies: one table per kind, with that kind's rows
       var groups = byKind(all, FACE.kinds || {});
       groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
-      var missing = list.length - all.length;
+      var missing = list.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
       status.textContent = (message || "") + "Comparing " + plural(all.length, "home.", "homes.") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
-        (missing ? " " + missing + " could not be found and may have left the directory." : "");
+        (missing ? " " + missing + " could not be found and may have left the directory." : "") +
+        (shut ? " " + plural(shut, "home has", "homes have") + " closed since " + (shut === 1 ? "it was" : "they were") + " shortlisted: see " + (shut === 1 ? "its" : "their") + " CQC page, or remove " + (shut === 1 ? "it" : "them") + "." : "");
       if (focusSlug) {
         var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
         if (target) target.focus();
@@ -79,6 +80,16 @@ export function initCompare(root) {
       found.forEach(function (h, i) {
         var th = el("th", { scope: "col" }), a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
         th.appendChild(a);
+        if (typeof h.closed === "string" && h.closed) {
+          // shortlisted before it closed: marked, with its CQC page (the build's words; its cells show no beds)
+          var gone = el("p", { class: "ch-closed" });
+          gone.appendChild(el("strong", null, h.closed));
+          if (typeof h.cqc === "string" && /^https:\/\//.test(h.cqc)) {
+            gone.appendChild(document.createTextNode(". "));
+            gone.appendChild(el("a", { href: h.cqc, rel: "nofollow noopener" }, VALUES.find.cqcPage));
+          }
+          th.appendChild(gone);
+        }
         var b = el("button", { type: "button", class: "md-button ch-remove", "data-slug": h.slug }, "Remove");
         b.setAttribute("aria-label", "Remove " + h.name + " from your shortlist");
         b.addEventListener("click", function () {

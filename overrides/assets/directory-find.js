@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
 import { byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, km, money, needsIn, officeDistanceText,
-  outward, plural, postcode, readCard, relaxable, safeSlug, whyMatched, withPostcode, without } from "./directory-text.js";
+  outward, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode, without } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
@@ -479,11 +479,12 @@ export function initFind(root) {
       unconfirmed = false;
       return searchFor(filters).then(function (results) {
         if (my !== runId || !results || results.length) return results;
-        // empty: searched again without the filters on facts nobody or few homes have given, the homes then
-        // listed as not confirmed, each with who to ring and its CQC page (a next step, never a dead end)
+        // empty: searched again without the filters on facts nobody or few homes have given (but never with a
+        // home that said no to one of them), the homes then listed as not confirmed, each with who to ring and
+        // its CQC page (a next step, never a dead end)
         var drop = relaxable(chosen, known, homes);
         if (!drop.length) return results;
-        return searchFor(without(filters, drop)).then(function (more) {
+        return searchFor(relaxed(filters, chosen, drop)).then(function (more) {
           if (my !== runId) return null;
           if (more && more.length) unconfirmed = true;
           return more && more.length ? more : results;

@@ -96,6 +96,21 @@ export function without(filters, names) {
   Object.keys(filters).forEach(function (k) { if (names.indexOf(k) < 0) out[k] = filters[k]; });
   return out;
 }
+export function relaxed(filters, chosen, names) {
+  // The filters of the search again, each filter named (one on a fact few homes have given) kept as "matches
+  // it, or has not told us that fact" (the build's Pagefind filter untold: each home's count keys it has not
+  // given), so a home that said no is never offered as "ring to check". chosen: [filter, count key, ...].
+  var out = without(filters, names), either = [];
+  chosen.forEach(function (c) {
+    if (names.indexOf(c[0]) < 0 || !Object.prototype.hasOwnProperty.call(filters, c[0])) return;
+    var one = {};
+    one[c[0]] = filters[c[0]];
+    var rule = { any: [one, { untold: c[1] }] };
+    if (!either.some(function (e) { return JSON.stringify(e) === JSON.stringify(rule); })) either.push(rule);
+  });
+  if (either.length) out.all = either;
+  return out;
+}
 export function emptyReasons(chosen, known, homes, find) {
   // why a list is empty, one finished sentence per filter on a fact nobody or few have given (x-directory.find);
   // chosen: [filter, count key, question]; a rating nobody has says how many homes have none

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, emptyReasons, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, relaxable, safeSlug, whyMatched, withPostcode, without } from "../../overrides/assets/directory-text.js";
+import { distanceText, emptyReasons, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
 
@@ -141,6 +141,24 @@ test("an empty list is searched again without the filters on facts nobody or few
   assert.deepEqual(emptyReasons([["rating", "rating", "has a CQC rating"]], known, 88, find),
     ["Rating not in our data: 88 of 88 homes have no known CQC rating."]);
   assert.deepEqual(relaxable([["rating", "rating", "has a CQC rating"]], { rating: 38 }, 44), [], "most homes have a rating: a true no match");
+});
+
+test("the search again keeps, for each relaxed filter, the homes that match it or never told us: never one that said no", () => {
+  const chosen = [["care_nursing", "care_nursing", "offers nursing"], ["free", "free_nursing", "has beds with nursing free now"],
+    ["weekend", "weekend", "admits at weekends"], ["rating", "rating", "has a CQC rating"], ["weekend", "weekend", "typed"]];
+  const filters = { care_nursing: "yes", free: "nursing", weekend: "yes", rating: { any: ["Good"] } };
+  assert.deepEqual(relaxed(filters, chosen, ["free", "weekend", "rating"]), {
+    care_nursing: "yes",
+    all: [{ any: [{ free: "nursing" }, { untold: "free_nursing" }] }, { any: [{ weekend: "yes" }, { untold: "weekend" }] },
+      { any: [{ rating: { any: ["Good"] } }, { untold: "rating" }] }],
+  });
+  assert.deepEqual(relaxed({ care_nursing: "yes" }, chosen, []), { care_nursing: "yes" }, "nothing relaxed: the filters as they were");
+  // three homes, as Pagefind filters them: only the home that has not told us about weekends is offered
+  const homes = { said_no: { care_nursing: "yes" }, said_yes: { care_nursing: "yes", weekend: "yes" }, untold: { care_nursing: "yes", untold: ["weekend", "free"] } };
+  const has = (h, k, v) => [].concat(homes[h][k] || []).includes(v);
+  const matches = (h, f) => Object.keys(f).every((k) => k === "all" ? f.all.every((r) => r.any.some((o) => matches(h, o))) : has(h, k, f[k]));
+  const f = relaxed({ care_nursing: "yes", weekend: "yes" }, chosen, ["weekend"]);
+  assert.deepEqual(Object.keys(homes).filter((h) => matches(h, f)), ["said_yes", "untold"]);
 });
 
 test("a result card carries who to ring and the CQC page, finished by the build; only an https CQC link is kept", () => {
