@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el } from "./directory-dom.js";
 import { byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, km, money, needsIn, officeDistanceText,
-  outward, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode, without } from "./directory-text.js";
+  outward, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
 import { refreshButtons } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
