@@ -75,6 +75,37 @@ export function readCard(meta) {
   try {
     var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
     var card = JSON.parse(new TextDecoder().decode(bytes));
-    return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [] };
+    var links = card.links && typeof card.links === "object" ? card.links : {};
+    var out = { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [] };
+    // a line's link (the CQC page): [the words that link, the link], by the line's place
+    if (Object.keys(links).length) out.links = links;
+    return out;
   } catch (e) { return { address: "", lines: [] }; }
 }
+
+export function withinCounts(kms, miles) {
+  // {"5": 3, "10": 8, "20": 19}: how many of the homes (their distances in km) are within each distance in miles
+  var out = {};
+  (miles || []).forEach(function (m) {
+    out[String(m)] = (kms || []).filter(function (k) { return typeof k === "number" && k <= m * MILE; }).length;
+  });
+  return out;
+}
+export function withinMiles(items, miles) {
+  // the items ({km}) within ``miles`` (a number, or "" for any distance), in their order
+  var m = parseFloat(miles);
+  if (!(m > 0)) return items;
+  return items.filter(function (x) { return typeof x.km === "number" && x.km <= m * MILE; });
+}
+export function foldNear(q, near) {
+  // an old link's separate postcode (?near=HR6+8AA) joins the one search box, unless the box has one already
+  var n = String(near || "").trim(), words = String(q || "").trim();
+  if (!n || outward(words) || withPostcode(words)) return words;
+  return (words ? words + " " : "") + n;
+}
+export function linkParts(text, link) {
+  // [before, the words that link, after] when the text holds them; else [text, the words, ""] (appended)
+  var t = String(text || ""), words = String(link || ""), i = words ? t.indexOf(words) : -1;
+  return i < 0 ? [t ? t + " " : "", words, ""] : [t.slice(0, i), words, t.slice(i + words.length)];
+}
+export function safeHref(h) { return typeof h === "string" && /^https:\/\/[^\s"<>]+$/.test(h); }
