@@ -696,7 +696,7 @@ def test_discharge_coordinator_journey(site, browser, sized):
     other.emulate_media(media="print")
     expect(other.locator("#print-date")).to_be_visible()
     expect(other.locator("#print-date")).to_contain_text("Printed on")
-    for label in ("Phone", "Sources", "CQC rating", "Lowest weekly fee"):
+    for label in ("Phone", "Sources", "CQC rating", "Food hygiene rating", "Weekly fee with nursing", "Accepts the council's usual rate"):
         expect(other.get_by_role("rowheader", name=label, exact=True)).to_be_visible()
     assert other.locator("button:visible").count() == 0
     assert axe_violations(other) == []
