@@ -69,7 +69,7 @@ def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, eng
     assert rows["You searched for: Dementia"] == ["Yes"] * 3 and rows["You searched for: With nursing"] == ["Yes"] * 3
     food = [h.get("food_hygiene") or {} for h in chosen]
     assert [c.split("\n")[0] for c in rows["Food hygiene rating"]] == [f"{f['rating']} out of 5" if f.get("rating") else "Not provided yet" for f in food]
-    assert all(("rated " in c) == bool(f.get("date")) for c, f in zip(rows["Food hygiene rating"], food))
+    assert all(("rated " in c) == bool(f.get("date")) for c, f in zip(rows["Food hygiene rating"], food, strict=True))
     # the CQC rating links to the CQC page, for real
     links = pg.locator("#compare-table tbody tr", has=pg.locator("th", has_text="CQC rating")).get_by_role("link")
     assert links.count() == 3 and all(re.match(r"https://www\.cqc\.org\.uk/", links.nth(i).get_attribute("href") or "") for i in range(3))
