@@ -103,3 +103,26 @@ def test_skip_to_results_is_the_first_stop_after_the_search_form(site, browser):
     expect(pg.get_by_label("Within 5 miles")).to_be_disabled()
     expect(pg.locator("#within-hint")).to_have_text("Type a postcode in the search box (or use your location) to choose a distance.")
     ctx.close()
+
+
+def test_the_radius_with_another_order_and_its_chips(site, engine_site, browser):
+    """Within 5 miles sorted by rating: distances from the districts' summaries, the count says the radius;
+    removing the postcode's chip removes the radius and the hint says why it cannot be chosen."""
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR6-8.json").read_text())["8AA"]
+    within = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None
+              and haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])) <= 5]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(site + "find/?q=HR6+8AA&within=5&sort=rating")
+    wait_results(pg)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        rf"^{len(within)} homes match, best CQC rating first\..* Only the homes within 5 miles of HR6 8AA\.$"))
+    assert sorted(pg.locator("#results > li h2").all_inner_texts()) == sorted(h["name"] for h in within)
+    expect(pg.get_by_label("Within 5 miles")).to_be_checked()
+    pg.get_by_role("button", name="Remove filter: Nearest to HR6 8AA").click()
+    wait_results(pg)
+    expect(pg.get_by_label("Within 5 miles")).to_be_disabled()
+    expect(pg.get_by_label("Any distance")).to_be_checked()
+    expect(pg.locator("#within-hint")).to_be_visible()
+    assert "within=" not in pg.url and "HR6" not in pg.url
+    ctx.close()
