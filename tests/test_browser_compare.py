@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 import test_browser
-from test_browser import all_homes, axe_violations, haversine_miles, wait_results
+from test_browser import all_homes, axe_violations, haversine_miles, look_big, wait_results
 
 # the browser suite's fixtures: the bundled site on each engine, served, and Chromium
 browser, site = test_browser.browser, test_browser.site
@@ -125,4 +125,22 @@ def test_the_radius_with_another_order_and_its_chips(site, engine_site, browser)
     expect(pg.get_by_label("Any distance")).to_be_checked()
     expect(pg.locator("#within-hint")).to_be_visible()
     assert "within=" not in pg.url and "HR6" not in pg.url
+    ctx.close()
+
+
+def test_the_radius_on_a_big_site_reads_every_district_within_it(site, engine_site, browser):
+    """A big site (SORT_ALL lowered to 10) reads only the nearest districts; with "within 20 miles" chosen it
+    reads every district within it, so the list is complete, and a count beyond what it read says "at least"."""
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
+    within = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None
+              and haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])) <= 20]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    look_big(pg)
+    pg.goto(site + "find/?q=HR3+5AA")
+    wait_results(pg)
+    assert (pg.locator("#within-20-count").text_content() or "").startswith(" (at least ")
+    pg.get_by_label("Within 20 miles").check()
+    expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(within)} homes within 20 miles, nearest first\. "))
+    expect(pg.locator("#within-20-count")).to_have_text(f" ({len(within)} homes)")
     ctx.close()

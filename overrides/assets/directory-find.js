@@ -2,8 +2,8 @@
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, distanceText, fill, foldNear, km, money, needsIn, outward, plural, postcode, readCard, safeSlug, whyMatched, withPostcode,
-  withinCounts, withinMiles } from "./directory-text.js";
+import { MILE, distanceText, fill, foldNear, km, money, needsIn, outward, pickDistricts, plural, postcode, readCard, safeSlug, whyMatched,
+  withPostcode, withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
@@ -260,9 +260,10 @@ export function initFind(root) {
     }
     return cardFiles[code];
   }
-  function nearestCards(at, want) {
+  function nearestCards(at, want, reach) {
     // the result cards ({url, meta}, as Pagefind's fragments have them) of every home in the nearest districts
-    return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadCards)); }).then(function (files) {
+    var cover = Infinity;
+    return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadCards)); }).then(function (files) {
       var out = [];
       files.forEach(function (cards) {
         (Array.isArray(cards) ? cards : []).forEach(function (d) {
@@ -271,15 +272,17 @@ export function initFind(root) {
           out.push({ url: new URL(d.url, base).pathname, meta: d.meta, title: String(d.meta.title || ""), km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) });
         });
       });
+      out.cover = cover;
       return out;
     });
   }
-  function nearest(at, results, want) {
+  function nearest(at, results, want, reach) {
     // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
     // of the nearest districts say where they are. Each matching home of those districts, once.
     var byId = {};
     results.forEach(function (r) { byId[r.id] = r; });
-    return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
+    var cover = Infinity;
+    return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadNear)); }).then(function (files) {
       var out = [];
       files.forEach(function (homes) {
         (Array.isArray(homes) ? homes : []).forEach(function (h) {
@@ -290,22 +293,27 @@ export function initFind(root) {
           out.push({ data: r.data, rank: Number(h[3]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
         });
       });
+      out.cover = cover;
       return out;
     });
   }
-  function nearDistricts(at, want) {
+  function nearDistricts(at, want, reach) {
     // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
-    // first, until they hold about ``want`` homes
+    // first, until they hold about ``want`` homes and every district within ``reach`` km (the distance
+    // chosen); the list's ``cover``: the km within which every home is in them
+    var areaCover = Infinity;
     return loadAreas().then(function (a) {
-      var near = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
-        .filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); }).map(function (x) { return x[1]; });
-      return Promise.all(near.map(loadShard));
+      var ranked = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; });
+      var near = ranked.filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); });
+      // an area left out may have homes nearer than its middle (an area is up to about 40 km across)
+      if (near.length < ranked.length) areaCover = Math.max(0, ranked[near.length][0] - 40);
+      return Promise.all(near.map(function (x) { return loadShard(x[1]); }));
     }).then(function (list) {
       var ranked = [];
       list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(at, d[k]), k, d[k][2]]); }); });
       ranked.sort(function (x, y) { return x[0] - y[0]; });
-      var out = [], count = 0;
-      for (var i = 0; i < ranked.length && count < want; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
+      var picked = pickDistricts(ranked, want, reach, NEAR_MAX), out = picked.codes;
+      out.cover = Math.min(picked.cover, areaCover);
       return out;
     });
   }
@@ -411,7 +419,7 @@ export function initFind(root) {
       if (!on && note) { note.remove(); input.removeAttribute("aria-describedby"); }
     });
   }
-  function showRadius(counts) {
+  function showRadius(counts, cover) {
     if (!radiusBox || !counts) return;
     radiusBox.querySelectorAll("input[data-miles]").forEach(function (input) {
       var id = input.id + "-count", note = document.getElementById(id);
@@ -420,7 +428,8 @@ export function initFind(root) {
         document.querySelector("label[for='" + input.id + "']").insertAdjacentElement("afterend", note);
         input.setAttribute("aria-describedby", id);
       }
-      note.textContent = " (" + plural(counts[input.value] || 0, "home", "homes") + ")";
+      // on a big site only the districts near the postcode are read: beyond them a count is at least that
+      note.textContent = " (" + (parseFloat(input.value) * MILE > cover ? "at least " : "") + plural(counts[input.value] || 0, "home", "homes") + ")";
     });
   }
   function districtsWithin(at, kmMax) {
@@ -455,6 +464,8 @@ export function initFind(root) {
     history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
     drawActive(s);
     var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
+    // the distance chosen, in km: a distance search on a big site then loads every district within it
+    var reach = FACE.radius && s[FACE.radius.key] ? parseFloat(s[FACE.radius.key]) * MILE : 0;
     // distances are measured for the distance order, and for the distance filter whenever there is a postcode
     var prep = distanceMode || s.near || geo ? origin(s) : Promise.resolve(null);
     // start loading Pagefind now unless this may be a search without it (below); a failure is told there
@@ -489,7 +500,7 @@ export function initFind(root) {
         // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
         // cards are all it needs, and Pagefind is not loaded at all
         total = homes;
-        search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
+        search = nearestCards(o.at, SORT_ALL, reach).then(function (items) { return [items, 0]; });
       } else search = loadPagefind().then(function (loaded) {
         var pagefind = words.length ? wordSearch(loaded, words) : loaded;
         return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
@@ -500,7 +511,7 @@ export function initFind(root) {
             // them: more districts when the words or filters match fewer homes), and the count says how
             // many more there are
             var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
-            return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
+            return nearest(o.at, r.results, want, reach).then(function (items) { return [items, 0]; });
           }
           return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
             return [items.map(function (d) {
@@ -521,7 +532,8 @@ export function initFind(root) {
       }).then(function (results) {
         if (my !== runId || !results) return;
         var rkey = FACE.radius ? FACE.radius.key : "", chosen = rkey && o ? s[rkey] : "";
-        if (o && FACE.radius) showRadius(withinCounts(results.map(function (x) { return x.km; }), FACE.radius.miles));
+        var cover = results.cover === undefined ? Infinity : results.cover;
+        if (o && FACE.radius) showRadius(withinCounts(results.map(function (x) { return x.km; }), FACE.radius.miles), cover);
         var within = chosen ? String(FACE.radius.labels[chosen] || "").toLowerCase() : "";
         if (within) results = withinMiles(results, chosen);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
@@ -531,7 +543,7 @@ export function initFind(root) {
           text = why.length ? why.join(" ") : within ? "No homes " + within + " match. Choose a wider distance or remove a filter."
             : "No homes match. Try removing a filter.";
         } else if (within && distanceMode) {
-          text = plural(n, "home", "homes") + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
+          text = (reach > cover ? "At least " : "") + plural(n, "home", "homes") + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
           text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +

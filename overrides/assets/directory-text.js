@@ -109,3 +109,14 @@ export function linkParts(text, link) {
   return i < 0 ? [t ? t + " " : "", words, ""] : [t.slice(0, i), words, t.slice(i + words.length)];
 }
 export function safeHref(h) { return typeof h === "string" && /^https:\/\/[^\s"<>]+$/.test(h); }
+export const REACH_MARGIN = 15;  // km: a postcode district's homes lie around its middle, not on it
+export function pickDistricts(ranked, want, reach, cap) {
+  // ranked: [[km to its middle, district, homes], ...] nearest first. The districts to load: until they hold
+  // ``want`` homes and every district within ``reach`` km (and a margin) is in, at most ``cap`` homes.
+  // cover: every home within this many km is in those districts (Infinity: all of them are)
+  var codes = [], count = 0, i = 0;
+  for (; i < ranked.length && (count < want || ranked[i][0] < (reach || 0) + REACH_MARGIN) && count < (cap || Infinity); i++) {
+    codes.push(ranked[i][1]); count += ranked[i][2];
+  }
+  return { codes: codes, cover: i < ranked.length ? Math.max(0, ranked[i][0] - REACH_MARGIN) : Infinity };
+}

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, fill, foldNear, km, linkParts, needsIn, outward, plainWords, plural, postcode, readCard, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode } from "../../overrides/assets/directory-text.js";
+import { distanceText, fill, foldNear, km, linkParts, needsIn, pickDistricts, outward, plainWords, plural, postcode, readCard, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
@@ -162,4 +162,12 @@ test("compareRows: distance only with a postcode, one row per need filtered for;
   assert.deepEqual(compareCell(home, rows[2], search, values), ["Yes", null, null]);
   assert.deepEqual(compareCell({ compare: { rating: null } }, rows[1], search, values), [null, null, null]);
   assert.deepEqual(compareCell({}, rows[0], search, values), [null, null, null]);
+});
+
+test("pickDistricts loads enough homes and every district within the distance chosen, and says how far that covers", () => {
+  const ranked = [[1, "HR6", 10], [5, "HR1", 40], [20, "HR2", 30], [40, "HR9", 20], [80, "SY1", 50]];
+  assert.deepEqual(pickDistricts(ranked, 45, 0, 1000), { codes: ["HR6", "HR1"], cover: 5 });
+  assert.deepEqual(pickDistricts(ranked, 45, 32, 1000), { codes: ["HR6", "HR1", "HR2", "HR9"], cover: 65 });
+  assert.deepEqual(pickDistricts(ranked, 500, 0, 1000), { codes: ["HR6", "HR1", "HR2", "HR9", "SY1"], cover: Infinity });
+  assert.deepEqual(pickDistricts(ranked, 45, 100, 60), { codes: ["HR6", "HR1", "HR2"], cover: 25 });
 });
