@@ -35,6 +35,7 @@ class Shown:
     text: str
     href: str | None = None
     note: str | None = None
+    link: str | None = None         # the words of ``text`` that are the link ("see the CQC page"); None: all of it
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,15 @@ class Facet:
     known: tuple[Known, ...] = ()
     browse: bool = False            # each option also gets a static list page (browse/need-...)
     need_words: bool = False        # a search box word naming an option is that filter, never text
+    miles: tuple[float, ...] = ()   # control "radius": the distances offered ("Within 5 miles"), smallest first
+    hint: str | None = None         # control "radius": why it cannot be chosen yet (no postcode given)
     kind: str = ""                  # the kind whose face declares it
     each: str | None = None         # "kinds": one option per kind of service (shown when a site holds more than one)
+
+    @property
+    def radius_choices(self) -> list[tuple[str, str]]:
+        """(value, label) of each distance a radius filter offers: ("5", "Within 5 miles")."""
+        return [(f"{m:g}", within_label(m)) for m in self.miles]
 
 
 @dataclass(frozen=True)
@@ -203,6 +211,11 @@ class Face:
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
                               "unknownOne": s.unknown_one, "unknownMany": s.unknown_many} for s in self.sorts},
             "compare": [[r.id, r.label] for r in self.compare],
+            # rows the compare page works out in the browser: distance (from the search's postcode) and
+            # the needs the person filtered for (one row each, from home.json's answers)
+            "compareRows": {r.id: r.format for r in self.compare if r.format in BROWSER_ROWS},
+            "filterLabels": {o.filter: o.label for o in self.options},
+            "radius": self.radius_for_script(),
             "needWords": self.need_words(),
             "search": {k: v for k, v in self.search.items() if k != "description"},
             "coverage": {k: v for k, v in self.coverage.items() if k != "description"},
@@ -220,6 +233,13 @@ class Face:
         pairs = [f"{p} with {p}" for p in plurals]
         return f"Compare {', '.join(pairs[:-1])} and {pairs[-1]}: each kind is in a table of its own, with its own rows."
 
+    def radius_for_script(self) -> dict[str, Any] | None:
+        """The distance filter (the first facet with control "radius"): its field, distances, labels and hint."""
+        f = next((f for f in self.facets if f.control == "radius"), None)
+        if f is None:
+            return None
+        return {"key": f.key, "miles": list(f.miles), "labels": dict(f.radius_choices), "hint": f.hint or ""}
+
     def script_json(self) -> str:
         """``for_script()`` as JSON that is safe inside an HTML script element."""
         return json_for_html(json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
@@ -234,6 +254,11 @@ class FaceError(ValueError):
 KEY_QUESTIONS = (("safe", "Safe"), ("effective", "Effective"), ("caring", "Caring"), ("responsive", "Responsive"),
                  ("well_led", "Well-led"))
 FREE_KINDS = {"nursing": "with nursing", "residential": "without nursing"}  # kinds of bed, as pages name them
+
+
+def within_label(miles: float) -> str:
+    """'Within 5 miles' (a radius filter's choice)."""
+    return f"Within {miles:g} mile{'' if miles == 1 else 's'}"
 
 
 def lower_first(text: str) -> str:
@@ -257,6 +282,9 @@ def fee_range(lo: Any, hi: Any) -> str | None:
 
 # ---- formatters: a value (and the home) -> how pages show it, or None when it is not known ----------------
 
+CQC_LINK = "see the CQC page"
+CQC_PAGE = "See the CQC page"
+BROWSER_ROWS = ("distance", "filtered")  # compare rows the page fills in the browser (Face.for_script compareRows)
 Formatter = Callable[[View, Any, Any], "Shown | None"]
 FORMATS: dict[str, Formatter] = {}
 
@@ -358,10 +386,13 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     """'Good (3 May 2023), more than two years old', 'Not yet rated by CQC' or 'Rating not in our data: see the CQC page'."""
 
     r = v.rating
-    if not r or r == v.s.values.not_yet_rated:
-        return Shown(v.rating_text)
+    if not r:
+        return Shown(v.rating_text, href=v.cqc_url, link=CQC_LINK)
+    if r == v.s.values.not_yet_rated:
+        return Shown(v.rating_text, href=v.cqc_url, link=CQC_PAGE)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
-    return Shown(f"{r}{when}" + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""))
+    return Shown(f"{r}{when}" + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""),
+                 href=v.cqc_url, link=CQC_PAGE)
 
 
 @formatter("card_rating")
@@ -370,10 +401,22 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
 
     r = v.rating
     if not r:
-        return Shown(f"CQC rating: {v.rating_label} (see the CQC page)")
+        return Shown(f"CQC rating: {v.rating_label} ({CQC_LINK})", href=v.cqc_url, link=CQC_LINK)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
     text = v.rating_text + when
     return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
+
+
+@formatter("distance")
+def _distance(v: View, value: Any, spec: Any) -> Shown | None:
+    """Worked out in the browser from the search's postcode and the home's position (home.json ``at``)."""
+    return None
+
+
+@formatter("filtered")
+def _filtered(v: View, value: Any, spec: Any) -> Shown | None:
+    """One row for each need the person filtered for, placed in the browser from home.json's ``answers``."""
+    return None
 
 
 @formatter("card_beds")
@@ -717,8 +760,14 @@ class _Reader:
                         for i, f in enumerate(fields, 1)]
         known = tuple(Known(str(self.need(k, "key", f"{where}.known[{i}]")), str(self.need(k, "value", f"{where}.known[{i}]")),
                             k.get("question")) for i, k in enumerate(d.get("known") or []))
-        return Facet(key, str(d.get("control", "checks")), d.get("legend", ""), d.get("question"), tuple(options), known,
-                     bool(d.get("browse")), bool(d.get("needWords")), each=str(each) if each else None)
+        control = str(d.get("control", "checks"))
+        miles = d.get("miles") or []
+        if control == "radius" and (not isinstance(miles, list) or not miles
+                                    or not all(isinstance(m, (int, float)) and not isinstance(m, bool) and m > 0 for m in miles)):
+            raise self.fail(f"{where}.miles", "a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]")
+        return Facet(key, control, d.get("legend", ""), d.get("question"), tuple(options), known,
+                     bool(d.get("browse")), bool(d.get("needWords")), tuple(sorted(float(m) for m in miles)) if control == "radius" else (),
+                     d.get("hint"), each=str(each) if each else None)
 
     def kind_options(self, key: str) -> list[Option]:
         """One option per kind of service, labelled with its find words ("Care home", "Care at home"):

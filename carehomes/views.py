@@ -555,10 +555,25 @@ class HomeView:
                 out.append(text)
         return out
 
+    def card_links(self) -> dict[str, list[str]]:
+        """Card line (its place, as text) -> [the words that are the link, the link], for lines that link
+        (the CQC page); the lines themselves stay plain text."""
+        out: dict[str, list[str]] = {}
+        lines = 0
+        for spec in self.face.card:
+            shown = self.shown(spec)
+            text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
+            if not text:
+                continue
+            if shown and shown.href and (shown.link or shown.text) in text:
+                out[str(lines)] = [shown.link or shown.text, shown.href]
+            lines += 1
+        return out
+
     def card_meta(self) -> str:
-        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines", "cqc",
-        "ring"} (the CQC page, and who to ring when a search can only offer homes that have not confirmed)
-        (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
+        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines", "links", "cqc",
+        "ring"} (the lines that link, the CQC page, and who to ring when a search can only offer homes that have not
+        confirmed) (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
         card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
         if self.ring_text:
             card["ring"] = self.ring_text
@@ -567,6 +582,9 @@ class HomeView:
             covers = self.get("coverage.districts")
             if isinstance(covers, list) and covers:
                 card["covers"] = [str(c).upper() for c in covers]
+        links = self.card_links()
+        if links:
+            card["links"] = links
         return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
@@ -680,12 +698,31 @@ class HomeView:
     def summary(self) -> dict:
         """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
         compare row's finished cell (None: not known, which the page words once); a closed home's mark and CQC page."""
-        out = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        out: dict[str, Any] = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
         if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
             out |= {"closed": self.closed_short, "cqc": self.cqc_url}
         if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
             out["kind"] = self.face.kind
+        out.update(self.compare_extras())
         return out
+
+    def compare_extras(self) -> dict[str, Any]:
+        """What the compare page adds to the cells: ``links`` (row id -> [the words that link, the link]),
+        ``notes`` (row id -> a dated note, "rated 3 May 2023; source: ..."), ``at`` (latitude, longitude, for
+        the distance from the search's postcode) and ``answers`` (filter -> "Yes", "No" or None, for the needs
+        the person filtered for)."""
+        links: dict[str, list[str]] = {}
+        notes: dict[str, str] = {}
+        for spec in self.face.compare:
+            shown = self.shown(spec)
+            if shown and shown.href:
+                links[spec.id] = [shown.link or shown.text, shown.href]
+            if shown and shown.note:
+                notes[spec.id] = shown.note
+        lat, lon = self.get("address.latitude"), self.get("address.longitude")
+        face = self.face  # its own kind's filters: another kind's are not its to answer
+        return {"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
+                "answers": {o.filter: yes_no(self.get(o.path)) for o in face.options if not o.path.startswith("kind:")} if any(r.format == "filtered" for r in face.compare) else {}}
 
 
 # Values worked out from several fields, which facets and sorts may name like a field path.

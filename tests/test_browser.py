@@ -476,6 +476,9 @@ def test_every_rating_can_be_chosen(edge, page):
     page.get_by_label(values.no_rating).check()
     assert result_names(page) == ["Edge 4 (fictional)"]
     expect(page.locator("#results li").first).to_contain_text(f"CQC rating: {values.no_rating}")
+    # "see the CQC page" on a card is a real link (issue 21)
+    cqc = page.locator("#results li").first.get_by_role("link", name="see the CQC page")
+    assert re.match(r"https://www\.cqc\.org\.uk/", cqc.get_attribute("href") or "")
     page.goto(edge + "find/?sort=rating")
     wait_results(page)
     expect(page.locator("#results h2 a")).to_have_text(["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)", "Edge 4 (fictional)"])
@@ -753,7 +756,7 @@ def test_discharge_coordinator_journey(site, browser, sized):
     other.emulate_media(media="print")
     expect(other.locator("#print-date")).to_be_visible()
     expect(other.locator("#print-date")).to_contain_text("Printed on")
-    for label in ("Phone", "Sources", "CQC rating", "Lowest weekly fee"):
+    for label in ("Phone", "Sources", "CQC rating", "Food hygiene rating", "Weekly fee with nursing", "Accepts the council's usual rate"):
         expect(other.get_by_role("rowheader", name=label, exact=True)).to_be_visible()
     assert other.locator("button:visible").count() == 0
     assert axe_violations(other) == []

@@ -134,7 +134,7 @@ def test_the_bundled_face_wording():
                                   "Beds free: 0 with nursing, without nursing: not provided yet (confirmed 1 November 2026, 22 days ago). "
                                   "May be out of date", "Fees: not provided yet"]
     cells = v.compare_cells()
-    assert (cells["nursing_free"], cells["residential_free"], cells["fee"]) == ("0", None, None)
+    assert (cells["nursing_free"], cells["residential_free"], cells["fee_nursing"], cells["council_rate"]) == ("0", None, None, None)
     assert cells["rating"] == "Good (2 January 2020, 6 years 10 months ago), more than 2 years old"
     assert cells["confirmed"] == "1 November 2026, 22 days ago (may be out of date)"
     data["cqc"].pop("rating")
@@ -149,8 +149,10 @@ def test_the_bundled_face_wording():
     (lambda f: care_home(f).pop("sorts"), "kinds.care_home: has no sorts; add it (see the description at the top of the file)"),
     (lambda f: care_home(f)["page"][1].update(source="{regulator}"),
      "kinds.care_home.page[1].source: names an owner that does not exist; use {cqc}, {provider}, {council}, {fsa}"),
-    (lambda f: care_home(f)["facets"][2].update(each="care.nothing"),
-     "kinds.care_home.facets[2].each: 'care.nothing' holds no yes/no fields; name a group of them, like care.user_bands, or capabilities"),
+    (lambda f: care_home(f)["facets"][3].update(each="care.nothing"),
+     "kinds.care_home.facets[3].each: 'care.nothing' holds no yes/no fields; name a group of them, like care.user_bands, or capabilities"),
+    (lambda f: care_home(f)["facets"][0].update(miles=[5, "ten"]),
+     "kinds.care_home.facets[0].miles: a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]"),
 ])
 def test_a_wrong_face_entry_is_named(tmp_path, edit, message):
     schema = schema_copy(tmp_path, face_edit=edit)
@@ -249,3 +251,57 @@ def test_every_dated_group_says_its_age_and_an_override_changes_the_wording():
     assert v.card_lines()[1] == "CQC rating: Good (14 March 2025, 1 year 8 months ago). This rating is more than 1 year old"
     food = next(f for f in groups["quality"].facts if f.label == v.s.by_path["food_hygiene.rating"].title)
     assert food.note == f"rated 4 June 2019, 7 years 5 months ago; source: {v.s.values.owner_source('fsa')}"
+
+
+def test_compare_shows_what_families_compare():
+    """Issue 21, requirement 4: rating with its date and a real link to the CQC page, food hygiene with its date,
+    fees from/to with council rate and top-ups, free beds with their date; distance and the needs filtered for
+    are the browser's, from the home's position and its answers."""
+    data = full()
+    data["food_hygiene"] = {"rating": 5, "date": dt.date(2019, 6, 3), "fhrs_id": 123}
+    data["fees"].update({"nursing_from": 1100, "nursing_to": 1350, "council_rate_accepted": True, "top_ups": False})
+    v = HomeView(data, TODAY, load_schema())
+    cells, extras = v.compare_cells(), v.compare_extras()
+    assert (cells["food"], extras["notes"]["food"]) == ("5 out of 5", "rated 3 June 2019, 7 years 5 months ago, so it may have changed; source: Food Standards Agency food hygiene ratings")
+    assert (cells["fee_nursing"], cells["council_rate"], cells["top_ups"]) == ("£1,100 to £1,350 a week", "Yes", "No")
+    assert cells["rating"] == "Good (14 March 2025, 1 year 8 months ago)"
+    assert extras["links"]["rating"] == ["See the CQC page", v.cqc_url] and v.cqc_url.startswith("https://www.cqc.org.uk/")
+    assert cells["distance"] is None and cells["filtered"] is None
+    assert extras["at"] == [data["address"]["latitude"], data["address"]["longitude"]]
+    assert extras["answers"]["band_dementia"] in ("Yes", "No") and extras["answers"]["care_nursing"] == "Yes"
+    script = face_of(load_schema()).for_script()
+    assert script["compareRows"] == {"distance": "distance", "filtered": "filtered"}
+    assert script["filterLabels"]["care_nursing"] == "With nursing"
+    assert [r[0] for r in script["compare"]][:6] == ["distance", "address", "care", "filtered", "rating", "food"]
+
+
+def test_no_rating_links_the_cqc_page_on_cards_and_compare():
+    data = full()
+    data["cqc"].pop("rating")
+    v = HomeView(data, TODAY, load_schema())
+    assert v.compare_extras()["links"]["rating"] == ["see the CQC page", v.cqc_url]
+    assert v.compare_cells()["rating"] == "Rating not in our data: see the CQC page"
+    card = json.loads(base64.b64decode(v.card_meta()))
+    assert card["lines"][1] == "CQC rating: Rating not in our data (see the CQC page)"
+    assert card["links"] == {"1": ["see the CQC page", v.cqc_url]}
+
+
+def test_the_radius_filter_is_a_facet_with_its_choices():
+    """Issue 21, requirement 3: within 5 / 10 / 20 miles, declared in face.json; the find page's radios start
+    disabled with the hint saying why (a postcode is needed); the separate postcode box is gone."""
+    schema = load_schema()
+    face = face_of(schema)
+    assert face.for_script()["radius"] == {"key": "within", "miles": [5.0, 10.0, 20.0], "hint": (
+        "Type a postcode in the search box (or use your location) to choose a distance."),
+        "labels": {"5": "Within 5 miles", "10": "Within 10 miles", "20": "Within 20 miles"}}
+    assert "within" in face.for_script()["fields"]
+    find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
+        stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[],
+        lists={"letters": [], "towns": [], "needs": [], "areas": []}, map={"tiles": "", "attribution": "", "host": ""}, face=face,
+        towns=[], ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices, values=schema.values, up="../",
+        ring_council="")
+    assert ('<input type="radio" id="within-10" name="within" value="10" data-miles="10" disabled>'
+            '<label for="within-10">Within 10 miles</label>') in find
+    assert 'id="near"' not in find and "Postcode to measure distance from" not in find
+    assert find.index('id="skip-results"') < find.index('id="filter-panel"')
+    assert 'id="shortlist-bar"' in find

@@ -1,9 +1,38 @@
 /* The compare page: the shortlist side by side. The rows are the face's; each cell is finished by the
    build (homes/<slug>/home.json); this only places them. */
 import { FACE, VALUES } from "./directory-values.js";
-import { el } from "./directory-dom.js";
-import { plural, safeSlug } from "./directory-text.js";
-import { MAX, getList, setList } from "./directory-shortlist.js";
+import { el, withLink } from "./directory-dom.js";
+import { distanceText, fill, km, plural, safeSlug } from "./directory-text.js";
+import { MAX, getList, getSearch, setList } from "./directory-shortlist.js";
+
+export function compareRows(face, search) {
+  // The table's rows: [id, label, kind] from the face's compare rows, in its order. The distance row only
+  // when the last search had a postcode (or a location); one row for each need it filtered for.
+  var kinds = face.compareRows || {}, out = [];
+  (face.compare || []).forEach(function (row) {
+    var kind = kinds[row[0]];
+    if (kind === "distance") { if (search.at) out.push([row[0], fill(row[1], { from: search.from }), kind]); }
+    else if (kind === "filtered") {
+      (search.filters || []).forEach(function (f) {
+        var label = (face.filterLabels || {})[f];
+        if (label) out.push([f, fill(row[1], { label: label }), kind]);
+      });
+    } else out.push([row[0], row[1], ""]);
+  });
+  return out;
+}
+export function compareCell(home, row, search, values) {
+  // [text or null (not known), link or null, note or null] for one home's cell of a row (compareRows)
+  var h = home || {};
+  if (row[2] === "distance") {
+    var at = h.at;
+    if (!search.at || !Array.isArray(at) || typeof at[0] !== "number" || typeof at[1] !== "number") return [null, null, null];
+    return [distanceText(km(search.at, at), search.unit, values.find || {}), null, null];
+  }
+  if (row[2] === "filtered") return [(h.answers || {})[row[0]] || null, null, null];
+  var v = (h.compare || {})[row[0]];
+  return [v === undefined || v === "" ? null : v, (h.links || {})[row[0]] || null, (h.notes || {})[row[0]] || null];
+}
 
 export function byKind(homes, kinds) {
   // [{homes, rows, caption}]: one group per kind of service in the shortlist's order, each with its own compare
@@ -30,7 +59,7 @@ export function initCompare(root) {
   var status = document.getElementById("compare-status"), holder = document.getElementById("compare-table");
   var tools = document.getElementById("compare-tools"), linkBox = document.getElementById("share-link");
   var copyStatus = document.getElementById("copy-status"), printed = document.getElementById("print-date");
-  var clear = document.getElementById("clear-shortlist");
+  var clear = document.getElementById("clear-shortlist"), hint = document.getElementById("compare-scroll-hint");
   // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
   var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
   var sharedNote = "";
@@ -61,6 +90,7 @@ export function initCompare(root) {
       // care homes compare with care homes, agencies with agencies: one table per kind, with that kind's rows
       var groups = byKind(all, FACE.kinds || {});
       groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
+      showHint();
       var missing = list.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
       status.textContent = (message || "") + "Comparing " + plural(all.length, "home.", "homes.") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
         (missing ? " " + missing + " could not be found and may have left the directory." : "") +
@@ -72,7 +102,9 @@ export function initCompare(root) {
     });
   }
   function kindTable(found, rows, captionText) {
-      var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side", tabindex: "0" });
+      // the region scrolls sideways on a narrow screen: it takes the keyboard (arrow keys) and the hint says so
+      var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side (scrolls sideways)",
+        "aria-describedby": "compare-scroll-hint", tabindex: "0" });
       var table = el("table"), caption = el("caption", null, captionText || "Your shortlist: " + plural(found.length, "home", "homes"));
       table.appendChild(caption);
       var thead = el("thead"), tr = el("tr");
@@ -103,19 +135,30 @@ export function initCompare(root) {
       });
       thead.appendChild(tr); table.appendChild(thead);
       var tbody = el("tbody");
-      // the rows are the face's (FACE.compare: [id, label]); each cell is finished by the build (home.json)
-      rows.forEach(function (row) {
+      // the rows are the face's (FACE.compare, or the kind's: [id, label]); each cell is finished by the build
+      // (home.json), but for the distance from the last search's postcode and its needs, worked out here
+      var search = getSearch();
+      compareRows({ compare: rows, compareRows: FACE.compareRows, filterLabels: FACE.filterLabels }, search).forEach(function (row) {
         var r = el("tr");
         r.appendChild(el("th", { scope: "row" }, row[1]));
         found.forEach(function (h) {
-          var v = (h.compare || {})[row[0]], missing = v === null || v === undefined || v === "";
-          r.appendChild(el("td", missing ? { class: "ch-missing" } : null, missing ? VALUES.notProvided : v));
+          var cell = compareCell(h, row, search, VALUES), td = el("td", cell[0] === null ? { class: "ch-missing" } : null);
+          if (cell[0] === null) td.textContent = VALUES.notProvided;
+          else withLink(td, cell[0], cell[1]);
+          if (cell[0] !== null && cell[2]) { td.appendChild(el("br")); td.appendChild(el("span", { class: "ch-note" }, cell[2])); }
+          r.appendChild(td);
         });
         tbody.appendChild(r);
       });
       table.appendChild(tbody); wrap.appendChild(table);
       return wrap;
   }
+  function showHint() {
+    // said only when the table is wider than the screen (a phone), and in every case kept out of print
+    var wrap = holder.querySelector(".ch-compare-wrap");
+    if (hint) hint.hidden = !wrap || wrap.scrollWidth <= wrap.clientWidth + 1;
+  }
+  window.addEventListener("resize", showHint);
   document.getElementById("copy-link").addEventListener("click", function () {
     linkBox.select();
     var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the homes."; };

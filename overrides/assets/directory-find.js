@@ -1,17 +1,19 @@
 /* The find page: reads the form, asks Pagefind (or the nearest districts' files), places the build's
    finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
-import { el } from "./directory-dom.js";
-import { byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, km, money, needsIn, officeDistanceText,
-  outward, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode } from "./directory-text.js";
-import { refreshButtons } from "./directory-shortlist.js";
+import { el, withLink } from "./directory-dom.js";
+import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
+  officeDistanceText, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode,
+  withinCounts, withinMiles } from "./directory-text.js";
+import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
 
 const PAGE = 20;
 // The form's fields: the fixed ones and one (several values) per yes/no facet of the face.
 var FIELDS = [], MULTI = { rating: 1 };
 function addFacetFields() {
-  FIELDS = ["q", "town", "locality"].concat(FACE.fields || [], ["sort", "near", "unit"]);
+  // one search box: a postcode typed in it is where distances are measured from (there is no second box)
+  FIELDS = ["q", "town", "locality"].concat(FACE.fields || [], ["sort", "unit"]);
   Object.keys(FACE.filters || {}).forEach(function (k) { MULTI[k] = 1; });
 }
 // Sorts made at build time: each home page carries its rank in each order (unknowns last).
@@ -25,13 +27,15 @@ function readForm(form) {
   if (hasPostcode(s.q)) {
     var inQ = outward(s.q) ? null : withPostcode(s.q);
     s.nearFromQ = inQ ? inQ[0] : s.q;  // the postcode as typed in the search box
-    if (!s.near) s.near = s.nearFromQ;
+    s.near = s.nearFromQ;
     s.q = inQ ? inQ[1] : "";
   }
   return s;
 }
 function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
 function writeForm(form, params) {
+  // an older link's separate postcode (?near=) joins the search box
+  if (params.get("near")) params.set("q", foldNear(params.get("q"), params.get("near")));
   FIELDS.forEach(function (k) {
     var values = params.getAll(k);
     form.querySelectorAll("[name='" + k + "']").forEach(function (input) {
@@ -74,12 +78,13 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
   var m = data.meta || {}, li = el("li");
   var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
   h.appendChild(a); li.appendChild(h);
-  var built = readCard(m), ul = el("ul");
+  var built = readCard(m), ul = el("ul"), links = built.links || {};
   li.appendChild(el("p", null, built.address));
   // an agency found by the area it covers says so first ("Covers OL1")
   if (coversDistrict(built, district)) ul.appendChild(el("li", { class: "ch-covers" }, fill((FACE.coverage || {}).covers, { district: district })));
-  // the card's lines, finished by the build (with their "not known" wording): placed, never reworded
-  built.lines.forEach(function (line) { ul.appendChild(el("li", null, line)); });
+  // the card's lines, finished by the build (with their "not known" wording): placed, never reworded; the
+  // words that link (the CQC page) are a real link
+  built.lines.forEach(function (line, i) { ul.appendChild(withLink(el("li"), line, links[String(i)])); });
   // an agency's address is its office: its distance is only ever the distance to that office
   if (distance !== undefined) ul.appendChild(el("li", null, built.office ? officeDistanceText(distance, unit, VALUES.find, FACE.coverage) : distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
@@ -139,16 +144,18 @@ function activeFilters(form, s) {
   var out = [];
   // with words and a postcode in the search box, each chip removes its own part
   if (s.q) out.push(["Words: " + s.q, function () { form.q.value = s.nearFromQ || ""; }]);
+  var radius = FACE.radius && form.querySelector("input[name='" + FACE.radius.key + "'][value='']");
+  var noRadius = function () { if (radius) radius.checked = true; };
   if (s.nearFromQ) out.push(["Nearest to " + s.nearFromQ.toUpperCase(), function () {
     form.q.value = s.q;
+    noRadius();
     if (s.q && form.sort.value === "distance") form.sort.value = "name";
   }]);
-  else if (s.near) out.push(["Nearest to " + s.near.toUpperCase(), function () { form.near.value = ""; if (form.sort.value === "distance") form.sort.value = "name"; }]);
   ["town", "locality"].forEach(function (k) {
     if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
   });
   form.querySelectorAll("input[type=checkbox]:checked, input[type=radio]:checked").forEach(function (i) {
-    if (i.type === "radio" && !i.value) return;
+    if ((i.type === "radio" && !i.value) || i.disabled) return;
     out.push([labelFor(i), function () { if (i.type === "radio") form.querySelector("input[name='" + i.name + "'][value='']").checked = true; else i.checked = false; }]);
   });
   if (s.maxfee) out.push(["Fee up to " + money(s.maxfee), function () { form.maxfee.value = ""; }]);
@@ -270,9 +277,10 @@ export function initFind(root) {
     }
     return cardFiles[code];
   }
-  function nearestCards(at, want) {
+  function nearestCards(at, want, reach) {
     // the result cards ({url, meta}, as Pagefind's fragments have them) of every home in the nearest districts
-    return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadCards)); }).then(function (files) {
+    var cover = Infinity;
+    return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadCards)); }).then(function (files) {
       var out = [];
       files.forEach(function (cards) {
         (Array.isArray(cards) ? cards : []).forEach(function (d) {
@@ -281,15 +289,17 @@ export function initFind(root) {
           out.push({ url: new URL(d.url, base).pathname, meta: d.meta, title: String(d.meta.title || ""), km: isNaN(lat) || isNaN(lon) ? 9999 : km(at, [lat, lon]) });
         });
       });
+      out.cover = cover;
       return out;
     });
   }
-  function nearest(at, results, want) {
+  function nearest(at, results, want, reach) {
     // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
     // of the nearest districts say where they are. Each matching home of those districts, once.
     var byId = {};
     results.forEach(function (r) { byId[r.id] = r; });
-    return nearDistricts(at, want).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
+    var cover = Infinity;
+    return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadNear)); }).then(function (files) {
       var out = [];
       files.forEach(function (homes) {
         (Array.isArray(homes) ? homes : []).forEach(function (h) {
@@ -300,22 +310,27 @@ export function initFind(root) {
           out.push({ data: r.data, rank: Number(h[3]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
         });
       });
+      out.cover = cover;
       return out;
     });
   }
-  function nearDistricts(at, want) {
+  function nearDistricts(at, want, reach) {
     // on a big site: the areas whose centres are nearest (up to 6), then their districts, nearest
-    // first, until they hold about ``want`` homes
+    // first, until they hold about ``want`` homes and every district within ``reach`` km (the distance
+    // chosen); the list's ``cover``: the km within which every home is in them
+    var areaCover = Infinity;
     return loadAreas().then(function (a) {
-      var near = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; })
-        .filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); }).map(function (x) { return x[1]; });
-      return Promise.all(near.map(loadShard));
+      var ranked = Object.keys(a).map(function (k) { return [km(at, a[k]), k]; }).sort(function (x, y) { return x[0] - y[0]; });
+      var near = ranked.filter(function (x, i) { return i < 6 && (i === 0 || x[0] < 60); });
+      // an area left out may have homes nearer than its middle (an area is up to about 40 km across)
+      if (near.length < ranked.length) areaCover = Math.max(0, ranked[near.length][0] - 40);
+      return Promise.all(near.map(function (x) { return loadShard(x[1]); }));
     }).then(function (list) {
       var ranked = [];
       list.forEach(function (d) { Object.keys(d).forEach(function (k) { ranked.push([km(at, d[k]), k, d[k][2]]); }); });
       ranked.sort(function (x, y) { return x[0] - y[0]; });
-      var out = [], count = 0;
-      for (var i = 0; i < ranked.length && count < want; i++) { out.push(ranked[i][1]); count += ranked[i][2]; }
+      var picked = pickDistricts(ranked, want, reach, NEAR_MAX), out = picked.codes;
+      out.cover = Math.min(picked.cover, areaCover);
       return out;
     });
   }
@@ -389,6 +404,7 @@ export function initFind(root) {
 
   function drawActive(s) {
     var items = activeFilters(form, s), ul = active.querySelector("ul");
+    if (geo) items.unshift(["Nearest to your location", function () { geo = null; setRadius(!!s.near); if (form.sort.value === "distance" && !s.near) form.sort.value = "name"; }]);
     ul.replaceChildren();
     items.forEach(function (item, i) {
       var li = el("li"), b = el("button", { type: "button", class: "ch-chip", "data-i": String(i) });
@@ -408,14 +424,70 @@ export function initFind(root) {
     var n = items.filter(function (x) { return x[0].indexOf("Words: ") !== 0 && x[0].indexOf("Nearest to ") !== 0; }).length;
     document.getElementById("filter-count").textContent = n ? " (" + n + " on)" : "";
   }
+  // ---- the distance filter (the face's radius facet): only with a postcode in the search box or the
+  // person's location; otherwise its hint says why. Each distance says how many of the homes are within it.
+  var radiusBox = FACE.radius ? document.getElementById(FACE.radius.key + "-set") : null;
+  function setRadius(on) {
+    if (!radiusBox) return;
+    document.getElementById(FACE.radius.key + "-hint").hidden = on;
+    radiusBox.querySelectorAll("input[data-miles]").forEach(function (input) {
+      input.disabled = !on;
+      if (!on && input.checked) radiusBox.querySelector("input[value='']").checked = true;
+      var note = document.getElementById(input.id + "-count");
+      if (!on && note) { note.remove(); input.removeAttribute("aria-describedby"); }
+    });
+  }
+  function showRadius(counts, cover) {
+    if (!radiusBox || !counts) return;
+    radiusBox.querySelectorAll("input[data-miles]").forEach(function (input) {
+      var id = input.id + "-count", note = document.getElementById(id);
+      if (!note) {
+        note = el("span", { class: "ch-known", id: id });
+        document.querySelector("label[for='" + input.id + "']").insertAdjacentElement("afterend", note);
+        input.setAttribute("aria-describedby", id);
+      }
+      // on a big site only the districts near the postcode are read: beyond them a count is at least that
+      note.textContent = " (" + (parseFloat(input.value) * MILE > cover ? "at least " : "") + plural(counts[input.value] || 0, "home", "homes") + ")";
+    });
+  }
+  function districtsWithin(at, kmMax) {
+    // the postcode districts whose homes' middle is within kmMax (and a margin: a district is wider than its middle)
+    return loadAreas().then(function (a) {
+      var near = Object.keys(a).filter(function (k) { return km(at, a[k]) < kmMax + 60; });
+      return Promise.all(near.map(loadShard));
+    }).then(function (list) {
+      var out = [];
+      list.forEach(function (d) { Object.keys(d).forEach(function (k) { if (km(at, d[k]) < kmMax + 15) out.push(k); }); });
+      return out;
+    });
+  }
+  function placed(o, results) {
+    // Pagefind's results (any order but distance) with each home's distance, from the nearest districts'
+    // summaries (search/near/): a home further than the widest distance, or with no position, is 9999
+    if (!o || !FACE.radius || !results.length || results[0].km !== undefined) return Promise.resolve(results);
+    var widest = Math.max.apply(null, FACE.radius.miles) * MILE;
+    return districtsWithin(o.at, widest).then(function (codes) { return Promise.all(codes.map(loadNear)); }).then(function (files) {
+      var byId = {};
+      files.forEach(function (homes) {
+        (Array.isArray(homes) ? homes : []).forEach(function (h) {
+          if (Array.isArray(h) && typeof h[1] === "number" && typeof h[2] === "number") byId[h[0]] = km(o.at, [h[1], h[2]]);
+        });
+      });
+      return results.map(function (r) { return { id: r.id, data: r.data, km: byId[r.id] === undefined ? 9999 : byId[r.id] }; });
+    });
+  }
   function run() {
+    setRadius(hasPostcode(form.q.value) || !!geo);
     var s = readForm(form), my = ++runId, p = toParams(form);
     history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
     drawActive(s);
     var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
     // the postcode district an agency's covered area is matched against (none from "use my location")
     district = distanceMode && !geo ? outward(s.near) : null;
-    var prep = distanceMode ? origin(s) : Promise.resolve(null);
+    // the distance chosen, in km: a distance search on a big site then loads every district within it
+    var reach = FACE.radius && s[FACE.radius.key] ? parseFloat(s[FACE.radius.key]) * MILE : 0;
+    // distances are measured for the distance order, and for the distance filter whenever there is a postcode
+    var prep = distanceMode || s.near || geo ? origin(s) : Promise.resolve(null);
     // start loading Pagefind now unless this may be a search without it (below); a failure is told there
     if (!distanceMode || s.q || Object.keys(filters).length) loadPagefind().catch(function () { /* told below */ });
     // aria-busy is "false" again once this search's count (or why there is none) is written
@@ -429,6 +501,8 @@ export function initFind(root) {
         finish(o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.");
         list.replaceChildren(); more.hidden = true; pending = []; return;
       }
+      if (o && o.error) o = null;  // another order than distance: a postcode that is not found only sorts nothing
+      if (!o) setRadius(false);
       var unknown = 0;
       // Every home page carries the word "carehomelisting": searching for it instead of null
       // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
@@ -437,6 +511,9 @@ export function initFind(root) {
       var meant = needsIn(s.q, FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
+      // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
+      setSearch({ from: o ? (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) : "", at: o ? [o.at[0], o.at[1]] : null,
+        unit: form.unit.value, filters: Object.keys(filters).filter(function (k) { return (FACE.filterLabels || {})[k]; }) });
       var term = "carehomelisting";
       var total = 0, chosen = chosenFilters(form, s, meant.filters);
       function searchFor(filters) {
@@ -445,7 +522,7 @@ export function initFind(root) {
           // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
           // cards are all it needs, and Pagefind is not loaded at all
           total = homes;
-          search = nearestCards(o.at, SORT_ALL).then(function (items) { return [items, 0]; });
+          search = nearestCards(o.at, SORT_ALL, reach).then(function (items) { return [items, 0]; });
         } else search = loadPagefind().then(function (loaded) {
           var pagefind = words.length ? wordSearch(loaded, words) : loaded;
           return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
@@ -456,7 +533,7 @@ export function initFind(root) {
               // them: more districts when the words or filters match fewer homes), and the count says how
               // many more there are
               var want = Math.min(NEAR_MAX, Math.ceil(SORT_ALL * Math.max(1, (homes || total) / total)));
-              return nearest(o.at, r.results, want).then(function (items) { return [items, 0]; });
+              return nearest(o.at, r.results, want, reach).then(function (items) { return [items, 0]; });
             }
             return Promise.all(r.results.map(function (x) { return x.data(); })).then(function (items) {
               return [items.map(function (d) {
@@ -490,13 +567,23 @@ export function initFind(root) {
           return more && more.length ? more : results;
         });
       }).then(function (results) {
+        return my !== runId || !results ? null : placed(o, results);
+      }).then(function (results) {
         if (my !== runId || !results) return;
+        var rkey = FACE.radius ? FACE.radius.key : "", radiusChoice = rkey && o ? s[rkey] : "";
+        var cover = results.cover === undefined ? Infinity : results.cover;
+        if (o && FACE.radius) showRadius(withinCounts(results.map(function (x) { return x.km; }), FACE.radius.miles), cover);
+        var within = radiusChoice ? String(FACE.radius.labels[radiusChoice] || "").toLowerCase() : "";
+        if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find);
         if (n === 0) {
-          text = reasons.length ? reasons.join(" ") : "No homes match. Try removing a filter.";
+          text = reasons.length ? reasons.join(" ") : within ? "No homes " + within + " match. Choose a wider distance or remove a filter."
+            : "No homes match. Try removing a filter.";
         } else if (unconfirmed) {
           text = reasons.concat(fill(VALUES.find.partial, { count: plural(n, "home", "homes") })).join(" ");
+        } else if (within && distanceMode) {
+          text = (reach > cover ? "At least " : "") + plural(n, "home", "homes") + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
           text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
@@ -507,7 +594,8 @@ export function initFind(root) {
         } else if (s.sort === "rating" && unknown === n) {
           text = plural(n, "home matches", "homes match") + ". " + VALUES.find.ratingSortNotKnown;
         } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
-          (s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
+          (within ? " Only the homes " + within + " of " + (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) + "."
+            : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page
         return showMore().then(function () { finish(text); });
       });
@@ -520,12 +608,11 @@ export function initFind(root) {
   form.addEventListener("input", function (ev) {
     // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen
     if (ev.target.name === "q" && hasPostcode(form.q.value) && form.sort.value === "name") form.sort.value = "distance";
-    if (ev.target.name === "q" || ev.target.name === "near") { clearTimeout(timer); timer = setTimeout(run, 300); }
+    if (ev.target.name === "q") { clearTimeout(timer); timer = setTimeout(run, 300); }
   });
   form.addEventListener("change", function (ev) {
-    if (ev.target.name === "near" && ev.target.value && form.sort.value !== "distance") form.sort.value = "distance";
     if (ev.target.name === "sort" && ev.target.value !== "distance") geo = null;
-    if (ev.target.name !== "q" && ev.target.name !== "near") run();
+    if (ev.target.name !== "q") run();
   });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault(); clearTimeout(timer); run();
@@ -536,7 +623,8 @@ export function initFind(root) {
     }
   });
   more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
-  document.getElementById("use-location").addEventListener("click", function () {
+  var locate = document.getElementById("use-location");
+  if (locate) locate.addEventListener("click", function () {
     if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
     status.textContent = "Asking your browser for your location…";
     navigator.geolocation.getCurrentPosition(function (p) {

@@ -3,6 +3,7 @@ import { el, announce } from "./directory-dom.js";
 import { safeSlug } from "./directory-text.js";
 
 const KEY = "carehomes.shortlist";
+const SEARCH = "carehomes.search";  // the last search's postcode (as typed), its position and the needs filtered for
 export const MAX = 10;
 
 export function getList() {
@@ -14,6 +15,18 @@ export function getList() {
 export function setList(list) {
   try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode: keep going */ }
   refreshButtons();
+}
+export function setSearch(search) {
+  try { localStorage.setItem(SEARCH, JSON.stringify(search)); } catch (e) { /* private mode: keep going */ }
+}
+export function getSearch() {
+  // {from, at: [lat, lon] or null, unit, filters: [...]} as the find page left it, or an empty search
+  try {
+    var v = JSON.parse(localStorage.getItem(SEARCH) || "{}") || {};
+    var at = Array.isArray(v.at) && typeof v.at[0] === "number" && typeof v.at[1] === "number" ? [v.at[0], v.at[1]] : null;
+    return { from: at ? String(v.from || "").slice(0, 40) : "", at: at, unit: v.unit === "km" ? "km" : "mi",
+      filters: Array.isArray(v.filters) ? v.filters.filter(function (f) { return typeof f === "string"; }) : [] };
+  } catch (e) { return { from: "", at: null, unit: "mi", filters: [] }; }
 }
 function inList(slug) { return getList().some(function (x) { return x.slug === slug; }); }
 export function toggle(slug, name, region) {
@@ -40,6 +53,12 @@ export function refreshButtons() {
   if (link) {
     link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
     if (link.closest(".ch-result-links")) link.hidden = n === 0;  // on the find page, only once there is one
+  }
+  // the find page's bar, kept in sight at the foot of the screen while the results scroll
+  var bar = document.getElementById("shortlist-bar"), barLink = document.getElementById("shortlist-bar-link");
+  if (bar && barLink) {
+    bar.hidden = n === 0;
+    barLink.replaceChildren("Compare (" + n + ")", el("span", { class: "ch-sep" }, n === 1 ? " shortlisted home" : " shortlisted homes"));
   }
 }
 export function liveRegion() {

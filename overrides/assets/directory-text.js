@@ -77,9 +77,13 @@ export function readCard(meta) {
     var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
     var card = JSON.parse(new TextDecoder().decode(bytes));
     var cqc = typeof card.cqc === "string" && /^https:\/\//.test(card.cqc) ? card.cqc : "";
-    return { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [],
+    var links = card.links && typeof card.links === "object" ? card.links : {};
+    var out = { address: String(card.address || ""), lines: Array.isArray(card.lines) ? card.lines.map(String) : [],
       ring: typeof card.ring === "string" ? card.ring : "", cqc: cqc,
       office: card.office === true, covers: Array.isArray(card.covers) ? card.covers.map(String) : [] };
+    // a line's link (the CQC page): [the words that link, the link], by the line's place
+    if (Object.keys(links).length) out.links = links;
+    return out;
   } catch (e) { return { address: "", lines: [], ring: "", cqc: "", office: false, covers: [] }; }
 }
 export function relaxable(chosen, known, homes) {
@@ -152,4 +156,42 @@ export function coverageNote(cards, district, coverage) {
   if (!offices.length || !district) return "";
   var given = offices.some(function (c) { return (c.covers || []).length; });
   return fill(given ? (coverage || {}).officeNote : (coverage || {}).noneGiven, { district: district });
+}
+
+export function withinCounts(kms, miles) {
+  // {"5": 3, "10": 8, "20": 19}: how many of the homes (their distances in km) are within each distance in miles
+  var out = {};
+  (miles || []).forEach(function (m) {
+    out[String(m)] = (kms || []).filter(function (k) { return typeof k === "number" && k <= m * MILE; }).length;
+  });
+  return out;
+}
+export function withinMiles(items, miles) {
+  // the items ({km}) within ``miles`` (a number, or "" for any distance), in their order
+  var m = parseFloat(miles);
+  if (!(m > 0)) return items;
+  return items.filter(function (x) { return typeof x.km === "number" && x.km <= m * MILE; });
+}
+export function foldNear(q, near) {
+  // an old link's separate postcode (?near=HR6+8AA) joins the one search box, unless the box has one already
+  var n = String(near || "").trim(), words = String(q || "").trim();
+  if (!n || outward(words) || withPostcode(words)) return words;
+  return (words ? words + " " : "") + n;
+}
+export function linkParts(text, link) {
+  // [before, the words that link, after] when the text holds them; else [text, the words, ""] (appended)
+  var t = String(text || ""), words = String(link || ""), i = words ? t.indexOf(words) : -1;
+  return i < 0 ? [t ? t + " " : "", words, ""] : [t.slice(0, i), words, t.slice(i + words.length)];
+}
+export function safeHref(h) { return typeof h === "string" && /^https:\/\/[^\s"<>]+$/.test(h); }
+export const REACH_MARGIN = 15;  // km: a postcode district's homes lie around its middle, not on it
+export function pickDistricts(ranked, want, reach, cap) {
+  // ranked: [[km to its middle, district, homes], ...] nearest first. The districts to load: until they hold
+  // ``want`` homes and every district within ``reach`` km (and a margin) is in, at most ``cap`` homes.
+  // cover: every home within this many km is in those districts (Infinity: all of them are)
+  var codes = [], count = 0, i = 0;
+  for (; i < ranked.length && (count < want || ranked[i][0] < (reach || 0) + REACH_MARGIN) && count < (cap || Infinity); i++) {
+    codes.push(ranked[i][1]); count += ranked[i][2];
+  }
+  return { codes: codes, cover: i < ranked.length ? Math.max(0, ranked[i][0] - REACH_MARGIN) : Infinity };
 }

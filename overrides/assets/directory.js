@@ -5,7 +5,6 @@ import { readValues } from "./directory-values.js";
 import { el } from "./directory-dom.js";
 import { liveRegion, refreshButtons, toggle } from "./directory-shortlist.js";
 import { initFind } from "./directory-find.js";
-import { initCompare } from "./directory-compare.js";
 
 document.addEventListener("click", function (ev) {
   var b = ev.target.closest && ev.target.closest("button.ch-shortlist");
@@ -29,7 +28,8 @@ function start() {
   readValues(document);
   refreshButtons();
   var f = document.getElementById("find"); if (f) initFind(f);
-  var c = document.getElementById("compare"); if (c) initCompare(c);
+  // the compare page's script is loaded on the compare page only (the find page's first load stays light)
+  var c = document.getElementById("compare"); if (c) import("./directory-compare.js").then(function (m) { m.initCompare(c); });
   var n = document.getElementById("ch-not-found"); if (n) initNotFound(n);
 }
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();

@@ -2,7 +2,9 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, emptyReasons, fill, km, needsIn, outward, plainWords, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode, without } from "../../overrides/assets/directory-text.js";
+import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outward, plainWords, plural, postcode, readCard, relaxable,
+  relaxed, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
+import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
 
@@ -201,4 +203,52 @@ test("an agency found by a town it covers says so", () => {
   const search = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", covers: "area covered" } };
   assert.equal(whyMatched({ title: "Example Covers Care", town: "Chadderton", covers: "Oldham, Shaw" }, ["shaw"], [], search),
     "Matched on: area covered");
+});
+
+test("withinCounts and withinMiles count and keep the homes within each distance in miles", () => {
+  const kms = [1, 8.1, 16.2, 40, 9999];  // 8.1 km is just over 5 miles; 16.2 km just over 10
+  assert.deepEqual(withinCounts(kms, [5, 10, 20]), { 5: 1, 10: 2, 20: 3 });
+  const items = kms.map((k) => ({ km: k }));
+  assert.deepEqual(withinMiles(items, "10").map((x) => x.km), [1, 8.1]);
+  assert.equal(withinMiles(items, ""), items);
+});
+
+test("foldNear puts an old link's separate postcode into the one search box", () => {
+  assert.equal(foldNear("dementia", "HR6 8AA"), "dementia HR6 8AA");
+  assert.equal(foldNear("", "hr9"), "hr9");
+  assert.equal(foldNear("Kington HR5 3BA", "HR6 8AA"), "Kington HR5 3BA");  // the box's own postcode wins
+  assert.equal(foldNear("dementia", ""), "dementia");
+});
+
+test("linkParts makes only the words that link a link, or appends them", () => {
+  assert.deepEqual(linkParts("CQC rating: none (see the CQC page)", "see the CQC page"), ["CQC rating: none (", "see the CQC page", ")"]);
+  assert.deepEqual(linkParts("Good (3 May 2023)", "See the CQC page"), ["Good (3 May 2023) ", "See the CQC page", ""]);
+  assert.equal(safeHref("https://www.cqc.org.uk/location/1-1"), true);
+  assert.equal(safeHref("javascript:alert(1)"), false);
+});
+
+test("compareRows: distance only with a postcode, one row per need filtered for; compareCell words each cell", () => {
+  const face = { compare: [["distance", "Distance from {from}"], ["rating", "CQC rating"], ["filtered", "You searched for: {label}"]],
+    compareRows: { distance: "distance", filtered: "filtered" }, filterLabels: { band_dementia: "Dementia", care_nursing: "With nursing" } };
+  assert.deepEqual(compareRows(face, { at: null, filters: [] }), [["rating", "CQC rating", ""]]);
+  const search = { from: "HR6 8AA", at: [52.2, -2.7], unit: "mi", filters: ["band_dementia", "unknown_filter"] };
+  const rows = compareRows(face, search);
+  assert.deepEqual(rows, [["distance", "Distance from HR6 8AA", "distance"], ["rating", "CQC rating", ""],
+    ["band_dementia", "You searched for: Dementia", "filtered"]]);
+  const home = { at: [52.2, -2.7], compare: { rating: "Good (3 May 2023)" }, links: { rating: ["See the CQC page", "https://www.cqc.org.uk/location/1"] },
+    notes: {}, answers: { band_dementia: "Yes" } };
+  const values = { find: { units: { mi: "miles" }, noLocation: "No location given" } };
+  assert.deepEqual(compareCell(home, rows[0], search, values), ["0.0 miles away (approximately)", null, null]);
+  assert.deepEqual(compareCell(home, rows[1], search, values), ["Good (3 May 2023)", ["See the CQC page", "https://www.cqc.org.uk/location/1"], null]);
+  assert.deepEqual(compareCell(home, rows[2], search, values), ["Yes", null, null]);
+  assert.deepEqual(compareCell({ compare: { rating: null } }, rows[1], search, values), [null, null, null]);
+  assert.deepEqual(compareCell({}, rows[0], search, values), [null, null, null]);
+});
+
+test("pickDistricts loads enough homes and every district within the distance chosen, and says how far that covers", () => {
+  const ranked = [[1, "HR6", 10], [5, "HR1", 40], [20, "HR2", 30], [40, "HR9", 20], [80, "SY1", 50]];
+  assert.deepEqual(pickDistricts(ranked, 45, 0, 1000), { codes: ["HR6", "HR1"], cover: 5 });
+  assert.deepEqual(pickDistricts(ranked, 45, 32, 1000), { codes: ["HR6", "HR1", "HR2", "HR9"], cover: 65 });
+  assert.deepEqual(pickDistricts(ranked, 500, 0, 1000), { codes: ["HR6", "HR1", "HR2", "HR9", "SY1"], cover: Infinity });
+  assert.deepEqual(pickDistricts(ranked, 45, 100, 60), { codes: ["HR6", "HR1", "HR2"], cover: 25 });
 });

@@ -1,0 +1,146 @@
+"""Issue 21's family, at a phone's width in Chromium: one postcode box and a radius, then a compare table
+with what families compare (requirements 3 and 4), in 12 actions or fewer, checked with axe-core."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+import test_browser
+from test_browser import all_homes, axe_violations, haversine_miles, look_big, wait_results
+
+# the browser suite's fixtures: the bundled site on each engine, served, and Chromium
+browser, site = test_browser.browser, test_browser.site
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 740}
+MAX_ACTIONS = 12  # issue 21: a click, a tap or a submitted field is one action
+
+
+def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, engine_site, browser):
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR6-8.json").read_text())["8AA"]
+    homes = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None]
+    def miles(h):
+        return haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"]))
+    wanted = sorted((h for h in homes if miles(h) <= 10 and h["care"].get("nursing") and (h["care"].get("user_bands") or {}).get("dementia")),
+                    key=lambda h: (miles(h), h["name"]))
+    assert len(wanted) >= 3
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"])
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    actions = 0
+
+    def act(step):
+        nonlocal actions
+        actions += 1
+        step()
+
+    act(lambda: pg.goto(site + "find/"))
+    wait_results(pg)
+    act(lambda: (pg.get_by_label("Home name, town, postcode or need").fill("HR6 8AA dementia nursing"),
+                 pg.get_by_label("Home name, town, postcode or need").press("Enter")))
+    expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
+    act(lambda: pg.locator("#filter-panel summary").click())
+    ten = pg.get_by_label("Within 10 miles")
+    expect(ten).to_be_enabled()
+    expect(pg.locator("#within-10-count")).to_have_text(f" ({len(wanted)} homes)")
+    act(lambda: ten.check())
+    expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(wanted)} homes within 10 miles, nearest first\. "))
+    assert "within=10" in pg.url and "HR6" in pg.url
+    expect(pg.locator("#active-filters")).to_contain_text("Within 10 miles")
+    assert pg.locator("#results > li h2").all_inner_texts() == [h["name"] for h in wanted]
+    assert axe_violations(pg) == []
+    chosen = wanted[:3]
+    for h in chosen:
+        act(lambda h=h: pg.get_by_role("button", name=f"Add {h['name']} to shortlist").click())
+    bar = pg.locator("#shortlist-bar-link")
+    expect(bar).to_have_text("Compare (3) shortlisted homes")
+    pg.mouse.wheel(0, -5000)  # back at the top, the bar is still in sight at the foot of the screen
+    box = bar.bounding_box()
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
+    act(lambda: bar.click())
+    expect(pg.locator("#compare-status")).to_have_text("Comparing 3 homes.")
+    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    assert rows["Distance from HR6 8AA"] == [f"{miles(h):.1f} miles away (approximately)" for h in chosen]
+    assert rows["You searched for: Dementia"] == ["Yes"] * 3 and rows["You searched for: With nursing"] == ["Yes"] * 3
+    food = [h.get("food_hygiene") or {} for h in chosen]
+    assert [c.split("\n")[0] for c in rows["Food hygiene rating"]] == [f"{f['rating']} out of 5" if f.get("rating") else "Not provided yet" for f in food]
+    assert all(("rated " in c) == bool(f.get("date")) for c, f in zip(rows["Food hygiene rating"], food, strict=True))
+    # the CQC rating links to the CQC page, for real
+    links = pg.locator("#compare-table tbody tr", has=pg.locator("th", has_text="CQC rating")).get_by_role("link")
+    assert links.count() == 3 and all(re.match(r"https://www\.cqc\.org\.uk/", links.nth(i).get_attribute("href") or "") for i in range(3))
+    # the wide table says it scrolls, and the keyboard can scroll it
+    expect(pg.locator("#compare-scroll-hint")).to_be_visible()
+    region = pg.get_by_role("region", name=re.compile("Shortlisted homes side by side"))
+    assert region.get_attribute("tabindex") == "0"
+    act(lambda: pg.get_by_role("button", name="Copy link to this shortlist").click())
+    expect(pg.locator("#copy-status")).to_have_text(re.compile("^Link copied"))
+    copied = pg.evaluate("navigator.clipboard.readText()")
+    assert copied.endswith("compare/?homes=" + ",".join(h["slug"] for h in chosen)) and "HR6" not in copied
+    assert axe_violations(pg) == []
+    assert actions <= MAX_ACTIONS, actions
+    ctx.close()
+    assert errors == [], errors
+
+
+def test_skip_to_results_is_the_first_stop_after_the_search_form(site, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(site + "find/?q=hereford")
+    wait_results(pg)
+    pg.get_by_role("button", name="Search").focus()
+    pg.keyboard.press("Tab")
+    skip = pg.get_by_role("link", name="Skip to results")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    pg.keyboard.press("Enter")
+    expect(pg.locator("#results-status")).to_be_focused()
+    # without a postcode the distances cannot be chosen, and the hint says why
+    expect(pg.get_by_label("Within 5 miles")).to_be_disabled()
+    expect(pg.locator("#within-hint")).to_have_text("Type a postcode in the search box (or use your location) to choose a distance.")
+    ctx.close()
+
+
+def test_the_radius_with_another_order_and_its_chips(site, engine_site, browser):
+    """Within 5 miles sorted by rating: distances from the districts' summaries, the count says the radius;
+    removing the postcode's chip removes the radius and the hint says why it cannot be chosen."""
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR6-8.json").read_text())["8AA"]
+    within = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None
+              and haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])) <= 5]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(site + "find/?q=HR6+8AA&within=5&sort=rating")
+    wait_results(pg)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        rf"^{len(within)} homes match, best CQC rating first\..* Only the homes within 5 miles of HR6 8AA\.$"))
+    assert sorted(pg.locator("#results > li h2").all_inner_texts()) == sorted(h["name"] for h in within)
+    expect(pg.get_by_label("Within 5 miles")).to_be_checked()
+    pg.get_by_role("button", name="Remove filter: Nearest to HR6 8AA").click()
+    wait_results(pg)
+    expect(pg.get_by_label("Within 5 miles")).to_be_disabled()
+    expect(pg.get_by_label("Any distance")).to_be_checked()
+    expect(pg.locator("#within-hint")).to_be_visible()
+    assert "within=" not in pg.url and "HR6" not in pg.url
+    ctx.close()
+
+
+def test_the_radius_on_a_big_site_reads_every_district_within_it(site, engine_site, browser):
+    """A big site (SORT_ALL lowered to 10) reads only the nearest districts; with "within 20 miles" chosen it
+    reads every district within it, so the list is complete, and a count beyond what it read says "at least"."""
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
+    within = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None
+              and haversine_miles(origin, (h["address"]["latitude"], h["address"]["longitude"])) <= 20]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    look_big(pg)
+    pg.goto(site + "find/?q=HR3+5AA")
+    wait_results(pg)
+    assert (pg.locator("#within-20-count").text_content() or "").startswith(" (at least ")
+    pg.get_by_label("Within 20 miles").check()
+    expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(within)} homes within 20 miles, nearest first\. "))
+    expect(pg.locator("#within-20-count")).to_have_text(f" ({len(within)} homes)")
+    ctx.close()
