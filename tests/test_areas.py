@@ -94,15 +94,19 @@ def test_oldhams_config_inherits_the_top_level_and_overrides_only_what_differs()
 def test_oldhams_homes_pass_check_as_imported(run_cli):
     done = run_cli("check", "--area", "oldham")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stderr.endswith("Checked 47 profiles: no problems and 1 warning.\n")
+    assert done.stderr.endswith("Checked 111 profiles: no problems and 1 warning.\n")
     assert done.stdout == ("areas/oldham/providers/boston-house.yaml:14: warning: address.postcode: 'OL8 1XR' is not a "
                            "live postcode; check it on the home's letters\n")
 
 
 def test_oldhams_profiles_are_the_register_of_march_2025():
     texts = {p.name: p.read_text(encoding="utf-8") for p in (OLDHAM / "providers").glob("*.yaml")}
-    assert len(texts) == 47  # 44 registered care homes and 3 closed within the year before the data's date
-    assert sum("\n  status: Registered\n" in t for t in texts.values()) == 44
+    assert len(texts) == 111  # 44 care homes and 60 agencies registered, 7 closed within the year before the data's date
+    registered = {n: t for n, t in texts.items() if "\n  status: Registered\n" in t}
+    homes = [t for t in registered.values() if "kinds:" not in t or "- care_home" in t]
+    agencies = [t for t in registered.values() if "- home_care_agency" in t]
+    assert (len(registered), len(homes), len(agencies)) == (104, 44, 62)  # Park Hills and Stoneswood are both
+    assert sum("- care_home" in t and "- home_care_agency" in t for t in registered.values()) == 2
     assert all("(API (JSON) file oldham-api-json-2025, dated 2025-03-20)" in t for t in texts.values())
     abbey = texts["abbey-hey-care-home.yaml"]
     for line in ("  phone: 0161 624 4115", "  rating: Good", "  rating_safe: Good", "  registered_manager: true",
