@@ -328,7 +328,7 @@ def test_an_agency_gets_its_page_from_its_face(tmp_path):
     site = tmp_path / "site"
     build_site(_profiles(), site, today=TODAY, schema=load_schema(), index=False, releases_dir=tmp_path / "none")
     page = (site / "homes/example-agency/index.html").read_text(encoding="utf-8")
-    for words in (">Taking new clients<", ">Areas covered<", ">Funding and hourly rates<", "OL1; OL2", ">Care given<"):
+    for words in (">Taking new clients<", ">Area covered<", ">Funding and rates<", "OL1, OL2", ">Care given<"):
         assert words in page, words
     assert "Beds registered with CQC" not in page and "Weekly fee" not in page
     data = json.loads((site / "data/home-care-agencies.json").read_text(encoding="utf-8"))
