@@ -335,12 +335,12 @@ def repository(directory: dict[str, Any]) -> str:
     return str(directory.get("repository") or PLACEHOLDERS["repository"]).rstrip("/")
 
 
-def form_url(repo: str, template: str, slug: str | None = None, name: str | None = None) -> str:
-    """A link that opens a form, prefilled with the home when given."""
+def form_url(repo: str, template: str, slug: str | None = None, name: str | None = None, schema: Schema | None = None) -> str:
+    """A link that opens a form, prefilled with the home when given (``schema``: the one whose kinds name the forms)."""
     params = {"template": template}
     if slug:
         params[HOME_ID] = slug  # the claim form's home element has the same id
-        params["title"] = form_title(template) + (name or slug)
+        params["title"] = form_title(template, schema) + (name or slug)
     return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
 
 

@@ -192,12 +192,11 @@ class HomeView:
 
     @property
     def untold(self) -> list[str]:
-        """The find page's count keys (search.known_counts) of the facts this home has not given at all (or that
-        are not facts of its kind): its Pagefind filter ``untold``. A search that came out empty is searched again
-        keeping, for each filter on a fact few homes have given, the homes that match it or have not told us,
-        never one that said no."""
-        own = self.own_known_values()
-        return [key for key in self.site_face.known_values() if key not in own or self.value(own[key]) is None]
+        """The find page's count keys (search.known_counts) of the facts of its own kinds this home has not given
+        at all: its Pagefind filter ``untold``. A search that came out empty is searched again keeping, for each
+        filter on a fact few homes have given, the homes that match it or have not told us, never one that said
+        no (nor a service of another kind, for which the fact does not apply)."""
+        return [key for key, value in self.own_known_values().items() if self.value(value) is None]
 
     @property
     def needs_short(self) -> list[str]:
@@ -366,7 +365,7 @@ class HomeView:
         """The repository's issue form ``template``, prefilled with this home (see forms.py)."""
         from .forms import form_url
 
-        return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name) if self.repo_edit else None
+        return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name, self.s) if self.repo_edit else None
 
     @property
     def description_html(self) -> str:

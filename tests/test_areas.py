@@ -149,7 +149,7 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     site, said = oldham_site
     page = _text(site / "homes" / "abbey-hey-care-home" / "index.html")
     assert "Abbey Hey Care Home - Oldham care homes directory" in page
-    assert "CQC overall rating Good (published 7 February 2024)" in page
+    assert "CQC overall rating Good (published 7 February 2024, " in page
     assert "CQC rating for each key question Safe: Good; Effective: Good; Caring: Good; Responsive: Good; Well-led: Good" in page
     assert "Phone 0161 624 4115" in page
     assert "Registered manager in post (CQC) Yes" in page

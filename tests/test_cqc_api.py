@@ -178,7 +178,8 @@ def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
     assert time.monotonic() - start >= 2
-    assert stub.count(f"/locations/{lid}$") == 2 and stub.count("/locations\\?") == 3
+    # the care homes' list: two 500s, then its answer; then the home care agencies' list, once
+    assert stub.count(f"/locations/{lid}$") == 2 and stub.count("/locations\\?") == 4
     assert len(profiles(tmp_path)) == REGISTERED
 
 

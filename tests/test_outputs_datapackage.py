@@ -83,7 +83,7 @@ def test_every_published_file_is_a_resource_or_documented(built_site):
     site, _ = built_site
     pkg = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
     paths = {r["path"] for r in pkg["resources"]}
-    assert paths == {"care-homes.csv", "capabilities.csv", "care-homes.json", "care-homes.geojson", "oruk-services.json", "nhs-trusts.csv",
+    assert paths == {"care-homes.csv", "capabilities.csv", "care-homes.json", "home-care-agencies.csv", "home-care-agencies.json", "care-homes.geojson", "oruk-services.json", "nhs-trusts.csv",
                      "oruk-tabular/datapackage.json", "care-homes.xlsx", "care-homes.db"}
     for name in sorted(p.name for p in (site / "data").iterdir()):
         assert name in paths or name == "datapackage.json" or f"{name}" in pkg["description"] or f"{name}/" in pkg["description"], name

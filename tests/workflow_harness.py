@@ -504,12 +504,12 @@ SKIP = ("tests/", "bench/", "releases/", "providers/")
 def seed_origin(tmp: Path, profiles: dict[str, str], stewards: str = "stewards:\n  - council-steward\n",
                 extra: dict[str, str] | None = None) -> Path:
     """A bare repository like GitHub's: main holds this working tree's committed files (without tests,
-    benchmarks, releases or profiles), the given profiles (file name: text) and stewards.yaml."""
+    benchmarks, releases or profiles but the templates), the given profiles (file name: text) and stewards.yaml."""
     seed = tmp / "seed"
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     for name in filter(None, listed.split("\0")):
         src = ROOT / name
-        if (name.startswith(SKIP) and name != "providers/_template.yaml") or not src.is_file():
+        if (name.startswith(SKIP) and not name.startswith("providers/_template")) or not src.is_file():
             continue
         dst = seed / name
         dst.parent.mkdir(parents=True, exist_ok=True)
