@@ -64,7 +64,7 @@ Lists homes whose vacancies were confirmed more than 7 days ago, then the homes 
     "docs": """\
 Regenerates `providers/_template.yaml`, `schema/profile.schema.json` (the editor schema) and the issue forms `.github/ISSUE_TEMPLATE/update-*.yml` and `claim-home.yml` from the schema, the council contact and form links in `CONTRIBUTING.md` from `mkdocs.yml`, and this command reference, `docs/commands.md`, from the commands' definitions (`carehomes/cli.py`, `carehomes/commandhelp.py`). `--check` writes nothing and fails, naming each file, when any of them is out of date; the pull-request workflow runs it. `--screenshots` also redraws the pictures of the forms in `content/images/` (needs Chromium).""",
     "test": """\
-Runs the whole suite: `ruff check`, `mypy`, actionlint, zizmor, then `pytest` (browser tests in Debian's Chromium included, on the site built with each engine; `--fast` leaves out the browser tests, marked `browser`, and the long runs, marked `slow`). Installs Debian's `chromium` first when it is missing. `.ci/run` runs exactly `python3 build.py test`.""",
+Runs the whole suite: `ruff check`, `mypy`, actionlint, zizmor, then `pytest` (browser tests in Debian's Chromium included, on the site built with each engine; `--fast` leaves out the browser tests, marked `browser`, and the long runs, marked `slow`). pytest runs in two worker processes (pytest-xdist; the browser tests together on one of them); `build.py test -- -n 0` runs it in one. Installs Debian's `chromium` first when it is missing. `.ci/run` runs exactly `python3 build.py test`.""",
 }
 
 

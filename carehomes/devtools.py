@@ -73,6 +73,24 @@ def ensure_validators() -> str | None:
     return None
 
 
+# pytest in two worker processes (pytest-xdist): CI's two cores. Whole-site builds take 1-2 s, so each worker
+# building the sites its tests need costs less than the half of the run it saves. `--dist loadgroup` keeps the
+# browser tests (conftest: xdist_group "browser") on one worker, one Chromium at a time, while the other worker
+# runs the rest; `build.py test -- -n 0` runs everything in this one process.
+PYTEST_WORKERS = 2
+
+
+def _workers() -> list[str]:
+    """pytest's options for PYTEST_WORKERS worker processes; none (with a note) when pytest-xdist is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("xdist") is None:
+        _say("pytest-xdist is missing, so pytest runs in one process (slower); "
+             f"install requirements.txt into this Python ({sys.executable} -m pip install -r requirements.txt)")
+        return []
+    return ["-n", str(PYTEST_WORKERS), "--dist", "loadgroup"]
+
+
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
     """Lint (ruff), type-check (mypy), lint and audit the workflows (actionlint, zizmor, offline), lint and unit-test
     the site's scripts (eslint, node --test), then pytest;
@@ -99,7 +117,7 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
         ("zizmor", [str(zizmor), "--offline", "--quiet", "--no-progress", ".github/workflows"]),
         ("eslint", ["node", str(ESLINT), "--config", str(VALIDATORS / "eslint.config.mjs"), "overrides/assets/*.js", "tests/js/*.test.mjs"]),
         ("node --test", ["node", "--test", "tests/js/"]),  # the scripts' unit tests (Node's own runner)
-        ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *_workers(),
                     *(["-m", "not browser and not slow"] if fast else []), *(pytest_args or [])]),
     ]
     for name, cmd in steps:

@@ -27,10 +27,58 @@ TODAY = dt.date(2026, 11, 23)
 
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--count-builds", action="store_true",
+                     help="say how many whole sites the run built (pipeline.build_site) and in how many seconds")
+
+
+# What a run spends on sites: every pipeline.build_site call (the fixtures', the in-process CLI's, the tests' own),
+# counted in each process; under pytest-xdist each worker sends its counts to the controller (workeroutput).
+BUILDS = {"count": 0, "seconds": 0.0}
+
+
+def _count_builds() -> None:
+    import time
+
+    from carehomes import pipeline
+
+    real = pipeline.build_site
+
+    def counted(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            BUILDS["count"] += 1
+            BUILDS["seconds"] += time.perf_counter() - start
+
+    pipeline.build_site = counted  # type: ignore[assignment]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not (SHARED / "data").is_dir():
         pytest.exit(f"the tests need the project's shared data sets in {SHARED}/data (see README, 'Shared data'); "
                     f"put them there or set {SHARED_ENV} to their folder", returncode=2)
+    if config.getoption("count_builds"):
+        _count_builds()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which sends workeroutput to the controller
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: its counts go to the controller
+        session.config.workeroutput["builds"] = dict(BUILDS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # xdist's hook, on the controller: a worker's counts
+    for key, value in getattr(node, "workeroutput", {}).get("builds", {}).items():
+        BUILDS[key] += value
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    if config.getoption("count_builds") and not hasattr(config, "workeroutput"):
+        terminalreporter.write_line(f"whole-site builds (pipeline.build_site): {BUILDS['count']} "
+                                    f"in {BUILDS['seconds']:.1f} s of build time")
 
 
 def run_process(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -226,7 +274,17 @@ def _costly(item: pytest.Item) -> bool:
     return bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
 
 
+# Under pytest-xdist (`build.py test` runs two workers, devtools.PYTEST_WORKERS) the browser tests are one
+# xdist_group: one worker runs them all, one Chromium at a time and each engine's site served once, while the
+# other worker runs the rest. tryfirst: xdist reads the group marks in its own hook of this name.
+BROWSER_GROUP = "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if _costly(item):
             item.add_marker(pytest.mark.slow)
+        if grouped and item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))

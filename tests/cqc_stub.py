@@ -46,6 +46,7 @@ class Fault:
     times: int = 1
     retry_after: str = "1"
     hang_seconds: float = 30.0
+    drip_seconds: float = 1.0  # drip: the pause between two bytes
     location: str = ""  # redirect: where to
     body: bytes = b""  # body: the bytes to answer with (status 200)
 
@@ -67,6 +68,7 @@ class CQCStub:
         self.changes: list[tuple[dt.datetime, str]] = []
         self.faults: list[Fault] = []
         self.log: list[str] = []
+        self.last_asked = dt.datetime.min.replace(tzinfo=dt.UTC)  # the second of the latest request
         self.headers: list[dict[str, str]] = []  # the headers of each request, in order
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -97,8 +99,10 @@ class CQCStub:
         return f"http://127.0.0.1:{self.server.server_address[1]}/public/v1"
 
     def changed(self, location_id: str) -> None:
-        """Record a change now, as CQC's change feed would (a second later, so windows are clear)."""
-        time.sleep(1.1)
+        """Record a change now, as CQC's change feed would, in a later second than any request so far: a sync
+        names its window's end (a whole second) before it asks, so the change falls in the next window only."""
+        while _now() <= self.last_asked:
+            time.sleep(0.02)
         with self.lock:
             self.changes.append((_now(), location_id))
 
@@ -154,6 +158,7 @@ class CQCStub:
         url = urlsplit(h.path)
         with self.lock:
             self.log.append(h.path)
+            self.last_asked = _now()
             self.headers.append(dict(h.headers.items()))
         fault = self._fault(h.path)
         if fault and fault.kind == "redirect":
@@ -232,7 +237,7 @@ class CQCStub:
 
     @staticmethod
     def _stream(h: BaseHTTPRequestHandler, fault: Fault) -> None:
-        """drip: a valid start of JSON, then a space a second; huge: 1 GB of JSON text as fast as it goes
+        """drip: a valid start of JSON, then a space every ``drip_seconds``; huge: 1 GB of JSON text as fast as it goes
         (no Content-Length, so only counting the bytes read can stop it). Ends when the client hangs up."""
         try:
             h.send_response(200)
@@ -247,7 +252,7 @@ class CQCStub:
                 if fault.kind == "drip":
                     h.wfile.write(b" ")
                     h.wfile.flush()
-                    time.sleep(1)
+                    time.sleep(fault.drip_seconds)
                 else:
                     h.wfile.write(block)
                     sent += len(block)

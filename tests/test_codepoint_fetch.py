@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SHARED
 from download_stub import DownloadStub
-from test_speed import REAL, config_with
+from helpers import REAL, config_with
 
 from carehomes import cli
 from carehomes.outputs import postcode_lookup

@@ -172,12 +172,12 @@ def test_paging_reads_every_page(stub, tmp_path):
 @pytest.mark.slow  # waits out real retry delays
 def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
     lid = rated_good(stub)
-    stub.fail(f"/locations/{lid}$", "429", times=1, retry_after="2")
+    stub.fail(f"/locations/{lid}$", "429", times=1, retry_after="1")  # whole seconds, as HTTP writes it
     stub.fail("/locations\\?", "500", times=2)
     start = time.monotonic()
     r = sync(stub, tmp_path, "--local-authority", "Oldham")
     assert r.returncode == 0, r.stderr
-    assert time.monotonic() - start >= 2
+    assert time.monotonic() - start >= 1  # Retry-After, not the backoff of 0.01 s
     # the care homes' list: two 500s, then its answer; then the home care agencies' list, once
     assert stub.count(f"/locations/{lid}$") == 2 and stub.count("/locations\\?") == 4
     assert len(profiles(tmp_path)) == REGISTERED
@@ -187,7 +187,7 @@ def test_429_waits_for_retry_after_and_5xx_is_retried(stub, tmp_path):
 def test_a_hang_times_out_and_is_retried(stub, tmp_path):
     lid = rated_good(stub)
     stub.fail(f"/locations/{lid}$", "hang", times=1, hang_seconds=5)
-    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_TIMEOUT="1.5")
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", CQC_API_TIMEOUT="0.5")
     assert r.returncode == 0, r.stderr
     assert stub.count(f"/locations/{lid}$") == 2 and len(profiles(tmp_path)) == REGISTERED
 

@@ -134,28 +134,30 @@ def test_the_api_address_must_be_https():
         "(plain http only to 127.0.0.1 or localhost, for tests)"]
 
 
+# A byte every 0.1 s keeps each read alive (CQC_API_TIMEOUT is 30 s): only the deadlines can end the answer.
+# They are short (0.5 s) so the tests wait 1 s, not the 60 s the stub would drip for.
 @pytest.mark.slow  # waits out a real deadline
 def test_a_dripping_answer_ends_at_the_request_deadline(monkeypatch, capsys, stub, tmp_path):
-    stub.fail("/locations\\?", "drip", times=-1, hang_seconds=60)
+    stub.fail("/locations\\?", "drip", times=-1, hang_seconds=60, drip_seconds=0.1)
     start = time.monotonic()
-    code, _, err = run_api(monkeypatch, capsys, stub, tmp_path, CQC_API_DEADLINE="2", CQC_API_RETRIES="1")
-    assert time.monotonic() - start < 10
+    code, _, err = run_api(monkeypatch, capsys, stub, tmp_path, CQC_API_DEADLINE="0.5", CQC_API_RETRIES="1")
+    assert 1 <= time.monotonic() - start < 10  # two attempts of 0.5 s each
     assert code == 1 and "Traceback" not in err
     assert first_line(err) == ("import-cqc --api: the list of care homes in Oldham (GET /locations), page 1: "
-                               "no complete answer within 2 s, 2 attempts")
+                               "no complete answer within 0.5 s, 2 attempts")
     assert written(tmp_path) == []
 
 
 @pytest.mark.slow  # waits out a real deadline
 def test_a_dripping_answer_ends_at_the_run_deadline(monkeypatch, capsys, stub, tmp_path):
-    stub.fail("/locations\\?", "drip", times=-1, hang_seconds=60)
+    stub.fail("/locations\\?", "drip", times=-1, hang_seconds=60, drip_seconds=0.1)
     start = time.monotonic()
-    code, _, err = run_api(monkeypatch, capsys, stub, tmp_path, CQC_API_RUN_DEADLINE="2", CQC_API_RETRIES="5")
-    assert time.monotonic() - start < 6
+    code, _, err = run_api(monkeypatch, capsys, stub, tmp_path, CQC_API_RUN_DEADLINE="0.5", CQC_API_RETRIES="5")
+    assert time.monotonic() - start < 5
     assert code == 1 and "Traceback" not in err
     assert first_line(err) == (
         f"import-cqc --api: the list of care homes in Oldham (GET /locations), page 1: "
-        f"{stub.base}/locations?localAuthority=Oldham&careHome=Y&page=1&perPage=1000: the run's deadline of 2 s "
+        f"{stub.base}/locations?localAuthority=Oldham&careHome=Y&page=1&perPage=1000: the run's deadline of 0.5 s "
         "passed during this request")
     assert written(tmp_path) == [] and stub.count("/locations\\?") == 1
 

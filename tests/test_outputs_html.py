@@ -8,6 +8,9 @@ import subprocess
 import pytest
 from npmtools import VNU_JAR, need
 
+# Under pytest-xdist (build.py test) the module's tests stay on one worker, so Java and the checker start once.
+pytestmark = pytest.mark.xdist_group("html-checker")
+
 # Errors in mkdocs-material's own base.html, not in our templates: listed one by one with their
 # upstream reference, so any other error (or this one anywhere else) fails the test.
 THEME_ERRORS = [
@@ -50,12 +53,26 @@ def vnu(files: list[str], cwd) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def messages(engine, engine_site):
+def every_engines_messages(built_site, zensical_site) -> dict[str, list[dict]]:
+    """The checker's messages on both engines' sites, from one run of the checker (Java starts once): by engine."""
+    sites = {"mkdocs": built_site[0], "zensical": zensical_site[0]}
+    files = []
+    for site in sites.values():
+        for page in PAGES:
+            assert (site / page).exists(), page
+            files.append(str(site / page))
+    found: dict[str, list[dict]] = {engine: [] for engine in sites}
+    for m in vnu(files, sites["mkdocs"].parent):
+        engines = [e for e, site in sites.items() if f"{site}/" in m.get("url", "")]
+        assert len(engines) == 1, m  # every message names a page of one site (a message about none fails here)
+        found[engines[0]].append(m)
+    return found
+
+
+@pytest.fixture
+def messages(engine, every_engines_messages):
     """The checker's messages on each engine's site (conftest.ENGINES), with the engine's name."""
-    site, _ = engine_site
-    for page in PAGES:
-        assert (site / page).exists(), page
-    return engine, vnu(PAGES, site)
+    return engine, every_engines_messages[engine]
 
 
 def test_no_html_errors_from_our_templates(messages):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
+from helpers import REAL, config_with
 
 from carehomes import cli, forms
 from carehomes.localserver import accepts_gzip, cache_control, site_server
@@ -125,23 +124,6 @@ def test_serve_sends_a_changed_file_not_the_gzip_of_the_old_one(served):
 
 
 # --- real contacts or no publish ----------------------------------------------------------------------------
-
-
-def config_with(tmp_path: Path, **values: str) -> Path:
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    for key, value in values.items():
-        text, n = re.subn(rf"^(    {key}): .*$", rf"\1: {value}", text, flags=re.M)
-        assert n == 1, key
-    path = tmp_path / "mkdocs.yml"
-    path.write_text(text, encoding="utf-8")
-    for folder in ("content", "overrides"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return path
-
-
-REAL = {"repository": "https://github.com/herefordshire-council/care-homes", "contact_email": "care.homes@herefordshire.gov.uk",
-        "contact_phone": '"01432 260000"', "placement_email": "brokerage@herefordshire.gov.uk",
-        "placement_phone": '"01432 260101"'}
 
 
 def test_production_refuses_each_example_contact_naming_the_setting(tmp_path, capsys):

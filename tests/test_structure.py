@@ -221,16 +221,31 @@ def test_builds_are_serialised_by_a_lock(tmp_path):
 @pytest.mark.slow  # a second real process holds the lock
 def test_lock_is_held_across_processes(tmp_path):
     target = tmp_path / "site"
-    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from carehomes.fsutil import locked\n"
-            "with locked(Path(sys.argv[2])):\n    print('locked', flush=True); time.sleep(1.5)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(target)], stdout=subprocess.PIPE, text=True)
+    # the other process holds the lock until told (a line on its stdin), not for a fixed time
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from carehomes.fsutil import locked\n"
+            "with locked(Path(sys.argv[2])):\n    print('locked', flush=True); sys.stdin.readline()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(target)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    events = []
+
+    def build() -> None:
+        with replace_dir(target) as out:
+            events.append("built")
+            (out / "x").write_text("x")
+
     try:
         assert proc.stdout.readline().strip() == "locked"
-        start = time.monotonic()
-        with replace_dir(target) as out:
-            (out / "x").write_text("x")
-        assert time.monotonic() - start > 0.8
+        t = threading.Thread(target=build)
+        t.start()
+        t.join(0.5)
+        assert t.is_alive() and events == [], "the build went ahead while another process held the lock"
+        events.append("released")
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        t.join(10)
+        assert events == ["released", "built"] and (target / "x").read_text() == "x"
     finally:
+        proc.stdin.close()
         proc.wait(10)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from github_stub import GitHubStub
+from helpers import REAL, mkdocs_with
 from workflow_harness import DEFAULT_TOKEN, Harness, push_change, seed_origin
 
 pytestmark = pytest.mark.slow  # clones and build.py runs in subprocesses
@@ -430,13 +431,7 @@ def publish_origin(tmp_path: Path) -> Path:
     one postcode area and Code-Point Open's hosts and sizes for the small test zip from the stub."""
     import re
 
-    from conftest import ROOT
-    from test_speed import REAL
-
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    for key, value in {**REAL, "postcode_areas": "[HR]"}.items():
-        text, n = re.subn(rf"^(    {key}): .*$", rf"\1: {value}", text, flags=re.M)
-        assert n == 1, key
+    text = mkdocs_with(**REAL, postcode_areas="[HR]")
     text, n = re.subn(r"^      hosts: .*$", "      hosts: [localhost]\n      min_bytes: 1000", text, flags=re.M)
     assert n == 1
     return seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": MINIMAL}, extra={"mkdocs.yml": text})
