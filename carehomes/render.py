@@ -21,7 +21,7 @@ from markupsafe import Markup
 from . import docs
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
+from .finding import TOWN_SELECT_MAX, ListPage, a_to_z, letter, list_pages, search_words, sort_ranks, town_key, town_of, towns
 from .forms import real_contact
 from .market import Tables, market_html
 from .outputs.notes import file_notes
@@ -168,7 +168,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), town_select_max=TOWN_SELECT_MAX, ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(

@@ -15,8 +15,10 @@ fragments (so they say exactly what a search result says):
   With words or filters, Pagefind says which homes match (its results' ids, no fragment loaded),
   these say where they are, and a fragment is loaded only for each home drawn.
 
-And one for the find page's first load:
+And two for the find page's first load:
 
+- ``search/towns.json``: the town filter's names, suggested as a person types where there are too many
+  for a list in the page (``finding.TOWN_SELECT_MAX``).
 - ``search/first.json``: the first ``FIRST_CARDS`` homes A to Z, each card as in its fragment. The find
   page opened with no words, filters or other order shows these and loads Pagefind (its WebAssembly,
   script and index, over half the page's weight) only when a search or "Show more" needs it.
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
-from .finding import a_to_z
+from .finding import a_to_z, town_key, towns
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -102,6 +104,14 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     facets["known"] = known_counts(views)
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+
+
+def write_towns(views: list["HomeView"], site_dir: Path) -> None:
+    """search/towns.json: the town filter's names in the find page's order; with more than
+    finding.TOWN_SELECT_MAX the page suggests from this file as a person types, rather than carrying them all."""
+    names = sorted(towns(views).values(), key=town_key)
+    (site_dir / "search").mkdir(exist_ok=True)
+    (site_dir / "search" / "towns.json").write_text(json.dumps(names, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def index_site(site_dir: Path) -> str:
@@ -196,6 +206,7 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     Returns what was done, for the build's summary line."""
     write_districts(views, site_dir)
     write_facets(views, site_dir)
+    write_towns(views, site_dir)
     if not index:
         return "not indexed"
     if not views:

@@ -3,6 +3,7 @@ wire, the home page's search without JavaScript, and build --production's refusa
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 import threading
@@ -278,3 +279,52 @@ def test_find_page_first_load_from_serve_is_at_most_150_kb(first_load):
     assert [url for url in sizes if "/pagefind/" in url] == [], listing
     assert sorted(url.split("/search/", 1)[1] for url in sizes if "/search/" in url) == ["facets.json", "first.json"], listing
     assert total <= FIND_FIRST_LOAD_AIM, f"{total:,} bytes on the wire:\n{listing}"
+
+
+# --- many towns: the town filter suggests from a small file (issue 24, requirement 4) ------------------------
+
+TOWN_HOMES = ["aspire-living-1-2-markyes-close", "chepstow-house", "birchams-grange", "kington-court-community-care-centre"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow  # builds a small site of its own (with Pagefind) and starts Chromium
+def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, monkeypatch, capsys):
+    from playwright.sync_api import expect, sync_playwright
+
+    from carehomes import render
+
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    for slug in TOWN_HOMES:
+        shutil.copy(ROOT / "providers" / f"{slug}.yaml", providers)
+    monkeypatch.setattr(render, "TOWN_SELECT_MAX", 2)  # 3 towns here: as a national site's 2,500 would be
+    out = tmp_path / "site"
+    assert cli.main(["build", "--providers", str(providers), "--out", str(out), "--releases", str(tmp_path / "none")]) == 0
+    capsys.readouterr()
+    page_html = (out / "find" / "index.html").read_text(encoding="utf-8")
+    assert '<select id="town"' not in page_html and "Kington</option>" not in page_html
+    assert '<input id="town" name="town" list="town-list"' in page_html and '<datalist id="town-list"></datalist>' in page_html
+    assert json.loads((out / "search" / "towns.json").read_text(encoding="utf-8")) == ["Kington", "Ledbury", "Ross on Wye"]
+    server = site_server(out)
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    fetched: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.on("request", lambda r: fetched.append(r.url.split("/", 3)[-1]))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/find/")
+            expect(page.locator("#results-status")).to_have_text("4 homes match, A to Z by name.")
+            assert "search/towns.json" not in fetched, "the towns are fetched when the box is first used"
+            if not page.locator("#town").is_visible():  # the filters are folded away on a narrow window
+                page.locator("#filter-panel > summary").click()
+            page.locator("#town").fill("ross-on-wye")
+            expect(page.locator("#town-list option")).to_have_count(3)
+            page.locator("#town").press("Tab")
+            expect(page.locator("#town")).to_have_value("Ross on Wye")
+            expect(page.locator("#results-status")).to_have_text("2 homes match, A to Z by name.")
+            assert page.locator("#results > li h2").all_inner_texts() == ["Aspire Living - 1-2 Markyes Close", "Chepstow House"]
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()

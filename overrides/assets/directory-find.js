@@ -570,6 +570,41 @@ export function initFind(root) {
       ev.preventDefault(); form.reset(); geo = null; run(); form.q.focus();
     });
   });
+  suggestTowns(form, base);
   loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
   run();
+}
+
+function suggestTowns(form, base) {
+  // Many towns (a national site): the town filter is a text box whose suggestions come from
+  // search/towns.json, fetched when the box is first used, not a list of thousands in the page.
+  var list = document.getElementById("town-list"), names = null;
+  if (!list || !form.town) return;
+  function load() {
+    if (names) return names;
+    names = fetch(new URL("search/towns.json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; })
+      .then(function (all) {
+        all = Array.isArray(all) ? all.filter(function (t) { return typeof t === "string"; }) : [];
+        var frag = document.createDocumentFragment();
+        all.forEach(function (t) { frag.appendChild(el("option", { value: t })); });
+        list.appendChild(frag);
+        return all;
+      });
+    return names;
+  }
+  form.town.addEventListener("focus", load);
+  form.town.addEventListener("input", load);
+  // "ross on wye" typed is the town Ross-on-Wye: the filter takes the name as the build wrote it (and
+  // searches again with it)
+  var key = function (t) { return t.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); };
+  form.town.addEventListener("change", function () {
+    var typed = key(form.town.value);
+    (names || Promise.resolve([])).then(function (all) {
+      var same = all.filter(function (t) { return key(t) === typed; })[0];
+      if (typed && same && same !== form.town.value) {
+        form.town.value = same;
+        form.town.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
 }
