@@ -62,6 +62,7 @@ def _md_env(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.finalize = lambda v: html.escape(v, quote=True) if isinstance(v, str) and not isinstance(v, Markup) else v
+    env.globals["town_select_max"] = TOWN_SELECT_MAX  # find.md: more towns than this, a text box with suggestions
     return env
 
 
@@ -168,7 +169,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), town_select_max=TOWN_SELECT_MAX, ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), towns=sorted(towns([v for v in views if not v.closed]).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema)),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
         "open-data.md": gen.get_template("open-data.md").render(

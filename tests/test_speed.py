@@ -15,6 +15,10 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from carehomes import cli, forms
+from carehomes.face import face_of
+from carehomes.finding import TOWN_SELECT_MAX
+from carehomes.render import TEMPLATES, _md_env
+from carehomes.schema import load_schema
 from carehomes.localserver import accepts_gzip, cache_control, site_server
 
 STAGES = ["load and check", "settings and views", "releases and changes", "data (in memory)", "pages",
@@ -328,3 +332,16 @@ def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, m
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("n, control", [(TOWN_SELECT_MAX, '<select id="town" name="town">'),
+                                        (TOWN_SELECT_MAX + 1, '<input id="town" name="town" list="town-list"')])
+def test_the_town_filter_is_a_list_up_to_town_select_max_towns_then_a_text_box(n, control):
+    schema = load_schema()
+    towns = [f"Town {i:04}" for i in range(n)]
+    find = _md_env(TEMPLATES).get_template("find.md").render(
+        stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
+        map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=towns, ratings=schema.values.rating_choices,
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
+    assert control in find
+    assert find.count("<option value=\"Town ") == (n if n <= TOWN_SELECT_MAX else 0)

@@ -603,7 +603,7 @@ function suggestTowns(form, base) {
       var same = all.filter(function (t) { return key(t) === typed; })[0];
       if (typed && same && same !== form.town.value) {
         form.town.value = same;
-        form.town.dispatchEvent(new Event("change", { bubbles: true }));
+        form.town.dispatchEvent(new window.Event("change", { bubbles: true }));
       }
     });
   });
