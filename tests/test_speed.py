@@ -294,6 +294,7 @@ TOWN_HOMES = ["aspire-living-1-2-markyes-close", "chepstow-house", "birchams-gra
 @pytest.mark.slow  # builds a small site of its own (with Pagefind) and starts Chromium
 def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, monkeypatch, capsys):
     from playwright.sync_api import expect, sync_playwright
+    from test_browser import axe_violations
 
     from carehomes import render
 
@@ -328,6 +329,7 @@ def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, m
             expect(page.locator("#town")).to_have_value("Ross on Wye")
             expect(page.locator("#results-status")).to_have_text("2 homes match, A to Z by name.")
             assert page.locator("#results > li h2").all_inner_texts() == ["Aspire Living - 1-2 Markyes Close", "Chepstow House"]
+            assert axe_violations(page) == []  # WCAG 2.2 AA with the text box and its suggestions
             browser.close()
     finally:
         server.shutdown()
