@@ -47,6 +47,9 @@ def _town_label(spellings: list[str]) -> str:
     return ("-" if hyphenated else " ").join(out)
 
 
+TOWN_SELECT_MAX = 80  # more towns than this: the find page's town filter is a text box suggesting from search/towns.json
+
+
 def towns(views: list[HomeView]) -> dict[str, str]:
     """Town key -> the one label shown for it, from the homes' addresses."""
     spellings: dict[str, list[str]] = {}

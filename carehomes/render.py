@@ -22,8 +22,8 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (ListPage, a_to_z, kind_counts, kinds_label, kinds_present, letter, list_pages, search_words, sort_ranks, town_key,
-                      town_of, towns)
+from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_present, letter, list_pages, search_words,
+                      sort_ranks, town_key, town_of, towns)
 from .forms import real_contact
 from .market import Tables, market_html
 from .report import homecare_html
@@ -64,6 +64,7 @@ def _md_env(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.finalize = lambda v: html.escape(v, quote=True) if isinstance(v, str) and not isinstance(v, Markup) else v
+    env.globals["town_select_max"] = TOWN_SELECT_MAX  # find.md: more towns than this, a text box with suggestions
     return env
 
 

@@ -14,6 +14,14 @@ fragments (so they say exactly what a search result says):
 - ``search/near/<DISTRICT>.json``: each home as ``[Pagefind page id, latitude, longitude, A to Z rank]``.
   With words or filters, Pagefind says which homes match (its results' ids, no fragment loaded),
   these say where they are, and a fragment is loaded only for each home drawn.
+
+And two for the find page's first load:
+
+- ``search/towns.json``: the town filter's names, suggested as a person types where there are too many
+  for a list in the page (``finding.TOWN_SELECT_MAX``).
+- ``search/first.json``: the first ``FIRST_CARDS`` homes A to Z, each card as in its fragment. The find
+  page opened with no words, filters or other order shows these and loads Pagefind (its WebAssembly,
+  script and index, over half the page's weight) only when a search or "Show more" needs it.
 """
 from __future__ import annotations
 
@@ -26,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
-from .finding import a_to_z
+from .finding import a_to_z, town_key, towns
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -98,6 +106,14 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
+def write_towns(views: list["HomeView"], site_dir: Path) -> None:
+    """search/towns.json: the town filter's names in the find page's order; with more than
+    finding.TOWN_SELECT_MAX the page suggests from this file as a person types, rather than carrying them all."""
+    names = sorted(towns(views).values(), key=town_key)
+    (site_dir / "search").mkdir(exist_ok=True)
+    (site_dir / "search" / "towns.json").write_text(json.dumps(names, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def index_site(site_dir: Path) -> str:
     """Run Pagefind over the built site; returns its summary line."""
     proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--force-language", "en",
@@ -150,10 +166,12 @@ def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, li
     return dict(sorted(out.items()))
 
 
-def write_near(views: list["HomeView"], site_dir: Path) -> int:
+def write_near(views: list["HomeView"], site_dir: Path,
+               fragments: dict[str, tuple[str, dict[str, Any]]] | None = None) -> int:
     """search/near/<DISTRICT>.json and search/cards/<DISTRICT>.json for every postcode district with
-    homes (after Pagefind has run), in the same order; returns how many districts."""
-    fragments = home_fragments(site_dir)
+    homes (after Pagefind has run; ``fragments`` as home_fragments reads them), in the same order;
+    returns how many districts."""
+    fragments = home_fragments(site_dir) if fragments is None else fragments
     summaries = near_summaries(views, {slug: pid for slug, (pid, _) in fragments.items()})
     card_of = {pid: card for pid, card in fragments.values()}
     for kind in ("near", "cards"):
@@ -166,15 +184,35 @@ def write_near(views: list["HomeView"], site_dir: Path) -> int:
     return len(summaries)
 
 
+FIRST_CARDS = 20  # the find page's first page of results (PAGE in directory-find.js)
+
+
+def first_cards(views: list["HomeView"], fragments: dict[str, tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The result cards of the first FIRST_CARDS homes in the site's name order (the find page's default
+    order, Pagefind's sort "name"), as their fragments have them; homes Pagefind has no page for are left out."""
+    return [fragments[v.slug][1] for v in a_to_z(views) if v.slug in fragments][:FIRST_CARDS]
+
+
+def write_first(views: list["HomeView"], site_dir: Path,
+                fragments: dict[str, tuple[str, dict[str, Any]]] | None = None) -> None:
+    """search/first.json: the find page's first results, so its first load needs no Pagefind (after Pagefind has run)."""
+    cards = first_cards(views, home_fragments(site_dir) if fragments is None else fragments)
+    (site_dir / "search" / "first.json").write_text(json.dumps(cards, ensure_ascii=False, separators=(",", ":")),
+                                                    encoding="utf-8")
+
+
 def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
     """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
     Returns what was done, for the build's summary line."""
     write_districts(views, site_dir)
     write_facets(views, site_dir)
+    write_towns(views, site_dir)
     if not index:
         return "not indexed"
     if not views:
         return "no search index (no homes)"
     done = index_site(site_dir)
-    write_near(views, site_dir)
+    fragments = home_fragments(site_dir)
+    write_near(views, site_dir, fragments)
+    write_first(views, site_dir, fragments)
     return done

@@ -1,9 +1,10 @@
-"""The distance search's files per postcode district (search/near/ and search/cards/): what they hold
-and how big they are."""
+"""The distance search's files per postcode district (search/near/ and search/cards/), and the find page's
+first results (search/first.json): what they hold and how big they are."""
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from carehomes.finding import name_key
-from carehomes.search import FRAGMENT_SIGNATURE, home_fragments, near_summaries
+from carehomes.search import FIRST_CARDS, FRAGMENT_SIGNATURE, first_cards, home_fragments, near_summaries
 
 
 def fragments(site: Path) -> dict[str, dict]:
@@ -138,3 +139,37 @@ def test_a_home_missing_from_the_index_is_a_build_error_naming_it():
         near_summaries(views, {"aston-house": "en_1"})  # type: ignore[arg-type]
     assert str(err.value) == ("the search index has no page for 1 home(s): cedars; "
                               "rebuild the site (Pagefind indexes homes/<slug>/index.html)")
+
+
+def test_first_results_are_pagefinds_first_homes_a_to_z_with_their_cards(built_site):
+    """The find page opens on these instead of loading Pagefind: the first FIRST_CARDS homes in the order
+    Pagefind's "name" sort gives (the build's A to Z rank), each card exactly as its fragment has it."""
+    site = built_site[0]
+    first = json.loads((site / "search" / "first.json").read_text(encoding="utf-8"))
+    frags = fragments(site)
+    def rank(f: dict) -> int:  # what Pagefind's sort "name" reads: the rank on the home's page
+        page = (site / f["url"].lstrip("/") / "index.html").read_text(encoding="utf-8")
+        return int(re.search(r'data-pagefind-sort="name\[data-v\]" data-v="(\d+)"', page).group(1))  # type: ignore[union-attr]
+    homes = sorted(frags.values(), key=rank)
+    assert built_site[1].homes > FIRST_CARDS == len(first)
+    assert first == [{"url": f["url"].lstrip("/"), "meta": f["meta"]} for f in homes[:FIRST_CARDS]]
+    names = [c["meta"]["title"] for c in first]
+    assert names == sorted(names, key=lambda n: (name_key(n), n))
+    assert (site / "search" / "first.json").stat().st_size < 20 * 1024
+    facets = json.loads((site / "search" / "facets.json").read_text(encoding="utf-8"))
+    assert facets["homes"] == len(frags), "the page counts every home from facets.json, Pagefind lists them"
+
+
+def test_first_cards_keep_the_name_order_and_leave_out_homes_not_indexed():
+    views = [View("c", "Cedars", "M1"), View("b", "The Beeches", "HR1"), View("a", "aston house", None),
+             View("z", "Zeal (not indexed)", "HR2")]
+    cards = {slug: (f"en_{slug}", {"url": f"homes/{slug}/", "meta": {"title": slug}}) for slug in "abc"}
+    assert first_cards(views, cards) == [cards["a"][1], cards["b"][1], cards["c"][1]]  # type: ignore[arg-type]
+    many = [View(f"h{i:02}", f"Home {i:02}", "HR1") for i in range(FIRST_CARDS + 5)]
+    got = first_cards(many, {v.slug: ("en", {"url": v.slug, "meta": {}}) for v in many})  # type: ignore[arg-type]
+    assert [c["url"] for c in got] == [f"h{i:02}" for i in range(FIRST_CARDS)]
+
+
+def test_first_cards_are_the_find_pages_first_page():
+    script = (Path(__file__).parent.parent / "overrides" / "assets" / "directory-find.js").read_text(encoding="utf-8")
+    assert f"const PAGE = {FIRST_CARDS};" in script

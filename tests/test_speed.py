@@ -3,6 +3,7 @@ wire, the home page's search without JavaScript, and build --production's refusa
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import threading
 import urllib.error
@@ -13,6 +14,10 @@ from conftest import FIXTURES
 from helpers import REAL, config_with
 
 from carehomes import cli, forms
+from carehomes.face import face_of
+from carehomes.finding import TOWN_SELECT_MAX
+from carehomes.render import TEMPLATES, _md_env
+from carehomes.schema import load_schema
 from carehomes.localserver import accepts_gzip, cache_control, site_server
 
 STAGES = ["load and check", "settings and views", "releases and changes", "data (in memory)", "pages",
@@ -195,16 +200,19 @@ def test_theme_loads_no_palette_stylesheet_and_no_google_fonts(built_site):
 # --- the find page's first load on the wire, from `serve` ----------------------------------------------------
 
 FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bundled site
-FIND_FIRST_LOAD_LIMIT = 215_000  # issue 24 asks at most 200 KB nationally; the bundled site measured 210 KB after the cards moved into the search meta (issue 21: 150 KB, still open)
+# measured 96.6 KB (mkdocs) and 120.8 KB (zensical, whose bundle.js is 58 KB) once Pagefind waited for a
+# search (213 KB and 237 KB before): docs/performance.md
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 102_000, "zensical": 126_000}
 
 
 @pytest.fixture(scope="module")
-def first_load(built_site) -> tuple[dict[str, tuple[int, str]], str]:
-    """What Chromium fetches on a first visit (cold cache) to the find page served as `serve` serves it:
-    each address's bytes on the wire (headers and compressed body) and Content-Encoding; and a listing."""
+def first_load(engine_site) -> tuple[dict[str, tuple[int, str]], str]:
+    """What Chromium fetches on a first visit (cold cache) to the find page served as `serve` serves it, on
+    each engine's site: each address's bytes on the wire (headers and compressed body) and Content-Encoding
+    (then "blocking" when Chromium's resource timing says it blocked rendering); and a listing."""
     from playwright.sync_api import sync_playwright
 
-    server = site_server(built_site[0])
+    server = site_server(engine_site[0])
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     sizes: dict[str, tuple[int, str]] = {}
 
@@ -222,29 +230,102 @@ def first_load(built_site) -> tuple[dict[str, tuple[int, str]], str]:
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/find/")
             page.wait_for_function("() => document.getElementById('results').getAttribute('aria-busy') === 'false'", timeout=20000)
             page.wait_for_load_state("networkidle")
+            for url in page.evaluate("() => performance.getEntriesByType('resource')"
+                                     ".filter(e => e.renderBlockingStatus === 'blocking').map(e => e.name)"):
+                if url in sizes:
+                    sizes[url] = (sizes[url][0], sizes[url][1] + " blocking")
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
-    listing = "\n".join(f"{n:8,} {enc or '-':5} {url}" for url, (n, enc) in sorted(sizes.items(), key=lambda kv: -kv[1][0]))
+    listing = "\n".join(f"{n:8,} {enc or '-':14} {url}" for url, (n, enc) in sorted(sizes.items(), key=lambda kv: -kv[1][0]))
     return sizes, listing
 
 
 @pytest.mark.browser
-def test_find_page_first_load_from_serve_is_compressed_and_at_most_200_kb(first_load):
+def test_find_page_first_load_from_serve_is_compressed_and_at_most_126_kb(first_load, engine):
     sizes, listing = first_load
     total = sum(n for n, _ in sizes.values())
-    print(f"find page first load from serve: {total:,} bytes on the wire in {len(sizes)} requests\n{listing}")
+    print(f"find page first load from serve ({engine}): {total:,} bytes on the wire in {len(sizes)} requests\n{listing}")
     assert [enc for url, (_, enc) in sizes.items() if url.endswith("/find/")] == ["gzip"], "serve sends the page gzipped"
     text = [url for url in sizes if re.search(r"\.(js|css|json)(\?|$)", url)]
-    assert text and all(sizes[url][1] == "gzip" for url in text), listing
-    assert total <= FIND_FIRST_LOAD_LIMIT, f"{total:,} bytes on the wire:\n{listing}"
+    assert text and all(sizes[url][1].startswith("gzip") for url in text), listing
+    assert total <= FIND_FIRST_LOAD_LIMIT[engine], f"{total:,} bytes on the wire:\n{listing}"
+    # only the stylesheets hold the first paint back: the theme's main.css and the directory's own
+    blocking = sorted(url.rsplit("/", 1)[-1].split(".")[0] for url, (_, enc) in sizes.items() if enc.endswith("blocking"))
+    assert blocking == ["directory", "main"], listing
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="197.5 KB measured: Pagefind's WebAssembly (72 KB, gzipped by Pagefind) and "
-                   "pagefind.js (13 KB) load before any search; the find page's script (FACE, issue 24 req 4) decides that")
 def test_find_page_first_load_from_serve_is_at_most_150_kb(first_load):
+    """Issue 21's aim. The first homes A to Z come from search/first.json: Pagefind (its WebAssembly, script,
+    index and one fragment a card, about 120 KB) loads only when a search or "Show more" needs it."""
     sizes, listing = first_load
     total = sum(n for n, _ in sizes.values())
+    assert [url for url in sizes if "/pagefind/" in url] == [], listing
+    assert sorted(url.split("/search/", 1)[1] for url in sizes if "/search/" in url) == ["facets.json", "first.json"], listing
     assert total <= FIND_FIRST_LOAD_AIM, f"{total:,} bytes on the wire:\n{listing}"
+
+
+# --- many towns: the town filter suggests from a small file (issue 24, requirement 4) ------------------------
+
+TOWN_HOMES = ["aspire-living-1-2-markyes-close", "chepstow-house", "birchams-grange", "kington-court-community-care-centre"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow  # builds a small site of its own (with Pagefind) and starts Chromium
+def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, monkeypatch, capsys):
+    from playwright.sync_api import expect, sync_playwright
+    from test_browser import axe_violations
+
+    from carehomes import render
+
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    for slug in TOWN_HOMES:
+        shutil.copy(ROOT / "providers" / f"{slug}.yaml", providers)
+    monkeypatch.setattr(render, "TOWN_SELECT_MAX", 2)  # 3 towns here: as a national site's 2,500 would be
+    out = tmp_path / "site"
+    assert cli.main(["build", "--providers", str(providers), "--out", str(out), "--releases", str(tmp_path / "none")]) == 0
+    capsys.readouterr()
+    page_html = (out / "find" / "index.html").read_text(encoding="utf-8")
+    assert '<select id="town"' not in page_html and "Kington</option>" not in page_html
+    assert '<input id="town" name="town" list="town-list"' in page_html and '<datalist id="town-list"></datalist>' in page_html
+    assert json.loads((out / "search" / "towns.json").read_text(encoding="utf-8")) == ["Kington", "Ledbury", "Ross on Wye"]
+    server = site_server(out)
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    fetched: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.on("request", lambda r: fetched.append(r.url.split("/", 3)[-1]))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/find/")
+            expect(page.locator("#results-status")).to_have_text("4 homes match, A to Z by name.")
+            assert "search/towns.json" not in fetched, "the towns are fetched when the box is first used"
+            if not page.locator("#town").is_visible():  # the filters are folded away on a narrow window
+                page.locator("#filter-panel > summary").click()
+            page.locator("#town").fill("ross-on-wye")
+            expect(page.locator("#town-list option")).to_have_count(3)
+            page.locator("#town").press("Tab")
+            expect(page.locator("#town")).to_have_value("Ross on Wye")
+            expect(page.locator("#results-status")).to_have_text("2 homes match, A to Z by name.")
+            assert page.locator("#results > li h2").all_inner_texts() == ["Aspire Living - 1-2 Markyes Close", "Chepstow House"]
+            assert axe_violations(page) == []  # WCAG 2.2 AA with the text box and its suggestions
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("n, control", [(TOWN_SELECT_MAX, '<select id="town" name="town">'),
+                                        (TOWN_SELECT_MAX + 1, '<input id="town" name="town" list="town-list"')])
+def test_the_town_filter_is_a_list_up_to_town_select_max_towns_then_a_text_box(n, control):
+    schema = load_schema()
+    towns = [f"Town {i:04}" for i in range(n)]
+    find = _md_env(TEMPLATES).get_template("find.md").render(
+        stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
+        map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=towns, ratings=schema.values.rating_choices,
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
+    assert control in find
+    assert find.count("<option value=\"Town ") == (n if n <= TOWN_SELECT_MAX else 0)

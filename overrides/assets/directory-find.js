@@ -270,6 +270,27 @@ export function initFind(root) {
     }
     return pagefindReady;
   }
+  // The first load (no words, filters or other order): the first homes A to Z from search/first.json,
+  // written by the build from Pagefind's own fragments. Pagefind (over half the page's weight) is loaded
+  // only when "Show more" reaches a home that file does not hold, or a search needs it.
+  var firstFile = null;
+  function firstResults(homes) {
+    // the first search's results, [cards, 0] as searchFor's; null when the file is missing or wrong
+    if (!firstFile) firstFile = fetch(new URL("search/first.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+    return firstFile.then(function (cards) {
+      if (!Array.isArray(cards) || !cards.length || typeof homes !== "number" || cards.length > homes) return null;
+      if (!cards.every(function (d) { return d && typeof d.url === "string" && d.meta && typeof d.meta === "object"; })) return null;
+      var all = null, out = cards.map(function (d) { return { url: new URL(d.url, base).pathname, meta: d.meta }; });
+      var later = function (i) {
+        return { data: function () {
+          if (!all) all = loadPagefind().then(function (pf) { return sortedSearch(pf, "carehomelisting", {}, "name"); });
+          return all.then(function (found) { return found && found[0][i] ? found[0][i].data() : { url: "", meta: {} }; });
+        } };
+      };
+      for (var i = out.length; i < homes; i++) out.push(later(i));
+      return [out, 0];
+    });
+  }
   var cardFiles = {};
   function loadCards(code) {
     if (!cardFiles[code]) {
@@ -488,8 +509,10 @@ export function initFind(root) {
     var reach = FACE.radius && s[FACE.radius.key] ? parseFloat(s[FACE.radius.key]) * MILE : 0;
     // distances are measured for the distance order, and for the distance filter whenever there is a postcode
     var prep = distanceMode || s.near || geo ? origin(s) : Promise.resolve(null);
+    // every home A to Z, as the page opens: the first ones come from search/first.json, not Pagefind
+    var plain = !distanceMode && !s.q && !Object.keys(filters).length && sortOf(s.sort) === sortOf("name");
     // start loading Pagefind now unless this may be a search without it (below); a failure is told there
-    if (!distanceMode || s.q || Object.keys(filters).length) loadPagefind().catch(function () { /* told below */ });
+    if (!plain && (!distanceMode || s.q || Object.keys(filters).length)) loadPagefind().catch(function () { /* told below */ });
     // aria-busy is "false" again once this search's count (or why there is none) is written
     list.setAttribute("aria-busy", "true");
     status.textContent = "Searching…";
@@ -518,7 +541,11 @@ export function initFind(root) {
       var total = 0, chosen = chosenFilters(form, s, meant.filters);
       function searchFor(filters) {
         var search;
-        if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
+        if (plain) {
+          search = firstResults(homes).then(function (first) {
+            return first || loadPagefind().then(function (loaded) { return sortedSearch(loaded, term, filters, s.sort); });
+          });
+        } else if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
           // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
           // cards are all it needs, and Pagefind is not loaded at all
           total = homes;
@@ -622,7 +649,10 @@ export function initFind(root) {
       status.focus();
     }
   });
-  more.addEventListener("click", function () { showMore().then(function (first) { if (first) first.querySelector("a").focus(); }); });
+  more.addEventListener("click", function () {
+    showMore().then(function (first) { if (first) first.querySelector("a").focus(); })
+      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; });
+  });
   var locate = document.getElementById("use-location");
   if (locate) locate.addEventListener("click", function () {
     if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
@@ -638,6 +668,41 @@ export function initFind(root) {
       ev.preventDefault(); form.reset(); geo = null; run(); form.q.focus();
     });
   });
+  suggestTowns(form, base);
   loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
   run();
+}
+
+function suggestTowns(form, base) {
+  // Many towns (a national site): the town filter is a text box whose suggestions come from
+  // search/towns.json, fetched when the box is first used, not a list of thousands in the page.
+  var list = document.getElementById("town-list"), names = null;
+  if (!list || !form.town) return;
+  function load() {
+    if (names) return names;
+    names = fetch(new URL("search/towns.json", base)).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; })
+      .then(function (all) {
+        all = Array.isArray(all) ? all.filter(function (t) { return typeof t === "string"; }) : [];
+        var frag = document.createDocumentFragment();
+        all.forEach(function (t) { frag.appendChild(el("option", { value: t })); });
+        list.appendChild(frag);
+        return all;
+      });
+    return names;
+  }
+  form.town.addEventListener("focus", load);
+  form.town.addEventListener("input", load);
+  // "ross on wye" typed is the town Ross-on-Wye: the filter takes the name as the build wrote it (and
+  // searches again with it)
+  var key = function (t) { return t.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); };
+  form.town.addEventListener("change", function () {
+    var typed = key(form.town.value);
+    (names || Promise.resolve([])).then(function (all) {
+      var same = all.filter(function (t) { return key(t) === typed; })[0];
+      if (typed && same && same !== form.town.value) {
+        form.town.value = same;
+        form.town.dispatchEvent(new window.Event("change", { bubbles: true }));
+      }
+    });
+  });
 }
