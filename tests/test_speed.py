@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from helpers import REAL, config_with
 
 from carehomes import cli, forms
