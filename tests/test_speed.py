@@ -325,7 +325,7 @@ def test_the_town_filter_is_a_list_up_to_town_select_max_towns_then_a_text_box(n
     schema = load_schema()
     towns = [f"Town {i:04}" for i in range(n)]
     find = _md_env(TEMPLATES).get_template("find.md").render(
-        stats={"homes": "3"}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
+        stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
         map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=towns, ratings=schema.values.rating_choices,
         fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
     assert control in find
