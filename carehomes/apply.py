@@ -103,11 +103,6 @@ class Record:
     kinds: tuple[str, ...] = ()  # the kinds of service it is, by id; none: the first kind (a care home) only
 
 
-# a home CQC deregistered within this many days of the data's date is imported (marked closed) the first
-# time it is seen, so the commissioner report can show the closure; one closed earlier is counted, not imported
-RECENT_CLOSURE_DAYS = 365
-
-
 @dataclass
 class Report:
     fmt: str
@@ -117,7 +112,7 @@ class Report:
     unchanged: int = 0
     missing: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
-    closed: list[str] = field(default_factory=list)  # deregistered before a profile was ever made: not imported
+    closed: list[str] = field(default_factory=list)  # deregistered before a profile was ever made: never imported
     dry_run: bool = False
     older: list[DatedFact] = field(default_factory=list)  # applied with --allow-older
     values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
@@ -134,8 +129,7 @@ class Report:
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
         if self.closed:
-            lines.append(f"  {len(self.closed)} not imported: deregistered more than {RECENT_CLOSURE_DAYS} days before the data's "
-                         "date and never listed here (closed services get no profile; recent closures are kept, marked closed)")
+            lines.append(f"  {len(self.closed)} not imported: deregistered before it was ever listed here")
         if self.held:
             lines.append("  by kind: " + ", ".join(f"{n} {plain(words)}" for words, n in self.held.items())
                          + (" (a location of two kinds counts in both)" if len(self.held) > 1 else ""))
@@ -298,8 +292,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                 origins[path] = rec
             continue
         closed = rec.regulator.get("cqc.status_date")
-        if rec.regulator.get("cqc.status") == "Deregistered" and not (
-                isinstance(closed, dt.date) and (data_date - closed).days <= RECENT_CLOSURE_DAYS):
+        if rec.regulator.get("cqc.status") == "Deregistered":  # current services only: whatever its date
             report.closed.append(f"{rec.regulator.get('name')} ({rec.location_id}"
                                  + (f", deregistered {closed.isoformat()})" if isinstance(closed, dt.date) else ")"))
             continue
