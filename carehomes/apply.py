@@ -118,6 +118,7 @@ class Report:
     values: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)  # name -> (field, old, new)
     skipped: dict[str, int] = field(default_factory=dict)  # locations of no kind held here, by service types
     held: dict[str, int] = field(default_factory=dict)  # locations imported (new or refreshed) by kind ('care homes': 47)
+    closed_kinds: dict[str, int] = field(default_factory=dict)  # the closed ones not imported, by kind
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -129,7 +130,10 @@ class Report:
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
         if self.closed:
-            lines.append(f"  {len(self.closed)} not imported: deregistered before it was ever listed here")
+            lines.append(f"  {len(self.closed)} not imported: deregistered before it was ever listed here"
+                         + (f" ({', '.join(f'{n} {plain(words)}' for words, n in self.closed_kinds.items())}"
+                            + ("; a location of two kinds counts in both" * (sum(self.closed_kinds.values()) > len(self.closed)))
+                            + ")" if len(self.closed_kinds) > 1 else ""))
         if self.held:
             lines.append("  by kind: " + ", ".join(f"{n} {plain(words)}" for words, n in self.held.items())
                          + (" (a location of two kinds counts in both)" if len(self.held) > 1 else ""))
@@ -261,9 +265,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
     report = Report(fmt, data_date, dry_run=dry_run, skipped=dict(skipped or {}))
 
-    def held(rec: Record) -> None:
+    def held(rec: Record, counts: dict[str, int] = report.held) -> None:
         for k in kinds_of({profile_key(schema): list(rec.kinds)}, schema):
-            report.held[k.plural.lower()] = report.held.get(k.plural.lower(), 0) + 1
+            counts[k.plural.lower()] = counts.get(k.plural.lower(), 0) + 1
     facts = [_rating_fact(rec, *existing[rec.location_id]) for rec in records if rec.location_id in existing]
     if not allow_older:
         refuse_rollbacks(facts, "CQC ratings")
@@ -293,6 +297,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             continue
         closed = rec.regulator.get("cqc.status_date")
         if rec.regulator.get("cqc.status") == "Deregistered":  # current services only: whatever its date
+            held(rec, report.closed_kinds)
             report.closed.append(f"{rec.regulator.get('name')} ({rec.location_id}"
                                  + (f", deregistered {closed.isoformat()})" if isinstance(closed, dt.date) else ")"))
             continue
@@ -316,7 +321,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     if len(report.missing) > max(max_removals, max_removal_share * len(in_scope)) and not allow_mass_removal:
         raise ImportError_(f"would flag {len(report.missing)} of {len(in_scope)} homes as no longer registered. "
                            "Is this a partial file? Nothing was changed; use --allow-mass-removal if it is right")
-    report.held = {w: report.held[w] for w in (k.plural.lower() for k in kinds(schema)) if w in report.held}
+    order = [k.plural.lower() for k in kinds(schema)]
+    report.held = {w: report.held[w] for w in order if w in report.held}
+    report.closed_kinds = {w: report.closed_kinds[w] for w in order if w in report.closed_kinds}
     _check_plan(writes, origins, schema)
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)

@@ -217,12 +217,33 @@ def edge_profiles(folder: Path) -> Path:
     return folder
 
 
-def closed_profile(folder: Path) -> Path:
-    """A real closed home in ``folder``: Acorn Lodge Nursing Home (Oldham), deregistered by CQC on 18 September
-    2024, as a first import of its CQC record makes it (tests/fixtures/cqc-oldham-closed)."""
+OLDHAM_CLOSED = FIXTURES / "cqc-oldham-closed"  # Acorn Lodge deregistered 2024-09-18, Boston House 2011, Stoneleigh open
+
+
+def listed_then_closed(folder: Path, work: Path):
+    """Import the real Oldham records (OLDHAM_CLOSED) into ``folder`` as a home listed and then deregistered:
+    first a copy (in ``work``) with Acorn Lodge still registered, dated 1 September 2024, then the real records.
+    The second import's report is returned (a first import of a closed service makes no profile)."""
+    import json
+    import shutil
+
     from carehomes.sources.cqc_files import import_cqc
 
-    import_cqc(FIXTURES / "cqc-oldham-closed", folder)
+    before = work / "cqc-oldham-before-closure"
+    shutil.copytree(OLDHAM_CLOSED, before)
+    acorn = before / "location_1-151959980.json"
+    doc = json.loads(acorn.read_text(encoding="utf-8"))
+    doc["registrationStatus"] = "Registered"
+    del doc["deregistrationDate"]
+    acorn.write_text(json.dumps(doc), encoding="utf-8")
+    import_cqc(before, folder, as_of=dt.date(2024, 9, 1))
+    return import_cqc(OLDHAM_CLOSED, folder)
+
+
+def closed_profile(folder: Path) -> Path:
+    """A real closed home in ``folder``: Acorn Lodge Nursing Home (Oldham), listed and then deregistered by CQC
+    on 18 September 2024, as a re-import of its CQC record makes it (``listed_then_closed``)."""
+    listed_then_closed(folder, folder.parent)
     for f in folder.glob("*.yaml"):
         if f.name != CLOSED_HOME + ".yaml":
             f.unlink()

@@ -132,13 +132,14 @@ def test_import_of_the_oldham_folder_makes_homes_and_agencies(tmp_path, shared_d
     kinds = [tuple(d.get("kinds", ["care_home"])) for d in registered]
     assert (kinds.count(("care_home",)), kinds.count(("care_home", "home_care_agency")),
             kinds.count(("home_care_agency",))) == (42, 2, 60)
-    assert len(report.new) == len(profiles) == 111  # and 7 closed within 12 months of the data: 3 homes, 4 agencies
-    assert len(report.closed) == 108
-    assert report.held == {"care homes": 47, "home care agencies": 66}
+    assert len(report.new) == len(profiles) == len(registered) == 104  # a closed service is never first imported
+    assert len(report.closed) == 115
+    assert report.held == {"care homes": 44, "home care agencies": 62}
+    assert report.closed_kinds == {"care homes": 43, "home care agencies": 73}
     assert (report.skipped["Dentist"], report.skipped["Doctors/Gps"], report.skipped["Supported living"],
             report.skipped["Shared lives"], sum(report.skipped.values())) == (101, 78, 5, 1, 232)
     summary = report.summary()
-    assert "  by kind: 47 care homes, 66 home care agencies (a location of two kinds counts in both)\n" in summary
+    assert "  by kind: 44 care homes, 62 home care agencies (a location of two kinds counts in both)\n" in summary
     assert "  232 not imported: of no kind of service this directory holds, by CQC service type:\n    Dentist: 101\n" \
            "    Doctors/Gps: 78\n" in summary
     both, agency = profiles[PARK_HILLS], profiles[EBENEZER]
@@ -153,7 +154,7 @@ def test_import_of_the_oldham_folder_makes_homes_and_agencies(tmp_path, shared_d
     assert "Every field is explained in providers/_template-home-care-agency.yaml." in text
     assert check_paths([tmp_path], on=TODAY).problems == []
     again = import_cqc(OLDHAM, tmp_path)
-    assert (len(again.new), again.unchanged, len(again.changed)) == (0, 111, 0)
+    assert (len(again.new), again.unchanged, len(again.changed), len(again.closed)) == (0, 104, 0, 115)
 
 
 def test_a_care_home_that_becomes_an_agency_too_gets_both_kinds(tmp_path, shared_data):

@@ -94,18 +94,19 @@ def test_oldhams_config_inherits_the_top_level_and_overrides_only_what_differs()
 def test_oldhams_homes_pass_check_as_imported(run_cli):
     done = run_cli("check", "--area", "oldham")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stderr.endswith("Checked 111 profiles: no problems and 1 warning.\n")
+    assert done.stderr.endswith("Checked 104 profiles: no problems and 1 warning.\n")
     assert done.stdout == ("areas/oldham/providers/boston-house.yaml:14: warning: address.postcode: 'OL8 1XR' is not a "
                            "live postcode; check it on the home's letters\n")
 
 
 def test_oldhams_profiles_are_the_register_of_march_2025():
     texts = {p.name: p.read_text(encoding="utf-8") for p in (OLDHAM / "providers").glob("*.yaml")}
-    assert len(texts) == 111  # 44 care homes and 60 agencies registered, 7 closed within the year before the data's date
     registered = {n: t for n, t in texts.items() if "\n  status: Registered\n" in t}
     homes = [t for t in registered.values() if "kinds:" not in t or "- care_home" in t]
     agencies = [t for t in registered.values() if "- home_care_agency" in t]
-    assert (len(registered), len(homes), len(agencies)) == (104, 44, 62)  # Park Hills and Stoneswood are both
+    # what a first import makes: current services only, none closed (Park Hills and Stoneswood are both kinds)
+    assert (len(texts), len(registered), len(homes), len(agencies)) == (104, 104, 44, 62)
+    assert not any("\n  status_date:" in t or "Deregistered" in t for t in texts.values())
     assert sum("- care_home" in t and "- home_care_agency" in t for t in registered.values()) == 2
     assert all("(API (JSON) file oldham-api-json-2025, dated 2025-03-20)" in t for t in texts.values())
     abbey = texts["abbey-hey-care-home.yaml"]
@@ -114,13 +115,23 @@ def test_oldhams_profiles_are_the_register_of_march_2025():
         assert f"\n{line}\n" in abbey, line
 
 
+def test_oldhams_folder_is_exactly_what_a_first_import_makes(tmp_path, shared_data):
+    """Issue 21 req 8: importing the Oldham responses into an empty folder gives the committed files, byte for byte."""
+    from carehomes.sources.cqc_files import import_cqc
+
+    report = import_cqc(shared_data / "oldham-api-json-2025", tmp_path / "providers", "Oldham")
+    made = {p.name: p.read_bytes() for p in (tmp_path / "providers").glob("*.yaml")}
+    assert made == {p.name: p.read_bytes() for p in (OLDHAM / "providers").glob("*.yaml")}
+    assert (len(report.new), len(report.closed)) == (104, 115)
+
+
 def test_data_for_an_area_names_its_site_as_the_packages_homepage(run_cli, tmp_path):
     import json
 
     done = run_cli("data", "--area", "oldham", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "datapackage.json").read_text())["homepage"] == "https://example-council.github.io/care-homes/oldham/"
-    assert (tmp_path / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 48
+    assert (tmp_path / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 45  # the 44 care homes
     assert Path(done.stderr.splitlines()[0].split()[1]).parent == tmp_path
 
 
@@ -157,4 +168,4 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     assert "edit/main/areas/oldham/providers/abbey-hey-care-home.yaml" in (site / "homes" / "abbey-hey-care-home" / "index.html").read_text()
     assert "Find a care home in Oldham - Oldham care homes directory" in _text(site / "index.html")
     assert f"warning: {OLDHAM / 'mkdocs.yml'}: extra.directory.placement_phone is still the example '01234 567891'" in said
-    assert (site / "data" / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 48
+    assert (site / "data" / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 45

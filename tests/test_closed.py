@@ -1,14 +1,14 @@
 """Current services only (issue 21, requirement 8): a home CQC deregistered keeps its page, marked closed,
 and leaves the find page, the lists and the counts; the open data keeps it. Real Oldham CQC records
 (tests/fixtures/cqc-oldham-closed: Acorn Lodge deregistered 2024-09-18, Boston House in 2011, Stoneleigh
-House registered)."""
+House registered). A service already deregistered when it is first imported is counted, never imported."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 
 import pytest
-from conftest import CLOSED_HOME, FIXTURES, TODAY
+from conftest import CLOSED_HOME, OLDHAM_CLOSED, TODAY, listed_then_closed
 
 from carehomes.pipeline import check_paths
 from carehomes.render import browse_lists, render_homes, stats
@@ -17,22 +17,34 @@ from carehomes.search import write_facets
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView
 
-OLDHAM_CLOSED = FIXTURES / "cqc-oldham-closed"
 EDIT = "https://github.com/example/directory/edit/main/"
 
 
 @pytest.fixture
 def oldham(tmp_path) -> tuple[str, list[HomeView]]:
-    """The three real records imported as a first import does: the summary, then the homes' views."""
-    report = import_cqc(OLDHAM_CLOSED, tmp_path / "providers")
+    """The three real records imported after a first import that had Acorn Lodge still registered: the
+    summary of the second import, then the homes' views."""
+    report = listed_then_closed(tmp_path / "providers", tmp_path)
     checked = check_paths([tmp_path / "providers"], on=TODAY)
     assert checked.problems == []
     views = sorted((HomeView(p.data, TODAY, repo_edit=EDIT) for p in checked.profiles), key=lambda v: v.slug)
     return report.summary(), views
 
 
-def test_a_first_import_lists_the_recent_closure_and_counts_the_old_one(oldham):
+def test_a_first_import_counts_every_closed_service_and_imports_none(tmp_path):
+    """Acorn Lodge closed six months before the data, Boston House 14 years: neither gets a profile."""
+    summary = import_cqc(OLDHAM_CLOSED, tmp_path / "providers").summary().splitlines()
+    assert summary[:5] == ["CQC API (JSON) file dated 2024-09-18:", "  1 new profile created", "  0 updated, 0 unchanged",
+                           "  0 no longer on the register (flagged, not deleted)",
+                           "  2 not imported: deregistered before it was ever listed here"]
+    assert summary[-2:] == ["  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)",
+                            "  closed, not imported: Acorn Lodge Nursing Home (1-151959980, deregistered 2024-09-18)"]
+    assert [p.name for p in (tmp_path / "providers").iterdir()] == ["stoneleigh-house.yaml"]
+
+
+def test_a_listed_home_that_closes_keeps_its_profile_marked_closed(oldham):
     summary, views = oldham
+    assert "  deregistered: Acorn Lodge Nursing Home (acorn-lodge-nursing-home.yaml)" in summary.splitlines()
     assert "  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)" in summary.splitlines()
     assert [(v.name, v.closed) for v in views] == [("Acorn Lodge Nursing Home", True), ("Stoneleigh House", False)]
 

@@ -1,7 +1,7 @@
 """Commissioner intelligence on real data: the Oldham CQC API responses (read only) and the bundled Herefordshire homes.
 
 Issue 25's done-when checks and issue 21's 'current services only': registered homes counted as at the
-data's date, closures of the last 12 months with their beds, signals that find the homes at risk."""
+data's date, no page for a service closed before its first import, signals that find the homes at risk."""
 from __future__ import annotations
 
 import csv
@@ -40,13 +40,17 @@ def oldham(tmp_path_factory):
 
 
 @needs_oldham
-def test_a_first_import_counts_long_closed_homes_and_keeps_recent_closures(oldham):
+def test_a_first_import_lists_the_current_homes_and_counts_every_closed_one(oldham):
+    """Issue 21's done-when: 44 current care homes listed, the 43 closed ones reported without pages
+    (Shawside closed three weeks before the data, Boston House 14 years before: neither is imported)."""
     report, views = oldham
-    assert report.held["care homes"] == 47, "87 care homes: 44 registered, 3 closed within 12 months, 40 before"
-    assert ("  108 not imported: deregistered more than 365 days before the data's date and never listed here "
-            "(closed services get no profile; recent closures are kept, marked closed)") in report.summary().splitlines()
-    assert "  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)" in report.summary().splitlines()
-    assert sorted(v.name for v in views if closed(v.d)) == ["Acorn Lodge Nursing Home", "Avonleigh Gardens", "Shawside Care Home"]
+    assert report.held["care homes"] == 44 and len(views) == 44
+    lines = report.summary().splitlines()
+    assert ("  115 not imported: deregistered before it was ever listed here (43 care homes, 73 home care agencies; "
+            "a location of two kinds counts in both)") in lines
+    assert "  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)" in lines
+    assert "Shawside Care Home (1-6355044561, deregistered 2025-02-27)" in report.closed
+    assert not any(closed(v.d) for v in views)
 
 
 @needs_oldham
@@ -65,8 +69,7 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
     assert data_date(views) == dt.date(2025, 3, 20)
     page = market_html(views, TODAY)
     assert ('<strong>CQC data as at 2025-03-20</strong>: 44 registered care homes with 1,574 registered beds, grouped by town.') in page
-    assert "3 closed homes are not counted." in page
-    assert "Shawside" not in page
+    assert "closed home" not in page and "Shawside" not in page
     assert '<th scope="row">Overall</th><td>0</td><td>32</td><td>6</td><td>0</td><td>6</td>' in page, "Good 32, RI 6 among registered homes"
 
 
@@ -77,8 +80,8 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     assert today is not None
     views = [HomeView(v.d, today) for v in views]
     found = signals(views, today, dict(DEFAULTS))
-    closed_ids = {v.d["location_id"] for v in views if closed(v.d)}
-    assert {s.signal for s in found if s.location_id in closed_ids} == {"Not on the CQC register"}
+    assert (len(found), len({s.home for s in found})) == (77, 38), "119 signals for 81 homes when closed homes were imported"
+    assert not any(s.signal == "Not on the CQC register" for s in found), "a closure before the first import is history"
     by = {(s.home, s.signal): s for s in found}
     assert {"Park House Residential Care Home", "Dryclough Manor"} <= {h for h, sig in by if sig == "Safe rated Requires improvement"}
     fell = by[("Stoneleigh House", "Rating fell")]
@@ -95,9 +98,9 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     assert (len(group.homes), group.beds) == (4, 120)
     assert group.homes_with_signals == 4
     page = report_html(found, views, today, dict(DEFAULTS), "https://x.org/")
-    assert ('<tr><th scope="row">Shawside Care Home<br><small>1-6355044561</small></th><td>2025-02-27</td><td>150</td><td>150</td>') in page
-    assert "Boston House<br><small>1-146777373" not in page
-    assert ('<tr><th scope="row">Care home with nursing</th><td>2</td><td>235</td><td>0</td><td>0</td><td>-235</td></tr>') in page
+    assert "Shawside" not in page and "1-146777373" not in page, "the closed Boston House (another one is open)"
+    assert ('<tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
+            '</tbody></table>') in page
     assert "<title>Care market early-warning report, CQC data as at 2025-03-20</title>" in page
 
 

@@ -155,10 +155,10 @@ def test_api_csv_devon(tmp_path, shared_data):
 
 def test_api_json_folder_oldham(tmp_path, shared_data):
     report = import_cqc(CQC / "oldham-api-json-2025", tmp_path)
-    # 44 registered care homes (2 also agencies), 60 agencies only, and 7 closed within 12 months (3 homes, 4 agencies)
-    assert (len(report.new), len(report.closed)) == (111, 108), "services closed over 12 months before the data are counted, not imported"
+    # 44 registered care homes (2 also agencies) and 60 agencies only; every closed service is counted, not imported
+    assert (len(report.new), len(report.closed)) == (104, 115), "a service closed before it was ever listed gets no profile"
     homes = [load(f) for f in tmp_path.glob("*.yaml")]
-    assert sum(h["cqc"]["status"] == "Deregistered" for h in homes) == 7
+    assert all(h["cqc"]["status"] == "Registered" for h in homes)
     assert check_paths([tmp_path], on=TODAY).problems == []
 
 
