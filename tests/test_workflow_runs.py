@@ -249,9 +249,9 @@ def test_the_first_cqc_sync_opens_one_pull_request_with_every_home(tmp_path, git
     assert (pr["title"], pr["head"]["ref"], pr["base"]["ref"], pr["state"]) == ("CQC weekly sync", "cqc-sync", "main", "open")
     assert [lab["name"] for lab in pr["labels"]] == ["stewards"] and github.labels["stewards"]["color"] == "1d76db"
     assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
-                                 f"```text\nCQC live API sync dated {TODAY}:\n  44 new profiles created\n")
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  104 new profiles created\n")
     added = _show(origin, "cqc-sync", "--format=", "--name-only").split()
-    assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 44  # Oldham's homes
+    assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 104  # Oldham's homes and agencies
     assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
     assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
 
@@ -303,7 +303,7 @@ def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github
     assert run.result == "success", run.log()
     [pr] = github.pulls()
     assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
-                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  47 updated, 0 unchanged\n")
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  104 updated, 0 unchanged\n")
     changed = _show(origin, "cqc-sync", "--format=", "--name-only").split()
     assert "areas/oldham/cqc-sync.json" in changed and len(changed) > 1
     assert all(f.startswith("areas/oldham/providers/") or f == "areas/oldham/cqc-sync.json" for f in changed), changed
@@ -508,10 +508,11 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
     assert run.result == "success", run.log()
     assert run.deployed is not None
     assert "<title>Find a care home in Oldham - Oldham care homes directory</title>" in (run.deployed / "index.html").read_text()
-    assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 48  # the header and Oldham's 47 homes
+    assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 45  # the header and Oldham's 44 care homes
     assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
     assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
-    assert "Built site with mkdocs: 47 homes" in run.jobs["build"].step("Build the site").output
+    assert (run.deployed / "data" / "home-care-agencies.csv").read_text().count("\n") == 63  # and its 62 agencies (2 both)
+    assert "Built site with mkdocs: 104 homes" in run.jobs["build"].step("Build the site").output
 
 
 # --- the area setting (docs/areas.md): each workflow run once with the repository variable AREA=oldham ----
