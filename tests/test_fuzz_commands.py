@@ -406,6 +406,16 @@ def test_check_ownership_on_nasty_profiles(tmp_path):
         cwd=tmp_path, codes=(1, 2))
 
 
+def _catches_sigint(pid: int) -> bool:
+    """Whether process ``pid`` has a handler for SIGINT (Linux: the SigCgt mask in /proc/PID/status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # not Linux, or gone: nothing better to wait for
+    mask = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigCgt:")), 0)
+    return bool(mask & (1 << (signal.SIGINT - 1)))
+
+
 # ---- Ctrl+C -----------------------------------------------------------------------------------------------
 
 @pytest.mark.slow  # real build.py processes, interrupted
@@ -426,7 +436,12 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=tmp_path, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
         if when == "loading":
-            time.sleep(0.4)
+            # once Python has set its own Ctrl+C handler (SIGINT caught, /proc/PID/status SigCgt), however slow the
+            # machine: a signal before that ends the interpreter before any of our code can run
+            deadline = time.monotonic() + TIMEOUT
+            while not _catches_sigint(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.1)
         elif command == "build":  # wait until the new build folder exists: the build is writing pages, however fast
             deadline = time.monotonic() + TIMEOUT
             while not any(p.is_dir() for p in (tmp_path / ".site-builds").glob("*")) and time.monotonic() < deadline:
