@@ -610,6 +610,7 @@ def _one(k: Kind) -> str:
 
 
 def _such_as(k: Kind) -> str:
+    """How to give a page name on this kind's sheet, for the message naming a row that is not one."""
     return "such as aston-house" if k.id == default_kind().id else "its file name without .yaml"
 
 
