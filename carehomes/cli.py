@@ -658,11 +658,13 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
              "Correct the rows above and run the command again.")
         return 1
     written = write_edits(edits)
+    agencies = any(e.sheet and e.sheet != default_kind().id for e in edits)  # a sheet is of one kind
     for f in written:
-        print(f"{f}: vacancies updated")
+        print(f"{f}: {'new clients and hours' if agencies else 'vacancies'} updated")
     for note in (n for e in edits for n in e.not_applicable):
         print(note)
-    _say(f"{len(edits)} home{'s' * (len(edits) != 1)} in {args.from_csv}: {len(written)} profile"
+    one, many = ("agency", "agencies") if agencies else ("home", "homes")
+    _say(f"{len(edits)} {one if len(edits) == 1 else many} in {args.from_csv}: {len(written)} profile"
          f"{'s' * (len(written) != 1)} changed, {len(edits) - len(written)} already up to date.")
     return 0
 
@@ -992,7 +994,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("slug", nargs="?", help="the profile's file name without .yaml")
     free_columns = [str(c.free_column) for c in kind.capacity if c.free_column]
     v.add_argument("--from-csv", metavar="FILE", help=f"a spreadsheet (CSV) with the columns home, {', '.join(free_columns)} "
-                   "and optionally confirmed: every row is checked before anything changes")
+                   "(care homes) or home, taking_new_clients, hours_available (home care agencies), and optionally "
+                   "confirmed: every row is checked before anything changes")
     for place in kind.capacity:
         if place.available:
             v.add_argument(f"--{place.key}", type=int, metavar="N", help=f"{kind.unit} {place.label} free now")

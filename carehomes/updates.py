@@ -19,7 +19,7 @@ from typing import Any
 from . import forms
 from .areas import Area, default_area
 from .fsutil import is_slug
-from .kinds import default_kind, kinds
+from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
@@ -49,6 +49,7 @@ class Edit:
     changed: list[tuple[str, Any, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)  # free-place paths given as 0 for a type not registered
+    sheet: str = ""  # the kind id of the capacity sheet it came from ("home_care_agency"), if any
 
 
 def not_applicable(values: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -408,10 +409,42 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------
 
-CSV_COLUMNS = {**{str(c.free_column): str(c.available) for c in KIND.capacity if c.free_column and c.available},
-               "confirmed": str(KIND.confirmed)}  # nursing_free, residential_free, confirmed
-FREE_COLUMNS = [c for c in CSV_COLUMNS if c != "confirmed"]
-NAMED_COLUMNS = ", ".join(["home", *FREE_COLUMNS])  # 'home, nursing_free, residential_free'
+@dataclass(frozen=True)
+class Sheet:
+    """One kind's capacity sheet: its columns (the sheet's name -> the profile path), ``confirmed`` last."""
+
+    kind: Kind
+    columns: dict[str, str]
+
+    @property
+    def values(self) -> list[str]:
+        """The columns of facts, every one required in the first row ('nursing_free', 'residential_free')."""
+        return [c for c in self.columns if c != "confirmed"]
+
+    @property
+    def named(self) -> str:
+        """'home, nursing_free, residential_free'"""
+        return ", ".join(["home", *self.values])
+
+
+def kind_sheet(k: Kind) -> Sheet | None:
+    """A kind's capacity sheet, from its declaration: a care home's free places by their ``freeColumn``; another
+    kind's facts dated by its ``confirmed`` date (an agency's taking_new_clients, hours_available), by their column
+    names in the kind's table; None for a kind with neither."""
+    columns = {str(c.free_column): str(c.available) for c in k.capacity if c.free_column and c.available}
+    if not columns and k.confirmed:
+        names = {f.path: f.name for f in k.fields}
+        columns = {names[p]: p for d, facts in k.dated if d == k.confirmed for p in facts if p in names}
+    return Sheet(k, {**columns, "confirmed": k.confirmed}) if columns and k.confirmed else None
+
+
+SHEETS = [s for s in map(kind_sheet, kinds()) if s]  # care homes' free beds, then agencies' new clients and hours
+CSV_COLUMNS = SHEETS[0].columns  # nursing_free, residential_free, confirmed
+FREE_COLUMNS = SHEETS[0].values
+NAMED_COLUMNS = SHEETS[0].named  # 'home, nursing_free, residential_free'
+EVERY_SHEET = " or ".join(f"{s.named} for {s.kind.plural.lower()}" for s in SHEETS)
+YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}  # Excel's TRUE too
+YES_NO_PATHS = {f.path for k in kinds() for f in k.fields if f.type == "boolean"}
 
 
 def _read_csv_text(raw: bytes) -> str:
@@ -428,10 +461,12 @@ def _read_csv_text(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
 
 
-def _cell_value(column: str, text: str, on: dt.date) -> Any:
+def _cell_value(column: str, path: str, text: str, on: dt.date) -> Any:
     s = text.strip()
     if column == "confirmed":
         return typed_date(s) if s else on  # Excel in the UK writes 23/11/2026
+    if path in YES_NO_PATHS:  # taking_new_clients: yes or no (anything else stays text, for check to refuse)
+        return YES_NO.get(s.lower(), s)
     return int(s) if re.fullmatch(r"-?[0-9]{1,9}", s) else s
 
 
@@ -479,7 +514,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     first = text[: MAX_HEADER + 2].replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]  # a bounded sample
     if len(first) > MAX_HEADER:
         return [], [f"{shown}:1: the first row is longer than {MAX_HEADER:,} characters, too long to be a row of column "
-                    f"names; the first row must name the columns {NAMED_COLUMNS} (and optionally "
+                    f"names; the first row must name the columns {EVERY_SHEET} (and optionally "
                     "confirmed)"]
     try:
         dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
@@ -504,10 +539,11 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     twice = header_problem(header)
     if twice:
         return [], [f"{shown}:1: {twice}"]
-    missing = [c for c in ("home", *FREE_COLUMNS) if c not in header]
-    if missing:
-        return [], [f"{shown}:1: the first row must name the columns {NAMED_COLUMNS} "
-                    f"(and optionally confirmed); missing: {', '.join(missing)}"]
+    sheet, problem = _sheet_of(header)
+    if problem:
+        return [], [f"{shown}:1: {problem}"]
+    columns = sheet.columns
+    back = {p: c for c, p in columns.items()}
     problems: list[str] = []
     edits: list[Edit] = []
     seen: dict[Path, int] = {}
@@ -520,7 +556,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             continue
         where = f"{shown}:{start}"
         bad = [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
-               for col in ("home", *CSV_COLUMNS) if FORMULA.search(cells.get(col) or "")]
+               for col in ("home", *columns) if FORMULA.search(cells.get(col) or "")]
         if bad:
             problems += bad
             continue
@@ -532,35 +568,81 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             index = index if index is not None else location_index(providers)
             path = index.get(home.upper())
         if path is None:
-            problems.append(f"{where}: home: '{home[:80]}' is not a home in {display_path(providers)}; "
-                            "give the page name (such as aston-house) or the CQC location ID")
+            problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}; "
+                            f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue
         if path in seen:
-            problems.append(f"{where}: home: {path.stem} is also on line {seen[path]}; keep one row for each home")
+            problems.append(f"{where}: home: {path.stem} is also on line {seen[path]}; keep one row for each {_one(sheet.kind)}")
             continue
         seen[path] = start
-        values = {p: _cell_value(c, cells.get(c) or "", on) for c, p in CSV_COLUMNS.items()
+        profile, _ = load_profile(path)
+        other = _not_this_kind(sheet, profile.data if profile else {}, path.stem)
+        if other:
+            problems.append(f"{where}: home: {other}")
+            continue
+        values = {p: _cell_value(c, p, cells.get(c) or "", on) for c, p in columns.items()
                   if c == "confirmed" or (cells.get(c) or "").strip()}
         typo = date_typo(cells.get("confirmed") or "")
         if typo:  # 31/02/2026: said as typed
             problems.append(f"{where}: confirmed: {typo}")
             continue
-        back = {p: c for c, p in CSV_COLUMNS.items()}
-        profile, _ = load_profile(path)
         values, dropped = not_applicable(values, profile.data if profile else {})
         edit = edit_profile(path, values, on, display_path(path))
         edit.not_applicable = [f"{where}: {not_applicable_words(p, back[p])}" for p in dropped]
-        problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message)}"
+        edit.sheet = sheet.kind.id
+        problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message, columns)}"
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
     return ([] if problems else edits), [plain(p) for p in problems]  # a cell's control characters as escapes
 
 
-def _name_columns(message: str) -> str:
-    """A check message with the vacancy fields named by the sheet's columns."""
-    for column in FREE_COLUMNS:
-        message = re.sub(rf"\b{re.escape(CSV_COLUMNS[column])}\b", column, message)
+def _name_columns(message: str, columns: dict[str, str]) -> str:
+    """A check message with the sheet's fields named by its columns."""
+    for column, path in columns.items():
+        if column != "confirmed":
+            message = re.sub(rf"\b{re.escape(path)}\b", column, message)
     return message
+
+
+def _one(k: Kind) -> str:
+    """'home' for a care home (the sheet's column is home), 'home care agency' for an agency."""
+    return "home" if k.id == default_kind().id else k.title.lower()
+
+
+def _such_as(k: Kind) -> str:
+    """How to give a page name on this kind's sheet, for the message naming a row that is not one."""
+    return "such as aston-house" if k.id == default_kind().id else "its file name without .yaml"
+
+
+def _sheet_of(header: list[str]) -> tuple[Sheet, str | None]:
+    """The kind's sheet the first row's columns choose, or what is wrong with the first row: it names the facts
+    of one kind only (a sheet is for care homes or for agencies), and all of that kind's columns."""
+    chosen = [s for s in SHEETS if any(c in header for c in s.values)]
+    if len(chosen) > 1:
+        which = " and of ".join(f"{s.kind.plural.lower()} ({', '.join(c for c in s.values if c in header)})" for s in chosen)
+        return chosen[0], (f"the first row names columns of {which}; a sheet is for one kind "
+                           "of service: put each kind on a sheet of its own and run the command for each")
+    if not chosen:
+        return SHEETS[0], (f"the first row must name the columns {EVERY_SHEET} (and optionally confirmed); "
+                           f"it names none of {', '.join(c for s in SHEETS for c in s.values)}")
+    missing = [c for c in ("home", *chosen[0].values) if c not in header]
+    if missing:
+        return chosen[0], (f"the first row must name the columns {chosen[0].named} "
+                           f"(and optionally confirmed); missing: {', '.join(missing)}")
+    return chosen[0], None
+
+
+def _not_this_kind(sheet: Sheet, data: dict[str, Any], slug: str) -> str | None:
+    """Why a profile cannot be on this kind's sheet (an agency on the care homes' sheet), saying which sheet it
+    belongs on; None when it is this kind."""
+    own = kinds_of(data)
+    if sheet.kind in own:
+        return None
+    theirs = next((s for s in SHEETS if s.kind in own), None)
+    where = (f"put it on a sheet with the columns {theirs.named}" if theirs
+             else "it has no sheet of free places")
+    return (f"{slug} is not a {sheet.kind.title.lower()} (it is a {' and a '.join(k.title.lower() for k in own)}); "
+            f"{where}")
 
 
 def write_edits(edits: list[Edit]) -> list[Path]:

@@ -248,8 +248,9 @@ def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
     f.write_text("name,free\naston-house,1\n")
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1 and r.stdout.strip() == (
-        "excel.csv:1: the first row must name the columns home, nursing_free, residential_free (and optionally "
-        "confirmed); missing: home, nursing_free, residential_free")
+        "excel.csv:1: the first row must name the columns home, nursing_free, residential_free for care homes or "
+        "home, taking_new_clients, hours_available for home care agencies (and optionally confirmed); it names none "
+        "of nursing_free, residential_free, taking_new_clients, hours_available")
 
 
 def sheet(repo, capsys, name: str, content: str | bytes) -> tuple[int, str, str]:
@@ -285,7 +286,8 @@ def test_a_long_first_line_is_refused_at_once(repo, capsys, size):
     assert time.perf_counter() - start < 1.0
     assert code == 1 and out.splitlines() == [
         f"{repo.parent / 'long.csv'}:1: the first row is longer than 4,096 characters, too long to be a row of column "
-        "names; the first row must name the columns home, nursing_free, residential_free (and optionally confirmed)"]
+        "names; the first row must name the columns home, nursing_free, residential_free for care homes or home, "
+        "taking_new_clients, hours_available for home care agencies (and optionally confirmed)"]
 
 
 def test_a_sheet_too_big_or_too_long_is_refused_saying_how_to_split_it(repo, capsys):

@@ -1,0 +1,96 @@
+"""Issue 20's "Done when" journey on the real Oldham area in Chromium: "OL1 1AA, care at home, dementia", an
+agency's page with the regulator's facts, two agencies shortlisted and compared; axe-core on each page."""
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from conftest import run_build
+from playwright.sync_api import expect
+import test_browser
+from test_browser import axe_violations, wait_results
+
+from carehomes.localserver import site_server
+
+browser = test_browser.browser  # Debian's Chromium, once for the module
+
+pytestmark = pytest.mark.browser
+
+NO_AREA = ("No home care agency listed here has given the area it covers yet, so agencies are listed by the distance "
+           "to their office, not to the area they visit.")
+OFFICE = re.compile(r"^office \d+\.\d miles away$", re.M)
+
+
+@pytest.fixture(scope="module")
+def oldham(tmp_path_factory):
+    """areas/oldham/ built with `build --area oldham` (mkdocs, indexed) and served on 127.0.0.1, once."""
+    work = tmp_path_factory.mktemp("oldham-browser")
+    done = run_build("build", "--area", "oldham", "--engine", "mkdocs", "--out", str(work / "site"),
+                     "--releases", str(work / "no-releases"))
+    assert done.returncode == 0, done.stderr
+    server = site_server(work / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def cards(pg) -> dict[str, str]:
+    """Each result card's text by its name."""
+    return {li.locator("h2").inner_text(): li.inner_text() for li in pg.locator("#results > li").all()}
+
+
+def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compared(oldham, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(oldham + "find/")
+    wait_results(pg)
+    box = pg.get_by_label("Home name, town, postcode or need")
+    box.fill("OL1 1AA dementia")
+    pg.get_by_label("Care at home").check()
+    box.press("Enter")
+    expect(pg.locator("#results-status")).to_contain_text(NO_AREA, timeout=10000)
+    assert "kind=home_care_agency" in pg.url
+    # no Oldham agency has said it cares for people with dementia: the two care homes that are agencies too,
+    # by their CQC registration, are all there is (see the report: CQC's dementia registration is not read)
+    found = cards(pg)
+    assert list(found) == ["Park Hills Private Nursing Home", "Stoneswood Residential Home"]
+    assert all(OFFICE.search(text) and "miles away (approximately)" not in text for text in found.values()), found
+    assert axe_violations(pg) == []
+
+    # care at home near OL1 without the word: every agency, nearest office first, each marked as its office
+    box.fill("OL1 1AA")
+    box.press("Enter")
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 \w+, nearest first\. "), timeout=10000)
+    expect(pg.locator("#results-status")).to_contain_text(NO_AREA)
+    found = cards(pg)
+    assert all(OFFICE.search(text) and "Home care agency" in text for text in list(found.values())[:10]), found
+    first, second = list(found)[:2]
+    for name in (first, second):
+        pg.get_by_role("button", name=f"Add {name} to shortlist").click()
+    assert axe_violations(pg) == []
+
+    # an agency's page: the regulator's facts
+    pg.goto(oldham + "homes/apex-prime-care-oldham/")
+    main = re.sub(r"\s+", " ", pg.locator("main").inner_text())
+    for fact in ("Home care agency", "CQC overall rating Requires improvement (published 6 June 2023)",
+                 "CQC rating for each key question Safe: Requires improvement; Effective: Good; Caring: Good; "
+                 "Responsive: Good; Well-led: Requires improvement",
+                 "Phone 0161 505 1970", "Registered manager in post (CQC) Yes",
+                 "CQC data dated: 20 March 2025", "Office address (not the area it covers)"):
+        assert fact in main, fact
+    assert axe_violations(pg) == []
+
+    # the two shortlisted agencies, compared on what families ask of an agency
+    pg.goto(oldham + "compare/")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 2 ")
+    rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
+    for row in ("Office address", "CQC rating", "Registered manager in post", "Taking new clients",
+                "Hours of care a week it can start", "Postcode districts covered", "Care it gives", "Phone"):
+        assert len(rows[row]) == 2, (row, rows)
+    assert not any("bed" in r.lower() for r in rows), list(rows)
+    assert axe_violations(pg) == []
+    ctx.close()
+    assert errors == [], errors
