@@ -458,6 +458,17 @@ class HomeView:
         return "unknown" if self.hours_now is None else "known"
 
     @property
+    def dementia_care(self) -> bool | None:
+        """Whether an agency gives dementia care, as the find page filters on it: the agency's own answer when it
+        has given one, else yes when CQC lists dementia among its specialisms (as a care home's dementia filter
+        reads CQC's registration), else not known (never no for want of an answer)."""
+        own = self.get("homecare.services.dementia")
+        if isinstance(own, bool):
+            return own
+        specialisms = self.get("cqc.specialisms")
+        return True if isinstance(specialisms, list) and any(str(s).strip().lower() == "dementia" for s in specialisms) else None
+
+    @property
     def taking_stale_text(self) -> str | None:
         if not self.taking_stale:
             return None
@@ -729,6 +740,7 @@ DERIVED: dict[str, Callable[[HomeView], Any]] = {
     "free_total": lambda v: v.free_total, "has_free": lambda v: v.has_free, "fee_from": lambda v: v.fee_from,
     "rating_label": lambda v: v.rating_label, "free_band": lambda v: v.free_band, "fee_band": lambda v: v.fee_band,
     "taking_now": lambda v: v.taking_now, "hours_now": lambda v: v.hours_now, "hours_band": lambda v: v.hours_band,
+    "dementia_care": lambda v: v.dementia_care,
 }
 # Dates a group may be dated by that are not one field (the face's page[].date).
 DATES: dict[str, Callable[[HomeView], dt.date | None]] = {"register": lambda v: v.register_date}

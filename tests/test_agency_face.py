@@ -162,3 +162,15 @@ def test_a_care_home_that_is_also_an_agency_is_one_page_with_both_kinds():
 def test_an_agency_is_found_by_the_towns_it_covers(agencies):
     assert search_words(agencies["covers"], {}).split()[-4:] == ["Oldham", "oldham", "Shaw", "shaw"]
     assert "Shaw" not in search_words(agencies["near"], {})
+
+
+def test_dementia_care_is_the_agencys_answer_else_cqcs_specialism_never_no_for_want_of_one():
+    """Care at home + dementia finds an agency CQC lists with the specialism 'Dementia' (as a care home's dementia
+    filter reads CQC's registration); the agency's own answer wins; with neither it is not known, not no."""
+    v = _view(AGENCIES / "example-agency-unknown.yaml")  # its own copy: this test changes it
+    assert v.get("homecare.services.dementia") is None and v.dementia_care is None
+    assert "band_dementia" not in v.yes_filters and "band_dementia" in v.untold
+    v.d.setdefault("cqc", {})["specialisms"] = ["Caring for adults over 65 yrs", "Dementia"]
+    assert v.dementia_care is True and "band_dementia" in v.yes_filters and "band_dementia" not in v.untold
+    v.d.setdefault("homecare", {}).setdefault("services", {})["dementia"] = False  # the agency says it does not
+    assert v.dementia_care is False and "band_dementia" not in v.yes_filters and "band_dementia" not in v.untold
