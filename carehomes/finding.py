@@ -141,6 +141,16 @@ def kinds_label(views: list[HomeView]) -> str:
     return " and ".join(plurals) or "care homes"
 
 
+def kinds_nouns(views: list[HomeView]) -> tuple[str, str]:
+    """What the find page calls one and several of what it lists: ("home", "homes") on a site of care homes,
+    ("agency", "agencies") on one of agencies, ("service", "services") on a site of several kinds."""
+    present = set(kinds_present(views))
+    held = [k for k in kinds(views[0].s) if k.id in present] if views else []
+    if len(held) != 1:
+        return ("service", "services") if held else ("home", "homes")
+    return str(held[0].title).split()[-1].lower(), str(held[0].plural).split()[-1].lower()
+
+
 @dataclass
 class ListPage:
     """One static list page: browse/<key>/ with its title, short label and homes (A to Z)."""

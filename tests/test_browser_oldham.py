@@ -71,7 +71,7 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     # specialism "Dementia" are found (as a care home's dementia filter reads CQC's registration), with the two
     # care homes that are agencies too, by their CQC registration
     found, expected = cards(pg), _cqc_dementia_agencies()
-    expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(expected)} \w+, nearest first\. "))
+    expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(expected)} services, nearest first\. "))
     assert set(found) <= set(expected) and len(found) == min(20, len(expected)) and len(expected) > 20  # the first 20 shown
     assert all(OFFICE.search(text) and "miles away (approximately)" not in text for text in found.values()), found
     assert axe_violations(pg) == []
@@ -79,7 +79,8 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     # care at home near OL1 without the word: every agency, nearest office first, each marked as its office
     box.fill("OL1 1AA")
     box.press("Enter")
-    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 \w+, nearest first\. "), timeout=10000)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 services, nearest first\. "), timeout=10000)
+    assert pg.locator("h1").inner_text() == "Find care"  # a site of care homes and agencies: not "Find a care home"
     expect(pg.locator("#results-status")).to_contain_text(NO_AREA)
     found = cards(pg)
     assert all(OFFICE.search(text) and "Home care agency" in text for text in list(found.values())[:10]), found

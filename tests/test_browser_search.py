@@ -89,7 +89,7 @@ def test_care_at_home_with_dementia_near_ol1_lists_the_agency_covering_ol1_first
     first, labelled so, each with only its office's distance; agencies without an area follow by office distance."""
     page.goto(agency_site + "find/?q=OL1+1AA+dementia&kind=home_care_agency")
     text = status(page)
-    assert text.startswith("2 homes, nearest first.") and "agencies that cover OL1 are listed first" in text, text
+    assert text.startswith("2 services, nearest first.") and "agencies that cover OL1 are listed first" in text, text
     assert every_result(page) == ["Example Covers Care (fictional)", "Example Nearby Homecare (fictional)"]
     first, second = page.locator("#results > li").all()
     expect(first.locator(".ch-covers")).to_have_text("Covers OL1")

@@ -163,6 +163,8 @@ function activeFilters(form, s) {
 }
 
 export function initFind(root) {
+  // what the list holds, in the build's words: "home"/"homes", or "service"/"services" on a site of several kinds
+  var ONE = root.dataset.one || "home", MANY = root.dataset.many || "homes";
   addFacetFields();
   var base = new URL(root.dataset.base || "../", location.href);
   var form = document.getElementById("find-form"), status = document.getElementById("results-status");
@@ -468,7 +470,7 @@ export function initFind(root) {
         input.setAttribute("aria-describedby", id);
       }
       // on a big site only the districts near the postcode are read: beyond them a count is at least that
-      note.textContent = " (" + (parseFloat(input.value) * MILE > cover ? "at least " : "") + plural(counts[input.value] || 0, "home", "homes") + ")";
+      note.textContent = " (" + (parseFloat(input.value) * MILE > cover ? "at least " : "") + plural(counts[input.value] || 0, ONE, MANY) + ")";
     });
   }
   function districtsWithin(at, kmMax) {
@@ -605,22 +607,22 @@ export function initFind(root) {
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find);
         if (n === 0) {
-          text = reasons.length ? reasons.join(" ") : within ? "No homes " + within + " match. Choose a wider distance or remove a filter."
-            : "No homes match. Try removing a filter.";
+          text = reasons.length ? reasons.join(" ") : within ? "No " + MANY + " " + within + " match. Choose a wider distance or remove a filter."
+            : "No " + MANY + " match. Try removing a filter.";
         } else if (unconfirmed) {
-          text = reasons.concat(fill(VALUES.find.partial, { count: plural(n, "home", "homes") })).join(" ");
+          text = reasons.concat(fill(VALUES.find.partial, { count: plural(n, ONE, MANY) })).join(" ");
         } else if (within && distanceMode) {
-          text = (reach > cover ? "At least " : "") + plural(n, "home", "homes") + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
+          text = (reach > cover ? "At least " : "") + plural(n, ONE, MANY) + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
-          text = plural(n, "home", "homes") + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
+          text = plural(n, ONE, MANY) + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
             (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) : "") +
             (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
-            (total > n ? " These are the homes in the postcode districts nearest to you; " + plural(total - n, "more home matches", "more homes match") +
+            (total > n ? " These are the " + MANY + " in the postcode districts nearest to you; " + plural(total - n, "more " + ONE + " matches", "more " + MANY + " match") +
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
         } else if (s.sort === "rating" && unknown === n) {
-          text = plural(n, "home matches", "homes match") + ". " + VALUES.find.ratingSortNotKnown;
-        } else text = plural(n, "home matches", "homes match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
+          text = plural(n, ONE + " matches", MANY + " match") + ". " + VALUES.find.ratingSortNotKnown;
+        } else text = plural(n, ONE + " matches", MANY + " match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
           (within ? " Only the homes " + within + " of " + (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) + "."
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page
