@@ -349,6 +349,7 @@ class Live:
                 wrote += sync_tree(Path(tmp), self.site / "oruk", delete=True)
             current = [v for v in views if not v.closed]
             write_districts(current, self.site)
+            _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
             write_facets(current, self.site)
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}
             write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
@@ -358,6 +359,7 @@ class Live:
                 self._pagefind()
                 with self.lock:
                     write_near(current, self.site)
+                    _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
             finally:
                 self.searching = False
         return f"{wrote} data and API files rewritten"
@@ -394,6 +396,19 @@ class Live:
             shutil.rmtree(gone, ignore_errors=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:
+    """Remove the search files (search/<kind>/) of postcode districts, or for "districts" postcode areas,
+    that no home is in any longer."""
+    from .search import postcode_area
+
+    areas = {postcode_area(d) for d in districts}
+    for kind in kinds:
+        keep = areas if kind == "districts" else districts
+        for f in sorted((site / "search" / kind).glob("*.json")):
+            if f.stem not in keep:
+                f.unlink()
 
 
 def _with_yes(p: Profile | None, live: Live) -> dict[str, Any] | None:
