@@ -161,7 +161,6 @@ class Live:
     views: dict[str, Any] = field(default_factory=dict)  # slug -> HomeView
     shell: tuple[str, str] = ("", "")
     lock: threading.Lock = field(default_factory=threading.Lock)
-    searching: bool = False
     placed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # slug -> what of others its page shows
 
     def __post_init__(self) -> None:
@@ -354,14 +353,10 @@ class Live:
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}
             write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
         if self.index and current:
-            self.searching = True
-            try:
-                self._pagefind()
-                with self.lock:
-                    write_near(current, self.site)
-                    _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
-            finally:
-                self.searching = False
+            self._pagefind()
+            with self.lock:
+                write_near(current, self.site)
+                _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
         return f"{wrote} data and API files rewritten"
 
     def _browse(self, views: list[Any]) -> None:
