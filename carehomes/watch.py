@@ -137,7 +137,8 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 state.bump()
             continue
         if not outputs:
-            say("The change has problems (above), so the site was left as it was; fix them and save again.")
+            if problems:
+                say("The change has problems (above), so the site was left as it was; fix them and save again.")
             continue
         homes = sorted(o for o in outputs if o.startswith("homes/"))
         say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")

@@ -165,6 +165,10 @@ def incremental_and_full(tmp_path_factory):
     live.start(checked.profiles)
     edited, removed, added = prov / bundled[0].name, prov / bundled[1].name, prov / bundled[6].name
     text = edited.read_text(encoding="utf-8")
+    page = (work / "inc" / "homes" / edited.stem / "index.html").read_bytes()
+    edited.write_text(text.replace("\nname: ", "\nname: Broken ", 1) + "beds:\n  registered: many\n", encoding="utf-8")
+    broken = live.apply([edited])
+    assert (work / "inc" / "homes" / edited.stem / "index.html").read_bytes() == page
     town = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("  town:"))
     edited.write_text(text.replace(f"  town: {town}", "  town: Kington").replace("\nname: ", "\nname: Zeta ", 1), encoding="utf-8")
     removed.unlink()
@@ -173,7 +177,7 @@ def incremental_and_full(tmp_path_factory):
     preview = _files(work / "inc")
     live.follow()
     build_site(check_paths([prov]).profiles, work / "full", **kwargs)
-    return {"outputs": outputs, "problems": problems, "preview": preview, "inc": _files(work / "inc"),
+    return {"broken": broken, "outputs": outputs, "problems": problems, "preview": preview, "inc": _files(work / "inc"),
             "full": _files(work / "full"), "slugs": [p.stem for p in (edited, removed, added)]}
 
 
@@ -197,3 +201,10 @@ def test_the_preview_already_has_the_edited_and_added_pages_and_not_the_removed(
     assert {f"homes/{s}/" for s in (edited, removed, added)} <= incremental_and_full["outputs"]
     assert "list:town/kington" in incremental_and_full["outputs"] and "counts" in incremental_and_full["outputs"]
     assert any(n.startswith("browse/town-kington") for n in full)
+
+
+@pytest.mark.slow  # the same sites
+def test_a_profile_saved_with_an_error_is_reported_and_its_page_left_as_it_was(incremental_and_full):
+    outputs, problems = incremental_and_full["broken"]
+    assert outputs == frozenset()
+    assert [p.field for p in problems if p.severity == "error"] == ["beds"]
