@@ -38,13 +38,14 @@ from typing import Any
 from .finding import letter, search_words, sort_ranks, town_key, town_of, towns
 from .forms import real_contact
 from .fsutil import write_bytes_atomic
+from .kinds import kinds
 from .load import Profile, errors, find_profiles, load_profile
 from .problems import Problem
 from .schema import ROOT
 
 FULL = "site"  # the whole site: a change that is not one profile's
 WATCHED = ("providers", "content", "schema", "overrides", "mkdocs.yml")
-COUNTED = ("beds.registered", "closed", "registration.status", "address.locality", "locality")
+COUNTED = ("closed", "registration.status", "locality")  # and each kind's registered capacity (kinds.py)
 
 
 def _get(data: dict[str, Any] | None, dotted: str) -> Any:
@@ -87,7 +88,8 @@ def touched(changed: Iterable[Path], old: dict[str, Any] | None = None, new: dic
         if data is not None:
             out |= {f"homes/{data.get('slug')}/", f"data:{data.get('location_id')}", f"card:{data.get('slug')}"}
             out |= _lists_of(data, needs)
-    if old is None or new is None or any(_get(old, k) != _get(new, k) for k in COUNTED):
+    counted = COUNTED + tuple(k.registered for k in kinds() if k.registered)
+    if old is None or new is None or any(_get(old, k) != _get(new, k) for k in counted):
         out.add("counts")
     return frozenset(out)
 
