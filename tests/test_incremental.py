@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import shutil
+import threading
+import time
 import urllib.request
 from pathlib import Path
 from threading import Thread
@@ -80,7 +83,6 @@ def test_snapshots_show_files_added_saved_and_removed(tmp_path):
     b.unlink()
     c = tmp_path / "providers" / "c.yaml"
     c.write_text("z")
-    import os
     os.utime(a, ns=(before[a] + 10**9, before[a] + 10**9))
     assert changes(before, snapshot(tmp_path)) == [a, b, c]
     assert changes(before, before) == []
@@ -208,3 +210,59 @@ def test_a_profile_saved_with_an_error_is_reported_and_its_page_left_as_it_was(i
     outputs, problems = incremental_and_full["broken"]
     assert outputs == frozenset()
     assert [p.field for p in problems if p.severity == "error"] == ["beds"]
+
+
+class _FakeLive:
+    """What watch() asks of a Live: apply (with the outputs a real one would give) and follow."""
+
+    def __init__(self, providers: Path, follow_started: threading.Event, follow_may_end: threading.Event):
+        self.providers, self.index = [providers], True
+        self.applied: list[list[Path]] = []
+        self.started, self.may_end = follow_started, follow_may_end
+
+    def apply(self, changed):
+        self.applied.append(changed)
+        if all(p.suffix == ".yaml" and p.parent == self.providers[0] for p in changed):
+            return frozenset({f"homes/{changed[0].stem}/", "counts"}), []
+        return frozenset({FULL}), []
+
+    def follow(self):
+        self.started.set()
+        self.may_end.wait(5)
+        return "0 data and API files rewritten"
+
+
+def _until(check, limit=5.0):
+    end = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.01)
+
+
+def test_watch_previews_a_profile_says_search_is_updating_then_reloads_again_and_builds_all_for_the_rest(tmp_path):
+    from carehomes.watch import watch
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    (prov / "rose-court.yaml").write_text("a")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    started, may_end, stop = threading.Event(), threading.Event(), threading.Event()
+    live, state, said, builds = _FakeLive(prov, started, may_end), ServeState(), [], []
+    thread = threading.Thread(target=watch, args=(live, state, tmp_path, lambda: builds.append(1) or live, said.append, stop, 0.01))
+    thread.start()
+    try:
+        time.sleep(0.05)
+        os.utime(prov / "rose-court.yaml", ns=(time.time_ns() + 10**9,) * 2)
+        _until(started.is_set)
+        assert state.version == 1 and state.searching is True
+        assert said[0].startswith("Rebuilt homes/rose-court/ in ") and said[0].endswith(" s; the rest follows.")
+        may_end.set()
+        _until(lambda: state.version == 2)
+        assert state.searching is False
+        os.utime(tmp_path / "mkdocs.yml", ns=(time.time_ns() + 2 * 10**9,) * 2)
+        _until(lambda: builds == [1] and state.version == 3)
+        assert said[-1] == "mkdocs.yml changed: building the whole site again ..."
+    finally:
+        stop.set()
+        may_end.set()
+        thread.join(5)
