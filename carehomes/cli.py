@@ -272,11 +272,12 @@ def _port(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .incremental import Live
+    from .incremental import Live, snapshot
     from .localserver import site_server, url_prefix
     from .siteconfig import read_config
-    from .watch import ServeState, live_handler, watch
+    from .watch import ServeState, live_handler, watch, watched
 
+    before = snapshot(ROOT, watched([Path(p) for p in args.providers], ROOT))  # a file saved during the build is a change
     code = cmd_build(args)
     if code:
         return code
@@ -312,7 +313,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if live is None:
                 stop.wait()
             else:
-                watch(live, state, ROOT, full_build, _say, stop)
+                watch(live, state, ROOT, full_build, _say, stop, before=before)
         except KeyboardInterrupt:
             pass
         httpd.shutdown()

@@ -195,7 +195,7 @@ class Live:
         checked = checked_dates([p.path for p in profiles])
         self.views = {v.slug: v for v in (HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.months,
                                                    checked.get(str(p.data.get("location_id")))) for p in profiles)}
-        self.shell = self._engine_pages(write=False)
+        self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
         everyone = self.sorted_views()
         ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)
         self.placed = {v.slug: (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels)) for v in everyone}

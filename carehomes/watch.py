@@ -89,11 +89,13 @@ def live_handler(state: ServeState) -> type[LiveHandler]:
 
 
 def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Live | None], say: Callable[[str], None],
-          stop: threading.Event, interval: float = 0.5) -> None:
+          stop: threading.Event, interval: float = 0.5, before: dict[Path, int] | None = None) -> None:
     """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live``
     (preview, reload, then the rest in the background), anything else by ``full_build``, which gives
-    the ``Live`` of the new build (None when the build failed: the site is left as it was)."""
-    before = snapshot(root, live_roots(live, root))
+    the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
+    the snapshot taken before the first build, so that a file saved while it ran is not missed."""
+    names = watched(live.providers, root)
+    before = snapshot(root, names) if before is None else before
     follower: threading.Thread | None = None
     dirty = threading.Event()
 
@@ -112,7 +114,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             state.bump()
 
     while not stop.wait(interval):
-        after = snapshot(root, live_roots(live, root))
+        after = snapshot(root, names)
         changed = changes(before, after)
         if not changed:
             continue
@@ -151,10 +153,10 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
         follower.join()
 
 
-def live_roots(live: Live, root: Path) -> list[str]:
+def watched(providers: list[Path], root: Path) -> list[str]:
     """The watched names under ``root``: content/, schema/, overrides/, mkdocs.yml and the providers folders."""
     names = ["content", "schema", "overrides", "mkdocs.yml"]
-    for p in live.providers:
+    for p in providers:
         try:
             names.append(str(Path(p).absolute().relative_to(root.absolute())))
         except ValueError:
