@@ -114,6 +114,9 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             state.bump()
 
     while not stop.wait(interval):
+        if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
+            follower = threading.Thread(target=follow, daemon=True)
+            follower.start()
         after = snapshot(root, names)
         changed = changes(before, after)
         if not changed:
