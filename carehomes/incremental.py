@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,28 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def sync_files(files: dict[str, bytes], dst: Path, delete: bool = False) -> int:
+    """Make ``dst`` hold ``files`` (name -> bytes), writing only those whose bytes differ (and, with ``delete``,
+    removing files not among them); how many files it wrote or removed."""
+    n = sum(write_if_changed(dst / name, data) for name, data in files.items())
+    if delete and dst.is_dir():
+        keep = {Path(name) for name in files}
+        for p in sorted(dst.rglob("*")):
+            if p.is_file() and p.relative_to(dst) not in keep:
+                _unlink(p, dst)
+                n += 1
+    return n
+
+
+def _unlink(path: Path, top: Path) -> None:
+    """Remove a file, then each folder above it up to ``top`` that it leaves empty."""
+    path.unlink()
+    for folder in path.parents:
+        if folder == top or not folder.is_relative_to(top) or any(folder.iterdir()):
+            break
+        folder.rmdir()
+
+
 def sync_tree(src: Path, dst: Path, delete: bool = False) -> int:
     """Make ``dst`` hold ``src``'s files, writing only those whose bytes differ (and, with ``delete``,
     removing files ``src`` does not have); how many files it wrote or removed."""
@@ -143,7 +166,7 @@ def sync_tree(src: Path, dst: Path, delete: bool = False) -> int:
     if delete and dst.is_dir():
         for p in sorted(dst.rglob("*")):
             if p.is_file() and p.relative_to(dst) not in have:
-                p.unlink()
+                _unlink(p, dst)
                 n += 1
     return n
 
@@ -334,32 +357,44 @@ class Live:
         from .releases import newest_fact
         from .search import write_districts, write_facets, write_near
 
+        took: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            took[name] = time.perf_counter() - clock
+            clock = time.perf_counter()
+
         with self.lock:
             views = self.sorted_views()
             releases, entries, files = self._data()
+            lap("data")
             self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
-            self._homes(self._moved(views))  # other homes whose sort rank or town label moved
+            lap("engine pages")
+            moved = self._moved(views)
+            self._homes(moved)  # other homes whose sort rank or town label moved
+            lap(f"{len(moved):,} other homes")
             self._browse(views)
+            lap("lists")
             wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
             api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
                             str(self.cfg.directory.get("oruk_api_url") or ""))
-            with tempfile.TemporaryDirectory(prefix="carehomes-oruk-") as tmp:
-                for n, b in api.items():
-                    (Path(tmp) / n).parent.mkdir(parents=True, exist_ok=True)
-                    (Path(tmp) / n).write_bytes(b)
-                wrote += sync_tree(Path(tmp), self.site / "oruk", delete=True)
+            wrote += sync_files(api, self.site / "oruk", delete=True)
+            lap("data and ORUK API written")
             current = [v for v in views if not v.closed]
             write_districts(current, self.site)
             _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
             write_facets(current, self.site)
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}
             write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+            lap("search files and sitemap")
         if self.index and current:
             self._pagefind()
             with self.lock:
                 write_near(current, self.site)
                 _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
-        return f"{wrote} data and API files rewritten"
+            lap("Pagefind")
+        return f"{wrote} data and API files rewritten; " + ", ".join(f"{k} {t:.1f} s" for k, t in took.items())
 
     def _browse(self, views: list[Any]) -> None:
         """Every list page made in a temporary folder and copied where it changed; a list page no longer made

@@ -266,3 +266,14 @@ def test_watch_previews_a_profile_says_search_is_updating_then_reloads_again_and
         stop.set()
         may_end.set()
         thread.join(5)
+
+
+def test_sync_files_writes_from_memory_and_leaves_no_empty_folder(tmp_path):
+    from carehomes.incremental import sync_files
+
+    (tmp_path / "services" / "gone").mkdir(parents=True)
+    (tmp_path / "services" / "gone" / "index.html").write_text("{}")
+    (tmp_path / "services" / "kept.json").write_text("1")
+    assert sync_files({"services/kept.json": b"1", "services/new/index.html": b"{}"}, tmp_path, delete=True) == 2
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "services", "services/kept.json", "services/new", "services/new/index.html"]
