@@ -295,9 +295,9 @@ def measure_edit_one(prov: Path, out: Path, runs: int) -> None:
             while name not in page.read_text(encoding="utf-8"):
                 time.sleep(0.02)
             previews.append(time.perf_counter() - start)
-            wait_for("Updated the rest of the site")
+            said_rest = wait_for("Updated the rest of the site")
             rests.append(time.perf_counter() - start)
-            print(f"  edit {i + 1}: page {previews[-1]:.2f} s, the rest {rests[-1]:.1f} s", flush=True)
+            print(f"  edit {i + 1}: page {previews[-1]:.2f} s, the rest {rests[-1]:.1f} s ({said_rest.strip()})", flush=True)
         print(f"edit one profile under serve: new page on disk, median {statistics.median(previews):.2f} s "
               f"({', '.join(f'{t:.2f}' for t in previews)}; target <= 2 s); the rest (data, lists, search index) "
               f"median {statistics.median(rests):.1f} s ({', '.join(f'{t:.1f}' for t in rests)})")
