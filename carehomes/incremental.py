@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -358,9 +358,10 @@ class Live:
                                      self.released).encode("utf-8")
         return releases, entries, files
 
-    def follow(self) -> str:
-        """Everything that depends on every home, written where its bytes changed (see the module's docstring);
-        returns what it did, for the serve log."""
+    def follow(self, indexed: Callable[[], None] | None = None) -> str:
+        """Everything that depends on every home, written where its bytes changed (see the module's docstring):
+        first what the find page and lists show, and the search index (then ``indexed`` is called), then the open
+        data and what counts it. Returns what it did, for the serve log."""
         from .outputs.oruk_api import api_files
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
@@ -376,33 +377,36 @@ class Live:
 
         with self.lock:
             views = self.sorted_views()
-            releases, entries, files = self._data()
-            lap("data")
-            self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
-            lap("engine pages")
             moved = self._moved(views)
             self._homes(moved)  # other homes whose sort rank or town label moved
             lap(f"{len(moved):,} other homes")
             self._browse(views)
             lap("lists")
-            wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
-            api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
-                            str(self.cfg.directory.get("oruk_api_url") or ""))
-            wrote += sync_files(api, self.site / "oruk", delete=True)
-            lap("data and ORUK API written")
             current = [v for v in views if not v.closed]
             write_districts(current, self.site)
             _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
             write_facets(current, self.site)
-            lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}
-            write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
-            lap("search files and sitemap")
+            lap("search files")
         if self.index and current:
             self._pagefind()
             with self.lock:
                 write_near(current, self.site)
                 _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
             lap("Pagefind")
+        if indexed:
+            indexed()
+        with self.lock:
+            releases, entries, files = self._data()
+            lap("data")
+            self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
+            lap("engine pages")
+            wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
+            api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
+                            str(self.cfg.directory.get("oruk_api_url") or ""))
+            wrote += sync_files(api, self.site / "oruk", delete=True)
+            lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}  # after the engine's sitemap
+            write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+            lap("data, ORUK API and sitemap written")
         return f"{wrote} data and API files rewritten; " + ", ".join(f"{k} {t:.1f} s" for k, t in took.items())
 
     def _browse(self, views: list[Any]) -> None:

@@ -101,13 +101,17 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     follower: threading.Thread | None = None
     dirty = threading.Event()
 
+    def indexed() -> None:
+        state.searching = False
+        state.bump()
+
     def follow() -> None:
         while dirty.is_set():
             dirty.clear()
             state.searching = live.index
             try:
                 start = time.perf_counter()
-                done = live.follow()
+                done = live.follow(indexed)
                 say(f"Updated the rest of the site ({done}) in {time.perf_counter() - start:.1f} s.")
             except (RuntimeError, OSError) as exc:
                 say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
