@@ -11,11 +11,11 @@ site in place in two steps:
 
 1. ``preview``: the edited homes' pages, written atomically from the cached shell (well under a
    second, whatever the number of homes), so the browser can reload at once;
-2. ``follow``: what depends on every home, written only where its bytes changed: other homes whose
-   sort ranks or town label moved, the list pages, the open data, the engine's pages (counts, file
-   sizes, changelog), the ORUK API, the search files and the sitemap. Pagefind has no incremental
-   mode, so its index is made afresh into a temporary folder and swapped in; until then the old
-   index answers (``serve`` says "Search is updating").
+2. ``follow``: what depends on every home, written only where its bytes changed: first other homes
+   whose sort rank or town label moved, the list pages and the search files; Pagefind has no
+   incremental mode, so its index is made afresh into a temporary folder and swapped in (until then
+   the old index answers and ``serve`` says "Search is updating"); then the open data, the engine's
+   pages (counts, file sizes, changelog), the ORUK API and the sitemap.
 
 After ``follow`` the site equals a full build of the same inputs, file by file, apart from the
 bytes Pagefind does not make the same twice (tests/test_incremental.py, VOLATILE).
