@@ -277,7 +277,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .siteconfig import read_config
     from .watch import ServeState, live_handler, watch, watched
 
-    before = snapshot(ROOT, watched([Path(p) for p in args.providers], ROOT))  # a file saved during the build is a change
+    before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
     code = cmd_build(args)
     if code:
         return code

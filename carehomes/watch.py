@@ -96,7 +96,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     (preview, reload, then the rest in the background), anything else by ``full_build``, which gives
     the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
     the snapshot taken before the first build, so that a file saved while it ran is not missed."""
-    names = watched(live.providers, root)
+    names = watched([*live.providers, live.config], root)
     before = snapshot(root, names) if before is None else before
     follower: threading.Thread | None = None
     dirty = threading.Event()
@@ -165,15 +165,16 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
         follower.join()
 
 
-def watched(providers: list[Path], root: Path) -> list[str]:
-    """The watched names under ``root``: content/, schema/, overrides/, mkdocs.yml and the providers folders."""
+def watched(paths: list[Path], root: Path) -> list[str]:
+    """The watched names under ``root``: content/, schema/, overrides/, mkdocs.yml, and ``paths``
+    (the providers folders and the config, for --area NAME outside them)."""
     names = ["content", "schema", "overrides", "mkdocs.yml"]
-    for p in providers:
+    for p in paths:
         try:
             names.append(str(Path(p).absolute().relative_to(root.absolute())))
         except ValueError:
             names.append(str(Path(p).absolute()))
-    return names
+    return list(dict.fromkeys(names))
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -216,7 +216,7 @@ class _FakeLive:
     """What watch() asks of a Live: apply (with the outputs a real one would give) and follow."""
 
     def __init__(self, providers: Path, follow_started: threading.Event, follow_may_end: threading.Event):
-        self.providers, self.index = [providers], True
+        self.providers, self.index, self.config = [providers], True, providers.parent / "mkdocs.yml"
         self.applied: list[list[Path]] = []
         self.started, self.may_end = follow_started, follow_may_end
 
