@@ -167,6 +167,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
     if result is None:
         return 1
+    args.checked = result.profiles  # serve keeps them, to rebuild only what an edit touches
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
@@ -271,24 +272,51 @@ def _port(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .incremental import Live, snapshot
     from .localserver import site_server, url_prefix
     from .siteconfig import read_config
+    from .watch import ServeState, live_handler, watch, watched
 
+    before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
     code = cmd_build(args)
     if code:
         return code
     prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
+    state = ServeState()
     try:
-        httpd = site_server(Path(args.out), args.host, args.port, prefix)
+        httpd = site_server(Path(args.out), args.host, args.port, prefix, live_handler(state))
     except OSError as exc:
         _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
         return 1
-    with httpd:
-        _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop)")
+
+    def started() -> Live | None:
+        """The site as just built, ready to be updated in place (None: the engine could not run)."""
+        live = Live(Path(args.out), [Path(p) for p in args.providers], Path(args.config), Path(args.releases),
+                    engine=args.engine, index=not args.no_search)
         try:
-            httpd.serve_forever()
+            live.start(args.checked)
+        except (RuntimeError, OSError) as exc:
+            _say(f"Watching stopped: {exc}")
+            return None
+        return live
+
+    def full_build() -> Live | None:
+        return started() if cmd_build(args) == 0 else None
+
+    live = started()
+    with httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop); "
+             "watching providers/, content/, schema/, overrides/ and mkdocs.yml for changes")
+        stop = threading.Event()
+        try:
+            if live is None:
+                stop.wait()
+            else:
+                watch(live, state, ROOT, full_build, _say, stop, before=before)
         except KeyboardInterrupt:
             pass
+        httpd.shutdown()
     return 0
 
 

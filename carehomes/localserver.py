@@ -123,9 +123,10 @@ def url_prefix(site_url: str) -> str:
     return f"/{path}/" if path else "/"
 
 
-def site_server(directory: Path, host: str = "127.0.0.1", port: int = 0, prefix: str = "/") -> http.server.ThreadingHTTPServer:
+def site_server(directory: Path, host: str = "127.0.0.1", port: int = 0, prefix: str = "/",
+                handler: type[_Quiet] | None = None) -> http.server.ThreadingHTTPServer:
     """A threaded static file server for ``directory`` that logs nothing; port 0 picks a free port.
     The site is served at ``/`` and also at ``prefix`` (see ``url_prefix``). Raises OSError when the
-    port is taken."""
-    handler = type("_Handler", (_Quiet,), {"prefix": prefix})
-    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(directory)))
+    port is taken. ``handler``: a subclass of the quiet handler to use (serve's adds the reload script, watch.py)."""
+    made = type("_Handler", (handler or _Quiet,), {"prefix": prefix})
+    return http.server.ThreadingHTTPServer((host, port), functools.partial(made, directory=str(directory)))

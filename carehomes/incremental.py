@@ -1,0 +1,463 @@
+"""Rebuilding only what a change touches, for ``serve`` (issue 24, requirement 3).
+
+``touched`` says, from the paths that changed and a profile's data before and after, which outputs
+a change reaches: the home's page (``homes/<slug>/``), its rows in the open data (``data:<id>``),
+its card in the find data (``card:<slug>``), the lists it is in or left (``list:<kind>/<name>``) and,
+when a home comes or goes or changes what the front pages count, ``counts``. Anything that is not
+a profile (schema/, overrides/, content/, mkdocs.yml) touches the whole site (``FULL``).
+
+``Live`` holds what the last build knew (profiles, views, the page shell) and updates the built
+site in place in two steps:
+
+1. ``preview``: the edited homes' pages, written atomically from the cached shell (well under a
+   second, whatever the number of homes), so the browser can reload at once;
+2. ``follow``: what depends on every home, written only where its bytes changed: first other homes
+   whose sort rank or town label moved, the list pages and the search files; Pagefind has no
+   incremental mode, so its index is made afresh into a temporary folder and swapped in (until then
+   the old index answers and ``serve`` says "Search is updating"); then the open data, the engine's
+   pages (counts, file sizes, changelog), the ORUK API and the sitemap.
+
+After ``follow`` the site equals a full build of the same inputs, file by file, apart from the
+bytes Pagefind does not make the same twice (tests/test_incremental.py, VOLATILE).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .finding import letter, search_words, sort_ranks, town_key, town_of, towns
+from .forms import real_contact
+from .fsutil import write_bytes_atomic
+from .kinds import kinds
+from .load import Profile, errors, find_profiles, load_profile
+from .problems import Problem
+from .schema import ROOT
+
+FULL = "site"  # the whole site: a change that is not one profile's
+WATCHED = ("providers", "content", "schema", "overrides", "mkdocs.yml")
+COUNTED = ("closed", "registration.status", "locality")  # and each kind's registered capacity (kinds.py)
+
+
+def _get(data: dict[str, Any] | None, dotted: str) -> Any:
+    value: Any = data or {}
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _lists_of(data: dict[str, Any], needs: Iterable[str]) -> set[str]:
+    """The list pages a profile is in, by list (a long list's pages are one list): its letter, town,
+    area and each need in ``needs`` it says yes to (a closed home is in none)."""
+    if data.get("closed") or _get(data, "registration.status") == "closed":
+        return set()
+    name, town, area = str(data.get("name") or ""), _get(data, "address.town"), data.get("locality")
+    out = {f"list:letter/{letter(name)}"}
+    if isinstance(town, str) and town_key(town):
+        out.add(f"list:town/{town_key(town)}")
+    else:
+        out.add("list:town/none")
+    if area:
+        out.add(f"list:area/{area}")
+    yes = set(data.get("_yes_filters") or ())
+    out |= {f"list:need/{k}" for k in needs if k in yes}
+    return out
+
+
+def touched(changed: Iterable[Path], old: dict[str, Any] | None = None, new: dict[str, Any] | None = None,
+            providers: Iterable[Path] = (ROOT / "providers",), needs: Iterable[str] = ()) -> frozenset[str]:
+    """The outputs a change reaches (see the module's docstring). ``changed``: the paths that changed;
+    ``old``/``new``: the one profile's data before and after (None when it was added or removed; a
+    ``_yes_filters`` list, as HomeView.yes_filters, says which needs in ``needs`` it meets; ``providers``:
+    the folders of profiles)."""
+    paths = [Path(p).absolute() for p in changed]
+    profiles = [p for p in paths if is_profile(p, providers)]
+    if not paths or len(profiles) != len(paths) or len(profiles) > 1 or (old is None and new is None):
+        return frozenset({FULL})
+    out: set[str] = set()
+    for data in (old, new):
+        if data is not None:
+            out |= {f"homes/{data.get('slug')}/", f"data:{data.get('location_id')}", f"card:{data.get('slug')}"}
+            out |= _lists_of(data, needs)
+    counted = COUNTED + tuple(k.registered for k in kinds() if k.registered)
+    if old is None or new is None or any(_get(old, k) != _get(new, k) for k in counted):
+        out.add("counts")
+    return frozenset(out)
+
+
+def is_profile(path: Path, providers: Iterable[Path]) -> bool:
+    """Whether ``path`` is (or was) a profile: a .yaml file, not the template, in one of the ``providers`` folders."""
+    path = Path(path).absolute()
+    return path.suffix == ".yaml" and not path.name.startswith(("_", ".")) and any(
+        path.parent == Path(d).absolute() or path == Path(d).absolute() for d in providers)
+
+
+def snapshot(root: Path, watched: Iterable[str] = WATCHED) -> dict[Path, int]:
+    """Every watched file's modification time (ns), for polling: a file added, removed or saved
+    shows as a difference between two snapshots (``changes``). os.scandir, whose entries carry what
+    the stat needs: 15,403 profiles take about 0.1 s."""
+    out: dict[Path, int] = {}
+    for name in watched:
+        top = root / name
+        if top.is_file():
+            out[top] = top.stat().st_mtime_ns
+            continue
+        folders = [str(top)] if top.is_dir() else []
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for e in entries:
+                    try:
+                        if e.is_dir(follow_symlinks=False):
+                            folders.append(e.path)
+                        elif e.is_file():
+                            out[Path(e.path)] = e.stat().st_mtime_ns
+                    except OSError:
+                        continue
+    return out
+
+
+def changes(before: dict[Path, int], after: dict[Path, int]) -> list[Path]:
+    """The paths added, removed or changed between two snapshots, in order."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically unless it already holds exactly that; whether it wrote."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(path, data)
+    return True
+
+
+def sync_files(files: dict[str, bytes], dst: Path, delete: bool = False) -> int:
+    """Make ``dst`` hold ``files`` (name -> bytes), writing only those whose bytes differ (and, with ``delete``,
+    removing files not among them); how many files it wrote or removed."""
+    n = sum(write_if_changed(dst / name, data) for name, data in files.items())
+    if delete and dst.is_dir():
+        keep = {Path(name) for name in files}
+        for p in sorted(dst.rglob("*")):
+            if p.is_file() and p.relative_to(dst) not in keep:
+                _unlink(p, dst)
+                n += 1
+    return n
+
+
+def _unlink(path: Path, top: Path) -> None:
+    """Remove a file, then each folder above it up to ``top`` that it leaves empty."""
+    path.unlink()
+    for folder in path.parents:
+        if folder == top or not folder.is_relative_to(top) or any(folder.iterdir()):
+            break
+        folder.rmdir()
+
+
+def sync_tree(src: Path, dst: Path, delete: bool = False) -> int:
+    """Make ``dst`` hold ``src``'s files, writing only those whose bytes differ (and, with ``delete``,
+    removing files ``src`` does not have); how many files it wrote or removed."""
+    n = 0
+    have = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    for rel in sorted(have):
+        n += write_if_changed(dst / rel, (src / rel).read_bytes())
+    if delete and dst.is_dir():
+        for p in sorted(dst.rglob("*")):
+            if p.is_file() and p.relative_to(dst) not in have:
+                _unlink(p, dst)
+                n += 1
+    return n
+
+
+@dataclass
+class Live:
+    """What the last build knew, to update its site in place (``preview`` then ``follow``)."""
+
+    site: Path
+    providers: list[Path]
+    config: Path
+    releases_dir: Path
+    engine: str = "mkdocs"
+    index: bool = True
+    today: dt.date = field(default_factory=dt.date.today)
+    profiles: dict[Path, Profile] = field(default_factory=dict)
+    views: dict[str, Any] = field(default_factory=dict)  # slug -> HomeView
+    shell: tuple[str, str] = ("", "")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    placed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # slug -> what of others its page shows
+
+    def __post_init__(self) -> None:
+        from .publish import release_date
+        from .schema import load_schema
+        from .siteconfig import read_config
+        from .views import REGISTER_STALE_MONTHS
+
+        self.site = Path(self.site).resolve()
+        self.providers = [Path(p).absolute() for p in self.providers]
+        self.schema = load_schema()
+        self.cfg = read_config(self.config)
+        self.released = release_date()
+        self.months = int(self.cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
+
+    def _view(self, p: Profile) -> Any:
+        from .sources.cqc_api import checked_dates
+        from .views import HomeView
+
+        checked = checked_dates([p.path])
+        return HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.months,
+                        checked.get(str(p.data.get("location_id"))))
+
+    def start(self, profiles: list[Profile]) -> None:
+        """Take the profiles of the build just made (``build_site``) and the page shell."""
+        from .sources.cqc_api import checked_dates
+        from .views import HomeView
+
+        self.profiles = {Path(p.path).absolute(): p for p in profiles}
+        checked = checked_dates([p.path for p in profiles])
+        self.views = {v.slug: v for v in (HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.months,
+                                                   checked.get(str(p.data.get("location_id")))) for p in profiles)}
+        self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
+        everyone = self.sorted_views()
+        ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)
+        self.placed = {v.slug: (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels)) for v in everyone}
+
+    def ordered_profiles(self) -> list[Profile]:
+        """The profiles in the order a full build reads them (find_profiles)."""
+        files, _ = find_profiles(self.providers)
+        return [self.profiles[f.absolute()] for f in files if f.absolute() in self.profiles]
+
+    def sorted_views(self) -> list[Any]:
+        return sorted(self.views.values(), key=lambda v: v.slug)
+
+    def apply(self, changed: list[Path]) -> tuple[frozenset[str], list[Problem]]:
+        """Load and check the changed profiles and take them in (nothing is taken when one has an error);
+        then write the pages of the homes they touch. Returns what was touched and the problems found."""
+        from .checks_external import check_external
+        from .validate import check_files, check_profile
+
+        if not changed or not all(is_profile(p, self.providers) for p in changed):
+            return frozenset({FULL}), []
+        with self.lock:
+            profiles = dict(self.profiles)
+            problems: list[Problem] = []
+            olds: dict[Path, Profile | None] = {}
+            for path in changed:
+                key = path.absolute()
+                olds[key] = profiles.pop(key, None)
+                if path.exists() and not path.name.startswith(("_", ".")):
+                    profile, found = load_profile(path, Path.cwd())
+                    problems.extend(found)
+                    if profile:
+                        problems.extend(check_profile(profile))
+                        profiles[key] = profile
+            everyone = list(profiles.values())
+            problems.extend(q for q in check_files(everyone) + check_external(everyone, live_postcodes=False)
+                            if any(q.path == pr.path for pr in (profiles.get(c.absolute()) for c in changed) if pr))
+            if errors(problems):
+                return frozenset(), sorted(problems)
+            outputs: set[str] = set()
+            needs = [k for k, _ in self._needs()]
+            for key, old in olds.items():
+                new = profiles.get(key)
+                outputs |= touched([key], _with_yes(old, self), _with_yes(new, self), self.providers, needs) if (old or new) else set()
+                if old is not None:
+                    self.views.pop(old.data["slug"], None)
+                    self.placed.pop(old.data["slug"], None)
+                if new is not None:
+                    self.views[new.data["slug"]] = self._view(new)
+            self.profiles = profiles
+            slugs = [o.split("/")[1] for o in outputs if o.startswith("homes/")]
+            self._homes([self.views[s] for s in slugs if s in self.views])
+            for s in slugs:
+                if s not in self.views and (self.site / "homes" / s).is_dir():
+                    shutil.rmtree(self.site / "homes" / s)
+            return frozenset(outputs), sorted(problems)
+
+    def _needs(self) -> list[tuple[str, str]]:
+        from .render import need_choices
+
+        return need_choices(self.schema)
+
+    def _homes(self, views: list[Any]) -> None:
+        """Write these homes' pages and home.json atomically, with every home's ranks and town labels."""
+        from .render import _env, _fill, CLOSED_LEAVES_OUT
+        from .safetext import json_for_html
+
+        everyone = self.sorted_views()
+        ranks = sort_ranks([v for v in everyone if not v.closed])
+        labels = towns(everyone)
+        tpl = _env().get_template("profile.html")
+        email = real_contact(self.cfg.directory, "contact_email")
+        head, tail = self.shell
+        for v in views:
+            self.placed[v.slug] = (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))
+            groups = v.groups()
+            if v.closed:
+                groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
+            body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=email,
+                              ranks=ranks.get(v.slug, {}), town=town_of(v, labels) or "", search_words=search_words(v, labels),
+                              json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
+            url = f"homes/{v.slug}/"
+            folder = self.site / "homes" / v.slug
+            write_if_changed(folder / "index.html", (_fill(head, v.name, url) + body + _fill(tail, v.name, url)).encode("utf-8"))
+            write_if_changed(folder / "home.json", json.dumps(v.summary(), ensure_ascii=False).encode("utf-8"))
+
+    def _moved(self, views: list[Any]) -> list[Any]:
+        """The homes whose page shows something of other homes that has changed since it was written:
+        its place in a sort order or its town's label (``placed``)."""
+        before = dict(self.placed)
+        everyone = self.sorted_views()
+        ranks = sort_ranks([v for v in everyone if not v.closed])
+        labels = towns(everyone)
+        return [v for v in views if before.get(v.slug) != (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))]
+
+    def _engine_pages(self, write: bool = True, sizes: dict[str, int] | None = None,
+                      entries: list | None = None, releases: list | None = None) -> tuple[str, str]:
+        """The engine's pages (front page, find, lists index, open data, changes, market) made in a temporary
+        folder and, with ``write``, copied where their bytes changed; returns the page shell."""
+        from .engines import run_mkdocs, run_zensical
+        from .render import _md_pages, _shell
+
+        views = self.sorted_views()
+        if entries is None or releases is None or sizes is None:
+            releases, entries, files = self._data()
+            sizes = {n: len(b) for n, b in files.items()}
+        with tempfile.TemporaryDirectory(prefix="carehomes-incr-") as work:
+            docs_dir, out = Path(work) / "docs", Path(work) / "out"
+            _md_pages(views, self.schema, self.cfg, docs_dir, sizes, entries, releases, self.released, self.engine)
+            if self.engine == "zensical":
+                run_zensical(self.cfg, Path(work), out)
+            else:
+                run_mkdocs(self.cfg, docs_dir, out)
+            shell = _shell(out)
+            if write:
+                sync_tree(out, self.site)
+        return shell
+
+    def _data(self) -> tuple[list, list, dict[str, bytes]]:
+        from .outputs.atom import atom
+        from .publish import data_files
+        from .releases import changelog, current_records, list_releases
+
+        profiles = self.ordered_profiles()
+        releases = list_releases(self.releases_dir)
+        entries = changelog(releases, current_records([p.data for p in profiles]), self.released, self.schema)
+        files = data_files(profiles, self.schema, self.released, self.cfg.raw.get("site_url") or None, entries)
+        files["changes.atom"] = atom(entries, self.cfg.raw.get("site_url", "/"), self.cfg.raw.get("site_name", ""),
+                                     self.released).encode("utf-8")
+        return releases, entries, files
+
+    def follow(self, indexed: Callable[[], None] | None = None) -> str:
+        """Everything that depends on every home, written where its bytes changed (see the module's docstring):
+        first what the find page and lists show, and the search index (then ``indexed`` is called), then the open
+        data and what counts it. Returns what it did, for the serve log."""
+        from .outputs.oruk_api import api_files
+        from .outputs.sitemap import write_sitemap
+        from .releases import newest_fact
+        from .search import write_districts, write_facets, write_near
+
+        took: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            took[name] = time.perf_counter() - clock
+            clock = time.perf_counter()
+
+        with self.lock:
+            views = self.sorted_views()
+            moved = self._moved(views)
+            self._homes(moved)  # other homes whose sort rank or town label moved
+            lap(f"{len(moved):,} other homes")
+            self._browse(views)
+            lap("lists")
+            current = [v for v in views if not v.closed]
+            write_districts(current, self.site)
+            _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
+            write_facets(current, self.site)
+            lap("search files")
+        if self.index and current:
+            self._pagefind()
+            with self.lock:
+                write_near(current, self.site)
+                _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
+            lap("Pagefind")
+        if indexed:
+            indexed()
+        with self.lock:
+            releases, entries, files = self._data()
+            lap("data")
+            self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
+            lap("engine pages")
+            wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
+            api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
+                            str(self.cfg.directory.get("oruk_api_url") or ""))
+            wrote += sync_files(api, self.site / "oruk", delete=True)
+            lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}  # after the engine's sitemap
+            write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+            lap("data, ORUK API and sitemap written")
+        return f"{wrote} data and API files rewritten; " + ", ".join(f"{k} {t:.1f} s" for k, t in took.items())
+
+    def _browse(self, views: list[Any]) -> None:
+        """Every list page made in a temporary folder and copied where it changed; a list page no longer made
+        (its town's last home left) is removed. browse/index.html is the engine's, not a list page."""
+        from .render import render_browse
+
+        with tempfile.TemporaryDirectory(prefix="carehomes-browse-") as tmp:
+            made = Path(tmp) / "browse"
+            made.mkdir()
+            render_browse(views, Path(tmp), self.shell, self.schema)
+            keys = {p.name for p in made.iterdir() if p.is_dir()}
+            sync_tree(made, self.site / "browse")
+        for folder in sorted((self.site / "browse").iterdir()):
+            if folder.is_dir() and folder.name not in keys:
+                shutil.rmtree(folder)
+
+    def _pagefind(self) -> None:
+        """Pagefind afresh into a temporary folder beside the site, then swapped in whole."""
+        tmp = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site))
+        try:
+            proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(self.site), "--force-language", "en",
+                                   "--glob", "homes/**/*.html", "--output-path", str(tmp / "pagefind")],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
+            old = self.site / "pagefind"
+            gone = self.site / f".pagefind-old-{os.getpid()}"
+            if old.exists():
+                os.replace(old, gone)
+            os.replace(tmp / "pagefind", old)
+            shutil.rmtree(gone, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:
+    """Remove the search files (search/<kind>/) of postcode districts, or for "districts" postcode areas,
+    that no home is in any longer."""
+    from .search import postcode_area
+
+    areas = {postcode_area(d) for d in districts}
+    for kind in kinds:
+        keep = areas if kind == "districts" else districts
+        for f in sorted((site / "search" / kind).glob("*.json")):
+            if f.stem not in keep:
+                f.unlink()
+
+
+def _with_yes(p: Profile | None, live: Live) -> dict[str, Any] | None:
+    """A profile's data with the needs it meets (as the list pages read them), for ``touched``."""
+    if p is None:
+        return None
+    return {**p.data, "_yes_filters": list(live._view(p).yes_filters)}

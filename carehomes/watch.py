@@ -1,0 +1,184 @@
+"""``serve`` watching its inputs: poll, rebuild what changed (``incremental``), and reload the browser.
+
+The watched files' modification times are polled (the standard library only: no watcher package
+behaves the same on every system), every half second or, when a poll itself is slow (15,403
+profiles on a busy machine), three times as long as it took, so polling never holds more than a
+quarter of the time the background step needs.
+Only under ``serve``, each HTML page the local server sends gets a small script (``RELOAD_JS``)
+that polls ``/_serve/state.json``: it reloads the page when ``version`` moves on, and while
+``searching`` is true the find page says "Search is updating" (Pagefind's index is being made
+again in the background). A published build never has the script: it is added as a page is
+sent, never written into the site.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from .incremental import FULL, Live, changes, is_profile, snapshot
+from .localserver import _Quiet
+
+STATE_PATH = "/_serve/state.json"
+UPDATING = "Search is updating: results may miss the latest edits for a moment."
+RELOAD_JS = """<script>(function(){var seen=null,note=null;function tick(){fetch("%s",{cache:"no-store"})
+.then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.version!==seen){location.reload();return}
+seen=s.version;var find=document.getElementById("find-form");
+if(find&&s.searching&&!note){note=document.createElement("p");note.className="ch-search-updating";
+note.setAttribute("role","status");note.textContent=%s;find.parentNode.insertBefore(note,find)}
+if(note&&!s.searching){note.remove();note=null}}).catch(function(){}).then(function(){setTimeout(tick,1000)})}tick()})();
+</script>""" % (STATE_PATH, json.dumps(UPDATING))
+
+
+class ServeState:
+    """What the reload script reads: a version that moves on with each rebuild, and whether the
+    free-text index is being made again."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.searching = False
+
+    def bump(self) -> None:
+        self.version += 1
+
+    def json(self) -> bytes:
+        return json.dumps({"version": self.version, "searching": self.searching}).encode("utf-8")
+
+
+class LiveHandler(_Quiet):
+    """The local server's handler with the state file and the reload script (serve only)."""
+
+    state: ServeState = ServeState()
+
+    def send_head(self) -> BinaryIO | None:
+        url_path = urllib.parse.urlsplit(self.path).path
+        if url_path == STATE_PATH:
+            return self._send(self.state.json(), "application/json", "no-store")
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and url_path.endswith("/"):
+            path = os.path.join(path, "index.html")
+        if path.endswith(".html") and os.path.isfile(path) and "/oruk/" not in Path(path).as_posix():
+            with open(path, "rb") as f:
+                page = f.read()
+            head, sep, tail = page.rpartition(b"</body>")
+            body = head + RELOAD_JS.encode("utf-8") + sep + tail if sep else page + RELOAD_JS.encode("utf-8")
+            return self._send(body, "text/html; charset=utf-8", "no-store")
+        return super().send_head()
+
+    def _send(self, body: bytes, ctype: str, cache: str) -> BinaryIO:
+        self._status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def end_headers(self) -> None:
+        """Nothing is cached under serve: a page must show the latest edit when reloaded."""
+        self.send_header("Cache-Control", "no-store")
+        super(_Quiet, self).end_headers()
+
+
+def live_handler(state: ServeState) -> type[LiveHandler]:
+    """The handler class for one serve, reading ``state``."""
+    return type("_LiveHandler", (LiveHandler,), {"state": state})
+
+
+def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Live | None], say: Callable[[str], None],
+          stop: threading.Event, interval: float = 0.5, before: dict[Path, int] | None = None) -> None:
+    """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live``
+    (preview, reload, then the rest in the background), anything else by ``full_build``, which gives
+    the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
+    the snapshot taken before the first build, so that a file saved while it ran is not missed."""
+    names = watched([*live.providers, live.config], root)
+    before = snapshot(root, names) if before is None else before
+    follower: threading.Thread | None = None
+    dirty = threading.Event()
+
+    def indexed() -> None:
+        state.searching = False
+        state.bump()
+
+    def follow() -> None:
+        while dirty.is_set():
+            dirty.clear()
+            state.searching = live.index
+            try:
+                start = time.perf_counter()
+                done = live.follow(indexed)
+                say(f"Updated the rest of the site ({done}) in {time.perf_counter() - start:.1f} s.")
+            except (RuntimeError, OSError) as exc:
+                say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
+            finally:
+                state.searching = False
+            state.bump()
+
+    wait = interval
+    while not stop.wait(wait):
+        if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
+            follower = threading.Thread(target=follow, daemon=True)
+            follower.start()
+        polled = time.perf_counter()
+        after = snapshot(root, names)
+        wait = max(interval, 3 * (time.perf_counter() - polled))  # polling takes at most a quarter of the time
+        changed = changes(before, after)
+        if not changed:
+            continue
+        before = after
+        start = time.perf_counter()
+        if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
+            follower.join()  # a full build replaces the site the background step is writing
+        try:
+            outputs, problems = live.apply(changed)
+        except (RuntimeError, OSError) as exc:
+            say(f"Could not preview the change: {exc}")
+            continue
+        for p in problems:
+            say(str(p))
+        if FULL in outputs:
+            if follower is not None:
+                follower.join()
+            say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
+            rebuilt = full_build()
+            if rebuilt is not None:
+                live = rebuilt
+                state.bump()
+            continue
+        if not outputs:
+            if problems:
+                say("The change has problems (above), so the site was left as it was; fix them and save again.")
+            continue
+        homes = sorted(o for o in outputs if o.startswith("homes/"))
+        say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")
+        state.bump()
+        dirty.set()
+        if follower is None or not follower.is_alive():
+            follower = threading.Thread(target=follow, daemon=True)
+            follower.start()
+    if follower is not None:
+        follower.join()
+
+
+def watched(paths: list[Path], root: Path) -> list[str]:
+    """The watched names under ``root``: content/, schema/, overrides/, mkdocs.yml, and ``paths``
+    (the providers folders and the config, for --area NAME outside them)."""
+    names = ["content", "schema", "overrides", "mkdocs.yml"]
+    for p in paths:
+        try:
+            names.append(str(Path(p).absolute().relative_to(root.absolute())))
+        except ValueError:
+            names.append(str(Path(p).absolute()))
+    return list(dict.fromkeys(names))
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.absolute().relative_to(root.absolute()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,281 @@
+"""serve rebuilding only what a change touches (carehomes/incremental.py, carehomes/watch.py; issue 24)."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from threading import Thread
+
+import pytest
+
+from carehomes.incremental import FULL, Live, changes, snapshot, sync_tree, touched
+from carehomes.localserver import site_server
+from carehomes.schema import ROOT
+from carehomes.watch import RELOAD_JS, STATE_PATH, ServeState, live_handler
+
+PROV = ROOT / "providers"
+HOME = {"location_id": "1-1", "slug": "rose-court", "name": "Rose Court", "locality": "Herefordshire",
+        "address": {"town": "Leominster"}, "beds": {"registered": 20}, "_yes_filters": ["care_nursing"]}
+NEEDS = ("care_nursing", "band_dementia")
+
+
+def test_one_profile_edited_touches_its_page_rows_card_and_lists():
+    new = {**HOME, "phone": "01432 000000"}
+    assert touched([PROV / "rose-court.yaml"], HOME, new, needs=NEEDS) == {
+        "homes/rose-court/", "data:1-1", "card:rose-court", "list:letter/r", "list:town/leominster",
+        "list:area/Herefordshire", "list:need/care_nursing"}
+
+
+def test_a_home_that_moves_town_and_meets_a_new_need_touches_the_lists_it_left_and_joined():
+    new = {**HOME, "address": {"town": "Ross-on-Wye"}, "_yes_filters": ["care_nursing", "band_dementia"]}
+    out = touched([PROV / "rose-court.yaml"], HOME, new, needs=NEEDS)
+    assert {"list:town/leominster", "list:town/ross on wye", "list:need/band_dementia"} <= out
+    assert "counts" not in out
+
+
+def test_a_renamed_home_touches_both_its_letters_and_a_new_slug_both_pages():
+    new = {**HOME, "name": "The Willows", "slug": "the-willows"}
+    out = touched([PROV / "the-willows.yaml"], HOME, new, needs=NEEDS)
+    assert {"list:letter/r", "list:letter/w", "homes/rose-court/", "homes/the-willows/", "card:the-willows"} <= out
+
+
+def test_a_home_added_removed_or_with_other_beds_changes_the_counts():
+    assert "counts" in touched([PROV / "rose-court.yaml"], None, HOME, needs=NEEDS)
+    assert "counts" in touched([PROV / "rose-court.yaml"], HOME, None, needs=NEEDS)
+    assert "counts" in touched([PROV / "rose-court.yaml"], HOME, {**HOME, "beds": {"registered": 21}}, needs=NEEDS)
+
+
+def test_a_closed_home_is_in_no_list():
+    out = touched([PROV / "rose-court.yaml"], HOME, {**HOME, "closed": True}, needs=NEEDS)
+    assert "counts" in out and "list:town/leominster" in out  # it left the list, so the list is touched
+
+
+@pytest.mark.parametrize("path", [ROOT / "schema" / "datapackage.json", ROOT / "content" / "index.md",
+                                  ROOT / "overrides" / "main.html", ROOT / "mkdocs.yml", PROV / "_template.yaml",
+                                  PROV / "notes.txt"])
+def test_anything_but_a_profile_rebuilds_the_whole_site(path):
+    assert touched([path], HOME, HOME) == {FULL}
+
+
+def test_two_profiles_at_once_or_nothing_known_rebuild_the_whole_site():
+    assert touched([PROV / "a.yaml", PROV / "b.yaml"], HOME, HOME) == {FULL}
+    assert touched([PROV / "a.yaml"], None, None) == {FULL}
+    assert touched([], HOME, HOME) == {FULL}
+
+
+def test_a_profile_outside_the_providers_folders_is_not_one_of_this_sites(tmp_path):
+    assert touched([tmp_path / "rose-court.yaml"], HOME, HOME) == {FULL}
+    assert touched([tmp_path / "rose-court.yaml"], HOME, HOME, providers=[tmp_path]) != {FULL}
+
+
+def test_snapshots_show_files_added_saved_and_removed(tmp_path):
+    (tmp_path / "providers").mkdir()
+    a, b = tmp_path / "providers" / "a.yaml", tmp_path / "providers" / "b.yaml"
+    a.write_text("x")
+    b.write_text("y")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    before = snapshot(tmp_path)
+    assert set(before) == {a, b, tmp_path / "mkdocs.yml"}
+    b.unlink()
+    c = tmp_path / "providers" / "c.yaml"
+    c.write_text("z")
+    os.utime(a, ns=(before[a] + 10**9, before[a] + 10**9))
+    assert changes(before, snapshot(tmp_path)) == [a, b, c]
+    assert changes(before, before) == []
+
+
+def test_sync_tree_writes_only_what_differs_and_removes_what_is_gone(tmp_path):
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    (src / "x").mkdir(parents=True)
+    (dst / "x").mkdir(parents=True)
+    (src / "same.txt").write_text("1")
+    (dst / "same.txt").write_text("1")
+    (src / "x" / "new.txt").write_text("2")
+    (dst / "old.txt").write_text("3")
+    assert sync_tree(src, dst) == 1
+    assert (dst / "old.txt").exists()
+    assert sync_tree(src, dst, delete=True) == 1
+    assert sorted(p.relative_to(dst).as_posix() for p in dst.rglob("*.txt")) == ["same.txt", "x/new.txt"]
+
+
+def test_serve_adds_the_reload_script_as_pages_are_sent_and_never_to_the_files(tmp_path):
+    page = "<html><body><form id=\"find-form\"></form></body></html>"
+    (tmp_path / "find").mkdir()
+    (tmp_path / "find" / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "data.json").write_text("{}", encoding="utf-8")
+    state = ServeState()
+    server = site_server(tmp_path, port=0, handler=live_handler(state))
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(base + "/find/") as r:
+            sent = r.read().decode("utf-8")
+            assert r.headers["Cache-Control"] == "no-store"
+        assert sent == page.replace("</body>", RELOAD_JS + "</body>")
+        assert "Search is updating" in sent
+        assert (tmp_path / "find" / "index.html").read_text(encoding="utf-8") == page
+        with urllib.request.urlopen(base + "/data.json") as r:
+            assert r.read() == b"{}"
+        state.bump()
+        state.searching = True
+        with urllib.request.urlopen(base + STATE_PATH) as r:
+            assert r.read() == b'{"version": 1, "searching": true}'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# Bytes a build does not make the same twice from the same inputs, so the comparison cannot hold them
+# to equality (their number of files must still match):
+VOLATILE = {
+    "pagefind/filter/*.pf_filter": "Pagefind writes its filter files in an order it does not fix, so their bytes "
+                                   "and the hash in their names differ between two runs over the same pages",
+    "pagefind/pagefind.*.pf_meta": "named by a hash over the index, filter files included (above)",
+    "pagefind/pagefind-entry.json": "holds that same hash",
+}
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    site = site.resolve()
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def _volatile(name: str) -> str | None:
+    return next((g for g in VOLATILE if fnmatch.fnmatch(name, g)), None)
+
+
+@pytest.fixture(scope="module")
+def incremental_and_full(tmp_path_factory):
+    """Six bundled homes built, then changed in place (one renamed and moved town, one removed, one added)
+    and brought up to date incrementally; and a full build of the changed profiles."""
+    from carehomes.pipeline import build_site, check_paths
+
+    work = tmp_path_factory.mktemp("incremental")
+    prov = work / "providers"
+    prov.mkdir()
+    bundled = sorted(p for p in PROV.glob("*.yaml") if not p.name.startswith("_"))
+    for p in bundled[:6]:
+        shutil.copy(p, prov / p.name)
+    checked = check_paths([prov])
+    kwargs = {"config_path": ROOT / "mkdocs.yml", "releases_dir": ROOT / "releases"}
+    build_site(checked.profiles, work / "inc", **kwargs)
+    live = Live(work / "inc", [prov], ROOT / "mkdocs.yml", ROOT / "releases")
+    live.start(checked.profiles)
+    edited, removed, added = prov / bundled[0].name, prov / bundled[1].name, prov / bundled[6].name
+    text = edited.read_text(encoding="utf-8")
+    page = (work / "inc" / "homes" / edited.stem / "index.html").read_bytes()
+    edited.write_text(text.replace("\nname: ", "\nname: Broken ", 1) + "beds:\n  registered: many\n", encoding="utf-8")
+    broken = live.apply([edited])
+    assert (work / "inc" / "homes" / edited.stem / "index.html").read_bytes() == page
+    town = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("  town:"))
+    edited.write_text(text.replace(f"  town: {town}", "  town: Kington").replace("\nname: ", "\nname: Zeta ", 1), encoding="utf-8")
+    removed.unlink()
+    shutil.copy(bundled[6], added)
+    outputs, problems = live.apply([edited, removed, added])
+    preview = _files(work / "inc")
+    live.follow()
+    build_site(check_paths([prov]).profiles, work / "full", **kwargs)
+    return {"broken": broken, "outputs": outputs, "problems": problems, "preview": preview, "inc": _files(work / "inc"),
+            "full": _files(work / "full"), "slugs": [p.stem for p in (edited, removed, added)]}
+
+
+@pytest.mark.slow  # builds two sites of its own and runs Pagefind three times
+def test_the_incremental_site_equals_a_full_build_file_by_file(incremental_and_full):
+    inc, full = incremental_and_full["inc"], incremental_and_full["full"]
+    assert incremental_and_full["problems"] == []
+    assert sorted(n for n in inc.keys() ^ full.keys() if not _volatile(n)) == []
+    for glob in VOLATILE:
+        assert len(fnmatch.filter(inc, glob)) == len(fnmatch.filter(full, glob)), glob
+    assert sorted(n for n in inc.keys() & full.keys() if inc[n] != full[n] and not _volatile(n)) == []
+
+
+@pytest.mark.slow  # the same sites
+def test_the_preview_already_has_the_edited_and_added_pages_and_not_the_removed(incremental_and_full):
+    edited, removed, added = incremental_and_full["slugs"]
+    preview, full = incremental_and_full["preview"], incremental_and_full["full"]
+    assert b"Zeta " in preview[f"homes/{edited}/index.html"]
+    assert f"homes/{added}/index.html" in preview
+    assert f"homes/{removed}/index.html" not in preview
+    assert {f"homes/{s}/" for s in (edited, removed, added)} <= incremental_and_full["outputs"]
+    assert "list:town/kington" in incremental_and_full["outputs"] and "counts" in incremental_and_full["outputs"]
+    assert any(n.startswith("browse/town-kington") for n in full)
+
+
+@pytest.mark.slow  # the same sites
+def test_a_profile_saved_with_an_error_is_reported_and_its_page_left_as_it_was(incremental_and_full):
+    outputs, problems = incremental_and_full["broken"]
+    assert outputs == frozenset()
+    assert [p.field for p in problems if p.severity == "error"] == ["beds"]
+
+
+class _FakeLive:
+    """What watch() asks of a Live: apply (with the outputs a real one would give) and follow."""
+
+    def __init__(self, providers: Path, follow_started: threading.Event, follow_may_end: threading.Event):
+        self.providers, self.index, self.config = [providers], True, providers.parent / "mkdocs.yml"
+        self.applied: list[list[Path]] = []
+        self.started, self.may_end = follow_started, follow_may_end
+
+    def apply(self, changed):
+        self.applied.append(changed)
+        if all(p.suffix == ".yaml" and p.parent == self.providers[0] for p in changed):
+            return frozenset({f"homes/{changed[0].stem}/", "counts"}), []
+        return frozenset({FULL}), []
+
+    def follow(self, indexed=None):
+        self.started.set()
+        self.may_end.wait(5)
+        indexed()
+        return "0 data and API files rewritten"
+
+
+def _until(check, limit=5.0):
+    end = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.01)
+
+
+def test_watch_previews_a_profile_says_search_is_updating_then_reloads_again_and_builds_all_for_the_rest(tmp_path):
+    from carehomes.watch import watch
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    (prov / "rose-court.yaml").write_text("a")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    started, may_end, stop = threading.Event(), threading.Event(), threading.Event()
+    live, state, said, builds = _FakeLive(prov, started, may_end), ServeState(), [], []
+    thread = threading.Thread(target=watch, args=(live, state, tmp_path, lambda: builds.append(1) or live, said.append, stop, 0.01))
+    thread.start()
+    try:
+        time.sleep(0.05)
+        os.utime(prov / "rose-court.yaml", ns=(time.time_ns() + 10**9,) * 2)
+        _until(started.is_set)
+        assert state.version == 1 and state.searching is True
+        assert said[0].startswith("Rebuilt homes/rose-court/ in ") and said[0].endswith(" s; the rest follows.")
+        may_end.set()
+        _until(lambda: state.version == 3)  # once when the search index is done, once when the rest is
+        assert state.searching is False
+        assert said[-1].startswith("Updated the rest of the site (0 data and API files rewritten) in ")
+        os.utime(tmp_path / "mkdocs.yml", ns=(time.time_ns() + 2 * 10**9,) * 2)
+        _until(lambda: builds == [1] and state.version == 4)
+        assert said[-1] == "mkdocs.yml changed: building the whole site again ..."
+    finally:
+        stop.set()
+        may_end.set()
+        thread.join(5)
+
+
+def test_sync_files_writes_from_memory_and_leaves_no_empty_folder(tmp_path):
+    from carehomes.incremental import sync_files
+
+    (tmp_path / "services" / "gone").mkdir(parents=True)
+    (tmp_path / "services" / "gone" / "index.html").write_text("{}")
+    (tmp_path / "services" / "kept.json").write_text("1")
+    assert sync_files({"services/kept.json": b"1", "services/new/index.html": b"{}"}, tmp_path, delete=True) == 2
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "services", "services/kept.json", "services/new", "services/new/index.html"]
