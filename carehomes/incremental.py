@@ -200,22 +200,21 @@ class Live:
     def __post_init__(self) -> None:
         from .publish import release_date
         from .schema import load_schema
-        from .siteconfig import read_config
-        from .views import REGISTER_STALE_MONTHS
+        from .siteconfig import read_config, staleness
 
         self.site = Path(self.site).resolve()
         self.providers = [Path(p).absolute() for p in self.providers]
         self.schema = load_schema()
         self.cfg = read_config(self.config)
         self.released = release_date()
-        self.months = int(self.cfg.directory.get("cqc_stale_months", REGISTER_STALE_MONTHS))
+        self.limits = staleness(self.cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
 
     def _view(self, p: Profile) -> Any:
         from .sources.cqc_api import checked_dates
         from .views import HomeView
 
         checked = checked_dates([p.path])
-        return HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.months,
+        return HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.limits,
                         checked.get(str(p.data.get("location_id"))))
 
     def start(self, profiles: list[Profile]) -> None:
@@ -225,7 +224,7 @@ class Live:
 
         self.profiles = {Path(p.path).absolute(): p for p in profiles}
         checked = checked_dates([p.path for p in profiles])
-        self.views = {v.slug: v for v in (HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.months,
+        self.views = {v.slug: v for v in (HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.limits,
                                                    checked.get(str(p.data.get("location_id")))) for p in profiles)}
         self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
         everyone = self.sorted_views()
@@ -365,7 +364,7 @@ class Live:
         from .outputs.oruk_api import api_files
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
-        from .search import write_districts, write_facets, write_near
+        from .search import write_districts, write_facets, write_first, write_near, write_towns
 
         took: dict[str, float] = {}
         clock = time.perf_counter()
@@ -386,11 +385,13 @@ class Live:
             write_districts(current, self.site)
             _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
             write_facets(current, self.site)
+            write_towns(current, self.site)
             lap("search files")
         if self.index and current:
             self._pagefind()
             with self.lock:
                 write_near(current, self.site)
+                write_first(current, self.site)
                 _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
             lap("Pagefind")
         if indexed:
