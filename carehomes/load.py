@@ -32,26 +32,8 @@ LOOKALIKE = re.compile(r"\.y\w{0,3}ml$", re.IGNORECASE)  # .yml, .YAML, .yxml, .
 TEMPLATE_HINT = "compare this line with providers/_template.yaml"
 
 
-_RESOLVED: dict[tuple[str, Any], str] = {}  # (plain scalar, implicit) -> tag: keys and short values repeat in every file
-_RESOLVE_CACHE = 50_000  # entries kept at most (short scalars only), so memory stays a few MB
-_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-
-
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader that keeps impossible dates (2026-02-30) as text for the validator to report."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        """PyYAML's tag for a scalar, remembered: a tag depends only on the text and its quoting (the
-        loader has no path resolvers), and the same keys and words recur in thousands of profiles."""
-        if kind is not yaml.ScalarNode or len(value) > 40:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(_RESOLVED) < _RESOLVE_CACHE:
-                _RESOLVED[key] = tag
-        return tag
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -482,7 +464,7 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
         if not isinstance(node, yaml.MappingNode):
             return None, [Problem(path, node.start_mark.line + 1, "file",
                                   "must be a list of 'key: value' lines, starting with location_id:")]
-        data = _construct(loader, node)
+        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, path)]
     except yaml.YAMLError as exc:  # ReaderError: characters YAML forbids
@@ -492,20 +474,6 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
     finally:
         loader.dispose()
     return Profile(path, data, lines), problems
-
-
-def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """The Python value of a node ``_walk`` accepted, as PyYAML's ``construct_document`` makes it, about
-    three times faster: text, mappings with text keys and lists are built here; every other node (numbers,
-    dates, yes/no, null, tags, other keys) by the loader itself, so its values and errors are PyYAML's."""
-    if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR else loader.construct_object(node)
-    if node.tag == _MAP and isinstance(node, yaml.MappingNode) and all(
-            isinstance(k, yaml.ScalarNode) and k.tag == _STR for k, _ in node.value):
-        return {k.value: _construct(loader, v) for k, v in node.value}
-    if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, item) for item in node.value]
-    return loader.construct_object(node, deep=True)
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
