@@ -40,7 +40,7 @@ FIGURES: dict[str, Any] = {}  # what --record writes
 # issue 24's targets (wall seconds, medians, quiet machine), and the medians before its work on check and data
 # (commit abd1df9, 15,403 homes, the shared 2-core machine, 4 December 2026; docs/performance.md)
 TARGETS = {"import-cqc": 15.0, "check": 5.0, "data": 5.0}
-BEFORE = {"import-cqc": (5.9, 7.9), "check": (6.4, 6.1), "data": (17.2, 19.8)}  # (wall s, CPU s)
+BEFORE = {"import-cqc": (7.9, 8.5), "check": (8.6, 7.1), "data": (19.6, 20.0)}  # (wall s, CPU s)
 
 
 def run_once(*args: str) -> tuple[float, float, float, int, str, str]:
