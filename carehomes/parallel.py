@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
@@ -23,6 +23,42 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
     jobs = [(items[i:i + size], *extra) for i in range(0, len(items), size)]
     with ProcessPoolExecutor(workers, initializer=_ignore_ctrl_c) as pool:
         return list(pool.map(fn, jobs))
+
+
+class Beside:
+    """``fn(*args)`` run in one worker process while this process goes on (for large sets), or here when
+    ``result()`` is asked for (small sets, one core): two independent steps on two cores. Use it in a
+    ``with`` block, so the worker stops even when this process's own step fails."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, items: int = PARALLEL_FROM, workers: int | None = None) -> None:
+        self._call = (fn, args)
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future | None = None
+        if items >= PARALLEL_FROM and (workers or os.cpu_count() or 1) >= 2:
+            self._pool = ProcessPoolExecutor(1, initializer=_ignore_ctrl_c)
+            self._future = self._pool.submit(fn, *args)
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def result(self) -> Any:
+        """What ``fn`` returned (its exception raised here, as if it had run in this process)."""
+        if self._future is None:
+            fn, args = self._call
+            return fn(*args)
+        try:
+            return self._future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the worker (its work dropped if not yet asked for); safe to call twice."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def _ignore_ctrl_c() -> None:

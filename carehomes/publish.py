@@ -35,7 +35,7 @@ from .outputs.tables import (
     release_version,
     tables_text,
 )
-from .parallel import map_chunks
+from .parallel import Beside, map_chunks
 from .records import canonical, flatten
 from .outputs.typed import typed_tables
 from .outputs.xlsx import workbook
@@ -132,11 +132,14 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, pieces["records"], schema)  # the tables with their types, for the workbook and the database
-    files[XLSX_FILE] = workbook(tables, released, pkg.get("title", ""))
-    files[DB_FILE] = database(tables, entries or [])
-    files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-    files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-    tabular = tabular_files(pieces["oruk"], released, homepage)  # the same records, as CSV tables
+    # the workbook (the longest step) is written on the other core while this one does the rest
+    with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as book:
+        files[XLSX_FILE] = b""  # its place among the files, filled below
+        files[DB_FILE] = database(tables, entries or [])
+        files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
+        files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+        tabular = tabular_files(pieces["oruk"], released, homepage)  # the same records, as CSV tables
+        files[XLSX_FILE] = book.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

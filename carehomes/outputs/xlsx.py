@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter
@@ -42,6 +43,20 @@ def _write(ws: Any, r: int, c: int, f: dict, value: Any, date_fmt: Any) -> None:
         ws.write_string(r, c, str(value))
 
 
+def _writer(ws: Any, f: dict, date_fmt: Any) -> Callable[[int, int, Any], Any]:
+    """``_write`` for one column, its type looked at once rather than for each of its cells."""
+    kind = f.get("type")
+    if kind == "boolean":
+        return ws.write_boolean
+    if kind in ("integer", "number") and not is_identifier(f):
+        return ws.write_number
+    if kind == "list":
+        return lambda r, c, value: ws.write_string(r, c, f.get("delimiter", ";").join(str(v) for v in value))
+    if kind == "date":
+        return lambda r, c, value: _write(ws, r, c, f, value, date_fmt)
+    return lambda r, c, value: ws.write_string(r, c, value if type(value) is str else str(value))
+
+
 def workbook(tables: list[Table], released: dt.date, title: str) -> bytes:
     """The workbook's bytes: a sheet a table, then the data dictionary."""
     buf = io.BytesIO()
@@ -55,9 +70,11 @@ def workbook(tables: list[Table], released: dt.date, title: str) -> bytes:
         for c, f in enumerate(t.fields):
             ws.write_string(0, c, f["name"], bold)
             ws.set_column(c, c, _width(f))
+        writers = [_writer(ws, f, date_fmt) for f in t.fields]
         for r, row in enumerate(t.rows, start=1):
-            for c, (f, value) in enumerate(zip(t.fields, row, strict=True)):
-                _write(ws, r, c, f, value, date_fmt)
+            for c, (write, value) in enumerate(zip(writers, row, strict=True)):
+                if value is not None:
+                    write(r, c, value)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(t.rows), 1), len(t.fields) - 1)
     ws = wb.add_worksheet(DICTIONARY_SHEET)

@@ -167,9 +167,12 @@ def lookup(postcodes: Iterable[str], folder: Path | None = None) -> dict[str, Pl
     """Each postcode (by key) -> its Place, or None when it is not live. Postcodes whose area file
     is absent are left out: nothing can be said about them."""
     by_area: dict[str, set[str]] = {}
+    present: dict[str, bool] = {}  # each area's file looked for once, not once a postcode (15,000 nationally)
     for pc in postcodes:
         area = area_of(pc)
-        if area and has_area(area, folder):
+        if area and area not in present:
+            present[area] = has_area(area, folder)
+        if area and present[area]:
             by_area.setdefault(area, set()).add(postcode_key(pc))
     found: dict[str, Place | None] = {}
     for area, keys in sorted(by_area.items()):

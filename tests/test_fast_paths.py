@@ -1,0 +1,114 @@
+"""The national-scale shortcuts of issue 24 (check and data): each gives what the slow way gave; and the
+profile reader's values and refusals pinned to PyYAML's, for any later shortcut in parsing."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+
+import pytest
+import sqlite_utils
+import yaml
+
+from carehomes.load import _Loader, parse_profile
+from carehomes.outputs import sqlite as sqlite_out
+from carehomes.outputs.sqlite import _add_table, database
+from carehomes.outputs.typed import Table
+from carehomes.parallel import PARALLEL_FROM, Beside
+
+TEXTS = [
+    "name: Oak House\nbeds: 12\nrating: Good\n",
+    "a: {b: [1, 2.5, yes, no, ~, null, 2020-01-02, 2026-02-30, '12', \"x\"]}\n1: one\n2020-01-01: day\n",
+    "list:\n  - name: a\n    when: 2021-03-04 10:11:12\n  - [x, y]\n  - !!str 12\n  - !!int '7'\n=: odd key\n",
+    "empty:\nquoted_yes: 'yes'\nplain_yes: yes\nfloat: 1e3\nnan: .nan\nkey: ''\n",
+]
+
+
+def _pyyaml(text: str):
+    loader = _Loader(text)
+    try:
+        return loader.construct_document(loader.get_single_node())
+    finally:
+        loader.dispose()
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_profiles_parse_to_exactly_what_pyyaml_constructs(text):
+    profile, problems = parse_profile(text, "p.yaml")
+    assert profile is not None, problems
+    expected = _pyyaml(text)
+    assert profile.data == expected or repr(profile.data) == repr(expected)  # nan != nan
+    assert repr(profile.data) == repr(expected)  # the same types too: True not 1, dates not text
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name: !foo x\n", "p.yaml:1:7: yaml: could not determine a constructor for the tag '!foo'; compare this line "
+     "with providers/_template.yaml"),
+    ("? [a, b]\n: 1\n", "p.yaml:1:3: yaml: found unhashable key; compare this line with providers/_template.yaml"),
+])
+def test_what_pyyaml_refuses_is_still_refused_with_its_message(text, message):
+    profile, problems = parse_profile(text, "p.yaml")
+    assert profile is None and [str(p) for p in problems] == [message]
+
+
+def _table() -> Table:
+    fields = [{"name": "location_id", "type": "string", "constraints": {"unique": True}},
+              {"name": "phone", "type": "string", "format": "phone"}, {"name": "beds", "type": "integer"},
+              {"name": "fee", "type": "number"}, {"name": "nursing", "type": "boolean"},
+              {"name": "inspected", "type": "date"}, {"name": "bands", "type": "list", "delimiter": ";"},
+              {"name": "note", "type": "string"}]
+    rows = [["1-1", "01234 567890", 12, 800.5, True, dt.date(2024, 5, 6), ["Dementia", "Older people"], "é ok"],
+            ["1-2", None, None, None, False, None, [], None]]
+    return Table("care-homes", "Care homes", "", fields, rows, ["location_id"], [])
+
+
+def test_database_rows_are_what_sqlite_utils_insert_all_stored(tmp_path, monkeypatch):
+    ours = tmp_path / "ours.db"
+    ours.write_bytes(database([_table()], []))
+
+    def insert_all(db, name, t):  # the way before: one dictionary a row, through sqlite-utils
+        db.table(name).insert_all(({f["name"]: sqlite_out._value(f, v) for f, v in zip(t.fields, row, strict=True)}
+                                   for row in t.rows), batch_size=500)
+
+    monkeypatch.setattr(sqlite_out, "_insert_rows", insert_all)
+    theirs = tmp_path / "theirs.db"
+    theirs.write_bytes(database([_table()], []))
+    dump = ["\n".join(sqlite3.connect(f).iterdump()) for f in (ours, theirs)]
+    assert dump[0] == dump[1]
+    row = sqlite3.connect(ours).execute("select * from care_homes order by location_id").fetchall()[0]
+    assert row == ("1-1", "01234 567890", 12, 800.5, 1, "2024-05-06", '["Dementia", "Older people"]', "é ok")
+
+
+def test_database_refuses_a_repeated_key_as_before(tmp_path):
+    t = _table()
+    t.rows[1][0] = "1-1"
+    db = sqlite_utils.Database(tmp_path / "x.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        _add_table(db, t)
+
+
+def _pid(x: int) -> tuple[int, int]:
+    return x * 2, os.getpid()
+
+
+def _fails(x: int) -> None:
+    raise ValueError(f"bad {x}")
+
+
+def test_beside_runs_small_sets_here_and_large_ones_in_a_worker():
+    with Beside(_pid, 4, items=3, workers=2) as here:
+        assert here.result() == (8, os.getpid())
+    with Beside(_pid, 5, items=PARALLEL_FROM, workers=2) as there:
+        doubled, pid = there.result()
+    assert doubled == 10 and pid != os.getpid()
+    with Beside(_pid, 5, items=PARALLEL_FROM, workers=1) as one_core:
+        assert one_core.result() == (10, os.getpid())
+
+
+def test_beside_raises_the_workers_error_here():
+    with Beside(_fails, 3, items=PARALLEL_FROM, workers=2) as job, pytest.raises(ValueError, match="bad 3"):
+        job.result()
+
+
+def test_profiles_yaml_loader_is_libyaml():
+    assert issubclass(_Loader, yaml.CSafeLoader)
