@@ -59,7 +59,7 @@ def test_the_facet_index_lists_what_pagefind_lists_in_every_order(site, engine_s
     asked = combos(engine_site[0])
     assert len(asked) > 60
     answers = page.evaluate(BOTH, asked)
-    for (filters, sort), (mine, mine_unknown, theirs, theirs_unknown) in zip(asked, answers):
+    for (filters, sort), (mine, mine_unknown, theirs, theirs_unknown) in zip(asked, answers, strict=True):
         assert (mine, mine_unknown) == (theirs, theirs_unknown), (filters, sort)
     homes = len(answers[0][0])
     assert homes == engine_site[1].homes and len({tuple(a[0]) for a in answers}) > 40  # every home, many different lists
