@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
-from .finding import a_to_z, town_key, towns
+from .finding import a_to_z, sort_ranks, town_key, towns
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -129,10 +129,12 @@ FRAGMENT_SIGNATURE = b"pagefind_dcd"  # Pagefind's fragments: gzip of this signa
 HOME_URL = re.compile(r"(?:.*/)?homes/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?")
 
 
-def home_fragments(site_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
+def home_fragments(site_dir: Path, filters: dict[str, dict[str, list[str]]] | None = None
+                   ) -> dict[str, tuple[str, dict[str, Any]]]:
     """Home slug -> (its Pagefind page id, its result card ``{"url", "meta"}``), read from the fragments
     Pagefind wrote into ``site_dir/pagefind/fragment`` (the page id, a search result's ``id``, is the
-    fragment's file name; the url is made relative to the site, without its leading slash)."""
+    fragment's file name; the url is made relative to the site, without its leading slash). ``filters``,
+    when given, is filled with each home's Pagefind filters (slug -> {filter: [values]})."""
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for f in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
         raw = gzip.decompress(f.read_bytes())
@@ -143,6 +145,8 @@ def home_fragments(site_dir: Path) -> dict[str, tuple[str, dict[str, Any]]]:
         m = HOME_URL.fullmatch(url)
         if m:
             out[m.group(1)] = (f.name[:-len(".pf_fragment")], {"url": url.lstrip("/"), "meta": fragment.get("meta") or {}})
+            if filters is not None:
+                filters[m.group(1)] = fragment.get("filters") or {}
     return out
 
 
@@ -201,6 +205,74 @@ def write_first(views: list["HomeView"], site_dir: Path,
                                                     encoding="utf-8")
 
 
+FACET_SHARD = 16  # homes a card file holds (search/facets/c<n>.json): a page of 20 results reads a few small files
+
+
+def gaps(ranks: list[int]) -> list[int]:
+    """Sorted ranks as their first value then the gaps between them ([3, 4, 9] -> [3, 1, 5]): short numbers gzip well."""
+    return [r - (ranks[i - 1] if i else 0) for i, r in enumerate(ranks)]
+
+
+def facet_index(views: list["HomeView"], fragments: dict[str, tuple[str, dict[str, Any]]],
+                filters: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    """The find page's own index for searches with filters and no words, from Pagefind's fragments (so a
+    filter means exactly what it means to Pagefind: ``filters`` as home_fragments fills it) and the build's sort ranks. Homes are numbered in
+    the site's name order (those Pagefind has a page for). Returns ``{"manifest", "filters", "sorts", "cards"}``:
+
+    - manifest: ``{"homes", "shard", "filters": {filter: file number}, "sorts": {sort key: file number or
+      null for name order}}``;
+    - filters: per file number, ``{value: gaps of the numbers of the homes with it}``;
+    - sorts: per file number, the numbers of the homes with a value for that sort, in its order;
+    - cards: per shard, the result cards (``{"url", "meta"}`` as in the fragments) of FACET_SHARD homes."""
+    ordered = [v for v in a_to_z(views) if v.slug in fragments]
+    number = {v.slug: i for i, v in enumerate(ordered)}
+    by_filter: dict[str, dict[str, list[int]]] = {}
+    for i, v in enumerate(ordered):
+        for name, values in sorted((filters.get(v.slug) or {}).items()):
+            for value in values:
+                by_filter.setdefault(name, {}).setdefault(str(value), []).append(i)
+    names = sorted(by_filter)
+    ranks = sort_ranks(ordered)
+    keys = sorted({key for r in ranks.values() for key in r})
+    sorts: list[list[int]] = []
+    sort_files: dict[str, int | None] = {}
+    for key in keys:
+        order = [number[slug] for slug, _ in sorted(((s, r[key]) for s, r in ranks.items() if key in r), key=lambda x: x[1])]
+        if order == list(range(len(ordered))):
+            sort_files[key] = None  # the name order: no file
+        else:
+            sort_files[key] = len(sorts)
+            sorts.append(order)
+    cards = [[fragments[v.slug][1] for v in ordered[i:i + FACET_SHARD]] for i in range(0, len(ordered), FACET_SHARD)]
+    return {"manifest": {"homes": len(ordered), "shard": FACET_SHARD, "filters": {n: i for i, n in enumerate(names)},
+                         "sorts": sort_files},
+            "filters": [{value: gaps(homes) for value, homes in sorted(by_filter[n].items())} for n in names],
+            "sorts": sorts, "cards": cards}
+
+
+def write_facet_index(views: list["HomeView"], site_dir: Path,
+                      fragments: dict[str, tuple[str, dict[str, Any]]] | None = None,
+                      filters: dict[str, dict[str, list[str]]] | None = None) -> int:
+    """search/facets/: index.json (the manifest), f<n>.json (a filter's values), s<n>.json (a sort's order) and
+    c<n>.json (cards), as facet_index makes them (after Pagefind has run); returns how many files."""
+    if fragments is None or filters is None:
+        filters = {}
+        fragments = home_fragments(site_dir, filters)
+    index = facet_index(views, fragments, filters)
+    folder = site_dir / "search" / "facets"
+    if folder.exists():
+        for old in folder.glob("*.json"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"index.json": index["manifest"]}
+    for prefix in ("f", "s", "c"):
+        key = {"f": "filters", "s": "sorts", "c": "cards"}[prefix]
+        files.update({f"{prefix}{i}.json": value for i, value in enumerate(index[key])})
+    for name, value in files.items():
+        (folder / name).write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(files)
+
+
 def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
     """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
     Returns what was done, for the build's summary line."""
@@ -212,7 +284,9 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     if not views:
         return "no search index (no homes)"
     done = index_site(site_dir)
-    fragments = home_fragments(site_dir)
+    filters: dict[str, dict[str, list[str]]] = {}
+    fragments = home_fragments(site_dir, filters)
     write_near(views, site_dir, fragments)
     write_first(views, site_dir, fragments)
+    write_facet_index(views, site_dir, fragments, filters)
     return done

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from carehomes.finding import name_key
-from carehomes.search import FIRST_CARDS, FRAGMENT_SIGNATURE, first_cards, home_fragments, near_summaries
+from carehomes.search import FACET_SHARD, FIRST_CARDS, FRAGMENT_SIGNATURE, first_cards, gaps, home_fragments, near_summaries
 
 
 def fragments(site: Path) -> dict[str, dict]:
@@ -173,3 +173,35 @@ def test_first_cards_keep_the_name_order_and_leave_out_homes_not_indexed():
 def test_first_cards_are_the_find_pages_first_page():
     script = (Path(__file__).parent.parent / "overrides" / "assets" / "directory-find.js").read_text(encoding="utf-8")
     assert f"const PAGE = {FIRST_CARDS};" in script
+
+
+def test_gaps_are_the_first_number_then_the_steps():
+    assert gaps([3, 4, 9]) == [3, 1, 5]
+    assert gaps([0]) == [0]
+    assert gaps([]) == []
+
+
+def test_facet_index_holds_what_pagefind_holds_in_name_order(built_site):
+    """search/facets/: each home numbered by Pagefind's "name" sort; each filter's values list exactly the homes
+    whose fragment has that value; a card file per FACET_SHARD homes with their cards as their fragments have them."""
+    site = built_site[0]
+    folder, frags = site / "search" / "facets", fragments(site)
+    def rank(f: dict) -> int:
+        page = (site / f["url"].lstrip("/") / "index.html").read_text(encoding="utf-8")
+        return int(re.search(r'data-pagefind-sort="name\[data-v\]" data-v="(\d+)"', page).group(1))  # type: ignore[union-attr]
+    homes = sorted(frags.values(), key=rank)
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert index["homes"] == len(homes) and index["shard"] == FACET_SHARD
+    cards = [c for n in range(-(-len(homes) // FACET_SHARD)) for c in json.loads((folder / f"c{n}.json").read_text(encoding="utf-8"))]
+    assert cards == [{"url": f["url"].lstrip("/"), "meta": f["meta"]} for f in homes]
+    assert set(index["filters"]) == {name for f in homes for name in f["filters"]}
+    for name, n in index["filters"].items():
+        values = json.loads((folder / f"f{n}.json").read_text(encoding="utf-8"))
+        decoded = {v: [sum(g[:i + 1]) for i in range(len(g))] for v, g in values.items()}
+        assert decoded == {v: [i for i, f in enumerate(homes) if v in f["filters"].get(name, [])]
+                           for v in {v for f in homes for v in f["filters"].get(name, [])}}, name
+    assert index["sorts"]["name"] is None  # name order is the numbering itself: no file
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["index.json"] + [f"f{n}.json" for n in index["filters"].values()] + [f"c{n}.json" for n in range(-(-len(cards) // FACET_SHARD))]
+        + [f"s{n}.json" for n in index["sorts"].values() if n is not None])
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 120 * 1024

@@ -7,6 +7,7 @@ import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceTex
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
+import { facetIndex } from "./directory-facets.js";
 
 const PAGE = 20;
 // The form's fields: the fixed ones and one (several values) per yes/no facet of the face.
@@ -272,6 +273,17 @@ export function initFind(root) {
     }
     return pagefindReady;
   }
+  // Searches with filters and no words (nor a postcode): the site's own facet index (search/facets/), which
+  // loads only the filters, sort and cards a search uses; Pagefind when the site has none.
+  var facetsReady = null;
+  function loadFacetIndex() {
+    if (!facetsReady) {
+      facetsReady = facetIndex(function (name) {
+        return fetch(new URL("search/facets/" + name, base)).then(function (r) { return r.ok ? r.json() : null; });
+      }, function (u) { return new URL(u, base).pathname; });
+    }
+    return facetsReady.then(function (ix) { return ix || loadPagefind(); });
+  }
   // The first load (no words, filters or other order): the first homes A to Z from search/first.json,
   // written by the build from Pagefind's own fragments. Pagefind (over half the page's weight) is loaded
   // only when "Show more" reaches a home that file does not hold, or a search needs it.
@@ -285,7 +297,7 @@ export function initFind(root) {
       var all = null, out = cards.map(function (d) { return { url: new URL(d.url, base).pathname, meta: d.meta }; });
       var later = function (i) {
         return { data: function () {
-          if (!all) all = loadPagefind().then(function (pf) { return sortedSearch(pf, "carehomelisting", {}, "name"); });
+          if (!all) all = loadFacetIndex().then(function (pf) { return sortedSearch(pf, "carehomelisting", {}, "name"); });
           return all.then(function (found) { return found && found[0][i] ? found[0][i].data() : { url: "", meta: {} }; });
         } };
       };
@@ -513,8 +525,10 @@ export function initFind(root) {
     var prep = distanceMode || s.near || geo ? origin(s) : Promise.resolve(null);
     // every home A to Z, as the page opens: the first ones come from search/first.json, not Pagefind
     var plain = !distanceMode && !s.q && !Object.keys(filters).length && sortOf(s.sort) === sortOf("name");
+    // no words (or only words naming needs) and no postcode: the facet index answers, not Pagefind
+    var byFacets = !distanceMode && !s.near && !geo && !needsIn(s.q, FACE.needWords).rest;
     // start loading Pagefind now unless this may be a search without it (below); a failure is told there
-    if (!plain && (!distanceMode || s.q || Object.keys(filters).length)) loadPagefind().catch(function () { /* told below */ });
+    if (!plain && !byFacets && (!distanceMode || s.q || Object.keys(filters).length)) loadPagefind().catch(function () { /* told below */ });
     // aria-busy is "false" again once this search's count (or why there is none) is written
     list.setAttribute("aria-busy", "true");
     status.textContent = "Searching…";
@@ -552,7 +566,7 @@ export function initFind(root) {
           // cards are all it needs, and Pagefind is not loaded at all
           total = homes;
           search = nearestCards(o.at, SORT_ALL, reach).then(function (items) { return [items, 0]; });
-        } else search = loadPagefind().then(function (loaded) {
+        } else search = (byFacets && !words.length ? loadFacetIndex() : loadPagefind()).then(function (loaded) {
           var pagefind = words.length ? wordSearch(loaded, words) : loaded;
           return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
             if (!r) return null;

@@ -252,3 +252,65 @@ test("pickDistricts loads enough homes and every district within the distance ch
   assert.deepEqual(pickDistricts(ranked, 500, 0, 1000), { codes: ["HR6", "HR1", "HR2", "HR9", "SY1"], cover: Infinity });
   assert.deepEqual(pickDistricts(ranked, 45, 100, 60), { codes: ["HR6", "HR1", "HR2"], cover: 25 });
 });
+
+// ---- the facet index (search/facets/, directory-facets.js): answers filter-only searches like Pagefind
+import { facetIndex, filterNames, matching, ranksOf } from "../../overrides/assets/directory-facets.js";
+
+test("facet index: gaps decode to the homes' numbers in name order", () => {
+  assert.deepEqual(ranksOf([3, 1, 5]), [3, 4, 9]);
+  assert.deepEqual(ranksOf([0]), [0]);
+  assert.deepEqual(ranksOf(undefined), []);
+});
+
+test("facet index: the filters a search names, through all / any / none / not", () => {
+  assert.deepEqual(filterNames({ care_nursing: "yes", all: [{ any: [{ need_x: "yes" }, { untold: "need_x" }] }], not: { rating: "Good" } }),
+    ["care_nursing", "need_x", "untold", "rating"]);
+});
+
+test("facet index: a filter object keeps what Pagefind keeps", () => {
+  const files = { care_nursing: { yes: [0, 2] }, rating: { Good: [1, 1], Outstanding: [0] }, untold: { need_x: [3] }, need_x: { yes: [2] } };
+  const keep = (f) => Array.from(matching(f, files, 5)).flatMap((on, i) => (on ? [i] : []));
+  assert.deepEqual(keep({}), [0, 1, 2, 3, 4]);
+  assert.deepEqual(keep({ care_nursing: "yes" }), [0, 2]);
+  assert.deepEqual(keep({ care_nursing: "yes", rating: "Good" }), [2]);
+  assert.deepEqual(keep({ rating: { any: ["Good", "Outstanding"] } }), [0, 1, 2]);
+  assert.deepEqual(keep({ rating: { none: ["Good"] } }), [0, 3, 4]);
+  assert.deepEqual(keep({ all: [{ any: [{ need_x: "yes" }, { untold: "need_x" }] }] }), [2, 3]);
+  assert.deepEqual(keep({ care_nursing: "yes", all: [{ any: [{ need_x: "yes" }, { untold: "need_x" }] }] }), [2]);
+  assert.deepEqual(keep({ band_children: "yes" }), [], "a filter no home has matches nothing");
+  assert.deepEqual(keep({ rating: "Requires improvement" }), []);
+});
+
+function siteFiles() {
+  // five homes A to Z (0-4), cards in shards of two, a fee order known for three of them
+  const cards = ["a", "b", "c", "d", "e"].map((s) => ({ url: "homes/" + s + "/", meta: { title: s.toUpperCase(), slug: s } }));
+  return {
+    "index.json": { homes: 5, shard: 2, filters: { care_nursing: 0, feeband: 1 }, sorts: { name: null, fee: 0 } },
+    "f0.json": { yes: [1, 2, 1] },
+    "f1.json": { none: [0, 3], "600": [1, 1, 2] },
+    "s0.json": [4, 1, 2],
+    "c0.json": cards.slice(0, 2), "c1.json": cards.slice(2, 4), "c2.json": cards.slice(4),
+  };
+}
+
+test("facet index: results in name or sort order, a card file loaded only for the cards drawn", async () => {
+  const files = siteFiles(), asked = [];
+  const ix = await facetIndex((name) => { asked.push(name); return files[name] || null; }, (u) => "/site/" + u);
+  let r = await ix.search("carehomelisting", { filters: { care_nursing: "yes" }, sort: { name: "asc" } });
+  assert.deepEqual(r.results.map((x) => x.number), [1, 3, 4]);
+  assert.deepEqual(asked, ["index.json", "f0.json"], "no sort file for name order, no card yet");
+  assert.deepEqual(await r.results[0].data(), { url: "/site/homes/b/", meta: { title: "B", slug: "b" } });
+  assert.deepEqual(asked.slice(2), ["c0.json"]);
+  r = await ix.search("carehomelisting", { filters: { care_nursing: "yes" }, sort: { fee: "asc" } });
+  assert.deepEqual(r.results.map((x) => x.number), [4, 1], "only the homes with a fee, in fee order");
+  // the orders of directory-sort.js run on it unchanged: homes with no fee last, A to Z, and counted
+  const sorted = await sortedSearch(ix, "carehomelisting", { care_nursing: "yes" }, "fee");
+  assert.deepEqual(sorted[0].map((x) => x.number), [4, 1, 3]);
+  assert.equal(sorted[1], 1);
+});
+
+test("facet index: none (or a broken manifest) means Pagefind answers", async () => {
+  assert.equal(await facetIndex(() => null, (u) => u), null);
+  assert.equal(await facetIndex(() => Promise.reject(new Error("404")), (u) => u), null);
+  assert.equal(await facetIndex(() => ({ homes: 3 }), (u) => u), null);
+});
