@@ -364,7 +364,7 @@ class Live:
         from .outputs.oruk_api import api_files
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
-        from .search import write_districts, write_facets, write_first, write_near, write_towns
+        from .search import write_districts, write_facets, write_from_index, write_towns
 
         took: dict[str, float] = {}
         clock = time.perf_counter()
@@ -390,8 +390,7 @@ class Live:
         if self.index and current:
             self._pagefind()
             with self.lock:
-                write_near(current, self.site)
-                write_first(current, self.site)
+                write_from_index(current, self.site)  # district files, first results, facet index
                 _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
             lap("Pagefind")
         if indexed:

@@ -284,9 +284,15 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     if not views:
         return "no search index (no homes)"
     done = index_site(site_dir)
+    write_from_index(views, site_dir)
+    return done
+
+
+def write_from_index(views: list["HomeView"], site_dir: Path) -> None:
+    """What is made from Pagefind's index once it has run, from one reading of its fragments: the distance
+    search's district files, the first results and the facet index (a full build and serve's update alike)."""
     filters: dict[str, dict[str, list[str]]] = {}
     fragments = home_fragments(site_dir, filters)
     write_near(views, site_dir, fragments)
     write_first(views, site_dir, fragments)
     write_facet_index(views, site_dir, fragments, filters)
-    return done
