@@ -712,19 +712,25 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
         _say(f"--on {args.on}: write the date as YYYY-MM-DD")
         return 2
     result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)))
-    if args.result:
-        from .yamlio import write_text_atomic
-
-        try:
-            write_text_atomic(Path(args.result), result.to_json())
-        except OSError as exc:
-            _say(f"{args.result}: cannot be written ({exc.strerror})")
-            return 2
+    if args.result and not _wrote_result(Path(args.result), result.to_json()):
+        return 2
     print(result.comment(), end="")
     if result.status == "applied":
         _say(f"{result.path}: {len(result.changed)} field{'s' * (len(result.changed) != 1)} changed; "
              f"{'commit to the main branch' if result.mode == 'commit' else 'open a pull request for a steward'}")
     return 0 if result.status in ("applied", "unchanged") else 1
+
+
+def _wrote_result(path: Path, text: str) -> bool:
+    """Write a command's JSON result for its workflow (``--result``); False, said in one line, when it cannot."""
+    from .yamlio import write_text_atomic
+
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        _say(f"{path}: cannot be written ({exc.strerror})")
+        return False
+    return True
 
 
 def cmd_claim(args: argparse.Namespace) -> int:
@@ -736,14 +742,8 @@ def cmd_claim(args: argparse.Namespace) -> int:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
         return 2
     result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)))
-    if args.result:
-        from .yamlio import write_text_atomic
-
-        try:
-            write_text_atomic(Path(args.result), result.to_json())
-        except OSError as exc:
-            _say(f"{args.result}: cannot be written ({exc.strerror})")
-            return 2
+    if args.result and not _wrote_result(Path(args.result), result.to_json()):
+        return 2
     print(result.comment(), end="")
     if result.status == "approved":
         _say(f"{result.path}: {args.author} added as a maintainer; open a pull request for a steward")
