@@ -202,8 +202,9 @@ def test_theme_loads_no_palette_stylesheet_and_no_google_fonts(built_site):
 
 FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bundled site
 # measured 96.6 KB (mkdocs) and 120.8 KB (zensical, whose bundle.js is 58 KB) once Pagefind waited for a
-# search (213 KB and 237 KB before): docs/performance.md
-FIND_FIRST_LOAD_LIMIT = {"mkdocs": 102_000, "zensical": 126_000}
+# search (213 KB and 237 KB before): docs/performance.md; 103.7 KB and 127.8 KB once the radius filter, the
+# agencies' ranking and the facet index reader were merged (4 December 2026)
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 108_000, "zensical": 132_000}
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +245,7 @@ def first_load(engine_site) -> tuple[dict[str, tuple[int, str]], str]:
 
 
 @pytest.mark.browser
-def test_find_page_first_load_from_serve_is_compressed_and_at_most_126_kb(first_load, engine):
+def test_find_page_first_load_from_serve_is_compressed_and_at_most_132_kb(first_load, engine):
     sizes, listing = first_load
     total = sum(n for n, _ in sizes.values())
     print(f"find page first load from serve ({engine}): {total:,} bytes on the wire in {len(sizes)} requests\n{listing}")
