@@ -15,11 +15,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import loopback
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 OLDHAM = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
@@ -51,7 +51,7 @@ class Fault:
     body: bytes = b""  # body: the bytes to answer with (status 200)
 
 
-class CQCStub:
+class CQCStub(loopback.Stub):
     """The stub API. ``with CQCStub() as stub:`` starts it; ``stub.base`` is its address."""
 
     def __init__(self, data: Path = OLDHAM, key: str = KEY) -> None:
@@ -71,32 +71,13 @@ class CQCStub:
         self.last_asked = dt.datetime.min.replace(tzinfo=dt.UTC)  # the second of the latest request
         self.headers: list[dict[str, str]] = []  # the headers of each request, in order
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
         self.max_per_page = 1000  # the API's own cap; lower it to test paging
 
     # --- control ---------------------------------------------------------------------------
 
-    def __enter__(self) -> Self:
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                stub.handle(self)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = loopback.start(Handler)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.server
-        loopback.stop(self.server)
-
     @property
     def base(self) -> str:
-        assert self.server
-        return f"http://127.0.0.1:{self.server.server_address[1]}/public/v1"
+        return f"http://127.0.0.1:{self.port}/public/v1"
 
     def changed(self, location_id: str) -> None:
         """Record a change now, as CQC's change feed would, in a later second than any request so far: a sync

@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import loopback
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
-class GitHubStub:
+class GitHubStub(loopback.Stub):
     """``with GitHubStub("council/carehomes") as gh:`` starts it; ``gh.base`` is its GITHUB_API_URL."""
+
+    METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 
     def __init__(self, repo: str = "council/carehomes") -> None:
         self.repo = repo
@@ -27,31 +29,10 @@ class GitHubStub:
         self.dispatches: list[dict[str, Any]] = []
         self.log: list[tuple[str, str, str, Any]] = []  # method, path, token, body
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
-
-    def __enter__(self) -> Self:
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                stub.handle(self)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = loopback.start(Handler)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.server
-        loopback.stop(self.server)
 
     @property
     def base(self) -> str:
-        assert self.server
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     # --- what a steward sees ----------------------------------------------------------------
 

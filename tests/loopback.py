@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 def start(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
@@ -18,3 +19,36 @@ def stop(server: ThreadingHTTPServer) -> None:
     """Stop serving and close the port."""
     server.shutdown()
     server.server_close()
+
+
+class Stub:
+    """A stub of an outside service, served on loopback while in ``with``: a subclass answers every request of
+    the HTTP methods in ``METHODS`` in ``handle`` (a request of another method gets the server's 501)."""
+
+    METHODS: tuple[str, ...] = ("GET",)
+    server: ThreadingHTTPServer | None = None
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        stub = self
+
+        def answer(request: BaseHTTPRequestHandler) -> None:
+            stub.handle(request)
+
+        def quiet(request: BaseHTTPRequestHandler, *args: object) -> None:
+            pass
+
+        methods: dict[str, object] = {f"do_{m}": answer for m in self.METHODS}
+        self.server = start(type("Handler", (BaseHTTPRequestHandler,), {**methods, "log_message": quiet}))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.server is not None
+        stop(self.server)
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.server_address[1]
