@@ -173,16 +173,7 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
              "with a note saying what changed." if vacancies else
              "Fill in only what has changed: anything you leave empty stays as it is on your page. "
              "A council steward checks the change before it goes on the site; we add a note here when it does.")
-    body: list[dict[str, Any]] = [
-        {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
-                                            f"such as your rating and registered {KIND.unit}, cannot be changed here."}},
-        {"type": "input", "id": HOME_ID, "attributes": {
-            "label": HOME_LABEL,
-            "description": "Filled in for you when you use the link on your home's page. Otherwise, the last part "
-                           "of your page's address (such as oak-lodge) or your CQC location ID."},
-         "validations": {"required": True}},
-    ]
-    body += [_element(ff) for ff in form_fields(template, schema)]
+    body = _form_body(intro, f"registered {KIND.unit}", "home", "oak-lodge", form_fields(template, schema))
     return {
         "name": "Update vacancies" if vacancies else "Update this home's details",
         "description": (f"Tell us how many {KIND.unit} your home has free today." if vacancies else
@@ -191,6 +182,21 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
         "labels": [LABEL],
         "body": body,
     }
+
+
+def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, fields: list[FormField]) -> list[dict[str, Any]]:
+    """An update form's elements: its introduction (with what CQC owns, ``cqc_example``), the home it is for
+    (filled in by the link on the ``what``'s page) and one element a field."""
+    return [
+        {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
+                                            f"such as your rating and {cqc_example}, cannot be changed here."}},
+        {"type": "input", "id": HOME_ID, "attributes": {
+            "label": HOME_LABEL,
+            "description": f"Filled in for you when you use the link on your {what}'s page. Otherwise, the last part "
+                           f"of your page's address (such as {example_slug}) or your CQC location ID."},
+         "validations": {"required": True}},
+        *(_element(ff) for ff in fields),
+    ]
 
 
 def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
@@ -204,16 +210,7 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
              "what changed." if available else
              "Fill in only what has changed: anything you leave empty stays as it is on your page. "
              "A council steward checks the change before it goes on the site; we add a note here when it does.")
-    body: list[dict[str, Any]] = [
-        {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
-                                            "such as your rating and registered address, cannot be changed here."}},
-        {"type": "input", "id": HOME_ID, "attributes": {
-            "label": HOME_LABEL,
-            "description": f"Filled in for you when you use the link on your {what}'s page. Otherwise, the last part "
-                           "of your page's address (such as oak-care) or your CQC location ID."},
-         "validations": {"required": True}},
-    ]
-    body += [_element(ff) for ff in fields]
+    body = _form_body(intro, "registered address", what, "oak-care", fields)
     return {
         "name": f"Update this {what}'s {'availability' if available else 'details'}",
         "description": (f"Tell us whether your {what} is taking new clients today." if available else
