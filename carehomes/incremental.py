@@ -42,24 +42,22 @@ from .fsutil import write_bytes_atomic
 from .kinds import kinds
 from .load import Profile, errors, find_profiles, load_profile
 from .problems import Problem
+from .records import closed, get_path
 from .schema import ROOT
 
 FULL = "site"  # the whole site: a change that is not one profile's
 WATCHED = ("providers", "content", "schema", "overrides", "mkdocs.yml")
-COUNTED = ("closed", "registration.status", "locality")  # and each kind's registered capacity (kinds.py)
+COUNTED = ("cqc.status", "locality")  # (records.closed reads cqc.status) and each kind's registered capacity (kinds.py)
 
 
 def _get(data: dict[str, Any] | None, dotted: str) -> Any:
-    value: Any = data or {}
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
+    return get_path(data or {}, dotted.split("."))
 
 
 def _lists_of(data: dict[str, Any], needs: Iterable[str]) -> set[str]:
     """The list pages a profile is in, by list (a long list's pages are one list): its letter, town,
     area and each need in ``needs`` it says yes to (a closed home is in none)."""
-    if data.get("closed") or _get(data, "registration.status") == "closed":
+    if closed(data):
         return set()
     name, town, area = str(data.get("name") or ""), _get(data, "address.town"), data.get("locality")
     out = {f"list:letter/{letter(name)}"}

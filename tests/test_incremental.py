@@ -50,7 +50,7 @@ def test_a_home_added_removed_or_with_other_beds_changes_the_counts():
 
 
 def test_a_closed_home_is_in_no_list():
-    out = touched([PROV / "rose-court.yaml"], HOME, {**HOME, "closed": True}, needs=NEEDS)
+    out = touched([PROV / "rose-court.yaml"], HOME, {**HOME, "cqc": {"status": "Deregistered"}}, needs=NEEDS)
     assert "counts" in out and "list:town/leominster" in out  # it left the list, so the list is touched
 
 
