@@ -26,8 +26,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -288,27 +286,19 @@ class Live:
 
     def _homes(self, views: list[Any]) -> None:
         """Write these homes' pages and home.json atomically, with every home's ranks and town labels."""
-        from .render import _env, _fill, CLOSED_LEAVES_OUT
-        from .safetext import json_for_html
+        from .render import _env, home_page
 
         everyone = self.sorted_views()
         ranks = sort_ranks([v for v in everyone if not v.closed])
         labels = towns(everyone)
         tpl = _env().get_template("profile.html")
         email = real_contact(self.cfg.directory, "contact_email")
-        head, tail = self.shell
         for v in views:
             self.placed[v.slug] = (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))
-            groups = v.groups()
-            if v.closed:
-                groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
-            body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=email,
-                              ranks=ranks.get(v.slug, {}), town=town_of(v, labels) or "", search_words=search_words(v, labels),
-                              json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
-            url = f"homes/{v.slug}/"
+            page, summary = home_page(v, tpl, self.shell, email, ranks, labels)
             folder = self.site / "homes" / v.slug
-            write_if_changed(folder / "index.html", (_fill(head, v.name, url) + body + _fill(tail, v.name, url)).encode("utf-8"))
-            write_if_changed(folder / "home.json", json.dumps(v.summary(), ensure_ascii=False).encode("utf-8"))
+            write_if_changed(folder / "index.html", page.encode("utf-8"))
+            write_if_changed(folder / "home.json", summary.encode("utf-8"))
 
     def _moved(self, views: list[Any]) -> list[Any]:
         """The homes whose page shows something of other homes that has changed since it was written:
@@ -424,13 +414,11 @@ class Live:
 
     def _pagefind(self) -> None:
         """Pagefind afresh into a temporary folder beside the site, then swapped in whole."""
+        from .search import index_site
+
         tmp = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site))
         try:
-            proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(self.site), "--force-language", "en",
-                                   "--glob", "homes/**/*.html", "--output-path", str(tmp / "pagefind")],
-                                  capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
+            index_site(self.site, tmp / "pagefind")
             old = self.site / "pagefind"
             gone = self.site / f".pagefind-old-{os.getpid()}"
             if old.exists():

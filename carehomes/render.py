@@ -248,23 +248,29 @@ def _fill(part: str, title: str, url_path: str) -> str:
     return part.replace("homes/_shell/", url_path)
 
 
+def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str, ranks: dict[str, dict],
+              town_labels: dict[str, str]) -> tuple[str, str]:
+    """One home's page (``homes/<slug>/index.html``) and what the compare page reads of it (``home.json``)."""
+    groups = v.groups()
+    if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
+        groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
+    body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email, ranks=ranks.get(v.slug, {}),
+                      town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
+                      json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
+    head, tail = shell
+    url = f"homes/{v.slug}/"
+    return _fill(head, v.name, url) + body + _fill(tail, v.name, url), json.dumps(v.summary(), ensure_ascii=False)
+
+
 def _render_chunk(args: tuple) -> int:
     views, site_dir, shell, contact_email, ranks, town_labels = args
-    env = _env()
-    tpl = env.get_template("profile.html")
-    head, tail = shell
+    tpl = _env().get_template("profile.html")
     for v in views:  # each home's view is built once, by the pipeline (a worker gets it pickled, schema and all)
-        groups = v.groups()
-        if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
-            groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
-        body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email, ranks=ranks.get(v.slug, {}),
-                          town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
-                          json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
+        page, summary = home_page(v, tpl, shell, contact_email, ranks, town_labels)
         folder = site_dir / "homes" / v.slug
         folder.mkdir(parents=True, exist_ok=True)
-        url = f"homes/{v.slug}/"
-        (folder / "index.html").write_text(_fill(head, v.name, url) + body + _fill(tail, v.name, url), encoding="utf-8")
-        (folder / "home.json").write_text(json.dumps(v.summary(), ensure_ascii=False), encoding="utf-8")
+        (folder / "index.html").write_text(page, encoding="utf-8")
+        (folder / "home.json").write_text(summary, encoding="utf-8")
     return len(views)
 
 

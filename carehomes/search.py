@@ -114,10 +114,11 @@ def write_towns(views: list["HomeView"], site_dir: Path) -> None:
     (site_dir / "search" / "towns.json").write_text(json.dumps(names, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def index_site(site_dir: Path) -> str:
-    """Run Pagefind over the built site; returns its summary line."""
+def index_site(site_dir: Path, output: Path | None = None) -> str:
+    """Run Pagefind over the built site's home pages, into ``site_dir/pagefind`` (or ``output``); returns its
+    summary line."""
     proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--force-language", "en",
-                           "--glob", "homes/**/*.html"],
+                           "--glob", "homes/**/*.html", *(["--output-path", str(output)] if output else [])],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
