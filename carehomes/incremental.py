@@ -206,22 +206,16 @@ class Live:
         self.limits = staleness(self.cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
 
     def _view(self, p: Profile) -> Any:
-        from .sources.cqc_api import checked_dates
-        from .views import HomeView
+        from .pipeline import views_of
 
-        checked = checked_dates([p.path])
-        return HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.limits,
-                        checked.get(str(p.data.get("location_id"))))
+        return views_of([p], self.today, self.schema, self.cfg.edit_base, self.limits)[0]
 
     def start(self, profiles: list[Profile]) -> None:
         """Take the profiles of the build just made (``build_site``) and the page shell."""
-        from .sources.cqc_api import checked_dates
-        from .views import HomeView
+        from .pipeline import views_of
 
         self.profiles = {Path(p.path).absolute(): p for p in profiles}
-        checked = checked_dates([p.path for p in profiles])
-        self.views = {v.slug: v for v in (HomeView(p.data, self.today, self.schema, self.cfg.edit_base, self.limits,
-                                                   checked.get(str(p.data.get("location_id")))) for p in profiles)}
+        self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits)}
         self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
         everyone = self.sorted_views()
         ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)

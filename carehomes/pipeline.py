@@ -32,6 +32,7 @@ from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
 from .outputs.postcode_lookup import write_lookup
+from .ages import Age
 from .timings import Timings
 from .validate import check_files, check_profile
 from .views import HomeView
@@ -95,6 +96,15 @@ class BuildReport:
     search: str
 
 
+def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base: str | None,
+             limits: dict[str, Age]) -> list[HomeView]:
+    """Each profile's view, by slug, as every page shows it (with the date a weekly sync found it unchanged,
+    from cqc-sync.json beside its folder)."""
+    checked = checked_dates([p.path for p in profiles])
+    return sorted((HomeView(p.data, today, schema, edit_base, limits, checked.get(str(p.data.get("location_id"))))
+                   for p in profiles), key=lambda v: v.slug)
+
+
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
                releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None) -> BuildReport:
@@ -108,9 +118,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         today = today or dt.date.today()
         released = release_date()  # once, so every file and page of this build carries the same date
         limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
-        checked = checked_dates([p.path for p in profiles])  # homes a weekly sync found unchanged (cqc-sync.json)
-        views = sorted((HomeView(p.data, today, schema, cfg.edit_base, limits, checked.get(str(p.data.get("location_id"))))
-                        for p in profiles), key=lambda v: v.slug)
+        views = views_of(profiles, today, schema, cfg.edit_base, limits)
     with replace_dir(site_dir) as out:
         # releases (first: the database holds the changelog)
         with t.stage("releases and changes"):
