@@ -49,6 +49,7 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
     """Homes with vacancies confirmed more than ``max_age`` days ago, and homes that have never confirmed any
     (their free beds are not known: never 'up to date')."""
     stale, never, unclaimed, problems, homes = [], [], [], [], 0
+    availability_form = {k.id: t for t, (k, now) in forms.kind_forms().items() if now}  # kind id -> its form
     for f in profile_files([providers]):
         profile, found = load_profile(f)
         problems += found
@@ -58,7 +59,7 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
         # the date free places were confirmed (beds.confirmed), of the first of the profile's kinds that counts them
         dated = [k for k in kinds_of(profile.data) if k.confirmed]
         confirmed = get_path(profile.data, str(dated[0].confirmed).split(".")) if dated else None
-        form = next((t for t, (k, now) in forms.kind_forms().items() if now and dated and k.id == dated[0].id), forms.VACANCIES)
+        form = availability_form.get(dated[0].id, forms.VACANCIES) if dated else forms.VACANCIES
         name = str(profile.data.get("name") or profile.slug)
         maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
         if not maintainers:
