@@ -60,6 +60,22 @@ def towns(views: list[HomeView]) -> dict[str, str]:
     return {k: _town_label(s) for k, s in sorted(spellings.items())}
 
 
+def search_example(views: list[HomeView]) -> tuple[str, str]:
+    """What the find page's search box offers as examples of a town and a postcode: the town most of the
+    site's services are in and the postcode of the first of them A to Z ("Hereford", "HR1 1AB"); the
+    bundled site's own when there is none."""
+    labels = towns(views)
+    by_town: dict[str, list[HomeView]] = {}
+    for v in a_to_z(views):
+        t = town_of(v, labels)
+        if t and isinstance(v.get("address.postcode"), str):
+            by_town.setdefault(t, []).append(v)
+    if not by_town:
+        return "Hereford", "HR4 9AA"
+    town, homes = min(by_town.items(), key=lambda x: (-len(x[1]), town_key(x[0])))  # most homes; then A to Z
+    return town, str(homes[0].get("address.postcode"))
+
+
 def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
     town = view.get("address.town")
     return labels.get(town_key(town)) if isinstance(town, str) else None

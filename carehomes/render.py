@@ -22,7 +22,7 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, list_pages, search_words,
+from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, search_words,
                       sort_ranks, town_key, town_of, towns)
 from .forms import real_contact
 from .market import Tables, market_html
@@ -179,7 +179,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(kinds_present(current)),
-            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current), nouns=kinds_nouns(current),
+            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current), nouns=kinds_nouns(current), example=search_example(current),
             towns=sorted(towns(current).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"]),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),

@@ -174,3 +174,11 @@ def test_dementia_care_is_the_agencys_answer_else_cqcs_specialism_never_no_for_w
     assert v.dementia_care is True and "band_dementia" in v.yes_filters and "band_dementia" not in v.untold
     v.d.setdefault("homecare", {}).setdefault("services", {})["dementia"] = False  # the agency says it does not
     assert v.dementia_care is False and "band_dementia" not in v.yes_filters and "band_dementia" not in v.untold
+
+
+def test_the_search_box_offers_the_sites_own_town_and_postcode_as_examples(agencies):
+    """Not Herefordshire's on Oldham's page: the town most services are in, and the first of them's postcode."""
+    from carehomes.finding import search_example
+
+    assert search_example(list(agencies.values())) == ("Oldham", "OL8 1ZZ")  # Elsewhere is first A to Z in Oldham
+    assert search_example([]) == ("Hereford", "HR4 9AA")
