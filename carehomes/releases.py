@@ -64,9 +64,9 @@ class Entry:
         """Stable for the same changes: the release they follow and what they are, never the build date nor
         whether they are released yet, so a daily rebuild keeps the feed entry, and so does the release
         that publishes the changes."""
-        digest = hashlib.sha256("\n".join(c.sentence() for c in self.changes).encode()).hexdigest()[:16]
         if self.since is None:
             return f"first-release-{self.date.isoformat()}"
+        digest = hashlib.sha256("\n".join(c.sentence() for c in self.changes).encode()).hexdigest()[:16]
         return f"changes-since-{self.since.isoformat()}-{digest}"
 
     @property

@@ -104,7 +104,8 @@ def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
                         foreign_keys=[("release", "releases", "date")] if name == "changes" else [])
     released = sorted((e for e in entries if not e.unreleased), key=lambda e: e.date)
     db.table("releases").insert_all({"date": e.date.isoformat(), "title": e.title, "changes": len(e.changes)} for e in released)
-    db.table("changes").insert_all({"id": e.id, "release": None if e.unreleased else e.date.isoformat(), "kind": c.kind,
+    ids = {id(e): e.id for e in entries}  # once an entry: its id hashes every change's sentence
+    db.table("changes").insert_all({"id": ids[id(e)], "release": None if e.unreleased else e.date.isoformat(), "kind": c.kind,
                               "location_id": c.location_id, "name": c.name, "before": c.before, "after": c.after,
                               "published": c.published, "sentence": c.sentence()}
                              for e in sorted(entries, key=lambda e: (e.unreleased, e.date)) for c in e.changes)
