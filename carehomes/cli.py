@@ -188,7 +188,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
     for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + ([gap] if gap else []):
         _say(f"warning: {warning}")
-    _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
+    _say(f"Built {out} with {args.engine}: {report.counted}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     if args.timings:
         _say(timings.table())

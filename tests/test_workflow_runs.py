@@ -512,7 +512,7 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
     assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
     assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
     assert (run.deployed / "data" / "home-care-agencies.csv").read_text().count("\n") == 63  # and its 62 agencies (2 both)
-    assert "Built site with mkdocs: 104 homes" in run.jobs["build"].step("Build the site").output
+    assert "Built site with mkdocs: 104 services (44 care homes and 62 home care agencies; 2 are both)" in run.jobs["build"].step("Build the site").output
 
 
 # --- the area setting (docs/areas.md): each workflow run once with the repository variable AREA=oldham ----
