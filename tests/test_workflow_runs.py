@@ -197,6 +197,11 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     [reply] = github.comments_on(number)
     assert "ring **Example Minimal \\(fictional\\)** on **01632 960001**, the CQC register's number for the home" in reply
     assert "07700" not in reply and "@everyone" not in reply and "Sam ＠everyone Manager" in reply
+    second = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "jo-deputy", ["claim"])["number"]
+    run = harness.run("claim.yml", "issues", {"action": "opened", "issue": {**github.issues[second]}, "sender": {"login": "jo-deputy"}})
+    assert run.result == "success", run.log()
+    assert f"already pending in issue #{number}: a council steward is confirming it" in github.comments_on(second)[0]
+    github.issues[second]["state"] = "closed"
 
     github.issues[number]["labels"].append({"name": "claim-approved"})
     run = harness.run("claim.yml", "issues", event("labeled", "stranger", "claim-approved"))
