@@ -176,7 +176,13 @@ class SiteWords:
     many: str           # "homes", "agencies", "services"
     listing: str        # "care homes", "care homes and home care agencies"
     find: str           # the find page's title and menu entry: "Find a care home", "Find care"
+    kind_one: str = "care home"  # one of what it lists, by its kind's title: "care home", "home care agency", "service"
     counts: str = ""    # with several kinds, how many of each: "44 care homes and 62 home care agencies (2 are both)"
+
+    @property
+    def a_one(self) -> str:
+        """'a home', 'an agency'."""
+        return f"{'an' if self.one[:1] in 'aeiou' else 'a'} {self.one}"
 
     @property
     def several(self) -> bool:
@@ -196,17 +202,15 @@ def site_words(views: list[HomeView]) -> SiteWords:
     one, many = kinds_nouns(views)
     present = set(kinds_present(views))
     held = [k for k in kinds(views[0].s) if k.id in present] if views else []
-    if len(held) != 1:
-        find = "Find care" if held else "Find a care home"
-    else:
-        find = f"Find a {held[0].title.lower()}"
+    kind_one = str(held[0].title).lower() if len(held) == 1 else "service" if held else "care home"
+    find = "Find care" if len(held) > 1 else f"Find a {kind_one}"
     counts = ""
     if len(held) > 1:
         ids = [{k.id for k in v.kinds} for v in views]
         each = [f"{sum(1 for i in ids if k.id in i):,} {k.plural.lower()}" for k in held]
         both = sum(1 for i in ids if len(i & present) > 1)
         counts = ", ".join(each[:-1]) + " and " + each[-1] + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
-    return SiteWords(one, many, kinds_label(views), find, counts)
+    return SiteWords(one, many, kinds_label(views), find, kind_one, counts)
 
 
 @dataclass
