@@ -512,7 +512,7 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
         run = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
     assert run.result == "success", run.log()
     assert run.deployed is not None
-    assert "<title>Find a care home in Oldham - Oldham care homes directory</title>" in (run.deployed / "index.html").read_text()
+    assert "<title>Find care in Oldham - Oldham care directory</title>" in (run.deployed / "index.html").read_text()
     assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 45  # the header and Oldham's 44 care homes
     assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
     assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
