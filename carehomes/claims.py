@@ -49,6 +49,11 @@ class Claim:
     claimant: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     labeller: str | None = None
+    pending: int | None = None  # an earlier open claim issue of the same home
+
+    def pending_error(self, name: str) -> str:
+        return (f"A claim for {name} is already pending in issue #{self.pending}: a council steward is confirming it. "
+                f"Comment on #{self.pending} instead of claiming the home a second time; this issue can be closed")
 
     @property
     def branch(self) -> str | None:
@@ -62,7 +67,8 @@ class Claim:
         """The issue comment, in Markdown; every value from the issue is quoted."""
         home = outside(self.name or "", 120)
         if self.status == "invalid":
-            lines = "\n".join(f"- {outside(e, 400)}" for e in self.errors)
+            mine = self.pending_error(self.name or "") if self.pending is not None else None  # its issue number a link
+            lines = "\n".join(f"- {self.pending_error(home) if e == mine else outside(e, 400)}" for e in self.errors)
             return f"This claim cannot go ahead yet.\n\n{lines}\n"
         if self.status == "refused":
             return (f"The label `{APPROVED}` was added by {outside(self.labeller or '', 60)}, who is not a council steward "
@@ -122,11 +128,28 @@ def _answer_problems(answers: dict[str, str | None], schema: Schema) -> list[str
     return out
 
 
+def pending_claim(path: Path, issue: int | None, open_claims: list[tuple[int, str]], area: Area, schema: Schema) -> int | None:
+    """The number of an earlier open claim issue (``open_claims``: (number, text) of each) for the home at ``path``,
+    or None; the first claim of a home goes ahead, a later one waits for it."""
+    known = {forms.CLAIM_HOME_LABEL, *(c.label for c in forms.CLAIM_FIELDS)}
+    for number, text in sorted(open_claims):
+        if issue is not None and number >= issue:
+            break
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY:
+            continue
+        home = parse_body(text, schema, known)[0].get(forms.CLAIM_HOME_LABEL)
+        if home and find_home(area.providers, home) == path:
+            return number
+    return None
+
+
 def check_claim(body: str, author: str, repo: Path, issue: int | None = None, approver: str | None = None,
-                on: dt.date | None = None, schema: Schema | None = None, area: Area | None = None) -> Claim:
+                on: dt.date | None = None, schema: Schema | None = None, area: Area | None = None,
+                open_claims: list[tuple[int, str]] | None = None) -> Claim:
     """Check one claim issue against ``repo``'s working tree (a home of ``area``: default the top level's
     providers/); with ``approver`` (who added the approval label), add the author to the home's maintainers
-    when the approver is a steward. Never raises on bad input."""
+    when the approver is a steward. ``open_claims`` ((number, text) of every open claim issue) refuses a
+    second claim of a home while an earlier one is pending. Never raises on bad input."""
     schema = schema or load_schema()
     area = area or default_area(repo)
     res = Claim("invalid", author=author, issue=issue, labeller=approver)
@@ -165,6 +188,9 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         listed = ", ".join(str(m) for m in profile.data["maintainers"])
         res.errors.append(f"{res.name} already has a maintainer ({listed}), so it cannot be claimed again here. If you now "
                           f"manage it, ask {council_contact(repo, area.config)} to change who looks after its page")
+    res.pending = pending_claim(path, issue, open_claims or [], area, schema) if not res.errors else None
+    if res.pending is not None:
+        res.errors.append(res.pending_error(res.name))
     if res.errors:
         return res
     if approver is None:

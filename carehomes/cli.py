@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -188,7 +189,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
     for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + ([gap] if gap else []):
         _say(f"warning: {warning}")
-    _say(f"Built {out} with {args.engine}: {report.homes:,} home{'s' * (report.homes != 1)}, {report.pages:,} generated pages, {report.search}, "
+    _say(f"Built {out} with {args.engine}: {report.counted}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")
     if args.timings:
         _say(timings.table())
@@ -741,13 +742,31 @@ def cmd_claim(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
         return 2
-    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)))
+    open_claims = _open_claims(Path(args.open_claims)) if args.open_claims else []
+    if open_claims is None:
+        return 2
+    result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)),
+                         open_claims=open_claims)
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
         return 2
     print(result.comment(), end="")
     if result.status == "approved":
         _say(f"{result.path}: {args.author} added as a maintainer; open a pull request for a steward")
     return 0 if result.status in ("waiting", "approved") else 1
+
+
+def _open_claims(path: Path) -> list[tuple[int, str]] | None:
+    """(number, text) of each open claim issue in ``path`` (what ``github issues --label claim`` prints);
+    None, having said why, when the file cannot be read or is not that list."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        return [(int(i["number"]), str(i.get("body") or "")) for i in found]
+    except OSError as exc:
+        _say(f"--open-claims {path}: cannot be read ({exc.strerror})")
+    except (ValueError, TypeError, KeyError):
+        _say(f"--open-claims {path}: is not a JSON list of issues with a number and a body; write it with: "
+             "python3 build.py github issues --label claim")
+    return None
 
 
 def cmd_stale(args: argparse.Namespace) -> int:
@@ -839,6 +858,8 @@ def cmd_github(args: argparse.Namespace) -> int:
             if issue:
                 gh.summary(f"- Issue #{issue['number']} {done}: {issue.get('html_url', '')}")
                 print(issue.get("html_url", ""))
+        elif args.action == "issues":
+            print(json.dumps(gh.open_issues(api, args.label), ensure_ascii=False))
         elif args.action == "comment":
             made = gh.comment(api, args.number, _body(args))
             _say(f"commented on #{args.number}")
@@ -1058,6 +1079,8 @@ def parser() -> argparse.ArgumentParser:
                     "adds the author to the home's maintainers")
     cl.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
     cl.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
+    cl.add_argument("--open-claims", metavar="FILE", help="the open claim issues, as JSON (github issues --label claim "
+                    "writes it): a home already claimed in an earlier one is not claimed again")
     _area_option(cl)
     cl.set_defaults(func=cmd_claim)
 
@@ -1081,7 +1104,7 @@ def parser() -> argparse.ArgumentParser:
                         description="GitHub's REST API at GITHUB_API_URL for GITHUB_REPOSITORY, with GITHUB_TOKEN "
                         "(SYNC_PR_TOKEN first for pull-request and git); see docs/deployment.md")
     ghs = gh.add_subparsers(dest="action", required=True, metavar="ACTION",
-                           help="what to do on GitHub: label, pull-request, issue, comment, close, dispatch or git")
+                           help="what to do on GitHub: label, pull-request, issue, issues, comment, close, dispatch or git")
     gl = ghs.add_parser("label", help="create a label, or set its colour and description")
     gl.add_argument("name")
     gl.add_argument("--color", required=True, help="six hex digits, e.g. 1d76db")
@@ -1095,6 +1118,8 @@ def parser() -> argparse.ArgumentParser:
     gi.add_argument("--label", required=True, help="the label that marks the issue")
     gi.add_argument("--title", required=True)
     gi.add_argument("--close", action="store_true", help="update and close the open issue; open none")
+    gs = ghs.add_parser("issues", help="print the open issues with a label (number and text) as JSON, oldest first")
+    gs.add_argument("--label", required=True)
     gc = ghs.add_parser("comment", help="comment on an issue or pull request")
     gc.add_argument("number", type=int)
     for q in (gp, gi, gc):

@@ -167,6 +167,52 @@ def kinds_nouns(views: list[HomeView]) -> tuple[str, str]:
     return str(held[0].title).split()[-1].lower(), str(held[0].plural).split()[-1].lower()
 
 
+@dataclass(frozen=True)
+class SiteWords:
+    """What a site calls what it lists, from its kinds' declared words (x-directory.kinds' title and plural):
+    a site of care homes words everything as it always has; a site of several kinds speaks of services."""
+
+    one: str            # "home", "agency", "service"
+    many: str           # "homes", "agencies", "services"
+    listing: str        # "care homes", "care homes and home care agencies"
+    find: str           # the find page's title and menu entry: "Find a care home", "Find care"
+    kind_one: str = "care home"  # one of what it lists, by its kind's title: "care home", "home care agency", "service"
+    counts: str = ""    # with several kinds, how many of each: "44 care homes and 62 home care agencies (2 are both)"
+
+    @property
+    def a_one(self) -> str:
+        """'a home', 'an agency'."""
+        return f"{'an' if self.one[:1] in 'aeiou' else 'a'} {self.one}"
+
+    @property
+    def several(self) -> bool:
+        return self.one == "service"
+
+    def count(self, n: int) -> str:
+        """'104 homes', '1 service'."""
+        return f"{n:,} {self.one if n == 1 else self.many}"
+
+    def summary(self, n: int) -> str:
+        """The build's summary: '104 homes'; '104 services (44 care homes and 62 home care agencies; 2 are both)'."""
+        return f"{self.count(n)} ({self.counts})" if self.counts else self.count(n)
+
+
+def site_words(views: list[HomeView]) -> SiteWords:
+    """The site's words for what it lists (``views``: the homes it counts, closed ones left out by the caller)."""
+    one, many = kinds_nouns(views)
+    present = set(kinds_present(views))
+    held = [k for k in kinds(views[0].s) if k.id in present] if views else []
+    kind_one = str(held[0].title).lower() if len(held) == 1 else "service" if held else "care home"
+    find = "Find care" if len(held) > 1 else f"Find a {kind_one}"
+    counts = ""
+    if len(held) > 1:
+        ids = [{k.id for k in v.kinds} for v in views]
+        each = [f"{sum(1 for i in ids if k.id in i):,} {k.plural.lower()}" for k in held]
+        both = sum(1 for i in ids if len(i & present) > 1)
+        counts = ", ".join(each[:-1]) + " and " + each[-1] + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
+    return SiteWords(one, many, kinds_label(views), find, kind_one, counts)
+
+
 @dataclass
 class ListPage:
     """One static list page: browse/<key>/ with its title, short label and homes (A to Z)."""

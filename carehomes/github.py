@@ -182,6 +182,13 @@ def open_or_update_issue(gh: GitHub, label: str, title: str, body: str, *, close
     return gh.call("POST", "/issues", {"title": title, "body": body, "labels": [label]}), "opened"
 
 
+def open_issues(gh: GitHub, label: str) -> list[dict[str, Any]]:
+    """The open issues with ``label`` (not pull requests), oldest first: each one's number and text."""
+    found = gh.call("GET", "/issues", query={"labels": label, "state": "open", "per_page": "100"}) or []
+    return sorted(({"number": int(i["number"]), "body": str(i.get("body") or "")} for i in found if "pull_request" not in i),
+                  key=lambda i: i["number"])
+
+
 def comment(gh: GitHub, number: int, body: str) -> dict[str, Any]:
     """Post a comment on an issue or pull request."""
     return gh.call("POST", f"/issues/{number}/comments", {"body": body})

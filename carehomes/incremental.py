@@ -186,7 +186,8 @@ class Live:
     releases_dir: Path
     engine: str = "mkdocs"
     index: bool = True
-    today: dt.date = field(default_factory=dt.date.today)
+    clock: Callable[[], dt.date] = dt.date.today  # the day of each rebuild: a serve left past midnight ages pages anew
+    today: dt.date = field(init=False)
     profiles: dict[Path, Profile] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)  # slug -> HomeView
     shell: tuple[str, str] = ("", "")
@@ -202,7 +203,9 @@ class Live:
         self.providers = [Path(p).absolute() for p in self.providers]
         self.schema = load_schema()
         self.cfg = read_config(self.config)
-        self.released = release_date()
+        self.today = self.clock()
+        self.released = release_date(self.today)
+        self.new_day = False  # the day turned since the last follow: every home's page is rewritten (where it changed)
         self.limits = staleness(self.cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
 
     def _view(self, p: Profile) -> Any:
@@ -221,6 +224,19 @@ class Live:
         ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)
         self.placed = {v.slug: (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels)) for v in everyone}
 
+    def _turn_day(self) -> None:
+        """Take the clock's day when it has turned since the last rebuild (serve left running past midnight):
+        every view is made again for it, so ages ("3 days ago") and "may be out of date" are the new day's.
+        Call with the lock held."""
+        from .pipeline import views_of
+        from .publish import release_date
+
+        day = self.clock()
+        if day == self.today:
+            return
+        self.today, self.released, self.new_day = day, release_date(day), True
+        self.views = {v.slug: v for v in views_of(list(self.profiles.values()), self.today, self.schema, self.cfg.edit_base, self.limits)}
+
     def ordered_profiles(self) -> list[Profile]:
         """The profiles in the order a full build reads them (find_profiles)."""
         files, _ = find_profiles(self.providers)
@@ -238,6 +254,7 @@ class Live:
         if not changed or not all(is_profile(p, self.providers) for p in changed):
             return frozenset({FULL}), []
         with self.lock:
+            self._turn_day()
             profiles = dict(self.profiles)
             problems: list[Problem] = []
             olds: dict[Path, Profile | None] = {}
@@ -357,9 +374,11 @@ class Live:
             clock = time.perf_counter()
 
         with self.lock:
+            self._turn_day()
             views = self.sorted_views()
-            moved = self._moved(views)
-            self._homes(moved)  # other homes whose sort rank or town label moved
+            moved = views if self.new_day else self._moved(views)
+            self._homes(moved)  # other homes whose sort rank or town label moved (every home, on a new day)
+            self.new_day = False
             lap(f"{len(moved):,} other homes")
             self._browse(views)
             lap("lists")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks_external import check_external
+from .finding import site_words
 from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
@@ -94,6 +95,7 @@ class BuildReport:
     pages: int
     data: dict[str, int]
     search: str
+    counted: str = ""  # the homes in the site's words: "104 homes", "104 services (44 care homes and ...)"
 
 
 def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base: str | None,
@@ -152,4 +154,4 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
             write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
             (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
-    return BuildReport(len(views), pages, sizes, search)
+    return BuildReport(len(views), pages, sizes, search, site_words(views).summary(len(views)))

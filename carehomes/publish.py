@@ -47,12 +47,12 @@ if TYPE_CHECKING:
 __all__ = ["build_tables", "data_files", "release_date", "release_version", "write_data", "write_files"]
 
 
-def release_date() -> dt.date:
-    """The release date: today, or SOURCE_DATE_EPOCH for reproducible builds."""
+def release_date(today: dt.date | None = None) -> dt.date:
+    """The release date: today (``today``, else the computer's), or SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    return today or dt.date.today()
 
 
 def _chunk(args: tuple[list[dict], Schema | None]) -> dict[str, Any]:

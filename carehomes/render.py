@@ -22,7 +22,7 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, search_words,
+from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, search_words, site_words,
                       sort_ranks, town_key, town_of, towns)
 from .forms import real_contact
 from .market import Tables, market_html
@@ -36,6 +36,7 @@ from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
 from .search import known_counts
+from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
 from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note
@@ -147,10 +148,11 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     area = d.get("area", "your area")
     st = stats(views, released)
     current = [v for v in views if not v.closed]  # a closed home is on no list, count or filter of the find page
+    words = site_words(current)  # what the pages call what the site lists: homes, or services of several kinds
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
     env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
-                       if_empty=empty_shortcut(views, schema))
+                       if_empty=empty_shortcut(views, schema), words=words)
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel
@@ -179,15 +181,15 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(kinds_present(current)),
-            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current), nouns=kinds_nouns(current), example=search_example(current),
+            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current), nouns=kinds_nouns(current), words=words, example=search_example(current),
             towns=sorted(towns(current).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
-        "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"]),
-        "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists),
+        "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
+        "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
-            releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY),
+            releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution()),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
         "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +

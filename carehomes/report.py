@@ -359,6 +359,11 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
     return rows
 
 
+FIRST_IMPORT_CLOSURES = ("<p>This is the first import: there is no earlier release to compare with. Locations CQC "
+                         "deregistered before it were never listed in this directory, so they are not counted as closures "
+                         "here; closures are counted from the next release on (python3 build.py release).</p>")
+
+
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
                 previous: tuple[dt.date, dict[str, dict]] | None = None) -> str:
     """The report page: signals, closures, bed changes by service type, providers, and what is not known;
@@ -394,7 +399,9 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     closures = (f"""<table><caption>Closed {e(window)}, most recent first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Home</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody></table>"""
-                if gone else f"<p>No home closed {e(window)}.</p>")
+                if gone else f"<p>No home closed {e(window)}.</p>" if previous else "")
+    if not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
+        closures = FIRST_IMPORT_CLOSURES + closures
     change_rows = "".join("<tr><th scope=\"row\">" + r[0] + "</th>" + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
                           for r in bed_changes(views, since, today, previous))
     changes = (f"""<table><caption>Homes and beds closed and newly registered {e(window)}, by CQC service type</caption><thead><tr>

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES, ROOT, TODAY
 
 from carehomes.face import face_of
-from carehomes.finding import kind_counts, kinds_label, kinds_present, search_words, sort_ranks
+from carehomes.finding import kind_counts, kinds_label, kinds_present, search_words, site_words, sort_ranks
 from carehomes.load import parse_profile
 from carehomes.render import _md_env
 from carehomes.schema import load_schema
@@ -84,6 +84,19 @@ def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     assert ["dementia", "band_dementia", "dementia"] in site.need_words()
     assert site.questions["band_dementia"] == "is registered with CQC to support Dementia"
     assert [s.key for s in site.sorts_for(["home_care_agency"])] == ["name", "rating", "distance", "hours"]
+
+
+def test_a_site_of_several_kinds_counts_services_in_the_kinds_words(homes, agencies):
+    both = dict(agencies["covers"].d, kinds=["care_home", "home_care_agency"])
+    views = [*homes, *agencies.values(), HomeView(both, TODAY, load_schema())]
+    words = site_words(views)
+    assert words.summary(len(views)) == f"{len(views)} services ({len(homes) + 1} care homes and 5 home care agencies; 1 is both)"
+    assert (words.one, words.many, words.find) == ("service", "services", "Find care")
+    assert words.count(1) == "1 service"
+    alone = site_words(homes)  # a site of care homes alone words its count as it always has
+    assert (alone.summary(len(homes)), alone.find, alone.listing) == (f"{len(homes)} homes", "Find a care home", "care homes")
+    assert site_words(list(agencies.values())).summary(4) == "4 agencies"
+    assert site_words(list(agencies.values())).find == "Find a home care agency"
 
 
 def test_hours_sort_ranks_agencies_taking_clients_now(agencies, homes):

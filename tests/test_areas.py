@@ -80,7 +80,7 @@ def test_areas_are_the_folders_in_areas_with_a_config(tmp_path):
 def test_oldhams_config_inherits_the_top_level_and_overrides_only_what_differs():
     cfg = read_config(OLDHAM / "mkdocs.yml")
     top = read_config(ROOT / "mkdocs.yml")
-    assert cfg.inherited and cfg.raw["site_name"] == "Oldham care homes directory"
+    assert cfg.inherited and cfg.raw["site_name"] == "Oldham care directory"
     assert cfg.directory["area"] == "Oldham" and cfg.directory["postcode_areas"] == ["OL"]
     assert cfg.directory["fsa_authorities"] == []
     assert cfg.raw["nav"] == top.raw["nav"] and cfg.raw["markdown_extensions"] == top.raw["markdown_extensions"]
@@ -159,13 +159,27 @@ def _text(page: Path) -> str:
 def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     site, said = oldham_site
     page = _text(site / "homes" / "abbey-hey-care-home" / "index.html")
-    assert "Abbey Hey Care Home - Oldham care homes directory" in page
+    assert "Abbey Hey Care Home - Oldham care directory" in page
     assert "CQC overall rating Good (published 7 February 2024, " in page
     assert "CQC rating for each key question Safe: Good; Effective: Good; Caring: Good; Responsive: Good; Well-led: Good" in page
     assert "Phone 0161 624 4115" in page
     assert "Registered manager in post (CQC) Yes" in page
     assert "CQC register data dated 20 March 2025" in page
     assert "edit/main/areas/oldham/providers/abbey-hey-care-home.yaml" in (site / "homes" / "abbey-hey-care-home" / "index.html").read_text()
-    assert "Find a care home in Oldham - Oldham care homes directory" in _text(site / "index.html")
+    home = _text(site / "index.html")
+    assert "Find care in Oldham - Oldham care directory" in home
+    # a site of two kinds speaks of services, in the kinds' declared words (the bundled site still of homes)
+    assert ("This directory lists 104 services in Oldham: 44 care homes and 62 home care agencies; 2 are both. "
+            "Its care homes have ") in home
+    assert "Search by service name, town or postcode" in home and "Is this your service?" in home
+    for page in ("index.html", "find/index.html", "compare/index.html", "browse/index.html"):
+        nav = _text(site / page)
+        assert "Find care" in nav and "All services A to Z" in nav and "Find a care home" not in nav and "All homes" not in nav, page
+    assert "There are 104 services." in _text(site / "browse" / "index.html")
+    assert "Browse all 104 services without searching" in _text(site / "find" / "index.html")
+    compare = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    assert 'data-one="service" data-many="services" data-a-one="a service"' in compare
+    assert "Add services to your shortlist from" in _text(site / "compare" / "index.html")
+    assert "Built " + str(site) + " with " in said and ": 104 services (44 care homes and 62 home care agencies; 2 are both), " in said
     assert f"warning: {OLDHAM / 'mkdocs.yml'}: extra.directory.placement_phone is still the example '01234 567891'" in said
     assert (site / "data" / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 45

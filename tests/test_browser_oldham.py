@@ -61,7 +61,7 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(oldham + "find/")
     wait_results(pg)
-    box = pg.get_by_label("Home name, town, postcode or need")
+    box = pg.get_by_label("Service name, town, postcode or need")
     box.fill("OL1 1AA dementia")
     pg.get_by_label("Care at home").check()
     box.press("Enter")
@@ -102,7 +102,7 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
 
     # the two shortlisted agencies, compared on what families ask of an agency
     pg.goto(oldham + "compare/")
-    expect(pg.locator("#compare-status")).to_contain_text("Comparing 2 ")
+    expect(pg.locator("#compare-status")).to_have_text("Comparing 2 services.")  # the site's words, not "homes"
     rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
     for row in ("Office address", "CQC rating", "Registered manager in post", "Taking new clients",
                 "Hours of care a week it can start", "Postcode districts covered", "Care it gives", "Phone"):

@@ -136,6 +136,29 @@ def test_claim_command_writes_the_reply_and_json(repo, tmp_path):
     assert r.returncode == 2 and r.stderr.strip().endswith("missing.md: cannot be read (No such file or directory)")
 
 
+def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead(repo, tmp_path, capsys):
+    from carehomes.cli import main
+
+    others = [(3, body(**{"The home you manage": "eastbank"})), (4, body(**{"The home you manage": "nowhere"})), (5, body(**{"The home you manage": "https://example.org/homes/aston-house/"})), (9, body())]
+    res = check_claim(body(), "jo-deputy", repo, 7, open_claims=[*others, (7, body())])
+    assert res.status == "invalid" and res.errors == [
+        "A claim for Aston House is already pending in issue #5: a council steward is confirming it. Comment on #5 "
+        "instead of claiming the home a second time; this issue can be closed"]
+    assert check_claim(body(), "sam-manager", repo, 5, open_claims=others).status == "waiting"  # the first claim is #5
+    assert check_claim(body(), "sam-manager", repo, 7, "Council-Steward", open_claims=others).status == "invalid"  # never approved
+    assert "maintainers" not in yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())
+    f, claims = tmp_path / "body.md", tmp_path / "open.json"
+    f.write_text(body())
+    claims.write_text(json.dumps([{"number": n, "body": b} for n, b in others]))
+    args = ["claim", "--body", str(f), "--author", "jo-deputy", "--repo", str(repo), "--issue", "7"]
+    assert main([*args, "--open-claims", str(claims)]) == 1
+    assert "already pending in issue #5" in capsys.readouterr().out
+    claims.write_text('{"number": 5}')
+    assert main([*args, "--open-claims", str(claims)]) == 2
+    assert capsys.readouterr().err == (f"--open-claims {claims}: is not a JSON list of issues with a number and a body; "
+                                       "write it with: python3 build.py github issues --label claim\n")
+
+
 def test_an_areas_claim_is_checked_and_approved_in_that_areas_profiles(repo, tmp_path):
     """claim.yml passes the repository variable AREA: the claimed home is areas/NAME/providers/<slug>.yaml."""
     area = repo / "areas" / "east"

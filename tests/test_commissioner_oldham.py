@@ -102,6 +102,9 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     assert ('<tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
             '</tbody></table>') in page
     assert "<title>Care market early-warning report, CQC data as at 2025-03-20</title>" in page
+    assert ("<h2>Closures</h2>\n<p>This is the first import: there is no earlier release to compare with. Locations CQC "
+            "deregistered before it were never listed in this directory, so they are not counted as closures here; closures "
+            "are counted from the next release on (python3 build.py release).</p>\n<h2>") in page  # Shawside is not "closed since"
 
 
 def test_herefordshire_dementia_capacity_by_council_locality():

@@ -1,6 +1,8 @@
 """build.py github: the workflows' actions on GitHub's REST API (carehomes/github.py), against a loopback stub."""
 from __future__ import annotations
 
+import json
+
 import base64
 
 import pytest
@@ -65,6 +67,15 @@ def test_the_labelled_issue_is_opened_updated_and_closed_and_none_is_opened_to_s
     stub.issues[2]["state"] = "closed"
     code, out, err = run(capsys, "issue", "--label", "old", "--title", "None", "--body", "none", "--close")
     assert (code, out, err) == (0, "", "no open issue labelled old; none opened\n") and len(stub.issues) == 2
+
+
+def test_issues_prints_the_open_issues_with_a_label_oldest_first(stub, capsys):
+    stub.add_issue("Claim: Aston House", "### The home you manage\n\naston-house", "sam", ["claim"])
+    stub.add_issue("Update vacancies", "...", "someone")
+    stub.add_issue("Claim: Eastbank", "", "jo", ["claim"])
+    code, out, err = run(capsys, "issues", "--label", "claim")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == [{"number": 1, "body": "### The home you manage\n\naston-house"}, {"number": 3, "body": ""}]
 
 
 def test_comment_close_and_dispatch(stub, capsys):

@@ -279,3 +279,27 @@ def test_sync_files_writes_from_memory_and_leaves_no_empty_folder(tmp_path):
     assert sync_files({"services/kept.json": b"1", "services/new/index.html": b"{}"}, tmp_path, delete=True) == 2
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "services", "services/kept.json", "services/new", "services/new/index.html"]
+
+
+def test_serve_past_midnight_ages_the_pages_it_rebuilds_from_the_day_of_the_rebuild(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from carehomes.pipeline import check_paths
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    for slug in ("aston-house", "eastbank"):
+        shutil.copy(PROV / f"{slug}.yaml", prov)
+    aston = prov / "aston-house.yaml"
+    aston.write_text(aston.read_text(encoding="utf-8").replace("  imported: 2021-03-31\n", "  imported: 2026-12-01\n"), encoding="utf-8")
+    days = [dt.date(2026, 12, 3)]
+    live = Live(tmp_path / "site", [prov], ROOT / "mkdocs.yml", ROOT / "releases", index=False, clock=lambda: days[-1])
+    monkeypatch.setattr(live, "_engine_pages", lambda **kw: ("", ""))  # no engine: only the homes' pages are looked at
+    live.start(check_paths([prov]).profiles)
+    assert live.today == dt.date(2026, 12, 3) and not live.new_day
+    days.append(dt.date(2026, 12, 4))  # past midnight: the next rebuild is the 4th's
+    live.apply([prov / "aston-house.yaml"])
+    page = (tmp_path / "site" / "homes" / "aston-house" / "index.html").read_text(encoding="utf-8")
+    assert "1 December 2026</time> (3 days ago)" in page and "2 days ago" not in page
+    assert (live.today, live.released, live.new_day) == (days[-1], days[-1], True)
+    assert {v.today for v in live.views.values()} == {days[-1]}  # every page follow() rewrites is the new day's

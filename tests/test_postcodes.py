@@ -176,3 +176,15 @@ def test_district_centres_for_an_outward_code_alone(tmp_path):
     assert postcodes.distance_km(*centres["HR1"], *centres["HR5"]) > 20
     assert postcode_lookup.district_centres({"HR1 1AA": [52.0, -2.0], "HR11AB": [52.2, -2.2], "HR2 7AA": [51.0, -3.0]}) == {
         "HR1": [52.1, -2.1], "HR2": [51.0, -3.0]}
+
+
+def test_the_attribution_names_the_year_of_the_code_point_release_in_use(tmp_path):
+    from carehomes.sources import postcodes
+
+    (tmp_path / "codepoint-release.json").write_text('{"date": "2027-01-20"}')
+    assert postcodes.attribution(tmp_path) == (
+        "Contains OS data © Crown copyright and database right 2027. "
+        "Contains Royal Mail data © Royal Mail copyright and database right 2027. "
+        "Contains National Statistics data © Crown copyright and database right 2027.")
+    assert "database right 2025." in postcodes.attribution(tmp_path / "none")  # no record: the bundled release (2025-10-17)
+    assert "{year}" not in postcodes.attribution(tmp_path / "none")

@@ -197,6 +197,11 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     [reply] = github.comments_on(number)
     assert "ring **Example Minimal \\(fictional\\)** on **01632 960001**, the CQC register's number for the home" in reply
     assert "07700" not in reply and "@everyone" not in reply and "Sam ＠everyone Manager" in reply
+    second = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "jo-deputy", ["claim"])["number"]
+    run = harness.run("claim.yml", "issues", {"action": "opened", "issue": {**github.issues[second]}, "sender": {"login": "jo-deputy"}})
+    assert run.result == "success", run.log()
+    assert f"already pending in issue #{number}: a council steward is confirming it" in github.comments_on(second)[0]
+    github.issues[second]["state"] = "closed"
 
     github.issues[number]["labels"].append({"name": "claim-approved"})
     run = harness.run("claim.yml", "issues", event("labeled", "stranger", "claim-approved"))
@@ -507,12 +512,12 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
         run = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
     assert run.result == "success", run.log()
     assert run.deployed is not None
-    assert "<title>Find a care home in Oldham - Oldham care homes directory</title>" in (run.deployed / "index.html").read_text()
+    assert "<title>Find care in Oldham - Oldham care directory</title>" in (run.deployed / "index.html").read_text()
     assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 45  # the header and Oldham's 44 care homes
     assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
     assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
     assert (run.deployed / "data" / "home-care-agencies.csv").read_text().count("\n") == 63  # and its 62 agencies (2 both)
-    assert "Built site with mkdocs: 104 homes" in run.jobs["build"].step("Build the site").output
+    assert "Built site with mkdocs: 104 services (44 care homes and 62 home care agencies; 2 are both)" in run.jobs["build"].step("Build the site").output
 
 
 # --- the area setting (docs/areas.md): each workflow run once with the repository variable AREA=oldham ----

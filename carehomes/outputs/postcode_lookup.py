@@ -12,7 +12,6 @@ from typing import Any
 
 from ..sources import postcodes as postcodes_source
 from ..sources.postcodes import (
-    ATTRIBUTION,
     NO_POSITION_QUALITY,
     _rows,
     _transformer,
@@ -148,7 +147,7 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     largest = max((c[2] for c in counts), default=0)
     base.mkdir(parents=True, exist_ok=True)
     (base / MADE_FROM).write_text(json.dumps({**made_from, "counts": counts}), encoding="utf-8")
-    index = {"format": LOOKUP_FORMAT, "date": postcodes_source.data_date(folder), "attribution": ATTRIBUTION, "areas": present,
+    index = {"format": LOOKUP_FORMAT, "date": postcodes_source.data_date(folder), "attribution": postcodes_source.attribution(folder), "areas": present,
              "missing": [a for a in wanted if a not in present], "digits": 4}
     (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     return {"areas": present, "missing": index["missing"], "files": files, "postcodes": postcodes_written, "largest": largest}

@@ -27,9 +27,9 @@ ENV_DIR = "CAREHOMES_CODEPOINT"
 FETCHED_DIR = ROOT / ".codepoint" / "current"  # where build.py fetch-postcodes installs it (see sources/codepoint.py)
 NO_POSITION_QUALITY = 90   # Code-Point's quality 90: the postcode has no coordinates
 EARTH_RADIUS_KM = 6371.0088
-ATTRIBUTION = ("Contains OS data © Crown copyright and database right 2025. "
-               "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
-               "Contains National Statistics data © Crown copyright and database right 2025.")
+ATTRIBUTION = ("Contains OS data © Crown copyright and database right {year}. "  # attribution() fills in the year
+               "Contains Royal Mail data © Royal Mail copyright and database right {year}. "
+               "Contains National Statistics data © Crown copyright and database right {year}.")
 _AREA = re.compile(r"[A-Z]{1,2}")
 
 
@@ -202,3 +202,8 @@ def data_date(folder: Path | None = None) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return DATA_DATE
     return date if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else DATA_DATE
+
+
+def attribution(folder: Path | None = None) -> str:
+    """The attribution Code-Point Open's licence asks for, with the year of the release in ``folder`` (data_date)."""
+    return ATTRIBUTION.format(year=data_date(folder)[:4])

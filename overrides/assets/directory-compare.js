@@ -60,6 +60,8 @@ export function initCompare(root) {
   var tools = document.getElementById("compare-tools"), linkBox = document.getElementById("share-link");
   var copyStatus = document.getElementById("copy-status"), printed = document.getElementById("print-date");
   var clear = document.getElementById("clear-shortlist"), hint = document.getElementById("compare-scroll-hint");
+  // what the site calls what it lists, as the build words it ("home", "homes"; "service", "services" with several kinds)
+  var ONE = root.dataset.one || "home", MANY = root.dataset.many || "homes", A_ONE = root.dataset.aOne || "a " + ONE;
   // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
   var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
   var sharedNote = "";
@@ -69,7 +71,7 @@ export function initCompare(root) {
       if (mine.length < MAX && !mine.some(function (x) { return x.slug === slug; })) { mine.push({ slug: slug, name: slug }); added++; }
     });
     setList(mine);
-    sharedNote = added ? plural(added, "home", "homes") + " from the shared link added to your shortlist. " : "";
+    sharedNote = added ? plural(added, ONE, MANY) + " from the shared link added to your shortlist. " : "";
   }
   function draw(message, focusSlug) {
     var list = getList();
@@ -79,8 +81,8 @@ export function initCompare(root) {
     history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
     linkBox.value = shareUrl(base, list);
     printed.textContent = "Printed on " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) + " from " + linkBox.value;
-    if (!list.length) { status.textContent = (message || "") + "Your shortlist is empty. Add homes from the search or a home's page."; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
-    if (!message) status.textContent = "Loading " + plural(list.length, "home…", "homes…");
+    if (!list.length) { status.textContent = (message || "") + "Your shortlist is empty. Add " + MANY + " from the search or " + A_ONE + "'s page."; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
+    if (!message) status.textContent = "Loading " + plural(list.length, ONE + "…", MANY + "…");
     return Promise.all(list.map(function (x) {
       return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
     })).then(function (homes) {
@@ -92,9 +94,9 @@ export function initCompare(root) {
       groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
       showHint();
       var missing = list.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
-      status.textContent = (message || "") + "Comparing " + plural(all.length, "home.", "homes.") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
+      status.textContent = (message || "") + "Comparing " + plural(all.length, ONE + ".", MANY + ".") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
         (missing ? " " + missing + " could not be found and may have left the directory." : "") +
-        (shut ? " " + plural(shut, "home has", "homes have") + " closed since " + (shut === 1 ? "it was" : "they were") + " shortlisted: see " + (shut === 1 ? "its" : "their") + " CQC page, or remove " + (shut === 1 ? "it" : "them") + "." : "");
+        (shut ? " " + plural(shut, ONE + " has", MANY + " have") + " closed since " + (shut === 1 ? "it was" : "they were") + " shortlisted: see " + (shut === 1 ? "its" : "their") + " CQC page, or remove " + (shut === 1 ? "it" : "them") + "." : "");
       if (focusSlug) {
         var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
         if (target) target.focus();
@@ -103,12 +105,12 @@ export function initCompare(root) {
   }
   function kindTable(found, rows, captionText) {
       // the region scrolls sideways on a narrow screen: it takes the keyboard (arrow keys) and the hint says so
-      var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted homes side by side (scrolls sideways)",
+      var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted " + MANY + " side by side (scrolls sideways)",
         "aria-describedby": "compare-scroll-hint", tabindex: "0" });
-      var table = el("table"), caption = el("caption", null, captionText || "Your shortlist: " + plural(found.length, "home", "homes"));
+      var table = el("table"), caption = el("caption", null, captionText || "Your shortlist: " + plural(found.length, ONE, MANY));
       table.appendChild(caption);
       var thead = el("thead"), tr = el("tr");
-      tr.appendChild(el("th", { scope: "col" }, "Home"));
+      tr.appendChild(el("th", { scope: "col" }, ONE.charAt(0).toUpperCase() + ONE.slice(1)));
       found.forEach(function (h, i) {
         var th = el("th", { scope: "col" }), a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
         th.appendChild(a);
@@ -161,7 +163,7 @@ export function initCompare(root) {
   window.addEventListener("resize", showHint);
   document.getElementById("copy-link").addEventListener("click", function () {
     linkBox.select();
-    var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the homes."; };
+    var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the " + MANY + "."; };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(linkBox.value).then(done, function () {
         copyStatus.textContent = "Your browser did not allow copying. The link is selected: copy it with Ctrl+C (or Cmd+C).";

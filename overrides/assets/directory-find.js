@@ -636,7 +636,7 @@ export function initFind(root) {
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
         } else if (s.sort === "rating" && unknown === n) {
           text = plural(n, ONE + " matches", MANY + " match") + ". " + VALUES.find.ratingSortNotKnown;
-        } else text = plural(n, ONE + " matches", MANY + " match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown) +
+        } else text = plural(n, ONE + " matches", MANY + " match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown, ONE, MANY) +
           (within ? " Only the homes " + within + " of " + (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) + "."
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page

@@ -52,10 +52,10 @@ export function sortedSearch(pf, term, filters, sort) {
     return [both[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), rest.length];
   });
 }
-export function unknownNote(sort, n) {
+export function unknownNote(sort, n, one, many) {
   var u = unknownOf(sort);
   if (!u || !n) return "";
-  return " " + plural(n, "home", "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
+  return " " + plural(n, one || "home", many || "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
 }
 
 export function wordSearch(pf, words) {

@@ -62,6 +62,7 @@ test("a sort lists the homes with no value last, each once, and the count says h
   assert.equal(unknownNote("fee", unknown), " 1 home has not given its fees and is listed last, A to Z.");
   assert.equal(unknownNote("fee", 2), " 2 homes have not given their fees and are listed last, A to Z.");
   assert.equal(unknownNote("name", 2), "");
+  assert.equal(unknownNote("fee", 2, "service", "services"), " 2 services have not given their fees and are listed last, A to Z.");  // the find page's ONE and MANY
 });
 
 test("best rating first: one search per rating, in the schema's order, no rating last", async () => {
