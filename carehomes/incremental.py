@@ -9,16 +9,15 @@ a profile (schema/, overrides/, content/, mkdocs.yml) touches the whole site (``
 ``Live`` holds what the last build knew (profiles, views, the page shell) and updates the built
 site in place in two steps:
 
-1. ``preview``: the edited homes' pages, written atomically from the cached shell (well under a
-   second, whatever the number of homes), so the browser can reload at once;
+1. ``preview`` (``apply``): the edited homes' pages, written atomically from the cached shell, and the
+   find page's search files (search/: its own index, each home's card, filters and words kept from the
+   last listing unless the home changed), written atomically where their bytes changed, so the browser
+   can reload at once and the find page already finds the edit;
 2. ``follow``: what depends on every home, written only where its bytes changed: first other homes
-   whose sort rank or town label moved, the list pages and the search files; Pagefind has no
-   incremental mode, so its index is made afresh into a temporary folder and swapped in (until then
-   the old index answers and ``serve`` says "Search is updating"); then the open data, the engine's
+   whose page shows something of others that moved, the list pages; then the open data, the engine's
    pages (counts, file sizes, changelog), the ORUK API and the sitemap.
 
-After ``follow`` the site equals a full build of the same inputs, file by file, apart from the
-bytes Pagefind does not make the same twice (tests/test_incremental.py, VOLATILE).
+After ``follow`` the site equals a full build of the same inputs, file by file (tests/test_incremental.py).
 """
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +191,7 @@ class Live:
     shell: tuple[str, str] = ("", "")
     lock: threading.Lock = field(default_factory=threading.Lock)
     placed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # slug -> what of others its page shows
+    listed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # search.Listed's cache: slug -> card, filters, words
 
     def __post_init__(self) -> None:
         from .publish import release_date
@@ -220,6 +220,10 @@ class Live:
         everyone = self.sorted_views()
         ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)
         self.placed = {v.slug: (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels)) for v in everyone}
+        if self.index:  # each home's card, filters and words as the build listed them, for the next preview
+            from .search import Listed
+
+            Listed([v for v in everyone if not v.closed], self.listed)
 
     def ordered_profiles(self) -> list[Profile]:
         """The profiles in the order a full build reads them (find_profiles)."""
@@ -271,7 +275,20 @@ class Live:
             for s in slugs:
                 if s not in self.views and (self.site / "homes" / s).is_dir():
                     shutil.rmtree(self.site / "homes" / s)
+            self._search()
             return frozenset(outputs), sorted(problems)
+
+    def _search(self) -> None:
+        """The find page's search files (search/), as a full build writes them, each written where it changed."""
+        from .search import write_districts, write_facets, write_index, write_towns
+
+        current = [v for v in self.sorted_views() if not v.closed]
+        write_districts(current, self.site)
+        _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
+        write_facets(current, self.site)
+        write_towns(current, self.site)
+        if self.index and current:
+            write_index(current, self.site, self.listed, in_place=True)
 
     def _needs(self) -> list[tuple[str, str]]:
         from .render import need_choices
@@ -339,14 +356,12 @@ class Live:
                                      self.released).encode("utf-8")
         return releases, entries, files
 
-    def follow(self, indexed: Callable[[], None] | None = None) -> str:
+    def follow(self) -> str:
         """Everything that depends on every home, written where its bytes changed (see the module's docstring):
-        first what the find page and lists show, and the search index (then ``indexed`` is called), then the open
-        data and what counts it. Returns what it did, for the serve log."""
+        first what the lists show, then the open data and what counts it. Returns what it did, for the serve log."""
         from .outputs.oruk_api import api_files
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
-        from .search import write_districts, write_facets, write_from_index, write_towns
 
         took: dict[str, float] = {}
         clock = time.perf_counter()
@@ -363,20 +378,6 @@ class Live:
             lap(f"{len(moved):,} other homes")
             self._browse(views)
             lap("lists")
-            current = [v for v in views if not v.closed]
-            write_districts(current, self.site)
-            _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
-            write_facets(current, self.site)
-            write_towns(current, self.site)
-            lap("search files")
-        if self.index and current:
-            self._pagefind()
-            with self.lock:
-                write_from_index(current, self.site)  # district files, first results, facet index
-                _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
-            lap("Pagefind")
-        if indexed:
-            indexed()
         with self.lock:
             releases, entries, files = self._data()
             lap("data")
@@ -405,22 +406,6 @@ class Live:
         for folder in sorted((self.site / "browse").iterdir()):
             if folder.is_dir() and folder.name not in keys:
                 shutil.rmtree(folder)
-
-    def _pagefind(self) -> None:
-        """Pagefind afresh into a temporary folder beside the site, then swapped in whole."""
-        from .search import index_site
-
-        tmp = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site))
-        try:
-            index_site(self.site, tmp / "pagefind")
-            old = self.site / "pagefind"
-            gone = self.site / f".pagefind-old-{os.getpid()}"
-            if old.exists():
-                os.replace(old, gone)
-            os.replace(tmp / "pagefind", old)
-            shutil.rmtree(gone, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:

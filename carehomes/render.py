@@ -22,8 +22,8 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, search_words,
-                      sort_ranks, town_key, town_of, towns)
+from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages,
+                      sort_ranks, town_key, towns)
 from .forms import real_contact
 from .market import Tables, market_html
 from .report import homecare_html
@@ -254,8 +254,7 @@ def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact
     groups = v.groups()
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
-    body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email, ranks=ranks.get(v.slug, {}),
-                      town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
+    body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email,
                       json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
     head, tail = shell
     url = f"homes/{v.slug}/"
