@@ -29,3 +29,30 @@ def config_with(tmp_path: Path, **values: str) -> Path:
     for folder in ("content", "overrides"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return path
+
+
+def search_index(site: Path) -> dict:
+    """What a built site's search index (search/facets/) says of each home on its find page: slug -> {"number",
+    "card" ({"url", "meta"}), "filters" ({filter: [values]}), "words" (sorted)}, decoded here independently."""
+    import json
+
+    folder = site / "search" / "facets"
+    read = lambda name: json.loads((folder / name).read_text(encoding="utf-8"))  # noqa: E731
+    index = read("index.json")
+    cards = [c for n in range(-(-index["homes"] // index["shard"])) for c in read(f"c{n}.json")]
+    homes = {c["meta"]["slug"]: {"number": i, "card": c, "filters": {}, "words": []} for i, c in enumerate(cards)}
+    slugs = [c["meta"]["slug"] for c in cards]
+
+    def numbers(gaps: list[int]) -> list[int]:
+        return [sum(gaps[:i + 1]) for i in range(len(gaps))]
+    for name, n in index["filters"].items():
+        for value, gaps in read(f"f{n}.json").items():
+            for i in numbers(gaps):
+                homes[slugs[i]]["filters"].setdefault(name, []).append(value)
+    for key in index["words"]:
+        for word, gaps in read(f"w{key}.json").items():
+            for i in numbers(gaps):
+                homes[slugs[i]]["words"].append(word)
+    for h in homes.values():
+        h["words"].sort()
+    return homes
