@@ -56,3 +56,17 @@ def search_index(site: Path) -> dict:
     for h in homes.values():
         h["words"].sort()
     return homes
+
+
+def bundled_views() -> list:
+    """The views of built_site's homes on its find page (not closed), A to Z, made here as the build makes them."""
+    from carehomes.finding import a_to_z
+    from carehomes.pipeline import check_paths, views_of
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config, staleness
+    from conftest import FIXTURES, TODAY
+
+    cfg = read_config(ROOT / "mkdocs.yml")
+    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
+    views = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
+    return a_to_z([v for v in views if not v.closed])

@@ -13,20 +13,13 @@ import pytest
 from carehomes.finding import a_to_z, name_key, towns
 from carehomes.search import FACET_SHARD, FIRST_CARDS, Listed, first_cards, gaps, near_summaries, word_shard
 from carehomes.search_index import card, filters, home_words
-from conftest import FIXTURES, ROOT, TODAY
+from conftest import ROOT
+from helpers import bundled_views
 
 
 @pytest.fixture(scope="module")
 def site_views():
-    """The views of built_site's homes on the find page (not closed), made here as the build makes them."""
-    from carehomes.pipeline import check_paths, views_of
-    from carehomes.schema import load_schema
-    from carehomes.siteconfig import read_config, staleness
-
-    cfg = read_config(ROOT / "mkdocs.yml")
-    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
-    views = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
-    return a_to_z([v for v in views if not v.closed])
+    return bundled_views()
 
 
 def near_files(site: Path, kind: str = "near") -> dict[str, list]:
