@@ -95,7 +95,6 @@ def test_the_report_signals_a_closure_only_since_the_last_release(oldham):
 def test_the_built_site_keeps_the_closed_page_and_data_but_not_in_search_or_lists(edge_site):
     """The edge site holds the 4 fictional edge homes and Acorn Lodge, closed (conftest.CLOSED_HOME)."""
     import csv
-    import gzip
 
     page = (edge_site / "homes" / CLOSED_HOME / "index.html").read_text(encoding="utf-8")
     assert "Closed: CQC deregistered this home on 18 September 2024." in page

@@ -5,7 +5,6 @@ import base64
 import copy
 import datetime as dt
 import json
-import re
 import shutil
 from pathlib import Path
 
