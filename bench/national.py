@@ -360,10 +360,10 @@ def kinds(sizes: dict[str, int]) -> dict[str, tuple[int, int]]:
     distance files, the postcode lookup...)."""
     out: dict[str, tuple[int, int]] = {}
     for url, size in sizes.items():
-        m = re.search(r"/(search/facets/(?:index|[wfsc])|search/near|search/cards|search|postcodes)[/.0-9]", url)
+        m = re.search(r"/(search/facets/(?:index|[wfsc])|search/near/|search/cards/|search/|postcodes/)", url)
         if not m:
             continue
-        kind = m.group(1)
+        kind = m.group(1).rstrip("/")
         b, n = out.get(kind, (0, 0))
         out[kind] = (b + size, n + 1)
     return dict(sorted(out.items()))

@@ -13,8 +13,8 @@ site in place in two steps:
    find page's search files (search/: its own index, each home's card, filters and words kept from the
    last listing unless the home changed), written atomically where their bytes changed, so the browser
    can reload at once and the find page already finds the edit;
-2. ``follow``: what depends on every home, written only where its bytes changed: first other homes
-   whose page shows something of others that moved, the list pages; then the open data, the engine's
+2. ``follow``: what depends on every home, written only where its bytes changed: first the list pages
+   (a home's own page shows nothing of other homes); then the open data, the engine's
    pages (counts, file sizes, changelog), the ORUK API and the sitemap.
 
 After ``follow`` the site equals a full build of the same inputs, file by file (tests/test_incremental.py).
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .finding import letter, search_words, sort_ranks, town_key, town_of, towns
+from .finding import letter, town_key
 from .forms import real_contact
 from .fsutil import write_bytes_atomic
 from .kinds import kinds
@@ -190,7 +190,6 @@ class Live:
     views: dict[str, Any] = field(default_factory=dict)  # slug -> HomeView
     shell: tuple[str, str] = ("", "")
     lock: threading.Lock = field(default_factory=threading.Lock)
-    placed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # slug -> what of others its page shows
     listed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # search.Listed's cache: slug -> card, filters, words
 
     def __post_init__(self) -> None:
@@ -218,8 +217,6 @@ class Live:
         self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits)}
         self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
         everyone = self.sorted_views()
-        ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)
-        self.placed = {v.slug: (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels)) for v in everyone}
         if self.index:  # each home's card, filters and words as the build listed them, for the next preview
             from .search import Listed
 
@@ -266,7 +263,6 @@ class Live:
                 outputs |= touched([key], _with_yes(old, self), _with_yes(new, self), self.providers, needs) if (old or new) else set()
                 if old is not None:
                     self.views.pop(old.data["slug"], None)
-                    self.placed.pop(old.data["slug"], None)
                 if new is not None:
                     self.views[new.data["slug"]] = self._view(new)
             self.profiles = profiles
@@ -296,29 +292,16 @@ class Live:
         return need_choices(self.schema)
 
     def _homes(self, views: list[Any]) -> None:
-        """Write these homes' pages and home.json atomically, with every home's ranks and town labels."""
+        """Write these homes' pages and home.json atomically."""
         from .render import _env, home_page
 
-        everyone = self.sorted_views()
-        ranks = sort_ranks([v for v in everyone if not v.closed])
-        labels = towns(everyone)
         tpl = _env().get_template("profile.html")
         email = real_contact(self.cfg.directory, "contact_email")
         for v in views:
-            self.placed[v.slug] = (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))
-            page, summary = home_page(v, tpl, self.shell, email, ranks, labels)
+            page, summary = home_page(v, tpl, self.shell, email)
             folder = self.site / "homes" / v.slug
             write_if_changed(folder / "index.html", page.encode("utf-8"))
             write_if_changed(folder / "home.json", summary.encode("utf-8"))
-
-    def _moved(self, views: list[Any]) -> list[Any]:
-        """The homes whose page shows something of other homes that has changed since it was written:
-        its place in a sort order or its town's label (``placed``)."""
-        before = dict(self.placed)
-        everyone = self.sorted_views()
-        ranks = sort_ranks([v for v in everyone if not v.closed])
-        labels = towns(everyone)
-        return [v for v in views if before.get(v.slug) != (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))]
 
     def _engine_pages(self, write: bool = True, sizes: dict[str, int] | None = None,
                       entries: list | None = None, releases: list | None = None) -> tuple[str, str]:
@@ -373,9 +356,6 @@ class Live:
 
         with self.lock:
             views = self.sorted_views()
-            moved = self._moved(views)
-            self._homes(moved)  # other homes whose sort rank or town label moved
-            lap(f"{len(moved):,} other homes")
             self._browse(views)
             lap("lists")
         with self.lock:
