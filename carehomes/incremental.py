@@ -10,11 +10,12 @@ a profile (schema/, overrides/, content/, mkdocs.yml) touches the whole site (``
 site in place in two steps:
 
 1. ``preview`` (``apply``): the edited homes' pages, written atomically from the cached shell, and the
-   find page's search files (search/: its own index, each home's card, filters and words kept from the
-   last listing unless the home changed), written atomically where their bytes changed, so the browser
-   can reload at once and the find page already finds the edit;
+   find page's own index (search/facets/, near/, cards/, first.json; each home's card, filters and words
+   kept from the last listing unless the home changed), written atomically where their bytes changed, so
+   the browser can reload at once and the find page already finds the edit;
 2. ``follow``: what depends on every home, written only where its bytes changed: first the list pages
-   (a home's own page shows nothing of other homes); then the open data, the engine's
+   (a home's own page shows nothing of other homes) and the find page's counts, towns and postcode
+   districts (search/facets.json, towns.json, districts/); then the open data, the engine's
    pages (counts, file sizes, changelog), the ORUK API and the sitemap.
 
 After ``follow`` the site equals a full build of the same inputs, file by file (tests/test_incremental.py).
@@ -275,14 +276,11 @@ class Live:
             return frozenset(outputs), sorted(problems)
 
     def _search(self) -> None:
-        """The find page's search files (search/), as a full build writes them, each written where it changed."""
-        from .search import write_districts, write_facets, write_index, write_towns
+        """The find page's own index (search/facets/, near/, cards/, first.json), as a full build writes it, each
+        file written where it changed; the counts and towns it shows beside it follow (``follow``)."""
+        from .search import write_index
 
         current = [v for v in self.sorted_views() if not v.closed]
-        write_districts(current, self.site)
-        _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
-        write_facets(current, self.site)
-        write_towns(current, self.site)
         if self.index and current:
             write_index(current, self.site, self.listed, in_place=True)
 
@@ -345,6 +343,7 @@ class Live:
         from .outputs.oruk_api import api_files
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
+        from .search import write_districts, write_facets, write_towns
 
         took: dict[str, float] = {}
         clock = time.perf_counter()
@@ -358,6 +357,12 @@ class Live:
             views = self.sorted_views()
             self._browse(views)
             lap("lists")
+            current = [v for v in views if not v.closed]
+            write_districts(current, self.site)
+            _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
+            write_facets(current, self.site)
+            write_towns(current, self.site)
+            lap("search counts and districts")
         with self.lock:
             releases, entries, files = self._data()
             lap("data")
