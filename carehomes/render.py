@@ -113,7 +113,7 @@ def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str,
 
 
 def need_choices(schema: Schema) -> list[tuple[str, str]]:
-    """(Pagefind filter key, label) for each kind of care and need a home can say yes to (the face's facets with browse)."""
+    """(search filter key, label) for each kind of care and need a home can say yes to (the face's facets with browse)."""
     return face_of(schema).browse_choices()
 
 
