@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
-from .finding import a_to_z, sort_ranks, town_key, town_of, towns
+from .finding import name_key, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic
 from .search_index import card, filters, home_words
 
@@ -108,24 +108,37 @@ def write_towns(views: list["HomeView"], site_dir: Path) -> None:
     (site_dir / "search" / "towns.json").write_text(json.dumps(names, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+def place_of(view: "HomeView") -> tuple[str | None, float | None, float | None]:
+    """A home's postcode district, latitude and longitude as search/near/ gives them (5 decimals; both None
+    unless both are known)."""
+    lat, lon = view.get("address.latitude"), view.get("address.longitude")
+    if lat is None or lon is None:
+        return view.district, None, None
+    return view.district, round(lat, 5), round(lon, 5)
+
+
 class Listed:
     """The homes on the find page (every view not closed) in the site's name order, each numbered by its place
     (the facet index's, search/near/'s and the word index's number), with its card, filters and words."""
 
     def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None) -> None:
-        """``cache`` (serve's): slug -> (view, town label, card, filters, words) from an earlier listing, reused
+        """``cache`` (serve's): slug -> (view, town label, card, filters, words, A to Z key, place) from an earlier listing, reused
         for a home whose view and town label are the same objects and text, and refilled."""
         labels = towns(views)
-        self.views = a_to_z(views)
         cache = {} if cache is None else cache
+        # A to Z (finding.a_to_z), each home's key kept in the cache with its view
+        keys = {v.slug: held[5] if (held := cache.get(v.slug)) and held[0] is v else (name_key(v.name), v.slug) for v in views}
+        self.views = sorted(views, key=lambda v: keys[v.slug])
         self.cards: list[dict[str, Any]] = []
         self.filters: list[dict[str, list[str]]] = []
         self.words: list[set[str]] = []
+        self.places: list[tuple[str | None, float | None, float | None]] = []  # postcode district, latitude, longitude
         for v in self.views:
             label = town_of(v, labels)
             held = cache.get(v.slug)
             if held is None or held[0] is not v or held[1] != label:
-                held = cache[v.slug] = (v, label, card(v, labels), filters(v, labels), home_words(v, labels))
+                held = cache[v.slug] = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v))
+            self.places.append(held[6])
             self.cards.append(held[2])
             self.filters.append(held[3])
             self.words.append(held[4])
@@ -137,12 +150,9 @@ def near_summaries(listed: Listed) -> dict[str, list[list[Any]]]:
     """Postcode district -> its homes, each ``[number, latitude, longitude]`` (the number is the home's place in
     the site's name order, which breaks ties in distance; position ``None`` when not known), in that order."""
     out: dict[str, list[list[Any]]] = {}
-    for number, v in enumerate(listed.views):
-        if not v.district:
-            continue
-        lat, lon = v.get("address.latitude"), v.get("address.longitude")
-        placed = lat is not None and lon is not None
-        out.setdefault(v.district, []).append([number, round(lat, 5) if placed else None, round(lon, 5) if placed else None])
+    for number, (district, lat, lon) in enumerate(listed.places):
+        if district:
+            out.setdefault(district, []).append([number, lat, lon])
     return dict(sorted(out.items()))
 
 
@@ -201,7 +211,7 @@ FACET_SHARD = 16  # homes a card file holds (search/facets/c<n>.json): a page of
 
 def gaps(ranks: list[int]) -> list[int]:
     """Sorted ranks as their first value then the gaps between them ([3, 4, 9] -> [3, 1, 5]): short numbers gzip well."""
-    return [r - (ranks[i - 1] if i else 0) for i, r in enumerate(ranks)]
+    return [b - a for a, b in zip([0, *ranks[:-1]], ranks, strict=True)] if ranks else []
 
 
 def word_shard(word: str) -> str:
@@ -231,7 +241,7 @@ def facet_index(listed: Listed) -> dict[str, Any]:
         for word in found:
             by_word.setdefault(word_shard(word), {}).setdefault(word, []).append(i)
     names = sorted(by_filter)
-    ranks = sort_ranks(ordered)
+    ranks = sort_ranks(ordered, in_order=True)
     keys = sorted({key for r in ranks.values() for key in r})
     sorts: list[list[int]] = []
     sort_files: dict[str, int | None] = {}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from carehomes.finding import a_to_z, name_key, towns
-from carehomes.search import FACET_SHARD, FIRST_CARDS, Listed, first_cards, gaps, near_summaries, word_shard
+from carehomes.search import FACET_SHARD, FIRST_CARDS, Listed, first_cards, gaps, near_summaries, place_of, word_shard
 from carehomes.search_index import card, filters, home_words
 from conftest import ROOT
 from helpers import bundled_views
@@ -103,6 +103,7 @@ class Few(Listed):
     def __init__(self, views: list[View]) -> None:
         self.views = a_to_z(views)  # type: ignore[arg-type]
         self.cards = [{"url": v.slug, "meta": {}} for v in self.views]
+        self.places = [place_of(v) for v in self.views]
 
 
 def test_summaries_round_positions_keep_unknown_unknown_and_number_a_to_z():
