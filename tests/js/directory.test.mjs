@@ -103,7 +103,7 @@ test("each card says why it is listed", () => {
   assert.equal(whyMatched({ title: "X" }, ["x"], [], SEARCH), "Matched on: name");
 });
 
-test("words are read one way in the page and the build (tests/js/words.json, also read by tests/test_search_index.py)", () => {
+test("words are read one way in the page and the build (tests/js/words.json, also read by tests/test_search_near.py)", () => {
   const cases = JSON.parse(readFileSync(new URL("./words.json", import.meta.url), "utf-8"));
   assert.ok(cases.length >= 10);
   for (const [text, words] of cases) assert.deepEqual(searchWords(text), words, text);
