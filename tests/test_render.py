@@ -184,6 +184,9 @@ def test_failed_check_leaves_previous_site(tmp_path):
     out = tmp_path / "site"
     r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
     assert r.returncode == 0, r.stderr
+    # --no-search: the find page's counts and towns, no index
+    assert ", not indexed, in " in r.stderr and (out / "search" / "facets.json").is_file()
+    assert not (out / "search" / "facets").exists() and not (out / "search" / "first.json").exists()
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
     (prov / "example-minimal.yaml").write_text("location_id: 1-000000201\nslug: example-minimal\nname: x\nlocality: y\nbeds:\n  registered: lots\n")
     r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
