@@ -985,7 +985,7 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--out", help="folder to build the site into (default: site/; with --area NAME: site-NAME/)")
         b.add_argument("--config", help="the site's settings: name, address, council details (default: mkdocs.yml)")
         _area_option(b)
-        b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+        b.add_argument("--no-search", action="store_true", help="skip the find page's search index (search/facets/, near/, cards/)")
         b.add_argument("--production", action="store_true",
                        help="publishing: refuse to build while a council contact or the repository in mkdocs.yml is still an example, "
                             "or a configured postcode area has no lookup (otherwise only a warning)")

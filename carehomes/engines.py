@@ -37,7 +37,7 @@ def zensical_config(cfg: SiteConfig) -> dict[str, Any]:
 
     zensical reads docs_dir and site_dir only inside the folder of its config file, so the build
     runs in a temporary folder holding docs/ and this config; the theme folder (custom_dir) is
-    given as a full path; zensical's own search is turned off (the site's search is Pagefind).
+    given as a full path; zensical's own search is turned off (the site's search is its own index, search/).
     A config that itself INHERITs another is given to zensical as its merged settings: zensical's
     INHERIT appends a child's lists to its parent's (theme.features twice), mkdocs' replaces them.
     Only a chain with tags (!ENV ...) is left to zensical's INHERIT, which reads them and we do not.

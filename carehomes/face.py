@@ -1,7 +1,7 @@
 """The public face of each kind of service, declared once in ``schema/face.json`` (referenced from the data
 package's ``x-directory.face``): a home page's groups and facts, the result card's lines, the compare table's
 rows and the find page's facets (filters) and sorts. views.py builds pages, cards and compare rows from it,
-search.py the Pagefind filters and counts, and the find and compare pages carry ``Face.for_script()`` as JSON.
+search_index.py the search filters, search.py the counts, and the find and compare pages carry ``Face.for_script()`` as JSON.
 
 Every wording is finished here, in Python: the JavaScript only places strings, filters and sorts.
 A fact's label is its schema field's ``title`` unless the face gives its own; its value is worded by a
@@ -82,7 +82,7 @@ class LineSpec:
 
 @dataclass(frozen=True)
 class Option:
-    """One yes/no filter of the find page: a checkbox, its Pagefind filter and the field it reads."""
+    """One yes/no filter of the find page: a checkbox, its search filter and the field it reads."""
 
     id: str
     filter: str
@@ -139,7 +139,7 @@ class Sort:
     words: str                      # "most beds free first", in the count line
     rank: str | None = None         # the value ranked at build time (a path or a derived value)
     descending: bool = False
-    filter: str | None = None       # the Pagefind filter holding the homes with no value
+    filter: str | None = None       # the search filter holding the homes with no value
     filter_value: str | None = None  # the derived value that filter holds for each home
     unknown_value: str | None = None
     unknown_one: str = ""
@@ -184,13 +184,13 @@ class Face:
         return out
 
     def need_words(self) -> list[list[str]]:
-        """[phrase, Pagefind filter, label] for every word or phrase that names a need, longest first, so the
+        """[phrase, search filter, label] for every word or phrase that names a need, longest first, so the
         find page takes "palliative care" as one need before "care" could be anything else."""
         out = {(w, o.filter, o.label.lower()) for f in self.facets if f.need_words for o in f.options for w in o.words}
         return [list(x) for x in sorted(out, key=lambda x: (-len(x[0]), x[0]))]
 
     def browse_choices(self) -> list[tuple[str, str]]:
-        """(Pagefind filter, label) of every yes/no filter that has static list pages."""
+        """(search filter, label) of every yes/no filter that has static list pages."""
         return [(o.filter, o.label) for f in self.facets if f.browse for o in f.options]
 
     def facets_for(self, present: list[str]) -> list[Facet]:

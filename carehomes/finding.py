@@ -2,7 +2,7 @@
 lists (A to Z, by town, by need) that reach every home without JavaScript.
 
 Sort orders are worked out here, at build time, as one whole-number rank per home and order; the
-find page asks Pagefind to sort by that rank, so every order is exact and homes whose value is not
+search index holds each order (search.facet_index), so every order is exact and homes whose value is not
 known come last (in A to Z order), never mixed in as 0.
 """
 from __future__ import annotations
@@ -82,8 +82,8 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
 
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
-    """Extra words a home's page is found by (not shown): town with spaces for hyphens, postcode with
-    and without its space, and provider. Never the needs it meets, nor its street: a word naming a need
+    """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens,
+    postcode with and without its space, and provider. Never the needs it meets, nor its street: a word naming a need
     is a filter on the find page (schema/face.json, search), so "bariatric" can never find a postcode."""
     words: list[str] = []
     town = view.get("address.town")
@@ -106,14 +106,14 @@ def a_to_z(views: list[HomeView]) -> list[HomeView]:
     return sorted(views, key=lambda v: (name_key(v.name), v.slug))
 
 
-def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
+def sort_ranks(views: list[HomeView], in_order: bool = False) -> dict[str, dict[str, int]]:
     """slug -> {"name", "free", "fee": rank}: the place of the home in each order the face ranks (its sorts' ``rank``).
 
-    Only homes whose value is known get a rank (Pagefind keeps a list per sort key that every visitor
-    downloads, so sparse keys stay small on the national data); the find page lists the homes without a
+    Only homes whose value is known get a rank (so a sort's file in the search index stays small on the
+    national data); the find page lists the homes without a
     value after them, A to Z, and says how many there are. Rating order needs no rank: the find page
-    searches one rating at a time, best first."""
-    by_name = a_to_z(views)
+    searches one rating at a time, best first. ``in_order``: the views are already A to Z (a_to_z)."""
+    by_name = views if in_order else a_to_z(views)
     az = {v.slug: i for i, v in enumerate(by_name)}
     orders: dict[str, list[HomeView]] = {}
     for s in face_of(views[0].s).sorts if views else ():  # the site's sorts: every kind's
@@ -121,7 +121,7 @@ def sort_ranks(views: list[HomeView]) -> dict[str, dict[str, int]]:
             orders[s.key] = by_name
         elif s.rank:
             sign = -1 if s.descending else 1
-            known = [(v.value(s.rank), v) for v in views if v.value(s.rank) is not None]
+            known = [(value, v) for v in views if (value := v.value(s.rank)) is not None]
             orders[s.key] = [v for _, v in sorted(known, key=lambda x: (sign * x[0], az[x[1].slug]))]
     ranks: dict[str, dict[str, int]] = {v.slug: {} for v in views}
     for key, ordered in orders.items():
@@ -140,7 +140,7 @@ def kinds_present(views: list[HomeView]) -> list[str]:
 
 
 def kind_counts(views: list[HomeView]) -> dict[str, int]:
-    """Pagefind filter of each kind ("kind_home_care_agency") -> how many homes are that kind (a location that
+    """Search filter of each kind ("kind_home_care_agency") -> how many homes are that kind (a location that
     is two kinds counts in both)."""
     out: dict[str, int] = {}
     for v in views:

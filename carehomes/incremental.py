@@ -9,16 +9,16 @@ a profile (schema/, overrides/, content/, mkdocs.yml) touches the whole site (``
 ``Live`` holds what the last build knew (profiles, views, the page shell) and updates the built
 site in place in two steps:
 
-1. ``preview``: the edited homes' pages, written atomically from the cached shell (well under a
-   second, whatever the number of homes), so the browser can reload at once;
-2. ``follow``: what depends on every home, written only where its bytes changed: first other homes
-   whose sort rank or town label moved, the list pages and the search files; Pagefind has no
-   incremental mode, so its index is made afresh into a temporary folder and swapped in (until then
-   the old index answers and ``serve`` says "Search is updating"); then the open data, the engine's
+1. ``preview`` (``apply``): the edited homes' pages, written atomically from the cached shell, and the
+   find page's own index (search/facets/, near/, cards/, first.json; each home's card, filters and words
+   kept from the last listing unless the home changed), written atomically where their bytes changed, so
+   the browser can reload at once and the find page already finds the edit;
+2. ``follow``: what depends on every home, written only where its bytes changed: first the list pages
+   (a home's own page shows nothing of other homes) and the find page's counts, towns and postcode
+   districts (search/facets.json, towns.json, districts/); then the open data, the engine's
    pages (counts, file sizes, changelog), the ORUK API and the sitemap.
 
-After ``follow`` the site equals a full build of the same inputs, file by file, apart from the
-bytes Pagefind does not make the same twice (tests/test_incremental.py, VOLATILE).
+After ``follow`` the site equals a full build of the same inputs, file by file (tests/test_incremental.py).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .finding import letter, search_words, sort_ranks, town_key, town_of, towns
+from .finding import letter, town_key
 from .forms import real_contact
 from .fsutil import write_bytes_atomic
 from .kinds import kinds
@@ -192,7 +192,7 @@ class Live:
     views: dict[str, Any] = field(default_factory=dict)  # slug -> HomeView
     shell: tuple[str, str] = ("", "")
     lock: threading.Lock = field(default_factory=threading.Lock)
-    placed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # slug -> what of others its page shows
+    listed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # search.Listed's cache: slug -> card, filters, words
 
     def __post_init__(self) -> None:
         from .publish import release_date
@@ -221,8 +221,10 @@ class Live:
         self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits)}
         self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
         everyone = self.sorted_views()
-        ranks, labels = sort_ranks([v for v in everyone if not v.closed]), towns(everyone)
-        self.placed = {v.slug: (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels)) for v in everyone}
+        if self.index:  # each home's card, filters and words as the build listed them, for the next preview
+            from .search import Listed
+
+            Listed([v for v in everyone if not v.closed], self.listed)
 
     def _turn_day(self) -> None:
         """Take the clock's day when it has turned since the last rebuild (serve left running past midnight):
@@ -279,7 +281,6 @@ class Live:
                 outputs |= touched([key], _with_yes(old, self), _with_yes(new, self), self.providers, needs) if (old or new) else set()
                 if old is not None:
                     self.views.pop(old.data["slug"], None)
-                    self.placed.pop(old.data["slug"], None)
                 if new is not None:
                     self.views[new.data["slug"]] = self._view(new)
             self.profiles = profiles
@@ -288,7 +289,17 @@ class Live:
             for s in slugs:
                 if s not in self.views and (self.site / "homes" / s).is_dir():
                     shutil.rmtree(self.site / "homes" / s)
+            self._search()
             return frozenset(outputs), sorted(problems)
+
+    def _search(self) -> None:
+        """The find page's own index (search/facets/, near/, cards/, first.json), as a full build writes it, each
+        file written where it changed; the counts and towns it shows beside it follow (``follow``)."""
+        from .search import write_index
+
+        current = [v for v in self.sorted_views() if not v.closed]
+        if self.index and current:
+            write_index(current, self.site, self.listed, in_place=True)
 
     def _needs(self) -> list[tuple[str, str]]:
         from .render import need_choices
@@ -296,29 +307,16 @@ class Live:
         return need_choices(self.schema)
 
     def _homes(self, views: list[Any]) -> None:
-        """Write these homes' pages and home.json atomically, with every home's ranks and town labels."""
+        """Write these homes' pages and home.json atomically."""
         from .render import _env, home_page
 
-        everyone = self.sorted_views()
-        ranks = sort_ranks([v for v in everyone if not v.closed])
-        labels = towns(everyone)
         tpl = _env().get_template("profile.html")
         email = real_contact(self.cfg.directory, "contact_email")
         for v in views:
-            self.placed[v.slug] = (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))
-            page, summary = home_page(v, tpl, self.shell, email, ranks, labels)
+            page, summary = home_page(v, tpl, self.shell, email)
             folder = self.site / "homes" / v.slug
             write_if_changed(folder / "index.html", page.encode("utf-8"))
             write_if_changed(folder / "home.json", summary.encode("utf-8"))
-
-    def _moved(self, views: list[Any]) -> list[Any]:
-        """The homes whose page shows something of other homes that has changed since it was written:
-        its place in a sort order or its town's label (``placed``)."""
-        before = dict(self.placed)
-        everyone = self.sorted_views()
-        ranks = sort_ranks([v for v in everyone if not v.closed])
-        labels = towns(everyone)
-        return [v for v in views if before.get(v.slug) != (ranks.get(v.slug, {}), town_of(v, labels), search_words(v, labels))]
 
     def _engine_pages(self, write: bool = True, sizes: dict[str, int] | None = None,
                       entries: list | None = None, releases: list | None = None) -> tuple[str, str]:
@@ -356,14 +354,13 @@ class Live:
                                      self.released).encode("utf-8")
         return releases, entries, files
 
-    def follow(self, indexed: Callable[[], None] | None = None) -> str:
+    def follow(self) -> str:
         """Everything that depends on every home, written where its bytes changed (see the module's docstring):
-        first what the find page and lists show, and the search index (then ``indexed`` is called), then the open
-        data and what counts it. Returns what it did, for the serve log."""
+        first what the lists show, then the open data and what counts it. Returns what it did, for the serve log."""
         from .outputs.oruk_api import api_files
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
-        from .search import write_districts, write_facets, write_from_index, write_towns
+        from .search import write_districts, write_facets, write_towns
 
         took: dict[str, float] = {}
         clock = time.perf_counter()
@@ -376,10 +373,10 @@ class Live:
         with self.lock:
             self._turn_day()
             views = self.sorted_views()
-            moved = views if self.new_day else self._moved(views)
-            self._homes(moved)  # other homes whose sort rank or town label moved (every home, on a new day)
-            self.new_day = False
-            lap(f"{len(moved):,} other homes")
+            if self.new_day:  # every home's page ages a day (no page carries another home's rank or label)
+                self._homes(views)
+                self.new_day = False
+                lap(f"{len(views):,} homes for the new day")
             self._browse(views)
             lap("lists")
             current = [v for v in views if not v.closed]
@@ -387,15 +384,7 @@ class Live:
             _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
             write_facets(current, self.site)
             write_towns(current, self.site)
-            lap("search files")
-        if self.index and current:
-            self._pagefind()
-            with self.lock:
-                write_from_index(current, self.site)  # district files, first results, facet index
-                _prune_search(self.site, {v.district for v in current if v.district}, ("near", "cards"))
-            lap("Pagefind")
-        if indexed:
-            indexed()
+            lap("search counts and districts")
         with self.lock:
             releases, entries, files = self._data()
             lap("data")
@@ -424,22 +413,6 @@ class Live:
         for folder in sorted((self.site / "browse").iterdir()):
             if folder.is_dir() and folder.name not in keys:
                 shutil.rmtree(folder)
-
-    def _pagefind(self) -> None:
-        """Pagefind afresh into a temporary folder beside the site, then swapped in whole."""
-        from .search import index_site
-
-        tmp = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site))
-        try:
-            index_site(self.site, tmp / "pagefind")
-            old = self.site / "pagefind"
-            gone = self.site / f".pagefind-old-{os.getpid()}"
-            if old.exists():
-                os.replace(old, gone)
-            os.replace(tmp / "pagefind", old)
-            shutil.rmtree(gone, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:

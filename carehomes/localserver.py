@@ -11,10 +11,9 @@ import urllib.parse
 from pathlib import Path
 from typing import BinaryIO
 
-# What GitHub Pages compresses: text, JSON, JavaScript, XML and SVG (Pagefind's index files are
-# gzipped already and served as application/octet-stream, so they are sent as they are).
+# What GitHub Pages compresses: text, JSON (the find page's search index), JavaScript, XML and SVG.
 COMPRESSED = re.compile(r"text/.*|application/(json|javascript|xml|atom\+xml|manifest\+json|.*\+json)|image/svg\+xml")
-# A file name with a content hash in it (main.484c7ddc.min.css, en_1a2b3c4.pf_fragment) changes name
+# A file name with a content hash in it (main.484c7ddc.min.css) changes name
 # when it changes, so browsers may keep it for a year; everything else for 10 minutes, as GitHub Pages does.
 FINGERPRINTED = re.compile(r"[._-][0-9a-f]{7,}[._]")
 LONG_CACHE = "public, max-age=31536000, immutable"

@@ -22,8 +22,8 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, search_words, site_words,
-                      sort_ranks, town_key, town_of, towns)
+from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, site_words,
+                      town_key, towns)
 from .forms import real_contact
 from .market import Tables, market_html
 from .report import homecare_html
@@ -114,7 +114,7 @@ def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str,
 
 
 def need_choices(schema: Schema) -> list[tuple[str, str]]:
-    """(Pagefind filter key, label) for each kind of care and need a home can say yes to (the face's facets with browse)."""
+    """(search filter key, label) for each kind of care and need a home can say yes to (the face's facets with browse)."""
     return face_of(schema).browse_choices()
 
 
@@ -250,14 +250,14 @@ def _fill(part: str, title: str, url_path: str) -> str:
     return part.replace("homes/_shell/", url_path)
 
 
-def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str, ranks: dict[str, dict],
-              town_labels: dict[str, str]) -> tuple[str, str]:
-    """One home's page (``homes/<slug>/index.html``) and what the compare page reads of it (``home.json``)."""
+def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
+    """One home's page (``homes/<slug>/index.html``) and what the compare page reads of it (``home.json``): from
+    its own view alone (what the find page needs of it is in the search index, search.py), so an edit to one
+    home never changes another's page."""
     groups = v.groups()
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
-    body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email, ranks=ranks.get(v.slug, {}),
-                      town=town_of(v, town_labels) or "", search_words=search_words(v, town_labels),
+    body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email,
                       json_ld=json_for_html(json.dumps(v.json_ld(), ensure_ascii=False)))
     head, tail = shell
     url = f"homes/{v.slug}/"
@@ -265,10 +265,10 @@ def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact
 
 
 def _render_chunk(args: tuple) -> int:
-    views, site_dir, shell, contact_email, ranks, town_labels = args
+    views, site_dir, shell, contact_email = args
     tpl = _env().get_template("profile.html")
     for v in views:  # each home's view is built once, by the pipeline (a worker gets it pickled, schema and all)
-        page, summary = home_page(v, tpl, shell, contact_email, ranks, town_labels)
+        page, summary = home_page(v, tpl, shell, contact_email)
         folder = site_dir / "homes" / v.slug
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.html").write_text(page, encoding="utf-8")
@@ -281,9 +281,7 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    current = [v for v in views if not v.closed]  # closed homes are in no sort order of the find page
-    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, sort_ranks(current), towns(views),
-                          workers=workers))
+    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, workers=workers))
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:

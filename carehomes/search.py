@@ -1,40 +1,34 @@
-"""Search: a Pagefind index of the home pages, and postcode districts for sorting by distance.
+"""Search: the find page's own index of the homes, and postcode districts for sorting by distance.
 
-Pagefind splits its index into small chunks, so a search or a filter on 15,000 homes fetches
-tens of kilobytes rather than the whole list. Only pages marked ``data-pagefind-body`` (the
-home pages) are indexed.
+Everything is written from the build's own views (search_index: each home's card, filters and words), with
+the homes numbered in the site's name order; a search loads only the files it needs, never the whole list:
 
-A distance search on a big site needs the position of each home near the person, not Pagefind's
-whole index. After indexing, two small files per postcode district are written from Pagefind's own
-fragments (so they say exactly what a search result says):
-
-- ``search/cards/<DISTRICT>.json``: each home's result card, ``{"url", "meta"}`` as in its fragment.
-  A distance search with no words and no filters reads these for the nearest districts and does
-  not load Pagefind at all (its index of 15,000 pages alone is over 240 KB).
-- ``search/near/<DISTRICT>.json``: each home as ``[Pagefind page id, latitude, longitude, A to Z rank]``.
-  With words or filters, Pagefind says which homes match (its results' ids, no fragment loaded),
-  these say where they are, and a fragment is loaded only for each home drawn.
+- ``search/facets/``: ``index.json`` (the manifest), one file per filter (``f<n>.json``), per sort order
+  (``s<n>.json``), per 16 result cards (``c<n>.json``) and per first two letters of a word (``w<key>.json``);
+  directory-facets.js answers words, filters and sorts from them.
+- ``search/near/<DISTRICT>.json``: each home as ``[number, latitude, longitude]``: with words or filters, the
+  facet index says which homes match, these say where they are, and a card is loaded only for each home drawn.
+- ``search/cards/<DISTRICT>.json``: each home's result card, ``{"url", "meta"}``, in the same order. A distance
+  search with no words and no filters reads these for the nearest districts alone.
 
 And two for the find page's first load:
 
 - ``search/towns.json``: the town filter's names, suggested as a person types where there are too many
   for a list in the page (``finding.TOWN_SELECT_MAX``).
-- ``search/first.json``: the first ``FIRST_CARDS`` homes A to Z, each card as in its fragment. The find
-  page opened with no words, filters or other order shows these and loads Pagefind (its WebAssembly,
-  script and index, over half the page's weight) only when a search or "Show more" needs it.
+- ``search/first.json``: the first ``FIRST_CARDS`` homes A to Z, each card as above, so the find page opened
+  with no words, filters or other order reads no index at all.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
-from .finding import a_to_z, sort_ranks, town_key, towns
+from .finding import name_key, sort_ranks, town_key, town_of, towns
+from .fsutil import write_bytes_atomic
+from .search_index import card, filters, home_words
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -77,7 +71,7 @@ def write_districts(views: list["HomeView"], site_dir: Path) -> None:
 
 
 def known_counts(views: list[HomeView]) -> dict[str, int]:
-    """For each find-page filter (keyed by its Pagefind filter name, as in ``data-filter``, or its count key,
+    """For each find-page filter (keyed by its filter name, as in ``data-filter``, or its count key,
     as in ``data-known``: the face's facets), how many homes have given that fact at all, yes or no: 0 means
     no home has told us, not that no home can."""
     if not views:
@@ -91,7 +85,7 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
 
 def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     """search/facets.json: which values the sorting filters have (the face's sorts with a filter), so the
-    find page can sort by searching one band at a time without downloading every Pagefind filter file to
+    find page can sort by searching one band at a time without downloading every filter file to
     find out; ``homes`` and ``known`` (homes that have given each filter's fact at all) let it tell
     "no home has told us" from "no home matches"."""
     sorts = [s for s in face_of(views[0].s).sorts if s.filter and s.filter_value] if views else []
@@ -114,96 +108,102 @@ def write_towns(views: list["HomeView"], site_dir: Path) -> None:
     (site_dir / "search" / "towns.json").write_text(json.dumps(names, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def index_site(site_dir: Path, output: Path | None = None) -> str:
-    """Run Pagefind over the built site's home pages, into ``site_dir/pagefind`` (or ``output``); returns its
-    summary line."""
-    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--force-language", "en",
-                           "--glob", "homes/**/*.html", *(["--output-path", str(output)] if output else [])],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"pagefind failed:\n{proc.stdout}\n{proc.stderr}")
-    found = re.findall(r"Indexed (\d+) pages?", proc.stdout)
-    return f"Pagefind indexed {found[-1] if found else '?'} pages"
+def place_of(view: "HomeView") -> tuple[str | None, float | None, float | None]:
+    """A home's postcode district, latitude and longitude as search/near/ gives them (5 decimals; both None
+    unless both are known)."""
+    lat, lon = view.get("address.latitude"), view.get("address.longitude")
+    if lat is None or lon is None:
+        return view.district, None, None
+    return view.district, round(lat, 5), round(lon, 5)
 
 
-FRAGMENT_SIGNATURE = b"pagefind_dcd"  # Pagefind's fragments: gzip of this signature then the page's JSON
-HOME_URL = re.compile(r"(?:.*/)?homes/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?")
+class Listed:
+    """The homes on the find page (every view not closed) in the site's name order, each numbered by its place
+    (the facet index's, search/near/'s and the word index's number), with its card, filters and words."""
+
+    def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None) -> None:
+        """``cache`` (serve's): slug -> (view, town label, card, filters, words, A to Z key, place) from an earlier listing, reused
+        for a home whose view and town label are the same objects and text, and refilled."""
+        labels = towns(views)
+        cache = {} if cache is None else cache
+        # A to Z (finding.a_to_z), each home's key kept in the cache with its view
+        keys = {v.slug: held[5] if (held := cache.get(v.slug)) and held[0] is v else (name_key(v.name), v.slug) for v in views}
+        self.views = sorted(views, key=lambda v: keys[v.slug])
+        self.cards: list[dict[str, Any]] = []
+        self.filters: list[dict[str, list[str]]] = []
+        self.words: list[set[str]] = []
+        self.places: list[tuple[str | None, float | None, float | None]] = []  # postcode district, latitude, longitude
+        for v in self.views:
+            label = town_of(v, labels)
+            held = cache.get(v.slug)
+            if held is None or held[0] is not v or held[1] != label:
+                held = cache[v.slug] = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v))
+            self.places.append(held[6])
+            self.cards.append(held[2])
+            self.filters.append(held[3])
+            self.words.append(held[4])
+        for slug in set(cache) - {v.slug for v in self.views}:
+            del cache[slug]
 
 
-def home_fragments(site_dir: Path, filters: dict[str, dict[str, list[str]]] | None = None
-                   ) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Home slug -> (its Pagefind page id, its result card ``{"url", "meta"}``), read from the fragments
-    Pagefind wrote into ``site_dir/pagefind/fragment`` (the page id, a search result's ``id``, is the
-    fragment's file name; the url is made relative to the site, without its leading slash). ``filters``,
-    when given, is filled with each home's Pagefind filters (slug -> {filter: [values]})."""
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for f in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
-        raw = gzip.decompress(f.read_bytes())
-        if raw.startswith(FRAGMENT_SIGNATURE):
-            raw = raw[len(FRAGMENT_SIGNATURE):]
-        fragment = json.loads(raw)
-        url = str(fragment.get("url", ""))
-        m = HOME_URL.fullmatch(url)
-        if m:
-            out[m.group(1)] = (f.name[:-len(".pf_fragment")], {"url": url.lstrip("/"), "meta": fragment.get("meta") or {}})
-            if filters is not None:
-                filters[m.group(1)] = fragment.get("filters") or {}
-    return out
-
-
-def near_summaries(views: list["HomeView"], ids: dict[str, str]) -> dict[str, list[list[Any]]]:
-    """Postcode district -> its homes, each ``[Pagefind id, latitude, longitude, A to Z rank]`` (position
-    ``None`` when not known; the rank is the home's place in the site's name order, which breaks ties in
-    distance, in fewer bytes than its name), in that order. A home Pagefind has no page for is a build
-    error, since the find page would never show it in a distance search."""
-    missing = sorted(v.slug for v in views if v.district and v.slug not in ids)
-    if missing:
-        raise RuntimeError(f"the search index has no page for {len(missing)} home(s): {', '.join(missing[:10])}; "
-                           "rebuild the site (Pagefind indexes homes/<slug>/index.html)")
+def near_summaries(listed: Listed) -> dict[str, list[list[Any]]]:
+    """Postcode district -> its homes, each ``[number, latitude, longitude]`` (the number is the home's place in
+    the site's name order, which breaks ties in distance; position ``None`` when not known), in that order."""
     out: dict[str, list[list[Any]]] = {}
-    for rank, v in enumerate(a_to_z(views)):
-        if not v.district:
-            continue
-        lat, lon = v.get("address.latitude"), v.get("address.longitude")
-        placed = lat is not None and lon is not None
-        out.setdefault(v.district, []).append([ids[v.slug], round(lat, 5) if placed else None,
-                                               round(lon, 5) if placed else None, rank])
+    for number, (district, lat, lon) in enumerate(listed.places):
+        if district:
+            out.setdefault(district, []).append([number, lat, lon])
     return dict(sorted(out.items()))
 
 
-def write_near(views: list["HomeView"], site_dir: Path,
-               fragments: dict[str, tuple[str, dict[str, Any]]] | None = None) -> int:
-    """search/near/<DISTRICT>.json and search/cards/<DISTRICT>.json for every postcode district with
-    homes (after Pagefind has run; ``fragments`` as home_fragments reads them), in the same order;
-    returns how many districts."""
-    fragments = home_fragments(site_dir) if fragments is None else fragments
-    summaries = near_summaries(views, {slug: pid for slug, (pid, _) in fragments.items()})
-    card_of = {pid: card for pid, card in fragments.values()}
+def write_near(listed: Listed, site_dir: Path, in_place: bool = False) -> int:
+    """search/near/<DISTRICT>.json and search/cards/<DISTRICT>.json for every postcode district with homes, in
+    the same order (a district no home is in any longer has none); returns how many districts."""
+    summaries = near_summaries(listed)
     for kind in ("near", "cards"):
-        (site_dir / "search" / kind).mkdir(parents=True, exist_ok=True)
+        _clear(site_dir / "search" / kind, {f"{d}.json" for d in summaries})
     for district, homes in summaries.items():
-        cards = [card_of[h[0]] for h in homes]
-        for kind, value in (("near", homes), ("cards", cards)):
-            (site_dir / "search" / kind / f"{district}.json").write_text(
-                json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        put(site_dir / "search" / "near" / f"{district}.json", homes, in_place)
+        put(site_dir / "search" / "cards" / f"{district}.json", [listed.cards[h[0]] for h in homes], in_place)
     return len(summaries)
+
+
+def put(path: Path, value: Any, in_place: bool = False) -> bool:
+    """Write ``value`` as compact JSON to ``path``; ``in_place`` (serve's update of a live site): only when its
+    bytes changed, and atomically, so the find page never reads half a file. Whether it wrote."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if not in_place:
+        path.write_bytes(data)
+        return True
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_bytes_atomic(path, data)
+    return True
+
+
+def _clear(folder: Path, keep: set[str]) -> None:
+    """Make ``folder`` and remove its JSON files not named in ``keep`` (left from an earlier build or update)."""
+    if folder.exists():
+        for old in folder.glob("*.json"):
+            if old.name not in keep:
+                old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 FIRST_CARDS = 20  # the find page's first page of results (PAGE in directory-find.js)
 
 
-def first_cards(views: list["HomeView"], fragments: dict[str, tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The result cards of the first FIRST_CARDS homes in the site's name order (the find page's default
-    order, Pagefind's sort "name"), as their fragments have them; homes Pagefind has no page for are left out."""
-    return [fragments[v.slug][1] for v in a_to_z(views) if v.slug in fragments][:FIRST_CARDS]
+def first_cards(listed: Listed) -> list[dict[str, Any]]:
+    """The result cards of the first FIRST_CARDS homes in the site's name order (the find page's default order)."""
+    return listed.cards[:FIRST_CARDS]
 
 
-def write_first(views: list["HomeView"], site_dir: Path,
-                fragments: dict[str, tuple[str, dict[str, Any]]] | None = None) -> None:
-    """search/first.json: the find page's first results, so its first load needs no Pagefind (after Pagefind has run)."""
-    cards = first_cards(views, home_fragments(site_dir) if fragments is None else fragments)
-    (site_dir / "search" / "first.json").write_text(json.dumps(cards, ensure_ascii=False, separators=(",", ":")),
-                                                    encoding="utf-8")
+def write_first(listed: Listed, site_dir: Path, in_place: bool = False) -> None:
+    """search/first.json: the find page's first results, so its first load reads no index."""
+    put(site_dir / "search" / "first.json", first_cards(listed), in_place)
 
 
 FACET_SHARD = 16  # homes a card file holds (search/facets/c<n>.json): a page of 20 results reads a few small files
@@ -211,29 +211,37 @@ FACET_SHARD = 16  # homes a card file holds (search/facets/c<n>.json): a page of
 
 def gaps(ranks: list[int]) -> list[int]:
     """Sorted ranks as their first value then the gaps between them ([3, 4, 9] -> [3, 1, 5]): short numbers gzip well."""
-    return [r - (ranks[i - 1] if i else 0) for i, r in enumerate(ranks)]
+    return [b - a for a, b in zip([0, *ranks[:-1]], ranks, strict=True)] if ranks else []
 
 
-def facet_index(views: list["HomeView"], fragments: dict[str, tuple[str, dict[str, Any]]],
-                filters: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
-    """The find page's own index for searches with filters and no words, from Pagefind's fragments (so a
-    filter means exactly what it means to Pagefind: ``filters`` as home_fragments fills it) and the build's sort ranks. Homes are numbered in
-    the site's name order (those Pagefind has a page for). Returns ``{"manifest", "filters", "sorts", "cards"}``:
+def word_shard(word: str) -> str:
+    """The word index file a word is in: its first two characters (search/facets/w<key>.json)."""
+    return word[:2]
+
+
+def facet_index(listed: Listed) -> dict[str, Any]:
+    """The find page's own index, from the build's views and sort ranks. Homes are numbered in the site's name
+    order. Returns ``{"manifest", "filters", "sorts", "cards", "words"}``:
 
     - manifest: ``{"homes", "shard", "filters": {filter: file number}, "sorts": {sort key: file number or
-      null for name order}}``;
+      null for name order}, "words": [word file keys]}``;
     - filters: per file number, ``{value: gaps of the numbers of the homes with it}``;
     - sorts: per file number, the numbers of the homes with a value for that sort, in its order;
-    - cards: per shard, the result cards (``{"url", "meta"}`` as in the fragments) of FACET_SHARD homes."""
-    ordered = [v for v in a_to_z(views) if v.slug in fragments]
+    - cards: per shard, the result cards (``{"url", "meta"}``, search_index.card) of FACET_SHARD homes;
+    - words: word file key -> ``{word: gaps of the numbers of the homes found by it}`` (search_index.home_words)."""
+    ordered = listed.views
     number = {v.slug: i for i, v in enumerate(ordered)}
     by_filter: dict[str, dict[str, list[int]]] = {}
-    for i, v in enumerate(ordered):
-        for name, values in sorted((filters.get(v.slug) or {}).items()):
+    for i, own in enumerate(listed.filters):
+        for name, values in sorted(own.items()):
             for value in values:
-                by_filter.setdefault(name, {}).setdefault(str(value), []).append(i)
+                by_filter.setdefault(name, {}).setdefault(value, []).append(i)
+    by_word: dict[str, dict[str, list[int]]] = {}
+    for i, found in enumerate(listed.words):
+        for word in found:
+            by_word.setdefault(word_shard(word), {}).setdefault(word, []).append(i)
     names = sorted(by_filter)
-    ranks = sort_ranks(ordered)
+    ranks = sort_ranks(ordered, in_order=True)
     keys = sorted({key for r in ranks.values() for key in r})
     sorts: list[list[int]] = []
     sort_files: dict[str, int | None] = {}
@@ -244,39 +252,38 @@ def facet_index(views: list["HomeView"], fragments: dict[str, tuple[str, dict[st
         else:
             sort_files[key] = len(sorts)
             sorts.append(order)
-    cards = [[fragments[v.slug][1] for v in ordered[i:i + FACET_SHARD]] for i in range(0, len(ordered), FACET_SHARD)]
+    cards = [listed.cards[i:i + FACET_SHARD] for i in range(0, len(ordered), FACET_SHARD)]
     return {"manifest": {"homes": len(ordered), "shard": FACET_SHARD, "filters": {n: i for i, n in enumerate(names)},
-                         "sorts": sort_files},
+                         "sorts": sort_files, "words": sorted(by_word)},
             "filters": [{value: gaps(homes) for value, homes in sorted(by_filter[n].items())} for n in names],
-            "sorts": sorts, "cards": cards}
+            "sorts": sorts, "cards": cards,
+            "words": {key: {w: gaps(homes) for w, homes in sorted(found.items())} for key, found in sorted(by_word.items())}}
 
 
-def write_facet_index(views: list["HomeView"], site_dir: Path,
-                      fragments: dict[str, tuple[str, dict[str, Any]]] | None = None,
-                      filters: dict[str, dict[str, list[str]]] | None = None) -> int:
-    """search/facets/: index.json (the manifest), f<n>.json (a filter's values), s<n>.json (a sort's order) and
-    c<n>.json (cards), as facet_index makes them (after Pagefind has run); returns how many files."""
-    if fragments is None or filters is None:
-        filters = {}
-        fragments = home_fragments(site_dir, filters)
-    index = facet_index(views, fragments, filters)
-    folder = site_dir / "search" / "facets"
-    if folder.exists():
-        for old in folder.glob("*.json"):
-            old.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {"index.json": index["manifest"]}
-    for prefix in ("f", "s", "c"):
-        key = {"f": "filters", "s": "sorts", "c": "cards"}[prefix]
+def facet_files(listed: Listed) -> dict[str, Any]:
+    """search/facets/'s files by name: index.json (the manifest), f<n>.json (a filter's values), s<n>.json (a
+    sort's order), c<n>.json (cards) and w<key>.json (words), as facet_index makes them."""
+    index = facet_index(listed)
+    files: dict[str, Any] = {"index.json": index["manifest"]}
+    for prefix, key in (("f", "filters"), ("s", "sorts"), ("c", "cards")):
         files.update({f"{prefix}{i}.json": value for i, value in enumerate(index[key])})
+    files.update({f"w{key}.json": value for key, value in index["words"].items()})
+    return files
+
+
+def write_facet_index(listed: Listed, site_dir: Path, in_place: bool = False) -> int:
+    """search/facets/ (facet_files), replacing any earlier; returns how many files."""
+    files = facet_files(listed)
+    folder = site_dir / "search" / "facets"
+    _clear(folder, set(files))
     for name, value in files.items():
-        (folder / name).write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        put(folder / name, value, in_place)
     return len(files)
 
 
 def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
-    """The search stage: postcode districts, sorting facets and (with ``index``) the Pagefind index.
-    Returns what was done, for the build's summary line."""
+    """The search stage (views: the homes on the find page): postcode districts, sorting facets, towns and
+    (with ``index``; ``build --no-search`` skips it) the find page's own index. Returns what was done, for the build's summary line."""
     write_districts(views, site_dir)
     write_facets(views, site_dir)
     write_towns(views, site_dir)
@@ -284,16 +291,16 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
         return "not indexed"
     if not views:
         return "no search index (no homes)"
-    done = index_site(site_dir)
-    write_from_index(views, site_dir)
-    return done
+    files = write_index(views, site_dir)
+    return f"search index of {len(views)} homes ({files} files)"
 
 
-def write_from_index(views: list["HomeView"], site_dir: Path) -> None:
-    """What is made from Pagefind's index once it has run, from one reading of its fragments: the distance
-    search's district files, the first results and the facet index (a full build and serve's update alike)."""
-    filters: dict[str, dict[str, list[str]]] = {}
-    fragments = home_fragments(site_dir, filters)
-    write_near(views, site_dir, fragments)
-    write_first(views, site_dir, fragments)
-    write_facet_index(views, site_dir, fragments, filters)
+def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,
+                in_place: bool = False) -> int:
+    """What the find page's searches read, from one listing of the homes: the distance search's district files,
+    the first results and the facet and word index (a full build, and serve's update with its ``cache`` of
+    listings, ``in_place``); returns how many files."""
+    listed = Listed(views, cache)
+    districts_written = write_near(listed, site_dir, in_place)
+    write_first(listed, site_dir, in_place)
+    return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place)

@@ -5,7 +5,7 @@ Peak memory is the resident set size the operating system reports, not tracemall
 Python several times over and sees neither C libraries nor worker processes): on Linux the build
 process's peak is reset before each stage (``/proc/self/clear_refs``) and read back from
 ``VmHWM`` in ``/proc/self/status``, so each stage shows its own peak; elsewhere it is
-``resource.getrusage(RUSAGE_SELF).ru_maxrss``, the peak so far. Worker processes and Pagefind
+``resource.getrusage(RUSAGE_SELF).ru_maxrss``, the peak so far. Worker processes
 are shown apart as ``ru_maxrss`` of ``RUSAGE_CHILDREN``: the largest finished child so far.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ except ImportError:  # Windows: no getrusage
 
 PEAK_HOW = ("peak memory: resident set size from the operating system (Linux: VmHWM of this process, "
             "reset at each stage; elsewhere getrusage ru_maxrss, the peak so far); workers: getrusage "
-            "RUSAGE_CHILDREN ru_maxrss, shown when a worker or Pagefind process of that stage peaked above every one before")
+            "RUSAGE_CHILDREN ru_maxrss, shown when a worker process of that stage peaked above every one before")
 
 
 @dataclass

@@ -175,8 +175,8 @@ class HomeView:
 
     @property
     def yes_filters(self) -> list[str]:
-        """One Pagefind filter per yes/no fact the find page filters on (care_nursing, band_dementia,
-        need_tracheostomy, weekend...: the face's facets), so a search downloads only the page lists it uses."""
+        """One search filter per yes/no fact the find page filters on (care_nursing, band_dementia,
+        need_tracheostomy, weekend...: the face's facets), so a search downloads only the lists it uses."""
         kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
         own = [o for f in self.faces for o in f.options]
         return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
@@ -193,7 +193,7 @@ class HomeView:
     @property
     def untold(self) -> list[str]:
         """The find page's count keys (search.known_counts) of the facts of its own kinds this home has not given
-        at all: its Pagefind filter ``untold``. A search that came out empty is searched again keeping, for each
+        at all: its search filter ``untold``. A search that came out empty is searched again keeping, for each
         filter on a fact few homes have given, the homes that match it or have not told us, never one that said
         no (nor a service of another kind, for which the fact does not apply)."""
         return [key for key, value in self.own_known_values().items() if self.value(value) is None]
@@ -286,7 +286,7 @@ class HomeView:
 
     @property
     def free_band(self) -> str:
-        """Bands of free beds, used to sort by vacancies without a Pagefind sort key."""
+        """Bands of free beds, used to sort by vacancies one band at a time."""
         n = self.free_total
         return "unknown" if n is None else "5+" if n >= 5 else "2-4" if n >= 2 else str(n)
 
@@ -581,9 +581,9 @@ class HomeView:
         return out
 
     def card_meta(self) -> str:
-        """The result card as the find page reads it from Pagefind's meta: base64 of {"address", "lines", "links", "cqc",
-        "ring"} (the lines that link, the CQC page, and who to ring when a search can only offer homes that have not
-        confirmed) (Pagefind searches meta text; encoded, the card's words never make a home match a search)."""
+        """The result card as the find page reads it from the search index's meta (search_index.card): base64 of
+        {"address", "lines", "links", "cqc", "ring"} (the lines that link, the CQC page, and who to ring when a search
+        can only offer homes that have not confirmed); read only to draw the card, never searched."""
         card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
         if self.ring_text:
             card["ring"] = self.ring_text

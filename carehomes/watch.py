@@ -5,10 +5,9 @@ behaves the same on every system), every half second or, when a poll itself is s
 profiles on a busy machine), three times as long as it took, so polling never holds more than a
 quarter of the time the background step needs.
 Only under ``serve``, each HTML page the local server sends gets a small script (``RELOAD_JS``)
-that polls ``/_serve/state.json``: it reloads the page when ``version`` moves on, and while
-``searching`` is true the find page says "Search is updating" (Pagefind's index is being made
-again in the background). A published build never has the script: it is added as a page is
-sent, never written into the site.
+that polls ``/_serve/state.json``: it reloads the page when ``version`` moves on (the find page's
+own search index is written with the edited page, so there is nothing to wait for). A published
+build never has the script: it is added as a page is sent, never written into the site.
 """
 from __future__ import annotations
 
@@ -26,29 +25,23 @@ from .incremental import FULL, Live, changes, is_profile, snapshot
 from .localserver import _Quiet
 
 STATE_PATH = "/_serve/state.json"
-UPDATING = "Search is updating: results may miss the latest edits for a moment."
-RELOAD_JS = """<script>(function(){var seen=null,note=null;function tick(){fetch("%s",{cache:"no-store"})
+RELOAD_JS = """<script>(function(){var seen=null;function tick(){fetch("%s",{cache:"no-store"})
 .then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.version!==seen){location.reload();return}
-seen=s.version;var find=document.getElementById("find-form");
-if(find&&s.searching&&!note){note=document.createElement("p");note.className="ch-search-updating";
-note.setAttribute("role","status");note.textContent=%s;find.parentNode.insertBefore(note,find)}
-if(note&&!s.searching){note.remove();note=null}}).catch(function(){}).then(function(){setTimeout(tick,1000)})}tick()})();
-</script>""" % (STATE_PATH, json.dumps(UPDATING))
+seen=s.version}).catch(function(){}).then(function(){setTimeout(tick,1000)})}tick()})();
+</script>""" % (STATE_PATH,)
 
 
 class ServeState:
-    """What the reload script reads: a version that moves on with each rebuild, and whether the
-    free-text index is being made again."""
+    """What the reload script reads: a version that moves on with each rebuild."""
 
     def __init__(self) -> None:
         self.version = 0
-        self.searching = False
 
     def bump(self) -> None:
         self.version += 1
 
     def json(self) -> bytes:
-        return json.dumps({"version": self.version, "searching": self.searching}).encode("utf-8")
+        return json.dumps({"version": self.version}).encode("utf-8")
 
 
 class LiveHandler(_Quiet):
@@ -101,22 +94,15 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     follower: threading.Thread | None = None
     dirty = threading.Event()
 
-    def indexed() -> None:
-        state.searching = False
-        state.bump()
-
     def follow() -> None:
         while dirty.is_set():
             dirty.clear()
-            state.searching = live.index
             try:
                 start = time.perf_counter()
-                done = live.follow(indexed)
+                done = live.follow()
                 say(f"Updated the rest of the site ({done}) in {time.perf_counter() - start:.1f} s.")
             except (RuntimeError, OSError) as exc:
                 say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
-            finally:
-                state.searching = False
             state.bump()
 
     wait = interval

@@ -29,3 +29,44 @@ def config_with(tmp_path: Path, **values: str) -> Path:
     for folder in ("content", "overrides"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return path
+
+
+def search_index(site: Path) -> dict:
+    """What a built site's search index (search/facets/) says of each home on its find page: slug -> {"number",
+    "card" ({"url", "meta"}), "filters" ({filter: [values]}), "words" (sorted)}, decoded here independently."""
+    import json
+
+    folder = site / "search" / "facets"
+    read = lambda name: json.loads((folder / name).read_text(encoding="utf-8"))  # noqa: E731
+    index = read("index.json")
+    cards = [c for n in range(-(-index["homes"] // index["shard"])) for c in read(f"c{n}.json")]
+    homes = {c["meta"]["slug"]: {"number": i, "card": c, "filters": {}, "words": []} for i, c in enumerate(cards)}
+    slugs = [c["meta"]["slug"] for c in cards]
+
+    def numbers(gaps: list[int]) -> list[int]:
+        return [sum(gaps[:i + 1]) for i in range(len(gaps))]
+    for name, n in index["filters"].items():
+        for value, gaps in read(f"f{n}.json").items():
+            for i in numbers(gaps):
+                homes[slugs[i]]["filters"].setdefault(name, []).append(value)
+    for key in index["words"]:
+        for word, gaps in read(f"w{key}.json").items():
+            for i in numbers(gaps):
+                homes[slugs[i]]["words"].append(word)
+    for h in homes.values():
+        h["words"].sort()
+    return homes
+
+
+def bundled_views() -> list:
+    """The views of built_site's homes on its find page (not closed), A to Z, made here as the build makes them."""
+    from carehomes.finding import a_to_z
+    from carehomes.pipeline import check_paths, views_of
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config, staleness
+    from conftest import FIXTURES, TODAY
+
+    cfg = read_config(ROOT / "mkdocs.yml")
+    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
+    views = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
+    return a_to_z([v for v in views if not v.closed])

@@ -226,10 +226,10 @@ def look_big(page) -> dict[str, list[str]]:
         assert "SORT_ALL = 150" in body
         route.fulfill(response=resp, body=body.replace("SORT_ALL = 150", "SORT_ALL = 10"))
     page.route(re.compile(r".*/assets/directory-find\.js.*"), smaller)  # the find page's module
-    fetched: dict[str, list[str]] = {"fragment": [], "near": [], "cards": [], "pagefind": []}
+    fetched: dict[str, list[str]] = {"facets": [], "near": [], "cards": [], "pagefind": []}
     def note(request):
-        if "/pagefind/fragment/" in request.url:
-            fetched["fragment"].append(request.url)
+        if "/search/facets/" in request.url:
+            fetched["facets"].append(request.url)
         if "/pagefind/" in request.url:
             fetched["pagefind"].append(request.url)
         elif "/search/near/" in request.url:
@@ -240,9 +240,9 @@ def look_big(page) -> dict[str, list[str]]:
     return fetched
 
 
-def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_pagefind(site, engine_site, page):
-    """No words, no filters: the nearest districts' cards (search/cards/) are sorted; Pagefind (its index
-    alone is over 240 KB nationally) is not loaded at all, and the order is right by the real coordinates."""
+def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_the_index(site, engine_site, page):
+    """No words, no filters: the nearest districts' cards (search/cards/) are sorted; the index (search/facets/)
+    is not read at all, and the order is right by the real coordinates."""
     fetched = look_big(page)
     origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
     page.goto(site + "find/?q=HR3+5AA")
@@ -253,7 +253,7 @@ def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_pagefind(s
     cards = page.locator("#results > li")
     drawn = cards.count()
     assert drawn == min(20, shown) and fetched["cards"]
-    assert fetched["pagefind"] == [] and fetched["near"] == []
+    assert fetched["pagefind"] == [] and fetched["near"] == [] and fetched["facets"] == []
     slugs = [re.search(r"/homes/([^/]+)/", h).group(1) for h in page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href)")]
     where = {h["slug"]: h.get("address") or {} for h in all_homes() if h.get("slug")}
     miles = [haversine_miles(origin, (where[s]["latitude"], where[s]["longitude"])) for s in slugs]
@@ -261,16 +261,20 @@ def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_pagefind(s
     for i in range(drawn):
         printed = float(re.search(r"([0-9.]+) miles away", cards.nth(i).inner_text()).group(1))
         assert abs(printed - miles[i]) < 0.051, (slugs[i], printed, miles[i])
-    # the cards are the same as Pagefind's: with a word that every home has, the same first homes
-    first = page.locator("#results > li").all_inner_texts()
-    page.goto(site + "find/?q=carehomelisting&sort=distance&near=HR3+5AA")
+    # the cards are the index's: with a filter (through the index), each home drawn both ways has the same card
+    def drawn_cards() -> dict[str, str]:
+        return dict(page.locator("#results > li").evaluate_all(
+            "lis => lis.map(li => [li.querySelector('h2 a').href.split('/homes/')[1], li.innerText])"))
+    first = drawn_cards()
+    page.goto(site + "find/?q=HR3+5AA&locality=Herefordshire")
     wait_results(page)
-    assert page.locator("#results > li").all_inner_texts() == first
-    assert len(fetched["fragment"]) == drawn and fetched["near"]
+    again = drawn_cards()
+    assert len(first.keys() & again.keys()) >= 10 and all(first[k] == again[k] for k in first.keys() & again.keys())
+    assert fetched["near"] and any("/search/facets/c" in u for u in fetched["facets"]) and fetched["pagefind"] == []
 
 
-def test_distance_with_a_filter_on_a_big_site_keeps_pagefinds_filter(site, page):
-    """With nursing chosen, the homes sorted are exactly the nursing homes Pagefind finds in the nearest
+def test_distance_with_a_filter_on_a_big_site_keeps_the_indexs_filter(site, page):
+    """With nursing chosen, the homes sorted are exactly the nursing homes the index finds in the nearest
     districts, and those shown plus those counted further away are every nursing home."""
     page.goto(site + "find/?care=Nursing")
     wait_results(page)
@@ -283,7 +287,8 @@ def test_distance_with_a_filter_on_a_big_site_keeps_pagefinds_filter(site, page)
     assert m, status
     assert int(m.group(1)) + int(m.group(2)) == nursing and fetched["near"]
     drawn = page.locator("#results > li").count()
-    assert drawn == min(20, int(m.group(1))) and len(fetched["fragment"]) == drawn
+    cards = {u for u in fetched["facets"] if "/search/facets/c" in u}
+    assert drawn == min(20, int(m.group(1))) and 0 < len(cards) <= drawn and fetched["pagefind"] == []
     for slug in page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])"):
         home = next(h for h in all_homes() if h.get("slug") == slug)
         assert home["care"]["nursing"] is True, slug
@@ -440,7 +445,7 @@ def test_fee_up_to_includes_a_fee_on_the_band_edge(edge, page, sort):
 
 
 def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
-    """No edge home has given its free beds: Pagefind then ignores the sort and returns every home,
+    """No edge home has given its free beds: the index then ignores the sort and returns every home,
     which the find page also fetches as the homes without a value; each is listed once, A to Z."""
     page.goto(edge + "find/?sort=free")
     wait_results(page)

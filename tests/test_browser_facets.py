@@ -1,14 +1,24 @@
-"""The find page's own facet index (search/facets/, issue 24 requirement 4), in Chromium on both engines' sites:
-for every filter the bundled site has, and in every order, it lists the same homes in the same order as Pagefind,
-and a search with filters and no words draws its homes without loading Pagefind."""
+"""The find page's own index (search/facets/, issue 24 requirements 2 and 4), in Chromium on both engines' sites:
+for words, filters and every order, and distance with filters, the page lists the homes an independent Python
+computation over the views lists (filters and words as docs/find-page.md documents them), in the same order;
+and a search reads only the index's files, never Pagefind's."""
 from __future__ import annotations
 
 import json
+import math
+import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 import test_browser
+from helpers import bundled_views
 from test_browser import wait_results
+
+from carehomes.face import face_of
+from carehomes.finding import towns
+from carehomes.search_index import filters as filters_of
+from carehomes.search_index import home_words, words
 
 browser, site, page = test_browser.browser, test_browser.site, test_browser.page
 
@@ -16,74 +26,162 @@ pytestmark = pytest.mark.browser
 
 SORTS = ["name", "rating", "free", "fee"]
 
-BOTH = """async (combos) => {
+ASK = """async (combos) => {
   const base = new URL(document.getElementById("find").dataset.base || "../", location.href);
   const facets = await import(new URL("assets/directory-facets.js", base).href);
   const sorts = await import(new URL("assets/directory-sort.js", base).href);
-  const pf = await import(new URL("pagefind/pagefind.js", base).href);
-  await pf.options({ baseUrl: base.pathname });
-  await pf.init();
-  const ix = await facets.facetIndex((n) => fetch(new URL("search/facets/" + n, base)).then((r) => (r.ok ? r.json() : null)),
+  const ix = await facets.facetIndex((n) => fetch(new URL("search/facets/" + n, base)).then((r) => { if (!r.ok) throw new Error(n); return r.json(); }),
     (u) => new URL(u, base).pathname);
-  const urls = (found) => Promise.all(found[0].map((x) => x.data().then((d) => d.url)));
   const out = [];
-  for (const [filters, sort] of combos) {
-    const mine = await sorts.sortedSearch(ix, "carehomelisting", filters, sort);
-    const theirs = await sorts.sortedSearch(pf, "carehomelisting", filters, sort);
-    out.push([await urls(mine), mine[1], await urls(theirs), theirs[1]]);
+  for (const [term, filters, sort] of combos) {
+    const found = await sorts.sortedSearch(ix, term, filters, sort);
+    out.push([await Promise.all(found[0].map((x) => x.data().then((d) => d.meta.slug))), found[1]]);
   }
   return out;
 }"""
 
 
-def combos(site_dir) -> list[tuple[dict, str]]:
-    """Every value of every filter alone (A to Z), the common ones in every order, pairs, any-of, and the find
-    page's relaxed search ("matches it, or has not told us")."""
-    folder = site_dir / "search" / "facets"
-    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    values = {name: sorted(json.loads((folder / f"f{n}.json").read_text(encoding="utf-8"))) for name, n in index["filters"].items()}
-    out: list[tuple[dict, str]] = [({}, sort) for sort in SORTS]
-    out += [({name: value}, "name") for name, vs in values.items() for value in vs]
-    out += [({"care_nursing": "yes"}, sort) for sort in SORTS] + [({"band_dementia": "yes", "care_nursing": "yes"}, sort) for sort in SORTS]
-    out += [({"rating": {"any": values["rating"][:2]}, "care_residential": "yes"}, sort) for sort in SORTS]
-    out += [({"free": {"any": ["nursing", "residential"]}}, "name"), ({"feeband": {"any": values["feeband"]}}, "fee")]
-    out += [({"care_nursing": "yes", "all": [{"any": [{"need_tracheostomy": "yes"}, {"untold": untold}]}]}, "name")
-            for untold in values.get("untold", [])[:5]]
-    out += [({"need_nobody_has": "yes"}, "name"), ({"town": "Nowhere"}, "rating")]
+def keeps(own: dict[str, list[str]], f: Any) -> bool:
+    """Whether a home with filters ``own`` matches a filter object: every key holds; a value is one value,
+    {any|all|none: [values]} or {not: value}; the keys all / any / none / not combine filter objects."""
+    def cond(name: str, c: Any) -> bool:
+        if isinstance(c, str):
+            return c in own.get(name, [])
+        if isinstance(c, list):
+            return all(cond(name, x) for x in c)
+        if "any" in c:
+            return any(cond(name, x) for x in c["any"])
+        if "all" in c:
+            return all(cond(name, x) for x in c["all"])
+        if "none" in c:
+            return not any(cond(name, x) for x in c["none"])
+        return not cond(name, c["not"])
+    for k, v in f.items():
+        if k == "all" and not all(keeps(own, x) for x in v):
+            return False
+        if k == "any" and not any(keeps(own, x) for x in v):
+            return False
+        if k == "none" and any(keeps(own, x) for x in v):
+            return False
+        if k == "not" and keeps(own, v):
+            return False
+        if k not in ("all", "any", "none", "not") and not cond(k, v):
+            return False
+    return True
+
+
+def expected(views: list, term: str, f: dict, sort: str) -> tuple[list[str], int]:
+    """The slugs the find page should list, in order, and how many of them come last for want of a value:
+    the homes (A to Z) found by every word of ``term`` and kept by ``f``; a sort lists the homes with a value
+    for it by that value (ties A to Z), then those without, A to Z; best rating first, by the schema's order."""
+    labels = towns(views)
+    wanted = set(words(term))
+    kept = [v for v in views if wanted <= home_words(v, labels) and keeps(filters_of(v, labels), f)]
+    if sort == "name":
+        return [v.slug for v in kept], 0
+    values = views[0].s.values
+    if sort == "rating":
+        order = values.rating_choices
+        ranked = sorted(kept, key=lambda v: order.index(filters_of(v, labels)["rating"][0]))
+        return [v.slug for v in ranked], sum(filters_of(v, labels)["rating"] == [values.no_rating] for v in kept)
+    spec = next(s for s in face_of(views[0].s).sorts if s.key == sort)
+    known = [v for v in kept if v.value(spec.rank) is not None]
+    known.sort(key=lambda v: -v.value(spec.rank) if spec.descending else v.value(spec.rank))  # stable: ties A to Z
+    rest = [v for v in kept if v.value(spec.rank) is None]
+    return [v.slug for v in known + rest], len(rest)
+
+
+def combos(views: list) -> list[tuple[str, dict, str]]:
+    """Words alone and with filters and orders, every value of every filter alone, the common filters in every
+    order, pairs, any-of, and the find page's relaxed search ("matches it, or has not told us")."""
+    labels = towns(views)
+    values: dict[str, set[str]] = {}
+    for v in views:
+        for name, vs in filters_of(v, labels).items():
+            values.setdefault(name, set()).update(vs)
+    out: list[tuple[str, dict, str]] = [("", {}, sort) for sort in SORTS]
+    out += [("", {name: value}, "name") for name, vs in sorted(values.items()) if name not in ("district", "locality") for value in sorted(vs)]
+    out += [("", {"care_nursing": "yes"}, sort) for sort in SORTS] + [("", {"band_dementia": "yes", "care_nursing": "yes"}, sort) for sort in SORTS]
+    out += [("", {"rating": {"any": sorted(values["rating"])[:2]}, "care_residential": "yes"}, sort) for sort in SORTS]
+    out += [("", {"free": {"any": ["nursing", "residential"]}}, "name"), ("", {"feeband": {"any": sorted(values["feeband"])}}, "fee")]
+    out += [("", {"care_nursing": "yes", "all": [{"any": [{"need_tracheostomy": "yes"}, {"untold": untold}]}]}, "name")
+            for untold in sorted(values.get("untold", []))[:5]]
+    out += [("hereford", {}, sort) for sort in SORTS] + [("Ross-on-Wye", {"care_nursing": "yes"}, "fee")]
+    out += [("house", {}, "name"), ("House Hereford", {}, "rating"), ("hr4", {}, "name"), ("HR4 9AA", {}, "name"),
+            ("st marys", {}, "name"), ("St Mary's", {}, "name"), ("kington", {"band_dementia": "yes"}, "name"),
+            ("zzyzx", {}, "name"), ("hous", {}, "name"), ("Café", {}, "name")]
+    out += [("", {"need_nobody_has": "yes"}, "name"), ("", {"town": "Nowhere"}, "rating")]
     return out
 
 
-def test_the_facet_index_lists_what_pagefind_lists_in_every_order(site, engine_site, page):
+def test_the_index_lists_what_the_views_say_for_words_filters_and_every_order(site, engine_site, page):
     page.goto(site + "find/")
     wait_results(page)
-    asked = combos(engine_site[0])
+    views = bundled_views()
+    asked = combos(views)
     assert len(asked) > 60
-    answers = page.evaluate(BOTH, asked)
-    for (filters, sort), (mine, mine_unknown, theirs, theirs_unknown) in zip(asked, answers, strict=True):
-        assert (mine, mine_unknown) == (theirs, theirs_unknown), (filters, sort)
-    homes = len(answers[0][0])
-    assert homes == engine_site[1].homes and len({tuple(a[0]) for a in answers}) > 40  # every home, many different lists
+    answers = page.evaluate(ASK, [list(c) for c in asked])
+    for (term, f, sort), (slugs, unknown) in zip(asked, answers, strict=True):
+        assert (slugs, unknown) == expected(views, term, f, sort), (term, f, sort)
+    assert answers[0][0] and len(answers[0][0]) == engine_site[1].homes
+    assert len({tuple(a[0]) for a in answers}) > 40  # many different lists
     assert [len(a[0]) for a in answers[-2:]] == [0, 0]
+    assert sum(1 for (term, _, _), a in zip(asked, answers, strict=True) if term and a[0]) >= 8  # words that find homes
 
 
-def test_filters_without_words_draw_homes_without_loading_pagefind(site, page):
+def miles(a: list[float], b: list[float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h)) / 1.609344
+
+
+@pytest.mark.parametrize(("term", "query"), [("", "care=Nursing"), ("house", ""), ("hereford", "band=Dementia"),
+                                             ("", "care=Residential&rating=Good")])
+def test_distance_with_words_or_filters_lists_the_nearest_matching_homes(site, engine_site, page, term, query):
+    """Through the index and search/near/: the homes the views say match, nearest first (ties A to Z)."""
+    views = bundled_views()
+    labels = towns(views)
+    origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR1-2.json").read_text())["2ER"]
+    page.goto(site + f"find/?q={term}+HR1+2ER&{query}")
+    wait_results(page)
+    params = dict(p.split("=") for p in query.split("&") if p)
+    f: dict[str, Any] = {}
+    for key in ("care", "band"):
+        if key in params:
+            f[f"{key}_{params[key].lower()}"] = "yes"
+    if "rating" in params:
+        f["rating"] = {"any": [params["rating"]]}
+    kept = [v for v in views if set(words(term)) <= home_words(v, labels) and keeps(filters_of(v, labels), f)]
+
+    def away(v) -> float:
+        lat = v.get("address.latitude")
+        return miles(origin, [lat, v.get("address.longitude")]) if lat is not None else 9999
+    want = [v.slug for v in sorted(kept, key=away)]  # stable: ties A to Z
+    shown = page.locator("#results > li h2 a").evaluate_all("as => as.map(a => a.href.split('/homes/')[1].split('/')[0])")
+    assert kept and shown == want[:len(shown)] and len(shown) == min(20, len(want))
+    expect(page.locator("#results-status")).to_contain_text(re.compile(rf"^{len(want)} homes?, nearest first\."))
+
+
+def test_words_and_filters_read_only_the_index_files_they_need_and_a_missing_one_is_told(site, page):
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
-    page.goto(site + "find/?care=Nursing&band=Dementia&sort=rating")
+    page.goto(site + "find/?q=hereford&care=Nursing&band=Dementia&sort=rating")
     wait_results(page)
     expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
-    status, homes = page.locator("#results-status").inner_text(), page.locator("#results > li h2 a").all_inner_texts()
-    assert [u for u in fetched if "/pagefind/" in u] == []
-    assert any("/search/facets/f" in u for u in fetched) and any("/search/facets/c" in u for u in fetched)
-    assert status.endswith("homes match, best CQC rating first.") or "listed last" in status, status
-    # "Show more" reads more cards, still without Pagefind
-    if page.locator("#more").is_visible():
-        page.locator("#more").click()
-        expect(page.locator("#results > li")).not_to_have_count(len(homes))
-        assert [u for u in fetched if "/pagefind/" in u] == []
-    # the same search with a word every home has goes through Pagefind and lists the same homes
-    page.goto(site + "find/?q=carehomelisting&care=Nursing&band=Dementia&sort=rating")
+    assert re.match(r"\d+ homes? match", page.locator("#results-status").inner_text())
+    index = [u.split("/search/facets/")[1] for u in fetched if "/search/facets/" in u]
+    assert "whe.json" in index and any(n.startswith("f") for n in index) and any(n.startswith("c") for n in index)
+    assert not any(n.startswith("w") and n != "whe.json" for n in index) and not any("/pagefind/" in u for u in fetched)
+    assert "Matched on: town" in page.locator("#results > li").first.inner_text()
+    # a word no word file holds the first letters of: no match, without asking for a file that is not there
+    fetched.clear()
+    page.goto(site + "find/?q=qqqx")
     wait_results(page)
-    assert page.locator("#results > li h2 a").all_inner_texts()[:len(homes)] == homes
-    assert page.locator("#results-status").inner_text() == status
-    assert [u for u in fetched if "/pagefind/" in u]
+    expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.")
+    assert not any("/search/facets/wqq" in u for u in fetched)
+    # a word file that cannot be read: the page says so, never a silent empty list
+    page.route(re.compile(r".*/search/facets/whe\.json$"), lambda route: route.fulfill(status=404, body="not found"))
+    page.goto(site + "find/?q=hereford")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text("Search could not load. You can browse all homes in the lists below instead.")
+    assert page.locator("#results > li").count() == 0

@@ -1,5 +1,5 @@
 """Both engines (build --engine mkdocs | zensical) make the same site from the same mkdocs.yml:
-the same pages, the same links, none broken, and only the site's own search (Pagefind)."""
+the same pages, the same links, none broken, and only the site's own search (search/facets/)."""
 from __future__ import annotations
 
 import posixpath
@@ -97,10 +97,10 @@ def test_content_links_are_written_alike(built_site, zensical_site):
             assert link in (site / page).read_text(encoding="utf-8"), (site, page, link)
 
 
-def test_only_pagefind_search(built_site, zensical_site):
+def test_only_the_sites_own_search(built_site, zensical_site):
     for site in (built_site[0], zensical_site[0]):
         assert not (site / "search.json").exists() and not (site / "search" / "search_index.json").exists()
-        assert (site / "pagefind" / "pagefind.js").is_file()
+        assert (site / "search" / "facets" / "index.json").is_file() and not (site / "pagefind").exists()
         for page in ("index.html", "find/index.html", "homes/example-full/index.html"):
             text = (site / page).read_text(encoding="utf-8")
             assert 'class="md-search"' not in text and 'data-md-component="search"' not in text, (site, page)

@@ -5,13 +5,13 @@ import base64
 import copy
 import datetime as dt
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
 
+from carehomes.search_index import card as search_index_card
 from carehomes.face import FORMATS, FaceError, face_of, load_face
 from carehomes.load import parse_profile
 from carehomes.render import _md_env, render_homes
@@ -80,8 +80,8 @@ def test_a_new_fact_on_page_card_and_compare_is_one_schema_and_face_edit(tmp_pat
     render_homes([v], tmp_path / "site", ("<html><body>", "</body></html>"), "council@example.org")
     page = (tmp_path / "site" / "homes" / v.slug / "index.html").read_text(encoding="utf-8")
     assert "<dt>Languages spoken</dt><dd>English; Welsh</dd>" in page
-    card = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]*)"', page).group(1)
-    assert json.loads(base64.b64decode(card))["lines"][-1] == "Languages spoken: English; Welsh"  # the card, in its Pagefind meta
+    card = search_index_card(v, {})["meta"]["card"]
+    assert json.loads(base64.b64decode(card))["lines"][-1] == "Languages spoken: English; Welsh"  # the card, in the search index
     assert json.loads((tmp_path / "site" / "homes" / v.slug / "home.json").read_text())["compare"]["languages"] == "English; Welsh"
     # not given: named in the "not known yet" block, no card line (it has no unknown wording), compare says not known
     del data["care"]["languages_spoken"]

@@ -165,8 +165,8 @@ def test_a_second_kind_survives_merge(tmp_path):
 
 # The modules that build the pages (views, search, finding, render's page functions and the templates)
 # read their kinds from schema/face.json; the schema's readers (schema, kinds) hold the declaration itself.
-PAGES_AND_DECLARATION = {"views.py", "search.py", "finding.py", "render.py", "kinds.py", "schema.py",
-                         "screenshots.py", "localserver.py", "commandhelp.py", "face.py"}  # screenshots: sample answers; localserver: a site path; commandhelp: prose for --help; face: the page declaration's reader
+PAGES_AND_DECLARATION = {"views.py", "search.py", "search_index.py", "finding.py", "render.py", "kinds.py", "schema.py",
+                         "screenshots.py", "localserver.py", "commandhelp.py", "face.py"}  # screenshots: sample answers; localserver: a site path; commandhelp: prose for --help; face: the page declaration's reader; search_index: the find index's filters, as profile.html had them
 HARD_CODED = re.compile(r"(?<![/\w])care-homes(?![\w/])|\b(beds|care)\.(nursing|residential|registered|confirmed)\b"
                         r"|\b(nursing|residential)_(beds|free)\b|^(nursing|residential|beds)$")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
+from helpers import search_index
 from test_kinds import day_centre_schema
 
 from carehomes.load import Profile, parse_profile
@@ -65,8 +66,8 @@ def _text(page: str) -> str:
 
 
 def _same(path: Path) -> str:
-    """A page without its place in name order (a site-wide rank: one more listing moves it)."""
-    return re.sub(r'data-pagefind-sort="name\[data-v\]" data-v="\d+"', "", path.read_text(encoding="utf-8"))
+    """A page as written (it carries nothing of other homes: no site-wide rank)."""
+    return path.read_text(encoding="utf-8")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -77,16 +78,16 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_a_site_with_a_second_kind_builds_with_no_code_change(tmp_path):
     schema = _schema_folder(tmp_path / "schema")
     both = tmp_path / "both"
-    build_site(_profiles(True), both, today=TODAY, schema=schema, index=False, releases_dir=tmp_path / "none")
+    build_site(_profiles(True), both, today=TODAY, schema=schema, releases_dir=tmp_path / "none")
     homes = tmp_path / "homes"
     build_site(_profiles(False), homes, today=TODAY, schema=load_schema(), index=False, releases_dir=tmp_path / "none")
     centre = (both / "homes/example-centre/index.html").read_text(encoding="utf-8")
     assert '<li>12 places a day</li>' in centre  # the key facts: its card lines
     assert re.search(r">Places a day<.*?>12<", centre, re.S) and ">Places<" in centre  # its page group
-    assert 'data-pagefind-filter="has_places[data-v]" data-v="yes"' in centre
+    indexed = search_index(both)["example-centre"]
+    assert indexed["filters"]["has_places"] == ["yes"]
     assert "beds" not in _text(centre).lower()
-    meta = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]+)"', centre)
-    assert meta and json.loads(base64.b64decode(meta.group(1))) == {"address": "Exampleshire", "lines": ["12 places a day"],
+    assert json.loads(base64.b64decode(indexed["card"]["meta"]["card"])) == {"address": "Exampleshire", "lines": ["12 places a day"],
                                                                         "cqc": "https://www.cqc.org.uk/location/1-000000301"}
     assert json.loads((both / "homes/example-centre/home.json").read_text(encoding="utf-8"))["compare"] == {"places": "12"}
     find = (both / "find/index.html").read_text(encoding="utf-8")
@@ -126,14 +127,12 @@ def agency_site(tmp_path_factory) -> Path:
         parsed, problems = parse_profile(p.read_text(encoding="utf-8"), p.name)
         assert parsed is not None, problems
         profiles.append(parsed)
-    build_site(profiles, out, today=TODAY, schema=load_schema(), index=False, releases_dir=out.parent / "none")
+    build_site(profiles, out, today=TODAY, schema=load_schema(), releases_dir=out.parent / "none")
     return out
 
 
-def _card(page: str) -> dict:
-    meta = re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]+)"', page)
-    assert meta
-    return json.loads(base64.b64decode(meta.group(1)))
+def _card(site: Path, slug: str) -> dict:
+    return json.loads(base64.b64decode(search_index(site)[slug]["card"]["meta"]["card"]))
 
 
 @pytest.mark.slow
@@ -146,14 +145,15 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     assert "Is this your agency?" in text or "edit" not in covers  # the update box only with a repository
     body = _text(covers[covers.index('class="ch-badges"'):covers.index("application/ld+json")]).lower()
     assert "beds" not in body and "care home" not in body and " home " not in body.replace("home care agenc", ""), body
+    indexed = search_index(agency_site)
     for f in ("kind_home_care_agency", "taking", "band_dementia", "given_personal_care"):
-        assert f'data-pagefind-filter="{f}[data-v]" data-v="yes"' in covers, f
+        assert indexed["example-agency-covers"]["filters"][f] == ["yes"], f
     near = (agency_site / "homes/example-agency-near/index.html").read_text(encoding="utf-8")
-    assert 'data-pagefind-filter="taking[data-v]"' not in near  # said yes 23 days ago: out of date, so not filtered on
+    assert "taking" not in indexed["example-agency-near"]["filters"]  # said yes 23 days ago: out of date, so not filtered on
     assert "phone the agency to check" in _text(near)
-    home = (agency_site / "homes/example-full/index.html").read_text(encoding="utf-8")
-    assert 'data-pagefind-filter="kind_care_home[data-v]" data-v="yes"' in home
-    assert 'data-pagefind-filter="kind_home_care_agency' not in home
+    assert indexed["example-full"]["filters"]["kind_care_home"] == ["yes"]
+    assert "kind_home_care_agency" not in indexed["example-full"]["filters"]
+    assert {"oldham", "shaw"} <= set(indexed["example-agency-covers"]["words"])  # found by the towns it covers
     # the find page: the choice of kind with counts, the agencies' filters and sort, the list named by both kinds
     find = (agency_site / "find/index.html").read_text(encoding="utf-8")
     assert re.search(r'<legend>Type of service</legend>\s*<div class="ch-check"><input type="checkbox" id="kind-care-home" name="kind" '
@@ -175,9 +175,8 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     at = districts["OL1"][:2]
     found = []
     for slug in ("covers", "near", "elsewhere", "unknown"):
-        page = (agency_site / f"homes/example-agency-{slug}/index.html").read_text(encoding="utf-8")
-        lat, lon = (float(re.search(rf'data-pagefind-meta="{k}\[data-v\]" data-v="([^"]+)"', page).group(1)) for k in ("lat", "lon"))
-        found.append({"card": _card(page), "at": [lat, lon], "title": slug})
+        meta = indexed[f"example-agency-{slug}"]["card"]["meta"]
+        found.append({"card": _card(agency_site, f"example-agency-{slug}"), "at": [float(meta["lat"]), float(meta["lon"])], "title": slug})
     script_js = ("import { byCoverageThenDistance, km, officeDistanceText, readCard } from './overrides/assets/directory-text.js';\n"
                  f"const at = {json.dumps(at)}, found = {json.dumps(found)};\n"
                  "found.forEach((x) => { x.km = km(at, x.at); });\n"

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from conftest import FIXTURES, ROOT, TODAY, run_build
+from helpers import search_index
 
 from carehomes.ages import Age, nice_date
 from carehomes.load import parse_profile
@@ -32,7 +33,7 @@ def test_every_home_has_a_page_and_summary(built):
     assert not (out / "homes" / "_shell").exists()
     for page in ("index.html", "find/index.html", "compare/index.html", "browse/index.html", "open-data/index.html",
                  "for-providers/index.html", "choosing-a-care-home/index.html", "paying-for-care/index.html",
-                 "data/datapackage.json", "search/areas.json", "search/districts/HR.json", "search/facets.json", "pagefind/pagefind.js"):
+                 "data/datapackage.json", "search/areas.json", "search/districts/HR.json", "search/facets.json", "search/facets/index.json", "search/first.json"):
         assert (out / page).exists(), page
 
 
@@ -183,6 +184,9 @@ def test_failed_check_leaves_previous_site(tmp_path):
     out = tmp_path / "site"
     r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
     assert r.returncode == 0, r.stderr
+    # --no-search: the find page's counts and towns, no index
+    assert ", not indexed, in " in r.stderr and (out / "search" / "facets.json").is_file()
+    assert not (out / "search" / "facets").exists() and not (out / "search" / "first.json").exists()
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
     (prov / "example-minimal.yaml").write_text("location_id: 1-000000201\nslug: example-minimal\nname: x\nlocality: y\nbeds:\n  registered: lots\n")
     r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
@@ -447,11 +451,13 @@ def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     assert re.search(r"<li>0 beds free with nursing on 30 November 2026 \([^)]+\); beds free without nursing: not known</li>", page)
     assert "0 beds free on" not in page
     # the result card's line is finished by the build: 0 is 0, the kind not given is "not provided yet", never 0
-    card = json.loads(base64.b64decode(re.search(r'data-pagefind-meta="card\[data-v\]" data-v="([^"]*)"', page).group(1)))
+    indexed = search_index(out)
+    card = json.loads(base64.b64decode(indexed["highwell-house-care-home-with-nursing"]["card"]["meta"]["card"]))
     assert card["lines"][2].startswith("Beds free: 0 with nursing, without nursing: not provided yet (confirmed 30 November 2026, ")  # its age follows
-    assert 'data-pagefind-filter="freeband[data-v]" data-v="unknown"' in page and 'data-pagefind-filter="free[data-v]"' not in page
+    highwell = indexed["highwell-house-care-home-with-nursing"]["filters"]
+    assert highwell["freeband"] == ["unknown"] and "free" not in highwell
     waverley = (out / "homes" / "waverley-house" / "index.html").read_text()
-    assert 'data-pagefind-filter="free[data-v]" data-v="nursing"' in waverley, "2 beds with nursing free: 'any bed free' matches"
+    assert indexed["waverley-house"]["filters"]["free"] == ["nursing"], "2 beds with nursing free: 'any bed free' matches"
     assert re.search(r"<li>2 beds free with nursing on 30 November 2026 \([^)]+\); beds free without nursing: not known</li>", waverley)
     facets = json.loads((out / "search" / "facets.json").read_text())
     assert facets["freeband"] == {"unknown": 2}

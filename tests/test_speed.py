@@ -69,8 +69,7 @@ def test_accepts_gzip(header, ok):
     ("/find/", "public, max-age=600"), ("/find/?q=park", "public, max-age=600"), ("/assets/directory.js", "public, max-age=600"),
     ("/assets/stylesheets/main.57a0d79d.min.css", "public, max-age=31536000, immutable"),
     ("/assets/javascripts/bundle.a5f9d56c.min.js", "public, max-age=31536000, immutable"),
-    ("/pagefind/fragment/en_1a2b3c4.pf_fragment", "public, max-age=31536000, immutable"),
-    ("/pagefind/pagefind-entry.json", "public, max-age=600"), ("/homes/deadbeef-care-home/", "public, max-age=600"),
+    ("/search/facets/index.json", "public, max-age=600"), ("/homes/deadbeef-care-home/", "public, max-age=600"),
 ])
 def test_cache_control(path, want):
     assert cache_control(path) == want
@@ -260,11 +259,11 @@ def test_find_page_first_load_from_serve_is_compressed_and_at_most_132_kb(first_
 
 @pytest.mark.browser
 def test_find_page_first_load_from_serve_is_at_most_150_kb(first_load):
-    """Issue 21's aim. The first homes A to Z come from search/first.json: Pagefind (its WebAssembly, script,
-    index and one fragment a card, about 120 KB) loads only when a search or "Show more" needs it."""
+    """Issue 21's aim. The first homes A to Z come from search/first.json: the index (search/facets/) is read
+    only when a search or "Show more" needs it."""
     sizes, listing = first_load
     total = sum(n for n, _ in sizes.values())
-    assert [url for url in sizes if "/pagefind/" in url] == [], listing
+    assert [url for url in sizes if "/pagefind/" in url or "/search/facets/" in url] == [], listing
     assert sorted(url.split("/search/", 1)[1] for url in sizes if "/search/" in url) == ["facets.json", "first.json"], listing
     assert total <= FIND_FIRST_LOAD_AIM, f"{total:,} bytes on the wire:\n{listing}"
 
@@ -275,7 +274,7 @@ TOWN_HOMES = ["aspire-living-1-2-markyes-close", "chepstow-house", "birchams-gra
 
 
 @pytest.mark.browser
-@pytest.mark.slow  # builds a small site of its own (with Pagefind) and starts Chromium
+@pytest.mark.slow  # builds a small site of its own and starts Chromium
 def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, monkeypatch, capsys):
     from playwright.sync_api import expect, sync_playwright
     from test_browser import axe_violations

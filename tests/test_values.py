@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EDGE_HOMES, ROOT, TODAY
+from helpers import search_index
 
 from carehomes.schema import load_schema
 from carehomes.views import HomeView
@@ -136,10 +137,8 @@ def test_find_page_offers_every_rating_a_home_can_have(edge_site):
     find = (edge_site / "find" / "index.html").read_text(encoding="utf-8")
     offered = re.findall(r'name="rating" value="([^"]*)"', find)
     assert offered == VALUES.rating_choices
-    filtered = {}
-    for slug in EDGE_HOMES:
-        page = (edge_site / "homes" / slug / "index.html").read_text(encoding="utf-8")
-        filtered[slug] = re.findall(r'data-pagefind-filter="rating\[data-v\]" data-v="([^"]*)"', page)
+    indexed = search_index(edge_site)
+    filtered = {slug: indexed[slug]["filters"]["rating"] for slug in EDGE_HOMES}
     assert filtered == {"edge-fee-under": ["Good"], "edge-fee-on": ["Inspected but not rated"],
                         "edge-fee-over": ["Not yet rated"], "edge-no-rating": [VALUES.no_rating]}
     assert all(v[0] in offered for v in filtered.values())

@@ -17,7 +17,7 @@ def write_sitemap(site_dir: Path, site_url: str, lastmod: dict[str, dt.date | No
     base = site_url.rstrip("/") + "/"
     lastmod = lastmod or {}
     pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html")
-                   if not p.relative_to(site_dir).as_posix().startswith(("pagefind/", "data/", "oruk/")))
+                   if not p.relative_to(site_dir).as_posix().startswith(("data/", "oruk/")))
     urls = []
     for p in pages:
         when = lastmod[p] if p in lastmod else default

@@ -1,8 +1,21 @@
-/* The find page's own index for searches with filters and no words (search/facets/, written by the build's
-   search.write_facet_index from Pagefind's fragments): it answers like Pagefind (search(term, {filters, sort})
-   -> {results: [{id, data()}]}) so the orders in directory-sort.js work on it unchanged, but loads only the
-   files of the filters and sort a search uses and the cards it draws, never Pagefind's 240 KB of fixed cost on
-   a national site. Homes are numbered in the site's name order. Pure given a loader (tested by node --test). */
+/* The find page's own index (search/facets/, written by the build's search.write_facet_index from its views):
+   it answers as Pagefind did before it (search(term, {filters, sort}) -> {results: [{id, number, data()}]}) so the
+   orders in directory-sort.js work on it unchanged, but loads only the files of the words, filters and sort a
+   search uses and the cards it draws. Homes are numbered in the site's name order. Pure given a loader
+   (tested by node --test). */
+
+export function searchWords(text) {
+  // the words of a text as the build's search_index.words makes them (tests/js/words.json holds the cases both
+  // are tested on): lower case, accents removed, apostrophes removed ("St Mary's" -> st, marys), every other
+  // character that is not a letter or digit a separator ("Bryn-y-Mor" -> bryn, y, mor)
+  return String(text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/['\u2019]/g, "")
+    .split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w; });
+}
+
+export function wordShard(word) {
+  // the word file a word is in (search/facets/w<key>.json): its first two characters (search.word_shard)
+  return Array.from(word).slice(0, 2).join("");
+}
 
 export function ranksOf(gaps) {
   // the numbers of the homes with a value, from the first number then the gaps between them
@@ -12,7 +25,7 @@ export function ranksOf(gaps) {
 }
 
 export function filterNames(filters, out) {
-  // every filter a Pagefind filter object names (through its all / any / none / not), each once
+  // every filter a filter object names (through its all / any / none / not), each once
   out = out || [];
   Object.keys(filters || {}).forEach(function (k) {
     var v = filters[k];
@@ -29,7 +42,7 @@ function or(a, b) { for (var i = 0; i < a.length; i++) a[i] = a[i] | b[i]; retur
 function not(a) { for (var i = 0; i < a.length; i++) a[i] = a[i] ? 0 : 1; return a; }
 
 export function matching(filters, files, homes) {
-  // which homes (a Uint8Array over their numbers, 1 = matches) a Pagefind filter object keeps: its keys all
+  // which homes (a Uint8Array over their numbers, 1 = matches) a filter object keeps: its keys all
   // hold; a filter's value is one value, {any|all|none: [values]} or {not: value}; all / any / none / not
   // combine filter objects; files: filter name -> {value: gaps} (a filter no home has matches nothing)
   function valueSet(name, value) {
@@ -62,15 +75,34 @@ export function matching(filters, files, homes) {
 }
 
 export function facetIndex(load, url) {
-  // load(file name in search/facets/) -> Promise of its JSON (null when missing); url(card's url) -> the link.
-  // Resolves to a Pagefind-like object, or null when the site has no such index (the page then uses Pagefind).
+  // load(file name in search/facets/) -> Promise of its JSON, rejected when it cannot be read; url(card's url)
+  // -> the link. Resolves to a search object; rejects when the index cannot be read or is not one (the
+  // page then says search could not load), and a search rejects when a file it needs cannot be read: never a
+  // silent wrong answer.
   var files = {}, cards = {};
   function once(name) {
-    if (!files[name]) files[name] = Promise.resolve(load(name)).catch(function () { return null; });
+    if (!files[name]) {
+      files[name] = Promise.resolve().then(function () { return load(name); }).then(function (got) {
+        if (got === null || got === undefined) throw new Error("search/facets/" + name + " is missing");
+        return got;
+      });
+      files[name].catch(function () { delete files[name]; });  // tried again by the next search
+    }
     return files[name];
   }
   return once("index.json").then(function (m) {
-    if (!m || typeof m.homes !== "number" || !(m.shard > 0) || !m.filters || !m.sorts) return null;
+    if (!m || typeof m.homes !== "number" || !(m.shard > 0) || !m.filters || !m.sorts || !Array.isArray(m.words)) {
+      throw new Error("search/facets/index.json is not the find page's index");
+    }
+    function wordSet(word) {
+      // the homes found by a word: none when no word file holds its first letters
+      var key = wordShard(word), s = all(m.homes, false);
+      if (m.words.indexOf(key) < 0) return Promise.resolve(s);
+      return once("w" + key + ".json").then(function (found) {
+        ranksOf(found[word]).forEach(function (r) { if (r >= 0 && r < m.homes) s[r] = 1; });
+        return s;
+      });
+    }
     function card(n) {
       var shard = Math.floor(n / m.shard);
       if (!cards[shard]) cards[shard] = once("c" + shard + ".json");
@@ -83,14 +115,17 @@ export function facetIndex(load, url) {
     return {
       homes: m.homes,
       search: function (term, opts) {
+        // term: the words every home listed must be found by (all of them, each a whole word); empty for none
         opts = opts || {};
         var names = filterNames(opts.filters), key = Object.keys(opts.sort || {})[0];
         var sortFile = key && typeof m.sorts[key] === "number" ? once("s" + m.sorts[key] + ".json") : Promise.resolve(null);
         var wanted = names.map(function (k) { return typeof m.filters[k] === "number" ? once("f" + m.filters[k] + ".json") : Promise.resolve({}); });
-        return Promise.all([sortFile, Promise.all(wanted)]).then(function (got) {
+        var words = searchWords(term).filter(function (w, i, a) { return a.indexOf(w) === i; });
+        return Promise.all([sortFile, Promise.all(wanted), Promise.all(words.map(wordSet))]).then(function (got) {
           var byName = {};
           names.forEach(function (k, i) { byName[k] = got[1][i] || {}; });
           var keep = matching(opts.filters, byName, m.homes), order = Array.isArray(got[0]) ? got[0] : null, out = [];
+          got[2].forEach(function (s) { and(keep, s); });
           var push = function (n) { if (keep[n]) { keep[n] = 0; out.push({ id: "h" + n, number: n, data: function () { return card(n); } }); } };
           if (order) order.forEach(push);  // a sort: only the homes with a value for it, in its order
           else for (var n = 0; n < m.homes; n++) push(n);

@@ -1,13 +1,13 @@
-/* The find page: reads the form, asks Pagefind (or the nearest districts' files), places the build's
-   finished card lines and counts. */
+/* The find page: reads the form, asks the site's own search index (search/facets/, or the nearest districts'
+   files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
   officeDistanceText, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
-import { sortOf, sortedSearch, unknownNote, wordSearch } from "./directory-sort.js";
-import { facetIndex } from "./directory-facets.js";
+import { sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
+import { facetIndex, searchWords } from "./directory-facets.js";
 
 const PAGE = 20;
 // The form's fields: the fixed ones and one (several values) per yes/no facet of the face.
@@ -62,7 +62,7 @@ function filtersFor(s, form) {
   var f = {};
   if (s.locality) f.locality = s.locality;
   if (s.town) f.town = s.town;
-  // one Pagefind filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
+  // one filter per yes/no fact (care_nursing, band_dementia, need_tracheostomy...)
   Object.keys(FACE.filters || {}).forEach(function (name) {
     form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (i) { if (i.dataset.filter) f[i.dataset.filter] = "yes"; });
   });
@@ -129,7 +129,7 @@ function showKnown(form, known, total) {
   });
 }
 function chosenFilters(form, s, typed) {
-  // [Pagefind filter, count key, question] of every filter in use (filtersFor's, and needs named in the words)
+  // [filter, count key, question] of every filter in use (filtersFor's, and needs named in the words)
   var out = [], q = FACE.questions || {};
   form.querySelectorAll("input[data-filter]:checked, input[data-known]:checked, select[data-known]").forEach(function (input) {
     if (input.tagName === "SELECT" && !input.value) return;
@@ -254,8 +254,8 @@ export function initFind(root) {
   }
   var SORT_ALL = 150;  // up to this many matching homes are all sorted by distance (one small file each)
   // More than that (a big site): the homes of the nearest postcode districts are sorted from their
-  // summaries (search/near/<DISTRICT>.json: Pagefind id, latitude, longitude, A to Z rank; about
-  // 35 bytes a home), reading at most NEAR_MAX homes' summaries; a home's fragment is loaded only to draw it.
+  // summaries (search/near/<DISTRICT>.json: the home's number in the index, which is its A to Z place, latitude,
+  // longitude; about 25 bytes a home), reading at most NEAR_MAX homes' summaries; a card is loaded only to draw it.
   var NEAR_MAX = 1000, nearFiles = {};
   function loadNear(code) {
     if (!nearFiles[code]) {
@@ -263,30 +263,23 @@ export function initFind(root) {
     }
     return nearFiles[code];
   }
-  // Pagefind, loaded when a search first needs it (a plain distance search on a big site does not).
-  var pagefindReady = null, NOT_LOADED = {};
-  function loadPagefind() {
-    if (!pagefindReady) {
-      pagefindReady = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-        return pf.options({ baseUrl: base.pathname }).then(function () { return pf.init ? pf.init() : null; }).then(function () { return pf; });
-      }).catch(function () { pagefindReady = null; throw NOT_LOADED; });
-    }
-    return pagefindReady;
-  }
-  // Searches with filters and no words (nor a postcode): the site's own facet index (search/facets/), which
-  // loads only the filters, sort and cards a search uses; Pagefind when the site has none.
-  var facetsReady = null;
+  // Every search but the plain distance one: the site's own index (search/facets/), which loads only the
+  // words, filters, sort and cards a search uses. A file it cannot read fails the search ("could not load").
+  var facetsReady = null, NOT_LOADED = {};
   function loadFacetIndex() {
     if (!facetsReady) {
       facetsReady = facetIndex(function (name) {
-        return fetch(new URL("search/facets/" + name, base)).then(function (r) { return r.ok ? r.json() : null; });
-      }, function (u) { return new URL(u, base).pathname; });
+        return fetch(new URL("search/facets/" + name, base)).then(function (r) { if (!r.ok) throw NOT_LOADED; return r.json(); });
+      }, function (u) { return new URL(u, base).pathname; }).catch(function () { facetsReady = null; throw NOT_LOADED; });
     }
-    return facetsReady.then(function (ix) { return ix || loadPagefind(); });
+    return facetsReady;
   }
-  // The first load (no words, filters or other order): the first homes A to Z from search/first.json,
-  // written by the build from Pagefind's own fragments. Pagefind (over half the page's weight) is loaded
-  // only when "Show more" reaches a home that file does not hold, or a search needs it.
+  function searching(ix) {
+    // the index's search, any file it cannot read told as "could not load"
+    return { homes: ix.homes, search: function (term, opts) { return ix.search(term, opts).catch(function () { throw NOT_LOADED; }); } };
+  }
+  // The first load (no words, filters or other order): the first homes A to Z from search/first.json; the
+  // index is read only when "Show more" reaches a home that file does not hold, or a search needs it.
   var firstFile = null;
   function firstResults(homes) {
     // the first search's results, [cards, 0] as searchFor's; null when the file is missing or wrong
@@ -297,7 +290,7 @@ export function initFind(root) {
       var all = null, out = cards.map(function (d) { return { url: new URL(d.url, base).pathname, meta: d.meta }; });
       var later = function (i) {
         return { data: function () {
-          if (!all) all = loadFacetIndex().then(function (pf) { return sortedSearch(pf, "carehomelisting", {}, "name"); });
+          if (!all) all = loadFacetIndex().then(function (ix) { return sortedSearch(searching(ix), "", {}, "name"); });
           return all.then(function (found) { return found && found[0][i] ? found[0][i].data() : { url: "", meta: {} }; });
         } };
       };
@@ -313,7 +306,7 @@ export function initFind(root) {
     return cardFiles[code];
   }
   function nearestCards(at, want, reach) {
-    // the result cards ({url, meta}, as Pagefind's fragments have them) of every home in the nearest districts
+    // the result cards ({url, meta}, as the index has them) of every home in the nearest districts
     var cover = Infinity;
     return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadCards)); }).then(function (files) {
       var out = [];
@@ -329,10 +322,10 @@ export function initFind(root) {
     });
   }
   function nearest(at, results, want, reach) {
-    // Pagefind says which homes match (its results, before any fragment is loaded); the summaries
+    // the index says which homes match (its results, before any card is loaded); the summaries
     // of the nearest districts say where they are. Each matching home of those districts, once.
     var byId = {};
-    results.forEach(function (r) { byId[r.id] = r; });
+    results.forEach(function (r) { byId[r.number] = r; });
     var cover = Infinity;
     return nearDistricts(at, want, reach).then(function (codes) { cover = codes.cover; return Promise.all(codes.map(loadNear)); }).then(function (files) {
       var out = [];
@@ -342,7 +335,7 @@ export function initFind(root) {
           if (!r) return;
           delete byId[h[0]];
           var placed = typeof h[1] === "number" && typeof h[2] === "number";
-          out.push({ data: r.data, rank: Number(h[3]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
+          out.push({ data: r.data, rank: Number(h[0]), title: "", km: placed ? km(at, [h[1], h[2]]) : 9999 });
         });
       });
       out.cover = cover;
@@ -497,7 +490,7 @@ export function initFind(root) {
     });
   }
   function placed(o, results) {
-    // Pagefind's results (any order but distance) with each home's distance, from the nearest districts'
+    // the index's results (any order but distance) with each home's distance, from the nearest districts'
     // summaries (search/near/): a home further than the widest distance, or with no position, is 9999
     if (!o || !FACE.radius || !results.length || results[0].km !== undefined) return Promise.resolve(results);
     var widest = Math.max.apply(null, FACE.radius.miles) * MILE;
@@ -508,7 +501,7 @@ export function initFind(root) {
           if (Array.isArray(h) && typeof h[1] === "number" && typeof h[2] === "number") byId[h[0]] = km(o.at, [h[1], h[2]]);
         });
       });
-      return results.map(function (r) { return { id: r.id, data: r.data, km: byId[r.id] === undefined ? 9999 : byId[r.id] }; });
+      return results.map(function (r) { return { id: r.id, number: r.number, data: r.data, km: byId[r.number] === undefined ? 9999 : byId[r.number] }; });
     });
   }
   function run() {
@@ -523,12 +516,8 @@ export function initFind(root) {
     var reach = FACE.radius && s[FACE.radius.key] ? parseFloat(s[FACE.radius.key]) * MILE : 0;
     // distances are measured for the distance order, and for the distance filter whenever there is a postcode
     var prep = distanceMode || s.near || geo ? origin(s) : Promise.resolve(null);
-    // every home A to Z, as the page opens: the first ones come from search/first.json, not Pagefind
+    // every home A to Z, as the page opens: the first ones come from search/first.json, not the index
     var plain = !distanceMode && !s.q && !Object.keys(filters).length && sortOf(s.sort) === sortOf("name");
-    // no words (or only words naming needs) and no postcode: the facet index answers, not Pagefind
-    var byFacets = !distanceMode && !s.near && !geo && !needsIn(s.q, FACE.needWords).rest;
-    // start loading Pagefind now unless this may be a search without it (below); a failure is told there
-    if (!plain && !byFacets && (!distanceMode || s.q || Object.keys(filters).length)) loadPagefind().catch(function () { /* told below */ });
     // aria-busy is "false" again once this search's count (or why there is none) is written
     list.setAttribute("aria-busy", "true");
     status.textContent = "Searching…";
@@ -543,32 +532,31 @@ export function initFind(root) {
       if (o && o.error) o = null;  // another order than distance: a postcode that is not found only sorts nothing
       if (!o) setRadius(false);
       var unknown = 0;
-      // Every home page carries the word "carehomelisting": searching for it instead of null
-      // makes Pagefind fetch one index chunk rather than all of them. Hyphens match spaces.
       // Words naming a need are that need's filter; every other word must be a whole word of a home's
-      // name, town, provider or postcode (wordSearch). Each card says which.
-      var meant = needsIn(s.q, FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
+      // name, town, provider or postcode (the index's words, read as search_index.words reads them: "St Mary's"
+      // is st and marys, "Bryn-y-Mor" is bryn, y and mor). Each card says which.
+      var meant = needsIn(searchWords(s.q).join(" "), FACE.needWords), words = meant.rest ? meant.rest.split(" ") : [];
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
       setSearch({ from: o ? (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) : "", at: o ? [o.at[0], o.at[1]] : null,
         unit: form.unit.value, filters: Object.keys(filters).filter(function (k) { return (FACE.filterLabels || {})[k]; }) });
-      var term = "carehomelisting";
+      var term = words.join(" ");
       var total = 0, chosen = chosenFilters(form, s, meant.filters);
       function searchFor(filters) {
         var search;
         if (plain) {
           search = firstResults(homes).then(function (first) {
-            return first || loadPagefind().then(function (loaded) { return sortedSearch(loaded, term, filters, s.sort); });
+            return first || loadFacetIndex().then(function (ix) { return sortedSearch(searching(ix), term, filters, s.sort); });
           });
         } else if (distanceMode && !words.length && !Object.keys(filters).length && homes > SORT_ALL) {
           // nearest first, no words, no filters, big site: every home matches, so the nearest districts'
-          // cards are all it needs, and Pagefind is not loaded at all
+          // cards are all it needs, and the index is not read at all
           total = homes;
           search = nearestCards(o.at, SORT_ALL, reach).then(function (items) { return [items, 0]; });
-        } else search = (byFacets && !words.length ? loadFacetIndex() : loadPagefind()).then(function (loaded) {
-          var pagefind = words.length ? wordSearch(loaded, words) : loaded;
-          return !distanceMode ? sortedSearch(pagefind, term, filters, s.sort) : pagefind.search(term, { filters: filters }).then(function (r) {
+        } else search = loadFacetIndex().then(function (ix) {
+          var index = searching(ix);
+          return !distanceMode ? sortedSearch(index, term, filters, s.sort) : index.search(term, { filters: filters }).then(function (r) {
             if (!r) return null;
             total = r.results.length;
             if (total > SORT_ALL) {

@@ -1,11 +1,11 @@
 /* The find page's orders: each home page carries its rank in each order the build made (unknowns last);
-   the best rating first is one search per rating. Pure given a Pagefind object (tested by node --test). */
+   the best rating first is one search per rating. Pure given a search index (directory-facets.js; tested by node --test). */
 import { FACE, VALUES } from "./directory-values.js";
 import { plural } from "./directory-text.js";
 
 export function sortOf(key) { return (FACE.sorts || {})[key] || (FACE.sorts || {}).name || { words: "" }; }
 export function unknownOf(sort) {
-  // [Pagefind filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]
+  // [filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]
   var u = (FACE.sorts || {})[sort];
   return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany] : null;
 }
@@ -46,7 +46,7 @@ export function sortedSearch(pf, term, filters, sort) {
   return Promise.all([known, unknown]).then(function (both) {
     if (!both[0]) return null;
     var rest = both[1] ? both[1].results : [], later = {};
-    // a sort no home has a value for is ignored by Pagefind, which then returns every home: the
+    // a sort no home has a value for is ignored by the index, which then returns every home: the
     // homes without a value are listed once, last
     rest.forEach(function (r) { later[r.id] = true; });
     return [both[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), rest.length];
@@ -56,26 +56,4 @@ export function unknownNote(sort, n, one, many) {
   var u = unknownOf(sort);
   if (!u || !n) return "";
   return " " + plural(n, one || "home", many || "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
-}
-
-export function wordSearch(pf, words) {
-  // A Pagefind-like search where every word must be a whole word of the page: one quoted (exact) search
-  // per word, the first sorted as asked, kept only where every other word is on the page too. Pagefind's
-  // own search would guess at a word it does not know from its first letters ("epilepsy" finding HR2 6EP).
-  return {
-    search: function (term, opts) {
-      var all = words.map(function (w, i) {
-        return pf.search("\"" + w + "\"", i ? { filters: (opts || {}).filters } : opts);
-      });
-      return Promise.all(all).then(function (found) {
-        if (!found[0]) return null;
-        var keep = found.slice(1).map(function (r) {
-          var ids = {};
-          (r ? r.results : []).forEach(function (x) { ids[x.id] = true; });
-          return ids;
-        });
-        return Object.assign({}, found[0], { results: found[0].results.filter(function (x) { return keep.every(function (ids) { return ids[x.id]; }); }) });
-      });
-    }
-  };
 }

@@ -1,6 +1,8 @@
 /* Pure helpers of the find and compare pages: no page, no storage, no network (tested by node --test,
    tests/js/). Every wording of a fact is finished by the build; these only fill, count and measure. */
 
+import { searchWords } from "./directory-facets.js";
+
 export const MILE = 1.609344;
 export function fill(template, parts) {
   // "{n} of {total}" -> "3 of 89": the wording is the schema's (x-directory.find)
@@ -63,7 +65,8 @@ export function whyMatched(meta, words, needs, search) {
   var m = meta || {}, reasons = [], wording = (search || {}).reasons || {};
   var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode, covers: m.covers };
   Object.keys(fields).forEach(function (k) {
-    var own = (" " + plainWords(fields[k]) + " " + (k === "postcode" ? plainWords(fields[k]).replace(/ /g, "") + " " : ""));
+    var plain = searchWords(fields[k]).join(" ");  // as the word index has them (directory-facets.js)
+    var own = (" " + plain + " " + (k === "postcode" ? plain.replace(/ /g, "") + " " : ""));
     if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);
   });
   if ((needs || []).length && wording.needs) reasons.push(fill(wording.needs, { needs: needs.join(", ") }));
@@ -72,7 +75,7 @@ export function whyMatched(meta, words, needs, search) {
 
 export function readCard(meta) {
   // the card the build finished ({address, lines}, and for an agency office: true and the districts it covers),
-  // from the base64 Pagefind meta (views.card_meta); empty if unreadable
+  // from the card's base64 meta (views.card_meta); empty if unreadable
   try {
     var bytes = Uint8Array.from(atob(String((meta || {}).card || "")), function (c) { return c.charCodeAt(0); });
     var card = JSON.parse(new TextDecoder().decode(bytes));
@@ -102,7 +105,7 @@ export function without(filters, names) {
 }
 export function relaxed(filters, chosen, names) {
   // The filters of the search again, each filter named (one on a fact few homes have given) kept as "matches
-  // it, or has not told us that fact" (the build's Pagefind filter untold: each home's count keys it has not
+  // it, or has not told us that fact" (the build's filter untold: each home's count keys it has not
   // given), so a home that said no is never offered as "ring to check". chosen: [filter, count key, ...].
   var out = without(filters, names), either = [];
   chosen.forEach(function (c) {

@@ -6,7 +6,8 @@ import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pic
   relaxed, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
-import { sortOf, sortedSearch, unknownNote, unknownOf, wordSearch } from "../../overrides/assets/directory-sort.js";
+import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/assets/directory-sort.js";
+import { readFileSync } from "node:fs";
 
 Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
   find: { noLocation: "Distance: not known (no location given)", units: { mi: "miles", km: "km" } } });
@@ -103,20 +104,13 @@ test("each card says why it is listed", () => {
   assert.equal(whyMatched({ title: "X" }, ["x"], [], SEARCH), "Matched on: name");
 });
 
-test("every word must be a whole word of the page: one quoted search per word, the first keeps its order", async () => {
-  const asked = [];
-  const pages = { a: "the garth kington hr5 3ba", b: "park house bromyard", c: "kington court house" };
-  const pf = {
-    search(term, opts) {
-      asked.push([term, opts]);
-      const word = term.replace(/"/g, "");
-      const ids = Object.keys(pages).filter((id) => pages[id].split(" ").includes(word));
-      return Promise.resolve({ results: (opts.sort ? ids.reverse() : ids).map((id) => ({ id })) });
-    },
-  };
-  const found = await wordSearch(pf, ["house", "kington"]).search("carehomelisting", { filters: { f: "yes" }, sort: { name: "asc" } });
-  assert.deepEqual(found.results.map((r) => r.id), ["c"]);
-  assert.deepEqual(asked, [['"house"', { filters: { f: "yes" }, sort: { name: "asc" } }], ['"kington"', { filters: { f: "yes" } }]]);
+test("words are read one way in the page and the build (tests/js/words.json, also read by tests/test_search_near.py)", () => {
+  const cases = JSON.parse(readFileSync(new URL("./words.json", import.meta.url), "utf-8"));
+  assert.ok(cases.length >= 10);
+  for (const [text, words] of cases) assert.deepEqual(searchWords(text), words, text);
+  assert.equal(wordShard("marys"), "ma");
+  assert.equal(wordShard("y"), "y");
+  assert.equal(whyMatched({ title: "St Mary's Court" }, ["marys"], [], SEARCH), "Matched on: name");
 });
 
 test("the card comes from the build as base64 JSON, so its words are never search text", () => {
@@ -255,7 +249,7 @@ test("pickDistricts loads enough homes and every district within the distance ch
 });
 
 // ---- the facet index (search/facets/, directory-facets.js): answers filter-only searches like Pagefind
-import { facetIndex, filterNames, matching, ranksOf } from "../../overrides/assets/directory-facets.js";
+import { facetIndex, filterNames, matching, ranksOf, searchWords, wordShard } from "../../overrides/assets/directory-facets.js";
 
 test("facet index: gaps decode to the homes' numbers in name order", () => {
   assert.deepEqual(ranksOf([3, 1, 5]), [3, 4, 9]);
@@ -286,7 +280,11 @@ function siteFiles() {
   // five homes A to Z (0-4), cards in shards of two, a fee order known for three of them
   const cards = ["a", "b", "c", "d", "e"].map((s) => ({ url: "homes/" + s + "/", meta: { title: s.toUpperCase(), slug: s } }));
   return {
-    "index.json": { homes: 5, shard: 2, filters: { care_nursing: 0, feeband: 1 }, sorts: { name: null, fee: 0 } },
+    "index.json": { homes: 5, shard: 2, filters: { care_nursing: 0, feeband: 1 }, sorts: { name: null, fee: 0 }, words: ["ho", "ki", "ma", "y"] },
+    "who.json": { house: [1, 1, 2], holme: [0] },
+    "wki.json": { kington: [0, 3, 1] },
+    "wma.json": { marys: [2] },
+    "wy.json": { y: [3] },
     "f0.json": { yes: [1, 2, 1] },
     "f1.json": { none: [0, 3], "600": [1, 1, 2] },
     "s0.json": [4, 1, 2],
@@ -297,21 +295,47 @@ function siteFiles() {
 test("facet index: results in name or sort order, a card file loaded only for the cards drawn", async () => {
   const files = siteFiles(), asked = [];
   const ix = await facetIndex((name) => { asked.push(name); return files[name] || null; }, (u) => "/site/" + u);
-  let r = await ix.search("carehomelisting", { filters: { care_nursing: "yes" }, sort: { name: "asc" } });
+  let r = await ix.search("", { filters: { care_nursing: "yes" }, sort: { name: "asc" } });
   assert.deepEqual(r.results.map((x) => x.number), [1, 3, 4]);
   assert.deepEqual(asked, ["index.json", "f0.json"], "no sort file for name order, no card yet");
   assert.deepEqual(await r.results[0].data(), { url: "/site/homes/b/", meta: { title: "B", slug: "b" } });
   assert.deepEqual(asked.slice(2), ["c0.json"]);
-  r = await ix.search("carehomelisting", { filters: { care_nursing: "yes" }, sort: { fee: "asc" } });
+  r = await ix.search("", { filters: { care_nursing: "yes" }, sort: { fee: "asc" } });
   assert.deepEqual(r.results.map((x) => x.number), [4, 1], "only the homes with a fee, in fee order");
   // the orders of directory-sort.js run on it unchanged: homes with no fee last, A to Z, and counted
-  const sorted = await sortedSearch(ix, "carehomelisting", { care_nursing: "yes" }, "fee");
+  const sorted = await sortedSearch(ix, "", { care_nursing: "yes" }, "fee");
   assert.deepEqual(sorted[0].map((x) => x.number), [4, 1, 3]);
   assert.equal(sorted[1], 1);
 });
 
-test("facet index: none (or a broken manifest) means Pagefind answers", async () => {
-  assert.equal(await facetIndex(() => null, (u) => u), null);
-  assert.equal(await facetIndex(() => Promise.reject(new Error("404")), (u) => u), null);
-  assert.equal(await facetIndex(() => ({ homes: 3 }), (u) => u), null);
+test("facet index: words, each a whole word, all of them, with the filters and in any order", async () => {
+  const files = siteFiles(), asked = [];
+  const ix = await facetIndex((name) => { asked.push(name); return files[name] || null; }, (u) => "/site/" + u);
+  const numbers = async (term, opts) => (await ix.search(term, opts || {})).results.map((x) => x.number);
+  assert.deepEqual(await numbers("house"), [1, 2, 4]);
+  assert.deepEqual(await numbers("House Kington"), [4], "every word must match");
+  assert.deepEqual(await numbers("kington", { filters: { care_nursing: "yes" } }), [3, 4]);
+  assert.deepEqual(await numbers("kington", { filters: { care_nursing: "yes" }, sort: { fee: "asc" } }), [4], "the sort's order, its homes only");
+  assert.deepEqual(await numbers("hous"), [], "not the start of a word");
+  assert.deepEqual(await numbers("St Mary's"), [], "st: no word file for its letters, so nothing, without asking for one");
+  assert.ok(!asked.includes("wst.json"));
+  assert.deepEqual(await numbers("Mary's"), [2]);
+  assert.deepEqual(await numbers("Bryn-y"), [], "bryn has no file: no match");
+  assert.deepEqual(await numbers("y"), [3]);
+  assert.equal(asked.filter((n) => n === "who.json").length, 1, "a word file is read once");
+  const sorted = await sortedSearch(ix, "kington", { care_nursing: "yes" }, "fee");
+  assert.deepEqual([sorted[0].map((x) => x.number), sorted[1]], [[4, 3], 1], "no fee known: last, counted");
+});
+
+test("facet index: a file that cannot be read fails the search, never a silent wrong answer", async () => {
+  const files = siteFiles();
+  delete files["wki.json"];
+  delete files["f1.json"];
+  const ix = await facetIndex((name) => (name in files ? files[name] : Promise.reject(new Error("404"))), (u) => u);
+  await assert.rejects(ix.search("kington", {}));
+  await assert.rejects(ix.search("", { filters: { feeband: "600" } }));
+  assert.equal((await ix.search("house", {})).results.length, 3, "other searches still answer");
+  await assert.rejects(facetIndex(() => null, (u) => u));
+  await assert.rejects(facetIndex(() => Promise.reject(new Error("404")), (u) => u));
+  await assert.rejects(facetIndex(() => ({ homes: 3 }), (u) => u), "not the find page's index");
 });

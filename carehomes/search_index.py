@@ -1,0 +1,85 @@
+"""What the find page's own index says of each home, from the build's views: its result card, its filters and
+the words it is found by (search.py writes them as search/facets/, search/near/, search/cards/ and search/first.json).
+
+Words are normalised one way in Python (``words``) and in the find page (directory-facets.js ``searchWords``),
+both tested against tests/js/words.json: lower case, accents removed (NFKD, combining marks dropped),
+apostrophes (' and ’) removed ("St Mary's" -> "st", "marys"), and every other character that is not a letter
+or digit a separator ("Bryn-y-Mor" -> "bryn", "y", "mor"). A query word matches a home's word only when equal.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from .finding import search_words, town_of
+
+if TYPE_CHECKING:
+    from .views import HomeView
+
+APOSTROPHES = re.compile("['\u2019]")
+WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as the find page matches them (see the module's docstring), in order."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
+    return WORD.findall(APOSTROPHES.sub("", plain.lower()))
+
+
+def home_words(view: HomeView, labels: dict[str, str]) -> set[str]:
+    """The words a home is found by: its name, town, town label, postcode with and without its space, provider
+    and the towns an agency covers (finding.search_words). Never a need: a word naming one is its filter."""
+    return set(words(f"{view.name} {search_words(view, labels)}"))
+
+
+def _text(value: Any) -> str:
+    """A value as the page's ``data-v`` attribute held it (Jinja's str; None as "None")."""
+    return str(value)
+
+
+def card(view: HomeView, labels: dict[str, str]) -> dict[str, Any]:
+    """The home's result card ``{"url", "meta"}``: title, slug, town (its label), provider, postcode, covers (the
+    towns an agency visits, ", " between), card (views.card_meta) and lat, lon; a key without a value is left out."""
+    meta: dict[str, str] = {"title": view.name, "slug": view.slug}
+    covers = view.get("coverage.towns") or []
+    for key, value in (("town", town_of(view, labels)), ("provider", view.get("provider.name")),
+                       ("postcode", view.get("address.postcode")), ("covers", ", ".join(str(c) for c in covers))):
+        if value:
+            meta[key] = _text(value)
+    meta["card"] = view.card_meta()
+    lat = view.get("address.latitude")
+    if lat is not None:
+        meta["lat"], meta["lon"] = _text(lat), _text(view.get("address.longitude"))
+    return {"url": f"homes/{view.slug}/", "meta": meta}
+
+
+def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
+    """The home's filters, {filter: [values]}: locality, town, district, each yes/no fact ("yes"), untold (the
+    facts it has not given), free (kinds of bed free), trust, and each sort's filter (its value)."""
+    out: dict[str, list[str]] = {}
+
+    def add(name: str, value: Any) -> None:
+        text = _text(value)
+        if text and text not in out.setdefault(name, []):
+            out[name].append(text)
+    if "locality" in view.d:
+        add("locality", view.d["locality"])
+    town = town_of(view, labels)
+    if town:
+        add("town", town)
+    if view.district:
+        add("district", view.district)
+    for key in view.yes_filters:
+        add(key, "yes")
+    for key in view.untold:
+        add("untold", key)
+    for kind in ("nursing", "residential"):
+        if view.free(kind):
+            add("free", kind)
+    for name in view.trust_names:
+        add("trust", name)
+    for s in view.site_face.sorts:
+        if s.filter:
+            add(s.filter, view.value(s.filter_value or ""))
+    return {k: v for k, v in out.items() if v}
