@@ -66,8 +66,14 @@ def _text(page: str) -> str:
 
 
 def _same(path: Path) -> str:
-    """A page as written (it carries nothing of other homes: no site-wide rank)."""
-    return path.read_text(encoding="utf-8")
+    """A page's own content and data (it carries nothing of other homes: no site-wide rank). The site's chrome
+    (menu titles such as "Find care" for a site of several kinds) is the site's, not the home's."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".html":
+        return text
+    article = re.search(r"<article\b.*?</article>", text, re.S)
+    assert article, path
+    return article.group(0)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
