@@ -122,12 +122,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out")):
         return 1
-    result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged")
+    # one pass: each profile's pieces of the data are made where it is loaded and checked
+    result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged", keep_data=False, pieces=True)
     if result is None:
         return 1
     try:
         # file by file, atomically; other files in out are kept; the package's homepage is the area's site_url
-        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)))
+        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)), made=result.pieces)
     except OSError as exc:
         _say(f"Writing the open data into {out} failed: {exc}")
         return 1
@@ -136,9 +137,10 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked_or_report(providers: list[str], consequence: str):
-    """Check the profiles; on problems print them, say what was not done, and return None."""
-    result = check_paths([Path(p) for p in providers])
+def _checked_or_report(providers: list[str], consequence: str, **how: bool):
+    """Check the profiles (``how``: check_paths's options); on problems print them, say what was not done,
+    and return None."""
+    result = check_paths([Path(p) for p in providers], **how)
     for p in result.problems:
         print(p)
     if not result.ok:

@@ -133,6 +133,7 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     return svc
 
 
-def service_package(services: list[dict]) -> str:
-    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array)."""
-    return json_array([json.dumps(svc, ensure_ascii=False) for svc in services]) + "\n"
+def service_package(services: list[dict] | list[str]) -> str:
+    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array);
+    ``services`` as objects or as their JSON (``json.dumps(service, ensure_ascii=False)``, made beforehand)."""
+    return json_array([svc if isinstance(svc, str) else json.dumps(svc, ensure_ascii=False) for svc in services]) + "\n"
