@@ -166,14 +166,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     timings = Timings(enabled=args.timings)
     with timings.stage("load and check"):
-        result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
+        # each profile's pieces of the open data made in the same pass (the data stage joins them)
+        result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged", pieces=True)
     if result is None:
         return 1
     args.checked = result.profiles  # serve keeps them, to rebuild only what an edit touches
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
-                            releases_dir=Path(args.releases), engine=args.engine, timings=timings)
+                            releases_dir=Path(args.releases), engine=args.engine, timings=timings, made=result.pieces)
     except PublishError as exc:
         _say(f"The site was not built: {exc}")
         return 1

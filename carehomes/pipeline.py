@@ -121,9 +121,11 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
 
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
-               releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None) -> BuildReport:
+               releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None,
+               made: list[HomePieces] | None = None) -> BuildReport:
     """Build the whole site from checked profiles into ``site_dir`` with ``engine`` (mkdocs or zensical,
-    engines.ENGINES): replaced only when everything succeeded. ``timings`` collects each stage's figures."""
+    engines.ENGINES): replaced only when everything succeeded. ``timings`` collects each stage's figures;
+    ``made``: the profiles' open data pieces, when check_paths made them (``publish.data_files``)."""
     t = timings or Timings(enabled=False)
     site_dir = Path(site_dir).absolute()  # mkdocs reads a relative site_dir from mkdocs.yml's folder, not the cwd
     with t.stage("settings and views"):
@@ -141,7 +143,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
         # the tables, JSON, GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
         with t.stage("data (in memory)"):
-            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries)
+            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
             # feed
             files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
         # pages
