@@ -137,10 +137,10 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked_or_report(providers: list[str], consequence: str, **how: bool):
-    """Check the profiles (``how``: check_paths's options); on problems print them, say what was not done,
-    and return None."""
-    result = check_paths([Path(p) for p in providers], **how)
+def _checked_or_report(providers: list[str], consequence: str, keep_data: bool = True, pieces: bool = False):
+    """Check the profiles (``keep_data``, ``pieces``: as check_paths); on problems print them, say what was
+    not done, and return None."""
+    result = check_paths([Path(p) for p in providers], keep_data=keep_data, pieces=pieces)
     for p in result.problems:
         print(p)
     if not result.ok:
