@@ -85,7 +85,7 @@ def home_pieces(data: dict, schema: Schema) -> HomePieces:
     caps = "".join(line.writerow(row) for row in capability_rows(data, schema)) \
         if any(k.needs_resource == "capabilities" for k in mine) else ""
     feature = geo_feature(record)
-    oruk = service(record, schema, is_canonical=True)  # dates as text already: the same object back from its JSON
+    oruk = service(record, schema, is_canonical=True, flat=flat)  # dates as text already: the same object back from its JSON
     return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
                       tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
                       json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False),

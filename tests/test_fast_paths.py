@@ -168,3 +168,13 @@ def test_data_command_in_one_pass_publishes_all_or_nothing(tmp_path, capsys):
     said = capsys.readouterr()
     assert "example-minimal.yaml:2:1: yaml: did not find expected" in said.out and f"1 problem: nothing was published; {out} is unchanged." in said.err
     assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
+
+
+@pytest.mark.parametrize("parts", [("service", "1-000000101"), ("cost", "1-1", "nursing", "from"), ("term", "care_type", "Café é 😀"),
+                                   ("organization", "cqc", None), (), (12, 3.5, "")])
+def test_oruk_ids_are_the_uuid5_they_were(parts):
+    import uuid
+
+    from carehomes.outputs.oruk import NAMESPACE, uid
+
+    assert uid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
