@@ -123,12 +123,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if _refused(output_folder_problem(out, "--out")):
         return 1
-    result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged")
+    # one pass: each profile's pieces of the data are made where it is loaded and checked
+    result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged", keep_data=False, pieces=True)
     if result is None:
         return 1
     try:
         # file by file, atomically; other files in out are kept; the package's homepage is the area's site_url
-        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)))
+        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)), made=result.pieces)
     except OSError as exc:
         _say(f"Writing the open data into {out} failed: {exc}")
         return 1
@@ -137,9 +138,10 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked_or_report(providers: list[str], consequence: str):
-    """Check the profiles; on problems print them, say what was not done, and return None."""
-    result = check_paths([Path(p) for p in providers])
+def _checked_or_report(providers: list[str], consequence: str, keep_data: bool = True, pieces: bool = False):
+    """Check the profiles (``keep_data``, ``pieces``: as check_paths); on problems print them, say what was
+    not done, and return None."""
+    result = check_paths([Path(p) for p in providers], keep_data=keep_data, pieces=pieces)
     for p in result.problems:
         print(p)
     if not result.ok:
@@ -165,14 +167,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     timings = Timings(enabled=args.timings)
     with timings.stage("load and check"):
-        result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged")
+        # each profile's pieces of the open data made in the same pass (the data stage joins them)
+        result = _checked_or_report(args.providers, f"the site was not built; {out} is unchanged", pieces=True)
     if result is None:
         return 1
     args.checked = result.profiles  # serve keeps them, to rebuild only what an edit touches
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
-                            releases_dir=Path(args.releases), engine=args.engine, timings=timings)
+                            releases_dir=Path(args.releases), engine=args.engine, timings=timings, made=result.pieces)
     except PublishError as exc:
         _say(f"The site was not built: {exc}")
         return 1

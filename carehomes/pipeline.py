@@ -25,7 +25,7 @@ from .outputs.oruk_api import api_files
 from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import map_chunks
 from .problems import Problem
-from .publish import data_files, release_date, write_files
+from .publish import HomePieces, data_files, home_pieces, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import render_pages
 from .siteconfig import read_config, staleness
@@ -44,6 +44,7 @@ class Checked:
     profiles: list[Profile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    pieces: list[HomePieces] | None = None  # each profile's open data pieces (check_paths(pieces=True))
 
     @property
     def ok(self) -> bool:
@@ -54,38 +55,51 @@ class Checked:
 CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: checks_external
 
 
-def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool]) -> tuple[list[Profile], list[Problem]]:
-    files, base, on, keep = args
-    profiles, problems = [], []
+def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
+    files, base, on, keep, make = args
+    profiles, problems, made = [], [], []
+    schema = load_schema() if make else None
     for f in files:
         profile, found = load_profile(f, base)
         problems.extend(found)
         if profile:
-            problems.extend(check_profile(profile, on=on))
+            own = check_profile(profile, on=on)
+            problems.extend(own)
+            if schema and not errors(found + own):  # its open data pieces, while the profile is here
+                made.append(home_pieces(profile.data, schema))
             if not keep:  # only what the rules across files need, so less travels back from workers
                 profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
                                   {k: n for k, n in profile.lines.items() if k.split(".")[0] in CROSS_FILE_KEYS})
             profiles.append(profile)
-    return profiles, problems
+    return profiles, problems, made
 
 
 def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,
-                workers: int | None = None, keep_data: bool = True, external: bool = False) -> Checked:
+                workers: int | None = None, keep_data: bool = True, external: bool = False,
+                pieces: bool = False) -> Checked:
     """Load and check every profile under ``paths``; collect every problem.
 
     With ``keep_data=False`` (the check command) the profiles returned hold only what the rules
     across files need. Acute trusts are checked against the NHS trust list; with ``external=True``
     (the check command) postcodes are also checked against Code-Point Open: see checks_external.
+    With ``pieces=True`` (the data command, the build) each profile's pieces of the open data
+    (``publish.home_pieces``) are made in the same pass, where it was loaded, into ``Checked.pieces``
+    (None there when any profile has an error: then nothing is published).
     """
     base = base or Path.cwd()
     files, misnamed = find_profiles(paths)
     result = Checked(files=len(files), problems=misnamed)
-    for profiles, problems in map_chunks(_check_batch, files, base, on, keep_data, workers=workers, chunks_per_worker=4):
+    made: list[HomePieces] = []
+    for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
+                                                      workers=workers, chunks_per_worker=4):
         result.profiles.extend(profiles)
         result.problems.extend(problems)
+        made.extend(pieces_made)
     result.problems.extend(check_files(result.profiles))
     result.problems.extend(check_external(result.profiles, live_postcodes=external))
     result.problems.sort()
+    if pieces and result.ok:
+        result.pieces = made
     return result
 
 
@@ -109,9 +123,11 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
 
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
-               releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None) -> BuildReport:
+               releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None,
+               made: list[HomePieces] | None = None) -> BuildReport:
     """Build the whole site from checked profiles into ``site_dir`` with ``engine`` (mkdocs or zensical,
-    engines.ENGINES): replaced only when everything succeeded. ``timings`` collects each stage's figures."""
+    engines.ENGINES): replaced only when everything succeeded. ``timings`` collects each stage's figures;
+    ``made``: the profiles' open data pieces, when check_paths made them (``publish.data_files``)."""
     t = timings or Timings(enabled=False)
     site_dir = Path(site_dir).absolute()  # mkdocs reads a relative site_dir from mkdocs.yml's folder, not the cwd
     with t.stage("settings and views"):
@@ -129,7 +145,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
         # the tables, JSON, GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
         with t.stage("data (in memory)"):
-            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries)
+            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
             # feed
             files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
         # pages

@@ -11,7 +11,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import configfile
 from .fsutil import write_bytes_atomic
@@ -37,14 +37,14 @@ from .outputs.tables import (
 )
 from .parallel import Beside, map_chunks
 from .records import canonical, flatten
-from .outputs.typed import typed_tables
+from .outputs.typed import joined_rows, record_rows, typed_tables
 from .outputs.xlsx import workbook
 from .schema import ROOT, Schema, load_schema
 
 if TYPE_CHECKING:
     from .releases import Entry
 
-__all__ = ["build_tables", "data_files", "release_date", "release_version", "write_data", "write_files"]
+__all__ = ["HomePieces", "build_tables", "data_files", "home_pieces", "join_pieces", "release_date", "release_version", "write_data", "write_files"]
 
 
 def release_date(today: dt.date | None = None) -> dt.date:
@@ -55,45 +55,74 @@ def release_date(today: dt.date | None = None) -> dt.date:
     return today or dt.date.today()
 
 
-def _chunk(args: tuple[list[dict], Schema | None]) -> dict[str, Any]:
-    """Every per-home piece of the published files for a run of homes (already in order): each kind's
-    rows and JSON (keyed by kind id), capabilities rows, ORUK services and map points."""
+class _Echo:
+    """A file whose ``write`` gives back what it was given: a CSV writer's ``writerow`` then returns the row's text."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+class HomePieces(NamedTuple):
+    """One home's pieces of the published files, made where its profile was checked (``pipeline.check_paths``)
+    or by ``home_pieces`` here, put together in location ID order by ``join_pieces``."""
+
+    key: str  # the location ID, the files' order
+    kinds: tuple[str, ...]  # the kinds it is (kind ids), each with its CSV row in ``rows``
+    rows: tuple[str, ...]
+    json: str  # its record as JSON, in each of its kinds' JSON files
+    caps: str  # its capabilities rows ("" when its kinds have no capabilities table)
+    oruk: str  # its Open Referral UK service, as JSON (not as an object: 5 times quicker between processes)
+    geo: str | None  # its map point (GeoJSON feature), if it has coordinates
+    typed: dict[str, list[list[Any]]]  # its rows with their types, by table name (outputs.typed.record_rows)
+
+
+def home_pieces(data: dict, schema: Schema) -> HomePieces:
+    """Every per-home piece of the published files for one profile's data (see HomePieces)."""
+    line = csv_writer(_Echo())  # type: ignore[arg-type]
+    record = canonical(data, schema)
+    flat = flatten(record)
+    mine = kinds_of(record, schema)
+    caps = "".join(line.writerow(row) for row in capability_rows(data, schema)) \
+        if any(k.needs_resource == "capabilities" for k in mine) else ""
+    feature = geo_feature(record)
+    oruk = service(record, schema, is_canonical=True, flat=flat)  # dates as text already: the same object back from its JSON
+    return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
+                      tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
+                      json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False),
+                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat))
+
+
+def _chunk(args: tuple[list[dict], Schema | None]) -> list[HomePieces]:
+    """``home_pieces`` for a run of homes (in a worker process for large sets)."""
     datas, given = args
     schema = given or load_schema()
-    every = kinds(schema)
-    tables = {k.id: io.StringIO() for k in every}
-    writers = {k: csv_writer(buf) for k, buf in tables.items()}
-    caps = io.StringIO()
-    cw = csv_writer(caps)
-    out: dict[str, Any] = {"json": {k.id: [] for k in every}, "oruk": [], "geo": [], "records": []}
-    for data in datas:
-        record = canonical(data, schema)
-        out["records"].append(record)
-        flat = flatten(record)
-        text = json.dumps(record, ensure_ascii=False)
-        mine = kinds_of(record, schema)
-        for k in mine:
-            writers[k.id].writerow(home_row(data, schema, flat, k))
-            out["json"][k.id].append(text)
-        if any(k.needs_resource == "capabilities" for k in mine):
-            cw.writerows(capability_rows(data, schema))
-        out["oruk"].append(service(record, schema, is_canonical=True))
-        feature = geo_feature(record)
-        if feature:
-            out["geo"].append(json.dumps(feature, ensure_ascii=False))
-    out["rows"], out["caps"] = {k: buf.getvalue() for k, buf in tables.items()}, caps.getvalue()
-    return out
+    return [home_pieces(data, schema) for data in datas]
+
+
+def join_pieces(homes: list[HomePieces], schema: Schema | None = None) -> dict[str, Any]:
+    """The homes' pieces put together in location ID order: each kind's CSV rows and JSON texts (keyed by
+    kind id), the capabilities rows, ORUK services (JSON), map points and typed rows by table."""
+    homes = sorted(homes, key=lambda h: h.key)
+    ids = [k.id for k in kinds(schema)]
+    rows: dict[str, list[str]] = {k: [] for k in ids}
+    json_lines: dict[str, list[str]] = {k: [] for k in ids}
+    for h in homes:
+        for k, row in zip(h.kinds, h.rows, strict=True):
+            rows[k].append(row)
+            json_lines[k].append(h.json)
+    return {"rows": {k: "".join(r) for k, r in rows.items()}, "json": json_lines,
+            "caps": "".join(h.caps for h in homes), "oruk": [h.oruk for h in homes], "geo": [h.geo for h in homes if h.geo],
+            "typed": joined_rows([h.typed for h in homes], schema or load_schema())}
 
 
 def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int | None = None) -> dict[str, Any]:
-    datas = [p.data for p in sorted(profiles, key=lambda p: str(p.data.get("location_id")))]
-    parts = map_chunks(_chunk, datas, schema, workers=workers)
-    ids = [k.id for k in kinds(schema)]
-    return {"rows": {k: "".join(p["rows"][k] for p in parts) for k in ids},
-            "json": {k: [x for p in parts for x in p["json"][k]] for k in ids},
-            "caps": "".join(p["caps"] for p in parts),
-            "oruk": [x for p in parts for x in p["oruk"]], "geo": [x for p in parts for x in p["geo"]],
-            "records": [x for p in parts for x in p["records"]]}
+    parts = map_chunks(_chunk, [p.data for p in profiles], schema, workers=workers)
+    return join_pieces([h for part in parts for h in part], schema)
+
+
+def _tabular(services: list[str], released: dt.date, homepage: str | None) -> dict[str, bytes]:
+    """The ORUK tabular form's files from the services' JSON (``tabular_files``)."""
+    return tabular_files([json.loads(text) for text in services], released, homepage)
 
 
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
@@ -119,28 +148,32 @@ def site_url(config: Path | None = None) -> str | None:
 
 
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
-               homepage: str | None = None, entries: list[Entry] | None = None) -> dict[str, bytes]:
+               homepage: str | None = None, entries: list[Entry] | None = None,
+               made: list[HomePieces] | None = None) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage; ``entries`` (the
-    changelog, ``releases.changelog``) fill the database's releases and changes tables."""
+    changelog, ``releases.changelog``) fill the database's releases and changes tables. ``made``: every
+    profile's pieces, already made where it was checked (``check_paths(pieces=True)``), else made here."""
     schema = schema or load_schema()
     released = released or release_date()
     homepage = homepage or site_url()
-    pieces = _pieces(profiles, schema)
-    files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
-    files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
-    tables = typed_tables(files, pkg, pieces["records"], schema)  # the tables with their types, for the workbook and the database
-    # the workbook (the longest step) is written on the other core while this one does the rest
-    with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as book:
-        files[XLSX_FILE] = b""  # its place among the files, filled below
-        files[DB_FILE] = database(tables, entries or [])
-        files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-        files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-        tabular = tabular_files(pieces["oruk"], released, homepage)  # the same records, as CSV tables
-        files[XLSX_FILE] = book.result()
-    files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular.items()})
+    pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
+    # the ORUK tabular form (the services as CSV tables) and the workbook are made beside this process (on
+    # the other core, for large sets) while it makes the rest
+    with Beside(_tabular, pieces["oruk"], released, homepage, items=len(profiles)) as tabular:
+        files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
+        pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
+        files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
+        tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
+        with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as book:
+            files[XLSX_FILE] = b""  # its place among the files, filled below
+            files[DB_FILE] = database(tables, entries or [])
+            files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
+            files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+            files[XLSX_FILE] = book.result()
+        tabular_made = tabular.result()
+    files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
@@ -164,6 +197,6 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
 
 
 def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None,
-               homepage: str | None = None) -> dict[str, int]:
-    """Write every open data file into ``out_dir`` (``homepage``: as data_files). Returns name -> bytes."""
-    return write_files(data_files(profiles, schema, homepage=homepage), out_dir)
+               homepage: str | None = None, made: list[HomePieces] | None = None) -> dict[str, int]:
+    """Write every open data file into ``out_dir`` (``homepage``, ``made``: as data_files). Returns name -> bytes."""
+    return write_files(data_files(profiles, schema, homepage=homepage, made=made), out_dir)

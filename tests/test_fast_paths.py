@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 import yaml
+from conftest import FIXTURES, ROOT, TODAY
 
 from carehomes.load import _Loader, parse_profile
 from carehomes.outputs import sqlite as sqlite_out
@@ -136,3 +137,68 @@ def test_the_changelog_entry_id_is_made_once_an_entry_not_once_a_change(monkeypa
     assert calls <= 2 * 305
     assert db["changes"].count == 305
     assert {r["id"] for r in db["changes"].rows} == {entries[0].id, entries[1].id}
+
+
+ONE_PASS = [ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile", FIXTURES / "agencies"]
+
+
+def test_data_in_one_pass_is_the_same_bytes_as_in_two(monkeypatch):
+    """check_paths(pieces=True) (the data command, the build) makes each profile's pieces of the open data in
+    the worker that loads and checks it: every file the same bytes as data_files making them afresh, here
+    and with worker processes (and the workbook and the ORUK tabular form beside)."""
+    from carehomes import parallel
+    from carehomes.pipeline import check_paths
+    from carehomes.publish import data_files
+
+    day, home = dt.date(2026, 11, 23), "https://example.org/"
+    here = check_paths(ONE_PASS, on=TODAY, pieces=True)
+    assert here.ok and here.pieces is not None and len(here.pieces) == len(here.profiles) > 90
+    expected = data_files(here.profiles, released=day, homepage=home)
+    assert data_files(here.profiles, released=day, homepage=home, made=here.pieces) == expected
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10)
+    there = check_paths(ONE_PASS, on=TODAY, keep_data=False, pieces=True, workers=2)
+    assert set(there.profiles[0].data) == {"location_id", "slug", "address", "care"}  # the rest never came back
+    got = data_files(there.profiles, released=day, homepage=home, made=there.pieces)
+    assert list(got) == list(expected)
+    for name, data in expected.items():
+        assert got[name] == data, name
+
+
+def test_one_pass_check_says_the_same_and_makes_no_pieces_when_a_profile_is_wrong(tmp_path):
+    text = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
+    (tmp_path / "example-full.yaml").write_text(text.replace("slug: example-full", "slug: Example Full"), encoding="utf-8")
+    (tmp_path / "example-minimal.yaml").write_text((FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8"),
+                                                    encoding="utf-8")
+    from carehomes.pipeline import check_paths
+
+    both = check_paths([tmp_path], on=TODAY)
+    one = check_paths([tmp_path], on=TODAY, keep_data=False, pieces=True)
+    assert not one.ok and one.problems == both.problems and one.pieces is None
+
+
+def test_data_command_in_one_pass_publishes_all_or_nothing(tmp_path, capsys):
+    from carehomes.cli import main
+
+    prov, out = tmp_path / "p", tmp_path / "out"
+    prov.mkdir()
+    for name in ("example-full.yaml", "example-minimal.yaml"):
+        (prov / name).write_text((FIXTURES / "profiles" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["data", "--providers", str(prov), "--out", str(out)]) == 0
+    before = {f: f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    assert len(before) == 30 and b"example-minimal" in (out / "care-homes.csv").read_bytes()
+    (prov / "example-minimal.yaml").write_text("name: [broken\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["data", "--providers", str(prov), "--out", str(out)]) == 1
+    said = capsys.readouterr()
+    assert "example-minimal.yaml:2:1: yaml: did not find expected" in said.out and f"1 problem: nothing was published; {out} is unchanged." in said.err
+    assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
+
+
+@pytest.mark.parametrize("parts", [("service", "1-000000101"), ("cost", "1-1", "nursing", "from"), ("term", "care_type", "Café é 😀"),
+                                   ("organization", "cqc", None), (), (12, 3.5, "")])
+def test_oruk_ids_are_the_uuid5_they_were(parts):
+    import uuid
+
+    from carehomes.outputs.oruk import NAMESPACE, uid
+
+    assert uid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))

@@ -16,6 +16,7 @@ records as a static ORUK API.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from functools import lru_cache
@@ -27,13 +28,20 @@ from ..schema import Schema, load_schema
 from .tables import json_array
 
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
+NAMESPACE_BYTES = NAMESPACE.bytes
 TAXONOMY = "Care home directory needs and service types"
 EXTENSION_NOTE = ("x_care_home holds care-home facts Open Referral UK has no fields for, named as in this "
                   "directory's profiles (see the data dictionary).")
 
 
 def uid(*parts: Any) -> str:
-    return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+    """The UUID 5 of the parts joined by ':' in NAMESPACE: ``str(uuid.uuid5(NAMESPACE, name))``, its bits set
+    here rather than through a UUID object (about 9 ids a home: nationally 0.5 s -> 0.2 s of CPU)."""
+    digest = bytearray(hashlib.sha1(NAMESPACE_BYTES + ":".join(str(p) for p in parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 @lru_cache(maxsize=256)
@@ -52,12 +60,14 @@ def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
             "taxonomy_term_id": term["id"], "taxonomy_term": term}
 
 
-def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: bool = False) -> dict:
-    """One care home as an ORUK service object (dates as text, as JSON has them)."""
+def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: bool = False,
+            flat: dict[str, Any] | None = None) -> dict:
+    """One care home as an ORUK service object (dates as text, as JSON has them). ``flat``: the canonical
+    record's ``flatten``, when made already."""
     schema = schema or load_schema()
     d = profile_data if is_canonical else canonical(profile_data, schema)
     lid = d["location_id"]
-    g = flatten(d).get
+    g = (flat if flat is not None and is_canonical else flatten(d)).get
 
     provider, provider_id = g("provider.name"), g("provider.cqc_id")
     # one organisation per CQC provider, whichever of its homes names it; without a provider ID, one per home
@@ -133,6 +143,7 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     return svc
 
 
-def service_package(services: list[dict]) -> str:
-    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array)."""
-    return json_array([json.dumps(svc, ensure_ascii=False) for svc in services]) + "\n"
+def service_package(services: list[dict] | list[str]) -> str:
+    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array);
+    ``services`` as objects or as their JSON (``json.dumps(service, ensure_ascii=False)``, made beforehand)."""
+    return json_array([svc if isinstance(svc, str) else json.dumps(svc, ensure_ascii=False) for svc in services]) + "\n"

@@ -80,22 +80,35 @@ def _add_table(db: sqlite_utils.Database, t: Table) -> None:
 
 
 def _cell(f: dict) -> Any:
-    """How a field's values are stored: ``_value``, then a list as sqlite-utils stores it (a JSON array)."""
+    """How a field's values are stored: ``_value``, then a list as sqlite-utils stores it (a JSON array);
+    None for text: a typed table's text is str already, which sqlite-utils stores as it is."""
     if f.get("type") == "list":
         return lambda v: None if v is None else json.dumps(v, default=repr, ensure_ascii=False)
     if f.get("type") in ("boolean", "date") or is_identifier(f):
         return lambda v: _value(f, v)
+    if f.get("type", "string") == "string":
+        return None
     return jsonify_if_needed
 
 
 def _insert_rows(db: sqlite_utils.Database, name: str, t: Table) -> None:
     """A table's rows in one statement prepared once, in one transaction: the values sqlite-utils'
-    insert_all would store, without its per-row dictionaries and queries (a third of the data command)."""
-    cells = [_cell(f) for f in t.fields]
+    insert_all would store, without its per-row dictionaries and queries (a third of the data command);
+    only the columns whose values change are converted."""
+    cells = [(c, cell) for c, cell in enumerate(_cell(f) for f in t.fields) if cell is not None]
     columns = ", ".join(f"[{f['name']}]" for f in t.fields)
+
+    def stored(row: list[Any]) -> list[Any]:
+        out = list(row)
+        for c, cell in cells:
+            out[c] = cell(out[c])
+        return out
+
+    if any(len(row) != len(t.fields) for row in t.rows):
+        raise ValueError(f"{name}: a row has not {len(t.fields)} values")
     with db.conn:
-        db.conn.executemany(f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(cells))})",
-                            ([cell(v) for cell, v in zip(cells, row, strict=True)] for row in t.rows))
+        db.conn.executemany(f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(t.fields))})",
+                            map(stored, t.rows))
 
 
 def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
@@ -135,6 +148,9 @@ def database(tables: list[Table], entries: list[Entry]) -> bytes:
     with tempfile.TemporaryDirectory(prefix="carehomes-db-") as tmp:
         path = Path(tmp) / DB_FILE
         db = sqlite_utils.Database(path)
+        # a scratch file read back whole at the end: no waiting for the disk after each step (the same bytes)
+        db.conn.execute("PRAGMA synchronous=OFF")
+        db.conn.execute("PRAGMA journal_mode=MEMORY")
         try:
             for t in tables:
                 _add_table(db, t)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..kinds import kinds, kinds_of
 from ..merge import parse_value
-from ..records import get_path
+from ..records import flatten
 from ..schema import Field, Schema, load_schema
 from .tables import FORMULA_NOTE, is_identifier  # noqa: F401  (xlsx imports it from here)
 
@@ -45,43 +45,54 @@ def typed_value(f: Field, value: Any) -> Any:
     return value
 
 
-def _record_rows(name: str, records: list[dict], schema: Schema) -> list[list[Any]] | None:
-    """A kind's table or the capabilities table built from the records (in location ID order); None for
-    a table the records do not make."""
-    for k in kinds(schema):
-        if k.resource == name:
-            return [[typed_value(f, get_path(r, f.keys)) for f in k.fields] for r in records if k in kinds_of(r, schema)]
-    if name != "capabilities":
-        return None
-    rows = []
-    for r in records:
-        if not any(k.needs_resource == name for k in kinds_of(r, schema)):
-            continue
-        for code in schema.capability_codes:
-            rows.append([r.get("location_id") if f.name == "location_id" else code if f.name == "capability"
-                         else typed_value(f, get_path(r, ("capabilities", code, f.path.rsplit(".", 1)[1])))
-                         for f in schema.capability_fields])
-    return rows
+def record_rows(record: dict, schema: Schema, flat: dict[str, Any] | None = None) -> dict[str, list[list[Any]]]:
+    """One canonical record's typed rows, keyed by table (resource) name: a row in each of its kinds'
+    tables, and its capabilities rows when one of its kinds has that table. ``flat``: the record's
+    ``records.flatten``, when made already (each field's value is there by its path)."""
+    get = (flat if flat is not None else flatten(record)).get
+    mine = kinds_of(record, schema)
+    out = {k.resource: [[typed_value(f, get(f.path)) for f in k.fields]] for k in mine}
+    if any(k.needs_resource == "capabilities" for k in mine):
+        out["capabilities"] = [
+            [record.get("location_id") if f.name == "location_id" else code if f.name == "capability"
+             else typed_value(f, get(f"capabilities.{code}.{f.path.rsplit('.', 1)[1]}"))
+             for f in schema.capability_fields]
+            for code in schema.capability_codes]
+    return out
+
+
+def joined_rows(each: list[dict[str, list[list[Any]]]], schema: Schema) -> dict[str, list[list[Any]]]:
+    """Records' ``record_rows`` (in location ID order) as each table's rows: every table the records make
+    (each kind's, and the capabilities), empty where no record is in it."""
+    out: dict[str, list[list[Any]]] = {k.resource: [] for k in kinds(schema)}
+    out["capabilities"] = []
+    for rows in each:
+        for name, got in rows.items():
+            out[name].extend(got)
+    return out
 
 
 def typed_tables(files: dict[str, bytes], package: dict, records: list[dict] | None = None,
-                 schema: Schema | None = None) -> list[Table]:
+                 schema: Schema | None = None, rows: dict[str, list[list[Any]]] | None = None) -> list[Table]:
     """Every tabular resource of ``package`` (the published datapackage.json) found in ``files``, with its
-    fields' types: built from ``records`` (canonical profiles in location ID order) where they make the
-    table, else read back from its CSV; text without its formula apostrophe, as in care-homes.json."""
+    fields' types: built from ``records`` (canonical profiles in location ID order), or taken from ``rows``
+    (their ``joined_rows``, made beforehand), where they make the table, else read back from its CSV; text
+    without its formula apostrophe, as in care-homes.json."""
     schema = schema or load_schema()
+    if rows is None and records is not None:
+        rows = joined_rows([record_rows(r, schema) for r in records], schema)
     out = []
     for res in package["resources"]:
         if res.get("type") != "table" or res["path"] not in files:
             continue
         fields = res["schema"]["fields"]
-        rows = _record_rows(res["name"], records, schema) if records is not None else None
-        if rows is None:
+        table = (rows or {}).get(res["name"])
+        if table is None:
             reader = csv.reader(io.StringIO(files[res["path"]].decode("utf-8-sig")))
             next(reader, None)
-            rows = [[None if text == "" else parse_value(f, [""], text) for f, text in zip(fields, row, strict=True)]
-                    for row in reader]
-        out.append(Table(res["name"], res.get("title", res["name"]), res.get("description", ""), fields, rows,
+            table = [[None if text == "" else parse_value(f, [""], text) for f, text in zip(fields, row, strict=True)]
+                     for row in reader]
+        out.append(Table(res["name"], res.get("title", res["name"]), res.get("description", ""), fields, table,
                          list(res["schema"].get("primaryKey", [])), list(res["schema"].get("foreignKeys", []))))
     return out
 
