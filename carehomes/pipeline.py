@@ -32,7 +32,7 @@ from .siteconfig import read_config, staleness
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
-from .outputs.postcode_lookup import write_lookup
+from .outputs.postcode_lookup import LOOKUP_DIR, write_lookup
 from .ages import Age
 from .timings import Timings
 from .validate import check_files, check_profile
@@ -156,12 +156,21 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     staged.rename(out / "oruk")
         finally:
             shutil.rmtree(staged, ignore_errors=True)  # a failed build's (after a success it is no longer there)
-        # search
-        with t.stage("search", out):
-            search = write_search([v for v in views if not v.closed], out, index)  # a closed home leaves the find page
-        # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
-        with t.stage("postcode lookup", out, ("postcodes",)):
-            write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
+        # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged), written by a
+        # worker while Pagefind indexes (which leaves part of a core idle; a first national build writes 11,001 files
+        # from 1.7 million postcodes), into a folder beside the new build, moved into it after the search
+        lookup_site = out.parent / f"{out.name}-lookup"  # removed by the next build's clean_leftovers if this one is killed
+        try:
+            with Beside(write_lookup, lookup_site, cfg.directory.get("postcode_areas"), None,
+                        site_dir if site_dir.is_dir() else None, items=len(views)) as lookup:
+                # search
+                with t.stage("search", out):
+                    search = write_search([v for v in views if not v.closed], out, index)  # a closed home leaves the find page
+                with t.stage("postcode lookup", out, (LOOKUP_DIR,)):  # what is left of it once the search is done
+                    lookup.result()
+                    (lookup_site / LOOKUP_DIR).rename(out / LOOKUP_DIR)
+        finally:
+            shutil.rmtree(lookup_site, ignore_errors=True)  # a failed build's, or its empty folder
         # sitemap and robots.txt; each home page's lastmod is its newest fact
         with t.stage("sitemap and robots.txt", out, ("sitemap.xml", "sitemap.xml.gz", "robots.txt")):
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}

@@ -12,7 +12,7 @@ from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
 from .kinds import kinds_of
-from .records import closed
+from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
 
@@ -109,7 +109,6 @@ def yes_no(value: Any) -> str | None:
 
 
 _date = date_of
-_KEYS: dict[str, tuple[str, ...]] = {}  # a dotted path -> its keys (HomeView.get)
 
 __all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first", "money", "nice_date"]
 
@@ -140,17 +139,7 @@ class HomeView:
         return bool(when and self.limits[key].passed(when, self.today))
 
     def get(self, path: str) -> Any:
-        """The value at a dotted ``path`` (``beds.registered``), or None when any step is missing: records.get_path,
-        with each path's keys split once a process (the pages ask some 400 times a home)."""
-        keys = _KEYS.get(path)
-        if keys is None:
-            keys = _KEYS[path] = tuple(path.split("."))
-        node: Any = self.d
-        for k in keys:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(k)
-        return node
+        return get_path(self.d, path.split("."))
 
     @property
     def slug(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, TODAY
@@ -13,12 +14,11 @@ from carehomes import pipeline
 from carehomes.face import face_of
 from carehomes.outputs.oruk import service
 from carehomes.outputs.oruk_api import api_files
+from carehomes.outputs.postcode_lookup import write_lookup
 from carehomes.outputs.sitemap import page_folders
 from carehomes.pipeline import build_site, check_paths, write_oruk_api
-from carehomes.records import get_path
 from carehomes.schema import load_schema
 from carehomes.timings import Timings, folder_totals
-from carehomes.views import HomeView
 
 
 def _old_pages(site: Path) -> list[str]:
@@ -47,14 +47,6 @@ def test_sitemap_of_the_bundled_site_lists_what_the_old_walk_found(built_site):
     site, _ = built_site
     site = site.resolve()
     assert sorted(page_folders(site)) == _old_pages(site)
-
-
-def test_a_view_reads_a_dotted_path_as_get_path_does():
-    view = HomeView({"slug": "a", "name": "A", "beds": {"registered": 12, "nursing": None}, "fees": [1, 2], "x": "text"},
-                    TODAY, load_schema())
-    for path in ["beds.registered", "beds.nursing", "beds.nursing.free", "beds", "fees.0", "x.y", "nothing", "slug",
-                 "beds.registered.more", "beds.registered"]:
-        assert view.get(path) == get_path(view.d, path.split(".")), path
 
 
 def test_need_words_of_the_same_length_keep_one_order():
@@ -110,3 +102,26 @@ def test_a_failed_build_leaves_no_oruk_folder_beside_it(tmp_path, monkeypatch):
         build_site(profiles, tmp_path / "site", today=TODAY, releases_dir=tmp_path / "none", index=False)
     builds = tmp_path / ".site-builds"
     assert not [p.name for p in builds.iterdir() if not p.name.startswith(".")], "neither the build nor its oruk folder"
+
+
+def test_a_failed_build_leaves_no_postcode_folder_beside_it(tmp_path, monkeypatch):
+    def half_done(site: Path, *args: Any) -> dict:
+        write_lookup(site, *args)
+        raise RuntimeError("the lookup broke")
+
+    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(pipeline, "write_lookup", half_done)
+    profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
+    with pytest.raises(RuntimeError, match="the lookup broke"):
+        build_site(profiles, tmp_path / "site", today=TODAY, releases_dir=tmp_path / "none", index=False)
+    assert not [p.name for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
+
+
+def test_a_build_moves_the_api_and_the_lookup_written_beside_it_into_the_site(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
+    build_site(profiles, tmp_path / "site", today=TODAY, releases_dir=tmp_path / "none", index=False)
+    builds = [p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
+    assert builds == [(tmp_path / "site").resolve()], "the build alone: no -oruk or -lookup folder left beside it"
+    assert (tmp_path / "site" / "oruk" / "services" / "index.html").is_file()
+    assert json.loads((tmp_path / "site" / "postcodes" / "areas.json").read_text(encoding="utf-8"))["format"] == 1
