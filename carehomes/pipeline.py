@@ -112,6 +112,15 @@ def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: s
     return len(write_files(api_files(json.loads(services_json), site_url, api_url), folder, atomic=False))
 
 
+def move_in(folder: Path, out: Path, name: str, what: str) -> None:
+    """Move ``folder``, written beside the new build, into it as ``out/name`` (one rename); a clear error when the
+    pages already made that folder (a content page or folder of that name)."""
+    if (out / name).exists():
+        raise RuntimeError(f"the pages made a folder {name}/ in the site, where the {what} goes: rename the content "
+                           f"page or folder named {name} (in mkdocs.yml's docs_dir)")
+    folder.rename(out / name)
+
+
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
                releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None) -> BuildReport:
@@ -153,7 +162,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     copy_releases(releases, out / "data" / "releases")
                 with t.stage("ORUK API", out, ("oruk",)):  # what is left of it once the pages are done
                     oruk_api.result()
-                    staged.rename(out / "oruk")
+                    move_in(staged, out, "oruk", "static ORUK API")
         finally:
             shutil.rmtree(staged, ignore_errors=True)  # a failed build's (after a success it is no longer there)
         # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged), written by a
@@ -168,7 +177,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     search = write_search([v for v in views if not v.closed], out, index)  # a closed home leaves the find page
                 with t.stage("postcode lookup", out, (LOOKUP_DIR,)):  # what is left of it once the search is done
                     lookup.result()
-                    (lookup_site / LOOKUP_DIR).rename(out / LOOKUP_DIR)
+                    move_in(lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")
         finally:
             shutil.rmtree(lookup_site, ignore_errors=True)  # a failed build's, or its empty folder
         # sitemap and robots.txt; each home page's lastmod is its newest fact

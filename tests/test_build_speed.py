@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, TODAY
+from conftest import FIXTURES, ROOT, TODAY
 
-from carehomes import pipeline
+from carehomes import cli, pipeline
 from carehomes.face import face_of
 from carehomes.outputs.oruk import service
 from carehomes.outputs.oruk_api import api_files
@@ -125,3 +125,20 @@ def test_a_build_moves_the_api_and_the_lookup_written_beside_it_into_the_site(tm
     assert builds == [(tmp_path / "site").resolve()], "the build alone: no -oruk or -lookup folder left beside it"
     assert (tmp_path / "site" / "oruk" / "services" / "index.html").is_file()
     assert json.loads((tmp_path / "site" / "postcodes" / "areas.json").read_text(encoding="utf-8"))["format"] == 1
+
+
+def test_a_content_page_where_the_oruk_api_goes_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    content = tmp_path / "content"
+    (content / "oruk").mkdir(parents=True)
+    (content / "index.md").write_text("# Home\n", encoding="utf-8")
+    (content / "oruk" / "index.md").write_text("# Our ORUK page\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: content", f"docs_dir: {content}")
+                      .replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}"), encoding="utf-8")
+    out = tmp_path / "site"
+    assert cli.main(["build", "--providers", str(FIXTURES / "profiles" / "example-full.yaml"), "--out", str(out),
+                     "--config", str(config), "--no-search", "--releases", str(tmp_path / "none")]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(f"The build failed, so {out} was left as it was:\nthe pages made a folder oruk/ in the site, where "
+                        "the static ORUK API goes: rename the content page or folder named oruk (in mkdocs.yml's docs_dir)\n"), err
+    assert "Traceback" not in err and not out.exists()
