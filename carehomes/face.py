@@ -187,7 +187,7 @@ class Face:
         """[phrase, search filter, label] for every word or phrase that names a need, longest first, so the
         find page takes "palliative care" as one need before "care" could be anything else."""
         out = {(w, o.filter, o.label.lower()) for f in self.facets if f.need_words for o in f.options for w in o.words}
-        return [list(x) for x in sorted(out, key=lambda x: (-len(x[0]), x[0]))]
+        return [list(x) for x in sorted(out, key=lambda x: (-len(x[0]), x))]  # ties in a fixed order
 
     def browse_choices(self) -> list[tuple[str, str]]:
         """(search filter, label) of every yes/no filter that has static list pages."""

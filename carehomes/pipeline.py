@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
 from .outputs.oruk_api import api_files
 from .outputs.sitemap import robots_txt, write_sitemap
-from .parallel import map_chunks
+from .parallel import Beside, map_chunks
 from .problems import Problem
 from .publish import HomePieces, data_files, home_pieces, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
@@ -32,7 +33,7 @@ from .siteconfig import read_config, staleness
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
-from .outputs.postcode_lookup import write_lookup
+from .outputs.postcode_lookup import LOOKUP_DIR, write_lookup
 from .ages import Age
 from .timings import Timings
 from .validate import check_files, check_profile
@@ -121,6 +122,21 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
                    for p in profiles), key=lambda v: v.slug)
 
 
+def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str) -> int:
+    """The static Open Referral UK API (oruk/) into ``folder``, from the records of data/oruk-services.json
+    (run beside the pages: a worker process, for a large set); returns the files written."""
+    return len(write_files(api_files(json.loads(services_json), site_url, api_url), folder, atomic=False))
+
+
+def move_in(folder: Path, out: Path, name: str, what: str) -> None:
+    """Move ``folder``, written beside the new build, into it as ``out/name`` (one rename); a clear error when the
+    pages already made that folder (a content page or folder of that name)."""
+    if (out / name).exists():
+        raise RuntimeError(f"the pages made a folder {name}/ in the site, where the {what} goes: rename the content "
+                           f"page or folder named {name} (in mkdocs.yml's docs_dir)")
+    folder.rename(out / name)
+
+
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
                releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None,
@@ -148,25 +164,42 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
             files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
             # feed
             files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
-        # pages
-        with t.stage("pages", out):
-            pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
-                                 entries=entries, releases=releases, released=released, engine=engine)
-        with t.stage("write data and releases", out):
-            sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
-            copy_releases(releases, out / "data" / "releases")
-        # the static Open Referral UK API, from the same records as data/oruk-services.json
-        with t.stage("ORUK API", out):
-            write_files(api_files(json.loads(files["oruk-services.json"]), cfg.raw.get("site_url") or "",
-                                  str(cfg.directory.get("oruk_api_url") or "")), out / "oruk", atomic=False)
-        # search
-        with t.stage("search", out):
-            search = write_search([v for v in views if not v.closed], out, index)  # a closed home leaves the find page
-        # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged)
-        with t.stage("postcode lookup", out):
-            write_lookup(out, cfg.directory.get("postcode_areas"), previous=site_dir if site_dir.is_dir() else None)
+        # the static Open Referral UK API, from the same records as data/oruk-services.json, written by a worker
+        # while the pages render (a large set: the engine's part of the pages leaves a core idle), into a folder
+        # beside the new build (the engine empties its site folder), moved into it when the pages are done
+        staged = out.parent / f"{out.name}-oruk"  # removed by the next build's clean_leftovers if this one is killed
+        try:
+            with Beside(write_oruk_api, files["oruk-services.json"], staged, cfg.raw.get("site_url") or "",
+                        str(cfg.directory.get("oruk_api_url") or ""), items=len(views)) as oruk_api:
+                # pages
+                with t.stage("pages", out):
+                    pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
+                                         entries=entries, releases=releases, released=released, engine=engine)
+                with t.stage("write data and releases", out, ("data",)):
+                    sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
+                    copy_releases(releases, out / "data" / "releases")
+                with t.stage("ORUK API", out, ("oruk",)):  # what is left of it once the pages are done
+                    oruk_api.result()
+                    move_in(staged, out, "oruk", "static ORUK API")
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)  # a failed build's (after a success it is no longer there)
+        # postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged), written by a
+        # worker while the find page's index is written (a first national build writes 11,001 files from 1.7 million
+        # postcodes), into a folder beside the new build, moved into it after the search
+        lookup_site = out.parent / f"{out.name}-lookup"  # removed by the next build's clean_leftovers if this one is killed
+        try:
+            with Beside(write_lookup, lookup_site, cfg.directory.get("postcode_areas"), None,
+                        site_dir if site_dir.is_dir() else None, items=len(views)) as lookup:
+                # search
+                with t.stage("search", out):
+                    search = write_search([v for v in views if not v.closed], out, index)  # a closed home leaves the find page
+                with t.stage("postcode lookup", out, (LOOKUP_DIR,)):  # what is left of it once the search is done
+                    lookup.result()
+                    move_in(lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")
+        finally:
+            shutil.rmtree(lookup_site, ignore_errors=True)  # a failed build's, or its empty folder
         # sitemap and robots.txt; each home page's lastmod is its newest fact
-        with t.stage("sitemap and robots.txt", out):
+        with t.stage("sitemap and robots.txt", out, ("sitemap.xml", "sitemap.xml.gz", "robots.txt")):
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
             write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
             (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")

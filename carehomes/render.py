@@ -142,8 +142,10 @@ def _area_key(area: str, taken: set[str]) -> str:
 
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
-              entries: list, releases: list, released: dt.date, engine: str = "mkdocs") -> None:
-    """Write the content pages and the generated pages into the docs folder the engine reads."""
+              entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
+              lists: dict[str, list[ListPage]] | None = None) -> None:
+    """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
+    browse_lists' answer when the caller has it already)."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
@@ -171,7 +173,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
     gen.globals.update(values=schema.values, up=UP[engine])
-    lists = browse_lists(views, schema)
+    lists = lists if lists is not None else browse_lists(views, schema)
     pkg = schema.package
     market_tables = Tables(UP[engine])
     notes = file_notes(schema)
@@ -304,13 +306,15 @@ def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPa
     return lists
 
 
-def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema) -> int:
-    """browse/<key>/index.html for every static list (A to Z within each)."""
+def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema,
+                  lists: dict[str, list[ListPage]] | None = None) -> int:
+    """browse/<key>/index.html for every static list (A to Z within each; ``lists``: browse_lists' answer
+    when the caller has it already)."""
     env = _env()
     tpl = env.get_template("browse.html")
     head, tail = shell
     count = 0
-    for group in browse_lists(views, schema).values():
+    for group in (lists if lists is not None else browse_lists(views, schema)).values():
         for page in group:
             n = len(page.homes)
             intro = f"{n} home{'s' * (n != 1)}, A to Z."
@@ -328,13 +332,14 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
     returns the generated pages. The engine's docs folder is temporary, removed whatever happens."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
         docs_dir = Path(work) / "docs"
-        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine)
+        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists)
         if engine == "zensical":
             run_zensical(cfg, Path(work), out)
         else:
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
     pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"))
-    return pages + render_browse(views, out, shell, schema)
+    return pages + render_browse(views, out, shell, schema, lists)

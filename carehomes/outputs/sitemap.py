@@ -3,6 +3,7 @@ the date of its newest fact) and robots.txt (which points crawlers at the sitema
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -16,8 +17,7 @@ def write_sitemap(site_dir: Path, site_url: str, lastmod: dict[str, dt.date | No
     search pages show them all)."""
     base = site_url.rstrip("/") + "/"
     lastmod = lastmod or {}
-    pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html")
-                   if not p.relative_to(site_dir).as_posix().startswith(("data/", "oruk/")))
+    pages = sorted(page_folders(site_dir))
     urls = []
     for p in pages:
         when = lastmod[p] if p in lastmod else default
@@ -27,6 +27,25 @@ def write_sitemap(site_dir: Path, site_url: str, lastmod: dict[str, dt.date | No
                                           f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>\n', encoding="utf-8")
     (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
     return len(pages)
+
+
+NOT_PAGES = ("data", "oruk")  # top-level folders whose index.html files are no pages (oruk/: JSON)
+
+
+def page_folders(site_dir: Path) -> list[str]:
+    """Each folder of ``site_dir`` with an index.html, relative (``.``, ``homes/abbey-care``), outside NOT_PAGES:
+    os.scandir, not walking those folders at all (a national site has 95,000 files, most of them data)."""
+    found: list[str] = []
+    stack = [("", str(site_dir))]
+    while stack:
+        rel, path = stack.pop()
+        with os.scandir(path) as entries:
+            for e in entries:
+                if e.name == "index.html":
+                    found.append(rel.rstrip("/") or ".")
+                if e.is_dir(follow_symlinks=False) and not (rel == "" and e.name in NOT_PAGES):
+                    stack.append((f"{rel}{e.name}/", e.path))
+    return found
 
 
 def robots_txt(site_url: str) -> str:
