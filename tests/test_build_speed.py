@@ -22,9 +22,9 @@ from carehomes.timings import Timings, folder_totals
 
 
 def _old_pages(site: Path) -> list[str]:
-    """How write_sitemap found the pages before: every index.html of the site, less three folders."""
+    """How write_sitemap found the pages before: every index.html of the site, less two folders."""
     return sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html")
-                  if not p.relative_to(site).as_posix().startswith(("pagefind/", "data/", "oruk/")))
+                  if not p.relative_to(site).as_posix().startswith(("data/", "oruk/")))
 
 
 def _write(path: Path, text: str = "x") -> None:
@@ -35,7 +35,7 @@ def _write(path: Path, text: str = "x") -> None:
 def test_sitemap_finds_the_pages_the_old_walk_found(tmp_path):
     for rel in ["index.html", "homes/a/index.html", "homes/a/home.json", "browse/town-x/index.html", "find/index.html",
                 "data/index.html", "data/x/index.html", "oruk/index.html", "oruk/services/1/index.html",
-                "pagefind/index.html", "postcodes/HR/HR1-1.json", "database/index.html", "oruks/index.html",
+                "postcodes/HR/HR1-1.json", "database/index.html", "oruks/index.html",
                 "deep/a/b/c/index.html", "homes/b/other.html"]:
         _write(tmp_path / rel)
     os.symlink(tmp_path / "homes", tmp_path / "linked")  # a linked folder is not walked, by either way
