@@ -555,6 +555,10 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if not any(c.strip() for c in row):
             continue
         where = f"{shown}:{start}"
+        stray = _stray_cell(row, len(header))
+        if stray:
+            problems.append(f"{where}: {stray}")
+            continue
         bad = [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
                for col in ("home", *columns) if FORMULA.search(cells.get(col) or "")]
         if bad:
@@ -594,6 +598,16 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
     return ([] if problems else edits), [plain(p) for p in problems]  # a cell's control characters as escapes
+
+
+def _stray_cell(row: list[str], named: int) -> str | None:
+    """A filled cell to the right of the last column the first row names (``home,1,000`` is home, 1 and a
+    stray 000): what is wrong with it, or None. Reading such a row would drop the cell unseen."""
+    for i, cell in enumerate(row[named:], named + 1):
+        if cell.strip():
+            return (f"column {column_letter(i)}: '{cell.strip()[:40]}' is under no column name (the first row names "
+                    f"{named} columns, A to {column_letter(named)}); delete it, name its column in the first row, or put a value that holds a comma in quotes")
+    return None
 
 
 def _name_columns(message: str, columns: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ import shutil
 import pytest
 import yaml
 
+from carehomes.cli import main
 from conftest import git
 from conftest import FIXTURES, ROOT, run_build
 
@@ -232,6 +233,27 @@ def test_csv_lists_every_bad_row_by_line(repo):
         "v.csv:11: nursing_free: is 4 but CQC does not register this home for care with nursing (care.nursing is no); "
         "count these beds in residential_free, or ask the council to import the latest CQC register",
     ]
+
+
+def test_csv_cell_under_no_column_name_is_refused_not_dropped(repo, capsys, monkeypatch):
+    """A filled cell right of the named columns was dropped unseen: 'aston-house,,1,000' set 1 free bed."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    f = repo.parent / "v.csv"
+    f.write_text("home,nursing_free,residential_free\naston-house,,1,000\neastbank,,2,,\nlyndale;x,,1\n"
+                 "dulas-court,,1,,,note\n")
+    monkeypatch.chdir(repo.parent)
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "v.csv:2: column D: '000' is under no column name (the first row names 3 columns, A to C); delete it, "
+        "name its column in the first row, or put a value that holds a comma in quotes",
+        "v.csv:4: home: 'lyndale;x' is not a home in repo/providers; give the page name (such as aston-house) "
+        "or the CQC location ID",
+        "v.csv:5: column F: 'note' is under no column name (the first row names 3 columns, A to C); delete it, "
+        "name its column in the first row, or put a value that holds a comma in quotes",
+    ]
+    assert err == "3 problems in v.csv: nothing was changed. Correct the rows above and run the command again.\n"
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
 
 
 def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
