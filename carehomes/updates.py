@@ -220,7 +220,7 @@ def parse_body(text: str, schema: Schema | None = None,
     answers: dict[str, list[str]] = {}
     errors: list[str] = []
     current: list[str] | None = None
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n"):  # a saved body's BOM
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
         if m and m.group(1) in known:
             if m.group(1) in answers:

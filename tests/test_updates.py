@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from carehomes.cli import main
+from carehomes.updates import parse_body
 from conftest import git
 from conftest import FIXTURES, ROOT, run_build
 
@@ -132,6 +133,12 @@ def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo
     r, res = apply(repo, body({"Beds without nursing free now": "0"}, home="https://example-council.github.io/care-homes/homes/lyndale/"),
                    "council-steward")
     assert r.returncode == 0 and res["home"] == "lyndale"
+
+
+def test_a_body_saved_with_a_byte_order_mark_keeps_its_first_answer():
+    """'\\ufeff### Your home's page name' was no heading: the reply said the page name was empty."""
+    text = "\ufeff### Your home's page name\r\n\r\naston-house\r\n\r\n### Weekend admissions from hospital\r\n\r\nYes\r\n"
+    assert parse_body(text) == ({"Your home's page name": "aston-house", "Weekend admissions from hospital": "Yes"}, [])
 
 
 def test_hostile_form_text_is_refused_or_escaped(repo):
