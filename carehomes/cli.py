@@ -1150,6 +1150,14 @@ def _python_ctrl_c() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """One command's parser, whose usage line lists that command's options."""
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return cast(argparse.ArgumentParser, action.choices[command])
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
     (``build.py check | head``) with 141, the shells' codes for those signals."""
@@ -1157,7 +1165,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout, sys.stderr = cast(TextIO, _Guarded(real[0])), cast(TextIO, _Guarded(real[1]))
     try:
         _python_ctrl_c()
-        args = parser().parse_args(argv)
+        p = parser()
+        args, extra = p.parse_known_args(argv)
+        if extra:  # argparse names no command here: say the command's own usage and where its options are
+            _command_parser(p, args.command).error(
+                f"unrecognized arguments: {' '.join(extra)}; see: python3 build.py {args.command} --help")
         _area_paths(args)
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit

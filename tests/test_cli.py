@@ -32,7 +32,8 @@ def test_the_real_process_exits_with_the_commands_status_guarded_and_without_a_t
     assert r.stderr == "1 problem in 1 file (checked 1). Fix each line above and run the check again.\n"
     r = run_process("check", "--nope")
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.splitlines() == ["usage: build.py [-h] COMMAND ...", "build.py: error: unrecognized arguments: --nope"]
+    assert r.stderr.splitlines() == ["usage: build.py check [-h] [--format {text,github}] [--area NAME] [paths ...]",
+                                     "build.py check: error: unrecognized arguments: --nope; see: python3 build.py check --help"]
     r = run_process("check", str(FIXTURES / "profiles"))
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "Checked 2 profiles: no problems.\n")
 
@@ -189,3 +190,22 @@ def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
             raise AssertionError("only the whole path segment is the prefix")
     finally:
         server.shutdown()
+
+
+REQUIRED = {"merge": ["--out", "o", "p"], "check-ownership": ["--author", "a", "--base", "b"],
+            "apply-update": ["--body", "f", "--author", "a"], "claim": ["--body", "f", "--author", "a"],
+            "github": ["close", "1"]}
+
+
+def test_an_unknown_option_names_the_commands_own_usage(capsys):
+    """argparse said 'usage: build.py [-h] COMMAND ...' for 'vacancies --bogus': no word of the command's options."""
+    from carehomes.cli import _command_parser, main, parser
+
+    for command in ("check", "data", "import-cqc", "build", "serve", "serve-api", "release", "report", "merge", "fmt",
+                    "vacancies", "check-ownership", "apply-update", "claim", "stale", "docs", "github", "test"):
+        with pytest.raises(SystemExit) as stop:
+            main([command, *REQUIRED.get(command, []), "--bogus"])
+        assert stop.value.code == 2
+        usage = _command_parser(parser(), command).format_usage()
+        assert capsys.readouterr().err == (f"{usage}build.py {command}: error: unrecognized arguments: --bogus; "
+                                           f"see: python3 build.py {command} --help\n")
