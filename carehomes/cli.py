@@ -159,7 +159,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     if args.production and _production_refused(Path(args.config), out):
         return 1
-    gap = _postcode_gap(Path(args.config))
+    gap = _postcode_gap(Path(args.config), getattr(args, "area", None))
     if gap and args.production:
         _say(f"The site was not built ({out} is unchanged): {gap}")
         return 1
@@ -196,7 +196,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _postcode_gap(config: Path) -> str | None:
+def _postcode_gap(config: Path, area: str | None = None) -> str | None:
     """Why the site would have no postcode lookup for some configured areas, or None (a bad setting:
     the build itself says why)."""
     from .forms import directory_settings
@@ -209,7 +209,7 @@ def _postcode_gap(config: Path) -> str | None:
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         return None
     missing = missing_areas(areas)
-    return missing_message(missing) if missing else None
+    return missing_message(missing, config=display_path(config), area=area) if missing else None
 
 
 def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
