@@ -142,6 +142,24 @@ def test_a_folder_named_like_a_profile(tmp_path, capsys, monkeypatch):
     assert err == "1 problem in 1 file (checked 0). Fix each line above and run the check again.\n"
 
 
+def test_profiles_put_in_a_folder_inside_the_profiles_folder_are_a_problem_not_left_out_unseen(tmp_path, capsys, monkeypatch):
+    """providers/new/x.yaml was never read: check said 'no problems' and build published the site without the home."""
+    prov = providers(tmp_path)
+    (prov / "new").mkdir()
+    shutil.move(str(prov / "example-full.yaml"), prov / "new")
+    (prov / "_old").mkdir()  # a folder starting with _ is kept unread, as a file is
+    shutil.copy(prov / "new" / "example-full.yaml", prov / "_old")
+    (prov / "notes").mkdir()  # a folder without profiles is none of check's business
+    (prov / "notes" / "a.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "check", "providers")
+    assert (code, out) == (1, "providers/new: holds .yaml files, but profiles are read only directly in providers "
+                              "(folders inside it are not read), so these homes would not be published: move the files "
+                              "up a folder, or start the folder's name with _ to keep it unread\n")
+    code, out, err = run(capsys, "build", "--providers", "providers", "--out", "site", "--no-search")
+    assert code == 1 and out.startswith("providers/new: holds .yaml files") and not (tmp_path / "site").exists()
+
+
 def test_an_empty_folder_is_refused(tmp_path, capsys, monkeypatch):
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
