@@ -16,7 +16,8 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
-from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
+from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, replaced_folder_problem,
+                     safe_slug_path)
 from .load import display_path, errors
 from .pipeline import check_paths
 from .engines import ENGINES
@@ -149,13 +150,17 @@ def _checked_or_report(providers: list[str], consequence: str):
     return result
 
 
+SITE_MARKS = ("index.html", "data/datapackage.json")  # an earlier build's site (or data's) that --out may replace
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
     from .releases import ReleaseError
     from .timings import Timings
 
     out = Path(args.out)
-    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
+    inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
+    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs), _releases_problem(Path(args.releases))):
         return 1
     if args.production and _production_refused(Path(args.config), out):
         return 1
@@ -217,7 +222,7 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
     from .sources import codepoint
 
     dest = Path(args.dir)
-    if not args.release and _refused(output_folder_problem(dest, "--dir")):
+    if not args.release and _refused(replaced_folder_problem(dest, "--dir", ("Data/CSV",), [Path(args.config)])):
         return 1
     try:
         settings = codepoint.settings(directory_settings(Path(args.config)))

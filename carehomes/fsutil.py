@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -263,6 +263,37 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
         return (f"{flag} {target}: {here} is a file, not a folder, so {target} cannot be made; "
                 f"give another folder with {flag}")
     return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
+
+
+def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], keep: Iterable[Path] = ()) -> str | None:
+    """Why ``target`` must not be replaced as a whole (``replace_dir``) by a command's output, or None.
+
+    ``replace_dir`` moves a real folder aside and deletes it, so ``target`` must be new, empty, one of
+    this tool's links, or a folder holding an earlier output (any of the paths ``earlier`` names); and
+    never the folder the command runs in, nor one holding it or any of ``keep`` (the command's inputs):
+    ``build --out .`` in the repository deleted the repository."""
+    problem = output_folder_problem(target, flag)
+    if problem:
+        return problem
+    whole = target.resolve()
+    for path in (Path.cwd(), *keep):
+        inside = path.resolve()
+        if inside == whole or whole in inside.parents:
+            what = "is the folder this command runs in" if path == Path.cwd() and inside == whole else (
+                "holds the folder this command runs in" if path == Path.cwd() else f"holds {path}, which this command reads")
+            return (f"{flag} {target}: {what}, and {flag} is replaced as a whole (everything in it is deleted); "
+                    f"give a folder of its own, e.g. {flag} site")
+    if target.is_symlink() or not target.is_dir():
+        return None
+    try:
+        names = sorted(p.name for p in target.iterdir())
+    except OSError:
+        return None  # reported by the writer
+    if not names or any((target / e).exists() for e in earlier):
+        return None
+    return (f"{flag} {target}: is a folder with other files in it ({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}), "
+            f"not an earlier output (it has no {' or '.join(earlier)}), and {flag} is replaced as a whole (everything in "
+            f"it is deleted); give a new or empty folder")
 
 
 def input_folder_problem(folder: Path, flag: str, what: str = "the folder of profiles, e.g. providers/") -> str | None:
