@@ -222,7 +222,7 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
     from .sources import codepoint
 
     dest = Path(args.dir)
-    if not args.release and _refused(replaced_folder_problem(dest, "--dir", ("Data/CSV",), [Path(args.config)])):
+    if not args.release and _refused(replaced_folder_problem(dest, "--dir", ("Data/CSV",), [Path(args.config)], ".codepoint/current")):
         return 1
     try:
         settings = codepoint.settings(directory_settings(Path(args.config)))

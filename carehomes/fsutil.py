@@ -265,11 +265,13 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
     return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
 
 
-def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], keep: Iterable[Path] = ()) -> str | None:
+def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], keep: Iterable[Path] = (),
+                            usual: str = "site") -> str | None:
     """Why ``target`` must not be replaced as a whole (``replace_dir``) by a command's output, or None.
 
     ``replace_dir`` moves a real folder aside and deletes it, so ``target`` must be new, empty, one of
-    this tool's links, or a folder holding an earlier output (any of the paths ``earlier`` names); and
+    this tool's links, or a folder holding an earlier output (any of the paths ``earlier`` names; ``usual``
+    is the folder the message suggests); and
     never the folder the command runs in, nor one holding it or any of ``keep`` (the command's inputs):
     ``build --out .`` in the repository deleted the repository."""
     problem = output_folder_problem(target, flag)
@@ -282,7 +284,7 @@ def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], k
             what = "is the folder this command runs in" if path == Path.cwd() and inside == whole else (
                 "holds the folder this command runs in" if path == Path.cwd() else f"holds {path}, which this command reads")
             return (f"{flag} {target}: {what}, and {flag} is replaced as a whole (everything in it is deleted); "
-                    f"give a folder of its own, e.g. {flag} site")
+                    f"give a folder of its own, e.g. {flag} {usual}")
     if target.is_symlink() or not target.is_dir():
         return None
     try:

@@ -160,6 +160,50 @@ def test_profiles_put_in_a_folder_inside_the_profiles_folder_are_a_problem_not_l
     assert code == 1 and out.startswith("providers/new: holds .yaml files") and not (tmp_path / "site").exists()
 
 
+def test_build_never_replaces_the_folder_it_runs_in_its_inputs_or_a_folder_of_other_files(tmp_path, capsys, monkeypatch):
+    """--out is replaced as a whole: 'build --out .' in a repository moved the repository aside and deleted it."""
+    repo = tmp_path / "repo"
+    prov = providers(repo)
+    config = str(ROOT / "mkdocs.yml")
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "thesis.docx").write_text("years of work")
+    monkeypatch.chdir(repo)
+    before = tree(tmp_path)
+    whole = "--out is replaced as a whole (everything in it is deleted)"
+    cases = {
+        ".": f"--out .: is the folder this command runs in, and {whole}; give a folder of its own, e.g. --out site",
+        "..": f"--out ..: holds the folder this command runs in, and {whole}; give a folder of its own, e.g. --out site",
+        "providers": f"--out providers: holds providers, which this command reads, and {whole}; give a folder of its "
+                     "own, e.g. --out site",
+        "../papers": f"--out ../papers: is a folder with other files in it (thesis.docx), not an earlier output (it has "
+                     f"no index.html or data/datapackage.json), and {whole}; give a new or empty folder",
+    }
+    for out, message in cases.items():
+        code, stdout, err = run(capsys, "build", "--providers", "providers", "--config", config, "--out", out,
+                                "--no-search", "--releases", "releases")
+        assert (code, stdout, err) == (1, "", message + "\n"), out
+    code, _, err = run(capsys, "fetch-postcodes", "--dir", "..", "--config", config)
+    assert (code, err) == (1, "--dir ..: holds the folder this command runs in, and --dir is replaced as a whole "
+                              "(everything in it is deleted); give a folder of its own, e.g. --dir .codepoint/current\n")
+    assert tree(tmp_path) == before and not list(tmp_path.glob(".*-builds"))
+
+
+@pytest.mark.slow  # builds two sites
+def test_build_may_replace_an_empty_folder_or_one_holding_data_output(tmp_path, capsys, monkeypatch):
+    repo = tmp_path / "repo"
+    prov = providers(repo)
+    config = str(ROOT / "mkdocs.yml")
+    monkeypatch.chdir(repo)
+    (repo / "site" / "data").mkdir(parents=True)  # data's output, then build over it: allowed, as are empty folders
+    (repo / "site" / "data" / "datapackage.json").write_text("{}")
+    (repo / "empty").mkdir()
+    for out in ("site", "empty"):
+        code, _, err = run(capsys, "build", "--providers", "providers", "--config", config, "--out", out,
+                           "--no-search", "--releases", "releases")
+        assert code == 0 and (repo / out / "index.html").is_file() and (repo / out).is_symlink(), err
+    assert (repo / "providers").is_dir() and tree(prov) == tree(FIXTURES / "profiles")
+
+
 def test_an_empty_folder_is_refused(tmp_path, capsys, monkeypatch):
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
