@@ -163,7 +163,7 @@ def test_profiles_put_in_a_folder_inside_the_profiles_folder_are_a_problem_not_l
 def test_build_never_replaces_the_folder_it_runs_in_its_inputs_or_a_folder_of_other_files(tmp_path, capsys, monkeypatch):
     """--out is replaced as a whole: 'build --out .' in a repository moved the repository aside and deleted it."""
     repo = tmp_path / "repo"
-    prov = providers(repo)
+    providers(repo)
     config = str(ROOT / "mkdocs.yml")
     (tmp_path / "papers").mkdir()
     (tmp_path / "papers" / "thesis.docx").write_text("years of work")
