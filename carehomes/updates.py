@@ -18,7 +18,7 @@ from typing import Any
 
 from . import forms
 from .areas import Area, default_area
-from .fsutil import is_slug
+from .fsutil import ctrl_c_after, is_slug
 from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
@@ -662,8 +662,9 @@ def _not_this_kind(sheet: Sheet, data: dict[str, Any], slug: str) -> str | None:
 def write_edits(edits: list[Edit]) -> list[Path]:
     """Write every checked edit that changes something; returns the files written."""
     written: list[Path] = []
-    for e in edits:
-        if e.text is not None and e.changed:
-            write_text_atomic(e.path, e.text)
-            written.append(e.path)
+    with ctrl_c_after():  # a sheet's homes all, or none
+        for e in edits:
+            if e.text is not None and e.changed:
+                write_text_atomic(e.path, e.text)
+                written.append(e.path)
     return written

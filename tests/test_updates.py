@@ -510,3 +510,25 @@ def test_an_areas_maintainer_may_change_that_areas_profile_only_with_its_area(re
     assert (r.returncode, r.stderr) == (0, f"example-manager may make every change since {base}.\n")
     r = run_build("check-ownership", "--repo", str(repo), "--author", "stranger", "--base", base, "--area", "east")
     assert r.returncode == 1 and r.stdout.startswith("areas/east/providers/example-full.yaml: stranger is not a maintainer")
+
+
+def test_ctrl_c_while_a_sheet_is_written_waits_for_every_home(repo, monkeypatch, capsys):
+    import os
+    import signal
+
+    from carehomes import updates
+
+    f = repo.parent / "vacancies.csv"
+    f.write_text(ten_homes(repo))
+    written: list[str] = []
+    real = updates.write_text_atomic
+
+    def write(path, text):
+        if not written:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C as the first home is written
+        written.append(path.name)
+        real(path, text)
+
+    monkeypatch.setattr(updates, "write_text_atomic", write)
+    assert main(["vacancies", "--from-csv", str(f), "--providers", str(repo / "providers")]) == 130
+    assert capsys.readouterr().err.endswith("Interrupted.\n") and len(written) == 10
