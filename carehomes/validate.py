@@ -98,6 +98,8 @@ def _other_kinds_fields(profile: Profile, values: dict[str, Any], schema: Schema
     if len(every) < 2:
         return []
     mine = kinds_of(profile.data, schema)
+    if not mine:  # kinds names none this directory holds: that one problem, not one for each field
+        return []
     own = {f.path for k in mine for f in k.fields} | {profile_key(schema)}
     out = []
     for path in values:
