@@ -284,16 +284,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .watch import ServeState, live_handler, watch, watched
 
     before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
-    code = cmd_build(args)
-    if code:
-        return code
     prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
     state = ServeState()
-    try:
+    try:  # the port first: a port in use is said at once, not after a build of minutes
         httpd = site_server(Path(args.out), args.host, args.port, prefix, live_handler(state))
     except OSError as exc:
-        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
+        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); nothing was built; try another port, "
+             "e.g. python3 build.py serve --port 0 (any free port)")
         return 1
+    code = cmd_build(args)
+    if code:
+        httpd.server_close()
+        return code
 
     def started() -> Live | None:
         """The site as just built, ready to be updated in place (None: the engine could not run)."""

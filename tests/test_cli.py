@@ -129,6 +129,23 @@ def test_serve_refuses_a_port_out_of_range_before_building(tmp_path):
         assert not (tmp_path / "site").exists()
 
 
+def test_serve_on_a_port_in_use_says_so_before_building(tmp_path, capsys):
+    """The port in use was found only after the build (97 s for the national site), and 8001 was suggested
+    whatever the port was."""
+    import socket
+
+    from carehomes.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--out", str(tmp_path / "site"), "--no-search"]) == 1
+    assert capsys.readouterr().err == (f"Cannot serve on 127.0.0.1:{port} (Address already in use); nothing was built; "
+                                       "try another port, e.g. python3 build.py serve --port 0 (any free port)\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
     import urllib.error
     import urllib.request
