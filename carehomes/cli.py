@@ -138,6 +138,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bad_date(flag: str, text: str) -> str:
+    """What is wrong with a date option: a day that does not exist (2026-02-30), or not written YYYY-MM-DD."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return f"{flag} {text}: is not a real date; check the day and month (YYYY-MM-DD)"
+    return f"{flag} {text}: write the date as YYYY-MM-DD"
+
+
 def _checked_or_report(providers: list[str], consequence: str):
     """Check the profiles; on problems print them, say what was not done, and return None."""
     result = check_paths([Path(p) for p in providers])
@@ -501,7 +508,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
-        _say(f"--as-of {args.as_of}: write the date as YYYY-MM-DD")
+        _say(_bad_date("--as-of", args.as_of))
         return 2
     try:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
@@ -717,7 +724,7 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
         return 2
     except ValueError:
-        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        _say(_bad_date("--on", args.on))
         return 2
     result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)))
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
@@ -785,7 +792,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     try:
         today = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     except ValueError:
-        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        _say(_bad_date("--on", args.on))
         return 2
     providers = Path(args.providers)
     if _refused(input_folder_problem(providers, "--providers")):
