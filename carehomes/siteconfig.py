@@ -60,15 +60,16 @@ DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placemen
 
 def config_problems(raw: dict[str, Any]) -> list[str]:
     """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
-    out: list[str] = []
+    out = [f"{key} must be text; write it in quotes, like {key}: \"...\"" for key in ("site_name", "site_url")
+           if key in raw and not isinstance(raw[key], str)]  # the feed's title and every page's address
     extra = raw.get("extra")
     if extra is not None and not isinstance(extra, dict):
-        return ["extra must be a mapping (extra: then indented settings such as directory:)"]
+        return out + ["extra must be a mapping (extra: then indented settings such as directory:)"]
     d = (extra or {}).get("directory")
     if d is None:
         return out
     if not isinstance(d, dict):
-        return ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
+        return out + ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
     for key in DIRECTORY_TEXT:
         if key in d and not isinstance(d[key], str):
             out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")

@@ -334,3 +334,19 @@ def test_a_problem_about_a_whole_path_has_no_line():
     assert str(p) == "empty: no profiles in this folder"
     assert p.github() == "::error file=empty::no profiles in this folder"
     assert str(Problem("a.yaml", 3, "name", "is missing")) == "a.yaml:3: name: is missing"
+
+
+def test_a_site_name_or_address_that_is_not_text_is_a_message_not_a_traceback(tmp_path, capsys):
+    """'site_name: 42', an empty one or a tag (read as empty) reached the feed's writer: AttributeError."""
+    import os
+
+    for value in ("42", "", "!!python/name:os.system x", "[a, b]"):
+        config = tmp_path / "mkdocs.yml"
+        config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\nsite_name: {value}\n"
+                          f"site_url: 7\n", encoding="utf-8")
+        code, _, err = run(capsys, "build", "--config", str(config), "--providers", str(FIXTURES / "profiles"),
+                           "--out", str(tmp_path / "site"), "--no-search")
+        assert (code, err) == (1, f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+                                  f"{config}: site_name must be text; write it in quotes, like site_name: \"...\"\n"
+                                  f"{config}: site_url must be text; write it in quotes, like site_url: \"...\"\n"), value
+    assert not (tmp_path / "site").exists()
