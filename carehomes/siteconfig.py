@@ -49,7 +49,10 @@ def read_config(path: Path) -> SiteConfig:
     """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
     every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
     chain = load_config_chain(path)
-    problems = config_problems(chain.raw)
+    problems = [f"{key} is empty; give the {what}, like {key}: \"...\"" for key, what in
+                (("site_name", "site's name"), ("site_url", "site's address")) if key in chain.raw
+                and chain.raw[key] is None and not chain.tagged]  # a tag (!ENV) is read as empty: mkdocs fills it in
+    problems += config_problems(chain.raw)
     if problems:
         raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
@@ -61,7 +64,7 @@ DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placemen
 def config_problems(raw: dict[str, Any]) -> list[str]:
     """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
     out = [f"{key} must be text; write it in quotes, like {key}: \"...\"" for key in ("site_name", "site_url")
-           if key in raw and not isinstance(raw[key], str)]  # the feed's title and every page's address
+           if raw.get(key) is not None and not isinstance(raw[key], str)]  # the feed's title, every page's address
     extra = raw.get("extra")
     if extra is not None and not isinstance(extra, dict):
         return out + ["extra must be a mapping (extra: then indented settings such as directory:)"]
