@@ -51,7 +51,7 @@ def read_config(path: Path) -> SiteConfig:
     chain = load_config_chain(path)
     problems = [f"{key} is empty; give the {what}, like {key}: \"...\"" for key, what in
                 (("site_name", "site's name"), ("site_url", "site's address")) if key in chain.raw
-                and chain.raw[key] is None and not chain.tagged]  # a tag (!ENV) is read as empty: mkdocs fills it in
+                and chain.raw[key] is None]  # also an unset !ENV without a default, or another tag (read as empty)
     problems += config_problems(chain.raw)
     if problems:
         raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))

@@ -352,3 +352,23 @@ def test_a_site_name_or_address_that_is_not_text_is_a_message_not_a_traceback(tm
         assert (code, err) == (1, f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
                                   + "".join(f"{line}\n" for line in sorted(lines, key=lambda x: "empty" not in x))), value
     assert not (tmp_path / "site").exists()
+
+
+def test_env_tags_in_the_settings_are_read_as_mkdocs_reads_them(tmp_path, monkeypatch):
+    """'site_name: !ENV [NAME, default]' was read as empty: the build's feed writer stopped with a traceback."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: !ENV [NU_SITE, NU_OTHER, Env Care]\nsite_url: !ENV NU_URL\n", encoding="utf-8")
+    monkeypatch.delenv("NU_SITE", raising=False)
+    monkeypatch.delenv("NU_OTHER", raising=False)
+    monkeypatch.setenv("NU_URL", "https://example.org/care/")
+    cfg = read_config(config)
+    assert (cfg.raw["site_name"], cfg.raw["site_url"], cfg.tagged) == ("Env Care", "https://example.org/care/", True)
+    monkeypatch.setenv("NU_OTHER", "Other Name")
+    assert read_config(config).raw["site_name"] == "Other Name"
+    monkeypatch.delenv("NU_URL")
+    with pytest.raises(ConfigFileError) as err:
+        read_config(config)
+    assert str(err.value) == f"{config}: site_url is empty; give the site's address, like site_url: \"...\""
