@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fsutil import ctrl_c_after
 from .kinds import kind_template_path, kinds, kinds_of, profile_key
 from .load import errors, load_profile, profile_files
 from .parallel import map_chunks
@@ -327,8 +328,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     _check_plan(writes, origins, schema)
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
-        for path, text in writes:
-            write_text_atomic(path, text)
+        with ctrl_c_after():  # every profile or, before this, none
+            for path, text in writes:
+                write_text_atomic(path, text)
     return report
 
 

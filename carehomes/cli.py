@@ -16,7 +16,8 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
-from .fsutil import PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, safe_slug_path
+from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, replaced_folder_problem,
+                     safe_slug_path)
 from .load import display_path, errors
 from .pipeline import check_paths
 from .engines import ENGINES
@@ -138,6 +139,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bad_date(flag: str, text: str) -> str:
+    """What is wrong with a date option: a day that does not exist (2026-02-30), or not written YYYY-MM-DD."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return f"{flag} {text}: is not a real date; check the day and month (YYYY-MM-DD)"
+    return f"{flag} {text}: write the date as YYYY-MM-DD"
+
+
 def _checked_or_report(providers: list[str], consequence: str, keep_data: bool = True, pieces: bool = False):
     """Check the profiles (``keep_data``, ``pieces``: as check_paths); on problems print them, say what was
     not done, and return None."""
@@ -151,17 +159,21 @@ def _checked_or_report(providers: list[str], consequence: str, keep_data: bool =
     return result
 
 
+SITE_MARKS = ("index.html", "data/datapackage.json")  # an earlier build's site (or data's) that --out may replace
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
     from .releases import ReleaseError
     from .timings import Timings
 
     out = Path(args.out)
-    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases))):
+    inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
+    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs), _releases_problem(Path(args.releases))):
         return 1
     if args.production and _production_refused(Path(args.config), out):
         return 1
-    gap = _postcode_gap(Path(args.config))
+    gap = _postcode_gap(Path(args.config), getattr(args, "area", None))
     if gap and args.production:
         _say(f"The site was not built ({out} is unchanged): {gap}")
         return 1
@@ -199,7 +211,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _postcode_gap(config: Path) -> str | None:
+def _postcode_gap(config: Path, area: str | None = None) -> str | None:
     """Why the site would have no postcode lookup for some configured areas, or None (a bad setting:
     the build itself says why)."""
     from .forms import directory_settings
@@ -212,7 +224,7 @@ def _postcode_gap(config: Path) -> str | None:
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         return None
     missing = missing_areas(areas)
-    return missing_message(missing) if missing else None
+    return missing_message(missing, config=display_path(config), area=area) if missing else None
 
 
 def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
@@ -220,7 +232,7 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
     from .sources import codepoint
 
     dest = Path(args.dir)
-    if not args.release and _refused(output_folder_problem(dest, "--dir")):
+    if not args.release and _refused(replaced_folder_problem(dest, "--dir", ("Data/CSV",), [Path(args.config)], ".codepoint/current")):
         return 1
     try:
         settings = codepoint.settings(directory_settings(Path(args.config)))
@@ -282,16 +294,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .watch import ServeState, live_handler, watch, watched
 
     before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
-    code = cmd_build(args)
-    if code:
-        return code
     prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
     state = ServeState()
-    try:
+    try:  # the port first: a port in use is said at once, not after a build of minutes
         httpd = site_server(Path(args.out), args.host, args.port, prefix, live_handler(state))
     except OSError as exc:
-        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); try another port: python3 build.py serve --port 8001")
+        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); nothing was built; try another port, "
+             "e.g. python3 build.py serve --port 0 (any free port)")
         return 1
+    code = cmd_build(args)
+    if code:
+        httpd.server_close()
+        return code
 
     def started() -> Live | None:
         """The site as just built, ready to be updated in place (None: the engine could not run)."""
@@ -497,7 +511,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
-        _say(f"--as-of {args.as_of}: write the date as YYYY-MM-DD")
+        _say(_bad_date("--as-of", args.as_of))
         return 2
     try:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
@@ -713,7 +727,7 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
         return 2
     except ValueError:
-        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        _say(_bad_date("--on", args.on))
         return 2
     result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)))
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
@@ -781,7 +795,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     try:
         today = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     except ValueError:
-        _say(f"--on {args.on}: write the date as YYYY-MM-DD")
+        _say(_bad_date("--on", args.on))
         return 2
     providers = Path(args.providers)
     if _refused(input_folder_problem(providers, "--providers")):
@@ -1153,6 +1167,14 @@ def _python_ctrl_c() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """One command's parser, whose usage line lists that command's options."""
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return cast(argparse.ArgumentParser, action.choices[command])
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
     (``build.py check | head``) with 141, the shells' codes for those signals."""
@@ -1160,7 +1182,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout, sys.stderr = cast(TextIO, _Guarded(real[0])), cast(TextIO, _Guarded(real[1]))
     try:
         _python_ctrl_c()
-        args = parser().parse_args(argv)
+        p = parser()
+        args, extra = p.parse_known_args(argv)
+        if extra:  # argparse names no command here: say the command's own usage and where its options are
+            _command_parser(p, args.command).error(
+                f"unrecognized arguments: {' '.join(extra)}; see: python3 build.py {args.command} --help")
         _area_paths(args)
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit

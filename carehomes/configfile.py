@@ -1,6 +1,7 @@
 """Reading mkdocs.yml (or a --config file) as mkdocs does: INHERIT resolved, the child deep-merged over its parent."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,17 @@ def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
     def tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
         chain.tagged = True
 
+    def env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        """mkdocs's !ENV: ``!ENV NAME`` or ``!ENV [NAME, OTHER, default]``, the first variable set, else the
+        default (a site_name read as empty broke the feed's writer)."""
+        chain.tagged = True
+        items = [node] if isinstance(node, yaml.ScalarNode) else list(node.value) if isinstance(node, yaml.SequenceNode) else []
+        words = [str(loader.construct_scalar(n)) if isinstance(n, yaml.ScalarNode) else "" for n in items]
+        names, default = (words, None) if len(words) < 2 else (words[:-1], words[-1])
+        return next((os.environ[n] for n in names if n in os.environ), default)
+
     _Loose.add_multi_constructor("", tag)
+    _Loose.add_constructor("!ENV", env)
     return _Loose
 
 

@@ -199,6 +199,8 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                 if f.is_dir():
                     if f.name.endswith(PROFILE_SUFFIX) or LOOKALIKE.search(f.name):
                         problems.append(_folder_not_profile(f))
+                    elif _holds_profiles(f):
+                        problems.append(_profiles_in_a_folder(f, p))
                 elif f.name.endswith(PROFILE_SUFFIX):
                     files.append(f)
                 elif LOOKALIKE.search(f.name):
@@ -223,6 +225,20 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 def _folder_not_profile(f: Path) -> Problem:
     return Problem(display_path(f), 0, "file", f"is a folder, not a profile file; profiles are {PROFILE_SUFFIX} files "
                    "directly in the folder of profiles (folders inside it are not read): rename or move this folder")
+
+
+def _holds_profiles(folder: Path) -> bool:
+    """Whether a folder inside the folder of profiles has profile files of its own (which are never read)."""
+    try:
+        return any(f.name.endswith(PROFILE_SUFFIX) and not f.name.startswith(("_", ".")) for f in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _profiles_in_a_folder(folder: Path, parent: Path) -> Problem:
+    return Problem(display_path(folder), 0, "file", f"holds {PROFILE_SUFFIX} files, but profiles are read only directly in "
+                   f"{display_path(parent)} (folders inside it are not read), so these homes would not be published: "
+                   "move the files up a folder, or start the folder's name with _ to keep it unread")
 
 
 def _lookalike(f: Path) -> Problem:

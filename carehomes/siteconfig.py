@@ -49,7 +49,10 @@ def read_config(path: Path) -> SiteConfig:
     """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
     every key that is the wrong kind, so no setting fails later as a traceback inside a template."""
     chain = load_config_chain(path)
-    problems = config_problems(chain.raw)
+    problems = [f"{key} is empty; give the {what}, like {key}: \"...\"" for key, what in
+                (("site_name", "site's name"), ("site_url", "site's address")) if key in chain.raw
+                and chain.raw[key] is None]  # also an unset !ENV without a default, or another tag (read as empty)
+    problems += config_problems(chain.raw)
     if problems:
         raise ConfigFileError("\n".join(f"{path}: {p}" for p in problems))
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
@@ -60,15 +63,16 @@ DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placemen
 
 def config_problems(raw: dict[str, Any]) -> list[str]:
     """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
-    out: list[str] = []
+    out = [f"{key} must be text; write it in quotes, like {key}: \"...\"" for key in ("site_name", "site_url")
+           if raw.get(key) is not None and not isinstance(raw[key], str)]  # the feed's title, every page's address
     extra = raw.get("extra")
     if extra is not None and not isinstance(extra, dict):
-        return ["extra must be a mapping (extra: then indented settings such as directory:)"]
+        return out + ["extra must be a mapping (extra: then indented settings such as directory:)"]
     d = (extra or {}).get("directory")
     if d is None:
         return out
     if not isinstance(d, dict):
-        return ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
+        return out + ["extra.directory must be a mapping (council:, area:, map: ... indented under it)"]
     for key in DIRECTORY_TEXT:
         if key in d and not isinstance(d[key], str):
             out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import forms
 from .areas import Area, default_area
-from .fsutil import is_slug
+from .fsutil import ctrl_c_after, is_slug
 from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
@@ -220,7 +220,7 @@ def parse_body(text: str, schema: Schema | None = None,
     answers: dict[str, list[str]] = {}
     errors: list[str] = []
     current: list[str] | None = None
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n"):  # a saved body's BOM
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
         if m and m.group(1) in known:
             if m.group(1) in answers:
@@ -555,6 +555,10 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if not any(c.strip() for c in row):
             continue
         where = f"{shown}:{start}"
+        stray = _stray_cell(row, len(header))
+        if stray:
+            problems.append(f"{where}: {stray}")
+            continue
         bad = [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
                for col in ("home", *columns) if FORMULA.search(cells.get(col) or "")]
         if bad:
@@ -594,6 +598,16 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
     return ([] if problems else edits), [plain(p) for p in problems]  # a cell's control characters as escapes
+
+
+def _stray_cell(row: list[str], named: int) -> str | None:
+    """A filled cell to the right of the last column the first row names (``home,1,000`` is home, 1 and a
+    stray 000): what is wrong with it, or None. Reading such a row would drop the cell unseen."""
+    for i, cell in enumerate(row[named:], named + 1):
+        if cell.strip():
+            return (f"column {column_letter(i)}: '{cell.strip()[:40]}' is under no column name (the first row names "
+                    f"{named} columns, A to {column_letter(named)}); delete it, name its column in the first row, or put a value that holds a comma in quotes")
+    return None
 
 
 def _name_columns(message: str, columns: dict[str, str]) -> str:
@@ -648,8 +662,9 @@ def _not_this_kind(sheet: Sheet, data: dict[str, Any], slug: str) -> str | None:
 def write_edits(edits: list[Edit]) -> list[Path]:
     """Write every checked edit that changes something; returns the files written."""
     written: list[Path] = []
-    for e in edits:
-        if e.text is not None and e.changed:
-            write_text_atomic(e.path, e.text)
-            written.append(e.path)
+    with ctrl_c_after():  # a sheet's homes all, or none
+        for e in edits:
+            if e.text is not None and e.changed:
+                write_text_atomic(e.path, e.text)
+                written.append(e.path)
     return written

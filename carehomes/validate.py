@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from .kinds import Kind, kinds, kinds_of, profile_key
 from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
+from .records import get_path
 from .schema import Field, Schema, load_schema
 from .safetext import shown, unsafe_links
 
@@ -98,6 +99,8 @@ def _other_kinds_fields(profile: Profile, values: dict[str, Any], schema: Schema
     if len(every) < 2:
         return []
     mine = kinds_of(profile.data, schema)
+    if not mine:  # kinds names none this directory holds: that one problem, not one for each field
+        return []
     own = {f.path for k in mine for f in k.fields} | {profile_key(schema)}
     out = []
     for path in values:
@@ -429,7 +432,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
                 add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set accepted to yes or the beds to 0")
             if n is not None and total is not None and n > total:
                 add(f"{base}.{key}", f"is {n} but {c.total} is {total}; a capability cannot have more beds than the home has")
-    if any_capability and "capabilities.confirmed" not in v:
+    if any_capability and "capabilities.confirmed" not in v and get_path(profile.data, ("capabilities", "confirmed")) is None:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
     if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated":  # dated by cqc.imported
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
@@ -483,7 +486,8 @@ def _capacity_rules(profile: Profile, v: dict[str, Any], k: Kind) -> list[Proble
                 todo = f"count these {unit} in {other}" if n and other else f"remove {path}"
                 add(path, f"is {n} but CQC does not register this home for care {c.label} "
                     f"({c.flag} is no); {todo}, or ask the council to import the latest CQC register")
-    if k.confirmed and any(v.get(p) is not None for p in k.available_paths) and k.confirmed not in v:
+    if (k.confirmed and any(v.get(p) is not None for p in k.available_paths) and k.confirmed not in v
+            and get_path(profile.data, k.confirmed.split(".")) is None):  # a date given wrongly is its own problem
         group, _, last = k.confirmed.rpartition(".")
         add(group or k.confirmed, f"free {unit} are given without {k.confirmed}; add '{last}: YYYY-MM-DD' under {group} "
             f"with the date you checked them")

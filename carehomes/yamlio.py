@@ -68,9 +68,12 @@ def roundtrip(preserve_quotes: bool = True) -> Any:
 
 
 def rt_parse(text: str, shown: str, preserve_quotes: bool = True) -> Any:
-    """ruamel.yaml's round-trip document of text the loader accepted; ProblemsFound if it cannot read it."""
+    """ruamel.yaml's round-trip document of text the loader accepted; ProblemsFound if it cannot read it.
+
+    Line ends are made LF first: ruamel.yaml keeps a CR in a comment's text but writes values with LF,
+    so a CRLF file written back would end its lines both ways."""
     try:
-        return roundtrip(preserve_quotes).load(text)
+        return roundtrip(preserve_quotes).load(text.replace("\r\n", "\n").replace("\r", "\n"))
     except Exception as exc:  # ruamel.yaml raises many exception types; none may reach the user as a traceback
         mark = getattr(exc, "problem_mark", None)
         what = (getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0] or type(exc).__name__).rstrip(".")

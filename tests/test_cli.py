@@ -32,7 +32,8 @@ def test_the_real_process_exits_with_the_commands_status_guarded_and_without_a_t
     assert r.stderr == "1 problem in 1 file (checked 1). Fix each line above and run the check again.\n"
     r = run_process("check", "--nope")
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.splitlines() == ["usage: build.py [-h] COMMAND ...", "build.py: error: unrecognized arguments: --nope"]
+    assert r.stderr.splitlines() == ["usage: build.py check [-h] [--format {text,github}] [--area NAME] [paths ...]",
+                                     "build.py check: error: unrecognized arguments: --nope; see: python3 build.py check --help"]
     r = run_process("check", str(FIXTURES / "profiles"))
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "Checked 2 profiles: no problems.\n")
 
@@ -128,6 +129,23 @@ def test_serve_refuses_a_port_out_of_range_before_building(tmp_path):
         assert not (tmp_path / "site").exists()
 
 
+def test_serve_on_a_port_in_use_says_so_before_building(tmp_path, capsys):
+    """The port in use was found only after the build (97 s for the national site), and 8001 was suggested
+    whatever the port was."""
+    import socket
+
+    from carehomes.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--out", str(tmp_path / "site"), "--no-search"]) == 1
+    assert capsys.readouterr().err == (f"Cannot serve on 127.0.0.1:{port} (Address already in use); nothing was built; "
+                                       "try another port, e.g. python3 build.py serve --port 0 (any free port)\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
     import urllib.error
     import urllib.request
@@ -189,3 +207,22 @@ def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
             raise AssertionError("only the whole path segment is the prefix")
     finally:
         server.shutdown()
+
+
+REQUIRED = {"merge": ["--out", "o", "p"], "check-ownership": ["--author", "a", "--base", "b"],
+            "apply-update": ["--body", "f", "--author", "a"], "claim": ["--body", "f", "--author", "a"],
+            "github": ["close", "1"]}
+
+
+def test_an_unknown_option_names_the_commands_own_usage(capsys):
+    """argparse said 'usage: build.py [-h] COMMAND ...' for 'vacancies --bogus': no word of the command's options."""
+    from carehomes.cli import _command_parser, main, parser
+
+    for command in ("check", "data", "import-cqc", "build", "serve", "serve-api", "release", "report", "merge", "fmt",
+                    "vacancies", "check-ownership", "apply-update", "claim", "stale", "docs", "github", "test"):
+        with pytest.raises(SystemExit) as stop:
+            main([command, *REQUIRED.get(command, []), "--bogus"])
+        assert stop.value.code == 2
+        usage = _command_parser(parser(), command).format_usage()
+        assert capsys.readouterr().err == (f"{usage}build.py {command}: error: unrecognized arguments: --bogus; "
+                                           f"see: python3 build.py {command} --help\n")

@@ -142,6 +142,68 @@ def test_a_folder_named_like_a_profile(tmp_path, capsys, monkeypatch):
     assert err == "1 problem in 1 file (checked 0). Fix each line above and run the check again.\n"
 
 
+def test_profiles_put_in_a_folder_inside_the_profiles_folder_are_a_problem_not_left_out_unseen(tmp_path, capsys, monkeypatch):
+    """providers/new/x.yaml was never read: check said 'no problems' and build published the site without the home."""
+    prov = providers(tmp_path)
+    (prov / "new").mkdir()
+    shutil.move(str(prov / "example-full.yaml"), prov / "new")
+    (prov / "_old").mkdir()  # a folder starting with _ is kept unread, as a file is
+    shutil.copy(prov / "new" / "example-full.yaml", prov / "_old")
+    (prov / "notes").mkdir()  # a folder without profiles is none of check's business
+    (prov / "notes" / "a.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "check", "providers")
+    assert (code, out) == (1, "providers/new: holds .yaml files, but profiles are read only directly in providers "
+                              "(folders inside it are not read), so these homes would not be published: move the files "
+                              "up a folder, or start the folder's name with _ to keep it unread\n")
+    code, out, err = run(capsys, "build", "--providers", "providers", "--out", "site", "--no-search")
+    assert code == 1 and out.startswith("providers/new: holds .yaml files") and not (tmp_path / "site").exists()
+
+
+def test_build_never_replaces_the_folder_it_runs_in_its_inputs_or_a_folder_of_other_files(tmp_path, capsys, monkeypatch):
+    """--out is replaced as a whole: 'build --out .' in a repository moved the repository aside and deleted it."""
+    repo = tmp_path / "repo"
+    providers(repo)
+    config = str(ROOT / "mkdocs.yml")
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "thesis.docx").write_text("years of work")
+    monkeypatch.chdir(repo)
+    before = tree(tmp_path)
+    whole = "--out is replaced as a whole (everything in it is deleted)"
+    cases = {
+        ".": f"--out .: is the folder this command runs in, and {whole}; give a folder of its own, e.g. --out site",
+        "..": f"--out ..: holds the folder this command runs in, and {whole}; give a folder of its own, e.g. --out site",
+        "providers": f"--out providers: holds providers, which this command reads, and {whole}; give a folder of its "
+                     "own, e.g. --out site",
+        "../papers": f"--out ../papers: is a folder with other files in it (thesis.docx), not an earlier output (it has "
+                     f"no index.html or data/datapackage.json), and {whole}; give a new or empty folder",
+    }
+    for out, message in cases.items():
+        code, stdout, err = run(capsys, "build", "--providers", "providers", "--config", config, "--out", out,
+                                "--no-search", "--releases", "releases")
+        assert (code, stdout, err) == (1, "", message + "\n"), out
+    code, _, err = run(capsys, "fetch-postcodes", "--dir", "..", "--config", config)
+    assert (code, err) == (1, "--dir ..: holds the folder this command runs in, and --dir is replaced as a whole "
+                              "(everything in it is deleted); give a folder of its own, e.g. --dir .codepoint/current\n")
+    assert tree(tmp_path) == before and not list(tmp_path.glob(".*-builds"))
+
+
+@pytest.mark.slow  # builds two sites
+def test_build_may_replace_an_empty_folder_or_one_holding_data_output(tmp_path, capsys, monkeypatch):
+    repo = tmp_path / "repo"
+    prov = providers(repo)
+    config = str(ROOT / "mkdocs.yml")
+    monkeypatch.chdir(repo)
+    (repo / "site" / "data").mkdir(parents=True)  # data's output, then build over it: allowed, as are empty folders
+    (repo / "site" / "data" / "datapackage.json").write_text("{}")
+    (repo / "empty").mkdir()
+    for out in ("site", "empty"):
+        code, _, err = run(capsys, "build", "--providers", "providers", "--config", config, "--out", out,
+                           "--no-search", "--releases", "releases")
+        assert code == 0 and (repo / out / "index.html").is_file() and (repo / out).is_symlink(), err
+    assert (repo / "providers").is_dir() and tree(prov) == tree(FIXTURES / "profiles")
+
+
 def test_an_empty_folder_is_refused(tmp_path, capsys, monkeypatch):
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
@@ -272,3 +334,41 @@ def test_a_problem_about_a_whole_path_has_no_line():
     assert str(p) == "empty: no profiles in this folder"
     assert p.github() == "::error file=empty::no profiles in this folder"
     assert str(Problem("a.yaml", 3, "name", "is missing")) == "a.yaml:3: name: is missing"
+
+
+def test_a_site_name_or_address_that_is_not_text_is_a_message_not_a_traceback(tmp_path, capsys):
+    """'site_name: 42' or an empty one reached the feed's writer: AttributeError."""
+    import os
+
+    for value, why in (("42", "must be text; write it in quotes, like site_name: \"...\""),
+                       ("[a, b]", "must be text; write it in quotes, like site_name: \"...\""),
+                       ("", "is empty; give the site's name, like site_name: \"...\"")):
+        config = tmp_path / "mkdocs.yml"
+        config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\nsite_name: {value}\n"
+                          f"site_url: 7\n", encoding="utf-8")
+        code, _, err = run(capsys, "build", "--config", str(config), "--providers", str(FIXTURES / "profiles"),
+                           "--out", str(tmp_path / "site"), "--no-search")
+        lines = [f"{config}: site_name {why}", f"{config}: site_url must be text; write it in quotes, like site_url: \"...\""]
+        assert (code, err) == (1, f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+                                  + "".join(f"{line}\n" for line in sorted(lines, key=lambda x: "empty" not in x))), value
+    assert not (tmp_path / "site").exists()
+
+
+def test_env_tags_in_the_settings_are_read_as_mkdocs_reads_them(tmp_path, monkeypatch):
+    """'site_name: !ENV [NAME, default]' was read as empty: the build's feed writer stopped with a traceback."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: !ENV [NU_SITE, NU_OTHER, Env Care]\nsite_url: !ENV NU_URL\n", encoding="utf-8")
+    monkeypatch.delenv("NU_SITE", raising=False)
+    monkeypatch.delenv("NU_OTHER", raising=False)
+    monkeypatch.setenv("NU_URL", "https://example.org/care/")
+    cfg = read_config(config)
+    assert (cfg.raw["site_name"], cfg.raw["site_url"], cfg.tagged) == ("Env Care", "https://example.org/care/", True)
+    monkeypatch.setenv("NU_OTHER", "Other Name")
+    assert read_config(config).raw["site_name"] == "Other Name"
+    monkeypatch.delenv("NU_URL")
+    with pytest.raises(ConfigFileError) as err:
+        read_config(config)
+    assert str(err.value) == f"{config}: site_url is empty; give the site's address, like site_url: \"...\""

@@ -118,6 +118,26 @@ def test_json_folder_refuses_every_bad_file_by_path(tmp_path, oldham):
     assert snapshot(providers) == before  # the two homes are not flagged as gone
 
 
+def test_json_folder_reads_no_link_out_of_it_and_names_a_device_for_what_it_is(tmp_path, oldham):
+    """A link to /etc/passwd was read (and quoted as bad JSON); a link to /dev/zero was called 'a folder'."""
+    import os
+
+    folder, details = oldham
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text((details / "location_1-109570155.json").read_text())
+    (details / "location_out.json").symlink_to(outside)
+    (details / "location_in.json").symlink_to(details / "location_1-109570155.json")  # inside: read as the file
+    os.mkfifo(details / "location_pipe.json")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "p")
+    assert str(exc.value) == REFUSED_JSON + "\n  ".join([
+        f"{details}/location_out.json: is a link to {outside}, outside {details}; a record must be a real file in "
+        "that folder, so it was not read",
+        f"{details}/location_pipe.json: is not a file (a device, a pipe or a broken link), not a JSON file; move it "
+        f"out of {details}",
+    ])
+
+
 RECORD = {"careHome": "Y", "locationId": "1-99", "name": "X", "registrationStatus": "Registered",
           "localAuthority": "Oldham"}
 

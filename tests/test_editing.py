@@ -6,6 +6,7 @@ import shutil
 
 import yaml
 
+from carehomes.cli import main
 from carehomes.editing import format_text, set_vacancies
 from conftest import FIXTURES, ROOT, run_build
 
@@ -123,3 +124,20 @@ def test_vacancies_refuses_what_check_refuses_including_trust_codes(tmp_path):
     assert r.returncode == 1 and aston.read_text() == before
     assert r.stdout.splitlines()[0].endswith(
         "care.acute_trusts: item 1 'XYZ' is not an NHS trust code; did you mean 'RXY' (Kent and Medway Mental Health NHS Trust)?")
+
+
+def test_a_crlf_profile_is_written_back_with_one_kind_of_line_end(tmp_path, capsys):
+    """ruamel.yaml kept the CR of each comment line but wrote values with LF: fmt and vacancies left a
+    file ending its lines both ways, and fmt --check then called it standard."""
+    src = (ROOT / "providers" / "aston-house.yaml").read_text()
+    for folder in ("fmt", "vacancies"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "aston-house.yaml").write_bytes(src.replace("\n", "\r\n").encode())
+    assert main(["fmt", "--check", str(tmp_path / "fmt")]) == 1
+    assert main(["fmt", str(tmp_path / "fmt")]) == 0
+    assert main(["vacancies", "aston-house", "--residential", "2", "--providers", str(tmp_path / "vacancies")]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "fmt" / "aston-house.yaml").read_bytes() == src.encode()
+    raw = (tmp_path / "vacancies" / "aston-house.yaml").read_bytes()
+    assert b"\r" not in raw and raw.startswith(b"# Aston House\n# Created from the CQC register")
+    assert main(["fmt", "--check", str(tmp_path / "fmt"), str(tmp_path / "vacancies")]) == 0

@@ -95,6 +95,11 @@ def test_todays_schema_checks_a_kinds_key():
     p = _profile("location_id: 1-000000201\nslug: a\nname: A\nlocality: X\nkinds: [care_home, spa]\n", "a.yaml")
     assert [(x.field, x.line, x.message) for x in check_profile(p)] == [
         ("kinds", 5, "item 2 'spa' is not a kind of service this directory holds; use care_home or home_care_agency")]
+    # a misspelt only kind is that one problem, not one more for each care home field ('is a field of a care home')
+    p = _profile("location_id: 1-000000201\nslug: a\nname: A\nlocality: X\nbeds:\n  registered: 3\nkinds: [carehome]\n",
+                 "a.yaml")
+    assert [(x.field, x.line, x.message) for x in check_profile(p)] == [
+        ("kinds", 7, "item 1 'carehome' is not a kind of service this directory holds; use care_home or home_care_agency")]
 
 
 def test_a_second_kind_is_checked_by_its_own_fields():

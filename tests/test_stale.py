@@ -126,6 +126,8 @@ def test_stale_reports_a_broken_profile_and_bad_date(tmp_path):
     assert r.returncode == 1 and "broken.yaml:2" in r.stderr and "Traceback" not in r.stderr
     r = run_build("stale", "--on", "24/11/2026")
     assert r.returncode == 2 and r.stderr.strip() == "--on 24/11/2026: write the date as YYYY-MM-DD"
+    r = run_build("stale", "--on", "2026-02-30")  # said 'write the date as YYYY-MM-DD', as it was
+    assert r.returncode == 2 and r.stderr.strip() == "--on 2026-02-30: is not a real date; check the day and month (YYYY-MM-DD)"
 
 
 def test_freshness_workflow_runs_weekly_and_keeps_one_issue():

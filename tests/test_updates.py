@@ -8,6 +8,8 @@ import shutil
 import pytest
 import yaml
 
+from carehomes.cli import main
+from carehomes.updates import parse_body
 from conftest import git
 from conftest import FIXTURES, ROOT, run_build
 
@@ -133,6 +135,12 @@ def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo
     assert r.returncode == 0 and res["home"] == "lyndale"
 
 
+def test_a_body_saved_with_a_byte_order_mark_keeps_its_first_answer():
+    """'\\ufeff### Your home's page name' was no heading: the reply said the page name was empty."""
+    text = "\ufeff### Your home's page name\r\n\r\naston-house\r\n\r\n### Weekend admissions from hospital\r\n\r\nYes\r\n"
+    assert parse_body(text) == ({"Your home's page name": "aston-house", "Weekend admissions from hospital": "Yes"}, [])
+
+
 def test_hostile_form_text_is_refused_or_escaped(repo):
     before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
     r, res = apply(repo, body({}, home="../../stewards"), "aston-manager")
@@ -232,6 +240,27 @@ def test_csv_lists_every_bad_row_by_line(repo):
         "v.csv:11: nursing_free: is 4 but CQC does not register this home for care with nursing (care.nursing is no); "
         "count these beds in residential_free, or ask the council to import the latest CQC register",
     ]
+
+
+def test_csv_cell_under_no_column_name_is_refused_not_dropped(repo, capsys, monkeypatch):
+    """A filled cell right of the named columns was dropped unseen: 'aston-house,,1,000' set 1 free bed."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    f = repo.parent / "v.csv"
+    f.write_text("home,nursing_free,residential_free\naston-house,,1,000\neastbank,,2,,\nlyndale;x,,1\n"
+                 "dulas-court,,1,,,note\n")
+    monkeypatch.chdir(repo.parent)
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "v.csv:2: column D: '000' is under no column name (the first row names 3 columns, A to C); delete it, "
+        "name its column in the first row, or put a value that holds a comma in quotes",
+        "v.csv:4: home: 'lyndale;x' is not a home in repo/providers; give the page name (such as aston-house) "
+        "or the CQC location ID",
+        "v.csv:5: column F: 'note' is under no column name (the first row names 3 columns, A to C); delete it, "
+        "name its column in the first row, or put a value that holds a comma in quotes",
+    ]
+    assert err == "3 problems in v.csv: nothing was changed. Correct the rows above and run the command again.\n"
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
 
 
 def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
@@ -481,3 +510,25 @@ def test_an_areas_maintainer_may_change_that_areas_profile_only_with_its_area(re
     assert (r.returncode, r.stderr) == (0, f"example-manager may make every change since {base}.\n")
     r = run_build("check-ownership", "--repo", str(repo), "--author", "stranger", "--base", base, "--area", "east")
     assert r.returncode == 1 and r.stdout.startswith("areas/east/providers/example-full.yaml: stranger is not a maintainer")
+
+
+def test_ctrl_c_while_a_sheet_is_written_waits_for_every_home(repo, monkeypatch, capsys):
+    import os
+    import signal
+
+    from carehomes import updates
+
+    f = repo.parent / "vacancies.csv"
+    f.write_text(ten_homes(repo))
+    written: list[str] = []
+    real = updates.write_text_atomic
+
+    def write(path, text):
+        if not written:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C as the first home is written
+        written.append(path.name)
+        real(path, text)
+
+    monkeypatch.setattr(updates, "write_text_atomic", write)
+    assert main(["vacancies", "--from-csv", str(f), "--providers", str(repo / "providers")]) == 130
+    assert capsys.readouterr().err.endswith("Interrupted.\n") and len(written) == 10

@@ -319,3 +319,26 @@ def test_github_annotation_format():
     profile, _ = parse_profile(HEAD + "beds:\n  nursing:\n    total: -1\n", "providers/t.yaml")
     [p] = check_profile(profile, on=TODAY)
     assert p.github() == "::error file=providers/t.yaml,line=8,title=beds.nursing.total::is -1, below the lowest allowed value 0"
+
+
+def test_a_date_given_wrongly_is_one_problem_not_also_a_missing_date():
+    """'confirmed: 04/12/2026' also drew 'free beds are given without beds.confirmed', which it was not."""
+    assert problems("""\
+        care:
+          nursing: no
+          residential: yes
+        beds:
+          residential:
+            available: 1
+          confirmed: 04/12/2026
+        capabilities:
+          confirmed: yesterday
+          palliative_care:
+            accepted: yes
+        """) == [
+        "providers/t.yaml:12: beds.confirmed: must be a date written YYYY-MM-DD, like 2026-11-20, not '04/12/2026'",
+        "providers/t.yaml:14: capabilities.confirmed: must be a date written YYYY-MM-DD, like 2026-11-01, not 'yesterday'",
+    ]
+    assert problems("care:\n  residential: yes\nbeds:\n  residential:\n    available: 1\n") == [
+        "providers/t.yaml:8: beds: free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds "
+        "with the date you checked them"]

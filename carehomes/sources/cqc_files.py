@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -658,9 +659,15 @@ def _read_api_folder(path: Path) -> tuple[str, Records, dt.date]:
         raise ImportError_("is a folder with no CQC API location JSON files in it")
     docs: list[tuple[str, Any]] = []
     problems = []
+    inside = folder.resolve()
     for f in files:
+        if f.is_symlink() and inside not in f.resolve().parents:
+            problems.append(f"{f}: is a link to {os.readlink(f)}, outside {folder}; a record must be a real file in "
+                            "that folder, so it was not read")
+            continue
         if not f.is_file():
-            problems.append(f"{f}: is a folder, not a JSON file; move it out of {folder}")
+            what = "a folder" if f.is_dir() else "not a file (a device, a pipe or a broken link)"
+            problems.append(f"{f}: is {what}, not a JSON file; move it out of {folder}")
             continue
         try:
             if f.stat().st_size > MAX_JSON_BYTES:

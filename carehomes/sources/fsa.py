@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..apply import ALLOW_OLDER, DatedFact, rollbacks
+from ..fsutil import ctrl_c_after
 from ..load import display_path, profile_files, yaml_mapping
 from ..records import get_path
 from ..safetext import plain
@@ -498,8 +499,9 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
                        + older)
     report.changed = list(texts)
     if not dry_run:
-        for path, text in texts.items():
-            write_text_atomic(path, text)
+        with ctrl_c_after():  # every rating or, before this, none
+            for path, text in texts.items():
+                write_text_atomic(path, text)
     return report
 
 

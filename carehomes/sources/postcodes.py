@@ -77,13 +77,16 @@ def missing_areas(areas: list[str] | str | None, folder: Path | None = None) -> 
     return [a for a in sorted({str(a).upper() for a in areas or []}) if not has_area(a, folder)]
 
 
-def missing_message(missing: list[str], folder: Path | None = None) -> str:
-    """One line: which areas have no lookup, what distance search loses, and how to get the data."""
+def missing_message(missing: list[str], folder: Path | None = None, config: str = "mkdocs.yml",
+                    area: str | None = None) -> str:
+    """One line: which areas have no lookup, what distance search loses, and how to get the data
+    (``config`` is the settings file that asks for them, ``area`` the --area it belongs to)."""
     which = "every postcode area" if missing == ["all"] else f"postcode area{'s' * (len(missing) != 1)} {', '.join(missing)}"
-    return (f"mkdocs.yml: extra.directory.postcode_areas asks for {which}, but {folder or data_dir()} has no "
-            "Code-Point Open data for it, so the site's distance search from a full postcode (like HR6 8AA) gives "
+    them = "them" if len(missing) > 1 else "it"
+    return (f"{config}: extra.directory.postcode_areas asks for {which}, but {folder or data_dir()} has no "
+            f"Code-Point Open data for {them}, so the site's distance search from a full postcode (like HR6 8AA) gives "
             "no distances there; get the data with: "
-            "python3 build.py fetch-postcodes")
+            f"python3 build.py fetch-postcodes{f' --area {area}' if area else ''}")
 
 
 def area_file(area: str, folder: Path | None = None) -> Path:
