@@ -597,6 +597,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message, columns)}"
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
         edits.append(edit)
+    if not edits and not problems:  # the first row and nothing under it (or only empty rows): likely the wrong export
+        problems.append(f"{shown}:{header_end + 1}: no {_one(sheet.kind)} is listed under the first row; add a row for "
+                        f"each {_one(sheet.kind)} to update ({', '.join(['home', *[c for c in columns if c != 'confirmed']])})")
     return ([] if problems else edits), [plain(p) for p in problems]  # a cell's control characters as escapes
 
 

@@ -532,3 +532,18 @@ def test_ctrl_c_while_a_sheet_is_written_waits_for_every_home(repo, monkeypatch,
     monkeypatch.setattr(updates, "write_text_atomic", write)
     assert main(["vacancies", "--from-csv", str(f), "--providers", str(repo / "providers")]) == 130
     assert capsys.readouterr().err.endswith("Interrupted.\n") and len(written) == 10
+
+
+@pytest.mark.parametrize("content, said", [
+    ("home,nursing_free,residential_free\r\n", "v.csv:2: no home is listed under the first row; add a row for each home "
+                                               "to update (home, nursing_free, residential_free)"),
+    ("Home;Residential_free;Nursing_free\n;;\n\n", "v.csv:2: no home is listed under the first row; add a row for each "
+                                                   "home to update (home, nursing_free, residential_free)"),
+])
+def test_a_sheet_with_no_rows_under_its_first_row_is_refused(repo, capsys, content, said):
+    """A header-only export is most likely the wrong file: said, and exit 1 (a steward's script notices)."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    code, out, err = sheet(repo, capsys, "v.csv", content)
+    assert (code, out.strip()) == (1, f"{repo.parent}/{said}")
+    assert err == f"1 problem in {repo.parent}/v.csv: nothing was changed. Correct the rows above and run the command again.\n"
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
