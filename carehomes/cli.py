@@ -479,6 +479,43 @@ def _import_folder_problem(providers: Path, dry_run: bool) -> str | None:
     return None if dry_run else output_folder_problem(providers, "--providers")
 
 
+PLACE_WORDS = {"city", "county", "of", "the", "council", "borough", "metropolitan", "district", "royal", "and"}
+
+
+def _place_words(name: str) -> set[str]:
+    """The words that tell places apart: 'Herefordshire, County of' -> {'herefordshire'}."""
+    return set(re.findall(r"[a-z]+", name.lower())) - PLACE_WORDS
+
+
+def _other_area_problem(local_authority: str | None, providers: Path, area: str | None) -> str | None:
+    """import-cqc --local-authority X into an area's own profiles folder (not given with --providers) whose
+    mkdocs.yml names another place (area: or council:): what is wrong and what to do, or None."""
+    from .siteconfig import read_config
+
+    if not local_authority or not _place_words(local_authority):
+        return None
+    try:
+        found = find_area(area)
+        if providers.resolve() != found.providers.resolve() or not found.config.is_file():
+            return None
+        directory = read_config(found.config).directory
+    except (AreaError, ConfigFileError, OSError):
+        return None  # said elsewhere (an unknown area, a broken mkdocs.yml)
+    names = [str(directory.get(k) or "") for k in ("area", "council")]
+    wanted = _place_words(local_authority)
+    if any(_place_words(n) and (_place_words(n) <= wanted or wanted <= _place_words(n)) for n in names):
+        return None
+    place = names[0] or names[1] or "another place"
+    slug = "-".join(sorted(wanted, key=local_authority.lower().find))
+    where = f"areas/{found.name}/providers/" if found.name else "providers/"
+    config = display_path(found.config)
+    return (f"--local-authority {local_authority}: {where} holds the profiles of {place} ({config}), not of "
+            f"{local_authority}; nothing was imported. To start a directory for {local_authority}, make its own area "
+            f"(docs/areas.md): areas/{slug}/mkdocs.yml, then import-cqc --area {slug} FILE --local-authority "
+            f"'{local_authority}'. If {local_authority} is part of this area, name it in {config}'s area:, or give "
+            f"--providers {where} to import into it anyway")
+
+
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import csv
     import datetime as dt
@@ -490,7 +527,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
         _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
         return 2
-    if _refused(_import_folder_problem(Path(args.providers), args.dry_run)):
+    if _refused(_import_folder_problem(Path(args.providers), args.dry_run),
+                None if "providers" not in getattr(args, "area_filled", ()) else
+                _other_area_problem(args.local_authority, Path(args.providers), getattr(args, "area", None))):
         return 1
     if args.api:
         from .sources import cqc_api
@@ -930,6 +969,7 @@ def _area_paths(args: argparse.Namespace) -> None:
     if paths is None:
         return
     area = find_area(getattr(args, "area", None))
+    args.area_filled = [option for option in paths if not getattr(args, option, None)]  # not given: the area's
     for option, value in paths.items():
         if not getattr(args, option, None):
             given = value(area)

@@ -64,6 +64,36 @@ def test_an_unknown_area_is_one_message_listing_the_areas(run_cli):
         find_area("../oldham")  # only a folder listed in areas/, never a path
 
 
+def test_import_for_another_council_into_an_areas_own_folder_is_refused(run_cli):
+    """A new user's first import for Devon without --area would have filled Herefordshire's providers/ (the top
+    level's) with Devon's homes: refused before the file is read, saying how to start Devon's own area."""
+    before = sorted(p.name for p in (ROOT / "providers").iterdir())
+    done = run_cli("import-cqc", "devon.csv", "--local-authority", "Devon", "--dry-run")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "--local-authority Devon: providers/ holds the profiles of Herefordshire (mkdocs.yml), not of Devon; nothing was "
+        "imported. To start a directory for Devon, make its own area (docs/areas.md): areas/devon/mkdocs.yml, then "
+        "import-cqc --area devon FILE --local-authority 'Devon'. If Devon is part of this area, name it in mkdocs.yml's "
+        "area:, or give --providers providers/ to import into it anyway\n")
+    done = run_cli("import-cqc", "--area", "oldham", "oldham.csv", "--local-authority", "Brighton and Hove")
+    assert done.returncode == 1 and done.stderr.startswith(
+        "--local-authority Brighton and Hove: areas/oldham/providers/ holds the profiles of Oldham (areas/oldham/mkdocs.yml), "
+        "not of Brighton and Hove; nothing was imported. To start a directory for Brighton and Hove, make its own area "
+        "(docs/areas.md): areas/brighton-hove/mkdocs.yml, then import-cqc --area brighton-hove FILE")
+    assert sorted(p.name for p in (ROOT / "providers").iterdir()) == before
+
+
+@pytest.mark.parametrize("argv", [
+    ["import-cqc", "nothing.csv", "--local-authority", "Herefordshire, County of"],  # CQC's name for the same place
+    ["import-cqc", "nothing.csv", "--local-authority", "HEREFORDSHIRE"],
+    ["import-cqc", "--area", "oldham", "nothing.csv", "--local-authority", "Oldham"],
+    ["import-cqc", "nothing.csv", "--local-authority", "Devon", "--providers", "providers"],  # the user's own choice
+])
+def test_import_for_the_areas_own_council_goes_on(run_cli, argv):
+    done = run_cli(*argv, "--dry-run")
+    assert done.returncode == 1 and "nothing.csv" in done.stderr and "holds the profiles of" not in done.stderr
+
+
 def test_areas_are_the_folders_in_areas_with_a_config(tmp_path):
     assert area_names() == ["oldham"]
     assert area_names(tmp_path) == []
