@@ -67,6 +67,10 @@ def _ensure_venv() -> None:
 
 
 def main() -> int:
+    try:
+        os.getcwd()
+    except OSError:  # the shell's folder was deleted or moved away (every relative path would fail)
+        _fail("the current folder no longer exists (deleted or moved); cd into the project folder again and rerun")
     if not _in_project_venv() and os.environ.get(NO_VENV) != "1":
         _ensure_venv()
         python = str(_venv_python())

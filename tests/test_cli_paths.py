@@ -3,7 +3,10 @@ a missing or empty folder, damaged release snapshots. Always one line saying wha
 exit 1, nothing written; never a traceback."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -372,3 +375,12 @@ def test_env_tags_in_the_settings_are_read_as_mkdocs_reads_them(tmp_path, monkey
     with pytest.raises(ConfigFileError) as err:
         read_config(config)
     assert str(err.value) == f"{config}: site_url is empty; give the site's address, like site_url: \"...\""
+
+
+def test_a_deleted_current_folder_is_one_message_not_a_traceback(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run(["sh", "-c", f'cd "{gone}" && rmdir "{gone}" && exec "$0" "$1" check', sys.executable,
+                           str(ROOT / "build.py")], capture_output=True, text=True, env={**os.environ, "CAREHOMES_NO_VENV": "1"})
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2, "", "build.py: the current folder no longer exists (deleted or moved); cd into the project folder again and rerun\n")
