@@ -491,6 +491,7 @@ def _other_area_problem(local_authority: str | None, providers: Path, area: str 
     """import-cqc --local-authority X into an area's own profiles folder (not given with --providers) whose
     mkdocs.yml names another place (area: or council:): what is wrong and what to do, or None."""
     from .siteconfig import read_config
+    from .sources.cqc_api import STATE_NAME, SyncError, read_state
 
     if not local_authority or not _place_words(local_authority):
         return None
@@ -498,9 +499,14 @@ def _other_area_problem(local_authority: str | None, providers: Path, area: str 
         found = find_area(area)
         if providers.resolve() != found.providers.resolve() or not found.config.is_file():
             return None
+        if not any(not p.name.startswith(("_", ".")) for p in providers.rglob("*.yaml")):
+            return None  # an empty folder (a new council's first import): nothing of another place to mix with
+        synced = read_state(providers.resolve().parent / STATE_NAME).get("local_authority")
+        if isinstance(synced, str) and _place_words(synced) == _place_words(local_authority):
+            return None  # the CQC sync of this folder has followed this council before
         directory = read_config(found.config).directory
-    except (AreaError, ConfigFileError, OSError):
-        return None  # said elsewhere (an unknown area, a broken mkdocs.yml)
+    except (AreaError, ConfigFileError, OSError, SyncError):
+        return None  # said elsewhere (an unknown area, a broken mkdocs.yml or sync state)
     names = [str(directory.get(k) or "") for k in ("area", "council")]
     wanted = _place_words(local_authority)
     if any(_place_words(n) and (_place_words(n) <= wanted or wanted <= _place_words(n)) for n in names):

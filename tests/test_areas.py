@@ -213,3 +213,20 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     assert "Built " + str(site) + " with " in said and ": 104 services (44 care homes and 62 home care agencies; 2 are both), " in said
     assert f"warning: {OLDHAM / 'mkdocs.yml'}: extra.directory.placement_phone is still the example '01234 567891'" in said
     assert (site / "data" / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 45
+
+
+def test_another_councils_import_goes_on_into_an_empty_folder_or_one_its_sync_follows(tmp_path, monkeypatch):
+    """A new council's fork (mkdocs.yml still the example's) imports into its empty providers/; a folder the CQC
+    sync already follows for that council (cqc-sync.json beside it) is that council's whatever mkdocs.yml says."""
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "_template.yaml").write_text("name: x\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nextra:\n  directory:\n    area: Herefordshire\n")
+    monkeypatch.setattr(cli, "find_area", lambda name: find_area(name, root=tmp_path))
+    assert cli._other_area_problem("Oldham", tmp_path / "providers", None) is None
+    (tmp_path / "providers" / "a-home.yaml").write_text("name: A home\n")
+    assert cli._other_area_problem("Oldham", tmp_path / "providers", None).startswith(
+        "--local-authority Oldham: providers/ holds the profiles of Herefordshire")
+    assert cli._other_area_problem("Herefordshire, County of", tmp_path / "providers", None) is None
+    (tmp_path / "cqc-sync.json").write_text('{"local_authority": "oldham"}')
+    assert cli._other_area_problem("Oldham", tmp_path / "providers", None) is None
+    assert cli._other_area_problem("Devon", tmp_path / "providers", None) is not None
