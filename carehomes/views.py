@@ -4,9 +4,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
@@ -113,8 +114,30 @@ _date = date_of
 __all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first", "money", "nice_date"]
 
 
+_Made = TypeVar("_Made", bound=Callable[[Any], Any])
+
+
+def remembered(fn: _Made) -> _Made:
+    """A view's property worked out once while the view remembers (HomeView.remembering), else every time."""
+    key = "#" + fn.__name__  # no field's path starts with '#'
+
+    def made(self: HomeView) -> Any:
+        memo = self._memo
+        if memo is None:
+            return fn(self)
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = fn(self)
+            return value
+    made.__doc__, made.__name__ = fn.__doc__, fn.__name__
+    return cast(_Made, made)
+
+
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
+
+    _memo: dict[str, Any] | None = None  # while remembering: each field read and remembered property, once
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
                  staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None):
@@ -139,7 +162,25 @@ class HomeView:
         return bool(when and self.limits[key].passed(when, self.today))
 
     def get(self, path: str) -> Any:
-        return get_path(self.d, path.split("."))
+        memo = self._memo
+        if memo is None:
+            return get_path(self.d, path.split("."))
+        try:
+            return memo[path]
+        except KeyError:
+            value = memo[path] = get_path(self.d, path.split("."))
+            return value
+
+    @contextmanager
+    def remembering(self) -> Iterator[HomeView]:
+        """Within the block, each field read (get) and the properties marked ``remembered`` (face, faces, kinds,
+        kind_words, description_html...) are worked out once: a home's page reads some fields 20 times. Only
+        while its data does not change (rendering its page): the same values, the same objects, as without."""
+        self._memo = {}
+        try:
+            yield self
+        finally:
+            del self._memo
 
     @property
     def slug(self) -> str:
@@ -170,6 +211,7 @@ class HomeView:
         return kinds.get(tuple(self.care_types), "Care home")
 
     @property
+    @remembered
     def bands(self) -> list[str]:
         return [f.title for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
 
@@ -368,6 +410,7 @@ class HomeView:
         return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name, self.s) if self.repo_edit else None
 
     @property
+    @remembered
     def description_html(self) -> str:
         return markdown_lite(self.get("description"))
 
@@ -387,16 +430,19 @@ class HomeView:
     # --- kinds of service other than a care home (a home care agency: taking new clients, area covered) ---
 
     @property
+    @remembered
     def kinds(self) -> tuple[Any, ...]:
         """The kinds of service this location is (kinds.Kind), in the schema's order."""
         return kinds_of(self.d, self.s)
 
     @property
+    @remembered
     def kind_decl(self) -> dict[str, Any]:
         """The declaration (x-directory.kinds.list entry) of the kind whose face this page shows."""
         return next((k for k in self.s.package["x-directory"]["kinds"]["list"] if k["id"] == self.face.kind), {})
 
     @property
+    @remembered
     def kind_paths(self) -> dict[str, str]:
         """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
         "confirmed" (when that was said); empty for a care home alone."""
@@ -411,6 +457,7 @@ class HomeView:
         return {}
 
     @property
+    @remembered
     def kind_words(self) -> dict[str, str]:
         """How the page names what it is about, from the kind's title: "home" / "Care homes" for a care home,
         "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
@@ -483,6 +530,7 @@ class HomeView:
     # --- the groups of the profile page, as schema/face.json declares them -----------------------
 
     @property
+    @remembered
     def face(self) -> Face:
         """The face of the first kind this profile is that face.json declares (a care home's, today)."""
         declared = face_kinds(self.s)
@@ -490,6 +538,7 @@ class HomeView:
         return face_of(self.s, (mine or declared)[0])
 
     @property
+    @remembered
     def faces(self) -> list[Face]:
         """The faces of every kind this profile is that face.json declares: a location that is a care home and a
         home care agency is one page with both kinds' groups and filters (its own kind's first)."""
@@ -498,6 +547,7 @@ class HomeView:
         return [self.face, *(face_of(self.s, k) for k in mine if k != self.face.kind)]
 
     @property
+    @remembered
     def site_face(self) -> Face:
         """The find and compare pages' face: every kind's filters, sorts and compare rows."""
         return face_of(self.s)

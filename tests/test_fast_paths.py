@@ -202,3 +202,28 @@ def test_oruk_ids_are_the_uuid5_they_were(parts):
     from carehomes.outputs.oruk import NAMESPACE, uid
 
     assert uid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_made_without():
+    """render.home_page makes each page with the view remembering its field reads and derived values (face, kinds,
+    kind_words, description_html...): every bundled and fixture home's page and home.json, open or closed, as
+    worked out afresh at every read."""
+    from conftest import FIXTURES as fixtures
+
+    from carehomes.pipeline import check_paths, views_of
+    from carehomes.render import SHELL_TITLE, _env, _home_page, home_page
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config, staleness
+    from carehomes.views import HomeView
+
+    cfg = read_config(ROOT / "mkdocs.yml")
+    checked = check_paths([ROOT / "providers", fixtures / "profiles", fixtures / "hostile"], on=TODAY)
+    views = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
+    views += [HomeView({**v.d, "cqc": {**(v.d.get("cqc") or {}), "status": "Deregistered"}}, v.today, v.s, v.repo_edit,
+                       v.limits, v.checked_on) for v in views[:10]]  # closed: a page that leaves groups out
+    tpl = _env().get_template("profile.html")
+    shell = (f"<title>{SHELL_TITLE}</title><a href='/homes/_shell/'>", f"</main>{SHELL_TITLE}")
+    assert any(v.closed for v in views) and len(views) > 80
+    for v in views:
+        assert home_page(v, tpl, shell, "care@example.org") == _home_page(v, tpl, shell, "care@example.org"), v.slug
+        assert v._memo is None  # forgotten after the page: the view is shared with every other output
