@@ -5,7 +5,7 @@ import base64
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -134,6 +134,16 @@ def remembered(fn: _Made) -> _Made:
     return cast(_Made, made)
 
 
+@contextmanager
+def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
+    """Every view remembering (HomeView.remembering) within the block: for a step that reads the views many
+    times and changes none (the find page's index)."""
+    with ExitStack() as stack:
+        for v in views:
+            stack.enter_context(v.remembering())
+        yield views
+
+
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
@@ -223,6 +233,7 @@ class HomeView:
         own = [o for f in self.faces for o in f.options]
         return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
 
+    @remembered
     def own_known_values(self) -> dict[str, str]:
         """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
         its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field)."""
@@ -571,7 +582,17 @@ class HomeView:
         if name.startswith("kind:"):
             return name[5:] in {k.id for k in self.kinds}
         rule = DERIVED.get(name)
-        return rule(self) if rule else self.get(name)
+        if rule is None:
+            return self.get(name)
+        memo = self._memo
+        if memo is None:
+            return rule(self)
+        key = "=" + name  # no field's path starts with '='
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = rule(self)
+            return value
 
     def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         """A fact, card line or compare cell as the face's formatter words it, or None when not known

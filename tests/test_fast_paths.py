@@ -227,3 +227,22 @@ def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_mad
     for v in views:
         assert home_page(v, tpl, shell, "care@example.org") == _home_page(v, tpl, shell, "care@example.org"), v.slug
         assert v._memo is None  # forgotten after the page: the view is shared with every other output
+
+
+def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_the_index_written_without(tmp_path):
+    """The build writes search/ with every view remembering (pipeline._write_search_beside): the same files."""
+    from helpers import bundled_views
+
+    from carehomes.search import write_search
+    from carehomes.views import remembering
+
+    views = bundled_views()
+    write_search(views, tmp_path / "plain")
+    with remembering(views):
+        write_search(views, tmp_path / "remembered")
+    assert all(v._memo is None for v in views)
+    files = {p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*") if p.is_file()}
+    assert len(files) > 50
+    assert files == {p.relative_to(tmp_path / "remembered") for p in (tmp_path / "remembered").rglob("*") if p.is_file()}
+    for f in files:
+        assert (tmp_path / "plain" / f).read_bytes() == (tmp_path / "remembered" / f).read_bytes(), f
