@@ -39,7 +39,7 @@ from .search import known_counts
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
-from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note
+from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note, remembering
 
 if TYPE_CHECKING:
     from .releases import Entry
@@ -337,8 +337,8 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
     returns the generated pages. The engine's docs folder is temporary, removed whatever happens."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
-    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
+    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
+        lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
         docs_dir = Path(work) / "docs"
         _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists)
         if engine == "zensical":

@@ -186,6 +186,9 @@ class HomeView:
         """Within the block, each field read (get) and the properties marked ``remembered`` (face, faces, kinds,
         kind_words, description_html...) are worked out once: a home's page reads some fields 20 times. Only
         while its data does not change (rendering its page): the same values, the same objects, as without."""
+        if self._memo is not None:  # already (an outer block forgets)
+            yield self
+            return
         self._memo = {}
         try:
             yield self
@@ -206,6 +209,7 @@ class HomeView:
         return ", ".join(str(p) for p in parts if p)
 
     @property
+    @remembered
     def care_types(self) -> list[str]:
         out = []
         if self.get("care.nursing"):
@@ -226,6 +230,7 @@ class HomeView:
         return [f.title for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
 
     @property
+    @remembered
     def yes_filters(self) -> list[str]:
         """One search filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the lists it uses."""

@@ -2,6 +2,7 @@
 profile reader's values and refusals pinned to PyYAML's, for any later shortcut in parsing."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -246,3 +247,27 @@ def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_
     assert files == {p.relative_to(tmp_path / "remembered") for p in (tmp_path / "remembered").rglob("*") if p.is_file()}
     for f in files:
         assert (tmp_path / "plain" / f).read_bytes() == (tmp_path / "remembered" / f).read_bytes(), f
+
+
+def test_the_content_pages_made_while_the_views_remember_are_byte_for_byte_those_made_without(tmp_path):
+    """render_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
+    remembering: the same lists and files."""
+    from helpers import bundled_views
+
+    from carehomes.publish import release_date
+    from carehomes.render import _md_pages, browse_lists
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config
+    from carehomes.views import remembering
+
+    views, schema, cfg, released = bundled_views(), load_schema(), read_config(ROOT / "mkdocs.yml"), release_date()
+    made = {}
+    for name in ("plain", "remembered"):
+        with remembering(views) if name == "remembered" else contextlib.nullcontext():
+            lists = browse_lists(views, schema)
+            _md_pages(views, schema, cfg, tmp_path / name, {}, [], [], released, "mkdocs", lists)
+        made[name] = ({k: [(p.key, p.title, [v.slug for v in p.homes]) for p in ps] for k, ps in lists.items()},
+                      {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()})
+    assert all(v._memo is None for v in views)
+    assert len(made["plain"][1]) > 20 and made["plain"][0]["letters"]
+    assert made["plain"] == made["remembered"]
