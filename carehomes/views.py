@@ -689,14 +689,16 @@ class HomeView:
         """What the page does not know, one line per owner (the home first): facts sharing a short name
         are named once when all of them are missing, and one by one when only some are."""
         groups = self.groups() if groups is None else groups
-        facts = [f for g in groups for f in g.facts]
+        every_missing: dict[str, bool] = {}  # short name -> whether every fact of the page with it is missing
+        for o in (f for g in groups for f in g.facts):
+            if o.short:
+                every_missing[o.short] = every_missing.get(o.short, True) and o.missing
         names: dict[str, list[str]] = {}
         for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
             for f in g.facts + g.table_missing:
                 if not f.missing:
                     continue
-                same = [o for o in facts if f.short and o.short == f.short]
-                name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
+                name = f.missing_name if not f.short or every_missing.get(f.short, True) else lower_first(f.label)
                 if name not in names.setdefault(f.owner, []):
                     names[f.owner].append(name)
         noun = self.kind_words["noun"]
