@@ -25,6 +25,25 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
         return list(pool.map(fn, jobs))
 
 
+def map_forked(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers: int | None = None) -> list:
+    """``fn((chunk, *extra))`` for one contiguous chunk of ``items`` per core; results in the items' order. As
+    map_chunks, but each chunk and ``extra`` are handed to their worker as Beside hands its call over: where
+    processes fork (Linux) nothing is pickled on the way in (nationally the home pages' views: 0.7 s of CPU);
+    only the results come back pickled. Runs in this process for small sets."""
+    workers = workers or (os.cpu_count() or 1)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        return [fn((items, *extra))]
+    size = -(-len(items) // workers)
+    jobs: list[Beside] = []
+    try:
+        for i in range(0, len(items), size):
+            jobs.append(Beside(fn, (items[i:i + size], *extra), items=len(items), workers=workers))
+        return [job.result() for job in jobs]
+    finally:
+        for job in jobs:
+            job.close()
+
+
 class Beside:
     """``fn(*args)`` run in one worker process while this process goes on (for large sets), or here when
     ``result()`` is asked for (small sets, one core): two independent steps on two cores. Use it in a

@@ -30,7 +30,7 @@ from .report import homecare_html
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
-from .parallel import map_chunks
+from .parallel import map_forked
 from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
@@ -39,7 +39,7 @@ from .search import known_counts
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
-from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note
+from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note, remembering
 
 if TYPE_CHECKING:
     from .releases import Entry
@@ -255,7 +255,12 @@ def _fill(part: str, title: str, url_path: str) -> str:
 def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
     """One home's page (``homes/<slug>/index.html``) and what the compare page reads of it (``home.json``): from
     its own view alone (what the find page needs of it is in the search index, search.py), so an edit to one
-    home never changes another's page."""
+    home never changes another's page. The view remembers what it works out while the page is made."""
+    with v.remembering():
+        return _home_page(v, tpl, shell, contact_email)
+
+
+def _home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
     groups = v.groups()
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
@@ -269,7 +274,7 @@ def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact
 def _render_chunk(args: tuple) -> int:
     views, site_dir, shell, contact_email = args
     tpl = _env().get_template("profile.html")
-    for v in views:  # each home's view is built once, by the pipeline (a worker gets it pickled, schema and all)
+    for v in views:  # each home's view is built once, by the pipeline (a worker has it from the fork; elsewhere pickled)
         page, summary = home_page(v, tpl, shell, contact_email)
         folder = site_dir / "homes" / v.slug
         folder.mkdir(parents=True, exist_ok=True)
@@ -283,7 +288,7 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
     if not views:
         return 0
-    return sum(map_chunks(_render_chunk, views, site_dir, shell, contact_email, workers=workers))
+    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, workers=workers))
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
@@ -332,8 +337,8 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
     returns the generated pages. The engine's docs folder is temporary, removed whatever happens."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
-    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work:
+    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
+        lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
         docs_dir = Path(work) / "docs"
         _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists)
         if engine == "zensical":

@@ -4,9 +4,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
@@ -113,8 +114,40 @@ _date = date_of
 __all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first", "money", "nice_date"]
 
 
+_Made = TypeVar("_Made", bound=Callable[[Any], Any])
+
+
+def remembered(fn: _Made) -> _Made:
+    """A view's property worked out once while the view remembers (HomeView.remembering), else every time."""
+    key = "#" + fn.__name__  # no field's path starts with '#'
+
+    def made(self: HomeView) -> Any:
+        memo = self._memo
+        if memo is None:
+            return fn(self)
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = fn(self)
+            return value
+    made.__doc__, made.__name__ = fn.__doc__, fn.__name__
+    return cast(_Made, made)
+
+
+@contextmanager
+def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
+    """Every view remembering (HomeView.remembering) within the block: for a step that reads the views many
+    times and changes none (the find page's index)."""
+    with ExitStack() as stack:
+        for v in views:
+            stack.enter_context(v.remembering())
+        yield views
+
+
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
+
+    _memo: dict[str, Any] | None = None  # while remembering: each field read and remembered property, once
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
                  staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None):
@@ -139,7 +172,28 @@ class HomeView:
         return bool(when and self.limits[key].passed(when, self.today))
 
     def get(self, path: str) -> Any:
-        return get_path(self.d, path.split("."))
+        memo = self._memo
+        if memo is None:
+            return get_path(self.d, path.split("."))
+        try:
+            return memo[path]
+        except KeyError:
+            value = memo[path] = get_path(self.d, path.split("."))
+            return value
+
+    @contextmanager
+    def remembering(self) -> Iterator[HomeView]:
+        """Within the block, each field read (get) and the properties marked ``remembered`` (face, faces, kinds,
+        kind_words, description_html...) are worked out once: a home's page reads some fields 20 times. Only
+        while its data does not change (rendering its page): the same values, the same objects, as without."""
+        if self._memo is not None:  # already (an outer block forgets)
+            yield self
+            return
+        self._memo = {}
+        try:
+            yield self
+        finally:
+            del self._memo
 
     @property
     def slug(self) -> str:
@@ -155,6 +209,7 @@ class HomeView:
         return ", ".join(str(p) for p in parts if p)
 
     @property
+    @remembered
     def care_types(self) -> list[str]:
         out = []
         if self.get("care.nursing"):
@@ -170,10 +225,12 @@ class HomeView:
         return kinds.get(tuple(self.care_types), "Care home")
 
     @property
+    @remembered
     def bands(self) -> list[str]:
         return [f.title for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
 
     @property
+    @remembered
     def yes_filters(self) -> list[str]:
         """One search filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the lists it uses."""
@@ -181,6 +238,7 @@ class HomeView:
         own = [o for f in self.faces for o in f.options]
         return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
 
+    @remembered
     def own_known_values(self) -> dict[str, str]:
         """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
         its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field)."""
@@ -368,6 +426,7 @@ class HomeView:
         return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name, self.s) if self.repo_edit else None
 
     @property
+    @remembered
     def description_html(self) -> str:
         return markdown_lite(self.get("description"))
 
@@ -387,16 +446,19 @@ class HomeView:
     # --- kinds of service other than a care home (a home care agency: taking new clients, area covered) ---
 
     @property
+    @remembered
     def kinds(self) -> tuple[Any, ...]:
         """The kinds of service this location is (kinds.Kind), in the schema's order."""
         return kinds_of(self.d, self.s)
 
     @property
+    @remembered
     def kind_decl(self) -> dict[str, Any]:
         """The declaration (x-directory.kinds.list entry) of the kind whose face this page shows."""
         return next((k for k in self.s.package["x-directory"]["kinds"]["list"] if k["id"] == self.face.kind), {})
 
     @property
+    @remembered
     def kind_paths(self) -> dict[str, str]:
         """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
         "confirmed" (when that was said); empty for a care home alone."""
@@ -411,6 +473,7 @@ class HomeView:
         return {}
 
     @property
+    @remembered
     def kind_words(self) -> dict[str, str]:
         """How the page names what it is about, from the kind's title: "home" / "Care homes" for a care home,
         "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
@@ -483,6 +546,7 @@ class HomeView:
     # --- the groups of the profile page, as schema/face.json declares them -----------------------
 
     @property
+    @remembered
     def face(self) -> Face:
         """The face of the first kind this profile is that face.json declares (a care home's, today)."""
         declared = face_kinds(self.s)
@@ -490,6 +554,7 @@ class HomeView:
         return face_of(self.s, (mine or declared)[0])
 
     @property
+    @remembered
     def faces(self) -> list[Face]:
         """The faces of every kind this profile is that face.json declares: a location that is a care home and a
         home care agency is one page with both kinds' groups and filters (its own kind's first)."""
@@ -498,6 +563,7 @@ class HomeView:
         return [self.face, *(face_of(self.s, k) for k in mine if k != self.face.kind)]
 
     @property
+    @remembered
     def site_face(self) -> Face:
         """The find and compare pages' face: every kind's filters, sorts and compare rows."""
         return face_of(self.s)
@@ -521,7 +587,17 @@ class HomeView:
         if name.startswith("kind:"):
             return name[5:] in {k.id for k in self.kinds}
         rule = DERIVED.get(name)
-        return rule(self) if rule else self.get(name)
+        if rule is None:
+            return self.get(name)
+        memo = self._memo
+        if memo is None:
+            return rule(self)
+        key = "=" + name  # no field's path starts with '='
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = rule(self)
+            return value
 
     def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         """A fact, card line or compare cell as the face's formatter words it, or None when not known
@@ -613,14 +689,16 @@ class HomeView:
         """What the page does not know, one line per owner (the home first): facts sharing a short name
         are named once when all of them are missing, and one by one when only some are."""
         groups = self.groups() if groups is None else groups
-        facts = [f for g in groups for f in g.facts]
+        every_missing: dict[str, bool] = {}  # short name -> whether every fact of the page with it is missing
+        for o in (f for g in groups for f in g.facts):
+            if o.short:
+                every_missing[o.short] = every_missing.get(o.short, True) and o.missing
         names: dict[str, list[str]] = {}
         for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
             for f in g.facts + g.table_missing:
                 if not f.missing:
                     continue
-                same = [o for o in facts if f.short and o.short == f.short]
-                name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
+                name = f.missing_name if not f.short or every_missing.get(f.short, True) else lower_first(f.label)
                 if name not in names.setdefault(f.owner, []):
                     names[f.owner].append(name)
         noun = self.kind_words["noun"]

@@ -18,6 +18,7 @@ from carehomes.outputs.postcode_lookup import write_lookup
 from carehomes.outputs.sitemap import page_folders
 from carehomes.pipeline import build_site, check_paths, write_oruk_api
 from carehomes.schema import load_schema
+from carehomes.search import write_search
 from carehomes.timings import Timings, folder_totals
 
 
@@ -117,13 +118,27 @@ def test_a_failed_build_leaves_no_postcode_folder_beside_it(tmp_path, monkeypatc
     assert not [p.name for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
 
 
+def test_a_failed_build_leaves_no_search_folder_beside_it(tmp_path, monkeypatch):
+    def half_done(views: list, site: Path, index: bool) -> str:
+        write_search(views, site, index)
+        raise RuntimeError("the index broke")
+
+    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(pipeline, "write_search", half_done)
+    profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
+    with pytest.raises(RuntimeError, match="the index broke"):
+        build_site(profiles, tmp_path / "site", today=TODAY, releases_dir=tmp_path / "none")
+    assert not [p.name for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
+
+
 def test_a_build_moves_the_api_and_the_lookup_written_beside_it_into_the_site(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
     profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
     build_site(profiles, tmp_path / "site", today=TODAY, releases_dir=tmp_path / "none", index=False)
     builds = [p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
-    assert builds == [(tmp_path / "site").resolve()], "the build alone: no -oruk or -lookup folder left beside it"
+    assert builds == [(tmp_path / "site").resolve()], "the build alone: no -oruk, -search or -lookup folder left beside it"
     assert (tmp_path / "site" / "oruk" / "services" / "index.html").is_file()
+    assert json.loads((tmp_path / "site" / "search" / "facets.json").read_text(encoding="utf-8"))["homes"] == 1  # the search, too
     assert json.loads((tmp_path / "site" / "postcodes" / "areas.json").read_text(encoding="utf-8"))["format"] == 1
 
 

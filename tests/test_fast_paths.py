@@ -2,6 +2,7 @@
 profile reader's values and refusals pinned to PyYAML's, for any later shortcut in parsing."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -202,3 +203,115 @@ def test_oruk_ids_are_the_uuid5_they_were(parts):
     from carehomes.outputs.oruk import NAMESPACE, uid
 
     assert uid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_made_without():
+    """render.home_page makes each page with the view remembering its field reads and derived values (face, kinds,
+    kind_words, description_html...): every bundled and fixture home's page and home.json, open or closed, as
+    worked out afresh at every read."""
+    from conftest import FIXTURES as fixtures
+
+    from carehomes.pipeline import check_paths, views_of
+    from carehomes.render import SHELL_TITLE, _env, _home_page, home_page
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config, staleness
+    from carehomes.views import HomeView
+
+    cfg = read_config(ROOT / "mkdocs.yml")
+    checked = check_paths([ROOT / "providers", fixtures / "profiles", fixtures / "hostile"], on=TODAY)
+    views = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
+    views += [HomeView({**v.d, "cqc": {**(v.d.get("cqc") or {}), "status": "Deregistered"}}, v.today, v.s, v.repo_edit,
+                       v.limits, v.checked_on) for v in views[:10]]  # closed: a page that leaves groups out
+    tpl = _env().get_template("profile.html")
+    shell = (f"<title>{SHELL_TITLE}</title><a href='/homes/_shell/'>", f"</main>{SHELL_TITLE}")
+    assert any(v.closed for v in views) and len(views) > 80
+    for v in views:
+        assert home_page(v, tpl, shell, "care@example.org") == _home_page(v, tpl, shell, "care@example.org"), v.slug
+        assert v._memo is None  # forgotten after the page: the view is shared with every other output
+
+
+def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_the_index_written_without(tmp_path):
+    """The build writes search/ with every view remembering (pipeline._write_search_beside): the same files."""
+    from helpers import bundled_views
+
+    from carehomes.search import write_search
+    from carehomes.views import remembering
+
+    views = bundled_views()
+    write_search(views, tmp_path / "plain")
+    with remembering(views):
+        write_search(views, tmp_path / "remembered")
+    assert all(v._memo is None for v in views)
+    files = {p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*") if p.is_file()}
+    assert len(files) > 50
+    assert files == {p.relative_to(tmp_path / "remembered") for p in (tmp_path / "remembered").rglob("*") if p.is_file()}
+    for f in files:
+        assert (tmp_path / "plain" / f).read_bytes() == (tmp_path / "remembered" / f).read_bytes(), f
+
+
+def test_the_content_pages_made_while_the_views_remember_are_byte_for_byte_those_made_without(tmp_path):
+    """render_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
+    remembering: the same lists and files."""
+    from helpers import bundled_views
+
+    from carehomes.publish import release_date
+    from carehomes.render import _md_pages, browse_lists
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config
+    from carehomes.views import remembering
+
+    views, schema, cfg, released = bundled_views(), load_schema(), read_config(ROOT / "mkdocs.yml"), release_date()
+    made = {}
+    for name in ("plain", "remembered"):
+        with remembering(views) if name == "remembered" else contextlib.nullcontext():
+            lists = browse_lists(views, schema)
+            _md_pages(views, schema, cfg, tmp_path / name, {}, [], [], released, "mkdocs", lists)
+        made[name] = ({k: [(p.key, p.title, [v.slug for v in p.homes]) for p in ps] for k, ps in lists.items()},
+                      {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()})
+    assert all(v._memo is None for v in views)
+    assert len(made["plain"][1]) > 20 and made["plain"][0]["letters"]
+    assert made["plain"] == made["remembered"]
+
+
+def _unknowns_as_before(v, groups):
+    """HomeView.unknowns as it was before 4 December 2026: each missing fact compared with every fact of the page."""
+    from carehomes.views import UNKNOWN_ORDER, Unknown, lower_first
+
+    facts = [f for g in groups for f in g.facts]
+    names: dict[str, list[str]] = {}
+    for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
+        for f in g.facts + g.table_missing:
+            if not f.missing:
+                continue
+            same = [o for o in facts if f.short and o.short == f.short]
+            name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
+            if name not in names.setdefault(f.owner, []):
+                names[f.owner].append(name)
+    noun = v.kind_words["noun"]
+    if not v.description_html:
+        names.setdefault(v.s.by_path["description"].owner, []).append(f"a description of the {noun}")
+    order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
+    by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
+    return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+
+
+def test_what_a_page_does_not_know_is_worded_as_before():
+    """HomeView.unknowns counts which short names have every fact missing once a page (it compared each missing
+    fact with every fact: 8% of a page's time): the same lines for every bundled and fixture home, some facts
+    sharing a short name given and some not."""
+    from helpers import bundled_views
+
+    from carehomes.views import HomeView
+
+    views = bundled_views()
+    views += [HomeView({**v.d, "contact": {"phone": "01432 123456"}}, v.today, v.s, v.repo_edit, v.limits, v.checked_on)
+              for v in views[:5]]  # a phone but no email or website: one of three contact details given
+    mixed = 0
+    for v in views:
+        groups = v.groups()
+        assert v.unknowns(groups) == _unknowns_as_before(v, groups), v.slug
+        shorts: dict[str, set[bool]] = {}
+        for f in (f for g in groups for f in g.facts if f.short):
+            shorts.setdefault(f.short, set()).add(bool(f.missing))
+        mixed += any(len(said) == 2 for said in shorts.values())
+    assert mixed  # a short name both given and missing on one page: the case the count must get right

@@ -1,9 +1,9 @@
-"""map_chunks: the one place that spreads per-home work over the cores."""
+"""map_chunks and map_forked: the places that spreads per-home work over the cores."""
 from __future__ import annotations
 
 import os
 
-from carehomes.parallel import PARALLEL_FROM, map_chunks
+from carehomes.parallel import PARALLEL_FROM, map_chunks, map_forked
 
 
 def _describe(args):
@@ -21,3 +21,13 @@ def test_large_sets_use_worker_processes_and_keep_order():
     assert len(parts) == 6
     assert [x for chunk, _ in parts for x in chunk] == [i + 1 for i in items]
     assert os.getpid() not in {pid for _, pid in parts}
+
+
+def test_map_forked_runs_small_sets_here_and_large_ones_one_chunk_a_worker_in_order():
+    assert map_forked(_describe, [1, 2, 3], 10, workers=2) == [([11, 12, 13], os.getpid())]
+    items = list(range(PARALLEL_FROM + 5))
+    parts = map_forked(_describe, items, 1, workers=2)
+    assert len(parts) == 2
+    assert [x for chunk, _ in parts for x in chunk] == [i + 1 for i in items]
+    assert os.getpid() not in {pid for _, pid in parts} and parts[0][1] != parts[1][1]
+    assert map_forked(_describe, items, 1, workers=1) == [([i + 1 for i in items], os.getpid())]
