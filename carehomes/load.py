@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from .blockyaml import BlockReader
 from .problems import Problem
 
 # libyaml is about seven times faster; fall back so a missing wheel still works
@@ -44,6 +45,7 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_BLOCK = BlockReader(_Loader.yaml_constructors, _Loader.yaml_implicit_resolvers, MAX_DEPTH, MAX_DIGITS)
 
 
 @dataclass
@@ -467,6 +469,15 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
     found = prescan(text, path)
     if found:
         return None, found
+    block = _BLOCK.read(text)  # the common shape, without libyaml's nodes; None: read it the full way
+    if block is not None:
+        return Profile(path, block[0], block[1]), []
+    return _parse_full(text, path)
+
+
+def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
+    """Parse a profile's text (already through the size check and ``prescan``) with libyaml's nodes and
+    PyYAML's constructor: every problem's message and line comes from here."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
