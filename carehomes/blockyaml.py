@@ -27,7 +27,7 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 
 # one line: indentation, an optional '- ' (the dash and the spaces after it), an optional plain key, the rest
-_LINE = re.compile(r"( *)(?:(-)( +|$))?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|$))?(.*)")
+_LINES = re.compile(r"^( *)(?:(-)( +|$))?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|$))?(.*)$", re.MULTILINE)
 # what libyaml reads as something other than a plain scalar when it starts a value
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _SINGLE = re.compile(r"'(?:[^']|'')*'")
@@ -36,6 +36,8 @@ _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 # anything but the characters libyaml reads (tabs, line breaks other than \n, U+FEFF, controls) sends the file the full way
 _UNSAFE = re.compile("[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
+_MADE = frozenset((_NULL, _BOOL, _INT, _FLOAT, "tag:yaml.org,2002:timestamp"))
+_REMEMBERED = 4096  # at most this many keys and values are remembered (a process reading hostile files stays small)
 KEY, DASH, SCALAR = 0, 1, 2
 
 
@@ -62,6 +64,10 @@ class BlockReader:
         self.max_digits = max_digits
         self.wildcard = list(resolvers.get(None, []))
         self.resolvers = {k: list(v) + self.wildcard for k, v in resolvers.items() if k is not None}
+        # a value starting with none of these is text as it stands (no resolver, no indicator, no quote)
+        self.special = None if self.wildcard else _INDICATORS | {"'", '"'} | set(self.resolvers)
+        self.keys: dict[str, bool] = {}  # each key seen: whether YAML reads it as text (not true, null...)
+        self.made: dict[str, Any] = {}  # values that are not text (true, 12, 2021-03-31), made once each
 
     def read(self, text: str) -> tuple[dict, dict[str, int]] | None:
         """The mapping ``text`` holds and the line of each key and list item, or None when the text is
@@ -86,29 +92,31 @@ class BlockReader:
 
 
 def _tokens(text: str) -> list[tuple[int, int, int, str, str]]:
-    """(indent, kind, line, key, value) for each line that is not blank or a comment; a '- ' line gives two."""
+    """(indent, kind, line, key, value) for each line that is not blank or a comment; a '- ' line gives two.
+    Empty when a line cannot be in plain block YAML."""
+    lines = _LINES.findall(text)  # one match a line, found in C
+    if len(lines) != text.count("\n") + 1:
+        return []  # never expected: every line matches once
     toks: list[tuple[int, int, int, str, str]] = []
     append = toks.append
-    match = _LINE.match
-    for no, line in enumerate(text.split("\n"), 1):
-        body = line.lstrip(" ")
-        if not body or body[0] == "#":
-            continue
-        m = match(line)
-        indent, dash, gap, key, value = m.groups()
+    no = 0
+    for indent, dash, gap, key, value in lines:
+        no += 1
+        if not dash and not key and (not value or value[0] == "#"):
+            continue  # a blank line or a comment
         col = len(indent)
         value = value.rstrip(" ")
         if dash:
             append((col, DASH, no, "", ""))
             col += 1 + len(gap)
-            if key is None:
+            if not key:
                 if not value:
                     return []  # '-' alone: the item is on the lines below
                 if value[0] == "-" and (len(value) == 1 or value[1] == " "):
                     return []  # '- - x'
                 append((col, SCALAR, no, "", value))
                 continue
-        elif key is None:
+        elif not key:
             return []  # a line without a key: a multi-line value, '---', a quoted key...
         append((col, KEY, no, key, value))
     return toks
@@ -119,11 +127,10 @@ class _Reader:
         self.toks = toks
         self.n = len(toks)
         self.lines: dict[str, int] = {}
-        self.constructors = config.constructors
+        self.config = config
         self.max_depth = config.max_depth
-        self.max_digits = config.max_digits
-        self.resolvers = config.resolvers
-        self.wildcard = config.wildcard
+        self.special = config.special
+        self.keys = config.keys
 
     def mapping(self, i: int, indent: int, prefix: str, depth: int) -> tuple[dict, int]:
         if depth >= self.max_depth:
@@ -136,7 +143,12 @@ class _Reader:
                 break
             if col > indent or kind != KEY:
                 raise _Unsupported
-            if key in out or self.tag(key) != _STR:
+            text_key = self.keys.get(key)
+            if text_key is None:
+                text_key = self.tag(key) == _STR
+                if len(self.keys) < _REMEMBERED:
+                    self.keys[key] = text_key
+            if key in out or not text_key:
                 raise _Unsupported  # a duplicate key; a key YAML reads as true, null...
             dotted = f"{prefix}.{key}" if prefix else key
             lines[dotted] = no
@@ -178,13 +190,19 @@ class _Reader:
         return out, i
 
     def tag(self, value: str) -> str:
-        for tag, regexp in self.resolvers.get(value[0] if value else "", self.wildcard):
+        config = self.config
+        for tag, regexp in config.resolvers.get(value[0] if value else "", config.wildcard):
             if regexp.match(value):
                 return tag
         return _STR
 
     def scalar(self, value: str) -> Any:
         first = value[:1]
+        special = self.special
+        if special is not None and first not in special:  # most values: text as it stands
+            if " #" in value or ": " in value or value[-1] == ":":
+                raise _Unsupported  # a comment, or a mapping YAML would refuse
+            return value
         if first == "'":
             if not _SINGLE.fullmatch(value):
                 raise _Unsupported
@@ -197,15 +215,21 @@ class _Reader:
             raise _Unsupported
         if " #" in value or ": " in value or value.endswith(":"):
             raise _Unsupported  # a comment, or a mapping YAML would refuse
+        made = self.config.made
+        if value in made:
+            return made[value]
         tag = self.tag(value)
         if tag == _STR:
             return value
         if tag == _INT or tag == _FLOAT:
-            if sum(ch.isdigit() for ch in value) > self.max_digits:
+            if len(value) > self.config.max_digits and sum(ch.isdigit() for ch in value) > self.config.max_digits:
                 raise _Unsupported
             if tag == _INT and not _PLAIN_INT.fullmatch(value) or tag == _FLOAT and (":" in value or "_" in value):
                 raise _Unsupported  # base 60, base 8: load._scalar_problem words the message
-        construct = self.constructors.get(tag)
-        if construct is None or tag not in (_NULL, _BOOL, _INT, _FLOAT, "tag:yaml.org,2002:timestamp"):
+        construct = self.config.constructors.get(tag)
+        if construct is None or tag not in _MADE:
             raise _Unsupported
-        return construct(_VALUES, yaml.ScalarNode(tag, value))
+        result = construct(_VALUES, yaml.ScalarNode(tag, value))
+        if len(made) < _REMEMBERED:
+            made[value] = result
+        return result

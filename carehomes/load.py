@@ -268,7 +268,15 @@ CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
 _BRACKET = re.compile(r"[\[\]{}]")
 _DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
 _ODD_BREAK = re.compile("[\ufeff\x85\u2028\u2029]|\r(?!\n)")  # a byte-order mark inside, and line breaks only YAML 1.1 knows
+_ODD_CHARS = ("\r", "\ufeff", "\x85", "\u2028", "\u2029")  # _ODD_BREAK is looked for only in a text holding one
 _NEEDS_SCAN = re.compile(r"[\t\[{&]|[|>][0-9+-]{0,2}#")
+
+
+def _needs_scan(text: str) -> bool:
+    """Whether _NEEDS_SCAN is in the text, found character by character first (a regular expression that starts
+    with a choice of classes is tried at every position, and was a tenth of the parse)."""
+    return ("\t" in text or "[" in text or "{" in text or "&" in text
+            or ("|" in text or ">" in text) and _NEEDS_SCAN.search(text) is not None)
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
@@ -301,13 +309,13 @@ def prescan(text: str, path: str) -> list[Problem]:
 
     libyaml builds nested brackets by recursion and crashes the process on tens of thousands of
     them, so depth is counted here first (flow brackets plus block indentation)."""
-    odd = _ODD_BREAK.search(text)
+    odd = _ODD_BREAK.search(text) if any(c in text for c in _ODD_CHARS) else None
     if odd:
         at = text.count("\n", 0, odd.start()) + 1
         what = ("a carriage return (\\r) without a line feed; save the file with ordinary line endings"
                 if odd.group() == "\r" else f"the character {char_name(odd.group())}, which YAML readers disagree on; delete it")
         return [Problem(path, at, "yaml", f"contains {what}", odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1)]
-    if not _NEEDS_SCAN.search(text) and not _MAYBE_DEEP.search(text):
+    if not _needs_scan(text) and not _MAYBE_DEEP.search(text):
         return []  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
     s = _Scan(path)
     for no, raw in enumerate(text.split("\n"), 1):
