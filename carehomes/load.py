@@ -94,8 +94,8 @@ def read_profile_bytes(file: Path, shown: str, folder: Path | None = None,
 
     ``folder`` is where profiles must live (default: the file's own folder); a link whose target
     is outside it is never opened."""
-    where = Path(os.path.abspath(folder if folder is not None else file.parent))
     if file.is_symlink():
+        where = Path(os.path.abspath(folder if folder is not None else file.parent))
         try:
             target = file.resolve(strict=True)
             inside = target.is_relative_to(where.resolve())
