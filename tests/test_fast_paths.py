@@ -310,3 +310,35 @@ def test_mutated_profiles_read_the_same_both_ways():
                 text = "\n".join(lines)
         got, expected = _both_ways(text)
         assert got == expected, text
+
+
+def test_capability_rows_of_a_home_without_capabilities_are_what_the_loop_made():
+    """capability_rows' shortcut for a home with no capabilities group (most homes nationally) against the loop
+    over every need and field it skips, for every profile here with its capabilities, without them, and with odd ones."""
+    from carehomes.outputs.tables import capability_rows, cell
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+
+    def loop(data):
+        found = data.get("capabilities")
+        caps = found if isinstance(found, dict) else {}
+        rows = []
+        for code in schema.capability_codes:
+            item = caps.get(code)
+            entry = item if isinstance(item, dict) else {}
+            rows.append([cell(f, data.get("location_id")) if f.name == "location_id" else code if f.name == "capability"
+                         else cell(f, entry.get(f.path.rsplit(".", 1)[1])) for f in schema.capability_fields])
+        return rows
+
+    checked = 0
+    for f in _every_profile():
+        profile, _ = parse_profile(f.read_text(encoding="utf-8", errors="replace"), f.name)
+        if profile is None or not isinstance(profile.data, dict):
+            continue
+        for caps in (profile.data.get("capabilities"), None, {}, [], "x", {"dementia": None}):
+            data = {**profile.data, "capabilities": caps}
+            assert capability_rows(data, schema) == loop(data), f
+            checked += 1
+        assert capability_rows({"location_id": "=1+2"}, schema) == loop({"location_id": "=1+2"})
+    assert checked > 500
