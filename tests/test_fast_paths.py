@@ -342,3 +342,27 @@ def test_capability_rows_of_a_home_without_capabilities_are_what_the_loop_made()
             checked += 1
         assert capability_rows({"location_id": "=1+2"}, schema) == loop({"location_id": "=1+2"})
     assert checked > 500
+
+
+def test_codepoint_lines_chosen_by_bisection_are_those_the_scan_chose():
+    """postcodes._chosen against the scan of every line it replaces: sorted blocks (bisection), unsorted ones (the scan),
+    starts of two lengths, a line matching two starts, repeated lines, starts before, after and between the lines."""
+    import random
+
+    from carehomes.sources.postcodes import _chosen, _line_starts
+
+    rnd = random.Random(5)
+    for _ in range(300):
+        keys = {f"{rnd.choice(['B', 'HR', 'NP', 'AB'])}{rnd.randint(1, 25)}{rnd.randint(0, 9)}{rnd.choice('ABZ')}{rnd.choice('ABZ')}"
+                for _ in range(rnd.randint(1, 40))}
+        lines = [f'"{k[:-3]} {k[-3:]}",10,1,2'.encode() if rnd.random() < 0.5 else f'"{k}",10,1,2'.encode()
+                 for k in keys for _ in range(rnd.randint(1, 2))]
+        lines += [b'"ZZ1 1ZZ",10,1,2', b'"A",1', b"", b'"B1 1A",x']
+        if rnd.random() < 0.7:
+            lines.sort()
+        else:
+            rnd.shuffle(lines)
+        wanted = set(rnd.sample(sorted(keys), k=min(len(keys), rnd.randint(0, 8)))) | {"B11AA", "ZZ11ZZ", "A"}
+        starts = set().union(*(_line_starts(k) for k in wanted)) | {b'"B1 1A",'}
+        sizes = sorted({len(s) for s in starts})
+        assert _chosen(lines, starts, sizes) == [ln for n in sizes for ln in lines if ln[:n] in starts]
