@@ -3,7 +3,9 @@
 One set of rules, the same messages everywhere: which files are profiles (``*.yaml``), links
 that point outside the folder, a bounded read (at most ``MAX_BYTES`` + 1 bytes), UTF-8 (a
 byte-order mark allowed, and counted in the size), a pre-scan that refuses tabs and deep nesting
-before libyaml sees the text, and YAML read with libyaml's C parser with the line of every key.
+before libyaml sees the text, and YAML read with the line of every key: a profile in plain block YAML
+(nearly all of them) line by line by ``blockyaml`` with PyYAML's own resolvers and constructors, anything
+else with libyaml's C parser and PyYAML's constructor, which word every problem.
 Round-trip editing (ruamel.yaml, in ``yamlio``) happens only after this reader accepts a file.
 """
 from __future__ import annotations
