@@ -366,3 +366,32 @@ def test_codepoint_lines_chosen_by_bisection_are_those_the_scan_chose():
         starts = set().union(*(_line_starts(k) for k in wanted)) | {b'"B1 1A",'}
         sizes = sorted({len(s) for s in starts})
         assert _chosen(lines, starts, sizes) == [ln for n in sizes for ln in lines if ln[:n] in starts]
+
+
+def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
+    """record_rows' shortcut for a record without a capabilities group against the loop over every need and field."""
+    from carehomes.outputs.typed import record_rows, typed_value
+    from carehomes.publish import canonical
+    from carehomes.records import flatten
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+
+    def loop(record):
+        get = flatten(record).get
+        return [[record.get("location_id") if f.name == "location_id" else code if f.name == "capability"
+                 else typed_value(f, get(f"capabilities.{code}.{f.path.rsplit('.', 1)[1]}")) for f in schema.capability_fields]
+                for code in schema.capability_codes]
+
+    checked = 0
+    for f in _every_profile():
+        profile, _ = parse_profile(f.read_text(encoding="utf-8", errors="replace"), f.name)
+        if profile is None or not isinstance(profile.data, dict):
+            continue
+        for caps in (profile.data.get("capabilities"), None, {}, [], ""):
+            record = {**canonical(profile.data, schema), "capabilities": caps}
+            rows = record_rows(record, schema)
+            if "capabilities" in rows:
+                assert rows["capabilities"] == loop(record), f
+                checked += 1
+    assert checked > 300
