@@ -292,7 +292,7 @@ def test_mutated_profiles_read_the_same_both_ways():
     bits = [": ", ":", " #", "#", "- ", "-", "'", '"', "''", "\t", "\r", "\r\n", " ", "&a ", "*a", "!!str ", "[", "{", "]",
             "|", ">", "\\", "yes", "0x1F", "010", "1:00", "~", "<<: ", "2026-02-30", "\ufeff", "\x85", "é", "\x00", "\n",
             "\n  ", "\n- ", "---", "?", "1_000", ".inf", "12345678901234567890123", "-1", "a: b", "\xa0", "@", "`", "true:"]
-    for _ in range(400):
+    for _ in range(1500):
         text = rnd.choice(texts)
         for _ in range(rnd.randint(1, 3)):
             at, what = rnd.randint(0, len(text)), rnd.random()
