@@ -9,7 +9,7 @@ the unit ("beds") from here instead of writing them; adding a kind is a schema e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .schema import VALUES_KEY, Field, Schema, load_schema
@@ -59,6 +59,16 @@ class Kind:
     point: str | None = None       # what the map point is when not the service itself ("office"), for GeoJSON
     point_note: str | None = None  # the GeoJSON's words for it
     service_areas: tuple[tuple[str, str], ...] = ()  # (profile path of a list, ORUK service area name "... {value}")
+
+    @cached_property
+    def required_fields(self) -> tuple[Field, ...]:
+        """The fields every profile of this kind must give (made once: check asks for each profile)."""
+        return tuple(f for f in self.fields if f.required)
+
+    @cached_property
+    def field_paths(self) -> frozenset[str]:
+        """The profile paths of this kind's fields."""
+        return frozenset(f.path for f in self.fields)
 
     @property
     def available_paths(self) -> tuple[str, ...]:

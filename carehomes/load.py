@@ -3,7 +3,9 @@
 One set of rules, the same messages everywhere: which files are profiles (``*.yaml``), links
 that point outside the folder, a bounded read (at most ``MAX_BYTES`` + 1 bytes), UTF-8 (a
 byte-order mark allowed, and counted in the size), a pre-scan that refuses tabs and deep nesting
-before libyaml sees the text, and YAML read with libyaml's C parser with the line of every key.
+before libyaml sees the text, and YAML read with the line of every key: a profile in plain block YAML
+(nearly all of them) line by line by ``blockyaml`` with PyYAML's own resolvers and constructors, anything
+else with libyaml's C parser and PyYAML's constructor, which word every problem.
 Round-trip editing (ruamel.yaml, in ``yamlio``) happens only after this reader accepts a file.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from .blockyaml import BlockReader
 from .problems import Problem
 
 # libyaml is about seven times faster; fall back so a missing wheel still works
@@ -44,6 +47,7 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_BLOCK = BlockReader(_Loader.yaml_constructors, _Loader.yaml_implicit_resolvers, MAX_DEPTH, MAX_DIGITS)
 
 
 @dataclass
@@ -92,8 +96,8 @@ def read_profile_bytes(file: Path, shown: str, folder: Path | None = None,
 
     ``folder`` is where profiles must live (default: the file's own folder); a link whose target
     is outside it is never opened."""
-    where = Path(os.path.abspath(folder if folder is not None else file.parent))
     if file.is_symlink():
+        where = Path(os.path.abspath(folder if folder is not None else file.parent))
         try:
             target = file.resolve(strict=True)
             inside = target.is_relative_to(where.resolve())
@@ -266,7 +270,15 @@ CRUDE_DEPTH = 100  # far above any real profile, far below what crashes libyaml
 _BRACKET = re.compile(r"[\[\]{}]")
 _DASH_CHAIN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d}" % CRUDE_DEPTH, re.MULTILINE)
 _ODD_BREAK = re.compile("[\ufeff\x85\u2028\u2029]|\r(?!\n)")  # a byte-order mark inside, and line breaks only YAML 1.1 knows
+_ODD_CHARS = ("\r", "\ufeff", "\x85", "\u2028", "\u2029")  # _ODD_BREAK is looked for only in a text holding one
 _NEEDS_SCAN = re.compile(r"[\t\[{&]|[|>][0-9+-]{0,2}#")
+
+
+def _needs_scan(text: str) -> bool:
+    """Whether _NEEDS_SCAN is in the text, found character by character first (a regular expression that starts
+    with a choice of classes is tried at every position, and was a tenth of the parse)."""
+    return ("\t" in text or "[" in text or "{" in text or "&" in text
+            or ("|" in text or ">" in text) and _NEEDS_SCAN.search(text) is not None)
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
 _MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
 
@@ -299,13 +311,13 @@ def prescan(text: str, path: str) -> list[Problem]:
 
     libyaml builds nested brackets by recursion and crashes the process on tens of thousands of
     them, so depth is counted here first (flow brackets plus block indentation)."""
-    odd = _ODD_BREAK.search(text)
+    odd = _ODD_BREAK.search(text) if any(c in text for c in _ODD_CHARS) else None
     if odd:
         at = text.count("\n", 0, odd.start()) + 1
         what = ("a carriage return (\\r) without a line feed; save the file with ordinary line endings"
                 if odd.group() == "\r" else f"the character {char_name(odd.group())}, which YAML readers disagree on; delete it")
         return [Problem(path, at, "yaml", f"contains {what}", odd.start() - (text.rfind("\n", 0, odd.start()) + 1) + 1)]
-    if not _NEEDS_SCAN.search(text) and not _MAYBE_DEEP.search(text):
+    if not _needs_scan(text) and not _MAYBE_DEEP.search(text):
         return []  # the common case, found in C code: no tabs, brackets, anchors or deep indentation
     s = _Scan(path)
     for no, raw in enumerate(text.split("\n"), 1):
@@ -467,6 +479,15 @@ def parse_profile(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
     found = prescan(text, path)
     if found:
         return None, found
+    block = _BLOCK.read(text)  # the common shape, without libyaml's nodes; None: read it the full way
+    if block is not None:
+        return Profile(path, block[0], block[1]), []
+    return _parse_full(text, path)
+
+
+def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
+    """Parse a profile's text (already through the size check and ``prescan``) with libyaml's nodes and
+    PyYAML's constructor: every problem's message and line comes from here."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

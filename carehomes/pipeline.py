@@ -12,6 +12,7 @@ atomic step only when every stage succeeded.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -57,7 +58,17 @@ CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: c
 
 
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
-    files, base, on, keep, make = args
+    collecting = gc.isenabled()
+    gc.disable()  # a batch makes millions of objects and next to no reference cycles: the cyclic collector's passes
+    try:          # over the growing results were 7% of its CPU; cycles left are collected once it is enabled again
+        return _check_files(*args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
+                 make: bool) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
     profiles, problems, made = [], [], []
     schema = load_schema() if make else None
     for f in files:

@@ -51,7 +51,7 @@ def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | 
     _walk(profile, profile.data, (), schema, problems, values)
     problems.extend(_kind_problems(profile, schema))
     problems.extend(_other_kinds_fields(profile, values, schema))
-    required = {f.path: f for k in kinds_of(profile.data, schema) for f in k.fields if f.required}
+    required = {f.path: f for k in kinds_of(profile.data, schema) for f in k.required_fields}
     for f in required.values():
         if values.get(f.path) is None and not _reported(problems, f.path):
             if f.path in profile.lines:  # the key is there with nothing after it
@@ -101,7 +101,7 @@ def _other_kinds_fields(profile: Profile, values: dict[str, Any], schema: Schema
     mine = kinds_of(profile.data, schema)
     if not mine:  # kinds names none this directory holds: that one problem, not one for each field
         return []
-    own = {f.path for k in mine for f in k.fields} | {profile_key(schema)}
+    own = frozenset().union(*(k.field_paths for k in mine)) | {profile_key(schema)}
     out = []
     for path in values:
         if path in own or path.startswith("capabilities."):
@@ -134,7 +134,7 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
                                 f"must be {what} indented under it, not {_describe(node)}"))
         return
     for key, value in node.items():
-        dotted = ".".join(prefix + (str(key),))
+        dotted = here + "." + str(key) if prefix else str(key)  # ".".join(prefix + (str(key),))
         if not isinstance(key, str) or key not in allowed:
             problems.append(Problem(profile.path, profile.line(dotted), dotted,
                                     f"is not a known field; {_suggest(str(key), prefix, allowed, schema, len(problems))}"))
@@ -419,7 +419,8 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     out.extend(_example_data(profile, v, schema))
     needs = [c for k in mine if k.needs_resource == "capabilities" for c in k.capacity if c.needs_field]
     any_capability = False
-    for code in schema.capability_codes:
+    # only a profile with a capabilities group has values under it (most have none: the loop was a third of the rules)
+    for code in schema.capability_codes if isinstance(profile.data.get("capabilities"), dict) else ():
         base = f"capabilities.{code}"
         accepted = v.get(f"{base}.accepted")
         beds = {c.needs_field: v.get(f"{base}.{c.needs_field}") for c in needs}

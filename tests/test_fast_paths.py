@@ -315,3 +315,196 @@ def test_what_a_page_does_not_know_is_worded_as_before():
             shorts.setdefault(f.short, set()).add(bool(f.missing))
         mixed += any(len(said) == 2 for said in shorts.values())
     assert mixed  # a short name both given and missing on one page: the case the count must get right
+
+
+# --- profiles in plain block YAML, read without libyaml's nodes (carehomes/blockyaml.py) -------------------------
+
+def _both_ways(text: str) -> tuple[tuple, tuple]:
+    """parse_profile's answer (values with their types, key lines in order, problems) the quick way and the full way."""
+    from carehomes import load
+
+    def seen(result):
+        profile, problems = result
+        kept = (repr(profile.data), list(profile.lines.items())) if profile else None
+        return kept, [(str(p), p.severity) for p in problems]
+
+    quick = seen(parse_profile(text, "p.yaml"))
+    read, load._BLOCK.read = load._BLOCK.read, lambda text: None  # the full way: libyaml's nodes, PyYAML's constructor
+    try:
+        full = seen(parse_profile(text, "p.yaml"))
+    finally:
+        load._BLOCK.read = read
+    return quick, full
+
+
+def _every_profile() -> list:
+    return sorted(p for folder in (ROOT / "providers", FIXTURES) for p in folder.rglob("*.yaml"))
+
+
+def test_every_profile_here_reads_the_same_both_ways():
+    """Every profile in providers/ and the fixtures (profiles, hostile, agencies...), the templates included: the same
+    values, types, key lines and problems; and nearly all of them take the quick way."""
+    from carehomes.load import _BLOCK
+
+    files = _every_profile()
+    quick = 0
+    for f in files:
+        text = f.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+        got, expected = _both_ways(text)
+        assert got == expected, f
+        quick += _BLOCK.read(text) is not None
+    assert len(files) > 95 and quick > len(files) * 0.8
+
+
+@pytest.mark.skipif(not os.environ.get("CAREHOMES_NATIONAL_PROFILES"), reason="set CAREHOMES_NATIONAL_PROFILES to a "
+                    "folder of national profiles (bench/national.py --keep) to compare them all")
+def test_national_profiles_read_the_same_both_ways():
+    from pathlib import Path
+
+    for f in sorted(Path(os.environ["CAREHOMES_NATIONAL_PROFILES"]).glob("*.yaml")):
+        got, expected = _both_ways(f.read_text(encoding="utf-8"))
+        assert got == expected, f
+
+
+HOSTILE = [
+    "a: &x 1\nb: *x\n", "a: &x\n  b: 1\nc: *x\n", "base: &b\n  x: 1\nother:\n  <<: *b\n  y: 2\n", "<<: {a: 1}\n",
+    "a: !!str 12\n", "a: !!int '7'\n", "a: !foo x\n", "!!map\na: 1\n", "a: !!binary aGk=\n", "a: !!python/name:os.system\n",
+    "a: 1\na: 2\n", "a:\n  b: 1\n  b: 2\n", "a: 1\nb:\n  - x: 1\n    x: 2\n",
+    "n: 123456789012345678901\n", "n: 12345678901234567890\n", "n: 1.23456789012345678901e5\n", "n: 0x1F\n", "n: 010\n",
+    "n: 1:00\n", "n: 1_000\n", "n: -0\n", "n: +12\n", "n: .inf\n", "n: -.INF\n", "n: .nan\n", "n: 1e3\n", "n: 1.0e+3\n",
+    "d: 2021-03-04\n", "d: 2026-02-30\n", "d: 2021-03-04 10:11:12\n", "d: 2021-03-04T10:11:12.5+01:00\n", "d: 2021-3-4\n",
+    "d: '2021-03-04'\n", "\ufeffname: x\n", "name: x\r\nbeds: 2\r\n", "name: x\rbeds: 2\n", "a:\r\n  - x\r\n  - y\r\n",
+    "name:\tx\n", "\tname: x\n", "a:\n\t- x\n", "name: 'a\tb'\n", "name: x\t\n",
+    "name: x # comment\n", "name: #comment\n", "name: '#x'\n", "name: a#b\n",
+    "name: a: b\n", "name: a:\n", "name: http://x.org/a\n", "name: 'It''s'\n", 'name: "a \\"b\\""\n', "name: 'open\n",
+    "yes: 1\n", "null: 1\n", "1: one\n", "2020-01-01: day\n", "=: odd\n", "? a\n: 1\n", "'a': 1\n", "a b: 1\n",
+    "a:\n- x\n- y\nb: 1\n", "a:\n  - x\n   - y\n", "a:\n  - b: 1\n    c: 2\n  - d: 3\n", "a:\n  -   b: 1\n      c: 2\n",
+    "a:\n  - - x\n", "a:\n  -\n    b: 1\n", "a:\n  b: 1\n c: 2\n", "a: 1\n  b: 2\n", "a: x\n  more text\n",
+    "description: >\n  folded\n  text\n", "description: |\n  kept\n", "a: [1, 2]\n", "a: {b: 1}\n", "a: [\n",
+    "---\na: 1\n", "a: 1\n...\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n---\nb: 2\n", "", "# only a comment\n", "- a\n- b\n",
+    "just text\n", "  a: 1\n  b: 2\n", "a:\n    b: 1\n", "a: x\x85y\n", "a: x\u2028y\n", "a: \x00\n", "a: x\x7f\n",
+    "a: caf\xe9 \U0001f600\n", "a: x\xa0\n", "a: \xa0x\n", "a: 'x' y\n", "a: -\n", "a: - x\n", "a: -1\n", "a: ~\n",
+    "a: Yes\nb: OFF\nc: y\nd: n\n", "a:\n", "a:\nb:\n  c:\n", "a:    x    \n", "a: x\n\n\n   \n# c\n  # c\nb: y\n",
+    "a:\n" + "".join(" " * (2 * i) + f"k{i}:\n" for i in range(1, 14)),
+    "a: " + "[" * 200 + "\n", "a: x" + "[" * 200 + "\n",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_yaml_reads_the_same_both_ways(text):
+    got, expected = _both_ways(text)
+    assert got == expected
+
+
+def test_mutated_profiles_read_the_same_both_ways():
+    """Real profiles with characters YAML cares about put in, text cut out, lines repeated and re-indented (a fixed seed)."""
+    import random
+
+    rnd = random.Random(24)
+    texts = [f.read_text(encoding="utf-8") for f in sorted((ROOT / "providers").glob("*.yaml"))[:40]]
+    bits = [": ", ":", " #", "#", "- ", "-", "'", '"', "''", "\t", "\r", "\r\n", " ", "&a ", "*a", "!!str ", "[", "{", "]",
+            "|", ">", "\\", "yes", "0x1F", "010", "1:00", "~", "<<: ", "2026-02-30", "\ufeff", "\x85", "é", "\x00", "\n",
+            "\n  ", "\n- ", "---", "?", "1_000", ".inf", "12345678901234567890123", "-1", "a: b", "\xa0", "@", "`", "true:"]
+    for _ in range(1500):
+        text = rnd.choice(texts)
+        for _ in range(rnd.randint(1, 3)):
+            at, what = rnd.randint(0, len(text)), rnd.random()
+            if what < 0.6:
+                text = text[:at] + rnd.choice(bits) + text[at:]
+            elif what < 0.75:
+                text = text[:at] + text[at + rnd.randint(1, 4):]
+            else:
+                lines = text.split("\n")
+                i = rnd.randrange(len(lines))
+                if what < 0.9:
+                    lines.insert(i, lines[rnd.randrange(len(lines))])
+                else:
+                    lines[i] = " " * rnd.randint(0, 6) + lines[i].lstrip(" ")
+                text = "\n".join(lines)
+        got, expected = _both_ways(text)
+        assert got == expected, text
+
+
+def test_capability_rows_of_a_home_without_capabilities_are_what_the_loop_made():
+    """capability_rows' shortcut for a home with no capabilities group (most homes nationally) against the loop
+    over every need and field it skips, for every profile here with its capabilities, without them, and with odd ones."""
+    from carehomes.outputs.tables import capability_rows, cell
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+
+    def loop(data):
+        found = data.get("capabilities")
+        caps = found if isinstance(found, dict) else {}
+        rows = []
+        for code in schema.capability_codes:
+            item = caps.get(code)
+            entry = item if isinstance(item, dict) else {}
+            rows.append([cell(f, data.get("location_id")) if f.name == "location_id" else code if f.name == "capability"
+                         else cell(f, entry.get(f.path.rsplit(".", 1)[1])) for f in schema.capability_fields])
+        return rows
+
+    checked = 0
+    for f in _every_profile():
+        profile, _ = parse_profile(f.read_text(encoding="utf-8", errors="replace"), f.name)
+        if profile is None or not isinstance(profile.data, dict):
+            continue
+        for caps in (profile.data.get("capabilities"), None, {}, [], "x", {"dementia": None}):
+            data = {**profile.data, "capabilities": caps}
+            assert capability_rows(data, schema) == loop(data), f
+            checked += 1
+        assert capability_rows({"location_id": "=1+2"}, schema) == loop({"location_id": "=1+2"})
+    assert checked > 500
+
+
+def test_codepoint_lines_chosen_by_bisection_are_those_the_scan_chose():
+    """postcodes._chosen against the scan of every line it replaces: sorted blocks (bisection), unsorted ones (the scan),
+    starts of two lengths, a line matching two starts, repeated lines, starts before, after and between the lines."""
+    import random
+
+    from carehomes.sources.postcodes import _chosen, _line_starts
+
+    rnd = random.Random(5)
+    for _ in range(300):
+        keys = {f"{rnd.choice(['B', 'HR', 'NP', 'AB'])}{rnd.randint(1, 25)}{rnd.randint(0, 9)}{rnd.choice('ABZ')}{rnd.choice('ABZ')}"
+                for _ in range(rnd.randint(1, 40))}
+        lines = [f'"{k[:-3]} {k[-3:]}",10,1,2'.encode() if rnd.random() < 0.5 else f'"{k}",10,1,2'.encode()
+                 for k in keys for _ in range(rnd.randint(1, 2))]
+        lines += [b'"ZZ1 1ZZ",10,1,2', b'"A",1', b"", b'"B1 1A",x']
+        if rnd.random() < 0.7:
+            lines.sort()
+        else:
+            rnd.shuffle(lines)
+        wanted = set(rnd.sample(sorted(keys), k=min(len(keys), rnd.randint(0, 8)))) | {"B11AA", "ZZ11ZZ", "A"}
+        starts = set().union(*(_line_starts(k) for k in wanted)) | {b'"B1 1A",'}
+        sizes = sorted({len(s) for s in starts})
+        assert _chosen(lines, starts, sizes) == [ln for n in sizes for ln in lines if ln[:n] in starts]
+
+
+def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
+    """record_rows' shortcut for a record without a capabilities group against the loop over every need and field."""
+    from carehomes.outputs.typed import record_rows, typed_value
+    from carehomes.publish import canonical
+    from carehomes.records import flatten
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+
+    def loop(record):
+        get = flatten(record).get
+        return [[record.get("location_id") if f.name == "location_id" else code if f.name == "capability"
+                 else typed_value(f, get(f"capabilities.{code}.{f.path.rsplit('.', 1)[1]}")) for f in schema.capability_fields]
+                for code in schema.capability_codes]
+
+    checked = 0
+    for f in _every_profile():
+        profile, _ = parse_profile(f.read_text(encoding="utf-8", errors="replace"), f.name)
+        if profile is None or not isinstance(profile.data, dict):
+            continue
+        for caps in (profile.data.get("capabilities"), None, {}, [], ""):
+            record = {**canonical(profile.data, schema), "capabilities": caps}
+            rows = record_rows(record, schema)
+            if "capabilities" in rows:
+                assert rows["capabilities"] == loop(record), f
+                checked += 1
+    assert checked > 300

@@ -71,11 +71,17 @@ def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
     rows = []
     found = data.get("capabilities")
     caps: dict[str, Any] = found if isinstance(found, dict) else {}
+    fields = schema.capability_fields
+    if not caps:  # most homes: every need's row is its location ID, the need and nothing (cell(f, None) is "")
+        names = [f.name for f in fields]
+        location = next((cell(f, data.get("location_id")) for f in fields if f.name == "location_id"), "")
+        return [[location if n == "location_id" else code if n == "capability" else "" for n in names]
+                for code in schema.capability_codes]
     for code in schema.capability_codes:
         item = caps.get(code)
         entry: dict[str, Any] = item if isinstance(item, dict) else {}
         row = []
-        for f in schema.capability_fields:
+        for f in fields:
             if f.name == "location_id":
                 row.append(cell(f, data.get("location_id")))
             elif f.name == "capability":

@@ -52,7 +52,13 @@ def record_rows(record: dict, schema: Schema, flat: dict[str, Any] | None = None
     get = (flat if flat is not None else flatten(record)).get
     mine = kinds_of(record, schema)
     out = {k.resource: [[typed_value(f, get(f.path)) for f in k.fields]] for k in mine}
-    if any(k.needs_resource == "capabilities" for k in mine):
+    if any(k.needs_resource == "capabilities" for k in mine) and not record.get("capabilities"):
+        # most homes: no capabilities group, so every need's row is its location ID, the need and nothing
+        names = [f.name for f in schema.capability_fields]
+        location = record.get("location_id")
+        out["capabilities"] = [[location if n == "location_id" else code if n == "capability" else None for n in names]
+                               for code in schema.capability_codes]
+    elif any(k.needs_resource == "capabilities" for k in mine):
         out["capabilities"] = [
             [record.get("location_id") if f.name == "location_id" else code if f.name == "capability"
              else typed_value(f, get(f"capabilities.{code}.{f.path.rsplit('.', 1)[1]}"))
