@@ -319,22 +319,16 @@ def test_what_a_page_does_not_know_is_worded_as_before():
 
 # --- profiles in plain block YAML, read without libyaml's nodes (carehomes/blockyaml.py) -------------------------
 
-def _both_ways(text: str) -> tuple[tuple, tuple]:
-    """parse_profile's answer (values with their types, key lines in order, problems) the quick way and the full way."""
-    from carehomes import load
+def _both_ways(text: str) -> tuple[object, object]:
+    """parse_profile's answer (values with their types, key lines in order, problems) the quick way and the full way:
+    bench/reader_check.py's comparison, which runs it by hand on the national set."""
+    import importlib.util
 
-    def seen(result):
-        profile, problems = result
-        kept = (repr(profile.data), list(profile.lines.items())) if profile else None
-        return kept, [(str(p), p.severity) for p in problems]
-
-    quick = seen(parse_profile(text, "p.yaml"))
-    read, load._BLOCK.read = load._BLOCK.read, lambda text: None  # the full way: libyaml's nodes, PyYAML's constructor
-    try:
-        full = seen(parse_profile(text, "p.yaml"))
-    finally:
-        load._BLOCK.read = read
-    return quick, full
+    spec = importlib.util.spec_from_file_location("reader_check", ROOT / "bench" / "reader_check.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.both_ways(text)
 
 
 def _every_profile() -> list:
