@@ -70,3 +70,22 @@ def bundled_views() -> list:
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
     views = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
     return a_to_z([v for v in views if not v.closed])
+
+
+def ctrl_c_on_first_write(monkeypatch, module) -> list[str]:
+    """Make ``module.write_text_atomic`` press Ctrl+C (SIGINT to this process) as its first file is written; the
+    names of the files it then writes, in order (every one of a batch: a batch ends whole)."""
+    import os
+    import signal
+
+    written: list[str] = []
+    real = module.write_text_atomic
+
+    def write(path, text):
+        if not written:
+            os.kill(os.getpid(), signal.SIGINT)
+        written.append(path.name)
+        real(path, text)
+
+    monkeypatch.setattr(module, "write_text_atomic", write)
+    return written

@@ -11,6 +11,7 @@ import yaml
 from carehomes.sources.cqc_files import ImportError_, import_cqc, locality_name, read_register
 from carehomes.pipeline import check_paths
 from conftest import CQC, NATIONAL, TODAY
+from helpers import ctrl_c_on_first_write
 
 
 def national_slice(tmp_path, areas: set[str], limit: int | None = None):
@@ -425,23 +426,13 @@ def test_a_cqc_rating_older_than_the_profiles_is_refused_unless_allowed(tmp_path
 
 def test_ctrl_c_while_an_import_writes_waits_for_every_profile(tmp_path, shared_data, monkeypatch, capsys):
     """Ctrl+C at 9 s of a national import left 89 of its 15,403 profiles written: now the batch ends whole."""
-    import os
     import signal
 
     from carehomes import apply
     from carehomes.cli import main
 
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
-    written: list[str] = []
-    real = apply.write_text_atomic
-
-    def write(path, text):
-        if not written:
-            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C as the first profile is written
-        written.append(path.name)
-        real(path, text)
-
-    monkeypatch.setattr(apply, "write_text_atomic", write)
+    written = ctrl_c_on_first_write(monkeypatch, apply)  # Ctrl+C as the first profile is written
     assert main(["import-cqc", str(src), "--providers", str(tmp_path / "p")]) == 130
     assert capsys.readouterr().err.endswith("Interrupted.\n")
     assert len(written) == len(rows) == len(list((tmp_path / "p").glob("*.yaml"))) == 20

@@ -12,6 +12,7 @@ from carehomes.cli import main
 from carehomes.updates import parse_body
 from conftest import git
 from conftest import FIXTURES, ROOT, run_build
+from helpers import ctrl_c_on_first_write
 
 ON = "2026-11-30"
 REAL = ["aston-house", "blackwells", "bowley-court", "cedar-lodge", "dulas-court", "eastbank", "lyndale",
@@ -513,23 +514,11 @@ def test_an_areas_maintainer_may_change_that_areas_profile_only_with_its_area(re
 
 
 def test_ctrl_c_while_a_sheet_is_written_waits_for_every_home(repo, monkeypatch, capsys):
-    import os
-    import signal
-
     from carehomes import updates
 
     f = repo.parent / "vacancies.csv"
     f.write_text(ten_homes(repo))
-    written: list[str] = []
-    real = updates.write_text_atomic
-
-    def write(path, text):
-        if not written:
-            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C as the first home is written
-        written.append(path.name)
-        real(path, text)
-
-    monkeypatch.setattr(updates, "write_text_atomic", write)
+    written = ctrl_c_on_first_write(monkeypatch, updates)  # Ctrl+C as the first home is written
     assert main(["vacancies", "--from-csv", str(f), "--providers", str(repo / "providers")]) == 130
     assert capsys.readouterr().err.endswith("Interrupted.\n") and len(written) == 10
 
