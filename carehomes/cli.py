@@ -509,7 +509,7 @@ def _other_area_problem(local_authority: str | None, providers: Path, area: str 
         return None  # said elsewhere (an unknown area, a broken mkdocs.yml or sync state)
     names = [str(directory.get(k) or "") for k in ("area", "council")]
     wanted = _place_words(local_authority)
-    if any(_place_words(n) and (_place_words(n) <= wanted or wanted <= _place_words(n)) for n in names):
+    if any(words and (words <= wanted or wanted <= words) for words in map(_place_words, names)):
         return None
     place = names[0] or names[1] or "another place"
     slug = "-".join(sorted(wanted, key=local_authority.lower().find))
@@ -976,10 +976,9 @@ def _area_paths(args: argparse.Namespace) -> None:
         return
     area = find_area(getattr(args, "area", None))
     args.area_filled = [option for option in paths if not getattr(args, option, None)]  # not given: the area's
-    for option, value in paths.items():
-        if not getattr(args, option, None):
-            given = value(area)
-            setattr(args, option, given if isinstance(given, list) or given is None else str(given))
+    for option in args.area_filled:
+        given = paths[option](area)
+        setattr(args, option, given if isinstance(given, list) or given is None else str(given))
 
 
 def parser() -> argparse.ArgumentParser:
