@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -518,7 +519,7 @@ def _other_area_problem(local_authority: str | None, providers: Path, area: str 
     return (f"--local-authority {local_authority}: {where} holds the profiles of {place} ({config}), not of "
             f"{local_authority}; nothing was imported. To start a directory for {local_authority}, make its own area "
             f"(docs/areas.md): areas/{slug}/mkdocs.yml, then import-cqc --area {slug} FILE --local-authority "
-            f"'{local_authority}'. If {local_authority} is part of this area, name it in {config}'s area:, or give "
+            f"{shlex.quote(local_authority)}. If {local_authority} is part of this area, name it in {config}'s area:, or give "
             f"--providers {where} to import into it anyway")
 
 

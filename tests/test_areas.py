@@ -73,13 +73,16 @@ def test_import_for_another_council_into_an_areas_own_folder_is_refused(run_cli)
     assert done.stderr == (
         "--local-authority Devon: providers/ holds the profiles of Herefordshire (mkdocs.yml), not of Devon; nothing was "
         "imported. To start a directory for Devon, make its own area (docs/areas.md): areas/devon/mkdocs.yml, then "
-        "import-cqc --area devon FILE --local-authority 'Devon'. If Devon is part of this area, name it in mkdocs.yml's "
+        "import-cqc --area devon FILE --local-authority Devon. If Devon is part of this area, name it in mkdocs.yml's "
         "area:, or give --providers providers/ to import into it anyway\n")
     done = run_cli("import-cqc", "--area", "oldham", "oldham.csv", "--local-authority", "Brighton and Hove")
     assert done.returncode == 1 and done.stderr.startswith(
         "--local-authority Brighton and Hove: areas/oldham/providers/ holds the profiles of Oldham (areas/oldham/mkdocs.yml), "
         "not of Brighton and Hove; nothing was imported. To start a directory for Brighton and Hove, make its own area "
-        "(docs/areas.md): areas/brighton-hove/mkdocs.yml, then import-cqc --area brighton-hove FILE")
+        "(docs/areas.md): areas/brighton-hove/mkdocs.yml, then import-cqc --area brighton-hove FILE --local-authority "
+        "'Brighton and Hove'. If")
+    done = run_cli("import-cqc", "x.csv", "--local-authority", "Devon'; rm -rf ~")  # the command it suggests is safe to paste
+    assert "import-cqc --area devon-rm-rf FILE --local-authority 'Devon'\"'\"'; rm -rf ~'. If" in done.stderr
     assert sorted(p.name for p in (ROOT / "providers").iterdir()) == before
 
 
