@@ -23,7 +23,7 @@ from .finding import site_words
 from .fsutil import replace_dir
 from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
-from .outputs.oruk_api import api_files
+from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import Beside, map_chunks
 from .problems import Problem
@@ -136,7 +136,7 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
 def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str) -> int:
     """The static Open Referral UK API (oruk/) into ``folder``, from the records of data/oruk-services.json
     (run beside the pages: a worker process, for a large set); returns the files written."""
-    return len(write_files(api_files(json.loads(services_json), site_url, api_url), folder, atomic=False))
+    return write_api(json.loads(services_json), folder, site_url, api_url)
 
 
 def move_in(folder: Path, out: Path, name: str, what: str) -> None:

@@ -91,6 +91,18 @@ def test_the_oruk_api_written_by_a_worker_is_every_file_of_api_files(tmp_path):
     assert got == want
 
 
+def test_write_api_keeps_the_last_record_of_an_id_as_api_files_does(tmp_path):
+    from carehomes.outputs.oruk_api import write_api
+
+    profiles = check_paths([FIXTURES / "profiles"], on=TODAY).profiles
+    services = [service(dict(p.data)) for p in profiles][:3]
+    services.append({**services[0], "name": "The same id again"})
+    want = api_files(services, "https://example.org/", "https://api.example.org/")
+    assert write_api(services, tmp_path / "oruk", "https://example.org/", "https://api.example.org/") == len(want)
+    got = {p.relative_to(tmp_path / "oruk").as_posix(): p.read_bytes() for p in (tmp_path / "oruk").rglob("*") if p.is_file()}
+    assert got == want and b"The same id again" in want[f"services/{services[0]['id']}/index.html"]
+
+
 def test_a_failed_build_leaves_no_oruk_folder_beside_it(tmp_path, monkeypatch):
     def half_done(services_json: bytes, folder: Path, *args: str) -> int:
         write_oruk_api(services_json, folder, *args)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from carehomes.localserver import site_server
+from carehomes.outputs.oruk_api import NOT_STATIC
 
 UK = SHARED / "data" / "openreferral-uk" / "uk-profile-hsds3" / "schema"
 UPSTREAM = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
@@ -42,8 +43,10 @@ def bundled_spec() -> dict:
     for name in ("start_time", "end_time"):
         assert fixed["components"]["parameters"][name]["schema"] == {"type": "time"}
         fixed["components"]["parameters"][name]["schema"] = {"type": "string", "format": "time"}
-    content = fixed["paths"][SLIP]["get"]["responses"]["200"]["content"]["application/json"]
-    content["schema"] = _inline({"$ref": UPSTREAM + "compiled/service_at_location.json"}, UK)
+    # The static copy does not answer GET /service_at_locations/{id} (optional in HSDS 3.0; its published
+    # description, oruk/openapi.json, leaves it out: outputs/oruk_api.py), so neither does the description tested.
+    assert SLIP == NOT_STATIC
+    del fixed["paths"][SLIP]
     return fixed
 
 
@@ -56,7 +59,7 @@ def oruk(built_site):
     server = site_server(site)  # what `python3 build.py serve` runs
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ids = {ep: sorted(p.parent.name for p in (site / "oruk" / ep).glob("*/index.html"))
-           for ep in ("services", "taxonomies", "taxonomy_terms", "service_at_locations")}
+           for ep in ("services", "taxonomies", "taxonomy_terms")}
     yield f"http://127.0.0.1:{server.server_address[1]}/oruk", ids
     server.shutdown()
     server.server_close()

@@ -5,6 +5,13 @@ then ``/services``, ``/services/{id}``, ``/taxonomies``, ``/taxonomy_terms`` and
 ``/service_at_locations``. With the base URL ``<site>/oruk``, each path is a folder holding an
 ``index.html`` whose text is the JSON response:
 
+- Every path but ``/service_at_locations/{id}`` (NOT_STATIC): HSDS 3.0 tags it optional (``/``,
+  ``/services`` and ``/services/{id}`` are the required ones), and its record is the service at
+  location with its service nested, all of which is in ``/services/{service_id}``; one file per record
+  was half of a national site's API files (15,403 of 30,823, 114 MB). The list item names
+  ``service_id``; the published description (``static_openapi``) leaves the path out and the root's
+  ``note`` says where the record is. The queryable API (``serve-api``) answers it.
+
 - A static host cannot answer ``/oruk/services`` from a ``.json`` file: GitHub Pages and
   ``python -m http.server`` map an extensionless path only to ``services.html`` (GitHub Pages) or
   to the folder ``services/`` with its ``index.html`` (both; the bare path is redirected with 301
@@ -27,6 +34,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 from ..safetext import json_for_html
@@ -36,6 +45,7 @@ VERSION = "HSDS-UK-3.0"
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
 PROFILE_URL = "https://github.com/openreferral/uk-profile"
 ENDPOINTS = ("services", "taxonomies", "taxonomy_terms", "service_at_locations")
+NOT_STATIC = "/service_at_locations/{id}"  # optional in HSDS 3.0; the static copy does not answer it
 # One-to-one fields of a service, in the profile's order (compiled/service_list.json), plus the organisation.
 SERVICE_LIST_FIELDS = ("id", "organization_id", "name", "description", "url", "email", "status", "fees", "accreditations",
                        "minimum_age", "maximum_age", "assured_date", "assurer_email", "alert", "last_modified", "organization")
@@ -71,11 +81,15 @@ def _service_at_locations(services: list[dict]) -> tuple[list[dict], list[dict]]
     for svc in services:
         own = {k: v for k, v in svc.items() if k != "service_at_locations"}
         for sal in svc.get("service_at_locations", []):
-            location = sal.get("location", {})
-            items.append({"id": sal["id"], "service_id": sal["service_id"], "location_id": sal["location_id"],
-                          "location": _one_to_one(location), "service": service_list_item(svc)})
+            items.append(_sal_item(svc, sal))
             full.append({**sal, "service": own})
     return items, full
+
+
+def _sal_item(svc: dict, sal: dict) -> dict:
+    """A service at location as the ``/service_at_locations`` list shows it."""
+    return {"id": sal["id"], "service_id": sal["service_id"], "location_id": sal["location_id"],
+            "location": _one_to_one(sal.get("location", {})), "service": service_list_item(svc)}
 
 
 def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -94,14 +108,29 @@ def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
     return taxonomies, ordered
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one a file
+
+
 def _json(doc: Any) -> bytes:
     # compact, so the C encoder writes the 15,000 files of a national site (indent would use the slow one).
     # A static host labels these index.html files text/html, so no provider text may read as markup.
-    return (json_for_html(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))) + "\n").encode("utf-8")
+    return (json_for_html(_encode(doc)) + "\n").encode("utf-8")
 
 
 STATIC_NOTE = ("This is a static copy of the API: it cannot filter or page, and ignores every query parameter "
-               "(page, per_page, search, taxonomy_term_id, postcode, ...). Each list is one page holding every record.")
+               "(page, per_page, search, taxonomy_term_id, postcode, ...). Each list is one page holding every record. "
+               "It does not answer /service_at_locations/{id} (optional in HSDS 3.0): each full service at location is "
+               "in its service's service_at_locations, at /services/{service_id} (service_id is in the "
+               "/service_at_locations list).")
+STATIC_DESCRIPTION = (" The static copy of this API (oruk/ on the directory's site) does not answer GET "
+                      "/service_at_locations/{id}, optional in HSDS 3.0, so this description leaves it out: each full "
+                      "service at location is in its service's service_at_locations, at /services/{service_id}.")
+
+
+def static_openapi(doc: dict) -> dict:
+    """The corrected description (outputs/oruk_openapi.py) as the static copy publishes it: without NOT_STATIC."""
+    return {**doc, "info": {**doc["info"], "description": doc["info"]["description"] + STATIC_DESCRIPTION},
+            "paths": {path: item for path, item in doc["paths"].items() if path != NOT_STATIC}}
 
 
 def root_document(site_url: str = "", api_url: str = "") -> dict:
@@ -115,22 +144,66 @@ def root_document(site_url: str = "", api_url: str = "") -> dict:
     return doc
 
 
+def static_openapi_text() -> bytes:
+    """oruk/openapi.json: static_openapi of the corrected description, written as it is."""
+    from .oruk_openapi import dumps, openapi_text
+
+    return dumps(static_openapi(json.loads(openapi_text()))).encode("utf-8")
+
+
+def _responses(services: list[dict]) -> list[tuple[str, list[dict], list[dict]]]:
+    """(endpoint, list items, records answered at ``{id}``) of each list the static API publishes."""
+    taxonomies, terms = taxonomies_and_terms(services)
+    return [("services", [service_list_item(s) for s in services], services),
+            ("taxonomies", [_one_to_one(t) for t in taxonomies], taxonomies),
+            ("taxonomy_terms", terms, terms),
+            ("service_at_locations", [_sal_item(s, sal) for s in services for sal in s.get("service_at_locations", [])], [])]
+
+
 def api_files(services: list[dict], site_url: str = "", api_url: str = "") -> dict[str, bytes]:
     """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes),
-    and the corrected OpenAPI description (``openapi.json``)."""
-    from .oruk_openapi import openapi_text
-
-    files = {"index.html": _json(root_document(site_url, api_url)), "openapi.json": openapi_text()}
-    sal_items, sal_full = _service_at_locations(services)
-    taxonomies, terms = taxonomies_and_terms(services)
-    lists: dict[str, tuple[list[dict], list[dict]]] = {
-        "services": ([service_list_item(s) for s in services], services),
-        "taxonomies": ([_one_to_one(t) for t in taxonomies], taxonomies),
-        "taxonomy_terms": (terms, terms),
-        "service_at_locations": (sal_items, sal_full),
-    }
-    for endpoint, (items, records) in lists.items():
+    and its OpenAPI description (``openapi.json``, static_openapi_text)."""
+    files = {"index.html": _json(root_document(site_url, api_url)), "openapi.json": static_openapi_text()}
+    for endpoint, items, records in _responses(services):
         files[f"{endpoint}/index.html"] = _json(page(items))
         for record in records:
             files[f"{endpoint}/{record['id']}/index.html"] = _json(record)
     return files
+
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _put(path: str, data: bytes) -> None:
+    fd = os.open(path, _FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def write_api(services: list[dict], folder: Path, site_url: str = "", api_url: str = "") -> int:
+    """api_files written into ``folder`` (a new folder no one reads yet: made here, and its parents), each record's
+    bytes made and written in one pass with one mkdir a record folder (nationally 15,000 of them): the same files.
+    Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = str(folder) + os.sep
+    _put(base + "index.html", _json(root_document(site_url, api_url)))
+    _put(base + "openapi.json", static_openapi_text())
+    written = 2
+    for endpoint, items, records in _responses(services):
+        top = base + endpoint + os.sep
+        os.makedirs(top, exist_ok=True)
+        _put(top + "index.html", _json(page(items)))
+        written += 1
+        for record in records:
+            where = top + record["id"]
+            try:
+                os.mkdir(where)
+            except FileExistsError:  # two records of one id: the last one's file, as api_files keeps
+                written -= 1
+            _put(where + os.sep + "index.html", _json(record))
+            written += 1
+    return written
