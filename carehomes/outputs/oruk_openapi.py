@@ -6,8 +6,8 @@ with the schema of a service (``compiled/service.json``), so a correct service_a
 which is no JSON Schema type. ``corrected`` makes a copy that fixes both, states the bounds the query
 API (``serve-api``, see ``carehomes/oruk_server.py``) enforces, offers ``modified_after`` (and
 ``postcode``/``proximity`` on ``/services``) and declares the 400 and 404 answers. The copy is kept in
-``schema/openreferral-uk/openapi.json`` (published as ``oruk/openapi.json`` and served by
-``serve-api`` at ``/openapi.json``); ``tests/test_oruk_server.py`` fails when it is not exactly
+``schema/openreferral-uk/openapi.json`` (served by ``serve-api`` at ``/openapi.json``, and published
+as ``oruk/openapi.json`` without the one path the static copy does not answer: outputs/oruk_api.py); ``tests/test_oruk_server.py`` fails when it is not exactly
 ``corrected`` of the upstream file.
 """
 from __future__ import annotations
