@@ -20,7 +20,7 @@ from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_package
 from .outputs.oruk_tabular import FOLDER as ORUK_TABULAR
-from .outputs.oruk_tabular import tabular_files
+from .outputs.oruk_tabular import ServiceLines, service_lines, tabular_files_joined
 from .outputs.sqlite import database
 from .outputs.tables import (
     DB_FILE,
@@ -74,6 +74,7 @@ class HomePieces(NamedTuple):
     oruk: str  # its Open Referral UK service, as JSON (not as an object: 5 times quicker between processes)
     geo: str | None  # its map point (GeoJSON feature), if it has coordinates
     typed: dict[str, list[list[Any]]]  # its rows with their types, by table name (outputs.typed.record_rows)
+    tabular: ServiceLines  # its ORUK service's rows of the tabular form, as CSV lines (outputs.oruk_tabular)
 
 
 def home_pieces(data: dict, schema: Schema) -> HomePieces:
@@ -89,7 +90,8 @@ def home_pieces(data: dict, schema: Schema) -> HomePieces:
     return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
                       tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
                       json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False),
-                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat))
+                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat),
+                      service_lines(oruk))
 
 
 def _chunk(args: tuple[list[dict], Schema | None]) -> list[HomePieces]:
@@ -101,7 +103,7 @@ def _chunk(args: tuple[list[dict], Schema | None]) -> list[HomePieces]:
 
 def join_pieces(homes: list[HomePieces], schema: Schema | None = None) -> dict[str, Any]:
     """The homes' pieces put together in location ID order: each kind's CSV rows and JSON texts (keyed by
-    kind id), the capabilities rows, ORUK services (JSON), map points and typed rows by table."""
+    kind id), the capabilities rows, ORUK services (JSON) and their tabular lines, map points and typed rows by table."""
     homes = sorted(homes, key=lambda h: h.key)
     ids = [k.id for k in kinds(schema)]
     rows: dict[str, list[str]] = {k: [] for k in ids}
@@ -111,18 +113,14 @@ def join_pieces(homes: list[HomePieces], schema: Schema | None = None) -> dict[s
             rows[k].append(row)
             json_lines[k].append(h.json)
     return {"rows": {k: "".join(r) for k, r in rows.items()}, "json": json_lines,
-            "caps": "".join(h.caps for h in homes), "oruk": [h.oruk for h in homes], "geo": [h.geo for h in homes if h.geo],
+            "caps": "".join(h.caps for h in homes), "oruk": [h.oruk for h in homes],
+            "tabular": [h.tabular for h in homes], "geo": [h.geo for h in homes if h.geo],
             "typed": joined_rows([h.typed for h in homes], schema or load_schema())}
 
 
 def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int | None = None) -> dict[str, Any]:
     parts = map_chunks(_chunk, [p.data for p in profiles], schema, workers=workers)
     return join_pieces([h for part in parts for h in part], schema)
-
-
-def _tabular(services: list[str], released: dt.date, homepage: str | None) -> dict[str, bytes]:
-    """The ORUK tabular form's files from the services' JSON (``tabular_files``)."""
-    return tabular_files([json.loads(text) for text in services], released, homepage)
 
 
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
@@ -159,20 +157,19 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     released = released or release_date()
     homepage = homepage or site_url()
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
-    # the ORUK tabular form (the services as CSV tables) and the workbook are made beside this process (on
-    # the other core, for large sets) while it makes the rest
-    with Beside(_tabular, pieces["oruk"], released, homepage, items=len(profiles)) as tabular:
-        files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-        pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
-        files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
-        tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
-        with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as book:
-            files[XLSX_FILE] = b""  # its place among the files, filled below
-            files[DB_FILE] = database(tables, entries or [])
-            files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-            files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-            files[XLSX_FILE] = book.result()
-        tabular_made = tabular.result()
+    # the workbook is made beside this process (on the other core, for large sets) while it makes the rest
+    files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
+    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
+    files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
+    tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
+    with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as book:
+        files[XLSX_FILE] = b""  # its place among the files, filled below
+        files[DB_FILE] = database(tables, entries or [])
+        files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
+        files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+        # the ORUK tabular form (the services as CSV tables), from the lines made with each home's pieces
+        tabular_made = tabular_files_joined(pieces["tabular"], released, homepage)
+        files[XLSX_FILE] = book.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

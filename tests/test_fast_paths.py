@@ -492,3 +492,49 @@ def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
                 assert rows["capabilities"] == loop(record), f
                 checked += 1
     assert checked > 300
+
+
+def _services_of(folders: list) -> list[dict]:
+    from carehomes.pipeline import check_paths
+    from carehomes.outputs.oruk import service
+    from carehomes.records import canonical, flatten
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    checked = check_paths(folders, on=TODAY)
+    out = []
+    for p in sorted(checked.profiles, key=lambda p: str(p.data.get("location_id"))):
+        record = canonical(p.data, schema)
+        out.append(service(record, schema, is_canonical=True, flat=flatten(record)))
+    return out
+
+
+def test_the_oruk_tabular_form_from_each_homes_lines_is_the_same_bytes_as_from_the_services():
+    """The ORUK tabular form is put together from each home's CSV lines, made in the worker beside its other
+    pieces (oruk_tabular.service_lines) from its service object: the same files, byte for byte, as
+    tabular_files made them from every service read back from its JSON, for every profile here and for
+    services altered to reach each kind of cell (text needing an apostrophe, numbers, booleans, a shared
+    organisation named differently, a term in no taxonomy, a repeated term with another taxonomy)."""
+    import copy
+    import json
+
+    from carehomes.outputs.oruk_tabular import service_lines, tabular_files, tabular_files_joined
+
+    day = dt.date(2026, 12, 4)
+    services = _services_of(ONE_PASS)
+    assert len(services) > 90
+    odd = copy.deepcopy(services[:6])
+    odd[0]["name"], odd[0]["description"], odd[0]["email"] = "=SUM(A1)", "'=quoted", "-"
+    odd[1]["name"], odd[1]["description"], odd[1]["url"] = "'", "", "@x"
+    odd[2]["organization"] = copy.deepcopy(odd[3].get("organization") or {"id": "org-1", "name": "Org"})
+    odd[2]["organization"]["name"] = "+ a different name, seen first"
+    for i, s in enumerate(odd):
+        for attr in s.get("attributes", [])[:2]:
+            term = attr.get("taxonomy_term")
+            if term:
+                term["taxonomy_id"] = None if i == 4 else f"other-{i}" if i == 5 else term.get("taxonomy_id")
+        for c in s.get("cost_options", [])[:1]:
+            c["amount"] = [1.0, 2.5, 7, True, "\t3"][i % 5]
+    for group in (services, odd, services + odd):
+        old = tabular_files([json.loads(json.dumps(s, ensure_ascii=False)) for s in group], day, "https://example.org/")
+        assert tabular_files_joined([service_lines(s) for s in group], day, "https://example.org/") == old
