@@ -103,7 +103,7 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     result = Checked(files=len(files), problems=misnamed)
     made: list[HomePieces] = []
     for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
-                                                      workers=workers, chunks_per_worker=4):
+                                                      workers=workers, chunks_per_worker=8):
         result.profiles.extend(profiles)
         result.problems.extend(problems)
         made.extend(pieces_made)

@@ -538,3 +538,40 @@ def test_the_oruk_tabular_form_from_each_homes_lines_is_the_same_bytes_as_from_t
     for group in (services, odd, services + odd):
         old = tabular_files([json.loads(json.dumps(s, ensure_ascii=False)) for s in group], day, "https://example.org/")
         assert tabular_files_joined([service_lines(s) for s in group], day, "https://example.org/") == old
+
+
+def test_profiles_found_from_the_folders_listing_are_those_found_path_by_path(tmp_path):
+    """find_profiles takes each entry's kind from the folder's listing (os.scandir) and sorts by name: the same
+    files in the same order, and the same problems, as sorting the paths and asking each whether it is a folder."""
+    from carehomes import load
+
+    prov = tmp_path / "prov"
+    prov.mkdir()
+    for name in ("b.yaml", "a.yaml", "A.yaml", "é.yaml", "a-b.yaml", "a.yml", "c.YAML", "_template.yaml", ".hidden.yaml",
+                 "notes.txt", "z.yaml"):
+        (prov / name).write_text("name: x\n", encoding="utf-8")
+    (prov / "folder.yaml").mkdir()
+    (prov / "nested").mkdir()
+    (prov / "nested" / "inner.yaml").write_text("name: x\n", encoding="utf-8")
+    (prov / "empty").mkdir()
+    (prov / "to-nested.yaml").symlink_to(prov / "nested")
+    (prov / "dangling.yaml").symlink_to(prov / "nowhere")
+    (prov / "link.yaml").symlink_to(prov / "a.yaml")
+
+    def path_by_path(paths):  # the loop as it was, with Path.iterdir and Path.is_dir
+        files, problems = [], []
+        for p in paths:
+            for f in sorted(f for f in p.iterdir() if not f.name.startswith(("_", "."))):
+                if f.is_dir():
+                    if f.name.endswith(load.PROFILE_SUFFIX) or load.LOOKALIKE.search(f.name):
+                        problems.append(load._folder_not_profile(f))
+                    elif load._holds_profiles(f):
+                        problems.append(load._profiles_in_a_folder(f, p))
+                elif f.name.endswith(load.PROFILE_SUFFIX):
+                    files.append(f)
+                elif load.LOOKALIKE.search(f.name):
+                    problems.append(load._lookalike(f))
+        return files, problems
+
+    assert load.find_profiles([prov]) == path_by_path([prov])
+    assert load.find_profiles([ROOT / "providers"]) == path_by_path([ROOT / "providers"])
