@@ -575,3 +575,21 @@ def test_profiles_found_from_the_folders_listing_are_those_found_path_by_path(tm
 
     assert load.find_profiles([prov]) == path_by_path([prov])
     assert load.find_profiles([ROOT / "providers"]) == path_by_path([ROOT / "providers"])
+
+
+def test_database_cells_converted_a_kind_of_column_at_a_time_are_what_value_made():
+    """_cell's converters for yes/no, date and ID columns store what _value stored, field by field."""
+    fields = [{"name": "nursing", "type": "boolean"}, {"name": "inspected", "type": "date"}, {"name": "provider_id", "type": "string"},
+              {"name": "code", "type": "integer"}, {"name": "location_id", "type": "string"}, {"name": "flag_id", "type": "boolean"},
+              {"name": "day_id", "type": "date"}]
+    values = [None, True, False, 0, 1, dt.date(2024, 5, 6), "1-101", 12, 3.5, "", "é"]
+    for f in fields:
+        convert = sqlite_out._cell(f)
+        for v in values:
+            try:
+                expected = sqlite_out._value(f, v)
+            except (AttributeError, TypeError, ValueError) as exc:
+                with pytest.raises(type(exc)):
+                    convert(v)
+                continue
+            assert convert(v) == expected and type(convert(v)) is type(expected), (f, v)
