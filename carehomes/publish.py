@@ -35,7 +35,7 @@ from .outputs.tables import (
     release_version,
     tables_text,
 )
-from .parallel import Beside, map_chunks
+from .parallel import Beside, map_chunks, no_cycle_collection
 from .records import canonical, flatten
 from .outputs.typed import Table, joined_rows, record_rows, typed_tables
 from .outputs.xlsx import workbook
@@ -160,9 +160,12 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage; ``entries`` (the
     changelog, ``releases.changelog``) fill the database's releases and changes tables. ``made``: every
     profile's pieces, already made where it was checked (``check_paths(pieces=True)``), else made here."""
-    schema = schema or load_schema()
-    released = released or release_date()
-    homepage = homepage or site_url()
+    with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
+        return _data_files(profiles, schema or load_schema(), released or release_date(), homepage or site_url(), entries, made)
+
+
+def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
+                made: list[HomePieces] | None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     # the workbook and the ORUK tabular form are made beside this process (on the other core, for large sets)
     # while it makes the database and the rest: about as long each way nationally
