@@ -12,7 +12,6 @@ atomic step only when every stage succeeded.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from .load import Profile, errors, find_profiles, load_profile
 from .outputs.atom import atom
 from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
-from .parallel import Beside, map_chunks
+from .parallel import Beside, map_chunks, no_cycle_collection
 from .problems import Problem
 from .publish import HomePieces, data_files, home_pieces, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
@@ -58,13 +57,10 @@ CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: c
 
 
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
-    collecting = gc.isenabled()
-    gc.disable()  # a batch makes millions of objects and next to no reference cycles: the cyclic collector's passes
-    try:          # over the growing results were 7% of its CPU; cycles left are collected once it is enabled again
+    # a batch makes millions of objects and next to no reference cycles: the cyclic collector's passes over the
+    # growing results were 7% of its CPU
+    with no_cycle_collection():
         return _check_files(*args)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
@@ -102,11 +98,12 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     files, misnamed = find_profiles(paths)
     result = Checked(files=len(files), problems=misnamed)
     made: list[HomePieces] = []
-    for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
-                                                      workers=workers, chunks_per_worker=4):
-        result.profiles.extend(profiles)
-        result.problems.extend(problems)
-        made.extend(pieces_made)
+    with no_cycle_collection():  # taking back the workers' results (nationally with pieces: 1.0 s of CPU to 0.2 s)
+        for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
+                                                          workers=workers, chunks_per_worker=8):
+            result.profiles.extend(profiles)
+            result.problems.extend(problems)
+            made.extend(pieces_made)
     result.problems.extend(check_files(result.profiles))
     result.problems.extend(check_external(result.profiles, live_postcodes=external))
     result.problems.sort()

@@ -20,7 +20,7 @@ from .load import Profile
 from .outputs.geojson import feature_collection, geo_feature
 from .outputs.oruk import service, service_package
 from .outputs.oruk_tabular import FOLDER as ORUK_TABULAR
-from .outputs.oruk_tabular import tabular_files
+from .outputs.oruk_tabular import ServiceLines, service_lines, tabular_files_joined
 from .outputs.sqlite import database
 from .outputs.tables import (
     DB_FILE,
@@ -35,9 +35,9 @@ from .outputs.tables import (
     release_version,
     tables_text,
 )
-from .parallel import Beside, map_chunks
+from .parallel import Beside, map_chunks, no_cycle_collection
 from .records import canonical, flatten
-from .outputs.typed import joined_rows, record_rows, typed_tables
+from .outputs.typed import Table, joined_rows, record_rows, typed_tables
 from .outputs.xlsx import workbook
 from .schema import ROOT, Schema, load_schema
 
@@ -74,6 +74,7 @@ class HomePieces(NamedTuple):
     oruk: str  # its Open Referral UK service, as JSON (not as an object: 5 times quicker between processes)
     geo: str | None  # its map point (GeoJSON feature), if it has coordinates
     typed: dict[str, list[list[Any]]]  # its rows with their types, by table name (outputs.typed.record_rows)
+    tabular: ServiceLines  # its ORUK service's rows of the tabular form, as CSV lines (outputs.oruk_tabular)
 
 
 def home_pieces(data: dict, schema: Schema) -> HomePieces:
@@ -89,7 +90,8 @@ def home_pieces(data: dict, schema: Schema) -> HomePieces:
     return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
                       tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
                       json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False),
-                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat))
+                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat),
+                      service_lines(oruk))
 
 
 def _chunk(args: tuple[list[dict], Schema | None]) -> list[HomePieces]:
@@ -101,7 +103,7 @@ def _chunk(args: tuple[list[dict], Schema | None]) -> list[HomePieces]:
 
 def join_pieces(homes: list[HomePieces], schema: Schema | None = None) -> dict[str, Any]:
     """The homes' pieces put together in location ID order: each kind's CSV rows and JSON texts (keyed by
-    kind id), the capabilities rows, ORUK services (JSON), map points and typed rows by table."""
+    kind id), the capabilities rows, ORUK services (JSON) and their tabular lines, map points and typed rows by table."""
     homes = sorted(homes, key=lambda h: h.key)
     ids = [k.id for k in kinds(schema)]
     rows: dict[str, list[str]] = {k: [] for k in ids}
@@ -111,7 +113,8 @@ def join_pieces(homes: list[HomePieces], schema: Schema | None = None) -> dict[s
             rows[k].append(row)
             json_lines[k].append(h.json)
     return {"rows": {k: "".join(r) for k, r in rows.items()}, "json": json_lines,
-            "caps": "".join(h.caps for h in homes), "oruk": [h.oruk for h in homes], "geo": [h.geo for h in homes if h.geo],
+            "caps": "".join(h.caps for h in homes), "oruk": [h.oruk for h in homes],
+            "tabular": [h.tabular for h in homes], "geo": [h.geo for h in homes if h.geo],
             "typed": joined_rows([h.typed for h in homes], schema or load_schema())}
 
 
@@ -120,9 +123,11 @@ def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int 
     return join_pieces([h for part in parts for h in part], schema)
 
 
-def _tabular(services: list[str], released: dt.date, homepage: str | None) -> dict[str, bytes]:
-    """The ORUK tabular form's files from the services' JSON (``tabular_files``)."""
-    return tabular_files([json.loads(text) for text in services], released, homepage)
+def _book_and_tabular(tables: list[Table], released: dt.date, title: str, tabular: list[ServiceLines],
+                      homepage: str | None) -> tuple[bytes, dict[str, bytes]]:
+    """The workbook, and the ORUK tabular form (the services as CSV tables) from the lines made with each home's
+    pieces: the files data_files has made beside it."""
+    return workbook(tables, released, title), tabular_files_joined(tabular, released, homepage)
 
 
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
@@ -155,24 +160,26 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage; ``entries`` (the
     changelog, ``releases.changelog``) fill the database's releases and changes tables. ``made``: every
     profile's pieces, already made where it was checked (``check_paths(pieces=True)``), else made here."""
-    schema = schema or load_schema()
-    released = released or release_date()
-    homepage = homepage or site_url()
+    with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
+        return _data_files(profiles, schema or load_schema(), released or release_date(), homepage or site_url(), entries, made)
+
+
+def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
+                made: list[HomePieces] | None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
-    # the ORUK tabular form (the services as CSV tables) and the workbook are made beside this process (on
-    # the other core, for large sets) while it makes the rest
-    with Beside(_tabular, pieces["oruk"], released, homepage, items=len(profiles)) as tabular:
-        files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-        pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
-        files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
-        tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
-        with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as book:
-            files[XLSX_FILE] = b""  # its place among the files, filled below
-            files[DB_FILE] = database(tables, entries or [])
-            files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-            files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-            files[XLSX_FILE] = book.result()
-        tabular_made = tabular.result()
+    # the workbook and the ORUK tabular form are made beside this process (on the other core, for large sets)
+    # while it makes the database and the rest: about as long each way nationally
+    files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
+    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
+    files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
+    tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
+    with Beside(_book_and_tabular, tables, released, pkg.get("title", ""), pieces["tabular"], homepage,
+                items=len(profiles)) as beside:
+        files[XLSX_FILE] = b""  # its place among the files, filled below
+        files[DB_FILE] = database(tables, entries or [])
+        files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
+        files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+        files[XLSX_FILE], tabular_made = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

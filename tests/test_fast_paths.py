@@ -492,3 +492,104 @@ def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
                 assert rows["capabilities"] == loop(record), f
                 checked += 1
     assert checked > 300
+
+
+def _services_of(folders: list) -> list[dict]:
+    from carehomes.pipeline import check_paths
+    from carehomes.outputs.oruk import service
+    from carehomes.records import canonical, flatten
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    checked = check_paths(folders, on=TODAY)
+    out = []
+    for p in sorted(checked.profiles, key=lambda p: str(p.data.get("location_id"))):
+        record = canonical(p.data, schema)
+        out.append(service(record, schema, is_canonical=True, flat=flatten(record)))
+    return out
+
+
+def test_the_oruk_tabular_form_from_each_homes_lines_is_the_same_bytes_as_from_the_services():
+    """The ORUK tabular form is put together from each home's CSV lines, made in the worker beside its other
+    pieces (oruk_tabular.service_lines) from its service object: the same files, byte for byte, as
+    tabular_files made them from every service read back from its JSON, for every profile here and for
+    services altered to reach each kind of cell (text needing an apostrophe, numbers, booleans, a shared
+    organisation named differently, a term in no taxonomy, a repeated term with another taxonomy)."""
+    import copy
+    import json
+
+    from carehomes.outputs.oruk_tabular import service_lines, tabular_files, tabular_files_joined
+
+    day = dt.date(2026, 12, 4)
+    services = _services_of(ONE_PASS)
+    assert len(services) > 90
+    odd = copy.deepcopy(services[:6])
+    odd[0]["name"], odd[0]["description"], odd[0]["email"] = "=SUM(A1)", "'=quoted", "-"
+    odd[1]["name"], odd[1]["description"], odd[1]["url"] = "'", "", "@x"
+    odd[2]["organization"] = copy.deepcopy(odd[3].get("organization") or {"id": "org-1", "name": "Org"})
+    odd[2]["organization"]["name"] = "+ a different name, seen first"
+    for i, s in enumerate(odd):
+        for attr in s.get("attributes", [])[:2]:
+            term = attr.get("taxonomy_term")
+            if term:
+                term["taxonomy_id"] = None if i == 4 else f"other-{i}" if i == 5 else term.get("taxonomy_id")
+        for c in s.get("cost_options", [])[:1]:
+            c["amount"] = [1.0, 2.5, 7, True, "\t3"][i % 5]
+    for group in (services, odd, services + odd):
+        old = tabular_files([json.loads(json.dumps(s, ensure_ascii=False)) for s in group], day, "https://example.org/")
+        assert tabular_files_joined([service_lines(s) for s in group], day, "https://example.org/") == old
+
+
+def test_profiles_found_from_the_folders_listing_are_those_found_path_by_path(tmp_path):
+    """find_profiles takes each entry's kind from the folder's listing (os.scandir) and sorts by name: the same
+    files in the same order, and the same problems, as sorting the paths and asking each whether it is a folder."""
+    from carehomes import load
+
+    prov = tmp_path / "prov"
+    prov.mkdir()
+    for name in ("b.yaml", "a.yaml", "A.yaml", "é.yaml", "a-b.yaml", "a.yml", "c.YAML", "_template.yaml", ".hidden.yaml",
+                 "notes.txt", "z.yaml"):
+        (prov / name).write_text("name: x\n", encoding="utf-8")
+    (prov / "folder.yaml").mkdir()
+    (prov / "nested").mkdir()
+    (prov / "nested" / "inner.yaml").write_text("name: x\n", encoding="utf-8")
+    (prov / "empty").mkdir()
+    (prov / "to-nested.yaml").symlink_to(prov / "nested")
+    (prov / "dangling.yaml").symlink_to(prov / "nowhere")
+    (prov / "link.yaml").symlink_to(prov / "a.yaml")
+
+    def path_by_path(paths):  # the loop as it was, with Path.iterdir and Path.is_dir
+        files, problems = [], []
+        for p in paths:
+            for f in sorted(f for f in p.iterdir() if not f.name.startswith(("_", "."))):
+                if f.is_dir():
+                    if f.name.endswith(load.PROFILE_SUFFIX) or load.LOOKALIKE.search(f.name):
+                        problems.append(load._folder_not_profile(f))
+                    elif load._holds_profiles(f):
+                        problems.append(load._profiles_in_a_folder(f, p))
+                elif f.name.endswith(load.PROFILE_SUFFIX):
+                    files.append(f)
+                elif load.LOOKALIKE.search(f.name):
+                    problems.append(load._lookalike(f))
+        return files, problems
+
+    assert load.find_profiles([prov]) == path_by_path([prov])
+    assert load.find_profiles([ROOT / "providers"]) == path_by_path([ROOT / "providers"])
+
+
+def test_database_cells_converted_a_kind_of_column_at_a_time_are_what_value_made():
+    """_cell's converters for yes/no, date and ID columns store what _value stored, field by field."""
+    fields = [{"name": "nursing", "type": "boolean"}, {"name": "inspected", "type": "date"}, {"name": "provider_id", "type": "string"},
+              {"name": "code", "type": "integer"}, {"name": "location_id", "type": "string"}, {"name": "flag_id", "type": "boolean"},
+              {"name": "day_id", "type": "date"}]
+    values = [None, True, False, 0, 1, dt.date(2024, 5, 6), "1-101", 12, 3.5, "", "é"]
+    for f in fields:
+        convert = sqlite_out._cell(f)
+        for v in values:
+            try:
+                expected = sqlite_out._value(f, v)
+            except (AttributeError, TypeError, ValueError) as exc:
+                with pytest.raises(type(exc)):
+                    convert(v)
+                continue
+            assert convert(v) == expected and type(convert(v)) is type(expected), (f, v)

@@ -102,10 +102,14 @@ def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
                 terms.setdefault(term["id"], term)
     ordered = sorted(terms.values(), key=lambda t: (t["name"], t["id"]))
     taxonomy_ids = sorted({t["taxonomy_id"] for t in ordered if t.get("taxonomy_id")})
-    taxonomies = [{"id": tid, "name": TAXONOMY,
-                   "description": "Care types, service user bands and NHS Quick Guide needs, as this directory's profiles record them.",
-                   "taxonomy_terms": [t for t in ordered if t.get("taxonomy_id") == tid]} for tid in taxonomy_ids]
-    return taxonomies, ordered
+    return [taxonomy(tid, [t for t in ordered if t.get("taxonomy_id") == tid]) for tid in taxonomy_ids], ordered
+
+
+def taxonomy(tid: str, terms: list[dict]) -> dict:
+    """The taxonomy ``tid`` (this directory's), with its ``terms``."""
+    return {"id": tid, "name": TAXONOMY,
+            "description": "Care types, service user bands and NHS Quick Guide needs, as this directory's profiles record them.",
+            "taxonomy_terms": terms}
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one a file

@@ -84,11 +84,28 @@ def _cell(f: dict) -> Any:
     None for text: a typed table's text is str already, which sqlite-utils stores as it is."""
     if f.get("type") == "list":
         return lambda v: None if v is None else json.dumps(v, default=repr, ensure_ascii=False)
-    if f.get("type") in ("boolean", "date") or is_identifier(f):
-        return lambda v: _value(f, v)
+    if f.get("type") == "boolean":
+        return _flag
+    if f.get("type") == "date":
+        return _day
+    if is_identifier(f):
+        return _text
     if f.get("type", "string") == "string":
         return None
     return jsonify_if_needed
+
+
+# _value for one kind of column each (the same values, without looking at the field for every value)
+def _flag(v: Any) -> Any:
+    return None if v is None else int(v)
+
+
+def _day(v: Any) -> Any:
+    return None if v is None else v.isoformat()
+
+
+def _text(v: Any) -> Any:
+    return None if v is None else str(v)
 
 
 def _insert_rows(db: sqlite_utils.Database, name: str, t: Table) -> None:
