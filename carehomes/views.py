@@ -147,7 +147,7 @@ def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
-    _memo: dict[str, Any] | None = None  # while remembering: each field read and remembered property, once
+    _memo: dict[str | int, Any] | None = None  # while remembering: each field read, remembered property and shown spec, once
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
                  staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None):
@@ -601,7 +601,20 @@ class HomeView:
 
     def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         """A fact, card line or compare cell as the face's formatter words it, or None when not known
-        (a fact with a fallback is then shown from its fallback, with its note)."""
+        (a fact with a fallback is then shown from its fallback, with its note). While the view remembers, once
+        a spec (the compare cells and their links and notes read each row's twice)."""
+        memo = self._memo
+        if memo is None:
+            return self._shown(spec)
+        key = id(spec)  # kept with its spec, so a spec made and dropped since cannot lend its id; Shown is frozen
+        held = memo.get(key)
+        if held is not None and held[0] is spec:
+            return held[1]
+        value = self._shown(spec)
+        memo[key] = (spec, value)
+        return value
+
+    def _shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         fmt = FORMATS[spec.format]
         out = fmt(self, self.get(spec.path) if spec.path else None, spec)
         fallback = getattr(spec, "fallback", None)

@@ -492,3 +492,31 @@ def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
                 assert rows["capabilities"] == loop(record), f
                 checked += 1
     assert checked > 300
+
+
+def _form_url_as_before(repo, template, slug=None, name=None, schema=None):
+    """forms.form_url as it was before 4 December 2026: the whole query urlencoded at every link."""
+    from urllib.parse import quote, urlencode
+
+    from carehomes.forms import HOME_ID, form_title
+
+    params = {"template": template}
+    if slug:
+        params[HOME_ID] = slug
+        params["title"] = form_title(template, schema) + (name or slug)
+    return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
+
+
+@pytest.mark.parametrize("name", [None, "", "Oak House", "St. Mary's & Joseph's (Care) Ltd", "Café Ñandú 100% / #1?",
+                                  "a+b=c;d,e", "  spaced  ", "émoji 🏠", "new\nline"])
+def test_form_links_are_what_urlencode_made(name):
+    """forms.form_url quotes the link's fixed part once a build (_form_head): the same link for any name."""
+    from carehomes.forms import CLAIM, DETAILS, VACANCIES, form_url, kind_forms
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    templates = [VACANCIES, DETAILS, CLAIM, *kind_forms(schema)]
+    for repo in ("https://github.com/example-council/care-homes", "https://github.com/x/y/"):
+        for template in templates:
+            for slug in (None, "oak-house", "a-b-2"):
+                assert form_url(repo, template, slug, name, schema) == _form_url_as_before(repo, template, slug, name, schema)
