@@ -520,3 +520,36 @@ def test_form_links_are_what_urlencode_made(name):
         for template in templates:
             for slug in (None, "oak-house", "a-b-2"):
                 assert form_url(repo, template, slug, name, schema) == _form_url_as_before(repo, template, slug, name, schema)
+
+
+BROWSE_AS_BEFORE = """<p>{{ intro }}</p>
+<nav aria-label="Browse homes"><p><a href="../../browse/">All the lists: A to Z, towns, needs and areas</a></p></nav>
+{% if homes %}
+<ul class="ch-list">
+{% for h in homes %}<li><a href="../../homes/{{ h.slug }}/">{{ h.name }}</a> <span class="ch-note">{{ h.address_line }}{% if h.rating %}. CQC: {{ h.rating }}{% endif %}</span></li>
+{% endfor %}</ul>
+{% else %}<p>No homes.</p>{% endif %}
+"""
+
+
+def test_browse_pages_with_each_homes_line_made_once_are_byte_for_byte_as_before(tmp_path):
+    """render_browse makes each home's line once (browse_item.html) and joins them: every list page of the bundled and
+    fixture homes (hostile names and addresses among them), and an empty list, as browse.html made them home by home."""
+    from helpers import bundled_views
+
+    from carehomes.finding import ListPage
+    from carehomes.render import _env, _fill, browse_lists, render_browse
+    from carehomes.schema import load_schema
+
+    views, schema = bundled_views(), load_schema()
+    lists = browse_lists(views, schema)
+    lists["empty"] = [ListPage("empty-list", "Homes nowhere", "Nowhere", [])]
+    shell = ("<title>SHELLTITLE</title><a href='/homes/_shell/'>", "</main>")
+    assert render_browse(views, tmp_path, shell, schema, lists) == sum(len(g) for g in lists.values()) > 20
+    old = _env().from_string(BROWSE_AS_BEFORE)
+    for group in lists.values():
+        for page in group:
+            n, url = len(page.homes), f"browse/{page.key}/"
+            before = (_fill(shell[0], page.title, url) + old.render(homes=page.homes, intro=f"{n} home{'s' * (n != 1)}, A to Z.")
+                      + _fill(shell[1], page.title, url))
+            assert (tmp_path / "browse" / page.key / "index.html").read_text(encoding="utf-8") == before, page.key
