@@ -144,6 +144,9 @@ def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
         yield views
 
 
+_OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
+
+
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
@@ -241,11 +244,18 @@ class HomeView:
     @remembered
     def own_known_values(self) -> dict[str, str]:
         """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
-        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field)."""
+        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field). Worked out once
+        for each set of faces (nationally it was made 15,403 times over); read it, never change it."""
+        faces = (self.site_face, *self.faces)  # each schema's faces are made once (face_of) and live as long as it
+        key = tuple(map(id, faces))
+        held = _OWN_KNOWN.get(key)
+        if held is not None and all(a is b for a, b in zip(held[0], faces)):
+            return held[1]
         site = self.site_face.known_values()
         own: dict[str, str] = {}
         for face in reversed(self.faces):
             own.update({k: v for k, v in face.known_values().items() if k in site})
+        _OWN_KNOWN[key] = (faces, own)
         return own
 
     @property

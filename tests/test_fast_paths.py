@@ -553,3 +553,27 @@ def test_browse_pages_with_each_homes_line_made_once_are_byte_for_byte_as_before
             before = (_fill(shell[0], page.title, url) + old.render(homes=page.homes, intro=f"{n} home{'s' * (n != 1)}, A to Z.")
                       + _fill(shell[1], page.title, url))
             assert (tmp_path / "browse" / page.key / "index.html").read_text(encoding="utf-8") == before, page.key
+
+
+def test_each_pages_count_keys_worked_out_once_a_set_of_faces_are_what_each_page_worked_out():
+    """HomeView.own_known_values is made once for each set of faces (views._OWN_KNOWN): for every bundled and fixture
+    home, of each kind and of several, the keys and values the page worked out afresh before 4 December 2026."""
+    from helpers import bundled_views
+
+    from carehomes import views as views_module
+
+    from carehomes.views import HomeView
+
+    views = bundled_views()
+    for path in sorted((FIXTURES / "agencies").glob("*.yaml")):  # home care agencies, some also a care home
+        profile, problems = parse_profile(path.read_text(encoding="utf-8"), path.name)
+        assert profile is not None, problems
+        views.append(HomeView(profile.data, TODAY, views[0].s))
+    views_module._OWN_KNOWN.clear()
+    assert len({tuple(f.kind for f in v.faces) for v in views}) > 1  # more than one set of faces
+    for v in views:
+        site = v.site_face.known_values()
+        before: dict[str, str] = {}
+        for face in reversed(v.faces):
+            before.update({k: x for k, x in face.known_values().items() if k in site})
+        assert v.own_known_values() == before and list(v.own_known_values()) == list(before), v.slug
