@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import shutil
 import tempfile
 import urllib.parse
@@ -271,15 +272,36 @@ def _home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contac
     return _fill(head, v.name, url) + body + _fill(tail, v.name, url), json.dumps(v.summary(), ensure_ascii=False)
 
 
+def write_text(path: str, text: str) -> None:
+    """``Path(path).write_text(text, encoding="utf-8")``, the same bytes, in three system calls (open, write, close)
+    rather than six, and without the text layer's objects: nationally 32,907 pages and 15,403 home.json files, a
+    third of a second of CPU. Where a line ends in more than "\n" (Windows), write_text itself."""
+    if os.linesep != "\n":
+        Path(path).write_text(text, encoding="utf-8")
+        return
+    data = memoryview(text.encode("utf-8"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
 def _render_chunk(args: tuple) -> int:
     views, site_dir, shell, contact_email = args
     tpl = _env().get_template("profile.html")
+    (site_dir / "homes").mkdir(parents=True, exist_ok=True)
+    homes = str(site_dir / "homes")
     for v in views:  # each home's view is built once, by the pipeline (a worker has it from the fork; elsewhere pickled)
         page, summary = home_page(v, tpl, shell, contact_email)
-        folder = site_dir / "homes" / v.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(page, encoding="utf-8")
-        (folder / "home.json").write_text(summary, encoding="utf-8")
+        folder = f"{homes}/{v.slug}"
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        write_text(f"{folder}/index.html", page)
+        write_text(f"{folder}/home.json", summary)
     return len(views)
 
 
@@ -333,7 +355,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
                 if line is None:
                     line = items[id(v)] = Markup(item.render(h=v))
                 lines.append(line)
-            (folder / "index.html").write_text(_fill(head, page.title, url) + tpl.render(items=lines, intro=intro) + _fill(tail, page.title, url), encoding="utf-8")
+            write_text(str(folder / "index.html"), _fill(head, page.title, url) + tpl.render(items=lines, intro=intro) + _fill(tail, page.title, url))
             count += 1
     return count
 
