@@ -306,11 +306,14 @@ def _render_chunk(args: tuple) -> int:
 
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
-                 workers: int | None = None) -> int:
-    """Write homes/<slug>/index.html and home.json for every home (on every core for large sets)."""
+                 workers: int | None = None, meanwhile: Callable[[], Any] | None = None) -> int:
+    """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
+    run here while the workers write (parallel.map_forked)."""
     if not views:
+        if meanwhile is not None:
+            meanwhile()
         return 0
-    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, workers=workers))
+    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, workers=workers, meanwhile=meanwhile))
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
@@ -375,5 +378,7 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
         else:
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
-    pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"))
-    return pages + render_browse(views, out, shell, schema, lists)
+    browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
+    pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"),
+                         meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists)))
+    return pages + browse[0]
