@@ -577,3 +577,25 @@ def test_each_pages_count_keys_worked_out_once_a_set_of_faces_are_what_each_page
         for face in reversed(v.faces):
             before.update({k: x for k, x in face.known_values().items() if k in site})
         assert v.own_known_values() == before and list(v.own_known_values()) == list(before), v.slug
+
+
+def test_homes_by_rating_counted_in_one_pass_a_question_are_the_counts_of_one_pass_a_rating():
+    """market.quality_rows counts each key question's ratings in one pass over the homes: the same rows as one
+    pass a rating (before 4 December 2026), for the bundled homes and for odd values (none, a list, a number)."""
+    from helpers import bundled_views
+
+    from carehomes.market import QUESTIONS, VALUES, _not_known, quality_rows
+    from carehomes.views import HomeView
+
+    def as_before(views):
+        ratings = list(VALUES.ratings[:4])
+        header = ["CQC rating", *ratings, _not_known().capitalize()]
+        return header, [[label, *(f"{sum(1 for v in views if v.get(f'cqc.{path}') == r):,}" for r in ratings),
+                         f"{sum(1 for v in views if v.get(f'cqc.{path}') not in ratings):,}"] for path, label in QUESTIONS]
+
+    views = bundled_views()
+    odd = [HomeView({**views[0].d, "cqc": {"rating": value, **{p: value for p, _ in QUESTIONS if "." not in p}}}, TODAY)
+           for value in (None, ["Good"], 3, "good", "Requires improvement", "Inadequate")]
+    for vs in (views, odd, views + odd, []):
+        assert quality_rows(vs) == as_before(vs)
+    assert any(n != "0" for row in quality_rows(views)[1] for n in row[1:-1])  # some homes rated
