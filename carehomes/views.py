@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -144,6 +145,19 @@ def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
         yield views
 
 
+_SCHEMAS: weakref.WeakKeyDictionary[Schema, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _per_schema(schema: Schema) -> dict[str, Any]:
+    """What every page works out alike from the schema, once a schema: the CQC service user bands' (path, title) in
+    the schema's order ("bands"), and the "not known yet" block's owners and leads for each kind's noun ("leads")."""
+    made = _SCHEMAS.get(schema)
+    if made is None:
+        made = _SCHEMAS[schema] = {"bands": [(f.path, f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
+                                   "leads": {}}
+    return made
+
+
 _OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
 
 
@@ -230,7 +244,7 @@ class HomeView:
     @property
     @remembered
     def bands(self) -> list[str]:
-        return [f.title for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
+        return [title for path, title in _per_schema(self.s)["bands"] if self.get(path)]
 
     @property
     @remembered
@@ -727,8 +741,11 @@ class HomeView:
         noun = self.kind_words["noun"]
         if not self.description_html:
             names.setdefault(self.s.by_path["description"].owner, []).append(f"a description of the {noun}")
-        order = ["provider", *sorted(c for c in self.s.values.owners if c != "provider")]
-        by = {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()}
+        leads = _per_schema(self.s)["leads"]
+        if noun not in leads:  # who has not given them, in this order, worded for the kind: once a schema and noun
+            leads[noun] = (["provider", *sorted(c for c in self.s.values.owners if c != "provider")],
+                           {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()})
+        order, by = leads[noun]
         return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
 
     @property

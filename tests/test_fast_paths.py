@@ -599,3 +599,14 @@ def test_homes_by_rating_counted_in_one_pass_a_question_are_the_counts_of_one_pa
     for vs in (views, odd, views + odd, []):
         assert quality_rows(vs) == as_before(vs)
     assert any(n != "0" for row in quality_rows(views)[1] for n in row[1:-1])  # some homes rated
+
+
+def test_a_homes_bands_from_the_schemas_band_fields_listed_once_are_as_before():
+    """HomeView.bands reads the schema's CQC service user band fields listed once a schema (views._per_schema), not
+    found among every field at every home: the same titles in the same order for every bundled and fixture home."""
+    from helpers import bundled_views
+
+    views = bundled_views()
+    assert any(v.bands for v in views)
+    for v in views:
+        assert v.bands == [f.title for f in v.s.home_fields if f.path.startswith("care.user_bands.") and v.get(f.path)], v.slug
