@@ -36,7 +36,6 @@ from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
-from .search import known_counts
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
@@ -101,11 +100,16 @@ def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str,
     """For content pages: ``if_empty(key, href, label)`` is, when no home on the register has given the fact a
     shortcut filters on (a find-page count key, such as free or need_short_term_placements), why its list
     would be empty and a link to the nearest useful one (x-directory.find.shortcutEmpty); else nothing."""
-    known = known_counts([v for v in views if not v.closed])
+    current = [v for v in views if not v.closed]
+    site = face_of(current[0].s).known_values() if current else {}  # search.known_counts' keys
+    told: dict[str, bool] = {}  # key -> whether any home has given the fact (known_counts(current)[key] != 0)
     questions = face_of(schema).for_script()["questions"]
 
     def note(key: str, href: str, label: str) -> Markup:
-        if known.get(key) != 0:
+        if key not in told:  # only the keys a page asks about, up to the first home that has told us (not every count)
+            told[key] = key not in site or any(key in (own := v.own_known_values()) and v.value(own[key]) is not None
+                                               for v in current)
+        if told[key]:
             return Markup("")
         link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
         text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))

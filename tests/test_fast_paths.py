@@ -610,3 +610,39 @@ def test_a_homes_bands_from_the_schemas_band_fields_listed_once_are_as_before():
     assert any(v.bands for v in views)
     for v in views:
         assert v.bands == [f.title for f in v.s.home_fields if f.path.startswith("care.user_bands.") and v.get(f.path)], v.slug
+
+
+def test_a_shortcuts_empty_note_asks_only_until_a_home_has_told_us_and_says_what_the_counts_said():
+    """render.empty_shortcut works out, for each key a page asks about, whether any home has given the fact, stopping
+    at the first (it counted every key over every home: search.known_counts): the same note as from the counts, for
+    every count key and one that is none, with homes that have told us, none that have, and no homes."""
+    import html
+
+    from markupsafe import Markup
+
+    from helpers import bundled_views
+
+    from carehomes.face import face_of
+    from carehomes.render import empty_shortcut
+    from carehomes.schema import load_schema
+    from carehomes.search import known_counts
+    from carehomes.views import HomeView
+
+    schema = load_schema()
+    views = bundled_views()
+    bare = [HomeView({k: v.d[k] for k in ("slug", "name", "location_id", "locality")}, TODAY, schema) for v in views[:3]]
+    keys = [*face_of(schema).known_values(), "no_such_key"]
+    for homes in (views, bare, bare + views[-1:], []):
+        known = known_counts([v for v in homes if not v.closed])
+        questions = face_of(schema).for_script()["questions"]
+        note = empty_shortcut(homes, schema)
+        for key in keys:  # the note as it was made from the counts
+            for href, label in (("find/", "all"), ("find/?a=1&b=<2>", "all <homes> & 'more'")):
+                if known.get(key) != 0:
+                    before = Markup("")
+                else:
+                    link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+                    text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))
+                    before = Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
+                assert note(key, href, label) == before and type(note(key, href, label)) is Markup, key
+    assert any(empty_shortcut(bare, schema)(key, "x", "y") for key in keys)  # a real note where no home has told us
