@@ -646,3 +646,11 @@ def test_a_shortcuts_empty_note_asks_only_until_a_home_has_told_us_and_says_what
                     before = Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
                 assert note(key, href, label) == before and type(note(key, href, label)) is Markup, key
     assert any(empty_shortcut(bare, schema)(key, "x", "y") for key in keys)  # a real note where no home has told us
+
+
+@pytest.mark.parametrize("text", ["Ross-on-Wye", "Ross On Wye", "St. Mary's", "Café Ñandú", "", "  The  Oaks ", "12 Elm Rd"])
+def test_names_and_towns_made_plain_once_are_what_making_them_plain_gives(text):
+    """finding._plain remembers its answers (each name and town is made plain several times a build): the same."""
+    from carehomes.finding import _plain
+
+    assert _plain(text) == _plain.__wrapped__(text) == _plain(text)
