@@ -263,7 +263,7 @@ class HomeView:
         faces = (self.site_face, *self.faces)  # each schema's faces are made once (face_of) and live as long as it
         key = tuple(map(id, faces))
         held = _OWN_KNOWN.get(key)
-        if held is not None and all(a is b for a, b in zip(held[0], faces)):
+        if held is not None and all(a is b for a, b in zip(held[0], faces, strict=True)):
             return held[1]
         site = self.site_face.known_values()
         own: dict[str, str] = {}
