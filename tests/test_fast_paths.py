@@ -654,3 +654,27 @@ def test_names_and_towns_made_plain_once_are_what_making_them_plain_gives(text):
     from carehomes.finding import _plain
 
     assert _plain(text) == _plain.__wrapped__(text) == _plain(text)
+
+
+def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_callers_freeze_as_it_was():
+    """render_pages freezes the objects made before it (the garbage collector's full passes skip them while the pages are
+    made) and unfreezes them after, even when the block fails; a freeze made by the caller is neither doubled nor undone."""
+    import gc
+
+    from carehomes.render import _earlier_objects_left_alone
+
+    assert gc.get_freeze_count() == 0
+    with _earlier_objects_left_alone():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), _earlier_objects_left_alone():
+        raise RuntimeError("a page failed")
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _earlier_objects_left_alone():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
