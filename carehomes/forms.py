@@ -8,6 +8,7 @@ the issue GitHub makes from a form back through the same labels (see updates.py)
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -334,11 +335,19 @@ def repository(directory: dict[str, Any]) -> str:
 
 def form_url(repo: str, template: str, slug: str | None = None, name: str | None = None, schema: Schema | None = None) -> str:
     """A link that opens a form, prefilled with the home when given (``schema``: the one whose kinds name the forms)."""
-    params = {"template": template}
-    if slug:
-        params[HOME_ID] = slug  # the claim form's home element has the same id
-        params["title"] = form_title(template, schema) + (name or slug)
-    return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
+    if not slug:
+        return f"{repo.rstrip('/')}/issues/new?" + urlencode({"template": template}, quote_via=quote)
+    # urlencode(quote_via=quote) of {"template", HOME_ID (the claim form's home element has the same id), "title"},
+    # its fixed part made once a build: each home's page has three of these links
+    head, title = _form_head(repo, template, schema)
+    return f"{head}{quote(slug, safe='')}&title={title}{quote(name or slug, safe='')}"
+
+
+@functools.lru_cache(maxsize=64)
+def _form_head(repo: str, template: str, schema: Schema | None) -> tuple[str, str]:
+    """form_url's link up to the home's slug, and its title's start, quoted (quoting is character by character)."""
+    return (f"{repo.rstrip('/')}/issues/new?" + urlencode({"template": template, HOME_ID: ""}, quote_via=quote),
+            quote(form_title(template, schema), safe=""))
 
 
 def contact_markdown(directory: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -144,10 +145,26 @@ def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
         yield views
 
 
+_SCHEMAS: weakref.WeakKeyDictionary[Schema, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _per_schema(schema: Schema) -> dict[str, Any]:
+    """What every page works out alike from the schema, once a schema: the CQC service user bands' (path, title) in
+    the schema's order ("bands"), and the "not known yet" block's owners and leads for each kind's noun ("leads")."""
+    made = _SCHEMAS.get(schema)
+    if made is None:
+        made = _SCHEMAS[schema] = {"bands": [(f.path, f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
+                                   "leads": {}}
+    return made
+
+
+_OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
+
+
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
-    _memo: dict[str, Any] | None = None  # while remembering: each field read and remembered property, once
+    _memo: dict[str | int, Any] | None = None  # while remembering: each field read, remembered property and shown spec, once
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
                  staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None):
@@ -227,7 +244,7 @@ class HomeView:
     @property
     @remembered
     def bands(self) -> list[str]:
-        return [f.title for f in self.s.home_fields if f.path.startswith("care.user_bands.") and self.get(f.path)]
+        return [title for path, title in _per_schema(self.s)["bands"] if self.get(path)]
 
     @property
     @remembered
@@ -241,11 +258,18 @@ class HomeView:
     @remembered
     def own_known_values(self) -> dict[str, str]:
         """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
-        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field)."""
+        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field). Worked out once
+        for each set of faces (nationally it was made 15,403 times over); read it, never change it."""
+        faces = (self.site_face, *self.faces)  # each schema's faces are made once (face_of) and live as long as it
+        key = tuple(map(id, faces))
+        held = _OWN_KNOWN.get(key)
+        if held is not None and all(a is b for a, b in zip(held[0], faces, strict=True)):
+            return held[1]
         site = self.site_face.known_values()
         own: dict[str, str] = {}
         for face in reversed(self.faces):
             own.update({k: v for k, v in face.known_values().items() if k in site})
+        _OWN_KNOWN[key] = (faces, own)
         return own
 
     @property
@@ -601,7 +625,20 @@ class HomeView:
 
     def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         """A fact, card line or compare cell as the face's formatter words it, or None when not known
-        (a fact with a fallback is then shown from its fallback, with its note)."""
+        (a fact with a fallback is then shown from its fallback, with its note). While the view remembers, once
+        a spec (the compare cells and their links and notes read each row's twice)."""
+        memo = self._memo
+        if memo is None:
+            return self._shown(spec)
+        key = id(spec)  # kept with its spec, so a spec made and dropped since cannot lend its id; Shown is frozen
+        held = memo.get(key)
+        if held is not None and held[0] is spec:
+            return held[1]
+        value = self._shown(spec)
+        memo[key] = (spec, value)
+        return value
+
+    def _shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         fmt = FORMATS[spec.format]
         out = fmt(self, self.get(spec.path) if spec.path else None, spec)
         fallback = getattr(spec, "fallback", None)
@@ -704,8 +741,11 @@ class HomeView:
         noun = self.kind_words["noun"]
         if not self.description_html:
             names.setdefault(self.s.by_path["description"].owner, []).append(f"a description of the {noun}")
-        order = ["provider", *sorted(c for c in self.s.values.owners if c != "provider")]
-        by = {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()}
+        leads = _per_schema(self.s)["leads"]
+        if noun not in leads:  # who has not given them, in this order, worded for the kind: once a schema and noun
+            leads[noun] = (["provider", *sorted(c for c in self.s.values.owners if c != "provider")],
+                           {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()})
+        order, by = leads[noun]
         return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
 
     @property

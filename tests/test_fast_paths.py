@@ -593,3 +593,189 @@ def test_database_cells_converted_a_kind_of_column_at_a_time_are_what_value_made
                     convert(v)
                 continue
             assert convert(v) == expected and type(convert(v)) is type(expected), (f, v)
+
+
+def _form_url_as_before(repo, template, slug=None, name=None, schema=None):
+    """forms.form_url as it was before 4 December 2026: the whole query urlencoded at every link."""
+    from urllib.parse import quote, urlencode
+
+    from carehomes.forms import HOME_ID, form_title
+
+    params = {"template": template}
+    if slug:
+        params[HOME_ID] = slug
+        params["title"] = form_title(template, schema) + (name or slug)
+    return f"{repo.rstrip('/')}/issues/new?" + urlencode(params, quote_via=quote)
+
+
+@pytest.mark.parametrize("name", [None, "", "Oak House", "St. Mary's & Joseph's (Care) Ltd", "Café Ñandú 100% / #1?",
+                                  "a+b=c;d,e", "  spaced  ", "émoji 🏠", "new\nline"])
+def test_form_links_are_what_urlencode_made(name):
+    """forms.form_url quotes the link's fixed part once a build (_form_head): the same link for any name."""
+    from carehomes.forms import CLAIM, DETAILS, VACANCIES, form_url, kind_forms
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    templates = [VACANCIES, DETAILS, CLAIM, *kind_forms(schema)]
+    for repo in ("https://github.com/example-council/care-homes", "https://github.com/x/y/"):
+        for template in templates:
+            for slug in (None, "oak-house", "a-b-2"):
+                assert form_url(repo, template, slug, name, schema) == _form_url_as_before(repo, template, slug, name, schema)
+
+
+BROWSE_AS_BEFORE = """<p>{{ intro }}</p>
+<nav aria-label="Browse homes"><p><a href="../../browse/">All the lists: A to Z, towns, needs and areas</a></p></nav>
+{% if homes %}
+<ul class="ch-list">
+{% for h in homes %}<li><a href="../../homes/{{ h.slug }}/">{{ h.name }}</a> <span class="ch-note">{{ h.address_line }}{% if h.rating %}. CQC: {{ h.rating }}{% endif %}</span></li>
+{% endfor %}</ul>
+{% else %}<p>No homes.</p>{% endif %}
+"""
+
+
+def test_browse_pages_with_each_homes_line_made_once_are_byte_for_byte_as_before(tmp_path):
+    """render_browse makes each home's line once (browse_item.html) and joins them: every list page of the bundled and
+    fixture homes (hostile names and addresses among them), and an empty list, as browse.html made them home by home."""
+    from helpers import bundled_views
+
+    from carehomes.finding import ListPage
+    from carehomes.render import _env, _fill, browse_lists, render_browse
+    from carehomes.schema import load_schema
+
+    views, schema = bundled_views(), load_schema()
+    lists = browse_lists(views, schema)
+    lists["empty"] = [ListPage("empty-list", "Homes nowhere", "Nowhere", [])]
+    shell = ("<title>SHELLTITLE</title><a href='/homes/_shell/'>", "</main>")
+    assert render_browse(views, tmp_path, shell, schema, lists) == sum(len(g) for g in lists.values()) > 20
+    old = _env().from_string(BROWSE_AS_BEFORE)
+    for group in lists.values():
+        for page in group:
+            n, url = len(page.homes), f"browse/{page.key}/"
+            before = (_fill(shell[0], page.title, url) + old.render(homes=page.homes, intro=f"{n} home{'s' * (n != 1)}, A to Z.")
+                      + _fill(shell[1], page.title, url))
+            assert (tmp_path / "browse" / page.key / "index.html").read_text(encoding="utf-8") == before, page.key
+
+
+def test_each_pages_count_keys_worked_out_once_a_set_of_faces_are_what_each_page_worked_out():
+    """HomeView.own_known_values is made once for each set of faces (views._OWN_KNOWN): for every bundled and fixture
+    home, of each kind and of several, the keys and values the page worked out afresh before 4 December 2026."""
+    from helpers import bundled_views
+
+    from carehomes import views as views_module
+
+    from carehomes.views import HomeView
+
+    views = bundled_views()
+    for path in sorted((FIXTURES / "agencies").glob("*.yaml")):  # home care agencies, some also a care home
+        profile, problems = parse_profile(path.read_text(encoding="utf-8"), path.name)
+        assert profile is not None, problems
+        views.append(HomeView(profile.data, TODAY, views[0].s))
+    views_module._OWN_KNOWN.clear()
+    assert len({tuple(f.kind for f in v.faces) for v in views}) > 1  # more than one set of faces
+    for v in views:
+        site = v.site_face.known_values()
+        before: dict[str, str] = {}
+        for face in reversed(v.faces):
+            before.update({k: x for k, x in face.known_values().items() if k in site})
+        assert v.own_known_values() == before and list(v.own_known_values()) == list(before), v.slug
+
+
+def test_homes_by_rating_counted_in_one_pass_a_question_are_the_counts_of_one_pass_a_rating():
+    """market.quality_rows counts each key question's ratings in one pass over the homes: the same rows as one
+    pass a rating (before 4 December 2026), for the bundled homes and for odd values (none, a list, a number)."""
+    from helpers import bundled_views
+
+    from carehomes.market import QUESTIONS, VALUES, _not_known, quality_rows
+    from carehomes.views import HomeView
+
+    def as_before(views):
+        ratings = list(VALUES.ratings[:4])
+        header = ["CQC rating", *ratings, _not_known().capitalize()]
+        return header, [[label, *(f"{sum(1 for v in views if v.get(f'cqc.{path}') == r):,}" for r in ratings),
+                         f"{sum(1 for v in views if v.get(f'cqc.{path}') not in ratings):,}"] for path, label in QUESTIONS]
+
+    views = bundled_views()
+    odd = [HomeView({**views[0].d, "cqc": {"rating": value, **{p: value for p, _ in QUESTIONS if "." not in p}}}, TODAY)
+           for value in (None, ["Good"], 3, "good", "Requires improvement", "Inadequate")]
+    for vs in (views, odd, views + odd, []):
+        assert quality_rows(vs) == as_before(vs)
+    assert any(n != "0" for row in quality_rows(views)[1] for n in row[1:-1])  # some homes rated
+
+
+def test_a_homes_bands_from_the_schemas_band_fields_listed_once_are_as_before():
+    """HomeView.bands reads the schema's CQC service user band fields listed once a schema (views._per_schema), not
+    found among every field at every home: the same titles in the same order for every bundled and fixture home."""
+    from helpers import bundled_views
+
+    views = bundled_views()
+    assert any(v.bands for v in views)
+    for v in views:
+        assert v.bands == [f.title for f in v.s.home_fields if f.path.startswith("care.user_bands.") and v.get(f.path)], v.slug
+
+
+def test_a_shortcuts_empty_note_asks_only_until_a_home_has_told_us_and_says_what_the_counts_said():
+    """render.empty_shortcut works out, for each key a page asks about, whether any home has given the fact, stopping
+    at the first (it counted every key over every home: search.known_counts): the same note as from the counts, for
+    every count key and one that is none, with homes that have told us, none that have, and no homes."""
+    import html
+
+    from markupsafe import Markup
+
+    from helpers import bundled_views
+
+    from carehomes.face import face_of
+    from carehomes.render import empty_shortcut
+    from carehomes.schema import load_schema
+    from carehomes.search import known_counts
+    from carehomes.views import HomeView
+
+    schema = load_schema()
+    views = bundled_views()
+    bare = [HomeView({k: v.d[k] for k in ("slug", "name", "location_id", "locality")}, TODAY, schema) for v in views[:3]]
+    keys = [*face_of(schema).known_values(), "no_such_key"]
+    for homes in (views, bare, bare + views[-1:], []):
+        known = known_counts([v for v in homes if not v.closed])
+        questions = face_of(schema).for_script()["questions"]
+        note = empty_shortcut(homes, schema)
+        for key in keys:  # the note as it was made from the counts
+            for href, label in (("find/", "all"), ("find/?a=1&b=<2>", "all <homes> & 'more'")):
+                if known.get(key) != 0:
+                    before = Markup("")
+                else:
+                    link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+                    text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))
+                    before = Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
+                assert note(key, href, label) == before and type(note(key, href, label)) is Markup, key
+    assert any(empty_shortcut(bare, schema)(key, "x", "y") for key in keys)  # a real note where no home has told us
+
+
+@pytest.mark.parametrize("text", ["Ross-on-Wye", "Ross On Wye", "St. Mary's", "Café Ñandú", "", "  The  Oaks ", "12 Elm Rd"])
+def test_names_and_towns_made_plain_once_are_what_making_them_plain_gives(text):
+    """finding._plain remembers its answers (each name and town is made plain several times a build): the same."""
+    from carehomes.finding import _plain
+
+    assert _plain(text) == _plain.__wrapped__(text) == _plain(text)
+
+
+def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_callers_freeze_as_it_was():
+    """render_pages freezes the objects made before it (the garbage collector's full passes skip them while the pages are
+    made) and unfreezes them after, even when the block fails; a freeze made by the caller is neither doubled nor undone."""
+    import gc
+
+    from carehomes.render import _earlier_objects_left_alone
+
+    assert gc.get_freeze_count() == 0
+    with _earlier_objects_left_alone():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), _earlier_objects_left_alone():
+        raise RuntimeError("a page failed")
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _earlier_objects_left_alone():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -31,3 +31,35 @@ def test_map_forked_runs_small_sets_here_and_large_ones_one_chunk_a_worker_in_or
     assert [x for chunk, _ in parts for x in chunk] == [i + 1 for i in items]
     assert os.getpid() not in {pid for _, pid in parts} and parts[0][1] != parts[1][1]
     assert map_forked(_describe, items, 1, workers=1) == [([i + 1 for i in items], os.getpid())]
+
+
+def _wait_for(args):
+    """A worker's chunk: waits until the file named in ``extra`` exists (made by ``meanwhile`` in the parent)."""
+    import time
+    from pathlib import Path
+
+    chunk, flag = args
+    for _ in range(500):
+        if Path(flag).exists():
+            return len(chunk), os.getpid()
+        time.sleep(0.01)
+    return -1, os.getpid()
+
+
+def test_map_forked_runs_meanwhile_here_while_the_workers_work(tmp_path):
+    """The home pages' workers write while this process makes the browse lists (render.render_pages): ``meanwhile``
+    runs here before the results are waited for (each worker waits for the file it makes), and after fn for small sets."""
+    flag = tmp_path / "made"
+    ran: list[int] = []
+
+    def meanwhile():
+        ran.append(os.getpid())
+        flag.touch()
+
+    items = list(range(PARALLEL_FROM + 5))
+    parts = map_forked(_wait_for, items, str(flag), workers=2, meanwhile=meanwhile)
+    assert [n for n, _ in parts] == [-(-len(items) // 2), len(items) // 2] and ran == [os.getpid()]
+    flag.unlink()
+    order: list[str] = []
+    assert map_forked(lambda args: order.append("fn") or len(args[0]), [1, 2], workers=2,
+                      meanwhile=lambda: order.append("meanwhile")) == [2] and order == ["fn", "meanwhile"]
