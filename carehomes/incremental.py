@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -42,6 +43,18 @@ from .load import Profile, errors, find_profiles, load_profile
 from .problems import Problem
 from .records import closed, get_path
 from .schema import ROOT
+
+TRACE = os.environ.get("CAREHOMES_SERVE_TRACE", "") not in ("", "0")  # serve's timeline on stderr (docs/performance.md)
+_T0 = time.perf_counter()
+
+
+def trace(what: str) -> None:
+    """With CAREHOMES_SERVE_TRACE=1, one line of serve's timeline on stderr: seconds since the start, the
+    thread (main: polling and previews; follow: the rest in the background), the process's CPU seconds so far."""
+    if TRACE:
+        print(f"[trace {time.perf_counter() - _T0:9.3f} s, CPU {time.process_time():8.3f} s, "
+              f"{threading.current_thread().name}] {what}", file=sys.stderr, flush=True)
+
 
 FULL = "site"  # the whole site: a change that is not one profile's
 WATCHED = ("providers", "content", "schema", "overrides", "mkdocs.yml")
@@ -255,7 +268,9 @@ class Live:
 
         if not changed or not all(is_profile(p, self.providers) for p in changed):
             return frozenset({FULL}), []
+        trace("preview: waiting for the lock")
         with self.lock:
+            trace("preview: lock taken; loading and checking")
             self._turn_day()
             profiles = dict(self.profiles)
             problems: list[Problem] = []
@@ -274,6 +289,7 @@ class Live:
                             if any(q.path == pr.path for pr in (profiles.get(c.absolute()) for c in changed) if pr))
             if errors(problems):
                 return frozenset(), sorted(problems)
+            trace("preview: checked; views")
             outputs: set[str] = set()
             needs = [k for k, _ in self._needs()]
             for key, old in olds.items():
@@ -285,11 +301,14 @@ class Live:
                     self.views[new.data["slug"]] = self._view(new)
             self.profiles = profiles
             slugs = [o.split("/")[1] for o in outputs if o.startswith("homes/")]
+            trace("preview: pages")
             self._homes([self.views[s] for s in slugs if s in self.views])
             for s in slugs:
                 if s not in self.views and (self.site / "homes" / s).is_dir():
                     shutil.rmtree(self.site / "homes" / s)
+            trace("preview: pages written; search index")
             self._search()
+            trace("preview: search index written")
             return frozenset(outputs), sorted(problems)
 
     def _search(self) -> None:
@@ -369,8 +388,11 @@ class Live:
             nonlocal clock
             took[name] = time.perf_counter() - clock
             clock = time.perf_counter()
+            trace(f"follow: {name} done")
 
+        trace("follow: waiting for the lock")
         with self.lock:
+            trace("follow: lock taken")
             self._turn_day()
             views = self.sorted_views()
             if self.new_day:  # every home's page ages a day (no page carries another home's rank or label)
@@ -385,7 +407,9 @@ class Live:
             write_facets(current, self.site)
             write_towns(current, self.site)
             lap("search counts and districts")
+        trace("follow: lock released; waiting for it again")
         with self.lock:
+            trace("follow: lock taken")
             releases, entries, files = self._data()
             lap("data")
             self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
@@ -397,6 +421,7 @@ class Live:
             lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}  # after the engine's sitemap
             write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
             lap("data, ORUK API and sitemap written")
+        trace("follow: lock released")
         return f"{wrote} data and API files rewritten; " + ", ".join(f"{k} {t:.1f} s" for k, t in took.items())
 
     def _browse(self, views: list[Any]) -> None:

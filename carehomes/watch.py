@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from .incremental import FULL, Live, changes, is_profile, snapshot
+from .incremental import FULL, Live, changes, is_profile, snapshot, trace
 from .localserver import _Quiet
 
 STATE_PATH = "/_serve/state.json"
@@ -90,6 +90,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
     the snapshot taken before the first build, so that a file saved while it ran is not missed."""
     names = watched([*live.providers, live.config], root)
+    _trace_gc()
     before = snapshot(root, names) if before is None else before
     follower: threading.Thread | None = None
     dirty = threading.Event()
@@ -108,12 +109,14 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     wait = interval
     while not stop.wait(wait):
         if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
-            follower = threading.Thread(target=follow, daemon=True)
+            follower = threading.Thread(target=follow, daemon=True, name="follow")
             follower.start()
         polled = time.perf_counter()
         after = snapshot(root, names)
         wait = max(interval, 3 * (time.perf_counter() - polled))  # polling takes at most a quarter of the time
         changed = changes(before, after)
+        trace(f"polled {len(after):,} files in {time.perf_counter() - polled:.3f} s; {len(changed)} changed; "
+              f"next poll in {wait:.2f} s")
         if not changed:
             continue
         before = after
@@ -145,10 +148,29 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
         state.bump()
         dirty.set()
         if follower is None or not follower.is_alive():
-            follower = threading.Thread(target=follow, daemon=True)
+            follower = threading.Thread(target=follow, daemon=True, name="follow")
             follower.start()
     if follower is not None:
         follower.join()
+
+
+def _trace_gc() -> None:
+    """With CAREHOMES_SERVE_TRACE=1, the garbage collector's longer pauses in serve's timeline."""
+    import gc
+
+    from .incremental import TRACE
+
+    if not TRACE:
+        return
+    began: list[float] = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        elif time.perf_counter() - began[0] > 0.02:
+            trace(f"gc generation {info.get('generation')}: {time.perf_counter() - began[0]:.3f} s")
+
+    gc.callbacks.append(timed)
 
 
 def watched(paths: list[Path], root: Path) -> list[str]:
