@@ -206,6 +206,7 @@ class Live:
     shell: tuple[str, str] = ("", "")
     lock: threading.Lock = field(default_factory=threading.Lock)
     listed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # search.Listed's cache: slug -> card, filters, words
+    previewed: set[str] = field(default_factory=set)  # the homes previewed since the last follow_apart began
 
     def __post_init__(self) -> None:
         from .publish import release_date
@@ -301,6 +302,7 @@ class Live:
                     self.views[new.data["slug"]] = self._view(new)
             self.profiles = profiles
             slugs = [o.split("/")[1] for o in outputs if o.startswith("homes/")]
+            self.previewed.update(slugs)
             trace("preview: pages")
             self._homes([self.views[s] for s in slugs if s in self.views])
             for s in slugs:
@@ -423,6 +425,50 @@ class Live:
             lap("data, ORUK API and sitemap written")
         trace("follow: lock released")
         return f"{wrote} data and API files rewritten; " + ", ".join(f"{k} {t:.1f} s" for k, t in took.items())
+
+    def follow_apart(self) -> str:
+        """``follow`` in a child process where the system can fork one (Linux, macOS; elsewhere in this one): the
+        child has this Live as it is now, so the next edit's preview, here, neither waits for the lock nor
+        shares the interpreter with the rest (nationally the rest is 20 s of CPU; in a thread it held the lock and
+        slowed the preview and the polling, an edit showing 7 s after its save). Returns what follow said; raises
+        RuntimeError when the child failed or was stopped."""
+        if not hasattr(os, "fork"):
+            return self.follow()
+        import signal
+
+        with self.lock:  # the copy is taken between previews, never half way through one
+            self._turn_day()
+            new_day, self.new_day = self.new_day, False
+            self.previewed = set()
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: follow, say how it went through the pipe, and end without returning
+                code, said = 1, b"failed: "
+                try:
+                    os.close(read)
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
+                    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
+                    self.lock, self.new_day = threading.Lock(), new_day
+                    said, code = b"ok: " + self.follow().encode("utf-8"), 0
+                except BaseException as exc:  # noqa: BLE001 - anything: the child must end here, saying why
+                    said += (str(exc) or type(exc).__name__).encode("utf-8")
+                finally:
+                    try:
+                        while said:
+                            said = said[os.write(write, said):]
+                    finally:
+                        os._exit(code)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            said = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+        if new_day and self.previewed:  # homes previewed while the child wrote every page for the new day
+            with self.lock:
+                self._homes([self.views[s] for s in sorted(self.previewed) if s in self.views])
+        if os.waitstatus_to_exitcode(status) == 0 and said.startswith("ok: "):
+            return said[len("ok: "):]
+        raise RuntimeError(said[len("failed: "):] if said.startswith("failed: ") else
+                           f"the background step stopped (exit status {os.waitstatus_to_exitcode(status)})")
 
     def _browse(self, views: list[Any]) -> None:
         """Every list page made in a temporary folder and copied where it changed; a list page no longer made

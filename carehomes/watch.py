@@ -2,8 +2,9 @@
 
 The watched files' modification times are polled (the standard library only: no watcher package
 behaves the same on every system), every half second or, when a poll itself is slow (15,403
-profiles on a busy machine), three times as long as it took, so polling never holds more than a
-quarter of the time the background step needs.
+profiles on a busy machine), three times as long as it took but never more than a second apart.
+The rest of the site follows in a child process (``Live.follow_apart``), so the next edit's preview
+neither waits for it nor shares the interpreter with it.
 Only under ``serve``, each HTML page the local server sends gets a small script (``RELOAD_JS``)
 that polls ``/_serve/state.json``: it reloads the page when ``version`` moves on (the find page's
 own search index is written with the edited page, so there is nothing to wait for). A published
@@ -100,7 +101,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             dirty.clear()
             try:
                 start = time.perf_counter()
-                done = live.follow()
+                done = live.follow_apart()
                 say(f"Updated the rest of the site ({done}) in {time.perf_counter() - start:.1f} s.")
             except (RuntimeError, OSError) as exc:
                 say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
@@ -113,7 +114,8 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             follower.start()
         polled = time.perf_counter()
         after = snapshot(root, names)
-        wait = max(interval, 3 * (time.perf_counter() - polled))  # polling takes at most a quarter of the time
+        # a slow poll (a busy machine) waits longer, up to 2 intervals: an edit is seen within about a second
+        wait = max(interval, min(3 * (time.perf_counter() - polled), 2 * interval))
         changed = changes(before, after)
         trace(f"polled {len(after):,} files in {time.perf_counter() - polled:.3f} s; {len(changed)} changed; "
               f"next poll in {wait:.2f} s")
