@@ -206,6 +206,7 @@ class Live:
     shell: tuple[str, str] = ("", "")
     lock: threading.Lock = field(default_factory=threading.Lock)
     listed: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # search.Listed's cache: slug -> card, filters, words
+    held: dict[str, Any] = field(default_factory=dict)  # search index file -> the value last written (search.put)
     previewed: set[str] = field(default_factory=set)  # the homes previewed since the last follow_apart began
 
     def __post_init__(self) -> None:
@@ -234,11 +235,8 @@ class Live:
         self.profiles = {Path(p.path).absolute(): p for p in profiles}
         self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits)}
         self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
-        everyone = self.sorted_views()
-        if self.index:  # each home's card, filters and words as the build listed them, for the next preview
-            from .search import Listed
-
-            Listed([v for v in everyone if not v.closed], self.listed)
+        if self.index:  # each home's card, filters and words, and each index file as the build wrote it, for the next preview
+            self._search()
 
     def _turn_day(self) -> None:
         """Take the clock's day when it has turned since the last rebuild (serve left running past midnight):
@@ -320,7 +318,7 @@ class Live:
 
         current = [v for v in self.sorted_views() if not v.closed]
         if self.index and current:
-            write_index(current, self.site, self.listed, in_place=True)
+            write_index(current, self.site, self.listed, in_place=True, held=self.held)
 
     def _needs(self) -> list[tuple[str, str]]:
         from .render import need_choices
@@ -447,6 +445,7 @@ class Live:
                 try:
                     os.close(read)
                     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
+                    os.nice(10)  # the next preview, in the parent, comes first on a busy machine
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
                     self.lock, self.new_day = threading.Lock(), new_day
                     said, code = b"ok: " + self.follow().encode("utf-8"), 0

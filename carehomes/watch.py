@@ -92,6 +92,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     the snapshot taken before the first build, so that a file saved while it ran is not missed."""
     names = watched([*live.providers, live.config], root)
     _trace_gc()
+    _keep(True)
     before = snapshot(root, names) if before is None else before
     follower: threading.Thread | None = None
     dirty = threading.Event()
@@ -136,7 +137,9 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             if follower is not None:
                 follower.join()
             say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
+            _keep(False)
             rebuilt = full_build()
+            _keep(True)
             if rebuilt is not None:
                 live = rebuilt
                 state.bump()
@@ -154,6 +157,19 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             follower.start()
     if follower is not None:
         follower.join()
+
+
+def _keep(keep: bool) -> None:
+    """Whether the garbage collector leaves alone what is held now (gc.freeze): the build's profiles, views and
+    listings, which it otherwise walked in every full collection (nationally 0.2-0.7 s each, several an edit,
+    in the preview as in the rest); given back to it before a full build replaces them."""
+    import gc
+
+    if keep:
+        gc.collect()
+        gc.freeze()
+    else:
+        gc.unfreeze()
 
 
 def _trace_gc() -> None:
