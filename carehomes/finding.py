@@ -7,6 +7,7 @@ known come last (in A to Z order), never mixed in as 0.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -24,6 +25,7 @@ PER_PAGE = 200  # homes per static list page, so each stays well under 60 KB on 
 SMALL_WORDS = {"on", "upon", "in", "under", "le", "by", "the", "of", "en", "next", "cum", "super", "and"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names and towns, again at each of serve's previews
 def _plain(text: str) -> str:
     """Lower case ASCII words separated by single spaces ("Ross-on-Wye" -> "ross on wye")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
