@@ -185,6 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     args.checked = result.profiles  # serve keeps them, to rebuild only what an edit touches
+    args.pieces = result.pieces  # and their open data pieces
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
@@ -313,7 +314,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         live = Live(Path(args.out), [Path(p) for p in args.providers], Path(args.config), Path(args.releases),
                     engine=args.engine, index=not args.no_search)
         try:
-            live.start(args.checked)
+            live.start(args.checked, args.pieces)
         except (RuntimeError, OSError) as exc:
             _say(f"Watching stopped: {exc}")
             return None

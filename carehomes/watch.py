@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from .incremental import FULL, Live, changes, is_profile, snapshot, trace
+from .incremental import FULL, Live, changes, is_profile, mtimes, trace
 from .localserver import _Quiet
 
 STATE_PATH = "/_serve/state.json"
@@ -93,7 +93,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     names = watched([*live.providers, live.config], root)
     _trace_gc()
     _keep(True)
-    before = snapshot(root, names) if before is None else before
+    polled_before = mtimes(root, names) if before is None else {str(p): t for p, t in before.items()}
     follower: threading.Thread | None = None
     dirty = threading.Event()
 
@@ -114,15 +114,15 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             follower = threading.Thread(target=follow, daemon=True, name="follow")
             follower.start()
         polled = time.perf_counter()
-        after = snapshot(root, names)
+        after = mtimes(root, names)
         # a slow poll (a busy machine) waits longer, up to 2 intervals: an edit is seen within about a second
         wait = max(interval, min(3 * (time.perf_counter() - polled), 2 * interval))
-        changed = changes(before, after)
+        changed = changes(polled_before, after)
         trace(f"polled {len(after):,} files in {time.perf_counter() - polled:.3f} s; {len(changed)} changed; "
               f"next poll in {wait:.2f} s")
         if not changed:
             continue
-        before = after
+        polled_before = after
         start = time.perf_counter()
         if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
             follower.join()  # a full build replaces the site the background step is writing

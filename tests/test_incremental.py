@@ -305,9 +305,10 @@ def test_an_edit_while_the_rest_of_an_earlier_one_runs_is_previewed_before_that_
     for slug in ("aston-house", "eastbank"):
         shutil.copy(PROV / f"{slug}.yaml", prov)
     kwargs = {"config_path": ROOT / "mkdocs.yml", "releases_dir": ROOT / "releases"}
-    build_site(check_paths([prov]).profiles, tmp_path / "site", **kwargs)
+    checked = check_paths([prov], pieces=True)
+    build_site(checked.profiles, tmp_path / "site", made=checked.pieces, **kwargs)
     live = Live(tmp_path / "site", [prov], ROOT / "mkdocs.yml", ROOT / "releases")
-    live.start(check_paths([prov]).profiles)
+    live.start(checked.profiles, checked.pieces)  # as serve does: the rest makes only the edited homes' data pieces
     gate, real = tmp_path / "gate", Live._browse
 
     def held(self, views):  # the rest's first step (the list pages, under the lock): says it began, waits for the gate
@@ -353,3 +354,16 @@ def test_an_edit_while_the_rest_of_an_earlier_one_runs_is_previewed_before_that_
 def _words(site: Path) -> str:
     """Every word the find page's own index finds (search/facets/w*.json), as one text."""
     return " ".join(p.read_text(encoding="utf-8") for p in sorted((site / "search" / "facets").glob("w*.json")))
+
+
+def test_the_rest_failing_in_its_child_process_is_said_here_with_its_reason(tmp_path, monkeypatch):
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+
+    def fails(self):
+        raise OSError("No space left on device: 'site/data/homes.csv'")
+
+    monkeypatch.setattr(Live, "follow", fails)
+    with pytest.raises(RuntimeError, match="No space left on device: 'site/data/homes.csv'"):
+        live.follow_apart()
+    monkeypatch.setattr(Live, "follow", lambda self: "2 data and API files rewritten")
+    assert live.follow_apart() == "2 data and API files rewritten"
