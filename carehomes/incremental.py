@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -395,6 +396,7 @@ class Live:
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
         from .search import write_districts, write_facets, write_towns
+        from .views import remembering
 
         took: dict[str, float] = {}
         clock = time.perf_counter()
@@ -406,36 +408,39 @@ class Live:
             trace(f"follow: {name} done")
 
         trace("follow: waiting for the lock")
-        with self.lock:
-            trace("follow: lock taken")
-            self._turn_day()
-            views = self.sorted_views()
-            if self.new_day:  # every home's page ages a day (no page carries another home's rank or label)
-                self._homes(views)
-                self.new_day = False
-                lap(f"{len(views):,} homes for the new day")
-            self._browse(views)
-            lap("lists")
-            current = [v for v in views if not v.closed]
-            write_districts(current, self.site)
-            _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
-            write_facets(current, self.site)
-            write_towns(current, self.site)
-            lap("search counts and districts")
-        trace("follow: lock released; waiting for it again")
-        with self.lock:
-            trace("follow: lock taken")
-            releases, entries, files = self._data()
-            lap("data")
-            self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
-            lap("engine pages")
-            wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
-            api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
-                            str(self.cfg.directory.get("oruk_api_url") or ""))
-            wrote += sync_files(api, self.site / "oruk", delete=True)
-            lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}  # after the engine's sitemap
-            write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
-            lap("data, ORUK API and sitemap written")
+        with ExitStack() as keep:  # each view remembers in both steps
+            with self.lock:
+                trace("follow: lock taken")
+                self._turn_day()
+                # each view works out a field or a find-page filter once in all the steps below (none changes them;
+                # a later preview makes new views): nationally several seconds of CPU
+                views = keep.enter_context(remembering(self.sorted_views()))
+                if self.new_day:  # every home's page ages a day (no page carries another home's rank or label)
+                    self._homes(views)
+                    self.new_day = False
+                    lap(f"{len(views):,} homes for the new day")
+                self._browse(views)
+                lap("lists")
+                current = [v for v in views if not v.closed]
+                write_districts(current, self.site)
+                _prune_search(self.site, {v.district for v in current if v.district}, ("districts",))
+                write_facets(current, self.site)
+                write_towns(current, self.site)
+                lap("search counts and districts")
+            trace("follow: lock released; waiting for it again")
+            with self.lock:
+                trace("follow: lock taken")
+                releases, entries, files = self._data()
+                lap("data")
+                self._engine_pages(True, {n: len(b) for n, b in files.items()}, entries, releases)
+                lap("engine pages")
+                wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
+                api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
+                                str(self.cfg.directory.get("oruk_api_url") or ""))
+                wrote += sync_files(api, self.site / "oruk", delete=True)
+                lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}  # after the engine's sitemap
+                write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+                lap("data, ORUK API and sitemap written")
         trace("follow: lock released")
         return f"{wrote} data and API files rewritten; " + ", ".join(f"{k} {t:.1f} s" for k, t in took.items())
 
