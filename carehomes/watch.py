@@ -108,55 +108,59 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
             state.bump()
 
-    wait = interval
-    while not stop.wait(wait):
-        if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
-            follower = threading.Thread(target=follow, daemon=True, name="follow")
-            follower.start()
-        polled = time.perf_counter()
-        after = mtimes(root, names)
-        # a slow poll (a busy machine) waits longer, up to 2 intervals: an edit is seen within about a second
-        wait = max(interval, min(3 * (time.perf_counter() - polled), 2 * interval))
-        changed = changes(polled_before, after)
-        trace(f"polled {len(after):,} files in {time.perf_counter() - polled:.3f} s; {len(changed)} changed; "
-              f"next poll in {wait:.2f} s")
-        if not changed:
-            continue
-        polled_before = after
-        start = time.perf_counter()
-        if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
-            follower.join()  # a full build replaces the site the background step is writing
-        try:
-            outputs, problems = live.apply(changed)
-        except (RuntimeError, OSError) as exc:
-            say(f"Could not preview the change: {exc}")
-            continue
-        for p in problems:
-            say(str(p))
-        if FULL in outputs:
-            if follower is not None:
-                follower.join()
-            say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
-            _keep(False)
-            rebuilt = full_build()
-            _keep(True)
-            if rebuilt is not None:
-                live = rebuilt
-                state.bump()
-            continue
-        if not outputs:
-            if problems:
-                say("The change has problems (above), so the site was left as it was; fix them and save again.")
-            continue
-        homes = sorted(o for o in outputs if o.startswith("homes/"))
-        say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")
-        state.bump()
-        dirty.set()
-        if follower is None or not follower.is_alive():
-            follower = threading.Thread(target=follow, daemon=True, name="follow")
-            follower.start()
-    if follower is not None:
-        follower.join()
+    try:
+        wait = interval
+        while not stop.wait(wait):
+            if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
+                follower = threading.Thread(target=follow, daemon=True, name="follow")
+                follower.start()
+            polled = time.perf_counter()
+            after = mtimes(root, names)
+            # a slow poll (a busy machine) waits longer, up to 2 intervals: an edit is seen within about a second
+            wait = max(interval, min(3 * (time.perf_counter() - polled), 2 * interval))
+            changed = changes(polled_before, after)
+            trace(f"polled {len(after):,} files in {time.perf_counter() - polled:.3f} s; {len(changed)} changed; "
+                  f"next poll in {wait:.2f} s")
+            if not changed:
+                continue
+            polled_before = after
+            start = time.perf_counter()
+            if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
+                follower.join()  # a full build replaces the site the background step is writing
+            try:
+                outputs, problems = live.apply(changed)
+            except (RuntimeError, OSError) as exc:
+                say(f"Could not preview the change: {exc}")
+                continue
+            for p in problems:
+                say(str(p))
+            if FULL in outputs:
+                if follower is not None:
+                    follower.join()
+                say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
+                _keep(False)
+                rebuilt = full_build()
+                _keep(True)
+                if rebuilt is not None:
+                    live = rebuilt
+                    state.bump()
+                continue
+            if not outputs:
+                if problems:
+                    say("The change has problems (above), so the site was left as it was; fix them and save again.")
+                continue
+            homes = sorted(o for o in outputs if o.startswith("homes/"))
+            say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")
+            state.bump()
+            dirty.set()
+            if follower is None or not follower.is_alive():
+                follower = threading.Thread(target=follow, daemon=True, name="follow")
+                follower.start()
+        if follower is not None:
+            follower.join()
+    finally:  # the collector and its callbacks as they were (tests run watch in one process)
+        _keep(False)
+        _untrace_gc()
 
 
 def _keep(keep: bool) -> None:
@@ -189,6 +193,12 @@ def _trace_gc() -> None:
             trace(f"gc generation {info.get('generation')}: {time.perf_counter() - began[0]:.3f} s")
 
     gc.callbacks.append(timed)
+
+
+def _untrace_gc() -> None:
+    import gc
+
+    gc.callbacks[:] = [c for c in gc.callbacks if getattr(c, "__qualname__", "") != "_trace_gc.<locals>.timed"]
 
 
 def watched(paths: list[Path], root: Path) -> list[str]:
