@@ -92,7 +92,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     the snapshot taken before the first build, so that a file saved while it ran is not missed."""
     names = watched([*live.providers, live.config], root)
     _trace_gc()
-    _keep(True)
+    keep_built(True)
     polled_before = mtimes(root, names) if before is None else {str(p): t for p, t in before.items()}
     follower: threading.Thread | None = None
     dirty = threading.Event()
@@ -138,9 +138,9 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 if follower is not None:
                     follower.join()
                 say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
-                _keep(False)
+                keep_built(False)
                 rebuilt = full_build()
-                _keep(True)
+                keep_built(True)
                 if rebuilt is not None:
                     live = rebuilt
                     state.bump()
@@ -159,14 +159,15 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
         if follower is not None:
             follower.join()
     finally:  # the collector and its callbacks as they were (tests run watch in one process)
-        _keep(False)
+        keep_built(False)
         _untrace_gc()
 
 
-def _keep(keep: bool) -> None:
+def keep_built(keep: bool) -> None:
     """Whether the garbage collector leaves alone what is held now (gc.freeze): the build's profiles, views and
     listings, which it otherwise walked in every full collection (nationally 0.2-0.7 s each, several an edit,
-    in the preview as in the rest); given back to it before a full build replaces them."""
+    in the preview as in the rest); given back to it before a full build replaces them. Once frozen, freezing
+    again is quick (serve freezes before it says it is serving, so the first edit does not wait for it)."""
     import gc
 
     if keep:
