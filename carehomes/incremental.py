@@ -19,6 +19,7 @@ site in place in two steps:
    pages (counts, file sizes, changelog), the ORUK API and the sitemap.
 
 After ``follow`` the site equals a full build of the same inputs, file by file (tests/test_incremental.py).
+``serve`` runs it in a child process (``follow_apart``), so the next edit's preview waits for nothing.
 """
 from __future__ import annotations
 
@@ -469,6 +470,7 @@ class Live:
                     os.close(read)
                     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
                     os.nice(10)  # the next preview, in the parent, comes first on a busy machine
+                    _end_with_parent()
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
                     self.lock, self.new_day = threading.Lock(), new_day
                     said, code = b"ok: " + self.follow().encode("utf-8"), 0
@@ -506,6 +508,20 @@ class Live:
         for folder in sorted((self.site / "browse").iterdir()):
             if folder.is_dir() and folder.name not in keys:
                 shutil.rmtree(folder)
+
+
+def _end_with_parent() -> None:
+    """Linux: this (forked) process is sent SIGTERM when serve, its parent, ends (Ctrl+C, a terminal closed),
+    rather than writing the site on and holding serve's port; elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:
