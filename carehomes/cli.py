@@ -185,6 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     args.checked = result.profiles  # serve keeps them, to rebuild only what an edit touches
+    args.pieces = result.pieces  # and their open data pieces
     start = time.perf_counter()
     try:
         report = build_site(result.profiles, out, config_path=Path(args.config), index=not args.no_search,
@@ -292,7 +293,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .incremental import Live, snapshot
     from .localserver import site_server, url_prefix
     from .siteconfig import read_config
-    from .watch import ServeState, live_handler, watch, watched
+    from .watch import ServeState, keep_built, live_handler, watch, watched
 
     before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
     prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
@@ -313,7 +314,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         live = Live(Path(args.out), [Path(p) for p in args.providers], Path(args.config), Path(args.releases),
                     engine=args.engine, index=not args.no_search)
         try:
-            live.start(args.checked)
+            live.start(args.checked, args.pieces)
         except (RuntimeError, OSError) as exc:
             _say(f"Watching stopped: {exc}")
             return None
@@ -323,6 +324,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return started() if cmd_build(args) == 0 else None
 
     live = started()
+    keep_built(True)  # before saying so: the first collection of a national build takes a second
     with httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop); "

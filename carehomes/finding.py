@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .face import face_kinds, face_of
 from .kinds import kinds
@@ -24,7 +25,7 @@ PER_PAGE = 200  # homes per static list page, so each stays well under 60 KB on 
 SMALL_WORDS = {"on", "upon", "in", "under", "le", "by", "the", "of", "en", "next", "cum", "super", "and"}
 
 
-@functools.lru_cache(maxsize=1 << 16)  # each name and town is made plain several times a build (A to Z, towns, lists)
+@functools.lru_cache(maxsize=1 << 16)  # each name and town is made plain several times a build (A to Z, towns, lists) and again at each of serve's previews
 def _plain(text: str) -> str:
     """Lower case ASCII words separated by single spaces ("Ross-on-Wye" -> "ross on wye")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
@@ -108,13 +109,17 @@ def a_to_z(views: list[HomeView]) -> list[HomeView]:
     return sorted(views, key=lambda v: (name_key(v.name), v.slug))
 
 
-def sort_ranks(views: list[HomeView], in_order: bool = False) -> dict[str, dict[str, int]]:
+def sort_ranks(views: list[HomeView], in_order: bool = False,
+               value_of: Callable[[HomeView, str], Any] | None = None) -> dict[str, dict[str, int]]:
     """slug -> {"name", "free", "fee": rank}: the place of the home in each order the face ranks (its sorts' ``rank``).
 
     Only homes whose value is known get a rank (so a sort's file in the search index stays small on the
     national data); the find page lists the homes without a
     value after them, A to Z, and says how many there are. Rating order needs no rank: the find page
-    searches one rating at a time, best first. ``in_order``: the views are already A to Z (a_to_z)."""
+    searches one rating at a time, best first. ``in_order``: the views are already A to Z (a_to_z);
+    ``value_of(view, field)``: the view's value (``view.value(field)``; serve's keeps each home's from one preview
+    to the next)."""
+    value_of = value_of or (lambda v, field: v.value(field))
     by_name = views if in_order else a_to_z(views)
     az = {v.slug: i for i, v in enumerate(by_name)}
     orders: dict[str, list[HomeView]] = {}
@@ -123,7 +128,7 @@ def sort_ranks(views: list[HomeView], in_order: bool = False) -> dict[str, dict[
             orders[s.key] = by_name
         elif s.rank:
             sign = -1 if s.descending else 1
-            known = [(value, v) for v in views if (value := v.value(s.rank)) is not None]
+            known = [(value, v) for v in views if (value := value_of(v, s.rank)) is not None]
             orders[s.key] = [v for _, v in sorted(known, key=lambda x: (sign * x[0], az[x[1].slug]))]
     ranks: dict[str, dict[str, int]] = {v.slug: {} for v in views}
     for key, ordered in orders.items():

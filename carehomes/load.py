@@ -68,7 +68,7 @@ class Profile:
 
     @property
     def slug(self) -> str:
-        return Path(self.path).stem
+        return os.path.splitext(os.path.basename(self.path))[0]  # Path(self.path).stem, without making a Path
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -133,12 +133,14 @@ class Listed:
         self.filters: list[dict[str, list[str]]] = []
         self.words: list[set[str]] = []
         self.places: list[tuple[str | None, float | None, float | None]] = []  # postcode district, latitude, longitude
+        self.ranked: dict[str, dict[str, Any]] = {}  # slug -> each sort's value (sort_ranks), filled as asked, kept with the view
         for v in self.views:
             label = town_of(v, labels)
             held = cache.get(v.slug)
             if held is None or held[0] is not v or held[1] != label:
-                held = cache[v.slug] = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v))
+                held = cache[v.slug] = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v), {})
             self.places.append(held[6])
+            self.ranked[v.slug] = held[7]
             self.cards.append(held[2])
             self.filters.append(held[3])
             self.words.append(held[4])
@@ -156,25 +158,32 @@ def near_summaries(listed: Listed) -> dict[str, list[list[Any]]]:
     return dict(sorted(out.items()))
 
 
-def write_near(listed: Listed, site_dir: Path, in_place: bool = False) -> int:
+def write_near(listed: Listed, site_dir: Path, in_place: bool = False, held: dict[str, Any] | None = None) -> int:
     """search/near/<DISTRICT>.json and search/cards/<DISTRICT>.json for every postcode district with homes, in
     the same order (a district no home is in any longer has none); returns how many districts."""
     summaries = near_summaries(listed)
     for kind in ("near", "cards"):
-        _clear(site_dir / "search" / kind, {f"{d}.json" for d in summaries})
+        _clear(site_dir / "search" / kind, {f"{d}.json" for d in summaries}, held)
     for district, homes in summaries.items():
-        put(site_dir / "search" / "near" / f"{district}.json", homes, in_place)
-        put(site_dir / "search" / "cards" / f"{district}.json", [listed.cards[h[0]] for h in homes], in_place)
+        put(site_dir / "search" / "near" / f"{district}.json", homes, in_place, held)
+        put(site_dir / "search" / "cards" / f"{district}.json", [listed.cards[h[0]] for h in homes], in_place, held)
     return len(summaries)
 
 
-def put(path: Path, value: Any, in_place: bool = False) -> bool:
+def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | None = None) -> bool:
     """Write ``value`` as compact JSON to ``path``; ``in_place`` (serve's update of a live site): only when its
-    bytes changed, and atomically, so the find page never reads half a file. Whether it wrote."""
+    bytes changed, and atomically, so the find page never reads half a file. ``held`` (serve's, with
+    ``in_place``): path -> the value last written there; a value equal to it is not even made into JSON
+    (nationally most of the 5,500 files an edit leaves as they were). Whether it wrote."""
+    key = str(path)
+    if held is not None and key in held and held[key] == value:
+        return False
     data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if not in_place:
         path.write_bytes(data)
         return True
+    if held is not None:
+        held[key] = value
     try:
         if path.read_bytes() == data:
             return False
@@ -184,12 +193,14 @@ def put(path: Path, value: Any, in_place: bool = False) -> bool:
     return True
 
 
-def _clear(folder: Path, keep: set[str]) -> None:
+def _clear(folder: Path, keep: set[str], held: dict[str, Any] | None = None) -> None:
     """Make ``folder`` and remove its JSON files not named in ``keep`` (left from an earlier build or update)."""
     if folder.exists():
         for old in folder.glob("*.json"):
             if old.name not in keep:
                 old.unlink()
+                if held is not None:
+                    held.pop(str(old), None)
     folder.mkdir(parents=True, exist_ok=True)
 
 
@@ -201,9 +212,9 @@ def first_cards(listed: Listed) -> list[dict[str, Any]]:
     return listed.cards[:FIRST_CARDS]
 
 
-def write_first(listed: Listed, site_dir: Path, in_place: bool = False) -> None:
+def write_first(listed: Listed, site_dir: Path, in_place: bool = False, held: dict[str, Any] | None = None) -> None:
     """search/first.json: the find page's first results, so its first load reads no index."""
-    put(site_dir / "search" / "first.json", first_cards(listed), in_place)
+    put(site_dir / "search" / "first.json", first_cards(listed), in_place, held)
 
 
 FACET_SHARD = 16  # homes a card file holds (search/facets/c<n>.json): a page of 20 results reads a few small files
@@ -241,7 +252,15 @@ def facet_index(listed: Listed) -> dict[str, Any]:
         for word in found:
             by_word.setdefault(word_shard(word), {}).setdefault(word, []).append(i)
     names = sorted(by_filter)
-    ranks = sort_ranks(ordered, in_order=True)
+    ranked = listed.ranked
+
+    def value_of(v: "HomeView", rank: str) -> Any:
+        own = ranked[v.slug]
+        if rank not in own:
+            own[rank] = v.value(rank)
+        return own[rank]
+
+    ranks = sort_ranks(ordered, in_order=True, value_of=value_of)
     keys = sorted({key for r in ranks.values() for key in r})
     sorts: list[list[int]] = []
     sort_files: dict[str, int | None] = {}
@@ -271,13 +290,13 @@ def facet_files(listed: Listed) -> dict[str, Any]:
     return files
 
 
-def write_facet_index(listed: Listed, site_dir: Path, in_place: bool = False) -> int:
+def write_facet_index(listed: Listed, site_dir: Path, in_place: bool = False, held: dict[str, Any] | None = None) -> int:
     """search/facets/ (facet_files), replacing any earlier; returns how many files."""
     files = facet_files(listed)
     folder = site_dir / "search" / "facets"
-    _clear(folder, set(files))
+    _clear(folder, set(files), held)
     for name, value in files.items():
-        put(folder / name, value, in_place)
+        put(folder / name, value, in_place, held)
     return len(files)
 
 
@@ -296,11 +315,11 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
 
 
 def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,
-                in_place: bool = False) -> int:
+                in_place: bool = False, held: dict[str, Any] | None = None) -> int:
     """What the find page's searches read, from one listing of the homes: the distance search's district files,
     the first results and the facet and word index (a full build, and serve's update with its ``cache`` of
-    listings, ``in_place``); returns how many files."""
+    listings, ``in_place``, and ``held``, each file's value as last written: ``put``); returns how many files."""
     listed = Listed(views, cache)
-    districts_written = write_near(listed, site_dir, in_place)
-    write_first(listed, site_dir, in_place)
-    return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place)
+    districts_written = write_near(listed, site_dir, in_place, held)
+    write_first(listed, site_dir, in_place, held)
+    return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place, held)

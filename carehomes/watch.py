@@ -2,8 +2,9 @@
 
 The watched files' modification times are polled (the standard library only: no watcher package
 behaves the same on every system), every half second or, when a poll itself is slow (15,403
-profiles on a busy machine), three times as long as it took, so polling never holds more than a
-quarter of the time the background step needs.
+profiles on a busy machine), three times as long as it took but never more than a second apart.
+The rest of the site follows in a child process (``Live.follow_apart``), so the next edit's preview
+neither waits for it nor shares the interpreter with it.
 Only under ``serve``, each HTML page the local server sends gets a small script (``RELOAD_JS``)
 that polls ``/_serve/state.json``: it reloads the page when ``version`` moves on (the find page's
 own search index is written with the edited page, so there is nothing to wait for). A published
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from .incremental import FULL, Live, changes, is_profile, snapshot
+from .incremental import FULL, Live, changes, is_profile, mtimes, trace
 from .localserver import _Quiet
 
 STATE_PATH = "/_serve/state.json"
@@ -90,7 +91,9 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
     the snapshot taken before the first build, so that a file saved while it ran is not missed."""
     names = watched([*live.providers, live.config], root)
-    before = snapshot(root, names) if before is None else before
+    _trace_gc()
+    keep_built(True)
+    polled_before = mtimes(root, names) if before is None else {str(p): t for p, t in before.items()}
     follower: threading.Thread | None = None
     dirty = threading.Event()
 
@@ -99,56 +102,104 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             dirty.clear()
             try:
                 start = time.perf_counter()
-                done = live.follow()
+                done = live.follow_apart()
                 say(f"Updated the rest of the site ({done}) in {time.perf_counter() - start:.1f} s.")
             except (RuntimeError, OSError) as exc:
                 say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
             state.bump()
 
-    wait = interval
-    while not stop.wait(wait):
-        if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
-            follower = threading.Thread(target=follow, daemon=True)
-            follower.start()
-        polled = time.perf_counter()
-        after = snapshot(root, names)
-        wait = max(interval, 3 * (time.perf_counter() - polled))  # polling takes at most a quarter of the time
-        changed = changes(before, after)
-        if not changed:
-            continue
-        before = after
-        start = time.perf_counter()
-        if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
-            follower.join()  # a full build replaces the site the background step is writing
-        try:
-            outputs, problems = live.apply(changed)
-        except (RuntimeError, OSError) as exc:
-            say(f"Could not preview the change: {exc}")
-            continue
-        for p in problems:
-            say(str(p))
-        if FULL in outputs:
-            if follower is not None:
-                follower.join()
-            say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
-            rebuilt = full_build()
-            if rebuilt is not None:
-                live = rebuilt
-                state.bump()
-            continue
-        if not outputs:
-            if problems:
-                say("The change has problems (above), so the site was left as it was; fix them and save again.")
-            continue
-        homes = sorted(o for o in outputs if o.startswith("homes/"))
-        say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")
-        state.bump()
-        dirty.set()
-        if follower is None or not follower.is_alive():
-            follower = threading.Thread(target=follow, daemon=True)
-            follower.start()
-    if follower is not None:
-        follower.join()
+    try:
+        wait = interval
+        while not stop.wait(wait):
+            if dirty.is_set() and (follower is None or not follower.is_alive()):  # set as the last one was ending
+                follower = threading.Thread(target=follow, daemon=True, name="follow")
+                follower.start()
+            polled = time.perf_counter()
+            after = mtimes(root, names)
+            # a slow poll (a busy machine) waits longer, up to 2 intervals: an edit is seen within about a second
+            wait = max(interval, min(3 * (time.perf_counter() - polled), 2 * interval))
+            changed = changes(polled_before, after)
+            trace(f"polled {len(after):,} files in {time.perf_counter() - polled:.3f} s; {len(changed)} changed; "
+                  f"next poll in {wait:.2f} s")
+            if not changed:
+                continue
+            polled_before = after
+            start = time.perf_counter()
+            if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
+                follower.join()  # a full build replaces the site the background step is writing
+            try:
+                outputs, problems = live.apply(changed)
+            except (RuntimeError, OSError) as exc:
+                say(f"Could not preview the change: {exc}")
+                continue
+            for p in problems:
+                say(str(p))
+            if FULL in outputs:
+                if follower is not None:
+                    follower.join()
+                say(f"{', '.join(_shown(p, root) for p in changed[:3])} changed: building the whole site again ...")
+                keep_built(False)
+                rebuilt = full_build()
+                keep_built(True)
+                if rebuilt is not None:
+                    live = rebuilt
+                    state.bump()
+                continue
+            if not outputs:
+                if problems:
+                    say("The change has problems (above), so the site was left as it was; fix them and save again.")
+                continue
+            homes = sorted(o for o in outputs if o.startswith("homes/"))
+            say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")
+            state.bump()
+            dirty.set()
+            if follower is None or not follower.is_alive():
+                follower = threading.Thread(target=follow, daemon=True, name="follow")
+                follower.start()
+        if follower is not None:
+            follower.join()
+    finally:  # the collector and its callbacks as they were (tests run watch in one process)
+        keep_built(False)
+        _untrace_gc()
+
+
+def keep_built(keep: bool) -> None:
+    """Whether the garbage collector leaves alone what is held now (gc.freeze): the build's profiles, views and
+    listings, which it otherwise walked in every full collection (nationally 0.2-0.7 s each, several an edit,
+    in the preview as in the rest); given back to it before a full build replaces them. Once frozen, freezing
+    again is quick (serve freezes before it says it is serving, so the first edit does not wait for it)."""
+    import gc
+
+    if keep:
+        gc.collect()
+        gc.freeze()
+    else:
+        gc.unfreeze()
+
+
+def _trace_gc() -> None:
+    """With CAREHOMES_SERVE_TRACE=1, the garbage collector's longer pauses in serve's timeline."""
+    import gc
+
+    from .incremental import TRACE
+
+    if not TRACE:
+        return
+    began: list[float] = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        elif time.perf_counter() - began[0] > 0.02:
+            trace(f"gc generation {info.get('generation')}: {time.perf_counter() - began[0]:.3f} s")
+
+    gc.callbacks.append(timed)
+
+
+def _untrace_gc() -> None:
+    import gc
+
+    gc.callbacks[:] = [c for c in gc.callbacks if getattr(c, "__qualname__", "") != "_trace_gc.<locals>.timed"]
 
 
 def watched(paths: list[Path], root: Path) -> list[str]:

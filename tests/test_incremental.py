@@ -219,6 +219,8 @@ class _FakeLive:
         self.may_end.wait(5)
         return "0 data and API files rewritten"
 
+    follow_apart = follow  # a real Live's runs follow in a child process
+
 
 def _until(check, limit=5.0):
     end = time.monotonic() + limit
@@ -289,3 +291,80 @@ def test_serve_past_midnight_ages_the_pages_it_rebuilds_from_the_day_of_the_rebu
     assert "1 December 2026</time> (3 days ago)" in page and "2 days ago" not in page
     assert (live.today, live.released, live.new_day) == (days[-1], days[-1], True)
     assert {v.today for v in live.views.values()} == {days[-1]}  # every page follow() rewrites is the new day's
+
+
+@pytest.mark.slow  # builds two small sites of its own and runs serve's watcher on one
+def test_an_edit_while_the_rest_of_an_earlier_one_runs_is_previewed_before_that_rest_ends(tmp_path, monkeypatch):
+    """The rest follows in a child process (Live.follow_apart): it holds no lock the next preview needs. Nationally,
+    in a thread, the next edit showed 7 s after its save (docs/performance.md, 4 December 2026)."""
+    from carehomes.pipeline import build_site, check_paths
+    from carehomes.watch import watch, watched
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    for slug in ("aston-house", "eastbank"):
+        shutil.copy(PROV / f"{slug}.yaml", prov)
+    kwargs = {"config_path": ROOT / "mkdocs.yml", "releases_dir": ROOT / "releases"}
+    checked = check_paths([prov], pieces=True)
+    build_site(checked.profiles, tmp_path / "site", made=checked.pieces, **kwargs)
+    live = Live(tmp_path / "site", [prov], ROOT / "mkdocs.yml", ROOT / "releases")
+    live.start(checked.profiles, checked.pieces)  # as serve does: the rest makes only the edited homes' data pieces
+    gate, real = tmp_path / "gate", Live._browse
+
+    def held(self, views):  # the rest's first step (the list pages, under the lock): says it began, waits for the gate
+        (tmp_path / f"began-{os.getpid()}").write_text("")
+        end = time.monotonic() + 30
+        while not gate.exists() and time.monotonic() < end:
+            time.sleep(0.01)
+        return real(self, views)
+
+    monkeypatch.setattr(Live, "_browse", held)
+
+    def rename(slug: str, name: str) -> None:
+        path = prov / f"{slug}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("\nname: ", f"\nname: {name} ", 1), encoding="utf-8")
+        os.utime(path, ns=(time.time_ns() + 10**9,) * 2)
+
+    def shows(slug: str, name: str) -> bool:
+        page = tmp_path / "site" / "homes" / slug / "index.html"
+        return name in page.read_text(encoding="utf-8") and name.lower().split()[-1] in _words(tmp_path / "site")
+
+    state, said, stop = ServeState(), [], threading.Event()
+    before = snapshot(tmp_path, watched([prov, ROOT / "mkdocs.yml"], tmp_path))
+    thread = threading.Thread(target=watch, args=(live, state, tmp_path, lambda: None, said.append, stop, 0.01, before))
+    thread.start()
+    try:
+        rename("aston-house", "Edited Alpha")
+        _until(lambda: len(list(tmp_path.glob("began-*"))) == 1, 30)  # the rest of the first edit is running
+        rename("eastbank", "Edited Bravo")
+        # previewed, page and find index, and the browser told, while the first edit's rest still runs
+        _until(lambda: shows("eastbank", "Edited Bravo") and state.version == 2, 30)
+        assert not [s for s in said if s.startswith("Updated the rest")]
+        gate.write_text("")
+        _until(lambda: state.version == 4, 60)  # the first edit's rest, then the second's
+        assert [s.split(" (")[0] for s in said if s.startswith("Updated the rest")] == ["Updated the rest of the site"] * 2
+    finally:
+        gate.write_text("")
+        stop.set()
+        thread.join(60)
+    build_site(check_paths([prov]).profiles, tmp_path / "full", **kwargs)
+    inc, full = _files(tmp_path / "site"), _files(tmp_path / "full")
+    assert sorted(inc.keys() ^ full.keys()) == [] and sorted(n for n in inc if inc[n] != full[n]) == []
+
+
+def _words(site: Path) -> str:
+    """Every word the find page's own index finds (search/facets/w*.json), as one text."""
+    return " ".join(p.read_text(encoding="utf-8") for p in sorted((site / "search" / "facets").glob("w*.json")))
+
+
+def test_the_rest_failing_in_its_child_process_is_said_here_with_its_reason(tmp_path, monkeypatch):
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+
+    def fails(self):
+        raise OSError("No space left on device: 'site/data/homes.csv'")
+
+    monkeypatch.setattr(Live, "follow", fails)
+    with pytest.raises(RuntimeError, match="No space left on device: 'site/data/homes.csv'"):
+        live.follow_apart()
+    monkeypatch.setattr(Live, "follow", lambda self: "2 data and API files rewritten")
+    assert live.follow_apart() == "2 data and API files rewritten"
