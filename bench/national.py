@@ -296,9 +296,10 @@ def measure_edit_one(prov: Path, out: Path, runs: int) -> None:
                 return line
         raise RuntimeError(f"serve never said {text!r}")
 
+    profile = sorted(prov.glob("*.yaml"))[len(list(prov.glob("*.yaml"))) // 2]
+    original = profile.read_bytes()  # put back afterwards: the profiles (a --keep folder) are left as imported
     try:
         wait_for("Serving the site")
-        profile = sorted(prov.glob("*.yaml"))[len(list(prov.glob("*.yaml"))) // 2]
         slug = profile.stem
         page = out / "homes" / slug / "index.html"
         previews, indexed, rests = [], [], []
@@ -325,6 +326,7 @@ def measure_edit_one(prov: Path, out: Path, runs: int) -> None:
     finally:
         proc.terminate()
         proc.wait()
+        profile.write_bytes(original)
 
 
 def summary() -> None:
