@@ -435,12 +435,12 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
     for when in ("loading", "working"):
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=tmp_path, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
+        # either way, once Python has set its own Ctrl+C handler (SIGINT caught, /proc/PID/status SigCgt), however
+        # slow the machine: a signal before that ends the interpreter before any of our code can run
+        deadline = time.monotonic() + TIMEOUT
+        while not _catches_sigint(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         if when == "loading":
-            # once Python has set its own Ctrl+C handler (SIGINT caught, /proc/PID/status SigCgt), however slow the
-            # machine: a signal before that ends the interpreter before any of our code can run
-            deadline = time.monotonic() + TIMEOUT
-            while not _catches_sigint(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
             time.sleep(0.1)
         elif command == "build":  # wait until the new build folder exists: the build is writing pages, however fast
             deadline = time.monotonic() + TIMEOUT
