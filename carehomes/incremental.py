@@ -491,6 +491,9 @@ class Live:
                 self._homes([self.views[s] for s in sorted(self.previewed) if s in self.views])
         if os.waitstatus_to_exitcode(status) == 0 and told.startswith("ok: "):
             return told[len("ok: "):]
+        if new_day:  # the child may have stopped before every home's page was the new day's: the next rest does it
+            with self.lock:
+                self.new_day = True
         raise RuntimeError(told[len("failed: "):] if told.startswith("failed: ") else
                            f"the background step stopped (exit status {os.waitstatus_to_exitcode(status)})")
 

@@ -368,3 +368,21 @@ def test_the_rest_failing_in_its_child_process_is_said_here_with_its_reason(tmp_
         live.follow_apart()
     monkeypatch.setattr(Live, "follow", lambda self: "2 data and API files rewritten")
     assert live.follow_apart() == "2 data and API files rewritten"
+
+
+def test_the_new_day_is_kept_for_the_next_rest_when_the_child_process_fails(tmp_path, monkeypatch):
+    """follow_apart hands the new day to its child; when that child fails (or is stopped) before it has rewritten
+    every home's page for the day, the next rest must still do so, as follow itself leaves new_day set when it fails."""
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+    live.new_day = True
+
+    def fails(self):
+        raise OSError("No space left on device: 'site/homes/rose-court/index.html'")
+
+    monkeypatch.setattr(Live, "follow", fails)
+    with pytest.raises(RuntimeError, match="No space left on device"):
+        live.follow_apart()
+    assert live.new_day
+    monkeypatch.setattr(Live, "follow", lambda self: "0 data and API files rewritten")
+    live.follow_apart()
+    assert not live.new_day
