@@ -386,3 +386,23 @@ def test_the_new_day_is_kept_for_the_next_rest_when_the_child_process_fails(tmp_
     monkeypatch.setattr(Live, "follow", lambda self: "0 data and API files rewritten")
     live.follow_apart()
     assert not live.new_day
+
+
+def test_a_search_file_whose_write_failed_is_written_at_the_next_update(tmp_path, monkeypatch):
+    """search.put with serve's ``held`` (the value last written to each file) must not count a value as written
+    when its write failed (a full disk): the next update, with the same value, writes it."""
+    import carehomes.search as search
+
+    path, held = tmp_path / "first.json", {}
+    assert search.put(path, [1], in_place=True, held=held)
+    real = search.write_bytes_atomic
+
+    def full(p, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "write_bytes_atomic", full)
+    with pytest.raises(OSError):
+        search.put(path, [1, 2], in_place=True, held=held)
+    monkeypatch.setattr(search, "write_bytes_atomic", real)
+    assert search.put(path, [1, 2], in_place=True, held=held)
+    assert path.read_text() == "[1,2]"
