@@ -463,6 +463,7 @@ class Live:
             new_day, self.new_day = self.new_day, False
             self.previewed = set()
             read, write = os.pipe()
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # the child: follow, say how it went through the pipe, and end without returning
                 code, said = 1, b"failed: "
@@ -470,7 +471,7 @@ class Live:
                     os.close(read)
                     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
                     os.nice(10)  # the next preview, in the parent, comes first on a busy machine
-                    _end_with_parent()
+                    _end_with_parent(parent)
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
                     self.lock, self.new_day = threading.Lock(), new_day
                     said, code = b"ok: " + self.follow().encode("utf-8"), 0
@@ -513,18 +514,21 @@ class Live:
                 shutil.rmtree(folder)
 
 
-def _end_with_parent() -> None:
-    """Linux: this (forked) process is sent SIGTERM when serve, its parent, ends (Ctrl+C, a terminal closed),
-    rather than writing the site on and holding serve's port; elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
+def _end_with_parent(parent: int) -> None:
+    """Linux: this (forked) process is sent SIGTERM when serve, its parent (``parent``: its process id, taken before
+    the fork), ends (Ctrl+C, a terminal closed), rather than writing the site on and holding serve's port. Serve
+    may have ended already, before that was asked: then (on every system) this process ends itself now."""
     import signal
 
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # taken in by another process: serve is gone, and no signal will come
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:
