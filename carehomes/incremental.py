@@ -490,6 +490,9 @@ class Live:
         if new_day and self.previewed:  # homes previewed while the child wrote every page for the new day
             with self.lock:
                 self._homes([self.views[s] for s in sorted(self.previewed) if s in self.views])
+                for s in sorted(self.previewed - self.views.keys()):  # removed or renamed meanwhile: the child's page
+                    if (self.site / "homes" / s).is_dir():             # of the home as it was at the fork
+                        shutil.rmtree(self.site / "homes" / s)
         if os.waitstatus_to_exitcode(status) == 0 and told.startswith("ok: "):
             return told[len("ok: "):]
         if new_day:  # the child may have stopped before every home's page was the new day's: the next rest does it

@@ -427,3 +427,29 @@ def test_the_rests_child_ends_when_serve_ended_before_it_asked_to_end_with_it(tm
     _, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
     assert not (tmp_path / "wrote on").exists()
+
+
+def test_a_home_removed_while_the_new_days_rest_runs_has_no_page_after_it(tmp_path, monkeypatch):
+    """On a new day follow_apart's child rewrites every home's page from the homes as they were at the fork; a home
+    removed (or renamed) meanwhile, its page removed by the preview, must not be left with the child's page."""
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+    live.new_day = True
+    gate, page = tmp_path / "gate", tmp_path / "site" / "homes" / "gone" / "index.html"
+
+    def new_days_pages(self):  # the child: waits for the preview below, then writes the page of the home it still has
+        end = time.monotonic() + 30
+        while not gate.exists() and time.monotonic() < end:
+            time.sleep(0.01)
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("the new day's page")
+        return "0 data and API files rewritten"
+
+    monkeypatch.setattr(Live, "follow", new_days_pages)
+    rest = Thread(target=live.follow_apart)
+    rest.start()
+    _until(lambda: not live.new_day, 30)  # forked
+    with live.lock:  # the preview of the home's removal (Live.apply): no view, its folder removed
+        live.previewed.add("gone")
+    gate.write_text("")
+    rest.join(30)
+    assert not page.parent.exists()
