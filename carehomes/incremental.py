@@ -200,6 +200,11 @@ def sync_tree(src: Path, dst: Path, delete: bool = False) -> int:
     return n
 
 
+class RestStopped(RuntimeError):
+    """follow_apart's child was ended by Ctrl+C or SIGTERM: serve is stopping (the whole process group has the
+    Ctrl+C), not the rest failing."""
+
+
 @dataclass
 class Live:
     """What the last build knew, to update its site in place (``preview`` then ``follow``)."""
@@ -453,7 +458,7 @@ class Live:
         child has this Live as it is now, so the next edit's preview, here, neither waits for the lock nor
         shares the interpreter with the rest (nationally the rest is 20 s of CPU; in a thread it held the lock and
         slowed the preview and the polling, an edit showing 7 s after its save). Returns what follow said; raises
-        RuntimeError when the child failed or was stopped."""
+        RuntimeError when the child failed, RestStopped when it was stopped (Ctrl+C, SIGTERM)."""
         if not hasattr(os, "fork"):
             return self.follow()
         import signal
@@ -475,6 +480,8 @@ class Live:
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
                     self.lock, self.new_day = threading.Lock(), new_day
                     said, code = b"ok: " + self.follow().encode("utf-8"), 0
+                except KeyboardInterrupt:  # Ctrl+C before SIGINT's default was set above
+                    said = b"stopped: "
                 except BaseException as exc:  # noqa: BLE001 - anything: the child must end here, saying why
                     said += (str(exc) or type(exc).__name__).encode("utf-8")
                 finally:
@@ -498,8 +505,11 @@ class Live:
         if new_day:  # the child may have stopped before every home's page was the new day's: the next rest does it
             with self.lock:
                 self.new_day = True
-        raise RuntimeError(told[len("failed: "):] if told.startswith("failed: ") else
-                           f"the background step stopped (exit status {os.waitstatus_to_exitcode(status)})")
+        if told.startswith("failed: "):
+            raise RuntimeError(told[len("failed: "):])
+        if told.startswith("stopped: ") or os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGINT, signal.SIGTERM):
+            raise RestStopped("the background step was stopped")
+        raise RuntimeError(f"the background step stopped (exit status {os.waitstatus_to_exitcode(status)})")
 
     def _browse(self, views: list[Any]) -> None:
         """Every list page made in a temporary folder and copied where it changed; a list page no longer made

@@ -453,3 +453,48 @@ def test_a_home_removed_while_the_new_days_rest_runs_has_no_page_after_it(tmp_pa
     gate.write_text("")
     rest.join(30)
     assert not page.parent.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="serve runs the rest in this process where it cannot fork")
+def test_ctrl_c_during_the_rest_is_no_failure_to_report(tmp_path, monkeypatch):
+    """Ctrl+C reaches serve's whole process group: the rest's child ends at once (SIGINT) while serve stops. That
+    is serve stopping, not the rest failing: watch must not say 'Updating the rest of the site failed'."""
+    import signal
+
+    from carehomes.incremental import RestStopped
+    from carehomes.watch import watch
+
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+
+    def ctrl_c(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+    monkeypatch.setattr(Live, "follow", ctrl_c)
+    with pytest.raises(RestStopped):
+        live.follow_apart()
+    # watch's rest, as after a preview: nothing said of a failure
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    (prov / "rose-court.yaml").write_text("a")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    started, stop = threading.Event(), threading.Event()
+
+    class Stopped(_FakeLive):
+        def follow_apart(self):
+            started.set()
+            raise RestStopped("the background step was stopped (signal 2)")
+
+    state, said = ServeState(), []
+    thread = threading.Thread(target=watch, args=(Stopped(prov, started, started), state, tmp_path, lambda: None,
+                                                  said.append, stop, 0.01))
+    thread.start()
+    try:
+        time.sleep(0.05)
+        os.utime(prov / "rose-court.yaml", ns=(time.time_ns() + 10**9,) * 2)
+        _until(started.is_set)
+        time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert said and [s for s in said if "failed" in s] == []
