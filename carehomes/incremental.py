@@ -42,6 +42,7 @@ from .forms import real_contact
 from .fsutil import write_bytes_atomic
 from .kinds import kinds
 from .load import Profile, errors, find_profiles, load_profile
+from .parallel import end_with_parent
 from .problems import Problem
 from .records import closed, get_path
 from .schema import ROOT
@@ -476,7 +477,7 @@ class Live:
                     os.close(read)
                     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
                     os.nice(10)  # the next preview, in the parent, comes first on a busy machine
-                    _end_with_parent(parent)
+                    end_with_parent(parent)  # serve ended (Linux: signalled; anywhere: already gone)
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
                     self.lock, self.new_day = threading.Lock(), new_day
                     said, code = b"ok: " + self.follow().encode("utf-8"), 0
@@ -525,23 +526,6 @@ class Live:
         for folder in sorted((self.site / "browse").iterdir()):
             if folder.is_dir() and folder.name not in keys:
                 shutil.rmtree(folder)
-
-
-def _end_with_parent(parent: int) -> None:
-    """Linux: this (forked) process is sent SIGTERM when serve, its parent (``parent``: its process id, taken before
-    the fork), ends (Ctrl+C, a terminal closed), rather than writing the site on and holding serve's port. Serve
-    may have ended already, before that was asked: then (on every system) this process ends itself now."""
-    import signal
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # taken in by another process: serve is gone, and no signal will come
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:

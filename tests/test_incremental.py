@@ -410,17 +410,17 @@ def test_a_search_file_whose_write_failed_is_written_at_the_next_update(tmp_path
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="serve runs the rest in this process where it cannot fork")
 def test_the_rests_child_ends_when_serve_ended_before_it_asked_to_end_with_it(tmp_path):
-    """Live.follow_apart's child asks to be ended with serve (_end_with_parent); serve may have ended between the
+    """Live.follow_apart's child asks to be ended with serve (parallel.end_with_parent); serve may have ended between the
     fork and that request (Ctrl+C at that moment), and then the signal never comes: the child must end itself
     rather than write the site on."""
     import signal
 
-    from carehomes.incremental import _end_with_parent
+    from carehomes.parallel import end_with_parent
 
     pid = os.fork()
     if pid == 0:
         try:
-            _end_with_parent(os.getppid() + 10**6)  # not its parent: as if serve had ended and it was taken in by another
+            end_with_parent(os.getppid() + 10**6)  # not its parent: as if serve had ended and it was taken in by another
             (tmp_path / "wrote on").write_text("")
         finally:
             os._exit(0)
