@@ -325,19 +325,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     live = started()
     keep_built(True)  # before saying so: the first collection of a national build takes a second
-    with httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop); "
-             "watching providers/, content/, schema/, overrides/ and mkdocs.yml for changes")
-        stop = threading.Event()
-        try:
-            if live is None:
-                stop.wait()
-            else:
-                watch(live, state, ROOT, full_build, _say, stop, before=before)
-        except KeyboardInterrupt:
-            pass
-        httpd.shutdown()
+    try:
+        with httpd:
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+            _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop); "
+                 "watching providers/, content/, schema/, overrides/ and mkdocs.yml for changes")
+            stop = threading.Event()
+            try:
+                if live is None:
+                    stop.wait()
+                else:
+                    watch(live, state, ROOT, full_build, _say, stop, before=before)
+            except KeyboardInterrupt:
+                pass
+            httpd.shutdown()
+    finally:  # the collector as it was, however serve ends (watch gives it back too; without watching, here)
+        keep_built(False)
     return 0
 
 

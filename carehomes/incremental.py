@@ -42,6 +42,7 @@ from .forms import real_contact
 from .fsutil import write_bytes_atomic
 from .kinds import kinds
 from .load import Profile, errors, find_profiles, load_profile
+from .parallel import end_with_parent
 from .problems import Problem
 from .records import closed, get_path
 from .schema import ROOT
@@ -198,6 +199,11 @@ def sync_tree(src: Path, dst: Path, delete: bool = False) -> int:
                 _unlink(p, dst)
                 n += 1
     return n
+
+
+class RestStopped(RuntimeError):
+    """follow_apart's child was ended by Ctrl+C or SIGTERM: serve is stopping (the whole process group has the
+    Ctrl+C), not the rest failing."""
 
 
 @dataclass
@@ -453,7 +459,7 @@ class Live:
         child has this Live as it is now, so the next edit's preview, here, neither waits for the lock nor
         shares the interpreter with the rest (nationally the rest is 20 s of CPU; in a thread it held the lock and
         slowed the preview and the polling, an edit showing 7 s after its save). Returns what follow said; raises
-        RuntimeError when the child failed or was stopped."""
+        RuntimeError when the child failed, RestStopped when it was stopped (Ctrl+C, SIGTERM)."""
         if not hasattr(os, "fork"):
             return self.follow()
         import signal
@@ -463,6 +469,7 @@ class Live:
             new_day, self.new_day = self.new_day, False
             self.previewed = set()
             read, write = os.pipe()
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # the child: follow, say how it went through the pipe, and end without returning
                 code, said = 1, b"failed: "
@@ -470,10 +477,12 @@ class Live:
                     os.close(read)
                     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
                     os.nice(10)  # the next preview, in the parent, comes first on a busy machine
-                    _end_with_parent()
+                    end_with_parent(parent)  # serve ended (Linux: signalled; anywhere: already gone)
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)
                     self.lock, self.new_day = threading.Lock(), new_day
                     said, code = b"ok: " + self.follow().encode("utf-8"), 0
+                except KeyboardInterrupt:  # Ctrl+C before SIGINT's default was set above
+                    said = b"stopped: "
                 except BaseException as exc:  # noqa: BLE001 - anything: the child must end here, saying why
                     said += (str(exc) or type(exc).__name__).encode("utf-8")
                 finally:
@@ -489,10 +498,19 @@ class Live:
         if new_day and self.previewed:  # homes previewed while the child wrote every page for the new day
             with self.lock:
                 self._homes([self.views[s] for s in sorted(self.previewed) if s in self.views])
+                for s in sorted(self.previewed - self.views.keys()):  # removed or renamed meanwhile: the child's page
+                    if (self.site / "homes" / s).is_dir():             # of the home as it was at the fork
+                        shutil.rmtree(self.site / "homes" / s)
         if os.waitstatus_to_exitcode(status) == 0 and told.startswith("ok: "):
             return told[len("ok: "):]
-        raise RuntimeError(told[len("failed: "):] if told.startswith("failed: ") else
-                           f"the background step stopped (exit status {os.waitstatus_to_exitcode(status)})")
+        if new_day:  # the child may have stopped before every home's page was the new day's: the next rest does it
+            with self.lock:
+                self.new_day = True
+        if told.startswith("failed: "):
+            raise RuntimeError(told[len("failed: "):])
+        if told.startswith("stopped: ") or os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGINT, signal.SIGTERM):
+            raise RestStopped("the background step was stopped")
+        raise RuntimeError(f"the background step stopped (exit status {os.waitstatus_to_exitcode(status)})")
 
     def _browse(self, views: list[Any]) -> None:
         """Every list page made in a temporary folder and copied where it changed; a list page no longer made
@@ -508,20 +526,6 @@ class Live:
         for folder in sorted((self.site / "browse").iterdir()):
             if folder.is_dir() and folder.name not in keys:
                 shutil.rmtree(folder)
-
-
-def _end_with_parent() -> None:
-    """Linux: this (forked) process is sent SIGTERM when serve, its parent, ends (Ctrl+C, a terminal closed),
-    rather than writing the site on and holding serve's port; elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _prune_search(site: Path, districts: set[str], kinds: Iterable[str]) -> None:

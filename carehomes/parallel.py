@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,7 +39,7 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
         return [fn((items, *extra))]
     size = -(-len(items) // (workers * chunks_per_worker))
     jobs = [(items[i:i + size], *extra) for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers, initializer=_ignore_ctrl_c) as pool:
+    with ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
         return list(pool.map(fn, jobs))
 
 
@@ -80,7 +81,7 @@ class Beside:
         if items >= PARALLEL_FROM and (workers or os.cpu_count() or 1) >= 2:
             # handed over as the worker's start-up arguments: where processes fork (Linux), the worker has them
             # already, with nothing pickled (nationally 0.8 s of CPU for the workbook's tables); elsewhere pickled
-            self._pool = ProcessPoolExecutor(1, initializer=_hold, initargs=(fn, args))
+            self._pool = ProcessPoolExecutor(1, initializer=_hold, initargs=(fn, args, os.getpid()))
             self._future = self._pool.submit(_run_held)
 
     def __enter__(self) -> Beside:
@@ -109,9 +110,9 @@ class Beside:
 _HELD: list[tuple[Callable[..., Any], tuple]] = []  # in a Beside worker: its call
 
 
-def _hold(fn: Callable[..., Any], args: tuple) -> None:
-    """A Beside worker's start: keep its call, and leave Ctrl+C to the main process."""
-    _ignore_ctrl_c()
+def _hold(fn: Callable[..., Any], args: tuple, parent: int) -> None:
+    """A Beside worker's start: keep its call, leave Ctrl+C to the main process and end with it."""
+    _worker_start(parent)
     _HELD.append((fn, args))
 
 
@@ -121,6 +122,28 @@ def _run_held() -> Any:
     return fn(*args)
 
 
+def _worker_start(parent: int) -> None:
+    """A worker's start: Ctrl+C left to the process that started it (``parent``), and ended with it."""
+    _ignore_ctrl_c()
+    end_with_parent(parent)
+
+
 def _ignore_ctrl_c() -> None:
     """Workers leave Ctrl+C to the main process, which stops quietly (no traceback from each worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def end_with_parent(parent: int) -> None:
+    """Linux: this process is sent SIGTERM when ``parent`` (the process that started it, its id taken before
+    the start) ends, however it ends (Ctrl+C, SIGTERM), rather than working on, or waiting for ever to hand back
+    what no one will read, holding what it inherited (serve's port). When ``parent`` has ended already, before
+    that was asked, this process ends now (on every system)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # taken in by another process: the parent is gone, and no signal will come
+        os.kill(os.getpid(), signal.SIGTERM)

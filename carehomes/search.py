@@ -182,15 +182,15 @@ def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | N
     if not in_place:
         path.write_bytes(data)
         return True
-    if held is not None:
-        held[key] = value
     try:
-        if path.read_bytes() == data:
-            return False
+        same = path.read_bytes() == data
     except OSError:
-        pass
-    write_bytes_atomic(path, data)
-    return True
+        same = False
+    if not same:
+        write_bytes_atomic(path, data)
+    if held is not None:  # only once the file holds it: a failed write is tried again at the next update
+        held[key] = value
+    return not same
 
 
 def _clear(folder: Path, keep: set[str], held: dict[str, Any] | None = None) -> None:

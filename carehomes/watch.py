@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from .incremental import FULL, Live, changes, is_profile, mtimes, trace
+from .incremental import FULL, Live, RestStopped, changes, is_profile, mtimes, trace
 from .localserver import _Quiet
 
 STATE_PATH = "/_serve/state.json"
@@ -104,6 +104,8 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 start = time.perf_counter()
                 done = live.follow_apart()
                 say(f"Updated the rest of the site ({done}) in {time.perf_counter() - start:.1f} s.")
+            except RestStopped:  # Ctrl+C reached the child too: serve is stopping, nothing failed
+                return
             except (RuntimeError, OSError) as exc:
                 say(f"Updating the rest of the site failed; the pages shown may be behind:\n{exc}")
             state.bump()

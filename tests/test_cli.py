@@ -226,3 +226,36 @@ def test_an_unknown_option_names_the_commands_own_usage(capsys):
         usage = _command_parser(parser(), command).format_usage()
         assert capsys.readouterr().err == (f"{usage}build.py {command}: error: unrecognized arguments: --bogus; "
                                            f"see: python3 build.py {command} --help\n")
+
+
+def test_serve_gives_the_collector_back_when_it_ends_without_watching(tmp_path, monkeypatch):
+    """serve freezes the garbage collector on what the build left (watch.keep_built) before it says it is serving;
+    when it cannot watch (the engine failed after the build) and is then stopped with Ctrl+C, it must unfreeze it
+    as watch does (tests and other callers go on in the same process)."""
+    import gc
+    import threading
+    import types
+
+    import carehomes.cli as cli
+    from carehomes.incremental import Live
+
+    def built(args):
+        args.checked, args.pieces = [], None
+        return 0
+
+    def no_engine(self, profiles, pieces=None):
+        raise RuntimeError("the engine could not run")
+
+    class Stopped(threading.Event):
+        def wait(self, timeout=None):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_build", built)
+    monkeypatch.setattr(Live, "start", no_engine)
+    monkeypatch.setattr(cli, "threading", types.SimpleNamespace(Thread=threading.Thread, Event=Stopped, current_thread=threading.current_thread, main_thread=threading.main_thread))
+    assert gc.get_freeze_count() == 0
+    try:
+        assert cli.main(["serve", "--port", "0", "--out", str(tmp_path / "site"), "--no-search"]) == 0
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()

@@ -368,3 +368,133 @@ def test_the_rest_failing_in_its_child_process_is_said_here_with_its_reason(tmp_
         live.follow_apart()
     monkeypatch.setattr(Live, "follow", lambda self: "2 data and API files rewritten")
     assert live.follow_apart() == "2 data and API files rewritten"
+
+
+def test_the_new_day_is_kept_for_the_next_rest_when_the_child_process_fails(tmp_path, monkeypatch):
+    """follow_apart hands the new day to its child; when that child fails (or is stopped) before it has rewritten
+    every home's page for the day, the next rest must still do so, as follow itself leaves new_day set when it fails."""
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+    live.new_day = True
+
+    def fails(self):
+        raise OSError("No space left on device: 'site/homes/rose-court/index.html'")
+
+    monkeypatch.setattr(Live, "follow", fails)
+    with pytest.raises(RuntimeError, match="No space left on device"):
+        live.follow_apart()
+    assert live.new_day
+    monkeypatch.setattr(Live, "follow", lambda self: "0 data and API files rewritten")
+    live.follow_apart()
+    assert not live.new_day
+
+
+def test_a_search_file_whose_write_failed_is_written_at_the_next_update(tmp_path, monkeypatch):
+    """search.put with serve's ``held`` (the value last written to each file) must not count a value as written
+    when its write failed (a full disk): the next update, with the same value, writes it."""
+    import carehomes.search as search
+
+    path, held = tmp_path / "first.json", {}
+    assert search.put(path, [1], in_place=True, held=held)
+    real = search.write_bytes_atomic
+
+    def full(p, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "write_bytes_atomic", full)
+    with pytest.raises(OSError):
+        search.put(path, [1, 2], in_place=True, held=held)
+    monkeypatch.setattr(search, "write_bytes_atomic", real)
+    assert search.put(path, [1, 2], in_place=True, held=held)
+    assert path.read_text() == "[1,2]"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="serve runs the rest in this process where it cannot fork")
+def test_the_rests_child_ends_when_serve_ended_before_it_asked_to_end_with_it(tmp_path):
+    """Live.follow_apart's child asks to be ended with serve (parallel.end_with_parent); serve may have ended between the
+    fork and that request (Ctrl+C at that moment), and then the signal never comes: the child must end itself
+    rather than write the site on."""
+    import signal
+
+    from carehomes.parallel import end_with_parent
+
+    pid = os.fork()
+    if pid == 0:
+        try:
+            end_with_parent(os.getppid() + 10**6)  # not its parent: as if serve had ended and it was taken in by another
+            (tmp_path / "wrote on").write_text("")
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+    assert not (tmp_path / "wrote on").exists()
+
+
+def test_a_home_removed_while_the_new_days_rest_runs_has_no_page_after_it(tmp_path, monkeypatch):
+    """On a new day follow_apart's child rewrites every home's page from the homes as they were at the fork; a home
+    removed (or renamed) meanwhile, its page removed by the preview, must not be left with the child's page."""
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+    live.new_day = True
+    gate, page = tmp_path / "gate", tmp_path / "site" / "homes" / "gone" / "index.html"
+
+    def new_days_pages(self):  # the child: waits for the preview below, then writes the page of the home it still has
+        end = time.monotonic() + 30
+        while not gate.exists() and time.monotonic() < end:
+            time.sleep(0.01)
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("the new day's page")
+        return "0 data and API files rewritten"
+
+    monkeypatch.setattr(Live, "follow", new_days_pages)
+    rest = Thread(target=live.follow_apart)
+    rest.start()
+    _until(lambda: not live.new_day, 30)  # forked
+    with live.lock:  # the preview of the home's removal (Live.apply): no view, its folder removed
+        live.previewed.add("gone")
+    gate.write_text("")
+    rest.join(30)
+    assert not page.parent.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="serve runs the rest in this process where it cannot fork")
+def test_ctrl_c_during_the_rest_is_no_failure_to_report(tmp_path, monkeypatch):
+    """Ctrl+C reaches serve's whole process group: the rest's child ends at once (SIGINT) while serve stops. That
+    is serve stopping, not the rest failing: watch must not say 'Updating the rest of the site failed'."""
+    import signal
+
+    from carehomes.incremental import RestStopped
+    from carehomes.watch import watch
+
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+
+    def ctrl_c(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+    monkeypatch.setattr(Live, "follow", ctrl_c)
+    with pytest.raises(RestStopped):
+        live.follow_apart()
+    # watch's rest, as after a preview: nothing said of a failure
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    (prov / "rose-court.yaml").write_text("a")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    started, stop = threading.Event(), threading.Event()
+
+    class Stopped(_FakeLive):
+        def follow_apart(self):
+            started.set()
+            raise RestStopped("the background step was stopped (signal 2)")
+
+    state, said = ServeState(), []
+    thread = threading.Thread(target=watch, args=(Stopped(prov, started, started), state, tmp_path, lambda: None,
+                                                  said.append, stop, 0.01))
+    thread.start()
+    try:
+        time.sleep(0.05)
+        os.utime(prov / "rose-court.yaml", ns=(time.time_ns() + 10**9,) * 2)
+        _until(started.is_set)
+        time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert said and [s for s in said if "failed" in s] == []

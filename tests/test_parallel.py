@@ -63,3 +63,48 @@ def test_map_forked_runs_meanwhile_here_while_the_workers_work(tmp_path):
     order: list[str] = []
     assert map_forked(lambda args: order.append("fn") or len(args[0]), [1, 2], workers=2,
                       meanwhile=lambda: order.append("meanwhile")) == [2] and order == ["fn", "meanwhile"]
+
+
+def _slow_big():
+    import time
+
+    time.sleep(1)
+    return b"x" * (4 << 20)  # more than a pipe holds: with no one to read it, its worker waits for ever
+
+
+def test_a_worker_ends_when_the_process_that_started_it_is_ended(tmp_path):
+    """serve's rest (Live.follow_apart) runs in a child process that Ctrl+C or serve's end (SIGTERM) stops at once;
+    a Beside worker it had started (the workbook beside the database, nationally) ignores Ctrl+C and was left
+    running, then waiting for ever, holding what it inherited (serve's port among it). Workers end with their parent."""
+    import multiprocessing
+    import signal
+    import time
+
+    import pytest
+
+    from carehomes.parallel import Beside
+
+    if not hasattr(os, "fork") or not os.sys.platform.startswith("linux"):
+        pytest.skip("checked where a parent's end is signalled to its children (Linux)")
+    pids = tmp_path / "workers"
+    pid = os.fork()
+    if pid == 0:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            with Beside(_slow_big, items=PARALLEL_FROM, workers=2):
+                time.sleep(0.3)
+                pids.write_text(" ".join(str(p.pid) for p in multiprocessing.active_children()))
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C
+                time.sleep(10)
+        finally:
+            os._exit(1)
+    os.waitpid(pid, 0)
+    workers = [int(p) for p in pids.read_text().split()]
+    assert workers
+    end = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{p}") and "State:\tZ" not in open(f"/proc/{p}/status").read() for p in workers):
+        if time.monotonic() > end:
+            for p in workers:
+                os.kill(p, signal.SIGKILL)
+            raise AssertionError("a worker outlived the process that started it")
+        time.sleep(0.05)
