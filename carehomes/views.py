@@ -273,11 +273,13 @@ class HomeView:
         return own
 
     @property
+    @remembered
     def untold(self) -> list[str]:
         """The find page's count keys (search.known_counts) of the facts of its own kinds this home has not given
         at all: its search filter ``untold``. A search that came out empty is searched again keeping, for each
         filter on a fact few homes have given, the homes that match it or have not told us, never one that said
-        no (nor a service of another kind, for which the fact does not apply)."""
+        no (nor a service of another kind, for which the fact does not apply). Read it, never change it (while the
+        view remembers, the same list each time: search.known_counts counts from it too)."""
         return [key for key, value in self.own_known_values().items() if self.value(value) is None]
 
     @property
