@@ -779,3 +779,119 @@ def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_calle
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _words_by_the_loop(text: str) -> list[str]:
+    """search_index.words as it was: every text decomposed (NFKD) and its marks dropped, one character at a time."""
+    import unicodedata
+
+    from carehomes.search_index import APOSTROPHES, WORD
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
+    return WORD.findall(APOSTROPHES.sub("", plain.lower()))
+
+
+@pytest.mark.parametrize("text", ["Ross-on-Wye", "St. Mary's", "St Mary\u2019s", "Café Ñandú", "", "  The  Oaks ", "12 Elm_Rd",
+                                  "Bryn-y-Môr", "ﬁeld Ⅻ ½", "İstanbul", "Straße", "ÅNGSTRÖM", "a\u0301b", "\t~!@#$%^&*()_+`\x7f"])
+def test_words_of_an_ascii_text_without_decomposing_it_are_the_words_decomposing_gives(text):
+    """search_index.words takes a text of ASCII alone as it is (nothing to decompose, no mark to drop): the same words."""
+    from carehomes.search_index import words
+
+    assert words(text) == _words_by_the_loop(text)
+
+
+def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_what_the_slow_way_made():
+    """The find page's index (search.py, search_index.py), nationally with less CPU: each home's words (ASCII without
+    NFKD), filters (values kept once by a dict; untold added at once) and the known counts (counted from untold) are
+    what the loops made, with the views remembering and without."""
+    from helpers import bundled_views
+
+    from carehomes.face import face_of
+    from carehomes.finding import search_words, town_of, towns
+    from carehomes.search import known_counts
+    from carehomes.search_index import _text, filters, home_words
+    from carehomes.views import remembering
+
+    def filters_by_the_loop(view, labels):
+        out: dict[str, list[str]] = {}
+
+        def add(name, value):
+            text = _text(value)
+            if text and text not in out.setdefault(name, []):
+                out[name].append(text)
+        if "locality" in view.d:
+            add("locality", view.d["locality"])
+        town = town_of(view, labels)
+        if town:
+            add("town", town)
+        if view.district:
+            add("district", view.district)
+        for key in view.yes_filters:
+            add(key, "yes")
+        for key in view.untold:
+            add("untold", key)
+        for kind in ("nursing", "residential"):
+            if view.free(kind):
+                add("free", kind)
+        for name in view.trust_names:
+            add("trust", name)
+        for s in view.site_face.sorts:
+            if s.filter:
+                add(s.filter, view.value(s.filter_value or ""))
+        return {k: v for k, v in out.items() if v}
+
+    def known_by_the_loop(views):
+        known = dict.fromkeys(face_of(views[0].s).known_values(), 0)
+        for v in views:
+            for key, value in v.own_known_values().items():
+                known[key] += v.value(value) is not None
+        return dict(sorted(known.items()))
+
+    views = bundled_views()
+    labels = towns(views)
+    assert any(v.untold for v in views) and len({len(v.untold) for v in views}) > 1
+    for remember in (False, True):
+        with remembering(views) if remember else contextlib.nullcontext(views):
+            assert known_counts(views) == known_by_the_loop(views)
+            assert any(v != 0 for v in known_counts(views).values())
+            for v in views:
+                assert list(filters(v, labels).items()) == list(filters_by_the_loop(v, labels).items()), v.slug
+                assert home_words(v, labels) == set(_words_by_the_loop(f"{v.name} {search_words(v, labels)}")), v.slug
+                if remember:
+                    assert v.untold is v.untold  # made once a home while the views remember
+        assert all(v._memo is None for v in views)
+
+
+def test_each_sorts_homes_placed_by_their_rank_are_the_order_sorting_by_rank_made():
+    """search.homes_by_rank places each home at its rank, in one pass: the order the sort a key at a time made."""
+    import random
+
+    from carehomes.search import homes_by_rank
+
+    rng = random.Random(24)
+    slugs = [f"home-{i}" for i in range(300)]
+    number = {s: i for i, s in enumerate(slugs)}
+    ranks: dict[str, dict[str, int]] = {s: {} for s in slugs}
+    for key in ("name", "free", "fee", "empty"):
+        ranked = rng.sample(slugs, {"name": 300, "free": 120, "fee": 7, "empty": 0}[key])
+        for i, s in enumerate(ranked):
+            ranks[s][key] = i
+    keys = sorted({key for r in ranks.values() for key in r})
+    before = {key: [number[slug] for slug, _ in sorted(((s, r[key]) for s, r in ranks.items() if key in r), key=lambda x: x[1])]
+              for key in keys}
+    assert homes_by_rank(ranks, number) == before and sorted(before) == ["fee", "free", "name"]
+    assert homes_by_rank({}, {}) == {}
+
+
+def test_a_search_file_written_with_os_write_is_what_write_bytes_wrote(tmp_path):
+    """search.put writes a new file with os.open/os.write and json.dumps' encoder made once: the bytes write_bytes wrote."""
+    import json
+
+    from carehomes.search import put
+
+    for i, value in enumerate([[], {"a": [1, 2.5, None, True]}, {"title": "Café “Ñ” \u2028", "meta": "x" * 200_000}, "\x00"]):
+        put(tmp_path / f"{i}.json", value)
+        assert (tmp_path / f"{i}.json").read_bytes() == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    (tmp_path / "old.json").write_bytes(b"x" * 1000)
+    put(tmp_path / "old.json", [1])
+    assert (tmp_path / "old.json").read_bytes() == b"[1]"  # a longer file left from before is cut to the new bytes
