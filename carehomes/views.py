@@ -159,6 +159,14 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
 
 
 _OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
+_UNTOLD_READS: dict[int, tuple[dict[str, str], tuple[tuple[str, str, list[str] | None], ...]]] = {}  # HomeView.untold's
+
+
+def _reads(own: dict[str, str]) -> tuple[tuple[str, str, list[str] | None], ...]:
+    """Each count key of own_known_values with what it reads and, for a field (not a kind nor a DERIVED value),
+    its path's steps: HomeView.untold reads them as HomeView.value would (nationally 430,000 reads a build)."""
+    return tuple((key, name, None if name.startswith("kind:") or name in DERIVED else name.split("."))
+                 for key, name in own.items())
 
 
 class HomeView:
@@ -280,7 +288,24 @@ class HomeView:
         filter on a fact few homes have given, the homes that match it or have not told us, never one that said
         no (nor a service of another kind, for which the fact does not apply). Read it, never change it (while the
         view remembers, the same list each time: search.known_counts counts from it too)."""
-        return [key for key, value in self.own_known_values().items() if self.value(value) is None]
+        own = self.own_known_values()
+        held = _UNTOLD_READS.get(id(own))
+        if held is None or held[0] is not own:
+            held = _UNTOLD_READS[id(own)] = (own, _reads(own))
+        memo, data, out = self._memo, self.d, []
+        for key, name, steps in held[1]:  # as self.value(name) is None, with a field's path split once
+            if steps is None:
+                value = self.value(name)
+            elif memo is None:
+                value = get_path(data, steps)
+            else:
+                try:
+                    value = memo[name]
+                except KeyError:
+                    value = memo[name] = get_path(data, steps)
+            if value is None:
+                out.append(key)
+        return out
 
     @property
     def needs_short(self) -> list[str]:
