@@ -263,6 +263,35 @@ def homes_by_rank(ranks: dict[str, dict[str, int]], number: dict[str, int]) -> d
     return {key: [held[r] for r in sorted(held)] for key, held in at.items()}
 
 
+def homes_by_value(listed: Listed) -> tuple[dict[str, dict[str, list[int]]], dict[str, dict[str, list[int]]]]:
+    """Filter -> value -> the numbers of the homes with it, and word file key -> word -> the numbers of the homes
+    found by it, each in number order (facet_index sorts every key and value as it writes them)."""
+    by_filter: dict[str, dict[str, list[int]]] = {}
+    for i, own in enumerate(listed.filters):
+        for name, values in own.items():
+            held = by_filter.get(name)
+            if held is None:
+                held = by_filter[name] = {}
+            for value in values:
+                homes = held.get(value)
+                if homes is None:
+                    held[value] = [i]
+                else:
+                    homes.append(i)
+    found_by: dict[str, list[int]] = {}
+    for i, found in enumerate(listed.words):
+        for word in found:
+            homes = found_by.get(word)
+            if homes is None:
+                found_by[word] = [i]
+            else:
+                homes.append(i)
+    by_word: dict[str, dict[str, list[int]]] = {}
+    for word, homes in found_by.items():
+        by_word.setdefault(word_shard(word), {})[word] = homes
+    return by_filter, by_word
+
+
 def facet_index(listed: Listed) -> dict[str, Any]:
     """The find page's own index, from the build's views and sort ranks. Homes are numbered in the site's name
     order. Returns ``{"manifest", "filters", "sorts", "cards", "words"}``:
@@ -275,15 +304,7 @@ def facet_index(listed: Listed) -> dict[str, Any]:
     - words: word file key -> ``{word: gaps of the numbers of the homes found by it}`` (search_index.home_words)."""
     ordered = listed.views
     number = {v.slug: i for i, v in enumerate(ordered)}
-    by_filter: dict[str, dict[str, list[int]]] = {}
-    for i, own in enumerate(listed.filters):
-        for name, values in sorted(own.items()):
-            for value in values:
-                by_filter.setdefault(name, {}).setdefault(value, []).append(i)
-    by_word: dict[str, dict[str, list[int]]] = {}
-    for i, found in enumerate(listed.words):
-        for word in found:
-            by_word.setdefault(word_shard(word), {}).setdefault(word, []).append(i)
+    by_filter, by_word = homes_by_value(listed)
     names = sorted(by_filter)
     ranked = listed.ranked
 

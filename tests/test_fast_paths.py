@@ -896,3 +896,25 @@ def test_a_search_file_written_with_os_write_is_what_write_bytes_wrote(tmp_path)
     (tmp_path / "old.json").write_bytes(b"x" * 1000)
     put(tmp_path / "old.json", [1])
     assert (tmp_path / "old.json").read_bytes() == b"[1]"  # a longer file left from before is cut to the new bytes
+
+
+def test_the_homes_of_each_filter_value_and_word_gathered_in_one_pass_are_what_the_loop_gathered():
+    """search.homes_by_value (no sort of each home's filters, no setdefault a value): the same homes under every filter's
+    value and word, in the same order, as facet_index's loop gathered them (it sorts every key as it writes them)."""
+    from helpers import bundled_views
+
+    from carehomes.search import Listed, homes_by_value, word_shard
+
+    listed = Listed(bundled_views())
+    by_filter: dict[str, dict[str, list[int]]] = {}
+    for i, own in enumerate(listed.filters):
+        for name, values in sorted(own.items()):
+            for value in values:
+                by_filter.setdefault(name, {}).setdefault(value, []).append(i)
+    by_word: dict[str, dict[str, list[int]]] = {}
+    for i, found in enumerate(listed.words):
+        for word in found:
+            by_word.setdefault(word_shard(word), {}).setdefault(word, []).append(i)
+    quick = homes_by_value(listed)
+    assert quick == (by_filter, by_word) and len(by_word) > 20 and "untold" in by_filter
+    assert all(homes == sorted(homes) for found in quick[1].values() for homes in found.values())
