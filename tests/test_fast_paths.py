@@ -803,7 +803,7 @@ def test_words_of_an_ascii_text_without_decomposing_it_are_the_words_decomposing
 def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_what_the_slow_way_made():
     """The find page's index (search.py, search_index.py), nationally with less CPU: each home's words (ASCII without
     NFKD), filters (values kept once by a dict; untold added at once) and the known counts (counted from untold) are
-    what the loops made, with the views remembering and without; and untold, read with each field's path split once."""
+    what the loops made, with the views remembering and without; and untold and yes_filters, read with each field's path split once."""
     from helpers import bundled_views
 
     from carehomes.face import face_of
@@ -856,6 +856,8 @@ def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_w
             assert any(v != 0 for v in known_counts(views).values())
             for v in views:
                 assert v.untold == [key for key, value in v.own_known_values().items() if v.value(value) is None], v.slug
+                options = [*(o for f in v.faces for o in f.options), *(o for o in v.site_face.options if o.path.startswith("kind:"))]
+                assert v.yes_filters == list(dict.fromkeys(o.filter for o in options if v.value(o.reads))), v.slug
                 assert list(filters(v, labels).items()) == list(filters_by_the_loop(v, labels).items()), v.slug
                 assert home_words(v, labels) == set(_words_by_the_loop(f"{v.name} {search_words(v, labels)}")), v.slug
                 if remember:
