@@ -159,6 +159,19 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
 
 
 _OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
+_CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
+_AREA_KINDS: dict[int, tuple[Any, bool]] = {}  # id(kinds.Kind) -> (the kind, whether a field of it is coverage.districts)
+
+
+def _covers_an_area(kind: Any) -> bool:
+    """Whether the kind has the field coverage.districts (an agency's area covered), once a kind (not its 80 fields
+    a home: HomeView.office_only)."""
+    held = _AREA_KINDS.get(id(kind))
+    if held is None or held[0] is not kind:
+        held = _AREA_KINDS[id(kind)] = (kind, any(f.path == "coverage.districts" for f in kind.fields))
+    return held[1]
+
+
 _Reads = tuple[tuple[str, list[str] | None], ...]
 _UNTOLD_READS: dict[int, tuple[dict[str, str], list[str], _Reads]] = {}  # HomeView.untold's, by own_known_values
 _YES_READS: dict[tuple[int, ...], tuple[tuple[Face, ...], list[str], _Reads]] = {}  # HomeView.yes_filters', by faces
@@ -603,7 +616,7 @@ class HomeView:
     @property
     def office_only(self) -> bool:
         """Its address is an office, not where it gives care (a kind with an area covered: coverage.districts)."""
-        return any(f.path == "coverage.districts" for k in self.kinds for f in k.fields)
+        return any(_covers_an_area(k) for k in self.kinds)
 
     # --- the groups of the profile page, as schema/face.json declares them -----------------------
 
@@ -746,7 +759,7 @@ class HomeView:
         links = self.card_links()
         if links:
             card["links"] = links
-        return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
+        return base64.b64encode(_CARD_JSON(card).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""

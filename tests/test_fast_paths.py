@@ -803,10 +803,14 @@ def test_words_of_an_ascii_text_without_decomposing_it_are_the_words_decomposing
 def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_what_the_slow_way_made():
     """The find page's index (search.py, search_index.py), nationally with less CPU: each home's words (ASCII without
     NFKD), filters (values kept once by a dict; untold added at once) and the known counts (counted from untold) are
-    what the loops made, with the views remembering and without; and untold and yes_filters, read with each field's path split once."""
+    what the loops made, with the views remembering and without; untold and yes_filters, read
+    with each field's path split once; the card's JSON by one encoder."""
     from helpers import bundled_views
 
     from carehomes.face import face_of
+    import base64
+    import json
+
     from carehomes.finding import search_words, town_of, towns
     from carehomes.search import known_counts
     from carehomes.search_index import _text, filters, home_words
@@ -860,6 +864,8 @@ def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_w
                 assert v.yes_filters == list(dict.fromkeys(o.filter for o in options if v.value(o.reads))), v.slug
                 assert list(filters(v, labels).items()) == list(filters_by_the_loop(v, labels).items()), v.slug
                 assert home_words(v, labels) == set(_words_by_the_loop(f"{v.name} {search_words(v, labels)}")), v.slug
+                card = json.loads(base64.b64decode(v.card_meta()))
+                assert v.card_meta() == base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
                 if remember:
                     assert v.untold is v.untold  # made once a home while the views remember
         assert all(v._memo is None for v in views)
@@ -920,3 +926,14 @@ def test_the_homes_of_each_filter_value_and_word_gathered_in_one_pass_are_what_t
     quick = homes_by_value(listed)
     assert quick == (by_filter, by_word) and len(by_word) > 20 and "untold" in by_filter
     assert all(homes == sorted(homes) for found in quick[1].values() for homes in found.values())
+
+
+def test_whether_a_kind_covers_an_area_worked_out_once_a_kind_is_what_reading_its_fields_says():
+    """HomeView.office_only asks each kind once (views._covers_an_area), not its 80 fields a home: the same answer."""
+    from carehomes.kinds import kinds
+    from carehomes.views import _covers_an_area
+
+    every = kinds()
+    assert [_covers_an_area(k) for k in every] == [any(f.path == "coverage.districts" for f in k.fields) for k in every]
+    assert any(_covers_an_area(k) for k in every) and not all(_covers_an_area(k) for k in every)
+    assert [_covers_an_area(k) for k in every] == [_covers_an_area(k) for k in every]
