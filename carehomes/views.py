@@ -159,6 +159,7 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
 
 
 _OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
+_KIND_PATHS: dict[tuple[int, ...], tuple[Schema, tuple[Any, ...], dict[str, str]]] = {}  # HomeView.kind_paths'
 _CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
 _AREA_KINDS: dict[int, tuple[Any, bool]] = {}  # id(kinds.Kind) -> (the kind, whether a field of it is coverage.districts)
 
@@ -536,7 +537,15 @@ class HomeView:
     @remembered
     def kind_paths(self) -> dict[str, str]:
         """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
-        "confirmed" (when that was said); empty for a care home alone."""
+        "confirmed" (when that was said); empty for a care home alone. Worked out once for each schema and set of
+        kinds (the same for every home of them); read it, never change it."""
+        key = (id(self.s), *map(id, self.kinds))
+        held = _KIND_PATHS.get(key)
+        if held is None or held[0] is not self.s or not all(a is b for a, b in zip(held[1], self.kinds, strict=True)):
+            held = _KIND_PATHS[key] = (self.s, self.kinds, self._kind_paths())
+        return held[2]
+
+    def _kind_paths(self) -> dict[str, str]:
         declared = face_kinds(self.s)
         for k in self.kinds:
             d: dict[str, Any] = next((x for x in self.s.package["x-directory"]["kinds"]["list"] if x["id"] == k.id), {})

@@ -804,7 +804,8 @@ def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_w
     """The find page's index (search.py, search_index.py), nationally with less CPU: each home's words (ASCII without
     NFKD), filters (values kept once by a dict; untold added at once) and the known counts (counted from untold) are
     what the loops made, with the views remembering and without; untold and yes_filters, read
-    with each field's path split once; the card's JSON by one encoder."""
+    with each field's path split once; kind_paths once a set of kinds; the card's
+    JSON by one encoder."""
     from helpers import bundled_views
 
     from carehomes.face import face_of
@@ -866,6 +867,7 @@ def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_w
                 assert home_words(v, labels) == set(_words_by_the_loop(f"{v.name} {search_words(v, labels)}")), v.slug
                 card = json.loads(base64.b64decode(v.card_meta()))
                 assert v.card_meta() == base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
+                assert v.kind_paths == v._kind_paths(), v.slug  # once a set of kinds: what this home's kinds say
                 if remember:
                     assert v.untold is v.untold  # made once a home while the views remember
         assert all(v._memo is None for v in views)
@@ -937,3 +939,27 @@ def test_whether_a_kind_covers_an_area_worked_out_once_a_kind_is_what_reading_it
     assert [_covers_an_area(k) for k in every] == [any(f.path == "coverage.districts" for f in k.fields) for k in every]
     assert any(_covers_an_area(k) for k in every) and not all(_covers_an_area(k) for k in every)
     assert [_covers_an_area(k) for k in every] == [_covers_an_area(k) for k in every]
+
+
+def test_an_agencys_kind_paths_office_and_filters_worked_out_once_are_what_its_own_fields_say():
+    """The shortcuts kept a set of kinds or faces at a time (kind_paths, office_only, untold, yes_filters) on home care
+    agencies and on a service that is both kinds: what each view's own fields and faces say."""
+    from carehomes.load import parse_profile
+    from carehomes.schema import load_schema
+    from carehomes.views import HomeView, remembering
+
+    views = []
+    for path in sorted((FIXTURES / "agencies").glob("*.yaml")):
+        p, problems = parse_profile(path.read_text(encoding="utf-8"), path.name)
+        assert p is not None, problems
+        views.append(HomeView(p.data, TODAY, load_schema()))
+    views.append(HomeView(dict(views[0].d, kinds=["care_home", "home_care_agency"]), TODAY, load_schema()))
+    assert len(views) > 3 and any(v.kind_paths for v in views) and any(v.office_only for v in views)
+    for remember in (False, True):
+        with remembering(views) if remember else contextlib.nullcontext(views):
+            for v in views:
+                assert v.kind_paths == v._kind_paths(), v.slug
+                assert v.office_only is any(f.path == "coverage.districts" for k in v.kinds for f in k.fields), v.slug
+                assert v.untold == [key for key, value in v.own_known_values().items() if v.value(value) is None], v.slug
+                options = [*(o for f in v.faces for o in f.options), *(o for o in v.site_face.options if o.path.startswith("kind:"))]
+                assert v.yes_filters == list(dict.fromkeys(o.filter for o in options if v.value(o.reads))), v.slug
