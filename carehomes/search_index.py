@@ -23,8 +23,14 @@ WORD = re.compile(r"[^\W_]+")
 
 def words(text: str) -> list[str]:
     """The words of a text as the find page matches them (see the module's docstring), in order."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
-    return WORD.findall(APOSTROPHES.sub("", plain.lower()))
+    if text.isascii():  # nothing to decompose nor any mark to drop (nationally nearly every name): as the loop gives
+        return WORD.findall(APOSTROPHES.sub("", text.lower()))
+    return WORD.findall(APOSTROPHES.sub("", _unmarked(text).lower()))
+
+
+def _unmarked(text: str) -> str:
+    """The text decomposed (NFKD) with its combining marks dropped."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
 
 
 def home_words(view: HomeView, labels: dict[str, str]) -> set[str]:
@@ -57,12 +63,12 @@ def card(view: HomeView, labels: dict[str, str]) -> dict[str, Any]:
 def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
     """The home's filters, {filter: [values]}: locality, town, district, each yes/no fact ("yes"), untold (the
     facts it has not given), free (kinds of bed free), trust, and each sort's filter (its value)."""
-    out: dict[str, list[str]] = {}
+    out: dict[str, dict[str, None]] = {}  # each filter's values, once each, in the order first added
 
     def add(name: str, value: Any) -> None:
         text = _text(value)
-        if text and text not in out.setdefault(name, []):
-            out[name].append(text)
+        if text:
+            out.setdefault(name, {})[text] = None
     if "locality" in view.d:
         add("locality", view.d["locality"])
     town = town_of(view, labels)
@@ -72,8 +78,9 @@ def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
         add("district", view.district)
     for key in view.yes_filters:
         add(key, "yes")
-    for key in view.untold:
-        add("untold", key)
+    untold = view.untold
+    if untold:  # a home has told us few facts: 28 of them nationally, added at once
+        out.setdefault("untold", {}).update(dict.fromkeys(text for text in map(_text, untold) if text))
     for kind in ("nursing", "residential"):
         if view.free(kind):
             add("free", kind)
@@ -82,4 +89,4 @@ def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
     for s in view.site_face.sorts:
         if s.filter:
             add(s.filter, view.value(s.filter_value or ""))
-    return {k: v for k, v in out.items() if v}
+    return {k: list(v) for k, v in out.items() if v}

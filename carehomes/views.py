@@ -159,6 +159,29 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
 
 
 _OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
+_KIND_PATHS: dict[tuple[int, ...], tuple[Schema, tuple[Any, ...], dict[str, str]]] = {}  # HomeView.kind_paths'
+_CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
+_AREA_KINDS: dict[int, tuple[Any, bool]] = {}  # id(kinds.Kind) -> (the kind, whether a field of it is coverage.districts)
+
+
+def _covers_an_area(kind: Any) -> bool:
+    """Whether the kind has the field coverage.districts (an agency's area covered), once a kind (not its 80 fields
+    a home: HomeView.office_only)."""
+    held = _AREA_KINDS.get(id(kind))
+    if held is None or held[0] is not kind:
+        held = _AREA_KINDS[id(kind)] = (kind, any(f.path == "coverage.districts" for f in kind.fields))
+    return held[1]
+
+
+_Reads = tuple[tuple[str, list[str] | None], ...]
+_UNTOLD_READS: dict[int, tuple[dict[str, str], list[str], _Reads]] = {}  # HomeView.untold's, by own_known_values
+_YES_READS: dict[tuple[int, ...], tuple[tuple[Face, ...], list[str], _Reads]] = {}  # HomeView.yes_filters', by faces
+
+
+def _reads(names: list[str]) -> _Reads:
+    """What each of ``names`` (a field's path, a kind or a DERIVED value) reads, for HomeView._read_all: with a
+    field's path split into its steps once a set of faces, not once a home."""
+    return tuple((name, None if name.startswith("kind:") or name in DERIVED else name.split(".")) for name in names)
 
 
 class HomeView:
@@ -251,9 +274,15 @@ class HomeView:
     def yes_filters(self) -> list[str]:
         """One search filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the lists it uses."""
-        kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
-        own = [o for f in self.faces for o in f.options]
-        return list(dict.fromkeys(o.filter for o in [*own, *kinds] if self.value(o.reads)))
+        faces = (self.site_face, *self.faces)  # each schema's faces are made once (face_of) and live as long as it
+        key = tuple(map(id, faces))
+        held = _YES_READS.get(key)
+        if held is None or not all(a is b for a, b in zip(held[0], faces, strict=True)):
+            kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
+            own = [o for f in self.faces for o in f.options]
+            options = [*own, *kinds]
+            held = _YES_READS[key] = (faces, [o.filter for o in options], _reads([o.reads for o in options]))
+        return list(dict.fromkeys(f for f, value in zip(held[1], self._read_all(held[2]), strict=True) if value))
 
     @remembered
     def own_known_values(self) -> dict[str, str]:
@@ -273,12 +302,35 @@ class HomeView:
         return own
 
     @property
+    @remembered
     def untold(self) -> list[str]:
         """The find page's count keys (search.known_counts) of the facts of its own kinds this home has not given
         at all: its search filter ``untold``. A search that came out empty is searched again keeping, for each
         filter on a fact few homes have given, the homes that match it or have not told us, never one that said
-        no (nor a service of another kind, for which the fact does not apply)."""
-        return [key for key, value in self.own_known_values().items() if self.value(value) is None]
+        no (nor a service of another kind, for which the fact does not apply). Read it, never change it (while the
+        view remembers, the same list each time: search.known_counts counts from it too)."""
+        own = self.own_known_values()
+        held = _UNTOLD_READS.get(id(own))
+        if held is None or held[0] is not own:
+            held = _UNTOLD_READS[id(own)] = (own, list(own), _reads(list(own.values())))
+        return [key for key, value in zip(held[1], self._read_all(held[2]), strict=True) if value is None]
+
+    def _read_all(self, reads: tuple[tuple[str, list[str] | None], ...]) -> list[Any]:
+        """``[self.value(name) for name, _ in reads]`` (_reads), each field read with its path split once: the find
+        page's filters read 50 values a home (nationally 800,000 reads a build)."""
+        memo, data, out = self._memo, self.d, []
+        for name, steps in reads:
+            if steps is None:
+                value = self.value(name)
+            elif memo is None:
+                value = get_path(data, steps)
+            else:
+                try:
+                    value = memo[name]
+                except KeyError:
+                    value = memo[name] = get_path(data, steps)
+            out.append(value)
+        return out
 
     @property
     def needs_short(self) -> list[str]:
@@ -485,7 +537,15 @@ class HomeView:
     @remembered
     def kind_paths(self) -> dict[str, str]:
         """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
-        "confirmed" (when that was said); empty for a care home alone."""
+        "confirmed" (when that was said); empty for a care home alone. Worked out once for each schema and set of
+        kinds (the same for every home of them); read it, never change it."""
+        key = (id(self.s), *map(id, self.kinds))
+        held = _KIND_PATHS.get(key)
+        if held is None or held[0] is not self.s or not all(a is b for a, b in zip(held[1], self.kinds, strict=True)):
+            held = _KIND_PATHS[key] = (self.s, self.kinds, self._kind_paths())
+        return held[2]
+
+    def _kind_paths(self) -> dict[str, str]:
         declared = face_kinds(self.s)
         for k in self.kinds:
             d: dict[str, Any] = next((x for x in self.s.package["x-directory"]["kinds"]["list"] if x["id"] == k.id), {})
@@ -565,7 +625,7 @@ class HomeView:
     @property
     def office_only(self) -> bool:
         """Its address is an office, not where it gives care (a kind with an area covered: coverage.districts)."""
-        return any(f.path == "coverage.districts" for k in self.kinds for f in k.fields)
+        return any(_covers_an_area(k) for k in self.kinds)
 
     # --- the groups of the profile page, as schema/face.json declares them -----------------------
 
@@ -708,7 +768,7 @@ class HomeView:
         links = self.card_links()
         if links:
             card["links"] = links
-        return base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
+        return base64.b64encode(_CARD_JSON(card).encode("utf-8")).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""

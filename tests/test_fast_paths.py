@@ -779,3 +779,187 @@ def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_calle
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _words_by_the_loop(text: str) -> list[str]:
+    """search_index.words as it was: every text decomposed (NFKD) and its marks dropped, one character at a time."""
+    import unicodedata
+
+    from carehomes.search_index import APOSTROPHES, WORD
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
+    return WORD.findall(APOSTROPHES.sub("", plain.lower()))
+
+
+@pytest.mark.parametrize("text", ["Ross-on-Wye", "St. Mary's", "St Mary\u2019s", "Café Ñandú", "", "  The  Oaks ", "12 Elm_Rd",
+                                  "Bryn-y-Môr", "ﬁeld Ⅻ ½", "İstanbul", "Straße", "ÅNGSTRÖM", "a\u0301b", "\t~!@#$%^&*()_+`\x7f"])
+def test_words_of_an_ascii_text_without_decomposing_it_are_the_words_decomposing_gives(text):
+    """search_index.words takes a text of ASCII alone as it is (nothing to decompose, no mark to drop): the same words."""
+    from carehomes.search_index import words
+
+    assert words(text) == _words_by_the_loop(text)
+
+
+def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_what_the_slow_way_made():
+    """The find page's index (search.py, search_index.py), nationally with less CPU: each home's words (ASCII without
+    NFKD), filters (values kept once by a dict; untold added at once) and the known counts (counted from untold) are
+    what the loops made, with the views remembering and without; untold and yes_filters, read
+    with each field's path split once; kind_paths once a set of kinds; the card's
+    JSON by one encoder."""
+    from helpers import bundled_views
+
+    from carehomes.face import face_of
+    import base64
+    import json
+
+    from carehomes.finding import search_words, town_of, towns
+    from carehomes.search import known_counts
+    from carehomes.search_index import _text, filters, home_words
+    from carehomes.views import remembering
+
+    def filters_by_the_loop(view, labels):
+        out: dict[str, list[str]] = {}
+
+        def add(name, value):
+            text = _text(value)
+            if text and text not in out.setdefault(name, []):
+                out[name].append(text)
+        if "locality" in view.d:
+            add("locality", view.d["locality"])
+        town = town_of(view, labels)
+        if town:
+            add("town", town)
+        if view.district:
+            add("district", view.district)
+        for key in view.yes_filters:
+            add(key, "yes")
+        for key in view.untold:
+            add("untold", key)
+        for kind in ("nursing", "residential"):
+            if view.free(kind):
+                add("free", kind)
+        for name in view.trust_names:
+            add("trust", name)
+        for s in view.site_face.sorts:
+            if s.filter:
+                add(s.filter, view.value(s.filter_value or ""))
+        return {k: v for k, v in out.items() if v}
+
+    def known_by_the_loop(views):
+        known = dict.fromkeys(face_of(views[0].s).known_values(), 0)
+        for v in views:
+            for key, value in v.own_known_values().items():
+                known[key] += v.value(value) is not None
+        return dict(sorted(known.items()))
+
+    views = bundled_views()
+    labels = towns(views)
+    assert any(v.untold for v in views) and len({len(v.untold) for v in views}) > 1
+    for remember in (False, True):
+        with remembering(views) if remember else contextlib.nullcontext(views):
+            assert known_counts(views) == known_by_the_loop(views)
+            assert any(v != 0 for v in known_counts(views).values())
+            for v in views:
+                assert v.untold == [key for key, value in v.own_known_values().items() if v.value(value) is None], v.slug
+                options = [*(o for f in v.faces for o in f.options), *(o for o in v.site_face.options if o.path.startswith("kind:"))]
+                assert v.yes_filters == list(dict.fromkeys(o.filter for o in options if v.value(o.reads))), v.slug
+                assert list(filters(v, labels).items()) == list(filters_by_the_loop(v, labels).items()), v.slug
+                assert home_words(v, labels) == set(_words_by_the_loop(f"{v.name} {search_words(v, labels)}")), v.slug
+                card = json.loads(base64.b64decode(v.card_meta()))
+                assert v.card_meta() == base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
+                assert v.kind_paths == v._kind_paths(), v.slug  # once a set of kinds: what this home's kinds say
+                if remember:
+                    assert v.untold is v.untold  # made once a home while the views remember
+        assert all(v._memo is None for v in views)
+
+
+def test_each_sorts_homes_placed_by_their_rank_are_the_order_sorting_by_rank_made():
+    """search.homes_by_rank places each home at its rank, in one pass: the order the sort a key at a time made."""
+    import random
+
+    from carehomes.search import homes_by_rank
+
+    rng = random.Random(24)
+    slugs = [f"home-{i}" for i in range(300)]
+    number = {s: i for i, s in enumerate(slugs)}
+    ranks: dict[str, dict[str, int]] = {s: {} for s in slugs}
+    for key in ("name", "free", "fee", "empty"):
+        ranked = rng.sample(slugs, {"name": 300, "free": 120, "fee": 7, "empty": 0}[key])
+        for i, s in enumerate(ranked):
+            ranks[s][key] = i
+    keys = sorted({key for r in ranks.values() for key in r})
+    before = {key: [number[slug] for slug, _ in sorted(((s, r[key]) for s, r in ranks.items() if key in r), key=lambda x: x[1])]
+              for key in keys}
+    assert homes_by_rank(ranks, number) == before and sorted(before) == ["fee", "free", "name"]
+    assert homes_by_rank({}, {}) == {}
+
+
+def test_a_search_file_written_with_os_write_is_what_write_bytes_wrote(tmp_path):
+    """search.put writes a new file with os.open/os.write and json.dumps' encoder made once: the bytes write_bytes wrote."""
+    import json
+
+    from carehomes.search import put
+
+    for i, value in enumerate([[], {"a": [1, 2.5, None, True]}, {"title": "Café “Ñ” \u2028", "meta": "x" * 200_000}, "\x00"]):
+        put(tmp_path / f"{i}.json", value)
+        assert (tmp_path / f"{i}.json").read_bytes() == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    (tmp_path / "old.json").write_bytes(b"x" * 1000)
+    put(tmp_path / "old.json", [1])
+    assert (tmp_path / "old.json").read_bytes() == b"[1]"  # a longer file left from before is cut to the new bytes
+
+
+def test_the_homes_of_each_filter_value_and_word_gathered_in_one_pass_are_what_the_loop_gathered():
+    """search.homes_by_value (no sort of each home's filters, no setdefault a value): the same homes under every filter's
+    value and word, in the same order, as facet_index's loop gathered them (it sorts every key as it writes them)."""
+    from helpers import bundled_views
+
+    from carehomes.search import Listed, homes_by_value, word_shard
+
+    listed = Listed(bundled_views())
+    by_filter: dict[str, dict[str, list[int]]] = {}
+    for i, own in enumerate(listed.filters):
+        for name, values in sorted(own.items()):
+            for value in values:
+                by_filter.setdefault(name, {}).setdefault(value, []).append(i)
+    by_word: dict[str, dict[str, list[int]]] = {}
+    for i, found in enumerate(listed.words):
+        for word in found:
+            by_word.setdefault(word_shard(word), {}).setdefault(word, []).append(i)
+    quick = homes_by_value(listed)
+    assert quick == (by_filter, by_word) and len(by_word) > 20 and "untold" in by_filter
+    assert all(homes == sorted(homes) for found in quick[1].values() for homes in found.values())
+
+
+def test_whether_a_kind_covers_an_area_worked_out_once_a_kind_is_what_reading_its_fields_says():
+    """HomeView.office_only asks each kind once (views._covers_an_area), not its 80 fields a home: the same answer."""
+    from carehomes.kinds import kinds
+    from carehomes.views import _covers_an_area
+
+    every = kinds()
+    assert [_covers_an_area(k) for k in every] == [any(f.path == "coverage.districts" for f in k.fields) for k in every]
+    assert any(_covers_an_area(k) for k in every) and not all(_covers_an_area(k) for k in every)
+    assert [_covers_an_area(k) for k in every] == [_covers_an_area(k) for k in every]
+
+
+def test_an_agencys_kind_paths_office_and_filters_worked_out_once_are_what_its_own_fields_say():
+    """The shortcuts kept a set of kinds or faces at a time (kind_paths, office_only, untold, yes_filters) on home care
+    agencies and on a service that is both kinds: what each view's own fields and faces say."""
+    from carehomes.load import parse_profile
+    from carehomes.schema import load_schema
+    from carehomes.views import HomeView, remembering
+
+    views = []
+    for path in sorted((FIXTURES / "agencies").glob("*.yaml")):
+        p, problems = parse_profile(path.read_text(encoding="utf-8"), path.name)
+        assert p is not None, problems
+        views.append(HomeView(p.data, TODAY, load_schema()))
+    views.append(HomeView(dict(views[0].d, kinds=["care_home", "home_care_agency"]), TODAY, load_schema()))
+    assert len(views) > 3 and any(v.kind_paths for v in views) and any(v.office_only for v in views)
+    for remember in (False, True):
+        with remembering(views) if remember else contextlib.nullcontext(views):
+            for v in views:
+                assert v.kind_paths == v._kind_paths(), v.slug
+                assert v.office_only is any(f.path == "coverage.districts" for k in v.kinds for f in k.fields), v.slug
+                assert v.untold == [key for key, value in v.own_known_values().items() if v.value(value) is None], v.slug
+                options = [*(o for f in v.faces for o in f.options), *(o for o in v.site_face.options if o.path.startswith("kind:"))]
+                assert v.yes_filters == list(dict.fromkeys(o.filter for o in options if v.value(o.reads))), v.slug
