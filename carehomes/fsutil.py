@@ -325,3 +325,19 @@ def input_folder_problem(folder: Path, flag: str, what: str = "the folder of pro
     if folder.exists():
         return f"{flag} {folder}: is a file, not a folder; give {what}"
     return f"{flag} {folder}: no such folder; give {what}"
+
+
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_new(path: str, data: bytes) -> None:
+    """``data`` as the whole of the file at ``path``: Path.write_bytes' bytes and mode (0o666 less the umask) in
+    three system calls, without its file object (a national build writes some 50,000 files this way: pages,
+    home.json, the find page's index, the ORUK API); a short write is carried on until every byte is written."""
+    fd = os.open(path, _NEW, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

@@ -28,6 +28,7 @@ from .face import face_of
 from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, site_words,
                       town_key, towns)
 from .forms import real_contact
+from .fsutil import write_new
 from .market import Tables, market_html
 from .report import homecare_html
 from .outputs.notes import file_notes
@@ -285,13 +286,7 @@ def write_text(path: str, text: str) -> None:
     if os.linesep != "\n":
         Path(path).write_text(text, encoding="utf-8")
         return
-    data = memoryview(text.encode("utf-8"))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
-    try:
-        while data:
-            data = data[os.write(fd, data):]
-    finally:
-        os.close(fd)
+    write_new(path, text.encode("utf-8"))
 
 
 def _render_chunk(args: tuple) -> int:

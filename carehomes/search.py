@@ -21,14 +21,13 @@ And two for the find page's first load:
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
 from .finding import name_key, sort_ranks, town_key, town_of, towns
-from .fsutil import write_bytes_atomic
+from .fsutil import write_bytes_atomic, write_new
 from .search_index import card, filters, home_words
 
 if TYPE_CHECKING:
@@ -197,21 +196,6 @@ def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | N
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # json.dumps' own, made once
-_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-
-
-def write_new(path: str, data: bytes) -> None:
-    """``data`` as the whole of the file at ``path`` (as Path.write_bytes, without its file object: 5,500 files a
-    national build)."""
-    fd = os.open(path, _NEW, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-
-
 def _clear(folder: Path, keep: set[str], held: dict[str, Any] | None = None) -> None:
     """Make ``folder`` and remove its JSON files not named in ``keep`` (left from an earlier build or update)."""
     if folder.exists():

@@ -963,3 +963,29 @@ def test_an_agencys_kind_paths_office_and_filters_worked_out_once_are_what_its_o
                 assert v.untold == [key for key, value in v.own_known_values().items() if v.value(value) is None], v.slug
                 options = [*(o for f in v.faces for o in f.options), *(o for o in v.site_face.options if o.path.startswith("kind:"))]
                 assert v.yes_filters == list(dict.fromkeys(o.filter for o in options if v.value(o.reads))), v.slug
+
+
+def test_write_new_gives_write_bytes_bytes_and_mode_and_finishes_short_writes(tmp_path, monkeypatch):
+    """fsutil.write_new (pages, home.json, the find page's index, the ORUK API) writes what Path.write_bytes writes,
+    with the same permissions, replacing a longer file whole; and when the system writes less than asked (a pipe,
+    a full buffer) it carries on until every byte is there."""
+    from pathlib import Path
+
+    from carehomes.fsutil import write_new
+
+    data = "Tŷ Gwyn care home — £1,050 a week\n".encode() * 500
+    old = os.umask(0o022)
+    try:
+        Path(tmp_path / "a").write_bytes(data)
+        (tmp_path / "b").write_bytes(b"x" * (len(data) * 2))  # longer: must be cut
+        write_new(str(tmp_path / "b"), data)
+        write_new(str(tmp_path / "c"), data)
+    finally:
+        os.umask(old)
+    for name in "bc":
+        assert (tmp_path / name).read_bytes() == data
+        assert (tmp_path / name).stat().st_mode == (tmp_path / "a").stat().st_mode
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, view: real_write(fd, bytes(view[:7])))  # 7 bytes a call at most
+    write_new(str(tmp_path / "d"), data)
+    assert (tmp_path / "d").read_bytes() == data

@@ -38,6 +38,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..fsutil import write_new
 from ..safetext import json_for_html
 from .oruk import TAXONOMY  # the one taxonomy this directory defines
 
@@ -175,32 +176,19 @@ def api_files(services: list[dict], site_url: str = "", api_url: str = "") -> di
     return files
 
 
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-
-
-def _put(path: str, data: bytes) -> None:
-    fd = os.open(path, _FLAGS, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-
-
 def write_api(services: list[dict], folder: Path, site_url: str = "", api_url: str = "") -> int:
     """api_files written into ``folder`` (a new folder no one reads yet: made here, and its parents), each record's
     bytes made and written in one pass with one mkdir a record folder (nationally 15,000 of them): the same files.
     Returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     base = str(folder) + os.sep
-    _put(base + "index.html", _json(root_document(site_url, api_url)))
-    _put(base + "openapi.json", static_openapi_text())
+    write_new(base + "index.html", _json(root_document(site_url, api_url)))
+    write_new(base + "openapi.json", static_openapi_text())
     written = 2
     for endpoint, items, records in _responses(services):
         top = base + endpoint + os.sep
         os.makedirs(top, exist_ok=True)
-        _put(top + "index.html", _json(page(items)))
+        write_new(top + "index.html", _json(page(items)))
         written += 1
         for record in records:
             where = top + record["id"]
@@ -208,6 +196,6 @@ def write_api(services: list[dict], folder: Path, site_url: str = "", api_url: s
                 os.mkdir(where)
             except FileExistsError:  # two records of one id: the last one's file, as api_files keeps
                 written -= 1
-            _put(where + os.sep + "index.html", _json(record))
+            write_new(where + os.sep + "index.html", _json(record))
             written += 1
     return written
