@@ -229,3 +229,34 @@ def test_market_file_without_the_manager_column_does_not_say_no_manager(tmp_path
     write_rows(tmp_path / "market.csv", rows)
     _, records, _ = read_register(tmp_path / "market.csv")
     assert len(records) == 945 and {r.regulator["cqc.registered_manager"] for r in records} == {None}
+
+
+RATING_PLACES = [  # every nested place extra_facts reads a rating from, in a real Oldham API record
+    ("currentRatings", "overall"), ("currentRatings", "overall", "keyQuestionRatings"),
+    ("currentRatings", "overall", "keyQuestionRatings", 0), ("historicRatings",), ("historicRatings", 0),
+    ("historicRatings", 0, "overall"), ("historicRatings", 0, "overall", "keyQuestionRatings"),
+    ("historicRatings", 0, "overall", "keyQuestionRatings", 0), ("assessment",)]
+
+
+@pytest.mark.parametrize("place", RATING_PLACES, ids=lambda p: ".".join(map(str, p)))
+@pytest.mark.parametrize("value", [1, "Good", True, 2.5, [], {}, [1, "x", None], None])
+def test_a_rating_of_the_wrong_shape_is_a_problem_naming_its_field_never_a_crash(place, value):
+    """The API's ratings nested as CQC never sends them (a number where a list of key questions goes, the fuzzing
+    found; a text where an object goes) are a ValueError naming the field, or read as not given: never a TypeError
+    or AttributeError (a traceback out of import-cqc --api)."""
+    from carehomes.sources.cqc_files import extra_facts
+
+    path = CQC / "oldham-api-json-2025" / "location_details" / "location_1-109570155.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["assessment"] = [{"ratings": {"asgRatings": [{"status": "Current", "rating": "Good",
+                                                      "keyQuestionRatings": [{"name": "Safe", "rating": "Good"}]}]}}]
+    parent = doc
+    for step in place[:-1]:
+        parent = parent[step]
+    parent[place[-1]] = value
+    try:
+        facts = extra_facts(doc)
+    except ValueError as exc:
+        assert "field '" in str(exc), exc
+    else:
+        assert isinstance(facts, dict)

@@ -798,25 +798,43 @@ def _read(doc: dict, key: str, read: Callable[[Any], Any]) -> Any:
         raise ValueError(f"field '{key}': {exc}") from None
 
 
+def _obj(value: Any, where: str) -> dict:
+    """A nested object of an API document: {} when not given; a ValueError naming the field when it is not an object."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"field '{where}' is a {type(value).__name__}, expected an object")  # noqa: TRY004 (a data problem)
+    return value
+
+
+def _objs(value: Any, where: str) -> list[dict]:
+    """A nested list of objects of an API document, its objects only: [] when not given; a ValueError naming the
+    field when it is not a list."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"field '{where}' is a {type(value).__name__}, expected a list")  # noqa: TRY004 (a data problem)
+    return [item for item in value if isinstance(item, dict)]
+
+
 def extra_facts(doc: dict) -> dict[str, Any]:
     """The regulator facts the API gives beyond the file formats: key questions, history, contacts."""
     lid = doc["locationId"]
     registered = str(doc.get("registrationStatus", "")).lower() != "deregistered"
     current = _field(doc, "currentRatings", dict) or {}
-    overall = current.get("overall") or {}
-    if not isinstance(overall, dict):
-        raise ValueError("field 'currentRatings.overall' is not an object")  # noqa: TRY004 (a data problem, reported as such)
+    overall = _obj(current.get("overall"), "currentRatings.overall")
     rating = _rating(overall.get("rating"))
     rating_date = _date(overall.get("reportDate") or current.get("reportDate")) if rating else None
-    questions = {q.get("name", "").strip().lower(): q for q in overall.get("keyQuestionRatings") or []
-                 if isinstance(q, dict)}
+    questions = {str(q.get("name") or "").strip().lower(): q
+                 for q in _objs(overall.get("keyQuestionRatings"), "currentRatings.overall.keyQuestionRatings")}
     if not rating:  # the newer assessment framework puts a current rating here instead
-        for a in _field(doc, "assessment", list) or []:
-            for r in ((a or {}).get("ratings") or {}).get("asgRatings") or []:
-                if isinstance(r, dict) and r.get("status") == "Current" and _rating(r.get("rating")):
+        for a in _objs(_field(doc, "assessment", list), "assessment"):
+            for r in _objs(_obj(a.get("ratings"), "assessment.ratings").get("asgRatings"), "assessment.ratings.asgRatings"):
+                if r.get("status") == "Current" and _rating(r.get("rating")):
                     rating = _rating(r.get("rating"))
                     rating_date = _date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
-                    questions = {q.get("name", "").strip().lower(): q for q in r.get("keyQuestionRatings") or []}
+                    questions = {str(q.get("name") or "").strip().lower(): q for q in
+                                 _objs(r.get("keyQuestionRatings"), "assessment.ratings.asgRatings.keyQuestionRatings")}
                     break
     reports = [r for r in _field(doc, "reports", list) or [] if isinstance(r, dict)]
     last_report = _field(doc, "lastReport", dict) or {}
@@ -825,9 +843,9 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     if not rating and registered and not reports and not last_report:
         rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
     previous, previous_date = None, None
-    for h in _field(doc, "historicRatings", list) or []:
-        h_rating = _rating(((h or {}).get("overall") or {}).get("rating"))
-        h_date = _date((h or {}).get("reportDate"))
+    for h in _objs(_field(doc, "historicRatings", list), "historicRatings"):
+        h_rating = _rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
+        h_date = _date(h.get("reportDate"))
         if h_rating in UNRATED or not h_date:
             continue  # an inspection that gave no rating leaves the rating before it standing
         if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
@@ -867,12 +885,13 @@ def _history(historic: list[dict], question: str | None, current: tuple[str | No
     None when CQC gives none."""
     found: dict[dt.date, str] = {}
     for h in historic:
-        overall: dict = h["overall"] if isinstance(h.get("overall"), dict) else {}
+        overall = _obj(h.get("overall"), "historicRatings.overall")
         if question is None:
             value = overall.get("rating")
         else:
-            value = next((q.get("rating") for q in overall.get("keyQuestionRatings") or []
-                          if isinstance(q, dict) and str(q.get("name", "")).strip().lower() == question), None)
+            value = next((q.get("rating") for q in _objs(overall.get("keyQuestionRatings"),
+                                                           "historicRatings.overall.keyQuestionRatings")
+                          if str(q.get("name", "")).strip().lower() == question), None)
         r, d = _rating(value), _date(h.get("reportDate"))
         if r not in UNRATED and d:
             found.setdefault(d, r)
