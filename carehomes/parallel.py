@@ -39,8 +39,13 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
         return [fn((items, *extra))]
     size = -(-len(items) // (workers * chunks_per_worker))
     jobs = [(items[i:i + size], *extra) for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+    with worker_pool(workers) as pool:
         return list(pool.map(fn, jobs))
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes that leave Ctrl+C to this process and end with it (``_worker_start``)."""
+    return ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
 
 
 def map_forked(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers: int | None = None,

@@ -108,3 +108,19 @@ def test_a_worker_ends_when_the_process_that_started_it_is_ended(tmp_path):
                 os.kill(p, signal.SIGKILL)
             raise AssertionError("a worker outlived the process that started it")
         time.sleep(0.05)
+
+
+def _signals_of_a_worker() -> tuple[bool, int]:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN, os.getppid()
+
+
+def test_worker_pool_workers_leave_ctrl_c_to_their_parent():
+    """worker_pool (map_chunks, the postcode lookup's areas): its workers ignore Ctrl+C, which the process that
+    started them handles once (no traceback from each worker), and are its children."""
+    from carehomes.parallel import worker_pool
+
+    with worker_pool(2) as pool:
+        ignored, parent = pool.submit(_signals_of_a_worker).result(timeout=60)
+    assert ignored and parent == os.getpid()

@@ -137,9 +137,9 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     if counts is None:
         jobs = [(area, base, folder) for area in present]
         if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
-            from concurrent.futures import ProcessPoolExecutor
+            from ..parallel import worker_pool  # workers that leave Ctrl+C to the build and end with it
 
-            with ProcessPoolExecutor(os.cpu_count()) as pool:
+            with worker_pool(os.cpu_count() or 2) as pool:
                 counts = list(pool.map(_write_area, jobs, chunksize=4))
         else:
             counts = [_write_area(job) for job in jobs]
