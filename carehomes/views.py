@@ -158,24 +158,33 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
     return made
 
 
-_OWN_KNOWN: dict[tuple[int, ...], tuple[tuple[Face, ...], dict[str, str]]] = {}  # HomeView.own_known_values by faces
-_KIND_PATHS: dict[tuple[int, ...], tuple[Schema, tuple[Any, ...], dict[str, str]]] = {}  # HomeView.kind_paths'
+_Once = dict[tuple[int, ...], tuple[tuple[Any, ...], Any]]  # ids -> (the very objects, what was made from them)
+_OWN_KNOWN: _Once = {}  # HomeView.own_known_values, by faces
+_KIND_PATHS: _Once = {}  # HomeView.kind_paths, by schema and kinds
+_AREA_KINDS: _Once = {}  # _covers_an_area, by kind
+_UNTOLD_READS: _Once = {}  # HomeView.untold's keys and reads, by own_known_values
+_YES_READS: _Once = {}  # HomeView.yes_filters' filters and reads, by faces
 _CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
-_AREA_KINDS: dict[int, tuple[Any, bool]] = {}  # id(kinds.Kind) -> (the kind, whether a field of it is coverage.districts)
+
+
+def _once_for(cache: _Once, objects: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """``make()`` once for these very ``objects`` (faces, kinds, a schema: made once and alike for many homes),
+    remembered in ``cache`` by their ids, kept with the objects so that one made and dropped since cannot lend
+    its id."""
+    key = tuple(map(id, objects))
+    held = cache.get(key)
+    if held is None or not all(a is b for a, b in zip(held[0], objects, strict=True)):
+        held = cache[key] = (objects, make())
+    return held[1]
 
 
 def _covers_an_area(kind: Any) -> bool:
     """Whether the kind has the field coverage.districts (an agency's area covered), once a kind (not its 80 fields
     a home: HomeView.office_only)."""
-    held = _AREA_KINDS.get(id(kind))
-    if held is None or held[0] is not kind:
-        held = _AREA_KINDS[id(kind)] = (kind, any(f.path == "coverage.districts" for f in kind.fields))
-    return held[1]
+    return _once_for(_AREA_KINDS, (kind,), lambda: any(f.path == "coverage.districts" for f in kind.fields))
 
 
 _Reads = tuple[tuple[str, list[str] | None], ...]
-_UNTOLD_READS: dict[int, tuple[dict[str, str], list[str], _Reads]] = {}  # HomeView.untold's, by own_known_values
-_YES_READS: dict[tuple[int, ...], tuple[tuple[Face, ...], list[str], _Reads]] = {}  # HomeView.yes_filters', by faces
 
 
 def _reads(names: list[str]) -> _Reads:
@@ -274,32 +283,29 @@ class HomeView:
     def yes_filters(self) -> list[str]:
         """One search filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the lists it uses."""
-        faces = (self.site_face, *self.faces)  # each schema's faces are made once (face_of) and live as long as it
-        key = tuple(map(id, faces))
-        held = _YES_READS.get(key)
-        if held is None or not all(a is b for a, b in zip(held[0], faces, strict=True)):
+        def make() -> tuple[list[str], _Reads]:
             kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
-            own = [o for f in self.faces for o in f.options]
-            options = [*own, *kinds]
-            held = _YES_READS[key] = (faces, [o.filter for o in options], _reads([o.reads for o in options]))
-        return list(dict.fromkeys(f for f, value in zip(held[1], self._read_all(held[2]), strict=True) if value))
+            options = [*(o for f in self.faces for o in f.options), *kinds]
+            return [o.filter for o in options], _reads([o.reads for o in options])
+
+        # each schema's faces are made once (face_of) and live as long as it
+        names, reads = _once_for(_YES_READS, (self.site_face, *self.faces), make)
+        return list(dict.fromkeys(f for f, value in zip(names, self._read_all(reads), strict=True) if value))
 
     @remembered
     def own_known_values(self) -> dict[str, str]:
         """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
         its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field). Worked out once
         for each set of faces (nationally it was made 15,403 times over); read it, never change it."""
-        faces = (self.site_face, *self.faces)  # each schema's faces are made once (face_of) and live as long as it
-        key = tuple(map(id, faces))
-        held = _OWN_KNOWN.get(key)
-        if held is not None and all(a is b for a, b in zip(held[0], faces, strict=True)):
-            return held[1]
-        site = self.site_face.known_values()
-        own: dict[str, str] = {}
-        for face in reversed(self.faces):
-            own.update({k: v for k, v in face.known_values().items() if k in site})
-        _OWN_KNOWN[key] = (faces, own)
-        return own
+        def make() -> dict[str, str]:
+            site = self.site_face.known_values()
+            own: dict[str, str] = {}
+            for face in reversed(self.faces):
+                own.update({k: v for k, v in face.known_values().items() if k in site})
+            return own
+
+        # each schema's faces are made once (face_of) and live as long as it
+        return cast(dict[str, str], _once_for(_OWN_KNOWN, (self.site_face, *self.faces), make))
 
     @property
     @remembered
@@ -310,10 +316,8 @@ class HomeView:
         no (nor a service of another kind, for which the fact does not apply). Read it, never change it (while the
         view remembers, the same list each time: search.known_counts counts from it too)."""
         own = self.own_known_values()
-        held = _UNTOLD_READS.get(id(own))
-        if held is None or held[0] is not own:
-            held = _UNTOLD_READS[id(own)] = (own, list(own), _reads(list(own.values())))
-        return [key for key, value in zip(held[1], self._read_all(held[2]), strict=True) if value is None]
+        keys, reads = _once_for(_UNTOLD_READS, (own,), lambda: (list(own), _reads(list(own.values()))))
+        return [key for key, value in zip(keys, self._read_all(reads), strict=True) if value is None]
 
     def _read_all(self, reads: tuple[tuple[str, list[str] | None], ...]) -> list[Any]:
         """``[self.value(name) for name, _ in reads]`` (_reads), each field read with its path split once: the find
@@ -539,11 +543,7 @@ class HomeView:
         """The facts of the kind it is that takes new clients, by role: "taking" (whether it takes new clients),
         "confirmed" (when that was said); empty for a care home alone. Worked out once for each schema and set of
         kinds (the same for every home of them); read it, never change it."""
-        key = (id(self.s), *map(id, self.kinds))
-        held = _KIND_PATHS.get(key)
-        if held is None or held[0] is not self.s or not all(a is b for a, b in zip(held[1], self.kinds, strict=True)):
-            held = _KIND_PATHS[key] = (self.s, self.kinds, self._kind_paths())
-        return held[2]
+        return cast(dict[str, str], _once_for(_KIND_PATHS, (self.s, *self.kinds), self._kind_paths))
 
     def _kind_paths(self) -> dict[str, str]:
         declared = face_kinds(self.s)
