@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -196,6 +197,8 @@ def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | N
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # json.dumps' own, made once
+
+
 def _clear(folder: Path, keep: set[str], held: dict[str, Any] | None = None) -> None:
     """Make ``folder`` and remove its JSON files not named in ``keep`` (left from an earlier build or update)."""
     if folder.exists():
@@ -251,29 +254,26 @@ def homes_by_value(listed: Listed) -> tuple[dict[str, dict[str, list[int]]], dic
     """Filter -> value -> the numbers of the homes with it, and word file key -> word -> the numbers of the homes
     found by it, each in number order (facet_index sorts every key and value as it writes them)."""
     by_filter: dict[str, dict[str, list[int]]] = {}
-    for i, own in enumerate(listed.filters):
-        for name, values in own.items():
-            held = by_filter.get(name)
-            if held is None:
-                held = by_filter[name] = {}
-            for value in values:
-                homes = held.get(value)
-                if homes is None:
-                    held[value] = [i]
-                else:
-                    homes.append(i)
-    found_by: dict[str, list[int]] = {}
-    for i, found in enumerate(listed.words):
-        for word in found:
-            homes = found_by.get(word)
-            if homes is None:
-                found_by[word] = [i]
-            else:
-                homes.append(i)
+    for (name, value), homes in _numbers(((name, value) for name, values in own.items() for value in values)
+                                         for own in listed.filters).items():
+        by_filter.setdefault(name, {})[value] = homes
     by_word: dict[str, dict[str, list[int]]] = {}
-    for word, homes in found_by.items():
+    for word, homes in _numbers(listed.words).items():
         by_word.setdefault(word_shard(word), {})[word] = homes
     return by_filter, by_word
+
+
+def _numbers(each: Iterable[Iterable[Hashable]]) -> dict[Any, list[int]]:
+    """Key -> the numbers (places in ``each``) of the homes that have it, in number order: one dict lookup a key."""
+    out: dict[Any, list[int]] = {}
+    for i, keys in enumerate(each):
+        for key in keys:
+            homes = out.get(key)
+            if homes is None:
+                out[key] = [i]
+            else:
+                homes.append(i)
+    return out
 
 
 def facet_index(listed: Listed) -> dict[str, Any]:
