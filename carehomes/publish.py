@@ -31,6 +31,7 @@ from .outputs.tables import (
     csv_writer,
     excel_csv,
     home_row,
+    line_writer,
     package_descriptor,
     release_version,
     tables_text,
@@ -55,12 +56,6 @@ def release_date(today: dt.date | None = None) -> dt.date:
     return today or dt.date.today()
 
 
-class _Echo:
-    """A file whose ``write`` gives back what it was given: a CSV writer's ``writerow`` then returns the row's text."""
-
-    def write(self, text: str) -> str:
-        return text
-
 
 class HomePieces(NamedTuple):
     """One home's pieces of the published files, made where its profile was checked (``pipeline.check_paths``)
@@ -79,7 +74,7 @@ class HomePieces(NamedTuple):
 
 def home_pieces(data: dict, schema: Schema) -> HomePieces:
     """Every per-home piece of the published files for one profile's data (see HomePieces)."""
-    line = csv_writer(_Echo())  # type: ignore[arg-type]
+    line = line_writer()
     record = canonical(data, schema)
     flat = flatten(record)
     mine = kinds_of(record, schema)

@@ -43,7 +43,7 @@ from ..schema import ROOT
 from ..text import FORMULA_START, neutralise
 from .oruk import uid
 from .oruk_api import taxonomies_and_terms, taxonomy
-from .tables import DP_V2, FORMULA_RULE, csv_writer, example_text, release_version
+from .tables import DP_V2, FORMULA_RULE, csv_writer, example_text, line_writer, release_version
 
 FOLDER = "oruk-tabular"  # under data/, beside oruk-services.json; the static API is oruk/ on the site
 PROFILE_PATH = ROOT / "schema" / "openreferral-uk" / "datapackage.json"
@@ -150,18 +150,12 @@ def _cells(fields: list[tuple[str, bool, dict]], row: dict) -> list[str]:
     return out
 
 
-class _Echo:
-    """A file whose ``write`` gives back what it was given: a CSV writer's ``writerow`` then returns the line."""
-
-    def write(self, text: str) -> str:
-        return text
-
 
 def service_lines(svc: dict) -> ServiceLines:
     """One service's rows as CSV lines of the profile's tables (the rows of tables the profile has not are left
     out, as tabular_files leaves them), and its attributes' taxonomy terms (for the taxonomy table)."""
     fields = _table_fields()
-    line = csv_writer(_Echo())  # type: ignore[arg-type]
+    line = line_writer()
     lines = tuple((table, key, line.writerow(_cells(fields[table], row)))
                   for table, key, row in service_rows(svc) if table in fields)
     terms = tuple((term["id"], term.get("taxonomy_id")) for attr in svc.get("attributes", [])
@@ -251,7 +245,7 @@ def tabular_files_joined(homes: list[ServiceLines], released: dt.date, homepage:
             lines.setdefault(table, {}).setdefault(key, text)
         for term_id, taxonomy_id in home.terms:
             terms.setdefault(term_id, taxonomy_id)
-    line = csv_writer(_Echo())  # type: ignore[arg-type]
+    line = line_writer()
     fields = _table_fields()
     lines["taxonomy"] = {tid: line.writerow(_cells(fields["taxonomy"], row))
                          for tid in sorted({t for t in terms.values() if t}) for row in [taxonomy(tid, [])]}

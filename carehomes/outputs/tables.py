@@ -110,6 +110,19 @@ def csv_writer(buf: io.StringIO) -> Any:
     return csv.writer(buf, lineterminator=CRLF)
 
 
+class _Echo:
+    """A file whose ``write`` gives back what it was given: a CSV writer's ``writerow`` then returns the row's text."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def line_writer() -> Any:
+    """csv_writer whose ``writerow`` returns the row's line (CRLF ended) instead of writing it anywhere: rows made
+    one at a time in worker processes and joined later."""
+    return csv.writer(_Echo(), lineterminator=CRLF)
+
+
 def excel_csv(homes_csv: str) -> bytes:
     """care-homes.csv for double-clicking in Excel on Windows: the same text, UTF-8 with a byte order mark.
 
