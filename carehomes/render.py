@@ -28,6 +28,7 @@ from .face import face_of
 from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, site_words,
                       town_key, towns)
 from .forms import real_contact
+from .homepage import ProfilePage
 from .fsutil import write_new
 from .market import Tables, market_html
 from .report import homecare_html
@@ -260,7 +261,13 @@ def _fill(part: str, title: str, url_path: str) -> str:
     return part.replace("homes/_shell/", url_path)
 
 
-def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
+def profile_page() -> ProfilePage:
+    """What makes each home's page body: profile.html as homepage.ProfilePage renders it (the same bytes as the
+    template through _env(), in about half the CPU), with _env()'s schema values."""
+    return ProfilePage(load_schema().values)
+
+
+def home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
     """One home's page (``homes/<slug>/index.html``) and what the compare page reads of it (``home.json``): from
     its own view alone (what the find page needs of it is in the search index, search.py), so an edit to one
     home never changes another's page. The view remembers what it works out while the page is made."""
@@ -268,7 +275,7 @@ def home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact
         return _home_page(v, tpl, shell, contact_email)
 
 
-def _home_page(v: HomeView, tpl: jinja2.Template, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
+def _home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
     groups = v.groups()
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
@@ -291,7 +298,7 @@ def write_text(path: str, text: str) -> None:
 
 def _render_chunk(args: tuple) -> int:
     views, site_dir, shell, contact_email = args
-    tpl = _env().get_template("profile.html")
+    tpl = profile_page()
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes = str(site_dir / "homes")
     for v in views:  # each home's view is built once, by the pipeline (a worker has it from the fork; elsewhere pickled)
