@@ -116,6 +116,7 @@ __all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first"
 
 
 _Made = TypeVar("_Made", bound=Callable[[Any], Any])
+_UNREAD = object()  # what a view's memo holds for a key not yet read (None is a value)
 
 
 def remembered(fn: _Made) -> _Made:
@@ -126,11 +127,10 @@ def remembered(fn: _Made) -> _Made:
         memo = self._memo
         if memo is None:
             return fn(self)
-        try:
-            return memo[key]
-        except KeyError:
+        value = memo.get(key, _UNREAD)
+        if value is _UNREAD:
             value = memo[key] = fn(self)
-            return value
+        return value
     made.__doc__, made.__name__ = fn.__doc__, fn.__name__
     return cast(_Made, made)
 
@@ -224,11 +224,10 @@ class HomeView:
         memo = self._memo
         if memo is None:
             return get_path(self.d, path.split("."))
-        try:
-            return memo[path]
-        except KeyError:
+        value = memo.get(path, _UNREAD)  # not try/except KeyError: a page's first read of each of ~75 fields would raise
+        if value is _UNREAD:
             value = memo[path] = get_path(self.d, path.split("."))
-            return value
+        return value
 
     @contextmanager
     def remembering(self) -> Iterator[HomeView]:
@@ -329,9 +328,8 @@ class HomeView:
             elif memo is None:
                 value = get_path(data, steps)
             else:
-                try:
-                    value = memo[name]
-                except KeyError:
+                value = memo.get(name, _UNREAD)
+                if value is _UNREAD:
                     value = memo[name] = get_path(data, steps)
             out.append(value)
         return out
@@ -677,11 +675,10 @@ class HomeView:
         if memo is None:
             return rule(self)
         key = "=" + name  # no field's path starts with '='
-        try:
-            return memo[key]
-        except KeyError:
+        value = memo.get(key, _UNREAD)
+        if value is _UNREAD:
             value = memo[key] = rule(self)
-            return value
+        return value
 
     def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         """A fact, card line or compare cell as the face's formatter words it, or None when not known
