@@ -26,6 +26,7 @@ NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 # the order a family asks in: the "not known yet" block lists missing facts by group in this order
 UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "registration"]
+_UNKNOWN_RANK = {group: rank for rank, group in enumerate(UNKNOWN_ORDER)}  # UNKNOWN_ORDER.index, as a dict
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
 CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
@@ -69,12 +70,12 @@ class Group:
 
     @property
     def known_facts(self) -> list[Fact]:
-        return [f for f in self.facts if not f.missing]
+        return [f for f in self.facts if f.text is not None or f.html is not None]  # not f.missing, without its call
 
     @property
     def shown(self) -> bool:
         """A group is shown when it has a known fact, a known row or a warning; missing facts go to one block."""
-        return bool(self.known_facts or self.table or self.stale)
+        return bool(self.table or self.stale) or any(f.text is not None or f.html is not None for f in self.facts)
 
 
 @dataclass
@@ -164,6 +165,8 @@ _KIND_PATHS: _Once = {}  # HomeView.kind_paths, by schema and kinds
 _AREA_KINDS: _Once = {}  # _covers_an_area, by kind
 _UNTOLD_READS: _Once = {}  # HomeView.untold's keys and reads, by own_known_values
 _YES_READS: _Once = {}  # HomeView.yes_filters' filters and reads, by faces
+_KIND_WORDS: _Once = {}  # HomeView.kind_words, by schema and face
+_SUMMARY_PLAN: _Once = {}  # HomeView.summary's rows and answers, by schema and face
 _CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
 
 
@@ -558,7 +561,11 @@ class HomeView:
     @remembered
     def kind_words(self) -> dict[str, str]:
         """How the page names what it is about, from the kind's title: "home" / "Care homes" for a care home,
-        "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
+        "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies"). Worked out once for
+        each schema and face (the same for every home of its kind); read it, never change it."""
+        return cast(dict[str, str], _once_for(_KIND_WORDS, (self.s, self.face), self._kind_words))
+
+    def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
         takes_clients = any(o.derived == "taking_now" for o in self.face.options)
         from .forms import kind_forms
@@ -705,8 +712,9 @@ class HomeView:
         return out
 
     def fact(self, spec: FactSpec) -> Fact | None:
-        """One fact of a group: its text, link and note, or None when it is left out (ifKnown, not known)."""
-        out = self.shown(spec)
+        """One fact of a group: its text, link and note, or None when it is left out (ifKnown, not known). Not
+        remembered (shown): a page's facts are worded once, and no compare row or card line is a page's fact."""
+        out = self._shown(spec)
         if out is None and spec.if_known:
             return None
         note = out.note if out else None
@@ -769,32 +777,64 @@ class HomeView:
 
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""
-        out: dict[str, str | None] = {}
-        gone = {p for g in self.face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))} if self.closed else set()
-        for spec in self.face.compare:
-            if spec.path in gone:  # a closed home offers no beds: never a count of free beds, nor their date
-                out[spec.id] = CLOSED_NO_BEDS
-                continue
+        return self._compare()[0]
+
+    def _compare(self) -> tuple[dict[str, str | None], dict[str, list[str]], dict[str, str]]:
+        """The compare cells and compare_extras' ``links`` and ``notes``, in one pass over the rows, each row's
+        template with its label put in once for each schema and face (_compare_plan)."""
+        rows, _ = self._compare_plan()
+        closed = self.closed
+        cells: dict[str, str | None] = {}
+        links: dict[str, list[str]] = {}
+        notes: dict[str, str] = {}
+        for spec, template, gone in rows:
             shown = self.shown(spec)
-            out[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
-        return out
+            if closed and gone:  # a closed home offers no beds: never a count of free beds, nor their date
+                cells[spec.id] = CLOSED_NO_BEDS
+            else:
+                cells[spec.id] = template.replace("{value}", shown.text) if shown else None
+            if shown:
+                if shown.href:
+                    links[spec.id] = [shown.link or shown.text, shown.href]
+                if shown.note:
+                    notes[spec.id] = shown.note
+        return cells, links, notes
+
+    def _compare_plan(self) -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None]:
+        """Each compare row (spec, its template with the label put in, whether a closed home leaves it out: a
+        path of CLOSED_LEAVES_OUT's groups) and the (filter, path) of the answers home.json carries (None: no
+        row is filled from them), once for each schema and face."""
+        def make() -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None]:
+            face = self.face
+            gone = {p for g in face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))}
+            rows = tuple((spec, spec.template.replace("{label}", spec.label), spec.path in gone) for spec in face.compare)
+            answers = (tuple((o.filter, o.path) for o in face.options if not o.path.startswith("kind:"))  # its own kind's filters
+                       if any(r.format == "filtered" for r in face.compare) else None)
+            return rows, answers
+
+        return cast(tuple, _once_for(_SUMMARY_PLAN, (self.s, self.face), make))
 
     def unknowns(self, groups: list[Group] | None = None) -> list[Unknown]:
         """What the page does not know, one line per owner (the home first): facts sharing a short name
         are named once when all of them are missing, and one by one when only some are."""
         groups = self.groups() if groups is None else groups
         every_missing: dict[str, bool] = {}  # short name -> whether every fact of the page with it is missing
-        for o in (f for g in groups for f in g.facts):
-            if o.short:
-                every_missing[o.short] = every_missing.get(o.short, True) and o.missing
+        for g in groups:
+            for o in g.facts:
+                if o.short:
+                    every_missing[o.short] = every_missing.get(o.short, True) and o.text is None and o.html is None
         names: dict[str, list[str]] = {}
-        for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
-            for f in g.facts + g.table_missing:
-                if not f.missing:
-                    continue
-                name = f.missing_name if not f.short or every_missing.get(f.short, True) else lower_first(f.label)
-                if name not in names.setdefault(f.owner, []):
-                    names[f.owner].append(name)
+        last = len(UNKNOWN_ORDER)
+        for g in sorted(groups, key=lambda g: _UNKNOWN_RANK.get(g.id, last)):
+            for facts in (g.facts, g.table_missing):
+                for f in facts:
+                    if f.text is not None or f.html is not None:  # not missing
+                        continue
+                    short = f.short  # its missing_name when every fact with its short name is missing, else its label
+                    name = short if short and every_missing.get(short, True) else lower_first(f.label)
+                    said = names.setdefault(f.owner, [])
+                    if name not in said:
+                        said.append(name)
         noun = self.kind_words["noun"]
         if not self.description_html:
             names.setdefault(self.s.by_path["description"].owner, []).append(f"a description of the {noun}")
@@ -883,12 +923,13 @@ class HomeView:
     def summary(self) -> dict:
         """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
         compare row's finished cell (None: not known, which the page words once); a closed home's mark and CQC page."""
-        out: dict[str, Any] = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        cells, links, notes = self._compare()
+        out: dict[str, Any] = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": cells}
         if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
             out |= {"closed": self.closed_short, "cqc": self.cqc_url}
         if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
             out["kind"] = self.face.kind
-        out.update(self.compare_extras())
+        out.update(self._extras(links, notes))
         return out
 
     def compare_extras(self) -> dict[str, Any]:
@@ -896,18 +937,15 @@ class HomeView:
         ``notes`` (row id -> a dated note, "rated 3 May 2023; source: ..."), ``at`` (latitude, longitude, for
         the distance from the search's postcode) and ``answers`` (filter -> "Yes", "No" or None, for the needs
         the person filtered for)."""
-        links: dict[str, list[str]] = {}
-        notes: dict[str, str] = {}
-        for spec in self.face.compare:
-            shown = self.shown(spec)
-            if shown and shown.href:
-                links[spec.id] = [shown.link or shown.text, shown.href]
-            if shown and shown.note:
-                notes[spec.id] = shown.note
+        _, links, notes = self._compare()
+        return self._extras(links, notes)
+
+    def _extras(self, links: dict[str, list[str]], notes: dict[str, str]) -> dict[str, Any]:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
-        face = self.face  # its own kind's filters: another kind's are not its to answer
+        answers = self._compare_plan()[1]
+        get = self.get
         return {"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
-                "answers": {o.filter: yes_no(self.get(o.path)) for o in face.options if not o.path.startswith("kind:")} if any(r.format == "filtered" for r in face.compare) else {}}
+                "answers": {key: yes_no(get(path)) for key, path in answers} if answers is not None else {}}
 
 
 # Values worked out from several fields, which facets and sorts may name like a field path.
