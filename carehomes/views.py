@@ -35,7 +35,7 @@ DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, d
 
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     label: str
     text: str | None = None          # plain text (escaped by the template)
@@ -712,23 +712,39 @@ class HomeView:
         return out
 
     def fact(self, spec: FactSpec) -> Fact | None:
-        """One fact of a group: its text, link and note, or None when it is left out (ifKnown, not known). Not
-        remembered (shown): a page's facts are worded once, and no compare row or card line is a page's fact."""
-        out = self._shown(spec)
-        if out is None and spec.if_known:
-            return None
-        note = out.note if out else None
-        if out and note is None and spec.note:
-            when = nice_date(self.get(spec.note[0]))
-            note = spec.note[1].replace("{date}", when).replace("{age}", age_words(self.get(spec.note[0]), self.today)) if when else None
-        return Fact(spec.label, out.text if out else None, out.href if out else None, note=note,
-                    owner=self.s.by_path[spec.path].owner, short=spec.short)
+        """One fact of a group: its text, link and note, or None when it is left out (ifKnown, not known)."""
+        facts = self._facts((spec,))
+        return facts[0] if facts else None
+
+    def _facts(self, specs: tuple[FactSpec, ...]) -> list[Fact]:
+        """``fact(spec)`` of each of ``specs`` that is not left out, in one loop (a page has about 37): each as
+        ``_shown(spec)`` words it, not remembered (shown), since a page's facts are worded once and no compare
+        row or card line is a page's fact."""
+        by_path, get, out = self.s.by_path, self.get, []
+        for spec in specs:
+            path = spec.path
+            fmt = FORMATS[spec.format]
+            shown = fmt(self, get(path) if path else None, spec)
+            if shown is None and spec.fallback:  # _shown's fallback
+                fallback = spec.fallback
+                shown = fmt(self, get(fallback[0]), spec)
+                shown = shown and Shown(shown.text, shown.href, fallback[1])
+            if shown is None:
+                if not spec.if_known:
+                    out.append(Fact(spec.label, None, None, note=None, owner=by_path[path].owner, short=spec.short))
+                continue
+            note = shown.note
+            if note is None and spec.note:
+                when = nice_date(get(spec.note[0]))
+                note = spec.note[1].replace("{date}", when).replace("{age}", age_words(get(spec.note[0]), self.today)) if when else None
+            out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=by_path[path].owner, short=spec.short))
+        return out
 
     def group(self, spec: GroupSpec) -> Group:
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
         g.stale = STALE[spec.stale](self) if spec.stale else None
-        g.facts = [f for f in (self.fact(x) for x in spec.facts) if f is not None]
+        g.facts = self._facts(spec.facts)
         if spec.table == "capabilities":
             self._needs_table(g, spec.short or "which needs it can meet")
         return g
