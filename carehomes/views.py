@@ -255,6 +255,7 @@ class HomeView:
         return self.d["name"]
 
     @property
+    @remembered
     def address_line(self) -> str:
         parts = [self.get("address.street"), self.get("address.town"), self.get("address.postcode")]
         return ", ".join(str(p) for p in parts if p)
@@ -486,6 +487,7 @@ class HomeView:
         return None
 
     @property
+    @remembered
     def map_url(self) -> str | None:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
         if lat is None or lon is None:
@@ -493,6 +495,7 @@ class HomeView:
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
     @property
+    @remembered
     def cqc_url(self) -> str:
         return safe_url(self.get("cqc.report_url")) or f"https://www.cqc.org.uk/location/{self.d['location_id']}"
 
