@@ -283,7 +283,7 @@ def _fill_parts(part: str) -> tuple[tuple[str, ...], ...] | None:
     pieces = part.split(SHELL_TITLE)
     starts = [SHELL_URL[:n] for n in range(1, len(SHELL_URL))]
     ends = [SHELL_URL[n:] for n in range(1, len(SHELL_URL))]
-    for before, after in zip(pieces, pieces[1:]):
+    for before, after in zip(pieces, pieces[1:], strict=False):
         if any(before.endswith(s) for s in starts) or any(after.startswith(e) for e in ends):
             return None
     return tuple(tuple(p.split(SHELL_URL)) for p in pieces)
