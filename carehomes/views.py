@@ -151,11 +151,15 @@ _SCHEMAS: weakref.WeakKeyDictionary[Schema, dict[str, Any]] = weakref.WeakKeyDic
 
 def _per_schema(schema: Schema) -> dict[str, Any]:
     """What every page works out alike from the schema, once a schema: the CQC service user bands' (path, title) in
-    the schema's order ("bands"), and the "not known yet" block's owners and leads for each kind's noun ("leads")."""
+    the schema's order ("bands"), the "not known yet" block's owners and leads for each kind's noun ("leads") and
+    each need of the needs table: its label, the paths of whether it is accepted and its beds, and the field of the
+    first (None when the schema has no such field: then looked up, and failing, only where asked) ("needs")."""
     made = _SCHEMAS.get(schema)
     if made is None:
+        needs = [(c.label, *(f"capabilities.{c.code}.{k}" for k in ("accepted", "nursing_beds", "residential_beds")))
+                 for c in schema.capabilities]
         made = _SCHEMAS[schema] = {"bands": [(f.path, f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-                                   "leads": {}}
+                                   "leads": {}, "needs": [(*n, schema.by_path.get(n[1])) for n in needs]}
     return made
 
 
@@ -801,7 +805,7 @@ class HomeView:
     def _compare(self) -> tuple[dict[str, str | None], dict[str, list[str]], dict[str, str]]:
         """The compare cells and compare_extras' ``links`` and ``notes``, in one pass over the rows, each row's
         template with its label put in once for each schema and face (_compare_plan)."""
-        rows, _ = self._compare_plan()
+        rows = self._compare_plan()[0]
         closed = self.closed
         cells: dict[str, str | None] = {}
         links: dict[str, list[str]] = {}
@@ -819,17 +823,18 @@ class HomeView:
                     notes[spec.id] = shown.note
         return cells, links, notes
 
-    def _compare_plan(self) -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None]:
+    def _compare_plan(self) -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None, _Reads]:
         """Each compare row (spec, its template with the label put in, whether a closed home leaves it out: a
-        path of CLOSED_LEAVES_OUT's groups) and the (filter, path) of the answers home.json carries (None: no
-        row is filled from them), once for each schema and face."""
-        def make() -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None]:
+        path of CLOSED_LEAVES_OUT's groups), the (filter, path) of the answers home.json carries (None: no
+        row is filled from them) and their fields' reads (_read_all: each a field, split once), once for each
+        schema and face."""
+        def make() -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None, _Reads]:
             face = self.face
             gone = {p for g in face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))}
             rows = tuple((spec, spec.template.replace("{label}", spec.label), spec.path in gone) for spec in face.compare)
             answers = (tuple((o.filter, o.path) for o in face.options if not o.path.startswith("kind:"))  # its own kind's filters
                        if any(r.format == "filtered" for r in face.compare) else None)
-            return rows, answers
+            return rows, answers, tuple((path, path.split(".")) for _, path in answers or ())  # a field, even named as a DERIVED value
 
         return cast(tuple, _once_for(_SUMMARY_PLAN, (self.s, self.face), make))
 
@@ -890,14 +895,14 @@ class HomeView:
     def _needs_table(self, g: Group, short: str) -> None:
         """Only the needs the home has answered; the rest are one line of the "not known yet" block."""
         rows = []
-        for c in self.s.capabilities:
-            base = f"capabilities.{c.code}"
-            acc = self.get(f"{base}.accepted")
+        get = self.get
+        for label, accepted, nursing, residential, accepted_field in _per_schema(self.s)["needs"]:
+            acc = get(accepted)
             if acc is None:
-                g.table_missing.append(Fact(c.label, owner=self.s.by_path[f"{base}.accepted"].owner, short=short))
+                g.table_missing.append(Fact(label, owner=(accepted_field or self.s.by_path[accepted]).owner, short=short))
                 continue
-            n, r = self.get(f"{base}.nursing_beds"), self.get(f"{base}.residential_beds")
-            rows.append([c.label, yes_no(acc) or "", "" if n is None else str(n), "" if r is None else str(r)])
+            n, r = get(nursing), get(residential)
+            rows.append([label, yes_no(acc) or "", "" if n is None else str(n), "" if r is None else str(r)])
         if rows and g.table_missing:
             n = len(g.table_missing)
             g.table_missing = [Fact(f"whether it can meet the other {n} need{'s' * (n != 1)} on the list", owner=g.table_missing[0].owner)]
@@ -961,10 +966,10 @@ class HomeView:
 
     def _extras(self, links: dict[str, list[str]], notes: dict[str, str]) -> dict[str, Any]:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
-        answers = self._compare_plan()[1]
-        get = self.get
+        _, answers, reads = self._compare_plan()
         return {"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
-                "answers": {key: yes_no(get(path)) for key, path in answers} if answers is not None else {}}
+                "answers": {key: yes_no(value) for (key, _), value in zip(answers, self._read_all(reads), strict=True)}
+                if answers is not None else {}}
 
 
 # Values worked out from several fields, which facets and sorts may name like a field path.
