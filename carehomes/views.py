@@ -170,6 +170,7 @@ _AREA_KINDS: _Once = {}  # _covers_an_area, by kind
 _UNTOLD_READS: _Once = {}  # HomeView.untold's keys and reads, by own_known_values
 _YES_READS: _Once = {}  # HomeView.yes_filters' filters and reads, by faces
 _KIND_WORDS: _Once = {}  # HomeView.kind_words, by schema and face
+_GROUP_SPECS: _Once = {}  # HomeView.groups' specs, by faces
 _SUMMARY_PLAN: _Once = {}  # HomeView.summary's rows and answers, by schema and face
 _CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
 
@@ -343,8 +344,11 @@ class HomeView:
         return out
 
     @property
+    @remembered
     def needs_short(self) -> list[str]:
-        return [c.label.split(" (")[0] for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
+        """The needs it can meet, each named short ("Dementia" for "Dementia (...)"), in the schema's order."""
+        get = self.get
+        return [label.split(" (")[0] for label, accepted, *_ in _per_schema(self.s)["needs"] if get(accepted)]
 
     @property
     def rating(self) -> str | None:
@@ -672,11 +676,14 @@ class HomeView:
 
     def groups(self) -> list[Group]:
         """The page's groups: its kind's, then those of its other kinds that it does not already have (by id)."""
-        specs: dict[str, GroupSpec] = {}
-        for f in self.faces:
-            for spec in f.page:
-                specs.setdefault(spec.id, spec)
-        return [self.group(spec) for spec in specs.values()]
+        def make() -> list[GroupSpec]:
+            specs: dict[str, GroupSpec] = {}
+            for f in self.faces:
+                for spec in f.page:
+                    specs.setdefault(spec.id, spec)
+            return list(specs.values())
+
+        return [self.group(spec) for spec in _once_for(_GROUP_SPECS, tuple(self.faces), make)]  # once a set of faces
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
