@@ -346,7 +346,7 @@ class HomeView:
     @property
     @remembered
     def needs_short(self) -> list[str]:
-        """The needs it can meet, each named short ("Dementia" for "Dementia (...)"), in the schema's order."""
+        """The needs it can meet, each named short (its label up to " ("), in the schema's order."""
         get = self.get
         return [label.split(" (")[0] for label, accepted, *_ in _per_schema(self.s)["needs"] if get(accepted)]
 
