@@ -118,6 +118,7 @@ __all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first"
 
 _Made = TypeVar("_Made", bound=Callable[[Any], Any])
 _UNREAD = object()  # what a view's memo holds for a key not yet read (None is a value)
+_STEPS: dict[str, tuple[str, ...]] = {}  # a field's path -> its steps, split once a process (paths come from the schema and code)
 
 
 def remembered(fn: _Made) -> _Made:
@@ -234,7 +235,16 @@ class HomeView:
             return get_path(self.d, path.split("."))
         value = memo.get(path, _UNREAD)  # not try/except KeyError: a page's first read of each of ~75 fields would raise
         if value is _UNREAD:
-            value = memo[path] = get_path(self.d, path.split("."))
+            steps = _STEPS.get(path)
+            if steps is None:
+                steps = _STEPS[path] = tuple(path.split("."))
+            value = self.d  # get_path(self.d, steps), without its call
+            for step in steps:
+                if not isinstance(value, dict):
+                    value = None
+                    break
+                value = value.get(step)
+            memo[path] = value
         return value
 
     @contextmanager
@@ -817,8 +827,9 @@ class HomeView:
         cells: dict[str, str | None] = {}
         links: dict[str, list[str]] = {}
         notes: dict[str, str] = {}
+        worded = self._shown  # not remembered (shown): each row is read once here, cells, links and notes together
         for spec, template, gone in rows:
-            shown = self.shown(spec)
+            shown = worded(spec)
             if closed and gone:  # a closed home offers no beds: never a count of free beds, nor their date
                 cells[spec.id] = CLOSED_NO_BEDS
             else:

@@ -201,3 +201,20 @@ def test_escape_is_markupsafes(views):
     for value in ["a & b", "<x y='1' z=\"2\">", "", "plain", None, 3, 2.5, dt.date(2026, 1, 2), Markup("<b>ok</b>"),
                   *(v.name for v in views), *(html.unescape(v.name) for v in views)]:
         assert escape(value) == str(markup_escape(value)) and type(escape(value)) is str, value
+
+
+def test_a_field_read_while_remembering_is_get_path():
+    """HomeView.get walks its steps (split once a process) itself while the view remembers: records.get_path's value."""
+    from carehomes.records import get_path
+
+    data = {"slug": "x", "name": "X", "a": {"b": {"c": 0}, "l": [1, {"m": 2}], "s": "text", "n": None, "e": {}},
+            "t": False, "z.y": 5}
+    paths = ["a", "a.b", "a.b.c", "a.b.c.d", "a.l", "a.l.m", "a.l.0", "a.s", "a.s.x", "a.n", "a.n.x", "a.e", "a.e.x", "t",
+             "t.x", "z.y", "z", "missing", "missing.deeper", "", "a..b"]
+    v = HomeView(data, TODAY)
+    with v.remembering():
+        for _ in range(2):  # read, then remembered
+            for path in paths:
+                assert v.get(path) is get_path(data, path.split(".")) or v.get(path) == get_path(data, path.split(".")), path
+    for path in paths:
+        assert v.get(path) == get_path(data, path.split("."))
