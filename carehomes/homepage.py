@@ -44,6 +44,23 @@ def escape(value: Any) -> str:
     return text
 
 
+# Pieces the same on many pages, made once a process: a group's heading and source (_HEADS), its place in the
+# contents (_TOC), its date and age (_DATED: a date's words are shared by thousands of homes), a fact's label (_LABELS).
+# Kept from what pages pass in (the face's words, dates), so bounded; past _KEEP pieces each is made again.
+_HEADS: dict[tuple[Any, ...], str] = {}
+_TOC: dict[tuple[str, str], str] = {}
+_DATED: dict[tuple[Any, ...], str] = {}
+_LABELS: dict[str, str] = {}
+_KEEP = 20_000
+
+
+def _kept(pieces: dict[Any, str], key: Any, piece: str) -> str:
+    """``piece``, kept in ``pieces`` under ``key`` while it holds fewer than _KEEP."""
+    if len(pieces) < _KEEP:
+        pieces[key] = piece
+    return piece
+
+
 _NEEDS_TABLE = ('<table class="ch-needs">\n<caption>Whether the home has the equipment and staff to accept people with each '
                 'need, and how many beds</caption>\n<thead><tr><th scope="col">Need</th><th scope="col">Can accept</th>'
                 '<th scope="col">Beds with nursing</th><th scope="col">Beds without nursing</th></tr></thead>\n<tbody>')
@@ -86,7 +103,8 @@ class ProfilePage:
         description = h.description_html
         add('<nav class="ch-toc" aria-label="On this page">\n<ul>')
         for g in shown:
-            add(f'<li><a href="#{escape(g.id)}">{escape(g.title)}</a></li>')
+            item = _TOC.get((g.id, g.title))
+            add(item if item is not None else _kept(_TOC, (g.id, g.title), f'<li><a href="#{escape(g.id)}">{escape(g.title)}</a></li>'))
         if description:
             add(f'<li><a href="#about">About the {escape(h.kind_words["noun"])}</a></li>')
         if unknowns:
@@ -132,11 +150,18 @@ class ProfilePage:
     @staticmethod
     def _group(add: Any, g: Group) -> None:
         """One shown group: heading, source and date, warning, then its needs table or its known facts."""
-        gid = escape(g.id)
-        add(f'<section class="ch-group" aria-labelledby="{gid}">\n<h2 id="{gid}">{escape(g.title)}</h2>\n'
-            f'<p class="ch-source">Source: {escape(g.source)}.')
+        key: tuple[Any, ...] = (g.id, g.title, g.source)
+        head = _HEADS.get(key)
+        if head is None:
+            gid = escape(g.id)
+            head = _kept(_HEADS, key, f'<section class="ch-group" aria-labelledby="{gid}">\n<h2 id="{gid}">{escape(g.title)}</h2>\n'
+                                      f'<p class="ch-source">Source: {escape(g.source)}.')
+        add(head)
         if g.date:
-            add(f' {escape(g.date_label)}: <time datetime="{escape(g.date)}">{escape(nice_date(g.date))}</time> ({escape(g.age)}).')
+            key = (g.date_label, g.date, g.age)
+            when = _DATED.get(key)
+            add(when if when is not None else _kept(_DATED, key, f' {escape(g.date_label)}: <time datetime="{escape(g.date)}">'
+                                                                 f"{escape(nice_date(g.date))}</time> ({escape(g.age)})."))
         add("</p>\n")
         if g.stale:
             add(f'<div class="admonition warning" role="note"><p class="admonition-title">Possibly out of date</p><p>{escape(g.stale)}</p></div>')
@@ -152,11 +177,14 @@ class ProfilePage:
                 add('<dl class="ch-facts">\n')
                 for f in facts:
                     href, text = f.href, escape(f.text)
+                    label = _LABELS.get(f.label)
+                    if label is None:
+                        label = _kept(_LABELS, f.label, f"<div><dt>{escape(f.label)}</dt><dd>")
                     if href:
                         rel = ' rel="nofollow noopener"' if href.startswith("http") else ""
-                        add(f'<div><dt>{escape(f.label)}</dt><dd><a href="{escape(href)}"{rel}>{text}</a>')
+                        add(f'{label}<a href="{escape(href)}"{rel}>{text}</a>')
                     else:
-                        add(f"<div><dt>{escape(f.label)}</dt><dd>{text}")
+                        add(label + text)
                     add(f' <span class="ch-note">({escape(f.note)})</span></dd></div>\n' if f.note else "</dd></div>\n")
                 add("</dl>\n")
         add("</section>\n")
