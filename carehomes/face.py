@@ -630,10 +630,11 @@ def face_kinds(schema: Schema) -> list[str]:
     """The kinds face.json declares a face for, in x-directory.kinds' order (today: care_home)."""
     from .kinds import kinds
 
-    if schema not in _KINDS:
+    made = _KINDS.get(schema)  # one look-up: a home's page asks four times
+    if made is None:
         declared = _face_doc(schema).get("kinds")
-        _KINDS[schema] = [k.id for k in kinds(schema) if isinstance(declared, dict) and k.id in declared] or [KIND]
-    return _KINDS[schema]
+        made = _KINDS[schema] = [k.id for k in kinds(schema) if isinstance(declared, dict) and k.id in declared] or [KIND]
+    return made
 
 
 def _site_face(schema: Schema) -> Face:

@@ -340,7 +340,14 @@ def form_url(repo: str, template: str, slug: str | None = None, name: str | None
     # urlencode(quote_via=quote) of {"template", HOME_ID (the claim form's home element has the same id), "title"},
     # its fixed part made once a build: each home's page has three of these links
     head, title = _form_head(repo, template, schema)
-    return f"{head}{quote(slug, safe='')}&title={title}{quote(name or slug, safe='')}"
+    return f"{head}{_quoted(slug)}&title={title}{_quoted(name or slug)}"
+
+
+@functools.lru_cache(maxsize=16)
+def _quoted(text: str) -> str:
+    """``quote(text, safe='')``, kept for the next few calls: a home's page quotes its slug and name for each of its
+    three form links."""
+    return quote(text, safe="")
 
 
 @functools.lru_cache(maxsize=64)

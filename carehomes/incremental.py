@@ -350,9 +350,9 @@ class Live:
 
     def _homes(self, views: list[Any]) -> None:
         """Write these homes' pages and home.json atomically."""
-        from .render import _env, home_page
+        from .render import home_page, profile_page
 
-        tpl = _env().get_template("profile.html")
+        tpl = profile_page()
         email = real_contact(self.cfg.directory, "contact_email")
         for v in views:
             page, summary = home_page(v, tpl, self.shell, email)

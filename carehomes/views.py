@@ -26,6 +26,7 @@ NOT_PROVIDED = VALUES.not_provided
 SOURCES = {code: o.source for code, o in VALUES.owners.items()}
 # the order a family asks in: the "not known yet" block lists missing facts by group in this order
 UNKNOWN_ORDER = ["vacancies", "needs", "fees", "contact", "care", "quality", "registration"]
+_UNKNOWN_RANK = {group: rank for rank, group in enumerate(UNKNOWN_ORDER)}  # UNKNOWN_ORDER.index, as a dict
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
 CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
@@ -34,7 +35,7 @@ DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, d
 
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     label: str
     text: str | None = None          # plain text (escaped by the template)
@@ -69,12 +70,12 @@ class Group:
 
     @property
     def known_facts(self) -> list[Fact]:
-        return [f for f in self.facts if not f.missing]
+        return [f for f in self.facts if f.text is not None or f.html is not None]  # not f.missing, without its call
 
     @property
     def shown(self) -> bool:
         """A group is shown when it has a known fact, a known row or a warning; missing facts go to one block."""
-        return bool(self.known_facts or self.table or self.stale)
+        return bool(self.table or self.stale) or any(f.text is not None or f.html is not None for f in self.facts)
 
 
 @dataclass
@@ -116,6 +117,8 @@ __all__ = ["FREE_KINDS", "KEY_QUESTIONS", "HomeView", "fee_range", "lower_first"
 
 
 _Made = TypeVar("_Made", bound=Callable[[Any], Any])
+_UNREAD = object()  # what a view's memo holds for a key not yet read (None is a value)
+_STEPS: dict[str, tuple[str, ...]] = {}  # a field's path -> its steps, split once a process (paths come from the schema and code)
 
 
 def remembered(fn: _Made) -> _Made:
@@ -126,11 +129,10 @@ def remembered(fn: _Made) -> _Made:
         memo = self._memo
         if memo is None:
             return fn(self)
-        try:
-            return memo[key]
-        except KeyError:
+        value = memo.get(key, _UNREAD)
+        if value is _UNREAD:
             value = memo[key] = fn(self)
-            return value
+        return value
     made.__doc__, made.__name__ = fn.__doc__, fn.__name__
     return cast(_Made, made)
 
@@ -150,11 +152,15 @@ _SCHEMAS: weakref.WeakKeyDictionary[Schema, dict[str, Any]] = weakref.WeakKeyDic
 
 def _per_schema(schema: Schema) -> dict[str, Any]:
     """What every page works out alike from the schema, once a schema: the CQC service user bands' (path, title) in
-    the schema's order ("bands"), and the "not known yet" block's owners and leads for each kind's noun ("leads")."""
+    the schema's order ("bands"), the "not known yet" block's owners and leads for each kind's noun ("leads") and
+    each need of the needs table: its label, the paths of whether it is accepted and its beds, and the field of the
+    first (None when the schema has no such field: then looked up, and failing, only where asked) ("needs")."""
     made = _SCHEMAS.get(schema)
     if made is None:
+        needs = [(c.label, *(f"capabilities.{c.code}.{k}" for k in ("accepted", "nursing_beds", "residential_beds")))
+                 for c in schema.capabilities]
         made = _SCHEMAS[schema] = {"bands": [(f.path, f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-                                   "leads": {}}
+                                   "leads": {}, "needs": [(*n, schema.by_path.get(n[1])) for n in needs]}
     return made
 
 
@@ -164,6 +170,9 @@ _KIND_PATHS: _Once = {}  # HomeView.kind_paths, by schema and kinds
 _AREA_KINDS: _Once = {}  # _covers_an_area, by kind
 _UNTOLD_READS: _Once = {}  # HomeView.untold's keys and reads, by own_known_values
 _YES_READS: _Once = {}  # HomeView.yes_filters' filters and reads, by faces
+_KIND_WORDS: _Once = {}  # HomeView.kind_words, by schema and face
+_GROUP_SPECS: _Once = {}  # HomeView.groups' specs, by faces
+_SUMMARY_PLAN: _Once = {}  # HomeView.summary's rows and answers, by schema and face
 _CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
 
 
@@ -224,11 +233,19 @@ class HomeView:
         memo = self._memo
         if memo is None:
             return get_path(self.d, path.split("."))
-        try:
-            return memo[path]
-        except KeyError:
-            value = memo[path] = get_path(self.d, path.split("."))
-            return value
+        value = memo.get(path, _UNREAD)  # not try/except KeyError: a page's first read of each of ~75 fields would raise
+        if value is _UNREAD:
+            steps = _STEPS.get(path)
+            if steps is None:
+                steps = _STEPS[path] = tuple(path.split("."))
+            value = self.d  # get_path(self.d, steps), without its call
+            for step in steps:
+                if not isinstance(value, dict):
+                    value = None
+                    break
+                value = value.get(step)
+            memo[path] = value
+        return value
 
     @contextmanager
     def remembering(self) -> Iterator[HomeView]:
@@ -253,6 +270,7 @@ class HomeView:
         return self.d["name"]
 
     @property
+    @remembered
     def address_line(self) -> str:
         parts = [self.get("address.street"), self.get("address.town"), self.get("address.postcode")]
         return ", ".join(str(p) for p in parts if p)
@@ -329,16 +347,18 @@ class HomeView:
             elif memo is None:
                 value = get_path(data, steps)
             else:
-                try:
-                    value = memo[name]
-                except KeyError:
+                value = memo.get(name, _UNREAD)
+                if value is _UNREAD:
                     value = memo[name] = get_path(data, steps)
             out.append(value)
         return out
 
     @property
+    @remembered
     def needs_short(self) -> list[str]:
-        return [c.label.split(" (")[0] for c in self.s.capabilities if self.get(f"capabilities.{c.code}.accepted")]
+        """The needs it can meet, each named short (its label up to " ("), in the schema's order."""
+        get = self.get
+        return [label.split(" (")[0] for label, accepted, *_ in _per_schema(self.s)["needs"] if get(accepted)]
 
     @property
     def rating(self) -> str | None:
@@ -485,6 +505,7 @@ class HomeView:
         return None
 
     @property
+    @remembered
     def map_url(self) -> str | None:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
         if lat is None or lon is None:
@@ -492,6 +513,7 @@ class HomeView:
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
     @property
+    @remembered
     def cqc_url(self) -> str:
         return safe_url(self.get("cqc.report_url")) or f"https://www.cqc.org.uk/location/{self.d['location_id']}"
 
@@ -560,7 +582,11 @@ class HomeView:
     @remembered
     def kind_words(self) -> dict[str, str]:
         """How the page names what it is about, from the kind's title: "home" / "Care homes" for a care home,
-        "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies")."""
+        "agency" / "Home care agencies" for an agency, and its update link ("Update vacancies"). Worked out once for
+        each schema and face (the same for every home of its kind); read it, never change it."""
+        return cast(dict[str, str], _once_for(_KIND_WORDS, (self.s, self.face), self._kind_words))
+
+    def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
         takes_clients = any(o.derived == "taking_now" for o in self.face.options)
         from .forms import kind_forms
@@ -660,11 +686,14 @@ class HomeView:
 
     def groups(self) -> list[Group]:
         """The page's groups: its kind's, then those of its other kinds that it does not already have (by id)."""
-        specs: dict[str, GroupSpec] = {}
-        for f in self.faces:
-            for spec in f.page:
-                specs.setdefault(spec.id, spec)
-        return [self.group(spec) for spec in specs.values()]
+        def make() -> list[GroupSpec]:
+            specs: dict[str, GroupSpec] = {}
+            for f in self.faces:
+                for spec in f.page:
+                    specs.setdefault(spec.id, spec)
+            return list(specs.values())
+
+        return [self.group(spec) for spec in _once_for(_GROUP_SPECS, tuple(self.faces), make)]  # once a set of faces
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
@@ -677,11 +706,10 @@ class HomeView:
         if memo is None:
             return rule(self)
         key = "=" + name  # no field's path starts with '='
-        try:
-            return memo[key]
-        except KeyError:
+        value = memo.get(key, _UNREAD)
+        if value is _UNREAD:
             value = memo[key] = rule(self)
-            return value
+        return value
 
     def shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         """A fact, card line or compare cell as the face's formatter words it, or None when not known
@@ -709,21 +737,38 @@ class HomeView:
 
     def fact(self, spec: FactSpec) -> Fact | None:
         """One fact of a group: its text, link and note, or None when it is left out (ifKnown, not known)."""
-        out = self.shown(spec)
-        if out is None and spec.if_known:
-            return None
-        note = out.note if out else None
-        if out and note is None and spec.note:
-            when = nice_date(self.get(spec.note[0]))
-            note = spec.note[1].replace("{date}", when).replace("{age}", age_words(self.get(spec.note[0]), self.today)) if when else None
-        return Fact(spec.label, out.text if out else None, out.href if out else None, note=note,
-                    owner=self.s.by_path[spec.path].owner, short=spec.short)
+        facts = self._facts((spec,))
+        return facts[0] if facts else None
+
+    def _facts(self, specs: tuple[FactSpec, ...]) -> list[Fact]:
+        """``fact(spec)`` of each of ``specs`` that is not left out, in one loop (a page has about 37): each as
+        ``_shown(spec)`` words it, not remembered (shown), since a page's facts are worded once and no compare
+        row or card line is a page's fact."""
+        by_path, get, out = self.s.by_path, self.get, []
+        for spec in specs:
+            path = spec.path
+            fmt = FORMATS[spec.format]
+            shown = fmt(self, get(path) if path else None, spec)
+            if shown is None and spec.fallback:  # _shown's fallback
+                fallback = spec.fallback
+                shown = fmt(self, get(fallback[0]), spec)
+                shown = shown and Shown(shown.text, shown.href, fallback[1])
+            if shown is None:
+                if not spec.if_known:
+                    out.append(Fact(spec.label, None, None, note=None, owner=by_path[path].owner, short=spec.short))
+                continue
+            note = shown.note
+            if note is None and spec.note:
+                when = nice_date(get(spec.note[0]))
+                note = spec.note[1].replace("{date}", when).replace("{age}", age_words(get(spec.note[0]), self.today)) if when else None
+            out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=by_path[path].owner, short=spec.short))
+        return out
 
     def group(self, spec: GroupSpec) -> Group:
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
         g.stale = STALE[spec.stale](self) if spec.stale else None
-        g.facts = [f for f in (self.fact(x) for x in spec.facts) if f is not None]
+        g.facts = self._facts(spec.facts)
         if spec.table == "capabilities":
             self._needs_table(g, spec.short or "which needs it can meet")
         return g
@@ -772,32 +817,66 @@ class HomeView:
 
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""
-        out: dict[str, str | None] = {}
-        gone = {p for g in self.face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))} if self.closed else set()
-        for spec in self.face.compare:
-            if spec.path in gone:  # a closed home offers no beds: never a count of free beds, nor their date
-                out[spec.id] = CLOSED_NO_BEDS
-                continue
-            shown = self.shown(spec)
-            out[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
-        return out
+        return self._compare()[0]
+
+    def _compare(self) -> tuple[dict[str, str | None], dict[str, list[str]], dict[str, str]]:
+        """The compare cells and compare_extras' ``links`` and ``notes``, in one pass over the rows, each row's
+        template with its label put in once for each schema and face (_compare_plan)."""
+        rows = self._compare_plan()[0]
+        closed = self.closed
+        cells: dict[str, str | None] = {}
+        links: dict[str, list[str]] = {}
+        notes: dict[str, str] = {}
+        worded = self._shown  # not remembered (shown): each row is read once here, cells, links and notes together
+        for spec, template, gone in rows:
+            shown = worded(spec)
+            if closed and gone:  # a closed home offers no beds: never a count of free beds, nor their date
+                cells[spec.id] = CLOSED_NO_BEDS
+            else:
+                cells[spec.id] = template.replace("{value}", shown.text) if shown else None
+            if shown:
+                if shown.href:
+                    links[spec.id] = [shown.link or shown.text, shown.href]
+                if shown.note:
+                    notes[spec.id] = shown.note
+        return cells, links, notes
+
+    def _compare_plan(self) -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None, _Reads]:
+        """Each compare row (spec, its template with the label put in, whether a closed home leaves it out: a
+        path of CLOSED_LEAVES_OUT's groups), the (filter, path) of the answers home.json carries (None: no
+        row is filled from them) and their fields' reads (_read_all: each a field, split once), once for each
+        schema and face."""
+        def make() -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None, _Reads]:
+            face = self.face
+            gone = {p for g in face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))}
+            rows = tuple((spec, spec.template.replace("{label}", spec.label), spec.path in gone) for spec in face.compare)
+            answers = (tuple((o.filter, o.path) for o in face.options if not o.path.startswith("kind:"))  # its own kind's filters
+                       if any(r.format == "filtered" for r in face.compare) else None)
+            return rows, answers, tuple((path, path.split(".")) for _, path in answers or ())  # a field, even named as a DERIVED value
+
+        return cast(tuple, _once_for(_SUMMARY_PLAN, (self.s, self.face), make))
 
     def unknowns(self, groups: list[Group] | None = None) -> list[Unknown]:
         """What the page does not know, one line per owner (the home first): facts sharing a short name
         are named once when all of them are missing, and one by one when only some are."""
         groups = self.groups() if groups is None else groups
         every_missing: dict[str, bool] = {}  # short name -> whether every fact of the page with it is missing
-        for o in (f for g in groups for f in g.facts):
-            if o.short:
-                every_missing[o.short] = every_missing.get(o.short, True) and o.missing
+        for g in groups:
+            for o in g.facts:
+                if o.short:
+                    every_missing[o.short] = every_missing.get(o.short, True) and o.text is None and o.html is None
         names: dict[str, list[str]] = {}
-        for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
-            for f in g.facts + g.table_missing:
-                if not f.missing:
-                    continue
-                name = f.missing_name if not f.short or every_missing.get(f.short, True) else lower_first(f.label)
-                if name not in names.setdefault(f.owner, []):
-                    names[f.owner].append(name)
+        last = len(UNKNOWN_ORDER)
+        for g in sorted(groups, key=lambda g: _UNKNOWN_RANK.get(g.id, last)):
+            for facts in (g.facts, g.table_missing):
+                for f in facts:
+                    if f.text is not None or f.html is not None:  # not missing
+                        continue
+                    short = f.short  # its missing_name when every fact with its short name is missing, else its label
+                    name = short if short and every_missing.get(short, True) else lower_first(f.label)
+                    said = names.setdefault(f.owner, [])
+                    if name not in said:
+                        said.append(name)
         noun = self.kind_words["noun"]
         if not self.description_html:
             names.setdefault(self.s.by_path["description"].owner, []).append(f"a description of the {noun}")
@@ -834,14 +913,14 @@ class HomeView:
     def _needs_table(self, g: Group, short: str) -> None:
         """Only the needs the home has answered; the rest are one line of the "not known yet" block."""
         rows = []
-        for c in self.s.capabilities:
-            base = f"capabilities.{c.code}"
-            acc = self.get(f"{base}.accepted")
+        get = self.get
+        for label, accepted, nursing, residential, accepted_field in _per_schema(self.s)["needs"]:
+            acc = get(accepted)
             if acc is None:
-                g.table_missing.append(Fact(c.label, owner=self.s.by_path[f"{base}.accepted"].owner, short=short))
+                g.table_missing.append(Fact(label, owner=(accepted_field or self.s.by_path[accepted]).owner, short=short))
                 continue
-            n, r = self.get(f"{base}.nursing_beds"), self.get(f"{base}.residential_beds")
-            rows.append([c.label, yes_no(acc) or "", "" if n is None else str(n), "" if r is None else str(r)])
+            n, r = get(nursing), get(residential)
+            rows.append([label, yes_no(acc) or "", "" if n is None else str(n), "" if r is None else str(r)])
         if rows and g.table_missing:
             n = len(g.table_missing)
             g.table_missing = [Fact(f"whether it can meet the other {n} need{'s' * (n != 1)} on the list", owner=g.table_missing[0].owner)]
@@ -886,12 +965,13 @@ class HomeView:
     def summary(self) -> dict:
         """What the compare page reads for a shortlisted home (homes/<slug>/home.json): its name and every
         compare row's finished cell (None: not known, which the page words once); a closed home's mark and CQC page."""
-        out: dict[str, Any] = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": self.compare_cells()}
+        cells, links, notes = self._compare()
+        out: dict[str, Any] = {"slug": self.slug, "name": self.name, "location_id": self.d["location_id"], "compare": cells}
         if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
             out |= {"closed": self.closed_short, "cqc": self.cqc_url}
         if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
             out["kind"] = self.face.kind
-        out.update(self.compare_extras())
+        out.update(self._extras(links, notes))
         return out
 
     def compare_extras(self) -> dict[str, Any]:
@@ -899,18 +979,15 @@ class HomeView:
         ``notes`` (row id -> a dated note, "rated 3 May 2023; source: ..."), ``at`` (latitude, longitude, for
         the distance from the search's postcode) and ``answers`` (filter -> "Yes", "No" or None, for the needs
         the person filtered for)."""
-        links: dict[str, list[str]] = {}
-        notes: dict[str, str] = {}
-        for spec in self.face.compare:
-            shown = self.shown(spec)
-            if shown and shown.href:
-                links[spec.id] = [shown.link or shown.text, shown.href]
-            if shown and shown.note:
-                notes[spec.id] = shown.note
+        _, links, notes = self._compare()
+        return self._extras(links, notes)
+
+    def _extras(self, links: dict[str, list[str]], notes: dict[str, str]) -> dict[str, Any]:
         lat, lon = self.get("address.latitude"), self.get("address.longitude")
-        face = self.face  # its own kind's filters: another kind's are not its to answer
+        _, answers, reads = self._compare_plan()
         return {"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
-                "answers": {o.filter: yes_no(self.get(o.path)) for o in face.options if not o.path.startswith("kind:")} if any(r.format == "filtered" for r in face.compare) else {}}
+                "answers": {key: yes_no(value) for (key, _), value in zip(answers, self._read_all(reads), strict=True)}
+                if answers is not None else {}}
 
 
 # Values worked out from several fields, which facets and sorts may name like a field path.

@@ -1,0 +1,220 @@
+"""A home's page body, as ``templates/profile.html`` renders it, in plain Python: nationally 15,403 pages a build.
+
+``profile.html`` stays the page's one readable source: every word and tag here is the template's, in its order,
+and tests/test_homepage.py renders both for every bundled, fixture and agency home (open, closed, off the
+register, with and without an edit link) and requires the same bytes; an edit to the template that is not made
+here too fails it. What the template's machinery costs (a generator step for each of ~270 pieces, a Markup for
+each of ~100 values, an attribute lookup through the environment for each of ~160) was about half the page's CPU.
+``ProfilePage.render`` takes the template's keywords, so render.home_page takes either.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jinja2.filters import do_urlencode
+
+from .views import nice_date
+
+if TYPE_CHECKING:
+    from .schema import Values
+    from .views import Group, HomeView, Unknown
+
+
+def escape(value: Any) -> str:
+    """markupsafe.escape(value) as a plain str (what Jinja's autoescape prints): & < > ' " as &amp; &lt; &gt;
+    &#39; &#34;; a value with ``__html__`` (Markup) as it is."""
+    if isinstance(value, str):
+        if type(value) is not str and hasattr(value, "__html__"):
+            return str(value.__html__())
+        text = value
+    elif hasattr(value, "__html__"):
+        return str(value.__html__())
+    else:
+        text = str(value)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "'" in text:
+        text = text.replace("'", "&#39;")
+    if '"' in text:
+        text = text.replace('"', "&#34;")
+    return text
+
+
+# Pieces the same on many pages, made once a process: a group's heading and source (_HEADS), its place in the
+# contents (_TOC), its date and age (_DATED: a date's words are shared by thousands of homes), a fact's label (_LABELS).
+# Kept from what pages pass in (the face's words, dates), so bounded; past _KEEP pieces each is made again.
+_HEADS: dict[tuple[Any, ...], str] = {}
+_TOC: dict[tuple[str, str], str] = {}
+_DATED: dict[tuple[Any, ...], str] = {}
+_LABELS: dict[str, str] = {}
+_KEEP = 20_000
+
+
+def _kept(pieces: dict[Any, str], key: Any, piece: str) -> str:
+    """``piece``, kept in ``pieces`` under ``key`` while it holds fewer than _KEEP."""
+    if len(pieces) < _KEEP:
+        pieces[key] = piece
+    return piece
+
+
+_NEEDS_TABLE = ('<table class="ch-needs">\n<caption>Whether the home has the equipment and staff to accept people with each '
+                'need, and how many beds</caption>\n<thead><tr><th scope="col">Need</th><th scope="col">Can accept</th>'
+                '<th scope="col">Beds with nursing</th><th scope="col">Beds without nursing</th></tr></thead>\n<tbody>')
+
+
+class ProfilePage:
+    """profile.html for one set of schema values (the template environment's ``values``)."""
+
+    def __init__(self, values: Values):
+        self.values = values
+
+    def render(self, *, h: HomeView, groups: list[Group], unknowns: list[Unknown], contact_email: str, json_ld: str) -> str:
+        """The page body, byte for byte as ``profile.html`` renders it with these keywords."""
+        out: list[str] = []
+        add = out.append
+        slug, name = escape(h.slug), escape(h.name)
+        closed = h.closed
+        add(f'<div class="ch-profile" data-slug="{slug}">\n<p class="ch-lede"><span class="ch-sep">{name}</span>'
+            f'<span class="ch-sep">, </span><span>{escape(h.address_line or h.d["locality"])}</span></p>\n</div>\n\n')
+        if closed:
+            add(f'<div class="admonition danger ch-closed" role="note">\n<p class="admonition-title">{escape(h.closed_text)}</p>\n'
+                "<p>It is no longer listed in the search, the lists or the counts, and cannot be added to a shortlist. "
+                f'Its page is kept for the record. <a href="{escape(h.cqc_url)}" rel="nofollow noopener">See this home on the '
+                "CQC website</a>.</p>\n</div>\n")
+        elif not h.on_register:
+            status = escape(h.status)
+            when = h.get("cqc.status_date")
+            add(f'<div class="admonition danger" role="note">\n<p class="admonition-title">{status}</p>\n<p>The '
+                f'{escape(self.values.owner_source("cqc"))} showed this home as "{status}"'
+                + (f" on {escape(nice_date(when))}" if when else "")
+                + ". It may no longer be open. Check with CQC or the council before you contact it.</p>\n</div>\n")
+        add('\n<ul class="ch-badges" aria-label="Key facts">\n')
+        self._key_facts(add, h, closed)
+        add("</ul>\n\n")
+        if not closed:
+            add(f'<p class="ch-actions">\n<button type="button" class="md-button ch-shortlist" data-slug="{slug}" '
+                f'data-name="{name}" hidden>Add {name} to shortlist</button>\n'
+                '<a class="md-button" href="../../compare/">Compare your shortlist</a>\n</p>\n')
+        shown = [g for g in groups if g.shown]
+        description = h.description_html
+        add('<nav class="ch-toc" aria-label="On this page">\n<ul>')
+        for g in shown:
+            item = _TOC.get((g.id, g.title))
+            add(item if item is not None else _kept(_TOC, (g.id, g.title), f'<li><a href="#{escape(g.id)}">{escape(g.title)}</a></li>'))
+        if description:
+            add(f'<li><a href="#about">About the {escape(h.kind_words["noun"])}</a></li>')
+        if unknowns:
+            add(f'<li><a href="#not-known">{escape(self.values.unknowns.heading)}</a></li>')
+        add("</ul>\n</nav>\n\n")
+        for g in shown:
+            self._group(add, g)
+        add("\n")
+        if description:
+            noun = escape(h.kind_words["noun"])
+            add(f'<section class="ch-group" aria-labelledby="about">\n<h2 id="about">About the {noun}</h2>\n'
+                f'<p class="ch-source">Source: the {noun}.</p>\n<div class="ch-description">{description}</div>\n</section>\n')
+        add("\n")
+        if unknowns:
+            self._unknowns(add, h, unknowns)
+        add("\n")
+        if h.edit_url:
+            self._update(add, h, slug, closed, contact_email)
+        add(f'<script type="application/ld+json">{json_ld}</script>')
+        return "".join(out)
+
+    @staticmethod
+    def _key_facts(add: Any, h: HomeView, closed: bool) -> None:
+        """The badges: a kind's card lines, or the first kind's type of care, rating, register date and free beds."""
+        lines = h.key_lines
+        if lines is not None:
+            for line in lines:
+                add(f"<li>{escape(line)}</li>\n")
+            return
+        add(f"<li>{escape(h.care_type_text)}</li>\n<li>")
+        if h.rating:
+            add(f"CQC rating: {escape(h.rating_text)}")
+            when = h.rating_date
+            if when:
+                add(f" ({escape(nice_date(when))}, {escape(h.age(when))})")
+        else:
+            add(f'{escape(h.rating_label)}: <a href="{escape(h.cqc_url)}" rel="nofollow noopener">see the CQC page</a>')
+        register = h.register_date
+        add(f"</li>\n<li>CQC register data dated {escape(h.dated(register)) if register else 'unknown'}</li>\n")
+        if not closed:
+            add(f"<li>{escape(h.free_text)}</li>\n")
+
+    @staticmethod
+    def _group(add: Any, g: Group) -> None:
+        """One shown group: heading, source and date, warning, then its needs table or its known facts."""
+        key: tuple[Any, ...] = (g.id, g.title, g.source)
+        head = _HEADS.get(key)
+        if head is None:
+            gid = escape(g.id)
+            head = _kept(_HEADS, key, f'<section class="ch-group" aria-labelledby="{gid}">\n<h2 id="{gid}">{escape(g.title)}</h2>\n'
+                                      f'<p class="ch-source">Source: {escape(g.source)}.')
+        add(head)
+        if g.date:
+            key = (g.date_label, g.date, g.age)
+            when = _DATED.get(key)
+            add(when if when is not None else _kept(_DATED, key, f' {escape(g.date_label)}: <time datetime="{escape(g.date)}">'
+                                                                 f"{escape(nice_date(g.date))}</time> ({escape(g.age)})."))
+        add("</p>\n")
+        if g.stale:
+            add(f'<div class="admonition warning" role="note"><p class="admonition-title">Possibly out of date</p><p>{escape(g.stale)}</p></div>')
+        if g.table:
+            add(_NEEDS_TABLE)
+            for row in g.table:
+                add(f'<tr><th scope="row">{escape(row[0])}</th><td>{escape(row[1])}</td><td>{escape(row[2])}</td>'
+                    f"<td>{escape(row[3])}</td></tr>")
+            add("</tbody>\n</table>\n")
+        else:
+            facts = g.known_facts
+            if facts:
+                add('<dl class="ch-facts">\n')
+                for f in facts:
+                    href, text = f.href, escape(f.text)
+                    label = _LABELS.get(f.label)
+                    if label is None:
+                        label = _kept(_LABELS, f.label, f"<div><dt>{escape(f.label)}</dt><dd>")
+                    if href:
+                        rel = ' rel="nofollow noopener"' if href.startswith("http") else ""
+                        add(f'{label}<a href="{escape(href)}"{rel}>{text}</a>')
+                    else:
+                        add(label + text)
+                    add(f' <span class="ch-note">({escape(f.note)})</span></dd></div>\n' if f.note else "</dd></div>\n")
+                add("</dl>\n")
+        add("</section>\n")
+
+    def _unknowns(self, add: Any, h: HomeView, unknowns: list[Unknown]) -> None:
+        """The "not known yet" block: one line for each owner, then the advice with its CQC link."""
+        before, link, after = self.values.unknowns.advice_parts()
+        add(f'<section class="ch-group ch-unknowns" aria-labelledby="not-known">\n<h2 id="not-known">'
+            f"{escape(self.values.unknowns.heading)}</h2>\n<ul>")
+        for u in unknowns:
+            add(f"<li><strong>{escape(u.lead)}:</strong> {escape(u.text)}.</li>")
+        advice = before.replace("the home", "the " + h.kind_words["noun"])  # Jinja's replace filter, on plain text
+        add(f'</ul>\n<p>{escape(advice)}<a href="{escape(h.cqc_url)}" rel="nofollow noopener">{escape(link)}</a>'
+            f"{escape(after)}</p>\n</section>\n")
+
+    @staticmethod
+    def _update(add: Any, h: HomeView, slug: str, closed: bool, contact_email: str) -> None:
+        """The "Is this your home?" box: claim, update forms, the repository and the council's address."""
+        w = h.kind_words
+        noun = escape(w["noun"])
+        add(f'<aside class="ch-update" aria-labelledby="update">\n<h2 id="update">Is this your {noun}? Update this page</h2>\n')
+        if not h.get("maintainers"):
+            add(f'<p class="ch-claim"><a href="{escape(h.form_url("claim-home.yml"))}">Is this your {noun}? Claim it</a> to '
+                f"update this page yourself (a council steward rings the {noun} once to confirm).</p>")
+        add(f'<p>{escape(w["plural"])} keep their own details up to date with a short form: no files to edit.</p>\n'
+            '<ul class="ch-update-links">\n')
+        if not closed:
+            add(f'<li><a href="{escape(h.form_url(w["availability_form"]))}">{escape(w["update_link"])}</a></li>')
+        add(f'<li><a href="{escape(h.form_url(w["details_form"]))}">Update this {noun}\'s details</a></li>\n</ul>\n'
+            '<p>No account? Read <a href="../../for-providers/">how to update your page</a> by email or phone. You can also '
+            f'<a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>. Spotted a '
+            f'mistake? <a href="mailto:{escape(contact_email)}?subject={escape(do_urlencode("Incorrect details: " + h.name))}">'
+            "Tell the council</a>.</p>\n</aside>\n")

@@ -1,0 +1,220 @@
+"""A home's page made in less CPU (issue 24, requirement 2): homepage.ProfilePage against profile.html through Jinja,
+and each faster step of the page against the old way, byte for byte, for every bundled, fixture, hostile and agency
+home, open, closed, off the register, claimed and without an edit link."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from urllib.parse import quote
+
+import pytest
+from conftest import FIXTURES, ROOT, TODAY
+
+from carehomes.ages import _age, _worded, age_words, nice_date
+from carehomes.face import FORMATS, Shown, face_kinds
+from carehomes.load import parse_profile
+from carehomes.views import CLOSED_LEAVES_OUT, CLOSED_NO_BEDS, UNKNOWN_ORDER, Fact, Group, HomeView, lower_first, yes_no
+
+
+def _variant(v: HomeView, repo_edit: str | None = "same", **changes: object) -> HomeView:
+    return HomeView({**v.d, **changes}, v.today, v.s, v.repo_edit if repo_edit == "same" else repo_edit, v.limits, v.checked_on)
+
+
+@pytest.fixture(scope="module")
+def views() -> list[HomeView]:
+    """Every bundled, fixture and hostile home as the build makes its view, the fixture agencies, and variants of the
+    first twelve: closed, off the register with an odd status, claimed (maintainers), without an edit link."""
+    from carehomes.pipeline import check_paths, views_of
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config, staleness
+
+    cfg = read_config(ROOT / "mkdocs.yml")
+    checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
+    out = views_of(checked.profiles, TODAY, load_schema(), cfg.edit_base, staleness(cfg.directory))
+    for path in sorted((FIXTURES / "agencies").glob("*.yaml")):
+        p, problems = parse_profile(path.read_text(encoding="utf-8"), path.name)
+        assert p is not None, problems
+        out.append(HomeView(p.data, TODAY, load_schema(), cfg.edit_base))
+    first = out[:12]
+    out += [_variant(v, cqc={**(v.d.get("cqc") or {}), "status": "Deregistered", "status_date": "2026-01-02"}) for v in first]
+    out += [_variant(v, cqc={**(v.d.get("cqc") or {}), "status": "Odd <&> \"status\" 'x'"}) for v in first]
+    out += [_variant(v, maintainers=["someone"]) for v in first]
+    out += [_variant(v, repo_edit=None) for v in first]
+    assert any(v.closed for v in out) and any(not v.edit_url for v in out) and any(v.get("maintainers") for v in out)
+    assert any(v.key_lines is not None for v in out) and any(v.key_lines is None for v in out)  # agencies and homes
+    return out
+
+
+def test_the_python_page_is_byte_for_byte_profile_html(views):
+    """ProfilePage.render == profile.html through Jinja (render._env), page and home.json, for every home and variant."""
+    from carehomes.render import SHELL_TITLE, _env, home_page, profile_page
+
+    jinja, python = _env().get_template("profile.html"), profile_page()
+    shell = (f"<title>{SHELL_TITLE}</title><a href='/homes/_shell/'>", f"</main>{SHELL_TITLE}")
+    for email in ("care@example.org", "o'brien&co@example.org"):
+        for v in views:
+            assert home_page(v, python, shell, email) == home_page(v, jinja, shell, email), v.slug
+
+
+def test_the_shell_cut_once_fills_as_the_two_replaces_did():
+    from carehomes.render import SHELL_TITLE, SHELL_URL, _fill, _fill_parts, _filled
+
+    shells = [f"<title>{SHELL_TITLE}</title><a href='/{SHELL_URL}'>{SHELL_TITLE}</a>", SHELL_TITLE, "", f"x{SHELL_URL}",
+              f"homes/_{SHELL_TITLE}", f"{SHELL_TITLE}shell/ {SHELL_URL}", f"{SHELL_URL}{SHELL_URL}{SHELL_TITLE}{SHELL_TITLE}"]
+    titles = ["A & B's \"home\"", SHELL_URL, SHELL_TITLE, "", "homes/_", "shell/", "<script>"]
+    for shell in shells:
+        for title in titles:
+            assert _fill(shell, title, "homes/a-b/") == _filled(shell, title, "homes/a-b/"), (shell, title)
+    assert _fill_parts(f"homes/_{SHELL_TITLE}") is None and _fill_parts(f"{SHELL_TITLE}shell/") is None  # the old way
+
+
+def test_dates_worded_once_are_worded_as_before():
+    values = [dt.date(2024, 2, 29), "2024-02-29", "2026-11-23", "2026-12-01", "not a date", "", None, 3, ["2024-01-01"],
+              dt.date(1999, 12, 31)]
+    for today in (TODAY, dt.date(2025, 2, 28), dt.date(2024, 3, 1)):
+        for value in values * 2:  # the second time from the cache
+            assert nice_date(value) == _worded(value) and age_words(value, today) == _age(value, today), (value, today)
+    assert nice_date(dt.datetime(2020, 5, 1, 12, 0)) == _worded(dt.datetime(2020, 5, 1, 12, 0)) == "1 May 2020"  # not cached
+
+
+def test_form_links_quote_the_slug_and_name_as_quote_does():
+    from carehomes.forms import _form_head, form_url
+
+    for slug, name in (("a-b", "A & B's / home"), ("x", "Café é 😀"), ("y", ""), ("z", "?=&#%")):
+        for template in ("claim-home.yml", "update-details.yml"):
+            head, title = _form_head("https://example.org/r", template, None)
+            assert form_url("https://example.org/r", template, slug, name) == f"{head}{quote(slug, safe='')}&title={title}{quote(name or slug, safe='')}"
+
+
+# ---- the old ways, as they were before the page was made faster (4 December 2026) ------------------------------------
+
+def _old_fact(v: HomeView, spec) -> Fact | None:
+    out = v._shown(spec)
+    if out is None and spec.if_known:
+        return None
+    note = out.note if out else None
+    if out and note is None and spec.note:
+        when = nice_date(v.get(spec.note[0]))
+        note = spec.note[1].replace("{date}", when).replace("{age}", age_words(v.get(spec.note[0]), v.today)) if when else None
+    return Fact(spec.label, out.text if out else None, out.href if out else None, note=note,
+                owner=v.s.by_path[spec.path].owner, short=spec.short)
+
+
+def _old_unknowns(v: HomeView, groups: list[Group]) -> list[tuple[str, str, list[str]]]:
+    every_missing: dict[str, bool] = {}
+    for o in (f for g in groups for f in g.facts):
+        if o.short:
+            every_missing[o.short] = every_missing.get(o.short, True) and o.missing
+    names: dict[str, list[str]] = {}
+    for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
+        for f in g.facts + g.table_missing:
+            if not f.missing:
+                continue
+            name = f.missing_name if not f.short or every_missing.get(f.short, True) else lower_first(f.label)
+            if name not in names.setdefault(f.owner, []):
+                names[f.owner].append(name)
+    noun = v.kind_words["noun"]
+    if not v.description_html:
+        names.setdefault(v.s.by_path["description"].owner, []).append(f"a description of the {noun}")
+    order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
+    by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
+    return [(code, by[code], names[code]) for code in order if names.get(code)]
+
+
+def _old_summary(v: HomeView) -> dict:
+    cells: dict[str, str | None] = {}
+    gone = {p for g in v.face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))} if v.closed else set()
+    for spec in v.face.compare:
+        if spec.path in gone:
+            cells[spec.id] = CLOSED_NO_BEDS
+            continue
+        shown = v._shown(spec)
+        cells[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
+    out: dict = {"slug": v.slug, "name": v.name, "location_id": v.d["location_id"], "compare": cells}
+    if v.closed:
+        out |= {"closed": v.closed_short, "cqc": v.cqc_url}
+    if len(face_kinds(v.s)) > 1:
+        out["kind"] = v.face.kind
+    links: dict[str, list[str]] = {}
+    notes: dict[str, str] = {}
+    for spec in v.face.compare:
+        shown = v._shown(spec)
+        if shown and shown.href:
+            links[spec.id] = [shown.link or shown.text, shown.href]
+        if shown and shown.note:
+            notes[spec.id] = shown.note
+    lat, lon = v.get("address.latitude"), v.get("address.longitude")
+    face = v.face
+    out.update({"links": links, "notes": notes, "at": [lat, lon] if lat is not None and lon is not None else None,
+                "answers": {o.filter: yes_no(v.get(o.path)) for o in face.options if not o.path.startswith("kind:")}
+                if any(r.format == "filtered" for r in face.compare) else {}})
+    return out
+
+
+def test_facts_unknowns_and_home_json_are_what_the_old_ways_made(views):
+    """A group's facts in one loop (HomeView._facts), the "not known yet" lines in one pass and home.json's cells,
+    links and notes in one pass, each == the old way, remembering or not."""
+    for v in views:
+        for remember in (False, True):
+            with v.remembering() if remember else _nothing():
+                groups = v.groups()
+                for g, spec in zip(groups, [s for s in {s.id: s for f in v.faces for s in f.page}.values()], strict=True):
+                    assert g.facts == [f for f in (_old_fact(v, x) for x in spec.facts) if f is not None], (v.slug, g.id)
+                    assert g.known_facts == [f for f in g.facts if not f.missing]
+                    assert g.shown == bool([f for f in g.facts if not f.missing] or g.table or g.stale)
+                    assert [v.fact(x) for x in spec.facts] == [_old_fact(v, x) for x in spec.facts]
+                assert [(u.owner, u.lead, u.items) for u in v.unknowns(groups)] == _old_unknowns(v, groups), v.slug
+                old = _old_summary(v)
+                assert json.dumps(v.summary(), ensure_ascii=False) == json.dumps(old, ensure_ascii=False), v.slug
+                assert v.compare_cells() == old["compare"]
+                assert v.compare_extras() == {k: old[k] for k in ("links", "notes", "at", "answers")}
+
+
+def test_a_fact_from_its_fallback_or_with_a_dated_note_is_worded_as_before(views):
+    """The fallback and note branches of HomeView._facts, on made-up specs over every home."""
+    from carehomes.face import FactSpec
+
+    specs = [FactSpec("contact.website", "website", "Web", fallback=("contact.email", "from the email")),
+             FactSpec("description", "text", "Nothing", fallback=("name", "named")),
+             FactSpec("description", "text", "Left out", if_known=True),
+             FactSpec("cqc.rating", "text", "Rated", note=("cqc.rating_date", "published {date}, {age}")),
+             FactSpec("name", "text", "Named", note=("nothing.here", "never {date}"))]
+    for v in views[:30]:
+        assert v._facts(tuple(specs)) == [f for f in (_old_fact(v, x) for x in specs) if f is not None], v.slug
+    assert "website" in FORMATS and Shown("x") == Shown("x")
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_escape_is_markupsafes(views):
+    from markupsafe import Markup, escape as markup_escape
+
+    from carehomes.homepage import escape
+
+    for value in ["a & b", "<x y='1' z=\"2\">", "", "plain", None, 3, 2.5, dt.date(2026, 1, 2), Markup("<b>ok</b>"),
+                  *(v.name for v in views), *(html.unescape(v.name) for v in views)]:
+        assert escape(value) == str(markup_escape(value)) and type(escape(value)) is str, value
+
+
+def test_a_field_read_while_remembering_is_get_path():
+    """HomeView.get walks its steps (split once a process) itself while the view remembers: records.get_path's value."""
+    from carehomes.records import get_path
+
+    data = {"slug": "x", "name": "X", "a": {"b": {"c": 0}, "l": [1, {"m": 2}], "s": "text", "n": None, "e": {}},
+            "t": False, "z.y": 5}
+    paths = ["a", "a.b", "a.b.c", "a.b.c.d", "a.l", "a.l.m", "a.l.0", "a.s", "a.s.x", "a.n", "a.n.x", "a.e", "a.e.x", "t",
+             "t.x", "z.y", "z", "missing", "missing.deeper", "", "a..b"]
+    v = HomeView(data, TODAY)
+    with v.remembering():
+        for _ in range(2):  # read, then remembered
+            for path in paths:
+                assert v.get(path) is get_path(data, path.split(".")), path  # the very object
+    for path in paths:
+        assert v.get(path) == get_path(data, path.split("."))
