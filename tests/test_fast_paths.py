@@ -989,3 +989,30 @@ def test_write_new_gives_write_bytes_bytes_and_mode_and_finishes_short_writes(tm
     monkeypatch.setattr(os, "write", lambda fd, view: real_write(fd, bytes(view[:7])))  # 7 bytes a call at most
     write_new(str(tmp_path / "d"), data)
     assert (tmp_path / "d").read_bytes() == data
+
+
+def test_line_writer_writes_every_row_as_the_csv_module_does():
+    """tables.line_writer joins a row of text cells needing no quoting itself and leaves every other row to the csv
+    module: the same line, byte for byte, as csv_writer writes, for rows of text made of every character that
+    matters (comma, quote, CR, LF, NUL, space, apostrophe, tab, non-ASCII), empty rows and cells, and cells that
+    are not text (numbers, yes/no, None)."""
+    import io
+    import random
+
+    from carehomes.outputs.tables import csv_writer, line_writer
+
+    def by_csv(row):
+        buf = io.StringIO()
+        csv_writer(buf).writerow(row)
+        return buf.getvalue()
+
+    rng = random.Random(24)
+    alphabet = [",", '"', "\r", "\n", "\0", " ", "'", "\t", "=", "a", "Z", "é", "’", "1", ";", ""]
+    rows = [[], [""], ["", ""], [" "], [","], ['"'], ["a"], [None], [None, None], [1, 2.5, True, None, "x"], ["a", 3],
+            ["1-101", "", "", "nursing"], ["a\r\nb", "c"], ["x\0y", "z"]]
+    rows += [["".join(rng.choice(alphabet) for _ in range(rng.randrange(4))) for _ in range(rng.randrange(1, 6))]
+             for _ in range(5000)]
+    line = line_writer()
+    for row in rows:
+        assert line.writerow(row) == by_csv(row), row
+        assert line.writerow(tuple(row)) == by_csv(row), row
