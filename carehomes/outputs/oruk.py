@@ -24,7 +24,7 @@ from typing import Any
 
 from ..kinds import kinds_of
 from ..records import canonical, flatten
-from ..schema import Schema, load_schema
+from ..schema import Field, Schema, load_schema
 from .tables import json_array
 
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
@@ -58,6 +58,22 @@ def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
     term = _term(kind, name, description)
     return {"id": uid("attribute", service_id, kind, name), "link_id": service_id, "link_type": kind,
             "taxonomy_term_id": term["id"], "taxonomy_term": term}
+
+
+_BANDS_AND_NEEDS: dict[int, tuple[Schema, tuple[Field, ...], tuple[tuple[str, str], ...]]] = {}
+
+
+def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str, str], ...]]:
+    """The schema's user band fields, and (path of its 'accepted', label) for each need: made once a schema, not
+    once a home."""
+    got = _BANDS_AND_NEEDS.get(id(schema))
+    if got is None or got[0] is not schema:
+        if len(_BANDS_AND_NEEDS) > 16:  # schemas loaded again and again (tests): keep only the newest
+            _BANDS_AND_NEEDS.clear()
+        got = _BANDS_AND_NEEDS[id(schema)] = (
+            schema, tuple(f for f in schema.home_fields if f.path.startswith("care.user_bands.")),
+            tuple((f"capabilities.{c.code}.accepted", c.label) for c in schema.capabilities))
+    return got[1], got[2]
 
 
 def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: bool = False,
@@ -125,12 +141,9 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
         svc["fees"] = "Weekly fees; see cost_options."
     attrs = [_attribute(sid, "care_type", name, description) for k in mine for name, description in k.oruk_terms]
     attrs += [_attribute(sid, "care_type", *c.oruk_term) for k in mine for c in k.capacity if c in offered and c.oruk_term]
-    for f in schema.home_fields:
-        if f.path.startswith("care.user_bands.") and g(f.path):
-            attrs.append(_attribute(sid, "service_user_band", f.title, f.description))
-    for c in schema.capabilities:
-        if g(f"capabilities.{c.code}.accepted"):
-            attrs.append(_attribute(sid, "need", c.label, f"The home can accept people needing: {c.label}"))
+    bands, needs = _bands_and_needs(schema)
+    attrs += [_attribute(sid, "service_user_band", f.title, f.description) for f in bands if g(f.path)]
+    attrs += [_attribute(sid, "need", label, f"The home can accept people needing: {label}") for path, label in needs if g(path)]
     if attrs:
         svc["attributes"] = attrs
     for k in mine:  # each kind's facts ORUK has no fields for, in its extension object

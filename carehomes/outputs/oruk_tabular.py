@@ -40,10 +40,10 @@ from typing import Any, NamedTuple
 
 from ..kinds import kinds
 from ..schema import ROOT
-from ..text import FORMULA_START, neutralise
+from ..text import neutralise
 from .oruk import uid
 from .oruk_api import taxonomies_and_terms, taxonomy
-from .tables import DP_V2, FORMULA_RULE, csv_writer, example_text, line_writer, release_version
+from .tables import AS_IS, DP_V2, FORMULA_RULE, csv_writer, example_text, line_writer, release_version
 
 FOLDER = "oruk-tabular"  # under data/, beside oruk-services.json; the static API is oruk/ on the site
 PROFILE_PATH = ROOT / "schema" / "openreferral-uk" / "datapackage.json"
@@ -125,7 +125,6 @@ class ServiceLines(NamedTuple):
 
 
 _FIELDS: dict[str, list[tuple[str, bool, dict]]] = {}  # table name -> (name, is text, field) for each field (once a process)
-_AS_IS = frozenset((*FORMULA_START, "'"))  # a text cell starting with none of these is written as it is (neutralise)
 
 
 def _table_fields() -> dict[str, list[tuple[str, bool, dict]]]:
@@ -139,7 +138,7 @@ def _cells(fields: list[tuple[str, bool, dict]], row: dict) -> list[str]:
     """[cell(field, row's value) for each field], with the two commonest cases (no value; text needing no
     apostrophe) done here: nationally 3 million cells."""
     get = row.get
-    return ["" if (value := get(name)) is None else value if text and type(value) is str and value[:1] not in _AS_IS
+    return ["" if (value := get(name)) is None else value if text and type(value) is str and value[:1] not in AS_IS
             else cell(f, value) for name, text, f in fields]
 
 

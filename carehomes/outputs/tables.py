@@ -17,7 +17,7 @@ from typing import Any
 from ..kinds import Kind, default_kind, kinds
 from ..records import canonical, flatten, set_path
 from ..schema import Field, Schema, load_schema
-from ..text import neutralise, restore
+from ..text import FORMULA_START, neutralise, restore
 
 
 def release_version(released: dt.date) -> str:
@@ -60,10 +60,15 @@ def parse_cell(f: Field, text: str) -> Any:
     return text
 
 
+AS_IS = frozenset((*FORMULA_START, "'"))  # a text cell starting with none of these is written as it is (neutralise)
+
+
 def home_row(data: dict, schema: Schema, flat: dict[str, Any] | None = None, kind: Kind | None = None) -> list[str]:
-    """One row of a kind's table (care-homes.csv for the first kind)."""
-    flat = flatten(data) if flat is None else flat
-    return [cell(f, flat.get(f.path)) for f in (kind or default_kind(schema)).fields]
+    """One row of a kind's table (care-homes.csv for the first kind): ``cell`` of each field's value, with the two
+    commonest cases (no value; text needing no apostrophe) done here."""
+    get = (flatten(data) if flat is None else flat).get
+    return ["" if (value := get(path)) is None else value if text and type(value) is str and value[:1] not in AS_IS
+            else cell(f, value) for path, text, f in (kind or default_kind(schema)).cell_specs]
 
 
 def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
