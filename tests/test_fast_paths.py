@@ -1016,3 +1016,37 @@ def test_line_writer_writes_every_row_as_the_csv_module_does():
     for row in rows:
         assert line.writerow(row) == by_csv(row), row
         assert line.writerow(tuple(row)) == by_csv(row), row
+
+
+def test_database_columns_left_as_they_are_store_what_converting_every_value_stored(tmp_path, monkeypatch):
+    """_insert_rows converts only the columns whose converter changes one of their values (_changing): every other
+    column (a number column's numbers, a yes/no column's True and False or 0 and 1, an ID column's text, an empty
+    date or list column) is stored as it is. The database's rows are the same as converting every value, for
+    columns holding each kind of value, alone and mixed."""
+    import decimal
+
+    fields = [{"name": "location_id", "type": "string"}, {"name": "nursing", "type": "boolean"},
+              {"name": "inspected", "type": "date"}, {"name": "languages", "type": "list"}, {"name": "beds", "type": "integer"},
+              {"name": "fee", "type": "number"}, {"name": "provider_id", "type": "integer"}, {"name": "name", "type": "string"}]
+    columns = {  # values for each column: alone they may be left as they are; mixed with the others not
+        "location_id": [["1-1", None], ["1-2", 7]], "nursing": [[True, False, None], [1, 0, None], [True, None, 2]],
+        "inspected": [[None, None], [None, dt.date(2024, 5, 6)]], "languages": [[None], [["English", "Welsh"], None]],
+        "beds": [[3, None, True], [3, decimal.Decimal("2.5")], [4, [1, 2]]], "fee": [[1.5, 700, None], [1.5, {"a": 1}]],
+        "provider_id": [["1-9", None], [12, None]], "name": [["x", None, "é"]]}
+
+    def rows_stored(rows, convert_all):
+        if convert_all:
+            monkeypatch.setattr(sqlite_out, "_changing", lambda cells, rows: cells)
+        else:
+            monkeypatch.undo()
+        db = sqlite_utils.Database(tmp_path / f"{len(list(tmp_path.iterdir()))}.db")
+        _add_table(db, Table("care-homes", "Homes", "", fields, rows, ["location_id"], []))
+        return list(db.conn.execute("select * from care_homes")), [
+            list(r) for r in db.conn.execute("select " + ", ".join(f"typeof([{f['name']}])" for f in fields) + " from care_homes")]
+
+    for i, f in enumerate(fields):
+        for values in columns[f["name"]]:
+            rows = [[f"1-{n}", *([None] * (len(fields) - 1))] for n in range(len(values))]
+            for row, v in zip(rows, values, strict=True):
+                row[i] = v if i else row[i]
+            assert rows_stored(rows, False) == rows_stored(rows, True), (f["name"], values)
