@@ -118,13 +118,6 @@ def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int 
     return join_pieces([h for part in parts for h in part], schema)
 
 
-def _book_and_tabular(tables: list[Table], released: dt.date, title: str, tabular: list[ServiceLines],
-                      homepage: str | None) -> tuple[bytes, dict[str, bytes]]:
-    """The workbook, and the ORUK tabular form (the services as CSV tables) from the lines made with each home's
-    pieces: the files data_files has made beside it."""
-    return workbook(tables, released, title), tabular_files_joined(tabular, released, homepage)
-
-
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
     """The published tables and JSON, keyed by file name. Rows are ordered by location ID."""
     schema = schema or load_schema()
@@ -162,19 +155,20 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
                 made: list[HomePieces] | None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
-    # the workbook and the ORUK tabular form are made beside this process (on the other core, for large sets)
-    # while it makes the database and the rest: about as long each way nationally
+    # the workbook is made beside this process (on the other core, for large sets) while it makes the database, the
+    # GeoJSON, the ORUK service package and the ORUK tabular form (from the lines made with each home's pieces):
+    # about as long each way nationally (1.2 s of CPU)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
-    with Beside(_book_and_tabular, tables, released, pkg.get("title", ""), pieces["tabular"], homepage,
-                items=len(profiles)) as beside:
+    with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
         files[DB_FILE] = database(tables, entries or [])
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-        files[XLSX_FILE], tabular_made = beside.result()
+        tabular_made = tabular_files_joined(pieces["tabular"], released, homepage)
+        files[XLSX_FILE] = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
