@@ -468,8 +468,7 @@ def test_codepoint_lines_chosen_by_bisection_are_those_the_scan_chose():
 def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
     """record_rows' shortcut for a record without a capabilities group against the loop over every need and field."""
     from carehomes.outputs.typed import record_rows, typed_value
-    from carehomes.publish import canonical
-    from carehomes.records import flatten
+    from carehomes.records import canonical, flatten
     from carehomes.schema import load_schema
 
     schema = load_schema()
