@@ -131,7 +131,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         files[XLSX_FILE] = b""  # its place among the files, filled below
         files[DB_FILE] = database(tables, entries or [])
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-        files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
+        files["oruk-services.json"] = service_package(pieces["oruk"])
         tabular_made = tabular_files_joined(pieces["tabular"], released, homepage)
         files[XLSX_FILE] = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})

@@ -1049,3 +1049,17 @@ def test_database_columns_left_as_they_are_store_what_converting_every_value_sto
             for row, v in zip(rows, values, strict=True):
                 row[i] = v if i else row[i]
             assert rows_stored(rows, False) == rows_stored(rows, True), (f["name"], values)
+
+
+def test_the_service_package_joined_as_bytes_is_what_json_array_wrote():
+    """oruk.service_package joins each service's UTF-8 JSON as bytes: the same file as json_array over the JSON
+    texts, encoded once (as it was written before), with no services, one, and many with text beyond ASCII."""
+    import json
+
+    from carehomes.outputs.oruk import service_package
+    from carehomes.outputs.tables import json_array
+
+    services = [{"id": "a", "name": "Café Ñandú ’s"}, {"id": "b", "name": "Oak\nHouse", "n": [1, 2.5, None]}, {}]
+    for group in ([], services[:1], services, services * 3):
+        texts = [json.dumps(s, ensure_ascii=False) for s in group]
+        assert service_package([t.encode("utf-8") for t in texts]) == (json_array(texts) + "\n").encode("utf-8")

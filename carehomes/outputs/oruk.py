@@ -17,7 +17,6 @@ records as a static ORUK API.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -25,7 +24,6 @@ from typing import Any
 from ..kinds import kinds_of
 from ..records import canonical, flatten
 from ..schema import Field, Schema, load_schema
-from .tables import json_array
 
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
 NAMESPACE_BYTES = NAMESPACE.bytes
@@ -156,7 +154,9 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     return svc
 
 
-def service_package(services: list[dict] | list[str]) -> str:
-    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array);
-    ``services`` as objects or as their JSON (``json.dumps(service, ensure_ascii=False)``, made beforehand)."""
-    return json_array([svc if isinstance(svc, str) else json.dumps(svc, ensure_ascii=False) for svc in services]) + "\n"
+def service_package(services: list[bytes]) -> bytes:
+    """data/oruk-services.json: every home's full service record, as the UK profile's service package (an array,
+    one service a line, as ``tables.json_array`` writes it); ``services`` as their JSON in UTF-8
+    (``json.dumps(service, ensure_ascii=False).encode()``, made where each home was checked: joined as bytes,
+    nationally 43 MB, with nothing decoded or encoded again)."""
+    return b"[\n" + b",\n".join(services) + b"\n]\n" if services else b"[]\n"

@@ -27,7 +27,7 @@ class HomePieces(NamedTuple):
     rows: tuple[str, ...]
     json: str  # its record as JSON, in each of its kinds' JSON files
     caps: str  # its capabilities rows ("" when its kinds have no capabilities table)
-    oruk: str  # its Open Referral UK service, as JSON (not as an object: 5 times quicker between processes)
+    oruk: bytes  # its Open Referral UK service, as JSON in UTF-8 (not as an object: 5 times quicker between processes)
     geo: str | None  # its map point (GeoJSON feature), if it has coordinates
     typed: dict[str, list[list[Any]]]  # its rows with their types, by table name (outputs.typed.record_rows)
     tabular: ServiceLines  # its ORUK service's rows of the tabular form, as CSV lines (outputs.oruk_tabular)
@@ -45,6 +45,6 @@ def home_pieces(data: dict, schema: Schema) -> HomePieces:
     oruk = service(record, schema, is_canonical=True, flat=flat)  # dates as text already: the same object back from its JSON
     return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
                       tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
-                      json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False),
+                      json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False).encode("utf-8"),
                       json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat),
                       service_lines(oruk))
