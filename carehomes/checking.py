@@ -34,6 +34,12 @@ class Checked:
 
 
 CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: checks_external
+_CROSS_FILE_GROUPS = tuple(f"{k}." for k in CROSS_FILE_KEYS)  # a key under one of them: its dotted path starts so
+
+
+def cross_file_lines(lines: dict[str, int]) -> dict[str, int]:
+    """The lines of the keys the rules across files read (CROSS_FILE_KEYS and the keys under them), in order."""
+    return {k: n for k, n in lines.items() if k in CROSS_FILE_KEYS or k.startswith(_CROSS_FILE_GROUPS)}
 
 
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
@@ -57,7 +63,7 @@ def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
                 made.append(home_pieces(profile.data, schema))
             if not keep:  # only what the rules across files need, so less travels back from workers
                 profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
-                                  {k: n for k, n in profile.lines.items() if k.split(".")[0] in CROSS_FILE_KEYS})
+                                  cross_file_lines(profile.lines))
             profiles.append(profile)
     return profiles, problems, made
 

@@ -1063,3 +1063,18 @@ def test_the_service_package_joined_as_bytes_is_what_json_array_wrote():
     for group in ([], services[:1], services, services * 3):
         texts = [json.dumps(s, ensure_ascii=False) for s in group]
         assert service_package([t.encode("utf-8") for t in texts]) == (json_array(texts) + "\n").encode("utf-8")
+
+
+def test_the_lines_kept_for_the_rules_across_files_are_those_of_their_top_level_keys():
+    """checking.cross_file_lines keeps a key's line when its first part is one of CROSS_FILE_KEYS, as splitting
+    every key did: for every profile here and for keys that only start like one (addresses, careful, slugs)."""
+    from carehomes.checking import CROSS_FILE_KEYS, cross_file_lines
+    from carehomes.load import find_profiles, load_profile
+
+    files, _ = find_profiles(ONE_PASS)
+    every = [p.lines for f in files if (p := load_profile(f)[0]) is not None]
+    every.append({k: n for n, k in enumerate(["addresses", "address", "address.postcode", "careful", "care", "care.x.y",
+                                              "slugs", "slug", "location_id", "location_ids.x", "", ".", "name", "x.care"])})
+    assert len(every) > 90
+    for lines in every:
+        assert cross_file_lines(lines) == {k: n for k, n in lines.items() if k.split(".")[0] in CROSS_FILE_KEYS}
