@@ -205,6 +205,23 @@ def test_oruk_ids_are_the_uuid5_they_were(parts):
     assert uid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
+def test_oruk_ids_are_the_uuid5_they_were_for_every_version_and_variant_digit():
+    """uid sets the version and variant on the digest's hex digits: the same ids as uuid.uuid5 for 2,000 names,
+    which reach every value of the digit whose top bits become the variant."""
+    import hashlib
+    import uuid
+
+    from carehomes.outputs.oruk import NAMESPACE, uid
+
+    seen = set()
+    for n in range(2000):
+        parts = ("attribute", f"home-{n}", "care_type", "é" * (n % 3))
+        expected = str(uuid.uuid5(NAMESPACE, ":".join(parts)))
+        assert uid(*parts) == expected
+        seen.add(hashlib.sha1(NAMESPACE.bytes + ":".join(parts).encode("utf-8")).hexdigest()[16])  # the variant's digit
+    assert len(seen) == 16
+
+
 def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_made_without():
     """render.home_page makes each page with the view remembering its field reads and derived values (face, kinds,
     kind_words, description_html...): every bundled and fixture home's page and home.json, open or closed, as
