@@ -8,12 +8,13 @@ the pages, search and feeds (nationally 0.1 s before the workers start).
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks_external import check_external
 from .load import Profile, errors, find_profiles, load_profile
-from .parallel import map_chunks, no_cycle_collection
+from .parallel import keep_freed_memory, map_chunks, no_cycle_collection
 from .problems import Problem
 from .outputs.pieces import HomePieces, home_pieces
 from .schema import load_schema
@@ -43,6 +44,8 @@ def cross_file_lines(lines: dict[str, int]) -> dict[str, int]:
 
 
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
+    if multiprocessing.parent_process() is not None:  # a worker: chunk after chunk of results made and freed
+        keep_freed_memory()
     # a batch makes millions of objects and next to no reference cycles: the cyclic collector's passes over the
     # growing results were 7% of its CPU
     with no_cycle_collection():
