@@ -180,3 +180,17 @@ def test_objects_made_with_the_collector_off_go_to_its_oldest_generation_and_the
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_a_profile_pickled_and_copied_is_the_same_profile():
+    """load.Profile pickles as its three fields (what the check workers send back): the same path, data and lines
+    after a round trip, a copy and a deep copy."""
+    import copy
+    import pickle
+
+    from carehomes.load import Profile
+
+    p = Profile("providers/oak.yaml", {"name": "Oak", "address": {"postcode": "AB1 2CD"}, "care": None}, {"name": 1, "address.postcode": 3})
+    for again in (pickle.loads(pickle.dumps(p)), pickle.loads(pickle.dumps(p, protocol=2)), copy.copy(p), copy.deepcopy(p)):
+        assert type(again) is Profile and again == p and again.line("address.postcode.x") == 3
+    assert copy.deepcopy(p).data is not p.data
