@@ -20,7 +20,7 @@ from .kinds import default_kind
 from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, replaced_folder_problem,
                      safe_slug_path)
 from .load import display_path, errors
-from .pipeline import check_paths
+from .checking import check_paths
 from .engines import ENGINES
 from .safetext import unrun
 from .schema import ROOT

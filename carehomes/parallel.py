@@ -18,14 +18,49 @@ def no_cycle_collection() -> Iterator[None]:
     """The cyclic garbage collector off for a step that makes millions of objects and next to no reference cycles
     (loading and checking the profiles, taking back the workers' results, the open data): its passes over the
     growing heap were up to four fifths of the time to take back a national set of pieces (1.0 s of CPU to
-    0.2 s). Reference counting still frees everything; the few cycles are collected once it is on again."""
+    0.2 s). Reference counting still frees everything; the few cycles are collected by the next full collection
+    once it is on again. The objects made meanwhile are handed to the collector's oldest generation, not to its
+    youngest: otherwise the first allocation after the block walks every one of them (nationally 0.2 s with
+    the main process alone, just after the workers' results came back)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
+            _to_oldest_generation()
             gc.enable()
+
+
+_KEEPING: list[bool] = []  # in a worker: keep_freed_memory done
+
+
+def keep_freed_memory() -> None:
+    """In a worker process about to make and free chunk after chunk of results (Linux, glibc): memory it frees is
+    kept for the next chunk instead of given back to the system and touched anew (page faults), and blocks up to
+    32 MB (a chunk's pickled results, 7 MB nationally) come from that memory rather than from a mapping of their
+    own each time. Nationally the check workers' page faults 156,000 -> 90,000 and their system CPU 0.6-0.8 s ->
+    0.3-0.4 s. The memory goes back when the worker ends. Elsewhere, nothing."""
+    if _KEEPING or not sys.platform.startswith("linux"):
+        return
+    _KEEPING.append(True)
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: free memory at the heap's top is kept up to 1 GB
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: blocks under 32 MB from the heap, not a mapping each
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _to_oldest_generation() -> None:
+    """Every object the collector tracks in its younger generations moved to its oldest, without a pass over them
+    (gc.freeze moves them aside, gc.unfreeze puts them in the oldest): the next full collection looks at them, as
+    it would have. Left as it is when a caller holds a freeze of its own (serve's build), which must stay."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers: int | None = None,

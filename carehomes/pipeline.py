@@ -5,8 +5,8 @@
 Publishing data (``publish.data_files``, also the ``data`` command) writes every file under data/,
 the Open Referral UK service package and its tabular form (data/oruk-tabular/) included.
 
-``check_paths`` loads and checks the profiles (on every core for large sets); ``build_site`` runs
-the stages after it, each in its own module, into a new folder that replaces the site in one
+``check_paths`` (in ``checking``, which the check and data commands import without the build's stages)
+loads and checks the profiles (on every core for large sets); ``build_site`` runs the stages after it, each in its own module, into a new folder that replaces the site in one
 atomic step only when every stage succeeded.
 """
 from __future__ import annotations
@@ -14,19 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .checks_external import check_external
 from .finding import site_words
 from .fsutil import replace_dir
-from .load import Profile, errors, find_profiles, load_profile
+from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
+from .load import Profile
 from .outputs.atom import atom
 from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
-from .parallel import Beside, map_chunks, no_cycle_collection
-from .problems import Problem
-from .publish import HomePieces, data_files, home_pieces, release_date, write_files
+from .parallel import Beside, no_cycle_collection
+from .publish import HomePieces, data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import render_pages
 from .siteconfig import read_config, staleness
@@ -36,80 +35,7 @@ from .sources.cqc_api import checked_dates
 from .outputs.postcode_lookup import LOOKUP_DIR, write_lookup
 from .ages import Age
 from .timings import Timings
-from .validate import check_files, check_profile
 from .views import HomeView, remembering
-
-
-@dataclass
-class Checked:
-    profiles: list[Profile] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-    pieces: list[HomePieces] | None = None  # each profile's open data pieces (check_paths(pieces=True))
-
-    @property
-    def ok(self) -> bool:
-        """No errors (warnings do not stop a build)."""
-        return not errors(self.problems)
-
-
-CROSS_FILE_KEYS = ("location_id", "slug", "address", "care")  # address, care: checks_external
-
-
-def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
-    # a batch makes millions of objects and next to no reference cycles: the cyclic collector's passes over the
-    # growing results were 7% of its CPU
-    with no_cycle_collection():
-        return _check_files(*args)
-
-
-def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
-                 make: bool) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
-    profiles, problems, made = [], [], []
-    schema = load_schema() if make else None
-    for f in files:
-        profile, found = load_profile(f, base)
-        problems.extend(found)
-        if profile:
-            own = check_profile(profile, on=on)
-            problems.extend(own)
-            if schema and not errors(found + own):  # its open data pieces, while the profile is here
-                made.append(home_pieces(profile.data, schema))
-            if not keep:  # only what the rules across files need, so less travels back from workers
-                profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
-                                  {k: n for k, n in profile.lines.items() if k.split(".")[0] in CROSS_FILE_KEYS})
-            profiles.append(profile)
-    return profiles, problems, made
-
-
-def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,
-                workers: int | None = None, keep_data: bool = True, external: bool = False,
-                pieces: bool = False) -> Checked:
-    """Load and check every profile under ``paths``; collect every problem.
-
-    With ``keep_data=False`` (the check command) the profiles returned hold only what the rules
-    across files need. Acute trusts are checked against the NHS trust list; with ``external=True``
-    (the check command) postcodes are also checked against Code-Point Open: see checks_external.
-    With ``pieces=True`` (the data command, the build) each profile's pieces of the open data
-    (``publish.home_pieces``) are made in the same pass, where it was loaded, into ``Checked.pieces``
-    (None there when any profile has an error: then nothing is published).
-    """
-    base = base or Path.cwd()
-    files, misnamed = find_profiles(paths)
-    result = Checked(files=len(files), problems=misnamed)
-    made: list[HomePieces] = []
-    with no_cycle_collection():  # taking back the workers' results (nationally with pieces: 1.0 s of CPU to 0.2 s)
-        for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
-                                                          workers=workers, chunks_per_worker=8):
-            result.profiles.extend(profiles)
-            result.problems.extend(problems)
-            made.extend(pieces_made)
-    result.problems.extend(check_files(result.profiles))
-    result.problems.extend(check_external(result.profiles, live_postcodes=external))
-    result.problems.sort()
-    if pieces and result.ok:
-        result.pieces = made
-    return result
 
 
 @dataclass

@@ -11,34 +11,31 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from . import configfile
 from .fsutil import write_bytes_atomic
-from .kinds import default_kind, kinds, kinds_of
+from .kinds import default_kind, kinds
 from .load import Profile
-from .outputs.geojson import feature_collection, geo_feature
-from .outputs.oruk import service, service_package
+from .outputs.geojson import feature_collection
+from .outputs.oruk import service_package
 from .outputs.oruk_tabular import FOLDER as ORUK_TABULAR
-from .outputs.oruk_tabular import ServiceLines, service_lines, tabular_files_joined
+from .outputs.oruk_tabular import tabular_files_joined
+from .outputs.pieces import HomePieces, home_pieces
 from .outputs.sqlite import database
 from .outputs.tables import (
     DB_FILE,
     EXCEL_CSV,
     GEOJSON_FILE,
     XLSX_FILE,
-    capability_rows,
     csv_writer,
     excel_csv,
-    home_row,
-    line_writer,
     package_descriptor,
     release_version,
     tables_text,
 )
 from .parallel import Beside, map_chunks, no_cycle_collection
-from .records import canonical, flatten
-from .outputs.typed import Table, joined_rows, record_rows, typed_tables
+from .outputs.typed import joined_rows, typed_tables
 from .outputs.xlsx import workbook
 from .schema import ROOT, Schema, load_schema
 
@@ -55,38 +52,6 @@ def release_date(today: dt.date | None = None) -> dt.date:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return today or dt.date.today()
 
-
-
-class HomePieces(NamedTuple):
-    """One home's pieces of the published files, made where its profile was checked (``pipeline.check_paths``)
-    or by ``home_pieces`` here, put together in location ID order by ``join_pieces``."""
-
-    key: str  # the location ID, the files' order
-    kinds: tuple[str, ...]  # the kinds it is (kind ids), each with its CSV row in ``rows``
-    rows: tuple[str, ...]
-    json: str  # its record as JSON, in each of its kinds' JSON files
-    caps: str  # its capabilities rows ("" when its kinds have no capabilities table)
-    oruk: str  # its Open Referral UK service, as JSON (not as an object: 5 times quicker between processes)
-    geo: str | None  # its map point (GeoJSON feature), if it has coordinates
-    typed: dict[str, list[list[Any]]]  # its rows with their types, by table name (outputs.typed.record_rows)
-    tabular: ServiceLines  # its ORUK service's rows of the tabular form, as CSV lines (outputs.oruk_tabular)
-
-
-def home_pieces(data: dict, schema: Schema) -> HomePieces:
-    """Every per-home piece of the published files for one profile's data (see HomePieces)."""
-    line = line_writer()
-    record = canonical(data, schema)
-    flat = flatten(record)
-    mine = kinds_of(record, schema)
-    caps = "".join(line.writerow(row) for row in capability_rows(data, schema)) \
-        if any(k.needs_resource == "capabilities" for k in mine) else ""
-    feature = geo_feature(record)
-    oruk = service(record, schema, is_canonical=True, flat=flat)  # dates as text already: the same object back from its JSON
-    return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
-                      tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
-                      json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False),
-                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat),
-                      service_lines(oruk))
 
 
 def _chunk(args: tuple[list[dict], Schema | None]) -> list[HomePieces]:
@@ -116,13 +81,6 @@ def join_pieces(homes: list[HomePieces], schema: Schema | None = None) -> dict[s
 def _pieces(profiles: list[Profile], schema: Schema | None = None, workers: int | None = None) -> dict[str, Any]:
     parts = map_chunks(_chunk, [p.data for p in profiles], schema, workers=workers)
     return join_pieces([h for part in parts for h in part], schema)
-
-
-def _book_and_tabular(tables: list[Table], released: dt.date, title: str, tabular: list[ServiceLines],
-                      homepage: str | None) -> tuple[bytes, dict[str, bytes]]:
-    """The workbook, and the ORUK tabular form (the services as CSV tables) from the lines made with each home's
-    pieces: the files data_files has made beside it."""
-    return workbook(tables, released, title), tabular_files_joined(tabular, released, homepage)
 
 
 def build_tables(profiles: list[Profile], schema: Schema | None = None, pieces: dict[str, Any] | None = None) -> dict[str, str]:
@@ -162,19 +120,20 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
                 made: list[HomePieces] | None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
-    # the workbook and the ORUK tabular form are made beside this process (on the other core, for large sets)
-    # while it makes the database and the rest: about as long each way nationally
+    # the workbook is made beside this process (on the other core, for large sets) while it makes the database, the
+    # GeoJSON, the ORUK service package and the ORUK tabular form (from the lines made with each home's pieces):
+    # about as long each way nationally (1.2 s of CPU)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
-    with Beside(_book_and_tabular, tables, released, pkg.get("title", ""), pieces["tabular"], homepage,
-                items=len(profiles)) as beside:
+    with Beside(workbook, tables, released, pkg.get("title", ""), items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
         files[DB_FILE] = database(tables, entries or [])
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
-        files["oruk-services.json"] = service_package(pieces["oruk"]).encode("utf-8")
-        files[XLSX_FILE], tabular_made = beside.result()
+        files["oruk-services.json"] = service_package(pieces["oruk"])
+        tabular_made = tabular_files_joined(pieces["tabular"], released, homepage)
+        files[XLSX_FILE] = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -205,6 +205,23 @@ def test_oruk_ids_are_the_uuid5_they_were(parts):
     assert uid(*parts) == str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
+def test_oruk_ids_are_the_uuid5_they_were_for_every_version_and_variant_digit():
+    """uid sets the version and variant on the digest's hex digits: the same ids as uuid.uuid5 for 2,000 names,
+    which reach every value of the digit whose top bits become the variant."""
+    import hashlib
+    import uuid
+
+    from carehomes.outputs.oruk import NAMESPACE, uid
+
+    seen = set()
+    for n in range(2000):
+        parts = ("attribute", f"home-{n}", "care_type", "é" * (n % 3))
+        expected = str(uuid.uuid5(NAMESPACE, ":".join(parts)))
+        assert uid(*parts) == expected
+        seen.add(hashlib.sha1(NAMESPACE.bytes + ":".join(parts).encode("utf-8")).hexdigest()[16])  # the variant's digit
+    assert len(seen) == 16
+
+
 def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_made_without():
     """render.home_page makes each page with the view remembering its field reads and derived values (face, kinds,
     kind_words, description_html...): every bundled and fixture home's page and home.json, open or closed, as
@@ -468,8 +485,7 @@ def test_codepoint_lines_chosen_by_bisection_are_those_the_scan_chose():
 def test_typed_rows_of_a_home_without_capabilities_are_what_the_loop_made():
     """record_rows' shortcut for a record without a capabilities group against the loop over every need and field."""
     from carehomes.outputs.typed import record_rows, typed_value
-    from carehomes.publish import canonical
-    from carehomes.records import flatten
+    from carehomes.records import canonical, flatten
     from carehomes.schema import load_schema
 
     schema = load_schema()
@@ -989,3 +1005,93 @@ def test_write_new_gives_write_bytes_bytes_and_mode_and_finishes_short_writes(tm
     monkeypatch.setattr(os, "write", lambda fd, view: real_write(fd, bytes(view[:7])))  # 7 bytes a call at most
     write_new(str(tmp_path / "d"), data)
     assert (tmp_path / "d").read_bytes() == data
+
+
+def test_line_writer_writes_every_row_as_the_csv_module_does():
+    """tables.line_writer joins a row of text cells needing no quoting itself and leaves every other row to the csv
+    module: the same line, byte for byte, as csv_writer writes, for rows of text made of every character that
+    matters (comma, quote, CR, LF, NUL, space, apostrophe, tab, non-ASCII), empty rows and cells, and cells that
+    are not text (numbers, yes/no, None)."""
+    import io
+    import random
+
+    from carehomes.outputs.tables import csv_writer, line_writer
+
+    def by_csv(row):
+        buf = io.StringIO()
+        csv_writer(buf).writerow(row)
+        return buf.getvalue()
+
+    rng = random.Random(24)
+    alphabet = [",", '"', "\r", "\n", "\0", " ", "'", "\t", "=", "a", "Z", "é", "’", "1", ";", ""]
+    rows = [[], [""], ["", ""], [" "], [","], ['"'], ["a"], [None], [None, None], [1, 2.5, True, None, "x"], ["a", 3],
+            ["1-101", "", "", "nursing"], ["a\r\nb", "c"], ["x\0y", "z"]]
+    rows += [["".join(rng.choice(alphabet) for _ in range(rng.randrange(4))) for _ in range(rng.randrange(1, 6))]
+             for _ in range(5000)]
+    line = line_writer()
+    for row in rows:
+        assert line.writerow(row) == by_csv(row), row
+        assert line.writerow(tuple(row)) == by_csv(row), row
+
+
+def test_database_columns_left_as_they_are_store_what_converting_every_value_stored(tmp_path, monkeypatch):
+    """_insert_rows converts only the columns whose converter changes one of their values (_changing): every other
+    column (a number column's numbers, a yes/no column's True and False or 0 and 1, an ID column's text, an empty
+    date or list column) is stored as it is. The database's rows are the same as converting every value, for
+    columns holding each kind of value, alone and mixed."""
+    import decimal
+
+    fields = [{"name": "location_id", "type": "string"}, {"name": "nursing", "type": "boolean"},
+              {"name": "inspected", "type": "date"}, {"name": "languages", "type": "list"}, {"name": "beds", "type": "integer"},
+              {"name": "fee", "type": "number"}, {"name": "provider_id", "type": "integer"}, {"name": "name", "type": "string"}]
+    columns = {  # values for each column: alone they may be left as they are; mixed with the others not
+        "location_id": [["1-1", None], ["1-2", 7]], "nursing": [[True, False, None], [1, 0, None], [True, None, 2]],
+        "inspected": [[None, None], [None, dt.date(2024, 5, 6)]], "languages": [[None], [["English", "Welsh"], None]],
+        "beds": [[3, None, True], [3, decimal.Decimal("2.5")], [4, [1, 2]]], "fee": [[1.5, 700, None], [1.5, {"a": 1}]],
+        "provider_id": [["1-9", None], [12, None]], "name": [["x", None, "é"]]}
+
+    def rows_stored(rows, convert_all):
+        if convert_all:
+            monkeypatch.setattr(sqlite_out, "_changing", lambda cells, rows: cells)
+        else:
+            monkeypatch.undo()
+        db = sqlite_utils.Database(tmp_path / f"{len(list(tmp_path.iterdir()))}.db")
+        _add_table(db, Table("care-homes", "Homes", "", fields, rows, ["location_id"], []))
+        return list(db.conn.execute("select * from care_homes")), [
+            list(r) for r in db.conn.execute("select " + ", ".join(f"typeof([{f['name']}])" for f in fields) + " from care_homes")]
+
+    for i, f in enumerate(fields):
+        for values in columns[f["name"]]:
+            rows = [[f"1-{n}", *([None] * (len(fields) - 1))] for n in range(len(values))]
+            for row, v in zip(rows, values, strict=True):
+                row[i] = v if i else row[i]
+            assert rows_stored(rows, False) == rows_stored(rows, True), (f["name"], values)
+
+
+def test_the_service_package_joined_as_bytes_is_what_json_array_wrote():
+    """oruk.service_package joins each service's UTF-8 JSON as bytes: the same file as json_array over the JSON
+    texts, encoded once (as it was written before), with no services, one, and many with text beyond ASCII."""
+    import json
+
+    from carehomes.outputs.oruk import service_package
+    from carehomes.outputs.tables import json_array
+
+    services = [{"id": "a", "name": "Café Ñandú ’s"}, {"id": "b", "name": "Oak\nHouse", "n": [1, 2.5, None]}, {}]
+    for group in ([], services[:1], services, services * 3):
+        texts = [json.dumps(s, ensure_ascii=False) for s in group]
+        assert service_package([t.encode("utf-8") for t in texts]) == (json_array(texts) + "\n").encode("utf-8")
+
+
+def test_the_lines_kept_for_the_rules_across_files_are_those_of_their_top_level_keys():
+    """checking.cross_file_lines keeps a key's line when its first part is one of CROSS_FILE_KEYS, as splitting
+    every key did: for every profile here and for keys that only start like one (addresses, careful, slugs)."""
+    from carehomes.checking import CROSS_FILE_KEYS, cross_file_lines
+    from carehomes.load import find_profiles, load_profile
+
+    files, _ = find_profiles(ONE_PASS)
+    every = [p.lines for f in files if (p := load_profile(f)[0]) is not None]
+    every.append({k: n for n, k in enumerate(["addresses", "address", "address.postcode", "careful", "care", "care.x.y",
+                                              "slugs", "slug", "location_id", "location_ids.x", "", ".", "name", "x.care"])})
+    assert len(every) > 90
+    for lines in every:
+        assert cross_file_lines(lines) == {k: n for k, n in lines.items() if k.split(".")[0] in CROSS_FILE_KEYS}

@@ -124,3 +124,73 @@ def test_worker_pool_workers_leave_ctrl_c_to_their_parent():
     with worker_pool(2) as pool:
         ignored, parent = pool.submit(_signals_of_a_worker).result(timeout=60)
     assert ignored and parent == os.getpid()
+
+
+def _keeping(args):
+    from carehomes import parallel
+
+    chunk, _ = args
+    parallel.keep_freed_memory()
+    parallel.keep_freed_memory()  # once a process is enough: a second call does nothing
+    return list(parallel._KEEPING), os.getpid()
+
+
+def test_workers_keep_their_freed_memory_and_this_process_is_left_as_it_is():
+    """checking's workers call parallel.keep_freed_memory (glibc: freed memory kept for the next chunk): it runs once
+    a process, in workers only when they call it, and never fails (a system without glibc's mallopt is left alone)."""
+    from carehomes import parallel
+
+    before = list(parallel._KEEPING)
+    parts = map_chunks(_keeping, list(range(PARALLEL_FROM + 5)), 0, workers=2)
+    assert {pid for _, pid in parts} and os.getpid() not in {pid for _, pid in parts}
+    import sys
+
+    assert all(kept == ([True] if sys.platform.startswith("linux") else []) for kept, _ in parts)
+    assert parallel._KEEPING == before  # this process: untouched
+
+
+def test_objects_made_with_the_collector_off_go_to_its_oldest_generation_and_their_cycles_are_still_collected():
+    """no_cycle_collection hands what was made meanwhile to the collector's oldest generation (no pass over it when the
+    block ends); a cycle made inside is still collected by a full collection; a caller's own freeze stays as it was."""
+    import gc
+
+    from carehomes.parallel import no_cycle_collection
+
+    class Node:
+        pass
+
+    gc.collect()
+    with no_cycle_collection():
+        assert not gc.isenabled()
+        made = [[i] for i in range(50_000)]
+        ring = Node()
+        ring.me = ring  # type: ignore[attr-defined]
+        ring_id = id(ring)
+        del ring
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 1000 and gc.get_freeze_count() == 0  # none left young to be walked
+    assert len(made) == 50_000
+    gc.collect()
+    assert ring_id not in {id(o) for o in gc.get_objects() if isinstance(o, Node)}
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with no_cycle_collection():
+            _ = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_a_profile_pickled_and_copied_is_the_same_profile():
+    """load.Profile pickles as its three fields (what the check workers send back): the same path, data and lines
+    after a round trip, a copy and a deep copy."""
+    import copy
+    import pickle
+
+    from carehomes.load import Profile
+
+    p = Profile("providers/oak.yaml", {"name": "Oak", "address": {"postcode": "AB1 2CD"}, "care": None}, {"name": 1, "address.postcode": 3})
+    for again in (pickle.loads(pickle.dumps(p)), pickle.loads(pickle.dumps(p, protocol=2)), copy.copy(p), copy.deepcopy(p)):
+        assert type(again) is Profile and again == p and again.line("address.postcode.x") == 3
+    assert copy.deepcopy(p).data is not p.data

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +85,7 @@ def _cell(f: dict) -> Any:
     """How a field's values are stored: ``_value``, then a list as sqlite-utils stores it (a JSON array);
     None for text: a typed table's text is str already, which sqlite-utils stores as it is."""
     if f.get("type") == "list":
-        return lambda v: None if v is None else json.dumps(v, default=repr, ensure_ascii=False)
+        return _json_list
     if f.get("type") == "boolean":
         return _flag
     if f.get("type") == "date":
@@ -96,6 +98,10 @@ def _cell(f: dict) -> Any:
 
 
 # _value for one kind of column each (the same values, without looking at the field for every value)
+def _json_list(v: Any) -> Any:
+    return None if v is None else json.dumps(v, default=repr, ensure_ascii=False)
+
+
 def _flag(v: Any) -> Any:
     return None if v is None else int(v)
 
@@ -108,11 +114,27 @@ def _text(v: Any) -> Any:
     return None if v is None else str(v)
 
 
+# The types of value each converter stores as they are (SQLite stores True as 1 and False as 0, as int() gives
+# them): a column holding no other type is left as it is
+_AS_STORED: dict[Callable[[Any], Any], frozenset[type]] = {
+    _flag: frozenset((bool, int, type(None))), _text: frozenset((str, type(None))), _day: frozenset((type(None),)),
+    _json_list: frozenset((type(None),)), jsonify_if_needed: frozenset((bool, int, float, str, type(None)))}
+
+
+def _changing(cells: list[tuple[int, Callable[[Any], Any]]], rows: list[list[Any]]) -> list[tuple[int, Callable[[Any], Any]]]:
+    """The columns (index, converter) whose converter changes one of their values in ``rows``: the others (nationally
+    a number column's numbers, a yes/no column's True and False, every column of the capabilities table, empty)
+    are stored as they are, with no Python call for each value."""
+    return [(c, cell) for c, cell in cells if not set(map(type, map(itemgetter(c), rows))) <= _AS_STORED.get(cell, frozenset())]
+
+
 def _insert_rows(db: sqlite_utils.Database, name: str, t: Table) -> None:
     """A table's rows in one statement prepared once, in one transaction: the values sqlite-utils'
     insert_all would store, without its per-row dictionaries and queries (a third of the data command);
     only the columns whose values change are converted."""
-    cells = [(c, cell) for c, cell in enumerate(_cell(f) for f in t.fields) if cell is not None]
+    if set(map(len, t.rows)) - {len(t.fields)}:
+        raise ValueError(f"{name}: a row has not {len(t.fields)} values")
+    cells = _changing([(c, cell) for c, cell in enumerate(_cell(f) for f in t.fields) if cell is not None], t.rows)
     columns = ", ".join(f"[{f['name']}]" for f in t.fields)
 
     def stored(row: list[Any]) -> list[Any]:
@@ -121,11 +143,9 @@ def _insert_rows(db: sqlite_utils.Database, name: str, t: Table) -> None:
             out[c] = cell(out[c])
         return out
 
-    if any(len(row) != len(t.fields) for row in t.rows):
-        raise ValueError(f"{name}: a row has not {len(t.fields)} values")
     with db.conn:
         db.conn.executemany(f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(t.fields))})",
-                            map(stored, t.rows))
+                            map(stored, t.rows) if cells else t.rows)
 
 
 def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
@@ -165,9 +185,11 @@ def database(tables: list[Table], entries: list[Entry]) -> bytes:
     with tempfile.TemporaryDirectory(prefix="carehomes-db-") as tmp:
         path = Path(tmp) / DB_FILE
         db = sqlite_utils.Database(path)
-        # a scratch file read back whole at the end: no waiting for the disk after each step (the same bytes)
+        # a scratch file read back whole at the end: no waiting for the disk after each step, and a page cache the
+        # national database fits in (SQLite's default is 2 MB), so no page is written out until the end (the same bytes)
         db.conn.execute("PRAGMA synchronous=OFF")
         db.conn.execute("PRAGMA journal_mode=MEMORY")
+        db.conn.execute("PRAGMA cache_size=-65536")
         try:
             for t in tables:
                 _add_table(db, t)

@@ -11,13 +11,13 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..kinds import Kind, default_kind, kinds
 from ..records import canonical, flatten, set_path
 from ..schema import Field, Schema, load_schema
-from ..text import neutralise, restore
+from ..text import FORMULA_START, neutralise, restore
 
 
 def release_version(released: dt.date) -> str:
@@ -60,10 +60,15 @@ def parse_cell(f: Field, text: str) -> Any:
     return text
 
 
+AS_IS = frozenset((*FORMULA_START, "'"))  # a text cell starting with none of these is written as it is (neutralise)
+
+
 def home_row(data: dict, schema: Schema, flat: dict[str, Any] | None = None, kind: Kind | None = None) -> list[str]:
-    """One row of a kind's table (care-homes.csv for the first kind)."""
-    flat = flatten(data) if flat is None else flat
-    return [cell(f, flat.get(f.path)) for f in (kind or default_kind(schema)).fields]
+    """One row of a kind's table (care-homes.csv for the first kind): ``cell`` of each field's value, with the two
+    commonest cases (no value; text needing no apostrophe) done here."""
+    get = (flatten(data) if flat is None else flat).get
+    return ["" if (value := get(path)) is None else value if text and type(value) is str and value[:1] not in AS_IS
+            else cell(f, value) for path, text, f in (kind or default_kind(schema)).cell_specs]
 
 
 def capability_rows(data: dict, schema: Schema) -> list[list[str]]:
@@ -117,10 +122,30 @@ class _Echo:
         return text
 
 
-def line_writer() -> Any:
-    """csv_writer whose ``writerow`` returns the row's line (CRLF ended) instead of writing it anywhere: rows made
-    one at a time in worker processes and joined later."""
-    return csv.writer(_Echo(), lineterminator=CRLF)
+class LineWriter:
+    """``writerow(row)`` returns the row's CSV line (RFC 4180 as csv_writer writes it, CRLF ended): for a row of
+    text cells none of which needs quoting (no comma, quote, CR, LF or NUL), the cells joined by commas, which is
+    what the csv module writes for them; any other row through the csv module itself. Nationally 1.3 million rows,
+    in a quarter of the time."""
+
+    def __init__(self) -> None:
+        self._csv = csv.writer(_Echo(), lineterminator=CRLF).writerow
+
+    def writerow(self, row: Sequence[Any]) -> str:
+        """The row's line."""
+        try:
+            text = ",".join(row)  # TypeError for a cell that is not text (the csv module writes it as it does)
+        except TypeError:
+            return self._csv(row)
+        if not text or text.count(",") != len(row) - 1 or '"' in text or "\r" in text or "\n" in text or "\0" in text:
+            return self._csv(row)  # quoting, an empty row, a lone empty cell (""), or what the csv module refuses
+        return text + CRLF
+
+
+def line_writer() -> LineWriter:
+    """A CSV writer (as csv_writer) whose ``writerow`` returns the row's line (CRLF ended) instead of writing it
+    anywhere: rows made one at a time in worker processes and joined later."""
+    return LineWriter()
 
 
 def excel_csv(homes_csv: str) -> bytes:

@@ -51,7 +51,9 @@ def record_rows(record: dict, schema: Schema, flat: dict[str, Any] | None = None
     ``records.flatten``, when made already (each field's value is there by its path)."""
     get = (flat if flat is not None else flatten(record)).get
     mine = kinds_of(record, schema)
-    out = {k.resource: [[typed_value(f, get(f.path)) for f in k.fields]] for k in mine}
+    # typed_value of each field's value, with the two commonest cases (no value; text) done here
+    out = {k.resource: [[None if (value := get(path)) is None else value if text and type(value) is str
+                         else typed_value(f, value) for path, text, f in k.cell_specs]] for k in mine}
     if any(k.needs_resource == "capabilities" for k in mine) and not record.get("capabilities"):
         # most homes: no capabilities group, so every need's row is its location ID, the need and nothing
         names = [f.name for f in schema.capability_fields]
