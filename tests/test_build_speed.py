@@ -169,3 +169,18 @@ def test_a_content_page_where_the_oruk_api_goes_is_a_clear_error_not_a_traceback
     assert err.endswith(f"The build failed, so {out} was left as it was:\nthe pages made a folder oruk/ in the site, where "
                         "the static ORUK API goes: rename the content page or folder named oruk (in mkdocs.yml's docs_dir)\n"), err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_state_folders_are_the_old_way_s_resolved_grandparents(tmp_path, monkeypatch):
+    from carehomes.sources.cqc_api import state_folders
+
+    for rel in ["a/providers/x.yaml", "a/providers/y.yaml", "b/providers/z.yaml", "c/elsewhere/t.yaml"]:
+        _write(tmp_path / rel)
+    os.symlink(tmp_path / "b" / "providers", tmp_path / "a" / "linked")  # a linked folder: resolved to b/
+    os.symlink(tmp_path / "c" / "elsewhere" / "t.yaml", tmp_path / "a" / "providers" / "t.yaml")  # a linked profile
+    monkeypatch.chdir(tmp_path / "a")
+    paths = [str(tmp_path / "a/providers/x.yaml"), tmp_path / "a/providers/y.yaml", str(tmp_path / "a/linked/z.yaml"),
+             str(tmp_path / "a/providers/t.yaml"), "providers/x.yaml", "../b/providers/../providers/z.yaml",
+             str(tmp_path / "a/providers/missing.yaml")]
+    old = {Path(p).resolve().parent.parent for p in paths}
+    assert state_folders(paths) == old == {tmp_path / "a", tmp_path / "b", tmp_path / "c"}
