@@ -178,6 +178,7 @@ def _move_data_in(folder: Path, out: Path) -> bool:
     return False
 
 
+LATER = 5  # the steps started first and wanted last yield their cores to this process's steps (Beside's nice)
 SITEMAP_FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 BESIDE_NAMES = ("data", "oruk", "search", LOOKUP_DIR)  # folders written beside the pages, moved in after them
 
@@ -219,11 +220,11 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         counting = t.enabled  # each worker counts what it wrote, for --timings
         try:
             with Beside(timed, found / "search" if counting else None, _write_search_beside,
-                        [v for v in views if not v.closed], found, index, items=homes) as finding, \
+                        [v for v in views if not v.closed], found, index, items=homes, nice=LATER) as finding, \
                  Beside(timed, lookup_site / LOOKUP_DIR if counting else None, write_lookup, lookup_site,
                         cfg.directory.get("postcode_areas"), None, site_dir if site_dir.is_dir() else None,
-                        items=homes) as lookup, \
-                 Beside(timed, None, _sitemap_dates, views, schema, items=homes) as dating:
+                        items=homes, nice=LATER) as lookup, \
+                 Beside(timed, None, _sitemap_dates, views, schema, items=homes, nice=LATER) as dating:
                 # releases (first: the database holds the changelog)
                 with t.stage("releases and changes"):
                     releases = list_releases(releases_dir or ROOT / "releases")

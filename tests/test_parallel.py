@@ -124,3 +124,17 @@ def test_worker_pool_workers_leave_ctrl_c_to_their_parent():
     with worker_pool(2) as pool:
         ignored, parent = pool.submit(_signals_of_a_worker).result(timeout=60)
     assert ignored and parent == os.getpid()
+
+
+def _priority():
+    return os.getpid(), os.nice(0)
+
+
+def test_a_beside_worker_started_nice_yields_its_core_and_a_small_set_runs_here_unchanged():
+    from carehomes.parallel import Beside
+
+    with Beside(_priority, items=PARALLEL_FROM, workers=2, nice=3) as job:
+        pid, nice = job.result()
+    assert pid != os.getpid() and nice == min(os.nice(0) + 3, 19)
+    with Beside(_priority, items=1, workers=2, nice=3) as job:  # in this process: its priority left alone
+        assert job.result() == (os.getpid(), os.nice(0))
