@@ -251,13 +251,13 @@ class Timings:
 
     def _beside_lines(self) -> list[str]:
         """The table's part for the work done beside the stages: when each began and ended (seconds since the
-        start) and its CPU; a step of a small set runs in this process, within the stage that asks for it."""
+        start) and its CPU; a step of a small set runs in this process when its result is asked for."""
         if not self.beside:
             return []
         lines = [BESIDE_HOW]
         here = os.getpid()
         for name, span in self.beside:
-            where = "this process, within its stage" if span.pid == here else "a worker process"
+            where = "this process, when asked for" if span.pid == here else "a worker process"
             lines.append(f"  {name:<26} {span.began - self.start:8.2f} {span.ended - self.start:8.2f} "
                          f"{span.cpu:8.2f}  {where}")
         return lines

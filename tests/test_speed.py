@@ -52,13 +52,13 @@ def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(
     steps = {}
     assert table[beside + 1].split() == ["step", "from", "to", "CPU"]
     for line in table[beside + 2:-1]:  # each step done beside the stages: from, to (seconds since the start), CPU
-        m = re.fullmatch(r"  (.+?) +(\d+\.\d\d) +(\d+\.\d\d) +(\d+\.\d\d)  (this process, within its stage|a worker process)", line)
+        m = re.fullmatch(r"  (.+?) +(\d+\.\d\d) +(\d+\.\d\d) +(\d+\.\d\d)  (this process, when asked for|a worker process)", line)
         assert m, f"not a step done beside: {line!r}"
         steps[m.group(1)] = (float(m.group(2)), float(m.group(3)), m.group(5))
     assert list(steps) == ["open data written", "ORUK API", "find page's index", "postcode lookup", "sitemap's dates",
                            "counting: pages"]
     assert all(0 <= a <= b <= total[0] for a, b, _ in steps.values())
-    assert {w for _, _, w in steps.values()} == {"this process, within its stage"}, "a small set: no worker processes"
+    assert {w for _, _, w in steps.values()} == {"this process, when asked for"}, "a small set: no worker processes"
 
 
 def test_build_without_timings_prints_no_table(tmp_path, capsys):
