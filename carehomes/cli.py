@@ -1058,7 +1058,8 @@ def parser() -> argparse.ArgumentParser:
                        help="publishing: refuse to build while a council contact or the repository in mkdocs.yml is still an example, "
                             "or a configured postcode area has no lookup (otherwise only a warning)")
         b.add_argument("--timings", action="store_true",
-                       help="print each stage's time, files and bytes written and peak memory (see docs/performance.md)")
+                       help="print each stage's time, files and bytes written and peak memory, and what worker processes did beside "
+                            "the stages, when, and their CPU (see docs/performance.md)")
         b.add_argument("--releases", help="folder of release snapshots to compare with (default: releases/)")
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")

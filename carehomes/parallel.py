@@ -114,14 +114,18 @@ class Beside:
     ``result()`` is asked for (small sets, one core): two independent steps on two cores. Use it in a
     ``with`` block, so the worker stops even when this process's own step fails."""
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, items: int = PARALLEL_FROM, workers: int | None = None) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any, items: int = PARALLEL_FROM, workers: int | None = None,
+                 nice: int = 0) -> None:
+        """``nice``: how much less the worker's claim on a core is than this process's (``os.nice``, where the
+        system has it): for a step whose result is wanted only later, so that the steps this process waits for
+        first keep their cores, and it takes what they leave."""
         self._call = (fn, args)
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future | None = None
         if items >= PARALLEL_FROM and (workers or os.cpu_count() or 1) >= 2:
             # handed over as the worker's start-up arguments: where processes fork (Linux), the worker has them
             # already, with nothing pickled (nationally 0.8 s of CPU for the workbook's tables); elsewhere pickled
-            self._pool = ProcessPoolExecutor(1, initializer=_hold, initargs=(fn, args, os.getpid()))
+            self._pool = ProcessPoolExecutor(1, initializer=_hold, initargs=(fn, args, os.getpid(), nice))
             self._future = self._pool.submit(_run_held)
 
     def __enter__(self) -> Beside:
@@ -150,9 +154,12 @@ class Beside:
 _HELD: list[tuple[Callable[..., Any], tuple]] = []  # in a Beside worker: its call
 
 
-def _hold(fn: Callable[..., Any], args: tuple, parent: int) -> None:
-    """A Beside worker's start: keep its call, leave Ctrl+C to the main process and end with it."""
+def _hold(fn: Callable[..., Any], args: tuple, parent: int, nice: int = 0) -> None:
+    """A Beside worker's start: keep its call, leave Ctrl+C to the main process and end with it; ``nice``: lower
+    its priority by that much (Beside)."""
     _worker_start(parent)
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
     _HELD.append((fn, args))
 
 

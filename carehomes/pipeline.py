@@ -34,7 +34,7 @@ from .search import write_search
 from .sources.cqc_api import checked_dates
 from .outputs.postcode_lookup import LOOKUP_DIR, write_lookup
 from .ages import Age
-from .timings import Timings
+from .timings import Timings, timed
 from .views import HomeView, remembering
 
 
@@ -80,6 +80,35 @@ def _write_search_beside(views: list[HomeView], folder: Path, index: bool) -> st
         return write_search(views, folder, index)
 
 
+def _sitemap_dates(views: list[HomeView], schema: Schema) -> dict[str, dt.date | None]:
+    """Each home page's lastmod for the sitemap (``homes/<slug>``): its newest fact (worked out beside the pages)."""
+    return {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
+
+
+def _write_data_beside(files: dict[str, bytes], releases: list[tuple[dt.date, Path]], folder: Path) -> dict[str, int]:
+    """The open data and the release snapshots into ``folder/data`` (moved into the new build after the pages);
+    returns name -> bytes, as publish.write_files."""
+    sizes = write_files(files, folder / "data", atomic=False)  # a new build, published whole by the swap
+    copy_releases(releases, folder / "data" / "releases")
+    return sizes
+
+
+def _move_data_in(folder: Path, out: Path) -> bool:
+    """``folder/data`` into the new build as ``out/data``: one rename; merged file by file into a data/ folder the
+    pages made (a content folder named data, whose files the open data's files of the same name replace, as
+    when the data was written after the pages). True when moved whole."""
+    if not (out / "data").exists():
+        (folder / "data").rename(out / "data")
+        return True
+    shutil.copytree(folder / "data", out / "data", dirs_exist_ok=True)
+    return False
+
+
+LATER = 5  # the steps started first and wanted last yield their cores to this process's steps (Beside's nice)
+SITEMAP_FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
+BESIDE_NAMES = ("data", "oruk", "search", LOOKUP_DIR)  # folders written beside the pages, moved in after them
+
+
 def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | None = None,
                today: dt.date | None = None, schema: Schema | None = None, index: bool = True,
                releases_dir: Path | None = None, engine: str = "mkdocs", timings: Timings | None = None,
@@ -97,55 +126,80 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
         views = views_of(profiles, today, schema, cfg.edit_base, limits)
     with replace_dir(site_dir) as out:
-        # releases (first: the database holds the changelog)
-        with t.stage("releases and changes"):
-            releases = list_releases(releases_dir or ROOT / "releases")
-            entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
-        # publish data (held in memory: mkdocs empties the site folder, so files are written after the pages),
-        # the tables, JSON, GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
-        with t.stage("data (in memory)"):
-            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
-            # feed
-            files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
-        # Three steps written by workers beside the pages, each into a folder beside the new build (the engine
-        # empties its site folder), moved into it in one rename once the pages are done (the stages below show
-        # only the wait and the rename); each folder is removed by the next build's clean_leftovers if this one
-        # is killed. The engine's part of the pages uses one core, so the other does these meanwhile:
-        # - the static Open Referral UK API, from the same records as data/oruk-services.json;
-        # - the find page's index (search.py), from the views alone (a closed home leaves the find page);
+        # Steps written by workers beside the stages (for a large set), each into a folder beside the new build
+        # (the engine empties its site folder), moved into it in one rename once the pages are done (the stages
+        # that wait for them show only the wait and the rename; --timings gives each one's own time); each folder
+        # is removed by the next build's clean_leftovers if this one is killed. From the views alone, so started
+        # first, beside the releases and the data made in memory (this process alone on one core before):
+        # - the find page's index (search.py; a closed home leaves the find page);
         # - postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged; a
-        #   first national build writes 11,001 files from 1.7 million postcodes).
+        #   first national build writes 11,001 files from 1.7 million postcodes);
+        # - the sitemap's dates (each home's newest fact).
+        # Then, from the data, beside the pages (whose engine part uses one core):
+        # - the static Open Referral UK API, from the same records as data/oruk-services.json;
+        # - the open data and the release snapshots written (data/).
         staged = out.parent / f"{out.name}-oruk"
         found = out.parent / f"{out.name}-search"
         lookup_site = out.parent / f"{out.name}-lookup"
+        data_site = out.parent / f"{out.name}-data"
+        homes = len(views)
+        counting = t.enabled  # each worker counts what it wrote, for --timings
         try:
-            with Beside(write_oruk_api, files["oruk-services.json"], staged, cfg.raw.get("site_url") or "",
-                        str(cfg.directory.get("oruk_api_url") or ""), items=len(views)) as oruk_api, \
-                 Beside(_write_search_beside, [v for v in views if not v.closed], found, index, items=len(views)) as finding, \
-                 Beside(write_lookup, lookup_site, cfg.directory.get("postcode_areas"), None,
-                        site_dir if site_dir.is_dir() else None, items=len(views)) as lookup:
-                # pages
-                with t.stage("pages", out):
-                    pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
-                                         entries=entries, releases=releases, released=released, engine=engine)
-                with t.stage("write data and releases", out, ("data",)):
-                    sizes = write_files(files, out / "data", atomic=False)  # a new build, published whole by the swap
-                    copy_releases(releases, out / "data" / "releases")
-                with t.stage("ORUK API", out, ("oruk",)):  # what is left of it once the pages are done
-                    oruk_api.result()
-                    move_in(staged, out, "oruk", "static ORUK API")
-                with t.stage("search", out, ("search",)):  # likewise
-                    search = finding.result()
+            with Beside(timed, found / "search" if counting else None, _write_search_beside,
+                        [v for v in views if not v.closed], found, index, items=homes, nice=LATER) as finding, \
+                 Beside(timed, lookup_site / LOOKUP_DIR if counting else None, write_lookup, lookup_site,
+                        cfg.directory.get("postcode_areas"), None, site_dir if site_dir.is_dir() else None,
+                        items=homes, nice=LATER) as lookup, \
+                 Beside(timed, None, _sitemap_dates, views, schema, items=homes, nice=LATER) as dating:
+                # releases (first: the database holds the changelog)
+                with t.stage("releases and changes"):
+                    releases = list_releases(releases_dir or ROOT / "releases")
+                    entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
+                # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
+                # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
+                with t.stage("data (in memory)"):
+                    files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
+                    # feed
+                    files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
+                with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
+                            cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
+                            items=homes) as oruk_api, \
+                     Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
+                            data_site, items=homes) as data_written:
+                    # pages
+                    with t.stage("pages", out) as told:
+                        pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
+                                             entries=entries, releases=releases, released=released, engine=engine)
+                        told.count_later(BESIDE_NAMES + SITEMAP_FILES, homes)  # by a worker, while the stages below go on
+                    with t.stage("write data and releases", out, ("data",)) as told:  # the wait and the rename
+                        sizes, span = data_written.result()
+                        t.note_beside("open data written", span)
+                        if _move_data_in(data_site, out):
+                            told.files = span.counted
+                    with t.stage("ORUK API", out, ("oruk",)) as told:  # likewise
+                        _, span = oruk_api.result()
+                        t.note_beside("ORUK API", span)
+                        move_in(staged, out, "oruk", "static ORUK API")
+                        told.files = span.counted
+                with t.stage("search", out, ("search",)) as told:  # likewise
+                    search, span = finding.result()
+                    t.note_beside("find page's index", span)
                     move_in(found / "search", out, "search", "find page's index")
-                with t.stage("postcode lookup", out, (LOOKUP_DIR,)):  # likewise
-                    lookup.result()
+                    told.files = span.counted
+                with t.stage("postcode lookup", out, (LOOKUP_DIR,)) as told:  # likewise
+                    _, span = lookup.result()
+                    t.note_beside("postcode lookup", span)
                     move_in(lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")
+                    told.files = span.counted
+                # sitemap and robots.txt; each home page's lastmod is its newest fact
+                with t.stage("sitemap and robots.txt", out, SITEMAP_FILES):
+                    lastmod, span = dating.result()
+                    t.note_beside("sitemap's dates", span)
+                    write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
+                    (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
+            t.settle()  # the pages' files, counted by a worker meanwhile
         finally:
-            for folder in (staged, found, lookup_site):  # a failed build's (after a success, empty or gone)
+            t.drop_later()  # a failed build's counts (after a success, none are left)
+            for folder in (staged, found, lookup_site, data_site):  # a failed build's (after a success, empty or gone)
                 shutil.rmtree(folder, ignore_errors=True)
-        # sitemap and robots.txt; each home page's lastmod is its newest fact
-        with t.stage("sitemap and robots.txt", out, ("sitemap.xml", "sitemap.xml.gz", "robots.txt")):
-            lastmod = {f"homes/{v.slug}": newest_fact(v.d, schema) for v in views}
-            write_sitemap(out, cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))
-            (out / "robots.txt").write_text(robots_txt(cfg.raw.get("site_url", "")), encoding="utf-8")
     return BuildReport(len(views), pages, sizes, search, site_words(views).summary(len(views)))

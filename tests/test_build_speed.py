@@ -19,6 +19,7 @@ from carehomes.outputs.sitemap import page_folders
 from carehomes.pipeline import build_site, check_paths, write_oruk_api
 from carehomes.schema import load_schema
 from carehomes.search import write_search
+from carehomes.parallel import PARALLEL_FROM
 from carehomes.timings import Timings, folder_totals
 
 
@@ -169,3 +170,60 @@ def test_a_content_page_where_the_oruk_api_goes_is_a_clear_error_not_a_traceback
     assert err.endswith(f"The build failed, so {out} was left as it was:\nthe pages made a folder oruk/ in the site, where "
                         "the static ORUK API goes: rename the content page or folder named oruk (in mkdocs.yml's docs_dir)\n"), err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_state_folders_are_the_old_way_s_resolved_grandparents(tmp_path, monkeypatch):
+    from carehomes.sources.cqc_api import state_folders
+
+    for rel in ["a/providers/x.yaml", "a/providers/y.yaml", "b/providers/z.yaml", "c/elsewhere/t.yaml"]:
+        _write(tmp_path / rel)
+    os.symlink(tmp_path / "b" / "providers", tmp_path / "a" / "linked")  # a linked folder: resolved to b/
+    os.symlink(tmp_path / "c" / "elsewhere" / "t.yaml", tmp_path / "a" / "providers" / "t.yaml")  # a linked profile
+    monkeypatch.chdir(tmp_path / "a")
+    paths = [str(tmp_path / "a/providers/x.yaml"), tmp_path / "a/providers/y.yaml", str(tmp_path / "a/linked/z.yaml"),
+             str(tmp_path / "a/providers/t.yaml"), "providers/x.yaml", "../b/providers/../providers/z.yaml",
+             str(tmp_path / "a/providers/missing.yaml")]
+    old = {Path(p).resolve().parent.parent for p in paths}
+    assert state_folders(paths) == old == {tmp_path / "a", tmp_path / "b", tmp_path / "c"}
+
+
+def test_timings_count_later_counts_in_a_worker_what_the_walk_would_have_counted(tmp_path):
+    """A stage whose files a worker counts while the later stages go on (the pages, nationally): the same figures
+    as counting after the block, less the folders later stages write; a file later rewritten (sitemap.xml) counted
+    as it was when the block ended."""
+    out = tmp_path / "site"
+    out.mkdir()
+    t = Timings()
+    with t.stage("pages", out) as told:
+        for i in range(3):
+            _write(out / "homes" / f"h{i}" / "index.html", "page")
+        _write(out / "sitemap.xml", "old")
+        told.count_later(("data", "sitemap.xml", "robots.txt"), items=PARALLEL_FROM)  # in a worker process
+    with t.stage("data", out, ("data",)):
+        _write(out / "data" / "a.csv", "1,2,3")
+    with t.stage("sitemap", out, ("sitemap.xml", "robots.txt")):
+        _write(out / "sitemap.xml", "longer")
+        _write(out / "robots.txt", "r")
+    t.settle()
+    got = {s.name: (s.files, s.bytes) for s in t.stages}
+    assert got == {"pages": (4, 15), "data": (1, 5), "sitemap": (1, 4)}
+    assert (sum(f for f, _ in got.values()), sum(b for _, b in got.values())) == folder_totals(out)
+    (name, span), = t.beside
+    assert name == "counting: pages" and span.pid != os.getpid() and span.ended >= span.began
+    assert "counting: pages" in t.table()
+
+
+def test_the_open_data_written_beside_is_moved_in_or_merged_into_a_data_folder_the_pages_made(tmp_path):
+    from carehomes.pipeline import _move_data_in, _write_data_beside
+
+    files = {"a.csv": b"1,2\n", "sub/b.json": b"{}"}
+    for merged in (False, True):
+        out, beside = tmp_path / f"site{merged}", tmp_path / f"beside{merged}"
+        out.mkdir()
+        if merged:  # a content folder named data: its own files stay, the open data's replace theirs
+            _write(out / "data" / "index.html", "page")
+            _write(out / "data" / "a.csv", "old")
+        assert _write_data_beside(files, [], beside) == {"a.csv": 4, "sub/b.json": 2}
+        assert _move_data_in(beside, out) is not merged
+        got = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        assert got == {"data/a.csv": b"1,2\n", "data/sub/b.json": b"{}", **({"data/index.html": b"page"} if merged else {})}

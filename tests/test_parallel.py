@@ -194,3 +194,17 @@ def test_a_profile_pickled_and_copied_is_the_same_profile():
     for again in (pickle.loads(pickle.dumps(p)), pickle.loads(pickle.dumps(p, protocol=2)), copy.copy(p), copy.deepcopy(p)):
         assert type(again) is Profile and again == p and again.line("address.postcode.x") == 3
     assert copy.deepcopy(p).data is not p.data
+
+
+def _priority():
+    return os.getpid(), os.nice(0)
+
+
+def test_a_beside_worker_started_nice_yields_its_core_and_a_small_set_runs_here_unchanged():
+    from carehomes.parallel import Beside
+
+    with Beside(_priority, items=PARALLEL_FROM, workers=2, nice=3) as job:
+        pid, nice = job.result()
+    assert pid != os.getpid() and nice == min(os.nice(0) + 3, 19)
+    with Beside(_priority, items=1, workers=2, nice=3) as job:  # in this process: its priority left alone
+        assert job.result() == (os.getpid(), os.nice(0))

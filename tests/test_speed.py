@@ -35,7 +35,8 @@ def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(
     rows = {}
     counting = [line for line in table if line.startswith("(counting files for this)")]
     assert len(counting) == 1 and re.fullmatch(r"\(counting files for this\) +\d+\.\d\d", counting[0]), counting
-    for line in (line for line in table[1:-1] if line not in counting):
+    beside = next(i for i, line in enumerate(table) if line.startswith("beside the stages"))
+    for line in (line for line in table[1:beside] if line not in counting):
         m = re.fullmatch(r"(.+?) +(\d+\.\d\d) +([\d,]+) +([\d,]+) +(\d+) +(\d+|-)", line)
         assert m, f"not a row of figures: {line!r}"
         rows[m.group(1)] = (float(m.group(2)), int(m.group(3).replace(",", "")), int(m.group(4).replace(",", "")), int(m.group(5)))
@@ -48,6 +49,16 @@ def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(
     on_disk = sum(1 for p in out.rglob("*") if p.is_file())
     assert total[1] == on_disk, "every file of the site is counted once, in the stage that wrote it"
     assert table[-1].startswith("peak memory: resident set size from the operating system (Linux: VmHWM")
+    steps = {}
+    assert table[beside + 1].split() == ["step", "from", "to", "CPU"]
+    for line in table[beside + 2:-1]:  # each step done beside the stages: from, to (seconds since the start), CPU
+        m = re.fullmatch(r"  (.+?) +(\d+\.\d\d) +(\d+\.\d\d) +(\d+\.\d\d)  (this process, when asked for|a worker process)", line)
+        assert m, f"not a step done beside: {line!r}"
+        steps[m.group(1)] = (float(m.group(2)), float(m.group(3)), m.group(5))
+    assert list(steps) == ["open data written", "ORUK API", "find page's index", "postcode lookup", "sitemap's dates",
+                           "counting: pages"]
+    assert all(0 <= a <= b <= total[0] for a, b, _ in steps.values())
+    assert {w for _, _, w in steps.values()} == {"this process, when asked for"}, "a small set: no worker processes"
 
 
 def test_build_without_timings_prints_no_table(tmp_path, capsys):
