@@ -61,6 +61,25 @@ def run_once(*args: str) -> tuple[float, float, float, int, str, str]:
         return took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
 
 
+def _out_of(args: tuple[str, ...]) -> Path | None:
+    """The folder a build.py command's --out names (None without one)."""
+    return Path(args[args.index("--out") + 1]) if "--out" in args[:-1] else None
+
+
+def wait_for_removal(out: Path | None, limit: float = 300.0) -> float:
+    """Wait until the output an earlier run replaced in ``out`` has been removed (fsutil.remove_later deletes it in a
+    process of its own after the command ends: nationally 54,000 files, several seconds of the kernel's time), so
+    that a run is not timed while the one before it is still cleaning up; returns the seconds waited."""
+    if out is None:
+        return 0.0
+    start = time.perf_counter()
+    builds = out.parent / f".{out.name}-builds"
+    while time.perf_counter() - start < limit and builds.is_dir() and any(
+            p.name.startswith(".trash-") for p in builds.iterdir()):
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
 def run(label: str, *args: str, runs: int = 1, target: float | None = None) -> float:
     """The median wall time of ``runs`` runs of build.py ARGS, printed with the median CPU time and the peak
     memory, and whether that median is within ``target`` (wall seconds) or over it; the median of each stage's
@@ -69,7 +88,9 @@ def run(label: str, *args: str, runs: int = 1, target: float | None = None) -> f
     cpus: list[float] = []
     stages: dict[str, list[float]] = {}
     peak, code, stdout, stderr = 0.0, 0, "", ""
+    waited = 0.0
     for _ in range(runs):
+        waited += wait_for_removal(_out_of(args))
         took, cpu, mb, code, stdout, stderr = run_once(*args)
         times.append(took)
         cpus.append(cpu)
@@ -84,6 +105,8 @@ def run(label: str, *args: str, runs: int = 1, target: float | None = None) -> f
     spread = f" (runs: {', '.join(f'{t:.1f}' for t in times)})" if len(times) > 1 else ""
     cpu = statistics.median(cpus)
     print(f"{label:<34} {took:7.2f} s   CPU {cpu:6.2f} s   peak {peak:7.0f} MB   {status}{spread}")
+    if waited >= 0.05:
+        print(f"    (waited {waited:.1f} s in all before the runs for earlier runs' replaced output to be removed)")
     FIGURES[label] = {"median_s": round(took, 2), "runs_s": [round(t, 2) for t in times], "peak_mb": round(peak),
                       "cpu_median_s": round(cpu, 2), "cpu_runs_s": [round(c, 2) for c in cpus]}
     if stages:
