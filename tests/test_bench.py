@@ -37,3 +37,25 @@ def test_a_timed_run_waits_until_the_output_an_earlier_run_replaced_is_removed(t
     finally:
         timer.cancel()
     assert bench.wait_for_removal(out) < 0.05
+
+
+def test_a_replaced_build_is_removed_in_the_background_at_the_lowest_priority(tmp_path: Path, monkeypatch):
+    """remove_later renames the old build out of the way at once and leaves its removal to `nice -n 19 rm -rf`."""
+    import subprocess
+
+    from carehomes import fsutil
+
+    started: list[list[str]] = []
+
+    class Fake:
+        def __init__(self, cmd, **kw):
+            started.append(cmd)
+
+    monkeypatch.setattr(subprocess, "Popen", Fake)
+    old = tmp_path / ".site-builds" / "1"
+    old.mkdir(parents=True)
+    fsutil.remove_later(old)
+    assert not old.exists() and (tmp_path / ".site-builds" / ".trash-1").is_dir()
+    cmd = started[0]
+    assert cmd[-3:] == ["-rf", "--", str(tmp_path / ".site-builds" / ".trash-1")]
+    assert cmd[0].endswith("nice") and cmd[1:3] == ["-n", "19"] and cmd[3].endswith("rm")
