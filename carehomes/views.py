@@ -341,25 +341,16 @@ class HomeView:
         """``[self.value(name) for name, _ in reads]`` (_reads), each field read with its path split once: the find
         page's filters read 50 values a home (nationally 800,000 reads a build)."""
         memo, data, out = self._memo, self.d, []
-        append = out.append
         for name, steps in reads:
             if steps is None:
-                append(self.value(name))
-                continue
-            if memo is not None:
+                value = self.value(name)
+            elif memo is None:
+                value = get_path(data, steps)
+            else:
                 value = memo.get(name, _UNREAD)
-                if value is not _UNREAD:
-                    append(value)
-                    continue
-            value = data  # get_path(data, steps), without its call (nationally 370,000 calls, about 0.1 s)
-            for step in steps:
-                if not isinstance(value, dict):
-                    value = None
-                    break
-                value = value.get(step)
-            if memo is not None:
-                memo[name] = value
-            append(value)
+                if value is _UNREAD:
+                    value = memo[name] = get_path(data, steps)
+            out.append(value)
         return out
 
     @property
