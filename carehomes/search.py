@@ -254,9 +254,17 @@ def homes_by_value(listed: Listed) -> tuple[dict[str, dict[str, list[int]]], dic
     """Filter -> value -> the numbers of the homes with it, and word file key -> word -> the numbers of the homes
     found by it, each in number order (facet_index sorts every key and value as it writes them)."""
     by_filter: dict[str, dict[str, list[int]]] = {}
-    for (name, value), homes in _numbers(((name, value) for name, values in own.items() for value in values)
-                                         for own in listed.filters).items():
-        by_filter.setdefault(name, {})[value] = homes
+    for i, own in enumerate(listed.filters):  # no (filter, value) pair made a value: nationally 460,000 of them
+        for name, values in own.items():
+            held = by_filter.get(name)
+            if held is None:
+                held = by_filter[name] = {}
+            for value in values:
+                homes = held.get(value)
+                if homes is None:
+                    held[value] = [i]
+                else:
+                    homes.append(i)
     by_word: dict[str, dict[str, list[int]]] = {}
     for word, homes in _numbers(listed.words).items():
         by_word.setdefault(word_shard(word), {})[word] = homes

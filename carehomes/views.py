@@ -775,34 +775,34 @@ class HomeView:
 
     def card_lines(self) -> list[str]:
         """The result card's lines, finished (with their "not known" wording), as the face declares them."""
-        out = []
-        for spec in self.face.card:
-            shown = self.shown(spec)
-            text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
-            if text:
-                out.append(text)
-        return out
+        return self._card()[0]
 
     def card_links(self) -> dict[str, list[str]]:
         """Card line (its place, as text) -> [the words that are the link, the link], for lines that link
         (the CQC page); the lines themselves stay plain text."""
-        out: dict[str, list[str]] = {}
-        lines = 0
+        return self._card()[1]
+
+    def _card(self) -> tuple[list[str], dict[str, list[str]]]:
+        """(card_lines, card_links) in one pass over the face's card lines (card_meta needs both: each line's text
+        worked out once, not twice)."""
+        lines: list[str] = []
+        links: dict[str, list[str]] = {}
         for spec in self.face.card:
             shown = self.shown(spec)
             text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
             if not text:
                 continue
             if shown and shown.href and (shown.link or shown.text) in text:
-                out[str(lines)] = [shown.link or shown.text, shown.href]
-            lines += 1
-        return out
+                links[str(len(lines))] = [shown.link or shown.text, shown.href]
+            lines.append(text)
+        return lines, links
 
     def card_meta(self) -> str:
         """The result card as the find page reads it from the search index's meta (search_index.card): base64 of
         {"address", "lines", "links", "cqc", "ring"} (the lines that link, the CQC page, and who to ring when a search
         can only offer homes that have not confirmed); read only to draw the card, never searched."""
-        card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": self.card_lines(), "cqc": self.cqc_url}
+        lines, links = self._card()
+        card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": lines, "cqc": self.cqc_url}
         if self.ring_text:
             card["ring"] = self.ring_text
         if self.office_only:  # the find page ranks it by the area it covers; its address is only its office
@@ -810,7 +810,6 @@ class HomeView:
             covers = self.get("coverage.districts")
             if isinstance(covers, list) and covers:
                 card["covers"] = [str(c).upper() for c in covers]
-        links = self.card_links()
         if links:
             card["links"] = links
         return base64.b64encode(_CARD_JSON(card).encode("utf-8")).decode("ascii")

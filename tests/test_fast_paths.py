@@ -1095,3 +1095,61 @@ def test_the_lines_kept_for_the_rules_across_files_are_those_of_their_top_level_
     assert len(every) > 90
     for lines in every:
         assert cross_file_lines(lines) == {k: n for k, n in lines.items() if k.split(".")[0] in CROSS_FILE_KEYS}
+
+
+def test_a_cards_lines_and_links_in_one_pass_are_what_the_two_loops_made():
+    """HomeView._card (card_meta's lines and links in one pass over the card's lines): the lines and links the two
+    loops made, each home with and without remembering, and the card's JSON as before."""
+    import base64
+    import json
+    from typing import Any
+
+    from helpers import bundled_views
+
+    def old_lines(v: Any) -> list[str]:
+        out = []
+        for spec in v.face.card:
+            shown = v.shown(spec)
+            text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
+            if text:
+                out.append(text)
+        return out
+
+    def old_links(v: Any) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        lines = 0
+        for spec in v.face.card:
+            shown = v.shown(spec)
+            text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
+            if not text:
+                continue
+            if shown and shown.href and (shown.link or shown.text) in text:
+                out[str(lines)] = [shown.link or shown.text, shown.href]
+            lines += 1
+        return out
+
+    views = bundled_views()
+    for v in views:
+        want = (old_lines(v), old_links(v))
+        assert (v.card_lines(), v.card_links()) == want == v._card(), v.slug
+        with v.remembering():
+            assert (v.card_lines(), v.card_links()) == want == v._card(), v.slug
+            card = json.loads(base64.b64decode(v.card_meta()))
+            assert card["lines"] == want[0] and card.get("links", {}) == want[1], v.slug
+    assert any(v.card_links() for v in views) and any(not v.card_links() for v in views)
+
+
+def test_the_oruk_lists_made_with_each_service_item_once_are_what_making_each_again_gave():
+    """oruk_api._responses makes each service's list item once for /services and /service_at_locations: the same
+    items (and bytes) as _sal_item made afresh for every service at location."""
+    from carehomes.outputs.oruk import service
+    from carehomes.outputs.oruk_api import _json, _responses, _sal_item, page, service_list_item
+    from carehomes.pipeline import check_paths
+
+    services = [service(dict(p.data)) for p in check_paths([FIXTURES / "profiles", ROOT / "providers"], on=TODAY).profiles]
+    got = dict((endpoint, items) for endpoint, items, _ in _responses(services))
+    assert got["services"] == [service_list_item(s) for s in services]
+    sal = [_sal_item(s, x) for s in services for x in s.get("service_at_locations", [])]
+    assert got["service_at_locations"] == sal and len(sal) >= len(services) > 50
+    assert _json(page(got["service_at_locations"])) == _json(page(sal))
+

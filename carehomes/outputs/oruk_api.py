@@ -87,10 +87,11 @@ def _service_at_locations(services: list[dict]) -> tuple[list[dict], list[dict]]
     return items, full
 
 
-def _sal_item(svc: dict, sal: dict) -> dict:
-    """A service at location as the ``/service_at_locations`` list shows it."""
+def _sal_item(svc: dict, sal: dict, listed: dict | None = None) -> dict:
+    """A service at location as the ``/service_at_locations`` list shows it; ``listed``: its service's
+    service_list_item when already made (the same object in both lists, so the same bytes)."""
     return {"id": sal["id"], "service_id": sal["service_id"], "location_id": sal["location_id"],
-            "location": _one_to_one(sal.get("location", {})), "service": service_list_item(svc)}
+            "location": _one_to_one(sal.get("location", {})), "service": service_list_item(svc) if listed is None else listed}
 
 
 def taxonomies_and_terms(services: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -159,10 +160,12 @@ def static_openapi_text() -> bytes:
 def _responses(services: list[dict]) -> list[tuple[str, list[dict], list[dict]]]:
     """(endpoint, list items, records answered at ``{id}``) of each list the static API publishes."""
     taxonomies, terms = taxonomies_and_terms(services)
-    return [("services", [service_list_item(s) for s in services], services),
+    listed = [service_list_item(s) for s in services]  # each once, for both lists
+    return [("services", listed, services),
             ("taxonomies", [_one_to_one(t) for t in taxonomies], taxonomies),
             ("taxonomy_terms", terms, terms),
-            ("service_at_locations", [_sal_item(s, sal) for s in services for sal in s.get("service_at_locations", [])], [])]
+            ("service_at_locations", [_sal_item(s, sal, item) for s, item in zip(services, listed, strict=True)
+                                      for sal in s.get("service_at_locations", [])], [])]
 
 
 def api_files(services: list[dict], site_url: str = "", api_url: str = "") -> dict[str, bytes]:
