@@ -246,10 +246,12 @@ def letter(name: str) -> str:
     return first if first.isalpha() else "0-9"
 
 
-def list_pages(views: list[HomeView], needs: list[tuple[str, str]]) -> dict[str, list[ListPage]]:
+def list_pages(views: list[HomeView], needs: list[tuple[str, str]],
+               ordered: list[HomeView] | None = None) -> dict[str, list[ListPage]]:
     """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
-    Long lists are split so no page is too heavy; empty lists are left out."""
-    ordered = a_to_z(views)
+    Long lists are split so no page is too heavy; empty lists are left out. ``ordered``: the same views A to Z
+    (a_to_z), when the caller has them (each town's label is its first spelling in ``views``' own order)."""
+    ordered = ordered if ordered is not None else a_to_z(views)
     letters: dict[str, list[HomeView]] = {}
     by_town: dict[str, list[HomeView]] = {}
     labels = towns(views)

@@ -672,6 +672,30 @@ def test_browse_pages_with_each_homes_line_made_once_are_byte_for_byte_as_before
             assert (tmp_path / "browse" / page.key / "index.html").read_text(encoding="utf-8") == before, page.key
 
 
+def test_browse_lines_and_pages_made_in_python_are_what_their_templates_make():
+    """render.browse_item and browse_body make templates/browse_item.html and browse.html in plain Python: for every
+    bundled and fixture home (hostile names and addresses among them), odd ratings and names, and lists of none,
+    one and several homes, the same text as the templates through render._env()."""
+    from helpers import bundled_views
+    from markupsafe import Markup
+
+    from carehomes.render import _env, browse_body, browse_item
+    from carehomes.views import HomeView
+
+    views = bundled_views()
+    odd = [{"name": 'A & <B> "C"', "slug": "a-b-c"}, {"cqc": {"rating": "<i>Good</i> & 'fine'"}}, {"cqc": {"rating": ""}},
+           {"cqc": {"rating": None}}, {"cqc": {"rating": 3}}, {"address": {"street": "1 <Road>", "town": "Ross & Wye"}}]
+    views += [HomeView({**views[i].d, **o}, views[i].today, views[i].s) for i, o in enumerate(odd)]
+    env = _env()
+    item, page = env.get_template("browse_item.html"), env.get_template("browse.html")
+    for v in views:
+        assert browse_item(v) == item.render(h=v), v.slug
+    lines = [browse_item(v) for v in views]
+    for some in ([], lines[:1], lines):
+        for intro in ("1 home, A to Z.", "<b>2 homes</b> & more"):
+            assert browse_body(intro, some) == page.render(items=[Markup(x) for x in some], intro=intro)
+
+
 def test_each_pages_count_keys_worked_out_once_a_set_of_faces_are_what_each_page_worked_out():
     """HomeView.own_known_values is made once for each set of faces (views._OWN_KNOWN): for every bundled and fixture
     home, of each kind and of several, the keys and values the page worked out afresh before 4 December 2026."""
