@@ -150,11 +150,13 @@ def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[s
     cap = []
     caps = views[0].s.capabilities if views else []
     for c in caps:
-        row: dict[str, Any] = {"label": c.label.split(" (")[0], "cells": [],
-               "told": sum(1 for v in views if v.get(f"capabilities.{c.code}.accepted") is not None)}
-        for a in names:
-            told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]
-            homes = [v for v in told if v.get(f"capabilities.{c.code}.accepted")]
+        accepted = f"capabilities.{c.code}.accepted"
+        row: dict[str, Any] = {"label": c.label.split(" (")[0], "cells": [], "told": 0}
+        for a in names:  # every home is in one area: each home's answer read once
+            answers = [(v, v.get(accepted)) for v in areas[a]]
+            told = [v for v, x in answers if x is not None]
+            homes = [v for v, x in answers if x is not None and x]
+            row["told"] += len(told)
             row["cells"].append(NeedCell(len(homes), len(told), tuple(_known_sum(homes, f"capabilities.{c.code}.{n.needs_field}")
                                                                       for n in KIND.capacity if n.needs_field)))
         cap.append(row)
@@ -176,7 +178,7 @@ def _sum(vs: list[HomeView], path: str) -> int:
 
 def _known_sum(vs: Sequence[Located], path: str) -> int | None:
     """The total over the homes that gave the figure, or None when none did (not known, not 0)."""
-    given = [v.get(path) for v in vs if v.get(path) is not None]
+    given = [x for x in [v.get(path) for v in vs] if x is not None]  # each home's value read once
     return sum(given) if given else None
 
 
@@ -186,21 +188,24 @@ def _not_known() -> str:
 
 def _given(vs: list[HomeView], path: str) -> str:
     """A total over the homes that gave the figure, or 'not known' when none did."""
-    given = [v.get(path) for v in vs if v.get(path) is not None]
+    given = [x for x in [v.get(path) for v in vs] if x is not None]
     return f"{sum(given):,} ({len(given)} home{'s' * (len(given) != 1)})" if given else _not_known()
 
 
 def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
     """How many homes have ``path`` true (or false), saying how many have not given it: '3' or '3 (2 not known)'."""
-    n = sum(1 for v in vs if v.get(path) is not None and bool(v.get(path)) == yes)
-    unknown = sum(1 for v in vs if v.get(path) is None)
+    values = [v.get(path) for v in vs]  # each home's read once
+    n = sum(1 for x in values if x is not None and bool(x) == yes)
+    unknown = sum(1 for x in values if x is None)
     return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
 
 
 def _total(vs: Sequence[Located], path: str) -> str:
     """A sum over the homes, saying how many have not given the figure."""
-    unknown = sum(1 for v in vs if v.get(path) is None)
-    known = _known_sum(vs, path)
+    values = [v.get(path) for v in vs]  # each home's read once
+    given = [x for x in values if x is not None]
+    unknown = len(values) - len(given)
+    known = sum(given) if given else None  # _known_sum
     if known is None:
         return _not_known()
     return f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
@@ -480,8 +485,9 @@ QUESTIONS = (("rating", "Overall"), ("rating_safe", "Safe"), ("rating_effective"
 
 def _homes_beds(vs: list[HomeView], path: str) -> str:
     """'3 homes, 90 beds' for the homes with ``path`` yes, saying how many have not told CQC's answer."""
-    yes = [v for v in vs if v.get(path)]
-    unknown = sum(1 for v in vs if v.get(path) is None)
+    values = [(v, v.get(path)) for v in vs]  # each home's read once
+    yes = [v for v, x in values if x]
+    unknown = sum(1 for _, x in values if x is None)
     beds = _known_sum(yes, REGISTERED)
     return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
             + (f"; {unknown:,} {_not_known()}" if unknown else ""))
@@ -524,8 +530,8 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
 def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
     """Weekly fees the homes publish, by area: the lowest 'from' and highest 'to', and how many homes gave them."""
     def span(vs: list[HomeView], kind: str) -> str:
-        lo = [v.get(f"fees.{kind}_from") for v in vs if v.get(f"fees.{kind}_from") is not None]
-        hi = [v.get(f"fees.{kind}_to") for v in vs if v.get(f"fees.{kind}_to") is not None]
+        lo = [x for x in [v.get(f"fees.{kind}_from") for v in vs] if x is not None]
+        hi = [x for x in [v.get(f"fees.{kind}_to") for v in vs] if x is not None]
         if not lo and not hi:
             return _not_known()
         rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"

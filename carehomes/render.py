@@ -26,8 +26,8 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, site_words,
-                      town_key, towns)
+from .finding import (TOWN_SELECT_MAX, Listed, ListPage, a_to_z, kind_counts, kinds_present, letter, listed, list_pages, search_example,
+                      site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
 from .fsutil import write_new
@@ -37,7 +37,6 @@ from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_forked
-from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
@@ -162,14 +161,16 @@ def _area_key(area: str, taken: set[str]) -> str:
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
-              lists: dict[str, list[ListPage]] | None = None) -> None:
+              lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None) -> None:
     """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
-    browse_lists' answer when the caller has it already)."""
+    browse_lists' answer and ``known``: finding.listed(views), when the caller has them already)."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
-    current = [v for v in views if not v.closed]  # a closed home is on no list, count or filter of the find page
+    known = known if known is not None else listed(views)
+    current = known.homes  # a closed home is on no list, count or filter of the find page
     words = site_words(current)  # what the pages call what the site lists: homes, or services of several kinds
+    present = kinds_present(current)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
     env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
@@ -192,7 +193,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
     gen.globals.update(values=schema.values, up=UP[engine])
-    lists = lists if lists is not None else browse_lists(views, schema)
+    lists = lists if lists is not None else browse_lists(views, schema, known)
     pkg = schema.package
     market_tables = Tables(UP[engine])
     notes = file_notes(schema)
@@ -201,9 +202,9 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(kinds_present(current)),
-            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current), nouns=kinds_nouns(current), words=words, example=search_example(current),
-            towns=sorted(towns(current).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(present),
+            sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),  # kinds_label, kinds_nouns
+            words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),
         "open-data.md": gen.get_template("open-data.md").render(
@@ -375,12 +376,12 @@ def _map_config(cfg: SiteConfig) -> dict[str, str]:
             "host": urllib.parse.urlsplit(tiles).netloc}
 
 
-def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:
-    """Every static list page: by letter, town, need and area; a closed home is in none of them."""
-    views = [v for v in views if not closed(v.d)]
-    ordered = a_to_z(views)  # once, for every list
-    lists = list_pages(views, need_choices(schema), ordered)
-    areas = browse_areas(ordered)
+def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = None) -> dict[str, list[ListPage]]:
+    """Every static list page: by letter, town, need and area; a closed home is in none of them (``known``:
+    finding.listed(views), when the caller has it)."""
+    known = known if known is not None else listed(views)  # A to Z once, for every list
+    lists = list_pages(known.homes, need_choices(schema), known)
+    areas = browse_areas(known.ordered)
     lists["areas"] = [ListPage(k, f"Homes in {label}", label, homes) for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
     return lists
 
@@ -461,9 +462,10 @@ def _earlier_objects_left_alone() -> Iterator[None]:
 def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
                   entries: list[Entry], releases: list, released: dt.date, engine: str) -> int:
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
-        lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
+        known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
+        lists = browse_lists(views, schema, known)  # once: the browse page lists them, render_browse writes them
         docs_dir = Path(work) / "docs"
-        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists)
+        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known)
         if engine == "zensical":
             run_zensical(cfg, Path(work), out)
         else:
