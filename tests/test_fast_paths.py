@@ -1119,3 +1119,114 @@ def test_the_lines_kept_for_the_rules_across_files_are_those_of_their_top_level_
     assert len(every) > 90
     for lines in every:
         assert cross_file_lines(lines) == {k: n for k, n in lines.items() if k.split(".")[0] in CROSS_FILE_KEYS}
+
+
+def _market_as_before():
+    """market's cell helpers as they were before 4 December 2026's round 2 (each reading a home's value two or three
+    times), for the comparison below."""
+    from carehomes.market import REGISTERED, _not_known
+
+    def known_sum(vs, path):
+        given = [v.get(path) for v in vs if v.get(path) is not None]
+        return sum(given) if given else None
+
+    def given(vs, path):
+        g = [v.get(path) for v in vs if v.get(path) is not None]
+        return f"{sum(g):,} ({len(g)} home{'s' * (len(g) != 1)})" if g else _not_known()
+
+    def count(vs, path, yes=True):
+        n = sum(1 for v in vs if v.get(path) is not None and bool(v.get(path)) == yes)
+        unknown = sum(1 for v in vs if v.get(path) is None)
+        return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
+
+    def total(vs, path):
+        unknown = sum(1 for v in vs if v.get(path) is None)
+        known = known_sum(vs, path)
+        if known is None:
+            return _not_known()
+        return f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
+
+    def homes_beds(vs, path):
+        yes = [v for v in vs if v.get(path)]
+        unknown = sum(1 for v in vs if v.get(path) is None)
+        beds = known_sum(yes, REGISTERED)
+        return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
+                + (f"; {unknown:,} {_not_known()}" if unknown else ""))
+
+    def capabilities(views, names, areas):
+        from carehomes.market import KIND, NeedCell
+        cap = []
+        for c in views[0].s.capabilities:
+            row = {"label": c.label.split(" (")[0], "cells": [],
+                   "told": sum(1 for v in views if v.get(f"capabilities.{c.code}.accepted") is not None)}
+            for a in names:
+                told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]
+                homes = [v for v in told if v.get(f"capabilities.{c.code}.accepted")]
+                row["cells"].append(NeedCell(len(homes), len(told), tuple(known_sum(homes, f"capabilities.{c.code}.{n.needs_field}")
+                                                                          for n in KIND.capacity if n.needs_field)))
+            cap.append(row)
+        return cap
+
+    return known_sum, given, count, total, homes_beds, capabilities
+
+
+def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_made():
+    """The market page's cells (market._known_sum, _given, _count, _total, _homes_beds and the needs table's cells in
+    overview) read each home's value once: for the bundled and fixture homes and homes with odd values (0, False, a
+    float, a value for some homes only, none at all), every cell as the helpers that read it two or three times made."""
+    from helpers import bundled_views
+
+    from carehomes import market
+    from carehomes.views import HomeView
+
+    views = [v for v in bundled_views() if not v.closed]
+    base = views[0]
+    odd = [{"beds": {"registered": 0}, "care": {"nursing": False}}, {"beds": {"registered": 12.5}, "fees": {"council_rate_accepted": False}},
+           {"beds": None, "care": {"nursing": True, "user_bands": {"dementia": True}}}, {"capabilities": {"tracheostomy": {"accepted": False}}},
+           {"capabilities": {"tracheostomy": {"accepted": True, "nursing_beds": 0}}}, {"beds": {"available": 3}}]
+    views += [HomeView({**base.d, **o, "slug": f"odd-{i}", "locality": "Oddshire"}, base.today, base.s) for i, o in enumerate(odd)]
+    known_sum, given, count, total, homes_beds, capabilities = _market_as_before()
+    paths = ["beds.registered", "care.nursing", "care.residential", "fees.council_rate_accepted", "beds.available",
+             "care.user_bands.dementia", "fees.nursing_from", "capabilities.tracheostomy.accepted", "no.such.field"]
+    groups = [views, views[:1], views[-6:], views[-3:], views[-1:], []]
+    for vs in groups:
+        for path in paths:
+            assert market._known_sum(vs, path) == known_sum(vs, path), path
+            assert market._given(vs, path) == given(vs, path), path
+            assert market._count(vs, path) == count(vs, path) and market._count(vs, path, False) == count(vs, path, False), path
+            assert market._total(vs, path) == total(vs, path), path
+            assert market._homes_beds(vs, path) == homes_beds(vs, path), path
+    o = market.overview(views, base.today)
+    assert o["capabilities"] == capabilities(views, o["areas"], o["groups"])
+    assert any(row["told"] for row in o["capabilities"]) and len(o["areas"]) > 1
+
+
+def test_content_pages_and_lists_from_the_homes_listed_once_are_what_each_worked_out_for_itself(tmp_path):
+    """render_pages works out the homes on the register, their A to Z order and their towns once (finding.listed) for
+    the browse lists and the Markdown pages: the same lists and files as each working them out itself, and the find
+    page's example as search_example made it alone."""
+    from helpers import bundled_views
+
+    from carehomes.finding import listed, search_example
+    from carehomes.publish import release_date
+    from carehomes.render import _md_pages, browse_lists
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config
+
+    from carehomes.views import HomeView
+
+    views, schema, cfg, released = bundled_views(), load_schema(), read_config(ROOT / "mkdocs.yml"), release_date()
+    views = sorted(views, key=lambda v: v.slug) + [  # the build's order (by slug), and homes off the register
+        HomeView({**v.d, "slug": f"zz-closed-{i}", "cqc": {**(v.d.get("cqc") or {}), "status": "Deregistered"}}, v.today, v.s)
+        for i, v in enumerate(views[:5])]
+    assert any(v.closed for v in views)
+    known = listed(views)
+    made = {}
+    for name, k in (("alone", None), ("shared", known)):
+        lists = browse_lists(views, schema, k)
+        _md_pages(views, schema, cfg, tmp_path / name, {}, [], [], released, "mkdocs", lists, k)
+        made[name] = ({g: [(p.key, p.title, p.label, [v.slug for v in p.homes]) for p in ps] for g, ps in lists.items()},
+                      {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()})
+    assert made["alone"] == made["shared"] and len(made["alone"][1]) > 20 and made["alone"][0]["areas"]
+    assert search_example(known.homes, known) == search_example(known.homes)
+    assert search_example([], listed([])) == search_example([]) == ("Hereford", "HR4 9AA")
