@@ -194,7 +194,11 @@ def _given(vs: list[HomeView], path: str) -> str:
 
 def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
     """How many homes have ``path`` true (or false), saying how many have not given it: '3' or '3 (2 not known)'."""
-    values = [v.get(path) for v in vs]  # each home's read once
+    return _count_of([v.get(path) for v in vs], yes)  # each home's read once
+
+
+def _count_of(values: list[Any], yes: bool = True) -> str:
+    """_count from the homes' values."""
     n = sum(1 for x in values if x is not None and bool(x) == yes)
     unknown = sum(1 for x in values if x is None)
     return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
@@ -202,7 +206,11 @@ def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
 
 def _total(vs: Sequence[Located], path: str) -> str:
     """A sum over the homes, saying how many have not given the figure."""
-    values = [v.get(path) for v in vs]  # each home's read once
+    return _total_of([v.get(path) for v in vs])  # each home's read once
+
+
+def _total_of(values: list[Any]) -> str:
+    """_total from the homes' values."""
     given = [x for x in values if x is not None]
     unknown = len(values) - len(given)
     known = sum(given) if given else None  # _known_sum
@@ -485,12 +493,25 @@ QUESTIONS = (("rating", "Overall"), ("rating_safe", "Safe"), ("rating_effective"
 
 def _homes_beds(vs: list[HomeView], path: str) -> str:
     """'3 homes, 90 beds' for the homes with ``path`` yes, saying how many have not told CQC's answer."""
-    values = [(v, v.get(path)) for v in vs]  # each home's read once
-    yes = [v for v, x in values if x]
-    unknown = sum(1 for _, x in values if x is None)
-    beds = _known_sum(yes, REGISTERED)
-    return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
+    return _homes_beds_of([v.get(path) for v in vs], [v.get(REGISTERED) for v in vs])  # each home's read once
+
+
+def _homes_beds_of(flags: list[Any], beds: list[Any]) -> str:
+    """_homes_beds from the homes' values of the path (``flags``) and their registered beds, in the same order."""
+    yes = [b for f, b in zip(flags, beds, strict=True) if f]
+    unknown = sum(1 for f in flags if f is None)
+    given = [b for b in yes if b is not None]
+    total = sum(given) if given else None  # _known_sum of the homes with the path yes
+    return (f"{len(yes):,} ({_not_known() if total is None and yes else f'{total or 0:,}'} beds)"
             + (f"; {unknown:,} {_not_known()}" if unknown else ""))
+
+
+def _columns(names: list[str], groups: dict[str, list[HomeView]], paths: list[str]) -> list[tuple[str, int, list[list[Any]]]]:
+    """Each area's (name, homes, each path's values of its homes, read once), then the 'Total' row's: every area's
+    values one after the other, as reading them from _with_total's list of all the homes gives."""
+    rows = [(a, len(groups[a]), [[v.get(p) for v in groups[a]] for p in paths]) for a in names]
+    total = [[x for _, _, cols in rows for x in cols[i]] for i in range(len(paths))]
+    return [*rows, ("Total", sum(n for _, n, _ in rows), total)]
 
 
 def _with_total(names: list[str], groups: dict[str, list[HomeView]]) -> list[tuple[str, list[HomeView]]]:
@@ -504,10 +525,9 @@ def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list
     header = ["Area", "Homes", "Registered beds", "With nursing: homes (beds)", "Without nursing: homes (beds)",
               *(f"{titles[f'care.user_bands.{b}']}: homes (beds)" for b in BANDS), "Council rate accepted"]
     rows = []
-    for a, vs in _with_total(names, groups):
-        rows.append([html.escape(a), f"{len(vs):,}", _total(vs, REGISTERED), _homes_beds(vs, str(NURSING.flag)),
-                     _homes_beds(vs, str(RESIDENTIAL.flag)), *(_homes_beds(vs, f"care.user_bands.{b}") for b in BANDS),
-                     _count(vs, "fees.council_rate_accepted")])
+    flags = [str(NURSING.flag), str(RESIDENTIAL.flag), *(f"care.user_bands.{b}" for b in BANDS)]
+    for a, n, (beds, council, *flagged) in _columns(names, groups, [REGISTERED, "fees.council_rate_accepted", *flags]):
+        rows.append([html.escape(a), f"{n:,}", _total_of(beds), *(_homes_beds_of(f, beds) for f in flagged), _count_of(council)])
     return header, rows
 
 
@@ -529,15 +549,16 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
 
 def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
     """Weekly fees the homes publish, by area: the lowest 'from' and highest 'to', and how many homes gave them."""
-    def span(vs: list[HomeView], kind: str) -> str:
-        lo = [x for x in [v.get(f"fees.{kind}_from") for v in vs] if x is not None]
-        hi = [x for x in [v.get(f"fees.{kind}_to") for v in vs] if x is not None]
+    def span(froms: list[Any], tos: list[Any], homes: int) -> str:
+        lo = [x for x in froms if x is not None]
+        hi = [x for x in tos if x is not None]
         if not lo and not hi:
             return _not_known()
         rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"
-        return f"{rng} ({len(lo or hi)} of {len(vs)} homes)"
+        return f"{rng} ({len(lo or hi)} of {homes} homes)"
     header = ["Area", "Weekly fee with nursing", "Weekly fee without nursing"]
-    return header, [[html.escape(a), span(vs, NURSING.key), span(vs, RESIDENTIAL.key)] for a, vs in _with_total(names, groups)]
+    paths = [f"fees.{kind}_{end}" for kind in (NURSING.key, RESIDENTIAL.key) for end in ("from", "to")]
+    return header, [[html.escape(a), span(c[0], c[1], n), span(c[2], c[3], n)] for a, n, c in _columns(names, groups, paths)]
 
 
 def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[HomeView]], area_word: str, today: dt.date,

@@ -78,7 +78,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     of its sources, kept apart: the day the data was published is not the day the CQC register or the food hygiene
     inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
-    imported = [v.register_date for v in views if v.register_date]
+    imported = [d for d in (v.register_date for v in views) if d]  # each home's worked out once
     fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views) if d)
     today = views[0].today if views else released
     return {

@@ -3,6 +3,7 @@ profile reader's values and refusals pinned to PyYAML's, for any later shortcut 
 from __future__ import annotations
 
 import contextlib
+import html
 import datetime as dt
 import os
 import sqlite3
@@ -1181,7 +1182,8 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
 
     views = [v for v in bundled_views() if not v.closed]
     base = views[0]
-    odd = [{"beds": {"registered": 0}, "care": {"nursing": False}}, {"beds": {"registered": 12.5}, "fees": {"council_rate_accepted": False}},
+    odd = [{"beds": {"registered": 0}, "care": {"nursing": False}}, {"beds": {"registered": 12}, "fees": {"council_rate_accepted": False}},
+           {"fees": {"nursing_from": 900.5, "residential_to": 1200}}, {"fees": {"nursing_to": 1500, "residential_from": 700}},
            {"beds": None, "care": {"nursing": True, "user_bands": {"dementia": True}}}, {"capabilities": {"tracheostomy": {"accepted": False}}},
            {"capabilities": {"tracheostomy": {"accepted": True, "nursing_beds": 0}}}, {"beds": {"available": 3}}]
     views += [HomeView({**base.d, **o, "slug": f"odd-{i}", "locality": "Oddshire"}, base.today, base.s) for i, o in enumerate(odd)]
@@ -1199,6 +1201,24 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
     o = market.overview(views, base.today)
     assert o["capabilities"] == capabilities(views, o["areas"], o["groups"])
     assert any(row["told"] for row in o["capabilities"]) and len(o["areas"]) > 1
+    names, groups = o["areas"], o["groups"]
+    for some in (names, names[:1], names[-2:], []):  # the tables' rows from each area's values read once, and the total's
+        rows = []
+        for a, vs in market._with_total(some, groups):  # kind_rows and fee_rows as they were
+            rows.append([html.escape(a), f"{len(vs):,}", total(vs, market.REGISTERED), homes_beds(vs, str(market.NURSING.flag)),
+                         homes_beds(vs, str(market.RESIDENTIAL.flag)), *(homes_beds(vs, f"care.user_bands.{b}") for b in market.BANDS),
+                         count(vs, "fees.council_rate_accepted")])
+        assert market.kind_rows(some, groups)[1] == rows
+        fees = []
+        for a, vs in market._with_total(some, groups):
+            cells = [html.escape(a)]
+            for kind in (market.NURSING.key, market.RESIDENTIAL.key):
+                lo = [v.get(f"fees.{kind}_from") for v in vs if v.get(f"fees.{kind}_from") is not None]
+                hi = [v.get(f"fees.{kind}_to") for v in vs if v.get(f"fees.{kind}_to") is not None]
+                cells.append(market._not_known() if not lo and not hi else
+                             f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f} ({len(lo or hi)} of {len(vs)} homes)")
+            fees.append(cells)
+        assert market.fee_rows(some, groups)[1] == fees
 
 
 def test_content_pages_and_lists_from_the_homes_listed_once_are_what_each_worked_out_for_itself(tmp_path):
