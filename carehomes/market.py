@@ -537,12 +537,20 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     header = ["CQC rating", *ratings, _not_known().capitalize()]
     rows, index = [], {r: i for i, r in enumerate(ratings)}
     for path, label in QUESTIONS:  # one pass over the homes a question, not one a rating (nationally 0.3 s to 0.1)
-        counts, field = [0] * (len(ratings) + 1), f"cqc.{path}"  # each rating's, then those with none of them
-        for v in views:
-            try:
-                counts[index.get(v.get(field), len(ratings))] += 1
-            except TypeError:  # a value that cannot be a key (a list) is no rating
-                counts[-1] += 1
+        field = f"cqc.{path}"
+        values = [v.get(field) for v in views]
+        try:
+            seen = Counter(values)  # counted in C (nationally 0.1 s to 0.03)
+        except TypeError:  # a value that cannot be a key (a list): counted one by one, as no rating
+            counts = [0] * (len(ratings) + 1)  # each rating's, then those with none of them
+            for x in values:
+                try:
+                    counts[index.get(x, len(ratings))] += 1
+                except TypeError:
+                    counts[-1] += 1
+        else:
+            counts = [seen.get(r, 0) for r in ratings]
+            counts.append(len(values) - sum(counts))
         rows.append([label, *(f"{n:,}" for n in counts)])
     return header, rows
 
