@@ -1178,7 +1178,7 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
     from helpers import bundled_views
 
     from carehomes import market
-    from carehomes.views import HomeView
+    from carehomes.views import HomeView, remembering
 
     views = [v for v in bundled_views() if not v.closed]
     base = views[0]
@@ -1191,6 +1191,9 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
     paths = ["beds.registered", "care.nursing", "care.residential", "fees.council_rate_accepted", "beds.available",
              "care.user_bands.dementia", "fees.nursing_from", "capabilities.tracheostomy.accepted", "no.such.field"]
     groups = [views, views[:1], views[-6:], views[-3:], views[-1:], []]
+    with remembering(views):  # market._values reads each home's record, not its view's memory: the same values
+        for path in paths:
+            assert market._values(views, path) == [v.get(path) for v in views] == market._values(views, path), path
     for vs in groups:
         for path in paths:
             assert market._known_sum(vs, path) == known_sum(vs, path), path
