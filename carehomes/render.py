@@ -401,8 +401,8 @@ _BROWSE_NAV = ('<nav aria-label="Browse homes"><p><a href="../../browse/">All th
 
 def browse_body(intro: str, lines: list[str]) -> str:
     """A list page's body: templates/browse.html in plain Python (``lines``: browse_item's, already escaped)."""
-    listed = '<ul class="ch-list">\n' + "".join(line + "\n" for line in lines) + "</ul>\n" if lines else "<p>No homes.</p>"
-    return f"<p>{escape(intro)}</p>\n" + _BROWSE_NAV + listed
+    homes = '<ul class="ch-list">\n' + "".join(line + "\n" for line in lines) + "</ul>\n" if lines else "<p>No homes.</p>"
+    return f"<p>{escape(intro)}</p>\n" + _BROWSE_NAV + homes
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema,
