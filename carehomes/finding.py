@@ -63,13 +63,31 @@ def towns(views: list[HomeView]) -> dict[str, str]:
     return {k: _town_label(s) for k, s in sorted(spellings.items())}
 
 
-def search_example(views: list[HomeView]) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Listed:
+    """The homes the lists, counts and find page show (``homes``: closed ones left out, in the views' order), A to Z
+    (``ordered``: a_to_z) and their towns' labels (``labels``: towns), worked out once for the pages stage's
+    browse lists and Markdown pages."""
+
+    homes: list[HomeView]
+    ordered: list[HomeView]
+    labels: dict[str, str]
+
+
+def listed(views: list[HomeView]) -> Listed:
+    """The views' Listed: those still on the register, A to Z, and their towns' labels."""
+    homes = [v for v in views if not v.closed]
+    return Listed(homes, a_to_z(homes), towns(homes))
+
+
+def search_example(views: list[HomeView], known: Listed | None = None) -> tuple[str, str]:
     """What the find page's search box offers as examples of a town and a postcode: the town most of the
     site's services are in and the postcode of the first of them A to Z ("Hereford", "HR1 1AB"); the
-    bundled site's own when there is none."""
-    labels = towns(views)
+    bundled site's own when there is none. ``known``: listed(views') when the caller has it, with ``views``
+    its homes."""
+    labels = known.labels if known is not None else towns(views)
     by_town: dict[str, list[HomeView]] = {}
-    for v in a_to_z(views):
+    for v in (known.ordered if known is not None else a_to_z(views)):
         t = town_of(v, labels)
         if t and isinstance(v.get("address.postcode"), str):
             by_town.setdefault(t, []).append(v)
@@ -246,13 +264,14 @@ def letter(name: str) -> str:
     return first if first.isalpha() else "0-9"
 
 
-def list_pages(views: list[HomeView], needs: list[tuple[str, str]]) -> dict[str, list[ListPage]]:
+def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Listed | None = None) -> dict[str, list[ListPage]]:
     """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
-    Long lists are split so no page is too heavy; empty lists are left out."""
-    ordered = a_to_z(views)
+    Long lists are split so no page is too heavy; empty lists are left out. ``known``: listed(views) when the
+    caller has it (``views`` then its homes)."""
+    ordered = known.ordered if known is not None else a_to_z(views)
     letters: dict[str, list[HomeView]] = {}
     by_town: dict[str, list[HomeView]] = {}
-    labels = towns(views)
+    labels = known.labels if known is not None else towns(views)
     no_town: list[HomeView] = []
     for v in ordered:
         letters.setdefault(letter(v.name), []).append(v)

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, ListPage, a_to_z, kind_counts, kinds_label, kinds_nouns, kinds_present, letter, search_example, list_pages, site_words,
-                      town_key, towns)
+from .finding import (TOWN_SELECT_MAX, Listed, ListPage, a_to_z, kind_counts, kinds_present, letter, listed, list_pages, search_example,
+                      site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
 from .fsutil import write_new
@@ -37,7 +37,6 @@ from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import map_forked
-from .records import closed
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
@@ -79,7 +78,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     of its sources, kept apart: the day the data was published is not the day the CQC register or the food hygiene
     inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
-    imported = [v.register_date for v in views if v.register_date]
+    imported = [d for d in (v.register_date for v in views) if d]  # each home's worked out once
     fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views) if d)
     today = views[0].today if views else released
     return {
@@ -130,15 +129,24 @@ def need_choices(schema: Schema) -> list[tuple[str, str]]:
 
 def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dict[str, tuple[str, list[HomeView]]]]:
     """Homes by first letter (A to Z, ignoring a leading "The") and by area."""
+    ordered = a_to_z(views)
     letters: dict[str, list[HomeView]] = {}
+    for v in ordered:
+        letters.setdefault(letter(v.name), []).append(v)
+    return letters, browse_areas(ordered)
+
+
+def browse_areas(ordered: list[HomeView]) -> dict[str, tuple[str, list[HomeView]]]:
+    """Homes by area (``ordered``: A to Z, as a_to_z gives them): page name -> (area, homes)."""
     areas: dict[str, tuple[str, list[HomeView]]] = {}
     keys: dict[str, str] = {}  # area name -> its page name
-    for v in a_to_z(views):
-        letters.setdefault(letter(v.name), []).append(v)
+    for v in ordered:
         area = str(v.get("locality"))
-        key = keys.setdefault(area, _area_key(area, set(keys.values())))
+        key = keys.get(area)
+        if key is None:  # once an area, not once a home (nationally 15,403 slugs and sets of the names taken)
+            key = keys[area] = _area_key(area, set(keys.values()))
         areas.setdefault(key, (area, []))[1].append(v)
-    return letters, areas
+    return areas
 
 
 def _area_key(area: str, taken: set[str]) -> str:
@@ -153,14 +161,16 @@ def _area_key(area: str, taken: set[str]) -> str:
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
-              lists: dict[str, list[ListPage]] | None = None) -> None:
+              lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None) -> None:
     """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
-    browse_lists' answer when the caller has it already)."""
+    browse_lists' answer and ``known``: finding.listed(views), when the caller has them already)."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
-    current = [v for v in views if not v.closed]  # a closed home is on no list, count or filter of the find page
+    known = known if known is not None else listed(views)
+    current = known.homes  # a closed home is on no list, count or filter of the find page
     words = site_words(current)  # what the pages call what the site lists: homes, or services of several kinds
+    present = kinds_present(current)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
     env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
@@ -183,7 +193,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             shutil.copy2(src, dst)
     gen = _md_env(TEMPLATES)
     gen.globals.update(values=schema.values, up=UP[engine])
-    lists = lists if lists is not None else browse_lists(views, schema)
+    lists = lists if lists is not None else browse_lists(views, schema, known)
     pkg = schema.package
     market_tables = Tables(UP[engine])
     notes = file_notes(schema)
@@ -192,9 +202,9 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(kinds_present(current)),
-            sorts=face_of(schema).sorts_for(kinds_present(current)), kind_counts=kind_counts(current), listing=kinds_label(current), nouns=kinds_nouns(current), words=words, example=search_example(current),
-            towns=sorted(towns(current).values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(present),
+            sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),  # kinds_label, kinds_nouns
+            words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),
         "open-data.md": gen.get_template("open-data.md").render(
@@ -366,38 +376,58 @@ def _map_config(cfg: SiteConfig) -> dict[str, str]:
             "host": urllib.parse.urlsplit(tiles).netloc}
 
 
-def browse_lists(views: list[HomeView], schema: Schema) -> dict[str, list[ListPage]]:
-    """Every static list page: by letter, town, need and area; a closed home is in none of them."""
-    views = [v for v in views if not closed(v.d)]
-    lists = list_pages(views, need_choices(schema))
-    _, areas = browse_groups(views)
+def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = None) -> dict[str, list[ListPage]]:
+    """Every static list page: by letter, town, need and area; a closed home is in none of them (``known``:
+    finding.listed(views), when the caller has it)."""
+    known = known if known is not None else listed(views)  # A to Z once, for every list
+    lists = list_pages(known.homes, need_choices(schema), known)
+    areas = browse_areas(known.ordered)
     lists["areas"] = [ListPage(k, f"Homes in {label}", label, homes) for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
     return lists
+
+
+def browse_item(v: HomeView) -> str:
+    """A home's line on a list page: templates/browse_item.html (its readable source) in plain Python, each value
+    escaped as Jinja's autoescape does; nationally 15,403 lines (tests/test_fast_paths.py renders both)."""
+    rating = v.rating
+    cqc = f". CQC: {escape(rating)}" if rating else ""
+    return (f'<li><a href="../../homes/{escape(v.slug)}/">{escape(v.name)}</a> '
+            f'<span class="ch-note">{escape(v.address_line)}{cqc}</span></li>')
+
+
+_BROWSE_NAV = ('<nav aria-label="Browse homes"><p><a href="../../browse/">All the lists: A to Z, towns, needs and areas'
+               '</a></p></nav>\n')
+
+
+def browse_body(intro: str, lines: list[str]) -> str:
+    """A list page's body: templates/browse.html in plain Python (``lines``: browse_item's, already escaped)."""
+    homes = '<ul class="ch-list">\n' + "".join(line + "\n" for line in lines) + "</ul>\n" if lines else "<p>No homes.</p>"
+    return f"<p>{escape(intro)}</p>\n" + _BROWSE_NAV + homes
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema,
                   lists: dict[str, list[ListPage]] | None = None) -> int:
     """browse/<key>/index.html for every static list (A to Z within each; ``lists``: browse_lists' answer
-    when the caller has it already)."""
-    env = _env()
-    tpl, item = env.get_template("browse.html"), env.get_template("browse_item.html")
-    items: dict[int, Markup] = {}  # each home's line, made once: a home is on 3 to 10 lists (nationally 0.8 s to 0.3)
+    when the caller has it already): templates/browse.html around each home's browse_item.html line, made in plain
+    Python (browse_body, browse_item: the same bytes, 0.47 s of CPU nationally to about 0.2)."""
+    items: dict[int, str] = {}  # each home's line, made once: a home is on 3 to 10 lists (nationally 0.8 s to 0.3)
     head, tail = shell
     count = 0
+    browse = site_dir / "browse"
     for group in (lists if lists is not None else browse_lists(views, schema)).values():
         for page in group:
             n = len(page.homes)
             intro = f"{n} home{'s' * (n != 1)}, A to Z."
-            folder = site_dir / "browse" / page.key
+            folder = browse / page.key
             folder.mkdir(parents=True, exist_ok=True)
             url = f"browse/{page.key}/"
             lines = []
             for v in page.homes:
                 line = items.get(id(v))
                 if line is None:
-                    line = items[id(v)] = Markup(item.render(h=v))
+                    line = items[id(v)] = browse_item(v)
                 lines.append(line)
-            write_text(str(folder / "index.html"), _fill(head, page.title, url) + tpl.render(items=lines, intro=intro) + _fill(tail, page.title, url))
+            write_text(str(folder / "index.html"), _fill(head, page.title, url) + browse_body(intro, lines) + _fill(tail, page.title, url))
             count += 1
     return count
 
@@ -432,9 +462,10 @@ def _earlier_objects_left_alone() -> Iterator[None]:
 def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
                   entries: list[Entry], releases: list, released: dt.date, engine: str) -> int:
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
-        lists = browse_lists(views, schema)  # once: the browse page lists them, render_browse writes them
+        known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
+        lists = browse_lists(views, schema, known)  # once: the browse page lists them, render_browse writes them
         docs_dir = Path(work) / "docs"
-        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists)
+        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known)
         if engine == "zensical":
             run_zensical(cfg, Path(work), out)
         else:

@@ -3,6 +3,7 @@ profile reader's values and refusals pinned to PyYAML's, for any later shortcut 
 from __future__ import annotations
 
 import contextlib
+import html
 import datetime as dt
 import os
 import sqlite3
@@ -672,6 +673,30 @@ def test_browse_pages_with_each_homes_line_made_once_are_byte_for_byte_as_before
             assert (tmp_path / "browse" / page.key / "index.html").read_text(encoding="utf-8") == before, page.key
 
 
+def test_browse_lines_and_pages_made_in_python_are_what_their_templates_make():
+    """render.browse_item and browse_body make templates/browse_item.html and browse.html in plain Python: for every
+    bundled and fixture home (hostile names and addresses among them), odd ratings and names, and lists of none,
+    one and several homes, the same text as the templates through render._env()."""
+    from helpers import bundled_views
+    from markupsafe import Markup
+
+    from carehomes.render import _env, browse_body, browse_item
+    from carehomes.views import HomeView
+
+    views = bundled_views()
+    odd = [{"name": 'A & <B> "C"', "slug": "a-b-c"}, {"cqc": {"rating": "<i>Good</i> & 'fine'"}}, {"cqc": {"rating": ""}},
+           {"cqc": {"rating": None}}, {"cqc": {"rating": 3}}, {"address": {"street": "1 <Road>", "town": "Ross & Wye"}}]
+    views += [HomeView({**views[i].d, **o}, views[i].today, views[i].s) for i, o in enumerate(odd)]
+    env = _env()
+    item, page = env.get_template("browse_item.html"), env.get_template("browse.html")
+    for v in views:
+        assert browse_item(v) == item.render(h=v), v.slug
+    lines = [browse_item(v) for v in views]
+    for some in ([], lines[:1], lines):
+        for intro in ("1 home, A to Z.", "<b>2 homes</b> & more"):
+            assert browse_body(intro, some) == page.render(items=[Markup(x) for x in some], intro=intro)
+
+
 def test_each_pages_count_keys_worked_out_once_a_set_of_faces_are_what_each_page_worked_out():
     """HomeView.own_known_values is made once for each set of faces (views._OWN_KNOWN): for every bundled and fixture
     home, of each kind and of several, the keys and values the page worked out afresh before 4 December 2026."""
@@ -1153,3 +1178,136 @@ def test_the_oruk_lists_made_with_each_service_item_once_are_what_making_each_ag
     assert got["service_at_locations"] == sal and len(sal) >= len(services) > 50
     assert _json(page(got["service_at_locations"])) == _json(page(sal))
 
+
+
+def _market_as_before():
+    """market's cell helpers as they were before 4 December 2026's round 2 (each reading a home's value two or three
+    times), for the comparison below."""
+    from carehomes.market import REGISTERED, _not_known
+
+    def known_sum(vs, path):
+        given = [v.get(path) for v in vs if v.get(path) is not None]
+        return sum(given) if given else None
+
+    def given(vs, path):
+        g = [v.get(path) for v in vs if v.get(path) is not None]
+        return f"{sum(g):,} ({len(g)} home{'s' * (len(g) != 1)})" if g else _not_known()
+
+    def count(vs, path, yes=True):
+        n = sum(1 for v in vs if v.get(path) is not None and bool(v.get(path)) == yes)
+        unknown = sum(1 for v in vs if v.get(path) is None)
+        return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
+
+    def total(vs, path):
+        unknown = sum(1 for v in vs if v.get(path) is None)
+        known = known_sum(vs, path)
+        if known is None:
+            return _not_known()
+        return f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
+
+    def homes_beds(vs, path):
+        yes = [v for v in vs if v.get(path)]
+        unknown = sum(1 for v in vs if v.get(path) is None)
+        beds = known_sum(yes, REGISTERED)
+        return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
+                + (f"; {unknown:,} {_not_known()}" if unknown else ""))
+
+    def capabilities(views, names, areas):
+        from carehomes.market import KIND, NeedCell
+        cap = []
+        for c in views[0].s.capabilities:
+            row = {"label": c.label.split(" (")[0], "cells": [],
+                   "told": sum(1 for v in views if v.get(f"capabilities.{c.code}.accepted") is not None)}
+            for a in names:
+                told = [v for v in areas[a] if v.get(f"capabilities.{c.code}.accepted") is not None]
+                homes = [v for v in told if v.get(f"capabilities.{c.code}.accepted")]
+                row["cells"].append(NeedCell(len(homes), len(told), tuple(known_sum(homes, f"capabilities.{c.code}.{n.needs_field}")
+                                                                          for n in KIND.capacity if n.needs_field)))
+            cap.append(row)
+        return cap
+
+    return known_sum, given, count, total, homes_beds, capabilities
+
+
+def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_made():
+    """The market page's cells (market._known_sum, _given, _count, _total, _homes_beds and the needs table's cells in
+    overview) read each home's value once: for the bundled and fixture homes and homes with odd values (0, False, a
+    float, a value for some homes only, none at all), every cell as the helpers that read it two or three times made."""
+    from helpers import bundled_views
+
+    from carehomes import market
+    from carehomes.views import HomeView, remembering
+
+    views = [v for v in bundled_views() if not v.closed]
+    base = views[0]
+    odd = [{"beds": {"registered": 0}, "care": {"nursing": False}}, {"beds": {"registered": 12}, "fees": {"council_rate_accepted": False}},
+           {"fees": {"nursing_from": 900.5, "residential_to": 1200}}, {"fees": {"nursing_to": 1500, "residential_from": 700}},
+           {"beds": None, "care": {"nursing": True, "user_bands": {"dementia": True}}}, {"capabilities": {"tracheostomy": {"accepted": False}}},
+           {"capabilities": {"tracheostomy": {"accepted": True, "nursing_beds": 0}}}, {"beds": {"available": 3}}]
+    views += [HomeView({**base.d, **o, "slug": f"odd-{i}", "locality": "Oddshire"}, base.today, base.s) for i, o in enumerate(odd)]
+    known_sum, given, count, total, homes_beds, capabilities = _market_as_before()
+    paths = ["beds.registered", "care.nursing", "care.residential", "fees.council_rate_accepted", "beds.available",
+             "care.user_bands.dementia", "fees.nursing_from", "capabilities.tracheostomy.accepted", "no.such.field"]
+    groups = [views, views[:1], views[-6:], views[-3:], views[-1:], []]
+    with remembering(views):  # market._values reads each home's record, not its view's memory: the same values
+        for path in paths:
+            assert market._values(views, path) == [v.get(path) for v in views] == market._values(views, path), path
+    for vs in groups:
+        for path in paths:
+            assert market._known_sum(vs, path) == known_sum(vs, path), path
+            assert market._given(vs, path) == given(vs, path), path
+            assert market._count(vs, path) == count(vs, path) and market._count(vs, path, False) == count(vs, path, False), path
+            assert market._total(vs, path) == total(vs, path), path
+            assert market._homes_beds(vs, path) == homes_beds(vs, path), path
+    o = market.overview(views, base.today)
+    assert o["capabilities"] == capabilities(views, o["areas"], o["groups"])
+    assert any(row["told"] for row in o["capabilities"]) and len(o["areas"]) > 1
+    names, groups = o["areas"], o["groups"]
+    for some in (names, names[:1], names[-2:], []):  # the tables' rows from each area's values read once, and the total's
+        rows = []
+        for a, vs in market._with_total(some, groups):  # kind_rows and fee_rows as they were
+            rows.append([html.escape(a), f"{len(vs):,}", total(vs, market.REGISTERED), homes_beds(vs, str(market.NURSING.flag)),
+                         homes_beds(vs, str(market.RESIDENTIAL.flag)), *(homes_beds(vs, f"care.user_bands.{b}") for b in market.BANDS),
+                         count(vs, "fees.council_rate_accepted")])
+        assert market.kind_rows(some, groups)[1] == rows
+        fees = []
+        for a, vs in market._with_total(some, groups):
+            cells = [html.escape(a)]
+            for kind in (market.NURSING.key, market.RESIDENTIAL.key):
+                lo = [v.get(f"fees.{kind}_from") for v in vs if v.get(f"fees.{kind}_from") is not None]
+                hi = [v.get(f"fees.{kind}_to") for v in vs if v.get(f"fees.{kind}_to") is not None]
+                cells.append(market._not_known() if not lo and not hi else
+                             f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f} ({len(lo or hi)} of {len(vs)} homes)")
+            fees.append(cells)
+        assert market.fee_rows(some, groups)[1] == fees
+
+
+def test_content_pages_and_lists_from_the_homes_listed_once_are_what_each_worked_out_for_itself(tmp_path):
+    """render_pages works out the homes on the register, their A to Z order and their towns once (finding.listed) for
+    the browse lists and the Markdown pages: the same lists and files as each working them out itself, and the find
+    page's example as search_example made it alone."""
+    from helpers import bundled_views
+
+    from carehomes.finding import listed, search_example
+    from carehomes.publish import release_date
+    from carehomes.render import _md_pages, browse_lists
+    from carehomes.schema import load_schema
+    from carehomes.siteconfig import read_config
+
+    from carehomes.views import HomeView
+
+    views, schema, cfg, released = bundled_views(), load_schema(), read_config(ROOT / "mkdocs.yml"), release_date()
+    views = sorted(views, key=lambda v: v.slug) + [  # the build's order (by slug), and homes off the register
+        HomeView({**v.d, "slug": f"zz-closed-{i}", "cqc": {**(v.d.get("cqc") or {}), "status": "Deregistered"}}, v.today, v.s)
+        for i, v in enumerate(views[:5])]
+    assert any(v.closed for v in views)
+    known = listed(views)
+    made = {}
+    for name, k in (("alone", None), ("shared", known)):
+        lists = browse_lists(views, schema, k)
+        _md_pages(views, schema, cfg, tmp_path / name, {}, [], [], released, "mkdocs", lists, k)
+        made[name] = ({g: [(p.key, p.title, p.label, [v.slug for v in p.homes]) for p in ps] for g, ps in lists.items()},
+                      {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()})
+    assert made["alone"] == made["shared"] and len(made["alone"][1]) > 20 and made["alone"][0]["areas"]
+    assert search_example(known.homes, known) == search_example(known.homes)
+    assert search_example([], listed([])) == search_example([]) == ("Hereford", "HR4 9AA")
