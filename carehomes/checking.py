@@ -90,7 +90,7 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
         files, misnamed = find_profiles(paths)
         result = Checked(files=len(files), problems=misnamed)
         for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
-                                                          workers=workers, chunks_per_worker=8):
+                                                          workers=workers, chunks_per_worker=8, finer_end=4):
             result.profiles.extend(profiles)
             result.problems.extend(problems)
             made.extend(pieces_made)

@@ -1095,3 +1095,25 @@ def test_the_lines_kept_for_the_rules_across_files_are_those_of_their_top_level_
     assert len(every) > 90
     for lines in every:
         assert cross_file_lines(lines) == {k: n for k, n in lines.items() if k.split(".")[0] in CROSS_FILE_KEYS}
+
+
+def test_profiles_read_the_quick_way_share_one_copy_of_each_key_and_path():
+    """blockyaml keeps one copy of each key and dotted path, so that pickle writes each once a chunk of results: two
+    profiles' keys (and their lines' keys) are the same objects, the values equal to reading each alone; past the
+    limit of remembered keys and paths a profile is still read the same (its own copies)."""
+    import pickle
+
+    from carehomes import blockyaml
+    from carehomes.load import _BLOCK, _Loader
+
+    text = (ROOT / "providers").glob("*.yaml").__next__().read_text(encoding="utf-8")
+    first, again = _BLOCK.read(text), _BLOCK.read(text)
+    assert first is not None and again is not None and first == again
+    assert all(a is b for a, b in zip(first[1], again[1], strict=True))  # the lines' dotted paths
+    assert all(a is b for a, b in zip(first[0], again[0], strict=True))  # the top-level keys
+    apart = pickle.loads(pickle.dumps(first))  # the same, with keys of its own
+    assert len(pickle.dumps([first, again])) < len(pickle.dumps([first, apart])) - 500
+    fresh = blockyaml.BlockReader(_Loader.yaml_constructors, _Loader.yaml_implicit_resolvers, 10, 20)
+    full = "".join(f"k{i}:\n  - x{i}\n  - y: {i}\n" for i in range(blockyaml._REMEMBERED + 10))
+    assert fresh.read(full) == _BLOCK.read(full) and fresh.read(text) == first
+    assert len(fresh.keys) <= blockyaml._REMEMBERED and len(fresh.paths) <= blockyaml._REMEMBERED
