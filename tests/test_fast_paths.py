@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -1117,3 +1118,20 @@ def test_profiles_read_the_quick_way_share_one_copy_of_each_key_and_path():
     full = "".join(f"k{i}:\n  - x{i}\n  - y: {i}\n" for i in range(blockyaml._REMEMBERED + 10))
     assert fresh.read(full) == _BLOCK.read(full) and fresh.read(text) == first
     assert len(fresh.keys) <= blockyaml._REMEMBERED and len(fresh.paths) <= blockyaml._REMEMBERED
+
+
+def test_display_paths_worked_out_a_folder_at_a_time_are_what_display_path_gives(tmp_path, monkeypatch):
+    """load.display_paths against display_path file by file: profiles here, in the working folder, above and beside
+    it, relative paths, odd parts ('..', '.', the root) and several folders mixed, from several working folders."""
+    from carehomes.load import display_path, display_paths, find_profiles
+
+    here, _ = find_profiles([ROOT / "providers"])
+    (tmp_path / "w" / "in").mkdir(parents=True)
+    odd = [tmp_path / "w" / "a.yaml", tmp_path / "w" / "in" / "b.yaml", tmp_path / "c.yaml", tmp_path / "w" / ".." / "d.yaml",
+           tmp_path / "w" / "." / "e.yaml", Path("/"), Path("/f.yaml"), tmp_path / "..", Path("g.yaml"), Path("in/h.yaml"),
+           Path("../i.yaml"), Path(".."), *here[:5], tmp_path / "w" / "in" / "j.yaml"]
+    for base in (ROOT, ROOT / "providers", tmp_path, tmp_path / "w", tmp_path / "w" / "in", Path("/")):
+        for files in (here, odd, odd[::-1]):
+            assert display_paths(files, base) == [display_path(f, base) for f in files], base
+    monkeypatch.chdir(tmp_path / "w")
+    assert display_paths(odd) == [display_path(f) for f in odd]
