@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks_external import check_external
-from .load import Profile, errors, find_profiles, load_profile
+from .load import Profile, display_paths, errors, find_profiles, load_profile
 from .parallel import keep_freed_memory, map_chunks, no_cycle_collection
 from .problems import Problem
 from .outputs.pieces import HomePieces, home_pieces
@@ -56,8 +56,8 @@ def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
                  make: bool) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
     profiles, problems, made = [], [], []
     schema = load_schema() if make else None
-    for f in files:
-        profile, found = load_profile(f, base)
+    for f, shown in zip(files, display_paths(files, base), strict=True):
+        profile, found = load_profile(f, base, shown=shown)
         problems.extend(found)
         if profile:
             own = check_profile(profile, on=on)
@@ -90,7 +90,7 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
         files, misnamed = find_profiles(paths)
         result = Checked(files=len(files), problems=misnamed)
         for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
-                                                          workers=workers, chunks_per_worker=8):
+                                                          workers=workers, chunks_per_worker=8, finer_end=4):
             result.profiles.extend(profiles)
             result.problems.extend(problems)
             made.extend(pieces_made)

@@ -7,6 +7,7 @@ import html
 import datetime as dt
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -1311,3 +1312,42 @@ def test_content_pages_and_lists_from_the_homes_listed_once_are_what_each_worked
     assert made["alone"] == made["shared"] and len(made["alone"][1]) > 20 and made["alone"][0]["areas"]
     assert search_example(known.homes, known) == search_example(known.homes)
     assert search_example([], listed([])) == search_example([]) == ("Hereford", "HR4 9AA")
+
+
+def test_profiles_read_the_quick_way_share_one_copy_of_each_key_and_path():
+    """blockyaml keeps one copy of each key and dotted path, so that pickle writes each once a chunk of results: two
+    profiles' keys (and their lines' keys) are the same objects, the values equal to reading each alone; past the
+    limit of remembered keys and paths a profile is still read the same (its own copies)."""
+    import pickle
+
+    from carehomes import blockyaml
+    from carehomes.load import _BLOCK, _Loader
+
+    text = (ROOT / "providers").glob("*.yaml").__next__().read_text(encoding="utf-8")
+    first, again = _BLOCK.read(text), _BLOCK.read(text)
+    assert first is not None and again is not None and first == again
+    assert all(a is b for a, b in zip(first[1], again[1], strict=True))  # the lines' dotted paths
+    assert all(a is b for a, b in zip(first[0], again[0], strict=True))  # the top-level keys
+    apart = pickle.loads(pickle.dumps(first))  # the same, with keys of its own
+    assert len(pickle.dumps([first, again])) < len(pickle.dumps([first, apart])) - 500
+    fresh = blockyaml.BlockReader(_Loader.yaml_constructors, _Loader.yaml_implicit_resolvers, 10, 20)
+    full = "".join(f"k{i}:\n  - x{i}\n  - y: {i}\n" for i in range(blockyaml._REMEMBERED + 10))
+    assert fresh.read(full) == _BLOCK.read(full) and fresh.read(text) == first
+    assert len(fresh.keys) <= blockyaml._REMEMBERED and len(fresh.paths) <= blockyaml._REMEMBERED
+
+
+def test_display_paths_worked_out_a_folder_at_a_time_are_what_display_path_gives(tmp_path, monkeypatch):
+    """load.display_paths against display_path file by file: profiles here, in the working folder, above and beside
+    it, relative paths, odd parts ('..', '.', the root) and several folders mixed, from several working folders."""
+    from carehomes.load import display_path, display_paths, find_profiles
+
+    here, _ = find_profiles([ROOT / "providers"])
+    (tmp_path / "w" / "in").mkdir(parents=True)
+    odd = [tmp_path / "w" / "a.yaml", tmp_path / "w" / "in" / "b.yaml", tmp_path / "c.yaml", tmp_path / "w" / ".." / "d.yaml",
+           tmp_path / "w" / "." / "e.yaml", Path("/"), Path("/f.yaml"), tmp_path / "..", Path("g.yaml"), Path("in/h.yaml"),
+           Path("../i.yaml"), Path(".."), *here[:5], tmp_path / "w" / "in" / "j.yaml"]
+    for base in (ROOT, ROOT / "providers", tmp_path, tmp_path / "w", tmp_path / "w" / "in", Path("/")):
+        for files in (here, odd, odd[::-1]):
+            assert display_paths(files, base) == [display_path(f, base) for f in files], base
+    monkeypatch.chdir(tmp_path / "w")
+    assert display_paths(odd) == [display_path(f) for f in odd]

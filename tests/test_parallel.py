@@ -208,3 +208,25 @@ def test_a_beside_worker_started_nice_yields_its_core_and_a_small_set_runs_here_
     assert pid != os.getpid() and nice == min(os.nice(0) + 3, 19)
     with Beside(_priority, items=1, workers=2, nice=3) as job:  # in this process: its priority left alone
         assert job.result() == (os.getpid(), os.nice(0))
+
+
+def test_chunk_bounds_cover_every_item_once_in_order_with_finer_chunks_at_the_end():
+    from carehomes.parallel import chunk_bounds
+
+    for n in (*range(0, 60), 963, 15403):
+        for workers in (1, 2, 3, 4):
+            for per in (1, 2, 8):
+                for finer in (1, 2, 4):
+                    bounds = chunk_bounds(n, workers, per, finer)
+                    assert [i for a, b in bounds for i in range(a, b)] == list(range(n))
+                    assert all(b > a for a, b in bounds)
+    assert chunk_bounds(15403, 2, 8) == [(i, min(i + 963, 15403)) for i in range(0, 15403, 963)]  # as before
+    bounds = chunk_bounds(15403, 2, 8, 4)
+    assert len(bounds) == 22 and {b - a for a, b in bounds[:14]} == {963} and max(b - a for a, b in bounds[14:]) <= 241
+
+
+def test_finer_chunks_at_the_end_keep_the_results_in_order():
+    items = list(range(PARALLEL_FROM + 5))
+    parts = map_chunks(_describe, items, 1, workers=2, chunks_per_worker=3, finer_end=4)
+    assert len(parts) == 4 + 2 * 4
+    assert [x for chunk, _ in parts for x in chunk] == [i + 1 for i in items]

@@ -18,6 +18,10 @@ from .tables import capability_rows, home_row, line_writer
 from .typed import record_rows
 
 
+# json.dumps(value, ensure_ascii=False), with the encoder made once rather than for each of 3 values a home
+_TO_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class HomePieces(NamedTuple):
     """One home's pieces of the published files, made where its profile was checked (``checking.check_paths``)
     or by ``home_pieces`` here, put together in location ID order by ``publish.join_pieces``."""
@@ -45,6 +49,6 @@ def home_pieces(data: dict, schema: Schema) -> HomePieces:
     oruk = service(record, schema, is_canonical=True, flat=flat)  # dates as text already: the same object back from its JSON
     return HomePieces(str(data.get("location_id")), tuple(k.id for k in mine),
                       tuple(line.writerow(home_row(data, schema, flat, k)) for k in mine),
-                      json.dumps(record, ensure_ascii=False), caps, json.dumps(oruk, ensure_ascii=False).encode("utf-8"),
-                      json.dumps(feature, ensure_ascii=False) if feature else None, record_rows(record, schema, flat),
+                      _TO_JSON(record), caps, _TO_JSON(oruk).encode("utf-8"),
+                      _TO_JSON(feature) if feature else None, record_rows(record, schema, flat),
                       service_lines(oruk))
