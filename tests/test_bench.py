@@ -59,3 +59,9 @@ def test_a_replaced_build_is_removed_in_the_background_at_the_lowest_priority(tm
     cmd = started[0]
     assert cmd[-3:] == ["-rf", "--", str(tmp_path / ".site-builds" / ".trash-1")]
     assert cmd[0].endswith("nice") and cmd[1:3] == ["-n", "19"] and cmd[3].endswith("rm")
+
+
+def test_timed_commands_write_the_bytecode_cache_as_a_stock_machine_does(monkeypatch):
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = _bench()._run_env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["CAREHOMES_NO_VENV"] == "1"
