@@ -85,7 +85,7 @@ def clean_leftovers(target: Path) -> list[Path]:
     old_style = [p for p in target.parent.glob(f".{target.name}-*") if p.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-link-"))]
     builds = sorted(p for p in builds_dir(target).iterdir() if not p.name.startswith(".")) if builds_dir(target).is_dir() else []
     for p in sorted(builds_dir(target).glob(".trash-*")) if builds_dir(target).is_dir() else []:
-        shutil.rmtree(p, ignore_errors=True)  # an old build whose removal (remove_later) did not finish
+        _remove_in_background(p)  # an old build whose removal (remove_later) has not finished: it may still be running
         removed.append(p)
     for p in old_style + builds:
         if keep is not None and p.resolve() == keep.resolve():
@@ -172,13 +172,20 @@ def remove_later(folder: Path) -> None:
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return
+    _remove_in_background(trash)
+
+
+def _remove_in_background(trash: Path) -> None:
+    """``rm -rf trash`` in a process of its own (at nice 19 where ``nice`` is found); here, with rmtree, where there
+    is no ``rm``. A second removal of a folder one is already removing is harmless (each ignores what the other
+    removed first)."""
     rm = shutil.which("rm")
     try:
         if rm is None:
             raise OSError("no rm command")
         nice = shutil.which("nice")
-        subprocess.Popen([*([nice, "-n", "19"] if nice else []), rm, "-rf", "--", str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        subprocess.Popen([*([nice, "-n", "19"] if nice else []), rm, "-rf", "--", str(trash)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         shutil.rmtree(trash, ignore_errors=True)
 
