@@ -275,6 +275,9 @@ def main() -> int:
         if counting:  # --timings counts the files each stage wrote; that is not the build's own time
             build -= counting
             print(f"build less --timings' counting ({counting:.1f} s): {build:.1f} s")
+        waited = wait_for_removal(out)  # Hugo is not timed while the last build's replaced site is being removed
+        if waited >= 0.05:
+            print(f"    (waited {waited:.1f} s for the last build's replaced site to be removed before Hugo's runs)")
         hugo = run_hugo(prov, work, args.runs)
         if hugo:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3)")
