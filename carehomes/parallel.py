@@ -113,11 +113,10 @@ def map_forked(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
         if meanwhile is not None:
             meanwhile()
         return done
-    size = -(-len(items) // workers)
     jobs: list[Beside] = []
     try:
-        for i in range(0, len(items), size):
-            jobs.append(Beside(fn, (items[i:i + size], *extra), items=len(items), workers=workers))
+        for a, b in chunk_bounds(len(items), workers):
+            jobs.append(Beside(fn, (items[a:b], *extra), items=len(items), workers=workers))
         if meanwhile is not None:
             meanwhile()
         return [job.result() for job in jobs]
