@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -147,23 +146,6 @@ def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
         yield views
 
 
-_SCHEMAS: weakref.WeakKeyDictionary[Schema, dict[str, Any]] = weakref.WeakKeyDictionary()
-
-
-def _per_schema(schema: Schema) -> dict[str, Any]:
-    """What every page works out alike from the schema, once a schema: the CQC service user bands' (path, title) in
-    the schema's order ("bands"), the "not known yet" block's owners and leads for each kind's noun ("leads") and
-    each need of the needs table: its label, the paths of whether it is accepted and its beds, and the field of the
-    first (None when the schema has no such field: then looked up, and failing, only where asked) ("needs")."""
-    made = _SCHEMAS.get(schema)
-    if made is None:
-        needs = [(c.label, *(f"capabilities.{c.code}.{k}" for k in ("accepted", "nursing_beds", "residential_beds")))
-                 for c in schema.capabilities]
-        made = _SCHEMAS[schema] = {"bands": [(f.path, f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
-                                   "leads": {}, "needs": [(*n, schema.by_path.get(n[1])) for n in needs]}
-    return made
-
-
 _Once = dict[tuple[int, ...], tuple[tuple[Any, ...], Any]]  # ids -> (the very objects, what was made from them)
 _OWN_KNOWN: _Once = {}  # HomeView.own_known_values, by faces
 _KIND_PATHS: _Once = {}  # HomeView.kind_paths, by schema and kinds
@@ -173,6 +155,7 @@ _YES_READS: _Once = {}  # HomeView.yes_filters' filters and reads, by faces
 _KIND_WORDS: _Once = {}  # HomeView.kind_words, by schema and face
 _GROUP_SPECS: _Once = {}  # HomeView.groups' specs, by faces
 _SUMMARY_PLAN: _Once = {}  # HomeView.summary's rows and answers, by schema and face
+_SCHEMAS: _Once = {}  # _per_schema, by schema
 _CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
 
 
@@ -185,6 +168,20 @@ def _once_for(cache: _Once, objects: tuple[Any, ...], make: Callable[[], Any]) -
     if held is None or not all(a is b for a, b in zip(held[0], objects, strict=True)):
         held = cache[key] = (objects, make())
     return held[1]
+
+
+def _per_schema(schema: Schema) -> dict[str, Any]:
+    """What every page works out alike from the schema, once a schema: the CQC service user bands' (path, title) in
+    the schema's order ("bands"), the "not known yet" block's owners and leads for each kind's noun ("leads") and
+    each need of the needs table: its label, the paths of whether it is accepted and its beds, and the field of the
+    first (None when the schema has no such field: then looked up, and failing, only where asked) ("needs")."""
+    def make() -> dict[str, Any]:
+        needs = [(c.label, *(f"capabilities.{c.code}.{k}" for k in ("accepted", "nursing_beds", "residential_beds")))
+                 for c in schema.capabilities]
+        return {"bands": [(f.path, f.title) for f in schema.home_fields if f.path.startswith("care.user_bands.")],
+                "leads": {}, "needs": [(*n, schema.by_path.get(n[1])) for n in needs]}
+
+    return cast(dict[str, Any], _once_for(_SCHEMAS, (schema,), make))
 
 
 def _covers_an_area(kind: Any) -> bool:
