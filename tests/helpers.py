@@ -89,3 +89,25 @@ def ctrl_c_on_first_write(monkeypatch, module) -> list[str]:
 
     monkeypatch.setattr(module, "write_text_atomic", write)
     return written
+
+
+def unknowns_as_before(v, groups):
+    """HomeView.unknowns as it was before 4 December 2026: each missing fact compared with every fact of the page."""
+    from carehomes.views import UNKNOWN_ORDER, Unknown, lower_first
+
+    facts = [f for g in groups for f in g.facts]
+    names: dict[str, list[str]] = {}
+    for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
+        for f in g.facts + g.table_missing:
+            if not f.missing:
+                continue
+            same = [o for o in facts if f.short and o.short == f.short]
+            name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
+            if name not in names.setdefault(f.owner, []):
+                names[f.owner].append(name)
+    noun = v.kind_words["noun"]
+    if not v.description_html:
+        names.setdefault(v.s.by_path["description"].owner, []).append(f"a description of the {noun}")
+    order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
+    by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
+    return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]

@@ -292,33 +292,11 @@ def test_the_content_pages_made_while_the_views_remember_are_byte_for_byte_those
     assert made["plain"] == made["remembered"]
 
 
-def _unknowns_as_before(v, groups):
-    """HomeView.unknowns as it was before 4 December 2026: each missing fact compared with every fact of the page."""
-    from carehomes.views import UNKNOWN_ORDER, Unknown, lower_first
-
-    facts = [f for g in groups for f in g.facts]
-    names: dict[str, list[str]] = {}
-    for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
-        for f in g.facts + g.table_missing:
-            if not f.missing:
-                continue
-            same = [o for o in facts if f.short and o.short == f.short]
-            name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
-            if name not in names.setdefault(f.owner, []):
-                names[f.owner].append(name)
-    noun = v.kind_words["noun"]
-    if not v.description_html:
-        names.setdefault(v.s.by_path["description"].owner, []).append(f"a description of the {noun}")
-    order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
-    by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
-    return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
-
-
 def test_what_a_page_does_not_know_is_worded_as_before():
     """HomeView.unknowns counts which short names have every fact missing once a page (it compared each missing
     fact with every fact: 8% of a page's time): the same lines for every bundled and fixture home, some facts
     sharing a short name given and some not."""
-    from helpers import bundled_views
+    from helpers import bundled_views, unknowns_as_before
 
     from carehomes.views import HomeView
 
@@ -328,7 +306,7 @@ def test_what_a_page_does_not_know_is_worded_as_before():
     mixed = 0
     for v in views:
         groups = v.groups()
-        assert v.unknowns(groups) == _unknowns_as_before(v, groups), v.slug
+        assert v.unknowns(groups) == unknowns_as_before(v, groups), v.slug
         shorts: dict[str, set[bool]] = {}
         for f in (f for g in groups for f in g.facts if f.short):
             shorts.setdefault(f.short, set()).add(bool(f.missing))

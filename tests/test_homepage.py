@@ -10,11 +10,12 @@ from urllib.parse import quote
 
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
+from helpers import unknowns_as_before
 
 from carehomes.ages import _age, _worded, age_words, nice_date
 from carehomes.face import FORMATS, Shown, face_kinds
 from carehomes.load import parse_profile
-from carehomes.views import CLOSED_LEAVES_OUT, CLOSED_NO_BEDS, UNKNOWN_ORDER, Fact, Group, HomeView, lower_first, yes_no
+from carehomes.views import CLOSED_LEAVES_OUT, CLOSED_NO_BEDS, Fact, HomeView, yes_no
 
 
 def _variant(v: HomeView, repo_edit: str | None = "same", **changes: object) -> HomeView:
@@ -101,27 +102,6 @@ def _old_fact(v: HomeView, spec) -> Fact | None:
                 owner=v.s.by_path[spec.path].owner, short=spec.short)
 
 
-def _old_unknowns(v: HomeView, groups: list[Group]) -> list[tuple[str, str, list[str]]]:
-    every_missing: dict[str, bool] = {}
-    for o in (f for g in groups for f in g.facts):
-        if o.short:
-            every_missing[o.short] = every_missing.get(o.short, True) and o.missing
-    names: dict[str, list[str]] = {}
-    for g in sorted(groups, key=lambda g: UNKNOWN_ORDER.index(g.id) if g.id in UNKNOWN_ORDER else len(UNKNOWN_ORDER)):
-        for f in g.facts + g.table_missing:
-            if not f.missing:
-                continue
-            name = f.missing_name if not f.short or every_missing.get(f.short, True) else lower_first(f.label)
-            if name not in names.setdefault(f.owner, []):
-                names[f.owner].append(name)
-    noun = v.kind_words["noun"]
-    if not v.description_html:
-        names.setdefault(v.s.by_path["description"].owner, []).append(f"a description of the {noun}")
-    order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
-    by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
-    return [(code, by[code], names[code]) for code in order if names.get(code)]
-
-
 def _old_summary(v: HomeView) -> dict:
     cells: dict[str, str | None] = {}
     gone = {p for g in v.face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))} if v.closed else set()
@@ -164,7 +144,7 @@ def test_facts_unknowns_and_home_json_are_what_the_old_ways_made(views):
                     assert g.known_facts == [f for f in g.facts if not f.missing]
                     assert g.shown == bool([f for f in g.facts if not f.missing] or g.table or g.stale)
                     assert [v.fact(x) for x in spec.facts] == [_old_fact(v, x) for x in spec.facts]
-                assert [(u.owner, u.lead, u.items) for u in v.unknowns(groups)] == _old_unknowns(v, groups), v.slug
+                assert v.unknowns(groups) == unknowns_as_before(v, groups), v.slug
                 old = _old_summary(v)
                 assert json.dumps(v.summary(), ensure_ascii=False) == json.dumps(old, ensure_ascii=False), v.slug
                 assert v.compare_cells() == old["compare"]
