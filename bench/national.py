@@ -89,6 +89,49 @@ def wait_for_removal(out: Path | None, limit: float = 300.0) -> float:
     return time.perf_counter() - start
 
 
+def mount_of(folder: Path, mounts: str) -> tuple[str, str, str]:
+    """(device, mount point, file system type) of the mount holding ``folder``, from /proc/mounts' text ``mounts``
+    (the longest mount point it is under; ("", "", "") when none)."""
+    best = ("", "", "")
+    where = str(folder.resolve())
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        if (where == point or where.startswith(point.rstrip("/") + "/")) and len(point) > len(best[1]):
+            best = (fields[0], point, fields[2])
+    return best
+
+
+def filesystem_note(folder: Path, mounts: str, journals: list[str]) -> str:
+    """What the benchmark says of the file system its runs write to: its type and, for ext4 without a journal
+    (no /proc/fs/jbd2/<device>-* entry among ``journals``), a warning: such an ext4 skips every recently deleted
+    inode when it makes a file or folder (fs/ext4/ialloc.c, recently_deleted), so each run, Hugo's included,
+    creates its files several times more slowly after the last run's 54,000 were deleted, by an amount that
+    depends on what was deleted in the minutes before."""
+    device, point, kind = mount_of(folder, mounts)
+    if not kind:
+        return "file system: unknown"
+    said = f"file system: {kind} on {device} (mounted at {point})"
+    name = device.rsplit("/", 1)[-1]
+    if kind == "ext4" and not any(j.startswith(name + "-") for j in journals):
+        said += (" WITHOUT A JOURNAL: making a file right after many were deleted costs several times more there, "
+                 "so figures vary with the runs before; for figures like a stock machine's, give --keep a folder on a "
+                 "journaled file system (docs/performance.md)")
+    return said
+
+
+def _filesystem_note(folder: Path) -> str:
+    """filesystem_note from this machine's /proc ("file system: unknown" where it has none)."""
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8")
+        journals = [p.name for p in Path("/proc/fs/jbd2").iterdir()] if Path("/proc/fs/jbd2").is_dir() else []
+    except OSError:
+        return "file system: unknown"
+    return filesystem_note(folder, mounts, journals)
+
+
 def run(label: str, *args: str, runs: int = 1, target: float | None = None) -> float:
     """The median wall time of ``runs`` runs of build.py ARGS, printed with the median CPU time and the peak
     memory, and whether that median is within ``target`` (wall seconds) or over it; the median of each stage's
@@ -247,6 +290,8 @@ def main() -> int:
         measure_search(out, args.detail)
         return 0
     print(f"machine: {os.cpu_count()} cores; folder: {work}; median of {args.runs} run{'s' * (args.runs != 1)}")
+    FIGURES["filesystem"] = _filesystem_note(work)
+    print(FIGURES["filesystem"])
     if not any(prov.glob("*.yaml")):
         run("import-cqc (target <= 15 s)", "import-cqc", str(NATIONAL), "--providers", str(prov), target=TARGETS["import-cqc"])
     if args.homes:

@@ -65,3 +65,28 @@ def test_timed_commands_write_the_bytecode_cache_as_a_stock_machine_does(monkeyp
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     env = _bench()._run_env()
     assert "PYTHONDONTWRITEBYTECODE" not in env and env["CAREHOMES_NO_VENV"] == "1"
+
+
+MOUNTS = """/dev/vda / ext4 rw,relatime,discard 0 0
+proc /proc proc rw,nosuid 0 0
+/dev/loop0 /mnt/bench ext4 rw,relatime 0 0
+tmpfs /dev/shm tmpfs rw 0 0
+/dev/sdb1 /mnt/my\\040disk ext4 rw 0 0
+"""
+
+
+def test_the_file_system_of_the_runs_is_named_and_an_ext4_without_a_journal_is_warned_of():
+    """On an ext4 without a journal every new file skips the inodes deleted in the last minutes, so a run after
+    another's 54,000 deleted files is slower by an amount that depends on the runs before (measured: 15,000
+    folders 1.0 s, then 1.7 s right after 30,000 files were deleted; 0.5 s either way on a journaled ext4)."""
+    bench = _bench()
+    assert bench.mount_of(Path("/mnt/bench/natq"), MOUNTS) == ("/dev/loop0", "/mnt/bench", "ext4")
+    assert bench.mount_of(Path("/mnt/benchmark"), MOUNTS)[1] == "/"  # not under /mnt/bench
+    assert bench.mount_of(Path("/mnt/my disk/x"), MOUNTS) == ("/dev/sdb1", "/mnt/my disk", "ext4")
+    journaled = bench.filesystem_note(Path("/mnt/bench/natq"), MOUNTS, ["loop0-8"])
+    assert journaled == "file system: ext4 on /dev/loop0 (mounted at /mnt/bench)"
+    bare = bench.filesystem_note(Path("/tmp/natq"), MOUNTS, ["loop0-8"])
+    assert bare.startswith("file system: ext4 on /dev/vda (mounted at /) WITHOUT A JOURNAL: ")
+    assert "journaled file system" in bare
+    assert bench.filesystem_note(Path("/dev/shm/x"), MOUNTS, []) == "file system: tmpfs on tmpfs (mounted at /dev/shm)"
+    assert bench.filesystem_note(Path("/x"), "", []) == "file system: unknown"
