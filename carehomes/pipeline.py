@@ -22,6 +22,7 @@ from .fsutil import replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
 from .load import Profile
 from .outputs.atom import atom
+from .outputs.oruk import service_texts
 from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import Beside, no_cycle_collection
@@ -58,8 +59,11 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
 
 def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str) -> int:
     """The static Open Referral UK API (oruk/) into ``folder``, from the records of data/oruk-services.json
-    (run beside the pages: a worker process, for a large set); returns the files written."""
-    return write_api(json.loads(services_json), folder, site_url, api_url)
+    (run beside the pages: a worker process, for a large set), each service's file from its line there as it
+    is; returns the files written."""
+    services = json.loads(services_json)
+    texts = service_texts(services_json)
+    return write_api(services, folder, site_url, api_url, texts if texts is not None and len(texts) == len(services) else None)
 
 
 def move_in(folder: Path, out: Path, name: str, what: str) -> None:

@@ -227,3 +227,26 @@ def test_the_open_data_written_beside_is_moved_in_or_merged_into_a_data_folder_t
         assert _move_data_in(beside, out) is not merged
         got = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
         assert got == {"data/a.csv": b"1,2\n", "data/sub/b.json": b"{}", **({"data/index.html": b"page"} if merged else {})}
+
+
+def test_the_oruk_api_takes_each_service_file_from_its_line_in_the_package_as_api_files_makes_it(tmp_path):
+    """The build's ORUK worker writes each /services/{id} file from the service's line in data/oruk-services.json
+    (not encoded again): the same bytes as api_files, hostile text made safe for a host that says text/html."""
+    from carehomes.outputs.oruk import service_package, service_texts
+    from carehomes.outputs.pieces import home_pieces
+    from carehomes.schema import load_schema
+
+    profiles = check_paths([FIXTURES / "profiles"], on=TODAY).profiles
+    schema = load_schema()
+    hostile = dict(profiles[0].data, name='<script>alert("x")</script> & Co\n</p>', location_id="1-HOSTILE")
+    lines = [home_pieces(d, schema).oruk for d in [p.data for p in profiles] + [hostile]]
+    package = service_package(lines)
+    assert service_texts(package) == lines and service_texts(service_package([])) == []
+    assert service_texts(b'[{"id": "x"}]') is None  # not the package's form: encoded again
+    services = json.loads(package)
+    assert write_oruk_api(package, tmp_path / "oruk", "https://example.org/", "") == len(want := api_files(services, "https://example.org/"))
+    got = {p.relative_to(tmp_path / "oruk").as_posix(): p.read_bytes() for p in (tmp_path / "oruk").rglob("*") if p.is_file()}
+    assert got == want
+    mine = [v for k, v in got.items() if k.startswith("services/") and k != "services/index.html"
+            and json.loads(v)["name"].startswith("<script>")]
+    assert len(mine) == 1 and b"<" not in mine[0] and b"&" not in mine[0].replace(b"\\u0026", b"")

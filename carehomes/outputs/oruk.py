@@ -161,3 +161,13 @@ def service_package(services: list[bytes]) -> bytes:
     (``json.dumps(service, ensure_ascii=False).encode()``, made where each home was checked: joined as bytes,
     nationally 43 MB, with nothing decoded or encoded again)."""
     return b"[\n" + b",\n".join(services) + b"\n]\n" if services else b"[]\n"
+
+
+def service_texts(package: bytes) -> list[bytes] | None:
+    """Each service's JSON line in a package as service_package writes it (its inverse: no line of JSON holds a
+    newline, which it writes as ``\\n``), or None when ``package`` is not in that form."""
+    if package == b"[]\n":
+        return []
+    if not (package.startswith(b"[\n") and package.endswith(b"\n]\n")):
+        return None
+    return package[2:-3].split(b",\n")
