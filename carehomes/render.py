@@ -26,7 +26,7 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, Listed, ListPage, a_to_z, kind_counts, kinds_present, letter, listed, list_pages, search_example,
+from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, a_to_z, kind_counts, kinds_present, letter, listed, list_pages, search_example,
                       site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
@@ -161,15 +161,17 @@ def _area_key(area: str, taken: set[str]) -> str:
 
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
-              lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None) -> None:
+              lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None,
+              words: SiteWords | None = None) -> None:
     """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
-    browse_lists' answer and ``known``: finding.listed(views), when the caller has them already)."""
+    browse_lists' answer, ``known``: finding.listed(views) and ``words``: site_words of its homes, when the caller
+    has them already)."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
     known = known if known is not None else listed(views)
     current = known.homes  # a closed home is on no list, count or filter of the find page
-    words = site_words(current)  # what the pages call what the site lists: homes, or services of several kinds
+    words = words or site_words(current)  # what the pages call what the site lists: homes, or services of several kinds
     present = kinds_present(current)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
@@ -376,13 +378,16 @@ def _map_config(cfg: SiteConfig) -> dict[str, str]:
             "host": urllib.parse.urlsplit(tiles).netloc}
 
 
-def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = None) -> dict[str, list[ListPage]]:
+def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = None,
+                 words: SiteWords | None = None) -> dict[str, list[ListPage]]:
     """Every static list page: by letter, town, need and area; a closed home is in none of them (``known``:
-    finding.listed(views), when the caller has it)."""
+    finding.listed(views), and ``words``: site_words of its homes, when the caller has them)."""
     known = known if known is not None else listed(views)  # A to Z once, for every list
-    lists = list_pages(known.homes, need_choices(schema), known)
+    named = (words or site_words(known.homes)).many  # "homes"; "services" on a site of several kinds
+    lists = list_pages(known.homes, need_choices(schema), known, named)
     areas = browse_areas(known.ordered)
-    lists["areas"] = [ListPage(k, f"Homes in {label}", label, homes) for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
+    lists["areas"] = [ListPage(k, f"{named.capitalize()} in {label}", label, homes)
+                      for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
     return lists
 
 
@@ -395,29 +400,28 @@ def browse_item(v: HomeView) -> str:
             f'<span class="ch-note">{escape(v.address_line)}{cqc}</span></li>')
 
 
-_BROWSE_NAV = ('<nav aria-label="Browse homes"><p><a href="../../browse/">All the lists: A to Z, towns, needs and areas'
-               '</a></p></nav>\n')
-
-
-def browse_body(intro: str, lines: list[str]) -> str:
-    """A list page's body: templates/browse.html in plain Python (``lines``: browse_item's, already escaped)."""
-    homes = '<ul class="ch-list">\n' + "".join(line + "\n" for line in lines) + "</ul>\n" if lines else "<p>No homes.</p>"
-    return f"<p>{escape(intro)}</p>\n" + _BROWSE_NAV + homes
+def browse_body(intro: str, lines: list[str], many: str = "homes") -> str:
+    """A list page's body: templates/browse.html in plain Python (``lines``: browse_item's, already escaped; ``many``:
+    what the site calls what it lists, SiteWords.many)."""
+    homes = '<ul class="ch-list">\n' + "".join(line + "\n" for line in lines) + "</ul>\n" if lines else f"<p>No {escape(many)}.</p>"
+    return (f'<p>{escape(intro)}</p>\n<nav aria-label="Browse {escape(many)}"><p><a href="../../browse/">All the lists: A to Z, '
+            'towns, needs and areas</a></p></nav>\n' + homes)
 
 
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema,
-                  lists: dict[str, list[ListPage]] | None = None) -> int:
+                  lists: dict[str, list[ListPage]] | None = None, words: SiteWords | None = None) -> int:
     """browse/<key>/index.html for every static list (A to Z within each; ``lists``: browse_lists' answer
     when the caller has it already): templates/browse.html around each home's browse_item.html line, made in plain
     Python (browse_body, browse_item: the same bytes, 0.47 s of CPU nationally to about 0.2)."""
     items: dict[int, str] = {}  # each home's line, made once: a home is on 3 to 10 lists (nationally 0.8 s to 0.3)
     head, tail = shell
+    words = words or site_words([v for v in views if not v.closed])  # "12 homes"; "12 services" on a site of several kinds
     count = 0
     browse = site_dir / "browse"
     for group in (lists if lists is not None else browse_lists(views, schema)).values():
         for page in group:
             n = len(page.homes)
-            intro = f"{n} home{'s' * (n != 1)}, A to Z."
+            intro = f"{words.count(n)}, A to Z."
             folder = browse / page.key
             folder.mkdir(parents=True, exist_ok=True)
             url = f"browse/{page.key}/"
@@ -427,7 +431,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
                 if line is None:
                     line = items[id(v)] = browse_item(v)
                 lines.append(line)
-            write_text(str(folder / "index.html"), _fill(head, page.title, url) + browse_body(intro, lines) + _fill(tail, page.title, url))
+            write_text(str(folder / "index.html"), _fill(head, page.title, url) + browse_body(intro, lines, words.many) + _fill(tail, page.title, url))
             count += 1
     return count
 
@@ -463,9 +467,10 @@ def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
                   entries: list[Entry], releases: list, released: dt.date, engine: str) -> int:
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
         known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
-        lists = browse_lists(views, schema, known)  # once: the browse page lists them, render_browse writes them
+        words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
+        lists = browse_lists(views, schema, known, words)  # once: the browse page lists them, render_browse writes them
         docs_dir = Path(work) / "docs"
-        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known)
+        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known, words)
         if engine == "zensical":
             run_zensical(cfg, Path(work), out)
         else:
@@ -473,5 +478,5 @@ def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
     shell = _shell(out)
     browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
     pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"),
-                         meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists)))
+                         meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists, words)))
     return pages + browse[0]

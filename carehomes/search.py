@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .face import face_of
-from .finding import name_key, sort_ranks, town_key, town_of, towns
+from .finding import name_key, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
 from .search_index import card, filters, home_words
 
@@ -357,7 +357,7 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     if not views:
         return "no search index (no homes)"
     files = write_index(views, site_dir)
-    return f"search index of {len(views)} homes ({files} files)"
+    return f"search index of {site_words(views).count(len(views))} ({files} files)"
 
 
 def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,

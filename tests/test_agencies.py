@@ -334,3 +334,34 @@ def test_an_agency_gets_its_page_from_its_face(tmp_path):
     assert "Beds registered with CQC" not in page and "Weekly fee" not in page
     data = json.loads((site / "data/home-care-agencies.json").read_text(encoding="utf-8"))
     assert [a["location_id"] for a in data] == ["1-000000401", "1-000000402"]
+
+
+def test_the_browse_lists_of_a_site_of_several_kinds_speak_of_services_not_homes(tmp_path):
+    """Oldham's lists hold care homes and home care agencies: their titles, counts and landmarks say "services"
+    (SiteWords.many), as the browse page and the find page do; a site of care homes alone says "homes" as before."""
+    from helpers import bundled_views
+
+    from carehomes.finding import site_words
+    from carehomes.pipeline import views_of
+    from carehomes.render import browse_lists, render_browse
+
+    schema = load_schema()
+    checked = check_paths([ROOT / "areas" / "oldham" / "providers"], on=TODAY)
+    views = [v for v in views_of(checked.profiles, TODAY, schema, None, _limits()) if not v.closed]
+    assert site_words(views).many == "services"
+    lists = browse_lists(views, schema)
+    titles = [page.title for group in lists.values() for page in group]
+    assert titles and all(not t.startswith("Homes") for t in titles), titles
+    assert "Services beginning with A" in titles and any(t.startswith("Services in Oldham") for t in titles), titles
+    render_browse(views, tmp_path, ("<title>SHELLTITLE</title>", "</main>"), schema, lists)
+    page = (tmp_path / "browse" / "a" / "index.html").read_text(encoding="utf-8")
+    n = len(next(p for p in lists["letters"] if p.key == "a").homes)
+    assert f"<p>{n} services, A to Z.</p>" in page and 'aria-label="Browse services"' in page and " homes" not in page
+    care_homes = bundled_views()
+    assert "Homes beginning with A" in [p.title for p in browse_lists(care_homes, schema)["letters"]]
+
+
+def _limits():
+    from carehomes.siteconfig import read_config, staleness
+
+    return staleness(read_config(ROOT / "mkdocs.yml").directory)

@@ -673,7 +673,9 @@ def test_browse_lines_and_pages_made_in_python_are_what_their_templates_make():
     lines = [browse_item(v) for v in views]
     for some in ([], lines[:1], lines):
         for intro in ("1 home, A to Z.", "<b>2 homes</b> & more"):
-            assert browse_body(intro, some) == page.render(items=[Markup(x) for x in some], intro=intro)
+            assert browse_body(intro, some) == page.render(items=[Markup(x) for x in some], intro=intro, many="homes")
+            for many in ("services", "agencies", "<b>&"):
+                assert browse_body(intro, some, many) == page.render(items=[Markup(x) for x in some], intro=intro, many=many)
 
 
 def test_each_pages_count_keys_worked_out_once_a_set_of_faces_are_what_each_page_worked_out():
