@@ -155,15 +155,19 @@ class Values:
         """'A, B, C or D'."""
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
-    def for_script(self) -> dict[str, Any]:
-        """What the find and compare pages' JavaScript needs, as JSON."""
+    def for_script(self, one: str = "home", many: str = "homes") -> dict[str, Any]:
+        """What the find and compare pages' JavaScript needs, as JSON: the find page's wording with {home} and {homes}
+        filled in by what the site calls one and several of what it lists (finding.SiteWords: "service", "services"
+        on a site of several kinds), so the script only places numbers."""
+        find = {k: v.replace("{home}", one).replace("{homes}", many) if isinstance(v, str) and k != "description" else v
+                for k, v in self.find.items()}
         return {"ratings": self.rating_choices, "noRating": self.no_rating, "notYetRated": self.not_yet_rated, "notProvided": self.not_provided,
                 "staleness": {k: a.words for k, a in self.staleness.items()},
-                "feeBands": {"step": self.fee_step}, "find": self.find}
+                "feeBands": {"step": self.fee_step}, "find": find}
 
-    def script_json(self) -> str:
-        """``for_script()`` as JSON that is safe inside an HTML script element."""
-        return json_for_html(json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+    def script_json(self, one: str = "home", many: str = "homes") -> str:
+        """``for_script(one, many)`` as JSON that is safe inside an HTML script element."""
+        return json_for_html(json.dumps(self.for_script(one, many), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
 
 def _unknowns(u: dict) -> Unknowns:

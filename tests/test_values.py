@@ -183,3 +183,16 @@ def test_links_into_the_find_page_use_values_it_offers(edge_site):
     for path, query in links:
         for name, value in parse_qsl(html.unescape(query)):
             assert (name, value) in offered, f"{path.relative_to(ROOT)}: find/?{query}: {name}={value} is not a choice on the find page"
+
+
+def test_the_find_pages_told_us_wording_names_what_the_site_lists():
+    """The find page's notes are finished by the build with the site's own words (finding.SiteWords): "homes" on a
+    site of care homes, "services" on one of several kinds; the page's script only places the numbers."""
+    for one, many in (("home", "homes"), ("service", "services")):
+        find = VALUES.for_script(one, many)["find"]
+        assert find["knownCount"] == f"{{n}} of {{total}} {many} have told us"
+        assert find["noHomeToldUs"] == f"No {one} has told us yet whether it {{question}}."
+        assert find["fewToldUs"] == f"Only {{n}} of {{total}} {many} have told us whether it {{question}}."
+        assert "{home" not in json.dumps({k: v for k, v in find.items() if k != "description"})
+    assert VALUES.for_script() == VALUES.for_script("home", "homes")
+    assert '"knownCount":"{n} of {total} services have told us"' in VALUES.script_json("service", "services")
