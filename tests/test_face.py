@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
 
-from carehomes.finding import site_words
 from carehomes.search_index import card as search_index_card
 from carehomes.face import FORMATS, FaceError, face_of, load_face
 from carehomes.load import parse_profile
@@ -115,7 +114,7 @@ def test_a_new_filter_is_one_facet_entry(tmp_path):
     find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
         stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
         map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=[], ratings=schema.values.rating_choices,
-        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="", words=site_words([]))
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
     assert ('<fieldset><legend>Assessments</legend>\n<div class="ch-check"><input type="checkbox" id="assess" name="assess" '
             'value="yes" data-filter="assess"><label for="assess">Assesses at weekends</label></div>') in find
 
@@ -300,7 +299,7 @@ def test_the_radius_filter_is_a_facet_with_its_choices():
         stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[],
         lists={"letters": [], "towns": [], "needs": [], "areas": []}, map={"tiles": "", "attribution": "", "host": ""}, face=face,
         towns=[], ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices, values=schema.values, up="../",
-        ring_council="", words=site_words([]))
+        ring_council="")
     assert ('<input type="radio" id="within-10" name="within" value="10" data-miles="10" disabled>'
             '<label for="within-10">Within 10 miles</label>') in find
     assert 'id="near"' not in find and "Postcode to measure distance from" not in find

@@ -16,7 +16,7 @@ from helpers import REAL, config_with
 
 from carehomes import cli, forms
 from carehomes.face import face_of
-from carehomes.finding import TOWN_SELECT_MAX, site_words
+from carehomes.finding import TOWN_SELECT_MAX
 from carehomes.render import TEMPLATES, _md_env
 from carehomes.schema import load_schema
 from carehomes.localserver import accepts_gzip, cache_control, site_server
@@ -338,6 +338,6 @@ def test_the_town_filter_is_a_list_up_to_town_select_max_towns_then_a_text_box(n
     find = _md_env(TEMPLATES).get_template("find.md").render(
         stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[], lists={"letters": [], "towns": [], "needs": [], "areas": []},
         map={"tiles": "", "attribution": "", "host": ""}, face=face_of(schema), towns=towns, ratings=schema.values.rating_choices,
-        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="", words=site_words([]))
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
     assert control in find
     assert find.count("<option value=\"Town ") == (n if n <= TOWN_SELECT_MAX else 0)
