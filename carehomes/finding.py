@@ -175,33 +175,6 @@ def kind_counts(views: list[HomeView]) -> dict[str, int]:
     return out
 
 
-def _held(views: list[HomeView]) -> list[Any]:
-    """The kinds (kinds.Kind, in the schema's order) at least one of the homes is (one pass over them)."""
-    present = set(kinds_present(views))
-    return [k for k in kinds(views[0].s) if k.id in present] if views else []
-
-
-def _label(held: list[Any]) -> str:
-    return " and ".join(k.plural.lower() for k in held) or "care homes"
-
-
-def _nouns(held: list[Any]) -> tuple[str, str]:
-    if len(held) != 1:
-        return ("service", "services") if held else ("home", "homes")
-    return str(held[0].title).split()[-1].lower(), str(held[0].plural).split()[-1].lower()
-
-
-def kinds_label(views: list[HomeView]) -> str:
-    """What the find page's list holds, in the kinds' own words: "care homes", "care homes and home care agencies"."""
-    return _label(_held(views))
-
-
-def kinds_nouns(views: list[HomeView]) -> tuple[str, str]:
-    """What the find page calls one and several of what it lists: ("home", "homes") on a site of care homes,
-    ("agency", "agencies") on one of agencies, ("service", "services") on a site of several kinds."""
-    return _nouns(_held(views))
-
-
 @dataclass(frozen=True)
 class SiteWords:
     """What a site calls what it lists, from its kinds' declared words (x-directory.kinds' title and plural):
@@ -234,9 +207,12 @@ class SiteWords:
 
 def site_words(views: list[HomeView]) -> SiteWords:
     """The site's words for what it lists (``views``: the homes it counts, closed ones left out by the caller)."""
-    held = _held(views)  # one pass over the homes' kinds (nationally 0.04 s; each of the three was one)
-    present = {k.id for k in held}
-    one, many = _nouns(held)
+    present = set(kinds_present(views))  # one pass over the homes' kinds (nationally 0.04 s)
+    held = [k for k in kinds(views[0].s) if k.id in present] if views else []
+    if len(held) != 1:
+        one, many = ("service", "services") if held else ("home", "homes")
+    else:
+        one, many = str(held[0].title).split()[-1].lower(), str(held[0].plural).split()[-1].lower()
     kind_one = str(held[0].title).lower() if len(held) == 1 else "service" if held else "care home"
     find = "Find care" if len(held) > 1 else f"Find a {kind_one}"
     counts = ""
@@ -245,7 +221,7 @@ def site_words(views: list[HomeView]) -> SiteWords:
         each = [f"{sum(1 for i in ids if k.id in i):,} {k.plural.lower()}" for k in held]
         both = sum(1 for i in ids if len(i & present) > 1)
         counts = ", ".join(each[:-1]) + " and " + each[-1] + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
-    return SiteWords(one, many, _label(held), find, kind_one, counts)
+    return SiteWords(one, many, " and ".join(k.plural.lower() for k in held) or "care homes", find, kind_one, counts)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from . import docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of
-from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, a_to_z, kind_counts, kinds_present, letter, listed, list_pages, search_example,
+from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_present, listed, list_pages, search_example,
                       site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
@@ -127,15 +127,6 @@ def need_choices(schema: Schema) -> list[tuple[str, str]]:
     return face_of(schema).browse_choices()
 
 
-def browse_groups(views: list[HomeView]) -> tuple[dict[str, list[HomeView]], dict[str, tuple[str, list[HomeView]]]]:
-    """Homes by first letter (A to Z, ignoring a leading "The") and by area."""
-    ordered = a_to_z(views)
-    letters: dict[str, list[HomeView]] = {}
-    for v in ordered:
-        letters.setdefault(letter(v.name), []).append(v)
-    return letters, browse_areas(ordered)
-
-
 def browse_areas(ordered: list[HomeView]) -> dict[str, tuple[str, list[HomeView]]]:
     """Homes by area (``ordered``: A to Z, as a_to_z gives them): page name -> (area, homes)."""
     areas: dict[str, tuple[str, list[HomeView]]] = {}
@@ -205,7 +196,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(present),
-            sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),  # kinds_label, kinds_nouns
+            sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
             words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES, ROOT, TODAY
 
 from carehomes.face import face_of
-from carehomes.finding import kind_counts, kinds_label, kinds_present, search_words, site_words, sort_ranks
+from carehomes.finding import kind_counts, kinds_present, search_words, site_words, sort_ranks
 from carehomes.load import parse_profile
 from carehomes.render import _md_env
 from carehomes.schema import load_schema
@@ -72,7 +72,7 @@ def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     views = [*homes, *agencies.values()]
     assert kinds_present(views) == ["care_home", "home_care_agency"] and kinds_present(homes) == ["care_home"]
     assert kind_counts(views) == {"kind_care_home": len(homes), "kind_home_care_agency": 4}
-    assert kinds_label(views) == "care homes and home care agencies" and kinds_label(homes) == "care homes"
+    assert site_words(views).listing == "care homes and home care agencies" and site_words(homes).listing == "care homes"
     site = face_of(load_schema())
     kind = next(f for f in site.facets if f.key == "kind")
     assert [(o.filter, o.label) for o in kind.options] == [("kind_care_home", "Care home"), ("kind_home_care_agency", "Care at home")]

@@ -277,12 +277,13 @@ def test_static_list_pages_stay_small_on_a_national_sized_list(built, tmp_path):
 
 def test_areas_spelt_alike_get_pages_of_their_own():
     """Two areas whose names make the same page name are not merged into one page (issue 9)."""
-    from carehomes.render import browse_groups
+    from carehomes.finding import a_to_z
+    from carehomes.render import browse_areas
 
     views = [HomeView({"slug": s, "name": n, "location_id": f"1-{i}", "locality": a}, TODAY)
              for i, (s, n, a) in enumerate([("a", "A Home", "Telford & Wrekin"), ("b", "B Home", "Telford and Wrekin"),
                                             ("c", "C Home", "Telford & Wrekin")])]
-    _, areas = browse_groups(views)
+    areas = browse_areas(a_to_z(views))
     assert {k: (label, [v.slug for v in homes]) for k, (label, homes) in areas.items()} == {
         "area-telford-and-wrekin": ("Telford & Wrekin", ["a", "c"]),
         "area-telford-and-wrekin-2": ("Telford and Wrekin", ["b"])}
