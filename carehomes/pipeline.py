@@ -16,6 +16,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .finding import site_words
 from .fsutil import replace_dir
@@ -108,6 +109,19 @@ def _move_data_in(folder: Path, out: Path) -> bool:
     return False
 
 
+def _taken_in(t: Timings, stage: str, beside: Beside, folder: Path, out: Path, name: str, what: str,
+              step: str | None = None) -> Any:
+    """The stage that waits for a step written beside (``beside``, timed) and moves its ``folder`` into the new build
+    as ``out/name`` (move_in); --timings shows the wait and the rename, and notes the step's own span as ``step``
+    (the stage's name unless given). The step's result."""
+    with t.stage(stage, out, (name,)) as told:
+        result, span = beside.result()
+        t.note_beside(step or stage, span)
+        move_in(folder, out, name, what)
+        told.files = span.counted
+    return result
+
+
 LATER = 5  # the steps started first and wanted last yield their cores to this process's steps (Beside's nice)
 SITEMAP_FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 BESIDE_NAMES = ("data", "oruk", "search", LOOKUP_DIR)  # folders written beside the pages, moved in after them
@@ -180,21 +194,10 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                         t.note_beside("open data written", span)
                         if _move_data_in(data_site, out):
                             told.files = span.counted
-                    with t.stage("ORUK API", out, ("oruk",)) as told:  # likewise
-                        _, span = oruk_api.result()
-                        t.note_beside("ORUK API", span)
-                        move_in(staged, out, "oruk", "static ORUK API")
-                        told.files = span.counted
-                with t.stage("search", out, ("search",)) as told:  # likewise
-                    search, span = finding.result()
-                    t.note_beside("find page's index", span)
-                    move_in(found / "search", out, "search", "find page's index")
-                    told.files = span.counted
-                with t.stage("postcode lookup", out, (LOOKUP_DIR,)) as told:  # likewise
-                    _, span = lookup.result()
-                    t.note_beside("postcode lookup", span)
-                    move_in(lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")
-                    told.files = span.counted
+                    _taken_in(t, "ORUK API", oruk_api, staged, out, "oruk", "static ORUK API")  # likewise
+                search = _taken_in(t, "search", finding, found / "search", out, "search", "find page's index",
+                                   "find page's index")
+                _taken_in(t, "postcode lookup", lookup, lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")
                 # sitemap and robots.txt; each home page's lastmod is its newest fact
                 with t.stage("sitemap and robots.txt", out, SITEMAP_FILES):
                     lastmod, span = dating.result()
