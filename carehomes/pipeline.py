@@ -34,7 +34,7 @@ from .siteconfig import read_config, staleness
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
-from .outputs.postcode_lookup import LOOKUP_DIR, write_lookup
+from .outputs.postcode_lookup import LOOKUP_DIR, remember_lookup, write_lookup
 from .ages import Age
 from .timings import Timings, timed
 from .views import HomeView, remembering
@@ -209,4 +209,5 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
             t.drop_later()  # a failed build's counts (after a success, none are left)
             for folder in (staged, found, lookup_site, data_site):  # a failed build's (after a success, empty or gone)
                 shutil.rmtree(folder, ignore_errors=True)
+    remember_lookup(site_dir / LOOKUP_DIR)  # for this process's next build into another folder
     return BuildReport(len(views), pages, sizes, search, site_words(views).summary(len(views)))

@@ -35,6 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # What a run spends on sites: every pipeline.build_site call (the fixtures', the in-process CLI's, the tests' own),
 # counted in each process; under pytest-xdist each worker sends its counts to the controller (workeroutput).
 BUILDS = {"count": 0, "seconds": 0.0}
+BUILDS_BY_TEST: dict[str, list[float]] = {}  # the test (or fixture's first test) -> [builds, seconds]
 
 
 def _count_builds() -> None:
@@ -49,8 +50,13 @@ def _count_builds() -> None:
         try:
             return real(*args, **kwargs)
         finally:
+            took = time.perf_counter() - start
             BUILDS["count"] += 1
-            BUILDS["seconds"] += time.perf_counter() - start
+            BUILDS["seconds"] += took
+            test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" ", 1)[0]
+            row = BUILDS_BY_TEST.setdefault(test, [0, 0.0])
+            row[0] += 1
+            row[1] += took
 
     pipeline.build_site = counted  # type: ignore[assignment]
 
@@ -67,18 +73,26 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if hasattr(session.config, "workeroutput"):  # an xdist worker: its counts go to the controller
         session.config.workeroutput["builds"] = dict(BUILDS)
+        session.config.workeroutput["builds_by_test"] = dict(BUILDS_BY_TEST)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:  # xdist's hook, on the controller: a worker's counts
     for key, value in getattr(node, "workeroutput", {}).get("builds", {}).items():
         BUILDS[key] += value
+    for test, (count, seconds) in getattr(node, "workeroutput", {}).get("builds_by_test", {}).items():
+        row = BUILDS_BY_TEST.setdefault(test, [0, 0.0])
+        row[0] += count
+        row[1] += seconds
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     if config.getoption("count_builds") and not hasattr(config, "workeroutput"):
         terminalreporter.write_line(f"whole-site builds (pipeline.build_site): {BUILDS['count']} "
-                                    f"in {BUILDS['seconds']:.1f} s of build time")
+                                    f"in {BUILDS['seconds']:.1f} s of build time; the tests that built most:")
+        ranked = sorted(BUILDS_BY_TEST.items(), key=lambda item: -item[1][1])
+        for test, (count, seconds) in ranked[:25]:
+            terminalreporter.write_line(f"  {seconds:6.1f} s  {count:3d}  {test}")
 
 
 def run_process(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -309,8 +323,26 @@ BROWSER_GROUP = "browser"
 SIZED_PAIRS = {("mkdocs", "phone"), ("zensical", "desktop")}
 
 
+# Likewise a browser test marked ``one_engine`` runs on one engine, not both: the find or compare page's own behaviour
+# (its sorts, filters, words, distances and messages, on the desktop page), and axe on the pages that are one more
+# state of a page axe checks on both engines (another home, another list, another search). The engine is chosen by
+# the test's name and its other parameters (zlib.crc32: about half go to each; a test always gets the same one).
+# The journeys, axe on each kind of page, the keyboard, 320 px screens, no JavaScript and hostile text still run on
+# both. CAREHOMES_EVERY_PAIR=1 runs these on both too.
+
+
+def one_engine(name: str, params: dict) -> str:
+    """The engine a ``one_engine`` test named ``name`` with these parameters runs on."""
+    import zlib
+
+    key = "|".join([name, *(f"{k}={v}" for k, v in sorted(params.items()) if k != "engine")])
+    return ENGINES[zlib.crc32(key.encode("utf-8")) % len(ENGINES)]
+
+
 def _other_pair(item: pytest.Item) -> bool:
     params = getattr(getattr(item, "callspec", None), "params", {})
+    if "engine" in params and item.get_closest_marker("one_engine"):
+        return params["engine"] != one_engine(getattr(item, "originalname", item.name), params)
     return "sized" in params and "engine" in params and (params["engine"], params["sized"]) not in SIZED_PAIRS
 
 

@@ -74,9 +74,14 @@ def wait_results(pg):
     expect(pg.locator("#results-status")).to_have_text(re.compile(r"^(?!Searching)\S.*", re.S), timeout=10000)
 
 
-PAGES = ["", "find/", "find/?care=Nursing", "find/?q=HR1+2ER", "find/?sort=fee&town=Hereford", "homes/example-full/",
-         "homes/aston-house/", "homes/example-hostile/", "browse/", "browse/a/", "browse/area-herefordshire/",
-         "browse/town-ross-on-wye/", "browse/need-band-dementia/", "open-data/", "for-providers/", "market/",
+# Each kind of page on both engines; one more state of a kind of page (another search, home or list) on one
+# (conftest.one_engine): the engine makes the frame and the Markdown pages, the project's templates the rest.
+MORE = pytest.mark.one_engine
+PAGES = ["", "find/", "find/?care=Nursing", pytest.param("find/?q=HR1+2ER", marks=MORE),
+         pytest.param("find/?sort=fee&town=Hereford", marks=MORE), "homes/example-full/",
+         pytest.param("homes/aston-house/", marks=MORE), "homes/example-hostile/", "browse/", "browse/a/",
+         pytest.param("browse/area-herefordshire/", marks=MORE), pytest.param("browse/town-ross-on-wye/", marks=MORE),
+         pytest.param("browse/need-band-dementia/", marks=MORE), "open-data/", "for-providers/", "market/",
          "choosing-a-care-home/", "paying-for-care/", "compare/", "compare/?homes=aston-house,example-full"]
 
 
@@ -142,6 +147,7 @@ def test_journey_shared_filter_link(site, page):
     assert count == expected + 1  # plus the fictional example-full home
 
 
+@pytest.mark.one_engine
 def test_distance_sort_from_an_outward_code_uses_the_district_centre(site, page):
     """An outward code alone measures from the middle of that district's postcodes; one that is no
     district says so."""
@@ -172,6 +178,7 @@ def haversine_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371 * math.asin(math.sqrt(h)) / 1.609344
 
 
+@pytest.mark.one_engine
 def test_distance_from_the_exact_postcode_typed(site, engine_site, page):
     origin = json.loads((engine_site[0] / "postcodes" / "HR" / "HR3-5.json").read_text())["5AA"]
     placed = [h for h in all_homes() if (h.get("address") or {}).get("latitude") is not None]
@@ -203,6 +210,7 @@ def test_distance_from_the_exact_postcode_typed(site, engine_site, page):
     assert axe_violations(page) == []
 
 
+@pytest.mark.one_engine
 def test_distance_on_a_big_site_sorts_the_nearest_districts_and_counts_the_rest(site, engine_site, page):
     """With more matches than the page fetches (SORT_ALL, lowered to 10 here), it sorts the homes in the
     nearest districts and says how many more match further away: none is dropped silently."""
@@ -240,6 +248,7 @@ def look_big(page) -> dict[str, list[str]]:
     return fetched
 
 
+@pytest.mark.one_engine
 def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_the_index(site, engine_site, page):
     """No words, no filters: the nearest districts' cards (search/cards/) are sorted; the index (search/facets/)
     is not read at all, and the order is right by the real coordinates."""
@@ -273,6 +282,7 @@ def test_plain_distance_on_a_big_site_reads_the_nearest_cards_without_the_index(
     assert fetched["near"] and any("/search/facets/c" in u for u in fetched["facets"]) and fetched["pagefind"] == []
 
 
+@pytest.mark.one_engine
 def test_distance_with_a_filter_on_a_big_site_keeps_the_indexs_filter(site, page):
     """With nursing chosen, the homes sorted are exactly the nursing homes the index finds in the nearest
     districts, and those shown plus those counted further away are every nursing home."""
@@ -294,6 +304,7 @@ def test_distance_with_a_filter_on_a_big_site_keeps_the_indexs_filter(site, page
         assert home["care"]["nursing"] is True, slug
 
 
+@pytest.mark.one_engine
 def test_an_area_not_published_falls_back_to_the_district_middle_and_says_so(site, page):
     def without_hr(route):
         resp = route.fetch()
@@ -314,12 +325,14 @@ def test_an_area_not_published_falls_back_to_the_district_middle_and_says_so(sit
     ("hr3 5zz", "HR3 5ZZ is not a live postcode; check it."),
     ("ZE1 0AA", "ZE1 0AA is outside the postcode areas this site covers (GL, HR, NP, SY, WR); check it, or sort another way."),
 ])
+@pytest.mark.one_engine
 def test_a_postcode_that_does_not_exist_says_so(site, page, typed, message):
     page.goto(site + "find/?sort=distance&near=" + typed.replace(" ", "+"))
     expect(page.locator("#results-status")).to_have_text(message, timeout=10000)
     expect(page.locator("#results > li")).to_have_count(0)
 
 
+@pytest.mark.one_engine
 def test_filters_say_how_many_homes_told_us(site, engine_site, page):
     known = json.loads((engine_site[0] / "search" / "facets.json").read_text())
     page.goto(site + "find/")
@@ -332,6 +345,7 @@ def test_filters_say_how_many_homes_told_us(site, engine_site, page):
     expect(page.locator("#free-nursing-known")).to_have_text(f" ({known['known']['free_nursing']} of {known['homes']} homes have told us)")
 
 
+@pytest.mark.one_engine
 def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):
     """Nobody has said: the homes matching every other filter are listed to ring, not a dead end (issue 21)."""
     page.goto(edge + "find/?need=Tracheostomy")
@@ -343,6 +357,7 @@ def test_empty_result_names_the_filter_no_home_told_us_about(edge, page):
     assert axe_violations(page) == []
 
 
+@pytest.mark.one_engine
 def test_a_rating_nobody_has_says_rating_not_in_our_data(edge, page):
     """Only the edge homes' own ratings exist: 'Outstanding' is a true no match; the closed home is never listed."""
     page.goto(edge + "find/?rating=Outstanding")
@@ -433,6 +448,7 @@ def result_names(pg) -> list[str]:
     return sorted(pg.locator("#results h2 a").all_inner_texts())
 
 
+@pytest.mark.one_engine
 @pytest.mark.parametrize("sort", ["name", "fee"])
 def test_fee_up_to_includes_a_fee_on_the_band_edge(edge, page, sort):
     # lowest fees £1,199.99, £1,200 and £1,200.01 (Edge 1 to 3); Edge 4 gives none
@@ -444,6 +460,7 @@ def test_fee_up_to_includes_a_fee_on_the_band_edge(edge, page, sort):
     assert result_names(page) == ["Edge 1 (fictional)", "Edge 2 (fictional)", "Edge 3 (fictional)"]
 
 
+@pytest.mark.one_engine
 def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
     """No edge home has given its free beds: the index then ignores the sort and returns every home,
     which the find page also fetches as the homes without a value; each is listed once, A to Z."""
@@ -454,6 +471,7 @@ def test_a_sort_no_home_has_a_value_for_lists_each_home_once(edge, page):
     assert page.locator("#results h2 a").all_inner_texts() == [f"Edge {n} (fictional)" for n in range(1, 5)]
 
 
+@pytest.mark.one_engine
 def test_a_shortlisted_home_that_closed_is_compared_marked_closed(edge, page):
     """Acorn Lodge (conftest.CLOSED_HOME) was shortlisted, by a shared link, before CQC deregistered it."""
     from carehomes.views import NOT_PROVIDED
@@ -471,6 +489,7 @@ def test_a_shortlisted_home_that_closed_is_compared_marked_closed(edge, page):
     assert axe_violations(page) == []
 
 
+@pytest.mark.one_engine
 def test_every_rating_can_be_chosen(edge, page):
     from carehomes.schema import load_schema
 
@@ -673,6 +692,7 @@ def test_active_filters_summary_each_removable(site, sized):
     assert hereford > both
 
 
+@pytest.mark.one_engine
 def test_town_filter_from_the_addresses(site, page):
     page.goto(site + "find/")
     wait_results(page)
@@ -841,6 +861,7 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     assert [v for v in axe_violations(sized) if "leaflet-marker-icon" not in v] == []
 
 
+@pytest.mark.one_engine
 def test_sorts_with_filters_on_the_sorted_value(site, page):
     """A rating filter that includes 'Rating not in our data' keeps those homes (after the rated ones); a fee
     limit leaves out homes whose fees are not known."""

@@ -105,6 +105,7 @@ def test_skip_to_results_is_the_first_stop_after_the_search_form(site, browser):
     ctx.close()
 
 
+@pytest.mark.one_engine
 def test_the_radius_with_another_order_and_its_chips(site, engine_site, browser):
     """Within 5 miles sorted by rating: distances from the districts' summaries, the count says the radius;
     removing the postcode's chip removes the radius and the hint says why it cannot be chosen."""
@@ -128,6 +129,7 @@ def test_the_radius_with_another_order_and_its_chips(site, engine_site, browser)
     ctx.close()
 
 
+@pytest.mark.one_engine
 def test_the_radius_on_a_big_site_reads_every_district_within_it(site, engine_site, browser):
     """A big site (SORT_ALL lowered to 10) reads only the nearest districts; with "within 20 miles" chosen it
     reads every district within it, so the list is complete, and a count beyond what it read says "at least"."""

@@ -114,6 +114,7 @@ def combos(views: list) -> list[tuple[str, dict, str]]:
     return out
 
 
+@pytest.mark.one_engine
 def test_the_index_lists_what_the_views_say_for_words_filters_and_every_order(site, engine_site, page):
     page.goto(site + "find/")
     wait_results(page)
@@ -135,6 +136,7 @@ def miles(a: list[float], b: list[float]) -> float:
     return 2 * 6371 * math.asin(math.sqrt(h)) / 1.609344
 
 
+@pytest.mark.one_engine
 @pytest.mark.parametrize(("term", "query"), [("", "care=Nursing"), ("house", ""), ("hereford", "band=Dementia"),
                                              ("", "care=Residential&rating=Good")])
 def test_distance_with_words_or_filters_lists_the_nearest_matching_homes(site, engine_site, page, term, query):
@@ -162,6 +164,7 @@ def test_distance_with_words_or_filters_lists_the_nearest_matching_homes(site, e
     expect(page.locator("#results-status")).to_contain_text(re.compile(rf"^{len(want)} homes?, nearest first\."))
 
 
+@pytest.mark.one_engine
 def test_words_and_filters_read_only_the_index_files_they_need_and_a_missing_one_is_told(site, page):
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))

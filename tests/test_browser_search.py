@@ -21,6 +21,7 @@ def status(pg) -> str:
     return pg.locator("#results-status").inner_text()
 
 
+@pytest.mark.one_engine
 @pytest.mark.parametrize("word, wrong", [("bariatric", "The Garth Care Home with Nursing"), ("epilepsy", "The Manor Rest Home"),
                                          ("respite", "Stable Cottage"), ("parkinsons", "Park House")])
 def test_a_need_no_home_names_finds_no_postcode_or_street(site, page, word, wrong):
@@ -30,6 +31,7 @@ def test_a_need_no_home_names_finds_no_postcode_or_street(site, page, word, wron
     assert status(page) == "No homes match. Try removing a filter."
 
 
+@pytest.mark.one_engine
 def test_a_need_word_is_the_need_and_each_card_says_why(site, page):
     homes = all_homes()
     expected = sum(bool(((h.get("care") or {}).get("user_bands") or {}).get("dementia"))
@@ -43,6 +45,7 @@ def test_a_need_word_is_the_need_and_each_card_says_why(site, page):
     expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: name"])
 
 
+@pytest.mark.one_engine
 def test_words_match_whole_words_only(site, page):
     page.goto(site + "find/?q=Hamp")  # the first letters of Hampton Park Road, Hampton Grange
     assert status(page) == "No homes match. Try removing a filter."
@@ -52,6 +55,7 @@ def test_words_match_whole_words_only(site, page):
     expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: name", "Matched on: name; town", "Matched on: town"])  # Hampton House is in Hampton Bishop
 
 
+@pytest.mark.one_engine
 def test_a_chosen_sort_is_honoured_with_a_postcode_in_the_box(site, page):
     page.goto(site + "find/?q=HR1+1TJ")
     assert "nearest first. Distances are measured in a straight line from HR1 1TJ." in status(page)

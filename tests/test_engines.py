@@ -120,6 +120,22 @@ def test_no_temporary_files_left_in_the_project(zensical_site):
                 and p.parent != ROOT / "docs" / "images"]  # docs/images/: the README's and the docs' pictures
 
 
+def test_a_theme_template_edited_between_two_builds_in_one_process_is_used(tmp_path):
+    """run_mkdocs keeps the theme's compiled templates for the process's next build (serve's rebuilds):
+    an edited override is compiled again, not taken from that memory."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / "overrides").mkdir()
+    main = tmp_path / "overrides" / "main.html"
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: Two builds\ntheme:\n  name: material\n  custom_dir: overrides\n", encoding="utf-8")
+    for marker in ("first-edit", "second-edit"):
+        main.write_text('{% extends "base.html" %}{% block extrahead %}<meta name="marker" content="' + marker
+                        + '">{% endblock %}', encoding="utf-8")
+        engines.run_mkdocs(read_config(config), tmp_path / "docs", tmp_path / "site")
+        assert f'content="{marker}"' in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
 def test_unknown_engine_is_one_clear_message(tmp_path):
     done = run_build("build", "--engine", "hugo", "--out", str(tmp_path / "site"))
     assert done.returncode == 2

@@ -74,6 +74,23 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
 
 
 MADE_FROM = ".made-from.json"  # what a published lookup was made from, so the next build can reuse it
+# Where this process last published a lookup made from each set of sources (remember_lookup): a later build in
+# this process into another folder (serve's, the tests') links it when the site it replaces has none to reuse.
+_PUBLISHED: dict[str, Path] = {}
+
+
+def _key(made_from: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in made_from.items() if k != "counts"}, sort_keys=True)
+
+
+def remember_lookup(lookup: Path) -> None:
+    """Note a published lookup folder (``site/postcodes``) for write_lookup's later calls in this process."""
+    try:
+        made_from = json.loads((lookup / MADE_FROM).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(made_from, dict):
+        _PUBLISHED[_key(made_from)] = lookup
 
 
 def _made_from(areas: list[str], folder: Path | None) -> dict[str, Any]:
@@ -127,13 +144,17 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
 
     With ``previous`` (the site being replaced), its lookup is hard-linked rather than written again
     when it was made by the same code from the same Code-Point files (``.made-from.json``): on a
-    national site that saves writing 10,880 files from 1.7 million postcodes.
+    national site that saves writing 10,880 files from 1.7 million postcodes. Without one, the lookup this
+    process last published from the same files (``remember_lookup``) is linked the same way.
     """
     wanted = available_areas(folder) if areas == "all" else sorted({str(a).upper() for a in areas or []})
     present = [a for a in wanted if has_area(a, folder)]
     base = site / LOOKUP_DIR
     made_from = _made_from(present, folder)
     counts = _reuse(previous / LOOKUP_DIR, base, made_from) if previous is not None else None
+    published = _PUBLISHED.get(_key(made_from))
+    if counts is None and published is not None and published != base:
+        counts = _reuse(published, base, made_from)
     if counts is None:
         jobs = [(area, base, folder) for area in present]
         if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
