@@ -118,6 +118,7 @@ def test_a_failed_build_leaves_no_oruk_folder_beside_it(tmp_path, monkeypatch):
     assert not [p.name for p in builds.iterdir() if not p.name.startswith(".")], "neither the build nor its oruk folder"
 
 
+@pytest.mark.slow  # builds a site
 def test_a_failed_build_leaves_no_postcode_folder_beside_it(tmp_path, monkeypatch):
     def half_done(site: Path, *args: Any) -> dict:
         write_lookup(site, *args)
@@ -144,6 +145,7 @@ def test_a_failed_build_leaves_no_search_folder_beside_it(tmp_path, monkeypatch)
     assert not [p.name for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
 
 
+@pytest.mark.slow  # builds a site
 def test_a_build_moves_the_api_and_the_lookup_written_beside_it_into_the_site(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
     profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
@@ -155,6 +157,7 @@ def test_a_build_moves_the_api_and_the_lookup_written_beside_it_into_the_site(tm
     assert json.loads((tmp_path / "site" / "postcodes" / "areas.json").read_text(encoding="utf-8"))["format"] == 1
 
 
+@pytest.mark.slow  # builds a site
 def test_a_content_page_where_the_oruk_api_goes_is_a_clear_error_not_a_traceback(tmp_path, capsys):
     content = tmp_path / "content"
     (content / "oruk").mkdir(parents=True)

@@ -120,6 +120,7 @@ def test_no_temporary_files_left_in_the_project(zensical_site):
                 and p.parent != ROOT / "docs" / "images"]  # docs/images/: the README's and the docs' pictures
 
 
+@pytest.mark.slow  # builds pages with mkdocs twice
 def test_a_theme_template_edited_between_two_builds_in_one_process_is_used(tmp_path):
     """run_mkdocs keeps the theme's compiled templates for the process's next build (serve's rebuilds):
     an edited override is compiled again, not taken from that memory."""

@@ -145,6 +145,7 @@ def test_the_changelog_entry_id_is_made_once_an_entry_not_once_a_change(monkeypa
 ONE_PASS = [ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile", FIXTURES / "agencies"]
 
 
+@pytest.mark.slow  # an old way against a new one
 def test_data_in_one_pass_is_the_same_bytes_as_in_two(monkeypatch):
     """check_paths(pieces=True) (the data command, the build) makes each profile's pieces of the open data in
     the worker that loads and checks it: every file the same bytes as data_files making them afresh, here
@@ -377,6 +378,7 @@ def test_hostile_yaml_reads_the_same_both_ways(text):
     assert got == expected
 
 
+@pytest.mark.slow  # an old way against a new one, on many mutated profiles
 def test_mutated_profiles_read_the_same_both_ways():
     """Real profiles with characters YAML cares about put in, text cut out, lines repeated and re-indented (a fixed seed)."""
     import random

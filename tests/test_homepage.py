@@ -47,6 +47,7 @@ def views() -> list[HomeView]:
     return out
 
 
+@pytest.mark.slow  # an old way against a new one
 def test_the_python_page_is_byte_for_byte_profile_html(views):
     """ProfilePage.render == profile.html through Jinja (render._env), page and home.json, for every home and variant."""
     from carehomes.render import SHELL_TITLE, _env, home_page, profile_page
@@ -132,6 +133,7 @@ def _old_summary(v: HomeView) -> dict:
     return out
 
 
+@pytest.mark.slow  # an old way against a new one
 def test_facts_unknowns_and_home_json_are_what_the_old_ways_made(views):
     """A group's facts in one loop (HomeView._facts), the "not known yet" lines in one pass and home.json's cells,
     links and notes in one pass, each == the old way, remembering or not."""

@@ -88,6 +88,7 @@ def test_foreign_keys_hold(built_site):
     assert all(term["taxonomy_id"] in ids["taxonomy"] for term in t["taxonomy_term"])
 
 
+@pytest.mark.slow  # frictionless validates the package
 def test_frictionless_catches_a_broken_foreign_key(tmp_path):
     svc = _full_service()
     svc["service_at_locations"][0]["location_id"] = "00000000-0000-4000-8000-000000000000"
@@ -179,6 +180,7 @@ def test_organisations_only_where_the_register_names_the_provider(built_site):
     assert not any("Provider of" in o["name"] for o in t["organization"])
 
 
+@pytest.mark.slow  # frictionless validates the package
 def test_hostile_provider_name_survives_the_round_trip(tmp_path):
     name = '=HYPERLINK("http://evil.example","click")\n"Quoted", Ærøskøbing Care – Ltd'
     svc = _full_service()
@@ -223,6 +225,7 @@ def test_the_deviation_is_needed(tmp_path, monkeypatch):
     assert [e[:4] for e in errors] == [("service", 2, "organization_id", "constraint-error")]
 
 
+@pytest.mark.slow  # frictionless validates the package
 def test_one_provider_is_one_organisation_row(tmp_path):
     svc = _full_service()
     checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)

@@ -434,6 +434,7 @@ def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total
     assert ("free" in sort_ranks([view])["a-home"]) == (total is not None), "only a known total is ranked by free beds"
 
 
+@pytest.mark.slow  # builds a site
 def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     """The reviewer's case: a nursing and residential home that gave only its free beds with nursing."""
     prov = tmp_path / "providers"

@@ -25,6 +25,7 @@ STAGES = ["load and check", "settings and views", "releases and changes", "data 
           "write data and releases", "ORUK API", "search", "postcode lookup", "sitemap and robots.txt"]
 
 
+@pytest.mark.slow  # builds a site
 def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(tmp_path, capsys):
     out = tmp_path / "site"
     assert cli.main(["build", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--no-search",
@@ -61,6 +62,7 @@ def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(
     assert {w for _, _, w in steps.values()} == {"this process, when asked for"}, "a small set: no worker processes"
 
 
+@pytest.mark.slow  # builds a site
 def test_build_without_timings_prints_no_table(tmp_path, capsys):
     assert cli.main(["build", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "site"), "--no-search",
                      "--releases", str(tmp_path / "none")]) == 0
@@ -156,6 +158,7 @@ def test_production_refuses_each_example_contact_naming_the_setting(tmp_path, ca
     assert not out.exists()
 
 
+@pytest.mark.slow  # builds a site
 def test_production_builds_with_real_contacts_and_pages_show_them(tmp_path, capsys):
     config = config_with(tmp_path, **REAL)
     out = tmp_path / "site"
