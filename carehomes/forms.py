@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -380,14 +381,43 @@ def _find_markdown(directory: dict[str, Any]) -> str:
     return f"[Find a care home]({str(directory.get('site_url') or '').rstrip('/')}/find/) page.\n"
 
 
-BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown}
+def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | None = None,
+                         schema: Schema | None = None) -> str:
+    """A section for the providers of each kind after the first (a home care agency): its two forms, what the
+    availability form asks, and what to tell the council without an account; only the kinds in ``listed``
+    (the site's), every kind when None (the repository's CONTRIBUTING.md)."""
+    repo = repository(directory)
+    out = []
+    for template, (k, available) in kind_forms(schema).items():
+        if not available or k.id == default_kind(schema).id or (listed is not None and k.id not in listed):
+            continue
+        what, noun = k.title.lower(), k.title.split()[-1].lower()
+        details = next(t for t, (other, now) in kind_forms(schema).items() if other.id == k.id and not now)
+        asked = "; ".join(ff.label.lower() for ff in form_fields(template, schema))
+        claim = (f"Claim your {noun}'s page as above: select **Is this your {noun}? Claim it** at the bottom of its page. "
+                 f"There are no beds to update. Under \"Is this your {noun}? Update this page\", the first link opens "
+                 f"**Update this {what}'s availability**. It asks: {asked}. The second link, **Update this {noun}'s "
+                 f"details**, is for everything else your {noun} tells us. A council steward checks those changes first.")
+        out.append(f"## If you run a {what}\n\n{textwrap.fill(claim, 100)}\n\n"
+                   f"If you cannot find your {noun}'s page, use these links and type its page name:\n\n"
+                   f"- [Update this {what}'s availability]({form_url(repo, template)})\n"
+                   f"- [Update this {what}'s details]({form_url(repo, details)})\n\n"
+                   + textwrap.fill(f"Without an account, email or phone the council (below) with your {noun}'s name "
+                                   "and the same answers.", 100) + "\n")
+    return "\n".join(out)
 
 
-def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True) -> str:
+BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown,
+          "other-kinds": other_kinds_markdown}
+
+
+def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True, listed: frozenset[str] | None = None) -> str:
     """Replace each ``<!-- name -->...<!-- /name -->`` block with text made from the settings
     (``directory`` is mkdocs.yml's extra.directory, with its site_url); blocks may be indented.
-    ``markers=False`` (for the site) leaves the comment lines out, so a block can sit in a list."""
-    for name, make in BLOCKS.items():
+    ``markers=False`` (for the site) leaves the comment lines out, so a block can sit in a list.
+    ``listed``: the kinds of service the site lists (other_kinds_markdown)."""
+    blocks = {**BLOCKS, "other-kinds": functools.partial(other_kinds_markdown, listed=listed)}
+    for name, make in blocks.items():
         pattern = re.compile(rf"^([ \t]*)<!-- {name} -->\n.*?^\1<!-- /{name} -->", re.S | re.M)
 
         def fill(m: re.Match, make: Any = make, name: str = name) -> str:
@@ -400,11 +430,12 @@ def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True) -> s
     return text
 
 
-def contributing_for_site(text: str, settings: dict[str, Any]) -> str:
-    """CONTRIBUTING.md as the site's "For providers" page: blocks filled from the site's settings,
-    pictures from content/images/ (copied to the site's images/); links to the repository's docs/ go to
-    the repository (``repository`` and ``branch`` settings) or, with none set, stay as plain text."""
-    page = fill_blocks(text, settings, markers=False).replace("](content/images/", "](../images/")
+def contributing_for_site(text: str, settings: dict[str, Any], listed: frozenset[str] | None = None) -> str:
+    """CONTRIBUTING.md as the site's "For providers" page: blocks filled from the site's settings (a section
+    for each other kind of service the site lists: ``listed``), pictures from content/images/ (copied to the
+    site's images/); links to the repository's docs/ go to the repository (``repository`` and ``branch``
+    settings) or, with none set, stay as plain text."""
+    page = fill_blocks(text, settings, markers=False, listed=listed).replace("](content/images/", "](../images/")
     repo = str(settings.get("repository") or "").rstrip("/")
     base = f"{repo}/blob/{settings.get('branch') or 'main'}/docs/" if repo.startswith("https://") else None
     return re.sub(r"\[([^\]]+)\]\(docs/([^)\s]+)\)", lambda m: f"[{m[1]}]({base}{m[2]})" if base else m[1], page)

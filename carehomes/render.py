@@ -216,7 +216,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     from .forms import contributing_for_site
 
     contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
-                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", "")})
+                                         {**cfg.directory, "site_url": cfg.raw.get("site_url", "")},
+                                         frozenset(v.face.kind for v in views))  # and a section for each other kind listed
     contributing = contributing.replace("](../images/", "](images/")  # relative to the Markdown file: both engines
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = "---\ntitle: For providers\n---\n\n" + contributing  # every field: docs/data.md

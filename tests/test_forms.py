@@ -243,7 +243,7 @@ def test_the_spreadsheet_example_in_the_stewards_guide_runs(tmp_path):
 def test_contributing_is_the_managers_claim_then_forms_then_no_account():
     heads = re.findall(r"^## (.+)$", CONTRIBUTING, re.M)
     assert heads == ["Claim your home's page", "Update your vacancies with the online form", "Update your home's other details",
-                     "Without an account: email or phone the council", "Found a mistake on another home's page?",
+                     "If you run a home care agency", "Without an account: email or phone the council", "Found a mistake on another home's page?",
                      "For council stewards and developers"]
     assert "](docs/stewards.md)" in CONTRIBUTING and "](docs/data.md#field-reference)" in CONTRIBUTING
     assert "| Field in the file |" in (ROOT / "docs" / "data.md").read_text() and "yaml" not in CONTRIBUTING.split("## For council")[0].lower()
@@ -254,6 +254,22 @@ def test_contributing_is_the_managers_claim_then_forms_then_no_account():
     chunks = re.split(r"\n\s*\n|\n(?=\s*(?:\d+\.|-|>) )", steps)
     long_sentences = [s for c in chunks for s in re.split(r"(?<=[.!?:])\s", re.sub(r"\s+", " ", c)) if len(s.split()) > 30]
     assert long_sentences == [], "plain English: sentences of 30 words or fewer"
+
+
+def test_each_other_kind_listed_gets_its_own_section_with_its_forms():
+    """The "For providers" page of a site that lists home care agencies tells their managers what applies to them."""
+    agency = forms.other_kinds_markdown(SETTINGS, frozenset({"care_home", "home_care_agency"}))
+    assert agency == forms.other_kinds_markdown(SETTINGS)  # the repository's CONTRIBUTING.md: every kind
+    assert agency.startswith("## If you run a home care agency\n")
+    assert "It asks: taking new clients; hours a week it can start; new clients confirmed on." in " ".join(agency.split())
+    repo = forms.repository(SETTINGS)
+    for template in ("update-home-care-agency-availability.yml", "update-home-care-agency-details.yml"):
+        assert f"]({repo}/issues/new?template={template})" in agency
+        assert (TEMPLATES / template).is_file()
+    assert forms.other_kinds_markdown(SETTINGS, frozenset({"care_home"})) == ""  # a site of care homes alone
+    chunks = re.split(r"\n\s*\n|\n(?=\s*(?:\d+\.|-|>) )", agency)
+    sentences = [s for c in chunks for s in re.split(r"(?<=[.!?:])\s", " ".join(c.split()))]
+    assert [s for s in sentences if len(s.split()) > 30] == [], "plain English: sentences of 30 words or fewer"
 
 
 def test_form_text_has_no_yaml_words():
