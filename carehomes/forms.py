@@ -186,14 +186,30 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     }
 
 
-def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, fields: list[FormField]) -> list[dict[str, Any]]:
-    """An update form's elements: its introduction (with what CQC owns, ``cqc_example``), the home it is for
-    (filled in by the link on the ``what``'s page) and one element a field."""
+def page_name_label(k: Kind, schema: Schema | None = None) -> str:
+    """The label of an update form's first element, the page the update is for: "Your home's page name" for the
+    first kind (the label every issue made so far carries), "Your agency's page name" for a home care agency."""
+    return HOME_LABEL if k.id == default_kind(schema).id else f"Your {_noun(k)}'s page name"
+
+
+def page_name_labels(schema: Schema | None = None) -> dict[str, str]:
+    """Each kind's page-name label -> what its messages call the service ("home", "agency")."""
+    return {page_name_label(k, schema): "home" if k.id == default_kind(schema).id else _noun(k) for k in kinds(schema)}
+
+
+def _noun(k: Kind) -> str:
+    return k.title.split()[-1].lower()
+
+
+def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, fields: list[FormField],
+               label: str = HOME_LABEL) -> list[dict[str, Any]]:
+    """An update form's elements: its introduction (with what CQC owns, ``cqc_example``), the page it is for
+    (``label``; filled in by the link on the ``what``'s page) and one element a field."""
     return [
         {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
                                             f"such as your rating and {cqc_example}, cannot be changed here."}},
         {"type": "input", "id": HOME_ID, "attributes": {
-            "label": HOME_LABEL,
+            "label": label,
             "description": f"Filled in for you when you use the link on your {what}'s page. Otherwise, the last part "
                            f"of your page's address (such as {example_slug}) or your CQC location ID."},
          "validations": {"required": True}},
@@ -212,7 +228,7 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
              "what changed." if available else
              "Fill in only what has changed: anything you leave empty stays as it is on your page. "
              "A council steward checks the change before it goes on the site; we add a note here when it does.")
-    body = _form_body(intro, "registered address", what, "oak-care", fields)
+    body = _form_body(intro, "registered address", what, "oak-care", fields, page_name_label(k, schema))
     return {
         "name": f"Update this {what}'s {'availability' if available else 'details'}",
         "description": (f"Tell us whether your {what} is taking new clients today." if available else

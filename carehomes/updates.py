@@ -216,7 +216,7 @@ def parse_body(text: str, schema: Schema | None = None,
 
     GitHub writes each answer as '### <label>', a blank line and the answer. Headings that are
     not labels of the forms (or of ``known``) are part of the answer above them."""
-    known = known or {forms.HOME_LABEL, *forms.labels(schema)}
+    known = known or {*forms.page_name_labels(schema), *forms.labels(schema)}
     answers: dict[str, list[str]] = {}
     errors: list[str] = []
     current: list[str] | None = None
@@ -343,16 +343,20 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if not answers:
         return Result("invalid", issue=issue, errors=["This issue was not made with the 'Update vacancies' or "
                                                       "'Update this home's details' form; open the form from your home's page"])
-    home = answers.pop(forms.HOME_LABEL, None)
+    # the page it is for, under its kind's label ("Your agency's page name"); the first one answered if an issue has two
+    names = forms.page_name_labels(schema)
+    pages = [(label, answers.pop(label)) for label in list(answers) if label in names]
+    label, home = next(((label, value) for label, value in pages if value), pages[0] if pages else (forms.HOME_LABEL, None))
+    noun = names.get(label, "home")
     if not home:
-        return Result("invalid", issue=issue, errors=errors + [f"{forms.HOME_LABEL}: is empty; use the link on your "
-                                                               "home's page, which fills it in"])
+        return Result("invalid", issue=issue, errors=errors + [f"{label}: is empty; use the link on your "
+                                                               f"{noun}'s page, which fills it in"])
     providers = area.providers
     path = find_home(providers, home)
     if path is None:
         return Result("invalid", issue=issue, errors=errors + [
-            f"{forms.HOME_LABEL}: '{home[:80]}' is not a home in the directory; use the link on your home's page, "
-            "which fills it in, or give your CQC location ID"])
+            f"{label}: '{home[:80]}' is not {'an' if noun[:1] in 'aeiou' else 'a'} {noun} in the directory; use the link "
+            f"on your {noun}'s page, which fills it in, or give your CQC location ID"])
     profile, problems = load_profile(path, repo)
     if profile is None:
         return Result("invalid", home=path.stem, issue=issue, errors=[str(p) for p in problems])

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import CQC, FIXTURES, ROOT, TODAY, git, run_build
 
+from carehomes import forms
 from carehomes.load import Profile, parse_profile
 from carehomes.merge import merge
 from carehomes.pipeline import check_paths
@@ -265,7 +266,8 @@ def test_an_agency_has_its_own_two_forms():
         "availability%3A%20Example%20Agency")
 
 
-def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path):
+@pytest.mark.parametrize("label", ["Your agency's page name", "Your home's page name"])  # the form's, and an issue made before it
+def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path, label):
     repo = tmp_path / "repo"
     (repo / "providers").mkdir(parents=True)
     agency = repo / "providers" / "example-agency.yaml"
@@ -275,7 +277,7 @@ def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
-    (tmp_path / "body.md").write_text("### Your home's page name\n\nexample-agency\n\n### Taking new clients\n\nNo\n\n"
+    (tmp_path / "body.md").write_text(f"### {label}\n\nexample-agency\n\n### Taking new clients\n\nNo\n\n"
                                       "### Hours a week it can start\n\n0\n\n### New clients confirmed on\n\n_No response_",
                                       encoding="utf-8")
     r = run_build("apply-update", "--body", str(tmp_path / "body.md"), "--author", "agency-manager", "--repo", str(repo),
@@ -289,6 +291,26 @@ def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path):
     data = _load(agency)
     assert (data["homecare"]["taking_new_clients"], data["homecare"]["hours_available"]) == (False, 0)
     assert check_paths([repo / "providers"], on=TODAY).problems == []
+
+
+def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wrong(tmp_path):
+    from carehomes.updates import apply_update
+
+    for template in ("update-home-care-agency-availability.yml", "update-home-care-agency-details.yml"):
+        form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / template).read_text(encoding="utf-8"))
+        assert form["body"][1]["attributes"]["label"] == "Your agency's page name", template
+    workflow = (ROOT / ".github" / "workflows" / "provider-update.yml").read_text(encoding="utf-8")
+    for label in forms.page_name_labels():  # the workflow answers an issue made with any kind's form
+        assert f"contains(github.event.issue.body, '### {label.replace(chr(39), chr(39) * 2)}')" in workflow, label
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    (repo / "providers" / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    body = "### Your agency's page name\n\nno-such-agency\n\n### Taking new clients\n\nNo"
+    res = apply_update(body, "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == ["Your agency's page name: 'no-such-agency' is not an agency in the directory; use the link on "
+                          "your agency's page, which fills it in, or give your CQC location ID"]
+    res = apply_update(body.replace("no-such-agency", "_No response_"), "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == ["Your agency's page name: is empty; use the link on your agency's page, which fills it in"]
 
 
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):
