@@ -613,6 +613,12 @@ def face_path(schema: Schema) -> Path:
 _FACES: weakref.WeakKeyDictionary[Schema, dict[str | None, Face]] = weakref.WeakKeyDictionary()
 
 
+def update_link(face: Face) -> str:
+    """The words of a page's link to its kind's availability form: an agency's (its face filters on the derived
+    taking_now) "Update whether it is taking new clients", a care home's "Update vacancies"."""
+    return "Update whether it is taking new clients" if any(o.derived == "taking_now" for o in face.options) else "Update vacancies"
+
+
 def face_of(schema: Schema, kind: str | None = None) -> Face:
     """The face of ``kind`` (a kind id of x-directory.kinds), or with None the site's face: the first kind's,
     with every other declared kind's compare rows, facets and sorts after its own. Read once per schema

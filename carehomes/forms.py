@@ -399,27 +399,40 @@ def _find_markdown(directory: dict[str, Any]) -> str:
 
 def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | None = None,
                          schema: Schema | None = None) -> str:
-    """A section for the providers of each kind after the first (a home care agency): its two forms, what the
-    availability form asks, and what to tell the council without an account; only the kinds in ``listed``
-    (the site's), every kind when None (the repository's CONTRIBUTING.md)."""
+    """A section for the providers of each kind after the first (a home care agency): how to tell us their
+    availability with its form (the link's words as on their page), what it asks, the details form, links to both and
+    what to tell the council without an account; only the kinds in ``listed`` (the site's), every kind when None
+    (the repository's CONTRIBUTING.md)."""
+    from .face import face_of, update_link
+
+    schema = schema or load_schema()
     repo = repository(directory)
     out = []
     for template, (k, available) in kind_forms(schema).items():
         if not available or k.id == default_kind(schema).id or (listed is not None and k.id not in listed):
             continue
-        what, noun = k.title.lower(), k.title.split()[-1].lower()
+        what, noun = k.title.lower(), _noun(k)
         details = next(t for t, (other, now) in kind_forms(schema).items() if other.id == k.id and not now)
-        asked = "; ".join(ff.label.lower() for ff in form_fields(template, schema))
-        claim = (f"Claim your {noun}'s page as above: select **Is this your {noun}? Claim it** at the bottom of its page. "
-                 f"There are no beds to update. Under \"Is this your {noun}? Update this page\", the first link opens "
-                 f"**Update this {what}'s availability**. It asks: {asked}. The second link, **Update this {noun}'s "
-                 f"details**, is for everything else your {noun} tells us. A council steward checks those changes first.")
-        out.append(f"## If you run a {what}\n\n{textwrap.fill(claim, 100)}\n\n"
-                   f"If you cannot find your {noun}'s page, use these links and type its page name:\n\n"
-                   f"- [Update this {what}'s availability]({form_url(repo, template)})\n"
-                   f"- [Update this {what}'s details]({form_url(repo, details)})\n\n"
-                   + textwrap.fill(f"Without an account, email or phone the council (below) with your {noun}'s name "
-                                   "and the same answers.", 100) + "\n")
+        link = update_link(face_of(schema, k.id))
+        labels = [f"**{ff.label}**" for ff in form_fields(template, schema)]
+        asked = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else "".join(labels)
+        steps = [f"At the bottom of your {noun}'s page, under \"Is this your {noun}? Update this page\", select "
+                 f"**{link}**. The form opens with your {noun} already filled in.",
+                 f"It asks: {asked}.", "Leave the date empty if you checked today."]
+        out.append("\n\n".join([
+            f"## If you run a {what}",
+            textwrap.fill(f"Claim your {noun}'s page as above. There are no beds to update. Instead, tell us what your "
+                          f"{noun} can take on:", 100),
+            "\n".join(textwrap.fill(step, 100, initial_indent=f"{i}. ", subsequent_indent="   ")
+                      for i, step in enumerate(steps, 1)),
+            textwrap.fill(f"Do this at least once a week, even if nothing has changed. For anything else, select "
+                          f"**Update this {noun}'s details** on the same page; a council steward checks those changes "
+                          "first.", 100),
+            textwrap.fill(f"If you cannot find your {noun}'s page, use these links and type your {noun}'s page name "
+                          "(the last part of your page's address, such as `oak-care`):", 100),
+            f"- [{link}]({form_url(repo, template)})\n- [Update this {noun}'s details]({form_url(repo, details)})",
+            textwrap.fill(f"Without an account, email or phone the council (below) with your {noun}'s name, the same "
+                          "answers and the date you checked.", 100)]) + "\n")
     return "\n".join(out)
 
 

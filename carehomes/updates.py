@@ -224,7 +224,7 @@ def parse_body(text: str, schema: Schema | None = None,
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
         if m and m.group(1) in known:
             if m.group(1) in answers:
-                errors.append(f"{m.group(1)}: appears twice in this issue; open a new form from your home's page")
+                errors.append(f"{m.group(1)}: appears twice in this issue; open a new form from your page in the directory")
                 current = None
                 continue
             current = answers[m.group(1)] = []
@@ -341,13 +341,19 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
                                                       "Open a new form from your home's page"])
     answers, errors = parse_body(body, schema)
     if not answers:
-        return Result("invalid", issue=issue, errors=["This issue was not made with the 'Update vacancies' or "
-                                                      "'Update this home's details' form; open the form from your home's page"])
-    # the page it is for, under its kind's label ("Your agency's page name"); the first one answered if an issue has two
+        titles = [f"'{forms.form(t, schema)['name']}'" for t in forms.kind_forms(schema)]
+        made = ", ".join(titles[:-1]) + f" or {titles[-1]}" if len(titles) > 1 else titles[0]
+        return Result("invalid", issue=issue, errors=[f"This issue was not made with the form {made}; open the form "
+                                                      "from your page in the directory"])
+    # the page it is for, under its kind's label ("Your agency's page name"); two labels answered differently are refused
     names = forms.page_name_labels(schema)
     pages = [(label, answers.pop(label)) for label in list(answers) if label in names]
     label, home = next(((label, value) for label, value in pages if value), pages[0] if pages else (forms.HOME_LABEL, None))
     noun = names.get(label, "home")
+    if len({value for _, value in pages if value}) > 1:
+        return Result("invalid", issue=issue, errors=errors + [
+            f"{' and '.join(label for label, value in pages if value)}: name different pages; open a new form from "
+            f"your {noun}'s page in the directory"])
     if not home:
         return Result("invalid", issue=issue, errors=errors + [f"{label}: is empty; use the link on your "
                                                                f"{noun}'s page, which fills it in"])
@@ -371,7 +377,8 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
         res.status = "refused"
         res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
-                      f"If you work at this home, ask {council_contact(repo, area.config)} to add your username, or send them the update"]
+                      f"If you work at this {kinds_of(profile.data, schema)[0].title.split()[-1].lower()}, ask "
+                      f"{council_contact(repo, area.config)} to add your username, or send them the update"]
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}

@@ -585,12 +585,12 @@ class HomeView:
 
     def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
-        takes_clients = any(o.derived == "taking_now" for o in self.face.options)
+        from .face import update_link
         from .forms import kind_forms
 
         mine = {now: t for t, (k, now) in kind_forms(self.s).items() if k.id == self.face.kind}
         return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
-                "update_link": "Update whether it is taking new clients" if takes_clients else "Update vacancies",
+                "update_link": update_link(self.face),
                 "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
 
     @property

@@ -335,7 +335,10 @@ def one_engine(name: str, params: dict) -> str:
     """The engine a ``one_engine`` test named ``name`` with these parameters runs on."""
     import zlib
 
-    key = "|".join([name, *(f"{k}={v}" for k, v in sorted(params.items()) if k != "engine")])
+    values = {k: v for k, v in params.items() if k != "engine"}
+    # plain values only: another object's text (its address) could differ between xdist's workers, which must agree
+    assert all(isinstance(v, (str, int, float, bool, type(None))) for v in values.values()), (name, values)
+    key = "|".join([name, *(f"{k}={v}" for k, v in sorted(values.items()))])
     return ENGINES[zlib.crc32(key.encode("utf-8")) % len(ENGINES)]
 
 

@@ -305,12 +305,23 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
     repo = tmp_path / "repo"
     (repo / "providers").mkdir(parents=True)
     (repo / "providers" / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    (repo / "stewards.yaml").write_text((ROOT / "stewards.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copy(ROOT / "mkdocs.yml", repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
     body = "### Your agency's page name\n\nno-such-agency\n\n### Taking new clients\n\nNo"
     res = apply_update(body, "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
     assert res.errors == ["Your agency's page name: 'no-such-agency' is not an agency in the directory; use the link on "
                           "your agency's page, which fills it in, or give your CQC location ID"]
     res = apply_update(body.replace("no-such-agency", "_No response_"), "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
     assert res.errors == ["Your agency's page name: is empty; use the link on your agency's page, which fills it in"]
+    both = body.replace("no-such-agency", "example-agency") + "\n\n### Your home's page name\n\naston-house"
+    res = apply_update(both, "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == ["Your agency's page name and Your home's page name: name different pages; open a new form "
+                          "from your agency's page in the directory"]
+    res = apply_update(body.replace("no-such-agency", "example-agency"), "someone-else", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.status == "refused" and "If you work at this agency, ask " in res.errors[0]
 
 
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):

@@ -261,7 +261,9 @@ def test_each_other_kind_listed_gets_its_own_section_with_its_forms():
     agency = forms.other_kinds_markdown(SETTINGS, frozenset({"care_home", "home_care_agency"}))
     assert agency == forms.other_kinds_markdown(SETTINGS)  # the repository's CONTRIBUTING.md: every kind
     assert agency.startswith("## If you run a home care agency\n")
-    assert "It asks: taking new clients; hours a week it can start; new clients confirmed on." in " ".join(agency.split())
+    words = " ".join(agency.split())
+    assert "select **Update whether it is taking new clients**" in words  # the link's words on an agency's page
+    assert "It asks: **Taking new clients**, **Hours a week it can start** and **New clients confirmed on**." in words
     repo = forms.repository(SETTINGS)
     for template in ("update-home-care-agency-availability.yml", "update-home-care-agency-details.yml"):
         assert f"]({repo}/issues/new?template={template})" in agency

@@ -149,10 +149,11 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
                              "your home's page, which fills it in, or give your CQC location ID"]
     r, res = apply(repo, body({"Beds without nursing free now": "2\n\n### Your home's page name\n\nblackwells"}), "aston-manager")
     assert res["status"] == "invalid" and res["errors"] == [
-        "Your home's page name: appears twice in this issue; open a new form from your home's page"]
+        "Your home's page name: appears twice in this issue; open a new form from your page in the directory"]
     r, res = apply(repo, "Please update my beds, thanks <script>alert(1)</script>", "aston-manager")
-    assert res["errors"] == ["This issue was not made with the 'Update vacancies' or 'Update this home's details' "
-                             "form; open the form from your home's page"]
+    assert res["errors"] == ["This issue was not made with the form 'Update vacancies', 'Update this home's details', "
+                             "'Update this home care agency's availability' or 'Update this home care agency's details'; "
+                             "open the form from your page in the directory"]
     text = ("### Your home's page name\n\naston-house\n\n### Lead manager\n\n@everyone <img src=x onerror=alert(1)>\u202e\n\n"
             "### Website\n\njavascript:alert(1)")
     r, res = apply(repo, text, "aston-manager")

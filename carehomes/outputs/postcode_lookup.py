@@ -75,7 +75,8 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
 
 MADE_FROM = ".made-from.json"  # what a published lookup was made from, so the next build can reuse it
 # Where this process last published a lookup made from each set of sources (remember_lookup): a later build in
-# this process into another folder (serve's, the tests') links it when the site it replaces has none to reuse.
+# this process into another folder (the tests' sites; serve rebuilds its own folder, reused as ``previous``) copies
+# it when the site it replaces has none to reuse: copied, not linked, so no two sites share a file.
 _PUBLISHED: dict[str, Path] = {}
 
 
@@ -101,9 +102,9 @@ def _made_from(areas: list[str], folder: Path | None) -> dict[str, Any]:
     return {"format": LOOKUP_FORMAT, "code": code, "sources": sources}
 
 
-def _reuse(old: Path, new: Path, made_from: dict[str, Any]) -> list | None:
-    """Hard-link (or copy) the previous build's lookup into ``new`` if it was made from the same
-    code and files; its counts, or None when it must be written again."""
+def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -> list | None:
+    """Hard-link (or copy; ``link=False``: only copy) the previous build's lookup into ``new`` if it was made
+    from the same code and files; its counts, or None when it must be written again."""
     try:
         before = json.loads((old / MADE_FROM).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -120,6 +121,8 @@ def _reuse(old: Path, new: Path, made_from: dict[str, Any]) -> list | None:
             dst = new / src.relative_to(old)
             dst.parent.mkdir(parents=True, exist_ok=True)
             try:
+                if not link:
+                    raise OSError("copy")
                 os.link(src, dst)
             except OSError:
                 shutil.copy2(src, dst)
@@ -145,7 +148,7 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     With ``previous`` (the site being replaced), its lookup is hard-linked rather than written again
     when it was made by the same code from the same Code-Point files (``.made-from.json``): on a
     national site that saves writing 10,880 files from 1.7 million postcodes. Without one, the lookup this
-    process last published from the same files (``remember_lookup``) is linked the same way.
+    process last published from the same files (``remember_lookup``) is copied.
     """
     wanted = available_areas(folder) if areas == "all" else sorted({str(a).upper() for a in areas or []})
     present = [a for a in wanted if has_area(a, folder)]
@@ -154,7 +157,7 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     counts = _reuse(previous / LOOKUP_DIR, base, made_from) if previous is not None else None
     published = _PUBLISHED.get(_key(made_from))
     if counts is None and published is not None and published != base:
-        counts = _reuse(published, base, made_from)
+        counts = _reuse(published, base, made_from, link=False)
     if counts is None:
         jobs = [(area, base, folder) for area in present]
         if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
