@@ -50,10 +50,12 @@ class Claim:
     errors: list[str] = field(default_factory=list)
     labeller: str | None = None
     pending: int | None = None  # an earlier open claim issue of the same home
+    noun: str = "home"  # what the page is of ("agency"), and the words of its two update links:
+    links: tuple[str, str] = ("Update vacancies", "Update this home's details")
 
     def pending_error(self, name: str) -> str:
         return (f"A claim for {name} is already pending in issue #{self.pending}: a council steward is confirming it. "
-                f"Comment on #{self.pending} instead of claiming the home a second time; this issue can be closed")
+                f"Comment on #{self.pending} instead of claiming the {self.noun} a second time; this issue can be closed")
 
     @property
     def branch(self) -> str | None:
@@ -72,20 +74,20 @@ class Claim:
             return f"This claim cannot go ahead yet.\n\n{lines}\n"
         if self.status == "refused":
             return (f"The label `{APPROVED}` was added by {outside(self.labeller or '', 60)}, who is not a council steward "
-                    f"(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the home.\n")
+                    f"(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the {self.noun}.\n")
         who = outside(self.claimant.get(CLAIMANT_NAME, ""), 100)
         role = outside(self.claimant.get(CLAIMANT_ROLE, ""), 100)
         if self.status == "approved":
             return (f"A council steward confirmed this claim. A pull request adds {outside(self.author, 60)} as a maintainer of "
-                    f"**{home}**; once it is merged, the **Update vacancies** and **Update this home's details** forms "
-                    "on the home's page change it straight away.\n")
+                    f"**{home}**; once it is merged, the **{self.links[0]}** and **{self.links[1]}** forms "
+                    f"on the {self.noun}'s page change it straight away.\n")
         if self.phone:
             ring = (f"ring **{home}** on **{outside(self.phone, 30)}**, {self.phone_source}, not a number given in this "
                     f"issue, and ask for {who} ({role})")
         else:
-            ring = (f"neither the CQC register nor the home's page gives a phone number for **{home}**: find the home's "
+            ring = (f"neither the CQC register nor the {self.noun}'s page gives a phone number for **{home}**: find the {self.noun}'s "
                     f"number in the council's own records (not a number given in this issue) and ask for {who} ({role})")
-        return (f"Thank you, {who}. A council steward will ring the home to confirm that you work there; this page "
+        return (f"Thank you, {who}. A council steward will ring the {self.noun} to confirm that you work there; this page "
                 f"says when they have.\n\n**For the council steward:** {ring}. If they confirm it, add the label "
                 f"`{APPROVED}` to this issue: the automation then opens a pull request adding "
                 f"{outside(self.author, 60)} as a maintainer of {home}.\n")
@@ -131,16 +133,26 @@ def _answer_problems(answers: dict[str, str | None], schema: Schema) -> list[str
 def pending_claim(path: Path, issue: int | None, open_claims: list[tuple[int, str]], area: Area, schema: Schema) -> int | None:
     """The number of an earlier open claim issue (``open_claims``: (number, text) of each) for the home at ``path``,
     or None; the first claim of a home goes ahead, a later one waits for it."""
-    known = {forms.CLAIM_HOME_LABEL, *(c.label for c in forms.CLAIM_FIELDS)}
+    labels = forms.claim_labels(schema)
+    known = {*labels, *(c.label for c in forms.CLAIM_FIELDS)}
     for number, text in sorted(open_claims):
         if issue is not None and number >= issue:
             break
         if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY:
             continue
-        home = parse_body(text, schema, known)[0].get(forms.CLAIM_HOME_LABEL)
+        answers = parse_body(text, schema, known)[0]
+        home = next((answers[label] for label in labels if answers.get(label)), None)
         if home and find_home(area.providers, home) == path:
             return number
     return None
+
+
+def _page_words(data: dict, schema: Schema) -> tuple[str, tuple[str, str]]:
+    """What a profile's page is of ("home", "agency") and the words of its two update links (forms.page_links)."""
+    from .kinds import kinds_of
+
+    k = kinds_of(data, schema)[0]
+    return forms.kind_noun(k, schema), forms.page_links(k, schema)
 
 
 def check_claim(body: str, author: str, repo: Path, issue: int | None = None, approver: str | None = None,
@@ -157,21 +169,30 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         res.errors = [f"This issue is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim from "
                       "your home's page"]
         return res
-    known = {forms.CLAIM_HOME_LABEL, *(c.label for c in forms.CLAIM_FIELDS)}
+    labels = forms.claim_labels(schema)  # the page claimed, under its kind's label ("The agency you manage")
+    known = {*labels, *(c.label for c in forms.CLAIM_FIELDS)}
     answers, twice = parse_body(body, schema, known)
     if not answers:
-        res.errors = ["This issue was not made with the 'Claim this home' form; open the form with the \"Claim it\" link "
-                      "on your home's page"]
+        names = [f"'{forms.claim_form(schema, t)['name']}'" for t in forms.claim_forms(schema)]
+        res.errors = [f"This issue was not made with the form {' or '.join(names)}; open the form with the \"Claim it\" "
+                      "link on your page in the directory"]
         return res
     login = re.compile(schema.by_path["maintainers"].item_pattern or r"[A-Za-z0-9-]{1,39}")
     if not login.fullmatch(author):
         res.errors = [f"'{author[:60]}' is not a GitHub username, so it cannot be added as a maintainer"]
         return res
-    home = answers.get(forms.CLAIM_HOME_LABEL)
+    given = [label for label in labels if label in answers]
+    label = next((label for label in given if answers[label]), given[0] if given else forms.CLAIM_HOME_LABEL)
+    home, noun = answers.get(label), labels.get(label, "home")
+    if len({answers[label] for label in given if answers[label]}) > 1:
+        res.errors = twice + [f"{' and '.join(given)}: name different pages; open a new claim with the \"Claim it\" link "
+                              f"on your {noun}'s page"]
+        return res
     path = find_home(area.providers, home) if home else None
     if path is None:
-        res.errors = twice + [f"{forms.CLAIM_HOME_LABEL}: " + (f"'{home[:80]}' is not a home in the directory" if home else "is empty")
-                              + "; use the \"Claim it\" link on your home's page, which fills it in, or give your CQC location ID"]
+        a = "an" if noun[:1] in "aeiou" else "a"
+        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {a} {noun} in the directory" if home else "is empty")
+                              + f"; use the \"Claim it\" link on your {noun}'s page, which fills it in, or give your CQC location ID"]
         return res
     profile, problems = load_profile(path, repo)
     if profile is None:
@@ -179,11 +200,12 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     res.home, res.name, res.path = profile.slug, str(profile.data.get("name") or profile.slug), display_path(path, repo)
     res.phone, res.phone_source = register_phone(profile.data)
+    res.noun, res.links = _page_words(profile.data, schema)
     res.claimant = {c.label: (answers.get(c.label) or "") for c in forms.CLAIM_FIELDS}
     res.errors = twice + _answer_problems(answers, schema)
     if is_maintainer(author, profile.data):
-        res.errors.append(f"{author} is already a maintainer of {res.name}: use the Update vacancies and Update this "
-                          "home's details links on its page")
+        res.errors.append(f"{author} is already a maintainer of {res.name}: use the {res.links[0]} and {res.links[1]} "
+                          "links on its page")
     elif profile.data.get("maintainers"):
         listed = ", ".join(str(m) for m in profile.data["maintainers"])
         res.errors.append(f"{res.name} already has a maintainer ({listed}), so it cannot be claimed again here. If you now "

@@ -81,6 +81,8 @@ def form_title(template: str, schema: Schema | None = None) -> str:
     """The issue title's start for a form ('Update vacancies: ', 'Update home care agency availability: ')."""
     if template in TITLES:
         return TITLES[template]
+    if template in claim_forms(schema):
+        return TITLES[CLAIM]
     k, available = kind_forms(schema)[template]
     return f"Update {k.title.lower()} {'availability' if available else 'details'}: "
 
@@ -241,10 +243,11 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
 
 def form_text(template: str, schema: Schema | None = None) -> str:
     """The YAML text of ``.github/ISSUE_TEMPLATE/<template>``."""
-    reader = "claim" if template == CLAIM else "apply-update"
+    claims = claim_forms(schema)
+    reader = "claim" if template in claims else "apply-update"
     head = ("# Generated from schema/datapackage.json by: python3 build.py docs (do not edit by hand).\n"
             f"# python3 build.py {reader} reads the issues this form makes through the same labels.\n")
-    made = claim_form(schema) if template == CLAIM else form(template, schema)
+    made = claim_form(schema, template) if template in claims else form(template, schema)
     return head + yaml.safe_dump(made, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -269,33 +272,74 @@ CLAIM_FIELDS = (
 )
 
 
-def _claim_element(c: ClaimField, schema: Schema) -> dict[str, Any]:
-    attrs: dict[str, Any] = {"label": c.label, "description": c.description}
+def claim_forms(schema: Schema | None = None) -> dict[str, Kind]:
+    """Every "Claim this ..." form: its file name -> the kind it is for. The first kind's is ``claim-home.yml``;
+    another kind has its own, named after it (``claim-home-care-agency.yml``: "The agency you manage")."""
+    first = default_kind(schema)
+    return {CLAIM: first, **{f"claim-{_hyphened(k)}.yml": k for k in kinds(schema)[1:]}}
+
+
+def claim_form_of(kind_id: str, schema: Schema | None = None) -> str:
+    """The claim form of the kind ``kind_id`` (the first kind's for an id no form is for)."""
+    return next((t for t, k in claim_forms(schema).items() if k.id == kind_id), CLAIM)
+
+
+def claim_labels(schema: Schema | None = None) -> dict[str, str]:
+    """Each claim form's first label (the page claimed) -> what its messages call the service ("home", "agency")."""
+    return {_claim_label(k, schema): kind_noun(k, schema) for k in claim_forms(schema).values()}
+
+
+def page_links(k: Kind, schema: Schema | None = None) -> tuple[str, str]:
+    """The words of the two update links on a page of kind ``k``, as the page shows them ("Update vacancies",
+    "Update this home's details"; "Update whether it is taking new clients", "Update this agency's details")."""
+    from .face import face_kinds, face_of, update_link
+
+    schema = schema or load_schema()
+    face = face_of(schema, k.id) if k.id in face_kinds(schema) else face_of(schema)
+    return update_link(face), f"Update this {kind_noun(k, schema)}'s details"
+
+
+def kind_noun(k: Kind, schema: Schema | None = None) -> str:
+    """What forms and replies call a service of kind ``k``: "home" for the first kind, "agency" for a home care agency."""
+    return "home" if k.id == default_kind(schema).id else _noun(k)
+
+
+def _claim_label(k: Kind, schema: Schema | None = None) -> str:
+    return CLAIM_HOME_LABEL if k.id == default_kind(schema).id else f"The {_noun(k)} you manage"
+
+
+def _claim_element(c: ClaimField, schema: Schema, noun: str = "home") -> dict[str, Any]:
+    attrs: dict[str, Any] = {"label": c.label, "description": c.description.replace("the home", f"the {noun}")}
     f = schema.by_path.get(c.rules) if c.rules else None
     if f is not None and f.example is not None:
         attrs["placeholder"] = str(f.example)
     return {"type": "input", "id": c.id, "attributes": attrs, "validations": {"required": True}}
 
 
-def claim_form(schema: Schema | None = None) -> dict[str, Any]:
-    """The "Claim this home" issue form: the home and who the manager is; the GitHub account is the issue's author."""
+def claim_form(schema: Schema | None = None, template: str = CLAIM) -> dict[str, Any]:
+    """A "Claim this home" issue form (``template``: one of claim_forms, "Claim this agency"): the page and who the
+    manager is; the GitHub account is the issue's author."""
     schema = schema or load_schema()
-    intro = ("Ask to look after your home's page yourself. A council steward rings the home on the number the "
+    k = claim_forms(schema)[template]
+    noun = kind_noun(k, schema)
+    available, details = page_links(k, schema)
+    intro = (f"Ask to look after your {noun}'s page yourself. A council steward rings the {noun} on the number the "
              "Care Quality Commission (CQC) holds for it to check that you work there, then adds the GitHub account "
-             "that opens this request as the home's maintainer. After that, the **Update vacancies** and **Update "
-             "this home's details** forms change your page without waiting for the council.\n\n"
+             f"that opens this request as the {noun}'s maintainer. After that, the **{available}** and **{details}** "
+             "forms change your page without waiting for the council.\n\n"
              "Everything you write here is public. No GitHub account? Email or phone the council instead "
              "(see the \"For providers\" page).")
     body: list[dict[str, Any]] = [
         {"type": "markdown", "attributes": {"value": intro}},
         {"type": "input", "id": HOME_ID, "attributes": {
-            "label": CLAIM_HOME_LABEL,
-            "description": "Filled in for you when you use the \"Claim it\" link on your home's page. Otherwise, the "
-                           "last part of your page's address (such as oak-lodge) or your CQC location ID."},
+            "label": _claim_label(k, schema),
+            "description": f"Filled in for you when you use the \"Claim it\" link on your {noun}'s page. Otherwise, the "
+                           f"last part of your page's address (such as {'oak-lodge' if noun == 'home' else 'oak-care'}) "
+                           "or your CQC location ID."},
          "validations": {"required": True}},
     ]
-    body += [_claim_element(c, schema) for c in CLAIM_FIELDS]
-    return {"name": "Claim this home", "description": "Manage your home's page yourself: a council steward confirms "
+    body += [_claim_element(c, schema, noun) for c in CLAIM_FIELDS]
+    return {"name": f"Claim this {noun}", "description": f"Manage your {noun}'s page yourself: a council steward confirms "
             "you work there, once.", "title": TITLES[CLAIM], "labels": [CLAIM_LABEL], "body": body}
 
 
@@ -403,8 +447,6 @@ def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | Non
     availability with its form (the link's words as on their page), what it asks, the details form, links to both and
     what to tell the council without an account; only the kinds in ``listed`` (the site's), every kind when None
     (the repository's CONTRIBUTING.md)."""
-    from .face import face_of, update_link
-
     schema = schema or load_schema()
     repo = repository(directory)
     out = []
@@ -413,7 +455,7 @@ def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | Non
             continue
         what, noun = k.title.lower(), _noun(k)
         details = next(t for t, (other, now) in kind_forms(schema).items() if other.id == k.id and not now)
-        link = update_link(face_of(schema, k.id))
+        link = page_links(k, schema)[0]
         labels = [f"**{ff.label}**" for ff in form_fields(template, schema)]
         asked = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else "".join(labels)
         steps = [f"At the bottom of your {noun}'s page, under \"Is this your {noun}? Update this page\", select "
@@ -478,7 +520,7 @@ def settings_for_blocks(config: Path) -> dict[str, Any]:
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
     """Files ``docs`` writes from the schema and mkdocs.yml: each kind's two update forms, the claim form and
     CONTRIBUTING.md's blocks."""
-    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (*kind_forms(schema), CLAIM)}
+    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (*kind_forms(schema), *claim_forms(schema))}
     contributing = root / CONTRIBUTING
     if contributing.exists():
         out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings_for_blocks(root / "mkdocs.yml"))

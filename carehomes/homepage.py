@@ -207,7 +207,7 @@ class ProfilePage:
         noun = escape(w["noun"])
         add(f'<aside class="ch-update" aria-labelledby="update">\n<h2 id="update">Is this your {noun}? Update this page</h2>\n')
         if not h.get("maintainers"):
-            add(f'<p class="ch-claim"><a href="{escape(h.form_url("claim-home.yml"))}">Is this your {noun}? Claim it</a> to '
+            add(f'<p class="ch-claim"><a href="{escape(h.form_url(w["claim_form"]))}">Is this your {noun}? Claim it</a> to '
                 f"update this page yourself (a council steward rings the {noun} once to confirm).</p>")
         add(f'<p>{escape(w["plural"])} keep their own details up to date with a short form: no files to edit.</p>\n'
             '<ul class="ch-update-links">\n')

@@ -29,7 +29,7 @@ class StaleHome:
     confirmed: dt.date | None
     age_days: int | None
     maintainers: tuple[str, ...]
-    form: str = forms.VACANCIES  # the form that updates it: a home's vacancies, an agency's availability
+    form: str = forms.VACANCIES  # the form that updates it: a home's vacancies, an agency's availability; unclaimed: its claim form
 
 
 @dataclass
@@ -63,7 +63,7 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
         name = str(profile.data.get("name") or profile.slug)
         maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
         if not maintainers:
-            unclaimed.append(StaleHome(profile.slug, name, None, None, ()))
+            unclaimed.append(StaleHome(profile.slug, name, None, None, (), forms.claim_form_of(kinds_of(profile.data)[0].id)))
         if not isinstance(confirmed, dt.date):
             never.append(StaleHome(profile.slug, name, None, None, maintainers, form))
         elif (today - confirmed).days > max_age:
@@ -113,9 +113,13 @@ def text_report(found: Freshness, repo: str) -> str:
         lines.append(f"{plain(h.slug)}: never confirmed; maintainers: {_who_text(h)}; "
                      f"update: {forms.form_url(repo, h.form, h.slug, h.name)}")
     if found.unclaimed:
-        lines.append(_unclaimed_head(len(found.unclaimed)) + "; a home's manager claims it with the 'Claim this home' form:")
+        claims = forms.claim_forms()
+        nouns = {forms.kind_noun(claims[h.form]): forms.claim_form(None, h.form)["name"] for h in found.unclaimed}
+        how = (f"a {next(iter(nouns))}'s manager claims it with the '{next(iter(nouns.values()))}' form" if len(nouns) == 1 else
+               "a manager claims it with the form for its kind (" + " or ".join(f"'{n}'" for n in sorted(nouns.values())) + ")")
+        lines.append(_unclaimed_head(len(found.unclaimed)) + f"; {how}:")
     for h in found.unclaimed:
-        lines.append(f"{plain(h.slug)}: {plain(h.name, 100)}; claim: {forms.form_url(repo, forms.CLAIM, h.slug, h.name)}")
+        lines.append(f"{plain(h.slug)}: {plain(h.name, 100)}; claim: {forms.form_url(repo, h.form, h.slug, h.name)}")
     return "\n".join(lines)
 
 

@@ -586,11 +586,11 @@ class HomeView:
     def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
         from .face import update_link
-        from .forms import kind_forms
+        from .forms import claim_form_of, kind_forms
 
         mine = {now: t for t, (k, now) in kind_forms(self.s).items() if k.id == self.face.kind}
         return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
-                "update_link": update_link(self.face),
+                "update_link": update_link(self.face), "claim_form": claim_form_of(self.face.kind, self.s),
                 "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
 
     @property

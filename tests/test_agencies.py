@@ -398,3 +398,28 @@ def _limits():
     from carehomes.siteconfig import read_config, staleness
 
     return staleness(read_config(ROOT / "mkdocs.yml").directory)
+
+
+def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agency(tmp_path):
+    from carehomes.claims import check_claim
+
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "claim-home-care-agency.yml").read_text(encoding="utf-8"))
+    assert form["name"] == "Claim this agency" and form["body"][1]["attributes"]["label"] == "The agency you manage"
+    intro = " ".join(form["body"][0]["attributes"]["value"].split())
+    assert "the **Update whether it is taking new clients** and **Update this agency's details** forms" in intro
+    assert "home" not in intro.replace("home care", "")  # no care home's words in an agency's form
+    workflow = (ROOT / ".github" / "workflows" / "claim.yml").read_text(encoding="utf-8")
+    for label in forms.claim_labels():  # the workflow answers a claim made with any kind's form
+        assert f"contains(github.event.issue.body, '### {label}')" in workflow, label
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    (repo / "providers" / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    answers = {"The agency you manage": "example-agency", "Your name": "Sam Manager", "Your role": "Registered manager",
+               "Your work email": "sam@agency.example.org", "Your phone number": "07700 900123"}
+    body = "\n\n".join(f"### {label}\n\n{value}" for label, value in answers.items())
+    res = check_claim(body, "sam-manager", repo, 7)
+    assert res.status == "waiting", res.errors
+    assert "A council steward will ring the agency to confirm that you work there" in res.comment()
+    wrong = check_claim(body.replace("example-agency", "no-such-agency"), "sam-manager", repo, 7)
+    assert wrong.errors == ["The agency you manage: 'no-such-agency' is not an agency in the directory; use the \"Claim it\" "
+                            "link on your agency's page, which fills it in, or give your CQC location ID"]

@@ -120,9 +120,11 @@ def test_the_update_box_speaks_the_kinds_words(agencies, homes):
     assert agencies["covers"].kind_words == {"noun": "agency", "plural": "Home care agencies",
                                              "update_link": "Update whether it is taking new clients",
                                              "availability_form": "update-home-care-agency-availability.yml",
-                                             "details_form": "update-home-care-agency-details.yml"}
+                                             "details_form": "update-home-care-agency-details.yml",
+                                             "claim_form": "claim-home-care-agency.yml"}
     assert homes[0].kind_words == {"noun": "home", "plural": "Care homes", "update_link": "Update vacancies",
-                                   "availability_form": "update-vacancies.yml", "details_form": "update-details.yml"}
+                                   "availability_form": "update-vacancies.yml", "details_form": "update-details.yml",
+                                   "claim_form": "claim-home.yml"}
     env = _md_env(ROOT / "carehomes" / "templates")
     v = agencies["covers"]
     v.repo_edit = "https://github.com/example/directory/edit/main/"
@@ -131,6 +133,7 @@ def test_the_update_box_speaks_the_kinds_words(agencies, homes):
                                                    json_ld="{}")
     assert "Is this your agency? Update this page" in page and "Home care agencies keep their own details" in page
     assert ">Update whether it is taking new clients</a>" in page and ">Update this agency's details</a>" in page
+    assert "?template=claim-home-care-agency.yml&amp;home=example-agency-covers" in page  # "Is this your agency? Claim it"
     assert "care home" not in page.lower() and "this home" not in page
     assert [u.lead for u in v.unknowns()][0] == "This agency has not told us yet"
 

@@ -103,7 +103,8 @@ def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
                           "Your work email: 'sam at aston' is not an email address; write it like enquiries@example.org",
                           "Your phone number: is empty; edit this issue and fill it in"]
     assert check_claim("just words", "sam-manager", repo).errors == [
-        "This issue was not made with the 'Claim this home' form; open the form with the \"Claim it\" link on your home's page"]
+        "This issue was not made with the form 'Claim this home' or 'Claim this agency'; open the form with the \"Claim it\" "
+        "link on your page in the directory"]
 
 
 def test_a_stewards_label_adds_the_author_as_maintainer_and_a_strangers_changes_nothing(repo):
