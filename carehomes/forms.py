@@ -478,8 +478,19 @@ def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | Non
     return "\n".join(out)
 
 
+def other_kinds_intro(directory: dict[str, Any], listed: frozenset[str] | None = None,
+                      schema: Schema | None = None) -> str:
+    """One line under the introduction for each other kind (as other_kinds_markdown) pointing to its section."""
+    out = []
+    for k in kinds(schema)[1:]:
+        if listed is None or k.id in listed:
+            anchor = re.sub(r"[^a-z0-9 -]", "", f"if you run a {k.title.lower()}").replace(" ", "-")
+            out.append(f"If you run a {k.title.lower()}, read [If you run a {k.title.lower()}](#{anchor}) below.\n")
+    return "".join(out)
+
+
 BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown,
-          "other-kinds": other_kinds_markdown}
+          "other-kinds": other_kinds_markdown, "other-kinds-intro": other_kinds_intro}
 
 
 def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True, listed: frozenset[str] | None = None) -> str:
@@ -487,7 +498,8 @@ def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True, list
     (``directory`` is mkdocs.yml's extra.directory, with its site_url); blocks may be indented.
     ``markers=False`` (for the site) leaves the comment lines out, so a block can sit in a list.
     ``listed``: the kinds of service the site lists (other_kinds_markdown)."""
-    blocks = {**BLOCKS, "other-kinds": functools.partial(other_kinds_markdown, listed=listed)}
+    blocks = {**BLOCKS, "other-kinds": functools.partial(other_kinds_markdown, listed=listed),
+              "other-kinds-intro": functools.partial(other_kinds_intro, listed=listed)}
     for name, make in blocks.items():
         pattern = re.compile(rf"^([ \t]*)<!-- {name} -->\n.*?^\1<!-- /{name} -->", re.S | re.M)
 

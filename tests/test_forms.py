@@ -169,7 +169,8 @@ def test_every_link_in_contributing_resolves(site):
     ids = heading_ids(page)
     contact = forms.contact_markdown(SETTINGS)
     checked = 0
-    for link in md_links(CONTRIBUTING):
+    # as the site shows it: its blocks filled, the sections of kinds it does not list (home care agencies) left out
+    for link in md_links(forms.fill_blocks(CONTRIBUTING, SETTINGS, listed=frozenset({"care_home"}))):
         checked += 1
         if link.startswith("#"):
             assert link[1:] in ids, f"CONTRIBUTING.md: no heading for {link}"
@@ -269,6 +270,9 @@ def test_each_other_kind_listed_gets_its_own_section_with_its_forms():
         assert f"]({repo}/issues/new?template={template})" in agency
         assert (TEMPLATES / template).is_file()
     assert forms.other_kinds_markdown(SETTINGS, frozenset({"care_home"})) == ""  # a site of care homes alone
+    intro = forms.other_kinds_intro(SETTINGS)  # under the introduction, a link to the section
+    assert intro == "If you run a home care agency, read [If you run a home care agency](#if-you-run-a-home-care-agency) below.\n"
+    assert forms.other_kinds_intro(SETTINGS, frozenset({"care_home"})) == ""
     chunks = re.split(r"\n\s*\n|\n(?=\s*(?:\d+\.|-|>) )", agency)
     sentences = [s for c in chunks for s in re.split(r"(?<=[.!?:])\s", " ".join(c.split()))]
     assert [s for s in sentences if len(s.split()) > 30] == [], "plain English: sentences of 30 words or fewer"
