@@ -8,6 +8,8 @@ import datetime as dt
 import io
 import json
 import shutil
+from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 import yaml
@@ -293,23 +295,35 @@ def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path, label):
     assert check_paths([repo / "providers"], on=TODAY).problems == []
 
 
+def _starts_on(workflow: str, labels: Iterable[str]) -> None:
+    """The workflow starts on an issue whose body has any of these labels as a heading (YAML doubles a ')."""
+    text = (ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8")
+    for label in labels:
+        assert f"contains(github.event.issue.body, '### {label.replace(chr(39), chr(39) * 2)}')" in text, (workflow, label)
+
+
+def _agency_repo(tmp_path: Path, committed: bool = False) -> Path:
+    """A repository holding the example agency (``committed``: with the stewards and mkdocs.yml, in git)."""
+    repo = tmp_path / "repo"
+    (repo / "providers").mkdir(parents=True)
+    (repo / "providers" / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    if committed:
+        (repo / "stewards.yaml").write_text((ROOT / "stewards.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        shutil.copy(ROOT / "mkdocs.yml", repo)
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "base")
+    return repo
+
+
 def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wrong(tmp_path):
     from carehomes.updates import apply_update
 
     for template in ("update-home-care-agency-availability.yml", "update-home-care-agency-details.yml"):
         form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / template).read_text(encoding="utf-8"))
         assert form["body"][1]["attributes"]["label"] == "Your agency's page name", template
-    workflow = (ROOT / ".github" / "workflows" / "provider-update.yml").read_text(encoding="utf-8")
-    for label in forms.page_name_labels():  # the workflow answers an issue made with any kind's form
-        assert f"contains(github.event.issue.body, '### {label.replace(chr(39), chr(39) * 2)}')" in workflow, label
-    repo = tmp_path / "repo"
-    (repo / "providers").mkdir(parents=True)
-    (repo / "providers" / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
-    (repo / "stewards.yaml").write_text((ROOT / "stewards.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    shutil.copy(ROOT / "mkdocs.yml", repo)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "base")
+    _starts_on("provider-update.yml", forms.page_name_labels())  # an issue made with any kind's form
+    repo = _agency_repo(tmp_path, committed=True)
     body = "### Your agency's page name\n\nno-such-agency\n\n### Taking new clients\n\nNo"
     res = apply_update(body, "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
     assert res.errors == ["Your agency's page name: 'no-such-agency' is not an agency in the directory; use the link on "
@@ -408,12 +422,8 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     intro = " ".join(form["body"][0]["attributes"]["value"].split())
     assert "the **Update whether it is taking new clients** and **Update this agency's details** forms" in intro
     assert "home" not in intro.replace("home care", "")  # no care home's words in an agency's form
-    workflow = (ROOT / ".github" / "workflows" / "claim.yml").read_text(encoding="utf-8")
-    for label in forms.claim_labels():  # the workflow answers a claim made with any kind's form
-        assert f"contains(github.event.issue.body, '### {label}')" in workflow, label
-    repo = tmp_path / "repo"
-    (repo / "providers").mkdir(parents=True)
-    (repo / "providers" / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    _starts_on("claim.yml", forms.claim_labels())  # a claim made with any kind's form
+    repo = _agency_repo(tmp_path)
     answers = {"The agency you manage": "example-agency", "Your name": "Sam Manager", "Your role": "Registered manager",
                "Your work email": "sam@agency.example.org", "Your phone number": "07700 900123"}
     body = "\n\n".join(f"### {label}\n\n{value}" for label, value in answers.items())
