@@ -27,8 +27,8 @@ from .validate import check_value
 from .yamlio import write_text_atomic
 
 APPROVED = "claim-approved"  # the one label a steward adds after ringing the home
-PHONE_SOURCES = (("cqc.phone", "the CQC register's number for the home"),
-                 ("contact.phone", "the number on the home's page (the CQC register gives none)"))
+PHONE_SOURCES = (("cqc.phone", "the CQC register's number for the {noun}"),  # {noun}: what the page is of
+                 ("contact.phone", "the number on the {noun}'s page (the CQC register gives none)"))
 
 
 @dataclass
@@ -102,15 +102,15 @@ CLAIMANT_NAME, CLAIMANT_ROLE = forms.CLAIM_FIELDS[0].label, forms.CLAIM_FIELDS[1
 MAX_ROLE = 100
 
 
-def register_phone(data: dict[str, Any]) -> tuple[str | None, str | None]:
+def register_phone(data: dict[str, Any], noun: str = "home") -> tuple[str | None, str | None]:
     """The number a steward rings to confirm a claim and where it comes from: the CQC register's, else the
-    home's own contact.phone; (None, None) when the profile has neither."""
+    home's own contact.phone; (None, None) when the profile has neither. ``noun``: what the page is of ("agency")."""
     for path, source in PHONE_SOURCES:
         node: Any = data
         for key in path.split("."):
             node = node.get(key) if isinstance(node, dict) else None
         if isinstance(node, str) and node.strip():
-            return node.strip(), source
+            return node.strip(), source.format(noun=noun)
     return None, None
 
 
@@ -166,8 +166,8 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     area = area or default_area(repo)
     res = Claim("invalid", author=author, issue=issue, labeller=approver)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
-        res.errors = [f"This issue is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim from "
-                      "your home's page"]
+        res.errors = [f"This issue is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim with the "
+                      "\"Claim it\" link on your page in the directory"]
         return res
     labels = forms.claim_labels(schema)  # the page claimed, under its kind's label ("The agency you manage")
     known = {*labels, *(c.label for c in forms.CLAIM_FIELDS)}
@@ -199,8 +199,8 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         res.errors = [str(p) for p in problems]
         return res
     res.home, res.name, res.path = profile.slug, str(profile.data.get("name") or profile.slug), display_path(path, repo)
-    res.phone, res.phone_source = register_phone(profile.data)
     res.noun, res.links = _page_words(profile.data, schema)
+    res.phone, res.phone_source = register_phone(profile.data, res.noun)
     res.claimant = {c.label: (answers.get(c.label) or "") for c in forms.CLAIM_FIELDS}
     res.errors = twice + _answer_problems(answers, schema)
     if is_maintainer(author, profile.data):

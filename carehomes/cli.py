@@ -1140,7 +1140,7 @@ def parser() -> argparse.ArgumentParser:
     _area_option(a)
     a.set_defaults(func=cmd_apply_update)
 
-    cl = sub.add_parser("claim", help="check a 'Claim this home' issue, or approve it (for the claim workflow)")
+    cl = sub.add_parser("claim", help="check a 'Claim this home' (or 'Claim this agency') issue, or approve it (for the claim workflow)")
     cl.add_argument("--body", required=True, metavar="FILE", help="the issue's text, saved to a file")
     cl.add_argument("--author", required=True, metavar="USER", help="the username of the issue's author (the new maintainer)")
     cl.add_argument("--issue", type=int, metavar="N", help="the issue number")

@@ -76,6 +76,32 @@ def _never_head(n: int) -> str:
     return f"{n} home{'s have' if n != 1 else ' has'} never told us {'their' if n != 1 else 'its'} vacancies"
 
 
+def _a(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
+def _claimed_with(unclaimed: list[StaleHome]) -> tuple[tuple[str, str] | None, str]:
+    """What the unclaimed pages are of (("home", "homes"); None when of several kinds) and their claim forms' names,
+    quoted."""
+    claims = forms.claim_forms()
+    by_kind = {claims[h.form].id: (forms.kind_noun(claims[h.form]), forms.claim_form(None, h.form)["name"],
+                                   "homes" if h.form == forms.CLAIM else claims[h.form].plural.split()[-1].lower())
+               for h in unclaimed if h.form in claims}
+    named = " or ".join(f"'{n}'" for n in sorted({name for _, name, _ in by_kind.values()})) or "'Claim this home'"
+    one = next(iter(by_kind.values())) if len(by_kind) == 1 else None
+    return ((one[0], one[2]) if one else None), named
+
+
+def _claim_advice(unclaimed: list[StaleHome]) -> str:
+    """The weekly issue's words to a manager of an unclaimed page, naming the claim form of each kind listed."""
+    nouns, named = _claimed_with(unclaimed)
+    if nouns:
+        return (f"If you manage one of these {nouns[1]}, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} "
+                f"form): once a council steward has rung the {nouns[0]} to confirm it, you update the page yourself.")
+    return (f"If you manage one of these, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} form, "
+            "for its kind): once a council steward has rung to confirm it, you update the page yourself.")
+
+
 def _unclaimed_head(n: int) -> str:
     return (f"{n} home{'s have' if n != 1 else ' has'} no maintainer yet, so only the council can update "
             f"{'their pages' if n != 1 else 'its page'}")
@@ -113,10 +139,9 @@ def text_report(found: Freshness, repo: str) -> str:
         lines.append(f"{plain(h.slug)}: never confirmed; maintainers: {_who_text(h)}; "
                      f"update: {forms.form_url(repo, h.form, h.slug, h.name)}")
     if found.unclaimed:
-        claims = forms.claim_forms()
-        nouns = {forms.kind_noun(claims[h.form]): forms.claim_form(None, h.form)["name"] for h in found.unclaimed}
-        how = (f"a {next(iter(nouns))}'s manager claims it with the '{next(iter(nouns.values()))}' form" if len(nouns) == 1 else
-               "a manager claims it with the form for its kind (" + " or ".join(f"'{n}'" for n in sorted(nouns.values())) + ")")
+        nouns, named = _claimed_with(found.unclaimed)
+        how = (f"{_a(nouns[0])} {nouns[0]}'s manager claims it with the {named} form" if nouns else
+               f"a manager claims each with the form for its kind ({named})")
         lines.append(_unclaimed_head(len(found.unclaimed)) + f"; {how}:")
     for h in found.unclaimed:
         lines.append(f"{plain(h.slug)}: {plain(h.name, 100)}; claim: {forms.form_url(repo, h.form, h.slug, h.name)}")
@@ -163,6 +188,5 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
         more = len(found.unclaimed) - min(len(found.unclaimed), NEVER_ROWS)
         out = (out.rstrip("\n") + f"\n\n## Not claimed\n\n{_unclaimed_head(len(found.unclaimed))}: {names}"
                + (f" and {more:,} more (`python3 build.py stale` lists them all)" if more else "") + ".\n\n"
-               "If you manage one of these homes, select **Claim it** on its page (the \"Claim this home\" form): once a "
-               "council steward has rung the home to confirm it, you update the page yourself.\n")
+               + _claim_advice(found.unclaimed) + "\n")
     return out

@@ -339,7 +339,7 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
 
 
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):
-    from carehomes.stale import markdown_report, stale_homes
+    from carehomes.stale import markdown_report, stale_homes, text_report
 
     (tmp_path / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
     found = stale_homes(tmp_path, dt.date(2026, 12, 1))
@@ -348,6 +348,18 @@ def test_stale_lists_an_agency_with_its_own_form(tmp_path):
         "example-agency", dt.date(2026, 11, 20), 11, AVAILABILITY)
     assert "template=update-home-care-agency-availability.yml&home=example-agency" in markdown_report(
         found, "https://github.com/x/y", dt.date(2026, 12, 1))
+    # not claimed: its own claim form, and words for an agency (with a care home too: each kind's form)
+    report = markdown_report(found, "https://github.com/x/y", dt.date(2026, 12, 1))
+    assert ("If you manage one of these agencies, select **Claim it** on its page (the \"Claim this agency\" form): once a council steward has rung the "
+                "agency to confirm it" in report)
+    assert "an agency's manager claims it with the 'Claim this agency' form:" in text_report(found, "https://github.com/x/y")
+    assert "template=claim-home-care-agency.yml&home=example-agency" in text_report(found, "https://github.com/x/y")
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", tmp_path)
+    both = stale_homes(tmp_path, dt.date(2026, 12, 1))
+    assert ("a manager claims each with the form for its kind ('Claim this agency' or 'Claim this home'):"
+            in text_report(both, "https://github.com/x/y"))
+    assert "(the \"Claim this agency\" or \"Claim this home\" form, for its kind)" in markdown_report(
+        both, "https://github.com/x/y", dt.date(2026, 12, 1))
 
 
 def test_a_release_keeps_the_agencies_so_the_changelog_does_not_add_them_again(tmp_path):
@@ -430,6 +442,16 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     res = check_claim(body, "sam-manager", repo, 7)
     assert res.status == "waiting", res.errors
     assert "A council steward will ring the agency to confirm that you work there" in res.comment()
+    assert "neither the CQC register nor the agency's page gives a phone number" in res.comment()
+    agency = repo / "providers" / "example-agency.yaml"
+    agency.write_text(AGENCY.replace("  postcode: OL1 1AA\n", "  postcode: OL1 1AA\ncontact:\n  phone: 0161 496 0000\n"), encoding="utf-8")
+    reply = check_claim(body, "sam-manager", repo, 7).comment()
+    assert "on **0161 496 0000**, the number on the agency's page (the CQC register gives none)" in reply
+    assert "home" not in reply.replace("home care", "")
+    # an earlier open claim of the same agency, made with the home's form (or before the agency's existed), is found
+    earlier = body.replace("### The agency you manage", "### The home you manage")
+    second = check_claim(body, "other-manager", repo, 9, open_claims=[(8, earlier)])
+    assert second.pending == 8 and "instead of claiming the agency a second time" in second.comment()
     wrong = check_claim(body.replace("example-agency", "no-such-agency"), "sam-manager", repo, 7)
     assert wrong.errors == ["The agency you manage: 'no-such-agency' is not an agency in the directory; use the \"Claim it\" "
                             "link on your agency's page, which fills it in, or give your CQC location ID"]
