@@ -21,6 +21,7 @@ from .areas import Area, default_area
 from .load import display_path, load_profile
 from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
+from .text import with_article
 from .schema import Schema, load_schema
 from .updates import MAX_BODY, council_contact, edit_profile, find_home, parse_body
 from .validate import check_value
@@ -173,8 +174,8 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     known = {*labels, *(c.label for c in forms.CLAIM_FIELDS)}
     answers, twice = parse_body(body, schema, known)
     if not answers:
-        names = [f"'{forms.claim_form(schema, t)['name']}'" for t in forms.claim_forms(schema)]
-        res.errors = [f"This issue was not made with the form {' or '.join(names)}; open the form with the \"Claim it\" "
+        names = schema.values.or_list([f"'{forms.claim_form(schema, t)['name']}'" for t in forms.claim_forms(schema)])
+        res.errors = [f"This issue was not made with the form {names}; open the form with the \"Claim it\" "
                       "link on your page in the directory"]
         return res
     login = re.compile(schema.by_path["maintainers"].item_pattern or r"[A-Za-z0-9-]{1,39}")
@@ -190,8 +191,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     path = find_home(area.providers, home) if home else None
     if path is None:
-        a = "an" if noun[:1] in "aeiou" else "a"
-        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {a} {noun} in the directory" if home else "is empty")
+        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {with_article(noun)} in the directory" if home else "is empty")
                               + f"; use the \"Claim it\" link on your {noun}'s page, which fills it in, or give your CQC location ID"]
         return res
     profile, problems = load_profile(path, repo)

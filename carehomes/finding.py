@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .face import face_kinds, face_of
 from .kinds import kinds
-from .text import slugify
+from .text import slugify, with_article
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -190,7 +190,7 @@ class SiteWords:
     @property
     def a_one(self) -> str:
         """'a home', 'an agency'."""
-        return f"{'an' if self.one[:1] in 'aeiou' else 'a'} {self.one}"
+        return with_article(self.one)
 
     @property
     def several(self) -> bool:

@@ -196,7 +196,7 @@ def page_name_label(k: Kind, schema: Schema | None = None) -> str:
 
 def page_name_labels(schema: Schema | None = None) -> dict[str, str]:
     """Each kind's page-name label -> what its messages call the service ("home", "agency")."""
-    return {page_name_label(k, schema): "home" if k.id == default_kind(schema).id else _noun(k) for k in kinds(schema)}
+    return {page_name_label(k, schema): kind_noun(k, schema) for k in kinds(schema)}
 
 
 def _noun(k: Kind) -> str:

@@ -14,6 +14,7 @@ from .problems import Problem
 from .safetext import outside, plain
 from .records import get_path
 from .schema import load_schema
+from .text import with_article
 
 LOGIN = re.compile(load_schema().by_path["maintainers"].item_pattern or r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 MAX_AGE_DAYS = load_schema().values.availability_stale_days  # the same age at which pages flag vacancies
@@ -76,20 +77,14 @@ def _never_head(n: int) -> str:
     return f"{n} home{'s have' if n != 1 else ' has'} never told us {'their' if n != 1 else 'its'} vacancies"
 
 
-def _a(noun: str) -> str:
-    return "an" if noun[:1] in "aeiou" else "a"
-
-
 def _claimed_with(unclaimed: list[StaleHome]) -> tuple[tuple[str, str] | None, str]:
     """What the unclaimed pages are of (("home", "homes"); None when of several kinds) and their claim forms' names,
     quoted."""
     claims = forms.claim_forms()
-    by_kind = {claims[h.form].id: (forms.kind_noun(claims[h.form]), forms.claim_form(None, h.form)["name"],
-                                   "homes" if h.form == forms.CLAIM else claims[h.form].plural.split()[-1].lower())
-               for h in unclaimed if h.form in claims}
-    named = " or ".join(f"'{n}'" for n in sorted({name for _, name, _ in by_kind.values()})) or "'Claim this home'"
-    one = next(iter(by_kind.values())) if len(by_kind) == 1 else None
-    return ((one[0], one[2]) if one else None), named
+    listed = {h.form for h in unclaimed if h.form in claims} or {forms.CLAIM}
+    named = load_schema().values.or_list(sorted(f"'{forms.claim_form(None, t)['name']}'" for t in listed))
+    one = claims[next(iter(listed))] if len(listed) == 1 else None
+    return ((forms.kind_noun(one), one.plural.split()[-1].lower()) if one else None), named
 
 
 def _claim_advice(unclaimed: list[StaleHome]) -> str:
@@ -140,7 +135,7 @@ def text_report(found: Freshness, repo: str) -> str:
                      f"update: {forms.form_url(repo, h.form, h.slug, h.name)}")
     if found.unclaimed:
         nouns, named = _claimed_with(found.unclaimed)
-        how = (f"{_a(nouns[0])} {nouns[0]}'s manager claims it with the {named} form" if nouns else
+        how = (f"{with_article(nouns[0])}'s manager claims it with the {named} form" if nouns else
                f"a manager claims each with the form for its kind ({named})")
         lines.append(_unclaimed_head(len(found.unclaimed)) + f"; {how}:")
     for h in found.unclaimed:

@@ -14,6 +14,11 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "home"
 
 
+def with_article(noun: str) -> str:
+    """'a home', 'an agency'."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def neutralise(text: str) -> str:
     """Stop a spreadsheet running a cell as a formula, reversibly (see ``restore``)."""
     if text.startswith(FORMULA_START) or (text[:1] == "'" and text[1:2] in FORMULA_START + ("'",)):

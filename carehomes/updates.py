@@ -24,6 +24,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
+from .text import with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile
@@ -341,8 +342,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
                                                       "Open a new form from your home's page"])
     answers, errors = parse_body(body, schema)
     if not answers:
-        titles = [f"'{forms.form(t, schema)['name']}'" for t in forms.kind_forms(schema)]
-        made = ", ".join(titles[:-1]) + f" or {titles[-1]}" if len(titles) > 1 else titles[0]
+        made = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t in forms.kind_forms(schema)])
         return Result("invalid", issue=issue, errors=[f"This issue was not made with the form {made}; open the form "
                                                       "from your page in the directory"])
     # the page it is for, under its kind's label ("Your agency's page name"); two labels answered differently are refused
@@ -361,7 +361,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     path = find_home(providers, home)
     if path is None:
         return Result("invalid", issue=issue, errors=errors + [
-            f"{label}: '{home[:80]}' is not {'an' if noun[:1] in 'aeiou' else 'a'} {noun} in the directory; use the link "
+            f"{label}: '{home[:80]}' is not {with_article(noun)} in the directory; use the link "
             f"on your {noun}'s page, which fills it in, or give your CQC location ID"])
     profile, problems = load_profile(path, repo)
     if profile is None:
@@ -377,7 +377,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
         res.status = "refused"
         res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
-                      f"If you work at this {kinds_of(profile.data, schema)[0].title.split()[-1].lower()}, ask "
+                      f"If you work at this {forms.kind_noun(kinds_of(profile.data, schema)[0], schema)}, ask "
                       f"{council_contact(repo, area.config)} to add your username, or send them the update"]
         return res
     by_label = forms.labels(schema)
