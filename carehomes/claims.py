@@ -23,7 +23,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
 from .text import with_article
 from .schema import Schema, load_schema
-from .updates import MAX_BODY, council_contact, edit_profile, find_home, parse_body
+from .updates import MAX_BODY, council_contact, edit_profile, find_home, named_page, parse_body
 from .validate import check_value
 from .yamlio import write_text_atomic
 
@@ -182,11 +182,10 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     if not login.fullmatch(author):
         res.errors = [f"'{author[:60]}' is not a GitHub username, so it cannot be added as a maintainer"]
         return res
-    given = [label for label in labels if label in answers]
-    label = next((label for label in given if answers[label]), given[0] if given else forms.CLAIM_HOME_LABEL)
-    home, noun = answers.get(label), labels.get(label, "home")
-    if len({answers[label] for label in given if answers[label]}) > 1:
-        res.errors = twice + [f"{' and '.join(given)}: name different pages; open a new claim with the \"Claim it\" link "
+    label, home, differing = named_page(answers, labels, forms.CLAIM_HOME_LABEL)
+    noun = labels.get(label, "home")
+    if differing:
+        res.errors = twice + [f"{' and '.join(differing)}: name different pages; open a new claim with the \"Claim it\" link "
                               f"on your {noun}'s page"]
         return res
     path = find_home(area.providers, home) if home else None

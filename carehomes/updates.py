@@ -12,6 +12,7 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,16 @@ def _cell(value: Any) -> str:
     return md_safe(value.isoformat() if isinstance(value, dt.date) else str(value), 120)
 
 
+def named_page(answers: dict[str, str | None], labels: Collection[str], default: str) -> tuple[str, str | None, list[str]]:
+    """The page an issue is for, under whichever of ``labels`` (each kind's) it answers, each taken out of ``answers``:
+    the label (the first answered, in the issue's order; ``default`` when none is there), its answer, and the labels
+    answered when they name different pages (else [])."""
+    pages = [(label, answers.pop(label)) for label in list(answers) if label in labels]
+    label, value = next(((label, value) for label, value in pages if value), pages[0] if pages else (default, None))
+    differing = [label for label, value in pages if value] if len({value for _, value in pages if value}) > 1 else []
+    return label, value, differing
+
+
 def parse_body(text: str, schema: Schema | None = None,
                known: set[str] | None = None) -> tuple[dict[str, str | None], list[str]]:
     """The answers in an issue made from a form: label -> text (None for '_No response_').
@@ -347,13 +358,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
                                                       "from your page in the directory"])
     # the page it is for, under its kind's label ("Your agency's page name"); two labels answered differently are refused
     names = forms.page_name_labels(schema)
-    pages = [(label, answers.pop(label)) for label in list(answers) if label in names]
-    label, home = next(((label, value) for label, value in pages if value), pages[0] if pages else (forms.HOME_LABEL, None))
+    label, home, differing = named_page(answers, names, forms.HOME_LABEL)
     noun = names.get(label, "home")
-    if len({value for _, value in pages if value}) > 1:
+    if differing:
         return Result("invalid", issue=issue, errors=errors + [
-            f"{' and '.join(label for label, value in pages if value)}: name different pages; open a new form from "
-            f"your {noun}'s page in the directory"])
+            f"{' and '.join(differing)}: name different pages; open a new form from your {noun}'s page in the directory"])
     if not home:
         return Result("invalid", issue=issue, errors=errors + [f"{label}: is empty; use the link on your "
                                                                f"{noun}'s page, which fills it in"])
