@@ -120,12 +120,13 @@ def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -
                 continue
             dst = new / src.relative_to(old)
             dst.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                if not link:
-                    raise OSError("copy")
-                os.link(src, dst)
-            except OSError:
-                shutil.copy2(src, dst)
+            if link:
+                try:
+                    os.link(src, dst)
+                    continue
+                except OSError:
+                    pass  # another file system, or no hard links: copied
+            shutil.copy2(src, dst)
     except OSError:
         shutil.rmtree(new, ignore_errors=True)
         return None
