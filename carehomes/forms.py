@@ -489,8 +489,8 @@ def other_kinds_intro(directory: dict[str, Any], listed: frozenset[str] | None =
     return "".join(out)
 
 
-BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown,
-          "other-kinds": other_kinds_markdown, "other-kinds-intro": other_kinds_intro}
+BLOCKS = {"council-contact": contact_markdown, "form-links": _links_markdown, "find-link": _find_markdown}  # from the settings
+KIND_BLOCKS = {"other-kinds": other_kinds_markdown, "other-kinds-intro": other_kinds_intro}  # also from the kinds listed
 
 
 def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True, listed: frozenset[str] | None = None) -> str:
@@ -498,8 +498,7 @@ def fill_blocks(text: str, directory: dict[str, Any], markers: bool = True, list
     (``directory`` is mkdocs.yml's extra.directory, with its site_url); blocks may be indented.
     ``markers=False`` (for the site) leaves the comment lines out, so a block can sit in a list.
     ``listed``: the kinds of service the site lists (other_kinds_markdown)."""
-    blocks = {**BLOCKS, "other-kinds": functools.partial(other_kinds_markdown, listed=listed),
-              "other-kinds-intro": functools.partial(other_kinds_intro, listed=listed)}
+    blocks = {**BLOCKS, **{name: functools.partial(make, listed=listed) for name, make in KIND_BLOCKS.items()}}
     for name, make in blocks.items():
         pattern = re.compile(rf"^([ \t]*)<!-- {name} -->\n.*?^\1<!-- /{name} -->", re.S | re.M)
 
