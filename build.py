@@ -21,7 +21,8 @@ def _interrupted_early(signum: int, frame: object) -> None:
 
 signal.signal(signal.SIGINT, _interrupted_early)
 
-import hashlib  # noqa: E402  (after the handler: importing takes a second on a slow machine)
+import hashlib  # noqa: E402  (after the handler: importing takes a second on a slow machine; tests/test_fuzz_commands.py
+# knows the handler is set once hashlib's module is loaded, so keep it the first import after it)
 import subprocess  # noqa: E402
 from pathlib import Path  # noqa: E402
 
