@@ -186,9 +186,19 @@ def _run_held() -> Any:
 
 
 def _worker_start(parent: int) -> None:
-    """A worker's start: Ctrl+C left to the process that started it (``parent``), and ended with it."""
+    """A worker's start: Ctrl+C left to the process that started it (``parent``), and ended with it; the objects it
+    has from the fork left out of its garbage collector's passes (leave_inherited_alone)."""
     _ignore_ctrl_c()
     end_with_parent(parent)
+    leave_inherited_alone()
+
+
+def leave_inherited_alone() -> None:
+    """In a worker process: every object it holds at its start (where processes fork, the main process's profiles
+    and views) kept out of the cyclic garbage collector's passes for the worker's life (gc.freeze, as Python's
+    documentation advises for a forked child). A pass would otherwise walk them all, and write to each one's header,
+    which makes the worker copy the memory pages it shares with the main process."""
+    gc.freeze()
 
 
 def _ignore_ctrl_c() -> None:

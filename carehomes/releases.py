@@ -248,14 +248,29 @@ def newest_fact(record: dict, schema: Schema) -> dt.date | None:
     """The newest date among a home's dated facts (the date fields of care-homes.csv: a rating, beds confirmed,
     an import), written as a date or as its ISO text; None when it has none."""
     found = []
-    for f in schema.home_fields:
-        if f.type == "date":
-            value = get_path(record, f.keys)
-            try:
-                found.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]))
-            except ValueError:
-                continue
-    return max((d.date() if isinstance(d, dt.datetime) else d for d in found), default=None)
+    for keys in _date_keys(schema):
+        value = get_path(record, keys)
+        if value is None:  # most homes lack most dates: no text to parse, no exception raised and caught
+            continue
+        if isinstance(value, dt.date):
+            found.append(value.date() if isinstance(value, dt.datetime) else value)
+            continue
+        try:
+            found.append(dt.date.fromisoformat(str(value)[:10]))
+        except ValueError:
+            continue
+    return max(found, default=None)
+
+
+_DATE_KEYS: dict[int, tuple[Schema, tuple[tuple[str, ...], ...]]] = {}
+
+
+def _date_keys(schema: Schema) -> tuple[tuple[str, ...], ...]:
+    """The steps to each date field of the schema's home table, worked out once a schema (not twice a home)."""
+    held = _DATE_KEYS.get(id(schema))
+    if held is None or held[0] is not schema:
+        held = _DATE_KEYS[id(schema)] = (schema, tuple(f.keys for f in schema.home_fields if f.type == "date"))
+    return held[1]
 
 
 def entry_updated(changes: list[Change], old: dict[str, dict], new: dict[str, dict], since: dt.date,

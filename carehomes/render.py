@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 import gc
 import html
-import json
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts,
                       site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
+from .jsontext import compact
 from .fsutil import write_new
 from .market import Tables, market_html
 from .report import homecare_html
@@ -293,7 +293,6 @@ def _fill_parts(part: str) -> tuple[tuple[str, ...], ...] | None:
     return tuple(tuple(p.split(SHELL_URL)) for p in pieces)
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)'s, made once
 
 
 def profile_page() -> ProfilePage:
@@ -315,10 +314,10 @@ def _home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
     body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email,
-                      json_ld=json_for_html(_JSON(v.json_ld())))
+                      json_ld=json_for_html(compact(v.json_ld())))
     head, tail = shell
     url = f"homes/{v.slug}/"
-    return _fill(head, v.name, url) + body + _fill(tail, v.name, url), _JSON(v.summary())
+    return _fill(head, v.name, url) + body + _fill(tail, v.name, url), compact(v.summary())
 
 
 def write_text(path: str, text: str) -> None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .face import face_of
 from .finding import name_key, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
+from .jsontext import compact_bytes
 from .search_index import card, filters, home_words
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | N
     key = str(path)
     if held is not None and key in held and held[key] == value:
         return False
-    data = _COMPACT(value).encode("utf-8")
+    data = compact_bytes(value)
     if not in_place:
         write_new(key, data)
         return True
@@ -196,7 +197,6 @@ def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | N
     return not same
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # json.dumps' own, made once
 
 
 def _clear(folder: Path, keep: set[str], held: dict[str, Any] | None = None) -> None:

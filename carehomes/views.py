@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
+from .jsontext import compact_bytes
 from .kinds import kinds_of
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
@@ -156,7 +156,6 @@ _KIND_WORDS: _Once = {}  # HomeView.kind_words, by schema and face
 _GROUP_SPECS: _Once = {}  # HomeView.groups' specs, by faces
 _SUMMARY_PLAN: _Once = {}  # HomeView.summary's rows and answers, by schema and face
 _SCHEMAS: _Once = {}  # _per_schema, by schema
-_CARD_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(card, ensure_ascii=False)'s, made once
 
 
 def _once_for(cache: _Once, objects: tuple[Any, ...], make: Callable[[], Any]) -> Any:
@@ -809,7 +808,7 @@ class HomeView:
                 card["covers"] = [str(c).upper() for c in covers]
         if links:
             card["links"] = links
-        return base64.b64encode(_CARD_JSON(card).encode("utf-8")).decode("ascii")
+        return base64.b64encode(compact_bytes(card)).decode("ascii")
 
     def compare_cells(self) -> dict[str, str | None]:
         """Compare row id -> the finished cell, or None when not known (the page says so in one wording)."""

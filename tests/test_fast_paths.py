@@ -800,7 +800,9 @@ def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_calle
         frozen = gc.get_freeze_count()
         with _earlier_objects_left_alone():
             pass
-        assert gc.get_freeze_count() == frozen
+        # the caller's freeze kept (not unfrozen: 0), nothing more frozen (more); a frozen object freed meanwhile
+        # (the interpreter's own) lowers the count a little
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
@@ -890,7 +892,7 @@ def test_every_homes_words_filters_and_the_known_counts_made_the_quick_way_are_w
                 assert list(filters(v, labels).items()) == list(filters_by_the_loop(v, labels).items()), v.slug
                 assert home_words(v, labels) == set(_words_by_the_loop(f"{v.name} {search_words(v, labels)}")), v.slug
                 card = json.loads(base64.b64decode(v.card_meta()))
-                assert v.card_meta() == base64.b64encode(json.dumps(card, ensure_ascii=False).encode("utf-8")).decode("ascii")
+                assert v.card_meta() == base64.b64encode(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).decode("ascii")
                 assert v.kind_paths == v._kind_paths(), v.slug  # once a set of kinds: what this home's kinds say
                 if remember:
                     assert v.untold is v.untold  # made once a home while the views remember

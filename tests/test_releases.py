@@ -123,3 +123,29 @@ def test_market_page_with_no_answers_says_not_known(tmp_path):
     assert '<th scope="row">Vacancies more than 7 days old</th><td>no home has told us its vacancies</td>' in market
     assert '<th scope="row">CQC ratings more than 2 years old</th><td>not known: no home has a rating date</td>' in market
     assert '<th scope="row">Hereford</th><td>35</td><td>14</td><td>21</td><td>991</td><td>not known</td><td>not known</td>' in market
+
+
+def test_newest_fact_reads_dates_datetimes_and_iso_text_and_skips_what_is_not_a_date():
+    import datetime as dt
+
+    from carehomes.releases import newest_fact
+    from carehomes.schema import load_schema
+
+    schema = load_schema()
+    dated = [f.path for f in schema.home_fields if f.type == "date"]
+    assert len(dated) >= 3, dated
+
+    def record(values: dict) -> dict:
+        out: dict = {}
+        for path, value in values.items():
+            *parents, last = path.split(".")
+            node = out
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[last] = value
+        return out
+
+    assert newest_fact({}, schema) is None
+    assert newest_fact(record({dated[0]: None, dated[1]: "not a date"}), schema) is None
+    assert newest_fact(record({dated[0]: dt.date(2024, 1, 2), dated[1]: "2025-03-04T10:00:00"}), schema) == dt.date(2025, 3, 4)
+    assert newest_fact(record({dated[0]: dt.datetime(2026, 5, 6, 7, 8), dated[2]: "2025-03-04"}), schema) == dt.date(2026, 5, 6)

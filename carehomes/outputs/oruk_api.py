@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fsutil import write_new
+from ..jsontext import compact
 from ..safetext import json_for_html
 from .oruk import TAXONOMY  # the one taxonomy this directory defines
 
@@ -114,14 +115,13 @@ def taxonomy(tid: str, terms: list[dict]) -> dict:
             "taxonomy_terms": terms}
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one a file
 _record_text = json.JSONEncoder(ensure_ascii=False).encode  # a service's line in data/oruk-services.json
 
 
 def _json(doc: Any) -> bytes:
     # compact, so the C encoder writes the 15,000 files of a national site (indent would use the slow one).
     # A static host labels these index.html files text/html, so no provider text may read as markup.
-    return (json_for_html(_encode(doc)) + "\n").encode("utf-8")
+    return (json_for_html(compact(doc)) + "\n").encode("utf-8")
 
 
 def _html_safe(text: bytes) -> bytes:
