@@ -362,6 +362,43 @@ def test_stale_lists_an_agency_with_its_own_form(tmp_path):
         both, "https://github.com/x/y", dt.date(2026, 12, 1))
 
 
+def test_the_freshness_issue_speaks_of_an_agencys_availability_not_of_vacancies_or_free_beds(tmp_path):
+    from carehomes.stale import issue_title, markdown_report, stale_homes, text_report
+
+    (tmp_path / "example-agency.yaml").write_text(AGENCY, encoding="utf-8")
+    repo, day = "https://github.com/x/y", dt.date(2026, 12, 1)
+    found = stale_homes(tmp_path, day)
+    body, text = markdown_report(found, repo, day), text_report(found, repo)
+    assert issue_title(found) == "Availability to confirm: 1 agency more than 7 days old"
+    assert body.startswith("Agencies that last confirmed their availability more than 7 days before 2026-12-01, or never did. ")
+    assert ("If you look after one of these agencies, select **Update whether it is taking new clients** on its row, "
+            "check the answers and submit the form. It takes a minute, and your agency comes off this list.") in body
+    assert "| Agency | Availability confirmed | Maintainers | |" in body
+    assert "[Update whether it is taking new clients](https://github.com/x/y/issues/new?template=update-home-care-agency-availability.yml" in body
+    assert text.startswith("1 agency with availability more than 7 days old:\nexample-agency: confirmed 2026-11-20 (11 days ago); ")
+    assert "no maintainer: phone or email the agency" in text
+    for words in ("vacanc", "free bed", "Home |", " home"):  # nothing of a care home's (the claim block names none either)
+        assert words not in body.split("## Not claimed")[0] and words not in text.split("no maintainer yet")[0], words
+    # nothing listed: the title still in the agency's words
+    up_to_date = AGENCY.replace("confirmed: 2026-11-20", "confirmed: 2026-11-30")
+    assert up_to_date != AGENCY
+    (tmp_path / "example-agency.yaml").write_text(up_to_date, encoding="utf-8")
+    assert issue_title(stale_homes(tmp_path, day)) == "Availability: every agency confirmed it in the last 7 days"
+    # with a care home that never gave vacancies: each row in its own kind's words, the lists counted by kind
+    shutil.copy(ROOT / "providers" / "aston-house.yaml", tmp_path)
+    (tmp_path / "example-agency.yaml").write_text(AGENCY.replace("confirmed: 2026-11-20", "confirmed: 2026-10-01"), encoding="utf-8")
+    both = stale_homes(tmp_path, day)
+    body = markdown_report(both, repo, day)
+    assert issue_title(both) == "Vacancies and availability to confirm: 1 agency more than 7 days old, 1 never given"
+    assert body.startswith("Homes and agencies that last confirmed their vacancies or availability more than 7 days before ")
+    assert ("select the link on its row (**Update vacancies** for a home, **Update whether it is taking new clients** for "
+            "an agency)") in body
+    assert "| Service | Confirmed | Maintainers | |" in body
+    assert "## Never given\n\n1 home has never told us its vacancies, so its page says not known." in body
+    assert "| Aston House | never | no maintainer yet (council to phone) | [Update vacancies](" in body
+    assert "1 home and 1 agency have no maintainer yet" in body
+
+
 def test_a_release_keeps_the_agencies_so_the_changelog_does_not_add_them_again(tmp_path):
     from carehomes.releases import changelog, current_records, list_releases, release_records, snapshot
 

@@ -61,7 +61,7 @@ def test_homes_that_never_gave_vacancies_are_never_up_to_date(tmp_path):
     r = run_build("stale", "--on", "2026-11-24", "--format", "markdown")
     assert r.returncode == 0, r.stderr
     assert "up to date" not in r.stdout and "Every home" not in r.stdout
-    assert "## Never given\n\n88 homes have never told us their vacancies, so their free beds show as not known.\n\n" in r.stdout
+    assert "## Never given\n\n88 homes have never told us their vacancies, so their pages say not known.\n\n" in r.stdout
     assert r.stdout.count(" | never | ") == 88 and "more: `python3 build.py stale` lists them all" not in r.stdout
 
 
@@ -112,7 +112,7 @@ def test_stale_markdown_mentions_maintainers_with_one_click_links(tmp_path):
             f"{REPO}/issues/new?template=update-vacancies.yml&home=aston-house&title=Update%20vacancies%3A%20Aston%20House) |") in r.stdout
     assert "| Blackwells | 2026-11-16 (8 days) | no maintainer yet (council to phone) |" in r.stdout
     assert "select **Update vacancies** on its row" in r.stdout
-    assert ("\n## Never given\n\n1 home has never told us its vacancies, so their free beds show as not known.\n\n"
+    assert ("\n## Never given\n\n1 home has never told us its vacancies, so its page says not known.\n\n"
             "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n| Example Minimal \\(fictional\\) | never | no maintainer yet (council to phone) | ") in r.stdout
     r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02", "--format", "markdown")
     assert "Every home that has told us its vacancies confirmed them in the last 7 days.\n\n## Never given\n" in r.stdout
