@@ -12,9 +12,10 @@ from pathlib import Path
 
 from . import forms
 from .face import face_of, update_link
-from .kinds import default_kind, kinds, kinds_of
+from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import load_profile, profile_files
 from .problems import Problem
+from .ages import nice_date
 from .safetext import outside, plain
 from .records import get_path
 from .schema import load_schema
@@ -49,13 +50,17 @@ class Freshness:
     problems: list[Problem]
     unclaimed: list[StaleHome] = field(default_factory=list)
     forms: tuple[str, ...] = ()  # the availability form of each kind read (its words when nothing is listed); () the first kind's
+    fresh: tuple[str, ...] = ()  # the availability form of each service (and kind) confirmed within the days
 
 
 def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) -> Freshness:
     """Homes with vacancies confirmed more than ``max_age`` days ago, and homes that have never confirmed any
-    (their free beds are not known: never 'up to date')."""
+    (their free beds are not known: never 'up to date'); likewise each other kind's availability (an agency's
+    homecare.confirmed). A location of two kinds (a care home that is a home care agency too) is listed under each
+    kind whose availability is old or never given, with that kind's form."""
     stale, never, unclaimed, problems, homes = [], [], [], [], 0
     read: set[str] = set()
+    fresh: list[str] = []
     availability_form = {k.id: t for t, (k, now) in forms.kind_forms().items() if now}  # kind id -> its form
     for f in profile_files([providers]):
         profile, found = load_profile(f)
@@ -63,21 +68,26 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
         if profile is None:
             continue
         homes += 1
-        # the date free places were confirmed (beds.confirmed), of the first of the profile's kinds that counts them
-        dated = [k for k in kinds_of(profile.data) if k.confirmed]
-        confirmed = get_path(profile.data, str(dated[0].confirmed).split(".")) if dated else None
-        form = availability_form.get(dated[0].id, forms.VACANCIES) if dated else forms.VACANCIES
-        read.add(form)
         name = str(profile.data.get("name") or profile.slug)
         maintainers = tuple(str(m) for m in profile.data.get("maintainers") or [])
+        mine = kinds_of(profile.data)
         if not maintainers:
-            unclaimed.append(StaleHome(profile.slug, name, None, None, (), forms.claim_form_of(kinds_of(profile.data)[0].id)))
-        if not isinstance(confirmed, dt.date):
-            never.append(StaleHome(profile.slug, name, None, None, maintainers, form))
-        elif (today - confirmed).days > max_age:
-            stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers, form))
-    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug)), sorted(never, key=lambda h: h.slug), homes, problems,
-                     sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=_form_order)))
+            unclaimed.append(StaleHome(profile.slug, name, None, None, (), forms.claim_form_of(mine[0].id)))
+        # the date free places were confirmed (beds.confirmed, homecare.confirmed), for each of its kinds that has one
+        dated: list[Kind | None] = [k for k in mine if k.confirmed]
+        for k in dated or [None]:
+            confirmed = get_path(profile.data, str(k.confirmed).split(".")) if k else None
+            form = availability_form.get(k.id, forms.VACANCIES) if k else forms.VACANCIES
+            read.add(form)
+            if not isinstance(confirmed, dt.date):
+                never.append(StaleHome(profile.slug, name, None, None, maintainers, form))
+            elif (today - confirmed).days > max_age:
+                stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers, form))
+            else:
+                fresh.append(form)
+    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug, _form_order(h.form))),
+                     sorted(never, key=lambda h: (h.slug, _form_order(h.form))), homes, problems,
+                     sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=_form_order)), tuple(fresh))
 
 
 @dataclass(frozen=True)
@@ -130,18 +140,33 @@ def _whats(ws: list[Words]) -> str:
     return load_schema().values.or_list(list(dict.fromkeys(w.what for w in ws)))
 
 
+def _told(forms_listed: list[str], verb: tuple[str, str], last: str = "") -> str:
+    """Each kind among ``forms_listed`` (one availability form a service) counted, with what it has told us:
+    ("have never told us", "has never told us") gives '88 homes have never told us their vacancies', '2 homes have
+    never told us their vacancies and 1 agency its availability'; ``last`` ends it."""
+    parts = []
+    for w in [words(f) for f in sorted(set(forms_listed), key=_form_order)]:
+        n = sum(1 for f in forms_listed if words(f) == w)
+        parts.append((n, w))
+    first_n, first = parts[0]
+    head = (f"{first_n} {first.noun if first_n == 1 else first.nouns} {verb[1] if first_n == 1 else verb[0]} "
+            f"{'its' if first_n == 1 else 'their'} {first.what}")
+    rest = [f"{n} {w.noun if n == 1 else w.nouns} {'its' if n == 1 else 'their'} {w.what}" for n, w in parts[1:]]
+    return _and([head, *rest]) + last
+
+
 def _never_head(never: list[StaleHome]) -> str:
     """'88 homes have never told us their vacancies', '2 homes have never told us their vacancies and 1 agency its
     availability'."""
-    parts = []
-    for w in _kinds_of(never):
-        n = sum(1 for h in never if words(h.form) == w)
-        parts.append((n, w))
-    first_n, first = parts[0]
-    head = (f"{first_n} {first.noun if first_n == 1 else first.nouns} {'has' if first_n == 1 else 'have'} never told us "
-            f"{'its' if first_n == 1 else 'their'} {first.what}")
-    rest = [f"{n} {w.noun if n == 1 else w.nouns} {'its' if n == 1 else 'their'} {w.what}" for n, w in parts[1:]]
-    return _and([head, *rest])
+    return _told([h.form for h in never], ("have never told us", "has never told us"))
+
+
+def _fresh_line(found: Freshness) -> str:
+    """Those that confirmed within the days, in their kinds' words: '3 homes confirmed their vacancies and 1 agency its
+    availability in the last 7 days.' ("" when none did)."""
+    if not found.fresh:
+        return ""
+    return _told(list(found.fresh), ("confirmed", "confirmed"), f" in the last {MAX_AGE_DAYS} days.")
 
 
 def _claimed_with(unclaimed: list[StaleHome]) -> tuple[tuple[str, str] | None, str]:
@@ -149,7 +174,8 @@ def _claimed_with(unclaimed: list[StaleHome]) -> tuple[tuple[str, str] | None, s
     quoted."""
     claims = forms.claim_forms()
     listed = {h.form for h in unclaimed if h.form in claims} or {forms.CLAIM}
-    named = load_schema().values.or_list(sorted(f"'{forms.claim_form(None, t)['name']}'" for t in listed))
+    order = list(claims)
+    named = load_schema().values.or_list([f"'{forms.claim_form(None, t)['name']}'" for t in sorted(listed, key=order.index)])
     one = claims[next(iter(listed))] if len(listed) == 1 else None
     return ((forms.kind_noun(one), one.plural.split()[-1].lower()) if one else None), named
 
@@ -159,9 +185,10 @@ def _claim_advice(unclaimed: list[StaleHome]) -> str:
     nouns, named = _claimed_with(unclaimed)
     if nouns:
         return (f"If you manage one of these {nouns[1]}, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} "
-                f"form): once a council steward has rung the {nouns[0]} to confirm it, you update the page yourself.")
+                f"form): once a council steward has phoned the {nouns[0]} to check that you manage it, you update the page "
+                "yourself.")
     return (f"If you manage one of these, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} form, "
-            "for its kind): once a council steward has rung to confirm it, you update the page yourself.")
+            "for its kind): once a council steward has phoned to check that you manage it, you update the page yourself.")
 
 
 def _unclaimed_head(unclaimed: list[StaleHome]) -> str:
@@ -188,25 +215,25 @@ def _counted_claims(unclaimed: list[StaleHome]) -> str:
 
 def issue_title(found: Freshness) -> str:
     """The weekly freshness issue's title: what its lists hold, services with old availability and those that never
-    gave any ("Vacancies to confirm: 2 homes more than 7 days old, 1 never given")."""
-    listed = found.stale + found.never
-    ws = _kinds_of(listed) if listed else [words(f) for f in found.forms] or _kinds_of([])
+    gave any ("Vacancies to confirm: 2 homes more than 7 days old, 1 never given"; each count with its kinds when the
+    lists hold more than one kind)."""
+    ws = _site_words(found)
     what = _and(list(dict.fromkeys(w.what for w in ws))).capitalize()
     parts = []
     if found.stale:
         parts.append(f"{_counted(found.stale)} more than {MAX_AGE_DAYS} days old")
     if found.never:
-        parts.append(f"{len(found.never) if found.stale else _counted(found.never)} never given")
+        parts.append(f"{len(found.never) if found.stale and len(ws) == 1 else _counted(found.never)} never given")
     if parts:
         return f"{what} to confirm: " + ", ".join(parts)
     if not found.homes:
         return f"{what}: no profile could be read"
-    return f"{what}: every {_or_nouns(ws)} confirmed {_it(ws)} in the last {MAX_AGE_DAYS} days"
+    return f"{what}: every {_every(ws)} confirmed {_it(ws)} in the last {MAX_AGE_DAYS} days"
 
 
-def _or_nouns(ws: list[Words]) -> str:
-    """'home', 'home and agency'."""
-    return _and(list(dict.fromkeys(w.noun for w in ws)))
+def _every(ws: list[Words]) -> str:
+    """'home', 'home and every agency'."""
+    return " and every ".join(dict.fromkeys(w.noun for w in ws))
 
 
 def _site_words(found: Freshness) -> list[Words]:
@@ -218,17 +245,15 @@ def _site_words(found: Freshness) -> list[Words]:
 def text_report(found: Freshness, repo: str) -> str:
     """One line per service, for stewards at a terminal: old availability first, then services that never gave any."""
     lines = []
-    ws = _site_words(found)
     if found.stale:
         lines.append(f"{_counted(found.stale)} with {_whats(_kinds_of(found.stale))} more than {MAX_AGE_DAYS} days old:")
-    elif not found.never:
-        lines.append(f"No {_or_nouns(ws)}'s {_whats(ws)} {'is' if _whats(ws) == 'availability' else 'are'} more than "
-                     f"{MAX_AGE_DAYS} days old.")
-    elif found.homes > len(found.never):
-        lines.append(f"No {_or_nouns(ws)} that has told us its {_whats(ws)} confirmed {_it(ws)} more than {MAX_AGE_DAYS} days ago.")
+    elif found.fresh:
+        lines.append(f"None more than {MAX_AGE_DAYS} days old: {_fresh_line(found)}")
     for h in found.stale:
         lines.append(f"{plain(h.slug)}: confirmed {h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days ago); "
                      f"maintainers: {_who_text(h)}; update: {forms.form_url(repo, h.form, h.slug, h.name)}")
+    if found.stale and found.fresh:
+        lines.append(_fresh_line(found))
     if found.never:
         lines.append(_never_head(found.never) + ":")
     for h in found.never:
@@ -245,12 +270,12 @@ def text_report(found: Freshness, repo: str) -> str:
 
 
 def _it(ws: list[Words]) -> str:
-    """What stands for the kinds' availability: 'them' (vacancies), 'it' (availability, or several)."""
-    return "them" if _whats(ws) == "vacancies" else "it"
+    """What stands for the kinds' availability: 'it' for availability alone, else 'them' (vacancies; several)."""
+    return "it" if _whats(ws) == "availability" else "them"
 
 
 def _who_text(h: StaleHome) -> str:
-    return ", ".join(plain(m, 60) for m in h.maintainers) if h.maintainers else f"no maintainer: phone or email the {words(h.form).noun}"
+    return ", ".join(plain(m, 60) for m in h.maintainers) if h.maintainers else f"none (phone or email the {words(h.form).noun})"
 
 
 def _mention(maintainer: str) -> str:
@@ -269,30 +294,32 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
 
     ws = _site_words(found)
     one = ws[0] if len(ws) == 1 else None
-    table = (f"| {one.noun.capitalize() if one else 'Service'} | {one.what.capitalize() + ' confirmed' if one else 'Confirmed'} "
-             "| Maintainers | |\n|---|---|---|---|\n")
-    subjects = _and([w.nouns for w in ws]).capitalize()
-    if one:
-        how = (f"If you look after one of these {one.nouns}, select **{one.link}** on its row, check the answers and submit "
-               f"the form. It takes a minute, and your {one.noun} comes off this list.\n\n")
-    else:
-        links = ", ".join(f"**{w.link}** for {with_article(w.noun)}" for w in ws)
-        how = (f"If you look after one of these, select the link on its row ({links}), check the answers and submit the "
-               "form. It takes a minute, and it comes off this list.\n\n")
-    out = (f"{subjects} that last confirmed their {_whats(ws)} more than {MAX_AGE_DAYS} days before {today.isoformat()}, "
-           "or never did. Discharge teams see these answers marked on their pages as out of date or not known.\n\n" + how)
+    table = (f"| {one.noun.capitalize() if one else 'Service'} | {one.what.capitalize() + ' confirmed' if one else 'Last confirmed'} "
+             "| Maintainers | Update |\n|---|---|---|---|\n")
+    out = ""
+    if found.stale or found.never:
+        if one:
+            how = (f"If you look after one of these {one.nouns}, select **{one.link}** on its row, check the answers and "
+                   f"submit the form. It takes a minute, and your {one.noun} comes off this list.\n\n")
+        else:
+            links = ", ".join(f"**{w.link}** for {with_article(w.noun)}" for w in ws)
+            how = (f"If you look after one of these, select the link on its row ({links}), check the answers and submit "
+                   f"the form. It takes a minute, and your {' or '.join(w.noun for w in ws)} comes off this list.\n\n")
+        out = (f"The {_and([w.nouns for w in ws])} below last confirmed their {_whats(ws)} more than {MAX_AGE_DAYS} days "
+               f"before {nice_date(today)}, or never have. On their pages, discharge teams see {_it(ws)} marked as out of "
+               "date or not known.\n\n" + how)
     if found.stale:
         out += table + "\n".join(row(h, f"{h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days)") for h in found.stale) + "\n"
-    elif not found.never:
-        out += f"Every {_or_nouns(ws)} has confirmed its {_whats(ws)} in the last {MAX_AGE_DAYS} days.\n"
-    elif found.homes > len(found.never):
-        out += f"Every {_or_nouns(ws)} that has told us its {_whats(ws)} confirmed {_it(ws)} in the last {MAX_AGE_DAYS} days.\n"
+        if found.fresh:
+            out += "\n" + _fresh_line(found) + "\n"
+    elif found.fresh:
+        out += (f"None is more than {MAX_AGE_DAYS} days old: " if found.never else "Every one is up to date: ") + _fresh_line(found) + "\n"
     if found.never:
         shown = found.never[:NEVER_ROWS]
         more = len(found.never) - len(shown)
         out = (out.rstrip("\n") + f"\n\n## Never given\n\n{_never_head(found.never)}, so "
-               f"{'their pages say' if len(found.never) != 1 else 'its page says'} not known.\n\n"
-               + table + "\n".join(row(h, "never") for h in shown) + "\n")
+               f"{'their pages show' if len(found.never) != 1 else 'its page shows'} {_it(_kinds_of(found.never))} as not known "
+               "yet.\n\n" + table + "\n".join(row(h, "never") for h in shown) + "\n")
         if more:
             out += f"\nAnd {more:,} more: `python3 build.py stale` lists them all.\n"
     if found.unclaimed:
@@ -301,4 +328,4 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
         out = (out.rstrip("\n") + f"\n\n## Not claimed\n\n{_unclaimed_head(found.unclaimed)}: {names}"
                + (f" and {more:,} more (`python3 build.py stale` lists them all)" if more else "") + ".\n\n"
                + _claim_advice(found.unclaimed) + "\n")
-    return out
+    return out.lstrip("\n")

@@ -350,15 +350,15 @@ def test_stale_lists_an_agency_with_its_own_form(tmp_path):
         found, "https://github.com/x/y", dt.date(2026, 12, 1))
     # not claimed: its own claim form, and words for an agency (with a care home too: each kind's form)
     report = markdown_report(found, "https://github.com/x/y", dt.date(2026, 12, 1))
-    assert ("If you manage one of these agencies, select **Claim it** on its page (the \"Claim this agency\" form): once a council steward has rung the "
-                "agency to confirm it" in report)
+    assert ("If you manage one of these agencies, select **Claim it** on its page (the \"Claim this agency\" form): once a council steward has phoned the "
+                "agency to check that you manage it" in report)
     assert "an agency's manager claims it with the 'Claim this agency' form:" in text_report(found, "https://github.com/x/y")
     assert "template=claim-home-care-agency.yml&home=example-agency" in text_report(found, "https://github.com/x/y")
     shutil.copy(ROOT / "providers" / "aston-house.yaml", tmp_path)
     both = stale_homes(tmp_path, dt.date(2026, 12, 1))
-    assert ("a manager claims each with the form for its kind ('Claim this agency' or 'Claim this home'):"
+    assert ("a manager claims each with the form for its kind ('Claim this home' or 'Claim this agency'):"
             in text_report(both, "https://github.com/x/y"))
-    assert "(the \"Claim this agency\" or \"Claim this home\" form, for its kind)" in markdown_report(
+    assert "(the \"Claim this home\" or \"Claim this agency\" form, for its kind)" in markdown_report(
         both, "https://github.com/x/y", dt.date(2026, 12, 1))
 
 
@@ -370,13 +370,14 @@ def test_the_freshness_issue_speaks_of_an_agencys_availability_not_of_vacancies_
     found = stale_homes(tmp_path, day)
     body, text = markdown_report(found, repo, day), text_report(found, repo)
     assert issue_title(found) == "Availability to confirm: 1 agency more than 7 days old"
-    assert body.startswith("Agencies that last confirmed their availability more than 7 days before 2026-12-01, or never did. ")
+    assert body.startswith("The agencies below last confirmed their availability more than 7 days before 1 December 2026, "
+                           "or never have. On their pages, discharge teams see it marked as out of date or not known.")
     assert ("If you look after one of these agencies, select **Update whether it is taking new clients** on its row, "
             "check the answers and submit the form. It takes a minute, and your agency comes off this list.") in body
-    assert "| Agency | Availability confirmed | Maintainers | |" in body
+    assert "| Agency | Availability confirmed | Maintainers | Update |" in body
     assert "[Update whether it is taking new clients](https://github.com/x/y/issues/new?template=update-home-care-agency-availability.yml" in body
     assert text.startswith("1 agency with availability more than 7 days old:\nexample-agency: confirmed 2026-11-20 (11 days ago); ")
-    assert "no maintainer: phone or email the agency" in text
+    assert "maintainers: none (phone or email the agency)" in text
     for words in ("vacanc", "free bed", "Home |", " home"):  # nothing of a care home's (the claim block names none either)
         assert words not in body.split("## Not claimed")[0] and words not in text.split("no maintainer yet")[0], words
     # nothing listed: the title still in the agency's words
@@ -389,14 +390,47 @@ def test_the_freshness_issue_speaks_of_an_agencys_availability_not_of_vacancies_
     (tmp_path / "example-agency.yaml").write_text(AGENCY.replace("confirmed: 2026-11-20", "confirmed: 2026-10-01"), encoding="utf-8")
     both = stale_homes(tmp_path, day)
     body = markdown_report(both, repo, day)
-    assert issue_title(both) == "Vacancies and availability to confirm: 1 agency more than 7 days old, 1 never given"
-    assert body.startswith("Homes and agencies that last confirmed their vacancies or availability more than 7 days before ")
+    assert issue_title(both) == "Vacancies and availability to confirm: 1 agency more than 7 days old, 1 home never given"
+    assert body.startswith("The homes and agencies below last confirmed their vacancies or availability more than 7 days before ")
     assert ("select the link on its row (**Update vacancies** for a home, **Update whether it is taking new clients** for "
             "an agency)") in body
-    assert "| Service | Confirmed | Maintainers | |" in body
-    assert "## Never given\n\n1 home has never told us its vacancies, so its page says not known." in body
+    assert "| Service | Last confirmed | Maintainers | Update |" in body
+    assert "It takes a minute, and your home or agency comes off this list." in body
+    assert "## Never given\n\n1 home has never told us its vacancies, so its page shows them as not known yet." in body
     assert "| Aston House | never | no maintainer yet (council to phone) | [Update vacancies](" in body
     assert "1 home and 1 agency have no maintainer yet" in body
+    # the up to date in their own kind's words, never another's: the agency confirmed, the home never did
+    (tmp_path / "example-agency.yaml").write_text(up_to_date, encoding="utf-8")
+    mixed = stale_homes(tmp_path, day)
+    body, text = markdown_report(mixed, repo, day), text_report(mixed, repo)
+    assert "None is more than 7 days old: 1 agency confirmed its availability in the last 7 days.\n\n## Never given" in body
+    assert text.startswith("None more than 7 days old: 1 agency confirmed its availability in the last 7 days.\n")
+    assert "home that has told us" not in body + text
+    # an old home and an agency that never gave: each count names its kind
+    aston = tmp_path / "aston-house.yaml"
+    aston.write_text(aston.read_text(encoding="utf-8").replace("\nbeds:\n", "\nbeds:\n  confirmed: 2026-11-01\n", 1), encoding="utf-8")
+    (tmp_path / "example-agency.yaml").write_text(AGENCY.replace("  confirmed: 2026-11-20\n", ""), encoding="utf-8")
+    swapped = stale_homes(tmp_path, day)
+    assert [h.slug for h in swapped.stale] == ["aston-house"], swapped
+    assert issue_title(swapped) == "Vacancies and availability to confirm: 1 home more than 7 days old, 1 agency never given"
+
+
+def test_a_location_of_both_kinds_is_asked_for_each_kinds_availability(tmp_path):
+    """A care home that is a home care agency too (two in Oldham) has beds and takes home care clients: the issue
+    asks for its vacancies and for whether its agency is taking new clients, each with its own form."""
+    from carehomes.stale import issue_title, markdown_report, stale_homes
+
+    both = yaml.safe_load(AGENCY)
+    home = _load(ROOT / "providers" / "aston-house.yaml")
+    both.update({k: v for k, v in home.items() if k in ("beds", "care")})
+    both["kinds"] = ["care_home", "home_care_agency"]
+    both["beds"] = {**both.get("beds", {}), "confirmed": dt.date(2026, 11, 30)}
+    (tmp_path / "example-agency.yaml").write_text(yaml.safe_dump(both, sort_keys=False), encoding="utf-8")
+    found = stale_homes(tmp_path, dt.date(2026, 12, 1))
+    assert found.homes == 1 and [(h.slug, h.form) for h in found.stale] == [("example-agency", AVAILABILITY)]
+    assert found.fresh == ("update-vacancies.yml",)
+    assert issue_title(found) == "Availability to confirm: 1 agency more than 7 days old"
+    assert "1 home confirmed its vacancies in the last 7 days." in markdown_report(found, "https://github.com/x/y", dt.date(2026, 12, 1))
 
 
 def test_a_release_keeps_the_agencies_so_the_changelog_does_not_add_them_again(tmp_path):

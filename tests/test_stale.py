@@ -35,17 +35,17 @@ def test_stale_lists_homes_with_vacancies_older_than_7_days(tmp_path):
     assert lines[0] == "2 homes with vacancies more than 7 days old:"
     assert lines[1] == ("aston-house: confirmed 2026-11-01 (23 days ago); maintainers: aston-manager, deputy-manager; update: "
                         f"{REPO}/issues/new?template=update-vacancies.yml&home=aston-house&title=Update%20vacancies%3A%20Aston%20House")
-    assert lines[2].startswith("blackwells: confirmed 2026-11-16 (8 days ago); maintainers: no maintainer: phone or email the home; update: ")
-    assert lines[3:5] == ["1 home has never told us its vacancies:",
-                         "example-minimal: never confirmed; maintainers: no maintainer: phone or email the home; update: "
+    assert lines[2].startswith("blackwells: confirmed 2026-11-16 (8 days ago); maintainers: none (phone or email the home); update: ")
+    assert lines[3:6] == ["2 homes confirmed their vacancies in the last 7 days.", "1 home has never told us its vacancies:",
+                         "example-minimal: never confirmed; maintainers: none (phone or email the home); update: "
                          f"{REPO}/issues/new?template=update-vacancies.yml&home=example-minimal&title=Update%20vacancies%3A%20Example%20Minimal%20%28fictional%29"], \
         "cedar-lodge (7 days) and example-full (4 days) are not stale; example-minimal never gave vacancies"
     r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02")
-    assert r.stdout.splitlines()[:2] == ["No home that has told us its vacancies confirmed them more than 7 days ago.",
+    assert r.stdout.splitlines()[:2] == ["None more than 7 days old: 4 homes confirmed their vacancies in the last 7 days.",
                                          "1 home has never told us its vacancies:"]
     (prov / "example-minimal.yaml").unlink()
     r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02")
-    assert r.stdout.splitlines()[0] == "No home's vacancies are more than 7 days old.", "only when every home has given vacancies"
+    assert r.stdout.splitlines()[0] == "None more than 7 days old: 4 homes confirmed their vacancies in the last 7 days."
 
 
 def test_homes_that_never_gave_vacancies_are_never_up_to_date(tmp_path):
@@ -56,12 +56,12 @@ def test_homes_that_never_gave_vacancies_are_never_up_to_date(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "88 homes have never told us their vacancies:" and len(lines) == 89 + 89  # and 88 not claimed
-    assert lines[1].startswith("ashfield-house-leominister: never confirmed; maintainers: no maintainer: phone or email the home; update: ")
+    assert lines[1].startswith("ashfield-house-leominister: never confirmed; maintainers: none (phone or email the home); update: ")
     assert "up to date" not in r.stdout and "No home" not in r.stdout
     r = run_build("stale", "--on", "2026-11-24", "--format", "markdown")
     assert r.returncode == 0, r.stderr
     assert "up to date" not in r.stdout and "Every home" not in r.stdout
-    assert "## Never given\n\n88 homes have never told us their vacancies, so their pages say not known.\n\n" in r.stdout
+    assert "## Never given\n\n88 homes have never told us their vacancies, so their pages show them as not known yet.\n\n" in r.stdout
     assert r.stdout.count(" | never | ") == 88 and "more: `python3 build.py stale` lists them all" not in r.stdout
 
 
@@ -78,7 +78,7 @@ def test_the_weekly_issue_lists_at_most_100_homes_that_never_gave_vacancies(tmp_
 def test_stale_and_the_weekly_issue_list_the_homes_nobody_has_claimed(tmp_path):
     prov = providers(tmp_path)  # aston-house and example-full have maintainers
     r = run_build("stale", "--providers", str(prov), "--on", "2026-11-24")
-    assert r.stdout.splitlines()[5:] == [
+    assert r.stdout.splitlines()[6:] == [
         "3 homes have no maintainer yet, so only the council can update their pages; a home's manager claims it with the "
         "'Claim this home' form:",
         f"blackwells: Blackwells; claim: {REPO}/issues/new?template=claim-home.yml&home=blackwells&title=Claim%3A%20Blackwells",
@@ -89,7 +89,7 @@ def test_stale_and_the_weekly_issue_list_the_homes_nobody_has_claimed(tmp_path):
     assert r.stdout.endswith(
         "\n\n## Not claimed\n\n3 homes have no maintainer yet, so only the council can update their pages: Blackwells, "
         "Cedar Lodge, Example Minimal \\(fictional\\).\n\nIf you manage one of these homes, select **Claim it** on its page "
-        "(the \"Claim this home\" form): once a council steward has rung the home to confirm it, you update the page yourself.\n\n")  # print's own newline
+        "(the \"Claim this home\" form): once a council steward has phoned the home to check that you manage it, you update the page yourself.\n\n")  # print's own newline
     from carehomes.stale import Freshness, StaleHome, markdown_report
 
     many = [StaleHome(f"home-{i:03d}", f"Home {i:03d}", None, None, ()) for i in range(150)]
@@ -112,11 +112,17 @@ def test_stale_markdown_mentions_maintainers_with_one_click_links(tmp_path):
             f"{REPO}/issues/new?template=update-vacancies.yml&home=aston-house&title=Update%20vacancies%3A%20Aston%20House) |") in r.stdout
     assert "| Blackwells | 2026-11-16 (8 days) | no maintainer yet (council to phone) |" in r.stdout
     assert "select **Update vacancies** on its row" in r.stdout
-    assert ("\n## Never given\n\n1 home has never told us its vacancies, so its page says not known.\n\n"
-            "| Home | Vacancies confirmed | Maintainers | |\n|---|---|---|---|\n| Example Minimal \\(fictional\\) | never | no maintainer yet (council to phone) | ") in r.stdout
+    assert ("\n## Never given\n\n1 home has never told us its vacancies, so its page shows them as not known yet.\n\n"
+            "| Home | Vacancies confirmed | Maintainers | Update |\n|---|---|---|---|\n| Example Minimal \\(fictional\\) | never | no maintainer yet (council to phone) | ") in r.stdout
+    assert ("\n\n2 homes confirmed their vacancies in the last 7 days.\n\n## Never given") in r.stdout
+    assert r.stdout.startswith("The homes below last confirmed their vacancies more than 7 days before 24 November 2026, or "
+                               "never have. On their pages, discharge teams see them marked as out of date or not known.\n\n")
     r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02", "--format", "markdown")
-    assert "Every home that has told us its vacancies confirmed them in the last 7 days.\n\n## Never given\n" in r.stdout
-    assert "Every home's vacancies are up to date." not in r.stdout
+    assert "None is more than 7 days old: 4 homes confirmed their vacancies in the last 7 days.\n\n## Never given\n" in r.stdout
+    (prov / "example-minimal.yaml").unlink()
+    r = run_build("stale", "--providers", str(prov), "--on", "2026-11-02", "--format", "markdown")
+    assert r.stdout.startswith("Every one is up to date: 4 homes confirmed their vacancies in the last 7 days.\n"), r.stdout
+    assert "below" not in r.stdout and "on its row" not in r.stdout  # no advice about rows when there is no table
 
 
 def test_stale_reports_a_broken_profile_and_bad_date(tmp_path):
