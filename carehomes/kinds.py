@@ -150,12 +150,14 @@ def profile_key(schema: Schema | None = None) -> str:
 
 def kinds_of(data: dict, schema: Schema | None = None) -> tuple[Kind, ...]:
     """The kinds a profile (or record) is: those its 'kinds' list names, else the first kind.
-    Ids the schema does not declare are skipped here (``check`` reports them)."""
+    Ids the schema does not declare are skipped here (``check`` reports them); a list naming none it declares is
+    taken as naming none at all (the first kind), so that a command reading profiles it has not checked (stale,
+    claims, updates) always has a kind to word them by."""
     all_kinds = kinds(schema)
     named: Any = data.get(profile_key(schema))
     if not isinstance(named, list) or not named:
         return all_kinds[:1]
-    return tuple(k for k in all_kinds if k.id in named)
+    return tuple(k for k in all_kinds if k.id in named) or all_kinds[:1]
 
 
 def kind_template_path(k: Kind, schema: Schema | None = None) -> str:

@@ -526,3 +526,20 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     wrong = check_claim(body.replace("example-agency", "no-such-agency"), "sam-manager", repo, 7)
     assert wrong.errors == ["The agency you manage: 'no-such-agency' is not an agency in the directory; use the \"Claim it\" "
                             "link on your agency's page, which fills it in, or give your CQC location ID"]
+
+
+def test_stale_words_a_profile_whose_kinds_name_none_declared_by_the_first_kind_rather_than_failing(tmp_path):
+    """stale reads profiles it has not checked: a 'kinds' list of unknown ids (check reports each) is worded as the
+    first kind, never a traceback."""
+    from carehomes.kinds import kinds_of
+    from carehomes.stale import issue_title, markdown_report, stale_homes, text_report
+
+    for junk in ("[123]", "[nope]", "['']"):
+        (tmp_path / "example-agency.yaml").write_text(AGENCY.replace("kinds: [home_care_agency]\n", f"kinds: {junk}\n"),
+                                                      encoding="utf-8")
+        assert f"kinds: {junk}\n" in (tmp_path / "example-agency.yaml").read_text(encoding="utf-8")
+        assert [k.id for k in kinds_of(yaml.safe_load((tmp_path / "example-agency.yaml").read_text(encoding="utf-8")))] == ["care_home"]
+        found = stale_homes(tmp_path, dt.date(2026, 12, 1))
+        assert issue_title(found) == "Vacancies to confirm: 1 home never given", junk
+        assert "claim-home.yml" in text_report(found, "https://github.com/x/y")
+        assert "## Never given" in markdown_report(found, "https://github.com/x/y", dt.date(2026, 12, 1))
