@@ -238,7 +238,8 @@ def test_the_spreadsheet_example_in_the_stewards_guide_runs(tmp_path):
     assert sorted(r.stdout.splitlines()) == ["providers/aston-house.yaml: vacancies updated", "providers/blackwells.yaml: vacancies updated"]
     r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", "providers", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert run_build("stale", "--providers", "providers", cwd=tmp_path).stdout.splitlines()[0] == "No home's vacancies are more than 7 days old."
+    assert run_build("stale", "--providers", "providers", cwd=tmp_path).stdout.splitlines()[0] == (
+        "None more than 7 days old: 2 homes confirmed their vacancies in the last 7 days.")
 
 
 def test_contributing_is_the_managers_claim_then_forms_then_no_account():
