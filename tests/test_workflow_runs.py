@@ -67,7 +67,7 @@ def test_freshness_opens_one_issue_updates_it_and_closes_it_when_every_home_is_f
     issue = freshness_issue(github)
     assert issue["state"] == "closed" and issue["state_reason"] == "completed"
     assert issue["title"] == "Vacancies: every home confirmed them in the last 7 days"
-    assert "Every home's vacancies are up to date." in issue["body"]
+    assert issue["body"].startswith("Every one is up to date: 1 home confirmed its vacancies in the last 7 days.\n")
     assert run_closed.jobs["stale"].summary == f"- Issue #{issue['number']} closed: {issue['html_url']}\n"
     assert harness.run("freshness.yml", "schedule", {}).result == "success"
     assert len(github.issues) == 1, "nothing to say: no new issue"
@@ -563,7 +563,8 @@ def test_the_freshness_issue_of_an_area_lists_that_areas_homes(tmp_path, github)
     run = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"}).run("freshness.yml", "schedule", {})
     assert run.result == "success", run.log()
     issue = freshness_issue(github)
-    assert issue["title"].startswith("Vacancies to confirm: ") and "| Abbey Hey Care Home | never |" in issue["body"]
+    assert issue["title"] == "Vacancies and availability to confirm: 44 homes and 62 agencies never given"
+    assert "| Abbey Hey Care Home | never |" in issue["body"] and "| Bluebird Care Oldham | never |" in issue["body"]
     assert "Example Minimal" not in issue["body"], "the top level's homes are not this area's"
 
 
