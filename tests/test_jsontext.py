@@ -18,7 +18,7 @@ values = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 
                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)  # each a whole nested value: 120 cover the kinds of value in about a second
 @given(values)
 def test_compact_is_the_standard_librarys_text_for_what_the_build_writes(value):
     assert compact(value) == _standard(value)
