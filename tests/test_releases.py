@@ -128,6 +128,7 @@ def test_market_page_with_no_answers_says_not_known(tmp_path):
 def test_newest_fact_reads_dates_datetimes_and_iso_text_and_skips_what_is_not_a_date():
     import datetime as dt
 
+    from carehomes.records import set_path
     from carehomes.releases import newest_fact
     from carehomes.schema import load_schema
 
@@ -138,11 +139,7 @@ def test_newest_fact_reads_dates_datetimes_and_iso_text_and_skips_what_is_not_a_
     def record(values: dict) -> dict:
         out: dict = {}
         for path, value in values.items():
-            *parents, last = path.split(".")
-            node = out
-            for p in parents:
-                node = node.setdefault(p, {})
-            node[last] = value
+            set_path(out, path.split("."), value)
         return out
 
     assert newest_fact({}, schema) is None
