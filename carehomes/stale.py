@@ -184,7 +184,8 @@ def _claim_advice(unclaimed: list[StaleHome]) -> str:
     """The weekly issue's words to a manager of an unclaimed page, naming the claim form of each kind listed."""
     nouns, named = _claimed_with(unclaimed)
     if nouns:
-        return (f"If you manage one of these {nouns[1]}, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} "
+        which = f"this {nouns[0]}" if len(unclaimed) == 1 else f"one of these {nouns[1]}"
+        return (f"If you manage {which}, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} "
                 f"form): once a council steward has phoned the {nouns[0]} to check that you manage it, you update the page "
                 "yourself.")
     return (f"If you manage one of these, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} form, "
