@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .ages import age_words, date_of, nice_date
+from .kinds import kinds
 from .safetext import json_for_html, safe_url
 
 if TYPE_CHECKING:
@@ -630,16 +631,21 @@ def face_of(schema: Schema, kind: str | None = None) -> Face:
 
 
 _KINDS: weakref.WeakKeyDictionary[Schema, list[str]] = weakref.WeakKeyDictionary()
+_LAST_KINDS: list[Any] = []  # [schema, its face_kinds]: the schema last asked about (kept alive while it is the last)
 
 
 def face_kinds(schema: Schema) -> list[str]:
-    """The kinds face.json declares a face for, in x-directory.kinds' order (today: care_home)."""
-    from .kinds import kinds
-
-    made = _KINDS.get(schema)  # one look-up: a home's page asks four times
+    """The kinds face.json declares a face for, in x-directory.kinds' order (today: care_home). Asked several times for
+    each page, card and filter (nationally about 120,000 times): the last schema's answer is kept beside _KINDS, so
+    the usual question costs one identity test, not a weak dictionary's look-up (and no import statement run)."""
+    last = _LAST_KINDS
+    if last and last[0] is schema:
+        return last[1]
+    made = _KINDS.get(schema)
     if made is None:
         declared = _face_doc(schema).get("kinds")
         made = _KINDS[schema] = [k.id for k in kinds(schema) if isinstance(declared, dict) and k.id in declared] or [KIND]
+    _LAST_KINDS[:] = [schema, made]
     return made
 
 

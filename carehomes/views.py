@@ -5,6 +5,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from operator import is_
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -12,10 +13,12 @@ from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
                    money, nice_date)
 from .jsontext import compact_bytes
+from .forms import form_url
 from .kinds import kinds_of
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
+from .sources.nhs_ods import trust_name
 
 if TYPE_CHECKING:
     from .face import Face
@@ -164,7 +167,7 @@ def _once_for(cache: _Once, objects: tuple[Any, ...], make: Callable[[], Any]) -
     its id."""
     key = tuple(map(id, objects))
     held = cache.get(key)
-    if held is None or not all(a is b for a, b in zip(held[0], objects, strict=True)):
+    if held is None or not all(map(is_, held[0], objects)):  # the same objects (the tuples are of one length: the key's)
         held = cache[key] = (objects, make())
     return held[1]
 
@@ -519,8 +522,6 @@ class HomeView:
 
     def form_url(self, template: str) -> str | None:
         """The repository's issue form ``template``, prefilled with this home (see forms.py)."""
-        from .forms import form_url
-
         return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name, self.s) if self.repo_edit else None
 
     @property
@@ -536,8 +537,6 @@ class HomeView:
     @property
     def trust_names(self) -> list[str]:
         """The acute trusts the home works with, by name (the profile holds NHS ODS codes)."""
-        from .sources.nhs_ods import trust_name
-
         codes = self.get("care.acute_trusts") or []
         return [trust_name(c) or c for c in codes if isinstance(c, str)]
 

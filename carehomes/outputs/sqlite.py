@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +124,10 @@ def _changing(cells: list[tuple[int, Callable[[Any], Any]]], rows: list[list[Any
     """The columns (index, converter) whose converter changes one of their values in ``rows``: the others (nationally
     a number column's numbers, a yes/no column's True and False, every column of the capabilities table, empty)
     are stored as they are, with no Python call for each value."""
-    return [(c, cell) for c, cell in cells if not set(map(type, map(itemgetter(c), rows))) <= _AS_STORED.get(cell, frozenset())]
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))  # once, in C: each column's values (not an itemgetter call for each value)
+    return [(c, cell) for c, cell in cells if not set(map(type, columns[c])) <= _AS_STORED.get(cell, frozenset())]
 
 
 def _insert_rows(db: sqlite_utils.Database, name: str, t: Table) -> None:
