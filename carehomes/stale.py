@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import forms
@@ -103,8 +104,10 @@ class Words:
     link: str
 
 
+@lru_cache(maxsize=16)
 def words(form: str) -> Words:
-    """The Words of the kind whose availability form is ``form`` (the first kind's for a form of no kind)."""
+    """The Words of the kind whose availability form is ``form`` (the first kind's for a form of no kind); once a form
+    (the lists ask for each service's, nationally 15,403)."""
     k = forms.kind_forms().get(form, (default_kind(), True))[0]
     what = forms.form_title(form if form in forms.kind_forms() else forms.VACANCIES).removeprefix("Update ").removesuffix(": ")
     return Words(forms.kind_noun(k), k.plural.split()[-1].lower(), what.removeprefix(k.title.lower() + " "),
