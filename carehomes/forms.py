@@ -304,6 +304,11 @@ def kind_noun(k: Kind, schema: Schema | None = None) -> str:
     return "home" if k.id == default_kind(schema).id else _noun(k)
 
 
+def kind_plural(k: Kind) -> str:
+    """What forms and replies call several services of kind ``k``: "homes", "agencies" (its plural's last word)."""
+    return k.plural.split()[-1].lower()
+
+
 def _claim_label(k: Kind, schema: Schema | None = None) -> str:
     return CLAIM_HOME_LABEL if k.id == default_kind(schema).id else f"The {_noun(k)} you manage"
 

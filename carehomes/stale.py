@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from . import forms
-from .face import face_of, update_link
 from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import load_profile, profile_files
 from .problems import Problem
@@ -86,18 +86,19 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
                 stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers, form))
             else:
                 fresh.append(form)
-    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug, _form_order(h.form))),
-                     sorted(never, key=lambda h: (h.slug, _form_order(h.form))), homes, problems,
-                     sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=_form_order)), tuple(fresh))
+    return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug, words(h.form).order)),
+                     sorted(never, key=lambda h: (h.slug, words(h.form).order)), homes, problems,
+                     sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=lambda f: words(f).order)), tuple(fresh))
 
 
 @dataclass(frozen=True)
 class Words:
     """What the freshness lists call a service of one kind and its availability: ("home", "homes", "vacancies",
     "Update vacancies") for a care home, ("agency", "agencies", "availability", "Update whether it is taking new
-    clients") for a home care agency; from its kind (forms.kind_noun, its plural), its availability form's title and
-    its page's link to that form (face.update_link)."""
+    clients") for a home care agency; from its kind (forms.kind_noun, forms.kind_plural), its availability form's
+    title and its page's link to that form (forms.page_links). ``order``: the kind's place in the schema's list."""
 
+    order: int
     noun: str
     nouns: str
     what: str
@@ -106,36 +107,33 @@ class Words:
 
 @lru_cache(maxsize=16)
 def words(form: str) -> Words:
-    """The Words of the kind whose availability form is ``form`` (the first kind's for a form of no kind); once a form
-    (the lists ask for each service's, nationally 15,403)."""
-    k = forms.kind_forms().get(form, (default_kind(), True))[0]
-    what = forms.form_title(form if form in forms.kind_forms() else forms.VACANCIES).removeprefix("Update ").removesuffix(": ")
-    return Words(forms.kind_noun(k), k.plural.split()[-1].lower(), what.removeprefix(k.title.lower() + " "),
-                 update_link(face_of(load_schema(), k.id)))
-
-
-def _form_order(form: str) -> int:
-    """The schema's order of kinds, for the availability forms (the first kind's first)."""
-    order = list(forms.kind_forms())
-    return order.index(form) if form in order else -1
+    """The Words of the kind whose availability form or claim form is ``form`` (the first kind's for a form of no
+    kind); once a form (the lists ask for each service's, nationally 15,403)."""
+    every = forms.kind_forms()
+    k = every[form][0] if form in every else forms.claim_forms().get(form, default_kind())
+    available = next(t for t, (other, now) in every.items() if other.id == k.id and now)
+    what = forms.form_title(available).removeprefix("Update ").removesuffix(": ").removeprefix(k.title.lower() + " ")
+    return Words([x.id for x in kinds()].index(k.id), forms.kind_noun(k), forms.kind_plural(k), what, forms.page_links(k)[0])
 
 
 def _kinds_of(listed: list[StaleHome]) -> list[Words]:
     """The Words of each kind among ``listed``, in the schema's order of kinds (the first kind's when none)."""
-    return [words(f) for f in sorted({h.form for h in listed} or {forms.VACANCIES}, key=_form_order)]
+    return sorted({words(h.form) for h in listed} or {words(forms.VACANCIES)}, key=lambda w: w.order)
 
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _by_kind(ws: list[Words]) -> list[tuple[int, Words]]:
+    """How many of ``ws`` (one a service) are of each kind, in the schema's order of kinds."""
+    counts = Counter(ws)
+    return [(counts[w], w) for w in sorted(counts, key=lambda w: w.order)]
+
+
 def _counted(listed: list[StaleHome]) -> str:
-    """'3 homes', '1 home and 2 agencies': ``listed`` counted by kind, in the schema's order of kinds."""
-    parts = []
-    for w in _kinds_of(listed):
-        n = sum(1 for h in listed if words(h.form) == w)
-        parts.append(f"{n} {w.noun if n == 1 else w.nouns}")
-    return _and(parts)
+    """'3 homes', '1 home and 2 agencies': ``listed`` counted by kind (of its availability or claim form)."""
+    return _and([f"{n} {w.noun if n == 1 else w.nouns}" for n, w in _by_kind([words(h.form) for h in listed])])
 
 
 def _whats(ws: list[Words]) -> str:
@@ -147,10 +145,7 @@ def _told(forms_listed: list[str], verb: tuple[str, str], last: str = "") -> str
     """Each kind among ``forms_listed`` (one availability form a service) counted, with what it has told us:
     ("have never told us", "has never told us") gives '88 homes have never told us their vacancies', '2 homes have
     never told us their vacancies and 1 agency its availability'; ``last`` ends it."""
-    parts = []
-    for w in [words(f) for f in sorted(set(forms_listed), key=_form_order)]:
-        n = sum(1 for f in forms_listed if words(f) == w)
-        parts.append((n, w))
+    parts = _by_kind([words(f) for f in forms_listed])
     first_n, first = parts[0]
     head = (f"{first_n} {first.noun if first_n == 1 else first.nouns} {verb[1] if first_n == 1 else verb[0]} "
             f"{'its' if first_n == 1 else 'their'} {first.what}")
@@ -176,11 +171,10 @@ def _claimed_with(unclaimed: list[StaleHome]) -> tuple[tuple[str, str] | None, s
     """What the unclaimed pages are of (("home", "homes"); None when of several kinds) and their claim forms' names,
     quoted."""
     claims = forms.claim_forms()
-    listed = {h.form for h in unclaimed if h.form in claims} or {forms.CLAIM}
-    order = list(claims)
-    named = load_schema().values.or_list([f"'{forms.claim_form(None, t)['name']}'" for t in sorted(listed, key=order.index)])
-    one = claims[next(iter(listed))] if len(listed) == 1 else None
-    return ((forms.kind_noun(one), one.plural.split()[-1].lower()) if one else None), named
+    listed = sorted({h.form for h in unclaimed if h.form in claims} or {forms.CLAIM}, key=lambda t: words(t).order)
+    named = load_schema().values.or_list([f"'{forms.claim_form(None, t)['name']}'" for t in listed])
+    one = words(listed[0]) if len(listed) == 1 else None
+    return ((one.noun, one.nouns) if one else None), named
 
 
 def _claim_advice(unclaimed: list[StaleHome]) -> str:
@@ -198,23 +192,8 @@ def _claim_advice(unclaimed: list[StaleHome]) -> str:
 def _unclaimed_head(unclaimed: list[StaleHome]) -> str:
     """'3 homes have no maintainer yet, so only the council can update their pages' (counted by kind)."""
     n = len(unclaimed)
-    return (f"{_counted_claims(unclaimed)} {'have' if n != 1 else 'has'} no maintainer yet, so only the council can update "
+    return (f"{_counted(unclaimed)} {'have' if n != 1 else 'has'} no maintainer yet, so only the council can update "
             f"{'their pages' if n != 1 else 'its page'}")
-
-
-def _counted_claims(unclaimed: list[StaleHome]) -> str:
-    """The unclaimed pages counted by kind ('3 homes', '2 homes and 1 agency'), from their claim forms."""
-    claims = forms.claim_forms()
-    counts: dict[str, int] = {}
-    for h in unclaimed:
-        kind_id = claims[h.form].id if h.form in claims else default_kind().id
-        counts[kind_id] = counts.get(kind_id, 0) + 1
-    parts = []
-    for k in kinds():
-        if k.id in counts:
-            n = counts[k.id]
-            parts.append(f"{n} {forms.kind_noun(k) if n == 1 else k.plural.split()[-1].lower()}")
-    return _and(parts)
 
 
 def issue_title(found: Freshness) -> str:
