@@ -18,6 +18,7 @@ from typing import Any
 
 from . import forms
 from .areas import Area, default_area
+from .kinds import kinds_of
 from .load import display_path, load_profile
 from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
@@ -150,8 +151,6 @@ def pending_claim(path: Path, issue: int | None, open_claims: list[tuple[int, st
 
 def _page_words(data: dict, schema: Schema) -> tuple[str, tuple[str, str]]:
     """What a profile's page is of ("home", "agency") and the words of its two update links (forms.page_links)."""
-    from .kinds import kinds_of
-
     k = kinds_of(data, schema)[0]
     return forms.kind_noun(k, schema), forms.page_links(k, schema)
 

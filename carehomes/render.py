@@ -293,8 +293,6 @@ def _fill_parts(part: str) -> tuple[tuple[str, ...], ...] | None:
     return tuple(tuple(p.split(SHELL_URL)) for p in pieces)
 
 
-
-
 def profile_page() -> ProfilePage:
     """What makes each home's page body: profile.html as homepage.ProfilePage renders it (the same bytes as the
     template through _env(), in about half the CPU), with _env()'s schema values."""

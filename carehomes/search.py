@@ -197,8 +197,6 @@ def put(path: Path, value: Any, in_place: bool = False, held: dict[str, Any] | N
     return not same
 
 
-
-
 def _clear(folder: Path, keep: set[str], held: dict[str, Any] | None = None) -> None:
     """Make ``folder`` and remove its JSON files not named in ``keep`` (left from an earlier build or update)."""
     if folder.exists():

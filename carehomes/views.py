@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
-                   money, nice_date)
+                   money, nice_date, update_link)
 from .jsontext import compact_bytes
-from .forms import form_url
+from .forms import claim_form_of, form_url, kind_forms
 from .kinds import kinds_of
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
@@ -583,9 +583,6 @@ class HomeView:
 
     def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
-        from .face import update_link
-        from .forms import claim_form_of, kind_forms
-
         mine = {now: t for t, (k, now) in kind_forms(self.s).items() if k.id == self.face.kind}
         return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
                 "update_link": update_link(self.face), "claim_form": claim_form_of(self.face.kind, self.s),
