@@ -97,7 +97,34 @@ def chunk_bounds(n: int, workers: int, chunks_per_worker: int = 1, finer_end: in
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes that leave Ctrl+C to this process and end with it (``_worker_start``)."""
-    return ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(os.getpid(),))
+    return _Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
+
+
+class _Pool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor whose workers never meet a Ctrl+C before they can ignore it: where processes fork, the
+    pool starts them within its first ``submit``, which here holds SIGINT back in this thread (``_ctrl_c_held``), so
+    each worker starts with it blocked and unblocks it only once it ignores it (``_ignore_ctrl_c``). Otherwise a
+    Ctrl+C in the moment after the fork, while Python's own after-fork handlers run in the new process, printed
+    "Exception ignored in ... KeyboardInterrupt" with a traceback from each worker. This process gets the Ctrl+C as
+    soon as the submit returns."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with _ctrl_c_held():
+            return super().submit(fn, *args, **kwargs)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked in this thread within the block (and in the processes and threads it starts meanwhile, which
+    inherit the mask); delivered when the block ends. Nothing where the system has no signal masks (Windows)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def map_forked(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers: int | None = None,
@@ -141,7 +168,7 @@ class Beside:
         if items >= PARALLEL_FROM and (workers or os.cpu_count() or 1) >= 2:
             # handed over as the worker's start-up arguments: where processes fork (Linux), the worker has them
             # already, with nothing pickled (nationally 0.8 s of CPU for the workbook's tables); elsewhere pickled
-            self._pool = ProcessPoolExecutor(1, initializer=_hold, initargs=(fn, args, os.getpid(), nice))
+            self._pool = _Pool(1, initializer=_hold, initargs=(fn, args, os.getpid(), nice))
             self._future = self._pool.submit(_run_held)
 
     def __enter__(self) -> Beside:
@@ -202,8 +229,11 @@ def leave_inherited_alone() -> None:
 
 
 def _ignore_ctrl_c() -> None:
-    """Workers leave Ctrl+C to the main process, which stops quietly (no traceback from each worker)."""
+    """Workers leave Ctrl+C to the main process, which stops quietly (no traceback from each worker); a worker started
+    with SIGINT blocked (_Pool) unblocks it once it is ignored."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def end_with_parent(parent: int) -> None:

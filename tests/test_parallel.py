@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import os
+import signal
+from pathlib import Path
+
+import pytest
 
 from carehomes.parallel import PARALLEL_FROM, map_chunks, map_forked
 
@@ -230,3 +234,40 @@ def test_finer_chunks_at_the_end_keep_the_results_in_order():
     parts = map_chunks(_describe, items, 1, workers=2, chunks_per_worker=3, finer_end=4)
     assert len(parts) == 4 + 2 * 4
     assert [x for chunk, _ in parts for x in chunk] == [i + 1 for i in items]
+
+
+_FORK_MASKS: list[str] = []  # a folder where each forked child writes whether SIGINT is blocked in it (the test below)
+
+
+def _note_child_mask() -> None:
+    if _FORK_MASKS:
+        blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        Path(_FORK_MASKS[0], f"{os.getpid()}.txt").write_text("blocked" if blocked else "open")
+
+
+def _mask_and_handler(_: object = None) -> tuple[bool, bool]:
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []), signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask") or not hasattr(os, "register_at_fork"), reason="POSIX signal masks")
+def test_a_worker_is_born_with_ctrl_c_held_back_until_it_ignores_it(tmp_path):
+    """A Ctrl+C in the moment after a fork, while Python's own after-fork handlers run in the new worker, was raised
+    there ("Exception ignored in ... KeyboardInterrupt" and a traceback): the pools' workers now start with SIGINT
+    blocked, unblock it once they ignore it, and the main process's mask is as it was."""
+    from carehomes.parallel import Beside, worker_pool
+
+    if not _FORK_MASKS:
+        os.register_at_fork(after_in_child=_note_child_mask)
+    _FORK_MASKS[:] = [str(tmp_path)]
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        with worker_pool(2) as pool:
+            in_workers = list(pool.map(_mask_and_handler, range(4)))
+        with Beside(_mask_and_handler, None, items=10_000, workers=2) as beside:
+            in_workers.append(beside.result())
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+    finally:
+        _FORK_MASKS.clear()
+    born = [p.read_text() for p in tmp_path.glob("*.txt")]
+    assert len(born) >= 3 and set(born) == {"blocked"}, born  # at each fork, before any of our code ran in the child
+    assert set(in_workers) == {(False, True)}  # then ignored, and no longer blocked
