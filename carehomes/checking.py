@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
+from . import checkcache, validate
 from .checks_external import check_external
-from .load import Profile, display_paths, errors, find_profiles, load_profile
-from .parallel import keep_freed_memory, map_chunks, no_cycle_collection
+from .load import Profile, display_paths, errors, find_profiles, load_profile, parse_bytes, read_profile_bytes
+from .parallel import iter_chunks, keep_freed_memory, map_chunks, no_cycle_collection
 from .problems import Problem
 from .outputs.pieces import HomePieces, home_pieces
-from .schema import load_schema
+from .schema import Schema, load_schema
 from .validate import check_files, check_profile
 
 
@@ -43,6 +45,11 @@ def cross_file_lines(lines: dict[str, int]) -> dict[str, int]:
     return {k: n for k, n in lines.items() if k in CROSS_FILE_KEYS or k.startswith(_CROSS_FILE_GROUPS)}
 
 
+def _for_cross_file(profile: Profile) -> Profile:
+    """The profile with only what the rules across files need (CROSS_FILE_KEYS and their lines)."""
+    return Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS}, cross_file_lines(profile.lines))
+
+
 def _check_batch(args: tuple[list[Path], Path, dt.date | None, bool, bool]) -> tuple[list[Profile], list[Problem], list[HomePieces]]:
     if multiprocessing.parent_process() is not None:  # a worker: chunk after chunk of results made and freed
         keep_freed_memory()
@@ -64,11 +71,99 @@ def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
             problems.extend(own)
             if schema and not errors(found + own):  # its open data pieces, while the profile is here
                 made.append(home_pieces(profile.data, schema))
-            if not keep:  # only what the rules across files need, so less travels back from workers
-                profile = Profile(profile.path, {k: profile.data.get(k) for k in CROSS_FILE_KEYS},
-                                  cross_file_lines(profile.lines))
-            profiles.append(profile)
+            profiles.append(profile if keep else _for_cross_file(profile))  # if not, less travels back from workers
     return profiles, problems, made
+
+
+Result = tuple[Profile | None, list[Problem], HomePieces | None]  # one file's: its profile, problems and pieces
+
+
+def _remembered_batch(args: tuple[list[Path], Path, dt.date, Path]) -> list[Result | bytes]:
+    """Each file's result (``_remembered``), in a worker for large sets."""
+    if multiprocessing.parent_process() is not None:
+        keep_freed_memory()
+    with no_cycle_collection():
+        return _remembered(*args)
+
+
+def _remembered(files: list[Path], base: Path, on: dt.date, store: Path) -> list[Result | bytes]:
+    """Each file's result as ``_check_files`` finds it (its whole profile kept, its pieces made), as the bytes of
+    its entry in the generation ``store`` (checkcache): read from there when kept, else checked and kept. A file
+    that cannot be read gives its problems as they are."""
+    schema = load_schema()
+    read: list[tuple[str, bytes | None, list[Problem]]] = []
+    for f, shown in zip(files, display_paths(files, base), strict=True):
+        raw, found = read_profile_bytes(f, shown, None, base)
+        read.append((shown, raw, found))
+    names = [checkcache.entry_name(raw, shown) if raw is not None else "" for shown, raw, _ in read]
+    kept = checkcache.read_entries(store, [n for n in names if n])
+    out: list[Result | bytes] = []
+    made: list[tuple[str, bytes]] = []
+    for (shown, raw, found), name in zip(read, names, strict=True):
+        if raw is None:
+            out.append((None, found, None))
+            continue
+        blob = kept.get(name)
+        if blob is None:
+            blob = _entry(_checked_bytes(raw, shown, on, schema))
+            made.append((name, blob))
+        out.append(blob)
+    checkcache.write_entries(store, made)
+    return out
+
+
+def _checked_bytes(raw: bytes, shown: str, on: dt.date, schema: Schema) -> Result:
+    """A profile's result from its bytes: as ``_check_files`` with the whole profile kept and pieces made."""
+    profile, found = parse_bytes(raw, shown)
+    if profile is None:
+        return None, found, None
+    own = check_profile(profile, on=on)
+    return profile, found + own, (None if errors(found + own) else home_pieces(profile.data, schema))
+
+
+def _check_again(f: Path, base: Path, on: dt.date, store: Path) -> Result:
+    """A file whose kept entry could not be read back (cut short, or tampered with), checked again and kept anew."""
+    [shown] = display_paths([f], base)
+    raw, found = read_profile_bytes(f, shown, None, base)
+    if raw is None:
+        return None, found, None
+    result = _checked_bytes(raw, shown, on, load_schema())
+    checkcache.write_entries(store, [(checkcache.entry_name(raw, shown), _entry(result))])
+    return result
+
+
+def _entry(result: Result) -> bytes:
+    """A result as kept: its problems, its pieces, what the rules across files need of its profile and, pickled
+    apart, the whole profile, read back only by a caller that keeps it (nationally half of the time to read
+    every entry back)."""
+    profile, problems, pieces = result
+    return checkcache.dump_entry((problems, pieces, None if profile is None else _for_cross_file(profile),
+                                  None if profile is None else checkcache.dump_entry(profile)))
+
+
+def _from_entry(blob: bytes, keep: bool) -> Result | None:
+    """The result an entry keeps (its whole profile when ``keep``); None when it cannot be read back."""
+    try:
+        problems, pieces, cross, whole = checkcache.load_entry(blob)
+        profile = checkcache.load_entry(whole) if keep and whole is not None else cross
+        if not isinstance(problems, list) or (profile is None) != (cross is None):
+            return None
+        return profile, problems, pieces
+    except (TypeError, ValueError):  # not an entry as _entry writes them
+        return None
+
+
+def _results(files: list[Path], base: Path, on: dt.date, store: Path, workers: int | None, keep: bool) -> Iterator[Result]:
+    """Each file's result in order (its whole profile when ``keep``, else what the rules across files need),
+    through the generation ``store`` (``_remembered``, on every core for large sets), each chunk's entries read
+    back here while the workers make the next."""
+    chunks = iter_chunks(_remembered_batch, files, base, on, store, workers=workers, chunks_per_worker=8, finer_end=4)
+    for f, entry in zip(files, (e for chunk in chunks for e in chunk), strict=True):
+        result = _from_entry(entry, keep) if isinstance(entry, bytes) else entry
+        if result is None:
+            profile, problems, pieces = _check_again(f, base, on, store)
+            result = (profile if keep or profile is None else _for_cross_file(profile)), problems, pieces
+        yield result
 
 
 def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,
@@ -81,7 +176,9 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     (the check command) postcodes are also checked against Code-Point Open: see checks_external.
     With ``pieces=True`` (the data command, the build) each profile's pieces of the open data
     (``outputs.pieces.home_pieces``) are made in the same pass, where it was loaded, into ``Checked.pieces``
-    (None there when any profile has an error: then nothing is published).
+    (None there when any profile has an error: then nothing is published), and each profile's result is kept
+    (``checkcache``) so that the next run takes it as it is while the profile's bytes, the code, the schema and
+    the day are the same.
     """
     base = base or Path.cwd()
     made: list[HomePieces] = []
@@ -89,11 +186,21 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     with no_cycle_collection():
         files, misnamed = find_profiles(paths)
         result = Checked(files=len(files), problems=misnamed)
-        for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
-                                                          workers=workers, chunks_per_worker=8, finer_end=4):
-            result.profiles.extend(profiles)
-            result.problems.extend(problems)
-            made.extend(pieces_made)
+        on = on or validate.today()
+        store = checkcache.open_generation(on) if pieces else None
+        if store is not None:  # each profile's result kept from an earlier run where its bytes are the same
+            for profile, problems, piece in _results(files, base, on, store, workers, keep_data):
+                result.problems.extend(problems)
+                if profile is not None:
+                    result.profiles.append(profile)
+                if piece is not None:
+                    made.append(piece)
+        else:
+            for profiles, problems, pieces_made in map_chunks(_check_batch, files, base, on, keep_data, pieces,
+                                                              workers=workers, chunks_per_worker=8, finer_end=4):
+                result.profiles.extend(profiles)
+                result.problems.extend(problems)
+                made.extend(pieces_made)
     result.problems.extend(check_files(result.profiles))
     result.problems.extend(check_external(result.profiles, live_postcodes=external))
     result.problems.sort()

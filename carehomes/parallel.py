@@ -78,6 +78,19 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
         return list(pool.map(fn, jobs))
 
 
+def iter_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers: int | None = None,
+                chunks_per_worker: int = 1, finer_end: int = 1) -> Iterator[Any]:
+    """``map_chunks``, each chunk's result given as soon as it and those before it are done (the caller works on
+    one while the workers make the next, and holds no more of them than it keeps)."""
+    workers = workers or (os.cpu_count() or 1)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        yield fn((items, *extra))
+        return
+    jobs = [(items[a:b], *extra) for a, b in chunk_bounds(len(items), workers, chunks_per_worker, finer_end)]
+    with worker_pool(workers) as pool:
+        yield from pool.map(fn, jobs)
+
+
 def chunk_bounds(n: int, workers: int, chunks_per_worker: int = 1, finer_end: int = 1) -> list[tuple[int, int]]:
     """(start, end) of each contiguous chunk of ``n`` items, in order, covering them once: ``workers *
     chunks_per_worker`` chunks of equal size (the last may be smaller), the last ``workers`` of them each cut into

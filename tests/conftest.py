@@ -24,7 +24,9 @@ CQC = SHARED / "data" / "cqc"
 NATIONAL = CQC / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY = dt.date(2026, 11, 23)
-
+# No check results kept between runs (carehomes.checkcache) unless a test asks for them: a test that replaces a
+# function of the check must see it called. tests/test_checkcache.py turns the cache on in folders of its own.
+os.environ["CAREHOMES_CACHE"] = "off"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

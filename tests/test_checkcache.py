@@ -1,0 +1,230 @@
+"""Each profile's check kept between runs (carehomes.checkcache): a run that takes kept results publishes exactly
+what a run that checks every profile afresh publishes, an edited profile (or a new day, schema or code) is checked
+again, and nothing wrong with the cache folder or an entry in it changes a result or fails a command."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from carehomes import checkcache, checking, parallel
+from carehomes.checking import check_paths
+from conftest import FIXTURES, ROOT, TODAY
+
+PROVIDERS = ROOT / "providers"
+EPOCH = {"SOURCE_DATE_EPOCH": "1764547200"}
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch) -> Path:
+    """The cache turned on, in a folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(checkcache.CACHE_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def checked_afresh(monkeypatch) -> list[str]:
+    """The profiles checked afresh from here on (not taken from the cache), by the path shown in messages."""
+    calls: list[str] = []
+    real = checking._checked_bytes
+
+    def counted(raw, shown, on, schema):
+        calls.append(shown)
+        return real(raw, shown, on, schema)
+
+    monkeypatch.setattr(checking, "_checked_bytes", counted)
+    return calls
+
+
+def _entries(folder: Path) -> dict[str, bytes]:
+    [store] = folder.glob("*.sqlite")
+    with sqlite3.connect(store) as db:
+        return dict(db.execute("SELECT name, result FROM entries"))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _some_profiles(tmp_path: Path, n: int = 6) -> Path:
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    for f in sorted(p for p in PROVIDERS.glob("*.yaml") if not p.name.startswith("_"))[:n]:
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+def test_open_data_from_kept_results_is_byte_for_byte_the_data_checked_afresh(kept, checked_afresh, run_cli, tmp_path):
+    env = {**os.environ, **EPOCH}
+    assert run_cli("data", "--out", str(tmp_path / "first"), env=env).returncode == 0
+    profiles = len(list(PROVIDERS.glob("[!_]*.yaml")))
+    assert len(checked_afresh) == profiles and len(_entries(kept)) == profiles
+    checked_afresh.clear()
+    assert run_cli("data", "--out", str(tmp_path / "again"), env=env).returncode == 0
+    assert checked_afresh == []  # every result taken as kept
+    assert run_cli("data", "--out", str(tmp_path / "off"), env={**env, checkcache.CACHE_ENV: "off"}).returncode == 0
+    assert _files(tmp_path / "again") == _files(tmp_path / "off") == _files(tmp_path / "first")
+
+
+@pytest.mark.slow
+def test_a_site_built_from_kept_results_equals_one_built_afresh(kept, checked_afresh, built_site, tmp_path):
+    from carehomes.pipeline import build_site
+
+    inputs = [ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"]  # as built_site, checked afresh
+    check_paths(inputs, on=TODAY, pieces=True)
+    checked_afresh.clear()
+    checked = check_paths(inputs, on=TODAY, pieces=True)
+    assert checked_afresh == []
+    build_site(checked.profiles, tmp_path / "site", today=TODAY, made=checked.pieces)
+    again, afresh = _files(tmp_path / "site"), _files(built_site[0])
+    assert again.keys() == afresh.keys()
+    assert [name for name in again if again[name] != afresh[name]] == []
+
+
+def test_an_edited_profile_alone_is_checked_again_and_its_edit_published(kept, checked_afresh, tmp_path):
+    folder = _some_profiles(tmp_path)
+    before = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    edited = sorted(folder.glob("*.yaml"))[2]
+    text = edited.read_text(encoding="utf-8")
+    name = before.profiles[2].data["name"]
+    edited.write_text(text.replace(f"name: {name}", "name: Renamed House", 1), encoding="utf-8")
+    checked_afresh.clear()
+    after = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    assert checked_afresh == [f"providers/{edited.name}"]
+    assert after.profiles[2].data["name"] == "Renamed House"
+    assert sum("Renamed House" in p.json for p in after.pieces) == 1
+    assert [p.data for p in after.profiles] == [p.data for p in check_paths(
+        [folder], base=tmp_path, pieces=True, on=TODAY, workers=1).profiles]
+
+
+def test_a_profiles_problems_are_kept_with_it_and_reported_the_same(kept, checked_afresh, tmp_path, run_cli):
+    folder = _some_profiles(tmp_path, 3)
+    bad = sorted(folder.glob("*.yaml"))[0]
+    bad.write_text(bad.read_text(encoding="utf-8").replace("location_id:", "location_id: not-an-id\nold_location_id:", 1),
+                   encoding="utf-8")
+    first = run_cli("data", "--providers", str(folder), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    checked_afresh.clear()
+    again = run_cli("data", "--providers", str(folder), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert checked_afresh == []
+    assert first.returncode == again.returncode == 1
+    assert "providers/" + bad.name in first.stdout
+    assert (first.stdout, first.stderr) == (again.stdout, again.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_kept_by_worker_processes_equal_those_checked_afresh(kept, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)  # the national path: chunks in two worker processes
+    folder = _some_profiles(tmp_path, 12)
+    runs = [check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2) for _ in range(2)]
+    assert len(_entries(kept)) == 12
+    monkeypatch.setenv(checkcache.CACHE_ENV, "off")
+    afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
+    for run in runs:
+        assert [(p.path, p.data, p.lines) for p in run.profiles] == [(p.path, p.data, p.lines) for p in afresh.profiles]
+        assert run.problems == afresh.problems and run.pieces == afresh.pieces
+
+
+def test_the_check_command_keeps_only_what_crosses_files_even_from_the_cache(kept, tmp_path):
+    folder = _some_profiles(tmp_path, 3)
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    small = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, keep_data=False)
+    assert all(set(p.data) == set(checking.CROSS_FILE_KEYS) for p in small.profiles)
+
+
+def test_a_new_day_or_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeypatch):
+    assert checkcache.generation(TODAY) != checkcache.generation(TODAY + dt.timedelta(days=1))
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(ROOT / "carehomes", tmp_path / "carehomes", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(checkcache, "_ROOT", tmp_path)
+    monkeypatch.setattr(checkcache, "_PACKAGE", tmp_path / "carehomes")
+    digest = checkcache._code_digest.__wrapped__
+    first = digest()
+    assert digest() == first
+    schema = tmp_path / "schema" / "datapackage.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"description"', '"description" ', 1), encoding="utf-8")
+    second = digest()
+    assert second != first
+    (tmp_path / "carehomes" / "views.py").write_text("# changed\n", encoding="utf-8")
+    assert digest() not in (first, second)
+
+
+def test_only_the_two_most_recently_used_generations_are_kept(kept):
+    kept.mkdir()
+    for age, name in enumerate(("a", "b", "c")):
+        old = kept / f"{name}.sqlite"
+        old.write_bytes(b"")
+        (kept / f"{name}.sqlite-wal").write_bytes(b"")
+        os.utime(old, (1_000_000 - age, 1_000_000 - age))
+    store = checkcache.open_generation(TODAY)
+    assert store is not None
+    assert sorted(p.name for p in kept.iterdir()) == sorted([store.name, "a.sqlite", "a.sqlite-wal"])
+
+
+class _Exploit:
+    def __reduce__(self):
+        return (os.system, ("touch pwned",))
+
+
+@pytest.mark.parametrize("entry", ["tampered", "cut short", "not an entry"])
+def test_an_entry_that_cannot_be_trusted_is_checked_again_and_replaced(kept, checked_afresh, tmp_path, entry, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = _some_profiles(tmp_path, 2)
+    afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    [store] = kept.glob("*.sqlite")
+    name, good = sorted(_entries(kept).items())[0]
+    bad = {"tampered": pickle.dumps(_Exploit()), "cut short": good[: len(good) // 2],
+           "not an entry": pickle.dumps((1, 2))}[entry]
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE entries SET result = ? WHERE name = ?", (bad, name))
+    checked_afresh.clear()
+    again = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    assert not (tmp_path / "pwned").exists()
+    assert len(checked_afresh) == 1
+    assert [p.data for p in again.profiles] == [p.data for p in afresh.profiles] and again.pieces == afresh.pieces
+    assert _entries(kept)[name] == good
+
+
+@pytest.mark.parametrize("where", ["a file", "a folder in the store's place", "a broken store"])
+def test_a_cache_that_cannot_be_used_changes_nothing(tmp_path, monkeypatch, run_cli, where):
+    folder = tmp_path / "cache"
+    if where == "a file":
+        folder.write_text("not a folder", encoding="utf-8")
+    elif where == "a folder in the store's place":  # as unusable as a read-only folder, which root can write
+        (folder / f"{checkcache.generation(dt.date.today())}.sqlite").mkdir(parents=True)
+    else:
+        folder.mkdir()
+        (folder / f"{checkcache.generation(dt.date.today())}.sqlite").write_bytes(b"this is not a database" * 100)
+    env = {**os.environ, **EPOCH, checkcache.CACHE_ENV: str(folder)}
+    done = run_cli("data", "--out", str(tmp_path / "out"), env=env)
+    off = run_cli("data", "--out", str(tmp_path / "off"), env={**env, checkcache.CACHE_ENV: "off"})
+    assert (done.returncode, done.stdout, done.stderr) == (0, off.stdout, off.stderr.replace("/off/", "/out/"))
+    assert _files(tmp_path / "out") == _files(tmp_path / "off")
+
+
+@pytest.mark.parametrize(("env", "where"), [
+    ({"CAREHOMES_CACHE": "off"}, None),
+    ({"CAREHOMES_CACHE": "OFF", "HOME": "/home/x"}, None),
+    ({"CAREHOMES_CACHE": "/tmp/kept"}, Path("/tmp/kept")),
+    ({"XDG_CACHE_HOME": "/var/cache/me", "HOME": "/home/x"}, Path("/var/cache/me/carehomes")),
+    ({"XDG_CACHE_HOME": "relative", "HOME": "/home/x"}, Path("/home/x/.cache/carehomes")),
+    ({"HOME": "/home/x"}, Path("/home/x/.cache/carehomes")),
+    ({}, None),
+])
+def test_where_results_are_kept(monkeypatch, env, where):
+    for name in ("CAREHOMES_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert checkcache.cache_root() == where
+
+
+def test_the_check_command_reads_and_writes_no_cache(kept, run_cli, tmp_path):
+    folder = _some_profiles(tmp_path, 2)
+    assert run_cli("check", str(folder), cwd=tmp_path).returncode == 0
+    assert not kept.exists()
