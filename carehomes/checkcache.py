@@ -2,18 +2,19 @@
 
 ``data`` and ``build`` load, check and cut into pieces every profile (nationally 10 s of CPU, most of
 ``data``). Most runs follow a run on nearly the same files, so each profile's result (its parsed profile,
-its problems and its pieces) is kept in a file named by a hash of its bytes and of the path shown in
+its problems and its pieces) is kept as an entry named by a hash of its bytes and of the path shown in
 messages, in a SQLite file (a generation) named by a hash of everything else the result depends on: this
-package's code, ``schema/``, the Python and library versions and the day the rules are checked on
+package's Python files, ``schema/``, the Python and library versions and the day the rules are checked on
 (``generation``). A changed profile, or any change to the code, schema or date, finds nothing kept and
 is checked again, so a kept result is always the one the check would give.
 
 Kept in ``$CAREHOMES_CACHE`` or else ``$XDG_CACHE_HOME/carehomes`` (``~/.cache/carehomes``): outside the
-repository, where a pull request cannot put files. Entries are read with an unpickler that makes only the
-few types a result holds (``_Reader``). ``CAREHOMES_CACHE=off`` turns it off (the tests do, except their own).
-Anything wrong with the folder or a generation (missing, read-only, full, locked, an entry that cannot be read
-back) means the profiles are checked again: the cache can make a run quicker, never different or failing. Only the two most recently used
-generations are kept.
+repository, where a pull request cannot put files. ``CAREHOMES_CACHE=off`` turns it off (the tests do, except
+their own). An entry holds plain values only (tuples, lists, dicts, text, numbers, dates), read with an
+unpickler that makes no other type, and becomes a result again only when it has the shape ``to_entry`` gives
+it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
+entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
+never different or failing. Only the two most recently used generations are kept.
 """
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .load import Profile
+from .outputs.oruk_tabular import ServiceLines
+from .outputs.pieces import HomePieces
+from .problems import Problem
+
 CACHE_ENV = "CAREHOMES_CACHE"
 OFF = frozenset(("off", "0", "no", "false"))
 KEPT_GENERATIONS = 2
@@ -44,7 +50,7 @@ def cache_root() -> Path | None:
     if given.lower() in OFF:
         return None
     if given:
-        return Path(given).absolute()
+        return Path(given).expanduser().absolute()
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "carehomes"
@@ -52,24 +58,30 @@ def cache_root() -> Path | None:
     return Path(home) / ".cache" / "carehomes" if home and os.path.isabs(home) else None
 
 
+SKIPPED = (".swp", ".swo", ".orig", ".rej", ".bak", "~")  # an editor's or a patch's leftovers: not read
+
+
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A hash of what a result depends on besides its profile and the day: the package's code and templates
-    (every file under carehomes/ but bytecode), schema/ and the Python and library versions."""
-    h = hashlib.blake2b(digest_size=16)
-    for folder in (_PACKAGE, _ROOT / "schema"):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(_ROOT)).encode("utf-8", "surrogateescape") + b"\0")
-                h.update(path.read_bytes() + b"\0")
+    """A hash of what a result depends on besides its profile and the day: the package's Python files, every file
+    under schema/ (but hidden files and editors' leftovers) and the Python and library versions (PyYAML's with
+    or without libyaml, whose messages differ). Raises OSError when a file cannot be read."""
     import yaml
 
+    h = hashlib.blake2b(digest_size=16)
+    files = [*_PACKAGE.rglob("*.py"), *(_ROOT / "schema").rglob("*")]
+    for path in sorted(files):
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".") \
+                and not path.name.endswith(SKIPPED):
+            h.update(str(path.relative_to(_ROOT)).encode("utf-8", "surrogateescape") + b"\0")
+            h.update(path.read_bytes() + b"\0")
     try:
         import orjson
         orjson_version = getattr(orjson, "__version__", "?")
     except ImportError:
         orjson_version = "none"
-    h.update(f"{sys.version}\0{yaml.__version__}\0{orjson_version}".encode())
+    libyaml = getattr(yaml, "__with_libyaml__", False)
+    h.update(f"{sys.version}\0{yaml.__version__}\0{libyaml}\0{orjson_version}".encode())
     return h.hexdigest()
 
 
@@ -85,9 +97,12 @@ def entry_name(raw: bytes, shown: str) -> str:
     return h.hexdigest()
 
 
+BUSY_WAIT = 2.0  # seconds to wait for another run's write to the same generation
+
+
 def _connect(store: Path) -> sqlite3.Connection:
-    """A connection to a generation's store, waiting up to a minute for another process writing to it."""
-    db = sqlite3.connect(store, timeout=60, isolation_level=None)
+    """A connection to a generation's store, waiting up to ``BUSY_WAIT`` for another process writing to it."""
+    db = sqlite3.connect(store, timeout=BUSY_WAIT, isolation_level=None)
     db.execute("PRAGMA synchronous=OFF")  # a result lost in a crash is only checked again
     return db
 
@@ -101,15 +116,20 @@ def _create(db: sqlite3.Connection) -> None:
 
 def open_generation(on: dt.date) -> Path | None:
     """This run's generation (a SQLite file of entries), made if need be and marked as used now; the generations
-    beyond the ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used."""
+    beyond the ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used:
+    its folder or file cannot be made or written, a file of the package cannot be read, or another run holds the
+    store's lock for more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run
+    checks every profile rather than wait on it chunk after chunk."""
     root = cache_root()
     if root is None:
         return None
-    store = root / f"{generation(on)}.sqlite"
     try:
+        store = root / f"{generation(on)}.sqlite"
         root.mkdir(parents=True, exist_ok=True)
         with closing(_connect(store)) as db:
             _create(db)
+            db.execute("BEGIN IMMEDIATE")  # can this run write to it now?
+            db.execute("ROLLBACK")
         os.utime(store)
         _prune(root)
     except (OSError, sqlite3.Error):
@@ -124,7 +144,7 @@ def _prune(root: Path) -> None:
     except OSError:
         return
     for _, store in found[KEPT_GENERATIONS:]:
-        for path in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
+        for path in (store, *(store.with_name(store.name + end) for end in ("-journal", "-wal", "-shm"))):
             try:
                 path.unlink()
             except OSError:
@@ -154,18 +174,16 @@ def write_entries(store: Path, entries: list[tuple[str, bytes]]) -> None:
         pass
 
 
-# The only types an entry holds (a result of checking.check_paths' _check_files), as (module, name)
-_ALLOWED = frozenset({
-    ("carehomes.load", "Profile"), ("carehomes.problems", "Problem"), ("carehomes.outputs.pieces", "HomePieces"),
-    ("carehomes.outputs.oruk_tabular", "ServiceLines"), ("datetime", "date"), ("datetime", "datetime"),
-    ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone"), ("decimal", "Decimal"),
-    ("copyreg", "_reconstructor"), ("builtins", "object"),
-})
+# The only types an entry's pickle may make besides Python's own containers, text, numbers and bytes: the dates a
+# profile's YAML gives (C types, which no pickle can change). Every other object a result holds (a Profile, its
+# Problems, its HomePieces) is kept as a tuple of its fields and made again by ``from_entry``, so that an entry
+# cannot name a class of this package, whose attributes a pickle could set for the rest of the run.
+_ALLOWED = frozenset({("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+                      ("datetime", "timezone")})
 
 
 class _Reader(pickle.Unpickler):
-    """An unpickler that makes only the types in ``_ALLOWED``: a file put in the cache by someone else can
-    make nothing else (the cache is outside the repository too)."""
+    """An unpickler that makes only the types in ``_ALLOWED``."""
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in _ALLOWED:
@@ -173,14 +191,77 @@ class _Reader(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def load_entry(blob: bytes) -> Any:
-    """An entry's result, or None when it cannot be read back (cut short, or holding a type it should not)."""
+def _load(blob: bytes) -> Any:
+    return _Reader(io.BytesIO(blob)).load()
+
+
+def _dump(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+Result = tuple[Profile | None, list[Problem], HomePieces | None]  # one profile's: its profile, problems and pieces
+
+
+def to_entry(result: Result, cross: Profile | None) -> bytes:
+    """An entry's bytes for a profile's result, with ``cross`` (what the rules across files need of its profile):
+    its problems, its pieces, ``cross`` and, pickled apart, the whole profile, read back only by a caller that keeps
+    it (nationally half of the time to read every entry back)."""
+    profile, problems, pieces = result
+    return _dump(([_problem_fields(p) for p in problems],
+                  None if pieces is None else (*pieces[:-1], tuple(pieces.tabular)),
+                  None if cross is None else (cross.path, cross.data, cross.lines),
+                  None if profile is None else _dump((profile.path, profile.data, profile.lines))))
+
+
+def _problem_fields(p: Problem) -> tuple:
+    """A problem's fields, in order."""
+    return (p.path, p.line, p.field, p.message, p.column, p.severity)
+
+
+class _NotAnEntry(Exception):
+    """An entry not as ``to_entry`` writes them."""
+
+
+def _expect(ok: bool) -> None:
+    if not ok:
+        raise _NotAnEntry
+
+
+def _problem(t: Any) -> Problem:
+    _expect(type(t) is tuple and len(t) == 6)
+    path, line, field, message, column, severity = t
+    _expect(type(path) is str and type(line) is int and type(field) is str and type(message) is str
+            and (column is None or type(column) is int) and severity in ("error", "warning"))
+    return Problem(path, line, field, message, column, severity)
+
+
+def _profile(t: Any) -> Profile:
+    _expect(type(t) is tuple and len(t) == 3 and type(t[0]) is str and type(t[1]) is dict and type(t[2]) is dict)
+    return Profile(t[0], t[1], t[2])
+
+
+def _pieces(t: Any) -> HomePieces:
+    _expect(type(t) is tuple and len(t) == len(HomePieces._fields))
+    key, kinds, rows, text, caps, oruk, geo, typed, tabular = t
+    _expect(type(key) is str and type(kinds) is tuple and type(rows) is tuple and len(rows) == len(kinds)
+            and all(type(k) is str for k in kinds) and all(type(r) is str for r in rows) and type(text) is str
+            and type(caps) is str and type(oruk) is bytes and (geo is None or type(geo) is str)
+            and type(typed) is dict and all(type(k) is str and type(v) is list for k, v in typed.items())
+            and type(tabular) is tuple and len(tabular) == 2 and all(type(part) is tuple for part in tabular))
+    return HomePieces(key, kinds, rows, text, caps, oruk, geo, typed, ServiceLines(*tabular))
+
+
+def from_entry(blob: bytes, keep: bool) -> Result | None:
+    """The result an entry keeps (its whole profile when ``keep``, else what the rules across files need); None when
+    it cannot be read back (cut short, or not an entry as ``to_entry`` writes them). The cache is trusted as a
+    user's own files are (an entry of the right shape is published as it is); this guards against damage, and
+    against an entry making anything but plain values."""
     try:
-        return _Reader(io.BytesIO(blob)).load()
-    except Exception:  # noqa: BLE001  anything wrong with a kept file means: check the profile again
+        entry = _load(blob)
+        _expect(type(entry) is tuple and len(entry) == 4 and type(entry[0]) is list)
+        problems, pieces, cross, whole = entry
+        _expect((cross is None) == (whole is None) and (whole is None or type(whole) is bytes))
+        profile = None if cross is None else _profile(_load(whole) if keep else cross)
+        return profile, [_problem(p) for p in problems], None if pieces is None else _pieces(pieces)
+    except Exception:  # noqa: BLE001  anything wrong with a kept entry means: check the profile again
         return None
-
-
-def dump_entry(result: Any) -> bytes:
-    """An entry's bytes for a result."""
-    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)

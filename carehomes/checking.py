@@ -75,7 +75,7 @@ def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
     return profiles, problems, made
 
 
-Result = tuple[Profile | None, list[Problem], HomePieces | None]  # one file's: its profile, problems and pieces
+Result = checkcache.Result  # one file's: its profile, problems and pieces
 
 
 def _remembered_batch(args: tuple[list[Path], Path, dt.date, Path]) -> list[Result | bytes]:
@@ -133,24 +133,8 @@ def _check_again(f: Path, base: Path, on: dt.date, store: Path) -> Result:
 
 
 def _entry(result: Result) -> bytes:
-    """A result as kept: its problems, its pieces, what the rules across files need of its profile and, pickled
-    apart, the whole profile, read back only by a caller that keeps it (nationally half of the time to read
-    every entry back)."""
-    profile, problems, pieces = result
-    return checkcache.dump_entry((problems, pieces, None if profile is None else _for_cross_file(profile),
-                                  None if profile is None else checkcache.dump_entry(profile)))
-
-
-def _from_entry(blob: bytes, keep: bool) -> Result | None:
-    """The result an entry keeps (its whole profile when ``keep``); None when it cannot be read back."""
-    try:
-        problems, pieces, cross, whole = checkcache.load_entry(blob)
-        profile = checkcache.load_entry(whole) if keep and whole is not None else cross
-        if not isinstance(problems, list) or (profile is None) != (cross is None):
-            return None
-        return profile, problems, pieces
-    except (TypeError, ValueError):  # not an entry as _entry writes them
-        return None
+    """A result as kept (checkcache.to_entry), with what the rules across files need of its profile."""
+    return checkcache.to_entry(result, None if result[0] is None else _for_cross_file(result[0]))
 
 
 def _results(files: list[Path], base: Path, on: dt.date, store: Path, workers: int | None, keep: bool) -> Iterator[Result]:
@@ -159,7 +143,7 @@ def _results(files: list[Path], base: Path, on: dt.date, store: Path, workers: i
     back here while the workers make the next."""
     chunks = iter_chunks(_remembered_batch, files, base, on, store, workers=workers, chunks_per_worker=8, finer_end=4)
     for f, entry in zip(files, (e for chunk in chunks for e in chunk), strict=True):
-        result = _from_entry(entry, keep) if isinstance(entry, bytes) else entry
+        result = checkcache.from_entry(entry, keep) if isinstance(entry, bytes) else entry
         if result is None:
             profile, problems, pieces = _check_again(f, base, on, store)
             result = (profile if keep or profile is None else _for_cross_file(profile)), problems, pieces

@@ -8,11 +8,12 @@ import os
 import pickle
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
-from carehomes import checkcache, checking, parallel
+from carehomes import checkcache, checking, parallel, validate
 from carehomes.checking import check_paths
 from conftest import FIXTURES, ROOT, TODAY
 
@@ -121,11 +122,23 @@ def test_a_profiles_problems_are_kept_with_it_and_reported_the_same(kept, checke
 def test_results_kept_by_worker_processes_equal_those_checked_afresh(kept, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)  # the national path: chunks in two worker processes
     folder = _some_profiles(tmp_path, 12)
-    runs = [check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2) for _ in range(2)]
-    assert len(_entries(kept)) == 12
+    marks = tmp_path / "checked-afresh.txt"
+    real = checking._checked_bytes
+
+    def marked(raw, shown, on, schema):  # called in the workers: each call leaves a line in a file
+        with open(marks, "a", encoding="utf-8") as fh:
+            fh.write(shown + "\n")
+        return real(raw, shown, on, schema)
+
+    monkeypatch.setattr(checking, "_checked_bytes", marked)
+    first = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
+    assert len(marks.read_text(encoding="utf-8").splitlines()) == 12 and len(_entries(kept)) == 12
+    marks.unlink()
+    again = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
+    assert not marks.exists()  # every result taken as kept, in the workers
     monkeypatch.setenv(checkcache.CACHE_ENV, "off")
     afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
-    for run in runs:
+    for run in (first, again):
         assert [(p.path, p.data, p.lines) for p in run.profiles] == [(p.path, p.data, p.lines) for p in afresh.profiles]
         assert run.problems == afresh.problems and run.pieces == afresh.pieces
 
@@ -171,23 +184,93 @@ class _Exploit:
         return (os.system, ("touch pwned",))
 
 
-@pytest.mark.parametrize("entry", ["tampered", "cut short", "not an entry"])
+def _setting(module: str, name: str, attribute: str, value: str) -> bytes:
+    """A pickle that looks up ``module.name`` and sets ``attribute`` on it (BUILD on the class itself): were the
+    class one of this package's, every later object of it in the run would see ``value``."""
+    text = value.encode()
+    return (b"\x80\x02c" + module.encode() + b"\n" + name.encode() + b"\nN(X" + len(attribute).to_bytes(4, "little")
+            + attribute.encode() + b"X" + len(text).to_bytes(4, "little") + text + b"d\x86b.")
+
+
+BAD_ENTRIES = {
+    "a command": lambda good: pickle.dumps(_Exploit()),
+    "one of our classes changed": lambda good: _setting("carehomes.outputs.pieces", "HomePieces", "json", "EVIL"),
+    "a date type changed": lambda good: _setting("datetime", "date", "json", "EVIL"),
+    "cut short": lambda good: good[: len(good) // 2],
+    "not an entry": lambda good: pickle.dumps((1, 2)),
+    "problems of the wrong shape": lambda good: pickle.dumps(([1, "x"], None, None, None)),
+    "a problem's line as text": lambda good: pickle.dumps(([("p.yaml", "1", "f", "m", None, "error")], None, None, None)),
+    "pieces of the wrong shape": lambda good: pickle.dumps(([], ("x",) * 9, ("p", {}, {}), pickle.dumps(("p", {}, {})))),
+}
+
+
+@pytest.mark.parametrize("entry", BAD_ENTRIES)
 def test_an_entry_that_cannot_be_trusted_is_checked_again_and_replaced(kept, checked_afresh, tmp_path, entry, monkeypatch):
     monkeypatch.chdir(tmp_path)
     folder = _some_profiles(tmp_path, 2)
     afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
     [store] = kept.glob("*.sqlite")
     name, good = sorted(_entries(kept).items())[0]
-    bad = {"tampered": pickle.dumps(_Exploit()), "cut short": good[: len(good) // 2],
-           "not an entry": pickle.dumps((1, 2))}[entry]
     with sqlite3.connect(store) as db:
-        db.execute("UPDATE entries SET result = ? WHERE name = ?", (bad, name))
+        db.execute("UPDATE entries SET result = ? WHERE name = ?", (BAD_ENTRIES[entry](good), name))
     checked_afresh.clear()
     again = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
     assert not (tmp_path / "pwned").exists()
     assert len(checked_afresh) == 1
-    assert [p.data for p in again.profiles] == [p.data for p in afresh.profiles] and again.pieces == afresh.pieces
+    assert [p.data for p in again.profiles] == [p.data for p in afresh.profiles]
+    assert again.pieces == afresh.pieces and again.problems == afresh.problems
+    assert all("EVIL" not in p.json for p in again.pieces)
     assert _entries(kept)[name] == good
+
+
+@pytest.mark.slow  # waits out SQLite's busy timeout once (checkcache.BUSY_WAIT)
+def test_a_run_does_not_wait_on_another_holding_the_stores_lock(kept, tmp_path, monkeypatch):
+    """Another run stopped (Ctrl+Z) in the middle of writing its entries holds the store's lock: this run checks
+    every profile without the cache rather than wait on it chunk after chunk (here 12 chunks in two workers, each
+    with a profile edited since the entries were kept, so each would wait to write)."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
+    folder = _some_profiles(tmp_path, 12)
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
+    for f in folder.glob("*.yaml"):
+        f.write_text(f.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    [store] = kept.glob("*.sqlite")
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.perf_counter()
+        again = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
+        took = time.perf_counter() - start
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert took < checkcache.BUSY_WAIT + 3
+    monkeypatch.setenv(checkcache.CACHE_ENV, "off")
+    afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
+    assert again.pieces == afresh.pieces and [p.data for p in again.profiles] == [p.data for p in afresh.profiles]
+
+
+def test_a_package_file_that_cannot_be_read_turns_the_cache_off_for_the_run(kept, tmp_path, monkeypatch, run_cli):
+    def unreadable() -> str:
+        raise PermissionError(13, "Permission denied", "carehomes/views.py")
+
+    monkeypatch.setattr(checkcache, "_code_digest", unreadable)
+    env = {**os.environ, **EPOCH}
+    done = run_cli("data", "--out", str(tmp_path / "out"), env=env)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert not kept.exists() or not list(kept.glob("*.sqlite"))
+
+
+def test_the_code_digest_leaves_out_editors_leftovers_and_reads_only_python_files_of_the_package(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(ROOT / "carehomes", tmp_path / "carehomes", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(checkcache, "_ROOT", tmp_path)
+    monkeypatch.setattr(checkcache, "_PACKAGE", tmp_path / "carehomes")
+    digest = checkcache._code_digest.__wrapped__
+    first = digest()
+    for leftover in ("schema/.datapackage.json.swp", "schema/datapackage.json~", "carehomes/views.py.orig",
+                     "carehomes/notes.txt"):
+        (tmp_path / leftover).write_text("x", encoding="utf-8")
+    assert digest() == first
 
 
 @pytest.mark.parametrize("where", ["a file", "a folder in the store's place", "a broken store"])
@@ -196,10 +279,10 @@ def test_a_cache_that_cannot_be_used_changes_nothing(tmp_path, monkeypatch, run_
     if where == "a file":
         folder.write_text("not a folder", encoding="utf-8")
     elif where == "a folder in the store's place":  # as unusable as a read-only folder, which root can write
-        (folder / f"{checkcache.generation(dt.date.today())}.sqlite").mkdir(parents=True)
+        (folder / f"{checkcache.generation(validate.today())}.sqlite").mkdir(parents=True)
     else:
         folder.mkdir()
-        (folder / f"{checkcache.generation(dt.date.today())}.sqlite").write_bytes(b"this is not a database" * 100)
+        (folder / f"{checkcache.generation(validate.today())}.sqlite").write_bytes(b"this is not a database" * 100)
     env = {**os.environ, **EPOCH, checkcache.CACHE_ENV: str(folder)}
     done = run_cli("data", "--out", str(tmp_path / "out"), env=env)
     off = run_cli("data", "--out", str(tmp_path / "off"), env={**env, checkcache.CACHE_ENV: "off"})
@@ -211,6 +294,7 @@ def test_a_cache_that_cannot_be_used_changes_nothing(tmp_path, monkeypatch, run_
     ({"CAREHOMES_CACHE": "off"}, None),
     ({"CAREHOMES_CACHE": "OFF", "HOME": "/home/x"}, None),
     ({"CAREHOMES_CACHE": "/tmp/kept"}, Path("/tmp/kept")),
+    ({"CAREHOMES_CACHE": "~/kept", "HOME": "/home/x"}, Path("/home/x/kept")),
     ({"XDG_CACHE_HOME": "/var/cache/me", "HOME": "/home/x"}, Path("/var/cache/me/carehomes")),
     ({"XDG_CACHE_HOME": "relative", "HOME": "/home/x"}, Path("/home/x/.cache/carehomes")),
     ({"HOME": "/home/x"}, Path("/home/x/.cache/carehomes")),
