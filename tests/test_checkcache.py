@@ -9,6 +9,7 @@ import pickle
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -150,13 +151,18 @@ def test_the_check_command_keeps_only_what_crosses_files_even_from_the_cache(kep
     assert all(set(p.data) == set(checking.CROSS_FILE_KEYS) for p in small.profiles)
 
 
-def test_a_new_day_or_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeypatch):
-    assert checkcache.generation(TODAY) != checkcache.generation(TODAY + dt.timedelta(days=1))
+def _digest_of_a_copy(tmp_path: Path, monkeypatch) -> Callable[[], str]:
+    """checkcache's code digest, uncached, of a copy of the package and schema/ in ``tmp_path`` (to change)."""
     shutil.copytree(ROOT / "schema", tmp_path / "schema")
     shutil.copytree(ROOT / "carehomes", tmp_path / "carehomes", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(checkcache, "_ROOT", tmp_path)
     monkeypatch.setattr(checkcache, "_PACKAGE", tmp_path / "carehomes")
-    digest = checkcache._code_digest.__wrapped__
+    return checkcache._code_digest.__wrapped__
+
+
+def test_a_new_day_or_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeypatch):
+    assert checkcache.generation(TODAY) != checkcache.generation(TODAY + dt.timedelta(days=1))
+    digest = _digest_of_a_copy(tmp_path, monkeypatch)
     first = digest()
     assert digest() == first
     schema = tmp_path / "schema" / "datapackage.json"
@@ -261,11 +267,7 @@ def test_a_package_file_that_cannot_be_read_turns_the_cache_off_for_the_run(kept
 
 
 def test_the_code_digest_leaves_out_editors_leftovers_and_reads_only_python_files_of_the_package(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "schema", tmp_path / "schema")
-    shutil.copytree(ROOT / "carehomes", tmp_path / "carehomes", ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(checkcache, "_ROOT", tmp_path)
-    monkeypatch.setattr(checkcache, "_PACKAGE", tmp_path / "carehomes")
-    digest = checkcache._code_digest.__wrapped__
+    digest = _digest_of_a_copy(tmp_path, monkeypatch)
     first = digest()
     for leftover in ("schema/.datapackage.json.swp", "schema/datapackage.json~", "carehomes/views.py.orig",
                      "carehomes/notes.txt"):
