@@ -112,6 +112,7 @@ def _create(db: sqlite3.Connection) -> None:
     in SQLite's 4 KB pages with a write-ahead log)."""
     db.execute("PRAGMA page_size=65536")
     db.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, result BLOB NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, page TEXT NOT NULL, summary TEXT NOT NULL)")
 
 
 def open_generation(on: dt.date) -> Path | None:
@@ -172,6 +173,41 @@ def write_entries(store: Path, entries: list[tuple[str, bytes]]) -> None:
             db.execute("COMMIT")
     except sqlite3.Error:
         pass
+
+
+def read_pages(store: Path, names: list[str]) -> dict[str, tuple[str, str]]:
+    """The kept home pages of ``names`` (those there are): name -> (page, summary), as render.home_page gives them;
+    none when the store cannot be read."""
+    try:
+        with closing(_connect(store)) as db:
+            found = db.execute("SELECT name, page, summary FROM pages WHERE name IN (SELECT value FROM json_each(?))",
+                               (json.dumps(names),))
+            return {name: (page, summary) for name, page, summary in found
+                    if type(page) is str and type(summary) is str}
+    except sqlite3.Error:
+        return {}
+
+
+def write_pages(store: Path, pages: list[tuple[str, str, str]]) -> None:
+    """Keep home pages (name, page, summary), in one transaction; nothing when the store cannot be written."""
+    if not pages:
+        return
+    try:
+        with closing(_connect(store)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", pages)
+            db.execute("COMMIT")
+    except sqlite3.Error:
+        pass
+
+
+def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:
+    """A home page's name in a generation: a hash of what every page of the build shares (``inputs``:
+    render.page_inputs) and of what this one's view is made of (its profile's data, the day a sync last
+    confirmed it). The day and the code are the generation's."""
+    h = hashlib.blake2b(_dump((data, checked_on)), digest_size=20)
+    h.update(b"\0" + inputs.encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 # The only types an entry's pickle may make besides Python's own containers, text, numbers and bytes: the dates a

@@ -75,18 +75,61 @@ def test_open_data_from_kept_results_is_byte_for_byte_the_data_checked_afresh(ke
 
 
 @pytest.mark.slow
-def test_a_site_built_from_kept_results_equals_one_built_afresh(kept, checked_afresh, built_site, tmp_path):
+def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, checked_afresh, built_site, tmp_path,
+                                                                           monkeypatch):
+    from carehomes import render
     from carehomes.pipeline import build_site
 
     inputs = [ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"]  # as built_site, checked afresh
-    check_paths(inputs, on=TODAY, pieces=True)
-    checked_afresh.clear()
     checked = check_paths(inputs, on=TODAY, pieces=True)
-    assert checked_afresh == []
+    build_site(checked.profiles, tmp_path / "first", today=TODAY, made=checked.pieces)
+    checked_afresh.clear()
+    rendered: list[str] = []
+    real = render.home_page
+    monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    checked = check_paths(inputs, on=TODAY, pieces=True)
     build_site(checked.profiles, tmp_path / "site", today=TODAY, made=checked.pieces)
+    assert checked_afresh == [] and rendered == []  # every check and every home page as kept
     again, afresh = _files(tmp_path / "site"), _files(built_site[0])
     assert again.keys() == afresh.keys()
     assert [name for name in again if again[name] != afresh[name]] == []
+
+
+def _views(folder: Path, today: dt.date = TODAY) -> list:
+    from carehomes.pipeline import views_of
+    from carehomes.schema import load_schema
+
+    return views_of(check_paths([folder], on=today).profiles, today, load_schema(), None, {})
+
+
+def test_a_home_page_is_made_again_when_its_profile_the_shell_or_the_day_changes(kept, tmp_path, monkeypatch):
+    from carehomes import render
+
+    rendered: list[str] = []
+    real = render.home_page
+    monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    folder = _some_profiles(tmp_path, 4)
+    shell = ("<html><body>", "</body></html>")
+
+    def pages(views: list, shell: tuple[str, str] = shell) -> dict[str, bytes]:
+        out = tmp_path / f"site-{len(list(tmp_path.glob('site-*')))}"
+        render.render_homes(views, out, shell, "care@example.org")
+        return _files(out)
+
+    first = pages(_views(folder))
+    assert len(rendered) == 4
+    rendered.clear()
+    assert pages(_views(folder)) == first and rendered == []  # all four kept
+    edited = sorted(folder.glob("*.yaml"))[1]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("\nname: ", "\nname: Renamed ", 1), encoding="utf-8")
+    again = pages(_views(folder))
+    assert rendered == [edited.stem] and sum(b"Renamed " in page for page in again.values()) == 2  # page, home.json
+    rendered.clear()
+    other = pages(_views(folder), ("<html><body class=new>", "</body></html>"))
+    assert len(rendered) == 4 and all(b"class=new" in page for name, page in other.items() if name.endswith(".html"))
+    rendered.clear()
+    pages(_views(folder, TODAY + dt.timedelta(days=1)))
+    assert len(rendered) == 4
 
 
 def test_an_edited_profile_alone_is_checked_again_and_its_edit_published(kept, checked_afresh, tmp_path):
