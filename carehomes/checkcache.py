@@ -63,9 +63,11 @@ SKIPPED = (".swp", ".swo", ".orig", ".rej", ".bak", "~")  # an editor's or a pat
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A hash of what a result depends on besides its profile and the day: the package's Python files, every file
-    under schema/ (but hidden files and editors' leftovers) and the Python and library versions (PyYAML's with
-    or without libyaml, whose messages differ). Raises OSError when a file cannot be read."""
+    """A hash of what a result or a home page depends on besides its profile and the day: the package's Python
+    files, every file under schema/ (but hidden files and editors' leftovers) and the Python and library versions
+    (PyYAML's with or without libyaml, whose messages differ; Jinja2's and MarkupSafe's, whose escaping and
+    filters a page uses). Raises OSError when a file cannot be read. Worked out once a process: a file edited
+    while a build runs is that build's business, not the cache's (the next build hashes it again)."""
     import yaml
 
     h = hashlib.blake2b(digest_size=16)
@@ -81,7 +83,10 @@ def _code_digest() -> str:
     except ImportError:
         orjson_version = "none"
     libyaml = getattr(yaml, "__with_libyaml__", False)
-    h.update(f"{sys.version}\0{yaml.__version__}\0{libyaml}\0{orjson_version}".encode())
+    from importlib.metadata import version
+
+    h.update(f"{sys.version}\0{yaml.__version__}\0{libyaml}\0{orjson_version}\0{version('jinja2')}\0"
+             f"{version('markupsafe')}".encode())
     return h.hexdigest()
 
 

@@ -389,10 +389,11 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
 
 
 def _alike(views: list[HomeView]) -> bool:
-    """Every view made for the same day, schema, edit address and staleness limits (as the pipeline makes them):
-    what page_inputs takes from the first is true of all."""
-    first = views[0]
-    return all(v.today == first.today and v.s is first.s and v.repo_edit == first.repo_edit and v.limits == first.limits
+    """Every view made for the same day, edit address and staleness limits (as the pipeline makes them), with the
+    schema of schema/ (checkcache's generation hashes that folder, not one a caller loaded from elsewhere): what
+    page_inputs takes from the first is true of all."""
+    first, schema = views[0], load_schema()
+    return all(v.today == first.today and v.s is schema and v.repo_edit == first.repo_edit and v.limits == first.limits
                for v in views)
 
 

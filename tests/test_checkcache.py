@@ -130,6 +130,16 @@ def test_a_home_page_is_made_again_when_its_profile_the_shell_or_the_day_changes
     rendered.clear()
     pages(_views(folder, TODAY + dt.timedelta(days=1)))
     assert len(rendered) == 4
+    rendered.clear()  # views of a schema loaded from elsewhere (the generation hashes schema/ only): none kept
+    from test_face import schema_copy
+
+    copied = schema_copy(tmp_path / "copy", face_edit=lambda doc: None)
+    views = _views(folder)
+    for v in views:
+        v.s = copied
+    pages(views)
+    pages(views)
+    assert len(rendered) == 8
 
 
 def test_an_edited_profile_alone_is_checked_again_and_its_edit_published(kept, checked_afresh, tmp_path):
