@@ -157,53 +157,49 @@ def _prune(root: Path) -> None:
                 pass
 
 
-def read_entries(store: Path, names: list[str]) -> dict[str, bytes]:
-    """The kept entries of ``names`` (those there are), by name; none when the store cannot be read."""
+def _read(store: Path, table: str, names: list[str]) -> list[tuple]:
+    """The rows of ``table`` (entries or pages) whose name is in ``names``; none when the store cannot be read."""
     try:
         with closing(_connect(store)) as db:
-            return dict(db.execute("SELECT name, result FROM entries WHERE name IN (SELECT value FROM json_each(?))",
-                                   (json.dumps(names),)))
+            return db.execute(f"SELECT * FROM {table} WHERE name IN (SELECT value FROM json_each(?))",
+                              (json.dumps(names),)).fetchall()
     except sqlite3.Error:
-        return {}
+        return []
+
+
+def _write(store: Path, table: str, rows: list[tuple]) -> None:
+    """Keep ``rows`` in ``table`` (entries or pages), all in one transaction; nothing when the store cannot be
+    written."""
+    if not rows:
+        return
+    try:
+        with closing(_connect(store)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            db.execute("COMMIT")
+    except sqlite3.Error:
+        pass
+
+
+def read_entries(store: Path, names: list[str]) -> dict[str, bytes]:
+    """The kept entries of ``names`` (those there are), by name."""
+    return {name: result for name, result in _read(store, "entries", names) if type(result) is bytes}
 
 
 def write_entries(store: Path, entries: list[tuple[str, bytes]]) -> None:
-    """Keep entries (name, bytes), all in one transaction; nothing when the store cannot be written."""
-    if not entries:
-        return
-    try:
-        with closing(_connect(store)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", entries)
-            db.execute("COMMIT")
-    except sqlite3.Error:
-        pass
+    """Keep entries (name, bytes)."""
+    _write(store, "entries", entries)
 
 
 def read_pages(store: Path, names: list[str]) -> dict[str, tuple[str, str]]:
-    """The kept home pages of ``names`` (those there are): name -> (page, summary), as render.home_page gives them;
-    none when the store cannot be read."""
-    try:
-        with closing(_connect(store)) as db:
-            found = db.execute("SELECT name, page, summary FROM pages WHERE name IN (SELECT value FROM json_each(?))",
-                               (json.dumps(names),))
-            return {name: (page, summary) for name, page, summary in found
-                    if type(page) is str and type(summary) is str}
-    except sqlite3.Error:
-        return {}
+    """The kept home pages of ``names`` (those there are): name -> (page, summary), as render.home_page gives them."""
+    return {name: (page, summary) for name, page, summary in _read(store, "pages", names)
+            if type(page) is str and type(summary) is str}
 
 
 def write_pages(store: Path, pages: list[tuple[str, str, str]]) -> None:
-    """Keep home pages (name, page, summary), in one transaction; nothing when the store cannot be written."""
-    if not pages:
-        return
-    try:
-        with closing(_connect(store)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", pages)
-            db.execute("COMMIT")
-    except sqlite3.Error:
-        pass
+    """Keep home pages (name, page, summary)."""
+    _write(store, "pages", pages)
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:
