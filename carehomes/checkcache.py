@@ -113,15 +113,15 @@ def _connect(store: Path) -> sqlite3.Connection:
 
 
 def _create(db: sqlite3.Connection) -> None:
-    """The entries table, in pages of 64 KB (an entry is about 10 KB: nationally 150 MB kept in 0.2 s, not 0.75 s
-    in SQLite's 4 KB pages with a write-ahead log)."""
+    """The tables of kept checks (entries) and home pages (pages), in SQLite pages of 64 KB (an entry is about
+    10 KB: nationally 150 MB kept in 0.2 s, not 0.75 s in 4 KB pages with a write-ahead log)."""
     db.execute("PRAGMA page_size=65536")
     db.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, result BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, page TEXT NOT NULL, summary TEXT NOT NULL)")
 
 
 def open_generation(on: dt.date) -> Path | None:
-    """This run's generation (a SQLite file of entries), made if need be and marked as used now; the generations
+    """This run's generation (a SQLite file of kept checks and home pages), made if need be and marked as used now; the generations
     beyond the ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used:
     its folder or file cannot be made or written, a file of the package cannot be read, or another run holds the
     store's lock for more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run

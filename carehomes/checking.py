@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import checkcache, validate
 from .checks_external import check_external
-from .load import Profile, display_paths, errors, find_profiles, load_profile, parse_bytes, read_profile_bytes
+from .load import Profile, display_paths, errors, find_profiles, parse_bytes, read_profile_bytes
 from .parallel import iter_chunks, keep_freed_memory, map_chunks, no_cycle_collection
 from .problems import Problem
 from .outputs.pieces import HomePieces, home_pieces
@@ -64,13 +64,12 @@ def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
     profiles, problems, made = [], [], []
     schema = load_schema() if make else None
     for f, shown in zip(files, display_paths(files, base), strict=True):
-        profile, found = load_profile(f, base, shown=shown)
+        raw, found = read_profile_bytes(f, shown, None, base)
+        profile, found, piece = (None, found, None) if raw is None else _checked_bytes(raw, shown, on, schema)
         problems.extend(found)
-        if profile:
-            own = check_profile(profile, on=on)
-            problems.extend(own)
-            if schema and not errors(found + own):  # its open data pieces, while the profile is here
-                made.append(home_pieces(profile.data, schema))
+        if piece is not None:
+            made.append(piece)
+        if profile is not None:
             profiles.append(profile if keep else _for_cross_file(profile))  # if not, less travels back from workers
     return profiles, problems, made
 
@@ -112,13 +111,14 @@ def _remembered(files: list[Path], base: Path, on: dt.date, store: Path) -> list
     return out
 
 
-def _checked_bytes(raw: bytes, shown: str, on: dt.date, schema: Schema) -> Result:
-    """A profile's result from its bytes: as ``_check_files`` with the whole profile kept and pieces made."""
+def _checked_bytes(raw: bytes, shown: str, on: dt.date | None, schema: Schema | None) -> Result:
+    """A profile's result from its bytes (as ``load_profile`` reads them): the profile, its problems, and its open
+    data pieces when ``schema`` is given and it has no error (made while the profile is here)."""
     profile, found = parse_bytes(raw, shown)
     if profile is None:
         return None, found, None
-    own = check_profile(profile, on=on)
-    return profile, found + own, (None if errors(found + own) else home_pieces(profile.data, schema))
+    problems = found + check_profile(profile, on=on)
+    return profile, problems, (None if schema is None or errors(problems) else home_pieces(profile.data, schema))
 
 
 def _check_again(f: Path, base: Path, on: dt.date, store: Path) -> Result:

@@ -196,8 +196,9 @@ def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
 
 def load_profile(file: Path, base: Path | None = None, folder: Path | None = None,
                  shown: str | None = None) -> tuple[Profile | None, list[Problem]]:
-    """Read and parse one profile file; the only way commands read a profile. ``shown``: ``display_path(file,
-    base)``, when worked out already (``display_paths``)."""
+    """Read and parse one profile file: ``read_profile_bytes`` then ``parse_bytes``, the only way commands read a
+    profile (``checking.check_paths`` takes the same two steps itself, to find a kept check by the bytes).
+    ``shown``: ``display_path(file, base)``, when worked out already (``display_paths``)."""
     shown = display_path(file, base) if shown is None else shown
     raw, problems = read_profile_bytes(file, shown, folder, base)
     if raw is None:

@@ -70,12 +70,7 @@ def map_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers
     Runs in this process for small sets, and in worker processes (one per core) for large ones. ``finer_end``:
     the last ``workers`` chunks are each cut into that many (see chunk_bounds).
     """
-    workers = workers or (os.cpu_count() or 1)
-    if len(items) < PARALLEL_FROM or workers < 2:
-        return [fn((items, *extra))]
-    jobs = [(items[a:b], *extra) for a, b in chunk_bounds(len(items), workers, chunks_per_worker, finer_end)]
-    with worker_pool(workers) as pool:
-        return list(pool.map(fn, jobs))
+    return list(iter_chunks(fn, items, *extra, workers=workers, chunks_per_worker=chunks_per_worker, finer_end=finer_end))
 
 
 def iter_chunks(fn: Callable[[tuple], Any], items: Sequence, *extra: Any, workers: int | None = None,

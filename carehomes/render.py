@@ -363,13 +363,13 @@ KEPT_BATCH = 1000  # home pages looked up and kept at a time (nationally 17 MB o
 
 def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView]) -> str:
     """What every home page of a build shares besides the code, schema and day (checkcache's generation): the page
-    shell (the theme, overrides and mkdocs.yml as the engine rendered them), the contact address, and each view's
-    edit address and staleness limits (the same for every view of a build, from mkdocs.yml), as one hash."""
+    shell (the theme, overrides and mkdocs.yml as the engine rendered them), the contact address, and the views'
+    edit address and staleness limits (the same for every view of a build, from mkdocs.yml: ``_alike``), as one
+    hash. ``views``: at least one."""
     h = hashlib.blake2b(digest_size=20)
     for part in (*shell, contact_email):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for v in views[:1]:
-        h.update(repr((v.repo_edit, sorted(v.limits.items()))).encode("utf-8", "surrogateescape"))
+    h.update(repr((views[0].repo_edit, sorted(views[0].limits.items()))).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
