@@ -65,10 +65,15 @@ def forget_checks() -> None:
         shutil.rmtree(KEPT[0], ignore_errors=True)
 
 
+def edited_name(text: str, n: int) -> str:
+    """A profile's text with its name edited: "Edited <n> " put before it (in place of an earlier edit's)."""
+    return re.sub(r"(?m)^name: (Edited \d+ )?", f"name: Edited {n} ", text, count=1)
+
+
 class OneEdit:
-    """Before each timed run, one profile edited (a comment added to it, a new one each time), as a steward who
-    edits a profile and then publishes does; its bytes put back by ``restore``. With the checks kept from the run
-    before, the run checks that one profile again and takes the others' as kept."""
+    """Before each timed run, one profile's name edited (``edited_name``, a new one each time), as a steward who
+    edits a fact and then publishes does; its bytes put back by ``restore``. With the checks and pages kept from
+    the run before, the run checks that one profile and renders its page again, and takes the others' as kept."""
 
     def __init__(self, prov: Path) -> None:
         self.path = min(prov.glob("*.yaml"))
@@ -77,7 +82,7 @@ class OneEdit:
 
     def __call__(self) -> None:
         self.count += 1
-        self.path.write_bytes(self.original + f"\n# edited by bench/national.py, run {self.count}\n".encode())
+        self.path.write_text(edited_name(self.original.decode("utf-8"), self.count), encoding="utf-8")
 
     def restore(self) -> None:
         self.path.write_bytes(self.original)
@@ -437,9 +442,8 @@ def measure_edit_one(prov: Path, out: Path, runs: int) -> None:
         page = out / "homes" / slug / "index.html"
         previews, indexed, rests = [], [], []
         for i in range(runs):
-            text = profile.read_text(encoding="utf-8")
             name = f"Edited {i} "
-            profile.write_text(re.sub(r"(?m)^name: (Edited \d+ )?", f"name: {name}", text, count=1), encoding="utf-8")
+            profile.write_text(edited_name(profile.read_text(encoding="utf-8"), i), encoding="utf-8")
             start = time.perf_counter()
             while name not in page.read_text(encoding="utf-8"):
                 time.sleep(0.02)

@@ -93,21 +93,21 @@ def test_the_file_system_of_the_runs_is_named_and_an_ext4_without_a_journal_is_w
 
 
 def test_each_timed_run_after_the_first_follows_one_profile_edited_and_the_profile_is_put_back(tmp_path, monkeypatch):
-    """The data and build figures against their targets are runs after one profile was edited (the checks of
-    the others kept from the run before): the benchmark edits a profile before each run and puts its bytes back;
+    """The data and build figures against their targets are runs after one profile's name was edited (the checks
+    and pages of the others kept from the run before): the benchmark edits a profile before each run and puts its bytes back;
     the first run forgets every kept check."""
     bench = _bench()
     prov = tmp_path / "providers"
     prov.mkdir()
     (prov / "b.yaml").write_bytes(b"name: B\n")
-    (prov / "a.yaml").write_bytes(b"name: A\n")
+    (prov / "a.yaml").write_bytes(b"slug: a\nname: A\n")
     edit = bench.OneEdit(prov)
     edit()
     edit()
-    text = (prov / "a.yaml").read_text(encoding="utf-8")
-    assert text.startswith("name: A\n") and text.endswith("run 2\n") and (prov / "b.yaml").read_bytes() == b"name: B\n"
+    assert (prov / "a.yaml").read_text(encoding="utf-8") == "slug: a\nname: Edited 2 A\n"
+    assert (prov / "b.yaml").read_bytes() == b"name: B\n"
     edit.restore()
-    assert (prov / "a.yaml").read_bytes() == b"name: A\n"
+    assert (prov / "a.yaml").read_bytes() == b"slug: a\nname: A\n"
     monkeypatch.setattr(bench, "KEPT", [tmp_path / "kept"])
     assert bench._run_env()["CAREHOMES_CACHE"] == str(tmp_path / "kept")
     (tmp_path / "kept" / "x.sqlite").parent.mkdir()
