@@ -15,6 +15,9 @@ unpickler that makes no other type, and becomes a result again only when it has 
 it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
 never different or failing. Only the two most recently used generations are kept.
+
+The same file keeps each home page (render.render_homes) and each home's listing in the find page's index
+(search.recall_listings), named by a hash of everything they are made from, for ``build``.
 """
 from __future__ import annotations
 
@@ -64,14 +67,14 @@ SKIPPED = (".swp", ".swo", ".orig", ".rej", ".bak", "~")  # an editor's or a pat
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
     """A hash of what a result or a home page depends on besides its profile and the day: the package's Python
-    files, every file under schema/ (but hidden files and editors' leftovers) and the Python and library versions
+    files and templates, every file under schema/ (but hidden files and editors' leftovers) and the Python and library versions
     (PyYAML's with or without libyaml, whose messages differ; Jinja2's and MarkupSafe's, whose escaping and
     filters a page uses). Raises OSError when a file cannot be read. Worked out once a process: a file edited
     while a build runs is that build's business, not the cache's (the next build hashes it again)."""
     import yaml
 
     h = hashlib.blake2b(digest_size=16)
-    files = [*_PACKAGE.rglob("*.py"), *(_ROOT / "schema").rglob("*")]
+    files = [*_PACKAGE.rglob("*.py"), *(_PACKAGE / "templates").rglob("*"), *(_ROOT / "schema").rglob("*")]
     for path in sorted(files):
         if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".") \
                 and not path.name.endswith(SKIPPED):
@@ -113,11 +116,12 @@ def _connect(store: Path) -> sqlite3.Connection:
 
 
 def _create(db: sqlite3.Connection) -> None:
-    """The tables of kept checks (entries) and home pages (pages), in SQLite pages of 64 KB (an entry is about
+    """The tables of kept checks (entries), home pages (pages) and the find page's listings (listings), in SQLite pages of 64 KB (an entry is about
     10 KB: nationally 150 MB kept in 0.2 s, not 0.75 s in 4 KB pages with a write-ahead log)."""
     db.execute("PRAGMA page_size=65536")
     db.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, result BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, page TEXT NOT NULL, summary TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS listings (name TEXT PRIMARY KEY, listing TEXT NOT NULL)")
 
 
 def open_generation(on: dt.date) -> Path | None:
@@ -200,6 +204,16 @@ def read_pages(store: Path, names: list[str]) -> dict[str, tuple[str, str]]:
 def write_pages(store: Path, pages: list[tuple[str, str, str]]) -> None:
     """Keep home pages (name, page, summary)."""
     _write(store, "pages", pages)
+
+
+def read_listings(store: Path, names: list[str]) -> dict[str, str]:
+    """The kept find page listings of ``names`` (those there are): name -> its JSON text (search.recall_listings)."""
+    return {name: listing for name, listing in _read(store, "listings", names) if type(listing) is str}
+
+
+def write_listings(store: Path, listings: list[tuple[str, str]]) -> None:
+    """Keep find page listings (name, JSON text)."""
+    _write(store, "listings", listings)
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:

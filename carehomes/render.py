@@ -44,7 +44,7 @@ from .schema import ROOT, Schema, load_schema
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
 from .text import slugify
-from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note, remembering
+from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note, remembering, views_alike
 
 if TYPE_CHECKING:
     from .releases import Entry
@@ -364,7 +364,7 @@ KEPT_BATCH = 1000  # home pages looked up and kept at a time (nationally 17 MB o
 def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView]) -> str:
     """What every home page of a build shares besides the code, schema and day (checkcache's generation): the page
     shell (the theme, overrides and mkdocs.yml as the engine rendered them), the contact address, and the views'
-    edit address and staleness limits (the same for every view of a build, from mkdocs.yml: ``_alike``), as one
+    edit address and staleness limits (the same for every view of a build, from mkdocs.yml: ``views_alike``), as one
     hash. ``views``: at least one."""
     h = hashlib.blake2b(digest_size=20)
     for part in (*shell, contact_email):
@@ -384,17 +384,8 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
             meanwhile()
         return 0
     store = checkcache.open_generation(views[0].today)
-    kept = (store, page_inputs(shell, contact_email, views)) if store is not None and _alike(views) else None
+    kept = (store, page_inputs(shell, contact_email, views)) if store is not None and views_alike(views) else None
     return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, workers=workers, meanwhile=meanwhile))
-
-
-def _alike(views: list[HomeView]) -> bool:
-    """Every view made for the same day, edit address and staleness limits (as the pipeline makes them), with the
-    schema of schema/ (checkcache's generation hashes that folder, not one a caller loaded from elsewhere): what
-    page_inputs takes from the first is true of all."""
-    first, schema = views[0], load_schema()
-    return all(v.today == first.today and v.s is schema and v.repo_edit == first.repo_edit and v.limits == first.limits
-               for v in views)
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:

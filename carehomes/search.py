@@ -125,10 +125,13 @@ class Listed:
     """The homes on the find page (every view not closed) in the site's name order, each numbered by its place
     (the facet index's, search/near/'s and the word index's number), with its card, filters and words."""
 
-    def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None) -> None:
-        """``cache`` (serve's): slug -> (view, town label, card, filters, words, A to Z key, place) from an earlier listing, reused
-        for a home whose view and town label are the same objects and text, and refilled."""
-        labels = towns(views)
+    def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None,
+                 labels: dict[str, str] | None = None) -> None:
+        """``cache`` (serve's, and the build's kept listings: recall_listings): slug -> (view, town label, card,
+        filters, words, A to Z key, place, sort values) from an earlier listing, reused for a home whose view and
+        town label are the same objects and text, and refilled. ``labels``: finding.towns(views), when the caller
+        has them."""
+        labels = towns(views) if labels is None else labels
         cache = {} if cache is None else cache
         # A to Z (finding.a_to_z), each home's key kept in the cache with its view
         keys = {v.slug: held[5] if (held := cache.get(v.slug)) and held[0] is v else (name_key(v.name), v.slug) for v in views}
@@ -346,7 +349,10 @@ def write_facet_index(listed: Listed, site_dir: Path, in_place: bool = False, he
 
 def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) -> str:
     """The search stage (views: the homes on the find page): postcode districts, sorting facets, towns and
-    (with ``index``; ``build --no-search`` skips it) the find page's own index. Returns what was done, for the build's summary line."""
+    (with ``index``; ``build --no-search`` skips it) the find page's own index. Returns what was done, for the build's summary line.
+    Each home's listing is taken as kept from an earlier build where it can be (recall_listings; the views must
+    remember, as the pipeline's do), and the others are kept for the next."""
+    recalled = recall_listings(views) if index else None
     write_districts(views, site_dir)
     write_facets(views, site_dir)
     write_towns(views, site_dir)
@@ -354,16 +360,126 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
         return "not indexed"
     if not views:
         return "no search index (no homes)"
-    files = write_index(views, site_dir)
+    files = write_index(views, site_dir, recalled.cache if recalled else None, labels=recalled.labels if recalled else None)
+    if recalled:
+        recalled.keep(views)
     return f"search index of {site_words(views).count(len(views))} ({files} files)"
 
 
+def recalled_values(views: list["HomeView"]) -> list[str]:
+    """What a kept listing holds of a home's values (by ``HomeView.value``'s names), besides its card, filters and
+    words: each sort's filter value (write_facets) and each sort's rank field (finding.sort_ranks)."""
+    sorts = face_of(views[0].s).sorts if views else []
+    return list(dict.fromkeys([*(s.filter_value for s in sorts if s.filter and s.filter_value),
+                               *(s.rank for s in sorts if s.rank and s.rank != "name")]))
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _texts(value: Any) -> bool:
+    return type(value) is list and all(type(x) is str for x in value)
+
+
+def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str]) -> str | None:
+    """A home's listing as kept (JSON: card, filters, words, A to Z key, place, untold, ``names``' values), from
+    its entry in Listed's cache; None when it holds what JSON would not give back as it is."""
+    values = {name: view.value(name) for name in names}
+    try:
+        text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], list(held[6]), view.untold, values],
+                          ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_not_kept)
+    except (TypeError, ValueError):  # a value JSON has no type for, or not a number
+        return None
+    return text if _listing(text, view, held[1], names) is not None else None
+
+
+def _not_kept(value: Any) -> Any:
+    raise TypeError("not a JSON value")
+
+
+def _listing(text: str, view: "HomeView", label: str | None,
+             names: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any]] | None:
+    """A kept listing (listing_text) as Listed's cache entry for ``view`` (whose town label is ``label``) with its
+    untold and values; None unless every part has the exact shape and types listing_text writes (a kept file is
+    not trusted to)."""
+    try:
+        t = json.loads(text)
+    except ValueError:
+        return None
+    if type(t) is not list or len(t) != 7:
+        return None
+    card, own, found, key, place, untold, values = t
+    if not (type(card) is dict and list(card) == ["url", "meta"] and type(card["url"]) is str
+            and type(meta := card["meta"]) is dict and all(type(x) is str for x in meta.values())
+            and type(own) is dict and all(_texts(x) for x in own.values()) and _texts(found) and type(key) is str
+            and type(place) is list and len(place) == 3 and (place[0] is None or type(place[0]) is str)
+            and all(x is None or type(x) in (int, float) for x in place[1:]) and _texts(untold)
+            and type(values) is dict and list(values) == names
+            and all(x is None or type(x) in _SCALARS for x in values.values())):
+        return None
+    return (view, label, card, own, set(found), (key, view.slug), tuple(place), {}), untold, values
+
+
+class Recalled:
+    """The build's kept listings for one write_search: Listed's cache filled from the store for the homes whose
+    listing is kept (their untold and values put in their views' memory: HomeView.recall), and ``keep`` to store
+    the others' once the index is written."""
+
+    def __init__(self, views: list["HomeView"], store: Path) -> None:
+        from . import checkcache
+
+        self.store, self.labels, self.names = store, towns(views), recalled_values(views)
+        first = views[0]
+        shared = repr(("find page listing", first.repo_edit, sorted(first.limits.items())))
+        self.keys = {v.slug: checkcache.page_name(f"{shared}\0{town_of(v, self.labels)!r}", v.d, v.checked_on) for v in views}
+        self.cache: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(views), KEPT_BATCH):
+            batch = views[start:start + KEPT_BATCH]
+            found = checkcache.read_listings(store, [self.keys[v.slug] for v in batch])
+            for v in batch:
+                text = found.get(self.keys[v.slug])
+                made = _listing(text, v, town_of(v, self.labels), self.names) if text is not None else None
+                if made is not None:
+                    self.cache[v.slug] = made[0]
+                    v.recall(made[1], made[2])
+        self.kept = dict(self.cache)  # what Listed will find (it refills the rest)
+
+    def keep(self, views: list["HomeView"]) -> None:
+        """Store the listings made afresh in this build (those Listed's cache now holds that were not kept)."""
+        from . import checkcache
+
+        rows = []
+        for v in views:
+            held = self.cache.get(v.slug)
+            if held is not None and self.kept.get(v.slug) is not held:
+                text = listing_text(held, v, self.names)
+                if text is not None:
+                    rows.append((self.keys[v.slug], text))
+        for start in range(0, len(rows), KEPT_BATCH):
+            checkcache.write_listings(self.store, rows[start:start + KEPT_BATCH])
+
+
+KEPT_BATCH = 1000  # listings looked up and kept at a time
+
+
+def recall_listings(views: list["HomeView"]) -> Recalled | None:
+    """The kept listings of these views (Recalled), or None when nothing can be kept: no views, no cache (checkcache),
+    or views not made alike (views_alike)."""
+    from . import checkcache
+    from .views import views_alike
+
+    if not views or not views_alike(views):
+        return None
+    store = checkcache.open_generation(views[0].today)
+    return Recalled(views, store) if store is not None else None
+
+
 def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,
-                in_place: bool = False, held: dict[str, Any] | None = None) -> int:
+                in_place: bool = False, held: dict[str, Any] | None = None, labels: dict[str, str] | None = None) -> int:
     """What the find page's searches read, from one listing of the homes: the distance search's district files,
     the first results and the facet and word index (a full build, and serve's update with its ``cache`` of
     listings, ``in_place``, and ``held``, each file's value as last written: ``put``); returns how many files."""
-    listed = Listed(views, cache)
+    listed = Listed(views, cache, labels)
     districts_written = write_near(listed, site_dir, in_place, held)
     write_first(listed, site_dir, in_place, held)
     return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place, held)

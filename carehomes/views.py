@@ -139,6 +139,17 @@ def remembered(fn: _Made) -> _Made:
     return cast(_Made, made)
 
 
+def views_alike(views: list[HomeView]) -> bool:
+    """Every view made for the same day, edit address and staleness limits (as the pipeline makes them), with the
+    schema of schema/ (checkcache's generation hashes that folder, not one a caller loaded from elsewhere): what a
+    kept home page or listing takes from the first is true of all."""
+    if not views:
+        return False
+    first, schema = views[0], load_schema()
+    return all(v.today == first.today and v.s is schema and v.repo_edit == first.repo_edit and v.limits == first.limits
+               for v in views)
+
+
 @contextmanager
 def remembering(views: list[HomeView]) -> Iterator[list[HomeView]]:
     """Every view remembering (HomeView.remembering) within the block: for a step that reads the views many
@@ -245,6 +256,17 @@ class HomeView:
                 value = value.get(step)
             memo[path] = value
         return value
+
+    def recall(self, untold: list[str], values: dict[str, Any]) -> None:
+        """While the view remembers: its ``untold`` and these values (by a DERIVED name or a field's path, as
+        ``value`` reads them) as an earlier build worked them out from the same data, day, code and schema (the
+        find page's kept listings, search.recall_listings), so that they are not worked out again."""
+        memo = self._memo
+        if memo is None:
+            return
+        memo["#untold"] = untold
+        for name, value in values.items():
+            memo["=" + name if name in DERIVED else name] = value
 
     @contextmanager
     def remembering(self) -> Iterator[HomeView]:

@@ -4,6 +4,7 @@ again, and nothing wrong with the cache folder or an entry in it changes a resul
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import pickle
 import shutil
@@ -11,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,7 +79,7 @@ def test_open_data_from_kept_results_is_byte_for_byte_the_data_checked_afresh(ke
 @pytest.mark.slow
 def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, checked_afresh, built_site, tmp_path,
                                                                            monkeypatch):
-    from carehomes import render
+    from carehomes import render, search
     from carehomes.pipeline import build_site
 
     inputs = [ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"]  # as built_site, checked afresh
@@ -85,14 +87,110 @@ def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, 
     build_site(checked.profiles, tmp_path / "first", today=TODAY, made=checked.pieces)
     checked_afresh.clear()
     rendered: list[str] = []
-    real = render.home_page
+    real, card = render.home_page, search.card
     monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    monkeypatch.setattr(search, "card", lambda v, *args: rendered.append(v.slug) or card(v, *args))
     checked = check_paths(inputs, on=TODAY, pieces=True)
     build_site(checked.profiles, tmp_path / "site", today=TODAY, made=checked.pieces)
-    assert checked_afresh == [] and rendered == []  # every check and every home page as kept
+    assert checked_afresh == [] and rendered == []  # every check, home page and find page listing as kept
     again, afresh = _files(tmp_path / "site"), _files(built_site[0])
     assert again.keys() == afresh.keys()
     assert [name for name in again if again[name] != afresh[name]] == []
+
+
+def _set_field(path: Path, field: str, value: str) -> None:
+    """A profile with a top-level or address line (``field: value``, two-space indented for address) set."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(rf"(?m)^(\s*){field}: .*$", rf"\g<1>{field}: {value}", text, count=1), encoding="utf-8")
+
+
+def _find_index(views: list, out: Path) -> dict[str, bytes]:
+    """The find page's files for ``views`` (remembering, as the pipeline's worker has them), by name."""
+    from carehomes.search import write_search
+    from carehomes.views import remembering
+
+    with remembering(views):
+        write_search([v for v in views if not v.closed], out)
+    return _files(out)
+
+
+def test_the_find_pages_listings_are_kept_and_made_again_only_where_something_changed(kept, tmp_path, monkeypatch):
+    from carehomes import search
+
+    carded: list[str] = []
+    real = search.card
+    monkeypatch.setattr(search, "card", lambda v, labels: carded.append(v.slug) or real(v, labels))
+    folder = _some_profiles(tmp_path, 4)
+    made = iter(range(100))
+
+    def index() -> dict[str, bytes]:
+        return _find_index(_views(folder), tmp_path / f"find-{next(made)}")
+
+    def afresh() -> dict[str, bytes]:
+        monkeypatch.setenv(checkcache.CACHE_ENV, "off")
+        try:
+            return index()
+        finally:
+            monkeypatch.setenv(checkcache.CACHE_ENV, str(kept))
+
+    first = index()
+    assert len(carded) == 4 and any(name.startswith("search/facets/c") for name in first)
+    carded.clear()
+    assert index() == first and carded == []  # every listing kept
+    one, two = sorted(folder.glob("*.yaml"))[:2]
+    _set_field(one, "name", "Renamed Example Home")
+    again = index()
+    assert carded == [one.stem] and again == afresh() and again != first
+    carded.clear()
+    # the town label every page shows for a town is worked out from every home's spelling of it ("Ross-on-Wye" once
+    # one of them is hyphenated): a home whose own profile did not change is listed again when its label did
+    _set_field(one, "town", "Ross On Wye")
+    index()
+    carded.clear()
+    _set_field(two, "town", "Ross-on-Wye")
+    again = index()
+    assert sorted(carded) == sorted([one.stem, two.stem]) and again == afresh()
+    assert b'"Ross-on-Wye"' in again["search/towns.json"]
+
+
+def _changed(part: int, change: Callable[[Any], Any]) -> Callable[[str], str]:
+    """A kept listing's JSON with one of its parts (card, filters, words, key, place, untold, values) changed."""
+    def bad(good: str) -> str:
+        t = json.loads(good)
+        t[part] = change(t[part])
+        return json.dumps(t)
+    return bad
+
+
+BAD_LISTINGS: dict[str, Callable[[str], str]] = {
+    "empty": lambda good: "", "not JSON": lambda good: "not json", "cut short": lambda good: good[: len(good) // 2],
+    "null": lambda good: "null", "too short": lambda good: json.dumps(json.loads(good)[:6]),
+    "a title not text": _changed(0, lambda card: {**card, "meta": {**card["meta"], "title": 1}}),
+    "a card without its url": _changed(0, lambda card: {"meta": card["meta"]}),
+    "a filter not a list": _changed(1, lambda own: {**own, "town": "x"}),
+    "a word not text": _changed(2, lambda words: [*words, 1]),
+    "a key not text": _changed(3, lambda key: [key]),
+    "a place of text": _changed(4, lambda place: ["HR1", "52.1", "-2.7"]),
+    "untold not text": _changed(5, lambda untold: [None]),
+    "a value of a list": _changed(6, lambda values: {k: [1] for k in values}),
+    "values missing": _changed(6, lambda values: {}),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_LISTINGS)
+def test_a_listing_that_cannot_be_trusted_is_made_again(kept, tmp_path, bad):
+    folder = _some_profiles(tmp_path, 2)
+    first = _find_index(_views(folder), tmp_path / "first")
+    [store] = kept.glob("*.sqlite")
+    with sqlite3.connect(store) as db:
+        rows = list(db.execute("SELECT name, listing FROM listings ORDER BY name"))
+        assert len(rows) == 2
+        db.execute("UPDATE listings SET listing = ? WHERE name = ?", (BAD_LISTINGS[bad](rows[0][1]), rows[0][0]))
+    assert _find_index(_views(folder), tmp_path / "again") == first
+    with sqlite3.connect(store) as db:  # and kept again as it should be
+        assert list(db.execute("SELECT name, listing FROM listings ORDER BY name")) == rows
 
 
 def _views(folder: Path, today: dt.date = TODAY) -> list:
@@ -223,7 +321,11 @@ def test_a_new_day_or_a_changed_schema_or_code_file_starts_a_new_generation(tmp_
     second = digest()
     assert second != first
     (tmp_path / "carehomes" / "views.py").write_text("# changed\n", encoding="utf-8")
-    assert digest() not in (first, second)
+    third = digest()
+    assert third not in (first, second)
+    template = tmp_path / "carehomes" / "templates" / "profile.html"  # a home page's readable source (homepage.py)
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert digest() not in (first, second, third)
 
 
 def test_only_the_two_most_recently_used_generations_are_kept(kept):
@@ -319,7 +421,7 @@ def test_a_package_file_that_cannot_be_read_turns_the_cache_off_for_the_run(kept
     assert not kept.exists() or not list(kept.glob("*.sqlite"))
 
 
-def test_the_code_digest_leaves_out_editors_leftovers_and_reads_only_python_files_of_the_package(tmp_path, monkeypatch):
+def test_the_code_digest_leaves_out_editors_leftovers_and_other_files_of_the_package(tmp_path, monkeypatch):
     digest = _digest_of_a_copy(tmp_path, monkeypatch)
     first = digest()
     for leftover in ("schema/.datapackage.json.swp", "schema/datapackage.json~", "carehomes/views.py.orig",
