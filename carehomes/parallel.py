@@ -11,6 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
+LATER = 5  # the steps started first and wanted last yield their cores to this process's steps (Beside's nice)
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from .outputs.atom import atom
 from .outputs.oruk import service_texts
 from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
-from .parallel import Beside, no_cycle_collection
+from .parallel import LATER, Beside, no_cycle_collection
 from .publish import HomePieces, data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import render_pages
@@ -122,7 +122,6 @@ def _taken_in(t: Timings, stage: str, beside: Beside, folder: Path, out: Path, n
     return result
 
 
-LATER = 5  # the steps started first and wanted last yield their cores to this process's steps (Beside's nice)
 SITEMAP_FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 BESIDE_NAMES = ("data", "oruk", "search", LOOKUP_DIR)  # folders written beside the pages, moved in after them
 

@@ -37,7 +37,7 @@ from .report import homecare_html
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
-from .parallel import map_forked
+from .parallel import LATER, PARALLEL_FROM, Beside, chunk_bounds, map_forked
 from .releases import release_records
 from .safetext import json_for_html
 from .schema import ROOT, Schema, load_schema
@@ -329,6 +329,84 @@ def write_text(path: str, text: str) -> None:
     write_new(path, text.encode("utf-8"))
 
 
+def _kept_chunk(args: tuple) -> list[str]:
+    """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
+    ``site_dir``; the slugs of the homes written."""
+    views, site_dir, store, inputs = args
+    (site_dir / "homes").mkdir(parents=True, exist_ok=True)
+    homes, written = str(site_dir / "homes"), []
+    for start in range(0, len(views), KEPT_BATCH):
+        batch = views[start:start + KEPT_BATCH]
+        names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
+        found = checkcache.read_pages(store, names)
+        for name, v in zip(names, batch, strict=True):
+            if name in found:
+                page, summary = found[name]
+                folder = f"{homes}/{v.slug}"
+                try:
+                    os.mkdir(folder)
+                except FileExistsError:
+                    pass
+                write_text(f"{folder}/index.html", page)
+                write_text(f"{folder}/home.json", summary)
+                written.append(v.slug)
+    return written
+
+
+EARLY_FROM = PARALLEL_FROM  # homes from which the kept home pages are written early, beside the engine
+
+
+class EarlyHomes:
+    """The kept home pages written beside the engine, in worker processes, into a folder beside the new build,
+    under the shell the last build of this site rendered (checkcache.read_shell): nationally the engine's part of
+    the pages stage left a core idle for 1.5 s, and the home pages could only start after it, as their shell is
+    the engine's. Used (``take``) only when the engine renders the same shell again; otherwise dropped, having
+    rendered nothing. ``start`` gives None when there is nothing to guess from."""
+
+    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path,
+                 workers: int | None = None) -> None:
+        self.folder, self.shell = folder, shell
+        inputs = page_inputs(shell, contact_email, views)
+        workers = workers or (os.cpu_count() or 1)
+        self.jobs = [Beside(_kept_chunk, (views[a:b], folder, store, inputs), items=max(len(views), EARLY_FROM),
+                            workers=workers, nice=LATER) for a, b in chunk_bounds(len(views), workers)]
+
+    @classmethod
+    def start(cls, views: list[HomeView], folder: Path, cfg: SiteConfig, engine: str) -> EarlyHomes | None:
+        if len(views) < EARLY_FROM or not views_alike(views):
+            return None
+        store = checkcache.open_generation(views[0].today)
+        shell = checkcache.read_shell(store, shell_key(cfg, engine)) if store is not None else None
+        if store is None or shell is None:
+            return None
+        return cls(views, folder, shell, real_contact(cfg.directory, "contact_email"), store)
+
+    def take(self, shell: tuple[str, str], out: Path) -> set[str] | None:
+        """The slugs of the home pages written early, moved into ``out/homes`` (one rename), when ``shell`` is
+        the one they were written under; None (and nothing moved) when it is not or they cannot be moved."""
+        if shell != self.shell:
+            return None
+        written = {slug for job in self.jobs for slug in job.result()}
+        homes = out / "homes"
+        try:
+            if homes.exists():
+                homes.rmdir()  # left empty by the shell's page (_shell); a content folder named homes: not moved
+            (self.folder / "homes").rename(homes)
+        except OSError:
+            return None
+        return written
+
+    def close(self) -> None:
+        for job in self.jobs:
+            job.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def shell_key(cfg: SiteConfig, engine: str) -> str:
+    """Which site a kept shell is of: its mkdocs.yml and engine (a shell is always checked before it is used)."""
+    return repr((engine, str(cfg.path.resolve())))  # no NUL: SQLite's json_each would cut the name at it
+
+
 def _render_chunk(args: tuple) -> int:
     views, site_dir, shell, contact_email, kept = args
     tpl = profile_page()
@@ -374,17 +452,26 @@ def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView
 
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
-                 workers: int | None = None, meanwhile: Callable[[], Any] | None = None) -> int:
+                 workers: int | None = None, meanwhile: Callable[[], Any] | None = None,
+                 early: EarlyHomes | None = None) -> int:
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
     run here while the workers write (parallel.map_forked). A home page is taken as kept from an earlier build
     (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code, schema and
-    day); nationally 6.4 s of CPU to render them all."""
+    day); nationally 6.4 s of CPU to render them all. ``early``: the kept pages written already (EarlyHomes),
+    taken when written under this ``shell``; only the rest are then made here."""
     if not views:
         if meanwhile is not None:
             meanwhile()
         return 0
     store = checkcache.open_generation(views[0].today)
     kept = (store, page_inputs(shell, contact_email, views)) if store is not None and views_alike(views) else None
+    written = early.take(shell, site_dir) if early is not None else None
+    if written is not None:
+        rest = [v for v in views if v.slug not in written]
+        if meanwhile is not None:
+            meanwhile()
+        return len(written) + (sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept, workers=workers))
+                               if rest else 0)
     return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, workers=workers, meanwhile=meanwhile))
 
 
@@ -486,6 +573,17 @@ def _earlier_objects_left_alone() -> Iterator[None]:
 
 def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
                   entries: list[Entry], releases: list, released: dt.date, engine: str) -> int:
+    early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, engine)  # beside the engine, from now
+    try:
+        return _pages_and_homes(views, out, schema=schema, cfg=cfg, data_sizes=data_sizes, entries=entries,
+                                releases=releases, released=released, engine=engine, early=early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
+                     entries: list[Entry], releases: list, released: dt.date, engine: str, early: EarlyHomes | None) -> int:
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
         known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
         words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
@@ -497,7 +595,10 @@ def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
         else:
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
+    store = checkcache.open_generation(views[0].today) if views and views_alike(views) else None
+    if store is not None:  # the next build's early home pages are written under it (EarlyHomes)
+        checkcache.write_shell(store, shell_key(cfg, engine), shell)
     browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
     pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"),
-                         meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists, words)))
+                         meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists, words)), early=early)
     return pages + browse[0]

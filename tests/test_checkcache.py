@@ -90,12 +90,24 @@ def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, 
     real, card = render.home_page, search.card
     monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
     monkeypatch.setattr(search, "card", lambda v, *args: rendered.append(v.slug) or card(v, *args))
+    monkeypatch.setattr(render, "EARLY_FROM", 0)  # the home pages kept written early (as nationally), in this process
+    taken: list[int] = []
+    take = render.EarlyHomes.take
+    monkeypatch.setattr(render.EarlyHomes, "take", lambda self, *args: (lambda got: taken.append(len(got or ())) or got)(take(self, *args)))
     checked = check_paths(inputs, on=TODAY, pieces=True)
     build_site(checked.profiles, tmp_path / "site", today=TODAY, made=checked.pieces)
     assert checked_afresh == [] and rendered == []  # every check, home page and find page listing as kept
-    again, afresh = _files(tmp_path / "site"), _files(built_site[0])
+    assert taken == [len(checked.profiles)]  # every home page written early, under the last build's shell
+    afresh = _files(built_site[0])
+    again = _files(tmp_path / "site")
     assert again.keys() == afresh.keys()
     assert [name for name in again if again[name] != afresh[name]] == []
+    # a shell other than the one the engine renders: the pages written early under it are dropped, none is used
+    monkeypatch.setattr(checkcache, "read_shell", lambda store, site: ("<html>", "</html>"))
+    taken.clear()
+    build_site(checked.profiles, tmp_path / "other", today=TODAY, made=checked.pieces)
+    assert taken == [0] and rendered == [] and _files(tmp_path / "other") == afresh
+    assert [p.name for p in (tmp_path / "other").parent.iterdir() if p.name.endswith("-homes")] == []
 
 
 def _set_field(path: Path, field: str, value: str) -> None:
