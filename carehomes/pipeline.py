@@ -29,7 +29,7 @@ from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import LATER, Beside, no_cycle_collection
 from .publish import HomePieces, data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
-from .render import render_pages
+from .render import market_page, render_pages
 from .siteconfig import read_config, staleness
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
@@ -122,6 +122,13 @@ def _taken_in(t: Timings, stage: str, beside: Beside, folder: Path, out: Path, n
     return result
 
 
+def _market_taken(t: Timings, marketing: Beside) -> tuple[str, dict[str, str]]:
+    """The market page made beside (render.market_page), its own span noted for --timings."""
+    made, span = marketing.result()
+    t.note_beside("market page", span)
+    return made
+
+
 SITEMAP_FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 BESIDE_NAMES = ("data", "oruk", "search", LOOKUP_DIR)  # folders written beside the pages, moved in after them
 
@@ -151,7 +158,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         # - the find page's index (search.py; a closed home leaves the find page);
         # - postcodes/: exact-postcode distance search (reused from the site being replaced when unchanged; a
         #   first national build writes 11,001 files from 1.7 million postcodes);
-        # - the sitemap's dates (each home's newest fact).
+        # - the sitemap's dates (each home's newest fact);
+        # - once the releases are listed, the market overview page (render.market_page).
         # Then, from the data, beside the pages (whose engine part uses one core):
         # - the static Open Referral UK API, from the same records as data/oruk-services.json;
         # - the open data and the release snapshots written (data/).
@@ -172,28 +180,32 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                 with t.stage("releases and changes"):
                     releases = list_releases(releases_dir or ROOT / "releases")
                     entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
-                # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
-                # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
-                with t.stage("data (in memory)"):
-                    files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
-                    # feed
-                    files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
-                with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
-                            cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
-                            items=homes) as oruk_api, \
-                     Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
-                            data_site, items=homes) as data_written:
-                    # pages
-                    with t.stage("pages", out) as told:
-                        pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
-                                             entries=entries, releases=releases, released=released, engine=engine)
-                        told.count_later(BESIDE_NAMES + SITEMAP_FILES, homes)  # by a worker, while the stages below go on
-                    with t.stage("write data and releases", out, ("data",)) as told:  # the wait and the rename
-                        sizes, span = data_written.result()
-                        t.note_beside("open data written", span)
-                        if _move_data_in(data_site, out):
-                            told.files = span.counted
-                    _taken_in(t, "ORUK API", oruk_api, staged, out, "oruk", "static ORUK API")  # likewise
+                # the market overview page, from the views and the last release: beside the data, for the pages
+                with Beside(timed, None, market_page, views, released, cfg.directory.get("localities"), releases,
+                            schema, engine, items=homes) as marketing:
+                    # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
+                    # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
+                    with t.stage("data (in memory)"):
+                        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
+                        # feed
+                        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
+                    with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
+                                cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
+                                items=homes) as oruk_api, \
+                         Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
+                                data_site, items=homes) as data_written:
+                        # pages
+                        with t.stage("pages", out) as told:
+                            pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
+                                                 entries=entries, releases=releases, released=released, engine=engine,
+                                                 made_market=lambda: _market_taken(t, marketing))
+                            told.count_later(BESIDE_NAMES + SITEMAP_FILES, homes)  # by a worker, while the stages below go on
+                        with t.stage("write data and releases", out, ("data",)) as told:  # the wait and the rename
+                            sizes, span = data_written.result()
+                            t.note_beside("open data written", span)
+                            if _move_data_in(data_site, out):
+                                told.files = span.counted
+                        _taken_in(t, "ORUK API", oruk_api, staged, out, "oruk", "static ORUK API")  # likewise
                 search = _taken_in(t, "search", finding, found / "search", out, "search", "find page's index",
                                    "find page's index")
                 _taken_in(t, "postcode lookup", lookup, lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")

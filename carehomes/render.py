@@ -154,10 +154,10 @@ def _area_key(area: str, taken: set[str]) -> str:
 def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
               lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None,
-              words: SiteWords | None = None) -> None:
+              words: SiteWords | None = None, made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> None:
     """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
     browse_lists' answer, ``known``: finding.listed(views) and ``words``: site_words of its homes, when the caller
-    has them already)."""
+    has them already; ``made_market()``: market_page's answer, when it was made beside)."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
@@ -189,7 +189,6 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     gen.globals.update(values=schema.values, up=UP[engine])
     lists = lists if lists is not None else browse_lists(views, schema, known)
     pkg = schema.package
-    market_tables = Tables(UP[engine])
     notes = file_notes(schema)
     files = [{"name": n, "what": notes[n][0], "format": notes[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
              if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
@@ -208,12 +207,10 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution()),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(),
-        "market.md": ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
-                      market_html(views, views[0].today if views else released, d.get("localities"),
-                                  (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, market_tables) +
-                      # home care agencies: capacity by the districts they cover, and those of concern (empty without any)
-                      "\n" + homecare_html(views, views[0].today if views else released, market_tables) + "\n"),
     }
+    market, market_files = market_page(views, released, d.get("localities"), releases, schema, engine) if made_market is None \
+        else made_market()
+    pages["market.md"] = market
     from .forms import contributing_for_site
 
     contributing = contributing_for_site((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),  # council contact, form links
@@ -222,11 +219,26 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     contributing = contributing.replace("](../images/", "](images/")  # relative to the Markdown file: both engines
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = "---\ntitle: For providers\n---\n\n" + contributing  # every field: docs/data.md
-    pages |= {f"market/{table_id}.csv": text for table_id, text in market_tables.files.items()}  # copied beside the page
+    pages |= {f"market/{table_id}.csv": text for table_id, text in market_files.items()}  # copied beside the page
     for name, text in pages.items():
         path = out_docs / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def market_page(views: list[HomeView], released: dt.date, localities: dict[str, list[str]] | None, releases: list,
+                schema: Schema, engine: str) -> tuple[str, dict[str, str]]:
+    """market.md (the care market overview: its homes, and the home care agencies' capacity by the districts they
+    cover and those of concern, empty without any) and its tables' CSV files by table id. From the views alone, so
+    the pipeline makes it beside the data (nationally 1.1 s of CPU the pages stage no longer waits for)."""
+    tables = Tables(UP[engine])
+    today = views[0].today if views else released
+    with remembering(views):
+        text = ("---\ntitle: Care market overview\n---\n\n# Care market overview\n\n" +
+                market_html(views, today, localities,
+                            (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, tables) +
+                "\n" + homecare_html(views, today, tables) + "\n")
+    return text, tables.files
 
 
 def changelog_html(entries: list[Entry], level: int = 3) -> str:
@@ -545,14 +557,15 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
 
 
 def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list[Entry], releases: list, released: dt.date, engine: str = "mkdocs") -> int:
+                 entries: list[Entry], releases: list, released: dt.date, engine: str = "mkdocs",
+                 made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> int:
     """Every page of the site into ``out`` (which must be empty) with ``engine`` (one of ENGINES);
     returns the generated pages. The engine's docs folder is temporary, removed whatever happens."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     with _earlier_objects_left_alone():
         return _render_pages(views, out, schema=schema, cfg=cfg, data_sizes=data_sizes, entries=entries, releases=releases,
-                             released=released, engine=engine)
+                             released=released, engine=engine, made_market=made_market)
 
 
 @contextmanager
@@ -572,24 +585,26 @@ def _earlier_objects_left_alone() -> Iterator[None]:
 
 
 def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                  entries: list[Entry], releases: list, released: dt.date, engine: str) -> int:
+                  entries: list[Entry], releases: list, released: dt.date, engine: str,
+                  made_market: Callable[[], tuple[str, dict[str, str]]] | None) -> int:
     early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, engine)  # beside the engine, from now
     try:
         return _pages_and_homes(views, out, schema=schema, cfg=cfg, data_sizes=data_sizes, entries=entries,
-                                releases=releases, released=released, engine=engine, early=early)
+                                releases=releases, released=released, engine=engine, early=early, made_market=made_market)
     finally:
         if early is not None:
             early.close()
 
 
 def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                     entries: list[Entry], releases: list, released: dt.date, engine: str, early: EarlyHomes | None) -> int:
+                     entries: list[Entry], releases: list, released: dt.date, engine: str, early: EarlyHomes | None,
+                     made_market: Callable[[], tuple[str, dict[str, str]]] | None) -> int:
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
         known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
         words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
         lists = browse_lists(views, schema, known, words)  # once: the browse page lists them, render_browse writes them
         docs_dir = Path(work) / "docs"
-        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known, words)
+        _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known, words, made_market)
         if engine == "zensical":
             run_zensical(cfg, Path(work), out)
         else:
