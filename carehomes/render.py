@@ -331,6 +331,15 @@ def _home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str
     return _fill(head, v.name, url) + body + _fill(tail, v.name, url), compact(v.summary())
 
 
+def write_encoded(path: str, data: bytes) -> None:
+    """``write_text(path, data.decode("utf-8"))``: UTF-8 bytes made as write_text makes them (a kept page), written
+    as they are where a line ends in "\n"."""
+    if os.linesep != "\n":
+        Path(path).write_text(data.decode("utf-8"), encoding="utf-8")
+        return
+    write_new(path, data)
+
+
 def write_text(path: str, text: str) -> None:
     """``Path(path).write_text(text, encoding="utf-8")``, the same bytes, in three system calls (open, write, close)
     rather than six, and without the text layer's objects: nationally 32,907 pages and 15,403 home.json files, a
@@ -359,8 +368,8 @@ def _kept_chunk(args: tuple) -> list[str]:
                     os.mkdir(folder)
                 except FileExistsError:
                     pass
-                write_text(f"{folder}/index.html", page)
-                write_text(f"{folder}/home.json", summary)
+                write_encoded(f"{folder}/index.html", page)
+                write_encoded(f"{folder}/home.json", summary)
                 written.append(v.slug)
     return written
 
@@ -428,12 +437,13 @@ def _render_chunk(args: tuple) -> int:
         batch = views[start:start + KEPT_BATCH]
         names = [checkcache.page_name(kept[1], v.d, v.checked_on) for v in batch] if kept else []
         found = checkcache.read_pages(kept[0], names) if kept else {}
-        made: list[tuple[str, str, str]] = []
+        made: list[tuple[str, bytes, bytes]] = []
         for i, v in enumerate(batch):  # each home's view is built once, by the pipeline (a worker has it from the fork)
             if names and names[i] in found:
                 page, summary = found[names[i]]
             else:
-                page, summary = home_page(v, tpl, shell, contact_email)
+                text, json_text = home_page(v, tpl, shell, contact_email)
+                page, summary = text.encode("utf-8"), json_text.encode("utf-8")
                 if names:
                     made.append((names[i], page, summary))
             folder = f"{homes}/{v.slug}"
@@ -441,8 +451,8 @@ def _render_chunk(args: tuple) -> int:
                 os.mkdir(folder)
             except FileExistsError:
                 pass
-            write_text(f"{folder}/index.html", page)
-            write_text(f"{folder}/home.json", summary)
+            write_encoded(f"{folder}/index.html", page)
+            write_encoded(f"{folder}/home.json", summary)
         if kept:
             checkcache.write_pages(kept[0], made)
     return len(views)

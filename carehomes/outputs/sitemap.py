@@ -29,7 +29,9 @@ def write_sitemap(site_dir: Path, site_url: str, lastmod: dict[str, dt.date | No
     return len(pages)
 
 
-NOT_PAGES = ("data", "oruk")  # top-level folders whose index.html files are no pages (oruk/: JSON)
+# top-level folders whose index.html files are no pages (oruk/: JSON), or which hold none: the find page's index
+# (search/) and the postcode lookup (postcodes/), each moved in whole by the pipeline, never where the pages are
+NOT_PAGES = ("data", "oruk", "search", "postcodes")
 
 
 def page_folders(site_dir: Path) -> list[str]:
