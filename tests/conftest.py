@@ -297,7 +297,7 @@ def engine_edge_site(engine, tmp_path_factory, request):
 # takes a fixture that builds the bundled site or starts a browser (SLOW_FIXTURES, directly or through another
 # fixture) or is a hypothesis test; marked by hand (@pytest.mark.slow with a comment saying why) when it starts
 # build.py as a process (run_process), builds sites of its own, starts Java, validates whole packages with
-# frictionless or waits out real deadlines. Everything else in every module runs in the fast set: run the CLI
+# frictionless, waits out real deadlines or imports or syncs a whole real register (Oldham's 222 services, the national file). Everything else in every module runs in the fast set: run the CLI
 # in-process (run_build / run_cli) and build the smallest providers folder that shows the behaviour.
 SLOW_FIXTURES = {"built_site", "zensical_site", "engine_site", "edge_site", "engine_edge_site", "browser"}
 

@@ -1,6 +1,8 @@
 """Helpers shared by several test modules (kept out of any one test module, so importing them runs no tests twice)."""
 from __future__ import annotations
 
+import ast
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -111,3 +113,15 @@ def unknowns_as_before(v, groups):
     order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
     by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
     return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+
+
+def parsed(path: Path) -> ast.Module:
+    """The module at ``path`` parsed, once a process for each version of it (the structure and kinds tests each
+    read every module of the package). Read it, never change it."""
+    st = path.stat()
+    return _parsed(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(path: str, mtime_ns: int, size: int) -> ast.Module:
+    return ast.parse(Path(path).read_text(encoding="utf-8"))

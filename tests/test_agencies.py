@@ -128,6 +128,7 @@ def _load(path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # imports Oldham's whole register (222 services)
 def test_import_of_the_oldham_folder_makes_homes_and_agencies(tmp_path, shared_data):
     report = import_cqc(OLDHAM, tmp_path)
     profiles = {d["location_id"]: d for d in map(_load, tmp_path.glob("*.yaml"))}
@@ -160,6 +161,7 @@ def test_import_of_the_oldham_folder_makes_homes_and_agencies(tmp_path, shared_d
     assert (len(again.new), again.unchanged, len(again.changed), len(again.closed)) == (0, 104, 0, 115)
 
 
+@pytest.mark.slow  # imports Oldham's whole register (222 services)
 def test_a_care_home_that_becomes_an_agency_too_gets_both_kinds(tmp_path, shared_data):
     import_cqc(OLDHAM, tmp_path)
     path = tmp_path / "park-hills-private-nursing-home.yaml"

@@ -156,6 +156,7 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert r.returncode == 0 and "0 updated" in r.stdout and "full sync" in r.stdout
 
 
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub over HTTP
 def test_paging_reads_every_page(stub, tmp_path):
     stub.max_per_page = 20
     r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
@@ -192,6 +193,7 @@ def test_a_hang_times_out_and_is_retried(stub, tmp_path):
     assert stub.count(f"/locations/{lid}$") == 2 and len(profiles(tmp_path)) == REGISTERED
 
 
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub over HTTP
 def test_interrupted_sync_changes_nothing_and_resumes(stub, tmp_path):
     lid = rated_good(stub)
     stub.fail(f"/locations/{lid}$", "500", times=-1)
@@ -223,6 +225,7 @@ def test_malformed_json_names_the_location(stub, tmp_path):
     assert not profiles(tmp_path)
 
 
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub over HTTP
 def test_unexpected_fields_name_the_location_and_field(stub, tmp_path):
     lid = rated_good(stub)
     other = next(i for i, d in sorted(stub.details.items()) if d.get("careHome") == "Y" and i != lid
@@ -352,6 +355,7 @@ def test_a_sync_that_confirms_a_home_unchanged_keeps_its_facts_current(tmp_path)
     assert checked_dates([str(prov / "example-full.yaml")]) == {}
 
 
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub over HTTP
 def test_changes_feed_answering_404_means_nothing_changed(stub, tmp_path):
     assert sync(stub, tmp_path, "--local-authority", "Oldham").returncode == 0
     before = profiles(tmp_path)
@@ -416,6 +420,7 @@ def test_settings_problems_are_all_collected():
     assert (s.base, s.retries, s.backoff, s.max_wait) == ("http://127.0.0.1:9/v1", 0, 0, 0)
 
 
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub over HTTP
 def test_list_answering_404_is_a_wrong_address_not_a_saved_response(stub, tmp_path):
     stub.fail("/locations\\?", "404", times=-1)
     r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")

@@ -154,6 +154,7 @@ def test_api_csv_devon(tmp_path, shared_data):
     assert all(isinstance(h["cqc"]["registered_since"], dt.date) for h in homes)
 
 
+@pytest.mark.slow  # imports Oldham's whole register (222 services)
 def test_api_json_folder_oldham(tmp_path, shared_data):
     report = import_cqc(CQC / "oldham-api-json-2025", tmp_path)
     # 44 registered care homes (2 also agencies) and 60 agencies only; every closed service is counted, not imported
@@ -360,6 +361,7 @@ def test_a_latin1_byte_is_refused_with_its_line_and_byte(tmp_path, shared_data):
     assert not list((tmp_path / "p").glob("*.yaml"))
 
 
+@pytest.mark.slow  # reads the whole national register file (15,403 homes)
 def test_csv_files_are_streamed_not_read_whole(tmp_path, shared_data, monkeypatch):
     from pathlib import Path
 

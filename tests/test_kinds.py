@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from helpers import parsed
 from conftest import FIXTURES, ROOT
 
 from carehomes.docs import data_dictionary_html
@@ -187,7 +188,7 @@ def test_no_module_hard_codes_the_resource_or_the_capacity_pair():
     for path in sorted((ROOT / "carehomes").rglob("*.py")):
         if path.name in PAGES_AND_DECLARATION:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parsed(path)
         docs = _docstrings(tree)
         found += [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]!r}" for node in ast.walk(tree)
                   if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, run_build
+from helpers import parsed
 
 from carehomes.fsutil import PublishError, builds_dir, locked, replace_dir
 from carehomes.releases import changelog, diff
@@ -31,7 +32,7 @@ def _imports(path: Path, module: str, root: Path = ROOT) -> set[str]:
     is_package = path.name == "__init__.py"
     here = module.split(".") if is_package else module.split(".")[:-1]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == "carehomes")
         elif isinstance(node, ast.ImportFrom):
