@@ -102,6 +102,26 @@ def _made_from(areas: list[str], folder: Path | None) -> dict[str, Any]:
     return {"format": LOOKUP_FORMAT, "code": code, "sources": sources}
 
 
+def _lookup_files(old: str) -> list[tuple[str, list[str]]]:
+    """Each folder of a lookup (relative to ``old``, "" for itself) with the JSON files in it to reuse: neither
+    MADE_FROM nor areas.json (written anew), nor a link; os.scandir, not pathlib's rglob (nationally 11,000 files:
+    a third of a second of CPU to under a tenth). A link to a folder is not followed."""
+    found: list[tuple[str, list[str]]] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        names: list[str] = []
+        with os.scandir(os.path.join(old, rel)) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(os.path.join(rel, e.name))
+                elif e.name.endswith(".json") and e.name not in (MADE_FROM, "areas.json") and not e.is_symlink():
+                    names.append(e.name)
+        if names:
+            found.append((rel, sorted(names)))
+    return found
+
+
 def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -> list | None:
     """Hard-link (or copy; ``link=False``: only copy) the previous build's lookup into ``new`` if it was made
     from the same code and files; its counts, or None when it must be written again."""
@@ -115,18 +135,18 @@ def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -
     if not isinstance(counts, list):
         return None
     try:
-        for src in sorted(old.rglob("*.json")):
-            if src.name in (MADE_FROM, "areas.json") or src.is_symlink():
-                continue
-            dst = new / src.relative_to(old)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            if link:
-                try:
-                    os.link(src, dst)
-                    continue
-                except OSError:
-                    pass  # another file system, or no hard links: copied
-            shutil.copy2(src, dst)
+        for folder, names in _lookup_files(str(old)):
+            into = os.path.join(new, folder)
+            os.makedirs(into, exist_ok=True)  # once a folder (nationally 125), not once a file (11,000)
+            for name in names:
+                src, dst = os.path.join(old, folder, name), os.path.join(into, name)
+                if link:
+                    try:
+                        os.link(src, dst)
+                        continue
+                    except OSError:
+                        pass  # another file system, or no hard links: copied
+                shutil.copy2(src, dst)
     except OSError:
         shutil.rmtree(new, ignore_errors=True)
         return None
