@@ -31,7 +31,7 @@ from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts,
 from .forms import real_contact
 from .homepage import ProfilePage
 from .jsontext import compact
-from .fsutil import write_new
+from .fsutil import remove_later, write_new
 from .market import Tables, market_html
 from .report import homecare_html
 from .outputs.notes import file_notes
@@ -352,11 +352,13 @@ def write_text(path: str, text: str) -> None:
 
 def _kept_chunk(args: tuple) -> list[str]:
     """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
-    ``site_dir``; the slugs of the homes written."""
-    views, site_dir, store, inputs = args
+    ``site_dir``, a thousand at a time until ``stop`` is set; the slugs of the homes written."""
+    views, site_dir, store, inputs, stop = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
     for start in range(0, len(views), KEPT_BATCH):
+        if stop.is_set():  # the engine rendered another shell: these pages are not wanted
+            break
         batch = views[start:start + KEPT_BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
         found = checkcache.read_pages(store, names)
@@ -381,33 +383,50 @@ class EarlyHomes:
     """The kept home pages written beside the engine, in worker processes, into a folder beside the new build,
     under the shell the last build of this site rendered (checkcache.read_shell): nationally the engine's part of
     the pages stage left a core idle for 1.5 s, and the home pages could only start after it, as their shell is
-    the engine's. Used (``take``) only when the engine renders the same shell again; otherwise dropped, having
-    rendered nothing. ``start`` gives None when there is nothing to guess from."""
+    the engine's. Used (``take``) only when the engine renders the same shell again; otherwise the workers stop
+    within a thousand pages and the folder is removed in the background, nothing having been rendered. ``start``
+    gives None when there is nothing to guess from."""
 
     def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path,
                  workers: int | None = None) -> None:
+        import multiprocessing
+
         self.folder, self.shell = folder, shell
+        self.stop = multiprocessing.Event()  # set: the workers stop before their next thousand pages
         inputs = page_inputs(shell, contact_email, views)
         workers = workers or (os.cpu_count() or 1)
-        self.jobs = [Beside(_kept_chunk, (views[a:b], folder, store, inputs), items=max(len(views), EARLY_FROM),
-                            workers=workers, nice=LATER) for a, b in chunk_bounds(len(views), workers)]
+        self.jobs: list[Beside] = []
+        try:
+            for a, b in chunk_bounds(len(views), workers):
+                self.jobs.append(Beside(_kept_chunk, (views[a:b], folder, store, inputs, self.stop),
+                                        items=max(len(views), EARLY_FROM), workers=workers, nice=LATER))
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def start(cls, views: list[HomeView], folder: Path, cfg: SiteConfig, engine: str) -> EarlyHomes | None:
         if len(views) < EARLY_FROM or not views_alike(views):
             return None
         store = checkcache.open_generation(views[0].today)
-        shell = checkcache.read_shell(store, shell_key(cfg, engine)) if store is not None else None
+        key = shell_key(cfg, engine, views) if store is not None else None
+        shell = checkcache.read_shell(store, key) if store is not None and key is not None else None
         if store is None or shell is None:
             return None
         return cls(views, folder, shell, real_contact(cfg.directory, "contact_email"), store)
 
     def take(self, shell: tuple[str, str], out: Path) -> set[str] | None:
         """The slugs of the home pages written early, moved into ``out/homes`` (one rename), when ``shell`` is
-        the one they were written under; None (and nothing moved) when it is not or they cannot be moved."""
+        the one they were written under; None (and nothing moved: every page is then made as without them) when
+        it is not, when a worker failed or when they cannot be moved."""
         if shell != self.shell:
+            self.stop.set()
             return None
-        written = {slug for job in self.jobs for slug in job.result()}
+        try:
+            written = {slug for job in self.jobs for slug in job.result()}
+        except Exception:  # a page that could not be written early (a full disk...): made again as without them
+            self.stop.set()
+            return None
         homes = out / "homes"
         try:
             if homes.exists():
@@ -418,14 +437,47 @@ class EarlyHomes:
         return written
 
     def close(self) -> None:
+        """Stop the workers (within a thousand pages) and remove the folder: at once when empty (after ``take``),
+        else in the background (fsutil.remove_later; what is left, the next build's clean_leftovers removes)."""
+        self.stop.set()
         for job in self.jobs:
             job.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            self.folder.rmdir()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            remove_later(self.folder)
 
 
-def shell_key(cfg: SiteConfig, engine: str) -> str:
-    """Which site a kept shell is of: its mkdocs.yml and engine (a shell is always checked before it is used)."""
-    return repr((engine, str(cfg.path.resolve())))  # no NUL: SQLite's json_each would cut the name at it
+def shell_key(cfg: SiteConfig, engine: str, views: list[HomeView]) -> str | None:
+    """Which site a kept shell is of, as a hash of what the shell is made of as far as it can be known before
+    the engine runs: the engine and its theme's version, mkdocs.yml (its path and bytes), the theme's overrides
+    folder, the content pages' names (the navigation) and the kinds of service listed (the find page's title). A
+    shell is always compared with the one the engine renders before its pages are used: this only spares the
+    early pages a guess that would be wrong. None when those files cannot be read."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.blake2b(digest_size=20)
+    try:
+        theme = version("zensical" if engine == "zensical" else "mkdocs-material")
+    except PackageNotFoundError:
+        theme = "none"
+    h.update(repr((engine, theme, str(cfg.path.resolve()), kinds_present([v for v in views if not v.closed]))).encode())
+    raw_theme = cfg.raw.get("theme")
+    custom = raw_theme.get("custom_dir") if isinstance(raw_theme, dict) else None
+    content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
+    try:
+        h.update(cfg.path.read_bytes())
+        if isinstance(custom, str) and custom:
+            for path in sorted((cfg.path.parent / custom).rglob("*")):
+                if path.is_file():
+                    h.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(content.rglob("*")):
+            h.update(str(path.relative_to(content)).encode("utf-8", "surrogateescape") + b"\0")
+    except OSError:
+        return None
+    return h.hexdigest()
 
 
 def _render_chunk(args: tuple) -> int:
@@ -490,10 +542,12 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     written = early.take(shell, site_dir) if early is not None else None
     if written is not None:
         rest = [v for v in views if v.slug not in written]
-        if meanwhile is not None:
-            meanwhile()
-        return len(written) + (sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept, workers=workers))
-                               if rest else 0)
+        if not rest:
+            if meanwhile is not None:
+                meanwhile()
+            return len(written)
+        return len(written) + sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept, workers=workers,
+                                             meanwhile=meanwhile))
     return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, workers=workers, meanwhile=meanwhile))
 
 
@@ -621,8 +675,9 @@ def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: S
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
     store = checkcache.open_generation(views[0].today) if views and views_alike(views) else None
-    if store is not None:  # the next build's early home pages are written under it (EarlyHomes)
-        checkcache.write_shell(store, shell_key(cfg, engine), shell)
+    key = shell_key(cfg, engine, views) if store is not None else None
+    if store is not None and key is not None:  # the next build's early home pages are written under it (EarlyHomes)
+        checkcache.write_shell(store, key, shell)
     browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
     pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"),
                          meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists, words)), early=early)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from itertools import chain
@@ -34,7 +35,7 @@ from .face import face_of
 from .finding import name_key, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
 from .jsontext import compact_bytes
-from .search_index import card, filters, home_words
+from .search_index import WORD, card, filters, home_words
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -368,6 +369,19 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
     Each home's listing is taken as kept from an earlier build where it can be (recall_listings; the views must
     remember, as the pipeline's do), and the others are kept for the next."""
     recalled = recall_listings(views) if index else None
+    if recalled is not None:
+        try:
+            return _write_search(views, site_dir, index, recalled)
+        except Exception:  # a kept listing the checks let by that the index could not take: every one made afresh
+            for v in views:
+                v.forget()
+            shutil.rmtree(site_dir / "search", ignore_errors=True)
+            recalled.cache.clear()  # and kept anew
+            recalled.kept.clear()
+    return _write_search(views, site_dir, index, recalled)
+
+
+def _write_search(views: list["HomeView"], site_dir: Path, index: bool, recalled: Recalled | None) -> str:
     write_districts(views, site_dir)
     write_facets(views, site_dir)
     write_towns(views, site_dir)
@@ -389,6 +403,11 @@ def recalled_values(views: list["HomeView"]) -> list[str]:
                                *(s.rank for s in sorts if s.rank and s.rank != "name")]))
 
 
+def ranked_values(view: "HomeView") -> list[str]:
+    """The values sort_ranks orders homes by (each sort's rank field but the name's): numbers."""
+    return [s.rank for s in view.site_face.sorts if s.rank and s.rank != "name"]
+
+
 _SCALARS = (str, int, float, bool)
 
 
@@ -401,11 +420,11 @@ def _texts(value: Any) -> bool:
 
 
 def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str]) -> str | None:
-    """A home's listing as kept (JSON: card, filters, words, A to Z key, place, untold, ``names``' values), from
-    its entry in Listed's cache; None when it holds what JSON would not give back as it is."""
+    """A home's listing as kept (JSON: card, filters, words, A to Z key, untold, ``names``' values), from its
+    entry in Listed's cache; None when it holds what JSON would not give back as it is."""
     values = {name: view.value(name) for name in names}
     try:
-        text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], list(held[6]), view.untold, values],
+        text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], view.untold, values],
                           ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_not_kept)
     except (TypeError, ValueError):  # a value JSON has no type for, or not a number
         return None
@@ -420,24 +439,27 @@ def _listing(text: str, view: "HomeView", label: str | None,
              names: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any]] | None:
     """A kept listing (listing_text) as Listed's cache entry for ``view`` (whose town label is ``label``) with its
     untold and values; None unless every part has the exact shape and types listing_text writes (a kept file is
-    not trusted to)."""
+    not trusted to), each word is one the find page could be searched by (no "/" to put into a file's name), each
+    untold fact one of the home's own kinds' and each sort's rank a number. Its place (postcode district and
+    position, part of file names) is read from the view again, not kept."""
     try:
         t = orjson.loads(text)  # a third of json.loads' CPU (nationally 15,403 listings a build)
     except orjson.JSONDecodeError:
         return None
-    if type(t) is not list or len(t) != 7:
+    if type(t) is not list or len(t) != 6:
         return None
-    card, own, found, key, place, untold, values = t
+    card, own, found, key, untold, values = t
     if not (type(card) is dict and list(card) == ["url", "meta"] and type(card["url"]) is str
             and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR
             and type(own) is dict and set(map(type, own.values())) <= _LIST
-            and set(map(type, chain.from_iterable(own.values()))) <= _STR and _texts(found) and type(key) is str
-            and type(place) is list and len(place) == 3 and (place[0] is None or type(place[0]) is str)
-            and all(x is None or type(x) in (int, float) for x in place[1:]) and _texts(untold)
+            and set(map(type, chain.from_iterable(own.values()))) <= _STR
+            and _texts(found) and all(map(WORD.fullmatch, found)) and type(key) is str
+            and _texts(untold) and set(untold) <= view.own_known_values().keys()
             and type(values) is dict and list(values) == names
-            and all(x is None or type(x) in _SCALARS for x in values.values())):
+            and all(x is None or type(x) in _SCALARS for x in values.values())
+            and all(values[n] is None or type(values[n]) in (int, float) for n in ranked_values(view))):
         return None
-    return (view, label, card, own, set(found), (key, view.slug), tuple(place), {}), untold, values
+    return (view, label, card, own, set(found), (key, view.slug), place_of(view), {}), untold, values
 
 
 class Recalled:

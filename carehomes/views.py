@@ -268,6 +268,11 @@ class HomeView:
         for name, value in values.items():
             memo["=" + name if name in DERIVED else name] = value
 
+    def forget(self) -> None:
+        """While the view remembers: forget what it has worked out (and been told by ``recall``) so far."""
+        if self._memo is not None:
+            self._memo.clear()
+
     @contextmanager
     def remembering(self) -> Iterator[HomeView]:
         """Within the block, each field read (get) and the properties marked ``remembered`` (face, faces, kinds,
