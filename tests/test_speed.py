@@ -56,8 +56,8 @@ def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(
         m = re.fullmatch(r"  (.+?) +(\d+\.\d\d) +(\d+\.\d\d) +(\d+\.\d\d)  (this process, when asked for|a worker process)", line)
         assert m, f"not a step done beside: {line!r}"
         steps[m.group(1)] = (float(m.group(2)), float(m.group(3)), m.group(5))
-    assert list(steps) == ["open data written", "ORUK API", "find page's index", "postcode lookup", "sitemap's dates",
-                           "counting: pages"]
+    assert list(steps) == ["market page", "open data written", "ORUK API", "find page's index", "postcode lookup",
+                           "sitemap's dates", "counting: pages"]
     assert all(0 <= a <= b <= total[0] for a, b, _ in steps.values())
     assert {w for _, _, w in steps.values()} == {"this process, when asked for"}, "a small set: no worker processes"
 
