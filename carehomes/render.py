@@ -350,6 +350,16 @@ def write_text(path: str, text: str) -> None:
     write_new(path, text.encode("utf-8"))
 
 
+def _write_home(folder: str, page: bytes, summary: bytes) -> None:
+    """A home's page and home.json (UTF-8) into its folder, made if need be."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    write_encoded(f"{folder}/index.html", page)
+    write_encoded(f"{folder}/home.json", summary)
+
+
 def _kept_chunk(args: tuple) -> list[str]:
     """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
     ``site_dir``, a thousand at a time until ``stop`` is set; the slugs of the homes written."""
@@ -364,14 +374,7 @@ def _kept_chunk(args: tuple) -> list[str]:
         found = checkcache.read_pages(store, names)
         for name, v in zip(names, batch, strict=True):
             if name in found:
-                page, summary = found[name]
-                folder = f"{homes}/{v.slug}"
-                try:
-                    os.mkdir(folder)
-                except FileExistsError:
-                    pass
-                write_encoded(f"{folder}/index.html", page)
-                write_encoded(f"{folder}/home.json", summary)
+                _write_home(f"{homes}/{v.slug}", *found[name])
                 written.append(v.slug)
     return written
 
@@ -498,13 +501,7 @@ def _render_chunk(args: tuple) -> int:
                 page, summary = text.encode("utf-8"), json_text.encode("utf-8")
                 if names:
                     made.append((names[i], page, summary))
-            folder = f"{homes}/{v.slug}"
-            try:
-                os.mkdir(folder)
-            except FileExistsError:
-                pass
-            write_encoded(f"{folder}/index.html", page)
-            write_encoded(f"{folder}/home.json", summary)
+            _write_home(f"{homes}/{v.slug}", page, summary)
         if kept:
             checkcache.write_pages(kept[0], made)
     return len(views)
