@@ -102,11 +102,6 @@ def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, 
     again = _files(tmp_path / "site")
     assert again.keys() == afresh.keys()
     assert [name for name in again if again[name] != afresh[name]] == []
-    # a shell other than the one the engine renders: the pages written early under it are dropped, none is used
-    monkeypatch.setattr(checkcache, "read_shell", lambda store, site: ("<html>", "</html>"))
-    taken.clear()
-    build_site(checked.profiles, tmp_path / "other", today=TODAY, made=checked.pieces)
-    assert taken == [0] and rendered == [] and _files(tmp_path / "other") == afresh
     # the shell of another mkdocs.yml guessed, under which every page is kept: written early by workers, then
     # dropped (removed in the background), and every page taken as kept under the shell the engine made
     monkeypatch.undo()  # the cache still on (kept), the pages counted again, the early pages in worker processes
