@@ -163,8 +163,12 @@ def _prune(root: Path) -> None:
                 pass
 
 
+BATCH = 1000  # rows a caller looks up and keeps at a time (nationally 17 MB of home pages)
+
+
 def _read(store: Path, table: str, names: list[str]) -> list[tuple]:
-    """The rows of ``table`` (entries or pages) whose name is in ``names``; none when the store cannot be read."""
+    """The rows of ``table`` (entries, pages, listings or shells) whose name is in ``names``; none when the store
+    cannot be read."""
     try:
         with closing(_connect(store)) as db:
             return db.execute(f"SELECT * FROM {table} WHERE name IN (SELECT value FROM json_each(?))",
@@ -174,8 +178,8 @@ def _read(store: Path, table: str, names: list[str]) -> list[tuple]:
 
 
 def _write(store: Path, table: str, rows: list[tuple]) -> None:
-    """Keep ``rows`` in ``table`` (entries or pages), all in one transaction; nothing when the store cannot be
-    written."""
+    """Keep ``rows`` in ``table`` (entries, pages, listings or shells), all in one transaction; nothing when the
+    store cannot be written."""
     if not rows:
         return
     try:

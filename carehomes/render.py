@@ -366,10 +366,10 @@ def _kept_chunk(args: tuple) -> list[str]:
     views, site_dir, store, inputs, stop = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
-    for start in range(0, len(views), KEPT_BATCH):
+    for start in range(0, len(views), checkcache.BATCH):
         if stop.is_set():  # the engine rendered another shell: these pages are not wanted
             break
-        batch = views[start:start + KEPT_BATCH]
+        batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
         found = checkcache.read_pages(store, names)
         for name, v in zip(names, batch, strict=True):
@@ -408,15 +408,13 @@ class EarlyHomes:
             raise
 
     @classmethod
-    def start(cls, views: list[HomeView], folder: Path, cfg: SiteConfig, engine: str) -> EarlyHomes | None:
-        if len(views) < EARLY_FROM or not views_alike(views):
+    def start(cls, views: list[HomeView], folder: Path, cfg: SiteConfig, store: Path | None,
+              key: str | None) -> EarlyHomes | None:
+        """Early pages under the shell kept in ``store`` for the site ``key`` (shell_key), if there is one."""
+        if len(views) < EARLY_FROM or store is None or key is None:
             return None
-        store = checkcache.open_generation(views[0].today)
-        key = shell_key(cfg, engine, views) if store is not None else None
-        shell = checkcache.read_shell(store, key) if store is not None and key is not None else None
-        if store is None or shell is None:
-            return None
-        return cls(views, folder, shell, real_contact(cfg.directory, "contact_email"), store)
+        shell = checkcache.read_shell(store, key)
+        return None if shell is None else cls(views, folder, shell, real_contact(cfg.directory, "contact_email"), store)
 
     def take(self, shell: tuple[str, str], out: Path) -> set[str] | None:
         """The slugs of the home pages written early, moved into ``out/homes`` (one rename), when ``shell`` is
@@ -488,8 +486,8 @@ def _render_chunk(args: tuple) -> int:
     tpl = profile_page()
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes = str(site_dir / "homes")
-    for start in range(0, len(views), KEPT_BATCH):
-        batch = views[start:start + KEPT_BATCH]
+    for start in range(0, len(views), checkcache.BATCH):
+        batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(kept[1], v.d, v.checked_on) for v in batch] if kept else []
         found = checkcache.read_pages(kept[0], names) if kept else {}
         made: list[tuple[str, bytes, bytes]] = []
@@ -505,9 +503,6 @@ def _render_chunk(args: tuple) -> int:
         if kept:
             checkcache.write_pages(kept[0], made)
     return len(views)
-
-
-KEPT_BATCH = 1000  # home pages looked up and kept at a time (nationally 17 MB of pages)
 
 
 def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView]) -> str:
@@ -648,10 +643,15 @@ def _earlier_objects_left_alone() -> Iterator[None]:
 def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
                   entries: list[Entry], releases: list, released: dt.date, engine: str,
                   made_market: Callable[[], tuple[str, dict[str, str]]] | None) -> int:
-    early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, engine)  # beside the engine, from now
+    # the site's last shell, read before the engine runs (early pages under it, beside the engine, from now) and
+    # the one the engine renders kept after, under the one key worked out from the settings read once
+    store = checkcache.open_generation(views[0].today) if views_alike(views) else None
+    key = shell_key(cfg, engine, views) if store is not None else None
+    early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, store, key)
     try:
         return _pages_and_homes(views, out, schema=schema, cfg=cfg, data_sizes=data_sizes, entries=entries,
-                                releases=releases, released=released, engine=engine, early=early, made_market=made_market)
+                                releases=releases, released=released, engine=engine, early=early, made_market=made_market,
+                                shell_kept=(store, key) if store is not None and key is not None else None)
     finally:
         if early is not None:
             early.close()
@@ -659,7 +659,8 @@ def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
 
 def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
                      entries: list[Entry], releases: list, released: dt.date, engine: str, early: EarlyHomes | None,
-                     made_market: Callable[[], tuple[str, dict[str, str]]] | None) -> int:
+                     made_market: Callable[[], tuple[str, dict[str, str]]] | None,
+                     shell_kept: tuple[Path, str] | None) -> int:
     with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
         known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
         words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
@@ -671,10 +672,8 @@ def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: S
         else:
             run_mkdocs(cfg, docs_dir, out)
     shell = _shell(out)
-    store = checkcache.open_generation(views[0].today) if views and views_alike(views) else None
-    key = shell_key(cfg, engine, views) if store is not None else None
-    if store is not None and key is not None:  # the next build's early home pages are written under it (EarlyHomes)
-        checkcache.write_shell(store, key, shell)
+    if shell_kept is not None:  # the next build's early home pages are written under it (EarlyHomes)
+        checkcache.write_shell(*shell_kept, shell)
     browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
     pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"),
                          meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists, words)), early=early)

@@ -376,8 +376,7 @@ def write_search(views: list["HomeView"], site_dir: Path, index: bool = True) ->
             for v in views:
                 v.forget()
             shutil.rmtree(site_dir / "search", ignore_errors=True)
-            recalled.cache.clear()  # and kept anew
-            recalled.kept.clear()
+            recalled.drop()
     return _write_search(views, site_dir, index, recalled)
 
 
@@ -395,22 +394,19 @@ def _write_search(views: list["HomeView"], site_dir: Path, index: bool, recalled
     return f"search index of {site_words(views).count(len(views))} ({files} files)"
 
 
+def ranked_values(views: list["HomeView"]) -> list[str]:
+    """The values finding.sort_ranks orders homes by (each sort's rank field but the name's): numbers."""
+    return [s.rank for s in face_of(views[0].s).sorts if s.rank and s.rank != "name"] if views else []
+
+
 def recalled_values(views: list["HomeView"]) -> list[str]:
     """What a kept listing holds of a home's values (by ``HomeView.value``'s names), besides its card, filters and
-    words: each sort's filter value (write_facets) and each sort's rank field (finding.sort_ranks)."""
+    words: each sort's filter value (write_facets) and each sort's rank field (ranked_values)."""
     sorts = face_of(views[0].s).sorts if views else []
-    return list(dict.fromkeys([*(s.filter_value for s in sorts if s.filter and s.filter_value),
-                               *(s.rank for s in sorts if s.rank and s.rank != "name")]))
-
-
-def ranked_values(view: "HomeView") -> list[str]:
-    """The values sort_ranks orders homes by (each sort's rank field but the name's): numbers."""
-    return [s.rank for s in view.site_face.sorts if s.rank and s.rank != "name"]
+    return list(dict.fromkeys([*(s.filter_value for s in sorts if s.filter and s.filter_value), *ranked_values(views)]))
 
 
 _SCALARS = (str, int, float, bool)
-
-
 _STR, _LIST = frozenset((str,)), frozenset((list,))
 
 
@@ -419,28 +415,29 @@ def _texts(value: Any) -> bool:
     return type(value) is list and set(map(type, value)) <= _STR
 
 
-def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str]) -> str | None:
-    """A home's listing as kept (JSON: card, filters, words, A to Z key, untold, ``names``' values), from its
-    entry in Listed's cache; None when it holds what JSON would not give back as it is."""
+def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str], ranks: list[str]) -> str | None:
+    """A home's listing as kept (JSON: card, filters, words, A to Z key, untold, ``names``' values, of which
+    ``ranks`` are numbers), from its entry in Listed's cache; None when it holds what JSON would not give back as
+    it is."""
     values = {name: view.value(name) for name in names}
     try:
         text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], view.untold, values],
                           ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_not_kept)
     except (TypeError, ValueError):  # a value JSON has no type for, or not a number
         return None
-    return text if _listing(text, view, held[1], names) is not None else None
+    return text if _listing(text, view, held[1], names, ranks) is not None else None
 
 
 def _not_kept(value: Any) -> Any:
     raise TypeError("not a JSON value")
 
 
-def _listing(text: str, view: "HomeView", label: str | None,
-             names: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any]] | None:
+def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
+             ranks: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any]] | None:
     """A kept listing (listing_text) as Listed's cache entry for ``view`` (whose town label is ``label``) with its
     untold and values; None unless every part has the exact shape and types listing_text writes (a kept file is
     not trusted to), each word is one the find page could be searched by (no "/" to put into a file's name), each
-    untold fact one of the home's own kinds' and each sort's rank a number. Its place (postcode district and
+    untold fact one of the home's own kinds' and each of ``ranks`` a number. Its place (postcode district and
     position, part of file names) is read from the view again, not kept."""
     try:
         t = orjson.loads(text)  # a third of json.loads' CPU (nationally 15,403 listings a build)
@@ -457,7 +454,7 @@ def _listing(text: str, view: "HomeView", label: str | None,
             and _texts(untold) and set(untold) <= view.own_known_values().keys()
             and type(values) is dict and list(values) == names
             and all(x is None or type(x) in _SCALARS for x in values.values())
-            and all(values[n] is None or type(values[n]) in (int, float) for n in ranked_values(view))):
+            and all(values[n] is None or type(values[n]) in (int, float) for n in ranks)):
         return None
     return (view, label, card, own, set(found), (key, view.slug), place_of(view), {}), untold, values
 
@@ -470,21 +467,27 @@ class Recalled:
     def __init__(self, views: list["HomeView"], store: Path) -> None:
         from . import checkcache
 
-        self.store, self.labels, self.names = store, towns(views), recalled_values(views)
+        self.store, self.labels, self.names, self.ranks = store, towns(views), recalled_values(views), ranked_values(views)
         first = views[0]
         shared = repr(("find page listing", first.repo_edit, sorted(first.limits.items())))
-        self.keys = {v.slug: checkcache.page_name(f"{shared}\0{town_of(v, self.labels)!r}", v.d, v.checked_on) for v in views}
+        town = {v.slug: town_of(v, self.labels) for v in views}
+        self.keys = {v.slug: checkcache.page_name(f"{shared}\0{town[v.slug]!r}", v.d, v.checked_on) for v in views}
         self.cache: dict[str, tuple[Any, ...]] = {}
-        for start in range(0, len(views), KEPT_BATCH):
-            batch = views[start:start + KEPT_BATCH]
+        for start in range(0, len(views), checkcache.BATCH):
+            batch = views[start:start + checkcache.BATCH]
             found = checkcache.read_listings(store, [self.keys[v.slug] for v in batch])
             for v in batch:
                 text = found.get(self.keys[v.slug])
-                made = _listing(text, v, town_of(v, self.labels), self.names) if text is not None else None
+                made = _listing(text, v, town[v.slug], self.names, self.ranks) if text is not None else None
                 if made is not None:
                     self.cache[v.slug] = made[0]
                     v.recall(made[1], made[2])
         self.kept = dict(self.cache)  # what Listed will find (it refills the rest)
+
+    def drop(self) -> None:
+        """Take none of the kept listings after all (the index is to be made afresh), and keep every one anew."""
+        self.cache.clear()
+        self.kept.clear()
 
     def keep(self, views: list["HomeView"]) -> None:
         """Store the listings made afresh in this build (those Listed's cache now holds that were not kept)."""
@@ -494,14 +497,11 @@ class Recalled:
         for v in views:
             held = self.cache.get(v.slug)
             if held is not None and self.kept.get(v.slug) is not held:
-                text = listing_text(held, v, self.names)
+                text = listing_text(held, v, self.names, self.ranks)
                 if text is not None:
                     rows.append((self.keys[v.slug], text))
-        for start in range(0, len(rows), KEPT_BATCH):
-            checkcache.write_listings(self.store, rows[start:start + KEPT_BATCH])
-
-
-KEPT_BATCH = 1000  # listings looked up and kept at a time
+        for start in range(0, len(rows), checkcache.BATCH):
+            checkcache.write_listings(self.store, rows[start:start + checkcache.BATCH])
 
 
 def recall_listings(views: list["HomeView"]) -> Recalled | None:
