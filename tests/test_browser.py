@@ -61,6 +61,11 @@ def page(browser):
 
 
 def axe_violations(pg) -> list[str]:
+    # axe reads each element's colours as they are at that moment: a state a click has just begun (mkdocs-material's
+    # .md-button fades its colours over 125 ms) is measured once every finite transition and animation has ended
+    pg.evaluate("""() => Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map(a => a.finished.catch(() => null)))""")
     pg.add_script_tag(path=str(AXE))
     # every WCAG rule runs; resultTypes only spares axe listing each passing node (what axe-playwright-python does)
     result = pg.evaluate("opts => axe.run(document, opts)", {"runOnly": {"type": "tag", "values": WCAG},
