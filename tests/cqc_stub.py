@@ -172,7 +172,9 @@ class CQCStub(loopback.Stub):
 
     def _has_type(self, location_id: str, service_type: str) -> bool:
         """The list filter gacServiceTypeDescription: the location has this service type (by CQC's name for it)."""
-        types = self.details.get(location_id, {}).get("gacServiceTypes") or []
+        types = self.details.get(location_id, {}).get("gacServiceTypes")
+        if not isinstance(types, list):  # a fuzzed record's value: no type the stub can filter on
+            return False
         return any(service_type.lower() in (str(s.get("name", "")).lower(), str(s.get("description", "")).lower())
                    for s in types if isinstance(s, dict))
 
@@ -184,7 +186,7 @@ class CQCStub(loopback.Stub):
                    if (not la or str(self.details.get(i, {}).get("localAuthority", "")).lower() == la)
                    and (q.get("careHome") != "Y" or self.details.get(i, {}).get("careHome") == "Y")
                    and ("gacServiceTypeDescription" not in q or self._has_type(i, q["gacServiceTypeDescription"]))]
-            return 200, self._page("locations", [{"locationId": i, "locationName": self.details[i]["name"],
+            return 200, self._page("locations", [{"locationId": i, "locationName": self.details[i].get("name"),
                                                   "postalCode": self.details[i].get("postalCode")} for i in ids],
                                    page, per, "/locations", q)
         if path == "/changes/location":

@@ -99,7 +99,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def check(code: int, err: str, before: dict[str, bytes], providers: Path) -> None:
     assert code in (0, 1, 2), (code, err)
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
     assert not CONTROL.search(err), err  # no outside text can start a line or colour the log
     assert not any(line.startswith("::") for line in err.splitlines()), err
     if code != 0:
