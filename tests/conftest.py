@@ -17,12 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from carehomes.devtools import SHARED_ENV, shared_folder  # noqa: E402
+from carehomes.devtools import CHROMIUM as WHOLE_CHROMIUM  # noqa: E402
+from carehomes.devtools import HEADLESS_SHELL, SHARED_ENV, shared_folder  # noqa: E402
 
 SHARED = shared_folder()
 CQC = SHARED / "data" / "cqc"
 NATIONAL = CQC / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
 FIXTURES = ROOT / "tests" / "fixtures"
+# The browser tests' Chromium: Debian's headless build when installed (build.py test installs it), else the whole
+# browser of the same version; CAREHOMES_CHROMIUM names another (the whole browser, to compare).
+CHROMIUM = os.environ.get("CAREHOMES_CHROMIUM") or (HEADLESS_SHELL if Path(HEADLESS_SHELL).exists() else WHOLE_CHROMIUM)
 TODAY = dt.date(2026, 11, 23)
 # No check results kept between runs (carehomes.checkcache) unless a test asks for them: a test that replaces a
 # function of the check must see it called. tests/test_checkcache.py turns the cache on in folders of its own.

@@ -13,7 +13,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 import yaml
-from conftest import CLOSED_HOME, FIXTURES, ROOT
+from conftest import CHROMIUM, CLOSED_HOME, FIXTURES, ROOT
 from playwright.sync_api import expect, sync_playwright
 
 from carehomes.localserver import site_server, url_prefix
@@ -21,7 +21,6 @@ from carehomes.siteconfig import read_config
 
 pytestmark = pytest.mark.browser  # real Chromium; `build.py test --fast` leaves these out
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

@@ -51,3 +51,45 @@ def test_browser_tests_are_one_xdist_group_and_whole_site_tests_slow(xdist):
     conftest.pytest_collection_modifyitems(_Config(xdist), [browser, site, plain])  # type: ignore[arg-type]
     assert browser.names() == [("browser", ()), ("slow", ()), *([("xdist_group", (BROWSER_GROUP,))] if xdist else [])]
     assert site.names() == [("slow", ())] and plain.names() == []
+
+
+@pytest.fixture
+def chromiums(monkeypatch, tmp_path):
+    """devtools' two Chromium paths pointed into tmp_path (neither there until a test makes it), no `chromium` on
+    the PATH, and apt-get replaced: the packages asked for and the answer it gives."""
+    asked: list[list[str]] = []
+    answer: list[str | None] = [None]
+    monkeypatch.setattr(devtools, "CHROMIUM", str(tmp_path / "chromium"))
+    monkeypatch.setattr(devtools, "HEADLESS_SHELL", str(tmp_path / "chromium-headless-shell"))
+    monkeypatch.setattr(devtools.shutil, "which", lambda name: None)
+    monkeypatch.setattr(devtools, "_apt_install", lambda packages, why: asked.append(packages) or answer[0])
+    return tmp_path, asked, answer
+
+
+def test_both_chromiums_present_installs_nothing(chromiums):
+    folder, asked, _ = chromiums
+    (folder / "chromium").touch()
+    (folder / "chromium-headless-shell").touch()
+    assert devtools.ensure_chromium() is None and asked == []
+
+
+def test_the_headless_build_is_installed_beside_the_browser(chromiums):
+    folder, asked, _ = chromiums
+    (folder / "chromium").touch()
+    assert devtools.ensure_chromium() is None and asked == [["chromium-headless-shell"]]
+
+
+def test_without_the_headless_build_the_tests_use_the_browser_and_say_so(chromiums, capsys):
+    folder, asked, answer = chromiums
+    (folder / "chromium").touch()
+    answer[0] = "no apt here"
+    assert devtools.ensure_chromium() is None
+    assert capsys.readouterr().err == (
+        f"build.py test: no apt here; the browser tests run in {folder / 'chromium'} instead (slower)\n")
+
+
+def test_without_any_chromium_a_failed_install_stops_the_tests(chromiums):
+    _, asked, answer = chromiums
+    answer[0] = "no apt here"
+    assert devtools.ensure_chromium() == "no apt here  (or run the fast suite: python3 build.py test --fast)"
+    assert asked == [["chromium", "chromium-headless-shell"]]

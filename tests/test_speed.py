@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import CHROMIUM, FIXTURES, ROOT
 from helpers import REAL, config_with
 
 from carehomes import cli, forms
@@ -237,7 +237,7 @@ def first_load(engine_site) -> tuple[dict[str, tuple[int, str]], str]:
                         response.headers.get("content-encoding", "") if response else "")
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu",
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
                                                                                    "--disable-background-networking"])
             ctx = browser.new_context()
             ctx.on("requestfinished", finished)
@@ -312,7 +312,7 @@ def test_many_towns_are_a_text_box_suggesting_from_search_towns_json(tmp_path, m
     fetched: list[str] = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
             page.on("request", lambda r: fetched.append(r.url.split("/", 3)[-1]))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/find/")
