@@ -112,6 +112,26 @@ def test_seven_character_postcodes_written_without_their_space(tmp_path):
     assert found["NP253SS"].postcode == "NP253SS" and found["NP253ST"] is None
 
 
+def test_a_damaged_code_point_line_names_no_file(tmp_path):
+    """A line that is not a postcode (cut short, a path in it, not ASCII) writes no file named after it, and the
+    live postcodes beside it are published."""
+    import json
+
+    folder = tmp_path / "codepoint" / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    lines = ['"HR1 1AA",10,351418,240501', '"../../evil 1AA",10,351418,240501', '"A",10,1,2', '"",10,1,2',
+             '"HR1/1AB",10,1,2', '"HR1 1AB",x,1,2', '"HR\u00e9 1AA",10,1,2', '"HR1 1AD",10,351857,241364']
+    with gzip.open(folder / "hr.csv.gz", "wt") as out:
+        out.write("\n".join(lines) + "\n")
+    report = postcode_lookup.write_lookup(tmp_path / "site", ["HR"], tmp_path / "codepoint")
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
+    assert written == ["site/postcodes/.made-from.json", "site/postcodes/HR/HR1-1.json",
+                       "site/postcodes/HR/districts.json", "site/postcodes/areas.json"]
+    assert report["files"] == 1 and report["postcodes"] == 2
+    assert list(json.loads((tmp_path / "site/postcodes/HR/HR1-1.json").read_text())) == ["1AA", "1AD"]
+    assert list(json.loads((tmp_path / "site/postcodes/HR/districts.json").read_text())) == ["HR1"]
+
+
 def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):
     """Postcodes end over time (68 of the 2021 national register's are no longer live in 2025):
     'check' reports them, 'data' and 'build' still publish."""

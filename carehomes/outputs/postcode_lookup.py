@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,12 @@ def district_centres(sums: dict[str, list[float]]) -> dict[str, list[float]]:
     ``sums`` maps each district to ``[sum of latitudes, sum of longitudes, postcodes]`` (each position
     already rounded to 4 places, as published)."""
     return {d: [round(s[0] / s[2], 4), round(s[1] / s[2], 4)] for d, s in sorted(sums.items())}
+
+
+# The outward code and the inward code's digit ("HR11" for HR1 1AA): the only names a sector file is given; a
+# district is the outward code alone
+_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
+_SECTOR = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9]")
 
 
 def _area_rows(area: str, folder: Path | None) -> tuple[list[str], list[int], list[int], list[int]]:
@@ -94,16 +101,20 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
     for key, position in zip(keys, where, strict=True):
         sectors.setdefault(key[:-2], {})[key[-3:]] = position
     (base / area).mkdir(parents=True, exist_ok=True)
-    (base / area / DISTRICTS_FILE).write_bytes(compact_bytes(district_centres(sums)))
-    largest = 0
+    (base / area / DISTRICTS_FILE).write_bytes(compact_bytes(district_centres(
+        {d: s for d, s in sums.items() if _DISTRICT.fullmatch(d)})))
+    largest = written = 0
     for sector, entries in sorted(sectors.items()):
+        if not _SECTOR.fullmatch(sector):  # a damaged line ("A", "../x 1AA"): no file named after it
+            continue
+        written += len(entries)
         text = orjson.dumps(entries, option=orjson.OPT_SORT_KEYS)
         if len(text) > MAX_CHUNK_BYTES:
             raise RuntimeError(f"postcode sector {sector[:-1]}-{sector[-1]} needs {len(text):,} bytes, more than {MAX_CHUNK_BYTES:,}")
         with open(base / area / f"{sector[:-1]}-{sector[-1]}.json", "wb") as fh:
             fh.write(text)
         largest = max(largest, len(text))
-    return len(sectors), len(keys), largest
+    return sum(1 for sector in sectors if _SECTOR.fullmatch(sector)), written, largest
 
 
 MADE_FROM = ".made-from.json"  # what a published lookup was made from, so the next build can reuse it
