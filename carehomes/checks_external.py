@@ -43,7 +43,10 @@ def check_postcodes(profiles: list[Profile]) -> list[Problem]:
     coordinates more than MAX_KM_FROM_POSTCODE from the postcode's position."""
     wanted = {p.path: pc for p in profiles if isinstance(pc := _address(p).get("postcode"), str)
               and postcodes.area_of(pc)}
-    found = postcodes.lookup(wanted.values())
+    try:
+        found = postcodes.lookup(wanted.values())
+    except postcodes.DamagedFile as exc:  # nothing to say of any postcode, and the file to mend
+        return [Problem(str(exc.path), 0, "", f"{exc.problem}; no postcode was checked", severity=POSTCODE_SEVERITY)]
     out = []
     for p in profiles:
         pc = wanted.get(p.path)

@@ -30,13 +30,14 @@ ACTIONLINT = VALIDATORS / "node_modules" / "@tktco" / "node-actionlint" / "bin" 
 ESLINT = VALIDATORS / "node_modules" / "eslint" / "bin" / "eslint.js"  # the site's scripts, with tools/validators/eslint.config.mjs
 
 
-def _apt_install(packages: list[str], why: str) -> str | None:
-    """Install Debian packages (as root or through sudo); an error message or None."""
+def _apt_install(packages: list[str], why: str, ask: bool = True) -> str | None:
+    """Install Debian packages (as root or through sudo; ``ask=False``: only if sudo needs no password); an error
+    message or None."""
     apt = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
     if os.geteuid() == 0:
         prefix: list[str] = []
     elif shutil.which("sudo"):
-        prefix = ["sudo"]
+        prefix = ["sudo"] if ask else ["sudo", "-n"]
     else:
         return (f"{why} need Debian's {' and '.join(packages)}, and this user cannot install them. "
                 f"Ask an administrator to run: apt-get install {' '.join(packages)}")
@@ -49,18 +50,18 @@ def _apt_install(packages: list[str], why: str) -> str | None:
 
 
 def ensure_chromium() -> str | None:
-    """Install Debian's chromium (and its headless build, chromium-headless-shell, which the browser tests prefer)
-    when missing; an error message or None. Without the headless build the tests run in the whole browser."""
-    have_browser = bool(shutil.which("chromium") or Path(CHROMIUM).exists())
-    missing = [pkg for pkg, present in (("chromium", have_browser),
-                                        ("chromium-headless-shell", Path(HEADLESS_SHELL).exists())) if not present]
-    if not missing:
-        return None
-    problem = _apt_install(missing, "the browser tests")
-    if problem and have_browser:  # the headless build saves time; the tests still run in the whole browser
-        _say(f"{problem}; the browser tests run in {CHROMIUM} instead (slower)")
-        return None
-    return problem and problem + "  (or run the fast suite: python3 build.py test --fast)"
+    """Install Debian's chromium when missing (an error message if that fails, else None), then its headless build
+    (chromium-headless-shell, which the browser tests prefer) if it can be had: without it the tests run in the
+    whole browser, and this says so."""
+    if not Path(CHROMIUM).exists():
+        problem = _apt_install(["chromium"], "the browser tests")
+        if problem:
+            return problem + "  (or run the fast suite: python3 build.py test --fast)"
+    if not Path(HEADLESS_SHELL).exists():
+        problem = _apt_install(["chromium-headless-shell"], "quicker browser tests", ask=False)
+        if problem:
+            _say(f"{problem}; the browser tests run in {CHROMIUM} instead (slower)")
+    return None
 
 
 def ensure_validators() -> str | None:

@@ -55,14 +55,13 @@ def test_browser_tests_are_one_xdist_group_and_whole_site_tests_slow(xdist):
 
 @pytest.fixture
 def chromiums(monkeypatch, tmp_path):
-    """devtools' two Chromium paths pointed into tmp_path (neither there until a test makes it), no `chromium` on
-    the PATH, and apt-get replaced: the packages asked for and the answer it gives."""
-    asked: list[list[str]] = []
+    """devtools' two Chromium paths pointed into tmp_path (neither there until a test makes it), and apt-get
+    replaced: each call's packages and whether it may ask for a password, and the answer it gives."""
+    asked: list[tuple[list[str], bool]] = []
     answer: list[str | None] = [None]
     monkeypatch.setattr(devtools, "CHROMIUM", str(tmp_path / "chromium"))
     monkeypatch.setattr(devtools, "HEADLESS_SHELL", str(tmp_path / "chromium-headless-shell"))
-    monkeypatch.setattr(devtools.shutil, "which", lambda name: None)
-    monkeypatch.setattr(devtools, "_apt_install", lambda packages, why: asked.append(packages) or answer[0])
+    monkeypatch.setattr(devtools, "_apt_install", lambda packages, why, ask=True: asked.append((packages, ask)) or answer[0])
     return tmp_path, asked, answer
 
 
@@ -73,10 +72,10 @@ def test_both_chromiums_present_installs_nothing(chromiums):
     assert devtools.ensure_chromium() is None and asked == []
 
 
-def test_the_headless_build_is_installed_beside_the_browser(chromiums):
+def test_the_headless_build_is_installed_beside_the_browser_without_asking_for_a_password(chromiums):
     folder, asked, _ = chromiums
     (folder / "chromium").touch()
-    assert devtools.ensure_chromium() is None and asked == [["chromium-headless-shell"]]
+    assert devtools.ensure_chromium() is None and asked == [(["chromium-headless-shell"], False)]
 
 
 def test_without_the_headless_build_the_tests_use_the_browser_and_say_so(chromiums, capsys):
@@ -88,8 +87,14 @@ def test_without_the_headless_build_the_tests_use_the_browser_and_say_so(chromiu
         f"build.py test: no apt here; the browser tests run in {folder / 'chromium'} instead (slower)\n")
 
 
+def test_the_browser_is_installed_on_its_own_before_the_headless_build(chromiums):
+    _, asked, _ = chromiums
+    assert devtools.ensure_chromium() is None
+    assert asked == [(["chromium"], True), (["chromium-headless-shell"], False)]
+
+
 def test_without_any_chromium_a_failed_install_stops_the_tests(chromiums):
     _, asked, answer = chromiums
     answer[0] = "no apt here"
     assert devtools.ensure_chromium() == "no apt here  (or run the fast suite: python3 build.py test --fast)"
-    assert asked == [["chromium", "chromium-headless-shell"]]
+    assert asked == [(["chromium"], True)]

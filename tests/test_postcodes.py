@@ -90,6 +90,25 @@ def test_only_areas_with_data_are_judged(tmp_path):
     assert postcodes.available_areas(tmp_path / "codepoint") == ["HR"]
 
 
+@pytest.mark.parametrize("damage", ["cut short", "not gzip"])
+def test_a_damaged_code_point_file_is_a_warning_in_check_and_a_message_from_the_lookup(tmp_path, damage):
+    folder = tmp_path / "codepoint" / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    whole = (CODEPOINT / "Data" / "CSV" / "hr.csv.gz").read_bytes()
+    (folder / "hr.csv.gz").write_bytes(whole[:20_000] if damage == "cut short" else b"HR1 1AA,10,1,2\n")
+    reason = ("Compressed file ended before the end-of-stream marker was reached" if damage == "cut short"
+              else "Not a gzipped file (b'HR')")
+    _profile(tmp_path, "postcode: HR1 1TJ", "postcode: HR1 1TJ")
+    proc = run_build("check", "providers", cwd=tmp_path, env={**os.environ, postcodes.ENV_DIR: str(tmp_path / "codepoint")})
+    assert proc.returncode == 0 and proc.stderr == "Checked 1 profile: no problems and 1 warning.\n"
+    assert proc.stdout.splitlines() == [
+        f"{folder / 'hr.csv.gz'}: warning: this Code-Point Open file is damaged ({reason}); fetch Code-Point Open "
+        "again (python3 build.py fetch-postcodes) or put back the file; no postcode was checked"]
+    with pytest.raises(postcodes.DamagedFile) as caught:  # build says "The build failed, so ... was left as it was"
+        postcode_lookup.write_lookup(tmp_path / "site", ["HR"], tmp_path / "codepoint")
+    assert isinstance(caught.value, OSError) and str(caught.value) == f"{folder / 'hr.csv.gz'}: {caught.value.problem}"
+
+
 def test_area_files_are_read_in_bounded_pieces(tmp_path):
     folder = tmp_path / "Data" / "CSV"
     folder.mkdir(parents=True)
@@ -113,14 +132,17 @@ def test_seven_character_postcodes_written_without_their_space(tmp_path):
 
 
 def test_a_damaged_code_point_line_names_no_file(tmp_path):
-    """A line that is not a postcode (cut short, a path in it, not ASCII) writes no file named after it, and the
-    live postcodes beside it are published."""
+    """A line that is not a postcode (cut short, a path in it, not ASCII, lower case, an inward code of other
+    characters) or whose position is off the National Grid writes no file named after it, counts in no district's
+    centre and stops no build; the live postcodes beside it are published."""
     import json
 
     folder = tmp_path / "codepoint" / "Data" / "CSV"
     folder.mkdir(parents=True)
     lines = ['"HR1 1AA",10,351418,240501', '"../../evil 1AA",10,351418,240501', '"A",10,1,2', '"",10,1,2',
-             '"HR1/1AB",10,1,2', '"HR1 1AB",x,1,2', '"HR\u00e9 1AA",10,1,2', '"HR1 1AD",10,351857,241364']
+             '"HR1/1AB",10,1,2', '"HR1 1AB",x,1,2', '"HR\u00e9 1AA",10,1,2', '"HR1 1/.",10,1,2', '"HR1 XAA",10,1,2',
+             '"hr1 1ae",10,351418,240501', '"HR1 1AF",10,' + "9" * 400 + ',2', '"HR1 1AG",10,-5,240501',
+             '"HR1 1AD",10,351857,241364']
     with gzip.open(folder / "hr.csv.gz", "wt") as out:
         out.write("\n".join(lines) + "\n")
     report = postcode_lookup.write_lookup(tmp_path / "site", ["HR"], tmp_path / "codepoint")
@@ -128,8 +150,11 @@ def test_a_damaged_code_point_line_names_no_file(tmp_path):
     assert written == ["site/postcodes/.made-from.json", "site/postcodes/HR/HR1-1.json",
                        "site/postcodes/HR/districts.json", "site/postcodes/areas.json"]
     assert report["files"] == 1 and report["postcodes"] == 2
-    assert list(json.loads((tmp_path / "site/postcodes/HR/HR1-1.json").read_text())) == ["1AA", "1AD"]
-    assert list(json.loads((tmp_path / "site/postcodes/HR/districts.json").read_text())) == ["HR1"]
+    sector = json.loads((tmp_path / "site/postcodes/HR/HR1-1.json").read_text())
+    assert list(sector) == ["1AA", "1AD"]
+    centres = json.loads((tmp_path / "site/postcodes/HR/districts.json").read_text())
+    assert centres == {"HR1": [round((sector["1AA"][0] + sector["1AD"][0]) / 2, 4),
+                               round((sector["1AA"][1] + sector["1AD"][1]) / 2, 4)]}
 
 
 def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):

@@ -49,15 +49,16 @@ def district_centres(sums: dict[str, list[float]]) -> dict[str, list[float]]:
     return {d: [round(s[0] / s[2], 4), round(s[1] / s[2], 4)] for d, s in sorted(sums.items())}
 
 
-# The outward code and the inward code's digit ("HR11" for HR1 1AA): the only names a sector file is given; a
-# district is the outward code alone
-_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
-_SECTOR = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9]")
+# A postcode as Code-Point writes it, without its space: outward code (area, district digit, maybe a letter or digit),
+# inward code (a digit, two letters). A line whose postcode is not of this form, or whose position is off the
+# National Grid, is damaged: left out, so it names no file, counts in no district's centre and stops no build.
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+GRID_EAST, GRID_NORTH = 700_000, 1_300_000  # the National Grid's extent in metres (EPSG:27700)
 
 
 def _area_rows(area: str, folder: Path | None) -> tuple[list[str], list[int], list[int], list[int]]:
-    """One area file's postcodes (as keys: ``HR11AA``), qualities, eastings and northings, as four lists: each
-    line split once (1.7 million lines nationally; ``sources/postcodes._rows`` makes a tuple a line, for lookups)."""
+    """One area file's postcodes (as keys: ``HR11AA``), qualities, eastings and northings, as four lists (damaged
+    lines left out: ``_POSTCODE``); each line split once (1.7 million lines nationally; ``sources/postcodes._rows`` makes a tuple a line, for lookups)."""
     keys: list[str] = []
     quality: list[int] = []
     east: list[int] = []
@@ -69,7 +70,10 @@ def _area_rows(area: str, folder: Path | None) -> tuple[list[str], list[int], li
                 q, e, n = int(parts[1]), int(parts[2]), int(parts[3])
             except (ValueError, IndexError):
                 continue
-            keys.append(parts[0].strip(b'"').decode("ascii", "replace").replace(" ", ""))
+            key = parts[0].strip(b'"').decode("ascii", "replace").replace(" ", "")
+            if not (_POSTCODE.fullmatch(key) and 0 <= e <= GRID_EAST and 0 <= n <= GRID_NORTH):
+                continue
+            keys.append(key)
             quality.append(q)
             east.append(e)
             north.append(n)
@@ -101,20 +105,16 @@ def _write_area(job: tuple[str, Path, Path | None]) -> tuple[int, int, int]:
     for key, position in zip(keys, where, strict=True):
         sectors.setdefault(key[:-2], {})[key[-3:]] = position
     (base / area).mkdir(parents=True, exist_ok=True)
-    (base / area / DISTRICTS_FILE).write_bytes(compact_bytes(district_centres(
-        {d: s for d, s in sums.items() if _DISTRICT.fullmatch(d)})))
-    largest = written = 0
+    (base / area / DISTRICTS_FILE).write_bytes(compact_bytes(district_centres(sums)))
+    largest = 0
     for sector, entries in sorted(sectors.items()):
-        if not _SECTOR.fullmatch(sector):  # a damaged line ("A", "../x 1AA"): no file named after it
-            continue
-        written += len(entries)
         text = orjson.dumps(entries, option=orjson.OPT_SORT_KEYS)
         if len(text) > MAX_CHUNK_BYTES:
             raise RuntimeError(f"postcode sector {sector[:-1]}-{sector[-1]} needs {len(text):,} bytes, more than {MAX_CHUNK_BYTES:,}")
         with open(base / area / f"{sector[:-1]}-{sector[-1]}.json", "wb") as fh:
             fh.write(text)
         largest = max(largest, len(text))
-    return sum(1 for sector in sectors if _SECTOR.fullmatch(sector)), written, largest
+    return len(sectors), len(keys), largest
 
 
 MADE_FROM = ".made-from.json"  # what a published lookup was made from, so the next build can reuse it

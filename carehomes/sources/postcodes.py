@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,17 +114,31 @@ def _line_starts(key: str) -> set[bytes]:
     return {f'"{form}",'.encode() for form in (key[:-3] + " " + key[-3:], key)}
 
 
+class DamagedFile(OSError):
+    """A Code-Point Open file that cannot be read to its end (cut short, not gzip): the message names it and what to
+    do; ``path`` is the file, ``problem`` what is wrong and what to do without the file's name."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
 def _lines(path: Path, chunk: int = 1 << 20) -> Iterator[list[bytes]]:
-    """The lines of a gzip file, a megabyte at a time (memory stays bounded)."""
+    """The lines of a gzip file, a megabyte at a time (memory stays bounded); DamagedFile when it cannot be read
+    to its end."""
     rest = b""
-    with gzip.open(path, "rb") as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                break
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            yield lines
+    try:
+        with gzip.open(path, "rb") as fh:
+            while True:
+                block = fh.read(chunk)
+                if not block:
+                    break
+                lines = (rest + block).split(b"\n")
+                rest = lines.pop()
+                yield lines
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise DamagedFile(path, f"this Code-Point Open file is damaged ({exc}); fetch Code-Point Open again "
+                                "(python3 build.py fetch-postcodes) or put back the file") from None
     if rest:
         yield [rest]
 
