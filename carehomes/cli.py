@@ -780,6 +780,8 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
     except ValueError:
         _say(_bad_date("--on", args.on))
         return 2
+    if args.result and not _result_writable(Path(args.result)):
+        return 2
     result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)))
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
         return 2
@@ -788,6 +790,17 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
         _say(f"{result.path}: {len(result.changed)} field{'s' * (len(result.changed) != 1)} changed; "
              f"{'commit to the main branch' if result.mode == 'commit' else 'open a pull request for a steward'}")
     return 0 if result.status in ("applied", "unchanged") else 1
+
+
+def _result_writable(path: Path) -> bool:
+    """Whether ``--result`` can be written, looked at before the command changes a profile (a result that cannot be
+    written after the change would leave it changed with nothing to tell the workflow); said in one line when not."""
+    folder = path.parent if str(path.parent) else Path(".")
+    why = ("it is a folder" if path.is_dir() else "its folder does not exist" if not folder.is_dir()
+           else "its folder cannot be written" if not os.access(folder, os.W_OK | os.X_OK) else None)
+    if why:
+        _say(f"{path}: cannot be written ({why}); nothing was changed")
+    return why is None
 
 
 def _wrote_result(path: Path, text: str) -> bool:
@@ -811,7 +824,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
         return 2
     open_claims = _open_claims(Path(args.open_claims)) if args.open_claims else []
-    if open_claims is None:
+    if open_claims is None or (args.result and not _result_writable(Path(args.result))):
         return 2
     result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)),
                          open_claims=open_claims)

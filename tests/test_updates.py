@@ -537,3 +537,19 @@ def test_a_sheet_with_no_rows_under_its_first_row_is_refused(repo, capsys, conte
     assert (code, out.strip()) == (1, f"{repo.parent}/{said}")
     assert err == f"1 problem in {repo.parent}/v.csv: nothing was changed. Correct the rows above and run the command again.\n"
     assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
+
+
+def test_an_update_whose_result_cannot_be_written_changes_nothing(repo):
+    """--result is looked at before the profile is changed (a folder named as the result left the vacancies written
+    and the workflow with no result, so the change was never committed)."""
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    f = repo.parent / "body.md"
+    f.write_text(body({"Beds without nursing free now": "2"}))
+    folder = repo.parent / "results"
+    folder.mkdir()
+    r = run_build("apply-update", "--body", str(f), "--author", "Aston-Manager", "--repo", str(repo), "--issue", "12",
+                  "--on", ON, "--result", str(folder))
+    assert (r.returncode, r.stdout, r.stderr) == (
+        2, "", f"{folder}: cannot be written (it is a folder); nothing was changed\n")
+    assert aston.read_text() == before
