@@ -76,6 +76,14 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     for key in DIRECTORY_TEXT:
         if key in d and not isinstance(d[key], str):
             out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")
+    for key, like in (("repository", "https://github.com/your-council/care-homes"), ("oruk_api_url", "https://api.example.gov.uk/oruk")):
+        value = d.get(key)
+        if key == "oruk_api_url" and value is not None and not isinstance(value, str):
+            out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"{like}\"")
+        elif isinstance(value, str) and value.strip() and not _https_link(value.strip()):
+            # every home page links to the repository's forms; the ORUK package names the API: never javascript: or a local host
+            out.append(f"extra.directory.{key} '{value[:80]}' is not an https:// address of a real host; "
+                       f"give one like {key}: \"{like}\"")
     months = d.get("cqc_stale_months")
     if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
         out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")

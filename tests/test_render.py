@@ -501,6 +501,22 @@ def test_https_tile_servers_and_loopback_ones_for_tests_are_accepted(url):
     assert config_problems({"extra": {"directory": {"map": {"tiles": url}}}}) == []
 
 
+@pytest.mark.parametrize("key", ["repository", "oruk_api_url"])
+def test_the_repository_and_the_oruk_api_must_be_https_addresses(key):
+    """Every home page links to the repository's forms and the ORUK package names its API: a javascript: address
+    would be published as a link on every page."""
+    from carehomes.siteconfig import config_problems
+
+    like = "https://github.com/your-council/care-homes" if key == "repository" else "https://api.example.gov.uk/oruk"
+    for bad in ("javascript:alert(11)//", "http://github.com/council/care-homes", "https://localhost/x", "github.com/x"):
+        assert config_problems({"extra": {"directory": {key: bad}}}) == [
+            f"extra.directory.{key} '{bad}' is not an https:// address of a real host; give one like {key}: \"{like}\""]
+    assert config_problems({"extra": {"directory": {key: "https://github.com/herefordshire-council/care-homes"}}}) == []
+    assert config_problems({"extra": {"directory": {key: ""}}}) == []
+    assert config_problems({"extra": {"directory": {key: {"a": 1}}}}) == [
+        f"extra.directory.{key} must be text; write it in quotes, like {key}: \"{like if key == 'oruk_api_url' else '...'}\""]
+
+
 def test_the_map_attribution_is_text_and_https_links_never_markup():
     from carehomes.render import _md_env
     from carehomes.siteconfig import attribution_html, config_problems, map_warnings
