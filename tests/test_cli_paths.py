@@ -3,6 +3,9 @@ a missing or empty folder, damaged release snapshots. Always one line saying wha
 exit 1, nothing written; never a traceback."""
 from __future__ import annotations
 
+import csv
+import io
+
 import os
 import shutil
 import subprocess
@@ -271,6 +274,40 @@ def test_damaged_snapshots_are_refused_and_a_later_one_is_kept(tmp_path):
         "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), or remove the "
         "damaged folder and make a new release with: python3 build.py release",
     ]
+
+
+def test_a_snapshot_whose_numbers_are_not_numbers_is_refused_by_build_report_and_release(tmp_path, capsys):
+    """The market page and the report count with a release's numbers: a cell that is not a number of the field's
+    kind and at least its minimum is a damaged file, named with its line and column, the first of each column."""
+    rel = tmp_path / "releases"
+    d = rel / "2026-11-23"
+    shutil.copytree(ROOT / "releases" / "2026-11-23", d)
+    lines = (d / "care-homes.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    beds, lat = header.index("beds_registered"), header.index("latitude")
+
+    def damage(n: int, column: int, text: str) -> None:
+        row = next(csv.reader([lines[n]]))
+        row[column] = text
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(row)
+        lines[n] = buf.getvalue()
+
+    damage(1, beds, "abc")
+    damage(2, beds, "16.5")  # the first of the column is said, not every one
+    damage(3, lat, "1e400")
+    damage(4, header.index("longitude"), "-200")
+    (d / "care-homes.csv").write_text("".join(lines), encoding="utf-8")
+    expected = [f"{d / 'care-homes.csv'}:2: beds_registered is 'abc', not a whole number; the file is damaged",
+                f"{d / 'care-homes.csv'}:4: latitude is '1e400', not a number; the file is damaged",
+                f"{d / 'care-homes.csv'}:5: longitude is '-200', less than -8.7; the file is damaged"]
+    with pytest.raises(ReleaseError) as exc:
+        list_releases(rel)
+    assert str(exc.value).splitlines()[:-1] == expected
+    prov = providers(tmp_path)
+    for args in (["report", "--providers", str(prov), "--releases", str(rel)], ["release", "--providers", str(prov), "--releases", str(rel)]):
+        r = run_build(*args)
+        assert r.returncode == 1 and "Traceback" not in r.stderr and expected[0] in r.stderr, (args, r.stderr)
 
 
 def test_snapshot_without_its_files(tmp_path):
