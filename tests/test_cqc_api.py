@@ -450,3 +450,37 @@ def test_list_answering_404_is_a_wrong_address_not_a_saved_response(stub, tmp_pa
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith("Resuming the sync started ")
     assert not cache.exists() and not (tmp_path / "cqc-sync.json").exists()
+
+
+@pytest.mark.parametrize("state, said", [
+    ('{"local_authority": ["x"]}', "{state}: local_authority is not what a sync writes; delete the file to run a full sync"),
+    ('{"local_authority": "Oldham", "last_sync": "2026-01-01T00:00:00Z", "locations": 5}',
+     "{state}: locations is not what a sync writes; delete the file to run a full sync"),
+    ('{"locations": [{"a": 1}], "api": 1}', "{state}: api, locations are not what a sync writes; delete the file to run a full sync"),
+    (None, "{state} cannot be read (Is a directory); give a sync state file, or delete it to run a full sync"),
+])
+def test_a_sync_state_file_of_other_values_is_one_message(stub, tmp_path, state, said):
+    path = tmp_path / "cqc-sync.json"
+    if state is None:
+        path.mkdir()
+    else:
+        path.write_text(state)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--state", str(path))
+    assert (r.returncode, r.stderr) == (1, f"import-cqc --api: {said.format(state=path)}\n")
+    assert not (tmp_path / "providers").exists()
+
+
+def test_a_damaged_or_linked_response_cache_is_started_afresh_and_nothing_written_through_a_link(stub, tmp_path):
+    cache = tmp_path / ".cqc-sync-cache"
+    cache.mkdir()
+    (cache / "run.json").write_text('{"started": "abc"}')
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep").write_text("mine")
+    assert not cache.exists(), "a finished sync removes its cache"
+    cache.symlink_to(other)
+    r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert [p.name for p in other.iterdir()] == ["keep"] and not cache.is_symlink()

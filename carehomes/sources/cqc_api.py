@@ -142,12 +142,14 @@ class Cache:
         self.folder, self.run = folder, run
         meta = folder / "run.json"
         self.resumed = 0
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()  # not a cache this sync made: nothing is written through a link into another folder
         if meta.exists():
             try:
                 old = json.loads(meta.read_text(encoding="utf-8"))
-            except ValueError:
-                old = None
-            fresh = isinstance(old, dict) and time.time() - float(old.get("started", 0)) < MAX_CACHE_AGE
+                fresh = isinstance(old, dict) and time.time() - float(old.get("started", 0)) < MAX_CACHE_AGE
+            except (ValueError, TypeError, OSError, RecursionError):  # damaged: started afresh
+                old, fresh = None, False
             if fresh and isinstance(old, dict) and all(old.get(k) == v for k, v in run.items() if k not in ("end", "started")):
                 self.run = old
                 self.resumed = len(list(folder.glob("r-*.json")))
@@ -402,10 +404,22 @@ def read_state(path: Path) -> dict[str, Any]:
         return {}
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise SyncError(f"{path} is not valid JSON; delete it to run a full sync") from None
+    except OSError as exc:
+        raise SyncError(f"{path} cannot be read ({exc.strerror or exc}); give a sync state file, or delete it to run a "
+                        "full sync") from None
     if not isinstance(state, dict):
         raise SyncError(f"{path} is not a sync state file; delete it to run a full sync")
+    # each value the sync reads, of the kind it writes: text, and a list of location IDs
+    wrong = [key for key in ("local_authority", "api", "last_sync", "last_full_sync")
+             if state.get(key) is not None and not isinstance(state[key], str)]
+    locations = state.get("locations")
+    if locations is not None and not (isinstance(locations, list) and all(isinstance(i, str) for i in locations)):
+        wrong.append("locations")
+    if wrong:
+        raise SyncError(f"{path}: {', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not what a sync writes; "
+                        "delete the file to run a full sync")
     return state
 
 
