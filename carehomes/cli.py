@@ -17,7 +17,7 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
-from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_folder_problem, replace_dir, replaced_folder_problem,
+from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_folder_problem, read_folder_problem, replace_dir, replaced_folder_problem,
                      safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
@@ -122,8 +122,10 @@ def _map_warnings(config: Path | None) -> list[str]:
 def cmd_data(args: argparse.Namespace) -> int:
     from .publish import site_url, write_data
 
-    out = Path(args.out)
-    if _refused(output_folder_problem(out, "--out")):
+    out = _out_path(args.out)
+    read = [*((Path(p), "a folder of profiles") for p in args.providers), (ROOT / "schema", "the schema"),
+            (ROOT / "releases", "the release snapshots"), (ROOT / "carehomes", "the code")]
+    if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", read, "site/data")):
         return 1
     # one pass: each profile's pieces of the data are made where it is loaded and checked
     result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged", keep_data=False, pieces=True)
@@ -160,7 +162,17 @@ def _checked_or_report(providers: list[str], consequence: str, keep_data: bool =
     return result
 
 
-SITE_MARKS = ("index.html", "data/datapackage.json")  # an earlier build's site (or data's) that --out may replace
+# an earlier build's site (or data's) that --out may replace: its open data's package, which every build writes (an
+# index.html alone is any web folder's: /var/www/html, a GitHub Pages docs/ folder, whose other files would be deleted)
+SITE_MARKS = ("data/datapackage.json",)
+
+
+def _out_path(text: str) -> Path:
+    """An output folder as given, or worked out when it ends in ``..`` after another part (``site/sub/..`` is
+    ``site``, through any link on the way): a build's own folders are named after the folder's last part, and
+    ``..`` is no name. A plain ``..`` is kept as given, for the messages (it holds the folder the command runs in)."""
+    path = Path(text)
+    return Path(os.path.realpath(path)) if path.name == ".." and len(path.parts) > 1 else path
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -168,7 +180,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .releases import ReleaseError
     from .timings import Timings
 
-    out = Path(args.out)
+    out = _out_path(args.out)
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
     if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs), _releases_problem(Path(args.releases))):
         return 1
@@ -1240,6 +1252,9 @@ def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.Argume
     return p
 
 
+PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "body", "dir", "open_claims", "paths")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
     (``build.py check | head``) with 141, the shells' codes for those signals."""
@@ -1252,6 +1267,11 @@ def main(argv: list[str] | None = None) -> int:
         if extra:  # argparse names no command here: say the command's own usage and where its options are
             _command_parser(p, args.command).error(
                 f"unrecognized arguments: {' '.join(extra)}; see: python3 build.py {args.command} --help")
+        empty = [name for name in PATH_OPTIONS if getattr(args, name, None) == "" or
+                 (isinstance(getattr(args, name, None), list) and "" in getattr(args, name))]
+        if empty:  # an unset shell variable: never the default folder, nor the folder the command runs in
+            _command_parser(p, args.command).error("a path given is empty; give a path" if empty[0] == "paths"
+                                                   else f"--{empty[0].replace('_', '-')} is empty; give a path")
         _area_paths(args)
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit

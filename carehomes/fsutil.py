@@ -295,6 +295,20 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
     return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
 
 
+def read_folder_problem(target: Path, flag: str, read: Iterable[tuple[Path, str]], usual: str) -> str | None:
+    """Why ``target``, an output folder whose files are written over one by one, must not be written: it is, or is
+    inside, a folder the project reads (``read``: each folder and what it holds), whose files would be written over
+    (``data --out schema`` replaced the schema's datapackage.json); None when not."""
+    whole = target.resolve()
+    for folder, what in read:
+        inside = folder.resolve()
+        if inside == whole or inside in whole.parents:
+            where = "is" if inside == whole else "is inside"
+            return (f"{flag} {target}: {where} {folder}, {what}, whose files it would write over; "
+                    f"give a folder of its own, e.g. {flag} {usual}")
+    return None
+
+
 def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], keep: Iterable[Path] = (),
                             usual: str = "site") -> str | None:
     """Why ``target`` must not be replaced as a whole (``replace_dir``) by a command's output, or None.

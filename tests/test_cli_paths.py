@@ -182,7 +182,7 @@ def test_build_never_replaces_the_folder_it_runs_in_its_inputs_or_a_folder_of_ot
         "providers": f"--out providers: holds providers, which this command reads, and {whole}; give a folder of its "
                      "own, e.g. --out site",
         "../papers": f"--out ../papers: is a folder with other files in it (thesis.docx), not an earlier output (it has "
-                     f"no index.html or data/datapackage.json), and {whole}; give a new or empty folder",
+                     f"no data/datapackage.json), and {whole}; give a new or empty folder",
     }
     for out, message in cases.items():
         code, stdout, err = run(capsys, "build", "--providers", "providers", "--config", config, "--out", out,
@@ -421,3 +421,54 @@ def test_a_deleted_current_folder_is_one_message_not_a_traceback(tmp_path):
                            str(ROOT / "build.py")], capture_output=True, text=True, env={**os.environ, "CAREHOMES_NO_VENV": "1"})
     assert (done.returncode, done.stdout, done.stderr) == (
         2, "", "build.py: the current folder no longer exists (deleted or moved); cd into the project folder again and rerun\n")
+
+
+# --- output folders the project reads, and paths given empty or with .. ----------------------------------------
+
+@pytest.mark.parametrize("inside, what", [("schema", "the schema"), ("releases/2026-11-23", "the release snapshots"),
+                                          ("carehomes", "the code"), ("PROVIDERS/sub", "a folder of profiles")])
+def test_data_never_writes_over_a_folder_the_project_reads(tmp_path, capsys, inside, what):
+    """data writes its files one by one over any of the same name: --out schema replaced the schema's
+    datapackage.json (every later build stopped), --out releases/<date> rewrote a published snapshot."""
+    prov = providers(tmp_path)
+    out = prov / "sub" if inside.startswith("PROVIDERS") else ROOT / inside
+    folder = prov if inside.startswith("PROVIDERS") else ROOT / inside.split("/")[0]
+    before = tree(folder)
+    code, stdout, err = run(capsys, "data", "--providers", str(prov), "--out", str(out))
+    where = "is" if out == folder else "is inside"
+    assert (code, stdout, err) == (1, "", f"--out {out}: {where} {folder}, {what}, whose files it would write over; "
+                                          "give a folder of its own, e.g. --out site/data\n")
+    assert tree(folder) == before
+
+
+def test_build_replaces_no_web_folder_that_is_not_its_own_site(tmp_path, capsys):
+    """An index.html alone is any web folder's (/var/www/html, a GitHub Pages docs/): its other files would be deleted."""
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "index.html").write_text("<p>mine</p>")
+    (www / "precious.txt").write_text("keep")
+    code, _, err = run(capsys, "build", "--providers", str(providers(tmp_path)), "--out", str(www))
+    assert code == 1 and err == (f"--out {www}: is a folder with other files in it (index.html, precious.txt), not an "
+                                 "earlier output (it has no data/datapackage.json), and --out is replaced as a whole "
+                                 "(everything in it is deleted); give a new or empty folder\n")
+    assert sorted(p.name for p in www.iterdir()) == ["index.html", "precious.txt"]
+
+
+@pytest.mark.parametrize("argv", [["build", "--out", ""], ["data", "--out", ""], ["check", ""],
+                                  ["data", "--providers", "providers", ""], ["import-cqc", "x.csv", "--state", ""]])
+def test_an_empty_path_is_refused_never_the_default_or_this_folder(capsys, argv):
+    """An unset shell variable (--out "$SITE") must not mean site/ or the folder the command runs in."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    flag = argv[argv.index("") - 1]
+    said = f"{flag} is empty" if flag.startswith("--") else "--providers is empty" if argv[0] == "data" else "a path given is empty"
+    assert exc.value.code == 2 and capsys.readouterr().err.endswith(f"error: {said}; give a path\n")
+
+
+def test_an_out_folder_with_dot_dot_in_it_is_worked_out_first(tmp_path):
+    from carehomes.cli import _out_path
+
+    (tmp_path / "sub").mkdir()
+    assert _out_path(str(tmp_path / "sub" / "..")) == tmp_path
+    assert _out_path(str(tmp_path / "new" / ".." / "site")) == tmp_path / "new" / ".." / "site"  # named "site"
+    assert _out_path("site") == Path("site") and _out_path("..") == Path("..")
