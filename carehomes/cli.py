@@ -374,6 +374,10 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
     try:
         sock = socket.create_server((args.host, args.port))
     except OSError as exc:
+        if exc.errno is not None and exc.errno < 0:  # getaddrinfo's codes: the host is no address, another port won't help
+            reason = str(exc.strerror or exc).split(" (while", 1)[0]
+            _say(f"Cannot serve on {args.host} ({reason}); give an address of this computer with --host, e.g. 127.0.0.1")
+            return 1
         _say(f"Cannot serve on {args.host}:{args.port} ({os.strerror(exc.errno) if exc.errno else exc}); "
              "try another port: python3 build.py serve-api --port 8002")
         return 1

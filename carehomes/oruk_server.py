@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,19 @@ ALLOWED = {"/services": PAGING + FILTERS, "/service_at_locations": PAGING + FILT
 
 
 class DataMissing(Exception):
-    """The site's ORUK records cannot be read; the message says which file and what to do."""
+    """The site's ORUK records cannot be read, or the API's address is not one; the message says what to do."""
+
+
+def api_url_problem(api_url: str) -> str | None:
+    """Why the API's public address (``--api-url``, named in its root document) is not an http(s) address, or None."""
+    try:
+        parts = urllib.parse.urlsplit(api_url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", api_url):
+        return (f"--api-url {api_url[:80]!r}: is not an http:// or https:// address; give the API's public address, "
+                "e.g. https://oruk.example.gov.uk/")
+    return None
 
 
 class BadQuery(Exception):
@@ -311,7 +324,11 @@ class _Cors:
 
 
 def create_app(site: Path, api_url: str = "") -> Starlette:
-    """The ORUK API for the built site in ``site``; DataMissing when its records cannot be read."""
+    """The ORUK API for the built site in ``site``; DataMissing when its records cannot be read or ``api_url`` is not
+    an http(s) address."""
+    problem = api_url_problem(api_url) if api_url else None
+    if problem:
+        raise DataMissing(problem)
     catalogue = load(site)
     description = spec.openapi_text()
 
@@ -361,6 +378,8 @@ def create_app(site: Path, api_url: str = "") -> Starlette:
               Route("/taxonomy_terms", listing(lambda c: [(t, None) for t in c.terms]))]
     routes += [Route(f"/{name}/{{id}}", record(name)) for name in ("services", "service_at_locations", "taxonomies", "taxonomy_terms")]
     app = Starlette(routes=routes, exception_handlers={BadQuery: bad_query, HTTPException: http_error, Exception: server_error})
+    # /services/ is not /services: a JSON 404 rather than starlette's redirect, whose address it takes from the Host header
+    app.router.redirect_slashes = False
     app.add_middleware(_Cors)
     return app
 

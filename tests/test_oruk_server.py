@@ -106,6 +106,9 @@ def test_other_addresses_and_methods_answer_json_with_cors(client, services):
     assert get(client, "/services/nope", 404) == {"error": "no service has the id 'nope'; list them at /services"}
     assert get(client, "/taxonomies/nope", 404) == {"error": "no taxonomy has the id 'nope'; list them at /taxonomies"}
     assert get(client, "/nothing-here", 404)["error"].startswith("no such address")
+    # a trailing slash is another address: JSON 404, never a redirect to wherever the Host header says
+    r = client.get("/services/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert (r.status_code, "location" in r.headers) == (404, False) and r.json()["error"].startswith("no such address")
     r = client.post("/services")
     assert (r.status_code, r.json(), r.headers["access-control-allow-origin"]) == (405, {"error": "this API is read-only: use GET"}, "*")
     pre = client.options("/services", headers={"Origin": "https://aggregator.example", "Access-Control-Request-Method": "GET"})
@@ -151,6 +154,20 @@ def test_static_root_says_it_cannot_filter_and_names_the_queryable_api():
     assert plain["note"] == STATIC_NOTE + " No queryable copy of this API is configured." and "queryable_api_url" not in plain
     with_api = root_document("https://example-council.github.io/care-homes/", "https://oruk.example.gov.uk/")
     assert with_api["queryable_api_url"] == "https://oruk.example.gov.uk/" and "cannot filter or page" in with_api["note"]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "oruk.example.gov.uk", "https://", "https://x.example/a b"])
+def test_serve_api_refuses_an_api_url_that_is_not_an_http_address(tmp_path, capsys, url):
+    assert main(["serve-api", "--site", str(tmp_path), "--api-url", url]) == 1
+    assert capsys.readouterr().err == (f"--api-url {url!r}: is not an http:// or https:// address; give the API's "
+                                       "public address, e.g. https://oruk.example.gov.uk/\n")
+
+
+def test_serve_api_with_a_host_that_is_no_address_says_so(site, capsys):
+    assert main(["serve-api", "--site", str(site), "--host", "nope..invalid"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Cannot serve on nope..invalid (") and err.endswith(
+        "); give an address of this computer with --host, e.g. 127.0.0.1\n")
 
 
 def test_serve_api_without_a_built_site_says_so(tmp_path, capsys):
