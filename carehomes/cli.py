@@ -123,8 +123,9 @@ def cmd_data(args: argparse.Namespace) -> int:
     from .publish import site_url, write_data
 
     out = _out_path(args.out)
-    read = [*((Path(p), "a folder of profiles") for p in args.providers), (ROOT / "schema", "the schema"),
-            (ROOT / "releases", "the release snapshots"), (ROOT / "carehomes", "the code")]
+    # a folder of profiles itself (its data files would lie among the profiles; a folder inside it is not read)
+    read = [*((Path(p), "a folder of profiles", False) for p in args.providers), (ROOT / "schema", "the schema", True),
+            (ROOT / "releases", "the release snapshots", True), (ROOT / "carehomes", "the code", True)]
     if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", read, "site/data")):
         return 1
     # one pass: each profile's pieces of the data are made where it is loaded and checked

@@ -295,14 +295,15 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
     return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
 
 
-def read_folder_problem(target: Path, flag: str, read: Iterable[tuple[Path, str]], usual: str) -> str | None:
-    """Why ``target``, an output folder whose files are written over one by one, must not be written: it is, or is
-    inside, a folder the project reads (``read``: each folder and what it holds), whose files would be written over
-    (``data --out schema`` replaced the schema's datapackage.json); None when not."""
+def read_folder_problem(target: Path, flag: str, read: Iterable[tuple[Path, str, bool]], usual: str) -> str | None:
+    """Why ``target``, an output folder whose files are written over one by one, must not be written: it is a folder
+    the project reads, or inside one whose files anywhere in it could be written over (``read``: each folder, what
+    it holds, and whether a folder inside it is refused too), e.g. ``data --out schema`` replaced the schema's
+    datapackage.json; None when not."""
     whole = target.resolve()
-    for folder, what in read:
+    for folder, what, deep in read:
         inside = folder.resolve()
-        if inside == whole or inside in whole.parents:
+        if inside == whole or (deep and inside in whole.parents):
             where = "is" if inside == whole else "is inside"
             return (f"{flag} {target}: {where} {folder}, {what}, whose files it would write over; "
                     f"give a folder of its own, e.g. {flag} {usual}")
