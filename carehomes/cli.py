@@ -302,6 +302,15 @@ def _port(text: str) -> int:
     return port
 
 
+def _no_address(host: str, exc: OSError) -> str | None:
+    """What to say when ``host`` is no address of this computer (getaddrinfo's negative codes): another port would
+    not help; None for any other failure to listen."""
+    if exc.errno is None or exc.errno >= 0:
+        return None
+    reason = str(exc.strerror or exc).split(" (while", 1)[0]
+    return f"Cannot serve on {host} ({reason}); give an address of this computer with --host, e.g. 127.0.0.1"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .incremental import Live, snapshot
     from .localserver import site_server, url_prefix
@@ -314,8 +323,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:  # the port first: a port in use is said at once, not after a build of minutes
         httpd = site_server(Path(args.out), args.host, args.port, prefix, live_handler(state))
     except OSError as exc:
-        _say(f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); nothing was built; try another port, "
-             "e.g. python3 build.py serve --port 0 (any free port)")
+        _say(_no_address(args.host, exc) or f"Cannot serve on {args.host}:{args.port} ({exc.strerror}); nothing was "
+             "built; try another port, e.g. python3 build.py serve --port 0 (any free port)")
         return 1
     code = cmd_build(args)
     if code:
@@ -375,11 +384,7 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
     try:
         sock = socket.create_server((args.host, args.port))
     except OSError as exc:
-        if exc.errno is not None and exc.errno < 0:  # getaddrinfo's codes: the host is no address, another port won't help
-            reason = str(exc.strerror or exc).split(" (while", 1)[0]
-            _say(f"Cannot serve on {args.host} ({reason}); give an address of this computer with --host, e.g. 127.0.0.1")
-            return 1
-        _say(f"Cannot serve on {args.host}:{args.port} ({os.strerror(exc.errno) if exc.errno else exc}); "
+        _say(_no_address(args.host, exc) or f"Cannot serve on {args.host}:{args.port} ({os.strerror(exc.errno) if exc.errno else exc}); "
              "try another port: python3 build.py serve-api --port 8002")
         return 1
     port = sock.getsockname()[1]

@@ -146,6 +146,16 @@ def test_serve_on_a_port_in_use_says_so_before_building(tmp_path, capsys):
     assert not (tmp_path / "site").exists()
 
 
+def test_serve_on_a_host_that_is_no_address_says_so_before_building(tmp_path, capsys):
+    from carehomes.cli import main
+
+    assert main(["serve", "--host", "nope..invalid", "--out", str(tmp_path / "site"), "--no-search"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Cannot serve on nope..invalid (") and err.endswith(
+        "); give an address of this computer with --host, e.g. 127.0.0.1\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
     import urllib.error
     import urllib.request
