@@ -125,7 +125,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     out = _out_path(args.out)
     # a folder of profiles itself (its data files would lie among the profiles; a folder inside it is not read)
     read = [*((Path(p), "a folder of profiles", False) for p in args.providers), (ROOT / "schema", "the schema", True),
-            (ROOT / "releases", "the release snapshots", True), (ROOT / "carehomes", "the code", True)]
+            (ROOT / "releases", "the release snapshots", True), (ROOT / "carehomes", "the code", True),
+            (ROOT / "areas", "the areas' profiles, settings and release snapshots", True)]
     if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", read, "site/data")):
         return 1
     # one pass: each profile's pieces of the data are made where it is loaded and checked
@@ -163,17 +164,19 @@ def _checked_or_report(providers: list[str], consequence: str, keep_data: bool =
     return result
 
 
-# an earlier build's site (or data's) that --out may replace: its open data's package, which every build writes (an
-# index.html alone is any web folder's: /var/www/html, a GitHub Pages docs/ folder, whose other files would be deleted)
-SITE_MARKS = ("data/datapackage.json",)
+# an earlier build's site that --out may replace: its home page, sitemap and open data's package together (an
+# index.html alone is any web folder's, /var/www/html or a GitHub Pages docs/; a data/datapackage.json alone is also in
+# data's and merge's output, beside files of their own), or data's output alone (site/data/, data's default)
+SITE_MARKS = (("index.html", "sitemap.xml", "data/datapackage.json"),)
+SITE_ALONE = ("data",)
 
 
 def _out_path(text: str) -> Path:
-    """An output folder as given, or worked out when it ends in ``..`` after another part (``site/sub/..`` is
-    ``site``, through any link on the way): a build's own folders are named after the folder's last part, and
-    ``..`` is no name. A plain ``..`` is kept as given, for the messages (it holds the folder the command runs in)."""
+    """An output folder as given, or with its ``..`` worked out when it ends in one after another part
+    (``site/sub/..`` is ``site``, as written, not through a link): a build's own folders are named after the
+    folder's last part, and ``..`` is no name. A plain ``..`` is kept as given, for the messages."""
     path = Path(text)
-    return Path(os.path.realpath(path)) if path.name == ".." and len(path.parts) > 1 else path
+    return Path(os.path.normpath(path)) if path.name == ".." and len(path.parts) > 1 else path
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -183,7 +186,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = _out_path(args.out)
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
-    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs), _releases_problem(Path(args.releases))):
+    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases))):
         return 1
     if args.production and _production_refused(Path(args.config), out):
         return 1
@@ -815,10 +818,13 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
 
 
 def _result_writable(path: Path) -> bool:
-    """Whether ``--result`` can be written, looked at before the command changes a profile (a result that cannot be
-    written after the change would leave it changed with nothing to tell the workflow); said in one line when not."""
+    """Whether ``--result`` can be written (its missing folders are made), looked at before the command changes a
+    profile (a result that cannot be written after the change would leave it changed with nothing to tell the
+    workflow); said in one line when not."""
     folder = path.parent if str(path.parent) else Path(".")
-    why = ("it is a folder" if path.is_dir() else "its folder does not exist" if not folder.is_dir()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    why = ("it is a folder" if path.is_dir() else f"{folder} is a file, not a folder" if not folder.is_dir()
            else "its folder cannot be written" if not os.access(folder, os.W_OK | os.X_OK) else None)
     if why:
         _say(f"{path}: cannot be written ({why}); nothing was changed")
@@ -1262,7 +1268,8 @@ def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.Argume
     return p
 
 
-PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "body", "dir", "open_claims", "paths")
+PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "dir", "open_claims", "paths", "site", "repo",
+                "from_csv")  # not body: apply-update's is a file, but github comment's is the comment's text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1283,6 +1290,8 @@ def main(argv: list[str] | None = None) -> int:
             _command_parser(p, args.command).error("a path given is empty; give a path" if empty[0] == "paths"
                                                    else f"--{empty[0].replace('_', '-')} is empty; give a path")
         _area_paths(args)
+        if isinstance(getattr(args, "out", None), str):  # serve's server and rebuilds use the same folder as build
+            args.out = str(_out_path(args.out))
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
         return code

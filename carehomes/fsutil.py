@@ -300,9 +300,15 @@ def read_folder_problem(target: Path, flag: str, read: Iterable[tuple[Path, str,
     the project reads, or inside one whose files anywhere in it could be written over (``read``: each folder, what
     it holds, and whether a folder inside it is refused too), e.g. ``data --out schema`` replaced the schema's
     datapackage.json; None when not."""
-    whole = target.resolve()
+    try:
+        whole = target.resolve()
+    except (RuntimeError, OSError):  # a link loop: output_folder_problem or the writer says so
+        return None
     for folder, what, deep in read:
-        inside = folder.resolve()
+        try:
+            inside = folder.resolve()
+        except (RuntimeError, OSError):
+            continue
         if inside == whole or (deep and inside in whole.parents):
             where = "is" if inside == whole else "is inside"
             return (f"{flag} {target}: {where} {folder}, {what}, whose files it would write over; "
@@ -310,12 +316,13 @@ def read_folder_problem(target: Path, flag: str, read: Iterable[tuple[Path, str,
     return None
 
 
-def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], keep: Iterable[Path] = (),
-                            usual: str = "site") -> str | None:
+def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str | tuple[str, ...], ...], keep: Iterable[Path] = (),
+                            usual: str = "site", alone: tuple[str, ...] = ()) -> str | None:
     """Why ``target`` must not be replaced as a whole (``replace_dir``) by a command's output, or None.
 
     ``replace_dir`` moves a real folder aside and deletes it, so ``target`` must be new, empty, one of
-    this tool's links, or a folder holding an earlier output (any of the paths ``earlier`` names; ``usual``
+    this tool's links, or a folder holding an earlier output (``earlier``: its alternatives, each a path or a tuple of
+    paths that must all be there; or nothing but the names in ``alone``, another command's output; ``usual``
     is the folder the message suggests); and
     never the folder the command runs in, nor one holding it or any of ``keep`` (the command's inputs):
     ``build --out .`` in the repository deleted the repository."""
@@ -336,10 +343,13 @@ def replaced_folder_problem(target: Path, flag: str, earlier: tuple[str, ...], k
         names = sorted(p.name for p in target.iterdir())
     except OSError:
         return None  # reported by the writer
-    if not names or any((target / e).exists() for e in earlier):
+    alternatives = [(e,) if isinstance(e, str) else tuple(e) for e in earlier]
+    if not names or set(names) <= set(alone) or any(all((target / p).exists() for p in alt) for alt in alternatives):
         return None
+    marks = " or ".join(f"no {alt[0]}" if len(alt) == 1 else f"not all of {', '.join(alt[:-1])} and {alt[-1]}"
+                        for alt in alternatives)
     return (f"{flag} {target}: is a folder with other files in it ({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}), "
-            f"not an earlier output (it has no {' or '.join(earlier)}), and {flag} is replaced as a whole (everything in "
+            f"not an earlier output (it has {marks}), and {flag} is replaced as a whole (everything in "
             f"it is deleted); give a new or empty folder")
 
 

@@ -179,7 +179,7 @@ def test_an_areas_claim_is_checked_and_approved_in_that_areas_profiles(repo, tmp
     assert (area / "providers" / "aston-house.yaml").read_text().endswith("maintainers:\n- sam-manager\n")
 
 
-@pytest.mark.parametrize("where", ["a folder", "no folder"])
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
 def test_an_approved_claim_whose_result_cannot_be_written_changes_nothing(repo, tmp_path, where):
     """--result is looked at first: a profile changed with no result for the workflow would never be committed, and
     the next run would find nothing to do."""
@@ -187,11 +187,11 @@ def test_an_approved_claim_whose_result_cannot_be_written_changes_nothing(repo, 
     before = aston.read_text()
     f = tmp_path / "body.md"
     f.write_text(body())
-    out = tmp_path / "results" if where == "a folder" else tmp_path / "none" / "result.json"
+    out = tmp_path / "results" if where == "a folder" else tmp_path / "body.md" / "result.json"
     if where == "a folder":
         out.mkdir()
     r = run_build("claim", "--body", str(f), "--author", "sam-manager", "--repo", str(repo), "--issue", "7",
                   "--approved-by", "council-steward", "--result", str(out))
-    why = "it is a folder" if where == "a folder" else "its folder does not exist"
+    why = "it is a folder" if where == "a folder" else f"{f} is a file, not a folder"
     assert (r.returncode, r.stdout, r.stderr) == (2, "", f"{out}: cannot be written ({why}); nothing was changed\n")
     assert aston.read_text() == before

@@ -539,6 +539,14 @@ def test_a_sheet_with_no_rows_under_its_first_row_is_refused(repo, capsys, conte
     assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
 
 
+def test_an_updates_result_in_a_folder_not_made_yet_is_written(repo):
+    r = run_build("apply-update", "--body", str(FIXTURES / "issue-forms" / "update-vacancies.md"), "--author",
+                  "Aston-Manager", "--repo", str(repo), "--issue", "12", "--on", ON, "--result",
+                  str(repo.parent / "new" / "result.json"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads((repo.parent / "new" / "result.json").read_text())["status"] == "applied"
+
+
 def test_an_update_whose_result_cannot_be_written_changes_nothing(repo):
     """--result is looked at before the profile is changed (a folder named as the result left the vacancies written
     and the workflow with no result, so the change was never committed)."""
