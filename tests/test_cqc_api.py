@@ -470,6 +470,7 @@ def test_a_sync_state_file_of_other_values_is_one_message(stub, tmp_path, state,
     assert not (tmp_path / "providers").exists()
 
 
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub twice
 def test_a_damaged_or_linked_response_cache_is_started_afresh_and_nothing_written_through_a_link(stub, tmp_path):
     cache = tmp_path / ".cqc-sync-cache"
     cache.mkdir()
