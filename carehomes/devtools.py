@@ -34,6 +34,9 @@ def _apt_install(packages: list[str], why: str, ask: bool = True) -> str | None:
     """Install Debian packages (as root or through sudo; ``ask=False``: only if sudo needs no password); an error
     message or None."""
     apt = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    if not shutil.which("apt-get"):  # not Debian or Ubuntu
+        return (f"{why} need Debian's {' and '.join(packages)}, and this system has no apt-get; "
+                f"install {' and '.join(packages)} with its own package manager")
     if os.geteuid() == 0:
         prefix: list[str] = []
     elif shutil.which("sudo"):

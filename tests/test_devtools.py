@@ -98,3 +98,10 @@ def test_without_any_chromium_a_failed_install_stops_the_tests(chromiums):
     answer[0] = "no apt here"
     assert devtools.ensure_chromium() == "no apt here  (or run the fast suite: python3 build.py test --fast)"
     assert asked == [(["chromium"], True)]
+
+
+def test_without_apt_get_the_install_is_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.setattr(devtools.shutil, "which", lambda name: None)
+    assert devtools._apt_install(["chromium-headless-shell"], "quicker browser tests") == (
+        "quicker browser tests need Debian's chromium-headless-shell, and this system has no apt-get; install "
+        "chromium-headless-shell with its own package manager")
