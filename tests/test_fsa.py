@@ -156,6 +156,12 @@ def test_another_councils_file_matches_nothing(tmp_path):
     ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><FHRSEstablishment/>',
      "the file declares a DTD or entities, which FHRS files never do; download it again from the FSA"),
     ("<rss><channel/></rss>", "is not an FHRS open-data file (its root element is rss, not FHRSEstablishment)"),
+    ('<?xml version="1.0" encoding="Shift_JIS"?><FHRSEstablishment/>',
+     "its XML declaration names an encoding the FSA's files never use (multi-byte encodings are not supported); this "
+     "is not an FHRS XML file, or it is damaged: download it again from the FSA"),
+    ('<?xml version="1.0" encoding="bogus-enc"?><FHRSEstablishment/>',
+     "its XML declaration names an encoding the FSA's files never use (unknown encoding: bogus-enc); this is not an "
+     "FHRS XML file, or it is damaged: download it again from the FSA"),
 ])
 def test_bad_files_are_refused_with_one_message(tmp_path, content, message):
     bad = tmp_path / "bad.xml"

@@ -183,6 +183,9 @@ def _records(path: Path) -> Iterator[dict[str, str]]:
             except xml.parsers.expat.ExpatError as exc:
                 raise FsaError(f"line {exc.lineno}: {xml.parsers.expat.errors.messages[exc.code]}; this is not an FHRS "
                                "XML file, or it is damaged: download it again from the FSA") from None
+            except (ValueError, LookupError) as exc:  # an encoding expat cannot read ("multi-byte", "unknown encoding")
+                raise FsaError(f"its XML declaration names an encoding the FSA's files never use ({exc}); this is not an "
+                               "FHRS XML file, or it is damaged: download it again from the FSA") from None
             if header:
                 yield {"__header__": "1", **header}
                 header = {}
