@@ -404,6 +404,9 @@ _TYPE_CHECKS = {
 }
 
 
+EARLIEST_YEAR = 1900  # no fact of a care service here is older (the CQC began in 2009; the oldest date held is 2009)
+
+
 def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> list[Problem]:
     """Rules across fields of one profile."""
     out: list[Problem] = []
@@ -414,6 +417,8 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     for path, value in v.items():
         if isinstance(value, dt.date) and value > on:
             add(path, f"{value.isoformat()} is in the future (today is {on.isoformat()}); give the date the fact was true")
+        elif isinstance(value, dt.date) and value.year < EARLIEST_YEAR:  # "0026-11-23": a year typed with two digits
+            add(path, f"{value.isoformat()} is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)")
     mine = kinds_of(profile.data, schema)
     for k in mine:
         out.extend(_capacity_rules(profile, v, k))

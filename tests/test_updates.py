@@ -561,3 +561,18 @@ def test_an_update_whose_result_cannot_be_written_changes_nothing(repo):
     assert (r.returncode, r.stdout, r.stderr) == (
         2, "", f"{folder}: cannot be written (it is a folder); nothing was changed\n")
     assert aston.read_text() == before
+
+
+def test_a_year_typed_with_two_digits_is_refused(repo):
+    """0026-11-23 is a real date to Python: a year before 1900 is no fact of a care service, in a sheet or a profile."""
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["eastbank,,1,0026-11-23"]))
+    before = (repo / "providers" / "eastbank.yaml").read_text()
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1 and r.stdout.splitlines() == [
+        "v.csv:2: confirmed: 0026-11-23 is before 1900; write the year in full (YYYY-MM-DD)"]
+    assert (repo / "providers" / "eastbank.yaml").read_text() == before
+    profile = repo / "providers" / "eastbank.yaml"
+    profile.write_text(before.replace("  registered:", "  confirmed: 0026-11-23\n  registered:", 1))
+    r = run_build("check", str(profile))
+    assert r.returncode == 1 and "beds.confirmed: 0026-11-23 is before 1900; write the year in full (YYYY-MM-DD)" in r.stdout
