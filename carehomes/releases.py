@@ -21,7 +21,7 @@ from pathlib import Path
 from .kinds import Kind, default_kind, kinds
 from .outputs.tables import read_homes
 from .records import get_path
-from .schema import Schema, load_schema
+from .schema import Field, Schema, load_schema
 from .text import restore
 
 FIRST = default_kind()  # releases compare the first kind's table (care homes); its name never changes
@@ -209,15 +209,24 @@ def _snapshot_problems(d: Path) -> list[str]:
                 problems.append(f"{homes}:1: has no column {' or '.join(missing)}; it is not a {HOMES_CSV} "
                                 "made by the release command")
             else:
-                for row in reader:
-                    if not (row.get("location_id") or "").strip():
+                numbers, seen, no_id = _number_fields(FIRST), set[str](), False
+                for row in reader:  # one pass: each row's location ID and numbers
+                    if not no_id and not (row.get("location_id") or "").strip():
                         problems.append(f"{homes}:{reader.line_num}: has no location_id; the file is damaged")
-                        break
+                        no_id = True
+                    problems += _number_problems(homes, reader.line_num, row, numbers, seen)
         except (UnicodeDecodeError, csv.Error, OSError) as exc:
             problems.append(f"{homes}: cannot be read ({exc}); the file is damaged")
-    for k in kinds(load_schema()):
-        if (d / k.csv_file).is_file():
-            problems += _number_problems(d / k.csv_file, k)
+    for k in kinds(load_schema())[1:]:  # another kind's table: its numbers (read leniently otherwise)
+        table = d / k.csv_file
+        if table.is_file():
+            try:
+                reader = csv.DictReader(io.StringIO(table.read_bytes().decode("utf-8")))
+                numbers, seen = _number_fields(k), set[str]()
+                for row in reader:
+                    problems += _number_problems(table, reader.line_num, row, numbers, seen)
+            except (UnicodeDecodeError, csv.Error, OSError):
+                pass
     package = d / "datapackage.json"
     if package.is_file():
         try:
@@ -228,34 +237,32 @@ def _snapshot_problems(d: Path) -> list[str]:
     return problems
 
 
-def _number_problems(table: Path, kind: Kind) -> list[str]:
-    """A kind's table in a snapshot whose number cells are not numbers of the field's kind (``beds_registered`` of
-    ``abc`` or ``16.5``, a ``latitude`` of ``1e400``): the market page and the report count with them.
-    The first problem of each column, so a file damaged throughout is a few lines."""
-    numbers = {f.name: f for f in kind.fields if f.type in ("integer", "number")}
-    seen: set[str] = set()
+def _number_fields(kind: Kind) -> dict[str, Field]:
+    """A kind's table columns that hold numbers, by name."""
+    return {f.name: f for f in kind.fields if f.type in ("integer", "number")}
+
+
+def _number_problems(table: Path, line: int, row: dict, numbers: dict[str, Field], seen: set[str]) -> list[str]:
+    """The cells of one row of a snapshot's table that are not numbers of their field's kind (``beds_registered``
+    of ``abc`` or ``16.5``, a ``latitude`` of ``1e400``): the market page and the report count with them. Only
+    the first of each column (``seen``), so a file damaged throughout is a few lines."""
     out: list[str] = []
-    try:
-        reader = csv.DictReader(io.StringIO(table.read_bytes().decode("utf-8")))
-        for row in reader:
-            for name, text in row.items():
-                f = numbers.get(name) if isinstance(name, str) else None
-                if f is None or not text or name in seen:
-                    continue
-                what = "a whole number" if f.type == "integer" else "a number"
-                try:  # its kind only: a limit the schema sets now may be newer than the snapshot
-                    if f.type == "number":
-                        wrong = not math.isfinite(float(text))
-                    else:
-                        int(text)
-                        wrong = False
-                except (ValueError, OverflowError):
-                    wrong = True
-                if wrong:
-                    seen.add(name)
-                    out.append(f"{table}:{reader.line_num}: {name} is '{text[:40]}', not {what}; the file is damaged")
-    except (UnicodeDecodeError, csv.Error, OSError):
-        pass  # said above for care-homes.csv; another kind's table unreadable is read leniently
+    for name, text in row.items():
+        f = numbers.get(name) if isinstance(name, str) else None
+        if f is None or not text or name in seen:
+            continue
+        try:  # its kind only: a limit the schema sets now may be newer than the snapshot
+            if f.type == "number":
+                wrong = not math.isfinite(float(text))
+            else:
+                int(text)
+                wrong = False
+        except (ValueError, OverflowError):
+            wrong = True
+        if wrong:
+            seen.add(name)
+            out.append(f"{table}:{line}: {name} is '{text[:40]}', not {'a whole number' if f.type == 'integer' else 'a number'}; "
+                       "the file is damaged")
     return out
 
 
