@@ -17,7 +17,7 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
-from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_folder_problem, read_folder_problem, replace_dir, replaced_folder_problem,
+from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, replace_dir, replaced_folder_problem,
                      safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
@@ -122,7 +122,7 @@ def _map_warnings(config: Path | None) -> list[str]:
 def cmd_data(args: argparse.Namespace) -> int:
     from .publish import site_url, write_data
 
-    out = _out_path(args.out)
+    out = Path(args.out)  # its .. worked out in main (_out_path)
     # a folder of profiles itself (its data files would lie among the profiles; a folder inside it is not read)
     read = [*((Path(p), "a folder of profiles", False) for p in args.providers), (ROOT / "schema", "the schema", True),
             (ROOT / "releases", "the release snapshots", True), (ROOT / "carehomes", "the code", True),
@@ -184,7 +184,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .releases import ReleaseError
     from .timings import Timings
 
-    out = _out_path(args.out)
+    out = Path(args.out)  # its .. worked out in main (_out_path)
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
     if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases))):
         return 1
@@ -818,17 +818,12 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
 
 
 def _result_writable(path: Path) -> bool:
-    """Whether ``--result`` can be written (its missing folders are made), looked at before the command changes a
-    profile (a result that cannot be written after the change would leave it changed with nothing to tell the
-    workflow); said in one line when not."""
-    folder = path.parent if str(path.parent) else Path(".")
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    why = ("it is a folder" if path.is_dir() else f"{folder} is a file, not a folder" if not folder.is_dir()
-           else "its folder cannot be written" if not os.access(folder, os.W_OK | os.X_OK) else None)
-    if why:
-        _say(f"{path}: cannot be written ({why}); nothing was changed")
-    return why is None
+    """Whether ``--result`` can be written, looked at before the command changes a profile (a result that cannot be
+    written after the change would leave it changed with nothing to tell the workflow); said in one line when not."""
+    problem = output_file_problem(path)
+    if problem:
+        _say(f"{problem}; nothing was changed")
+    return problem is None
 
 
 def _wrote_result(path: Path, text: str) -> bool:
@@ -1284,8 +1279,8 @@ def main(argv: list[str] | None = None) -> int:
         if extra:  # argparse names no command here: say the command's own usage and where its options are
             _command_parser(p, args.command).error(
                 f"unrecognized arguments: {' '.join(extra)}; see: python3 build.py {args.command} --help")
-        empty = [name for name in PATH_OPTIONS if getattr(args, name, None) == "" or
-                 (isinstance(getattr(args, name, None), list) and "" in getattr(args, name))]
+        given = {name: getattr(args, name, None) for name in PATH_OPTIONS}
+        empty = [name for name, value in given.items() if value == "" or (isinstance(value, list) and "" in value)]
         if empty:  # an unset shell variable: never the default folder, nor the folder the command runs in
             _command_parser(p, args.command).error("a path given is empty; give a path" if empty[0] == "paths"
                                                    else f"--{empty[0].replace('_', '-')} is empty; give a path")

@@ -295,6 +295,15 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
     return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
 
 
+def output_file_problem(path: Path) -> str | None:
+    """Why the file ``path`` cannot be written (its missing folders are made), or None: output_folder_problem's twin
+    for one file, looked at before a command changes anything."""
+    folder = _nearest_existing(path.parent)
+    why = ("it is a folder" if path.is_dir() else f"{folder} is a file, not a folder" if not folder.is_dir()
+           else "its folder cannot be written" if not os.access(folder, os.W_OK | os.X_OK) else None)
+    return f"{path}: cannot be written ({why})" if why else None
+
+
 def read_folder_problem(target: Path, flag: str, read: Iterable[tuple[Path, str, bool]], usual: str) -> str | None:
     """Why ``target``, an output folder whose files are written over one by one, must not be written: it is a folder
     the project reads, or inside one whose files anywhere in it could be written over (``read``: each folder, what

@@ -415,9 +415,11 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         out.append(Problem(profile.path, profile.line(path), path, message))
 
     for path, value in v.items():
-        if isinstance(value, dt.date) and value > on:
+        if not isinstance(value, dt.date):
+            continue
+        if value > on:
             add(path, f"{value.isoformat()} is in the future (today is {on.isoformat()}); give the date the fact was true")
-        elif isinstance(value, dt.date) and value.year < EARLIEST_YEAR:  # "0026-11-23": a year typed with two digits
+        elif value.year < EARLIEST_YEAR:  # "0026-11-23": a year typed with two digits
             add(path, f"{value.isoformat()} is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)")
     mine = kinds_of(profile.data, schema)
     for k in mine:
