@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .outputs import oruk_openapi as spec
 from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, paged, service_list_item, taxonomies_and_terms
 from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
+from .safetext import UNSAFE_IN_ADDRESS
 from .sources.postcodes import area_of, distance_km, postcode_key
 
 SERVICES_FILE = Path("data") / "oruk-services.json"
@@ -65,7 +66,7 @@ def api_url_problem(api_url: str) -> str | None:
         parts = urllib.parse.urlsplit(api_url)
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", api_url):
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or UNSAFE_IN_ADDRESS.search(api_url):
         return (f"--api-url {api_url[:80]!r}: is not an http:// or https:// address; give the API's public address, "
                 "e.g. https://oruk.example.gov.uk/")
     return None

@@ -28,6 +28,11 @@ def json_for_html(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# A character no address a setting names may hold: white space, a control character, or one that ends an HTML
+# attribute or starts markup (the tile server, attribution links, the repository and the ORUK API's address)
+UNSAFE_IN_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\`]")
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL if its scheme is allowed (http, https, mailto, tel), else None."""
     if not url:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .configfile import ConfigFileError, load_config_chain
 from .ages import Age, parse_age
+from .safetext import UNSAFE_IN_ADDRESS
 from .schema import ROOT, STALENESS
 
 
@@ -58,7 +59,8 @@ def read_config(path: Path) -> SiteConfig:
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
-DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch")
+DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch",
+                  "oruk_api_url")
 
 
 def config_problems(raw: dict[str, Any]) -> list[str]:
@@ -78,9 +80,7 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\"")
     for key, like in (("repository", "https://github.com/your-council/care-homes"), ("oruk_api_url", "https://api.example.gov.uk/oruk")):
         value = d.get(key)
-        if key == "oruk_api_url" and value is not None and not isinstance(value, str):
-            out.append(f"extra.directory.{key} must be text; write it in quotes, like {key}: \"{like}\"")
-        elif isinstance(value, str) and value.strip() and not _https_link(value.strip()):
+        if isinstance(value, str) and value.strip() and not _https_link(value.strip()):
             # every home page links to the repository's forms; the ORUK package names the API: never javascript: or a local host
             out.append(f"extra.directory.{key} '{value[:80]}' is not an https:// address of a real host; "
                        f"give one like {key}: \"{like}\"")
@@ -129,7 +129,7 @@ def tiles_problem(url: str) -> str | None:
     """What is wrong with a tile server address, parsed (not a prefix test): https:// and a real host,
     or http(s) on this computer (127.0.0.1, ::1, localhost) for tests; {z}/{x}/{y} in it."""
     how = f"give an https:// address with {{z}}, {{x}} and {{y}} in it, like {TILES_EXAMPLE}"
-    if re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url):
+    if UNSAFE_IN_ADDRESS.search(url):
         return f"has spaces, quotes or other characters no address has; {how}"
     try:
         parts = urllib.parse.urlsplit(url)
@@ -179,7 +179,7 @@ def _https_link(url: str) -> bool:
     except ValueError:
         return False
     return (parts.scheme == "https" and _real_host(host) and parts.username is None
-            and not re.search(r"[\s\x00-\x1f\x7f\"'<>\\`]", url))
+            and not UNSAFE_IN_ADDRESS.search(url))
 
 
 STALENESS_EXAMPLE = "staleness: {register: 6 months, rating: 3 years}"

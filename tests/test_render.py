@@ -514,7 +514,7 @@ def test_the_repository_and_the_oruk_api_must_be_https_addresses(key):
     assert config_problems({"extra": {"directory": {key: "https://github.com/herefordshire-council/care-homes"}}}) == []
     assert config_problems({"extra": {"directory": {key: ""}}}) == []
     assert config_problems({"extra": {"directory": {key: {"a": 1}}}}) == [
-        f"extra.directory.{key} must be text; write it in quotes, like {key}: \"{like if key == 'oruk_api_url' else '...'}\""]
+        f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\""]
 
 
 def test_the_map_attribution_is_text_and_https_links_never_markup():
