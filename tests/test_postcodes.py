@@ -253,3 +253,34 @@ def test_the_attribution_names_the_year_of_the_code_point_release_in_use(tmp_pat
         "Contains National Statistics data © Crown copyright and database right 2027.")
     assert "database right 2025." in postcodes.attribution(tmp_path / "none")  # no record: the bundled release (2025-10-17)
     assert "{year}" not in postcodes.attribution(tmp_path / "none")
+
+
+def test_the_lookup_publishes_each_position_as_rounding_it_one_at_a_time_would(tmp_path):
+    """The lookup converts and rounds a column at a time; each published position is what converting that postcode
+    alone and rounding it to 4 places gives (HR: 6,544 real postcodes), a postcode without one is null, and each
+    district's centre is the mean of its published positions, to 4 places."""
+    report = postcode_lookup.write_lookup(tmp_path, ["HR"])
+    transformer = postcodes._transformer()
+    published: dict[str, list[float] | None] = {}
+    for path in (tmp_path / "postcodes" / "HR").glob("HR*.json"):
+        sector = path.stem.replace("-", "")
+        published.update({sector + inward[1:]: where for inward, where in json.loads(path.read_text()).items()})
+    rows = {}
+    with gzip.open(postcodes.area_file("HR"), "rt") as fh:
+        for line in fh:
+            cells = line.split(",")
+            rows[cells[0].strip('"').replace(" ", "")] = (int(cells[1]), int(cells[2]), int(cells[3]))
+    assert len(published) == len(rows) == report["postcodes"] > 6_000
+    sums: dict[str, list[float]] = {}
+    for key, (quality, east, north) in rows.items():
+        if quality >= postcodes.NO_POSITION_QUALITY or not (east or north):
+            assert published[key] is None, key
+            continue
+        lon, lat = transformer.transform(east, north)
+        assert published[key] == [round(lat, 4), round(lon, 4)], key
+        s = sums.setdefault(key[:-3], [0.0, 0.0, 0])
+        s[0], s[1], s[2] = s[0] + published[key][0], s[1] + published[key][1], s[2] + 1
+    centres = json.loads((tmp_path / "postcodes" / "HR" / "districts.json").read_text())
+    assert centres.keys() == sums.keys()
+    for district, (lat, lon, n) in sums.items():
+        assert abs(centres[district][0] - lat / n) <= 0.00006 and abs(centres[district][1] - lon / n) <= 0.00006, district
