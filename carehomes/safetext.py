@@ -2,7 +2,8 @@
 
 Pages: nothing a provider writes can become a tag or attribute: every character is escaped
 before the few allowed patterns (paragraphs, lists, **bold**, *italic*, links) are
-turned into markup, and links are kept only for http, https, mailto and tel.
+turned into markup, and links are kept only for http, https, mailto and tel. A picture
+(``![text](url)``) is a link to it, never an image on the page.
 
 Messages: every value from a file, an API or a form that is printed, logged or posted goes through
 ``outside`` (Markdown: comments, issue and pull request bodies) or ``plain`` (a terminal or a
@@ -16,8 +17,12 @@ from html import escape
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
-# [text](url): the url may hold one level of parentheses, as Wikipedia's addresses do (a_(b))
-_LINK = re.compile(r"\[([^\]\n]{1,200})\]\(((?:[^()\s]|\([^()\s]{0,500}\)){1,500})\)")
+# [text](url): the url may hold one level of parentheses, as Wikipedia's addresses do (a_(b)); ![text](url), a
+# picture, is shown as a link to it (a page shows no picture a provider names: no tracking, no layout broken)
+_LINK = re.compile(r"(?P<picture>!?)\[(?P<text>[^\]\n]{0,200})\]\((?P<url>(?:[^()\s]|\([^()\s]{0,500}\)){1,500})\)")
+# [text][name] and [name]: https://... (Markdown's reference links), which markdown_lite shows as they are written
+_REFERENCE = re.compile(r"\[[^\]\n]{1,200}\]\[[^\]\n]{0,200}\]|^[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]*\S", re.MULTILINE)
+PICTURE_TEXT = "picture"  # the link's words for a picture with no text of its own: ![](https://...)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
@@ -52,12 +57,25 @@ def safe_url(url: str | None) -> str | None:
 def unsafe_links(text: str | None) -> list[str]:
     """The addresses of Markdown links in ``text`` that ``markdown_lite`` will not make links (their
     text is shown without a link): not http(s), mailto or tel, or with characters no address has."""
-    return [m.group(2) for m in _LINK.finditer(text or "") if not safe_url(m.group(2))]
+    return [m["url"] for m in _LINK.finditer(text or "") if (m["text"] or m["picture"]) and not safe_url(m["url"])]
+
+
+def pictures(text: str | None) -> list[str]:
+    """The addresses of Markdown pictures (``![text](url)``) in ``text``, which ``markdown_lite`` shows as links."""
+    return [m["url"] for m in _LINK.finditer(text or "") if m["picture"]]
+
+
+def reference_links(text: str | None) -> list[str]:
+    """Markdown reference links in ``text`` (``[text][name]``, ``[name]: https://...``), which ``markdown_lite``
+    shows as they are written: each as written (its first 60 characters)."""
+    return [m.group(0)[:60] for m in _REFERENCE.finditer(text or "")]
 
 
 def _inline(escaped: str) -> str:
     def link(m: re.Match) -> str:
-        text, raw_url = m.group(1), m.group(2)
+        text, raw_url = m["text"] or (PICTURE_TEXT if m["picture"] else ""), m["url"]
+        if not text:  # [](url): no words to be the link; shown as written
+            return m.group(0)
         # the URL was escaped with the rest; unescape the entities escape() makes, then re-check it
         url = safe_url(raw_url.replace("&amp;", "&").replace("&#x27;", "'").replace("&quot;", '"'))
         if not url:

@@ -16,7 +16,7 @@ from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
 from .records import get_path
 from .schema import Field, Schema, load_schema
-from .safetext import shown, unsafe_links
+from .safetext import pictures, reference_links, shown, unsafe_links
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#][^\s<>\"]*)?")
@@ -157,10 +157,16 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
 
 
 def link_warnings(text: str) -> list[str]:
-    """A warning for each Markdown link in a description that the page shows as plain text."""
-    return [f"the link to '{_short(url)}' is shown as plain text, not a link: a link must be a whole web address "
-            "starting https:// or http://, or a mailto: or tel: link, like [our website](https://www.example.org)"
-            for url in unsafe_links(text)]
+    """A warning for each Markdown link in a description that the page shows as plain text, each picture (shown
+    as a link to it) and each reference link (shown as written)."""
+    return [*(f"the link to '{_short(url)}' is shown as plain text, not a link: a link must be a whole web address "
+              "starting https:// or http://, or a mailto: or tel: link, like [our website](https://www.example.org)"
+              for url in unsafe_links(text)),
+            *(f"the picture '{_short(url)}' is shown as a link to it, not as a picture: a profile page shows no "
+              "pictures; to link to it, write [a photo of our garden](https://www.example.org/garden.jpg)"
+              for url in pictures(text)),
+            *(f"'{_short(ref)}' is shown as it is written, not as a link: write the address in the link itself, "
+              "like [our website](https://www.example.org)" for ref in reference_links(text))]
 
 
 HINTED_PROBLEMS = 50  # past this many problems in one file, unknown fields get no "did you mean" (it costs ~1 ms each)

@@ -135,6 +135,17 @@ def test_hostile_profile_is_harmless(built):
     assert "{{ 7*7 }}" in body, "provider text is never run as a template"
 
 
+def test_a_picture_in_markdown_is_a_link_to_it_never_an_image():
+    """``![text](url)`` is a link with its text (no "!" left over, no img element); with no text its words are
+    "picture"; with an address no link may have, its text alone; ``[](url)`` stays as written."""
+    assert markdown_lite("See ![our garden](https://x.org/g.jpg).") == (
+        '<p>See <a href="https://x.org/g.jpg" rel="nofollow noopener">our garden</a>.</p>')
+    assert markdown_lite("![](https://x.org/g.jpg)") == '<p><a href="https://x.org/g.jpg" rel="nofollow noopener">picture</a></p>'
+    assert markdown_lite("![x](javascript:alert(1))") == "<p>x</p>"
+    assert markdown_lite("[](https://x.org)") == "<p>[](https://x.org)</p>"
+    assert "<img" not in markdown_lite('![a"><img src=x onerror=alert(1)>](https://x.org/g.jpg)')
+
+
 def test_markdown_lite_allows_only_safe_links():
     assert markdown_lite("[a](https://x.org/p?a=1&b=2)") == '<p><a href="https://x.org/p?a=1&amp;b=2" rel="nofollow noopener">a</a></p>'
     assert markdown_lite("[a](javascript:alert(1))") == "<p>a</p>"  # the whole link goes, its parentheses too

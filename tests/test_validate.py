@@ -136,6 +136,20 @@ def test_a_description_link_the_page_cannot_show_is_a_warning_for_each():
         "[our website](https://www.example.org)" for url in ("javascript:alert(1)", "www.example.org")]
 
 
+def test_a_picture_and_a_reference_link_in_a_description_are_warnings():
+    """A picture is shown as a link to it and a reference link as it is written (safetext.markdown_lite): check
+    says so for each, with what to write instead, and the profile is still used."""
+    assert problems("description: \"![Our garden](https://example.org/g.jpg) and [our site][1]\\n\\n"
+                    "[1]: https://example.org\"\n") == [
+        "providers/t.yaml:6: warning: description: the picture 'https://example.org/g.jpg' is shown as a link to it, "
+        "not as a picture: a profile page shows no pictures; to link to it, write "
+        "[a photo of our garden](https://www.example.org/garden.jpg)",
+        "providers/t.yaml:6: warning: description: '[our site][1]' is shown as it is written, not as a link: write the "
+        "address in the link itself, like [our website](https://www.example.org)",
+        "providers/t.yaml:6: warning: description: '[1]: h' is shown as it is written, not as a link: write the "
+        "address in the link itself, like [our website](https://www.example.org)"]
+
+
 def test_required_fields_missing():
     assert problems("", head="example: true\n") == [
         "providers/t.yaml:1: location_id: is missing; add 'location_id: 1-000000001' (CQC location ID)",
