@@ -382,3 +382,11 @@ def test_new_problems_are_the_ones_the_import_would_add(tmp_path):
     problems = fsa.new_problems(p, new, load_schema(), dt.date(2026, 11, 30))
     assert [s.split(": ", 1)[1] for s in problems] == [
         "food_hygiene.date: 2027-01-01 is in the future (today is 2026-11-30); give the date the fact was true"]
+
+
+@pytest.mark.parametrize("written", ["488_493", "+488493", "\u0664\u0668\u0668\u0664\u0669\u0663", "4884930000000000", ""])
+def test_an_fhrs_id_of_anything_but_digits_leaves_its_record_out(tmp_path, real_text, written):
+    """An FHRSID is read only as ASCII digits: one written otherwise (that int() would take as a number) is a
+    damaged record, left out, and the other records are read."""
+    xml = edited(tmp_path, real_text, "<FHRSID>488493</FHRSID>", f"<FHRSID>{written}</FHRSID>")
+    assert [e.fhrs_id for e in fsa.read_fhrs(xml).establishments] == [487427]

@@ -197,6 +197,13 @@ def _records(path: Path) -> Iterator[dict[str, str]]:
         raise FsaError(f"is not an FHRS open-data file (its root element is {min(roots)}, not FHRSEstablishment)")
 
 
+def _fhrs_id(text: str) -> int | None:
+    """An FHRSID as a number: ASCII digits alone (int() would also take "488_493", "+5" or other scripts' digits,
+    none of which the FSA writes), at most 12 of them; None for any other text (the record is left out)."""
+    text = text.strip()
+    return int(text) if 0 < len(text) <= 12 and text.isascii() and text.isdigit() else None
+
+
 def read_fhrs(path: Path) -> FhrsFile:
     """Read one FHRS open-data XML file. Raises FsaError with a plain message if it cannot."""
     if not path.is_file():
@@ -210,9 +217,8 @@ def read_fhrs(path: Path) -> FhrsFile:
             seen_root = True
             continue
         seen_root = True
-        try:
-            fhrs_id = int(rec.get("FHRSID", ""))
-        except ValueError:
+        fhrs_id = _fhrs_id(rec.get("FHRSID", ""))
+        if fhrs_id is None:
             continue
         address = ", ".join(rec[k] for k in ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4") if rec.get(k))
         out.append(Establishment(
