@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -149,6 +150,26 @@ def _bad_date(flag: str, text: str) -> str:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return f"{flag} {text}: is not a real date; check the day and month (YYYY-MM-DD)"
     return f"{flag} {text}: write the date as YYYY-MM-DD"
+
+
+def _day_option(flag: str, text: str | None, what: str) -> dt.date | str:
+    """A date option's day (today when not given), or what is wrong with it: not a real date written YYYY-MM-DD,
+    after tomorrow (a day still to come somewhere in the world: the day ``what`` happened cannot be later), or
+    before validate.EARLIEST_YEAR (a year typed with two digits)."""
+    from .validate import EARLIEST_YEAR
+
+    today = dt.date.today()
+    if not text:
+        return today
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return _bad_date(flag, text)
+    if day > today + dt.timedelta(days=1):
+        return f"{flag} {text}: is after today ({today.isoformat()}); give the day {what}, or leave {flag} out for today"
+    if day.year < EARLIEST_YEAR:
+        return f"{flag} {text}: is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)"
+    return day
 
 
 def _checked_or_report(providers: list[str], consequence: str, keep_data: bool = True, pieces: bool = False):
@@ -429,8 +450,6 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from .siteconfig import read_config
     from .market import data_date
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
@@ -555,7 +574,6 @@ def _other_area_problem(local_authority: str | None, providers: Path, area: str 
 
 def cmd_import_cqc(args: argparse.Namespace) -> int:
     import csv
-    import datetime as dt
     import json
 
     from .problems import ProblemsFound
@@ -724,8 +742,6 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_vacancies(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from .editing import set_vacancies
 
     if _refused(input_folder_problem(Path(args.providers), "--providers")):
@@ -765,8 +781,6 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
 
 def cmd_vacancies_csv(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from .updates import vacancies_from_csv, write_edits
 
     keys = [c.key for c in default_kind().capacity if c.available]
@@ -792,18 +806,16 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_apply_update(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from .updates import apply_update
 
+    on = _day_option("--on", args.on, "the update was sent")
+    if isinstance(on, str):
+        _say(on)
+        return 2
     try:
         body = Path(args.body).read_bytes().decode("utf-8", errors="replace")
-        on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     except OSError as exc:
         _say(f"{args.body}: cannot be read ({exc.strerror})")
-        return 2
-    except ValueError:
-        _say(_bad_date("--on", args.on))
         return 2
     if args.result and not _result_writable(Path(args.result)):
         return 2
@@ -874,15 +886,12 @@ def _open_claims(path: Path) -> list[tuple[int, str]] | None:
 
 
 def cmd_stale(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from . import forms
     from .stale import issue_title, markdown_report, stale_homes, text_report
 
-    try:
-        today = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
-    except ValueError:
-        _say(_bad_date("--on", args.on))
+    today = _day_option("--on", args.on, "the list is for")
+    if isinstance(today, str):
+        _say(today)
         return 2
     providers = Path(args.providers)
     if _refused(input_folder_problem(providers, "--providers")):

@@ -170,3 +170,18 @@ def test_stale_prints_the_issue_title(capsys):
     assert main(["stale", "--format", "title", "--on", "2026-11-23"]) == 0
     out = capsys.readouterr().out.strip()
     assert out.startswith("Vacancies to confirm: ") and out.endswith(" never given"), out
+
+
+def test_a_day_still_to_come_or_before_1900_is_refused_by_stale_and_apply_update(tmp_path):
+    """--on is the day a list is for, or an update was sent: a day after tomorrow, or before 1900 (a year typed with
+    two digits), is refused in one line before anything is read or written."""
+    today = dt.date.today()
+    for command, what in (("stale", "the list is for"), ("apply-update", "the update was sent")):
+        extra = ("--body", str(tmp_path / "no-body.md"), "--author", "x") if command == "apply-update" else ()
+        r = run_build(command, "--on", "9999-12-31", *extra, cwd=tmp_path)
+        assert (r.returncode, r.stderr.strip()) == (2, f"--on 9999-12-31: is after today ({today.isoformat()}); give the "
+                                                       f"day {what}, or leave --on out for today"), r.stderr
+        r = run_build(command, "--on", "0026-11-23", *extra, cwd=tmp_path)
+        assert (r.returncode, r.stderr.strip()) == (2, "--on 0026-11-23: is before 1900; write the year in full (YYYY-MM-DD)")
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()  # today somewhere in the world
+    assert "after today" not in run_build("stale", "--on", tomorrow, "--providers", str(tmp_path / "none"), cwd=tmp_path).stderr
