@@ -152,10 +152,10 @@ def _bad_date(flag: str, text: str) -> str:
     return f"{flag} {text}: write the date as YYYY-MM-DD"
 
 
-def _day_option(flag: str, text: str | None, what: str) -> dt.date | str:
+def _day_option(flag: str, text: str | None, what: str, left_out: str = "for today") -> dt.date | str:
     """A date option's day (today when not given), or what is wrong with it: not a real date written YYYY-MM-DD,
     after tomorrow (a day still to come somewhere in the world: the day ``what`` happened cannot be later), or
-    before validate.EARLIEST_YEAR (a year typed with two digits)."""
+    before validate.EARLIEST_YEAR (a year typed with two digits). ``left_out``: what leaving the option out gives."""
     from .validate import EARLIEST_YEAR
 
     today = dt.date.today()
@@ -166,7 +166,7 @@ def _day_option(flag: str, text: str | None, what: str) -> dt.date | str:
     except ValueError:
         return _bad_date(flag, text)
     if day > today + dt.timedelta(days=1):
-        return f"{flag} {text}: is after today ({today.isoformat()}); give the day {what}, or leave {flag} out for today"
+        return f"{flag} {text}: is after today ({today.isoformat()}); give the day {what}, or leave {flag} out {left_out}"
     if day.year < EARLIEST_YEAR:
         return f"{flag} {text}: is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)"
     return day
@@ -602,10 +602,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     if args.full or args.state:
         _say("--full and --state go with --api")
         return 2
-    try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        _say(_bad_date("--as-of", args.as_of))
+    as_of = _day_option("--as-of", args.as_of, "the register was published", "for the newest date in the file") if args.as_of else None
+    if isinstance(as_of, str):
+        _say(as_of)
         return 2
     try:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,

@@ -172,8 +172,8 @@ def test_stale_prints_the_issue_title(capsys):
     assert out.startswith("Vacancies to confirm: ") and out.endswith(" never given"), out
 
 
-def test_a_day_still_to_come_or_before_1900_is_refused_by_stale_and_apply_update(tmp_path):
-    """--on is the day a list is for, or an update was sent: a day after tomorrow, or before 1900 (a year typed with
+def test_a_day_still_to_come_or_before_1900_is_refused_by_stale_apply_update_and_import_cqc(tmp_path):
+    """--on is the day a list is for, or an update was sent, --as-of the day a register was published: a day after tomorrow, or before 1900 (a year typed with
     two digits), is refused in one line before anything is read or written."""
     today = dt.date.today()
     for command, what in (("stale", "the list is for"), ("apply-update", "the update was sent")):
@@ -183,5 +183,8 @@ def test_a_day_still_to_come_or_before_1900_is_refused_by_stale_and_apply_update
                                                        f"day {what}, or leave --on out for today"), r.stderr
         r = run_build(command, "--on", "0026-11-23", *extra, cwd=tmp_path)
         assert (r.returncode, r.stderr.strip()) == (2, "--on 0026-11-23: is before 1900; write the year in full (YYYY-MM-DD)")
+    r = run_build("import-cqc", "register.csv", "--as-of", "2999-01-01", cwd=tmp_path)
+    assert (r.returncode, r.stderr.strip()) == (2, f"--as-of 2999-01-01: is after today ({today.isoformat()}); give the "
+                                                   "day the register was published, or leave --as-of out for the newest date in the file")
     tomorrow = (today + dt.timedelta(days=1)).isoformat()  # today somewhere in the world
     assert "after today" not in run_build("stale", "--on", tomorrow, "--providers", str(tmp_path / "none"), cwd=tmp_path).stderr
