@@ -193,6 +193,12 @@ def _data_file(path: Path, res: dict) -> tuple[Path, str, str]:
 def _check_integrity(shown: str, res: dict, raw: bytes) -> None:
     """If the descriptor gives the file's size or hash, the file must match them."""
     size, digest = res.get("bytes"), res.get("hash")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
+        raise MergeError(f"{shown}: datapackage.json gives its bytes as {_show(str(size)[:30])}, not a whole number; "
+                         "ask for a fresh copy of the package")
+    if digest is not None and not isinstance(digest, str):
+        raise MergeError(f"{shown}: datapackage.json gives its hash as {_show(str(digest)[:30])}, not a text such as "
+                         "'sha256:<hex digits>'; ask for a fresh copy of the package")
     if size is not None and size != len(raw):
         raise MergeError(f"{shown}: is {len(raw):,} bytes but datapackage.json says {str(size)[:30]}; "
                          "the file was changed after it was published, so ask for a fresh copy of the package")

@@ -359,3 +359,18 @@ def test_a_new_slug_never_takes_another_homes_slug():
              ({"location_id": "1-3", "slug": "rose-12"}, "b")]
     keep_slugs(homes)
     assert [h["slug"] for h, _ in homes] == ["rose", "rose-12-2", "rose-12"]  # rose-12 stays with 1-3
+
+
+@pytest.mark.parametrize("key, value, said", [
+    ("hash", ["sha256:00"], "gives its hash as \"['sha256:00']\", not a text such as 'sha256:<hex digits>'"),
+    ("bytes", "123", "gives its bytes as '123', not a whole number"),
+    ("bytes", True, "gives its bytes as 'True', not a whole number")])
+def test_a_size_or_hash_of_the_wrong_kind_is_named_as_such(tmp_path, published, key, value, said):
+    """A descriptor's bytes or hash of the wrong kind is named as what it is, not read as a size or an algorithm."""
+    folder = tmp_path / "pkg"
+    shutil.copytree(published, folder)
+    desc = json.loads((folder / "datapackage.json").read_text())
+    next(r for r in desc["resources"] if r["path"] == "care-homes.csv")[key] = value
+    (folder / "datapackage.json").write_text(json.dumps(desc))
+    assert merge_fails(tmp_path, folder / "datapackage.json") == [
+        f"{folder / 'care-homes.csv'}: datapackage.json {said}; ask for a fresh copy of the package"]
