@@ -925,15 +925,10 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
 
 
 def _body(args: argparse.Namespace) -> str:
-    """The text of --body, or of the file --body-file (GitHubError when it cannot be read)."""
-    from .github import GitHubError, check_body
+    """The text of --body, or of the file --body-file (GitHubError when it cannot be read or is too long)."""
+    from .github import check_body, read_body
 
-    if args.body is not None:
-        return check_body(args.body, "--body")
-    try:
-        return check_body(Path(args.body_file).read_bytes().decode("utf-8", errors="replace"), args.body_file)
-    except OSError as exc:
-        raise GitHubError(f"{args.body_file}: cannot be read ({exc.strerror})") from None
+    return check_body(args.body, "--body") if args.body is not None else read_body(args.body_file)
 
 
 def cmd_github(args: argparse.Namespace) -> int:
@@ -960,22 +955,22 @@ def cmd_github(args: argparse.Namespace) -> int:
                 _say(f"warning: {warning}")
                 gh.summary(f"- Warning: {warning}")
             pr, opened = gh.open_or_update_pull_request(api, args.head, args.base, args.title, gh.check_body(body, "the description"), args.label)
-            done = f"pull request #{pr['number']} {'opened' if opened else 'updated'} from {args.head}"
+            done = f"pull request #{pr.number} {'opened' if opened else 'updated'} from {args.head}"
             _say(done)
-            gh.summary(f"- {done[0].upper()}{done[1:]}: {pr.get('html_url', '')}")
-            print(pr.get("html_url", ""))
+            gh.summary(f"- {done[0].upper()}{done[1:]}: {pr.url}")
+            print(pr.url)
         elif args.action == "issue":
             issue, done = gh.open_or_update_issue(api, args.label, args.title, _body(args), close=args.close)
-            _say(f"issue #{issue['number']} {done}" if issue else f"no open issue labelled {args.label}; none opened")
+            _say(f"issue #{issue.number} {done}" if issue else f"no open issue labelled {args.label}; none opened")
             if issue:
-                gh.summary(f"- Issue #{issue['number']} {done}: {issue.get('html_url', '')}")
-                print(issue.get("html_url", ""))
+                gh.summary(f"- Issue #{issue.number} {done}: {issue.url}")
+                print(issue.url)
         elif args.action == "issues":
             print(json.dumps(gh.open_issues(api, args.label), ensure_ascii=False))
         elif args.action == "comment":
-            made = gh.comment(api, args.number, _body(args))
+            address = gh.comment(api, args.number, _body(args))
             _say(f"commented on #{args.number}")
-            print(made.get("html_url", "") if made else "")
+            print(address)
         elif args.action == "close":
             gh.close_issue(api, args.number)
             _say(f"closed #{args.number}")

@@ -3,7 +3,11 @@ start a workflow and push with a token, instead of the ``gh`` tool (which partly
 
 Every request goes through the hardened client (``httpclient``): the address is ``GITHUB_API_URL``
 (default https://api.github.com; plain http only to a loopback address, for the tests' stub), the token
-(``Authorization``) is sent only to that origin and redirects are never followed. The repository is
+(``Authorization``) is sent only to that origin and redirects are never followed; ``git`` sends it only to
+``GITHUB_SERVER_URL`` (https://github.com, or loopback). Every answer is checked for the shape GitHub
+gives it before it is used: numbers are positive whole numbers, and an address printed or put in the
+run's summary (``html_url``) is a plain one on GITHUB_SERVER_URL, so no answer can add a workflow
+command, a terminal escape or markup to what is printed or posted. The repository is
 ``GITHUB_REPOSITORY`` (owner/name). The token is ``GITHUB_TOKEN``; what opens a pull request or pushes
 its branch uses ``SYNC_PR_TOKEN`` first when it is set, because GitHub does not start the pull-request
 checks for a pull request opened or pushed with the workflow's default token, and a pull request
@@ -15,9 +19,11 @@ import base64
 import json
 import os
 import re
+import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import httpclient
@@ -26,6 +32,8 @@ API = "https://api.github.com"
 SERVER = "https://github.com"
 PR_TOKEN = "SYNC_PR_TOKEN"
 MAX_BODY = 65_536  # characters GitHub takes in an issue, pull request or comment body
+MAX_BODY_BYTES = 4 * MAX_BODY  # the most a body file of MAX_BODY characters can take in UTF-8
+PLAIN_PATH = re.compile(r"/[A-Za-z0-9._/#-]*")  # all an html_url of GitHub's needs after its server
 REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
 DEFAULT_TOKEN_NOTE = (
     "\n\n---\n**The pull-request checks did not start by themselves.** This pull request was opened with the "
@@ -34,8 +42,23 @@ DEFAULT_TOKEN_NOTE = (
     "`SYNC_PR_TOKEN` (see docs/deployment.md) makes them start by themselves.\n")
 
 
+T = TypeVar("T")
+
+
 class GitHubError(Exception):
     """A request or setting that failed: one line naming what and what to do."""
+
+
+class Unexpected(Exception):
+    """An answer not shaped as GitHub's: what is wrong with it (``GitHub.ask`` names the request)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """An issue or pull request as GitHub answered: its number and its page's address."""
+
+    number: int
+    url: str
 
 
 @dataclass
@@ -45,6 +68,7 @@ class GitHub:
     base: str
     repo: str
     token: str
+    server: str = SERVER  # where GitHub's pages are (GITHUB_SERVER_URL): every html_url must be there
     session: httpclient.Session = field(init=False)
 
     def __post_init__(self) -> None:
@@ -56,7 +80,7 @@ class GitHub:
              query: dict[str, str] | None = None, *, missing_ok: bool = False) -> Any:
         """The JSON answer to ``method path`` (path below /repos/OWNER/NAME when it starts with '/'), None for
         an empty answer or, with ``missing_ok``, a 404. Any other status but 2xx is a GitHubError."""
-        where = f"/repos/{self.repo}{path}" if path.startswith("/") else f"/{path}"
+        where = self.where(path)
         url = self.base + where + (f"?{urlencode(query)}" if query else "")
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
                    "Authorization": f"Bearer {self.token}", "User-Agent": "carehomes-build"}
@@ -79,17 +103,91 @@ class GitHub:
         except httpclient.HttpError as exc:
             raise GitHubError(f"GitHub's API: {exc}") from None
 
+    def ask(self, method: str, path: str, read: Callable[[Any], T], payload: dict[str, Any] | None = None,
+            query: dict[str, str] | None = None, *, missing_ok: bool = False) -> T:
+        """``read`` of ``call``'s answer: an answer it finds Unexpected is a GitHubError naming the request."""
+        answer = self.call(method, path, payload, query, missing_ok=missing_ok)
+        try:
+            return read(answer)
+        except Unexpected as exc:
+            raise GitHubError(f"GitHub's API: {method} {self.where(path)}: unexpected answer: {exc}; check that "
+                              "GITHUB_API_URL is GitHub's API, or try again later") from None
+
+    def where(self, path: str) -> str:
+        """The API's path for ``path``: below /repos/OWNER/NAME when it starts with '/'."""
+        return f"/repos/{self.repo}{path}" if path.startswith("/") else f"/{path}"
+
+    def item(self, answer: Any) -> Item:
+        """The issue or pull request in an answer: an object with a positive number and a plain html_url here."""
+        found = obj(answer, "it")
+        return Item(number(found, "its"), self.address(found, "its"))
+
+    def address(self, found: dict[str, Any], whose: str) -> str:
+        """The object's html_url: a plain address on this GitHub (GITHUB_SERVER_URL), or Unexpected."""
+        url = found.get("html_url")
+        if not (isinstance(url, str) and url.startswith(self.server + "/") and PLAIN_PATH.fullmatch(url[len(self.server):])):
+            shape = "" if isinstance(url, str) else f" {kind(url) if 'html_url' in found else 'missing'},"
+            raise Unexpected(f"{whose} html_url is{shape} not a plain address on {self.server} "
+                             "(only letters, digits and ._/#- after it)")
+        return url
+
+
+def kind(value: Any) -> str:
+    """What a JSON value is, for a message (never the value itself, except a number)."""
+    if value is None:
+        return "empty or null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return str(value) if abs(value) < 1e15 else "a huge number"
+    return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a string"
+
+
+def obj(value: Any, what: str) -> dict[str, Any]:
+    """``value`` if it is a JSON object, or Unexpected."""
+    if not isinstance(value, dict):
+        raise Unexpected(f"{what} is {kind(value)}, not an object")
+    return value
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """``value`` if it is a JSON list of objects, or Unexpected."""
+    if not isinstance(value, list):
+        raise Unexpected(f"it is {kind(value)}, not a list")
+    return [obj(v, f"item {n}") for n, v in enumerate(value, 1)]
+
+
+def number(found: dict[str, Any], whose: str) -> int:
+    """The object's number: a positive whole number (not true, 1.5 or "1"), or Unexpected."""
+    value = found.get("number")
+    if type(value) is not int or value < 1:
+        raise Unexpected(f"{whose} number is {kind(value) if 'number' in found else 'missing'}, not a positive whole number")
+    return value
+
+
+def issues(answer: Any) -> list[dict[str, Any]]:
+    """The issues (not pull requests) in a list of both, oldest first: each one's number and text."""
+    found = []
+    for n, item in enumerate(objects(answer), 1):
+        if "pull_request" not in item:
+            body = item.get("body")
+            if body is not None and not isinstance(body, str):
+                raise Unexpected(f"item {n}'s body is {kind(body)}, not text")
+            found.append({"number": number(item, f"item {n}'s"), "body": body or ""})
+    return sorted(found, key=lambda i: i["number"])
+
 
 def _message(raw: bytes) -> str:
     """GitHub's own explanation of a refusal (its 'message' and any error messages), quoted, or ''."""
     try:
-        doc = json.loads(raw.decode("utf-8", errors="replace"))
-    except ValueError:
+        doc = httpclient.decode_json(raw, 8, "")
+    except httpclient.HttpError:
         return ""
     if not isinstance(doc, dict):
         return ""
-    parts = [str(doc.get("message", ""))] + [str(e.get("message", "")) for e in doc.get("errors", []) if isinstance(e, dict)]
-    said = "; ".join(p for p in parts if p)
+    errors = doc.get("errors")
+    parts = [doc.get("message")] + ([e.get("message") for e in errors if isinstance(e, dict)] if isinstance(errors, list) else [])
+    said = "; ".join(p for p in parts if isinstance(p, str) and p)
     return f" ({httpclient.quoted(said)})" if said else ""
 
 
@@ -109,12 +207,8 @@ def _advice(status: int) -> str:
 def from_env(env: dict[str, str] | None = None, *, pr_token: bool = False) -> GitHub:
     """The repository and token a workflow step was given; ``pr_token``: prefer SYNC_PR_TOKEN."""
     env = dict(os.environ if env is None else env)
-    base = (env.get("GITHUB_API_URL") or API).rstrip("/")
-    problem = httpclient.address_problem(base)
-    if not problem and base != API and not httpclient.is_loopback(urlsplit(base).hostname or ""):
-        problem = f"is not GitHub's API ({API}); only that, or a loopback address for tests, is used"
-    if problem:
-        raise GitHubError(f"GITHUB_API_URL '{httpclient.quoted(base)}' {problem}")
+    base = github_address(env, "GITHUB_API_URL", API, "GitHub's API")
+    server = github_address(env, "GITHUB_SERVER_URL", SERVER, "GitHub")
     repo = env.get("GITHUB_REPOSITORY", "")
     if not REPOSITORY.fullmatch(repo):
         raise GitHubError(f"GITHUB_REPOSITORY '{httpclient.quoted(repo)}' is not owner/name; "
@@ -123,7 +217,19 @@ def from_env(env: dict[str, str] | None = None, *, pr_token: bool = False) -> Gi
     if not token:
         raise GitHubError("no token: give the step env: GITHUB_TOKEN: ${{ github.token }}"
                           + (f" (and {PR_TOKEN}: ${{{{ secrets.{PR_TOKEN} }}}})" if pr_token else ""))
-    return GitHub(base, repo, token)
+    return GitHub(base, repo, token, server)
+
+
+def github_address(env: dict[str, str], name: str, default: str, what: str) -> str:
+    """The address in ``env[name]`` (``default`` when unset): ``default`` itself, or a loopback address for
+    the tests' stubs, since a token goes to it; anything else is a GitHubError."""
+    url = (env.get(name) or default).rstrip("/")
+    problem = httpclient.address_problem(url)
+    if not problem and url != default and not httpclient.is_loopback(urlsplit(url).hostname or ""):
+        problem = f"is not {what} ({default}); only that, or a loopback address for tests, is used"
+    if problem:
+        raise GitHubError(f"{name} '{httpclient.quoted(url)}' {problem}")
+    return url
 
 
 def uses_pr_token(env: dict[str, str] | None = None) -> bool:
@@ -138,9 +244,41 @@ def check_body(text: str, what: str) -> str:
     return text
 
 
+def read_body(path: str) -> str:
+    """The text of a body file: a regular file (never a device or pipe, which could be endless or never
+    answer) of at most MAX_BODY_BYTES, of which no more than one byte past that is read; else GitHubError."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise GitHubError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise GitHubError(f"{path}: is not a regular file (a device, pipe or folder); give a file holding the text")
+        raw = _read_at_most(fd, MAX_BODY_BYTES + 1)
+    except OSError as exc:
+        raise GitHubError(f"{path}: cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BODY_BYTES:
+        raise GitHubError(f"{path} is more than {MAX_BODY_BYTES:,} bytes; GitHub takes at most {MAX_BODY:,} characters: shorten it")
+    return check_body(raw.decode("utf-8", errors="replace"), path)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """The bytes of an open file, up to ``limit`` of them."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def ensure_label(gh: GitHub, name: str, color: str, description: str) -> str:
     """Create the label, or give it this colour and description; 'created', 'updated' or 'unchanged'."""
-    have = gh.call("GET", f"/labels/{quote(name, safe='')}", missing_ok=True)
+    have = gh.ask("GET", f"/labels/{quote(name, safe='')}", lambda a: None if a is None else obj(a, "it"), missing_ok=True)
     if have is None:
         gh.call("POST", "/labels", {"name": name, "color": color, "description": description})
         return "created"
@@ -151,52 +289,49 @@ def ensure_label(gh: GitHub, name: str, color: str, description: str) -> str:
 
 
 def open_or_update_pull_request(gh: GitHub, head: str, base: str, title: str, body: str,
-                                labels: list[str]) -> tuple[dict[str, Any], bool]:
+                                labels: list[str]) -> tuple[Item, bool]:
     """The one open pull request from branch ``head``, its title and description set (opened when there
     is none), with ``labels`` added; the pull request and whether it was opened now."""
     owner = gh.repo.split("/")[0]
-    found = gh.call("GET", "/pulls", query={"head": f"{owner}:{head}", "state": "open", "per_page": "10"}) or []
+    found = gh.ask("GET", "/pulls", lambda a: [number(p, f"item {n}'s") for n, p in enumerate(objects(a), 1)],
+                   query={"head": f"{owner}:{head}", "state": "open", "per_page": "10"})
     if found:
-        pr = gh.call("PATCH", f"/pulls/{int(found[0]['number'])}", {"title": title, "body": body})
+        pr = gh.ask("PATCH", f"/pulls/{found[0]}", gh.item, {"title": title, "body": body})
     else:
-        pr = gh.call("POST", "/pulls", {"title": title, "head": head, "base": base, "body": body,
-                                        "maintainer_can_modify": True})
+        pr = gh.ask("POST", "/pulls", gh.item, {"title": title, "head": head, "base": base, "body": body,
+                                                "maintainer_can_modify": True})
     if labels:
-        gh.call("POST", f"/issues/{int(pr['number'])}/labels", {"labels": labels})
+        gh.call("POST", f"/issues/{pr.number}/labels", {"labels": labels})
     return pr, not found
 
 
-def open_or_update_issue(gh: GitHub, label: str, title: str, body: str, *, close: bool = False) -> tuple[dict[str, Any] | None, str]:
+def open_or_update_issue(gh: GitHub, label: str, title: str, body: str, *, close: bool = False) -> tuple[Item | None, str]:
     """The one open issue with ``label``: opened or updated with this title and body; with ``close`` it is
     updated and closed, and none is opened. The issue (None if none) and 'opened', 'updated', 'closed' or 'none'."""
-    found = [i for i in gh.call("GET", "/issues", query={"labels": label, "state": "open", "per_page": "100"}) or []
-             if "pull_request" not in i]
+    found = open_issues(gh, label)
     if found:
-        number = int(sorted(found, key=lambda i: int(i["number"]))[0]["number"])
         change: dict[str, Any] = {"title": title, "body": body}
         if close:
             change.update(state="closed", state_reason="completed")
-        return gh.call("PATCH", f"/issues/{number}", change), "closed" if close else "updated"
+        return gh.ask("PATCH", f"/issues/{found[0]['number']}", gh.item, change), "closed" if close else "updated"
     if close:
         return None, "none"
-    return gh.call("POST", "/issues", {"title": title, "body": body, "labels": [label]}), "opened"
+    return gh.ask("POST", "/issues", gh.item, {"title": title, "body": body, "labels": [label]}), "opened"
 
 
 def open_issues(gh: GitHub, label: str) -> list[dict[str, Any]]:
     """The open issues with ``label`` (not pull requests), oldest first: each one's number and text."""
-    found = gh.call("GET", "/issues", query={"labels": label, "state": "open", "per_page": "100"}) or []
-    return sorted(({"number": int(i["number"]), "body": str(i.get("body") or "")} for i in found if "pull_request" not in i),
-                  key=lambda i: i["number"])
+    return gh.ask("GET", "/issues", issues, query={"labels": label, "state": "open", "per_page": "100"})
 
 
-def comment(gh: GitHub, number: int, body: str) -> dict[str, Any]:
-    """Post a comment on an issue or pull request."""
-    return gh.call("POST", f"/issues/{number}/comments", {"body": body})
+def comment(gh: GitHub, number: int, body: str) -> str:
+    """Post a comment on an issue or pull request; the comment's address."""
+    return gh.ask("POST", f"/issues/{number}/comments", lambda a: gh.address(obj(a, "it"), "its"), {"body": body})
 
 
-def close_issue(gh: GitHub, number: int) -> dict[str, Any]:
+def close_issue(gh: GitHub, number: int) -> None:
     """Close an issue as done."""
-    return gh.call("PATCH", f"/issues/{number}", {"state": "closed", "state_reason": "completed"})
+    gh.call("PATCH", f"/issues/{number}", {"state": "closed", "state_reason": "completed"})
 
 
 def dispatch(gh: GitHub, workflow: str, ref: str) -> None:
@@ -207,9 +342,10 @@ def dispatch(gh: GitHub, workflow: str, ref: str) -> None:
 def git_env(token: str, env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a git command that sends ``token`` to GitHub only (GITHUB_SERVER_URL), as
     actions/checkout does: an extra header in git's configuration from the environment, never in a
-    file, a remote's address or the command line."""
+    file, a remote's address or the command line. GITHUB_SERVER_URL must be GitHub's own (or loopback, for
+    tests), else GitHubError."""
     env = dict(os.environ if env is None else env)
-    server = (env.get("GITHUB_SERVER_URL") or SERVER).rstrip("/")
+    server = github_address(env, "GITHUB_SERVER_URL", SERVER, "GitHub")
     n = int(env.get("GIT_CONFIG_COUNT", "0") or 0) if str(env.get("GIT_CONFIG_COUNT", "0")).isdigit() else 0
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
     env.update({"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": f"http.{server}/.extraheader",

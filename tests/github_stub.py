@@ -2,7 +2,8 @@
 
 It keeps one repository's issues, pull requests (numbered together, as GitHub does), comments, labels and
 workflow dispatches in memory, answers at GitHub's paths on 127.0.0.1, and logs every request with its
-method, path, token and JSON body, so a test reads what a steward would see on GitHub.
+method, path, token and JSON body, so a test reads what a steward would see on GitHub. ``answer`` makes
+one request get an answer GitHub would never give (a list for an object, a number that is text...).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class GitHubStub(loopback.Stub):
         self.labels: dict[str, dict[str, Any]] = {}
         self.dispatches: list[dict[str, Any]] = []
         self.log: list[tuple[str, str, str, Any]] = []  # method, path, token, body
+        self.canned: dict[tuple[str, str], tuple[int, Any]] = {}  # (method, path below the repository): status, answer
         self.lock = threading.Lock()
 
     @property
@@ -51,6 +53,10 @@ class GitHubStub(loopback.Stub):
             return self._new({"title": title, "body": body, "labels": [{"name": n} for n in labels or []],
                               "user": {"login": user}})
 
+    def answer(self, method: str, path: str, body: Any, status: int = 200) -> None:
+        """From now on answer ``method path`` (below /repos/OWNER/NAME) with ``body``: bytes as they are, else its JSON."""
+        self.canned[(method, path)] = (status, body)
+
     # --- serving ----------------------------------------------------------------------------
 
     def _new(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +79,8 @@ class GitHubStub(loopback.Stub):
             if not url.path.startswith(prefix + "/"):
                 return self._send(h, 404, {"message": "Not Found"})
             q = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            status, answer = self.route(h.command, unquote(url.path.removeprefix(prefix)), q, body or {})
+            path = unquote(url.path.removeprefix(prefix))
+            status, answer = self.canned.get((h.command, path)) or self.route(h.command, path, q, body or {})
         self._send(h, status, answer)
 
     def route(self, method: str, path: str, q: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
@@ -134,7 +141,7 @@ class GitHubStub(loopback.Stub):
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-        raw = b"" if body is None else json.dumps(body).encode()
+        raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
         try:
             h.send_response(status)
             h.send_header("Content-Type", "application/json")

@@ -1,9 +1,10 @@
 """build.py github: the workflows' actions on GitHub's REST API (carehomes/github.py), against a loopback stub."""
 from __future__ import annotations
 
-import json
-
 import base64
+import json
+import os
+import threading
 
 import pytest
 from github_stub import GitHubStub
@@ -19,6 +20,8 @@ def stub(monkeypatch):
         monkeypatch.setenv("GITHUB_REPOSITORY", "council/carehomes")
         monkeypatch.setenv("GITHUB_TOKEN", "default-token")
         monkeypatch.delenv("SYNC_PR_TOKEN", raising=False)
+        monkeypatch.delenv("GITHUB_SERVER_URL", raising=False)
+        monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
         yield s
 
 
@@ -163,3 +166,171 @@ def test_github_git_sends_the_pull_request_token_unless_told_to_use_the_default_
     assert header("--default-token") == "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:default-token").decode()
     assert main(["github", "git"]) == 2
     assert capfd.readouterr().err == "github git: give git's arguments after --, e.g. python3 build.py github git -- push origin HEAD:main\n"
+
+
+NOT_REGULAR = ": is not a regular file (a device, pipe or folder); give a file holding the text\n"
+
+
+def test_a_body_file_is_a_regular_file_read_no_further_than_the_limit(stub, capsys, tmp_path):
+    stub.add_issue("x", "", "someone")
+    assert run(capsys, "comment", "1", "--body-file", str(tmp_path)) == (1, "", f"{tmp_path}{NOT_REGULAR}")
+    if os.path.exists(os.devnull):  # a device: /dev/zero would never end
+        assert run(capsys, "comment", "1", "--body-file", os.devnull) == (1, "", f"{os.devnull}{NOT_REGULAR}")
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * (gh.MAX_BODY_BYTES + 1))
+    assert run(capsys, "comment", "1", "--body-file", str(big)) == (
+        1, "", f"{big} is more than 262,144 bytes; GitHub takes at most 65,536 characters: shorten it\n")
+    big.write_text("\u00e9" * gh.MAX_BODY, encoding="utf-8")  # twice as many bytes as characters: taken
+    assert run(capsys, "comment", "1", "--body-file", str(big))[0] == 0
+    assert stub.comments_on(1) == ["\u00e9" * gh.MAX_BODY]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_body_file_that_is_a_pipe_is_refused_without_waiting_for_a_writer(stub, capsys, tmp_path):
+    fifo = tmp_path / "body.md"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def writer() -> None:  # should a reader wait for a writer, this one comes after 5 s: the test fails, never hangs
+        if not done.wait(5):
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+
+    threading.Thread(target=writer, daemon=True).start()
+    try:
+        assert run(capsys, "comment", "1", "--body-file", str(fifo)) == (1, "", f"{fifo}{NOT_REGULAR}")
+    finally:
+        done.set()
+
+
+def unexpected(request: str, problem: str) -> str:
+    return (f"GitHub's API: {request}: unexpected answer: {problem}; check that GITHUB_API_URL is GitHub's API, "
+            "or try again later\n")
+
+
+@pytest.mark.parametrize("answer, problem", [
+    ([], "it is a list, not an object"), ("x", "it is a string, not an object"), (5, "it is 5, not an object"),
+    (True, "it is true or false, not an object")])
+def test_a_label_answer_that_is_not_an_object_is_one_line(stub, capsys, answer, problem):
+    stub.answer("GET", "/labels/x", answer)
+    assert run(capsys, "label", "x", "--color", "112233") == (
+        1, "", unexpected("GET /repos/council/carehomes/labels/x", problem))
+    assert [m for m, *_ in stub.log] == ["GET"]
+
+
+PR = ("pull-request", "--head", "sync", "--base", "main", "--title", "T", "--body", "B", "--label", "stewards")
+
+
+@pytest.mark.parametrize("method, path, answer, problem", [
+    ("GET", "/pulls", {"a": 1}, "it is an object, not a list"),
+    ("GET", "/pulls", [None], "item 1 is empty or null, not an object"),
+    ("GET", "/pulls", [{}], "item 1's number is missing, not a positive whole number"),
+    ("GET", "/pulls", [{"number": "x"}], "item 1's number is a string, not a positive whole number"),
+    ("GET", "/pulls", [{"number": 1.5}], "item 1's number is 1.5, not a positive whole number"),
+    ("GET", "/pulls", [{"number": True}], "item 1's number is true or false, not a positive whole number"),
+    ("GET", "/pulls", [{"number": 0}], "item 1's number is 0, not a positive whole number"),
+    ("POST", "/pulls", [], "it is a list, not an object"),
+    ("POST", "/pulls", b"", "it is empty or null, not an object"),
+    ("POST", "/pulls", {}, "its number is missing, not a positive whole number"),
+    ("POST", "/pulls", {"number": "7\n::error::x"}, "its number is a string, not a positive whole number"),
+    ("POST", "/pulls", {"number": 7}, "its html_url is missing, not a plain address on https://github.com "
+                                      "(only letters, digits and ._/#- after it)"),
+    ("POST", "/pulls", {"number": 7, "html_url": 12}, "its html_url is 12, not a plain address on https://github.com "
+                                                      "(only letters, digits and ._/#- after it)")])
+def test_a_pull_request_answer_not_shaped_as_githubs_is_one_line_and_nothing_more_is_done(stub, capsys, monkeypatch,
+                                                                                         method, path, answer, problem):
+    monkeypatch.setenv("SYNC_PR_TOKEN", "bot-token")
+    stub.answer(method, path, answer, 201 if method == "POST" else 200)
+    assert run(capsys, *PR) == (1, "", unexpected(f"{method} /repos/council/carehomes/pulls", problem))
+    assert [m for m, *_ in stub.log] == ["GET", "POST"][: 1 + (method == "POST")]  # no PATCH #1, no label
+
+
+ISSUE = ("issue", "--label", "old", "--title", "T", "--body", "B")
+
+
+@pytest.mark.parametrize("answer, problem", [
+    ({"a": 1}, "it is an object, not a list"), (["x"], "item 1 is a string, not an object"),
+    ([5], "item 1 is 5, not an object"), ([{}], "item 1's number is missing, not a positive whole number"),
+    ([{"number": None}], "item 1's number is empty or null, not a positive whole number"),
+    ([{"number": "1; rm -rf"}], "item 1's number is a string, not a positive whole number"),
+    ([{"number": 1.5}], "item 1's number is 1.5, not a positive whole number"),
+    ([{"number": True}], "item 1's number is true or false, not a positive whole number"),
+    ([{"number": -1}], "item 1's number is -1, not a positive whole number"),
+    ([{"number": 1, "body": {"x": "\x1b[31m"}}], "item 1's body is an object, not text")])
+def test_an_issue_list_not_shaped_as_githubs_is_one_line_and_no_issue_is_changed(stub, capsys, answer, problem):
+    stub.add_issue("Old", "", "someone", ["old"])
+    stub.answer("GET", "/issues", answer)
+    for args in (ISSUE, ("issues", "--label", "claim")):
+        assert run(capsys, *args) == (1, "", unexpected("GET /repos/council/carehomes/issues", problem))
+    assert [m for m, *_ in stub.log] == ["GET", "GET"] and stub.issues[1]["title"] == "Old"  # 1.5 or true is not #1
+
+
+def test_an_issue_or_comment_answer_not_shaped_as_githubs_is_one_line(stub, capsys):
+    stub.answer("POST", "/issues", "x", 201)
+    assert run(capsys, *ISSUE) == (1, "", unexpected("POST /repos/council/carehomes/issues", "it is a string, not an object"))
+    stub.add_issue("Old", "", "someone", ["old"])
+    stub.answer("PATCH", "/issues/1", [1])
+    assert run(capsys, *ISSUE) == (1, "", unexpected("PATCH /repos/council/carehomes/issues/1", "it is a list, not an object"))
+    for answer, problem in (([1], "it is a list, not an object"), ("s", "it is a string, not an object"),
+                            (5, "it is 5, not an object"), ({"id": 1}, "its html_url is missing, not a plain address on "
+                                                                       "https://github.com (only letters, digits and ._/#- after it)")):
+        stub.answer("POST", "/issues/1/comments", answer, 201)
+        assert run(capsys, "comment", "1", "--body", "hi") == (1, "", unexpected("POST /repos/council/carehomes/issues/1/comments", problem))
+
+
+@pytest.mark.parametrize("answer, said", [
+    (b"[" * 100_000, ""), (b"[" * 100_000 + b"]" * 100_000, ""), ({"message": "m", "errors": 5}, " (m)"),
+    ({"message": ["a"], "errors": [None, "x", {"message": 5}, {"message": "e"}]}, " (e)"), (b"\xff\xfe", "")],
+    ids=["deep", "deep-closed", "errors-not-a-list", "odd-messages", "not-utf8"])
+def test_a_refusal_whose_body_is_odd_is_still_one_line(stub, capsys, answer, said):
+    stub.answer("POST", "/issues/1/comments", answer, 403)
+    assert run(capsys, "comment", "1", "--body", "x") == (
+        1, "", f"GitHub's API: POST /repos/council/carehomes/issues/1/comments: HTTP 403{said}; the token may not do this: "
+        "check the job's permissions: block and the token's scopes (docs/deployment.md)\n")
+
+
+HOSTILE = "https://x\n::set-output name=a::b\n\x1b[31m<img src=x onerror=alert(1)>](javascript:alert(1))"
+
+
+@pytest.mark.parametrize("url", [
+    HOSTILE, "https://github.com/council/carehomes/pull/7\n::error::x", "https://github.com/council/carehomes/pull/7<b>",
+    "https://github.com/a/b/pull/7)[x](javascript:alert(1)", "https://github.com/a/b/pull/7 x", "https://github.com\x1b[2J/a",
+    "https://github.com.evil.example/a/b/pull/7", "https://evil.example/a/b/pull/7", "http://github.com/a/b/pull/7",
+    "javascript:alert(1)", "//github.com/a/b/pull/7", "https://github.com", ""])
+def test_an_address_that_is_not_a_plain_one_on_github_is_neither_printed_nor_summarised(stub, capsys, monkeypatch, tmp_path, url):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("SYNC_PR_TOKEN", "bot-token")
+    stub.answer("POST", "/pulls", {"number": 7, "html_url": url}, 201)
+    assert run(capsys, *PR) == (1, "", unexpected("POST /repos/council/carehomes/pulls", "its html_url is not a plain address "
+                                                  "on https://github.com (only letters, digits and ._/#- after it)"))
+    assert not (tmp_path / "summary.md").exists()
+
+
+def test_addresses_are_on_the_configured_server(stub, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GITHUB_SERVER_URL", "http://127.0.0.1:9/")  # the tests' loopback GitHub
+    stub.add_issue("x", "", "someone")
+    assert run(capsys, "comment", "1", "--body", "x")[2] == unexpected(
+        "POST /repos/council/carehomes/issues/1/comments",
+        "its html_url is not a plain address on http://127.0.0.1:9 (only letters, digits and ._/#- after it)")
+    stub.answer("POST", "/issues", {"number": 2, "html_url": "http://127.0.0.1:9/council/carehomes/issues/2"}, 201)
+    assert run(capsys, *ISSUE) == (0, "http://127.0.0.1:9/council/carehomes/issues/2\n", "issue #2 opened\n")
+    assert (tmp_path / "summary.md").read_text() == "- Issue #2 opened: http://127.0.0.1:9/council/carehomes/issues/2\n"
+
+
+@pytest.mark.parametrize("server, problem", [
+    ("https://evil.example", "is not GitHub (https://github.com); only that, or a loopback address for tests, is used"),
+    ("https://*.github.com", "is not GitHub (https://github.com); only that, or a loopback address for tests, is used"),
+    ("https://github.com.evil.example", "is not GitHub (https://github.com); only that, or a loopback address for tests, is used"),
+    ("http://github.com", "is plain http; only https is allowed (plain http only to 127.0.0.1 or localhost, for tests)"),
+    ("github.com", "is not an https address")])
+def test_git_sends_the_token_to_no_server_but_github(stub, capfd, monkeypatch, server, problem):
+    monkeypatch.setenv("GITHUB_SERVER_URL", server)
+    assert main(["github", "git", "--", "config", "--get-regexp", "http"]) == 1
+    assert capfd.readouterr() == ("", f"GITHUB_SERVER_URL '{server}' {problem}\n")
+    with pytest.raises(gh.GitHubError):
+        gh.git_env("t", {"GITHUB_SERVER_URL": server})
+    assert main(["github", "close", "1"]) == 1 and capfd.readouterr().err == f"GITHUB_SERVER_URL '{server}' {problem}\n"
+    assert gh.git_env("t", {"GITHUB_SERVER_URL": "http://127.0.0.1:9/"})["GIT_CONFIG_KEY_0"] == "http.http://127.0.0.1:9/.extraheader"
