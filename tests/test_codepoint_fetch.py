@@ -187,3 +187,23 @@ def test_the_publish_workflow_fetches_caches_and_builds_for_production():
     assert steps[fetch]["run"] == 'python3 build.py fetch-postcodes ${AREA:+--area "$AREA"}'  # the area's Code-Point settings
     assert steps[build]["run"].startswith("python3 build.py build --production")
     assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == codepoint.LOCAL_DIR
+
+
+def test_a_dir_that_cannot_be_replaced_names_dir(tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(other)
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert cli.main(["fetch-postcodes", "--config", str(cfg), "--dir", str(link)]) == 1
+        assert capsys.readouterr().err == (f"{link} is a link to {other}, which this tool did not make; remove the link or "
+                                           "give another folder with --dir; nothing was installed\n")
+        assert stub.log == [] and sorted(p.name for p in tmp_path.iterdir()) == ["link", "mkdocs.yml", "other"]
+        if Path("/proc/self").is_dir():  # a folder of the system's: no chmod to suggest
+            assert cli.main(["fetch-postcodes", "--config", str(cfg), "--dir", "/proc/carehomes-x"]) == 1
+            assert capsys.readouterr().err == ("/proc is read-only, so /proc/carehomes-x cannot be made; give another "
+                                               "folder with --dir; nothing was installed\n")
+            assert stub.log == []

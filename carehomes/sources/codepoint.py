@@ -216,7 +216,7 @@ def install(z: zipfile.ZipFile, areas: dict[str, zipfile.ZipInfo], dest: Path, r
     """Unpack into a new folder (Doc/ as it is, each area CSV gzip-compressed) and swap it in for ``dest``;
     on any problem ``dest`` is left as it was."""
     where = httpclient.quoted(url)
-    with replace_dir(dest) as tmp:
+    with replace_dir(dest, "--dir") as tmp:
         (tmp / "Doc").mkdir()
         (tmp / "Data" / "CSV").mkdir(parents=True)
         for m in z.infolist():
