@@ -257,7 +257,7 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
         _say(f"{replaced}; nothing was installed")
         return 1
     try:
-        settings = codepoint.settings(directory_settings(Path(args.config)))
+        settings = codepoint.settings(directory_settings(Path(args.config)), config=display_path(Path(args.config)))
         if args.release:
             print(codepoint.release_name(settings))
             return 0

@@ -189,6 +189,35 @@ def test_the_publish_workflow_fetches_caches_and_builds_for_production():
     assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == codepoint.LOCAL_DIR
 
 
+@pytest.mark.parametrize("date", ["2025-13-45", "2025-02-30"])
+def test_a_damaged_record_of_the_last_release_is_one_line(tmp_path, capsys, date):
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert fetch(tmp_path, cfg) == 0
+        folder = tmp_path / "cp" / "current"
+        state = folder / codepoint.STATE_NAME
+        state.write_text(state.read_text().replace("2025-10-17", date))
+        serve(stub, real_zip(), version="2026-01")
+        capsys.readouterr()
+        assert fetch(tmp_path, cfg) == 1
+        assert capsys.readouterr().err == (f"{state}: names the date {date}, which is not a real date; delete the folder "
+                                           f"{folder} and run fetch-postcodes again\n")
+
+
+def test_a_bad_address_names_where_it_was_set(tmp_path, capsys, monkeypatch):
+    cfg = tmp_path / "other.yml"
+    cfg.write_text(json.dumps({"extra": {"directory": {"codepoint": {"url": "ftp://example.org/x"}}}}))
+    assert fetch(tmp_path, cfg) == 1
+    assert capsys.readouterr().err == f"{cfg}: extra.directory.codepoint.url 'ftp://example.org/x' is not an https address\n"
+    monkeypatch.setenv(codepoint.ENV_URL, "http://example.org/\x1b[2J")
+    assert fetch(tmp_path, cfg) == 1
+    assert capsys.readouterr().err == (
+        f"the environment variable {codepoint.ENV_URL} 'http://example.org/\\x1b[2J' is plain http; only https is "
+        f"allowed (plain http only to 127.0.0.1 or localhost, for tests); correct it, or unset it to use "
+        f"extra.directory.codepoint.url in {cfg}\n")
+
+
 def test_a_dir_that_cannot_be_replaced_names_dir(tmp_path, capsys):
     other = tmp_path / "other"
     other.mkdir()

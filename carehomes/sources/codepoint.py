@@ -76,19 +76,21 @@ class Settings:
                                  max_bytes=self.max_bytes, request_deadline=900.0, run_deadline=1800.0)
 
 
-def settings(directory: dict[str, Any], env: dict[str, str] | None = None) -> Settings:
-    """The download settings from mkdocs.yml's ``extra.directory`` (and CAREHOMES_CODEPOINT_URL).
-    Raises FetchError naming every bad setting."""
+def settings(directory: dict[str, Any], env: dict[str, str] | None = None, config: str = "mkdocs.yml") -> Settings:
+    """The download settings from ``extra.directory`` of the settings file ``config`` (as shown in messages) and
+    CAREHOMES_CODEPOINT_URL. Raises FetchError naming every bad setting and where it was set."""
     env = dict(os.environ if env is None else env)
     raw = directory.get("codepoint") or {}
-    where = "mkdocs.yml: extra.directory.codepoint"
+    where = f"{config}: extra.directory.codepoint"
     if not isinstance(raw, dict):
         raise FetchError(f"{where} must be a mapping with url: and hosts: indented under it")
     problems = []
     url = env.get(ENV_URL) or raw.get("url") or DEFAULT_URL
     hosts = raw.get("hosts", list(DEFAULT_HOSTS))
     if not isinstance(url, str) or httpclient.address_problem(url):
-        problems.append(f"{where}.url {plain(str(url), 200)!r} {httpclient.address_problem(str(url)) or 'must be text'}")
+        why, shown = httpclient.address_problem(str(url)) or "must be text", f"'{httpclient.quoted(str(url))}'"
+        problems.append(f"the environment variable {ENV_URL} {shown} {why}; correct it, or unset it to use "
+                        f"extra.directory.codepoint.url in {config}" if env.get(ENV_URL) else f"{where}.url {shown} {why}")
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
         problems.append(f"{where}.hosts must be a list of host names, like [{DEFAULT_HOSTS[0]}]")
     sizes = {}
@@ -129,10 +131,14 @@ def read_state(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         raise FetchError(f"{path}: cannot be read as the record of the last release; delete the folder "
                          f"{folder} and run fetch-postcodes again") from None
+    again = f"delete the folder {folder} and run fetch-postcodes again"
     if not isinstance(state, dict) or not _VERSION.fullmatch(str(state.get("version"))) \
             or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(state.get("date"))):
-        raise FetchError(f"{path}: has no version and date of a release; delete the folder {folder} "
-                         "and run fetch-postcodes again")
+        raise FetchError(f"{path}: has no version and date of a release; {again}")
+    try:
+        dt.date.fromisoformat(state["date"])
+    except ValueError:
+        raise FetchError(f"{path}: names the date {state['date']}, which is not a real date; {again}") from None
     return state
 
 
