@@ -18,12 +18,12 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
-from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, replace_dir, replaced_folder_problem,
-                     safe_slug_path)
+from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, replace_dir, replace_problem,
+                     replaced_folder_problem, safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
 from .engines import ENGINES
-from .safetext import unrun
+from .safetext import plain, unrun
 from .schema import ROOT
 
 PROVIDERS = ROOT / "providers"
@@ -273,8 +273,12 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
     dest = Path(args.dir)
     if not args.release and _refused(replaced_folder_problem(dest, "--dir", ("Data/CSV",), [Path(args.config)], ".codepoint/current")):
         return 1
+    replaced = None if args.release else replace_problem(dest, "--dir")  # before a download, not after it
+    if replaced:
+        _say(f"{replaced}; nothing was installed")
+        return 1
     try:
-        settings = codepoint.settings(directory_settings(Path(args.config)))
+        settings = codepoint.settings(directory_settings(Path(args.config)), config=display_path(Path(args.config)))
         if args.release:
             print(codepoint.release_name(settings))
             return 0
@@ -283,10 +287,10 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 1
     except PublishError as exc:
-        _say(f"{dest}: {exc}; nothing was installed")
+        _say(f"{exc}; nothing was installed")
         return 1
     except OSError as exc:
-        _say(f"{exc.filename or dest}: cannot be written ({exc.strerror or exc}); nothing was installed")
+        _say(f"{plain(str(exc.filename or dest))}: cannot be written ({exc.strerror or exc}); nothing was installed")
         return 1
     return 0
 

@@ -64,17 +64,46 @@ def _current(target: Path) -> Path | None:
     return build if build.parent.resolve() == builds_dir(target).resolve() else None
 
 
-def _check_writable(target: Path) -> None:
-    """Refuse (with what to do) a published folder we may not or must not replace."""
+def replace_problem(target: Path, flag: str = "--out") -> str | None:
+    """Why ``replace_dir`` may not or must not replace ``target`` (given with option ``flag``), with what to do; or None.
+    A folder whose parent does not exist yet is left to ``replace_dir`` (it makes the parent)."""
+    elsewhere = f"give another folder with {flag}"
     if target.is_symlink() and _current(target) is None:
-        raise PublishError(f"{target} is a link to {os.readlink(target)}, which this tool did not make; "
-                           f"remove the link or build somewhere else with --out")
+        return f"{target} is a link to {os.readlink(target)}, which this tool did not make; remove the link or {elsewhere}"
     if target.exists() and not target.is_dir():
-        raise PublishError(f"{target} is a file, not a folder; move it away or build somewhere else with --out")
+        return f"{target} is a file, not a folder; move it away or {elsewhere}"
+    done = "replaced" if target.exists() else "made"
     for folder in [target.parent] + ([target] if target.is_dir() and not target.is_symlink() else []):
-        if not (folder.stat().st_mode & 0o200) or not os.access(folder, os.W_OK | os.X_OK):
-            raise PublishError(f"{folder} is read-only, so {target} cannot be replaced; "
-                               f"make it writable (chmod u+w {folder}) or build somewhere else with --out")
+        if folder.is_dir() and (not (folder.stat().st_mode & 0o200) or not os.access(folder, os.W_OK | os.X_OK)):
+            if _read_only_system(folder):
+                return f"{folder} is on a read-only file system, so {target} cannot be {done}; {elsewhere}"
+            fix = f"make it writable (chmod u+w {folder}) or " if _chmod_can_help(folder) else ""
+            return f"{folder} is read-only, so {target} cannot be {done}; {fix}{elsewhere}"
+    return None
+
+
+def _read_only_system(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _chmod_can_help(folder: Path) -> bool:
+    """Whether ``chmod u+w folder`` could make it writable: the folder is the user's own, on a file system that holds
+    files (not /proc or /sys, whose folders' modes are the kernel's)."""
+    try:
+        return folder.stat().st_uid == os.geteuid() and os.statvfs(folder).f_blocks > 0
+    except OSError:
+        return False
+
+
+def _check_writable(target: Path, flag: str) -> None:
+    """Refuse (with what to do) a published folder we may not or must not replace."""
+    problem = replace_problem(target, flag)
+    if problem:
+        raise PublishError(problem)
 
 
 def clean_leftovers(target: Path) -> list[Path]:
@@ -128,18 +157,19 @@ def _new_id() -> str:
 
 
 @contextlib.contextmanager
-def replace_dir(target: Path) -> Iterator[Path]:
+def replace_dir(target: Path, flag: str = "--out") -> Iterator[Path]:
     """Yield an empty folder beside ``target``; on success ``target`` becomes a link to it, atomically.
 
     If the body raises, the new folder is removed and ``target`` is left as it was. Only one
     ``replace_dir`` runs at a time for a given ``target``; a second one waits for the first.
-    Folders are made with the usual permissions (0o777 less the umask), like ``mkdir``.
+    Folders are made with the usual permissions (0o777 less the umask), like ``mkdir``. ``flag``: the
+    option that named ``target``, for the PublishError that says what to do instead.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _check_writable(target)
+    _check_writable(target, flag)
     with locked(target, f"Waiting for another build of {target} to finish ..."):
-        _check_writable(target)
+        _check_writable(target, flag)
         clean_leftovers(target)
         builds = builds_dir(target)
         builds.mkdir(exist_ok=True)
@@ -292,7 +322,7 @@ def output_folder_problem(target: Path, flag: str) -> str | None:
     if here != target and not here.is_dir():
         return (f"{flag} {target}: {here} is a file, not a folder, so {target} cannot be made; "
                 f"give another folder with {flag}")
-    return None  # a read-only place is reported by the writer (replace_dir's _check_writable, or its OSError)
+    return None  # a read-only place is reported by the writer (replace_dir's replace_problem, or its OSError)
 
 
 def output_file_problem(path: Path) -> str | None:

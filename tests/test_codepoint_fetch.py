@@ -145,7 +145,7 @@ def test_a_zip_without_code_points_layout_is_refused(tmp_path, capsys):
         serve(stub, buf.getvalue())
         assert fetch(tmp_path, config(tmp_path, stub, ["localhost"])) == 1
         assert capsys.readouterr().err == (f"{stub.url(FILE, 'localhost')}: the zip holds the unsafe name "
-                                           f"'../escape.csv'; {codepoint.AGAIN}\n")
+                                           f"'../escape.csv' (it leads out of its folder); {codepoint.AGAIN}\n")
 
 
 def test_a_production_build_without_the_lookup_fails_and_a_local_one_warns(tmp_path, monkeypatch, capsys):
@@ -187,3 +187,142 @@ def test_the_publish_workflow_fetches_caches_and_builds_for_production():
     assert steps[fetch]["run"] == 'python3 build.py fetch-postcodes ${AREA:+--area "$AREA"}'  # the area's Code-Point settings
     assert steps[build]["run"].startswith("python3 build.py build --production")
     assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == codepoint.LOCAL_DIR
+
+
+def with_member(raw: bytes, name: str, data: bytes) -> bytes:
+    """``raw`` (a zip) with one more member."""
+    buf = io.BytesIO(raw)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(name, data)
+    return buf.getvalue()
+
+
+def patched(raw: bytes, name: str, *, flags: int = 0, method: int | None = None, first_byte: int | None = None) -> bytes:
+    """``raw`` with what zipfile cannot write done to member ``name``: ``flags`` set in its general purpose bits (1:
+    encrypted), its compression ``method`` changed (6: implode), in its local header and the central directory; or
+    the first byte of its data replaced by ``first_byte``."""
+    out = bytearray(raw)
+    for sig, flags_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 26, 30), (b"PK\x01\x02", 8, 28, 46)):
+        i = out.find(sig)
+        while i != -1:
+            size = int.from_bytes(out[i + name_len_at:i + name_len_at + 2], "little")
+            if out[i + name_at:i + name_at + size] == name.encode():
+                out[i + flags_at] |= flags
+                if method is not None:
+                    out[i + flags_at + 2:i + flags_at + 4] = method.to_bytes(2, "little")
+                if first_byte is not None and sig == b"PK\x03\x04":
+                    extra = int.from_bytes(out[i + 28:i + 30], "little")
+                    out[i + name_at + size + extra] = first_byte
+            i = out.find(sig, i + 4)
+    return bytes(out)
+
+
+def installed(tmp_path: Path) -> tuple[str, bytes, bytes]:
+    """What is installed in the test's --dir: its record, Doc/licence.txt and the HR area file."""
+    folder = tmp_path / "cp" / "current"
+    return ((folder / codepoint.STATE_NAME).read_text(), (folder / "Doc" / "licence.txt").read_bytes(),
+            (folder / "Data" / "CSV" / "hr.csv.gz").read_bytes())
+
+
+@pytest.mark.parametrize(("member", "change", "why"), [
+    ("Data/CSV/hr.csv", {"flags": 1}, "it is encrypted"),
+    ("Doc/licence.txt", {"flags": 1}, "it is encrypted"),
+    ("Doc/metadata.txt", {"flags": 1}, "it is encrypted"),
+    ("Data/CSV/hr.csv", {"method": 6}, "it is compressed with method 6, which cannot be unpacked here"),
+    ("Doc/licence.txt", {"method": 6}, "it is compressed with method 6, which cannot be unpacked here"),
+    ("Doc/licence.txt", {"first_byte": 0xFF}, "it is damaged: Error -3 while decompressing data: invalid block type"),
+    ("Data/CSV/hr.csv", {"first_byte": 0xFF}, "it is damaged: Error -3 while decompressing data: invalid block type"),
+])
+def test_a_member_that_cannot_be_unpacked_is_named_and_the_installed_release_kept(tmp_path, capsys, member, change, why):
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert fetch(tmp_path, cfg) == 0
+        before = installed(tmp_path)
+        serve(stub, patched(real_zip(), member, **change), version="2026-01")
+        capsys.readouterr()
+        assert fetch(tmp_path, cfg) == 1
+        assert capsys.readouterr().err == (f"{stub.url(FILE, 'localhost')}: '{member}' in the zip cannot be unpacked "
+                                           f"({why}); {codepoint.AGAIN}\n")
+        assert installed(tmp_path) == before
+        assert [p.name for p in (tmp_path / "cp" / ".current-builds").iterdir() if not p.name.startswith(".")] == [
+            (tmp_path / "cp" / "current").resolve().name]
+
+
+@pytest.mark.parametrize("date", ["2025-13-45", "2025-02-30"])
+def test_a_damaged_record_of_the_last_release_is_one_line(tmp_path, capsys, date):
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert fetch(tmp_path, cfg) == 0
+        folder = tmp_path / "cp" / "current"
+        state = folder / codepoint.STATE_NAME
+        state.write_text(state.read_text().replace("2025-10-17", date))
+        serve(stub, real_zip(), version="2026-01")
+        capsys.readouterr()
+        assert fetch(tmp_path, cfg) == 1
+        assert capsys.readouterr().err == (f"{state}: names the date {date}, which is not a real date; delete the folder "
+                                           f"{folder} and run fetch-postcodes again\n")
+
+
+@pytest.mark.parametrize(("name", "shown", "why"), [
+    ("Doc/\x1b]0;pwned\x07\x1b[2J\n##[error]injected\n" + "a" * 300,
+     "Doc/\\x1b]0;pwned\\x07\\x1b[2J\\n##[error]injected\\n" + "a" * 43 + "…", "it holds a control or invisible character"),
+    ("Doc/evil\x1b[31mred\nline2", "Doc/evil\\x1b[31mred\\nline2", "it holds a control or invisible character"),
+    ("Doc/right\u202etxt.exe", "Doc/right\\u202etxt.exe", "it holds a control or invisible character"),
+    ("Doc/a|b?.txt", "Doc/a|b?.txt", "it holds ? |, not allowed in a file name"),
+    ("Doc/" + "é" * 128, "Doc/" + "é" * 76 + "…", "a part of it is longer than 255 bytes"),
+])
+def test_an_unsafe_name_in_the_zip_is_refused_and_shown_escaped(tmp_path, capsys, name, shown, why):
+    with DownloadStub() as stub:
+        serve(stub, with_member(real_zip(), name, b"x"))
+        assert fetch(tmp_path, config(tmp_path, stub, ["localhost"])) == 1
+        err = capsys.readouterr().err
+        assert err == f"{stub.url(FILE, 'localhost')}: the zip holds the unsafe name '{shown}' ({why}); {codepoint.AGAIN}\n"
+        assert not (tmp_path / "cp").exists()
+
+
+def test_doc_files_have_a_size_cap_of_their_own(tmp_path, capsys, monkeypatch):
+    assert codepoint.MAX_DOC == 10 * 1024 * 1024  # the real Doc/ is about 280 KB
+    monkeypatch.setattr(codepoint, "MAX_DOC", 200_000)  # 10 MB in use: a test zip stays small
+    body = with_member(real_zip(), "Doc/bomb.txt", b"\0" * 200_000)
+    total = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(body)).infolist() if m.filename.startswith("Doc/"))
+    with DownloadStub() as stub:
+        serve(stub, body)
+        assert fetch(tmp_path, config(tmp_path, stub, ["localhost"])) == 1
+        assert capsys.readouterr().err == (f"{stub.url(FILE, 'localhost')}: the zip's Doc/ files are {total:,} bytes "
+                                           f"unpacked, more than the 200,000 Code-Point Open's ever are; {codepoint.AGAIN}\n")
+        assert not (tmp_path / "cp").exists()
+
+
+def test_a_bad_address_names_where_it_was_set(tmp_path, capsys, monkeypatch):
+    cfg = tmp_path / "other.yml"
+    cfg.write_text(json.dumps({"extra": {"directory": {"codepoint": {"url": "ftp://example.org/x"}}}}))
+    assert fetch(tmp_path, cfg) == 1
+    assert capsys.readouterr().err == f"{cfg}: extra.directory.codepoint.url 'ftp://example.org/x' is not an https address\n"
+    monkeypatch.setenv(codepoint.ENV_URL, "http://example.org/\x1b[2J")
+    assert fetch(tmp_path, cfg) == 1
+    assert capsys.readouterr().err == (
+        f"the environment variable {codepoint.ENV_URL} 'http://example.org/\\x1b[2J' is plain http; only https is "
+        f"allowed (plain http only to 127.0.0.1 or localhost, for tests); correct it, or unset it to use "
+        f"extra.directory.codepoint.url in {cfg}\n")
+
+
+def test_a_dir_that_cannot_be_replaced_names_dir(tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(other)
+    with DownloadStub() as stub:
+        serve(stub, real_zip())
+        cfg = config(tmp_path, stub, ["localhost"])
+        assert cli.main(["fetch-postcodes", "--config", str(cfg), "--dir", str(link)]) == 1
+        assert capsys.readouterr().err == (f"{link} is a link to {other}, which this tool did not make; remove the link or "
+                                           "give another folder with --dir; nothing was installed\n")
+        assert stub.log == [] and sorted(p.name for p in tmp_path.iterdir()) == ["link", "mkdocs.yml", "other"]
+        if Path("/proc/self").is_dir():  # a folder of the system's: no chmod to suggest
+            assert cli.main(["fetch-postcodes", "--config", str(cfg), "--dir", "/proc/carehomes-x"]) == 1
+            assert capsys.readouterr().err == ("/proc is read-only, so /proc/carehomes-x cannot be made; give another "
+                                               "folder with --dir; nothing was installed\n")
+            assert stub.log == []

@@ -264,7 +264,7 @@ def test_read_only_site_is_reported_not_worked_around(tmp_path):
         with pytest.raises(PublishError) as err, replace_dir(target):
             pass
         assert str(err.value) == (f"{target} is read-only, so {target} cannot be replaced; "
-                                  f"make it writable (chmod u+w {target}) or build somewhere else with --out")
+                                  f"make it writable (chmod u+w {target}) or give another folder with --out")
         assert not target.is_symlink() and (target / "index.html").read_text() == "old"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     finally:
@@ -282,7 +282,7 @@ def test_build_command_reports_read_only_site(tmp_path):
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1] == (
         f"The site was not built: {target} is read-only, so {target} cannot be replaced; "
-        f"make it writable (chmod u+w {target}) or build somewhere else with --out")
+        f"make it writable (chmod u+w {target}) or give another folder with --out")
     assert "Traceback" not in r.stderr
 
 

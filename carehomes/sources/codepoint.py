@@ -5,9 +5,9 @@ The OS open data downloads service names the current release of a product
 request with a redirect to its storage host. Both go through the project's hardened client
 (``carehomes.httpclient``): https only, redirects only to the hosts configured in mkdocs.yml
 (``extra.directory.codepoint.hosts``), a deadline and a byte limit. What arrives must be a zip of
-Code-Point's layout (``Doc/metadata.txt`` and ``Data/CSV/<area>.csv``) within size bounds, naming a
-release date no older than the one used last (recorded in ``codepoint-release.json`` in the data
-folder). It is installed whole or not at all: each area file gzip-compressed as
+Code-Point's layout (``Doc/metadata.txt`` and ``Data/CSV/<area>.csv``) within size bounds, with names
+that are safe as file names, naming a release date no older than the one used last (recorded in
+``codepoint-release.json`` in the data folder). It is installed whole or not at all: each area file gzip-compressed as
 ``Data/CSV/<area>.csv.gz`` (the layout ``postcodes`` reads), the folder swapped in atomically.
 
 Settings (``extra.directory.codepoint`` in mkdocs.yml): ``url`` (the download request),
@@ -21,11 +21,12 @@ import gzip
 import hashlib
 import io
 import json
+import lzma
 import os
 import re
-import shutil
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -45,7 +46,10 @@ STATE_NAME = "codepoint-release.json"
 MIN_BYTES = 5 * 1024 * 1024  # the real GB zip is about 20 MB
 MAX_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED = 2 * 1024 * 1024 * 1024  # the real CSVs are about 160 MB: a zip declaring more is refused
+MAX_DOC = 10 * 1024 * 1024  # the real Doc/ files are about 280 KB unpacked
 MAX_MEMBERS = 2000
+NAME_PART_BYTES = 255  # the longest file name most file systems allow
+_NOT_IN_NAMES = frozenset('\\:*?"<>|')  # characters Windows (and so a copy of the folder there) refuses in a name
 _AREA_CSV = re.compile(r"Data/CSV/([a-z]{1,2})\.csv", re.I)
 _ROW = re.compile(rb'"[A-Z0-9 ]{5,8}",\d+,\d+,\d+,')
 _VERSION = re.compile(r"\d{4}-\d{2}(-\d{2})?")
@@ -76,19 +80,21 @@ class Settings:
                                  max_bytes=self.max_bytes, request_deadline=900.0, run_deadline=1800.0)
 
 
-def settings(directory: dict[str, Any], env: dict[str, str] | None = None) -> Settings:
-    """The download settings from mkdocs.yml's ``extra.directory`` (and CAREHOMES_CODEPOINT_URL).
-    Raises FetchError naming every bad setting."""
+def settings(directory: dict[str, Any], env: dict[str, str] | None = None, config: str = "mkdocs.yml") -> Settings:
+    """The download settings from ``extra.directory`` of the settings file ``config`` (as shown in messages) and
+    CAREHOMES_CODEPOINT_URL. Raises FetchError naming every bad setting and where it was set."""
     env = dict(os.environ if env is None else env)
     raw = directory.get("codepoint") or {}
-    where = "mkdocs.yml: extra.directory.codepoint"
+    where = f"{config}: extra.directory.codepoint"
     if not isinstance(raw, dict):
         raise FetchError(f"{where} must be a mapping with url: and hosts: indented under it")
     problems = []
     url = env.get(ENV_URL) or raw.get("url") or DEFAULT_URL
     hosts = raw.get("hosts", list(DEFAULT_HOSTS))
     if not isinstance(url, str) or httpclient.address_problem(url):
-        problems.append(f"{where}.url {plain(str(url), 200)!r} {httpclient.address_problem(str(url)) or 'must be text'}")
+        why, shown = httpclient.address_problem(str(url)) or "must be text", f"'{httpclient.quoted(str(url))}'"
+        problems.append(f"the environment variable {ENV_URL} {shown} {why}; correct it, or unset it to use "
+                        f"extra.directory.codepoint.url in {config}" if env.get(ENV_URL) else f"{where}.url {shown} {why}")
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
         problems.append(f"{where}.hosts must be a list of host names, like [{DEFAULT_HOSTS[0]}]")
     sizes = {}
@@ -129,10 +135,14 @@ def read_state(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         raise FetchError(f"{path}: cannot be read as the record of the last release; delete the folder "
                          f"{folder} and run fetch-postcodes again") from None
+    again = f"delete the folder {folder} and run fetch-postcodes again"
     if not isinstance(state, dict) or not _VERSION.fullmatch(str(state.get("version"))) \
             or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(state.get("date"))):
-        raise FetchError(f"{path}: has no version and date of a release; delete the folder {folder} "
-                         "and run fetch-postcodes again")
+        raise FetchError(f"{path}: has no version and date of a release; {again}")
+    try:
+        dt.date.fromisoformat(state["date"])
+    except ValueError:
+        raise FetchError(f"{path}: names the date {state['date']}, which is not a real date; {again}") from None
     return state
 
 
@@ -174,6 +184,52 @@ def metadata_date(text: str) -> dt.date | None:
     return None
 
 
+def name_problem(name: str) -> str | None:
+    """Why a name in the zip is not safe to unpack as a file (it leads out of its folder, holds a control, invisible
+    or Windows-reserved character, or a part longer than a file name may be), or None."""
+    parts = name.split("/")
+    if name.startswith("/") or ".." in parts:
+        return "it leads out of its folder"
+    if not all(c.isprintable() or c == " " for c in name):
+        return "it holds a control or invisible character"
+    reserved = sorted(_NOT_IN_NAMES.intersection(name))
+    if reserved:
+        return f"it holds {' '.join(reserved)}, not allowed in a file name"
+    if any(len(p.encode("utf-8", "surrogatepass")) > NAME_PART_BYTES for p in parts):
+        return f"a part of it is longer than {NAME_PART_BYTES} bytes"
+    return None
+
+
+def _shown(name: str) -> str:
+    """A name from the zip as quoted in a message: escaped, at most 80 characters."""
+    return f"'{httpclient.quoted(name, 80)}'"
+
+
+def doc_files(z: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The zip's files directly in Doc/ (installed as they are; a folder inside Doc/ is not)."""
+    return [m for m in z.infolist() if len(PurePosixPath(m.filename).parts) == 2
+            and PurePosixPath(m.filename).parts[0] == "Doc" and not m.is_dir()]
+
+
+_UNPACK_ERRORS = (zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError, RuntimeError, NotImplementedError,
+                  ValueError)
+
+
+def _chunks(z: zipfile.ZipFile, m: zipfile.ZipInfo, where: str) -> Iterator[bytes]:
+    """Member ``m`` unpacked a megabyte at a time; FetchError naming it (and why) when it cannot be: encrypted,
+    compressed with a method zipfile lacks (implode), or damaged (a corrupt stream, a bad CRC, a cut file).
+    The zip is in memory, so an OSError here is bz2's damaged stream, never the disk."""
+    try:
+        with z.open(m) as src:
+            while chunk := src.read(1 << 20):
+                yield chunk
+    except _UNPACK_ERRORS as exc:
+        why = ("it is encrypted" if m.flag_bits & 0x1 else
+               f"it is compressed with method {m.compress_type}, which cannot be unpacked here"
+               if isinstance(exc, NotImplementedError) else f"it is damaged: {plain(str(exc), 80)}")
+        raise FetchError(f"{where}: {_shown(m.filename)} in the zip cannot be unpacked ({why}); {AGAIN}") from None
+
+
 def check_zip(raw: bytes, url: str, s: Settings) -> tuple[zipfile.ZipFile, dt.date, dict[str, zipfile.ZipInfo]]:
     """The opened zip, the date it names and its area files (area -> member), or FetchError (one line)."""
     where = httpclient.quoted(url)
@@ -193,9 +249,9 @@ def check_zip(raw: bytes, url: str, s: Settings) -> tuple[zipfile.ZipFile, dt.da
     names = set()
     for m in members:
         name = m.filename
-        path = PurePosixPath(name)
-        if name.startswith("/") or "\\" in name or ".." in path.parts or ":" in name:
-            raise FetchError(f"{where}: the zip holds the unsafe name '{httpclient.quoted(name, 80)}'; {AGAIN}")
+        why = name_problem(name)
+        if why:
+            raise FetchError(f"{where}: the zip holds the unsafe name {_shown(name)} ({why}); {AGAIN}")
         names.add(name)
         found = _AREA_CSV.fullmatch(name)
         if found:
@@ -203,10 +259,11 @@ def check_zip(raw: bytes, url: str, s: Settings) -> tuple[zipfile.ZipFile, dt.da
     if "Doc/metadata.txt" not in names or not areas:
         raise FetchError(f"{where}: is not Code-Point Open's layout (Doc/metadata.txt and Data/CSV/<area>.csv); "
                          f"it holds {', '.join(sorted(names)[:3]) or 'nothing'}{' ...' if len(names) > 3 else ''}; {AGAIN}")
-    try:
-        date = metadata_date(z.read("Doc/metadata.txt").decode("latin-1"))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FetchError(f"{where}: Doc/metadata.txt cannot be read ({plain(str(exc), 80)}); {AGAIN}") from None
+    doc = sum(m.file_size for m in doc_files(z))
+    if doc > MAX_DOC:
+        raise FetchError(f"{where}: the zip's Doc/ files are {doc:,} bytes unpacked, more than the {MAX_DOC:,} "
+                         f"Code-Point Open's ever are; {AGAIN}")
+    date = metadata_date(b"".join(_chunks(z, z.getinfo("Doc/metadata.txt"), where)).decode("latin-1"))
     if date is None:
         raise FetchError(f"{where}: Doc/metadata.txt names no release date (no 'RM UPDATE DATE: YYYYMMDD' line); {AGAIN}")
     return z, date, areas
@@ -216,25 +273,27 @@ def install(z: zipfile.ZipFile, areas: dict[str, zipfile.ZipInfo], dest: Path, r
     """Unpack into a new folder (Doc/ as it is, each area CSV gzip-compressed) and swap it in for ``dest``;
     on any problem ``dest`` is left as it was."""
     where = httpclient.quoted(url)
-    with replace_dir(dest) as tmp:
+    with replace_dir(dest, "--dir") as tmp:
         (tmp / "Doc").mkdir()
         (tmp / "Data" / "CSV").mkdir(parents=True)
-        for m in z.infolist():
-            name = PurePosixPath(m.filename)
-            if len(name.parts) == 2 and name.parts[0] == "Doc" and not m.is_dir():
-                (tmp / "Doc" / name.name).write_bytes(z.read(m))
+        for m in doc_files(z):
+            with open(tmp / "Doc" / PurePosixPath(m.filename).name, "wb") as out:
+                _copy(z, m, where, out.write)
         for area, m in sorted(areas.items()):
-            try:
-                with z.open(m) as src, gzip.open(tmp / "Data" / "CSV" / f"{area}.csv.gz", "wb", compresslevel=6) as out:
-                    first = src.read(64 * 1024)
-                    if first and not _ROW.match(first):
-                        raise FetchError(f"{where}: Data/CSV/{area}.csv does not start with a Code-Point row "
-                                         f"(\"HR1 1AA\",10,...); {AGAIN}")
-                    out.write(first)
-                    shutil.copyfileobj(src, out, 1 << 20)
-            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a bad CRC, a cut or corrupt stream
-                raise FetchError(f"{where}: Data/CSV/{area}.csv is damaged ({plain(str(exc), 80)}); {AGAIN}") from None
+            with gzip.open(tmp / "Data" / "CSV" / f"{area}.csv.gz", "wb", compresslevel=6) as out:
+                _copy(z, m, where, out.write, _ROW)
         (tmp / STATE_NAME).write_text(release.to_json(), encoding="utf-8")
+
+
+def _copy(z: zipfile.ZipFile, m: zipfile.ZipInfo, where: str, write: Callable[[bytes], object],
+          start: re.Pattern[bytes] | None = None) -> None:
+    """Member ``m`` given to ``write`` a megabyte at a time (never whole in memory); FetchError if it cannot be unpacked,
+    or (given ``start``) if it is not empty and does not start with that pattern."""
+    for i, chunk in enumerate(_chunks(z, m, where)):
+        if i == 0 and start is not None and not start.match(chunk):
+            raise FetchError(f"{where}: {_shown(m.filename)} does not start with a Code-Point row "
+                             f"(\"HR1 1AA\",10,...); {AGAIN}")
+        write(chunk)
 
 
 def fetch(s: Settings, dest: Path, *, allow_older: bool = False, session: httpclient.Session | None = None) -> str:
