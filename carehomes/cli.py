@@ -18,7 +18,7 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError
 from .kinds import default_kind
-from .fsutil import (PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, replace_dir, replace_problem,
+from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
                      replaced_folder_problem, safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
@@ -150,6 +150,13 @@ def _bad_date(flag: str, text: str) -> str:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return f"{flag} {text}: is not a real date; check the day and month (YYYY-MM-DD)"
     return f"{flag} {text}: write the date as YYYY-MM-DD"
+
+
+def _positive(text: str) -> int:
+    """An issue or pull request number given as an argument: a whole number from 1 (argparse's type)."""
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not an issue or pull request number (a whole number from 1)")
+    return int(text)
 
 
 def _day_option(flag: str, text: str | None, what: str, left_out: str = "for today") -> dt.date | str:
@@ -815,10 +822,8 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
     if isinstance(on, str):
         _say(on)
         return 2
-    try:
-        body = Path(args.body).read_bytes().decode("utf-8", errors="replace")
-    except OSError as exc:
-        _say(f"{args.body}: cannot be read ({exc.strerror})")
+    body = _issue_body(args.body)
+    if body is None:
         return 2
     if args.result and not _result_writable(Path(args.result)):
         return 2
@@ -856,10 +861,8 @@ def _wrote_result(path: Path, text: str) -> bool:
 def cmd_claim(args: argparse.Namespace) -> int:
     from .claims import check_claim
 
-    try:
-        body = Path(args.body).read_bytes().decode("utf-8", errors="replace")
-    except OSError as exc:
-        _say(f"{args.body}: cannot be read ({exc.strerror})")
+    body = _issue_body(args.body)
+    if body is None:
         return 2
     open_claims = _open_claims(Path(args.open_claims)) if args.open_claims else []
     if open_claims is None or (args.result and not _result_writable(Path(args.result))):
@@ -874,12 +877,36 @@ def cmd_claim(args: argparse.Namespace) -> int:
     return 0 if result.status in ("waiting", "approved") else 1
 
 
+MAX_ISSUE_FILE = 1 << 20  # bytes of an issue's body read at most (GitHub keeps 65,536 characters; the checks say so)
+
+
+def _issue_body(path: str) -> str | None:
+    """The text of an issue's body saved in ``path``: a regular file (fsutil.read_regular), read no further than
+    MAX_ISSUE_FILE (apply_update and check_claim refuse a body longer than GitHub keeps, in their own words); None,
+    having said why, when it is not one."""
+    try:
+        raw = read_regular(path, MAX_ISSUE_FILE)
+    except NotRegularFile:
+        _say(f"{path}: is not a regular file (a device, pipe or folder); give the file holding the issue's body")
+        return None
+    except OSError as exc:
+        _say(f"{path}: cannot be read ({exc.strerror})")
+        return None
+    if len(raw) > MAX_ISSUE_FILE:
+        _say(f"{path}: is more than {MAX_ISSUE_FILE:,} bytes; an issue's body is at most 65,536 characters")
+        return None
+    return raw.decode("utf-8", errors="replace")
+
+
 def _open_claims(path: Path) -> list[tuple[int, str]] | None:
     """(number, text) of each open claim issue in ``path`` (what ``github issues --label claim`` prints);
     None, having said why, when the file cannot be read or is not that list."""
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
-        return [(int(i["number"]), str(i.get("body") or "")) for i in found]
+        if not isinstance(found, list) or not all(isinstance(i, dict) and type(i.get("number")) is int and i["number"] > 0
+                                                  and isinstance(i.get("body"), (str, type(None))) for i in found):
+            raise ValueError("not a list of issues")
+        return [(i["number"], i.get("body") or "") for i in found]
     except OSError as exc:
         _say(f"--open-claims {path}: cannot be read ({exc.strerror})")
     except (ValueError, TypeError, KeyError):
@@ -1233,13 +1260,13 @@ def parser() -> argparse.ArgumentParser:
     gs = ghs.add_parser("issues", help="print the open issues with a label (number and text) as JSON, oldest first")
     gs.add_argument("--label", required=True)
     gc = ghs.add_parser("comment", help="comment on an issue or pull request")
-    gc.add_argument("number", type=int)
+    gc.add_argument("number", type=_positive)
     for q in (gp, gi, gc):
         body = q.add_mutually_exclusive_group(required=True)
         body.add_argument("--body", help="the text")
         body.add_argument("--body-file", metavar="FILE", help="a file holding the text (Markdown)")
     gx = ghs.add_parser("close", help="close an issue as done")
-    gx.add_argument("number", type=int)
+    gx.add_argument("number", type=_positive)
     gd = ghs.add_parser("dispatch", help="start a workflow, e.g. publish.yml")
     gd.add_argument("workflow")
     gd.add_argument("--ref", required=True, help="the branch to run it on")

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -236,6 +237,34 @@ def ctrl_c_after() -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
     if caught:
         raise KeyboardInterrupt
+
+
+class NotRegularFile(OSError):
+    """A path ``read_regular`` will not read: a device, pipe, socket or folder (it could be endless or never answer)."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(f"{path}: is not a regular file (a device, pipe or folder)")
+        self.strerror = "is not a regular file (a device, pipe or folder)"
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """The bytes of a regular file, no more than ``limit`` + 1 of them (so a caller can tell one longer than
+    ``limit``, never reading on); opened without waiting (a pipe with no writer) and never as a terminal.
+    NotRegularFile for a device, pipe, socket or folder; OSError when it cannot be opened or read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -19,7 +19,6 @@ import base64
 import json
 import os
 import re
-import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import httpclient
+from .fsutil import NotRegularFile, read_regular
 
 API = "https://api.github.com"
 SERVER = "https://github.com"
@@ -34,7 +34,8 @@ PR_TOKEN = "SYNC_PR_TOKEN"
 MAX_BODY = 65_536  # characters GitHub takes in an issue, pull request or comment body
 MAX_BODY_BYTES = 4 * MAX_BODY  # the most a body file of MAX_BODY characters can take in UTF-8
 PLAIN_PATH = re.compile(r"/[A-Za-z0-9._/#-]*")  # all an html_url of GitHub's needs after its server
-REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
+REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/(?!\.\.?$)[A-Za-z0-9._-]{1,100}")  # not owner/. nor owner/..
+WORKFLOW = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]{1,100}\.ya?ml|[0-9]{1,20}")  # a workflow's file name, or its ID
 DEFAULT_TOKEN_NOTE = (
     "\n\n---\n**The pull-request checks did not start by themselves.** This pull request was opened with the "
     "workflow's default token because the `SYNC_PR_TOKEN` secret is not set, and GitHub starts no workflow for "
@@ -248,32 +249,14 @@ def read_body(path: str) -> str:
     """The text of a body file: a regular file (never a device or pipe, which could be endless or never
     answer) of at most MAX_BODY_BYTES, of which no more than one byte past that is read; else GitHubError."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+        raw = read_regular(path, MAX_BODY_BYTES)
+    except NotRegularFile:
+        raise GitHubError(f"{path}: is not a regular file (a device, pipe or folder); give a file holding the text") from None
     except OSError as exc:
         raise GitHubError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise GitHubError(f"{path}: is not a regular file (a device, pipe or folder); give a file holding the text")
-        raw = _read_at_most(fd, MAX_BODY_BYTES + 1)
-    except OSError as exc:
-        raise GitHubError(f"{path}: cannot be read ({exc.strerror})") from None
-    finally:
-        os.close(fd)
     if len(raw) > MAX_BODY_BYTES:
         raise GitHubError(f"{path} is more than {MAX_BODY_BYTES:,} bytes; GitHub takes at most {MAX_BODY:,} characters: shorten it")
     return check_body(raw.decode("utf-8", errors="replace"), path)
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    """The bytes of an open file, up to ``limit`` of them."""
-    chunks, size = [], 0
-    while size < limit:
-        chunk = os.read(fd, limit - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
 
 
 def ensure_label(gh: GitHub, name: str, color: str, description: str) -> str:
@@ -336,6 +319,9 @@ def close_issue(gh: GitHub, number: int) -> None:
 
 def dispatch(gh: GitHub, workflow: str, ref: str) -> None:
     """Start a workflow (its file name, e.g. publish.yml) on a branch."""
+    if not WORKFLOW.fullmatch(workflow):
+        raise GitHubError(f"workflow '{httpclient.quoted(workflow)}' is not a workflow's file name, e.g. publish.yml "
+                          "(or its number)")
     gh.call("POST", f"/actions/workflows/{quote(workflow, safe='')}/dispatches", {"ref": ref})
 
 

@@ -14,7 +14,6 @@ import codecs
 import datetime as dt
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -22,6 +21,7 @@ from typing import Any, Iterable
 import yaml
 
 from .blockyaml import BlockReader
+from .fsutil import NotRegularFile, read_regular
 from .problems import Problem
 
 # libyaml is about seven times faster; fall back so a missing wheel still works
@@ -142,24 +142,11 @@ def read_profile_bytes(file: Path, shown: str, folder: Path | None = None,
             return None, [Problem(shown, 1, "file", f"is a link to {target}, outside {display_path(where, base)}; a profile "
                                   "must be a real file in that folder, so it was not read")]
     try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        return read_regular(file, MAX_BYTES), []
+    except NotRegularFile:
+        return None, [Problem(shown, 1, "file", "is not a regular file (a device, pipe or folder); a profile must be a text file")]
     except OSError as exc:
         return None, [Problem(shown, 1, "file", f"cannot be read ({exc.strerror})")]
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None, [Problem(shown, 1, "file", "is not a regular file (a device, pipe or folder); a profile must be a text file")]
-        chunks, size = [], 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, MAX_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks), []
-    except OSError as exc:
-        return None, [Problem(shown, 1, "file", f"cannot be read ({exc.strerror})")]
-    finally:
-        os.close(fd)
 
 
 def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fsutil import SLUG_MAX, UnsafePath, contained_file, safe_slug_path
+from .fsutil import SLUG_MAX, UnsafePath, contained_file, read_regular, safe_slug_path
 from .kinds import kinds, profile_key
 from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
@@ -84,9 +84,9 @@ class MergeReport:
 
 
 def _read_bounded(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file; ValueError if it is longer (never reads more)."""
-    with open(path, "rb") as fh:
-        data = fh.read(limit + 1)
+    """At most ``limit`` bytes of a regular file (fsutil.read_regular: never a device or pipe); ValueError if it is
+    longer (never reads more)."""
+    data = read_regular(path, limit)
     if len(data) > limit:
         raise ValueError(f"is larger than {limit // (1024 * 1024)} MB")
     return data

@@ -154,10 +154,14 @@ def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead
     args = ["claim", "--body", str(f), "--author", "jo-deputy", "--repo", str(repo), "--issue", "7"]
     assert main([*args, "--open-claims", str(claims)]) == 1
     assert "already pending in issue #5" in capsys.readouterr().out
-    claims.write_text('{"number": 5}')
-    assert main([*args, "--open-claims", str(claims)]) == 2
-    assert capsys.readouterr().err == (f"--open-claims {claims}: is not a JSON list of issues with a number and a body; "
-                                       "write it with: python3 build.py github issues --label claim\n")
+    for wrong in ('{"number": 5}', '[{"number": true, "body": ""}]', '[{"number": "5"}]', '[{"number": 5, "body": {}}]', '[5]'):
+        claims.write_text(wrong)
+        assert main([*args, "--open-claims", str(claims)]) == 2
+        assert capsys.readouterr().err == (f"--open-claims {claims}: is not a JSON list of issues with a number and a body; "
+                                           "write it with: python3 build.py github issues --label claim\n")
+    assert main(["claim", "--body", "/dev/zero", "--author", "jo-deputy", "--repo", str(repo), "--issue", "7"]) == 2
+    assert capsys.readouterr().err == ("/dev/zero: is not a regular file (a device, pipe or folder); give the file "
+                                       "holding the issue's body\n")
 
 
 def test_an_areas_claim_is_checked_and_approved_in_that_areas_profiles(repo, tmp_path):

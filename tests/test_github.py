@@ -334,3 +334,21 @@ def test_git_sends_the_token_to_no_server_but_github(stub, capfd, monkeypatch, s
         gh.git_env("t", {"GITHUB_SERVER_URL": server})
     assert main(["github", "close", "1"]) == 1 and capfd.readouterr().err == f"GITHUB_SERVER_URL '{server}' {problem}\n"
     assert gh.git_env("t", {"GITHUB_SERVER_URL": "http://127.0.0.1:9/"})["GIT_CONFIG_KEY_0"] == "http.http://127.0.0.1:9/.extraheader"
+
+
+def test_a_repository_workflow_or_number_that_names_no_such_thing_is_refused_before_any_request(stub, capsys, monkeypatch):
+    """owner/.. and owner/. are no repository names (the path would climb out of /repos/owner/), '..' no workflow's
+    file name, and -5 or 0 no issue number: each is one line, and nothing is sent."""
+    before = len(stub.log)
+    for repo in ("council/..", "council/."):
+        monkeypatch.setenv("GITHUB_REPOSITORY", repo)
+        assert run(capsys, "close", "1")[2].startswith(f"GITHUB_REPOSITORY '{repo}' is not owner/name; ")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "council/carehomes")
+    for workflow in ("..", "../../x.yml", "publish"):
+        assert run(capsys, "dispatch", workflow, "--ref", "main") == (
+            1, "", f"workflow '{workflow}' is not a workflow's file name, e.g. publish.yml (or its number)\n")
+    for number in ("-5", "0", "99999999999"):
+        with pytest.raises(SystemExit):
+            run(capsys, "comment", number, "--body", "x")
+        assert "is not an issue or pull request number (a whole number from 1)" in capsys.readouterr().err
+    assert len(stub.log) == before

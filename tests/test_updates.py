@@ -176,6 +176,9 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
 def test_apply_update_usage_errors(repo, tmp_path):
     r = run_build("apply-update", "--body", str(tmp_path / "none.md"), "--author", "x", "--repo", str(repo))
     assert r.returncode == 2 and r.stderr.strip().endswith("none.md: cannot be read (No such file or directory)")
+    r = run_build("apply-update", "--body", "/dev/zero", "--author", "x", "--repo", str(repo))  # endless: never read whole
+    assert (r.returncode, r.stderr.strip()) == (2, "/dev/zero: is not a regular file (a device, pipe or folder); give the "
+                                                   "file holding the issue's body")
     assert "Traceback" not in r.stderr
 
 
