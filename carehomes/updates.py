@@ -19,7 +19,7 @@ from typing import Any
 
 from . import forms
 from .areas import Area, default_area
-from .fsutil import ctrl_c_after, is_slug
+from .fsutil import NotRegularFile, ctrl_c_after, is_slug, read_regular
 from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
@@ -528,9 +528,14 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if size > MAX_SHEET_BYTES:
             return [], [f"{shown}: is {size / 1e6:.1f} MB, more than the {MAX_SHEET_BYTES // 1_000_000} MB a vacancy "
                         f"sheet may be; {SPLIT_HINT}"]
-        text = _read_csv_text(csv_path.read_bytes())
+        raw = read_regular(csv_path, MAX_SHEET_BYTES)  # never a device or pipe (endless, or never answering)
+    except NotRegularFile:
+        return [], [f"{shown}: is not a regular file (a device, pipe or folder); give the spreadsheet saved as CSV"]
     except OSError as exc:
         return [], [f"{shown}: cannot be read ({exc.strerror})"]
+    if len(raw) > MAX_SHEET_BYTES:  # grown since its size was read
+        return [], [f"{shown}: is more than the {MAX_SHEET_BYTES // 1_000_000} MB a vacancy sheet may be; {SPLIT_HINT}"]
+    text = _read_csv_text(raw)
     first = text[: MAX_HEADER + 2].replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]  # a bounded sample
     if len(first) > MAX_HEADER:
         return [], [f"{shown}:1: the first row is longer than {MAX_HEADER:,} characters, too long to be a row of column "

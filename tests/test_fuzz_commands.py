@@ -662,3 +662,16 @@ def test_generated_vacancy_sheets_and_registers_are_messages(tmp_path_factory, c
 def test_zz_report_how_many_inputs_ran():
     """Not a check: prints the number of command runs and inputs fed to them in this session (pytest -s)."""
     print(f"\nfuzz: {RUNS['count']} command runs on {RUNS['inputs']} inputs")
+
+
+def test_a_vacancy_sheet_that_is_a_device_or_pipe_is_one_message_and_never_read(tmp_path, monkeypatch):
+    """/dev/zero has no size to refuse it by and never ends; a pipe with no writer never answers: neither is read."""
+    from carehomes.load import display_path
+    from carehomes.updates import vacancies_from_csv
+
+    good_profiles(tmp_path / "providers", 1)
+    pipe = tmp_path / "sheet.csv"
+    os.mkfifo(pipe)
+    for sheet in (Path("/dev/zero"), pipe):
+        assert vacancies_from_csv(sheet, tmp_path / "providers", TODAY) == ([], [
+            f"{display_path(sheet)}: is not a regular file (a device, pipe or folder); give the spreadsheet saved as CSV"])
