@@ -902,12 +902,12 @@ def _open_claims(path: Path) -> list[tuple[int, str]] | None:
     """(number, text) of each open claim issue in ``path`` (what ``github issues --label claim`` prints);
     None, having said why, when the file cannot be read or is not that list."""
     try:
-        found = json.loads(path.read_text(encoding="utf-8"))
+        found = json.loads(read_regular(path, MAX_ISSUE_FILE * 100))  # the open claims, each body at most 64 K characters
         if not isinstance(found, list) or not all(isinstance(i, dict) and type(i.get("number")) is int and i["number"] > 0
                                                   and isinstance(i.get("body"), (str, type(None))) for i in found):
             raise ValueError("not a list of issues")
         return [(i["number"], i.get("body") or "") for i in found]
-    except OSError as exc:
+    except OSError as exc:  # NotRegularFile's strerror says what it is
         _say(f"--open-claims {path}: cannot be read ({exc.strerror})")
     except (ValueError, TypeError, KeyError):
         _say(f"--open-claims {path}: is not a JSON list of issues with a number and a body; write it with: "

@@ -8,6 +8,10 @@ from typing import Any
 
 import yaml
 
+from .fsutil import NotRegularFile, read_regular
+
+MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few KB
+
 
 class ConfigFileError(RuntimeError):
     """A site config file that cannot be read; the message names the file and what to do."""
@@ -84,12 +88,18 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
         trail = " -> ".join(str(p) for p in [*seen, where])
         raise ConfigFileError(f"{seen[-1]}: INHERIT makes a loop ({trail}); remove INHERIT from one of these files")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw_bytes = read_regular(path, MAX_CONFIG_BYTES)
+        if len(raw_bytes) > MAX_CONFIG_BYTES:
+            raise ConfigFileError(f"{path}: is larger than {MAX_CONFIG_BYTES // 1024 // 1024} MB, too large to be a "
+                                  "settings file; give the site's mkdocs.yml")
+        text = raw_bytes.decode("utf-8")
     except FileNotFoundError:
         if seen:
             raise ConfigFileError(f"{seen[-1]}: INHERIT names {path}, which does not exist; "
                                   "give the parent config's path relative to this file's folder") from None
         raise ConfigFileError(f"{path}: no such config file; give an existing mkdocs.yml with --config") from None
+    except NotRegularFile:
+        raise ConfigFileError(f"{path}: is not a regular file (a device, pipe or folder); give the site's mkdocs.yml") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"{path}: cannot be read ({exc})") from None
     chain.files.append(path)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
 from .market import Tables, agencies, as_date, current, data_date, homecare_rows, hours_text
 from .records import CURRENT_STATUSES, closed
@@ -78,9 +79,14 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     if path is None:
         return t
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_regular(path, 1 << 20)  # a few lines; never a device or pipe
+        if len(raw) > 1 << 20:
+            raise ConfigError(f"{path}: is larger than 1 MB, too large to be a thresholds file; give a signals.yaml with --config")
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such thresholds file; give an existing signals.yaml with --config") from None
+    except NotRegularFile:
+        raise ConfigError(f"{path}: is not a regular file (a device, pipe or folder); give a signals.yaml file with --config") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --config") from None
     try:
