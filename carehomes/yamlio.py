@@ -61,6 +61,7 @@ def roundtrip(preserve_quotes: bool = True) -> Any:
 
     y = YAML()
     y.representer.add_representer(ScalarFloat, _represent_float)
+    y.representer.ignore_aliases = lambda data: True  # one value set at two places is written twice: no &id001 (load.py)
     y.preserve_quotes = preserve_quotes
     y.width = 100
     y.indent(mapping=2, sequence=2, offset=0)

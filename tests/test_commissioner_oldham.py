@@ -70,7 +70,24 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
     page = market_html(views, TODAY)
     assert ('<strong>CQC data as at 2025-03-20</strong>: 44 registered care homes with 1,574 registered beds, grouped by town.') in page
     assert "closed home" not in page and "Shawside" not in page
-    assert '<th scope="row">Overall</th><td>0</td><td>32</td><td>6</td><td>0</td><td>6</td>' in page, "Good 32, RI 6 among registered homes"
+    assert '<th scope="row">Overall</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td>' in page, "Good 34, RI 6 among registered homes"
+
+
+@needs_oldham
+def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, tmp_path):
+    """From the faithfulness review: a rating CQC gives only in its newer assessment (Franklin House, Treetops) is
+    the home's current rating, with the assessment's date as the latest report's; "Services for everyone" leaves the
+    bands unknown, never "no" (Bridging the Gap); CQC's dormant flag is kept (nine agencies registered but not
+    providing care)."""
+    _, views = oldham
+    franklin = next(v for v in views if v.get("location_id") == "1-5312102242")
+    assert (franklin.get("cqc.rating"), franklin.get("cqc.rating_date"), franklin.get("cqc.report_date")) == (
+        "Good", dt.date(2024, 8, 8), dt.date(2024, 8, 8))
+    import_cqc(OLDHAM, tmp_path / "all")
+    every = views_of(tmp_path / "all")  # the agencies too
+    gap = next(v for v in every if v.name == "Bridging the Gap Limited - Oldham")
+    assert all(gap.get(f"care.user_bands.{b}") is None for b in ("older_people", "dementia", "younger_adults", "children"))
+    assert sum(v.get("cqc.dormant") is True for v in every) == 9
 
 
 @needs_oldham

@@ -170,6 +170,18 @@ def test_api_lists_that_lack_an_item_are_a_real_no():
     assert absent["cqc.registered_manager"] is False
 
 
+def test_services_for_everyone_leaves_the_bands_it_does_not_name_unknown_never_no():
+    """CQC's "Services for everyone" says a service is open to all: a band it does not name is not a "no" (Bridging
+    the Gap in Oldham names that alone, and was published as serving none of them); a band it names is a yes."""
+    alone = parse_api_location(dict(RECORD, specialisms=[{"name": "Services for everyone"}])).regulator
+    assert {k: v for k, v in alone.items() if k.startswith("care.user_bands.")} == {
+        f"care.user_bands.{b}": None for b in ("children", "dementia", "learning_disability_autism", "mental_health",
+                                               "older_people", "physical_disability", "sensory_impairment",
+                                               "younger_adults")}
+    named = parse_api_location(dict(RECORD, specialisms=[{"name": "Services for everyone"}, {"name": "Dementia"}])).regulator
+    assert named["care.user_bands.dementia"] is True and named["care.user_bands.older_people"] is None
+
+
 def test_api_beds_that_are_not_a_number_name_file_and_value(tmp_path, oldham):
     folder, details = oldham
     (details / "location_1-99.json").write_text(json.dumps(dict(RECORD, numberOfBeds="lots")))

@@ -439,3 +439,17 @@ def test_ctrl_c_while_an_import_writes_waits_for_every_profile(tmp_path, shared_
     assert capsys.readouterr().err.endswith("Interrupted.\n")
     assert len(written) == len(rows) == len(list((tmp_path / "p").glob("*.yaml"))) == 20
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl+C works as before afterwards
+
+
+def test_one_value_set_at_two_places_of_a_profile_is_written_twice_never_as_an_alias():
+    """A refresh may set two fields to the very same object (an assessment's date is its rating's date and its
+    report's): the profile gets the value twice, never an anchor and alias, which check refuses."""
+    import datetime as dt
+
+    from carehomes.yamlio import rt_dump, rt_parse, rt_set
+
+    doc = rt_parse("name: x\ncqc:\n  rating: Good\n", "t")
+    day = dt.date(2024, 8, 8)
+    rt_set(doc, ("cqc", "rating_date"), day)
+    rt_set(doc, ("cqc", "report_date"), day)
+    assert rt_dump(doc) == "name: x\ncqc:\n  rating: Good\n  rating_date: 2024-08-08\n  report_date: 2024-08-08\n"

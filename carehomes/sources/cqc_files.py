@@ -213,9 +213,17 @@ def _website(value: Any) -> str | None:
     return text if URL.fullmatch(text) else None  # the validator's own test, so imports always pass check
 
 
-def _bands(names: Iterable[str]) -> dict[str, bool]:
-    found = {BANDS[n.strip().lower()] for n in names if n.strip().lower() in BANDS}
-    return {b: b in found for b in ALL_BANDS}
+EVERYONE = ("services for everyone", "whole population")  # CQC's band for a service open to all: no band is a "no"
+
+
+def _bands(names: Iterable[str]) -> dict[str, bool | None]:
+    """Our service user bands from CQC's names for those a location is registered for: each named one yes, each
+    other one no, since CQC lists every band it serves; but with "Services for everyone" a band not named is not
+    known (CQC has not said the service is not for them)."""
+    said = {n.strip().lower() for n in names}
+    found = {BANDS[n] for n in said if n in BANDS}
+    other = None if said & set(EVERYONE) else False
+    return {b: True if b in found else other for b in ALL_BANDS}
 
 
 def _regulator_bands(bands: Mapping[str, bool | None]) -> dict[str, Any]:
@@ -741,7 +749,10 @@ def _api_json_location(rec: dict[str, Any]) -> Record | Skipped:
     rating, the rating history and the manager's absence date too (``JSON_FACTS``)."""
     out = parse_api_location(rec, "dmy")
     if isinstance(out, Record):
-        out.regulator.update({k: v for k, v in extra_facts(rec).items() if k in JSON_FACTS})
+        extra = extra_facts(rec)
+        out.regulator.update({k: v for k, v in extra.items() if k in JSON_FACTS})
+        if out.regulator.get("cqc.rating") is None and extra["cqc.rating"] not in UNRATED:  # from an assessment
+            out.regulator.update({k: extra[k] for k in ("cqc.rating", "cqc.rating_date", "cqc.report_url")})
     return out
 
 
@@ -777,8 +788,10 @@ RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring"
 
 UNRATED = (None, "Inspected but not rated", "Not yet rated")
 # the facts of ``extra_facts`` a saved JSON record gives the file import too (the rest, such as CQC's
-# phone and the 'Not yet rated' rule, stay the live sync's)
+# phone and the 'Not yet rated' rule, stay the live sync's; a current rating only the newer assessment framework
+# gives is taken too: _api_json_location)
 JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
+              "cqc.dormant",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
               *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()))
 
@@ -840,6 +853,8 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     last_report = _field(doc, "lastReport", dict) or {}
     report_dates = [d for d in (_date(r.get("reportDate")) for r in reports) if d]
     report_date = _date(last_report.get("publicationDate")) or (max(report_dates) if report_dates else None)
+    if rating and rating_date and (report_date is None or rating_date > report_date):
+        report_date = rating_date  # an assessment published after the last report CQC lists (the newer framework)
     if not rating and registered and not reports and not last_report:
         rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
     previous, previous_date = None, None
