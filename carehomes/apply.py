@@ -1,9 +1,9 @@
 """Apply records from a source to the folder of profiles: create new ones, refresh existing ones.
 
-Only regulator-owned fields (owner ``cqc`` in the schema) are changed on existing
-profiles; comments, key order and everything the home or the council wrote stay
-as they were. A few provider fields (phone, website) are filled from the source
-only when a profile is first created. Homes no longer in the source are flagged, never
+Only regulator-owned fields (owner ``cqc`` in the schema) are written, on new and existing
+profiles alike; comments, key order and everything the home or the council wrote stay
+as they were (CQC's phone and website are CQC's, cqc.phone and cqc.website, which a page
+shows as from CQC until the home gives its own). Homes no longer in the source are flagged, never
 deleted, and a source that would flag more than a few of them (5, or 10%) is refused as probably
 partial. A source older than the facts already imported is refused too, and every planned profile
 is checked with check's rules before anything is written: all or nothing.
@@ -99,7 +99,6 @@ class Record:
     location_id: str
     local_authority: str
     regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
-    on_create: dict[str, Any] = field(default_factory=dict)  # provider fields used only for new profiles
     line: str | None = None  # where the source has it: 'line 12' of a CSV, 'record 3' of JSON
     kinds: tuple[str, ...] = ()  # the kinds of service it is, by id; none: the first kind (a care home) only
 
@@ -212,7 +211,7 @@ def new_profile(rec: Record, slug: str, schema: Schema, fmt: str, data_date: dt.
                             "locality": locality_name(rec.local_authority)}
     if rec.kinds:
         data[profile_key(schema)] = list(rec.kinds)
-    for path, value in list(rec.regulator.items()) + list(rec.on_create.items()):
+    for path, value in rec.regulator.items():
         if value is not None:
             set_path(data, path.split("."), value)
     set_path(data, ["cqc", "imported"], data_date)
@@ -345,7 +344,7 @@ def _of_its_kinds(rec: Record, schema: Schema) -> Record:
         return rec
     paths = {f.path for k in kinds_of({profile_key(schema): list(rec.kinds)}, schema) for f in k.fields}
     return Record(rec.location_id, rec.local_authority, {p: v for p, v in rec.regulator.items() if p in paths},
-                  {p: v for p, v in rec.on_create.items() if p in paths}, rec.line, rec.kinds)
+                  rec.line, rec.kinds)
 
 
 def _rating_fact(rec: Record, path: Path, data: dict) -> DatedFact:

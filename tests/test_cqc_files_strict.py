@@ -182,6 +182,21 @@ def test_services_for_everyone_leaves_the_bands_it_does_not_name_unknown_never_n
     assert named["care.user_bands.dementia"] is True and named["care.user_bands.older_people"] is None
 
 
+def test_cqcs_phone_and_website_are_cqcs_never_written_as_the_homes_own(tmp_path):
+    """A file import keeps CQC's phone and website as CQC's (cqc.phone, cqc.website: the page marks them "as held
+    by CQC"), as the live sync does; the home's own contact details are the home's to give."""
+    import yaml
+
+    from carehomes.apply import new_profile
+    from carehomes.schema import load_schema
+
+    rec = parse_api_location(dict(RECORD, mainPhoneNumber="01612345678", website="www.example-home.org"))
+    assert (rec.regulator["cqc.phone"], rec.regulator["cqc.website"]) == ("0161 234 5678", "https://www.example-home.org")
+    text = new_profile(rec, "x", load_schema(), "API (JSON)", dt.date(2025, 3, 20), "saved.json")
+    written = yaml.safe_load(text)
+    assert "contact" not in written and written["cqc"]["phone"] == "0161 234 5678"
+
+
 def test_api_beds_that_are_not_a_number_name_file_and_value(tmp_path, oldham):
     folder, details = oldham
     (details / "location_1-99.json").write_text(json.dumps(dict(RECORD, numberOfBeds="lots")))

@@ -547,7 +547,6 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
         if not rec.regulator.get("name"):
             problems.append(f"location {plain(lid, 40)}: field 'name' is missing")
             continue
-        rec.on_create = {}  # CQC's phone and website stay in cqc.*, shown as from CQC until the home gives its own
         prov = fetched.providers.get(str(doc.get("providerId")))
         if prov and cqc_files._text(prov.get("name")):
             rec.regulator["provider.name"] = cqc_files._text(prov.get("name"))

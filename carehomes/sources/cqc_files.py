@@ -328,11 +328,16 @@ def _market(row: dict[str, str]) -> Record | Skipped:
         "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         **_regulator_bands(_bands((row.get("Service users supported") or "").split(","))),
     }
+    reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
-    create = {"contact.phone": _phone(row.get("Location telephone number")),
-              "contact.website": _website(row.get("Location Web Address"))}
-    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg, create), ids)
+    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg), ids)
+
+
+def _cqc_contact(phone: str | None, website: str | None) -> dict[str, str | None]:
+    """The phone and website CQC holds for a location: CQC's (cqc.phone, cqc.website), which a page shows as from
+    CQC until the home gives its own (contact.phone, contact.website), never written as the home's own."""
+    return {"cqc.phone": phone, "cqc.website": website}
 
 
 def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
@@ -433,10 +438,10 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
         "cqc.registered_manager": _manager(rec, c),
         **bands,
     }
+    reg.update(_cqc_contact(_phone(rec.get("mainPhoneNumber")), _website(rec.get("website"))))
     c.identity(str(rec["locationId"]).strip(), reg["name"])
     c.done()
-    create = {"contact.phone": _phone(rec.get("mainPhoneNumber")), "contact.website": _website(rec.get("website"))}
-    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg, create), ids)
+    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg), ids)
 
 
 def _listed_quietly(rec: dict[str, Any]) -> list[dict]:
@@ -787,9 +792,9 @@ RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring"
 
 
 UNRATED = (None, "Inspected but not rated", "Not yet rated")
-# the facts of ``extra_facts`` a saved JSON record gives the file import too (the rest, such as CQC's
-# phone and the 'Not yet rated' rule, stay the live sync's; a current rating only the newer assessment framework
-# gives is taken too: _api_json_location)
+# the facts of ``extra_facts`` a saved JSON record gives the file import too (parse_api_location reads CQC's phone and
+# website; the 'Not yet rated' rule stays the live sync's; a current rating only the newer assessment framework gives is
+# taken too: _api_json_location)
 JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
               "cqc.dormant",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
