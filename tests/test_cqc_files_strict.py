@@ -118,6 +118,25 @@ def test_json_folder_refuses_every_bad_file_by_path(tmp_path, oldham):
     assert snapshot(providers) == before  # the two homes are not flagged as gone
 
 
+def test_json_folder_names_each_provider_from_its_saved_provider_record(tmp_path, oldham):
+    """provider_details/ beside location_details/ holds CQC's provider records: a location whose provider's record is
+    there is named as its provider (as the live sync does); a provider file that cannot be read stops the import,
+    as a location file does, naming it."""
+    import yaml
+
+    folder, _ = oldham
+    import_cqc(folder, tmp_path / "p")
+    anbridge = yaml.safe_load((tmp_path / "p" / "anbridge-care-home.yaml").read_text())
+    assert anbridge["provider"] == {"cqc_id": "1-101630228", "name": "Mr Charles Jones and Mrs Sally Jones"}
+    bad = folder / "provider_details" / "provider_1-101630228.json"
+    bad.write_text("[1]")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "q")
+    assert str(exc.value) == REFUSED_JSON + (f"{bad}: is not a CQC API provider record that can be read; fetch the "
+                                             "provider again or remove the file")
+    assert not (tmp_path / "q").exists() or not any((tmp_path / "q").iterdir())
+
+
 def test_json_folder_reads_no_link_out_of_it_and_names_a_device_for_what_it_is(tmp_path, oldham):
     """A link to /etc/passwd was read (and quoted as bad JSON); a link to /dev/zero was called 'a folder'."""
     import os

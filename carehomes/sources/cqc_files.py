@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import httpclient
+from ..fsutil import read_regular
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
@@ -697,7 +698,33 @@ def _read_api_folder(path: Path) -> tuple[str, Records, dt.date]:
             problems.append(f"{f}: is not valid JSON ({exc}); fetch the location again or remove the file")
         except OSError as exc:
             problems.append(f"{f}: cannot be read ({exc.strerror})")
-    return read_api_documents([d for _, d in docs], path, [name for name, _ in docs], problems)
+    names = _provider_names(path / "provider_details", problems) if folder != path else {}
+    fmt, records, date = read_api_documents([d for _, d in docs], path, [name for name, _ in docs], problems)
+    for rec in records:  # the provider's name, as the live sync takes it from CQC's provider record
+        name = names.get(str(rec.regulator.get("provider.cqc_id")))
+        if name:
+            rec.regulator["provider.name"] = name
+    return fmt, records, date
+
+
+def _provider_names(folder: Path, problems: list[str]) -> dict[str, str]:
+    """providerId -> name from the CQC API provider records saved beside the locations (``provider_details/``, as
+    the live sync fetches them); a file that cannot be read is a problem, as a location file is."""
+    names: dict[str, str] = {}
+    for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            raw = read_regular(f, MAX_JSON_BYTES)
+            doc = json.loads(raw.decode("utf-8-sig")) if len(raw) <= MAX_JSON_BYTES and not httpclient.too_deep(raw, MAX_JSON_DEPTH) else None
+        except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            doc = None
+        if not isinstance(doc, dict) or not isinstance(doc.get("providerId"), str):
+            problems.append(f"{f}: is not a CQC API provider record that can be read; fetch the provider again or "
+                            "remove the file")
+            continue
+        name = _text(doc.get("name")) if isinstance(doc.get("name"), str) else None
+        if name:
+            names[doc["providerId"].strip()] = name
+    return names
 
 
 def _refusal(what: str, problems: list[str]) -> str:
