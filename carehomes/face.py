@@ -454,7 +454,11 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("cqc_report")
 def _cqc_report(v: View, value: Any, spec: Any) -> Shown:
-    return Shown("Read the CQC report", href=v.cqc_url)
+    """CQC's reports on the service, when CQC has published one as far as our data says (a report's address or
+    date); else its page on CQC's website, with no claim of a report (a service registered but not yet inspected)."""
+    if v.get("cqc.report_url") or v.get("cqc.report_date"):
+        return Shown("Read the CQC report", href=v.cqc_url)
+    return Shown("No report in our data: see its page on CQC's website", href=v.cqc_url, link="its page on CQC's website")
 
 
 @formatter("food_hygiene")

@@ -305,3 +305,21 @@ def test_the_radius_filter_is_a_facet_with_its_choices():
     assert 'id="near"' not in find and "Postcode to measure distance from" not in find
     assert find.index('id="skip-results"') < find.index('id="filter-panel"')
     assert 'id="shortlist-bar"' in find
+
+
+def test_the_report_row_claims_a_report_only_when_the_data_has_one_and_a_managers_absence_has_its_date():
+    """A service CQC has not reported on (as far as its profile says: no report address or date) links CQC's page for
+    it without "Read the CQC report"; "Registered manager in post: No" says since when, when CQC gives the date."""
+    data = full()
+    v = HomeView(data, TODAY, load_schema())
+    quality = {f.label: f for f in next(g for g in v.groups() if g.id == "quality").facts}
+    assert quality["CQC report"].text == "Read the CQC report"
+    for key in ("report_url", "report_date"):
+        data["cqc"].pop(key, None)
+    data["cqc"].update(registered_manager=False, manager_absent_since=dt.date(2024, 1, 18))
+    v = HomeView(data, TODAY, load_schema())
+    quality = {f.label: f for f in next(g for g in v.groups() if g.id == "quality").facts}
+    assert (quality["CQC report"].text, quality["CQC report"].href) == (
+        "No report in our data: see its page on CQC's website", f"https://www.cqc.org.uk/location/{data['location_id']}")
+    manager = quality["Registered manager in post (CQC)"]
+    assert manager.text == "No" and manager.note.startswith("no registered manager since 18 January 2024, ")
