@@ -451,7 +451,8 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
         [f"Vacancies more than {limits_of(views)['availability'].words} old", _of(stale, reporting_all, "no home has told us its vacancies")],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
-        [f"CQC ratings more than {limits_of(views)['rating'].words} old", _of(sum(1 for v in views if v.rating_stale), dated,
+        [f"CQC ratings more than {limits_of(views)['rating'].words} old on {views[0].today.isoformat() if views else today.isoformat()} "
+         "(the day the site was built, as each home page flags them)", _of(sum(1 for v in views if v.rating_stale), dated,
                                                                    f"{_not_known()}: no home has a rating date")],
     ]))
     return "\n".join(out)

@@ -105,7 +105,7 @@ def test_sitemap_and_market_page(tmp_path):
             "<td>40 (1 home not known)</td><td>30 (1 home)</td><td>10 (1 home)</td>") in market
     assert ('<th scope="row">Herefordshire</th><td>not known</td><td>not known</td><td>0 of 88</td><td>no reports</td>'
             "<td>no reports</td>") in market
-    assert '<th scope="row">CQC ratings more than 2 years old</th><td>0 of 1</td>' in market
+    assert '<th scope="row">CQC ratings more than 2 years old on 2026-11-23 (the day the site was built, as each home page flags them)</th><td>0 of 1</td>' in market
 
 
 def test_market_page_with_no_answers_says_not_known(tmp_path):
@@ -121,7 +121,7 @@ def test_market_page_with_no_answers_says_not_known(tmp_path):
     assert ("Whether a registered manager is in post is not known for all 88 homes: the CQC data we hold does not say. "
             "0 profiles are for homes no longer on the CQC register.") in market
     assert '<th scope="row">Vacancies more than 7 days old</th><td>no home has told us its vacancies</td>' in market
-    assert '<th scope="row">CQC ratings more than 2 years old</th><td>not known: no home has a rating date</td>' in market
+    assert '<th scope="row">CQC ratings more than 2 years old on 2026-11-23 (the day the site was built, as each home page flags them)</th><td>not known: no home has a rating date</td>' in market
     assert '<th scope="row">Hereford</th><td>35</td><td>14</td><td>21</td><td>991</td><td>not known</td><td>not known</td>' in market
 
 
