@@ -530,11 +530,32 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("sources")
 def _sources(v: View, value: Any, spec: Any) -> Shown:
-    """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)'."""
+    """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)',
+    the home named only when it has given a fact (a profile as imported holds the register's alone)."""
 
     cqc = v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
+    if not (v.beds_confirmed or _provider_gave(v)):
+        return Shown(cqc)
     home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else "")
     return Shown(f"{cqc}; {home}")
+
+
+_PROVIDER_PARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> (groups wholly the home's, paths)
+
+
+def _provider_gave(v: View) -> bool:
+    """Whether the profile holds a fact its home gives (a field of owner provider): a group only the home fills
+    (contact, fees...) present, or one of the home's fields in a group shared with CQC (beds free, acute trusts)."""
+    parts = _PROVIDER_PARTS.get(v.s)
+    if parts is None:
+        owners: dict[str, set[str]] = {}
+        for path, f in v.s.by_path.items():
+            owners.setdefault(path.split(".")[0], set()).add(f.owner)
+        whole = tuple(top for top, o in owners.items() if o == {"provider"})
+        mixed = tuple(path for path, f in v.s.by_path.items() if f.owner == "provider" and path.split(".")[0] not in whole)
+        parts = _PROVIDER_PARTS[v.s] = (whole, mixed)
+    whole, mixed = parts
+    return any(v.d.get(top) not in (None, {}, [], "") for top in whole) or any(v.get(path) is not None for path in mixed)
 
 
 @formatter("taking")

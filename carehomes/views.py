@@ -768,10 +768,13 @@ class HomeView:
             path = spec.path
             fmt = FORMATS[spec.format]
             shown = fmt(self, get(path) if path else None, spec)
-            if shown is None and spec.fallback:  # _shown's fallback
+            owner = by_path[path].owner if path else "provider"
+            if shown is None and spec.fallback:  # _shown's fallback: its value is its own owner's (CQC's phone)
                 fallback = spec.fallback
                 shown = fmt(self, get(fallback[0]), spec)
                 shown = shown and Shown(shown.text, shown.href, fallback[1])
+                if shown is not None:
+                    owner = by_path[fallback[0]].owner
             if shown is None:
                 if not spec.if_known:
                     out.append(Fact(spec.label, None, None, note=None, owner=by_path[path].owner, short=spec.short))
@@ -780,7 +783,7 @@ class HomeView:
             if note is None and spec.note:
                 when = nice_date(get(spec.note[0]))
                 note = spec.note[1].replace("{date}", when).replace("{age}", age_words(get(spec.note[0]), self.today)) if when else None
-            out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=by_path[path].owner, short=spec.short))
+            out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
         return out
 
     def group(self, spec: GroupSpec) -> Group:
@@ -788,9 +791,23 @@ class HomeView:
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
         g.stale = STALE[spec.stale](self) if spec.stale else None
         g.facts = self._facts(spec.facts)
+        if not spec.table:  # a needs table's facts are its own; the declared source stands
+            g.source = self._given_by(g.facts) or g.source
         if spec.table == "capabilities":
             self._needs_table(g, spec.short or "which needs it can meet")
         return g
+
+    def _given_by(self, facts: list[Fact]) -> str | None:
+        """Who gave the facts of a group that are known, in the order first shown, in the owners' words ("Care
+        Quality Commission register and the home"): a group's source says who gave what it shows, not who could;
+        None when none is."""
+        owners = list(dict.fromkeys(f.owner for f in facts if f.text is not None or f.html is not None))
+        if not owners:
+            return None
+        words = [f"the {self.kind_words['noun']}" if o == "provider" else
+                 "the " + SOURCES[o][4:] if SOURCES[o].startswith("The ") else SOURCES[o] for o in owners]
+        text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        return text[0].upper() + text[1:]
 
     def card_lines(self) -> list[str]:
         """The result card's lines, finished (with their "not known" wording), as the face declares them."""

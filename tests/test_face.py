@@ -323,3 +323,22 @@ def test_the_report_row_claims_a_report_only_when_the_data_has_one_and_a_manager
         "No report in our data: see its page on CQC's website", f"https://www.cqc.org.uk/location/{data['location_id']}")
     manager = quality["Registered manager in post (CQC)"]
     assert manager.text == "No" and manager.note.startswith("no registered manager since 18 January 2024, ")
+
+
+def test_a_groups_source_names_who_gave_what_it_shows_and_cqcs_phone_is_cqcs():
+    """From the faithfulness review: a profile as imported (CQC's facts alone) named "the Food Standards Agency, the
+    council and the home" as the Quality group's sources and "the home" in the compare page's Sources. A group now
+    names the owners of the facts it shows, in the order shown; a phone taken from CQC's (the fallback) is CQC's."""
+    data = full()
+    v = HomeView(data, TODAY, load_schema())
+    groups = {g.id: g for g in v.groups()}
+    assert groups["quality"].source == "Care Quality Commission register, the home and Food Standards Agency food hygiene ratings"
+    imported = {k: data[k] for k in ("location_id", "slug", "name", "locality", "address", "cqc")}
+    imported["cqc"] = {**data["cqc"], "phone": "01432 000000"}
+    v = HomeView(imported, TODAY, load_schema())
+    groups = {g.id: g for g in v.groups()}
+    assert groups["quality"].source == "Care Quality Commission register"
+    phone = next(f for f in groups["contact"].facts if f.label == "Phone")
+    assert (phone.text, phone.owner, phone.note) == ("01432 000000", "cqc", "as held by CQC; the home has not given its own")
+    assert groups["contact"].source == "Care Quality Commission register"
+    assert v.compare_cells()["sources"].startswith("Care Quality Commission register (dated ") and "the home" not in v.compare_cells()["sources"]

@@ -99,8 +99,11 @@ def _old_fact(v: HomeView, spec) -> Fact | None:
     if out and note is None and spec.note:
         when = nice_date(v.get(spec.note[0]))
         note = spec.note[1].replace("{date}", when).replace("{age}", age_words(v.get(spec.note[0]), v.today)) if when else None
-    return Fact(spec.label, out.text if out else None, out.href if out else None, note=note,
-                owner=v.s.by_path[spec.path].owner, short=spec.short)
+    from carehomes.face import FORMATS
+
+    from_fallback = out is not None and spec.fallback and FORMATS[spec.format](v, v.get(spec.path), spec) is None
+    owner = v.s.by_path[spec.fallback[0] if from_fallback else spec.path].owner  # a fallback's value is its owner's
+    return Fact(spec.label, out.text if out else None, out.href if out else None, note=note, owner=owner, short=spec.short)
 
 
 def _old_summary(v: HomeView) -> dict:
