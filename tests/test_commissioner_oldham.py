@@ -88,6 +88,8 @@ def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, tmp_path)
     gap = next(v for v in every if v.name == "Bridging the Gap Limited - Oldham")
     assert all(gap.get(f"care.user_bands.{b}") is None for b in ("older_people", "dementia", "younger_adults", "children"))
     assert sum(v.get("cqc.dormant") is True for v in every) == 9
+    taylor = next(v for v in every if v.slug == "54-taylor-street")  # registered, never reported on: as the live sync says
+    assert (taylor.get("cqc.rating"), taylor.get("cqc.report_url")) == ("Not yet rated", None)
 
 
 @needs_oldham

@@ -298,8 +298,8 @@ def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when
 
 def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github, cqc):
     """The repository variable AREA=oldham: the sync refreshes areas/oldham/ (its profiles, as imported from the
-    shared responses of March 2025, and its own cqc-sync.json) and nothing at the top level; the file import and
-    the live sync agree on 73 of its 104 profiles (the sync alone says "Not yet rated" of a service CQC has not inspected)."""
+    shared responses of March 2025, and its own cqc-sync.json) and nothing at the top level; the file import of
+    those responses and the live sync agree on every one of its 104 profiles."""
     from cqc_stub import KEY
 
     origin = seed_origin(tmp_path, {})
@@ -309,7 +309,7 @@ def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github
     assert run.result == "success", run.log()
     [pr] = github.pulls()
     assert pr["body"].startswith("Weekly sync of the regulator's facts from the CQC API. Review the changes below, then merge.\n\n"
-                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  31 updated, 73 unchanged\n")
+                                 f"```text\nCQC live API sync dated {TODAY}:\n  0 new profiles created\n  0 updated, 104 unchanged\n")
     changed = _show(origin, "cqc-sync", "--format=", "--name-only").split()
     assert "areas/oldham/cqc-sync.json" in changed and len(changed) > 1
     assert all(f.startswith("areas/oldham/providers/") or f == "areas/oldham/cqc-sync.json" for f in changed), changed

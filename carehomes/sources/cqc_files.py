@@ -783,7 +783,7 @@ def _api_json_location(rec: dict[str, Any]) -> Record | Skipped:
     if isinstance(out, Record):
         extra = extra_facts(rec)
         out.regulator.update({k: v for k, v in extra.items() if k in JSON_FACTS})
-        if out.regulator.get("cqc.rating") is None and extra["cqc.rating"] not in UNRATED:  # from an assessment
+        if out.regulator.get("cqc.rating") is None and extra["cqc.rating"] is not None:  # an assessment's, or "Not yet rated"
             out.regulator.update({k: extra[k] for k in ("cqc.rating", "cqc.rating_date", "cqc.report_url")})
     return out
 
@@ -820,8 +820,8 @@ RATING_QUESTIONS = {"safe": "safe", "effective": "effective", "caring": "caring"
 
 UNRATED = (None, "Inspected but not rated", "Not yet rated")
 # the facts of ``extra_facts`` a saved JSON record gives the file import too (parse_api_location reads CQC's phone and
-# website; the 'Not yet rated' rule stays the live sync's; a current rating only the newer assessment framework gives is
-# taken too: _api_json_location)
+# website; a current rating only the newer assessment framework gives, and "Not yet rated" for a registered service
+# CQC has no report on, are taken too: _api_json_location), so a file import and the live sync agree
 JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
               "cqc.dormant",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
