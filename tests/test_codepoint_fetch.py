@@ -326,3 +326,13 @@ def test_a_dir_that_cannot_be_replaced_names_dir(tmp_path, capsys):
             assert capsys.readouterr().err == ("/proc is read-only, so /proc/carehomes-x cannot be made; give another "
                                                "folder with --dir; nothing was installed\n")
             assert stub.log == []
+
+
+def test_two_members_that_would_be_one_file_are_refused(tmp_path, capsys):
+    """hr.csv and HR.CSV are one area's file: which one was installed depended on the zip's order, said nowhere."""
+    with DownloadStub() as stub:
+        serve(stub, with_member(real_zip(), "data/csv/HR.CSV", b'"HR1 1AA",10,1,2\n'))
+        assert fetch(tmp_path, config(tmp_path, stub, ["localhost"])) == 1
+        assert capsys.readouterr().err == (f"{stub.url(FILE, 'localhost')}: the zip holds both 'Data/CSV/hr.csv' and "
+                                           f"'data/csv/HR.CSV', which would be one file; {codepoint.AGAIN}\n")
+        assert not (tmp_path / "cp").exists()

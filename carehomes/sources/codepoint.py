@@ -247,11 +247,16 @@ def check_zip(raw: bytes, url: str, s: Settings) -> tuple[zipfile.ZipFile, dt.da
                          f"unpacked, more than Code-Point Open ever has; {AGAIN}")
     areas: dict[str, zipfile.ZipInfo] = {}
     names = set()
+    seen: dict[str, str] = {}  # each name in lower case -> as the zip writes it
     for m in members:
         name = m.filename
         why = name_problem(name)
         if why:
             raise FetchError(f"{where}: the zip holds the unsafe name {_shown(name)} ({why}); {AGAIN}")
+        if name.lower() in seen:  # two members that would be one file (hr.csv and HR.CSV; Doc/ on a case-blind disk)
+            raise FetchError(f"{where}: the zip holds both {_shown(seen[name.lower()])} and {_shown(name)}, which would be "
+                             f"one file; {AGAIN}")
+        seen[name.lower()] = name
         names.add(name)
         found = _AREA_CSV.fullmatch(name)
         if found:
