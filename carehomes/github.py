@@ -214,10 +214,13 @@ def from_env(env: dict[str, str] | None = None, *, pr_token: bool = False) -> Gi
     if not REPOSITORY.fullmatch(repo):
         raise GitHubError(f"GITHUB_REPOSITORY '{httpclient.quoted(repo)}' is not owner/name; "
                           "a workflow sets it, elsewhere set it, e.g. GITHUB_REPOSITORY=council/care-homes")
-    token = (env.get(PR_TOKEN) if pr_token else "") or env.get("GITHUB_TOKEN", "")
+    named = PR_TOKEN if pr_token and env.get(PR_TOKEN) else "GITHUB_TOKEN"
+    token = env.get(named, "")
     if not token:
         raise GitHubError("no token: give the step env: GITHUB_TOKEN: ${{ github.token }}"
                           + (f" (and {PR_TOKEN}: ${{{{ secrets.{PR_TOKEN} }}}})" if pr_token else ""))
+    if not re.fullmatch(r"[\x21-\x7e]{1,1000}", token):  # what an HTTP header can carry; no token has anything else
+        raise GitHubError(f"{named} holds a space, a line break or a character no token has; set it to the token alone")
     return GitHub(base, repo, token, server)
 
 

@@ -352,3 +352,14 @@ def test_a_repository_workflow_or_number_that_names_no_such_thing_is_refused_bef
             run(capsys, "comment", number, "--body", "x")
         assert "is not an issue or pull request number (a whole number from 1)" in capsys.readouterr().err
     assert len(stub.log) == before
+
+
+def test_a_token_no_header_can_carry_is_one_line_naming_the_variable(stub, capsys, monkeypatch):
+    """A token with a line break (a secret pasted with its newline) or a character outside ASCII gave "cannot
+    connect (ValueError)"; it is named, and nothing is sent."""
+    before = len(stub.log)
+    for token in ("abc\n", "ab c", "t\u00e9"):
+        monkeypatch.setenv("GITHUB_TOKEN", token)
+        assert run(capsys, "close", "1") == (1, "", "GITHUB_TOKEN holds a space, a line break or a character no token "
+                                                    "has; set it to the token alone\n")
+    assert len(stub.log) == before
