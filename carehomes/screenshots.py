@@ -18,8 +18,9 @@ from .schema import ROOT
 IMAGES = "content/images"
 SHOTS = {forms.VACANCIES: "update-vacancies-form.png", forms.DETAILS: "update-details-form.png"}
 HASH_FILE = "forms.sha256"
-EXAMPLE_ANSWERS = {forms.VACANCIES: {"title": "Aston House", "home": "aston-house", "beds__residential__available": "2"},
-                   forms.DETAILS: {"title": "Aston House", "home": "aston-house"}}
+# filled in for the fictional example home (providers/_template.yaml's): a picture never gives a real home a fact
+EXAMPLE_ANSWERS = {forms.VACANCIES: {"title": "Example House (fictional)", "home": "example-house", "beds__residential__available": "2"},
+                   forms.DETAILS: {"title": "Example House (fictional)", "home": "example-house"}}
 CSS = """
 body { font: 14px/1.5 -apple-system, "Segoe UI", "Liberation Sans", Arial, sans-serif; color: #1f2328;
        margin: 0; background: #fff; }

@@ -300,3 +300,17 @@ def test_the_pictures_of_the_forms_show_the_current_forms():
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>" not in page
     for ff in forms.form_fields(forms.VACANCIES):
         assert f"<label>{ff.label}</label>" in page
+
+
+def test_the_form_pictures_are_filled_in_for_the_fictional_example_home_only():
+    """A picture of a filled-in form gives the home it names a fact (2 beds free): it names the template's fictional
+    home, never a real one (it named Aston House, a real Herefordshire home)."""
+    import yaml
+
+    from carehomes.screenshots import EXAMPLE_ANSWERS
+
+    template = yaml.safe_load((ROOT / "providers" / "_template.yaml").read_text(encoding="utf-8"))
+    assert template["example"] is True
+    for answers in EXAMPLE_ANSWERS.values():
+        assert (answers["home"], answers["title"]) == (template["slug"], template["name"])
+        assert not (ROOT / "providers" / f"{answers['home']}.yaml").exists()
