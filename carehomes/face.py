@@ -469,8 +469,10 @@ def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
         return None
     d = date_of(v.get("food_hygiene.date"))
     old = ", so it may have changed" if v.stale("foodHygiene", d) else ""  # older than staleness.foodHygiene
-    text = f"{value} out of 5" if str(value).isdigit() else str(value)
-    return Shown(text, note=(f"rated {_aged(v, d)}{old}; " if d else "") + f"source: {v.s.values.owner_source('fsa')}")
+    rated = str(value).isdigit()  # "Exempt" and "Awaiting inspection" are no rating: the FSA's record of the kitchen
+    text = f"{value} out of 5" if rated else "Exempt: the Food Standards Agency does not rate it" if value == "Exempt" else str(value)
+    when = f"{'rated' if rated else 'recorded'} {_aged(v, d)}{old}; " if d else ""
+    return Shown(text, note=when + f"source: {v.s.values.owner_source('fsa')}")
 
 
 @formatter("fhrs_link")

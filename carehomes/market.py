@@ -263,11 +263,12 @@ def manager_text(views: list[HomeView]) -> str:
             + (f" For {unknown:,} home{'s' * (unknown != 1)} it is {_not_known()}." if unknown else ""))
 
 
-def register_text(views: list[HomeView]) -> str:
-    """Homes no longer on the CQC register, and how many have no status at all."""
+def register_text(views: list[HomeView], as_at: dt.date) -> str:
+    """Homes no longer on the CQC register dated ``as_at`` (the data's date: the site cannot know of a closure
+    since), and how many have no status at all."""
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
-    return (f"{off:,} profiles are for homes no longer on the CQC register."
+    return (f"{off:,} profiles are for homes no longer on the CQC register dated {as_at.isoformat()}."
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
 
@@ -441,7 +442,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     ages = [a for a in age_labels(limits_of(views)["rating"]) if o["ages"].get(a)]
     out.append(Chart("chart-rating-age", "How old the CQC ratings are", "Homes by the age of their latest CQC rating; "
                      f"ratings over {limits_of(views)['rating'].words} old are flagged on the homes' pages.", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
-    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views))}</p>")
+    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views, today))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
     provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))

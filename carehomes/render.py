@@ -80,7 +80,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
     imported = [d for d in (v.register_date for v in views) if d]  # each home's worked out once
-    fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views) if d)
+    fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views if str(v.get("food_hygiene.rating")).isdigit()) if d)  # ratings only: not an exemption's date
     today = views[0].today if views else released
     return {
         "homes": f"{len(current):,}",
@@ -88,6 +88,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
         "beds": f"{sum(v.get('beds.registered') or 0 for v in current):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
         "cqc_dated": dated(max(imported), today) if imported else "unknown",
+        "cqc_rated": sum(1 for v in current if v.rating),  # a register file may give no ratings (the national HSCA file)
         "cqc_stale": register_stale_note(max(imported), today, views[0].limits["register"]) if imported else None,
         "fsa_dated": (dated(fsa[0], today) + ("" if fsa[0] == fsa[-1] else f" to {dated(fsa[-1], today)}")) if fsa else None,
         "published": nice_date(released),

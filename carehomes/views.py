@@ -106,7 +106,7 @@ def register_stale_note(when: dt.date | None, today: dt.date, limit: Age | None 
     if when is None or not limit.passed(when, today):
         return None
     return (f"The Care Quality Commission facts here are from the register dated {dated(when, today)}, more than "
-            f"{limit.words} ago. Ratings, registration and contact details may have changed: check the CQC page.")
+            f"{limit.words} ago. What CQC says now may differ: check the CQC page.")
 
 
 def yes_no(value: Any) -> str | None:

@@ -184,7 +184,7 @@ def test_profile_page_shows_rating_date_source_and_link():
     assert facts["Food hygiene page"].href == "https://ratings.food.gov.uk/business/488967"
     exempt = HomeView({"location_id": "1-1", "slug": "x", "name": "X", "locality": "H", "food_hygiene": {"rating": "Exempt"}}, TODAY)
     facts = {f.label: f for f in next(g for g in exempt.groups() if g.id == "quality").facts}
-    assert facts["Food hygiene rating"].text == "Exempt" and "Food hygiene page" not in facts
+    assert facts["Food hygiene rating"].text == "Exempt: the Food Standards Agency does not rate it" and "Food hygiene page" not in facts
 
 
 def test_fsa_fields_are_owned_by_the_fsa():
@@ -390,3 +390,21 @@ def test_an_fhrs_id_of_anything_but_digits_leaves_its_record_out(tmp_path, real_
     damaged record, left out, and the other records are read."""
     xml = edited(tmp_path, real_text, "<FHRSID>488493</FHRSID>", f"<FHRSID>{written}</FHRSID>")
     assert [e.fhrs_id for e in fsa.read_fhrs(xml).establishments] == [487427]
+
+
+def test_the_sites_dates_and_words_say_only_what_the_data_holds():
+    """From the faithfulness review of Herefordshire: the register file gives no ratings (the home page then says so,
+    content/index.md's cqc_rated); the food hygiene dates the pages give are ratings' dates, not an exemption's
+    (Froome Bank's Exempt record of 4 March 2009 was the range's start); a stale register's note claims no contact
+    details the data never had."""
+    from carehomes.checking import check_paths
+    from carehomes.render import stats
+    from carehomes.views import HomeView
+
+    views = [HomeView(p.data, TODAY) for p in check_paths([ROOT / "providers"], on=TODAY).profiles]
+    st = stats(views, TODAY)
+    assert st["cqc_rated"] == 0 and "4 March 2009" not in st["fsa_dated"] and st["fsa_dated"].startswith("12 March 2010 ")
+    assert "Ratings and registration are from" in (ROOT / "content" / "index.md").read_text() and "{% if stats.cqc_rated" in \
+        (ROOT / "content" / "index.md").read_text()
+    note = views[0].register_stale
+    assert note.endswith("What CQC says now may differ: check the CQC page.") and "contact details" not in note
