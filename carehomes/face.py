@@ -395,7 +395,8 @@ def _care_type(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("care_text")
 def _care_text(v: View, value: Any, spec: Any) -> Shown | None:
-    return Shown(v.care_type_text)
+    """Its type of care and every other kind it is ('Care home with nursing and home care agency': HomeView.kind_text)."""
+    return Shown(v.kind_text)
 
 
 @formatter("bands")

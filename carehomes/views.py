@@ -320,6 +320,16 @@ class HomeView:
 
     @property
     @remembered
+    def kind_text(self) -> str:
+        """What the location is, as its page's key facts, its card and the compare table say it: its own kind's type of
+        care (a care home's "Care home with nursing", by CQC's registration; another kind's title), then every other
+        kind it is, by the schema's title (x-directory.kinds): "Care home with nursing and home care agency"."""
+        own = next((k for k in self.kinds if k.id == self.face.kind), None)
+        lead = own.title if own is not None and not any(c.flag for c in own.capacity) else self.care_type_text
+        return " and ".join([lead, *(k.title.lower() for k in self.kinds if k is not own)])
+
+    @property
+    @remembered
     def bands(self) -> list[str]:
         return [title for path, title in _per_schema(self.s)["bands"] if self.get(path)]
 
@@ -986,7 +996,8 @@ class HomeView:
         if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
             out |= {"closed": self.closed_short, "cqc": self.cqc_url}
         if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
-            out["kind"] = self.face.kind
+            out["kind"] = self.face.kind  # the table it is compared in: its own kind's
+            out["kinds"] = [k.id for k in self.kinds]  # every kind it is (a care home that is a home care agency too)
         out.update(self._extras(links, notes))
         return out
 

@@ -10,12 +10,16 @@ read here independently:
    earlier inspection (Park Hills: Effective and Caring on 11 August 2018, not 26 August 2022)."""
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 import yaml
 from conftest import ROOT, TODAY
 
 from carehomes.face import face_of
 from carehomes.finding import site_words
+from carehomes.kinds import kind
 from carehomes.pipeline import check_paths, views_of
 from carehomes.render import browse_lists, need_choices
 from carehomes.schema import load_schema
@@ -87,3 +91,24 @@ def test_a_site_of_agencies_alone_lists_them_by_need(oldham):
     lists = {page.label: len(page.homes) for page in browse_lists(agencies, load_schema())["needs"]}
     assert lists == {"Older people": 56, "Dementia": 50, "Learning disabilities or autism": 34, "Mental health": 37,
                      "Physical disability": 50, "Sensory impairment": 38, "Younger adults": 55, "Children (0-18 years)": 9}
+
+
+# --- 2. a location of two kinds says both --------------------------------------------------------------------
+
+def test_a_care_home_that_is_an_agency_too_says_both_kinds_in_its_card_and_compare_data(oldham):
+    by_slug = {v.slug: v for v in oldham}
+    agency = kind("home_care_agency", load_schema()).title.lower()  # the schema's words for the kind, not these
+    for slug, care in (("park-hills-private-nursing-home", "Care home with nursing"),
+                       ("stoneswood-residential-home", "Care home without nursing")):
+        v = by_slug[slug]
+        said = f"{care} and {agency}"
+        assert v.kind_text == said
+        assert v.card_lines()[0] == said
+        assert json.loads(base64.b64decode(v.card_meta()))["lines"][0] == said
+        summary = v.summary()
+        assert summary["compare"]["care"] == said
+        assert (summary["kind"], summary["kinds"]) == ("care_home", ["care_home", "home_care_agency"])
+    # one kind: as before
+    assert by_slug["abbey-hey-care-home"].card_lines()[0] == "Care home without nursing"
+    assert by_slug["abbey-hey-care-home"].summary()["kinds"] == ["care_home"]
+    assert by_slug["apex-prime-care-oldham"].card_lines()[0] == "Home care agency"
