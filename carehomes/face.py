@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 View = Any  # a views.HomeView (not imported: views imports this module)
 FACE_KEY = "face"  # x-directory.face: the face file, beside datapackage.json
 KIND = "care_home"
+READ_OR = "|"  # between the reads of one filter a face names in several options (Face.filter_reads): the first given decides
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,23 @@ class Face:
                     out.setdefault(k.key, k.question)
         return out
 
+    def filter_reads(self) -> dict[str, str]:
+        """Search filter -> what a page's answer to it is read from (HomeView.value): its option's field or derived
+        value; when the face names one filter in several options (an agency's own answer to a need, then CQC's
+        registration for it: band_mental_health), each of theirs in the face's order, joined by READ_OR, and the first
+        a page has given decides, yes or no."""
+        out: dict[str, list[str]] = {}
+        for o in self.options:
+            reads = out.setdefault(o.filter, [])
+            if o.reads not in reads:
+                reads.append(o.reads)
+        return {key: READ_OR.join(reads) for key, reads in out.items()}
+
     def known_values(self) -> dict[str, str]:
         """Filter or count key (as in the find page's ``data-filter`` / ``data-known``) -> the path or derived
-        value a home has given when it has told us that fact at all, yes or no."""
-        out = {o.filter: o.reads for o in self.options if not o.path.startswith("kind:")}  # a kind is no fact a home gives
+        value a home has given when it has told us that fact at all, yes or no (filter_reads)."""
+        kinds = {o.filter for o in self.options if o.path.startswith("kind:")}  # a kind is no fact a home gives
+        out = {key: reads for key, reads in self.filter_reads().items() if key not in kinds}
         out.update({k.key: k.value for f in self.facets for k in f.known})
         return out
 
@@ -192,12 +206,27 @@ class Face:
 
     def browse_choices(self) -> list[tuple[str, str]]:
         """(search filter, label) of every yes/no filter that has static list pages."""
-        return [(o.filter, o.label) for f in self.facets if f.browse for o in f.options]
+        out: dict[str, str] = {}
+        for o in (o for f in self.facets if f.browse for o in f.options):
+            out.setdefault(o.filter, o.label)  # a filter several kinds or facets name: listed once, as first named
+        return list(out.items())
 
     def facets_for(self, present: list[str]) -> list[Facet]:
         """The facets a site holding the kinds ``present`` shows: each kind's own, and the choice of kind
-        only when there are several (a site of care homes alone shows what it showed before)."""
-        return [f for f in self.facets if (len(present) > 1 if f.each == "kinds" else not f.kind or f.kind in present)]
+        only when there are several (a site of care homes alone shows what it showed before). A filter is offered
+        once, by the first facet shown that names it (an agency's 'Care given at home: Mental health' is the filter
+        'Registered with CQC to support: Mental health' already offers); a facet left with none of its own is left out."""
+        out: list[Facet] = []
+        offered: set[str] = set()
+        for f in self.facets:
+            if not (len(present) > 1 if f.each == "kinds" else not f.kind or f.kind in present):
+                continue
+            own = tuple(o for o in f.options if o.filter not in offered)
+            offered.update(o.filter for o in f.options)
+            if f.options and not own:
+                continue
+            out.append(f if len(own) == len(f.options) else replace(f, options=own))
+        return out
 
     def sorts_for(self, present: list[str]) -> list[Sort]:
         """The orders a site holding the kinds ``present`` offers."""
@@ -215,7 +244,7 @@ class Face:
             # rows the compare page works out in the browser: distance (from the search's postcode) and
             # the needs the person filtered for (one row each, from home.json's answers)
             "compareRows": {r.id: r.format for r in self.compare if r.format in BROWSER_ROWS},
-            "filterLabels": {o.filter: o.label for o in self.options},
+            "filterLabels": self.filter_labels(),
             "radius": self.radius_for_script(),
             "needWords": self.need_words(),
             "search": {k: v for k, v in self.search.items() if k != "description"},
@@ -233,6 +262,14 @@ class Face:
             return ""
         pairs = [f"{p} with {p}" for p in plurals]
         return f"Compare {', '.join(pairs[:-1])} and {pairs[-1]}: each kind is in a table of its own, with its own rows."
+
+    def filter_labels(self) -> dict[str, str]:
+        """Search filter -> its label as first named (a filter two kinds share, band_mental_health, is named as the first
+        kind's face names it: "Mental health")."""
+        out: dict[str, str] = {}
+        for o in self.options:
+            out.setdefault(o.filter, o.label)
+        return out
 
     def radius_for_script(self) -> dict[str, Any] | None:
         """The distance filter (the first facet with control "radius"): its field, distances, labels and hint."""
@@ -358,7 +395,8 @@ def _care_type(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("care_text")
 def _care_text(v: View, value: Any, spec: Any) -> Shown | None:
-    return Shown(v.care_type_text)
+    """Its type of care and every other kind it is ('Care home with nursing and home care agency': HomeView.kind_text)."""
+    return Shown(v.kind_text)
 
 
 @formatter("bands")
@@ -447,9 +485,27 @@ def _confirmed(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("key_questions")
 def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
-
-    said = [f"{title}: {v.get(f'cqc.rating_{key}')}" for key, title in KEY_QUESTIONS if v.get(f"cqc.rating_{key}")]
-    return Shown("; ".join(said)) if said else None
+    """'Safe: Good; Effective: Good (published 11 August 2018, 6 years ago); ...': each key question's current rating
+    (cqc.rating_<question>), with its own date (cqc.rating_<question>_date, worded by the fact's ``dated``) where CQC
+    gave it in another report than the overall rating's (cqc.rating_date, the group's date). A question whose date is
+    not known says so (``undated``); when no question's date is known (a profile imported before they were kept), the
+    line says it once, as its note (``undatedAll``). None when no question is rated."""
+    overall = date_of(v.get("cqc.rating_date"))
+    rated = [(title, r, date_of(v.get(f"cqc.rating_{key}_date"))) for key, title in KEY_QUESTIONS if (r := v.get(f"cqc.rating_{key}"))]
+    if not rated:
+        return None
+    opts = spec.options
+    none_dated = all(when is None for _, _, when in rated)
+    said = []
+    for title, r, when in rated:
+        if when is None:
+            note = "" if none_dated else str(opts.get("undated", "date not known"))
+        elif when != overall:
+            note = str(opts.get("dated", "published {date}")).replace("{date}", nice_date(when)).replace("{age}", age_words(when, v.today))
+        else:
+            note = ""
+        said.append(f"{title}: {r}" + (f" ({note})" if note else ""))
+    return Shown("; ".join(said), note=str(opts.get("undatedAll", "dates not known")) if none_dated else None)
 
 
 @formatter("cqc_report")

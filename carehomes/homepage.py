@@ -128,13 +128,14 @@ class ProfilePage:
 
     @staticmethod
     def _key_facts(add: Any, h: HomeView, closed: bool) -> None:
-        """The badges: a kind's card lines, or the first kind's type of care, rating, register date and free beds."""
+        """The badges: a kind's card lines, or the first kind's type of care (and the other kinds it is), rating, register
+        date and free beds."""
         lines = h.key_lines
         if lines is not None:
             for line in lines:
                 add(f"<li>{escape(line)}</li>\n")
             return
-        add(f"<li>{escape(h.care_type_text)}</li>\n<li>")
+        add(f"<li>{escape(h.kind_text)}</li>\n<li>")
         if h.rating:
             add(f"CQC rating: {escape(h.rating_text)}")
             when = h.rating_date

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .ages import Age, age_words, dated
-from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range, lower_first,
-                   money, nice_date, update_link)
+from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
+                   lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
 from .forms import claim_form_of, form_url, kind_forms
 from .kinds import kinds_of
@@ -209,7 +209,8 @@ _Reads = tuple[tuple[str, list[str] | None], ...]
 def _reads(names: list[str]) -> _Reads:
     """What each of ``names`` (a field's path, a kind or a DERIVED value) reads, for HomeView._read_all: with a
     field's path split into its steps once a set of faces, not once a home."""
-    return tuple((name, None if name.startswith("kind:") or name in DERIVED else name.split(".")) for name in names)
+    return tuple((name, None if name.startswith("kind:") or name in DERIVED or READ_OR in name else name.split("."))
+                 for name in names)
 
 
 class HomeView:
@@ -319,6 +320,16 @@ class HomeView:
 
     @property
     @remembered
+    def kind_text(self) -> str:
+        """What the location is, as its page's key facts, its card and the compare table say it: its own kind's type of
+        care (a care home's "Care home with nursing", by CQC's registration; another kind's title), then every other
+        kind it is, by the schema's title (x-directory.kinds): "Care home with nursing and home care agency"."""
+        own = next((k for k in self.kinds if k.id == self.face.kind), None)
+        lead = own.title if own is not None and not any(c.flag for c in own.capacity) else self.care_type_text
+        return " and ".join([lead, *(k.title.lower() for k in self.kinds if k is not own)])
+
+    @property
+    @remembered
     def bands(self) -> list[str]:
         return [title for path, title in _per_schema(self.s)["bands"] if self.get(path)]
 
@@ -328,9 +339,11 @@ class HomeView:
         """One search filter per yes/no fact the find page filters on (care_nursing, band_dementia,
         need_tracheostomy, weekend...: the face's facets), so a search downloads only the lists it uses."""
         def make() -> tuple[list[str], _Reads]:
-            kinds = [o for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
-            options = [*(o for f in self.faces for o in f.options), *kinds]
-            return [o.filter for o in options], _reads([o.reads for o in options])
+            kinds = [(o.filter, o.reads) for o in self.site_face.options if o.path.startswith("kind:")]  # every page says which kinds it is
+            # each of its kinds answers by its own face (a filter it names twice: the first answer given decides);
+            # a location of two kinds says yes to a filter either kind says yes to
+            pairs = [*(pair for f in self.faces for pair in f.filter_reads().items()), *kinds]
+            return [key for key, _ in pairs], _reads([read for _, read in pairs])
 
         # each schema's faces are made once (face_of) and live as long as it
         names, reads = _once_for(_YES_READS, (self.site_face, *self.faces), make)
@@ -650,17 +663,6 @@ class HomeView:
         return "unknown" if self.hours_now is None else "known"
 
     @property
-    def dementia_care(self) -> bool | None:
-        """Whether an agency gives dementia care, as the find page filters on it: the agency's own answer when it
-        has given one, else yes when CQC lists dementia among its specialisms (as a care home's dementia filter
-        reads CQC's registration), else not known (never no for want of an answer)."""
-        own = self.get("homecare.services.dementia")
-        if isinstance(own, bool):
-            return own
-        specialisms = self.get("cqc.specialisms")
-        return True if isinstance(specialisms, list) and any(str(s).strip().lower() == "dementia" for s in specialisms) else None
-
-    @property
     def taking_stale_text(self) -> str | None:
         if not self.taking_stale:
             return None
@@ -716,6 +718,12 @@ class HomeView:
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
+        if READ_OR in name:  # several reads of one filter (Face.filter_reads): the first given decides
+            for part in name.split(READ_OR):
+                value = self.value(part)
+                if value is not None:
+                    return value
+            return None
         if name.startswith("kind:"):
             return name[5:] in {k.id for k in self.kinds}
         rule = DERIVED.get(name)
@@ -1005,7 +1013,8 @@ class HomeView:
         if self.closed:  # shortlisted before it closed: the compare page marks it, with its CQC page
             out |= {"closed": self.closed_short, "cqc": self.cqc_url}
         if len(face_kinds(self.s)) > 1:  # the compare page puts each kind's homes in a table of their own
-            out["kind"] = self.face.kind
+            out["kind"] = self.face.kind  # the table it is compared in: its own kind's
+            out["kinds"] = [k.id for k in self.kinds]  # every kind it is (a care home that is a home care agency too)
         out.update(self._extras(links, notes))
         return out
 
@@ -1030,7 +1039,6 @@ DERIVED: dict[str, Callable[[HomeView], Any]] = {
     "free_total": lambda v: v.free_total, "has_free": lambda v: v.has_free, "fee_from": lambda v: v.fee_from,
     "rating_label": lambda v: v.rating_label, "free_band": lambda v: v.free_band, "fee_band": lambda v: v.fee_band,
     "taking_now": lambda v: v.taking_now, "hours_now": lambda v: v.hours_now, "hours_band": lambda v: v.hours_band,
-    "dementia_care": lambda v: v.dementia_care,
 }
 # Dates a group may be dated by that are not one field (the face's page[].date).
 DATES: dict[str, Callable[[HomeView], dt.date | None]] = {"register": lambda v: v.register_date}

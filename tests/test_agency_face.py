@@ -180,16 +180,36 @@ def test_an_agency_is_found_by_the_towns_it_covers(agencies):
     assert "Shaw" not in search_words(agencies["near"], {})
 
 
-def test_dementia_care_is_the_agencys_answer_else_cqcs_specialism_never_no_for_want_of_one():
-    """Care at home + dementia finds an agency CQC lists with the specialism 'Dementia' (as a care home's dementia
-    filter reads CQC's registration); the agency's own answer wins; with neither it is not known, not no."""
+@pytest.mark.parametrize("own, band", [("dementia", "dementia"), ("learning_disability", "learning_disability_autism"),
+                                        ("mental_health", "mental_health"), ("younger_adults", "younger_adults")])
+def test_an_agencys_need_is_its_own_answer_else_cqcs_registration_never_no_for_want_of_one(own, band):
+    """An agency answers each need a care home's CQC band names (band_<band>, the find page's filter and the need list)
+    by its own answer (homecare.services.<own>, face.json's 'given' facet) when it has given one, else by CQC's
+    registration (care.user_bands.<band>, the 'band' facet after it: as a care home's reads CQC's registration); with
+    neither it is not known, not no. Until December 2026 only dementia was asked of an agency (from CQC's specialisms)."""
     v = _view(AGENCIES / "example-agency-unknown.yaml")  # its own copy: this test changes it
-    assert v.get("homecare.services.dementia") is None and v.dementia_care is None
-    assert "band_dementia" not in v.yes_filters and "band_dementia" in v.untold
-    v.d.setdefault("cqc", {})["specialisms"] = ["Caring for adults over 65 yrs", "Dementia"]
-    assert v.dementia_care is True and "band_dementia" in v.yes_filters and "band_dementia" not in v.untold
-    v.d.setdefault("homecare", {}).setdefault("services", {})["dementia"] = False  # the agency says it does not
-    assert v.dementia_care is False and "band_dementia" not in v.yes_filters and "band_dementia" not in v.untold
+    key = f"band_{band}"
+    assert v.get(f"homecare.services.{own}") is None and v.get(f"care.user_bands.{band}") is None
+    assert key not in v.yes_filters and key in v.untold
+    v.d.setdefault("care", {}).setdefault("user_bands", {})[band] = True  # CQC registers it for the need
+    assert key in v.yes_filters and key not in v.untold
+    v.d.setdefault("homecare", {}).setdefault("services", {})[own] = False  # the agency says it does not
+    assert key not in v.yes_filters and key not in v.untold
+    v.d["care"]["user_bands"][band] = False  # CQC does not register it, the agency says it does
+    v.d["homecare"]["services"][own] = True
+    assert key in v.yes_filters and key not in v.untold
+    assert f"given_{own}" not in v.yes_filters  # one filter for one need, never a second key for it
+
+
+@pytest.mark.parametrize("band", ["older_people", "physical_disability", "sensory_impairment", "children"])
+def test_an_agency_is_asked_the_needs_it_has_no_answer_of_its_own_for_by_cqcs_registration(band):
+    """Older people, physical disability, sensory impairment, children: CQC's registration of the agency, as a care
+    home's (until December 2026 never asked of an agency, so its lists and filters held care homes only)."""
+    v = _view(AGENCIES / "example-agency-unknown.yaml")
+    key = f"band_{band}"
+    assert key not in v.yes_filters and key in v.untold
+    v.d.setdefault("care", {})["user_bands"] = {band: True}
+    assert key in v.yes_filters and key not in v.untold
 
 
 def test_the_search_box_offers_the_sites_own_town_and_postcode_as_examples(agencies):

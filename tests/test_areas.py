@@ -194,7 +194,10 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     page = _text(site / "homes" / "abbey-hey-care-home" / "index.html")
     assert "Abbey Hey Care Home - Oldham care directory" in page
     assert "CQC overall rating Good (published 7 February 2024, " in page
-    assert "CQC rating for each key question Safe: Good; Effective: Good; Caring: Good; Responsive: Good; Well-led: Good" in page
+    # Effective, Caring and Responsive were rated at CQC's inspection of 2018, the others at the one of 2024
+    assert re.search(r"CQC rating for each key question Safe: Good; Effective: Good \(published 11 July 2018, [^)]+\); "
+                     r"Caring: Good \(published 11 July 2018, [^)]+\); Responsive: Good \(published 11 July 2018, [^)]+\); "
+                     r"Well-led: Good ", page)
     assert "Phone 0161 624 4115" in page
     assert "Registered manager in post (CQC) Yes" in page
     assert "CQC register data dated 20 March 2025" in page

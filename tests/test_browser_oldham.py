@@ -92,9 +92,11 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     # an agency's page: the regulator's facts
     pg.goto(oldham + "homes/apex-prime-care-oldham/")
     main = re.sub(r"\s+", " ", pg.locator("main").inner_text())
+    # Effective, Caring and Responsive keep the ratings of CQC's report of 12 May 2021, each with its date
+    assert re.search(r"CQC rating for each key question Safe: Requires improvement; Effective: Good \(published 12 May 2021, [^)]+\); "
+                     r"Caring: Good \(published 12 May 2021, [^)]+\); Responsive: Good \(published 12 May 2021, [^)]+\); "
+                     r"Well-led: Requires improvement ", main), main
     for fact in ("Home care agency", "CQC overall rating Requires improvement (published 6 June 2023)",
-                 "CQC rating for each key question Safe: Requires improvement; Effective: Good; Caring: Good; "
-                 "Responsive: Good; Well-led: Requires improvement",
                  "Phone 0161 505 1970", "Registered manager in post (CQC) Yes",
                  "CQC data dated: 20 March 2025", "Office address (not the area it covers)"):
         assert fact in main, fact

@@ -85,6 +85,18 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert p["cqc"]["rating_date"] == dt.date.fromisoformat(doc["currentRatings"]["overall"]["reportDate"])
     kq = {q["name"]: q["rating"] for q in doc["currentRatings"]["overall"]["keyQuestionRatings"]}
     assert p["cqc"]["rating_safe"] == kq["Safe"] and p["cqc"]["rating_well_led"] == kq["Well-led"]
+    # each key question's rating with the date of the report that gave it, as CQC gives it (CQC rates each question at
+    # its own inspection: Park Hills' Effective and Caring are of 11 August 2018, its overall rating of 26 August 2022)
+    older = set()
+    for each in first:
+        synced = load(tmp_path, each)
+        overall = (stub.details[synced["location_id"]].get("currentRatings") or {}).get("overall") or {}
+        for q in overall.get("keyQuestionRatings") or []:
+            key = q["name"].lower().replace("-", "_")
+            assert synced["cqc"][f"rating_{key}_date"] == dt.date.fromisoformat(q["reportDate"]), (each, key)
+            if q["reportDate"] != overall["reportDate"]:
+                older.add(each)
+    assert "park-hills-private-nursing-home.yaml" in older and len(older) >= 10
     assert p["cqc"]["phone"].replace(" ", "") == doc["mainPhoneNumber"]
     assert "contact" not in p  # the regulator's phone is not passed off as the home's own
     assert p["cqc"]["registered_manager"] is True and p["cqc"]["status"] == "Registered"

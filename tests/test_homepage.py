@@ -120,6 +120,7 @@ def _old_summary(v: HomeView) -> dict:
         out |= {"closed": v.closed_short, "cqc": v.cqc_url}
     if len(face_kinds(v.s)) > 1:
         out["kind"] = v.face.kind
+        out["kinds"] = [k.id for k in v.kinds]  # every kind it is (December 2026)
     links: dict[str, list[str]] = {}
     notes: dict[str, str] = {}
     for spec in v.face.compare:

@@ -825,7 +825,7 @@ UNRATED = (None, "Inspected but not rated", "Not yet rated")
 JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
               "cqc.dormant",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
-              *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()))
+              *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()), *(f"cqc.rating_{k}_date" for k in RATING_QUESTIONS.values()))
 
 
 def _field(doc: dict, key: str, kind: type) -> Any:
@@ -872,6 +872,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     rating_date = _date(overall.get("reportDate") or current.get("reportDate")) if rating else None
     questions = {str(q.get("name") or "").strip().lower(): q
                  for q in _objs(overall.get("keyQuestionRatings"), "currentRatings.overall.keyQuestionRatings")}
+    assessed = False  # the rating is the newer framework's: each question's date is read from its status (_question_date)
     if not rating:  # the newer assessment framework puts a current rating here instead
         for a in _objs(_field(doc, "assessment", list), "assessment"):
             for r in _objs(_obj(a.get("ratings"), "assessment.ratings").get("asgRatings"), "assessment.ratings.asgRatings"):
@@ -880,6 +881,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
                     rating_date = _date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
                     questions = {str(q.get("name") or "").strip().lower(): q for q in
                                  _objs(r.get("keyQuestionRatings"), "assessment.ratings.asgRatings.keyQuestionRatings")}
+                    assessed = True
                     break
     reports = [r for r in _field(doc, "reports", list) or [] if isinstance(r, dict)]
     last_report = _field(doc, "lastReport", dict) or {}
@@ -912,18 +914,52 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         "cqc.specialisms": sorted({_text(s.get("name")) or "" for s in
                                    _field(doc, "specialisms", list) or [] if isinstance(s, dict)} - {""}) or None,
     }
+    historic = [h for h in _field(doc, "historicRatings", list) or [] if isinstance(h, dict)]
+    dated: dict[str, dt.date | None] = {}
     for name, key in RATING_QUESTIONS.items():
         q = questions.get(name) or {}
-        facts[f"cqc.rating_{key}"] = _rating(q.get("rating")) if rating and rating != "Not yet rated" else None
-    historic = [h for h in _field(doc, "historicRatings", list) or [] if isinstance(h, dict)]
+        given = _rating(q.get("rating")) if rating and rating != "Not yet rated" else None
+        facts[f"cqc.rating_{key}"] = given
+        dated[name] = facts[f"cqc.rating_{key}_date"] = _question_date(q, given, rating_date, assessed, historic, name) \
+            if given else None
     rated = rating not in UNRATED
     facts["cqc.rating_history"] = _history(historic, None, (rating, rating_date) if rated else None)
     for name in ("safe", "well-led"):
         q = questions.get(name) or {}
-        now = (_rating(q.get("rating")), _date(q.get("reportDate")) or rating_date) if rated else None
+        now = (_rating(q.get("rating")), dated[name] or rating_date) if rated else None
         facts[f"cqc.rating_history_{RATING_QUESTIONS[name]}"] = _history(historic, name, now)
     facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", _date)
     return facts
+
+
+def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: bool, historic: list[dict],
+                   name: str) -> dt.date | None:
+    """The publication date of the report that gave a key question's current ``rating`` (CQC rates each question at its
+    own inspection, so it may be older than the overall rating's ``rating_date``); None when CQC does not say.
+
+    In the older framework (currentRatings) CQC gives it as the question's reportDate. In the newer one (``assessed``:
+    an assessment's current rating) a question the assessment looked at ("status": "Assessed") is rated by it, on the
+    overall rating's date; one it did not ("Not Assessed") keeps the rating of the last report that rated it, found in
+    historicRatings (the newest dated report that gave that question a rating, when it is the rating now: else not
+    known); a question with no status is not known."""
+    if not assessed:
+        return _date(q.get("reportDate"))
+    status = str(q.get("status") or "").strip().lower()
+    if status == "assessed":
+        return rating_date
+    if status != "not assessed":
+        return None
+    latest: tuple[dt.date, str] | None = None
+    for h in historic:
+        when = _date(h.get("reportDate"))
+        if not when or (rating_date and when >= rating_date):
+            continue
+        given = next((_rating(k.get("rating")) for k in _objs(_obj(h.get("overall"), "historicRatings.overall").get("keyQuestionRatings"),
+                                                              "historicRatings.overall.keyQuestionRatings")
+                      if str(k.get("name", "")).strip().lower() == name), None)
+        if given not in UNRATED and (latest is None or when > latest[0]):
+            latest = (when, str(given))
+    return latest[0] if latest and latest[1] == rating else None
 
 
 def _history(historic: list[dict], question: str | None, current: tuple[str | None, dt.date | None] | None) -> list[str] | None:

@@ -20,7 +20,7 @@ MAX_TEXT = 10_000  # characters in one text field
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 TEXT, NUMBER, WHOLE = "text", "number", "whole number"
-KEY_QUESTIONS = [{"name": TEXT, "rating": TEXT}]
+KEY_QUESTIONS = [{"name": TEXT, "rating": TEXT, "reportDate": TEXT, "status": TEXT}]
 Spec = Any  # a kind name, a dict (an object's fields) or a one-item list (a list of that)
 
 LOCATION: dict[str, Spec] = {
@@ -34,7 +34,7 @@ LOCATION: dict[str, Spec] = {
     "regulatedActivities": [{"contacts": [{"personRoles": [TEXT]}]}],
     "currentRatings": {"reportDate": TEXT, "overall": {"rating": TEXT, "reportDate": TEXT, "reportLinkId": TEXT,
                                                        "keyQuestionRatings": KEY_QUESTIONS}},
-    "historicRatings": [{"reportDate": TEXT, "overall": {"rating": TEXT}}],
+    "historicRatings": [{"reportDate": TEXT, "overall": {"rating": TEXT, "keyQuestionRatings": KEY_QUESTIONS}}],
     "assessment": [{"assessmentPlanPublishedDateTime": TEXT,
                     "ratings": {"asgRatings": [{"status": TEXT, "rating": TEXT, "assessmentDate": TEXT,
                                                 "keyQuestionRatings": KEY_QUESTIONS}]}}],
