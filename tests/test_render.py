@@ -108,7 +108,7 @@ def test_stale_flags(built):
     # but the register facts (2025-08-26) are more than the configured 3 months old
     assert full.count("Possibly out of date") == 1
     assert ("The Care Quality Commission facts here are from the register dated 26 August 2025 (1 year 2 months ago), "
-            "more than 3 months ago. Ratings, registration and contact details may have changed: check the CQC page.") in full
+            "more than 3 months ago. What CQC says now may differ: check the CQC page.") in full
     # every dated group says how old its date is, in words, as at the build's day
     assert 'Vacancies confirmed: <time datetime="2026-11-20">20 November 2026</time> (3 days ago).' in full
     assert 'CQC rating published: <time datetime="2025-03-14">14 March 2025</time> (1 year 8 months ago).' in full
