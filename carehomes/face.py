@@ -591,11 +591,15 @@ def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)',
     the home named only when it has given a fact (a profile as imported holds the register's alone)."""
 
-    cqc = v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")
-    if not (v.beds_confirmed or _provider_gave(v)):
-        return Shown(cqc)
-    home = lower_first(v.s.values.owner_source("provider")) + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else "")
-    return Shown(f"{cqc}; {home}")
+    parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")]
+    if v.get("food_hygiene.rating") is not None:  # the FSA's, beside it in the compare table
+        d = date_of(v.get("food_hygiene.date"))
+        parts.append(v.s.values.owner_source("fsa") + (f" ({'rated' if str(v.get('food_hygiene.rating')).isdigit() else 'recorded'} "
+                                                        f"{_aged(v, d)})" if d else ""))
+    if v.beds_confirmed or _provider_gave(v):
+        parts.append(lower_first(v.s.values.owner_source("provider"))
+                     + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else ""))
+    return Shown("; ".join(parts))
 
 
 _PROVIDER_PARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> (groups wholly the home's, paths)

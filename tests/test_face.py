@@ -333,6 +333,8 @@ def test_a_groups_source_names_who_gave_what_it_shows_and_cqcs_phone_is_cqcs():
     v = HomeView(data, TODAY, load_schema())
     groups = {g.id: g for g in v.groups()}
     assert groups["quality"].source == "Care Quality Commission register, the home and Food Standards Agency food hygiene ratings"
+    sources = v.compare_cells()["sources"]  # the FSA's rating sits in the same compare table: its source is named
+    assert sources.startswith("Care Quality Commission register (dated ") and "; Food Standards Agency food hygiene ratings (rated " in sources
     imported = {k: data[k] for k in ("location_id", "slug", "name", "locality", "address", "cqc")}
     imported["cqc"] = {**data["cqc"], "phone": "01432 000000"}
     v = HomeView(imported, TODAY, load_schema())
