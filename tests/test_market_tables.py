@@ -95,3 +95,22 @@ def test_a_home_closed_at_the_release_does_not_count_then(tmp_path):
     tables = Tables()
     market_html(views_of(prov), TODAY, previous=(dt.date(2026, 10, 1), records), tables=tables)
     assert csv_rows(tables.files["change-since-release"])[1] == ["Exampleton", "1", "0", "+1", "40", "not known", "not known"]
+
+
+def test_the_market_pages_towns_are_the_lists_towns():
+    """Leominster's 9 homes and Near Leominster's 1 (Herefordshire's addresses) were 10 in Leominster on the market
+    page and 9 and 1 on the browse lists and the find page: each town is counted as the address names it."""
+    from carehomes.finding import listed, town_of
+    from conftest import ROOT
+
+    views = views_of(ROOT / "providers")
+    tables = Tables("../")
+    market_html(views, TODAY, tables=tables)
+    market = {row[0]: int(row[1]) for row in csv_rows(tables.files["homes-and-beds"])[1:] if row[0] != "Total"}
+    labels = listed(views).labels
+    lists: dict[str, int] = {}
+    for v in views:
+        town = town_of(v, labels) or ""
+        lists[town] = lists.get(town, 0) + 1
+    assert (market["Leominster"], market["Near Leominster"]) == (9, 1)
+    assert {t: n for t, n in market.items() if t in lists} == {t: n for t, n in lists.items() if t in market}
