@@ -125,6 +125,7 @@ class Facet:
     hint: str | None = None         # control "radius": why it cannot be chosen yet (no postcode given)
     kind: str = ""                  # the kind whose face declares it
     each: str | None = None         # "kinds": one option per kind of service (shown when a site holds more than one)
+    browse_title: str = "{many} for: {label}"  # a list page's title (browseTitle): who says so, in the facet's words
 
     @property
     def radius_choices(self) -> list[tuple[str, str]]:
@@ -210,6 +211,14 @@ class Face:
         for o in (o for f in self.facets if f.browse for o in f.options):
             out.setdefault(o.filter, o.label)  # a filter several kinds or facets name: listed once, as first named
         return list(out.items())
+
+    def browse_titles(self) -> dict[str, str]:
+        """Search filter -> its list page's title template (Facet.browse_title), as browse_choices names it."""
+        out: dict[str, str] = {}
+        for f in (f for f in self.facets if f.browse):
+            for o in f.options:
+                out.setdefault(o.filter, f.browse_title)
+        return out
 
     def facets_for(self, present: list[str]) -> list[Facet]:
         """The facets a site holding the kinds ``present`` shows: each kind's own, and the choice of kind
@@ -865,9 +874,12 @@ class _Reader:
         if control == "radius" and (not isinstance(miles, list) or not miles
                                     or not all(isinstance(m, (int, float)) and not isinstance(m, bool) and m > 0 for m in miles)):
             raise self.fail(f"{where}.miles", "a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]")
+        title = d.get("browseTitle", Facet.browse_title)
+        if not isinstance(title, str) or "{label}" not in title or "{many}" not in title or title.count("{") != 2:
+            raise self.fail(f"{where}.browseTitle", 'a list page\'s title names {many} and {label}, like "{many} for: {label}"')
         return Facet(key, control, d.get("legend", ""), d.get("question"), tuple(options), known,
                      bool(d.get("browse")), bool(d.get("needWords")), tuple(sorted(float(m) for m in miles)) if control == "radius" else (),
-                     d.get("hint"), each=str(each) if each else None)
+                     d.get("hint"), each=str(each) if each else None, browse_title=title)
 
     def kind_options(self, key: str) -> list[Option]:
         """One option per kind of service, labelled with its find words ("Care home", "Care at home"):

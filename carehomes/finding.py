@@ -251,11 +251,12 @@ def letter(name: str) -> str:
 
 
 def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Listed | None = None,
-               many: str = "homes") -> dict[str, list[ListPage]]:
+               many: str = "homes", titles: dict[str, str] | None = None) -> dict[str, list[ListPage]]:
     """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
     Long lists are split so no page is too heavy; empty lists are left out. ``known``: listed(views) when the
     caller has it (``views`` then its homes); ``many``: what the site calls what it lists (SiteWords.many), in
-    the titles: "Homes beginning with A", "Services in Oldham"."""
+    the titles: "Homes beginning with A", "Services in Oldham"; ``titles``: each need's title template (Face.browse_titles:
+    "{many} registered with CQC to support: {label}"), else "{many} for: {label}"."""
     named = many.capitalize()
     ordered = known.ordered if known is not None else a_to_z(views)
     letters: dict[str, list[HomeView]] = {}
@@ -277,5 +278,6 @@ def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Liste
     for key, label in needs:
         homes = [v for v, yes in said if key in yes]
         if homes:
-            out["needs"] += _paged("need-" + slugify(key), f"{named} for: {label}", label, homes)
+            title = (titles or {}).get(key, "{many} for: {label}").format(many=named, label=label)
+            out["needs"] += _paged("need-" + slugify(key), title, label, homes)
     return out

@@ -561,7 +561,7 @@ def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = N
     finding.listed(views), and ``words``: site_words of its homes, when the caller has them)."""
     known = known if known is not None else listed(views)  # A to Z once, for every list
     named = (words or site_words(known.homes)).many  # "homes"; "services" on a site of several kinds
-    lists = list_pages(known.homes, need_choices(schema), known, named)
+    lists = list_pages(known.homes, need_choices(schema), known, named, face_of(schema).browse_titles())
     areas = browse_areas(known.ordered)
     lists["areas"] = [ListPage(k, f"{named.capitalize()} in {label}", label, homes)
                       for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]

@@ -153,6 +153,8 @@ def test_the_bundled_face_wording():
      "kinds.care_home.facets[3].each: 'care.nothing' holds no yes/no fields; name a group of them, like care.user_bands, or capabilities"),
     (lambda f: care_home(f)["facets"][0].update(miles=[5, "ten"]),
      "kinds.care_home.facets[0].miles: a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]"),
+    (lambda f: care_home(f)["facets"][1].update(browseTitle="{many} with {care}: {label}"),
+     'kinds.care_home.facets[1].browseTitle: a list page\'s title names {many} and {label}, like "{many} for: {label}"'),
 ])
 def test_a_wrong_face_entry_is_named(tmp_path, edit, message):
     schema = schema_copy(tmp_path, face_edit=edit)
@@ -344,3 +346,15 @@ def test_a_groups_source_names_who_gave_what_it_shows_and_cqcs_phone_is_cqcs():
     assert (phone.text, phone.owner, phone.note) == ("01432 000000", "cqc", "as held by CQC; the home has not given its own")
     assert groups["contact"].source == "Care Quality Commission register"
     assert v.compare_cells()["sources"].startswith("Care Quality Commission register (dated ") and "the home" not in v.compare_cells()["sources"]
+
+
+def test_a_need_lists_title_says_who_says_so():
+    """From the Herefordshire review: "Homes for: Dementia" presented CQC's registration of 2021 as what a home offers;
+    each list's title is its facet's browseTitle: registered with CQC, or said by the home."""
+    from carehomes.render import browse_lists
+
+    views = [HomeView(full(), TODAY, load_schema())]
+    titles = {p.key: p.title for p in browse_lists(views, load_schema())["needs"]}
+    assert titles["need-band-dementia"] == "Homes registered with CQC to support: Dementia"
+    assert titles["need-care-nursing"] == "Homes registered with CQC for care: With nursing"
+    assert any(t.startswith("Homes that have said they can meet this need: ") for t in titles.values())

@@ -49,7 +49,7 @@ def test_profile_page_size_and_content(built):
     assert '<li><a href="#not-known">What we do not know yet</a></li>' in html
     assert html.index('id="registration"') < html.index('id="not-known"')
     assert 'id="vacancies"' not in html and 'id="fees"' not in html and 'id="needs"' not in html
-    assert ("<li><strong>This home has not told us yet:</strong> beds free now, how many beds it has, which needs it can meet, "
+    assert ("<li><strong>This home has not told us yet:</strong> beds free now, how many of its beds have nursing and how many do not, which needs it can meet, "
             "its fees, contact details (phone, email, website), manager&#39;s name, weekend assessments and admissions, "
             "which hospitals it works with, how many staff leave each year, a rating from residents and families, "
             "a description of the home.</li>") in html
