@@ -31,11 +31,17 @@ def views_of(folder: Path, today: dt.date = TODAY) -> list[HomeView]:
 
 
 @pytest.fixture(scope="module")
-def oldham(tmp_path_factory):
+def oldham_import(tmp_path_factory):
+    """The import of the Oldham folder (every kind): its report and the folder of profiles it made, once a module."""
+    folder = tmp_path_factory.mktemp("oldham") / "providers"
+    return import_cqc(OLDHAM, folder), folder
+
+
+@pytest.fixture(scope="module")
+def oldham(oldham_import):
     """The import of the Oldham folder, and the views of its care homes (the agencies it imports too are
     tested in test_agencies.py; the market page and the report of agencies are built on their own)."""
-    folder = tmp_path_factory.mktemp("oldham") / "providers"
-    report = import_cqc(OLDHAM, folder)
+    report, folder = oldham_import
     return report, [v for v in views_of(folder) if "care_home" in v.d.get("kinds", ["care_home"])]
 
 
@@ -74,7 +80,7 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
 
 
 @needs_oldham
-def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, tmp_path):
+def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, oldham_import):
     """From the faithfulness review: a rating CQC gives only in its newer assessment (Franklin House, Treetops) is
     the home's current rating, with the assessment's date as the latest report's; "Services for everyone" leaves the
     bands unknown, never "no" (Bridging the Gap); CQC's dormant flag is kept (nine agencies registered but not
@@ -83,8 +89,7 @@ def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, tmp_path)
     franklin = next(v for v in views if v.get("location_id") == "1-5312102242")
     assert (franklin.get("cqc.rating"), franklin.get("cqc.rating_date"), franklin.get("cqc.report_date")) == (
         "Good", dt.date(2024, 8, 8), dt.date(2024, 8, 8))
-    import_cqc(OLDHAM, tmp_path / "all")
-    every = views_of(tmp_path / "all")  # the agencies too
+    every = views_of(oldham_import[1])  # the agencies too
     gap = next(v for v in every if v.name == "Bridging the Gap Limited - Oldham")
     assert all(gap.get(f"care.user_bands.{b}") is None for b in ("older_people", "dementia", "younger_adults", "children"))
     assert sum(v.get("cqc.dormant") is True for v in every) == 9

@@ -11,6 +11,7 @@ read here independently:
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import re
@@ -38,9 +39,12 @@ BANDS = {"older_people": "Older people", "dementia": "Dementia", "learning_disab
 QUESTIONS = {"Safe": "safe", "Effective": "effective", "Caring": "caring", "Responsive": "responsive", "Well-led": "well_led"}
 
 
+@functools.lru_cache(maxsize=1)
 def _profiles() -> dict[str, dict]:
-    """Each Oldham profile as its YAML says, by slug."""
-    return {d["slug"]: d for d in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(PROVIDERS.glob("*.yaml")))}
+    """Each Oldham profile as its YAML says, by slug (read once: callers only read it)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return {d["slug"]: d for d in (yaml.load(p.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+                                    for p in sorted(PROVIDERS.glob("*.yaml")))}
 
 
 @pytest.fixture(scope="module")
