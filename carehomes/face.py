@@ -201,9 +201,14 @@ class Face:
 
     def need_words(self) -> list[list[str]]:
         """[phrase, search filter, label] for every word or phrase that names a need, longest first, so the
-        find page takes "palliative care" as one need before "care" could be anything else."""
-        out = {(w, o.filter, o.label.lower()) for f in self.facets if f.need_words for o in f.options for w in o.words}
-        return [list(x) for x in sorted(out, key=lambda x: (-len(x[0]), x))]  # ties in a fixed order
+        find page takes "palliative care" as one need before "care" could be anything else. A phrase two options
+        name ("mental health": CQC's registration, and an agency's own answer) is the first facet's filter only: one
+        word never asks two things of every home."""
+        first: dict[str, tuple[str, str, str]] = {}
+        for o in (o for f in self.facets if f.need_words for o in f.options):
+            for w in o.words:
+                first.setdefault(w, (w, o.filter, o.label.lower()))
+        return [list(x) for x in sorted(first.values(), key=lambda x: (-len(x[0]), x))]  # ties in a fixed order
 
     def browse_choices(self) -> list[tuple[str, str]]:
         """(search filter, label) of every yes/no filter that has static list pages."""
@@ -875,7 +880,8 @@ class _Reader:
                                     or not all(isinstance(m, (int, float)) and not isinstance(m, bool) and m > 0 for m in miles)):
             raise self.fail(f"{where}.miles", "a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]")
         title = d.get("browseTitle", Facet.browse_title)
-        if not isinstance(title, str) or "{label}" not in title or "{many}" not in title or title.count("{") != 2:
+        if not isinstance(title, str) or "{label}" not in title or "{many}" not in title or title.count("{") != 2 \
+                or title.count("}") != 2:
             raise self.fail(f"{where}.browseTitle", 'a list page\'s title names {many} and {label}, like "{many} for: {label}"')
         return Facet(key, control, d.get("legend", ""), d.get("question"), tuple(options), known,
                      bool(d.get("browse")), bool(d.get("needWords")), tuple(sorted(float(m) for m in miles)) if control == "radius" else (),

@@ -135,6 +135,12 @@ def test_json_folder_names_each_provider_from_its_saved_provider_record(tmp_path
     assert str(exc.value) == REFUSED_JSON + (f"{bad}: is not a CQC API provider record that can be read; fetch the "
                                              "provider again or remove the file")
     assert not (tmp_path / "q").exists() or not any((tmp_path / "q").iterdir())
+    bad.unlink()
+    bad.symlink_to("/etc/passwd")  # a link out of the folder is never read, as a location file's is not
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "q")
+    assert str(exc.value) == REFUSED_JSON + (f"{bad}: is a link to /etc/passwd, outside {folder / 'provider_details'}; a record "
+                                             "must be a real file in that folder, so it was not read")
 
 
 def test_json_folder_reads_no_link_out_of_it_and_names_a_device_for_what_it_is(tmp_path, oldham):
@@ -187,6 +193,9 @@ def test_api_lists_that_lack_an_item_are_a_real_no():
     assert reg["cqc.registered_manager"] is False
     absent = parse_api_location(dict(RECORD, registeredManagerAbsentDate="2025-01-02")).regulator
     assert absent["cqc.registered_manager"] is False
+    in_post = parse_api_location(dict(RECORD, regulatedActivities=[{"name": "Accommodation", "contacts": [
+        {"personRoles": ["Registered Manager"], "personGivenName": "A", "personFamilyName": "B"}]}])).regulator
+    assert (in_post["cqc.registered_manager"], in_post["cqc.manager_absent_since"]) == (True, None)  # an absence ended
 
 
 def test_services_for_everyone_leaves_the_bands_it_does_not_name_unknown_never_no():

@@ -155,6 +155,8 @@ def test_the_bundled_face_wording():
      "kinds.care_home.facets[0].miles: a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]"),
     (lambda f: care_home(f)["facets"][1].update(browseTitle="{many} with {care}: {label}"),
      'kinds.care_home.facets[1].browseTitle: a list page\'s title names {many} and {label}, like "{many} for: {label}"'),
+    (lambda f: care_home(f)["facets"][1].update(browseTitle="{many} for: {label}}"),
+     'kinds.care_home.facets[1].browseTitle: a list page\'s title names {many} and {label}, like "{many} for: {label}"'),
 ])
 def test_a_wrong_face_entry_is_named(tmp_path, edit, message):
     schema = schema_copy(tmp_path, face_edit=edit)

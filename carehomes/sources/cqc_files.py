@@ -268,8 +268,12 @@ def _skipped(types: Iterable[str]) -> Skipped:
 
 
 def _held(rec: Record, ids: tuple[str, ...]) -> Record:
-    """The record with its kinds (none said: the first kind only)."""
+    """The record with its kinds (none said: the first kind only); a registered manager in post ends any absence
+    an earlier import recorded (a format with no absence date would leave it, and the page say "Yes (no registered
+    manager since ...)")."""
     rec.kinds = () if ids == (KIND.id,) else ids
+    if rec.regulator.get("cqc.registered_manager") is True:
+        rec.regulator["cqc.manager_absent_since"] = None
     return rec
 HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
                 "Location Postal Code", f"Service type - {TYPED[0].cqc_service_type}"}
@@ -711,7 +715,12 @@ def _provider_names(folder: Path, problems: list[str]) -> dict[str, str]:
     """providerId -> name from the CQC API provider records saved beside the locations (``provider_details/``, as
     the live sync fetches them); a file that cannot be read is a problem, as a location file is."""
     names: dict[str, str] = {}
+    inside = folder.resolve()
     for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if f.is_symlink() and inside not in f.resolve().parents:  # as a location file: never read through a link out
+            problems.append(f"{f}: is a link to {os.readlink(f)}, outside {folder}; a record must be a real file in "
+                            "that folder, so it was not read")
+            continue
         try:
             raw = read_regular(f, MAX_JSON_BYTES)
             doc = json.loads(raw.decode("utf-8-sig")) if len(raw) <= MAX_JSON_BYTES and not httpclient.too_deep(raw, MAX_JSON_DEPTH) else None
