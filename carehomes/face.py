@@ -126,6 +126,7 @@ class Facet:
     kind: str = ""                  # the kind whose face declares it
     each: str | None = None         # "kinds": one option per kind of service (shown when a site holds more than one)
     browse_title: str = "{many} for: {label}"  # a list page's title (browseTitle): who says so, in the facet's words
+    browse_note: str = ""           # a list page's sentence after its count (browseNote): whose word puts a service on it
 
     @property
     def radius_choices(self) -> list[tuple[str, str]]:
@@ -224,6 +225,19 @@ class Face:
             for o in f.options:
                 out.setdefault(o.filter, f.browse_title)
         return out
+
+    def browse_notes(self, present: list[str]) -> dict[str, str]:
+        """Search filter -> whose word puts a service on its list page, on a site holding the kinds ``present``: the
+        browseNote of each facet of those kinds that names the filter, in the face's order, once each (a care home by
+        its CQC registration; an agency by its own answer, else its registration)."""
+        out: dict[str, list[str]] = {}
+        for f in self.facets:
+            if f.browse_note and (not f.kind or f.kind in present):
+                for o in f.options:
+                    said = out.setdefault(o.filter, [])
+                    if f.browse_note not in said:
+                        said.append(f.browse_note)
+        return {key: " ".join(notes) for key, notes in out.items()}
 
     def facets_for(self, present: list[str]) -> list[Facet]:
         """The facets a site holding the kinds ``present`` shows: each kind's own, and the choice of kind
@@ -883,9 +897,12 @@ class _Reader:
         if not isinstance(title, str) or "{label}" not in title or "{many}" not in title or title.count("{") != 2 \
                 or title.count("}") != 2:
             raise self.fail(f"{where}.browseTitle", 'a list page\'s title names {many} and {label}, like "{many} for: {label}"')
+        note = d.get("browseNote", "")
+        if not isinstance(note, str):
+            raise self.fail(f"{where}.browseNote", "a list page's note is a sentence of text")
         return Facet(key, control, d.get("legend", ""), d.get("question"), tuple(options), known,
                      bool(d.get("browse")), bool(d.get("needWords")), tuple(sorted(float(m) for m in miles)) if control == "radius" else (),
-                     d.get("hint"), each=str(each) if each else None, browse_title=title)
+                     d.get("hint"), each=str(each) if each else None, browse_title=title, browse_note=note)
 
     def kind_options(self, key: str) -> list[Option]:
         """One option per kind of service, labelled with its find words ("Care home", "Care at home"):

@@ -232,16 +232,17 @@ class ListPage:
     title: str
     label: str
     homes: list[HomeView]
+    note: str = ""  # whose word puts a service on the list (a need list's: Face.browse_notes), after its count
 
 
-def _paged(key: str, title: str, label: str, homes: list[HomeView]) -> list[ListPage]:
+def _paged(key: str, title: str, label: str, homes: list[HomeView], note: str = "") -> list[ListPage]:
     if len(homes) <= PER_PAGE:
-        return [ListPage(key, title, label, homes)]
+        return [ListPage(key, title, label, homes, note)]
     out = []
     for start in range(0, len(homes), PER_PAGE):
         part = homes[start:start + PER_PAGE]
         span = f"{name_key(part[0].name)[:3].title()} to {name_key(part[-1].name)[:3].title()}"
-        out.append(ListPage(f"{key}-{start // PER_PAGE + 1}", f"{title} ({span})", f"{label} ({span})", part))
+        out.append(ListPage(f"{key}-{start // PER_PAGE + 1}", f"{title} ({span})", f"{label} ({span})", part, note))
     return out
 
 
@@ -251,12 +252,13 @@ def letter(name: str) -> str:
 
 
 def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Listed | None = None,
-               many: str = "homes", titles: dict[str, str] | None = None) -> dict[str, list[ListPage]]:
+               many: str = "homes", titles: dict[str, str] | None = None,
+               notes: dict[str, str] | None = None) -> dict[str, list[ListPage]]:
     """The static lists by first letter, by town and by need ((filter key, label) pairs), each home A to Z.
     Long lists are split so no page is too heavy; empty lists are left out. ``known``: listed(views) when the
     caller has it (``views`` then its homes); ``many``: what the site calls what it lists (SiteWords.many), in
     the titles: "Homes beginning with A", "Services in Oldham"; ``titles``: each need's title template (Face.browse_titles:
-    "{many} registered with CQC to support: {label}"), else "{many} for: {label}"."""
+    "{many} for: {label}"), else "{many} for: {label}"; ``notes``: each need's note (Face.browse_notes: whose word it is)."""
     named = many.capitalize()
     ordered = known.ordered if known is not None else a_to_z(views)
     letters: dict[str, list[HomeView]] = {}
@@ -279,5 +281,5 @@ def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Liste
         homes = [v for v, yes in said if key in yes]
         if homes:
             title = (titles or {}).get(key, "{many} for: {label}").format(many=named, label=label)
-            out["needs"] += _paged("need-" + slugify(key), title, label, homes)
+            out["needs"] += _paged("need-" + slugify(key), title, label, homes, (notes or {}).get(key, ""))
     return out

@@ -561,7 +561,8 @@ def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = N
     finding.listed(views), and ``words``: site_words of its homes, when the caller has them)."""
     known = known if known is not None else listed(views)  # A to Z once, for every list
     named = (words or site_words(known.homes)).many  # "homes"; "services" on a site of several kinds
-    lists = list_pages(known.homes, need_choices(schema), known, named, face_of(schema).browse_titles())
+    lists = list_pages(known.homes, need_choices(schema), known, named, face_of(schema).browse_titles(),
+                       face_of(schema).browse_notes(kinds_present(known.homes)))
     areas = browse_areas(known.ordered)
     lists["areas"] = [ListPage(k, f"{named.capitalize()} in {label}", label, homes)
                       for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
@@ -598,7 +599,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
     for group in (lists if lists is not None else browse_lists(views, schema)).values():
         for page in group:
             n = len(page.homes)
-            intro = f"{words.count(n)}, A to Z."
+            intro = f"{words.count(n)}, A to Z." + (f" {page.note}" if page.note else "")
             folder = browse / page.key
             folder.mkdir(parents=True, exist_ok=True)
             url = f"browse/{page.key}/"

@@ -79,11 +79,9 @@ def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     assert "kind" not in [f.key for f in site.facets_for(["care_home"])]  # a site of care homes alone looks as before
     assert [f.key for f in site.facets_for(["care_home"])] == [f.key for f in face_of(load_schema(), "care_home").facets]
     assert "kind" in [f.key for f in site.facets_for(["care_home", "home_care_agency"])]
-    # an agency's own "we give dementia care" is its own filter, never CQC's registration's; "dementia" in the search
-    # box is the one filter every kind answers by CQC's registration
-    assert "given_dementia" in agencies["covers"].yes_filters and "given_dementia" in agencies["near"].yes_filters
-    assert "band_dementia" not in agencies["covers"].yes_filters  # CQC's registration of it is not in its profile
-    assert [w for w in site.need_words() if w[0] == "dementia"] == [["dementia", "band_dementia", "dementia"]]
+    # "dementia" in the search box finds care homes registered for it and agencies that give dementia care
+    assert "band_dementia" in agencies["covers"].yes_filters and "band_dementia" in agencies["near"].yes_filters
+    assert ["dementia", "band_dementia", "dementia"] in site.need_words()
     assert site.questions["band_dementia"] == "is registered with CQC to support Dementia"
     assert [s.key for s in site.sorts_for(["home_care_agency"])] == ["name", "rating", "distance", "hours"]
 
@@ -184,22 +182,23 @@ def test_an_agency_is_found_by_the_towns_it_covers(agencies):
 
 @pytest.mark.parametrize("own, band", [("dementia", "dementia"), ("learning_disability", "learning_disability_autism"),
                                         ("mental_health", "mental_health"), ("younger_adults", "younger_adults")])
-def test_an_agencys_own_answer_and_cqcs_registration_are_two_filters_each_named_for_its_source(own, band):
-    """A need an agency can answer itself (homecare.services.<own>, face.json's 'Care given at home') and one CQC
-    registers it for (care.user_bands.<band>, 'Registered with CQC to support', as for a care home) are two filters:
-    given_<own> reads the agency alone and band_<band> CQC alone, so a list titled "registered with CQC to support"
-    never holds an agency on its own word (from the review of this change: an agency that said yes while CQC said no
-    was listed as registered, and one CQC registers that said no was left out); with neither it is not known."""
+def test_an_agencys_need_is_its_own_answer_else_cqcs_registration_never_no_for_want_of_one(own, band):
+    """An agency answers each need a care home's CQC band names (band_<band>, the find page's filter and the need list)
+    by its own answer (homecare.services.<own>, face.json's 'given' facet) when it has given one, else by CQC's
+    registration (care.user_bands.<band>, the 'band' facet after it: as a care home's reads CQC's registration); with
+    neither it is not known, not no. Until December 2026 only dementia was asked of an agency (from CQC's specialisms)."""
     v = _view(AGENCIES / "example-agency-unknown.yaml")  # its own copy: this test changes it
-    band_key, own_key = f"band_{band}", f"given_{own}"
+    key = f"band_{band}"
     assert v.get(f"homecare.services.{own}") is None and v.get(f"care.user_bands.{band}") is None
-    assert band_key not in v.yes_filters and band_key in v.untold and own_key in v.untold
+    assert key not in v.yes_filters and key in v.untold
     v.d.setdefault("care", {}).setdefault("user_bands", {})[band] = True  # CQC registers it for the need
-    v.d.setdefault("homecare", {}).setdefault("services", {})[own] = False  # the agency says it does not give it
-    assert band_key in v.yes_filters and own_key not in v.yes_filters and own_key not in v.untold
-    v.d["care"]["user_bands"][band] = False  # CQC does not register it, the agency says it gives it
+    assert key in v.yes_filters and key not in v.untold
+    v.d.setdefault("homecare", {}).setdefault("services", {})[own] = False  # the agency says it does not
+    assert key not in v.yes_filters and key not in v.untold
+    v.d["care"]["user_bands"][band] = False  # CQC does not register it, the agency says it does
     v.d["homecare"]["services"][own] = True
-    assert band_key not in v.yes_filters and own_key in v.yes_filters and band_key not in v.untold
+    assert key in v.yes_filters and key not in v.untold
+    assert f"given_{own}" not in v.yes_filters  # one filter for one need, never a second key for it
 
 
 @pytest.mark.parametrize("band", ["older_people", "physical_disability", "sensory_impairment", "children"])

@@ -352,11 +352,18 @@ def test_a_groups_source_names_who_gave_what_it_shows_and_cqcs_phone_is_cqcs():
 
 def test_a_need_lists_title_says_who_says_so():
     """From the Herefordshire review: "Homes for: Dementia" presented CQC's registration of 2021 as what a home offers;
-    each list's title is its facet's browseTitle: registered with CQC, or said by the home."""
+    each list's title (browseTitle) and the sentence after its count (browseNote) say whose word puts a service on it."""
     from carehomes.render import browse_lists
 
     views = [HomeView(full(), TODAY, load_schema())]
-    titles = {p.key: p.title for p in browse_lists(views, load_schema())["needs"]}
-    assert titles["need-band-dementia"] == "Homes registered with CQC to support: Dementia"
-    assert titles["need-care-nursing"] == "Homes registered with CQC for care: With nursing"
-    assert any(t.startswith("Homes that have said they can meet this need: ") for t in titles.values())
+    pages = {p.key: p for p in browse_lists(views, load_schema())["needs"]}
+    assert (pages["need-band-dementia"].title, pages["need-band-dementia"].note) == (
+        "Homes for: Dementia", "A care home is listed as CQC registers it to support this group of people.")
+    assert pages["need-care-nursing"].title == "Homes registered with CQC for care: With nursing"
+    assert any(p.title.startswith("Homes that have said they can meet this need: ") for p in pages.values())
+    # with agencies on the site, the list says whose word puts each kind on it (an agency's own answer comes first)
+    agency = parse_profile((FIXTURES / "agencies" / "example-agency-covers.yaml").read_text(encoding="utf-8"), "a")[0].data
+    mixed = {p.key: p for p in browse_lists([*views, HomeView(agency, TODAY, load_schema())], load_schema())["needs"]}
+    assert mixed["need-band-dementia"].note == ("A care home is listed as CQC registers it to support this group of people. "
+                                                "A home care agency is listed by its own answer where it has given one "
+                                                "(the care it gives at home), else as CQC registers it.")

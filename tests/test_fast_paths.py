@@ -649,7 +649,8 @@ def test_browse_pages_with_each_homes_line_made_once_are_byte_for_byte_as_before
     for group in lists.values():
         for page in group:
             n, url = len(page.homes), f"browse/{page.key}/"
-            before = (_fill(shell[0], page.title, url) + old.render(homes=page.homes, intro=f"{n} home{'s' * (n != 1)}, A to Z.")
+            intro = f"{n} home{'s' * (n != 1)}, A to Z." + (f" {page.note}" if page.note else "")  # whose word, for a need
+            before = (_fill(shell[0], page.title, url) + old.render(homes=page.homes, intro=intro)
                       + _fill(shell[1], page.title, url))
             assert (tmp_path / "browse" / page.key / "index.html").read_text(encoding="utf-8") == before, page.key
 
