@@ -226,10 +226,11 @@ class Face:
                 out.setdefault(o.filter, f.browse_title)
         return out
 
-    def browse_notes(self, present: list[str]) -> dict[str, str]:
+    def browse_notes(self, present: list[str], shared_only: bool = False) -> dict[str, str]:
         """Search filter -> whose word puts a service on its list page, on a site holding the kinds ``present``: the
         browseNote of each facet of those kinds that names the filter, in the face's order, once each (a care home by
-        its CQC registration; an agency by its own answer, else its registration)."""
+        its CQC registration; an agency by its own answer, else its registration). ``shared_only``: only the filters
+        whose notes differ by kind (the find page says so under such a filter's legend)."""
         out: dict[str, list[str]] = {}
         for f in self.facets:
             if f.browse_note and (not f.kind or f.kind in present):
@@ -237,7 +238,7 @@ class Face:
                     said = out.setdefault(o.filter, [])
                     if f.browse_note not in said:
                         said.append(f.browse_note)
-        return {key: " ".join(notes) for key, notes in out.items()}
+        return {key: " ".join(notes) for key, notes in out.items() if len(notes) > 1 or not shared_only}
 
     def facets_for(self, present: list[str]) -> list[Facet]:
         """The facets a site holding the kinds ``present`` shows: each kind's own, and the choice of kind

@@ -95,6 +95,12 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     }
 
 
+def _facet_notes(facets: list[Any], notes: dict[str, str]) -> dict[str, str]:
+    """Facet key -> the note the find page shows under its legend: whose word each kind's answer is, where the
+    kinds' words differ for one of its filters (Face.browse_notes, shared_only)."""
+    return {f.key: note for f in facets if (note := next((notes[o.filter] for o in f.options if o.filter in notes), ""))}
+
+
 def find_ring(schema: Schema, directory: dict[str, Any]) -> str:
     """The find page's last resort for a home to ring about: the council's placement line, finished, or ""
     while mkdocs.yml has only the example number (forms.real_contact)."""
@@ -197,6 +203,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(present),
+            facet_notes=_facet_notes(face_of(schema).facets_for(present), face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
             words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),

@@ -367,3 +367,26 @@ def test_a_need_lists_title_says_who_says_so():
     assert mixed["need-band-dementia"].note == ("A care home is listed as CQC registers it to support this group of people. "
                                                 "A home care agency is listed by its own answer where it has given one "
                                                 "(the care it gives at home), else as CQC registers it.")
+
+
+def test_the_find_page_says_whose_word_a_filter_is_where_the_kinds_differ():
+    """On a site of care homes and agencies, "Registered with CQC to support" finds an agency by its own answer where
+    it has given one: the find page says so under the legend (described by it), as the list pages do; a site of care
+    homes alone, where the legend is the whole truth, shows no note."""
+    from carehomes.render import _facet_notes
+
+    schema = load_schema()
+    site = face_of(schema)
+    both = ["care_home", "home_care_agency"]
+    notes = _facet_notes(site.facets_for(both), site.browse_notes(both, shared_only=True))
+    assert notes == {"band": "A care home is listed as CQC registers it to support this group of people. A home care agency "
+                             "is listed by its own answer where it has given one (the care it gives at home), else as CQC "
+                             "registers it."}
+    assert _facet_notes(site.facets_for(["care_home"]), site.browse_notes(["care_home"], shared_only=True)) == {}
+    find = _md_env(ROOT / "carehomes" / "templates").get_template("find.md").render(
+        stats={"homes": "3", "published": "3 December 2026", "cqc_dated": "unknown", "fsa_dated": None}, localities=[],
+        lists={"letters": [], "towns": [], "needs": [], "areas": []}, map={"tiles": "", "attribution": "", "host": ""},
+        face=site, facets=site.facets_for(both), facet_notes=notes, towns=[], ratings=schema.values.rating_choices,
+        fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
+    assert ('<fieldset aria-describedby="band-note"><legend>Registered with CQC to support</legend>'
+            '<p id="band-note" class="ch-hint">A care home is listed as CQC registers it') in find
