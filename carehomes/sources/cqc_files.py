@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import httpclient
-from ..fsutil import read_regular
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
@@ -672,38 +671,12 @@ def _read_api_folder(path: Path) -> tuple[str, Records, dt.date]:
     """Every ``*.json`` file of the folder (or of its ``location_details``), each one location record;
     every file that cannot be read is reported (full path) before anything is changed."""
     folder = path / "location_details" if (path / "location_details").is_dir() else path
-    files = sorted(folder.glob("*.json"))
-    if not files:
+    problems: list[str] = []
+    docs = _json_files(folder, "location", problems)
+    if not docs and not problems:
         raise ImportError_("is a folder with no CQC API location JSON files in it")
-    docs: list[tuple[str, Any]] = []
-    problems = []
-    inside = folder.resolve()
-    for f in files:
-        if f.is_symlink() and inside not in f.resolve().parents:
-            problems.append(f"{f}: is a link to {os.readlink(f)}, outside {folder}; a record must be a real file in "
-                            "that folder, so it was not read")
-            continue
-        if not f.is_file():
-            what = "a folder" if f.is_dir() else "not a file (a device, a pipe or a broken link)"
-            problems.append(f"{f}: is {what}, not a JSON file; move it out of {folder}")
-            continue
-        try:
-            if f.stat().st_size > MAX_JSON_BYTES:
-                problems.append(f"{f}: is larger than {MAX_JSON_BYTES // 2**20} MB, not one location record")
-                continue
-            raw = f.read_bytes()
-            if httpclient.too_deep(raw, MAX_JSON_DEPTH):
-                problems.append(f"{f}: is JSON nested more than {MAX_JSON_DEPTH} levels deep, not a location record")
-                continue
-            docs.append((str(f), json.loads(raw.decode("utf-8-sig"))))
-        except UnicodeDecodeError as exc:
-            problems.append(f"{f}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
-        except ValueError as exc:
-            problems.append(f"{f}: is not valid JSON ({exc}); fetch the location again or remove the file")
-        except OSError as exc:
-            problems.append(f"{f}: cannot be read ({exc.strerror})")
     names = _provider_names(path / "provider_details", problems) if folder != path else {}
-    fmt, records, date = read_api_documents([d for _, d in docs], path, [name for name, _ in docs], problems)
+    fmt, records, date = read_api_documents([d for _, d in docs], path, [str(f) for f, _ in docs], problems)
     for rec in records:  # the provider's name, as the live sync takes it from CQC's provider record
         name = names.get(str(rec.regulator.get("provider.cqc_id")))
         if name:
@@ -711,21 +684,45 @@ def _read_api_folder(path: Path) -> tuple[str, Records, dt.date]:
     return fmt, records, date
 
 
-def _provider_names(folder: Path, problems: list[str]) -> dict[str, str]:
-    """providerId -> name from the CQC API provider records saved beside the locations (``provider_details/``, as
-    the live sync fetches them); a file that cannot be read is a problem, as a location file is."""
-    names: dict[str, str] = {}
+def _json_files(folder: Path, what: str, problems: list[str]) -> list[tuple[Path, Any]]:
+    """Each ``*.json`` file of ``folder`` (in name order) with its JSON, a CQC API ``what`` record each ("location",
+    "provider"); each file that cannot be read (a link out of the folder, not a file, too large or deep, not UTF-8
+    or not JSON) is named in ``problems`` instead."""
+    docs: list[tuple[Path, Any]] = []
     inside = folder.resolve()
-    for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        if f.is_symlink() and inside not in f.resolve().parents:  # as a location file: never read through a link out
+    for f in sorted(folder.glob("*.json")):
+        if f.is_symlink() and inside not in f.resolve().parents:
             problems.append(f"{f}: is a link to {os.readlink(f)}, outside {folder}; a record must be a real file in "
                             "that folder, so it was not read")
             continue
+        if not f.is_file():
+            kind = "a folder" if f.is_dir() else "not a file (a device, a pipe or a broken link)"
+            problems.append(f"{f}: is {kind}, not a JSON file; move it out of {folder}")
+            continue
         try:
-            raw = read_regular(f, MAX_JSON_BYTES)
-            doc = json.loads(raw.decode("utf-8-sig")) if len(raw) <= MAX_JSON_BYTES and not httpclient.too_deep(raw, MAX_JSON_DEPTH) else None
-        except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-            doc = None
+            if f.stat().st_size > MAX_JSON_BYTES:
+                problems.append(f"{f}: is larger than {MAX_JSON_BYTES // 2**20} MB, not one {what} record")
+                continue
+            raw = f.read_bytes()
+            if httpclient.too_deep(raw, MAX_JSON_DEPTH):
+                problems.append(f"{f}: is JSON nested more than {MAX_JSON_DEPTH} levels deep, not a {what} record")
+                continue
+            docs.append((f, json.loads(raw.decode("utf-8-sig"))))
+        except UnicodeDecodeError as exc:
+            problems.append(f"{f}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
+        except ValueError as exc:
+            problems.append(f"{f}: is not valid JSON ({exc}); fetch the {what} again or remove the file")
+        except OSError as exc:
+            problems.append(f"{f}: cannot be read ({exc.strerror})")
+    return docs
+
+
+def _provider_names(folder: Path, problems: list[str]) -> dict[str, str]:
+    """providerId -> name from the CQC API provider records saved beside the locations (``provider_details/``, as
+    the live sync fetches them), read as the location files are (_json_files); a file that is not a provider record
+    is a problem, as a location file is."""
+    names: dict[str, str] = {}
+    for f, doc in _json_files(folder, "provider", problems) if folder.is_dir() else []:
         if not isinstance(doc, dict) or not isinstance(doc.get("providerId"), str):
             problems.append(f"{f}: is not a CQC API provider record that can be read; fetch the provider again or "
                             "remove the file")
