@@ -546,6 +546,12 @@ def _cqc_report(v: View, value: Any, spec: Any) -> Shown:
     return Shown("No report in our data: see its page on CQC's website", href=v.cqc_url, link="its page on CQC's website")
 
 
+def fsa_rated(value: Any) -> bool:
+    """Whether a food_hygiene.rating is a rating (0 to 5): "Exempt" and "Awaiting inspection" are the FSA's record of a
+    kitchen it gives no rating, dated when recorded, not rated."""
+    return str(value).isdigit()
+
+
 @formatter("food_hygiene")
 def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
     """The FSA rating with its date and source."""
@@ -554,7 +560,7 @@ def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
         return None
     d = date_of(v.get("food_hygiene.date"))
     old = ", so it may have changed" if v.stale("foodHygiene", d) else ""  # older than staleness.foodHygiene
-    rated = str(value).isdigit()  # "Exempt" and "Awaiting inspection" are no rating: the FSA's record of the kitchen
+    rated = fsa_rated(value)
     text = f"{value} out of 5" if rated else "Exempt: the Food Standards Agency does not rate it" if value == "Exempt" else str(value)
     when = f"{'rated' if rated else 'recorded'} {_aged(v, d)}{old}; " if d else ""
     return Shown(text, note=when + f"source: {v.s.values.owner_source('fsa')}")
@@ -623,7 +629,7 @@ def _sources(v: View, value: Any, spec: Any) -> Shown:
     parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")]
     if v.get("food_hygiene.rating") is not None:  # the FSA's, beside it in the compare table
         d = date_of(v.get("food_hygiene.date"))
-        parts.append(v.s.values.owner_source("fsa") + (f" ({'rated' if str(v.get('food_hygiene.rating')).isdigit() else 'recorded'} "
+        parts.append(v.s.values.owner_source("fsa") + (f" ({'rated' if fsa_rated(v.get('food_hygiene.rating')) else 'recorded'} "
                                                         f"{_aged(v, d)})" if d else ""))
     if v.beds_confirmed or _provider_gave(v):
         parts.append(lower_first(v.s.values.owner_source("provider"))

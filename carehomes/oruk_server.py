@@ -42,13 +42,12 @@ from .outputs import oruk_openapi as spec
 from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, paged, service_list_item, taxonomies_and_terms
 from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
 from .safetext import UNSAFE_IN_ADDRESS
-from .sources.postcodes import area_of, distance_km, postcode_key
+from .sources.postcodes import KEY as POSTCODE_KEY, area_of, distance_km, postcode_key
 
 SERVICES_FILE = Path("data") / "oruk-services.json"
 ENV_SITE = "CAREHOMES_SITE"  # the built site's folder, for app_from_env (uvicorn --factory)
 DEFAULT_PER_PAGE = 50
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 PAGING = ("page", "per_page")
 FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "postcode", "proximity", "modified_after",
            "minimum_age", "maximum_age", "start_time", "end_time", "day")
@@ -229,7 +228,7 @@ def _modified_after(q: dict[str, str]) -> str | None:
 def _point(site: Path, postcode: str) -> tuple[float, float]:
     """A postcode's position from the site's published postcode lookup, or BadQuery."""
     key = postcode_key(postcode)
-    full = _POSTCODE.fullmatch(key)
+    full = POSTCODE_KEY.fullmatch(key)
     if not re.fullmatch(spec.POSTCODE_PATTERN, postcode):
         raise BadQuery(f"postcode={postcode[:12]!r}: is not a UK postcode; give one such as HR1 2AB (or a district such as HR1)")
     area = area_of(key) or ""

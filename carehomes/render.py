@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from . import checkcache, docs
 from .ages import date_of, dated
 from .engines import ENGINES, run_mkdocs, run_zensical
-from .face import face_of
+from .face import face_of, fsa_rated
 from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_present, listed, list_pages, search_example,
                       site_words, town_key)
 from .forms import real_contact
@@ -80,7 +80,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
     imported = [d for d in (v.register_date for v in views) if d]  # each home's worked out once
-    fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views if str(v.get("food_hygiene.rating")).isdigit()) if d)  # ratings only: not an exemption's date
+    fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views if fsa_rated(v.get("food_hygiene.rating"))) if d)  # ratings only: not an exemption's date
     today = views[0].today if views else released
     return {
         "homes": f"{len(current):,}",
@@ -199,11 +199,12 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     notes = file_notes(schema)
     files = [{"name": n, "what": notes[n][0], "format": notes[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
              if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
+    facets = face_of(schema).facets_for(present)  # the find page's filters, and the notes under them
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=face_of(schema).facets_for(present),
-            facet_notes=_facet_notes(face_of(schema).facets_for(present), face_of(schema).browse_notes(present, shared_only=True)),
+            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=facets,
+            facet_notes=_facet_notes(facets, face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
             words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),

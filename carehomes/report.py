@@ -72,6 +72,9 @@ class Signal:
         return SEVERITY[self.signal]
 
 
+MAX_THRESHOLDS_BYTES = 1 << 20  # a thresholds file is a few lines
+
+
 def load_thresholds(path: Path | None) -> dict[str, float]:
     """DEFAULTS with the thresholds set in ``path`` (None: the defaults); ConfigError naming the file, key
     and value when the file is missing or unreadable or a value is not a finite number of 0 or more."""
@@ -79,9 +82,10 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     if path is None:
         return t
     try:
-        raw = read_regular(path, 1 << 20)  # a few lines; never a device or pipe
-        if len(raw) > 1 << 20:
-            raise ConfigError(f"{path}: is larger than 1 MB, too large to be a thresholds file; give a signals.yaml with --config")
+        raw = read_regular(path, MAX_THRESHOLDS_BYTES)  # never a device or pipe
+        if len(raw) > MAX_THRESHOLDS_BYTES:
+            raise ConfigError(f"{path}: is larger than {MAX_THRESHOLDS_BYTES // 2**20} MB, too large to be a thresholds "
+                              "file; give a signals.yaml with --config")
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such thresholds file; give an existing signals.yaml with --config") from None

@@ -785,7 +785,7 @@ class HomeView:
                     owner = by_path[fallback[0]].owner
             if shown is None:
                 if not spec.if_known:
-                    out.append(Fact(spec.label, None, None, note=None, owner=by_path[path].owner, short=spec.short))
+                    out.append(Fact(spec.label, None, None, note=None, owner=owner, short=spec.short))
                 continue
             note = shown.note
             if note is None and spec.note:

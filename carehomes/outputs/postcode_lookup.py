@@ -54,10 +54,11 @@ def district_centres(sums: dict[str, list[float]]) -> dict[str, list[float]]:
 # A postcode as Code-Point writes it, without its space: outward code (area, district digit, maybe a letter or digit),
 # inward code (a digit, two letters). A line whose postcode is not of this form, or whose position is off the
 # National Grid, is damaged: left out, so it names no file, counts in no district's centre and stops no build.
-_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+_POSTCODE = postcodes_source.KEY
 # A block's postcodes (one a line) each quoted or not, with up to two spaces between outward and inward code: those
 # the line-by-line reading would take, with the same key once the quotes and spaces are taken out.
-_CLEAN_POSTCODES = re.compile(rb'(?:"?[A-Z]{1,2}[0-9][A-Z0-9]? {0,2}[0-9][A-Z]{2}"?\n)*"?[A-Z]{1,2}[0-9][A-Z0-9]? {0,2}[0-9][A-Z]{2}"?')
+_QUOTED = f'"?{postcodes_source.OUTWARD} {{0,2}}{postcodes_source.INWARD}"?'
+_CLEAN_POSTCODES = re.compile(f"(?:{_QUOTED}\n)*{_QUOTED}".encode())
 GRID_EAST, GRID_NORTH = 700_000, 1_300_000  # the National Grid's extent in metres (EPSG:27700)
 _Rows = tuple[list[str], list[int], list[int], list[int]]
 _FIRST, _NUMBERS = itemgetter(0), (itemgetter(1), itemgetter(2), itemgetter(3))  # a line's columns

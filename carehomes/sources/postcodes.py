@@ -51,6 +51,10 @@ class Place:
         return self.quality < NO_POSITION_QUALITY and (self.easting or self.northing) != 0
 
 
+OUTWARD, INWARD = "[A-Z]{1,2}[0-9][A-Z0-9]?", "[0-9][A-Z]{2}"  # a postcode's two halves: area and district; sector digit, unit
+KEY = re.compile(OUTWARD + INWARD)  # a whole postcode as postcode_key writes it: HR11AA
+
+
 def postcode_key(text: str) -> str:
     """A postcode without spaces, in capitals: how Code-Point postcodes are compared."""
     return re.sub(r"\s+", "", text).upper()
