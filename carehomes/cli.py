@@ -878,6 +878,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
 
 
 MAX_ISSUE_FILE = 1 << 20  # bytes of an issue's body read at most (GitHub keeps 65,536 characters; the checks say so)
+MAX_OPEN_CLAIMS = 100 * MAX_ISSUE_FILE  # `github issues` lists at most 100 issues, each body at most 64 K characters
 
 
 def _issue_body(path: str) -> str | None:
@@ -902,7 +903,12 @@ def _open_claims(path: Path) -> list[tuple[int, str]] | None:
     """(number, text) of each open claim issue in ``path`` (what ``github issues --label claim`` prints);
     None, having said why, when the file cannot be read or is not that list."""
     try:
-        found = json.loads(read_regular(path, MAX_ISSUE_FILE * 100))  # the open claims, each body at most 64 K characters
+        raw = read_regular(path, MAX_OPEN_CLAIMS)
+        if len(raw) > MAX_OPEN_CLAIMS:
+            _say(f"--open-claims {path}: is more than {MAX_OPEN_CLAIMS:,} bytes, more than the open claims GitHub lists; "
+                 "write it with: python3 build.py github issues --label claim")
+            return None
+        found = json.loads(raw)
         if not isinstance(found, list) or not all(isinstance(i, dict) and type(i.get("number")) is int and i["number"] > 0
                                                   and isinstance(i.get("body"), (str, type(None))) for i in found):
             raise ValueError("not a list of issues")

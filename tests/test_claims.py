@@ -137,7 +137,7 @@ def test_claim_command_writes_the_reply_and_json(repo, tmp_path):
     assert r.returncode == 2 and r.stderr.strip().endswith("missing.md: cannot be read (No such file or directory)")
 
 
-def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead(repo, tmp_path, capsys):
+def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead(repo, tmp_path, capsys, monkeypatch):
     from carehomes.cli import main
 
     others = [(3, body(**{"The home you manage": "eastbank"})), (4, body(**{"The home you manage": "nowhere"})), (5, body(**{"The home you manage": "https://example.org/homes/aston-house/"})), (9, body())]
@@ -159,6 +159,11 @@ def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead
         assert main([*args, "--open-claims", str(claims)]) == 2
         assert capsys.readouterr().err == (f"--open-claims {claims}: is not a JSON list of issues with a number and a body; "
                                            "write it with: python3 build.py github issues --label claim\n")
+    monkeypatch.setattr("carehomes.cli.MAX_OPEN_CLAIMS", 10)  # a list read no further than its limit is refused whole
+    claims.write_text(json.dumps([{"number": 1, "body": "x"}]))
+    assert main([*args, "--open-claims", str(claims)]) == 2
+    assert capsys.readouterr().err == (f"--open-claims {claims}: is more than 10 bytes, more than the open claims GitHub "
+                                       "lists; write it with: python3 build.py github issues --label claim\n")
     assert main(["claim", "--body", "/dev/zero", "--author", "jo-deputy", "--repo", str(repo), "--issue", "7"]) == 2
     assert capsys.readouterr().err == ("/dev/zero: is not a regular file (a device, pipe or folder); give the file "
                                        "holding the issue's body\n")
