@@ -900,6 +900,12 @@ class _Reader:
         if control == "radius" and (not isinstance(miles, list) or not miles
                                     or not all(isinstance(m, (int, float)) and not isinstance(m, bool) and m > 0 for m in miles)):
             raise self.fail(f"{where}.miles", "a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]")
+        seen: dict[str, int] = {}
+        for i, o in enumerate(options):
+            if o.value in seen:
+                raise self.fail(f"{where}.options[{i}].value", f"'{o.value}' is also option {seen[o.value]}'s value; give each option "
+                                "of a filter its own value, as a shared link names the ticked ones by it")
+            seen[o.value] = i
         title = d.get("browseTitle", Facet.browse_title)
         if not isinstance(title, str) or "{label}" not in title or "{many}" not in title or title.count("{") != 2 \
                 or title.count("}") != 2:

@@ -113,3 +113,25 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     assert axe_violations(pg) == []
     ctx.close()
     assert errors == [], errors
+
+
+def test_ol2_a_shared_link_reopens_with_only_the_ticked_care_given_at_home(oldham, browser):
+    """Each "Care given at home" checkbox has its own value, so a link names the ones ticked and reopens with only
+    those (they all said "yes", and a link with one reopened with all of them ticked)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(oldham + "find/")
+    wait_results(pg)
+    boxes = pg.locator("input[name='given']")
+    assert boxes.count() > 2
+    pg.locator("#given-live-in").check()
+    pg.locator("#given-reablement").check()
+    pg.get_by_role("button", name="Apply filters").click()
+    expect(pg).to_have_url(re.compile(r"given=live-in&given=reablement"))
+    status = pg.locator("#results-status").inner_text()
+    pg.goto(pg.url)
+    wait_results(pg)
+    ticked = [b.get_attribute("id") for b in boxes.all() if b.is_checked()]
+    assert ticked == ["given-live-in", "given-reablement"]
+    expect(pg.locator("#results-status")).to_have_text(status)
+    ctx.close()

@@ -165,6 +165,15 @@ def test_a_wrong_face_entry_is_named(tmp_path, edit, message):
     assert str(e.value) == f"{tmp_path / 'schema' / 'face.json'}: {message}"
 
 
+def test_two_options_of_a_filter_with_one_value_are_refused(tmp_path):
+    """A shared link names the ticked boxes by value: two options of a filter saying "yes" reopen both ticked."""
+    schema = schema_copy(tmp_path, face_edit=lambda f: [o.pop("value") for o in f["kinds"]["home_care_agency"]["facets"][1]["options"]])
+    with pytest.raises(FaceError) as e:
+        load_face(schema, "home_care_agency")
+    assert str(e.value) == (f"{tmp_path / 'schema' / 'face.json'}: kinds.home_care_agency.facets[1].options[1].value: 'yes' is also "
+                            "option 0's value; give each option of a filter its own value, as a shared link names the ticked ones by it")
+
+
 def test_a_face_file_that_is_not_json_names_its_line(tmp_path):
     schema = schema_copy(tmp_path)
     (tmp_path / "schema" / "face.json").write_text('{\n  "kinds": {,\n}\n', encoding="utf-8")
