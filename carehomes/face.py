@@ -516,9 +516,10 @@ def _confirmed(v: View, value: Any, spec: Any) -> Shown | None:
 def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
     """'Safe: Good; Effective: Good (published 11 August 2018, 6 years ago); ...': each key question's current rating
     (cqc.rating_<question>), with its own date (cqc.rating_<question>_date, worded by the fact's ``dated``) where CQC
-    gave it in another report than the overall rating's (cqc.rating_date, the group's date). A question whose date is
-    not known says so (``undated``); when no question's date is known (a profile imported before they were kept), the
-    line says it once, as its note (``undatedAll``). None when no question is rated."""
+    gave it in another report than the overall rating's (cqc.rating_date, the group's date), and, as the overall
+    rating does, that it is more than the rating's staleness limit old (``stale``: ", more than {limit} old"). A question
+    whose date is not known says so (``undated``); when no question's date is known (a profile imported before they
+    were kept), the line says it once, as its note (``undatedAll``). None when no question is rated."""
     overall = date_of(v.get("cqc.rating_date"))
     rated = [(title, r, date_of(v.get(f"cqc.rating_{key}_date"))) for key, title in KEY_QUESTIONS if (r := v.get(f"cqc.rating_{key}"))]
     if not rated:
@@ -531,6 +532,8 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
             note = "" if none_dated else str(opts.get("undated", "date not known"))
         elif when != overall:
             note = str(opts.get("dated", "published {date}")).replace("{date}", nice_date(when)).replace("{age}", age_words(when, v.today))
+            if v.stale("rating", when):
+                note += str(opts.get("stale", ", more than {limit} old")).replace("{limit}", v.limits["rating"].words)
         else:
             note = ""
         said.append(f"{title}: {r}" + (f" ({note})" if note else ""))

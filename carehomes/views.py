@@ -352,14 +352,18 @@ class HomeView:
     @remembered
     def own_known_values(self) -> dict[str, str]:
         """The site's count keys (search.known_counts) -> the path or derived value this page reads for each, by
-        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field). Worked out once
-        for each set of faces (nationally it was made 15,403 times over); read it, never change it."""
+        its own kinds' faces (two kinds may share a filter, band_dementia, each by its own field: a location of two
+        kinds reads each kind's, joined by READ_OR, so it has told us when either kind has). Worked out once for
+        each set of faces (nationally it was made 15,403 times over); read it, never change it."""
         def make() -> dict[str, str]:
             site = self.site_face.known_values()
-            own: dict[str, str] = {}
-            for face in reversed(self.faces):
-                own.update({k: v for k, v in face.known_values().items() if k in site})
-            return own
+            own: dict[str, list[str]] = {}
+            for face in self.faces:
+                for key, read in face.known_values().items():
+                    if key in site:
+                        reads = own.setdefault(key, [])
+                        reads += [part for part in read.split(READ_OR) if part not in reads]
+            return {key: READ_OR.join(reads) for key, reads in own.items()}
 
         # each schema's faces are made once (face_of) and live as long as it
         return cast(dict[str, str], _once_for(_OWN_KNOWN, (self.site_face, *self.faces), make))

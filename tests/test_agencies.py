@@ -545,3 +545,22 @@ def test_stale_words_a_profile_whose_kinds_name_none_declared_by_the_first_kind_
         assert issue_title(found) == "Vacancies to confirm: 1 home never given", junk
         assert "claim-home.yml" in text_report(found, "https://github.com/x/y")
         assert "## Never given" in markdown_report(found, "https://github.com/x/y", dt.date(2026, 12, 1))
+
+
+def test_a_location_of_both_kinds_has_told_us_a_need_when_either_kind_has():
+    """The find page's "or hasn't told us" (HomeView.untold) for a location of both kinds: told when its agency
+    has answered (yes or no) or CQC registers its care home for the need; untold only when neither has. It read
+    the care home's registration alone, so an agency that said no was kept as one that had not told us."""
+    from carehomes.views import HomeView
+
+    schema = load_schema()
+    data = _profile(BOTH, "example-both.yaml").data
+    data["care"] = {"user_bands": {"older_people": True}}  # CQC's registration names no dementia band
+    assert "band_dementia" in HomeView(data, TODAY, schema).untold
+    data["homecare"]["services"] = {"dementia": False}  # the agency's own answer: no
+    said_no = HomeView(data, TODAY, schema)
+    assert "band_dementia" not in said_no.untold and "band_dementia" not in said_no.yes_filters
+    data["homecare"]["services"] = {}
+    data["care"]["user_bands"]["dementia"] = True  # CQC registers it for dementia; the agency has not said
+    told = HomeView(data, TODAY, schema)
+    assert "band_dementia" not in told.untold and "band_dementia" in told.yes_filters

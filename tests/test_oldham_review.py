@@ -182,12 +182,19 @@ def test_a_page_dates_each_question_rated_at_another_inspection(oldham):
         return fact.text or "", fact.note
 
     text, note = questions("park-hills-private-nursing-home")
-    assert re.fullmatch(r"Safe: Good; Effective: Good \(published 11 August 2018, 8 years 3 months ago\); "
-                        r"Caring: Good \(published 11 August 2018, 8 years 3 months ago\); Responsive: Good; Well-led: Good", text), text
+    # rated in 2018, more than the rating's limit (2 years) old, as the overall rating would say of itself
+    assert re.fullmatch(r"Safe: Good; Effective: Good \(published 11 August 2018, 8 years 3 months ago, more than 2 years old\); "
+                        r"Caring: Good \(published 11 August 2018, 8 years 3 months ago, more than 2 years old\); Responsive: Good; "
+                        r"Well-led: Good", text), text
     assert note is None
     text, _ = questions("abbey-hey-care-home")
     assert [q.split(" (")[0] for q in text.split("; ") if "(published 11 July 2018" in q] == [
         "Effective: Good", "Caring: Good", "Responsive: Good"]
+    v = by_slug["park-hills-private-nursing-home"]  # a question rated within the limit: no warning
+    d = json.loads(json.dumps(v.d, default=str))
+    d["cqc"]["rating_caring_date"] = "2025-06-01"
+    [fact] = [f for g in HomeView(d, TODAY, v.s).groups() if g.id == "quality" for f in g.facts if f.label == "CQC rating for each key question"]
+    assert "Caring: Good (published 1 June 2025, 1 year 5 months ago); " in (fact.text or ""), fact.text
     text, _ = questions("stoneswood-residential-home")  # every question from the overall rating's report: no dates
     assert text == "Safe: Good; Effective: Good; Caring: Good; Responsive: Good; Well-led: Good"
 
