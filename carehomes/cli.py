@@ -23,6 +23,7 @@ from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_prob
 from .load import display_path, errors
 from .checking import check_paths
 from .engines import ENGINES
+from .github import MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT
 
@@ -878,7 +879,9 @@ def cmd_claim(args: argparse.Namespace) -> int:
 
 
 MAX_ISSUE_FILE = 1 << 20  # bytes of an issue's body read at most (GitHub keeps 65,536 characters; the checks say so)
-MAX_OPEN_CLAIMS = 100 * MAX_ISSUE_FILE  # `github issues` lists at most 100 issues, each body at most 64 K characters
+# `github issues` lists at most github.MAX_ISSUES issues, each body at most 65,536 characters, each at most 6 bytes
+# as JSON (a control character written as \u0001)
+MAX_OPEN_CLAIMS = MAX_ISSUES * 65_536 * 6
 
 
 def _issue_body(path: str) -> str | None:
@@ -1263,7 +1266,7 @@ def parser() -> argparse.ArgumentParser:
     gi.add_argument("--label", required=True, help="the label that marks the issue")
     gi.add_argument("--title", required=True)
     gi.add_argument("--close", action="store_true", help="update and close the open issue; open none")
-    gs = ghs.add_parser("issues", help="print the open issues with a label (number and text) as JSON, oldest first")
+    gs = ghs.add_parser("issues", help=f"print the open issues with a label (number and text) as JSON, oldest first (every page of them, at most {MAX_ISSUES})")
     gs.add_argument("--label", required=True)
     gc = ghs.add_parser("comment", help="comment on an issue or pull request")
     gc.add_argument("number", type=_positive)

@@ -305,9 +305,25 @@ def open_or_update_issue(gh: GitHub, label: str, title: str, body: str, *, close
     return gh.ask("POST", "/issues", gh.item, {"title": title, "body": body, "labels": [label]}), "opened"
 
 
+PER_PAGE = 100  # items GitHub gives a page at most
+MAX_ISSUES = 500  # open issues with one label listed at most (5 pages); more is an error, never a list cut short
+
+
 def open_issues(gh: GitHub, label: str) -> list[dict[str, Any]]:
-    """The open issues with ``label`` (not pull requests), oldest first: each one's number and text."""
-    return gh.ask("GET", "/issues", issues, query={"labels": label, "state": "open", "per_page": "100"})
+    """The open issues with ``label`` (not pull requests), oldest first: each one's number and text. Every page of
+    them, asked for by number (``page``), never by following an address an answer gives (its Link header); an issue
+    two pages both hold (opened while they were read) is listed once. More than MAX_ISSUES is a GitHubError."""
+    found: dict[int, dict[str, Any]] = {}
+    for page in range(1, MAX_ISSUES // PER_PAGE + 2):
+        listed, full = gh.ask("GET", "/issues", lambda a: (issues(a), len(objects(a)) >= PER_PAGE),
+                              query={"labels": label, "state": "open", "per_page": str(PER_PAGE), "page": str(page)})
+        found.update((i["number"], i) for i in listed)
+        if len(found) > MAX_ISSUES:
+            raise GitHubError(f"more than {MAX_ISSUES} open issues are labelled {label}; close the ones that are done "
+                              "(or remove the label from them), then run this again")
+        if not full:
+            break
+    return [found[n] for n in sorted(found)]
 
 
 def comment(gh: GitHub, number: int, body: str) -> str:

@@ -28,6 +28,7 @@ class GitHubStub(loopback.Stub):
         self.comments: list[dict[str, Any]] = []
         self.labels: dict[str, dict[str, Any]] = {}
         self.dispatches: list[dict[str, Any]] = []
+        self.pages_asked: list[int] = []  # the page of each GET /issues
         self.log: list[tuple[str, str, str, Any]] = []  # method, path, token, body
         self.canned: dict[tuple[str, str], tuple[int, Any]] = {}  # (method, path below the repository): status, answer
         self.lock = threading.Lock()
@@ -116,8 +117,11 @@ class GitHubStub(loopback.Stub):
             return 200, item
         if path == "/issues" and method == "GET":
             wanted = set(filter(None, q.get("labels", "").split(",")))
-            return 200, [i for i in self.issues.values() if q.get("state", "open") in ("all", i["state"])
-                         and wanted <= {lab["name"] for lab in i["labels"]}]
+            listed = [i for i in self.issues.values() if q.get("state", "open") in ("all", i["state"])
+                      and wanted <= {lab["name"] for lab in i["labels"]}]
+            per_page, page = int(q.get("per_page", "30")), int(q.get("page", "1"))  # GitHub's pages: 30 unless asked
+            self.pages_asked.append(page)
+            return 200, listed[(page - 1) * per_page:page * per_page]
         if path == "/issues" and method == "POST":
             return 201, self._new({"title": body["title"], "body": body.get("body", ""),
                                    "labels": [{"name": n} for n in body.get("labels", [])]})

@@ -81,6 +81,25 @@ def test_issues_prints_the_open_issues_with_a_label_oldest_first(stub, capsys):
     assert json.loads(out) == [{"number": 1, "body": "### The home you manage\n\naston-house"}, {"number": 3, "body": ""}]
 
 
+def test_issues_reads_every_page_and_refuses_more_than_it_can_list(stub, capsys):
+    """GitHub gives at most 100 a page: 230 open claims (and a pull request in their pages) take three pages, asked
+    for by number; more than gh.MAX_ISSUES is an error, never a list cut short."""
+    for n in range(1, 231):
+        stub.add_issue(f"Claim {n}", f"claim {n}", "sam", ["claim"])
+        if n == 150:
+            with stub.lock:
+                stub._new({"title": "A pull request", "body": "", "labels": [{"name": "claim"}], "head": {"ref": "x"},
+                           "pull_request": {}})
+    code, out, err = run(capsys, "issues", "--label", "claim")
+    assert (code, err) == (0, "") and stub.pages_asked == [1, 2, 3]
+    assert [i["number"] for i in json.loads(out)] == [*range(1, 151), *range(152, 232)]
+    for n in range(231, 231 + gh.MAX_ISSUES):
+        stub.add_issue(f"Claim {n}", "", "sam", ["claim"])
+    code, out, err = run(capsys, "issues", "--label", "claim")
+    assert (code, out, err) == (1, "", f"more than {gh.MAX_ISSUES} open issues are labelled claim; close the ones that are done "
+                                       "(or remove the label from them), then run this again\n")
+
+
 def test_comment_close_and_dispatch(stub, capsys):
     stub.add_issue("Update vacancies", "...", "someone")
     assert run(capsys, "comment", "1", "--body", "Thank you.")[:2] == (0, "https://github.com/council/carehomes/issues/1#issuecomment-1\n")
