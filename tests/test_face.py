@@ -399,3 +399,15 @@ def test_the_find_page_says_whose_word_a_filter_is_where_the_kinds_differ():
         fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
     assert ('<fieldset aria-describedby="band-note"><legend>Registered with CQC to support</legend>'
             '<p id="band-note" class="ch-hint">A care home is listed as CQC registers it') in find
+
+
+@pytest.mark.parametrize("kind", ["care_home", "home_care_agency"])
+def test_each_question_reads_after_whether_it(kind):
+    """The find page asks a fact nobody has given as "No service has told us yet whether it {question}." (and "Only
+    3 of 62 ... whether it {question}"): a question is what follows "whether it", never a second "whether" ("whether
+    it has said whether it gives this care") nor what the service has said ("whether it has given its fees")."""
+    schema = load_schema()
+    sentence = str(schema.values.find["noHomeToldUs"])
+    for key, question in load_face(schema, kind).questions.items():
+        said = sentence.replace("{home}", "service").replace("{question}", question)
+        assert "whether" not in question and not question.startswith(("has said", "has given", "has told")), (key, said)
