@@ -108,10 +108,11 @@ def find_ring(schema: Schema, directory: dict[str, Any]) -> str:
     return str(schema.values.find["ringCouncil"]).replace("{phone}", phone) if phone else ""
 
 
-def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str, str], Markup]:
+def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> Callable[[str, str, str], Markup]:
     """For content pages: ``if_empty(key, href, label)`` is, when no home on the register has given the fact a
     shortcut filters on (a find-page count key, such as free or need_short_term_placements), why its list
-    would be empty and a link to the nearest useful one (x-directory.find.shortcutEmpty); else nothing."""
+    would be empty and a link to the nearest useful one (x-directory.find.shortcutEmpty, ``one`` for its {home});
+    else nothing."""
     current = [v for v in views if not v.closed]
     site = face_of(current[0].s).known_values() if current else {}  # search.known_counts' keys
     told: dict[str, bool] = {}  # key -> whether any home has given the fact (known_counts(current)[key] != 0)
@@ -124,7 +125,7 @@ def empty_shortcut(views: list[HomeView], schema: Schema) -> Callable[[str, str,
         if told[key]:
             return Markup("")
         link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
-        text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))
+        text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{home}", one).replace("{question}", questions.get(key, key)))
         return Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
 
     return note
@@ -175,7 +176,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
     env = _md_env(content)
     env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
-                       if_empty=empty_shortcut(views, schema), words=words)
+                       if_empty=empty_shortcut(views, schema, words.one), words=words)
     for src in sorted(content.rglob("*")):
         rel = src.relative_to(content)
         dst = out_docs / rel

@@ -129,6 +129,9 @@ def test_ol2_a_shared_link_reopens_with_only_the_ticked_care_given_at_home(oldha
     pg.get_by_role("button", name="Apply filters").click()
     expect(pg).to_have_url(re.compile(r"given=live-in&given=reablement"))
     status = pg.locator("#results-status").inner_text()
+    # no agency has said: asked in the site's words ("service", not "home"), the question read after "whether it"
+    assert status.startswith("No service has told us yet whether it gives this care: Live-in care. ") and status.endswith(
+        " match every other filter. Not confirmed: ring each service to check."), status
     pg.goto(pg.url)
     wait_results(pg)
     ticked = [b.get_attribute("id") for b in boxes.all() if b.is_checked()]

@@ -768,7 +768,7 @@ def test_a_shortcuts_empty_note_asks_only_until_a_home_has_told_us_and_says_what
                     before = Markup("")
                 else:
                     link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
-                    text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{question}", questions.get(key, key)))
+                    text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{home}", "home").replace("{question}", questions.get(key, key)))
                     before = Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
                 assert note(key, href, label) == before and type(note(key, href, label)) is Markup, key
     assert any(empty_shortcut(bare, schema)(key, "x", "y") for key in keys)  # a real note where no home has told us
