@@ -3,6 +3,7 @@ files refuse the whole import (every problem listed, nothing changed); what a re
 is not known (None), never 'no'. All inputs are small edited copies of the real CQC data."""
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import json
@@ -315,3 +316,20 @@ def test_a_rating_of_the_wrong_shape_is_a_problem_naming_its_field_never_a_crash
         assert "field '" in str(exc), exc
     else:
         assert isinstance(facts, dict)
+
+
+def test_an_inspection_before_cqc_gave_ratings_is_left_out_of_the_history(shared_data):
+    """CQC's API keeps inspections from before it rated services (October 2014) in historicRatings, their outcome
+    'No action' or 'Compliance action' where a rating goes: The Vicarage (Devon) has one of 16 July 2014. It is not a
+    rating, so the history and the previous rating leave it out; it was refused as an unknown rating, which stopped
+    the whole import (and the weekly --api sync) of any council with such a home."""
+    from carehomes.sources.cqc_files import extra_facts
+
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    row = next(r for r in csv.DictReader(lines) if r["locationId"] == "1-111383767")
+    doc = {k: ast.literal_eval(v) if v[:1] in "[{" else v for k, v in row.items() if v}  # the record as JSON gives it
+    assert [h["overall"]["rating"] for h in doc["historicRatings"]] == ["Good", "No action"]
+    facts = extra_facts(doc)
+    assert facts["cqc.rating_history"] == ["2018-04-12 Good", "2015-12-16 Good"]
+    assert facts["cqc.rating_history_safe"] == ["2018-04-12 Good", "2015-12-16 Requires improvement"]
+    assert (facts["cqc.previous_rating"], str(facts["cqc.previous_rating_date"])) == ("Good", "2015-12-16")

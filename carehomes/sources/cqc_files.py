@@ -178,6 +178,17 @@ def _rating(value: Any) -> str | None:
     return RATINGS[text.lower()]
 
 
+# What CQC's inspections found before it rated services (October 2014), kept in the API's historicRatings: not ratings
+PRE_RATING_OUTCOMES = {"no action", "compliance action"}
+
+
+def _historic_rating(value: Any) -> str | None:
+    """A rating in CQC's history of a location; None for an inspection before CQC gave ratings, whose outcome
+    ('No action', 'Compliance action') is not one (the history is of ratings: such an entry is left out)."""
+    text = _text(value)
+    return None if text and text.lower() in PRE_RATING_OUTCOMES else _rating(value)
+
+
 def _postcode(value: Any) -> str | None:
     """A UK postcode, spaced and in capitals; empty is not known (None)."""
     text = _text(value)
@@ -899,7 +910,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
     previous, previous_date = None, None
     for h in _objs(_field(doc, "historicRatings", list), "historicRatings"):
-        h_rating = _rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
+        h_rating = _historic_rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
         h_date = _date(h.get("reportDate"))
         if h_rating in UNRATED or not h_date:
             continue  # an inspection that gave no rating leaves the rating before it standing
@@ -960,7 +971,7 @@ def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: 
         when = _date(h.get("reportDate"))
         if not when or (rating_date and when >= rating_date):
             continue
-        given = next((_rating(k.get("rating")) for k in _objs(_obj(h.get("overall"), "historicRatings.overall").get("keyQuestionRatings"),
+        given = next((_historic_rating(k.get("rating")) for k in _objs(_obj(h.get("overall"), "historicRatings.overall").get("keyQuestionRatings"),
                                                               "historicRatings.overall.keyQuestionRatings")
                       if str(k.get("name", "")).strip().lower() == name), None)
         if given not in UNRATED and (latest is None or when > latest[0]):
@@ -981,7 +992,7 @@ def _history(historic: list[dict], question: str | None, current: tuple[str | No
             value = next((q.get("rating") for q in _objs(overall.get("keyQuestionRatings"),
                                                            "historicRatings.overall.keyQuestionRatings")
                           if str(q.get("name", "")).strip().lower() == question), None)
-        r, d = _rating(value), _date(h.get("reportDate"))
+        r, d = _historic_rating(value), _date(h.get("reportDate"))
         if r not in UNRATED and d:
             found.setdefault(d, r)
     if current and current[0] not in UNRATED and current[1]:
