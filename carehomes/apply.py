@@ -193,6 +193,20 @@ def _la_key(name: str) -> str:
     return re.sub(r"\s+", " ", locality_name(name).lower().replace("&", "and")).strip()
 
 
+def _la_hint(want: str, areas: list[str]) -> str:
+    """What to say when no home is in the local authority ``want`` (``_la_key``'s form): the areas of the file named
+    with it as a word (a county in a file of district councils: 'Devon' -> 'East Devon', 'Mid Devon', ...), each
+    imported on its own; else the nearest name; else how many areas there are."""
+    keys = {_la_key(a): a for a in areas}
+    within = [a for k, a in keys.items() if re.search(rf"(^| ){re.escape(want)}( |$)", k)]
+    if len(within) > 1:
+        names = ", ".join(repr(a) for a in within[:-1]) + f" and {within[-1]!r}"
+        return (f"the local authorities with that name in theirs are {names} (a county's other districts have names "
+                "of their own); import each into the same folder with its own --local-authority")
+    near = within or [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
+    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
+
+
 def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
     out: dict[str, tuple[Path, dict]] = {}
     for f in profile_files([folder]):
@@ -249,10 +263,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         areas = sorted({r.local_authority for r in records})
         records = [r for r in records if _la_key(r.local_authority) == want]
         if not records and register_ids is None:
-            keys = {_la_key(a): a for a in areas}
-            near = [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
-            hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
-            raise ImportError_(f"has no care homes in local authority '{local_authority}'; {hint}")
+            raise ImportError_(f"has no care homes in local authority '{local_authority}'; {_la_hint(want, areas)}")
     seen_ids: set[str] = set()
     for r in records:
         if r.location_id in seen_ids:

@@ -351,7 +351,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .incremental import Live, snapshot
     from .localserver import site_server, url_prefix
     from .siteconfig import read_config
-    from .watch import ServeState, keep_built, live_handler, watch, watched
+    from .watch import ServeState, keep_built, live_handler, watch, watched, watching
 
     before = snapshot(ROOT, watched([*map(Path, args.providers), Path(args.config)], ROOT))  # a file saved during the build is a change
     prefix = url_prefix(str(read_config(Path(args.config)).raw.get("site_url") or ""))
@@ -387,7 +387,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with httpd:
             threading.Thread(target=httpd.serve_forever, daemon=True).start()
             _say(f"Serving the site at http://{args.host}:{httpd.server_address[1]}/ (press Ctrl+C to stop); "
-                 "watching providers/, content/, schema/, overrides/ and mkdocs.yml for changes")
+                 f"watching {watching([*map(Path, args.providers), Path(args.config)], ROOT)} for changes")
             stop = threading.Event()
             try:
                 if live is None:

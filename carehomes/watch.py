@@ -216,6 +216,14 @@ def watched(paths: list[Path], root: Path) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def watching(paths: list[Path], root: Path) -> str:
+    """What ``serve`` says it watches: ``paths`` (the profiles' folders and the settings it was given), then the
+    shared pages, schema, theme and top-level settings, a folder with a slash ('providers/, mkdocs.yml, content/ ...')."""
+    names = list(dict.fromkeys([_shown(Path(p), root) for p in paths] + ["content", "schema", "overrides", "mkdocs.yml"]))
+    shown = [n + "/" if (root / n).is_dir() else n for n in names]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
 def _shown(path: Path, root: Path) -> str:
     try:
         return str(path.absolute().relative_to(root.absolute()))

@@ -427,6 +427,23 @@ def test_320px_viewport_has_no_sideways_scroll(site, browser, path):
     assert width <= 320, f"{path} is {width}px wide at 320px"
 
 
+def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_the_text(site, page):
+    """A home-page shortcut whose list would be empty says why under its button (render.empty_shortcut, as a new
+    council's site shows it for 'Short stays and respite' and 'Homes with a bed free now'). Its other list is a link
+    in that sentence: it was drawn as a second full-width button, splitting the sentence into three blocks
+    ('... Instead:', the button, ', and ring each to check.')."""
+    page.goto(site)
+    page.evaluate("""() => document.querySelector('.ch-quick').insertAdjacentHTML('beforeend',
+        '<li><a href="find/?free=any">Homes with a bed free now</a><span class="ch-shortcut-empty">No home has told us '
+        + 'yet whether it has beds free now, so this list would be empty. Instead: <a href="find/?care=Nursing">homes '
+        + 'with nursing care</a>, and ring each to check.</span></li>')""")
+    look = page.evaluate("""() => { const li = document.querySelector('.ch-quick').lastElementChild;
+        const style = el => { const s = getComputedStyle(el); return [s.display, s.borderTopWidth, s.textDecorationLine]; };
+        return {button: style(li.firstElementChild), note: getComputedStyle(li.lastElementChild).display,
+                link: style(li.lastElementChild.querySelector('a'))}; }""")
+    assert look == {"button": ["block", "2px", "none"], "note": "block", "link": ["inline", "0px", "underline"]}
+
+
 def test_hostile_home_runs_no_script(site, page):
     page.goto(site + "homes/example-hostile/")
     expect(page.locator("h1")).to_contain_text("<img src=x onerror=alert('name')>")

@@ -3,6 +3,7 @@ files refuse the whole import (every problem listed, nothing changed); what a re
 is not known (None), never 'no'. All inputs are small edited copies of the real CQC data."""
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import json
@@ -315,3 +316,53 @@ def test_a_rating_of_the_wrong_shape_is_a_problem_naming_its_field_never_a_crash
         assert "field '" in str(exc), exc
     else:
         assert isinstance(facts, dict)
+
+
+def test_an_inspection_before_cqc_gave_ratings_is_left_out_of_the_history(shared_data):
+    """CQC's API keeps inspections from before it rated services (October 2014) in historicRatings, their outcome
+    'No action' or 'Compliance action' where a rating goes: The Vicarage (Devon) has one of 16 July 2014. It is not a
+    rating, so the history and the previous rating leave it out; it was refused as an unknown rating, which stopped
+    the whole import (and the weekly --api sync) of any council with such a home."""
+    from carehomes.sources.cqc_files import extra_facts
+
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    row = next(r for r in csv.DictReader(lines) if r["locationId"] == "1-111383767")
+    doc = {k: ast.literal_eval(v) if v[:1] in "[{" else v for k, v in row.items() if v}  # the record as JSON gives it
+    assert [h["overall"]["rating"] for h in doc["historicRatings"]] == ["Good", "No action"]
+    facts = extra_facts(doc)
+    assert facts["cqc.rating_history"] == ["2018-04-12 Good", "2015-12-16 Good"]
+    assert facts["cqc.rating_history_safe"] == ["2018-04-12 Good", "2015-12-16 Requires improvement"]
+    assert (facts["cqc.previous_rating"], str(facts["cqc.previous_rating_date"])) == ("Good", "2015-12-16")
+
+
+def test_api_csv_gives_what_the_same_record_as_json_gives(tmp_path, shared_data):
+    """A register of API records saved as CSV (the Devon file) is read as the same records saved as JSON are: Bindon
+    Residential Home is dormant (registered, not providing care), its manager absent since 5 December 2018, and CQC
+    rated each key question. Its page showed none of this: an ordinary home, rated Inadequate."""
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = [r for r in csv.DictReader(lines) if r["locationId"] == "1-112104377"]
+    assert (rows[0]["dormancy"], rows[0]["registeredManagerAbsentDate"]) == ("Y", "05/12/2018")
+    write_rows(tmp_path / "api.csv", rows)
+    reg = read_register(tmp_path / "api.csv")[1][0].regulator
+    assert {k: str(reg[f"cqc.{k}"]) for k in ("dormant", "manager_absent_since", "rating", "rating_safe", "rating_well_led",
+                                               "rating_caring", "previous_rating", "previous_rating_date")} == {
+        "dormant": "True", "manager_absent_since": "2018-12-05", "rating": "Inadequate", "rating_safe": "Inadequate",
+        "rating_well_led": "Inadequate", "rating_caring": "Requires improvement", "previous_rating": "Requires improvement",
+        "previous_rating_date": "2018-05-19"}
+    doc = {k: ast.literal_eval(v) if v[:1] in "[{" else v for k, v in rows[0].items() if v}  # the record as JSON
+    doc["registeredManagerAbsentDate"] = "2018-12-05"
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "location.json").write_text(json.dumps(doc), encoding="utf-8")
+    as_json = read_register(tmp_path / "json")[1][0].regulator
+    assert reg == as_json
+
+
+def test_api_csv_nested_cell_that_cannot_be_read_is_named(tmp_path, shared_data):
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = list(csv.DictReader(lines[:2]))
+    rows[0]["historicRatings"] = "[{'reportDate': broken"
+    write_rows(tmp_path / "api.csv", rows)
+    with pytest.raises(ImportError_) as exc:
+        read_register(tmp_path / "api.csv")
+    assert str(exc.value) == REFUSED + ("line 2: historicRatings: '[{'reportDate': broken' cannot be read; export the "
+                                        "records again")

@@ -453,3 +453,18 @@ def test_one_value_set_at_two_places_of_a_profile_is_written_twice_never_as_an_a
     rt_set(doc, ("cqc", "rating_date"), day)
     rt_set(doc, ("cqc", "report_date"), day)
     assert rt_dump(doc) == "name: x\ncqc:\n  rating: Good\n  rating_date: 2024-08-08\n  report_date: 2024-08-08\n"
+
+
+def test_a_county_in_a_file_of_districts_names_every_district_called_after_it(tmp_path, shared_data):
+    """The national HSCA file names district councils: a new Devon steward's --local-authority Devon was answered
+    "did you mean 'Mid Devon'?", one of Devon's districts, as if it were the county."""
+    src, _ = national_slice(tmp_path, {"East Devon", "Mid Devon", "North Devon", "West Devon", "Exeter"}, limit=400)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", "Devon", dry_run=True)
+    assert str(exc.value) == (
+        "has no care homes in local authority 'Devon'; the local authorities with that name in theirs are 'East Devon', "
+        "'Mid Devon', 'North Devon' and 'West Devon' (a county's other districts have names of their own); import each "
+        "into the same folder with its own --local-authority")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", "Exter", dry_run=True)
+    assert str(exc.value) == "has no care homes in local authority 'Exter'; did you mean 'Exeter'?"

@@ -14,7 +14,7 @@ import pytest
 from carehomes.incremental import FULL, Live, changes, snapshot, sync_tree, touched
 from carehomes.localserver import site_server
 from carehomes.schema import ROOT
-from carehomes.watch import RELOAD_JS, STATE_PATH, ServeState, live_handler
+from carehomes.watch import RELOAD_JS, STATE_PATH, ServeState, live_handler, watching
 
 PROV = ROOT / "providers"
 HOME = {"location_id": "1-1", "slug": "rose-court", "name": "Rose Court", "locality": "Herefordshire",
@@ -502,3 +502,15 @@ def test_ctrl_c_during_the_rest_is_no_failure_to_report(tmp_path, monkeypatch):
         stop.set()
         thread.join(5)
     assert said and [s for s in said if "failed" in s] == []
+
+
+def test_serve_says_the_profiles_and_settings_it_watches(tmp_path):
+    """serve named providers/ and mkdocs.yml whatever it watched: a new council serving its own folder (--providers,
+    --config, or --area) was told its edits to the top level's would be seen, and not that its own are."""
+    assert watching([ROOT / "providers", ROOT / "mkdocs.yml"], ROOT) == \
+        "providers/, mkdocs.yml, content/, schema/ and overrides/"
+    (tmp_path / "providers").mkdir()
+    assert watching([tmp_path / "providers", tmp_path / "mkdocs.yml"], ROOT) == \
+        f"{tmp_path}/providers/, {tmp_path}/mkdocs.yml, content/, schema/, overrides/ and mkdocs.yml"
+    assert watching([ROOT / "areas" / "oldham" / "providers", ROOT / "areas" / "oldham" / "mkdocs.yml"], ROOT) == \
+        "areas/oldham/providers/, areas/oldham/mkdocs.yml, content/, schema/, overrides/ and mkdocs.yml"

@@ -178,6 +178,17 @@ def _rating(value: Any) -> str | None:
     return RATINGS[text.lower()]
 
 
+# What CQC's inspections found before it rated services (October 2014), kept in the API's historicRatings: not ratings
+PRE_RATING_OUTCOMES = {"no action", "compliance action"}
+
+
+def _historic_rating(value: Any) -> str | None:
+    """A rating in CQC's history of a location; None for an inspection before CQC gave ratings, whose outcome
+    ('No action', 'Compliance action') is not one (the history is of ratings: such an entry is left out)."""
+    text = _text(value)
+    return None if text and text.lower() in PRE_RATING_OUTCOMES else _rating(value)
+
+
 def _postcode(value: Any) -> str | None:
     """A UK postcode, spaced and in capitals; empty is not known (None)."""
     text = _text(value)
@@ -544,7 +555,7 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
     elif API_COLUMNS <= names:
         order = _slash_order(r.get("registrationDate", "") for _, r in _csv_rows(path, []))  # a first pass, streamed too
         fmt = "API (CSV)"
-        parse = lambda r: parse_api_location(r, order)
+        parse = lambda r: _api_csv_location(r, order)
         date_of = lambda r: [d.isoformat() for d in _api_dates(r)]
     else:
         known = "the HSCA care directory, CQC's market locations CSV, or CQC API location records"
@@ -785,7 +796,42 @@ def read_api_documents(docs: list[Any], path: Path, names: list[str] | None = No
 def _api_json_location(rec: dict[str, Any]) -> Record | Skipped:
     """A saved API JSON record read as the live sync reads it: the key questions, the previous
     rating, the rating history and the manager's absence date too (``JSON_FACTS``)."""
-    out = parse_api_location(rec, "dmy")
+    return _with_extra_facts(parse_api_location(rec, "dmy"), rec)
+
+
+def _api_csv_location(row: dict[str, str], date_order: str) -> Record | Skipped:
+    """An API record saved as a CSV row (nested fields as Python reprs, dates slashed in ``date_order``) read
+    as the same record saved as JSON is: its dormancy, key questions, rating history and the manager's absence
+    date too, so a dormant home is not shown as an ordinary one."""
+    out = parse_api_location(row, date_order)
+    return _with_extra_facts(out, _api_csv_document(row, date_order)) if isinstance(out, Record) else out
+
+
+def _api_csv_document(row: dict[str, str], date_order: str) -> dict[str, Any]:
+    """A CSV row of API fields as the JSON document it was saved from: each nested cell read back, an empty
+    cell not given, and the manager's absence date (the one slashed date ``extra_facts`` reads) as ISO."""
+    doc: dict[str, Any] = {}
+    for key, value in row.items():
+        text = (value or "").strip()
+        if text[:1] in ("[", "{"):
+            try:
+                doc[key] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise ValueError(f"{key}: '{_show(text)}' cannot be read; export the records again") from None
+        elif text:
+            doc[key] = text
+    try:
+        absent = _date(doc.get("registeredManagerAbsentDate"), date_order)
+    except ValueError as exc:
+        raise ValueError(f"registeredManagerAbsentDate: {exc}") from None
+    if absent:
+        doc["registeredManagerAbsentDate"] = absent.isoformat()
+    return doc
+
+
+def _with_extra_facts(out: Record | Skipped, rec: dict[str, Any]) -> Record | Skipped:
+    """``out`` (a saved record's parse) with the facts ``extra_facts`` reads from ``rec`` that a file gives (``JSON_FACTS``),
+    and its rating when only those facts give one (an assessment's, or "Not yet rated")."""
     if isinstance(out, Record):
         extra = extra_facts(rec)
         out.regulator.update({k: v for k, v in extra.items() if k in JSON_FACTS})
@@ -899,7 +945,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
     previous, previous_date = None, None
     for h in _objs(_field(doc, "historicRatings", list), "historicRatings"):
-        h_rating = _rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
+        h_rating = _historic_rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
         h_date = _date(h.get("reportDate"))
         if h_rating in UNRATED or not h_date:
             continue  # an inspection that gave no rating leaves the rating before it standing
@@ -960,7 +1006,7 @@ def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: 
         when = _date(h.get("reportDate"))
         if not when or (rating_date and when >= rating_date):
             continue
-        given = next((_rating(k.get("rating")) for k in _objs(_obj(h.get("overall"), "historicRatings.overall").get("keyQuestionRatings"),
+        given = next((_historic_rating(k.get("rating")) for k in _objs(_obj(h.get("overall"), "historicRatings.overall").get("keyQuestionRatings"),
                                                               "historicRatings.overall.keyQuestionRatings")
                       if str(k.get("name", "")).strip().lower() == name), None)
         if given not in UNRATED and (latest is None or when > latest[0]):
@@ -981,7 +1027,7 @@ def _history(historic: list[dict], question: str | None, current: tuple[str | No
             value = next((q.get("rating") for q in _objs(overall.get("keyQuestionRatings"),
                                                            "historicRatings.overall.keyQuestionRatings")
                           if str(q.get("name", "")).strip().lower() == question), None)
-        r, d = _rating(value), _date(h.get("reportDate"))
+        r, d = _historic_rating(value), _date(h.get("reportDate"))
         if r not in UNRATED and d:
             found.setdefault(d, r)
     if current and current[0] not in UNRATED and current[1]:
