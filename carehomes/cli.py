@@ -245,11 +245,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
-    from .siteconfig import map_warnings, staleness_warnings
+    from .siteconfig import map_warnings, place_warnings, staleness_warnings
 
     directory = directory_settings(Path(args.config))
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
-    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + ([gap] if gap else []):
+    places = place_warnings(directory, [p.data for p in result.profiles], shown)
+    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + places + ([gap] if gap else []):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.counted}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")

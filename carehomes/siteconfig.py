@@ -14,6 +14,7 @@ from .configfile import ConfigFileError, load_config_chain
 from .ages import Age, parse_age
 from .safetext import UNSAFE_IN_ADDRESS
 from .schema import ROOT, STALENESS
+from .sources.postcodes import area_of
 
 
 @dataclass
@@ -233,6 +234,39 @@ def map_warnings(directory: dict[str, Any]) -> list[str]:
         return ["mkdocs.yml: extra.directory.map.attribution has HTML in it, which is shown as plain text, never as "
                 f"markup; write it as a list of text and links instead, like {ATTRIBUTION_EXAMPLE}"]
     return []
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.casefold())) - {"council", "city", "county", "borough", "district", "of", "the", "and"}
+
+
+def place_warnings(directory: dict[str, Any], profiles: list[dict[str, Any]], config: str = "mkdocs.yml") -> list[str]:
+    """Warnings when the site's settings are another place's than its profiles': no profile's locality shares a
+    word with extra.directory.area (the site would be titled for Herefordshire while listing Leeds), and the
+    postcode areas of the profiles' addresses that postcode_areas leaves out (a search from a postcode there
+    would be outside the site's areas). Nothing for no profiles, or for settings not of the usual shapes."""
+    out: list[str] = []
+    area = directory.get("area")
+    localities = sorted({str(p["locality"]) for p in profiles if isinstance(p.get("locality"), str) and p["locality"].strip()})
+    if isinstance(area, str) and area.strip() and localities and not any(_words(area) & _words(lo) for lo in localities):
+        named = ", ".join(repr(lo) for lo in localities[:3]) + (f" and {len(localities) - 3} more" if len(localities) > 3 else "")
+        out.append(f"{config}: extra.directory.area is '{area}', but the profiles are in {named}; build with your area's "
+                   "settings (--config, or --area: see docs/areas.md), or set area, council and the contacts there")
+    wanted = directory.get("postcode_areas")
+    if isinstance(wanted, list) and all(isinstance(a, str) for a in wanted):
+        given = {a.strip().upper() for a in wanted}
+        homes: dict[str, int] = {}
+        for p in profiles:
+            address = p.get("address")
+            code = address.get("postcode") if isinstance(address, dict) else None
+            at = area_of(code) if isinstance(code, str) else None
+            if at and at not in given:
+                homes[at] = homes.get(at, 0) + 1
+        if homes:
+            listed = ", ".join(f"{a} ({n:,})" for a, n in sorted(homes.items(), key=lambda x: (-x[1], x[0])))
+            out.append(f"{config}: extra.directory.postcode_areas is [{', '.join(wanted)}], but profiles have postcodes in "
+                       f"{listed}: a search from a postcode there is outside the site's areas; add them to postcode_areas")
+    return out
 
 
 def attribution_html(value: Any) -> str:

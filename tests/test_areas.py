@@ -114,7 +114,7 @@ def test_oldhams_config_inherits_the_top_level_and_overrides_only_what_differs()
     cfg = read_config(OLDHAM / "mkdocs.yml")
     top = read_config(ROOT / "mkdocs.yml")
     assert cfg.inherited and cfg.raw["site_name"] == "Oldham care directory"
-    assert cfg.directory["area"] == "Oldham" and cfg.directory["postcode_areas"] == ["OL"]
+    assert cfg.directory["area"] == "Oldham" and cfg.directory["postcode_areas"] == ["OL", "M"]
     assert cfg.directory["fsa_authorities"] == []
     assert cfg.raw["nav"] == top.raw["nav"] and cfg.raw["markdown_extensions"] == top.raw["markdown_extensions"]
     assert cfg.directory["map"] == top.directory["map"] and cfg.directory["codepoint"] == top.directory["codepoint"]

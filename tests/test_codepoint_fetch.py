@@ -157,16 +157,16 @@ def test_a_production_build_without_the_lookup_fails_and_a_local_one_warns(tmp_p
     config = config_with(tmp_path / "cfg", **REAL)  # real contacts: only the lookup is missing
     assert cli.main(["build", "--production", "--out", str(out), "--no-search", "--config", str(config)]) == 1
     gap = ("extra.directory.postcode_areas asks for postcode areas GL, HR, NP, SY, WR, but {empty} has no "
-           "Code-Point Open data for them, so the site's distance search from a full postcode (like HR6 8AA) gives no "
-           "distances there; get the data with: python3 build.py fetch-postcodes")
+           "Code-Point Open data for them, so the site's distance search from a full postcode there gives no "
+           "distances; get the data with: python3 build.py fetch-postcodes")
     assert capsys.readouterr().err == f"The site was not built ({out} is unchanged): {config}: {gap.format(empty=empty)}\n"
     assert not out.exists()
     monkeypatch.chdir(ROOT)  # a local build says the same as a warning, naming the settings file it read
     assert cli._postcode_gap(ROOT / "mkdocs.yml") == f"mkdocs.yml: {gap.format(empty=empty)}"
     oldham = cli._postcode_gap(ROOT / "areas" / "oldham" / "mkdocs.yml", "oldham")  # an area's: its file, its --area
-    assert oldham == (f"areas/oldham/mkdocs.yml: extra.directory.postcode_areas asks for postcode area OL, but {empty} "
-                      "has no Code-Point Open data for it, so the site's distance search from a full postcode (like "
-                      "HR6 8AA) gives no distances there; get the data with: python3 build.py fetch-postcodes --area oldham")
+    assert oldham == (f"areas/oldham/mkdocs.yml: extra.directory.postcode_areas asks for postcode areas M, OL, but {empty} "
+                      "has no Code-Point Open data for them, so the site's distance search from a full postcode there "
+                      "gives no distances; get the data with: python3 build.py fetch-postcodes --area oldham")
 
 
 def test_the_publish_workflow_fetches_caches_and_builds_for_production():

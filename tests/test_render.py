@@ -629,3 +629,22 @@ def test_an_override_changes_the_market_pages_wording():
     later = market_html([HomeView(data, TODAY, staleness={"availability": Age(14, "day"), "rating": Age(3, "year")})], TODAY)
     assert "Vacancies more than 14 days old" in later and "CQC ratings more than 3 years old" in later
     assert "Vacancies confirmed more than 14 days ago count as out of date." in later
+
+
+def test_settings_of_another_place_than_the_profiles_are_warned_of():
+    """A council that imports its own homes and builds with the top-level (Herefordshire) settings is told: the site
+    would be titled for Herefordshire while listing Leeds, and a search from an LS postcode would be outside its areas."""
+    from carehomes.siteconfig import place_warnings
+
+    leeds = [{"locality": "Leeds", "address": {"postcode": p}} for p in ("LS6 2AA", "LS6 3BB", "WF3 1AA", "", None)]
+    here = {"area": "Herefordshire", "postcode_areas": ["HR", "SY", "WR", "NP", "GL"]}
+    assert place_warnings(here, leeds, "mkdocs.yml") == [
+        "mkdocs.yml: extra.directory.area is 'Herefordshire', but the profiles are in 'Leeds'; build with your area's settings "
+        "(--config, or --area: see docs/areas.md), or set area, council and the contacts there",
+        "mkdocs.yml: extra.directory.postcode_areas is [HR, SY, WR, NP, GL], but profiles have postcodes in LS (2), WF (1): a "
+        "search from a postcode there is outside the site's areas; add them to postcode_areas"]
+    assert place_warnings({"area": "Leeds City Council", "postcode_areas": ["LS", "WF"]}, leeds) == []
+    assert place_warnings({"area": "Devon", "postcode_areas": "all"}, [{"locality": "East Devon"}]) == []  # a county's district
+    assert place_warnings(here, []) == [] and place_warnings({}, leeds) == []
+    bundled = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0].data for p in sorted((ROOT / "providers").glob("[!_]*.yaml"))]
+    assert len(bundled) == 88 and place_warnings(here, bundled) == []

@@ -90,8 +90,8 @@ def missing_message(missing: list[str], folder: Path | None = None, config: str 
     which = "every postcode area" if missing == ["all"] else f"postcode area{'s' * (len(missing) != 1)} {', '.join(missing)}"
     them = "them" if len(missing) > 1 else "it"
     return (f"{config}: extra.directory.postcode_areas asks for {which}, but {folder or data_dir()} has no "
-            f"Code-Point Open data for {them}, so the site's distance search from a full postcode (like HR6 8AA) gives "
-            "no distances there; get the data with: "
+            f"Code-Point Open data for {them}, so the site's distance search from a full postcode there gives "
+            "no distances; get the data with: "
             f"python3 build.py fetch-postcodes{f' --area {area}' if area else ''}")
 
 
