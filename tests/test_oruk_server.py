@@ -120,6 +120,15 @@ def test_other_addresses_and_methods_answer_json_with_cors(client, services):
     assert get(client, f"/services/{one['id']}") == one
 
 
+def test_documents_that_take_no_parameters_ignore_a_query(client, services):
+    """The root, the description and single records answer as the static copy does whatever query a client or proxy
+    adds (a cache buster, a key); only the lists, where a misspelt filter would give unfiltered data, refuse one."""
+    assert get(client, "/?_=1700000000&key=abc&key=def")["openapi_url"] == "http://testserver/openapi.json"
+    assert get(client, "/openapi.json?format=json") == get(client, "/openapi.json")
+    assert get(client, f"/services/{services[3]['id']}?page=1") == services[3]
+    assert get(client, "/services?_=1", 400)["error"].startswith("unknown query parameter '_'; /services accepts: page, ")
+
+
 def test_filters_select_the_matching_homes(client, services):
     nursing = next(a["taxonomy_term"] for s in services for a in s.get("attributes", []) if a["taxonomy_term"]["name"] == "Care home with nursing")
     with_nursing = {s["id"] for s in services if any(a["taxonomy_term_id"] == nursing["id"] for a in s.get("attributes", []))}
