@@ -164,7 +164,7 @@ def _one(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
     for name, value in request.query_params.multi_items():
         if name not in allowed:
             shown = name if len(name) <= 40 else name[:40] + "..."
-            raise BadQuery(f"unknown query parameter {shown!r}; {request.url.path} accepts: {', '.join(allowed)}")
+            raise BadQuery(f"unknown query parameter {shown!r}; {request.scope['path']} accepts: {', '.join(allowed)}")
         if name in seen:
             raise BadQuery(f"{name} is given more than once; give it once")
         seen[name] = value
@@ -255,7 +255,7 @@ class Query:
 
 def query(request: Request, catalogue: Catalogue) -> Query:
     """The list query of ``request``, checked; BadQuery names the first parameter that is wrong."""
-    q = _one(request, ALLOWED[request.url.path])
+    q = _one(request, ALLOWED[request.scope["path"]])  # not request.url: it fails on a query that is not UTF-8
     page, per_page = _integer(q, "page", 1, spec.MAX_PAGE), _integer(q, "per_page", DEFAULT_PER_PAGE, spec.MAX_PER_PAGE)
     tests: list[Callable[[Entry], bool]] = []
     words = (_text(q, "search", spec.MAX_SEARCH) or "").casefold().split()

@@ -5,6 +5,7 @@ writes it) and the site's postcode lookup for HR; the ORUK validator's endpoint 
 against it, and schemathesis runs against it with the query parameters on."""
 from __future__ import annotations
 
+import asyncio
 import json
 import warnings
 
@@ -127,6 +128,30 @@ def test_documents_that_take_no_parameters_ignore_a_query(client, services):
     assert get(client, "/openapi.json?format=json") == get(client, "/openapi.json")
     assert get(client, f"/services/{services[3]['id']}?page=1") == services[3]
     assert get(client, "/services?_=1", 400)["error"].startswith("unknown query parameter '_'; /services accepts: page, ")
+
+
+def test_a_query_that_is_not_utf8_is_answered_not_a_500(site):
+    """h11 refuses such a request line, but httptools (uvicorn[standard]) and other servers pass the bytes on:
+    the search finds nothing and an unknown name is refused, as for any other text (starlette's request.url raised)."""
+    def call(query: bytes) -> tuple[int, dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+                 "path": "/services", "raw_path": b"/services", "query_string": query, "root_path": "", "headers": [],
+                 "server": ("127.0.0.1", 8001), "client": ("127.0.0.1", 50000)}
+        asyncio.run(create_app(site)(scope, receive, send))
+        return sent[0]["status"], json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+
+    assert call(b"search=\xff\xfe") == (200, {"total_items": 0, "total_pages": 1, "page_number": 1, "size": 0,
+                                              "first_page": True, "last_page": True, "empty": True, "contents": []})
+    assert call(b"\xff=1") == (400, {"error": "unknown query parameter '\xff'; /services accepts: page, per_page, search, "
+                                             "taxonomy_term_id, taxonomy_id, postcode, proximity, modified_after, "
+                                             "minimum_age, maximum_age, start_time, end_time, day"})
 
 
 def test_filters_select_the_matching_homes(client, services):
