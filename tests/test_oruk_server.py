@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import threading
 import warnings
 
 import pytest
@@ -212,6 +215,47 @@ def test_serve_api_without_a_built_site_says_so(tmp_path, capsys):
     (tmp_path / "data" / "oruk-services.json").write_text("{", encoding="utf-8")
     assert main(["serve-api", "--site", str(tmp_path)]) == 1
     assert "oruk-services.json: is not the ORUK service package (" in capsys.readouterr().err
+
+
+def _within(seconds: float, call):
+    """What ``call()`` returns, failing (not hanging) when it has not returned after ``seconds``."""
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, f"still running after {seconds} s"
+    return out[0]
+
+
+def test_serve_api_refuses_records_that_are_a_pipe_a_device_or_nested_too_deeply(tmp_path, capsys):
+    """The records are read as a bounded regular file: a pipe waited for a writer for ever, /dev/zero filled memory."""
+    records = tmp_path / "data" / "oruk-services.json"
+    records.parent.mkdir()
+    os.mkfifo(records)
+    assert _within(10, lambda: main(["serve-api", "--site", str(tmp_path)])) == 1
+    records.unlink()
+    records.symlink_to("/dev/zero")
+    assert _within(10, lambda: main(["serve-api", "--site", str(tmp_path)])) == 1
+    assert capsys.readouterr().err == 2 * (f"{records}: is not a regular file (a device, pipe or folder); build the site again\n")
+    records.unlink()
+    records.write_text("[" * 100_000, encoding="utf-8")
+    assert main(["serve-api", "--site", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"{records}: is nested too deeply to be the ORUK service package; build the site again\n"
+
+
+def test_a_postcode_file_that_is_a_pipe_is_an_unknown_postcode(site, tmp_path):
+    """The lookup's files are read as bounded regular files too: a pipe held the server's one event loop for ever."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    sector = copy / "postcodes" / "HR" / "HR1-2.json"
+    sector.unlink()
+    os.mkfifo(sector)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        answer = _within(10, lambda: TestClient(create_app(copy)).get("/services?postcode=HR1 2AB"))
+    assert (answer.status_code, answer.json()) == (400, {"error": "postcode='HR1 2AB': is not a postcode this directory "
+                                                                 "knows the position of (it publishes the areas in "
+                                                                 "postcodes/areas.json); check it, or give a nearby one"})
 
 
 # --- the ORUK validator's checks (OpenReferralUK/oruk-validator, OpenApiValidationService.cs), replayed ---
