@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 
 import pytest
 import yaml
@@ -175,6 +176,26 @@ def test_unrecognised_files(tmp_path, content, message):
     with pytest.raises(ImportError_) as exc:
         import_cqc(f, tmp_path / "p")
     assert str(exc.value).startswith(message)
+
+
+def test_a_pipe_or_an_endless_line_is_refused_without_reading_it(tmp_path, shared_data, monkeypatch):
+    """A pipe was opened and waited on for ever; a line was read whole however long (a 200 MB one took 450 MB of
+    memory), so a line longer than any CQC file's is refused as it is read."""
+    from carehomes.sources import cqc_files
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(pipe, tmp_path / "p", dry_run=True)
+    assert str(exc.value) == "is not a regular file (a device or pipe); give a CQC register file, e.g. a CSV saved from CQC"
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    rows[1]["Location Name"] = "A" * 3000
+    write_rows(src, rows)
+    monkeypatch.setattr(cqc_files, "MAX_LINE_BYTES", 2048)  # a real line is under 1 KB, this one over 3 KB
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", dry_run=True)
+    assert str(exc.value) == ("line 3: is longer than 2,048 bytes, which no CQC register's line is; nothing was changed. "
+                              "Is this a CQC register file saved as CSV?")
 
 
 def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
