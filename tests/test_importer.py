@@ -462,6 +462,33 @@ def test_ctrl_c_while_an_import_writes_waits_for_every_profile(tmp_path, shared_
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl+C works as before afterwards
 
 
+def test_sigterm_while_an_import_writes_waits_for_every_profile(tmp_path, shared_data, monkeypatch):
+    """SIGTERM (a CI job cancelled, a container stopped) ended an import part way through its batch; now it is
+    held as Ctrl+C is, and acted on, as it was sent, once every profile is written."""
+    import signal
+
+    from carehomes import apply
+
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
+    written: list[str] = []
+    real = apply.write_text_atomic
+
+    def write(path, text):
+        if not written:
+            os.kill(os.getpid(), signal.SIGTERM)
+        written.append(path.name)
+        real(path, text)
+
+    monkeypatch.setattr(apply, "write_text_atomic", write)
+    seen: list[int] = []  # how many profiles were written when SIGTERM was acted on
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(len(written)))
+    try:
+        import_cqc(src, tmp_path / "p")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [20] and len(list((tmp_path / "p").glob("*.yaml"))) == 20
+
+
 def test_one_value_set_at_two_places_of_a_profile_is_written_twice_never_as_an_alias():
     """A refresh may set two fields to the very same object (an assessment's date is its rating's date and its
     report's): the profile gets the value twice, never an anchor and alias, which check refuses."""
