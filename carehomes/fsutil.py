@@ -223,19 +223,23 @@ def _remove_in_background(trash: Path) -> None:
 
 @contextlib.contextmanager
 def ctrl_c_after() -> Iterator[None]:
-    """Hold Ctrl+C (SIGINT) until the block has run, then raise KeyboardInterrupt: a batch of files that
-    belong together (an import's profiles, a vacancy sheet's homes) is written whole, never cut part way
-    (Ctrl+C at 9 s of a national import left 89 of its 15,403 profiles). Only the main thread can."""
+    """Hold Ctrl+C (SIGINT) and SIGTERM until the block has run, then raise KeyboardInterrupt, or end as SIGTERM
+    would have: a batch of files that belong together (an import's profiles, a vacancy sheet's homes) is written
+    whole, never cut part way (Ctrl+C at 9 s of a national import left 89 of its 15,403 profiles). Only the main
+    thread can."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    before = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    before = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, before)
-    if caught:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+    if signal.SIGTERM in caught:
+        signal.raise_signal(signal.SIGTERM)  # as it was sent, now that the batch is whole
+    if signal.SIGINT in caught:
         raise KeyboardInterrupt
 
 

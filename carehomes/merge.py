@@ -94,8 +94,11 @@ def _read_bounded(path: Path, limit: int) -> bytes:
 
 def read_descriptor(path: Path) -> dict:
     """A datapackage.json as a dict, or MergeError saying why it cannot be one."""
-    if not path.is_file():
+    if not path.exists():
         raise MergeError(f"{path}: no such file; give the path of a package's datapackage.json")
+    if not path.is_file():  # a device or pipe could be endless, or never answer
+        raise MergeError(f"{path}: is not a regular file (a device, pipe or folder); give the path of a package's "
+                         "datapackage.json")
     try:
         raw = _read_bounded(path, MAX_DESCRIPTOR_BYTES)
         pkg = json.loads(raw.decode("utf-8-sig"))

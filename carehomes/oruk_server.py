@@ -7,7 +7,9 @@ their query parameters: ``page``, ``per_page``, ``search``, ``taxonomy_term_id``
 ``postcode`` with ``proximity`` (metres), ``modified_after``, and the profile's ``minimum_age``,
 ``maximum_age``, ``start_time``, ``end_time`` and ``day``. Every parameter is checked against the
 bounds in outputs/oruk_openapi.py; an unknown, repeated or invalid one is a 400 with a message
-saying what to send instead. Filters compare values in memory; no query is built from the text.
+saying what to send instead. Filters compare values in memory; no query is built from the text. The
+root document, ``/openapi.json`` and single records take no parameters and ignore a query (a cache
+buster, a key a proxy adds), as the static copy does: nothing there can be answered unfiltered.
 
 A filter on something the records do not carry (care homes publish no ages or opening times) matches
 no record, so a consumer gets an empty page rather than unfiltered data. A home counts as modified on
@@ -38,6 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .fsutil import NotRegularFile, read_regular
 from .outputs import oruk_openapi as spec
 from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, paged, service_list_item, taxonomies_and_terms
 from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
@@ -47,6 +50,8 @@ from .sources.postcodes import KEY as POSTCODE_KEY, area_of, distance_km, postco
 SERVICES_FILE = Path("data") / "oruk-services.json"
 ENV_SITE = "CAREHOMES_SITE"  # the built site's folder, for app_from_env (uvicorn --factory)
 DEFAULT_PER_PAGE = 50
+MAX_SERVICES_BYTES = 512 * 1024 * 1024  # England's records are about 150 MB
+MAX_LOOKUP_BYTES = 1024 * 1024  # one postcode sector's or area's districts: a few KB
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PAGING = ("page", "per_page")
 FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "postcode", "proximity", "modified_after",
@@ -133,14 +138,23 @@ def load(site: Path) -> Catalogue:
     if not site.is_dir():
         raise DataMissing(f"{site}: no such folder; build the site first (python3 build.py build) or give --site FOLDER")
     try:
-        services = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_regular(path, MAX_SERVICES_BYTES)  # never a device or pipe (endless, or never answering)
     except FileNotFoundError:
         raise DataMissing(f"{path}: not found; build the site first (python3 build.py build) or give --site "
                           "the folder of a built site") from None
+    except NotRegularFile:
+        raise DataMissing(f"{path}: is not a regular file (a device, pipe or folder); build the site again") from None
     except OSError as exc:
         raise DataMissing(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_SERVICES_BYTES:
+        raise DataMissing(f"{path}: is larger than {MAX_SERVICES_BYTES // 1024 ** 2:,} MB, so it is not this directory's "
+                          "ORUK service package; build the site again")
+    try:
+        services = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataMissing(f"{path}: is not the ORUK service package ({exc}); build the site again") from None
+    except RecursionError:
+        raise DataMissing(f"{path}: is nested too deeply to be the ORUK service package; build the site again") from None
     if not isinstance(services, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str) for s in services):
         raise DataMissing(f"{path}: is not the ORUK service package (a list of services, each with an id); build the site again")
     entries = [_entry(s) for s in services]
@@ -162,8 +176,7 @@ def _one(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
     for name, value in request.query_params.multi_items():
         if name not in allowed:
             shown = name if len(name) <= 40 else name[:40] + "..."
-            raise BadQuery(f"unknown query parameter {shown!r}; {request.url.path} accepts: {', '.join(allowed)}"
-                           if allowed else f"unknown query parameter {shown!r}; {request.url.path} takes no query parameters")
+            raise BadQuery(f"unknown query parameter {shown!r}; {request.scope['path']} accepts: {', '.join(allowed)}")
         if name in seen:
             raise BadQuery(f"{name} is given more than once; give it once")
         seen[name] = value
@@ -233,10 +246,8 @@ def _point(site: Path, postcode: str) -> tuple[float, float]:
         raise BadQuery(f"postcode={postcode[:12]!r}: is not a UK postcode; give one such as HR1 2AB (or a district such as HR1)")
     area = area_of(key) or ""
     try:
-        if full:
-            where = json.loads((site / sector_file(key)).read_text(encoding="utf-8")).get(key[-3:])
-        else:
-            where = json.loads((site / LOOKUP_DIR / area / "districts.json").read_text(encoding="utf-8")).get(key)
+        file = site / sector_file(key) if full else site / LOOKUP_DIR / area / "districts.json"
+        where = json.loads(read_regular(file, MAX_LOOKUP_BYTES).decode("utf-8")).get(key[-3:] if full else key)
     except (OSError, ValueError):
         where = None
     if not (isinstance(where, list) and len(where) == 2):
@@ -254,7 +265,7 @@ class Query:
 
 def query(request: Request, catalogue: Catalogue) -> Query:
     """The list query of ``request``, checked; BadQuery names the first parameter that is wrong."""
-    q = _one(request, ALLOWED[request.url.path])
+    q = _one(request, ALLOWED[request.scope["path"]])  # not request.url: it fails on a query that is not UTF-8
     page, per_page = _integer(q, "page", 1, spec.MAX_PAGE), _integer(q, "per_page", DEFAULT_PER_PAGE, spec.MAX_PER_PAGE)
     tests: list[Callable[[Entry], bool]] = []
     words = (_text(q, "search", spec.MAX_SEARCH) or "").casefold().split()
@@ -333,12 +344,10 @@ def create_app(site: Path, api_url: str = "") -> Starlette:
     description = spec.openapi_text()
 
     async def root(request: Request) -> Response:
-        _one(request, ())
         base = api_url.rstrip("/") + "/" if api_url else str(request.base_url)
         return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base + "openapi.json"})
 
     async def openapi(request: Request) -> Response:
-        _one(request, ())
         return Response(description, media_type="application/json")
 
     def listing(items: Callable[[Catalogue], list[tuple[dict, Entry | None]]]) -> Callable:
@@ -350,7 +359,6 @@ def create_app(site: Path, api_url: str = "") -> Starlette:
 
     def record(name: str) -> Callable:
         async def endpoint(request: Request) -> Response:
-            _one(request, ())
             found = catalogue.full[name].get(request.path_params["id"])
             if found is None:
                 return _error(404, f"no {name.rstrip('s').replace('ie', 'y')} has the id {request.path_params['id'][:60]!r}; "

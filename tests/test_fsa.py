@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -209,6 +210,25 @@ def test_import_fsa_command_end_to_end(tmp_path):
     missing = run_build("import-fsa", str(tmp_path / "nope.xml"), "--providers", str(providers))
     assert (missing.returncode, missing.stdout, missing.stderr) == (
         1, "", f"{tmp_path / 'nope.xml'}: no such file; give the path of an FHRS XML file such as FHRS895en-GB.xml\n")
+
+
+def test_a_pipe_a_device_or_a_huge_file_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    """A pipe or /dev/zero was 'no such file' (they exist); a file of one endless text was held whole in memory
+    (300 MB of it took 650 MB), so a file past fsa_fetch's download limit is refused as it is read."""
+    providers = home_profiles(tmp_path, ["aston-house"])
+    pipe, zero = tmp_path / "pipe.xml", tmp_path / "zero.xml"
+    os.mkfifo(pipe)
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(fsa.FsaError) as refused:
+        fsa.import_fsa([pipe, zero], providers, dry_run=True)
+    assert str(refused.value) == "\n".join(
+        f"{p}: is not a regular file (a device, pipe or folder); give the path of an FHRS XML file such as FHRS895en-GB.xml"
+        for p in (pipe, zero))
+    monkeypatch.setattr(fsa, "MAX_FILE_BYTES", 1024 * 1024)  # Herefordshire's file is 1.9 MB
+    with pytest.raises(fsa.FsaError) as refused:
+        fsa.import_fsa([HEREFORDSHIRE], providers, dry_run=True)
+    assert str(refused.value) == (f"{HEREFORDSHIRE}: is larger than 1 MB, which no council's FHRS file is (the largest "
+                                  "is about 20 MB); give one council's file, e.g. FHRS895en-GB.xml")
 
 
 def test_example_fixture_rating_is_valid():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 
 import pytest
 import yaml
@@ -175,6 +176,26 @@ def test_unrecognised_files(tmp_path, content, message):
     with pytest.raises(ImportError_) as exc:
         import_cqc(f, tmp_path / "p")
     assert str(exc.value).startswith(message)
+
+
+def test_a_pipe_or_an_endless_line_is_refused_without_reading_it(tmp_path, shared_data, monkeypatch):
+    """A pipe was opened and waited on for ever; a line was read whole however long (a 200 MB one took 450 MB of
+    memory), so a line longer than any CQC file's is refused as it is read."""
+    from carehomes.sources import cqc_files
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(pipe, tmp_path / "p", dry_run=True)
+    assert str(exc.value) == "is not a regular file (a device or pipe); give a CQC register file, e.g. a CSV saved from CQC"
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    rows[1]["Location Name"] = "A" * 3000
+    write_rows(src, rows)
+    monkeypatch.setattr(cqc_files, "MAX_LINE_BYTES", 2048)  # a real line is under 1 KB, this one over 3 KB
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", dry_run=True)
+    assert str(exc.value) == ("line 3: is longer than 2,048 bytes, which no CQC register's line is; nothing was changed. "
+                              "Is this a CQC register file saved as CSV?")
 
 
 def test_bad_row_is_reported_with_its_number(tmp_path, shared_data):
@@ -439,6 +460,33 @@ def test_ctrl_c_while_an_import_writes_waits_for_every_profile(tmp_path, shared_
     assert capsys.readouterr().err.endswith("Interrupted.\n")
     assert len(written) == len(rows) == len(list((tmp_path / "p").glob("*.yaml"))) == 20
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl+C works as before afterwards
+
+
+def test_sigterm_while_an_import_writes_waits_for_every_profile(tmp_path, shared_data, monkeypatch):
+    """SIGTERM (a CI job cancelled, a container stopped) ended an import part way through its batch; now it is
+    held as Ctrl+C is, and acted on, as it was sent, once every profile is written."""
+    import signal
+
+    from carehomes import apply
+
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
+    written: list[str] = []
+    real = apply.write_text_atomic
+
+    def write(path, text):
+        if not written:
+            os.kill(os.getpid(), signal.SIGTERM)
+        written.append(path.name)
+        real(path, text)
+
+    monkeypatch.setattr(apply, "write_text_atomic", write)
+    seen: list[int] = []  # how many profiles were written when SIGTERM was acted on
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(len(written)))
+    try:
+        import_cqc(src, tmp_path / "p")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [20] and len(list((tmp_path / "p").glob("*.yaml"))) == 20
 
 
 def test_one_value_set_at_two_places_of_a_profile_is_written_twice_never_as_an_alias():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 
@@ -331,6 +332,11 @@ def test_a_missing_data_file_is_named(tmp_path, pkg):
         f"{pkg / 'datapackage.json'}: resource 'capabilities' names 'capabilities.csv', which is missing from the package folder"]
     assert merge_fails(tmp_path, tmp_path / "nothing" / "datapackage.json") == [
         f"{tmp_path / 'nothing' / 'datapackage.json'}: no such file; give the path of a package's datapackage.json"]
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    assert merge_fails(tmp_path, tmp_path / "pipe.json", tmp_path / "zero.json", tmp_path) == [  # each was 'no such file'
+        f"{p}: is not a regular file (a device, pipe or folder); give the path of a package's datapackage.json"
+        for p in (tmp_path / "pipe.json", tmp_path / "zero.json", tmp_path)]
 
 
 def test_merge_keeps_every_slug_but_a_true_clash_and_says_so():

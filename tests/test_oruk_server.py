@@ -5,7 +5,11 @@ writes it) and the site's postcode lookup for HR; the ORUK validator's endpoint 
 against it, and schemathesis runs against it with the query parameters on."""
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import shutil
+import threading
 import warnings
 
 import pytest
@@ -120,6 +124,39 @@ def test_other_addresses_and_methods_answer_json_with_cors(client, services):
     assert get(client, f"/services/{one['id']}") == one
 
 
+def test_documents_that_take_no_parameters_ignore_a_query(client, services):
+    """The root, the description and single records answer as the static copy does whatever query a client or proxy
+    adds (a cache buster, a key); only the lists, where a misspelt filter would give unfiltered data, refuse one."""
+    assert get(client, "/?_=1700000000&key=abc&key=def")["openapi_url"] == "http://testserver/openapi.json"
+    assert get(client, "/openapi.json?format=json") == get(client, "/openapi.json")
+    assert get(client, f"/services/{services[3]['id']}?page=1") == services[3]
+    assert get(client, "/services?_=1", 400)["error"].startswith("unknown query parameter '_'; /services accepts: page, ")
+
+
+def test_a_query_that_is_not_utf8_is_answered_not_a_500(site):
+    """h11 refuses such a request line, but httptools (uvicorn[standard]) and other servers pass the bytes on:
+    the search finds nothing and an unknown name is refused, as for any other text (starlette's request.url raised)."""
+    def call(query: bytes) -> tuple[int, dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+                 "path": "/services", "raw_path": b"/services", "query_string": query, "root_path": "", "headers": [],
+                 "server": ("127.0.0.1", 8001), "client": ("127.0.0.1", 50000)}
+        asyncio.run(create_app(site)(scope, receive, send))
+        return sent[0]["status"], json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+
+    assert call(b"search=\xff\xfe") == (200, {"total_items": 0, "total_pages": 1, "page_number": 1, "size": 0,
+                                              "first_page": True, "last_page": True, "empty": True, "contents": []})
+    assert call(b"\xff=1") == (400, {"error": "unknown query parameter '\xff'; /services accepts: page, per_page, search, "
+                                             "taxonomy_term_id, taxonomy_id, postcode, proximity, modified_after, "
+                                             "minimum_age, maximum_age, start_time, end_time, day"})
+
+
 def test_filters_select_the_matching_homes(client, services):
     nursing = next(a["taxonomy_term"] for s in services for a in s.get("attributes", []) if a["taxonomy_term"]["name"] == "Care home with nursing")
     with_nursing = {s["id"] for s in services if any(a["taxonomy_term_id"] == nursing["id"] for a in s.get("attributes", []))}
@@ -178,6 +215,47 @@ def test_serve_api_without_a_built_site_says_so(tmp_path, capsys):
     (tmp_path / "data" / "oruk-services.json").write_text("{", encoding="utf-8")
     assert main(["serve-api", "--site", str(tmp_path)]) == 1
     assert "oruk-services.json: is not the ORUK service package (" in capsys.readouterr().err
+
+
+def _within(seconds: float, call):
+    """What ``call()`` returns, failing (not hanging) when it has not returned after ``seconds``."""
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, f"still running after {seconds} s"
+    return out[0]
+
+
+def test_serve_api_refuses_records_that_are_a_pipe_a_device_or_nested_too_deeply(tmp_path, capsys):
+    """The records are read as a bounded regular file: a pipe waited for a writer for ever, /dev/zero filled memory."""
+    records = tmp_path / "data" / "oruk-services.json"
+    records.parent.mkdir()
+    os.mkfifo(records)
+    assert _within(10, lambda: main(["serve-api", "--site", str(tmp_path)])) == 1
+    records.unlink()
+    records.symlink_to("/dev/zero")
+    assert _within(10, lambda: main(["serve-api", "--site", str(tmp_path)])) == 1
+    assert capsys.readouterr().err == 2 * (f"{records}: is not a regular file (a device, pipe or folder); build the site again\n")
+    records.unlink()
+    records.write_text("[" * 100_000, encoding="utf-8")
+    assert main(["serve-api", "--site", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"{records}: is nested too deeply to be the ORUK service package; build the site again\n"
+
+
+def test_a_postcode_file_that_is_a_pipe_is_an_unknown_postcode(site, tmp_path):
+    """The lookup's files are read as bounded regular files too: a pipe held the server's one event loop for ever."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    sector = copy / "postcodes" / "HR" / "HR1-2.json"
+    sector.unlink()
+    os.mkfifo(sector)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        answer = _within(10, lambda: TestClient(create_app(copy)).get("/services?postcode=HR1 2AB"))
+    assert (answer.status_code, answer.json()) == (400, {"error": "postcode='HR1 2AB': is not a postcode this directory "
+                                                                 "knows the position of (it publishes the areas in "
+                                                                 "postcodes/areas.json); check it, or give a nearby one"})
 
 
 # --- the ORUK validator's checks (OpenReferralUK/oruk-validator, OpenApiValidationService.cs), replayed ---

@@ -507,6 +507,7 @@ def _slash_order(values: Iterable[str]) -> str:
 
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a JSON register is read whole; CSV files are streamed
 MAX_JSON_DEPTH = 64  # deeper JSON is refused before parsing (a real location record is 8 deep)
+MAX_LINE_BYTES = 1024 * 1024  # a CSV line is read whole: CQC's are at most a few KB (the API's CSV about 7 KB)
 
 
 def _first_number(text: str) -> int:
@@ -518,12 +519,14 @@ def _first_number(text: str) -> int:
 def read_register(path: Path) -> tuple[str, Records, dt.date]:
     """Read a CQC file into records of care homes, its format name and its data date.
 
-    CSV files are streamed line by line (memory stays bounded however large the file is); a row
-    that cannot be read is reported with its line number, never treated as absent."""
+    CSV files are streamed line by line, each at most MAX_LINE_BYTES (memory stays bounded however large the
+    file is); a row that cannot be read is reported with its line number, never treated as absent."""
     if path.is_dir():
         return _read_api_folder(path)
     if not path.exists():
         raise ImportError_("no such file")
+    if not path.is_file():  # a pipe would be waited on for ever
+        raise ImportError_("is not a regular file (a device or pipe); give a CQC register file, e.g. a CSV saved from CQC")
     with open(path, "rb") as fh:
         start = fh.read(4096)
     if b"\x00" in start:
@@ -583,7 +586,10 @@ def _utf8_lines(path: Path) -> Iterable[str]:
     """The file's lines as text, one at a time; a byte that is not UTF-8 stops the import with its
     line and byte (a Windows 'ANSI' export is refused, not silently read as another encoding)."""
     with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
+        for n, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(raw) > MAX_LINE_BYTES:  # read no further: one endless line would be held whole
+                raise ImportError_(f"line {n}: is longer than {MAX_LINE_BYTES:,} bytes, which no CQC register's line is; "
+                                   "nothing was changed. Is this a CQC register file saved as CSV?")
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -38,6 +38,7 @@ RATINGS = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4", "5": "5",
 AWAITING_PUBLICATION = "awaitingpublication"  # rated, but the rating is not public yet: the profile is left as it is
 SCOTTISH = {"pass", "improvementrequired", "passandeatsafe"}
 RATING_WORDS = "0 to 5, AwaitingInspection, AwaitingPublication or Exempt"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest council's file is about 20 MB (fsa_fetch downloads no more)
 NAME_MATCH = 0.85   # normalised names at least this similar are the same home
 NAME_MARGIN = 0.1   # ... and the runner-up must be this much less similar
 CONTAINED = 0.9     # score when every word of one name is in the other
@@ -175,9 +176,14 @@ def _records(path: Path) -> Iterator[dict[str, str]]:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text.append
+    size = 0
     with open(path, "rb") as fh:
         while True:
             chunk = fh.read(1 << 16)
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:  # one endless text or tag would be held whole
+                raise FsaError(f"is larger than {MAX_FILE_BYTES // 1024 ** 2} MB, which no council's FHRS file is (the "
+                               "largest is about 20 MB); give one council's file, e.g. FHRS895en-GB.xml")
             try:
                 parser.Parse(chunk, not chunk)
             except xml.parsers.expat.ExpatError as exc:
@@ -206,8 +212,11 @@ def _fhrs_id(text: str) -> int | None:
 
 def read_fhrs(path: Path) -> FhrsFile:
     """Read one FHRS open-data XML file. Raises FsaError with a plain message if it cannot."""
-    if not path.is_file():
+    if not path.exists():
         raise FsaError("no such file; give the path of an FHRS XML file such as FHRS895en-GB.xml")
+    if not path.is_file():  # a device or pipe could be endless, or never answer
+        raise FsaError("is not a regular file (a device, pipe or folder); give the path of an FHRS XML file such as "
+                       "FHRS895en-GB.xml")
     extract: dt.date | None = None
     out: list[Establishment] = []
     seen_root = False

@@ -22,12 +22,12 @@ from typing import Any
 from .. import httpclient
 from ..safetext import plain
 from ..yamlio import write_text_atomic
-from .fsa import FsaError, FsaReport, import_fsa, read_fhrs
+from .fsa import MAX_FILE_BYTES, FsaError, FsaReport, import_fsa, read_fhrs
 
 DEFAULT_URL = "https://ratings.food.gov.uk/api/open-data-files/FHRS{code}en-GB.xml"
 ENV_URL = "CAREHOMES_FSA_URL"
 STATE_NAME = "fsa-sync.json"
-MAX_BYTES = 64 * 1024 * 1024  # the largest council's file is about 20 MB
+MAX_BYTES = MAX_FILE_BYTES  # the largest council's file is about 20 MB
 SETTING = "mkdocs.yml: extra.directory.fsa_authorities"
 
 
