@@ -133,7 +133,8 @@ def test_build_warns_while_council_settings_are_examples_and_uses_real_ones(site
     text = ((ROOT / "mkdocs.yml").read_text().replace("care.directory@example.org", "care.homes@herefordshire.gov.uk").replace("01234 567890", "01432 260000")
             .replace("care.placements@example.org", "brokerage@herefordshire.gov.uk").replace("01234 567891", "01432 260101")
             .replace("example-council/care-homes", "herefordshire-council/care-homes")
-            .replace("https://example-council.github.io/care-homes/", "https://care.herefordshire.example/"))
+            .replace("https://example-council.github.io/care-homes/", "https://care.herefordshire.example/")
+            .replace("    area: Herefordshire\n", "    area: Exampleshire\n"))  # the fictional profiles' locality
     (tmp_path / "mkdocs.yml").write_text(text)
     for folder in ("content", "overrides"):
         shutil.copytree(ROOT / folder, tmp_path / folder)

@@ -490,7 +490,7 @@ def test_publish_without_the_os_stub_fails_with_one_line_saying_what_is_missing(
 
 
 def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(tmp_path, github):
-    """The repository variable AREA=oldham: publish checks, fetches OL's postcodes for and builds areas/oldham/ into site/."""
+    """The repository variable AREA=oldham: publish checks, fetches OL's and M's postcodes for and builds areas/oldham/ into site/."""
     import json
     import re
 
@@ -507,7 +507,7 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
     area += "".join(f"    {key}: {value}\n" for key, value in REAL.items())  # the council's real contacts and repository
     origin = seed_origin(tmp_path, {}, extra={"mkdocs.yml": top, "areas/oldham/mkdocs.yml": area})
     with DownloadStub() as os_stub:
-        serve(os_stub, real_zip(areas=("ol",)))
+        serve(os_stub, real_zip(areas=("ol", "m")))
         harness = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"},
                           env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
         run = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
@@ -516,7 +516,7 @@ def test_publish_with_the_area_variable_publishes_that_areas_homes_and_settings(
     assert "<title>Find care in Oldham - Oldham care directory</title>" in (run.deployed / "index.html").read_text()
     assert (run.deployed / "data" / "care-homes.csv").read_text().count("\n") == 45  # the header and Oldham's 44 care homes
     assert json.loads((run.deployed / "postcodes" / "areas.json").read_text())["missing"] == []
-    assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists()
+    assert (run.deployed / "postcodes" / "OL" / "OL1-1.json").exists() and (run.deployed / "postcodes" / "M" / "M35-0.json").exists()
     assert (run.deployed / "data" / "home-care-agencies.csv").read_text().count("\n") == 63  # and its 62 agencies (2 both)
     assert "Built site with mkdocs: 104 services (44 care homes and 62 home care agencies; 2 are both)" in run.jobs["build"].step("Build the site").output
 
