@@ -624,6 +624,12 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown("Yes: registered but not providing care at the moment") if value else None
 
 
+@formatter("card_dormant")
+def _card_dormant(v: View, value: Any, spec: Any) -> Shown | None:
+    """A result card's warning for a location CQC records as dormant; None (no line) for any other."""
+    return Shown("Not providing care at the moment: CQC records it as dormant") if value is True else None
+
+
 @formatter("sources")
 def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)',

@@ -92,6 +92,9 @@ class ProfilePage:
                 f'{escape(self.values.owner_source("cqc"))} showed this home as "{status}"'
                 + (f" on {escape(nice_date(when))}" if when else "")
                 + ". It may no longer be open. Check with CQC or the council before you contact it.</p>\n</div>\n")
+        elif h.dormant_text:
+            add('<div class="admonition warning" role="note">\n<p class="admonition-title">Not providing care at the moment</p>\n'
+                f"<p>{escape(h.dormant_text)}</p>\n</div>\n")
         add('\n<ul class="ch-badges" aria-label="Key facts">\n')
         self._key_facts(add, h, closed)
         add("</ul>\n\n")

@@ -527,6 +527,16 @@ class HomeView:
                 f"{self.status}). It may have closed or changed its registration.")
 
     @property
+    def dormant_text(self) -> str | None:
+        """The page's notice for a location CQC records as dormant (registered, not providing care now): what CQC
+        says and as of when, finished; None otherwise (or when closed: that notice says more)."""
+        if self.closed or self.get("cqc.dormant") is not True:
+            return None
+        when = f" (register data dated {nice_date(self.register_date)}, {self.age(self.register_date)})" if self.register_date else ""
+        return (f"The {self.s.values.owner_source('cqc')} records it as dormant{when}: registered, but not providing care "
+                "at the moment. Check with it or the council before you count on a place.")
+
+    @property
     def closed_short(self) -> str | None:
         """The closed home's mark where it is one of several (the compare page), or None for a home on the register."""
         if not self.closed:

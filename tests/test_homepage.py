@@ -25,7 +25,7 @@ def _variant(v: HomeView, repo_edit: str | None = "same", **changes: object) -> 
 @pytest.fixture(scope="module")
 def views() -> list[HomeView]:
     """Every bundled, fixture and hostile home as the build makes its view, the fixture agencies, and variants of the
-    first twelve: closed, off the register with an odd status, claimed (maintainers), without an edit link."""
+    first twelve: closed, off the register with an odd status, claimed (maintainers), without an edit link, dormant."""
     from carehomes.pipeline import check_paths, views_of
     from carehomes.schema import load_schema
     from carehomes.siteconfig import read_config, staleness
@@ -42,7 +42,8 @@ def views() -> list[HomeView]:
     out += [_variant(v, cqc={**(v.d.get("cqc") or {}), "status": "Odd <&> \"status\" 'x'"}) for v in first]
     out += [_variant(v, maintainers=["someone"]) for v in first]
     out += [_variant(v, repo_edit=None) for v in first]
-    assert any(v.closed for v in out) and any(not v.edit_url for v in out) and any(v.get("maintainers") for v in out)
+    out += [_variant(v, cqc={**(v.d.get("cqc") or {}), "dormant": True}) for v in first]  # CQC: not providing care now
+    assert any(v.closed for v in out) and any(v.dormant_text for v in out) and any(not v.edit_url for v in out) and any(v.get("maintainers") for v in out)
     assert any(v.key_lines is not None for v in out) and any(v.key_lines is None for v in out)  # agencies and homes
     return out
 

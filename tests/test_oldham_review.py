@@ -238,3 +238,21 @@ def test_oldhams_site_lists_every_service_by_need_and_says_what_each_is(tmp_path
 def _text(page: Path) -> str:
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_a_dormant_service_says_so_at_the_top_of_its_page_and_on_its_card(oldham):
+    """CQC records 54 Taylor Street as dormant: its card and the top of its page say it is not providing care now (it
+    was said only in "Registration", near the bottom), with the register's date; a service not dormant says nothing."""
+    from carehomes.render import _env
+
+    v = next(v for v in oldham if v.slug == "54-taylor-street")
+    assert v.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant"
+    assert v.dormant_text == ("The Care Quality Commission register records it as dormant (register data dated 20 March 2025, "
+                              "1 year 8 months ago): registered, but not providing care at the moment. Check with it or the "
+                              "council before you count on a place.")
+    body = _env().get_template("profile.html").render(h=v, groups=v.groups(), unknowns=[], contact_email="x@example.org",
+                                                       json_ld="{}")
+    top = body.split('<ul class="ch-badges"')[0]
+    assert '<p class="admonition-title">Not providing care at the moment</p>' in top and v.dormant_text in top
+    other = next(v for v in oldham if v.get("cqc.dormant") is not True and not v.closed)
+    assert other.dormant_text is None and not any("dormant" in line for line in other.card_lines())
