@@ -211,9 +211,11 @@ def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
 
 
 def _count_of(values: list[Any], yes: bool = True) -> str:
-    """_count from the homes' values."""
+    """_count from the homes' values: 'not known' when no home has given it (never a 0 that reads as none does)."""
     n = sum(1 for x in values if x is not None and bool(x) == yes)
     unknown = sum(1 for x in values if x is None)
+    if values and unknown == len(values):
+        return _not_known()
     return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
 
 

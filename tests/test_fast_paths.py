@@ -1194,6 +1194,8 @@ def _market_as_before():
     def count(vs, path, yes=True):
         n = sum(1 for v in vs if v.get(path) is not None and bool(v.get(path)) == yes)
         unknown = sum(1 for v in vs if v.get(path) is None)
+        if vs and unknown == len(vs):  # none given: "not known", never a 0 (the rule since, not a reading of it)
+            return _not_known()
         return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
 
     def total(vs, path):

@@ -36,7 +36,7 @@ def test_each_table_has_a_csv_linked_under_it():
     assert rows[0] == ["Town", "Homes", "With nursing", "Without nursing", "Registered beds", "Beds with nursing (homes' own figures)",
                        "Beds without nursing (homes' own figures)"]
     assert rows[1:] == [["Exampleton", "1", "1", "1", "40", "30 (1 home)", "10 (1 home)"],
-                        ["Unknown", "1", "0 (1 not known)", "0 (1 not known)", "not known", "not known", "not known"]]
+                        ["Unknown", "1", "not known", "not known", "not known", "not known", "not known"]]  # never "0" for none given
     assert tables.files["quality"].endswith("\r\n") and "<" not in "".join(tables.files.values())
 
 
