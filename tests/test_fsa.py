@@ -409,7 +409,11 @@ def test_an_fhrs_id_of_anything_but_digits_leaves_its_record_out(tmp_path, real_
     """An FHRSID is read only as ASCII digits: one written otherwise (that int() would take as a number) is a
     damaged record, left out, and the other records are read."""
     xml = edited(tmp_path, real_text, "<FHRSID>488493</FHRSID>", f"<FHRSID>{written}</FHRSID>")
-    assert [e.fhrs_id for e in fsa.read_fhrs(xml).establishments] == [487427]
+    read = fsa.read_fhrs(xml)
+    assert [e.fhrs_id for e in read.establishments] == [487427] and read.left_out == 1
+    # and the report says so, rather than a file of damaged records importing nothing in silence
+    assert fsa.FsaReport([read], []).summary().splitlines()[0].endswith(
+        ": 1 establishment, 1 caring premises; 1 record left out, its FHRSID not a number (is it the FSA's file as downloaded?)")
 
 
 def test_the_sites_dates_and_words_say_only_what_the_data_holds():

@@ -90,6 +90,7 @@ class FhrsFile:
     path: Path
     extract_date: dt.date | None
     establishments: list[Establishment]
+    left_out: int = 0  # records whose FHRSID is not a number (_fhrs_id): not read, and said so
 
 
 def postcode_key(text: Any) -> str | None:
@@ -220,6 +221,7 @@ def read_fhrs(path: Path) -> FhrsFile:
     extract: dt.date | None = None
     out: list[Establishment] = []
     seen_root = False
+    left_out = 0
     for rec in _records(path):
         if "__header__" in rec:
             extract = _iso_date(rec.get("ExtractDate")) or extract
@@ -228,6 +230,7 @@ def read_fhrs(path: Path) -> FhrsFile:
         seen_root = True
         fhrs_id = _fhrs_id(rec.get("FHRSID", ""))
         if fhrs_id is None:
+            left_out += 1
             continue
         address = ", ".join(rec[k] for k in ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4") if rec.get(k))
         out.append(Establishment(
@@ -239,7 +242,7 @@ def read_fhrs(path: Path) -> FhrsFile:
             rating_date_text=rec.get("RatingDate", ""), source=str(path)))
     if not seen_root:
         raise FsaError("has no FHRS establishments (no FHRSEstablishment header or EstablishmentDetail records)")
-    return FhrsFile(path, extract, out)
+    return FhrsFile(path, extract, out, left_out)
 
 
 def normalise_name(name: str) -> str:
@@ -394,7 +397,10 @@ class FsaReport:
         for f in self.files:
             caring = sum(e.caring for e in f.establishments)
             when = f.extract_date.isoformat() if f.extract_date else "no extract date"
-            lines.append(f"FHRS file {f.path.name} ({when}): {len(f.establishments):,} establishments, {caring} caring premises")
+            skipped = (f"; {f.left_out:,} record{'s' * (f.left_out != 1)} left out, {'their' if f.left_out != 1 else 'its'} FHRSID "
+                       "not a number (is it the FSA's file as downloaded?)") if f.left_out else ""
+            n = len(f.establishments)
+            lines.append(f"FHRS file {f.path.name} ({when}): {n:,} establishment{'s' * (n != 1)}, {caring} caring premises{skipped}")
         counts = {k: len(self.of(k)) for k in ("matched", "pinned", "ambiguous", "none")}
         lines.append(f"{len(self.matches)} home{'s' * (len(self.matches) != 1)}: matched {counts['matched']}, pinned {counts['pinned']}, "
                      f"ambiguous {counts['ambiguous']}, none {counts['none']}")
