@@ -42,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .fsutil import NotRegularFile, read_regular
 from .outputs import oruk_openapi as spec
-from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, _service_at_locations, paged, service_list_item, taxonomies_and_terms
+from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, data_licence, _service_at_locations, paged, service_list_item, taxonomies_and_terms
 from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
 from .safetext import UNSAFE_IN_ADDRESS
 from .sources.postcodes import KEY as POSTCODE_KEY, area_of, distance_km, postcode_key
@@ -342,10 +342,11 @@ def create_app(site: Path, api_url: str = "") -> Starlette:
         raise DataMissing(problem)
     catalogue = load(site)
     description = spec.openapi_text()
+    licence = data_licence()
 
     async def root(request: Request) -> Response:
         base = api_url.rstrip("/") + "/" if api_url else str(request.base_url)
-        return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base + "openapi.json"})
+        return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base + "openapi.json", **licence})
 
     async def openapi(request: Request) -> Response:
         return Response(description, media_type="application/json")

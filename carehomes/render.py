@@ -211,7 +211,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),
         "open-data.md": gen.get_template("open-data.md").render(
-            version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, files=files, year=released.year,
+            version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, words=words, files=files, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution()),

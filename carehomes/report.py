@@ -282,13 +282,17 @@ CHECKED_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def unchecked(views: list[HomeView]) -> list[Unchecked]:
-    """For each fact a signal needs, how many homes have not given it (not known: no signal, but no all-clear either)."""
+    """For each fact a signal needs, how many homes have not given it (not known: no signal, but no all-clear either),
+    out of the homes that can hold it: an agency has no registered beds or staff turnover to give (its kind has no such
+    field), and a home CQC has not yet rated has no rating date to give."""
     views = [v for v in views if not closed(v.d)]
     out = []
     for fact, names in CHECKED_FACTS:
-        missing = sum(1 for v in views if v.get(fact) is None)
+        held = [v for v in views if any(fact in k.field_paths for k in v.kinds)
+                and not (fact == "cqc.rating_date" and v.get("cqc.rating") == VALUES.not_yet_rated)]
+        missing = sum(1 for v in held if v.get(fact) is None)
         if missing:
-            out.append(Unchecked(fact, names, missing, len(views)))
+            out.append(Unchecked(fact, names, missing, len(held)))
     return out
 
 

@@ -204,3 +204,11 @@ def test_the_for_providers_page_tells_an_agencys_manager_what_applies_only_where
     assert '<a href="#if-you-run-a-home-care-agency">If you run a home care agency</a>' in page  # from the introduction
     bundled = (built_site[0] / "for-providers" / "index.html").read_text(encoding="utf-8")  # care homes alone
     assert "home care agency" not in bundled and "Update vacancies" in bundled
+
+
+@pytest.mark.slow
+def test_open_data_page_counts_services_of_each_kind(agency_site):
+    """The open data page counts what the files hold by kind, as the home page does: an aggregator reading
+    "6 homes" beside a care-homes.csv of 2 rows would look for 4 missing homes (Oldham's said "104 homes")."""
+    text = _text((agency_site / "open-data/index.html").read_text(encoding="utf-8"))
+    assert "(schema version 1.0.0). 6 services (2 care homes and 4 home care agencies). " in text

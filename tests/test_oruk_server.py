@@ -193,6 +193,24 @@ def test_static_root_says_it_cannot_filter_and_names_the_queryable_api():
     assert with_api["queryable_api_url"] == "https://oruk.example.gov.uk/" and "cannot filter or page" in with_api["note"]
 
 
+LICENCE = {"name": "Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
+CQC_ATTRIBUTION = {"source": "Care Quality Commission: care directory (HSCA active locations)",
+                   "url": "https://www.cqc.org.uk/about-us/transparency/using-cqc-data",
+                   "text": "Contains public sector information from the Care Quality Commission, licensed under the Open Government Licence v3.0."}
+
+
+def test_both_roots_state_the_data_licence_and_attribution(client):
+    """An aggregator harvesting the API never reads the open data page: the root says the licence (OGL) and what
+    each source asks to be credited, as datapackage.json does (the API said nothing of either)."""
+    for root in (root_document("https://example-council.github.io/care-homes/"), client.get("/").json()):
+        assert root["data_licence"] == LICENCE
+        assert root["attribution"][0] == CQC_ATTRIBUTION
+        assert [a["source"] for a in root["attribution"]] == [
+            "Care Quality Commission: care directory (HSCA active locations)",
+            "Food Standards Agency: food hygiene rating scheme (FHRS) open data",
+            "NHS England Organisation Data Service (ODS): NHS trusts", "Ordnance Survey: Code-Point Open (postcode positions)"]
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "oruk.example.gov.uk", "https://", "https://x.example/a b"])
 def test_serve_api_refuses_an_api_url_that_is_not_an_http_address(tmp_path, capsys, url):
     assert main(["serve-api", "--site", str(tmp_path), "--api-url", url]) == 1

@@ -268,3 +268,22 @@ def test_a_hostile_phone_number_is_neutralised_and_a_home_without_one_has_no_row
     assert _errors(_write(files, tmp_path)) == []
     phones = _tables(tmp_path)["phone"]
     assert [p["number"] for p in phones] == ["'=cmd|' /C calc'!A0"]
+
+
+def test_a_home_without_its_own_number_has_the_one_cqc_holds(tmp_path):
+    """Oldham's services (imported from the CQC API) have only the number CQC holds, which their pages show
+    marked as CQC's: phones.csv had none of them. It is the home's phone row, described as CQC's; the home's own
+    number, when given, comes first."""
+    held = _full_service()
+    del held["x_care_home"]["contact"]
+    held["x_care_home"]["cqc"]["phone"] = "0161 000 0000"
+    both = _full_service()
+    both["id"] = "00000000-0000-5000-8000-000000000000"
+    both["x_care_home"]["cqc"]["phone"] = "0161 000 0001"
+    _write(tabular_files([held, both], RELEASED), tmp_path)
+    t = _tables(tmp_path)
+    service_of = {c["id"]: c["service_id"] for c in t["contact"]}
+    assert sorted((service_of[p["contact_id"]], p["number"], p["description"]) for p in t["phone"]) == [
+        ("00000000-0000-5000-8000-000000000000", "01432 000000", "The home's telephone number."),
+        (held["id"], "0161 000 0000",
+         "The telephone number the Care Quality Commission holds for the home, which has not given its own.")]

@@ -11,6 +11,7 @@ import pytest
 from conftest import FIXTURES
 
 from carehomes.load import parse_profile
+from carehomes.outputs.typed import field_description
 from carehomes.publish import write_data
 
 # The Data Package v2 profile as shipped by dplib-py (the Frictionless team's Python implementation of
@@ -97,3 +98,19 @@ def test_every_published_file_is_a_resource_or_documented(built_site):
     for r in tabular["resources"]:
         data = (site / "data" / "oruk-tabular" / r["path"]).read_bytes()
         assert (r["bytes"], r["hash"]) == (len(data), "sha256:" + hashlib.sha256(data).hexdigest()), r["path"]
+
+
+def test_descriptions_name_every_table_and_each_tables_json(tmp_path):
+    """The workbook and the database hold every table, the agencies' too, and their descriptions say so; an agency
+    column's formula note sends a reader to home-care-agencies.json (care-homes.json holds no agency-only service)."""
+    pkg = _published(tmp_path)
+    res = {r["name"]: r for r in pkg["resources"]}
+    assert res["care-homes-xlsx"]["description"].startswith(
+        "The tables care-homes, home-care-agencies, capabilities and nhs-trusts as sheets of one workbook, ")
+    assert res["care-homes-sqlite"]["description"].startswith(
+        "The tables as one SQLite database: care_homes, home_care_agencies, capabilities and nhs_trusts (typed as ")
+    name = {r: next(f for f in res[r]["schema"]["fields"] if f["name"] == "name")["description"] for r in ("care-homes", "home-care-agencies")}
+    assert name["home-care-agencies"].endswith(" to get the value (home-care-agencies.json holds the values without it).")
+    assert name["care-homes"].endswith(" to get the value (care-homes.json holds the values without it).")
+    agency_name = next(f for f in res["home-care-agencies"]["schema"]["fields"] if f["name"] == "name")
+    assert field_description(agency_name) == "The home's name as registered with CQC."  # the workbook's and database's dictionary

@@ -123,6 +123,20 @@ def test_known_none_and_not_known_are_told_apart():
     assert "<h2>Not known: signals that could not be checked</h2>" in page
 
 
+def test_not_known_counts_only_the_homes_that_can_hold_the_fact():
+    """An agency has no registered beds or staff turnover to give (its kind has no such field), and a home CQC has
+    not yet rated has no rating date: neither is counted as not having given it ('beds.registered for 60 of 104
+    homes' was Oldham's report, the 60 being agencies)."""
+    full = view(lambda d: d["staffing"].update(nurse_turnover_percent=12))
+    agency = HomeView(parse_profile((FIXTURES / "agencies" / "example-agency-unknown.yaml").read_text(), "a.yaml")[0].data, TODAY)
+    agency.d["cqc"] = {"status": "Registered", "rating": "Not yet rated", "registered_manager": True}
+    unrated = view(lambda d: (d["cqc"].update(rating="Not yet rated"), d["cqc"].pop("rating_date")))
+    assert [u.text for u in unchecked([full, agency, unrated])] == []
+    agency.d["cqc"] = {"status": "Registered", "rating": "Good"}
+    assert [u.text for u in unchecked([full, agency, unrated])] == [
+        "cqc.rating_date for 1 of 2 homes", "cqc.registered_manager for 1 of 3 homes"]
+
+
 def test_report_on_the_bundled_homes_says_what_is_not_known(tmp_path):
     """The real register extract has no ratings or managers: 0 signals, and the report says why, never 'no concerns'."""
     r = run_build("report", "--providers", str(ROOT / "providers"), "--out", str(tmp_path / "out"), "--releases", str(tmp_path))

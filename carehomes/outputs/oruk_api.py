@@ -41,6 +41,7 @@ from typing import Any
 from ..fsutil import write_new
 from ..jsontext import compact
 from ..safetext import json_for_html
+from ..schema import load_schema
 from .oruk import TAXONOMY  # the one taxonomy this directory defines
 
 VERSION = "HSDS-UK-3.0"
@@ -153,12 +154,25 @@ def static_openapi(doc: dict) -> dict:
             "paths": {path: item for path, item in doc["paths"].items() if path != NOT_STATIC}}
 
 
+def data_licence() -> dict[str, Any]:
+    """The records' licence and the attribution their sources ask for, as datapackage.json states them (its
+    licenses and each source's 'Contains ...' sentence): the API's root says them too, because an aggregator
+    that harvests the API never reads the open data page. The profile's root has no field for them; extra ones
+    are allowed."""
+    pkg = load_schema().package
+    licence = pkg["licenses"][0]
+    return {"data_licence": {"name": licence["title"], "url": licence["path"]},
+            "attribution": [{"source": s["title"], "url": s["path"], "text": d[d.index("Contains"):]}
+                            for s in pkg["sources"] if "Contains" in (d := s.get("description", ""))]}
+
+
 def root_document(site_url: str = "", api_url: str = "") -> dict:
-    """The static API's ``/``: its version, the description it follows, and what it cannot do."""
+    """The static API's ``/``: its version, the description it follows, what it cannot do, and the licence."""
     doc: dict[str, Any] = {"version": VERSION, "profile": PROFILE_URL,
                            "openapi_url": site_url.rstrip("/") + "/oruk/openapi.json" if site_url else OPENAPI_URL,
                            "note": STATIC_NOTE + (" To filter or page, use the queryable API at its address, queryable_api_url."
-                                                  if api_url else " No queryable copy of this API is configured.")}
+                                                  if api_url else " No queryable copy of this API is configured."),
+                           **data_licence()}
     if api_url:
         doc["queryable_api_url"] = api_url
     return doc

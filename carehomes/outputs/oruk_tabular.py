@@ -24,7 +24,7 @@ so the ids are the API's ids. Objects the service records do not hold give no ro
 - **The home's telephone number** has no place in the API's records (the UK profile removes
   ``phones`` from services and gives contacts none), but the tables have one: a ``phone`` row whose
   contact is the home itself (a ``contact`` row with the home's name and no job title), so a tool
-  that reads this form can ring the home. Ids are UUID 5s of the service id, stable like the rest.
+  that reads this form can ring the home: its own number, else the one CQC holds (described as such). Ids are UUID 5s of the service id, stable like the rest.
 - Other care-home facts the standard has no place for (``x_care_home``) are not in the tables.
 """
 from __future__ import annotations
@@ -79,18 +79,25 @@ def _objects(node: dict, table: str, parent: tuple[str, str] | None) -> Iterator
 
 
 PHONE_NOTE = "The home's telephone number."
+CQC_PHONE_NOTE = "The telephone number the Care Quality Commission holds for the home, which has not given its own."
 
 
 def phone_rows(svc: dict) -> list[tuple[str, dict]]:
     """(table, row) for the home's telephone number, which the service record keeps in x_care_home: a
-    contact that is the home itself, and its phone. None when the record has no number."""
-    number = next((n for k in kinds() if isinstance(n := ((svc.get(k.oruk_extension) or {}).get("contact") or {}).get("phone"), str)), None)
-    if not isinstance(number, str) or not number.strip():
+    contact that is the home itself, and its phone. The home's own number (contact.phone), else the one CQC holds
+    (cqc.phone, as the home's page shows it, marked as CQC's). None when the record has neither."""
+    def number_at(group: str) -> str | None:
+        return next((n for k in kinds() if isinstance(n := ((svc.get(k.oruk_extension) or {}).get(group) or {}).get("phone"), str)
+                     and n.strip()), None)
+    number, note = number_at("contact"), PHONE_NOTE
+    if number is None:
+        number, note = number_at("cqc"), CQC_PHONE_NOTE
+    if number is None:
         return []
     contact_id = uid("home-contact", svc["id"])
     return [("contact", {"id": contact_id, "service_id": svc["id"], "name": svc.get("name")}),
             ("phone", {"id": uid("home-phone", svc["id"]), "contact_id": contact_id, "number": number.strip(),
-                       "description": PHONE_NOTE})]
+                       "description": note})]
 
 
 def service_rows(svc: dict) -> Iterator[tuple[str, str, dict]]:
@@ -240,8 +247,8 @@ def package_description(profile: dict) -> str:
     return (f"The care homes in the Open Referral UK tabular form: the UK profile of HSDS {profile.get('version', '')} "
             "as CSV tables, for ORUK tools that read this form. The records are the ones in oruk-services.json and "
             "the static ORUK API (oruk/ on the site), with the same ids: each home is a service with its "
-            "service_at_location, location and address, the manager as a contact, the home's telephone number as a phone "
-            "of a contact that is the home itself, fees as cost options and care "
+            "service_at_location, location and address, the manager as a contact, the home's telephone number (its own, else "
+            "the one CQC holds) as a phone of a contact that is the home itself, fees as cost options and care "
             "types, service user bands and needs as attributes with their taxonomy terms. Every table of the profile "
             "is published; a table with nothing in it is a header line only. The organisation is the CQC provider, "
             "only where the register names it (never invented), so services.csv's organization_id is empty "

@@ -107,7 +107,15 @@ FORMULA_RULE = ("In the CSV files, a value that starts with =, +, -, @, a tab or
                 "apostrophe followed by one of those or by another apostrophe) is written with one extra leading "
                 "apostrophe (') so that a spreadsheet never runs it as a formula; remove that first apostrophe to get "
                 "the value")
-FORMULA_NOTE = FORMULA_RULE + f" ({FIRST.json_file} holds the values without it)."
+
+
+def formula_note(json_file: str = FIRST.json_file) -> str:
+    """The formula rule as a CSV column's description ends, naming the JSON file that holds the table's values
+    without the apostrophe: a kind's own JSON (home-care-agencies.json), else the first kind's."""
+    return FORMULA_RULE + f" ({json_file} holds the values without it)."
+
+
+FORMULA_NOTE = formula_note()
 
 
 def csv_writer(buf: io.StringIO) -> Any:
@@ -196,12 +204,12 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                            "oruk/ on the site."),
     XLSX_FILE: (f"{FIRST.resource}-xlsx", f"{FIRST.plural} as an Excel workbook", "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                f"The tables {FIRST.resource}, capabilities and nhs-trusts as sheets of one workbook, typed as in this package: "
+                "The tables {tables} as sheets of one workbook, typed as in this package: "
                 "numbers, yes/no (TRUE/FALSE) and dates as such, IDs and phone numbers as text, every text as text "
                 "(never a formula, so without the CSV files' formula apostrophe), the header row frozen; and a sheet "
                 "'Data dictionary' describing every column."),
     DB_FILE: (f"{FIRST.resource}-sqlite", f"{FIRST.plural} as a SQLite database", "sqlite", "application/vnd.sqlite3",
-              f"The tables as one SQLite database: {FIRST.resource.replace('-', '_')}, capabilities and nhs_trusts (typed as in this package, "
+              "The tables as one SQLite database: {tables} (typed as in this package, "
               "with primary keys, foreign keys and indexes; lists as JSON arrays, yes/no as 1/0, dates as text "
               "YYYY-MM-DD), releases and changes (the changelog), and the data dictionary in dictionary_tables and "
               "dictionary_columns. Open it in Datasette or any SQLite tool."),
@@ -268,16 +276,22 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
         pkg["homepage"] = homepage
     else:
         pkg.pop("homepage", None)
+    json_files = {k.resource: k.json_file for k in kinds(schema)}
     for res in pkg["resources"]:
         if res.pop("profile", None) == "tabular-data-resource":
             res["type"] = "table"
+        note = formula_note(json_files.get(res["name"], FIRST.json_file))
         for f in res.get("schema", {}).get("fields", []):
             if "example" in f:
                 f["example"] = example_text(f)
             if res.get("format") == "csv" and f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
-                f["description"] = (f.get("description", "").rstrip() + " " + FORMULA_NOTE).strip()
+                f["description"] = (f.get("description", "").rstrip() + " " + note).strip()
+    tables = [r["name"] for r in pkg["resources"] if r.get("format") == "csv"]  # every table: the workbook's sheets, the database's tables
+    named = {XLSX_FILE: ", ".join(tables[:-1]) + " and " + tables[-1],
+             DB_FILE: ", ".join(t.replace("-", "_") for t in tables[:-1]) + " and " + tables[-1].replace("-", "_")}
     for path, (name, title, fmt, mediatype, description) in OTHER_FILES.items():
         if path in files:
+            description = description.replace("{tables}", named.get(path, ""))
             pkg["resources"].append({"name": name, "path": path, "title": title, "description": description,
                                      "format": fmt, "mediatype": mediatype, "encoding": "utf-8"})
             if path == XLSX_FILE:  # a table too: its first sheet, the first kind's, typed as written (tools read it)

@@ -13,7 +13,7 @@ from ..kinds import kinds, kinds_of
 from ..merge import parse_value
 from ..records import flatten
 from ..schema import Field, Schema, load_schema
-from .tables import FORMULA_NOTE, is_identifier  # noqa: F401  (xlsx imports it from here)
+from .tables import FORMULA_NOTE, FORMULA_RULE, is_identifier  # noqa: F401  (xlsx imports it from here)
 
 
 @dataclass
@@ -107,4 +107,5 @@ def typed_tables(files: dict[str, bytes], package: dict, records: list[dict] | N
 
 def field_description(f: dict) -> str:
     """A field's description without the CSV-only note on formula apostrophes."""
-    return f.get("description", "").removesuffix(FORMULA_NOTE).rstrip()
+    text = f.get("description", "")
+    return (text[:text.rindex(FORMULA_RULE)] if text.endswith(" holds the values without it).") and FORMULA_RULE in text else text).rstrip()
