@@ -549,8 +549,12 @@ def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list
 
 
 def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
-    """Homes by rating for the overall rating and each key question; 'not known' where CQC gives none."""
-    ratings = list(VALUES.ratings[:4])  # the schema lists the four ratings best first, then the two without one
+    """Homes by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
+    home it has given no grade (the schema's ungraded values: a column when any home has one), then 'not known' where
+    our data has none."""
+    graded = list(VALUES.ratings[:4])  # the schema lists the four ratings best first, then the two without one
+    said = [r for r in VALUES.ratings[4:] if any(v.get(f"cqc.{path}") == r for v in views for path, _ in QUESTIONS)]
+    ratings = graded + said
     header = ["CQC rating", *ratings, _not_known().capitalize()]
     rows, index = [], {r: i for i, r in enumerate(ratings)}
     for path, label in QUESTIONS:  # one pass over the homes a question, not one a rating (nationally 0.3 s to 0.1)

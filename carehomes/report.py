@@ -485,8 +485,11 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     taking = sum(1 for v in vs if v.taking_now)
     area = sum(1 for v in vs if v.get("coverage.districts"))
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
-           f"<p>{len(vs):,} registered home care agencies. {taking:,} said in the last {VALUES.availability_stale_days} days that "
-           f"they are taking new clients, with {hours_text(vs)} hours of care a week between them; {area:,} of {len(vs):,} have given "
+           f"<p>{len(vs):,} registered home care agencies. "
+           + (f"{taking:,} said in the last {VALUES.availability_stale_days} days that they are taking new clients, with "
+              f"{hours_text(vs)} hours of care a week between them; " if taking else
+              f"None has said in the last {VALUES.availability_stale_days} days that it is taking new clients; ")
+           + f"{area:,} of {len(vs):,} have given "
            "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
            f"{VALUES.availability_stale_days} days old counts as not known.</p>"]

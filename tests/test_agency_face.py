@@ -155,6 +155,9 @@ def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes
     assert '<a href="../homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in page
     assert "Rated Requires improvement (2024-06-01)" in page and "Example Covers Care (fictional)</a>" not in page
     assert homecare_html(homes, TODAY) == ""  # a site of care homes alone: the market page as it was
+    quiet = [HomeView({**v.d, "homecare": {**v.d.get("homecare", {}), "taking_new_clients": False}}, v.today, v.s)
+             for v in agencies.values()]  # no agency taking new clients: said so, not "with none hours"
+    assert "4 registered home care agencies. None has said in the last 7 days that it is taking new clients; " in homecare_html(quiet, TODAY)
     report = report_html([], [*homes, *agencies.values()], TODAY, {}, "https://example.org/")
     assert '<a href="https://example.org/homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in report
     assert "Home care capacity by area" in report

@@ -713,15 +713,15 @@ def test_homes_by_rating_counted_in_one_pass_a_question_are_the_counts_of_one_pa
     from carehomes.market import QUESTIONS, VALUES, _not_known, quality_rows
     from carehomes.views import HomeView
 
-    def as_before(views):
-        ratings = list(VALUES.ratings[:4])
+    def as_before(views):  # and a column for CQC's "Not yet rated" (or another word for no rating) where a home has it
+        ratings = list(VALUES.ratings[:4]) + [r for r in VALUES.ratings[4:] if any(v.get(f"cqc.{p}") == r for v in views for p, _ in QUESTIONS)]
         header = ["CQC rating", *ratings, _not_known().capitalize()]
         return header, [[label, *(f"{sum(1 for v in views if v.get(f'cqc.{path}') == r):,}" for r in ratings),
                          f"{sum(1 for v in views if v.get(f'cqc.{path}') not in ratings):,}"] for path, label in QUESTIONS]
 
     views = bundled_views()
     odd = [HomeView({**views[0].d, "cqc": {"rating": value, **{p: value for p, _ in QUESTIONS if "." not in p}}}, TODAY)
-           for value in (None, ["Good"], 3, "good", "Requires improvement", "Inadequate")]
+           for value in (None, ["Good"], 3, "good", "Requires improvement", "Inadequate", "Not yet rated")]
     for vs in (views, odd, views + odd, []):
         assert quality_rows(vs) == as_before(vs)
     assert any(n != "0" for row in quality_rows(views)[1] for n in row[1:-1])  # some homes rated
