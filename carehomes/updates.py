@@ -75,12 +75,14 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
                  schema: Schema | None = None) -> Edit:
     """Set ``values`` (dotted path -> value) in a profile, stamp the group's date, and check the result.
 
-    A value given for beds, capabilities or fees sets that group's confirmation date to ``on``
-    unless the date is given too (a manager who re-enters the same numbers confirms them)."""
+    A value given for capabilities or fees sets that group's confirmation date to ``on``, and free beds set
+    beds.confirmed (the date of the free beds, not of the beds there are), unless the date is given too (a
+    manager who re-enters the same numbers confirms them)."""
     schema = schema or load_schema()
     values = dict(values)
     for group, date_path in forms.DATE_FOR_GROUP.items():
-        if date_path not in values and any(p.split(".")[0] == group for p in values):
+        dated = KIND.available_paths if date_path == KIND.confirmed else None  # a new total is no news of free beds
+        if date_path not in values and any(p in dated if dated else p.split(".")[0] == group for p in values):
             values[date_path] = on
     for k in kinds(schema)[1:]:  # another kind's dated facts (an agency's taking new clients) stamp their date
         for date_path, facts in k.dated:

@@ -127,6 +127,18 @@ def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
     assert "A council steward will check this change" in res["comment"]
 
 
+def test_a_new_total_of_beds_leaves_the_date_of_the_free_beds_as_it_was(repo):
+    """'Beds with nursing' (the beds there are) in the details form set 'Availability confirmed on' to the day it was
+    sent: the free beds of 2026-11-20 then looked checked that day, and the weekly reminder skipped the home."""
+    full = repo / "providers" / "example-full.yaml"
+    text = "### Your home's page name\n\nexample-full\n\n### Beds with nursing\n\n28"
+    r, res = apply(repo, text, "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [("beds.nursing.total", 30, 28)]
+    beds = yaml.safe_load(full.read_text())["beds"]
+    assert beds["confirmed"] == dt.date(2026, 11, 20) and beds["nursing"] == {"total": 28, "available": 2}
+
+
 def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     r, res = apply(repo, body({"Beds without nursing free now": "1"}, home=lid), "council-steward")
