@@ -411,11 +411,12 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if not values:
         res.status = "unchanged"
         return res
+    blanks = left_empty(answers, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema)
     by_path = {ff.path: ff for ff in by_label.values()}
-    if edit.problems or date_errors:
+    if edit.problems or date_errors or blanks:
         res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
-                                    f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems]
+                                    f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
         return res
     res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
                    for p, b, a in edit.changed]
@@ -427,6 +428,33 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     res.status = "applied"
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
+
+
+def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
+    """Each availability answer left empty while the page still holds an earlier one, when the update dates its kind's
+    availability (a free-beds number given, or the date): one date covers them all, so the earlier answer would look
+    checked now. A kind of bed CQC does not register the home for is not asked about."""
+    by_label = forms.labels(schema)
+    out = []
+    for k in kinds(schema):
+        facts = forms.availability_paths(k) - {k.confirmed}
+        if not k.confirmed or not ({k.confirmed, *facts} & values.keys()):
+            continue
+        unregistered = {c.available for c in k.capacity if c.flag and _get(data, c.flag) is False}
+        for label, raw in answers.items():
+            path = by_label[label].path if label in by_label and raw is None else ""
+            old = _get(data, path) if path in facts - unregistered else None
+            if old is None:
+                continue
+            since = plain_value(_get(data, k.confirmed))
+            yes_no = by_label[label].field.type == "boolean"
+            now = ("choose Yes or No as it is now" if yes_no else
+                   f"type the number {'free ' if path in k.available_paths else ''}now (0 if none)")
+            old = ("Yes" if old is True else "No" if old is False else str(old).capitalize()) if yes_no else old
+            out.append(f"{label}: is empty, but your page still says {old}"
+                       f"{f' (from {since})' if since is not None else ''}, and the new date would show that as "
+                       f"checked now; {now}, even if it has not changed")
+    return out
 
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------

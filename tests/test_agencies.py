@@ -297,6 +297,21 @@ def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path, label):
     assert check_paths([repo / "providers"], on=TODAY).problems == []
 
 
+def test_an_agencys_answer_left_empty_is_not_dated_as_checked_now(tmp_path):
+    """'Taking new clients' left empty kept the page's yes of 2026-11-20 and dated it with the hours given."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    before = (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8")
+    body = ("### Your agency's page name\n\nexample-agency\n\n### Taking new clients\n\n_No response_\n\n"
+            "### Hours a week it can start\n\n10\n\n### New clients confirmed on\n\n_No response_")
+    res = apply_update(body, "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == [
+        "Taking new clients: is empty, but your page still says Yes (from 2026-11-20), and the new date would show that "
+        "as checked now; choose Yes or No as it is now, even if it has not changed"]
+    assert (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8") == before
+
+
 def _starts_on(workflow: str, labels: Iterable[str]) -> None:
     """The workflow starts on an issue whose body has any of these labels as a heading (YAML doubles a ')."""
     text = (ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8")

@@ -105,7 +105,8 @@ def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
         "Beds with nursing free now: is 3 but CQC does not register this home for care with nursing ('Care home with "
         "nursing' is no); count these beds in 'Beds without nursing free now', or ask the council to import the "
         "latest CQC register"]
-    r, res = apply(repo, body({"Beds with nursing free now": "31"}, home="example-full"), "example-manager")
+    r, res = apply(repo, body({"Beds with nursing free now": "31", "Beds without nursing free now": "0"}, home="example-full"),
+                   "example-manager")
     assert res["errors"] == ["Beds with nursing free now: is 31 but 'Beds with nursing' is 30; free beds cannot be more "
                              "than the beds there are"]
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
@@ -137,6 +138,23 @@ def test_a_new_total_of_beds_leaves_the_date_of_the_free_beds_as_it_was(repo):
     assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [("beds.nursing.total", 30, 28)]
     beds = yaml.safe_load(full.read_text())["beds"]
     assert beds["confirmed"] == dt.date(2026, 11, 20) and beds["nursing"] == {"total": 28, "available": 2}
+
+
+def test_a_box_left_empty_never_dates_the_earlier_number_as_checked_now(repo):
+    """'Beds without nursing free now' left empty kept the page's 0 of 2026-11-20 and dated it 2026-11-30 with the
+    other box's number: an unknown read as checked. A home CQC does not register for that kind of bed is not asked."""
+    full = repo / "providers" / "example-full.yaml"  # nursing: 2 free, residential: 0 free, confirmed 2026-11-20
+    before = full.read_text()
+    for answers in ({"Beds with nursing free now": "1"}, {"Beds with nursing free now": "1", "Availability confirmed on": "2026-11-29"}):
+        r, res = apply(repo, body(answers, home="example-full"), "example-manager")
+        assert r.returncode == 1 and res["errors"] == [
+            "Beds without nursing free now: is empty, but your page still says 0 (from 2026-11-20), and the new date would "
+            "show that as checked now; type the number free now (0 if none), even if it has not changed"]
+    r, res = apply(repo, body({"Availability confirmed on": "2026-11-29"}, home="example-full"), "example-manager")
+    assert [e.split(":")[0] for e in res["errors"]] == ["Beds with nursing free now", "Beds without nursing free now"]
+    assert full.read_text() == before
+    r, res = apply(repo, body({"Beds without nursing free now": "3"}), "aston-manager")  # aston-house: no nursing
+    assert r.returncode == 0 and res["status"] == "applied"
 
 
 def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo):
@@ -496,7 +514,7 @@ def test_an_areas_form_update_edits_that_areas_profile(repo):
     """The repository variable AREA (provider-update.yml passes --area): the home named is found in, and its
     file written in, areas/NAME/providers/; without --area the top level's providers/ has no such home."""
     east = east_area(repo)
-    text = body({"Beds with nursing free now": "1"}, home="example-full")
+    text = body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"}, home="example-full")
     r, res = apply(repo, text, "example-manager")
     assert r.returncode == 1 and res["status"] == "invalid"
     assert res["errors"] == ["Your home's page name: 'example-full' is not a home in the directory; use the link on your "
