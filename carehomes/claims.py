@@ -81,8 +81,9 @@ class Claim:
         role = outside(self.claimant.get(CLAIMANT_ROLE, ""), 100)
         if self.status == "approved":
             return (f"A council steward confirmed this claim. A pull request adds {outside(self.author, 60)} as a maintainer of "
-                    f"**{home}**; once it is merged, the **{self.links[0]}** and **{self.links[1]}** forms "
-                    f"on the {self.noun}'s page change it straight away.\n")
+                    f"**{home}**; once it is merged, the **{self.links[0]}** form on the {self.noun}'s page changes it "
+                    f"within a few minutes, and a steward checks what you send with **{self.links[1]}** before it "
+                    "goes on the site.\n")
         if self.phone:
             ring = (f"ring **{home}** on **{outside(self.phone, 30)}**, {self.phone_source}, not a number given in this "
                     f"issue, and ask for {who} ({role})")
