@@ -520,7 +520,8 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "claim-home-care-agency.yml").read_text(encoding="utf-8"))
     assert form["name"] == "Claim this agency" and form["body"][1]["attributes"]["label"] == "The agency you manage"
     intro = " ".join(form["body"][0]["attributes"]["value"].split())
-    assert "the **Update whether it is taking new clients** and **Update this agency's details** forms" in intro
+    assert ("the **Update whether it is taking new clients** form changes your page within a few minutes, without "
+            "waiting for the council; a steward checks what you send with **Update this agency's details**") in intro
     assert "home" not in intro.replace("home care", "")  # no care home's words in an agency's form
     _starts_on("claim.yml", forms.claim_labels())  # a claim made with any kind's form
     repo = _agency_repo(tmp_path)
