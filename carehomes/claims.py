@@ -24,7 +24,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
 from .text import with_article
 from .schema import Schema, load_schema
-from .updates import MAX_BODY, council_contact, edit_profile, find_home, named_page, parse_body
+from .updates import MAX_BODY, council_contact, edit_profile, find_home, named_page, near_home, parse_body
 from .validate import check_value
 from .yamlio import write_text_atomic
 
@@ -190,7 +190,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     path = find_home(area.providers, home) if home else None
     if path is None:
-        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {with_article(noun)} in the directory" if home else "is empty")
+        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {with_article(noun)} in the directory{near_home(area.providers, home)}" if home else "is empty")
                               + f"; use the \"Claim it\" link on your {noun}'s page, which fills it in, or give your CQC location ID"]
         return res
     profile, problems = load_profile(path, repo)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import json
 import re
@@ -25,7 +26,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import with_article
+from .text import slugify, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile
@@ -127,15 +128,38 @@ def _get(doc: Any, dotted: str) -> Any:
 
 
 def find_home(providers: Path, home: str) -> Path | None:
-    """The profile of a home given by its slug (file name) or its CQC location ID."""
+    """The profile of a home given by its slug (file name), its CQC location ID, or its name as its page shows it
+    ('Aston House', when no other home has that name)."""
     home = home.strip()
     page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
     home = page.group(1) if page else home
     if is_slug(home) and (providers / f"{home}.yaml").is_file():
         return providers / f"{home}.yaml"
-    if LOCATION_ID.fullmatch(home.upper()):
-        return location_index(providers).get(home.upper())
-    return None
+    if LOCATION_ID.fullmatch(home.upper()) and (found := location_index(providers).get(home.upper())):
+        return found
+    typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
+    if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
+        return providers / f"{typed}.yaml"
+    named = [f for f in profile_files([providers]) if typed and isinstance(name := _name(f), str) and slugify(name) == typed]
+    return named[0] if len(named) == 1 else None
+
+
+def _name(path: Path) -> Any:
+    profile, _ = load_profile(path)
+    return profile.data.get("name") if profile is not None else None
+
+
+def near_home(providers: Path, home: str) -> str:
+    """For a page name that is no page's, the pages to offer, each with its name (" (did you mean
+    ashfield-house-leominister, the page of Ashfield House - Leominister?)"): the homes of that name (when more than
+    one has it), else the pages it starts, else the nearest by spelling; else ''."""
+    typed = slugify(home.strip())
+    names = {f.stem: _name(f) for f in sorted(profile_files([providers]), key=lambda f: f.stem)}
+    stems = list(names)
+    near = ([s for s, n in names.items() if isinstance(n, str) and slugify(n) == typed]
+            or [s for s in stems if s.startswith(f"{typed}-")] or difflib.get_close_matches(typed, stems, n=1, cutoff=0.85))
+    offered = [f"{s}, the page of {names[s]}" if isinstance(names[s], str) else s for s in near[:3]]
+    return f" (did you mean {' or '.join(offered)}?)" if offered else ""
 
 
 def location_index(providers: Path) -> dict[str, Path]:
@@ -372,7 +396,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     path = find_home(providers, home)
     if path is None:
         return Result("invalid", issue=issue, errors=errors + [
-            f"{label}: '{home[:80]}' is not {with_article(noun)} in the directory; use the link "
+            f"{label}: '{home[:80]}' is not {with_article(noun)} in the directory{near_home(providers, home)}; use the link "
             f"on your {noun}'s page, which fills it in, or give your CQC location ID"])
     profile, problems = load_profile(path, repo)
     if profile is None:

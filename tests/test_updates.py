@@ -166,6 +166,34 @@ def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo
     assert r.returncode == 0 and res["home"] == "lyndale"
 
 
+def test_a_home_typed_by_its_name_is_found_and_a_misspelt_one_is_offered(repo):
+    """'Aston House' (as the page shows it) was 'not a home in the directory': a home's page name is its file name."""
+    aston = repo / "providers" / "aston-house.yaml"
+    for typed in ("Aston House", "aston house ", "Aston-House"):
+        r, res = apply(repo, body({"Beds without nursing free now": "2"}, home=typed), "aston-manager")
+        assert (r.returncode, res["home"], res["status"]) == (0, "aston-house", "applied"), typed
+        git(repo, "checkout", "-q", "--", str(aston))
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}, home="Aston Hosue"), "aston-manager")
+    assert res["errors"] == ["Your home's page name: 'Aston Hosue' is not a home in the directory (did you mean aston-house, "
+                             "the page of Aston House?); use the link on your home's page, which fills it in, or give your "
+                             "CQC location ID"]
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}, home="Market"), "council-steward")
+    assert res["errors"] == ["Your home's page name: 'Market' is not a home in the directory (did you mean market-lodge, "
+                             "the page of Market Lodge?); use the link on your home's page, which fills it in, or give your "
+                             "CQC location ID"]
+    # a name that is not the page name: found when one home has it, and not when two have
+    r, res = apply(repo, body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"},
+                              home="Example Full House (fictional)"), "example-manager")
+    assert (r.returncode, res["home"]) == (0, "example-full"), r.stdout
+    shutil.copy(repo / "providers" / "example-full.yaml", repo / "providers" / "example-full-copy.yaml")
+    r, res = apply(repo, body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"},
+                              home="Example Full House (fictional)"), "example-manager")
+    assert res["errors"] == [
+        "Your home's page name: 'Example Full House (fictional)' is not a home in the directory (did you mean example-full, "
+        "the page of Example Full House (fictional) or example-full-copy, the page of Example Full House (fictional)?); "
+        "use the link on your home's page, which fills it in, or give your CQC location ID"]
+
+
 def test_a_body_saved_with_a_byte_order_mark_keeps_its_first_answer():
     """'\\ufeff### Your home's page name' was no heading: the reply said the page name was empty."""
     text = "\ufeff### Your home's page name\r\n\r\naston-house\r\n\r\n### Weekend admissions from hospital\r\n\r\nYes\r\n"
