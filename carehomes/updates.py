@@ -188,6 +188,7 @@ class Result:
     changed: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # answers accepted and stored as nothing (not applicable)
+    council_email: str | None = None  # the directory team's address, when an error names it
 
     @property
     def branch(self) -> str | None:
@@ -204,7 +205,7 @@ class Result:
             lines = "\n".join(f"- {md_safe(e)}" for e in self.errors)
             tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
                     "**Edit**), and they will be checked again." if self.status == "invalid" else "")
-            return f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n"
+            return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
         notes = "".join(f"- {md_safe(n)}\n" for n in self.notes)
         notes = f"\n{notes}" if notes else ""
         if self.status == "unchanged":
@@ -363,9 +364,24 @@ def council_contact(repo: Path, config: Path | None = None) -> str:
     config = config or repo / "mkdocs.yml"
     d = forms.directory_settings(config) if config.is_file() else {}
     council = d.get("council") or "the council"
-    email = d.get("contact_email") or forms.PLACEHOLDERS["contact_email"]
     phone = d.get("contact_phone") or forms.PLACEHOLDERS["contact_phone"]
-    return f"{council} ({email}, {phone})"
+    return f"{council} ({council_email(repo, config)}, {phone})"
+
+
+def council_email(repo: Path, config: Path | None = None) -> str:
+    """The directory team's email address, as ``council_contact`` gives it."""
+    config = config or repo / "mkdocs.yml"
+    d = forms.directory_settings(config) if config.is_file() else {}
+    return str(d.get("contact_email") or forms.PLACEHOLDERS["contact_email"])
+
+
+EMAIL = re.compile(r"[A-Za-z0-9.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def with_email(comment: str, email: str | None) -> str:
+    """A comment quoted with ``md_safe`` with the council's email address put back as it is: quoting writes every @
+    as a full-width ＠, which no mail program takes. Only the directory's own setting, and only an address."""
+    return comment.replace(md_safe(email), email) if email and EMAIL.fullmatch(email) else comment
 
 
 def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | None = None,
@@ -410,7 +426,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     if not is_steward and not is_maintainer(author, profile.data):
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
-        res.status = "refused"
+        res.status, res.council_email = "refused", council_email(repo, area.config)
         res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
                       f"If you work at this {forms.kind_noun(kinds_of(profile.data, schema)[0], schema)}, ask "
                       f"{council_contact(repo, area.config)} to add your username, or send them the update"]

@@ -98,6 +98,8 @@ def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
     assert second.status == "invalid" and second.errors[0].startswith(
         "Example Full House (fictional) already has a maintainer (example-manager), so it cannot be claimed again here. "
         "If you now manage it, ask ")
+    assert second.comment().endswith("ask Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to change "
+                                     "who looks after its page\n"), "the council's address as it is, not with a full-width ＠"
     own = check_claim(body(**{"The home you manage": "example-full"}), "Example-Manager", repo, 9)
     assert own.errors == ["Example-Manager is already a maintainer of Example Full House (fictional): use the Update "
                           "vacancies and Update this home's details links on its page"]

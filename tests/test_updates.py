@@ -87,6 +87,9 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
     assert res["status"] == "refused" and res["errors"] == [
         "someone-else is not a maintainer of Aston House (maintainers: aston-manager). If you work at this home, "
         "ask Herefordshire Council (care.directory@example.org, 01234 567890) to add your username, or send them the update"]
+    assert r.stdout.splitlines()[2] == (  # the council's address as it is: a full-width ＠ is no address to write to
+        "- someone-else is not a maintainer of Aston House \\(maintainers: aston-manager\\). If you work at this home, ask "
+        "Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to add your username, or send them the update")
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
     r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
     assert res["status"] == "refused" and "(maintainers: nobody yet)" in res["errors"][0]
