@@ -425,11 +425,15 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors = [f"cannot read stewards.yaml from git ({exc}); run apply-update in the repository"]
         return res
     if not is_steward and not is_maintainer(author, profile.data):
-        listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
+        listed = ", ".join(str(m) for m in profile.data.get("maintainers") or [])
+        noun = forms.kind_noun(kinds_of(profile.data, schema)[0], schema)
         res.status, res.council_email = "refused", council_email(repo, area.config)
-        res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
-                      f"If you work at this {forms.kind_noun(kinds_of(profile.data, schema)[0], schema)}, ask "
-                      f"{council_contact(repo, area.config)} to add your username, or send them the update"]
+        res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). If you work at this {noun}, ask "
+                      f"{council_contact(repo, area.config)} to add your username, or send them the update" if listed else
+                      f"{author} is not a maintainer of {res.name}: nobody has claimed its page yet. If you work at this "
+                      f"{noun}, claim it first with the \"Claim it\" link at the bottom of its page (a council steward "
+                      f"phones the {noun} to check), then send this form again; or send the update to "
+                      f"{council_contact(repo, area.config)}"]
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}

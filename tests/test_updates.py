@@ -92,7 +92,10 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
         "Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to add your username, or send them the update")
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
     r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
-    assert res["status"] == "refused" and "(maintainers: nobody yet)" in res["errors"][0]
+    assert res["status"] == "refused" and res["errors"] == [  # unclaimed: claim it first, which the form cannot do
+        "aston-manager is not a maintainer of Blackwells: nobody has claimed its page yet. If you work at this home, claim "
+        "it first with the \"Claim it\" link at the bottom of its page (a council steward phones the home to check), then "
+        "send this form again; or send the update to Herefordshire Council (care.directory@example.org, 01234 567890)"]
 
 
 def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
