@@ -352,7 +352,8 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
     assert res.errors == ["Your agency's page name and Your home's page name: name different pages; open a new form "
                           "from your agency's page in the directory"]
     res = apply_update(body.replace("no-such-agency", "example-agency"), "someone-else", repo, dt.date(2026, 11, 22), issue=7)
-    assert res.status == "refused" and "If you work at this agency, ask " in res.errors[0]
+    assert res.status == "refused" and ("If you work at this agency, claim it first with the \"Claim it\" link at the "
+                                        "bottom of its page (a council steward phones the agency to check)") in res.errors[0]
 
 
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):
@@ -390,7 +391,7 @@ def test_the_freshness_issue_speaks_of_an_agencys_availability_not_of_vacancies_
     assert body.startswith("The agencies below last confirmed their availability more than 7 days before 1 December 2026, "
                            "or never have. On their pages, discharge teams see it marked as out of date or not known.")
     assert ("If you look after one of these agencies, select **Update whether it is taking new clients** on its row, "
-            "check the answers and submit the form. It takes a minute, and your agency comes off this list.") in body
+            "fill in today's answers and submit the form. It takes a minute, and your agency comes off this list.") in body
     assert "| Agency | Availability confirmed | Maintainers | Update |" in body
     assert "[Update whether it is taking new clients](https://github.com/x/y/issues/new?template=update-home-care-agency-availability.yml" in body
     assert text.startswith("1 agency with availability more than 7 days old:\nexample-agency: confirmed 2026-11-20 (11 days ago); ")
