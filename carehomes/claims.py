@@ -24,7 +24,8 @@ from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
 from .text import with_article
 from .schema import Schema, load_schema
-from .updates import MAX_BODY, council_contact, edit_profile, find_home, named_page, parse_body
+from .updates import (MAX_BODY, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
+                      with_email)
 from .validate import check_value
 from .yamlio import write_text_atomic
 
@@ -54,6 +55,7 @@ class Claim:
     pending: int | None = None  # an earlier open claim issue of the same home
     noun: str = "home"  # what the page is of ("agency"), and the words of its two update links:
     links: tuple[str, str] = ("Update vacancies", "Update this home's details")
+    council_email: str | None = None  # the directory team's address, when an error names it
 
     def pending_error(self, name: str) -> str:
         return (f"A claim for {name} is already pending in issue #{self.pending}: a council steward is confirming it. "
@@ -73,7 +75,7 @@ class Claim:
         if self.status == "invalid":
             mine = self.pending_error(self.name or "") if self.pending is not None else None  # its issue number a link
             lines = "\n".join(f"- {self.pending_error(home) if e == mine else outside(e, 400)}" for e in self.errors)
-            return f"This claim cannot go ahead yet.\n\n{lines}\n"
+            return with_email(f"This claim cannot go ahead yet.\n\n{lines}\n", self.council_email)
         if self.status == "refused":
             return (f"The label `{APPROVED}` was added by {outside(self.labeller or '', 60)}, who is not a council steward "
                     f"(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the {self.noun}.\n")
@@ -81,8 +83,9 @@ class Claim:
         role = outside(self.claimant.get(CLAIMANT_ROLE, ""), 100)
         if self.status == "approved":
             return (f"A council steward confirmed this claim. A pull request adds {outside(self.author, 60)} as a maintainer of "
-                    f"**{home}**; once it is merged, the **{self.links[0]}** and **{self.links[1]}** forms "
-                    f"on the {self.noun}'s page change it straight away.\n")
+                    f"**{home}**; once it is merged, the **{self.links[0]}** form on the {self.noun}'s page changes it "
+                    f"within a few minutes, and a steward checks what you send with **{self.links[1]}** before it "
+                    "goes on the site.\n")
         if self.phone:
             ring = (f"ring **{home}** on **{outside(self.phone, 30)}**, {self.phone_source}, not a number given in this "
                     f"issue, and ask for {who} ({role})")
@@ -189,7 +192,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     path = find_home(area.providers, home) if home else None
     if path is None:
-        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {with_article(noun)} in the directory" if home else "is empty")
+        res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {with_article(noun)} in the directory{near_home(area.providers, home)}" if home else "is empty")
                               + f"; use the \"Claim it\" link on your {noun}'s page, which fills it in, or give your CQC location ID"]
         return res
     profile, problems = load_profile(path, repo)
@@ -206,6 +209,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
                           "links on its page")
     elif profile.data.get("maintainers"):
         listed = ", ".join(str(m) for m in profile.data["maintainers"])
+        res.council_email = council_email(repo, area.config)
         res.errors.append(f"{res.name} already has a maintainer ({listed}), so it cannot be claimed again here. If you now "
                           f"manage it, ask {council_contact(repo, area.config)} to change who looks after its page")
     res.pending = pending_claim(path, issue, open_claims or [], area, schema) if not res.errors else None

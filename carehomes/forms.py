@@ -330,8 +330,9 @@ def claim_form(schema: Schema | None = None, template: str = CLAIM) -> dict[str,
     available, details = page_links(k, schema)
     intro = (f"Ask to look after your {noun}'s page yourself. A council steward rings the {noun} on the number the "
              "Care Quality Commission (CQC) holds for it to check that you work there, then adds the GitHub account "
-             f"that opens this request as the {noun}'s maintainer. After that, the **{available}** and **{details}** "
-             "forms change your page without waiting for the council.\n\n"
+             f"that opens this request as the {noun}'s maintainer. After that, the **{available}** form changes your "
+             f"page within a few minutes, without waiting for the council; a steward checks what you send with "
+             f"**{details}** before it goes on the site.\n\n"
              "Everything you write here is public. No GitHub account? Email or phone the council instead "
              "(see the \"For providers\" page).")
     body: list[dict[str, Any]] = [

@@ -282,12 +282,12 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
     out = ""
     if found.stale or found.never:
         if one:
-            how = (f"If you look after one of these {one.nouns}, select **{one.link}** on its row, check the answers and "
-                   f"submit the form. It takes a minute, and your {one.noun} comes off this list.\n\n")
+            how = (f"If you look after one of these {one.nouns}, select **{one.link}** on its row, fill in today's "
+                   f"answers and submit the form. It takes a minute, and your {one.noun} comes off this list.\n\n")
         else:
             links = ", ".join(f"**{w.link}** for {with_article(w.noun)}" for w in ws)
-            how = (f"If you look after one of these, select the link on its row ({links}), check the answers and submit "
-                   f"the form. It takes a minute, and your {' or '.join(w.noun for w in ws)} comes off this list.\n\n")
+            how = (f"If you look after one of these, select the link on its row ({links}), fill in today's answers and "
+                   f"submit the form. It takes a minute, and your {' or '.join(w.noun for w in ws)} comes off this list.\n\n")
         out = (f"The {_and([w.nouns for w in ws])} below last confirmed their {_whats(ws)} more than {MAX_AGE_DAYS} days "
                f"before {nice_date(today)}, or never have. On their pages, discharge teams see {_it(ws)} marked as out of "
                "date or not known.\n\n" + how)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import json
 import re
@@ -25,7 +26,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import with_article
+from .text import slugify, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile
@@ -75,12 +76,14 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
                  schema: Schema | None = None) -> Edit:
     """Set ``values`` (dotted path -> value) in a profile, stamp the group's date, and check the result.
 
-    A value given for beds, capabilities or fees sets that group's confirmation date to ``on``
-    unless the date is given too (a manager who re-enters the same numbers confirms them)."""
+    A value given for capabilities or fees sets that group's confirmation date to ``on``, and free beds set
+    beds.confirmed (the date of the free beds, not of the beds there are), unless the date is given too (a
+    manager who re-enters the same numbers confirms them)."""
     schema = schema or load_schema()
     values = dict(values)
     for group, date_path in forms.DATE_FOR_GROUP.items():
-        if date_path not in values and any(p.split(".")[0] == group for p in values):
+        dated = KIND.available_paths if date_path == KIND.confirmed else None  # a new total is no news of free beds
+        if date_path not in values and any(p in dated if dated else p.split(".")[0] == group for p in values):
             values[date_path] = on
     for k in kinds(schema)[1:]:  # another kind's dated facts (an agency's taking new clients) stamp their date
         for date_path, facts in k.dated:
@@ -125,15 +128,38 @@ def _get(doc: Any, dotted: str) -> Any:
 
 
 def find_home(providers: Path, home: str) -> Path | None:
-    """The profile of a home given by its slug (file name) or its CQC location ID."""
+    """The profile of a home given by its slug (file name), its CQC location ID, or its name as its page shows it
+    ('Aston House', when no other home has that name)."""
     home = home.strip()
     page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
     home = page.group(1) if page else home
     if is_slug(home) and (providers / f"{home}.yaml").is_file():
         return providers / f"{home}.yaml"
-    if LOCATION_ID.fullmatch(home.upper()):
-        return location_index(providers).get(home.upper())
-    return None
+    if LOCATION_ID.fullmatch(home.upper()) and (found := location_index(providers).get(home.upper())):
+        return found
+    typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
+    if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
+        return providers / f"{typed}.yaml"
+    named = [f for f in profile_files([providers]) if typed and isinstance(name := _name(f), str) and slugify(name) == typed]
+    return named[0] if len(named) == 1 else None
+
+
+def _name(path: Path) -> Any:
+    profile, _ = load_profile(path)
+    return profile.data.get("name") if profile is not None else None
+
+
+def near_home(providers: Path, home: str) -> str:
+    """For a page name that is no page's, the pages to offer, each with its name (" (did you mean
+    ashfield-house-leominister, the page of Ashfield House - Leominister?)"): the homes of that name (when more than
+    one has it), else the pages it starts, else the nearest by spelling; else ''."""
+    typed = slugify(home.strip())
+    names = {f.stem: _name(f) for f in sorted(profile_files([providers]), key=lambda f: f.stem)}
+    stems = list(names)
+    near = ([s for s, n in names.items() if isinstance(n, str) and slugify(n) == typed]
+            or [s for s in stems if s.startswith(f"{typed}-")] or difflib.get_close_matches(typed, stems, n=1, cutoff=0.85))
+    offered = [f"{s}, the page of {names[s]}" if isinstance(names[s], str) else s for s in near[:3]]
+    return f" (did you mean {' or '.join(offered)}?)" if offered else ""
 
 
 def location_index(providers: Path) -> dict[str, Path]:
@@ -162,6 +188,7 @@ class Result:
     changed: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # answers accepted and stored as nothing (not applicable)
+    council_email: str | None = None  # the directory team's address, when an error names it
 
     @property
     def branch(self) -> str | None:
@@ -178,7 +205,7 @@ class Result:
             lines = "\n".join(f"- {md_safe(e)}" for e in self.errors)
             tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
                     "**Edit**), and they will be checked again." if self.status == "invalid" else "")
-            return f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n"
+            return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
         notes = "".join(f"- {md_safe(n)}\n" for n in self.notes)
         notes = f"\n{notes}" if notes else ""
         if self.status == "unchanged":
@@ -337,9 +364,24 @@ def council_contact(repo: Path, config: Path | None = None) -> str:
     config = config or repo / "mkdocs.yml"
     d = forms.directory_settings(config) if config.is_file() else {}
     council = d.get("council") or "the council"
-    email = d.get("contact_email") or forms.PLACEHOLDERS["contact_email"]
     phone = d.get("contact_phone") or forms.PLACEHOLDERS["contact_phone"]
-    return f"{council} ({email}, {phone})"
+    return f"{council} ({council_email(repo, config)}, {phone})"
+
+
+def council_email(repo: Path, config: Path | None = None) -> str:
+    """The directory team's email address, as ``council_contact`` gives it."""
+    config = config or repo / "mkdocs.yml"
+    d = forms.directory_settings(config) if config.is_file() else {}
+    return str(d.get("contact_email") or forms.PLACEHOLDERS["contact_email"])
+
+
+EMAIL = re.compile(r"[A-Za-z0-9.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def with_email(comment: str, email: str | None) -> str:
+    """A comment quoted with ``md_safe`` with the council's email address put back as it is: quoting writes every @
+    as a full-width ＠, which no mail program takes. Only the directory's own setting, and only an address."""
+    return comment.replace(md_safe(email), email) if email and EMAIL.fullmatch(email) else comment
 
 
 def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | None = None,
@@ -370,7 +412,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     path = find_home(providers, home)
     if path is None:
         return Result("invalid", issue=issue, errors=errors + [
-            f"{label}: '{home[:80]}' is not {with_article(noun)} in the directory; use the link "
+            f"{label}: '{home[:80]}' is not {with_article(noun)} in the directory{near_home(providers, home)}; use the link "
             f"on your {noun}'s page, which fills it in, or give your CQC location ID"])
     profile, problems = load_profile(path, repo)
     if profile is None:
@@ -383,11 +425,15 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors = [f"cannot read stewards.yaml from git ({exc}); run apply-update in the repository"]
         return res
     if not is_steward and not is_maintainer(author, profile.data):
-        listed = ", ".join(str(m) for m in profile.data.get("maintainers") or []) or "nobody yet"
-        res.status = "refused"
-        res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). "
-                      f"If you work at this {forms.kind_noun(kinds_of(profile.data, schema)[0], schema)}, ask "
-                      f"{council_contact(repo, area.config)} to add your username, or send them the update"]
+        listed = ", ".join(str(m) for m in profile.data.get("maintainers") or [])
+        noun = forms.kind_noun(kinds_of(profile.data, schema)[0], schema)
+        res.status, res.council_email = "refused", council_email(repo, area.config)
+        res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). If you work at this {noun}, ask "
+                      f"{council_contact(repo, area.config)} to add your username, or send them the update" if listed else
+                      f"{author} is not a maintainer of {res.name}: nobody has claimed its page yet. If you work at this "
+                      f"{noun}, claim it first with the \"Claim it\" link at the bottom of its page (a council steward "
+                      f"phones the {noun} to check), then send this form again; or send the update to "
+                      f"{council_contact(repo, area.config)}"]
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
@@ -409,11 +455,12 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if not values:
         res.status = "unchanged"
         return res
+    blanks = left_empty(answers, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema)
     by_path = {ff.path: ff for ff in by_label.values()}
-    if edit.problems or date_errors:
+    if edit.problems or date_errors or blanks:
         res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
-                                    f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems]
+                                    f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
         return res
     res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
                    for p, b, a in edit.changed]
@@ -425,6 +472,33 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     res.status = "applied"
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
+
+
+def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
+    """Each availability answer left empty while the page still holds an earlier one, when the update dates its kind's
+    availability (a free-beds number given, or the date): one date covers them all, so the earlier answer would look
+    checked now. A kind of bed CQC does not register the home for is not asked about."""
+    by_label = forms.labels(schema)
+    out = []
+    for k in kinds(schema):
+        facts = forms.availability_paths(k) - {k.confirmed}
+        if not k.confirmed or not ({k.confirmed, *facts} & values.keys()):
+            continue
+        unregistered = {c.available for c in k.capacity if c.flag and _get(data, c.flag) is False}
+        for label, raw in answers.items():
+            path = by_label[label].path if label in by_label and raw is None else ""
+            old = _get(data, path) if path in facts - unregistered else None
+            if old is None:
+                continue
+            since = plain_value(_get(data, k.confirmed))
+            yes_no = by_label[label].field.type == "boolean"
+            now = ("choose Yes or No as it is now" if yes_no else
+                   f"type the number {'free ' if path in k.available_paths else ''}now (0 if none)")
+            old = ("Yes" if old is True else "No" if old is False else str(old).capitalize()) if yes_no else old
+            out.append(f"{label}: is empty, but your page still says {old}"
+                       f"{f' (from {since})' if since is not None else ''}, and the new date would show that as "
+                       f"checked now; {now}, even if it has not changed")
+    return out
 
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------

@@ -297,6 +297,21 @@ def test_a_maintainer_updates_taking_new_clients_by_form(tmp_path, label):
     assert check_paths([repo / "providers"], on=TODAY).problems == []
 
 
+def test_an_agencys_answer_left_empty_is_not_dated_as_checked_now(tmp_path):
+    """'Taking new clients' left empty kept the page's yes of 2026-11-20 and dated it with the hours given."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    before = (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8")
+    body = ("### Your agency's page name\n\nexample-agency\n\n### Taking new clients\n\n_No response_\n\n"
+            "### Hours a week it can start\n\n10\n\n### New clients confirmed on\n\n_No response_")
+    res = apply_update(body, "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == [
+        "Taking new clients: is empty, but your page still says Yes (from 2026-11-20), and the new date would show that "
+        "as checked now; choose Yes or No as it is now, even if it has not changed"]
+    assert (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8") == before
+
+
 def _starts_on(workflow: str, labels: Iterable[str]) -> None:
     """The workflow starts on an issue whose body has any of these labels as a heading (YAML doubles a ')."""
     text = (ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8")
@@ -337,7 +352,8 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
     assert res.errors == ["Your agency's page name and Your home's page name: name different pages; open a new form "
                           "from your agency's page in the directory"]
     res = apply_update(body.replace("no-such-agency", "example-agency"), "someone-else", repo, dt.date(2026, 11, 22), issue=7)
-    assert res.status == "refused" and "If you work at this agency, ask " in res.errors[0]
+    assert res.status == "refused" and ("If you work at this agency, claim it first with the \"Claim it\" link at the "
+                                        "bottom of its page (a council steward phones the agency to check)") in res.errors[0]
 
 
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):
@@ -375,7 +391,7 @@ def test_the_freshness_issue_speaks_of_an_agencys_availability_not_of_vacancies_
     assert body.startswith("The agencies below last confirmed their availability more than 7 days before 1 December 2026, "
                            "or never have. On their pages, discharge teams see it marked as out of date or not known.")
     assert ("If you look after one of these agencies, select **Update whether it is taking new clients** on its row, "
-            "check the answers and submit the form. It takes a minute, and your agency comes off this list.") in body
+            "fill in today's answers and submit the form. It takes a minute, and your agency comes off this list.") in body
     assert "| Agency | Availability confirmed | Maintainers | Update |" in body
     assert "[Update whether it is taking new clients](https://github.com/x/y/issues/new?template=update-home-care-agency-availability.yml" in body
     assert text.startswith("1 agency with availability more than 7 days old:\nexample-agency: confirmed 2026-11-20 (11 days ago); ")
@@ -505,7 +521,8 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "claim-home-care-agency.yml").read_text(encoding="utf-8"))
     assert form["name"] == "Claim this agency" and form["body"][1]["attributes"]["label"] == "The agency you manage"
     intro = " ".join(form["body"][0]["attributes"]["value"].split())
-    assert "the **Update whether it is taking new clients** and **Update this agency's details** forms" in intro
+    assert ("the **Update whether it is taking new clients** form changes your page within a few minutes, without "
+            "waiting for the council; a steward checks what you send with **Update this agency's details**") in intro
     assert "home" not in intro.replace("home care", "")  # no care home's words in an agency's form
     _starts_on("claim.yml", forms.claim_labels())  # a claim made with any kind's form
     repo = _agency_repo(tmp_path)

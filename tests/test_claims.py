@@ -50,6 +50,9 @@ def test_the_claim_form_is_generated_with_the_home_and_who_the_manager_is():
     assert [b["id"] for b in inputs] == ["home", "claimant_name", "claimant_role", "claimant_email", "claimant_phone"]
     assert [b["attributes"]["label"] for b in inputs] == list(ANSWERS)
     assert all(b["validations"]["required"] for b in inputs)
+    assert form["body"][0]["attributes"]["value"].split("\n\n")[0].endswith(  # a steward still checks details
+        "After that, the **Update vacancies** form changes your page within a few minutes, without waiting for the "
+        "council; a steward checks what you send with **Update this home's details** before it goes on the site.")
     assert inputs[4]["attributes"]["placeholder"] == "01432 123456"  # the schema's example for contact.phone
     assert "### Your home's page name" not in body(), "the provider-update workflow must not pick a claim up"
     url = forms.form_url("https://github.com/council/homes", forms.CLAIM, "aston-house", "Aston House")
@@ -95,6 +98,8 @@ def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
     assert second.status == "invalid" and second.errors[0].startswith(
         "Example Full House (fictional) already has a maintainer (example-manager), so it cannot be claimed again here. "
         "If you now manage it, ask ")
+    assert second.comment().endswith("ask Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to change "
+                                     "who looks after its page\n"), "the council's address as it is, not with a full-width ＠"
     own = check_claim(body(**{"The home you manage": "example-full"}), "Example-Manager", repo, 9)
     assert own.errors == ["Example-Manager is already a maintainer of Example Full House (fictional): use the Update "
                           "vacancies and Update this home's details links on its page"]
@@ -116,6 +121,10 @@ def test_a_stewards_label_adds_the_author_as_maintainer_and_a_strangers_changes_
                                  "(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the home.\n")
     done = check_claim(body(), "sam-manager", repo, 7, approver="council-steward")
     assert done.status == "approved" and done.branch == "claim/issue-7"
+    assert done.comment() == ("A council steward confirmed this claim. A pull request adds sam-manager as a maintainer of "
+                              "**Aston House**; once it is merged, the **Update vacancies** form on the home's page changes "
+                              "it within a few minutes, and a steward checks what you send with **Update this home's "
+                              "details** before it goes on the site.\n")
     assert done.commit_message == "Add sam-manager as maintainer of aston-house (claim, issue #7)"
     after = aston.read_text()
     assert after.startswith(before.rstrip("\n")) and after.endswith("maintainers:\n- sam-manager\n")

@@ -111,7 +111,8 @@ def test_stale_markdown_mentions_maintainers_with_one_click_links(tmp_path):
     assert ("| Aston House | 2026-11-01 (23 days) | @aston-manager @deputy-manager | [Update vacancies]("
             f"{REPO}/issues/new?template=update-vacancies.yml&home=aston-house&title=Update%20vacancies%3A%20Aston%20House) |") in r.stdout
     assert "| Blackwells | 2026-11-16 (8 days) | no maintainer yet (council to phone) |" in r.stdout
-    assert "select **Update vacancies** on its row" in r.stdout
+    assert ("If you look after one of these homes, select **Update vacancies** on its row, fill in today's answers and "
+            "submit the form. It takes a minute, and your home comes off this list.\n") in r.stdout  # the form opens empty
     assert ("\n## Never given\n\n1 home has never told us its vacancies, so its page shows them as not known yet.\n\n"
             "| Home | Vacancies confirmed | Maintainers | Update |\n|---|---|---|---|\n| Example Minimal \\(fictional\\) | never | no maintainer yet (council to phone) | ") in r.stdout
     assert ("\n\n2 homes confirmed their vacancies in the last 7 days.\n\n## Never given") in r.stdout

@@ -87,9 +87,15 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
     assert res["status"] == "refused" and res["errors"] == [
         "someone-else is not a maintainer of Aston House (maintainers: aston-manager). If you work at this home, "
         "ask Herefordshire Council (care.directory@example.org, 01234 567890) to add your username, or send them the update"]
+    assert r.stdout.splitlines()[2] == (  # the council's address as it is: a full-width ＠ is no address to write to
+        "- someone-else is not a maintainer of Aston House \\(maintainers: aston-manager\\). If you work at this home, ask "
+        "Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to add your username, or send them the update")
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
     r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
-    assert res["status"] == "refused" and "(maintainers: nobody yet)" in res["errors"][0]
+    assert res["status"] == "refused" and res["errors"] == [  # unclaimed: claim it first, which the form cannot do
+        "aston-manager is not a maintainer of Blackwells: nobody has claimed its page yet. If you work at this home, claim "
+        "it first with the \"Claim it\" link at the bottom of its page (a council steward phones the home to check), then "
+        "send this form again; or send the update to Herefordshire Council (care.directory@example.org, 01234 567890)"]
 
 
 def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
@@ -105,7 +111,8 @@ def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
         "Beds with nursing free now: is 3 but CQC does not register this home for care with nursing ('Care home with "
         "nursing' is no); count these beds in 'Beds without nursing free now', or ask the council to import the "
         "latest CQC register"]
-    r, res = apply(repo, body({"Beds with nursing free now": "31"}, home="example-full"), "example-manager")
+    r, res = apply(repo, body({"Beds with nursing free now": "31", "Beds without nursing free now": "0"}, home="example-full"),
+                   "example-manager")
     assert res["errors"] == ["Beds with nursing free now: is 31 but 'Beds with nursing' is 30; free beds cannot be more "
                              "than the beds there are"]
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
@@ -127,6 +134,35 @@ def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
     assert "A council steward will check this change" in res["comment"]
 
 
+def test_a_new_total_of_beds_leaves_the_date_of_the_free_beds_as_it_was(repo):
+    """'Beds with nursing' (the beds there are) in the details form set 'Availability confirmed on' to the day it was
+    sent: the free beds of 2026-11-20 then looked checked that day, and the weekly reminder skipped the home."""
+    full = repo / "providers" / "example-full.yaml"
+    text = "### Your home's page name\n\nexample-full\n\n### Beds with nursing\n\n28"
+    r, res = apply(repo, text, "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["before"], c["after"]) for c in res["changed"]] == [("beds.nursing.total", 30, 28)]
+    beds = yaml.safe_load(full.read_text())["beds"]
+    assert beds["confirmed"] == dt.date(2026, 11, 20) and beds["nursing"] == {"total": 28, "available": 2}
+
+
+def test_a_box_left_empty_never_dates_the_earlier_number_as_checked_now(repo):
+    """'Beds without nursing free now' left empty kept the page's 0 of 2026-11-20 and dated it 2026-11-30 with the
+    other box's number: an unknown read as checked. A home CQC does not register for that kind of bed is not asked."""
+    full = repo / "providers" / "example-full.yaml"  # nursing: 2 free, residential: 0 free, confirmed 2026-11-20
+    before = full.read_text()
+    for answers in ({"Beds with nursing free now": "1"}, {"Beds with nursing free now": "1", "Availability confirmed on": "2026-11-29"}):
+        r, res = apply(repo, body(answers, home="example-full"), "example-manager")
+        assert r.returncode == 1 and res["errors"] == [
+            "Beds without nursing free now: is empty, but your page still says 0 (from 2026-11-20), and the new date would "
+            "show that as checked now; type the number free now (0 if none), even if it has not changed"]
+    r, res = apply(repo, body({"Availability confirmed on": "2026-11-29"}, home="example-full"), "example-manager")
+    assert [e.split(":")[0] for e in res["errors"]] == ["Beds with nursing free now", "Beds without nursing free now"]
+    assert full.read_text() == before
+    r, res = apply(repo, body({"Beds without nursing free now": "3"}), "aston-manager")  # aston-house: no nursing
+    assert r.returncode == 0 and res["status"] == "applied"
+
+
 def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     r, res = apply(repo, body({"Beds without nursing free now": "1"}, home=lid), "council-steward")
@@ -134,6 +170,34 @@ def test_a_steward_may_update_any_home_named_by_location_id_or_page_address(repo
     r, res = apply(repo, body({"Beds without nursing free now": "0"}, home="https://example-council.github.io/care-homes/homes/lyndale/"),
                    "council-steward")
     assert r.returncode == 0 and res["home"] == "lyndale"
+
+
+def test_a_home_typed_by_its_name_is_found_and_a_misspelt_one_is_offered(repo):
+    """'Aston House' (as the page shows it) was 'not a home in the directory': a home's page name is its file name."""
+    aston = repo / "providers" / "aston-house.yaml"
+    for typed in ("Aston House", "aston house ", "Aston-House"):
+        r, res = apply(repo, body({"Beds without nursing free now": "2"}, home=typed), "aston-manager")
+        assert (r.returncode, res["home"], res["status"]) == (0, "aston-house", "applied"), typed
+        git(repo, "checkout", "-q", "--", str(aston))
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}, home="Aston Hosue"), "aston-manager")
+    assert res["errors"] == ["Your home's page name: 'Aston Hosue' is not a home in the directory (did you mean aston-house, "
+                             "the page of Aston House?); use the link on your home's page, which fills it in, or give your "
+                             "CQC location ID"]
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}, home="Market"), "council-steward")
+    assert res["errors"] == ["Your home's page name: 'Market' is not a home in the directory (did you mean market-lodge, "
+                             "the page of Market Lodge?); use the link on your home's page, which fills it in, or give your "
+                             "CQC location ID"]
+    # a name that is not the page name: found when one home has it, and not when two have
+    r, res = apply(repo, body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"},
+                              home="Example Full House (fictional)"), "example-manager")
+    assert (r.returncode, res["home"]) == (0, "example-full"), r.stdout
+    shutil.copy(repo / "providers" / "example-full.yaml", repo / "providers" / "example-full-copy.yaml")
+    r, res = apply(repo, body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"},
+                              home="Example Full House (fictional)"), "example-manager")
+    assert res["errors"] == [
+        "Your home's page name: 'Example Full House (fictional)' is not a home in the directory (did you mean example-full, "
+        "the page of Example Full House (fictional) or example-full-copy, the page of Example Full House (fictional)?); "
+        "use the link on your home's page, which fills it in, or give your CQC location ID"]
 
 
 def test_a_body_saved_with_a_byte_order_mark_keeps_its_first_answer():
@@ -484,7 +548,7 @@ def test_an_areas_form_update_edits_that_areas_profile(repo):
     """The repository variable AREA (provider-update.yml passes --area): the home named is found in, and its
     file written in, areas/NAME/providers/; without --area the top level's providers/ has no such home."""
     east = east_area(repo)
-    text = body({"Beds with nursing free now": "1"}, home="example-full")
+    text = body({"Beds with nursing free now": "1", "Beds without nursing free now": "0"}, home="example-full")
     r, res = apply(repo, text, "example-manager")
     assert r.returncode == 1 and res["status"] == "invalid"
     assert res["errors"] == ["Your home's page name: 'example-full' is not a home in the directory; use the link on your "

@@ -90,7 +90,7 @@ def form_issue(github: GitHubStub, author: str, answers: str, title: str) -> dic
 
 
 VACANCIES = ("### Your home's page name\n\nexample-full\n\n### Beds with nursing free now\n\n1\n\n"
-             "### Beds without nursing free now\n\n_No response_\n\n### Availability confirmed on\n\n_No response_")
+             "### Beds without nursing free now\n\n0\n\n### Availability confirmed on\n\n_No response_")
 DETAILS = "### Your home's page name\n\nexample-full\n\n### Lead manager\n\nAlex Example"
 
 
