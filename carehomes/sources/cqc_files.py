@@ -808,31 +808,38 @@ def _api_json_location(rec: dict[str, Any]) -> Record | Skipped:
 def _api_csv_location(row: dict[str, str], date_order: str) -> Record | Skipped:
     """An API record saved as a CSV row (nested fields as Python reprs, dates slashed in ``date_order``) read
     as the same record saved as JSON is: its dormancy, key questions, rating history and the manager's absence
-    date too, so a dormant home is not shown as an ordinary one."""
-    out = parse_api_location(row, date_order)
-    return _with_extra_facts(out, _api_csv_document(row, date_order)) if isinstance(out, Record) else out
+    date too, so a dormant home is not shown as an ordinary one. Each nested cell is read once, for both."""
+    doc, unreadable = _api_csv_document(row, date_order)
+    out = parse_api_location(doc, date_order)  # names every cell it reads and cannot (a broken one is left as written)
+    if unreadable and isinstance(out, Record):  # a cell only the extra facts read
+        raise ValueError(unreadable[0])
+    return _with_extra_facts(out, doc)
 
 
-def _api_csv_document(row: dict[str, str], date_order: str) -> dict[str, Any]:
+def _api_csv_document(row: dict[str, str], date_order: str) -> tuple[dict[str, Any], list[str]]:
     """A CSV row of API fields as the JSON document it was saved from: each nested cell read back, an empty
-    cell not given, and the manager's absence date (the one slashed date ``extra_facts`` reads) as ISO."""
+    cell not given, and the manager's absence date (the one slashed date ``extra_facts`` reads) as ISO; with what
+    cannot be read (each such cell left as written, for parse_api_location to name with the rest)."""
     doc: dict[str, Any] = {}
+    unreadable: list[str] = []
     for key, value in row.items():
         text = (value or "").strip()
         if text[:1] in ("[", "{"):
             try:
                 doc[key] = ast.literal_eval(text)
             except (ValueError, SyntaxError):
-                raise ValueError(f"{key}: '{_show(text)}' cannot be read; export the records again") from None
+                doc[key] = text
+                unreadable.append(f"{key}: '{_show(text)}' cannot be read; export the records again")
         elif text:
             doc[key] = text
     try:
         absent = _date(doc.get("registeredManagerAbsentDate"), date_order)
     except ValueError as exc:
-        raise ValueError(f"registeredManagerAbsentDate: {exc}") from None
-    if absent:
-        doc["registeredManagerAbsentDate"] = absent.isoformat()
-    return doc
+        unreadable.append(f"registeredManagerAbsentDate: {exc}")
+    else:
+        if absent:
+            doc["registeredManagerAbsentDate"] = absent.isoformat()
+    return doc, unreadable
 
 
 def _with_extra_facts(out: Record | Skipped, rec: dict[str, Any]) -> Record | Skipped:
