@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import forms
 from .areas import Area, default_area
@@ -324,13 +324,17 @@ def date_typo(text: str) -> str | None:
 
 
 # Words of check's messages that only make sense in a YAML file, and what a form says instead.
-FORM_WORDS = [
+FORM_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"; remove the quotes: .*$"), "; write the number only, such as 3"),
     (re.compile(r" \(no quotes, £, commas or %\)"), " (the number only)"),
     (re.compile(r" without quotes: .*$"), ""),
     (re.compile(r"; put it in quotes.*$"), ""),
     (re.compile(r"\bremove ('[^']+')"), r"leave \1 empty"),
     (re.compile(r" \(YYYY-MM-DD\)"), " (write it as YYYY-MM-DD or 23/11/2026)"),
+    # a date typed otherwise ('3/12/26'): both ways a form takes, the example's own day
+    (re.compile(r"must be a date written YYYY-MM-DD, like (\d{4})-(\d{2})-(\d{2}), not "),
+     lambda m: f"must be a date written like {m[1]}-{m[2]}-{m[3]} or {m[3]}/{m[2]}/{m[1]} (the year in full), not "),
+    (re.compile(r"must be a whole number, not "), "must be a whole number in figures, such as 3 or 0 for none, not "),
 ]
 
 
@@ -450,7 +454,8 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     named = {ff.path: ff for ff in by_label.values()}
     res.notes = [form_words(_name_fields(not_applicable_words(p, named[p].label if p in named else p), schema, named)) for p in dropped]
     if not given:
-        res.errors = ["Nothing was filled in; give at least one answer"]
+        boxes = [label for label in answers if label not in names]  # the form's questions but its page name
+        res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
         return res
     if not values:
         res.status = "unchanged"

@@ -102,9 +102,15 @@ def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
     before = (repo / "providers" / "aston-house.yaml").read_text()
     r, res = apply(repo, body({"Beds without nursing free now": "two"}), "aston-manager")
     assert r.returncode == 1 and res["status"] == "invalid"
-    assert res["errors"] == ["Beds without nursing free now: must be a whole number, not 'two'"]
-    assert r.stdout.splitlines()[:3] == ["This update was not made.", "",
-                                         "- Beds without nursing free now: must be a whole number, not 'two'"]
+    two = "Beds without nursing free now: must be a whole number in figures, such as 3 or 0 for none, not 'two'"
+    assert res["errors"] == [two]
+    assert r.stdout.splitlines()[:3] == ["This update was not made.", "", f"- {two}"]
+    r, res = apply(repo, body({"Beds without nursing free now": "3", "Availability confirmed on": "3/12/26"}), "aston-manager")
+    assert res["errors"] == ["Availability confirmed on: must be a date written like 2026-11-20 or 20/11/2026 (the year in "
+                             "full), not '3/12/26'"]  # both ways the form takes a date, not only YYYY-MM-DD
+    r, res = apply(repo, body({}), "aston-manager")
+    assert res["errors"] == ["Nothing was filled in; give at least one answer (Beds with nursing free now, Beds without "
+                             "nursing free now or Availability confirmed on)"]
     r, res = apply(repo, body({"Beds with nursing free now": "3", "Availability confirmed on": "2026-02-30"}), "aston-manager")
     assert res["errors"] == [
         "Availability confirmed on: '2026-02-30' is not a real date; check the day and month",
@@ -464,7 +470,7 @@ def test_form_replies_use_plain_words_not_yaml(repo):
                                                                   ("beds.confirmed", "2026-11-30")]
     aston.write_text(before)
     r, res = apply(repo, body({"Beds without nursing free now": "٢x"}), "aston-manager")
-    assert res["errors"] == ["Beds without nursing free now: must be a whole number, not '٢x'"]
+    assert res["errors"] == ["Beds without nursing free now: must be a whole number in figures, such as 3 or 0 for none, not '٢x'"]
     r, res = apply(repo, body({"Availability confirmed on": "31/02/2026"}), "aston-manager")
     assert res["errors"] == ["Availability confirmed on: '31/02/2026' is not a real date; check the day and month"]
     # 0 beds with nursing at a home CQC registers only without nursing: not applicable, stored as nothing, said in the form's words
