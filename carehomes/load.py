@@ -635,6 +635,7 @@ class _Context:
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 
 
@@ -692,6 +693,8 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
             if key == "<<":
                 problems.append(Problem(path, line, dotted, "merge keys ('<<') are not allowed in profiles; write the keys out"))
                 continue
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _STR:
+                key_node.tag = _STR  # a key is the text written ('no:' is 'no', never False, nor 'False' in a message)
             if key in keys_here:
                 problems.append(Problem(path, line, dotted,
                                         f"appears twice (first on line {keys_here[key]}); keep one of them"))

@@ -174,6 +174,23 @@ def test_all_problems_are_collected():
     assert [p.split(": ")[1] for p in found] == ["contact.phone", "contact.email", "beds.nursing.total"]
 
 
+def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_line():
+    # YAML 1.1 reads the key 'no' as False, 'on' as True and '~' as null: the message said 'False' on line 1
+    assert problems("contact:\n  manager: Jo\nno: 1\ncare:\n  on: yes\n~: x\n1.50: y\n") == [
+        "providers/t.yaml:8: no: is not a known field; fields allowed at the top level are: address, beds, capabilities, "
+        "care, contact, coverage, cqc, description, example, fees, food_hygiene, homecare, kinds, locality, location_id, "
+        "maintainers, name, provider, slug, staffing, user_rating",
+        "providers/t.yaml:10: care.on: is not a known field; fields allowed under 'care' are: acute_trusts, nursing, "
+        "residential, user_bands, weekend_admissions, weekend_assessments",
+        "providers/t.yaml:11: ~: is not a known field; fields allowed at the top level are: address, beds, capabilities, "
+        "care, contact, coverage, cqc, description, example, fees, food_hygiene, homecare, kinds, locality, location_id, "
+        "maintainers, name, provider, slug, staffing, user_rating",
+        "providers/t.yaml:12: 1.50: is not a known field; fields allowed at the top level are: address, beds, capabilities, "
+        "care, contact, coverage, cqc, description, example, fees, food_hygiene, homecare, kinds, locality, location_id, "
+        "maintainers, name, provider, slug, staffing, user_rating",
+    ]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("name: [unclosed\n", "providers/t.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
     ("name: a\n  bad: indent\n", "providers/t.yaml:2:6: yaml: mapping values are not allowed in this context; check the indentation, and put text containing ': ' in quotes"),
