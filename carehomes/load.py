@@ -550,6 +550,11 @@ def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     """A YAML syntax error placed on the line a person would fix, with a hint."""
+    escape = _bad_escape(exc, text)
+    if escape is not None:
+        return Problem(path, escape[0], "yaml", f"'{escape[2]}' cannot be read: in double quotes a backslash starts a code "
+                       "(such as \\n), and this is not one; write \\\\ for a backslash, type the character itself, or put "
+                       "the text in single quotes", escape[1])
     if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
         m = exc.context_mark
         return Problem(path, m.line + 1, "yaml", "this quote is not closed; end the text with the same quote mark "
@@ -568,6 +573,23 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
                        "on this line, or remove the opening quote", opened[1])
     what = (exc.problem or "could not be read").rstrip(".")
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
+
+
+_ESCAPE_PROBLEMS = ("unknown escape character", "invalid Unicode character escape code", "expected hexdecimal number")
+
+
+def _bad_escape(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """(line, column, the escape as written) when libyaml refused a backslash in double quotes ('\\q', half of a
+    character such as '\\ud83d'): it is not an unclosed quote, though the error is raised inside one."""
+    mark = exc.problem_mark
+    if mark is None or not any(p in (exc.problem or "") for p in _ESCAPE_PROBLEMS):
+        return None
+    line = text.split("\n")[mark.line] if mark.line < len(text.split("\n")) else ""
+    start = line.rfind("\\", 0, mark.column + 1)
+    if start < 0:
+        return None
+    m = re.match(r"\\(?:u[0-9A-Fa-f]{0,4}|U[0-9A-Fa-f]{0,8}|x[0-9A-Fa-f]{0,2}|.?)", line[start:])
+    return mark.line + 1, start + 1, m.group() if m else "\\"
 
 
 _QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+|-\s+)?(['\"])")

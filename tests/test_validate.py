@@ -228,6 +228,16 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
     ("a#b: " + "[" * 30000 + "]" * 30000 + "\n", "providers/t.yaml:1: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
     ("x: y\n" + "- " * 30000 + "a\n", "providers/t.yaml:2: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
     ("a: \"\ufffe\"\n", "providers/t.yaml:1: yaml: contains the character U+FFFE NONCHARACTER, which is not allowed in a profile; retype the text without it"),
+    # a backslash in double quotes that starts no code: it was 'this quote is not closed', on a quote that is closed
+    ("a: 1\ndescription: \"Files in C:\\Users\\q\"\n",
+     "providers/t.yaml:2:26: yaml: '\\U' cannot be read: in double quotes a backslash starts a code (such as \\n), and this "
+     "is not one; write \\\\ for a backslash, type the character itself, or put the text in single quotes"),
+    ("name: \"Fun \\ud83d\\ude00\"\n",
+     "providers/t.yaml:1:12: yaml: '\\ud83d' cannot be read: in double quotes a backslash starts a code (such as \\n), and "
+     "this is not one; write \\\\ for a backslash, type the character itself, or put the text in single quotes"),
+    ("name: \"24\\7 care\"\n",
+     "providers/t.yaml:1:10: yaml: '\\7' cannot be read: in double quotes a backslash starts a code (such as \\n), and "
+     "this is not one; write \\\\ for a backslash, type the character itself, or put the text in single quotes"),
 ])
 def test_yaml_syntax_messages(text, expected):
     _, found = parse_profile(text, "providers/t.yaml")
