@@ -392,6 +392,24 @@ def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
             ) in done.stderr
 
 
+@pytest.mark.parametrize("page, said", [
+    # a failing expression was a Python traceback; a page that includes itself named no file
+    ("# Hello\n\nHomes: {{ stats.homes / 2 }}\n", "{index}, line 3: TypeError: unsupported operand type(s) for /: 'str' and "
+     "'int'; content pages are Jinja templates: fix the {{{{ ... }}}} or {{% ... %}} there\n"),
+    ("# Hello\n\n{% include 'index.md' %}\n", "{index}: includes or extends itself (or a page that leads back to it), so it "
+     "never ends; remove that {{% include %}} or {{% extends %}}\n"),
+])
+def test_a_content_page_that_fails_as_it_renders_is_one_clear_message_from_build(tmp_path, page, said):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "index.md").write_text(page, encoding="utf-8")
+    config = _inheriting_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+            + said.format(index=tmp_path / "content" / "index.md")) in done.stderr
+
+
 def test_zensical_gets_merged_settings_unless_a_tag_needs_its_own_inherit(tmp_path):
     from carehomes.engines import zensical_config
     from carehomes.siteconfig import read_config
