@@ -15,6 +15,7 @@ from .ages import Age, parse_age
 from .safetext import UNSAFE_IN_ADDRESS
 from .schema import ROOT, STALENESS
 from .sources.postcodes import area_of
+from .validate import EMAIL
 
 
 @dataclass
@@ -60,6 +61,7 @@ def read_config(path: Path) -> SiteConfig:
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
+PHONE = re.compile(r"[0-9+() -]+")  # a council's phone line as the pages show it, and link to (tel:)
 DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch",
                   "oruk_api_url")
 
@@ -85,6 +87,16 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             # every home page links to the repository's forms; the ORUK package names the API: never javascript: or a local host
             out.append(f"extra.directory.{key} '{value[:80]}' is not an https:// address of a real host; "
                        f"give one like {key}: \"{like}\"")
+    for key, like in (("contact_email", "care.directory@your-council.gov.uk"), ("placement_email", "care.placements@your-council.gov.uk")):
+        value = d.get(key)
+        if isinstance(value, str) and value.strip() and not EMAIL.fullmatch(value.strip()):
+            # the For providers page links to it as written (mailto:), and a manager is told to write to it
+            out.append(f"extra.directory.{key} '{value[:80]}' is not an email address; give the address alone, like {key}: {like}")
+    for key in ("contact_phone", "placement_phone"):
+        value = d.get(key)
+        if isinstance(value, str) and value.strip() and not (PHONE.fullmatch(value.strip()) and sum(c.isdigit() for c in value) >= 6):
+            out.append(f"extra.directory.{key} '{value[:80]}' is not a phone number; write only its digits, spaces and + ( ) -, "
+                       f"like {key}: \"01432 260000\"")
     months = d.get("cqc_stale_months")
     if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
         out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")

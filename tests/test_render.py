@@ -546,6 +546,27 @@ def test_the_repository_and_the_oruk_api_must_be_https_addresses(key):
         f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\""]
 
 
+def test_the_councils_emails_and_phones_must_be_an_email_address_and_a_phone_number():
+    """The For providers page put them into its Markdown as written: an email holding '"><script>' ran as script there,
+    and 'Care Team <care@...>' made a broken link."""
+    from carehomes.siteconfig import config_problems
+
+    hostile = {"contact_email": '"><script>alert(1)</script>@x.org', "placement_email": "Care Team <care@x.gov.uk>",
+               "contact_phone": "<b onmouseover=alert(1)>0123</b>", "placement_phone": "ring us"}
+    assert config_problems({"extra": {"directory": hostile}}) == [
+        "extra.directory.contact_email '\"><script>alert(1)</script>@x.org' is not an email address; give the address "
+        "alone, like contact_email: care.directory@your-council.gov.uk",
+        "extra.directory.placement_email 'Care Team <care@x.gov.uk>' is not an email address; give the address alone, "
+        "like placement_email: care.placements@your-council.gov.uk",
+        "extra.directory.contact_phone '<b onmouseover=alert(1)>0123</b>' is not a phone number; write only its digits, "
+        "spaces and + ( ) -, like contact_phone: \"01432 260000\"",
+        "extra.directory.placement_phone 'ring us' is not a phone number; write only its digits, spaces and + ( ) -, "
+        "like placement_phone: \"01432 260000\""]
+    fine = {"contact_email": "care.homes@herefordshire.gov.uk", "placement_email": "", "contact_phone": "(01432) 260-000",
+            "placement_phone": "+44 1432 260101"}
+    assert config_problems({"extra": {"directory": fine}}) == []
+
+
 def test_the_map_attribution_is_text_and_https_links_never_markup():
     from carehomes.render import _md_env
     from carehomes.siteconfig import attribution_html, config_problems, map_warnings
