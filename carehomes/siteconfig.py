@@ -70,6 +70,7 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
     out = [f"{key} must be text; write it in quotes, like {key}: \"...\"" for key in ("site_name", "site_url")
            if raw.get(key) is not None and not isinstance(raw[key], str)]  # the feed's title, every page's address
+    out += _markup_problems("site_name", raw.get("site_name"))  # the theme writes the site's name into every page as HTML
     extra = raw.get("extra")
     if extra is not None and not isinstance(extra, dict):
         return out + ["extra must be a mapping (extra: then indented settings such as directory:)"]
@@ -87,6 +88,8 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             # every home page links to the repository's forms; the ORUK package names the API: never javascript: or a local host
             out.append(f"extra.directory.{key} '{value[:80]}' is not an https:// address of a real host; "
                        f"give one like {key}: \"{like}\"")
+    for key in ("council", "area"):  # the For providers page's Markdown names the council as written
+        out += _markup_problems(f"extra.directory.{key}", d.get(key))
     for key, like in (("contact_email", "care.directory@your-council.gov.uk"), ("placement_email", "care.placements@your-council.gov.uk")):
         value = d.get(key)
         if isinstance(value, str) and value.strip() and not EMAIL.fullmatch(value.strip()):
@@ -118,6 +121,13 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
         out += attribution_problems(m.get("attribution"))
     return out
+
+
+def _markup_problems(key: str, value: Any) -> list[str]:
+    """A name the pages show as written: one holding <, > or " would be read as HTML (or end an attribute)."""
+    if isinstance(value, str) and any(c in value for c in '<>"'):
+        return [f"{key} '{value[:80]}' holds <, > or \", which a page would read as HTML; write the name without them"]
+    return []
 
 
 TILES_EXAMPLE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

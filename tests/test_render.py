@@ -567,6 +567,23 @@ def test_the_councils_emails_and_phones_must_be_an_email_address_and_a_phone_num
     assert config_problems({"extra": {"directory": fine}}) == []
 
 
+def test_the_sites_name_and_the_councils_are_never_markup():
+    """mkdocs-material writes site_name into every page's header and title as it is (a <script> in it ran on every page;
+    a " ended our feed link's title attribute); the For providers page's Markdown names the council as written."""
+    from carehomes.siteconfig import config_problems
+
+    raw = {"site_name": "<script>alert(1)</script> Care homes", "extra": {"directory": {
+        "council": "<b onmouseover=alert(1)>Council</b>", "area": 'The "Shire'}}}
+    assert config_problems(raw) == [
+        "site_name '<script>alert(1)</script> Care homes' holds <, > or \", which a page would read as HTML; write the "
+        "name without them",
+        "extra.directory.council '<b onmouseover=alert(1)>Council</b>' holds <, > or \", which a page would read as HTML; "
+        "write the name without them",
+        "extra.directory.area 'The \"Shire' holds <, > or \", which a page would read as HTML; write the name without them"]
+    assert config_problems({"site_name": "Telford & Wrekin's care homes", "extra": {"directory": {
+        "council": "Telford & Wrekin Council", "area": "Telford & Wrekin"}}}) == []
+
+
 def test_the_map_attribution_is_text_and_https_links_never_markup():
     from carehomes.render import _md_env
     from carehomes.siteconfig import attribution_html, config_problems, map_warnings
