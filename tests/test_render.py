@@ -14,7 +14,7 @@ from helpers import search_index
 from carehomes.ages import Age, nice_date
 from carehomes.load import parse_profile
 from carehomes.publish import release_date
-from carehomes.safetext import markdown_lite, safe_url
+from carehomes.safetext import markdown_lite, safe_url, unsafe_links
 from carehomes.views import HomeView
 
 
@@ -154,6 +154,11 @@ def test_markdown_lite_allows_only_safe_links():
     assert markdown_lite("[a](JAVASCRIPT:x)") == "<p>a</p>"
     assert markdown_lite("[a](data:text/html,x)") == "<p>a</p>"
     assert markdown_lite("[call](tel:01432000000) [mail](mailto:a@b.org)").count("<a href=") == 2
+    # a link is shown as check says: '<x>' made a link to '&lt;x&gt;' that check called plain text, and an address
+    # written with '&#x27;' was read as one with a quote (so shown as text) that check called a link
+    written = "[mail](mailto:a@b.org?subject=<x>) [s](https://x.org/&#x27;)"
+    assert unsafe_links(written) == ["mailto:a@b.org?subject=<x>"]
+    assert markdown_lite(written) == '<p>mail <a href="https://x.org/&amp;#x27;" rel="nofollow noopener">s</a></p>'
     assert markdown_lite("- one\n- **two**\n\nNext *para*") == "<ul><li>one</li><li><strong>two</strong></li></ul>\n<p>Next <em>para</em></p>"
     assert safe_url("https://ok.org") == "https://ok.org" and safe_url("vbscript:x") is None and safe_url("https:///x") is None
 
