@@ -47,6 +47,9 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# a value of '=' alone: YAML 1.1's 'value' tag, which PyYAML's safe loader cannot make ("could not determine a
+# constructor for the tag 'tag:yaml.org,2002:value'"); it is the text written
+_Loader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
 _BLOCK = BlockReader(_Loader.yaml_constructors, _Loader.yaml_implicit_resolvers, MAX_DEPTH, MAX_DIGITS)
 
 

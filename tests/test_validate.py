@@ -244,6 +244,12 @@ def test_yaml_syntax_messages(text, expected):
     assert [str(p) for p in found] == [expected]
 
 
+def test_a_value_of_an_equals_sign_alone_is_text():
+    # it was "could not determine a constructor for the tag 'tag:yaml.org,2002:value'"
+    assert problems("contact:\n  manager: =\n") == []
+    assert parse_profile(HEAD + "contact:\n  manager: =\n", "p.yaml")[0].data["contact"] == {"manager": "="}
+
+
 def test_brackets_in_quotes_and_block_text_are_not_nesting():
     text = "a: [x, 'y]', \"z\\\"]\"]\nb: {c: [1, 2]}\nd: |\n  " + "[" * 40 + "\n  text\ne: it's [x]\n"
     profile, found = parse_profile(text, "p.yaml")
