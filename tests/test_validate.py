@@ -273,6 +273,7 @@ def test_deep_nesting_is_refused_not_crashing():
 @pytest.mark.parametrize("text, expected", [
     ("care:\n  nursing: 'yes'\n", "providers/t.yaml:7: care.nursing: must be yes or no without quotes: nursing: yes"),
     ("address:\n  longitude: .nan\n", "providers/t.yaml:7: address.longitude: must be a number, not .nan"),
+    ("fees:\n  residential_from: -0.0\n  date: 2026-04-01\n", "providers/t.yaml:7: fees.residential_from: is -0.0; write 0"),
     ("beds:\n  registered: 99999999999999999999\n", "providers/t.yaml:7: beds.registered: is 99999999999999999999, above the highest allowed value 1000"),
     ("cqc:\n  rating_date: 2020-01-01 10:00:00\n", "providers/t.yaml:7: cqc.rating_date: must be a date without a time; write 2020-01-01"),
     ("name: [a, b]\n", "providers/t.yaml:5: name: must be text, not a list"),
