@@ -47,6 +47,9 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# a value of '=' alone: YAML 1.1's 'value' tag, which PyYAML's safe loader cannot make ("could not determine a
+# constructor for the tag 'tag:yaml.org,2002:value'"); it is the text written
+_Loader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
 _BLOCK = BlockReader(_Loader.yaml_constructors, _Loader.yaml_implicit_resolvers, MAX_DEPTH, MAX_DIGITS)
 
 
@@ -550,6 +553,11 @@ def _parse_full(text: str, path: str) -> tuple[Profile | None, list[Problem]]:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     """A YAML syntax error placed on the line a person would fix, with a hint."""
+    escape = _bad_escape(exc, text)
+    if escape is not None:
+        return Problem(path, escape[0], "yaml", f"'{escape[2]}' cannot be read: in double quotes a backslash starts a code "
+                       "(such as \\n), and this is not one; write \\\\ for a backslash, type the character itself, or put "
+                       "the text in single quotes", escape[1])
     if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
         m = exc.context_mark
         return Problem(path, m.line + 1, "yaml", "this quote is not closed; end the text with the same quote mark "
@@ -568,6 +576,23 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
                        "on this line, or remove the opening quote", opened[1])
     what = (exc.problem or "could not be read").rstrip(".")
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
+
+
+_ESCAPE_PROBLEMS = ("unknown escape character", "invalid Unicode character escape code", "expected hexdecimal number")
+
+
+def _bad_escape(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """(line, column, the escape as written) when libyaml refused a backslash in double quotes ('\\q', half of a
+    character such as '\\ud83d'): it is not an unclosed quote, though the error is raised inside one."""
+    mark = exc.problem_mark
+    if mark is None or not any(p in (exc.problem or "") for p in _ESCAPE_PROBLEMS):
+        return None
+    line = text.split("\n")[mark.line] if mark.line < len(text.split("\n")) else ""
+    start = line.rfind("\\", 0, mark.column + 1)
+    if start < 0:
+        return None
+    m = re.match(r"\\(?:u[0-9A-Fa-f]{0,4}|U[0-9A-Fa-f]{0,8}|x[0-9A-Fa-f]{0,2}|.?)", line[start:])
+    return mark.line + 1, start + 1, m.group() if m else "\\"
 
 
 _QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+|-\s+)?(['\"])")
@@ -635,6 +660,7 @@ class _Context:
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 
 
@@ -692,6 +718,8 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
             if key == "<<":
                 problems.append(Problem(path, line, dotted, "merge keys ('<<') are not allowed in profiles; write the keys out"))
                 continue
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _STR:
+                key_node.tag = _STR  # a key is the text written ('no:' is 'no', never False, nor 'False' in a message)
             if key in keys_here:
                 problems.append(Problem(path, line, dotted,
                                         f"appears twice (first on line {keys_here[key]}); keep one of them"))

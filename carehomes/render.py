@@ -13,6 +13,7 @@ import html
 import os
 import shutil
 import tempfile
+import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,6 +191,14 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
                 line = getattr(exc, "lineno", None)
                 raise RuntimeError(f"{src}{f', line {line}' if line else ''}: {exc.message}; content pages are Jinja "
                                    "templates: fix the {{ ... }} or {% ... %} there") from None
+            except RecursionError:
+                raise RuntimeError(f"{src}: includes or extends itself (or a page that leads back to it), so it never ends; "
+                                   "remove that {% include %} or {% extends %}") from None
+            except Exception as exc:  # an expression the page itself runs: {{ 1 / 0 }}, {{ stats.homes / 2 }} (text)
+                line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__))
+                             if os.path.abspath(f.filename) == os.path.abspath(src)), None)
+                raise RuntimeError(f"{src}{f', line {line}' if line else ''}: {type(exc).__name__}: {exc}; content pages are "
+                                   "Jinja templates: fix the {{ ... }} or {% ... %} there") from None
             dst.write_text(text, encoding="utf-8")
         else:
             shutil.copy2(src, dst)

@@ -76,8 +76,9 @@ def _inline(escaped: str) -> str:
         text, raw_url = m["text"] or (PICTURE_TEXT if m["picture"] else ""), m["url"]
         if not text:  # [](url): no words to be the link; shown as written
             return m.group(0)
-        # the URL was escaped with the rest; unescape the entities escape() makes, then re-check it
-        url = safe_url(raw_url.replace("&amp;", "&").replace("&#x27;", "'").replace("&quot;", '"'))
+        # the URL was escaped with the rest; unescape the entities escape() makes (&amp; last), then re-check it
+        url = safe_url(raw_url.replace("&lt;", "<").replace("&gt;", ">").replace("&#x27;", "'").replace("&quot;", '"')
+                       .replace("&amp;", "&"))
         if not url:
             return text
         return f'<a href="{escape(url, quote=True)}" rel="nofollow noopener">{text}</a>'

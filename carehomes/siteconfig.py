@@ -15,6 +15,7 @@ from .ages import Age, parse_age
 from .safetext import UNSAFE_IN_ADDRESS
 from .schema import ROOT, STALENESS
 from .sources.postcodes import area_of
+from .validate import EMAIL
 
 
 @dataclass
@@ -60,6 +61,7 @@ def read_config(path: Path) -> SiteConfig:
     return SiteConfig(path, chain.raw, len(chain.files) > 1, chain.tagged)
 
 
+PHONE = re.compile(r"[0-9+() -]+")  # a council's phone line as the pages show it, and link to (tel:)
 DIRECTORY_TEXT = ("council", "area", "contact_email", "contact_phone", "placement_email", "placement_phone", "repository", "branch",
                   "oruk_api_url")
 
@@ -68,6 +70,7 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     """Every setting the build reads from mkdocs.yml that has the wrong kind of value, one line each."""
     out = [f"{key} must be text; write it in quotes, like {key}: \"...\"" for key in ("site_name", "site_url")
            if raw.get(key) is not None and not isinstance(raw[key], str)]  # the feed's title, every page's address
+    out += _markup_problems("site_name", raw.get("site_name"))  # the theme writes the site's name into every page as HTML
     extra = raw.get("extra")
     if extra is not None and not isinstance(extra, dict):
         return out + ["extra must be a mapping (extra: then indented settings such as directory:)"]
@@ -85,6 +88,18 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             # every home page links to the repository's forms; the ORUK package names the API: never javascript: or a local host
             out.append(f"extra.directory.{key} '{value[:80]}' is not an https:// address of a real host; "
                        f"give one like {key}: \"{like}\"")
+    for key in ("council", "area"):  # the For providers page's Markdown names the council as written
+        out += _markup_problems(f"extra.directory.{key}", d.get(key))
+    for key, like in (("contact_email", "care.directory@your-council.gov.uk"), ("placement_email", "care.placements@your-council.gov.uk")):
+        value = d.get(key)
+        if isinstance(value, str) and value.strip() and not EMAIL.fullmatch(value.strip()):
+            # the For providers page links to it as written (mailto:), and a manager is told to write to it
+            out.append(f"extra.directory.{key} '{value[:80]}' is not an email address; give the address alone, like {key}: {like}")
+    for key in ("contact_phone", "placement_phone"):
+        value = d.get(key)
+        if isinstance(value, str) and value.strip() and not (PHONE.fullmatch(value.strip()) and sum(c.isdigit() for c in value) >= 6):
+            out.append(f"extra.directory.{key} '{value[:80]}' is not a phone number; write only its digits, spaces and + ( ) -, "
+                       f"like {key}: \"01432 260000\"")
     months = d.get("cqc_stale_months")
     if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
         out.append("extra.directory.cqc_stale_months must be a whole number of months, like cqc_stale_months: 3")
@@ -106,6 +121,13 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
         out += attribution_problems(m.get("attribution"))
     return out
+
+
+def _markup_problems(key: str, value: Any) -> list[str]:
+    """A name the pages show as written: one holding <, > or " would be read as HTML (or end an attribute)."""
+    if isinstance(value, str) and any(c in value for c in '<>"'):
+        return [f"{key} '{value[:80]}' holds <, > or \", which a page would read as HTML; write the name without them"]
+    return []
 
 
 TILES_EXAMPLE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -338,6 +338,8 @@ def _check_number(f: Field, value: Any) -> str | None:
         return f"must be a number, not {_describe(value)}"
     if value != value:  # NaN
         return "must be a number, not .nan"
+    if value == 0 and str(value).startswith("-") and f.constraints.get("minimum") == 0:  # -0.0: a page showed a fee of £-0
+        return "is -0.0; write 0"
     return _check_range(f, value)
 
 

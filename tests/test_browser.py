@@ -427,6 +427,21 @@ def test_320px_viewport_has_no_sideways_scroll(site, browser, path):
     assert width <= 320, f"{path} is {width}px wide at 320px"
 
 
+@pytest.mark.parametrize("path", ["homes/example-hostile/", "find/?q=evil"])
+def test_a_name_of_one_long_word_breaks_in_its_shortlist_button(site, browser, path):
+    """'Add <name> to shortlist' with a name of one 192-letter word made a home's page and the find page about 1,900px
+    wide on a 320px phone: the button did not break the word."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    pg = ctx.new_page()
+    pg.goto(site + path)
+    pg.wait_for_selector("button.ch-shortlist:not([hidden])")
+    pg.evaluate("() => { document.querySelector('button.ch-shortlist').textContent = 'Add ' + 'Longname'.repeat(24) + "
+                "' to shortlist'; }")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    ctx.close()
+    assert width <= 320, f"{path} is {width}px wide at 320px"
+
+
 def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_the_text(site, page):
     """A home-page shortcut whose list would be empty says why under its button (render.empty_shortcut, as a new
     council's site shows it for 'Short stays and respite' and 'Homes with a bed free now'). Its other list is a link

@@ -14,7 +14,7 @@ from helpers import search_index
 from carehomes.ages import Age, nice_date
 from carehomes.load import parse_profile
 from carehomes.publish import release_date
-from carehomes.safetext import markdown_lite, safe_url
+from carehomes.safetext import markdown_lite, safe_url, unsafe_links
 from carehomes.views import HomeView
 
 
@@ -154,6 +154,11 @@ def test_markdown_lite_allows_only_safe_links():
     assert markdown_lite("[a](JAVASCRIPT:x)") == "<p>a</p>"
     assert markdown_lite("[a](data:text/html,x)") == "<p>a</p>"
     assert markdown_lite("[call](tel:01432000000) [mail](mailto:a@b.org)").count("<a href=") == 2
+    # a link is shown as check says: '<x>' made a link to '&lt;x&gt;' that check called plain text, and an address
+    # written with '&#x27;' was read as one with a quote (so shown as text) that check called a link
+    written = "[mail](mailto:a@b.org?subject=<x>) [s](https://x.org/&#x27;)"
+    assert unsafe_links(written) == ["mailto:a@b.org?subject=<x>"]
+    assert markdown_lite(written) == '<p>mail <a href="https://x.org/&amp;#x27;" rel="nofollow noopener">s</a></p>'
     assert markdown_lite("- one\n- **two**\n\nNext *para*") == "<ul><li>one</li><li><strong>two</strong></li></ul>\n<p>Next <em>para</em></p>"
     assert safe_url("https://ok.org") == "https://ok.org" and safe_url("vbscript:x") is None and safe_url("https:///x") is None
 
@@ -392,6 +397,24 @@ def test_a_broken_content_template_is_one_clear_message_from_build(tmp_path):
             ) in done.stderr
 
 
+@pytest.mark.parametrize("page, said", [
+    # a failing expression was a Python traceback; a page that includes itself named no file
+    ("# Hello\n\nHomes: {{ stats.homes / 2 }}\n", "{index}, line 3: TypeError: unsupported operand type(s) for /: 'str' and "
+     "'int'; content pages are Jinja templates: fix the {{{{ ... }}}} or {{% ... %}} there\n"),
+    ("# Hello\n\n{% include 'index.md' %}\n", "{index}: includes or extends itself (or a page that leads back to it), so it "
+     "never ends; remove that {{% include %}} or {{% extends %}}\n"),
+])
+def test_a_content_page_that_fails_as_it_renders_is_one_clear_message_from_build(tmp_path, page, said):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "index.md").write_text(page, encoding="utf-8")
+    config = _inheriting_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+            + said.format(index=tmp_path / "content" / "index.md")) in done.stderr
+
+
 def test_zensical_gets_merged_settings_unless_a_tag_needs_its_own_inherit(tmp_path):
     from carehomes.engines import zensical_config
     from carehomes.siteconfig import read_config
@@ -526,6 +549,44 @@ def test_the_repository_and_the_oruk_api_must_be_https_addresses(key):
     assert config_problems({"extra": {"directory": {key: ""}}}) == []
     assert config_problems({"extra": {"directory": {key: {"a": 1}}}}) == [
         f"extra.directory.{key} must be text; write it in quotes, like {key}: \"...\""]
+
+
+def test_the_councils_emails_and_phones_must_be_an_email_address_and_a_phone_number():
+    """The For providers page put them into its Markdown as written: an email holding '"><script>' ran as script there,
+    and 'Care Team <care@...>' made a broken link."""
+    from carehomes.siteconfig import config_problems
+
+    hostile = {"contact_email": '"><script>alert(1)</script>@x.org', "placement_email": "Care Team <care@x.gov.uk>",
+               "contact_phone": "<b onmouseover=alert(1)>0123</b>", "placement_phone": "ring us"}
+    assert config_problems({"extra": {"directory": hostile}}) == [
+        "extra.directory.contact_email '\"><script>alert(1)</script>@x.org' is not an email address; give the address "
+        "alone, like contact_email: care.directory@your-council.gov.uk",
+        "extra.directory.placement_email 'Care Team <care@x.gov.uk>' is not an email address; give the address alone, "
+        "like placement_email: care.placements@your-council.gov.uk",
+        "extra.directory.contact_phone '<b onmouseover=alert(1)>0123</b>' is not a phone number; write only its digits, "
+        "spaces and + ( ) -, like contact_phone: \"01432 260000\"",
+        "extra.directory.placement_phone 'ring us' is not a phone number; write only its digits, spaces and + ( ) -, "
+        "like placement_phone: \"01432 260000\""]
+    fine = {"contact_email": "care.homes@herefordshire.gov.uk", "placement_email": "", "contact_phone": "(01432) 260-000",
+            "placement_phone": "+44 1432 260101"}
+    assert config_problems({"extra": {"directory": fine}}) == []
+
+
+def test_the_sites_name_and_the_councils_are_never_markup():
+    """mkdocs-material writes site_name into every page's header and title as it is (a <script> in it ran on every page;
+    a " ended our feed link's title attribute); the For providers page's Markdown names the council as written."""
+    from carehomes.siteconfig import config_problems
+
+    raw = {"site_name": "<script>alert(1)</script> Care homes", "extra": {"directory": {
+        "council": "<b onmouseover=alert(1)>Council</b>", "area": 'The "Shire'}}}
+    assert config_problems(raw) == [
+        "site_name '<script>alert(1)</script> Care homes' holds <, > or \", which a page would read as HTML; write the "
+        "name without them",
+        "extra.directory.council '<b onmouseover=alert(1)>Council</b>' holds <, > or \", which a page would read as HTML; "
+        "write the name without them",
+        "extra.directory.area 'The \"Shire' holds <, > or \", which a page would read as HTML; write the name without them"]
+    assert config_problems({"site_name": "Telford & Wrekin's care homes", "extra": {"directory": {
+        "council": "Telford & Wrekin Council", "area": "Telford & Wrekin"}}}) == []
 
 
 def test_the_map_attribution_is_text_and_https_links_never_markup():

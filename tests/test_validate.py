@@ -174,6 +174,23 @@ def test_all_problems_are_collected():
     assert [p.split(": ")[1] for p in found] == ["contact.phone", "contact.email", "beds.nursing.total"]
 
 
+def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_line():
+    # YAML 1.1 reads the key 'no' as False, 'on' as True and '~' as null: the message said 'False' on line 1
+    assert problems("contact:\n  manager: Jo\nno: 1\ncare:\n  on: yes\n~: x\n1.50: y\n") == [
+        "providers/t.yaml:8: no: is not a known field; fields allowed at the top level are: address, beds, capabilities, "
+        "care, contact, coverage, cqc, description, example, fees, food_hygiene, homecare, kinds, locality, location_id, "
+        "maintainers, name, provider, slug, staffing, user_rating",
+        "providers/t.yaml:10: care.on: is not a known field; fields allowed under 'care' are: acute_trusts, nursing, "
+        "residential, user_bands, weekend_admissions, weekend_assessments",
+        "providers/t.yaml:11: ~: is not a known field; fields allowed at the top level are: address, beds, capabilities, "
+        "care, contact, coverage, cqc, description, example, fees, food_hygiene, homecare, kinds, locality, location_id, "
+        "maintainers, name, provider, slug, staffing, user_rating",
+        "providers/t.yaml:12: 1.50: is not a known field; fields allowed at the top level are: address, beds, capabilities, "
+        "care, contact, coverage, cqc, description, example, fees, food_hygiene, homecare, kinds, locality, location_id, "
+        "maintainers, name, provider, slug, staffing, user_rating",
+    ]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("name: [unclosed\n", "providers/t.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
     ("name: a\n  bad: indent\n", "providers/t.yaml:2:6: yaml: mapping values are not allowed in this context; check the indentation, and put text containing ': ' in quotes"),
@@ -211,10 +228,26 @@ def test_all_problems_are_collected():
     ("a#b: " + "[" * 30000 + "]" * 30000 + "\n", "providers/t.yaml:1: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
     ("x: y\n" + "- " * 30000 + "a\n", "providers/t.yaml:2: yaml: is nested more than 10 levels deep; compare it with providers/_template.yaml"),
     ("a: \"\ufffe\"\n", "providers/t.yaml:1: yaml: contains the character U+FFFE NONCHARACTER, which is not allowed in a profile; retype the text without it"),
+    # a backslash in double quotes that starts no code: it was 'this quote is not closed', on a quote that is closed
+    ("a: 1\ndescription: \"Files in C:\\Users\\q\"\n",
+     "providers/t.yaml:2:26: yaml: '\\U' cannot be read: in double quotes a backslash starts a code (such as \\n), and this "
+     "is not one; write \\\\ for a backslash, type the character itself, or put the text in single quotes"),
+    ("name: \"Fun \\ud83d\\ude00\"\n",
+     "providers/t.yaml:1:12: yaml: '\\ud83d' cannot be read: in double quotes a backslash starts a code (such as \\n), and "
+     "this is not one; write \\\\ for a backslash, type the character itself, or put the text in single quotes"),
+    ("name: \"24\\7 care\"\n",
+     "providers/t.yaml:1:10: yaml: '\\7' cannot be read: in double quotes a backslash starts a code (such as \\n), and "
+     "this is not one; write \\\\ for a backslash, type the character itself, or put the text in single quotes"),
 ])
 def test_yaml_syntax_messages(text, expected):
     _, found = parse_profile(text, "providers/t.yaml")
     assert [str(p) for p in found] == [expected]
+
+
+def test_a_value_of_an_equals_sign_alone_is_text():
+    # it was "could not determine a constructor for the tag 'tag:yaml.org,2002:value'"
+    assert problems("contact:\n  manager: =\n") == []
+    assert parse_profile(HEAD + "contact:\n  manager: =\n", "p.yaml")[0].data["contact"] == {"manager": "="}
 
 
 def test_brackets_in_quotes_and_block_text_are_not_nesting():
@@ -240,6 +273,7 @@ def test_deep_nesting_is_refused_not_crashing():
 @pytest.mark.parametrize("text, expected", [
     ("care:\n  nursing: 'yes'\n", "providers/t.yaml:7: care.nursing: must be yes or no without quotes: nursing: yes"),
     ("address:\n  longitude: .nan\n", "providers/t.yaml:7: address.longitude: must be a number, not .nan"),
+    ("fees:\n  residential_from: -0.0\n  date: 2026-04-01\n", "providers/t.yaml:7: fees.residential_from: is -0.0; write 0"),
     ("beds:\n  registered: 99999999999999999999\n", "providers/t.yaml:7: beds.registered: is 99999999999999999999, above the highest allowed value 1000"),
     ("cqc:\n  rating_date: 2020-01-01 10:00:00\n", "providers/t.yaml:7: cqc.rating_date: must be a date without a time; write 2020-01-01"),
     ("name: [a, b]\n", "providers/t.yaml:5: name: must be text, not a list"),
