@@ -416,6 +416,42 @@ def test_keyboard_only_filters(site, page):
     assert "care=Nursing" in page.url
 
 
+FOCUSED = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+    const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1), y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+    const at = document.elementFromPoint(x, y);
+    return {text: e.innerText.trim(), shown: r.right > 0 && r.left < innerWidth && r.bottom > 0 && r.top < innerHeight
+            && !!at && (e.contains(at) || at.contains(e))}; }"""
+
+
+@pytest.mark.parametrize("path", ["homes/example-full/", "browse/a/", "open-data/"])
+def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_through(site, browser, path):
+    """At 375 px the theme's menu is a drawer off the screen whose links stayed in the Tab order: on a home's page
+    (which had no "Skip to content": the theme makes it from the page's contents, and a home's page is cut from a
+    shell with none) the first 11 stops were out of sight. The first stop skips to the content; Tab through the menu
+    instead and each link is on the screen."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + path)
+    pg.keyboard.press("Tab")
+    assert pg.evaluate(FOCUSED) == {"text": "Skip to content", "shown": True}
+    seen = []
+    for _ in range(40):  # the menu's links (and, on a page with headings, the page's contents under its own)
+        pg.keyboard.press("Tab")
+        pg.wait_for_timeout(350)  # the drawer slides in (and out) over 0.25 s
+        seen.append(pg.evaluate(FOCUSED))
+        if not pg.evaluate("document.activeElement.closest('.md-sidebar--primary')"):
+            break  # out of the menu: it slid away, and the content's first link is seen
+    assert [s["text"] for s in seen if not s["shown"]] == [], seen
+    assert "For providers" in [s["text"] for s in seen] and len(seen) >= 11, seen
+    pg.goto(site + path)
+    pg.keyboard.press("Tab")
+    pg.keyboard.press("Enter")  # the skip link: the next stop is in the content, not the menu
+    pg.keyboard.press("Tab")
+    focused = pg.evaluate("document.activeElement.closest('.md-content') !== null")
+    ctx.close()
+    assert focused
+
+
 @pytest.mark.parametrize("path", ["", "find/", "homes/example-full/", "compare/", "browse/a/", "open-data/"])
 def test_320px_viewport_has_no_sideways_scroll(site, browser, path):
     ctx = browser.new_context(viewport={"width": 320, "height": 640})

@@ -146,3 +146,23 @@ def test_the_radius_on_a_big_site_reads_every_district_within_it(site, engine_si
     expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(within)} homes within 20 miles, nearest first\. "))
     expect(pg.locator("#within-20-count")).to_have_text(f" ({len(within)} homes)")
     ctx.close()
+
+
+def test_a_home_that_is_not_there_leaves_the_shortlist_said_once(site, browser):
+    """A shared link naming a home the site does not hold (one that left the directory, or a mistyped link): it was
+    kept in the shortlist with no Remove button, said "1 could not be found" on every visit and, with the others
+    removed, "Comparing 0 homes." above a link and a print of nothing. It is taken off, once, and said so."""
+    ctx = browser.new_context(viewport=PHONE)
+    pg = ctx.new_page()
+    pg.goto(site + "compare/?homes=aston-house,no-such-home")
+    status = pg.locator("#compare-status")
+    expect(status).to_have_text("2 homes from the shared link added to your shortlist. 1 home could not be found and may have "
+                                "left the directory, so it is off your shortlist. Comparing 1 home.")
+    assert "homes=aston-house" in pg.url and "no-such-home" not in pg.url
+    pg.reload()
+    expect(status).to_have_text("Comparing 1 home.")
+    pg.get_by_role("button", name="Remove Aston House from your shortlist").click()
+    expect(status).to_have_text("Aston House removed from your shortlist. Your shortlist is empty. Add homes from the search "
+                                "or a home's page.")
+    expect(pg.locator("#compare-tools")).to_be_hidden()
+    ctx.close()

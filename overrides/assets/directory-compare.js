@@ -73,29 +73,41 @@ export function initCompare(root) {
     setList(mine);
     sharedNote = added ? plural(added, ONE, MANY) + " from the shared link added to your shortlist. " : "";
   }
+  function showLink(list) {  // the address, the link to share and the print's foot name the homes on the list
+    history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
+    linkBox.value = shareUrl(base, list);
+    printed.textContent = "Printed on " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) + " from " + linkBox.value;
+  }
   function draw(message, focusSlug) {
     var list = getList();
     holder.replaceChildren();
     clear.hidden = !list.length;
     tools.hidden = !list.length;
-    history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
-    linkBox.value = shareUrl(base, list);
-    printed.textContent = "Printed on " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) + " from " + linkBox.value;
+    showLink(list);
     if (!list.length) { status.textContent = (message || "") + "Your shortlist is empty. Add " + MANY + " from the search or " + A_ONE + "'s page."; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
     if (!message) status.textContent = "Loading " + plural(list.length, ONE + "…", MANY + "…");
     return Promise.all(list.map(function (x) {
-      return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+      // false: no such home (404: it left the directory, or a shared link named none); null: it could not be read now
+      return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : r.status === 404 ? false : null; })
+        .catch(function () { return null; });
     })).then(function (homes) {
       var all = homes.filter(Boolean);
+      // a home that is not there leaves the shortlist, said once: it had no Remove button, and stayed counted as
+      // "could not be found" on every visit, down to "Comparing 0 homes" with a link and a print of nothing
+      var kept = list.filter(function (x, i) { return homes[i] !== false; }), gone = list.length - kept.length;
+      var goneNote = gone ? plural(gone, ONE, MANY) + " could not be found and may have left the directory, so " +
+        (gone === 1 ? "it is" : "they are") + " off your shortlist. " : "";
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
-      setList(list.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
+      setList(kept.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
+      if (!kept.length) return draw((message || "") + goneNote, focusSlug);
+      if (gone) showLink(kept);
       // care homes compare with care homes, agencies with agencies: one table per kind, with that kind's rows
       var groups = byKind(all, FACE.kinds || {});
       groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
       showHint();
-      var missing = list.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
-      status.textContent = (message || "") + "Comparing " + plural(all.length, ONE + ".", MANY + ".") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
-        (missing ? " " + missing + " could not be found and may have left the directory." : "") +
+      var missing = kept.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
+      status.textContent = (message || "") + goneNote + "Comparing " + plural(all.length, ONE + ".", MANY + ".") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
+        (missing ? " " + missing + " could not be loaded: try again later." : "") +
         (shut ? " " + plural(shut, ONE + " has", MANY + " have") + " closed since " + (shut === 1 ? "it was" : "they were") + " shortlisted: see " + (shut === 1 ? "its" : "their") + " CQC page, or remove " + (shut === 1 ? "it" : "them") + "." : "");
       if (focusSlug) {
         var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
