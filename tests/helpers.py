@@ -74,9 +74,9 @@ def bundled_views() -> list:
     return a_to_z([v for v in views if not v.closed])
 
 
-def ctrl_c_on_first_write(monkeypatch, module) -> list[str]:
-    """Make ``module.write_text_atomic`` press Ctrl+C (SIGINT to this process) as its first file is written; the
-    names of the files it then writes, in order (every one of a batch: a batch ends whole)."""
+def ctrl_c_on_first_write(monkeypatch, module, sig: int | None = None) -> list[str]:
+    """Make ``module.write_text_atomic`` press Ctrl+C (SIGINT to this process; or send ``sig``, such as SIGTERM) as its
+    first file is written; the names of the files it then writes, in order (every one of a batch: a batch ends whole)."""
     import os
     import signal
 
@@ -85,7 +85,7 @@ def ctrl_c_on_first_write(monkeypatch, module) -> list[str]:
 
     def write(path, text):
         if not written:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT if sig is None else sig)
         written.append(path.name)
         real(path, text)
 

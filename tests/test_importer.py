@@ -470,16 +470,7 @@ def test_sigterm_while_an_import_writes_waits_for_every_profile(tmp_path, shared
     from carehomes import apply
 
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=20)
-    written: list[str] = []
-    real = apply.write_text_atomic
-
-    def write(path, text):
-        if not written:
-            os.kill(os.getpid(), signal.SIGTERM)
-        written.append(path.name)
-        real(path, text)
-
-    monkeypatch.setattr(apply, "write_text_atomic", write)
+    written = ctrl_c_on_first_write(monkeypatch, apply, signal.SIGTERM)
     seen: list[int] = []  # how many profiles were written when SIGTERM was acted on
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(len(written)))
     try:
