@@ -124,7 +124,9 @@ class ProfilePage:
         if unknowns:
             self._unknowns(add, h, unknowns)
         add("\n")
-        if h.edit_url:
+        if closed:
+            self._mistake(add, h, contact_email)
+        elif h.edit_url:
             self._update(add, h, slug, closed, contact_email)
         add(f'<script type="application/ld+json">{json_ld}</script>')
         return "".join(out)
@@ -203,6 +205,14 @@ class ProfilePage:
         advice = before.replace("the home", "the " + h.kind_words["noun"])  # Jinja's replace filter, on plain text
         add(f'</ul>\n<p>{escape(advice)}<a href="{escape(h.cqc_url)}" rel="nofollow noopener">{escape(link)}</a>'
             f"{escape(after)}</p>\n</section>\n")
+
+    @staticmethod
+    def _mistake(add: Any, h: HomeView, contact_email: str) -> None:
+        """A closed home's last box: no claim or update forms (it is kept for the record), only how to say it is wrong."""
+        add('<aside class="ch-update" aria-labelledby="update">\n<h2 id="update">Spotted a mistake?</h2>\n'
+            f'<p>If this {escape(h.kind_words["noun"])} is still open, or anything here is wrong, <a href="mailto:'
+            f'{escape(contact_email)}?subject={escape(do_urlencode("Incorrect details: " + h.name))}">tell the council</a>.</p>\n'
+            "</aside>\n")
 
     @staticmethod
     def _update(add: Any, h: HomeView, slug: str, closed: bool, contact_email: str) -> None:

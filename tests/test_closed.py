@@ -64,7 +64,10 @@ def test_a_closed_home_keeps_its_page_marked_closed_without_shortlist_or_beds(ol
                  'id="vacancies"', 'id="not-known"'):
         assert gone not in acorn, gone
         assert gone in open_home or gone == "Beds free", gone
-    assert "Update this home's details" in acorn  # the record can still be corrected
+    # kept for the record, it offers no claim or update forms (nobody runs it to claim it): a mistake goes to the council
+    assert "Update this home's details" not in acorn and "Claim it" not in acorn
+    assert ('<h2 id="update">Spotted a mistake?</h2>\n<p>If this home is still open, or anything here is wrong, '
+            '<a href="mailto:') in acorn
     assert "CQC rating: Good (15 July 2021, " in acorn  # its history stays on the page
     assert "ch-closed" not in open_home
 
