@@ -64,14 +64,13 @@ export function initCompare(root) {
   var ONE = root.dataset.one || "home", MANY = root.dataset.many || "homes", A_ONE = root.dataset.aOne || "a " + ONE;
   // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
   var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
-  var sharedNote = "";
+  var sharedAdded = [];  // the slugs a shared link added, said once the first draw knows which of them the site holds
   if (shared.length) {
-    var mine = getList(), added = 0;
+    var mine = getList();
     shared.forEach(function (slug) {
-      if (mine.length < MAX && !mine.some(function (x) { return x.slug === slug; })) { mine.push({ slug: slug, name: slug }); added++; }
+      if (mine.length < MAX && !mine.some(function (x) { return x.slug === slug; })) { mine.push({ slug: slug, name: slug }); sharedAdded.push(slug); }
     });
     setList(mine);
-    sharedNote = added ? plural(added, ONE, MANY) + " from the shared link added to your shortlist. " : "";
   }
   function showLink(list) {  // the address, the link to share and the print's foot name the homes on the list
     history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
@@ -95,6 +94,9 @@ export function initCompare(root) {
       // a home that is not there leaves the shortlist, said once: it had no Remove button, and stayed counted as
       // "could not be found" on every visit, down to "Comparing 0 homes" with a link and a print of nothing
       var kept = list.filter(function (x, i) { return homes[i] !== false; }), gone = list.length - kept.length;
+      var fromLink = sharedAdded.filter(function (slug) { return kept.some(function (x) { return x.slug === slug; }); });
+      if (sharedAdded.length) message = (fromLink.length ? plural(fromLink.length, ONE, MANY) + " from the shared link added to your shortlist. " : "") + (message || "");
+      sharedAdded = [];  // said once: "2 added" counts only the homes the site holds, never one then found missing
       var goneNote = gone ? plural(gone, ONE, MANY) + " could not be found and may have left the directory, so " +
         (gone === 1 ? "it is" : "they are") + " off your shortlist. " : "";
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
@@ -184,5 +186,5 @@ export function initCompare(root) {
   });
   document.getElementById("print-page").addEventListener("click", function () { window.print(); });
   clear.addEventListener("click", function () { setList([]); draw("Your shortlist was cleared. ", null); });
-  draw(sharedNote);
+  draw("");
 }
