@@ -335,6 +335,8 @@ def _check_number(f: Field, value: Any) -> str | None:
         if isinstance(value, str) and re.fullmatch(r"[£$]?\s*[0-9,]+(\.[0-9]+)?%?", value.strip()):
             clean = re.sub(r"[£$,%\s]", "", value)
             return f"must be a plain number; write {clean} (no quotes, £, commas or %)"
+        if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", value.strip()):
+            return f"must be a number written in figures, like 1500 or 12.5, not with an exponent ('{_short(value.strip())}')"
         return f"must be a number, not {_describe(value)}"
     if value != value:  # NaN
         return "must be a number, not .nan"

@@ -277,6 +277,8 @@ def test_deep_nesting_is_refused_not_crashing():
     ("beds:\n  registered: 99999999999999999999\n", "providers/t.yaml:7: beds.registered: is 99999999999999999999, above the highest allowed value 1000"),
     ("cqc:\n  rating_date: 2020-01-01 10:00:00\n", "providers/t.yaml:7: cqc.rating_date: must be a date without a time; write 2020-01-01"),
     ("name: [a, b]\n", "providers/t.yaml:5: name: must be text, not a list"),
+    ("fees:\n  residential_from: 1e309\n  date: 2026-04-01\n",  # YAML 1.1 reads it as text: no "not '1e309'" alone
+     "providers/t.yaml:7: fees.residential_from: must be a number written in figures, like 1500 or 12.5, not with an exponent ('1e309')"),
 ])
 def test_odd_values(text, expected):
     assert problems(text, head=HEAD.replace("name: Test Home (fictional)\n", "") if text.startswith("name") else HEAD)[-1:] == [expected]
