@@ -32,20 +32,23 @@ OTHER_KINDS = tuple(k for k in kinds() if k.id != FIRST.id)  # their tables are 
 
 @dataclass
 class Change:
-    kind: str  # added, removed, deregistered, rating, or the first kind's unit (beds): registered capacity
+    kind: str  # added, removed, renamed, deregistered, rating, or the first kind's unit (beds): registered capacity
     location_id: str
     name: str
     before: str | None = None
     after: str | None = None
-    published: str | None = None  # for a rating: the date CQC published the new one
+    published: str | None = None  # for a rating: the date CQC published the new one; for a deregistration: its date
 
     def sentence(self) -> str:
         if self.kind == "added":
             return f"{self.name} was added."
         if self.kind == "removed":
             return f"{self.name} was removed from the directory."
+        if self.kind == "renamed":
+            return f"{self.before} is now called {self.name}."
         if self.kind == "deregistered":
-            return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}."
+            when = f" on {self.published}" if self.published else ""
+            return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}{when}."
         if self.kind == "rating":
             when = f" (published {self.published})" if self.published else ""
             return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}{when}."
@@ -97,11 +100,14 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         out.append(Change("removed", lid, old[lid]["name"]))
     for lid in sorted(set(old) & set(new)):
         a, b = old[lid], new[lid]
+        if _value(a, ("name",)) not in (None, _value(b, ("name",))):
+            out.append(Change("renamed", lid, b["name"], a["name"], b["name"]))
         for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")),
                            *(((FIRST.unit, tuple(FIRST.registered.split("."))),) if FIRST.registered else ())):
             before, after = _value(a, keys), _value(b, keys)
             if before != after and (kind != "deregistered" or after not in (None, "Registered")):
-                published = _value(b, ("cqc", "rating_date")) if kind == "rating" else None
+                dated = {"rating": ("cqc", "rating_date"), "deregistered": ("cqc", "status_date")}.get(kind)
+                published = _value(b, dated) if dated else None
                 out.append(Change(kind, lid, b["name"], before, after, published))
     return out
 
