@@ -45,7 +45,9 @@ def test_a_first_import_counts_every_closed_service_and_imports_none(tmp_path):
 
 def test_a_listed_home_that_closes_keeps_its_profile_marked_closed(oldham):
     summary, views = oldham
-    assert "  deregistered: Acorn Lodge Nursing Home (acorn-lodge-nursing-home.yaml)" in summary.splitlines()
+    lines = summary.splitlines()
+    assert lines[3:5] == ["  0 no longer on the register (flagged, not deleted)", "  1 deregistered by CQC (kept, marked closed)"]
+    assert "  deregistered: Acorn Lodge Nursing Home (acorn-lodge-nursing-home.yaml) on 2024-09-18" in lines
     assert "  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)" in summary.splitlines()
     assert [(v.name, v.closed) for v in views] == [("Acorn Lodge Nursing Home", True), ("Stoneleigh House", False)]
 
