@@ -215,11 +215,14 @@ def _snapshot_problems(d: Path) -> list[str]:
                 problems.append(f"{homes}:1: has no column {' or '.join(missing)}; it is not a {HOMES_CSV} "
                                 "made by the release command")
             else:
-                numbers, seen, no_id = _number_fields(FIRST), set[str](), False
-                for row in reader:  # one pass: each row's location ID and numbers
+                numbers, seen, no_id, short = _number_fields(FIRST), set[str](), False, False
+                for row in reader:  # one pass: each row's location ID, its number of cells and its numbers
                     if not no_id and not (row.get("location_id") or "").strip():
                         problems.append(f"{homes}:{reader.line_num}: has no location_id; the file is damaged")
                         no_id = True
+                    if not short and (found := _cells_problem(homes, reader, row)):
+                        problems.append(found)
+                        short = True
                     problems += _number_problems(homes, reader.line_num, row, numbers, seen)
         except (UnicodeDecodeError, csv.Error, OSError) as exc:
             problems.append(f"{homes}: cannot be read ({exc}); the file is damaged")
@@ -228,8 +231,11 @@ def _snapshot_problems(d: Path) -> list[str]:
         if table.is_file():
             try:
                 reader = csv.DictReader(io.StringIO(table.read_bytes().decode("utf-8")))
-                numbers, seen = _number_fields(k), set[str]()
+                numbers, seen, short = _number_fields(k), set[str](), False
                 for row in reader:
+                    if not short and (found := _cells_problem(table, reader, row)):
+                        problems.append(found)
+                        short = True
                     problems += _number_problems(table, reader.line_num, row, numbers, seen)
             except (UnicodeDecodeError, csv.Error, OSError):
                 pass
@@ -241,6 +247,15 @@ def _snapshot_problems(d: Path) -> list[str]:
         except (ValueError, OSError, RecursionError) as exc:
             problems.append(f"{package}: is not a data package descriptor ({exc}); the file is damaged")
     return problems
+
+
+def _cells_problem(table: Path, reader: csv.DictReader, row: dict) -> str | None:
+    """A row with fewer cells than the first line names columns (a file cut short) or more (cells added by hand)."""
+    if None not in row and None not in row.values():
+        return None
+    cells = len(row) - (None in row) + len(row.get(None) or []) - list(row.values()).count(None)
+    return (f"{table}:{reader.line_num}: has {cells} cells where the first line names {len(reader.fieldnames or [])} "
+            "columns; the file is damaged")
 
 
 def _number_fields(kind: Kind) -> dict[str, Field]:
