@@ -127,6 +127,10 @@ class Report:
                  f"  {len(self.new)} new profile{'s' * (len(self.new) != 1)} {verb}created",
                  f"  {len(self.changed)} {verb}updated, {self.unchanged} unchanged",
                  f"  {len(self.missing)} no longer on the register ({verb}flagged, not deleted)"]
+        deregistered = [name for name, values in self.values.items()
+                        if any(f == "cqc.status" and new == "Deregistered" for f, _, new in values)]
+        if deregistered:
+            lines.append(f"  {len(deregistered)} deregistered by CQC ({verb}kept, marked closed)")
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
         if self.closed:
@@ -159,7 +163,8 @@ class Report:
                 when = f" (published {_shown(date)})" if date else ""
                 lines.append(f"  rating changed: {plain(name)}: {_shown(old)} -> {_shown(new)}{when}")
             if by_field.get("cqc.status", (None, None))[1] == "Deregistered":
-                lines.append(f"  deregistered: {plain(name)}")
+                date = by_field.get("cqc.status_date", (None, None))[1]
+                lines.append(f"  deregistered: {plain(name)}" + (f" on {_shown(date)}" if date else ""))
         for fact in self.older:
             lines.append(f"  older rating {verb}applied (--allow-older): {fact}")
         for name in self.missing:

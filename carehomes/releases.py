@@ -32,20 +32,23 @@ OTHER_KINDS = tuple(k for k in kinds() if k.id != FIRST.id)  # their tables are 
 
 @dataclass
 class Change:
-    kind: str  # added, removed, deregistered, rating, or the first kind's unit (beds): registered capacity
+    kind: str  # added, removed, renamed, deregistered, rating, or the first kind's unit (beds): registered capacity
     location_id: str
     name: str
     before: str | None = None
     after: str | None = None
-    published: str | None = None  # for a rating: the date CQC published the new one
+    published: str | None = None  # for a rating: the date CQC published the new one; for a deregistration: its date
 
     def sentence(self) -> str:
         if self.kind == "added":
             return f"{self.name} was added."
         if self.kind == "removed":
             return f"{self.name} was removed from the directory."
+        if self.kind == "renamed":
+            return f"{self.before} is now called {self.name}."
         if self.kind == "deregistered":
-            return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}."
+            when = f" on {self.published}" if self.published else ""
+            return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}{when}."
         if self.kind == "rating":
             when = f" (published {self.published})" if self.published else ""
             return f"{self.name}: CQC rating changed from {self.before or 'none'} to {self.after or 'none'}{when}."
@@ -97,11 +100,14 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         out.append(Change("removed", lid, old[lid]["name"]))
     for lid in sorted(set(old) & set(new)):
         a, b = old[lid], new[lid]
+        if _value(a, ("name",)) not in (None, _value(b, ("name",))):
+            out.append(Change("renamed", lid, b["name"], a["name"], b["name"]))
         for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")),
                            *(((FIRST.unit, tuple(FIRST.registered.split("."))),) if FIRST.registered else ())):
             before, after = _value(a, keys), _value(b, keys)
             if before != after and (kind != "deregistered" or after not in (None, "Registered")):
-                published = _value(b, ("cqc", "rating_date")) if kind == "rating" else None
+                dated = {"rating": ("cqc", "rating_date"), "deregistered": ("cqc", "status_date")}.get(kind)
+                published = _value(b, dated) if dated else None
                 out.append(Change(kind, lid, b["name"], before, after, published))
     return out
 
@@ -209,11 +215,14 @@ def _snapshot_problems(d: Path) -> list[str]:
                 problems.append(f"{homes}:1: has no column {' or '.join(missing)}; it is not a {HOMES_CSV} "
                                 "made by the release command")
             else:
-                numbers, seen, no_id = _number_fields(FIRST), set[str](), False
-                for row in reader:  # one pass: each row's location ID and numbers
+                numbers, seen, no_id, short = _number_fields(FIRST), set[str](), False, False
+                for row in reader:  # one pass: each row's location ID, its number of cells and its numbers
                     if not no_id and not (row.get("location_id") or "").strip():
                         problems.append(f"{homes}:{reader.line_num}: has no location_id; the file is damaged")
                         no_id = True
+                    if not short and (found := _cells_problem(homes, reader, row)):
+                        problems.append(found)
+                        short = True
                     problems += _number_problems(homes, reader.line_num, row, numbers, seen)
         except (UnicodeDecodeError, csv.Error, OSError) as exc:
             problems.append(f"{homes}: cannot be read ({exc}); the file is damaged")
@@ -222,8 +231,11 @@ def _snapshot_problems(d: Path) -> list[str]:
         if table.is_file():
             try:
                 reader = csv.DictReader(io.StringIO(table.read_bytes().decode("utf-8")))
-                numbers, seen = _number_fields(k), set[str]()
+                numbers, seen, short = _number_fields(k), set[str](), False
                 for row in reader:
+                    if not short and (found := _cells_problem(table, reader, row)):
+                        problems.append(found)
+                        short = True
                     problems += _number_problems(table, reader.line_num, row, numbers, seen)
             except (UnicodeDecodeError, csv.Error, OSError):
                 pass
@@ -235,6 +247,15 @@ def _snapshot_problems(d: Path) -> list[str]:
         except (ValueError, OSError, RecursionError) as exc:
             problems.append(f"{package}: is not a data package descriptor ({exc}); the file is damaged")
     return problems
+
+
+def _cells_problem(table: Path, reader: csv.DictReader, row: dict) -> str | None:
+    """A row with fewer cells than the first line names columns (a file cut short) or more (cells added by hand)."""
+    if None not in row and None not in row.values():
+        return None
+    cells = len(row) - (None in row) + len(row.get(None) or []) - list(row.values()).count(None)
+    return (f"{table}:{reader.line_num}: has {cells} cells where the first line names {len(reader.fieldnames or [])} "
+            "columns; the file is damaged")
 
 
 def _number_fields(kind: Kind) -> dict[str, Field]:

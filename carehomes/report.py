@@ -151,20 +151,28 @@ def _run(items: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
 
 
 def closure_window(today: dt.date, previous: tuple[dt.date, dict[str, dict]] | None, thresholds: dict[str, float]) -> dt.date:
-    """The first day a closure counts as news: the last release's date, or ``recent_days`` before ``today``."""
-    return previous[0] if previous else today - dt.timedelta(days=int(thresholds["recent_days"]))
+    """The first day a closure or a registration counts as news: the CQC data date of the last release (the newest
+    ``cqc_imported`` it holds; the release's own date when it holds none), or ``recent_days`` before ``today``.
+    CQC's dates are compared with CQC's date, never with the day the steward made the release: a register dated
+    weeks or years before the release would otherwise hide every closure and registration after it."""
+    if previous:
+        return max((d for row in previous[1].values() if (d := as_date(row.get("cqc_imported")))), default=previous[0])
+    return today - dt.timedelta(days=int(thresholds["recent_days"]))
 
 
 def closed_since(v: HomeView, since: dt.date, previous: tuple[dt.date, dict[str, dict]] | None = None) -> bool:
-    """Whether a closed home closed on or after ``since``: by its CQC status date, or with none by the last
-    release (news only if the release held it still on the register; without a release it cannot be told)."""
+    """Whether a closed home closed since the last release: its CQC status date is on or after ``since``, or the
+    release held it as registered (whatever date CQC gives, which can come before the release when the register
+    is late to say so). With no date, a release holding it with no status counts too (taken as open); without a
+    release and without a date it cannot be told."""
     if not closed(v.d):
         return False
+    row = previous[1].get(v.d["location_id"]) if previous else None
+    status = (row.get("cqc_status") or None) if row is not None else False
     d = as_date(v.get("cqc.status_date"))
     if d is not None:
-        return d >= since
-    row = previous[1].get(v.d["location_id"]) if previous else None
-    return row is not None and (row.get("cqc_status") or None) in CURRENT_STATUSES
+        return d >= since or status == "Registered"
+    return status in CURRENT_STATUSES
 
 
 def recent_closures(views: list[HomeView], since: dt.date,
@@ -403,7 +411,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <table><caption>Facts not known, and the signals they would raise</caption><thead><tr><th scope="col">Fact</th>
 <th scope="col">Signals it would raise</th><th scope="col">Homes where it is {e(VALUES.not_known.lower())}</th></tr></thead>
 <tbody>{gap_rows}</tbody></table>""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
-    window = f"since the last release ({since.isoformat()})" if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
+    window = (f"since the last release ({previous[0].isoformat()}, CQC data as at {since.isoformat()})"
+              if previous and since != previous[0] else f"since the last release ({since.isoformat()})") if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
     gone = recent_closures(views, since, previous)
     closure_rows = "".join(
         f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date') or 'not known'))}</td>"

@@ -18,7 +18,7 @@ from .load import load_profile, profile_files
 from .problems import Problem
 from .ages import nice_date
 from .safetext import outside, plain
-from .records import get_path
+from .records import closed, get_path
 from .schema import load_schema
 from .text import with_article
 
@@ -57,7 +57,7 @@ class Freshness:
 def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) -> Freshness:
     """Homes with vacancies confirmed more than ``max_age`` days ago, and homes that have never confirmed any
     (their free beds are not known: never 'up to date'); likewise each other kind's availability (an agency's
-    homecare.confirmed). A location of two kinds (a care home that is a home care agency too) is listed under each
+    homecare.confirmed). A home CQC has deregistered (``records.closed``) is left out: its page takes neither. A location of two kinds (a care home that is a home care agency too) is listed under each
     kind whose availability is old or never given, with that kind's form."""
     stale, never, unclaimed, problems, homes = [], [], [], [], 0
     read: set[str] = set()
@@ -66,7 +66,7 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
     for f in profile_files([providers]):
         profile, found = load_profile(f)
         problems += found
-        if profile is None:
+        if profile is None or closed(profile.data):  # a closed home's page takes no vacancies and no claim
             continue
         homes += 1
         name = str(profile.data.get("name") or profile.slug)

@@ -310,6 +310,31 @@ def test_a_snapshot_whose_numbers_are_not_numbers_is_refused_by_build_report_and
         assert r.returncode == 1 and "Traceback" not in r.stderr and expected[0] in r.stderr, (args, r.stderr)
 
 
+def test_a_snapshot_cut_short_or_with_cells_added_is_refused_not_a_traceback(tmp_path):
+    """A care-homes.csv cut short in its last row (a copy or a commit that stopped half way), or with a row
+    given more cells than the first line names columns: the file and line, never a traceback from build."""
+    rel = tmp_path / "releases"
+    d = rel / "2026-11-23"
+    shutil.copytree(ROOT / "releases" / "2026-11-23", d)
+    text = (d / "care-homes.csv").read_text(encoding="utf-8")
+    columns = len(next(csv.reader([text.splitlines()[0]])))
+    (d / "care-homes.csv").write_text(text[:text.index("\n", text.index("\n") + 1) + 1] + "1-1,Cut Short\n", encoding="utf-8")
+    expected = f"{d / 'care-homes.csv'}:3: has 2 cells where the first line names {columns} columns; the file is damaged"
+    with pytest.raises(ReleaseError) as exc:
+        list_releases(rel)
+    assert str(exc.value).splitlines()[0] == expected
+    prov = providers(tmp_path)
+    r = run_build("build", "--providers", str(prov), "--releases", str(rel), "--out", str(tmp_path / "site"), "--no-search")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and expected in r.stderr, r.stderr
+    lines = text.splitlines(keepends=True)
+    lines[1] = lines[1].rstrip("\r\n") + ",extra\r\n"
+    (d / "care-homes.csv").write_text("".join(lines), encoding="utf-8", newline="")
+    with pytest.raises(ReleaseError) as exc:
+        list_releases(rel)
+    assert str(exc.value).splitlines()[0] == (f"{d / 'care-homes.csv'}:2: has {columns + 1} cells where the first line "
+                                              f"names {columns} columns; the file is damaged")
+
+
 def test_snapshot_without_its_files(tmp_path):
     rel = tmp_path / "releases"
     d = snapshot_folder(rel, "2026-11-01", homes=None)

@@ -13,7 +13,7 @@ from helpers import search_index
 
 from carehomes.pipeline import check_paths
 from carehomes.render import browse_lists, render_homes, stats
-from carehomes.report import recent_closures, signals
+from carehomes.report import recent_closures, report_html, signals
 from carehomes.search import write_facets
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView
@@ -45,7 +45,9 @@ def test_a_first_import_counts_every_closed_service_and_imports_none(tmp_path):
 
 def test_a_listed_home_that_closes_keeps_its_profile_marked_closed(oldham):
     summary, views = oldham
-    assert "  deregistered: Acorn Lodge Nursing Home (acorn-lodge-nursing-home.yaml)" in summary.splitlines()
+    lines = summary.splitlines()
+    assert lines[3:5] == ["  0 no longer on the register (flagged, not deleted)", "  1 deregistered by CQC (kept, marked closed)"]
+    assert "  deregistered: Acorn Lodge Nursing Home (acorn-lodge-nursing-home.yaml) on 2024-09-18" in lines
     assert "  closed, not imported: Boston House (1-146777373, deregistered 2011-06-29)" in summary.splitlines()
     assert [(v.name, v.closed) for v in views] == [("Acorn Lodge Nursing Home", True), ("Stoneleigh House", False)]
 
@@ -136,6 +138,25 @@ def test_a_closure_with_no_date_is_judged_by_the_last_release(oldham):
     assert names(None) == [], "no release: when it closed cannot be told"
     assert [v.name for v in recent_closures(views, dt.date(2024, 9, 1), (dt.date(2024, 9, 1), {lid: {"cqc_status": ""}}))] == [
         "Acorn Lodge Nursing Home"]
+
+
+def test_a_closure_since_a_release_is_judged_by_the_releases_cqc_data_not_the_day_it_was_made(oldham):
+    """The steward makes a release on 28 November 2026 from a register dated 1 September 2024; CQC's later file
+    says Acorn Lodge closed on 18 September 2024. That is news since the release, though the date CQC gives is
+    before the day the release was made: the release held it still on the register, and its CQC data is older."""
+    _, views = oldham
+    lid, stoneleigh = views[0].d["location_id"], views[1].d["location_id"]
+    today, thresholds = dt.date(2024, 9, 18), {"recent_days": 365}
+    held = (dt.date(2026, 11, 28), {lid: {"cqc_status": "Registered", "cqc_imported": "2024-09-01"},
+                                    stoneleigh: {"cqc_status": "Registered", "cqc_imported": "2024-09-01"}})
+    without = (dt.date(2026, 11, 28), {stoneleigh: {"cqc_status": "Registered", "cqc_imported": "2024-09-01"}})
+    for previous in (held, without):  # held as registered; or not held, closed after the release's CQC data date
+        assert [(s.home, s.date) for s in signals(views, today, thresholds, previous)
+                if s.signal == "Not on the CQC register"] == [("Acorn Lodge Nursing Home", "2024-09-18")]
+    page = report_html([], views, today, thresholds, "https://example.org/", without)
+    assert ("<caption>Closed since the last release (2026-11-28, CQC data as at 2024-09-01), most recent first "
+            "(CQC data as at 2024-09-18)</caption>") in page
+    assert "No home closed" not in page
 
 
 def test_a_closed_home_on_a_shortlist_is_compared_marked_closed_with_its_cqc_page_and_no_beds(oldham):

@@ -152,7 +152,7 @@ def test_full_sync_then_incremental(stub, tmp_path):
     assert site.returncode == 0, site.stderr
     feed = (tmp_path / "site" / "data" / "changes.atom").read_text()
     assert f"{doc['name']}: CQC rating changed from Good to Requires improvement (published 2026-11-20)." in feed
-    assert f"{stub.details[gone_id]['name']}: CQC registration status changed from Registered to Deregistered." in feed
+    assert f"{stub.details[gone_id]['name']}: CQC registration status changed from Registered to Deregistered on 2026-11-25." in feed
 
     # a new home in the area: one more profile, nothing else touched
     stub.log.clear()

@@ -189,3 +189,16 @@ def test_a_day_still_to_come_or_before_1900_is_refused_by_stale_apply_update_and
                                                    "day the register was published, or leave --as-of out for the newest date in the file")
     tomorrow = (today + dt.timedelta(days=1)).isoformat()  # today somewhere in the world
     assert "after today" not in run_build("stale", "--on", tomorrow, "--providers", str(tmp_path / "none"), cwd=tmp_path).stderr
+
+
+def test_a_closed_home_is_neither_asked_for_vacancies_nor_offered_a_claim(tmp_path):
+    """Real Oldham records: Acorn Lodge, listed and then deregistered by CQC, keeps its page marked closed, which
+    takes no vacancies and no claim; the weekly issue lists only Stoneleigh House."""
+    from conftest import CLOSED_HOME, listed_then_closed
+
+    listed_then_closed(tmp_path / "providers", tmp_path)
+    r = run_build("stale", "--providers", str(tmp_path / "providers"), "--on", "2026-11-24")
+    assert r.returncode == 0, r.stderr
+    assert CLOSED_HOME not in r.stdout
+    title = run_build("stale", "--providers", str(tmp_path / "providers"), "--on", "2026-11-24", "--format", "title")
+    assert title.stdout.strip() == "Vacancies to confirm: 1 home never given"

@@ -136,6 +136,17 @@ def test_diff_compares_records():
     ]
 
 
+def test_diff_names_a_renamed_home_and_dates_a_deregistration():
+    old = {"1-1": {"location_id": "1-1", "name": "Anbridge Care Home", "cqc": {"status": "Registered"}},
+           "1-2": {"location_id": "1-2", "name": "Abbey Hey", "cqc": {"status": "Registered"}}}
+    new = {"1-1": {"location_id": "1-1", "name": "Anbridge House", "cqc": {"status": "Registered"}},
+           "1-2": {"location_id": "1-2", "name": "Abbey Hey", "cqc": {"status": "Deregistered", "status_date": "2025-03-27"}}}
+    assert [c.sentence() for c in diff(old, new)] == [
+        "Anbridge Care Home is now called Anbridge House.",
+        "Abbey Hey: CQC registration status changed from Registered to Deregistered on 2025-03-27.",
+    ]
+
+
 def test_changelog_reads_an_older_release_leniently(tmp_path):
     import datetime as dt
 

@@ -30,16 +30,16 @@ EXTRA_TABLES: dict[str, tuple[str, dict[str, tuple[type, str]]]] = {  # (descrip
         "date": (str, "The day of the release, YYYY-MM-DD."),
         "title": (str, "The release's title as on the Changes page."),
         "changes": (int, "How many changes the release made since the one before.")}),
-    "changes": ("Each change between releases: homes added or removed, rating, registration and bed changes; "
+    "changes": ("Each change between releases: homes added, removed or renamed, rating, registration and bed changes; "
                 "release is empty for changes not released yet.", {
                     "id": (str, "The change's entry in the Atom feed changes.atom."),
                     "release": (str, "The release that made the change (releases.date), or empty if not released yet."),
-                    "kind": (str, "added, removed, deregistered, rating or beds."),
+                    "kind": (str, "added, removed, renamed, deregistered, rating or beds."),
                     "location_id": (str, "The home's CQC location ID (a removed home is no longer in care_homes)."),
                     "name": (str, "The home's name."),
                     "before": (str, "The value before the change."),
                     "after": (str, "The value after the change."),
-                    "published": (str, "For a rating: the day CQC published it."),
+                    "published": (str, "For a rating: the day CQC published it; for a deregistration: the day CQC gives for it."),
                     "sentence": (str, "The change in words, as in the feed.")}),
 }
 
