@@ -569,3 +569,24 @@ def test_a_change_left_out_for_an_error_is_taken_with_the_next_one(tmp_path):
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_the_rests_child_stopped_by_sigterm_or_ctrl_c_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    """The child ended at once on SIGTERM (serve ended) or Ctrl+C, leaving its temporary folder (the engine's pages,
+    /tmp/carehomes-incr-*) and, in a write, a half-written .NAME.tmp-PID file in the site."""
+    import signal
+    import tempfile
+
+    from carehomes.incremental import RestStopped
+
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        def stopped(self, sig=sig):
+            with tempfile.TemporaryDirectory(prefix="carehomes-incr-", dir=tmp_path):
+                os.kill(os.getpid(), sig)
+                time.sleep(5)
+
+        monkeypatch.setattr(Live, "follow", stopped)
+        with pytest.raises(RestStopped):
+            live.follow_apart()
+        assert list(tmp_path.glob("carehomes-incr-*")) == []
