@@ -475,7 +475,11 @@ class Live:
                 code, said = 1, b"failed: "
                 try:
                     os.close(read)
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends serve and this, without a traceback
+                    # Ctrl+C, and SIGTERM (serve ended: end_with_parent), stop this through KeyboardInterrupt, caught
+                    # below without a traceback: the temporary folders and half-written files are removed on the way
+                    # (ended at once, it left /tmp/carehomes-incr-* and could leave a .NAME.tmp-PID in the site)
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                    signal.signal(signal.SIGTERM, signal.default_int_handler)
                     os.nice(10)  # the next preview, in the parent, comes first on a busy machine
                     end_with_parent(parent)  # serve ended (Linux: signalled; anywhere: already gone)
                     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # not the parent's (a thread may hold its lock)

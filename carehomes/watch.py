@@ -89,13 +89,17 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
     """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live``
     (preview, reload, then the rest in the background), anything else by ``full_build``, which gives
     the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
-    the snapshot taken before the first build, so that a file saved while it ran is not missed."""
+    the snapshot taken before the first build, so that a file saved while it ran is not missed. A change not
+    taken (a profile with an error, a build that failed) is taken again with the next one: a profile renamed
+    with an error in it, then fixed, leaves no page of its old name; mkdocs.yml saved while a profile had
+    an error is built once the profile is fixed."""
     names = watched([*live.providers, live.config], root)
     _trace_gc()
     keep_built(True)
     polled_before = mtimes(root, names) if before is None else {str(p): t for p, t in before.items()}
     follower: threading.Thread | None = None
     dirty = threading.Event()
+    waiting: set[Path] = set()  # changes seen but not taken (the site left as it was): taken with the next change
 
     def follow() -> None:
         while dirty.is_set():
@@ -126,6 +130,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
             if not changed:
                 continue
             polled_before = after
+            changed, waiting = sorted(waiting.union(changed)), set()
             start = time.perf_counter()
             if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
                 follower.join()  # a full build replaces the site the background step is writing
@@ -133,6 +138,7 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 outputs, problems = live.apply(changed)
             except (RuntimeError, OSError) as exc:
                 say(f"Could not preview the change: {exc}")
+                waiting.update(changed)
                 continue
             for p in problems:
                 say(str(p))
@@ -146,10 +152,13 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 if rebuilt is not None:
                     live = rebuilt
                     state.bump()
+                else:
+                    waiting.update(changed)
                 continue
             if not outputs:
                 if problems:
                     say("The change has problems (above), so the site was left as it was; fix them and save again.")
+                    waiting.update(changed)
                 continue
             homes = sorted(o for o in outputs if o.startswith("homes/"))
             say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")

@@ -2,6 +2,7 @@
 the same pages, the same links, none broken, and only the site's own search (search/facets/)."""
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from html.parser import HTMLParser
@@ -85,6 +86,19 @@ def test_same_links_on_every_page(built_site, zensical_site):
         if ta != tb:
             differ.append(f"{page}: only mkdocs {sorted(ta - tb)}, only zensical {sorted(tb - ta)}")
     assert differ == []
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_every_link_to_a_place_on_its_page_has_somewhere_to_go(engine, built_site, zensical_site):
+    """A "#name" link (the skip link, the contents) reaches an element of that id on its page: with mkdocs-material
+    the 404 page's "Skip to content" led to #ch-content, which its own content block had left out."""
+    site = (built_site if engine == "mkdocs" else zensical_site)[0]
+    lost = []
+    for page in sorted(pages(site)):
+        text = (site / page).read_text(encoding="utf-8")
+        ids = {html.unescape(i) for i in re.findall(r'\s(?:id|name)="([^"]*)"', text)}
+        lost += [f"{page}: #{h}" for h in sorted({html.unescape(h) for h in re.findall(r'href="#([^"]+)"', text)} - ids)]
+    assert lost == []
 
 
 def test_content_links_are_written_alike(built_site, zensical_site):

@@ -514,3 +514,79 @@ def test_serve_says_the_profiles_and_settings_it_watches(tmp_path):
         f"{tmp_path}/providers/, {tmp_path}/mkdocs.yml, content/, schema/, overrides/ and mkdocs.yml"
     assert watching([ROOT / "areas" / "oldham" / "providers", ROOT / "areas" / "oldham" / "mkdocs.yml"], ROOT) == \
         "areas/oldham/providers/, areas/oldham/mkdocs.yml, content/, schema/, overrides/ and mkdocs.yml"
+
+
+def test_a_change_left_out_for_an_error_is_taken_with_the_next_one(tmp_path):
+    """A change the site was left without (a profile with an error, a whole build that failed) was forgotten: a
+    profile renamed (mv) with its old slug in it, then fixed, kept the old name's page, lists and rows for good and
+    every save after said its location ID was also used by the file gone; mkdocs.yml saved while a profile had an
+    error was never built once the profile was fixed (the home pages kept the old site_name)."""
+    from carehomes.problems import Problem
+    from carehomes.watch import watch
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    old, new = prov / "rose-court.yaml", prov / "rose-hall.yaml"
+    old.write_text("a")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    stop = threading.Event()
+
+    def save(text):  # each save a second on (a coarse clock gives two quick saves one modification time)
+        new.write_text(text)
+        os.utime(new, ns=(time.time_ns() + 10**9 * len(live.applied),) * 2)
+
+    class Checking(_FakeLive):
+        def apply(self, changed):
+            self.applied.append(changed)
+            if not all(p.suffix == ".yaml" for p in changed):
+                return frozenset({FULL}), []
+            if any(p.exists() and p.read_text() == "bad" for p in changed):
+                return frozenset(), [Problem(str(changed[-1]), 1, "slug", "wrong")]
+            return frozenset(f"homes/{p.stem}/" for p in changed), []
+
+        def follow_apart(self):
+            return "0 data and API files rewritten"
+
+    live, state, said, builds = Checking(prov, threading.Event(), threading.Event()), ServeState(), [], []
+    before = snapshot(tmp_path, ["providers", "mkdocs.yml"])
+    thread = threading.Thread(target=watch, args=(live, state, tmp_path, lambda: builds.append(1) or None, said.append,
+                                                  stop, 0.01), kwargs={"before": before})
+    old.rename(new)  # both before the first poll, which compares with the snapshot taken before them
+    new.write_text("bad")
+    thread.start()
+    try:
+        _until(lambda: len(live.applied) == 1)
+        save("good")
+        _until(lambda: len(live.applied) == 2)
+        assert live.applied[1] == [old, new]  # the old name's removal too, not the fixed file alone
+        save("bad")
+        _until(lambda: len(live.applied) == 3)
+        os.utime(tmp_path / "mkdocs.yml", ns=(time.time_ns() + 10**9,) * 2)
+        _until(lambda: builds == [1])  # the whole build fails on the profile's error
+        save("good")
+        _until(lambda: len(builds) == 2)  # the settings saved meanwhile are built once it is fixed
+        assert set(live.applied[-1]) == {new, tmp_path / "mkdocs.yml"}
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def test_the_rests_child_stopped_by_sigterm_or_ctrl_c_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    """The child ended at once on SIGTERM (serve ended) or Ctrl+C, leaving its temporary folder (the engine's pages,
+    /tmp/carehomes-incr-*) and, in a write, a half-written .NAME.tmp-PID file in the site."""
+    import signal
+    import tempfile
+
+    from carehomes.incremental import RestStopped
+
+    live = Live(tmp_path / "site", [tmp_path], ROOT / "mkdocs.yml", ROOT / "releases")
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        def stopped(self, sig=sig):
+            with tempfile.TemporaryDirectory(prefix="carehomes-incr-", dir=tmp_path):
+                os.kill(os.getpid(), sig)
+                time.sleep(5)
+
+        monkeypatch.setattr(Live, "follow", stopped)
+        with pytest.raises(RestStopped):
+            live.follow_apart()
+        assert list(tmp_path.glob("carehomes-incr-*")) == []
