@@ -171,7 +171,7 @@ def closed_since(v: HomeView, since: dt.date, previous: tuple[dt.date, dict[str,
     status = (row.get("cqc_status") or None) if row is not None else False
     d = as_date(v.get("cqc.status_date"))
     if d is not None:
-        return d >= since or status == "Registered"
+        return d >= since or status == VALUES.registered_status
     return status in CURRENT_STATUSES
 
 
