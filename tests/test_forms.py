@@ -237,10 +237,26 @@ def test_the_spreadsheet_example_in_the_stewards_guide_runs(tmp_path):
     r = run_build("vacancies", "--from-csv", "vacancies.csv", "--providers", "providers", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert sorted(r.stdout.splitlines()) == ["providers/aston-house.yaml: vacancies updated", "providers/blackwells.yaml: vacancies updated"]
-    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", "providers", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+    for line in re.findall(r"^python3 build\.py (vacancies [a-z-]+ --.*)$", STEWARDS, re.M):  # the one-home example
+        r = run_build(*shlex.split(line), "--providers", "providers", cwd=tmp_path)
+        assert r.returncode == 0, f"docs/stewards.md: {line}: {r.stderr}"
     assert run_build("stale", "--providers", "providers", cwd=tmp_path).stdout.splitlines()[0] == (
         "None more than 7 days old: 2 homes confirmed their vacancies in the last 7 days.")
+
+
+def test_the_agencies_sheet_example_in_the_stewards_guide_runs(tmp_path):
+    example = re.search(r"```\n(home,taking_new_clients,hours_available,confirmed\n.*?)```", STEWARDS, re.S).group(1)
+    (tmp_path / "agencies.csv").write_text(example)
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    named = {row.split(",")[0] for row in example.splitlines()[1:]}
+    for f in (ROOT / "areas" / "oldham" / "providers").glob("[!_]*.yaml"):
+        if f.stem in named or any(f"location_id: {n}\n" in f.read_text() for n in named):
+            shutil.copy(f, prov)
+    assert len(list(prov.iterdir())) == len(named), "each row of the example names a different agency of the Oldham area"
+    r = run_build("vacancies", "--from-csv", "agencies.csv", "--providers", "providers", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(r.stdout.splitlines()) == len(named), r.stdout
 
 
 def test_contributing_is_the_managers_claim_then_forms_then_no_account():
