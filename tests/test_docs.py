@@ -192,3 +192,14 @@ def test_help_shows_the_long_description_in_paragraphs_without_backticks(monkeyp
     shown = _commands()["vacancies"].format_help()
     assert "and stays).\n\nvacancies --from-csv FILE is the stewards' bulk update" in shown
     assert "`" not in shown
+
+
+def test_every_test_named_in_the_docs_exists():
+    """SECURITY.md and the other pages name tests as the proof of a promise: each must be a test function or module."""
+    names = set()
+    for path in (ROOT / "tests").rglob("*.py"):
+        names.add(path.stem)
+        names.update(re.findall(r"^\s*(?:async )?def (test_\w+)", path.read_text(encoding="utf-8"), flags=re.M))
+    for name in DOCS:
+        for test in re.findall(r"`(test_\w+)(?:\[[^\]`]*\])?`", _read(name)):
+            assert test == "test_x" or test in names, f"{name} names {test}, which is no test in tests/"  # test_x: a pattern
