@@ -1,0 +1,49 @@
+"""What a review of Oldham as a hospital discharge coordinator and a social worker would use it found (December 2026),
+checked on the real Oldham profiles (areas/oldham/providers/) against CQC's saved API responses:
+
+1. the compare table's "Phone" row said "Not provided yet" for every Oldham service, though CQC holds a phone
+   number for each and the card and the page give it ("the number CQC holds")."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import CQC, ROOT, TODAY
+
+from carehomes.pipeline import check_paths, views_of
+from carehomes.schema import load_schema
+from carehomes.views import HomeView
+
+PROVIDERS = ROOT / "areas" / "oldham" / "providers"
+RESPONSES = CQC / "oldham-api-json-2025" / "location_details"
+needs_responses = pytest.mark.skipif(not RESPONSES.is_dir(), reason="the shared Oldham CQC responses are not on this machine")
+
+
+@pytest.fixture(scope="module")
+def oldham() -> list[HomeView]:
+    """The views of Oldham's listed services, as the build makes them."""
+    checked = check_paths([PROVIDERS], on=TODAY)
+    return [v for v in views_of(checked.profiles, TODAY, load_schema(), None, {}) if not v.closed]
+
+
+def _cqc(location_id: str) -> dict:
+    return json.loads((RESPONSES / f"location_{location_id}.json").read_text(encoding="utf-8"))
+
+
+# --- 1. the compare table's phone: CQC's number, said as CQC's, where the service has given none ----------------
+
+@needs_responses
+def test_the_compare_tables_phone_is_cqcs_number_said_as_cqcs(oldham):
+    by_slug = {v.slug: v for v in oldham}
+    summary = by_slug["blue-tree-care-limited"].summary()
+    assert (summary["compare"]["phone"], summary["notes"]["phone"]) == (
+        "0161 633 0704", "as held by CQC; the agency has not given its own")
+    summary = by_slug["coppice-nursing-home"].summary()
+    assert (summary["compare"]["phone"], summary["notes"]["phone"]) == (
+        "0161 626 8522", "as held by CQC; the home has not given its own")
+    for v in oldham:  # every listed service: the digits CQC holds, never "not provided" while CQC has a number
+        held = re.sub(r"\D", "", _cqc(v.d["location_id"]).get("mainPhoneNumber") or "")
+        cell = v.summary()["compare"]["phone"]
+        if held:
+            assert cell is not None and re.sub(r"\D", "", cell) == (held if held.startswith("0") else "0" + held), v.slug
