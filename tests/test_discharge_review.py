@@ -2,7 +2,10 @@
 checked on the real Oldham profiles (areas/oldham/providers/) against CQC's saved API responses:
 
 1. the compare table's "Phone" row said "Not provided yet" for every Oldham service, though CQC holds a phone
-   number for each and the card and the page give it ("the number CQC holds")."""
+   number for each and the card and the page give it ("the number CQC holds");
+2. the find page said "With nursing (44 of 104 services have told us)", and a nursing search with weekend admissions
+   began "Only 44 of 104 services have told us whether it offers this type of care: With nursing.": a fact only care
+   homes give (CQC's, for all 44) counted out of every service, the 60 agencies as if they had not said."""
 from __future__ import annotations
 
 import json
@@ -13,6 +16,7 @@ from conftest import CQC, ROOT, TODAY
 
 from carehomes.pipeline import check_paths, views_of
 from carehomes.schema import load_schema
+from carehomes.search import answerable_counts, known_counts
 from carehomes.views import HomeView
 
 PROVIDERS = ROOT / "areas" / "oldham" / "providers"
@@ -47,3 +51,17 @@ def test_the_compare_tables_phone_is_cqcs_number_said_as_cqcs(oldham):
         cell = v.summary()["compare"]["phone"]
         if held:
             assert cell is not None and re.sub(r"\D", "", cell) == (held if held.startswith("0") else "0" + held), v.slug
+
+
+# --- 2. a count on a fact only care homes give is out of the care homes ----------------------------------------
+
+def test_a_fact_only_care_homes_give_is_counted_out_of_the_care_homes(oldham):
+    """"With nursing" is CQC's word on each care home; no home care agency gives it (search/facets.json "of")."""
+    known, of = known_counts(oldham), answerable_counts(oldham)
+    homes = sum(1 for v in oldham if "care_home" in v.summary()["kinds"])
+    agencies = sum(1 for v in oldham if "home_care_agency" in v.summary()["kinds"])
+    assert (len(oldham), homes, agencies) == (104, 44, 62)
+    assert (known["care_nursing"], of["care_nursing"]) == (44, 44)
+    assert (known["weekend"], of["weekend"]) == (0, 44)
+    assert (known["taking"], of["taking"]) == (0, 62)
+    assert of["band_dementia"] == 104  # both kinds give it
