@@ -612,7 +612,10 @@ export function initFind(root) {
           text = reasons.length ? reasons.join(" ") : within ? "No " + MANY + " " + within + " match. Choose a wider distance or remove a filter."
             : "No " + MANY + " match. Try removing a filter.";
         } else if (unconfirmed) {
-          text = reasons.concat(fill(VALUES.find.partial, { count: plural(n, ONE, MANY) })).join(" ");
+          // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
+          var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) : "";
+          text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
+            distanceMode ? [o.note || "Distances are measured from " + o.from + ".", offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
           text = (reach > cover ? "At least " : "") + plural(n, ONE, MANY) + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
         } else if (distanceMode) {
