@@ -80,6 +80,7 @@ class LineSpec:
     template: str = "{value}"
     unknown: str | None = None      # the card's wording when not known ({notProvided}); None: the line is left out
     options: Mapping[str, Any] = field(default_factory=dict)
+    fallback: tuple[str, str] | None = None  # (path, note): as a page's fact's fallback (CQC's phone in a compare row)
 
 
 @dataclass(frozen=True)
@@ -883,9 +884,11 @@ class _Reader:
         unknown = d.get("unknown")
         if unknown is not None:
             unknown = unknown.replace("{notProvided}", self.s.values.not_provided.lower()).replace("{label}", label)
+        fallback = d.get("fallback")
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
-                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown")})
+                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback")},
+                        (self.path_of(fallback["path"], f"{where}.fallback.path"), str(fallback["note"])) if fallback else None)
 
     def facet(self, d: dict, where: str) -> Facet:
         key = str(self.need(d, "key", where))

@@ -81,9 +81,22 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
     """For each find-page filter (keyed by its filter name, as in ``data-filter``, or its count key,
     as in ``data-known``: the face's facets), how many homes have given that fact at all, yes or no: 0 means
     no home has told us, not that no home can."""
+    return _counts(views)[0]
+
+
+def answerable_counts(views: list[HomeView]) -> dict[str, int]:
+    """For each of known_counts' keys, how many homes are of a kind that gives that fact at all (the 44 care homes
+    of Oldham's 104 services for "with nursing", a free bed or weekend admissions): what "n of total have told us"
+    counts out of, so a fact only care homes give is never said to be untold by every home care agency."""
+    return _counts(views)[1]
+
+
+def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int]]:
+    """(known_counts, answerable_counts), in one pass."""
     if not views:
-        return {}
+        return {}, {}
     known = dict.fromkeys(face_of(views[0].s).known_values(), 0)  # the site's face: every kind's filters
+    of = dict(known)
     # each page by its own kind's face: two kinds may share a filter (band_dementia), each by its own field. Every
     # count key of its own kinds (one dict for all the homes of the same kinds: counted once for them all), less
     # those it has not told (untold: the same reading, made once a home while the views remember, for its filters too)
@@ -98,16 +111,18 @@ def known_counts(views: list[HomeView]) -> dict[str, int]:
     for own, n in kinds.values():
         for key in own:
             known[key] += n
+            of[key] += n
     for key, n in Counter(chain.from_iterable(v.untold for v in views)).items():
         known[key] -= n
-    return dict(sorted(known.items()))
+    return dict(sorted(known.items())), dict(sorted(of.items()))
 
 
 def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     """search/facets.json: which values the sorting filters have (the face's sorts with a filter), so the
     find page can sort by searching one band at a time without downloading every filter file to
     find out; ``homes`` and ``known`` (homes that have given each filter's fact at all) let it tell
-    "no home has told us" from "no home matches"."""
+    "no home has told us" from "no home matches"; ``of`` (answerable_counts, where not every home) is what a
+    count is out of."""
     sorts = [s for s in face_of(views[0].s).sorts if s.filter and s.filter_value] if views else []
     facets: dict[str, Any] = {s.filter: {} for s in sorts if s.filter}
     for v in views:
@@ -115,7 +130,10 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
             value = v.value(s.filter_value or "")
             facets[s.filter or ""][value] = facets[s.filter or ""].get(value, 0) + 1
     facets["homes"] = len(views)
-    facets["known"] = known_counts(views)
+    known, of = _counts(views)
+    facets["known"] = known
+    # out of how many each count is, where fewer than every home is of a kind that gives that fact
+    facets["of"] = {key: n for key, n in of.items() if n != len(views)}
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 

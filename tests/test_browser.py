@@ -377,7 +377,9 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     wait_results(page)
     text = page.locator("#results-status").inner_text()
     assert "homes have told us whether it can meet this need: Tracheostomy." in text, text
-    assert text.endswith("match every other filter. Not confirmed: ring each home to check."), text
+    # nearest first, as the count says, from the postcode (it said neither)
+    assert text.endswith("match every other filter, nearest first. Not confirmed: ring each home to check. "
+                         "Distances are measured in a straight line from HR1 2ER."), text
     cards = page.locator("#results > li")
     assert cards.count() >= 10
     expect(cards.locator(".ch-unconfirmed strong").first).to_have_text("Not confirmed: ring to check")

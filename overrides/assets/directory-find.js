@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
-  officeDistanceText, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode,
+  officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
@@ -117,13 +117,13 @@ function question(input) {
   var key = knownKey(input), q = FACE.questions || {};
   return q[key] || labelFor(input);
 }
-function showKnown(form, known, total) {
+function showKnown(form, known, total, of) {
   // each filter says how many homes have given that fact at all (yes or no)
   form.querySelectorAll("[data-filter], [data-known]").forEach(function (input) {
     // beside the label, not in it: the control keeps its short name and gets the count as its description
     var key = knownKey(input), l = input.id && document.querySelector("label[for='" + input.id + "']");
     if (!l || known[key] === undefined || document.getElementById(input.id + "-known")) return;
-    var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: total }) + ")");
+    var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: outOf(key, total, of) }) + ")");
     l.insertAdjacentElement("afterend", note);
     input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
   });
@@ -523,7 +523,7 @@ export function initFind(root) {
     status.textContent = "Searching…";
     var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
     Promise.all([prep, loadFacets()]).then(function (got) {
-      var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes;
+      var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of;
       if (my !== runId) return;
       if (distanceMode && (!o || o.error)) {
         finish(o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.");
@@ -590,7 +590,7 @@ export function initFind(root) {
         // empty: searched again without the filters on facts nobody or few homes have given (but never with a
         // home that said no to one of them), the homes then listed as not confirmed, each with who to ring and
         // its CQC page (a next step, never a dead end)
-        var drop = relaxable(chosen, known, homes);
+        var drop = relaxable(chosen, known, homes, of);
         if (!drop.length) return results;
         return searchFor(relaxed(filters, chosen, drop)).then(function (more) {
           if (my !== runId) return null;
@@ -607,12 +607,15 @@ export function initFind(root) {
         var within = radiusChoice ? String(FACE.radius.labels[radiusChoice] || "").toLowerCase() : "";
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
-        var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find);
+        var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of);
         if (n === 0) {
           text = reasons.length ? reasons.join(" ") : within ? "No " + MANY + " " + within + " match. Choose a wider distance or remove a filter."
             : "No " + MANY + " match. Try removing a filter.";
         } else if (unconfirmed) {
-          text = reasons.concat(fill(VALUES.find.partial, { count: plural(n, ONE, MANY) })).join(" ");
+          // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
+          var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) : "";
+          text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
+            distanceMode ? [o.note || "Distances are measured from " + o.from + ".", offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
           text = (reach > cover ? "At least " : "") + plural(n, ONE, MANY) + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
         } else if (distanceMode) {
@@ -673,7 +676,7 @@ export function initFind(root) {
     });
   });
   suggestTowns(form, base);
-  loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes); });
+  loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes, f.of); });
   run();
 }
 

@@ -89,12 +89,17 @@ export function readCard(meta) {
     return out;
   } catch (e) { return { address: "", lines: [], ring: "", cqc: "", office: false, covers: [] }; }
 }
-export function relaxable(chosen, known, homes) {
+export function outOf(key, homes, of) {
+  // how many homes a count key's count is out of: those of a kind that gives the fact at all (search/facets.json
+  // "of": a care home's nursing is not a fact a home care agency leaves untold), else every home
+  return of && typeof of[key] === "number" ? of[key] : homes;
+}
+export function relaxable(chosen, known, homes, of) {
   // chosen: [filter, count key] of each filter in use; the filters on a fact nobody or few homes (under half)
   // have given, which a list that came out empty is searched again without (the homes then are not confirmed)
   var out = [];
   chosen.forEach(function (c) {
-    if (typeof known[c[1]] === "number" && known[c[1]] * 2 < homes && out.indexOf(c[0]) < 0) out.push(c[0]);
+    if (typeof known[c[1]] === "number" && known[c[1]] * 2 < outOf(c[1], homes, of) && out.indexOf(c[0]) < 0) out.push(c[0]);
   });
   return out;
 }
@@ -118,15 +123,15 @@ export function relaxed(filters, chosen, names) {
   if (either.length) out.all = either;
   return out;
 }
-export function emptyReasons(chosen, known, homes, find) {
+export function emptyReasons(chosen, known, homes, find, of) {
   // why a list is empty, one finished sentence per filter on a fact nobody or few have given (x-directory.find);
-  // chosen: [filter, count key, question]; a rating nobody has says how many homes have none
+  // chosen: [filter, count key, question]; a rating nobody has says how many homes have none; of: outOf's
   var out = [];
   chosen.forEach(function (c) {
-    var n = known[c[1]];
-    if (typeof n !== "number" || n * 2 >= homes) return;
-    var text = c[1] === "rating" && n === 0 ? fill(find.ratingNotKnown, { n: homes - n, total: homes })
-      : fill(n === 0 ? find.noHomeToldUs : find.fewToldUs, { n: n, total: homes, question: c[2] });
+    var n = known[c[1]], total = outOf(c[1], homes, of);
+    if (typeof n !== "number" || n * 2 >= total) return;
+    var text = c[1] === "rating" && n === 0 ? fill(find.ratingNotKnown, { n: total - n, total: total })
+      : fill(n === 0 ? find.noHomeToldUs : find.fewToldUs, { n: n, total: total, question: c[2] });
     if (out.indexOf(text) < 0) out.push(text);
   });
   return out;

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outward, plainWords, plural, postcode, readCard, relaxable,
+import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
   relaxed, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -138,6 +138,20 @@ test("an empty list is searched again without the filters on facts nobody or few
   assert.deepEqual(emptyReasons([["rating", "rating", "has a CQC rating"]], known, 88, find),
     ["Rating not in our data: 88 of 88 homes have no known CQC rating."]);
   assert.deepEqual(relaxable([["rating", "rating", "has a CQC rating"]], { rating: 38 }, 44), [], "most homes have a rating: a true no match");
+});
+
+test("a count on a fact only one kind gives is out of the services of that kind, never every service", () => {
+  // Oldham: 44 care homes and 60 home care agencies; "with nursing" is CQC's word on each care home, no agency's to give
+  const known = { care_nursing: 44, weekend: 0, band_dementia: 103 }, of = { care_nursing: 44, weekend: 44 };
+  const chosen = [["care_nursing", "care_nursing", "offers this type of care: With nursing"],
+    ["weekend", "weekend", "accepts people from hospital at weekends"], ["band_dementia", "band_dementia", "dementia"]];
+  const find = { noHomeToldUs: "No service has told us yet whether it {question}.",
+    fewToldUs: "Only {n} of {total} services have told us whether it {question}." };
+  assert.deepEqual(relaxable(chosen, known, 104, of), ["weekend"]);
+  assert.deepEqual(emptyReasons(chosen, known, 104, find, of), ["No service has told us yet whether it accepts people from hospital at weekends."]);
+  assert.equal(outOf("care_nursing", 104, of), 44);
+  assert.equal(outOf("band_dementia", 104, of), 104, "a fact every kind gives: out of every service");
+  assert.deepEqual(relaxable(chosen, known, 104), ["care_nursing", "weekend"], "without of: as before");
 });
 
 test("the search again keeps, for each relaxed filter, the homes that match it or never told us: never one that said no", () => {
