@@ -7,7 +7,7 @@ checked on the real Oldham profiles (areas/oldham/providers/) against CQC's save
    began "Only 44 of 104 services have told us whether it offers this type of care: With nursing.": a fact only care
    homes give (CQC's, for all 44) counted out of every service, the 60 agencies as if they had not said;
 3. a distance search listing services "not confirmed" (personal care near OL8: no agency has said) said neither that
-   they were nearest first, from where, nor that an agency's distance is to its office (tests/test_browser_discharge.py)."""
+   they were nearest first, from where, nor that an agency's distance is to its office (tests/test_browser_oldham.py)."""
 from __future__ import annotations
 
 import json
