@@ -552,11 +552,8 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     """Homes by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
     home it has given no grade (the schema's ungraded values: a column when any home has one), then 'not known' where
     our data has none."""
-    graded = list(VALUES.ratings[:4])  # the schema lists the four ratings best first, then the two without one
-    said = [r for r in VALUES.ratings[4:] if any(v.get(f"cqc.{path}") == r for v in views for path, _ in QUESTIONS)]
-    ratings = graded + said
-    header = ["CQC rating", *ratings, _not_known().capitalize()]
-    rows, index = [], {r: i for i, r in enumerate(ratings)}
+    ratings = list(VALUES.ratings)  # the schema lists the four ratings best first, then the two without one
+    counted, index = [], {r: i for i, r in enumerate(ratings)}
     for path, label in QUESTIONS:  # one pass over the homes a question, not one a rating (nationally 0.3 s to 0.1)
         field = f"cqc.{path}"
         values = _values(views, field)
@@ -572,7 +569,11 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
         else:
             counts = [seen.get(r, 0) for r in ratings]
             counts.append(len(values) - sum(counts))
-        rows.append([label, *(f"{n:,}" for n in counts)])
+        counted.append((label, counts))
+    # the four grades always; an ungraded value only where a home has it; then those with none of them
+    shown = [i for i in range(len(ratings)) if i < 4 or any(c[i] for _, c in counted)] + [len(ratings)]
+    header = ["CQC rating", *(ratings[i] for i in shown[:-1]), _not_known().capitalize()]
+    rows = [[label, *(f"{counts[i]:,}" for i in shown)] for label, counts in counted]
     return header, rows
 
 
