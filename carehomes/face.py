@@ -858,11 +858,10 @@ class _Reader:
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
         note = d.get("note")
-        fallback = d.get("fallback")
         return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
                         d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
                         (self.path_of(note["path"], f"{where}.note.path"), str(note["text"])) if note else None,
-                        (self.path_of(fallback["path"], f"{where}.fallback.path"), str(fallback["note"])) if fallback else None,
+                        self.fallback(d, where),
                         {k: v for k, v in d.items() if k not in ("path", "format", "label", "short", "ifKnown", "note", "fallback")})
 
     def group(self, d: dict, where: str) -> GroupSpec:
@@ -884,11 +883,18 @@ class _Reader:
         unknown = d.get("unknown")
         if unknown is not None:
             unknown = unknown.replace("{notProvided}", self.s.values.not_provided.lower()).replace("{label}", label)
-        fallback = d.get("fallback")
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
                         {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback")},
-                        (self.path_of(fallback["path"], f"{where}.fallback.path"), str(fallback["note"])) if fallback else None)
+                        self.fallback(d, where))
+
+    def fallback(self, d: dict, where: str) -> tuple[str, str] | None:
+        """A fact's or a row's ``fallback`` (``{path, note}``): the field shown, with its note, when its own is not known."""
+        given = d.get("fallback")
+        if not given:
+            return None
+        return (self.path_of(self.need(given, "path", f"{where}.fallback"), f"{where}.fallback.path"),
+                str(self.need(given, "note", f"{where}.fallback")))
 
     def facet(self, d: dict, where: str) -> Facet:
         key = str(self.need(d, "key", where))

@@ -770,7 +770,7 @@ class HomeView:
     def _shown(self, spec: FactSpec | LineSpec) -> Shown | None:
         fmt = FORMATS[spec.format]
         out = fmt(self, self.get(spec.path) if spec.path else None, spec)
-        fallback = getattr(spec, "fallback", None)
+        fallback = spec.fallback
         if out is None and fallback:
             out = fmt(self, self.get(fallback[0]), spec)
             out = out and Shown(out.text, out.href, fallback[1])
