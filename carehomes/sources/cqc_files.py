@@ -1019,12 +1019,17 @@ def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: 
         when = _date(h.get("reportDate"))
         if not when or (rating_date and when >= rating_date):
             continue
-        given = next((_historic_rating(k.get("rating")) for k in _objs(_obj(h.get("overall"), "historicRatings.overall").get("keyQuestionRatings"),
-                                                              "historicRatings.overall.keyQuestionRatings")
-                      if str(k.get("name", "")).strip().lower() == name), None)
+        given = _historic_rating(_historic_question(_obj(h.get("overall"), "historicRatings.overall"), name))
         if given not in UNRATED and (latest is None or when > latest[0]):
             latest = (when, str(given))
     return latest[0] if latest and latest[1] == rating else None
+
+
+def _historic_question(overall: dict, name: str) -> Any:
+    """The rating a report in historicRatings gave the key question ``name`` (as CQC names it, in lower case), as
+    written; None when it rated no such question."""
+    return next((q.get("rating") for q in _objs(overall.get("keyQuestionRatings"), "historicRatings.overall.keyQuestionRatings")
+                 if str(q.get("name", "")).strip().lower() == name), None)
 
 
 def _history(historic: list[dict], question: str | None, current: tuple[str | None, dt.date | None] | None) -> list[str] | None:
@@ -1037,9 +1042,7 @@ def _history(historic: list[dict], question: str | None, current: tuple[str | No
         if question is None:
             value = overall.get("rating")
         else:
-            value = next((q.get("rating") for q in _objs(overall.get("keyQuestionRatings"),
-                                                           "historicRatings.overall.keyQuestionRatings")
-                          if str(q.get("name", "")).strip().lower() == question), None)
+            value = _historic_question(overall, question)
         r, d = _historic_rating(value), _date(h.get("reportDate"))
         if r not in UNRATED and d:
             found.setdefault(d, r)
