@@ -363,19 +363,26 @@ def read_policy(repo: Path) -> set[str]:
     return {str(p) for p in listed} if isinstance(listed, list) else set(DEFAULT_DIRECT)
 
 
+def _directory(repo: Path, config: Path | None) -> dict[str, Any]:
+    """extra.directory of ``config`` (default: the repository's mkdocs.yml; an area's own); empty without one."""
+    config = config or repo / "mkdocs.yml"
+    return forms.directory_settings(config) if config.is_file() else {}
+
+
 def council_contact(repo: Path, config: Path | None = None) -> str:
     """The council and its contacts, from ``config`` (default: the repository's mkdocs.yml; an area's own)."""
-    config = config or repo / "mkdocs.yml"
-    d = forms.directory_settings(config) if config.is_file() else {}
+    d = _directory(repo, config)
     council = d.get("council") or "the council"
     phone = d.get("contact_phone") or forms.PLACEHOLDERS["contact_phone"]
-    return f"{council} ({council_email(repo, config)}, {phone})"
+    return f"{council} ({_email(d)}, {phone})"
 
 
 def council_email(repo: Path, config: Path | None = None) -> str:
     """The directory team's email address, as ``council_contact`` gives it."""
-    config = config or repo / "mkdocs.yml"
-    d = forms.directory_settings(config) if config.is_file() else {}
+    return _email(_directory(repo, config))
+
+
+def _email(d: dict[str, Any]) -> str:
     return str(d.get("contact_email") or forms.PLACEHOLDERS["contact_email"])
 
 
