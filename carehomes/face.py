@@ -566,8 +566,13 @@ def _food_hygiene(v: View, value: Any, spec: Any) -> Shown | None:
     old = ", so it may have changed" if v.stale("foodHygiene", d) else ""  # older than staleness.foodHygiene
     rated = fsa_rated(value)
     text = f"{value} out of 5" if rated else "Exempt: the Food Standards Agency does not rate it" if value == "Exempt" else str(value)
-    when = f"{'rated' if rated else 'recorded'} {_aged(v, d)}{old}; " if d else ""
+    when = f"{_fsa_dated(v, value, d)}{old}; " if d else ""
     return Shown(text, note=when + f"source: {v.s.values.owner_source('fsa')}")
+
+
+def _fsa_dated(v: View, value: Any, d: Any) -> str:
+    """'rated 12 March 2019, 6 years ago', or 'recorded ...' for a record that is no rating (fsa_rated)."""
+    return f"{'rated' if fsa_rated(value) else 'recorded'} {_aged(v, d)}"
 
 
 @formatter("fhrs_link")
@@ -639,8 +644,7 @@ def _sources(v: View, value: Any, spec: Any) -> Shown:
     parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")]
     if v.get("food_hygiene.rating") is not None:  # the FSA's, beside it in the compare table
         d = date_of(v.get("food_hygiene.date"))
-        parts.append(v.s.values.owner_source("fsa") + (f" ({'rated' if fsa_rated(v.get('food_hygiene.rating')) else 'recorded'} "
-                                                        f"{_aged(v, d)})" if d else ""))
+        parts.append(v.s.values.owner_source("fsa") + (f" ({_fsa_dated(v, v.get('food_hygiene.rating'), d)})" if d else ""))
     if v.beds_confirmed or _provider_gave(v):
         parts.append(lower_first(v.s.values.owner_source("provider"))
                      + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else ""))
