@@ -1340,6 +1340,12 @@ def main(argv: list[str] | None = None) -> int:
     except AreaError as exc:
         _say(str(exc))
         return 2
+    except ValueError as exc:  # schema/face.json wrong, for any command that words a page (face is imported only then)
+        from .face import FaceError
+        if not isinstance(exc, FaceError):
+            raise
+        _say(str(exc))  # it names the file, the entry, what is wrong and what to do
+        return 1
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130

@@ -129,6 +129,22 @@ def test_serve_refuses_a_port_out_of_range_before_building(tmp_path):
         assert not (tmp_path / "site").exists()
 
 
+def test_a_wrong_face_file_is_one_message_not_a_traceback(tmp_path, monkeypatch):
+    """A face.json entry build cannot word a page with (a fallback without its path, a formatter that does not exist)
+    was a FaceError traceback from build: it is its one line, naming the file and entry, exit 1."""
+    from carehomes import pipeline
+    from carehomes.face import FaceError
+
+    said = "schema/face.json: kinds.care_home.page[5].facts[0].fallback: has no path; add it (see the description at the top of the file)"
+
+    def wrong(*args, **kwargs):
+        raise FaceError(said)
+
+    monkeypatch.setattr(pipeline, "build_site", wrong)
+    r = run_build("build", "--out", str(tmp_path / "site"), "--releases", str(tmp_path / "none"))
+    assert (r.returncode, r.stderr) == (1, said + "\n") and not (tmp_path / "site").exists()
+
+
 def test_serve_on_a_port_in_use_says_so_before_building(tmp_path, capsys):
     """The port in use was found only after the build (97 s for the national site), and 8001 was suggested
     whatever the port was."""
