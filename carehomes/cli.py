@@ -781,14 +781,19 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not args.unchanged and all(n is None for n in free.values()):
         _say(f"give {' and/or '.join(o + ' N' for o in options)}, or --unchanged to confirm today that nothing changed")
         return 2
-    problems = set_vacancies(path, free, dt.date.today())
+    problems, dropped = set_vacancies(path, free, dt.date.today())
     if problems:
         for p in problems:
             print(p)
         _say(f"{path} was not changed.")
         return 1
+    from .updates import not_applicable_words
+
+    for dotted in dropped:
+        print(f"{path}: {not_applicable_words(dotted, dotted)}")
+    stored = {c.key: None if c.available in dropped else free[c.key] for c in kind.capacity if c.available}
     _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else " (" + ", ".join(
-        f"{key}: {n if n is not None else 'as before'}" for key, n in free.items()) + ")"))
+        f"{key}: {n if n is not None else 'as before'}" for key, n in stored.items()) + ")"))
     return 0
 
 

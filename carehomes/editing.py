@@ -71,38 +71,48 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]
 
 
 def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
-                  display: str | None = None) -> list[Problem]:
-    """Set free beds and today's confirmed date in place; refuse to write if the result is invalid.
+                  display: str | None = None) -> tuple[list[Problem], list[str]]:
+    """Set free beds and today's confirmed date in place; refuse to write if the result is invalid. Returns the
+    problems (nothing written when there are any) and the paths of the 0s not stored.
 
     ``free`` maps a capacity key of the first kind ('nursing', 'residential') to its count; a key left
-    out or None leaves that count as it is (``--unchanged`` passes none).
+    out or None leaves that count as it is (``--unchanged`` passes none). A 0 for a kind of care CQC does not
+    register the home for is true but not applicable: nothing is stored for it, as the stewards' sheet and the
+    forms do (updates.not_applicable); when nothing else was given, nothing is written.
     """
+    from .updates import not_applicable, not_applicable_words  # the sheet's rule; here, as fmt needs none of updates
+
     kind = default_kind()
     shown = display or display_path(path)
     text, found = load_text(path, shown=shown)
     if text is None:
-        return errors(found)
+        return errors(found), []
     try:
         doc = rt_parse(text, shown)
         if not isinstance(doc, dict):
-            return [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")]
-        for c in kind.capacity:
-            if c.available and free.get(c.key) is not None:
-                rt_set(doc, tuple(c.available.split(".")), free[c.key])
+            return [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")], []
+        given = {c.available: free[c.key] for c in kind.capacity if c.available and free.get(c.key) is not None}
+        kept, dropped = not_applicable(given, doc)
+        if dropped and not kept:
+            said = not_applicable_words(dropped[0], dropped[0]).split(": ", 1)[1]
+            return [Problem(shown, 1, dropped[0], f"{said}, and nothing else was given; give the free beds of a kind of "
+                                                  "care the home is registered for")], []
+        for dotted, count in kept.items():
+            rt_set(doc, tuple(dotted.split(".")), count)
         if kind.confirmed:
             rt_set(doc, tuple(kind.confirmed.split(".")), on)
         new = _dump(doc, shown)
     except ProblemsFound as exc:
-        return exc.problems
+        return exc.problems, []
     except (TypeError, AttributeError):  # 'beds' or a bed group is not a group of fields
         profile, _ = parse_profile(text, shown)
         problems = check_profile(profile, on=on) if profile else []
         group = (kind.confirmed or kind.unit).split(".")[0]
-        return problems or [Problem(shown, 1, group, "must be a group of 'key: value' lines; compare it with providers/_template.yaml")]
+        return problems or [Problem(shown, 1, group, "must be a group of 'key: value' lines; compare it with providers/_template.yaml")], []
     profile, problems = parse_profile(new, shown)
     if profile is not None:
         problems = check_one(profile, on=on)
     problems = errors(problems)
     if not problems:
         write_text_atomic(path, new)
-    return problems
+    return problems, ([] if problems else dropped)

@@ -73,7 +73,8 @@ def test_vacancies_refuses_an_invalid_result(tmp_path):
 def test_set_vacancies_over_total_is_refused(tmp_path):
     f = tmp_path / "example-full.yaml"
     shutil.copy(FIXTURES / "profiles" / "example-full.yaml", f)
-    problems = set_vacancies(f, {"nursing": 31}, dt.date(2026, 11, 23), display="example-full.yaml")
+    problems, dropped = set_vacancies(f, {"nursing": 31}, dt.date(2026, 11, 23), display="example-full.yaml")
+    assert dropped == []
     assert [str(p) for p in problems] == [
         "example-full.yaml:36: beds.nursing.available: is 31 but beds.nursing.total is 30; free beds cannot be more than the beds there are"]
 
@@ -90,17 +91,27 @@ def test_vacancies_refuses_unchanged_with_new_numbers(tmp_path):
     assert (prov / "aston-house.yaml").read_text() == before
 
 
-def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_not_even_0(tmp_path):
+def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_and_0_is_not_applicable(tmp_path):
     prov = tmp_path / "providers"
     prov.mkdir()
     shutil.copy(ROOT / "providers" / "aston-house.yaml", prov)  # care: nursing: false, residential: true
     aston = prov / "aston-house.yaml"
     before = aston.read_text()
+    # a 0 alone for a kind of care the home is not registered for: true, but nothing to store, so nothing changes
     r = run_build("vacancies", "aston-house", "--nursing", "0", "--providers", str(prov))
     assert r.returncode == 1 and aston.read_text() == before
-    assert r.stdout.splitlines()[0].endswith(
-        "beds.nursing.available: is 0 but CQC does not register this home for care with nursing (care.nursing is no); "
-        "remove beds.nursing.available, or ask the council to import the latest CQC register")
+    assert r.stdout == (f"{prov / 'aston-house.yaml'}:1: beds.nursing.available: 0 is not applicable: CQC does not "
+                        "register this home for care with nursing (care.nursing is no), so nothing is stored for it, and "
+                        "nothing else was given; give the free beds of a kind of care the home is registered for\n")
+    # with the free beds it is registered for, the 0 is left out, said in one line, as the stewards' sheet does
+    r = run_build("vacancies", "aston-house", "--nursing", "0", "--residential", "1", "--providers", str(prov))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout == (f"{prov / 'aston-house.yaml'}: beds.nursing.available: 0 is not applicable: CQC does not register "
+                        "this home for care with nursing (care.nursing is no), so nothing is stored for it\n")
+    assert r.stderr.endswith("vacancies confirmed today (nursing: as before, residential: 1)\n")
+    beds = yaml.safe_load(aston.read_text())["beds"]
+    assert beds == {"registered": 16, "residential": {"available": 1}, "confirmed": dt.date.today()}
+    aston.write_text(before)
     # likewise beds without nursing at a home CQC registers only for nursing care
     aston.write_text(before.replace("  nursing: false\n  residential: true\n", "  nursing: true\n  residential: false\n"))
     r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(prov))
