@@ -161,7 +161,10 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                     waiting.update(changed)
                 continue
             homes = sorted(o for o in outputs if o.startswith("homes/"))
-            say(f"Rebuilt {', '.join(homes)} in {time.perf_counter() - start:.2f} s; the rest follows.")
+            gone = [h for h in homes if not (live.site / h).is_dir()]  # a deleted or renamed profile's old page
+            done = "; ".join(f"{what} {', '.join(which)}" for what, which in
+                             (("Rebuilt", [h for h in homes if h not in gone]), ("Removed", gone)) if which)
+            say(f"{done or 'Took the change'} in {time.perf_counter() - start:.2f} s; the rest follows.")
             state.bump()
             dirty.set()
             if follower is None or not follower.is_alive():

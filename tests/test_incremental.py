@@ -205,12 +205,18 @@ class _FakeLive:
 
     def __init__(self, providers: Path, follow_started: threading.Event, follow_may_end: threading.Event):
         self.providers, self.index, self.config = [providers], True, providers.parent / "mkdocs.yml"
+        self.site = providers.parent / "site"
         self.applied: list[list[Path]] = []
         self.started, self.may_end = follow_started, follow_may_end
 
     def apply(self, changed):
         self.applied.append(changed)
         if all(p.suffix == ".yaml" and p.parent == self.providers[0] for p in changed):
+            page = self.site / "homes" / changed[0].stem
+            if changed[0].exists():  # as a real one does: a page written, or a deleted profile's removed
+                page.mkdir(parents=True, exist_ok=True)
+            elif page.is_dir():
+                page.rmdir()
             return frozenset({f"homes/{changed[0].stem}/", "counts"}), []
         return frozenset({FULL}), []
 
@@ -251,8 +257,11 @@ def test_watch_previews_a_profile_then_reloads_again_and_builds_all_for_the_rest
         may_end.set()
         _until(lambda: state.version == 2)  # once more when the rest is done
         assert said[-1].startswith("Updated the rest of the site (0 data and API files rewritten) in ")
+        (prov / "rose-court.yaml").unlink()  # a deleted profile's page is said to be removed, not rebuilt
+        _until(lambda: state.version == 4)  # the preview, then the rest (which no longer waits)
+        assert said[-2].startswith("Removed homes/rose-court/ in ") and said[-2].endswith(" s; the rest follows.")
         os.utime(tmp_path / "mkdocs.yml", ns=(time.time_ns() + 2 * 10**9,) * 2)
-        _until(lambda: builds == [1] and state.version == 3)
+        _until(lambda: builds == [1] and state.version == 5)
         assert said[-1] == "mkdocs.yml changed: building the whole site again ..."
     finally:
         stop.set()
