@@ -681,7 +681,9 @@ def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: S
                      entries: list[Entry], releases: list, released: dt.date, engine: str, early: EarlyHomes | None,
                      made_market: Callable[[], tuple[str, dict[str, str]]] | None,
                      shell_kept: tuple[Path, str] | None) -> int:
-    with tempfile.TemporaryDirectory(prefix="carehomes-docs-") as work, remembering(views):  # read many times, changed by none
+    # the engine's docs folder beside the new build, not in /tmp: a build killed where no handler runs (a SIGTERM to
+    # serve during its full rebuild) leaves it where the next build's clean_leftovers removes it, with its own folders
+    with tempfile.TemporaryDirectory(prefix=f"{out.name}-docs-", dir=out.parent) as work, remembering(views):
         known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
         words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
         lists = browse_lists(views, schema, known, words)  # once: the browse page lists them, render_browse writes them

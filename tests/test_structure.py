@@ -216,6 +216,36 @@ def test_leftovers_of_interrupted_builds_are_removed_and_a_real_folder_adopted(t
     assert (target / "index.html").read_text() == "new"
 
 
+@pytest.mark.slow  # starts a build.py process
+def test_a_build_killed_while_its_engine_runs_leaves_nothing_in_tmp_and_its_docs_folder_goes_with_the_next(tmp_path):
+    """A build killed where no handler runs (SIGKILL; a SIGTERM to serve during its full rebuild) left the engine's
+    docs folder in /tmp for good: it is made beside the new build, where the next build's clean_leftovers removes it."""
+    import signal
+
+    prov, tmp, site = tmp_path / "providers", tmp_path / "tmp", tmp_path / "site"
+    prov.mkdir()
+    tmp.mkdir()
+    for name in ("aston-house.yaml", "tithe-barn.yaml"):
+        shutil.copy(ROOT / "providers" / name, prov)
+    env = {**os.environ, "CAREHOMES_NO_VENV": "1", "CAREHOMES_CACHE": "off", "TMPDIR": str(tmp)}
+    build = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--providers", str(prov), "--out", str(site)],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 60
+        while not list(builds_dir(site).glob("*-docs-*/docs")) and build.poll() is None and time.monotonic() < end:
+            time.sleep(0.002)
+        assert list(builds_dir(site).glob("*-docs-*")), "the engine's docs folder was never seen beside the build"
+        build.send_signal(signal.SIGKILL)
+    finally:
+        build.kill()
+        build.wait()
+    assert list(tmp.iterdir()) == []
+    r = run_build("build", "--providers", str(prov), "--out", str(site), env=env)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in builds_dir(site).iterdir() if not p.name.startswith(".")] == [site.resolve().name]
+    assert list(tmp.iterdir()) == []
+
+
 def test_builds_are_serialised_by_a_lock(tmp_path):
     target = tmp_path / "site"
     events = []
