@@ -132,14 +132,17 @@ def _help(f: Field) -> str:
 
 def form_fields(template: str, schema: Schema | None = None) -> list[FormField]:
     """The fields of one form, in schema order: the provider-owned fields of its kind, those of the
-    availability form or the others (a field two kinds share is in both kinds' forms)."""
+    availability form or the others (a field two kinds share is in both kinds' forms, titled and described as
+    its kind's own table has it: an agency's description is "About the agency")."""
     schema = schema or load_schema()
     k, available = kind_forms(schema)[template]
-    mine = {f.path for f in k.fields} | ({p for p in schema.by_path if p.startswith("capabilities.")}
-                                         if k.needs_resource == "capabilities" else set())
+    own = {f.path: f for f in k.fields}
+    mine = set(own) | ({p for p in schema.by_path if p.startswith("capabilities.")}
+                       if k.needs_resource == "capabilities" else set())
     now = VACANCY_PATHS if template in TITLES else availability_paths(k)
     out = []
-    for path, f in schema.by_path.items():
+    for path, shared in schema.by_path.items():
+        f = own.get(path, shared)
         if f.owner != "provider" or path not in mine or (path in now) != available:
             continue
         out.append(FormField(path, path.replace(".", "__"), _label(f, schema), _help(f), f))
