@@ -244,14 +244,23 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     }
 
 
-def form_text(template: str, schema: Schema | None = None) -> str:
-    """The YAML text of ``.github/ISSUE_TEMPLATE/<template>``."""
+def form_text(template: str, schema: Schema | None = None, site_url: str = "") -> str:
+    """The YAML text of ``.github/ISSUE_TEMPLATE/<template>`` (``site_url``: mkdocs.yml's, which a claim form links to
+    the site's "For providers" page by)."""
     claims = claim_forms(schema)
     reader = "claim" if template in claims else "apply-update"
     head = ("# Generated from schema/datapackage.json by: python3 build.py docs (do not edit by hand).\n"
             f"# python3 build.py {reader} reads the issues this form makes through the same labels.\n")
-    made = claim_form(schema, template) if template in claims else form(template, schema)
+    made = claim_form(schema, template, site_url) if template in claims else form(template, schema)
     return head + yaml.safe_dump(made, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _providers_page(site_url: str) -> str:
+    """'the "For providers" page' as Markdown, a link when the site's address is a web address."""
+    base = site_url.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s()\[\]<>]+", base):
+        return '"For providers" page'
+    return f'["For providers" page]({base}/for-providers/)'
 
 
 # --- "Claim this home" ------------------------------------------------------------------------
@@ -324,9 +333,10 @@ def _claim_element(c: ClaimField, schema: Schema, noun: str = "home") -> dict[st
     return {"type": "input", "id": c.id, "attributes": attrs, "validations": {"required": True}}
 
 
-def claim_form(schema: Schema | None = None, template: str = CLAIM) -> dict[str, Any]:
+def claim_form(schema: Schema | None = None, template: str = CLAIM, site_url: str = "") -> dict[str, Any]:
     """A "Claim this home" issue form (``template``: one of claim_forms, "Claim this agency"): the page and who the
-    manager is; the GitHub account is the issue's author."""
+    manager is; the GitHub account is the issue's author. With the site's address (``site_url``, http(s) only), the
+    "For providers" page it sends a manager without a GitHub account to is a link."""
     schema = schema or load_schema()
     k = claim_forms(schema)[template]
     noun = kind_noun(k, schema)
@@ -337,7 +347,7 @@ def claim_form(schema: Schema | None = None, template: str = CLAIM) -> dict[str,
              f"page within a few minutes, without waiting for the council; a steward checks what you send with "
              f"**{details}** before it goes on the site.\n\n"
              "Everything you write here is public. No GitHub account? Email or phone the council instead "
-             "(see the \"For providers\" page).")
+             f"(see the {_providers_page(site_url)}).")
     body: list[dict[str, Any]] = [
         {"type": "markdown", "attributes": {"value": intro}},
         {"type": "input", "id": HOME_ID, "attributes": {
@@ -540,8 +550,10 @@ def settings_for_blocks(config: Path) -> dict[str, Any]:
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
     """Files ``docs`` writes from the schema and mkdocs.yml: each kind's two update forms, the claim form and
     CONTRIBUTING.md's blocks."""
-    out = {root / FORMS_DIR / t: form_text(t, schema) for t in (*kind_forms(schema), *claim_forms(schema))}
+    settings = settings_for_blocks(root / "mkdocs.yml")
+    site_url = str(settings.get("site_url") or "")
+    out = {root / FORMS_DIR / t: form_text(t, schema, site_url) for t in (*kind_forms(schema), *claim_forms(schema))}
     contributing = root / CONTRIBUTING
     if contributing.exists():
-        out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings_for_blocks(root / "mkdocs.yml"))
+        out[contributing] = fill_blocks(contributing.read_text(encoding="utf-8"), settings)
     return out

@@ -43,8 +43,16 @@ def body(**change: str) -> str:
 
 
 def test_the_claim_form_is_generated_with_the_home_and_who_the_manager_is():
-    assert (TEMPLATES / forms.CLAIM).read_text() == forms.form_text(forms.CLAIM), "run: python3 build.py docs"
+    site_url = forms.settings_for_blocks(ROOT / "mkdocs.yml")["site_url"]
+    assert (TEMPLATES / forms.CLAIM).read_text() == forms.form_text(forms.CLAIM, site_url=site_url), "run: python3 build.py docs"
     form = yaml.safe_load((TEMPLATES / forms.CLAIM).read_text())
+    # a manager without a GitHub account is sent to the site's For providers page by a link, when the site has an address
+    assert form["body"][0]["attributes"]["value"].endswith(
+        f'No GitHub account? Email or phone the council instead (see the ["For providers" page]({site_url.rstrip("/")}'
+        '/for-providers/)).')
+    for unusable in ("", "  ", "javascript:alert(1)", "https://x.org/a) [b](https://y.org"):
+        assert forms.claim_form(None, forms.CLAIM, unusable)["body"][0]["attributes"]["value"].endswith(
+            'No GitHub account? Email or phone the council instead (see the "For providers" page).')
     assert form["name"] == "Claim this home" and form["labels"] == ["claim"] and form["title"] == "Claim: "
     inputs = [b for b in form["body"] if b["type"] == "input"]
     assert [b["id"] for b in inputs] == ["home", "claimant_name", "claimant_role", "claimant_email", "claimant_phone"]
