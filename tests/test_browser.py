@@ -497,6 +497,17 @@ def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_
     assert look == {"button": ["block", "2px", "none"], "note": "block", "link": ["inline", "0px", "underline"]}
 
 
+def test_the_shortcuts_sit_side_by_side_on_a_wide_screen_and_stack_on_a_phone(site, sized):
+    """The home page's shortcuts are a grid of buttons: the theme's list rules ("ul:not([hidden])" shown as flow-root,
+    "[dir=ltr] ul li" indented) outranked the grid, so they stood one a row, indented, at every width."""
+    sized.goto(site)
+    look = sized.evaluate("""() => { const ul = document.querySelector('.ch-quick'); const s = getComputedStyle(ul);
+        const lefts = [...ul.children].map(li => Math.round(li.getBoundingClientRect().left));
+        return {display: s.display, columns: new Set(lefts).size, indent: lefts[0] - Math.round(ul.parentElement.getBoundingClientRect().left)}; }""")
+    wide = sized.viewport_size["width"] >= 700
+    assert look == {"display": "grid", "columns": 2 if wide else 1, "indent": 0}, look
+
+
 def test_hostile_home_runs_no_script(site, page):
     page.goto(site + "homes/example-hostile/")
     expect(page.locator("h1")).to_contain_text("<img src=x onerror=alert('name')>")
