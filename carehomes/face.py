@@ -28,6 +28,7 @@ View = Any  # a views.HomeView (not imported: views imports this module)
 FACE_KEY = "face"  # x-directory.face: the face file, beside datapackage.json
 KIND = "care_home"
 READ_OR = "|"  # between the reads of one filter a face names in several options (Face.filter_reads): the first given decides
+HOLDS = "="  # "cqc.regulated_activities=Personal care": yes when that list holds the item, else not known (never no)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class FactSpec:
     short: str | None = None        # its name in the "not known yet" block; facts sharing one are named once
     if_known: bool = False          # left out altogether (not listed as unknown) when not known
     note: tuple[str, str] | None = None      # (path, "published {date}"): a dated note when that date is known
-    fallback: tuple[str, str] | None = None  # (path, note): shown from this path, with this note, when the fact is not known
+    fallback: tuple[str, str] | None = None  # (read, note): shown from this read (a path, or a list's item: HOLDS), with this note, when the fact is not known
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -94,11 +95,13 @@ class Option:
     label: str
     words: tuple[str, ...] = ()     # what a search box word naming it looks like ("nursing"), plain lower case
     derived: str | None = None      # a derived value (views.DERIVED) filtered on instead of the field ("taking_now")
+    holds: str | None = None        # a list field's item ("Personal care" of cqc.regulated_activities): yes when it is listed
 
     @property
     def reads(self) -> str:
-        """What a page's yes for this filter is read from: the derived value, or the field."""
-        return self.derived or self.path
+        """What a page's yes for this filter is read from: the derived value, the field, or whether the list field
+        holds the item (``holds``: yes when listed, else not known)."""
+        return self.derived or (f"{self.path}{HOLDS}{self.holds}" if self.holds else self.path)
 
 
 @dataclass(frozen=True)
@@ -725,7 +728,23 @@ def _said_yes(v: View, path: str) -> Shown | None:
 
 @formatter("services")
 def _services(v: View, value: Any, spec: Any) -> Shown | None:
-    return _said_yes(v, spec.path)
+    """The care an agency has said it gives (_said_yes); None when it has said none. Read from its fallback (a yes
+    only CQC's registration gives: value True, as the fact's own field never is when nothing is said), the title of
+    the fact's own field ("Personal care"), which the fallback's note says is CQC's."""
+    said = _said_yes(v, spec.path)
+    if said is None and value is True:
+        return Shown(v.s.by_path[spec.path].title)
+    return said
+
+
+@formatter("names")
+def _names(v: View, value: Any, spec: Any) -> Shown | None:
+    """A name, or several ("Mrs Jo Example and Mr Sam Example": a list, as CQC names a location's registered
+    managers); None when none is given."""
+    names = [str(x) for x in value if _known(x)] if isinstance(value, list) else [str(value)] if _known(value) else []
+    if not names:
+        return None
+    return Shown(names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
 
 
 @formatter("funding")
@@ -893,12 +912,14 @@ class _Reader:
                         self.fallback(d, where))
 
     def fallback(self, d: dict, where: str) -> tuple[str, str] | None:
-        """A fact's or a row's ``fallback`` (``{path, note}``): the field shown, with its note, when its own is not known."""
+        """A fact's or a row's ``fallback`` (``{path, note}``, perhaps ``holds``): the field shown (or, with ``holds``,
+        whether that list field holds the item: yes, else not known), with its note, when its own is not known."""
         given = d.get("fallback")
         if not given:
             return None
-        return (self.path_of(self.need(given, "path", f"{where}.fallback"), f"{where}.fallback.path"),
-                str(self.need(given, "note", f"{where}.fallback")))
+        path = self.path_of(self.need(given, "path", f"{where}.fallback"), f"{where}.fallback.path")
+        item = self.holds(given, path, f"{where}.fallback")
+        return (f"{path}{HOLDS}{item}" if item else path, str(self.need(given, "note", f"{where}.fallback")))
 
     def facet(self, d: dict, where: str) -> Facet:
         key = str(self.need(d, "key", where))
@@ -956,7 +977,18 @@ class _Reader:
         label = d.get("label") or self.s.by_path[path].title
         words = tuple(plain_words(w) for w in d.get("words") or [label])
         return Option(str(self.need(d, "id", where)), str(self.need(d, "filter", where)), path, str(d.get("value", "yes")), label, words,
-                      d.get("derived"))
+                      d.get("derived"), self.holds(d, path, where))
+
+    def holds(self, d: dict, path: str, where: str) -> str | None:
+        """An option's or a fallback's ``holds``: the item of the list field ``path`` whose listing says yes."""
+        item = d.get("holds")
+        if item is None:
+            return None
+        if not isinstance(item, str) or not item or HOLDS in item or READ_OR in item:
+            raise self.fail(f"{where}.holds", f"names the item of {path} that says yes, as text, like \"Personal care\"")
+        if self.s.by_path[path].type != "list":
+            raise self.fail(f"{where}.holds", f"'{path}' is not a list field; holds names an item of a list, like cqc.regulated_activities")
+        return item
 
     def sort(self, d: dict, where: str) -> Sort:
         rank = d.get("rank") or {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .ages import Age, age_words, dated
-from .face import (FORMATS, FREE_KINDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
+from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
                    lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
 from .forms import claim_form_of, form_url, kind_forms
@@ -209,7 +209,7 @@ _Reads = tuple[tuple[str, list[str] | None], ...]
 def _reads(names: list[str]) -> _Reads:
     """What each of ``names`` (a field's path, a kind or a DERIVED value) reads, for HomeView._read_all: with a
     field's path split into its steps once a set of faces, not once a home."""
-    return tuple((name, None if name.startswith("kind:") or name in DERIVED or READ_OR in name else name.split("."))
+    return tuple((name, None if name.startswith("kind:") or name in DERIVED or READ_OR in name or HOLDS in name else name.split("."))
                  for name in names)
 
 
@@ -740,6 +740,10 @@ class HomeView:
             return None
         if name.startswith("kind:"):
             return name[5:] in {k.id for k in self.kinds}
+        if HOLDS in name:  # a list field's item (face.HOLDS): yes when listed, else not known, never no
+            path, item = name.split(HOLDS, 1)
+            listed = self.get(path)
+            return True if isinstance(listed, list) and item in listed else None
         rule = DERIVED.get(name)
         if rule is None:
             return self.get(name)
@@ -772,7 +776,7 @@ class HomeView:
         out = fmt(self, self.get(spec.path) if spec.path else None, spec)
         fallback = spec.fallback
         if out is None and fallback:
-            out = fmt(self, self.get(fallback[0]), spec)
+            out = fmt(self, self.value(fallback[0]), spec)
             out = out and Shown(out.text, out.href, fallback[1])
         return out
 
@@ -793,10 +797,10 @@ class HomeView:
             owner = by_path[path].owner if path else "provider"
             if shown is None and spec.fallback:  # _shown's fallback: its value is its own owner's (CQC's phone)
                 fallback = spec.fallback
-                shown = fmt(self, get(fallback[0]), spec)
+                shown = fmt(self, self.value(fallback[0]), spec)
                 shown = shown and Shown(shown.text, shown.href, fallback[1])
                 if shown is not None:
-                    owner = by_path[fallback[0]].owner
+                    owner = by_path[fallback[0].split(HOLDS, 1)[0]].owner
             if shown is None:
                 if not spec.if_known:
                     out.append(Fact(spec.label, None, None, note=None, owner=owner, short=spec.short))
@@ -907,9 +911,10 @@ class HomeView:
             face = self.face
             gone = {p for g in face.page if g.id in CLOSED_LEAVES_OUT for p in (g.date, *(f.path for f in g.facts))}
             rows = tuple((spec, spec.template.replace("{label}", spec.label), spec.path in gone) for spec in face.compare)
-            answers = (tuple((o.filter, o.path) for o in face.options if not o.path.startswith("kind:"))  # its own kind's filters
+            answers = (tuple((o.filter, o.reads if o.holds else o.path) for o in face.options if not o.path.startswith("kind:"))  # its own kind's filters
                        if any(r.format == "filtered" for r in face.compare) else None)
-            return rows, answers, tuple((path, path.split(".")) for _, path in answers or ())  # a field, even named as a DERIVED value
+            # a field, even named as a DERIVED value; a list's item (face.HOLDS) by HomeView.value
+            return rows, answers, tuple((path, None if HOLDS in path else path.split(".")) for _, path in answers or ())
 
         return cast(tuple, _once_for(_SUMMARY_PLAN, (self.s, self.face), make))
 

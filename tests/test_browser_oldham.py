@@ -161,17 +161,34 @@ def test_a_nursing_bed_with_weekend_admission_near_ol8_counts_only_the_care_home
 
 
 def test_care_at_home_near_ol8_not_confirmed_still_says_nearest_first_and_by_the_office(oldham, browser):
-    """No agency has said whether it gives personal care, so the search lists those matching the rest as not confirmed:
+    """No agency has said whether it gives night sitting, so the search lists those matching the rest as not confirmed:
     its count said only that, not that they were in distance order, from where, nor that an agency's distance is to
-    its office, not to where it visits (all of which the same search with every filter confirmed says)."""
+    its office, not to where it visits (all of which the same search with every filter confirmed says). (It asked
+    for personal care, which CQC's registration now answers for 61 of the 62 agencies: see the next test.)"""
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
-    pg.goto(oldham + "find/?q=OL8+1AA+personal+care+dementia&kind=home_care_agency")
+    pg.goto(oldham + "find/?q=OL8+1AA+night+sitting+dementia&kind=home_care_agency")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(
-        "No service has told us yet whether it gives this care: Personal care. 52 services match every other filter, "
+        "No service has told us yet whether it gives this care: Night sitting. 52 services match every other filter, "
         "nearest first. Not confirmed: ring each service to check. Distances are measured in a straight line from OL8 1AA. "
         "No home care agency listed here has given the area it covers yet, so agencies are listed by the distance to "
         "their office, not to the area they visit.")
     first = pg.locator("#results > li").first.inner_text()
     assert "office 0.2 miles away" in first and "Ring 0161 726 5908 (the number CQC holds)" in first, first
+    pg.close()
+
+
+def test_personal_care_at_home_is_answered_by_cqcs_registration_and_said_as_cqcs(oldham, browser):
+    """CQC registers 61 of Oldham's 62 agencies for the regulated activity "Personal care": a search for personal care at
+    home lists them as they are, not as "not confirmed", and an agency's page says whose word it is."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(oldham + "find/?q=personal+care&kind=home_care_agency")
+    wait_results(pg)
+    status = pg.locator("#results-status").inner_text()
+    assert status.startswith("61 services") and "told us" not in status and "Not confirmed" not in status, status
+    pg.goto(oldham + "homes/54-taylor-street/")
+    care = pg.locator("xpath=//dt[normalize-space()='Care it gives']/following-sibling::dd[1]").inner_text()
+    assert care == "Personal care (as CQC registers it; the agency has not given its own answer)", care
+    manager = pg.locator("xpath=//dt[normalize-space()='Manager']/following-sibling::dd[1]").inner_text()
+    assert manager == "Miss Mandisi Anita Shoko (registered manager as held by CQC; the agency has not given its own)", manager
     pg.close()

@@ -366,3 +366,86 @@ def test_api_csv_nested_cell_that_cannot_be_read_is_named(tmp_path, shared_data)
         read_register(tmp_path / "api.csv")
     assert str(exc.value) == REFUSED + ("line 2: historicRatings: '[{'reportDate': broken' cannot be read; export the "
                                         "records again")
+
+
+# --- CQC's regulated activities and registered managers' names, kept as CQC's facts -------------------------------
+
+def test_a_saved_api_record_keeps_its_regulated_activities_and_its_registered_managers_names(shared_data):
+    """CQC's record of Oldham's Ordinary Lifestyles agency (1-2172846173) registers it for the regulated activity
+    'Personal care' and lists three registered managers under it: all kept, as CQC's facts, in CQC's words (title,
+    given and family names), each name once though CQC may list a manager under several activities."""
+    doc = json.loads((OLDHAM / "location_details" / "location_1-2172846173.json").read_text(encoding="utf-8"))
+    assert [a["name"] for a in doc["regulatedActivities"]] == ["Personal care"]
+    reg = read_register(OLDHAM / "location_details" / "location_1-2172846173.json")[1][0].regulator
+    assert reg["cqc.regulated_activities"] == ["Personal care"]
+    assert reg["cqc.registered_manager"] is True
+    assert reg["cqc.registered_managers"] == ["Miss Jemma Cowburn", "Mrs Clodagh Louise McGurrin",
+                                              "Mrs Iyabode Abimbola Okunola-Adeleke"]
+    both = json.loads((OLDHAM / "location_details" / "location_1-120031878.json").read_text(encoding="utf-8"))
+    named = {f"{p['personTitle']} {p['personGivenName']} {p['personFamilyName']}" for a in both["regulatedActivities"]
+             for p in a["contacts"]}
+    assert len(both["regulatedActivities"]) > 1 and len(named) == 1  # one manager, listed under each activity
+    kept = parse_api_location(both, "dmy").regulator
+    assert kept["cqc.registered_managers"] == sorted(named)
+    assert kept["cqc.regulated_activities"] == sorted(a["name"] for a in both["regulatedActivities"])
+
+
+def test_an_absent_manager_or_a_record_without_activities_names_nobody_and_no_activity(shared_data):
+    """CQC records Caremark (Oldham)'s registered manager as absent: no name is kept, not even one an activity's
+    contacts might still list. A deregistered location's record lists no regulated activities: none is kept (not
+    known), and no 'no'."""
+    doc = json.loads((OLDHAM / "location_details" / "location_1-455330921.json").read_text(encoding="utf-8"))
+    assert doc["registeredManagerAbsentDate"]
+    reg = parse_api_location(doc, "dmy").regulator
+    assert (reg["cqc.registered_manager"], reg["cqc.registered_managers"]) == (False, None)
+    assert reg["cqc.regulated_activities"] == ["Personal care"]
+    doc["regulatedActivities"][0]["contacts"] = [{"personTitle": "Mrs", "personGivenName": "Jo", "personFamilyName": "Example",
+                                                   "personRoles": ["Registered Manager"]}]
+    assert parse_api_location(doc, "dmy").regulator["cqc.registered_managers"] is None
+    closed = json.loads((OLDHAM / "location_details" / "location_1-113831768.json").read_text(encoding="utf-8"))
+    assert closed["registrationStatus"] == "Deregistered" and not closed.get("regulatedActivities")
+    gone = parse_api_location(closed, "dmy").regulator
+    assert (gone["cqc.regulated_activities"], gone["cqc.registered_managers"], gone["cqc.registered_manager"]) == (None, None, None)
+
+
+def test_the_devon_api_csv_and_the_market_file_give_what_they_carry_and_the_national_file_nothing(shared_data):
+    """The API records saved as CSV (Devon) list each home's regulated activities and managers as the JSON does;
+    CQC's market file names the registered manager ('Family, Given, Title') but no activity, so the activities are
+    left as they were (not in the record); the national HSCA file here has one 'Regulated activity' column of CQC's
+    many, and no manager: neither is taken from it (a partial list would read as the whole)."""
+    _, devon, _ = read_register(CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv")
+    fiona = next(r for r in devon if r.regulator.get("cqc.registered_managers") == ["Mrs Fiona Geraldine Martin"])
+    assert fiona.regulator["cqc.regulated_activities"] == ["Accommodation for persons who require nursing or personal care"]
+    bindon = next(r for r in devon if r.location_id == "1-112104377").regulator  # manager absent since 5 December 2018
+    assert (bindon["cqc.registered_manager"], bindon["cqc.registered_managers"]) == (False, None)
+    _, market, _ = read_register(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv")
+    asp = next(r.regulator for r in market if r.location_id == "1-22940471514")  # "Simanwe, Namukale Nanyangwe, Mrs"
+    assert asp["cqc.registered_managers"] == ["Mrs Namukale Nanyangwe Simanwe"] and "cqc.regulated_activities" not in asp
+    unmanaged = [r.regulator for r in market if r.regulator["cqc.registered_manager"] is False]
+    assert unmanaged and all(r["cqc.registered_managers"] is None for r in unmanaged)
+    rows = list(csv.DictReader((CQC / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv")
+                               .read_text(encoding="utf-8-sig").splitlines()[:3]))
+    assert any(k.startswith("Regulated activity - ") for k in rows[0])
+    from carehomes.sources.cqc_files import _hsca
+    held = _hsca(rows[0]).regulator
+    assert "cqc.regulated_activities" not in held and "cqc.registered_managers" not in held
+
+
+def test_a_manager_who_left_is_no_longer_named_after_the_next_import(tmp_path, shared_data):
+    """An import that finds CQC records the manager absent removes the name an earlier import kept."""
+    folder = tmp_path / "json"
+    folder.mkdir()
+    doc = json.loads((OLDHAM / "location_details" / "location_1-2172846173.json").read_text(encoding="utf-8"))
+    (folder / "location.json").write_text(json.dumps(doc), encoding="utf-8")
+    providers = tmp_path / "p"
+    import_cqc(folder, providers)
+    profile = next(providers.glob("*.yaml"))
+    assert len(load(profile)["cqc"]["registered_managers"]) == 3
+    doc["registeredManagerAbsentDate"] = "2025-03-20"
+    for a in doc["regulatedActivities"]:
+        a["contacts"] = []
+    (folder / "location.json").write_text(json.dumps(doc), encoding="utf-8")
+    import_cqc(folder, providers)
+    cqc = load(profile)["cqc"]
+    assert "registered_managers" not in cqc and cqc["registered_manager"] is False
+    assert cqc["regulated_activities"] == ["Personal care"]

@@ -67,3 +67,89 @@ def test_a_fact_only_care_homes_give_is_counted_out_of_the_care_homes(oldham):
     assert (known["weekend"], of["weekend"]) == (0, 44)
     assert (known["taking"], of["taking"]) == (0, 62)
     assert of["band_dementia"] == 104  # both kinds give it
+
+
+# --- 4. personal care: an agency's own answer, else CQC's registration for the regulated activity -----------------
+
+def _fact(v: HomeView, label: str):
+    return next(f for g in v.groups() for f in g.facts if f.label == label)
+
+
+def _profile(v: HomeView, **parts) -> HomeView:
+    """The service's view with some of its own answers added (a copy: the module's views are shared)."""
+    return HomeView({**json.loads(json.dumps(v.d, default=str)), **parts}, TODAY, v.s)
+
+
+@needs_responses
+def test_personal_care_is_cqcs_registration_said_as_cqcs_where_the_agency_has_not_answered(oldham):
+    """CQC registers 61 of Oldham's 62 agencies for the regulated activity 'Personal care' (its API records); no agency
+    has given its own answer, so the page's 'Care it gives', the compare row and the find page's filter took each as not
+    known, and "No service has told us yet whether it gives this care: Personal care" was said of every search for it.
+    Now each is CQC's yes, said as CQC's; the agency CQC does not register for it stays not known, never no."""
+    agencies = [v for v in oldham if "home_care_agency" in v.summary()["kinds"]]
+    registered = {v.slug for v in agencies
+                  if any(a["name"] == "Personal care" for a in _cqc(v.d["location_id"]).get("regulatedActivities") or [])}
+    assert (len(agencies), len(registered)) == (62, 61)
+    assert {v.slug for v in oldham if "given_personal_care" in v.yes_filters} == registered
+    assert known_counts(oldham)["given_personal_care"] == 61 and answerable_counts(oldham)["given_personal_care"] == 62
+    taylor = next(v for v in agencies if v.slug == "54-taylor-street")
+    fact = _fact(taylor, "Care it gives")
+    assert (fact.text, fact.note, fact.owner) == ("Personal care", "as CQC registers it; the agency has not given its own answer", "cqc")
+    assert (taylor.compare_cells()["services"], taylor.compare_extras()["notes"]["services"]) == (
+        "Personal care", "as CQC registers it; the agency has not given its own answer")
+    assert not any("the care it gives" in u.items for u in taylor.unknowns())
+    grace = next(v for v in agencies if v.slug not in registered)  # CQC registers it for another activity only
+    assert grace.get("cqc.regulated_activities") == ["Treatment of disease, disorder or injury"]
+    assert _fact(grace, "Care it gives").text is None and grace.compare_cells()["services"] is None
+    assert "given_personal_care" not in grace.yes_filters and "given_personal_care" in grace.untold  # not known, not no
+    assert "the care it gives" in next(u for u in grace.unknowns() if u.owner == "provider").items
+
+
+@needs_responses
+def test_an_agencys_own_answer_on_personal_care_comes_before_cqcs(oldham):
+    taylor = next(v for v in oldham if v.slug == "54-taylor-street")
+    said_no = _profile(taylor, homecare={"services": {"personal_care": False}})
+    assert "given_personal_care" not in said_no.yes_filters and "given_personal_care" not in said_no.untold
+    fact = _fact(said_no, "Care it gives")
+    assert (fact.text, fact.note, fact.owner) == ("None of these", None, "provider")
+    said_yes = _profile(taylor, homecare={"services": {"personal_care": True, "live_in": False}})
+    assert (_fact(said_yes, "Care it gives").text, _fact(said_yes, "Care it gives").note) == ("Personal care", "not: live-in care")
+
+
+# --- 5. the manager: the home's own lead manager, else CQC's registered manager, said as CQC's --------------------
+
+@needs_responses
+def test_the_manager_is_cqcs_registered_manager_said_as_cqcs_where_the_service_has_given_none(oldham):
+    """CQC names the registered manager of 95 of Oldham's 104 services; no service has given its own, so every page said
+    the manager's name was not known. Now CQC's name is shown, said as CQC's; the service's own comes first."""
+    named = [v for v in oldham if v.get("cqc.registered_managers")]
+    assert len(named) == 95
+    for v in named:
+        managers = {" ".join(filter(None, (p.get("personTitle"), p.get("personGivenName"), p.get("personFamilyName"))))
+                    for a in _cqc(v.d["location_id"]).get("regulatedActivities") or [] for p in a.get("contacts") or []
+                    if "Registered Manager" in p.get("personRoles", [])}
+        assert set(v.get("cqc.registered_managers")) == managers, v.slug
+    coppice = next(v for v in oldham if v.slug == "coppice-nursing-home")
+    fact = _fact(coppice, "Manager")
+    assert fact.text == " and ".join(coppice.get("cqc.registered_managers")) and fact.owner == "cqc"
+    assert fact.note == "registered manager as held by CQC; the home has not given its own"
+    agency = next(v for v in named if v.slug == "54-taylor-street")
+    assert (_fact(agency, "Manager").text, _fact(agency, "Manager").note) == (
+        "Miss Mandisi Anita Shoko", "registered manager as held by CQC; the agency has not given its own")
+    several = next(v for v in named if len(v.get("cqc.registered_managers")) == 3)
+    a, b, c = several.get("cqc.registered_managers")
+    assert _fact(several, "Manager").text == f"{a}, {b} and {c}"
+    own = _profile(coppice, contact={"manager": "Jo Example"})
+    assert (_fact(own, "Manager").text, _fact(own, "Manager").note, _fact(own, "Manager").owner) == ("Jo Example", None, "provider")
+
+
+@needs_responses
+def test_a_service_whose_manager_cqc_records_as_absent_shows_no_manager(oldham):
+    """CQC records no registered manager at 9 of Oldham's services: none is named, from CQC or anyone; the page says the
+    home has not told us its manager's name."""
+    absent = [v for v in oldham if v.get("cqc.registered_manager") is False]
+    assert len(absent) == 9
+    for v in absent:
+        assert _cqc(v.d["location_id"]).get("registeredManagerAbsentDate") and v.get("cqc.registered_managers") is None
+        assert _fact(v, "Manager").text is None, v.slug
+        assert "manager's name" in next(u for u in v.unknowns() if u.owner == "provider").items

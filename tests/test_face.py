@@ -159,6 +159,13 @@ def test_the_bundled_face_wording():
      "kinds.care_home.page[0].facts[0].fallback: has no note; add it (see the description at the top of the file)"),
     (lambda f: care_home(f)["facets"][1].update(browseTitle="{many} for: {label}}"),
      'kinds.care_home.facets[1].browseTitle: a list page\'s title names {many} and {label}, like "{many} for: {label}"'),
+    (lambda f: care_home(f)["page"][0]["facts"][0].update(fallback={"path": "cqc.phone", "holds": "Personal care", "note": "x"}),
+     "kinds.care_home.page[0].facts[0].fallback.holds: 'cqc.phone' is not a list field; holds names an item of a list, like "
+     "cqc.regulated_activities"),
+    (lambda f: care_home(f)["page"][0]["facts"][0].update(fallback={"path": "cqc.regulated_activities", "holds": ["Personal care"],
+                                                                     "note": "x"}),
+     'kinds.care_home.page[0].facts[0].fallback.holds: names the item of cqc.regulated_activities that says yes, as text, like '
+     '"Personal care"'),
 ])
 def test_a_wrong_face_entry_is_named(tmp_path, edit, message):
     schema = schema_copy(tmp_path, face_edit=edit)

@@ -22,11 +22,13 @@ from carehomes.publish import write_data
 # The report to file upstream (frictionless/dplib-py) is docs/decisions/data-package-v2-list-type.md.
 PROFILE = json.loads((importlib.resources.files("dplib") / "profiles" / "2.0" / "datapackage.json").read_text(encoding="utf-8"))
 LIST_GAP = ["care-homes.acute_trusts: oneOf (type list)", "care-homes.cqc_service_types: oneOf (type list)",
-            "care-homes.cqc_specialisms: oneOf (type list)", "care-homes.cqc_rating_history: oneOf (type list)",
+            "care-homes.cqc_specialisms: oneOf (type list)", "care-homes.cqc_regulated_activities: oneOf (type list)",
+            "care-homes.cqc_registered_managers: oneOf (type list)", "care-homes.cqc_rating_history: oneOf (type list)",
             "care-homes.cqc_rating_history_safe: oneOf (type list)", "care-homes.cqc_rating_history_well_led: oneOf (type list)",
             "care-homes.maintainers: oneOf (type list)",
             *(f"home-care-agencies.{name}: oneOf (type list)" for name in (
-                "coverage_districts", "coverage_towns", "cqc_service_types", "cqc_specialisms", "cqc_rating_history",
+                "coverage_districts", "coverage_towns", "cqc_service_types", "cqc_specialisms", "cqc_regulated_activities",
+                "cqc_registered_managers", "cqc_rating_history",
                 "cqc_rating_history_safe", "cqc_rating_history_well_led", "maintainers"))]
 
 

@@ -280,10 +280,12 @@ def _skipped(types: Iterable[str]) -> Skipped:
 def _held(rec: Record, ids: tuple[str, ...]) -> Record:
     """The record with its kinds (none said: the first kind only); a registered manager in post ends any absence
     an earlier import recorded (a format with no absence date would leave it, and the page say "Yes (no registered
-    manager since ...)")."""
+    manager since ...)"), and none in post ends any manager's name one recorded."""
     rec.kinds = () if ids == (KIND.id,) else ids
     if rec.regulator.get("cqc.registered_manager") is True:
         rec.regulator["cqc.manager_absent_since"] = None
+    elif rec.regulator.get("cqc.registered_manager") is False:  # none in post: no name an earlier import kept stays
+        rec.regulator["cqc.registered_managers"] = None
     return rec
 HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
                 "Location Postal Code", f"Service type - {TYPED[0].cqc_service_type}"}
@@ -341,6 +343,7 @@ def _market(row: dict[str, str]) -> Record | Skipped:
         "cqc.rating": rating,
         "cqc.rating_date": c.read("Publication Date", _date, "mdy") if rating else None,
         "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
+        "cqc.registered_managers": _market_manager(row.get("Registered manager")),
         **_regulator_bands(_bands((row.get("Service users supported") or "").split(","))),
     }
     reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
@@ -381,17 +384,40 @@ def _nested(rec: dict[str, Any], key: str) -> Any:
     return value
 
 
-def _manager(rec: dict[str, Any], c: _Cells) -> bool | None:
-    """Whether the home has a registered manager: no when CQC records the manager as absent or
-    lists the regulated activities with no Registered Manager among their contacts; not known
-    (None) when the record gives no regulated activities (deregistered homes' records do not)."""
+MANAGER_ROLE = "Registered Manager"  # CQC's role of a regulated activity's contact who is its registered manager
+
+
+def _manager(rec: dict[str, Any], activities: list[dict] | None) -> tuple[bool | None, list[str] | None]:
+    """Whether the home has a registered manager, and their names as CQC gives them ('Mrs Jo Example': title,
+    given and family names), each once, in CQC's order: no (and no names) when CQC records the manager as absent
+    or lists the regulated activities (``activities``) with no Registered Manager among their contacts; not
+    known (None, None) when the record gives no regulated activities (deregistered homes' records do not). A
+    manager CQC lists with no name gives yes, and no names."""
     if _text(rec.get("registeredManagerAbsentDate")):
-        return False
-    activities = c.read("regulatedActivities", lambda _v: _listed(rec, "regulatedActivities"))
+        return False, None
     if not activities:
+        return None, None
+    managers = [p for a in activities for p in a.get("contacts") or []
+                if isinstance(p, dict) and MANAGER_ROLE in (p.get("personRoles") or [])]
+    names = [" ".join(filter(None, (_text(p.get(k)) for k in ("personTitle", "personGivenName", "personFamilyName"))))
+             for p in managers]
+    return bool(managers), list(dict.fromkeys(n for n in names if n)) or None
+
+
+def _activities(activities: list[dict] | None) -> list[str] | None:
+    """The names of the regulated activities CQC registers a location for, in CQC's words, each once and sorted
+    (as cqc.specialisms); None when the record lists none: not known, never that it carries on none."""
+    return sorted({_text(a.get("name")) or "" for a in activities or []} - {""}) or None
+
+
+def _market_manager(value: Any) -> list[str] | None:
+    """The registered manager CQC's market file names ('Example, Jo, Mrs': family name, given names, title) as the
+    API's records are worded ('Mrs Jo Example'); a name in another shape as written; None when the cell is empty."""
+    text = _text(value)
+    if not text:
         return None
-    contacts = [p for a in activities for p in a.get("contacts") or [] if isinstance(p, dict)]
-    return any("Registered Manager" in (p.get("personRoles") or []) for p in contacts)
+    parts = [p.strip() for p in text.split(",")]
+    return [" ".join(filter(None, (parts[2], parts[1], parts[0])))] if len(parts) == 3 and all(parts[:2]) else [text]
 
 
 def _type_names(rec: dict[str, Any]) -> list[str]:
@@ -430,6 +456,8 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     dereg = c.read("deregistrationDate", _date, date_order)
     street = ", ".join(filter(None, (_text(rec.get("postalAddressLine1")), _text(rec.get("postalAddressLine2")))))
     specialisms = listed("specialisms")
+    activities = listed("regulatedActivities")
+    manager, managers = _manager(rec, activities)
     bands = _regulator_bands(_bands(str(s.get("name", "")) for s in specialisms)) if specialisms else \
         _regulator_bands(dict.fromkeys(ALL_BANDS, None))
     reg = {
@@ -450,7 +478,9 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
         "cqc.rating_date": c.read("currentRatings.overall.reportDate",
                                   lambda _v: _date(overall.get("reportDate"), date_order)) if rating else None,
         "cqc.report_url": f"https://www.cqc.org.uk/location/{rec['locationId']}/reports" if rating and link else None,
-        "cqc.registered_manager": _manager(rec, c),
+        "cqc.registered_manager": manager,
+        "cqc.registered_managers": managers,
+        "cqc.regulated_activities": _activities(activities),
         **bands,
     }
     reg.update(_cqc_contact(_phone(rec.get("mainPhoneNumber")), _website(rec.get("website"))))
