@@ -550,7 +550,7 @@ def settings_for_blocks(config: Path) -> dict[str, Any]:
 def generated_files(root: Path = ROOT, schema: Schema | None = None) -> dict[Path, str]:
     """Files ``docs`` writes from the schema and mkdocs.yml: each kind's two update forms, the claim form and
     CONTRIBUTING.md's blocks."""
-    settings = settings_for_blocks(root / "mkdocs.yml")
+    settings = settings_for_blocks(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
     site_url = str(settings.get("site_url") or "")
     out = {root / FORMS_DIR / t: form_text(t, schema, site_url) for t in (*kind_forms(schema), *claim_forms(schema))}
     contributing = root / CONTRIBUTING

@@ -115,4 +115,4 @@ def test_descriptions_name_every_table_and_each_tables_json(tmp_path):
     assert name["home-care-agencies"].endswith(" to get the value (home-care-agencies.json holds the values without it).")
     assert name["care-homes"].endswith(" to get the value (care-homes.json holds the values without it).")
     agency_name = next(f for f in res["home-care-agencies"]["schema"]["fields"] if f["name"] == "name")
-    assert field_description(agency_name) == "The home's name as registered with CQC."  # the workbook's and database's dictionary
+    assert field_description(agency_name) == "The agency's name as registered with CQC."  # the workbook's and database's dictionary
