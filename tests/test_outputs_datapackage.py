@@ -18,7 +18,7 @@ from carehomes.publish import write_data
 # the standard, pinned in requirements.txt). Its 2.0 profiles predate the final v2 release in one way:
 # their Table Schema has no "list" field type, which Table Schema v2 defines
 # (https://datapackage.org/standard/table-schema/#list), so each field of type "list" fails the
-# profile's oneOf of field types. Those four errors, and only those, are expected: LIST_GAP names them.
+# profile's oneOf of field types. Those errors (one a list field), and only those, are expected: LIST_GAP names them.
 # The report to file upstream (frictionless/dplib-py) is docs/decisions/data-package-v2-list-type.md.
 PROFILE = json.loads((importlib.resources.files("dplib") / "profiles" / "2.0" / "datapackage.json").read_text(encoding="utf-8"))
 LIST_GAP = ["care-homes.acute_trusts: oneOf (type list)", "care-homes.cqc_service_types: oneOf (type list)",
