@@ -715,26 +715,44 @@ def _hourly_rate(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(f"{money(value if value is not None else hi)} an hour")
 
 
-def _said_yes(v: View, path: str) -> Shown | None:
-    """The titles of a group of yes/no fields (the group of ``path``) said yes, then those said no; None when none is given."""
+def _answers(v: View, path: str) -> tuple[list[str], list[str], bool]:
+    """The titles of a group of yes/no fields (the group of ``path``) said yes, those said no (lower case), and
+    whether any is not answered."""
     group = path.rsplit(".", 1)[0]
     fields = [f for f in v.s.by_path.values() if f.path.rsplit(".", 1)[0] == group and f.type == "boolean"]
-    yes = [f.title for f in fields if v.get(f.path) is True]
-    no = [lower_first(f.title) for f in fields if v.get(f.path) is False]
-    if not yes and not no:
-        return None
-    return Shown(", ".join(yes) if yes else "None of these", note=f"not: {', '.join(no)}" if no and yes else None)
+    said = [(f, v.get(f.path)) for f in fields]
+    return ([f.title for f, x in said if x is True], [lower_first(f.title) for f, x in said if x is False],
+            any(x is None for _, x in said))
+
+
+def _listed_yes(yes: list[str], no: list[str], untold: bool) -> Shown | None:
+    """What was said yes, with what was said no as its note; "None of these" only when every one was said no (one
+    said no among others not answered is "Not" that one, never none of them); None when none was answered."""
+    if yes:
+        return Shown(", ".join(yes), note=f"not: {', '.join(no)}" if no else None)
+    if no:
+        return Shown(f"Not {', '.join(no)}" if untold else "None of these")
+    return None
+
+
+def _said_yes(v: View, path: str) -> Shown | None:
+    """The titles of a group of yes/no fields (the group of ``path``) said yes, then those said no (_listed_yes)."""
+    return _listed_yes(*_answers(v, path))
 
 
 @formatter("services")
 def _services(v: View, value: Any, spec: Any) -> Shown | None:
     """The care an agency has said it gives (_said_yes); None when it has said none. Read from its fallback (a yes
     only CQC's registration gives: value True, as the fact's own field never is when nothing is said), the title of
-    the fact's own field ("Personal care"), which the fallback's note says is CQC's."""
-    said = _said_yes(v, spec.path)
-    if said is None and value is True:
-        return Shown(v.s.by_path[spec.path].title)
-    return said
+    the fact's own field ("Personal care"), which the fallback's note says is CQC's. An agency that answered some of
+    the care it gives but not the fact's own field has CQC's yes for it listed with the rest, with the fallback's note."""
+    title = v.s.by_path[spec.path].title
+    yes, no, untold = _answers(v, spec.path)
+    if not yes and not no:
+        return Shown(title) if value is True else None
+    if spec.fallback and v.get(spec.path) is None and v.value(spec.fallback[0]) is True:
+        yes = [*yes, f"{title} ({spec.fallback[1]})"]
+    return _listed_yes(yes, no, untold)
 
 
 @formatter("names")

@@ -110,10 +110,29 @@ def test_an_agencys_own_answer_on_personal_care_comes_before_cqcs(oldham):
     taylor = next(v for v in oldham if v.slug == "54-taylor-street")
     said_no = _profile(taylor, homecare={"services": {"personal_care": False}})
     assert "given_personal_care" not in said_no.yes_filters and "given_personal_care" not in said_no.untold
-    fact = _fact(said_no, "Care it gives")
-    assert (fact.text, fact.note, fact.owner) == ("None of these", None, "provider")
+    fact = _fact(said_no, "Care it gives")  # one no among care not answered: that one, never "None of these"
+    assert (fact.text, fact.note, fact.owner) == ("Not personal care", None, "provider")
     said_yes = _profile(taylor, homecare={"services": {"personal_care": True, "live_in": False}})
     assert (_fact(said_yes, "Care it gives").text, _fact(said_yes, "Care it gives").note) == ("Personal care", "not: live-in care")
+    services = [f.path.rsplit(".", 1)[1] for f in taylor.s.by_path.values()
+                if f.path.startswith("homecare.services.") and f.type == "boolean"]
+    none = _profile(taylor, homecare={"services": dict.fromkeys(services, False)})
+    assert _fact(none, "Care it gives").text == "None of these"
+
+
+@needs_responses
+def test_an_agency_that_answered_other_care_keeps_cqcs_personal_care_with_it(oldham):
+    """An agency that told us some of the care it gives (dementia, not live-in) but not personal care: the page listed
+    only its own answers, while the filter still said yes to personal care from CQC's registration."""
+    taylor = next(v for v in oldham if v.slug == "54-taylor-street")
+    partial = _profile(taylor, homecare={"services": {"dementia": True, "live_in": False}})
+    assert "given_personal_care" in partial.yes_filters
+    fact = _fact(partial, "Care it gives")
+    assert (fact.text, fact.note, fact.owner) == (
+        "Dementia care, Personal care (as CQC registers it; the agency has not given its own answer)", "not: live-in care", "provider")
+    assert partial.compare_cells()["services"] == fact.text
+    only_no = _profile(taylor, homecare={"services": {"live_in": False}})
+    assert _fact(only_no, "Care it gives").text == "Personal care (as CQC registers it; the agency has not given its own answer)"
 
 
 # --- 5. the manager: the home's own lead manager, else CQC's registered manager, said as CQC's --------------------
