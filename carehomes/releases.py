@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .kinds import Kind, default_kind, kinds
 from .outputs.tables import read_homes
-from .records import get_path
+from .records import CURRENT_STATUSES, get_path
 from .schema import Field, Schema, load_schema
 from .text import restore
 
@@ -32,12 +32,12 @@ OTHER_KINDS = tuple(k for k in kinds() if k.id != FIRST.id)  # their tables are 
 
 @dataclass
 class Change:
-    kind: str  # added, removed, renamed, deregistered, rating, or the first kind's unit (beds): registered capacity
+    kind: str  # added, removed, renamed, status (left or back on CQC's register), rating, or the first kind's unit (beds): registered capacity
     location_id: str
     name: str
     before: str | None = None
     after: str | None = None
-    published: str | None = None  # for a rating: the date CQC published the new one; for a deregistration: its date
+    published: str | None = None  # for a rating: the date CQC published the new one; for a status: the date it changed
 
     def sentence(self) -> str:
         if self.kind == "added":
@@ -46,7 +46,7 @@ class Change:
             return f"{self.name} was removed from the directory."
         if self.kind == "renamed":
             return f"{self.before} is now called {self.name}."
-        if self.kind == "deregistered":
+        if self.kind == "status":
             when = f" on {self.published}" if self.published else ""
             return f"{self.name}: CQC registration status changed from {self.before or 'unknown'} to {self.after}{when}."
         if self.kind == "rating":
@@ -102,11 +102,14 @@ def diff(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
         a, b = old[lid], new[lid]
         if _value(a, ("name",)) not in (None, _value(b, ("name",))):
             out.append(Change("renamed", lid, b["name"], a["name"], b["name"]))
-        for kind, keys in (("deregistered", ("cqc", "status")), ("rating", ("cqc", "rating")),
+        for kind, keys in (("status", ("cqc", "status")), ("rating", ("cqc", "rating")),
                            *(((FIRST.unit, tuple(FIRST.registered.split("."))),) if FIRST.registered else ())):
             before, after = _value(a, keys), _value(b, keys)
-            if before != after and (kind != "deregistered" or after not in (None, "Registered")):
-                dated = {"rating": ("cqc", "rating_date"), "deregistered": ("cqc", "status_date")}.get(kind)
+            # a status: left the register (Deregistered, not in the latest register), or back on it from either
+            # (a status now given where none was, or none now, is no news)
+            if before != after and (kind != "status" or (after is not None and (after not in CURRENT_STATUSES
+                                                                                 or before is not None))):
+                dated = {"rating": ("cqc", "rating_date"), "status": ("cqc", "status_date")}.get(kind)
                 published = _value(b, dated) if dated else None
                 out.append(Change(kind, lid, b["name"], before, after, published))
     return out

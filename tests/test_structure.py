@@ -147,6 +147,21 @@ def test_diff_names_a_renamed_home_and_dates_a_deregistration():
     ]
 
 
+def test_diff_says_a_home_is_back_on_the_register_and_no_news_of_a_status_first_given():
+    """A home missing from the latest register, or deregistered, that is registered again was never in the changelog
+    or the feed (a status of Registered was taken as no news, whatever it was before)."""
+    old = {"1-1": {"location_id": "1-1", "name": "A", "cqc": {"status": "Not in latest register", "status_date": "2026-10-01"}},
+           "1-2": {"location_id": "1-2", "name": "B", "cqc": {"status": "Deregistered", "status_date": "2025-01-01"}},
+           "1-3": {"location_id": "1-3", "name": "C"}}
+    new = {"1-1": {"location_id": "1-1", "name": "A", "cqc": {"status": "Registered"}},
+           "1-2": {"location_id": "1-2", "name": "B", "cqc": {"status": "Registered"}},
+           "1-3": {"location_id": "1-3", "name": "C", "cqc": {"status": "Registered"}}}
+    assert [c.sentence() for c in diff(old, new)] == [
+        "A: CQC registration status changed from Not in latest register to Registered.",
+        "B: CQC registration status changed from Deregistered to Registered.",
+    ]
+
+
 def test_changelog_reads_an_older_release_leniently(tmp_path):
     import datetime as dt
 
