@@ -250,7 +250,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     directory = directory_settings(Path(args.config))
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
     places = place_warnings(directory, [p.data for p in result.profiles], shown)
-    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + places + ([gap] if gap else []):
+    from .releases import stray_folders
+
+    strays = stray_folders(Path(args.releases))
+    for warning in placeholder_warnings(directory, shown) + map_warnings(directory) + staleness_warnings(directory) + places + strays + ([gap] if gap else []):
         _say(f"warning: {warning}")
     _say(f"Built {out} with {args.engine}: {report.counted}, {report.pages:,} generated pages, {report.search}, "
          f"in {time.perf_counter() - start:.1f} s.")

@@ -145,6 +145,17 @@ SNAPSHOT_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUIRED_COLUMNS = ("location_id", "name")
 
 
+def stray_folders(folder: Path) -> list[str]:
+    """A warning for each folder in ``folder`` that no release snapshot is named like (``YYYY-MM-DD``), as a copy
+    ('2026-12-05 copy') or a rename would be: list_releases leaves it out, so the changelog does too. Hidden
+    folders and files are a tool's, not a steward's, and are passed over."""
+    if not folder.is_dir():
+        return []
+    return [f"{d}: not a release snapshot (a snapshot's folder is named by its day, YYYY-MM-DD), so the changelog "
+            "leaves it out; rename it by its day, or move it out of the releases folder"
+            for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".") and not SNAPSHOT_NAME.fullmatch(d.name)]
+
+
 def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
     """The release snapshots in ``folder`` (``<YYYY-MM-DD>/`` folders), oldest first.
 

@@ -53,6 +53,24 @@ def test_changed_profile_gives_changelog_entry_and_feed_item(tmp_path, monkeypat
     assert all((out / "market" / f"{t}.csv").is_file() for t in ("capacity-by-kind", "quality", "fees", "homes-and-beds", "needs"))
 
 
+def test_a_folder_in_releases_not_named_by_its_day_is_named_by_build_not_passed_over(tmp_path):
+    """A copied or renamed snapshot ('2026-10-01 copy') was left out of the changelog without a word."""
+    from carehomes.releases import stray_folders
+
+    rel = tmp_path / "releases"
+    for name in ("2026-10-01 copy", ".git", "notes"):
+        (rel / name).mkdir(parents=True)
+    (rel / "README.md").write_text("x")
+    said = "not a release snapshot (a snapshot's folder is named by its day, YYYY-MM-DD), so the changelog leaves it out; " \
+           "rename it by its day, or move it out of the releases folder"
+    assert stray_folders(rel) == [f"{rel / '2026-10-01 copy'}: {said}", f"{rel / 'notes'}: {said}"]
+    assert stray_folders(tmp_path / "none") == []
+    r = run_build("build", "--providers", str(FIXTURES / "profiles"), "--releases", str(rel), "--out", str(tmp_path / "site"),
+                  "--no-search")
+    assert r.returncode == 0, r.stderr
+    assert f"warning: {rel / '2026-10-01 copy'}: {said}\n" in r.stderr
+
+
 def test_release_command_refuses_twice_a_day(tmp_path):
     rel = tmp_path / "releases"
     assert run_build("release", "--providers", str(FIXTURES / "profiles"), "--releases", str(rel)).returncode == 0
