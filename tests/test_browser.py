@@ -497,15 +497,24 @@ def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_
     assert look == {"button": ["block", "2px", "none"], "note": "block", "link": ["inline", "0px", "underline"]}
 
 
-def test_the_shortcuts_sit_side_by_side_on_a_wide_screen_and_stack_on_a_phone(site, sized):
-    """The home page's shortcuts are a grid of buttons: the theme's list rules ("ul:not([hidden])" shown as flow-root,
-    "[dir=ltr] ul li" indented) outranked the grid, so they stood one a row, indented, at every width."""
-    sized.goto(site)
-    look = sized.evaluate("""() => { const ul = document.querySelector('.ch-quick'); const s = getComputedStyle(ul);
+@pytest.mark.parametrize("path, selector, display", [
+    ("", "ul.ch-quick", "grid"), ("homes/example-full/", "ul.ch-badges", "flex"), ("homes/example-full/", ".ch-toc ul", "flex"),
+    ("browse/", "ul.ch-letters", "flex"), ("browse/", "ul.ch-columns", None)])
+def test_lists_drawn_as_chips_rows_columns_or_a_grid_are_drawn_so_and_not_indented(site, sized, path, selector, display):
+    """The theme's list rules ("ul:not([hidden])" shown as flow-root, "[dir=ltr] ul" and "ul li" indented) outranked
+    the bare classes: the home page's shortcuts stood one a row, a home's key facts were full-width boxes, and the
+    letters, columns and the page's contents were indented from the text."""
+    sized.goto(site + path)
+    look = sized.evaluate("""sel => { const ul = document.querySelector(sel); const s = getComputedStyle(ul);
         const lefts = [...ul.children].map(li => Math.round(li.getBoundingClientRect().left));
-        return {display: s.display, columns: new Set(lefts).size, indent: lefts[0] - Math.round(ul.parentElement.getBoundingClientRect().left)}; }""")
-    wide = sized.viewport_size["width"] >= 700
-    assert look == {"display": "grid", "columns": 2 if wide else 1, "indent": 0}, look
+        const text = Math.round(document.querySelector('.md-content h1').getBoundingClientRect().left);
+        const narrow = [...ul.children].every(li => li.getBoundingClientRect().width < 0.9 * ul.getBoundingClientRect().width);
+        return {display: s.display, indent: lefts[0] - text, columns: new Set(lefts).size, narrow}; }""", selector)
+    assert (look["display"] if display else None, look["indent"]) == (display, 0), look  # columns: any block container
+    if selector == "ul.ch-quick":  # two columns wide, one on a phone
+        assert look["columns"] == (2 if sized.viewport_size["width"] >= 700 else 1), look
+    if selector == "ul.ch-badges" and sized.viewport_size["width"] >= 700:  # chips as wide as their words, not full-width boxes
+        assert look["narrow"], look
 
 
 def test_hostile_home_runs_no_script(site, page):
