@@ -17,7 +17,7 @@ import yaml
 
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
-from .market import Tables, agencies, as_date, current, data_date, homecare_rows, hours_text
+from .market import Tables, agencies, as_date, care_homes, current, data_date, homecare_rows, hours_text
 from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -368,7 +368,9 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
 
 def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                 previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[list[str]]:
-    """Closures and new registrations since ``since`` by service type: homes and beds lost and gained."""
+    """Closures and new registrations of care homes since ``since`` by service type: homes and beds lost and gained
+    (an agency has neither beds nor a care home's service type: the home care section counts agencies)."""
+    views = care_homes(views)
     rows = []
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in recent_closures(views, since, previous) if kind(v) == k]

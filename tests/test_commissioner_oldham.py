@@ -146,3 +146,25 @@ def test_localities_must_map_names_to_postcode_districts():
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": "HR6"}}}}) == [
         "extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]"]
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6"]}}}}) == []
+
+
+OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"  # the committed Oldham profiles: 44 care homes, 62 agencies, 2 of both kinds
+
+
+def oldham_area_views() -> tuple[list[HomeView], dt.date]:
+    """Every Oldham profile (care homes and agencies, as ``build.py report --area oldham`` reads them), as at its data's date."""
+    views = views_of(OLDHAM_AREA)
+    today = data_date(views)
+    assert today is not None
+    return [HomeView(v.d, today) for v in views], today
+
+
+def test_the_reports_beds_lost_and_gained_counts_care_homes_not_agencies():
+    """The report on the whole area (homes and agencies) counted the nine agencies CQC registered in the year as
+    'Homes registered' of 'Service type not known' with 0 beds gained: an agency has no beds and no care home service type."""
+    views, today = oldham_area_views()
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    table = page.split("<h2>Beds lost and gained</h2>")[1].split("</table>")[0]
+    assert ('<tbody><tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
+            '</tbody>') in table
+    assert "Service type not known" not in table
