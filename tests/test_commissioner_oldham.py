@@ -168,3 +168,15 @@ def test_the_reports_beds_lost_and_gained_counts_care_homes_not_agencies():
     assert ('<tbody><tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
             '</tbody>') in table
     assert "Service type not known" not in table
+
+
+def test_a_home_cqc_has_not_yet_rated_counts_as_not_yet_rated_for_each_key_question():
+    """The quality table said Overall: 4 Not yet rated, and Safe... Well-led: 4 'Not known' for the same four new homes
+    (Beech, Miller, Royton and Shaw House, registered 2025-02-25): CQC has not rated them on any question, which is known."""
+    views, today = oldham_area_views()
+    page = market_html(views, today)
+    table = page.split("<caption>Homes by CQC rating, overall")[1].split("</table>")[0]
+    # Outstanding, Good, Requires improvement, Inadequate, Not yet rated, Not known
+    assert '<th scope="row">Overall</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td><td>0</td></tr>' in table
+    assert '<th scope="row">Safe</th><td>0</td><td>32</td><td>8</td><td>0</td><td>4</td><td>0</td></tr>' in table
+    assert '<th scope="row">Well-led</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td><td>0</td></tr>' in table
