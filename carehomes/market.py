@@ -254,16 +254,16 @@ class NeedCell:
         return f"{self.can} home{'s' * (self.can != 1)} can ({KIND.unit}: {beds}); {told}"
 
 
-def manager_text(views: list[HomeView]) -> str:
-    """Registered managers, counting only homes whose CQC data says; never 0 for 'not known'."""
+def manager_text(views: list[HomeView], one: str = "home", many: str = "homes") -> str:
+    """Registered managers, counting only the locations (homes, or ``many``) whose CQC data says; never 0 for 'not known'."""
     no = sum(1 for v in views if v.get("cqc.registered_manager") is False)
     known = sum(1 for v in views if v.get("cqc.registered_manager") is not None)
     if not known:
-        return (f"Whether a registered manager is in post is {_not_known()} for all {len(views):,} homes: "
+        return (f"Whether a registered manager is in post is {_not_known()} for all {len(views):,} {many}: "
                 "the CQC data we hold does not say.")
     unknown = len(views) - known
-    return (f"Homes with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
-            + (f" For {unknown:,} home{'s' * (unknown != 1)} it is {_not_known()}." if unknown else ""))
+    return (f"{many.capitalize()} with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
+            + (f" For {unknown:,} {one if unknown == 1 else many} it is {_not_known()}." if unknown else ""))
 
 
 def register_text(views: list[HomeView], as_at: dt.date) -> str:

@@ -17,7 +17,7 @@ import yaml
 
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
-from .market import Tables, agencies, as_date, care_homes, current, data_date, homecare_rows, hours_text
+from .market import Tables, agencies, as_date, care_homes, current, data_date, homecare_rows, hours_text, manager_text, quality_rows
 from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -495,8 +495,13 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     tables = tables if tables is not None else Tables()
     taking = sum(1 for v in vs if v.taking_now)
     area = sum(1 for v in vs if v.get("coverage.districts"))
+    homes_too = len(care_homes(vs))
+    dormant = sum(1 for v in vs if v.get("cqc.dormant") is True)
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
-           f"<p>{len(vs):,} registered home care agencies. "
+           f"<p>{len(vs):,} registered home care agencies"
+           + (f" ({homes_too:,} of them also {default_kind().plural.lower()})" if homes_too else "") + ". "
+           + (f"{dormant:,} of the {len(vs):,} {'is' if dormant == 1 else 'are'} dormant according to CQC: registered, but not "
+              "providing care at the moment. " if dormant else "")
            + (f"{taking:,} said in the last {VALUES.availability_stale_days} days that they are taking new clients, with "
               f"{hours_text(vs)} hours of care a week between them; " if taking else
               f"None has said in the last {VALUES.availability_stale_days} days that it is taking new clients; ")
@@ -506,6 +511,10 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            f"{VALUES.availability_stale_days} days old counts as not known.</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered, as at {today.isoformat()}", header, rows))
+    header, rows = quality_rows(vs)
+    out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
+                          f"{today.isoformat()}", header, rows))
+    out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")
     header, rows = concern_rows(vs, today, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
     out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)

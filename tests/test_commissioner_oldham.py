@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from carehomes.load import parse_profile
-from carehomes.market import data_date, market_html
+from carehomes.market import Tables, data_date, market_html
 from carehomes.records import closed
 from carehomes.siteconfig import config_problems
 from carehomes.report import DEFAULTS, providers, report_csv, report_html, signals
@@ -180,3 +180,21 @@ def test_a_home_cqc_has_not_yet_rated_counts_as_not_yet_rated_for_each_key_quest
     assert '<th scope="row">Overall</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td><td>0</td></tr>' in table
     assert '<th scope="row">Safe</th><td>0</td><td>32</td><td>8</td><td>0</td><td>4</td><td>0</td></tr>' in table
     assert '<th scope="row">Well-led</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td><td>0</td></tr>' in table
+
+
+def test_the_home_care_section_says_which_agencies_are_dormant_and_how_cqc_rates_them():
+    """The market page counted 62 home care agencies as capacity without saying that CQC records 9 of them as dormant
+    (registered, not providing care), nor how CQC rates the agencies (27 not yet rated) or how many have no registered
+    manager: it gave those only for the care homes."""
+    from carehomes.report import homecare_html
+
+    views, today = oldham_area_views()
+    tables = Tables("../")
+    page = homecare_html(views, today, tables)
+    assert "62 registered home care agencies (2 of them also care homes). 9 of the 62 are dormant according to CQC: registered, but not providing care at the moment." in page
+    quality = page.split("<caption>Home care agencies by CQC rating, overall")[1].split("</table>")[0]
+    # Outstanding, Good, Requires improvement, Inadequate, Not yet rated, Not known
+    assert '<th scope="row">Overall</th><td>4</td><td>26</td><td>5</td><td>0</td><td>27</td><td>0</td></tr>' in quality
+    assert '<th scope="row">Well-led</th><td>5</td><td>24</td><td>6</td><td>0</td><td>27</td><td>0</td></tr>' in quality
+    assert "Agencies with no registered manager in post according to CQC: 5 of the 62 whose CQC data says." in page
+    assert "agency-quality" in tables.files
