@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
 from .market import Tables, agencies, as_date, care_homes, current, data_date, homecare_rows, hours_text, manager_text, quality_rows
@@ -396,7 +397,9 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     current = [v for v in views if not closed(v.d)]
     since = closure_window(today, previous, {**DEFAULTS, **thresholds})
     as_at = today.isoformat()
-    homes = len({s.location_id for s in found})
+    flagged_ids = {s.location_id for s in found}
+    words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
+    flagged = [v for v in current if v.d["location_id"] in flagged_ids]
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.location_id)}</small></th>"
         f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or 'not known'}</td>"
@@ -435,8 +438,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
-        f"{e(', '.join(p.homes))}</td><td>{p.beds:,}</td><td>{p.nursing_beds:,}</td><td>{p.signals:,} for {p.homes_with_signals:,} "
-        f"home{'s' * (p.homes_with_signals != 1)}</td></tr>" for p in providers(views, found))
+        f"{e(', '.join(p.homes))}</td><td>{p.beds:,}</td><td>{p.nursing_beds:,}</td><td>{p.signals:,} for "
+        f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, CQC data as at {as_at}</title>
@@ -446,7 +449,7 @@ a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
 <p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; every age is measured from it).
 {len(current):,} registered services{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
-{len(found):,} signals for {homes:,} homes. Not for publication:
+{len(found):,} signals for {site_words(flagged).summary(len(flagged)) if flagged else words.count(0)}. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
@@ -460,8 +463,8 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"))}
 <h2>Providers</h2>
-<table><caption>Registered homes by provider, those with most homes signalled first (CQC data as at {as_at})</caption><thead><tr>
-<th scope="col">Provider</th><th scope="col">Homes</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
+<table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
+<th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody></table>
 </body></html>
 """

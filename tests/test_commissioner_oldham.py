@@ -198,3 +198,17 @@ def test_the_home_care_section_says_which_agencies_are_dormant_and_how_cqc_rates
     assert '<th scope="row">Well-led</th><td>5</td><td>24</td><td>6</td><td>0</td><td>27</td><td>0</td></tr>' in quality
     assert "Agencies with no registered manager in post according to CQC: 5 of the 62 whose CQC data says." in page
     assert "agency-quality" in tables.files
+
+
+def test_the_report_on_an_area_of_two_kinds_speaks_of_services_not_homes():
+    """'145 signals for 77 homes' counted 41 home care agencies among the 77 'homes', and the providers table's 'Homes'
+    column listed agencies (The Reablement Team among Medlock Court's); the report says how many of each kind."""
+    views, today = oldham_area_views()
+    found = signals(views, today, dict(DEFAULTS))
+    page = report_html(found, views, today, dict(DEFAULTS), "https://x.org/")
+    assert "145 signals for 77 services (38 care homes and 41 home care agencies; 2 are both)." in page
+    assert "signals for 77 homes" not in page
+    providers_table = page.split("<h2>Providers</h2>")[1]
+    assert ('<caption>Registered services by provider, those with most services signalled first (CQC data as at 2025-03-20)</caption>'
+            in providers_table)
+    assert '<th scope="col">Services</th>' in providers_table and "12 for 4 services" in providers_table
