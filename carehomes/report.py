@@ -384,6 +384,15 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
     return rows
 
 
+def signalled(found: list[Signal], views: list[HomeView]) -> str:
+    """'145 signals for 77 homes', or on a site of several kinds '... for 77 services (38 care homes and 41 home care
+    agencies; 2 are both)': the locations signalled, by kind."""
+    ids = {s.location_id for s in found}
+    flagged = [v for v in views if v.d["location_id"] in ids]
+    words = site_words(flagged or current(views))
+    return f"{len(found):,} signal{'s' * (len(found) != 1)} for {words.summary(len(flagged))}"
+
+
 FIRST_IMPORT_CLOSURES = ("<p>This is the first import: there is no earlier release to compare with. Locations CQC "
                          "deregistered before it were never listed in this directory, so they are not counted as closures "
                          "here; closures are counted from the next release on (python3 build.py release).</p>")
@@ -397,9 +406,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     current = [v for v in views if not closed(v.d)]
     since = closure_window(today, previous, {**DEFAULTS, **thresholds})
     as_at = today.isoformat()
-    flagged_ids = {s.location_id for s in found}
     words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
-    flagged = [v for v in current if v.d["location_id"] in flagged_ids]
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.location_id)}</small></th>"
         f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or 'not known'}</td>"
@@ -449,7 +456,7 @@ a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
 <p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; every age is measured from it).
 {len(current):,} registered services{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
-{len(found):,} signals for {site_words(flagged).summary(len(flagged)) if flagged else words.count(0)}. Not for publication:
+{e(signalled(found, views))}. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}
 <h2>Thresholds</h2><ul>{th}</ul>

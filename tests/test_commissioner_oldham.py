@@ -18,7 +18,7 @@ from carehomes.siteconfig import config_problems
 from carehomes.report import DEFAULTS, providers, report_csv, report_html, signals
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, run_build
 
 OLDHAM = ROOT.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
 if not OLDHAM.is_dir():  # a worktree beside the main checkout
@@ -212,3 +212,9 @@ def test_the_report_on_an_area_of_two_kinds_speaks_of_services_not_homes():
     assert ('<caption>Registered services by provider, those with most services signalled first (CQC data as at 2025-03-20)</caption>'
             in providers_table)
     assert '<th scope="col">Services</th>' in providers_table and "12 for 4 services" in providers_table
+
+
+def test_the_report_command_counts_services_by_kind(tmp_path):
+    done = run_build("report", "--area", "oldham", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert f"145 signals for 77 services (38 care homes and 41 home care agencies; 2 are both): {tmp_path}" in done.stdout + done.stderr
