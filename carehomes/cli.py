@@ -468,7 +468,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .siteconfig import read_config
     from .market import data_date
-    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signals, unchecked
+    from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signalled, signals, unchecked
     from .views import HomeView
 
     from .releases import ReleaseError
@@ -506,8 +506,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); the report was not written")
         return 1
-    _say(f"{len(found)} signal{'s' * (len(found) != 1)} for {(n := len({s.location_id for s in found}))} home{'s' * (n != 1)}: "
-         f"{out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
+    _say(f"{signalled(found, views)}: {out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
     gaps = unchecked(views)
     if gaps:
         _say("Not known, so not checked: " + "; ".join(u.text for u in gaps))

@@ -254,16 +254,16 @@ class NeedCell:
         return f"{self.can} home{'s' * (self.can != 1)} can ({KIND.unit}: {beds}); {told}"
 
 
-def manager_text(views: list[HomeView]) -> str:
-    """Registered managers, counting only homes whose CQC data says; never 0 for 'not known'."""
+def manager_text(views: list[HomeView], one: str = "home", many: str = "homes") -> str:
+    """Registered managers, counting only the locations (homes, or ``many``) whose CQC data says; never 0 for 'not known'."""
     no = sum(1 for v in views if v.get("cqc.registered_manager") is False)
     known = sum(1 for v in views if v.get("cqc.registered_manager") is not None)
     if not known:
-        return (f"Whether a registered manager is in post is {_not_known()} for all {len(views):,} homes: "
+        return (f"Whether a registered manager is in post is {_not_known()} for all {len(views):,} {many}: "
                 "the CQC data we hold does not say.")
     unknown = len(views) - known
-    return (f"Homes with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
-            + (f" For {unknown:,} home{'s' * (unknown != 1)} it is {_not_known()}." if unknown else ""))
+    return (f"{many.capitalize()} with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
+            + (f" For {unknown:,} {one if unknown == 1 else many} it is {_not_known()}." if unknown else ""))
 
 
 def register_text(views: list[HomeView], as_at: dt.date) -> str:
@@ -551,12 +551,17 @@ def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list
 def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     """Homes by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
     home it has given no grade (the schema's ungraded values: a column when any home has one), then 'not known' where
-    our data has none."""
+    our data has none. A key question of a home whose overall rating is ungraded (not yet rated) counts as that: CQC
+    has graded none of its questions, which is known, not missing."""
     ratings = list(VALUES.ratings)  # the schema lists the four ratings best first, then the two without one
     counted, index = [], {r: i for i, r in enumerate(ratings)}
+    overall = _values(views, f"cqc.{QUESTIONS[0][0]}")
+    ungraded = VALUES.ungraded_ratings
     for path, label in QUESTIONS:  # one pass over the homes a question, not one a rating (nationally 0.3 s to 0.1)
         field = f"cqc.{path}"
         values = _values(views, field)
+        if path != QUESTIONS[0][0]:
+            values = [o if x is None and o in ungraded else x for x, o in zip(values, overall, strict=True)]
         try:
             seen = Counter(values)  # counted in C (nationally 0.1 s to 0.03)
         except TypeError:  # a value that cannot be a key (a list): counted one by one, as no rating

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
-from .market import Tables, agencies, as_date, current, data_date, homecare_rows, hours_text
+from .market import Tables, agencies, as_date, care_homes, current, data_date, homecare_rows, hours_text, manager_text, quality_rows
 from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -368,7 +369,9 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
 
 def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                 previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[list[str]]:
-    """Closures and new registrations since ``since`` by service type: homes and beds lost and gained."""
+    """Closures and new registrations of care homes since ``since`` by service type: homes and beds lost and gained
+    (an agency has neither beds nor a care home's service type: the home care section counts agencies)."""
+    views = care_homes(views)
     rows = []
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in recent_closures(views, since, previous) if kind(v) == k]
@@ -379,6 +382,15 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
             rows.append([f"Care home {k}" if k != "not known" else "Service type not known", f"{len(gone):,}", f"{lost:,}",
                          f"{len(new):,}", f"{gained:,}", f"{gained - lost:+,}"])
     return rows
+
+
+def signalled(found: list[Signal], views: list[HomeView]) -> str:
+    """'145 signals for 77 homes', or on a site of several kinds '... for 77 services (38 care homes and 41 home care
+    agencies; 2 are both)': the locations signalled, by kind."""
+    ids = {s.location_id for s in found}
+    flagged = [v for v in views if v.d["location_id"] in ids]
+    words = site_words(flagged or current(views))
+    return f"{len(found):,} signal{'s' * (len(found) != 1)} for {words.summary(len(flagged))}"
 
 
 FIRST_IMPORT_CLOSURES = ("<p>This is the first import: there is no earlier release to compare with. Locations CQC "
@@ -394,7 +406,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     current = [v for v in views if not closed(v.d)]
     since = closure_window(today, previous, {**DEFAULTS, **thresholds})
     as_at = today.isoformat()
-    homes = len({s.location_id for s in found})
+    words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.location_id)}</small></th>"
         f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or 'not known'}</td>"
@@ -433,8 +445,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
-        f"{e(', '.join(p.homes))}</td><td>{p.beds:,}</td><td>{p.nursing_beds:,}</td><td>{p.signals:,} for {p.homes_with_signals:,} "
-        f"home{'s' * (p.homes_with_signals != 1)}</td></tr>" for p in providers(views, found))
+        f"{e(', '.join(p.homes))}</td><td>{p.beds:,}</td><td>{p.nursing_beds:,}</td><td>{p.signals:,} for "
+        f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, CQC data as at {as_at}</title>
@@ -444,7 +456,7 @@ a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
 <p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; every age is measured from it).
 {len(current):,} registered services{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
-{len(found):,} signals for {homes:,} homes. Not for publication:
+{e(signalled(found, views))}. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
@@ -458,8 +470,8 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"))}
 <h2>Providers</h2>
-<table><caption>Registered homes by provider, those with most homes signalled first (CQC data as at {as_at})</caption><thead><tr>
-<th scope="col">Provider</th><th scope="col">Homes</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
+<table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
+<th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody></table>
 </body></html>
 """
@@ -493,8 +505,13 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     tables = tables if tables is not None else Tables()
     taking = sum(1 for v in vs if v.taking_now)
     area = sum(1 for v in vs if v.get("coverage.districts"))
+    homes_too = len(care_homes(vs))
+    dormant = sum(1 for v in vs if v.get("cqc.dormant") is True)
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
-           f"<p>{len(vs):,} registered home care agencies. "
+           f"<p>{len(vs):,} registered home care agencies"
+           + (f" ({homes_too:,} of them also {default_kind().plural.lower()})" if homes_too else "") + ". "
+           + (f"{dormant:,} of the {len(vs):,} {'is' if dormant == 1 else 'are'} dormant according to CQC: registered, but not "
+              "providing care at the moment. " if dormant else "")
            + (f"{taking:,} said in the last {VALUES.availability_stale_days} days that they are taking new clients, with "
               f"{hours_text(vs)} hours of care a week between them; " if taking else
               f"None has said in the last {VALUES.availability_stale_days} days that it is taking new clients; ")
@@ -504,6 +521,10 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            f"{VALUES.availability_stale_days} days old counts as not known.</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered, as at {today.isoformat()}", header, rows))
+    header, rows = quality_rows(vs)
+    out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
+                          f"{today.isoformat()}", header, rows))
+    out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")
     header, rows = concern_rows(vs, today, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
     out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)

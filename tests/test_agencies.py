@@ -582,3 +582,14 @@ def test_a_location_of_both_kinds_has_told_us_a_need_when_either_kind_has():
     data["care"]["user_bands"]["dementia"] = True  # CQC registers it for dementia; the agency has not said
     told = HomeView(data, TODAY, schema)
     assert "band_dementia" not in told.untold and "band_dementia" in told.yes_filters
+
+
+def test_the_data_package_says_a_location_of_two_kinds_has_a_row_in_both_tables():
+    """An analyst adding care-homes.csv to home-care-agencies.csv counted Oldham's 104 services as 106: nothing said that
+    a location of both kinds has a row in each table. And the agencies' JSON was described as 'One object per home'."""
+    files = data_files(_profiles(), load_schema(), RELEASED, homepage="https://example.org/")
+    by_name = {r["name"]: r for r in json.loads(files["datapackage.json"])["resources"]}
+    for table in ("care-homes", "home-care-agencies"):
+        assert "has a row in both care-homes.csv and home-care-agencies.csv, under the same location_id" in by_name[table]["description"]
+    assert by_name["home-care-agencies-json"]["description"].startswith("One object per home care agency, shaped like the profiles")
+    assert by_name["care-homes-json"]["description"].startswith("One object per home, shaped like the profiles")

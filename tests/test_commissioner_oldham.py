@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from carehomes.load import parse_profile
-from carehomes.market import data_date, market_html
+from carehomes.market import Tables, data_date, market_html
 from carehomes.records import closed
 from carehomes.siteconfig import config_problems
 from carehomes.report import DEFAULTS, providers, report_csv, report_html, signals
 from carehomes.sources.cqc_files import import_cqc
 from carehomes.views import HomeView
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, run_build
 
 OLDHAM = ROOT.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
 if not OLDHAM.is_dir():  # a worktree beside the main checkout
@@ -146,3 +146,75 @@ def test_localities_must_map_names_to_postcode_districts():
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": "HR6"}}}}) == [
         "extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]"]
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6"]}}}}) == []
+
+
+OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"  # the committed Oldham profiles: 44 care homes, 62 agencies, 2 of both kinds
+
+
+def oldham_area_views() -> tuple[list[HomeView], dt.date]:
+    """Every Oldham profile (care homes and agencies, as ``build.py report --area oldham`` reads them), as at its data's date."""
+    views = views_of(OLDHAM_AREA)
+    today = data_date(views)
+    assert today is not None
+    return [HomeView(v.d, today) for v in views], today
+
+
+def test_the_reports_beds_lost_and_gained_counts_care_homes_not_agencies():
+    """The report on the whole area (homes and agencies) counted the nine agencies CQC registered in the year as
+    'Homes registered' of 'Service type not known' with 0 beds gained: an agency has no beds and no care home service type."""
+    views, today = oldham_area_views()
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    table = page.split("<h2>Beds lost and gained</h2>")[1].split("</table>")[0]
+    assert ('<tbody><tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
+            '</tbody>') in table
+    assert "Service type not known" not in table
+
+
+def test_a_home_cqc_has_not_yet_rated_counts_as_not_yet_rated_for_each_key_question():
+    """The quality table said Overall: 4 Not yet rated, and Safe... Well-led: 4 'Not known' for the same four new homes
+    (Beech, Miller, Royton and Shaw House, registered 2025-02-25): CQC has not rated them on any question, which is known."""
+    views, today = oldham_area_views()
+    page = market_html(views, today)
+    table = page.split("<caption>Homes by CQC rating, overall")[1].split("</table>")[0]
+    # Outstanding, Good, Requires improvement, Inadequate, Not yet rated, Not known
+    assert '<th scope="row">Overall</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td><td>0</td></tr>' in table
+    assert '<th scope="row">Safe</th><td>0</td><td>32</td><td>8</td><td>0</td><td>4</td><td>0</td></tr>' in table
+    assert '<th scope="row">Well-led</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td><td>0</td></tr>' in table
+
+
+def test_the_home_care_section_says_which_agencies_are_dormant_and_how_cqc_rates_them():
+    """The market page counted 62 home care agencies as capacity without saying that CQC records 9 of them as dormant
+    (registered, not providing care), nor how CQC rates the agencies (27 not yet rated) or how many have no registered
+    manager: it gave those only for the care homes."""
+    from carehomes.report import homecare_html
+
+    views, today = oldham_area_views()
+    tables = Tables("../")
+    page = homecare_html(views, today, tables)
+    assert "62 registered home care agencies (2 of them also care homes). 9 of the 62 are dormant according to CQC: registered, but not providing care at the moment." in page
+    quality = page.split("<caption>Home care agencies by CQC rating, overall")[1].split("</table>")[0]
+    # Outstanding, Good, Requires improvement, Inadequate, Not yet rated, Not known
+    assert '<th scope="row">Overall</th><td>4</td><td>26</td><td>5</td><td>0</td><td>27</td><td>0</td></tr>' in quality
+    assert '<th scope="row">Well-led</th><td>5</td><td>24</td><td>6</td><td>0</td><td>27</td><td>0</td></tr>' in quality
+    assert "Agencies with no registered manager in post according to CQC: 5 of the 62 whose CQC data says." in page
+    assert "agency-quality" in tables.files
+
+
+def test_the_report_on_an_area_of_two_kinds_speaks_of_services_not_homes():
+    """'145 signals for 77 homes' counted 41 home care agencies among the 77 'homes', and the providers table's 'Homes'
+    column listed agencies (The Reablement Team among Medlock Court's); the report says how many of each kind."""
+    views, today = oldham_area_views()
+    found = signals(views, today, dict(DEFAULTS))
+    page = report_html(found, views, today, dict(DEFAULTS), "https://x.org/")
+    assert "145 signals for 77 services (38 care homes and 41 home care agencies; 2 are both)." in page
+    assert "signals for 77 homes" not in page
+    providers_table = page.split("<h2>Providers</h2>")[1]
+    assert ('<caption>Registered services by provider, those with most services signalled first (CQC data as at 2025-03-20)</caption>'
+            in providers_table)
+    assert '<th scope="col">Services</th>' in providers_table and "12 for 4 services" in providers_table
+
+
+def test_the_report_command_counts_services_by_kind(tmp_path):
+    done = run_build("report", "--area", "oldham", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert f"145 signals for 77 services (38 care homes and 41 home care agencies; 2 are both): {tmp_path}" in done.stdout + done.stderr

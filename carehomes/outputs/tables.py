@@ -192,10 +192,10 @@ def tables_text(kind_rows: dict[str, str], capability_rows_text: str, json_lines
 
 DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 DR_V2 = "https://datapackage.org/profiles/2.0/dataresource.json"
+JSON_DESCRIPTION = ("One object per {}, shaped like the profiles (nested), with the same values as the CSV tables "
+                    "and no formula apostrophes.")  # a kind's JSON file: the first kind's says 'home', as published
 OTHER_FILES = {  # published beside the tables; described as (non-tabular) resources
-    FIRST.json_file: (f"{FIRST.resource}-json", f"{FIRST.plural} as JSON", "json", "application/json",
-                        "One object per home, shaped like the profiles (nested), with the same values as the CSV tables "
-                        "and no formula apostrophes."),
+    FIRST.json_file: (f"{FIRST.resource}-json", f"{FIRST.plural} as JSON", "json", "application/json", JSON_DESCRIPTION.format("home")),
     GEOJSON_FILE: (f"{FIRST.resource}-geojson", f"{FIRST.plural} as GeoJSON", "geojson", "application/geo+json",
                            "Homes with coordinates as GeoJSON Point features (RFC 7946), for any map tool."),
     "oruk-services.json": ("oruk-services", "Care homes as Open Referral UK services", "json", "application/json",
@@ -301,7 +301,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     for k in kinds(schema)[1:]:  # every other kind's JSON, like the first kind's
         if k.json_file in files:
             pkg["resources"].append({"name": f"{k.resource}-json", "path": k.json_file, "title": f"{k.plural} as JSON",
-                                     "description": OTHER_FILES[FIRST.json_file][4], "format": "json",
+                                     "description": JSON_DESCRIPTION.format(k.title.lower()), "format": "json",
                                      "mediatype": "application/json", "encoding": "utf-8"})
     for res in pkg["resources"]:
         data = files[res["path"]]
