@@ -480,6 +480,24 @@ def test_a_name_of_one_long_word_breaks_in_its_shortlist_button(site, browser, p
     assert width <= 320, f"{path} is {width}px wide at 320px"
 
 
+def test_a_market_table_wider_than_a_phone_keeps_its_caption_and_row_labels_in_view(site, browser):
+    """At 375 px the market page's tables scroll sideways in their region: each caption ran off the screen with the
+    table (it was cut off), and the row labels scrolled away from their numbers."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "market/")
+    look = pg.evaluate("""() => [...document.querySelectorAll('.ch-table-wrap')].map(w => {
+        const cap = w.querySelector('caption'), th = w.querySelector('tbody th[scope=row]');
+        const wide = w.scrollWidth > w.clientWidth + 1;
+        w.scrollLeft = w.scrollWidth;
+        const edge = w.getBoundingClientRect().left;
+        return {wide, caption: cap ? Math.round(cap.getBoundingClientRect().right) <= innerWidth : true,
+                label: th ? Math.round(th.getBoundingClientRect().left) === Math.round(edge) : true}; })""")
+    ctx.close()
+    assert any(t["wide"] for t in look), "no market table is wider than a phone: the test shows nothing"
+    assert [t for t in look if t["wide"] and not (t["caption"] and t["label"])] == []
+
+
 def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_the_text(site, page):
     """A home-page shortcut whose list would be empty says why under its button (render.empty_shortcut, as a new
     council's site shows it for 'Short stays and respite' and 'Homes with a bed free now'). Its other list is a link
