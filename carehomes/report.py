@@ -67,6 +67,8 @@ class Signal:
     cqc_link: str = ""
     source: str = ""
     data_as_at: str = ""
+    kind: str = ""  # what the location is, as its page says ("Care home with nursing", "Home care agency")
+    beds_apply: bool = True  # whether it is a care home (whose beds may be not known); an agency has none to know
 
     @property
     def severity(self) -> int:
@@ -201,7 +203,8 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                               date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
                               str(v.get("provider.name") or ""), str(v.get("provider.cqc_id") or ""),
                               "" if beds is None else str(beds), cqc_link(v),
-                              v.s.values.owner_source(field.owner) if field else "", as_at))
+                              v.s.values.owner_source(field.owner) if field else "", as_at, v.kind_text,
+                              any(k.id == default_kind().id for k in v.kinds)))
         if closed(v.d):
             if closed_since(v, since, previous):
                 add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
@@ -313,8 +316,8 @@ def previous_release(folder: Path) -> tuple[dt.date, dict[str, dict]] | None:
     return date, rows((path / default_kind().csv_file).read_text(encoding="utf-8"))
 
 
-COLUMNS = ["home", "location_id", "provider", "provider_id", "locality", default_kind().unit, "signal", "fact", "value", "date",
-           "cqc_link", "source", "data_as_at"]
+COLUMNS = ["home", "location_id", "kind", "provider", "provider_id", "locality", default_kind().unit, "signal", "fact", "value",
+           "date", "cqc_link", "source", "data_as_at"]  # kind: an agency's empty beds are none to count, not not known
 
 
 def report_csv(found: list[Signal]) -> str:
@@ -408,8 +411,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     as_at = today.isoformat()
     words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
     body = "".join(
-        f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.location_id)}</small></th>"
-        f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or 'not known'}</td>"
+        f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.kind)}{', ' if s.kind else ''}{e(s.location_id)}</small></th>"
+        f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or ('not known' if s.beds_apply else 'not applicable')}</td>"
         f"<td>{e(s.locality)}</td><td>{e(s.signal)}</td><td><code>{e(s.fact)}</code> = {e(s.value)}</td><td>{e(s.date) or 'unknown'}</td>"
         f"<td><a href=\"{e(s.cqc_link)}\">CQC</a></td><td>{e(s.source)}; data as at {e(s.data_as_at)}</td></tr>"
         for s in found)

@@ -218,3 +218,19 @@ def test_the_report_command_counts_services_by_kind(tmp_path):
     done = run_build("report", "--area", "oldham", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert f"145 signals for 77 services (38 care homes and 41 home care agencies; 2 are both): {tmp_path}" in done.stdout + done.stderr
+
+
+def test_the_reports_rows_say_what_each_service_is_and_an_agencys_beds_do_not_apply():
+    """commissioner-report.csv had no column saying whether a row was a care home or an agency, so an agency's empty
+    beds cell read as a home whose beds are not known; the HTML said "not known" where beds do not apply."""
+    views, today = oldham_area_views()
+    found = signals(views, today, dict(DEFAULTS))
+    rows = list(csv.DictReader(io.StringIO(report_csv(found))))
+    assert list(rows[0])[:3] == ["home", "location_id", "kind"]
+    kinds = {r["kind"] for r in rows}
+    assert {"Home care agency", "Care home without nursing"} <= kinds and "" not in kinds
+    agency = next(s for s in found if s.kind == "Home care agency")
+    assert (agency.beds, agency.beds_apply) == ("", False)
+    page = report_html(found, views, today, dict(DEFAULTS), "https://x.org/")
+    row = page.split(f'/homes/{agency.slug}/">')[1].split("</tr>")[0]
+    assert "<small>Home care agency, " in row and "</small></td><td>not applicable</td>" in row
