@@ -352,6 +352,16 @@ class ProviderRow:
     nursing_beds: int
     signals: int
     homes_with_signals: int
+    care_homes: int = 0  # how many of them are care homes: with none, beds do not apply
+    beds_not_known: int = 0  # care homes whose registered beds are not known, left out of ``beds``
+    nursing_not_known: int = 0  # care homes whose beds or whether with nursing are not known, left out of ``nursing_beds``
+
+    def beds_text(self, count: int, gap: int) -> str:
+        """A sum of beds as the providers table shows it: 'not applicable' for a provider of home care only, and the
+        care homes the sum leaves out as not known (``gap``: '120 (1 home not known)'), never a 0 standing for them."""
+        if not self.care_homes:
+            return "not applicable"
+        return f"{count:,}" + (f" ({gap:,} home{'s' * (gap != 1)} not known)" if gap else "")
 
 
 def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
@@ -366,7 +376,9 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
     out = [ProviderRow(next((str(v.get("provider.name")) for v in vs if v.get("provider.name")), ""), key,
                        sorted(v.name for v in vs), sum(v.get(REGISTERED) or 0 for v in vs),
                        sum(nursing_beds(v) or 0 for v in vs), sum(by_home.get(v.d["location_id"], 0) for v in vs),
-                       sum(1 for v in vs if by_home.get(v.d["location_id"]))) for key, vs in groups.items()]
+                       sum(1 for v in vs if by_home.get(v.d["location_id"])), len(homes := care_homes(vs)),
+                       sum(1 for v in homes if v.get(REGISTERED) is None), sum(1 for v in homes if nursing_beds(v) is None))
+           for key, vs in groups.items()]
     return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
 
 
@@ -448,7 +460,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
-        f"{e(', '.join(p.homes))}</td><td>{p.beds:,}</td><td>{p.nursing_beds:,}</td><td>{p.signals:,} for "
+        f"{e(', '.join(p.homes))}</td><td>{p.beds_text(p.beds, p.beds_not_known)}</td><td>{p.beds_text(p.nursing_beds, p.nursing_not_known)}</td><td>{p.signals:,} for "
         f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -234,3 +234,18 @@ def test_the_reports_rows_say_what_each_service_is_and_an_agencys_beds_do_not_ap
     page = report_html(found, views, today, dict(DEFAULTS), "https://x.org/")
     row = page.split(f'/homes/{agency.slug}/">')[1].split("</tr>")[0]
     assert "<small>Home care agency, " in row and "</small></td><td>not applicable</td>" in row
+
+
+def test_the_providers_table_says_beds_do_not_apply_to_home_care_and_never_counts_not_known_as_0():
+    from carehomes.report import ProviderRow
+
+    views, today = oldham_area_views()
+    rows = providers(views, signals(views, today, dict(DEFAULTS)))
+    home_care_only = next(p for p in rows if p.care_homes == 0)
+    assert home_care_only.beds_text(home_care_only.beds, home_care_only.beds_not_known) == "not applicable"
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    assert "<td>not applicable</td><td>not applicable</td>" in page.split("<h2>Providers</h2>")[1]
+    row = ProviderRow("P", "1-1", ["A", "B"], 30, 0, 0, 0, care_homes=2, beds_not_known=1, nursing_not_known=2)
+    assert (row.beds_text(row.beds, row.beds_not_known), row.beds_text(row.nursing_beds, row.nursing_not_known)) == (
+        "30 (1 home not known)", "0 (2 homes not known)")
+
