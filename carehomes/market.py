@@ -443,8 +443,10 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     out.append(Chart("chart-ratings", "CQC overall ratings", "Number of homes with each CQC overall rating.",
                      ratings, [o["ratings"][r] for r in ratings], "Homes", "CQC rating").html())
     ages = [a for a in age_labels(limits_of(views)["rating"]) if o["ages"].get(a)]
-    out.append(Chart("chart-rating-age", "How old the CQC ratings are", "Homes by the age of their latest CQC rating; "
-                     f"ratings over {limits_of(views)['rating'].words} old are flagged on the homes' pages.", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
+    out.append(Chart("chart-rating-age", "How old the CQC ratings are", f"Homes by the age of their latest CQC rating on "
+                     f"{today.isoformat()}, the date of the CQC data. A home's page flags a rating over "
+                     f"{limits_of(views)['rating'].words} old on the day the site was built, so it may flag more (the "
+                     "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views, today))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')

@@ -249,3 +249,13 @@ def test_the_providers_table_says_beds_do_not_apply_to_home_care_and_never_count
     assert (row.beds_text(row.beds, row.beds_not_known), row.beds_text(row.nursing_beds, row.nursing_not_known)) == (
         "30 (1 home not known)", "0 (2 homes not known)")
 
+
+
+def test_the_rating_age_chart_says_it_measures_from_the_cqc_datas_date():
+    """The chart counted 30 ratings over 2 years old (from the CQC data's date, 2025-03-20) and said they are flagged on
+    the homes' pages, while the freshness table beside it counted 40 of 40 (from the day of the build, as the pages do)."""
+    views = views_of(OLDHAM_AREA, dt.date(2026, 12, 5))
+    page = market_html(views, dt.date(2026, 12, 5))
+    assert ("Homes by the age of their latest CQC rating on 2025-03-20, the date of the CQC data. A home&#x27;s page flags a "
+            "rating over 2 years old on the day the site was built, so it may flag more") in page
+    assert "CQC ratings more than 2 years old on 2026-12-05 (the day the site was built" in page
