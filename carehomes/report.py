@@ -29,6 +29,7 @@ REGISTERED = str(default_kind().registered)
 NURSING_FLAG = str(default_kind().capacity[0].flag)  # the kind's first capacity: with nursing
 REGISTERED_COLUMN = next(f.name for f in default_kind().fields if f.path == REGISTERED)
 DROP = f"Sudden drop in {default_kind().unit}"
+OLD_RATING = "Rating out of date"  # a signal of the rating's age, not of its grade: alone, no concern about the care
 
 DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
             "bed_drop_percent": 10, "bed_drop_min_beds": 3, "repeated_rating_inspections": 2, "inadequate_within_years": 5,
@@ -41,7 +42,7 @@ SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 
             "Not on the CQC register": 1, "No registered manager": 2, "Rating fell": 2,
             **{f"{q} rating fell": 2 for _, q in KEY_QUESTIONS},
             f"Repeated {VALUES.ratings_of_concern[1]}": 2, f"Rated {VALUES.ratings_of_concern[0]} in recent years": 2,
-            DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, "Rating out of date": 3,
+            DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, OLD_RATING: 3,
             "New registration": 3}
 # CQC's overall ratings from best to worst, to tell a fall from a rise
 RANK = {r: n for n, r in enumerate(VALUES.ratings[:4])}  # the schema lists them best first, then the two without a rating
@@ -235,7 +236,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
             add(f"Rated {worst} in recent years", "cqc.rating_history",
                 f"{worst} at {len(bad)} inspection{'s' * (len(bad) != 1)} ({', '.join(d.isoformat() for d in sorted(bad))})", max(bad))
         if rdate and (today - rdate).days > t["rating_older_than_days"]:
-            add("Rating out of date", "cqc.rating_date", f"{(today - rdate).days} days old on {as_at}", rdate)
+            add(OLD_RATING, "cqc.rating_date", f"{(today - rdate).days} days old on {as_at}", rdate)
         if v.get("cqc.registered_manager") is False:
             absent = v.get("cqc.manager_absent_since")
             add("No registered manager", "cqc.manager_absent_since" if absent else "cqc.registered_manager",
@@ -285,7 +286,7 @@ class Unchecked:
 CHECKED_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cqc.status", ("Not on the CQC register",)),
     ("cqc.rating", tuple(f"Rated {r}" for r in VALUES.ratings_of_concern)),
-    ("cqc.rating_date", ("Rating out of date",)),
+    ("cqc.rating_date", (OLD_RATING,)),
     ("cqc.registered_manager", ("No registered manager",)),
     (REGISTERED, (DROP,)),
     ("staffing.staff_turnover_percent", ("High staff turnover",)),
@@ -496,18 +497,22 @@ def _num(n: object) -> str:
     return "not known" if n is None else f"{n:,}" if isinstance(n, int) else html.escape(str(n))
 
 
-def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list[str], list[list[str]]]:
+def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list[str], list[list[str]], int]:
     """Agencies with a rating signal (the commissioner report's own signals: a rating of concern, a key question
-    of concern, a fall, no registered manager...), one row per agency, most serious first."""
+    of concern, a fall, no registered manager...), one row per agency, most serious first; and how many more have an
+    old rating as their only signal (left out of the rows, where they buried the concerns: 24 of Oldham's 34, some
+    rated Outstanding)."""
     by_agency: dict[str, list[Signal]] = {}
     for s in signals(vs, today, {}):
         if s.signal != "New registration":
             by_agency.setdefault(s.slug, []).append(s)
+    only_old = [slug for slug, found in by_agency.items() if all(s.signal == OLD_RATING for s in found)]
     names = {v.slug: v for v in vs}
     header = ["Agency", "CQC rating", "Signals"]
     rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
-             html.escape("; ".join(f"{s.signal} ({s.date})" if s.date else s.signal for s in found))] for slug, found in by_agency.items()]
-    return header, rows
+             html.escape("; ".join(f"{s.signal} ({s.date})" if s.date else s.signal for s in found))]
+            for slug, found in by_agency.items() if slug not in only_old]
+    return header, rows, len(only_old)
 
 
 def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None) -> str:
@@ -540,8 +545,12 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
                           f"{today.isoformat()}", header, rows))
     out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")
-    header, rows = concern_rows(vs, today, tables.up)
+    header, rows, only_old = concern_rows(vs, today, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
     out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)
                if rows else "<p>No home care agency has a CQC rating signal.</p>")
+    if only_old:
+        out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "
+                   f"than {VALUES.rating_stale_age} old, whatever the rating: not listed here, as the age of a rating says "
+                   "nothing of the care; the commissioner report lists every signal.</p>")
     return "\n".join(out)

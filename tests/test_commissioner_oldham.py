@@ -259,3 +259,19 @@ def test_the_rating_age_chart_says_it_measures_from_the_cqc_datas_date():
     assert ("Homes by the age of their latest CQC rating on 2025-03-20, the date of the CQC data. A home&#x27;s page flags a "
             "rating over 2 years old on the day the site was built, so it may flag more") in page
     assert "CQC ratings more than 2 years old on 2026-12-05 (the day the site was built" in page
+
+
+def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_among_those_of_concern():
+    """'Agencies of concern' listed 34 of Oldham's agencies, 24 of them only for a rating over 2 years old (some rated
+    Outstanding), burying the ten with a real concern."""
+    from carehomes.report import concern_rows, homecare_html
+    from carehomes.market import agencies, current
+
+    views, today = oldham_area_views()
+    vs = agencies(current(views))
+    header, rows, only_old = concern_rows(vs, today)
+    assert (len(rows), only_old) == (10, 24)
+    assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
+    page = homecare_html(views, today)
+    assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
+            in page)
