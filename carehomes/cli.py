@@ -490,13 +490,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     views = [HomeView(p.data, dt.date.today()) for p in result.profiles]
     today = data_date(views) or dt.date.today()  # as at the CQC data's date, so ages read as CQC published them
     views = [HomeView(p.data, today) for p in result.profiles]
+    site = read_config(Path(args.site_config))
     try:
         previous = previous_release(Path(args.releases))
-        found = signals(views, today, thresholds, previous)
+        found = signals(views, today, thresholds, previous, site.directory.get("localities"))
     except ReleaseError as exc:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")
         return 1
-    site_url = read_config(Path(args.site_config)).raw.get("site_url", "")
+    site_url = site.raw.get("site_url", "")
     from .yamlio import write_text_atomic
 
     try:

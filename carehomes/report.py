@@ -18,7 +18,8 @@ import yaml
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
-from .market import Tables, agencies, as_date, care_homes, current, data_date, homecare_rows, hours_text, manager_text, quality_rows
+from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text, manager_text,
+                     quality_rows)
 from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -187,20 +188,23 @@ def recent_closures(views: list[HomeView], since: dt.date,
 
 
 def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
-            previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[Signal]:
-    """Every signal for the homes, most serious first. ``today`` is the date the data is as at (ages are
-    measured from it). A closed home raises only 'Not on the CQC register', and only when it closed
+            previous: tuple[dt.date, dict[str, dict]] | None = None,
+            localities: dict[str, list[str]] | None = None) -> list[Signal]:
+    """Every signal for the homes, most serious first, each with its area as the market page groups it (the council's
+    ``localities``, else the postal town on a site of one council, else the council). ``today`` is the date the data
+    is as at (ages are measured from it). A closed home raises only 'Not on the CQC register', and only when it closed
     since the last release (or within ``recent_days``): its ratings and manager are history."""
     out: list[Signal] = []
     t = {**DEFAULTS, **thresholds}
     since = closure_window(today, previous, t)
     as_at = today.isoformat()
+    by_town = len({str(v.get("locality")) for v in views}) == 1
     for v in views:
         beds = v.get(REGISTERED)
 
         def add(name: str, fact: str, value: object, date: object, v: HomeView = v, beds: object = beds) -> None:
             field = v.s.by_path.get(fact)
-            out.append(Signal(v.name, v.d["location_id"], v.slug, str(v.get("locality")), name, fact, str(value),
+            out.append(Signal(v.name, v.d["location_id"], v.slug, area_of(v, by_town, localities), name, fact, str(value),
                               date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
                               str(v.get("provider.name") or ""), str(v.get("provider.cqc_id") or ""),
                               "" if beds is None else str(beds), cqc_link(v),

@@ -275,3 +275,13 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     page = homecare_html(views, today)
     assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
             in page)
+
+
+def test_the_reports_area_is_the_market_pages_locality(tmp_path):
+    """The report's Area was each profile's council ('Oldham' on every row) where the market page groups by the
+    council's localities (areas/oldham/mkdocs.yml: Chadderton, Saddleworth...)."""
+    done = run_build("report", "--area", "oldham", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "commissioner-report.csv").read_text(encoding="utf-8"))))
+    areas = {r["locality"] for r in rows}
+    assert {"Chadderton", "Saddleworth", "Royton, Shaw and Crompton"} <= areas, areas
