@@ -82,6 +82,22 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.config.workeroutput["builds_by_test"] = dict(BUILDS_BY_TEST)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Every test has run: collect the garbage until a pass finds none (pytest's own end does five passes, as one may
+    not find everything), then freeze what is left (gc.freeze), so that pytest's five full collections
+    (unraisableexception, looking for exceptions raised in __del__) and the interpreter's at exit pass over nothing
+    already found alive. A worker's heap is 200,000-500,000 objects by then: those passes cost each xdist worker 2-5 s
+    between its last test and the end of the run. These passes still run while pytest's unraisable hook is in place,
+    so an exception raised in a __del__ is reported as before."""
+    import gc
+
+    for _ in range(5):
+        if not gc.collect():  # nothing unreachable: no __del__ ran, so no new garbage either
+            break
+    gc.freeze()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:  # xdist's hook, on the controller: a worker's counts
     for key, value in getattr(node, "workeroutput", {}).get("builds", {}).items():
@@ -111,14 +127,33 @@ def run_process(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subpro
 
 CSV_FIELD_LIMIT = 131_072  # Python's own default
 
+# cli.parser() costs 8-17 ms (argparse makes a help formatter and looks up its translations for each of its ~160
+# options), and the tests run about 700 commands in-process: 6-12 s of the fast set's CPU. run_build builds it once a
+# process and reuses it while everything it is built from is the same object: cli's and commandhelp's module globals
+# (the cmd_* functions, ROOT, ENGINES, parser itself: a test that monkeypatches one gets a parser built afresh) and
+# the schema's default kind (the vacancies options). The objects are kept, so an id is never reused. cli.main called
+# directly still builds its own.
+_PARSER: list = []  # [(the objects it was built from, the parser)]
+
+
+def _cli_parser():
+    from carehomes import cli, commandhelp, kinds
+
+    made_from = (*vars(cli).values(), *vars(commandhelp).values(), kinds.default_kind())
+    if _PARSER and len(_PARSER[0][0]) == len(made_from) and all(a is b for a, b in zip(_PARSER[0][0], made_from, strict=True)):
+        return _PARSER[0][1]
+    _PARSER[:] = [(made_from, cli.parser())]
+    return _PARSER[0][1]
+
 
 def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``build.py ARGS`` in this process (``carehomes.cli.main``): its exit status and what it wrote to
     stdout and stderr, as run_process gives them. ``cwd`` and ``env`` (the whole environment, as for a
     process) hold during the command and are put back after it; an exception that escapes main is written
     on stderr as Python would (a traceback, exit status 1), so tests that forbid tracebacks still see it."""
-    from carehomes.cli import main
+    from carehomes import cli
 
+    real_parser, made = cli.parser, _cli_parser()
     # the bytes a pipe would carry: stdout strict, stderr backslashreplace, as Python sets them for a process
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", newline="\n")
     err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace", newline="\n")
@@ -133,7 +168,8 @@ def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproce
         os.chdir(cwd)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(list(args))
+                cli.parser = lambda: made  # type: ignore[assignment]
+                code = cli.main(list(args))
             except SystemExit as exc:  # argparse's usage errors and --help
                 code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
                 if not isinstance(exc.code, int | None):
@@ -142,6 +178,7 @@ def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproce
                 traceback.print_exc()
                 code = 1
     finally:
+        cli.parser = real_parser  # type: ignore[assignment]
         csv.field_size_limit(saved_limit)
         os.chdir(saved_cwd)
         os.environ.clear()

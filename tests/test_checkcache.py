@@ -64,6 +64,12 @@ def _some_profiles(tmp_path: Path, n: int = 6) -> Path:
     return folder
 
 
+# the tests that take data_afresh (module-scoped: the bundled homes' open data made with the cache off) run on one
+# xdist worker, so it is made once a run, not on each worker
+DATA_AFRESH = pytest.mark.xdist_group("checkcache-data-afresh")
+
+
+@DATA_AFRESH
 def test_open_data_from_kept_results_is_byte_for_byte_the_data_checked_afresh(kept, checked_afresh, run_cli, tmp_path,
                                                                              data_afresh):
     env = {**os.environ, **EPOCH}
@@ -476,6 +482,7 @@ def data_afresh(tmp_path_factory) -> dict[str, bytes]:
     return _files(out)
 
 
+@DATA_AFRESH
 @pytest.mark.parametrize("where", ["a file", "a folder in the store's place", "a broken store"])
 def test_a_cache_that_cannot_be_used_changes_nothing(tmp_path, run_cli, where, data_afresh):
     folder = tmp_path / "cache"

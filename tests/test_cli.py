@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import shutil
 
-import frictionless
-
 import pytest
 from conftest import FIXTURES, ROOT, run_build, run_process
 
@@ -65,6 +63,8 @@ def test_check_named_file_and_missing_path(tmp_path):
 
 @pytest.mark.slow  # frictionless validates two whole packages
 def test_data_writes_valid_package_and_keeps_old_on_failure(tmp_path):
+    import frictionless  # imported here, by the slow tests that use it: not on collection by each worker (0.3 s)
+
     prov = copy_fixtures(tmp_path)
     out = tmp_path / "site" / "data"
     r = run_build("data", "--providers", str(prov), "--out", str(out))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from conftest import CLOSED_HOME, OLDHAM_CLOSED, TODAY, listed_then_closed
@@ -21,15 +22,28 @@ from carehomes.views import HomeView
 EDIT = "https://github.com/example/directory/edit/main/"
 
 
+@pytest.fixture(scope="module")
+def oldham_imported(tmp_path_factory) -> tuple[str, Path]:
+    """The three real records imported after a first import that had Acorn Lodge still registered, once a module (two
+    imports): the summary of the second import and the folder of profiles, which the tests only read."""
+    work = tmp_path_factory.mktemp("closed")
+    report = listed_then_closed(work / "providers", work)
+    return report.summary(), work / "providers"
+
+
+# one xdist worker runs the module, so oldham_imported is made once a run, not on each worker
+pytestmark = pytest.mark.xdist_group("closed-oldham")
+
+
 @pytest.fixture
-def oldham(tmp_path) -> tuple[str, list[HomeView]]:
-    """The three real records imported after a first import that had Acorn Lodge still registered: the
-    summary of the second import, then the homes' views."""
-    report = listed_then_closed(tmp_path / "providers", tmp_path)
-    checked = check_paths([tmp_path / "providers"], on=TODAY)
+def oldham(oldham_imported) -> tuple[str, list[HomeView]]:
+    """The summary of the second import, then the homes' views, checked and made afresh for each test (the tests
+    change their views)."""
+    summary, folder = oldham_imported
+    checked = check_paths([folder], on=TODAY)
     assert checked.problems == []
     views = sorted((HomeView(p.data, TODAY, repo_edit=EDIT) for p in checked.profiles), key=lambda v: v.slug)
-    return report.summary(), views
+    return summary, views
 
 
 def test_a_first_import_counts_every_closed_service_and_imports_none(tmp_path):

@@ -24,6 +24,8 @@ OLDHAM = ROOT.parent / "shared" / "data" / "cqc" / "oldham-api-json-2025"
 if not OLDHAM.is_dir():  # a worktree beside the main checkout
     OLDHAM = Path("/work/shared/data/cqc/oldham-api-json-2025")
 needs_oldham = pytest.mark.skipif(not OLDHAM.is_dir(), reason="the shared Oldham CQC responses are not on this machine")
+# one xdist worker runs the module, so its module-scoped import of Oldham (0.3 s) is made once a run, not on each worker
+pytestmark = pytest.mark.xdist_group("commissioner-oldham")
 
 
 def views_of(folder: Path, today: dt.date = TODAY) -> list[HomeView]:

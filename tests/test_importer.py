@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import os
 
@@ -15,12 +16,20 @@ from conftest import CQC, NATIONAL, TODAY
 from helpers import ctrl_c_on_first_write
 
 
-def national_slice(tmp_path, areas: set[str], limit: int | None = None):
-    """Write a CSV with the national file's header and the rows of some areas."""
+@functools.lru_cache(maxsize=1)
+def _national() -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+    """The national file's header and rows, read once a process (15,000 rows: 50 ms, and two dozen slices)."""
     with open(NATIONAL, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = [r for r in reader if r["Location Local Authority"] in areas][:limit]
-        fields = reader.fieldnames
+        reader = csv.reader(fh)
+        return next(reader), tuple(tuple(row) for row in reader if row)  # DictReader skips blank lines too
+
+
+def national_slice(tmp_path, areas: set[str], limit: int | None = None):
+    """Write a CSV with the national file's header and the rows of some areas (new dicts each time: a test may
+    change its rows)."""
+    fields, table = _national()
+    where = fields.index("Location Local Authority")
+    rows = [dict(zip(fields, row, strict=True)) for row in table if row[where] in areas][:limit]
     out = tmp_path / "slice.csv"
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fields)

@@ -183,6 +183,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
             and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
 
 
+@pytest.mark.xdist_group("package-source")  # on the worker that parses the package for test_structure (helpers.parsed)
 def test_no_module_hard_codes_the_resource_or_the_capacity_pair():
     found = []
     for path in sorted((ROOT / "carehomes").rglob("*.py")):

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 
-import frictionless
 import pytest
 from conftest import FIXTURES, NATIONAL, ROOT, run_build
 
@@ -20,6 +19,8 @@ def publish(tmp_path, name, providers):
 
 @pytest.mark.slow  # imports a county from the national register and builds its site
 def test_merge_herefordshire_with_a_second_area(tmp_path, shared_data):
+    import frictionless  # imported here, by the slow tests that use it: not on collection by each worker (0.3 s)
+
     here = publish(tmp_path, "here", ROOT / "providers")
     assert run_build("import-cqc", str(NATIONAL), "--local-authority", "Shropshire", "--providers", str(tmp_path / "shrop")).returncode == 0
     shrop = publish(tmp_path, "shrop", tmp_path / "shrop")

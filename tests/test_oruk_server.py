@@ -33,6 +33,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 UPSTREAM_OPENAPI = UK / "openapi.json"
+# one xdist worker runs the module, so its module-scoped site (the bundled homes checked, the API's data and the
+# postcode lookup written) is made once a run, not on each worker
+pytestmark = pytest.mark.xdist_group("oruk-server")
 
 
 @pytest.fixture(scope="module")

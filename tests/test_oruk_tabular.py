@@ -10,7 +10,6 @@ import io
 import json
 from pathlib import Path
 
-import frictionless
 import pytest
 from conftest import FIXTURES, SHARED, TODAY
 from test_outputs_datapackage import profile_errors
@@ -44,6 +43,8 @@ def _write(files: dict[str, bytes], folder: Path) -> Path:
 
 def _errors(descriptor: Path) -> list[tuple]:
     """(resource, row, field, error type, note) of every error frictionless finds, the package's own included."""
+    import frictionless  # imported here, by the slow tests that use it: not on collection by each worker (0.3 s)
+
     report = frictionless.validate(str(descriptor))
     found = [(None, None, None, e.type, e.note) for e in report.errors]
     for task in report.tasks:

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 
-import frictionless
 import pytest
 from conftest import FIXTURES
 
@@ -61,6 +60,8 @@ def test_excel_download_opens_with_accents_intact(tmp_path):
 
 @pytest.mark.slow  # frictionless validates a whole package
 def test_both_csvs_pass_frictionless(tmp_path):
+    import frictionless  # imported here, by the slow tests that use it: not on collection by each worker (0.3 s)
+
     write_data(_profiles(), tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

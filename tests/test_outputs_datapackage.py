@@ -5,7 +5,6 @@ import hashlib
 import importlib.resources
 import json
 
-import frictionless
 import jsonschema
 import pytest
 from conftest import FIXTURES
@@ -70,6 +69,8 @@ def test_the_profile_check_can_fail(tmp_path):
 
 @pytest.mark.slow  # frictionless validates a whole package
 def test_package_passes_frictionless(tmp_path):
+    import frictionless  # imported here, by the slow tests that use it: not on collection by each worker (0.3 s)
+
     _published(tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])

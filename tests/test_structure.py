@@ -81,8 +81,20 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def test_no_import_cycles():
-    graph = import_graph()
+@pytest.fixture(scope="module")
+def package_graph() -> dict[str, set[str]]:
+    """import_graph() of the package, worked out once for the tests that read it (they never change it)."""
+    return import_graph()
+
+
+# helpers.parsed parses each module of the package once a process: the tests that read every module run on one
+# xdist worker (test_kinds' scan too), so the package is parsed once a run, not once on each worker
+PACKAGE_SOURCE = pytest.mark.xdist_group("package-source")
+
+
+@PACKAGE_SOURCE
+def test_no_import_cycles(package_graph):
+    graph = package_graph
     assert graph.get("carehomes.pipeline")
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
 
@@ -102,8 +114,9 @@ def test_cycle_finder_finds_function_level_cycles(tmp_path):
     assert _cycle(import_graph(tmp_path)) is None
 
 
-def test_stage_modules_do_only_their_stage():
-    graph = import_graph()
+@PACKAGE_SOURCE
+def test_stage_modules_do_only_their_stage(package_graph):
+    graph = package_graph
     assert "carehomes.publish" not in graph["carehomes.render"]  # pages do not make data
     assert not {"carehomes.sources.cqc_files", "carehomes.apply"} & graph["carehomes.render"]
     assert "carehomes.publish" not in graph["carehomes.outputs.oruk"]
