@@ -449,3 +449,32 @@ def test_a_manager_who_left_is_no_longer_named_after_the_next_import(tmp_path, s
     cqc = load(profile)["cqc"]
     assert "registered_managers" not in cqc and cqc["registered_manager"] is False
     assert cqc["regulated_activities"] == ["Personal care"]
+
+
+def test_api_csv_nested_cells_of_the_wrong_shape_are_refused_as_the_same_json_is(tmp_path, shared_data):
+    """A CSV of API records gives its nested fields as Python reprs, read back as they are written: a regulated
+    activity's contacts as a text, a role as a number, a name as a list. The same record as JSON is refused by its
+    shape (cqc_shape); the CSV's was read as it came: a contact role 'Not a Registered Manager' counted as a registered
+    manager (a text holds the words), contacts as a text said 'no registered manager', a list became the name
+    "['Jo']", and a number as the roles was 'argument of type 'int' is not iterable'. Each is now named, the import
+    refused and nothing changed."""
+    lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = list(csv.DictReader(lines[:4]))
+    rows[0]["regulatedActivities"] = "[{'name': 'Personal care', 'contacts': [{'personRoles': 5, 'personGivenName': 'Jo'}]}]"
+    rows[1]["regulatedActivities"] = ("[{'name': 'Personal care', 'contacts': [{'personRoles': 'Not a Registered Manager', "
+                                      "'personGivenName': 'Jo'}]}]")
+    rows[2]["regulatedActivities"] = ("[{'name': ['Personal care'], 'contacts': 'Jo'}, {'name': 'Personal care', 'contacts': "
+                                      "[{'personRoles': ['Registered Manager'], 'personGivenName': ['Jo']}]}]")
+    write_rows(tmp_path / "api.csv", rows)
+    providers = tmp_path / "p"
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(tmp_path / "api.csv", providers)
+    ids = [r["locationId"] for r in rows]
+    assert str(exc.value) == REFUSED + "\n  ".join([
+        f"line 2: location {ids[0]}: field 'regulatedActivities[0].contacts[0].personRoles' is a number, expected a list",
+        f"line 3: location {ids[1]}: field 'regulatedActivities[0].contacts[0].personRoles' is a text, expected a list",
+        f"line 4: location {ids[2]}: field 'regulatedActivities[0].name' is a list, expected a text",
+        f"line 4: location {ids[2]}: field 'regulatedActivities[0].contacts' is a text, expected a list",
+        f"line 4: location {ids[2]}: field 'regulatedActivities[1].contacts[0].personGivenName' is a list, expected a text",
+    ])
+    assert not providers.exists() or not list(providers.glob("*.yaml"))

@@ -840,6 +840,12 @@ def _api_csv_location(row: dict[str, str], date_order: str) -> Record | Skipped:
     as the same record saved as JSON is: its dormancy, key questions, rating history and the manager's absence
     date too, so a dormant home is not shown as an ordinary one. Each nested cell is read once, for both."""
     doc, unreadable = _api_csv_document(row, date_order)
+    # its nested cells, read back, are checked as the same record's JSON is (a role as a number, contacts as a text)
+    shape = cqc_shape.problems({k: v for k, v in doc.items() if isinstance(v, dict | list)})
+    if shape:
+        lid = str(doc.get("locationId") or "").strip()
+        who = f"location {lid}: " if cqc_shape.ID.fullmatch(lid) else ""
+        raise RowProblems([f"{who}{p}" for p in shape])
     out = parse_api_location(doc, date_order)  # names every cell it reads and cannot (a broken one is left as written)
     if unreadable and isinstance(out, Record):  # a cell only the extra facts read
         raise ValueError(unreadable[0])
