@@ -21,6 +21,7 @@ from pathlib import Path
 from .kinds import Kind, default_kind, kinds
 from .outputs.tables import read_homes
 from .records import CURRENT_STATUSES, get_path
+from .safetext import plain
 from .schema import Field, Schema, load_schema
 from .text import restore
 
@@ -148,10 +149,11 @@ REQUIRED_COLUMNS = ("location_id", "name")
 def stray_folders(folder: Path) -> list[str]:
     """A warning for each folder in ``folder`` that no release snapshot is named like (``YYYY-MM-DD``), as a copy
     ('2026-12-05 copy') or a rename would be: list_releases leaves it out, so the changelog does too. Hidden
-    folders and files are a tool's, not a steward's, and are passed over."""
+    folders and files are a tool's, not a steward's, and are passed over. A folder's name is shown in one line
+    (plain: a line break or a terminal escape in it as an escape)."""
     if not folder.is_dir():
         return []
-    return [f"{d}: not a release snapshot (a snapshot's folder is named by its day, YYYY-MM-DD), so the changelog "
+    return [f"{plain(d)}: not a release snapshot (a snapshot's folder is named by its day, YYYY-MM-DD), so the changelog "
             "leaves it out; rename it by its day, or move it out of the releases folder"
             for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".") and not SNAPSHOT_NAME.fullmatch(d.name)]
 

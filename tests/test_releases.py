@@ -71,6 +71,20 @@ def test_a_folder_in_releases_not_named_by_its_day_is_named_by_build_not_passed_
     assert f"warning: {rel / '2026-10-01 copy'}: {said}\n" in r.stderr
 
 
+def test_a_stray_folder_named_with_a_line_break_or_an_escape_is_warned_of_in_one_line(tmp_path):
+    """A folder's name is written into the build's warning as it is: a line break in it started a line of its own (a
+    second, made-up warning), and a terminal escape reached the terminal (ESC[31m turned its text red). Both are
+    shown as escapes, in one line."""
+    from carehomes.releases import stray_folders
+
+    rel = tmp_path / "releases"
+    (rel / "x\nwarning: forged").mkdir(parents=True)
+    (rel / "esc\x1b[31mred").mkdir()
+    said = "not a release snapshot (a snapshot's folder is named by its day, YYYY-MM-DD), so the changelog leaves it out; " \
+           "rename it by its day, or move it out of the releases folder"
+    assert stray_folders(rel) == [f"{rel}/esc\\x1b[31mred: {said}", f"{rel}/x\\nwarning: forged: {said}"]
+
+
 def test_release_command_refuses_twice_a_day(tmp_path):
     rel = tmp_path / "releases"
     assert run_build("release", "--providers", str(FIXTURES / "profiles"), "--releases", str(rel)).returncode == 0
