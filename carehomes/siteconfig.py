@@ -12,7 +12,7 @@ from typing import Any
 
 from .configfile import ConfigFileError, load_config_chain
 from .ages import Age, parse_age
-from .safetext import UNSAFE_IN_ADDRESS
+from .safetext import UNSAFE_IN_ADDRESS, plain
 from .schema import ROOT, STALENESS
 from .sources.postcodes import area_of
 from .validate import EMAIL
@@ -71,6 +71,10 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     out = [f"{key} must be text; write it in quotes, like {key}: \"...\"" for key in ("site_name", "site_url")
            if raw.get(key) is not None and not isinstance(raw[key], str)]  # the feed's title, every page's address
     out += _markup_problems("site_name", raw.get("site_name"))  # the theme writes the site's name into every page as HTML
+    url = raw.get("site_url")
+    if isinstance(url, str) and url.strip() and not web_address(url):  # every link of the report and the feed starts with it
+        out.append(f"site_url '{plain(url, 80)}' is not the site's web address (http:// or https://, then the host); give the "
+                   "address the site is published at, like site_url: \"https://www.example.org/care-homes/\"")
     extra = raw.get("extra")
     if extra is not None and not isinstance(extra, dict):
         return out + ["extra must be a mapping (extra: then indented settings such as directory:)"]
@@ -121,6 +125,17 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
         out += attribution_problems(m.get("attribution"))
     return out
+
+
+def web_address(url: str) -> bool:
+    """Whether ``url`` is a web address a link may start with: http or https, a host, and no space, quote or angle
+    bracket (mkdocs refuses the build of another; the report and the forms, which link from it, refuse it too)."""
+    text = url.strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:  # 'http://[::1' (a bracket not closed)
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not re.search(r"[\s\"'<>`\x00-\x1f\x7f]", text)
 
 
 def _markup_problems(key: str, value: Any) -> list[str]:

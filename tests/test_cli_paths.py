@@ -526,3 +526,36 @@ def test_an_out_folder_with_dot_dot_in_it_is_worked_out_first(tmp_path):
     assert _out_path("site") == Path("site") and _out_path("..") == Path("..")
     (tmp_path / "link").symlink_to(tmp_path / "sub")
     assert _out_path(str(tmp_path / "link" / "..")) == tmp_path, "as written, not through the link"
+
+
+def test_a_site_address_that_is_not_a_web_address_is_refused_not_linked_in_the_report(tmp_path, capsys, monkeypatch):
+    """mkdocs.yml's site_url 'javascript:alert(document.domain)//' stopped the build (mkdocs refuses it, in its own
+    words), but the commissioner report took it as its links' start: every home's link ran the script when clicked
+    ('javascript:alert(document.domain)/homes/x/'). Now any command that reads the settings names it, and the report
+    is not written."""
+    import os
+
+    from carehomes import cli
+    from carehomes.areas import Area
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    config = tmp_path / "mkdocs.yml"
+    why = ("is not the site's web address (http:// or https://, then the host); give the address the site is published "
+           "at, like site_url: \"https://www.example.org/care-homes/\"")
+    for value in ("javascript:alert(document.domain)//", "data:text/html,x", "https://", "//evil.example/", "www.example.org",
+                  "https://example.org/a b", "http://[::1"):
+        config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\nsite_url: \"{value}\"\n", encoding="utf-8")
+        with pytest.raises(ConfigFileError) as err:
+            read_config(config)
+        assert str(err.value) == f"{config}: site_url '{value}' {why}", value
+    for value in ("https://example-council.github.io/care-homes/", "http://127.0.0.1:8000/", "HTTPS://Example.org"):
+        config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\nsite_url: \"{value}\"\n", encoding="utf-8")
+        assert read_config(config).raw["site_url"] == value
+    config.write_text(f"INHERIT: {os.path.relpath(ROOT / 'mkdocs.yml', tmp_path)}\n"
+                      "site_url: \"javascript:alert(document.domain)//\"\n", encoding="utf-8")
+    monkeypatch.setattr(cli, "find_area", lambda name, *a: Area("x", config, FIXTURES / "profiles", tmp_path / "releases",
+                                                                  tmp_path / "site"))
+    code, _, err = run(capsys, "report", "--area", "x", "--out", str(tmp_path / "report"))
+    assert (code, err) == (1, f"{config}: site_url 'javascript:alert(document.domain)//' {why}\n")
+    assert not (tmp_path / "report").exists()
