@@ -792,11 +792,12 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
         return 1
     from .updates import not_applicable_words
 
+    option = {c.available: f"--{c.key}" for c in kind.capacity if c.available}  # the option the steward typed
     for dotted in dropped:
-        print(f"{path}: {not_applicable_words(dotted, dotted)}")
-    stored = {c.key: None if c.available in dropped else free[c.key] for c in kind.capacity if c.available}
+        print(f"{path}: {not_applicable_words(dotted, option[dotted])}")
+    said = {c.key: "not applicable" if c.available in dropped else free[c.key] for c in kind.capacity if c.available}
     _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else " (" + ", ".join(
-        f"{key}: {n if n is not None else 'as before'}" for key, n in stored.items()) + ")"))
+        f"{key}: {n if n is not None else 'as before'}" for key, n in said.items()) + ")"))
     return 0
 
 

@@ -151,11 +151,13 @@ def stray_folders(folder: Path) -> list[str]:
     ('2026-12-05 copy') or a rename would be: list_releases leaves it out, so the changelog does too. Hidden
     folders and files are a tool's, not a steward's, and are passed over. A folder's name is shown in one line
     (plain: a line break or a terminal escape in it as an escape)."""
-    if not folder.is_dir():
+    try:
+        found = sorted(folder.iterdir()) if folder.is_dir() else []
+    except OSError:  # list_releases, which read it first, says why it cannot be read
         return []
     return [f"{plain(d)}: not a release snapshot (a snapshot's folder is named by its day, YYYY-MM-DD), so the changelog "
             "leaves it out; rename it by its day, or move it out of the releases folder"
-            for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".") and not SNAPSHOT_NAME.fullmatch(d.name)]
+            for d in found if d.is_dir() and not d.name.startswith(".") and not SNAPSHOT_NAME.fullmatch(d.name)]
 
 
 def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
@@ -169,7 +171,12 @@ def list_releases(folder: Path) -> list[tuple[dt.date, Path]]:
     problems: list[str] = []
     if not folder.is_dir():
         return out
-    for d in sorted(folder.iterdir()):
+    try:
+        listed = sorted(folder.iterdir())
+    except OSError as exc:
+        raise ReleaseError(f"{plain(folder)}: the releases folder cannot be read ({exc.strerror or exc}); give this "
+                           "user permission to read it, or name another with --releases") from None
+    for d in listed:
         if not (d.is_dir() and SNAPSHOT_NAME.fullmatch(d.name)):
             continue
         try:

@@ -106,9 +106,9 @@ def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_and_0
     # with the free beds it is registered for, the 0 is left out, said in one line, as the stewards' sheet does
     r = run_build("vacancies", "aston-house", "--nursing", "0", "--residential", "1", "--providers", str(prov))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout == (f"{prov / 'aston-house.yaml'}: beds.nursing.available: 0 is not applicable: CQC does not register "
+    assert r.stdout == (f"{prov / 'aston-house.yaml'}: --nursing: 0 is not applicable: CQC does not register "
                         "this home for care with nursing (care.nursing is no), so nothing is stored for it\n")
-    assert r.stderr.endswith("vacancies confirmed today (nursing: as before, residential: 1)\n")
+    assert r.stderr.endswith("vacancies confirmed today (nursing: not applicable, residential: 1)\n")
     beds = yaml.safe_load(aston.read_text())["beds"]
     assert beds == {"registered": 16, "residential": {"available": 1}, "confirmed": dt.date.today()}
     aston.write_text(before)

@@ -178,3 +178,26 @@ def test_newest_fact_reads_dates_datetimes_and_iso_text_and_skips_what_is_not_a_
     assert newest_fact(record({dated[0]: None, dated[1]: "not a date"}), schema) is None
     assert newest_fact(record({dated[0]: dt.date(2024, 1, 2), dated[1]: "2025-03-04T10:00:00"}), schema) == dt.date(2025, 3, 4)
     assert newest_fact(record({dated[0]: dt.datetime(2026, 5, 6, 7, 8), dated[2]: "2025-03-04"}), schema) == dt.date(2026, 5, 6)
+
+
+def test_a_releases_folder_that_cannot_be_read_is_one_message_for_build_report_and_release(tmp_path, monkeypatch):
+    """A releases folder this user may not list ended build with 'The build failed ... [Errno 13]' and report and
+    release with whatever the OSError said: each now says which folder and what to do, and writes nothing."""
+    from pathlib import Path
+
+    rel = tmp_path / "releases"
+    rel.mkdir()
+    real = Path.iterdir
+
+    def refused(self):
+        if self == rel:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    said = f"{rel}: the releases folder cannot be read (Permission denied); give this user permission to read it, or name another with --releases"
+    for args in (("build", "--out", str(tmp_path / "site"), "--no-search"), ("report", "--out", str(tmp_path / "r")),
+                 ("release",)):
+        r = run_build(*args, "--providers", str(FIXTURES / "profiles"), "--releases", str(rel))
+        assert r.returncode == 1 and said in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
+    assert not (tmp_path / "site").exists() and not (tmp_path / "r" / "commissioner-report.html").exists()
