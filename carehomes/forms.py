@@ -20,6 +20,7 @@ import yaml
 
 from . import configfile
 from .kinds import Kind, default_kind, kinds
+from .safetext import web_address
 from .schema import ROOT, Field, Schema, load_schema
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
@@ -258,7 +259,7 @@ def form_text(template: str, schema: Schema | None = None, site_url: str = "") -
 def _providers_page(site_url: str) -> str:
     """'the "For providers" page' as Markdown, a link when the site's address is a web address."""
     base = site_url.strip().rstrip("/")
-    if not re.fullmatch(r"https?://[^\s()\[\]<>]+", base):
+    if not web_address(base) or re.search(r"[()\[\]]", base):  # a bracket would end the Markdown link
         return '"For providers" page'
     return f'["For providers" page]({base}/for-providers/)'
 
@@ -457,7 +458,9 @@ def _links_markdown(directory: dict[str, Any]) -> str:
 
 
 def _find_markdown(directory: dict[str, Any]) -> str:
-    return f"[Find a care home]({str(directory.get('site_url') or '').rstrip('/')}/find/) page.\n"
+    """The link to the site's find page from its address (safetext.web_address), else the page named as text."""
+    site = str(directory.get("site_url") or "").strip()
+    return f"[Find a care home]({site.rstrip('/')}/find/) page.\n" if web_address(site) else "Find a care home page.\n"
 
 
 def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | None = None,

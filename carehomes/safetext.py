@@ -153,3 +153,14 @@ def outside(value: object, limit: int | None = 300) -> str:
     text = re.sub(r"(?i)\b(www)\.", "\\1[.]", text)
     text = escape(text, quote=False)
     return unrun(_MD_PUNCTUATION.sub(r"\\\1", text))
+
+
+def web_address(url: str) -> bool:
+    """Whether ``url`` is a web address a link may start with: http or https, a host, and no space, quote or angle
+    bracket (mkdocs refuses the build of another; the report and the forms, which link from it, refuse it too)."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # 'http://[::1' (a bracket not closed)
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not re.search(r"[\s\"'<>`\x00-\x1f\x7f]", text)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .configfile import ConfigFileError, load_config_chain
 from .ages import Age, parse_age
-from .safetext import UNSAFE_IN_ADDRESS, plain
+from .safetext import UNSAFE_IN_ADDRESS, plain, web_address
 from .schema import ROOT, STALENESS
 from .sources.postcodes import area_of
 from .validate import EMAIL
@@ -125,17 +125,6 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
             out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
         out += attribution_problems(m.get("attribution"))
     return out
-
-
-def web_address(url: str) -> bool:
-    """Whether ``url`` is a web address a link may start with: http or https, a host, and no space, quote or angle
-    bracket (mkdocs refuses the build of another; the report and the forms, which link from it, refuse it too)."""
-    text = url.strip()
-    try:
-        parts = urllib.parse.urlsplit(text)
-    except ValueError:  # 'http://[::1' (a bracket not closed)
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not re.search(r"[\s\"'<>`\x00-\x1f\x7f]", text)
 
 
 def _markup_problems(key: str, value: Any) -> list[str]:

@@ -50,7 +50,7 @@ def test_the_claim_form_is_generated_with_the_home_and_who_the_manager_is():
     assert form["body"][0]["attributes"]["value"].endswith(
         f'No GitHub account? Email or phone the council instead (see the ["For providers" page]({site_url.rstrip("/")}'
         '/for-providers/)).')
-    for unusable in ("", "  ", "javascript:alert(1)", "https://x.org/a) [b](https://y.org"):
+    for unusable in ("", "  ", "javascript:alert(1)", "https://x.org/a) [b](https://y.org", "https://x.org/\"a", "https:///nohost"):
         assert forms.claim_form(None, forms.CLAIM, unusable)["body"][0]["attributes"]["value"].endswith(
             'No GitHub account? Email or phone the council instead (see the "For providers" page).')
     assert form["name"] == "Claim this home" and form["labels"] == ["claim"] and form["title"] == "Claim: "

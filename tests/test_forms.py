@@ -331,3 +331,11 @@ def test_the_form_pictures_are_filled_in_for_the_fictional_example_home_only():
     for answers in EXAMPLE_ANSWERS.values():
         assert (answers["home"], answers["title"]) == (template["slug"], template["name"])
         assert not (ROOT / "providers" / f"{answers['home']}.yaml").exists()
+
+
+def test_contributings_find_page_link_is_made_only_from_a_web_address():
+    """CONTRIBUTING.md's "Find a care home" link was site_url + '/find/', whatever site_url held (javascript:...)."""
+    assert forms._find_markdown({"site_url": "https://x.org/care/"}) == "[Find a care home](https://x.org/care/find/) page.\n"
+    for unusable in ("", "javascript:alert(1)//", "data:text/html,x", "https:///nohost"):
+        assert forms._find_markdown({"site_url": unusable}) == "Find a care home page.\n"
+

@@ -40,7 +40,7 @@ from typing import Any, TextIO
 from .. import apply, httpclient
 from ..kinds import kinds
 from ..progress import Progress
-from ..safetext import plain
+from ..safetext import plain, web_address
 from . import cqc_files, cqc_shape
 from .cqc_files import JSON_FACTS, RATING_QUESTIONS, UNRATED, _field, _history, _read, extra_facts  # noqa: F401 (re-exported)
 
@@ -91,7 +91,7 @@ class Settings:
         s = cls(base=(env.get("CQC_API_BASE") or DEFAULT_BASE).rstrip("/"), key=key,
                 partner_code=env.get("CQC_API_PARTNER_CODE", "").strip())
         problems = []
-        if not _is_web_address(s.base):
+        if not web_address(s.base):
             problems.append(f"CQC_API_BASE {s.base!r} is not an http(s) address")
         elif httpclient.address_problem(s.base):
             problems.append(f"CQC_API_BASE {s.base!r} {httpclient.address_problem(s.base)}")
@@ -124,15 +124,6 @@ class Settings:
         return httpclient.Policy(name="the CQC API", secret_origin=httpclient.origin(self.base),
                                  secret_headers=frozenset({KEY_HEADER}), request_deadline=self.deadline,
                                  run_deadline=self.run_deadline, max_bytes=self.max_bytes, timeout=self.timeout)
-
-
-def _is_web_address(url: str) -> bool:
-    """True for an http:// or https:// address with a host."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # e.g. an unclosed [ in an IPv6 host
-        return False
 
 
 class Cache:
