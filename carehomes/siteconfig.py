@@ -115,6 +115,8 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     if places is not None and not (isinstance(places, dict) and all(
             isinstance(k, str) and isinstance(v, list) and v and all(isinstance(p, str) for p in v) for k, v in places.items())):
         out.append("extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]")
+    elif places:
+        out += locality_problems(places)
     m = d.get("map")
     if m is not None and not isinstance(m, dict):
         out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")
@@ -124,6 +126,24 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
         elif m.get("tiles"):
             out += [f"extra.directory.map.tiles {p}" for p in [tiles_problem(m["tiles"])] if p]
         out += attribution_problems(m.get("attribution"))
+    return out
+
+
+def locality_problems(places: dict[str, list[str]]) -> list[str]:
+    """A council's localities (name -> postcode districts or sectors) where a home could not be placed by them: an
+    empty district (which every postcode starts with) or one named by two localities (a home there went, without a
+    word, to whichever name sorts last)."""
+    out, seen = [], {}
+    for name, prefixes in places.items():
+        for prefix in prefixes:
+            key = " ".join(prefix.upper().split())
+            if not key:
+                out.append(f"extra.directory.localities.{plain(name, 60)} has an empty postcode district; give districts "
+                           "or sectors, like [HR6, 'HR1 2']")
+            elif key in seen and seen[key] != name:
+                out.append(f"extra.directory.localities: {key} is in both {plain(seen[key], 60)} and {plain(name, 60)}; "
+                           "a postcode district or sector belongs to one locality: name it in one of them")
+            seen.setdefault(key, name)
     return out
 
 

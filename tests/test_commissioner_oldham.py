@@ -148,6 +148,12 @@ def test_localities_must_map_names_to_postcode_districts():
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": "HR6"}}}}) == [
         "extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]"]
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6"]}}}}) == []
+    # a district named twice went, without a word, to the name sorting last; an empty one caught every postcode
+    assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6", " "], "Kington": ["hr6"],
+                                                                   "Hereford": ["HR1", "HR1 2"]}}}}) == [
+        "extra.directory.localities.Leominster has an empty postcode district; give districts or sectors, like [HR6, 'HR1 2']",
+        "extra.directory.localities: HR6 is in both Leominster and Kington; a postcode district or sector belongs to one "
+        "locality: name it in one of them"]
 
 
 OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"  # the committed Oldham profiles: 44 care homes, 62 agencies, 2 of both kinds
