@@ -133,7 +133,8 @@ def locality_problems(places: dict[str, list[str]]) -> list[str]:
     """A council's localities (name -> postcode districts or sectors) where a home could not be placed by them: an
     empty district (which every postcode starts with) or one named by two localities (a home there went, without a
     word, to whichever name sorts last)."""
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[str, str] = {}
     for name, prefixes in places.items():
         for prefix in prefixes:
             key = " ".join(prefix.upper().split())
