@@ -115,6 +115,26 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     assert errors == [], errors
 
 
+def test_an_outward_code_typed_with_a_need_is_where_distances_are_measured_from(oldham, browser):
+    """A family typed "OL2 dementia" (the hint's two examples in one) with "Care at home" ticked: OL2 was searched as
+    a word, so only the 4 agencies whose office is in OL2 were listed, A to Z, and never one that covers OL2 from
+    an office elsewhere. It is where distances are measured from, as "OL2" alone or a whole postcode with words is."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 800})
+    pg = ctx.new_page()
+    pg.goto(oldham + "find/?kind=home_care_agency")
+    wait_results(pg)
+    box = pg.get_by_label("Service name, town, postcode or need")
+    box.fill("OL2 dementia")
+    box.press("Enter")
+    expected = _cqc_dementia_agencies()
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        rf"^{len(expected)} services, nearest first\. Distances are measured from the middle of postcode district OL2\. "), timeout=10000)
+    assert "q=OL2+dementia" in pg.url and "kind=home_care_agency" in pg.url
+    found = cards(pg)
+    assert set(found) <= set(expected) and all(OFFICE.search(text) for text in found.values()), found
+    ctx.close()
+
+
 def test_ol2_a_shared_link_reopens_with_only_the_ticked_care_given_at_home(oldham, browser):
     """Each "Care given at home" checkbox has its own value, so a link names the ones ticked and reopens with only
     those (they all said "yes", and a link with one reopened with all of them ticked)."""
