@@ -79,6 +79,9 @@ def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     assert "kind" not in [f.key for f in site.facets_for(["care_home"])]  # a site of care homes alone looks as before
     assert [f.key for f in site.facets_for(["care_home"])] == [f.key for f in face_of(load_schema(), "care_home").facets]
     assert "kind" in [f.key for f in site.facets_for(["care_home", "home_care_agency"])]
+    # the type of service is the first choice after the distance, not after every care home filter (a family looking
+    # for care at home passed 40 of them, on a phone by keyboard, to reach "Care at home")
+    assert [f.key for f in site.facets_for(["care_home", "home_care_agency"])][:3] == ["within", "kind", "care"]
     # "dementia" in the search box finds care homes registered for it and agencies that give dementia care
     assert "band_dementia" in agencies["covers"].yes_filters and "band_dementia" in agencies["near"].yes_filters
     assert ["dementia", "band_dementia", "dementia"] in site.need_words()
