@@ -840,7 +840,12 @@ def _site_face(schema: Schema) -> Face:
     from .kinds import kind
 
     by_kind = {f.kind: (kind(f.kind, schema).plural, f.compare) for f in (first, *others)}
-    return Face(first.kind, first.page, first.card, merged("compare", "id"), merged("facets", "key"),
+    # the type of service is chosen first, after the distance: declared by a later kind, it came after every filter of
+    # the first kind's (a family looking for care at home passed 40 care home filters to reach it, on a phone by keyboard)
+    facets = merged("facets", "key")
+    lead = [f for f in facets if f.control == "radius"] + [f for f in facets if f.each == "kinds"]
+    facets = (*lead, *(f for f in facets if f not in lead))
+    return Face(first.kind, first.page, first.card, merged("compare", "id"), facets,
                 merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind)
 
 

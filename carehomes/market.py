@@ -475,12 +475,15 @@ def agencies(views: list[HomeView]) -> list[HomeView]:
 
 
 def hours_text(vs: list[HomeView]) -> str:
-    """Hours of care a week the agencies taking new clients now can start, saying how many of them have not said."""
+    """Hours of care a week the agencies taking new clients now can start, saying how many of them have not said.
+    With none taking: "none" when each has said it is not, "not known" when none has said (not 0 hours), else
+    "none" with how many have not said."""
     taking = [v for v in vs if v.taking_now]
     hours = [v.hours_now for v in taking if v.hours_now is not None]
     unsaid = len(taking) - len(hours)
     if not taking:
-        return "none"
+        untold = sum(1 for v in vs if v.taking_now is None)
+        return "not known" if vs and untold == len(vs) else "none" + (f" ({untold:,} not known)" if untold else "")
     return f"{sum(hours):,}" + (f" ({unsaid:,} not known)" if unsaid else "")
 
 

@@ -39,7 +39,8 @@ KIND = default_kind()  # vacancies are the care homes' free beds, with and witho
 DEFAULT_DIRECT = (*sorted({p for k in kinds()[1:] for p in forms.availability_paths(k)}),  # other kinds' availability,
                   *KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))  # then the free beds and their date
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
-CODE_LISTS = {"care.acute_trusts"}  # lists of codes: a comma or semicolon separates items
+CODE_LISTS = {"care.acute_trusts"}  # lists of codes (and any list whose items the schema gives a pattern): a comma or
+# semicolon separates items, as people type them on one line ('OL1, OL2')
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
 
 
@@ -296,7 +297,7 @@ def form_value(f: Field, raw: str) -> Any:
         return typed_date(s)
     if f.type == "list":
         items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
-        if f.path in CODE_LISTS:  # codes typed on one line, 'RLQ, RWP' or 'RLQ; RWP', are a list too
+        if f.path in CODE_LISTS or f.item_pattern:  # codes typed on one line, 'RLQ, RWP' or 'OL1; OL2', are a list too
             items = [code.strip() for item in items for code in re.split(r"[,;]", item) if code.strip()]
         return items
     return s if f.name == "description" else raw.strip()

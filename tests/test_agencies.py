@@ -593,3 +593,19 @@ def test_the_data_package_says_a_location_of_two_kinds_has_a_row_in_both_tables(
         assert "has a row in both care-homes.csv and home-care-agencies.csv, under the same location_id" in by_name[table]["description"]
     assert by_name["home-care-agencies-json"]["description"].startswith("One object per home care agency, shaped like the profiles")
     assert by_name["care-homes-json"]["description"].startswith("One object per home, shaped like the profiles")
+
+
+def test_postcode_districts_typed_on_one_line_are_a_list(tmp_path):
+    """A manager typed 'OL2, OL3' in 'Postcode districts covered' and was told "item 1 'OL2, OL3' is not a postcode
+    district in capitals", though both are; districts are codes, separated by commas or semicolons as trust codes are."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    body = "### Your agency's page name\n\nexample-agency\n\n### Postcode districts covered\n\nOL2, OL3; OL4\nOL8"
+    res = apply_update(body, "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == []
+    assert [(c["field"], c["after"]) for c in res.changed][:1] == [("coverage.districts", ["OL2", "OL3", "OL4", "OL8"])]
+    assert _load(repo / "providers" / "example-agency.yaml")["coverage"]["districts"] == ["OL2", "OL3", "OL4", "OL8"]
+    res = apply_update(body.replace("OL2, OL3", "OL2, Royton"), "example-council-steward", repo, dt.date(2026, 11, 22), issue=8)
+    assert res.errors == ["Postcode districts covered: item 2 'Royton' is not a postcode district in capitals (the first "
+                          "half of a postcode, such as OL1)"]

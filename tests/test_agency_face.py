@@ -79,6 +79,9 @@ def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     assert "kind" not in [f.key for f in site.facets_for(["care_home"])]  # a site of care homes alone looks as before
     assert [f.key for f in site.facets_for(["care_home"])] == [f.key for f in face_of(load_schema(), "care_home").facets]
     assert "kind" in [f.key for f in site.facets_for(["care_home", "home_care_agency"])]
+    # the type of service is the first choice after the distance, not after every care home filter (a family looking
+    # for care at home passed 40 of them, on a phone by keyboard, to reach "Care at home")
+    assert [f.key for f in site.facets_for(["care_home", "home_care_agency"])][:3] == ["within", "kind", "care"]
     # "dementia" in the search box finds care homes registered for it and agencies that give dementia care
     assert "band_dementia" in agencies["covers"].yes_filters and "band_dementia" in agencies["near"].yes_filters
     assert ["dementia", "band_dementia", "dementia"] in site.need_words()
@@ -145,7 +148,11 @@ def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes
     header, rows = homecare_rows(list(agencies.values()))
     assert header[0] == "Postcode district covered" and header[-1] == "Hours of care a week they can start"
     assert rows == [["OL1", "1", "1", "0", "0", "20"], ["OL2", "1", "1", "0", "0", "20"], ["OL8", "1", "0", "1", "0", "none"],
-                    ["Area not given", "2", "0", "0", "2", "none"]]  # "near" said yes 23 days ago: not known, never no
+                    ["Area not given", "2", "0", "0", "2", "not known"]]  # "near" said yes 23 days ago: not known, never no
+    # hours of a district none of whose agencies has said whether it is taking clients are not known, never "none" (0)
+    from carehomes.market import hours_text
+    near, said_no = agencies["near"], next(v for v in agencies.values() if v.taking_now is False)
+    assert (hours_text([near]), hours_text([said_no]), hours_text([near, said_no])) == ("not known", "none", "none (1 not known)")
     tables = Tables("../")
     views = [*homes, *agencies.values()]
     assert ": 2 registered care homes with" in market_html(views, TODAY, tables=tables)  # the care home tables count care homes only

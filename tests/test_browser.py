@@ -343,10 +343,10 @@ def test_filters_say_how_many_homes_told_us(site, engine_site, page):
     wait_results(page)
     # the count is the control's description; its name stays the fact alone
     weekend = page.get_by_label("Accepts people from hospital at weekends", exact=True)
-    expect(weekend).to_have_accessible_description(f"({known['known']['weekend']} of {known['homes']} homes have told us)")
+    expect(weekend).to_have_accessible_description(f"(known for {known['known']['weekend']} of {known['homes']} homes)")
     expect(page.get_by_label("Tracheostomy", exact=True)).to_have_accessible_description(
-        f"({known['known']['need_tracheostomy']} of {known['homes']} homes have told us)")
-    expect(page.locator("#free-nursing-known")).to_have_text(f" ({known['known']['free_nursing']} of {known['homes']} homes have told us)")
+        f"(known for {known['known']['need_tracheostomy']} of {known['homes']} homes)")
+    expect(page.locator("#free-nursing-known")).to_have_text(f" (known for {known['known']['free_nursing']} of {known['homes']} homes)")
 
 
 @pytest.mark.one_engine

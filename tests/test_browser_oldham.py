@@ -115,6 +115,26 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     assert errors == [], errors
 
 
+def test_an_outward_code_typed_with_a_need_is_where_distances_are_measured_from(oldham, browser):
+    """A family typed "OL2 dementia" (the hint's two examples in one) with "Care at home" ticked: OL2 was searched as
+    a word, so only the 4 agencies whose office is in OL2 were listed, A to Z, and never one that covers OL2 from
+    an office elsewhere. It is where distances are measured from, as "OL2" alone or a whole postcode with words is."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 800})
+    pg = ctx.new_page()
+    pg.goto(oldham + "find/?kind=home_care_agency")
+    wait_results(pg)
+    box = pg.get_by_label("Service name, town, postcode or need")
+    box.fill("OL2 dementia")
+    box.press("Enter")
+    expected = _cqc_dementia_agencies()
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        rf"^{len(expected)} services, nearest first\. Distances are measured from the middle of postcode district OL2\. "), timeout=10000)
+    assert "q=OL2+dementia" in pg.url and "kind=home_care_agency" in pg.url
+    found = cards(pg)
+    assert set(found) <= set(expected) and all(OFFICE.search(text) for text in found.values()), found
+    ctx.close()
+
+
 def test_ol2_a_shared_link_reopens_with_only_the_ticked_care_given_at_home(oldham, browser):
     """Each "Care given at home" checkbox has its own value, so a link names the ones ticked and reopens with only
     those (they all said "yes", and a link with one reopened with all of them ticked)."""
@@ -149,8 +169,8 @@ def test_a_nursing_bed_with_weekend_admission_near_ol8_counts_only_the_care_home
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
     pg.goto(oldham + "find/?q=OL8+1AA&care=Nursing&weekend=yes")
     wait_results(pg)
-    expect(pg.locator("#care-nursing-known")).to_have_text(" (44 of 44 services have told us)")
-    expect(pg.locator("#weekend-known")).to_have_text(" (0 of 44 services have told us)")
+    expect(pg.locator("#care-nursing-known")).to_have_text(" (known for 44 of 44 services)")
+    expect(pg.locator("#weekend-known")).to_have_text(" (known for 0 of 44 services)")
     # Park Hills is a care home with nursing and a home care agency: its distance is its office's too
     expect(pg.locator("#results-status")).to_have_text(
         "No service has told us yet whether it accepts people from hospital at weekends. 8 services match every other "
@@ -186,6 +206,9 @@ def test_personal_care_at_home_is_answered_by_cqcs_registration_and_said_as_cqcs
     wait_results(pg)
     status = pg.locator("#results-status").inner_text()
     assert status.startswith("61 services") and "told us" not in status and "Not confirmed" not in status, status
+    # the filter's count is of what is known, not of agencies that told us: 60 of the 61 are CQC's word alone, and
+    # it said "(61 of 62 services have told us)" beside pages saying "the agency has not given its own answer"
+    expect(pg.locator("#given-personal-care-known")).to_have_text(" (known for 61 of 62 services)")
     pg.goto(oldham + "homes/54-taylor-street/")
     care = pg.locator("xpath=//dt[normalize-space()='Care it gives']/following-sibling::dd[1]").inner_text()
     assert care == "Personal care (as CQC registers it; the agency has not given its own answer)", care

@@ -190,9 +190,9 @@ def test_the_find_pages_told_us_wording_names_what_the_site_lists():
     site of care homes, "services" on one of several kinds; the page's script only places the numbers."""
     for one, many in (("home", "homes"), ("service", "services")):
         find = VALUES.for_script(one, many)["find"]
-        assert find["knownCount"] == f"{{n}} of {{total}} {many} have told us"
+        assert find["knownCount"] == f"known for {{n}} of {{total}} {many}"
         assert find["noHomeToldUs"] == f"No {one} has told us yet whether it {{question}}."
         assert find["fewToldUs"] == f"Only {{n}} of {{total}} {many} have told us whether it {{question}}."
         assert "{home" not in json.dumps({k: v for k, v in find.items() if k != "description"})
     assert VALUES.for_script() == VALUES.for_script("home", "homes")
-    assert '"knownCount":"{n} of {total} services have told us"' in VALUES.script_json("service", "services")
+    assert '"knownCount":"known for {n} of {total} services"' in VALUES.script_json("service", "services")

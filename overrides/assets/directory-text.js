@@ -12,9 +12,12 @@ export function money(n) { return "£" + Number(n).toLocaleString("en-GB", { max
 export function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
 export function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
 export function withPostcode(text) {
-  // "Kington HR3 5AA" -> ["HR3 5AA", "Kington"]: a whole postcode among other words, or null
+  // "Kington HR3 5AA" -> ["HR3 5AA", "Kington"]: a whole postcode among other words, else an outward code among
+  // them ("OL2 dementia" -> ["OL2", "dementia"]: where to measure from, as the code alone is, not a word to match,
+  // which found only the services whose office is in OL2, never an agency covering OL2 from elsewhere), or null
   var m = /(^|\s)([A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*[0-9][A-Za-z]{2})(?=\s|$)/.exec(text);
-  if (!m || !postcode(m[2])) return null;
+  if (!m || !postcode(m[2])) m = /(^|\s)([A-Za-z]{1,2}[0-9][0-9A-Za-z]?)(?=\s|$)/.exec(text);
+  if (!m || !(postcode(m[2]) || outward(m[2]))) return null;
   var rest = (text.slice(0, m.index) + " " + text.slice(m.index + m[0].length)).replace(/\s+/g, " ").trim();
   return rest ? [m[2], rest] : null;
 }

@@ -24,6 +24,12 @@ test("postcodes: whole, outward code alone, or among words", () => {
   assert.equal(outward("bariatric"), null);
   assert.deepEqual(withPostcode("Kington HR3 5AA"), ["HR3 5AA", "Kington"]);
   assert.equal(withPostcode("HR3 5AA"), null);
+  // an outward code among words is where to measure from too (it was text: only offices in OL2 matched)
+  assert.deepEqual(withPostcode("OL2 dementia"), ["OL2", "dementia"]);
+  assert.deepEqual(withPostcode("live-in care ol2"), ["ol2", "live-in care"]);
+  assert.deepEqual(withPostcode("dementia OL2 OL2 6PX"), ["OL2 6PX", "dementia OL2"]);  // a whole postcode first
+  assert.equal(withPostcode("OL2"), null);
+  assert.equal(withPostcode("care 24 hours"), null);
 });
 
 test("distance wording: miles or km to one place, and the schema's words when a home has no location", () => {
