@@ -64,6 +64,8 @@ def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, eng
     assert box and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
     act(lambda: bar.click())
     expect(pg.locator("#compare-status")).to_have_text("Comparing 3 homes.")
+    caption = pg.locator("#compare-table caption").first.bounding_box()  # within the phone's screen, not cut off
+    assert caption and caption["x"] >= 0 and caption["x"] + caption["width"] <= PHONE["width"], caption
     rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in pg.locator("#compare-table tbody tr").all()}
     assert rows["Distance from HR6 8AA"] == [f"{miles(h):.1f} miles away (approximately)" for h in chosen]
     assert rows["You searched for: Dementia"] == ["Yes"] * 3 and rows["You searched for: With nursing"] == ["Yes"] * 3
