@@ -807,6 +807,16 @@ _KINDS: weakref.WeakKeyDictionary[Schema, list[str]] = weakref.WeakKeyDictionary
 _LAST_KINDS: list[Any] = []  # [schema, its face_kinds]: the schema last asked about (kept alive while it is the last)
 
 
+MONEY_FORMATS = ("fee_range", "hourly_rate")  # the formatters whose value and "to" are sums of money
+
+
+def money_paths(schema: Schema) -> frozenset[str]:
+    """The fields every kind's page shows as money (a fee range's or an hourly rate's ends), as a provider's reply
+    shows them too ('£24.50', not '24.5')."""
+    return frozenset(path for k in face_kinds(schema) for g in face_of(schema, k).page for f in g.facts
+                     if f.format in MONEY_FORMATS for path in (f.path, f.options.get("to")) if isinstance(path, str))
+
+
 def face_kinds(schema: Schema) -> list[str]:
     """The kinds face.json declares a face for, in x-directory.kinds' order (today: care_home). Asked several times for
     each page, card and filter (nationally about 120,000 times): the last schema's answer is kept beside _KINDS, so

@@ -211,7 +211,11 @@ class Result:
         notes = f"\n{notes}" if notes else ""
         if self.status == "unchanged":
             return f"Nothing needed changing: the page for **{md_safe(self.name or '')}** already says this.\n{notes}"
-        rows = "\n".join(f"| {md_safe(c['label'])} | {_cell(c['before'])} | {_cell(c['after'])} |" for c in self.changed)
+        from .face import money_paths
+
+        paid = money_paths(load_schema())  # '£24.50', as the page shows it, not '24.5'
+        rows = "\n".join(f"| {md_safe(c['label'])} | {_cell(c['before'], c.get('field') in paid)} | {_cell(c['after'], c.get('field') in paid)} |"
+                         for c in self.changed)
         head = (f"Thank you. The page for **{md_safe(self.name or '')}** now says:" if self.mode == "commit" else
                 f"Thank you. A council steward will check this change to **{md_safe(self.name or '')}** "
                 "before it goes on the site:")
@@ -230,11 +234,16 @@ def md_safe(text: str, limit: int = 300) -> str:
     return outside(text, limit)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, money: bool = False) -> str:
+    """A value in the reply's table: yes or no, a list, a date, a sum of money (``money``) as the page shows it."""
     if value is None:
         return "not given"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if money and isinstance(value, int | float):
+        from .face import money as pounds
+
+        return md_safe(pounds(value) or "", 120)
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     return md_safe(value.isoformat() if isinstance(value, dt.date) else str(value), 120)

@@ -138,6 +138,8 @@ def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
     assert data["capabilities"]["confirmed"] == dt.date(2026, 11, 30) and data["fees"]["date"] == dt.date(2026, 11, 30)
     assert data["fees"]["nursing_from"] == 1200 and data["description"] == "A *small* home.\n\nWith a garden."
     assert "A council steward will check this change" in res["comment"]
+    fee = next(line for line in res["comment"].splitlines() if line.startswith("| Weekly fee with nursing, from |"))
+    assert fee.endswith(" | £1,200 |"), fee  # a sum of money as the page shows it, not '1200'
 
 
 def test_a_new_total_of_beds_leaves_the_date_of_the_free_beds_as_it_was(repo):
