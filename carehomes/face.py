@@ -715,29 +715,31 @@ def _hourly_rate(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown(f"{money(value if value is not None else hi)} an hour")
 
 
-def _answers(v: View, path: str) -> tuple[list[str], list[str], bool]:
-    """The titles of a group of yes/no fields (the group of ``path``) said yes, those said no (lower case), and
-    whether any is not answered."""
+def _answers(v: View, path: str) -> tuple[list[str], list[str], list[str]]:
+    """The titles of a group of yes/no fields (the group of ``path``) said yes, those said no, and those not answered
+    (both lower case)."""
     group = path.rsplit(".", 1)[0]
     fields = [f for f in v.s.by_path.values() if f.path.rsplit(".", 1)[0] == group and f.type == "boolean"]
     said = [(f, v.get(f.path)) for f in fields]
     return ([f.title for f, x in said if x is True], [lower_first(f.title) for f, x in said if x is False],
-            any(x is None for _, x in said))
+            [lower_first(f.title) for f, x in said if x is None])
 
 
-def _listed_yes(yes: list[str], no: list[str], untold: bool) -> Shown | None:
-    """What was said yes, with what was said no as its note; "None of these" only when every one was said no (one
-    said no among others not answered is "Not" that one, never none of them); None when none was answered."""
-    if yes:
-        return Shown(", ".join(yes), note=f"not: {', '.join(no)}" if no else None)
-    if no:
-        return Shown(f"Not {', '.join(no)}" if untold else "None of these")
-    return None
+def _listed_yes(v: View, yes: list[str], no: list[str], untold: list[str]) -> Shown | None:
+    """What was said yes, with what was said no and what was not answered as its note ("not: live-in care; not known:
+    night sitting"), so an answer left out never reads as a no; "None of these" only when every one was said no (one
+    said no among others not answered is "Not" that one); None when none was answered."""
+    if not yes and not no:
+        return None
+    notes = ([f"not: {', '.join(no)}"] if no and yes else []) + \
+        ([f"{v.s.values.not_known.lower()}: {', '.join(untold)}"] if untold else [])
+    text = ", ".join(yes) if yes else f"Not {', '.join(no)}" if untold else "None of these"
+    return Shown(text, note="; ".join(notes) or None)
 
 
 def _said_yes(v: View, path: str) -> Shown | None:
     """The titles of a group of yes/no fields (the group of ``path``) said yes, then those said no (_listed_yes)."""
-    return _listed_yes(*_answers(v, path))
+    return _listed_yes(v, *_answers(v, path))
 
 
 @formatter("services")
@@ -751,8 +753,8 @@ def _services(v: View, value: Any, spec: Any) -> Shown | None:
     if not yes and not no:
         return Shown(title) if value is True else None
     if spec.fallback and v.get(spec.path) is None and v.value(spec.fallback[0]) is True:
-        yes = [*yes, f"{title} ({spec.fallback[1]})"]
-    return _listed_yes(yes, no, untold)
+        yes, untold = [*yes, f"{title} ({spec.fallback[1]})"], [u for u in untold if u != lower_first(title)]
+    return _listed_yes(v, yes, no, untold)
 
 
 @formatter("names")

@@ -111,9 +111,12 @@ def test_an_agencys_own_answer_on_personal_care_comes_before_cqcs(oldham):
     said_no = _profile(taylor, homecare={"services": {"personal_care": False}})
     assert "given_personal_care" not in said_no.yes_filters and "given_personal_care" not in said_no.untold
     fact = _fact(said_no, "Care it gives")  # one no among care not answered: that one, never "None of these"
-    assert (fact.text, fact.note, fact.owner) == ("Not personal care", None, "provider")
+    # what it has not answered is said not known, never left to read as a no
+    assert (fact.text, fact.note, fact.owner) == (
+        "Not personal care", "not known: dementia care, live-in care, night sitting, reablement and hospital discharge, end of life care, learning disability, mental health, younger adults", "provider")
     said_yes = _profile(taylor, homecare={"services": {"personal_care": True, "live_in": False}})
-    assert (_fact(said_yes, "Care it gives").text, _fact(said_yes, "Care it gives").note) == ("Personal care", "not: live-in care")
+    assert (_fact(said_yes, "Care it gives").text, _fact(said_yes, "Care it gives").note) == (
+        "Personal care", "not: live-in care; not known: dementia care, night sitting, reablement and hospital discharge, end of life care, learning disability, mental health, younger adults")
     services = [f.path.rsplit(".", 1)[1] for f in taylor.s.by_path.values()
                 if f.path.startswith("homecare.services.") and f.type == "boolean"]
     none = _profile(taylor, homecare={"services": dict.fromkeys(services, False)})
@@ -129,7 +132,8 @@ def test_an_agency_that_answered_other_care_keeps_cqcs_personal_care_with_it(old
     assert "given_personal_care" in partial.yes_filters
     fact = _fact(partial, "Care it gives")
     assert (fact.text, fact.note, fact.owner) == (
-        "Dementia care, Personal care (as CQC registers it; the agency has not given its own answer)", "not: live-in care", "provider")
+        "Dementia care, Personal care (as CQC registers it; the agency has not given its own answer)",
+        "not: live-in care; not known: night sitting, reablement and hospital discharge, end of life care, learning disability, mental health, younger adults", "provider")
     assert partial.compare_cells()["services"] == fact.text
     only_no = _profile(taylor, homecare={"services": {"live_in": False}})
     assert _fact(only_no, "Care it gives").text == "Personal care (as CQC registers it; the agency has not given its own answer)"
