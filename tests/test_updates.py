@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -105,6 +106,10 @@ def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
     two = "Beds without nursing free now: must be a whole number in figures, such as 3 or 0 for none, not 'two'"
     assert res["errors"] == [two]
     assert r.stdout.splitlines()[:3] == ["This update was not made.", "", f"- {two}"]
+    # CONTRIBUTING.md shows managers this reply ("If the reply says something is wrong"): it is the one they get
+    quoted = re.findall(r"^> (.+)$", (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"), re.M)
+    assert quoted == ["Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, not 'two'"]
+    assert apply(repo, body({"Beds with nursing free now": "two"}), "aston-manager")[1]["errors"] == quoted
     r, res = apply(repo, body({"Beds without nursing free now": "3", "Availability confirmed on": "3/12/26"}), "aston-manager")
     assert res["errors"] == ["Availability confirmed on: must be a date written like 2026-11-20 or 20/11/2026 (the year in "
                              "full), not '3/12/26'"]  # both ways the form takes a date, not only YYYY-MM-DD
