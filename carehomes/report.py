@@ -480,7 +480,7 @@ a{{color:#1d3f9a}}</style></head><body>
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
-<table><caption>Signals, most serious first (CQC data as at {as_at})</caption><thead><tr><th scope="col">Home</th><th scope="col">Provider</th>
+<table><caption>Signals, most serious first (CQC data as at {as_at})</caption><thead><tr><th scope="col">{e(words.one.capitalize())}</th><th scope="col">Provider</th>
 <th scope="col">Beds</th><th scope="col">Area</th><th scope="col">Signal</th><th scope="col">Fact that triggered it</th>
 <th scope="col">Date of the fact</th><th scope="col">CQC report</th><th scope="col">Source</th></tr></thead><tbody>{body}</tbody></table>
 <h2>Closures</h2>
@@ -488,7 +488,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
 {changes}
-{homecare_html(views, today, Tables(site_url.rstrip("/") + "/"))}
+{homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), in_report=True)}
 <h2>Providers</h2>
 <table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
@@ -519,7 +519,7 @@ def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list
     return header, rows, len(only_old)
 
 
-def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None) -> str:
+def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None, in_report: bool = False) -> str:
     """Home care capacity by area and the agencies of concern, for the market page and the commissioner report;
     empty when no location is a home care agency."""
     vs = agencies(current(views))
@@ -556,5 +556,6 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     if only_old:
         out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "
                    f"than {VALUES.rating_stale_age} old, whatever the rating: not listed here, as the age of a rating says "
-                   "nothing of the care; the commissioner report lists every signal.</p>")
+                   "nothing of the care; " + ("the signals table above lists every signal" if in_report else
+                                              "the commissioner report (build.py report) lists every signal") + ".</p>")
     return "\n".join(out)

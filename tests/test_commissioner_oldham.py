@@ -282,7 +282,11 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
     assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
-            in page)
+            in page) and "the commissioner report (build.py report) lists every signal." in page
+    report = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    assert "the signals table above lists every signal." in report and "commissioner report (build.py report)" not in report
+    assert report.index("<caption>Signals, most serious first") < report.index('<h2 id="home-care">')
+    assert '<caption>Signals, most serious first (CQC data as at 2025-03-20)</caption><thead><tr><th scope="col">Service</th>' in report
 
 
 def test_the_reports_area_is_the_market_pages_locality(tmp_path):

@@ -137,10 +137,10 @@ test("an empty list is searched again without the filters on facts nobody or few
     ["weekend", "weekend", "admits at weekends"], ["need_tracheostomy", "need_tracheostomy", "can meet this need: Tracheostomy"]];
   assert.deepEqual(relaxable(chosen, known, 88), ["free", "weekend"]);
   assert.deepEqual(without({ care_nursing: "yes", free: "nursing", weekend: "yes" }, ["free", "weekend"]), { care_nursing: "yes" });
-  const find = { noHomeToldUs: "No home has told us yet whether it {question}.", fewToldUs: "Only {n} of {total} homes have told us whether it {question}.",
+  const find = { noHomeToldUs: "No home has told us yet whether it {question}.", fewToldUs: "We know for only {n} of {total} homes whether it {question}.",
     ratingNotKnown: "Rating not in our data: {n} of {total} homes have no known CQC rating." };
   assert.deepEqual(emptyReasons(chosen, known, 88, find), ["No home has told us yet whether it has beds with nursing free now.",
-    "Only 3 of 88 homes have told us whether it admits at weekends."]);
+    "We know for only 3 of 88 homes whether it admits at weekends."]);
   assert.deepEqual(emptyReasons([["rating", "rating", "has a CQC rating"]], known, 88, find),
     ["Rating not in our data: 88 of 88 homes have no known CQC rating."]);
   assert.deepEqual(relaxable([["rating", "rating", "has a CQC rating"]], { rating: 38 }, 44), [], "most homes have a rating: a true no match");
@@ -152,7 +152,7 @@ test("a count on a fact only one kind gives is out of the services of that kind,
   const chosen = [["care_nursing", "care_nursing", "offers this type of care: With nursing"],
     ["weekend", "weekend", "accepts people from hospital at weekends"], ["band_dementia", "band_dementia", "dementia"]];
   const find = { noHomeToldUs: "No service has told us yet whether it {question}.",
-    fewToldUs: "Only {n} of {total} services have told us whether it {question}." };
+    fewToldUs: "We know for only {n} of {total} services whether it {question}." };
   assert.deepEqual(relaxable(chosen, known, 104, of), ["weekend"]);
   assert.deepEqual(emptyReasons(chosen, known, 104, find, of), ["No service has told us yet whether it accepts people from hospital at weekends."]);
   assert.equal(outOf("care_nursing", 104, of), 44);
