@@ -332,6 +332,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         doc = rt_load(p)
         rt_set(doc, ("cqc", "status"), "Not in latest register", schema)
         rt_set(doc, ("cqc", "status_date"), data_date, schema)
+        # CQC no longer lists it, so it names no manager of it now: the name an earlier import kept is not shown as CQC's
+        rt_delete(doc, ("cqc", "registered_managers"))
         writes.append((p, rt_dump(doc)))
         report.missing.append(f"{d.get('name')} ({p.name})")
     if len(report.missing) > max(max_removals, max_removal_share * len(in_scope)) and not allow_mass_removal:

@@ -100,12 +100,17 @@ def test_refresh_keeps_provider_fields_and_comments(tmp_path, shared_data):
 def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=4)
     first = import_cqc(src, tmp_path / "p")
+    # an earlier import (of a file that names managers) kept CQC's registered manager
+    path = next(f for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
+    path.write_text(path.read_text().replace("\ncqc:\n", "\ncqc:\n  registered_managers:\n  - Mrs Jo Example\n", 1))
+    assert load(path)["cqc"]["registered_managers"] == ["Mrs Jo Example"]
     write_rows(src, rows[1:])  # the same file with a row less: same date, however the rows' dates fall
     report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
     assert len(report.missing) == 1 and len(list((tmp_path / "p").glob("*.yaml"))) == 4
     gone = next(load(f) for f in (tmp_path / "p").glob("*.yaml") if load(f)["location_id"] == rows[0]["Location ID"])
     assert gone["cqc"]["status"] == "Not in latest register"
     assert gone["cqc"]["status_date"] == report.data_date
+    assert "registered_managers" not in gone["cqc"], "CQC no longer lists it: its manager's name is not kept as CQC's"
     # importing the full list again puts it back
     write_rows(src, rows)
     report = import_cqc(src, tmp_path / "p", as_of=first.data_date)
