@@ -699,7 +699,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     outputs = {ROOT / path: docs.template_text(kind=k) for path, k in docs.template_paths().items()}
     outputs[ROOT / docs.JSON_SCHEMA_PATH] = docs.json_schema_text()
-    outputs.update(forms.generated_files(ROOT))  # the issue forms, and CONTRIBUTING.md's council contact and form links
+    forms_and_contributing = forms.generated_files(ROOT)  # the issue forms, and CONTRIBUTING.md's council contact and
+    outputs.update(forms_and_contributing)  # form links: made from the schema and mkdocs.yml's settings
     commands = ROOT / docs.COMMANDS_PATH
     outputs[commands] = docs.commands_text(parser())
     reference = ROOT / docs.FIELD_REFERENCE_PATH  # every field, for stewards and developers
@@ -713,7 +714,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
             _say(f"wrote {p.relative_to(ROOT)}")
     if args.check:
         for p in stale:
-            made_from = "the commands in carehomes/cli.py" if p == commands else "schema/datapackage.json"
+            made_from = ("the commands in carehomes/cli.py" if p == commands else
+                         "schema/datapackage.json and mkdocs.yml" if p in forms_and_contributing else "schema/datapackage.json")
             _say(f"{p.relative_to(ROOT)} is out of date with {made_from}; run: python3 build.py docs")
         return 1 if stale else 0
     for p in stale:

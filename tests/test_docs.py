@@ -100,6 +100,9 @@ def test_docs_command_reports_a_stale_reference(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "docs/commands.md is out of date with the commands in carehomes/cli.py; run: python3 build.py docs\n" in err
     assert "providers/_template.yaml is out of date with schema/datapackage.json; run: python3 build.py docs\n" in err
+    # the issue forms are made from mkdocs.yml's settings too (the claim forms' links), so a change there is named
+    assert (".github/ISSUE_TEMPLATE/claim-home.yml is out of date with schema/datapackage.json and mkdocs.yml; "
+            "run: python3 build.py docs\n") in err
     assert not (tmp_path / "docs").exists()
 
 
