@@ -609,3 +609,15 @@ def test_postcode_districts_typed_on_one_line_are_a_list(tmp_path):
     res = apply_update(body.replace("OL2, OL3", "OL2, Royton"), "example-council-steward", repo, dt.date(2026, 11, 22), issue=8)
     assert res.errors == ["Postcode districts covered: item 2 'Royton' is not a postcode district in capitals (the first "
                           "half of a postcode, such as OL1)"]
+
+
+def test_an_agencys_oruk_care_groups_do_not_call_it_a_home():
+    """ORUK's service_user_band terms are one per band for both kinds (taken from the care homes' table): an agency's
+    said 'CQC service user band: the home is registered to support older people'."""
+    from carehomes.outputs.oruk import service
+
+    profile = yaml.safe_load((ROOT / "areas" / "oldham" / "providers" / "apex-prime-care-oldham.yaml").read_text(encoding="utf-8"))
+    bands = [a["taxonomy_term"] for a in service(profile, load_schema())["attributes"]
+             if a["taxonomy_term"]["description"].startswith("CQC service user band")]
+    assert bands and all("home" not in t["description"] for t in bands), bands
+    assert bands[0]["description"] == "CQC service user band: registered to support older people."
