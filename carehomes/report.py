@@ -544,7 +544,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
            f"{VALUES.availability_stale_days} days old counts as not known.</p>"]
     header, rows = homecare_rows(vs)
-    out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered, as at {today.isoformat()}", header, rows))
+    out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "
+                          f"{today.isoformat()}; taking new clients and hours as each agency last said)", header, rows))
     header, rows = quality_rows(vs)
     out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
                           f"{today.isoformat()}", header, rows))

@@ -297,3 +297,12 @@ def test_the_reports_area_is_the_market_pages_locality(tmp_path):
     rows = list(csv.DictReader(io.StringIO((tmp_path / "commissioner-report.csv").read_text(encoding="utf-8"))))
     areas = {r["locality"] for r in rows}
     assert {"Chadderton", "Saddleworth", "Royton, Shaw and Crompton"} <= areas, areas
+
+
+def test_the_home_care_table_says_its_answers_are_the_agencies_own_not_as_at_the_cqc_date():
+    """The table was titled 'as at 2025-03-20' (CQC's data) while it counts agencies' answers given since."""
+    from carehomes.report import homecare_html
+
+    views, today = oldham_area_views()
+    assert ("Home care agencies by postcode district covered (CQC data as at 2025-03-20; taking new clients and hours as "
+            "each agency last said)") in homecare_html(views, today)
