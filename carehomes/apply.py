@@ -28,7 +28,7 @@ from .progress import Progress
 from .records import canonical, get_path, set_path, typed_dates
 from .safetext import plain
 from .schema import Schema, load_schema
-from .text import slugify
+from .text import and_list, slugify
 from .validate import errors_added
 from .yamlio import (
     dump_profile,
@@ -205,7 +205,7 @@ def _la_hint(want: str, areas: list[str]) -> str:
     keys = {_la_key(a): a for a in areas}
     within = [a for k, a in keys.items() if re.search(rf"(^| ){re.escape(want)}( |$)", k)]
     if len(within) > 1:
-        names = ", ".join(repr(a) for a in within[:-1]) + f" and {within[-1]!r}"
+        names = and_list([repr(a) for a in within])
         return (f"the local authorities with that name in theirs are {names} (a county's other districts have names "
                 "of their own); import each into the same folder with its own --local-authority")
     near = within or [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .ages import age_words, date_of, nice_date
 from .kinds import kinds
 from .safetext import json_for_html, safe_url
+from .text import and_list
 
 if TYPE_CHECKING:
     from .schema import Schema
@@ -764,7 +765,7 @@ def _names(v: View, value: Any, spec: Any) -> Shown | None:
     names = [str(x) for x in value if _known(x)] if isinstance(value, list) else [str(value)] if _known(value) else []
     if not names:
         return None
-    return Shown(names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
+    return Shown(and_list(names))
 
 
 @formatter("funding")

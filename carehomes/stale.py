@@ -20,7 +20,7 @@ from .ages import nice_date
 from .safetext import outside, plain
 from .records import closed, get_path
 from .schema import load_schema
-from .text import with_article
+from .text import and_list, with_article
 
 LOGIN = re.compile(load_schema().by_path["maintainers"].item_pattern or r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 MAX_AGE_DAYS = load_schema().values.availability_stale_days  # the same age at which pages flag vacancies
@@ -121,10 +121,6 @@ def _kinds_of(listed: list[StaleHome]) -> list[Words]:
     return sorted({words(h.form) for h in listed} or {words(forms.VACANCIES)}, key=lambda w: w.order)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _by_kind(ws: list[Words]) -> list[tuple[int, Words]]:
     """How many of ``ws`` (one a service) are of each kind, in the schema's order of kinds."""
     counts = Counter(ws)
@@ -133,7 +129,7 @@ def _by_kind(ws: list[Words]) -> list[tuple[int, Words]]:
 
 def _counted(listed: list[StaleHome]) -> str:
     """'3 homes', '1 home and 2 agencies': ``listed`` counted by kind (of its availability or claim form)."""
-    return _and([f"{n} {w.noun if n == 1 else w.nouns}" for n, w in _by_kind([words(h.form) for h in listed])])
+    return and_list([f"{n} {w.noun if n == 1 else w.nouns}" for n, w in _by_kind([words(h.form) for h in listed])])
 
 
 def _whats(ws: list[Words]) -> str:
@@ -150,7 +146,7 @@ def _told(forms_listed: list[str], verb: tuple[str, str], last: str = "") -> str
     head = (f"{first_n} {first.noun if first_n == 1 else first.nouns} {verb[1] if first_n == 1 else verb[0]} "
             f"{'its' if first_n == 1 else 'their'} {first.what}")
     rest = [f"{n} {w.noun if n == 1 else w.nouns} {'its' if n == 1 else 'their'} {w.what}" for n, w in parts[1:]]
-    return _and([head, *rest]) + last
+    return and_list([head, *rest]) + last
 
 
 def _never_head(never: list[StaleHome]) -> str:
@@ -201,7 +197,7 @@ def issue_title(found: Freshness) -> str:
     gave any ("Vacancies to confirm: 2 homes more than 7 days old, 1 never given"; each count with its kinds when the
     lists hold more than one kind)."""
     ws = _site_words(found)
-    what = _and(list(dict.fromkeys(w.what for w in ws))).capitalize()
+    what = and_list(list(dict.fromkeys(w.what for w in ws))).capitalize()
     parts = []
     if found.stale:
         parts.append(f"{_counted(found.stale)} more than {MAX_AGE_DAYS} days old")
@@ -288,7 +284,7 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
             links = ", ".join(f"**{w.link}** for {with_article(w.noun)}" for w in ws)
             how = (f"If you look after one of these, select the link on its row ({links}), fill in today's answers and "
                    f"submit the form. It takes a minute, and your {' or '.join(w.noun for w in ws)} comes off this list.\n\n")
-        out = (f"The {_and([w.nouns for w in ws])} below last confirmed their {_whats(ws)} more than {MAX_AGE_DAYS} days "
+        out = (f"The {and_list([w.nouns for w in ws])} below last confirmed their {_whats(ws)} more than {MAX_AGE_DAYS} days "
                f"before {nice_date(today)}, or never have. On their pages, discharge teams see {_it(ws)} marked as out of "
                "date or not known.\n\n" + how)
     if found.stale:

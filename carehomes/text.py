@@ -14,6 +14,11 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "home"
 
 
+def and_list(items: list[str]) -> str:
+    """'A, B and C' ('A' alone; '' for none)."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def with_article(noun: str) -> str:
     """'a home', 'an agency'."""
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

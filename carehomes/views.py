@@ -18,6 +18,7 @@ from .kinds import kinds_of
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url
 from .schema import Schema, load_schema
+from .text import and_list
 from .sources.nhs_ods import trust_name
 
 if TYPE_CHECKING:
@@ -832,7 +833,7 @@ class HomeView:
             return None
         words = [f"the {self.kind_words['noun']}" if o == "provider" else
                  "the " + SOURCES[o][4:] if SOURCES[o].startswith("The ") else SOURCES[o] for o in owners]
-        text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        text = and_list(words)
         return text[0].upper() + text[1:]
 
     def card_lines(self) -> list[str]:

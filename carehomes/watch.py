@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from .incremental import FULL, Live, RestStopped, changes, is_profile, mtimes, trace
 from .localserver import _Quiet
+from .text import and_list
 
 STATE_PATH = "/_serve/state.json"
 RELOAD_JS = """<script>(function(){var seen=null;function tick(){fetch("%s",{cache:"no-store"})
@@ -216,10 +217,13 @@ def _untrace_gc() -> None:
     gc.callbacks[:] = [c for c in gc.callbacks if getattr(c, "__qualname__", "") != "_trace_gc.<locals>.timed"]
 
 
+SHARED = ("content", "schema", "overrides", "mkdocs.yml")  # watched whatever profiles and settings serve is given
+
+
 def watched(paths: list[Path], root: Path) -> list[str]:
-    """The watched names under ``root``: content/, schema/, overrides/, mkdocs.yml, and ``paths``
+    """The watched names under ``root``: SHARED (content/, schema/, overrides/, mkdocs.yml), and ``paths``
     (the providers folders and the config, for --area NAME outside them)."""
-    names = ["content", "schema", "overrides", "mkdocs.yml"]
+    names = list(SHARED)
     for p in paths:
         try:
             names.append(str(Path(p).absolute().relative_to(root.absolute())))
@@ -231,9 +235,9 @@ def watched(paths: list[Path], root: Path) -> list[str]:
 def watching(paths: list[Path], root: Path) -> str:
     """What ``serve`` says it watches: ``paths`` (the profiles' folders and the settings it was given), then the
     shared pages, schema, theme and top-level settings, a folder with a slash ('providers/, mkdocs.yml, content/ ...')."""
-    names = list(dict.fromkeys([_shown(Path(p), root) for p in paths] + ["content", "schema", "overrides", "mkdocs.yml"]))
+    names = list(dict.fromkeys([*(_shown(Path(p), root) for p in paths), *SHARED]))
     shown = [n + "/" if (root / n).is_dir() else n for n in names]
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return and_list(shown)
 
 
 def _shown(path: Path, root: Path) -> str:

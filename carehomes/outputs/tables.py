@@ -17,7 +17,7 @@ from typing import Any
 from ..kinds import Kind, default_kind, kinds
 from ..records import canonical, flatten, set_path
 from ..schema import Field, Schema, load_schema
-from ..text import FORMULA_START, neutralise, restore
+from ..text import FORMULA_START, and_list, neutralise, restore
 
 
 def release_version(released: dt.date) -> str:
@@ -287,8 +287,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
             if res.get("format") == "csv" and f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
                 f["description"] = (f.get("description", "").rstrip() + " " + note).strip()
     tables = [r["name"] for r in pkg["resources"] if r.get("format") == "csv"]  # every table: the workbook's sheets, the database's tables
-    named = {XLSX_FILE: ", ".join(tables[:-1]) + " and " + tables[-1],
-             DB_FILE: ", ".join(t.replace("-", "_") for t in tables[:-1]) + " and " + tables[-1].replace("-", "_")}
+    named = {XLSX_FILE: and_list(tables), DB_FILE: and_list([t.replace("-", "_") for t in tables])}
     for path, (name, title, fmt, mediatype, description) in OTHER_FILES.items():
         if path in files:
             description = description.replace("{tables}", named.get(path, ""))
