@@ -587,7 +587,8 @@ def _bad_escape(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | 
     mark = exc.problem_mark
     if mark is None or not any(p in (exc.problem or "") for p in _ESCAPE_PROBLEMS):
         return None
-    line = text.split("\n")[mark.line] if mark.line < len(text.split("\n")) else ""
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
     start = line.rfind("\\", 0, mark.column + 1)
     if start < 0:
         return None
