@@ -464,9 +464,14 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     return "\n".join(out)
 
 
+def is_care_home(v: HomeView) -> bool:
+    """Whether the location is a care home (the first kind), perhaps besides another kind."""
+    return any(k.id == KIND.id for k in v.kinds)
+
+
 def care_homes(views: list[HomeView]) -> list[HomeView]:
     """The locations that are care homes (the first kind): the care home tables count only them."""
-    return [v for v in views if any(k.id == KIND.id for k in v.kinds)]
+    return [v for v in views if is_care_home(v)]
 
 
 def agencies(views: list[HomeView]) -> list[HomeView]:

@@ -18,8 +18,8 @@ import yaml
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind
-from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text, manager_text,
-                     quality_rows)
+from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text,
+                     is_care_home, manager_text, quality_rows)
 from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -208,8 +208,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                               date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
                               str(v.get("provider.name") or ""), str(v.get("provider.cqc_id") or ""),
                               "" if beds is None else str(beds), cqc_link(v),
-                              v.s.values.owner_source(field.owner) if field else "", as_at, v.kind_text,
-                              any(k.id == default_kind().id for k in v.kinds)))
+                              v.s.values.owner_source(field.owner) if field else "", as_at, v.kind_text, is_care_home(v)))
         if closed(v.d):
             if closed_since(v, since, previous):
                 add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
