@@ -34,12 +34,12 @@ EXTRA_TABLES: dict[str, tuple[str, dict[str, tuple[type, str]]]] = {  # (descrip
                 "release is empty for changes not released yet.", {
                     "id": (str, "The change's entry in the Atom feed changes.atom."),
                     "release": (str, "The release that made the change (releases.date), or empty if not released yet."),
-                    "kind": (str, "added, removed, renamed, deregistered, rating or beds."),
+                    "kind": (str, "added, removed, renamed, status (off CQC's register, or back on it), rating or beds."),
                     "location_id": (str, "The home's CQC location ID (a removed home is no longer in care_homes)."),
                     "name": (str, "The home's name."),
                     "before": (str, "The value before the change."),
                     "after": (str, "The value after the change."),
-                    "published": (str, "For a rating: the day CQC published it; for a deregistration: the day CQC gives for it."),
+                    "published": (str, "For a rating: the day CQC published it; for a status: the day CQC gives for it."),
                     "sentence": (str, "The change in words, as in the feed.")}),
 }
 
