@@ -487,7 +487,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
 {changes}
-{homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), in_report=True)}
+{homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
 <table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
@@ -496,18 +496,26 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 """
 
 
+def old_age(thresholds: dict[str, float]) -> str:
+    """How old a rating is before it raises 'Rating out of date', in words: the schema's ('2 years') at the default
+    threshold, else the threshold's days ('400 days')."""
+    days = thresholds.get("rating_older_than_days", DEFAULTS["rating_older_than_days"])
+    return VALUES.rating_stale_age if days == VALUES.rating_stale_days else f"{days:,g} days"
+
+
 def _num(n: object) -> str:
     return "not known" if n is None else f"{n:,}" if isinstance(n, int) else html.escape(str(n))
 
 
-def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list[str], list[list[str]], int]:
-    """Agencies with a rating signal (the commissioner report's own signals: a rating of concern, a key question
-    of concern, a fall, no registered manager...), one row per agency, most serious first; and how many more have an
-    old rating as their only signal (left out of the rows, where they buried the concerns: 24 of Oldham's 34, some
-    rated Outstanding)."""
+def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "") -> tuple[list[str], list[list[str]], int]:
+    """The agencies among ``vs`` with a signal in ``found`` (the commissioner report's signals: a rating of concern, a
+    key question of concern, a fall, no registered manager...), one row per agency, most serious first; and how many
+    more have an old rating as their only signal (left out of the rows, where they buried the concerns: 24 of Oldham's
+    34, some rated Outstanding)."""
+    slugs = {v.slug for v in vs}
     by_agency: dict[str, list[Signal]] = {}
-    for s in signals(vs, today, {}):
-        if s.signal != "New registration":
+    for s in found:
+        if s.slug in slugs and s.signal != "New registration":
             by_agency.setdefault(s.slug, []).append(s)
     only_old = [slug for slug, found in by_agency.items() if all(s.signal == OLD_RATING for s in found)]
     names = {v.slug: v for v in vs}
@@ -518,9 +526,11 @@ def concern_rows(vs: list[HomeView], today: dt.date, up: str = "") -> tuple[list
     return header, rows, len(only_old)
 
 
-def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None, in_report: bool = False) -> str:
-    """Home care capacity by area and the agencies of concern, for the market page and the commissioner report;
-    empty when no location is a home care agency."""
+def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None,
+                  report: tuple[list[Signal], dict[str, float]] | None = None) -> str:
+    """Home care capacity by area and the agencies of concern, for the market page (the default thresholds) and the
+    commissioner report (``report``: its signals and thresholds, so that its two tables agree); empty when no
+    location is a home care agency."""
     vs = agencies(current(views))
     today = data_date(vs) or today
     if not vs:
@@ -549,13 +559,14 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
                           f"{today.isoformat()}", header, rows))
     out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")
-    header, rows, only_old = concern_rows(vs, today, tables.up)
+    found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
+    header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
     out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)
                if rows else "<p>No home care agency has a CQC rating signal.</p>")
     if only_old:
         out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "
-                   f"than {VALUES.rating_stale_age} old, whatever the rating: not listed here, as the age of a rating says "
-                   "nothing of the care; " + ("the signals table above lists every signal" if in_report else
+                   f"than {old_age(thresholds)} old, whatever the rating: not listed here, as the age of a rating says "
+                   "nothing of the care; " + ("the signals table above lists every signal" if report is not None else
                                               "the commissioner report (build.py report) lists every signal") + ".</p>")
     return "\n".join(out)

@@ -143,7 +143,7 @@ def test_the_update_box_speaks_the_kinds_words(agencies, homes):
 
 def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes):
     from carehomes.market import Tables, homecare_rows, market_html
-    from carehomes.report import homecare_html, report_html
+    from carehomes.report import homecare_html, report_html, signals
 
     header, rows = homecare_rows(list(agencies.values()))
     assert header[0] == "Postcode district covered" and header[-1] == "Hours of care a week they can start"
@@ -165,7 +165,8 @@ def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes
     quiet = [HomeView({**v.d, "homecare": {**v.d.get("homecare", {}), "taking_new_clients": False}}, v.today, v.s)
              for v in agencies.values()]  # no agency taking new clients: said so, not "with none hours"
     assert "4 registered home care agencies. None has said in the last 7 days that it is taking new clients; " in homecare_html(quiet, TODAY)
-    report = report_html([], [*homes, *agencies.values()], TODAY, {}, "https://example.org/")
+    both = [*homes, *agencies.values()]
+    report = report_html(signals(both, TODAY, {}), both, TODAY, {}, "https://example.org/")
     assert '<a href="https://example.org/homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in report
     assert "Home care capacity by area" in report
 

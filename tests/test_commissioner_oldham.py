@@ -277,7 +277,7 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
 
     views, today = oldham_area_views()
     vs = agencies(current(views))
-    header, rows, only_old = concern_rows(vs, today)
+    header, rows, only_old = concern_rows(vs, signals(vs, today, {}))
     assert (len(rows), only_old) == (10, 24)
     assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
@@ -287,6 +287,25 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert "the signals table above lists every signal." in report and "commissioner report (build.py report)" not in report
     assert report.index("<caption>Signals, most serious first") < report.index('<h2 id="home-care">')
     assert '<caption>Signals, most serious first (CQC data as at 2025-03-20)</caption><thead><tr><th scope="col">Service</th>' in report
+
+
+def test_the_reports_agencies_of_concern_follow_its_own_thresholds():
+    """'Agencies of concern' computed its signals again with the default thresholds, so with a signals.yaml of its
+    own the report's two tables disagreed: a rating counted as old in one and not in the other."""
+    from carehomes.market import agencies, current
+
+    views, today = oldham_area_views()
+    never_old = {**DEFAULTS, "rating_older_than_days": 100_000}
+    report = report_html(signals(views, today, never_old), views, today, never_old, "https://x.org/")
+    assert "Rating out of date" not in report and "more agencies have no signal but" not in report
+    sooner = {**DEFAULTS, "rating_older_than_days": 400}
+    found = signals(views, today, sooner)
+    report = report_html(found, views, today, sooner, "https://x.org/")
+    slugs = {v.slug for v in agencies(current(views))}
+    old_only = {s.slug for s in found if s.slug in slugs and s.signal == "Rating out of date"} - {
+        s.slug for s in found if s.signal not in ("Rating out of date", "New registration")}
+    assert f"{len(old_only)} more agencies have no signal but a CQC rating more than 400 days old" in report
+    assert len(old_only) > 24  # more agencies' ratings are old at 400 days than at 2 years
 
 
 def test_the_reports_area_is_the_market_pages_locality(tmp_path):
