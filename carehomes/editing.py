@@ -93,10 +93,14 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
             return [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")], []
         given = {c.available: free[c.key] for c in kind.capacity if c.available and free.get(c.key) is not None}
         kept, dropped = not_applicable(given, doc)
-        if dropped and not kept:
-            said = not_applicable_words(dropped[0], dropped[0]).split(": ", 1)[1]
-            return [Problem(shown, 1, dropped[0], f"{said}, and nothing else was given; give the free beds of a kind of "
-                                                  "care the home is registered for")], []
+        if dropped and not kept:  # named by the option the steward typed (--nursing), as when the 0 is left out
+            option = {str(c.available): f"--{c.key}" for c in kind.capacity if c.available}
+            said = not_applicable_words(dropped[0], option[dropped[0]]).split(": ", 1)[1]
+            others = " or ".join(f"{option[str(c.available)]} N" for c in kind.capacity
+                                 if c.available and str(c.available) not in dropped)
+            return [Problem(shown, 1, option[dropped[0]], f"{said}, and nothing else was given; give the free beds of a "
+                                                          f"kind of care the home is registered for{f' ({others})' if others else ''}, "
+                                                          "or --unchanged to confirm today that nothing changed")], []
         for dotted, count in kept.items():
             rt_set(doc, tuple(dotted.split(".")), count)
         if kind.confirmed:

@@ -100,9 +100,10 @@ def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_and_0
     # a 0 alone for a kind of care the home is not registered for: true, but nothing to store, so nothing changes
     r = run_build("vacancies", "aston-house", "--nursing", "0", "--providers", str(prov))
     assert r.returncode == 1 and aston.read_text() == before
-    assert r.stdout == (f"{prov / 'aston-house.yaml'}:1: beds.nursing.available: 0 is not applicable: CQC does not "
+    assert r.stdout == (f"{prov / 'aston-house.yaml'}:1: --nursing: 0 is not applicable: CQC does not "
                         "register this home for care with nursing (care.nursing is no), so nothing is stored for it, and "
-                        "nothing else was given; give the free beds of a kind of care the home is registered for\n")
+                        "nothing else was given; give the free beds of a kind of care the home is registered for "
+                        "(--residential N), or --unchanged to confirm today that nothing changed\n")
     # with the free beds it is registered for, the 0 is left out, said in one line, as the stewards' sheet does
     r = run_build("vacancies", "aston-house", "--nursing", "0", "--residential", "1", "--providers", str(prov))
     assert r.returncode == 0, r.stdout + r.stderr
