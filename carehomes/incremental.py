@@ -373,11 +373,12 @@ class Live:
             sizes = {n: len(b) for n, b in files.items()}
         with tempfile.TemporaryDirectory(prefix="carehomes-incr-") as work:
             docs_dir, out = Path(work) / "docs", Path(work) / "out"
-            _md_pages(views, self.schema, self.cfg, docs_dir, sizes, entries, releases, self.released, self.engine)
+            aside = _md_pages(views, self.schema, self.cfg, docs_dir, sizes, entries, releases, self.released, self.engine)
             if self.engine == "zensical":
                 run_zensical(self.cfg, Path(work), out)
             else:
                 run_mkdocs(self.cfg, docs_dir, out)
+            aside.restore(out)
             shell = _shell(out)
             if write:
                 sync_tree(out, self.site)

@@ -182,7 +182,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
                 # the market overview page, from the views and the last release: beside the data, for the pages
                 with Beside(timed, None, market_page, views, released, cfg.directory.get("localities"), releases,
-                            schema, engine, items=homes) as marketing:
+                            schema, items=homes) as marketing:
                     # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
                     # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
                     with t.stage("data (in memory)"):

@@ -497,7 +497,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 
 
 def old_age(thresholds: dict[str, float]) -> str:
-    """How old a rating is before it raises 'Rating out of date', in words: the schema's ('2 years') at the default
+    """How old a rating is before it raises 'Rating out of date', in words: the schema's (VALUES.rating_stale_age) at the default
     threshold, else the threshold's days ('400 days')."""
     days = thresholds.get("rating_older_than_days", DEFAULTS["rating_older_than_days"])
     return VALUES.rating_stale_age if days == VALUES.rating_stale_days else f"{days:,g} days"

@@ -709,3 +709,28 @@ def test_settings_of_another_place_than_the_profiles_are_warned_of():
     assert place_warnings(here, []) == [] and place_warnings({}, leeds) == []
     bundled = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0].data for p in sorted((ROOT / "providers").glob("[!_]*.yaml"))]
     assert len(bundled) == 88 and place_warnings(here, bundled) == []
+
+
+def test_html_set_aside_from_the_engine_is_put_back_once_in_the_page_it_wrote(tmp_path):
+    """The market page's tables and the browse page's lists skip the engine's Markdown (which parsed their HTML only
+    to pass it through) and are put back where the engine kept their place; a page that lost it fails clearly."""
+    from carehomes.render import SetAside
+
+    aside = SetAside()
+    token = aside.put('<table><tr><td>Hereford</td></tr></table>', "market.md")
+    assert token.startswith("<!--") and token.endswith("-->")
+    (tmp_path / "market").mkdir()
+    (tmp_path / "market" / "index.html").write_text(f"<main>\n{token}\n</main>", encoding="utf-8")
+    aside.restore(tmp_path)
+    assert (tmp_path / "market" / "index.html").read_text(encoding="utf-8") == \
+        "<main>\n<table><tr><td>Hereford</td></tr></table>\n</main>"
+    with pytest.raises(RuntimeError, match=r"^the engine's page made from market\.md does not hold, once, the place kept "
+                                           r"for its tables and lists \(an HTML comment\)"):
+        aside.restore(tmp_path)  # its place is gone: the HTML is there already
+
+
+def test_the_market_and_browse_pages_hold_their_html_not_its_placeholder(built):
+    built, _ = built
+    for page, wanted in (("market/index.html", '<a href="../market/'), ("browse/index.html", '<a href="../browse/')):
+        text = (built / page).read_text(encoding="utf-8")
+        assert "carehomes: set aside" not in text and wanted in text
