@@ -200,7 +200,7 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
 
 def _covers_an_area(kind: Any) -> bool:
     """Whether the kind has the field coverage.districts (an agency's area covered), once a kind (not its 80 fields
-    a home: HomeView.office_only)."""
+    a home: HomeView.covers_an_area)."""
     return _once_for(_AREA_KINDS, (kind,), lambda: any(f.path == "coverage.districts" for f in kind.fields))
 
 
@@ -686,7 +686,14 @@ class HomeView:
 
     @property
     def office_only(self) -> bool:
-        """Its address is an office, not where it gives care (a kind with an area covered: coverage.districts)."""
+        """Its address is only an office, not where it gives care: every kind it is declares its map point so (an
+        agency's ``point``), as the GeoJSON says. A care home that is also an agency gives care at its address."""
+        mine = self.kinds
+        return bool(mine) and all(k.point for k in mine)
+
+    @property
+    def covers_an_area(self) -> bool:
+        """Whether one of its kinds gives the area it covers (coverage.districts: an agency)."""
         return any(_covers_an_area(k) for k in self.kinds)
 
     # --- the groups of the profile page, as schema/face.json declares them -----------------------
@@ -868,8 +875,9 @@ class HomeView:
         card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": lines, "cqc": self.cqc_url}
         if self.ring_text:
             card["ring"] = self.ring_text
-        if self.office_only:  # the find page ranks it by the area it covers; its address is only its office
+        if self.office_only:  # the find page measures its distance as its office's, not where it gives care
             card["office"] = True
+        if self.covers_an_area:  # the find page ranks first those that cover the district searched
             covers = self.get("coverage.districts")
             if isinstance(covers, list) and covers:
                 card["covers"] = [str(c).upper() for c in covers]

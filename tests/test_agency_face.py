@@ -49,6 +49,17 @@ def test_an_agency_card_says_taking_new_clients_area_and_rate(agencies):
     assert "covers" not in json.loads(base64.b64decode(agencies["near"].card_meta()))
 
 
+def test_a_care_home_that_is_also_an_agency_gives_care_at_its_address_not_an_office(agencies):
+    """Park Hills in Oldham is a nursing home and a home care agency: its card said "office 1.7 miles away", as if
+    its address were only an agency's office. Its distance is the home's; the districts it covers still rank it."""
+    d = {**agencies["covers"].d, "kinds": ["care_home", "home_care_agency"]}
+    both = HomeView(d, TODAY, load_schema())
+    assert (both.office_only, both.covers_an_area) == (False, True)
+    card = json.loads(base64.b64decode(both.card_meta()))
+    assert "office" not in card and card["covers"] == ["OL1", "OL2"]
+    assert (agencies["covers"].office_only, agencies["covers"].covers_an_area) == (True, True)
+
+
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
     assert set(card) <= {"address", "lines", "cqc", "ring"} and "office" not in card  # no agency keys

@@ -73,7 +73,11 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     found, expected = cards(pg), _cqc_dementia_agencies()
     expect(pg.locator("#results-status")).to_have_text(re.compile(rf"^{len(expected)} services, nearest first\. "))
     assert set(found) <= set(expected) and len(found) == min(20, len(expected)) and len(expected) > 20  # the first 20 shown
-    assert all(OFFICE.search(text) and "miles away (approximately)" not in text for text in found.values()), found
+    # an agency's distance is its office's; a care home that is an agency too gives care at its address (Park Hills)
+    homes = {name for name, text in found.items() if re.search(r"^Care home .*and home care agency$", text, re.M)}
+    assert all(OFFICE.search(text) for name, text in found.items() if name not in homes), found
+    assert all(re.search(r"^\d+\.\d miles away \(approximately\)$", found[name], re.M) and "office" not in found[name]
+               for name in homes) and "Park Hills Private Nursing Home" in homes, found
     assert axe_violations(pg) == []
 
     # care at home near OL1 without the word: every agency, nearest office first, each marked as its office
@@ -171,12 +175,13 @@ def test_a_nursing_bed_with_weekend_admission_near_ol8_counts_only_the_care_home
     wait_results(pg)
     expect(pg.locator("#care-nursing-known")).to_have_text(" (known for 44 of 44 services)")
     expect(pg.locator("#weekend-known")).to_have_text(" (known for 0 of 44 services)")
-    # Park Hills is a care home with nursing and a home care agency: its distance is its office's too
+    # Park Hills is a care home with nursing and a home care agency: its distance is the home's, not an office's
     expect(pg.locator("#results-status")).to_have_text(
         "No service has told us yet whether it accepts people from hospital at weekends. 8 services match every other "
         "filter, nearest first. Not confirmed: ring each service to check. Distances are measured in a straight line "
-        "from OL8 1AA. No home care agency listed here has given the area it covers yet, so agencies are listed by the "
-        "distance to their office, not to the area they visit.")
+        "from OL8 1AA.")
+    park = pg.locator("#results > li", has_text="Park Hills Private Nursing Home").first
+    expect(park.locator("li", has_text="miles away")).to_have_text(re.compile(r"^\d+\.\d miles away \(approximately\)$"))
     pg.close()
 
 

@@ -985,7 +985,7 @@ def test_the_homes_of_each_filter_value_and_word_gathered_in_one_pass_are_what_t
 
 
 def test_whether_a_kind_covers_an_area_worked_out_once_a_kind_is_what_reading_its_fields_says():
-    """HomeView.office_only asks each kind once (views._covers_an_area), not its 80 fields a home: the same answer."""
+    """HomeView.covers_an_area asks each kind once (views._covers_an_area), not its 80 fields a home: the same answer."""
     from carehomes.kinds import kinds
     from carehomes.views import _covers_an_area
 
@@ -1013,7 +1013,8 @@ def test_an_agencys_kind_paths_office_and_filters_worked_out_once_are_what_its_o
         with remembering(views) if remember else contextlib.nullcontext(views):
             for v in views:
                 assert v.kind_paths == v._kind_paths(), v.slug
-                assert v.office_only is any(f.path == "coverage.districts" for k in v.kinds for f in k.fields), v.slug
+                assert v.covers_an_area is any(f.path == "coverage.districts" for k in v.kinds for f in k.fields), v.slug
+                assert v.office_only is all(k.point for k in v.kinds), v.slug
                 assert v.untold == [key for key, value in v.own_known_values().items() if v.value(value) is None], v.slug
                 assert v.yes_filters == _yes_by_the_loop(v), v.slug
 

@@ -142,7 +142,7 @@ export function emptyReasons(chosen, known, homes, find, of) {
 
 export function coversDistrict(card, district) {
   // whether a card's agency has said it covers this postcode district (OL1): it then ranks first
-  return !!(district && card && card.office && (card.covers || []).indexOf(district) >= 0);
+  return !!(district && card && (card.covers || []).indexOf(district) >= 0);
 }
 
 export function officeDistanceText(km, unit, find, coverage) {

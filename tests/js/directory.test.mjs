@@ -192,6 +192,8 @@ test("agencies: ranked first where they cover the postcode's district, distance 
     noneGiven: "No agency has given its area", officeNote: "Agencies that cover {district} first." };
   const covers = { office: true, covers: ["OL1", "OL2"] }, near = { office: true, covers: [] }, home = { office: false, covers: [] };
   assert.ok(coversDistrict(covers, "OL1") && !coversDistrict(covers, "OL8") && !coversDistrict(near, "OL1") && !coversDistrict(home, null));
+  // a care home that is an agency too: no office (its distance is the home's), still first where it covers
+  assert.ok(coversDistrict({ office: false, covers: ["OL1"] }, "OL1"));
   const found = [{ card: home, km: 0.5, title: "Home" }, { card: near, km: 0.2, title: "Near" }, { card: covers, km: 3, title: "Covers" }];
   assert.deepEqual(found.sort(byCoverageThenDistance("OL1")).map((x) => x.title), ["Covers", "Near", "Home"]);
   assert.deepEqual(found.sort(byCoverageThenDistance(null)).map((x) => x.title), ["Near", "Home", "Covers"]);
