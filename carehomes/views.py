@@ -793,6 +793,11 @@ class HomeView:
         facts = self._facts((spec,))
         return facts[0] if facts else None
 
+    def _note(self, text: str, value: Any, when: str) -> str:
+        """A fact's note with its date, that date's age and the CQC register's date it is as at filled in."""
+        register = nice_date(self.register_date) if self.register_date else VALUES.not_known.lower()
+        return text.replace("{date}", when).replace("{age}", age_words(value, self.today)).replace("{register}", register)
+
     def _facts(self, specs: tuple[FactSpec, ...]) -> list[Fact]:
         """``fact(spec)`` of each of ``specs`` that is not left out, in one loop (a page has about 37): each as
         ``_shown(spec)`` words it, not remembered (shown), since a page's facts are worded once and no compare
@@ -816,7 +821,7 @@ class HomeView:
             note = shown.note
             if note is None and spec.note:
                 when = nice_date(get(spec.note[0]))
-                note = spec.note[1].replace("{date}", when).replace("{age}", age_words(get(spec.note[0]), self.today)) if when else None
+                note = self._note(spec.note[1], get(spec.note[0]), when) if when else None
             out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
         return out
 
