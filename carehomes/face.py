@@ -132,6 +132,7 @@ class Facet:
     each: str | None = None         # "kinds": one option per kind of service (shown when a site holds more than one)
     browse_title: str = "{many} for: {label}"  # a list page's title (browseTitle): who says so, in the facet's words
     browse_note: str = ""           # a list page's sentence after its count (browseNote): whose word puts a service on it
+    matched: str = "{label}"        # needWords: why a card a need word found is listed, by whose word ("registered with CQC to support {label}")
 
     @property
     def radius_choices(self) -> list[tuple[str, str]]:
@@ -205,16 +206,25 @@ class Face:
         out.update({k.key: k.value for f in self.facets for k in f.known})
         return out
 
-    def need_words(self) -> list[list[str]]:
-        """[phrase, search filter, label] for every word or phrase that names a need, longest first, so the
-        find page takes "palliative care" as one need before "care" could be anything else. A phrase two options
-        name ("mental health": CQC's registration, and an agency's own answer) is the first facet's filter only: one
-        word never asks two things of every home."""
-        first: dict[str, tuple[str, str, str]] = {}
-        for o in (o for f in self.facets if f.need_words for o in f.options):
-            for w in o.words:
-                first.setdefault(w, (w, o.filter, o.label.lower()))
-        return [list(x) for x in sorted(first.values(), key=lambda x: (-len(x[0]), x))]  # ties in a fixed order
+    def need_words(self) -> list[list[Any]]:
+        """[phrase, search filter, {kind: why a card of that kind it found is listed}] for every word or phrase that
+        names a need, longest first, so the find page takes "palliative care" as one need before "care" could be
+        anything else. A phrase two options name ("mental health": CQC's registration, and an agency's own answer) is
+        the first facet's filter only: one word never asks two things of every home. Why is the ``matched`` text
+        (whose word it is) of each kind's first facet naming that filter, as each kind reads it its own way."""
+        first: dict[str, str] = {}
+        why: dict[str, dict[str, str]] = {}
+        for f in (f for f in self.facets if f.need_words):
+            for o in f.options:
+                for w in o.words:
+                    if first.setdefault(w, o.filter) == o.filter:
+                        why.setdefault(w, {}).setdefault(f.kind, f.matched.replace("{label}", o.label.lower()))
+        for by_kind in why.values():  # a facet several kinds declare (kind ""): for each kind without its own
+            shared = by_kind.pop("", "")
+            for k in (self.by_kind or {self.kind: None}) if shared else ():
+                by_kind.setdefault(k, shared)
+        found = sorted(first.items(), key=lambda x: (-len(x[0]), x))  # ties in a fixed order
+        return [[w, filt, why[w]] for w, filt in found]
 
     def browse_choices(self) -> list[tuple[str, str]]:
         """(search filter, label) of every yes/no filter that has static list pages."""
@@ -992,9 +1002,14 @@ class _Reader:
         note = d.get("browseNote", "")
         if not isinstance(note, str):
             raise self.fail(f"{where}.browseNote", "a list page's note is a sentence of text")
+        matched = d.get("matched", Facet.matched)
+        if not isinstance(matched, str) or matched.count("{label}") != 1 or matched.count("{") != 1:
+            raise self.fail(f"{where}.matched", 'why a need word found a card names {label} once and whose word it is, like '
+                            '"registered with CQC to support {label}"')
         return Facet(key, control, d.get("legend", ""), d.get("question"), tuple(options), known,
                      bool(d.get("browse")), bool(d.get("needWords")), tuple(sorted(float(m) for m in miles)) if control == "radius" else (),
-                     d.get("hint"), each=str(each) if each else None, browse_title=title, browse_note=note)
+                     d.get("hint"), each=str(each) if each else None, browse_title=title, browse_note=note,
+                     matched=matched)
 
     def kind_options(self, key: str) -> list[Option]:
         """One option per kind of service, labelled with its find words ("Care home", "Care at home"):

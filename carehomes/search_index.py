@@ -46,8 +46,9 @@ def _text(value: Any) -> str:
 
 def card(view: HomeView, labels: dict[str, str]) -> dict[str, Any]:
     """The home's result card ``{"url", "meta"}``: title, slug, town (its label), provider, postcode, covers (the
-    towns an agency visits, ", " between), card (views.card_meta) and lat, lon; a key without a value is left out."""
-    meta: dict[str, str] = {"title": view.name, "slug": view.slug}
+    towns an agency visits, ", " between), kind (its first kind's id: whose word a need it was found by is),
+    card (views.card_meta) and lat, lon; a key without a value is left out."""
+    meta: dict[str, str] = {"title": view.name, "slug": view.slug, "kind": view.kinds[0].id}
     covers = view.get("coverage.towns") or []
     for key, value in (("town", town_of(view, labels)), ("provider", view.get("provider.name")),
                        ("postcode", view.get("address.postcode")), ("covers", ", ".join(str(c) for c in covers))):

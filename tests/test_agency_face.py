@@ -95,7 +95,9 @@ def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     assert [f.key for f in site.facets_for(["care_home", "home_care_agency"])][:3] == ["within", "kind", "care"]
     # "dementia" in the search box finds care homes registered for it and agencies that give dementia care
     assert "band_dementia" in agencies["covers"].yes_filters and "band_dementia" in agencies["near"].yes_filters
-    assert ["dementia", "band_dementia", "dementia"] in site.need_words()
+    # each card found by the word says whose word it is, as its kind reads the filter (face.json "matched")
+    assert ["dementia", "band_dementia", {"care_home": "registered with CQC to support dementia",
+            "home_care_agency": "gives care at home for dementia (its own answer, else its CQC registration)"}] in site.need_words()
     assert site.questions["band_dementia"] == "is registered with CQC to support Dementia"
     assert [s.key for s in site.sorts_for(["home_care_agency"])] == ["name", "rating", "distance", "hours"]
 

@@ -40,7 +40,7 @@ def test_a_need_word_is_the_need_and_each_card_says_why(site, page):
     page.goto(site + "find/?q=Kington+dementia")
     assert status(page).startswith(f"{expected} homes match")
     whys = page.locator("#results > li .ch-why").all_inner_texts()
-    assert len(whys) == expected and all(w.startswith("Matched on: ") and w.endswith("town; needs: dementia") for w in whys), whys
+    assert len(whys) == expected and all(w.startswith("Matched on: ") and w.endswith("town; registered with CQC to support dementia") for w in whys), whys
     page.goto(site + "find/?q=Aston+House")
     expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: name"])
 

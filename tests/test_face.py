@@ -156,6 +156,9 @@ def test_the_bundled_face_wording():
      "kinds.care_home.facets[0].miles: a radius filter needs its distances in miles, numbers above 0, like [5, 10, 20]"),
     (lambda f: care_home(f)["facets"][1].update(browseTitle="{many} with {care}: {label}"),
      'kinds.care_home.facets[1].browseTitle: a list page\'s title names {many} and {label}, like "{many} for: {label}"'),
+    (lambda f: care_home(f)["facets"][1].update(matched="registered with CQC"),
+     'kinds.care_home.facets[1].matched: why a need word found a card names {label} once and whose word it is, like '
+     '"registered with CQC to support {label}"'),
     (lambda f: care_home(f)["page"][0]["facts"][0].update(fallback={"path": "cqc.phone"}),  # was a KeyError traceback
      "kinds.care_home.page[0].facts[0].fallback: has no note; add it (see the description at the top of the file)"),
     (lambda f: care_home(f)["facets"][1].update(browseTitle="{many} for: {label}}"),

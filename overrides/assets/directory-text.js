@@ -52,19 +52,21 @@ export function plainWords(text) {
 export function needsIn(q, needWords) {
   // A word or phrase of the search box that names a need is that filter, never text to match (so "dementia"
   // finds the homes registered for dementia, and no word can match a postcode by its first letters).
-  // needWords: [[phrase, filter, label], ...], longest first. -> {rest: the other words, filters, needs}
+  // needWords: [[phrase, filter, {kind: why a card of that kind it found is listed}], ...], longest first.
+  // -> {rest: the other words, filters, needs: the build's finished reasons by kind, once each}
   var rest = " " + plainWords(q) + " ", filters = {}, needs = [];
   (needWords || []).forEach(function (w) {
     if (rest.indexOf(" " + w[0] + " ") < 0) return;
     rest = rest.replace(" " + w[0] + " ", " ");
     filters[w[1]] = "yes";
-    if (needs.indexOf(w[0]) < 0) needs.push(w[0]);
+    if (needs.indexOf(w[2]) < 0) needs.push(w[2] || {});
   });
   return { rest: rest.trim().replace(/\s+/g, " "), filters: filters, needs: needs };
 }
 
 export function whyMatched(meta, words, needs, search) {
-  // "Matched on: name; needs: dementia": which of the home's name, town, provider or postcode has each word
+  // "Matched on: name; registered with CQC to support dementia": which of the home's name, town, provider or
+  // postcode has each word, and the needs named (each as the build words why it found the card)
   var m = meta || {}, reasons = [], wording = (search || {}).reasons || {};
   var fields = { name: m.title, town: m.town, provider: m.provider, postcode: m.postcode, covers: m.covers };
   Object.keys(fields).forEach(function (k) {
@@ -72,7 +74,10 @@ export function whyMatched(meta, words, needs, search) {
     var own = (" " + plain + " " + (k === "postcode" ? plain.replace(/ /g, "") + " " : ""));
     if ((words || []).some(function (w) { return own.indexOf(" " + w + " ") >= 0; }) && wording[k]) reasons.push(wording[k]);
   });
-  if ((needs || []).length && wording.needs) reasons.push(fill(wording.needs, { needs: needs.join(", ") }));
+  var why = (needs || []).map(function (byKind) {  // the card's own kind's words, else the first kind's
+    return byKind[m.kind] || byKind[Object.keys(byKind)[0]] || "";
+  }).filter(Boolean);
+  if (why.length && wording.needs) reasons.push(fill(wording.needs, { needs: why.join("; ") }));
   return reasons.length ? fill(search.why, { reasons: reasons.join("; ") }) : "";
 }
 

@@ -86,16 +86,20 @@ test("the sorts' words and unknown filters are the face's", () => {
   assert.equal(unknownOf("name"), null);
 });
 
-const NEED_WORDS = [["intermediate care", "need_intermediate_care", "intermediate care"], ["without nursing", "care_residential", "without nursing (residential)"],
-  ["tracheostomy", "need_tracheostomy", "tracheostomy"], ["residential", "care_residential", "without nursing (residential)"],
-  ["dementia", "band_dementia", "dementia"], ["nursing", "care_nursing", "with nursing"]];
-const SEARCH = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", provider: "provider", postcode: "postcode", needs: "needs: {needs}" } };
+const HOME_SAYS = { care_home: "the home says: intermediate care" }, TRACHY = { care_home: "the home says: tracheostomy" };
+const RESIDENTIAL = { care_home: "CQC: without nursing" }, NURSING = { care_home: "CQC: with nursing" };
+const DEMENTIA = { care_home: "CQC: dementia", home_care_agency: "gives dementia care (its own answer)" };
+const NEED_WORDS = [["intermediate care", "need_intermediate_care", HOME_SAYS], ["without nursing", "care_residential", RESIDENTIAL],
+  ["tracheostomy", "need_tracheostomy", TRACHY], ["residential", "care_residential", RESIDENTIAL],
+  ["dementia", "band_dementia", DEMENTIA], ["nursing", "care_nursing", NURSING]];
+const SEARCH = { why: "Matched on: {reasons}", reasons: { name: "name", town: "town", provider: "provider", postcode: "postcode", needs: "{needs}" } };
 
 test("a word naming a need is that need's filter, never text", () => {
-  assert.deepEqual(needsIn("Kington dementia", NEED_WORDS), { rest: "kington", filters: { band_dementia: "yes" }, needs: ["dementia"] });
+  assert.deepEqual(needsIn("Kington dementia", NEED_WORDS), { rest: "kington", filters: { band_dementia: "yes" }, needs: [DEMENTIA] });
   assert.deepEqual(needsIn("intermediate care, Tracheostomy", NEED_WORDS),
-    { rest: "", filters: { need_intermediate_care: "yes", need_tracheostomy: "yes" }, needs: ["intermediate care", "tracheostomy"] });
-  assert.deepEqual(needsIn("without nursing", NEED_WORDS), { rest: "", filters: { care_residential: "yes" }, needs: ["without nursing"] });
+    { rest: "", filters: { need_intermediate_care: "yes", need_tracheostomy: "yes" }, needs: [HOME_SAYS, TRACHY] });
+  assert.deepEqual(needsIn("without nursing", NEED_WORDS), { rest: "", filters: { care_residential: "yes" }, needs: [RESIDENTIAL] });
+  assert.deepEqual(needsIn("residential without nursing", NEED_WORDS).needs, [RESIDENTIAL]);  // one reason, once
   // words that name no need the schema knows stay words, to be matched whole (and so match nothing here)
   for (const q of ["bariatric", "epilepsy", "respite", "parkinsons"]) assert.deepEqual(needsIn(q, NEED_WORDS), { rest: q, filters: {}, needs: [] });
   assert.equal(plainWords("Ross-on-Wye, HR9"), "ross on wye hr9");
@@ -104,7 +108,11 @@ test("a word naming a need is that need's filter, never text", () => {
 test("each card says why it is listed", () => {
   const meta = { title: "Kington Court", town: "Kington", provider: "Example Care Group", postcode: "HR5 3BX" };
   assert.equal(whyMatched(meta, ["kington"], [], SEARCH), "Matched on: name; town");
-  assert.equal(whyMatched(meta, ["example", "group"], ["dementia"], SEARCH), "Matched on: provider; needs: dementia");
+  // a need says whose word found the card, as its own kind reads it (else the first kind's words)
+  assert.equal(whyMatched(meta, ["example", "group"], [DEMENTIA], SEARCH), "Matched on: provider; CQC: dementia");
+  assert.equal(whyMatched({ kind: "home_care_agency" }, [], [DEMENTIA, NURSING], SEARCH),
+    "Matched on: gives dementia care (its own answer); CQC: with nursing");
+  assert.equal(whyMatched({ kind: "care_home" }, [], [DEMENTIA], SEARCH), "Matched on: CQC: dementia");
   assert.equal(whyMatched(meta, ["hr53bx"], [], SEARCH), "Matched on: postcode");
   assert.equal(whyMatched(meta, [], [], SEARCH), "");
   assert.equal(whyMatched({ title: "X" }, ["x"], [], SEARCH), "Matched on: name");
