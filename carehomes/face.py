@@ -69,6 +69,7 @@ class GroupSpec:
     stale: str | None = None         # a staleness rule (views.STALE)
     table: str | None = None         # "capabilities": the needs table
     short: str | None = None
+    register_date: str | None = None  # registerDate: the label of the CQC register's date, said when CQC gave a fact shown
 
 
 @dataclass(frozen=True)
@@ -942,7 +943,8 @@ class _Reader:
         except (KeyError, IndexError, ValueError):
             raise self.fail(f"{where}.source", f"names an owner that does not exist; use {', '.join('{' + c + '}' for c in owners)}") from None
         return GroupSpec(str(self.need(d, "id", where)), str(self.need(d, "title", where)), source, facts,
-                         d.get("date"), d.get("dateLabel", "Last updated"), d.get("stale"), d.get("table"), d.get("short"))
+                         d.get("date"), d.get("dateLabel", "Last updated"), d.get("stale"), d.get("table"), d.get("short"),
+                         d.get("registerDate"))
 
     def line(self, d: dict, where: str) -> LineSpec:
         path = d.get("path")

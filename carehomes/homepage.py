@@ -163,11 +163,11 @@ class ProfilePage:
             head = _kept(_HEADS, key, f'<section class="ch-group" aria-labelledby="{gid}">\n<h2 id="{gid}">{escape(g.title)}</h2>\n'
                                       f'<p class="ch-source">Source: {escape(g.source)}.')
         add(head)
-        if g.date:
-            key = (g.date_label, g.date, g.age)
-            when = _DATED.get(key)
-            add(when if when is not None else _kept(_DATED, key, f' {escape(g.date_label)}: <time datetime="{escape(g.date)}">'
-                                                                 f"{escape(nice_date(g.date))}</time> ({escape(g.age)})."))
+        for dated in ((g.date_label, g.date, g.age) if g.date else None, g.also):  # its own date, and the register's
+            if dated:
+                when = _DATED.get(dated)
+                add(when if when is not None else _kept(_DATED, dated, f' {escape(dated[0])}: <time datetime="{escape(dated[1])}">'
+                                                                       f"{escape(nice_date(dated[1]))}</time> ({escape(dated[2])})."))
         add("</p>\n")
         if g.stale:
             add(f'<div class="admonition warning" role="note"><p class="admonition-title">Possibly out of date</p><p>{escape(g.stale)}</p></div>')

@@ -70,6 +70,7 @@ class Group:
     facts: list[Fact] = field(default_factory=list)
     table: list[list[str]] | None = None
     table_missing: list[Fact] = field(default_factory=list)  # rows of the table nobody has given
+    also: tuple[str, dt.date, str] | None = None  # (label, date, age): the CQC register's, when CQC gave a fact shown
 
     @property
     def known_facts(self) -> list[Fact]:
@@ -832,6 +833,9 @@ class HomeView:
         g.facts = self._facts(spec.facts)
         if not spec.table:  # a needs table's facts are its own; the declared source stands
             g.source = self._given_by(g.facts) or g.source
+        register = self.register_date
+        if spec.register_date and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
+            g.also = (spec.register_date, register, age_words(register, self.today))
         if spec.table == "capabilities":
             self._needs_table(g, spec.short or "which needs it can meet")
         return g

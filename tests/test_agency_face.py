@@ -4,6 +4,7 @@ words a page uses for its kind, built in-process from the fictional agencies in 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import pytest
@@ -58,6 +59,28 @@ def test_a_care_home_that_is_also_an_agency_gives_care_at_its_address_not_an_off
     card = json.loads(base64.b64decode(both.card_meta()))
     assert "office" not in card and card["covers"] == ["OL1", "OL2"]
     assert (agencies["covers"].office_only, agencies["covers"].covers_an_area) == (True, True)
+
+
+def test_a_group_cqc_gave_a_fact_of_says_the_registers_date_beside_its_own():
+    """Caremark (Oldham) showed "Care given" and "Contact and office" from CQC's register with no date at all, though
+    the register was dated 20 March 2025: a group with registerDate says it when a fact it shows is CQC's."""
+    path = ROOT / "areas" / "oldham" / "providers" / "caremark-oldham.yaml"
+    v = _view(path)
+    groups = {g.id: g for g in v.groups()}
+    register = ("CQC data dated", dt.date(2025, 3, 20), "1 year 8 months ago")
+    assert groups["given"].date is None and groups["given"].also == register
+    assert groups["contact"].date is None and groups["contact"].also == register
+    assert groups["registration"].also is None and groups["registration"].date == dt.date(2025, 3, 20)  # said once
+    # the agency's own phone, and no fact of CQC's: its contact group has no register date to give
+    d = {**v.d, "contact": {"phone": "0161 000 0009"}, "cqc": {k: x for k, x in v.d["cqc"].items() if k not in ("phone", "website")},
+         "address": {}}
+    own = {g.id: g for g in HomeView(d, TODAY, load_schema()).groups()}["contact"]
+    assert [f.owner for f in own.known_facts] == ["provider"] and own.also is None
+    from carehomes.render import _env, home_page, profile_page
+    for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
+        html = home_page(v, template, ("<title>t</title><a href='/homes/_shell/'>", "</main>t"), "care@example.org")[0]
+        assert ('<h2 id="given">Care given</h2>\n<p class="ch-source">Source: Care Quality Commission register. CQC data dated: '
+                '<time datetime="2025-03-20">20 March 2025</time> (1 year 8 months ago).</p>') in html
 
 
 def test_a_care_homes_card_is_what_it_was(homes):
