@@ -658,7 +658,10 @@ class HomeView:
     @property
     def taking_now(self) -> bool | None:
         """Whether it is taking new clients, as the find page filters on it: None when not known, not dated
-        or out of date (never "no" for want of an answer)."""
+        or out of date (never "no" for want of an answer); False when CQC records it as dormant (registered, not
+        providing care now), whatever it last said, so it is never found as taking new clients."""
+        if "taking" in self.kind_paths and self.get("cqc.dormant") is True:
+            return False
         taking = self.get(self.kind_paths["taking"]) if "taking" in self.kind_paths else None
         if taking is None or not self.homecare_confirmed or self.taking_stale:
             return None

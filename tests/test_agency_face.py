@@ -68,6 +68,22 @@ def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unkno
                             "This may be out of date: phone the agency to check.")
 
 
+def test_a_dormant_agency_is_never_found_as_taking_new_clients(agencies):
+    """CQC records it as dormant (registered, not providing care now): whatever it said this week, the find page's
+    "Taking new clients" filter never matches it, nor a relaxed search re-offers it as not confirmed, and the hours
+    it can start sort as none; the same agency not dormant is found as before."""
+    covers = agencies["covers"]
+    dormant = HomeView({**covers.d, "cqc": {**covers.d["cqc"], "dormant": True}}, covers.today, covers.s)
+    assert covers.taking_now is True and "taking" in covers.yes_filters
+    assert dormant.taking_now is False and dormant.hours_now == 0
+    assert "taking" not in dormant.yes_filters and "taking" not in dormant.untold
+    assert known_counts([dormant])["taking"] == 1  # known (no), so never kept as "ring to check" in a relaxed search
+    # its card still says what it said, beside CQC's dormant line
+    assert dormant.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant"
+    unsaid = HomeView({**agencies["unknown"].d, "cqc": {"dormant": True}}, covers.today, covers.s)
+    assert unsaid.taking_now is False and "taking" not in unsaid.yes_filters
+
+
 def test_kind_facet_and_shared_dementia_filter(agencies, homes):
     views = [*homes, *agencies.values()]
     assert kinds_present(views) == ["care_home", "home_care_agency"] and kinds_present(homes) == ["care_home"]
