@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ages import age_words, date_of, nice_date
 from .kinds import kinds
-from .safetext import json_for_html, safe_url
+from .safetext import json_for_html, safe_url, tel_href
 from .text import and_list
 
 if TYPE_CHECKING:
@@ -599,7 +599,7 @@ def _user_rating(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("phone")
 def _phone(v: View, value: Any, spec: Any) -> Shown | None:
-    return Shown(value, href=safe_url("tel:" + value.replace(" ", ""))) if isinstance(value, str) and value else None
+    return Shown(value, href=tel_href(value)) if isinstance(value, str) and value else None
 
 
 @formatter("email")

@@ -51,7 +51,7 @@ def test_an_agency_card_says_taking_new_clients_area_and_rate(agencies):
 
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
-    assert set(card) <= {"address", "lines", "cqc", "ring"} and "office" not in card  # no agency keys
+    assert set(card) <= {"address", "lines", "cqc", "ring", "ringLink"} and "office" not in card  # no agency keys
 
 
 def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unknown(agencies):

@@ -107,3 +107,14 @@ def test_care_at_home_with_dementia_near_ol1_lists_the_agency_covering_ol1_first
     page.goto(agency_site + "find/?q=Shaw")
     assert every_result(page) == ["Example Covers Care (fictional)"]
     expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: area covered"])
+
+
+def test_the_compare_pages_phone_row_is_a_tel_link(agency_site, page):
+    """A discharge coordinator rings from the compare table: the phone row's number is a link that dials it (the
+    build's tel: link, digits only), its words the number as given; an agency with no number says not provided."""
+    page.goto(agency_site + "compare/?homes=example-agency-covers,example-agency-unknown")
+    expect(page.locator("#compare-status")).to_contain_text("Comparing 2 services.")
+    row = page.locator("#compare-table tbody tr", has=page.locator("th", has_text=re.compile(r"^Phone$")))
+    cells = row.locator("td")
+    expect(cells.nth(0).get_by_role("link", name="0161 000 0001", exact=True)).to_have_attribute("href", "tel:01610000001")
+    expect(cells.nth(1).get_by_role("link")).to_have_count(0)

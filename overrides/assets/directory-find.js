@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
-  officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode,
+  officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
@@ -94,9 +94,10 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
     // a home that matches every known filter but has not confirmed the rest: who to ring, and its CQC page
     var p = el("p", { class: "ch-unconfirmed" });
     p.appendChild(el("strong", null, VALUES.find.notConfirmed));
-    var ring = built.ring || council;
-    if (ring) p.appendChild(document.createTextNode(". " + ring + ". "));
-    else p.appendChild(document.createTextNode(". "));
+    // who to ring, finished by the build, its number a tel: link the build made (placed, never reworded)
+    var ring = built.ring || council.text, link = built.ring ? built.ringLink : council.link;
+    p.appendChild(document.createTextNode(". "));
+    if (ring) { p.appendChild(withLink(el("span"), ring, link)); p.appendChild(document.createTextNode(". ")); }
     if (built.cqc) p.appendChild(el("a", { href: built.cqc, rel: "nofollow noopener" }, VALUES.find.cqcPage));
     li.appendChild(p);
   }
@@ -369,7 +370,7 @@ export function initFind(root) {
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, root.dataset.ringCouncil || "", district);
+        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, { text: root.dataset.ringCouncil || "", link: ringLink(root.dataset.ringCouncilLink) }, district);
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
-  relaxed, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
+  relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/assets/directory-sort.js";
@@ -240,6 +240,25 @@ test("linkParts makes only the words that link a link, or appends them", () => {
   assert.deepEqual(linkParts("Good (3 May 2023)", "See the CQC page"), ["Good (3 May 2023) ", "See the CQC page", ""]);
   assert.equal(safeHref("https://www.cqc.org.uk/location/1-1"), true);
   assert.equal(safeHref("javascript:alert(1)"), false);
+});
+
+test("a phone number's tel: link, built by the build, is kept only as digits, spaces and +", () => {
+  assert.equal(safeHref("tel:01432260000"), true);
+  assert.equal(safeHref("tel:+441432260000"), true);
+  for (const bad of ["tel:", "tel:0143\"><script>", "tel:javascript:alert(1)", "tel:01432;ext=2", "tel:(01432)260000", "TEL:01432"]) {
+    assert.equal(safeHref(bad), false, bad);
+  }
+  assert.deepEqual(ringLink(["01432 260000", "tel:01432260000"]), ["01432 260000", "tel:01432260000"]);
+  assert.deepEqual(ringLink(JSON.stringify(["01432 260000", "tel:01432260000"])), ["01432 260000", "tel:01432260000"]);  // data-ring-council-link
+  // only a tel: link, never a web page or a script, and nothing when the build gave none
+  assert.equal(ringLink(["CQC", "https://www.cqc.org.uk/"]), null);
+  assert.equal(ringLink(["x", "javascript:alert(1)"]), null);
+  assert.equal(ringLink(undefined), null);
+  assert.equal(ringLink("not json"), null);
+  const meta = (card) => ({ card: Buffer.from(JSON.stringify(card)).toString("base64") });
+  const card = readCard(meta({ address: "", lines: [], ring: "Ring the home: 0161 681 8000", ringLink: ["0161 681 8000", "tel:01616818000"] }));
+  assert.deepEqual(card.ringLink, ["0161 681 8000", "tel:01616818000"]);
+  assert.equal(readCard(meta({ address: "", lines: [], ring: "Ring", ringLink: ["x", "tel:1<b>"] })).ringLink, undefined);
 });
 
 test("compareRows: distance only with a postcode, one row per need filtered for; compareCell words each cell", () => {
