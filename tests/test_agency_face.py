@@ -245,3 +245,18 @@ def test_the_search_box_offers_the_sites_own_town_and_postcode_as_examples(agenc
 
     assert search_example(list(agencies.values())) == ("Oldham", "OL8 1ZZ")  # Elsewhere is first A to Z in Oldham
     assert search_example([]) == ("Hereford", "HR4 9AA")
+
+
+def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(agencies, homes):
+    """The find page offers a sort only for the kinds it fits and says the coverage note only when agencies can be
+    listed: the build tells it each sort's kind, the field of kinds and the coverage note's kinds; and "Show more"
+    is the build's words with what the site lists (services on a site of several kinds)."""
+    script = face_of(load_schema()).for_script()
+    assert {k: s["kind"] for k, s in script["sorts"].items()} == {
+        "name": "", "rating": "", "free": "care_home", "fee": "care_home", "distance": "", "hours": "home_care_agency"}
+    assert script["kindField"] == "kind" and script["coverage"]["kinds"] == ["home_care_agency"]
+    assert face_of(load_schema(), "care_home").for_script()["coverage"] == {"kinds": []}
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show more services ({n} more of {total})"
+    assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show more homes ({n} more of {total})"

@@ -168,11 +168,20 @@ export function byCoverageThenDistance(district) {
   };
 }
 
-export function coverageNote(cards, district, coverage) {
+export function fitsKinds(kind, chosen) {
+  // whether something of a kind ("": of every kind) can be in the results when the kinds of service ``chosen``
+  // (their ids; none chosen: every kind) are ticked
+  return !kind || !(chosen || []).length || chosen.indexOf(kind) >= 0;
+}
+
+export function coverageNote(cards, district, coverage, chosen) {
   // what the count adds when agencies are listed by distance: that those covering the district come first,
-  // or that none has given its area, so they are listed by the distance to their office
+  // or that none has given its area, so they are listed by the distance to their office. Said only when the
+  // kinds chosen can list agencies (coverage.kinds): a care home that is also an agency, found as a care home, is not
   var offices = (cards || []).filter(function (c) { return c && c.office; });
   if (!offices.length || !district) return "";
+  var kinds = (coverage || {}).kinds;
+  if (Array.isArray(kinds) && !kinds.some(function (k) { return fitsKinds(k, chosen); })) return "";
   var given = offices.some(function (c) { return (c.covers || []).length; });
   return fill(given ? (coverage || {}).officeNote : (coverage || {}).noneGiven, { district: district });
 }

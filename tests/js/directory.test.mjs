@@ -202,6 +202,33 @@ test("agencies: ranked first where they cover the postcode's district, distance 
   assert.equal(coverageNote([home], "OL1", coverage), "");
 });
 
+test("the coverage note is said only when the kinds chosen can list agencies", async () => {
+  const { coverageNote, fitsKinds } = await import("../../overrides/assets/directory-text.js");
+  const coverage = { noneGiven: "No agency has given its area", officeNote: "Agencies that cover {district} first.", kinds: ["home_care_agency"] };
+  // a care home that is also an agency (an office, no area given), found with only care homes chosen
+  const both = { office: true, covers: [] };
+  assert.equal(coverageNote([both], "OL1", coverage, ["care_home"]), "");
+  assert.equal(coverageNote([both], "OL1", coverage, []), "No agency has given its area");  // no kind chosen: every kind
+  assert.equal(coverageNote([both], "OL1", coverage, ["care_home", "home_care_agency"]), "No agency has given its area");
+  assert.equal(coverageNote([{ office: true, covers: ["OL1"] }], "OL1", coverage, ["home_care_agency"]), "Agencies that cover OL1 first.");
+  assert.ok(fitsKinds("", ["care_home"]) && fitsKinds("care_home", []) && !fitsKinds("home_care_agency", ["care_home"]));
+});
+
+test("sorts: only those that fit the kinds chosen, else distance or A to Z", async () => {
+  const { fittingSort, sortFits } = await import("../../overrides/assets/directory-sort.js");
+  const sorts = FACE.sorts;
+  Object.assign(FACE, { sorts: { name: { words: "A to Z by name", kind: "" }, free: { words: "most beds free first", kind: "care_home" },
+    hours: { words: "most hours of care a week first", kind: "home_care_agency" }, distance: { words: "nearest first", kind: "" } } });
+  try {
+    assert.deepEqual(["name", "free", "hours", "distance"].filter((k) => sortFits(k, ["home_care_agency"])), ["name", "hours", "distance"]);
+    assert.deepEqual(["name", "free", "hours", "distance"].filter((k) => sortFits(k, ["care_home"])), ["name", "free", "distance"]);
+    assert.deepEqual(["name", "free", "hours", "distance"].filter((k) => sortFits(k, [])), ["name", "free", "hours", "distance"]);
+    assert.equal(fittingSort("free", ["home_care_agency"], "name"), "name");
+    assert.equal(fittingSort("free", ["home_care_agency"], "distance"), "distance");
+    assert.equal(fittingSort("hours", ["home_care_agency", "care_home"], "name"), "hours");
+  } finally { FACE.sorts = sorts; }
+});
+
 test("compare: one table per kind of service, each with its own rows; one kind is one table as before", async () => {
   const { byKind } = await import("../../overrides/assets/directory-compare.js");
   const kinds = { care_home: { plural: "Care homes", compare: [["beds", "Beds"]] },
