@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ages import age_words, date_of, nice_date
 from .kinds import kinds
-from .safetext import json_for_html, safe_url
+from .safetext import json_for_html, safe_url, tel_href
 from .text import and_list
 
 if TYPE_CHECKING:
@@ -169,6 +169,7 @@ class Face:
     search: Mapping[str, Any] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)  # how a kind found by the area it covers is worded
     by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows)
+    coverage_kinds: tuple[str, ...] = ()  # the kinds whose face words an area covered (coverage): an agency's
 
     @property
     def options(self) -> list[Option]:
@@ -283,8 +284,11 @@ class Face:
             "fields": [f.key for f in self.facets if f.control != "none"],
             "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
             "questions": self.questions,
+            # each sort's kind ("": it fits every kind): the page offers only the sorts that fit the kinds chosen
             "sorts": {s.key: {"words": s.words, "filter": s.filter, "unknownValue": s.unknown_value,
-                              "unknownOne": s.unknown_one, "unknownMany": s.unknown_many} for s in self.sorts},
+                              "unknownOne": s.unknown_one, "unknownMany": s.unknown_many, "kind": s.kind} for s in self.sorts},
+            # the field whose ticked values are the kinds of service chosen (none ticked: every kind)
+            "kindField": next((f.key for f in self.facets if f.each == "kinds"), ""),
             "compare": [[r.id, r.label] for r in self.compare],
             # rows the compare page works out in the browser: distance (from the search's postcode) and
             # the needs the person filtered for (one row each, from home.json's answers)
@@ -293,7 +297,9 @@ class Face:
             "radius": self.radius_for_script(),
             "needWords": self.need_words(),
             "search": {k: v for k, v in self.search.items() if k != "description"},
-            "coverage": {k: v for k, v in self.coverage.items() if k != "description"},
+            # the coverage wording, and the kinds it is about (an agency's area covered): its notes are said only
+            # when the kinds chosen can list them
+            "coverage": {**{k: v for k, v in self.coverage.items() if k != "description"}, "kinds": list(self.coverage_kinds)},
             # with several kinds, the compare page shows each kind's homes with that kind's own rows
             "kinds": {k: {"plural": plural, "compare": [[r.id, r.label] for r in rows]} for k, (plural, rows) in self.by_kind.items()},
             "compareApart": self.compare_apart,
@@ -610,7 +616,7 @@ def _user_rating(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("phone")
 def _phone(v: View, value: Any, spec: Any) -> Shown | None:
-    return Shown(value, href=safe_url("tel:" + value.replace(" ", ""))) if isinstance(value, str) and value else None
+    return Shown(value, href=tel_href(value)) if isinstance(value, str) and value else None
 
 
 @formatter("email")
@@ -870,7 +876,8 @@ def _site_face(schema: Schema) -> Face:
     lead = [f for f in facets if f.control == "radius"] + [f for f in facets if f.each == "kinds"]
     facets = (*lead, *(f for f in facets if f not in lead))
     return Face(first.kind, first.page, first.card, merged("compare", "id"), facets,
-                merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind)
+                merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind,
+                tuple(k for f in (first, *others) for k in f.coverage_kinds))
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:
@@ -923,7 +930,8 @@ class _Reader:
         sorts = tuple(self.sort(x, f"{w}.sorts[{i}]") for i, x in enumerate(self.need(k, "sorts", w)))
         facets = tuple(replace(f, kind=kind) for f in facets)
         sorts = tuple(replace(s, kind=kind) for s in sorts)
-        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), dict(k.get("coverage") or {}))
+        coverage = dict(k.get("coverage") or {})
+        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage, coverage_kinds=(kind,) if coverage else ())
 
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")

@@ -10,6 +10,7 @@ import functools
 import gc
 import hashlib
 import html
+import json
 import os
 import shutil
 import tempfile
@@ -40,7 +41,7 @@ from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import LATER, PARALLEL_FROM, Beside, chunk_bounds, map_forked
 from .releases import release_records
-from .safetext import json_for_html
+from .safetext import json_for_html, tel_link
 from .schema import ROOT, Schema, load_schema
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
@@ -143,6 +144,13 @@ def find_ring(schema: Schema, directory: dict[str, Any]) -> str:
     while mkdocs.yml has only the example number (forms.real_contact)."""
     phone = real_contact(directory, "placement_phone")
     return str(schema.values.find["ringCouncil"]).replace("{phone}", phone) if phone else ""
+
+
+def find_ring_link(directory: dict[str, Any]) -> str:
+    """find_ring's number and its tel: link, as JSON ([number, link], safetext.tel_link) for the find page to place
+    (withLink), or "" while there is no real number or it cannot be dialled as written."""
+    link = tel_link(real_contact(directory, "placement_phone"))
+    return json.dumps(link, ensure_ascii=False) if link else ""
 
 
 def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> Callable[[str, str, str], Markup]:
@@ -252,7 +260,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
-            map=_map_config(cfg), ring_council=find_ring(schema, d), face=face_of(schema), facets=facets,
+            map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), face=face_of(schema), facets=facets,
             facet_notes=_facet_notes(facets, face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
             words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),

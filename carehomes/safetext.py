@@ -54,6 +54,24 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def tel_href(phone: str | None) -> str | None:
+    """A phone number as written ("01432 260000", "+44 (0)1432 260-000") -> its tel: link, of digits and a leading +
+    only ("tel:01432260000"); None when it holds anything else than digits, spaces, brackets, dashes and a leading
+    +, or fewer than 6 digits (the find and compare pages link only such an address: directory-text.js safeHref)."""
+    text = (phone or "").strip()
+    if not re.fullmatch(r"\+?[0-9 ()-]+", text) or sum(c.isdigit() for c in text) < 6:
+        return None
+    if text.startswith("+"):  # +44 (0)1432: the (0) is dialled only from within the country
+        return "tel:+" + re.sub(r"[^0-9]", "", text.replace("(0)", ""))
+    return "tel:" + re.sub(r"[^0-9]", "", text)
+
+
+def tel_link(phone: str | None) -> list[str] | None:
+    """[the number as written, its tel: link] (a finished page string's link, as withLink places it), or None."""
+    href = tel_href(phone)
+    return [str(phone).strip(), href] if href else None
+
+
 def unsafe_links(text: str | None) -> list[str]:
     """The addresses of Markdown links in ``text`` that ``markdown_lite`` will not make links (their
     text is shown without a link): not http(s), mailto or tel, or with characters no address has."""

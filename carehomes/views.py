@@ -16,7 +16,7 @@ from .jsontext import compact_bytes
 from .forms import claim_form_of, form_url, kind_forms
 from .kinds import kinds_of
 from .records import closed, get_path
-from .safetext import markdown_lite, safe_url
+from .safetext import markdown_lite, safe_url, tel_link
 from .schema import Schema, load_schema
 from .text import and_list
 from .sources.nhs_ods import trust_name
@@ -552,11 +552,17 @@ class HomeView:
     def ring_text(self) -> str | None:
         """Who to ring about this home, finished: the home's own number, else the one CQC holds (the
         council's placement line, the last resort, is the find page's: render.find_ring)."""
+        ring = self._ring
+        return ring[0] if ring else None
+
+    @property
+    def _ring(self) -> tuple[str, str] | None:
+        """(ring_text, the number in it), or None when neither the home nor CQC has given one."""
         find = self.s.values.find
-        if self.get("contact.phone"):
-            return str(find["ringHome"]).replace("{phone}", str(self.get("contact.phone")))
-        if self.get("cqc.phone"):
-            return str(find["ringCqc"]).replace("{phone}", str(self.get("cqc.phone")))
+        for path, words in (("contact.phone", "ringHome"), ("cqc.phone", "ringCqc")):
+            phone = self.get(path)
+            if phone:
+                return str(find[words]).replace("{phone}", str(phone)), str(phone)
         return None
 
     @property
@@ -659,7 +665,10 @@ class HomeView:
     @property
     def taking_now(self) -> bool | None:
         """Whether it is taking new clients, as the find page filters on it: None when not known, not dated
-        or out of date (never "no" for want of an answer)."""
+        or out of date (never "no" for want of an answer); False when CQC records it as dormant (registered, not
+        providing care now), whatever it last said, so it is never found as taking new clients."""
+        if "taking" in self.kind_paths and self.get("cqc.dormant") is True:
+            return False
         taking = self.get(self.kind_paths["taking"]) if "taking" in self.kind_paths else None
         if taking is None or not self.homecare_confirmed or self.taking_stale:
             return None
@@ -878,12 +887,16 @@ class HomeView:
 
     def card_meta(self) -> str:
         """The result card as the find page reads it from the search index's meta (search_index.card): base64 of
-        {"address", "lines", "links", "cqc", "ring"} (the lines that link, the CQC page, and who to ring when a search
-        can only offer homes that have not confirmed); read only to draw the card, never searched."""
+        {"address", "lines", "links", "cqc", "ring", "ringLink"} (the lines that link, the CQC page, and who to ring when a
+        search can only offer homes that have not confirmed, with its number's tel: link); read only to draw the card, never searched."""
         lines, links = self._card()
         card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": lines, "cqc": self.cqc_url}
-        if self.ring_text:
-            card["ring"] = self.ring_text
+        ring = self._ring
+        if ring:
+            card["ring"] = ring[0]
+            link = tel_link(ring[1])
+            if link:  # the number in it, as a tel: link the find page places (withLink)
+                card["ringLink"] = link
         if self.office_only:  # the find page measures its distance as its office's, not where it gives care
             card["office"] = True
         if self.covers_an_area:  # the find page ranks first those that cover the district searched

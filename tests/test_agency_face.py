@@ -85,7 +85,7 @@ def test_a_group_cqc_gave_a_fact_of_says_the_registers_date_beside_its_own():
 
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
-    assert set(card) <= {"address", "lines", "cqc", "ring"} and "office" not in card  # no agency keys
+    assert set(card) <= {"address", "lines", "cqc", "ring", "ringLink"} and "office" not in card  # no agency keys
 
 
 def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unknown(agencies):
@@ -100,6 +100,22 @@ def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unkno
     [taking] = [g for g in agencies["near"].groups() if g.id == "taking"]
     assert taking.stale == ("The agency last confirmed whether it is taking new clients on 31 October 2026, more than 7 days ago. "
                             "This may be out of date: phone the agency to check.")
+
+
+def test_a_dormant_agency_is_never_found_as_taking_new_clients(agencies):
+    """CQC records it as dormant (registered, not providing care now): whatever it said this week, the find page's
+    "Taking new clients" filter never matches it, nor a relaxed search re-offers it as not confirmed, and the hours
+    it can start sort as none; the same agency not dormant is found as before."""
+    covers = agencies["covers"]
+    dormant = HomeView({**covers.d, "cqc": {**covers.d["cqc"], "dormant": True}}, covers.today, covers.s)
+    assert covers.taking_now is True and "taking" in covers.yes_filters
+    assert dormant.taking_now is False and dormant.hours_now == 0
+    assert "taking" not in dormant.yes_filters and "taking" not in dormant.untold
+    assert known_counts([dormant])["taking"] == 1  # known (no), so never kept as "ring to check" in a relaxed search
+    # its card still says what it said, beside CQC's dormant line
+    assert dormant.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant"
+    unsaid = HomeView({**agencies["unknown"].d, "cqc": {"dormant": True}}, covers.today, covers.s)
+    assert unsaid.taking_now is False and "taking" not in unsaid.yes_filters
 
 
 def test_kind_facet_and_shared_dementia_filter(agencies, homes):
@@ -265,3 +281,18 @@ def test_the_search_box_offers_the_sites_own_town_and_postcode_as_examples(agenc
 
     assert search_example(list(agencies.values())) == ("Oldham", "OL8 1ZZ")  # Elsewhere is first A to Z in Oldham
     assert search_example([]) == ("Hereford", "HR4 9AA")
+
+
+def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(agencies, homes):
+    """The find page offers a sort only for the kinds it fits and says the coverage note only when agencies can be
+    listed: the build tells it each sort's kind, the field of kinds and the coverage note's kinds; and "Show more"
+    is the build's words with what the site lists (services on a site of several kinds)."""
+    script = face_of(load_schema()).for_script()
+    assert {k: s["kind"] for k, s in script["sorts"].items()} == {
+        "name": "", "rating": "", "free": "care_home", "fee": "care_home", "distance": "", "hours": "home_care_agency"}
+    assert script["kindField"] == "kind" and script["coverage"]["kinds"] == ["home_care_agency"]
+    assert face_of(load_schema(), "care_home").for_script()["coverage"] == {"kinds": []}
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show more services ({n} more of {total})"
+    assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show more homes ({n} more of {total})"

@@ -384,7 +384,10 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     assert cards.count() >= 10
     expect(cards.locator(".ch-unconfirmed strong").first).to_have_text("Not confirmed: ring to check")
     assert cards.locator(".ch-unconfirmed").count() == cards.count()
-    assert all(h.startswith("https://www.cqc.org.uk/") for h in cards.locator(".ch-unconfirmed a").evaluate_all("as => as.map(a => a.href)"))
+    # each card's CQC page, and the number to ring as a tel: link of digits only (the build's, placed)
+    hrefs = cards.locator(".ch-unconfirmed a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert all(h.startswith("https://www.cqc.org.uk/") or re.fullmatch(r"tel:\+?[0-9]+", h) for h in hrefs), hrefs
+    assert sum(h.startswith("https://www.cqc.org.uk/") for h in hrefs) == cards.count()
     distances = [float(t.split()[0]) for t in cards.locator("li", has_text="away (approximately)").all_inner_texts()]
     assert distances == sorted(distances), "nearest first"
     # Example Full House said no to weekend admissions: never offered as "ring to check" for them
@@ -395,6 +398,7 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     wait_results(page)
     full = page.locator("#results > li").filter(has_text="Example Full House (fictional)")
     expect(full.locator(".ch-unconfirmed")).to_contain_text("Ring the home: 01432 000000")
+    expect(full.locator(".ch-unconfirmed").get_by_role("link", name="01432 000000", exact=True)).to_have_attribute("href", "tel:01432000000")
     page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&need=Tracheostomy&need=Spinal+rehabilitation")
     wait_results(page)
     expect(page.locator("#results-status")).to_contain_text("Not confirmed: ring each home to check.")

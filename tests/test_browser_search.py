@@ -107,3 +107,46 @@ def test_care_at_home_with_dementia_near_ol1_lists_the_agency_covering_ol1_first
     page.goto(agency_site + "find/?q=Shaw")
     assert every_result(page) == ["Example Covers Care (fictional)"]
     expect(page.locator("#results > li .ch-why")).to_have_text(["Matched on: area covered"])
+
+
+def test_the_compare_pages_phone_row_is_a_tel_link(agency_site, page):
+    """A discharge coordinator rings from the compare table: the phone row's number is a link that dials it (the
+    build's tel: link, digits only), its words the number as given; an agency with no number says not provided."""
+    page.goto(agency_site + "compare/?homes=example-agency-covers,example-agency-unknown")
+    expect(page.locator("#compare-status")).to_contain_text("Comparing 2 services.")
+    row = page.locator("#compare-table tbody tr", has=page.locator("th", has_text=re.compile(r"^Phone$")))
+    cells = row.locator("td")
+    expect(cells.nth(0).get_by_role("link", name="0161 000 0001", exact=True)).to_have_attribute("href", "tel:01610000001")
+    expect(cells.nth(1).get_by_role("link")).to_have_count(0)
+
+
+def test_only_the_sorts_that_fit_the_kinds_chosen_are_offered(agency_site, page):
+    """"Beds free" is no order of home care agencies, nor "hours it can start" of care homes: with only agencies
+    chosen the beds sort is not offered, and a link that asked for it is listed A to Z (and says so)."""
+    page.goto(agency_site + "find/?kind=home_care_agency&sort=free")
+    assert status(page).endswith("A to Z by name."), status(page)
+    expect(page.locator("#sort")).to_have_value("name")
+    expect(page.locator("#sort option[value='free']")).to_be_disabled()
+    expect(page.locator("#sort option[value='fee']")).to_be_disabled()
+    expect(page.locator("#sort option[value='hours']")).to_be_enabled()
+    assert "sort=free" not in page.url
+    page.locator("#sort").select_option("hours")
+    expect(page.locator("#results-status")).to_contain_text("most hours of care a week first")
+    # only care homes: the hours sort stops fitting and falls back to A to Z; the beds sort is offered again
+    page.evaluate("document.getElementById('filter-panel').open = true")
+    page.locator("#kind-home-care-agency").uncheck()
+    page.locator("#kind-care-home").check()
+    expect(page.locator("#sort")).to_have_value("name")
+    expect(page.locator("#sort option[value='hours']")).to_be_disabled()
+    expect(page.locator("#sort option[value='free']")).to_be_enabled()
+    # no kind chosen: every sort
+    page.locator("#kind-care-home").uncheck()
+    expect(page.locator("#sort option[value='hours']")).to_be_enabled()
+    expect(page.locator("#sort option[value='free']")).to_be_enabled()
+
+
+@pytest.mark.one_engine
+def test_show_more_says_the_sites_own_word_from_the_build(site, page):
+    page.goto(site + "find/")
+    wait_results(page)
+    expect(page.locator("#more")).to_have_text(re.compile(r"^Show more homes \(20 more of \d+\)$"))

@@ -9,7 +9,8 @@ import json
 from conftest import TODAY
 from markupsafe import Markup
 
-from carehomes.render import empty_shortcut, find_ring
+from carehomes.render import empty_shortcut, find_ring, find_ring_link
+from carehomes.safetext import tel_href
 from carehomes.schema import load_schema
 from carehomes.views import HomeView
 
@@ -39,6 +40,31 @@ def test_the_councils_placement_line_is_the_last_resort_never_a_placeholder():
     assert find_ring(SCHEMA, {"placement_phone": "01432 260000"}) == "Ring the council's placement team: 01432 260000"
     assert find_ring(SCHEMA, {"placement_phone": "01234 567891"}) == "", "the example number is never shown as real"
     assert find_ring(SCHEMA, {}) == ""
+
+
+def test_who_to_ring_is_a_tel_link_of_digits_and_plus_only_built_with_the_card():
+    """The number in the card's "Ring ..." line and the council's placement line is a tel: link the build makes (the
+    find page places it, withLink); the href holds only digits and a leading +, and a number that is not one links nothing."""
+    own = card(home("a", contact={"phone": "01432 000001"}, cqc={"phone": "01432 999999"}))
+    assert own["ringLink"] == ["01432 000001", "tel:01432000001"] and own["ringLink"][0] in own["ring"]
+    assert card(home("b", cqc={"phone": "01432 999999"}))["ringLink"] == ["01432 999999", "tel:01432999999"]
+    assert "ringLink" not in card(home("c"))
+    # a number from outside the schema's checks (CQC's files) that is not a number is text, never a link
+    odd = card(home("d", cqc={"phone": '0143"><script>alert(1)</script>'}))
+    assert "ringLink" not in odd and odd["ring"].startswith("Ring 0143")
+    assert json.loads(find_ring_link({"placement_phone": "01432 260000"})) == ["01432 260000", "tel:01432260000"]
+    assert find_ring_link({"placement_phone": "01234 567891"}) == "" and find_ring_link({}) == ""
+    assert [tel_href(x) for x in ("+44 (0)1432 260-000", "(01432) 260000", "0143", "tel:0143", "01432 260000 ext 2")] == [
+        "tel:+441432260000", "tel:01432260000", None, None, None]
+
+
+def test_the_compare_pages_phone_row_links_the_number():
+    v = home("a", contact={"phone": "01432 000001"})
+    extras = v.compare_extras()
+    assert v.compare_cells()["phone"] == "01432 000001" and extras["links"]["phone"] == ["01432 000001", "tel:01432000001"]
+    cqc = home("b", cqc={"phone": "01432 999999"})
+    assert cqc.compare_extras()["links"]["phone"] == ["01432 999999", "tel:01432999999"]
+    assert cqc.compare_extras()["notes"]["phone"] == "as held by CQC; the home has not given its own"
 
 
 def test_a_shortcut_nobody_has_given_the_fact_for_says_why_and_offers_another_list():

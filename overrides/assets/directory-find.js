@@ -3,10 +3,10 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
-  officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, safeSlug, whyMatched, withPostcode,
+  officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
-import { sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
+import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
 import { facetIndex, searchWords } from "./directory-facets.js";
 
 const PAGE = 20;
@@ -58,6 +58,17 @@ function toParams(form) {
   });
   return p;
 }
+function chosenKinds(form) {
+  // the kinds of service ticked (their ids; none: every kind), from the face's field of kinds
+  return FACE.kindField ? Array.prototype.map.call(form.querySelectorAll("input[name='" + FACE.kindField + "']:checked"), function (i) { return i.value; }) : [];
+}
+function fitSorts(form) {
+  // only the sorts that fit the kinds chosen are offered ("beds free" is no order of home care agencies); the
+  // order chosen falls back to distance with a postcode, else A to Z, when it stops fitting
+  var chosen = chosenKinds(form);
+  Array.prototype.forEach.call(form.sort.options, function (o) { o.disabled = o.hidden = !sortFits(o.value, chosen); });
+  form.sort.value = fittingSort(form.sort.value, chosen, hasPostcode(form.q.value) ? "distance" : "name");
+}
 function filtersFor(s, form) {
   var f = {};
   if (s.locality) f.locality = s.locality;
@@ -94,9 +105,10 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
     // a home that matches every known filter but has not confirmed the rest: who to ring, and its CQC page
     var p = el("p", { class: "ch-unconfirmed" });
     p.appendChild(el("strong", null, VALUES.find.notConfirmed));
-    var ring = built.ring || council;
-    if (ring) p.appendChild(document.createTextNode(". " + ring + ". "));
-    else p.appendChild(document.createTextNode(". "));
+    // who to ring, finished by the build, its number a tel: link the build made (placed, never reworded)
+    var ring = built.ring || council.text, link = built.ring ? built.ringLink : council.link;
+    p.appendChild(document.createTextNode(". "));
+    if (ring) { p.appendChild(withLink(el("span"), ring, link)); p.appendChild(document.createTextNode(". ")); }
     if (built.cqc) p.appendChild(el("a", { href: built.cqc, rel: "nofollow noopener" }, VALUES.find.cqcPage));
     li.appendChild(p);
   }
@@ -369,14 +381,15 @@ export function initFind(root) {
     return Promise.all(next.map(function (r) { return r.data ? r.data() : Promise.resolve(r); })).then(function (items) {
       items.forEach(function (d, i) {
         drawn.push(d);
-        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, root.dataset.ringCouncil || "", district);
+        var li = card(d, next[i].km, form.unit.value, why(d), unconfirmed, { text: root.dataset.ringCouncil || "", link: ringLink(root.dataset.ringCouncilLink) }, district);
         if (!firstNew) firstNew = li;
         frag.appendChild(li);
       });
       list.appendChild(frag);
       shown += next.length;
       more.hidden = shown >= pending.length;
-      if (!more.hidden) more.textContent = "Show more homes (" + Math.min(PAGE, pending.length - shown) + " more of " + (pending.length - shown) + ")";
+      // the build's words, with what the site lists ("homes", or "services" on a site of several kinds)
+      if (!more.hidden) more.textContent = fill(VALUES.find.showMore, { n: Math.min(PAGE, pending.length - shown), total: pending.length - shown });
       refreshButtons();
       drawMap();
       return firstNew;
@@ -506,6 +519,8 @@ export function initFind(root) {
   }
   function run() {
     setRadius(hasPostcode(form.q.value) || !!geo);
+    fitSorts(form);
+    var kinds = chosenKinds(form);
     var s = readForm(form), my = ++runId, p = toParams(form);
     history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
     drawActive(s);
@@ -613,7 +628,7 @@ export function initFind(root) {
             : "No " + MANY + " match. Try removing a filter.";
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
-          var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) : "";
+          var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
             distanceMode ? [o.note || "Distances are measured from " + o.from + ".", offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
@@ -621,7 +636,7 @@ export function initFind(root) {
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
           text = plural(n, ONE, MANY) + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
-            (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage) : "") +
+            (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "") +
             (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
             (total > n ? " These are the " + MANY + " in the postcode districts nearest to you; " + plural(total - n, "more " + ONE + " matches", "more " + MANY + " match") +
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");

@@ -1,8 +1,16 @@
 /* The find page's orders: each home page carries its rank in each order the build made (unknowns last);
    the best rating first is one search per rating. Pure given a search index (directory-facets.js; tested by node --test). */
 import { FACE, VALUES } from "./directory-values.js";
-import { plural } from "./directory-text.js";
+import { fitsKinds, plural } from "./directory-text.js";
 
+export function sortFits(key, chosen) {
+  // whether a sort fits the kinds of service chosen: "beds free" is a care home's, "hours it can start" an agency's
+  return fitsKinds(((FACE.sorts || {})[key] || {}).kind, chosen);
+}
+export function fittingSort(key, chosen, fallback) {
+  // the sort chosen, or ``fallback`` (distance with a postcode, else A to Z) when it does not fit the kinds chosen
+  return sortFits(key, chosen) ? key : fallback;
+}
 export function sortOf(key) { return (FACE.sorts || {})[key] || (FACE.sorts || {}).name || { words: "" }; }
 export function unknownOf(sort) {
   // [filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]

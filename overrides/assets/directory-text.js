@@ -94,8 +94,17 @@ export function readCard(meta) {
       office: card.office === true, covers: Array.isArray(card.covers) ? card.covers.map(String) : [] };
     // a line's link (the CQC page): [the words that link, the link], by the line's place
     if (Object.keys(links).length) out.links = links;
+    // the number in who to ring, as a tel: link ([number, link], ringLink)
+    var ring = ringLink(card.ringLink);
+    if (ring) out.ringLink = ring;
     return out;
   } catch (e) { return { address: "", lines: [], ring: "", cqc: "", office: false, covers: [] }; }
+}
+export function ringLink(link) {
+  // who to ring's number and its tel: link, as the build made them ([number, link]: views.card_meta's ringLink,
+  // the find page's data-ring-council-link), or null: the number is then placed as plain text
+  if (typeof link === "string") { try { link = JSON.parse(link); } catch (e) { return null; } }
+  return Array.isArray(link) && link.length === 2 && typeof link[0] === "string" && safeHref(link[1]) && /^tel:/.test(link[1]) ? [link[0], link[1]] : null;
 }
 export function outOf(key, homes, of) {
   // how many homes a count key's count is out of: those of a kind that gives the fact at all (search/facets.json
@@ -165,11 +174,20 @@ export function byCoverageThenDistance(district) {
   };
 }
 
-export function coverageNote(cards, district, coverage) {
+export function fitsKinds(kind, chosen) {
+  // whether something of a kind ("": of every kind) can be in the results when the kinds of service ``chosen``
+  // (their ids; none chosen: every kind) are ticked
+  return !kind || !(chosen || []).length || chosen.indexOf(kind) >= 0;
+}
+
+export function coverageNote(cards, district, coverage, chosen) {
   // what the count adds when agencies are listed by distance: that those covering the district come first,
-  // or that none has given its area, so they are listed by the distance to their office
+  // or that none has given its area, so they are listed by the distance to their office. Said only when the
+  // kinds chosen can list agencies (coverage.kinds): a care home that is also an agency, found as a care home, is not
   var offices = (cards || []).filter(function (c) { return c && c.office; });
   if (!offices.length || !district) return "";
+  var kinds = (coverage || {}).kinds;
+  if (Array.isArray(kinds) && !kinds.some(function (k) { return fitsKinds(k, chosen); })) return "";
   var given = offices.some(function (c) { return (c.covers || []).length; });
   return fill(given ? (coverage || {}).officeNote : (coverage || {}).noneGiven, { district: district });
 }
@@ -199,7 +217,8 @@ export function linkParts(text, link) {
   var t = String(text || ""), words = String(link || ""), i = words ? t.indexOf(words) : -1;
   return i < 0 ? [t ? t + " " : "", words, ""] : [t.slice(0, i), words, t.slice(i + words.length)];
 }
-export function safeHref(h) { return typeof h === "string" && /^https:\/\/[^\s"<>]+$/.test(h); }
+// a link the build made: an https page, or a phone number's tel: link of digits, spaces and + only (safetext.tel_href)
+export function safeHref(h) { return typeof h === "string" && (/^https:\/\/[^\s"<>]+$/.test(h) || /^tel:\+?[0-9][0-9 ]*$/.test(h)); }
 export const REACH_MARGIN = 15;  // km: a postcode district's homes lie around its middle, not on it
 export function pickDistricts(ranked, want, reach, cap) {
   // ranked: [[km to its middle, district, homes], ...] nearest first. The districts to load: until they hold

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
-  relaxed, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
+  relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/assets/directory-sort.js";
@@ -212,6 +212,33 @@ test("agencies: ranked first where they cover the postcode's district, distance 
   assert.equal(coverageNote([home], "OL1", coverage), "");
 });
 
+test("the coverage note is said only when the kinds chosen can list agencies", async () => {
+  const { coverageNote, fitsKinds } = await import("../../overrides/assets/directory-text.js");
+  const coverage = { noneGiven: "No agency has given its area", officeNote: "Agencies that cover {district} first.", kinds: ["home_care_agency"] };
+  // a care home that is also an agency (an office, no area given), found with only care homes chosen
+  const both = { office: true, covers: [] };
+  assert.equal(coverageNote([both], "OL1", coverage, ["care_home"]), "");
+  assert.equal(coverageNote([both], "OL1", coverage, []), "No agency has given its area");  // no kind chosen: every kind
+  assert.equal(coverageNote([both], "OL1", coverage, ["care_home", "home_care_agency"]), "No agency has given its area");
+  assert.equal(coverageNote([{ office: true, covers: ["OL1"] }], "OL1", coverage, ["home_care_agency"]), "Agencies that cover OL1 first.");
+  assert.ok(fitsKinds("", ["care_home"]) && fitsKinds("care_home", []) && !fitsKinds("home_care_agency", ["care_home"]));
+});
+
+test("sorts: only those that fit the kinds chosen, else distance or A to Z", async () => {
+  const { fittingSort, sortFits } = await import("../../overrides/assets/directory-sort.js");
+  const sorts = FACE.sorts;
+  Object.assign(FACE, { sorts: { name: { words: "A to Z by name", kind: "" }, free: { words: "most beds free first", kind: "care_home" },
+    hours: { words: "most hours of care a week first", kind: "home_care_agency" }, distance: { words: "nearest first", kind: "" } } });
+  try {
+    assert.deepEqual(["name", "free", "hours", "distance"].filter((k) => sortFits(k, ["home_care_agency"])), ["name", "hours", "distance"]);
+    assert.deepEqual(["name", "free", "hours", "distance"].filter((k) => sortFits(k, ["care_home"])), ["name", "free", "distance"]);
+    assert.deepEqual(["name", "free", "hours", "distance"].filter((k) => sortFits(k, [])), ["name", "free", "hours", "distance"]);
+    assert.equal(fittingSort("free", ["home_care_agency"], "name"), "name");
+    assert.equal(fittingSort("free", ["home_care_agency"], "distance"), "distance");
+    assert.equal(fittingSort("hours", ["home_care_agency", "care_home"], "name"), "hours");
+  } finally { FACE.sorts = sorts; }
+});
+
 test("compare: one table per kind of service, each with its own rows; one kind is one table as before", async () => {
   const { byKind } = await import("../../overrides/assets/directory-compare.js");
   const kinds = { care_home: { plural: "Care homes", compare: [["beds", "Beds"]] },
@@ -250,6 +277,25 @@ test("linkParts makes only the words that link a link, or appends them", () => {
   assert.deepEqual(linkParts("Good (3 May 2023)", "See the CQC page"), ["Good (3 May 2023) ", "See the CQC page", ""]);
   assert.equal(safeHref("https://www.cqc.org.uk/location/1-1"), true);
   assert.equal(safeHref("javascript:alert(1)"), false);
+});
+
+test("a phone number's tel: link, built by the build, is kept only as digits, spaces and +", () => {
+  assert.equal(safeHref("tel:01432260000"), true);
+  assert.equal(safeHref("tel:+441432260000"), true);
+  for (const bad of ["tel:", "tel:0143\"><script>", "tel:javascript:alert(1)", "tel:01432;ext=2", "tel:(01432)260000", "TEL:01432"]) {
+    assert.equal(safeHref(bad), false, bad);
+  }
+  assert.deepEqual(ringLink(["01432 260000", "tel:01432260000"]), ["01432 260000", "tel:01432260000"]);
+  assert.deepEqual(ringLink(JSON.stringify(["01432 260000", "tel:01432260000"])), ["01432 260000", "tel:01432260000"]);  // data-ring-council-link
+  // only a tel: link, never a web page or a script, and nothing when the build gave none
+  assert.equal(ringLink(["CQC", "https://www.cqc.org.uk/"]), null);
+  assert.equal(ringLink(["x", "javascript:alert(1)"]), null);
+  assert.equal(ringLink(undefined), null);
+  assert.equal(ringLink("not json"), null);
+  const meta = (card) => ({ card: Buffer.from(JSON.stringify(card)).toString("base64") });
+  const card = readCard(meta({ address: "", lines: [], ring: "Ring the home: 0161 681 8000", ringLink: ["0161 681 8000", "tel:01616818000"] }));
+  assert.deepEqual(card.ringLink, ["0161 681 8000", "tel:01616818000"]);
+  assert.equal(readCard(meta({ address: "", lines: [], ring: "Ring", ringLink: ["x", "tel:1<b>"] })).ringLink, undefined);
 });
 
 test("compareRows: distance only with a postcode, one row per need filtered for; compareCell words each cell", () => {
