@@ -660,16 +660,55 @@ def _card_dormant(v: View, value: Any, spec: Any) -> Shown | None:
 @formatter("sources")
 def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)',
-    the home named only when it has given a fact (a profile as imported holds the register's alone)."""
+    the service named in its kind's words ("the agency") only when it has given a fact (a profile as imported holds
+    the register's alone), with the date of each of its dated facts in the compare table (_provider_dates)."""
 
     parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")]
     if v.get("food_hygiene.rating") is not None:  # the FSA's, beside it in the compare table
         d = date_of(v.get("food_hygiene.date"))
         parts.append(v.s.values.owner_source("fsa") + (f" ({_fsa_dated(v, v.get('food_hygiene.rating'), d)})" if d else ""))
-    if v.beds_confirmed or _provider_gave(v):
-        parts.append(lower_first(v.s.values.owner_source("provider"))
-                     + (f" (beds confirmed {_aged(v, v.beds_confirmed)})" if v.beds_confirmed else ""))
+    dated = []
+    for date, rows, unit in _provider_dates(v):
+        known = [label for path, label in rows if _known(v.get(path))]
+        words = unit or (and_list(known) if known else "")
+        if words and nice_date(v.get(date)):
+            dated.append(f"{words} confirmed {_aged(v, v.get(date))}")
+    if dated or _provider_gave(v):
+        parts.append(f"the {v.kind_words['noun']}" + (f" ({'; '.join(dated)})" if dated else ""))
     return Shown("; ".join(parts))
+
+
+_PROVIDER_DATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> {kind: _provider_dates}
+
+
+def _provider_dates(v: View) -> tuple[tuple[str, tuple[tuple[str, str], ...], str | None], ...]:
+    """Each date its service gives (owner provider) that dates a fact of the compare table, from the schema, as
+    (date path, the compare rows it dates as (path, label in lower case), None), from the kind's dated facts in
+    the table's order (an agency's "taking new clients and hours of care a week it can start confirmed ...");
+    and the kind's confirmed date, which dates its capacity, as (date path, (), its unit: "beds") when no dated
+    entry has it. Worked out once for each schema and kind."""
+    by_kind = _PROVIDER_DATES.setdefault(v.s, {})
+    kind_id = v.face.kind
+    if kind_id not in by_kind:
+        k = next((x for x in kinds(v.s) if x.id == kind_id), None)
+        out: list[tuple[str, tuple[tuple[str, str], ...], str | None]] = []
+        if k is not None:
+            rows = [(r.path, lower_first(r.label)) for r in v.face.compare if r.path]
+            for date, facts in k.dated:
+                mine = tuple((path, label) for path, label in rows if path in facts)
+                if mine and _owner(v, date) == "provider":
+                    out.append((date, mine, None))
+            out.sort(key=lambda e: rows.index(e[1][0]))  # in the table's order
+            if (k.confirmed and _owner(v, k.confirmed) == "provider" and k.confirmed not in {d for d, _ in k.dated}
+                    and any(c.available in {p for p, _ in rows} for c in k.capacity)):
+                out.append((k.confirmed, (), k.unit))
+        by_kind[kind_id] = tuple(out)
+    return by_kind[kind_id]
+
+
+def _owner(v: View, path: str) -> str | None:
+    f = v.s.by_path.get(path)
+    return f.owner if f is not None else None
 
 
 _PROVIDER_PARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> (groups wholly the home's, paths)

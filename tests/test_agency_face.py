@@ -296,3 +296,24 @@ def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(age
     mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
     assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show more services ({n} more of {total})"
     assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show more homes ({n} more of {total})"
+
+
+def test_an_agencys_compare_sources_name_who_gave_each_fact_and_when(agencies, homes):
+    """From the discharge coordinators' review: the agencies' compare table had no Sources row, so a rate or an area
+    covered was shown with no owner and no date. Its Sources row names the register with its date and the agency
+    with the date of each dated fact it gave in the table, in the table's order; a care home's is what it was."""
+    rows = [r[0] for r in face_of(load_schema(), "home_care_agency").for_script()["compare"]]
+    assert rows[-1] == "sources"
+    assert agencies["covers"].compare_cells()["sources"] == (
+        "Care Quality Commission register (dated 1 November 2026, 22 days ago); the agency ("
+        "taking new clients and hours of care a week it can start confirmed 22 November 2026, 1 day ago; "
+        "postcode districts covered confirmed 20 November 2026, 3 days ago; "
+        "care it gives and shortest visit confirmed 1 November 2026, 22 days ago; "
+        "hourly rate confirmed 1 October 2026, 1 month ago)")
+    # it said which care it gives (dementia), but not the personal care the table shows (CQC's): that date is left out
+    assert agencies["near"].compare_cells()["sources"] == (
+        "Care Quality Commission register (dated 1 November 2026, 22 days ago); the agency ("
+        "taking new clients and hours of care a week it can start confirmed 31 October 2026, 23 days ago)")
+    assert agencies["unknown"].compare_cells()["sources"] == "Care Quality Commission register"  # the agency gave nothing
+    full = next(h for h in homes if h.slug == "example-full")
+    assert full.compare_cells()["sources"].endswith("; the home (beds confirmed 20 November 2026, 3 days ago)")

@@ -168,3 +168,41 @@ def test_a_home_that_is_not_there_leaves_the_shortlist_said_once(site, browser):
                                 "or a home's page.")
     expect(pg.locator("#compare-tools")).to_be_hidden()
     ctx.close()
+
+
+
+SEEN = """e => { const r = e.getClientRects()[0], hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                 return !!hit && (hit === e || e.contains(hit)); }"""  # in the screen and not covered (by a sticky label)
+NAMED = """(e, name) => { const b = getComputedStyle(e, "::before");  // the cell shows the name above its value
+                       return b.display !== "none" && b.content.includes(JSON.stringify(name)) && !e.innerText.includes(name); }"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_on_a_phone_each_value_is_named_by_its_home_while_the_compare_table_scrolls(site, browser, width):
+    """From the discharge coordinators' review: at 375 px the table scrolled sideways and the page scrolled down, the
+    homes' names (the header row) went off the top of the screen and a row's values could not be told apart. Scrolled
+    to any row and any column, the cell names its home (the header's name in view, or the cell's own, not copied
+    with its value) and its row's label is beside it, uncovered; a link the keyboard reaches back at the first
+    column is not hidden under the row labels (WCAG 2.4.11); the page itself never scrolls sideways."""
+    chosen = sorted((h for h in all_homes() if h.get("slug") and (h.get("cqc") or {}).get("status") == "Registered"),
+                    key=lambda h: h["slug"])[:3]
+    ctx = browser.new_context(viewport={"width": width, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "compare/?homes=" + ",".join(h["slug"] for h in chosen))
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 3 homes.")
+    names = pg.locator("#compare-table thead th a")
+    assert names.all_inner_texts() == [h["name"] for h in chosen]
+    rows = pg.locator("#compare-table tbody tr")
+    for row in (rows.nth(rows.count() // 2), rows.last):
+        for col in (2, 0):
+            cell, name = row.locator("td").nth(col), chosen[col]["name"]
+            cell.scroll_into_view_if_needed()
+            where = (row.locator("th").inner_text(), col)
+            assert cell.evaluate(SEEN) and row.locator("th").evaluate(SEEN), where
+            assert names.nth(col).evaluate(SEEN) or cell.evaluate(NAMED, name), where
+    assert pg.evaluate("document.documentElement.scrollWidth") <= width
+    pg.locator(".ch-compare-wrap").evaluate("e => e.scrollLeft = e.scrollWidth")
+    link = pg.locator("#compare-table tbody tr", has=pg.locator("th", has_text="CQC rating")).locator("td").first.get_by_role("link")
+    link.focus()
+    assert link.evaluate(SEEN)
+    ctx.close()

@@ -162,6 +162,7 @@ export function initCompare(root) {
           if (cell[0] === null) td.textContent = VALUES.notProvided;
           else withLink(td, cell[0], cell[1]);
           if (cell[0] !== null && cell[2]) { td.appendChild(el("br")); td.appendChild(el("span", { class: "ch-note" }, cell[2])); }
+          td.setAttribute("data-home", h.name);  // shown above it on a phone (directory.css), where the names at the head scroll away
           r.appendChild(td);
         });
         tbody.appendChild(r);
@@ -173,6 +174,12 @@ export function initCompare(root) {
     // said only when the table is wider than the screen (a phone), and in every case kept out of print
     var wrap = holder.querySelector(".ch-compare-wrap");
     if (hint) hint.hidden = !wrap || wrap.scrollWidth <= wrap.clientWidth + 1;
+    // what the keyboard reaches in a table is scrolled clear of its row labels, held at its left (directory.css),
+    // not under them (WCAG 2.4.11)
+    holder.querySelectorAll(".ch-compare-wrap").forEach(function (w) {
+      var corner = w.querySelector("thead th");
+      if (corner) w.style.scrollPaddingLeft = corner.offsetWidth + "px";
+    });
   }
   window.addEventListener("resize", showHint);
   document.getElementById("copy-link").addEventListener("click", function () {
