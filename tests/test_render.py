@@ -76,7 +76,7 @@ def test_known_none_and_not_known_on_profiles(built):
     assert "<dt>Beds without nursing free now</dt><dd>0</dd>" in full, "a 0 the home gave is a real 0"
     assert ("<ul><li><strong>This home has not told us yet:</strong> whether it can meet the other 7 needs on the list.</li></ul>") in full
     minimal = (out / "homes" / "example-minimal" / "index.html").read_text()
-    assert "<li><strong>No food hygiene rating has been matched to this home yet:</strong> its food hygiene rating.</li>" in minimal
+    assert "<li><strong>The Food Standards Agency ratings we hold do not say:</strong> its food hygiene rating.</li>" in minimal
     assert ("<li><strong>The CQC register data we hold does not say:</strong> address, where it is on a map, type of home, "
             "who it is registered to support, whether a registered manager is in post, the provider that runs it, "
             "its registration status, when it was registered, how many beds are registered.</li>") in minimal
