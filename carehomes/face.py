@@ -170,6 +170,7 @@ class Face:
     coverage: Mapping[str, Any] = field(default_factory=dict)  # how a kind found by the area it covers is worded
     by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows)
     coverage_kinds: tuple[str, ...] = ()  # the kinds whose face words an area covered (coverage): an agency's
+    key: tuple[LineSpec, ...] = ()  # keyFacts: lines a page's key facts add after the first kind's own (weekend admissions)
 
     @property
     def options(self) -> list[Option]:
@@ -970,7 +971,9 @@ class _Reader:
         facets = tuple(replace(f, kind=kind) for f in facets)
         sorts = tuple(replace(s, kind=kind) for s in sorts)
         coverage = dict(k.get("coverage") or {})
-        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage, coverage_kinds=(kind,) if coverage else ())
+        key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(k.get("keyFacts") or []))
+        return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage,
+                    coverage_kinds=(kind,) if coverage else (), key=key)
 
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")

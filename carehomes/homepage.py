@@ -134,7 +134,7 @@ class ProfilePage:
     @staticmethod
     def _key_facts(add: Any, h: HomeView, closed: bool) -> None:
         """The badges: a kind's card lines, or the first kind's type of care (and the other kinds it is), rating, register
-        date and free beds."""
+        date, free beds and its face's keyFacts."""
         lines = h.key_lines
         if lines is not None:
             for line in lines:
@@ -152,6 +152,8 @@ class ProfilePage:
         add(f"</li>\n<li>CQC register data dated {escape(h.dated(register)) if register else 'unknown'}</li>\n")
         if not closed:
             add(f"<li>{escape(h.free_text)}</li>\n")
+            for line in h.key_extra:
+                add(f"<li>{escape(line)}</li>\n")
 
     @staticmethod
     def _group(add: Any, g: Group) -> None:

@@ -870,12 +870,23 @@ class HomeView:
         (the CQC page); the lines themselves stay plain text."""
         return self._card()[1]
 
+    @property
+    def key_extra(self) -> list[str]:
+        """The lines the first kind's key facts add after its own (face.json keyFacts: weekend admissions), finished
+        as card lines are, "not provided yet" when not known."""
+        return self._lines(self.face.key)[0]
+
     def _card(self) -> tuple[list[str], dict[str, list[str]]]:
         """(card_lines, card_links) in one pass over the face's card lines (card_meta needs both: each line's text
         worked out once, not twice)."""
+        return self._lines(self.face.card)
+
+    def _lines(self, specs: tuple[LineSpec, ...]) -> tuple[list[str], dict[str, list[str]]]:
+        """Lines as a card's: each spec's template with its value, else its unknown wording (or left out), and the
+        lines that link."""
         lines: list[str] = []
         links: dict[str, list[str]] = {}
-        for spec in self.face.card:
+        for spec in specs:
             shown = self.shown(spec)
             text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
             if not text:

@@ -427,3 +427,20 @@ def test_each_question_reads_after_whether_it(kind):
     for key, question in load_face(schema, kind).questions.items():
         said = sentence.replace("{home}", "service").replace("{question}", question)
         assert "whether" not in question and not question.startswith(("has said", "has given", "has told")), (key, said)
+
+
+def test_a_care_homes_key_facts_say_weekend_admissions_known_or_not():
+    """A discharge team looks for weekend admissions first: it was only inside the long "has not told us yet" list
+    at the foot of a page. The key facts say it (face.json keyFacts): the home's answer, else not provided yet."""
+    from carehomes.render import _env, home_page, profile_page
+
+    data = full()
+    assert HomeView(data, TODAY, load_schema()).key_extra == ["Weekend admissions from hospital: No"]
+    data["care"].pop("weekend_admissions")
+    v = HomeView(data, TODAY, load_schema())
+    assert v.key_extra == [f"Weekend admissions from hospital: {load_schema().values.not_provided.lower()}"]
+    shell = ("<title>t</title><a href='/homes/_shell/'>", "</main>t")
+    for template in (profile_page(), _env().get_template("profile.html")):
+        page = home_page(v, template, shell, "care@example.org")[0]
+        badges = page[page.index('<ul class="ch-badges"'):]
+        assert badges[:badges.index("</ul>")].endswith(f"<li>Weekend admissions from hospital: {load_schema().values.not_provided.lower()}</li>\n")
