@@ -186,6 +186,7 @@ class SiteWords:
     find: str           # the find page's title and menu entry: "Find a care home", "Find care"
     kind_one: str = "care home"  # one of what it lists, by its kind's title: "care home", "home care agency", "service"
     counts: str = ""    # with several kinds, how many of each: "44 care homes and 62 home care agencies (2 are both)"
+    kinds: tuple[tuple[str, str], ...] = ()  # the kinds it holds, (id, plural): the home page's shortcut to each
 
     @property
     def a_one(self) -> str:
@@ -221,7 +222,8 @@ def site_words(views: list[HomeView]) -> SiteWords:
         each = [f"{sum(1 for i in ids if k.id in i):,} {k.plural.lower()}" for k in held]
         both = sum(1 for i in ids if len(i & present) > 1)
         counts = ", ".join(each[:-1]) + " and " + each[-1] + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
-    return SiteWords(one, many, " and ".join(k.plural.lower() for k in held) or "care homes", find, kind_one, counts)
+    return SiteWords(one, many, " and ".join(k.plural.lower() for k in held) or "care homes", find, kind_one, counts,
+                     tuple((k.id, k.plural) for k in held))
 
 
 @dataclass

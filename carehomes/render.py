@@ -127,6 +127,8 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
         "cqc_dated": dated(max(imported), today) if imported else "unknown",
         "cqc_rated": sum(1 for v in current if v.rating),  # a register file may give no ratings (the national HSCA file)
+        "free_told": sum(1 for v in current if v.has_free is not None),  # the home page promises no more than was told
+        "fees_told": sum(1 for v in current if v.fee_from is not None),
         "cqc_stale": register_stale_note(max(imported), today, views[0].limits["register"]) if imported else None,
         "fsa_dated": (dated(fsa[0], today) + ("" if fsa[0] == fsa[-1] else f" to {dated(fsa[-1], today)}")) if fsa else None,
         "published": nice_date(released),

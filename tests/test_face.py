@@ -444,3 +444,17 @@ def test_a_care_homes_key_facts_say_weekend_admissions_known_or_not():
         page = home_page(v, template, shell, "care@example.org")[0]
         badges = page[page.index('<ul class="ch-badges"'):]
         assert badges[:badges.index("</ul>")].endswith(f"<li>Weekend admissions from hospital: {load_schema().values.not_provided.lower()}</li>\n")
+
+
+def test_the_home_pages_counts_of_homes_that_told_places_free_and_fees():
+    """content/index.md promises beds free and fees only when a home has given them (stats free_told, fees_told):
+    the fictional full home has, a home as CQC's register has it has not, and a closed home is not counted."""
+    from carehomes.render import stats
+
+    data = full()
+    told = HomeView(data, TODAY, load_schema())
+    assert told.has_free is not None and told.fee_from is not None
+    bare = {k: v for k, v in data.items() if k not in ("beds", "fees")}
+    views = [told, HomeView(bare, TODAY, load_schema())]
+    assert (stats(views, TODAY)["free_told"], stats(views, TODAY)["fees_told"]) == (1, 1)
+    assert (stats(views[1:], TODAY)["free_told"], stats(views[1:], TODAY)["fees_told"]) == (0, 0)

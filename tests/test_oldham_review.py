@@ -233,6 +233,13 @@ def test_oldhams_site_lists_every_service_by_need_and_says_what_each_is(tmp_path
     assert header[header.index("cqc_rating_effective") + 1] == "cqc_rating_effective_date"
     rows = (site / "data" / "home-care-agencies.csv").read_text(encoding="utf-8")
     assert "cqc_rating_caring_date" in rows.splitlines()[0]
+    # the home page promises no places free or fees that no service has given, and leads to each kind it lists
+    front = _text(site / "index.html")
+    assert ("Use it to find a service that can meet a person's needs and check each one's quality rating. No service has "
+            "told us yet whether it has places free or what it charges: ring each to ask.") in front, front
+    quick = (site / "index.html").read_text(encoding="utf-8")
+    assert '<li><a href="find/?kind=care_home">Care homes</a></li>' in quick
+    assert '<li><a href="find/?kind=home_care_agency">Home care agencies</a></li>' in quick
 
 
 def _text(page: Path) -> str:
