@@ -936,6 +936,16 @@ def _face_doc(schema: Schema) -> Any:
         raise FaceError(f"{path}, line {e.lineno}: is not valid JSON ({e.msg}); fix the file") from None
 
 
+_TYPES: dict[str, tuple[type, ...]] = {  # face.json's keys below a kind and the types each takes; any other: text
+    **dict.fromkeys(("browse", "descending", "ifKnown", "needWords"), (bool,)),
+    **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "miles", "options", "page", "sorts"), (list,)),
+    **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), (dict,)),
+    "note": (dict, str), "words": (list, str)}
+_OWN_CHECKS = frozenset(("holds", "registerDate", "browseTitle", "browseNote", "matched", "miles"))
+_TYPE_WORDS = {str: "text in quotes", bool: "true or false", list: "a list in [ ]", dict: "an entry in { }",
+               int: "a number", float: "a number", type(None): "null"}
+
+
 class _Reader:
     """Reads face.json, naming the first wrong entry by where it is (kinds.care_home.page[2].facts[0].format)."""
 
@@ -949,6 +959,27 @@ class _Reader:
         if not isinstance(d, dict) or key not in d:
             raise self.fail(where, f"has no {key}; add it (see the description at the top of the file)")
         return d[key]
+
+    def typed(self, value: Any, where: str) -> None:
+        """Every entry below a kind of the type its key takes (_TYPES; text where not listed), named where it is not,
+        before it is read: a wrong type is a message, never a traceback."""
+        if isinstance(value, list):
+            for i, x in enumerate(value):
+                if not isinstance(x, dict):
+                    raise self.fail(f"{where}[{i}]", "is an entry in { }; put its keys in one")
+                self.typed(x, f"{where}[{i}]")
+            return
+        for key, x in value.items():
+            here = f"{where}.{key}"
+            if key in _OWN_CHECKS:  # the reader names what these take, with an example
+                continue
+            want = _TYPES.get(key, (str,))
+            if not isinstance(x, want) or (isinstance(x, bool) and bool not in want):
+                raise self.fail(here, f"is {_TYPE_WORDS.get(type(x), 'not a value')}; give {' or '.join(_TYPE_WORDS[t] for t in want)}")
+            if key == "words" and isinstance(x, list) and not all(isinstance(v, str) for v in x):
+                raise self.fail(here, "is a list of words in quotes, like [\"dementia\"]")
+            if isinstance(x, (dict, list)) and key != "words":
+                self.typed(x, here)
 
     def listed(self, d: dict, key: str, where: str) -> list[Any]:
         """An optional list entry: [] when not there; a FaceError naming it when it is not a list."""
@@ -972,6 +1003,9 @@ class _Reader:
     def face(self, doc: Any, kind: str) -> Face:
         k = self.need(self.need(doc, "kinds", "the file"), kind, "kinds")
         w = f"kinds.{kind}"
+        if not isinstance(k, dict):
+            raise self.fail(w, "is an entry in { }; put the kind's page, card, compare, facets and sorts in one")
+        self.typed(k, w)
         page = tuple(self.group(g, f"{w}.page[{i}]") for i, g in enumerate(self.need(k, "page", w)))
         card = tuple(self.line(x, f"{w}.card[{i}]") for i, x in enumerate(self.need(k, "card", w)))
         compare = tuple(self.line(x, f"{w}.compare[{i}]") for i, x in enumerate(self.need(k, "compare", w)))
@@ -987,9 +1021,13 @@ class _Reader:
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
         note = d.get("note")
+        if note is not None and not isinstance(note, dict):
+            raise self.fail(f"{where}.note", 'is an entry in { } with the path of its date and its text, like {"path": '
+                            '"cqc.rating_date", "text": "published {date}"}')
         return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
                         d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
-                        (self.path_of(note["path"], f"{where}.note.path"), str(note["text"])) if note else None,
+                        (self.path_of(self.need(note, "path", f"{where}.note"), f"{where}.note.path"),
+                         str(self.need(note, "text", f"{where}.note"))) if note else None,
                         self.fallback(d, where),
                         {k: v for k, v in d.items() if k not in ("path", "format", "label", "short", "ifKnown", "note", "fallback")})
 
