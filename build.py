@@ -78,8 +78,13 @@ def main() -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os.execv(python, [python, str(Path(__file__).resolve()), *sys.argv[1:]])
-    from carehomes.cli import main as cli_main
-
+    try:
+        from carehomes.cli import main as cli_main
+    except ValueError as exc:  # schema/datapackage.json unreadable (carehomes.schema.SchemaError), read on import
+        if type(exc).__name__ != "SchemaError":
+            raise
+        print(exc, file=sys.stderr)  # it names the file, the entry and what to do
+        return 1
     return cli_main()
 
 

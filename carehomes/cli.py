@@ -25,7 +25,7 @@ from .checking import check_paths
 from .engines import ENGINES
 from .github import MAX_ISSUES
 from .safetext import plain, unrun
-from .schema import ROOT
+from .schema import ROOT, SchemaError
 
 PROVIDERS = ROOT / "providers"
 SITE = ROOT / "site"
@@ -1353,7 +1353,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ValueError as exc:  # schema/face.json wrong, for any command that words a page (face is imported only then)
         from .face import FaceError
-        if not isinstance(exc, FaceError):
+        if not isinstance(exc, (FaceError, SchemaError)):  # or schema/datapackage.json, read again by a command
             raise
         _say(str(exc))  # it names the file, the entry, what is wrong and what to do
         return 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
-from .schema import VALUES_KEY, Field, Schema, load_schema
+from .schema import VALUES_KEY, Field, Schema, SchemaError, load_schema
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,11 @@ def _kind(k: dict, schema: Schema) -> Kind:
 def _parsed(schema: Schema) -> tuple[Kind, ...]:
     try:
         found = tuple(_kind(k, schema) for k in schema.package[VALUES_KEY]["kinds"]["list"])
-    except (KeyError, TypeError) as e:
-        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}.kinds: {e} is missing or wrong; "
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise SchemaError(f"schema/datapackage.json: {VALUES_KEY}.kinds: {e} is missing or wrong; "
                          "see the description in x-directory.kinds") from None
     if not found:
-        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}.kinds: lists no kind; declare at least one")
+        raise SchemaError(f"schema/datapackage.json: {VALUES_KEY}.kinds: lists no kind; declare at least one")
     return found
 
 

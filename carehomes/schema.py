@@ -18,6 +18,63 @@ SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
 VALUES_KEY = "x-directory"
 
 
+class SchemaError(ValueError):
+    """schema/datapackage.json cannot be read as the directory's schema: the message names the file, the entry and
+    what to do (every command says it and stops, without a traceback)."""
+
+
+_JSON = {str: "text in quotes", bool: "true or false", list: "a list in [ ]", dict: "an entry in { }", int: "a number",
+         float: "a number", type(None): "null"}
+_NUM = (int, float)
+# The JSON types each key of datapackage.json takes wherever it is (a list's items after the "/"); a key not named
+# here is not checked. Read before anything else, so a wrong type is named, never a traceback.
+_SHAPE: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
+    **dict.fromkeys(("required", "unique"), ((bool,), ())),
+    **dict.fromkeys(("constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
+                     "orukTerm", "owners", "reference", "schema", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
+    **dict.fromkeys(("council", "cqc", "fsa", "provider"), ((dict, str), ())),
+    **dict.fromkeys(("capacity", "categories", "dated", "foreignKeys", "licenses", "list", "ranges", "resources",
+                     "serviceAreas", "sources", "terms"), ((list,), (dict,))),
+    "fields": ((list,), (dict, str)),
+    **dict.fromkeys(("cqcServiceTypes", "extensionKeys", "facts", "primaryKey", "ratingsOfConcern", "ungradedRatings"),
+                    ((list,), (str,))),
+    "enum": ((list,), (str, *_NUM)),
+    **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
+    **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
+                     "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning"), ((str,), ())),
+}
+_FIELD_KEYS = ("name", "type")  # every field of a table has these
+
+
+def _shape_problem(value: Any, where: str) -> str | None:
+    """The first entry of ``value`` (at ``where``) whose type its key does not take (_SHAPE), as "where: what", or None."""
+    if isinstance(value, dict):
+        for k, x in value.items():
+            here = f"{where}.{k}" if where else k
+            want, items = _SHAPE.get(k, ((), ()))
+            if want and (not isinstance(x, want) or (isinstance(x, bool) and bool not in want)):
+                return f"{here}: is {_JSON.get(type(x), 'not a value')}; give {' or '.join(dict.fromkeys(_JSON[t] for t in want))}"
+            if isinstance(x, list):
+                table = k == "fields" and where.endswith("schema")  # a table's fields, not a foreign key's
+                for i, item in enumerate(x):
+                    mine = (dict,) if table else items
+                    if mine and (not isinstance(item, mine) or (isinstance(item, bool) and bool not in mine)):
+                        return (f"{here}[{i}]: is {_JSON.get(type(item), 'not a value')}; give "
+                                f"{' or '.join(dict.fromkeys(_JSON[t] for t in mine))}")
+                    if table:
+                        missing = [n for n in _FIELD_KEYS if n not in item]
+                        if missing:
+                            return f"{here}[{i}]: has no {missing[0]}; every field of a table has a name and a type"
+                    found = _shape_problem(item, f"{here}[{i}]")
+                    if found:
+                        return found
+            elif isinstance(x, dict):
+                found = _shape_problem(x, here)
+                if found:
+                    return found
+    return None
+
+
 @dataclass(frozen=True)
 class Field:
     """One published column and where it lives in a profile."""
@@ -208,13 +265,13 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")
     except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
+        raise SchemaError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
                          "see the description in x-directory") from None
     wrong = [r for r in (*values.ungraded_ratings, *values.ratings_of_concern, values.not_yet_rated) if r not in values.ratings]
     if values.registered_status not in values.statuses:
         wrong.append(values.registered_status)
     if wrong or values.no_rating in values.ratings:
-        raise ValueError(f"schema/datapackage.json: {VALUES_KEY}: {', '.join(wrong) or values.no_rating} "
+        raise SchemaError(f"schema/datapackage.json: {VALUES_KEY}: {', '.join(wrong) or values.no_rating} "
                          "must be (or, for labels.noRating, must not be) a value of the cqc_rating or cqc_status enum")
     return values
 
@@ -307,9 +364,29 @@ def _tree(by_path: dict[str, Field]) -> dict:
 
 @lru_cache(maxsize=4)
 def load_schema(path: Path = SCHEMA_PATH) -> Schema:
-    """Load and cache the schema from ``schema/datapackage.json``."""
-    with open(path, encoding="utf-8") as fh:
-        return Schema(json.load(fh), Path(path).parent)
+    """Load and cache the schema from ``schema/datapackage.json``; SchemaError naming the file and the entry when it
+    cannot be read, is not JSON or is not of the shape the directory reads."""
+    try:
+        package = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SchemaError(f"{path}: cannot be read ({e.strerror or e}); restore it from git: git checkout -- {path}") from None
+    except UnicodeDecodeError:
+        raise SchemaError(f"{path}: is not UTF-8 text; save it as UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise SchemaError(f"{path}:{e.lineno}: is not valid JSON ({e.msg}, column {e.colno}); a missing comma or "
+                          "quote is the usual cause") from None
+    if not isinstance(package, dict):
+        raise SchemaError(f"{path}: is {_JSON.get(type(package), 'not a value')}; a data package is an entry in {{ }}")
+    wrong = _shape_problem(package, "")
+    if wrong:
+        raise SchemaError(f"{path}: {wrong}")
+    try:
+        return Schema(package, Path(path).parent)
+    except SchemaError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, StopIteration) as e:
+        what = f"'{e.args[0]}' is missing" if isinstance(e, KeyError) and e.args else str(e) or type(e).__name__
+        raise SchemaError(f"{path}: {what}; see the description of each part in the file, and docs/architecture.md") from None
 
 
 OWNERS: dict[str, str] = {code: o.changed_by for code, o in load_schema().values.owners.items()}

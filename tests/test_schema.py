@@ -81,3 +81,61 @@ def test_data_dictionary_names_every_field():
     for f in all_fields():
         assert f"<td><code>{f.name}</code></td>" in text, f.name
         assert f"In profiles: <code>{f.path}</code>" in text, f.name
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: "{", ":1: is not valid JSON (Expecting property name enclosed in double quotes, column 2); a missing comma "
+                    "or quote is the usual cause"),
+    (lambda t: "[]", ": is a list in [ ]; a data package is an entry in { }"),
+    (lambda t: t.replace('"name": "care-homes"', '"name": ["care-homes"]', 1),
+     ": resources[0].name: is a list in [ ]; give text in quotes"),
+    (lambda t: t.replace('"x-directory": {', '"x-directory": {"owners": "x", "unused": {', 1)[:-2] + "}}\n",
+     ": x-directory.owners: is text in quotes; give an entry in { }"),
+])
+def test_a_wrong_schema_is_named_by_its_entry_not_a_traceback(tmp_path, edit, message):
+    """Changing schema/datapackage.json at random gave 14 kinds of traceback (from every command: it is read on
+    import); each wrong type is named where it is (found by the same changes, none left in 370 tries)."""
+    from carehomes.schema import SchemaError
+
+    text = (ROOT / "schema" / "datapackage.json").read_text(encoding="utf-8")
+    path = tmp_path / "datapackage.json"
+    path.write_text(edit(text), encoding="utf-8")
+    with pytest.raises(SchemaError) as e:
+        load_schema(path)
+    assert str(e.value) == f"{path}{message}"
+
+
+def test_a_field_with_no_name_and_a_missing_part_are_named(tmp_path):
+    from carehomes.schema import SchemaError
+
+    package = json.loads((ROOT / "schema" / "datapackage.json").read_text(encoding="utf-8"))
+    del package["resources"][0]["schema"]["fields"][2]["name"]
+    path = tmp_path / "datapackage.json"
+    path.write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(SchemaError) as e:
+        load_schema(path)
+    assert str(e.value) == f"{path}: resources[0].schema.fields[2]: has no name; every field of a table has a name and a type"
+    package = json.loads((ROOT / "schema" / "datapackage.json").read_text(encoding="utf-8"))
+    del package["resources"][0]["schema"]["fields"][2]["profilePath"]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    load_schema.cache_clear()
+    with pytest.raises(SchemaError) as e:
+        load_schema(path)
+    assert str(e.value) == f"{path}: 'profilePath' is missing; see the description of each part in the file, and docs/architecture.md"
+
+
+def test_build_py_with_a_wrong_schema_says_so_without_a_traceback(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    # a process: the schema is read when the package is imported, before cli.main
+    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
+    shutil.copytree(ROOT / "carehomes", tmp_path / "carehomes", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    path = tmp_path / "schema" / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"x-directory": {', '"x-directory": [', 1), encoding="utf-8")
+    done = subprocess.run([sys.executable, "build.py", "check"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "CAREHOMES_NO_VENV": "1", "HOME": str(tmp_path)}, timeout=120)
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    assert done.stderr.startswith(f"{path}:") and "is not valid JSON" in done.stderr and "Traceback" not in done.stderr, done.stderr
