@@ -14,6 +14,7 @@ from .checks_external import check_one
 from .kinds import default_kind
 from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
 from .problems import Problem, ProblemsFound
+from .records import get_path
 from .schema import Schema, load_schema
 from .validate import check_profile
 from .yamlio import rt_dump, rt_parse, rt_set, write_text_atomic
@@ -70,6 +71,24 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]
     return changed, problems
 
 
+def left_as_was(doc: dict[str, Any], kind: Any, given: dict[str, int | None]) -> list[tuple[str, str]]:
+    """(option, what to do) for each free-beds count not given that the profile still holds, of a kind of care CQC
+    registers the home for (or does not say): today's date would show it as checked today."""
+    out = []
+    since = get_path(doc, tuple(kind.confirmed.split("."))) if kind.confirmed else None
+    for c in kind.capacity:
+        if not c.available or c.available in given:
+            continue
+        old = get_path(doc, tuple(c.available.split(".")))
+        if old is None or (c.flag and get_path(doc, tuple(c.flag.split("."))) is False):
+            continue
+        when = f" (confirmed {since})" if since else ""
+        same = f"--{c.key} 0 if there are still none" if old == 0 else f"--{c.key} {old} if it has not changed, 0 if none"
+        out.append((f"--{c.key}", f"not given, but the profile still says {old}{when}, and today's date would show that as "
+                                  f"checked today; give --{c.key} with the number free now ({same})"))
+    return out
+
+
 def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
                   display: str | None = None) -> tuple[list[Problem], list[str]]:
     """Set free beds and today's confirmed date in place; refuse to write if the result is invalid. Returns the
@@ -101,6 +120,10 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
             return [Problem(shown, 1, option[dropped[0]], f"{said}, and nothing else was given; give the free beds of a "
                                                           f"kind of care the home is registered for{f' ({others})' if others else ''}, "
                                                           "or --unchanged to confirm today that nothing changed")], []
+        if given:  # one date covers every count: one left as it was would look checked today (updates.left_empty)
+            stale = left_as_was(doc, kind, given)
+            if stale:
+                return [Problem(shown, 1, option, text) for option, text in stale], []
         for dotted, count in kept.items():
             rt_set(doc, tuple(dotted.split(".")), count)
         if kind.confirmed:

@@ -73,7 +73,7 @@ def test_vacancies_refuses_an_invalid_result(tmp_path):
 def test_set_vacancies_over_total_is_refused(tmp_path):
     f = tmp_path / "example-full.yaml"
     shutil.copy(FIXTURES / "profiles" / "example-full.yaml", f)
-    problems, dropped = set_vacancies(f, {"nursing": 31}, dt.date(2026, 11, 23), display="example-full.yaml")
+    problems, dropped = set_vacancies(f, {"nursing": 31, "residential": 0}, dt.date(2026, 11, 23), display="example-full.yaml")
     assert dropped == []
     assert [str(p) for p in problems] == [
         "example-full.yaml:36: beds.nursing.available: is 31 but beds.nursing.total is 30; free beds cannot be more than the beds there are"]
@@ -153,3 +153,19 @@ def test_a_crlf_profile_is_written_back_with_one_kind_of_line_end(tmp_path, caps
     raw = (tmp_path / "vacancies" / "aston-house.yaml").read_bytes()
     assert b"\r" not in raw and raw.startswith(b"# Aston House\n# Created from the CQC register")
     assert main(["fmt", "--check", str(tmp_path / "fmt"), str(tmp_path / "vacancies")]) == 0
+
+
+def test_vacancies_refuses_to_date_a_count_not_given_as_checked_today(tmp_path):
+    """From a provider's review: `vacancies waverley-house --nursing 5` wrote today's date beside a residential count of
+    3 from a month before, which then read as checked today. The form refuses this; so does the command now."""
+    f = tmp_path / "example-full.yaml"
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", f)
+    before = f.read_bytes()
+    problems, dropped = set_vacancies(f, {"nursing": 5}, dt.date(2026, 11, 23), display="example-full.yaml")
+    assert [str(p) for p in problems] == [
+        "example-full.yaml:1: --residential: not given, but the profile still says 0 (confirmed 2026-11-20), and today's "
+        "date would show that as checked today; give --residential with the number free now (--residential 0 if there "
+        "are still none)"]
+    assert f.read_bytes() == before and dropped == []
+    problems, _ = set_vacancies(f, {"nursing": 5, "residential": 0}, dt.date(2026, 11, 23), display="example-full.yaml")
+    assert problems == [] and "available: 5" in f.read_text(encoding="utf-8")
