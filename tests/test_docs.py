@@ -193,7 +193,7 @@ def test_open_data_page_documents_what_consumers_can_reuse(built_site):
 def test_help_shows_the_long_description_in_paragraphs_without_backticks(monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")
     shown = _commands()["vacancies"].format_help()
-    assert "(given alone, it is refused, exit 1, as nothing would change).\n\nvacancies --from-csv FILE is the stewards' bulk update" in shown
+    assert "or the old count would read as checked today.\n\nvacancies --from-csv FILE is the stewards' bulk update" in shown
     assert "`" not in shown
 
 
