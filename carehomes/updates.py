@@ -203,7 +203,9 @@ class Result:
     def comment(self) -> str:
         """The issue comment, in Markdown; every value from the form is escaped."""
         if self.status in ("refused", "invalid"):
-            lines = "\n".join(f"- {md_safe(e)}" for e in self.errors)
+            # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
+            # contact at its end, not cut at md_safe's 300 characters for one outside value
+            lines = "\n".join(f"- {md_safe(e, ERROR_LIMIT)}" for e in self.errors)
             tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
                     "**Edit**), and they will be checked again." if self.status == "invalid" else "")
             return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
@@ -227,6 +229,9 @@ class Result:
         data = asdict(self)
         data.update(branch=self.branch, commit_message=self.commit_message, comment=self.comment())
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+ERROR_LIMIT = 1200  # characters of one error line in a reply (the longest of ours is about 400)
 
 
 def md_safe(text: str, limit: int = 300) -> str:

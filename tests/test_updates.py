@@ -97,6 +97,9 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
         "aston-manager is not a maintainer of Blackwells: nobody has claimed its page yet. If you work at this home, claim "
         "it first with the \"Claim it\" link at the bottom of its page (a council steward phones the home to check), then "
         "send this form again; or send the update to Herefordshire Council (care.directory@example.org, 01234 567890)"]
+    # the reply says it whole: it was cut at 300 characters, before the council's address and phone
+    assert r.stdout.splitlines()[2].endswith("or send the update to Herefordshire Council \\(care.directory@example.org, "
+                                             "01234 567890\\)"), r.stdout
 
 
 def test_a_bad_value_gets_the_exact_error_for_that_form_field(repo):
