@@ -29,7 +29,7 @@ from .safetext import outside, plain
 from .text import slugify, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
-from .validate import check_profile
+from .validate import check_profile, item_as_pattern
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
 
 NO_RESPONSE = "_No response_"
@@ -313,6 +313,8 @@ def form_value(f: Field, raw: str) -> Any:
         items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
         if f.path in CODE_LISTS or f.item_pattern:  # codes typed on one line, 'RLQ, RWP' or 'OL1; OL2', are a list too
             items = [code.strip() for item in items for code in re.split(r"[,;]", item) if code.strip()]
+        if f.item_pattern:  # 'ol1', 'OL 2', 'OL4 4TZ' read as the district each means; other text stays for check
+            items = [item_as_pattern(item, f.item_pattern) or item for item in items]
         return items
     return s if f.name == "description" else raw.strip()
 

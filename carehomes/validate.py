@@ -17,6 +17,7 @@ from .problems import Problem
 from .records import get_path
 from .schema import Field, Schema, load_schema
 from .safetext import pictures, reference_links, shown, unsafe_links
+from .text import and_list
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]{1,5})?([/?#][^\s<>\"]*)?")
@@ -399,12 +400,36 @@ def _check_list(f: Field, value: Any) -> str | None:
             return f"item {i} is {len(item):,} characters long; shorten it to {longest:,} or fewer"
         if ";" in item:
             return f"item {i} must not contain ';' (it separates items in the CSV download)"
-        if f.item_pattern and not re.fullmatch(f.item_pattern, item):
-            words = f.item_words or "a repository username (letters, digits, single hyphens)"
-            return f"item {i} '{_short(item)}' is not {words}"
         if item in seen:
             return f"item {i} '{_short(item)}' is listed twice; remove one"
         seen.add(item)
+    if f.item_pattern:  # every item not of the pattern at once, each with what it would be if that is only its form
+        bad = [(i, item) for i, item in enumerate(value, 1) if not re.fullmatch(f.item_pattern, item)]
+        if bad:
+            words = f.item_words or "a repository username (letters, digits, single hyphens)"
+            named = and_list([f"{i} '{_short(item)}'" for i, item in bad])
+            fixes = [(i, fixed) for i, item in bad if (fixed := item_as_pattern(item, f.item_pattern))]
+            write = ("; write " + (fixes[0][1] if len(bad) == 1 else and_list([f"{x} for item {i}" for i, x in fixes]))
+                     if fixes else "")
+            return (f"item {named} is not {words}" if len(bad) == 1 else f"items {named} are not {words}") + write
+    return None
+
+
+def item_as_pattern(item: str, pattern: str) -> str | None:
+    """An item as its pattern would have it when only its form is wrong: in capitals, without spaces, or a full
+    postcode's first half where the pattern is a postcode district's ("ol4 4tz" -> "OL4"); None when none is, or when
+    the pattern takes lower case letters too (a username: "Aston Manager" is no username's other form)."""
+    if re.fullmatch(pattern, item):
+        return item
+    if "a-z" in pattern:
+        return None
+    upper = item.strip().upper()
+    for candidate in (upper, re.sub(r"\s+", "", upper)):
+        if re.fullmatch(pattern, candidate):
+            return candidate
+    whole = re.fullmatch(r"(\S+)\s*([0-9][A-Z]{2})", upper)  # a full postcode, its district first
+    if whole and re.fullmatch(pattern, whole[1]):
+        return whole[1]
     return None
 
 

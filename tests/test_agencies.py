@@ -96,7 +96,7 @@ def test_check_refuses_what_an_agency_cannot_say():
         .replace("  services_confirmed: 2026-11-01\n", "") + "beds:\n  registered: 3\n"
     assert sorted(_problems(bad)) == sorted([
         "14: coverage.districts: item 2 'ol2' is not a postcode district in capitals (the first half of a postcode, "
-        "such as OL1)",
+        "such as OL1); write OL2",
         "19: homecare.hours_available: is -3, below the lowest allowed value 0",
         "18: homecare.taking_new_clients: is given without homecare.confirmed; add 'confirmed: YYYY-MM-DD' under "
         "homecare with the date it was confirmed",
@@ -609,6 +609,22 @@ def test_postcode_districts_typed_on_one_line_are_a_list(tmp_path):
     res = apply_update(body.replace("OL2, OL3", "OL2, Royton"), "example-council-steward", repo, dt.date(2026, 11, 22), issue=8)
     assert res.errors == ["Postcode districts covered: item 2 'Royton' is not a postcode district in capitals (the first "
                           "half of a postcode, such as OL1)"]
+
+
+def test_postcode_districts_in_lower_case_with_a_space_or_as_a_whole_postcode_are_read_as_the_district(tmp_path):
+    """From a provider's review: 'ol1', 'OL 2' and 'ol4 4tz' took three rounds of the form, one refused each time
+    ("'OL 2' is not a postcode district in capitals"). Each is the district it means; what is not, every one at once."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    body = "### Your agency's page name\n\nexample-agency\n\n### Postcode districts covered\n\nol1\nOL 2\nol4 4tz\nOL8, OL9"
+    res = apply_update(body, "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == []
+    assert _load(repo / "providers" / "example-agency.yaml")["coverage"]["districts"] == ["OL1", "OL2", "OL4", "OL8", "OL9"]
+    res = apply_update(body.replace("ol1", "Royton").replace("OL8, OL9", "Shaw"), "example-council-steward", repo,
+                       dt.date(2026, 11, 22), issue=8)
+    assert res.errors == ["Postcode districts covered: items 1 'Royton' and 4 'Shaw' are not a postcode district in "
+                          "capitals (the first half of a postcode, such as OL1)"]
 
 
 def test_an_agencys_oruk_care_groups_do_not_call_it_a_home():
