@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from .checks_external import check_one
-from .kinds import default_kind
+from .kinds import default_kind, kinds_of
 from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
 from .problems import Problem, ProblemsFound
 from .records import get_path
+from .text import and_list, with_article
 from .schema import Schema, load_schema
 from .validate import check_profile
 from .yamlio import rt_dump, rt_parse, rt_set, write_text_atomic
@@ -110,6 +111,13 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
         doc = rt_parse(text, shown)
         if not isinstance(doc, dict):
             return [Problem(shown, 1, "file", "must be a list of 'key: value' lines, starting with location_id:")], []
+        mine = kinds_of(doc)
+        if kind not in mine:  # an agency's availability is no free beds: its own sheet or form, never a kind changed
+            return [Problem(shown, 1, "kinds", f"is {and_list([with_article(k.title.lower()) for k in mine])}, not "
+                                               f"{with_article(kind.title.lower())}: this command sets a "
+                                               f"{kind.title.lower()}'s free beds. Update its availability with its own "
+                                               "sheet (vacancies --from-csv FILE, see docs/imports-sheets-and-map.md) or "
+                                               "the update form on its page")], []
         given = {c.available: free[c.key] for c in kind.capacity if c.available and free.get(c.key) is not None}
         kept, dropped = not_applicable(given, doc)
         if dropped and not kept:  # named by the option the steward typed (--nursing), as when the 0 is left out

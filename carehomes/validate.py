@@ -111,8 +111,10 @@ def _other_kinds_fields(profile: Profile, values: dict[str, Any], schema: Schema
         owner = next((k for k in every if k not in mine and any(f.path == path for f in k.fields)), None)
         if owner is not None:
             ids = ", ".join(k.id for k in every if k in mine or k is owner)  # in the schema's order
-            out.append(Problem(profile.path, profile.line(path), path, f"is a field of a {owner.title.lower()}, which this "
-                               f"profile is not; add it to the profile's kinds ({profile_key(schema)}: [{ids}]) or remove it"))
+            noun = owner.title.lower()  # the kinds are the council's (CQC's registration): a manager removes the field
+            out.append(Problem(profile.path, profile.line(path), path, f"is a field of a {noun}, which this profile is not; "
+                               f"remove it, or, if it is a {noun} too, ask the council to add that to its kinds "
+                               f"({profile_key(schema)}: [{ids}])"))
     return out
 
 

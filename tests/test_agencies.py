@@ -104,8 +104,8 @@ def test_check_refuses_what_an_agency_cannot_say():
         "YYYY-MM-DD' under homecare with the date it was confirmed",
         "24: homecare.hourly_rate.from: is 30 but homecare.hourly_rate.to is 29; the lowest hourly rate cannot be "
         "above the highest",
-        "28: beds.registered: is a field of a care home, which this profile is not; add it to the profile's kinds "
-        "(kinds: [care_home, home_care_agency]) or remove it",
+        "28: beds.registered: is a field of a care home, which this profile is not; remove it, or, if it is a care home too, ask the "
+        "council to add that to its kinds (kinds: [care_home, home_care_agency])",
     ])
 
 
@@ -119,8 +119,8 @@ def test_free_hours_need_their_date_once():
 def test_a_care_home_cannot_hold_agency_facts():
     home = (FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8")
     assert [p.split(": ", 2)[1:] for p in _problems(home + "homecare:\n  taking_new_clients: yes\n")] == [
-        ["homecare.taking_new_clients", "is a field of a home care agency, which this profile is not; add it to the "
-         "profile's kinds (kinds: [care_home, home_care_agency]) or remove it"]]
+        ["homecare.taking_new_clients", "is a field of a home care agency, which this profile is not; remove it, or, if "
+         "it is a home care agency too, ask the council to add that to its kinds (kinds: [care_home, home_care_agency])"]]
 
 
 # --- import-cqc ----------------------------------------------------------------------------------

@@ -169,3 +169,19 @@ def test_vacancies_refuses_to_date_a_count_not_given_as_checked_today(tmp_path):
     assert f.read_bytes() == before and dropped == []
     problems, _ = set_vacancies(f, {"nursing": 5, "residential": 0}, dt.date(2026, 11, 23), display="example-full.yaml")
     assert problems == [] and "available: 5" in f.read_text(encoding="utf-8")
+
+
+def test_vacancies_on_a_home_care_agency_points_to_its_own_sheet_not_to_changing_its_kind(tmp_path):
+    """From a provider's review: `vacancies caremark-oldham --unchanged` said beds.confirmed "is a field of a care home,
+    which this profile is not; add it to the profile's kinds", at a line the file never had: a manager might make
+    the agency a care home. It says what the agency is and where its availability is updated."""
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "areas" / "oldham" / "providers" / "caremark-oldham.yaml", prov)
+    before = (prov / "caremark-oldham.yaml").read_bytes()
+    r = run_build("vacancies", "caremark-oldham", "--unchanged", "--providers", str(prov))
+    assert r.returncode == 1 and (prov / "caremark-oldham.yaml").read_bytes() == before
+    assert (r.stdout + r.stderr).splitlines() == [(
+        f"{prov / 'caremark-oldham.yaml'}:1: kinds: is a home care agency, not a care home: this command sets a care home's "
+        "free beds. Update its availability with its own sheet (vacancies --from-csv FILE, see "
+        "docs/imports-sheets-and-map.md) or the update form on its page"), f"{prov / 'caremark-oldham.yaml'} was not changed."]

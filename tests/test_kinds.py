@@ -122,13 +122,13 @@ def test_a_field_of_a_kind_the_profile_is_not_is_refused():
     schema = day_centre_schema()
     home = _profile("location_id: 1-000000201\nslug: a\nname: A\nlocality: X\nplaces:\n  total: 4\n", "a.yaml")
     assert [f"{x.line}: {x.field}: {x.message}" for x in check_profile(home, schema)] == [
-        "6: places.total: is a field of a day centre, which this profile is not; add it to the profile's kinds "
-        "(kinds: [care_home, day_centre]) or remove it"]
+        "6: places.total: is a field of a day centre, which this profile is not; remove it, or, if it is a day centre too, ask the "
+        "council to add that to its kinds (kinds: [care_home, day_centre])"]
     centre = _profile("location_id: 1-000000301\nslug: c\nname: C\nlocality: X\nkinds: [day_centre]\n"
                       "beds:\n  registered: 4\n", "c.yaml")
     assert [f"{x.line}: {x.field}: {x.message}" for x in check_profile(centre, schema)] == [
-        "7: beds.registered: is a field of a care home, which this profile is not; add it to the profile's kinds "
-        "(kinds: [care_home, day_centre]) or remove it"]
+        "7: beds.registered: is a field of a care home, which this profile is not; remove it, or, if it is a care home too, ask the "
+        "council to add that to its kinds (kinds: [care_home, day_centre])"]
 
 
 def test_a_second_kind_is_published_beside_the_care_homes_unchanged():
