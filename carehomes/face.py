@@ -362,12 +362,18 @@ def money(value: Any) -> str | None:
     return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
 
 
-def fee_range(lo: Any, hi: Any) -> str | None:
+def money_range(lo: Any, hi: Any, per: str) -> str | None:
+    """'£950 to £1,150 a week'; 'from £950 a week' when only the lowest is given, 'up to £1,150 a week' when only the
+    highest (one end alone is no fixed price); None when neither is."""
     if lo is None and hi is None:
         return None
-    if lo is not None and hi is not None and lo != hi:
-        return f"{money(lo)} to {money(hi)} a week"
-    return f"{money(lo if lo is not None else hi)} a week"
+    if lo is not None and hi is not None:
+        return f"{money(lo)} {per}" if lo == hi else f"{money(lo)} to {money(hi)} {per}"
+    return f"from {money(lo)} {per}" if lo is not None else f"up to {money(hi)} {per}"
+
+
+def fee_range(lo: Any, hi: Any) -> str | None:
+    return money_range(lo, hi, "a week")
 
 
 # ---- formatters: a value (and the home) -> how pages show it, or None when it is not known ----------------
@@ -764,13 +770,9 @@ def _minutes(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("hourly_rate")
 def _hourly_rate(v: View, value: Any, spec: Any) -> Shown | None:
-    """'£24.50 to £29 an hour'; None when neither end is known."""
-    hi = v.get(spec.options["to"])
-    if value is None and hi is None:
-        return None
-    if value is not None and hi is not None and value != hi:
-        return Shown(f"{money(value)} to {money(hi)} an hour")
-    return Shown(f"{money(value if value is not None else hi)} an hour")
+    """'£24.50 to £29 an hour' (money_range); None when neither end is known."""
+    text = money_range(value, v.get(spec.options["to"]), "an hour")
+    return Shown(text) if text else None
 
 
 def _answers(v: View, path: str) -> tuple[list[str], list[str], list[str]]:

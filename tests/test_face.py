@@ -478,3 +478,17 @@ def test_the_home_pages_counts_of_homes_that_told_places_free_and_fees():
     views = [told, HomeView(bare, TODAY, load_schema())]
     assert (stats(views, TODAY)["free_told"], stats(views, TODAY)["fees_told"]) == (1, 1)
     assert (stats(views[1:], TODAY)["free_told"], stats(views[1:], TODAY)["fees_told"]) == (0, 0)
+
+
+def test_one_end_of_a_fee_or_rate_alone_is_no_fixed_price():
+    """From a provider's review: 'Weekly fee without nursing, from: £950' alone showed '£950 a week' (and '£24.50 an
+    hour' for a rate's lowest alone), a fixed price the manager never gave."""
+    from carehomes.face import fee_range, money_range
+
+    assert fee_range(950, None) == "from £950 a week" and fee_range(None, 1150) == "up to £1,150 a week"
+    assert fee_range(950, 1150) == "£950 to £1,150 a week" and fee_range(950, 950) == "£950 a week"
+    assert fee_range(None, None) is None and money_range(24.5, None, "an hour") == "from £24.50 an hour"
+    data = full()
+    data["fees"] = {k: v for k, v in data["fees"].items() if not k.endswith("_to")}
+    shown = [f.text for g in HomeView(data, TODAY, load_schema()).groups() if g.id == "fees" for f in g.known_facts]
+    assert shown and all(t.startswith("from £") for t in shown if "£" in t), shown
