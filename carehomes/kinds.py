@@ -59,6 +59,7 @@ class Kind:
     point: str | None = None       # what the map point is when not the service itself ("office"), for GeoJSON
     point_note: str | None = None  # the GeoJSON's words for it
     service_areas: tuple[tuple[str, str], ...] = ()  # (profile path of a list, ORUK service area name "... {value}")
+    only_if_yes: tuple[tuple[str, str, str], ...] = ()  # (path, yes/no path, what): above 0 only when that says yes
 
     @cached_property
     def required_fields(self) -> tuple[Field, ...]:
@@ -102,7 +103,8 @@ def _kind(k: dict, schema: Schema) -> Kind:
                 k.get("jsonLdType", "LocalBusiness"), k.get("needsResource"), tuple(schema.resource_fields[k["resource"]]),
                 tuple((d["date"], tuple(d["facts"])) for d in k.get("dated", [])),
                 tuple((r["from"], r["to"], r["what"]) for r in k.get("ranges", [])), k.get("point"), k.get("pointNote"),
-                tuple((a["path"], a["name"]) for a in oruk.get("serviceAreas", [])))
+                tuple((a["path"], a["name"]) for a in oruk.get("serviceAreas", [])),
+                tuple((r["path"], r["when"], r["what"]) for r in k.get("onlyIfYes", [])))
 
 
 @lru_cache(maxsize=8)

@@ -33,7 +33,7 @@ _SHAPE: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
     **dict.fromkeys(("constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
                      "orukTerm", "owners", "reference", "schema", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
     **dict.fromkeys(("council", "cqc", "fsa", "provider"), ((dict, str), ())),
-    **dict.fromkeys(("capacity", "categories", "dated", "foreignKeys", "licenses", "list", "ranges", "resources",
+    **dict.fromkeys(("capacity", "categories", "dated", "foreignKeys", "licenses", "list", "ranges", "onlyIfYes", "resources",
                      "serviceAreas", "sources", "terms"), ((list,), (dict,))),
     "fields": ((list,), (dict, str)),
     **dict.fromkeys(("cqcServiceTypes", "extensionKeys", "facts", "primaryKey", "ratingsOfConcern", "ungradedRatings"),
@@ -41,7 +41,8 @@ _SHAPE: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
     "enum": ((list,), (str, *_NUM)),
     **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
     **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
-                     "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning"), ((str,), ())),
+                     "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning", "when",
+                     "what"), ((str,), ())),
 }
 _FIELD_KEYS = ("name", "type")  # every field of a table has these
 

@@ -556,6 +556,11 @@ def _dated_and_ranges(profile: Profile, v: dict[str, Any], k: Kind) -> list[Prob
         if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
             out.append(Problem(profile.path, profile.line(lo_path), lo_path, f"is {lo} but {hi_path} is {hi}; the lowest "
                                f"{what} cannot be above the highest"))
+    for path, when, what in k.only_if_yes:  # "not taking new clients" beside 20 hours it can start says two things
+        n = v.get(path)
+        if isinstance(n, (int, float)) and not isinstance(n, bool) and n > 0 and v.get(when) is False:
+            out.append(Problem(profile.path, profile.line(path), path, f"is {n} but {when} is no; {what} can be above 0 "
+                               f"only when {when} is yes: give 0, or yes if it is"))
     return out
 
 

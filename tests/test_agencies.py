@@ -109,6 +109,15 @@ def test_check_refuses_what_an_agency_cannot_say():
     ])
 
 
+def test_hours_it_can_start_beside_not_taking_new_clients_is_refused():
+    """From a provider's review: 'Taking new clients: No' beside 'About 20 hours a week it can start', both confirmed
+    today, was accepted and shown. The kind declares the hours above 0 only with a yes (onlyIfYes)."""
+    bad = AGENCY.replace("taking_new_clients: yes", "taking_new_clients: no")
+    assert "19: homecare.hours_available: is 20 but homecare.taking_new_clients is no; the hours of care a week it can " \
+           "start can be above 0 only when homecare.taking_new_clients is yes: give 0, or yes if it is" in _problems(bad)
+    assert _problems(bad.replace("hours_available: 20", "hours_available: 0")) == []
+
+
 def test_free_hours_need_their_date_once():
     text = AGENCY.replace("  confirmed: 2026-11-20\n", "")
     assert _problems(text) == [
