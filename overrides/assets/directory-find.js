@@ -399,6 +399,7 @@ export function initFind(root) {
   // server set in mkdocs.yml, and nothing is fetched from it until the person opens the map.
   var mapButton = document.getElementById("show-map"), mapBox = document.getElementById("map-box");
   var map = null, markers = null, mapOpen = false;
+  var searched = null;  // where the search measures from: {at: [lat, lon], label: "Your search: OL8 1AA"}, or null
   if (root.dataset.mapTiles) mapButton.hidden = false;
   function loadLeaflet() {
     if (window.L) return Promise.resolve(window.L);
@@ -431,6 +432,20 @@ export function initFind(root) {
       markers.addLayer(m);
       points.push([lat, lon]);
     });
+    if (searched) {
+      // where the search measures from: a circle, not a pin, so it is never taken for a home; its label is on the
+      // map for everyone and is its accessible name (the schema's words, x-directory.find mapOrigin)
+      var origin = L.circleMarker(searched.at, { radius: 9, weight: 3, color: "#1a1a1a", fillColor: "#ffdd00", fillOpacity: 1,
+        interactive: false, className: "ch-origin" });
+      origin.bindTooltip(searched.label, { permanent: true, direction: "right", offset: [10, 0], className: "ch-origin-label" });
+      // its circle is drawn once the map has a view (on "add"): named then
+      origin.on("add", function (ev) {
+        var node = ev.target.getElement();
+        if (node) { node.setAttribute("role", "img"); node.setAttribute("aria-label", ev.target.getTooltip().getContent()); }
+      });
+      markers.addLayer(origin);
+      points.push(searched.at);
+    }
     if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 14 });
   }
   mapButton.addEventListener("click", function () {
@@ -554,7 +569,9 @@ export function initFind(root) {
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
-      setSearch({ from: o ? (geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase()) : "", at: o ? [o.at[0], o.at[1]] : null,
+      var from = o ? (geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase()) : "";
+      searched = o ? { at: [o.at[0], o.at[1]], label: fill(VALUES.find.mapOrigin, { from: from }) } : null;
+      setSearch({ from: from, at: o ? [o.at[0], o.at[1]] : null,
         unit: form.unit.value, filters: Object.keys(filters).filter(function (k) { return (FACE.filterLabels || {})[k]; }) });
       var term = words.join(" ");
       var total = 0, chosen = chosenFilters(form, s, meant.filters);

@@ -54,7 +54,7 @@ test("the find page's script words nothing itself: each sentence it shows is the
   assert.ok(!text.includes("\" away (approximately)"), "directory-text.js words the distance itself");
   const find = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].find;
   for (const key of ["distance", "noTitle", "fromMiddle", "fromLocation", "yourLocation", "nearestTo", "noLocationOne", "noLocationMany", "onlyWithin",
-    "mapShow", "mapHide", "mapFailed", "notLoaded", "notWorking"]) {
+    "mapShow", "mapHide", "mapFailed", "mapOrigin", "notLoaded", "notWorking"]) {
     assert.equal(typeof find[key], "string", key);
     assert.ok(script.includes("VALUES.find." + key) || text.includes("find." + key), key + " is not read by the page");
   }
