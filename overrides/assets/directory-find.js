@@ -119,6 +119,15 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
   return li;
 }
 
+function foldCounts(form, open) {
+  // a folded group of boxes (face.json fold) says how many of them are ticked in its summary (the schema's words);
+  // as the page opens, one with a box ticked is open
+  form.querySelectorAll("details.ch-fold").forEach(function (d) {
+    var n = d.querySelectorAll("input:checked").length, count = d.querySelector(".ch-fold-count");
+    if (count) count.textContent = n ? " " + fill(VALUES.find.foldChosen, { n: n }) : "";
+    if (open && n) d.open = true;
+  });
+}
 function labelFor(input) {
   var l = input.id && document.querySelector("label[for='" + input.id + "']");
   return l ? l.textContent : input.value;
@@ -187,6 +196,7 @@ export function initFind(root) {
   var why = function () { return ""; };  // why each card of the current search is listed
   form.hidden = false;
   writeForm(form, new URLSearchParams(location.search));
+  foldCounts(form, true);
   // The filters are open beside the results on a wide screen, folded away above them on a phone.
   if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) panel.open = true;
 
@@ -479,6 +489,7 @@ export function initFind(root) {
     active.hidden = !items.length;
     var n = items.filter(function (x) { return !x[2]; }).length;
     document.getElementById("filter-count").textContent = n ? " (" + n + " on)" : "";
+    foldCounts(form, false);
   }
   // ---- the distance filter (the face's radius facet): only with a postcode in the search box or the
   // person's location; otherwise its hint says why. Each distance says how many of the homes are within it.
