@@ -134,6 +134,7 @@ class Facet:
     browse_title: str = "{many} for: {label}"  # a list page's title (browseTitle): who says so, in the facet's words
     browse_note: str = ""           # a list page's sentence after its count (browseNote): whose word puts a service on it
     matched: str = "{label}"        # needWords: why a card a need word found is listed, by whose word ("registered with CQC to support {label}")
+    fold: bool = False              # the find page shows its boxes folded under one summary (a long group: one tab stop, not one a box)
 
     @property
     def radius_choices(self) -> list[tuple[str, str]]:
@@ -1114,7 +1115,7 @@ class _Reader:
         return Facet(key, control, d.get("legend", ""), d.get("question"), tuple(options), known,
                      bool(d.get("browse")), bool(d.get("needWords")), tuple(sorted(float(m) for m in miles)) if control == "radius" else (),
                      d.get("hint"), each=str(each) if each else None, browse_title=title, browse_note=note,
-                     matched=matched)
+                     matched=matched, fold=bool(d.get("fold")))
 
     def kind_options(self, key: str) -> list[Option]:
         """One option per kind of service, labelled with its find words ("Care home", "Care at home"):

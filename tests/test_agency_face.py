@@ -298,6 +298,25 @@ def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(age
     assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show more homes ({n} more of {total})"
 
 
+def test_the_find_pages_sentences_say_services_on_a_site_of_several_kinds(agencies, homes):
+    """The find page's map button, its 'no location' and 'only within' notes, its map and search failures and a card
+    with no name are the schema's words (x-directory.find) with what the site lists: never 'homes' on a site that
+    lists agencies too. The script only fills in numbers and places."""
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    find = values.for_script(mixed.one, mixed.many)["find"]
+    assert find["mapShow"] == "Show these services on a map"
+    assert find["noLocationMany"] == "{n} services have no location given and are listed last."
+    assert find["noLocationOne"] == "1 service has no location given and is listed last."
+    assert find["onlyWithin"] == "Only the services {within} of {from}."
+    assert find["fromMiddle"] == "Distances are measured from the middle of the services in postcode area {area}."
+    assert find["mapFailed"] == "The map could not load. The list below has every service."
+    assert find["notLoaded"] == "Search could not load. You can browse all services in the lists below instead."
+    assert find["notWorking"] == "Search is not working right now. You can browse all services instead (the lists below)."
+    assert find["noTitle"] == "Unnamed service" and find["distance"] == "{distance} away (approximately)"
+    assert values.for_script(alone.one, alone.many)["find"]["mapShow"] == "Show these homes on a map"
+
+
 def test_an_agencys_compare_sources_name_who_gave_each_fact_and_when(agencies, homes):
     """From the discharge coordinators' review: the agencies' compare table had no Sources row, so a rate or an area
     covered was shown with no owner and no date. Its Sources row names the register with its date and the agency

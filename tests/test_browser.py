@@ -110,6 +110,7 @@ def test_compare_page_accessible_with_homes(site, page):
 def test_journey_tracheostomy_with_nursing_vacancy(site, page):
     page.goto(site + "find/")
     wait_results(page)
+    page.locator("#need-fold > summary").click()  # a folded group of boxes: opened, as a person opens it
     page.get_by_label("Tracheostomy").check()
     page.get_by_label("Bed with nursing free").check()
     expect(page.locator("#results-status")).to_have_text("1 home matches, A to Z by name.")
@@ -985,6 +986,48 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     assert [v for v in axe_violations(sized) if "leaflet-marker-icon" not in v] == []
 
 
+def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
+    """After a postcode search the map showed the homes but not the postcode: its place is a circle, not a pin (never
+    taken for a home), labelled on the map with the schema's words ("Your search: HR1 1TJ"), its accessible name."""
+    def route(r):
+        if r.request.url.startswith(site):
+            return r.continue_()
+        if r.request.url.startswith("https://tile.openstreetmap.org/"):
+            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
+        return r.abort()
+    page.route("**/*", route)
+    page.goto(site + "find/?q=HR1+1TJ")
+    wait_results(page)
+    page.get_by_role("button", name="Show these homes on a map").click()
+    markers = page.locator("#map .leaflet-marker-icon")
+    expect(markers.first).to_be_visible()
+    label = "Your search: HR1 1TJ"
+    origin = page.locator("#map path.ch-origin")
+    expect(origin).to_have_count(1)
+    expect(page.get_by_role("img", name=label)).to_have_count(1)
+    expect(page.locator("#map .ch-origin-label")).to_have_text(label)
+    expect(page.locator("#map .ch-origin-label")).to_be_visible()
+    # the homes' pins are the homes, one each, and the origin is none of them
+    shown = page.locator("#results > li h2").all_inner_texts()
+    assert sorted(markers.evaluate_all("els => els.map(e => e.alt)")) == sorted(shown)
+    # on the map's view (fitted to the homes and the origin)
+    box, ring = page.locator("#map").bounding_box(), origin.bounding_box()
+    assert box and ring and box["x"] <= ring["x"] and ring["x"] + ring["width"] <= box["x"] + box["width"]
+    assert box["y"] <= ring["y"] and ring["y"] + ring["height"] <= box["y"] + box["height"]
+    # every rule but target size, which homes' pins close together fail (see the test above: each is a link in the list)
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, rules: {'target-size': {enabled: false}}, "
+                           "resultTypes: ['violations']})", WCAG)
+    assert [v["id"] for v in result["violations"]] == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+    # no postcode, nothing to mark
+    page.goto(site + "find/?town=Hereford")
+    wait_results(page)
+    page.get_by_role("button", name="Show these homes on a map").click()
+    expect(page.locator("#map .leaflet-marker-icon").first).to_be_visible()
+    expect(page.locator("#map .ch-origin")).to_have_count(0)
+
+
 @pytest.mark.one_engine
 def test_sorts_with_filters_on_the_sorted_value(site, page):
     """A rating filter that includes 'Rating not in our data' keeps those homes (after the rated ones); a fee
@@ -1009,6 +1052,7 @@ def test_phone_apply_filters_folds_the_panel_and_goes_to_the_count(site, browser
     pg.goto(site + "find/")
     wait_results(pg)
     pg.locator("#filter-panel > summary").click()
+    pg.locator("#need-fold > summary").click()  # a folded group of boxes: opened, as a person opens it
     pg.get_by_label("Tracheostomy").check()
     pg.get_by_role("button", name="Apply filters").click()
     expect(pg.locator("#filter-panel")).not_to_have_attribute("open", "")

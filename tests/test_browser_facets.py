@@ -188,3 +188,47 @@ def test_words_and_filters_read_only_the_index_files_they_need_and_a_missing_one
     wait_results(page)
     expect(page.locator("#results-status")).to_have_text("Search could not load. You can browse all homes in the lists below instead.")
     assert page.locator("#results > li").count() == 0
+
+
+def tab_stops_through_the_filters(pg) -> int:
+    """How many Tab presses take the keyboard from the Filters summary to the panel's Apply filters button."""
+    pg.locator("#filter-panel > summary").focus()
+    for n in range(1, 200):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("() => !!(document.activeElement && document.activeElement.closest('#filter-panel .ch-buttons'))"):
+            return n
+    raise AssertionError("Apply filters was never reached by Tab")
+
+
+@pytest.mark.one_engine
+def test_the_long_filter_groups_fold_so_the_panel_takes_few_tab_presses(site, browser):
+    """At 1280 px every box of every filter group was a tab stop: 54 presses to get through the panel. The long groups
+    (needs, CQC registration) are folded, each one stop saying how many of its boxes are ticked; one with a box ticked
+    opens, and each keeps its fieldset and legend."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(site + "find/")
+    wait_results(pg)
+    stops = tab_stops_through_the_filters(pg)
+    print(f"Tab presses through the filter panel at 1280 px: {stops}")
+    assert stops <= 25, stops
+    need = pg.locator("details.ch-fold").filter(has=pg.locator("legend", has_text="Needs the home can meet"))
+    expect(need).to_have_count(1)
+    assert need.get_attribute("open") is None
+    summary = need.locator("summary")
+    expect(summary).to_have_text("Needs the home can meet")
+    # still a group named by its legend, to a screen reader, once open
+    summary.click()
+    expect(pg.get_by_role("group", name="Needs the home can meet")).to_be_visible()
+    pg.get_by_label("Tracheostomy", exact=True).check()
+    pg.get_by_label("Palliative care", exact=True).check()
+    wait_results(pg)
+    expect(summary).to_have_text("Needs the home can meet (2 chosen)")
+    assert test_browser.axe_violations(pg) == []
+    # a shared link with a box ticked opens its group as the page opens; the others stay folded
+    pg.goto(site + "find/?need=Tracheostomy")
+    wait_results(pg)
+    expect(need).to_have_attribute("open", "")
+    expect(summary).to_have_text("Needs the home can meet (1 chosen)")
+    expect(pg.locator("details.ch-fold[open]")).to_have_count(1)
+    ctx.close()

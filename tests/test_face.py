@@ -433,7 +433,10 @@ def test_the_find_page_says_whose_word_a_filter_is_where_the_kinds_differ():
         lists={"letters": [], "towns": [], "needs": [], "areas": []}, map={"tiles": "", "attribution": "", "host": ""},
         face=site, facets=site.facets_for(both), facet_notes=notes, towns=[], ratings=schema.values.rating_choices,
         fee_steps=schema.values.fee_choices, values=schema.values, up="../", ring_council="")
-    assert ('<fieldset aria-describedby="band-note"><legend>Registered with CQC to support</legend>'
+    # a long group, folded (face.json fold): its summary names it, and its fieldset keeps the legend and the note
+    assert ('<details class="ch-fold" id="band-fold"><summary><span class="ch-caret" aria-hidden="true"></span>Registered with CQC to '
+            'support<span class="ch-fold-count"></span></summary><fieldset aria-describedby="band-note"><legend class="ch-sep">Registered '
+            'with CQC to support</legend>'
             '<p id="band-note" class="ch-hint">A care home is listed as CQC registers it') in find
 
 

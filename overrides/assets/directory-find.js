@@ -88,7 +88,7 @@ function filtersFor(s, form) {
 
 function card(data, distance, unit, why, unconfirmed, council, district) {
   var m = data.meta || {}, li = el("li");
-  var h = el("h2"), a = el("a", { href: data.url }, m.title || "Care home");
+  var h = el("h2"), a = el("a", { href: data.url }, m.title || VALUES.find.noTitle);
   h.appendChild(a); li.appendChild(h);
   var built = readCard(m), ul = el("ul"), links = built.links || {};
   li.appendChild(el("p", null, built.address));
@@ -119,6 +119,15 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
   return li;
 }
 
+function foldCounts(form, open) {
+  // a folded group of boxes (face.json fold) says how many of them are ticked in its summary (the schema's words);
+  // as the page opens, one with a box ticked is open
+  form.querySelectorAll("details.ch-fold").forEach(function (d) {
+    var n = d.querySelectorAll("input:checked").length, count = d.querySelector(".ch-fold-count");
+    if (count) count.textContent = n ? " " + fill(VALUES.find.foldChosen, { n: n }) : "";
+    if (open && n) d.open = true;
+  });
+}
 function labelFor(input) {
   var l = input.id && document.querySelector("label[for='" + input.id + "']");
   return l ? l.textContent : input.value;
@@ -153,17 +162,17 @@ function chosenFilters(form, s, typed) {
   return out;
 }
 function activeFilters(form, s) {
-  // [text, clear()] for every filter in use, in the order of the form
+  // [text, clear(), true for what the search box holds] for every filter in use, in the order of the form
   var out = [];
   // with words and a postcode in the search box, each chip removes its own part
-  if (s.q) out.push(["Words: " + s.q, function () { form.q.value = s.nearFromQ || ""; }]);
+  if (s.q) out.push(["Words: " + s.q, function () { form.q.value = s.nearFromQ || ""; }, true]);
   var radius = FACE.radius && form.querySelector("input[name='" + FACE.radius.key + "'][value='']");
   var noRadius = function () { if (radius) radius.checked = true; };
-  if (s.nearFromQ) out.push(["Nearest to " + s.nearFromQ.toUpperCase(), function () {
+  if (s.nearFromQ) out.push([fill(VALUES.find.nearestTo, { from: s.nearFromQ.toUpperCase() }), function () {
     form.q.value = s.q;
     noRadius();
     if (s.q && form.sort.value === "distance") form.sort.value = "name";
-  }]);
+  }, true]);
   ["town", "locality"].forEach(function (k) {
     if (s[k] && form[k]) out.push([s[k], function () { form[k].value = ""; }]);
   });
@@ -187,6 +196,7 @@ export function initFind(root) {
   var why = function () { return ""; };  // why each card of the current search is listed
   form.hidden = false;
   writeForm(form, new URLSearchParams(location.search));
+  foldCounts(form, true);
   // The filters are open beside the results on a wide screen, folded away above them on a phone.
   if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) panel.open = true;
 
@@ -222,8 +232,8 @@ export function initFind(root) {
     });
   }
   function origin(s) {
-    // {at: [lat, lon], from: "words"} or {error: "words"}; null when there is nothing to measure from
-    if (geo) return Promise.resolve({ at: geo, from: "your location" });
+    // {at: [lat, lon], note: "Distances are measured from ..."} or {error: "words"}; null when there is nothing to measure from
+    if (geo) return Promise.resolve({ at: geo, note: VALUES.find.fromLocation });
     var whole = postcode(s.near), code = outward(s.near);
     if (!code) return Promise.resolve(null);
     var area = code.replace(/[0-9].*$/, "");
@@ -231,7 +241,7 @@ export function initFind(root) {
       return districtCentre(code, area).then(function (c) { return c ? { at: c, area: c[2] } : null; });
     };
     var homesMiddle = function () {
-      return district().then(function (o) { return o ? { at: o.at, from: "the middle of the homes in postcode area " + o.area } : null; });
+      return district().then(function (o) { return o ? { at: o.at, note: fill(VALUES.find.fromMiddle, { area: o.area }) } : null; });
     };
     if (!whole) {
       // an outward code alone (HR3): the middle of its postcodes where the area's postcodes are published
@@ -399,6 +409,7 @@ export function initFind(root) {
   // server set in mkdocs.yml, and nothing is fetched from it until the person opens the map.
   var mapButton = document.getElementById("show-map"), mapBox = document.getElementById("map-box");
   var map = null, markers = null, mapOpen = false;
+  var searched = null;  // where the search measures from: {at: [lat, lon], label: "Your search: OL8 1AA"}, or null
   if (root.dataset.mapTiles) mapButton.hidden = false;
   function loadLeaflet() {
     if (window.L) return Promise.resolve(window.L);
@@ -423,7 +434,7 @@ export function initFind(root) {
     drawn.forEach(function (d) {
       var lat = parseFloat((d.meta || {}).lat), lon = parseFloat((d.meta || {}).lon);
       if (isNaN(lat) || isNaN(lon)) return;
-      var name = d.meta.title || "Care home";
+      var name = d.meta.title || VALUES.find.noTitle;
       // markers are keyboard-reachable (Tab, then Enter opens the home's name and link)
       var m = L.marker([lat, lon], { title: name, alt: name, keyboard: true });
       var a = el("a", { href: d.url }, name);
@@ -431,21 +442,35 @@ export function initFind(root) {
       markers.addLayer(m);
       points.push([lat, lon]);
     });
+    if (searched) {
+      // where the search measures from: a circle, not a pin, so it is never taken for a home; its label is on the
+      // map for everyone and is its accessible name (the schema's words, x-directory.find mapOrigin)
+      var origin = L.circleMarker(searched.at, { radius: 9, weight: 3, color: "#1a1a1a", fillColor: "#ffdd00", fillOpacity: 1,
+        interactive: false, className: "ch-origin" });
+      origin.bindTooltip(searched.label, { permanent: true, direction: "right", offset: [10, 0], className: "ch-origin-label" });
+      // its circle is drawn once the map has a view (on "add"): named then
+      origin.on("add", function (ev) {
+        var node = ev.target.getElement();
+        if (node) { node.setAttribute("role", "img"); node.setAttribute("aria-label", ev.target.getTooltip().getContent()); }
+      });
+      markers.addLayer(origin);
+      points.push(searched.at);
+    }
     if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 14 });
   }
   mapButton.addEventListener("click", function () {
     mapOpen = !mapOpen;
     mapBox.hidden = !mapOpen;
     mapButton.setAttribute("aria-expanded", String(mapOpen));
-    mapButton.textContent = mapOpen ? "Hide the map" : "Show these homes on a map";
+    mapButton.textContent = mapOpen ? VALUES.find.mapHide : VALUES.find.mapShow;
     if (!mapOpen) return;
     loadLeaflet().then(function () { drawMap(); if (map) map.invalidateSize(); })
-      .catch(function () { mapBox.hidden = true; mapOpen = false; status.textContent = "The map could not load. The list below has every home."; });
+      .catch(function () { mapBox.hidden = true; mapOpen = false; status.textContent = VALUES.find.mapFailed; });
   });
 
   function drawActive(s) {
     var items = activeFilters(form, s), ul = active.querySelector("ul");
-    if (geo) items.unshift(["Nearest to your location", function () { geo = null; setRadius(!!s.near); if (form.sort.value === "distance" && !s.near) form.sort.value = "name"; }]);
+    if (geo) items.unshift([fill(VALUES.find.nearestTo, { from: VALUES.find.yourLocation }), function () { geo = null; setRadius(!!s.near); if (form.sort.value === "distance" && !s.near) form.sort.value = "name"; }, true]);
     ul.replaceChildren();
     items.forEach(function (item, i) {
       var li = el("li"), b = el("button", { type: "button", class: "ch-chip", "data-i": String(i) });
@@ -462,8 +487,9 @@ export function initFind(root) {
       li.appendChild(b); ul.appendChild(li);
     });
     active.hidden = !items.length;
-    var n = items.filter(function (x) { return x[0].indexOf("Words: ") !== 0 && x[0].indexOf("Nearest to ") !== 0; }).length;
+    var n = items.filter(function (x) { return !x[2]; }).length;
     document.getElementById("filter-count").textContent = n ? " (" + n + " on)" : "";
+    foldCounts(form, false);
   }
   // ---- the distance filter (the face's radius facet): only with a postcode in the search box or the
   // person's location; otherwise its hint says why. Each distance says how many of the homes are within it.
@@ -554,7 +580,9 @@ export function initFind(root) {
       Object.keys(meant.filters).forEach(function (k) { filters[k] = meant.filters[k]; });
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
-      setSearch({ from: o ? (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) : "", at: o ? [o.at[0], o.at[1]] : null,
+      var from = o ? (geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase()) : "";
+      searched = o ? { at: [o.at[0], o.at[1]], label: fill(VALUES.find.mapOrigin, { from: from }) } : null;
+      setSearch({ from: from, at: o ? [o.at[0], o.at[1]] : null,
         unit: form.unit.value, filters: Object.keys(filters).filter(function (k) { return (FACE.filterLabels || {})[k]; }) });
       var term = words.join(" ");
       var total = 0, chosen = chosenFilters(form, s, meant.filters);
@@ -630,27 +658,26 @@ export function initFind(root) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
-            distanceMode ? [o.note || "Distances are measured from " + o.from + ".", offices].filter(Boolean) : []).join(" ");
+            distanceMode ? [o.note, offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
-          text = (reach > cover ? "At least " : "") + plural(n, ONE, MANY) + " " + within + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".");
+          text = (reach > cover ? "At least " : "") + plural(n, ONE, MANY) + " " + within + ", nearest first. " + o.note;
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
-          text = plural(n, ONE, MANY) + ", nearest first. " + (o.note || "Distances are measured from " + o.from + ".") +
+          text = plural(n, ONE, MANY) + ", nearest first. " + o.note +
             (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "") +
-            (noPlace ? " " + plural(noPlace, "home has", "homes have") + " no location given and " + (noPlace === 1 ? "is" : "are") + " listed last." : "") +
+            (noPlace ? " " + fill(noPlace === 1 ? VALUES.find.noLocationOne : VALUES.find.noLocationMany, { n: noPlace }) : "") +
             (total > n ? " These are the " + MANY + " in the postcode districts nearest to you; " + plural(total - n, "more " + ONE + " matches", "more " + MANY + " match") +
               " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
         } else if (s.sort === "rating" && unknown === n) {
           text = plural(n, ONE + " matches", MANY + " match") + ". " + VALUES.find.ratingSortNotKnown;
         } else text = plural(n, ONE + " matches", MANY + " match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown, ONE, MANY) +
-          (within ? " Only the homes " + within + " of " + (geo ? "your location" : String(s.nearFromQ || "").toUpperCase()) + "."
+          (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page
         return showMore().then(function () { finish(text); });
       });
     }).catch(function (e) {
-      finish(e === NOT_LOADED ? "Search could not load. You can browse all homes in the lists below instead."
-        : "Search is not working right now. You can browse all homes instead (the lists below).");
+      finish(e === NOT_LOADED ? VALUES.find.notLoaded : VALUES.find.notWorking);
     });
   }
   var timer = null;
@@ -673,7 +700,7 @@ export function initFind(root) {
   });
   more.addEventListener("click", function () {
     showMore().then(function (first) { if (first) first.querySelector("a").focus(); })
-      .catch(function () { status.textContent = "Search could not load. You can browse all homes in the lists below instead."; });
+      .catch(function () { status.textContent = VALUES.find.notLoaded; });
   });
   var locate = document.getElementById("use-location");
   if (locate) locate.addEventListener("click", function () {

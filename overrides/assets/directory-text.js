@@ -39,9 +39,10 @@ export function km(a, b) {
 }
 
 export function distanceText(km, unit, find) {
-  // "3.2 miles away (approximately)", or the schema's wording for a home with no location (x-directory.find)
+  // "3.2 miles away (approximately)": the schema's wording (x-directory.find distance, and noLocation for a home
+  // with no location) around the number and its unit
   if (km >= 9999) return find.noLocation;
-  return (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit) + " away (approximately)";
+  return fill(find.distance || "{distance}", { distance: (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit) });
 }
 
 export function plainWords(text) {

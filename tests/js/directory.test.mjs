@@ -10,7 +10,7 @@ import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/as
 import { readFileSync } from "node:fs";
 
 Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
-  find: { noLocation: "Distance: not known (no location given)", units: { mi: "miles", km: "km" } } });
+  find: { noLocation: "Distance: not known (no location given)", distance: "{distance} away (approximately)", units: { mi: "miles", km: "km" } } });
 Object.assign(FACE, { sorts: {
   name: { words: "A to Z by name", filter: null },
   rating: { words: "best CQC rating first", filter: "rating", unknownValue: "Rating not in our data", unknownOne: "has no CQC rating known", unknownMany: "have no CQC rating known" },
@@ -39,6 +39,29 @@ test("distance wording: miles or km to one place, and the schema's words when a 
   assert.equal(distanceText(d, "km", VALUES.find), d.toFixed(1) + " km away (approximately)");
   assert.equal(distanceText(16.09344, "mi", VALUES.find), "10.0 miles away (approximately)");
   assert.equal(distanceText(9999, "mi", VALUES.find), "Distance: not known (no location given)");
+  // the words around the number are the schema's, never the script's
+  assert.equal(distanceText(16.09344, "mi", { distance: "about {distance} from here", units: { mi: "miles" } }), "about 10.0 miles from here");
+});
+
+test("the find page's script words nothing itself: each sentence it shows is the schema's (x-directory.find)", () => {
+  const script = readFileSync(new URL("../../overrides/assets/directory-find.js", import.meta.url), "utf-8");
+  const text = readFileSync(new URL("../../overrides/assets/directory-text.js", import.meta.url), "utf-8");
+  for (const words of ['"Care home"', "the middle of the homes in postcode area", "Hide the map", "Show these homes on a map",
+    "The map could not load", "no location given and", "listed last", "Only the homes", "Search could not load",
+    "Search is not working right now", "Distances are measured from \"", "your location\"", "Nearest to \""]) {
+    assert.ok(!script.includes(words), "directory-find.js words it itself: " + words);
+  }
+  assert.ok(!text.includes("\" away (approximately)"), "directory-text.js words the distance itself");
+  const find = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].find;
+  for (const key of ["distance", "noTitle", "fromMiddle", "fromLocation", "yourLocation", "nearestTo", "noLocationOne", "noLocationMany", "onlyWithin",
+    "mapShow", "mapHide", "mapFailed", "mapOrigin", "notLoaded", "notWorking"]) {
+    assert.equal(typeof find[key], "string", key);
+    assert.ok(script.includes("VALUES.find." + key) || text.includes("find." + key), key + " is not read by the page");
+  }
+  // what the site lists is the build's word, never "home" written into a sentence
+  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "notLoaded", "notWorking"]) {
+    assert.ok(/\{homes?\}/.test(find[key]) && !/\bhomes?\b/.test(find[key].replace(/\{homes?\}/g, "")), key);
+  }
 });
 
 test("small words", () => {
@@ -308,7 +331,7 @@ test("compareRows: distance only with a postcode, one row per need filtered for;
     ["band_dementia", "You searched for: Dementia", "filtered"]]);
   const home = { at: [52.2, -2.7], compare: { rating: "Good (3 May 2023)" }, links: { rating: ["See the CQC page", "https://www.cqc.org.uk/location/1"] },
     notes: {}, answers: { band_dementia: "Yes" } };
-  const values = { find: { units: { mi: "miles" }, noLocation: "No location given" } };
+  const values = { find: { units: { mi: "miles" }, noLocation: "No location given", distance: "{distance} away (approximately)" } };
   assert.deepEqual(compareCell(home, rows[0], search, values), ["0.0 miles away (approximately)", null, null]);
   assert.deepEqual(compareCell(home, rows[1], search, values), ["Good (3 May 2023)", ["See the CQC page", "https://www.cqc.org.uk/location/1"], null]);
   assert.deepEqual(compareCell(home, rows[2], search, values), ["Yes", null, null]);
