@@ -940,7 +940,7 @@ def _face_doc(schema: Schema) -> Any:
 
 
 _TYPES: dict[str, tuple[type, ...]] = {  # face.json's keys below a kind and the types each takes; any other: text
-    **dict.fromkeys(("browse", "descending", "ifKnown", "needWords"), (bool,)),
+    **dict.fromkeys(("browse", "descending", "fold", "ifKnown", "needWords"), (bool,)),
     **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "miles", "options", "page", "sorts"), (list,)),
     **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), (dict,)),
     "note": (dict, str), "words": (list, str)}
