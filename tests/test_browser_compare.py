@@ -44,7 +44,7 @@ def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, eng
     act(lambda: (pg.get_by_label("Home name, town, postcode or need").fill("HR6 8AA dementia nursing"),
                  pg.get_by_label("Home name, town, postcode or need").press("Enter")))
     expect(pg.locator("#results-status")).to_contain_text("nearest first", timeout=10000)
-    act(lambda: pg.locator("#filter-panel summary").click())
+    act(lambda: pg.locator("#filter-panel > summary").click())
     ten = pg.get_by_label("Within 10 miles")
     expect(ten).to_be_enabled()
     expect(pg.locator("#within-10-count")).to_have_text(f" ({len(wanted)} homes)")
