@@ -1207,7 +1207,7 @@ def parser() -> argparse.ArgumentParser:
                    "confirmed: every row is checked before anything changes")
     for place in kind.capacity:
         if place.available:
-            v.add_argument(f"--{place.key}", type=int, metavar="N", help=f"{kind.unit} {place.label} free now")
+            v.add_argument(f"--{place.key}", type=_free_count(kind.unit), metavar="N", help=f"{kind.unit} {place.label} free now")
     v.add_argument("--unchanged", action="store_true", help="nothing changed: just confirm today's date")
     v.add_argument("--providers", help="folder of profiles to update (default: providers/)")
     _area_option(v)
@@ -1320,6 +1320,16 @@ def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.Argume
 
 PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "dir", "open_claims", "paths", "site", "repo",
                 "from_csv")  # not body: apply-update's is a file, but github comment's is the comment's text
+
+
+def _free_count(unit: str) -> Callable[[str], int]:
+    """A free places option's reader: a whole number in figures ('3', not 'two', '3.0' or '£3'), 0 or more, or the
+    option named with what to give instead (argparse's own words are "invalid int value")."""
+    def read(text: str) -> int:
+        if not re.fullmatch(r"[0-9]{1,6}", text.strip()):
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number of free {unit}; give it in figures, such as 3 (0 if none)")
+        return int(text)
+    return read
 
 
 def main(argv: list[str] | None = None) -> int:

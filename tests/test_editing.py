@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import pytest
+
 import yaml
 
 from carehomes.cli import main
@@ -185,3 +187,12 @@ def test_vacancies_on_a_home_care_agency_points_to_its_own_sheet_not_to_changing
         f"{prov / 'caremark-oldham.yaml'}:1: kinds: is a home care agency, not a care home: this command sets a care home's "
         "free beds. Update its availability with its own sheet (vacancies --from-csv FILE, see "
         "docs/imports-sheets-and-map.md) or the update form on its page"), f"{prov / 'caremark-oldham.yaml'} was not changed."]
+
+
+@pytest.mark.parametrize("typed", ["two", "3.0", "£3", "-1"])
+def test_vacancies_names_a_number_not_in_figures_in_plain_words(tmp_path, typed):
+    """argparse said "argument --residential: invalid int value: 'two'" after a usage block."""
+    r = run_build("vacancies", "aston-house", "--residential", typed, "--providers", str(tmp_path))
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
+        f"build.py vacancies: error: argument --residential: '{typed}' is not a number of free beds; give it in figures, "
+        "such as 3 (0 if none)")
