@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import forms
+from .ages import age_words, nice_date
 from .areas import Area, default_area
 from .fsutil import NotRegularFile, ctrl_c_after, is_slug, read_regular
 from .kinds import Kind, default_kind, kinds, kinds_of
@@ -499,8 +500,24 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     assert edit.text is not None
     write_text_atomic(path, edit.text)
     res.status = "applied"
+    res.notes += old_dates(edit.changed, by_path, on)
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
+
+
+OLD_DATE_DAYS = 7  # a date given in a form more than this before the day it is applied is said back in words
+
+
+def old_dates(changed: list[tuple[str, Any, Any]], by_path: dict[str, forms.FormField], on: dt.date) -> list[str]:
+    """A note for each date the update set more than OLD_DATE_DAYS before ``on``, in words with its age: '12/5/2026' is
+    read as 12 May 2026, which a manager meaning 5 December would not see in the YYYY-MM-DD the page's file keeps."""
+    out = []
+    for path, _, after in changed:
+        if isinstance(after, dt.date) and (on - after).days > OLD_DATE_DAYS:
+            label = by_path[path].label if path in by_path else path
+            out.append(f"{label}: read as {nice_date(after)}, {age_words(after, on)}, so the page may show it as out of "
+                       "date. If you meant another day, edit this issue: dates are read day first, as 23/11/2026")
+    return out
 
 
 def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:

@@ -659,3 +659,15 @@ def test_a_year_typed_with_two_digits_is_refused(repo):
     profile.write_text(before.replace("  registered:", "  confirmed: 0026-11-23\n  registered:", 1))
     r = run_build("check", str(profile))
     assert r.returncode == 1 and "beds.confirmed: 0026-11-23 is before 1900; write the year in full (YYYY-MM-DD)" in r.stdout
+
+
+def test_a_date_given_long_before_the_day_is_said_back_in_words(repo):
+    """From a provider's review: '12/5/2026' (meant as 5 December) was stored as 12 May 2026, seven months before,
+    with no word in the reply. The reply now says the day as read and its age, and how dates are read."""
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "12/5/2026"}), "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied"
+    assert res["notes"] == ["Availability confirmed on: read as 12 May 2026, 6 months ago, so the page may show it as out of "
+                            "date. If you meant another day, edit this issue: dates are read day first, as 23/11/2026"]
+    assert "- Availability confirmed on: read as 12 May 2026, 6 months ago" in r.stdout
+    r, res = apply(repo, body({"Beds without nursing free now": "3", "Availability confirmed on": "28/11/2026"}), "aston-manager")
+    assert res["status"] == "applied" and res["notes"] == []  # two days before: no note
