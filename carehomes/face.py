@@ -353,8 +353,9 @@ def within_label(miles: float) -> str:
 
 
 def lower_first(text: str) -> str:
-    """'Weekend assessments' -> 'weekend assessments'; 'CQC rating' stays."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    """'Weekend assessments' -> 'weekend assessments', 'A top-up may be asked for' -> 'a top-up ...'; 'CQC rating'
+    and 'UK-wide' stay (a second letter in capitals: an abbreviation)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() or text[:2] == "A " else text
 
 
 def money(value: Any) -> str | None:

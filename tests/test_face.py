@@ -495,3 +495,12 @@ def test_one_end_of_a_fee_or_rate_alone_is_no_fixed_price():
     data["fees"] = {k: v for k, v in data["fees"].items() if not k.endswith("_to")}
     shown = [f.text for g in HomeView(data, TODAY, load_schema()).groups() if g.id == "fees" for f in g.known_facts]
     assert shown and all(t.startswith("from £") for t in shown if "£" in t), shown
+
+
+def test_a_label_in_a_list_of_what_is_not_known_starts_lower_case_unless_an_abbreviation():
+    """From a provider's review: "... accepts the council's usual rate, A top-up may be asked for ..."."""
+    from carehomes.face import lower_first
+
+    assert lower_first("A top-up may be asked for") == "a top-up may be asked for"
+    assert lower_first("Weekend assessments") == "weekend assessments"
+    assert (lower_first("CQC rating"), lower_first("UK-wide"), lower_first("")) == ("CQC rating", "UK-wide", "")
