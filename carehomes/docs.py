@@ -72,14 +72,26 @@ def _kind_tree(tree: dict, paths: set[str], prefix: str = "") -> dict:
     return out
 
 
+def _own_fields(tree: dict, own: dict[str, Field], prefix: str = "") -> None:
+    """Each field of ``tree`` (the schema's, the first kind's words) replaced by the kind's own of the same path."""
+    for key, node in tree.items():
+        if isinstance(node, dict):
+            _own_fields(node, own, f"{prefix}{key}.")
+        elif f"{prefix}{key}" in own:
+            tree[key] = own[f"{prefix}{key}"]
+
+
 def template_text(schema: Schema | None = None, kind: Kind | None = None) -> str:
     """The fully commented profile template of a kind (the first: ``providers/_template.yaml``)."""
     schema = schema or load_schema()
     kind = kind or default_kind(schema)
     first = kind.id == default_kind(schema).id
     what = kind.title.lower()
-    paths = {f.path for f in kind.fields} | (set() if first else {profile_key(schema)})
+    # the kind's own fields, as its table words them ("Name of agency", not the first kind's "Name of care home")
+    own = {f.path: f for f in kind.fields}
+    paths = set(own) | (set() if first else {profile_key(schema)})
     tree = _kind_tree(schema.tree, paths)
+    _own_fields(tree, own)
     out = [
         f"# yaml-language-server: $schema=../{JSON_SCHEMA_PATH}",
         "#",
@@ -92,7 +104,8 @@ def template_text(schema: Schema | None = None, kind: Kind | None = None) -> str
         "#",
         "# Who changes what:",
     ]
-    out += [f"#   [{k}] {v}" for k, v in OWNERS.items()]
+    noun = "home" if first else what.split()[-1]  # "agency": who the provider is, in the kind's words
+    out += [f"#   [{k}] {v.replace('The home', f'The {noun}')}" for k, v in OWNERS.items()]
     out += [
         "#",
         "# Dates are written YYYY-MM-DD. Yes/no questions take yes or no.",

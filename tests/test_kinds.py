@@ -202,3 +202,15 @@ def test_the_scan_finds_a_hard_coded_resource():
     assert HARD_CODED.search("nursing") and HARD_CODED.search("residential_free")
     assert not HARD_CODED.search("https://github.com/example-council/care-homes")
     assert not HARD_CODED.search("Care home service with nursing")
+
+
+def test_the_agency_template_speaks_of_an_agency_in_its_own_tables_words():
+    """From a provider's review: the agency template said "Name of care home" and "this care home location": it
+    worded every field shared with care homes as the care homes' table does, not the agencies' own."""
+    from carehomes.docs import template_text
+
+    agency = kind("home_care_agency")
+    text = template_text(kind=agency)
+    assert "care home" not in text.lower() and "# Name of agency. The agency's name as registered with CQC." in text
+    assert "#   [provider] The agency (changed by pull request)" in text and "slug: example-home-care" in text
+    assert "# Name of care home. The home's name as registered with CQC." in template_text()  # the first kind's, as before
