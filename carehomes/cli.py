@@ -774,7 +774,9 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
         _say(f"{exc}; give the profile's file name without .yaml")
         return 2
     if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
-        _say(f"{path}: no such profile; the slug is the file name without .yaml")
+        from .updates import near_home  # the forms' suggestion: a page of that name, one it starts, or one spelt nearly so
+
+        _say(f"{path}: no such profile; the slug is the file name without .yaml{near_home(Path(args.providers), args.slug)}")
         return 2
     kind = default_kind()
     free = {c.key: getattr(args, c.key) for c in kind.capacity if c.available}

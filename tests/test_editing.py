@@ -196,3 +196,11 @@ def test_vacancies_names_a_number_not_in_figures_in_plain_words(tmp_path, typed)
     assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
         f"build.py vacancies: error: argument --residential: '{typed}' is not a number of free beds; give it in figures, "
         "such as 3 (0 if none)")
+
+
+def test_vacancies_for_a_slug_spelt_nearly_offers_the_page():
+    """From a provider's review: the forms offer the page meant; `vacancies waverly-house` did not."""
+    r = run_build("vacancies", "waverly-house", "--residential", "1")
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        f"{ROOT / 'providers' / 'waverly-house.yaml'}: no such profile; the slug is the file name without .yaml (did you "
+        "mean waverley-house, the page of Waverley House?)"]
