@@ -490,12 +490,12 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         if lo is not None and hi is not None and lo > hi:
             add(f"fees.{key}_from", f"is {lo} but fees.{key}_to is {hi}; the lowest fee cannot be above the highest")
     _needs_date(v, add, "fees", (*(f"{key}_{end}" for key in priced for end in ("from", "to")),
-                                 "council_rate_accepted", "top_ups"), "the date the fees were confirmed")
+                                 "council_rate_accepted", "top_ups"), "the date the fees were confirmed", profile.data)
     _needs_date(v, add, "staffing", ("staff_turnover_percent", "nurse_turnover_percent"),
-                "the last day of the 12 months the figures cover")
+                "the last day of the 12 months the figures cover", profile.data)
     if v.get("food_hygiene.rating") not in ("Awaiting inspection", "Exempt"):  # the FSA gives no date for these
-        _needs_date(v, add, "food_hygiene", ("rating",), "the date of the inspection")
-    _needs_date(v, add, "user_rating", ("score",), "the date you read the rating")
+        _needs_date(v, add, "food_hygiene", ("rating",), "the date of the inspection", profile.data)
+    _needs_date(v, add, "user_rating", ("score",), "the date you read the rating", profile.data)
     score, top = v.get("user_rating.score"), v.get("user_rating.out_of")
     if score is not None and top is None:
         add("user_rating.score", "is given without user_rating.out_of; say what the rating is out of, such as 10")
@@ -548,6 +548,8 @@ def _dated_and_ranges(profile: Profile, v: dict[str, Any], k: Kind) -> list[Prob
         given = [f for f in facts if v.get(f) not in (None, [])]
         if not given or date in v or (date == k.confirmed and any(v.get(p) is not None for p in k.available_paths)):
             continue  # free capacity without its date is reported by the capacity rule
+        if get_path(profile.data, tuple(date.split("."))) is not None:
+            continue  # given but not a date: reported as such, not again as missing
         group, _, last = date.rpartition(".")
         out.append(Problem(profile.path, profile.line(given[0]), given[0], f"is given without {date}; add '{last}: "
                            f"YYYY-MM-DD' under {group} with the date it was confirmed"))
@@ -616,8 +618,10 @@ def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[P
     return out
 
 
-def _needs_date(v: dict[str, Any], add: Any, group: str, keys: Iterable[str], what: str) -> None:
-    if f"{group}.date" not in v and any(f"{group}.{k}" in v for k in keys):
+def _needs_date(v: dict[str, Any], add: Any, group: str, keys: Iterable[str], what: str, raw: dict[str, Any]) -> None:
+    """Figures of a group need the group's date; a date given but not valid (``raw``, the file's) is reported as such,
+    not again as missing."""
+    if f"{group}.date" not in v and get_path(raw, (group, "date")) is None and any(f"{group}.{k}" in v for k in keys):
         add(group, f"figures are given without {group}.date; add 'date: YYYY-MM-DD' under {group} ({what})")
 
 

@@ -1,6 +1,8 @@
 """The validator: every rule, with its exact message."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import textwrap
 
 import pytest
@@ -392,3 +394,18 @@ def test_a_date_given_wrongly_is_one_problem_not_also_a_missing_date():
     assert problems("care:\n  residential: yes\nbeds:\n  residential:\n    available: 1\n") == [
         "providers/t.yaml:8: beds: free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds "
         "with the date you checked them"]
+
+
+def test_a_date_not_written_as_a_date_is_named_once_not_again_as_missing(tmp_path):
+    """From a provider's review: 'date: 05.12.2026' under fees gave its own message and a second, wrong one: "fees:
+    figures are given without fees.date"."""
+    from carehomes.load import parse_profile
+    from carehomes.validate import check_profile
+
+    text = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
+    bad = re.sub(r"^  date: 2026-\d\d-\d\d$", "  date: 05.12.2026", text, flags=re.M)
+    profile, problems = parse_profile(bad, "example-full.yaml")
+    assert profile is not None, problems
+    said = [f"{p.field}: {p.message}" for p in check_profile(profile, on=dt.date(2026, 11, 23))]
+    assert said and all("must be a date written YYYY-MM-DD" in s for s in said), said
+    assert sorted(s.split(":")[0] for s in said) == ["fees.date", "staffing.date", "user_rating.date"]
