@@ -240,6 +240,9 @@ def test_oldhams_site_lists_every_service_by_need_and_says_what_each_is(tmp_path
     quick = (site / "index.html").read_text(encoding="utf-8")
     assert '<li><a href="find/?kind=care_home">Care homes</a></li>' in quick
     assert '<li><a href="find/?kind=home_care_agency">Home care agencies</a></li>' in quick
+    find = (site / "find" / "index.html").read_text(encoding="utf-8")
+    for kind_id in ("care_home", "home_care_agency"):  # each shortcut names a choice the find page offers
+        assert re.search(rf'<input type="checkbox"[^>]*name="kind" value="{kind_id}"', find), kind_id
 
 
 def _text(page: Path) -> str:

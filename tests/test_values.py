@@ -182,6 +182,8 @@ def test_links_into_the_find_page_use_values_it_offers(edge_site):
     assert len(links) >= 4
     for path, query in links:
         for name, value in parse_qsl(html.unescape(query)):
+            if "{{" in value:  # filled by the build (kind={{ id }}): checked on a built site of both kinds, test_oldham_review
+                continue
             assert (name, value) in offered, f"{path.relative_to(ROOT)}: find/?{query}: {name}={value} is not a choice on the find page"
 
 
