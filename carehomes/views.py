@@ -805,8 +805,10 @@ class HomeView:
 
     def _note(self, text: str, value: Any, when: str) -> str:
         """A fact's note with its date, that date's age and the CQC register's date it is as at filled in."""
-        register = nice_date(self.register_date) if self.register_date else VALUES.not_known.lower()
-        return text.replace("{date}", when).replace("{age}", age_words(value, self.today)).replace("{register}", register)
+        text = text.replace("{date}", when).replace("{age}", age_words(value, self.today))
+        if "{register}" in text:  # a few notes name it: the register's date worked out only for them
+            text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
+        return text
 
     def _facts(self, specs: tuple[FactSpec, ...]) -> list[Fact]:
         """``fact(spec)`` of each of ``specs`` that is not left out, in one loop (a page has about 37): each as
