@@ -205,4 +205,7 @@ def test_on_a_phone_each_value_is_named_by_its_home_while_the_compare_table_scro
     link = pg.locator("#compare-table tbody tr", has=pg.locator("th", has_text="CQC rating")).locator("td").first.get_by_role("link")
     link.focus()
     assert link.evaluate(SEEN)
+    # the whole of it, not only its middle: the browser scrolled it into view under the row labels, 86% hidden at 320 px
+    clear = "e => e.getBoundingClientRect().left >= e.closest('.ch-compare-wrap').querySelector('thead th').getBoundingClientRect().right"
+    assert link.evaluate(clear)
     ctx.close()

@@ -221,3 +221,29 @@ def test_personal_care_at_home_is_answered_by_cqcs_registration_and_said_as_cqcs
     manager = pg.locator("xpath=//dt[normalize-space()='Manager']/following-sibling::dd[1]").inner_text()
     assert manager == "Miss Mandisi Anita Shoko (registered manager as held by CQC; the agency has not given its own)", manager
     pg.close()
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_a_compare_tables_first_column_reached_by_keyboard_is_not_left_under_the_row_labels(oldham, browser, width):
+    """From an accessibility review: with the table scrolled to its end, Tab to the first service's name and its
+    Remove button left them 86% under the sticky row labels at 320 px (WCAG 2.4.11); and the agencies' table, which
+    does not scroll, was a region and a tab stop all the same."""
+    pg = browser.new_page(viewport={"width": width, "height": 740})
+    pg.goto(oldham + "compare/?homes=park-hills-private-nursing-home,caremark-oldham,chamber-mount")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 3 services.")
+    wraps = pg.locator(".ch-compare-wrap")
+    expect(wraps).to_have_count(2)
+    wide, narrow = wraps.nth(0), wraps.nth(1)
+    assert wide.evaluate("e => e.scrollWidth > e.clientWidth") and not narrow.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert (wide.get_attribute("tabindex"), wide.get_attribute("role")) == ("0", "region")
+    assert (narrow.get_attribute("tabindex"), narrow.get_attribute("role")) == (None, None)
+    clear = ("e => e.getBoundingClientRect().left >= "
+             "e.closest('.ch-compare-wrap').querySelector('thead th').getBoundingClientRect().right")
+    wide.evaluate("e => e.scrollLeft = e.scrollWidth")
+    wide.focus()
+    first = wide.locator("thead th a").first
+    for target in (first, wide.get_by_role("button", name=f"Remove {first.inner_text()} from your shortlist")):
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("document.activeElement.textContent") == target.inner_text() and target.evaluate(clear), width
+    assert axe_violations(pg) == []
+    pg.close()

@@ -119,8 +119,8 @@ export function initCompare(root) {
   }
   function kindTable(found, rows, captionText) {
       // the region scrolls sideways on a narrow screen: it takes the keyboard (arrow keys) and the hint says so
-      var wrap = el("div", { class: "ch-compare-wrap", role: "region", "aria-label": "Shortlisted " + MANY + " side by side (scrolls sideways)",
-        "aria-describedby": "compare-scroll-hint", tabindex: "0" });
+      // a region the keyboard can scroll only while it is wider than the screen (showHint): its name kept till then
+      var wrap = el("div", { class: "ch-compare-wrap", "data-label": "Shortlisted " + MANY + " side by side (scrolls sideways)" });
       var table = el("table"), caption = el("caption", null, captionText || "Your shortlist: " + plural(found.length, ONE, MANY));
       table.appendChild(caption);
       var thead = el("thead"), tr = el("tr");
@@ -171,17 +171,34 @@ export function initCompare(root) {
       return wrap;
   }
   function showHint() {
-    // said only when the table is wider than the screen (a phone), and in every case kept out of print
-    var wrap = holder.querySelector(".ch-compare-wrap");
-    if (hint) hint.hidden = !wrap || wrap.scrollWidth <= wrap.clientWidth + 1;
-    // what the keyboard reaches in a table is scrolled clear of its row labels, held at its left (directory.css),
-    // not under them (WCAG 2.4.11)
+    // said only when a table is wider than the screen (a phone), and in every case kept out of print; only a table
+    // that scrolls is a region the keyboard stops at and the hint describes (a wide screen has no such stop)
+    var wide = false;
     holder.querySelectorAll(".ch-compare-wrap").forEach(function (w) {
+      var scrolls = w.scrollWidth > w.clientWidth + 1;
+      wide = wide || scrolls;
+      if (scrolls) {
+        w.setAttribute("role", "region"); w.setAttribute("aria-label", w.getAttribute("data-label") || "");
+        w.setAttribute("tabindex", "0"); w.setAttribute("aria-describedby", "compare-scroll-hint");
+      } else {
+        ["role", "aria-label", "tabindex", "aria-describedby"].forEach(function (a) { w.removeAttribute(a); });
+      }
       var corner = w.querySelector("thead th");
       if (corner) w.style.scrollPaddingLeft = corner.offsetWidth + "px";
     });
+    if (hint) hint.hidden = !wide;
   }
   window.addEventListener("resize", showHint);
+  // what the keyboard reaches in a table is scrolled clear of its row labels, held at its left (directory.css), not
+  // left under them (WCAG 2.4.11): browsers bring a focused cell into view but not out from under a sticky column
+  holder.addEventListener("focusin", function (ev) {
+    var t = ev.target, w = t && t.closest ? t.closest(".ch-compare-wrap") : null;
+    if (!w || t === w || t.closest("th[scope=row]")) return;
+    var corner = w.querySelector("thead th");
+    if (!corner) return;
+    var gap = w.getBoundingClientRect().left + corner.offsetWidth - t.getBoundingClientRect().left;
+    if (gap > 0) w.scrollLeft -= gap + 4;
+  });
   document.getElementById("copy-link").addEventListener("click", function () {
     linkBox.select();
     var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the " + MANY + "."; };
