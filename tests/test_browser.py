@@ -323,6 +323,10 @@ def test_an_area_not_published_falls_back_to_the_district_middle_and_says_so(sit
         "nearest first. Distances are measured from the middle of the homes in postcode area HR, because exact postcodes for that area are not published here.")
     # no bundled home is in district HR3, so the middle of the area's homes is used, and named as such
     expect(page.locator("#results > li")).to_have_count(20)
+    # and so is the map's mark of where distances are measured from (it said "Your search: HR3 5AA")
+    page.route(re.compile(r"^https://tile\.openstreetmap\.org/"), lambda r: r.fulfill(status=200, content_type="image/png", body=STUB_TILE))
+    page.get_by_role("button", name="Show these homes on a map").click()
+    expect(page.locator("#map .ch-origin-label")).to_have_text("Middle of the homes in HR")
 
 
 @pytest.mark.parametrize(("typed", "message"), [
@@ -1014,6 +1018,16 @@ def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
     box, ring = page.locator("#map").bounding_box(), origin.bounding_box()
     assert box and ring and box["x"] <= ring["x"] and ring["x"] + ring["width"] <= box["x"] + box["width"]
     assert box["y"] <= ring["y"] and ring["y"] + ring["height"] <= box["y"] + box["height"]
+    # named once (an accessibility review heard it three times: the name, a description of the label, the label),
+    # each pin too (its title repeated its name), and its label inside the map at a phone's width
+    assert origin.get_attribute("aria-describedby") is None
+    assert page.locator("#map .ch-origin-label").get_attribute("aria-hidden") == "true"
+    assert markers.evaluate_all("els => els.filter(e => e.title).length") == 0
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.wait_for_timeout(300)
+    box, tip = page.locator("#map").bounding_box(), page.locator("#map .ch-origin-label").bounding_box()
+    assert box and tip and box["x"] <= tip["x"] and tip["x"] + tip["width"] <= box["x"] + box["width"] + 1, (box, tip)
+    page.set_viewport_size({"width": 1280, "height": 900})
     # every rule but target size, which homes' pins close together fail (see the test above: each is a link in the list)
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     page.add_script_tag(path=str(AXE))

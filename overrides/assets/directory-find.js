@@ -241,7 +241,7 @@ export function initFind(root) {
       return districtCentre(code, area).then(function (c) { return c ? { at: c, area: c[2] } : null; });
     };
     var homesMiddle = function () {
-      return district().then(function (o) { return o ? { at: o.at, note: fill(VALUES.find.fromMiddle, { area: o.area }) } : null; });
+      return district().then(function (o) { return o ? { at: o.at, area: o.area, note: fill(VALUES.find.fromMiddle, { area: o.area }) } : null; });
     };
     if (!whole) {
       // an outward code alone (HR3): the middle of its postcodes where the area's postcodes are published
@@ -261,7 +261,7 @@ export function initFind(root) {
       if (areas.indexOf(area) < 0) {
         // exact postcodes for this area are not published: the district centre, and say so
         return district().then(function (o) {
-          return o ? { at: o.at, note: fill(VALUES.find.fromDistrict, { area: o.area }) }
+          return o ? { at: o.at, area: o.area, note: fill(VALUES.find.fromDistrict, { area: o.area }) }
             : { error: fill(VALUES.find.outside, { postcode: typed, areas: areas.join(", ") }) };
         });
       }
@@ -270,7 +270,7 @@ export function initFind(root) {
         if (!Object.prototype.hasOwnProperty.call(d, whole[1])) return { error: fill(VALUES.find.notLive, { postcode: typed }) };
         if (d[whole[1]]) return { at: d[whole[1]], note: fill(VALUES.find.fromPostcode, { postcode: typed }) };
         // a live postcode without a position: the district centre, and say so
-        return district().then(function (o) { return o ? { at: o.at, note: fill(VALUES.find.fromDistrict, { area: o.area }) } : { error: fill(VALUES.find.notLive, { postcode: typed }) }; });
+        return district().then(function (o) { return o ? { at: o.at, area: o.area, note: fill(VALUES.find.fromDistrict, { area: o.area }) } : { error: fill(VALUES.find.notLive, { postcode: typed }) }; });
       });
     });
   }
@@ -436,7 +436,7 @@ export function initFind(root) {
       if (isNaN(lat) || isNaN(lon)) return;
       var name = d.meta.title || VALUES.find.noTitle;
       // markers are keyboard-reachable (Tab, then Enter opens the home's name and link)
-      var m = L.marker([lat, lon], { title: name, alt: name, keyboard: true });
+      var m = L.marker([lat, lon], { alt: name, keyboard: true });  // its name once: a title would repeat it
       var a = el("a", { href: d.url }, name);
       m.bindPopup(a);
       markers.addLayer(m);
@@ -447,11 +447,16 @@ export function initFind(root) {
       // map for everyone and is its accessible name (the schema's words, x-directory.find mapOrigin)
       var origin = L.circleMarker(searched.at, { radius: 9, weight: 3, color: "#1a1a1a", fillColor: "#ffdd00", fillOpacity: 1,
         interactive: false, className: "ch-origin" });
-      origin.bindTooltip(searched.label, { permanent: true, direction: "right", offset: [10, 0], className: "ch-origin-label" });
-      // its circle is drawn once the map has a view (on "add"): named then
+      // the label on the side with room (auto: towards the map's middle), never cut off at a phone's edge
+      origin.bindTooltip(searched.label, { permanent: true, direction: "auto", offset: [10, 0], className: "ch-origin-label" });
+      // its circle is drawn once the map has a view (on "add"): named then, and the label it names is not read again
       origin.on("add", function (ev) {
-        var node = ev.target.getElement();
-        if (node) { node.setAttribute("role", "img"); node.setAttribute("aria-label", ev.target.getTooltip().getContent()); }
+        var node = ev.target.getElement(), tip = ev.target.getTooltip(), tipNode = tip && tip.getElement();
+        if (node) {
+          node.setAttribute("role", "img"); node.setAttribute("aria-label", tip.getContent());
+          node.removeAttribute("aria-describedby");
+        }
+        if (tipNode) tipNode.setAttribute("aria-hidden", "true");
       });
       markers.addLayer(origin);
       points.push(searched.at);
@@ -581,7 +586,9 @@ export function initFind(root) {
       why = function (d) { return whyMatched(d.meta, words, meant.needs, FACE.search); };
       // what the compare page shows beside the shortlist: the distance from here and the needs filtered for
       var from = o ? (geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase()) : "";
-      searched = o ? { at: [o.at[0], o.at[1]], label: fill(VALUES.find.mapOrigin, { from: from }) } : null;
+      // the map's mark of where distances are measured from: the middle of an area's homes when that is it
+      searched = o ? { at: [o.at[0], o.at[1]], label: o.area ? fill(VALUES.find.mapOriginMiddle, { area: o.area })
+        : fill(VALUES.find.mapOrigin, { from: from }) } : null;
       setSearch({ from: from, at: o ? [o.at[0], o.at[1]] : null,
         unit: form.unit.value, filters: Object.keys(filters).filter(function (k) { return (FACE.filterLabels || {})[k]; }) });
       var term = words.join(" ");
