@@ -245,5 +245,8 @@ def test_a_compare_tables_first_column_reached_by_keyboard_is_not_left_under_the
     for target in (first, wide.get_by_role("button", name=f"Remove {first.inner_text()} from your shortlist")):
         pg.keyboard.press("Tab")
         assert pg.evaluate("document.activeElement.textContent") == target.inner_text() and target.evaluate(clear), width
+    # each column is named by its service alone, not with its Remove button's words as well
+    assert wide.get_by_role("columnheader").evaluate_all("hs => hs.slice(1).map(h => h.getAttribute('aria-label'))") == [
+        "Park Hills Private Nursing Home", "Chamber Mount"]
     assert axe_violations(pg) == []
     pg.close()

@@ -126,7 +126,10 @@ export function initCompare(root) {
       var thead = el("thead"), tr = el("tr");
       tr.appendChild(el("th", { scope: "col" }, ONE.charAt(0).toUpperCase() + ONE.slice(1)));
       found.forEach(function (h, i) {
-        var th = el("th", { scope: "col" }), a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
+        // the column is named by its service (and that it closed), not also by its Remove button's words, which a
+        // screen reader otherwise repeats with every cell read across the row
+        var th = el("th", { scope: "col", "aria-label": h.name + (typeof h.closed === "string" && h.closed ? ". " + h.closed : "") }),
+          a = el("a", { href: new URL("homes/" + h.slug + "/", base).pathname }, h.name);
         th.appendChild(a);
         if (typeof h.closed === "string" && h.closed) {
           // shortlisted before it closed: marked, with its CQC page (the build's words; its cells show no beds)
