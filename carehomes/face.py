@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .ages import age_words, date_of, nice_date
 from .kinds import kinds
 from .safetext import json_for_html, safe_url, tel_href
+from .schema import Shape, shape_problem
 from .text import and_list
 
 if TYPE_CHECKING:
@@ -940,14 +941,12 @@ def _face_doc(schema: Schema) -> Any:
         raise FaceError(f"{path}, line {e.lineno}: is not valid JSON ({e.msg}); fix the file") from None
 
 
-_TYPES: dict[str, tuple[type, ...]] = {  # face.json's keys below a kind and the types each takes; any other: text
-    **dict.fromkeys(("browse", "descending", "fold", "ifKnown", "needWords"), (bool,)),
-    **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "miles", "options", "page", "sorts"), (list,)),
-    **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), (dict,)),
-    "note": (dict, str), "words": (list, str)}
-_OWN_CHECKS = frozenset(("holds", "registerDate", "browseTitle", "browseNote", "matched", "miles"))
-_TYPE_WORDS = {str: "text in quotes", bool: "true or false", list: "a list in [ ]", dict: "an entry in { }",
-               int: "a number", float: "a number", type(None): "null"}
+_TYPES: Shape = {  # face.json's keys below a kind, the types each takes and its list's items'; any other: text
+    **dict.fromkeys(("browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
+    **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "options", "page", "sorts"), ((list,), (dict,))),
+    **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), ((dict,), ())),
+    "note": ((dict, str), ()), "words": ((list, str), (str,))}
+_OWN_CHECKS = frozenset(("holds", "registerDate", "browseTitle", "browseNote", "matched", "miles"))  # named with an example
 
 
 class _Reader:
@@ -966,24 +965,11 @@ class _Reader:
 
     def typed(self, value: Any, where: str) -> None:
         """Every entry below a kind of the type its key takes (_TYPES; text where not listed), named where it is not,
-        before it is read: a wrong type is a message, never a traceback."""
-        if isinstance(value, list):
-            for i, x in enumerate(value):
-                if not isinstance(x, dict):
-                    raise self.fail(f"{where}[{i}]", "is an entry in { }; put its keys in one")
-                self.typed(x, f"{where}[{i}]")
-            return
-        for key, x in value.items():
-            here = f"{where}.{key}"
-            if key in _OWN_CHECKS:  # the reader names what these take, with an example
-                continue
-            want = _TYPES.get(key, (str,))
-            if not isinstance(x, want) or (isinstance(x, bool) and bool not in want):
-                raise self.fail(here, f"is {_TYPE_WORDS.get(type(x), 'not a value')}; give {' or '.join(_TYPE_WORDS[t] for t in want)}")
-            if key == "words" and isinstance(x, list) and not all(isinstance(v, str) for v in x):
-                raise self.fail(here, "is a list of words in quotes, like [\"dementia\"]")
-            if isinstance(x, (dict, list)) and key != "words":
-                self.typed(x, here)
+        before it is read: a wrong type is a message, never a traceback (schema.shape_problem, as for the schema)."""
+        wrong = shape_problem(value, where, _TYPES, ((str,), ()), _OWN_CHECKS)
+        if wrong:
+            where, what = wrong.split(": ", 1)
+            raise self.fail(where, what)
 
     def listed(self, d: dict, key: str, where: str) -> list[Any]:
         """An optional list entry: [] when not there; a FaceError naming it when it is not a list."""

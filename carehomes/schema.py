@@ -23,12 +23,13 @@ class SchemaError(ValueError):
     what to do (every command says it and stops, without a traceback)."""
 
 
-_JSON = {str: "text in quotes", bool: "true or false", list: "a list in [ ]", dict: "an entry in { }", int: "a number",
-         float: "a number", type(None): "null"}
+JSON_WORDS = {str: "text in quotes", bool: "true or false", list: "a list in [ ]", dict: "an entry in { }", int: "a number",
+              float: "a number", type(None): "null"}
 _NUM = (int, float)
-# The JSON types each key of datapackage.json takes wherever it is (a list's items after the "/"); a key not named
-# here is not checked. Read before anything else, so a wrong type is named, never a traceback.
-_SHAPE: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
+Shape = dict[str, tuple[tuple[type, ...], tuple[type, ...]]]  # key -> (the JSON types it takes, its list's items' types)
+# The JSON types each key of datapackage.json takes wherever it is; a key not named here is not checked. Read before
+# anything else, so a wrong type is named, never a traceback.
+_SHAPE: Shape = {
     **dict.fromkeys(("required", "unique"), ((bool,), ())),
     **dict.fromkeys(("constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
                      "orukTerm", "owners", "reference", "schema", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
@@ -47,32 +48,44 @@ _SHAPE: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
 _FIELD_KEYS = ("name", "type")  # every field of a table has these
 
 
-def _shape_problem(value: Any, where: str) -> str | None:
-    """The first entry of ``value`` (at ``where``) whose type its key does not take (_SHAPE), as "where: what", or None."""
-    if isinstance(value, dict):
-        for k, x in value.items():
-            here = f"{where}.{k}" if where else k
-            want, items = _SHAPE.get(k, ((), ()))
-            if want and (not isinstance(x, want) or (isinstance(x, bool) and bool not in want)):
-                return f"{here}: is {_JSON.get(type(x), 'not a value')}; give {' or '.join(dict.fromkeys(_JSON[t] for t in want))}"
-            if isinstance(x, list):
-                table = k == "fields" and where.endswith("schema")  # a table's fields, not a foreign key's
-                for i, item in enumerate(x):
-                    mine = (dict,) if table else items
-                    if mine and (not isinstance(item, mine) or (isinstance(item, bool) and bool not in mine)):
-                        return (f"{here}[{i}]: is {_JSON.get(type(item), 'not a value')}; give "
-                                f"{' or '.join(dict.fromkeys(_JSON[t] for t in mine))}")
-                    if table:
-                        missing = [n for n in _FIELD_KEYS if n not in item]
-                        if missing:
-                            return f"{here}[{i}]: has no {missing[0]}; every field of a table has a name and a type"
-                    found = _shape_problem(item, f"{here}[{i}]")
-                    if found:
-                        return found
-            elif isinstance(x, dict):
-                found = _shape_problem(x, here)
+def _wrong_type(value: Any, want: tuple[type, ...]) -> str | None:
+    """"is a list in [ ]; give text in quotes" when ``value`` is none of ``want`` (true is no number), else None."""
+    if isinstance(value, want) and not (isinstance(value, bool) and bool not in want):
+        return None
+    return f"is {JSON_WORDS.get(type(value), 'not a value')}; give {' or '.join(dict.fromkeys(JSON_WORDS[t] for t in want))}"
+
+
+def shape_problem(value: Any, where: str, shape: Shape, default: tuple[tuple[type, ...], tuple[type, ...]] = ((), ()),
+                  skip: frozenset[str] = frozenset()) -> str | None:
+    """The first entry of ``value`` (at ``where``) whose type its key does not take (``shape``; ``default`` for a key
+    it does not name; ``skip``: keys the reader checks itself), as "where: what is wrong", or None. A table's fields
+    (schema.fields) are entries with a name and a type."""
+    if not isinstance(value, dict):
+        return None
+    for k, x in value.items():
+        if k in skip:
+            continue
+        here = f"{where}.{k}" if where else k
+        want, items = shape.get(k, default)
+        wrong = _wrong_type(x, want) if want else None
+        if wrong:
+            return f"{here}: {wrong}"
+        if isinstance(x, list):
+            table = k == "fields" and where.endswith("schema")  # a table's fields, not a foreign key's
+            for i, item in enumerate(x):
+                wrong = _wrong_type(item, (dict,) if table else items) if (table or items) else None
+                if wrong:
+                    return f"{here}[{i}]: {wrong}"
+                missing = [n for n in _FIELD_KEYS if n not in item] if table else []
+                if missing:
+                    return f"{here}[{i}]: has no {missing[0]}; every field of a table has a name and a type"
+                found = shape_problem(item, f"{here}[{i}]", shape, default, skip)
                 if found:
                     return found
+        else:
+            found = shape_problem(x, here, shape, default, skip)
+            if found:
+                return found
     return None
 
 
@@ -377,8 +390,8 @@ def load_schema(path: Path = SCHEMA_PATH) -> Schema:
         raise SchemaError(f"{path}:{e.lineno}: is not valid JSON ({e.msg}, column {e.colno}); a missing comma or "
                           "quote is the usual cause") from None
     if not isinstance(package, dict):
-        raise SchemaError(f"{path}: is {_JSON.get(type(package), 'not a value')}; a data package is an entry in {{ }}")
-    wrong = _shape_problem(package, "")
+        raise SchemaError(f"{path}: is {JSON_WORDS.get(type(package), 'not a value')}; a data package is an entry in {{ }}")
+    wrong = shape_problem(package, "", _SHAPE)
     if wrong:
         raise SchemaError(f"{path}: {wrong}")
     try:
