@@ -74,15 +74,16 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]
 
 def left_as_was(doc: dict[str, Any], kind: Any, given: dict[str, int | None]) -> list[tuple[str, str]]:
     """(option, what to do) for each free-beds count not given that the profile still holds, of a kind of care CQC
-    registers the home for (or does not say): today's date would show it as checked today."""
+    registers the home for (or does not say): today's date would show it as checked today (updates.still_held)."""
+    from .updates import still_held  # the forms' rule; here, as fmt needs none of updates
+
     out = []
     since = get_path(doc, tuple(kind.confirmed.split("."))) if kind.confirmed else None
+    held = still_held(doc, kind, [c.available for c in kind.capacity if c.available and c.available not in given])
     for c in kind.capacity:
-        if not c.available or c.available in given:
+        if c.available not in held:
             continue
-        old = get_path(doc, tuple(c.available.split(".")))
-        if old is None or (c.flag and get_path(doc, tuple(c.flag.split("."))) is False):
-            continue
+        old = held[c.available]
         when = f" (confirmed {since})" if since else ""
         same = f"--{c.key} 0 if there are still none" if old == 0 else f"--{c.key} {old} if it has not changed, 0 if none"
         out.append((f"--{c.key}", f"not given, but the profile still says {old}{when}, and today's date would show that as "

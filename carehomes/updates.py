@@ -520,6 +520,14 @@ def old_dates(changed: list[tuple[str, Any, Any]], by_path: dict[str, forms.Form
     return out
 
 
+def still_held(data: dict[str, Any], k: Kind, paths: Collection[str]) -> dict[str, Any]:
+    """Of a kind's availability ``paths`` left out of an update that dates them all, each the profile still holds
+    (path -> its value), but a kind of bed CQC does not register the home for: one date would show it checked now.
+    The forms' rule (left_empty) and the vacancies command's (editing.left_as_was)."""
+    unregistered = {c.available for c in k.capacity if c.flag and _get(data, c.flag) is False}
+    return {p: old for p in paths if p not in unregistered and (old := _get(data, p)) is not None}
+
+
 def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
     """Each availability answer left empty while the page still holds an earlier one, when the update dates its kind's
     availability (a free-beds number given, or the date): one date covers them all, so the earlier answer would look
@@ -530,12 +538,12 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
         facts = forms.availability_paths(k) - {k.confirmed}
         if not k.confirmed or not ({k.confirmed, *facts} & values.keys()):
             continue
-        unregistered = {c.available for c in k.capacity if c.flag and _get(data, c.flag) is False}
-        for label, raw in answers.items():
-            path = by_label[label].path if label in by_label and raw is None else ""
-            old = _get(data, path) if path in facts - unregistered else None
-            if old is None:
+        empty = {by_label[label].path: label for label, raw in answers.items() if raw is None and label in by_label}
+        held = still_held(data, k, facts & empty.keys())
+        for path, label in empty.items():  # in the form's order
+            if path not in held:
                 continue
+            old = held[path]
             since = plain_value(_get(data, k.confirmed))
             yes_no = by_label[label].field.type == "boolean"
             now = ("choose Yes or No as it is now" if yes_no else
