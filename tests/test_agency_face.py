@@ -317,6 +317,25 @@ def test_the_find_pages_sentences_say_services_on_a_site_of_several_kinds(agenci
     assert values.for_script(alone.one, alone.many)["find"]["mapShow"] == "Show these homes on a map"
 
 
+def test_the_find_pages_counts_and_labels_say_services_on_a_site_of_several_kinds(agencies, homes):
+    """The find page's counts, its 'none match' and 'further away' notes, its filters' labels and its map hint are
+    the schema's words (x-directory.find) with what the site lists: never 'homes' on a site that lists agencies too,
+    and as before on a site of care homes."""
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    find = values.for_script(mixed.one, mixed.many)["find"]
+    assert find["noneMatch"] == "No services match. Try removing a filter."
+    assert find["noneWithin"] == "No services {within} match. Choose a wider distance or remove a filter."
+    assert (find["matchOne"], find["matchMany"]) == ("1 service matches", "{n} services match")
+    assert find["furtherMany"] == ("These are the services in the postcode districts nearest to you; {n} more services match further "
+                                   "away: choose a town or area, or add filters, to see them.")
+    assert find["furtherOne"].endswith("; 1 more service matches further away: choose a town or area, or add filters, to see it.")
+    assert find["freeAll"] == "Show all services" and find["mapLabel"] == "Map of the services listed below"
+    assert find["mapHint"].startswith("The map shows the services listed below;")
+    assert [k for k, v in find.items() if k != "description" and isinstance(v, str) and "{home" in v] == []
+    assert values.for_script(alone.one, alone.many)["find"]["noneMatch"] == "No homes match. Try removing a filter."
+
+
 def test_the_compare_pages_sentences_say_services_on_a_site_of_several_kinds(agencies, homes):
     """Every sentence of the compare page is the schema's (x-directory.compare) with what the site lists, and one of
     them with its article ('a service'): never 'homes' on a site that lists agencies too, and as before on a site of

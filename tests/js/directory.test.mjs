@@ -60,8 +60,39 @@ test("the find page's script words nothing itself: each sentence it shows is the
     assert.ok(script.includes("VALUES.find." + key) || text.includes("find." + key), key + " is not read by the page");
   }
   // what the site lists is the build's word, never "home" written into a sentence
-  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "notLoaded", "notWorking"]) {
+  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "notLoaded", "notWorking",
+    "noneMatch", "noneWithin", "matchOne", "matchMany", "furtherOne", "furtherMany"]) {
     assert.ok(/\{homes?\}/.test(find[key]) && !/\bhomes?\b/.test(find[key].replace(/\{homes?\}/g, "")), key);
+  }
+  // its counts, notes, filter chips and the answers to asking for the person's location
+  for (const words of ['"Words: ', '"Remove filter', ' on)"', '"Searching', '"No " + MANY', " match. Try removing", "nearest first. \"",
+    "These are the \"", "further away: choose", '"At least ', '"at least ', '"Fee up to ', "Your browser cannot share", "Asking your browser",
+    "Your location was not shared", "We could not find the postcode area", "Enter a postcode, or use your location", ' + " match"', ' + " matches"']) {
+    assert.ok(!script.includes(words), "directory-find.js words it itself: " + words);
+  }
+  for (const key of ["searching", "needPostcode", "noArea", "noneMatch", "noneWithin", "matchOne", "matchMany", "sortedBy", "nearestFirst",
+    "nearestWithin", "atLeast", "furtherOne", "furtherMany", "withinCount", "withinAtLeast", "chipWords", "chipRemove", "feeUpTo", "filtersOn",
+    "geoNone", "geoAsking", "geoRefused"]) {
+    assert.equal(typeof find[key], "string", key);
+    assert.ok(script.includes("VALUES.find." + key), key + " is not read by the page");
+  }
+});
+
+test("the find page's template words nothing itself: its labels and buttons are the schema's (x-directory.find)", () => {
+  const page = readFileSync(new URL("../../carehomes/templates/find.md", import.meta.url), "utf-8");
+  const find = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].find;
+  for (const words of [">Any distance<", ">Use my location<", ">Show all ", ">Any bed free<", ">Bed with nursing free<", ">Bed without nursing free<",
+    ">Apply filters<", ">Clear all filters<", ">Showing:<", "Active filters (select", ">Clear all<", ">Sort by<", ">Distances in<",
+    ">Compare your shortlist<", "The map shows the", "the map server", "Map of the"]) {
+    assert.ok(!page.includes(words), "find.md words it itself: " + words);
+  }
+  for (const key of ["anyDistance", "useLocation", "freeAll", "freeAny", "freeNursing", "freeResidential", "applyFilters", "clearFilters", "sortBy",
+    "unitsLabel", "compareLink", "showing", "activeLabel", "clearAll", "mapHint", "mapServer", "mapLabel", "mapShow"]) {
+    assert.equal(typeof find[key], "string", key);
+    assert.ok(page.includes("fw." + key), key + " is not read by find.md");
+  }
+  for (const key of ["freeAll", "mapHint", "mapLabel"]) {
+    assert.ok(/\{homes\}/.test(find[key]) && !/\bhomes?\b/.test(find[key].replace(/\{homes?\}/g, "")), key);
   }
 });
 
