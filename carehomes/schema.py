@@ -12,6 +12,7 @@ from typing import Any
 
 from .ages import Age, parse_age
 from .safetext import json_for_html
+from .text import with_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "schema" / "datapackage.json"
@@ -31,7 +32,7 @@ Shape = dict[str, tuple[tuple[type, ...], tuple[type, ...]]]  # key -> (the JSON
 # anything else, so a wrong type is named, never a traceback.
 _SHAPE: Shape = {
     **dict.fromkeys(("required", "unique"), ((bool,), ())),
-    **dict.fromkeys(("constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
+    **dict.fromkeys(("compare", "constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
                      "orukTerm", "owners", "reference", "schema", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
     **dict.fromkeys(("council", "cqc", "fsa", "provider"), ((dict, str), ())),
     **dict.fromkeys(("capacity", "categories", "dated", "foreignKeys", "licenses", "list", "ranges", "onlyIfYes", "resources",
@@ -168,6 +169,7 @@ class Values:
     unknowns: Unknowns
     not_yet_rated: str  # CQC's own 'not yet inspected' rating, shown as such (not as 'no rating known')
     find: dict[str, Any] = field(default_factory=dict)  # x-directory.find: the find page's distance and 'not known' wording
+    compare: dict[str, Any] = field(default_factory=dict)  # x-directory.compare: the compare page's wording
 
     @property
     def rating_stale_days(self) -> int:
@@ -227,14 +229,15 @@ class Values:
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
     def for_script(self, one: str = "home", many: str = "homes") -> dict[str, Any]:
-        """What the find and compare pages' JavaScript needs, as JSON: the find page's wording with {home} and {homes}
-        filled in by what the site calls one and several of what it lists (finding.SiteWords: "service", "services"
-        on a site of several kinds), so the script only places numbers."""
-        find = {k: v.replace("{home}", one).replace("{homes}", many) if isinstance(v, str) and k != "description" else v
-                for k, v in self.find.items()}
+        """What the find and compare pages' JavaScript needs, as JSON: the two pages' wording with {home}, {homes} and
+        {aHome} filled in by what the site calls one and several of what it lists, and one with its article
+        (finding.SiteWords: "service", "services", "a service" on a site of several kinds), so the script only places numbers."""
+        def words(block: dict[str, Any]) -> dict[str, Any]:
+            return {k: v.replace("{home}", one).replace("{homes}", many).replace("{aHome}", with_article(one))
+                    if isinstance(v, str) and k != "description" else v for k, v in block.items()}
         return {"ratings": self.rating_choices, "noRating": self.no_rating, "notYetRated": self.not_yet_rated, "notProvided": self.not_provided,
                 "staleness": {k: a.words for k, a in self.staleness.items()},
-                "feeBands": {"step": self.fee_step}, "find": find}
+                "feeBands": {"step": self.fee_step}, "find": words(self.find), "compare": words(self.compare)}
 
     def script_json(self, one: str = "home", many: str = "homes") -> str:
         """``for_script(one, many)`` as JSON that is safe inside an HTML script element."""
@@ -274,7 +277,7 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()},
             unknowns=_unknowns(x["unknowns"]),
             not_yet_rated=x["notYetRated"],
-            find=dict(x["find"]))
+            find=dict(x["find"]), compare=dict(x["compare"]))
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")

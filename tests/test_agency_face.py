@@ -317,6 +317,46 @@ def test_the_find_pages_sentences_say_services_on_a_site_of_several_kinds(agenci
     assert values.for_script(alone.one, alone.many)["find"]["mapShow"] == "Show these homes on a map"
 
 
+def test_the_find_pages_counts_and_labels_say_services_on_a_site_of_several_kinds(agencies, homes):
+    """The find page's counts, its 'none match' and 'further away' notes, its filters' labels and its map hint are
+    the schema's words (x-directory.find) with what the site lists: never 'homes' on a site that lists agencies too,
+    and as before on a site of care homes."""
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    find = values.for_script(mixed.one, mixed.many)["find"]
+    assert find["noneMatch"] == "No services match. Try removing a filter."
+    assert find["noneWithin"] == "No services {within} match. Choose a wider distance or remove a filter."
+    assert (find["matchOne"], find["matchMany"]) == ("1 service matches", "{n} services match")
+    assert find["furtherMany"] == ("These are the services in the postcode districts nearest to you; {n} more services match further "
+                                   "away: choose a town or area, or add filters, to see them.")
+    assert find["furtherOne"].endswith("; 1 more service matches further away: choose a town or area, or add filters, to see it.")
+    assert find["freeAll"] == "Show all services" and find["mapLabel"] == "Map of the services listed below"
+    assert find["mapHint"].startswith("The map shows the services listed below;")
+    assert [k for k, v in find.items() if k != "description" and isinstance(v, str) and "{home" in v] == []
+    assert values.for_script(alone.one, alone.many)["find"]["noneMatch"] == "No homes match. Try removing a filter."
+
+
+def test_the_compare_pages_sentences_say_services_on_a_site_of_several_kinds(agencies, homes):
+    """Every sentence of the compare page is the schema's (x-directory.compare) with what the site lists, and one of
+    them with its article ('a service'): never 'homes' on a site that lists agencies too, and as before on a site of
+    care homes. The script only fills in numbers and names."""
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    compare = values.for_script(mixed.one, mixed.many)["compare"]
+    assert compare["empty"] == "Your shortlist is empty. Add services from the search or a service's page."
+    assert (compare["comparingOne"], compare["comparingMany"]) == ("Comparing 1 service.", "Comparing {n} services.")
+    assert compare["loadingMany"] == "Loading {n} services…" and compare["sharedOne"] == "1 service from the shared link added to your shortlist."
+    assert compare["goneMany"] == "{n} services could not be found and may have left the directory, so they are off your shortlist."
+    assert compare["closedOne"] == "1 service has closed since it was shortlisted: see its CQC page, or remove it."
+    assert compare["closedMany"] == "{n} services have closed since they were shortlisted: see their CQC page, or remove them."
+    assert (compare["captionOne"], compare["captionMany"]) == ("Your shortlist: 1 service", "Your shortlist: {n} services")
+    assert compare["tableLabel"] == "Shortlisted services side by side (scrolls sideways)"
+    assert compare["copied"] == "Link copied. Paste it into an email or a note; it holds only the names of the services."
+    assert [k for k, v in compare.items() if k != "description" and ("{home" in v or "{aHome}" in v)] == []
+    home = values.for_script(alone.one, alone.many)["compare"]
+    assert home["empty"] == "Your shortlist is empty. Add homes from the search or a home's page."
+    assert home["comparingOne"] == "Comparing 1 home."
+
 def test_an_agencys_compare_sources_name_who_gave_each_fact_and_when(agencies, homes):
     """From the discharge coordinators' review: the agencies' compare table had no Sources row, so a rate or an area
     covered was shown with no owner and no date. Its Sources row names the register with its date and the agency

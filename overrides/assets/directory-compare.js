@@ -2,7 +2,7 @@
    build (homes/<slug>/home.json); this only places them. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { distanceText, fill, km, plural, safeSlug } from "./directory-text.js";
+import { byCount, distanceText, fill, km, safeSlug } from "./directory-text.js";
 import { MAX, getList, getSearch, setList } from "./directory-shortlist.js";
 
 export function compareRows(face, search) {
@@ -45,7 +45,7 @@ export function byKind(homes, kinds) {
     if (at[k] === undefined) { at[k] = out.length; out.push({ kind: k, homes: [], rows: kinds[k].compare || [], plural: kinds[k].plural || k }); }
     out[at[k]].homes.push(h);
   });
-  out.forEach(function (g) { g.caption = out.length > 1 ? "Your shortlist: " + g.plural + " (" + g.homes.length + ")" : null; });
+  out.forEach(function (g) { g.caption = out.length > 1 ? fill(VALUES.compare.captionKind, { kinds: g.plural, n: g.homes.length }) : null; });
   return out;
 }
 function shareUrl(base, list) {
@@ -60,8 +60,9 @@ export function initCompare(root) {
   var tools = document.getElementById("compare-tools"), linkBox = document.getElementById("share-link");
   var copyStatus = document.getElementById("copy-status"), printed = document.getElementById("print-date");
   var clear = document.getElementById("clear-shortlist"), hint = document.getElementById("compare-scroll-hint");
-  // what the site calls what it lists, as the build words it ("home", "homes"; "service", "services" with several kinds)
-  var ONE = root.dataset.one || "home", MANY = root.dataset.many || "homes", A_ONE = root.dataset.aOne || "a " + ONE;
+  // what the site calls one of what it lists, as the build words it ("home"; "service" with several kinds): the
+  // table's corner; every sentence is the schema's (x-directory.compare), its nouns filled in by the build
+  var ONE = root.dataset.one || "home", C = VALUES.compare;
   // A shared link (compare/?homes=a,b,c) adds its homes to this browser's shortlist.
   var shared = (new URLSearchParams(location.search).get("homes") || "").split(",").filter(safeSlug);
   var sharedAdded = [];  // the slugs a shared link added, said once the first draw knows which of them the site holds
@@ -75,7 +76,7 @@ export function initCompare(root) {
   function showLink(list) {  // the address, the link to share and the print's foot name the homes on the list
     history.replaceState(null, "", location.pathname + (list.length ? "?homes=" + list.map(function (x) { return x.slug; }).join(",") : ""));
     linkBox.value = shareUrl(base, list);
-    printed.textContent = "Printed on " + new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) + " from " + linkBox.value;
+    printed.textContent = fill(C.printed, { date: new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }), link: linkBox.value });
   }
   function draw(message, focusSlug) {
     var list = getList();
@@ -83,8 +84,8 @@ export function initCompare(root) {
     clear.hidden = !list.length;
     tools.hidden = !list.length;
     showLink(list);
-    if (!list.length) { status.textContent = (message || "") + "Your shortlist is empty. Add " + MANY + " from the search or " + A_ONE + "'s page."; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
-    if (!message) status.textContent = "Loading " + plural(list.length, ONE + "…", MANY + "…");
+    if (!list.length) { status.textContent = (message || "") + C.empty; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
+    if (!message) status.textContent = byCount(list.length, C.loadingOne, C.loadingMany);
     return Promise.all(list.map(function (x) {
       // false: no such home (404: it left the directory, or a shared link named none); null: it could not be read now
       return fetch(new URL("homes/" + x.slug + "/home.json", base)).then(function (r) { return r.ok ? r.json() : r.status === 404 ? false : null; })
@@ -92,13 +93,12 @@ export function initCompare(root) {
     })).then(function (homes) {
       var all = homes.filter(Boolean);
       // a home that is not there leaves the shortlist, said once: it had no Remove button, and stayed counted as
-      // "could not be found" on every visit, down to "Comparing 0 homes" with a link and a print of nothing
+      // "could not be found" on every visit, down to comparing 0 homes with a link and a print of nothing
       var kept = list.filter(function (x, i) { return homes[i] !== false; }), gone = list.length - kept.length;
       var fromLink = sharedAdded.filter(function (slug) { return kept.some(function (x) { return x.slug === slug; }); });
-      if (sharedAdded.length) message = (fromLink.length ? plural(fromLink.length, ONE, MANY) + " from the shared link added to your shortlist. " : "") + (message || "");
+      if (sharedAdded.length) message = (fromLink.length ? byCount(fromLink.length, C.sharedOne, C.sharedMany) + " " : "") + (message || "");
       sharedAdded = [];  // said once: "2 added" counts only the homes the site holds, never one then found missing
-      var goneNote = gone ? plural(gone, ONE, MANY) + " could not be found and may have left the directory, so " +
-        (gone === 1 ? "it is" : "they are") + " off your shortlist. " : "";
+      var goneNote = gone ? byCount(gone, C.goneOne, C.goneMany) + " " : "";
       // keep the names the shortlist shows up to date (a shared link knows only the slugs)
       setList(kept.map(function (x) { var h = all.filter(function (f) { return f.slug === x.slug; })[0]; return h ? { slug: x.slug, name: h.name } : x; }));
       if (!kept.length) return draw((message || "") + goneNote, focusSlug);
@@ -108,9 +108,9 @@ export function initCompare(root) {
       groups.forEach(function (g) { holder.appendChild(kindTable(g.homes, g.rows, g.caption)); });
       showHint();
       var missing = kept.length - all.length, shut = all.filter(function (h) { return h.closed; }).length;
-      status.textContent = (message || "") + goneNote + "Comparing " + plural(all.length, ONE + ".", MANY + ".") + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
-        (missing ? " " + missing + " could not be loaded: try again later." : "") +
-        (shut ? " " + plural(shut, ONE + " has", MANY + " have") + " closed since " + (shut === 1 ? "it was" : "they were") + " shortlisted: see " + (shut === 1 ? "its" : "their") + " CQC page, or remove " + (shut === 1 ? "it" : "them") + "." : "");
+      status.textContent = (message || "") + goneNote + byCount(all.length, C.comparingOne, C.comparingMany) + (groups.length > 1 ? " " + (FACE.compareApart || "") : "") +
+        (missing ? " " + fill(C.notLoaded, { n: missing }) : "") +
+        (shut ? " " + byCount(shut, C.closedOne, C.closedMany) : "");
       if (focusSlug) {
         var target = holder.querySelector("button.ch-remove[data-slug='" + focusSlug + "']");
         if (target) target.focus();
@@ -120,8 +120,8 @@ export function initCompare(root) {
   function kindTable(found, rows, captionText) {
       // the region scrolls sideways on a narrow screen: it takes the keyboard (arrow keys) and the hint says so
       // a region the keyboard can scroll only while it is wider than the screen (showHint): its name kept till then
-      var wrap = el("div", { class: "ch-compare-wrap", "data-label": "Shortlisted " + MANY + " side by side (scrolls sideways)" });
-      var table = el("table"), caption = el("caption", null, captionText || "Your shortlist: " + plural(found.length, ONE, MANY));
+      var wrap = el("div", { class: "ch-compare-wrap", "data-label": C.tableLabel });
+      var table = el("table"), caption = el("caption", null, captionText || byCount(found.length, C.captionOne, C.captionMany));
       table.appendChild(caption);
       var thead = el("thead"), tr = el("tr");
       tr.appendChild(el("th", { scope: "col" }, ONE.charAt(0).toUpperCase() + ONE.slice(1)));
@@ -141,13 +141,13 @@ export function initCompare(root) {
           }
           th.appendChild(gone);
         }
-        var b = el("button", { type: "button", class: "md-button ch-remove", "data-slug": h.slug }, "Remove");
-        b.setAttribute("aria-label", "Remove " + h.name + " from your shortlist");
+        var b = el("button", { type: "button", class: "md-button ch-remove", "data-slug": h.slug }, C.remove);
+        b.setAttribute("aria-label", fill(C.removeLabel, { name: h.name }));
         b.addEventListener("click", function () {
           setList(getList().filter(function (x) { return x.slug !== h.slug; }));
           // focus goes to the next home's Remove button (or the one before), never to the top of the page
           var next = found[i + 1] || found[i - 1];
-          draw(h.name + " removed from your shortlist. ", next ? next.slug : null);
+          draw(fill(C.removed, { name: h.name }) + " ", next ? next.slug : null);
         });
         th.appendChild(el("br")); th.appendChild(b);
         tr.appendChild(th);
@@ -204,14 +204,12 @@ export function initCompare(root) {
   });
   document.getElementById("copy-link").addEventListener("click", function () {
     linkBox.select();
-    var done = function () { copyStatus.textContent = "Link copied. Paste it into an email or a note; it holds only the names of the " + MANY + "."; };
+    var done = function () { copyStatus.textContent = C.copied; };
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(linkBox.value).then(done, function () {
-        copyStatus.textContent = "Your browser did not allow copying. The link is selected: copy it with Ctrl+C (or Cmd+C).";
-      });
-    } else copyStatus.textContent = "The link is selected: copy it with Ctrl+C (or Cmd+C).";
+      navigator.clipboard.writeText(linkBox.value).then(done, function () { copyStatus.textContent = C.copyRefused; });
+    } else copyStatus.textContent = C.copySelected;
   });
   document.getElementById("print-page").addEventListener("click", function () { window.print(); });
-  clear.addEventListener("click", function () { setList([]); draw("Your shortlist was cleared. ", null); });
+  clear.addEventListener("click", function () { setList([]); draw(C.cleared + " ", null); });
   draw("");
 }

@@ -2,7 +2,7 @@
    files), places the build's finished card lines and counts. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { MILE, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
+import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
   officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
@@ -165,7 +165,7 @@ function activeFilters(form, s) {
   // [text, clear(), true for what the search box holds] for every filter in use, in the order of the form
   var out = [];
   // with words and a postcode in the search box, each chip removes its own part
-  if (s.q) out.push(["Words: " + s.q, function () { form.q.value = s.nearFromQ || ""; }, true]);
+  if (s.q) out.push([fill(VALUES.find.chipWords, { words: s.q }), function () { form.q.value = s.nearFromQ || ""; }, true]);
   var radius = FACE.radius && form.querySelector("input[name='" + FACE.radius.key + "'][value='']");
   var noRadius = function () { if (radius) radius.checked = true; };
   if (s.nearFromQ) out.push([fill(VALUES.find.nearestTo, { from: s.nearFromQ.toUpperCase() }), function () {
@@ -180,7 +180,7 @@ function activeFilters(form, s) {
     if ((i.type === "radio" && !i.value) || i.disabled) return;
     out.push([labelFor(i), function () { if (i.type === "radio") form.querySelector("input[name='" + i.name + "'][value='']").checked = true; else i.checked = false; }]);
   });
-  if (s.maxfee) out.push(["Fee up to " + money(s.maxfee), function () { form.maxfee.value = ""; }]);
+  if (s.maxfee) out.push([fill(VALUES.find.feeUpTo, { fee: money(s.maxfee) }), function () { form.maxfee.value = ""; }]);
   return out;
 }
 
@@ -479,7 +479,7 @@ export function initFind(root) {
     ul.replaceChildren();
     items.forEach(function (item, i) {
       var li = el("li"), b = el("button", { type: "button", class: "ch-chip", "data-i": String(i) });
-      b.appendChild(el("span", { class: "ch-sep" }, "Remove filter: "));
+      b.appendChild(el("span", { class: "ch-sep" }, VALUES.find.chipRemove + " "));
       b.appendChild(document.createTextNode(item[0]));
       b.appendChild(el("span", { "aria-hidden": "true" }, " ×"));
       b.addEventListener("click", function () {
@@ -493,7 +493,7 @@ export function initFind(root) {
     });
     active.hidden = !items.length;
     var n = items.filter(function (x) { return !x[2]; }).length;
-    document.getElementById("filter-count").textContent = n ? " (" + n + " on)" : "";
+    document.getElementById("filter-count").textContent = n ? " " + fill(VALUES.find.filtersOn, { n: n }) : "";
     foldCounts(form, false);
   }
   // ---- the distance filter (the face's radius facet): only with a postcode in the search box or the
@@ -519,7 +519,8 @@ export function initFind(root) {
         input.setAttribute("aria-describedby", id);
       }
       // on a big site only the districts near the postcode are read: beyond them a count is at least that
-      note.textContent = " (" + (parseFloat(input.value) * MILE > cover ? "at least " : "") + plural(counts[input.value] || 0, ONE, MANY) + ")";
+      note.textContent = " " + fill(parseFloat(input.value) * MILE > cover ? VALUES.find.withinAtLeast : VALUES.find.withinCount,
+        { count: plural(counts[input.value] || 0, ONE, MANY) });
     });
   }
   function districtsWithin(at, kmMax) {
@@ -566,13 +567,13 @@ export function initFind(root) {
     var plain = !distanceMode && !s.q && !Object.keys(filters).length && sortOf(s.sort) === sortOf("name");
     // aria-busy is "false" again once this search's count (or why there is none) is written
     list.setAttribute("aria-busy", "true");
-    status.textContent = "Searching…";
+    status.textContent = VALUES.find.searching;
     var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
     Promise.all([prep, loadFacets()]).then(function (got) {
       var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of;
       if (my !== runId) return;
       if (distanceMode && (!o || o.error)) {
-        finish(o ? o.error : s.near ? "We could not find the postcode area " + s.near.toUpperCase() + ". Check it, or sort another way." : "Enter a postcode, or use your location, to sort by distance.");
+        finish(o ? o.error : s.near ? fill(VALUES.find.noArea, { postcode: s.near.toUpperCase() }) : VALUES.find.needPostcode);
         list.replaceChildren(); more.hidden = true; pending = []; return;
       }
       if (o && o.error) o = null;  // another order than distance: a postcode that is not found only sorts nothing
@@ -659,25 +660,24 @@ export function initFind(root) {
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of);
         if (n === 0) {
-          text = reasons.length ? reasons.join(" ") : within ? "No " + MANY + " " + within + " match. Choose a wider distance or remove a filter."
-            : "No " + MANY + " match. Try removing a filter.";
+          text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within }) : VALUES.find.noneMatch;
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
           var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
             distanceMode ? [o.note, offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
-          text = (reach > cover ? "At least " : "") + plural(n, ONE, MANY) + " " + within + ", nearest first. " + o.note;
+          var count = plural(n, ONE, MANY);
+          text = fill(VALUES.find.nearestWithin, { count: reach > cover ? fill(VALUES.find.atLeast, { count: count }) : count, within: within }) + " " + o.note;
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
-          text = plural(n, ONE, MANY) + ", nearest first. " + o.note +
+          text = fill(VALUES.find.nearestFirst, { count: plural(n, ONE, MANY) }) + " " + o.note +
             (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "") +
             (noPlace ? " " + fill(noPlace === 1 ? VALUES.find.noLocationOne : VALUES.find.noLocationMany, { n: noPlace }) : "") +
-            (total > n ? " These are the " + MANY + " in the postcode districts nearest to you; " + plural(total - n, "more " + ONE + " matches", "more " + MANY + " match") +
-              " further away: choose a town or area, or add filters, to see " + (total - n === 1 ? "it" : "them") + "." : "");
+            (total > n ? " " + byCount(total - n, VALUES.find.furtherOne, VALUES.find.furtherMany) : "");
         } else if (s.sort === "rating" && unknown === n) {
-          text = plural(n, ONE + " matches", MANY + " match") + ". " + VALUES.find.ratingSortNotKnown;
-        } else text = plural(n, ONE + " matches", MANY + " match") + ", " + sortOf(s.sort).words + "." + unknownNote(s.sort, unknown, ONE, MANY) +
+          text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
+        } else text = fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown, ONE, MANY) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page
@@ -711,13 +711,13 @@ export function initFind(root) {
   });
   var locate = document.getElementById("use-location");
   if (locate) locate.addEventListener("click", function () {
-    if (!navigator.geolocation) { status.textContent = "Your browser cannot share your location."; return; }
-    status.textContent = "Asking your browser for your location…";
+    if (!navigator.geolocation) { status.textContent = VALUES.find.geoNone; return; }
+    status.textContent = VALUES.find.geoAsking;
     navigator.geolocation.getCurrentPosition(function (p) {
       geo = [p.coords.latitude, p.coords.longitude];
       form.sort.value = "distance";
       run();
-    }, function () { status.textContent = "Your location was not shared. Enter a postcode instead."; }, { timeout: 10000 });
+    }, function () { status.textContent = VALUES.find.geoRefused; }, { timeout: 10000 });
   });
   ["clear", "clear-top"].forEach(function (id) {
     document.getElementById(id).addEventListener("click", function (ev) {

@@ -11,6 +11,10 @@ export function fill(template, parts) {
 export function money(n) { return "£" + Number(n).toLocaleString("en-GB", { maximumFractionDigits: 2 }); }
 export function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
 export function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+export function byCount(n, one, many) {
+  // the schema's sentence for one ("1 {home} matches") or for n ("{n} {homes} match"), with n filled in
+  return fill(n === 1 ? one : many, { n: n });
+}
 export function withPostcode(text) {
   // "Kington HR3 5AA" -> ["HR3 5AA", "Kington"]: a whole postcode among other words, else an outward code among
   // them ("OL2 dementia" -> ["OL2", "dementia"]: where to measure from, as the code alone is, not a word to match,

@@ -3,7 +3,7 @@
    Face.for_script: filters, questions, sorts and compare rows, every wording finished). */
 
 // The schema's value lists (ratings, wording, staleness, fee bands).
-export const VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {}, find: { units: {} } };
+export const VALUES = { ratings: [], noRating: "", notProvided: "", staleness: {}, feeBands: {}, find: { units: {} }, compare: {} };
 // The face (schema/face.json): the yes/no filters, the questions a filter nobody answered asks, the sorts' words
 // and the compare table's rows.
 export const FACE = { fields: [], filters: {}, questions: {}, sorts: {}, compare: [] };

@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
+import { byCount, distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -10,7 +10,8 @@ import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/as
 import { readFileSync } from "node:fs";
 
 Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
-  find: { noLocation: "Distance: not known (no location given)", distance: "{distance} away (approximately)", units: { mi: "miles", km: "km" } } });
+  find: { noLocation: "Distance: not known (no location given)", distance: "{distance} away (approximately)", units: { mi: "miles", km: "km" } },
+  compare: { captionKind: "Your shortlist: {kinds} ({n})" } });
 Object.assign(FACE, { sorts: {
   name: { words: "A to Z by name", filter: null },
   rating: { words: "best CQC rating first", filter: "rating", unknownValue: "Rating not in our data", unknownOne: "has no CQC rating known", unknownMany: "have no CQC rating known" },
@@ -59,12 +60,67 @@ test("the find page's script words nothing itself: each sentence it shows is the
     assert.ok(script.includes("VALUES.find." + key) || text.includes("find." + key), key + " is not read by the page");
   }
   // what the site lists is the build's word, never "home" written into a sentence
-  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "notLoaded", "notWorking"]) {
+  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "notLoaded", "notWorking",
+    "noneMatch", "noneWithin", "matchOne", "matchMany", "furtherOne", "furtherMany"]) {
     assert.ok(/\{homes?\}/.test(find[key]) && !/\bhomes?\b/.test(find[key].replace(/\{homes?\}/g, "")), key);
+  }
+  // its counts, notes, filter chips and the answers to asking for the person's location
+  for (const words of ['"Words: ', '"Remove filter', ' on)"', '"Searching', '"No " + MANY', " match. Try removing", "nearest first. \"",
+    "These are the \"", "further away: choose", '"At least ', '"at least ', '"Fee up to ', "Your browser cannot share", "Asking your browser",
+    "Your location was not shared", "We could not find the postcode area", "Enter a postcode, or use your location", ' + " match"', ' + " matches"']) {
+    assert.ok(!script.includes(words), "directory-find.js words it itself: " + words);
+  }
+  for (const key of ["searching", "needPostcode", "noArea", "noneMatch", "noneWithin", "matchOne", "matchMany", "sortedBy", "nearestFirst",
+    "nearestWithin", "atLeast", "furtherOne", "furtherMany", "withinCount", "withinAtLeast", "chipWords", "chipRemove", "feeUpTo", "filtersOn",
+    "geoNone", "geoAsking", "geoRefused"]) {
+    assert.equal(typeof find[key], "string", key);
+    assert.ok(script.includes("VALUES.find." + key), key + " is not read by the page");
+  }
+});
+
+test("the find page's template words nothing itself: its labels and buttons are the schema's (x-directory.find)", () => {
+  const page = readFileSync(new URL("../../carehomes/templates/find.md", import.meta.url), "utf-8");
+  const find = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].find;
+  for (const words of [">Any distance<", ">Use my location<", ">Show all ", ">Any bed free<", ">Bed with nursing free<", ">Bed without nursing free<",
+    ">Apply filters<", ">Clear all filters<", ">Showing:<", "Active filters (select", ">Clear all<", ">Sort by<", ">Distances in<",
+    ">Compare your shortlist<", "The map shows the", "the map server", "Map of the"]) {
+    assert.ok(!page.includes(words), "find.md words it itself: " + words);
+  }
+  for (const key of ["anyDistance", "useLocation", "freeAll", "freeAny", "freeNursing", "freeResidential", "applyFilters", "clearFilters", "sortBy",
+    "unitsLabel", "compareLink", "showing", "activeLabel", "clearAll", "mapHint", "mapServer", "mapLabel", "mapShow"]) {
+    assert.equal(typeof find[key], "string", key);
+    assert.ok(page.includes("fw." + key), key + " is not read by find.md");
+  }
+  for (const key of ["freeAll", "mapHint", "mapLabel"]) {
+    assert.ok(/\{homes\}/.test(find[key]) && !/\bhomes?\b/.test(find[key].replace(/\{homes?\}/g, "")), key);
+  }
+});
+
+test("the compare page's script words nothing itself: each sentence it shows is the schema's (x-directory.compare)", () => {
+  const script = readFileSync(new URL("../../overrides/assets/directory-compare.js", import.meta.url), "utf-8");
+  const compare = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].compare;
+  for (const words of ['"Comparing ', "could not be loaded", "closed since", "removed from your shortlist", "from your shortlist\"",
+    "(scrolls sideways)", '"Shortlisted ', '"Your shortlist', '"Remove"', '"Remove ', "Link copied", "did not allow copying", "The link is selected",
+    "from the shared link", "could not be found and may", '"Loading ', '"Printed on ', " from \" + ", "was cleared", "is empty. Add"]) {
+    assert.ok(!script.includes(words), "directory-compare.js words it itself: " + words);
+  }
+  for (const key of ["empty", "loadingOne", "loadingMany", "sharedOne", "sharedMany", "goneOne", "goneMany", "comparingOne", "comparingMany",
+    "notLoaded", "closedOne", "closedMany", "captionOne", "captionMany", "captionKind", "tableLabel", "remove", "removeLabel", "removed",
+    "cleared", "printed", "copied", "copyRefused", "copySelected"]) {
+    assert.equal(typeof compare[key], "string", key);
+    assert.ok(new RegExp("\\b(C|VALUES\\.compare)\\." + key + "\\b").test(script), key + " is not read by the page");
+  }
+  // what the site lists is the build's word, never "home" written into a sentence
+  for (const key of ["empty", "loadingOne", "loadingMany", "sharedOne", "sharedMany", "goneOne", "goneMany", "comparingOne", "comparingMany",
+    "closedOne", "closedMany", "captionOne", "captionMany", "tableLabel", "copied"]) {
+    assert.ok(/\{homes?\}/.test(compare[key]) && !/\bhomes?\b/.test(compare[key].replace(/\{homes?\}/g, "")), key);
   }
 });
 
 test("small words", () => {
+  // the schema's sentence for one or for several, its count filled in
+  assert.equal(byCount(1, "Comparing 1 service.", "Comparing {n} services."), "Comparing 1 service.");
+  assert.equal(byCount(3, "Comparing 1 service.", "Comparing {n} services."), "Comparing 3 services.");
   assert.equal(fill("{n} of {total} homes have told us", { n: 3, total: 89 }), "3 of 89 homes have told us");
   assert.equal(fill("{missing} stays", {}), "{missing} stays");
   assert.equal(plural(1, "home", "homes"), "1 home");
