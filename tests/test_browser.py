@@ -974,6 +974,13 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
     assert sized.evaluate("document.activeElement.classList.contains('leaflet-marker-icon')")
     sized.keyboard.press("Enter")
     expect(sized.locator(".leaflet-popup-content a")).to_have_text(markers.first.get_attribute("alt"))
+    # the popup's link is the next stop, not 20 pins later; Escape closes it and goes back to its pin
+    expect(sized.locator(".leaflet-popup-content a")).to_be_focused()
+    sized.keyboard.press("Escape")
+    expect(sized.locator(".leaflet-popup")).to_have_count(0)
+    assert sized.evaluate("document.activeElement.alt") == markers.first.get_attribute("alt")
+    sized.keyboard.press("Enter")
+    expect(sized.locator(".leaflet-popup-content a")).to_be_focused()
     expect(sized.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")
     # the attribution is HTML the build wrote from mkdocs.yml's text and https link, not the setting itself
     link = sized.locator(".leaflet-control-attribution a[href='https://www.openstreetmap.org/copyright']")

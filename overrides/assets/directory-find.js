@@ -439,6 +439,16 @@ export function initFind(root) {
       var m = L.marker([lat, lon], { alt: name, keyboard: true });  // its name once: a title would repeat it
       var a = el("a", { href: d.url }, name);
       m.bindPopup(a);
+      // opened by keyboard, its link is next (not 20 pins later); Escape closes it and goes back to the pin
+      m.on("popupopen", function () {
+        if (document.activeElement === m.getElement()) a.focus();
+      });
+      a.addEventListener("keydown", function (ev) {
+        if (ev.key !== "Escape") return;
+        m.closePopup();
+        var pin = m.getElement();
+        if (pin) pin.focus();
+      });
       markers.addLayer(m);
       points.push([lat, lon]);
     });
