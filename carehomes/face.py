@@ -971,15 +971,6 @@ class _Reader:
             where, what = wrong.split(": ", 1)
             raise self.fail(where, what)
 
-    def listed(self, d: dict, key: str, where: str) -> list[Any]:
-        """An optional list entry: [] when not there; a FaceError naming it when it is not a list."""
-        value = d.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(f"{where}.{key}", "is a list of entries in [ ]; put each in one")
-        return value
-
     def path_of(self, value: Any, where: str) -> str:
         if value not in self.s.by_path:
             raise self.fail(where, f"'{value}' is not a field of the schema; use a profilePath from schema/datapackage.json")
@@ -1004,7 +995,7 @@ class _Reader:
         facets = tuple(replace(f, kind=kind) for f in facets)
         sorts = tuple(replace(s, kind=kind) for s in sorts)
         coverage = dict(k.get("coverage") or {})
-        key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(self.listed(k, "keyFacts", w)))
+        key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(k.get("keyFacts") or []))  # a list: typed
         return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage,
                     coverage_kinds=(kind,) if coverage else (), key=key)
 
@@ -1037,7 +1028,6 @@ class _Reader:
                          register)
 
     def line(self, d: dict, where: str) -> LineSpec:
-        line_id = str(self.need(d, "id", where))  # first: an entry that is not an object is named, not a traceback
         path = d.get("path")
         if path is not None:
             self.path_of(path, f"{where}.path")
@@ -1045,7 +1035,7 @@ class _Reader:
         unknown = d.get("unknown")
         if unknown is not None:
             unknown = unknown.replace("{notProvided}", self.s.values.not_provided.lower()).replace("{label}", label)
-        return LineSpec(line_id, self.format_of(self.need(d, "format", where), f"{where}.format"),
+        return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
                         {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback")},
                         self.fallback(d, where))
