@@ -669,11 +669,12 @@ export function initFind(root) {
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of);
+        // that an agency's distance is its office's, said once whether or not every home has confirmed
+        var offices = distanceMode && n ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
         if (n === 0) {
           text = reasons.length ? reasons.join(" ") : within ? fill(VALUES.find.noneWithin, { within: within }) : VALUES.find.noneMatch;
         } else if (unconfirmed) {
           // sorted by distance, it says so, from where, and that an agency's is its office's, as when all are confirmed
-          var offices = distanceMode ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
           text = reasons.concat(fill(distanceMode ? VALUES.find.partialNearest : VALUES.find.partial, { count: plural(n, ONE, MANY) }),
             distanceMode ? [o.note, offices].filter(Boolean) : []).join(" ");
         } else if (within && distanceMode) {
@@ -682,8 +683,8 @@ export function initFind(root) {
         } else if (distanceMode) {
           var noPlace = results.filter(function (x) { return x.km >= 9999; }).length;
           text = fill(VALUES.find.nearestFirst, { count: plural(n, ONE, MANY) }) + " " + o.note +
-            (coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) ? " " + coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "") +
-            (noPlace ? " " + fill(noPlace === 1 ? VALUES.find.noLocationOne : VALUES.find.noLocationMany, { n: noPlace }) : "") +
+            (offices ? " " + offices : "") +
+            (noPlace ? " " + byCount(noPlace, VALUES.find.noLocationOne, VALUES.find.noLocationMany) : "") +
             (total > n ? " " + byCount(total - n, VALUES.find.furtherOne, VALUES.find.furtherMany) : "");
         } else if (s.sort === "rating" && unknown === n) {
           text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
