@@ -844,9 +844,10 @@ class HomeView:
         g.facts = self._facts(spec.facts)
         if not spec.table:  # a needs table's facts are its own; the declared source stands
             g.source = self._given_by(g.facts) or g.source
-        register = self.register_date
-        if spec.register_date and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
-            g.also = (spec.register_date, register, age_words(register, self.today))
+        label = spec.register_date
+        register = self.register_date if label else None  # worked out only for a group that says it
+        if label and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
+            g.also = (label, register, age_words(register, self.today))
         if spec.table == "capabilities":
             self._needs_table(g, spec.short or "which needs it can meet")
         return g
