@@ -1324,13 +1324,22 @@ PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "di
                 "from_csv")  # not body: apply-update's is a file, but github comment's is the comment's text
 
 
+MAX_DIGITS = 12  # a free places count longer than this is refused before the check (int() of 4,300 digits fails)
+
+
 def _free_count(unit: str) -> Callable[[str], int]:
     """A free places option's reader: a whole number in figures ('3', not 'two', '3.0' or '£3'), 0 or more, or the
-    option named with what to give instead (argparse's own words are "invalid int value")."""
+    option named with what to give instead (argparse's own words are "invalid int value"). A number too large for
+    any home is read as given, so that the check names the schema's highest allowed value; only one longer than
+    ``MAX_DIGITS`` digits is refused here."""
     def read(text: str) -> int:
-        if not re.fullmatch(r"[0-9]{1,6}", text.strip()):
+        digits = text.strip()
+        if not re.fullmatch(r"[0-9]+", digits):
             raise argparse.ArgumentTypeError(f"'{text}' is not a number of free {unit}; give it in figures, such as 3 (0 if none)")
-        return int(text)
+        if len(digits) > MAX_DIGITS:
+            raise argparse.ArgumentTypeError(f"'{text[:20]}...' is {len(digits)} digits long, more free {unit} than any "
+                                             "service has; give the number free now, such as 3 (0 if none)")
+        return int(digits)
     return read
 
 

@@ -198,6 +198,23 @@ def test_vacancies_names_a_number_not_in_figures_in_plain_words(tmp_path, typed)
         "such as 3 (0 if none)")
 
 
+def test_vacancies_says_a_count_too_large_for_the_schema_in_its_words(tmp_path):
+    """`vacancies --nursing 99999999` said "is not a number" (the reader took at most six digits): a number in figures
+    too large for any home is now read, and the check names the schema's highest allowed value."""
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(ROOT / "providers" / "ashfield-house-leominister.yaml", prov)
+    before = (prov / "ashfield-house-leominister.yaml").read_bytes()
+    r = run_build("vacancies", "ashfield-house-leominister", "--nursing", "99999999", "--providers", str(prov))
+    assert r.returncode == 1 and (prov / "ashfield-house-leominister.yaml").read_bytes() == before
+    assert (r.stdout + r.stderr).splitlines()[0].endswith(
+        ":30: beds.nursing.available: is 99999999, above the highest allowed value 1000")
+    r = run_build("vacancies", "ashfield-house-leominister", "--nursing", "9" * 5000, "--providers", str(prov))
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
+        "build.py vacancies: error: argument --nursing: '99999999999999999999...' is 5000 digits long, more free beds "
+        "than any service has; give the number free now, such as 3 (0 if none)")
+
+
 def test_vacancies_for_a_slug_spelt_nearly_offers_the_page():
     """From a provider's review: the forms offer the page meant; `vacancies waverly-house` did not."""
     r = run_build("vacancies", "waverly-house", "--residential", "1")
