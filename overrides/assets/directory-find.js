@@ -430,27 +430,45 @@ export function initFind(root) {
       markers = L.layerGroup().addTo(map);
     }
     markers.clearLayers();
-    var points = [];
+    var points = [], spots = new Map();
+    // services at the very same point (a business centre's agencies, homes of one postcode) share one pin: stacked
+    // pins showed only the top one to a mouse and read as one pin to the eye
     drawn.forEach(function (d) {
       var lat = parseFloat((d.meta || {}).lat), lon = parseFloat((d.meta || {}).lon);
       if (isNaN(lat) || isNaN(lon)) return;
-      var name = d.meta.title || VALUES.find.noTitle;
-      // markers are keyboard-reachable (Tab, then Enter opens the home's name and link)
-      var m = L.marker([lat, lon], { alt: name, keyboard: true });  // its name once: a title would repeat it
-      var a = el("a", { href: d.url }, name);
-      m.bindPopup(a);
-      // opened by keyboard, its link is next (not 20 pins later); Escape closes it and goes back to the pin
+      var key = lat + "," + lon;
+      if (!spots.has(key)) spots.set(key, { at: [lat, lon], here: [] });
+      spots.get(key).here.push({ name: d.meta.title || VALUES.find.noTitle, url: d.url });
+    });
+    spots.forEach(function (spot) {
+      var here = spot.here, n = here.length;
+      var links = here.map(function (h) { return el("a", { href: h.url }, h.name); });
+      // markers are keyboard-reachable (Tab, then Enter opens the name and link, or the list of those at the point)
+      var name = n === 1 ? here[0].name : fill(VALUES.find.mapSpotPin, { n: n, names: here.map(function (h) { return h.name; }).join(", ") });
+      var m = L.marker(spot.at, { alt: name, keyboard: true });  // its name once: a title would repeat it
+      var content = links[0];
+      if (n > 1) {
+        content = el("div", { class: "ch-spot" });
+        content.appendChild(el("p", null, fill(VALUES.find.mapSpot, { n: n })));
+        var ul = el("ul");
+        links.forEach(function (a) { var li = el("li"); li.appendChild(a); ul.appendChild(li); });
+        content.appendChild(ul);
+      }
+      m.bindPopup(content, { maxHeight: 240 });
+      // opened by keyboard, its first link is next (not 20 pins later); Escape closes it and goes back to the pin
       m.on("popupopen", function () {
-        if (document.activeElement === m.getElement()) a.focus();
+        if (document.activeElement === m.getElement()) links[0].focus();
       });
-      a.addEventListener("keydown", function (ev) {
-        if (ev.key !== "Escape") return;
-        m.closePopup();
-        var pin = m.getElement();
-        if (pin) pin.focus();
+      links.forEach(function (a) {
+        a.addEventListener("keydown", function (ev) {
+          if (ev.key !== "Escape") return;
+          m.closePopup();
+          var pin = m.getElement();
+          if (pin) pin.focus();
+        });
       });
       markers.addLayer(m);
-      points.push([lat, lon]);
+      points.push(spot.at);
     });
     if (searched) {
       // where the search measures from: a circle, not a pin, so it is never taken for a home; its label is on the

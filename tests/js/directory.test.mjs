@@ -55,12 +55,12 @@ test("the find page's script words nothing itself: each sentence it shows is the
   assert.ok(!text.includes("\" away (approximately)"), "directory-text.js words the distance itself");
   const find = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].find;
   for (const key of ["distance", "noTitle", "fromMiddle", "fromLocation", "yourLocation", "nearestTo", "noLocationOne", "noLocationMany", "onlyWithin",
-    "mapShow", "mapHide", "mapFailed", "mapOrigin", "notLoaded", "notWorking"]) {
+    "mapShow", "mapHide", "mapFailed", "mapOrigin", "mapSpot", "mapSpotPin", "notLoaded", "notWorking"]) {
     assert.equal(typeof find[key], "string", key);
     assert.ok(script.includes("VALUES.find." + key) || text.includes("find." + key), key + " is not read by the page");
   }
   // what the site lists is the build's word, never "home" written into a sentence
-  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "notLoaded", "notWorking",
+  for (const key of ["noTitle", "fromMiddle", "noLocationOne", "noLocationMany", "onlyWithin", "mapShow", "mapFailed", "mapSpot", "mapSpotPin", "notLoaded", "notWorking",
     "noneMatch", "noneWithin", "matchOne", "matchMany", "furtherOne", "furtherMany"]) {
     assert.ok(/\{homes?\}/.test(find[key]) && !/\bhomes?\b/.test(find[key].replace(/\{homes?\}/g, "")), key);
   }
