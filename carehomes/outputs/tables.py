@@ -229,8 +229,8 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
     f" Also published with these files: {EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for Excel on "
     f"Windows; {XLSX_FILE} opens the same in every spreadsheet); changes.atom (an Atom feed of the changes between releases: homes added, removed or renamed, rating, "
-    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's {FIRST.csv_file}, capabilities.csv and "
-    "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
+    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's "
+    f"{', '.join(k.csv_file for k in kinds())}, capabilities.csv and datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
     "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
     "from <path>/index.html holding JSON); oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV "
     "tables, described by oruk-tabular/datapackage.json).")
