@@ -51,7 +51,7 @@ def atom(entries: list[Entry], site_url: str, title: str, updated: dt.date,
     dated = [(e, f"{base}open-data/#{e.id}") for e in entries]
     days = [entry_date(e, ident, updated, published or {}) for e, ident in dated]
     items = []
-    for (e, ident), day in zip(dated, days):
+    for (e, ident), day in zip(dated, days, strict=True):
         body = "\n".join(c.sentence() for c in e.changes) or e.title
         items.append(
             "<entry>"
