@@ -385,7 +385,7 @@ class Live:
         return shell
 
     def _data(self) -> tuple[list, list, dict[str, bytes]]:
-        from .outputs.atom import atom
+        from .outputs.atom import atom, published_dates
         from .publish import data_files, home_pieces
         from .releases import changelog, current_records, list_releases
 
@@ -397,7 +397,7 @@ class Live:
             made = [self.pieces.get(Path(p.path).absolute()) or home_pieces(p.data, self.schema) for p in profiles]
         files = data_files(profiles, self.schema, self.released, self.cfg.raw.get("site_url") or None, entries, made)
         files["changes.atom"] = atom(entries, self.cfg.raw.get("site_url", "/"), self.cfg.raw.get("site_name", ""),
-                                     self.released).encode("utf-8")
+                                     self.released, published_dates(self.site / "data" / "changes.atom")).encode("utf-8")
         return releases, entries, files
 
     def follow(self) -> str:

@@ -22,7 +22,7 @@ from .finding import site_words
 from .fsutil import replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
 from .load import Profile
-from .outputs.atom import atom
+from .outputs.atom import atom, published_dates
 from .outputs.oruk import service_texts
 from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
@@ -188,7 +188,9 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     with t.stage("data (in memory)"):
                         files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
                         # feed
-                        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released).encode("utf-8")
+                        # feed: the unreleased changes keep the day the site being replaced first published them
+                        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released,
+                                                     published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")
                     with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
                                 cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
                                 items=homes) as oruk_api, \

@@ -63,7 +63,6 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
     unreleased: bool = False
     since: dt.date | None = None  # the release the changes are measured against (None: the first release)
-    updated: dt.date | None = None  # the newest fact of the homes changed (see ``entry_updated``)
 
     @property
     def id(self) -> str:
@@ -335,19 +334,18 @@ def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], to
     for i, (date, path) in enumerate(releases):
         now = release_records(path, schema)
         if previous is None:
-            entries.append(Entry(date, f"First release: {len(now):,} homes", updated=date))
+            entries.append(Entry(date, f"First release: {len(now):,} homes"))
         else:
             since = releases[i - 1][0]
             changes = diff(previous, now)
-            entries.append(Entry(date, f"Release of {date.isoformat()}", changes, since=since,
-                                 updated=entry_updated(changes, previous, now, since, schema)))
+            entries.append(Entry(date, f"Release of {date.isoformat()}", changes, since=since))
         previous = now
     if previous is not None:
         changes = diff(previous, current)
         if changes:
             since = releases[-1][0]
             entries.append(Entry(today, f"Changes since the release of {since.isoformat()}", changes, unreleased=True,
-                                 since=since, updated=entry_updated(changes, previous, current, since, schema)))
+                                 since=since))
     return list(reversed(entries))
 
 
@@ -378,19 +376,6 @@ def _date_keys(schema: Schema) -> tuple[tuple[str, ...], ...]:
     if held is None or held[0] is not schema:
         held = _DATE_KEYS[id(schema)] = (schema, tuple(f.keys for f in schema.home_fields if f.type == "date"))
     return held[1]
-
-
-def entry_updated(changes: list[Change], old: dict[str, dict], new: dict[str, dict], since: dt.date,
-                  schema: Schema) -> dt.date:
-    """When a changelog entry last changed: the newest fact of the homes it names (as now, or as last
-    published for a home removed), and never before the release it follows. From the data, not the
-    build date, so the same changes keep the same date every day and after they are released."""
-    dates = [since]
-    for c in changes:
-        record = new.get(c.location_id) or old.get(c.location_id)
-        if record and (d := newest_fact(record, schema)):
-            dates.append(d)
-    return max(dates)
 
 
 def copy_releases(releases: list[tuple[dt.date, Path]], out_dir: Path) -> None:

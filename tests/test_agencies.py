@@ -244,6 +244,32 @@ def test_agencies_are_published_beside_the_care_homes(tmp_path):
     assert b"Postcode district OL1" in files["oruk-tabular/service_areas.csv"]
 
 
+def test_every_map_feature_names_its_kinds_so_a_map_of_both_kinds_is_not_counted_as_care_homes():
+    """care-homes.geojson holds every location with coordinates, agencies' offices too: each feature names its kinds
+    (a care home alone as well), and the package says to count by them, not by features."""
+    from carehomes.outputs.geojson import geo_feature
+
+    place = {"address": {"latitude": 53.54, "longitude": -2.11}}
+    home, agency, both = (geo_feature({**p.data, **place}) for p in _profiles() if p.data["location_id"] in (
+        "1-000000201", "1-000000401", "1-000000402"))
+    assert (home["properties"]["kinds"], agency["properties"]["kinds"], both["properties"]["kinds"]) == (
+        ["care_home"], ["home_care_agency"], ["care_home", "home_care_agency"])
+    assert "point" not in home["properties"] and "point" not in both["properties"]  # a care home's point is itself
+    assert agency["properties"]["point"] == "office"
+    pkg = json.loads(data_files(_profiles(), load_schema(), RELEASED)["datapackage.json"])
+    by_name = {r["name"]: r for r in pkg["resources"]}
+    assert by_name["care-homes-geojson"]["description"] == (
+        "Every location with coordinates as a GeoJSON Point feature (RFC 7946), for any map tool: care homes and home "
+        "care agencies alike, one feature per location (one that is both is one feature), its kinds in the property "
+        "kinds; count or filter by kinds, not by features. A point that is not the service itself (an agency's office) "
+        "says so in point and point_note.")
+    assert by_name["oruk-services"]["description"] == (
+        "Every location's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's service package "
+        "(a JSON array): care homes and home care agencies alike, one service per location (one that is both is one "
+        "service), its kinds as care_type attributes. The same records are served as a static ORUK API under oruk/ "
+        "on the site.")
+
+
 def test_merge_of_two_areas_keeps_both_kinds(tmp_path):
     one, agency, both = _profiles()
     write_files(data_files([one, agency], load_schema(), RELEASED), tmp_path / "a")

@@ -205,6 +205,16 @@ def test_full_profile_maps_to_oruk_objects():
     assert service(checked.profiles[0].data)["id"] == svc["id"], "identifiers are stable"
 
 
+def test_no_assured_date_claimed_for_a_record_nobody_checked_as_a_whole():
+    """ORUK's assured_date is when the service's information was last checked: the CQC register's date dates only
+    CQC's facts (kept in the extension), not the home's fees, beds or description, so no assured_date is written."""
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    svc = service(checked.profiles[0].data)
+    assert "assured_date" not in svc and "assurer_email" not in svc
+    assert svc["x_care_home"]["cqc"]["imported"] == "2025-08-26"  # CQC's facts dated by CQC's register
+    assert svc["x_care_home"]["beds"]["confirmed"] == "2026-11-20"  # the home's dated by the home
+
+
 def test_validation_catches_a_broken_record():
     checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
     svc = service(checked.profiles[0].data)

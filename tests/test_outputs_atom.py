@@ -82,14 +82,19 @@ def test_every_page_type_links_the_feed_in_its_head(built_site):
     assert '<a href="../changes/">Changes to the data</a>' in page
 
 
-def _feed(prov, releases_dir, day):
-    """changes.atom as a build on ``day`` writes it (releases.changelog, outputs.atom), without the pages."""
-    from carehomes.outputs.atom import atom
+def _feed(prov, releases_dir, day, published=None):
+    """changes.atom as a build on ``day`` writes it (releases.changelog, outputs.atom), without the pages;
+    ``published``: the feed text the site published before."""
+    from carehomes.outputs.atom import atom, published_dates
     from carehomes.releases import changelog, current_records, list_releases
 
     profiles = check_paths([prov], on=day).profiles
     entries = changelog(list_releases(releases_dir), current_records([p.data for p in profiles]), day)
-    return atom(entries, "https://example.org/", "Homes", day)
+    before = {}
+    if published is not None:
+        (prov.parent / "published.atom").write_text(published, encoding="utf-8")
+        before = published_dates(prov.parent / "published.atom")
+    return atom(entries, "https://example.org/", "Homes", day, before)
 
 
 def _feed_entries(text):
@@ -98,30 +103,76 @@ def _feed_entries(text):
             for e in feed.findall(f"{ATOM}entry")]
 
 
-@pytest.mark.slow  # builds feeds of several days
-def test_feed_dates_and_ids_stay_the_same_across_days_and_the_release(tmp_path):
-    prov, releases = tmp_path / "providers", tmp_path / "releases"
-    shutil.copytree(FIXTURES / "profiles", prov)
-    snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 10, 1))
-    f = prov / "example-full.yaml"
-    f.write_text(f.read_text().replace("  rating: Good\n", "  rating: Requires improvement\n"))
-    day1, day2 = _feed(prov, releases, TODAY), _feed(prov, releases, TODAY + dt.timedelta(days=30))
-    assert day1 == day2  # the whole feed, its own <updated> included
-    unreleased = _feed_entries(day1)[0]
-    assert unreleased[1] == "Changes since the release of 2026-10-01"
-    assert unreleased[2] == "2026-11-20T00:00:00Z"  # the newest dated fact of the home changed (its beds confirmed)
-    # the changes are released on 1 December: the same entry (id and date), now under the release's title
-    snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 12, 1))
-    after = _feed_entries(_feed(prov, releases, dt.date(2026, 12, 2)))
-    assert after[0] == (unreleased[0], "Release of 2026-12-01", unreleased[2])
-    assert [e[1] for e in after] == ["Release of 2026-12-01", "First release: 2 homes"]
-
-
-def test_an_entry_is_dated_by_the_newest_fact_of_the_homes_it_names(tmp_path):
+def _released_then_changed(tmp_path, rating_date="2025-03-14"):
+    """The fixtures released on 1 October 2026, then the full home's rating changed (its date ``rating_date``)."""
     prov, releases = tmp_path / "providers", tmp_path / "releases"
     shutil.copytree(FIXTURES / "profiles", prov)
     snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 10, 1))
     f = prov / "example-full.yaml"
     f.write_text(f.read_text().replace("  rating: Good\n", "  rating: Requires improvement\n")
-                 .replace("  rating_date: 2025-03-14\n", "  rating_date: 2026-11-22\n"))
-    assert _feed_entries(_feed(prov, releases, TODAY))[0][2] == "2026-11-22T00:00:00Z"
+                 .replace("  rating_date: 2025-03-14\n", f"  rating_date: {rating_date}\n"))
+    return prov, releases
+
+
+def test_unreleased_changes_are_dated_by_the_day_they_were_first_published_not_by_a_fact(tmp_path):
+    """A feed reader takes <updated> as when the entry changed: the changes appear on the day a build first
+    publishes them, whatever the dates of the facts (a rating published before the release it follows, or a
+    vacancy confirmed the day before), and keep that day while the same changes are republished."""
+    prov, releases = _released_then_changed(tmp_path)
+    day1 = _feed(prov, releases, TODAY)
+    unreleased = _feed_entries(day1)[0]
+    assert unreleased[1:] == ("Changes since the release of 2026-10-01", "2026-11-23T00:00:00Z")
+    day2 = _feed(prov, releases, TODAY + dt.timedelta(days=30), published=day1)
+    assert day2 == day1  # the whole feed, its own <updated> included
+    fresh = _feed(prov, releases, TODAY + dt.timedelta(days=30))  # no feed published before: first seen today
+    assert _feed_entries(fresh)[0] == (unreleased[0], unreleased[1], "2026-12-23T00:00:00Z")
+    # a date the feed before gives that is before the release the changes follow is not believed
+    assert _feed_entries(_feed(prov, releases, TODAY, published=day1.replace("2026-11-23T", "2026-09-01T")))[0][2] == (
+        "2026-11-23T00:00:00Z")
+
+
+def test_a_fact_newer_than_the_day_does_not_date_the_entry(tmp_path):
+    prov, releases = _released_then_changed(tmp_path, rating_date="2026-11-22")
+    assert _feed_entries(_feed(prov, releases, dt.date(2026, 11, 25)))[0][2] == "2026-11-25T00:00:00Z"
+
+
+def test_a_release_entry_is_dated_by_its_release(tmp_path):
+    """Released, the same entry (its id) takes the release's title and day: it changed then, and never after."""
+    prov, releases = _released_then_changed(tmp_path, rating_date="2026-11-22")
+    before = _feed(prov, releases, TODAY)
+    unreleased = _feed_entries(before)[0]
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), releases, dt.date(2026, 12, 1))
+    after = _feed(prov, releases, dt.date(2026, 12, 9), published=before)
+    assert _feed_entries(after) == [(unreleased[0], "Release of 2026-12-01", "2026-12-01T00:00:00Z"),
+                                    ("https://example.org/open-data/#first-release-2026-10-01", "First release: 2 homes",
+                                     "2026-10-01T00:00:00Z")]
+    assert "<updated>2026-12-01T00:00:00Z</updated><link rel=\"self\"" in after
+
+
+def test_a_feed_that_cannot_be_read_gives_no_dates(tmp_path):
+    from carehomes.outputs.atom import published_dates
+
+    assert published_dates(tmp_path / "missing.atom") == {}
+    (tmp_path / "cut.atom").write_text('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x', encoding="utf-8")
+    assert published_dates(tmp_path / "cut.atom") == {}
+    (tmp_path / "odd.atom").write_text('<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>a</id><updated>soon</updated>'
+                                       '</entry><entry><id>b</id><updated>2026-11-23T00:00:00Z</updated></entry></feed>',
+                                       encoding="utf-8")
+    assert published_dates(tmp_path / "odd.atom") == {"b": dt.date(2026, 11, 23)}
+
+
+@pytest.mark.slow  # builds two sites
+def test_a_rebuild_keeps_the_day_the_site_first_published_the_changes(tmp_path, monkeypatch):
+    prov, releases = _released_then_changed(tmp_path)
+    checked = check_paths([prov], on=TODAY)
+    site = tmp_path / "site"
+    for day, epoch in ((TODAY, "1795392000"), (TODAY + dt.timedelta(days=1), "1795478400")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        build_site(checked.profiles, site, today=day, index=False, releases_dir=releases)
+        feed = ET.parse(site / "data" / "changes.atom").getroot()
+        assert feed.find(f"{ATOM}entry").findtext(f"{ATOM}updated") == "2026-11-23T00:00:00Z"
+        assert feed.findtext(f"{ATOM}updated") == "2026-11-23T00:00:00Z"
+    other = tmp_path / "elsewhere"  # a first build into another folder publishes them that day
+    build_site(checked.profiles, other, today=TODAY + dt.timedelta(days=1), index=False, releases_dir=releases)
+    assert ET.parse(other / "data" / "changes.atom").getroot().find(f"{ATOM}entry").findtext(f"{ATOM}updated") == (
+        "2026-11-24T00:00:00Z")

@@ -103,6 +103,28 @@ def test_every_published_file_is_a_resource_or_documented(built_site):
         assert (r["bytes"], r["hash"]) == (len(data), "sha256:" + hashlib.sha256(data).hexdigest()), r["path"]
 
 
+def test_package_description_says_both_kinds_how_to_count_them_what_empty_means_and_how_facts_are_dated(tmp_path):
+    """A reuser reads the package's description first: it names both kinds' tables (not 'one row per care home'),
+    how not to count a location twice, that an empty cell is not known, and whose date each fact carries."""
+    pkg = _published(tmp_path)
+    assert pkg["description"].startswith(
+        "One table per kind of service, one row per location: care-homes.csv (care homes) and home-care-agencies.csv "
+        "(home care agencies). A location CQC registers as both has a row in each under the same location_id: count "
+        "services by location_id, not by rows. capabilities.csv has one row per care home and NHS Quick Guide "
+        "capability. Regulator (CQC) facts are kept apart from facts the service supplies: each field records its "
+        "owner: cqc (overwritten by import from the CQC register), provider (changed by the service by pull request), "
+        "council, or fsa (overwritten by import from the Food Standards Agency's food hygiene ratings). An empty cell "
+        "is a fact not given: not known, never no or 0. CQC's facts are dated by CQC: the register data's date "
+        "(cqc_imported) and each report's publication date (cqc_rating_date, ...); the service's own facts by the "
+        "date it last confirmed them, in the column its description names (beds_confirmed, fees_date, "
+        "homecare_confirmed, ...); its website, phone, email, manager and the other facts with no such column have "
+        "no date in this data. Also published with these files: ")
+    assert ("releases/<date>/ (every earlier release's care-homes.csv, home-care-agencies.csv, capabilities.csv and "
+            "datapackage.json)") in pkg["description"]
+    columns = {f["name"] for r in pkg["resources"] if r.get("schema") for f in r["schema"]["fields"]}
+    assert {"cqc_imported", "cqc_rating_date", "beds_confirmed", "fees_date", "homecare_confirmed"} <= columns
+
+
 def test_descriptions_name_every_table_and_each_tables_json(tmp_path):
     """The workbook and the database hold every table, the agencies' too, and their descriptions say so; an agency
     column's formula note sends a reader to home-care-agencies.json (care-homes.json holds no agency-only service)."""

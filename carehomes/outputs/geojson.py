@@ -1,9 +1,10 @@
-"""care-homes.geojson: homes as points on a map, for any map tool (each with its kind's capacity flags)."""
+"""care-homes.geojson: every service with coordinates as a point on a map, for any map tool (one feature per location,
+with its kinds and its first kind's capacity flags)."""
 from __future__ import annotations
 
 import json
 
-from ..kinds import kinds_of, profile_key
+from ..kinds import kinds_of
 from ..records import get_path
 from .tables import json_array
 
@@ -22,10 +23,9 @@ def geo_feature(record: dict) -> dict | None:
              "cqc_rating": get_path(d, ("cqc", "rating")),
              "cqc_rating_date": get_path(d, ("cqc", "rating_date")), "cqc_status": get_path(d, ("cqc", "status"))}
     mine = kinds_of(d)
-    if d.get(profile_key()):  # a location of another kind than the first says its kinds, and what its point is
-        props["kinds"] = [k.id for k in mine]
-        if all(k.point for k in mine):
-            props["point"], props["point_note"] = mine[0].point, mine[0].point_note
+    props["kinds"] = [k.id for k in mine]  # every feature: a map of every kind is counted or filtered by it
+    if all(k.point for k in mine):  # what the point is when it is not the service itself (an agency's office)
+        props["point"], props["point_note"] = mine[0].point, mine[0].point_note
     return {"type": "Feature", "id": d.get("location_id"), "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {k: v for k, v in props.items() if v is not None}}
 

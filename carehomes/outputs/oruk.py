@@ -9,7 +9,11 @@ object ``x_care_home`` (the phone number too: the UK profile removes ``phones`` 
 has no other place for it). Fields the UK profile removes from HSDS 3.0 (``phones`` on service,
 ``attributes[].link_entity``, ``taxonomy_term.code``) are never written. The organisation is the CQC
 provider, given only when the profile names it (never an invented name). Identifiers are UUID 5s
-derived from the CQC location ID, so they are stable from release to release.
+derived from the CQC location ID, so they are stable from release to release. ``assured_date`` (ORUK: "the date
+that the information about the service was last checked", by the ``assurer_email``) is never written: nobody checks a
+record as a whole here. Each group of facts keeps its own date in the extension object: CQC's by its register
+(``cqc.imported``, the date of the register data, not of the import), the service's own by the service
+(``beds.confirmed``, ``fees.date``, ...).
 
 ``service_package`` is the bulk file (``data/oruk-services.json``); ``oruk_api`` publishes the same
 records as a static ORUK API.
@@ -109,8 +113,6 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
         svc["url"] = g("contact.website")
     if g("contact.email"):
         svc["email"] = g("contact.email")
-    if g("cqc.imported"):
-        svc["assured_date"] = g("cqc.imported")
     location: dict[str, Any] = {"id": loc_id, "location_type": "physical", "name": d["name"],
                                 "external_identifier": lid, "external_identifier_type": "CQC location ID"}
     if g("address.latitude") is not None:

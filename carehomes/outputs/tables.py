@@ -197,11 +197,15 @@ JSON_DESCRIPTION = ("One object per {}, shaped like the profiles (nested), with 
 OTHER_FILES = {  # published beside the tables; described as (non-tabular) resources
     FIRST.json_file: (f"{FIRST.resource}-json", f"{FIRST.plural} as JSON", "json", "application/json", JSON_DESCRIPTION.format("home")),
     GEOJSON_FILE: (f"{FIRST.resource}-geojson", f"{FIRST.plural} as GeoJSON", "geojson", "application/geo+json",
-                           "Homes with coordinates as GeoJSON Point features (RFC 7946), for any map tool."),
+                   f"Every location with coordinates as a GeoJSON Point feature (RFC 7946), for any map tool: "
+                   f"{and_list([k.plural.lower() for k in kinds()])} alike, one feature per location (one that is "
+                   f"both is one feature), its kinds in the property kinds; count or filter by kinds, not by features. "
+                   f"A point that is not the service itself (an agency's office) says so in point and point_note."),
     "oruk-services.json": ("oruk-services", "Care homes as Open Referral UK services", "json", "application/json",
-                           "Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
-                           "service package (a JSON array). The same records are served as a static ORUK API under "
-                           "oruk/ on the site."),
+                           f"Every location's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
+                           f"service package (a JSON array): {and_list([k.plural.lower() for k in kinds()])} alike, one "
+                           f"service per location (one that is both is one service), its kinds as care_type attributes. "
+                           f"The same records are served as a static ORUK API under oruk/ on the site."),
     XLSX_FILE: (f"{FIRST.resource}-xlsx", f"{FIRST.plural} as an Excel workbook", "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "The tables {tables} as sheets of one workbook, typed as in this package: "
@@ -225,8 +229,8 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
     f" Also published with these files: {EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for Excel on "
     f"Windows; {XLSX_FILE} opens the same in every spreadsheet); changes.atom (an Atom feed of the changes between releases: homes added, removed or renamed, rating, "
-    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's {FIRST.csv_file}, capabilities.csv and "
-    "datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
+    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's "
+    f"{', '.join(k.csv_file for k in kinds())}, capabilities.csv and datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
     "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
     "from <path>/index.html holding JSON); oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV "
     "tables, described by oruk-tabular/datapackage.json).")
