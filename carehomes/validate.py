@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .kinds import Kind, kinds, kinds_of, profile_key
+from .kinds import Kind, kind_template_path, kinds, kinds_of, profile_key
 from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
 from .records import get_path
@@ -461,7 +461,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     mine = kinds_of(profile.data, schema)
     for k in mine:
         out.extend(_capacity_rules(profile, v, k))
-    out.extend(_example_data(profile, v, schema))
+    out.extend(_example_data(profile, v, schema, mine))
     needs = [c for k in mine if k.needs_resource == "capabilities" for c in k.capacity if c.needs_field]
     any_capability = False
     # only a profile with a capabilities group has values under it (most have none: the loop was a third of the rules)
@@ -588,7 +588,7 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
     return out
 
 
-def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[Problem]:
+def _example_data(profile: Profile, v: dict[str, Any], schema: Schema, mine: Iterable[Kind]) -> list[Problem]:
     """The template's made-up values, or a made-up profile, must never be published as a real home.
 
     The template itself (``_template.yaml``: names starting with '_' are never profiles) is exempt."""
@@ -615,6 +615,27 @@ def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[P
         elif v.get("example") is not True and fictional:
             add("name", "says '(fictional)' but the profile is not marked 'example: yes'; a real home's name must not "
                 "say (fictional), and a made-up profile needs 'example: yes'")
+    if v.get("example") is not True:
+        out.extend(_template_leftovers(profile, v, mine, skip={"location_id", "name"}))
+    return out
+
+
+def _template_leftovers(profile: Profile, v: dict[str, Any], mine: Iterable[Kind], skip: set[str]) -> list[Problem]:
+    """A real profile's text still the template's made-up value (its provider, street, phone, email, website...):
+    a steward who copied the template and kept a line would publish it as the home's. A field whose example is a
+    real place or site (``exampleIsReal``: Herefordshire, carehome.co.uk) may hold it."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for k in mine:
+        for f in k.fields:
+            if f.path in skip or f.path in seen or f.example_is_real or f.type != "string" or "enum" in f.constraints:
+                continue
+            seen.add(f.path)
+            value = v.get(f.path)
+            if isinstance(value, str) and isinstance(f.example, str) and value.strip() == f.example:
+                out.append(Problem(profile.path, profile.line(f.path), f.path,
+                                   f"'{_short(value)}' is the made-up example from {kind_template_path(k)}, not this "
+                                   "service's; write its own, or delete the line"))
     return out
 
 

@@ -367,6 +367,50 @@ def test_the_template_copied_with_only_the_slug_changed_is_refused():
         "providers/t.yaml:3: name: says '(fictional)' but the profile is not marked 'example: yes'; a real home's name must not say (fictional), and a made-up profile needs 'example: yes'"]
 
 
+@pytest.mark.parametrize("template, slug, paths", [
+    ("_template.yaml", "example-house", ["provider.name", "provider.cqc_id", "address.street", "address.postcode", "contact.website",
+                                         "contact.phone", "contact.email", "contact.manager", "cqc.report_url", "cqc.phone",
+                                         "cqc.website", "description"]),
+    ("_template-home-care-agency.yaml", "example-home-care",
+     ["provider.name", "provider.cqc_id", "address.street", "address.postcode", "contact.website", "contact.phone",
+      "contact.email", "contact.manager", "cqc.report_url", "cqc.phone", "cqc.website", "description"]),
+])
+def test_a_real_home_made_from_the_template_keeps_none_of_its_made_up_text(template, slug, paths):
+    """A steward adding a Devon home copied the template, gave it its own ID, name and page name, removed 'example: yes'
+    and kept the other lines: check passed, and the page showed 'Example Care Ltd (fictional)' as its provider, the
+    template's Hereford phone and enquiries@example.org as its contacts and the template's description."""
+    from carehomes.schema import ROOT
+
+    text = (ROOT / "providers" / template).read_text(encoding="utf-8")
+    name = re.search(r"^name: (.*)$", text, flags=re.M)[1]
+    text = (text.replace("location_id: 1-000000001", "location_id: 1-999888777").replace(f"slug: {slug}", "slug: moor-view")
+            .replace(f"name: {name}", "name: Moor View").replace("example: yes\n", ""))
+    profile, found = parse_profile(text, "areas/devon/providers/moor-view.yaml")
+    assert found == [] and profile is not None
+    lines = text.splitlines()
+    leftovers = [p for p in check_profile(profile, on=TODAY) if "made-up example" in p.message]
+    assert [p.field for p in leftovers] == paths
+    street = next(p for p in leftovers if p.field == "address.street")
+    assert str(street) == (f"areas/devon/providers/moor-view.yaml:{lines.index('  street: 1 Example Street') + 1}: address.street: "
+                           f"'1 Example Street' is the made-up example from providers/{template}, not this service's; write its "
+                           "own, or delete the line")
+    # the same lines marked as a made-up profile are the template's own: nothing to say
+    profile, _ = parse_profile(text.replace("name: Moor View", f"name: {name}\nexample: yes"), "areas/devon/providers/moor-view.yaml")
+    assert not [p for p in check_profile(profile, on=TODAY) if "not this service" in p.message]
+
+
+def test_a_real_home_may_have_the_templates_real_place_and_rating_site():
+    """The template's locality, town and user rating source are real (Herefordshire, Hereford, carehome.co.uk): a real
+    Hereford home holds them."""
+    assert problems("address:\n  town: Hereford\nuser_rating:\n  score: 9\n  out_of: 10\n  source: carehome.co.uk\n"
+                    "  date: 2026-11-01\n", head=HEAD.replace("example: true\n", "").replace("Test Home (fictional)", "Sunny Home")
+                    .replace("Exampleshire", "Herefordshire")) == []
+    assert problems("contact:\n  manager: Jo Example\n", head=HEAD.replace("example: true\n", "").replace(
+        "Test Home (fictional)", "Sunny Home")) == [
+        "providers/t.yaml:6: contact.manager: 'Jo Example' is the made-up example from providers/_template.yaml, not this "
+        "service's; write its own, or delete the line"]
+
+
 def test_github_annotation_format():
     profile, _ = parse_profile(HEAD + "beds:\n  nursing:\n    total: -1\n", "providers/t.yaml")
     [p] = check_profile(profile, on=TODAY)
