@@ -287,6 +287,21 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.casefold())) - {"council", "city", "county", "borough", "district", "of", "the", "and"}
 
 
+TITLES = (("site_name", "every page's title shows it"), ("site_description", "every page's description for search engines says it"))
+
+
+def title_warnings(raw: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
+    """Warnings when the site's name or description does not name its area (extra.directory.area): an area's settings
+    that INHERIT the top level's and leave one out keep the top level's ('Find a care home in Herefordshire, ...' on
+    every page of Devon's site)."""
+    area = ((raw.get("extra") or {}).get("directory") or {}).get("area") if isinstance(raw.get("extra"), dict) else None
+    if not isinstance(area, str) or not _words(area):
+        return []
+    return [f"{config}: {key} '{plain(text, 80)}' does not name {plain(area, 80)} (extra.directory.area), and {shows}; "
+            f"write {key} for {plain(area, 80)} in {config}"
+            for key, shows in TITLES if isinstance(text := raw.get(key), str) and text.strip() and not _words(area) & _words(text)]
+
+
 def place_warnings(directory: dict[str, Any], profiles: list[dict[str, Any]], config: str = "mkdocs.yml") -> list[str]:
     """Warnings when the site's settings are another place's than its profiles': no profile's locality shares a
     word with extra.directory.area (the site would be titled for Herefordshire while listing Leeds), and the
