@@ -258,7 +258,7 @@ def _check_string(f: Field, value: Any) -> str | None:
         hint = f"did you mean '{near[0]}'? " if near else ""
         return f"'{_short(value)}' is not allowed; {hint}use one of {options}"
     if f.path.endswith("postcode"):
-        return _check_postcode(value)
+        return postcode_problem(value)
     if "pattern" in c and not re.fullmatch(c["pattern"], value):
         return _pattern_message(f, value)
     if f.format == "email" and not EMAIL.fullmatch(value):
@@ -288,7 +288,8 @@ def _around(value: str, at: int, width: int = 30) -> str:
     return f"'{'...' * (start > 0)}{shown(value[start:end])}{'...' * (end < len(value))}'"
 
 
-def _check_postcode(value: str) -> str | None:
+def postcode_problem(value: str) -> str | None:
+    """What is wrong with the form of a postcode (capitals, one space, a real postcode area), or None."""
     if re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}", value):
         area = re.match(r"[A-Z]+", value).group()  # type: ignore[union-attr]
         if area not in POSTCODE_AREAS:
