@@ -334,6 +334,10 @@ def _check_integer(f: Field, value: Any) -> str | None:
     return _check_range(f, value)
 
 
+# one number in figures among whole words ('£950 a week', 'about 12.5 percent'), never run into one ('£9x', '950pw')
+NUMBER_AMONG_WORDS = r"(?:[A-Za-z.']+\s+)*[£$]?\s*([0-9][0-9,]*(?:\.[0-9]+)?)(?:\s+[A-Za-z./']+)*"
+
+
 def _check_number(f: Field, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str) and re.fullmatch(r"[£$]?\s*[0-9,]+(\.[0-9]+)?%?", value.strip()):
@@ -341,7 +345,11 @@ def _check_number(f: Field, value: Any) -> str | None:
             return f"must be a plain number; write {clean} (no quotes, £, commas or %)"
         if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", value.strip()):
             return f"must be a number written in figures, like 1500 or 12.5, not with an exponent ('{_short(value.strip())}')"
-        return f"must be a number, not {_describe(value)}"
+        worded = re.fullmatch(NUMBER_AMONG_WORDS, value.strip()) if isinstance(value, str) else None
+        if worded:  # '£950 a week': the field says what the number is
+            return f"must be the number alone, not {_describe(value)}; write {re.sub(r'[,]', '', worded[1])} (no words, £ or commas)"
+        like = f", like {f.example}" if isinstance(f.example, (int, float)) and not isinstance(f.example, bool) else ""
+        return f"must be a number, not {_describe(value)}; write it in figures{like}"
     if value != value:  # NaN
         return "must be a number, not .nan"
     if value == 0 and str(value).startswith("-") and f.constraints.get("minimum") == 0:  # -0.0: a page showed a fee of £-0
