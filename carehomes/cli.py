@@ -245,12 +245,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import directory_settings, placeholder_warnings
-    from .siteconfig import map_warnings, place_warnings, staleness_warnings, title_warnings
+    from .siteconfig import map_warnings, place_warnings, staleness_warnings, title_warnings, unknown_setting_warnings
 
     directory = directory_settings(Path(args.config))
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
     places = place_warnings(directory, [p.data for p in result.profiles], shown) + title_warnings(
-        load_config_file(Path(args.config)), shown)
+        load_config_file(Path(args.config)), shown) + unknown_setting_warnings(directory, shown)
     from .releases import stray_folders
 
     strays = stray_folders(Path(args.releases))

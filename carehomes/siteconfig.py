@@ -2,6 +2,7 @@
 every setting of the wrong kind named, and the map's tile server and attribution checked and written safely."""
 from __future__ import annotations
 
+import difflib
 import html
 import ipaddress
 import re
@@ -285,6 +286,22 @@ def map_warnings(directory: dict[str, Any]) -> list[str]:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.casefold())) - {"council", "city", "county", "borough", "district", "of", "the", "and"}
+
+
+# Every setting of extra.directory the build or a command reads; any other is a slip ('placment_phone') that does nothing
+DIRECTORY_KEYS = (*DIRECTORY_TEXT, "cqc_stale_months", "staleness", "postcode_areas", "codepoint", "fsa_authorities", "map",
+                  "localities")
+
+
+def unknown_setting_warnings(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
+    """A warning for each key of extra.directory no command reads, with the setting it most looks like."""
+    out = []
+    for key in directory:
+        if key not in DIRECTORY_KEYS:
+            near = difflib.get_close_matches(str(key), DIRECTORY_KEYS, n=1)
+            out.append(f"{config}: extra.directory.{plain(str(key), 40)} is not a setting, so it does nothing; "
+                       + (f"did you mean {near[0]}? " if near else "") + "the settings are in docs/stewards.md")
+    return out
 
 
 TITLES = (("site_name", "every page's title shows it"), ("site_description", "every page's description for search engines says it"))
