@@ -8,7 +8,7 @@ from .load import Profile
 from .problems import Problem
 from .schema import Schema
 from .sources import nhs_ods, postcodes
-from .validate import check_profile
+from .validate import check_profile, postcode_problem
 
 MAX_KM_FROM_POSTCODE = 1.0
 
@@ -40,9 +40,10 @@ POSTCODE_SEVERITY = "warning"
 
 def check_postcodes(profiles: list[Profile]) -> list[Problem]:
     """A postcode that is not live in Code-Point Open (where its area's data is present), and
-    coordinates more than MAX_KM_FROM_POSTCODE from the postcode's position."""
+    coordinates more than MAX_KM_FROM_POSTCODE from the postcode's position; nothing for a postcode not written as one
+    (the profile's check names it, and what to write)."""
     wanted = {p.path: pc for p in profiles if isinstance(pc := _address(p).get("postcode"), str)
-              and postcodes.area_of(pc)}
+              and postcodes.area_of(pc) and postcode_problem(pc) is None}  # one not of a postcode's form is check's error alone
     try:
         found = postcodes.lookup(wanted.values())
     except postcodes.DamagedFile as exc:  # nothing to say of any postcode, and the file to mend

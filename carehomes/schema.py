@@ -31,7 +31,7 @@ Shape = dict[str, tuple[tuple[type, ...], tuple[type, ...]]]  # key -> (the JSON
 # The JSON types each key of datapackage.json takes wherever it is; a key not named here is not checked. Read before
 # anything else, so a wrong type is named, never a traceback.
 _SHAPE: Shape = {
-    **dict.fromkeys(("required", "unique"), ((bool,), ())),
+    **dict.fromkeys(("required", "unique", "exampleIsReal"), ((bool,), ())),
     **dict.fromkeys(("compare", "constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
                      "orukTerm", "owners", "reference", "schema", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
     **dict.fromkeys(("council", "cqc", "fsa", "provider"), ((dict, str), ())),
@@ -105,6 +105,7 @@ class Field:
     format: str | None = None
     item_pattern: str | None = None
     item_words: str | None = None  # what an item matching item_pattern is, for messages ("a postcode district ...")
+    example_is_real: bool = False  # the example is a real place or site (Herefordshire), so a real profile may hold it
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -365,7 +366,7 @@ class Schema:
 def _field(d: dict) -> Field:
     return Field(d["name"], d["profilePath"], d["type"], d["owner"], d.get("title", d["name"]),
                  d.get("description", ""), d.get("example"), d.get("constraints", {}), d.get("format"), d.get("itemPattern"),
-                 d.get("itemWords"))
+                 d.get("itemWords"), d.get("exampleIsReal") is True)
 
 
 def _tree(by_path: dict[str, Field]) -> dict:

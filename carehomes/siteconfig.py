@@ -2,6 +2,7 @@
 every setting of the wrong kind named, and the map's tile server and attribution checked and written safely."""
 from __future__ import annotations
 
+import difflib
 import html
 import ipaddress
 import re
@@ -285,6 +286,37 @@ def map_warnings(directory: dict[str, Any]) -> list[str]:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.casefold())) - {"council", "city", "county", "borough", "district", "of", "the", "and"}
+
+
+# Every setting of extra.directory the build or a command reads; any other is a slip ('placment_phone') that does nothing
+DIRECTORY_KEYS = (*DIRECTORY_TEXT, "cqc_stale_months", "staleness", "postcode_areas", "codepoint", "fsa_authorities", "map",
+                  "localities")
+
+
+def unknown_setting_warnings(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
+    """A warning for each key of extra.directory no command reads, with the setting it most looks like."""
+    out = []
+    for key in directory:
+        if key not in DIRECTORY_KEYS:
+            near = difflib.get_close_matches(str(key), DIRECTORY_KEYS, n=1)
+            out.append(f"{config}: extra.directory.{plain(str(key), 40)} is not a setting, so it does nothing; "
+                       + (f"did you mean {near[0]}? " if near else "") + "the settings are in docs/stewards.md")
+    return out
+
+
+TITLES = (("site_name", "every page's title shows it"), ("site_description", "every page's description for search engines says it"))
+
+
+def title_warnings(raw: dict[str, Any], config: str = "mkdocs.yml") -> list[str]:
+    """Warnings when the site's name or description does not name its area (extra.directory.area): an area's settings
+    that INHERIT the top level's and leave one out keep the top level's ('Find a care home in Herefordshire, ...' on
+    every page of Devon's site)."""
+    area = ((raw.get("extra") or {}).get("directory") or {}).get("area") if isinstance(raw.get("extra"), dict) else None
+    if not isinstance(area, str) or not _words(area):
+        return []
+    return [f"{config}: {key} '{plain(text, 80)}' does not name {plain(area, 80)} (extra.directory.area), and {shows}; "
+            f"write {key} for {plain(area, 80)} in {config}"
+            for key, shows in TITLES if isinstance(text := raw.get(key), str) and text.strip() and not _words(area) & _words(text)]
 
 
 def place_warnings(directory: dict[str, Any], profiles: list[dict[str, Any]], config: str = "mkdocs.yml") -> list[str]:

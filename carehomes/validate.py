@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .kinds import Kind, kinds, kinds_of, profile_key
+from .kinds import Kind, kind_template_path, kinds, kinds_of, profile_key
 from .load import Profile, char_name, errors, parse_profile
 from .problems import Problem
 from .records import get_path
@@ -258,7 +258,7 @@ def _check_string(f: Field, value: Any) -> str | None:
         hint = f"did you mean '{near[0]}'? " if near else ""
         return f"'{_short(value)}' is not allowed; {hint}use one of {options}"
     if f.path.endswith("postcode"):
-        return _check_postcode(value)
+        return postcode_problem(value)
     if "pattern" in c and not re.fullmatch(c["pattern"], value):
         return _pattern_message(f, value)
     if f.format == "email" and not EMAIL.fullmatch(value):
@@ -288,7 +288,8 @@ def _around(value: str, at: int, width: int = 30) -> str:
     return f"'{'...' * (start > 0)}{shown(value[start:end])}{'...' * (end < len(value))}'"
 
 
-def _check_postcode(value: str) -> str | None:
+def postcode_problem(value: str) -> str | None:
+    """What is wrong with the form of a postcode (capitals, one space, a real postcode area), or None."""
     if re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}", value):
         area = re.match(r"[A-Z]+", value).group()  # type: ignore[union-attr]
         if area not in POSTCODE_AREAS:
@@ -333,6 +334,10 @@ def _check_integer(f: Field, value: Any) -> str | None:
     return _check_range(f, value)
 
 
+# one number in figures among whole words ('£950 a week', 'about 12.5 percent'), never run into one ('£9x', '950pw')
+NUMBER_AMONG_WORDS = r"(?:[A-Za-z.']+\s+)*[£$]?\s*([0-9][0-9,]*(?:\.[0-9]+)?)(?:\s+[A-Za-z./']+)*"
+
+
 def _check_number(f: Field, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str) and re.fullmatch(r"[£$]?\s*[0-9,]+(\.[0-9]+)?%?", value.strip()):
@@ -340,7 +345,11 @@ def _check_number(f: Field, value: Any) -> str | None:
             return f"must be a plain number; write {clean} (no quotes, £, commas or %)"
         if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", value.strip()):
             return f"must be a number written in figures, like 1500 or 12.5, not with an exponent ('{_short(value.strip())}')"
-        return f"must be a number, not {_describe(value)}"
+        worded = re.fullmatch(NUMBER_AMONG_WORDS, value.strip()) if isinstance(value, str) else None
+        if worded:  # '£950 a week': the field says what the number is
+            return f"must be the number alone, not {_describe(value)}; write {re.sub(r'[,]', '', worded[1])} (no words, £ or commas)"
+        like = f", like {f.example}" if isinstance(f.example, (int, float)) and not isinstance(f.example, bool) else ""
+        return f"must be a number, not {_describe(value)}; write it in figures{like}"
     if value != value:  # NaN
         return "must be a number, not .nan"
     if value == 0 and str(value).startswith("-") and f.constraints.get("minimum") == 0:  # -0.0: a page showed a fee of £-0
@@ -461,7 +470,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     mine = kinds_of(profile.data, schema)
     for k in mine:
         out.extend(_capacity_rules(profile, v, k))
-    out.extend(_example_data(profile, v, schema))
+    out.extend(_example_data(profile, v, schema, mine))
     needs = [c for k in mine if k.needs_resource == "capabilities" for c in k.capacity if c.needs_field]
     any_capability = False
     # only a profile with a capabilities group has values under it (most have none: the loop was a third of the rules)
@@ -588,7 +597,7 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
     return out
 
 
-def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[Problem]:
+def _example_data(profile: Profile, v: dict[str, Any], schema: Schema, mine: Iterable[Kind]) -> list[Problem]:
     """The template's made-up values, or a made-up profile, must never be published as a real home.
 
     The template itself (``_template.yaml``: names starting with '_' are never profiles) is exempt."""
@@ -615,6 +624,27 @@ def _example_data(profile: Profile, v: dict[str, Any], schema: Schema) -> list[P
         elif v.get("example") is not True and fictional:
             add("name", "says '(fictional)' but the profile is not marked 'example: yes'; a real home's name must not "
                 "say (fictional), and a made-up profile needs 'example: yes'")
+    if v.get("example") is not True:
+        out.extend(_template_leftovers(profile, v, mine, skip={"location_id", "name"}))
+    return out
+
+
+def _template_leftovers(profile: Profile, v: dict[str, Any], mine: Iterable[Kind], skip: set[str]) -> list[Problem]:
+    """A real profile's text still the template's made-up value (its provider, street, phone, email, website...):
+    a steward who copied the template and kept a line would publish it as the home's. A field whose example is a
+    real place or site (``exampleIsReal``: Herefordshire, carehome.co.uk) may hold it."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for k in mine:
+        for f in k.fields:
+            if f.path in skip or f.path in seen or f.example_is_real or f.type != "string" or "enum" in f.constraints:
+                continue
+            seen.add(f.path)
+            value = v.get(f.path)
+            if isinstance(value, str) and isinstance(f.example, str) and value.strip() == f.example:
+                out.append(Problem(profile.path, profile.line(f.path), f.path,
+                                   f"'{_short(value)}' is the made-up example from {kind_template_path(k)}, not this "
+                                   "service's; write its own, or delete the line"))
     return out
 
 

@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+import yaml
 from conftest import ROOT
 
 from carehomes.cli import parser
@@ -206,3 +207,18 @@ def test_every_test_named_in_the_docs_exists():
     for name in DOCS:
         for test in re.findall(r"`(test_\w+)(?:\[[^\]`]*\])?`", _read(name)):
             assert test == "test_x" or test in names, f"{name} names {test}, which is no test in tests/"  # test_x: a pattern
+
+
+def test_every_setting_named_in_the_docs_is_one_the_build_reads():
+    """A setting the docs name (`extra.directory.X`, or a key under directory: in a settings example) that no command
+    reads would do nothing in a council's mkdocs.yml: the build only warns of it (unknown_setting_warnings)."""
+    from carehomes.siteconfig import DIRECTORY_KEYS
+
+    for name in DOCS:
+        text = _read(name)
+        for key in re.findall(r"extra\.directory\.([a-z_]+)", text):
+            assert key in DIRECTORY_KEYS, f"{name} names extra.directory.{key}, which is not a setting"
+        for block in re.findall(r"^```ya?ml\n(.*?)^```", text, flags=re.M | re.S):
+            directory = ((yaml.safe_load(block) or {}).get("extra") or {}).get("directory") or {}
+            for key in directory:
+                assert key in DIRECTORY_KEYS, f"{name}'s settings example sets directory: {key}, which is not a setting"

@@ -63,6 +63,17 @@ def test_check_reports_a_postcode_that_is_not_live(tmp_path):
         "providers/aston-house.yaml:12: warning: address.postcode: 'HR9 9ZZ' is not a live postcode; check it on the home's letters"]
 
 
+@pytest.mark.parametrize("written, said", [
+    ("HR1 1ZZZ", "'HR1 1ZZZ' is not a UK postcode; write the full postcode, like HR1 1TJ"),
+    ("hr1 1tj", "'hr1 1tj' should be written 'HR1 1TJ' (capitals, one space)"),
+])
+def test_a_postcode_not_written_as_one_is_one_problem_not_also_a_dead_postcode(tmp_path, written, said):
+    """A steward typed 'EX20 1ZZZ': check said it was not a UK postcode, and again, as a warning, that it was not live."""
+    _profile(tmp_path, "postcode: HR1 1TJ", f"postcode: {written}")
+    proc = run_build("check", "providers", cwd=tmp_path)
+    assert proc.stdout.splitlines() == [f"providers/aston-house.yaml:12: address.postcode: {said}"]
+
+
 def test_check_reports_coordinates_far_from_the_postcode(tmp_path):
     _profile(tmp_path, "latitude: 52.049615", "latitude: 52.149615")
     proc = run_build("check", "providers", cwd=tmp_path)

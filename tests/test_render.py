@@ -711,6 +711,44 @@ def test_settings_of_another_place_than_the_profiles_are_warned_of():
     assert len(bundled) == 88 and place_warnings(here, bundled) == []
 
 
+def test_an_area_that_keeps_the_top_levels_description_is_warned_of(tmp_path):
+    """A Devon officer wrote areas/devon/mkdocs.yml as docs/areas.md shows (site_name, council, area...): every page of
+    Devon's site then said 'Find a care home in Herefordshire' in its description, inherited from the top level."""
+    from carehomes.configfile import load_config_file
+    from carehomes.siteconfig import title_warnings
+
+    (tmp_path / "top.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    area = tmp_path / "devon.yml"
+    area.write_text("INHERIT: top.yml\nsite_name: Devon care directory\nextra:\n  directory:\n    area: Devon\n", encoding="utf-8")
+    assert title_warnings(load_config_file(area), "areas/devon/mkdocs.yml") == [
+        "areas/devon/mkdocs.yml: site_description 'Find a care home in Herefordshire, check its vacancies, needs it can meet, "
+        "qu...' does not name Devon (extra.directory.area), and every page's description for search engines says it; write "
+        "site_description for Devon in areas/devon/mkdocs.yml"]
+    area.write_text("INHERIT: top.yml\nextra:\n  directory:\n    area: Devon County Council\n", encoding="utf-8")
+    assert [w.split(" '")[0] for w in title_warnings(load_config_file(area))] == ["mkdocs.yml: site_name", "mkdocs.yml: site_description"]
+    area.write_text("INHERIT: top.yml\nsite_name: Devon care directory\nsite_description: Care homes in Devon.\n"
+                    "extra:\n  directory:\n    area: Devon\n", encoding="utf-8")
+    assert title_warnings(load_config_file(area)) == []
+    for bundled in (ROOT / "mkdocs.yml", ROOT / "areas" / "oldham" / "mkdocs.yml"):
+        assert title_warnings(load_config_file(bundled)) == [], bundled
+
+
+def test_a_setting_no_command_reads_is_warned_of_with_the_one_it_looks_like():
+    """A Devon officer's 'placment_phone:' was read as nothing: the build warned only that placement_phone was still the
+    example, never of the line they had written."""
+    from carehomes.configfile import load_config_file
+    from carehomes.siteconfig import unknown_setting_warnings
+
+    assert unknown_setting_warnings({"area": "Devon", "placment_phone": "0345 155 1007", "theme_colour": "red"},
+                                    "areas/devon/mkdocs.yml") == [
+        "areas/devon/mkdocs.yml: extra.directory.placment_phone is not a setting, so it does nothing; did you mean "
+        "placement_phone? the settings are in docs/stewards.md",
+        "areas/devon/mkdocs.yml: extra.directory.theme_colour is not a setting, so it does nothing; the settings are in "
+        "docs/stewards.md"]
+    for bundled in (ROOT / "mkdocs.yml", ROOT / "areas" / "oldham" / "mkdocs.yml"):
+        assert unknown_setting_warnings((load_config_file(bundled)["extra"]["directory"])) == [], bundled
+
+
 def test_html_set_aside_from_the_engine_is_put_back_once_in_the_page_it_wrote(tmp_path):
     """The market page's tables and the browse page's lists skip the engine's Markdown (which parsed their HTML only
     to pass it through) and are put back where the engine kept their place; a page that lost it fails clearly."""

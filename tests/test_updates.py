@@ -496,7 +496,7 @@ def test_form_replies_use_plain_words_not_yaml(repo):
             "### Weekly fee with nursing, from\n\n£1,250\n\n### Weekly fee without nursing, from\n\n£9x")
     r, res = apply(repo, text, "aston-manager")
     assert res["errors"] == [  # (in the order check finds them: types first, then rules across fields)
-        "Weekly fee without nursing, from: must be a number, not '£9x'",
+        "Weekly fee without nursing, from: must be a number, not '£9x'; write it in figures, like 950",
         "Beds with nursing: is 4 but CQC does not register this home for care with nursing ('Care home with nursing' is "
         "no); count these beds in 'Beds without nursing', or ask the council to import the latest CQC register"]
     assert not any(w in e for e in res["errors"] for w in ("quotes", "beds.", "yes/no", "YAML", "'- '"))

@@ -71,6 +71,15 @@ def test_fixtures_are_valid():
      "providers/t.yaml:8: beds.nursing.total: must be a whole number, not the number 12.5"),
     ("beds:\n  nursing:\n    total: -1\n",
      "providers/t.yaml:8: beds.nursing.total: is -1, below the lowest allowed value 0"),
+    # a Devon steward's fee as the home wrote it: the number is in it, and is what to write
+    ("fees:\n  nursing_from: £950 a week\n  date: 2026-11-01\n",
+     "providers/t.yaml:7: fees.nursing_from: must be the number alone, not '£950 a week'; write 950 (no words, £ or commas)"),
+    ("fees:\n  nursing_from: from £1,250 per week\n  date: 2026-11-01\n",
+     "providers/t.yaml:7: fees.nursing_from: must be the number alone, not 'from £1,250 per week'; write 1250 (no words, £ or commas)"),
+    ("fees:\n  nursing_from: ask us\n  date: 2026-11-01\n",
+     "providers/t.yaml:7: fees.nursing_from: must be a number, not 'ask us'; write it in figures, like 950"),
+    ("fees:\n  nursing_from: 950pw\n  date: 2026-11-01\n",
+     "providers/t.yaml:7: fees.nursing_from: must be a number, not '950pw'; write it in figures, like 950"),
     ("care:\n  nursing: Y\n",
      "providers/t.yaml:7: care.nursing: must be yes or no, not 'Y'"),
     ("cqc:\n  rating: Requires Improvement\n  rating_date: 2025-01-02\n",
@@ -365,6 +374,50 @@ def test_the_template_copied_with_only_the_slug_changed_is_refused():
         "providers/t.yaml:3: example: is yes, which marks a made-up profile, but the name does not end in '(fictional)'; remove 'example: yes' from a real home, or add '(fictional)' to a made-up one's name"]
     assert problems("", head=HEAD.replace("example: true\n", "")) == [
         "providers/t.yaml:3: name: says '(fictional)' but the profile is not marked 'example: yes'; a real home's name must not say (fictional), and a made-up profile needs 'example: yes'"]
+
+
+@pytest.mark.parametrize("template, slug, paths", [
+    ("_template.yaml", "example-house", ["provider.name", "provider.cqc_id", "address.street", "address.postcode", "contact.website",
+                                         "contact.phone", "contact.email", "contact.manager", "cqc.report_url", "cqc.phone",
+                                         "cqc.website", "description"]),
+    ("_template-home-care-agency.yaml", "example-home-care",
+     ["provider.name", "provider.cqc_id", "address.street", "address.postcode", "contact.website", "contact.phone",
+      "contact.email", "contact.manager", "cqc.report_url", "cqc.phone", "cqc.website", "description"]),
+])
+def test_a_real_home_made_from_the_template_keeps_none_of_its_made_up_text(template, slug, paths):
+    """A steward adding a Devon home copied the template, gave it its own ID, name and page name, removed 'example: yes'
+    and kept the other lines: check passed, and the page showed 'Example Care Ltd (fictional)' as its provider, the
+    template's Hereford phone and enquiries@example.org as its contacts and the template's description."""
+    from carehomes.schema import ROOT
+
+    text = (ROOT / "providers" / template).read_text(encoding="utf-8")
+    name = re.search(r"^name: (.*)$", text, flags=re.M)[1]
+    text = (text.replace("location_id: 1-000000001", "location_id: 1-999888777").replace(f"slug: {slug}", "slug: moor-view")
+            .replace(f"name: {name}", "name: Moor View").replace("example: yes\n", ""))
+    profile, found = parse_profile(text, "areas/devon/providers/moor-view.yaml")
+    assert found == [] and profile is not None
+    lines = text.splitlines()
+    leftovers = [p for p in check_profile(profile, on=TODAY) if "made-up example" in p.message]
+    assert [p.field for p in leftovers] == paths
+    street = next(p for p in leftovers if p.field == "address.street")
+    assert str(street) == (f"areas/devon/providers/moor-view.yaml:{lines.index('  street: 1 Example Street') + 1}: address.street: "
+                           f"'1 Example Street' is the made-up example from providers/{template}, not this service's; write its "
+                           "own, or delete the line")
+    # the same lines marked as a made-up profile are the template's own: nothing to say
+    profile, _ = parse_profile(text.replace("name: Moor View", f"name: {name}\nexample: yes"), "areas/devon/providers/moor-view.yaml")
+    assert not [p for p in check_profile(profile, on=TODAY) if "not this service" in p.message]
+
+
+def test_a_real_home_may_have_the_templates_real_place_and_rating_site():
+    """The template's locality, town and user rating source are real (Herefordshire, Hereford, carehome.co.uk): a real
+    Hereford home holds them."""
+    assert problems("address:\n  town: Hereford\nuser_rating:\n  score: 9\n  out_of: 10\n  source: carehome.co.uk\n"
+                    "  date: 2026-11-01\n", head=HEAD.replace("example: true\n", "").replace("Test Home (fictional)", "Sunny Home")
+                    .replace("Exampleshire", "Herefordshire")) == []
+    assert problems("contact:\n  manager: Jo Example\n", head=HEAD.replace("example: true\n", "").replace(
+        "Test Home (fictional)", "Sunny Home")) == [
+        "providers/t.yaml:6: contact.manager: 'Jo Example' is the made-up example from providers/_template.yaml, not this "
+        "service's; write its own, or delete the line"]
 
 
 def test_github_annotation_format():
