@@ -41,11 +41,11 @@ def limits_of(views: list[HomeView]) -> dict[str, Age]:
 
 
 def town_name(town: str | None) -> str:
-    """'Ross On Wye', 'ross-on-wye' -> 'Ross-on-Wye'; 'Near Leominster' stays 'Near Leominster', as the browse lists
+    """'Ross On Wye', 'ross-on-wye' -> 'Ross-on-Wye', 'Ottery St. Mary' -> 'Ottery St Mary'; 'Near Leominster' stays 'Near Leominster', as the browse lists
     and the find page group towns (finding.town_key): a town the address names, never another one."""
     if not town:
         return "Unknown"
-    t = town.strip()
+    t = re.sub(r"\s+", " ", town.replace(".", " ")).strip()  # 'Ottery St. Mary' and 'Ottery St Mary': one town, one row
     t = re.sub(r"[\s-]+", "-", t) if re.search(r"\bon\b", t, re.I) else t
     words = re.split(r"(-|\s)", t)
     small = {"on", "upon", "in", "by", "the", "under", "le"}

@@ -114,3 +114,15 @@ def test_the_market_pages_towns_are_the_lists_towns():
         lists[town] = lists.get(town, 0) + 1
     assert (market["Leominster"], market["Near Leominster"]) == (9, 1)
     assert {t: n for t, n in market.items() if t in lists} == {t: n for t, n in lists.items() if t in market}
+
+
+def test_spellings_of_one_town_are_one_market_row():
+    """Devon's register spells one town 'Ottery St. Mary' and 'Ottery St Mary': the market page gave it two rows, where
+    the find page and the browse lists (finding.town_key) group them as one."""
+    from carehomes.finding import town_key
+    from carehomes.market import town_name
+
+    spellings = ["Ottery St. Mary", "Ottery St Mary", "OTTERY ST MARY", "Ottery  St.Mary", "ottery st. mary "]
+    assert {town_name(s) for s in spellings} == {"Ottery St Mary"} and len({town_key(s) for s in spellings}) == 1
+    assert [town_name(s) for s in ("Ross On Wye", "ross-on-wye", "Near Leominster", "", None)] == [
+        "Ross-on-Wye", "Ross-on-Wye", "Near Leominster", "Unknown", "Unknown"]
