@@ -100,7 +100,7 @@ class ProfilePage:
         add("</ul>\n\n")
         if not closed:
             add(f'<p class="ch-actions">\n<button type="button" class="md-button ch-shortlist" data-slug="{slug}" '
-                f'data-name="{name}" hidden>Add {name} to shortlist</button>\n'
+                f'data-name="{name}" hidden>{escape(self.values.shortlist["add"].replace("{name}", h.name))}</button>\n'
                 '<a class="md-button" href="../../compare/">Compare your shortlist</a>\n</p>\n')
         shown = [g for g in groups if g.shown]
         description = h.description_html

@@ -274,7 +274,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution()),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
-        "homes/_shell.md": gen.get_template("shell.md").render(),
+        "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words
     }
     market, market_files = market_page(views, released, d.get("localities"), releases, schema) if made_market is None \
         else made_market()

@@ -33,7 +33,7 @@ Shape = dict[str, tuple[tuple[type, ...], tuple[type, ...]]]  # key -> (the JSON
 _SHAPE: Shape = {
     **dict.fromkeys(("required", "unique", "exampleIsReal"), ((bool,), ())),
     **dict.fromkeys(("compare", "constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
-                     "orukTerm", "owners", "reference", "schema", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
+                     "orukTerm", "owners", "reference", "schema", "shortlist", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
     **dict.fromkeys(("council", "cqc", "fsa", "provider"), ((dict, str), ())),
     **dict.fromkeys(("capacity", "categories", "dated", "foreignKeys", "licenses", "list", "ranges", "onlyIfYes", "resources",
                      "serviceAreas", "sources", "terms"), ((list,), (dict,))),
@@ -171,6 +171,7 @@ class Values:
     not_yet_rated: str  # CQC's own 'not yet inspected' rating, shown as such (not as 'no rating known')
     find: dict[str, Any] = field(default_factory=dict)  # x-directory.find: the find page's distance and 'not known' wording
     compare: dict[str, Any] = field(default_factory=dict)  # x-directory.compare: the compare page's wording
+    shortlist: dict[str, Any] = field(default_factory=dict)  # x-directory.shortlist: its buttons', notes' and counts' wording
 
     @property
     def rating_stale_days(self) -> int:
@@ -230,19 +231,32 @@ class Values:
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
     def for_script(self, one: str = "home", many: str = "homes") -> dict[str, Any]:
-        """What the find and compare pages' JavaScript needs, as JSON: the two pages' wording with {home}, {homes} and
-        {aHome} filled in by what the site calls one and several of what it lists, and one with its article
-        (finding.SiteWords: "service", "services", "a service" on a site of several kinds), so the script only places numbers."""
-        def words(block: dict[str, Any]) -> dict[str, Any]:
-            return {k: v.replace("{home}", one).replace("{homes}", many).replace("{aHome}", with_article(one))
-                    if isinstance(v, str) and k != "description" else v for k, v in block.items()}
+        """What the find and compare pages' JavaScript needs, as JSON: the two pages' and the shortlist's wording with
+        {home}, {homes} and {aHome} filled in by what the site calls one and several of what it lists, and one with its
+        article (finding.SiteWords: "service", "services", "a service" on a site of several kinds), so the script only
+        places numbers."""
         return {"ratings": self.rating_choices, "noRating": self.no_rating, "notYetRated": self.not_yet_rated, "notProvided": self.not_provided,
                 "staleness": {k: a.words for k, a in self.staleness.items()},
-                "feeBands": {"step": self.fee_step}, "find": words(self.find), "compare": words(self.compare)}
+                "feeBands": {"step": self.fee_step}, "find": _site_words(self.find, one, many),
+                "compare": _site_words(self.compare, one, many), "shortlist": _site_words(self.shortlist, one, many)}
+
+    def shortlist_json(self, one: str = "home", many: str = "homes") -> str:
+        """The shortlist's wording alone (``{"shortlist": ...}`` of ``for_script``), as JSON safe inside an HTML script
+        element: what a service's page and a browse list (the page shell) carry for the shortlist's button, without
+        the block's description (a few hundred bytes on every such page)."""
+        words = {"shortlist": {k: v for k, v in _site_words(self.shortlist, one, many).items() if k != "description"}}
+        return json_for_html(json.dumps(words, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
     def script_json(self, one: str = "home", many: str = "homes") -> str:
         """``for_script(one, many)`` as JSON that is safe inside an HTML script element."""
         return json_for_html(json.dumps(self.for_script(one, many), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+
+
+def _site_words(block: dict[str, Any], one: str, many: str) -> dict[str, Any]:
+    """A block of wording with {home}, {homes} and {aHome} filled in by what the site calls what it lists ("home",
+    "homes"; "service", "services" on a site of several kinds), its description as it is."""
+    return {k: v.replace("{home}", one).replace("{homes}", many).replace("{aHome}", with_article(one))
+            if isinstance(v, str) and k != "description" else v for k, v in block.items()}
 
 
 def _unknowns(u: dict) -> Unknowns:
@@ -278,7 +292,7 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             owners={k: Owner(k, o["source"], o["changedBy"], o["meaning"]) for k, o in x["owners"].items()},
             unknowns=_unknowns(x["unknowns"]),
             not_yet_rated=x["notYetRated"],
-            find=dict(x["find"]), compare=dict(x["compare"]))
+            find=dict(x["find"]), compare=dict(x["compare"]), shortlist=dict(x["shortlist"]))
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")

@@ -357,6 +357,26 @@ def test_the_compare_pages_sentences_say_services_on_a_site_of_several_kinds(age
     assert home["empty"] == "Your shortlist is empty. Add homes from the search or a home's page."
     assert home["comparingOne"] == "Comparing 1 home."
 
+def test_the_shortlists_words_say_services_on_a_site_of_several_kinds(agencies, homes):
+    """The shortlist's buttons, notes and counts (the find page's link and bar, "your shortlist is full") are the
+    schema's words (x-directory.shortlist) with what the site lists: they said "homes" on Oldham's site of care homes
+    and agencies. A service's page carries them too (the page shell: shortlist_json), without the description."""
+    values = load_schema().values
+    mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
+    shortlist = values.for_script(mixed.one, mixed.many)["shortlist"]
+    assert shortlist["full"] == "Your shortlist is full ({n} services). Remove one first."
+    assert (shortlist["linkOne"], shortlist["linkMany"]) == ("Compare your shortlist (1 service)", "Compare your shortlist ({n} services)")
+    assert (shortlist["bar"], shortlist["barOne"], shortlist["barMany"]) == ("Compare ({n})", "shortlisted service", "shortlisted services")
+    assert (shortlist["add"], shortlist["remove"]) == ("Add {name} to shortlist", "Remove {name} from shortlist")
+    assert shortlist["added"] == "{name} added to your shortlist. {n} on your shortlist."
+    assert [k for k, v in shortlist.items() if k != "description" and "{home" in v] == []
+    page = json.loads(values.shortlist_json(mixed.one, mixed.many))
+    assert page == {"shortlist": {k: v for k, v in shortlist.items() if k != "description"}}
+    home = values.for_script(alone.one, alone.many)["shortlist"]
+    assert (home["full"], home["linkMany"], home["barOne"]) == (
+        "Your shortlist is full ({n} homes). Remove one first.", "Compare your shortlist ({n} homes)", "shortlisted home")
+
+
 def test_an_agencys_compare_sources_name_who_gave_each_fact_and_when(agencies, homes):
     """From the discharge coordinators' review: the agencies' compare table had no Sources row, so a rate or an area
     covered was shown with no owner and no date. Its Sources row names the register with its date and the agency

@@ -463,6 +463,34 @@ def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_t
     assert focused
 
 
+@pytest.mark.parametrize("path", ["", "find/"])
+def test_on_a_phone_the_menu_of_the_home_and_find_pages_holds_the_sites_pages(site, browser, path):
+    """The home and find pages leave the menu out beside their content (hide: navigation), and the theme left it out
+    of the phone's drawer too: at 320 px the menu button opened an empty drawer, and "Paying for care" could not be
+    reached from either page, by touch or by keyboard."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    pg = ctx.new_page()
+    pg.goto(site + path)
+    pg.locator("label.md-header__button[for='__drawer']").click()
+    pg.wait_for_timeout(350)  # the drawer slides in over 0.25 s
+    paying = pg.locator(".md-sidebar--primary").get_by_role("link", name="Paying for care")
+    expect(paying).to_be_visible()
+    # on the screen and on top (not under the overlay), where a finger can press it
+    assert paying.evaluate("e => { const r = e.getBoundingClientRect(); const at = document.elementFromPoint(r.left + r.width / 2, "
+                           "r.top + r.height / 2); return r.left >= 0 && r.right <= innerWidth && !!at && e.contains(at); }")
+    pg.goto(site + path)
+    pg.keyboard.press("Tab")  # "Skip to content"; then the menu, which slides in while the keyboard is in it
+    seen = []
+    for _ in range(20):
+        pg.keyboard.press("Tab")
+        pg.wait_for_timeout(350)
+        seen.append(pg.evaluate(FOCUSED))
+        if seen[-1]["text"] == "Paying for care":
+            break
+    ctx.close()
+    assert seen[-1] == {"text": "Paying for care", "shown": True}, seen
+
+
 @pytest.mark.parametrize("path", ["", "find/", "homes/example-full/", "compare/", "browse/a/", "open-data/"])
 def test_320px_viewport_has_no_sideways_scroll(site, browser, path):
     ctx = browser.new_context(viewport={"width": 320, "height": 640})

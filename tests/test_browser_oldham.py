@@ -250,3 +250,41 @@ def test_a_compare_tables_first_column_reached_by_keyboard_is_not_left_under_the
         "Park Hills Private Nursing Home", "Chamber Mount"]
     assert axe_violations(pg) == []
     pg.close()
+
+
+def test_the_shortlist_speaks_of_services_on_a_site_of_care_homes_and_agencies(oldham, browser):
+    """A family on a phone, by keyboard: the shortlist said "Compare your shortlist (1 home)", "shortlisted homes" and
+    "Your shortlist is full (10 homes)" on Oldham's site of care homes and agencies, and an agency's page had no
+    words of the site's for its button. They are the schema's (x-directory.shortlist), finished by the build."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 700})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(oldham + "find/?q=OL1+1AA")
+    wait_results(pg)
+    first = pg.locator("#results button.ch-shortlist").first
+    name = first.get_attribute("data-name")
+    first.focus()
+    pg.keyboard.press("Enter")
+    expect(pg.locator("#ch-live")).to_have_text(f"{name} added to your shortlist. 1 on your shortlist.")
+    expect(first).to_have_text(f"Remove {name} from shortlist")
+    expect(pg.locator("#shortlist-link")).to_have_text("Compare your shortlist (1 service)")
+    expect(pg.locator("#shortlist-bar-link")).to_have_text("Compare (1) shortlisted service")
+    buttons = pg.locator("#results button.ch-shortlist")
+    for i in range(1, 11):
+        buttons.nth(i).focus()
+        pg.keyboard.press(" ")
+    expect(pg.locator("#ch-live")).to_have_text("Your shortlist is full (10 services). Remove one first.")
+    expect(pg.locator("#shortlist-bar-link")).to_have_text("Compare (10) shortlisted services")
+    # an agency's page: its button is the site's words, and says what it did
+    pg.goto(oldham + "homes/apex-prime-care-oldham/")
+    add = pg.get_by_role("button", name="Add Apex Prime Care - Oldham to shortlist")
+    expect(add).to_be_visible()
+    pg.evaluate("localStorage.removeItem('carehomes.shortlist')")
+    pg.reload()
+    add.focus()
+    pg.keyboard.press("Enter")
+    expect(pg.locator("#ch-live")).to_have_text("Apex Prime Care - Oldham added to your shortlist. 1 on your shortlist.")
+    expect(pg.get_by_role("button", name="Remove Apex Prime Care - Oldham from shortlist")).to_be_focused()
+    ctx.close()
+    assert errors == [], errors

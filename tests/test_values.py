@@ -163,6 +163,12 @@ def test_fee_choices_and_script_values(edge_site):
         m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', text)
         assert m, f"{page} page lacks the directory values"
         assert json.loads(m.group(1)) == VALUES.for_script()
+    # a home's page and a browse list (the page shell) carry the shortlist's words alone, for its button: the
+    # script has no words of its own for it (x-directory.shortlist)
+    for page in (next((edge_site / "homes").glob("*/index.html")), edge_site / "browse" / "a" / "index.html"):
+        m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', page.read_text(encoding="utf-8"))
+        assert m, f"{page} lacks the shortlist's words"
+        assert json.loads(m.group(1)) == {"shortlist": {k: v for k, v in VALUES.for_script()["shortlist"].items() if k != "description"}}
 
 
 def test_published_package_keeps_the_value_lists(edge_site):

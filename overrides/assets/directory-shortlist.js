@@ -1,6 +1,8 @@
-/* The shortlist: kept in this browser's localStorage only; nothing is sent anywhere. */
+/* The shortlist: kept in this browser's localStorage only; nothing is sent anywhere. Its words are the schema's
+   (x-directory.shortlist), finished by the build with what the site lists; the page fills in names and numbers. */
 import { el, announce } from "./directory-dom.js";
-import { safeSlug } from "./directory-text.js";
+import { byCount, fill, safeSlug } from "./directory-text.js";
+import { VALUES } from "./directory-values.js";
 
 const KEY = "carehomes.shortlist";
 const SEARCH = "carehomes.search";  // the last search's postcode (as typed), its position and the needs filtered for
@@ -30,35 +32,35 @@ export function getSearch() {
 }
 function inList(slug) { return getList().some(function (x) { return x.slug === slug; }); }
 export function toggle(slug, name, region) {
-  var list = getList();
+  var list = getList(), S = VALUES.shortlist;
   if (inList(slug)) {
     setList(list.filter(function (x) { return x.slug !== slug; }));
-    announce(region, name + " removed from your shortlist. " + getList().length + " on your shortlist.");
+    announce(region, fill(S.removed, { name: name, n: getList().length }));
   } else if (list.length >= MAX) {
-    announce(region, "Your shortlist is full (" + MAX + " homes). Remove one first.");
+    announce(region, fill(S.full, { n: MAX }));
   } else {
     list.push({ slug: slug, name: String(name).slice(0, 200) });
     setList(list);
-    announce(region, name + " added to your shortlist. " + list.length + " on your shortlist.");
+    announce(region, fill(S.added, { name: name, n: list.length }));
   }
 }
 export function refreshButtons() {
-  var n = getList().length;
+  var n = getList().length, S = VALUES.shortlist;
   document.querySelectorAll("button.ch-shortlist").forEach(function (b) {
     b.hidden = false;
-    // the button names its home: "Add Lyndale to shortlist"
-    b.textContent = (inList(b.dataset.slug) ? "Remove " : "Add ") + b.dataset.name + (inList(b.dataset.slug) ? " from shortlist" : " to shortlist");
+    // the button names its service (x-directory.shortlist.add or remove, with its name)
+    b.textContent = fill(inList(b.dataset.slug) ? S.remove : S.add, { name: b.dataset.name });
   });
   var link = document.getElementById("shortlist-link");
   if (link) {
-    link.textContent = "Compare your shortlist (" + n + (n === 1 ? " home)" : " homes)");
+    link.textContent = byCount(n, S.linkOne, S.linkMany);
     if (link.closest(".ch-result-links")) link.hidden = n === 0;  // on the find page, only once there is one
   }
   // the find page's bar, kept in sight at the foot of the screen while the results scroll
   var bar = document.getElementById("shortlist-bar"), barLink = document.getElementById("shortlist-bar-link");
   if (bar && barLink) {
     bar.hidden = n === 0;
-    barLink.replaceChildren("Compare (" + n + ")", el("span", { class: "ch-sep" }, n === 1 ? " shortlisted home" : " shortlisted homes"));
+    barLink.replaceChildren(fill(S.bar, { n: n }), el("span", { class: "ch-sep" }, " " + byCount(n, S.barOne, S.barMany)));
   }
 }
 export function liveRegion() {

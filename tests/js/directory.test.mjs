@@ -7,6 +7,7 @@ import { byCount, distanceText, emptyReasons, fill, foldNear, km, linkParts, nee
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/assets/directory-sort.js";
+import { MAX, refreshButtons, toggle } from "../../overrides/assets/directory-shortlist.js";
 import { readFileSync } from "node:fs";
 
 Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
@@ -114,6 +115,43 @@ test("the compare page's script words nothing itself: each sentence it shows is 
   for (const key of ["empty", "loadingOne", "loadingMany", "sharedOne", "sharedMany", "goneOne", "goneMany", "comparingOne", "comparingMany",
     "closedOne", "closedMany", "captionOne", "captionMany", "tableLabel", "copied"]) {
     assert.ok(/\{homes?\}/.test(compare[key]) && !/\bhomes?\b/.test(compare[key].replace(/\{homes?\}/g, "")), key);
+  }
+});
+
+test("the shortlist's buttons, notes and counts are the schema's words (x-directory.shortlist), finished by the build", () => {
+  // Oldham's site of care homes and agencies said "Your shortlist is full (10 homes)" and "Compare your shortlist (2 homes)"
+  const script = readFileSync(new URL("../../overrides/assets/directory-shortlist.js", import.meta.url), "utf-8");
+  const words = JSON.parse(readFileSync(new URL("../../schema/datapackage.json", import.meta.url), "utf-8"))["x-directory"].shortlist;
+  assert.ok(!/\bhomes?\b/.test(script.replace(/"carehomes\.\w+"/g, "")), "directory-shortlist.js says home or homes itself");
+  for (const text of ["to shortlist", "from shortlist", "on your shortlist", "is full", "Compare ", "shortlisted "]) {
+    assert.ok(!script.includes(text), "directory-shortlist.js words it itself: " + text);
+  }
+  for (const key of ["add", "remove", "added", "removed", "full", "linkOne", "linkMany", "bar", "barOne", "barMany"]) {
+    assert.equal(typeof words[key], "string", key);
+    assert.ok(new RegExp("\\bS\\." + key + "\\b").test(script), key + " is not read by the shortlist");
+  }
+  // the page places the build's finished sentences (here a site of several kinds: "service", "services")
+  const store = new Map(), region = { textContent: "" };
+  const button = { dataset: { slug: "amber-care", name: "Amber Care" }, hidden: true, textContent: "" };
+  const link = { textContent: "", hidden: true, closest: () => null };
+  globalThis.localStorage = { getItem: (k) => (store.has(k) ? store.get(k) : null), setItem: (k, v) => store.set(k, String(v)) };
+  globalThis.document = { querySelectorAll: () => [button], getElementById: (id) => (id === "shortlist-link" ? link : null) };
+  Object.assign(VALUES.shortlist, Object.fromEntries(Object.entries(words).map(([k, v]) => [k, v.replace("{homes}", "services").replace("{home}", "service")])));
+  try {
+    refreshButtons();
+    assert.deepEqual([button.hidden, button.textContent, link.textContent], [false, "Add Amber Care to shortlist", "Compare your shortlist (0 services)"]);
+    toggle("amber-care", "Amber Care", region);
+    assert.equal(region.textContent, "Amber Care added to your shortlist. 1 on your shortlist.");
+    assert.deepEqual([button.textContent, link.textContent], ["Remove Amber Care from shortlist", "Compare your shortlist (1 service)"]);
+    for (let i = 1; i < MAX; i++) toggle("other-" + i, "Other " + i, region);
+    toggle("one-too-many", "One Too Many", region);
+    assert.equal(region.textContent, "Your shortlist is full (" + MAX + " services). Remove one first.");
+    toggle("amber-care", "Amber Care", region);
+    assert.equal(region.textContent, "Amber Care removed from your shortlist. " + (MAX - 1) + " on your shortlist.");
+    assert.equal(link.textContent, "Compare your shortlist (" + (MAX - 1) + " services)");
+  } finally {
+    delete globalThis.localStorage;
+    delete globalThis.document;
   }
 });
 
