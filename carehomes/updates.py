@@ -476,8 +476,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     given = bool(values)
     values, dropped = not_applicable(values, profile.data)
-    named = {ff.path: ff for ff in by_label.values()}
-    res.notes = [form_words(_name_fields(not_applicable_words(p, named[p].label if p in named else p), schema, named)) for p in dropped]
+    by_path = own_labels(answers, by_label, kinds_of(profile.data, schema), schema)
+    res.notes = [form_words(_name_fields(not_applicable_words(p, by_path[p].label if p in by_path else p), schema, by_path))
+                 for p in dropped]
     if not given:
         boxes = [label for label in answers if label not in names]  # the form's questions but its page name
         res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
@@ -487,7 +488,6 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     blanks = left_empty(answers, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema)
-    by_path = {ff.path: ff for ff in by_label.values()}
     if edit.problems or date_errors or blanks:
         res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
                                     f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
@@ -503,6 +503,16 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     res.notes += old_dates(edit.changed, by_path, on)
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
+
+
+def own_labels(answers: Collection[str], by_label: dict[str, forms.FormField], own: Collection[Kind],
+               schema: Schema) -> dict[str, forms.FormField]:
+    """Each field's question as the sender's form words it: the labels answered, then those of the forms of the
+    profile's own kinds, then any form's (a care home's description is "About the home", never the agency's)."""
+    out = {ff.path: ff for ff in by_label.values()}
+    out.update({ff.path: ff for t, (k, _) in forms.kind_forms(schema).items() if k in own for ff in forms.form_fields(t, schema)})
+    out.update({by_label[label].path: by_label[label] for label in answers if label in by_label})
+    return out
 
 
 OLD_DATE_DAYS = 7  # a date given in a form more than this before the day it is applied is said back in words

@@ -253,6 +253,16 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
             assert (repo / "providers" / name).read_text() == text
 
 
+def test_a_care_homes_answer_is_named_by_its_own_forms_question_not_an_agencys(repo):
+    """The description is asked by both kinds' forms: a care home's reply named it "About the agency"."""
+    text = "### Your home's page name\n\naston-house\n\n### About the home\n\n"
+    r, res = apply(repo, text + "a" * 3001, "Council-Steward")
+    assert res["errors"] == ["About the home: is 3,001 characters long; shorten it to 3,000 or fewer"]
+    r, res = apply(repo, text + "A family-run home.", "Council-Steward")
+    assert res["status"] == "applied" and [c["label"] for c in res["changed"]] == ["About the home"]
+    assert "| About the home | not given | A family-run home. |" in res["comment"]
+
+
 def test_apply_update_usage_errors(repo, tmp_path):
     r = run_build("apply-update", "--body", str(tmp_path / "none.md"), "--author", "x", "--repo", str(repo))
     assert r.returncode == 2 and r.stderr.strip().endswith("none.md: cannot be read (No such file or directory)")
