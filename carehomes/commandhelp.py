@@ -48,7 +48,7 @@ The commissioner early-warning report, `report/commissioner-report.html` and `.c
 
 Thresholds are in `signals.yaml` (or `--config FILE`); a missing or unreadable file, or a threshold that is not a finite number of 0 or more (`-5`, `soon`, `.nan`, `.inf`), is one message naming the file, the threshold and its value (exit 2), and no report is written.""",
     "merge": """\
-Combines several councils' published packages (same schema) into one: homes matched by CQC location ID, the first package listed wins, and every differing field is reported. Writes `DIR/data/` (a valid package), `DIR/providers/` (build a site with `build --providers DIR/providers`) and `DIR/merge-report.txt`. Packages are untrusted: files are read only inside each package's folder, values with the package's declared types, and every home must pass `check` before anything is written (see SECURITY.md).""",
+Combines several councils' published packages (same schema) into one: homes matched by CQC location ID, the first package listed wins, and every differing field is reported. Writes `DIR/data/` (a valid package), `DIR/providers/` (build a site with `build --providers DIR/providers`) and `DIR/merge-report.txt`. Packages are untrusted: files are read only inside each package's folder, values with the package's declared types, and every home must pass `check` before anything is written (its warnings, which `check` lets pass, are listed in the report) (see SECURITY.md).""",
     "fmt": """\
 Writes profiles in the standard form (schema key order, quoting, 2-space indents), keeping comments; `--check` only lists files that are not.""",
     "vacancies": """\
