@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .safetext import plain
 from .schema import ROOT
 
 AREAS = ROOT / "areas"
@@ -42,12 +43,17 @@ def area_names(root: Path = ROOT) -> list[str]:
 
 
 def find_area(name: str | None, root: Path = ROOT) -> Area:
-    """The area called ``name`` (None or "": the default, the top level); AreaError listing the areas otherwise."""
-    if not name:
+    """The area called ``name`` (None, --area not given: the default, the top level); AreaError listing the areas
+    otherwise, an empty name too (``--area "$AREA"`` with AREA unset never stands for the top level's)."""
+    if name is None:
         return default_area(root)
     names = area_names(root)
+    there = ", ".join(names) if names else "none yet"
+    if not name.strip():
+        raise AreaError(f"--area is empty; give an area's name (the areas are: {there}), or leave --area out for the "
+                        "default, providers/ and mkdocs.yml at the top level")
     if name not in names:
-        there = ", ".join(names) if names else "none yet"
+        name = plain(name, 60)
         raise AreaError(f"--area {name}: there is no such area (no areas/{name}/mkdocs.yml); the areas are: {there} "
                         "(without --area: the default, providers/ and mkdocs.yml at the top level). "
                         "To add one, see docs/areas.md")

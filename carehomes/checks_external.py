@@ -3,6 +3,7 @@ NHS trust codes (NHS ODS). Called once for all profiles by ``pipeline.check_path
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from .load import Profile
 from .problems import Problem
@@ -60,8 +61,9 @@ def check_postcodes(profiles: list[Profile]) -> list[Problem]:
                                f"'{pc}' is not a live postcode; check it on the home's letters", severity=POSTCODE_SEVERITY))
             continue
         lat, lon = _address(p).get("latitude"), _address(p).get("longitude")
-        if not place.has_position or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
-            continue
+        if not place.has_position or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                                             for v in (lat, lon)):
+            continue  # none given, or not a number the schema check already reports (.inf): no distance to work out
         assert place.lat is not None and place.lon is not None
         km = postcodes.distance_km(float(lat), float(lon), place.lat, place.lon)  # type: ignore[arg-type]
         if km > MAX_KM_FROM_POSTCODE:

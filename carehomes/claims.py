@@ -26,7 +26,7 @@ from .text import with_article
 from .schema import Schema, load_schema
 from .updates import (MAX_BODY, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
                       with_email)
-from .validate import check_value
+from .validate import check_value, invisible
 from .yamlio import write_text_atomic
 
 APPROVED = "claim-approved"  # the one label a steward adds after ringing the home
@@ -128,7 +128,7 @@ def _answer_problems(answers: dict[str, str | None], schema: Schema) -> list[str
             out.append(f"{c.label}: is empty; edit this issue and fill it in")
             continue
         f = schema.by_path.get(c.rules) if c.rules else None
-        wrong = check_value(f, value) if f is not None else (
+        wrong = check_value(f, value) if f is not None else invisible(value, multiline=False) or (
             f"is {len(value):,} characters long; shorten it to {MAX_ROLE} or fewer" if len(value) > MAX_ROLE else None)
         if wrong:
             out.append(f"{c.label}: {wrong}")

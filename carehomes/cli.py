@@ -914,7 +914,13 @@ def _issue_body(path: str) -> str | None:
     if len(raw) > MAX_ISSUE_FILE:
         _say(f"{path}: is more than {MAX_ISSUE_FILE:,} bytes; an issue's body is at most 65,536 characters")
         return None
-    return raw.decode("utf-8", errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # never read with stand-ins: a '\ufffd' would be written into the profile
+        line = raw.count(b"\n", 0, exc.start) + 1
+        _say(f"{path}:{line}: is not UTF-8 text: byte {exc.start:,} (0x{raw[exc.start]:02X}) cannot be read; "
+             "save the issue's body as UTF-8 (GitHub's own text always is)")
+        return None
 
 
 def _open_claims(path: Path) -> list[tuple[int, str]] | None:

@@ -72,6 +72,7 @@ class MergeReport:
     duplicates: int = 0
     conflicts: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # check's warnings, which do not stop a merge, as they do not stop check
 
     def text(self, total: int) -> str:
         lines = [f"Merged {total:,} homes from {len(self.sources)} packages:"]
@@ -80,6 +81,7 @@ class MergeReport:
         lines.append(f"  {self.duplicates} homes were in more than one package; {n} field{'s' * (n != 1)} differed")
         lines += [f"  conflict: {c}" for c in self.conflicts]
         lines += [f"  page name changed: {r}" for r in self.renamed]
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -388,16 +390,17 @@ def _typed_cells(fields: list[Field], specs: list[dict], missing: list[str], cel
     return values, problems
 
 
-def check_homes(homes: list[Home], schema: Schema) -> list[str]:
-    """Every problem ``check`` finds in the homes, named by the package file and line they came from."""
-    out = []
+def check_homes(homes: list[Home], schema: Schema) -> tuple[list[str], list[str]]:
+    """What ``check`` finds in the homes, named by the package file and line they came from: (the errors, which
+    stop the merge; the warnings, which check lets pass, as a link shown as text in a description)."""
+    found: tuple[list[str], list[str]] = ([], [])
     for h in homes:
         lines = {p: h.line for p in list(schema.by_path) + schema.group_paths()}
         for p in check_profile(Profile(h.source, typed_dates(h.data, schema), lines), schema):
             code = p.field.split(".")[1] if p.field.startswith("capabilities.") and p.field.count(".") >= 1 else None
             where = f"{h.caps_source}:{h.cap_lines[code]}" if code in h.cap_lines else f"{h.source}:{h.line}"
-            out.append(f"{where}: {p.field}: {p.message}")
-    return out
+            found[p.severity != "error"].append(f"{where}: {p.field}: {p.message}")
+    return found
 
 
 def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], MergeReport]:
@@ -412,7 +415,9 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
         except MergeError as exc:
             problems += exc.problems
             continue
-        problems += check_homes(homes, schema)
+        found, warned = check_homes(homes, schema)
+        problems += found
+        report.warnings += warned
         read.append((path, homes))
     if problems:
         raise MergeError(*problems)

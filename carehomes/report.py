@@ -106,12 +106,16 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
                           f"({getattr(exc, 'problem', None) or exc}); write one 'name: number' per line") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be 'name: number' lines")
+    wrong = []  # every line that is wrong, at once
     for k, v in data.items():
         if k not in DEFAULTS:
-            raise ConfigError(f"{path}: '{k}' is not a threshold; use one of {', '.join(DEFAULTS)}")
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise ConfigError(f"{path}: {k} must be a number of 0 or more, not {v!r}")
-        t[k] = v
+            wrong.append(f"{path}: '{k}' is not a threshold; use one of {', '.join(DEFAULTS)}")
+        elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            wrong.append(f"{path}: {k} must be a number of 0 or more, not {v!r}")
+        else:
+            t[k] = v
+    if wrong:
+        raise ConfigError("\n".join(wrong))
     return t
 
 

@@ -476,8 +476,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     given = bool(values)
     values, dropped = not_applicable(values, profile.data)
-    named = {ff.path: ff for ff in by_label.values()}
-    res.notes = [form_words(_name_fields(not_applicable_words(p, named[p].label if p in named else p), schema, named)) for p in dropped]
+    by_path = own_labels(answers, by_label, kinds_of(profile.data, schema), schema)
+    res.notes = [form_words(_name_fields(not_applicable_words(p, by_path[p].label if p in by_path else p), schema, by_path))
+                 for p in dropped]
     if not given:
         boxes = [label for label in answers if label not in names]  # the form's questions but its page name
         res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
@@ -487,7 +488,6 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     blanks = left_empty(answers, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema)
-    by_path = {ff.path: ff for ff in by_label.values()}
     if edit.problems or date_errors or blanks:
         res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
                                     f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
@@ -503,6 +503,16 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     res.notes += old_dates(edit.changed, by_path, on)
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
+
+
+def own_labels(answers: Collection[str], by_label: dict[str, forms.FormField], own: Collection[Kind],
+               schema: Schema) -> dict[str, forms.FormField]:
+    """Each field's question as the sender's form words it: the labels answered, then those of the forms of the
+    profile's own kinds, then any form's (a care home's description is "About the home", never the agency's)."""
+    out = {ff.path: ff for ff in by_label.values()}
+    out.update({ff.path: ff for t, (k, _) in forms.kind_forms(schema).items() if k in own for ff in forms.form_fields(t, schema)})
+    out.update({by_label[label].path: by_label[label] for label in answers if label in by_label})
+    return out
 
 
 OLD_DATE_DAYS = 7  # a date given in a form more than this before the day it is applied is said back in words
@@ -615,7 +625,8 @@ def _cell_value(column: str, path: str, text: str, on: dt.date) -> Any:
         return typed_date(s) if s else on  # Excel in the UK writes 23/11/2026
     if path in YES_NO_PATHS:  # taking_new_clients: yes or no (anything else stays text, for check to refuse)
         return YES_NO.get(s.lower(), s)
-    return int(s) if re.fullmatch(r"-?[0-9]{1,9}", s) else s
+    digits = unicodedata.normalize("NFKC", s)  # full-width '２' and '－', as a form takes them
+    return int(digits) if re.fullmatch(r"-?[0-9]{1,20}", digits) else s  # longer: check says above the most
 
 
 CELL_LIMIT = 131_072  # characters in one cell of a vacancy sheet (Python's csv default)
@@ -712,10 +723,10 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if stray:
             problems.append(f"{where}: {stray}")
             continue
-        bad = [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
-               for col in ("home", *columns) if FORMULA.search(cells.get(col) or "")]
-        if bad:
-            problems += bad
+        formulas = [col for col in ("home", *columns) if FORMULA.search(cells.get(col) or "")]
+        problems += [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
+                     for col in formulas]
+        if "home" in formulas:  # no home to check the other cells against
             continue
         home = (cells.get("home") or "").strip()
         path = None
@@ -728,28 +739,31 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}; "
                             f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue
-        if path in seen:
+        again = path in seen  # said, and the row's cells still checked: every problem of the row at once
+        if again:
             problems.append(f"{where}: home: {path.stem} is also on line {seen[path]}; keep one row for each {_one(sheet.kind)}")
-            continue
-        seen[path] = start
+        seen.setdefault(path, start)
         profile, _ = load_profile(path)
         other = _not_this_kind(sheet, profile.data if profile else {}, path.stem)
         if other:
             problems.append(f"{where}: home: {other}")
             continue
+        said = {columns[c] for c in formulas}  # cells already refused: the rest are checked without them
         values = {p: _cell_value(c, p, cells.get(c) or "", on) for c, p in columns.items()
-                  if c == "confirmed" or (cells.get(c) or "").strip()}
+                  if p not in said and (c == "confirmed" or (cells.get(c) or "").strip())}
         typo = date_typo(cells.get("confirmed") or "")
-        if typo:  # 31/02/2026: said as typed
+        if typo:  # 31/02/2026: said as typed, and the other cells checked as of today
             problems.append(f"{where}: confirmed: {typo}")
-            continue
+            said.add(columns["confirmed"])
+            values[columns["confirmed"]] = on
         values, dropped = not_applicable(values, profile.data if profile else {})
         edit = edit_profile(path, values, on, display_path(path))
         edit.not_applicable = [f"{where}: {not_applicable_words(p, back[p])}" for p in dropped]
         edit.sheet = sheet.kind.id
-        problems += [f"{where}: {back.get(p.field, p.field)}: {_name_columns(p.message, columns)}"
-                     + ("" if p.field in back else f" (in {p.path})") for p in edit.problems]
-        edits.append(edit)
+        problems += [f"{where}: {back.get(p.field, p.field)}: {form_words(_name_columns(p.message, columns))}"
+                     + ("" if p.field in back else f" (in {p.path})") for p in edit.problems if p.field not in said]
+        if not again and not said:
+            edits.append(edit)
     if not edits and not problems:  # the first row and nothing under it (or only empty rows): likely the wrong export
         problems.append(f"{shown}:{header_end + 1}: no {_one(sheet.kind)} is listed under the first row; add a row for "
                         f"each {_one(sheet.kind)} to update ({', '.join(['home', *[c for c in columns if c != 'confirmed']])})")

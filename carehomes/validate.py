@@ -241,7 +241,7 @@ def _check_string(f: Field, value: Any) -> str | None:
             return (f"must be text, but it was read as {kind}; put it in quotes, "
                     f"like {f.keys[-1]}: \"{f.example}\"")
         return f"must be text, not {_describe(value)}"
-    hidden = _invisible(value, multiline=f.name == "description")
+    hidden = invisible(value, multiline=f.name == "description")
     if hidden:
         return hidden
     if value != value.strip():
@@ -268,7 +268,7 @@ def _check_string(f: Field, value: Any) -> str | None:
     return None
 
 
-def _invisible(value: str, multiline: bool) -> str | None:
+def invisible(value: str, multiline: bool) -> str | None:
     """A message naming the first invisible character or unwanted line break or tab, or None."""
     m = INVISIBLE.search(value)
     if m:
@@ -402,7 +402,7 @@ def _check_list(f: Field, value: Any) -> str | None:
     for i, item in enumerate(value, 1):
         if not isinstance(item, str):
             return f"item {i} must be text, not {_describe(item)}; put it in quotes"
-        hidden = _invisible(item, multiline=False)
+        hidden = invisible(item, multiline=False)
         if hidden:
             return f"item {i} {hidden}"
         if not item.strip() or item != item.strip():

@@ -75,9 +75,11 @@ def test_a_bad_agencies_sheet_changes_nothing_and_names_every_row(providers, cap
         f"{shown}:6: taking_new_clients: must be yes or no, not 'maybe'",
         f"{shown}:6: hours_available: is -2, below the lowest allowed value 0",
         f"{shown}:7: taking_new_clients: '=1' looks like a spreadsheet formula; type the value itself",
+        f"{shown}:8: home: {AGENCIES[2]} is also on line 7; keep one row for each home care agency",
         f"{shown}:8: confirmed: '31/02/2026' is not a real date; check the day and month",
+        f"{shown}:8: hours_available: must be a whole number in figures, such as 3 or 0 for none, not 'lots'",
     ]
-    assert err == f"7 problems in {shown}: nothing was changed. Correct the rows above and run the command again."
+    assert err == f"9 problems in {shown}: nothing was changed. Correct the rows above and run the command again."
     assert {p.name: p.read_text() for p in providers.iterdir()} == before
 
 

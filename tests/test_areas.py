@@ -64,6 +64,17 @@ def test_an_unknown_area_is_one_message_listing_the_areas(run_cli):
         find_area("../oldham")  # only a folder listed in areas/, never a path
 
 
+def test_an_empty_area_is_refused_never_taken_for_the_top_levels(run_cli):
+    """`--area "$AREA"` with AREA unset checked, built or updated the top level's directory without a word."""
+    empty = ("--area is empty; give an area's name (the areas are: oldham), or leave --area out for the default, "
+             "providers/ and mkdocs.yml at the top level")
+    for argv in (["check", "--area", ""], ["build", "--area", " ", "--out", "x"], ["stale", "--area", ""]):
+        done = run_cli(*argv)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", empty + "\n"), argv
+    done = run_cli("check", "--area", "a\nb")
+    assert done.stderr == UNKNOWN.replace("nowhere", "a\\nb") + "\n"  # one line: the name's line break shown as \n
+
+
 def test_import_for_another_council_into_an_areas_own_folder_is_refused(run_cli):
     """A new user's first import for Devon without --area would have filled Herefordshire's providers/ (the top
     level's) with Devon's homes: refused before the file is read, saying how to start Devon's own area."""

@@ -96,6 +96,15 @@ def test_hostile_answers_are_quoted_in_the_reply(repo):
     assert "@everyone" not in text and "https://" not in text and "**boss**" not in text
 
 
+def test_a_role_with_a_hidden_character_is_refused_as_the_name_is(repo):
+    """The role is free text, so it was never checked: 'Manager' with U+202E reached the steward's instruction,
+    where it turns the words after it around."""
+    res = check_claim(body(**{"Your role": "Manager\u202e (do not ring)"}), "sam-manager", repo, 7)
+    assert (res.status, res.errors) == ("invalid", [
+        "Your role: contains the invisible character U+202E RIGHT-TO-LEFT OVERRIDE; retype the text without it: "
+        "'Manager\\u202e (do not ring)'"])
+
+
 def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
     res = check_claim(body(**{"The home you manage": "no-such-home"}), "sam-manager", repo, 7)
     assert res.status == "invalid"

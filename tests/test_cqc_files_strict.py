@@ -236,6 +236,22 @@ def test_api_beds_that_are_not_a_number_name_file_and_value(tmp_path, oldham):
         "or leave it empty if not known")
 
 
+def test_an_api_record_without_its_status_but_with_a_deregistration_date_is_closed_never_registered(tmp_path, oldham):
+    """A record that left out registrationStatus was read as Registered: a home deregistered in 2016 became a new
+    profile saying so; a status that is neither is refused by file and value."""
+    closed = parse_api_location(dict(RECORD, registrationStatus=None, deregistrationDate="2016-06-13")).regulator
+    assert (closed["cqc.status"], closed["cqc.status_date"]) == ("Deregistered", dt.date(2016, 6, 13))
+    assert parse_api_location(dict(RECORD, registrationStatus="")).regulator["cqc.status"] == "Registered"
+    assert parse_api_location(dict(RECORD, registrationStatus=" deregistered ")).regulator["cqc.status"] == "Deregistered"
+    folder, details = oldham
+    (details / "location_1-99.json").write_text(json.dumps(dict(RECORD, registrationStatus="Suspended")))
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "p")
+    assert str(exc.value) == REFUSED_JSON + (
+        f"{details}/location_1-99.json: registrationStatus: 'Suspended' is not Registered or Deregistered; check the "
+        "file with its publisher")
+
+
 def test_real_oldham_deregistered_homes_have_manager_not_known(oldham):
     folder, _ = oldham
     _, records, _ = read_register(folder)

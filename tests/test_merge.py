@@ -251,6 +251,25 @@ def test_bad_values_are_reported_with_file_and_line(tmp_path, pkg):
         f"{pkg / 'care-homes.csv'}:2: beds_confirmed: is '2026-02-30', not a date written YYYY-MM-DD"]
 
 
+def test_a_warning_check_lets_pass_is_reported_and_never_stops_the_merge(tmp_path, pkg):
+    """A description whose link is shown as text is a warning: check passes and data publishes it, but merge refused
+    the package that came of it ("Nothing was merged"), without even calling it a warning."""
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO((pkg / "care-homes.csv").read_text(), newline="")))
+    rows[1][rows[0].index("description")] = "Ask us for [our brochure][ref]."
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    (pkg / "care-homes.csv").write_text(text.getvalue(), newline="")
+    out = tmp_path / "out"
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    warning = (f"  warning: {pkg / 'care-homes.csv'}:2: description: '[our brochure][ref]' is shown as it is written, "
+               "not as a link: write the address in the link itself, like [our website](https://www.example.org)")
+    assert warning in r.stdout.splitlines() and warning in (out / "merge-report.txt").read_text().splitlines()
+    assert "Ask us for [our brochure][ref]." in "".join(p.read_text() for p in (out / "providers").glob("*.yaml"))
+
+
 def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
     edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",example-full,", b',"' + b"x" * 200_000 + b'",'))
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [

@@ -82,6 +82,17 @@ def test_check_reports_coordinates_far_from_the_postcode(tmp_path):
         "(52.049615, -2.687262); correct the coordinates or the postcode")]
 
 
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_coordinates_that_are_not_finite_are_reported_once_by_the_schema_not_measured(tmp_path, value):
+    """-.inf made the distance from the postcode a Python traceback (math domain error)."""
+    _profile(tmp_path, "latitude: 52.049615", f"latitude: {value}")
+    proc = run_build("check", "providers", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    said = {".inf": "is inf, above the highest allowed value 60.9", "-.inf": "is -inf, below the lowest allowed value 49.8",
+            ".nan": "must be a number, not .nan"}[value]
+    assert proc.stdout.splitlines()[0] == f"providers/aston-house.yaml:13: address.latitude: {said}", proc.stdout
+
+
 def test_only_areas_with_data_are_judged(tmp_path):
     """A real slice of the HR file; the home's postcode moved to SY, whose file is absent."""
     folder = tmp_path / "codepoint" / "Data" / "CSV"

@@ -71,6 +71,18 @@ def test_thresholds_come_from_config(tmp_path):
         load_thresholds(cfg)
 
 
+def test_every_wrong_threshold_is_named_at_once(tmp_path):
+    """Only the first was said: a file with three wrong lines took three runs to mend."""
+    cfg = tmp_path / "signals.yaml"
+    cfg.write_text("nurse_turnover: 40\nrecent_days: 30\nbed_drop_percent: soon\nstaff_turnover_percent_above: -1\n")
+    with pytest.raises(ConfigError) as err:
+        load_thresholds(cfg)
+    assert str(err.value).splitlines() == [
+        f"{cfg}: 'nurse_turnover' is not a threshold; use one of {', '.join(DEFAULTS)}",
+        f"{cfg}: bed_drop_percent must be a number of 0 or more, not 'soon'",
+        f"{cfg}: staff_turnover_percent_above must be a number of 0 or more, not -1"]
+
+
 @pytest.mark.parametrize("value,shown", [(".nan", "nan"), (".inf", "inf"), ("1.0e+999", "inf"), ("-.inf", "-inf"),
                                          ("-5", "-5"), ("soon", "'soon'"), ("1e999", "'1e999'")])
 def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_path, value, shown):

@@ -253,6 +253,16 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
             assert (repo / "providers" / name).read_text() == text
 
 
+def test_a_care_homes_answer_is_named_by_its_own_forms_question_not_an_agencys(repo):
+    """The description is asked by both kinds' forms: a care home's reply named it "About the agency"."""
+    text = "### Your home's page name\n\naston-house\n\n### About the home\n\n"
+    r, res = apply(repo, text + "a" * 3001, "Council-Steward")
+    assert res["errors"] == ["About the home: is 3,001 characters long; shorten it to 3,000 or fewer"]
+    r, res = apply(repo, text + "A family-run home.", "Council-Steward")
+    assert res["status"] == "applied" and [c["label"] for c in res["changed"]] == ["About the home"]
+    assert "| About the home | not given | A family-run home. |" in res["comment"]
+
+
 def test_apply_update_usage_errors(repo, tmp_path):
     r = run_build("apply-update", "--body", str(tmp_path / "none.md"), "--author", "x", "--repo", str(repo))
     assert r.returncode == 2 and r.stderr.strip().endswith("none.md: cannot be read (No such file or directory)")
@@ -260,6 +270,13 @@ def test_apply_update_usage_errors(repo, tmp_path):
     assert (r.returncode, r.stderr.strip()) == (2, "/dev/zero: is not a regular file (a device, pipe or folder); give the "
                                                    "file holding the issue's body")
     assert "Traceback" not in r.stderr
+    bad = tmp_path / "latin1.md"
+    bad.write_bytes(b"### Your home's page name\n\naston-house\n\n### Lead manager\n\nJos\xe9\n")
+    r = run_build("apply-update", "--body", str(bad), "--author", "aston-manager", "--repo", str(repo))
+    assert (r.returncode, r.stderr.strip()) == (2, f"{bad}:7: is not UTF-8 text: byte 61 (0xE9) cannot be read; save the "
+                                                   "issue's body as UTF-8 (GitHub's own text always is)")
+    assert "maintainers" in (repo / "providers" / "aston-house.yaml").read_text()
+    assert "manager:" not in (repo / "providers" / "aston-house.yaml").read_text()  # never 'Jos\ufffd'
 
 
 # --- vacancies --from-csv ---------------------------------------------------------------------------
@@ -286,7 +303,8 @@ def test_csv_of_ten_homes_with_one_bad_row_changes_nothing_and_names_the_row(rep
     f.write_text(ten_homes(repo, bad="dulas-court,,two,"))
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1
-    assert r.stdout.splitlines() == ["vacancies.csv:6: residential_free: must be a whole number, not 'two'"]
+    assert r.stdout.splitlines() == [
+        "vacancies.csv:6: residential_free: must be a whole number in figures, such as 3 or 0 for none, not 'two'"]
     assert r.stderr.strip() == "1 problem in " + str(f) + ": nothing was changed. Correct the rows above and run the command again."
     assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
     f.write_text(ten_homes(repo))
@@ -322,9 +340,31 @@ def test_csv_lists_every_bad_row_by_line(repo):
         f"v.csv:8: confirmed: 2099-01-01 is in the future (today is {dt.date.today().isoformat()}); give the date the fact was true",
         "v.csv:9: home: eastbank is also on line 8; keep one row for each home",
         "v.csv:10: confirmed: '31/02/2026' is not a real date; check the day and month",
+        "v.csv:11: home: aston-house is also on line 2; keep one row for each home",
         "v.csv:11: nursing_free: is 4 but CQC does not register this home for care with nursing (care.nursing is no); "
         "count these beds in residential_free, or ask the council to import the latest CQC register",
     ]
+
+
+def test_csv_row_lists_all_its_problems_in_the_words_of_a_sheet(repo):
+    """A formula, a repeated home or a day that does not exist was said alone, hiding the row's other cells;
+    a number too long was answered in YAML's words ('remove the quotes: available: ...'); full-width digits,
+    which a form takes, were refused."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["eastbank,,+3,", "eastbank,x,y,2026-02-30", "lyndale,,12345678901234567890,",
+                           "dulas-court,,\uff12,"]))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "v.csv:2: residential_free: '+3' looks like a spreadsheet formula; type the value itself",
+        "v.csv:3: home: eastbank is also on line 2; keep one row for each home",
+        "v.csv:3: confirmed: '2026-02-30' is not a real date; check the day and month",
+        "v.csv:3: nursing_free: must be a whole number in figures, such as 3 or 0 for none, not 'x'",
+        "v.csv:3: residential_free: must be a whole number in figures, such as 3 or 0 for none, not 'y'",
+        "v.csv:4: residential_free: is 12345678901234567890, above the highest allowed value 1000",
+    ]
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
 
 
 def test_csv_cell_under_no_column_name_is_refused_not_dropped(repo, capsys, monkeypatch):
@@ -653,7 +693,7 @@ def test_a_year_typed_with_two_digits_is_refused(repo):
     before = (repo / "providers" / "eastbank.yaml").read_text()
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1 and r.stdout.splitlines() == [
-        "v.csv:2: confirmed: 0026-11-23 is before 1900; write the year in full (YYYY-MM-DD)"]
+        "v.csv:2: confirmed: 0026-11-23 is before 1900; write the year in full (write it as YYYY-MM-DD or 23/11/2026)"]
     assert (repo / "providers" / "eastbank.yaml").read_text() == before
     profile = repo / "providers" / "eastbank.yaml"
     profile.write_text(before.replace("  registered:", "  confirmed: 0026-11-23\n  registered:", 1))

@@ -166,6 +166,20 @@ class _Cells:
             raise RowProblems(self.problems)
 
 
+STATUSES = ("Registered", "Deregistered")
+
+
+def _status(value: Any, ended: Any) -> str:
+    """CQC's registrationStatus, Registered or Deregistered in any case; when it is not given, Deregistered if the
+    record gives a deregistration date (a home closed in 2016 is never published as registered), else Registered."""
+    text = str(value if value is not None else "").strip().title()
+    if not text:
+        return STATUSES[1] if str(ended if ended is not None else "").strip() else STATUSES[0]
+    if text not in STATUSES:
+        raise ValueError(f"'{_show(value)}' is not Registered or Deregistered; check the file with its publisher")
+    return text
+
+
 NO_RATING = {"no published rating", "not rated", "none"}
 
 
@@ -452,8 +466,8 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     overall = (_nested(rec, "currentRatings") or {}).get("overall") or {}
     rating = c.read("currentRatings.overall.rating", lambda _v: _rating(overall.get("rating")))
     link = overall.get("reportLinkId")
-    status = str(rec.get("registrationStatus") or "Registered").strip().title()
     dereg = c.read("deregistrationDate", _date, date_order)
+    status = c.read("registrationStatus", _status, rec.get("deregistrationDate"))
     street = ", ".join(filter(None, (_text(rec.get("postalAddressLine1")), _text(rec.get("postalAddressLine2")))))
     specialisms = listed("specialisms")
     activities = listed("regulatedActivities")
@@ -966,7 +980,10 @@ def _objs(value: Any, where: str) -> list[dict]:
 def extra_facts(doc: dict) -> dict[str, Any]:
     """The regulator facts the API gives beyond the file formats: key questions, history, contacts."""
     lid = doc["locationId"]
-    registered = str(doc.get("registrationStatus", "")).lower() != "deregistered"
+    try:
+        registered = _status(doc.get("registrationStatus"), doc.get("deregistrationDate")) == STATUSES[0]
+    except ValueError:  # read_api_record says what is wrong with it
+        registered = False
     current = _field(doc, "currentRatings", dict) or {}
     overall = _obj(current.get("overall"), "currentRatings.overall")
     rating = _rating(overall.get("rating"))
