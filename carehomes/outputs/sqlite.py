@@ -161,12 +161,16 @@ def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
         db.table(name).create({c: kind for c, (kind, _) in columns.items()}, pk="date" if name == "releases" else None,
                         foreign_keys=[("release", "releases", "date")] if name == "changes" else [])
     released = sorted((e for e in entries if not e.unreleased), key=lambda e: e.date)
-    db.table("releases").insert_all({"date": e.date.isoformat(), "title": e.title, "changes": len(e.changes)} for e in released)
-    ids = {id(e): e.id for e in entries}  # once an entry: its id hashes every change's sentence
-    db.table("changes").insert_all({"id": ids[id(e)], "release": None if e.unreleased else e.date.isoformat(), "kind": c.kind,
-                              "location_id": c.location_id, "name": c.name, "before": c.before, "after": c.after,
-                              "published": c.published, "sentence": c.sentence()}
-                             for e in sorted(entries, key=lambda e: (e.unreleased, e.date)) for c in e.changes)
+    # rows as tuples in one prepared statement each, not sqlite-utils' dictionary a row (the same values, text or empty:
+    # nationally a first changelog of 15,000 homes added took 1 s of CPU in the build's own process)
+    with db.conn:
+        db.conn.executemany("INSERT INTO [releases] ([date], [title], [changes]) VALUES (?, ?, ?)",
+                            [(e.date.isoformat(), e.title, len(e.changes)) for e in released])
+        db.conn.executemany(f"INSERT INTO [changes] ({', '.join(f'[{c}]' for c in EXTRA_TABLES['changes'][1])}) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [(ident, None if e.unreleased else e.date.isoformat(), c.kind, c.location_id, c.name, c.before,
+                              c.after, c.published, c.sentence())
+                             for e in sorted(entries, key=lambda e: (e.unreleased, e.date)) for ident in (e.id,) for c in e.changes])
     db.table("changes").create_index(["location_id"])
     db.table("changes").create_index(["release"])
 
