@@ -45,7 +45,7 @@ from .safetext import json_for_html, tel_link
 from .schema import ROOT, Schema, load_schema
 from .sources.postcodes import attribution as postcode_attribution
 from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
-from .text import slugify
+from .text import slugify, with_article
 from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note, remembering, views_alike
 
 if TYPE_CHECKING:
@@ -72,6 +72,15 @@ class SetAside:
     def __init__(self) -> None:
         self.parts: dict[str, str] = {}  # the comment -> the HTML in its place
         self.pages: dict[str, list[str]] = {}  # the Markdown page (market.md) -> its comments
+        self.not_found: dict[str, str] = {}  # the site's words for the theme's 404.html: placeholder -> words (escaped)
+
+    def words(self, words: SiteWords) -> None:
+        """What the theme's not-found page (overrides/404.html, which the engine renders from mkdocs.yml alone) calls
+        what the site lists, put in place of its placeholders by ``restore``: "a care home", or on a site of several
+        kinds "a service", "Find care"."""
+        kind = with_article(words.kind_one)
+        self.not_found = {k: str(escape(v)) for k, v in (("{aKind}", kind), ("{find}", words.find), ("{listing}", words.listing),
+                                                          ("{homes}", words.many))}
 
     def put(self, html_text: str, page: str) -> Markup:
         """The comment standing for ``html_text`` in ``page`` (a Jinja filter: ``{% filter aside("browse.md") %}``)."""
@@ -94,6 +103,12 @@ class SetAside:
             for t in tokens:
                 text = text.replace(t, self.parts[t])
             write_text(str(found[0]), text)
+        not_found = site_dir / "404.html"
+        if self.not_found and not_found.is_file():
+            text = not_found.read_text(encoding="utf-8")
+            for placeholder, words in self.not_found.items():
+                text = text.replace(placeholder, words)
+            write_text(str(not_found), text)
 
 
 def _env() -> jinja2.Environment:
@@ -250,6 +265,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         else:
             shutil.copy2(src, dst)
     aside = SetAside()
+    aside.words(words)
     gen = _md_env(TEMPLATES)
     gen.globals.update(values=schema.values, up=UP[engine], aside_up=ASIDE_UP)
     gen.filters["aside"] = aside.put

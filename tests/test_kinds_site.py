@@ -67,13 +67,14 @@ def _text(page: str) -> str:
 
 def _same(path: Path) -> str:
     """A page's own content and data (it carries nothing of other homes: no site-wide rank). The site's chrome
-    (menu titles such as "Find care" for a site of several kinds) is the site's, not the home's."""
+    (menu titles such as "Find care" for a site of several kinds, and the shortlist's words for its script, which say
+    "services" there) is the site's, not the home's."""
     text = path.read_text(encoding="utf-8")
     if path.suffix != ".html":
         return text
     article = re.search(r"<article\b.*?</article>", text, re.S)
     assert article, path
-    return article.group(0)
+    return re.sub(r'<script type="application/json" id="directory-values">.*?</script>', "", article.group(0), flags=re.S)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -212,3 +213,22 @@ def test_open_data_page_counts_services_of_each_kind(agency_site):
     "6 homes" beside a care-homes.csv of 2 rows would look for 4 missing homes (Oldham's said "104 homes")."""
     text = _text((agency_site / "open-data/index.html").read_text(encoding="utf-8"))
     assert "(schema version 1.0.0). 6 services (2 care homes and 4 home care agencies). " in text
+
+
+def test_the_not_found_page_says_what_the_site_lists(agency_site, built_site):
+    """The theme's 404.html (rendered by the engine from mkdocs.yml alone) said "a care home" and "Browse all care homes",
+    and its script "Search for homes named ...", on a site of care homes and agencies too: the build puts the site's
+    words in its placeholders."""
+    def text(site: Path) -> str:
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", (site / "404.html").read_text(encoding="utf-8"))))
+
+    mixed, homes = text(agency_site), text(built_site[0])
+    assert "If you followed a link to a service, it may have closed or changed its name." in mixed
+    assert " Find care " in mixed and "Search for a service by name" in mixed
+    assert "Browse all care homes and home care agencies by area" in mixed
+    assert "If you followed a link to a care home, it may have closed or changed its name." in homes
+    assert " Find a care home " in homes and "Search for a care home by name" in homes and "Browse all care homes by area" in homes
+    for site, many in ((agency_site, "services"), (built_site[0], "homes")):
+        page = (site / "404.html").read_text(encoding="utf-8")
+        assert f'data-search="Search for {many} named “{{words}}”"' in page
+        assert not re.search(r"\{(aKind|find|listing|homes)\}", page)

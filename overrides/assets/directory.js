@@ -3,6 +3,7 @@
    The shortlist lives in this browser's localStorage only; nothing is sent anywhere. */
 import { readValues } from "./directory-values.js";
 import { el } from "./directory-dom.js";
+import { fill } from "./directory-text.js";
 import { liveRegion, refreshButtons, toggle } from "./directory-shortlist.js";
 import { initFind } from "./directory-find.js";
 
@@ -19,7 +20,8 @@ function initNotFound(root) {
   var box = document.getElementById("ch-not-found-search");
   if (!m || !box || !root.dataset.find) return;
   var words = m[1].replace(/-/g, " ");
-  var a = el("a", { href: root.dataset.find + "?q=" + encodeURIComponent(words) }, "Search for homes named \u201c" + words + "\u201d");
+  // the page's words (overrides/404.html, with what the site lists put in by the build), the address's words in them
+  var a = el("a", { href: root.dataset.find + "?q=" + encodeURIComponent(words) }, fill(root.dataset.search || "{words}", { words: words }));
   box.replaceChildren(a);
   box.hidden = false;
 }
