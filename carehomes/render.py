@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import traceback
@@ -673,6 +674,9 @@ def browse_body(intro: str, lines: list[str], many: str = "homes") -> str:
             'towns, needs and areas</a></p></nav>\n' + homes)
 
 
+SHORTLIST_WORDS = re.compile(r'<script type="application/json" id="directory-values">.*?</script>\s*', re.S)
+
+
 def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str], schema: Schema,
                   lists: dict[str, list[ListPage]] | None = None, words: SiteWords | None = None) -> int:
     """browse/<key>/index.html for every static list (A to Z within each; ``lists``: browse_lists' answer
@@ -680,6 +684,7 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
     Python (browse_body, browse_item: the same bytes, 0.47 s of CPU nationally to about 0.2)."""
     items: dict[int, str] = {}  # each home's line, made once: a home is on 3 to 10 lists (nationally 0.8 s to 0.3)
     head, tail = shell
+    head = SHORTLIST_WORDS.sub("", head)  # a list has no shortlist button: the shell's words for it are a home page's
     words = words or site_words([v for v in views if not v.closed])  # "12 homes"; "12 services" on a site of several kinds
     count = 0
     browse = site_dir / "browse"

@@ -243,8 +243,8 @@ class Values:
     def shortlist_json(self, one: str = "home", many: str = "homes") -> str:
         """The shortlist's wording alone (``{"shortlist": ...}`` of ``for_script``), as JSON safe inside an HTML script
         element: what a service's page and a browse list (the page shell) carry for the shortlist's button, without
-        the block's description (a few hundred bytes on every such page)."""
-        words = {"shortlist": {k: v for k, v in _site_words(self.shortlist, one, many).items() if k != "description"}}
+        the find and compare pages' words (a few hundred bytes on every such page)."""
+        words = {"shortlist": _site_words(self.shortlist, one, many)}
         return json_for_html(json.dumps(words, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
     def script_json(self, one: str = "home", many: str = "homes") -> str:
@@ -254,9 +254,10 @@ class Values:
 
 def _site_words(block: dict[str, Any], one: str, many: str) -> dict[str, Any]:
     """A block of wording with {home}, {homes} and {aHome} filled in by what the site calls what it lists ("home",
-    "homes"; "service", "services" on a site of several kinds), its description as it is."""
-    return {k: v.replace("{home}", one).replace("{homes}", many).replace("{aHome}", with_article(one))
-            if isinstance(v, str) and k != "description" else v for k, v in block.items()}
+    "homes"; "service", "services" on a site of several kinds), without its description (for the schema's readers,
+    not the page's script: 1.6 KB less on the find page's first load)."""
+    return {k: v.replace("{home}", one).replace("{homes}", many).replace("{aHome}", with_article(one)) if isinstance(v, str) else v
+            for k, v in block.items() if k != "description"}
 
 
 def _unknowns(u: dict) -> Unknowns:

@@ -163,12 +163,14 @@ def test_fee_choices_and_script_values(edge_site):
         m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', text)
         assert m, f"{page} page lacks the directory values"
         assert json.loads(m.group(1)) == VALUES.for_script()
-    # a home's page and a browse list (the page shell) carry the shortlist's words alone, for its button: the
-    # script has no words of its own for it (x-directory.shortlist)
-    for page in (next((edge_site / "homes").glob("*/index.html")), edge_site / "browse" / "a" / "index.html"):
-        m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', page.read_text(encoding="utf-8"))
-        assert m, f"{page} lacks the shortlist's words"
-        assert json.loads(m.group(1)) == {"shortlist": {k: v for k, v in VALUES.for_script()["shortlist"].items() if k != "description"}}
+    # a home's page (the page shell) carries the shortlist's words alone, for its button: the script has no words of
+    # its own for it (x-directory.shortlist); a browse list, made in the same shell, has no such button and no words
+    page = next((edge_site / "homes").glob("*/index.html"))
+    m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', page.read_text(encoding="utf-8"))
+    assert m, f"{page} lacks the shortlist's words"
+    assert json.loads(m.group(1)) == {"shortlist": VALUES.for_script()["shortlist"]}
+    listed = next((edge_site / "browse").glob("[a-z]/index.html")).read_text(encoding="utf-8")
+    assert 'id="directory-values"' not in listed and "ch-shortlist" not in listed
 
 
 def test_published_package_keeps_the_value_lists(edge_site):
