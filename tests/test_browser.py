@@ -427,6 +427,11 @@ def test_keyboard_only_filters(site, page):
     assert "care=Nursing" in page.url
 
 
+# two frames (the focus's style change starts any transition), then every animation and transition finished: the
+# drawer's 0.25 s slide only when it moves, not a fixed 350 ms after every Tab
+SETTLED = ("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => "
+           "Promise.allSettled(document.getAnimations().map(a => a.finished)).then(() => done(true)))))")
+
 FOCUSED = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
     const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1), y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
     const at = document.elementFromPoint(x, y);
@@ -448,7 +453,7 @@ def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_t
     seen = []
     for _ in range(40):  # the menu's links (and, on a page with headings, the page's contents under its own)
         pg.keyboard.press("Tab")
-        pg.wait_for_timeout(350)  # the drawer slides in (and out) over 0.25 s
+        pg.evaluate(SETTLED)  # the drawer slides in (and out) over 0.25 s
         seen.append(pg.evaluate(FOCUSED))
         if not pg.evaluate("document.activeElement.closest('.md-sidebar--primary')"):
             break  # out of the menu: it slid away, and the content's first link is seen
@@ -483,7 +488,7 @@ def test_on_a_phone_the_menu_of_the_home_and_find_pages_holds_the_sites_pages(si
     seen = []
     for _ in range(20):
         pg.keyboard.press("Tab")
-        pg.wait_for_timeout(350)
+        pg.evaluate(SETTLED)
         seen.append(pg.evaluate(FOCUSED))
         if seen[-1]["text"] == "Paying for care":
             break
