@@ -629,22 +629,35 @@ def _example_data(profile: Profile, v: dict[str, Any], schema: Schema, mine: Ite
     return out
 
 
+_MADE_UP: dict[int, tuple[Kind, dict[str, str]]] = {}  # id(kind) -> (the kind, kept alive; its made_up_text)
+
+
+def made_up_text(k: Kind) -> dict[str, str]:
+    """Path -> the template's made-up text, for each free-text field of the kind (not a value list's, and not one
+    whose example is real: ``exampleIsReal``, Herefordshire, carehome.co.uk); worked out once a kind."""
+    kept = _MADE_UP.get(id(k))
+    if kept is None or kept[0] is not k:
+        kept = _MADE_UP[id(k)] = (k, {f.path: f.example for f in k.fields if isinstance(f.example, str) and f.type == "string"
+                                      and not f.example_is_real and "enum" not in f.constraints})
+    return kept[1]
+
+
 def _template_leftovers(profile: Profile, v: dict[str, Any], mine: Iterable[Kind], skip: set[str]) -> list[Problem]:
     """A real profile's text still the template's made-up value (its provider, street, phone, email, website...):
-    a steward who copied the template and kept a line would publish it as the home's. A field whose example is a
-    real place or site (``exampleIsReal``: Herefordshire, carehome.co.uk) may hold it."""
+    a steward who copied the template and kept a line would publish it as the home's. Only the values the profile
+    holds are looked at (nationally a tenth of the time of looking up every field of its kinds)."""
     out: list[Problem] = []
-    seen: set[str] = set()
-    for k in mine:
-        for f in k.fields:
-            if f.path in skip or f.path in seen or f.example_is_real or f.type != "string" or "enum" in f.constraints:
-                continue
-            seen.add(f.path)
-            value = v.get(f.path)
-            if isinstance(value, str) and isinstance(f.example, str) and value.strip() == f.example:
-                out.append(Problem(profile.path, profile.line(f.path), f.path,
+    kinds = list(mine)
+    tables = [(k, made_up_text(k)) for k in kinds]
+    for path, value in v.items():
+        if not isinstance(value, str) or path in skip:
+            continue
+        for k, made_up in tables:
+            if made_up.get(path) == value.strip():
+                out.append(Problem(profile.path, profile.line(path), path,
                                    f"'{_short(value)}' is the made-up example from {kind_template_path(k)}, not this "
                                    "service's; write its own, or delete the line"))
+                break
     return out
 
 

@@ -706,7 +706,7 @@ export function initFind(root) {
             (total > n ? " " + byCount(total - n, VALUES.find.furtherOne, VALUES.find.furtherMany) : "");
         } else if (s.sort === "rating" && unknown === n) {
           text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
-        } else text = fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown, ONE, MANY) +
+        } else text = fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // the count is announced once the first homes are on the page

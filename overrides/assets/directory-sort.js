@@ -1,7 +1,7 @@
 /* The find page's orders: each home page carries its rank in each order the build made (unknowns last);
    the best rating first is one search per rating. Pure given a search index (directory-facets.js; tested by node --test). */
 import { FACE, VALUES } from "./directory-values.js";
-import { fitsKinds, plural } from "./directory-text.js";
+import { fill, fitsKinds } from "./directory-text.js";
 
 export function sortFits(key, chosen) {
   // whether a sort fits the kinds of service chosen: "beds free" is a care home's, "hours it can start" an agency's
@@ -60,8 +60,10 @@ export function sortedSearch(pf, term, filters, sort) {
     return [both[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), rest.length];
   });
 }
-export function unknownNote(sort, n, one, many) {
+export function unknownNote(sort, n) {
+  // the schema's sentence (x-directory.find lastOne, lastMany: what the site lists, finished by the build) with the
+  // sort's own words for what these have not given (face.json's unknownOne, unknownMany)
   var u = unknownOf(sort);
   if (!u || !n) return "";
-  return " " + plural(n, one || "home", many || "homes") + " " + (n === 1 ? u[2] + " and is" : u[3] + " and are") + " listed last, A to Z.";
+  return " " + fill(n === 1 ? VALUES.find.lastOne : VALUES.find.lastMany, { n: n, what: n === 1 ? u[2] : u[3] });
 }
