@@ -292,6 +292,8 @@ class Face:
                               "unknownOne": s.unknown_one, "unknownMany": s.unknown_many, "kind": s.kind} for s in self.sorts},
             # the field whose ticked values are the kinds of service chosen (none ticked: every kind)
             "kindField": next((f.key for f in self.facets if f.each == "kinds"), ""),
+            # each kind's own filter ("care_home" -> "kind_care_home"): a sort of one kind counts that kind's unknowns
+            "kindFilters": {o.value: o.filter for f in self.facets if f.each == "kinds" for o in f.options},
             "compare": [[r.id, r.label] for r in self.compare],
             # rows the compare page works out in the browser: distance (from the search's postcode) and
             # the needs the person filtered for (one row each, from home.json's answers)

@@ -288,3 +288,19 @@ def test_the_shortlist_speaks_of_services_on_a_site_of_care_homes_and_agencies(o
     expect(pg.get_by_role("button", name="Remove Apex Prime Care - Oldham from shortlist")).to_be_focused()
     ctx.close()
     assert errors == [], errors
+
+
+def test_beds_free_first_on_services_of_both_kinds_counts_only_the_care_homes_as_not_saying(oldham, browser):
+    """From a family's review: sorted by beds free with no kind chosen, the count said "104 services have not said how
+    many beds are free", the 60 agencies (which have no beds) among them. It counts the 44 care homes, whose answer
+    it is; the agencies are still listed, after the homes with beds known; a list of care homes alone says the same."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(oldham + "find/?sort=free")
+    wait_results(pg)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        r"^104 services match, most beds free first\. 44 services have not said how many beds are free and are listed last, A to Z\."))
+    pg.goto(oldham + "find/?sort=free&kind=care_home")
+    wait_results(pg)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        r"^44 services match, most beds free first\. 44 services have not said how many beds are free and are listed last, A to Z\."))
+    pg.close()

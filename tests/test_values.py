@@ -162,7 +162,10 @@ def test_fee_choices_and_script_values(edge_site):
         text = (edge_site / page / "index.html").read_text(encoding="utf-8")
         m = re.search(r'<script type="application/json" id="directory-values">(.*?)</script>', text)
         assert m, f"{page} page lacks the directory values"
-        assert json.loads(m.group(1)) == VALUES.for_script()
+        # the find page without the compare page's words, which its scripts never read
+        assert json.loads(m.group(1)) == {k: v for k, v in VALUES.for_script().items() if page == "compare" or k != "compare"}
+    scripts = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "overrides" / "assets").glob("directory*.js")}
+    assert [name for name, text in scripts.items() if "VALUES.compare" in text] == ["directory-compare.js"]
     # a home's page (the page shell) carries the shortlist's words alone, for its button: the script has no words of
     # its own for it (x-directory.shortlist); a browse list, made in the same shell, has no such button and no words
     page = next((edge_site / "homes").glob("*/index.html"))

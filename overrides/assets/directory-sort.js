@@ -51,13 +51,24 @@ export function sortedSearch(pf, term, filters, sort) {
     f[u[0]] = wanted;
     unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
   }
-  return Promise.all([known, unknown]).then(function (both) {
-    if (!both[0]) return null;
-    var rest = both[1] ? both[1].results : [], later = {};
+  // a sort of one kind ("beds free" is a care home's) on a list of several kinds: the count says how many of that
+  // kind have not given the value; the others (home care agencies, which have no beds) come at the end with them
+  // but never counted as "have not said how many beds are free"
+  var kinds = FACE.kindFilters || {}, own = kinds[((FACE.sorts || {})[sort] || {}).kind], ofKind = Promise.resolve(null);
+  var chosen = Object.keys(kinds).some(function (k) { return filters[kinds[k]]; });
+  if (own && !chosen && (!filters[u[0]] || allows(filters[u[0]], wanted))) {
+    var g = Object.assign({}, filters);
+    g[u[0]] = wanted;
+    g[own] = "yes";
+    ofKind = pf.search(term, { filters: g, sort: { name: "asc" } });
+  }
+  return Promise.all([known, unknown, ofKind]).then(function (all) {
+    if (!all[0]) return null;
+    var rest = all[1] ? all[1].results : [], later = {};
     // a sort no home has a value for is ignored by the index, which then returns every home: the
     // homes without a value are listed once, last
     rest.forEach(function (r) { later[r.id] = true; });
-    return [both[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), rest.length];
+    return [all[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), all[2] ? all[2].results.length : rest.length];
   });
 }
 export function unknownNote(sort, n) {

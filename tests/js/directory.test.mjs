@@ -197,6 +197,22 @@ test("a sort lists the homes with no value last, each once, and the count says h
   assert.ok(!sorter.includes("listed last") && !sorter.includes('"home"'), "directory-sort.js words the note itself");
 });
 
+test("a sort of one kind on services of several counts only that kind's unknowns; the others are still listed", async () => {
+  // Oldham's "beds free" with no kind chosen said "104 services have not said how many beds are free", its 60 agencies
+  // (which have no beds) among them
+  const sorts = FACE.sorts, kinds = FACE.kindFilters;
+  Object.assign(FACE, { sorts: { ...sorts, fee: { ...sorts.fee, kind: "care_home" } },
+    kindFilters: { care_home: "kind_care_home", home_care_agency: "kind_home_care_agency" } });
+  try {
+    const pf = fakePagefind([{ id: "h1", fee: 900, feeband: "00900", kind_care_home: "yes" }, { id: "h2", feeband: "none", kind_care_home: "yes" },
+      { id: "a1", feeband: "none", kind_home_care_agency: "yes" }, { id: "a2", feeband: "none", kind_home_care_agency: "yes" }]);
+    const [all, unknown] = await sortedSearch(pf, "x", {}, "fee");
+    assert.deepEqual([all.map((r) => r.id), unknown], [["h1", "h2", "a1", "a2"], 1]);
+    const [homes, alone] = await sortedSearch(pf, "x", { kind_care_home: "yes" }, "fee");
+    assert.deepEqual([homes.map((r) => r.id), alone], [["h1", "h2"], 1]);
+  } finally { FACE.sorts = sorts; FACE.kindFilters = kinds; }
+});
+
 test("best rating first: one search per rating, in the schema's order, no rating last", async () => {
   const pf = fakePagefind([{ id: "g", rating: "Good" }, { id: "n", rating: "Rating not in our data" }, { id: "o", rating: "Outstanding" }]);
   const [results, unknown] = await sortedSearch(pf, "x", {}, "rating");
