@@ -493,8 +493,28 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     if r == v.s.values.not_yet_rated:
         return Shown(v.rating_text, href=v.cqc_url, link=CQC_PAGE)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
-    return Shown(f"{r}{when}" + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""),
+    return Shown(f"{r}{when}" + _given_words(v, spec, ", ") + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""),
                  href=v.cqc_url, link=CQC_PAGE)
+
+
+def _given_words(v: View, spec: Any, lead: str) -> str:
+    """The line's ``given`` words after ``lead`` when CQC gave the rating to an earlier registration of the service
+    (cqc.rating_given_to); "" when to this one, or when the line declares no such words."""
+    words = spec.options.get("given") if v.get("cqc.rating_given_to") else None
+    return f"{lead}{words}" if words else ""
+
+
+@formatter("rating_given_to")
+def _rating_given_to(v: View, value: Any, spec: Any) -> Shown | None:
+    """Whom CQC gave the current rating to, when not this registration: 'its earlier registration, CQC location 1-...'
+    (a link to that registration's CQC page), noting that it was not this registration (of its registered_since date),
+    as CQC asks a service showing an inherited rating to make clear. None when CQC gave the rating to this one."""
+    if not _known(value) or not v.rating:
+        return None
+    opts, since = spec.options, date_of(v.get("cqc.registered_since"))
+    note = str(opts.get("givenNote", "")).replace("{date}", nice_date(since)) if since else str(opts.get("givenNoteUndated", ""))
+    return Shown(str(opts.get("given", "{location}")).replace("{location}", str(value)),
+                 href=f"https://www.cqc.org.uk/location/{value}", note=note or None)
 
 
 @formatter("card_rating")
@@ -505,7 +525,7 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     if not r:
         return Shown(f"CQC rating: {v.rating_label} ({CQC_LINK})", href=v.cqc_url, link=CQC_LINK)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
-    text = v.rating_text + when
+    text = v.rating_text + when + (_given_words(v, spec, ", ") if r != v.s.values.not_yet_rated else "")
     return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 

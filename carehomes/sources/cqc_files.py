@@ -940,7 +940,7 @@ UNRATED = (None, "Inspected but not rated", "Not yet rated")
 JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
               "cqc.dormant",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
-              *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()), *(f"cqc.rating_{k}_date" for k in RATING_QUESTIONS.values()))
+              "cqc.rating_given_to", *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()), *(f"cqc.rating_{k}_date" for k in RATING_QUESTIONS.values()))
 
 
 def _field(doc: dict, key: str, kind: type) -> Any:
@@ -1047,7 +1047,18 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         now = (_rating(q.get("rating")), dated[name] or rating_date) if rated else None
         facts[f"cqc.rating_history_{RATING_QUESTIONS[name]}"] = _history(historic, name, now)
     facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", _date)
+    facts["cqc.rating_given_to"] = _given_to(lid, questions) if rated and not assessed else None
     return facts
+
+
+def _given_to(lid: str, questions: dict[str, dict]) -> str | None:
+    """The CQC location ID of the earlier registration CQC gave the current rating to, when CQC shows that registration's
+    rating on this one (a change of provider, legal entity or address: CQC's continuing regulatory history), as the
+    current key questions name it (``organisationId``, given only when it is not this location); None when they name
+    none, or more than one (not known which)."""
+    others = {str(q.get("organisationId")).strip() for q in questions.values()
+              if q.get("organisationId") and str(q.get("organisationId")).strip() != lid}
+    return others.pop() if len(others) == 1 else None
 
 
 def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: bool, historic: list[dict],

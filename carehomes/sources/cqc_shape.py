@@ -20,7 +20,7 @@ MAX_TEXT = 10_000  # characters in one text field
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 TEXT, NUMBER, WHOLE = "text", "number", "whole number"
-KEY_QUESTIONS = [{"name": TEXT, "rating": TEXT, "reportDate": TEXT, "status": TEXT}]
+KEY_QUESTIONS = [{"name": TEXT, "rating": TEXT, "reportDate": TEXT, "status": TEXT, "organisationId": TEXT}]
 Spec = Any  # a kind name, a dict (an object's fields) or a one-item list (a list of that)
 
 LOCATION: dict[str, Spec] = {

@@ -1,0 +1,108 @@
+"""What an audit of Oldham's pages against CQC's own responses found (December 2026): CQC shows on a service
+re-registered after a change of provider, legal entity or address the rating it gave the earlier registration (its
+"continuing regulatory history"; the current key questions name that registration as ``organisationId``), and asks a
+service showing such a rating to make clear it was not given to it. The pages showed those ratings as the service's own:
+Park Hills Private Nursing Home, registered on 31 January 2024, "Good (26 August 2022)" with no word that CQC gave it to
+the home's earlier registration, CQC location 1-113831768. Each profile and page is checked here against CQC's response,
+read independently."""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import CQC, ROOT, TODAY
+
+from carehomes.pipeline import check_paths, views_of
+from carehomes.schema import load_schema
+from carehomes.sources.cqc_files import extra_facts
+from carehomes.views import HomeView
+
+PROVIDERS = ROOT / "areas" / "oldham" / "providers"
+RESPONSES = CQC / "oldham-api-json-2025" / "location_details"
+needs_responses = pytest.mark.skipif(not RESPONSES.is_dir(), reason="the shared Oldham CQC responses are not on this machine")
+
+
+@functools.lru_cache(maxsize=1)
+def _profiles() -> dict[str, dict]:
+    return {d["slug"]: d for d in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(PROVIDERS.glob("*.yaml")))}
+
+
+def _response(location_id: str) -> dict:
+    return json.loads((RESPONSES / f"location_{location_id}.json").read_text(encoding="utf-8"))
+
+
+def _given_to_in_response(doc: dict) -> str | None:
+    """The earlier registration CQC's response names for the current rating, read here without the importer."""
+    questions = ((doc.get("currentRatings") or {}).get("overall") or {}).get("keyQuestionRatings") or []
+    others = {q["organisationId"] for q in questions if q.get("organisationId") and q["organisationId"] != doc["locationId"]}
+    assert len(others) <= 1, doc["locationId"]
+    return others.pop() if others else None
+
+
+@pytest.fixture(scope="module")
+def oldham() -> dict[str, HomeView]:
+    checked = check_paths([PROVIDERS], on=TODAY)
+    return {v.slug: v for v in views_of(checked.profiles, TODAY, load_schema(), None, {}) if not v.closed}
+
+
+@needs_responses
+def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_rating_to_as_cqc_does():
+    found = {}
+    for slug, d in _profiles().items():
+        doc = _response(d["location_id"])
+        assert d["cqc"].get("rating_given_to") == _given_to_in_response(doc), slug
+        assert extra_facts(doc)["cqc.rating_given_to"] == _given_to_in_response(doc), slug
+        if d["cqc"].get("rating_given_to"):
+            found[slug] = d["cqc"]["rating_given_to"]
+    assert found == {"apex-prime-care-oldham": "1-9075180925", "avonleigh-gardens": "1-117977107",
+                     "care-quality-services-oldham": "1-4126051126", "chadderton-total-care": "1-120641405",
+                     "fernbank": "1-2711314834", "my-support-worker-nw-ltd": "1-7648533300",
+                     "park-hills-private-nursing-home": "1-113831768", "unicorn1care-ltd": "1-4815596978"}
+
+
+@needs_responses
+def test_a_rating_given_to_an_earlier_registration_says_so_on_the_page_card_and_compare_row(oldham):
+    doc = _response("1-18437805065")  # Park Hills Private Nursing Home
+    assert doc["registrationDate"] == "2024-01-31" and doc["currentRatings"]["overall"]["reportDate"] == "2022-08-26"
+    v = oldham["park-hills-private-nursing-home"]
+    [fact] = [f for g in v.groups() if g.id == "quality" for f in g.facts if f.label == "CQC rating given to"]
+    assert fact.text == "its earlier registration, CQC location 1-113831768"
+    assert fact.href == "https://www.cqc.org.uk/location/1-113831768"
+    assert fact.note == ("not to its registration of 31 January 2024: CQC shows the earlier registration's rating here "
+                         "until it rates this one")
+    assert v.compare_cells()["rating"] == ("Good (26 August 2022, 4 years 2 months ago), given to an earlier registration, "
+                                           "more than 2 years old")
+    assert ("CQC rating: Good (26 August 2022, 4 years 2 months ago), given to an earlier registration. This rating is more "
+            "than 2 years old") in v.card_lines()
+
+
+def test_a_rating_cqc_gave_this_registration_says_nothing_of_another(oldham):
+    v = oldham["abbey-hey-care-home"]
+    assert v.get("cqc.rating_given_to") is None
+    assert not [f for g in v.groups() for f in g.facts if f.label == "CQC rating given to"]
+    assert v.compare_cells()["rating"] == "Good (7 February 2024, 2 years 9 months ago), more than 2 years old"
+    d = json.loads(json.dumps(v.d, default=str))  # the same home, its registration date not known
+    d["cqc"]["rating_given_to"] = "1-000000009"
+    del d["cqc"]["registered_since"]
+    [fact] = [f for g in HomeView(d, TODAY, v.s).groups() for f in g.facts if f.label == "CQC rating given to"]
+    assert fact.note == ("not to its current registration: CQC shows the earlier registration's rating here until it "
+                         "rates this one")
+
+
+def test_the_importer_leaves_out_a_rating_with_no_other_registration_named():
+    doc = {"locationId": "1-100000001", "registrationStatus": "Registered",
+           "currentRatings": {"overall": {"rating": "Good", "reportDate": "2024-01-01", "keyQuestionRatings": [
+               {"name": "Safe", "rating": "Good", "reportDate": "2024-01-01", "organisationId": "1-100000001"},
+               {"name": "Caring", "rating": "Good", "reportDate": "2024-01-01"}]}}}
+    assert extra_facts(doc)["cqc.rating_given_to"] is None
+    doc["currentRatings"]["overall"]["keyQuestionRatings"][1]["organisationId"] = "1-100000002"
+    assert extra_facts(doc)["cqc.rating_given_to"] == "1-100000002"
+    doc["currentRatings"]["overall"]["keyQuestionRatings"][0]["organisationId"] = "1-100000003"  # two others: not known which
+    assert extra_facts(doc)["cqc.rating_given_to"] is None
+
+
+def test_the_example_of_the_field_is_no_real_services():
+    assert Path(ROOT / "providers" / "_template.yaml").read_text(encoding="utf-8").count("rating_given_to: 1-000000002") == 1
