@@ -85,6 +85,7 @@ class LineSpec:
     unknown: str | None = None      # the card's wording when not known ({notProvided}); None: the line is left out
     options: Mapping[str, Any] = field(default_factory=dict)
     fallback: tuple[str, str] | None = None  # (path, note): as a page's fact's fallback (CQC's phone in a compare row)
+    unknown_cell: str = ""  # a compare row's cell when not known, by whose fact it is ("Not in the CQC data we hold"); "": not provided
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,8 @@ class Face:
             "kindField": next((f.key for f in self.facets if f.each == "kinds"), ""),
             # each kind's own filter ("care_home" -> "kind_care_home"): a sort of one kind counts that kind's unknowns
             "kindFilters": {o.value: o.filter for f in self.facets if f.each == "kinds" for o in f.options},
-            "compare": [[r.id, r.label] for r in self.compare],
+            # each row: [id, label, its cells' words when not known (by whose fact it is; "": "Not provided yet")]
+            "compare": [[r.id, r.label, r.unknown_cell] for r in self.compare],
             # rows the compare page works out in the browser: distance (from the search's postcode) and
             # the needs the person filtered for (one row each, from home.json's answers)
             "compareRows": {r.id: r.format for r in self.compare if r.format in BROWSER_ROWS},
@@ -306,7 +308,8 @@ class Face:
             # when the kinds chosen can list them
             "coverage": {**{k: v for k, v in self.coverage.items() if k != "description"}, "kinds": list(self.coverage_kinds)},
             # with several kinds, the compare page shows each kind's homes with that kind's own rows
-            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label] for r in rows]} for k, (plural, rows) in self.by_kind.items()},
+            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, r.unknown_cell] for r in rows]}
+                      for k, (plural, rows) in self.by_kind.items()},
             "compareApart": self.compare_apart,
         }
 
@@ -1057,10 +1060,11 @@ class _Reader:
         unknown = d.get("unknown")
         if unknown is not None:
             unknown = unknown.replace("{notProvided}", self.s.values.not_provided.lower()).replace("{label}", label)
+        owner = self.s.by_path[path].owner if path in self.s.by_path else ""
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
                         {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback")},
-                        self.fallback(d, where))
+                        self.fallback(d, where), str((self.s.values.compare.get("unknownBy") or {}).get(owner, "")))
 
     def fallback(self, d: dict, where: str) -> tuple[str, str] | None:
         """A fact's or a row's ``fallback`` (``{path, note}``, perhaps ``holds``): the field shown (or, with ``holds``,

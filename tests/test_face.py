@@ -76,7 +76,7 @@ def test_a_new_fact_on_page_card_and_compare_is_one_schema_and_face_edit(tmp_pat
     assert (fact.text, fact.owner) == ("English; Welsh", "provider")
     assert v.card_lines()[-1] == "Languages spoken: English; Welsh"
     assert v.compare_cells()["languages"] == "English; Welsh"
-    assert ["languages", "Languages spoken"] in face_of(schema).for_script()["compare"]
+    assert ["languages", "Languages spoken", ""] in face_of(schema).for_script()["compare"]
     # the page itself, as the build writes it
     render_homes([v], tmp_path / "site", ("<html><body>", "</body></html>"), "council@example.org")
     page = (tmp_path / "site" / "homes" / v.slug / "index.html").read_text(encoding="utf-8")
@@ -504,3 +504,15 @@ def test_a_label_in_a_list_of_what_is_not_known_starts_lower_case_unless_an_abbr
     assert lower_first("A top-up may be asked for") == "a top-up may be asked for"
     assert lower_first("Weekend assessments") == "weekend assessments"
     assert (lower_first("CQC rating"), lower_first("UK-wide"), lower_first("")) == ("CQC rating", "UK-wide", "")
+
+
+def test_a_compare_cell_not_known_says_whose_fact_is_missing():
+    """From an audit: every empty compare cell said "Not provided yet", though a home owes no CQC or FSA fact (its
+    page says "The CQC register data we hold does not say"). Each row carries its cells' words when not known, by
+    whose fact it is (x-directory.compare.unknownBy); a fact of the home's own keeps "Not provided yet" (empty)."""
+    from carehomes.face import face_of
+    from carehomes.schema import load_schema
+
+    rows = {r[0]: r[2] for r in face_of(load_schema()).for_script()["compare"]}
+    assert rows["manager"] == "Not in the CQC data we hold" and rows["food"] == "Not in the FSA ratings we hold"
+    assert rows["nursing_free"] == "" and rows["fee_nursing"] == ""

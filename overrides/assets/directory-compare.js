@@ -6,7 +6,7 @@ import { byCount, distanceText, fill, km, safeSlug } from "./directory-text.js";
 import { MAX, getList, getSearch, setList } from "./directory-shortlist.js";
 
 export function compareRows(face, search) {
-  // The table's rows: [id, label, kind] from the face's compare rows, in its order. The distance row only
+  // The table's rows: [id, label, kind, unknown] from the face's compare rows, in its order. The distance row only
   // when the last search had a postcode (or a location); one row for each need it filtered for.
   var kinds = face.compareRows || {}, out = [];
   (face.compare || []).forEach(function (row) {
@@ -17,7 +17,7 @@ export function compareRows(face, search) {
         var label = (face.filterLabels || {})[f];
         if (label) out.push([f, fill(row[1], { label: label }), kind]);
       });
-    } else out.push([row[0], row[1], ""]);
+    } else out.push([row[0], row[1], "", row[2] || ""]);  // and its cells' words when not known, the build's
   });
   return out;
 }
@@ -162,7 +162,8 @@ export function initCompare(root) {
         r.appendChild(el("th", { scope: "row" }, row[1]));
         found.forEach(function (h) {
           var cell = compareCell(h, row, search, VALUES), td = el("td", cell[0] === null ? { class: "ch-missing" } : null);
-          if (cell[0] === null) td.textContent = VALUES.notProvided;
+          // not known: in the words of whose fact it is ("Not in the CQC data we hold"), else the schema's notProvided
+          if (cell[0] === null) td.textContent = row[3] || VALUES.notProvided;
           else withLink(td, cell[0], cell[1]);
           if (cell[0] !== null && cell[2]) { td.appendChild(el("br")); td.appendChild(el("span", { class: "ch-note" }, cell[2])); }
           td.setAttribute("data-home", h.name);  // shown above it on a phone (directory.css), where the names at the head scroll away

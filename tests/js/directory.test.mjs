@@ -440,13 +440,15 @@ test("a phone number's tel: link, built by the build, is kept only as digits, sp
 });
 
 test("compareRows: distance only with a postcode, one row per need filtered for; compareCell words each cell", () => {
-  const face = { compare: [["distance", "Distance from {from}"], ["rating", "CQC rating"], ["filtered", "You searched for: {label}"]],
+  // a row's third item from the build: its cells' words when not known, by whose fact it is ("" for the home's own)
+  const face = { compare: [["distance", "Distance from {from}"], ["rating", "CQC rating", "Not in the CQC data we hold"],
+    ["filtered", "You searched for: {label}"], ["fee", "Fees", ""]],
     compareRows: { distance: "distance", filtered: "filtered" }, filterLabels: { band_dementia: "Dementia", care_nursing: "With nursing" } };
-  assert.deepEqual(compareRows(face, { at: null, filters: [] }), [["rating", "CQC rating", ""]]);
+  assert.deepEqual(compareRows(face, { at: null, filters: [] }), [["rating", "CQC rating", "", "Not in the CQC data we hold"], ["fee", "Fees", "", ""]]);
   const search = { from: "HR6 8AA", at: [52.2, -2.7], unit: "mi", filters: ["band_dementia", "unknown_filter"] };
   const rows = compareRows(face, search);
-  assert.deepEqual(rows, [["distance", "Distance from HR6 8AA", "distance"], ["rating", "CQC rating", ""],
-    ["band_dementia", "You searched for: Dementia", "filtered"]]);
+  assert.deepEqual(rows, [["distance", "Distance from HR6 8AA", "distance"], ["rating", "CQC rating", "", "Not in the CQC data we hold"],
+    ["band_dementia", "You searched for: Dementia", "filtered"], ["fee", "Fees", "", ""]]);
   const home = { at: [52.2, -2.7], compare: { rating: "Good (3 May 2023)" }, links: { rating: ["See the CQC page", "https://www.cqc.org.uk/location/1"] },
     notes: {}, answers: { band_dementia: "Yes" } };
   const values = { find: { units: { mi: "miles" }, noLocation: "No location given", distance: "{distance} away (approximately)" } };
