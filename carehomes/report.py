@@ -555,7 +555,9 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            + f"{area:,} of {len(vs):,} have given "
            "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
-           f"{VALUES.availability_stale_days} days old counts as not known.</p>"]
+           f"{VALUES.availability_stale_days} days old counts as not known"
+           + (", and an agency CQC records as dormant counts as not taking new clients, whatever it last said" if dormant else "")
+           + ".</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "
                           f"{today.isoformat()}; taking new clients and hours as each agency last said)", header, rows))

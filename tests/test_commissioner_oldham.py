@@ -206,6 +206,10 @@ def test_the_home_care_section_says_which_agencies_are_dormant_and_how_cqc_rates
     assert '<th scope="row">Well-led</th><td>5</td><td>24</td><td>6</td><td>0</td><td>27</td><td>0</td></tr>' in quality
     assert "Agencies with no registered manager in post according to CQC: 5 of the 62 whose CQC data says." in page
     assert "agency-quality" in tables.files
+    # the 9 counted as not taking new clients are CQC's dormant agencies, not an agency's own answer (an audit's note)
+    assert ("an answer more than 7 days old counts as not known, and an agency CQC records as dormant counts as not "
+            "taking new clients, whatever it last said.</p>") in page
+    assert '<tr><th scope="row">Area not given</th><td>62</td><td>0</td><td>9</td><td>53</td>' in page
 
 
 def test_the_report_on_an_area_of_two_kinds_speaks_of_services_not_homes():
