@@ -55,6 +55,21 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
             path = "/" + path[len(self.prefix):]
         return super().translate_path(path)
 
+    def parse_request(self) -> bool:
+        """An address no file can have (a NUL, %00, or a lone surrogate, %ED%A0%80) is a missing page: the standard
+        handler let its ValueError out, printed a traceback and dropped the connection without an answer."""
+        if not super().parse_request():
+            return False
+        path = self.translate_path(self.path)
+        try:
+            if "\x00" in path:
+                raise ValueError(path)
+            os.fsencode(path)
+        except ValueError:  # UnicodeEncodeError is one
+            self.send_error(404)
+            return False
+        return True
+
     def send_response(self, code: int, message: str | None = None) -> None:
         self._status = code
         super().send_response(code, message)
