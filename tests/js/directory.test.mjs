@@ -241,6 +241,9 @@ test("a word naming a need is that need's filter, never text", () => {
     { rest: "", filters: { need_intermediate_care: "yes", need_tracheostomy: "yes" }, needs: [HOME_SAYS, TRACHY] });
   assert.deepEqual(needsIn("without nursing", NEED_WORDS), { rest: "", filters: { care_residential: "yes" }, needs: [RESIDENTIAL] });
   assert.deepEqual(needsIn("residential without nursing", NEED_WORDS).needs, [RESIDENTIAL]);  // one reason, once
+  // a need named twice is that filter once, with no word left over to match (the find page said "No services match")
+  assert.deepEqual(needsIn("dementia dementia", NEED_WORDS), { rest: "", filters: { band_dementia: "yes" }, needs: [DEMENTIA] });
+  assert.deepEqual(needsIn("Nursing home, nursing, Kington nursing", NEED_WORDS), { rest: "home kington", filters: { care_nursing: "yes" }, needs: [NURSING] });
   // words that name no need the schema knows stay words, to be matched whole (and so match nothing here)
   for (const q of ["bariatric", "epilepsy", "respite", "parkinsons"]) assert.deepEqual(needsIn(q, NEED_WORDS), { rest: q, filters: {}, needs: [] });
   assert.equal(plainWords("Ross-on-Wye, HR9"), "ross on wye hr9");
