@@ -51,8 +51,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         """``/care-homes/x`` is ``/x`` when the site is published at ``.../care-homes/``: pages written
         with absolute links (the 404 page's, which mkdocs writes from site_url) work here too."""
-        if self.prefix != "/" and (path + "/").startswith(self.prefix):
-            path = "/" + path[len(self.prefix):]
+        bare = path.split("?", 1)[0].split("#", 1)[0]  # /care-homes?v=1 is the prefix too (it was a 404)
+        if self.prefix != "/" and (bare + "/").startswith(self.prefix):
+            path = "/" + path[len(self.prefix) - 1:].lstrip("/")
         return super().translate_path(path)
 
     def parse_request(self) -> bool:

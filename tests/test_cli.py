@@ -253,6 +253,8 @@ def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
             assert urllib.request.urlopen(base + path).read() == b"body{}", path
         assert urllib.request.urlopen(base + "/care-homes/").read() == b"<p>home</p>"
         assert urllib.request.urlopen(base + "/care-homes").read() == b"<p>home</p>"
+        for path in ("/care-homes?v=1", "/care-homes#top", "/care-homes/?v=1", "/care-homes//?v=1"):  # a query: a 404 before
+            assert urllib.request.urlopen(base + path).read() == b"<p>home</p>", path
         try:
             urllib.request.urlopen(base + "/care-homesx/assets/site.css")
         except urllib.error.HTTPError as exc:
