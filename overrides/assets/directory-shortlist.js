@@ -10,7 +10,7 @@ export const MAX = 10;
 
 export function getList() {
   try {
-    // each service once: a list stored with one twice (by hand, or any page of this origin) compared it twice
+    // each service once (one stored twice was compared twice)
     var v = JSON.parse(localStorage.getItem(KEY) || "[]"), seen = [];
     return Array.isArray(v) ? v.filter(function (x) {
       var keep = !!x && safeSlug(x.slug) && seen.indexOf(x.slug) < 0;
