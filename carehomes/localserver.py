@@ -51,9 +51,25 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         """``/care-homes/x`` is ``/x`` when the site is published at ``.../care-homes/``: pages written
         with absolute links (the 404 page's, which mkdocs writes from site_url) work here too."""
-        if self.prefix != "/" and (path + "/").startswith(self.prefix):
-            path = "/" + path[len(self.prefix):]
+        bare = path.split("?", 1)[0].split("#", 1)[0]  # /care-homes?v=1 is the prefix too (it was a 404)
+        if self.prefix != "/" and (bare + "/").startswith(self.prefix):
+            path = "/" + path[len(self.prefix) - 1:].lstrip("/")
         return super().translate_path(path)
+
+    def parse_request(self) -> bool:
+        """An address no file can have (a NUL, %00, or a lone surrogate, %ED%A0%80) is a missing page: the standard
+        handler let its ValueError out, printed a traceback and dropped the connection without an answer."""
+        if not super().parse_request():
+            return False
+        path = self.translate_path(self.path)
+        try:
+            if "\x00" in path:
+                raise ValueError(path)
+            os.fsencode(path)
+        except ValueError:  # UnicodeEncodeError is one
+            self.send_error(404)
+            return False
+        return True
 
     def send_response(self, code: int, message: str | None = None) -> None:
         self._status = code

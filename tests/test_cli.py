@@ -203,6 +203,34 @@ def test_local_server_answers_a_missing_page_with_the_sites_404_page(tmp_path):
         server.server_close()
 
 
+@pytest.mark.parametrize("live", [False, True], ids=["plain", "serve"])
+def test_local_server_answers_an_address_no_file_can_have_with_the_404_page(tmp_path, capsys, live):
+    """/%00 and /%ED%A0%80 (a NUL; a lone surrogate) raised ValueError in the standard handler: a traceback in serve's
+    output and the connection dropped without an answer. They are missing pages like any other."""
+    import http.client
+    from threading import Thread
+
+    from carehomes.localserver import site_server
+    from carehomes.watch import ServeState, live_handler
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    (tmp_path / "404.html").write_text("<h1>Page not found</h1>")
+    server = site_server(tmp_path, handler=live_handler(ServeState()) if live else None)
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    try:
+        for path in ("/%00", "/index.html%00.txt", "/find/%00/", "/%ED%A0%80", "/find/%ED%A0%80/"):
+            for headers in ({}, {"Accept-Encoding": "gzip"}):
+                for method in ("GET", "HEAD"):
+                    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+                    conn.request(method, path, headers=headers)
+                    answer = conn.getresponse()
+                    assert (answer.status, answer.read()) == (404, b"<h1>Page not found</h1>" if method == "GET" else b""), path
+                    conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert capsys.readouterr().err == ""
+
+
 def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
     """mkdocs writes the 404 page's links from site_url (/care-homes/assets/...): served here too, so the
     page that `serve` shows for a missing page has its styles."""
@@ -225,6 +253,8 @@ def test_local_server_also_serves_the_site_at_its_published_path(tmp_path):
             assert urllib.request.urlopen(base + path).read() == b"body{}", path
         assert urllib.request.urlopen(base + "/care-homes/").read() == b"<p>home</p>"
         assert urllib.request.urlopen(base + "/care-homes").read() == b"<p>home</p>"
+        for path in ("/care-homes?v=1", "/care-homes#top", "/care-homes/?v=1", "/care-homes//?v=1"):  # a query: a 404 before
+            assert urllib.request.urlopen(base + path).read() == b"<p>home</p>", path
         try:
             urllib.request.urlopen(base + "/care-homesx/assets/site.css")
         except urllib.error.HTTPError as exc:

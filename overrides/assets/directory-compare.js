@@ -13,13 +13,20 @@ export function compareRows(face, search) {
     var kind = kinds[row[0]];
     if (kind === "distance") { if (search.at) out.push([row[0], fill(row[1], { from: search.from }), kind]); }
     else if (kind === "filtered") {
+      // only the site's own filters, each once: a stored search (this browser's, any page of the origin can write it)
+      // naming "constructor" or "toString" showed "You searched for: function Object() { [native code] }"
+      var done = [];
       (search.filters || []).forEach(function (f) {
-        var label = (face.filterLabels || {})[f];
-        if (label) out.push([f, fill(row[1], { label: label }), kind]);
+        var label = own(face.filterLabels, f);
+        if (typeof label === "string" && label && done.indexOf(f) < 0) { done.push(f); out.push([f, fill(row[1], { label: label }), kind]); }
       });
     } else out.push([row[0], row[1], "", row[2] || ""]);  // and its cells' words when not known, the build's
   });
   return out;
+}
+function own(obj, key) {
+  // obj's own value of key, never one it inherits (constructor, toString, __proto__)
+  return obj && typeof obj === "object" && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 export function compareCell(home, row, search, values) {
   // [text or null (not known), link or null, note or null] for one home's cell of a row (compareRows)
@@ -29,9 +36,9 @@ export function compareCell(home, row, search, values) {
     if (!search.at || !Array.isArray(at) || typeof at[0] !== "number" || typeof at[1] !== "number") return [null, null, null];
     return [distanceText(km(search.at, at), search.unit, values.find || {}), null, null];
   }
-  if (row[2] === "filtered") return [(h.answers || {})[row[0]] || null, null, null];
-  var v = (h.compare || {})[row[0]];
-  return [v === undefined || v === "" ? null : v, (h.links || {})[row[0]] || null, (h.notes || {})[row[0]] || null];
+  if (row[2] === "filtered") return [own(h.answers, row[0]) || null, null, null];
+  var v = own(h.compare, row[0]);
+  return [v === undefined || v === "" ? null : v, own(h.links, row[0]) || null, own(h.notes, row[0]) || null];
 }
 
 export function byKind(homes, kinds) {

@@ -10,8 +10,13 @@ export const MAX = 10;
 
 export function getList() {
   try {
-    var v = JSON.parse(localStorage.getItem(KEY) || "[]");
-    return Array.isArray(v) ? v.filter(function (x) { return x && safeSlug(x.slug); }).slice(0, MAX) : [];
+    // each service once (one stored twice was compared twice)
+    var v = JSON.parse(localStorage.getItem(KEY) || "[]"), seen = [];
+    return Array.isArray(v) ? v.filter(function (x) {
+      var keep = !!x && safeSlug(x.slug) && seen.indexOf(x.slug) < 0;
+      if (keep) seen.push(x.slug);
+      return keep;
+    }).slice(0, MAX) : [];
   } catch (e) { return []; }
 }
 export function setList(list) {

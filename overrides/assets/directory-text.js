@@ -62,7 +62,8 @@ export function needsIn(q, needWords) {
   var rest = " " + plainWords(q) + " ", filters = {}, needs = [];
   (needWords || []).forEach(function (w) {
     if (rest.indexOf(" " + w[0] + " ") < 0) return;
-    rest = rest.replace(" " + w[0] + " ", " ");
+    // each time it is named ("dementia dementia" matched nothing)
+    while (rest.indexOf(" " + w[0] + " ") >= 0) rest = rest.replace(" " + w[0] + " ", " ");
     filters[w[1]] = "yes";
     if (needs.indexOf(w[2]) < 0) needs.push(w[2] || {});
   });

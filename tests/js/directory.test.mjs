@@ -7,7 +7,7 @@ import { byCount, distanceText, emptyReasons, fill, foldNear, km, linkParts, nee
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
 import { sortOf, sortedSearch, unknownNote, unknownOf } from "../../overrides/assets/directory-sort.js";
-import { MAX, refreshButtons, toggle } from "../../overrides/assets/directory-shortlist.js";
+import { MAX, getList, refreshButtons, toggle } from "../../overrides/assets/directory-shortlist.js";
 import { readFileSync } from "node:fs";
 
 Object.assign(VALUES, { ratings: ["Outstanding", "Good", "Rating not in our data"], noRating: "Rating not in our data",
@@ -241,6 +241,9 @@ test("a word naming a need is that need's filter, never text", () => {
     { rest: "", filters: { need_intermediate_care: "yes", need_tracheostomy: "yes" }, needs: [HOME_SAYS, TRACHY] });
   assert.deepEqual(needsIn("without nursing", NEED_WORDS), { rest: "", filters: { care_residential: "yes" }, needs: [RESIDENTIAL] });
   assert.deepEqual(needsIn("residential without nursing", NEED_WORDS).needs, [RESIDENTIAL]);  // one reason, once
+  // a need named twice is that filter once, with no word left over to match (the find page said "No services match")
+  assert.deepEqual(needsIn("dementia dementia", NEED_WORDS), { rest: "", filters: { band_dementia: "yes" }, needs: [DEMENTIA] });
+  assert.deepEqual(needsIn("Nursing home, nursing, Kington nursing", NEED_WORDS), { rest: "home kington", filters: { care_nursing: "yes" }, needs: [NURSING] });
   // words that name no need the schema knows stay words, to be matched whole (and so match nothing here)
   for (const q of ["bariatric", "epilepsy", "respite", "parkinsons"]) assert.deepEqual(needsIn(q, NEED_WORDS), { rest: q, filters: {}, needs: [] });
   assert.equal(plainWords("Ross-on-Wye, HR9"), "ross on wye hr9");
@@ -457,6 +460,42 @@ test("compareRows: distance only with a postcode, one row per need filtered for;
   assert.deepEqual(compareCell(home, rows[2], search, values), ["Yes", null, null]);
   assert.deepEqual(compareCell({ compare: { rating: null } }, rows[1], search, values), [null, null, null]);
   assert.deepEqual(compareCell({}, rows[0], search, values), [null, null, null]);
+});
+
+test("compareRows and compareCell: a stored search's filters are the site's own, each once; nothing inherited is shown", () => {
+  // carehomes.search is this browser's, and any page of the origin can write it: "constructor" showed a row
+  // "You searched for: function Object() { [native code] }" with that text in every cell, and a filter twice two rows
+  const face = { compare: [["filtered", "You searched for: {label}"], ["rating", "CQC rating"]], compareRows: { filtered: "filtered" },
+    filterLabels: { care_nursing: "With nursing" } };
+  const search = { at: null, filters: ["__proto__", "constructor", "toString", "hasOwnProperty", "care_nursing", "care_nursing"] };
+  const rows = compareRows(face, search);
+  assert.deepEqual(rows, [["care_nursing", "You searched for: With nursing", "filtered"], ["rating", "CQC rating", ""]]);
+  const values = { find: {} };
+  for (const key of ["constructor", "toString", "__proto__"]) {
+    assert.deepEqual(compareCell({ answers: {}, compare: {} }, [key, "x", "filtered"], search, values), [null, null, null], key);
+    assert.deepEqual(compareCell({ compare: {}, links: {}, notes: {} }, [key, "x", ""], search, values), [null, null, null], key);
+  }
+  assert.deepEqual(compareCell({ answers: { care_nursing: "Yes" } }, rows[0], search, values), ["Yes", null, null]);
+});
+
+test("getList: the stored shortlist's services each once, slugs only of the site's shape, at most MAX", () => {
+  const store = new Map();
+  globalThis.localStorage = { getItem: (k) => (store.has(k) ? store.get(k) : null), setItem: (k, v) => store.set(k, String(v)) };
+  try {
+    store.set("carehomes.shortlist", JSON.stringify([{ slug: "amber-care", name: "A" }, { slug: "amber-care", name: "A again" },
+      { slug: "../x" }, { slug: "javascript:alert(1)" }, null, 5, { slug: "bay-view", name: "B" }, { slug: "amber-care" }]));
+    assert.deepEqual(getList(), [{ slug: "amber-care", name: "A" }, { slug: "bay-view", name: "B" }]);
+    store.set("carehomes.shortlist", JSON.stringify(Array.from({ length: 10000 }, (_, i) => ({ slug: "home-" + (i % 3) }))));
+    assert.deepEqual(getList().map((x) => x.slug), ["home-0", "home-1", "home-2"]);
+    store.set("carehomes.shortlist", JSON.stringify(Array.from({ length: 10000 }, (_, i) => ({ slug: "home-" + i }))));
+    assert.equal(getList().length, MAX);
+    for (const bad of ["{not json", "null", "5", '"abc"', '{"slug": "x"}']) {
+      store.set("carehomes.shortlist", bad);
+      assert.deepEqual(getList(), [], bad);
+    }
+  } finally {
+    delete globalThis.localStorage;
+  }
 });
 
 test("pickDistricts loads enough homes and every district within the distance chosen, and says how far that covers", () => {
