@@ -469,7 +469,7 @@ test("compareRows and compareCell: a stored search's filters are the site's own,
     filterLabels: { care_nursing: "With nursing" } };
   const search = { at: null, filters: ["__proto__", "constructor", "toString", "hasOwnProperty", "care_nursing", "care_nursing"] };
   const rows = compareRows(face, search);
-  assert.deepEqual(rows, [["care_nursing", "You searched for: With nursing", "filtered"], ["rating", "CQC rating", ""]]);
+  assert.deepEqual(rows, [["care_nursing", "You searched for: With nursing", "filtered"], ["rating", "CQC rating", "", ""]]);
   const values = { find: {} };
   for (const key of ["constructor", "toString", "__proto__"]) {
     assert.deepEqual(compareCell({ answers: {}, compare: {} }, [key, "x", "filtered"], search, values), [null, null, null], key);
