@@ -51,9 +51,7 @@ export function sortedSearch(pf, term, filters, sort) {
     f[u[0]] = wanted;
     unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
   }
-  // a sort of one kind ("beds free" is a care home's) on a list of several kinds: the count says how many of that
-  // kind have not given the value; the others (home care agencies, which have no beds) come at the end with them
-  // but never counted as "have not said how many beds are free"
+  // a sort of one kind (beds free) on several kinds counts that kind's unknowns only (agencies have no beds)
   var kinds = FACE.kindFilters || {}, own = kinds[((FACE.sorts || {})[sort] || {}).kind], ofKind = Promise.resolve(null);
   var chosen = Object.keys(kinds).some(function (k) { return filters[kinds[k]]; });
   if (own && !chosen && (!filters[u[0]] || allows(filters[u[0]], wanted))) {
@@ -72,8 +70,7 @@ export function sortedSearch(pf, term, filters, sort) {
   });
 }
 export function unknownNote(sort, n) {
-  // the schema's sentence (x-directory.find lastOne, lastMany: what the site lists, finished by the build) with the
-  // sort's own words for what these have not given (face.json's unknownOne, unknownMany)
+  // the schema's sentence (find.lastOne, lastMany) with the sort's words (unknownOne, unknownMany)
   var u = unknownOf(sort);
   if (!u || !n) return "";
   return " " + fill(n === 1 ? VALUES.find.lastOne : VALUES.find.lastMany, { n: n, what: n === 1 ? u[2] : u[3] });
