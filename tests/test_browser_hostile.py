@@ -69,7 +69,9 @@ def test_the_compare_page_shows_each_service_once_and_only_the_sites_own_filters
     "q=%3Cscript%3Ealert(1)%3C/script%3E", "q=javascript:alert(1)", "q=data:text/html,%3Cscript%3Ealert(1)%3C/script%3E",
     "sort=__proto__&kind=__proto__&kind=constructor&town=__proto__&unit=__proto__&maxfee=constructor&rating=toString",
     "q=a&q=b&sort=name&sort=rating&town=Nowhere&town=Hereford", "near=abc", "q=HR1+2ER&within=-1&miles=1e309&unit=NaN",
-    "q=%E2%80%AE%E2%80%8Bevil%E0%A4%A%", "q=__proto__+constructor+toString", "q=dementia+" + "dementia+" * 3000])
+    "q=%E2%80%AE%E2%80%8Bevil%E0%A4%A%", "q=__proto__+constructor+toString", "q=dementia+" + "dementia+" * 3000],
+    ids=["script", "javascript", "data-url", "inherited-names", "repeated", "near-text", "bad-numbers", "bidi-bad-escape",
+         "inherited-words", "dementia-3001-times"])
 def test_a_made_up_find_address_says_something_plain(site, page, query):
     """No script error (the page fixture fails the test on one), no element made from the address, only safe links,
     and a count or a message, never an empty or stuck page."""
