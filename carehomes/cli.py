@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any, Callable, TextIO, cast
 
@@ -1340,7 +1341,7 @@ def _free_count(unit: str) -> Callable[[str], int]:
     any home is read as given, so that the check names the schema's highest allowed value; only one longer than
     ``MAX_DIGITS`` digits is refused here."""
     def read(text: str) -> int:
-        digits = text.strip()
+        digits = unicodedata.normalize("NFKC", text).strip()  # full-width '１２', as a form and a sheet take it
         if not re.fullmatch(r"[0-9]+", digits):
             raise argparse.ArgumentTypeError(f"'{text}' is not a number of free {unit}; give it in figures, such as 3 (0 if none)")
         if len(digits) > MAX_DIGITS:

@@ -209,6 +209,9 @@ def test_vacancies_says_a_count_too_large_for_the_schema_in_its_words(tmp_path):
     assert r.returncode == 1 and (prov / "ashfield-house-leominister.yaml").read_bytes() == before
     assert (r.stdout + r.stderr).splitlines()[0].endswith(
         ":30: beds.nursing.available: is 99999999, above the highest allowed value 1000")
+    r = run_build("vacancies", "ashfield-house-leominister", "--nursing", "\uff12", "--providers", str(prov))  # full-width 2
+    assert r.returncode == 0 and "available: 2" in (prov / "ashfield-house-leominister.yaml").read_text(encoding="utf-8")
+    (prov / "ashfield-house-leominister.yaml").write_bytes(before)
     r = run_build("vacancies", "ashfield-house-leominister", "--nursing", "9" * 5000, "--providers", str(prov))
     assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
         "build.py vacancies: error: argument --nursing: '99999999999999999999...' is 5000 digits long, more free beds "
