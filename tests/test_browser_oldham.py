@@ -304,3 +304,17 @@ def test_beds_free_first_on_services_of_both_kinds_counts_only_the_care_homes_as
     expect(pg.locator("#results-status")).to_have_text(re.compile(
         r"^44 services match, most beds free first\. 44 services have not said how many beds are free and are listed last, A to Z\."))
     pg.close()
+
+
+def test_a_shared_link_with_a_town_not_listed_says_so_rather_than_dropping_it(oldham, browser):
+    """From a hostile review: ?town=Atlantis (a town the page's list does not hold) listed every service and dropped
+    the town from the address without a word."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(oldham + "find/?town=Atlantis%3Cb%3E")
+    wait_results(pg)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(
+        r"^“Atlantis<b>” is not a town listed here, so every town is shown\. 104 services match, A to Z by name\."))
+    assert pg.locator("#results-status b").count() == 0
+    pg.get_by_label("Care at home").check()  # said once: the next search is the person's own
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 services match"))
+    pg.close()

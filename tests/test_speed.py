@@ -216,8 +216,11 @@ def test_theme_loads_no_palette_stylesheet_and_no_google_fonts(built_site):
 FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bundled site
 # measured 96.6 KB (mkdocs) and 120.8 KB (zensical, whose bundle.js is 58 KB) once Pagefind waited for a
 # search (213 KB and 237 KB before): docs/performance.md; 103.7 KB and 127.8 KB once the radius filter, the
-# agencies' ranking and the facet index reader were merged (4 December 2026)
-FIND_FIRST_LOAD_LIMIT = {"mkdocs": 108_000, "zensical": 132_000}
+# agencies' ranking and the facet index reader were merged (4 December 2026); 108.0 KB and 132.2 KB after the eighth
+# session's fixes (services at one point of the map share a pin, a sort of one kind counts that kind's unknowns, a
+# link's town not listed is said, a hostile stored search or shortlist is read safely), less the schema blocks'
+# descriptions and the compare page's words, which the find page never read: the guards 1 KB higher (5 December 2026)
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 109_000, "zensical": 133_000}
 
 
 @pytest.fixture(scope="module")

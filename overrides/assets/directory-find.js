@@ -35,16 +35,22 @@ function readForm(form) {
 }
 function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
 function writeForm(form, params) {
-  // an older link's separate postcode (?near=) joins the search box
+  // an older link's separate postcode (?near=) joins the search box; returns [[field, value]] of a link's town or
+  // area that no option of its list is (a select left at "every town"), for the count to say so
   if (params.get("near")) params.set("q", foldNear(params.get("q"), params.get("near")));
+  var missed = [];
   FIELDS.forEach(function (k) {
     var values = params.getAll(k);
     form.querySelectorAll("[name='" + k + "']").forEach(function (input) {
       if (input.type === "checkbox" || input.type === "radio") input.checked = values.indexOf(input.value) >= 0 || (input.type === "radio" && !values.length && input.value === "");
-      else if (values.length) input.value = values[0];
+      else if (values.length) {
+        input.value = values[0];
+        if (input.tagName === "SELECT" && input.value !== values[0] && values[0]) missed.push([k, values[0]]);
+      }
     });
   });
   if (hasPostcode(form.q.value) && !params.get("sort")) form.sort.value = "distance";
+  return missed;
 }
 function toParams(form) {
   var fd = new FormData(form), p = new URLSearchParams();
@@ -195,7 +201,7 @@ export function initFind(root) {
   var runId = 0, pending = [], shown = 0, geo = null, drawn = [], district = null;
   var why = function () { return ""; };  // why each card of the current search is listed
   form.hidden = false;
-  writeForm(form, new URLSearchParams(location.search));
+  var missed = writeForm(form, new URLSearchParams(location.search));  // a link's town that is not listed
   foldCounts(form, true);
   // The filters are open beside the results on a wide screen, folded away above them on a phone.
   if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) panel.open = true;
@@ -709,6 +715,9 @@ export function initFind(root) {
         } else text = fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
+        // a link's town or area the page does not list, said on the first search (it was dropped without a word)
+        text = missed.map(function (m) { return fill(VALUES.find[m[0] === "town" ? "notTown" : "notLocality"], { value: m[1].slice(0, 60) }) + " "; }).join("") + text;
+        missed = [];
         // the count is announced once the first homes are on the page
         return showMore().then(function () { finish(text); });
       });
