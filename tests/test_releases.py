@@ -53,6 +53,7 @@ def test_changed_profile_gives_changelog_entry_and_feed_item(tmp_path, monkeypat
     assert all((out / "market" / f"{t}.csv").is_file() for t in ("capacity-by-kind", "quality", "fees", "homes-and-beds", "needs"))
 
 
+@pytest.mark.slow  # builds a site
 def test_a_folder_in_releases_not_named_by_its_day_is_named_by_build_not_passed_over(tmp_path):
     """A copied or renamed snapshot ('2026-10-01 copy') was left out of the changelog without a word."""
     from carehomes.releases import stray_folders
