@@ -242,8 +242,8 @@ class Values:
 
     def shortlist_json(self, one: str = "home", many: str = "homes") -> str:
         """The shortlist's wording alone (``{"shortlist": ...}`` of ``for_script``), as JSON safe inside an HTML script
-        element: what a service's page and a browse list (the page shell) carry for the shortlist's button, without
-        the find and compare pages' words (a few hundred bytes on every such page)."""
+        element: what a service's page (the page shell; a browse list, cut from the same shell, has it taken out) carries
+        for the shortlist's button, without the find and compare pages' words (a few hundred bytes on every such page)."""
         words = {"shortlist": _site_words(self.shortlist, one, many)}
         return json_for_html(json.dumps(words, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
