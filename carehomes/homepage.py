@@ -146,6 +146,7 @@ class ProfilePage:
             when = h.rating_date
             if when:
                 add(f" ({escape(nice_date(when))}, {escape(h.age(when))})")
+            add(escape(h.rating_given))  # ", given to an earlier registration"
         else:
             add(f'{escape(h.rating_label)}: <a href="{escape(h.cqc_url)}" rel="nofollow noopener">see the CQC page</a>')
         register = h.register_date

@@ -429,6 +429,16 @@ class HomeView:
         return NO_RATING if not r else NOT_YET_RATED if r == VALUES.not_yet_rated else r
 
     @property
+    def rating_given(self) -> str:
+        """", given to an earlier registration" (the face's words on its card's rating line, ``given``) when CQC gave the
+        current rating to an earlier registration of the service (cqc.rating_given_to), as the page's key facts say it
+        beside the rating; "" otherwise."""
+        if not self.get("cqc.rating_given_to") or not self.rating or self.rating == VALUES.not_yet_rated:
+            return ""
+        words = next((line.options.get("given") for line in self.face.card if line.format == "card_rating"), None)
+        return f", {words}" if isinstance(words, str) and words else ""
+
+    @property
     def register_date(self) -> dt.date | None:
         """The date of the regulator facts: imported, or later confirmed unchanged by a sync."""
         dates = [d for d in (_date(self.get("cqc.imported")), self.checked_on) if d]

@@ -77,6 +77,12 @@ def test_a_rating_given_to_an_earlier_registration_says_so_on_the_page_card_and_
                                            "more than 2 years old")
     assert ("CQC rating: Good (26 August 2022, 4 years 2 months ago), given to an earlier registration. This rating is more "
             "than 2 years old") in v.card_lines()
+    # and first of all at the top of its page, in its key facts (from the same card line's words)
+    from carehomes.render import _env, home_page, profile_page
+
+    for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
+        page = home_page(v, template, ("", ""), "")[0]
+        assert "<li>CQC rating: Good (26 August 2022, 4 years 2 months ago), given to an earlier registration</li>" in page
 
 
 def test_a_rating_cqc_gave_this_registration_says_nothing_of_another(oldham):
