@@ -814,8 +814,11 @@ class HomeView:
         return facts[0] if facts else None
 
     def _note(self, text: str, value: Any, when: str) -> str:
-        """A fact's note with its date, that date's age and the CQC register's date it is as at filled in."""
+        """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a rating older than
+        one CQC gave an earlier registration ({given}), that it was given to an earlier registration, filled in."""
         text = text.replace("{date}", when).replace("{age}", age_words(value, self.today))
+        if "{given}" in text:  # an earlier rating of a service whose current one CQC gave its earlier registration
+            text = text.replace("{given}", self.rating_given)
         if "{register}" in text:  # a few notes name it: the register's date worked out only for them
             text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
         return text

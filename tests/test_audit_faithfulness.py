@@ -73,6 +73,9 @@ def test_a_rating_given_to_an_earlier_registration_says_so_on_the_page_card_and_
     assert fact.href == "https://www.cqc.org.uk/location/1-113831768"
     assert fact.note == ("not to its registration of 31 January 2024: CQC shows the earlier registration's rating here "
                          "until it rates this one")
+    # its previous rating, older than the current one, was given to an earlier registration too
+    [previous] = [f for g in v.groups() if g.id == "quality" for f in g.facts if f.label == "Previous CQC rating"]
+    assert (previous.text, previous.note) == ("Good", "published 11 August 2018, 8 years 3 months ago, given to an earlier registration")
     assert v.compare_cells()["rating"] == ("Good (26 August 2022, 4 years 2 months ago), given to an earlier registration, "
                                            "more than 2 years old")
     assert ("CQC rating: Good (26 August 2022, 4 years 2 months ago), given to an earlier registration. This rating is more "
@@ -90,6 +93,7 @@ def test_a_rating_cqc_gave_this_registration_says_nothing_of_another(oldham):
     assert v.get("cqc.rating_given_to") is None
     assert not [f for g in v.groups() for f in g.facts if f.label == "CQC rating given to"]
     assert v.compare_cells()["rating"] == "Good (7 February 2024, 2 years 9 months ago), more than 2 years old"
+    assert all("earlier registration" not in (f.note or "") for g in v.groups() for f in g.facts)
     d = json.loads(json.dumps(v.d, default=str))  # the same home, its registration date not known
     d["cqc"]["rating_given_to"] = "1-000000009"
     del d["cqc"]["registered_since"]
