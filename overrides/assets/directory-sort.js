@@ -45,20 +45,19 @@ export function sortedSearch(pf, term, filters, sort) {
   opts.sort[(FACE.sorts || {})[sort] ? sort : "name"] = "asc";
   var known = pf.search(term, opts);
   if (!u) return known.then(function (r) { return r ? [r.results, 0] : null; });
-  var wanted = u[1], unknown = Promise.resolve(null);
+  var wanted = u[1], unknown = Promise.resolve(null), ofKind = Promise.resolve(null);
+  // a sort of one kind (beds free) on several kinds counts that kind's unknowns only (agencies have no beds)
+  var kinds = FACE.kindFilters || {}, own = kinds[((FACE.sorts || {})[sort] || {}).kind];
+  var chosen = Object.keys(kinds).some(function (k) { return filters[kinds[k]]; });
   if (!filters[u[0]] || allows(filters[u[0]], wanted)) {
     var f = Object.assign({}, filters);
     f[u[0]] = wanted;
     unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
-  }
-  // a sort of one kind (beds free) on several kinds counts that kind's unknowns only (agencies have no beds)
-  var kinds = FACE.kindFilters || {}, own = kinds[((FACE.sorts || {})[sort] || {}).kind], ofKind = Promise.resolve(null);
-  var chosen = Object.keys(kinds).some(function (k) { return filters[kinds[k]]; });
-  if (own && !chosen && (!filters[u[0]] || allows(filters[u[0]], wanted))) {
-    var g = Object.assign({}, filters);
-    g[u[0]] = wanted;
-    g[own] = "yes";
-    ofKind = pf.search(term, { filters: g, sort: { name: "asc" } });
+    if (own && !chosen) {
+      var g = Object.assign({}, f);
+      g[own] = "yes";
+      ofKind = pf.search(term, { filters: g, sort: { name: "asc" } });
+    }
   }
   return Promise.all([known, unknown, ofKind]).then(function (all) {
     if (!all[0]) return null;
