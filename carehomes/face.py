@@ -496,15 +496,15 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     if r == v.s.values.not_yet_rated:
         return Shown(v.rating_text, href=v.cqc_url, link=CQC_PAGE)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
-    return Shown(f"{r}{when}" + _given_words(v, spec, ", ") + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""),
+    return Shown(f"{r}{when}" + given_words(v, spec) + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""),
                  href=v.cqc_url, link=CQC_PAGE)
 
 
-def _given_words(v: View, spec: Any, lead: str) -> str:
-    """The line's ``given`` words after ``lead`` when CQC gave the rating to an earlier registration of the service
+def given_words(v: View, spec: Any) -> str:
+    """", " and the line's ``given`` words when CQC gave the rating to an earlier registration of the service
     (cqc.rating_given_to); "" when to this one, or when the line declares no such words."""
     words = spec.options.get("given") if v.get("cqc.rating_given_to") else None
-    return f"{lead}{words}" if words else ""
+    return f", {words}" if isinstance(words, str) and words else ""
 
 
 @formatter("rating_given_to")
@@ -528,7 +528,7 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     if not r:
         return Shown(f"CQC rating: {v.rating_label} ({CQC_LINK})", href=v.cqc_url, link=CQC_LINK)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
-    text = v.rating_text + when + (_given_words(v, spec, ", ") if r != v.s.values.not_yet_rated else "")
+    text = v.rating_text + when + (given_words(v, spec) if r != v.s.values.not_yet_rated else "")
     return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
-                   lower_first, money, nice_date, update_link)
+                   given_words, lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
 from .forms import claim_form_of, form_url, kind_forms
 from .kinds import kinds_of
@@ -433,10 +433,10 @@ class HomeView:
         """", given to an earlier registration" (the face's words on its card's rating line, ``given``) when CQC gave the
         current rating to an earlier registration of the service (cqc.rating_given_to), as the page's key facts say it
         beside the rating; "" otherwise."""
-        if not self.get("cqc.rating_given_to") or not self.rating or self.rating == VALUES.not_yet_rated:
+        if not self.rating or self.rating == VALUES.not_yet_rated:
             return ""
-        words = next((line.options.get("given") for line in self.face.card if line.format == "card_rating"), None)
-        return f", {words}" if isinstance(words, str) and words else ""
+        card = next((line for line in self.face.card if line.format == "card_rating"), None)
+        return given_words(self, card) if card is not None else ""
 
     @property
     def register_date(self) -> dt.date | None:
