@@ -17,7 +17,7 @@ from typing import Any, Callable, TextIO, cast
 
 from .areas import Area, AreaError, find_area
 from .commandhelp import describe
-from .configfile import ConfigFileError, load_config_file
+from .configfile import ConfigFileError, directory_of, load_config_file
 from .kinds import default_kind
 from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
                      replaced_folder_problem, safe_slug_path)
@@ -245,13 +245,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (RuntimeError, OSError) as exc:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
-    from .forms import directory_settings, placeholder_warnings
+    from .forms import placeholder_warnings
     from .siteconfig import map_warnings, place_warnings, staleness_warnings, title_warnings, unknown_setting_warnings
 
-    directory = directory_settings(Path(args.config))
+    raw = load_config_file(Path(args.config))  # read once for every warning below (INHERIT resolved)
+    directory = directory_of(raw)
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
-    places = place_warnings(directory, [p.data for p in result.profiles], shown) + title_warnings(
-        load_config_file(Path(args.config)), shown) + unknown_setting_warnings(directory, shown)
+    places = (place_warnings(directory, [p.data for p in result.profiles], shown) + title_warnings(raw, shown)
+              + unknown_setting_warnings(directory, shown))
     from .releases import stray_folders
 
     strays = stray_folders(Path(args.releases))

@@ -50,7 +50,12 @@ def site_url(path: Path) -> str | None:
 
 def directory_settings(path: Path) -> dict[str, Any]:
     """The council's settings, ``extra.directory`` (INHERIT resolved); empty when not set."""
-    return dict((load_config_file(path).get("extra") or {}).get("directory") or {})
+    return directory_of(load_config_file(path))
+
+
+def directory_of(raw: dict[str, Any]) -> dict[str, Any]:
+    """``extra.directory`` of settings already read (load_config_file); empty when not set."""
+    return dict((raw.get("extra") or {}).get("directory") or {})
 
 
 def load_config_chain(path: Path) -> ConfigChain:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .configfile import ConfigFileError, load_config_chain
+from .configfile import ConfigFileError, directory_of, load_config_chain
 from .ages import Age, parse_age
 from .safetext import UNSAFE_IN_ADDRESS, plain, web_address
 from .schema import ROOT, STALENESS
@@ -311,7 +311,7 @@ def title_warnings(raw: dict[str, Any], config: str = "mkdocs.yml") -> list[str]
     """Warnings when the site's name or description does not name its area (extra.directory.area): an area's settings
     that INHERIT the top level's and leave one out keep the top level's ('Find a care home in Herefordshire, ...' on
     every page of Devon's site)."""
-    area = ((raw.get("extra") or {}).get("directory") or {}).get("area") if isinstance(raw.get("extra"), dict) else None
+    area = directory_of(raw).get("area") if isinstance(raw.get("extra"), dict) else None
     if not isinstance(area, str) or not _words(area):
         return []
     return [f"{config}: {key} '{plain(text, 80)}' does not name {plain(area, 80)} (extra.directory.area), and {shows}; "
