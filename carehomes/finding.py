@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .face import face_kinds, face_of
 from .kinds import kinds
-from .text import slugify, with_article
+from .text import and_list, slugify, with_article
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -221,7 +221,7 @@ def site_words(views: list[HomeView]) -> SiteWords:
         ids = [{k.id for k in v.kinds} for v in views]
         each = [f"{sum(1 for i in ids if k.id in i):,} {k.plural.lower()}" for k in held]
         both = sum(1 for i in ids if len(i & present) > 1)
-        counts = ", ".join(each[:-1]) + " and " + each[-1] + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
+        counts = and_list(each) + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
     return SiteWords(one, many, " and ".join(k.plural.lower() for k in held) or "care homes", find, kind_one, counts,
                      tuple((k.id, k.plural) for k in held))
 

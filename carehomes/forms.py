@@ -22,6 +22,7 @@ from . import configfile
 from .kinds import Kind, default_kind, kinds
 from .safetext import web_address
 from .schema import ROOT, Field, Schema, load_schema
+from .text import and_list
 
 FORMS_DIR = ".github/ISSUE_TEMPLATE"
 VACANCIES = "update-vacancies.yml"
@@ -479,7 +480,7 @@ def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | Non
         details = next(t for t, (other, now) in kind_forms(schema).items() if other.id == k.id and not now)
         link = page_links(k, schema)[0]
         labels = [f"**{ff.label}**" for ff in form_fields(template, schema)]
-        asked = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else "".join(labels)
+        asked = and_list(labels)
         steps = [f"At the bottom of your {noun}'s page, under \"Is this your {noun}? Update this page\", select "
                  f"**{link}**. The form opens with your {noun} already filled in.",
                  f"It asks: {asked}.", "Leave the date empty if you checked today."]

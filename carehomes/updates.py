@@ -27,7 +27,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import slugify, with_article
+from .text import and_list, slugify, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile, item_as_pattern
@@ -653,7 +653,7 @@ def header_problem(header: list[str]) -> str | None:
             at.setdefault(name, []).append(i)
     for name, cols in at.items():
         if len(cols) > 1:
-            where = ", ".join(column_letter(c) for c in cols[:-1]) + f" and {column_letter(cols[-1])}"
+            where = and_list([column_letter(c) for c in cols])
             return (f"the first row names the column {name[:40]} twice (columns {where}); "
                     "keep one column of each name and delete the other")
     return None
