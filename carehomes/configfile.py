@@ -54,8 +54,11 @@ def directory_settings(path: Path) -> dict[str, Any]:
 
 
 def directory_of(raw: dict[str, Any]) -> dict[str, Any]:
-    """``extra.directory`` of settings already read (load_config_file); empty when not set."""
-    return dict((raw.get("extra") or {}).get("directory") or {})
+    """``extra.directory`` of settings already read (load_config_file); empty when not set, or when ``extra`` or it is
+    not an entry of settings (the build's check of the settings names that: never a traceback here)."""
+    extra = raw.get("extra")
+    directory = extra.get("directory") if isinstance(extra, dict) else None
+    return dict(directory) if isinstance(directory, dict) else {}
 
 
 def load_config_chain(path: Path) -> ConfigChain:

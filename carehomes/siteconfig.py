@@ -311,7 +311,7 @@ def title_warnings(raw: dict[str, Any], config: str = "mkdocs.yml") -> list[str]
     """Warnings when the site's name or description does not name its area (extra.directory.area): an area's settings
     that INHERIT the top level's and leave one out keep the top level's ('Find a care home in Herefordshire, ...' on
     every page of Devon's site)."""
-    area = directory_of(raw).get("area") if isinstance(raw.get("extra"), dict) else None
+    area = directory_of(raw).get("area")
     if not isinstance(area, str) or not _words(area):
         return []
     return [f"{config}: {key} '{plain(text, 80)}' does not name {plain(area, 80)} (extra.directory.area), and {shows}; "

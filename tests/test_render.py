@@ -351,6 +351,16 @@ def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
 SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: enough for a test of the settings
 
 
+def test_a_directory_setting_that_is_a_list_is_one_clear_message_from_build(tmp_path):
+    """extra.directory written as a list made a traceback (TypeError) in the postcode lookup's check, before the
+    build's own check of the settings could name it."""
+    config = _inheriting_config(tmp_path, odd="extra:\n  directory: [1, 2]\n")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.endswith(f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+                                f"{config}: extra.directory must be a mapping (council:, area:, map: ... indented under it)\n")
+
+
 def test_odd_directory_settings_are_one_clear_message_from_build(tmp_path):
     """Settings the build reads, of the wrong kind: every one named with its file, no traceback."""
     config = _inheriting_config(tmp_path, odd="extra:\n  directory:\n    cqc_stale_months: soon\n    map: 5\n    area: [a, b]\n"
