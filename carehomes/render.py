@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from . import checkcache, docs
@@ -119,10 +120,14 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def _md_env(folder: Path) -> jinja2.Environment:
-    """Markdown pages: not autoescaped as HTML, so every value put in is escaped by hand (e())."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
+def _md_env(folder: Path, sandboxed: bool = False) -> jinja2.Environment:
+    """Markdown pages: not autoescaped as HTML, so every value put in is escaped by hand (e()). ``sandboxed``: the
+    council's content pages (content/, an area's docs_dir), edited by people who do not program and reviewed as
+    text, run in Jinja's sandbox, so that a page can read the values it is given and call their methods but not
+    reach Python itself (``{{ cycler.__init__.__globals__ }}``: a SecurityError, said as a content page's fault)."""
+    kind = jinja2.sandbox.SandboxedEnvironment if sandboxed else jinja2.Environment
+    env = kind(loader=jinja2.FileSystemLoader(folder), autoescape=False, undefined=jinja2.StrictUndefined,
+               keep_trailing_newline=True)
     env.finalize = lambda v: html.escape(v, quote=True) if isinstance(v, str) and not isinstance(v, Markup) else v
     env.globals["town_select_max"] = TOWN_SELECT_MAX  # find.md: more towns than this, a text box with suggestions
     return env
@@ -238,7 +243,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     words = words or site_words(current)  # what the pages call what the site lists: homes, or services of several kinds
     present = kinds_present(current)
     content = cfg.path.parent / (cfg.raw.get("docs_dir") or "docs")
-    env = _md_env(content)
+    env = _md_env(content, sandboxed=True)
     env.globals.update(values=schema.values.with_staleness(staleness(d)), up=UP[engine], placement={k: real_contact(d, f"placement_{k}") for k in ("phone", "email")},
                        if_empty=empty_shortcut(views, schema, words.one), words=words)
     for src in sorted(content.rglob("*")):
@@ -250,6 +255,13 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         if src.suffix == ".md":
             try:
                 text = env.get_template(rel.as_posix()).render(area=area, stats=st)
+            except jinja2.sandbox.SecurityError as exc:
+                line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__))
+                             if os.path.abspath(f.filename) == os.path.abspath(src)), None)
+                said = str(exc).rstrip(".")
+                raise RuntimeError(f"{src}{f', line {line}' if line else ''}: {said}; a content page may use the values it "
+                                   "is given ({{ stats.homes }}, {{ area }}) and their methods, not Python's insides "
+                                   "(names with _): take that part out") from None
             except jinja2.TemplateError as exc:
                 line = getattr(exc, "lineno", None)
                 raise RuntimeError(f"{src}{f', line {line}' if line else ''}: {exc.message}; content pages are Jinja "

@@ -782,3 +782,40 @@ def test_the_market_and_browse_pages_hold_their_html_not_its_placeholder(built):
     for page, wanted in (("market/index.html", '<a href="../market/'), ("browse/index.html", '<a href="../browse/')):
         text = (built / page).read_text(encoding="utf-8")
         assert "carehomes: set aside" not in text and wanted in text
+
+
+@pytest.mark.parametrize("page", [
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ lipsum.__globals__['os'].environ }}",
+])
+def test_a_content_page_cannot_reach_python_itself(tmp_path, page):
+    """Content pages are edited by people who do not program and reviewed as text: they run in Jinja's sandbox, so a
+    page that reaches for Python's insides (server-side template injection) fails the build with one message naming
+    the page and line, and nothing is published."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "index.md").write_text(f"# Hello\n\n{page}\n", encoding="utf-8")
+    config = _inheriting_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert not (tmp_path / "site").exists()
+    first = page.split(".")[1].split("[")[0].split("(")[0]  # the first attribute the page reaches for
+    assert (f"The build failed, so {tmp_path / 'site'} was left as it was:\n{tmp_path / 'content' / 'index.md'}, line 3: "
+            f"access to attribute '{first}' of ") in done.stderr
+    assert ("is unsafe; a content page may use the values it is given ({{ stats.homes }}, {{ area }}) and their methods, "
+            "not Python's insides (names with _): take that part out\n") in done.stderr
+
+
+def test_content_pages_still_call_the_values_methods_in_the_sandbox(tmp_path):
+    """The bundled content pages use their values' methods (values.or_list) and filters: the sandbox allows them."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "index.md").write_text(
+        "# Hello\n\nIn {{ area.upper() }}: {{ values.or_list(values.graded_ratings) }}; {{ '{} homes'.format(stats.homes) }}\n",
+        encoding="utf-8")
+    config = _inheriting_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(str(ROOT / "content"), str(tmp_path / "content")), encoding="utf-8")
+    done = run_build("build", "--config", str(config), "--out", str(tmp_path / "site"), "--no-search", *SMALL)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Outstanding, Good, Requires improvement or Inadequate" in page and " homes" in page
