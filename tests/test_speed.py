@@ -219,8 +219,10 @@ FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bund
 # agencies' ranking and the facet index reader were merged (4 December 2026); 108.0 KB and 132.2 KB after the eighth
 # session's fixes (services at one point of the map share a pin, a sort of one kind counts that kind's unknowns, a
 # link's town not listed is said, a hostile stored search or shortlist is read safely), less the schema blocks'
-# descriptions and the compare page's words, which the find page never read: the guards 1 KB higher (5 December 2026)
-FIND_FIRST_LOAD_LIMIT = {"mkdocs": 109_000, "zensical": 133_000}
+# descriptions and the compare page's words, which the find page never read: the guards 1 KB higher (5 December 2026);
+# Debian's Chromium 150 also fetches the favicon the page names (2,093 bytes on the wire) where the Chromium before it
+# did not: 110.1 KB on the mkdocs site with it, the same page; the guards 2 KB higher (6 December 2026)
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 111_000, "zensical": 135_000}
 
 
 @pytest.fixture(scope="module")
