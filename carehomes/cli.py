@@ -818,8 +818,10 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), dt.date.today())
     if problems:
         print("\n".join(problems))
-        _say(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {args.from_csv}: nothing was changed. "
-             "Correct the rows above and run the command again.")
+        # a problem of the whole file (not found, a workbook, too big) has no row to correct: its line says what to do
+        rows = any(re.match(re.escape(display_path(Path(args.from_csv))) + r":\d+: ", p) for p in problems)
+        _say(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {args.from_csv}: nothing was changed."
+             + (" Correct the rows above and run the command again." if rows else ""))
         return 1
     written = write_edits(edits)
     agencies = any(e.sheet and e.sheet != default_kind().id for e in edits)  # a sheet is of one kind

@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import sys
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ from .sources.postcodes import KEY as POSTCODE_KEY, area_of, distance_km, postco
 
 SERVICES_FILE = Path("data") / "oruk-services.json"
 ENV_SITE = "CAREHOMES_SITE"  # the built site's folder, for app_from_env (uvicorn --factory)
+ENV_API_URL = "CAREHOMES_ORUK_API_URL"  # the API's public address, for app_from_env
+STARTUP_FAILURE = 3  # uvicorn's exit status for an app that cannot start: its supervisor stops, not restarting workers
 DEFAULT_PER_PAGE = 50
 MAX_SERVICES_BYTES = 512 * 1024 * 1024  # England's records are about 150 MB
 MAX_LOOKUP_BYTES = 1024 * 1024  # one postcode sector's or area's districts: a few KB
@@ -64,14 +67,15 @@ class DataMissing(Exception):
     """The site's ORUK records cannot be read, or the API's address is not one; the message says what to do."""
 
 
-def api_url_problem(api_url: str) -> str | None:
-    """Why the API's public address (``--api-url``, named in its root document) is not an http(s) address, or None."""
+def api_url_problem(api_url: str, option: str = "--api-url") -> str | None:
+    """Why the API's public address (``--api-url``, or the ``option`` that gave it, named in its root document) is not an
+    http(s) address, or None."""
     try:
         parts = urllib.parse.urlsplit(api_url)
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or UNSAFE_IN_ADDRESS.search(api_url):
-        return (f"--api-url {api_url[:80]!r}: is not an http:// or https:// address; give the API's public address, "
+        return (f"{option} {api_url[:80]!r}: is not an http:// or https:// address; give the API's public address, "
                 "e.g. https://oruk.example.gov.uk/")
     return None
 
@@ -132,15 +136,17 @@ def _entry(svc: dict) -> Entry:
                  max(_dates(svc), default=None), svc)
 
 
-def load(site: Path) -> Catalogue:
-    """The site's published ORUK records (``data/oruk-services.json``), ready to answer queries."""
+def load(site: Path, give_site: str = "give --site") -> Catalogue:
+    """The site's published ORUK records (``data/oruk-services.json``), ready to answer queries. ``give_site`` says how
+    the folder is given (``set CAREHOMES_SITE to`` for app_from_env)."""
     path = site / SERVICES_FILE
     if not site.is_dir():
-        raise DataMissing(f"{site}: no such folder; build the site first (python3 build.py build) or give --site FOLDER")
+        raise DataMissing(f"{site}: no such folder; build the site first (python3 build.py build) or {give_site} "
+                          "the folder of a built site")
     try:
         raw = read_regular(path, MAX_SERVICES_BYTES)  # never a device or pipe (endless, or never answering)
     except FileNotFoundError:
-        raise DataMissing(f"{path}: not found; build the site first (python3 build.py build) or give --site "
+        raise DataMissing(f"{path}: not found; build the site first (python3 build.py build) or {give_site} "
                           "the folder of a built site") from None
     except NotRegularFile:
         raise DataMissing(f"{path}: is not a regular file (a device, pipe or folder); build the site again") from None
@@ -334,13 +340,13 @@ class _Cors:
         await self.app(scope, receive, send_with_cors)
 
 
-def create_app(site: Path, api_url: str = "") -> Starlette:
+def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site", url_option: str = "--api-url") -> Starlette:
     """The ORUK API for the built site in ``site``; DataMissing when its records cannot be read or ``api_url`` is not
-    an http(s) address."""
-    problem = api_url_problem(api_url) if api_url else None
+    an http(s) address (the messages name ``give_site`` and ``url_option``, the way each was given)."""
+    problem = api_url_problem(api_url, url_option) if api_url else None
     if problem:
         raise DataMissing(problem)
-    catalogue = load(site)
+    catalogue = load(site, give_site)
     description = spec.openapi_text()
     licence = data_licence()
 
@@ -395,5 +401,12 @@ def create_app(site: Path, api_url: str = "") -> Starlette:
 
 def app_from_env() -> Starlette:
     """For a production server: ``uvicorn --factory carehomes.oruk_server:app_from_env`` with the built
-    site's folder in $CAREHOMES_SITE (default ``site``) and the public address in $CAREHOMES_ORUK_API_URL."""
-    return create_app(Path(os.environ.get(ENV_SITE) or "site"), os.environ.get("CAREHOMES_ORUK_API_URL", ""))
+    site's folder in $CAREHOMES_SITE (default ``site``) and the public address in $CAREHOMES_ORUK_API_URL.
+    A site that cannot be read, or an address that is not one, is one line naming the variable and exit status
+    STARTUP_FAILURE: a traceback from each worker, started again and again by uvicorn's supervisor, said --site."""
+    try:
+        return create_app(Path(os.environ.get(ENV_SITE) or "site"), os.environ.get(ENV_API_URL, ""),
+                          give_site=f"set {ENV_SITE} to", url_option=ENV_API_URL)
+    except DataMissing as exc:
+        print(exc, file=sys.stderr, flush=True)
+        raise SystemExit(STARTUP_FAILURE) from None

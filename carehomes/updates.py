@@ -634,6 +634,8 @@ MAX_SHEET_BYTES = 10_000_000  # a vacancy sheet may be this big ...
 MAX_SHEET_ROWS = 50_000  # ... and have this many rows: England has about 15,400 care homes
 MAX_HEADER = 4096  # characters in the first row; csv.Sniffer takes quadratic time on a long line
 SPLIT_HINT = "split it into smaller sheets (one for each area, say) and run the command for each"
+# how a workbook begins: a zip (.xlsx, .ods) or an OLE2 compound file (Excel's .xls); no CSV's text begins so
+WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 def column_letter(n: int) -> str:
@@ -674,6 +676,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         return [], [f"{shown}: cannot be read ({exc.strerror})"]
     if len(raw) > MAX_SHEET_BYTES:  # grown since its size was read
         return [], [f"{shown}: is more than the {MAX_SHEET_BYTES // 1_000_000} MB a vacancy sheet may be; {SPLIT_HINT}"]
+    if raw.startswith(WORKBOOK_SIGNATURES):  # read as text, it "named none of the columns"
+        return [], [f"{shown}: is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV; save the sheet as CSV (in Excel: "
+                    "File, Save a copy, CSV UTF-8) and give that file"]
     text = _read_csv_text(raw)
     first = text[: MAX_HEADER + 2].replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]  # a bounded sample
     if len(first) > MAX_HEADER:

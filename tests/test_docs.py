@@ -222,3 +222,17 @@ def test_every_setting_named_in_the_docs_is_one_the_build_reads():
             directory = ((yaml.safe_load(block) or {}).get("extra") or {}).get("directory") or {}
             for key in directory:
                 assert key in DIRECTORY_KEYS, f"{name}'s settings example sets directory: {key}, which is not a setting"
+
+
+def test_the_area_settings_example_is_a_whole_one_to_copy():
+    """docs/areas.md tells a council to write its area's mkdocs.yml "as above": the example held '...' where text was
+    left out, so a copy published "Find a care home ... in Devon, ..." and stopped build at localities: {X: [..], ...}
+    ("extra.directory.localities must map each locality ..."). It is Oldham's own settings, which build uses."""
+    from carehomes.siteconfig import config_problems
+
+    text = _read("docs/areas.md")
+    example = next(yaml.safe_load(b) for b in re.findall(r"^```yaml\n(.*?)^```", text, flags=re.M | re.S)
+                   if b.startswith("INHERIT:"))
+    assert example == yaml.safe_load(_read("areas/oldham/mkdocs.yml"))
+    assert config_problems(example) == []
+    assert not re.search(r"\.\.\.(?!/)", yaml.safe_dump(example)), "no '...' left for a council to copy"

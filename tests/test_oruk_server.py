@@ -346,3 +346,51 @@ def test_schemathesis_with_query_parameters(case):
     # refused with 400 by design, so only there a schema-valid request may be rejected.
     by_design = [positive_data_acceptance] if {"postcode", "proximity"} & set(case.query or {}) else []
     case.call_and_validate(excluded_checks=by_design)
+
+
+def test_app_from_env_names_the_variables_and_stops_uvicorn(tmp_path, monkeypatch, capsys):
+    """The production factory is given its folder and address by environment variables, so its messages name them
+    (they said --site and --api-url, options uvicorn does not have), and it exits with uvicorn's startup failure
+    status rather than raising: a traceback from every worker, which uvicorn's supervisor started again and again."""
+    import uvicorn.config
+
+    from carehomes.oruk_server import STARTUP_FAILURE, app_from_env
+
+    assert STARTUP_FAILURE == uvicorn.config.STARTUP_FAILURE
+    monkeypatch.setenv("CAREHOMES_SITE", str(tmp_path / "nowhere"))
+    monkeypatch.delenv("CAREHOMES_ORUK_API_URL", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert stopped.value.code == STARTUP_FAILURE
+    assert capsys.readouterr().err == (f"{tmp_path / 'nowhere'}: no such folder; build the site first (python3 build.py build) "
+                                       "or set CAREHOMES_SITE to the folder of a built site\n")
+    monkeypatch.setenv("CAREHOMES_SITE", str(tmp_path))
+    with pytest.raises(SystemExit):
+        app_from_env()
+    assert capsys.readouterr().err == (f"{tmp_path / 'data' / 'oruk-services.json'}: not found; build the site first "
+                                       "(python3 build.py build) or set CAREHOMES_SITE to the folder of a built site\n")
+    monkeypatch.setenv("CAREHOMES_ORUK_API_URL", "oruk.example.gov.uk")
+    with pytest.raises(SystemExit):
+        app_from_env()
+    assert capsys.readouterr().err == ("CAREHOMES_ORUK_API_URL 'oruk.example.gov.uk': is not an http:// or https:// address; "
+                                       "give the API's public address, e.g. https://oruk.example.gov.uk/\n")
+
+
+def test_the_documented_production_command_stops_with_one_line_when_the_site_is_missing(tmp_path):
+    """docs/oruk-api.md's uvicorn command, run as written (on 127.0.0.1 and a free port) with no built site: it ran
+    for ever, each of its two workers printing a traceback, dying and being started again."""
+    import re
+    import subprocess
+    import sys
+
+    doc = (ROOT / "docs" / "oruk-api.md").read_text(encoding="utf-8")
+    shown = re.search(r"^ +CAREHOMES_SITE=.*?--forwarded-allow-ips='\*'$", doc, flags=re.M | re.S)
+    assert shown, "docs/oruk-api.md no longer shows the uvicorn command"
+    command = shown.group(0).replace("\\\n", " ")
+    assert "--host 0.0.0.0 --port 8000" in command and "--workers 2" in command
+    command = command.replace("/srv/site", str(tmp_path / "site")).replace("--host 0.0.0.0 --port 8000", "--host 127.0.0.1 --port 0")
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["sh", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in done.stderr and "failed to start, stopping the parent process" in done.stderr
+    assert done.stderr.count(f"{tmp_path / 'site'}: no such folder; build the site first (python3 build.py build) "
+                             "or set CAREHOMES_SITE to the folder of a built site\n") >= 1

@@ -711,3 +711,26 @@ def test_a_date_given_long_before_the_day_is_said_back_in_words(repo):
     assert "- Availability confirmed on: read as 12 May 2026, 6 months ago" in r.stdout
     r, res = apply(repo, body({"Beds without nursing free now": "3", "Availability confirmed on": "28/11/2026"}), "aston-manager")
     assert res["status"] == "applied" and res["notes"] == []  # two days before: no note
+
+
+@pytest.mark.parametrize("name, start", [("v.xlsx", b"PK\x03\x04\x14\x00\x06\x00"), ("v.ods", b"PK\x03\x04\n\x00\x00\x00"),
+                                         ("v.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00")])
+def test_a_workbook_given_for_the_csv_is_named_as_one(repo, capsys, name, start):
+    """stewards.md says to save the sheet as CSV first; a steward who gives the workbook itself was told that its first
+    row 'names none of nursing_free, ...', and then to 'correct the rows above'."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    code, out, err = sheet(repo, capsys, name, start + b"\x00" * 64)
+    assert code == 1 and out.splitlines() == [
+        f"{repo.parent / name}: is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV; save the sheet as CSV "
+        "(in Excel: File, Save a copy, CSV UTF-8) and give that file"]
+    assert err == f"1 problem in {repo.parent / name}: nothing was changed.\n"
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
+
+
+def test_a_sheet_that_is_not_there_is_not_told_to_correct_its_rows(repo, capsys):
+    from carehomes import cli
+
+    assert cli.main(["vacancies", "--from-csv", str(repo.parent / "none.csv"), "--providers", str(repo / "providers")]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"{repo.parent / 'none.csv'}: cannot be read (No such file or directory)\n"
+    assert err == f"1 problem in {repo.parent / 'none.csv'}: nothing was changed.\n"
