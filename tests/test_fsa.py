@@ -95,6 +95,32 @@ def test_pinned_id_wins_over_the_postcode(tmp_path, real_text):
     assert "rating: '5'\n  date: 2019-04-17\n" in text
 
 
+def test_a_kitchen_pinned_to_one_home_is_not_given_to_another_by_postcode(tmp_path, real_text):
+    """Hunters Lodge and Falcons Rest share a postcode and one caring kitchen (FHRS ID 488440): matched by postcode and
+    name it is given to neither. A steward who pins it to Hunters Lodge vouches for that home only; Falcons Rest was
+    then given the same rating by postcode, as its own, though nobody had said the kitchen is its."""
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488440])
+    providers = home_profiles(tmp_path, ["hunters-lodge", "falcons-rest-and-poachers-cottage"])
+    p = providers / "hunters-lodge.yaml"
+    p.write_text(p.read_text() + "food_hygiene:\n  fhrs_id: 488440\n  pinned: yes\n")
+    other = providers / "falcons-rest-and-poachers-cottage.yaml"
+    before = other.read_text()
+    report = fsa.import_fsa([xml], providers)
+    assert {m.home.path.stem: m.kind for m in report.matches} == {"hunters-lodge": "pinned",
+                                                                  "falcons-rest-and-poachers-cottage": "ambiguous"}
+    assert other.read_text() == before
+    lines = report.summary().splitlines()
+    assert "1 home: matched" not in lines and "2 homes: matched 0, pinned 1, ambiguous 1, none 0" in lines
+    at = lines.index("Ambiguous (not written; pin food_hygiene.fhrs_id with pinned: yes to choose):")
+    assert lines[at + 1].endswith("): FHRS ID 488440 is pinned to hunters-lodge.yaml; if this home shares that kitchen, "
+                                  "pin it here too"), lines[at + 1]
+    assert lines[at + 2].startswith("    candidate FHRS ID 488440: ")
+    # pinned to both (the steward has checked that they share it), each is given it
+    other.write_text(before + "food_hygiene:\n  fhrs_id: 488440\n  pinned: yes\n")
+    report = fsa.import_fsa([xml], providers)
+    assert [m.kind for m in report.matches] == ["pinned", "pinned"]
+
+
 def test_pinned_id_missing_from_the_files_is_listed(tmp_path, real_text):
     xml = slice_file(tmp_path / "slice.xml", real_text, [488493])
     providers = home_profiles(tmp_path, ["aston-house"])

@@ -356,7 +356,9 @@ def match_home(home: Home, by_id: dict[int, Establishment], by_postcode: dict[st
 
 
 def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> list[Match]:
-    """Match every home; an establishment claimed by two homes is ambiguous for both."""
+    """Match every home; an establishment claimed by two homes is ambiguous for both, and one a steward has pinned to
+    a home is never given to another by postcode and name (the pin vouches for that home only: a second home
+    sharing the kitchen is pinned too, by hand)."""
     by_id: dict[int, Establishment] = {}
     by_postcode: dict[str, list[Establishment]] = {}
     by_sector: dict[str, list[Establishment]] = {}
@@ -370,12 +372,18 @@ def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> l
     for m in matches:
         if m.kind == "matched" and m.establishment:
             claims.setdefault(m.establishment.fhrs_id, []).append(m)
+    pinned: dict[int, list[str]] = {}  # FHRS ID -> the profiles a steward pinned it to
+    for m in matches:
+        if m.kind == "pinned" and m.establishment:
+            pinned.setdefault(m.establishment.fhrs_id, []).append(m.home.path.name)
     for fhrs_id, ms in claims.items():
-        if len(ms) > 1:
+        if len(ms) > 1 or fhrs_id in pinned:
             for m in ms:
                 assert m.establishment is not None
                 m.candidates, m.establishment, m.kind = [m.establishment], None, "ambiguous"
-                m.reason = f"FHRS ID {fhrs_id} matches {len(ms)} homes at this postcode"
+                m.reason = (f"FHRS ID {fhrs_id} matches {len(ms)} homes at this postcode" if fhrs_id not in pinned else
+                            f"FHRS ID {fhrs_id} is pinned to {' and '.join(pinned[fhrs_id])}; if this home shares that "
+                            "kitchen, pin it here too")
     return matches
 
 
