@@ -101,8 +101,10 @@ def test_a_dry_run_writes_nothing_and_a_missing_file_is_named(tmp_path, provider
 
 
 @pytest.mark.parametrize(("codes", "message"), [
-    ([], "{cfg}: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
+    ([], "{cfg}: extra.directory.fsa_authorities is an empty list; list your council's FSA local authority codes, like "
          "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)"),
+    (None, "{cfg}: extra.directory.fsa_authorities is not set; list your council's FSA local authority codes, like "
+           "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)"),
     (["895"], "{cfg}: extra.directory.fsa_authorities must be a list of FSA local authority codes (whole numbers), like [895]"),
 ])
 def test_authority_codes_must_be_set(tmp_path, providers, monkeypatch, capsys, codes, message):
@@ -110,6 +112,23 @@ def test_authority_codes_must_be_set(tmp_path, providers, monkeypatch, capsys, c
         assert run(tmp_path, stub, providers, monkeypatch, codes=codes) == 1
         assert capsys.readouterr().err == message.format(cfg=tmp_path / "mkdocs.yml") + "\n", "the settings file read is named"
         assert stub.log == []
+
+
+def test_an_fsa_address_without_its_code_is_refused_before_any_fetch(tmp_path, providers, monkeypatch, capsys):
+    """CAREHOMES_FSA_URL without {code} fetched the same file for every council, each read as its own."""
+    before = {p: p.read_text() for p in providers.iterdir()}
+    with DownloadStub() as stub:
+        cfg = tmp_path / "mkdocs.yml"
+        cfg.write_text(json.dumps({"extra": {"directory": {"fsa_authorities": [895, 557]}}}))
+        fixed = stub.url("/api/open-data-files/FHRS895en-GB.xml")
+        monkeypatch.setenv(fsa_fetch.ENV_URL, fixed)
+        assert cli.main(["import-fsa", "--fetch", "--config", str(cfg), "--providers", str(providers)]) == 1
+        assert capsys.readouterr().err == (
+            f"CAREHOMES_FSA_URL {fixed} has no {{code}}, so every council's file would be fetched from that one "
+            "address; put {code} where the FSA local authority code goes, like "
+            "https://ratings.food.gov.uk/api/open-data-files/FHRS{code}en-GB.xml\n")
+        assert stub.log == []
+    assert {p: p.read_text() for p in providers.iterdir()} == before
 
 
 def test_an_areas_fetch_names_the_areas_settings_file(tmp_path, monkeypatch, capsys):
@@ -121,7 +140,7 @@ def test_an_areas_fetch_names_the_areas_settings_file(tmp_path, monkeypatch, cap
         monkeypatch.setenv(fsa_fetch.ENV_URL, stub.url("/api/open-data-files/FHRS{code}en-GB.xml"))
         assert cli.main(["import-fsa", "--fetch", "--area", "oldham", "--providers", str(tmp_path), "--dry-run"]) == 1
         assert capsys.readouterr().err == (
-            "areas/oldham/mkdocs.yml: extra.directory.fsa_authorities is not set; list your council's FSA local authority "
+            "areas/oldham/mkdocs.yml: extra.directory.fsa_authorities is an empty list; list your council's FSA local authority "
             "codes, like fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)\n")
         assert stub.log == []
 

@@ -45,8 +45,9 @@ def authorities(directory: dict[str, Any], config: str = "mkdocs.yml") -> list[i
     codes = directory.get("fsa_authorities")
     setting = f"{config}: extra.directory.fsa_authorities"
     if codes is None or codes == []:
-        raise FsaError(f"{setting} is not set; list your council's FSA local authority codes, like "
-                       "fsa_authorities: [895] for Herefordshire (they are in the FSA's open data file names, FHRS895en-GB.xml)")
+        raise FsaError(f"{setting} {'is not set' if codes is None else 'is an empty list'}; list your council's FSA local "
+                       "authority codes, like fsa_authorities: [895] for Herefordshire (they are in the FSA's open data "
+                       "file names, FHRS895en-GB.xml)")
     if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) and 0 < c < 100_000 for c in codes):
         raise FsaError(f"{setting} must be a list of FSA local authority codes (whole numbers), like [895]")
     return sorted(set(codes))
@@ -84,6 +85,11 @@ def read_state(path: Path) -> dict[str, str]:
 def download(code: int, folder: Path, session: httpclient.Session) -> Download:
     """Fetch one authority's file into ``folder``; FsaError (one line) on any failure."""
     url = url_for(code)
+    pattern = os.environ.get(ENV_URL)
+    if pattern and "{code}" not in pattern:  # every authority's file would be fetched from one address
+        raise FsaError(f"{ENV_URL} {httpclient.quoted(pattern)} has no {{code}}, so every council's file would be fetched "
+                       "from that one address; put {code} where the FSA local authority code goes, like "
+                       f"{DEFAULT_URL}")
     problem = httpclient.address_problem(url)
     if problem:
         raise FsaError(f"{ENV_URL} {httpclient.quoted(url)} {problem}")
