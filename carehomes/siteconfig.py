@@ -113,11 +113,15 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
     if areas is not None and areas != "all" and not (isinstance(areas, list) and all(isinstance(a, str) for a in areas)):
         out.append("extra.directory.postcode_areas must be a list of postcode areas, like [HR, WR], or: all")
     places = d.get("localities")
-    if places is not None and not (isinstance(places, dict) and all(
-            isinstance(k, str) and isinstance(v, list) and v and all(isinstance(p, str) for p in v) for k, v in places.items())):
+    if places is not None and not isinstance(places, dict):
         out.append("extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]")
     elif places:
-        out += locality_problems(places)
+        bad = [str(k) for k, v in places.items()
+               if not (isinstance(k, str) and isinstance(v, list) and v and all(isinstance(p, str) for p in v))]
+        out += [f"extra.directory.localities: {name[:60]!r} must have a list of its postcode districts, like "
+                "Leominster: [HR6] (a list, in square brackets, of at least one)" for name in bad]
+        if not bad:
+            out += locality_problems(places)
     m = d.get("map")
     if m is not None and not isinstance(m, dict):
         out.append("extra.directory.map must be a mapping with tiles: and attribution: indented under it")

@@ -145,8 +145,13 @@ def test_herefordshire_dementia_capacity_by_council_locality():
 
 
 def test_localities_must_map_names_to_postcode_districts():
-    assert config_problems({"extra": {"directory": {"localities": {"Leominster": "HR6"}}}}) == [
+    assert config_problems({"extra": {"directory": {"localities": ["Leominster"]}}}) == [
         "extra.directory.localities must map each locality to its postcode districts, like Leominster: [HR6]"]
+    # which locality is wrong is named (the message said only what a locality must be)
+    assert config_problems({"extra": {"directory": {"localities": {"Leominster": "HR6", "Kington": ["HR5"], "Ledbury": None,
+                                                                   "Bromyard": []}}}}) == [
+        f"extra.directory.localities: '{name}' must have a list of its postcode districts, like Leominster: [HR6] (a list, "
+        "in square brackets, of at least one)" for name in ("Leominster", "Ledbury", "Bromyard")]
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6"]}}}}) == []
     # a district named twice went, without a word, to the name sorting last; an empty one caught every postcode
     assert config_problems({"extra": {"directory": {"localities": {"Leominster": ["HR6", " "], "Kington": ["hr6"],
