@@ -1,6 +1,7 @@
 """The repository automation: workflow files parse and hold every required step, pinned."""
 from __future__ import annotations
 
+import json
 import re
 
 import yaml
@@ -94,6 +95,14 @@ def test_contributor_files_exist_and_ask_for_the_source():
     assert ids["source"]["validations"]["required"] is True
     hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
     assert {h["entry"] for h in hooks} == {"python3 build.py check", "python3 build.py fmt"}
+    # each hook and the editor's schema cover an area's profiles too (areas/oldham/providers/), not the template
+    for h in hooks:
+        files = re.compile(h["files"])
+        assert files.search("providers/aston-house.yaml") and files.search("areas/oldham/providers/abbey-hey-care-home.yaml")
+        assert not files.search("areas/oldham/mkdocs.yml") and not files.search("providers/sub/x.yaml")
+    assert not re.compile(next(h["files"] for h in hooks if h["id"] == "profiles-check")).search("providers/_template.yaml")
+    editor = json.loads((ROOT / ".vscode" / "settings.json").read_text())["yaml.schemas"]["./schema/profile.schema.json"]
+    assert {"providers/*.yaml", "areas/*/providers/*.yaml"} <= set(editor)
     assert "you don't need programming" in (ROOT / "CONTRIBUTING.md").read_text().lower()
     assert (ROOT / "providers" / "_template.yaml").read_text().startswith("# yaml-language-server: $schema=../schema/profile.schema.json")
 
