@@ -90,6 +90,7 @@ def run_job(origin: Path, tmp_path: Path, payload: dict) -> tuple[list[tuple[str
             assert given["ref"] == "${{ github.event.pull_request.base.sha }}" and given["persist-credentials"] is False
     with GitHubStub() as github:
         run = Harness(tmp_path, origin, github=github).run("ownership.yml", "pull_request_target", payload, sha=base)
+    assert run.started, f"GitHub starts no ownership run on '{payload['action']}', so the last verdict on the head stands"
     assert not github.log, "the ownership job posts nothing on GitHub"
     ran = run.jobs["ownership"]
     assert ran.workspace is not None
@@ -162,3 +163,35 @@ def test_a_hostile_pull_request_cannot_move_refs_write_hooks_or_change_the_verdi
     assert git(workspace, "rev-parse", "refs/remotes/origin/main").strip() == payload["pull_request"]["base"]["sha"]
     assert git(workspace, "status", "--porcelain", "--untracked-files=no") == ""  # no tracked file changed
     assert not os.path.exists("/tmp/pwned")
+
+
+def test_a_pull_request_moved_to_another_base_is_judged_again_against_that_base(origin, tmp_path):
+    """The verdict is a check on the head commit, and moving a pull request to another base branch (GitHub's
+    'edited' event) pushes no commit. A stranger whose pending claim branch lists them as a maintainer opens a
+    pull request against that branch (judged against it, it passes), then moves it to main: judged again, against
+    main, where they maintain nothing, it is refused; without the new run the passing verdict would still stand."""
+    claim = tmp_path / "claim"
+    git(tmp_path, "clone", "-q", str(origin), str(claim))
+    p = claim / "providers" / "example-minimal.yaml"
+    p.write_text(p.read_text() + "maintainers:\n  - stranger\n")
+    git(claim, "commit", "-qam", "Add stranger as maintainer of example-minimal (claim, issue #3)")
+    git(claim, "push", "-q", "origin", "HEAD:refs/heads/claim/issue-3")
+    claim_base = git(origin, "rev-parse", "claim/issue-3").strip()
+
+    def own_edit(fork: Path) -> None:
+        git(fork, "checkout", "-q", claim_base)
+        q = fork / "providers" / "example-minimal.yaml"
+        q.write_text(q.read_text() + "description: A home I now say I run.\n")
+
+    head = open_pull_request(origin, tmp_path, 8, own_edit)
+    opened = event(origin, 8, "stranger", head)
+    opened["action"] = "opened"
+    opened["pull_request"]["base"].update(sha=claim_base, ref="claim/issue-3")
+    ran, _ = run_job(origin, tmp_path / "on-the-claim-branch", opened)
+    assert (ran[-1][0], ran[-1][1]) == ("Check ownership", 0), ran  # against the claim branch, the stranger maintains it
+
+    moved = event(origin, 8, "stranger", head)  # the same head; the base is main now
+    moved.update(action="edited", changes={"base": {"ref": {"from": "claim/issue-3"}, "sha": {"from": claim_base}}})
+    ran, _ = run_job(origin, tmp_path / "moved-to-main", moved)
+    assert (ran[-1][0], ran[-1][1]) == ("Check ownership", 1), ran
+    assert "providers/example-minimal.yaml: stranger is not a maintainer of this profile" in ran[-1][2]

@@ -43,8 +43,10 @@ def test_ownership_is_judged_by_the_base_branch_only():
     wf = load("ownership.yml")
     assert list(wf["on"]) == ["pull_request_target"], "the workflow and its code come from the base branch"
     assert wf["permissions"] == {}
+    # a base moved by editing the pull request pushes no commit: judged again, never skipped (a skipped required check passes)
+    assert set(wf["on"]["pull_request_target"]["types"]) == {"opened", "synchronize", "reopened", "edited"}
     job = wf["jobs"]["ownership"]
-    assert job["name"] == "Check ownership" and job["permissions"] == {"contents": "read"}
+    assert job["name"] == "Check ownership" and job["permissions"] == {"contents": "read"} and "if" not in job
     checkout, setup = job["steps"][0], job["steps"][1]
     assert checkout["uses"].startswith("actions/checkout@")
     assert checkout["with"] == {"ref": "${{ github.event.pull_request.base.sha }}", "fetch-depth": 0, "persist-credentials": False}

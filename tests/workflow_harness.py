@@ -4,7 +4,8 @@
 origin's commit holds it, runs its jobs in the order their ``needs`` give, each on a fresh "runner" (its own
 workspace, ``RUNNER_TEMP`` and home), and each job's steps in order: ``run:`` steps with bash as the runner
 calls it (``bash -e``), with ``GITHUB_WORKSPACE``, ``RUNNER_TEMP``, ``GITHUB_EVENT_PATH`` (the payload as a
-file), ``GITHUB_OUTPUT``, ``GITHUB_ENV``, ``GITHUB_PATH`` and ``GITHUB_STEP_SUMMARY`` working as on GitHub;
+file), ``GITHUB_OUTPUT``, ``GITHUB_ENV``, ``GITHUB_PATH`` and ``GITHUB_STEP_SUMMARY`` working as on GitHub; an
+event whose activity (``action``) is not in the trigger's ``types:`` starts no run (``Run.started`` is False);
 ``${{ }}`` expressions (``github``, ``env``, ``vars``, ``secrets``, ``inputs``, ``steps``, ``needs`` and the
 functions the workflows use) filled in; ``if:`` and ``continue-on-error`` obeyed. Third-party actions are
 stood in for: checkout (clones the local bare ``origin`` at its ``ref`` into its ``path``), setup-python
@@ -292,6 +293,7 @@ class Run:
     jobs: dict[str, Job]
     artifacts: Path
     deployed: Path | None = None
+    started: bool = True  # False: the event's activity type is not in the workflow's types:, so GitHub starts no run
 
     @property
     def result(self) -> str:
@@ -342,6 +344,10 @@ class Harness:
         base = self.tmp / f"run-{self.runs}-{workflow.removesuffix('.yml')}"
         artifacts = base / "artifacts"
         artifacts.mkdir(parents=True)
+        spec = on.get(event_name) if isinstance(on, dict) else None  # schedule: a list of crons; others: a mapping or empty
+        types = spec.get("types") if isinstance(spec, dict) else None
+        if types is not None and payload.get("action") not in types:  # GitHub starts no run for an activity not listed
+            return Run({}, artifacts, started=False)
         (base / "event.json").write_text(json.dumps(payload))
         github = {"event": payload, "event_name": event_name, "ref": ref, "ref_name": ref.split("/", 2)[-1], "sha": sha,
                   "repository": self.github.repo, "repository_owner": self.github.repo.split("/")[0],
