@@ -135,3 +135,11 @@ def test_workflows_use_the_projects_own_github_commands_and_one_pull_request_tok
         assert not re.search(r"(?m)^\s*(?:[^#\n]*[;&|(]\s*)?gh\s", text) and "GH_TOKEN" not in text, f"{f.name}: use build.py github, not gh"
         if "github pull-request" in text:
             assert "SYNC_PR_TOKEN: ${{ secrets.SYNC_PR_TOKEN }}" in text, f"{f.name}: open pull requests with SYNC_PR_TOKEN"
+
+
+def test_only_the_ownership_workflow_reports_a_check_named_check_ownership():
+    """GitHub matches a required check by name and takes the newest run of it: a job of another workflow (one that
+    runs a pull request's own code) named "Check ownership" would stand in for the verdict (SECURITY.md)."""
+    named = [(f.name, job_id) for f in sorted(WF.glob("*.yml")) for job_id, job in load(f.name)["jobs"].items()
+             if str(job.get("name", job_id)).strip().lower() == "check ownership"]
+    assert named == [("ownership.yml", "ownership")]
