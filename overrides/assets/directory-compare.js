@@ -201,14 +201,18 @@ export function initCompare(root) {
   }
   window.addEventListener("resize", showHint);
   // what the keyboard reaches in a table is scrolled clear of its row labels, held at its left (directory.css), not
-  // left under them (WCAG 2.4.11): browsers bring a focused cell into view but not out from under a sticky column
+  // left under them (WCAG 2.4.11): browsers bring a focused cell into view but not out from under a sticky column,
+  // nor all the way in from the right edge (Chromium leaves a link a few pixels in sight where it was)
   holder.addEventListener("focusin", function (ev) {
     var t = ev.target, w = t && t.closest ? t.closest(".ch-compare-wrap") : null;
     if (!w || t === w || t.closest("th[scope=row]")) return;
     var corner = w.querySelector("thead th");
     if (!corner) return;
-    var gap = w.getBoundingClientRect().left + corner.offsetWidth - t.getBoundingClientRect().left;
-    if (gap > 0) w.scrollLeft -= gap + 4;
+    var box = w.getBoundingClientRect(), r = t.getBoundingClientRect();
+    // ring: the focus outline's 10 px (directory.css) kept in sight too
+    var ring = 12, gap = box.left + corner.offsetWidth + ring - r.left, over = r.right + ring - (box.left + w.clientWidth);
+    if (gap > 0) w.scrollLeft -= gap;
+    else if (over > 0) w.scrollLeft += Math.min(over, -gap);
   });
   document.getElementById("copy-link").addEventListener("click", function () {
     linkBox.select();

@@ -461,17 +461,17 @@ export function initFind(root) {
         content.appendChild(ul);
       }
       m.bindPopup(content, { maxHeight: 240 });
-      // opened by keyboard, its first link is next (not 20 pins later); Escape closes it and goes back to the pin
-      m.on("popupopen", function () {
-        if (document.activeElement === m.getElement()) links[0].focus();
-      });
-      links.forEach(function (a) {
-        a.addEventListener("keydown", function (ev) {
-          if (ev.key !== "Escape") return;
+      // opened by keyboard, its first link is next (not 20 pins later); Escape or its close button goes back to the pin
+      m.on("popupopen", function (ev) {
+        var box = ev.popup.getElement();
+        if (box && !box.onkeydown) box.onkeydown = function (k) {
+          if (k.key !== "Escape" && !(/^(Enter| )$/.test(k.key) && k.target.matches(".leaflet-popup-close-button"))) return;
+          k.preventDefault();
           m.closePopup();
           var pin = m.getElement();
           if (pin) pin.focus();
-        });
+        };
+        if (document.activeElement === m.getElement()) links[0].focus();
       });
       markers.addLayer(m);
       points.push(spot.at);

@@ -29,7 +29,10 @@ function initNotFound(root) {
 function start() {
   readValues(document);
   refreshButtons();
-  var f = document.getElementById("find"); if (f) initFind(f);
+  var f = document.getElementById("find");
+  // the shortlist's status region there before its first message (one made and filled at once goes unsaid)
+  if (f || document.querySelector("button.ch-shortlist")) liveRegion();
+  if (f) initFind(f);
   // the compare page's script is loaded on the compare page only (the find page's first load stays light)
   var c = document.getElementById("compare"); if (c) import("./directory-compare.js").then(function (m) { m.initCompare(c); });
   var n = document.getElementById("ch-not-found"); if (n) initNotFound(n);
