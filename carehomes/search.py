@@ -34,6 +34,7 @@ import orjson
 from .face import face_of
 from .finding import name_key, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
+from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
 from .search_index import WORD, card, filters, home_words
 
@@ -91,10 +92,18 @@ def answerable_counts(views: list[HomeView]) -> dict[str, int]:
     return _counts(views)[1]
 
 
-def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int]]:
-    """(known_counts, answerable_counts), in one pass."""
+def answering_kinds(views: list[HomeView]) -> dict[str, str]:
+    """For each of known_counts' keys that not every home answers (answerable_counts less than all), the plural of the
+    one kind every home answering it is ("care homes" for "with nursing" among Oldham's care homes and agencies, the 2
+    that are both among them), so that "known for 0 of 44" says 44 of what; a key answered by homes of no one kind in
+    common is left out (the site's own word then serves)."""
+    return _counts(views)[2]
+
+
+def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    """(known_counts, answerable_counts, answering_kinds), in one pass."""
     if not views:
-        return {}, {}
+        return {}, {}, {}
     known = dict.fromkeys(face_of(views[0].s).known_values(), 0)  # the site's face: every kind's filters
     of = dict(known)
     # each page by its own kind's face: two kinds may share a filter (band_dementia), each by its own field. Every
@@ -105,16 +114,20 @@ def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int]]:
         own = v.own_known_values()
         held = kinds.get(id(own))
         if held is None:
-            kinds[id(own)] = [own, 1]
-        else:
-            held[1] += 1
-    for own, n in kinds.values():
+            held = kinds[id(own)] = [own, 0, set()]
+        held[1] += 1
+        held[2].update(k.id for k in v.kinds)  # the kinds it is (the views of one set of faces are of the same kinds)
+    plural = {k.id: str(k.plural).lower() for k in all_kinds(views[0].s)}
+    answering: dict[str, set[str]] = {}  # key -> the kinds every home that gives it is (a care home and agency is both)
+    for own, n, of_kinds in kinds.values():
         for key in own:
             known[key] += n
             of[key] += n
+            answering[key] = answering[key] & of_kinds if key in answering else set(of_kinds)
     for key, n in Counter(chain.from_iterable(v.untold for v in views)).items():
         known[key] -= n
-    return dict(sorted(known.items())), dict(sorted(of.items()))
+    words = {key: plural[next(iter(ks))] for key, ks in sorted(answering.items()) if len(ks) == 1 and of[key] != len(views)}
+    return dict(sorted(known.items())), dict(sorted(of.items())), words
 
 
 def write_facets(views: list["HomeView"], site_dir: Path) -> None:
@@ -130,10 +143,11 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
             value = v.value(s.filter_value or "")
             facets[s.filter or ""][value] = facets[s.filter or ""].get(value, 0) + 1
     facets["homes"] = len(views)
-    known, of = _counts(views)
+    known, of, answering = _counts(views)
     facets["known"] = known
-    # out of how many each count is, where fewer than every home is of a kind that gives that fact
+    # out of how many each count is, where fewer than every home is of a kind that gives that fact, and of what kind
     facets["of"] = {key: n for key, n in of.items() if n != len(views)}
+    facets["ofKinds"] = answering
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 

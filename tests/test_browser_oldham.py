@@ -174,8 +174,8 @@ def test_a_nursing_bed_with_weekend_admission_near_ol8_counts_only_the_care_home
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
     pg.goto(oldham + "find/?q=OL8+1AA&care=Nursing&weekend=yes")
     wait_results(pg)
-    expect(pg.locator("#care-nursing-known")).to_have_text(" (known for 44 of 44 services)")
-    expect(pg.locator("#weekend-known")).to_have_text(" (known for 0 of 44 services)")
+    expect(pg.locator("#care-nursing-known")).to_have_text(" (known for 44 of 44 care homes)")
+    expect(pg.locator("#weekend-known")).to_have_text(" (known for 0 of 44 care homes)")
     # Park Hills is a care home with nursing and a home care agency: its distance is the home's, not an office's
     expect(pg.locator("#results-status")).to_have_text(
         "No service has told us yet whether it accepts people from hospital at weekends. 8 services match every other "
@@ -214,7 +214,7 @@ def test_personal_care_at_home_is_answered_by_cqcs_registration_and_said_as_cqcs
     assert status.startswith("61 services") and "told us" not in status and "Not confirmed" not in status, status
     # the filter's count is of what is known, not of agencies that told us: 60 of the 61 are CQC's word alone, and
     # it said "(61 of 62 services have told us)" beside pages saying "the agency has not given its own answer"
-    expect(pg.locator("#given-personal-care-known")).to_have_text(" (known for 61 of 62 services)")
+    expect(pg.locator("#given-personal-care-known")).to_have_text(" (known for 61 of 62 home care agencies)")
     pg.goto(oldham + "homes/54-taylor-street/")
     care = pg.locator("xpath=//dt[normalize-space()='Care it gives']/following-sibling::dd[1]").inner_text()
     assert care == "Personal care (as CQC registers it; the agency has not given its own answer)", care

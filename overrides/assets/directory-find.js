@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
-  officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  ofKind, officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
@@ -144,13 +144,14 @@ function question(input) {
   var key = knownKey(input), q = FACE.questions || {};
   return q[key] || labelFor(input);
 }
-function showKnown(form, known, total, of) {
-  // each filter says how many homes have given that fact at all (yes or no)
+function showKnown(form, known, total, of, ofKinds) {
+  // each filter says how many homes have given that fact at all (yes or no), out of how many of which kind
   form.querySelectorAll("[data-filter], [data-known]").forEach(function (input) {
     // beside the label, not in it: the control keeps its short name and gets the count as its description
     var key = knownKey(input), l = input.id && document.querySelector("label[for='" + input.id + "']");
     if (!l || known[key] === undefined || document.getElementById(input.id + "-known")) return;
-    var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(VALUES.find.knownCount, { n: known[key], total: outOf(key, total, of) }) + ")");
+    var words = ofKind(VALUES.find, "knownCount", key, ofKinds);
+    var note = el("span", { class: "ch-known", id: input.id + "-known" }, " (" + fill(words, { n: known[key], total: outOf(key, total, of) }) + ")");
     l.insertAdjacentElement("afterend", note);
     input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
   });
@@ -604,7 +605,8 @@ export function initFind(root) {
     status.textContent = VALUES.find.searching;
     var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
     Promise.all([prep, loadFacets()]).then(function (got) {
-      var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of;
+      var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of,
+        ofKinds = (got[1] || {}).ofKinds;
       if (my !== runId) return;
       if (distanceMode && (!o || o.error)) {
         finish(o ? o.error : s.near ? fill(VALUES.find.noArea, { postcode: s.near.toUpperCase() }) : VALUES.find.needPostcode);
@@ -692,7 +694,7 @@ export function initFind(root) {
         var within = radiusChoice ? String(FACE.radius.labels[radiusChoice] || "").toLowerCase() : "";
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
-        var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of);
+        var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds);
         // that an agency's distance is its office's, said once whether or not every home has confirmed
         var offices = distanceMode && n ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
         if (n === 0) {
@@ -763,7 +765,7 @@ export function initFind(root) {
     });
   });
   suggestTowns(form, base);
-  loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes, f.of); });
+  loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes, f.of, f.ofKinds); });
   run();
 }
 

@@ -146,15 +146,22 @@ export function relaxed(filters, chosen, names) {
   if (either.length) out.all = either;
   return out;
 }
-export function emptyReasons(chosen, known, homes, find, of) {
+export function ofKind(words, name, key, ofKinds) {
+  // the schema's sentence ``name`` for a count out of one kind of service (search/facets.json "ofKinds": "care
+  // homes"), its ``name + "Of"`` with {kinds} filled in; else ``name`` as the build finished it with the site's noun
+  var kind = ofKinds && typeof ofKinds[key] === "string" ? ofKinds[key] : "";
+  return kind && typeof words[name + "Of"] === "string" ? fill(words[name + "Of"], { kinds: kind }) : words[name];
+}
+export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
   // why a list is empty, one finished sentence per filter on a fact nobody or few have given (x-directory.find);
-  // chosen: [filter, count key, question]; a rating nobody has says how many homes have none; of: outOf's
+  // chosen: [filter, count key, question]; a rating nobody has says how many homes have none; of: outOf's, and
+  // ofKinds: what kind of service those are (ofKind)
   var out = [];
   chosen.forEach(function (c) {
     var n = known[c[1]], total = outOf(c[1], homes, of);
     if (typeof n !== "number" || n * 2 >= total) return;
     var text = c[1] === "rating" && n === 0 ? fill(find.ratingNotKnown, { n: total - n, total: total })
-      : fill(n === 0 ? find.noHomeToldUs : find.fewToldUs, { n: n, total: total, question: c[2] });
+      : fill(n === 0 ? find.noHomeToldUs : ofKind(find, "fewToldUs", c[1], ofKinds), { n: n, total: total, question: c[2] });
     if (out.indexOf(text) < 0) out.push(text);
   });
   return out;

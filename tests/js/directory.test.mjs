@@ -2,7 +2,7 @@
 // node --test tests/js/). The wording they check is the build's (schema/face.json), placed, not made, here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { byCount, distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
+import { byCount, distanceText, emptyReasons, fill, foldNear, km, linkParts, needsIn, ofKind, pickDistricts, outOf, outward, plainWords, plural, postcode, readCard, relaxable,
   relaxed, ringLink, safeHref, safeSlug, whyMatched, withinCounts, withinMiles, withPostcode, without } from "../../overrides/assets/directory-text.js";
 import { compareCell, compareRows } from "../../overrides/assets/directory-compare.js";
 import { FACE, VALUES } from "../../overrides/assets/directory-values.js";
@@ -310,6 +310,23 @@ test("a count on a fact only one kind gives is out of the services of that kind,
   assert.equal(outOf("care_nursing", 104, of), 44);
   assert.equal(outOf("band_dementia", 104, of), 104, "a fact every kind gives: out of every service");
   assert.deepEqual(relaxable(chosen, known, 104), ["care_nursing", "weekend"], "without of: as before");
+});
+
+test("a count out of one kind of service names that kind, in the schema's words (search/facets.json ofKinds)", () => {
+  const find = { knownCount: "known for {n} of {total} services", knownCountOf: "known for {n} of {total} {kinds}",
+    noHomeToldUs: "No service has told us yet whether it {question}.",
+    fewToldUs: "We know for only {n} of {total} services whether it {question}.",
+    fewToldUsOf: "We know for only {n} of {total} {kinds} whether it {question}." };
+  const ofKinds = { weekend: "care homes", taking: "home care agencies" };
+  assert.equal(fill(ofKind(find, "knownCount", "weekend", ofKinds), { n: 0, total: 44 }), "known for 0 of 44 care homes");
+  assert.equal(fill(ofKind(find, "knownCount", "band_dementia", ofKinds), { n: 103, total: 104 }), "known for 103 of 104 services");
+  assert.equal(ofKind(find, "knownCount", "weekend", undefined), find.knownCount, "an older facets.json: the site's noun");
+  assert.equal(ofKind(find, "knownCount", "weekend", { weekend: 5 }), find.knownCount, "only words are placed");
+  const known = { weekend: 3, taking: 0 }, of = { weekend: 44, taking: 60 };
+  assert.deepEqual(emptyReasons([["weekend", "weekend", "accepts people from hospital at weekends"],
+    ["taking", "taking", "is taking new clients"]], known, 104, find, of, ofKinds),
+  ["We know for only 3 of 44 care homes whether it accepts people from hospital at weekends.",
+    "No service has told us yet whether it is taking new clients."]);
 });
 
 test("the search again keeps, for each relaxed filter, the homes that match it or never told us: never one that said no", () => {
