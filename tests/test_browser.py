@@ -987,6 +987,18 @@ STUB_TILE = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060
                           "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f1d6a40000000049454e44ae426082")
 
 
+def stub_tiles(page, site: str) -> None:
+    """The site as served; the map's tile server (mkdocs.yml's) answered by STUB_TILE; every other address refused
+    (tests never use the network)."""
+    def route(r):
+        if r.request.url.startswith(site):
+            return r.continue_()
+        if r.request.url.startswith("https://tile.openstreetmap.org/"):
+            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
+        return r.abort()
+    page.route("**/*", route)
+
+
 def test_map_only_on_request_with_local_stub_tiles(site, sized):
     """No request leaves the site until the person opens the map; tiles then come from the server set in
     mkdocs.yml, answered here by a stub (tests never use the network); markers are keyboard-reachable."""
@@ -1064,13 +1076,7 @@ def test_map_only_on_request_with_local_stub_tiles(site, sized):
 def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
     """After a postcode search the map showed the homes but not the postcode: its place is a circle, not a pin (never
     taken for a home), labelled on the map with the schema's words ("Your search: HR1 1TJ"), its accessible name."""
-    def route(r):
-        if r.request.url.startswith(site):
-            return r.continue_()
-        if r.request.url.startswith("https://tile.openstreetmap.org/"):
-            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
-        return r.abort()
-    page.route("**/*", route)
+    stub_tiles(page, site)
     page.goto(site + "find/?q=HR1+1TJ")
     wait_results(page)
     page.get_by_role("button", name="Show these homes on a map").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import test_browser
 from playwright.sync_api import expect
-from test_browser import SETTLED, STUB_TILE, wait_results
+from test_browser import SETTLED, stub_tiles, wait_results
 
 # the browser suite's fixtures: the bundled site on each engine, served, Chromium, and a page in it (which fails a
 # test on any script error or dialog)
@@ -108,13 +108,7 @@ def test_the_maps_pin_on_the_keyboard_is_on_top_and_its_popups_close_button_goes
     """Pins of homes close together overlap, Leaflet stacking them by height: the pin the keyboard reached was drawn
     under its neighbours, only scraps of its focus ring in sight (WCAG 2.4.11). Closing its popup with the close
     button (Enter on the x) left the keyboard on the page's body (WCAG 2.4.3); Escape on it did nothing."""
-    def route(r):
-        if r.request.url.startswith(site):
-            return r.continue_()
-        if r.request.url.startswith("https://tile.openstreetmap.org/"):
-            return r.fulfill(status=200, content_type="image/png", body=STUB_TILE)
-        return r.abort()
-    page.route("**/*", route)
+    stub_tiles(page, site)
     page.goto(site + "find/?town=Hereford")
     wait_results(page)
     page.get_by_role("button", name="Show these homes on a map").click()
