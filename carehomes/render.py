@@ -38,6 +38,7 @@ from .jsontext import compact
 from .fsutil import remove_later, write_new
 from .market import Tables, market_html
 from .report import homecare_html
+from .search import answering_kinds
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
@@ -185,6 +186,7 @@ def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> 
     site = face_of(current[0].s).known_values() if current else {}  # search.known_counts' keys
     told: dict[str, bool] = {}  # key -> whether any home has given the fact (known_counts(current)[key] != 0)
     questions = face_of(schema).for_script()["questions"]
+    asked: list[dict[str, tuple[str, str]]] = []  # search.answering_kinds(current), once a list is found empty
 
     def note(key: str, href: str, label: str) -> Markup:
         if key not in told:  # only the keys a page asks about, up to the first home that has told us (not every count)
@@ -192,8 +194,11 @@ def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> 
                                                for v in current)
         if told[key]:
             return Markup("")
+        if not asked:
+            asked.append(answering_kinds(current))
+        who = asked[0][key][0] if key in asked[0] else one  # "No care home has told us": a fact only care homes give
         link = f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
-        text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{home}", one).replace("{question}", questions.get(key, key)))
+        text = html.escape(str(schema.values.find["shortcutEmpty"]).replace("{home}", who).replace("{question}", questions.get(key, key)))
         return Markup('<span class="ch-shortcut-empty">' + text.replace("{link}", link) + "</span>")
 
     return note

@@ -89,45 +89,50 @@ def answerable_counts(views: list[HomeView]) -> dict[str, int]:
     """For each of known_counts' keys, how many homes are of a kind that gives that fact at all (the 44 care homes
     of Oldham's 104 services for "with nursing", a free bed or weekend admissions): what "n of total have told us"
     counts out of, so a fact only care homes give is never said to be untold by every home care agency."""
-    return _counts(views)[1]
+    return _answerable(views)[0]
 
 
-def answering_kinds(views: list[HomeView]) -> dict[str, str]:
-    """For each of known_counts' keys that not every home answers (answerable_counts less than all), the plural of the
-    one kind every home answering it is ("care homes" for "with nursing" among Oldham's care homes and agencies, the 2
-    that are both among them), so that "known for 0 of 44" says 44 of what; a key answered by homes of no one kind in
-    common is left out (the site's own word then serves)."""
-    return _counts(views)[2]
+def answering_kinds(views: list[HomeView]) -> dict[str, tuple[str, str]]:
+    """For each of known_counts' keys that not every home answers (answerable_counts less than all), the one kind every
+    home answering it is, as (one, many): ("care home", "care homes") for "with nursing" among Oldham's care homes and
+    agencies (the 2 that are both among them), so that "known for 0 of 44" says 44 of what, and "no care home has
+    told us" who has not; a key answered by homes of no one kind in common is left out (the site's words then serve).
+    One pass over the views without reading a fact (nationally a few hundredths of a second)."""
+    return _answerable(views)[1]
 
 
-def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
-    """(known_counts, answerable_counts, answering_kinds), in one pass."""
+def _answerable(views: list[HomeView]) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
+    """(answerable_counts, answering_kinds). Each page counts by its own kind's face: two kinds may share a filter
+    (band_dementia), each by its own field; one dict of count keys for all the homes of the same kinds."""
     if not views:
-        return {}, {}, {}
-    known = dict.fromkeys(face_of(views[0].s).known_values(), 0)  # the site's face: every kind's filters
-    of = dict(known)
-    # each page by its own kind's face: two kinds may share a filter (band_dementia), each by its own field. Every
-    # count key of its own kinds (one dict for all the homes of the same kinds: counted once for them all), less
-    # those it has not told (untold: the same reading, made once a home while the views remember, for its filters too)
-    kinds: dict[int, list[Any]] = {}
+        return {}, {}
+    of = dict.fromkeys(face_of(views[0].s).known_values(), 0)  # the site's face: every kind's filters
+    groups: dict[int, list[Any]] = {}
     for v in views:
         own = v.own_known_values()
-        held = kinds.get(id(own))
+        held = groups.get(id(own))
         if held is None:
-            held = kinds[id(own)] = [own, 0, set()]
+            held = groups[id(own)] = [own, 0, set()]
         held[1] += 1
         held[2].update(k.id for k in v.kinds)  # the kinds it is (the views of one set of faces are of the same kinds)
-    plural = {k.id: str(k.plural).lower() for k in all_kinds(views[0].s)}
     answering: dict[str, set[str]] = {}  # key -> the kinds every home that gives it is (a care home and agency is both)
-    for own, n, of_kinds in kinds.values():
+    for own, n, of_kinds in groups.values():
         for key in own:
-            known[key] += n
             of[key] += n
             answering[key] = answering[key] & of_kinds if key in answering else set(of_kinds)
+    words = {k.id: (str(k.title).lower(), str(k.plural).lower()) for k in all_kinds(views[0].s)}
+    return (dict(sorted(of.items())),
+            {key: words[next(iter(ks))] for key, ks in sorted(answering.items()) if len(ks) == 1 and of[key] != len(views)})
+
+
+def _counts(views: list[HomeView]) -> tuple[dict[str, int], dict[str, int], dict[str, tuple[str, str]]]:
+    """(known_counts, answerable_counts, answering_kinds), in one pass: every count key of a home's own kinds, less
+    those it has not told (untold: the same reading, made once a home while the views remember, for its filters too)."""
+    of, answering = _answerable(views)
+    known = dict(of)
     for key, n in Counter(chain.from_iterable(v.untold for v in views)).items():
         known[key] -= n
-    words = {key: plural[next(iter(ks))] for key, ks in sorted(answering.items()) if len(ks) == 1 and of[key] != len(views)}
-    return dict(sorted(known.items())), dict(sorted(of.items())), words
+    return known, of, answering
 
 
 def write_facets(views: list["HomeView"], site_dir: Path) -> None:
@@ -147,7 +152,7 @@ def write_facets(views: list["HomeView"], site_dir: Path) -> None:
     facets["known"] = known
     # out of how many each count is, where fewer than every home is of a kind that gives that fact, and of what kind
     facets["of"] = {key: n for key, n in of.items() if n != len(views)}
-    facets["ofKinds"] = answering
+    facets["ofKinds"] = {key: list(words) for key, words in answering.items()}  # [one, many]: "care home", "care homes"
     (site_dir / "search").mkdir(exist_ok=True)
     (site_dir / "search" / "facets.json").write_text(json.dumps(facets, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 

@@ -154,8 +154,9 @@ def test_ol2_a_shared_link_reopens_with_only_the_ticked_care_given_at_home(oldha
     pg.get_by_role("button", name="Apply filters").click()
     expect(pg).to_have_url(re.compile(r"given=live-in&given=reablement"))
     status = pg.locator("#results-status").inner_text()
-    # no agency has said: asked in the site's words ("service", not "home"), the question read after "whether it"
-    assert status.startswith("No service has told us yet whether it gives this care: Live-in care. ") and status.endswith(
+    # no agency has said: asked of the kind that gives the fact ("home care agency", not "home" nor every "service"),
+    # the question read after "whether it"
+    assert status.startswith("No home care agency has told us yet whether it gives this care: Live-in care. ") and status.endswith(
         " match every other filter. Not confirmed: ring each service to check."), status
     pg.goto(pg.url)
     wait_results(pg)
@@ -178,7 +179,7 @@ def test_a_nursing_bed_with_weekend_admission_near_ol8_counts_only_the_care_home
     expect(pg.locator("#weekend-known")).to_have_text(" (known for 0 of 44 care homes)")
     # Park Hills is a care home with nursing and a home care agency: its distance is the home's, not an office's
     expect(pg.locator("#results-status")).to_have_text(
-        "No service has told us yet whether it accepts people from hospital at weekends. 8 services match every other "
+        "No care home has told us yet whether it accepts people from hospital at weekends. 8 services match every other "
         "filter, nearest first. Not confirmed: ring each service to check. Distances are measured in a straight line "
         "from OL8 1AA.")
     park = pg.locator("#results > li", has_text="Park Hills Private Nursing Home").first
@@ -195,7 +196,7 @@ def test_care_at_home_near_ol8_not_confirmed_still_says_nearest_first_and_by_the
     pg.goto(oldham + "find/?q=OL8+1AA+night+sitting+dementia&kind=home_care_agency")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(
-        "No service has told us yet whether it gives this care: Night sitting. 52 services match every other filter, "
+        "No home care agency has told us yet whether it gives this care: Night sitting. 52 services match every other filter, "
         "nearest first. Not confirmed: ring each service to check. Distances are measured in a straight line from OL8 1AA. "
         "No home care agency listed here has given the area it covers yet, so agencies are listed by the distance to "
         "their office, not to the area they visit.")

@@ -172,9 +172,13 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     facets = json.loads((agency_site / "search/facets.json").read_text(encoding="utf-8"))
     assert (facets["known"]["taking"], facets["known"]["covers"], facets["hoursband"]) == (2, 2, {"known": 2, "unknown": 4})
     # a count on a fact one kind gives is out of that kind's services, and says which ("known for 0 of 2 care homes")
-    assert (facets["of"]["weekend"], facets["ofKinds"]["weekend"]) == (facets["of"]["weekend"], "care homes")
-    assert (facets["ofKinds"]["taking"], facets["ofKinds"]["covers"]) == ("home care agencies", "home care agencies")
+    assert facets["ofKinds"]["weekend"] == ["care home", "care homes"]
+    assert facets["ofKinds"]["taking"] == facets["ofKinds"]["covers"] == ["home care agency", "home care agencies"]
     assert set(facets["ofKinds"]) == set(facets["of"]), "every count out of fewer than all says of what"
+    # the home page's shortcut to a list nobody has told us of asks it of that kind ("service" was every agency too)
+    shortcuts = re.findall(r'class="ch-shortcut-empty">([^<]*)', (agency_site / "index.html").read_text(encoding="utf-8"))
+    assert shortcuts == ["No care home has told us yet whether it can meet this need: Short-term placements, so this list "
+                         "would be empty. Instead: "]
     # compare: each agency's cells are its own kind's rows; the page carries each kind's rows
     summary = json.loads((agency_site / "homes/example-agency-covers/home.json").read_text(encoding="utf-8"))
     assert summary["kind"] == "home_care_agency" and summary["compare"]["covers"] == "OL1, OL2" and "beds" not in summary["compare"]

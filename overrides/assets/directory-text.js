@@ -147,10 +147,12 @@ export function relaxed(filters, chosen, names) {
   return out;
 }
 export function ofKind(words, name, key, ofKinds) {
-  // the schema's sentence ``name`` for a count out of one kind of service (search/facets.json "ofKinds": "care
-  // homes"), its ``name + "Of"`` with {kinds} filled in; else ``name`` as the build finished it with the site's noun
-  var kind = ofKinds && typeof ofKinds[key] === "string" ? ofKinds[key] : "";
-  return kind && typeof words[name + "Of"] === "string" ? fill(words[name + "Of"], { kinds: kind }) : words[name];
+  // the schema's sentence ``name`` for a count out of one kind of service (search/facets.json "ofKinds": ["care
+  // home", "care homes"]), its ``name + "Of"`` with {kind} and {kinds} filled in; else ``name`` as the build finished
+  // it with the site's nouns
+  var kind = ofKinds && Array.isArray(ofKinds[key]) && ofKinds[key].length === 2 && typeof ofKinds[key][0] === "string" &&
+    typeof ofKinds[key][1] === "string" ? ofKinds[key] : null;
+  return kind && typeof words[name + "Of"] === "string" ? fill(words[name + "Of"], { kind: kind[0], kinds: kind[1] }) : words[name];
 }
 export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
   // why a list is empty, one finished sentence per filter on a fact nobody or few have given (x-directory.find);
@@ -161,7 +163,7 @@ export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
     var n = known[c[1]], total = outOf(c[1], homes, of);
     if (typeof n !== "number" || n * 2 >= total) return;
     var text = c[1] === "rating" && n === 0 ? fill(find.ratingNotKnown, { n: total - n, total: total })
-      : fill(n === 0 ? find.noHomeToldUs : ofKind(find, "fewToldUs", c[1], ofKinds), { n: n, total: total, question: c[2] });
+      : fill(ofKind(find, n === 0 ? "noHomeToldUs" : "fewToldUs", c[1], ofKinds), { n: n, total: total, question: c[2] });
     if (out.indexOf(text) < 0) out.push(text);
   });
   return out;

@@ -314,19 +314,22 @@ test("a count on a fact only one kind gives is out of the services of that kind,
 
 test("a count out of one kind of service names that kind, in the schema's words (search/facets.json ofKinds)", () => {
   const find = { knownCount: "known for {n} of {total} services", knownCountOf: "known for {n} of {total} {kinds}",
-    noHomeToldUs: "No service has told us yet whether it {question}.",
+    noHomeToldUs: "No service has told us yet whether it {question}.", noHomeToldUsOf: "No {kind} has told us yet whether it {question}.",
     fewToldUs: "We know for only {n} of {total} services whether it {question}.",
     fewToldUsOf: "We know for only {n} of {total} {kinds} whether it {question}." };
-  const ofKinds = { weekend: "care homes", taking: "home care agencies" };
+  const ofKinds = { weekend: ["care home", "care homes"], taking: ["home care agency", "home care agencies"] };
   assert.equal(fill(ofKind(find, "knownCount", "weekend", ofKinds), { n: 0, total: 44 }), "known for 0 of 44 care homes");
   assert.equal(fill(ofKind(find, "knownCount", "band_dementia", ofKinds), { n: 103, total: 104 }), "known for 103 of 104 services");
   assert.equal(ofKind(find, "knownCount", "weekend", undefined), find.knownCount, "an older facets.json: the site's noun");
   assert.equal(ofKind(find, "knownCount", "weekend", { weekend: 5 }), find.knownCount, "only words are placed");
+  assert.equal(ofKind(find, "knownCount", "weekend", { weekend: ["care homes"] }), find.knownCount, "one and many, or the site's");
   const known = { weekend: 3, taking: 0 }, of = { weekend: 44, taking: 60 };
   assert.deepEqual(emptyReasons([["weekend", "weekend", "accepts people from hospital at weekends"],
     ["taking", "taking", "is taking new clients"]], known, 104, find, of, ofKinds),
   ["We know for only 3 of 44 care homes whether it accepts people from hospital at weekends.",
-    "No service has told us yet whether it is taking new clients."]);
+    "No home care agency has told us yet whether it is taking new clients."]);
+  assert.deepEqual(emptyReasons([["band_dementia", "band_dementia", "dementia"]], { band_dementia: 0 }, 104, find, of, ofKinds),
+    ["No service has told us yet whether it dementia."], "a fact every kind gives: the site's noun");
 });
 
 test("the search again keeps, for each relaxed filter, the homes that match it or never told us: never one that said no", () => {
