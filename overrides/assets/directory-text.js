@@ -162,7 +162,7 @@ export function emptyReasons(chosen, known, homes, find, of, ofKinds) {
   chosen.forEach(function (c) {
     var n = known[c[1]], total = outOf(c[1], homes, of);
     if (typeof n !== "number" || n * 2 >= total) return;
-    var text = c[1] === "rating" && n === 0 ? fill(find.ratingNotKnown, { n: total - n, total: total })
+    var text = c[1] === "rating" && n === 0 ? fill(ofKind(find, "ratingNotKnown", c[1], ofKinds), { n: total - n, total: total })
       : fill(ofKind(find, n === 0 ? "noHomeToldUs" : "fewToldUs", c[1], ofKinds), { n: n, total: total, question: c[2] });
     if (out.indexOf(text) < 0) out.push(text);
   });

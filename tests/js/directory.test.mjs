@@ -330,6 +330,10 @@ test("a count out of one kind of service names that kind, in the schema's words 
     "No home care agency has told us yet whether it is taking new clients."]);
   assert.deepEqual(emptyReasons([["band_dementia", "band_dementia", "dementia"]], { band_dementia: 0 }, 104, find, of, ofKinds),
     ["No service has told us yet whether it dementia."], "a fact every kind gives: the site's noun");
+  const rated = { ...find, ratingNotKnown: "Rating not in our data: {n} of {total} services have no known CQC rating.",
+    ratingNotKnownOf: "Rating not in our data: {n} of {total} {kinds} have no known CQC rating." };
+  assert.deepEqual(emptyReasons([["rating", "rating", "has a CQC rating"]], { rating: 0 }, 104, rated, { rating: 44 },
+    { rating: ["care home", "care homes"] }), ["Rating not in our data: 44 of 44 care homes have no known CQC rating."]);
 });
 
 test("the search again keeps, for each relaxed filter, the homes that match it or never told us: never one that said no", () => {
