@@ -368,13 +368,12 @@ def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> l
             by_postcode.setdefault(e.postcode, []).append(e)
             by_sector.setdefault(postcode_sector(e.postcode) or "", []).append(e)
     matches = [match_home(h, by_id, by_postcode, by_sector) for h in homes]
-    claims: dict[int, list[Match]] = {}
+    claims: dict[int, list[Match]] = {}  # FHRS ID -> the homes matched to it by postcode and name
+    pinned: dict[int, list[str]] = {}  # FHRS ID -> the profiles a steward pinned it to
     for m in matches:
         if m.kind == "matched" and m.establishment:
             claims.setdefault(m.establishment.fhrs_id, []).append(m)
-    pinned: dict[int, list[str]] = {}  # FHRS ID -> the profiles a steward pinned it to
-    for m in matches:
-        if m.kind == "pinned" and m.establishment:
+        elif m.kind == "pinned" and m.establishment:
             pinned.setdefault(m.establishment.fhrs_id, []).append(m.home.path.name)
     for fhrs_id, ms in claims.items():
         if len(ms) > 1 or fhrs_id in pinned:
