@@ -999,6 +999,17 @@ def stub_tiles(page, site: str) -> None:
     page.route("**/*", route)
 
 
+def open_map(page, site: str, query: str):
+    """The find page searched with ``query`` and its map opened (tiles from stub_tiles, set first): its pins, the
+    first of them drawn."""
+    page.goto(site + "find/?" + query)
+    wait_results(page)
+    page.get_by_role("button", name="Show these homes on a map").click()
+    pins = page.locator("#map .leaflet-marker-icon")
+    expect(pins.first).to_be_visible()
+    return pins
+
+
 def test_map_only_on_request_with_local_stub_tiles(site, sized):
     """No request leaves the site until the person opens the map; tiles then come from the server set in
     mkdocs.yml, answered here by a stub (tests never use the network); markers are keyboard-reachable."""
@@ -1077,11 +1088,7 @@ def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
     """After a postcode search the map showed the homes but not the postcode: its place is a circle, not a pin (never
     taken for a home), labelled on the map with the schema's words ("Your search: HR1 1TJ"), its accessible name."""
     stub_tiles(page, site)
-    page.goto(site + "find/?q=HR1+1TJ")
-    wait_results(page)
-    page.get_by_role("button", name="Show these homes on a map").click()
-    markers = page.locator("#map .leaflet-marker-icon")
-    expect(markers.first).to_be_visible()
+    markers = open_map(page, site, "q=HR1+1TJ")
     label = "Your search: HR1 1TJ"
     origin = page.locator("#map path.ch-origin")
     expect(origin).to_have_count(1)
@@ -1112,10 +1119,7 @@ def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
                            "resultTypes: ['violations']})", WCAG)
     assert [v["id"] for v in result["violations"]] == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
     # no postcode, nothing to mark
-    page.goto(site + "find/?town=Hereford")
-    wait_results(page)
-    page.get_by_role("button", name="Show these homes on a map").click()
-    expect(page.locator("#map .leaflet-marker-icon").first).to_be_visible()
+    open_map(page, site, "town=Hereford")
     expect(page.locator("#map .ch-origin")).to_have_count(0)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import test_browser
 from playwright.sync_api import expect
-from test_browser import SETTLED, stub_tiles, wait_results
+from test_browser import SETTLED, open_map, stub_tiles, wait_results
 
 # the browser suite's fixtures: the bundled site on each engine, served, Chromium, and a page in it (which fails a
 # test on any script error or dialog)
@@ -109,11 +109,7 @@ def test_the_maps_pin_on_the_keyboard_is_on_top_and_its_popups_close_button_goes
     under its neighbours, only scraps of its focus ring in sight (WCAG 2.4.11). Closing its popup with the close
     button (Enter on the x) left the keyboard on the page's body (WCAG 2.4.3); Escape on it did nothing."""
     stub_tiles(page, site)
-    page.goto(site + "find/?town=Hereford")
-    wait_results(page)
-    page.get_by_role("button", name="Show these homes on a map").click()
-    pins = page.locator("#map .leaflet-marker-icon")
-    expect(pins.first).to_be_visible()
+    pins = open_map(page, site, "town=Hereford")
     assert pins.count() >= 5
     below = []
     for i in range(pins.count()):
