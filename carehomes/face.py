@@ -500,10 +500,11 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
                  href=v.cqc_url, link=CQC_PAGE)
 
 
-def given_words(v: View, spec: Any) -> str:
-    """", " and the line's ``given`` words when CQC gave the rating to an earlier registration of the service
-    (cqc.rating_given_to); "" when to this one, or when the line declares no such words."""
-    words = spec.options.get("given") if v.get("cqc.rating_given_to") else None
+def given_words(v: View, spec: Any, given_to: str = "cqc.rating_given_to") -> str:
+    """", " and the line's ``given`` words when CQC gave the rating to an earlier registration of the service (the
+    registration ``given_to`` names: cqc.rating_given_to for the current rating); "" when to this one, or when the line
+    declares no such words."""
+    words = spec.options.get("given") if v.get(given_to) else None
     return f", {words}" if isinstance(words, str) and words else ""
 
 
@@ -1030,6 +1031,8 @@ class _Reader:
         if note is not None and not isinstance(note, dict):
             raise self.fail(f"{where}.note", 'is an entry in { } with the path of its date and its text, like {"path": '
                             '"cqc.rating_date", "text": "published {date}"}')
+        if "givenTo" in d:  # the field naming the registration CQC gave a past rating to (its note's {given})
+            self.path_of(d["givenTo"], f"{where}.givenTo")
         return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
                         d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
                         (self.path_of(self.need(note, "path", f"{where}.note"), f"{where}.note.path"),

@@ -813,12 +813,14 @@ class HomeView:
         facts = self._facts((spec,))
         return facts[0] if facts else None
 
-    def _note(self, text: str, value: Any, when: str) -> str:
-        """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a rating older than
-        one CQC gave an earlier registration ({given}), that it was given to an earlier registration, filled in."""
+    def _note(self, text: str, value: Any, when: str, given_to: str = "") -> str:
+        """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a past rating CQC
+        gave an earlier registration ({given}: the fact's ``givenTo`` field, ``given_to``, names it), that it was given
+        to an earlier registration (the card's rating words), filled in."""
         text = text.replace("{date}", when).replace("{age}", age_words(value, self.today))
-        if "{given}" in text:  # an earlier rating of a service whose current one CQC gave its earlier registration
-            text = text.replace("{given}", self.rating_given)
+        if "{given}" in text:  # only where CQC's own entry for that rating names the registration it gave it to
+            card = next((line for line in self.face.card if line.format == "card_rating"), None)
+            text = text.replace("{given}", given_words(self, card, given_to) if card is not None and given_to else "")
         if "{register}" in text:  # a few notes name it: the register's date worked out only for them
             text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
         return text
@@ -846,7 +848,7 @@ class HomeView:
             note = shown.note
             if note is None and spec.note:
                 when = nice_date(get(spec.note[0]))
-                note = self._note(spec.note[1], get(spec.note[0]), when) if when else None
+                note = self._note(spec.note[1], get(spec.note[0]), when, str(spec.options.get("givenTo") or "")) if when else None
             out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
         return out
 

@@ -116,3 +116,59 @@ def test_the_importer_leaves_out_a_rating_with_no_other_registration_named():
 
 def test_the_example_of_the_field_is_no_real_services():
     assert Path(ROOT / "providers" / "_template.yaml").read_text(encoding="utf-8").count("rating_given_to: 1-000000002") == 1
+
+
+def _previous_given_to_in_response(doc: dict) -> str | None:
+    """The earlier registration CQC's response names (its entry's organisationId) for the newest rated entry of its rating
+    history older than the current rating, read here without the importer; None for a service CQC has not rated."""
+    current = (doc.get("currentRatings") or {}).get("overall") or {}
+    if current.get("rating") in (None, "Not yet rated", "Inspected but not rated"):
+        return None
+    rated = [h for h in doc.get("historicRatings") or [] if h.get("reportDate") and (h.get("overall") or {}).get("rating")
+             not in (None, "Not yet rated", "Inspected but not rated") and h["reportDate"] < current["reportDate"]]
+    if not rated:
+        return None
+    other = max(rated, key=lambda h: h["reportDate"]).get("organisationId")
+    return other if other and other != doc["locationId"] else None
+
+
+@needs_responses
+def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_previous_rating_to_as_cqc_does():
+    """CQC's rating history names, entry by entry, the registration each past rating was given to. Complete Care and
+    Enablement Services (registered 27 February 2020) and Meridian Health and Social Care - Manchester (12 October 2020)
+    hold their own current ratings, and previous ratings (Outstanding, 26 April 2019; Good, 4 January 2019) CQC gave
+    their earlier registrations: the profiles said nothing of it, nor could a page."""
+    found = {}
+    for slug, d in _profiles().items():
+        doc = _response(d["location_id"])
+        assert d["cqc"].get("previous_rating_given_to") == _previous_given_to_in_response(doc), slug
+        assert extra_facts(doc)["cqc.previous_rating_given_to"] == _previous_given_to_in_response(doc), slug
+        if d["cqc"].get("previous_rating_given_to"):
+            found[slug] = (d["cqc"]["previous_rating_given_to"], d["cqc"].get("rating_given_to"))
+    assert found == {"apex-prime-care-oldham": ("1-9075180925", "1-9075180925"),
+                     "avonleigh-gardens": ("1-117977107", "1-117977107"),
+                     "care-quality-services-oldham": ("1-4126051126", "1-4126051126"),
+                     "chadderton-total-care": ("1-120641405", "1-120641405"),
+                     "complete-care-and-enablement-services": ("1-841756281", None),
+                     "meridian-health-and-social-care-manchester": ("1-1221269650", None),
+                     "park-hills-private-nursing-home": ("1-113831768", "1-113831768"),
+                     "unicorn1care-ltd": ("1-4815596978", "1-4815596978")}
+
+
+def test_a_previous_rating_says_it_was_given_to_an_earlier_registration_only_where_cqc_says_so(oldham):
+    """The mark on a previous rating comes from CQC's entry for that rating, not from the current one's: a service rated
+    by CQC itself since it registered may show a previous rating CQC gave its earlier registration."""
+    v = oldham["abbey-hey-care-home"]  # its own ratings: Good (7 February 2024), before it Requires improvement (2022)
+
+    def previous(view: HomeView) -> tuple[str | None, str | None]:
+        [fact] = [f for g in view.groups() if g.id == "quality" for f in g.facts if f.label == "Previous CQC rating"]
+        return fact.text, fact.note
+
+    text, note = previous(v)
+    assert text and note and note.startswith("published ") and "earlier registration" not in note
+    d = json.loads(json.dumps(v.d, default=str))  # the same home, had CQC given that rating to an earlier registration
+    d["cqc"]["previous_rating_given_to"] = "1-000000009"
+    assert previous(HomeView(d, TODAY, v.s)) == (text, f"{note}, given to an earlier registration")
+    d = json.loads(json.dumps(oldham["park-hills-private-nursing-home"].d, default=str))  # its current one inherited,
+    del d["cqc"]["previous_rating_given_to"]  # its previous one's entry naming no registration: nothing is inferred
+    assert "earlier registration" not in (previous(HomeView(d, TODAY, v.s))[1] or "")

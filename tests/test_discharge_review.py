@@ -18,7 +18,8 @@ from conftest import CQC, ROOT, TODAY
 
 from carehomes.pipeline import check_paths, views_of
 from carehomes.schema import load_schema
-from carehomes.search import answerable_counts, known_counts
+from carehomes.face import face_of
+from carehomes.search import answerable_counts, answering_kinds, known_counts, write_facets
 from carehomes.views import HomeView
 
 PROVIDERS = ROOT / "areas" / "oldham" / "providers"
@@ -68,6 +69,26 @@ def test_a_fact_only_care_homes_give_is_counted_out_of_the_care_homes(oldham):
     # no agency has said; the 9 CQC records as dormant are known not to be taking new clients (views.taking_now)
     assert (known["taking"], of["taking"]) == (sum(v.get("cqc.dormant") is True for v in oldham if "home_care_agency" in v.summary()["kinds"]), 62) == (9, 62)
     assert of["band_dementia"] == 104  # both kinds give it
+
+
+def test_a_cqc_rating_is_counted_out_of_every_service_cqc_rates(oldham, tmp_path):
+    """CQC rates home care agencies as well as care homes, and the rating filter finds both: its count was out of the 44
+    care homes ("of": 44, "ofKinds": care homes), so a site without ratings said "Rating not in our data: 44 of 44 care
+    homes have no known CQC rating." of 104 services, and an agency with no rating was never offered when a search on
+    the rating was relaxed (the agencies' face declared no rating facet: an agencies-only site had no rating filter)."""
+    known, of = known_counts(oldham), answerable_counts(oldham)
+    rated = sum(1 for v in oldham if v.get("cqc.rating"))
+    assert (known["rating"], of["rating"], rated) == (104, 104, 104)
+    assert "rating" not in answering_kinds(oldham)
+    assert "rating" in {f.key for f in face_of(load_schema()).facets_for(["home_care_agency"])}
+    # with no rating known (a register file gives none), the count is of every service, in the site's words
+    unrated = [_profile(v, cqc={k: x for k, x in v.d["cqc"].items() if k != "rating"}) for v in oldham]
+    agency = next(v for v in unrated if v.summary()["kinds"] == ["home_care_agency"])
+    assert "rating" in agency.untold  # offered, "not confirmed", when a rating search is relaxed
+    write_facets(unrated, tmp_path)
+    facets = json.loads((tmp_path / "search" / "facets.json").read_text(encoding="utf-8"))
+    assert (facets["homes"], facets["known"]["rating"]) == (104, 0)
+    assert "rating" not in facets["of"] and "rating" not in facets["ofKinds"]
 
 
 # --- 4. personal care: an agency's own answer, else CQC's registration for the regulated activity -----------------

@@ -937,7 +937,7 @@ UNRATED = (None, "Inspected but not rated", "Not yet rated")
 # the facts of ``extra_facts`` a saved JSON record gives the file import too (parse_api_location reads CQC's phone and
 # website; a current rating only the newer assessment framework gives, and "Not yet rated" for a registered service
 # CQC has no report on, are taken too: _api_json_location), so a file import and the live sync agree
-JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
+JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.previous_rating_given_to", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
               "cqc.dormant",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
               "cqc.rating_given_to", *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()), *(f"cqc.rating_{k}_date" for k in RATING_QUESTIONS.values()))
@@ -1009,19 +1009,20 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         report_date = rating_date  # an assessment published after the last report CQC lists (the newer framework)
     if not rating and registered and not reports and not last_report:
         rating = "Not yet rated"  # CQC has registered the home but not yet inspected it
-    previous, previous_date = None, None
+    previous, previous_date, previous_to = None, None, None
     for h in _objs(_field(doc, "historicRatings", list), "historicRatings"):
         h_rating = _historic_rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
         h_date = _date(h.get("reportDate"))
         if h_rating in UNRATED or not h_date:
             continue  # an inspection that gave no rating leaves the rating before it standing
         if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
-            previous, previous_date = h_rating, h_date
+            previous, previous_date, previous_to = h_rating, h_date, _other_registration(lid, h.get("organisationId"))
     facts: dict[str, Any] = {
         "cqc.rating": rating,
         "cqc.rating_date": rating_date,
         "cqc.previous_rating": previous if rating and rating != "Not yet rated" else None,
         "cqc.previous_rating_date": previous_date if rating and rating != "Not yet rated" else None,
+        "cqc.previous_rating_given_to": previous_to if rating and rating != "Not yet rated" else None,
         "cqc.report_date": report_date,
         "cqc.report_url": f"https://www.cqc.org.uk/location/{lid}/reports" if report_date or reports else None,
         "cqc.dormant": _read(doc, "dormancy", _flag) if doc.get("dormancy") not in (None, "") else None,
@@ -1049,6 +1050,14 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", _date)
     facts["cqc.rating_given_to"] = _given_to(lid, questions) if rated and not assessed else None
     return facts
+
+
+def _other_registration(lid: str, organisation: Any) -> str | None:
+    """The CQC location ID a past rating's entry of ``historicRatings`` names as the registration CQC gave it to
+    (``organisationId``, given only when it is not this location: an earlier registration of the service); None when
+    it names none, or this location."""
+    other = str(organisation).strip() if organisation else ""
+    return other if other and other != lid else None
 
 
 def _given_to(lid: str, questions: dict[str, dict]) -> str | None:

@@ -35,7 +35,7 @@ LOCATION: dict[str, Spec] = {
                                                         "personFamilyName": TEXT}]}],
     "currentRatings": {"reportDate": TEXT, "overall": {"rating": TEXT, "reportDate": TEXT, "reportLinkId": TEXT,
                                                        "keyQuestionRatings": KEY_QUESTIONS}},
-    "historicRatings": [{"reportDate": TEXT, "overall": {"rating": TEXT, "keyQuestionRatings": KEY_QUESTIONS}}],
+    "historicRatings": [{"reportDate": TEXT, "organisationId": TEXT, "overall": {"rating": TEXT, "keyQuestionRatings": KEY_QUESTIONS}}],
     "assessment": [{"assessmentPlanPublishedDateTime": TEXT,
                     "ratings": {"asgRatings": [{"status": TEXT, "rating": TEXT, "assessmentDate": TEXT,
                                                 "keyQuestionRatings": KEY_QUESTIONS}]}}],
