@@ -35,11 +35,17 @@ def _response(location_id: str) -> dict:
 
 
 def _given_to_in_response(doc: dict) -> str | None:
-    """The earlier registration CQC's response names for the current rating, read here without the importer."""
-    questions = ((doc.get("currentRatings") or {}).get("overall") or {}).get("keyQuestionRatings") or []
-    others = {q["organisationId"] for q in questions if q.get("organisationId") and q["organisationId"] != doc["locationId"]}
-    assert len(others) <= 1, doc["locationId"]
-    return others.pop() if others else None
+    """The earlier registration CQC's response names for the current rating, read here without the importer: the one
+    every key question rated by the overall rating's own report (the report it links to) names."""
+    overall = (doc.get("currentRatings") or {}).get("overall") or {}
+    questions = [q for q in overall.get("keyQuestionRatings") or [] if q.get("reportLinkId") == overall.get("reportLinkId")]
+    if not questions:  # no current rating (a service CQC has not rated), or none of its questions of that report
+        assert not overall.get("rating") or not overall.get("keyQuestionRatings"), doc["locationId"]
+        return None
+    named = {q.get("organisationId") for q in questions}
+    assert len(named) == 1, doc["locationId"]
+    [other] = named
+    return other if other != doc["locationId"] else None
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +66,20 @@ def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_rating_
     assert found == {"apex-prime-care-oldham": "1-9075180925", "avonleigh-gardens": "1-117977107",
                      "care-quality-services-oldham": "1-4126051126", "chadderton-total-care": "1-120641405",
                      "fernbank": "1-2711314834", "my-support-worker-nw-ltd": "1-7648533300",
-                     "park-hills-private-nursing-home": "1-113831768", "unicorn1care-ltd": "1-4815596978"}
+                     "park-hills-private-nursing-home": "1-113831768"}
+
+
+@needs_responses
+def test_a_rating_this_registration_was_given_is_its_own_though_some_key_questions_are_an_earlier_ones():
+    """Unicorn1care Ltd (registered 25 September 2020): its overall rating, Good, is of its own report of 13 May 2021,
+    which rated Safe, Responsive and Well-led; Caring and Effective are kept from its earlier registration's report of
+    18 April 2019 and name that registration. The overall rating is not the earlier registration's."""
+    doc = _response("1-9588358014")
+    overall = doc["currentRatings"]["overall"]
+    assert (doc["registrationDate"], overall["rating"], overall["reportDate"]) == ("2020-09-25", "Good", "2021-05-13")
+    assert sorted(q["name"] for q in overall["keyQuestionRatings"] if q.get("organisationId")) == ["Caring", "Effective"]
+    assert extra_facts(doc)["cqc.rating_given_to"] is None
+    assert _profiles()["unicorn1care-ltd"]["cqc"].get("rating_given_to") is None
 
 
 @needs_responses
@@ -108,10 +127,21 @@ def test_the_importer_leaves_out_a_rating_with_no_other_registration_named():
                {"name": "Safe", "rating": "Good", "reportDate": "2024-01-01", "organisationId": "1-100000001"},
                {"name": "Caring", "rating": "Good", "reportDate": "2024-01-01"}]}}}
     assert extra_facts(doc)["cqc.rating_given_to"] is None
-    doc["currentRatings"]["overall"]["keyQuestionRatings"][1]["organisationId"] = "1-100000002"
-    assert extra_facts(doc)["cqc.rating_given_to"] == "1-100000002"
-    doc["currentRatings"]["overall"]["keyQuestionRatings"][0]["organisationId"] = "1-100000003"  # two others: not known which
+    questions = doc["currentRatings"]["overall"]["keyQuestionRatings"]
+    questions[1]["organisationId"] = "1-100000002"  # one of the overall rating's report names another: not known whose
     assert extra_facts(doc)["cqc.rating_given_to"] is None
+    questions[0]["organisationId"] = "1-100000002"
+    assert extra_facts(doc)["cqc.rating_given_to"] == "1-100000002"
+    questions[0]["organisationId"] = "1-100000003"  # two others: not known which
+    assert extra_facts(doc)["cqc.rating_given_to"] is None
+    # a key question kept from an earlier registration's report, the overall rating of this one's own report
+    questions[0].pop("organisationId")
+    questions[1]["reportDate"] = "2019-01-01"
+    assert extra_facts(doc)["cqc.rating_given_to"] is None
+    # the overall rating's report named by its link, not its date
+    doc["currentRatings"]["overall"]["reportLinkId"] = "r-old"
+    questions[1]["reportLinkId"] = "r-old"
+    assert extra_facts(doc)["cqc.rating_given_to"] == "1-100000002"
 
 
 def test_the_example_of_the_field_is_no_real_services():
@@ -137,7 +167,8 @@ def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_previou
     """CQC's rating history names, entry by entry, the registration each past rating was given to. Complete Care and
     Enablement Services (registered 27 February 2020) and Meridian Health and Social Care - Manchester (12 October 2020)
     hold their own current ratings, and previous ratings (Outstanding, 26 April 2019; Good, 4 January 2019) CQC gave
-    their earlier registrations: the profiles said nothing of it, nor could a page."""
+    their earlier registrations, as does Unicorn1care Ltd (Requires improvement, 18 April 2019): the profiles said
+    nothing of it, nor could a page."""
     found = {}
     for slug, d in _profiles().items():
         doc = _response(d["location_id"])
@@ -152,7 +183,7 @@ def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_previou
                      "complete-care-and-enablement-services": ("1-841756281", None),
                      "meridian-health-and-social-care-manchester": ("1-1221269650", None),
                      "park-hills-private-nursing-home": ("1-113831768", "1-113831768"),
-                     "unicorn1care-ltd": ("1-4815596978", "1-4815596978")}
+                     "unicorn1care-ltd": ("1-4815596978", None)}
 
 
 def test_a_previous_rating_says_it_was_given_to_an_earlier_registration_only_where_cqc_says_so(oldham):

@@ -1048,7 +1048,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         now = (_rating(q.get("rating")), dated[name] or rating_date) if rated else None
         facts[f"cqc.rating_history_{RATING_QUESTIONS[name]}"] = _history(historic, name, now)
     facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", _date)
-    facts["cqc.rating_given_to"] = _given_to(lid, questions) if rated and not assessed else None
+    facts["cqc.rating_given_to"] = _given_to(lid, questions, overall) if rated and not assessed else None
     return facts
 
 
@@ -1060,14 +1060,25 @@ def _other_registration(lid: str, organisation: Any) -> str | None:
     return other if other and other != lid else None
 
 
-def _given_to(lid: str, questions: dict[str, dict]) -> str | None:
+def _given_to(lid: str, questions: dict[str, dict], overall: dict) -> str | None:
     """The CQC location ID of the earlier registration CQC gave the current rating to, when CQC shows that registration's
-    rating on this one (a change of provider, legal entity or address: CQC's continuing regulatory history), as the
-    current key questions name it (``organisationId``, given only when it is not this location); None when they name
-    none, or more than one (not known which)."""
-    others = {str(q.get("organisationId")).strip() for q in questions.values()
-              if q.get("organisationId") and str(q.get("organisationId")).strip() != lid}
-    return others.pop() if len(others) == 1 else None
+    rating on this one (a change of provider, legal entity or address: CQC's continuing regulatory history), as the key
+    questions rated by the overall rating's own report name it (``organisationId``, given only when it is not this
+    location); None when they name none, or more than one (not known which).
+
+    The overall rating's report is the one it links to (``reportLinkId``), else the one of its date: a key question
+    kept from an earlier registration's report while this registration's own inspection rated the others, and so the
+    whole (Unicorn1care Ltd, Oldham: Caring and Effective of 2019 named the earlier registration, the overall rating
+    of 2021 was its own), does not make the overall rating the earlier registration's. When no key question is of
+    that report, every rated one must name the same other registration."""
+    link, date = overall.get("reportLinkId"), overall.get("reportDate")
+    own = [q for q in questions.values() if link and q.get("reportLinkId") == link] \
+        or [q for q in questions.values() if date and q.get("reportDate") == date] or list(questions.values())
+    named = {str(q.get("organisationId") or "").strip() for q in own}
+    if len(named) != 1:
+        return None
+    other = named.pop()
+    return other if other and other != lid else None
 
 
 def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: bool, historic: list[dict],
