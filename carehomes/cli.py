@@ -11,7 +11,6 @@ import signal
 import sys
 import threading
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any, Callable, TextIO, cast
 
@@ -27,6 +26,7 @@ from .engines import ENGINES
 from .github import MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT, SchemaError
+from .text import typed_whole
 
 PROVIDERS = ROOT / "providers"
 SITE = ROOT / "site"
@@ -1344,8 +1344,8 @@ def _free_count(unit: str) -> Callable[[str], int]:
     any home is read as given, so that the check names the schema's highest allowed value; only one longer than
     ``MAX_DIGITS`` digits is refused here."""
     def read(text: str) -> int:
-        digits = unicodedata.normalize("NFKC", text).strip()  # full-width '１２', as a form and a sheet take it
-        if not re.fullmatch(r"[0-9]+", digits):
+        digits = typed_whole(text)  # full-width '１２', as a form and a sheet take it
+        if digits is None or digits.startswith("-"):
             raise argparse.ArgumentTypeError(f"'{text}' is not a number of free {unit}; give it in figures, such as 3 (0 if none)")
         if len(digits) > MAX_DIGITS:
             raise argparse.ArgumentTypeError(f"'{text[:20]}...' is {len(digits)} digits long, more free {unit} than any "

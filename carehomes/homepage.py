@@ -199,12 +199,17 @@ class ProfilePage:
         add("</section>\n")
 
     def _unknowns(self, add: Any, h: HomeView, unknowns: list[Unknown]) -> None:
-        """The "not known yet" block: one line for each owner, then the advice with its CQC link."""
+        """The "not known yet" block: one line for each owner (with a link to look them up, for an owner whose facts
+        the site does not gather), then the advice with its CQC link."""
         before, link, after = self.values.unknowns.advice_parts()
         add(f'<section class="ch-group ch-unknowns" aria-labelledby="not-known">\n<h2 id="not-known">'
             f"{escape(self.values.unknowns.heading)}</h2>\n<ul>")
         for u in unknowns:
-            add(f"<li><strong>{escape(u.lead)}:</strong> {escape(u.text)}.</li>")
+            if u.url:  # the site holds none of the owner's facts: where to look them up
+                add(f'<li><strong>{escape(u.lead)}:</strong> {escape(u.link[0])}<a href="{escape(u.url)}" rel="noopener">'
+                    f"{escape(u.link[1])}</a>{escape(u.link[2])}.</li>")
+            else:
+                add(f"<li><strong>{escape(u.lead)}:</strong> {escape(u.text)}.</li>")
         advice = before.replace("the home", "the " + h.kind_words["noun"])  # Jinja's replace filter, on plain text
         add(f'</ul>\n<p>{escape(advice)}<a href="{escape(h.cqc_url)}" rel="nofollow noopener">{escape(link)}</a>'
             f"{escape(after)}</p>\n</section>\n")

@@ -230,7 +230,7 @@ class Live:
     def __post_init__(self) -> None:
         from .publish import release_date
         from .schema import load_schema
-        from .siteconfig import read_config, staleness
+        from .siteconfig import read_config, staleness, ungathered
 
         self.site = Path(self.site).resolve()
         self.providers = [Path(p).absolute() for p in self.providers]
@@ -240,11 +240,12 @@ class Live:
         self.released = release_date(self.today)
         self.new_day = False  # the day turned since the last follow: every home's page is rewritten (where it changed)
         self.limits = staleness(self.cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
+        self.ungathered = ungathered(self.cfg.directory)  # the owners whose facts the site does not gather (fsa_authorities)
 
     def _view(self, p: Profile) -> Any:
         from .pipeline import views_of
 
-        return views_of([p], self.today, self.schema, self.cfg.edit_base, self.limits)[0]
+        return views_of([p], self.today, self.schema, self.cfg.edit_base, self.limits, self.ungathered)[0]
 
     def start(self, profiles: list[Profile], pieces: list[Any] | None = None) -> None:
         """Take the profiles of the build just made (``build_site``), their open data pieces when the check made
@@ -255,7 +256,7 @@ class Live:
         self.profiles = {Path(p.path).absolute(): p for p in profiles}
         if pieces is not None and len(pieces) == len(profiles):
             self.pieces = {Path(p.path).absolute(): made for p, made in zip(profiles, pieces, strict=True)}
-        self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits)}
+        self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits, self.ungathered)}
         self.shell = self._engine_pages(write=False, sizes={}, entries=[], releases=[])  # the shell needs no data
         if self.index:  # each home's card, filters and words, and each index file as the build wrote it, for the next preview
             self._search()
@@ -271,7 +272,8 @@ class Live:
         if day == self.today:
             return
         self.today, self.released, self.new_day = day, release_date(day), True
-        self.views = {v.slug: v for v in views_of(list(self.profiles.values()), self.today, self.schema, self.cfg.edit_base, self.limits)}
+        self.views = {v.slug: v for v in views_of(list(self.profiles.values()), self.today, self.schema, self.cfg.edit_base,
+                                                  self.limits, self.ungathered)}
 
     def ordered_profiles(self) -> list[Profile]:
         """The profiles in the order a full build reads them (find_profiles)."""

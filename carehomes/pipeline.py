@@ -30,7 +30,7 @@ from .parallel import LATER, Beside, no_cycle_collection
 from .publish import HomePieces, data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
 from .render import market_page, render_pages
-from .siteconfig import read_config, staleness
+from .siteconfig import read_config, staleness, ungathered
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
 from .sources.cqc_api import checked_dates
@@ -50,11 +50,12 @@ class BuildReport:
 
 
 def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base: str | None,
-             limits: dict[str, Age]) -> list[HomeView]:
+             limits: dict[str, Age], ungathered: frozenset[str] = frozenset()) -> list[HomeView]:
     """Each profile's view, by slug, as every page shows it (with the date a weekly sync found it unchanged,
-    from cqc-sync.json beside its folder)."""
+    from cqc-sync.json beside its folder; ``ungathered``: the owners whose facts the site does not gather,
+    siteconfig.ungathered)."""
     checked = checked_dates([p.path for p in profiles])
-    return sorted((HomeView(p.data, today, schema, edit_base, limits, checked.get(str(p.data.get("location_id"))))
+    return sorted((HomeView(p.data, today, schema, edit_base, limits, checked.get(str(p.data.get("location_id"))), ungathered)
                    for p in profiles), key=lambda v: v.slug)
 
 
@@ -148,7 +149,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         today = today or dt.date.today()
         released = release_date()  # once, so every file and page of this build carries the same date
         limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
-        views = views_of(profiles, today, schema, cfg.edit_base, limits)
+        views = views_of(profiles, today, schema, cfg.edit_base, limits, ungathered(cfg.directory))
     with replace_dir(site_dir) as out:
         # Steps written by workers beside the stages (for a large set), each into a folder beside the new build
         # (the engine empties its site folder), moved into it in one rename once the pages are done (the stages

@@ -614,12 +614,13 @@ def _render_chunk(args: tuple) -> int:
 def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView]) -> str:
     """What every home page of a build shares besides the code, schema and day (checkcache's generation): the page
     shell (the theme, overrides and mkdocs.yml as the engine rendered them), the contact address, and the views'
-    edit address and staleness limits (the same for every view of a build, from mkdocs.yml: ``views_alike``), as one
-    hash. ``views``: at least one."""
+    edit address, staleness limits and the owners whose facts the site does not gather (the same for every view of a
+    build, from mkdocs.yml: ``views_alike``), as one hash. ``views``: at least one."""
     h = hashlib.blake2b(digest_size=20)
     for part in (*shell, contact_email):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    h.update(repr((views[0].repo_edit, sorted(views[0].limits.items()))).encode("utf-8", "surrogateescape"))
+    first = views[0]
+    h.update(repr((first.repo_edit, sorted(first.limits.items()), sorted(first.ungathered))).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,7 +33,7 @@ Shape = dict[str, tuple[tuple[type, ...], tuple[type, ...]]]  # key -> (the JSON
 # anything else, so a wrong type is named, never a traceback.
 _SHAPE: Shape = {
     **dict.fromkeys(("required", "unique", "exampleIsReal"), ((bool,), ())),
-    **dict.fromkeys(("compare", "constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "oruk",
+    **dict.fromkeys(("compare", "constraints", "cqcApiFilter", "feeBands", "files", "find", "kinds", "labels", "missingBy", "notHeldBy", "oruk",
                      "orukTerm", "owners", "reference", "schema", "shortlist", "staleness", "units", "unknowns", VALUES_KEY), ((dict,), ())),
     **dict.fromkeys(("council", "cqc", "fsa", "provider"), ((dict, str), ())),
     **dict.fromkeys(("capacity", "categories", "dated", "foreignKeys", "licenses", "list", "ranges", "onlyIfYes", "resources",
@@ -44,7 +45,7 @@ _SHAPE: Shape = {
     **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
     **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
                      "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning", "when",
-                     "what"), ((str,), ())),
+                     "what", "lead", "text", "link", "url"), ((str,), ())),
 }
 _FIELD_KEYS = ("name", "type")  # every field of a table has these
 
@@ -142,11 +143,28 @@ class Unknowns:
     missing_by: dict[str, str]  # owner code -> "This home has not told us yet", ...
     advice: str             # "Ask the home, or {cqcLink}."
     cqc_link: str           # the link text that replaces {cqcLink}
+    not_held_by: dict[str, NotHeld] = field(default_factory=dict)  # owner code -> its line on a site not gathering its facts
 
     def advice_parts(self) -> tuple[str, str, str]:
         """The advice split around the CQC link: (before, link text, after)."""
         before, _, after = self.advice.partition("{cqcLink}")
         return before, self.cqc_link, after
+
+
+@dataclass(frozen=True)
+class NotHeld:
+    """A home page's line for an owner whose facts the site does not gather (``x-directory.unknowns.notHeldBy``):
+    "This directory does not hold food hygiene ratings: look up its food hygiene rating on <a>the FSA's website</a>"."""
+
+    lead: str  # "This directory does not hold food hygiene ratings"
+    text: str  # "look up {what} on {link}"
+    link: str  # the link's text
+    url: str   # where to look them up: http or https only
+
+    def parts(self, what: str) -> tuple[str, str, str]:
+        """The text with ``what`` (the facts not known) put in, split around the link: (before, link text, after)."""
+        before, _, after = self.text.partition("{link}")
+        return before.replace("{what}", what), self.link, after.replace("{what}", what)
 
 
 @dataclass(frozen=True)
@@ -265,10 +283,23 @@ def _site_words(block: dict[str, Any], one: str, many: str) -> dict[str, Any]:
 
 
 def _unknowns(u: dict) -> Unknowns:
-    """Read ``x-directory.unknowns``; the advice must carry the {cqcLink} placeholder."""
+    """Read ``x-directory.unknowns``; the advice must carry the {cqcLink} placeholder, and each notHeldBy line
+    its {link} and an http or https address."""
     if "{cqcLink}" not in u["advice"]:
         raise KeyError("unknowns.advice with {cqcLink}")
-    return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"])
+    not_held = {}
+    for code, n in (u.get("notHeldBy") or {}).items():
+        url = n["url"]
+        if "{link}" not in n["text"] or not isinstance(url, str) or not _web_address(url):
+            raise KeyError(f"unknowns.notHeldBy.{code} (a text with {{link}} and an http or https url)")
+        not_held[code] = NotHeld(n["lead"], n["text"], n["link"], url)
+    return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"], not_held)
+
+
+def _web_address(url: str) -> bool:
+    """An http or https address with a host (never javascript:, data: or a relative path)."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
 
 
 STALENESS = ("availability", "capabilities", "fees", "rating", "register", "foodHygiene")  # every group a page dates
@@ -301,6 +332,9 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")
+        for code in values.unknowns.not_held_by:
+            if code not in values.owners:
+                raise KeyError(f"unknowns.notHeldBy.{code} (not an owner)")
     except (KeyError, TypeError, ValueError) as e:
         raise SchemaError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
                          "see the description in x-directory") from None

@@ -269,6 +269,14 @@ def staleness(directory: dict[str, Any]) -> dict[str, Age]:
     return out
 
 
+def ungathered(directory: dict[str, Any]) -> frozenset[str]:
+    """The owners whose facts this site does not gather at all (the one reader of this for the pages): "fsa" when
+    extra.directory.fsa_authorities lists no FSA local authority (not set, or [], as Oldham's), so a home's page says
+    the directory holds no food hygiene ratings (x-directory.unknowns.notHeldBy), not that the FSA's say nothing."""
+    codes = directory.get("fsa_authorities")
+    return frozenset() if isinstance(codes, list) and codes else frozenset({"fsa"})
+
+
 def staleness_warnings(directory: dict[str, Any]) -> list[str]:
     """A warning while mkdocs.yml still has the old cqc_stale_months, naming the key that replaces it."""
     months = directory.get("cqc_stale_months")

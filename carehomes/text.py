@@ -1,4 +1,4 @@
-"""Text helpers shared by sources, pages and outputs: slugs and spreadsheet-safe cells."""
+"""Text helpers shared by sources, pages and outputs: slugs, spreadsheet-safe cells and whole numbers as typed."""
 from __future__ import annotations
 
 import re
@@ -12,6 +12,16 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "").replace("&", " and ")).strip("-")
     return slug[:60].rstrip("-") or "home"
+
+
+def typed_whole(text: str, unit: str = "") -> str | None:
+    """A whole number typed in figures, as its digits (with its '-', if typed), or None ('two', '3.0', '20-30'): the
+    one reading of a count a person types (a form's answer, a sheet's cell, a command's option), each caller taking as
+    many digits as it allows. Full-width digits are read as ASCII ('２' is 2) and spaces around it are left out; with
+    ``unit`` (a regular expression of the field's unit words), one of them may follow it: '20 hours', '20h'."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = re.fullmatch(rf"(-?[0-9]+)(?:\s*(?:{unit}))?" if unit else "-?[0-9]+", s, re.IGNORECASE)
+    return None if m is None else m.group(1) if unit else s
 
 
 def and_list(items: list[str]) -> str:

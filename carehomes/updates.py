@@ -27,7 +27,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import and_list, slugify, with_article
+from .text import and_list, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile, item_as_pattern
@@ -292,20 +292,28 @@ def parse_body(text: str, schema: Schema | None = None,
     return out, errors
 
 
+# The unit words a count may be typed with, by its kind's unit (x-directory.kinds: unit): an agency's hours a week as
+# '20 hours', '20 hrs', '20h' or '20 hours a week'; never another unit's ('20 hours a day', '20 beds': check refuses them)
+UNITS_TYPED = {"hours a week": r"(?:h|hrs?|hours?)\.?(?:\s*(?:(?:a|per)\s+|/\s*)(?:week|wk)\.?|\s+weekly|\s*pw)?"}
+UNIT_WORDS = {path: UNITS_TYPED[k.unit] for k in kinds() if k.unit in UNITS_TYPED
+              for c in k.capacity for path in (c.total, c.available) if path}
+
+
 def form_value(f: Field, raw: str) -> Any:
     """A form answer as the value a profile holds; anything unexpected stays text for check to report.
 
     Numbers may be typed with any digits (a full-width '２' is 2), a pound sign, commas or a
-    percent sign; dates as YYYY-MM-DD or as 23/11/2026."""
+    percent sign, and a count of hours with its unit ('20 hours', '20h': UNIT_WORDS); dates as YYYY-MM-DD or as
+    23/11/2026."""
     s = raw.strip()
     if f.type in ("integer", "number"):
-        s = unicodedata.normalize("NFKC", s)  # full-width digits, '－'
-        clean = re.sub(r"[£,%\s]", "", s) if f.type == "number" else s
-        if re.fullmatch(r"-?[0-9]{1,9}", clean):
-            return int(clean)
+        clean = re.sub(r"[£,%\s]", "", unicodedata.normalize("NFKC", s)) if f.type == "number" else s  # full-width '－'
+        digits = typed_whole(clean, UNIT_WORDS.get(f.path, ""))  # '20 hours' where the field counts hours
+        if digits is not None and len(digits.lstrip("-")) <= 9:
+            return int(digits)
         if f.type == "number" and re.fullmatch(r"[0-9]{1,9}\.[0-9]{1,4}", clean):
             return float(clean)
-        return raw.strip()
+        return s
     if f.type == "boolean" and s.lower() in ("yes", "no"):
         return s.lower() == "yes"
     if f.type == "date":
@@ -625,8 +633,8 @@ def _cell_value(column: str, path: str, text: str, on: dt.date) -> Any:
         return typed_date(s) if s else on  # Excel in the UK writes 23/11/2026
     if path in YES_NO_PATHS:  # taking_new_clients: yes or no (anything else stays text, for check to refuse)
         return YES_NO.get(s.lower(), s)
-    digits = unicodedata.normalize("NFKC", s)  # full-width '２' and '－', as a form takes them
-    return int(digits) if re.fullmatch(r"-?[0-9]{1,20}", digits) else s  # longer: check says above the most
+    digits = typed_whole(s)  # full-width '２' and '－', as a form takes them
+    return int(digits) if digits is not None and len(digits.lstrip("-")) <= 20 else s  # longer: check says above the most
 
 
 CELL_LIMIT = 131_072  # characters in one cell of a vacancy sheet (Python's csv default)

@@ -87,8 +87,10 @@ class Unknown:
     """One line of a home page's "not known yet" block: who has not given which facts."""
 
     owner: str
-    lead: str           # who has not given them (x-directory.unknowns.missingBy)
+    lead: str           # who has not given them (x-directory.unknowns.missingBy), or that the site holds none (notHeldBy)
     items: list[str]
+    url: str | None = None  # on a site not gathering the owner's facts: where to look them up (notHeldBy)
+    link: tuple[str, str, str] = ("", "", "")  # then the line's words around that link: (before, link text, after)
 
     @property
     def text(self) -> str:
@@ -142,14 +144,15 @@ def remembered(fn: _Made) -> _Made:
 
 
 def views_alike(views: list[HomeView]) -> bool:
-    """Every view made for the same day, edit address and staleness limits (as the pipeline makes them), with the
+    """Every view made for the same day, edit address, staleness limits and owners not gathered (as the pipeline
+    makes them), with the
     schema of schema/ (checkcache's generation hashes that folder, not one a caller loaded from elsewhere): what a
     kept home page or listing takes from the first is true of all."""
     if not views:
         return False
     first, schema = views[0], load_schema()
     return all(v.today == first.today and v.s is schema and v.repo_edit == first.repo_edit and v.limits == first.limits
-               for v in views)
+               and v.ungathered == first.ungathered for v in views)
 
 
 @contextmanager
@@ -221,7 +224,8 @@ class HomeView:
     _memo: dict[str | int, Any] | None = None  # while remembering: each field read, remembered property and shown spec, once
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
-                 staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None):
+                 staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None,
+                 ungathered: frozenset[str] = frozenset()):
         self.d = data
         self.checked_on = checked_on  # the day a CQC API sync last confirmed these facts unchanged
         self.s = schema or load_schema()
@@ -229,6 +233,7 @@ class HomeView:
         self.repo_edit = repo_edit
         # each dated group's threshold: the schema's, with a deployment's overrides (siteconfig.staleness)
         self.limits: dict[str, Age] = {**self.s.values.staleness, **(staleness or {})}
+        self.ungathered = ungathered  # owners whose facts the site does not gather at all (siteconfig.ungathered)
 
     def dated(self, value: Any) -> str:
         """'31 March 2021 (5 years 8 months ago)', as at the build's day; '' for no date."""
@@ -1007,7 +1012,12 @@ class HomeView:
             leads[noun] = (["provider", *sorted(c for c in self.s.values.owners if c != "provider")],
                            {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()})
         order, by = leads[noun]
-        return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+        out = [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+        if self.ungathered:  # the site holds none of these facts: it says so, and where to look them up
+            not_held = self.s.values.unknowns.not_held_by
+            out = [Unknown(u.owner, n.lead, u.items, n.url, n.parts(u.text))
+                   if u.owner in self.ungathered and (n := not_held.get(u.owner)) else u for u in out]
+        return out
 
     @property
     def availability_stale_text(self) -> str | None:

@@ -112,7 +112,10 @@ def unknowns_as_before(v, groups):
         names.setdefault(v.s.by_path["description"].owner, []).append(f"a description of the {noun}")
     order = ["provider", *sorted(c for c in v.s.values.owners if c != "provider")]
     by = {code: lead.replace(" home ", f" {noun} ") for code, lead in v.s.values.unknowns.missing_by.items()}
-    return [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+    held = v.s.values.unknowns.not_held_by  # a site gathering none of an owner's facts says so, and where to look
+    return [Unknown(code, held[code].lead, names[code], held[code].url, held[code].parts(", ".join(names[code])))
+            if code in v.ungathered and code in held else Unknown(code, by[code], names[code])
+            for code in order if names.get(code)]
 
 
 def parsed(path: Path) -> ast.Module:

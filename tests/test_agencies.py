@@ -348,6 +348,51 @@ def test_an_agencys_answer_left_empty_is_not_dated_as_checked_now(tmp_path):
     assert (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8") == before
 
 
+def _hours_form(hours: str) -> str:
+    return ("### Your agency's page name\n\nexample-agency\n\n### Taking new clients\n\nYes\n\n"
+            f"### Hours a week it can start\n\n{hours}\n\n### New clients confirmed on\n\n_No response_")
+
+
+@pytest.mark.parametrize("typed", ["12 hours", "12 hrs", "12h", "12 Hours", "12hrs", "12 hour", "12 hours a week",
+                                   "12 hrs per week", "12 h/week", "12 hours pw", "１２ hours", "12"])
+def test_hours_a_week_may_be_typed_with_the_word_hours(tmp_path, typed):
+    """From providers filling in the agency's availability form: 'Hours a week it can start' refused "20 hours" (it took
+    figures only), though the field counts hours and the unit says nothing new. A whole number followed by a word for
+    hours (a week) is that number; nothing else is read differently (test_an_hours_answer_that_is_not_one_number...)."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    res = apply_update(_hours_form(typed), "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == [] and res.status == "applied"
+    assert ("homecare.hours_available", 20, 12) in [(c["field"], c["before"], c["after"]) for c in res.changed]
+    assert _load(repo / "providers" / "example-agency.yaml")["homecare"]["hours_available"] == 12
+
+
+@pytest.mark.parametrize("typed", ["12 hours a day", "12-20 hours", "about 12 hours", "12 or 20", "twelve hours",
+                                   "12.5 hours", "12 clients", "h12", "12 hours?", "12 hours 30 minutes", "12 beds"])
+def test_an_hours_answer_that_is_not_one_number_of_hours_a_week_is_refused_as_before(tmp_path, typed):
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    before = (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8")
+    res = apply_update(_hours_form(typed), "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == [f"Hours a week it can start: must be a whole number in figures, such as 3 or 0 for none, not '{typed}'"]
+    assert (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8") == before
+
+
+def test_only_a_count_of_hours_takes_a_unit_word():
+    """A care home's beds free take figures only, as before: '3 hours' or '3 beds' stays text for check to refuse."""
+    from carehomes.kinds import kinds
+    from carehomes.updates import UNIT_WORDS, form_value
+
+    fields = {f.path: f for k in kinds() for f in k.fields}
+    assert set(UNIT_WORDS) == {"homecare.hours_available"}
+    assert form_value(fields["homecare.hours_available"], " 20 hrs ") == 20
+    for path in ("beds.nursing.available", "beds.residential.available", "homecare.visit_minutes_min"):
+        assert (form_value(fields[path], "3 hours"), form_value(fields[path], "3 beds"), form_value(fields[path], "３")) == \
+            ("3 hours", "3 beds", 3), path
+
+
 def _starts_on(workflow: str, labels: Iterable[str]) -> None:
     """The workflow starts on an issue whose body has any of these labels as a heading (YAML doubles a ')."""
     text = (ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8")

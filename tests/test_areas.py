@@ -232,6 +232,19 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     assert (site / "data" / "care-homes.csv").read_text(encoding="utf-8").count("\n") == 45
 
 
+@pytest.mark.slow  # the same sites
+def test_an_oldham_homes_page_says_the_directory_holds_no_food_hygiene_ratings_and_links_to_the_fsa(oldham_site):
+    """Oldham's settings list no FSA authority (fsa_authorities: []): no home's page says "The Food Standards Agency
+    ratings we hold do not say", as if the FSA had none; each says the directory holds none, with the FSA's search."""
+    site, _ = oldham_site
+    pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (site / "homes").glob("*/index.html")}
+    assert [s for s, page in pages.items() if "Food Standards Agency ratings we hold" in page] == []
+    linked = [s for s, page in pages.items() if '<li><strong>This directory does not hold food hygiene ratings:</strong> look up '
+              'its food hygiene rating on <a href="https://ratings.food.gov.uk/" rel="noopener">the Food Standards Agency&#39;s '
+              "website</a>.</li>" in page]
+    assert "abbey-hey-care-home" in linked and len(linked) == 44  # every care home (an agency's page has no such fact)
+
+
 def test_another_councils_import_goes_on_into_an_empty_folder_or_one_its_sync_follows(tmp_path, monkeypatch):
     """A new council's fork (mkdocs.yml still the example's) imports into its empty providers/; a folder the CQC
     sync already follows for that council (cqc-sync.json beside it) is that council's whatever mkdocs.yml says."""

@@ -281,6 +281,35 @@ def test_a_home_page_is_made_again_when_its_profile_the_shell_or_the_day_changes
     assert len(rendered) == 8
 
 
+def test_a_home_page_is_made_again_when_the_site_starts_or_stops_gathering_food_hygiene_ratings(kept, tmp_path, monkeypatch):
+    """fsa_authorities set or not (siteconfig.ungathered) changes no profile and not the shell: a page kept under the
+    other setting must not be taken, or a build would keep saying "ratings we hold do not say" (render.page_inputs)."""
+    from carehomes import render
+
+    rendered: list[str] = []
+    real = render.home_page
+    monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    folder = _some_profiles(tmp_path, 4)
+
+    def pages(ungathered: frozenset[str]) -> dict[str, bytes]:
+        views = _views(folder)
+        for v in views:
+            v.ungathered = ungathered
+        out = tmp_path / f"site-{len(list(tmp_path.glob('site-*')))}"
+        render.render_homes(views, out, ("<html><body>", "</body></html>"), "care@example.org")
+        return _files(out)
+
+    gathered = pages(frozenset())
+    rendered.clear()
+    none = pages(frozenset({"fsa"}))
+    assert len(rendered) == 4 and none != gathered
+    held = [n for n, page in gathered.items() if b"The Food Standards Agency ratings we hold do not say" in page]
+    assert held and all(b"This directory does not hold food hygiene ratings" in none[n] for n in held)
+    rendered.clear()
+    assert pages(frozenset({"fsa"})) == none and rendered == []  # kept under the same setting
+    assert pages(frozenset()) == gathered and rendered == []  # and under the first
+
+
 def test_an_edited_profile_alone_is_checked_again_and_its_edit_published(kept, checked_afresh, tmp_path):
     folder = _some_profiles(tmp_path)
     before = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)

@@ -43,8 +43,11 @@ def views() -> list[HomeView]:
     out += [_variant(v, maintainers=["someone"]) for v in first]
     out += [_variant(v, repo_edit=None) for v in first]
     out += [_variant(v, cqc={**(v.d.get("cqc") or {}), "dormant": True}) for v in first]  # CQC: not providing care now
+    # on a site that gathers no food hygiene ratings (no fsa_authorities, as Oldham's): its line links to the FSA
+    out += [HomeView(v.d, v.today, v.s, v.repo_edit, v.limits, v.checked_on, frozenset({"fsa"})) for v in first]
     assert any(v.closed for v in out) and any(v.dormant_text for v in out) and any(not v.edit_url for v in out) and any(v.get("maintainers") for v in out)
     assert any(v.key_lines is not None for v in out) and any(v.key_lines is None for v in out)  # agencies and homes
+    assert any(u.url for v in out for u in v.unknowns()) and any(u.owner == "fsa" and not u.url for v in out for u in v.unknowns())
     return out
 
 

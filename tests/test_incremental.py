@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -302,6 +303,28 @@ def test_serve_past_midnight_ages_the_pages_it_rebuilds_from_the_day_of_the_rebu
     assert "1 December 2026</time> (3 days ago)" in page and "2 days ago" not in page
     assert (live.today, live.released, live.new_day) == (days[-1], days[-1], True)
     assert {v.today for v in live.views.values()} == {days[-1]}  # every page follow() rewrites is the new day's
+
+
+def test_serve_rebuilds_a_page_with_the_food_hygiene_line_of_its_sites_settings(tmp_path, monkeypatch):
+    """The page serve writes for an edit says what a full build's says: on a site whose settings list no FSA authority
+    (Oldham's) that the directory holds no food hygiene ratings, with the FSA's search; on the top level's, as before."""
+    from carehomes.pipeline import check_paths
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    shutil.copy(PROV / "chesfield-house.yaml", prov)  # no food hygiene rating matched
+    lines = {}
+    for name, config in (("top", ROOT / "mkdocs.yml"), ("oldham", ROOT / "areas" / "oldham" / "mkdocs.yml")):
+        live = Live(tmp_path / name, [prov], config, ROOT / "releases", index=False)
+        monkeypatch.setattr(live, "_engine_pages", lambda **kw: ("", ""))  # no engine: only the home's page is looked at
+        live.start(check_paths([prov]).profiles)
+        live.apply([prov / "chesfield-house.yaml"])
+        page = (tmp_path / name / "homes" / "chesfield-house" / "index.html").read_text(encoding="utf-8")
+        lines[name] = [line for line in re.findall(r"<li><strong>[^<]*</strong>[^\n]*?</li>", page) if "food hygiene" in line]
+    assert lines == {"top": ["<li><strong>The Food Standards Agency ratings we hold do not say:</strong> its food hygiene rating.</li>"],
+                     "oldham": ['<li><strong>This directory does not hold food hygiene ratings:</strong> look up its food hygiene '
+                                'rating on <a href="https://ratings.food.gov.uk/" rel="noopener">the Food Standards Agency&#39;s '
+                                "website</a>.</li>"]}
 
 
 @pytest.mark.slow  # builds two small sites of its own and runs serve's watcher on one

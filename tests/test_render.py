@@ -85,6 +85,34 @@ def test_known_none_and_not_known_on_profiles(built):
     assert "Rating not in our data: see the CQC page" in minimal
 
 
+OLD_FSA_LINE = "<li><strong>The Food Standards Agency ratings we hold do not say:</strong> its food hygiene rating.</li>"
+NOT_HELD_FSA_LINE = ('<li><strong>This directory does not hold food hygiene ratings:</strong> look up its food hygiene rating on '
+                     '<a href="https://ratings.food.gov.uk/" rel="noopener">the Food Standards Agency&#39;s website</a>.</li>')
+
+
+def test_a_site_gathering_no_food_hygiene_ratings_says_so_and_links_to_the_fsas_search(built):
+    """From a family reading Oldham's pages (no FSA data imported there: fsa_authorities: []): "The Food Standards
+    Agency ratings we hold do not say" read as if the FSA had no rating. A site whose settings list no FSA authority
+    says it holds none and links to the FSA's own search; one that lists them (the top level's: the built site) keeps
+    its line. From the site's settings alone (siteconfig.ungathered), never from other homes' profiles."""
+    from carehomes.render import home_page, profile_page
+    from carehomes.siteconfig import read_config, ungathered
+
+    assert ungathered(read_config(ROOT / "mkdocs.yml").directory) == frozenset()
+    assert ungathered(read_config(ROOT / "areas" / "oldham" / "mkdocs.yml").directory) == {"fsa"}
+    assert ungathered({}) == ungathered({"fsa_authorities": None}) == {"fsa"} and ungathered({"fsa_authorities": [557]}) == set()
+    out, _ = built
+    minimal = (out / "homes" / "example-minimal" / "index.html").read_text()
+    assert OLD_FSA_LINE in minimal and "ratings.food.gov.uk" not in minimal
+    data = parse_profile((FIXTURES / "profiles" / "example-minimal.yaml").read_text(), "x.yaml")[0].data
+    page, _ = home_page(HomeView(data, TODAY, ungathered=frozenset({"fsa"})), profile_page(), ("<main>", "</main>"), "a@example.org")
+    assert NOT_HELD_FSA_LINE in page and OLD_FSA_LINE not in page
+    assert page.count("The CQC register data we hold does not say") == 1  # the other owners' lines as they were
+    full = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    page, _ = home_page(HomeView(full, TODAY, ungathered=frozenset({"fsa"})), profile_page(), ("<main>", "</main>"), "a@example.org")
+    assert "<dt>Food hygiene rating</dt><dd>5 out of 5" in page and "does not hold food hygiene" not in page  # a rating held
+
+
 def test_facets_say_how_many_homes_have_given_each_fact(built):
     """search/facets.json 'known': per find-page filter, homes that gave the fact at all (yes or no)."""
     out, _ = built

@@ -42,6 +42,8 @@ def schema_values() -> dict[str, str]:
     for key, v in (("notKnown", u.not_known), ("noHomeCan", u.no_home_can), ("heading", u.heading), ("cqcLink", u.cqc_link),
                    *((f"missingBy.{c}", m) for c, m in u.missing_by.items())):
         out[v] = f"x-directory.unknowns.{key}"
+    for code, n in u.not_held_by.items():
+        out[n.lead] = out[n.link] = out[n.url] = f"x-directory.unknowns.notHeldBy.{code}"
     out[VALUES.rating_stale_age] = "x-directory.staleness.ratingAge"
     return out
 
@@ -103,6 +105,23 @@ def test_wrong_values_are_named():
     with pytest.raises(ValueError) as e:
         Schema(pkg)
     assert str(e.value) == "schema/datapackage.json: x-directory: 'staleness' is missing or wrong; see the description in x-directory"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ratings.food.gov.uk", "//ratings.food.gov.uk/", "data:text/html,x",
+                                 " https://ratings.food.gov.uk/", "ftp://ratings.food.gov.uk/"])
+def test_a_not_held_lines_link_is_http_or_https_only(url):
+    """The link a page gives for facts the site does not gather (x-directory.unknowns.notHeldBy) is a web address or
+    the schema is refused, naming it: never javascript:, data: or a path on the site."""
+    from carehomes.schema import Schema
+
+    pkg = json.loads(json.dumps(load_schema().package))
+    pkg["x-directory"]["unknowns"]["notHeldBy"]["fsa"]["url"] = url
+    with pytest.raises(ValueError) as e:
+        Schema(pkg)
+    assert str(e.value) == ("schema/datapackage.json: x-directory: 'unknowns.notHeldBy.fsa (a text with {link} and an http or "
+                            "https url)' is missing or wrong; see the description in x-directory")
+    pkg["x-directory"]["unknowns"]["notHeldBy"]["fsa"]["url"] = "http://ratings.food.gov.uk/"
+    assert Schema(pkg).values.unknowns.not_held_by["fsa"].url == "http://ratings.food.gov.uk/"
 
 
 # ---- fee band edges ------------------------------------------------------------------------------
