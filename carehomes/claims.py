@@ -6,6 +6,12 @@ The steward confirms a claim as councils do: by ringing the home on a number the
 names that number and where it comes from. Only a label added by someone listed in ``stewards.yaml`` (at
 the checked-out commit, read from git) approves. The issue's text is untrusted: every value from it is
 quoted with ``safetext.outside`` in what is posted, and a login must be a GitHub login (the schema's pattern).
+
+A claim stays for the home it was opened for. The reply that asks a steward to ring a home starts with a
+mark naming that home's slug (``MARK``); the first such reply of the workflow's own account on the issue,
+which the claimant can neither write nor edit, binds the claim to that home. An issue edited to name another
+home is answered that it cannot be moved, and an approval then changes nothing: a steward's label only ever
+grants the home the steward was asked to ring.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from typing import Any
 
 from . import forms
 from .areas import Area, default_area
+from .fsutil import is_slug
 from .kinds import kinds_of
 from .load import display_path, load_profile
 from .ownership import GitError, is_maintainer, stewards
@@ -30,6 +37,8 @@ from .validate import check_value, invisible
 from .yamlio import write_text_atomic
 
 APPROVED = "claim-approved"  # the one label a steward adds after ringing the home
+MARK = "<!-- claim for: {home} -->\n"  # heads each reply asking a steward to ring a home (its slug)
+MARKED = re.compile(r"<!-- claim for: ([a-z0-9-]{1,80}) -->\n")
 PHONE_SOURCES = (("cqc.phone", "the CQC register's number for the {noun}"),  # {noun}: what the page is of
                  ("contact.phone", "the number on the {noun}'s page (the CQC register gives none)"))
 
@@ -39,7 +48,9 @@ class Claim:
     """What ``claim`` decided, for the workflow (written as JSON) and for the issue comment.
 
     status: ``waiting`` (a good claim, for a steward to confirm), ``approved`` (the profile now lists the
-    author), ``refused`` (a label from someone who is not a steward) or ``invalid`` (the reply says why)."""
+    author), ``refused`` (a label from someone who is not a steward), ``moved`` (the issue now names another
+    home than the one it was opened for, ``bound``), ``unbound`` (a steward's label, but no earlier reply named
+    the home to ring; this reply does) or ``invalid`` (the reply says why)."""
 
     status: str
     author: str
@@ -56,6 +67,9 @@ class Claim:
     noun: str = "home"  # what the page is of ("agency"), and the words of its two update links:
     links: tuple[str, str] = ("Update vacancies", "Update this home's details")
     council_email: str | None = None  # the directory team's address, when an error names it
+    bound: str | None = None  # the slug of the home the claim was opened for (the first reply's MARK)
+    bound_name: str | None = None  # its name, and what its page is of
+    bound_noun: str = "home"
 
     def pending_error(self, name: str) -> str:
         return (f"A claim for {name} is already pending in issue #{self.pending}: a council steward is confirming it. "
@@ -76,6 +90,17 @@ class Claim:
             mine = self.pending_error(self.name or "") if self.pending is not None else None  # its issue number a link
             lines = "\n".join(f"- {self.pending_error(home) if e == mine else outside(e, 400)}" for e in self.errors)
             return with_email(f"This claim cannot go ahead yet.\n\n{lines}\n", self.council_email)
+        if self.status == "moved":
+            was, now = outside(self.bound_name or self.bound or "", 120), home
+            why = (f"this claim was opened for **{was}**, and a claim stays for the {self.bound_noun} it was opened for, "
+                   f"so it cannot be changed to **{now}**")
+            again = (f"To claim **{now}**, open a new claim with the \"Claim it\" link on its page; to go on with this "
+                     f"claim for **{was}**, edit this issue back to name it")
+            if self.labeller is None:
+                return f"{why[0].upper()}{why[1:]}. {again}.\n"
+            return (f"The label `{APPROVED}` was added, but nothing was changed: {why}, and an approval is only for the "
+                    f"{self.bound_noun} a steward was asked to ring. {again}; once a steward has confirmed it with "
+                    f"**{was}**, they remove the label and add it again.\n")
         if self.status == "refused":
             return (f"The label `{APPROVED}` was added by {outside(self.labeller or '', 60)}, who is not a council steward "
                     f"(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the {self.noun}.\n")
@@ -92,10 +117,15 @@ class Claim:
         else:
             ring = (f"neither the CQC register nor the {self.noun}'s page gives a phone number for **{home}**: find the {self.noun}'s "
                     f"number in the council's own records (not a number given in this issue) and ask for {who} ({role})")
-        return (f"Thank you, {who}. A council steward will ring the {self.noun} to confirm that you work there; this page "
-                f"says when they have.\n\n**For the council steward:** {ring}. If they confirm it, add the label "
-                f"`{APPROVED}` to this issue: the automation then opens a pull request adding "
-                f"{outside(self.author, 60)} as a maintainer of {home}.\n")
+        mark = MARK.format(home=self.home) if self.home and is_slug(self.home) else ""
+        if self.status == "unbound":
+            mark += (f"The label `{APPROVED}` was added, but nothing was changed: no earlier reply on this issue named the "
+                     f"{self.noun} a steward was to ring, so the approval cannot be matched to one. This reply does: if "
+                     f"the {self.noun} confirms, remove the label and add it again.\n\n")
+        return mark + (f"Thank you, {who}. A council steward will ring the {self.noun} to confirm that you work there; "
+                       f"this page says when they have.\n\n**For the council steward:** {ring}. If they confirm it, add "
+                       f"the label `{APPROVED}` to this issue: the automation then opens a pull request adding "
+                       f"{outside(self.author, 60)} as a maintainer of {home}.\n")
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -105,6 +135,16 @@ class Claim:
 
 CLAIMANT_NAME, CLAIMANT_ROLE = forms.CLAIM_FIELDS[0].label, forms.CLAIM_FIELDS[1].label
 MAX_ROLE = 100
+
+
+def bound_home(replies: list[str]) -> str | None:
+    """The slug of the home a claim stays for: the one in the first of ``replies`` (the workflow's own comments on
+    the issue, oldest first) that starts with MARK, i.e. the first that asked a steward to ring a home; else None."""
+    for text in replies:
+        found = MARKED.match(text)
+        if found:
+            return found[1]
+    return None
 
 
 def register_phone(data: dict[str, Any], noun: str = "home") -> tuple[str | None, str | None]:
@@ -160,11 +200,15 @@ def _page_words(data: dict, schema: Schema) -> tuple[str, tuple[str, str]]:
 
 def check_claim(body: str, author: str, repo: Path, issue: int | None = None, approver: str | None = None,
                 on: dt.date | None = None, schema: Schema | None = None, area: Area | None = None,
-                open_claims: list[tuple[int, str]] | None = None) -> Claim:
+                open_claims: list[tuple[int, str]] | None = None, replies: list[str] | None = None) -> Claim:
     """Check one claim issue against ``repo``'s working tree (a home of ``area``: default the top level's
     providers/); with ``approver`` (who added the approval label), add the author to the home's maintainers
     when the approver is a steward. ``open_claims`` ((number, text) of every open claim issue) refuses a
-    second claim of a home while an earlier one is pending. Never raises on bad input."""
+    second claim of a home while an earlier one is pending. ``replies`` (the text of the workflow's own comments on
+    the issue, oldest first; see ``bound_home``) keeps the claim to the home it was opened for: a claim naming
+    another is answered ``moved`` and never approved, and with ``approver`` a claim no reply has bound yet is
+    answered ``unbound``, not approved. Without ``replies`` (a steward's own run) that is not checked. Never raises
+    on bad input."""
     schema = schema or load_schema()
     area = area or default_area(repo)
     res = Claim("invalid", author=author, issue=issue, labeller=approver)
@@ -201,6 +245,14 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     res.home, res.name, res.path = profile.slug, str(profile.data.get("name") or profile.slug), display_path(path, repo)
     res.noun, res.links = _page_words(profile.data, schema)
+    res.bound = bound_home(replies) if replies is not None else None
+    if res.bound is not None and res.bound != profile.slug:
+        res.status = "moved"
+        first = find_home(area.providers, res.bound)
+        opened = load_profile(first, repo)[0] if first is not None else None
+        if opened is not None:
+            res.bound_name, res.bound_noun = str(opened.data.get("name") or res.bound), _page_words(opened.data, schema)[0]
+        return res
     res.phone, res.phone_source = register_phone(profile.data, res.noun)
     res.claimant = {c.label: (answers.get(c.label) or "") for c in forms.CLAIM_FIELDS}
     res.errors = twice + _answer_problems(answers, schema)
@@ -227,6 +279,9 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     if not allowed:
         res.status = "refused"
+        return res
+    if replies is not None and res.bound is None:
+        res.status = "unbound"
         return res
     edit = edit_profile(path, {"maintainers": [author]}, on or dt.date.today(), res.path, schema)
     if edit.problems or edit.text is None:

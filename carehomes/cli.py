@@ -23,7 +23,7 @@ from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_prob
 from .load import display_path, errors
 from .checking import check_paths
 from .engines import ENGINES
-from .github import MAX_ISSUES
+from .github import MAX_COMMENTS, MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT, SchemaError
 from .text import typed_whole
@@ -885,10 +885,11 @@ def cmd_claim(args: argparse.Namespace) -> int:
     if body is None:
         return 2
     open_claims = _open_claims(Path(args.open_claims)) if args.open_claims else []
-    if open_claims is None or (args.result and not _result_writable(Path(args.result))):
+    replies = _replies(Path(args.replies)) if args.replies else None
+    if open_claims is None or (args.replies and replies is None) or (args.result and not _result_writable(Path(args.result))):
         return 2
     result = check_claim(body, args.author, Path(args.repo), args.issue, args.approved_by, area=find_area(args.area, Path(args.repo)),
-                         open_claims=open_claims)
+                         open_claims=open_claims, replies=replies)
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
         return 2
     print(result.comment(), end="")
@@ -901,6 +902,7 @@ MAX_ISSUE_FILE = 1 << 20  # bytes of an issue's body read at most (GitHub keeps 
 # `github issues` lists at most github.MAX_ISSUES issues, each body at most 65,536 characters, each at most 6 bytes
 # as JSON (a control character written as \u0001)
 MAX_OPEN_CLAIMS = MAX_ISSUES * 65_536 * 6
+MAX_REPLIES = MAX_COMMENTS * 65_536 * 6  # what `github comments` prints at most, likewise
 
 
 def _issue_body(path: str) -> str | None:
@@ -946,6 +948,26 @@ def _open_claims(path: Path) -> list[tuple[int, str]] | None:
     except (ValueError, TypeError, KeyError):
         _say(f"--open-claims {path}: is not a JSON list of issues with a number and a body; write it with: "
              "python3 build.py github issues --label claim")
+    return None
+
+
+def _replies(path: Path) -> list[str] | None:
+    """The text of each of the workflow's replies on a claim in ``path`` (what ``github comments N --by
+    github-actions[bot]`` prints), oldest first; None, having said why, when the file cannot be read or is not that."""
+    again = "write it with: python3 build.py github comments ISSUE --by 'github-actions[bot]'"
+    try:
+        raw = read_regular(path, MAX_REPLIES)
+        if len(raw) > MAX_REPLIES:
+            _say(f"--replies {path}: is more than {MAX_REPLIES:,} bytes, more than GitHub lists; {again}")
+            return None
+        found = json.loads(raw)
+        if not isinstance(found, list) or not all(isinstance(c, dict) and isinstance(c.get("body"), str) for c in found):
+            raise ValueError("not a list of comments")
+        return [c["body"] for c in found]
+    except OSError as exc:
+        _say(f"--replies {path}: cannot be read ({exc.strerror})")
+    except (ValueError, TypeError):
+        _say(f"--replies {path}: is not a JSON list of comments with a body; {again}")
     return None
 
 
@@ -1032,6 +1054,8 @@ def cmd_github(args: argparse.Namespace) -> int:
                 print(issue.url)
         elif args.action == "issues":
             print(json.dumps(gh.open_issues(api, args.label), ensure_ascii=False))
+        elif args.action == "comments":
+            print(json.dumps(gh.comments_by(api, args.number, args.by), ensure_ascii=False))
         elif args.action == "comment":
             address = gh.comment(api, args.number, _body(args))
             _say(f"commented on #{args.number}")
@@ -1254,6 +1278,9 @@ def parser() -> argparse.ArgumentParser:
     cl.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
     cl.add_argument("--open-claims", metavar="FILE", help="the open claim issues, as JSON (github issues --label claim "
                     "writes it): a home already claimed in an earlier one is not claimed again")
+    cl.add_argument("--replies", metavar="FILE", help="the workflow's own comments on the issue, as JSON (github comments N "
+                    "--by 'github-actions[bot]' writes it): the claim stays for the home its first reply asked a steward "
+                    "to ring, and is never approved for another")
     _area_option(cl)
     cl.set_defaults(func=cmd_claim)
 
@@ -1277,7 +1304,7 @@ def parser() -> argparse.ArgumentParser:
                         description="GitHub's REST API at GITHUB_API_URL for GITHUB_REPOSITORY, with GITHUB_TOKEN "
                         "(SYNC_PR_TOKEN first for pull-request and git); see docs/deployment.md")
     ghs = gh.add_subparsers(dest="action", required=True, metavar="ACTION",
-                           help="what to do on GitHub: label, pull-request, issue, issues, comment, close, dispatch or git")
+                           help="what to do on GitHub: label, pull-request, issue, issues, comments, comment, close, dispatch or git")
     gl = ghs.add_parser("label", help="create a label, or set its colour and description")
     gl.add_argument("name")
     gl.add_argument("--color", required=True, help="six hex digits, e.g. 1d76db")
@@ -1293,6 +1320,10 @@ def parser() -> argparse.ArgumentParser:
     gi.add_argument("--close", action="store_true", help="update and close the open issue; open none")
     gs = ghs.add_parser("issues", help=f"print the open issues with a label (number and text) as JSON, oldest first (every page of them, at most {MAX_ISSUES})")
     gs.add_argument("--label", required=True)
+    gm = ghs.add_parser("comments", help="print the text of the comments on an issue by one account as JSON, oldest first "
+                        f"(every page of them, at most {MAX_COMMENTS} comments read)")
+    gm.add_argument("number", type=_positive)
+    gm.add_argument("--by", required=True, metavar="LOGIN", help="whose comments, e.g. github-actions[bot] (the workflows' replies)")
     gc = ghs.add_parser("comment", help="comment on an issue or pull request")
     gc.add_argument("number", type=_positive)
     for q in (gp, gi, gc):
@@ -1331,7 +1362,7 @@ def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.Argume
     return p
 
 
-PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "dir", "open_claims", "paths", "site", "repo",
+PATH_OPTIONS = ("out", "providers", "config", "releases", "state", "result", "dir", "open_claims", "replies", "paths", "site", "repo",
                 "from_csv")  # not body: apply-update's is a file, but github comment's is the comment's text
 
 

@@ -326,6 +326,41 @@ def open_issues(gh: GitHub, label: str) -> list[dict[str, Any]]:
     return [found[n] for n in sorted(found)]
 
 
+MAX_COMMENTS = 500  # comments on one issue read at most (5 pages); more is an error, never a list cut short
+
+
+def comments_by(gh: GitHub, number: int, login: str) -> list[dict[str, str]]:
+    """The text of each comment on issue ``number`` written by ``login`` (e.g. github-actions[bot], whose comments
+    only a workflow posts: nobody else can write or edit one), oldest first, as ``{"body": text}``. Every page,
+    asked for by number; more than MAX_COMMENTS comments in all is a GitHubError."""
+    def page_of(answer: Any) -> tuple[list[dict[str, str]], int]:
+        found: list[dict[str, str]] = []
+        items = objects(answer)
+        for n, item in enumerate(items, 1):
+            user, body = obj(item.get("user"), f"item {n}'s user"), item.get("body")
+            if not isinstance(user.get("login"), str):
+                raise Unexpected(f"item {n}'s user's login is {kind(user.get('login'))}, not text")
+            if body is not None and not isinstance(body, str):
+                raise Unexpected(f"item {n}'s body is {kind(body)}, not text")
+            if user["login"] == login:
+                found.append({"body": body or ""})
+        return found, len(items)
+
+    found: list[dict[str, str]] = []
+    seen = 0
+    for page in range(1, MAX_COMMENTS // PER_PAGE + 2):
+        listed, count = gh.ask("GET", f"/issues/{number}/comments", page_of,
+                               query={"per_page": str(PER_PAGE), "page": str(page)})
+        found += listed
+        seen += count
+        if seen > MAX_COMMENTS:
+            raise GitHubError(f"issue #{number} has more than {MAX_COMMENTS} comments, more than are read; "
+                              "a steward handles it by hand")
+        if count < PER_PAGE:
+            break
+    return found
+
+
 def comment(gh: GitHub, number: int, body: str) -> str:
     """Post a comment on an issue or pull request; the comment's address."""
     return gh.ask("POST", f"/issues/{number}/comments", lambda a: gh.address(obj(a, "it"), "its"), {"body": body})

@@ -54,6 +54,14 @@ class GitHubStub(loopback.Stub):
             return self._new({"title": title, "body": body, "labels": [{"name": n} for n in labels or []],
                               "user": {"login": user}})
 
+    def add_comment(self, number: int, body: str, user: str) -> dict[str, Any]:
+        """A comment someone wrote on GitHub (every comment the API is asked to post is the workflow's: github-actions[bot])."""
+        with self.lock:
+            made = {"number": number, "body": body, "user": {"login": user, "type": "User"},
+                    "html_url": f"{self.issues[number]['html_url']}#issuecomment-{len(self.comments) + 1}"}
+            self.comments.append(made)
+            return made
+
     def answer(self, method: str, path: str, body: Any, status: int = 200) -> None:
         """From now on answer ``method path`` (below /repos/OWNER/NAME) with ``body``: bytes as they are, else its JSON."""
         self.canned[(method, path)] = (status, body)
@@ -126,6 +134,10 @@ class GitHubStub(loopback.Stub):
             return 201, self._new({"title": body["title"], "body": body.get("body", ""),
                                    "labels": [{"name": n} for n in body.get("labels", [])]})
         m = re.fullmatch(r"/issues/(\d+)/(labels|comments)", path)
+        if m and int(m[1]) in self.issues and m[2] == "comments" and method == "GET":
+            listed = [c for c in self.comments if c["number"] == int(m[1])]
+            per_page, page = int(q.get("per_page", "30")), int(q.get("page", "1"))
+            return 200, listed[(page - 1) * per_page:page * per_page]
         if m and int(m[1]) in self.issues and method == "POST":
             item = self.issues[int(m[1])]
             if m[2] == "labels":
@@ -134,7 +146,8 @@ class GitHubStub(loopback.Stub):
                     if name not in {lab["name"] for lab in item["labels"]}:
                         item["labels"].append({"name": name})
                 return 200, item["labels"]
-            made = {"number": item["number"], "body": body["body"], "html_url": f"{item['html_url']}#issuecomment-{len(self.comments) + 1}"}
+            made = {"number": item["number"], "body": body["body"], "user": {"login": "github-actions[bot]", "type": "Bot"},
+                    "html_url": f"{item['html_url']}#issuecomment-{len(self.comments) + 1}"}
             self.comments.append(made)
             return 201, made
         m = re.fullmatch(r"/actions/workflows/([^/]+)/dispatches", path)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from carehomes import forms
-from carehomes.claims import check_claim, register_phone
+from carehomes.claims import bound_home, check_claim, register_phone
 from conftest import FIXTURES, ROOT, git, run_build
 
 TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
@@ -71,6 +71,7 @@ def test_a_new_claim_is_answered_with_the_register_number_for_the_steward(repo):
     res = check_claim(body(), "sam-manager", repo, 7)
     assert res.status == "waiting" and res.phone == "01432 111222"
     assert res.comment() == (
+        "<!-- claim for: aston-house -->\n"  # binds the claim to the home the steward is asked to ring (bound_home)
         "Thank you, Sam Manager. A council steward will ring the home to confirm that you work there; this page says "
         "when they have.\n\n**For the council steward:** ring **Aston House** on **01432 111222**, the CQC register's "
         "number for the home, not a number given in this issue, and ask for Sam Manager (Registered manager). If they "
@@ -146,6 +147,70 @@ def test_a_stewards_label_adds_the_author_as_maintainer_and_a_strangers_changes_
     after = aston.read_text()
     assert after.startswith(before.rstrip("\n")) and after.endswith("maintainers:\n- sam-manager\n")
     assert run_build("check", str(aston)).returncode == 0
+
+
+def test_a_claim_stays_for_the_home_its_first_reply_asked_a_steward_to_ring(repo, tmp_path):
+    """The workflow's first reply asking a steward to ring a home binds the claim to it: an edit naming another home
+    is told to open a new claim, and a steward's label then changes nothing, for either home."""
+    aston, eastbank = (repo / "providers" / f"{s}.yaml" for s in ("aston-house", "eastbank"))
+    before = aston.read_text(), eastbank.read_text()
+    first = check_claim(body(), "sam-manager", repo, 7, replies=[]).comment()
+    assert bound_home(["This claim cannot go ahead yet.", first, "<!-- claim for: eastbank -->\n..."]) == "aston-house"
+    assert bound_home(["Thank you. <!-- claim for: eastbank -->\n", "x\n<!-- claim for: eastbank -->\n"]) is None  # only at the start
+    moved = check_claim(body(**{"The home you manage": "eastbank"}), "sam-manager", repo, 7, replies=[first])
+    assert (moved.status, moved.bound, moved.home) == ("moved", "aston-house", "eastbank")
+    assert moved.comment() == (
+        "This claim was opened for **Aston House**, and a claim stays for the home it was opened for, so it cannot be "
+        "changed to **Eastbank**. To claim **Eastbank**, open a new claim with the \"Claim it\" link on its page; to go on "
+        "with this claim for **Aston House**, edit this issue back to name it.\n")
+    assert bound_home([moved.comment()]) is None  # it asks nobody to ring Eastbank
+    label = check_claim(body(**{"The home you manage": "eastbank"}), "sam-manager", repo, 7, "council-steward", replies=[first])
+    assert label.status == "moved" and label.comment() == (
+        "The label `claim-approved` was added, but nothing was changed: this claim was opened for **Aston House**, and a "
+        "claim stays for the home it was opened for, so it cannot be changed to **Eastbank**, and an approval is only for "
+        "the home a steward was asked to ring. To claim **Eastbank**, open a new claim with the \"Claim it\" link on its "
+        "page; to go on with this claim for **Aston House**, edit this issue back to name it; once a steward has confirmed "
+        "it with **Aston House**, they remove the label and add it again.\n")
+    assert (aston.read_text(), eastbank.read_text()) == before
+    # the same home, named another way and with the role corrected, goes ahead
+    same = check_claim(body(**{"The home you manage": "Aston House", "Your role": "Deputy manager"}), "sam-manager", repo, 7,
+                       "council-steward", replies=[first, moved.comment()])
+    assert same.status == "approved" and aston.read_text().endswith("maintainers:\n- sam-manager\n")
+
+
+def test_an_approval_of_a_claim_no_reply_has_bound_changes_nothing_and_names_the_number(repo):
+    """A label on a claim with no reply naming the home to ring (one answered before replies were marked) grants
+    nothing; its reply is the one that binds it, so the steward rings that number and labels it again."""
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    res = check_claim(body(), "sam-manager", repo, 7, "council-steward", replies=["Thank you, Sam Manager. (an old reply)"])
+    assert res.status == "unbound" and aston.read_text() == before
+    reply = res.comment()
+    assert reply.startswith(
+        "<!-- claim for: aston-house -->\nThe label `claim-approved` was added, but nothing was changed: no earlier reply on "
+        "this issue named the home a steward was to ring, so the approval cannot be matched to one. This reply does: if the "
+        "home confirms, remove the label and add it again.\n\nThank you, Sam Manager.")
+    assert "ring **Aston House** on **01432 111222**" in reply and bound_home([reply]) == "aston-house"
+    assert check_claim(body(), "sam-manager", repo, 7, "stranger", replies=[]).status == "refused"  # a stranger's label, as ever
+    assert check_claim(body(), "sam-manager", repo, 7, "council-steward", replies=[reply]).status == "approved"
+
+
+def test_claim_replies_file_is_read_or_refused_in_one_line(repo, tmp_path, capsys):
+    from carehomes.cli import main
+
+    f, replies = tmp_path / "body.md", tmp_path / "replies.json"
+    f.write_text(body(**{"The home you manage": "eastbank"}))
+    replies.write_text(json.dumps([{"body": "<!-- claim for: aston-house -->\nThank you."}]))
+    args = ["claim", "--body", str(f), "--author", "sam-manager", "--repo", str(repo), "--issue", "7", "--replies", str(replies)]
+    assert main([*args, "--approved-by", "council-steward"]) == 1
+    assert capsys.readouterr().out.startswith("The label `claim-approved` was added, but nothing was changed: this claim "
+                                              "was opened for **Aston House**")
+    assert "maintainers" not in (repo / "providers" / "eastbank.yaml").read_text()
+    for wrong in ('{"body": "x"}', '[{"body": 5}]', '["x"]', "not json"):
+        replies.write_text(wrong)
+        assert main(args) == 2
+        assert capsys.readouterr().err == (f"--replies {replies}: is not a JSON list of comments with a body; write it with: "
+                                           "python3 build.py github comments ISSUE --by 'github-actions[bot]'\n")
 
 
 def test_claim_command_writes_the_reply_and_json(repo, tmp_path):

@@ -100,6 +100,29 @@ def test_issues_reads_every_page_and_refuses_more_than_it_can_list(stub, capsys)
                                        "(or remove the label from them), then run this again\n")
 
 
+def test_comments_prints_one_accounts_comments_oldest_first_from_every_page(stub, capsys):
+    """claim.yml binds a claim with the workflow's own first reply: a comment by anyone else is never listed."""
+    stub.add_issue("Claim: Aston House", "...", "sam")
+    for n in range(1, 131):
+        if n % 2:
+            assert run(capsys, "comment", "1", "--body", f"reply {n}")[0] == 0  # the workflow's token: github-actions[bot]
+        else:
+            stub.add_comment(1, f"<!-- claim for: other-{n} -->\n", "sam")
+    stub.add_comment(1, "by a bot of another name", "github-actions")
+    code, out, err = run(capsys, "comments", "1", "--by", "github-actions[bot]")
+    assert (code, err) == (0, "") and json.loads(out) == [{"body": f"reply {n}"} for n in range(1, 131, 2)]
+    asked = [q for m, p, _, q in stub.log if m == "GET" and p.endswith("/issues/1/comments")]
+    assert len(asked) == 2
+    for _ in range(gh.MAX_COMMENTS):
+        stub.add_comment(1, "more", "sam")
+    assert run(capsys, "comments", "1", "--by", "github-actions[bot]") == (
+        1, "", f"issue #1 has more than {gh.MAX_COMMENTS} comments, more than are read; a steward handles it by hand\n")
+    stub.answer("GET", "/issues/1/comments", [{"body": "x", "user": {"login": 7}}])
+    assert run(capsys, "comments", "1", "--by", "github-actions[bot]") == (
+        1, "", "GitHub's API: GET /repos/council/carehomes/issues/1/comments: unexpected answer: item 1's user's login is 7, "
+        "not text; check that GITHUB_API_URL is GitHub's API, or try again later\n")
+
+
 def test_comment_close_and_dispatch(stub, capsys):
     stub.add_issue("Update vacancies", "...", "someone")
     assert run(capsys, "comment", "1", "--body", "Thank you.")[:2] == (0, "https://github.com/council/carehomes/issues/1#issuecomment-1\n")

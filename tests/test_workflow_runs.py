@@ -221,6 +221,86 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     assert len(github.comments_on(number)) == 3
 
 
+def _two_homes(tmp_path: Path, github: GitHubStub) -> tuple[Path, Harness, str]:
+    """Two claimable fictional homes, each with a register number (A: example-minimal, B: example-other)."""
+    from carehomes.editing import format_text
+
+    a = format_text(MINIMAL + "cqc:\n  phone: 01632 960001\n")
+    b = format_text(MINIMAL.replace("1-000000201", "1-000000299").replace("example-minimal", "example-other")
+                    .replace("Example Minimal", "Example Other") + "cqc:\n  phone: 01632 960002\n")
+    origin = seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": a, "example-other.yaml": b})
+    return origin, Harness(tmp_path, origin, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"}), _show(origin, "main")
+
+
+def _claim_event(github: GitHubStub, number: int, action: str, sender: str, label: str | None = None) -> dict:
+    return {"action": action, "issue": {**github.issues[number]}, "sender": {"login": sender},
+            **({"label": {"name": label}} if label else {})}
+
+
+MOVED = ("This claim was opened for **Example Minimal \\(fictional\\)**, and a claim stays for the home it was opened for, "
+         "so it cannot be changed to **Example Other \\(fictional\\)**. To claim **Example Other \\(fictional\\)**, open "
+         "a new claim with the \"Claim it\" link on its page; to go on with this claim for **Example Minimal "
+         "\\(fictional\\)**, edit this issue back to name it.\n")
+
+
+def test_a_claim_edited_to_name_another_home_is_never_approved_for_it(tmp_path, github):
+    """The steward rang home A, as the first reply asked; the claimant then edited the issue to name home B just
+    before the label. The label grants neither: B was never rung, and the claim no longer asks for A."""
+    origin, harness, before = _two_homes(tmp_path, github)
+    number = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "sam-manager", ["claim"])["number"]
+    run = harness.run("claim.yml", "issues", _claim_event(github, number, "opened", "sam-manager"))
+    assert run.result == "success", run.log()
+    [first] = github.comments_on(number)
+    assert first.startswith("<!-- claim for: example-minimal -->\nThank you, Sam ＠everyone Manager.")
+    assert "ring **Example Minimal \\(fictional\\)** on **01632 960001**" in first
+    # the claimant's own comment with a mark for B counts for nothing: only the workflow's account's replies bind
+    github.add_comment(number, "<!-- claim for: example-other -->\nring Example Other", "sam-manager")
+
+    github.issues[number]["body"] = CLAIM.replace("example-minimal", "example-other")
+    run = harness.run("claim.yml", "issues", _claim_event(github, number, "edited", "sam-manager"))
+    assert run.result == "success", run.log()
+    assert github.comments_on(number)[-1].rstrip("\n") == MOVED.rstrip("\n")  # jq -r adds a line break
+    github.issues[number]["labels"].append({"name": "claim-approved"})
+    run = harness.run("claim.yml", "issues", _claim_event(github, number, "labeled", "council-steward", "claim-approved"))
+    assert run.result == "success", run.log()
+    assert github.comments_on(number)[-1].rstrip("\n") == (
+        "The label `claim-approved` was added, but nothing was changed: this claim was opened for **Example Minimal "
+        "\\(fictional\\)**, and a claim stays for the home it was opened for, so it cannot be changed to **Example Other "
+        "\\(fictional\\)**, and an approval is only for the home a steward was asked to ring. To claim **Example Other "
+        "\\(fictional\\)**, open a new claim with the \"Claim it\" link on its page; to go on with this claim for "
+        "**Example Minimal \\(fictional\\)**, edit this issue back to name it; once a steward has confirmed it with "
+        "**Example Minimal \\(fictional\\)**, they remove the label and add it again.")
+    assert not github.pulls() and _show(origin, "main") == before
+    assert _git_branches(origin) == ["main"], "no claim branch was pushed"
+    assert not any("01632 960002" in c for c in github.comments_on(number)), "B's number was never given to ring"
+
+
+def test_a_claim_edited_for_the_same_home_is_still_approved(tmp_path, github):
+    origin, harness, before = _two_homes(tmp_path, github)
+    number = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "sam-manager", ["claim"])["number"]
+    assert harness.run("claim.yml", "issues", _claim_event(github, number, "opened", "sam-manager")).result == "success"
+    # the role corrected, and the home named by its CQC location ID rather than its slug: the same home
+    github.issues[number]["body"] = (CLAIM.replace("Registered manager", "Registered manager since 2024")
+                                     .replace("\nexample-minimal\n", "\n1-000000201\n"))
+    run = harness.run("claim.yml", "issues", _claim_event(github, number, "edited", "sam-manager"))
+    assert run.result == "success", run.log()
+    assert github.comments_on(number)[-1].startswith("<!-- claim for: example-minimal -->\n")
+    assert "ask for Sam ＠everyone Manager (Registered manager since 2024)" in github.comments_on(number)[-1]
+    github.issues[number]["labels"].append({"name": "claim-approved"})
+    run = harness.run("claim.yml", "issues", _claim_event(github, number, "labeled", "council-steward", "claim-approved"))
+    assert run.result == "success", run.log()
+    [pr] = github.pulls()
+    assert pr["title"] == f"Add sam-manager as maintainer of example-minimal (claim, issue #{number})"
+    assert _show(origin, pr["head"]["ref"], "providers/example-minimal.yaml").endswith("maintainers:\n- sam-manager\n")
+    assert _show(origin, "main") == before
+
+
+def _git_branches(origin: Path) -> list[str]:
+    from workflow_harness import _git
+
+    return _git(origin, "for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+
+
 def _show(origin: Path, rev: str, *more: str) -> str:
     from workflow_harness import _git
 
