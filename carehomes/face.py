@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,6 +86,8 @@ class LineSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     fallback: tuple[str, str] | None = None  # (path, note): as a page's fact's fallback (CQC's phone in a compare row)
     unknown_cell: str = ""  # a compare row's cell when not known, by whose fact it is ("Not in the CQC data we hold"); "": not provided
+    owner: str = ""  # whose fact it is (the field's owner)
+    not_held: str = ""  # the cell when not known on a site that does not gather the owner's facts at all (compare.notHeldBy)
 
 
 @dataclass(frozen=True)
@@ -282,8 +284,16 @@ class Face:
         """The orders a site holding the kinds ``present`` offers."""
         return [s for s in self.sorts if not s.kind or s.kind in present]
 
-    def for_script(self) -> dict[str, Any]:
-        """What the find and compare pages' JavaScript needs, every wording finished."""
+    @staticmethod
+    def not_held_cell(row: LineSpec, ungathered: Collection[str]) -> str:
+        """A compare row's cell when not known: on a site that does not gather the row's owner's facts at all
+        (``ungathered``: siteconfig.ungathered), the schema's compare.notHeldBy words for that owner ("This directory
+        holds no food hygiene ratings"), else its unknownBy words (row.unknown_cell)."""
+        return row.not_held if row.not_held and row.owner in ungathered else row.unknown_cell
+
+    def for_script(self, ungathered: Collection[str] = ()) -> dict[str, Any]:
+        """What the find and compare pages' JavaScript needs, every wording finished (``ungathered``: the owners whose
+        facts the site does not gather, whose compare cells say so)."""
         return {
             "fields": [f.key for f in self.facets if f.control != "none"],
             "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
@@ -296,7 +306,7 @@ class Face:
             # each kind's own filter ("care_home" -> "kind_care_home"): a sort of one kind counts that kind's unknowns
             "kindFilters": {o.value: o.filter for f in self.facets if f.each == "kinds" for o in f.options},
             # each row: [id, label, its cells' words when not known (by whose fact it is; "": "Not provided yet")]
-            "compare": [[r.id, r.label, r.unknown_cell] for r in self.compare],
+            "compare": [[r.id, r.label, self.not_held_cell(r, ungathered)] for r in self.compare],
             # rows the compare page works out in the browser: distance (from the search's postcode) and
             # the needs the person filtered for (one row each, from home.json's answers)
             "compareRows": {r.id: r.format for r in self.compare if r.format in BROWSER_ROWS},
@@ -308,7 +318,7 @@ class Face:
             # when the kinds chosen can list them
             "coverage": {**{k: v for k, v in self.coverage.items() if k != "description"}, "kinds": list(self.coverage_kinds)},
             # with several kinds, the compare page shows each kind's homes with that kind's own rows
-            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, r.unknown_cell] for r in rows]}
+            "kinds": {k: {"plural": plural, "compare": [[r.id, r.label, self.not_held_cell(r, ungathered)] for r in rows]}
                       for k, (plural, rows) in self.by_kind.items()},
             "compareApart": self.compare_apart,
         }
@@ -337,9 +347,9 @@ class Face:
             return None
         return {"key": f.key, "miles": list(f.miles), "labels": dict(f.radius_choices), "hint": f.hint or ""}
 
-    def script_json(self) -> str:
-        """``for_script()`` as JSON that is safe inside an HTML script element."""
-        return json_for_html(json.dumps(self.for_script(), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+    def script_json(self, ungathered: Collection[str] = ()) -> str:
+        """``for_script(ungathered)`` as JSON that is safe inside an HTML script element."""
+        return json_for_html(json.dumps(self.for_script(ungathered), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
 
 class FaceError(ValueError):
@@ -1067,7 +1077,8 @@ class _Reader:
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
                         {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback")},
-                        self.fallback(d, where), str((self.s.values.compare.get("unknownBy") or {}).get(owner, "")))
+                        self.fallback(d, where), str((self.s.values.compare.get("unknownBy") or {}).get(owner, "")), owner,
+                        str((self.s.values.compare.get("notHeldBy") or {}).get(owner, "")))
 
     def fallback(self, d: dict, where: str) -> tuple[str, str] | None:
         """A fact's or a row's ``fallback`` (``{path, note}``, perhaps ``holds``): the field shown (or, with ``holds``,

@@ -47,7 +47,7 @@ from .releases import release_records
 from .safetext import json_for_html, tel_link
 from .schema import ROOT, Schema, load_schema
 from .sources.postcodes import attribution as postcode_attribution
-from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem
+from .siteconfig import SiteConfig, attribution_html, attribution_problems, staleness, tiles_problem, ungathered
 from .text import slugify, with_article
 from .views import CLOSED_LEAVES_OUT, NOT_PROVIDED, HomeView, nice_date, register_stale_note, remembering, views_alike
 
@@ -285,7 +285,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     aside = SetAside()
     aside.words(words)
     gen = _md_env(TEMPLATES)
-    gen.globals.update(values=schema.values, up=UP[engine], aside_up=ASIDE_UP)
+    gen.globals.update(values=schema.values, up=UP[engine], aside_up=ASIDE_UP, ungathered=ungathered(d))
     gen.filters["aside"] = aside.put
     lists = lists if lists is not None else browse_lists(views, schema, known)
     pkg = schema.package

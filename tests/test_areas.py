@@ -243,6 +243,9 @@ def test_an_oldham_homes_page_says_the_directory_holds_no_food_hygiene_ratings_a
               'its food hygiene rating on <a href="https://ratings.food.gov.uk/" rel="noopener">the Food Standards Agency&#39;s '
               "website</a>.</li>" in page]
     assert "abbey-hey-care-home" in linked and len(linked) == 44  # every care home (an agency's page has no such fact)
+    compare = (site / "compare" / "index.html").read_text(encoding="utf-8")  # and its compare page's food hygiene row
+    assert '["food","Food hygiene rating","This directory holds no food hygiene ratings"]' in compare
+    assert "Not in the FSA ratings we hold" not in compare
 
 
 def test_another_councils_import_goes_on_into_an_empty_folder_or_one_its_sync_follows(tmp_path, monkeypatch):

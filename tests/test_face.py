@@ -516,3 +516,11 @@ def test_a_compare_cell_not_known_says_whose_fact_is_missing():
     rows = {r[0]: r[2] for r in face_of(load_schema()).for_script()["compare"]}
     assert rows["manager"] == "Not in the CQC data we hold" and rows["food"] == "Not in the FSA ratings we hold"
     assert rows["nursing_free"] == "" and rows["fee_nursing"] == ""
+    # on a site that gathers no food hygiene ratings (no fsa_authorities, as Oldham's), the cell says so: not as if
+    # the FSA's own ratings said nothing of the home (x-directory.compare.notHeldBy)
+    face = face_of(load_schema())
+    bare = {r[0]: r[2] for r in face.for_script(frozenset({"fsa"}))["compare"]}
+    assert bare["food"] == "This directory holds no food hygiene ratings"
+    assert {k: v for k, v in bare.items() if k != "food"} == {k: v for k, v in rows.items() if k != "food"}
+    by_kind = face.for_script(frozenset({"fsa"}))["kinds"]["care_home"]["compare"]
+    assert [r[2] for r in by_kind if r[0] == "food"] == ["This directory holds no food hygiene ratings"]
