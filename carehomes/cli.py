@@ -246,13 +246,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import placeholder_warnings
-    from .siteconfig import map_warnings, place_warnings, staleness_warnings, title_warnings, unknown_setting_warnings
+    from .siteconfig import (gathering_warnings, map_warnings, place_warnings, staleness_warnings, title_warnings,
+                             unknown_setting_warnings)
 
     raw = load_config_file(Path(args.config))  # read once for every warning below (INHERIT resolved)
     directory = directory_of(raw)
     shown = "mkdocs.yml" if Path(args.config) == ROOT / "mkdocs.yml" else args.config
-    places = (place_warnings(directory, [p.data for p in result.profiles], shown) + title_warnings(raw, shown)
-              + unknown_setting_warnings(directory, shown))
+    datas = [p.data for p in result.profiles]
+    places = (place_warnings(directory, datas, shown) + gathering_warnings(directory, datas, shown)
+              + title_warnings(raw, shown) + unknown_setting_warnings(directory, shown))
     from .releases import stray_folders
 
     strays = stray_folders(Path(args.releases))

@@ -277,9 +277,14 @@ class Values:
 def _site_words(block: dict[str, Any], one: str, many: str) -> dict[str, Any]:
     """A block of wording with {home}, {homes} and {aHome} filled in by what the site calls what it lists ("home",
     "homes"; "service", "services" on a site of several kinds), without its description (for the schema's readers,
-    not the page's script: 1.6 KB less on the find page's first load)."""
+    not the page's script: 1.6 KB less on the find page's first load), nor the words the build places itself (BUILD_ONLY_WORDS)."""
     return {k: v.replace("{home}", one).replace("{homes}", many).replace("{aHome}", with_article(one)) if isinstance(v, str) else v
-            for k, v in block.items() if k != "description"}
+            for k, v in block.items() if k not in BUILD_ONLY_WORDS}
+
+
+# wording the build itself places (the compare rows' cells when not known come finished in Face.for_script): left out
+# of what the pages' scripts get, with each block's description
+BUILD_ONLY_WORDS = ("description", "unknownBy", "notHeldBy")
 
 
 def _unknowns(u: dict) -> Unknowns:

@@ -360,6 +360,21 @@ def place_warnings(directory: dict[str, Any], profiles: list[dict[str, Any]], co
     return out
 
 
+def gathering_warnings(directory: dict[str, Any], profiles: list[dict[str, Any]], config: str = "mkdocs.yml") -> list[str]:
+    """A warning when the settings say the site gathers no food hygiene ratings (``ungathered``: no
+    fsa_authorities) while profiles carry one (imported by hand with import-fsa FILE): every other home's page would
+    say the directory holds none, which it does. Nothing otherwise."""
+    if "fsa" not in ungathered(directory):
+        return []
+    rated = sum(1 for p in profiles if isinstance(f := p.get("food_hygiene"), dict) and f.get("rating") not in (None, ""))
+    if not rated:
+        return []
+    return [f"{config}: extra.directory.fsa_authorities lists no FSA local authority, but {rated:,} "
+            f"profile{'s carry a food hygiene rating' if rated != 1 else ' carries a food hygiene rating'}: the pages "
+            "of the others say this directory holds no food hygiene ratings; list the FSA's codes for the council there "
+            "(fsa_authorities: [895] for Herefordshire; see docs/deployment.md)"]
+
+
 def attribution_html(value: Any) -> str:
     """The map's attribution as finished HTML built here: every text escaped, links only to https
     addresses (rel="noopener"). An old text value is plain text; no configuration string is ever markup."""

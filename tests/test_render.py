@@ -749,6 +749,24 @@ def test_settings_of_another_place_than_the_profiles_are_warned_of():
     assert len(bundled) == 88 and place_warnings(here, bundled) == []
 
 
+def test_food_hygiene_ratings_on_a_site_whose_settings_say_it_gathers_none_are_warned_of():
+    """Profiles given FSA ratings by hand (import-fsa FILE) on a site with no fsa_authorities: every other home's page
+    would say the directory holds no food hygiene ratings, which it does. The build says so and what to set."""
+    from carehomes.siteconfig import gathering_warnings
+
+    bundled = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0].data for p in sorted((ROOT / "providers").glob("[!_]*.yaml"))]
+    rated = sum(1 for d in bundled if (d.get("food_hygiene") or {}).get("rating") is not None)
+    assert rated == 65
+    assert gathering_warnings({"fsa_authorities": []}, bundled, "areas/x/mkdocs.yml") == [
+        "areas/x/mkdocs.yml: extra.directory.fsa_authorities lists no FSA local authority, but 65 profiles carry a food "
+        "hygiene rating: the pages of the others say this directory holds no food hygiene ratings; list the FSA's codes "
+        "for the council there (fsa_authorities: [895] for Herefordshire; see docs/deployment.md)"]
+    assert gathering_warnings({}, [{"name": "A"}, {"food_hygiene": {"rating": 5}}])[0].startswith(
+        "mkdocs.yml: extra.directory.fsa_authorities lists no FSA local authority, but 1 profile carries a food hygiene rating: ")
+    assert gathering_warnings({"fsa_authorities": [895]}, bundled) == []  # the site gathers them
+    assert gathering_warnings({"fsa_authorities": []}, [{"food_hygiene": {"fhrs_id": 1}}, {"food_hygiene": None}, {}]) == []
+
+
 def test_an_area_that_keeps_the_top_levels_description_is_warned_of(tmp_path):
     """A Devon officer wrote areas/devon/mkdocs.yml as docs/areas.md shows (site_name, council, area...): every page of
     Devon's site then said 'Find a care home in Herefordshire' in its description, inherited from the top level."""
