@@ -203,3 +203,18 @@ def test_a_previous_rating_says_it_was_given_to_an_earlier_registration_only_whe
     d = json.loads(json.dumps(oldham["park-hills-private-nursing-home"].d, default=str))  # its current one inherited,
     del d["cqc"]["previous_rating_given_to"]  # its previous one's entry naming no registration: nothing is inferred
     assert "earlier registration" not in (previous(HomeView(d, TODAY, v.s))[1] or "")
+
+
+def test_a_home_care_agencys_page_shows_its_previous_cqc_rating_as_a_care_homes_does(oldham):
+    """CQC rates agencies as it rates care homes: a family comparing agencies sees the rating before the current one
+    too, marked where CQC gave it to an earlier registration (Complete Care and Enablement Services: Outstanding,
+    26 April 2019, its earlier registration's; its current rating is its own)."""
+    v = oldham["complete-care-and-enablement-services"]
+    assert [k.id for k in v.kinds] == ["home_care_agency"] and v.get("cqc.rating_given_to") is None
+    [fact] = [f for g in v.groups() if g.id == "quality" for f in g.facts if f.label == "Previous CQC rating"]
+    assert (fact.text, fact.note) == ("Outstanding", "published 26 April 2019, 7 years 6 months ago, given to an earlier "
+                                                     "registration")
+    agencies = [w for w in oldham.values() if "home_care_agency" in [k.id for k in w.kinds] and w.get("cqc.previous_rating")]
+    shown = [w for w in agencies
+             if any(f.label == "Previous CQC rating" for g in w.groups() for f in g.facts)]
+    assert len(shown) == len(agencies) > 10
