@@ -310,6 +310,11 @@ def _check_url(value: str, f: Field) -> str | None:
         return f"'{_short(value)}' must start with https:// (or http://), like {f.example}"
     if not URL.fullmatch(value):
         return f"'{_short(value)}' is not a web address; copy it from the browser's address bar"
+    for char in "'`":  # never in a link on a page (safetext.safe_url): the page would leave the address out
+        if char in value:
+            code = f"%{ord(char):02X}"
+            return (f"'{_short(value)}' has a {char} in it, which a link on the page cannot hold; write it as {code}: "
+                    f"{_short(value.replace(char, code))}")
     return None
 
 

@@ -59,6 +59,14 @@ def test_fixtures_are_valid():
      "providers/t.yaml:7: contact.website: 'www.example.org' must start with https:// (or http://), like https://www.example.org/example-house"),
     ("contact:\n  website: https://exa mple.org\n",
      "providers/t.yaml:7: contact.website: 'https://exa mple.org' is not a web address; copy it from the browser's address bar"),
+    # an apostrophe or backtick: no link on the page is made of it (safetext.safe_url), so check says so, rather than
+    # the page leaving the website out and listing it as not given
+    ("contact:\n  website: https://www.example.org/o'brien\n",
+     "providers/t.yaml:7: contact.website: 'https://www.example.org/o'brien' has a ' in it, which a link on the page "
+     "cannot hold; write it as %27: https://www.example.org/o%27brien"),
+    ("contact:\n  website: https://www.example.org/a`b\n",
+     "providers/t.yaml:7: contact.website: 'https://www.example.org/a`b' has a ` in it, which a link on the page "
+     "cannot hold; write it as %60: https://www.example.org/a%60b"),
     ("address:\n  postcode: hr1 9zz\n",
      "providers/t.yaml:7: address.postcode: 'hr1 9zz' should be written 'HR1 9ZZ' (capitals, one space)"),
     ("address:\n  postcode: NOT A POSTCODE\n",
