@@ -28,7 +28,11 @@ POSTCODE_LOOSE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 # interlinear annotations, tag characters and noncharacters.
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e"
                        "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
-                       "\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U000e0000-\U000e007f]")
+                       "\ufdd0-\ufdef\ufffe\uffff\U000e0000-\U000e007f"
+                       # blank letters (hangul fillers, the braille blank), deprecated or format characters nobody sees,
+                       # and the noncharacters of every plane past the first
+                       "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\U0001bca0-\U0001bca3"
+                       + "".join(f"{chr(p << 16 | 0xfffe)}{chr(p << 16 | 0xffff)}" for p in range(1, 17)) + "]")
 DEFAULT_MAX_LENGTH = 1000  # text fields whose schema gives no maxLength
 DEFAULT_MAX_ITEM_LENGTH = 200  # list items whose schema gives no itemMaxLength
 # The UK's postcode areas (the letters at the start of a postcode); ZZ99 and other made-up areas are refused.
@@ -285,7 +289,8 @@ def _around(value: str, at: int, width: int = 30) -> str:
     """The text either side of position ``at``, quoted with every unseen character shown as an escape
     ('Aston\\nHouse'), so a person sees where it is; '...' where it was cut."""
     start, end = max(at - width, 0), at + width
-    return f"'{'...' * (start > 0)}{shown(value[start:end])}{'...' * (end < len(value))}'"
+    part = "".join(f"\\u{ord(c):04x}" if c.isprintable() and INVISIBLE.match(c) else c for c in value[start:end])
+    return f"'{'...' * (start > 0)}{shown(part)}{'...' * (end < len(value))}'"
 
 
 def postcode_problem(value: str) -> str | None:

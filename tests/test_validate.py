@@ -336,6 +336,12 @@ def test_hostile_text_is_reported_not_crashing():
     ("\\u200b", "U+200B ZERO WIDTH SPACE"), ("\\u00ad", "U+00AD SOFT HYPHEN"), ("\\u200f", "U+200F RIGHT-TO-LEFT MARK"),
     ("\\x85", "U+0085 CONTROL CHARACTER"), ("\\x07", "U+0007 CONTROL CHARACTER"), ("\\uffff", "U+FFFF NONCHARACTER"),
     ("\\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    # blank letters a name can be made of (hangul fillers, the braille blank), more default-ignorable characters and
+    # noncharacters beyond the first planes: each is shown escaped in the quote, since it cannot be seen there
+    ("\\u3164", "U+3164 HANGUL FILLER"), ("\\uffa0", "U+FFA0 HALFWIDTH HANGUL FILLER"),
+    ("\\u115f", "U+115F HANGUL CHOSEONG FILLER"), ("\\u2800", "U+2800 BRAILLE PATTERN BLANK"),
+    ("\\u17b4", "U+17B4 KHMER VOWEL INHERENT AQ"), ("\\U0001bca1", "U+1BCA1 SHORTHAND FORMAT CONTINUING OVERLAP"),
+    ("\\U0010ffff", "U+10FFFF NONCHARACTER"),
 ])
 def test_invisible_characters_are_named(escaped, named):
     head = HEAD.replace("name: Test Home (fictional)\n", "")
