@@ -524,3 +524,15 @@ def test_a_compare_cell_not_known_says_whose_fact_is_missing():
     assert {k: v for k, v in bare.items() if k != "food"} == {k: v for k, v in rows.items() if k != "food"}
     by_kind = face.for_script(frozenset({"fsa"}))["kinds"]["care_home"]["compare"]
     assert [r[2] for r in by_kind if r[0] == "food"] == ["This directory holds no food hygiene ratings"]
+
+
+@pytest.mark.parametrize("email, href", [
+    ("hello@example.org", "mailto:hello@example.org"),
+    # check accepts an apostrophe in an address (o'brien@...), which no link may hold as it is: it is written %27
+    ("o'brien@example.org", "mailto:o%27brien@example.org"),
+])
+def test_an_email_address_check_accepts_is_a_link(email, href):
+    doc = full()
+    doc["contact"]["email"] = email
+    shown = FORMATS["email"](HomeView(doc, load_schema()), email, None)
+    assert shown is not None and (shown.text, shown.href) == (email, href)
