@@ -226,6 +226,19 @@ def test_cqcs_phone_and_website_are_cqcs_never_written_as_the_homes_own(tmp_path
     assert "contact" not in written and written["cqc"]["phone"] == "0161 234 5678"
 
 
+def test_a_cqc_website_with_an_apostrophe_is_imported_as_check_asks_it_written():
+    """check refuses ' and ` in a web address (a link on a page never holds them): CQC's address for a home is
+    written with %27 and %60 instead, so the import passes check and the page links it."""
+    from carehomes.schema import load_schema
+    from carehomes.validate import check_value
+
+    rec = parse_api_location(dict(RECORD, website="www.example-home.org/o'brien`s"))
+    assert rec.regulator["cqc.website"] == "https://www.example-home.org/o%27brien%60s"
+    field = load_schema().by_path["cqc.website"]
+    assert check_value(field, rec.regulator["cqc.website"]) is None
+    assert check_value(field, "https://www.example-home.org/o'brien").startswith("'https://www.example-home.org/o'brien' has a ' in it")
+
+
 def test_api_beds_that_are_not_a_number_name_file_and_value(tmp_path, oldham):
     folder, details = oldham
     (details / "location_1-99.json").write_text(json.dumps(dict(RECORD, numberOfBeds="lots")))
