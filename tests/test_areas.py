@@ -200,6 +200,18 @@ def _text(page: Path) -> str:
 
 
 @pytest.mark.slow  # builds Oldham's site on each engine
+def test_the_open_data_pages_postcode_file_example_is_one_the_site_publishes(oldham_site):
+    """The open data page explained the postcode files with Herefordshire's "HR3 5AA is in postcodes/HR/HR3-5.json" on
+    every area's site (Devon's, Oldham's), a file those sites do not have: the example is the area's own."""
+    site, _ = oldham_site
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    named = re.search(r"\(([A-Z0-9]+ [0-9][A-Z]{2}) is in\s+<code>(postcodes/[A-Z]+/[A-Z0-9]+-[0-9]\.json)</code>\)", page)
+    assert named is not None and "HR3" not in page, page[page.find("Postcode positions"):][:800]
+    assert named[1].startswith(("OL", "M")), named[1]  # an Oldham home's postcode
+    assert (site / named[2]).is_file(), named[2]
+
+
+@pytest.mark.slow  # builds Oldham's site on each engine
 def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     site, said = oldham_site
     page = _text(site / "homes" / "abbey-hey-care-home" / "index.html")
