@@ -256,8 +256,11 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                   local_authority: str | None = None, allow_mass_removal: bool = False, dry_run: bool = False,
                   schema: Schema | None = None, register_ids: set[str] | None = None, allow_older: bool = False,
                   max_removals: int = MAX_REMOVALS, max_removal_share: float = MAX_REMOVAL_SHARE,
-                  skipped: dict[str, int] | None = None) -> Report:
+                  skipped: dict[str, int] | None = None, one_authority: bool = False) -> Report:
     """Apply a source's records to the folder of profiles; see the module docstring.
+
+    ``one_authority`` (an area's folder: one council's directory): without ``local_authority``, a source holding
+    the homes of several local authorities is refused, naming them, rather than all imported into it.
 
     ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
     it lists every location the register still has for the area, so only homes outside it are flagged.
@@ -278,6 +281,10 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         records = [r for r in records if _la_key(r.local_authority) == want]
         if not records and register_ids is None:
             raise ImportError_(f"has no care homes in local authority '{local_authority}'; {_la_hint(want, areas)}")
+    elif one_authority and len(areas := sorted({r.local_authority for r in records if r.local_authority})) > 1:
+        named = and_list([repr(a) for a in areas]) if len(areas) <= LA_NAMED_MAX else f"{len(areas):,} local authorities"
+        raise ImportError_(f"holds the care homes of {named}; an area is one council's directory: give yours with "
+                           "--local-authority (nothing was imported)")
     seen_ids: set[str] = set()
     for r in records:
         if r.location_id in seen_ids:

@@ -108,6 +108,20 @@ def test_import_for_the_areas_own_council_goes_on(run_cli, argv):
     assert done.returncode == 1 and "nothing.csv" in done.stderr and "holds the profiles of" not in done.stderr
 
 
+def test_a_file_of_several_councils_imported_into_an_area_without_local_authority_is_refused(run_cli, shared_data):
+    """Devon's data officer ran import-cqc --area devon on CQC's API file for Devon, Plymouth, Somerset and Torbay without
+    --local-authority: 728 homes of four councils went into Devon's folder, exit 0. Refused, naming them."""
+    before = sorted(p.name for p in (ROOT / "areas" / "oldham" / "providers").iterdir())
+    devon = shared_data / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv"
+    done = run_cli("import-cqc", "--area", "oldham", str(devon), "--dry-run")
+    assert (done.returncode, done.stdout) == (1, ""), done.stdout[:300]
+    assert done.stderr == (f"{devon}: holds the care homes of 'Devon', 'Plymouth', 'Somerset' and 'Torbay'; an area is one "
+                           "council's directory: give yours with --local-authority (nothing was imported)\n")
+    assert sorted(p.name for p in (ROOT / "areas" / "oldham" / "providers").iterdir()) == before
+    done = run_cli("import-cqc", "--area", "oldham", str(shared_data / "oldham-api-json-2025"), "--dry-run")
+    assert done.returncode == 0, done.stderr  # one council's file needs no --local-authority
+
+
 def test_areas_are_the_folders_in_areas_with_a_config(tmp_path):
     assert area_names() == ["oldham"]
     assert area_names(tmp_path) == []
