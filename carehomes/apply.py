@@ -198,18 +198,27 @@ def _la_key(name: str) -> str:
     return re.sub(r"\s+", " ", locality_name(name).lower().replace("&", "and")).strip()
 
 
+LA_NAMED_MAX = 12  # a file of at most this many local authorities names them all when none matches
+
+
 def _la_hint(want: str, areas: list[str]) -> str:
     """What to say when no home is in the local authority ``want`` (``_la_key``'s form): the areas of the file named
     with it as a word (a county in a file of district councils: 'Devon' -> 'East Devon', 'Mid Devon', ...), each
-    imported on its own; else the nearest name; else how many areas there are."""
+    imported on its own; else the area named as words of it (the council's full name: 'Devon County Council' ->
+    'Devon'), or the nearest name; else the file's areas, or how many there are when they are many."""
     keys = {_la_key(a): a for a in areas}
     within = [a for k, a in keys.items() if re.search(rf"(^| ){re.escape(want)}( |$)", k)]
     if len(within) > 1:
         names = and_list([repr(a) for a in within])
         return (f"the local authorities with that name in theirs are {names} (a county's other districts have names "
                 "of their own); import each into the same folder with its own --local-authority")
-    near = within or [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
-    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else f"the file has {len(areas)} areas"
+    part = [a for k, a in keys.items() if k and re.search(rf"(^| ){re.escape(k)}( |$)", want)]
+    near = within or sorted(part, key=len, reverse=True)[:1] or [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
+    if near:
+        return f"did you mean {' or '.join(repr(n) for n in near)}?"
+    if len(areas) <= LA_NAMED_MAX:
+        return f"the file's local authorities are {and_list([repr(a) for a in areas])}"
+    return f"the file has {len(areas)} areas"
 
 
 def _existing(folder: Path) -> dict[str, tuple[Path, dict]]:
@@ -247,8 +256,11 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
                   local_authority: str | None = None, allow_mass_removal: bool = False, dry_run: bool = False,
                   schema: Schema | None = None, register_ids: set[str] | None = None, allow_older: bool = False,
                   max_removals: int = MAX_REMOVALS, max_removal_share: float = MAX_REMOVAL_SHARE,
-                  skipped: dict[str, int] | None = None) -> Report:
+                  skipped: dict[str, int] | None = None, one_authority: bool = False) -> Report:
     """Apply a source's records to the folder of profiles; see the module docstring.
+
+    ``one_authority`` (an area's folder: one council's directory): without ``local_authority``, a source holding
+    the homes of several local authorities is refused, naming them, rather than all imported into it.
 
     ``register_ids`` is for an incremental sync, where ``records`` hold only the homes that changed:
     it lists every location the register still has for the area, so only homes outside it are flagged.
@@ -269,6 +281,10 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         records = [r for r in records if _la_key(r.local_authority) == want]
         if not records and register_ids is None:
             raise ImportError_(f"has no care homes in local authority '{local_authority}'; {_la_hint(want, areas)}")
+    elif one_authority and len(areas := sorted({r.local_authority for r in records if r.local_authority})) > 1:
+        named = and_list([repr(a) for a in areas]) if len(areas) <= LA_NAMED_MAX else f"{len(areas):,} local authorities"
+        raise ImportError_(f"holds the care homes of {named}; an area is one council's directory: give yours with "
+                           "--local-authority (nothing was imported)")
     seen_ids: set[str] = set()
     for r in records:
         if r.location_id in seen_ids:

@@ -631,7 +631,8 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
         report = import_cqc(Path(args.file), Path(args.providers), args.local_authority,
                             allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of,
                             allow_older=args.allow_older, max_removals=args.max_removals,
-                            max_removal_share=args.max_removal_percent / 100)
+                            max_removal_share=args.max_removal_percent / 100,
+                            one_authority=getattr(args, "area", None) is not None and "providers" in getattr(args, "area_filled", ()))
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1

@@ -561,17 +561,18 @@ def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list
 def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     """Homes by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
     home it has given no grade (the schema's ungraded values: a column when any home has one), then 'not known' where
-    our data has none. A key question of a home whose overall rating is ungraded (not yet rated) counts as that: CQC
-    has graded none of its questions, which is known, not missing."""
+    our data has none. A key question of a home CQC has not yet rated counts as not yet rated: CQC has graded none of
+    its questions, which is known, not missing. Only that ungraded overall: an inspection 'Inspected but not rated'
+    looks at some questions (CQC says 'No published rating' of the others), so a question without a value stays not
+    known."""
     ratings = list(VALUES.ratings)  # the schema lists the four ratings best first, then the two without one
     counted, index = [], {r: i for i, r in enumerate(ratings)}
     overall = _values(views, f"cqc.{QUESTIONS[0][0]}")
-    ungraded = VALUES.ungraded_ratings
     for path, label in QUESTIONS:  # one pass over the homes a question, not one a rating (nationally 0.3 s to 0.1)
         field = f"cqc.{path}"
         values = _values(views, field)
         if path != QUESTIONS[0][0]:
-            values = [o if x is None and o in ungraded else x for x, o in zip(values, overall, strict=True)]
+            values = [o if x is None and o == VALUES.not_yet_rated else x for x, o in zip(values, overall, strict=True)]
         try:
             seen = Counter(values)  # counted in C (nationally 0.1 s to 0.03)
         except TypeError:  # a value that cannot be a key (a list): counted one by one, as no rating

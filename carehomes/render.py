@@ -39,6 +39,7 @@ from .fsutil import remove_later, write_new
 from .market import Tables, market_html
 from .report import homecare_html
 from .search import answering_kinds
+from .outputs.postcode_lookup import sector_file
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
@@ -293,20 +294,22 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     files = [{"name": n, "what": notes[n][0], "format": notes[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
              if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
     facets = face_of(schema).facets_for(present)  # the find page's filters, and the notes under them
+    example = search_example(current, known)  # a town and a postcode of the site's own, for the pages' examples
     pages = {
         "find.md": gen.get_template("find.md").render(
             stats=st, localities=sorted({str(v.get("locality")) for v in views if not v.closed}), lists=lists,
             map=_map_config(cfg), ring_council=find_ring(schema, d), ring_council_link=find_ring_link(d), face=face_of(schema), facets=facets,
             facet_notes=_facet_notes(facets, face_of(schema).browse_notes(present, shared_only=True)),
             sorts=face_of(schema).sorts_for(present), kind_counts=kind_counts(current), listing=words.listing, nouns=(words.one, words.many),
-            words=words, example=search_example(current, known), towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
+            words=words, example=example, towns=sorted(known.labels.values(), key=town_key), ratings=schema.values.rating_choices, fee_steps=schema.values.fee_choices),
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),
         "open-data.md": gen.get_template("open-data.md").render(
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, words=words, files=files, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
-            releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution()),
+            releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
+            postcode_example=(example[1], sector_file(example[1]))),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words
     }

@@ -108,6 +108,20 @@ def test_import_for_the_areas_own_council_goes_on(run_cli, argv):
     assert done.returncode == 1 and "nothing.csv" in done.stderr and "holds the profiles of" not in done.stderr
 
 
+def test_a_file_of_several_councils_imported_into_an_area_without_local_authority_is_refused(run_cli, shared_data):
+    """Devon's data officer ran import-cqc --area devon on CQC's API file for Devon, Plymouth, Somerset and Torbay without
+    --local-authority: 728 homes of four councils went into Devon's folder, exit 0. Refused, naming them."""
+    before = sorted(p.name for p in (ROOT / "areas" / "oldham" / "providers").iterdir())
+    devon = shared_data / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv"
+    done = run_cli("import-cqc", "--area", "oldham", str(devon), "--dry-run")
+    assert (done.returncode, done.stdout) == (1, ""), done.stdout[:300]
+    assert done.stderr == (f"{devon}: holds the care homes of 'Devon', 'Plymouth', 'Somerset' and 'Torbay'; an area is one "
+                           "council's directory: give yours with --local-authority (nothing was imported)\n")
+    assert sorted(p.name for p in (ROOT / "areas" / "oldham" / "providers").iterdir()) == before
+    done = run_cli("import-cqc", "--area", "oldham", str(shared_data / "oldham-api-json-2025"), "--dry-run")
+    assert done.returncode == 0, done.stderr  # one council's file needs no --local-authority
+
+
 def test_areas_are_the_folders_in_areas_with_a_config(tmp_path):
     assert area_names() == ["oldham"]
     assert area_names(tmp_path) == []
@@ -197,6 +211,18 @@ def _text(page: Path) -> str:
 
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.mark.slow  # builds Oldham's site on each engine
+def test_the_open_data_pages_postcode_file_example_is_one_the_site_publishes(oldham_site):
+    """The open data page explained the postcode files with Herefordshire's "HR3 5AA is in postcodes/HR/HR3-5.json" on
+    every area's site (Devon's, Oldham's), a file those sites do not have: the example is the area's own."""
+    site, _ = oldham_site
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    named = re.search(r"\(([A-Z0-9]+ [0-9][A-Z]{2}) is in\s+<code>(postcodes/[A-Z]+/[A-Z0-9]+-[0-9]\.json)</code>\)", page)
+    assert named is not None and "HR3" not in page, page[page.find("Postcode positions"):][:800]
+    assert named[1].startswith(("OL", "M")), named[1]  # an Oldham home's postcode
+    assert (site / named[2]).is_file(), named[2]
 
 
 @pytest.mark.slow  # builds Oldham's site on each engine

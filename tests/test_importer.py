@@ -521,3 +521,17 @@ def test_a_county_in_a_file_of_districts_names_every_district_called_after_it(tm
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p", "Exter", dry_run=True)
     assert str(exc.value) == "has no care homes in local authority 'Exter'; did you mean 'Exeter'?"
+
+
+def test_a_councils_full_name_or_an_unknown_one_is_answered_with_the_files_own_names(tmp_path, shared_data):
+    """The Devon API file (Devon, Plymouth, Somerset and Torbay): a new Devon data officer's --local-authority
+    "Devon County Council" was answered only "the file has 4 areas", though docs/areas.md says import-cqc names them."""
+    src = CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv"
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", "Devon County Council", dry_run=True)
+    assert str(exc.value) == "has no care homes in local authority 'Devon County Council'; did you mean 'Devon'?"
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", "Cornwall", dry_run=True)
+    assert str(exc.value) == ("has no care homes in local authority 'Cornwall'; the file's local authorities are 'Devon', "
+                              "'Plymouth', 'Somerset' and 'Torbay'")
+    assert not (tmp_path / "p").exists()

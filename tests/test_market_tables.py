@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import shutil
 
+import yaml
+
 from carehomes.market import Tables, market_html, table_csv
 from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
@@ -126,3 +128,22 @@ def test_spellings_of_one_town_are_one_market_row():
     assert {town_name(s) for s in spellings} == {"Ottery St Mary"} and len({town_key(s) for s in spellings}) == 1
     assert [town_name(s) for s in ("Ross On Wye", "ross-on-wye", "Near Leominster", "", None)] == [
         "Ross-on-Wye", "Ross-on-Wye", "Near Leominster", "Unknown", "Unknown"]
+
+
+def test_a_key_question_cqc_did_not_rate_at_an_inspected_but_not_rated_inspection_is_not_counted_as_inspected():
+    """Devon's Kings Manor Care Home (CQC API, January 2021): overall 'Inspected but not rated', Safe, Responsive and
+    Well-led 'Inspected but not rated', Effective and Caring 'No published rating' (so no value in the profile). The
+    quality table counted its Effective and Caring as 'Inspected but not rated', which CQC did not say: only a home not
+    yet rated at all has every key question not yet rated."""
+    from carehomes.market import quality_rows
+    data = yaml.safe_load((FIXTURES / "profiles" / "example-minimal.yaml").read_text(encoding="utf-8"))
+    data["cqc"] = {**data.get("cqc", {}), "rating": "Inspected but not rated", "rating_date": "2020-12-24",
+                   "rating_safe": "Inspected but not rated", "rating_safe_date": "2020-12-24"}
+    for key in ("effective", "caring", "responsive", "well_led"):
+        data["cqc"].pop(f"rating_{key}", None)
+        data["cqc"].pop(f"rating_{key}_date", None)
+    header, rows = quality_rows([HomeView(data, TODAY)])
+    counts = {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows}
+    assert counts["Overall"]["Inspected but not rated"] == "1" and counts["Safe"]["Inspected but not rated"] == "1"
+    assert counts["Effective"]["Inspected but not rated"] == "0" and counts["Effective"]["Not known"] == "1"
+    assert counts["Well-led"]["Not known"] == "1"
