@@ -562,8 +562,8 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     """Homes by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
     home it has given no grade (the schema's ungraded values: a column when any home has one), then 'not known' where
     our data has none. A key question of a home CQC has not yet rated counts as not yet rated: CQC has graded none of
-    its questions, which is known, not missing. Only that ungraded overall: an inspection 'Inspected but not rated'
-    looks at some questions (CQC says 'No published rating' of the others), so a question without a value stays not
+    its questions, which is known, not missing. Only that ungraded overall: an inspection that gave no overall grade
+    looks at some questions (CQC publishes no rating for the others), so a question without a value stays not
     known."""
     ratings = list(VALUES.ratings)  # the schema lists the four ratings best first, then the two without one
     counted, index = [], {r: i for i, r in enumerate(ratings)}
