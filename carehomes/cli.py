@@ -1351,10 +1351,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+_CTRL_C: list[int] = []  # a Ctrl+C this process was given (ctrl_c)
+
+
+def ctrl_c(signum: int, frame: Any) -> None:
+    """SIGINT's handler once a command runs: KeyboardInterrupt, as Python's own, and remembered, so that an error
+    the interruption causes on its way out (inside an import: TypeError 'expected a message argument' from
+    ``from warnings import deprecated`` in pathspec, seen once in a test) is still said as "Interrupted."."""
+    _CTRL_C.append(signum)
+    raise KeyboardInterrupt
+
+
 def _python_ctrl_c() -> None:
     """Ctrl+C raises KeyboardInterrupt from here on (build.py stopped quietly before this point)."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _CTRL_C.clear()
+        signal.signal(signal.SIGINT, ctrl_c)
 
 
 def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
@@ -1420,6 +1432,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # schema/face.json wrong, for any command that words a page (face is imported only then)
         from .face import FaceError
         if not isinstance(exc, (FaceError, SchemaError)):  # or schema/datapackage.json, read again by a command
+            if _CTRL_C:  # raised by the interruption on its way out: it was the Ctrl+C
+                _say("Interrupted.")
+                return 130
             raise
         _say(str(exc))  # it names the file, the entry, what is wrong and what to do
         return 1
@@ -1430,5 +1445,10 @@ def main(argv: list[str] | None = None) -> int:
         # stdout's reader went away; point stdout at /dev/null so Python's exit flush cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception:
+        if _CTRL_C:  # an error raised by the interruption on its way out: it was the Ctrl+C
+            _say("Interrupted.")
+            return 130
+        raise
     finally:
         sys.stdout, sys.stderr = real

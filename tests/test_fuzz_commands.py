@@ -473,6 +473,35 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
 
 # ---- regressions: each crash the fuzzing found, by its exact message -----------------------------------------
 
+@pytest.mark.parametrize("caused", [TypeError("expected a message argument"), ValueError("half-read")])
+def test_an_error_the_ctrl_c_causes_on_its_way_out_is_said_as_the_interruption(tmp_path, monkeypatch, capsys, caused):
+    """Seen once in the test above: Ctrl+C inside an import of mkdocs (pathspec's `from warnings import deprecated`)
+    came out as "TypeError: expected a message argument" with a traceback. Whatever error the interruption raises on
+    its way out, the command says "Interrupted." (exit 130); the same error without a Ctrl+C is still raised."""
+    import signal
+
+    from carehomes import cli
+
+    def interrupted(args):
+        try:
+            cli.ctrl_c(signal.SIGINT, None)  # the handler the command runs under, as the signal calls it
+        except KeyboardInterrupt:
+            raise caused from None
+
+    monkeypatch.setattr(cli, "cmd_check", interrupted)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", str(ROOT / "providers")]) == 130
+    assert capsys.readouterr().err == "Interrupted.\n"
+    assert signal.getsignal(signal.SIGINT) is cli.ctrl_c
+
+    def failing(args):
+        raise caused
+
+    monkeypatch.setattr(cli, "cmd_check", failing)
+    with pytest.raises(type(caused)):
+        cli.main(["check", str(ROOT / "providers")])
+
+
 def test_vacancy_sheet_with_a_field_over_the_csv_limit_is_one_message(tmp_path, monkeypatch):
     from carehomes.updates import vacancies_from_csv
 
