@@ -272,6 +272,8 @@ def test_an_oldham_homes_page_says_the_directory_holds_no_food_hygiene_ratings_a
     compare = (site / "compare" / "index.html").read_text(encoding="utf-8")  # and its compare page's food hygiene row
     assert '["food","Food hygiene rating","This directory holds no food hygiene ratings"]' in compare
     assert "Not in the FSA ratings we hold" not in compare
+    opened = (site / "open-data" / "index.html").read_text(encoding="utf-8")  # nor is their attribution asked for
+    assert "from the Care Quality Commission, licensed" in opened and "from the Food Standards Agency, licensed" not in opened
 
 
 def test_another_councils_import_goes_on_into_an_empty_folder_or_one_its_sync_follows(tmp_path, monkeypatch):

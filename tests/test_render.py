@@ -200,6 +200,8 @@ def test_open_data_and_provider_pages_are_generated_from_schema(built):
     s = load_schema()
     for f in s.home_fields + s.capability_fields:
         assert f"<code>{f.name}</code>" in od, f"data dictionary lacks {f.name}"
+    # the site gathers food hygiene ratings (fsa_authorities: [895]): their attribution is asked for
+    assert "Food hygiene ratings: contains public sector information from the Food Standards Agency" in od
     from carehomes.cli import ROOT as root
 
     reference = (root / "docs" / "data.md").read_text()  # moved off the managers' page (issue 21)
