@@ -268,10 +268,12 @@ def manager_text(views: list[HomeView], one: str = "home", many: str = "homes") 
 
 def register_text(views: list[HomeView], as_at: dt.date) -> str:
     """Homes no longer on the CQC register dated ``as_at`` (the data's date: the site cannot know of a closure
-    since), and how many have no status at all."""
+    since), and how many have no status at all; ``views`` are every profile, closed ones too (the page's counts leave
+    them out, so counting them among those would always say 0)."""
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
-    return (f"{off:,} profiles are for homes no longer on the CQC register dated {as_at.isoformat()}."
+    return ((f"{off:,} profile is for a home" if off == 1 else f"{off:,} profiles are for homes")
+            + f" no longer on the CQC register dated {as_at.isoformat()}."
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
 
@@ -447,7 +449,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      f"{today.isoformat()}, the date of the CQC data. A home's page flags a rating over "
                      f"{limits_of(views)['rating'].words} old on the day the site was built, so it may flag more (the "
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
-    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(views, today))}</p>")
+    out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
     provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))

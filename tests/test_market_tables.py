@@ -147,3 +147,18 @@ def test_a_key_question_cqc_did_not_rate_at_an_inspected_but_not_rated_inspectio
     assert counts["Overall"]["Inspected but not rated"] == "1" and counts["Safe"]["Inspected but not rated"] == "1"
     assert counts["Effective"]["Inspected but not rated"] == "0" and counts["Effective"]["Not known"] == "1"
     assert counts["Well-led"]["Not known"] == "1"
+
+
+def test_the_closed_homes_left_out_are_the_ones_the_quality_section_counts_off_the_register(tmp_path):
+    """The page said '1 closed home is not counted' at its top and '0 profiles are for homes no longer on the CQC
+    register' under Quality: it counted closed profiles among the registered homes it had already kept."""
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    f = prov / "example-full.yaml"
+    data = yaml.safe_load(f.read_text())
+    data["cqc"] = {**data["cqc"], "status": "Deregistered", "status_date": "2026-10-01"}
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    page = market_html(views_of(prov), TODAY)
+    assert "1 closed home is not counted." in page
+    assert "1 profiles are for homes" not in page
+    assert "1 profile is for a home no longer on the CQC register dated " in page
