@@ -251,8 +251,8 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 absent or v.get("cqc.imported"))
         registered = as_date(v.get("cqc.registered_since"))
         if registered and since <= registered <= today:
-            add("New registration", "cqc.registered_since", f"registered {registered.isoformat()}, "
-                + (f"{beds} beds" if beds is not None else "beds not known"), registered)
+            add("New registration", "cqc.registered_since", f"registered {registered.isoformat()}"  # an agency has no beds
+                + ((f", {beds} beds" if beds is not None else ", beds not known") if is_care_home(v) else ""), registered)
         for key, name, limit in (("staff_turnover_percent", "High staff turnover", "staff_turnover_percent_above"),
                                  ("nurse_turnover_percent", "High nurse turnover", "nurse_turnover_percent_above")):
             value = v.get(f"staffing.{key}")
@@ -373,11 +373,14 @@ class ProviderRow:
 
 
 def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
-    """Registered homes grouped by provider (CQC provider ID, else name), most signals then most beds first."""
-    groups: dict[str, list[HomeView]] = {}
+    """Registered homes grouped by provider (CQC provider ID, else name; a home whose provider is not known alone), most
+    signals then most beds first."""
+    groups: dict[tuple[str, str], list[HomeView]] = {}
     for v in views:
         if not closed(v.d):
-            groups.setdefault(str(v.get("provider.cqc_id") or v.get("provider.name") or "not known"), []).append(v)
+            # a home whose provider is not known is a row of its own (its provider ID empty): never one provider of them all
+            key = str(v.get("provider.cqc_id") or v.get("provider.name") or "")
+            groups.setdefault((key, "" if key else str(v.d["location_id"])), []).append(v)
     by_home: dict[str, int] = {}
     for s in found:
         by_home[s.location_id] = by_home.get(s.location_id, 0) + 1
@@ -386,7 +389,7 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
                        sum(nursing_beds(v) or 0 for v in vs), sum(by_home.get(v.d["location_id"], 0) for v in vs),
                        sum(1 for v in vs if by_home.get(v.d["location_id"])), len(homes := care_homes(vs)),
                        sum(1 for v in homes if v.get(REGISTERED) is None), sum(1 for v in homes if nursing_beds(v) is None))
-           for key, vs in groups.items()]
+           for (key, _), vs in groups.items()]
     return sorted(out, key=lambda p: (-p.homes_with_signals, -p.signals, -p.beds, p.provider_id))
 
 
@@ -451,11 +454,11 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     gone = recent_closures(views, since, previous)
     closure_rows = "".join(
         f"<tr><th scope=\"row\">{e(v.name)}<br><small>{e(v.d['location_id'])}</small></th><td>{e(str(v.get('cqc.status_date') or 'not known'))}</td>"
-        f"<td>{_num(v.get(REGISTERED))}</td><td>{_num(nursing_beds(v))}</td>"
-        f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
+        + (f"<td>{_num(v.get(REGISTERED))}</td><td>{_num(nursing_beds(v))}</td>" if is_care_home(v) else "<td>not applicable</td>" * 2)
+        + f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
         f"<td><a href=\"{e(cqc_link(v))}\">CQC</a></td></tr>" for v in gone)
     closures = (f"""<table><caption>Closed {e(window)}, most recent first (CQC data as at {as_at})</caption><thead><tr>
-<th scope="col">Home</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
+<th scope="col">{e(words.one.capitalize())}</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody></table>"""
                 if gone else f"<p>No home closed {e(window)}.</p>" if previous else "")
     if not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
@@ -478,7 +481,7 @@ th,td{{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align
 a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
 <p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; every age is measured from it).
-{len(current):,} registered services{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
+{len(current):,} registered {e(words.many)}{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
 {e(signalled(found, views))}. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}

@@ -334,3 +334,36 @@ def test_the_home_care_table_says_its_answers_are_the_agencies_own_not_as_at_the
     views, today = oldham_area_views()
     assert ("Home care agencies by postcode district covered (CQC data as at 2025-03-20; taking new clients and hours as "
             "each agency last said)") in homecare_html(views, today)
+
+
+def test_an_agencys_new_registration_says_no_beds_and_its_closure_row_says_beds_do_not_apply():
+    """Nine Oldham agencies registered in the year read 'registered 2024-04-29, beds not known' in the report's signals,
+    and an agency CQC deregistered had 'not known' beds and beds with nursing in the closures table: an agency has no
+    beds to know (the signals table already says 'not applicable')."""
+    views, today = oldham_area_views()
+    found = signals(views, today, dict(DEFAULTS))
+    new = {s.home: s.value for s in found if s.signal == "New registration"}
+    assert new["54 Taylor Street"] == "registered 2024-04-29"
+    assert new["Avonleigh Gardens"] == "registered 2024-03-26, 59 beds"
+    assert not any("beds" in value for s in found if s.signal == "New registration" and not s.beds_apply
+                   for value in [s.value])
+    agency = next(v for v in views if v.slug == "bluebird-care-oldham")
+    agency.d["cqc"] = {**agency.d["cqc"], "status": "Deregistered", "status_date": dt.date(2025, 1, 10)}
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    closures = page.split("<h2>Closures</h2>")[1].split("</table>")[0]
+    assert '<th scope="col">Service</th><th scope="col">Closed on</th>' in closures
+    assert ("<td>2025-01-10</td><td>not applicable</td><td>not applicable</td>") in closures
+    assert "not known</td><td>not known" not in closures
+
+
+def test_the_providers_table_never_makes_one_provider_of_homes_whose_provider_is_not_known():
+    """Herefordshire's register extract gives no provider: the report's providers table listed all 88 homes, 2,150 beds,
+    as one provider 'not known', the largest in the county. Each home whose provider is not known is its own row, last."""
+    views = [HomeView(v.d, dt.date(2021, 3, 31)) for v in views_of(ROOT / "providers") if not v.d.get("example")]
+    today = dt.date(2021, 3, 31)
+    rows = providers(views, signals(views, today, dict(DEFAULTS)))
+    assert len(rows) == 88 and all(len(p.homes) == 1 for p in rows)
+    assert sum(p.beds for p in rows) == 2150
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    assert "<td>88: " not in page and "<td>2,150</td>" not in page
+    assert "88 registered homes." in page and "registered services" not in page
