@@ -17,7 +17,7 @@ import yaml
 
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
-from .kinds import default_kind
+from .kinds import default_kind, kinds
 from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, manager_text, quality_rows)
 from .records import CURRENT_STATUSES, closed
@@ -317,11 +317,19 @@ def unchecked(views: list[HomeView]) -> list[Unchecked]:
 
 
 def previous_release(folder: Path) -> tuple[dt.date, dict[str, dict]] | None:
+    """The last release's date and its services' rows by location ID: every kind's table it holds (care-homes.csv,
+    home-care-agencies.csv when made), a service of two kinds by its first kind's row (the one with its beds), so
+    that an agency the release held as registered is a closure too."""
     found = list_releases(folder)
     if not found:
         return None
     date, path = found[-1]
-    return date, rows((path / default_kind().csv_file).read_text(encoding="utf-8"))
+    held = rows((path / default_kind().csv_file).read_text(encoding="utf-8"))
+    for k in kinds()[1:]:
+        if (path / k.csv_file).is_file():
+            for lid, row in rows((path / k.csv_file).read_text(encoding="utf-8")).items():
+                held.setdefault(lid, row)
+    return date, held
 
 
 COLUMNS = ["home", "location_id", "kind", "provider", "provider_id", "locality", default_kind().unit, "signal", "fact", "value",

@@ -356,6 +356,23 @@ def test_an_agencys_new_registration_says_no_beds_and_its_closure_row_says_beds_
     assert "not known</td><td>not known" not in closures
 
 
+def test_an_agency_the_last_release_held_as_registered_is_a_closure_whatever_date_cqc_gives(tmp_path):
+    """The report read only the release's care-homes.csv: an agency the last release held as registered, now off the
+    register with no closing date (or one before the release), was never listed as closed, as a care home is."""
+    from carehomes.report import previous_release, recent_closures
+
+    assert run_build("release", "--area", "oldham", "--releases", str(tmp_path / "releases")).returncode == 0
+    previous = previous_release(tmp_path / "releases")
+    views, today = oldham_area_views()
+    agency = next(v for v in views if v.slug == "bluebird-care-oldham")
+    assert [k.id for k in agency.kinds] == ["home_care_agency"]
+    assert previous is not None and previous[1]["1-20396464281"]["cqc_status"] == "Registered"  # from home-care-agencies.csv
+    agency.d["cqc"] = {k: v for k, v in agency.d["cqc"].items() if k != "status_date"} | {"status": "Deregistered"}
+    assert [v.slug for v in recent_closures(views, today, previous)] == ["bluebird-care-oldham"]
+    page = report_html(signals(views, today, dict(DEFAULTS), previous), views, today, dict(DEFAULTS), "https://x.org/", previous)
+    assert "Bluebird Care" in page.split("<h2>Closures</h2>")[1].split("</table>")[0]
+
+
 def test_the_providers_table_never_makes_one_provider_of_homes_whose_provider_is_not_known():
     """Herefordshire's register extract gives no provider: the report's providers table listed all 88 homes, 2,150 beds,
     as one provider 'not known', the largest in the county. Each home whose provider is not known is its own row, last."""
