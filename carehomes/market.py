@@ -376,7 +376,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     area_word = "locality" if localities else "town" if o["by_town"] else "local authority area"
     names, groups = o["areas"], o["groups"]
     gone = len(everyone) - len(views)
-    out = [f'<p class="ch-as-at"><strong>CQC data as at {today.isoformat()}</strong>: {len(views):,} registered care homes '
+    out = [f'<p class="ch-as-at"><strong>CQC data as at {today.isoformat()}</strong>: {len(views):,} registered care home{"s" * (len(views) != 1)} '
            f"with {_total(views, REGISTERED)} registered beds, grouped by {area_word}. Rating ages are measured from that date. "
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
@@ -461,7 +461,8 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
         [f"CQC ratings more than {limits_of(views)['rating'].words} old on {views[0].today.isoformat() if views else today.isoformat()} "
          "(the day the site was built, as each home page flags them)", _of(sum(1 for v in views if v.rating_stale), dated,
-                                                                   f"{_not_known()}: no home has a rating date")],
+                                                                   f"{_not_known()}: no home has a rating date")
+         + (f" with a rating date ({len(views) - dated:,} without)" if 0 < dated < len(views) else "")],
     ]))
     return "\n".join(out)
 

@@ -276,6 +276,10 @@ def test_the_rating_age_chart_says_it_measures_from_the_cqc_datas_date():
     assert ("Homes by the age of their latest CQC rating on 2025-03-20, the date of the CQC data. A home&#x27;s page flags a "
             "rating over 2 years old on the day the site was built, so it may flag more") in page
     assert "CQC ratings more than 2 years old on 2026-12-05 (the day the site was built" in page
+    # out of the homes with a rating date (40 of Oldham's 44), which the cell says: not out of every home
+    assert "flags them)</th><td>40 of 40 with a rating date (4 without)</td>" in page
+    one = market_html([v for v in views if v.slug == "abbey-hey-care-home"], dt.date(2026, 12, 5))  # not "1 ... homes"
+    assert ": 1 registered care home with " in one
 
 
 def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_among_those_of_concern():
