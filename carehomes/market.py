@@ -508,7 +508,7 @@ def homecare_rows(vs: list[HomeView]) -> tuple[list[str], list[list[str]]]:
         else:
             no_area.append(v)
     header = ["Postcode district covered", "Agencies", "Taking new clients now", "Not taking new clients",
-              f"Not known or more than {VALUES.availability_stale_days} days old", "Hours of care a week they can start"]
+              f"Not known or more than {limits_of(vs)['availability'].words} old", "Hours of care a week they can start"]
     groups = [*sorted(by_district.items()), *([("Area not given", no_area)] if no_area else [])]
     rows = [[html.escape(d), f"{len(g):,}", f"{sum(1 for v in g if v.taking_now):,}", f"{sum(1 for v in g if v.taking_now is False):,}",
              f"{sum(1 for v in g if v.taking_now is None):,}", hours_text(g)] for d, g in groups]

@@ -19,7 +19,7 @@ from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
 from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text,
-                     is_care_home, manager_text, quality_rows)
+                     is_care_home, limits_of, manager_text, quality_rows)
 from .records import CURRENT_STATUSES, closed
 from .text import neutralise
 from .releases import list_releases, rows
@@ -555,18 +555,19 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     area = sum(1 for v in vs if v.get("coverage.districts"))
     homes_too = len(care_homes(vs))
     dormant = sum(1 for v in vs if v.get("cqc.dormant") is True)
+    days = limits_of(vs)["availability"].words  # the pages' own limit (the schema's, or mkdocs.yml's), as they flag it
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
            f"<p>{len(vs):,} registered home care agencies"
            + (f" ({homes_too:,} of them also {default_kind().plural.lower()})" if homes_too else "") + ". "
            + (f"{dormant:,} of the {len(vs):,} {'is' if dormant == 1 else 'are'} dormant according to CQC: registered, but not "
               "providing care at the moment. " if dormant else "")
-           + (f"{taking:,} said in the last {VALUES.availability_stale_days} days that they are taking new clients, with "
+           + (f"{taking:,} said in the last {days} that they are taking new clients, with "
               f"{hours_text(vs)} hours of care a week between them; " if taking else
-              f"None has said in the last {VALUES.availability_stale_days} days that it is taking new clients; ")
+              f"None has said in the last {days} that it is taking new clients; ")
            + f"{area:,} of {len(vs):,} have given "
            "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
-           f"{VALUES.availability_stale_days} days old counts as not known"
+           f"{days} old counts as not known"
            + (", and an agency CQC records as dormant counts as not taking new clients, whatever it last said" if dormant else "")
            + ".</p>"]
     header, rows = homecare_rows(vs)

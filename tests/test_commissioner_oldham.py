@@ -282,6 +282,20 @@ def test_the_rating_age_chart_says_it_measures_from_the_cqc_datas_date():
     assert ": 1 registered care home with " in one
 
 
+def test_the_home_care_tables_say_the_sites_own_age_for_an_out_of_date_answer():
+    """The home care table (the market page's and the report's) said "more than 7 days old" (the schema's) while the pages,
+    and the counts under those words, use the site's own limit (extra.directory.staleness in mkdocs.yml)."""
+    from carehomes.report import homecare_html
+    from carehomes.siteconfig import staleness
+
+    views, today = oldham_area_views()
+    fortnight = [HomeView(v.d, today, None, None, staleness({"staleness": {"availability": "14 days"}})) for v in views]
+    report = homecare_html(fortnight, today)  # the market page's home care section, and the report's
+    assert "Not known or more than 14 days old" in report
+    assert "an answer more than 14 days old counts as not known" in report and "7 days" not in report
+    assert "an answer more than 7 days old counts as not known" in homecare_html(views, today)
+
+
 def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_among_those_of_concern():
     """'Agencies of concern' listed 34 of Oldham's agencies, 24 of them only for a rating over 2 years old (some rated
     Outstanding), burying the ten with a real concern."""
