@@ -985,8 +985,13 @@ def cmd_stale(args: argparse.Namespace) -> int:
     providers = Path(args.providers)
     if _refused(input_folder_problem(providers, "--providers")):
         return 1
-    repo = forms.repository(forms.directory_settings(Path(args.config)))  # a bad config: main() says why
-    found = stale_homes(providers, today)
+    from .siteconfig import staleness
+    from .views import VALUES
+
+    directory = forms.directory_settings(Path(args.config))  # a bad config: main() says why
+    repo = forms.repository(directory)
+    # the age past which an answer is out of date: the site's own (mkdocs.yml's staleness.availability), as its pages flag it
+    found = stale_homes(providers, today, {**VALUES.staleness, **staleness(directory)}["availability"])
     for p in found.problems:
         _say(str(p))
     print(markdown_report(found, repo, today) if args.format == "markdown" else

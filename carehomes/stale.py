@@ -16,7 +16,7 @@ from . import forms
 from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import load_profile, profile_files
 from .problems import Problem
-from .ages import nice_date
+from .ages import Age, nice_date
 from .safetext import outside, plain
 from .records import closed, get_path
 from .schema import load_schema
@@ -52,13 +52,16 @@ class Freshness:
     unclaimed: list[StaleHome] = field(default_factory=list)
     forms: tuple[str, ...] = ()  # the availability form of each kind read (its words when nothing is listed); () the first kind's
     fresh: tuple[str, ...] = ()  # the availability form of each service (and kind) confirmed within the days
+    age: str = f"{MAX_AGE_DAYS} days"  # the age past which an answer is out of date, in words (the site's own)
 
 
-def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) -> Freshness:
-    """Homes with vacancies confirmed more than ``max_age`` days ago, and homes that have never confirmed any
+def stale_homes(providers: Path, today: dt.date, max_age: int | Age = MAX_AGE_DAYS) -> Freshness:
+    """Homes with vacancies confirmed more than ``max_age`` ago (days, or the site's own Age: siteconfig.staleness's
+    availability, as the pages flag it), and homes that have never confirmed any
     (their free beds are not known: never 'up to date'); likewise each other kind's availability (an agency's
     homecare.confirmed). A home CQC has deregistered (``records.closed``) is left out: its page takes neither. A location of two kinds (a care home that is a home care agency too) is listed under each
     kind whose availability is old or never given, with that kind's form."""
+    limit = max_age if isinstance(max_age, Age) else Age(max_age, "day")
     stale, never, unclaimed, problems, homes = [], [], [], [], 0
     read: set[str] = set()
     fresh: list[str] = []
@@ -82,13 +85,14 @@ def stale_homes(providers: Path, today: dt.date, max_age: int = MAX_AGE_DAYS) ->
             read.add(form)
             if not isinstance(confirmed, dt.date):
                 never.append(StaleHome(profile.slug, name, None, None, maintainers, form))
-            elif (today - confirmed).days > max_age:
+            elif limit.passed(confirmed, today):
                 stale.append(StaleHome(profile.slug, name, confirmed, (today - confirmed).days, maintainers, form))
             else:
                 fresh.append(form)
     return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug, words(h.form).order)),
                      sorted(never, key=lambda h: (h.slug, words(h.form).order)), homes, problems,
-                     sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=lambda f: words(f).order)), tuple(fresh))
+                     sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=lambda f: words(f).order)), tuple(fresh),
+                     limit.words)
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ def _fresh_line(found: Freshness) -> str:
     availability in the last 7 days.' ("" when none did)."""
     if not found.fresh:
         return ""
-    return _told(list(found.fresh), ("confirmed", "confirmed"), f" in the last {MAX_AGE_DAYS} days.")
+    return _told(list(found.fresh), ("confirmed", "confirmed"), f" in the last {found.age}.")
 
 
 def _claimed_with(unclaimed: list[StaleHome]) -> tuple[tuple[str, str] | None, str]:
@@ -200,14 +204,14 @@ def issue_title(found: Freshness) -> str:
     what = and_list(list(dict.fromkeys(w.what for w in ws))).capitalize()
     parts = []
     if found.stale:
-        parts.append(f"{_counted(found.stale)} more than {MAX_AGE_DAYS} days old")
+        parts.append(f"{_counted(found.stale)} more than {found.age} old")
     if found.never:
         parts.append(f"{len(found.never) if found.stale and len(ws) == 1 else _counted(found.never)} never given")
     if parts:
         return f"{what} to confirm: " + ", ".join(parts)
     if not found.homes:
         return f"{what}: no profile could be read"
-    return f"{what}: every {_every(ws)} confirmed {_it(ws)} in the last {MAX_AGE_DAYS} days"
+    return f"{what}: every {_every(ws)} confirmed {_it(ws)} in the last {found.age}"
 
 
 def _every(ws: list[Words]) -> str:
@@ -225,9 +229,9 @@ def text_report(found: Freshness, repo: str) -> str:
     """One line per service, for stewards at a terminal: old availability first, then services that never gave any."""
     lines = []
     if found.stale:
-        lines.append(f"{_counted(found.stale)} with {_whats(_kinds_of(found.stale))} more than {MAX_AGE_DAYS} days old:")
+        lines.append(f"{_counted(found.stale)} with {_whats(_kinds_of(found.stale))} more than {found.age} old:")
     elif found.fresh:
-        lines.append(f"None more than {MAX_AGE_DAYS} days old: {_fresh_line(found)}")
+        lines.append(f"None more than {found.age} old: {_fresh_line(found)}")
     for h in found.stale:
         lines.append(f"{plain(h.slug)}: confirmed {h.confirmed.isoformat() if h.confirmed else ''} ({h.age_days} days ago); "
                      f"maintainers: {_who_text(h)}; update: {forms.form_url(repo, h.form, h.slug, h.name)}")
@@ -284,7 +288,7 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
             links = ", ".join(f"**{w.link}** for {with_article(w.noun)}" for w in ws)
             how = (f"If you look after one of these, select the link on its row ({links}), fill in today's answers and "
                    f"submit the form. It takes a minute, and your {' or '.join(w.noun for w in ws)} comes off this list.\n\n")
-        out = (f"The {and_list([w.nouns for w in ws])} below last confirmed their {_whats(ws)} more than {MAX_AGE_DAYS} days "
+        out = (f"The {and_list([w.nouns for w in ws])} below last confirmed their {_whats(ws)} more than {found.age} "
                f"before {nice_date(today)}, or never have. On their pages, discharge teams see {_it(ws)} marked as out of "
                "date or not known.\n\n" + how)
     if found.stale:
@@ -292,7 +296,7 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
         if found.fresh:
             out += "\n" + _fresh_line(found) + "\n"
     elif found.fresh:
-        out += (f"None is more than {MAX_AGE_DAYS} days old: " if found.never else "Every one is up to date: ") + _fresh_line(found) + "\n"
+        out += (f"None is more than {found.age} old: " if found.never else "Every one is up to date: ") + _fresh_line(found) + "\n"
     if found.never:
         shown = found.never[:NEVER_ROWS]
         more = len(found.never) - len(shown)

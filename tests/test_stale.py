@@ -48,6 +48,21 @@ def test_stale_lists_homes_with_vacancies_older_than_7_days(tmp_path):
     assert r.stdout.splitlines()[0] == "None more than 7 days old: 4 homes confirmed their vacancies in the last 7 days."
 
 
+def test_stale_counts_an_answer_old_by_the_sites_own_age_as_its_pages_do(tmp_path):
+    """A site whose mkdocs.yml says vacancies are out of date after 14 days (staleness.availability) flags them so on
+    its pages; stale, and so the weekly issue, asked homes confirmed 8 days ago to confirm again, after the schema's 7."""
+    prov = providers(tmp_path)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nextra:\n  directory:\n    staleness:\n      availability: 14 days\n")
+    r = run_build("stale", "--providers", str(prov), "--on", "2026-11-24", "--config", str(config))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "1 home with vacancies more than 14 days old:" and lines[1].startswith("aston-house: confirmed 2026-11-01")
+    assert lines[2] == "3 homes confirmed their vacancies in the last 14 days."  # blackwells (8 days) among them
+    title = run_build("stale", "--providers", str(prov), "--on", "2026-11-24", "--config", str(config), "--format", "title")
+    assert title.stdout.startswith("Vacancies to confirm: 1 home more than 14 days old")
+
+
 def test_homes_that_never_gave_vacancies_are_never_up_to_date(tmp_path):
     """The bundled homes come from the CQC register: none has given vacancies, so none is up to date."""
     n = len([f for f in (ROOT / "providers").glob("*.yaml") if not f.name.startswith("_")])
