@@ -138,7 +138,7 @@ def test_sitemap_and_market_page(tmp_path):
             "<td>40 (1 home not known)</td><td>30 (1 home)</td><td>10 (1 home)</td>") in market
     assert ('<th scope="row">Herefordshire</th><td>not known</td><td>not known</td><td>0 of 88</td><td>no reports</td>'
             "<td>no reports</td>") in market
-    assert '<th scope="row">CQC ratings more than 2 years old on 2026-11-23 (the day the site was built, as each home page flags them)</th><td>0 of 1</td>' in market
+    assert '<th scope="row">CQC ratings more than 2 years old on 2026-11-23 (the day the site was built, as each home page flags them)</th><td>0 of 1 with a rating date (89 without)</td>' in market
 
 
 def test_market_page_with_no_answers_says_not_known(tmp_path):
