@@ -991,7 +991,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     directory = forms.directory_settings(Path(args.config))  # a bad config: main() says why
     repo = forms.repository(directory)
     # the age past which an answer is out of date: the site's own (mkdocs.yml's staleness.availability), as its pages flag it
-    found = stale_homes(providers, today, {**VALUES.staleness, **staleness(directory)}["availability"])
+    found = stale_homes(providers, today, VALUES.with_staleness(staleness(directory)).staleness["availability"])
     for p in found.problems:
         _say(str(p))
     print(markdown_report(found, repo, today) if args.format == "markdown" else
@@ -1359,6 +1359,12 @@ def parser() -> argparse.ArgumentParser:
 _CTRL_C: list[int] = []  # a Ctrl+C this process was given (ctrl_c)
 
 
+def _interrupted() -> int:
+    """Say that the command was interrupted (Ctrl+C); its exit status, 130."""
+    _say("Interrupted.")
+    return 130
+
+
 def ctrl_c(signum: int, frame: Any) -> None:
     """SIGINT's handler once a command runs: KeyboardInterrupt, as Python's own, and remembered, so that an error
     the interruption causes on its way out (inside an import: TypeError 'expected a message argument' from
@@ -1438,22 +1444,19 @@ def main(argv: list[str] | None = None) -> int:
         from .face import FaceError
         if not isinstance(exc, (FaceError, SchemaError)):  # or schema/datapackage.json, read again by a command
             if _CTRL_C:  # raised by the interruption on its way out: it was the Ctrl+C
-                _say("Interrupted.")
-                return 130
+                return _interrupted()
             raise
         _say(str(exc))  # it names the file, the entry, what is wrong and what to do
         return 1
     except KeyboardInterrupt:
-        _say("Interrupted.")
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         # stdout's reader went away; point stdout at /dev/null so Python's exit flush cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception:
         if _CTRL_C:  # an error raised by the interruption on its way out: it was the Ctrl+C
-            _say("Interrupted.")
-            return 130
+            return _interrupted()
         raise
     finally:
         sys.stdout, sys.stderr = real

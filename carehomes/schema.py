@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .ages import Age, parse_age
-from .safetext import json_for_html
+from .safetext import json_for_html, web_address
 from .text import with_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,16 +294,10 @@ def _unknowns(u: dict) -> Unknowns:
     not_held = {}
     for code, n in (u.get("notHeldBy") or {}).items():
         url = n["url"]
-        if "{link}" not in n["text"] or not isinstance(url, str) or not _web_address(url):
+        if "{link}" not in n["text"] or not isinstance(url, str) or not web_address(url) or url != url.strip():
             raise KeyError(f"unknowns.notHeldBy.{code} (a text with {{link}} and an http or https url)")
         not_held[code] = NotHeld(n["lead"], n["text"], n["link"], url)
     return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"], not_held)
-
-
-def _web_address(url: str) -> bool:
-    """An http or https address with a host (never javascript:, data: or a relative path)."""
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and url == url.strip()
 
 
 STALENESS = ("availability", "capabilities", "fees", "rating", "register", "foodHygiene")  # every group a page dates

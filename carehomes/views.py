@@ -440,8 +440,13 @@ class HomeView:
         beside the rating; "" otherwise."""
         if not self.rating or self.rating == VALUES.not_yet_rated:
             return ""
+        return self._given("cqc.rating_given_to")
+
+    def _given(self, given_to: str) -> str:
+        """", given to an earlier registration" (the card's rating line's ``given`` words) when the field ``given_to``
+        names the earlier registration CQC gave a rating to; "" otherwise (or when the card has no rating line)."""
         card = next((line for line in self.face.card if line.format == "card_rating"), None)
-        return given_words(self, card) if card is not None else ""
+        return given_words(self, card, given_to) if card is not None else ""
 
     @property
     def register_date(self) -> dt.date | None:
@@ -824,8 +829,7 @@ class HomeView:
         to an earlier registration (the card's rating words), filled in."""
         text = text.replace("{date}", when).replace("{age}", age_words(value, self.today))
         if "{given}" in text:  # only where CQC's own entry for that rating names the registration it gave it to
-            card = next((line for line in self.face.card if line.format == "card_rating"), None)
-            text = text.replace("{given}", given_words(self, card, given_to) if card is not None and given_to else "")
+            text = text.replace("{given}", self._given(given_to) if given_to else "")
         if "{register}" in text:  # a few notes name it: the register's date worked out only for them
             text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
         return text

@@ -1076,10 +1076,7 @@ def _given_to(lid: str, questions: dict[str, dict], overall: dict) -> str | None
     own = [q for q in questions.values() if link and q.get("reportLinkId") == link] \
         or [q for q in questions.values() if date and q.get("reportDate") == date] or list(questions.values())
     named = {str(q.get("organisationId") or "").strip() for q in own}
-    if len(named) != 1:
-        return None
-    other = named.pop()
-    return other if other and other != lid else None
+    return _other_registration(lid, named.pop()) if len(named) == 1 else None
 
 
 def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: bool, historic: list[dict],
