@@ -367,9 +367,12 @@ def test_results_kept_by_worker_processes_equal_those_checked_afresh(kept, tmp_p
 
 def test_the_check_command_keeps_only_what_crosses_files_even_from_the_cache(kept, tmp_path):
     folder = _some_profiles(tmp_path, 3)
-    check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
-    small = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, keep_data=False)
+    first = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, keep_data=False)  # nothing kept yet
+    assert all(set(p.data) == set(checking.CROSS_FILE_KEYS) for p in first.profiles) and len(first.profiles) == 3
+    small = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, keep_data=False)  # every result kept
     assert all(set(p.data) == set(checking.CROSS_FILE_KEYS) for p in small.profiles)
+    whole = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)  # kept while checked for the first run
+    assert all(len(p.data) > len(checking.CROSS_FILE_KEYS) for p in whole.profiles)
 
 
 def _digest_of_a_copy(tmp_path: Path, monkeypatch) -> Callable[[], str]:
