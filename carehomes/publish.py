@@ -30,6 +30,7 @@ from .outputs.tables import (
     XLSX_FILE,
     csv_writer,
     excel_csv,
+    owners_holding,
     package_descriptor,
     release_version,
     tables_text,
@@ -130,7 +131,8 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
                 made: list[HomePieces] | None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
+    owners = owners_holding([p.data for p in profiles], schema)  # a source is named only when its facts are here
+    pkg = package_descriptor(files, schema, released, homepage, owners)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage, items=len(profiles)) as beside:
@@ -139,7 +141,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         files[XLSX_FILE], files["oruk-services.json"], tabular_made = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
-    pkg = package_descriptor(files, schema, released, homepage)  # now describing every file
+    pkg = package_descriptor(files, schema, released, homepage, owners)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

@@ -44,7 +44,7 @@ _SHAPE: Shape = {
     **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
     **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
                      "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning", "when",
-                     "what", "lead", "text", "link", "url"), ((str,), ())),
+                     "what", "lead", "text", "link", "url", "x-owner"), ((str,), ())),
 }
 _FIELD_KEYS = ("name", "type")  # every field of a table has these
 
@@ -336,6 +336,11 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
     except (KeyError, TypeError, ValueError) as e:
         raise SchemaError(f"schema/datapackage.json: {VALUES_KEY}: {e} is missing or wrong; "
                          "see the description in x-directory") from None
+    for source in package.get("sources", []):
+        if "x-owner" in source and source["x-owner"] not in values.owners:
+            raise SchemaError(f"schema/datapackage.json: sources: {source.get('title', 'a source')}: x-owner is "
+                              f"{source['x-owner']!r}, not an owner; give one of {', '.join(values.owners)} "
+                              f"({VALUES_KEY}.owners), or leave x-owner out for a source of every record")
     wrong = [r for r in (*values.ungraded_ratings, *values.ratings_of_concern, values.not_yet_rated) if r not in values.ratings]
     if values.registered_status not in values.statuses:
         wrong.append(values.registered_status)

@@ -139,3 +139,31 @@ def test_descriptions_name_every_table_and_each_tables_json(tmp_path):
     assert name["care-homes"].endswith(" to get the value (care-homes.json holds the values without it).")
     agency_name = next(f for f in res["home-care-agencies"]["schema"]["fields"] if f["name"] == "name")
     assert field_description(agency_name) == "The agency's name as registered with CQC."  # the workbook's and database's dictionary
+
+
+FSA_SOURCE = "Food Standards Agency: food hygiene rating scheme (FHRS) open data"
+
+
+def test_the_fsa_is_a_source_only_when_a_record_holds_a_food_hygiene_rating(tmp_path):
+    profiles = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0] for p in sorted((FIXTURES / "profiles").glob("*.yaml"))]
+    rated = [p for p in profiles if p.data.get("food_hygiene")]
+    assert rated and len(rated) < len(profiles)
+    write_data(profiles, tmp_path / "with")
+    write_data([p for p in profiles if not p.data.get("food_hygiene")], tmp_path / "without")
+    named = {run: [s["title"] for s in json.loads((tmp_path / run / "datapackage.json").read_text(encoding="utf-8"))["sources"]]
+             for run in ("with", "without")}
+    assert FSA_SOURCE in named["with"] and FSA_SOURCE not in named["without"]
+    assert [s for s in named["with"] if s != FSA_SOURCE] == named["without"]  # every other source kept, in order
+    assert "x-owner" not in (tmp_path / "with" / "datapackage.json").read_text(encoding="utf-8")  # the schema's own key
+
+
+def test_a_sources_owner_must_be_an_owner(tmp_path):
+    from carehomes.schema import SCHEMA_PATH, SchemaError, load_schema
+
+    text = SCHEMA_PATH.read_text(encoding="utf-8").replace('"x-owner": "fsa"', '"x-owner": "food"')
+    (tmp_path / "datapackage.json").write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaError) as e:
+        load_schema(tmp_path / "datapackage.json")
+    assert str(e.value) == ("schema/datapackage.json: sources: Food Standards Agency: food hygiene rating scheme (FHRS) "
+                            "open data: x-owner is 'food', not an owner; give one of cqc, provider, council, fsa "
+                            "(x-directory.owners), or leave x-owner out for a source of every record")
