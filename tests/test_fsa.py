@@ -339,6 +339,8 @@ def edited(tmp_path: Path, real_text: str, old: str, new: str) -> Path:
      "RatingDate '14/02/2020' is not a real date written YYYY-MM-DD"),
     ("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>2020-02-30</RatingDate>",
      "RatingDate '2020-02-30' is not a real date written YYYY-MM-DD"),
+    ("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>2020-02-14T99:99</RatingDate>",
+     "RatingDate '2020-02-14T99:99' is not a real date written YYYY-MM-DD"),
     ("<RatingDate>2020-02-14</RatingDate>", "<RatingDate>2099-02-14</RatingDate>",
      "RatingDate '2099-02-14' is in the future (today is 2026-11-30)"),
     ("<RatingDate>2020-02-14</RatingDate>", '<RatingDate xsi:nil="true" />',
