@@ -14,12 +14,16 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "home"
 
 
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # '０'..'～' as '0'..'~' (as NFKC reads them)
+
+
 def typed_whole(text: str, unit: str = "") -> str | None:
     """A whole number typed in figures, as its digits (with its '-', if typed), or None ('two', '3.0', '20-30'): the
     one reading of a count a person types (a form's answer, a sheet's cell, a command's option), each caller taking as
-    many digits as it allows. Full-width digits are read as ASCII ('２' is 2) and spaces around it are left out; with
-    ``unit`` (a regular expression of the field's unit words), one of them may follow it: '20 hours', '20h'."""
-    s = unicodedata.normalize("NFKC", text).strip()
+    many digits as it allows. Full-width characters are read as ASCII ('２' is 2) and spaces around it are left out;
+    no other character is taken for a digit ('3²' and '½' are not numbers, not 32 and 12); with ``unit`` (a regular
+    expression of the field's unit words), one of them may follow it: '20 hours', '20h'."""
+    s = text.translate(FULL_WIDTH).strip()
     m = re.fullmatch(rf"(-?[0-9]+)(?:\s*(?:{unit}))?" if unit else "-?[0-9]+", s, re.IGNORECASE)
     return None if m is None else m.group(1) if unit else s
 

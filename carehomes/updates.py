@@ -12,7 +12,6 @@ import difflib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from .load import display_path, errors, load_profile, load_text, parse_profile, 
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import and_list, slugify, typed_whole, with_article
+from .text import FULL_WIDTH, and_list, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import check_profile, item_as_pattern
@@ -302,12 +301,12 @@ UNIT_WORDS = {path: UNITS_TYPED[k.unit] for k in kinds() if k.unit in UNITS_TYPE
 def form_value(f: Field, raw: str) -> Any:
     """A form answer as the value a profile holds; anything unexpected stays text for check to report.
 
-    Numbers may be typed with any digits (a full-width '２' is 2), a pound sign, commas or a
+    Numbers may be typed with full-width digits (a full-width '２' is 2, a superscript '²' is no digit), a pound sign, commas or a
     percent sign, and a count of hours with its unit ('20 hours', '20h': UNIT_WORDS); dates as YYYY-MM-DD or as
     23/11/2026."""
     s = raw.strip()
     if f.type in ("integer", "number"):
-        clean = re.sub(r"[£,%\s]", "", unicodedata.normalize("NFKC", s)) if f.type == "number" else s  # full-width '－'
+        clean = re.sub(r"[£,%\s]", "", s.translate(FULL_WIDTH)) if f.type == "number" else s  # full-width '－', not '²'
         digits = typed_whole(clean, UNIT_WORDS.get(f.path, ""))  # '20 hours' where the field counts hours
         if digits is not None and len(digits.lstrip("-")) <= 9:
             return int(digits)

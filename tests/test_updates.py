@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from carehomes.cli import main
-from carehomes.updates import parse_body
+from carehomes.updates import UNITS_TYPED, parse_body
 from conftest import git
 from conftest import FIXTURES, ROOT, run_build
 from helpers import ctrl_c_on_first_write
@@ -521,6 +521,11 @@ def test_form_replies_use_plain_words_not_yaml(repo):
     aston.write_text(before)
     r, res = apply(repo, body({"Beds without nursing free now": "٢x"}), "aston-manager")
     assert res["errors"] == ["Beds without nursing free now: must be a whole number in figures, such as 3 or 0 for none, not '٢x'"]
+    # a superscript is no digit: '3²' (a slip on a phone's keyboard) is refused, not read as 32 beds; nor is a fee of '£9²'
+    r, res = apply(repo, body({"Beds without nursing free now": "3²", "Weekly fee without nursing, from": "£9²"}), "aston-manager")
+    assert res["errors"] == ["Beds without nursing free now: must be a number, not text; write the number only, such as 3",
+                             "Weekly fee without nursing, from: must be a number, not '£9²'; write it in figures, like 950"]
+    assert aston.read_text() == before
     r, res = apply(repo, body({"Availability confirmed on": "31/02/2026"}), "aston-manager")
     assert res["errors"] == ["Availability confirmed on: '31/02/2026' is not a real date; check the day and month"]
     # 0 beds with nursing at a home CQC registers only without nursing: not applicable, stored as nothing, said in the form's words
@@ -734,3 +739,13 @@ def test_a_sheet_that_is_not_there_is_not_told_to_correct_its_rows(repo, capsys)
     out, err = capsys.readouterr()
     assert out == f"{repo.parent / 'none.csv'}: cannot be read (No such file or directory)\n"
     assert err == f"1 problem in {repo.parent / 'none.csv'}: nothing was changed.\n"
+
+
+@pytest.mark.parametrize("typed, unit, read", [
+    ("２", "", "2"), ("－３", "", "-3"), (" 4 ", "", "4"), ("２０ｈ", UNITS_TYPED["hours a week"], "20"),
+    ("3²", "", None), ("²", "", None), ("½", "", None), ("٣", "", None), ("1⁰", "", None), ("2₂", "", None),
+])
+def test_a_whole_number_is_read_from_ascii_or_full_width_digits_only(typed, unit, read):
+    from carehomes.text import typed_whole
+
+    assert typed_whole(typed, unit) == read
