@@ -985,13 +985,16 @@ def cmd_stale(args: argparse.Namespace) -> int:
     providers = Path(args.providers)
     if _refused(input_folder_problem(providers, "--providers")):
         return 1
-    from .siteconfig import staleness
+    from .siteconfig import staleness, staleness_problems
     from .views import VALUES
 
     directory = forms.directory_settings(Path(args.config))  # a bad config: main() says why
     repo = forms.repository(directory)
     # the age past which an answer is out of date: the site's own (mkdocs.yml's staleness.availability), as its pages flag it
-    found = stale_homes(providers, today, VALUES.with_staleness(staleness(directory)).staleness["availability"])
+    limit = VALUES.with_staleness(staleness(directory)).staleness["availability"]
+    for problem in staleness_problems(directory.get("staleness")):  # build refuses it; the weekly list still goes out
+        _say(f"warning: {args.config}: {problem}; this list counts availability as out of date after {limit.words} until it is")
+    found = stale_homes(providers, today, limit)
     for p in found.problems:
         _say(str(p))
     print(markdown_report(found, repo, today) if args.format == "markdown" else

@@ -217,3 +217,15 @@ def test_a_closed_home_is_neither_asked_for_vacancies_nor_offered_a_claim(tmp_pa
     assert CLOSED_HOME not in r.stdout
     title = run_build("stale", "--providers", str(tmp_path / "providers"), "--on", "2026-11-24", "--format", "title")
     assert title.stdout.strip() == "Vacancies to confirm: 1 home never given"
+
+
+def test_stale_warns_of_a_staleness_setting_it_cannot_read_and_says_which_age_it_uses(tmp_path):
+    prov = providers(tmp_path)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nextra:\n  directory:\n    staleness:\n      availability: a fortnight\n")
+    r = run_build("stale", "--providers", str(prov), "--on", "2026-11-24", "--config", str(config))
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert r.stderr.splitlines() == [
+        f"warning: {config}: extra.directory.staleness.availability must be a number of days, months or years, like "
+        "availability: 6 months; this list counts availability as out of date after 7 days until it is"]
+    assert r.stdout.splitlines()[0] == "2 homes with vacancies more than 7 days old:"
