@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .kinds import Kind, kind_template_path, kinds, kinds_of, profile_key
-from .load import Profile, char_name, errors, parse_profile
+from .load import MAX_DIGITS, Profile, char_name, errors, parse_profile, too_many_digits
 from .problems import Problem
 from .records import get_path
 from .schema import Field, Schema, Values, load_schema
@@ -334,8 +334,18 @@ def _pattern_message(f: Field, value: str) -> str:
     return f"'{_short(value)}' is not in the right form; write it like {f.example}"
 
 
+def _too_long(value: Any) -> str | None:
+    """A number kept as text because it has more digits than any field takes (a form's answer, a sheet's cell, a
+    quoted value): said as such, not as text; None for anything else."""
+    figures = value.strip().lstrip("-") if isinstance(value, str) else ""
+    return too_many_digits(len(figures)) if len(figures) > MAX_DIGITS and figures.isdigit() else None
+
+
 def _check_integer(f: Field, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
+        long = _too_long(value)
+        if long:
+            return long
         if isinstance(value, float) and value.is_integer():
             return f"must be a whole number; write {int(value)}"
         if isinstance(value, str) and value.strip().isdigit():
@@ -350,6 +360,9 @@ NUMBER_AMONG_WORDS = r"(?:[A-Za-z.']+\s+)*[£$]?\s*([0-9][0-9,]*(?:\.[0-9]+)?)(?
 
 def _check_number(f: Field, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        long = _too_long(value)
+        if long:
+            return long
         if isinstance(value, str) and re.fullmatch(r"[£$]?\s*[0-9,]+(\.[0-9]+)?%?", value.strip()):
             clean = re.sub(r"[£$,%\s]", "", value)
             return f"must be a plain number; write {clean} (no quotes, £, commas or %)"
