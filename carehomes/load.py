@@ -665,6 +665,11 @@ _STR = "tag:yaml.org,2002:str"
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 
 
+def too_many_digits(digits: int) -> str:
+    """What is wrong with a number of more than MAX_DIGITS digits, in a profile, a form's answer or a sheet's cell."""
+    return f"is a number {digits:,} digits long; no field takes a number that large, so write the real figure"
+
+
 def _scalar_problem(node: yaml.ScalarNode, where: str, line: int, path: str) -> Problem | None:
     """Numbers YAML 1.1 reads surprisingly (1:00 is 60, 010 is 8) and numbers too long to be real."""
     value = str(node.value)
@@ -672,8 +677,7 @@ def _scalar_problem(node: yaml.ScalarNode, where: str, line: int, path: str) -> 
         return None
     digits = sum(ch.isdigit() for ch in value)
     if digits > MAX_DIGITS:
-        return Problem(path, line, where, f"is a number {digits:,} digits long; no field takes a number that large, "
-                       "so write the real figure")
+        return Problem(path, line, where, too_many_digits(digits))
     if node.tag == _INT and _PLAIN_INT.fullmatch(value) or node.tag == _FLOAT and not (":" in value or "_" in value):
         return None
     shown = value[:40]

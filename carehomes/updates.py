@@ -22,7 +22,7 @@ from .ages import age_words, nice_date
 from .areas import Area, default_area
 from .fsutil import NotRegularFile, ctrl_c_after, is_slug, read_regular
 from .kinds import Kind, default_kind, kinds, kinds_of
-from .load import display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
+from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
@@ -308,7 +308,7 @@ def form_value(f: Field, raw: str) -> Any:
     if f.type in ("integer", "number"):
         clean = re.sub(r"[£,%\s]", "", s.translate(FULL_WIDTH)) if f.type == "number" else s  # full-width '－', not '²'
         digits = typed_whole(clean, UNIT_WORDS.get(f.path, ""))  # '20 hours' where the field counts hours
-        if digits is not None and len(digits.lstrip("-")) <= 9:
+        if digits is not None and len(digits.lstrip("-")) <= MAX_DIGITS:  # longer: check says how long it is
             return int(digits)
         if f.type == "number" and re.fullmatch(r"[0-9]{1,9}\.[0-9]{1,4}", clean):
             return float(clean)
@@ -633,7 +633,8 @@ def _cell_value(column: str, path: str, text: str, on: dt.date) -> Any:
     if path in YES_NO_PATHS:  # taking_new_clients: yes or no (anything else stays text, for check to refuse)
         return YES_NO.get(s.lower(), s)
     digits = typed_whole(s)  # full-width '２' and '－', as a form takes them
-    return int(digits) if digits is not None and len(digits.lstrip("-")) <= 20 else s  # longer: check says above the most
+    # check says a count too large for any home is above the most, and a longer one how many digits it has
+    return int(digits) if digits is not None and len(digits.lstrip("-")) <= MAX_DIGITS else s
 
 
 CELL_LIMIT = 131_072  # characters in one cell of a vacancy sheet (Python's csv default)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .kinds import Kind, kind_template_path, kinds, kinds_of, profile_key
-from .load import Profile, char_name, errors, parse_profile
+from .load import MAX_DIGITS, Profile, char_name, errors, parse_profile, too_many_digits
 from .problems import Problem
 from .records import get_path
-from .schema import Field, Schema, load_schema
+from .schema import Field, Schema, Values, load_schema
 from .safetext import pictures, reference_links, shown, unsafe_links
 from .text import and_list
 
@@ -334,8 +334,18 @@ def _pattern_message(f: Field, value: str) -> str:
     return f"'{_short(value)}' is not in the right form; write it like {f.example}"
 
 
+def _too_long(value: Any) -> str | None:
+    """A number kept as text because it has more digits than any field takes (a form's answer, a sheet's cell, a
+    quoted value): said as such, not as text; None for anything else."""
+    figures = value.strip().lstrip("-") if isinstance(value, str) else ""
+    return too_many_digits(len(figures)) if len(figures) > MAX_DIGITS and figures.isdigit() else None
+
+
 def _check_integer(f: Field, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
+        long = _too_long(value)
+        if long:
+            return long
         if isinstance(value, float) and value.is_integer():
             return f"must be a whole number; write {int(value)}"
         if isinstance(value, str) and value.strip().isdigit():
@@ -350,6 +360,9 @@ NUMBER_AMONG_WORDS = r"(?:[A-Za-z.']+\s+)*[£$]?\s*([0-9][0-9,]*(?:\.[0-9]+)?)(?
 
 def _check_number(f: Field, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        long = _too_long(value)
+        if long:
+            return long
         if isinstance(value, str) and re.fullmatch(r"[£$]?\s*[0-9,]+(\.[0-9]+)?%?", value.strip()):
             clean = re.sub(r"[£$,%\s]", "", value)
             return f"must be a plain number; write {clean} (no quotes, £, commas or %)"
@@ -463,6 +476,30 @@ _TYPE_CHECKS = {
 EARLIEST_YEAR = 1900  # no fact of a care service here is older (the CQC began in 2009; the oldest date held is 2009)
 
 
+HISTORY = "cqc.rating_history"  # the path of the overall history, and the start of each key question's
+
+
+def _history_problem(items: list[str], values: Values, on: dt.date) -> str | None:
+    """What is wrong with the first item of a CQC rating history that is not 'YYYY-MM-DD Rating' (a real date, not
+    after ``on``, and one of CQC's four grades), or None. The report and its signals leave such an item out
+    (report.history), so a fall in rating would go unseen while the open data published it as it is."""
+    grades = values.graded_ratings
+    for i, item in enumerate(items, 1):
+        date, _, rating = item.partition(" ")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date) or rating not in grades:
+            return (f"item {i} '{_short(item)}' is not a date and a CQC rating, like '2022-02-23 Requires improvement' "
+                    f"(the rating {values.or_list(grades)}); correct it from CQC's reports, or import the register again")
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            return f"item {i} '{_short(item)}' is not a real date; check the day and month (YYYY-MM-DD)"
+        if day > on:
+            return f"item {i} '{_short(item)}' is in the future (today is {on.isoformat()}); give the date CQC published the rating"
+        if day.year < EARLIEST_YEAR:
+            return f"item {i} '{_short(item)}' is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)"
+    return None
+
+
 def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> list[Problem]:
     """Rules across fields of one profile."""
     out: list[Problem] = []
@@ -471,6 +508,10 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         out.append(Problem(profile.path, profile.line(path), path, message))
 
     for path, value in v.items():
+        if path.startswith(HISTORY):  # cqc.rating_history and its key questions': report.history reads them
+            wrong = _history_problem(value, schema.values, on)
+            if wrong:
+                add(path, wrong)
         if not isinstance(value, dt.date):
             continue
         if value > on:

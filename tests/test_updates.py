@@ -367,6 +367,24 @@ def test_csv_row_lists_all_its_problems_in_the_words_of_a_sheet(repo):
     assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
 
 
+def test_a_number_too_long_for_any_field_is_said_as_such_not_as_text(repo):
+    """A count in more figures than any field takes (a form's answer of 10 to 20 digits, a sheet's cell of more than
+    20) was answered 'must be a number, not text; write the number only', though it was a number and only that."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    res = apply(repo, body({"Beds without nursing free now": "12345678901"}), "aston-manager")[1]
+    assert res["errors"] == ["Beds without nursing free now: is 12345678901, above the highest allowed value 1000"]
+    res = apply(repo, body({"Beds without nursing free now": "1" * 25}), "aston-manager")[1]
+    assert res["errors"] == ["Beds without nursing free now: is a number 25 digits long; no field takes a number that "
+                             "large, so write the real figure"]
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["lyndale,,123456789012345678901,"]))
+    r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[0] == ("v.csv:2: residential_free: is a number 21 digits long; no field takes a number "
+                                        "that large, so write the real figure")
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
+
+
 def test_csv_cell_under_no_column_name_is_refused_not_dropped(repo, capsys, monkeypatch):
     """A filled cell right of the named columns was dropped unseen: 'aston-house,,1,000' set 1 free bed."""
     before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}

@@ -140,6 +140,20 @@ def test_fixtures_are_valid():
      "providers/t.yaml:6: description: has spaces or line breaks at the start or end; remove them"),
     ("care: yes\n",
      "providers/t.yaml:6: care: must be a group of 'key: value' lines indented under it, not yes/no"),
+    # a rating history item the report cannot read (report.history leaves it out): refused, not published as it is
+    ("cqc:\n  rating_history:\n  - 2022-08-26 Good\n  - 2019-02-30 Good\n",
+     "providers/t.yaml:7: cqc.rating_history: item 2 '2019-02-30 Good' is not a real date; check the day and month (YYYY-MM-DD)"),
+    ("cqc:\n  rating_history_safe:\n  - 2099-08-26 Inadequate\n",
+     "providers/t.yaml:7: cqc.rating_history_safe: item 1 '2099-08-26 Inadequate' is in the future (today is 2026-11-23); "
+     "give the date CQC published the rating"),
+    ("cqc:\n  rating_history_well_led:\n  - 2022-08-26 Superb\n",
+     "providers/t.yaml:7: cqc.rating_history_well_led: item 1 '2022-08-26 Superb' is not a date and a CQC rating, like "
+     "'2022-02-23 Requires improvement' (the rating Outstanding, Good, Requires improvement or Inadequate); correct it "
+     "from CQC's reports, or import the register again"),
+    ("cqc:\n  rating_history:\n  - Good 2022-08-26\n",
+     "providers/t.yaml:7: cqc.rating_history: item 1 'Good 2022-08-26' is not a date and a CQC rating, like "
+     "'2022-02-23 Requires improvement' (the rating Outstanding, Good, Requires improvement or Inadequate); correct it "
+     "from CQC's reports, or import the register again"),
 ])
 def test_rule_messages(body, expected):
     assert problems(body) == [expected]
