@@ -154,6 +154,12 @@ def test_fixtures_are_valid():
      "providers/t.yaml:7: cqc.rating_history: item 1 'Good 2022-08-26' is not a date and a CQC rating, like "
      "'2022-02-23 Requires improvement' (the rating Outstanding, Good, Requires improvement or Inadequate); correct it "
      "from CQC's reports, or import the register again"),
+    # a CQC report's address is a page of CQC's own site; an FHRS ID is a whole number JavaScript holds exactly
+    ("cqc:\n  report_url: https://evil.example/x\n",
+     "providers/t.yaml:7: cqc.report_url: 'https://evil.example/x' is not in the right form; write it like "
+     "https://www.cqc.org.uk/location/1-000000001"),
+    ("food_hygiene:\n  fhrs_id: 12345678901234567890\n",
+     "providers/t.yaml:7: food_hygiene.fhrs_id: is 12345678901234567890, above the highest allowed value 999999999"),
 ])
 def test_rule_messages(body, expected):
     assert problems(body) == [expected]
