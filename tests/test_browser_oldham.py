@@ -319,3 +319,23 @@ def test_a_shared_link_with_a_town_not_listed_says_so_rather_than_dropping_it(ol
     pg.get_by_label("Care at home").check()  # said once: the next search is the person's own
     expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 services match"))
     pg.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_market_charts_labels_are_whole_and_inside_the_chart(oldham, browser, width):
+    """From a commissioner's journey: the beds chart's label column was 150 wide whatever the labels, and Oldham's
+    "Royton, Shaw and Crompton", cut to "Royton, Shaw and Crom…", still ran 11 units past the chart's left edge: the
+    page showed "oyton, Shaw and Crom…" at every width. Each label is whole, and every word is inside its chart."""
+    pg = browser.new_page(viewport={"width": width, "height": 800})
+    pg.goto(oldham + "market/")
+    charts = pg.locator("svg.ch-chart")
+    expect(charts).to_have_count(3)
+    for chart in charts.all():
+        texts = chart.evaluate("""s => { const v = s.viewBox.baseVal; return [...s.querySelectorAll('text')].map(t => {
+            const b = t.getBBox(); return [t.textContent, b.x >= 0 && b.x + b.width <= v.width]; }); }""")
+        assert [t for t, inside in texts if not inside] == [], width
+        labels = chart.evaluate("s => [...s.querySelectorAll('text[text-anchor=end]')].map(t => t.textContent)")
+        rows = chart.locator("xpath=following-sibling::table[1]//th[@scope='row']").all_inner_texts()
+        assert labels == rows
+    assert "Royton, Shaw and Crompton" in charts.first.evaluate("s => s.textContent")
+    pg.close()
