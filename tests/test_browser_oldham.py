@@ -339,3 +339,23 @@ def test_the_market_charts_labels_are_whole_and_inside_the_chart(oldham, browser
         assert labels == rows
     assert "Royton, Shaw and Crompton" in charts.first.evaluate("s => s.textContent")
     pg.close()
+
+
+def test_with_javascript_off_the_find_page_says_a_search_cannot_be_shown(oldham, browser):
+    """From a discharge nurse's journey: a colleague's link to a filtered list, opened with JavaScript off, showed the
+    heading and the A to Z lists without a word about the search it held (the compare page said why; the find page
+    did not). It says searching needs JavaScript, and that every service is still in the lists."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto(oldham + "find/?q=OL1+1AA&care=Nursing&band=Dementia")
+    expect(pg.locator("#find-form")).to_be_hidden()
+    expect(pg.locator("#find-needs-js")).to_have_text(
+        "Searching and filtering need JavaScript, which is turned off in your browser or did not load: a search, or a "
+        "link to one that someone sent you, cannot be shown here. Every service is still in the lists below.")
+    expect(pg.locator("#find-needs-js")).to_be_visible()  # (axe-core, a script, cannot run here)
+    ctx.close()
+    pg = browser.new_page(viewport={"width": 375, "height": 800})  # with JavaScript, the search and no such words
+    pg.goto(oldham + "find/?q=OL1+1AA&care=Nursing&band=Dementia")
+    wait_results(pg)
+    expect(pg.locator("#find-needs-js")).to_be_hidden()
+    pg.close()
