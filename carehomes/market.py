@@ -124,17 +124,25 @@ class Chart:
     unit: str
     group: str = "Group"
 
+    # the label column is as wide as the longest label (up to LABEL_MOST characters, the rest cut to "…") at
+    # CHAR_W a character, a wide sans-serif's 13 px: 150 wide cut "Royton, Shaw and Crompton" to 22 characters, which
+    # overflowed the chart's left edge all the same ("oyton, Shaw and Crom…")
+    CHAR_W, LABEL_MOST = 7.5, 32
+
     def svg(self) -> str:
         """A horizontal bar chart; text is escaped; sized to fit a phone."""
-        bar_h, gap, label_w, width = 22, 8, 150, 560
+        bar_h, gap, bars_w = 22, 8, 410
+        longest = max((len(label) for label in self.labels), default=0)
+        label_w = max(150, 12 + round(self.CHAR_W * min(longest, self.LABEL_MOST)))
+        width = label_w + bars_w
         top = 10
         height = top + len(self.labels) * (bar_h + gap) + 10
         peak = max(self.values + [1])
         rows = []
         for i, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
             y = top + i * (bar_h + gap)
-            w = 0 if value == 0 else max(2, round((width - label_w - 70) * value / peak))
-            short = label if len(label) <= 22 else label[:21] + "…"
+            w = 0 if value == 0 else max(2, round((bars_w - 70) * value / peak))
+            short = label if len(label) <= self.LABEL_MOST else label[:self.LABEL_MOST - 1] + "…"
             rows.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{html.escape(short)}</text>'
                         f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#3f51b5"></rect>'
                         f'<text x="{label_w + w + 6}" y="{y + 15}">{value:,}</text>')

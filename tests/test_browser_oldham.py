@@ -319,3 +319,43 @@ def test_a_shared_link_with_a_town_not_listed_says_so_rather_than_dropping_it(ol
     pg.get_by_label("Care at home").check()  # said once: the next search is the person's own
     expect(pg.locator("#results-status")).to_have_text(re.compile(r"^62 services match"))
     pg.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_market_charts_labels_are_whole_and_inside_the_chart(oldham, browser, width):
+    """From a commissioner's journey: the beds chart's label column was 150 wide whatever the labels, and Oldham's
+    "Royton, Shaw and Crompton", cut to "Royton, Shaw and Crom…", still ran 11 units past the chart's left edge: the
+    page showed "oyton, Shaw and Crom…" at every width. Each label is whole, and every word is inside its chart."""
+    pg = browser.new_page(viewport={"width": width, "height": 800})
+    pg.goto(oldham + "market/")
+    charts = pg.locator("svg.ch-chart")
+    expect(charts).to_have_count(3)
+    for chart in charts.all():
+        texts = chart.evaluate("""s => { const v = s.viewBox.baseVal; return [...s.querySelectorAll('text')].map(t => {
+            const b = t.getBBox(); return [t.textContent, b.x >= 0 && b.x + b.width <= v.width]; }); }""")
+        assert [t for t, inside in texts if not inside] == [], width
+        labels = chart.evaluate("s => [...s.querySelectorAll('text[text-anchor=end]')].map(t => t.textContent)")
+        rows = chart.locator("xpath=following-sibling::table[1]//th[@scope='row']").all_inner_texts()
+        assert labels == rows
+    assert "Royton, Shaw and Crompton" in charts.first.evaluate("s => s.textContent")
+    pg.close()
+
+
+def test_with_javascript_off_the_find_page_says_a_search_cannot_be_shown(oldham, browser):
+    """From a discharge nurse's journey: a colleague's link to a filtered list, opened with JavaScript off, showed the
+    heading and the A to Z lists without a word about the search it held (the compare page said why; the find page
+    did not). It says searching needs JavaScript, and that every service is still in the lists."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto(oldham + "find/?q=OL1+1AA&care=Nursing&band=Dementia")
+    expect(pg.locator("#find-form")).to_be_hidden()
+    expect(pg.locator("#find-needs-js")).to_have_text(
+        "Searching and filtering need JavaScript, which is turned off in your browser or did not load: a search, or a "
+        "link to one that someone sent you, cannot be shown here. Every service is still in the lists below.")
+    expect(pg.locator("#find-needs-js")).to_be_visible()  # (axe-core, a script, cannot run here)
+    ctx.close()
+    pg = browser.new_page(viewport={"width": 375, "height": 800})  # with JavaScript, the search and no such words
+    pg.goto(oldham + "find/?q=OL1+1AA&care=Nursing&band=Dementia")
+    wait_results(pg)
+    expect(pg.locator("#find-needs-js")).to_be_hidden()
+    pg.close()
