@@ -350,7 +350,7 @@ def test_with_javascript_off_the_find_page_says_a_search_cannot_be_shown(oldham,
     pg.goto(oldham + "find/?q=OL1+1AA&care=Nursing&band=Dementia")
     expect(pg.locator("#find-form")).to_be_hidden()
     expect(pg.locator("#find-needs-js")).to_have_text(
-        "Searching and filtering need JavaScript, which is turned off in your browser or did not load: a search, or a "
+        "Searching and filtering need JavaScript, which is turned off in your browser: a search, or a "
         "link to one that someone sent you, cannot be shown here. Every service is still in the lists below.")
     expect(pg.locator("#find-needs-js")).to_be_visible()  # (axe-core, a script, cannot run here)
     ctx.close()
