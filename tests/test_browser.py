@@ -381,7 +381,7 @@ def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     page.goto(site + "find/?q=HR1+2ER&care=Nursing&free=nursing&weekend=yes&need=Tracheostomy")
     wait_results(page)
     text = page.locator("#results-status").inner_text()
-    assert "homes whether it can meet this need: Tracheostomy." in text and "We know for only " in text, text
+    assert "homes whether each can meet this need: Tracheostomy." in text and "We know for only " in text, text
     # nearest first, as the count says, from the postcode (it said neither)
     assert text.endswith("match every other filter, nearest first. Not confirmed: ring each home to check. "
                          "Distances are measured in a straight line from HR1 2ER."), text

@@ -443,7 +443,7 @@ def test_the_find_page_says_whose_word_a_filter_is_where_the_kinds_differ():
 @pytest.mark.parametrize("kind", ["care_home", "home_care_agency"])
 def test_each_question_reads_after_whether_it(kind):
     """The find page asks a fact nobody has given as "No service has told us yet whether it {question}." (and "Only
-    3 of 62 ... whether it {question}"): a question is what follows "whether it", never a second "whether" ("whether
+    3 of 62 ... whether each {question}"): a question is what follows "whether it", never a second "whether" ("whether
     it has said whether it gives this care") nor what the service has said ("whether it has given its fees")."""
     schema = load_schema()
     sentence = str(schema.values.find["noHomeToldUs"])

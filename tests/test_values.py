@@ -225,7 +225,7 @@ def test_the_find_pages_told_us_wording_names_what_the_site_lists():
         assert find["knownCount"] == f"known for {{n}} of {{total}} {many}"
         assert find["noHomeToldUs"] == f"No {one} has told us yet whether it {{question}}."
         # known, not "told us": a count may hold CQC's registration (an agency's personal care), said as known
-        assert find["fewToldUs"] == f"We know for only {{n}} of {{total}} {many} whether it {{question}}."
+        assert find["fewToldUs"] == f"We know for only {{n}} of {{total}} {many} whether each {{question}}."
         assert "{home" not in json.dumps({k: v for k, v in find.items() if k != "description"})
     assert VALUES.for_script() == VALUES.for_script("home", "homes")
     assert '"knownCount":"known for {n} of {total} services"' in VALUES.script_json("service", "services")
