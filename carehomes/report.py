@@ -21,7 +21,7 @@ from .kinds import default_kind, kinds
 from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows)
 from .records import CURRENT_STATUSES, closed
-from .text import neutralise
+from .text import and_list, neutralise
 from .releases import list_releases, rows
 from .views import VALUES, HomeView
 
@@ -227,21 +227,21 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 add(f"{question} rated {q}", f"cqc.rating_{key}", q, hist[0][0] if hist else rdate)
             drop = fall(history(v, f"cqc.rating_history_{key}"))
             if drop:
-                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop), drop[3][-1])
+                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop, v), drop[3][-1])
         overall = history(v, "cqc.rating_history")
         drop = fall(overall)
         if drop:
-            add("Rating fell", "cqc.rating_history", _fell(drop), drop[3][-1])
+            add("Rating fell", "cqc.rating_history", _fell(drop, v), drop[3][-1])
         run = _run(overall)
         if overall and overall[0][1] == VALUES.ratings_of_concern[1] and len(run) >= t["repeated_rating_inspections"]:
             add(f"Repeated {VALUES.ratings_of_concern[1]}", "cqc.rating_history",
-                f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({', '.join(d.isoformat() for d, _ in reversed(run))})", run[0][0])
+                f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({_dates(v, [d for d, _ in reversed(run)])})", run[0][0])
         cutoff = today - dt.timedelta(days=round(t["inadequate_within_years"] * 365.25))
         worst = VALUES.ratings_of_concern[0]
         bad = [d for d, r in overall if r == worst and d >= cutoff]
         if bad and rating != worst:
             add(f"Rated {worst} in recent years", "cqc.rating_history",
-                f"{worst} at {len(bad)} inspection{'s' * (len(bad) != 1)} ({', '.join(d.isoformat() for d in sorted(bad))})", max(bad))
+                f"{worst} at {len(bad)} inspection{'s' * (len(bad) != 1)} ({_dates(v, sorted(bad))})", max(bad))
         if rdate and (today - rdate).days > t["rating_older_than_days"]:
             add(OLD_RATING, "cqc.rating_date", f"{(today - rdate).days} days old on {as_at}", rdate)
         if v.get("cqc.registered_manager") is False:
@@ -269,10 +269,21 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
     return sorted(out, key=lambda s: (s.severity, s.locality, s.home, s.signal))
 
 
-def _fell(drop: tuple[str, dt.date, str, list[dt.date]]) -> str:
-    """'<rating before> (its date) to <rating now> (the dates of the inspections that gave it)'."""
+def _fell(drop: tuple[str, dt.date, str, list[dt.date]], v: HomeView) -> str:
+    """'<rating before> (its date) to <rating now> (the dates of the inspections that gave it)', each date as
+    ``_dates`` says it."""
     before, when, now, dates = drop
-    return f"{before} ({when.isoformat()}) to {now} ({', '.join(d.isoformat() for d in dates)})"
+    return f"{before} ({_dates(v, [when])}) to {now} ({_dates(v, dates)})"
+
+
+def _dates(v: HomeView, dates: list[dt.date]) -> str:
+    """Rating dates, oldest first, 'd1, d2, d3'; a date of a rating CQC gave to an earlier registration of the
+    service followed by ', given to an earlier registration' (HomeView.given_on), once after 'd1, d2 and d3' when
+    all of them are (a new registration shows its earlier one's ratings: CQC's continuing regulatory history)."""
+    marks = [v.given_on(d) for d in dates]
+    if len(dates) > 1 and all(marks):
+        return and_list([d.isoformat() for d in dates]) + marks[0]
+    return ("; " if any(marks) else ", ").join(d.isoformat() + m for d, m in zip(dates, marks, strict=True))
 
 
 @dataclass(frozen=True)

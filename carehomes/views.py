@@ -440,13 +440,28 @@ class HomeView:
         beside the rating; "" otherwise."""
         if not self.rating or self.rating == VALUES.not_yet_rated:
             return ""
-        return self._given("cqc.rating_given_to")
+        return self.given_words("cqc.rating_given_to")
 
-    def _given(self, given_to: str) -> str:
+    def given_words(self, given_to: str) -> str:
         """", given to an earlier registration" (the card's rating line's ``given`` words) when the field ``given_to``
         names the earlier registration CQC gave a rating to; "" otherwise (or when the card has no rating line)."""
         card = next((line for line in self.face.card if line.format == "card_rating"), None)
         return given_words(self, card, given_to) if card is not None else ""
+
+    def given_on(self, day: dt.date) -> str:
+        """", given to an earlier registration" (given_words) when a rating CQC published on ``day`` is an earlier
+        registration's: published before this registration began (cqc.registered_since), or on the day of the current
+        or the previous overall rating when CQC gave that one to an earlier registration (cqc.rating_given_to,
+        cqc.previous_rating_given_to; a key question's rating of that day is of the same report); "" otherwise."""
+        began = _date(self.get("cqc.registered_since"))
+        if began is not None and day < began:
+            card = next((line for line in self.face.card if line.format == "card_rating"), None)
+            words = card.options.get("given") if card is not None else None
+            return f", {words}" if isinstance(words, str) and words else ""
+        for dated_by, given_to in (("cqc.rating_date", "cqc.rating_given_to"), ("cqc.previous_rating_date", "cqc.previous_rating_given_to")):
+            if day == _date(self.get(dated_by)):
+                return self.given_words(given_to)
+        return ""
 
     @property
     def register_date(self) -> dt.date | None:
@@ -829,7 +844,7 @@ class HomeView:
         to an earlier registration (the card's rating words), filled in."""
         text = text.replace("{date}", when).replace("{age}", age_words(value, self.today))
         if "{given}" in text:  # only where CQC's own entry for that rating names the registration it gave it to
-            text = text.replace("{given}", self._given(given_to) if given_to else "")
+            text = text.replace("{given}", self.given_words(given_to) if given_to else "")
         if "{register}" in text:  # a few notes name it: the register's date worked out only for them
             text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
         return text

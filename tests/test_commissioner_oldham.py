@@ -402,3 +402,40 @@ def test_the_providers_table_never_makes_one_provider_of_homes_whose_provider_is
     page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
     assert "<td>88: " not in page and "<td>2,150</td>" not in page
     assert "88 registered homes." in page and "registered services" not in page
+
+
+@needs_oldham
+def test_a_fall_in_rating_says_which_ratings_cqc_gave_to_an_earlier_registration(oldham_import):
+    """A new registration shows its earlier one's ratings (CQC's continuing regulatory history): Chadderton Total Care
+    (registered 8 September 2023) shows five Requires improvement ratings of 2016-2023, every one of them given to
+    location 1-120641405. The report said its 'Safe rating fell' and 'Repeated Requires improvement' as if this
+    registration's; each such date now says it was given to an earlier registration, and a date of this registration's
+    own ratings never does. Checked against CQC's own entries (historicRatings' organisationId) for every service."""
+    import json
+
+    _, folder = oldham_import
+    views = views_of(folder)
+    today = data_date(views)
+    assert today is not None
+    by = {(s.home, s.signal): s.value for s in signals([HomeView(v.d, today) for v in views], today, dict(DEFAULTS))}
+    assert by[("Chadderton Total Care", "Safe rating fell")] == (
+        "Good (2018-02-24, given to an earlier registration) to Requires improvement (2019-04-17, 2020-11-28 and "
+        "2023-04-13, given to an earlier registration)")
+    assert by[("Chadderton Total Care", "Repeated Requires improvement")] == (
+        "Requires improvement at 5 inspections in a row (2016-03-12, 2018-02-24, 2019-04-17, 2020-11-28 and 2023-04-13, "
+        "given to an earlier registration)")
+    assert by[("Apex Prime Care - Oldham", "Rating fell")] == (
+        "Good (2021-05-12, given to an earlier registration) to Requires improvement (2023-06-06, given to an earlier "
+        "registration)")
+    assert by[("Stoneleigh House", "Rating fell")] == "Good (2019-04-11) to Requires improvement (2021-01-27, 2022-02-23)"
+    checked = 0
+    for v in views:
+        doc = json.loads((OLDHAM / "location_details" / f"location_{v.d['location_id']}.json").read_text(encoding="utf-8"))
+        for entry in doc.get("historicRatings") or []:
+            if entry.get("overall", {}).get("rating") in ("Inspected but not rated", None):
+                continue  # never in a rating history
+            day = dt.date.fromisoformat(entry["reportDate"])
+            earlier = entry.get("organisationId") not in (None, v.d["location_id"])
+            assert bool(v.given_on(day)) == earlier, (v.name, day)
+            checked += 1
+    assert checked > 100
