@@ -124,30 +124,30 @@ class Chart:
     unit: str
     group: str = "Group"
 
-    # the label column is as wide as the longest label (up to LABEL_MOST characters, the rest cut to "…") at
-    # CHAR_W a character, a wide sans-serif's 13 px: 150 wide cut "Royton, Shaw and Crompton" to 22 characters, which
-    # overflowed the chart's left edge all the same ("oyton, Shaw and Crom…")
-    CHAR_W, LABEL_MOST = 7.5, 32
+    # Each bar under its label, in a chart 300 wide at 14 px text: at 320 px a phone shows it at nearly its own size
+    # (text about 13 px). Labels beside the bars needed a chart 560-650 wide, which a phone shrank to half, its text
+    # to 6-7 px; and a label column of fixed width cut "Royton, Shaw and Crompton" and still ran past the chart's
+    # left edge. A label longer than LABEL_MOST characters (about the chart's width) is cut with "…"; the table
+    # under the chart holds it whole.
+    WIDTH, LABEL_MOST = 300, 36
 
     def svg(self) -> str:
-        """A horizontal bar chart; text is escaped; sized to fit a phone."""
-        bar_h, gap, bars_w = 22, 8, 410
-        longest = max((len(label) for label in self.labels), default=0)
-        label_w = max(150, 12 + round(self.CHAR_W * min(longest, self.LABEL_MOST)))
-        width = label_w + bars_w
-        top = 10
-        height = top + len(self.labels) * (bar_h + gap) + 10
+        """A horizontal bar chart, each bar under its label; text is escaped; sized to fit a phone."""
+        label_h, bar_h, gap, value_w = 17, 18, 12, 64
+        top = 4
+        row_h = label_h + bar_h + gap
+        height = top + len(self.labels) * row_h
         peak = max(self.values + [1])
         rows = []
         for i, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
-            y = top + i * (bar_h + gap)
-            w = 0 if value == 0 else max(2, round((bars_w - 70) * value / peak))
+            y = top + i * row_h
+            w = 0 if value == 0 else max(2, round((self.WIDTH - value_w) * value / peak))
             short = label if len(label) <= self.LABEL_MOST else label[:self.LABEL_MOST - 1] + "…"
-            rows.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{html.escape(short)}</text>'
-                        f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#3f51b5"></rect>'
-                        f'<text x="{label_w + w + 6}" y="{y + 15}">{value:,}</text>')
-        return (f'<svg class="ch-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{self.id}-t {self.id}-d" '
-                f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13" fill="#1a1a1a">'
+            rows.append(f'<text class="ch-chart-label" x="0" y="{y + 13}">{html.escape(short)}</text>'
+                        f'<rect x="0" y="{y + label_h}" width="{w}" height="{bar_h}" fill="#3f51b5"></rect>'
+                        f'<text x="{w + 6}" y="{y + label_h + 14}">{value:,}</text>')
+        return (f'<svg class="ch-chart" width="{self.WIDTH}" height="{height}" viewBox="0 0 {self.WIDTH} {height}" role="img" aria-labelledby="{self.id}-t {self.id}-d" '
+                f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="14" fill="#1a1a1a">'
                 f'<title id="{self.id}-t">{html.escape(self.title)}</title><desc id="{self.id}-d">{html.escape(self.description)}</desc>'
                 + "".join(rows) + "</svg>")
 
