@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .ages import Age
+from .ages import Age, nice_date
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import csv_writer
@@ -281,7 +281,7 @@ def register_text(views: list[HomeView], as_at: dt.date) -> str:
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
     return ((f"{off:,} profile is for a home" if off == 1 else f"{off:,} profiles are for homes")
-            + f" no longer on the CQC register dated {as_at.isoformat()}."
+            + f" no longer on the CQC register dated {nice_date(as_at)}."
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
 
@@ -384,7 +384,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     area_word = "locality" if localities else "town" if o["by_town"] else "local authority area"
     names, groups = o["areas"], o["groups"]
     gone = len(everyone) - len(views)
-    out = [f'<p class="ch-as-at"><strong>CQC data as at {today.isoformat()}</strong>: {len(views):,} registered care home{"s" * (len(views) != 1)} '
+    out = [f'<p class="ch-as-at"><strong>CQC data as at {nice_date(today)}</strong>: {len(views):,} registered care home{"s" * (len(views) != 1)} '
            f"with {_total(views, REGISTERED)} registered beds, grouped by {area_word}. Rating ages are measured from that date. "
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
@@ -454,7 +454,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      ratings, [o["ratings"][r] for r in ratings], "Homes", "CQC rating").html())
     ages = [a for a in age_labels(limits_of(views)["rating"]) if o["ages"].get(a)]
     out.append(Chart("chart-rating-age", "How old the CQC ratings are", f"Homes by the age of their latest CQC rating on "
-                     f"{today.isoformat()}, the date of the CQC data. A home's page flags a rating over "
+                     f"{nice_date(today)}, the date of the CQC data. A home's page flags a rating over "
                      f"{limits_of(views)['rating'].words} old on the day the site was built, so it may flag more (the "
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
@@ -467,7 +467,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
         ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
         [f"Vacancies more than {limits_of(views)['availability'].words} old", _of(stale, reporting_all, "no home has told us its vacancies")],
         ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
-        [f"CQC ratings more than {limits_of(views)['rating'].words} old on {views[0].today.isoformat() if views else today.isoformat()} "
+        [f"CQC ratings more than {limits_of(views)['rating'].words} old on {nice_date(views[0].today if views else today)} "
          "(the day the site was built, as each home page flags them)", _of(sum(1 for v in views if v.rating_stale), dated,
                                                                    f"{_not_known()}: no home has a rating date")
          + (f" with a rating date ({len(views) - dated:,} without)" if 0 < dated < len(views) else "")],
@@ -628,9 +628,9 @@ def kind_html(views: list[HomeView], names: list[str], groups: dict[str, list[Ho
     tables = tables if tables is not None else Tables()
     header, rows = kind_rows(names, groups)
     header[0] = area_word.capitalize()
-    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data as at {today.isoformat()}", header, rows))
+    out.append(tables.add("capacity-by-kind", f"Capacity by {area_word} and kind, CQC data as at {nice_date(today)}", header, rows))
     header, rows = quality_rows(views)
-    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, as at {today.isoformat()}", header, rows))
+    out.append(tables.add("quality", f"Homes by CQC rating, overall and for each key question, as at {nice_date(today)}", header, rows))
     header, rows = fee_rows(names, groups)
     header[0] = area_word.capitalize()
     out.append(tables.add("fees", f"Fees the homes publish, by {area_word}", header, rows))

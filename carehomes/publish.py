@@ -30,13 +30,12 @@ from .outputs.tables import (
     XLSX_FILE,
     csv_writer,
     excel_csv,
-    owners_holding,
     package_descriptor,
     release_version,
     tables_text,
 )
 from .parallel import Beside, map_chunks, no_cycle_collection
-from .outputs.typed import joined_rows, typed_tables
+from .outputs.typed import joined_rows, owners_holding, typed_tables
 from .outputs.xlsx import workbook
 from .schema import ROOT, Schema, load_schema
 
@@ -131,10 +130,10 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
                 made: list[HomePieces] | None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    owners = owners_holding([p.data for p in profiles], schema)  # a source is named only when its facts are here
-    pkg = package_descriptor(files, schema, released, homepage, owners)  # the tables' metadata, for the files below
+    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
+    owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage, items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
         files[DB_FILE] = database(tables, entries or [])

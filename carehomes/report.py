@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .ages import nice_date
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
@@ -583,19 +584,19 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            + ".</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "
-                          f"{today.isoformat()}; taking new clients and hours as each agency last said)", header, rows))
+                          f"{nice_date(today)}; taking new clients and hours as each agency last said)", header, rows))
     header, rows = quality_rows(vs)
     out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
-                          f"{today.isoformat()}", header, rows))
+                          f"{nice_date(today)}", header, rows))
     out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")
     found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
     header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
-    out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {today.isoformat()}", header, rows)
+    out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {nice_date(today)}", header, rows)
                if rows else "<p>No home care agency has a CQC rating signal.</p>")
     if only_old:
         out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "
                    f"than {old_age(thresholds)} old, whatever the rating: not listed here, as the age of a rating says "
                    "nothing of the care; " + ("the signals table above lists every signal" if report is not None else
-                                              "the commissioner report (build.py report) lists every signal") + ".</p>")
+                                              "the council's commissioner report lists every signal") + ".</p>")
     return "\n".join(out)

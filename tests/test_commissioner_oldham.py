@@ -76,7 +76,7 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
     _, views = oldham
     assert data_date(views) == dt.date(2025, 3, 20)
     page = market_html(views, TODAY)
-    assert ('<strong>CQC data as at 2025-03-20</strong>: 44 registered care homes with 1,574 registered beds, grouped by town.') in page
+    assert ('<strong>CQC data as at 20 March 2025</strong>: 44 registered care homes with 1,574 registered beds, grouped by town.') in page
     assert "closed home" not in page and "Shawside" not in page
     assert '<th scope="row">Overall</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td>' in page, "Good 34, RI 6 among registered homes"
 
@@ -273,9 +273,9 @@ def test_the_rating_age_chart_says_it_measures_from_the_cqc_datas_date():
     the homes' pages, while the freshness table beside it counted 40 of 40 (from the day of the build, as the pages do)."""
     views = views_of(OLDHAM_AREA, dt.date(2026, 12, 5))
     page = market_html(views, dt.date(2026, 12, 5))
-    assert ("Homes by the age of their latest CQC rating on 2025-03-20, the date of the CQC data. A home&#x27;s page flags a "
+    assert ("Homes by the age of their latest CQC rating on 20 March 2025, the date of the CQC data. A home&#x27;s page flags a "
             "rating over 2 years old on the day the site was built, so it may flag more") in page
-    assert "CQC ratings more than 2 years old on 2026-12-05 (the day the site was built" in page
+    assert "CQC ratings more than 2 years old on 5 December 2026 (the day the site was built" in page
     # out of the homes with a rating date (40 of Oldham's 44), which the cell says: not out of every home
     assert "flags them)</th><td>40 of 40 with a rating date (4 without)</td>" in page
     one = market_html([v for v in views if v.slug == "abbey-hey-care-home"], dt.date(2026, 12, 5))  # not "1 ... homes"
@@ -309,9 +309,9 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
     assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
-            in page) and "the commissioner report (build.py report) lists every signal." in page
+            in page) and "the council's commissioner report lists every signal." in page
     report = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
-    assert "the signals table above lists every signal." in report and "commissioner report (build.py report)" not in report
+    assert "the signals table above lists every signal." in report and "council's commissioner report" not in report
     assert report.index("<caption>Signals, most serious first") < report.index('<h2 id="home-care">')
     assert '<caption>Signals, most serious first (CQC data as at 2025-03-20)</caption><thead><tr><th scope="col">Service</th>' in report
 
@@ -350,7 +350,7 @@ def test_the_home_care_table_says_its_answers_are_the_agencies_own_not_as_at_the
     from carehomes.report import homecare_html
 
     views, today = oldham_area_views()
-    assert ("Home care agencies by postcode district covered (CQC data as at 2025-03-20; taking new clients and hours as "
+    assert ("Home care agencies by postcode district covered (CQC data as at 20 March 2025; taking new clients and hours as "
             "each agency last said)") in homecare_html(views, today)
 
 

@@ -155,6 +155,12 @@ def test_the_fsa_is_a_source_only_when_a_record_holds_a_food_hygiene_rating(tmp_
     assert FSA_SOURCE in named["with"] and FSA_SOURCE not in named["without"]
     assert [s for s in named["with"] if s != FSA_SOURCE] == named["without"]  # every other source kept, in order
     assert "x-owner" not in (tmp_path / "with" / "datapackage.json").read_text(encoding="utf-8")  # the schema's own key
+    # the data command, which keeps only what the rules across files need of each profile, decides it the same way
+    from carehomes import cli
+
+    assert cli.main(["data", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "command")]) in (0, None)
+    by_command = json.loads((tmp_path / "command" / "datapackage.json").read_text(encoding="utf-8"))["sources"]
+    assert [s["title"] for s in by_command] == named["with"]
 
 
 def test_a_sources_owner_must_be_an_owner(tmp_path):

@@ -172,6 +172,11 @@ def profiles(draw):
     cqc = data.get("cqc", {})
     if "rating" in cqc:
         cqc.setdefault("rating_date", TODAY)
+    for key in [k for k in cqc if k.startswith("rating_history")]:  # each item 'YYYY-MM-DD Rating', as CQC's (check's rule)
+        cqc[key] = list(dict.fromkeys(f"{draw(st.dates(dt.date(2009, 1, 1), TODAY)).isoformat()} "
+                                      f"{draw(st.sampled_from(s.values.graded_ratings))}" for _ in cqc[key])) or None
+        if cqc[key] is None:
+            del cqc[key]
     if cqc.get("status", "Registered") != "Registered":
         cqc.setdefault("status_date", TODAY)
     return data

@@ -115,7 +115,7 @@ def test_sitemap_and_market_page(tmp_path):
     assert "homes/aston-house/</loc>" in sm and "market/</loc>" in sm
     market = (out / "market" / "index.html").read_text()
     herefordshire = [yaml.safe_load(f.read_text()) for f in (ROOT / "providers").glob("[!_]*.yaml")]
-    assert re.search(rf"<strong>CQC data as at \d{{4}}-\d\d-\d\d</strong>: {len(herefordshire) + 2} registered care homes", market)
+    assert re.search(rf"<strong>CQC data as at \d{{1,2}} [A-Z][a-z]+ \d{{4}}</strong>: {len(herefordshire) + 2} registered care homes", market)
     assert market.count('role="img"') == 3 and market.count("<title id=") == 3 and market.count("<desc id=") == 3
     hereford_beds = sum(h["beds"]["registered"] for h in herefordshire if h["locality"] == "Herefordshire")
     # two localities (Herefordshire and the fictional Exampleshire): grouped by local authority area
@@ -138,7 +138,7 @@ def test_sitemap_and_market_page(tmp_path):
             "<td>40 (1 home not known)</td><td>30 (1 home)</td><td>10 (1 home)</td>") in market
     assert ('<th scope="row">Herefordshire</th><td>not known</td><td>not known</td><td>0 of 88</td><td>no reports</td>'
             "<td>no reports</td>") in market
-    assert '<th scope="row">CQC ratings more than 2 years old on 2026-11-23 (the day the site was built, as each home page flags them)</th><td>0 of 1 with a rating date (89 without)</td>' in market
+    assert '<th scope="row">CQC ratings more than 2 years old on 23 November 2026 (the day the site was built, as each home page flags them)</th><td>0 of 1 with a rating date (89 without)</td>' in market
 
 
 def test_market_page_with_no_answers_says_not_known(tmp_path):
@@ -152,9 +152,9 @@ def test_market_page_with_no_answers_says_not_known(tmp_path):
     assert ('<th scope="row">Tracheostomy</th><td>0 of 88</td>' + '<td><span class="ch-unknown">Not known</span></td>' * 12
             + "</tr>") in market
     assert ("Whether a registered manager is in post is not known for all 88 homes: the CQC data we hold does not say. "
-            "0 profiles are for homes no longer on the CQC register dated 2021-03-31.") in market
+            "0 profiles are for homes no longer on the CQC register dated 31 March 2021.") in market
     assert '<th scope="row">Vacancies more than 7 days old</th><td>no home has told us its vacancies</td>' in market
-    assert '<th scope="row">CQC ratings more than 2 years old on 2026-11-23 (the day the site was built, as each home page flags them)</th><td>not known: no home has a rating date</td>' in market
+    assert '<th scope="row">CQC ratings more than 2 years old on 23 November 2026 (the day the site was built, as each home page flags them)</th><td>not known: no home has a rating date</td>' in market
     assert '<th scope="row">Hereford</th><td>35</td><td>14</td><td>21</td><td>991</td><td>not known</td><td>not known</td>' in market
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..kinds import Kind, default_kind, kinds
-from ..records import canonical, flatten, get_path, set_path
+from ..records import canonical, flatten, set_path
 from ..schema import Field, Schema, load_schema
 from ..text import FORMULA_START, and_list, neutralise, restore
 
@@ -264,25 +264,13 @@ def example_text(f: dict) -> str:
     return str(ex)
 
 
-def owners_holding(profiles: list[dict], schema: Schema) -> frozenset[str]:
-    """Of the owners a source of the data package is declared for (its ``x-owner``), those of whom at least one of
-    ``profiles`` (their data) holds a fact: a field they own that is given (not empty)."""
-    declared = {s["x-owner"] for s in schema.package.get("sources", []) if "x-owner" in s}
-    paths: dict[str, list[list[str]]] = {}
-    for path, f in schema.by_path.items():
-        if f.owner in declared:
-            paths.setdefault(f.owner, []).append(path.split("."))
-    return frozenset(owner for owner, owned in paths.items()
-                     if any(get_path(d, keys) not in (None, "", [], {}) for d in profiles for keys in owned))
-
-
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
                        owners: frozenset[str] | None = None) -> dict:
     """datapackage.json (Data Package v2) for the published files: the schema plus version, date, sizes and hashes.
 
     The tables are tabular resources; the other files in ``files`` named in OTHER_FILES are plain resources. A
-    source that gives one owner's facts (its ``x-owner``) is listed only when ``owners`` (``owners_holding``: the
-    owners of whom a record holds a fact; None: every owner) has it: a site gathering no food hygiene ratings does
+    source that gives one owner's facts (its ``x-owner``) is listed only when ``owners`` (``typed.owners_holding``:
+    the owners of whom a table holds a fact; None: every owner) has it: a site gathering no food hygiene ratings does
     not name the Food Standards Agency as a source, nor its licence's attribution.
     """
     pkg = copy.deepcopy(schema.package)

@@ -105,6 +105,19 @@ def typed_tables(files: dict[str, bytes], package: dict, records: list[dict] | N
     return out
 
 
+def owners_holding(tables: list[Table], package: dict) -> frozenset[str]:
+    """Of the owners a source of ``package`` is declared for (its ``x-owner``: the FSA), those of whom a table holds a
+    fact: a cell of a field they own that is not empty. From the tables, not the profiles: the data command keeps
+    only what the rules across files need of each profile."""
+    declared = {s["x-owner"] for s in package.get("sources", []) if "x-owner" in s}
+    found = set()
+    for t in tables:
+        for i, f in enumerate(t.fields):
+            if f.get("owner") in declared and f["owner"] not in found and any(row[i] is not None for row in t.rows):
+                found.add(f["owner"])
+    return frozenset(found)
+
+
 def field_description(f: dict) -> str:
     """A field's description without the CSV-only note on formula apostrophes."""
     text = f.get("description", "")
