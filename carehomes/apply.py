@@ -119,6 +119,7 @@ class Report:
     skipped: dict[str, int] = field(default_factory=dict)  # locations of no kind held here, by service types
     held: dict[str, int] = field(default_factory=dict)  # locations imported (new or refreshed) by kind ('care homes': 47)
     closed_kinds: dict[str, int] = field(default_factory=dict)  # the closed ones not imported, by kind
+    absent: list[str] = field(default_factory=list)  # columns the file's format has that it lacks: their facts left alone
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -131,6 +132,11 @@ class Report:
                         if any(f == "cqc.status" and new == "Deregistered" for f, _, new in values)]
         if deregistered:
             lines.append(f"  {len(deregistered)} deregistered by CQC ({verb}kept, marked closed)")
+        if self.absent:
+            one = len(self.absent) == 1
+            lines.append(f"  the file has no column{'s' * (not one)} {and_list([repr(plain(c)) for c in self.absent])}: what "
+                         f"{'that column says' if one else 'those columns say'} is left as each profile has it (not known in "
+                         "a new profile)")
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
         if self.closed:

@@ -948,7 +948,7 @@ def _open_claims(path: Path) -> list[tuple[int, str]] | None:
         return [(i["number"], i.get("body") or "") for i in found]
     except OSError as exc:  # NotRegularFile's strerror says what it is
         _say(f"--open-claims {path}: cannot be read ({exc.strerror})")
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: JSON nested thousands deep
         _say(f"--open-claims {path}: is not a JSON list of issues with a number and a body; write it with: "
              "python3 build.py github issues --label claim")
     return None
@@ -969,7 +969,7 @@ def _replies(path: Path) -> list[str] | None:
         return [c["body"] for c in found]
     except OSError as exc:
         _say(f"--replies {path}: cannot be read ({exc.strerror})")
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
         _say(f"--replies {path}: is not a JSON list of comments with a body; {again}")
     return None
 

@@ -208,7 +208,7 @@ def test_hsca_file_with_the_domiciliary_care_column(tmp_path):
     report = import_cqc(src, tmp_path / "p", as_of=dt.date(2026, 1, 1))
     assert len(report.new) == 3
     agency = _load(tmp_path / "p" / "agency.yaml")
-    assert agency["kinds"] == ["home_care_agency"] and "beds" not in agency and "nursing" not in agency["care"]
+    assert agency["kinds"] == ["home_care_agency"] and "beds" not in agency and "nursing" not in agency.get("care", {})
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
 
 

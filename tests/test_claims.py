@@ -206,7 +206,7 @@ def test_claim_replies_file_is_read_or_refused_in_one_line(repo, tmp_path, capsy
     assert capsys.readouterr().out.startswith("The label `claim-approved` was added, but nothing was changed: this claim "
                                               "was opened for **Aston House**")
     assert "maintainers" not in (repo / "providers" / "eastbank.yaml").read_text()
-    for wrong in ('{"body": "x"}', '[{"body": 5}]', '["x"]', "not json"):
+    for wrong in ('{"body": "x"}', '[{"body": 5}]', '["x"]', "not json", "[" * 100_000 + "]" * 100_000):  # nested: no traceback
         replies.write_text(wrong)
         assert main(args) == 2
         assert capsys.readouterr().err == (f"--replies {replies}: is not a JSON list of comments with a body; write it with: "
@@ -245,7 +245,8 @@ def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead
     args = ["claim", "--body", str(f), "--author", "jo-deputy", "--repo", str(repo), "--issue", "7"]
     assert main([*args, "--open-claims", str(claims)]) == 1
     assert "already pending in issue #5" in capsys.readouterr().out
-    for wrong in ('{"number": 5}', '[{"number": true, "body": ""}]', '[{"number": "5"}]', '[{"number": 5, "body": {}}]', '[5]'):
+    for wrong in ('{"number": 5}', '[{"number": true, "body": ""}]', '[{"number": "5"}]', '[{"number": 5, "body": {}}]', '[5]',
+                  "[" * 100_000 + "]" * 100_000):  # nested thousands deep: the same line, not a RecursionError's traceback
         claims.write_text(wrong)
         assert main([*args, "--open-claims", str(claims)]) == 2
         assert capsys.readouterr().err == (f"--open-claims {claims}: is not a JSON list of issues with a number and a body; "

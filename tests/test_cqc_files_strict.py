@@ -313,7 +313,7 @@ def test_market_file_without_the_manager_column_does_not_say_no_manager(tmp_path
         del row["Registered manager"]
     write_rows(tmp_path / "market.csv", rows)
     _, records, _ = read_register(tmp_path / "market.csv")
-    assert len(records) == 945 and {r.regulator["cqc.registered_manager"] for r in records} == {None}
+    assert len(records) == 945 and not any("cqc.registered_manager" in r.regulator for r in records)  # left as profiles have it
 
 
 RATING_PLACES = [  # every nested place extra_facts reads a rating from, in a real Oldham API record
@@ -507,3 +507,58 @@ def test_api_csv_nested_cells_of_the_wrong_shape_are_refused_as_the_same_json_is
         f"line 4: location {ids[2]}: field 'regulatedActivities[1].contacts[0].personGivenName' is a list, expected a text",
     ])
     assert not providers.exists() or not list(providers.glob("*.yaml"))
+
+
+def test_a_column_the_file_lacks_says_nothing_never_no(tmp_path, shared_data):
+    """A sheet with a column deleted (or renamed by its publisher) leaves what that column says as the profiles have
+    it, and a new profile has it as not known: read as empty cells, 43 of Herefordshire's homes lost dementia care
+    ('True -> False') and 61 their residential care, and every home its coordinates."""
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"})
+    providers = tmp_path / "p"
+    import_cqc(src, providers, as_of=dt.date(2021, 3, 31))
+    before = snapshot(providers)
+    assert sum("dementia: true" in t for t in before.values()) == 43
+    gone = ("Service user band - Dementia", "Service type - Care home service without nursing", "Location Latitude")
+    write_rows(src, [{k: v for k, v in r.items() if k not in gone} for r in rows])
+    report = import_cqc(src, providers, as_of=dt.date(2021, 3, 31))
+    assert (report.changed, snapshot(providers)) == ({}, before)
+    assert report.summary().splitlines()[4] == (
+        "  the file has no columns 'Location Latitude', 'Service type - Care home service without nursing' and "
+        "'Service user band - Dementia': what those columns say is left as each profile has it (not known in a new profile)")
+    fresh = tmp_path / "new"
+    import_cqc(src, fresh, as_of=dt.date(2021, 3, 31))
+    aston = load(fresh / "aston-house.yaml")
+    assert "dementia" not in aston["care"]["user_bands"] and "residential" not in aston["care"]
+    assert "latitude" not in aston["address"] and aston["care"]["nursing"] is False
+    assert aston["care"]["user_bands"]["older_people"] is True
+
+
+def test_a_market_file_without_service_users_leaves_the_bands_unknown(tmp_path, shared_data):
+    """CQC's market CSV: no 'Service users supported' column, or an empty cell, is not known, never every band 'no'."""
+    rows = list(csv.DictReader((CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv").read_text(encoding="utf-8-sig")
+                               .splitlines(keepends=True)))
+    homes = [r for r in rows if "care home service" in r["Service Types"].lower()][:3]
+    homes[0]["Service users supported"] = ""
+    src = tmp_path / "market.csv"
+    write_rows(src, homes)
+    _, records, _ = read_register(src)
+    assert not any(k.startswith("care.user_bands.") and v is not None for k, v in records[0].regulator.items())
+    assert {v for k, v in records[1].regulator.items() if k.startswith("care.user_bands.")} == {True, False}  # a cell given
+    write_rows(src, [{k: v for k, v in r.items() if k != "Service users supported"} for r in homes])
+    _, records, _ = read_register(src)
+    assert records.absent == ["Service users supported"]
+    assert not any(k.startswith("care.user_bands.") for r in records for k in r.regulator)
+
+
+def test_a_column_named_twice_is_refused(tmp_path, shared_data):
+    """Read by name, a row took the last of two columns of one name: every home was imported as 'Evil Name'."""
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    header = [*rows[0], "Location Name"]
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *([*r.values(), "Evil Name"] for r in rows)])
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value) == ("line 1: names a column more than once: 'Location Name' (columns 4 and 26), so which holds "
+                              "the facts is not known; nothing was changed. Remove or rename the copies and import the "
+                              "file again")
+    assert not (tmp_path / "p").exists()

@@ -26,6 +26,7 @@ from .. import httpclient
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
+from ..text import and_list
 from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL
 from . import cqc_shape
@@ -276,6 +277,7 @@ class Records(list[Record]):
     def __init__(self, records: Iterable[Record] = (), skipped: Mapping[str, int] | None = None) -> None:
         super().__init__(records)
         self.skipped: dict[str, int] = dict(skipped or {})
+        self.absent: list[str] = []  # the columns its format takes facts from that the file does not have
 
 
 def held_kinds(care_home: bool, types: Iterable[str]) -> tuple[str, ...]:
@@ -307,6 +309,45 @@ HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Au
 MARKET_COLUMNS = {"Location ID", "Location Name", "Location Local Authority", "Care homes beds",
                   "Location Latest Overall Rating", "Publication Date", "Service Types"}
 API_COLUMNS = {"locationId", "name", "localAuthority", "careHome", "registrationStatus"}
+# The other columns each format takes facts from (profile path -> column). A column the file does not have says
+# nothing: its facts are left out of the records (``_given``), so a profile keeps what it holds and a new one has
+# them as not known; read as empty cells, a band or service type column left out of a sheet made every home "no".
+HSCA_SOURCES = {"address.street": "Location Street Address", "address.town": "Location City",
+                "address.latitude": "Location Latitude", "address.longitude": "Location Longitude",
+                **{str(p.flag): f"Service type - {p.cqc_service_type}" for p in TYPED},
+                "cqc.registered_since": "Location HSCA start date"}
+HSCA_BANDS = "Service user band - "  # the HSCA file's column for each band, as CQC names it
+HSCA_BAND_COLUMNS = {b: HSCA_BANDS + name for b, name in (
+    ("older_people", "Older People"), ("dementia", "Dementia"),
+    ("learning_disability_autism", "Learning disabilities or autistic spectrum disorder"),
+    ("mental_health", "Mental Health"), ("physical_disability", "Physical Disability"),
+    ("sensory_impairment", "Sensory Impairment"), ("younger_adults", "Younger Adults"), ("children", "Children 0-18 years"))}
+MARKET_SOURCES = {"provider.name": "Provider Name", "provider.cqc_id": "Provider ID",
+                  "cqc.registered_since": "Location HSCA start date", "cqc.registered_manager": "Registered manager",
+                  "cqc.registered_managers": "Registered manager", "cqc.phone": "Location telephone number",
+                  "cqc.website": "Location Web Address",
+                  **{f"care.user_bands.{b}": "Service users supported" for b in ALL_BANDS}}
+
+
+def _band_of(column: str) -> str | None:
+    """Our service user band of an HSCA 'Service user band - ...' column; None for a band we do not hold."""
+    return BANDS.get(column.removeprefix(HSCA_BANDS).strip().lower())
+
+
+def _given(reg: dict[str, Any], row: Mapping[str, Any], sources: Mapping[str, str]) -> dict[str, Any]:
+    """``reg`` without the facts whose column (``sources``: profile path -> column) the file does not have."""
+    return {k: v for k, v in reg.items() if k not in sources or sources[k] in row}
+
+
+def absent_columns(header: Iterable[str], fmt: str) -> list[str]:
+    """The columns a format takes facts from that a file's ``header`` does not have, in the order the format lists them."""
+    names = set(header)
+    if fmt == "market":
+        return list(dict.fromkeys(c for c in MARKET_SOURCES.values() if c not in names))
+    if fmt != "HSCA care directory":
+        return []
+    bands = {_band_of(c) for c in names if c.startswith(HSCA_BANDS)}
+    return [c for c in HSCA_SOURCES.values() if c not in names] + [c for b, c in HSCA_BAND_COLUMNS.items() if b not in bands]
 
 
 def _hsca(row: dict[str, str]) -> Record | Skipped:
@@ -317,8 +358,9 @@ def _hsca(row: dict[str, str]) -> Record | Skipped:
     if not ids:
         c.done()
         return _skipped(types)
-    band_columns = [col for col in row if col and col.startswith("Service user band - ")]
-    bands = _bands(col.split(" - ", 1)[1] for col in band_columns if c.read(col, _flag))
+    band_columns = [col for col in row if col and col.startswith(HSCA_BANDS)]
+    said = {_band_of(col) for col in band_columns}  # a band with no column in the file is not known, never "no"
+    bands = {b: on for b, on in _bands(col.split(" - ", 1)[1] for col in band_columns if c.read(col, _flag)).items() if b in said}
     reg = {
         "name": _text(row["Location Name"]),
         "address.street": _text(row.get("Location Street Address")),
@@ -334,7 +376,7 @@ def _hsca(row: dict[str, str]) -> Record | Skipped:
     }
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
-    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg), ids)
+    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, HSCA_SOURCES)), ids)
 
 
 def _market(row: dict[str, str]) -> Record | Skipped:
@@ -344,6 +386,7 @@ def _market(row: dict[str, str]) -> Record | Skipped:
     if not ids:
         return _skipped(named)
     c = _Cells(row)
+    users = (row.get("Service users supported") or "").split(",")
     rating = c.read("Location Latest Overall Rating", _rating)
     ended = c.read("Location HSCA end date", _date)
     reg = {
@@ -359,12 +402,12 @@ def _market(row: dict[str, str]) -> Record | Skipped:
         "cqc.rating_date": c.read("Publication Date", _date, "mdy") if rating else None,
         "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         "cqc.registered_managers": _market_manager(row.get("Registered manager")),
-        **_regulator_bands(_bands((row.get("Service users supported") or "").split(","))),
+        **_regulator_bands(_bands(users) if any(u.strip() for u in users) else dict.fromkeys(ALL_BANDS)),  # empty: not known
     }
     reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
-    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", reg), ids)
+    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, MARKET_SOURCES)), ids)
 
 
 def _cqc_contact(phone: str | None, website: str | None) -> dict[str, str | None]:
@@ -591,6 +634,12 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
         except ValueError as exc:
             raise ImportError_(f"is not valid JSON ({exc})") from None
     header = _csv_header(path)
+    twice = [f"'{_show(h)}' (columns {and_list([str(n) for n, g in enumerate(header, 1) if g == h])})"
+             for h, n in Counter(header).items() if n > 1 and h]
+    if twice:  # a row read by name would take the last, unseen, of each
+        raise ImportError_(f"line 1: names {'a column' if len(twice) == 1 else 'columns'} more than once: {and_list(twice)}, "
+                           "so which holds the facts is not known; nothing was changed. Remove or rename the copies and "
+                           "import the file again")
     names = set(header)
     parse: Callable[[dict[str, str]], Record | Skipped]
     if HSCA_COLUMNS <= names:
@@ -624,6 +673,7 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
             yield where, row
 
     records = _parse_rows(rows(), parse, unreadable)
+    records.absent = absent_columns(header, fmt)
     return fmt, records, _latest(d.isoformat() for d in newest)
 
 
@@ -918,9 +968,11 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
     try:
-        return apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
-                             allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
-                             skipped=records.skipped, **guards)
+        report = apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
+                               allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
+                               skipped=records.skipped, **guards)
+        report.absent = records.absent
+        return report
     except OlderSourceError as exc:
         if as_of:
             raise
