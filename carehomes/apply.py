@@ -320,7 +320,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
             path, _ = existing[rec.location_id]
             held(rec)
             old_status = (existing[rec.location_id][1].get("cqc") or {}).get("status")
-            text, changed, values = _refresh(path, rec, data_date, schema)
+            text, changed, values = (None, [], []) if _current(existing[rec.location_id][1], rec, data_date, schema) \
+                else _refresh(path, rec, data_date, schema)
             name = f"{rec.regulator.get('name')} ({path.name})"
             if changed:
                 report.changed[name] = changed
@@ -463,6 +464,19 @@ def _free_slug(rec: Record, taken: set[str]) -> str:
     while f"{base}-{ident}-{n}" in taken:
         n += 1
     return f"{base}-{ident}-{n}"
+
+
+def _current(data: dict, rec: Record, data_date: dt.date, schema: Schema) -> bool:
+    """Whether a profile (its data as check reads it) already holds every fact of ``rec`` and this import's date, so
+    that ``_refresh`` would leave it as it is: decided without its round-trip parse, which keeps comments and was
+    nearly all of an import over existing profiles (nationally 47 s for 15,403 unchanged ones). Any difference, or any
+    doubt, is for ``_refresh`` to find."""
+    for dotted, value in rec.regulator.items():
+        current = get_path(data, dotted.split("."))
+        if (current is not None) if value is None else (current != value or type(current) is not type(value)):
+            return False
+    held = data.get(profile_key(schema))
+    return _kinds_now(held, rec, schema) == held and get_path(data, ("cqc", "imported")) == data_date
 
 
 def _refresh(path: Path, rec: Record, data_date: dt.date,
