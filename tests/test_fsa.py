@@ -460,3 +460,40 @@ def test_the_sites_dates_and_words_say_only_what_the_data_holds():
         (ROOT / "content" / "index.md").read_text()
     note = views[0].register_stale
     assert note.endswith("What CQC says now may differ: check the CQC page.") and "contact details" not in note
+
+
+def test_an_establishment_given_twice_with_different_ratings_is_ambiguous_even_when_pinned(tmp_path, real_text):
+    """From a hostile review: the files read gave FHRS ID 488493 twice (a second copy rated 1), and the home pinned to
+    it silently took the last copy's rating; matched by postcode, the same files were rightly ambiguous. Which is
+    its rating is not known: it is ambiguous either way, with both copies listed, and nothing is written."""
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493, 487427])
+    text = xml.read_text()
+    start = text.rindex("<EstablishmentDetail>", 0, text.index("<FHRSID>488493</FHRSID>"))
+    copy = text[start:text.index("</EstablishmentDetail>", start) + len("</EstablishmentDetail>")]
+    assert copy.count("<FHRSID>488493</FHRSID>") == 1 and "<RatingValue>5</RatingValue>" in copy
+    second = tmp_path / "second.xml"
+    second.write_text(text.replace(copy, copy + copy.replace("<RatingValue>5</RatingValue>", "<RatingValue>1</RatingValue>")))
+    providers = home_profiles(tmp_path, ["aston-house"])
+    p = providers / "aston-house.yaml"
+    for pin in ("", "food_hygiene:\n  fhrs_id: 488493\n  pinned: yes\n"):
+        p.write_text(p.read_text().split("food_hygiene:")[0] + pin)
+        before = p.read_text()
+        report = fsa.import_fsa([second], providers)
+        [m] = report.matches
+        assert m.kind == "ambiguous" and [e.rating for e in m.candidates] == ["5", "1"], pin
+        assert m.reason == ("FHRS ID 488493 is in the files read 2 times with different ratings, so which is its rating is "
+                            "not known; give each council's file once, as downloaded from the FSA")
+        assert p.read_text() == before
+    # the same establishment in two files, alike: one rating, taken
+    report = fsa.import_fsa([xml, xml], providers)
+    assert [m.kind for m in report.matches] == ["pinned"]
+
+
+def test_a_field_given_twice_in_one_establishment_refuses_the_file(tmp_path, real_text):
+    xml = edited(tmp_path, real_text, "<RatingValue>5</RatingValue>", "<RatingValue>5</RatingValue><RatingValue>1</RatingValue>")
+    providers = home_profiles(tmp_path, ["aston-house"])
+    with pytest.raises(fsa.FsaError) as exc:
+        fsa.import_fsa([xml], providers)
+    assert str(exc.value).endswith(": an establishment gives RatingValue twice ('5' and '1'), which FHRS files never do; "
+                                   "this file is damaged: download it again from the FSA")
+    assert ": line " in str(exc.value)

@@ -173,7 +173,12 @@ def _records(path: Path) -> Iterator[dict[str, str]]:
             done.append(current)
             current = None
         elif name in _WANTED and value:
-            (current if current is not None else header)[name] = value
+            held = current if current is not None else header
+            if held.get(name, value) != value:  # which of the two the FSA meant is not known
+                raise FsaError(f"line {parser.CurrentLineNumber}: an establishment gives {name} twice "
+                               f"('{plain(held[name], 40)}' and '{plain(value, 40)}'), which FHRS files never do; this "
+                               "file is damaged: download it again from the FSA")
+            held[name] = value
 
     roots: set[str] = set()
     parser.StartDoctypeDeclHandler = refuse
@@ -366,8 +371,10 @@ def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> l
     by_id: dict[int, Establishment] = {}
     by_postcode: dict[str, list[Establishment]] = {}
     by_sector: dict[str, list[Establishment]] = {}
+    copies: dict[int, list[Establishment]] = {}  # FHRS ID -> each copy of it in the files read
     for e in establishments:
         by_id[e.fhrs_id] = e
+        copies.setdefault(e.fhrs_id, []).append(e)
         if e.postcode:
             by_postcode.setdefault(e.postcode, []).append(e)
             by_sector.setdefault(postcode_sector(e.postcode) or "", []).append(e)
@@ -387,6 +394,13 @@ def match_homes(homes: list[Home], establishments: Iterable[Establishment]) -> l
                 m.reason = (f"FHRS ID {fhrs_id} matches {len(ms)} homes at this postcode" if fhrs_id not in pinned else
                             f"FHRS ID {fhrs_id} is pinned to {' and '.join(pinned[fhrs_id])}; if this home shares that "
                             "kitchen, pin it here too")
+    for m in matches:  # an establishment the files give twice, with different ratings: which is its rating is not known
+        ids = {m.establishment.fhrs_id} if m.establishment is not None else {e.fhrs_id for e in m.candidates}
+        found = copies.get(next(iter(ids)), []) if len(ids) == 1 else []
+        if len({(e.rating_value, e.rating_date_text) for e in found}) > 1:
+            m.candidates, m.establishment, m.kind = found, None, "ambiguous"
+            m.reason = (f"FHRS ID {found[0].fhrs_id} is in the files read {len(found)} times with different ratings, so "
+                        "which is its rating is not known; give each council's file once, as downloaded from the FSA")
     return matches
 
 
