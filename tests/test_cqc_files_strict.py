@@ -67,12 +67,13 @@ def test_empty_cells_stay_not_known_and_real_flags_import(tmp_path, shared_data)
 
 
 def test_date_errors_name_column_and_value_and_an_empty_name_hides_nothing(tmp_path, shared_data):
-    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=8)
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=9)
     rows[0]["Location Name"] = " "
     rows[0]["Care homes beds"] = "many"
     rows[3]["Location ID"] = "not an id"
     rows[6]["Location HSCA start date"] = "31/02/2021"
     rows[7]["Location HSCA start date"] = "soon"
+    rows[8]["Location HSCA start date"] = "2020-02-01garbage"  # a date with more after it than a time of day
     write_rows(src, rows)
     with pytest.raises(ImportError_) as exc:
         import_cqc(src, tmp_path / "p", as_of=dt.date(2021, 3, 31))
@@ -82,6 +83,8 @@ def test_date_errors_name_column_and_value_and_an_empty_name_hides_nothing(tmp_p
         "line 5: 'not an id' is not a CQC location ID",
         "line 8: Location HSCA start date: '31/02/2021' is not a real date; correct it (YYYY-MM-DD or DD/MM/YYYY)",
         "line 9: Location HSCA start date: 'soon' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
+        "line 10: Location HSCA start date: '2020-02-01garbage' is not a date; write it as YYYY-MM-DD or DD/MM/YYYY, "
+        "with a time of day after it or nothing",
     ])
     assert not (tmp_path / "p").exists()
 

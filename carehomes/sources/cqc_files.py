@@ -112,6 +112,19 @@ def _float(value: Any) -> float | None:
     return number
 
 
+_TIME = re.compile(r"[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def _a_time(text: str) -> bool:
+    """Whether ``text`` (what follows a date) is a time of day as CQC's files write one: 'T00:00:00Z',
+    ' 12:00:00 AM', ' 00:00:00'."""
+    t = _TIME.fullmatch(text)
+    if t is None:
+        return False
+    hour, minute, second = int(t[1]), int(t[2]), int(t[3] or 0)
+    return minute < 60 and second < 60 and (1 <= hour <= 12 if t[4] else hour < 24)
+
+
 def _date(value: Any, order: str = "iso") -> dt.date | None:
     """Parse ISO dates, or slashed dates as day-first ('dmy') or month-first ('mdy', with times)."""
     text = str(value or "").strip()
@@ -122,6 +135,11 @@ def _date(value: Any, order: str = "iso") -> dt.date | None:
     n = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if not m and not n:
         raise ValueError(f"'{_show(text)}' is not a date; write it as {form}")
+    found = m or n
+    assert found is not None
+    after = text[found.end():]
+    if after and not _a_time(after):  # '2020-02-01garbage' is no date, not 1 February 2020
+        raise ValueError(f"'{_show(text)}' is not a date; write it as {form}, with a time of day after it or nothing")
     try:
         if m:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
