@@ -26,7 +26,7 @@ from .engines import ENGINES
 from .github import MAX_COMMENTS, MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT, SchemaError
-from .text import typed_whole
+from .text import reader_error, typed_whole
 
 PROVIDERS = ROOT / "providers"
 SITE = ROOT / "site"
@@ -637,10 +637,10 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
         _say(f"{args.file}: {exc}")
         return 1
     except csv.Error as exc:  # a field over the csv module's limit, a NUL, ... (the reader leaves these to us)
-        _say(f"{args.file}: cannot be read as CSV ({exc}); nothing was imported. Export the CQC sheet as CSV again")
+        _say(f"{args.file}: cannot be read as CSV ({reader_error(exc)}); nothing was imported. Export the CQC sheet as CSV again")
         return 1
     except json.JSONDecodeError as exc:
-        _say(f"{args.file}: is not valid JSON ({exc}); nothing was imported")
+        _say(f"{args.file}: is not valid JSON ({reader_error(exc)}); nothing was imported")
         return 1
     except RecursionError:
         _say(f"{args.file}: is nested too deeply to be a CQC register file (JSON lists or objects inside each "

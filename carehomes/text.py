@@ -28,6 +28,19 @@ def typed_whole(text: str, unit: str = "") -> str | None:
     return None if m is None else m.group(1) if unit else s
 
 
+def reader_error(exc: Exception) -> str:
+    """A CSV or JSON reader's error (csv.Error, ValueError) in words for the person who gave the file, where Python's
+    own would send them to its settings: lines ended by a carriage return alone, a number too long to read."""
+    text = str(exc)
+    if "new-line character seen in unquoted field" in text:
+        return ("its lines end with a carriage return alone, an old Mac format; save it again as CSV with Windows or "
+                "Unix line ends")
+    long = re.search(r"integer string conversion: value has ([0-9]+) digits", text)
+    if long:
+        return f"it holds a number {int(long[1]):,} digits long, which no real record does"
+    return text
+
+
 def and_list(items: list[str]) -> str:
     """'A, B and C' ('A' alone; '' for none)."""
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)

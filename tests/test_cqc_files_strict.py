@@ -565,3 +565,24 @@ def test_a_column_named_twice_is_refused(tmp_path, shared_data):
                               "the facts is not known; nothing was changed. Remove or rename the copies and import the "
                               "file again")
     assert not (tmp_path / "p").exists()
+
+
+def test_lines_ended_by_a_carriage_return_or_a_number_too_long_to_read_are_said_plainly(tmp_path, shared_data, oldham):
+    """Python's own words sent the user to its settings ('open the file in universal-newline mode',
+    'use sys.set_int_max_str_digits()'); each is said as what is wrong with the file and what to do."""
+    src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=3)
+    write_rows(src, rows)
+    src.write_bytes(src.read_bytes().replace(b"\r\n", b"\r").replace(b"\n", b"\r"))
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value) == ("cannot be read as CSV (its lines end with a carriage return alone, an old Mac format; save "
+                              "it again as CSV with Windows or Unix line ends)")
+    folder, details = oldham
+    record = sorted(details.glob("*.json"))[0]
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace('"locationId"', f'"huge": {"9" * 5000}, "locationId"', 1), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "q")
+    assert f"{record}: is not valid JSON (it holds a number 5,000 digits long, which no real record does); fetch the " \
+           "location again or remove the file" in str(exc.value)
+    assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()

@@ -26,7 +26,7 @@ from .. import httpclient
 from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
-from ..text import and_list
+from ..text import and_list, reader_error
 from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL
 from . import cqc_shape
@@ -650,7 +650,7 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
             raise ImportError_(f"is not UTF-8 text: byte {exc.start} (0x{exc.object[exc.start]:02X}) cannot be read; "
                                "save the file as UTF-8") from None
         except ValueError as exc:
-            raise ImportError_(f"is not valid JSON ({exc})") from None
+            raise ImportError_(f"is not valid JSON ({reader_error(exc)})") from None
     header = _csv_header(path)
     twice = [f"'{_show(h)}' (columns {and_list([str(n) for n, g in enumerate(header, 1) if g == h])})"
              for h, n in Counter(header).items() if n > 1 and h]
@@ -715,7 +715,7 @@ def _csv_header(path: Path) -> list[str]:
     try:
         header = next(csv.reader(_utf8_lines(path)), [])
     except csv.Error as exc:
-        raise ImportError_(f"cannot be read as CSV ({exc})") from None
+        raise ImportError_(f"cannot be read as CSV ({reader_error(exc)})") from None
     return [h.strip() for h in header]
 
 
@@ -726,7 +726,7 @@ def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        raise ImportError_(f"cannot be read as CSV ({exc})") from None
+        raise ImportError_(f"cannot be read as CSV ({reader_error(exc)})") from None
     while True:
         first = reader.line_num + 1
         try:
@@ -734,7 +734,7 @@ def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            unreadable.append(f"line {first}: cannot be read as CSV ({exc}); is a quote (\") not closed?")
+            unreadable.append(f"line {first}: cannot be read as CSV ({reader_error(exc)}); is a quote (\") not closed?")
             return
         if not row or row == [""]:
             continue
@@ -841,7 +841,7 @@ def _json_files(folder: Path, what: str, problems: list[str]) -> list[tuple[Path
         except UnicodeDecodeError as exc:
             problems.append(f"{f}: byte {exc.start} is not UTF-8 text; save the file as UTF-8")
         except ValueError as exc:
-            problems.append(f"{f}: is not valid JSON ({exc}); fetch the {what} again or remove the file")
+            problems.append(f"{f}: is not valid JSON ({reader_error(exc)}); fetch the {what} again or remove the file")
         except OSError as exc:
             problems.append(f"{f}: cannot be read ({exc.strerror})")
     return docs
