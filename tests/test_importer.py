@@ -183,6 +183,10 @@ def test_api_json_folder_oldham(tmp_path, shared_data):
     ("a,b\n1,2\n", "is not a CQC register file this tool knows"),
     ("\x00\x01binary", "is not a text CSV file"),
     ('{"hello": 1}', "is JSON but not CQC API location records"),
+    ("", "is empty: it has no column names and no rows; export the CQC sheet as CSV again"),
+    ("\n \n", "is empty: it has no column names and no rows; export the CQC sheet as CSV again"),
+    ("\n\nLocation ID,Location Name\n1-1,A\n", "line 1: is blank, where the column names must be; remove the blank lines "
+     "above them (nothing was changed)"),
 ])
 def test_unrecognised_files(tmp_path, content, message):
     f = tmp_path / "x.csv"

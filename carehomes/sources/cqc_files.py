@@ -652,6 +652,11 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
         except ValueError as exc:
             raise ImportError_(f"is not valid JSON ({reader_error(exc)})") from None
     header = _csv_header(path)
+    if not any(header):  # no column names on the first line: a blank line before them, or nothing at all
+        if not any(line.strip() for line in _utf8_lines(path)):
+            raise ImportError_("is empty: it has no column names and no rows; export the CQC sheet as CSV again")
+        raise ImportError_("line 1: is blank, where the column names must be; remove the blank lines above them "
+                           "(nothing was changed)")
     twice = [f"'{_show(h)}' (columns {and_list([str(n) for n, g in enumerate(header, 1) if g == h])})"
              for h, n in Counter(header).items() if n > 1 and h]
     if twice:  # a row read by name would take the last, unseen, of each
