@@ -586,3 +586,15 @@ def test_lines_ended_by_a_carriage_return_or_a_number_too_long_to_read_are_said_
     assert f"{record}: is not valid JSON (it holds a number 5,000 digits long, which no real record does); fetch the " \
            "location again or remove the file" in str(exc.value)
     assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
+
+
+def test_a_bad_date_deep_in_an_api_record_names_its_field(tmp_path, oldham):
+    folder, details = oldham
+    record = details / "location_1-18648277454.json"  # Avonleigh Gardens: a care home with a rating history
+    doc = json.loads(record.read_text(encoding="utf-8"))
+    doc["historicRatings"][0]["reportDate"] = "2020-13-01"
+    record.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "p")
+    assert (f"{record}: field 'historicRatings.reportDate': '2020-13-01' is not a real date; correct it (YYYY-MM-DD or "
+            "DD/MM/YYYY)") in str(exc.value).splitlines()[1]

@@ -1034,6 +1034,14 @@ def _read(doc: dict, key: str, read: Callable[[Any], Any]) -> Any:
         raise ValueError(f"field '{key}': {exc}") from None
 
 
+def _date_in(value: Any, where: str) -> dt.date | None:
+    """``_date`` of a nested field of an API document; a date it cannot read is a ValueError naming the field."""
+    try:
+        return _date(value)
+    except ValueError as exc:
+        raise ValueError(f"field '{where}': {exc}") from None
+
+
 def _obj(value: Any, where: str) -> dict:
     """A nested object of an API document: {} when not given; a ValueError naming the field when it is not an object."""
     if value is None or value == "":
@@ -1063,7 +1071,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     current = _field(doc, "currentRatings", dict) or {}
     overall = _obj(current.get("overall"), "currentRatings.overall")
     rating = _rating(overall.get("rating"))
-    rating_date = _date(overall.get("reportDate") or current.get("reportDate")) if rating else None
+    rating_date = _date_in(overall.get("reportDate") or current.get("reportDate"), "currentRatings.overall.reportDate") if rating else None
     questions = {str(q.get("name") or "").strip().lower(): q
                  for q in _objs(overall.get("keyQuestionRatings"), "currentRatings.overall.keyQuestionRatings")}
     assessed = False  # the rating is the newer framework's: each question's date is read from its status (_question_date)
@@ -1072,15 +1080,15 @@ def extra_facts(doc: dict) -> dict[str, Any]:
             for r in _objs(_obj(a.get("ratings"), "assessment.ratings").get("asgRatings"), "assessment.ratings.asgRatings"):
                 if r.get("status") == "Current" and _rating(r.get("rating")):
                     rating = _rating(r.get("rating"))
-                    rating_date = _date(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"))
+                    rating_date = _date_in(a.get("assessmentPlanPublishedDateTime") or r.get("assessmentDate"), "assessment.assessmentPlanPublishedDateTime")
                     questions = {str(q.get("name") or "").strip().lower(): q for q in
                                  _objs(r.get("keyQuestionRatings"), "assessment.ratings.asgRatings.keyQuestionRatings")}
                     assessed = True
                     break
     reports = [r for r in _field(doc, "reports", list) or [] if isinstance(r, dict)]
     last_report = _field(doc, "lastReport", dict) or {}
-    report_dates = [d for d in (_date(r.get("reportDate")) for r in reports) if d]
-    report_date = _date(last_report.get("publicationDate")) or (max(report_dates) if report_dates else None)
+    report_dates = [d for d in (_date_in(r.get("reportDate"), "reports.reportDate") for r in reports) if d]
+    report_date = _date_in(last_report.get("publicationDate"), "lastReport.publicationDate") or (max(report_dates) if report_dates else None)
     if rating and rating_date and (report_date is None or rating_date > report_date):
         report_date = rating_date  # an assessment published after the last report CQC lists (the newer framework)
     if not rating and registered and not reports and not last_report:
@@ -1088,7 +1096,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
     previous, previous_date, previous_to = None, None, None
     for h in _objs(_field(doc, "historicRatings", list), "historicRatings"):
         h_rating = _historic_rating(_obj(h.get("overall"), "historicRatings.overall").get("rating"))
-        h_date = _date(h.get("reportDate"))
+        h_date = _date_in(h.get("reportDate"), "historicRatings.reportDate")
         if h_rating in UNRATED or not h_date:
             continue  # an inspection that gave no rating leaves the rating before it standing
         if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
@@ -1165,7 +1173,7 @@ def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: 
     historicRatings (the newest dated report that gave that question a rating, when it is the rating now: else not
     known); a question with no status is not known."""
     if not assessed:
-        return _date(q.get("reportDate"))
+        return _date_in(q.get("reportDate"), "currentRatings.overall.keyQuestionRatings.reportDate")
     status = str(q.get("status") or "").strip().lower()
     if status == "assessed":
         return rating_date
@@ -1173,7 +1181,7 @@ def _question_date(q: dict, rating: str, rating_date: dt.date | None, assessed: 
         return None
     latest: tuple[dt.date, str] | None = None
     for h in historic:
-        when = _date(h.get("reportDate"))
+        when = _date_in(h.get("reportDate"), "historicRatings.reportDate")
         if not when or (rating_date and when >= rating_date):
             continue
         given = _historic_rating(_historic_question(_obj(h.get("overall"), "historicRatings.overall"), name))
@@ -1200,7 +1208,7 @@ def _history(historic: list[dict], question: str | None, current: tuple[str | No
             value = overall.get("rating")
         else:
             value = _historic_question(overall, question)
-        r, d = _historic_rating(value), _date(h.get("reportDate"))
+        r, d = _historic_rating(value), _date_in(h.get("reportDate"), "historicRatings.reportDate")
         if r not in UNRATED and d:
             found.setdefault(d, r)
     if current and current[0] not in UNRATED and current[1]:
