@@ -405,7 +405,7 @@ class Live:
     def follow(self) -> str:
         """Everything that depends on every home, written where its bytes changed (see the module's docstring):
         first what the lists show, then the open data and what counts it. Returns what it did, for the serve log."""
-        from .outputs.oruk_api import api_files
+        from .outputs.oruk_api import api_files, published_sources
         from .outputs.sitemap import write_sitemap
         from .releases import newest_fact
         from .search import write_districts, write_facets, write_towns
@@ -449,7 +449,7 @@ class Live:
                 lap("engine pages")
                 wrote = sum(write_if_changed(self.site / "data" / n, b) for n, b in files.items())
                 api = api_files(json.loads(files["oruk-services.json"]), self.cfg.raw.get("site_url") or "",
-                                str(self.cfg.directory.get("oruk_api_url") or ""))
+                                str(self.cfg.directory.get("oruk_api_url") or ""), published_sources(files.get("datapackage.json")))
                 wrote += sync_files(api, self.site / "oruk", delete=True)
                 lastmod = {f"homes/{v.slug}": newest_fact(v.d, self.schema) for v in views}  # after the engine's sitemap
                 write_sitemap(self.site, self.cfg.raw.get("site_url", ""), lastmod, max((d for d in lastmod.values() if d), default=None))

@@ -43,7 +43,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .fsutil import NotRegularFile, read_regular
 from .outputs import oruk_openapi as spec
-from .outputs.oruk_api import PROFILE_URL, VERSION, _one_to_one, data_licence, _service_at_locations, paged, service_list_item, taxonomies_and_terms
+from .outputs.oruk_api import (PROFILE_URL, VERSION, _one_to_one, _service_at_locations, data_licence, paged, published_sources,
+                                service_list_item, taxonomies_and_terms)
 from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
 from .safetext import UNSAFE_IN_ADDRESS
 from .sources.postcodes import KEY as POSTCODE_KEY, area_of, distance_km, postcode_key
@@ -340,6 +341,16 @@ class _Cors:
         await self.app(scope, receive, send_with_cors)
 
 
+def _sources(site: Path) -> list[dict] | None:
+    """The sources the built site's data/datapackage.json names (the attribution its records need); None (the
+    schema's, every one) when it cannot be read."""
+    try:
+        raw = read_regular(site / "data" / "datapackage.json", MAX_SERVICES_BYTES)
+    except OSError:  # NotRegularFile is one
+        return None
+    return published_sources(raw)
+
+
 def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site", url_option: str = "--api-url") -> Starlette:
     """The ORUK API for the built site in ``site``; DataMissing when its records cannot be read or ``api_url`` is not
     an http(s) address (the messages name ``give_site`` and ``url_option``, the way each was given)."""
@@ -348,7 +359,7 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
         raise DataMissing(problem)
     catalogue = load(site, give_site)
     description = spec.openapi_text()
-    licence = data_licence()
+    licence = data_licence(_sources(site))
 
     async def root(request: Request) -> Response:
         base = api_url.rstrip("/") + "/" if api_url else str(request.base_url)

@@ -24,7 +24,7 @@ from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the 
 from .load import Profile
 from .outputs.atom import atom, published_dates
 from .outputs.oruk import service_texts
-from .outputs.oruk_api import write_api
+from .outputs.oruk_api import published_sources, write_api
 from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import LATER, Beside, no_cycle_collection
 from .publish import HomePieces, data_files, release_date, write_files
@@ -59,13 +59,15 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
                    for p in profiles), key=lambda v: v.slug)
 
 
-def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str) -> int:
+def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str, package: bytes | None = None) -> int:
     """The static Open Referral UK API (oruk/) into ``folder``, from the records of data/oruk-services.json
     (run beside the pages: a worker process, for a large set), each service's file from its line there as it
-    is; returns the files written."""
+    is, its root crediting the sources data/datapackage.json (``package``) names; returns the files written."""
     services = json.loads(services_json)
     texts = service_texts(services_json)
-    return write_api(services, folder, site_url, api_url, texts if texts is not None and len(texts) == len(services) else None)
+    return write_api(services, folder, site_url, api_url, texts if texts is not None and len(texts) == len(services) else None,
+                     published_sources(package))
+
 
 
 def move_in(folder: Path, out: Path, name: str, what: str) -> None:
@@ -194,7 +196,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                                                      published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")
                     with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
                                 cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
-                                items=homes) as oruk_api, \
+                                files.get("datapackage.json"), items=homes) as oruk_api, \
                          Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
                                 data_site, items=homes) as data_written:
                         # pages

@@ -394,3 +394,32 @@ def test_the_documented_production_command_stops_with_one_line_when_the_site_is_
     assert "Traceback" not in done.stderr and "failed to start, stopping the parent process" in done.stderr
     assert done.stderr.count(f"{tmp_path / 'site'}: no such folder; build the site first (python3 build.py build) "
                              "or set CAREHOMES_SITE to the folder of a built site\n") >= 1
+
+
+def test_the_roots_credit_only_the_sources_the_published_data_holds(tmp_path):
+    """A site gathering no food hygiene ratings (Oldham) published no FSA source in datapackage.json, but both API
+    roots still asked for the FSA to be credited. Each root now credits the sources the site's own datapackage.json
+    names: the static one written with the build (and serve's rebuild), the queryable one read from the site."""
+    from carehomes.outputs.oruk_api import api_files, published_sources
+    from carehomes.pipeline import write_oruk_api
+
+    checked = check_paths([ROOT / "providers"])
+    unrated = [p for p in checked.profiles if not p.data.get("food_hygiene")]
+    files = data_files(unrated)
+    named = [s["title"] for s in json.loads(files["datapackage.json"])["sources"]]
+    assert "Food Standards Agency: food hygiene rating scheme (FHRS) open data" not in named
+    write_oruk_api(files["oruk-services.json"], tmp_path / "oruk", "", "", files["datapackage.json"])
+    static = json.loads((tmp_path / "oruk" / "index.html").read_text(encoding="utf-8"))
+    rebuilt = json.loads(api_files(json.loads(files["oruk-services.json"]), "", "", published_sources(files["datapackage.json"]))["index.html"])
+    site = tmp_path / "site"
+    (site / "data").mkdir(parents=True)
+    for name in ("oruk-services.json", "datapackage.json"):
+        (site / "data" / name).write_bytes(files[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        served = TestClient(create_app(site)).get("/").json()
+    for root in (static, rebuilt, served):
+        assert [a["source"] for a in root["attribution"]] == [
+            "Care Quality Commission: care directory (HSCA active locations)",
+            "NHS England Organisation Data Service (ODS): NHS trusts", "Ordnance Survey: Code-Point Open (postcode positions)"]
+    assert published_sources(b"[1, 2]") is None and published_sources(b"{not json") is None

@@ -154,25 +154,37 @@ def static_openapi(doc: dict) -> dict:
             "paths": {path: item for path, item in doc["paths"].items() if path != NOT_STATIC}}
 
 
-def data_licence() -> dict[str, Any]:
+def data_licence(sources: list[dict] | None = None) -> dict[str, Any]:
     """The records' licence and the attribution their sources ask for, as datapackage.json states them (its
     licenses and each source's 'Contains ...' sentence): the API's root says them too, because an aggregator
     that harvests the API never reads the open data page. The profile's root has no field for them; extra ones
-    are allowed."""
+    are allowed. ``sources``: the published datapackage.json's (which names a source of one owner's facts, the FSA,
+    only when the data holds them: tables.package_descriptor); None: the schema's, every one."""
     pkg = load_schema().package
     licence = pkg["licenses"][0]
     return {"data_licence": {"name": licence["title"], "url": licence["path"]},
             "attribution": [{"source": s["title"], "url": s["path"], "text": d[d.index("Contains"):]}
-                            for s in pkg["sources"] if "Contains" in (d := s.get("description", ""))]}
+                            for s in (pkg["sources"] if sources is None else sources)
+                            if isinstance(s, dict) and isinstance(d := s.get("description", ""), str) and "Contains" in d
+                            and isinstance(s.get("title"), str) and isinstance(s.get("path"), str)]}
 
 
-def root_document(site_url: str = "", api_url: str = "") -> dict:
+def published_sources(package: bytes | None) -> list[dict] | None:
+    """The sources a published datapackage.json (its bytes) names; None when not given or not readable."""
+    try:
+        found = json.loads(package)["sources"] if package else None
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+    return found if isinstance(found, list) else None
+
+
+def root_document(site_url: str = "", api_url: str = "", sources: list[dict] | None = None) -> dict:
     """The static API's ``/``: its version, the description it follows, what it cannot do, and the licence."""
     doc: dict[str, Any] = {"version": VERSION, "profile": PROFILE_URL,
                            "openapi_url": site_url.rstrip("/") + "/oruk/openapi.json" if site_url else OPENAPI_URL,
                            "note": STATIC_NOTE + (" To filter or page, use the queryable API at its address, queryable_api_url."
                                                   if api_url else " No queryable copy of this API is configured."),
-                           **data_licence()}
+                           **data_licence(sources)}
     if api_url:
         doc["queryable_api_url"] = api_url
     return doc
@@ -196,10 +208,10 @@ def _responses(services: list[dict]) -> list[tuple[str, list[dict], list[dict]]]
                                       for sal in s.get("service_at_locations", [])], [])]
 
 
-def api_files(services: list[dict], site_url: str = "", api_url: str = "") -> dict[str, bytes]:
+def api_files(services: list[dict], site_url: str = "", api_url: str = "", sources: list[dict] | None = None) -> dict[str, bytes]:
     """Every response of the static API, keyed by file path under ``oruk/`` (see the module's notes),
-    and its OpenAPI description (``openapi.json``, static_openapi_text)."""
-    files = {"index.html": _json(root_document(site_url, api_url)), "openapi.json": static_openapi_text()}
+    and its OpenAPI description (``openapi.json``, static_openapi_text); ``sources``: as root_document."""
+    files = {"index.html": _json(root_document(site_url, api_url, sources)), "openapi.json": static_openapi_text()}
     for endpoint, items, records in _responses(services):
         files[f"{endpoint}/index.html"] = _json(page(items))
         for record in records:
@@ -208,7 +220,7 @@ def api_files(services: list[dict], site_url: str = "", api_url: str = "") -> di
 
 
 def write_api(services: list[dict], folder: Path, site_url: str = "", api_url: str = "",
-              texts: list[bytes] | None = None) -> int:
+              texts: list[bytes] | None = None, sources: list[dict] | None = None) -> int:
     """api_files written into ``folder`` (a new folder no one reads yet: made here, and its parents), each record's
     bytes made and written in one pass with one mkdir a record folder (nationally 15,000 of them): the same files.
     ``texts``: each service's JSON line as data/oruk-services.json holds it (outputs.oruk.service_texts), in the
@@ -217,7 +229,7 @@ def write_api(services: list[dict], folder: Path, site_url: str = "", api_url: s
         raise ValueError(f"{len(texts)} service texts for {len(services)} services")
     folder.mkdir(parents=True, exist_ok=True)
     base = str(folder) + os.sep
-    write_new(base + "index.html", _json(root_document(site_url, api_url)))
+    write_new(base + "index.html", _json(root_document(site_url, api_url, sources)))
     write_new(base + "openapi.json", static_openapi_text())
     written = 2
     for endpoint, items, records in _responses(services):
