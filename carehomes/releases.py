@@ -314,12 +314,20 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists; a release is made once a day (use --force to replace it)")
     target.mkdir(parents=True, exist_ok=True)
-    for name in SNAPSHOT_FILES:
+    kept = [name for name in SNAPSHOT_FILES if name != "datapackage.json"] + [k.csv_file for k in OTHER_KINDS if k.csv_file in files]
+    for name in kept:
         (target / name).write_bytes(files[name])
-    for k in OTHER_KINDS:
-        if k.csv_file in files:
-            (target / k.csv_file).write_bytes(files[k.csv_file])
+    (target / "datapackage.json").write_bytes(_snapshot_package(files["datapackage.json"], kept))
     return target
+
+
+def _snapshot_package(package: bytes, kept: list[str]) -> bytes:
+    """The release's datapackage.json describing only the files the snapshot keeps (``kept``): the published one
+    lists the workbook, the database, the JSON and the rest too, which are not kept, so ``frictionless validate`` of a
+    release failed on each missing file."""
+    pkg = json.loads(package)
+    pkg["resources"] = [r for r in pkg.get("resources", []) if r.get("path") in kept]
+    return (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def changelog(releases: list[tuple[dt.date, Path]], current: dict[str, dict], today: dt.date,

@@ -202,3 +202,24 @@ def test_a_releases_folder_that_cannot_be_read_is_one_message_for_build_report_a
         r = run_build(*args, "--providers", str(FIXTURES / "profiles"), "--releases", str(rel))
         assert r.returncode == 1 and said in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
     assert not (tmp_path / "site").exists() and not (tmp_path / "r" / "commissioner-report.html").exists()
+
+
+def test_a_release_snapshot_s_datapackage_describes_only_its_own_files_and_validates(tmp_path):
+    """A snapshot keeps the tables (care-homes.csv, capabilities.csv, home-care-agencies.csv for Oldham's agencies) and
+    datapackage.json; that package described the workbook, database, JSON, GeoJSON and ORUK files as well, which a
+    snapshot does not keep, so 'frictionless validate' of an earlier release (data/releases/<date>/) failed on each."""
+    import datetime as dt
+
+    from frictionless import Package
+
+    files = data_files(check_paths([ROOT / "areas" / "oldham" / "providers"]).profiles)
+    folder = snapshot(files, tmp_path / "releases", dt.date(2026, 10, 1))
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    kept = sorted(p.name for p in folder.iterdir() if p.name != "datapackage.json")
+    assert kept == ["capabilities.csv", "care-homes.csv", "home-care-agencies.csv"]
+    assert sorted(r["path"] for r in package["resources"]) == kept
+    published = json.loads(files["datapackage.json"])
+    assert {k: v for k, v in package.items() if k != "resources"} == {k: v for k, v in published.items() if k != "resources"}
+    assert [r for r in published["resources"] if r["path"] in kept] == package["resources"]
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])[:5]
