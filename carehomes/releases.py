@@ -321,6 +321,13 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     return target
 
 
+def release_files(folder: Path) -> list[str]:
+    """The files of a release snapshot the open data page links to, in the order of the published files: the first
+    kind's table, each other kind's table the snapshot kept (home-care-agencies.csv, from a release that had agencies),
+    capabilities.csv and datapackage.json."""
+    return [HOMES_CSV, *(k.csv_file for k in OTHER_KINDS if (folder / k.csv_file).is_file()), "capabilities.csv", "datapackage.json"]
+
+
 def _snapshot_package(package: bytes, kept: list[str]) -> bytes:
     """The release's datapackage.json describing only the files the snapshot keeps (``kept``): the published one
     lists the workbook, the database, the JSON and the rest too, which are not kept, so ``frictionless validate`` of a

@@ -44,7 +44,7 @@ from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
 from .outputs.tables import release_version
 from .parallel import LATER, PARALLEL_FROM, Beside, chunk_bounds, map_forked
-from .releases import release_records
+from .releases import release_files, release_records
 from .safetext import json_for_html, tel_link
 from .schema import ROOT, Schema, load_schema
 from .sources.postcodes import attribution as postcode_attribution
@@ -308,7 +308,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, words=words, files=files, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
-            releases=[d.isoformat() for d, _ in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
+            releases=[(d.isoformat(), release_files(path)) for d, path in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
             postcode_example=(example[1], sector_file(example[1]))),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words

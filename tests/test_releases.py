@@ -223,3 +223,26 @@ def test_a_release_snapshot_s_datapackage_describes_only_its_own_files_and_valid
     assert [r for r in published["resources"] if r["path"] in kept] == package["resources"]
     report = Package(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+@pytest.mark.slow  # builds a site
+def test_the_open_data_page_links_a_release_s_agencies_table(tmp_path):
+    """A release of an area with agencies keeps home-care-agencies.csv (published under data/releases/<date>/), but
+    the open data page linked only care-homes.csv, capabilities.csv and datapackage.json: the agencies' earlier
+    table had no link. A release without agencies (Herefordshire's) is linked as before."""
+    import datetime as dt
+
+    checked = check_paths([ROOT / "areas" / "oldham" / "providers"], on=TODAY)
+    releases = tmp_path / "releases"
+    snapshot(data_files(checked.profiles), releases, dt.date(2026, 10, 1))
+    (releases / "2026-09-01").mkdir()
+    for name in ("care-homes.csv", "capabilities.csv", "datapackage.json"):
+        shutil.copy(releases / "2026-10-01" / name, releases / "2026-09-01" / name)
+    out = tmp_path / "site"
+    build_site(checked.profiles, out, today=TODAY, index=False, releases_dir=releases)
+    page = (out / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="\.\./data/releases/([-0-9]+/[a-z-]+\.[a-z]+)"', page) == [
+        "2026-10-01/care-homes.csv", "2026-10-01/home-care-agencies.csv", "2026-10-01/capabilities.csv",
+        "2026-10-01/datapackage.json",
+        "2026-09-01/care-homes.csv", "2026-09-01/capabilities.csv", "2026-09-01/datapackage.json"]
+    assert (out / "data" / "releases" / "2026-10-01" / "home-care-agencies.csv").is_file()
