@@ -20,8 +20,11 @@ FILE_NOTES: dict[str, tuple[str, str]] = {
     "capabilities.csv": ("One row per home and need (the capability matrix)", "CSV"),
     FIRST.json_file: ("One object per home, shaped like the profiles", "JSON"),
     "datapackage.json": ("Description of the files: columns, types, rules, licence and sources", "JSON (Frictionless data package)"),
-    GEOJSON_FILE: ("Homes as points on a map, for any map tool", "GeoJSON"),
-    "oruk-services.json": (f"Every home's full Open Referral UK (HSDS 3.0 UK profile) service record, in one file; care-home facts the standard lacks are in {FIRST.oruk_extension}. The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)", "JSON (Open Referral UK service package)"),
+    GEOJSON_FILE: ("Each location as a point on a map, for any map tool", "GeoJSON"),
+    "oruk-services.json": ("Every service's full Open Referral UK (HSDS 3.0 UK profile) record, in one file; facts the standard "
+                           "lacks are in its kind's extension object (" + ", ".join(f"{k.oruk_extension} for {k.plural.lower()}" for k in kinds())
+                           + "). The same records are a static ORUK API at ../oruk/ (use it as the base URL in ORUK tools)",
+                           "JSON (Open Referral UK service package)"),
     "oruk-tabular/datapackage.json": ("The same Open Referral UK records as CSV tables (the UK profile's tabular form, for ORUK tools that read it): this file describes the tables in the folder oruk-tabular/", "JSON (Frictionless data package of CSV tables)"),
     XLSX_FILE: ("The homes, their needs and the NHS trusts as an Excel workbook that any spreadsheet opens as it is (dates as dates, IDs and phone numbers as text), with a data dictionary sheet", "Excel workbook (.xlsx)"),
     DB_FILE: ("The same tables, the releases and changes and the data dictionary as one SQLite database, for SQL and Datasette", "SQLite database"),
