@@ -123,7 +123,7 @@ def _map_warnings(config: Path | None) -> list[str]:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from .publish import site_url, write_data
+    from .publish import site_name, site_url, write_data
 
     out = Path(args.out)  # its .. worked out in main (_out_path)
     # a folder of profiles itself (its data files would lie among the profiles; a folder inside it is not read)
@@ -138,7 +138,8 @@ def cmd_data(args: argparse.Namespace) -> int:
         return 1
     try:
         # file by file, atomically; other files in out are kept; the package's homepage is the area's site_url
-        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)), made=result.pieces)
+        sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)), made=result.pieces,
+                           title=site_name(Path(args.config)))
     except OSError as exc:
         _say(f"Writing the open data into {out} failed: {exc}")
         return 1
@@ -444,7 +445,7 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from .publish import data_files, release_date, site_url
+    from .publish import data_files, release_date, site_name, site_url
     from .releases import ReleaseError, check_new_release, list_releases, snapshot
 
     folder = Path(args.releases)
@@ -456,7 +457,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     try:
         # a damaged or misdated snapshot is refused before another is added, and so is a release older than the last
         check_new_release(list_releases(folder), release_date())
-        target = snapshot(data_files(result.profiles, homepage=site_url(Path(args.config))), folder, release_date(), force=args.force)
+        target = snapshot(data_files(result.profiles, homepage=site_url(Path(args.config)), title=site_name(Path(args.config))),
+                          folder, release_date(), force=args.force)
     except ReleaseError as exc:
         _say(f"{exc}\nNo release was made.")
         return 1

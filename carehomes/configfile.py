@@ -48,6 +48,14 @@ def site_url(path: Path) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def site_name(path: Path) -> str | None:
+    """The site's name (``site_name``, INHERIT resolved), the data package's title; None when not there."""
+    if not path.exists():
+        return None
+    value = load_config_file(path).get("site_name")
+    return value.strip() or None if isinstance(value, str) else None
+
+
 def directory_settings(path: Path) -> dict[str, Any]:
     """The council's settings, ``extra.directory`` (INHERIT resolved); empty when not set."""
     return directory_of(load_config_file(path))

@@ -189,7 +189,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
                     # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
                     with t.stage("data (in memory)"):
-                        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made)
+                        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made,
+                                           str(cfg.raw.get("site_name") or "") or None)
                         # feed
                         # feed: the unreleased changes keep the day the site being replaced first published them
                         files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released,

@@ -105,16 +105,23 @@ def site_url(config: Path | None = None) -> str | None:
     return configfile.site_url(config or ROOT / "mkdocs.yml")
 
 
+def site_name(config: Path | None = None) -> str | None:
+    """The site's name (``site_name`` in mkdocs.yml), the data package's title; None when not set."""
+    return configfile.site_name(config or ROOT / "mkdocs.yml")
+
+
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
                homepage: str | None = None, entries: list[Entry] | None = None,
-               made: list[HomePieces] | None = None) -> dict[str, bytes]:
+               made: list[HomePieces] | None = None, title: str | None = None) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
-    ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage; ``entries`` (the
-    changelog, ``releases.changelog``) fill the database's releases and changes tables. ``made``: every
-    profile's pieces, already made where it was checked (``check_paths(pieces=True)``), else made here."""
+    ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage and ``title`` (default: its
+    site_name, else the schema's title) its title; ``entries`` (the changelog, ``releases.changelog``) fill the
+    database's releases and changes tables. ``made``: every profile's pieces, already made where it was checked
+    (``check_paths(pieces=True)``), else made here."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
-        return _data_files(profiles, schema or load_schema(), released or release_date(), homepage or site_url(), entries, made)
+        return _data_files(profiles, schema or load_schema(), released or release_date(), homepage or site_url(), entries, made,
+                           title or site_name())
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None
@@ -127,10 +134,10 @@ def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[s
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
-                made: list[HomePieces] | None) -> dict[str, bytes]:
+                made: list[HomePieces] | None, title: str | None = None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
-    pkg = package_descriptor(files, schema, released, homepage)  # the tables' metadata, for the files below
+    pkg = package_descriptor(files, schema, released, homepage, title=title)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
     owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
@@ -140,7 +147,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         files[XLSX_FILE], files["oruk-services.json"], tabular_made = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
-    pkg = package_descriptor(files, schema, released, homepage, owners)  # now describing every file
+    pkg = package_descriptor(files, schema, released, homepage, owners, title)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
@@ -163,6 +170,6 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
 
 
 def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None,
-               homepage: str | None = None, made: list[HomePieces] | None = None) -> dict[str, int]:
-    """Write every open data file into ``out_dir`` (``homepage``, ``made``: as data_files). Returns name -> bytes."""
-    return write_files(data_files(profiles, schema, homepage=homepage, made=made), out_dir)
+               homepage: str | None = None, made: list[HomePieces] | None = None, title: str | None = None) -> dict[str, int]:
+    """Write every open data file into ``out_dir`` (``homepage``, ``made``, ``title``: as data_files). Returns name -> bytes."""
+    return write_files(data_files(profiles, schema, homepage=homepage, made=made, title=title), out_dir)

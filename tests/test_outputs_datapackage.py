@@ -173,3 +173,18 @@ def test_a_sources_owner_must_be_an_owner(tmp_path):
     assert str(e.value) == ("schema/datapackage.json: sources: Food Standards Agency: food hygiene rating scheme (FHRS) "
                             "open data: x-owner is 'food', not an owner; give one of cqc, provider, council, fsa "
                             "(x-directory.owners), or leave x-owner out for a source of every record")
+
+
+def test_the_package_is_titled_with_the_sites_name(tmp_path):
+    """Oldham's datapackage.json and GeoJSON were titled 'Care homes directory' (the schema's words) while its site and
+    'How to cite' say 'Oldham care directory': the package takes mkdocs.yml's site_name, the schema's title without one."""
+    from carehomes.publish import data_files
+
+    profiles = [parse_profile(p.read_text(encoding="utf-8"), p.name)[0] for p in sorted((FIXTURES / "profiles").glob("*.yaml"))]
+    files = data_files(profiles, title="Oldham care directory")
+    assert json.loads(files["datapackage.json"])["title"] == "Oldham care directory"
+    assert json.loads(files["care-homes.geojson"])["metadata"]["title"] == "Oldham care directory"
+    from carehomes import cli
+
+    assert cli.main(["data", "--area", "oldham", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "out")]) in (0, None)
+    assert json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["title"] == "Oldham care directory"

@@ -265,19 +265,22 @@ def example_text(f: dict) -> str:
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
-                       owners: frozenset[str] | None = None) -> dict:
+                       owners: frozenset[str] | None = None, title: str | None = None) -> dict:
     """datapackage.json (Data Package v2) for the published files: the schema plus version, date, sizes and hashes.
 
     The tables are tabular resources; the other files in ``files`` named in OTHER_FILES are plain resources. A
     source that gives one owner's facts (its ``x-owner``) is listed only when ``owners`` (``typed.owners_holding``:
     the owners of whom a table holds a fact; None: every owner) has it: a site gathering no food hygiene ratings does
-    not name the Food Standards Agency as a source, nor its licence's attribution.
+    not name the Food Standards Agency as a source, nor its licence's attribution. ``title``: the package's, when
+    given (else the schema's).
     """
     pkg = copy.deepcopy(schema.package)
     pkg["sources"] = [{k: v for k, v in s.items() if k != "x-owner"} for s in pkg.get("sources", [])
                       if owners is None or s.get("x-owner") in (None, *owners)]
     pkg.pop("profile", None)  # v1; v2 names its profile in $schema
     pkg = {"$schema": DP_V2, **pkg}
+    if title:  # the site's name (mkdocs.yml's site_name): "Oldham care directory", not the schema's generic title
+        pkg["title"] = title
     pkg["schemaVersion"] = pkg["version"]
     pkg["version"] = release_version(released)
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
