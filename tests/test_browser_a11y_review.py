@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 import test_browser
+from conftest import ROOT
 from playwright.sync_api import expect
 from test_browser import SETTLED, open_map, stub_tiles, wait_results
+
+from carehomes.siteconfig import read_config
 
 # the browser suite's fixtures: the bundled site on each engine, served, Chromium, and a page in it (which fails a
 # test on any script error or dialog)
@@ -147,3 +150,76 @@ def test_the_shortlists_status_region_is_on_the_page_before_its_first_message(si
     button.click()
     expect(region).to_have_text(f"{name} added to your shortlist. 1 on your shortlist.")
     expect(page.locator("#ch-live")).to_have_count(1)
+
+
+def test_the_404_pages_window_title_says_the_page_was_not_found(site, page):
+    """The page for a broken link (a home that closed or was renamed) was titled with the site's name alone, the home
+    page's title: a screen reader, which reads the title first, and the browser's tab said nothing of "not found"
+    (WCAG 2.4.2)."""
+    response = page.goto(site + "homes/old-mill-house/")
+    assert response and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert page.title() == "Page not found - " + read_config(ROOT / "mkdocs.yml").raw["site_name"]
+
+
+@pytest.mark.one_engine
+@pytest.mark.parametrize("width", [320, 375])
+def test_a_homes_needs_table_with_text_at_200_percent_scrolls_within_itself_not_the_page(site, browser, width):
+    """On a phone with text at 200%, "Needs the home can meet" (four columns) took 438 px: the whole page scrolled
+    sideways to 470 px and "Beds with nursing" and "Beds without nursing" were cut off at the screen's edge
+    (WCAG 1.4.4, 1.4.10). Now the table scrolls within itself: the keyboard reaches it and scrolls it, its caption stays
+    in view, and it is still the table its caption names."""
+    ctx = browser.new_context(viewport={"width": width, "height": 740})
+    pg = ctx.new_page()
+    large_text(ctx, pg)
+    pg.goto(site + "homes/example-full/")
+    table = pg.locator("table.ch-needs")
+    expect(table).to_be_visible()
+    page_width = pg.evaluate("document.documentElement.scrollWidth")
+    inner, shown = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+    named = pg.get_by_role("table", name="Whether the home has the equipment and staff to accept people with each need").count()
+    caption = table.locator("caption").evaluate("c => c.getBoundingClientRect().right <= document.documentElement.clientWidth")
+    reached = False
+    for _ in range(60):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement.matches('table.ch-needs')"):
+            reached = True
+            break
+    if reached:
+        pg.keyboard.press("ArrowRight")
+        pg.evaluate(SETTLED)
+    scrolled = table.evaluate("t => t.scrollLeft")
+    ctx.close()
+    assert page_width <= width and inner > shown, (page_width, inner, shown)
+    assert named == 1 and caption
+    assert reached and scrolled > 0
+
+
+@pytest.mark.one_engine
+def test_the_market_charts_text_is_readable_in_forced_colours(site, browser):
+    """A Windows contrast theme (forced colours, black) repaints the page's text but not an SVG's fill: the market
+    charts' labels and numbers stayed #1a1a1a on black, about 1.2 to 1 (WCAG 1.4.3, 1.4.11): the area names and the
+    counts could not be read. They take the theme's text colour."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, forced_colors="active", color_scheme="dark")
+    pg = ctx.new_page()
+    pg.goto(site + "market/")
+    fills = pg.evaluate("""() => [...document.querySelectorAll('svg.ch-chart text, svg.ch-chart rect')]
+        .map(e => getComputedStyle(e).fill)""")
+    text = pg.evaluate("getComputedStyle(document.querySelector('.md-typeset')).color")
+    ctx.close()
+    assert fills and set(fills) == {text}, (set(fills), text)
+
+
+@pytest.mark.one_engine
+def test_clearing_the_shortlist_on_a_phone_takes_away_the_hint_about_a_wide_table(site, browser):
+    """On a phone the compare page says "The table is wider than your screen: swipe it sideways ..."; after "Clear the
+    shortlist" (or removing the last home) the table went and the sentence stayed, under "Your shortlist is empty",
+    describing a table that was not there."""
+    pg = browser.new_page(viewport={"width": 375, "height": 740})
+    pg.goto(site + "compare/?homes=aston-house,blackwells,example-full")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 3 homes.")
+    expect(pg.locator("#compare-scroll-hint")).to_be_visible()
+    pg.get_by_role("button", name="Clear the shortlist").click()
+    expect(pg.locator("#compare-status")).to_contain_text("Your shortlist is empty")
+    expect(pg.locator("#compare-scroll-hint")).to_be_hidden()
+    pg.close()

@@ -91,7 +91,8 @@ export function initCompare(root) {
     clear.hidden = !list.length;
     tools.hidden = !list.length;
     showLink(list);
-    if (!list.length) { status.textContent = (message || "") + C.empty; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
+    // no table left: nor the hint that one is wider than the screen (it stayed after "Clear the shortlist")
+    if (!list.length) { if (hint) hint.hidden = true; status.textContent = (message || "") + C.empty; if (focusSlug !== undefined) status.focus(); return Promise.resolve(); }
     if (!message) status.textContent = byCount(list.length, C.loadingOne, C.loadingMany);
     return Promise.all(list.map(function (x) {
       // false: no such home (404: it left the directory, or a shared link named none); null: it could not be read now
