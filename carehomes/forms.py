@@ -541,6 +541,10 @@ def contributing_for_site(text: str, settings: dict[str, Any], listed: frozenset
     site's images/); links to the repository's docs/ go to the repository (``repository`` and ``branch``
     settings) or, with none set, stay as plain text."""
     page = fill_blocks(text, settings, markers=False, listed=listed).replace("](content/images/", "](../images/")
+    first = f"# Updating your {default_kind().title.lower()}'s page"
+    present = [k for k in kinds() if listed is not None and k.id in listed]
+    if page.startswith(first) and len(present) > 1:  # a site of agencies too: its heading names each kind it lists
+        page = f"# Updating your {' or '.join(k.title.lower() + chr(39) + 's' for k in present)} page" + page[len(first):]
     repo = str(settings.get("repository") or "").rstrip("/")
     base = f"{repo}/blob/{settings.get('branch') or 'main'}/docs/" if repo.startswith("https://") else None
     return re.sub(r"\[([^\]]+)\]\(docs/([^)\s]+)\)", lambda m: f"[{m[1]}]({base}{m[2]})" if base else m[1], page)

@@ -209,10 +209,12 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
 def test_the_for_providers_page_tells_an_agencys_manager_what_applies_only_where_agencies_are_listed(agency_site, built_site):
     page = (agency_site / "for-providers" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<h2 id="if-you-run-a-home-care-agency">If you run a home care agency', page), page[:200]
+    assert re.search(r"<h1 [^>]*>Updating your care home's or home care agency's page", page), "the heading names each kind"
     assert "template=update-home-care-agency-availability.yml" in page and "There are no beds to update." in page
     assert '<a href="#if-you-run-a-home-care-agency">If you run a home care agency</a>' in page  # from the introduction
     bundled = (built_site[0] / "for-providers" / "index.html").read_text(encoding="utf-8")  # care homes alone
     assert "home care agency" not in bundled and "Update vacancies" in bundled
+    assert re.search(r"<h1 [^>]*>Updating your care home's page", bundled)
 
 
 @pytest.mark.slow
