@@ -14,7 +14,8 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "home"
 
 
-FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # '０'..'～' as '0'..'~' (as NFKC reads them)
+# '０'..'～' as '0'..'~', and the full-width pound sign '￡' as '£' (as NFKC reads them, without its other readings)
+FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0xFFE1: ord("£")}
 
 
 def typed_whole(text: str, unit: str = "") -> str | None:

@@ -445,8 +445,12 @@ class HomeView:
     def given_words(self, given_to: str) -> str:
         """", given to an earlier registration" (the card's rating line's ``given`` words) when the field ``given_to``
         names the earlier registration CQC gave a rating to; "" otherwise (or when the card has no rating line)."""
-        card = next((line for line in self.face.card if line.format == "card_rating"), None)
+        card = self._rating_card()
         return given_words(self, card, given_to) if card is not None else ""
+
+    def _rating_card(self) -> LineSpec | None:
+        """The card's rating line, whose ``given`` words say a rating is an earlier registration's."""
+        return next((line for line in self.face.card if line.format == "card_rating"), None)
 
     def given_on(self, day: dt.date) -> str:
         """", given to an earlier registration" (given_words) when a rating CQC published on ``day`` is an earlier
@@ -455,9 +459,8 @@ class HomeView:
         cqc.previous_rating_given_to; a key question's rating of that day is of the same report); "" otherwise."""
         began = _date(self.get("cqc.registered_since"))
         if began is not None and day < began:
-            card = next((line for line in self.face.card if line.format == "card_rating"), None)
-            words = card.options.get("given") if card is not None else None
-            return f", {words}" if isinstance(words, str) and words else ""
+            card = self._rating_card()
+            return given_words(self, card, "cqc.registered_since") if card is not None else ""  # given: it began then
         for dated_by, given_to in (("cqc.rating_date", "cqc.rating_given_to"), ("cqc.previous_rating_date", "cqc.previous_rating_given_to")):
             if day == _date(self.get(dated_by)):
                 return self.given_words(given_to)

@@ -767,3 +767,11 @@ def test_a_whole_number_is_read_from_ascii_or_full_width_digits_only(typed, unit
     from carehomes.text import typed_whole
 
     assert typed_whole(typed, unit) == read
+
+
+def test_a_fee_typed_with_a_full_width_pound_sign_and_digits_is_read():
+    from carehomes.schema import load_schema
+    from carehomes.updates import form_value
+
+    fee = load_schema().by_path["fees.residential_from"]
+    assert (form_value(fee, "￡９５０"), form_value(fee, "£1,250"), form_value(fee, "£9²")) == (950, 1250, "£9²")
