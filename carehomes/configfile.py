@@ -40,20 +40,23 @@ def load_config_file(path: Path) -> dict[str, Any]:
     return load_config_chain(path).raw
 
 
-def site_url(path: Path) -> str | None:
-    """The site's address (``site_url``, INHERIT resolved); None when the file or the setting is not there."""
+def _text_setting(path: Path, key: str) -> str | None:
+    """A text setting of mkdocs.yml (INHERIT resolved), without spaces around it; None when the file or the setting is
+    not there, or it is not text."""
     if not path.exists():
         return None
-    value = load_config_file(path).get("site_url")
+    value = load_config_file(path).get(key)
     return value.strip() or None if isinstance(value, str) else None
+
+
+def site_url(path: Path) -> str | None:
+    """The site's address (``site_url``); None when the file or the setting is not there."""
+    return _text_setting(path, "site_url")
 
 
 def site_name(path: Path) -> str | None:
-    """The site's name (``site_name``, INHERIT resolved), the data package's title; None when not there."""
-    if not path.exists():
-        return None
-    value = load_config_file(path).get("site_name")
-    return value.strip() or None if isinstance(value, str) else None
+    """The site's name (``site_name``), the data package's title; None when the file or the setting is not there."""
+    return _text_setting(path, "site_name")
 
 
 def directory_settings(path: Path) -> dict[str, Any]:
