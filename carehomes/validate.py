@@ -540,7 +540,8 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
                 add(f"{base}.{key}", f"is {n} but {c.total} is {total}; a capability cannot have more beds than the home has")
     if any_capability and "capabilities.confirmed" not in v and get_path(profile.data, ("capabilities", "confirmed")) is None:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
-    if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated":  # dated by cqc.imported
+    # "Not yet rated" is dated by cqc.imported; so is a rating imported from a register that does not date it
+    if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated" and "cqc.imported" not in v:
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
     if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")

@@ -141,19 +141,45 @@ def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
     import_cqc(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv", tmp_path, "Dorset")
     assert check_paths([tmp_path], on=TODAY).problems == []
     rated = [load(f) for f in tmp_path.glob("*.yaml") if "rating" in load(f).get("cqc", {})]
-    assert rated and all(isinstance(d["cqc"]["rating_date"], dt.date) for d in rated)
+    # this file's 'Publication Date' is each location's HSCA start date: no rating is dated by it
+    assert rated and not any("rating_date" in d["cqc"] for d in rated)
 
 
-def test_market_date_is_month_first():
-    """A day above 12 in the second place proves the file is month/day/year (1/17/2011 is 17 January)."""
+def test_market_date_is_month_first(tmp_path):
+    """A day above 12 in the second place proves the file is month/day/year (1/17/2023 is 17 January)."""
     src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
     rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8-sig"))))
     row = next(r for r in rows if r["Location ID"] == "1-143332621")
     assert row["Publication Date"].startswith("1/17/2011") and row["Location Latest Overall Rating"] == "Good"
-    _, records, _ = read_register(src)
-    rec = next(r for r in records if r.location_id == "1-143332621")
-    assert rec.regulator["cqc.rating"] == "Good"
-    assert rec.regulator["cqc.rating_date"] == dt.date(2011, 1, 17)
+    row["Publication Date"] = "1/17/2023 12:00:00 AM"  # as a file dating its ratings has it
+    write_rows(tmp_path / "market.csv", [row])
+    _, records, _ = read_register(tmp_path / "market.csv")
+    assert records[0].regulator["cqc.rating"] == "Good"
+    assert records[0].regulator["cqc.rating_date"] == dt.date(2023, 1, 17)
+
+
+def test_market_file_whose_publication_date_is_the_start_date_dates_no_rating(tmp_path, shared_data):
+    """The 2025 market file has each location's HSCA start date as its 'Publication Date' (all 999 rows): Essex's
+    Abberton Manor Nursing Home, registered 10 January 2011, was imported as rated Good on 10 January 2011 (before
+    CQC gave ratings), every page said its rating was 15 years old and the market page counted 13 of Essex's 14 homes'
+    ratings as over 2 years old. Its rating is now undated, and the key questions' ratings the file gives are kept."""
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    rows = [r for r in csv.DictReader(io.StringIO(src.read_text(encoding="utf-8-sig")))
+            if r["Location Local Authority"] == "Essex"]
+    assert all(r["Publication Date"].split()[0] == "{1}/{2}/{0}".format(*map(int, r["Location HSCA start date"].split("-")))
+               for r in rows)
+    write_rows(tmp_path / "essex.csv", rows)
+    import_cqc(tmp_path / "essex.csv", tmp_path / "p", "Essex")
+    assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+    home = load(tmp_path / "p" / "abberton-manor-nursing-home.yaml")["cqc"]
+    assert home["rating"] == "Good" and "rating_date" not in home and isinstance(home["imported"], dt.date)
+    assert [home[f"rating_{k}"] for k in ("safe", "effective", "caring", "responsive", "well_led")] == ["Good"] * 5
+    profiles = {d["location_id"]: d for d in map(load, (tmp_path / "p").glob("*.yaml"))}
+    for row in rows:  # every profile's key question ratings are its row's
+        d = profiles[row["Location ID"]]
+        for key, column in (("safe", "safe"), ("effective", "effective"), ("caring", "caring"),
+                            ("responsive", "responsive"), ("well_led", "well-led")):
+            assert d["cqc"].get(f"rating_{key}") == (row[f"Location {column} rating"].capitalize() or None)
 
 
 @pytest.mark.slow  # imports a whole county

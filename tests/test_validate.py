@@ -165,6 +165,15 @@ def test_rule_messages(body, expected):
     assert problems(body) == [expected]
 
 
+def test_a_rating_imported_from_a_register_that_does_not_date_it_is_allowed():
+    """CQC's 2025 market file gives each rating with no date of its own (its 'Publication Date' is the registration
+    date), so import-cqc leaves cqc.rating_date out and dates the rating by cqc.imported; a rating typed without
+    either date is still refused."""
+    assert problems("cqc:\n  rating: Good\n  imported: 2025-08-26\n") == []
+    assert problems("cqc:\n  rating: Good\n") == [
+        "providers/t.yaml:7: cqc.rating: 'Good' is given without cqc.rating_date; add the date CQC published the rating"]
+
+
 def test_a_description_link_the_page_cannot_show_is_a_warning_for_each():
     """The page shows such a link's text without the link (safetext.markdown_lite); check says so, and
     the profile is still used."""

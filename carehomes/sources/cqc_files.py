@@ -345,6 +345,20 @@ MARKET_SOURCES = {"provider.name": "Provider Name", "provider.cqc_id": "Provider
                   "cqc.registered_managers": "Registered manager", "cqc.phone": "Location telephone number",
                   "cqc.website": "Location Web Address",
                   **{f"care.user_bands.{b}": "Service users supported" for b in ALL_BANDS}}
+MARKET_QUESTIONS = {"safe": "Location safe rating", "effective": "Location effective rating",  # key question -> column
+                    "caring": "Location caring rating", "responsive": "Location responsive rating",
+                    "well_led": "Location well-led rating"}
+MARKET_SOURCES.update({f"cqc.rating_{k}{d}": col for k, col in MARKET_QUESTIONS.items() for d in ("", "_date")})
+RATINGS_BEGAN = dt.date(2014, 10, 1)  # CQC's first ratings: an earlier 'Publication Date' is no rating's
+
+
+def _market_rating_date(published: dt.date | None, registered: dt.date | None) -> dt.date | None:
+    """The date of a market file's rating ('Publication Date'), or None (not known) when it cannot be the rating's:
+    before CQC gave ratings, or the day the location was registered (a copy of its HSCA start date: the 2025 file
+    here has that date in every row, so a home registered in 2011 read as rated on the day it opened)."""
+    if published is None or published < RATINGS_BEGAN or published == registered:
+        return None
+    return published
 
 
 def _band_of(column: str) -> str | None:
@@ -407,17 +421,20 @@ def _market(row: dict[str, str]) -> Record | Skipped:
     users = (row.get("Service users supported") or "").split(",")
     rating = c.read("Location Latest Overall Rating", _rating)
     ended = c.read("Location HSCA end date", _date)
+    since = c.read("Location HSCA start date", _date)
     reg = {
         "name": _text(row["Location Name"]),
         "provider.name": _text(row.get("Provider Name")),
         "provider.cqc_id": _text(row.get("Provider ID")),
         **{str(p.flag): str(p.cqc_service_type).lower() in types for p in TYPED},
         str(KIND.registered): c.read("Care homes beds", _int),
-        "cqc.registered_since": c.read("Location HSCA start date", _date),
+        "cqc.registered_since": since,
         "cqc.status": "Deregistered" if ended else "Registered",
         "cqc.status_date": ended,
         "cqc.rating": rating,
-        "cqc.rating_date": c.read("Publication Date", _date, "mdy") if rating else None,
+        "cqc.rating_date": _market_rating_date(c.read("Publication Date", _date, "mdy"), since) if rating else None,
+        **{f"cqc.rating_{k}": c.read(col, _rating) for k, col in MARKET_QUESTIONS.items()},
+        **{f"cqc.rating_{k}_date": None for k in MARKET_QUESTIONS},  # CQC rates each at its own inspection: not given
         "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         "cqc.registered_managers": _market_manager(row.get("Registered manager")),
         **_regulator_bands(_bands(users) if any(u.strip() for u in users) else dict.fromkeys(ALL_BANDS)),  # empty: not known
