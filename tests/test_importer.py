@@ -594,3 +594,14 @@ def test_an_unchanged_profile_is_known_current_without_its_round_trip_parse(tmp_
     monkeypatch.setattr(apply, "rt_load", lambda p, real=apply.rt_load: parsed.append(p) or real(p))
     report = import_cqc(CQC / "oldham-api-json-2025", tmp_path)
     assert (report.unchanged, parsed) == (104, [])
+
+
+def test_a_council_import_counts_only_its_own_locations_not_imported(tmp_path, shared_data):
+    """Imported with --local-authority Essex, the 2025 market file's report said '54 not imported' (39 supported
+    living services...): the whole file's, every council's, though all 33 of Essex's services were imported."""
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    essex = import_cqc(src, tmp_path / "essex", "Essex")
+    assert len(essex.new) == 33 and essex.skipped == {} and "not imported" not in essex.summary()
+    birmingham = import_cqc(src, tmp_path / "birmingham", "Birmingham")  # 29 rows: 2 supported living only
+    assert len(birmingham.new) == 27 and birmingham.skipped == {"Supported living service": 2}
+    assert import_cqc(src, tmp_path / "all", dry_run=True).skipped["Supported living service"] == 39  # no council named

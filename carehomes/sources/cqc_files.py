@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import httpclient
-from ..apply import ImportError_, OlderSourceError, Record, Report, apply_records, locality_name
+from ..apply import ImportError_, OlderSourceError, Record, Report, _la_key, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
 from ..text import and_list, reader_error
@@ -287,6 +287,7 @@ class Skipped:
     """A location of no kind this directory holds (a dentist, a GP, supported living only): counted, never imported."""
 
     label: str  # its service types, as CQC names them ('Dentist', 'Supported living')
+    local_authority: str = ""  # as the source names it: an import of one council's counts only its own
 
 
 class Records(list[Record]):
@@ -295,6 +296,7 @@ class Records(list[Record]):
     def __init__(self, records: Iterable[Record] = (), skipped: Mapping[str, int] | None = None) -> None:
         super().__init__(records)
         self.skipped: dict[str, int] = dict(skipped or {})
+        self.skipped_in: dict[tuple[str, str], int] = {}  # the same counts by (local authority, service types)
         self.absent: list[str] = []  # the columns its format takes facts from that the file does not have
 
 
@@ -307,9 +309,9 @@ def held_kinds(care_home: bool, types: Iterable[str]) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _skipped(types: Iterable[str]) -> Skipped:
+def _skipped(types: Iterable[str], local_authority: Any = "") -> Skipped:
     names = sorted({t.strip() for t in types if t and t.strip()})
-    return Skipped(" and ".join(names) or "no service type given")
+    return Skipped(" and ".join(names) or "no service type given", _text(local_authority) or "")
 
 
 def _held(rec: Record, ids: tuple[str, ...]) -> Record:
@@ -389,7 +391,7 @@ def _hsca(row: dict[str, str]) -> Record | Skipped:
     ids = held_kinds(bool(c.read("Care home?", _flag)), types)
     if not ids:
         c.done()
-        return _skipped(types)
+        return _skipped(types, row.get("Location Local Authority"))
     band_columns = [col for col in row if col and col.startswith(HSCA_BANDS)]
     said = {_band_of(col) for col in band_columns}  # a band with no column in the file is not known, never "no"
     bands = {b: on for b, on in _bands(col.split(" - ", 1)[1] for col in band_columns if c.read(col, _flag)).items() if b in said}
@@ -416,7 +418,7 @@ def _market(row: dict[str, str]) -> Record | Skipped:
     named = [t.strip() for t in (row.get("Service Types") or "").split(",")]
     ids = held_kinds("care home service" in types, named)
     if not ids:
-        return _skipped(named)
+        return _skipped(named, row.get("Location Local Authority"))
     c = _Cells(row)
     users = (row.get("Service users supported") or "").split(",")
     rating = c.read("Location Latest Overall Rating", _rating)
@@ -535,7 +537,7 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     if not ids:
         c.done()
         names = [str(s.get("name") or s.get("description") or "") for s in _listed_quietly(rec)]
-        return _skipped(names)
+        return _skipped(names, rec.get("localAuthority"))
 
     def listed(key: str) -> list[dict] | None:
         return c.read(key, lambda _v: _listed(rec, key))
@@ -774,7 +776,7 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
     """Parse every row; collect every row that cannot be read (with where it is) and refuse them all together.
     Locations of no kind held here are counted by their service types."""
     records = Records()
-    skipped: Counter[str] = Counter()
+    skipped: Counter[tuple[str, str]] = Counter()
     errors: list[str] = []
     for where, row in rows:
         try:
@@ -786,7 +788,7 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
             errors.append(f"{where}: {plain(exc)}")
             continue
         if isinstance(rec, Skipped):
-            skipped[rec.label] += 1
+            skipped[rec.local_authority, rec.label] += 1
         elif rec:
             rec.line = where
             if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", rec.location_id):
@@ -801,8 +803,18 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
     errors = (earlier or []) + errors
     if errors:
         raise ImportError_(_refusal(f"has {what} that cannot be read", errors))
-    records.skipped = dict(skipped)
+    records.skipped_in = dict(skipped)
+    records.skipped = _by_label(skipped.items())
     return records
+
+
+def _by_label(counts: Iterable[tuple[tuple[str, str], int]], local_authority: str | None = None) -> dict[str, int]:
+    """Skipped locations' counts by service types, of one local authority's (``apply._la_key``'s match) or of all."""
+    out: Counter[str] = Counter()
+    for (area, label), n in counts:
+        if local_authority is None or _la_key(area) == _la_key(local_authority):
+            out[label] += n
+    return dict(out)
 
 
 def _latest(dates: Iterable[str | None]) -> dt.date:
@@ -1007,10 +1019,12 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
         if as_of > dt.date.today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
+    # the locations not imported that the report counts: the council's own, when one is named (not the whole file's)
+    skipped = records.skipped if local_authority is None else _by_label(records.skipped_in.items(), local_authority)
     try:
         report = apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
                                allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
-                               skipped=records.skipped, **guards)
+                               skipped=skipped, **guards)
         report.absent = records.absent
         return report
     except OlderSourceError as exc:
