@@ -39,8 +39,8 @@ KIND = default_kind()  # vacancies are the care homes' free beds, with and witho
 DEFAULT_DIRECT = (*sorted({p for k in kinds()[1:] for p in forms.availability_paths(k)}),  # other kinds' availability,
                   *KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))  # then the free beds and their date
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
-CODE_LISTS = {"care.acute_trusts"}  # lists of codes (and any list whose items the schema gives a pattern): a comma or
-# semicolon separates items, as people type them on one line ('OL1, OL2')
+CODE_LISTS = {"care.acute_trusts"}  # lists of codes (and any list whose items the schema gives a pattern): a comma,
+# semicolon, '&' or the word 'and' separates items, as people type them on one line ('OL1, OL2 and OL4')
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
 
 
@@ -320,7 +320,7 @@ def form_value(f: Field, raw: str) -> Any:
     if f.type == "list":
         items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
         if f.path in CODE_LISTS or f.item_pattern:  # codes typed on one line, 'RLQ, RWP' or 'OL1; OL2', are a list too
-            items = [code.strip() for item in items for code in re.split(r"[,;]", item) if code.strip()]
+            items = [code.strip() for item in items for code in re.split(r"[,;&]|\s+and\s+", item, flags=re.I) if code.strip()]
         if f.item_pattern:  # 'ol1', 'OL 2', 'OL4 4TZ' read as the district each means; other text stays for check
             items = [item_as_pattern(item, f.item_pattern) or item for item in items]
         return items
@@ -344,8 +344,31 @@ def date_typo(text: str) -> str | None:
     quoting it as typed (check would quote it rewritten as YYYY-MM-DD); else None."""
     s = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", s) and isinstance(typed_date(s), str):
-        return f"'{s}' is not a real date; check the day and month"
+        swapped = day_first(s)  # '11/30/2026', month first as in the US: say the day-first date it may mean
+        return (f"'{s}' is not a real date; dates are read day first: for {nice_date(swapped)}, type "
+                f"{swapped:%d/%m/%Y}" if swapped else f"'{s}' is not a real date; check the day and month")
     return None
+
+
+def day_first(text: str) -> dt.date | None:
+    """The date a DD/MM/YYYY ``text`` means when typed month first ('11/30/2026' is 30 November 2026); None when it
+    is not of that form or its day and month swapped are no real date."""
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[3]), int(m[1]), int(m[2]))
+    except ValueError:
+        return None
+
+
+def went_back(changed: list[tuple[str, Any, Any]], schema: Schema) -> list[tuple[str, dt.date, dt.date]]:
+    """Each availability date (a kind's ``confirmed``) an update would move to a day before the one the page holds,
+    as (path, held, new): older news over newer ('12/01/2026' meant as 1 December but read as 12 January, or a
+    sheet of phone calls run after the home's own form), which would show the older answer as the latest."""
+    dates = {k.confirmed for k in kinds(schema) if k.confirmed}
+    return [(p, b, a) for p, b, a in changed
+            if p in dates and isinstance(b, dt.date) and isinstance(a, dt.date) and a < b]
 
 
 # Words of check's messages that only make sense in a YAML file, and what a form says instead.
@@ -499,6 +522,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
                                     f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
         return res
+    back = went_back(edit.changed, schema)
+    if back:
+        res.errors = [older_words(by_path[p].label if p in by_path else p, answers.get(by_path[p].label) if p in by_path
+                                  else None, held, new, on) for p, held, new in back]
+        return res
     res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
                    for p, b, a in edit.changed]
     if not edit.changed:
@@ -510,6 +538,19 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     res.notes += old_dates(edit.changed, by_path, on)
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
+
+
+def older_words(label: str, typed: str | None, held: dt.date, new: dt.date, on: dt.date) -> str:
+    """Why an update whose date is before the page's (went_back) was not made, and what to type instead."""
+    if not typed:  # left empty for the day the request was sent: an older request edited after a newer one went in
+        return (f"{label}: this request was sent on {nice_date(new)}, but your page already has a newer answer, "
+                f"confirmed on {nice_date(held)}; to change it again, open a new form from your page")
+    meant = day_first(typed)
+    hint = (f"dates are read day first: for {nice_date(meant)}, type {meant:%d/%m/%Y}"
+            if meant and held <= meant <= on else
+            "leave the date empty if you checked today, or type the day you checked, day first, as 23/11/2026")
+    return (f"{label}: '{typed.strip()[:40]}' is read as {nice_date(new)}, before {nice_date(held)}, the date your page "
+            f"already gives, so the page would show older news as the latest; {hint}")
 
 
 def own_labels(answers: Collection[str], by_label: dict[str, forms.FormField], own: Collection[Kind],
@@ -775,6 +816,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         edit.sheet = sheet.kind.id
         problems += [f"{where}: {back.get(p.field, p.field)}: {form_words(_name_columns(p.message, columns))}"
                      + ("" if p.field in back else f" (in {p.path})") for p in edit.problems if p.field not in said]
+        problems += [f"{where}: confirmed: {nice_date(new)} is before {nice_date(held)}, when {path.stem}'s page was last "
+                     f"confirmed; its newer answer is kept: take this row out, or correct its date"
+                     for _, held, new in went_back(edit.changed, load_schema()) if columns.get("confirmed") not in said]
         if not again and not said:
             edits.append(edit)
     if not edits and not problems:  # the first row and nothing under it (or only empty rows): likely the wrong export

@@ -686,6 +686,11 @@ def test_postcode_districts_typed_on_one_line_are_a_list(tmp_path):
     assert res.errors == []
     assert [(c["field"], c["after"]) for c in res.changed][:1] == [("coverage.districts", ["OL2", "OL3", "OL4", "OL8"])]
     assert _load(repo / "providers" / "example-agency.yaml")["coverage"]["districts"] == ["OL2", "OL3", "OL4", "OL8"]
+    # 'OL1, ol2 and OL4 4TZ', as a manager wrote it: 'and' was read as part of item 2 ("'ol2 and OL4 4TZ' is not ...")
+    res = apply_update(body.replace("OL2, OL3; OL4", "OL1, ol2 and OL4 4TZ & OL6"), "example-council-steward", repo,
+                       dt.date(2026, 11, 22), issue=9)
+    assert res.errors == [] and [(c["field"], c["after"]) for c in res.changed][:1] == [
+        ("coverage.districts", ["OL1", "OL2", "OL4", "OL6", "OL8"])]
     res = apply_update(body.replace("OL2, OL3", "OL2, Royton"), "example-council-steward", repo, dt.date(2026, 11, 22), issue=8)
     assert res.errors == ["Postcode districts covered: item 2 'Royton' is not a postcode district in capitals (the first "
                           "half of a postcode, such as OL1)"]

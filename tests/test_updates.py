@@ -775,3 +775,54 @@ def test_a_fee_typed_with_a_full_width_pound_sign_and_digits_is_read():
 
     fee = load_schema().by_path["fees.residential_from"]
     assert (form_value(fee, "￡９５０"), form_value(fee, "£1,250"), form_value(fee, "£9²")) == (950, 1250, "£9²")
+
+
+SENT = ("--on", "2026-12-02")  # the day the manager sent the form
+
+
+def test_a_month_first_date_is_refused_when_it_would_date_the_free_beds_before_the_page_does(repo):
+    """A manager sent '12/01/2026' on 2 December meaning 1 December: it was read as 12 January, applied, and the page
+    said 2 beds free confirmed 10 months ago, over its answer of 1 December. An availability date before the page's is
+    older news over newer: refused, with the day-first date she may mean. '11/30/2026' says which date it may be."""
+    aston = repo / "providers" / "aston-house.yaml"
+    r, res = apply(repo, body({"Beds without nursing free now": "3", "Availability confirmed on": "01/12/2026"}), "aston-manager", *SENT)
+    assert res["status"] == "applied", res
+    git(repo, "commit", "-qam", "vacancies of 1 December")
+    before = aston.read_text()
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "12/01/2026"}), "aston-manager", *SENT)
+    assert r.returncode == 1 and res["status"] == "invalid" and res["errors"] == [
+        "Availability confirmed on: '12/01/2026' is read as 12 January 2026, before 1 December 2026, the date your page "
+        "already gives, so the page would show older news as the latest; dates are read day first: for 1 December 2026, "
+        "type 01/12/2026"]
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "2026-11-15"}), "aston-manager", *SENT)
+    assert res["errors"] == [
+        "Availability confirmed on: '2026-11-15' is read as 15 November 2026, before 1 December 2026, the date your page "
+        "already gives, so the page would show older news as the latest; leave the date empty if you checked today, or "
+        "type the day you checked, day first, as 23/11/2026"]
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "11/30/2026"}), "aston-manager", *SENT)
+    assert res["errors"] == ["Availability confirmed on: '11/30/2026' is not a real date; dates are read day first: "
+                             "for 30 November 2026, type 30/11/2026"]
+    # an issue sent before the page's answer and edited after it (the workflow passes the day it was sent)
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager", "--on", "2026-11-28")
+    assert res["errors"] == ["Availability confirmed on: this request was sent on 28 November 2026, but your page already "
+                             "has a newer answer, confirmed on 1 December 2026; to change it again, open a new form from "
+                             "your page"]
+    assert aston.read_text() == before and git(repo, "status", "--porcelain") == ""
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "01/12/2026"}), "aston-manager", *SENT)
+    assert res["status"] == "applied"  # the same day again is no older
+
+
+def test_csv_row_older_than_the_page_is_refused(repo, capsys):
+    """A steward ran a sheet of phone calls of 2 December after the home's own form of 4 December: its older counts
+    replaced the newer ones and the page dated them 2 December. Refused, and nothing changes."""
+    aston = repo / "providers" / "aston-house.yaml"
+    aston.write_text(aston.read_text().replace("  registered: 16\n", "  registered: 16\n  residential:\n    available: 0\n"
+                                               "  confirmed: 2026-12-04\n"))
+    before = aston.read_text()
+    code, out, err = sheet(repo, capsys, "calls.csv", "\ufeffhome;nursing_free;residential_free;confirmed\r\n"
+                                                     "aston-house;;3;02/12/2026\r\n")
+    assert code == 1 and out.replace(f"{repo.parent}/", "") == ("calls.csv:2: confirmed: 2 December 2026 is before 4 December 2026, when aston-house's "
+                                 "page was last confirmed; its newer answer is kept: take this row out, or correct its date\n")
+    assert aston.read_text() == before
+    code, out, err = sheet(repo, capsys, "calls.csv", "home,nursing_free,residential_free,confirmed\naston-house,,3,04/12/2026\n")
+    assert code == 0 and yaml.safe_load(aston.read_text())["beds"]["residential"]["available"] == 3
