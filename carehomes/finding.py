@@ -82,17 +82,20 @@ def listed(views: list[HomeView]) -> Listed:
 
 def search_example(views: list[HomeView], known: Listed | None = None) -> tuple[str, str]:
     """What the find page's search box offers as examples of a town and a postcode: the town most of the
-    site's services are in and the postcode of the first of them A to Z ("Hereford", "HR1 1AB"); the
-    bundled site's own when there is none. ``known``: listed(views') when the caller has it, with ``views``
-    its homes."""
+    site's services are in and the postcode of the first of them A to Z ("Hereford", "HR1 1AB"); without a service
+    that gives both, the first town and the first postcode any gives, "" for one none gives (a site imported from a
+    register without addresses offers neither: never another council's). ``known``: listed(views') when the caller
+    has it, with ``views`` its homes."""
     labels = known.labels if known is not None else towns(views)
     by_town: dict[str, list[HomeView]] = {}
-    for v in (known.ordered if known is not None else a_to_z(views)):
+    ordered = known.ordered if known is not None else a_to_z(views)
+    for v in ordered:
         t = town_of(v, labels)
         if t and isinstance(v.get("address.postcode"), str):
             by_town.setdefault(t, []).append(v)
     if not by_town:
-        return "Hereford", "HR4 9AA"
+        return (next((t for v in ordered if (t := town_of(v, labels))), ""),
+                next((str(pc) for v in ordered if isinstance(pc := v.get("address.postcode"), str)), ""))
     town, homes = min(by_town.items(), key=lambda x: (-len(x[1]), town_key(x[0])))  # most homes; then A to Z
     return town, str(homes[0].get("address.postcode"))
 

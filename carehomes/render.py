@@ -310,7 +310,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[(d.isoformat(), release_files(path)) for d, path in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
-            postcode_example=(example[1], sector_file(example[1])),
+            postcode_example=(example[1], sector_file(example[1])) if example[1] else ("", ""),
             extensions=[k.oruk_extension for k in kinds(schema) if k.id in present]),
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words

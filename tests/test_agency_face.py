@@ -280,7 +280,7 @@ def test_the_search_box_offers_the_sites_own_town_and_postcode_as_examples(agenc
     from carehomes.finding import search_example
 
     assert search_example(list(agencies.values())) == ("Oldham", "OL8 1ZZ")  # Elsewhere is first A to Z in Oldham
-    assert search_example([]) == ("Hereford", "HR4 9AA")
+    assert search_example([]) == ("", "")  # never another council's example
 
 
 def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(agencies, homes):
@@ -396,3 +396,20 @@ def test_an_agencys_compare_sources_name_who_gave_each_fact_and_when(agencies, h
     assert agencies["unknown"].compare_cells()["sources"] == "Care Quality Commission register"  # the agency gave nothing
     full = next(h for h in homes if h.slug == "example-full")
     assert full.compare_cells()["sources"].endswith("; the home (beds confirmed 20 November 2026, 3 days ago)")
+
+
+@pytest.mark.parametrize("example, hint", [
+    (("Oldham", "OL8 1ZZ"), "For example Oldham, dementia or OL8 1ZZ."),
+    (("Oldham", ""), "For example Oldham or dementia."),
+    (("", "OL8 1ZZ"), "For example dementia or OL8 1ZZ."),
+    (("", ""), "For example dementia, or a full postcode."),  # a register without addresses: not Herefordshire's
+])
+def test_the_find_pages_hint_offers_only_the_examples_the_site_has(example, hint):
+    """A council imported from CQC's market file (no addresses) was offered 'For example Hereford, dementia or HR4 9AA'."""
+    import jinja2
+
+    from carehomes.schema import ROOT
+
+    line = next(t for t in (ROOT / "carehomes" / "templates" / "find.md").read_text(encoding="utf-8").splitlines() if 'id="q-hint"' in t)
+    shown = jinja2.Environment().from_string(line).render(example=example, nouns=("service", "services"))
+    assert hint + " A postcode shows the nearest services first." in shown
