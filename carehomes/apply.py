@@ -200,7 +200,8 @@ def locality_name(local_authority: str) -> str:
     return re.sub(r",\s*(County|City) of$", "", local_authority.strip(), flags=re.IGNORECASE)
 
 
-def _la_key(name: str) -> str:
+def la_key(name: str) -> str:
+    """A local authority's name as two names for it are compared ('County Durham' and 'county  durham', '&' as 'and')."""
     return re.sub(r"\s+", " ", locality_name(name).lower().replace("&", "and")).strip()
 
 
@@ -208,11 +209,11 @@ LA_NAMED_MAX = 12  # a file of at most this many local authorities names them al
 
 
 def _la_hint(want: str, areas: list[str]) -> str:
-    """What to say when no home is in the local authority ``want`` (``_la_key``'s form): the areas of the file named
+    """What to say when no home is in the local authority ``want`` (``la_key``'s form): the areas of the file named
     with it as a word (a county in a file of district councils: 'Devon' -> 'East Devon', 'Mid Devon', ...), each
     imported on its own; else the area named as words of it (the council's full name: 'Devon County Council' ->
     'Devon'), or the nearest name; else the file's areas, or how many there are when they are many."""
-    keys = {_la_key(a): a for a in areas}
+    keys = {la_key(a): a for a in areas}
     within = [a for k, a in keys.items() if re.search(rf"(^| ){re.escape(want)}( |$)", k)]
     if len(within) > 1:
         names = and_list([repr(a) for a in within])
@@ -282,9 +283,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     schema = schema or load_schema()
     records = [_of_its_kinds(r, schema) for r in records]
     if local_authority:
-        want = _la_key(local_authority)
+        want = la_key(local_authority)
         areas = sorted({r.local_authority for r in records})
-        records = [r for r in records if _la_key(r.local_authority) == want]
+        records = [r for r in records if la_key(r.local_authority) == want]
         if not records and register_ids is None:
             raise ImportError_(f"has no care homes in local authority '{local_authority}'; {_la_hint(want, areas)}")
     elif one_authority and len(areas := sorted({r.local_authority for r in records if r.local_authority})) > 1:
@@ -298,7 +299,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         seen_ids.add(r.location_id)
     existing = _existing(providers) if providers.is_dir() else {}  # a dry run into a folder not yet made: all new
     in_scope = [(lid, p, d) for lid, (p, d) in existing.items()
-                if not d.get("example") and (not local_authority or _la_key(str(d.get("locality", ""))) == _la_key(local_authority))]
+                if not d.get("example") and (not local_authority or la_key(str(d.get("locality", ""))) == la_key(local_authority))]
     if not allow_older:
         _refuse_older(data_date, [(p, d) for _, p, d in in_scope])
     report = Report(fmt, data_date, dry_run=dry_run, skipped=dict(skipped or {}))

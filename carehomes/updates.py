@@ -327,11 +327,14 @@ def form_value(f: Field, raw: str) -> Any:
     return s if f.name == "description" else raw.strip()
 
 
+SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # 23/11/2026, as Excel in the UK writes a date
+
+
 def typed_date(text: str) -> dt.date | str:
     """A date typed as YYYY-MM-DD or as Excel in the UK writes it, 23/11/2026; anything else, or a
     day that does not exist, stays the text (check or the caller says what is wrong with it)."""
     s = text.strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)
+    m = SLASHED_DATE.fullmatch(s)
     iso = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else s
     try:
         return dt.date.fromisoformat(iso) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso) else s
@@ -353,7 +356,7 @@ def date_typo(text: str) -> str | None:
 def day_first(text: str) -> dt.date | None:
     """The date a DD/MM/YYYY ``text`` means when typed month first ('11/30/2026' is 30 November 2026); None when it
     is not of that form or its day and month swapped are no real date."""
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
+    m = SLASHED_DATE.fullmatch(text.strip())
     if not m:
         return None
     try:

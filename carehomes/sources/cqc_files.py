@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import httpclient
-from ..apply import ImportError_, OlderSourceError, Record, Report, _la_key, apply_records, locality_name
+from ..apply import ImportError_, OlderSourceError, Record, Report, la_key, apply_records, locality_name
 from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
 from ..text import and_list, reader_error
@@ -809,10 +809,10 @@ def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record
 
 
 def _by_label(counts: Iterable[tuple[tuple[str, str], int]], local_authority: str | None = None) -> dict[str, int]:
-    """Skipped locations' counts by service types, of one local authority's (``apply._la_key``'s match) or of all."""
+    """Skipped locations' counts by service types, of one local authority's (``apply.la_key``'s match) or of all."""
     out: Counter[str] = Counter()
     for (area, label), n in counts:
-        if local_authority is None or _la_key(area) == _la_key(local_authority):
+        if local_authority is None or la_key(area) == la_key(local_authority):
             out[label] += n
     return dict(out)
 
@@ -1057,20 +1057,22 @@ def _field(doc: dict, key: str, kind: type) -> Any:
     return value
 
 
+def _named(where: str, read: Callable[[Any], Any], value: Any) -> Any:
+    """``read`` of ``value``, the field ``where`` of an API document; a value it cannot read is a ValueError naming it."""
+    try:
+        return read(value)
+    except ValueError as exc:
+        raise ValueError(f"field '{where}': {exc}") from None
+
+
 def _read(doc: dict, key: str, read: Callable[[Any], Any]) -> Any:
     """``read`` of the field ``key``; a value it cannot read is a ValueError naming the field."""
-    try:
-        return read(doc.get(key))
-    except ValueError as exc:
-        raise ValueError(f"field '{key}': {exc}") from None
+    return _named(key, read, doc.get(key))
 
 
 def _date_in(value: Any, where: str) -> dt.date | None:
     """``_date`` of a nested field of an API document; a date it cannot read is a ValueError naming the field."""
-    try:
-        return _date(value)
-    except ValueError as exc:
-        raise ValueError(f"field '{where}': {exc}") from None
+    return _named(where, _date, value)
 
 
 def _obj(value: Any, where: str) -> dict:

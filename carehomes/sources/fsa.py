@@ -104,12 +104,13 @@ def postcode_key(text: Any) -> str | None:
 def _iso_date(text: str | None) -> dt.date | None:
     """A date written YYYY-MM-DD (a real time of day after it, 'T00:00:00' or 'T10:30:00.000Z', is allowed), else
     None: a time that is no time ('T99:99') makes the whole value unreadable, not a date."""
-    if not text or not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?", text.strip()):
+    s = (text or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?", s):
         return None
     try:
-        day = dt.date.fromisoformat(text.strip()[:10])
-        if len(text.strip()) > 10:
-            dt.time.fromisoformat(text.strip()[11:].removesuffix("Z"))
+        day = dt.date.fromisoformat(s[:10])
+        if len(s) > 10:
+            dt.time.fromisoformat(s[11:].removesuffix("Z"))
         return day
     except ValueError:
         return None
