@@ -120,6 +120,7 @@ class Report:
     held: dict[str, int] = field(default_factory=dict)  # locations imported (new or refreshed) by kind ('care homes': 47)
     closed_kinds: dict[str, int] = field(default_factory=dict)  # the closed ones not imported, by kind
     absent: list[str] = field(default_factory=list)  # columns the file's format has that it lacks: their facts left alone
+    addressless: bool = False  # the file gives no service's postcode (CQC's market file has no address columns)
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -137,6 +138,10 @@ class Report:
             lines.append(f"  the file has no column{'s' * (not one)} {and_list([repr(plain(c)) for c in self.absent])}: what "
                          f"{'that column says' if one else 'those columns say'} is left as each profile has it (not known in "
                          "a new profile)")
+        if self.addressless:
+            lines.append("  the file gives no service's address or postcode: a new profile has none, so its page shows no "
+                         "address and searching by distance or by town cannot find it until one is added (CQC's care "
+                         "directory file and its API records give them)")
         if self.returned:
             lines.append(f"  {len(self.returned)} back on the register")
         if self.closed:

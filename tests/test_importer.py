@@ -119,7 +119,7 @@ def test_home_missing_from_register_is_flagged_not_deleted(tmp_path, shared_data
 
 def test_partial_file_refuses_mass_removal(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=12)
-    import_cqc(src, tmp_path / "p")
+    assert "address or postcode" not in import_cqc(src, tmp_path / "p").summary()  # a file with addresses
     write_rows(src, rows[:2])
     before = {f.name: f.read_text() for f in (tmp_path / "p").glob("*.yaml")}
     with pytest.raises(ImportError_) as exc:
@@ -138,11 +138,43 @@ def test_market_file_ratings_us_dates_and_spaces(tmp_path, shared_data):
     ratings = {r.regulator["cqc.rating"] for r in records}
     assert "Requires Improvement" not in ratings and "Requires improvement" in ratings
     assert all(not r.regulator["name"].startswith(" ") for r in records)
-    import_cqc(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv", tmp_path, "Dorset")
+    report = import_cqc(CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv", tmp_path, "Dorset")
     assert check_paths([tmp_path], on=TODAY).problems == []
+    # the file has no address columns: the officer is told what that means for the site
+    assert ("  the file gives no service's address or postcode: a new profile has none, so its page shows no address "
+            "and searching by distance or by town cannot find it until one is added (CQC's care directory file and its "
+            "API records give them)") in report.summary().splitlines()
     rated = [load(f) for f in tmp_path.glob("*.yaml") if "rating" in load(f).get("cqc", {})]
     # this file's 'Publication Date' is each location's HSCA start date: no rating is dated by it
     assert rated and not any("rating_date" in d["cqc"] for d in rated)
+
+
+def test_market_file_dormant_column(tmp_path, shared_data):
+    """CQC's market file says in 'Dormant' (Y or N) which locations are registered but providing no care at the moment
+    (52 of its 999 rows): it was not read, so a dormant home was shown as an ordinary one. An empty cell says nothing,
+    and a file without the column leaves a profile's dormancy as it is."""
+    src = CQC / "mooperd-cqc-companies-2025-08" / "Locations-head.csv"
+    rows = list(csv.DictReader(io.StringIO(src.read_text(encoding="utf-8-sig"))))
+    _, records, _ = read_register(src)
+    by_id = {r["Location ID"]: r["Dormant"] for r in rows}
+    assert {r.regulator["cqc.dormant"] for r in records} == {True, False}
+    assert all(r.regulator["cqc.dormant"] is (by_id[r.location_id] == "Y") for r in records)
+    dormant = next(r for r in rows if r["Dormant"] == "Y" and r["Service Types"].startswith("Care home service"))
+    dormant["Dormant"] = "maybe"
+    ordinary = next(r for r in rows if r["Dormant"] == "N" and r["Service Types"].startswith("Care home service"))
+    blank = dict(next(r for r in rows if r["Dormant"] == "N" and r is not ordinary
+                      and r["Service Types"].startswith("Care home service")), Dormant="")
+    write_rows(tmp_path / "m.csv", [ordinary, blank])
+    _, got, _ = read_register(tmp_path / "m.csv")
+    assert [r.regulator["cqc.dormant"] for r in got] == [False, None]
+    write_rows(tmp_path / "bad.csv", [dormant])
+    with pytest.raises(ImportError_) as exc:
+        read_register(tmp_path / "bad.csv")
+    assert "Dormant: 'maybe' is not Y or N; write Y for yes, N or nothing for no" in str(exc.value)
+    without = [{k: v for k, v in r.items() if k != "Dormant"} for r in (ordinary,)]
+    write_rows(tmp_path / "without.csv", without)
+    _, got, _ = read_register(tmp_path / "without.csv")
+    assert "cqc.dormant" not in got[0].regulator
 
 
 def test_market_date_is_month_first(tmp_path):

@@ -345,7 +345,7 @@ HSCA_BAND_COLUMNS = {b: HSCA_BANDS + name for b, name in (
 MARKET_SOURCES = {"provider.name": "Provider Name", "provider.cqc_id": "Provider ID",
                   "cqc.registered_since": "Location HSCA start date", "cqc.registered_manager": "Registered manager",
                   "cqc.registered_managers": "Registered manager", "cqc.phone": "Location telephone number",
-                  "cqc.website": "Location Web Address",
+                  "cqc.website": "Location Web Address", "cqc.dormant": "Dormant",
                   **{f"care.user_bands.{b}": "Service users supported" for b in ALL_BANDS}}
 MARKET_QUESTIONS = {"safe": "Location safe rating", "effective": "Location effective rating",  # key question -> column
                     "caring": "Location caring rating", "responsive": "Location responsive rating",
@@ -439,6 +439,8 @@ def _market(row: dict[str, str]) -> Record | Skipped:
         **{f"cqc.rating_{k}_date": None for k in MARKET_QUESTIONS},  # CQC rates each at its own inspection: not given
         "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         "cqc.registered_managers": _market_manager(row.get("Registered manager")),
+        # registered but providing no care at the moment (Y or N; an empty cell says nothing: not known)
+        "cqc.dormant": c.read("Dormant", _flag) if _text(row.get("Dormant")) else None,
         **_regulator_bands(_bands(users) if any(u.strip() for u in users) else dict.fromkeys(ALL_BANDS)),  # empty: not known
     }
     reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
@@ -1026,6 +1028,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
                                allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
                                skipped=skipped, **guards)
         report.absent = records.absent
+        report.addressless = bool(records) and not any(r.regulator.get("address.postcode") for r in records)
         return report
     except OlderSourceError as exc:
         if as_of:
