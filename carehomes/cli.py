@@ -847,12 +847,22 @@ def cmd_apply_update(args: argparse.Namespace) -> int:
     if isinstance(on, str):
         _say(on)
         return 2
+    edited = _day_option("--edited-on", args.edited_on, "the issue was last edited", "for the day it was sent") \
+        if args.edited_on else on
+    if isinstance(edited, str):
+        _say(edited)
+        return 2
+    if edited < on:
+        _say(f"--edited-on {edited.isoformat()}: is before --on {on.isoformat()}, the day the update was sent; "
+             "give the day the issue was last edited (its updated_at), or leave --edited-on out")
+        return 2
     body = _issue_body(args.body)
     if body is None:
         return 2
     if args.result and not _result_writable(Path(args.result)):
         return 2
-    result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)))
+    result = apply_update(body, args.author, Path(args.repo), on, args.issue, area=find_area(args.area, Path(args.repo)),
+                          today=edited)
     if args.result and not _wrote_result(Path(args.result), result.to_json()):
         return 2
     print(result.comment(), end="")
@@ -1277,6 +1287,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--issue", type=int, metavar="N", help="the issue number")
     a.add_argument("--result", metavar="FILE", help="write what was done as JSON to this file")
     a.add_argument("--on", metavar="YYYY-MM-DD", help="the date the update was sent (default: today)")
+    a.add_argument("--edited-on", metavar="YYYY-MM-DD", help="the date the issue's text was last edited, which a date "
+                   "in an answer may not be after (default: --on)")
     a.add_argument("--repo", default=str(ROOT), help="the repository folder (its providers/ and stewards.yaml)")
     _area_option(a)
     a.set_defaults(func=cmd_apply_update)

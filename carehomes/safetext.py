@@ -89,6 +89,19 @@ def reference_links(text: str | None) -> list[str]:
     return [m.group(0)[:60] for m in _REFERENCE.finditer(text or "")]
 
 
+# an HTML tag as people type one into a description: <b>, </p>, <br/>, <a href="...">; never '< 5' or '<3'
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>")
+
+
+def html_tags(text: str | None) -> list[str]:
+    """The HTML tags in ``text``, which ``markdown_lite`` shows as typed (escaped, never markup): the first of each
+    tag's name as written ('<b>' for '<b>x</b>'), in the order they come."""
+    seen: dict[str, str] = {}
+    for m in _TAG.finditer(text or ""):
+        seen.setdefault(re.match(r"</?([A-Za-z0-9]+)", m.group(0))[1].lower(), m.group(0))  # type: ignore[index]
+    return list(seen.values())
+
+
 def _inline(escaped: str) -> str:
     def link(m: re.Match) -> str:
         text, raw_url = m["text"] or (PICTURE_TEXT if m["picture"] else ""), m["url"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
 import io
 import json
 import re
@@ -29,7 +30,7 @@ from .safetext import outside, plain
 from .text import FULL_WIDTH, and_list, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
-from .validate import check_profile, item_as_pattern
+from .validate import WRITTEN_EXAMPLES, check_profile, item_as_pattern
 from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
 
 NO_RESPONSE = "_No response_"
@@ -54,6 +55,7 @@ class Edit:
     problems: list[Problem] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)  # free-place paths given as 0 for a type not registered
     sheet: str = ""  # the kind id of the capacity sheet it came from ("home_care_agency"), if any
+    warnings: list[Problem] = field(default_factory=list)  # check's warnings on the values set: said, never a refusal
 
 
 def not_applicable(values: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -74,13 +76,16 @@ def not_applicable_words(path: str, name: str) -> str:
 
 
 def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str | None = None,
-                 schema: Schema | None = None) -> Edit:
-    """Set ``values`` (dotted path -> value) in a profile, stamp the group's date, and check the result.
+                 schema: Schema | None = None, today: dt.date | None = None) -> Edit:
+    """Set ``values`` (dotted path -> value) in a profile, stamp the group's date, and check the result as of
+    ``today`` (default ``on``: an issue edited later is judged as of its edit, its dates stamped as of ``on``).
 
     A value given for capabilities or fees sets that group's confirmation date to ``on``, and free beds set
     beds.confirmed (the date of the free beds, not of the beds there are), unless the date is given too (a
-    manager who re-enters the same numbers confirms them)."""
+    manager who re-enters the same numbers confirms them). Only check's errors stop the edit, as for ``vacancies``;
+    its warnings on the values set are kept in ``warnings`` (a warning on a fact not set is no news of this edit)."""
     schema = schema or load_schema()
+    today = today or on
     values = dict(values)
     for group, date_path in forms.DATE_FOR_GROUP.items():
         dated = KIND.available_paths if date_path == KIND.confirmed else None  # a new total is no news of free beds
@@ -106,17 +111,19 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
     except (TypeError, AttributeError):  # a group to set a value in is not a group ('beds: 3'): check says which
         original, problems = load_text(path, shown=shown)
         profile, problems = parse_profile(original, shown) if original is not None else (None, problems)
-        found = errors(check_profile(profile, schema, on=on) if profile else problems)
+        found = errors(check_profile(profile, schema, on=today) if profile else problems)
         group = next(iter(values), DEFAULT_DIRECT[-1]).split(".")[0]
         return Edit(path, None, [], found or [Problem(shown, 1, group, "must be a group of 'key: value' lines; "
                                                                         "compare it with providers/_template.yaml")])
     profile, problems = parse_profile(text, shown)
     if profile is not None:
-        problems = check_one(profile, schema, on=on)
+        problems = check_one(profile, schema, on=today)
         # 'free beds are given without beds.confirmed' only repeats the problem with the date given
         problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
+    warned = [p for p in problems if p.severity != "error" and p.field in values]
+    problems = errors(problems)
     changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
-    return Edit(path, None if problems else text, changed, problems)
+    return Edit(path, None if problems else text, changed, problems, warnings=warned)
 
 
 def _get(doc: Any, dotted: str) -> Any:
@@ -205,11 +212,11 @@ class Result:
         if self.status in ("refused", "invalid"):
             # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
             # contact at its end, not cut at md_safe's 300 characters for one outside value
-            lines = "\n".join(f"- {md_safe(e, ERROR_LIMIT)}" for e in self.errors)
+            lines = "\n".join(f"- {our_examples(md_safe(e, ERROR_LIMIT))}" for e in self.errors)
             tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
                     "**Edit**), and they will be checked again." if self.status == "invalid" else "")
             return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
-        notes = "".join(f"- {md_safe(n)}\n" for n in self.notes)
+        notes = "".join(f"- {our_examples(md_safe(n, ERROR_LIMIT))}\n" for n in self.notes)
         notes = f"\n{notes}" if notes else ""
         if self.status == "unchanged":
             return f"Nothing needed changing: the page for **{md_safe(self.name or '')}** already says this.\n{notes}"
@@ -234,9 +241,30 @@ class Result:
 ERROR_LIMIT = 1200  # characters of one error line in a reply (the longest of ours is about 400)
 
 
-def md_safe(text: str, limit: int = 300) -> str:
+def md_safe(text: str, limit: int | None = 300) -> str:
     """Untrusted text for a Markdown comment: ``safetext.outside`` (no markup, links, mentions or line breaks)."""
     return outside(text, limit)
+
+
+@functools.lru_cache(maxsize=1)
+def _examples() -> tuple[str, ...]:
+    """What our messages give as an example to type: each web address field's example in the schema
+    ('https://www.example.org/example-house') and how to write a link in a description."""
+    found = {str(f.example) for f in load_schema().by_path.values() if f.format == "uri" and f.example}
+    return tuple(sorted({*found, *WRITTEN_EXAMPLES}, key=lambda e: (-len(e), e)))  # the longest first
+
+
+_SCHEME_ALONE = re.compile(r"\b(https?)\\\[:\\\]//(?=[\s,]|\\\)|$)")  # 'https://' as md_safe writes it, with no address after
+
+
+def our_examples(line: str) -> str:
+    """A reply's line (written by ``md_safe``) with our own examples shown as typed, in code (no link, no markup):
+    'like https[:]//www[.]example.org/example-house' and 'start with https[:]// or http[:]//' read as they are
+    written. The manager's own text stays as md_safe wrote it: only whole examples and a bare 'https://' are put
+    back, which in code link nowhere."""
+    for example in _examples():  # whole: not the start of a longer address
+        line = re.sub(re.escape(md_safe(example, None)) + r"(?![\w/~%-]|\.\w)", f"`{example}`", line)
+    return _SCHEME_ALONE.sub(r"`\1://`", line)
 
 
 def _cell(value: Any, money: bool = False) -> str:
@@ -447,10 +475,13 @@ def with_email(comment: str, email: str | None) -> str:
 
 
 def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | None = None,
-                 schema: Schema | None = None, area: Area | None = None) -> Result:
+                 schema: Schema | None = None, area: Area | None = None, today: dt.date | None = None) -> Result:
     """Apply one issue-form update to the working tree of ``repo``, to a profile of ``area`` (default: the top
-    level's providers/; an area's areas/NAME/providers/); never raises on bad input."""
+    level's providers/; an area's areas/NAME/providers/); never raises on bad input. ``on``: the day the issue was
+    sent, which a date left empty stands for; ``today`` (default ``on``): the day its text was last edited, which a
+    date in an answer may not be after."""
     schema = schema or load_schema()
+    today = today or on
     area = area or default_area(repo)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
         return Result("invalid", issue=issue, errors=[f"This issue is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
@@ -519,8 +550,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     if not values:
         res.status = "unchanged"
         return res
-    blanks = left_empty(answers, values, profile.data, schema)
-    edit = edit_profile(path, values, on, display_path(path, repo), schema)
+    blanks, said = left_empty(answers, values, profile.data, schema)
+    edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
+    edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
     if edit.problems or date_errors or blanks:
         res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
                                     f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
@@ -528,7 +560,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     back = went_back(edit.changed, schema)
     if back:
         res.errors = [older_words(by_path[p].label if p in by_path else p, answers.get(by_path[p].label) if p in by_path
-                                  else None, held, new, on) for p, held, new in back]
+                                  else None, held, new, today) for p, held, new in back]
         return res
     res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
                    for p, b, a in edit.changed]
@@ -539,6 +571,8 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     write_text_atomic(path, edit.text)
     res.status = "applied"
     res.notes += old_dates(edit.changed, by_path, on)
+    res.notes += [f"{by_path[w.field].label if w.field in by_path else w.field}: "
+                  f"{form_words(_name_fields(w.message, schema, by_path))}" for w in edit.warnings]
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
 
@@ -589,12 +623,16 @@ def still_held(data: dict[str, Any], k: Kind, paths: Collection[str]) -> dict[st
     return {p: old for p in paths if p not in unregistered and (old := _get(data, p)) is not None}
 
 
-def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
+def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any],
+               schema: Schema) -> tuple[list[str], set[str]]:
     """Each availability answer left empty while the page still holds an earlier one, when the update dates its kind's
     availability (a free-beds number given, or the date): one date covers them all, so the earlier answer would look
-    checked now. A kind of bed CQC does not register the home for is not asked about."""
+    checked now. A kind of bed CQC does not register the home for is not asked about. An agency's hours left empty
+    beside 'Taking new clients: No' (a number above 0 only with a yes: onlyIfYes) is asked for as 0, in one reply
+    for that box. Returns the replies and the paths whose reply says all that check says of them."""
     by_label = forms.labels(schema)
     out = []
+    said: set[str] = set()
     for k in kinds(schema):
         facts = forms.availability_paths(k) - {k.confirmed}
         if not k.confirmed or not ({k.confirmed, *facts} & values.keys()):
@@ -606,14 +644,23 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
                 continue
             old = held[path]
             since = plain_value(_get(data, k.confirmed))
+            from_since = f" (from {since})" if since is not None else ""
+            no = next(((when, what) for p, when, what in k.only_if_yes if p == path and values.get(when) is False), None)
+            if no and isinstance(old, int | float) and not isinstance(old, bool) and old > 0:
+                when = next((ff.label for ff in by_label.values() if ff.path == no[0]), no[0])
+                out.append(f"{label}: is empty, but your page still says {old}{from_since}; with '{when}' No, "
+                           f"{no[1]} can only be 0: type 0")
+                said.add(path)
+                continue
             yes_no = by_label[label].field.type == "boolean"
-            now = ("choose Yes or No as it is now" if yes_no else
-                   f"type the number {'free ' if path in k.available_paths else ''}now (0 if none)")
+            counted = next((c for c in k.capacity if c.available == path), None)
+            what = ("number" if counted is None else "number free" if counted.total  # free of a total
+                    else f"number of {k.unit}")  # an agency's hours a week it can start: no total to be free of
+            now = "choose Yes or No as it is now" if yes_no else f"type the {what} now (0 if none)"
             old = ("Yes" if old is True else "No" if old is False else str(old).capitalize()) if yes_no else old
-            out.append(f"{label}: is empty, but your page still says {old}"
-                       f"{f' (from {since})' if since is not None else ''}, and the new date would show that as "
-                       f"checked now; {now}, even if it has not changed")
-    return out
+            out.append(f"{label}: is empty, but your page still says {old}{from_since}, and the new date would show "
+                       f"that as checked now; {now}, even if it has not changed")
+    return out, said
 
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------

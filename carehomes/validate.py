@@ -16,7 +16,7 @@ from .load import MAX_DIGITS, Profile, char_name, errors, parse_profile, too_man
 from .problems import Problem
 from .records import get_path
 from .schema import Field, Schema, Values, load_schema
-from .safetext import pictures, reference_links, shown, unsafe_links
+from .safetext import html_tags, pictures, reference_links, shown, unsafe_links
 from .text import and_list
 
 EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
@@ -160,20 +160,32 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
                 values[dotted] = dt.date.fromisoformat(value) if child.type == "date" and isinstance(value, str) else value
                 if child.path == "description":
                     problems.extend(Problem(profile.path, profile.line(dotted), dotted, m, severity="warning")
-                                    for m in link_warnings(value))
+                                    for m in description_warnings(value))
 
 
-def link_warnings(text: str) -> list[str]:
+LINK_EXAMPLE = "[our website](https://www.example.org)"  # how to write a link in a description, as messages show it
+PICTURE_LINK_EXAMPLE = "[a photo of our garden](https://www.example.org/garden.jpg)"
+WRITTEN_EXAMPLES = (LINK_EXAMPLE, PICTURE_LINK_EXAMPLE)  # what to type, in the messages: a form's reply shows them as typed
+
+
+def description_warnings(text: str) -> list[str]:
     """A warning for each Markdown link in a description that the page shows as plain text, each picture (shown
-    as a link to it) and each reference link (shown as written)."""
+    as a link to it), each reference link (shown as written) and its HTML tags (shown as typed, not as markup)."""
+    tags = html_tags(text)
+    named = [f"'{_short(t, 40)}'" for t in tags]
+    quoted = and_list(named) if len(named) <= 3 else f"{', '.join(named[:3])} and others"
+    one = len(tags) == 1
     return [*(f"the link to '{_short(url)}' is shown as plain text, not a link: a link must be a whole web address "
-              "starting https:// or http://, or a mailto: or tel: link, like [our website](https://www.example.org)"
+              f"starting https:// or http://, or a mailto: or tel: link, like {LINK_EXAMPLE}"
               for url in unsafe_links(text)),
             *(f"the picture '{_short(url)}' is shown as a link to it, not as a picture: a profile page shows no "
-              "pictures; to link to it, write [a photo of our garden](https://www.example.org/garden.jpg)"
+              f"pictures; to link to it, write {PICTURE_LINK_EXAMPLE}"
               for url in pictures(text)),
             *(f"'{_short(ref)}' is shown as it is written, not as a link: write the address in the link itself, "
-              "like [our website](https://www.example.org)" for ref in reference_links(text))]
+              f"like {LINK_EXAMPLE}" for ref in reference_links(text)),
+            *([f"{quoted} {'is an HTML tag' if one else 'are HTML tags'}, which the page shows as typed, not as "
+               f"formatting: take {'it' if one else 'them'} out. The page shows plain text, in which a blank line starts "
+               "a new paragraph and **bold** or *italic* marks words"] if tags else [])]
 
 
 HINTED_PROBLEMS = 50  # past this many problems in one file, unknown fields get no "did you mean" (it costs ~1 ms each)
@@ -325,6 +337,9 @@ def _check_url(value: str, f: Field) -> str | None:
 
 def _pattern_message(f: Field, value: str) -> str:
     if f.name == "phone":
+        national = _uk_national(value)
+        if national and re.fullmatch(str(f.constraints.get("pattern") or r"0[0-9 ]{9,12}"), national):
+            return f"'{_short(value)}' should be written in UK format starting with 0, like {national}"
         digits = re.sub(r"\D", "", value)
         if digits.startswith("44") and len(digits) in (11, 12):
             return f"'{_short(value)}' should be written in UK format starting with 0, like 0{digits[2:]}"
@@ -332,6 +347,17 @@ def _pattern_message(f: Field, value: str) -> str:
     if f.name == "slug":
         return f"'{_short(value)}' may only use lower-case letters, digits and single hyphens, like {f.example}"
     return f"'{_short(value)}' is not in the right form; write it like {f.example}"
+
+
+# +44 (or 0044) and the (0) dialled only from within the UK, before the number: '+44 (0)1432 123456', '+44 1432-123456'
+INTERNATIONAL_UK = re.compile(r"\s*(?:\+|00)\s*44\s*(?:\(\s*0\s*\)|0)?\s*([1-9][0-9 ()-]*?)\s*")
+
+
+def _uk_national(value: str) -> str | None:
+    """A UK number written the international way, as it is written within the UK, its groups kept
+    ('+44 (0)1432 123456' -> '01432 123456'); None for anything else."""
+    m = INTERNATIONAL_UK.fullmatch(value)
+    return "0" + " ".join(re.sub(r"[()-]", " ", m[1]).split()) if m else None
 
 
 def _too_long(value: Any) -> str | None:

@@ -216,9 +216,10 @@ def _bundled_site(tmp_path_factory, engine: str):
 
     out = tmp_path_factory.mktemp(f"site-{engine}") / "site"
     checked = check_paths([ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"], on=TODAY)
-    # the hostile profile's javascript: and data: links are shown as plain text; check warns of them, nothing else
+    # the hostile profile's javascript: and data: links are shown as plain text, and its <script> and <i> as typed;
+    # check warns of them, nothing else
     assert [(p.path.rsplit("/", 1)[-1], p.severity, p.field) for p in checked.problems] == [
-        ("example-hostile.yaml", "warning", "description")] * 2
+        ("example-hostile.yaml", "warning", "description")] * 3
     return out, build_site(checked.profiles, out, today=TODAY, engine=engine)
 
 

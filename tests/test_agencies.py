@@ -722,3 +722,23 @@ def test_an_agencys_oruk_care_groups_do_not_call_it_a_home():
              if a["taxonomy_term"]["description"].startswith("CQC service user band")]
     assert bands and all("home" not in t["description"] for t in bands), bands
     assert bands[0]["description"] == "CQC service user band: registered to support older people."
+
+
+def test_hours_left_empty_beside_no_new_clients_get_one_reply_in_the_agencys_words(tmp_path):
+    """'Taking new clients: No' with 'Hours a week it can start' left empty got two replies about that one box: check's
+    ('is 20 but ... is no'), and 'type the number free now', a care home's words for beds."""
+    from carehomes.updates import apply_update
+
+    repo = _agency_repo(tmp_path, committed=True)
+    before = (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8")
+    form = ("### Your agency's page name\n\nexample-agency\n\n### Taking new clients\n\n{taking}\n\n"
+            "### Hours a week it can start\n\n_No response_\n\n### New clients confirmed on\n\n_No response_")
+    res = apply_update(form.format(taking="No"), "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == [
+        "Hours a week it can start: is empty, but your page still says 20 (from 2026-11-20); with 'Taking new clients' No, "
+        "the hours of care a week it can start can only be 0: type 0"]
+    res = apply_update(form.format(taking="Yes"), "example-council-steward", repo, dt.date(2026, 11, 22), issue=7)
+    assert res.errors == [
+        "Hours a week it can start: is empty, but your page still says 20 (from 2026-11-20), and the new date would show "
+        "that as checked now; type the number of hours a week now (0 if none), even if it has not changed"]
+    assert (repo / "providers" / "example-agency.yaml").read_text(encoding="utf-8") == before

@@ -826,3 +826,87 @@ def test_csv_row_older_than_the_page_is_refused(repo, capsys):
     assert aston.read_text() == before
     code, out, err = sheet(repo, capsys, "calls.csv", "home,nursing_free,residential_free,confirmed\naston-house,,3,04/12/2026\n")
     assert code == 0 and yaml.safe_load(aston.read_text())["beds"]["residential"]["available"] == 3
+
+
+# --- replies to answers found in a review of the provider journeys ---------------------------------
+
+
+HTML_NOTE = ("About the home: '<b>' and '<i>' are HTML tags, which the page shows as typed, not as formatting: take them "
+             "out. The page shows plain text, in which a blank line starts a new paragraph and **bold** or *italic* marks "
+             "words")
+
+
+def test_html_in_the_description_is_applied_and_the_reply_says_the_page_shows_it_as_typed(repo):
+    """'We are a <b>lovely</b> home' was applied and the page showed '<b>' as text (safetext.markdown_lite escapes
+    it), with no word to the manager. It is a warning, as check's on a description's links: applied, and said."""
+    text = ("### Your home's page name\n\naston-house\n\n### About the home\n\n"
+            "We are a <b>lovely</b> home.\n\nWith a <i>garden</i>.")
+    r, res = apply(repo, text, "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["description"] == (
+        "We are a <b>lovely</b> home.\n\nWith a <i>garden</i>.")
+    assert res["notes"] == [HTML_NOTE]
+    assert ("- About the home: '&lt;b&gt;' and '&lt;i&gt;' are HTML tags, which the page shows as typed, not as formatting: "
+            "take them out. The page shows plain text, in which a blank line starts a new paragraph and \\*\\*bold\\*\\* or "
+            "\\*italic\\* marks words\n") in res["comment"]
+
+
+def test_a_warning_on_a_fact_not_sent_never_stops_an_update(repo):
+    """A description link the page shows as plain text (check's warning, the profile still used) refused every later
+    vacancy update of the home, as if the manager had sent it; the vacancies command let it pass."""
+    aston = repo / "providers" / "aston-house.yaml"
+    aston.write_text(aston.read_text() + 'description: "See [our site](ftp://example.org)"\n')
+    git(repo, "commit", "-qam", "a description check warns of")
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager")
+    assert (r.returncode, res["status"], res["errors"], res["notes"]) == (0, "applied", [], []), r.stdout
+
+
+def test_our_example_web_address_reads_as_typed_and_the_managers_stays_unlinked(repo):
+    """'www.example-home.co.uk' was answered 'must start with https[:]// (or http[:]//), like
+    https[:]//www[.]example.org/example-house': the link-breaking for her text broke our own example too."""
+    text = "### Your home's page name\n\naston-house\n\n### Website\n\nwww.example-home.co.uk"
+    r, res = apply(repo, text, "aston-manager")
+    assert res["errors"] == ["Website: 'www.example-home.co.uk' must start with https:// (or http://), like "
+                             "https://www.example.org/example-house"]
+    assert r.stdout.splitlines()[2] == ("- Website: 'www\\[.\\]example-home.co.uk' must start with `https://` \\(or "
+                                        "`http://`\\), like `https://www.example.org/example-house`")
+    r, res = apply(repo, text.replace("www.example-home.co.uk", "www.evil.example/?to=https://evil.example"), "aston-manager")
+    assert r.stdout.splitlines()[2] == ("- Website: 'www\\[.\\]evil.example/?to=https\\[:\\]//evil.example' must start "
+                                        "with `https://` \\(or `http://`\\), like `https://www.example.org/example-house`")
+    r, res = apply(repo, text.replace("www.example-home.co.uk", "javascript:alert(1)"), "aston-manager")
+    assert r.stdout.splitlines()[2] == "- Website: links must start with `https://` or `http://`, not 'javascript:'"
+
+
+def test_a_phone_number_written_plus_44_0_is_told_what_to_type(repo):
+    """'+44 (0)1432 260000', a common UK way of writing a number, had the general 'is not a UK phone number' reply;
+    the directory keeps numbers starting 0 (as check says of '+44 1432 260000'), so the reply says what to type."""
+    text = "### Your home's page name\n\naston-house\n\n### Phone\n\n+44 (0)1432 260000"
+    r, res = apply(repo, text, "aston-manager")
+    assert res["errors"] == ["Phone: '+44 (0)1432 260000' should be written in UK format starting with 0, like 01432 260000"]
+    r, res = apply(repo, text.replace("+44 (0)1432 260000", "01432 260000"), "aston-manager")
+    assert res["status"] == "applied"
+
+
+def test_an_issue_edited_later_is_checked_as_of_its_edit(repo):
+    """Sent on 1 December with 'Availability confirmed on' 3/12/2026 (refused: in the future) and corrected on 4 December,
+    the edit was still judged as of 1 December. --edited-on (the issue's updated_at) is the day a date may not pass."""
+    answers = body({"Beds without nursing free now": "2", "Availability confirmed on": "3/12/2026"})
+    r, res = apply(repo, answers, "aston-manager", "--on", "2026-12-01")
+    assert res["errors"] == ["Availability confirmed on: 2026-12-03 is in the future (today is 2026-12-01); give the date "
+                             "the fact was true"]
+    r, res = apply(repo, answers, "aston-manager", "--on", "2026-12-01", "--edited-on", "2026-12-04")
+    assert res["status"] == "applied", r.stdout
+    assert [(c["field"], c["after"]) for c in res["changed"]] == [("beds.residential.available", 2),
+                                                                  ("beds.confirmed", "2026-12-03")]
+    git(repo, "checkout", "-q", "--", "providers")
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager", "--on", "2026-12-01",
+                   "--edited-on", "2026-12-04")
+    assert [(c["field"], c["after"]) for c in res["changed"]][1] == ("beds.confirmed", "2026-12-01")  # left empty: sent
+    r, res = apply(repo, answers, "aston-manager", "--on", "2026-12-04", "--edited-on", "2026-12-01")
+    assert (r.returncode, r.stderr) == (2, "--edited-on 2026-12-01: is before --on 2026-12-04, the day the update was "
+                                           "sent; give the day the issue was last edited (its updated_at), or leave "
+                                           "--edited-on out\n")
+    step = next(s for s in load_workflow("provider-update.yml")["jobs"]["apply"]["steps"] if "apply-update" in s.get("run", ""))
+    assert '--on "${CREATED:0:10}" --edited-on "${UPDATED:0:10}"' in step["run"]
+    assert (step["env"]["CREATED"], step["env"]["UPDATED"]) == ("${{ github.event.issue.created_at }}",
+                                                                "${{ github.event.issue.updated_at }}")

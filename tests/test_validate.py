@@ -48,7 +48,9 @@ def test_fixtures_are_valid():
     ("contact:\n  phone: 1432123456\n",
      "providers/t.yaml:7: contact.phone: must be text, but it was read as a number; put it in quotes, like phone: \"01432 123456\""),
     ("contact:\n  phone: '+44 1432 123456'\n",
-     "providers/t.yaml:7: contact.phone: '+44 1432 123456' should be written in UK format starting with 0, like 01432123456"),
+     "providers/t.yaml:7: contact.phone: '+44 1432 123456' should be written in UK format starting with 0, like 01432 123456"),
+    ("contact:\n  phone: '+44 (0)1432 123456'\n",  # the (0) dialled only from within the UK: said, not 'not a UK phone number'
+     "providers/t.yaml:7: contact.phone: '+44 (0)1432 123456' should be written in UK format starting with 0, like 01432 123456"),
     ("contact:\n  phone: '123'\n",
      "providers/t.yaml:7: contact.phone: '123' is not a UK phone number; write 10 or 11 digits starting with 0, like 01432 123456"),
     ("contact:\n  email: not-an-email\n",
@@ -182,6 +184,20 @@ def test_a_description_link_the_page_cannot_show_is_a_warning_for_each():
         f"providers/t.yaml:6: warning: description: the link to '{url}' is shown as plain text, not a link: a link "
         "must be a whole web address starting https:// or http://, or a mailto: or tel: link, like "
         "[our website](https://www.example.org)" for url in ("javascript:alert(1)", "www.example.org")]
+
+
+def test_html_tags_in_a_description_are_a_warning_saying_the_page_shows_them_as_typed():
+    """'<b>lovely</b>' is shown on the page as typed (safetext.markdown_lite escapes it): check says so once, naming
+    each tag once, and the profile is still used; '< 65' and '<3' are no tags."""
+    assert problems("description: \"We are a <b>lovely</b> home for ages < 65 <3\\n\\n<br/>With a <i>garden</i>.\"\n") == [
+        "providers/t.yaml:6: warning: description: '<b>', '<br/>' and '<i>' are HTML tags, which the page shows as typed, "
+        "not as formatting: take them out. The page shows plain text, in which a blank line starts a new paragraph and "
+        "**bold** or *italic* marks words"]
+    assert problems("description: 'A <p>quiet</p> home'\n") == [
+        "providers/t.yaml:6: warning: description: '<p>' is an HTML tag, which the page shows as typed, not as formatting: "
+        "take it out. The page shows plain text, in which a blank line starts a new paragraph and **bold** or *italic* "
+        "marks words"]
+    assert problems("description: 'Ages < 65, and 3 > 2 <3'\n") == []
 
 
 def test_a_picture_and_a_reference_link_in_a_description_are_warnings():
