@@ -427,6 +427,49 @@ def test_keyboard_only_filters(site, page):
     assert "care=Nursing" in page.url
 
 
+@pytest.mark.one_engine
+def test_back_undoes_the_last_filter_and_forward_puts_it_back(site, page):
+    """Each filter chosen, and a search typed (one entry however often it pauses), is a history entry: Back shows
+    the search before it, its boxes and count as they were; Forward the one after (it replaced the entry, so Back
+    left the find page altogether)."""
+    page.goto(site + "find/")
+    wait_results(page)
+    counts = [page.locator("#results-status").inner_text()]
+    urls = [page.url]
+    for label in ("With nursing", "Bed with nursing free"):
+        page.get_by_label(label, exact=True).check()
+        page.wait_for_function("() => !document.getElementById('results-status').textContent.startsWith('Searching')")
+        wait_results(page)
+        counts.append(page.locator("#results-status").inner_text())
+        urls.append(page.url)
+    assert "care=Nursing" in urls[1] and urls[2].startswith(urls[1] + "&")
+    page.locator("#q").press_sequentially("hereford", delay=20)
+    page.wait_for_timeout(400)  # a pause: the search runs
+    page.locator("#q").press_sequentially(" road", delay=20)
+    expect(page).to_have_url(re.compile(r"q=hereford\+road"))
+    wait_results(page)
+    page.go_back()  # the typed search, one entry
+    expect(page).to_have_url(urls[2])
+    expect(page.locator("#q")).to_have_value("")
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text(counts[2])
+    page.go_back()
+    expect(page).to_have_url(urls[1])
+    expect(page.get_by_label("Bed with nursing free", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("With nursing", exact=True)).to_be_checked()
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text(counts[1])
+    page.go_back()
+    expect(page.get_by_label("With nursing", exact=True)).not_to_be_checked()
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text(counts[0])
+    assert page.url == urls[0]
+    page.go_forward()
+    expect(page.get_by_label("With nursing", exact=True)).to_be_checked()
+    wait_results(page)
+    expect(page.locator("#results-status")).to_have_text(counts[1])
+
+
 # two frames (the focus's style change starts any transition), then every animation and transition finished: the
 # drawer's 0.25 s slide only when it moves, not a fixed 350 ms after every Tab
 SETTLED = ("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => "

@@ -519,7 +519,7 @@ export function initFind(root) {
       b.appendChild(el("span", { "aria-hidden": "true" }, " ×"));
       b.addEventListener("click", function () {
         item[1]();
-        run();
+        run(PUSH);
         // keep the keyboard where it was: the next filter, or the count
         var chips = ul.querySelectorAll("button.ch-chip");
         (chips[i] || chips[i - 1] || status).focus();
@@ -584,12 +584,22 @@ export function initFind(root) {
       return results.map(function (r) { return { id: r.id, number: r.number, data: r.data, km: byId[r.number] === undefined ? 9999 : byId[r.number] }; });
     });
   }
-  function run() {
+  // Back undoes the last change: each filter, order or search chosen is a history entry of its own, and a search
+  // being typed is one entry however often it pauses (each pause searches); the page's first search and one that
+  // Back or Forward reached only write the address as the form now says it
+  var PUSH = "push", TYPED = "typed", typing = false;
+  function remember(p, how) {
+    var url = location.pathname + (p.toString() ? "?" + p : "");
+    if (url !== location.pathname + location.search && (how === PUSH || (how === TYPED && !typing))) history.pushState(null, "", url);
+    else history.replaceState(null, "", url);
+    if (how) typing = how === TYPED;
+  }
+  function run(how) {
     setRadius(hasPostcode(form.q.value) || !!geo);
     fitSorts(form);
     var kinds = chosenKinds(form);
     var s = readForm(form), my = ++runId, p = toParams(form);
-    history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
+    remember(p, how);
     drawActive(s);
     var distanceMode = s.sort === "distance", filters = filtersFor(s, form);
     // the postcode district an agency's covered area is matched against (none from "use my location")
@@ -731,14 +741,14 @@ export function initFind(root) {
   form.addEventListener("input", function (ev) {
     // a postcode typed in the search box sorts by distance, unless another order than A to Z was chosen
     if (ev.target.name === "q" && hasPostcode(form.q.value) && form.sort.value === "name") form.sort.value = "distance";
-    if (ev.target.name === "q") { clearTimeout(timer); timer = setTimeout(run, 300); }
+    if (ev.target.name === "q") { clearTimeout(timer); timer = setTimeout(function () { run(TYPED); }, 300); }
   });
   form.addEventListener("change", function (ev) {
     if (ev.target.name === "sort" && ev.target.value !== "distance") geo = null;
-    if (ev.target.name !== "q") run();
+    if (ev.target.name !== "q") run(ev.isTrusted ? PUSH : undefined);  // a town's name put right: the same entry
   });
   form.addEventListener("submit", function (ev) {
-    ev.preventDefault(); clearTimeout(timer); run();
+    ev.preventDefault(); clearTimeout(timer); run(PUSH);
     // "Apply filters" on a phone folds the panel away and takes the person to the count
     if (ev.submitter && panel.contains(ev.submitter) && !(window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) {
       panel.open = false;
@@ -756,13 +766,19 @@ export function initFind(root) {
     navigator.geolocation.getCurrentPosition(function (p) {
       geo = [p.coords.latitude, p.coords.longitude];
       form.sort.value = "distance";
-      run();
+      run(PUSH);
     }, function () { status.textContent = VALUES.find.geoRefused; }, { timeout: 10000 });
   });
   ["clear", "clear-top"].forEach(function (id) {
     document.getElementById(id).addEventListener("click", function (ev) {
-      ev.preventDefault(); form.reset(); geo = null; run(); form.q.focus();
+      ev.preventDefault(); form.reset(); geo = null; run(PUSH); form.q.focus();
     });
+  });
+  window.addEventListener("popstate", function () {
+    // Back or Forward: the form as that entry's address says, searched again
+    clearTimeout(timer); form.reset(); geo = null; typing = false;
+    writeForm(form, new URLSearchParams(location.search));
+    run();
   });
   suggestTowns(form, base);
   loadFacets().then(function (f) { if (f && f.known) showKnown(form, f.known, f.homes, f.of, f.ofKinds); });
