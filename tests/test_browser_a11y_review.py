@@ -58,6 +58,7 @@ def test_going_back_up_a_page_by_keyboard_leaves_no_stop_under_back_to_top(site,
     ctx = browser.new_context(viewport={"width": 375, "height": 740})
     pg = ctx.new_page()
     pg.goto(site + "browse/")
+    pg.evaluate("document.activeElement.blur()")  # the drawer slides out
     pg.keyboard.press("End")
     pg.evaluate(SETTLED)
     under = []
@@ -223,3 +224,25 @@ def test_clearing_the_shortlist_on_a_phone_takes_away_the_hint_about_a_wide_tabl
     expect(pg.locator("#compare-status")).to_contain_text("Your shortlist is empty")
     expect(pg.locator("#compare-scroll-hint")).to_be_hidden()
     pg.close()
+
+
+# a navigation landmark (nav, or role=navigation) on the page, not hidden, with no link in it
+EMPTY_NAVIGATION = """() => [...document.querySelectorAll('nav, [role=navigation]')]
+    .filter(n => !n.closest('[hidden], [aria-hidden=true]') && !n.querySelector('a[href]'))
+    .map(n => n.getAttribute('aria-label') || n.className)"""
+
+
+def test_a_page_with_no_headings_to_list_has_no_empty_table_of_contents(site, page):
+    """The theme drew its table of contents, <nav aria-label="Table of contents"> ("On this page" in zensical), on every
+    page, empty where the page has no headings to list: every home's page and browse list, the find, compare and
+    market pages. A screen reader listed an empty navigation landmark on each. It is drawn only when it has entries."""
+    empty = {}
+    for path in ["homes/aston-house/", "browse/", "find/", "compare/", "market/"]:
+        page.goto(site + path)
+        empty[path] = page.evaluate(EMPTY_NAVIGATION)
+    page.goto(site + "choosing-a-care-home/")  # a page with headings keeps its table of contents
+    toc = page.locator(".md-sidebar--secondary nav")
+    assert {path: found for path, found in empty.items() if found} == {}
+    expect(toc.get_by_role("link", name="2. Check quality")).to_have_count(1)
+    assert page.evaluate(EMPTY_NAVIGATION) == []
+
