@@ -246,3 +246,28 @@ def test_a_page_with_no_headings_to_list_has_no_empty_table_of_contents(site, pa
     expect(toc.get_by_role("link", name="2. Check quality")).to_have_count(1)
     assert page.evaluate(EMPTY_NAVIGATION) == []
 
+
+def test_the_sites_name_in_the_header_is_whole_on_a_phone(site, browser):
+    """At 320 and 375 px the header cut the site's name to one line: "Herefordshire care homes dir…" (its last words
+    cut off behind an ellipsis). It wraps onto a second line, within the header's usual height."""
+    name = read_config(ROOT / "mkdocs.yml").raw["site_name"]
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    pg = ctx.new_page()
+    pg.goto(site)
+    seen = {}
+    for width in (320, 375):
+        pg.set_viewport_size({"width": width, "height": 640})
+        seen[width] = pg.evaluate("""() => {
+            const t = document.querySelector('.md-header__topic:first-child .md-ellipsis'), r = t.getBoundingClientRect();
+            const box = document.querySelector('.md-header__title').getBoundingClientRect();
+            const header = document.querySelector('.md-header').getBoundingClientRect();
+            const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+            return {text: t.textContent.trim(), cut: t.scrollWidth > t.clientWidth || t.scrollHeight > t.clientHeight,
+                    inside: r.left >= box.left && r.right <= box.right + 0.5 && r.top >= header.top && r.bottom <= header.bottom + 0.5,
+                    lines: Math.round(r.height / parseFloat(getComputedStyle(t).lineHeight)),
+                    header: Math.round(header.height / rem * 10) / 10}; }""")
+    ctx.close()
+    whole = {"text": name, "cut": False, "inside": True, "header": 2.4}
+    assert {w: {k: v for k, v in s.items() if k != "lines"} for w, s in seen.items()} == {320: whole, 375: whole}, seen
+    assert seen[320]["lines"] == 2, seen  # the bundled name is longer than one line here: the wrapping is what is tested
+
