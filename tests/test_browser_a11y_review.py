@@ -271,3 +271,35 @@ def test_the_sites_name_in_the_header_is_whole_on_a_phone(site, browser):
     assert {w: {k: v for k, v in s.items() if k != "lines"} for w, s in seen.items()} == {320: whole, 375: whole}, seen
     assert seen[320]["lines"] == 2, seen  # the bundled name is longer than one line here: the wrapping is what is tested
 
+
+def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browser):
+    """WCAG 2.3.3: with the system's "reduce motion" set, the phone's menu drawer opens at once (no slide, no fading
+    overlay) and "Back to top" jumps to the top, not a smooth scroll. Both themes already honour it (their own
+    prefers-reduced-motion rule turns transitions off; "Back to top" scrolls with the page's scroll-behavior, auto):
+    this keeps the project's own drawer rule (it slides in while the keyboard is in it) and a theme upgrade honest."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, reduced_motion="reduce")
+    pg = ctx.new_page()
+    pg.goto(site + "choosing-a-care-home/")
+    pg.locator("label.md-header__button[for='__drawer']").click()
+    moving = pg.evaluate("document.getAnimations().filter(a => a.playState === 'running').length")
+    left = pg.locator(".md-sidebar--primary").evaluate("e => e.getBoundingClientRect().left")
+    pg.goto(site + "choosing-a-care-home/")
+    pg.keyboard.press("Tab")  # "Skip to content", then the menu, which slides in while the keyboard is in it
+    pg.keyboard.press("Tab")
+    keyboard = pg.evaluate("""() => [document.activeElement.closest('.md-sidebar--primary') !== null,
+        document.getAnimations().filter(a => a.playState === 'running').length]""")
+    pg.evaluate("document.activeElement.blur()")  # the drawer slides out
+    pg.keyboard.press("End")
+    pg.evaluate(SETTLED)
+    pg.mouse.move(187, 400)
+    top = pg.locator(".md-top")
+    for _ in range(5):  # scrolling up shows "Back to top"
+        pg.mouse.wheel(0, -150)
+        pg.evaluate(SETTLED)
+        if top.is_visible():
+            break
+    expect(top).to_be_visible()
+    top.click()
+    after = pg.evaluate("new Promise(done => requestAnimationFrame(() => done(scrollY)))")
+    ctx.close()
+    assert (moving, left, keyboard, after) == (0, 0, [True, 0], 0)
