@@ -58,6 +58,7 @@ def test_going_back_up_a_page_by_keyboard_leaves_no_stop_under_back_to_top(site,
     ctx = browser.new_context(viewport={"width": 375, "height": 740})
     pg = ctx.new_page()
     pg.goto(site + "browse/")
+    pg.evaluate("document.activeElement.blur()")  # the drawer slides out
     pg.keyboard.press("End")
     pg.evaluate(SETTLED)
     under = []
@@ -223,3 +224,82 @@ def test_clearing_the_shortlist_on_a_phone_takes_away_the_hint_about_a_wide_tabl
     expect(pg.locator("#compare-status")).to_contain_text("Your shortlist is empty")
     expect(pg.locator("#compare-scroll-hint")).to_be_hidden()
     pg.close()
+
+
+# a navigation landmark (nav, or role=navigation) on the page, not hidden, with no link in it
+EMPTY_NAVIGATION = """() => [...document.querySelectorAll('nav, [role=navigation]')]
+    .filter(n => !n.closest('[hidden], [aria-hidden=true]') && !n.querySelector('a[href]'))
+    .map(n => n.getAttribute('aria-label') || n.className)"""
+
+
+def test_a_page_with_no_headings_to_list_has_no_empty_table_of_contents(site, page):
+    """The theme drew its table of contents, <nav aria-label="Table of contents"> ("On this page" in zensical), on every
+    page, empty where the page has no headings to list: every home's page and browse list, the find, compare and
+    market pages. A screen reader listed an empty navigation landmark on each. It is drawn only when it has entries."""
+    empty = {}
+    for path in ["homes/aston-house/", "browse/", "find/", "compare/", "market/"]:
+        page.goto(site + path)
+        empty[path] = page.evaluate(EMPTY_NAVIGATION)
+    page.goto(site + "choosing-a-care-home/")  # a page with headings keeps its table of contents
+    toc = page.locator(".md-sidebar--secondary nav")
+    assert {path: found for path, found in empty.items() if found} == {}
+    expect(toc.get_by_role("link", name="2. Check quality")).to_have_count(1)
+    assert page.evaluate(EMPTY_NAVIGATION) == []
+
+
+def test_the_sites_name_in_the_header_is_whole_on_a_phone(site, browser):
+    """At 320 and 375 px the header cut the site's name to one line: "Herefordshire care homes dir…" (its last words
+    cut off behind an ellipsis). It wraps onto a second line, within the header's usual height."""
+    name = read_config(ROOT / "mkdocs.yml").raw["site_name"]
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    pg = ctx.new_page()
+    pg.goto(site)
+    seen = {}
+    for width in (320, 375):
+        pg.set_viewport_size({"width": width, "height": 640})
+        seen[width] = pg.evaluate("""() => {
+            const t = document.querySelector('.md-header__topic:first-child .md-ellipsis'), r = t.getBoundingClientRect();
+            const box = document.querySelector('.md-header__title').getBoundingClientRect();
+            const header = document.querySelector('.md-header').getBoundingClientRect();
+            const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+            return {text: t.textContent.trim(), cut: t.scrollWidth > t.clientWidth || t.scrollHeight > t.clientHeight,
+                    inside: r.left >= box.left && r.right <= box.right + 0.5 && r.top >= header.top && r.bottom <= header.bottom + 0.5,
+                    lines: Math.round(r.height / parseFloat(getComputedStyle(t).lineHeight)),
+                    header: Math.round(header.height / rem * 10) / 10}; }""")
+    ctx.close()
+    whole = {"text": name, "cut": False, "inside": True, "header": 2.4}
+    assert {w: {k: v for k, v in s.items() if k != "lines"} for w, s in seen.items()} == {320: whole, 375: whole}, seen
+    assert seen[320]["lines"] == 2, seen  # the bundled name is longer than one line here: the wrapping is what is tested
+
+
+def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browser):
+    """WCAG 2.3.3: with the system's "reduce motion" set, the phone's menu drawer opens at once (no slide, no fading
+    overlay) and "Back to top" jumps to the top, not a smooth scroll. Both themes already honour it (their own
+    prefers-reduced-motion rule turns transitions off; "Back to top" scrolls with the page's scroll-behavior, auto):
+    this keeps the project's own drawer rule (it slides in while the keyboard is in it) and a theme upgrade honest."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, reduced_motion="reduce")
+    pg = ctx.new_page()
+    pg.goto(site + "choosing-a-care-home/")
+    pg.locator("label.md-header__button[for='__drawer']").click()
+    moving = pg.evaluate("document.getAnimations().filter(a => a.playState === 'running').length")
+    left = pg.locator(".md-sidebar--primary").evaluate("e => e.getBoundingClientRect().left")
+    pg.goto(site + "choosing-a-care-home/")
+    pg.keyboard.press("Tab")  # "Skip to content", then the menu, which slides in while the keyboard is in it
+    pg.keyboard.press("Tab")
+    keyboard = pg.evaluate("""() => [document.activeElement.closest('.md-sidebar--primary') !== null,
+        document.getAnimations().filter(a => a.playState === 'running').length]""")
+    pg.evaluate("document.activeElement.blur()")  # the drawer slides out
+    pg.keyboard.press("End")
+    pg.evaluate(SETTLED)
+    pg.mouse.move(187, 400)
+    top = pg.locator(".md-top")
+    for _ in range(5):  # scrolling up shows "Back to top"
+        pg.mouse.wheel(0, -150)
+        pg.evaluate(SETTLED)
+        if top.is_visible():
+            break
+    expect(top).to_be_visible()
+    top.click()
+    after = pg.evaluate("new Promise(done => requestAnimationFrame(() => done(scrollY)))")
+    ctx.close()
+    assert (moving, left, keyboard, after) == (0, 0, [True, 0], 0)
