@@ -28,7 +28,7 @@ from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
 from .safetext import plain
 from .schema import Field, Schema, load_schema
-from .text import restore
+from .text import FORMULA_START, restore
 from .validate import check_profile
 from .yamlio import dump_profile
 
@@ -42,6 +42,9 @@ MISSING_VALUES = [""]
 INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 NUMBER = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,3})?")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# (a package's type, ours) for a column whose type has widened since it was published, read as its text: a food hygiene
+# rating was a whole number 0-5 before 'Exempt' and 'Awaiting inspection' were added
+WIDENED = {("integer", "string")}
 
 
 class MergeError(Exception):
@@ -73,6 +76,7 @@ class MergeReport:
     conflicts: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # check's warnings, which do not stop a merge, as they do not stop check
+    older: list[str] = field(default_factory=list)  # tables published before some of this schema's columns were added
 
     def text(self, total: int) -> str:
         lines = [f"Merged {total:,} homes from {len(self.sources)} packages:"]
@@ -80,6 +84,7 @@ class MergeReport:
         n = len(self.conflicts)
         lines.append(f"  {self.duplicates} homes were in more than one package; {n} field{'s' * (n != 1)} differed")
         lines += [f"  conflict: {c}" for c in self.conflicts]
+        lines += [f"  older package: {o}" for o in self.older]
         lines += [f"  page name changed: {r}" for r in self.renamed]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -88,8 +93,10 @@ class MergeReport:
 def _read_bounded(path: Path, limit: int) -> bytes:
     """At most ``limit`` bytes of a regular file (fsutil.read_regular: never a device or pipe); ValueError if it is
     longer (never reads more)."""
+    if path.is_file() and path.stat().st_size > limit:  # refused by its size, before reading any of it
+        raise ValueError(f"is larger than {limit // (1024 * 1024)} MB")
     data = read_regular(path, limit)
-    if len(data) > limit:
+    if len(data) > limit:  # grown since
         raise ValueError(f"is larger than {limit // (1024 * 1024)} MB")
     return data
 
@@ -121,8 +128,10 @@ def _json_kind(value: Any) -> str:
     return {list: "list", str: "string", bool: "true/false value", type(None): "null"}.get(type(value), "number")
 
 
-def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema: Schema | None = None) -> dict:
-    """The named resource, checked against our schema: same columns, same types, a safe local path."""
+def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema: Schema | None = None
+              ) -> tuple[dict, list[Field]]:
+    """The named resource, checked against our schema, and the fields it has: our columns in our order (a package
+    published before some of them were added leaves them out: its values are not known), the same types."""
     found = [r for r in pkg["resources"] if isinstance(r, dict) and r.get("name") == name]
     if not found:
         raise MergeError(f"{path}: has no '{name}' resource; is it a care homes directory package?")
@@ -133,18 +142,23 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
         raise MergeError(f"{path}: resource '{name}' must give its schema (a list of fields) inside datapackage.json")
     theirs = [f.get("name") for f in schema["fields"]]
     ours = [f.name for f in fields]
-    if theirs != ours:
+    if not _older(theirs, fields):
         missing = sorted(set(ours) - {t for t in theirs if isinstance(t, str)})
         extra = sorted(_show(str(t)) for t in theirs if t not in ours)
         raise MergeError(f"{path}: {name} columns differ from this schema (missing: {', '.join(missing) or 'none'}; "
-                         f"extra: {', '.join(extra) or 'none'}); rebuild it with the same schema version")
+                         f"extra: {', '.join(extra) or 'none'}); "
+                         + ("it is newer than this project's schema: merge it with an up-to-date copy of this project"
+                            if extra and not missing else
+                            "a package may leave out only columns added since it was published, keeping the others "
+                            "in order; ask its publisher for one published with this schema"))
+    fields = [f for f in fields if f.name in theirs]
     problems = []
     for f, theirs_f in zip(fields, schema["fields"], strict=True):
         for key in ("type", "format", "itemType"):
             ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name, ours_schema)
-            if theirs_f.get(key) != ours_v:
+            if theirs_f.get(key) != ours_v and not (key == "type" and _widened(theirs_f.get(key), ours_v)):
                 problems.append(f"{path}: {name} field '{f.name}' has {key} {str(theirs_f.get(key))[:40]!r}, this schema "
-                                f"has {ours_v!r}; rebuild the package with the same schema version")
+                                f"has {ours_v!r}; ask its publisher for a package published with this schema")
         for key in ("trueValues", "falseValues"):
             if key in theirs_f and not _strings(theirs_f[key]):
                 problems.append(f"{path}: {name} field '{f.name}': {key} must be a list of texts")
@@ -158,7 +172,22 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
     encoding = res.get("encoding", "utf-8")
     if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
         raise MergeError(f"{path}: resource '{name}' is in encoding {encoding!r}; only UTF-8 packages can be merged")
-    return res
+    return res, fields
+
+
+def _widened(theirs: Any, ours: Any) -> bool:
+    """Whether a package's type for a column is one WIDENED into ours (any value from outside: a list, a number)."""
+    return isinstance(theirs, str) and (theirs, ours) in WIDENED
+
+
+def _older(theirs: list[Any], fields: list[Field]) -> bool:
+    """Whether a table's columns are ours, in our order, some perhaps left out (columns added to the schema since the
+    package was published), but none a row needs (the location ID, the capability: a required column)."""
+    ours = [f.name for f in fields]
+    if not all(isinstance(t, str) for t in theirs) or len(set(theirs)) != len(theirs) or not set(theirs) <= set(ours):
+        return False
+    needed = {f.name for f in fields if f.constraints.get("required")} | {ours[0]}
+    return needed <= set(theirs) and sorted(theirs, key=ours.index) == theirs
 
 
 def _item_type(resource: str, name: str, schema: Schema | None = None) -> Any:
@@ -182,8 +211,11 @@ def _data_file(path: Path, res: dict) -> tuple[Path, str, str]:
         raise MergeError(f"{path}: resource '{res.get('name')}' has path {str(rel)[:200]!r}, which is refused: {exc}") from None
     except FileNotFoundError:
         raise MergeError(f"{path}: resource '{res.get('name')}' names {_show(str(rel))}, which is missing from the package folder") from None
-    except (OSError, ValueError) as exc:
-        raise MergeError(f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    except ValueError as exc:  # larger than MAX_DATA_BYTES
+        raise MergeError(f"{shown}: {exc}, more than merge reads of one file; no care directory's table is near "
+                         "that size, so check that the package holds its own files") from None
+    except OSError as exc:
+        raise MergeError(f"{shown}: cannot be read ({exc.strerror or exc})") from None
     _check_integrity(shown, res, raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -247,8 +279,21 @@ def parse_value(spec: dict, missing: list[str], text: str) -> Any:
         except ValueError:
             raise ValueError(f"is {_show(text)}, not a date written YYYY-MM-DD") from None
     if kind == "list":
-        return [restore(t) for t in text.split(spec.get("delimiter", ","))]
-    return restore(text)  # string: undo the publisher's spreadsheet-formula guard
+        return [_text(t, text) for t in text.split(spec.get("delimiter", ","))]
+    return _text(text, text)  # string
+
+
+def _text(value: str, cell: str) -> str:
+    """A text value with the publisher's spreadsheet-formula guard undone (``text.restore``). A value that starts like a
+    formula without the guard is not as published (the publisher always writes one): a spreadsheet has saved the file,
+    or someone wrote it by hand, and it would run as a formula where the merged data is opened."""
+    if value[:1] in FORMULA_START:
+        first = value[:1]
+        guarded = f" ('{first}...)" if first.isprintable() else ""
+        raise ValueError(f"is {_show(cell)}, which a spreadsheet would run as a formula; a published package writes a "
+                         f"value starting with {first!r} after an apostrophe{guarded}, so the file was changed after it was "
+                         "published (saved by a spreadsheet?): ask for a fresh copy of the package")
+    return restore(value)
 
 
 def _show(text: str) -> str:
@@ -285,28 +330,35 @@ def _rows(text: str, shown: str, header: list[str], problems: list[str], skipped
         raise MergeError(*problems, f"{shown}:{start}: cannot be read as CSV ({exc}); the package is damaged") from None
 
 
-def read_package(path: Path, schema: Schema) -> list[Home]:
-    """A published package's homes; MergeError lists every problem with its file and line."""
+def read_package(path: Path, schema: Schema, older: list[str] | None = None) -> list[Home]:
+    """A published package's homes; MergeError lists every problem with its file and line. ``older`` gets a line for
+    each table published before some of this schema's columns were added (their values are not known)."""
     pkg = read_descriptor(path)
     every = kinds(schema)
     names = {r["name"] for r in pkg["resources"] if isinstance(r, dict) and isinstance(r.get("name"), str)}
     # the first kind's table is in every package; another kind's only in packages that hold that kind
     present = [k for i, k in enumerate(every) if i == 0 or k.resource in names]
-    kind_res = [(k, _resource(path, pkg, k.resource, list(k.fields), schema)) for k in present]
-    caps_res = _resource(path, pkg, "capabilities", schema.capability_fields, schema)
+    kind_res = [(k, *_resource(path, pkg, k.resource, list(k.fields), schema)) for k in present]
+    caps_res, caps_fields = _resource(path, pkg, "capabilities", schema.capability_fields, schema)
+    for name, ours, theirs in [(k.resource, list(k.fields), got) for k, _, got in kind_res] + [
+            ("capabilities", schema.capability_fields, caps_fields)]:
+        if len(theirs) < len(ours) and older is not None:
+            gone = [f.name for f in ours if f not in theirs]
+            older.append(f"{path}: its {name} table was published before {len(gone)} of this schema's columns were "
+                         f"added, so they are empty (not known) for its homes: {', '.join(gone)}")
     homes: dict[str, Home] = {}
     of_kinds: dict[str, list[str]] = {}  # location ID -> the kinds whose tables list it
     problems: list[str] = []
     shown = ""
     unread: set[str] = set()  # location IDs of rows with problems: their capabilities are not reported again
-    for k, res in kind_res:
+    for k, res, k_fields in kind_res:
         _, text, kind_shown = _data_file(path, res)
         shown = shown or kind_shown  # capabilities belong to the first kind's rows
         specs, missing = res["schema"]["fields"], _missing(res)
         lines: dict[str, int] = {}
-        for line, cells in _rows(text, kind_shown, [f.name for f in k.fields], problems, unread):
+        for line, cells in _rows(text, kind_shown, [f.name for f in k_fields], problems, unread):
             data: dict = {}
-            values, bad = _typed_cells(list(k.fields), specs, missing, cells, f"{kind_shown}:{line}")
+            values, bad = _typed_cells(k_fields, specs, missing, cells, f"{kind_shown}:{line}")
             problems += bad
             for f, value in values:
                 set_path(data, f.keys, value)
@@ -331,8 +383,8 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
     _, text, caps_shown = _data_file(path, caps_res)
     specs, missing = caps_res["schema"]["fields"], _missing(caps_res)
     codes = set(schema.capability_codes)
-    for line, cells in _rows(text, caps_shown, [f.name for f in schema.capability_fields], problems, set()):
-        row = dict(zip([f.name for f in schema.capability_fields], cells, strict=True))
+    for line, cells in _rows(text, caps_shown, [f.name for f in caps_fields], problems, set()):
+        row = dict(zip([f.name for f in caps_fields], cells, strict=True))
         lid, code = row["location_id"], row["capability"]
         home = homes.get(lid)
         if home is None:
@@ -347,7 +399,7 @@ def read_package(path: Path, schema: Schema) -> list[Home]:
                             f"{home.cap_lines[code]}); list each capability of a home once")
             continue
         home.cap_lines[code], home.caps_source = line, caps_shown
-        values, bad = _typed_cells(schema.capability_fields, specs, missing, cells, f"{caps_shown}:{line}",
+        values, bad = _typed_cells(caps_fields, specs, missing, cells, f"{caps_shown}:{line}",
                                    skip=("location_id", "capability"))
         problems += bad
         for f, value in values:
@@ -386,7 +438,7 @@ def _typed_cells(fields: list[Field], specs: list[dict], missing: list[str], cel
             problems.append(f"{where}: {f.name}: {exc}")
             continue
         if value is not None:
-            values.append((f, value))
+            values.append((f, str(value) if _widened(spec.get("type"), f.type) else value))
     return values, problems
 
 
@@ -411,7 +463,7 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
     problems: list[str] = []
     for path in paths:
         try:
-            homes = read_package(path, schema)
+            homes = read_package(path, schema, report.older)
         except MergeError as exc:
             problems += exc.problems
             continue

@@ -116,12 +116,14 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage and ``title`` (default: its
-    site_name, else the schema's title) its title; ``entries`` (the changelog, ``releases.changelog``) fill the
+    site_name, else the schema's title) its title; "" for either is none of the settings' (no homepage, the schema's
+    title: merge's package is no one site's); ``entries`` (the changelog, ``releases.changelog``) fill the
     database's releases and changes tables. ``made``: every profile's pieces, already made where it was checked
     (``check_paths(pieces=True)``), else made here."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
-        return _data_files(profiles, schema or load_schema(), released or release_date(), homepage or site_url(), entries, made,
-                           title or site_name())
+        return _data_files(profiles, schema or load_schema(), released or release_date(),
+                           site_url() if homepage is None else homepage or None, entries, made,
+                           site_name() if title is None else title or None)
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None

@@ -400,3 +400,114 @@ def test_a_size_or_hash_of_the_wrong_kind_is_named_as_such(tmp_path, published, 
     (folder / "datapackage.json").write_text(json.dumps(desc))
     assert merge_fails(tmp_path, folder / "datapackage.json") == [
         f"{folder / 'care-homes.csv'}: datapackage.json {said}; ask for a fresh copy of the package"]
+
+
+def test_the_merged_package_is_not_titled_as_the_site_merge_runs_beside(tmp_path, pkg):
+    """The merged package took the title and homepage of the mkdocs.yml where merge was run: Herefordshire's and
+    Oldham's packages merged were 'Herefordshire care homes directory' at Herefordshire's address, in the
+    descriptor, the GeoJSON and the ORUK tabular form."""
+    from carehomes.schema import load_schema
+
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    data = tmp_path / "out" / "data"
+    desc = json.loads((data / "datapackage.json").read_text())
+    assert desc["title"] == load_schema().package["title"] == "Care homes directory" and "homepage" not in desc
+    assert json.loads((data / "care-homes.geojson").read_text())["metadata"]["title"] == "Care homes directory"
+    assert "homepage" not in json.loads((data / "oruk-tabular" / "datapackage.json").read_text())
+
+
+@pytest.mark.parametrize("name, column, cell", [
+    ("care-homes.csv", "name", '=HYPERLINK("http://evil.example","Click")'),
+    ("care-homes.csv", "cqc_specialisms", "Dementia;+1+1"),
+    ("care-homes.csv", "phone", "\t01432 260000"),
+])
+def test_a_formula_the_publisher_would_have_guarded_is_refused(tmp_path, pkg, name, column, cell):
+    """A published package writes a value starting like a formula after an apostrophe; one without it (a file saved by a
+    spreadsheet, or made by hand) was merged as the home's name and republished."""
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO((pkg / name).read_text(), newline="")))
+    rows[1][rows[0].index(column)] = cell
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    (pkg / name).write_text(text.getvalue(), newline="")
+    first = cell.split(";")[-1][:1]
+    guarded = f" ('{first}...)" if first.isprintable() else ""
+    shown = repr(cell if len(cell) <= 60 else cell[:57] + "...")
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / name}:2: {column}: is {shown}, which a spreadsheet would run as a formula; a published package writes a "
+        f"value starting with {first!r} after an apostrophe{guarded}, so the file was changed after it was published "
+        "(saved by a spreadsheet?): ask for a fresh copy of the package"]
+
+
+def test_a_file_too_large_is_refused_by_its_size_before_it_is_read(tmp_path, pkg, monkeypatch):
+    """A file over the limit was read (up to 512 MB into memory, 48 s on a shared machine) before it was refused."""
+    from carehomes import merge
+
+    os.truncate(pkg / "capabilities.csv", merge.MAX_DATA_BYTES + 1)
+    read = merge.read_regular
+    monkeypatch.setattr(merge, "read_regular", lambda path, limit: pytest.fail("read") if path.name == "capabilities.csv"
+                        else read(path, limit))
+    with pytest.raises(merge.MergeError) as err:
+        merge.merge([pkg / "datapackage.json"])
+    assert err.value.problems == [
+        f"{pkg / 'capabilities.csv'}: is larger than 512 MB, more than merge reads of one file; no care directory's "
+        "table is near that size, so check that the package holds its own files"]
+
+
+def test_an_older_release_merges_its_columns_and_says_which_it_lacks(tmp_path):
+    """releases/2026-11-23 (published before the key questions' ratings, 26 more CQC columns and food_hygiene_pinned
+    were added, and while a food hygiene rating was a whole number) was refused: 'columns differ from this schema ...
+    rebuild it with the same schema version', though both say schemaVersion 1.0.0 and no one can rebuild a release."""
+    import csv
+
+    old = ROOT / "releases" / "2026-11-23"
+    out = tmp_path / "out"
+    r = run_build("merge", str(old / "datapackage.json"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    older = [line for line in r.stdout.splitlines() if line.startswith("  older package: ")]
+    assert len(older) == 1 and older[0].startswith(
+        f"  older package: {old / 'datapackage.json'}: its care-homes table was published before 27 of this schema's "
+        "columns were added, so they are empty (not known) for its homes: cqc_rating_safe, cqc_rating_safe_date, ")
+    with open(old / "care-homes.csv", newline="", encoding="utf-8") as f:
+        before = {row["location_id"]: row for row in csv.DictReader(f)}
+    with open(out / "data" / "care-homes.csv", newline="", encoding="utf-8") as f:
+        after = {row["location_id"]: row for row in csv.DictReader(f)}
+    assert before.keys() == after.keys() and len(before) == 88
+    assert all(after[lid][c] == row[c] for lid, row in before.items() for c in row)  # every published cell as it was
+
+
+def test_a_food_hygiene_rating_published_as_a_whole_number_is_read_as_its_text(tmp_path, pkg):
+    """Before 'Exempt' and 'Awaiting inspection', food_hygiene_rating was an integer column: 'has type integer, this
+    schema has string'."""
+    def change(d):
+        next(f for f in d["resources"][0]["schema"]["fields"] if f["name"] == "food_hygiene_rating")["type"] = "integer"
+    edit_descriptor(pkg, change)
+    before = (pkg / "care-homes.csv").read_text()
+    rated = [line for line in before.splitlines() if ",5,20" in line or ",4,20" in line]
+    assert rated  # the fixtures hold homes rated 5 or 4 (the cell before the rating's date)
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(tmp_path / "ok"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "ok" / "data" / "care-homes.csv").read_text().splitlines() == before.splitlines()
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(rated[0].encode(), rated[0].replace(",5,20", ",Exempt,20").replace(
+        ",4,20", ",Exempt,20").encode()))
+    assert merge_fails(tmp_path, pkg / "datapackage.json")[0].endswith("food_hygiene_rating: is 'Exempt', not a whole number")
+
+
+def test_a_package_with_a_column_this_schema_lacks_is_told_to_update(tmp_path, pkg):
+    def change(d):
+        d["resources"][0]["schema"]["fields"].append({"name": "x_new", "type": "string"})
+    edit_descriptor(pkg, change)
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: care-homes columns differ from this schema (missing: none; extra: 'x_new'); it is "
+        "newer than this project's schema: merge it with an up-to-date copy of this project"]
+    def reorder(d):
+        fields = d["resources"][0]["schema"]["fields"]
+        fields.pop()
+        fields[3], fields[4] = fields[4], fields[3]
+    edit_descriptor(pkg, reorder)
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: care-homes columns differ from this schema (missing: none; extra: none); a package "
+        "may leave out only columns added since it was published, keeping the others in order; ask its publisher for "
+        "one published with this schema"]
