@@ -541,7 +541,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); {out} is unchanged.")
         return 1
     print(report.text(len(homes)))
-    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers {out / 'providers'}")
+    _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers "
+         f"{out / 'providers'} --config YOUR-mkdocs.yml (a copy of mkdocs.yml with your site's name, address, contacts, "
+         "postcode areas and whether it holds food hygiene ratings: without --config the site is this folder's own)")
     return 0
 
 

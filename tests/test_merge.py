@@ -268,6 +268,12 @@ def test_a_warning_check_lets_pass_is_reported_and_never_stops_the_merge(tmp_pat
                "not as a link: write the address in the link itself, like [our website](https://www.example.org)")
     assert warning in r.stdout.splitlines() and warning in (out / "merge-report.txt").read_text().splitlines()
     assert "Ask us for [our brochure][ref]." in "".join(p.read_text() for p in (out / "providers").glob("*.yaml"))
+    # the site built from it is the aggregator's, with their own settings: built with this folder's mkdocs.yml it
+    # was Herefordshire's (its name, contacts and food hygiene words on Oldham's homes)
+    assert r.stderr.splitlines()[-1] == (
+        f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers "
+        f"{out / 'providers'} --config YOUR-mkdocs.yml (a copy of mkdocs.yml with your site's name, address, contacts, "
+        "postcode areas and whether it holds food hygiene ratings: without --config the site is this folder's own)")
 
 
 def test_a_field_over_the_csv_limit_and_bad_utf8_are_messages(tmp_path, pkg):
