@@ -29,7 +29,7 @@ from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import LATER, Beside, no_cycle_collection
 from .publish import HomePieces, data_files, release_date, write_files
 from .releases import changelog, copy_releases, current_records, list_releases, newest_fact
-from .render import market_page, render_pages
+from .render import PagesBegun, finish_pages, market_page, prepare_pages
 from .siteconfig import read_config, staleness, ungathered
 from .schema import ROOT, Schema, load_schema
 from .search import write_search
@@ -187,24 +187,39 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                 with Beside(timed, None, market_page, views, released, cfg.directory.get("localities"), releases,
                             schema, items=homes) as marketing:
                     # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
-                    # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/)
-                    with t.stage("data (in memory)"):
-                        files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made,
-                                           str(cfg.raw.get("site_name") or "") or None)
-                        # feed
-                        # feed: the unreleased changes keep the day the site being replaced first published them
-                        files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""), released,
-                                                     published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")
+                    # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/); while
+                    # the workbook is made beside, this process begins the pages: the lists and the engine's pages, all
+                    # but the open data page's table of files (render.prepare_pages; nationally it waited 1.5-2 s there)
+                    begun: list[PagesBegun] = []
+
+                    def begin_pages() -> None:
+                        made_now, span = timed(None, lambda: prepare_pages(
+                            views, out, schema=schema, cfg=cfg, entries=entries, releases=releases, released=released,
+                            engine=engine, made_market=lambda: _market_taken(t, marketing)))
+                        begun.append(made_now)
+                        t.note_beside("pages begun (engine)", span, "this process, in the data stage")
+
+                    try:
+                        with t.stage("data (in memory)"):
+                            files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made,
+                                               str(cfg.raw.get("site_name") or "") or None, meanwhile=begin_pages)
+                            # feed: the unreleased changes keep the day the site being replaced first published them
+                            files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""),
+                                                         released, published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")
+                            if not begun:  # data_files asks for it before its workbook (this only if it did not)
+                                begin_pages()
+                    except BaseException:
+                        for b in begun:
+                            b.close()
+                        raise
                     with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
                                 cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
                                 files.get("datapackage.json"), items=homes) as oruk_api, \
                          Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
                                 data_site, items=homes) as data_written:
                         # pages
-                        with t.stage("pages", out) as told:
-                            pages = render_pages(views, out, schema=schema, cfg=cfg, data_sizes={n: len(b) for n, b in files.items()},
-                                                 entries=entries, releases=releases, released=released, engine=engine,
-                                                 made_market=lambda: _market_taken(t, marketing))
+                        with t.stage("pages", out) as told:  # the pages begun, finished: the homes' and the lists'
+                            pages = finish_pages(begun[0], {n: len(b) for n, b in files.items()})
                             told.count_later(BESIDE_NAMES + SITEMAP_FILES, homes)  # by a worker, while the stages below go on
                         with t.stage("write data and releases", out, ("data",)) as told:  # the wait and the rename
                             sizes, span = data_written.result()

@@ -11,6 +11,7 @@ import io
 import json
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import configfile
@@ -112,18 +113,20 @@ def site_name(config: Path | None = None) -> str | None:
 
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
                homepage: str | None = None, entries: list[Entry] | None = None,
-               made: list[HomePieces] | None = None, title: str | None = None) -> dict[str, bytes]:
+               made: list[HomePieces] | None = None, title: str | None = None,
+               meanwhile: Callable[[], Any] | None = None) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage and ``title`` (default: its
     site_name, else the schema's title) its title; "" for either is none of the settings' (no homepage, the schema's
     title: merge's package is no one site's); ``entries`` (the changelog, ``releases.changelog``) fill the
     database's releases and changes tables. ``made``: every profile's pieces, already made where it was checked
-    (``check_paths(pieces=True)``), else made here."""
+    (``check_paths(pieces=True)``), else made here. ``meanwhile()`` is run here while the workbook is made beside
+    (for a large set: the build makes the engine's pages then), before the files are given."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
         return _data_files(profiles, schema or load_schema(), released or release_date(),
                            site_url() if homepage is None else homepage or None, entries, made,
-                           site_name() if title is None else title or None)
+                           site_name() if title is None else title or None, meanwhile)
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None
@@ -136,7 +139,8 @@ def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[s
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
-                made: list[HomePieces] | None, title: str | None = None) -> dict[str, bytes]:
+                made: list[HomePieces] | None, title: str | None = None,
+                meanwhile: Callable[[], Any] | None = None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage, title=title)  # the tables' metadata, for the files below
@@ -147,6 +151,8 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         files[XLSX_FILE] = b""  # its place among the files, filled below
         files[DB_FILE] = database(tables, entries or [])
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
+        if meanwhile is not None:
+            meanwhile()
         files[XLSX_FILE], files["oruk-services.json"], tabular_made = beside.result()
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage, owners, title)  # now describing every file

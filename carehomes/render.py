@@ -19,11 +19,13 @@ import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.sandbox
+import markdown
 from markupsafe import Markup, escape
 
 from . import checkcache, docs
@@ -75,9 +77,11 @@ class SetAside:
     links are written from the page's folder (ASIDE_UP)."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, str] = {}  # the comment -> the HTML in its place
+        self.parts: dict[str, str | None] = {}  # the comment -> the HTML in its place (None: given later, ``fill``)
         self.pages: dict[str, list[str]] = {}  # the Markdown page (market.md) -> its comments
         self.not_found: dict[str, str] = {}  # the site's words for the theme's 404.html: placeholder -> words (escaped)
+        self.restored: set[str] = set()  # the comments put back already
+        self.files_table = ""  # the open data page's place for its table of files (_md_pages)
 
     def words(self, words: SiteWords) -> None:
         """What the theme's not-found page (overrides/404.html, which the engine renders from mkdocs.yml alone) calls
@@ -87,29 +91,40 @@ class SetAside:
         self.not_found = {k: str(escape(v)) for k, v in (("{aKind}", kind), ("{find}", words.find), ("{listing}", words.listing),
                                                           ("{homes}", words.many))}
 
-    def put(self, html_text: str, page: str) -> Markup:
-        """The comment standing for ``html_text`` in ``page`` (a Jinja filter: ``{% filter aside("browse.md") %}``)."""
+    def put(self, html_text: str | None, page: str) -> Markup:
+        """The comment standing for ``html_text`` in ``page`` (a Jinja filter: ``{% filter aside("browse.md") %}``);
+        None: HTML given later (``fill``), before the ``restore`` that puts it back."""
         token = f"<!-- carehomes: set aside {len(self.parts)} -->"
-        self.parts[token] = str(html_text)
+        self.parts[token] = None if html_text is None else str(html_text)
         self.pages.setdefault(page, []).append(token)
         return Markup(token)
 
+    def fill(self, token: str, html_text: str) -> None:
+        """The HTML for a place kept by ``put(None, page)``."""
+        self.parts[token] = html_text
+
     def restore(self, site_dir: Path) -> None:
         """Put the HTML back into each page the engine wrote into ``site_dir`` (``market/index.html``; ``market.html``
-        where mkdocs.yml turns directory addresses off)."""
+        where mkdocs.yml turns directory addresses off): each place whose HTML is given and not yet put back (a place
+        filled later is put back by a later call)."""
         for page, tokens in self.pages.items():
+            ready = [t for t in tokens if self.parts[t] is not None and t not in self.restored]
+            if not ready:
+                continue
             stem = page.removesuffix(".md")
             found = [p for p in (site_dir / stem / "index.html", site_dir / f"{stem}.html") if p.is_file()]
             text = found[0].read_text(encoding="utf-8") if found else ""
-            if not found or any(text.count(t) != 1 for t in tokens):
+            if not found or any(text.count(t) != 1 for t in ready):
                 raise RuntimeError(f"the engine's page made from {page} does not hold, once, the place kept for its "
                                    "tables and lists (an HTML comment): check overrides/ and mkdocs.yml's "
                                    "markdown_extensions")
-            for t in tokens:
-                text = text.replace(t, self.parts[t])
+            for t in ready:
+                text = text.replace(t, self.parts[t] or "")
+            self.restored.update(ready)
             write_text(str(found[0]), text)
         not_found = site_dir / "404.html"
-        if self.not_found and not_found.is_file():
+        if self.not_found and not_found.is_file() and "404.html" not in self.restored:
+            self.restored.add("404.html")
             text = not_found.read_text(encoding="utf-8")
             for placeholder, words in self.not_found.items():
                 text = text.replace(placeholder, words)
@@ -234,14 +249,27 @@ def _area_key(area: str, taken: set[str]) -> str:
     return key
 
 
-def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int],
+def files_table_html(data_sizes: dict[str, int], schema: Schema) -> str:
+    """The open data page's table of its files (each linked, what it holds, its format and size; a folder's files are
+    listed by its own datapackage.json), as Python-Markdown writes the table the page once held: set aside from the
+    engine (SetAside), so the page is made before the files are."""
+    notes = file_notes(schema)
+    lines = ["| File | What it holds | Format | Size |", "|---|---|---|---|"]
+    lines += [f"| [{n}]({ASIDE_UP}data/{n}) | {notes[n][0]} | {notes[n][1]} | {_size(size)} |"
+              for n, size in sorted(data_sizes.items()) if "/" not in n or n in notes]
+    return markdown.markdown("\n".join(lines), extensions=["tables"])
+
+
+def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: Path, data_sizes: dict[str, int] | None,
               entries: list, releases: list, released: dt.date, engine: str = "mkdocs",
               lists: dict[str, list[ListPage]] | None = None, known: Listed | None = None,
               words: SiteWords | None = None, made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> SetAside:
     """Write the content pages and the generated pages into the docs folder the engine reads (``lists``:
     browse_lists' answer, ``known``: finding.listed(views) and ``words``: site_words of its homes, when the caller
-    has them already; ``made_market()``: market_page's answer, when it was made beside). Returns the HTML set aside
-    from the engine, to restore into the pages it writes."""
+    has them already; ``made_market()``: market_page's answer, when it was made beside; ``data_sizes``: each open
+    data file's size, or None when not yet known: the open data page's table of files is then given later,
+    ``aside.fill(aside.files_table, files_table_html(...))``). Returns the HTML set aside from the engine, to restore
+    into the pages it writes."""
     d = cfg.directory
     area = d.get("area", "your area")
     st = stats(views, released)
@@ -291,9 +319,10 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     gen.filters["aside"] = aside.put
     lists = lists if lists is not None else browse_lists(views, schema, known)
     pkg = schema.package
-    notes = file_notes(schema)
-    files = [{"name": n, "what": notes[n][0], "format": notes[n][1], "size": _size(s)} for n, s in sorted(data_sizes.items())
-             if "/" not in n or n in notes]  # a folder's files are listed by its datapackage.json
+    # the open data page's table of files, set aside: given now when the files are made, else later (``fill``), so
+    # that the engine can make the pages while the open data is made
+    files_table = aside.put(None if data_sizes is None else files_table_html(data_sizes, schema), "open-data.md")
+    aside.files_table = str(files_table)
     facets = face_of(schema).facets_for(present)  # the find page's filters, and the notes under them
     example = search_example(current, known)  # a town and a postcode of the site's own, for the pages' examples
     pages = {
@@ -306,7 +335,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "compare.md": gen.get_template("compare.md").render(face=face_of(schema), published=st["published"], words=words),
         "browse.md": gen.get_template("browse.md").render(stats=st, lists=lists, words=words),
         "open-data.md": gen.get_template("open-data.md").render(
-            version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, words=words, files=files, year=released.year,
+            version=release_version(released), schema_version=pkg.get("version"), published=nice_date(released), stats=st, words=words, files_table=files_table, year=released.year,
             council=d.get("council", schema.values.owner_source("council")), title=cfg.raw.get("site_name", ""), site_url=cfg.raw.get("site_url", ""),
             dictionary=Markup(docs.data_dictionary_html(schema)), changelog=Markup(changelog_html(entries)),
             releases=[(d.isoformat(), release_files(path)) for d, path in reversed(releases)], example_query=EXAMPLE_QUERY, postcode_attribution=postcode_attribution(),
@@ -733,12 +762,11 @@ def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteC
                  entries: list[Entry], releases: list, released: dt.date, engine: str = "mkdocs",
                  made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> int:
     """Every page of the site into ``out`` (which must be empty) with ``engine`` (one of ENGINES);
-    returns the generated pages. The engine's docs folder is temporary, removed whatever happens."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    with _earlier_objects_left_alone():
-        return _render_pages(views, out, schema=schema, cfg=cfg, data_sizes=data_sizes, entries=entries, releases=releases,
-                             released=released, engine=engine, made_market=made_market)
+    returns the generated pages. The engine's docs folder is temporary, removed whatever happens.
+    (``prepare_pages``, then ``finish_pages``: the build runs the first while its open data is made.)"""
+    begun = prepare_pages(views, out, schema=schema, cfg=cfg, entries=entries, releases=releases, released=released,
+                          engine=engine, made_market=made_market)
+    return finish_pages(begun, data_sizes)
 
 
 @contextmanager
@@ -757,45 +785,82 @@ def _earlier_objects_left_alone() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                  entries: list[Entry], releases: list, released: dt.date, engine: str,
-                  made_market: Callable[[], tuple[str, dict[str, str]]] | None) -> int:
+@dataclass
+class PagesBegun:
+    """The pages made before the open data's files are (``prepare_pages``): the engine's pages in ``out``, all but
+    the open data page's table of files put back (``aside``); the lists and words for the rest; the early home
+    pages' workers (EarlyHomes), which ``finish_pages`` takes or stops. ``close`` stops them after a failure."""
+
+    views: list[HomeView]
+    out: Path
+    schema: Schema
+    cfg: SiteConfig
+    aside: SetAside
+    lists: dict[str, list[ListPage]]
+    words: SiteWords
+    early: EarlyHomes | None
+    shell_kept: tuple[Path, str] | None
+
+    def close(self) -> None:
+        if self.early is not None:
+            self.early.close()
+            self.early = None
+
+
+def prepare_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, entries: list[Entry],
+                  releases: list, released: dt.date, engine: str = "mkdocs",
+                  made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> PagesBegun:
+    """The part of the pages that needs no open data file: the lists, and the engine's pages into ``out`` (which must
+    be empty), the open data page's table of files kept for ``finish_pages``; the kept home pages start to be written
+    beside (EarlyHomes). The build runs it while its workbook is made (nationally about 1.7 s of the build's own
+    process that waited on it)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     # the site's last shell, read before the engine runs (early pages under it, beside the engine, from now) and
     # the one the engine renders kept after, under the one key worked out from the settings read once
     store = checkcache.open_generation(views[0].today) if views_alike(views) else None
     key = shell_key(cfg, engine, views) if store is not None else None
     early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, store, key)
     try:
-        return _pages_and_homes(views, out, schema=schema, cfg=cfg, data_sizes=data_sizes, entries=entries,
-                                releases=releases, released=released, engine=engine, early=early, made_market=made_market,
-                                shell_kept=(store, key) if store is not None and key is not None else None)
-    finally:
+        # the engine's docs folder beside the new build, not in /tmp: a build killed where no handler runs (a SIGTERM
+        # to serve during its full rebuild) leaves it where the next build's clean_leftovers removes it
+        with _earlier_objects_left_alone(), tempfile.TemporaryDirectory(prefix=f"{out.name}-docs-", dir=out.parent) as work, \
+                remembering(views):
+            known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
+            words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
+            lists = browse_lists(views, schema, known, words)  # once: the browse page lists them, render_browse writes them
+            docs_dir = Path(work) / "docs"
+            aside = _md_pages(views, schema, cfg, docs_dir, None, entries, releases, released, engine, lists, known, words,
+                              made_market)
+            if engine == "zensical":
+                run_zensical(cfg, Path(work), out)
+            else:
+                run_mkdocs(cfg, docs_dir, out)
+            aside.restore(out)  # all but the table of files
+    except BaseException:
         if early is not None:
             early.close()
+        raise
+    return PagesBegun(views, out, schema, cfg, aside, lists, words, early,
+                      (store, key) if store is not None and key is not None else None)
 
 
-def _pages_and_homes(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                     entries: list[Entry], releases: list, released: dt.date, engine: str, early: EarlyHomes | None,
-                     made_market: Callable[[], tuple[str, dict[str, str]]] | None,
-                     shell_kept: tuple[Path, str] | None) -> int:
-    # the engine's docs folder beside the new build, not in /tmp: a build killed where no handler runs (a SIGTERM to
-    # serve during its full rebuild) leaves it where the next build's clean_leftovers removes it, with its own folders
-    with tempfile.TemporaryDirectory(prefix=f"{out.name}-docs-", dir=out.parent) as work, remembering(views):
-        known = listed(views)  # the homes on the register, A to Z and their towns: once, for the lists and the pages
-        words = site_words(known.homes)  # what the pages call what the site lists: once, for the lists and the pages
-        lists = browse_lists(views, schema, known, words)  # once: the browse page lists them, render_browse writes them
-        docs_dir = Path(work) / "docs"
-        aside = _md_pages(views, schema, cfg, docs_dir, data_sizes, entries, releases, released, engine, lists, known, words,
-                          made_market)
-        if engine == "zensical":
-            run_zensical(cfg, Path(work), out)
-        else:
-            run_mkdocs(cfg, docs_dir, out)
-        aside.restore(out)
-    shell = _shell(out)
-    if shell_kept is not None:  # the next build's early home pages are written under it (EarlyHomes)
-        checkcache.write_shell(*shell_kept, shell)
-    browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
-    pages = render_homes(views, out, shell, real_contact(cfg.directory, "contact_email"),
-                         meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, lists, words)), early=early)
-    return pages + browse[0]
+def finish_pages(begun: PagesBegun, data_sizes: dict[str, int]) -> int:
+    """The rest of the pages, once the open data's files are made (``data_sizes``: each one's size): the open data
+    page's table of files, then every home's page and the browse lists (under the shell the engine rendered);
+    returns the generated pages. The early home pages' workers are stopped whatever happens."""
+    views, out, schema = begun.views, begun.out, begun.schema
+    try:
+        with _earlier_objects_left_alone():
+            begun.aside.fill(begun.aside.files_table, files_table_html(data_sizes, schema))
+            begun.aside.restore(out)
+            shell = _shell(out)
+            if begun.shell_kept is not None:  # the next build's early home pages are written under it (EarlyHomes)
+                checkcache.write_shell(*begun.shell_kept, shell)
+            browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
+            pages = render_homes(views, out, shell, real_contact(begun.cfg.directory, "contact_email"),
+                                 meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, begun.lists, begun.words)),
+                                 early=begun.early)
+            return pages + browse[0]
+    finally:
+        begun.close()

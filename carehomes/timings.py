@@ -149,7 +149,7 @@ class Timings:
     stages: list[Stage] = field(default_factory=list)
     start: float = field(default_factory=time.perf_counter)
     counting: float = 0.0  # seconds spent counting files for the table, in no stage
-    beside: list[tuple[str, Span]] = field(default_factory=list)  # work done by workers beside the stages
+    beside: list[tuple[str, Span, str | None]] = field(default_factory=list)  # work done beside the stages, and where
     _whole: tuple[Path, tuple[int, int]] | None = None  # a folder's totals, kept up to date by the stages since
     _later: list[tuple[Stage, Path, Beside]] = field(default_factory=list)  # stages a worker is counting (settle)
 
@@ -205,10 +205,11 @@ class Timings:
             self._later.append((self.stages[-1], out, Beside(_count_less, out, told.later[0], items=told.later[1])))
             self.counting += time.perf_counter() - forked
 
-    def note_beside(self, name: str, span: Span) -> None:
-        """Record work done beside the stages (its ``timed`` Span), for the table's last part."""
+    def note_beside(self, name: str, span: Span, where: str | None = None) -> None:
+        """Record work done beside the stages (its ``timed`` Span), for the table's last part; ``where``: where it ran,
+        when not a worker process or this one when asked for (this process, while a stage waits on a worker)."""
         if self.enabled:
-            self.beside.append((name, span))
+            self.beside.append((name, span, where))
 
     def settle(self) -> None:
         """Wait for the counts ``count_later`` started and put each into its stage (the wait is counting time);
@@ -256,8 +257,8 @@ class Timings:
             return []
         lines = [BESIDE_HOW]
         here = os.getpid()
-        for name, span in self.beside:
-            where = "this process, when asked for" if span.pid == here else "a worker process"
+        for name, span, said in self.beside:
+            where = said or ("this process, when asked for" if span.pid == here else "a worker process")
             lines.append(f"  {name:<26} {span.began - self.start:8.2f} {span.ended - self.start:8.2f} "
                          f"{span.cpu:8.2f}  {where}")
         return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,8 @@ def test_a_failed_build_leaves_no_oruk_folder_beside_it(tmp_path, monkeypatch):
         write_oruk_api(services_json, folder, *args)
         raise RuntimeError("the ORUK API broke")
 
-    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(pipeline, "prepare_pages", lambda *args, **kwargs: SimpleNamespace(close=lambda: None))  # no pages
+    monkeypatch.setattr(pipeline, "finish_pages", lambda *args, **kwargs: 0)
     monkeypatch.setattr(pipeline, "write_oruk_api", half_done)
     profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
     with pytest.raises(RuntimeError, match="the ORUK API broke"):
@@ -124,7 +126,8 @@ def test_a_failed_build_leaves_no_postcode_folder_beside_it(tmp_path, monkeypatc
         write_lookup(site, *args)
         raise RuntimeError("the lookup broke")
 
-    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(pipeline, "prepare_pages", lambda *args, **kwargs: SimpleNamespace(close=lambda: None))  # no pages
+    monkeypatch.setattr(pipeline, "finish_pages", lambda *args, **kwargs: 0)
     monkeypatch.setattr(pipeline, "write_lookup", half_done)
     profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
     with pytest.raises(RuntimeError, match="the lookup broke"):
@@ -137,7 +140,8 @@ def test_a_failed_build_leaves_no_search_folder_beside_it(tmp_path, monkeypatch)
         write_search(views, site, index)
         raise RuntimeError("the index broke")
 
-    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(pipeline, "prepare_pages", lambda *args, **kwargs: SimpleNamespace(close=lambda: None))  # no pages
+    monkeypatch.setattr(pipeline, "finish_pages", lambda *args, **kwargs: 0)
     monkeypatch.setattr(pipeline, "write_search", half_done)
     profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
     with pytest.raises(RuntimeError, match="the index broke"):
@@ -147,7 +151,8 @@ def test_a_failed_build_leaves_no_search_folder_beside_it(tmp_path, monkeypatch)
 
 @pytest.mark.slow  # builds a site
 def test_a_build_moves_the_api_and_the_lookup_written_beside_it_into_the_site(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "render_pages", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(pipeline, "prepare_pages", lambda *args, **kwargs: SimpleNamespace(close=lambda: None))  # no pages
+    monkeypatch.setattr(pipeline, "finish_pages", lambda *args, **kwargs: 0)
     profiles = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY).profiles
     build_site(profiles, tmp_path / "site", today=TODAY, releases_dir=tmp_path / "none", index=False)
     builds = [p for p in (tmp_path / ".site-builds").iterdir() if not p.name.startswith(".")]
@@ -211,7 +216,7 @@ def test_timings_count_later_counts_in_a_worker_what_the_walk_would_have_counted
     got = {s.name: (s.files, s.bytes) for s in t.stages}
     assert got == {"pages": (4, 15), "data": (1, 5), "sitemap": (1, 4)}
     assert (sum(f for f, _ in got.values()), sum(b for _, b in got.values())) == folder_totals(out)
-    (name, span), = t.beside
+    (name, span, _), = t.beside
     assert name == "counting: pages" and span.pid != os.getpid() and span.ended >= span.began
     assert "counting: pages" in t.table()
 

@@ -820,9 +820,30 @@ def test_html_set_aside_from_the_engine_is_put_back_once_in_the_page_it_wrote(tm
     aside.restore(tmp_path)
     assert (tmp_path / "market" / "index.html").read_text(encoding="utf-8") == \
         "<main>\n<table><tr><td>Hereford</td></tr></table>\n</main>"
+    aside.restore(tmp_path)  # put back once: a second call changes nothing
+    assert "Hereford" in (tmp_path / "market" / "index.html").read_text(encoding="utf-8")
+    lost = SetAside()
+    lost.put("<p>lost</p>", "market.md")
     with pytest.raises(RuntimeError, match=r"^the engine's page made from market\.md does not hold, once, the place kept "
                                            r"for its tables and lists \(an HTML comment\)"):
-        aside.restore(tmp_path)  # its place is gone: the HTML is there already
+        lost.restore(tmp_path)  # its place is not in the page
+
+
+def test_a_place_set_aside_for_html_given_later_is_put_back_by_a_later_restore(tmp_path):
+    """The open data page's table of files is given once the files are made, after the engine has written the page
+    (the build makes the engine's pages while the workbook is made): a restore before then leaves its place."""
+    from carehomes.render import SetAside
+
+    aside = SetAside()
+    now, later = aside.put("<p>now</p>", "open-data.md"), aside.put(None, "open-data.md")
+    (tmp_path / "open-data").mkdir()
+    page = tmp_path / "open-data" / "index.html"
+    page.write_text(f"{now}\n{later}", encoding="utf-8")
+    aside.restore(tmp_path)
+    assert page.read_text(encoding="utf-8") == f"<p>now</p>\n{later}"
+    aside.fill(str(later), "<table></table>")
+    aside.restore(tmp_path)
+    assert page.read_text(encoding="utf-8") == "<p>now</p>\n<table></table>"
 
 
 def test_the_market_and_browse_pages_hold_their_html_not_its_placeholder(built):
