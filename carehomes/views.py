@@ -729,7 +729,7 @@ class HomeView:
     def taking_stale_text(self) -> str | None:
         if not self.taking_stale:
             return None
-        return (f"The agency last confirmed whether it is taking new clients on {nice_date(self.homecare_confirmed)}, more than "
+        return (f"The agency last confirmed whether it is taking new clients on {self.dated(self.homecare_confirmed)}, more than "
                 f"{self.limits['availability'].words} ago. This may be out of date: phone the agency to check.")
 
     @property
