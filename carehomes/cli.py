@@ -473,7 +473,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .siteconfig import read_config
+    from .siteconfig import read_config, staleness
     from .market import data_date
     from .report import ConfigError, load_thresholds, previous_release, report_csv, report_html, signalled, signals, unchecked
     from .views import HomeView
@@ -494,10 +494,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         _say(str(exc))
         return 2
-    views = [HomeView(p.data, dt.date.today()) for p in result.profiles]
-    today = data_date(views) or dt.date.today()  # as at the CQC data's date, so ages read as CQC published them
-    views = [HomeView(p.data, today) for p in result.profiles]
     site = read_config(Path(args.site_config))
+    # each view as at the day of the report, with the site's own staleness thresholds, as the pages have them: what a
+    # service says itself (an agency taking new clients) is out of date by the days since it said it, not by the CQC data's
+    # date (answers given after that date read as fresh however old they are); CQC's facts (the signals, the ages of
+    # ratings) are measured from the CQC data's date, given to each step as ``today``
+    views = [HomeView(p.data, dt.date.today(), staleness=staleness(site.directory)) for p in result.profiles]
+    today = data_date(views) or dt.date.today()  # as at the CQC data's date, so ages read as CQC published them
     try:
         previous = previous_release(Path(args.releases))
         found = signals(views, today, thresholds, previous, site.directory.get("localities"))

@@ -778,23 +778,25 @@ def _provider_gave(v: View) -> bool:
 
 @formatter("taking")
 def _taking(v: View, value: Any, spec: Any) -> Shown | None:
-    """'Yes (confirmed 28 November 2026)', with "may be out of date" after the staleness days; None when not known."""
+    """'Yes (confirmed 28 November 2026, 8 days ago)', its age as a care home's vacancies say theirs, with "may be out of
+    date" after the staleness days; None when not known."""
     if value is None:
         return None
-    when = f" (confirmed {nice_date(v.homecare_confirmed)}{', may be out of date' if v.taking_stale else ''})" if v.homecare_confirmed else ""
+    when = f" (confirmed {_aged(v, v.homecare_confirmed)}{', may be out of date' if v.taking_stale else ''})" if v.homecare_confirmed else ""
     return Shown(("Yes" if value else "No") + when)
 
 
 @formatter("card_taking")
 def _card_taking(v: View, value: Any, spec: Any) -> Shown | None:
-    """'Taking new clients: yes, about 20 hours a week (confirmed 28 November 2026)'; None when not known."""
+    """'Taking new clients: yes, about 20 hours a week (confirmed 28 November 2026, 8 days ago)', its age as a care home's
+    card says its vacancies'; None when not known."""
     taking = v.get(v.kind_paths.get("taking", ""))
     if taking is None:
         return None
     hours = v.get("homecare.hours_available")
     text = "Taking new clients: " + ("yes" if taking else "no") + (f", about {hours} hours a week" if taking and hours is not None else "")
     if v.homecare_confirmed:
-        text += f" (confirmed {nice_date(v.homecare_confirmed)})"
+        text += f" (confirmed {_aged(v, v.homecare_confirmed)})"
     return Shown(text + (". May be out of date" if v.taking_stale else ""))
 
 

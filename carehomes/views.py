@@ -513,17 +513,19 @@ class HomeView:
 
     @property
     def free_text(self) -> str:
-        """The free beds as the page header says them, never adding a not-known count in as 0."""
+        """The free beds as the page header says them, never adding a not-known count in as 0; older than the
+        availability staleness age, "May be out of date" after them, as the card and an agency's key fact say."""
         when = f" on {self.dated(self.beds_confirmed)}" if self.beds_confirmed else ""
+        old = ". May be out of date" if self.availability_stale else ""
         total = self.free_total
         if total is not None:
-            return f"{total} bed{'' if total == 1 else 's'} free{when}"
+            return f"{total} bed{'' if total == 1 else 's'} free{when}{old}"
         known = [(k, self.free(k)) for k in FREE_KINDS if self.free(k) is not None]
         if not known:
             return f"Beds free now: {self.s.values.not_known.lower()}"
         parts = [f"{n} bed{'' if n == 1 else 's'} free {FREE_KINDS[k]}" for k, n in known]
         parts += [f"beds free {FREE_KINDS[k]}: {self.s.values.not_known.lower()}" for k in self.free_unknown_kinds]
-        return parts[0] + when + "; " + "; ".join(parts[1:])
+        return parts[0] + when + "; " + "; ".join(parts[1:]) + old
 
     @property
     def free_band(self) -> str:
@@ -729,7 +731,7 @@ class HomeView:
     def taking_stale_text(self) -> str | None:
         if not self.taking_stale:
             return None
-        return (f"The agency last confirmed whether it is taking new clients on {nice_date(self.homecare_confirmed)}, more than "
+        return (f"The agency last confirmed whether it is taking new clients on {self.dated(self.homecare_confirmed)}, more than "
                 f"{self.limits['availability'].words} ago. This may be out of date: phone the agency to check.")
 
     @property

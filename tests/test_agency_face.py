@@ -40,10 +40,10 @@ def homes() -> list[HomeView]:
 def test_an_agency_card_says_taking_new_clients_area_and_rate(agencies):
     assert agencies["covers"].card_lines() == [
         "Home care agency", "CQC rating: Good (1 March 2025, 1 year 8 months ago)",
-        "Taking new clients: yes, about 20 hours a week (confirmed 22 November 2026)", "Covers OL1, OL2", "£24.50 to £29 an hour"]
+        "Taking new clients: yes, about 20 hours a week (confirmed 22 November 2026, 1 day ago)", "Covers OL1, OL2", "£24.50 to £29 an hour"]
     assert agencies["unknown"].card_lines()[2:] == ["Taking new clients: not provided yet", "Area covered: not provided yet",
                                                     "Hourly rate: not provided yet"]
-    assert agencies["near"].card_lines()[2] == ("Taking new clients: yes, about 10 hours a week (confirmed 31 October 2026). "
+    assert agencies["near"].card_lines()[2] == ("Taking new clients: yes, about 10 hours a week (confirmed 31 October 2026, 23 days ago). "
                                                 "May be out of date")
     card = json.loads(base64.b64decode(agencies["covers"].card_meta()))
     assert (card["office"], card["covers"]) == (True, ["OL1", "OL2"])
@@ -95,10 +95,10 @@ def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unkno
     known = known_counts(list(agencies.values()))
     assert known["taking"] == 2  # covers (yes) and elsewhere (no), both this week; near is stale, unknown has not said
     assert known["covers"] == 2 and known["given_personal_care"] == 1
-    assert agencies["elsewhere"].compare_cells()["taking"] == "No (confirmed 21 November 2026)"
+    assert agencies["elsewhere"].compare_cells()["taking"] == "No (confirmed 21 November 2026, 2 days ago)"
     assert agencies["unknown"].compare_cells()["taking"] is None  # the compare page words it "Not provided yet"
     [taking] = [g for g in agencies["near"].groups() if g.id == "taking"]
-    assert taking.stale == ("The agency last confirmed whether it is taking new clients on 31 October 2026, more than 7 days ago. "
+    assert taking.stale == ("The agency last confirmed whether it is taking new clients on 31 October 2026 (23 days ago), more than 7 days ago. "
                             "This may be out of date: phone the agency to check.")
 
 
@@ -413,3 +413,16 @@ def test_the_find_pages_hint_offers_only_the_examples_the_site_has(example, hint
     line = next(t for t in (ROOT / "carehomes" / "templates" / "find.md").read_text(encoding="utf-8").splitlines() if 'id="q-hint"' in t)
     shown = jinja2.Environment().from_string(line).render(example=example, nouns=("service", "services"))
     assert hint + " A postcode shows the nearest services first." in shown
+
+
+def test_an_agencys_page_says_how_old_its_rating_and_report_are_as_a_care_homes_does(agencies):
+    """An agency's Quality group said "Good (published 1 March 2025)" and "latest report published 1 March 2025" with no
+    age, where a care home's say "published 1 March 2025, 1 year 8 months ago" (face.json's notes)."""
+    [quality] = [g for g in agencies["covers"].groups() if g.id == "quality"]
+    notes = {f.label: f.note for f in quality.facts}
+    assert notes["CQC overall rating"] == "published 1 March 2025, 1 year 8 months ago"
+    covers = agencies["covers"]
+    reported = HomeView({**covers.d, "cqc": {**covers.d["cqc"], "report_url": "https://www.cqc.org.uk/location/1-1/reports",
+                                             "report_date": dt.date(2025, 3, 1)}}, covers.today, covers.s)
+    [quality] = [g for g in reported.groups() if g.id == "quality"]
+    assert {f.label: f.note for f in quality.facts}["CQC report"] == "latest report published 1 March 2025, 1 year 8 months ago"

@@ -508,6 +508,20 @@ def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total
     assert ("free" in sort_ranks([view])["a-home"]) == (total is not None), "only a known total is ranked by free beds"
 
 
+def test_the_key_fact_of_free_beds_past_the_staleness_age_says_it_may_be_out_of_date():
+    """A home's key facts said "1 bed free on 28 November 2026 (8 days ago)" with nothing more, while its card said
+    "May be out of date" (and an agency's key fact does): the first line a discharge nurse reads must say it too."""
+    def view(on: dt.date, beds: dict) -> HomeView:
+        return HomeView({"slug": "a-home", "name": "A Home", "location_id": "1-1", "locality": "Oldham",
+                         "care": {"nursing": True, "residential": True}, "beds": {"confirmed": on, **beds}}, dt.date(2026, 12, 6))
+
+    both = {"nursing": {"available": 1}, "residential": {"available": 0}}
+    assert view(dt.date(2026, 11, 28), both).free_text == "1 bed free on 28 November 2026 (8 days ago). May be out of date"
+    assert view(dt.date(2026, 11, 29), both).free_text == "1 bed free on 29 November 2026 (7 days ago)"  # 7 days: not yet
+    assert view(dt.date(2024, 12, 6), {"nursing": {"available": 2}}).free_text == (
+        "2 beds free with nursing on 6 December 2024 (2 years ago); beds free without nursing: not known. May be out of date")
+
+
 @pytest.mark.slow  # builds a site
 def test_one_kind_of_free_beds_known_is_not_a_total_on_the_site(tmp_path):
     """The reviewer's case: a nursing and residential home that gave only its free beds with nursing."""

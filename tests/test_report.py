@@ -162,3 +162,47 @@ def test_report_on_the_bundled_homes_says_what_is_not_known(tmp_path):
     assert ('<tr><th scope="row"><code>cqc.rating</code></th><td>Rated Inadequate, Rated Requires improvement</td>'
             "<td>88 of 88</td></tr>") in page
     assert "cqc.status</code>" not in page, "every bundled home has a registration status"
+
+
+def _agencies_answering(folder, answers: dict[str, tuple[dt.date, int]]):
+    """Oldham's profiles of these agencies (CQC data of 20 March 2025), each taking new clients with its hours, as
+    confirmed on its date."""
+    folder.mkdir()
+    for slug, (on, hours) in answers.items():
+        text = (ROOT / "areas" / "oldham" / "providers" / f"{slug}.yaml").read_text()
+        (folder / f"{slug}.yaml").write_text(text + f"homecare:\n  taking_new_clients: yes\n  hours_available: {hours}\n"
+                                                     f"  confirmed: {on.isoformat()}\n")
+
+
+def test_an_agencys_answer_is_as_old_as_the_days_since_it_gave_it_not_the_cqc_datas_date(tmp_path):
+    """The report measured every age from the CQC data's date (20 March 2025 for Oldham): an agency's answer given
+    since, 30 days before the report, read as said "in the last 7 days" (Oldham with four answers of 0, 7, 8 and 61
+    days: "4 said in the last 7 days ... 33 hours", where the market page said 2 and 22)."""
+    today = dt.date.today()
+    _agencies_answering(tmp_path / "providers", {"apex-prime-care-oldham": (today, 10),
+                                                 "amber-case-management-limited": (today - dt.timedelta(days=30), 5)})
+    r = run_build("report", "--providers", str(tmp_path / "providers"), "--out", str(tmp_path / "out"), "--releases", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "out" / "commissioner-report.html").read_text()
+    assert "CQC data as at 2025-03-20" in page  # CQC's facts are still as at its data's date
+    assert "1 said in the last 7 days that they are taking new clients, with 10 hours of care a week between them" in page
+
+
+def test_the_report_counts_an_agencys_answer_out_of_date_after_the_sites_own_age(tmp_path, monkeypatch):
+    """The report said "an answer more than 7 days old counts as not known" (the schema's) on a site whose pages
+    flag it after mkdocs.yml's extra.directory.staleness.availability."""
+    from carehomes import cli
+    from carehomes.areas import Area
+
+    today = dt.date.today()
+    _agencies_answering(tmp_path / "providers", {"apex-prime-care-oldham": (today, 10),
+                                                 "amber-case-management-limited": (today - dt.timedelta(days=30), 5)})
+    (tmp_path / "mkdocs.yml").write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nextra:\n  directory:\n    staleness:\n"
+                                         "      availability: 60 days\n")
+    monkeypatch.setattr(cli, "find_area", lambda name=None, root=None: Area(
+        "here", tmp_path / "mkdocs.yml", tmp_path / "providers", tmp_path, tmp_path / "site"))
+    r = run_build("report", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "out" / "commissioner-report.html").read_text()
+    assert "2 said in the last 60 days that they are taking new clients, with 15 hours of care a week between them" in page
+    assert "an answer more than 60 days old counts as not known" in page

@@ -90,6 +90,15 @@ def test_publish_workflow_deploys_pages_from_main():
     assert any(u.startswith("actions/deploy-pages@") for _, u, _ in steps(wf["jobs"]["deploy"]))
 
 
+def test_publish_workflow_rebuilds_the_site_every_day():
+    """A page's ages ("confirmed today", "8 days ago") and its "Possibly out of date" flags are worded at the build
+    (docs/face.md: "the site is built and published every day"); publish.yml ran only on a push, so a week without one
+    left vacancies confirmed on Monday reading "today" and unflagged on Friday."""
+    crons = [c["cron"] for c in load("publish.yml")["on"].get("schedule") or []]
+    assert crons, "publish.yml has no schedule"
+    assert all(re.fullmatch(r"\d+ \d+ \* \* \*", c) for c in crons), crons  # every day, once
+
+
 def test_contributor_files_exist_and_ask_for_the_source():
     assert "Where the information comes from" in (ROOT / ".github" / "pull_request_template.md").read_text()
     form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "incorrect-details.yml").read_text())
