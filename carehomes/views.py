@@ -652,6 +652,16 @@ class HomeView:
 
     @property
     @remembered
+    def not_offered_paths(self) -> frozenset[str]:
+        """The profile paths of places of a type CQC does not register the service for (its flag, such as
+        care.residential, is no): how many there are and how many are free. Not applicable, so no page lists them as
+        not known (a nursing-only home was asked for its beds without nursing free now); a value given is still shown."""
+        get = self.get
+        return frozenset(p for k in self.kinds for c in k.capacity if c.flag and get(c.flag) is False
+                         for p in (c.total, c.available) if p)
+
+    @property
+    @remembered
     def kind_decl(self) -> dict[str, Any]:
         """The declaration (x-directory.kinds.list entry) of the kind whose face this page shows."""
         return next((k for k in self.s.package["x-directory"]["kinds"]["list"] if k["id"] == self.face.kind), {})
@@ -859,6 +869,7 @@ class HomeView:
         ``_shown(spec)`` words it, not remembered (shown), since a page's facts are worded once and no compare
         row or card line is a page's fact."""
         by_path, get, out = self.s.by_path, self.get, []
+        not_offered = self.not_offered_paths
         for spec in specs:
             path = spec.path
             fmt = FORMATS[spec.format]
@@ -871,7 +882,7 @@ class HomeView:
                 if shown is not None:
                     owner = by_path[fallback[0].split(HOLDS, 1)[0]].owner
             if shown is None:
-                if not spec.if_known:
+                if not spec.if_known and path not in not_offered:
                     out.append(Fact(spec.label, None, None, note=None, owner=owner, short=spec.short))
                 continue
             note = shown.note

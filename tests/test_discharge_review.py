@@ -198,3 +198,27 @@ def test_a_service_whose_manager_cqc_records_as_absent_shows_no_manager(oldham):
         assert _cqc(v.d["location_id"]).get("registeredManagerAbsentDate") and v.get("cqc.registered_managers") is None
         assert _fact(v, "Manager").text is None, v.slug
         assert "manager's name" in next(u for u in v.unknowns() if u.owner == "provider").items
+
+
+def test_a_page_never_asks_for_places_of_a_type_cqc_does_not_register_the_home_for():
+    """Alexandra (Oldham) is registered for nursing care only: with its beds with nursing free given, its page listed
+    "beds without nursing free now" among what the home has not told us, though it has none to give (a form's 0 for
+    them is not applicable, and nothing is stored). A home registered for both still lists the one not given."""
+    import copy
+    import datetime as dt
+
+    from carehomes.load import parse_profile
+
+    p, _ = parse_profile((PROVIDERS / "alexandra-oldham.yaml").read_text(encoding="utf-8"), "alexandra-oldham.yaml")
+    assert p is not None and p.data["care"]["nursing"] is True and p.data["care"]["residential"] is False
+    d = copy.deepcopy(p.data)
+    d.setdefault("beds", {}).setdefault("nursing", {})["available"] = 2
+    d["beds"]["confirmed"] = TODAY - dt.timedelta(days=1)
+    v = HomeView(d, TODAY, load_schema())
+    labels = [f.label for g in v.groups() for f in g.facts]
+    asked = next(u for u in v.unknowns() if u.owner == "provider").items
+    assert "Beds with nursing free now" in labels and "Beds without nursing free now" not in labels
+    assert "beds without nursing free now" not in asked and "Beds without nursing in total" not in labels
+    d["care"]["residential"] = True  # registered for both: the one not given is asked for
+    both = HomeView(d, TODAY, load_schema())
+    assert "beds without nursing free now" in next(u for u in both.unknowns() if u.owner == "provider").items
