@@ -83,7 +83,7 @@ def filters(view: HomeView, labels: dict[str, str]) -> dict[str, list[str]]:
     if untold:  # a home has told us few facts: 28 of them nationally, added at once
         out.setdefault("untold", {}).update(dict.fromkeys(text for text in map(_text, untold) if text))
     for kind in ("nursing", "residential"):
-        if view.free(kind):
+        if view.free_now(kind):  # a count older than the availability staleness age is not "free now"
             add("free", kind)
     for name in view.trust_names:
         add("trust", name)

@@ -527,10 +527,26 @@ class HomeView:
         parts += [f"beds free {FREE_KINDS[k]}: {self.s.values.not_known.lower()}" for k in self.free_unknown_kinds]
         return parts[0] + when + "; " + "; ".join(parts[1:]) + old
 
+    def free_now(self, kind: str) -> int | None:
+        """``free(kind)`` as the find page filters and sorts on it: not known once the answer is older than the
+        availability staleness age (an agency's taking new clients likewise: ``taking_now``). Pages and cards still
+        show the count, dated, with "may be out of date"."""
+        return None if self.availability_stale else self.free(kind)
+
+    @property
+    def free_total_now(self) -> int | None:
+        """``free_total``, not known once out of date (``free_now``): the find page's "most beds free first"."""
+        return None if self.availability_stale else self.free_total
+
+    @property
+    def has_free_now(self) -> bool | None:
+        """``has_free``, not known once out of date (``free_now``): the find page's count of homes that told us."""
+        return None if self.availability_stale else self.has_free
+
     @property
     def free_band(self) -> str:
-        """Bands of free beds, used to sort by vacancies one band at a time."""
-        n = self.free_total
+        """Bands of free beds, used to sort by vacancies one band at a time (out of date: unknown)."""
+        n = self.free_total_now
         return "unknown" if n is None else "5+" if n >= 5 else "2-4" if n >= 2 else str(n)
 
     @property
@@ -1161,6 +1177,8 @@ class HomeView:
 # Values worked out from several fields, which facets and sorts may name like a field path.
 DERIVED: dict[str, Callable[[HomeView], Any]] = {
     "free_total": lambda v: v.free_total, "has_free": lambda v: v.has_free, "fee_from": lambda v: v.fee_from,
+    "free_total_now": lambda v: v.free_total_now, "has_free_now": lambda v: v.has_free_now,
+    "free_nursing_now": lambda v: v.free_now("nursing"), "free_residential_now": lambda v: v.free_now("residential"),
     "rating_label": lambda v: v.rating_label, "free_band": lambda v: v.free_band, "fee_band": lambda v: v.fee_band,
     "taking_now": lambda v: v.taking_now, "hours_now": lambda v: v.hours_now, "hours_band": lambda v: v.hours_band,
 }

@@ -299,11 +299,11 @@ def test_beds_free_first_on_services_of_both_kinds_counts_only_the_care_homes_as
     pg.goto(oldham + "find/?sort=free")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(
-        r"^104 services match, most beds free first\. 44 services have not said how many beds are free and are listed last, A to Z\."))
+        r"^104 services match, most beds free first\. 44 services have not said in the last week how many beds are free and are listed last, A to Z\."))
     pg.goto(oldham + "find/?sort=free&kind=care_home")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(
-        r"^44 services match, most beds free first\. 44 services have not said how many beds are free and are listed last, A to Z\."))
+        r"^44 services match, most beds free first\. 44 services have not said in the last week how many beds are free and are listed last, A to Z\."))
     pg.close()
 
 

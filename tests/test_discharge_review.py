@@ -222,3 +222,32 @@ def test_a_page_never_asks_for_places_of_a_type_cqc_does_not_register_the_home_f
     d["care"]["residential"] = True  # registered for both: the one not given is asked for
     both = HomeView(d, TODAY, load_schema())
     assert "beds without nursing free now" in next(u for u in both.unknowns() if u.owner == "provider").items
+
+
+def test_beds_free_said_long_ago_are_not_found_as_free_now_but_still_shown_dated():
+    """The find page's "Beds free now" and "most beds free first" took a count of any age: a home that said "2 beds
+    with nursing free" two years ago was found as having a bed free now, above homes that said so yesterday, while an
+    agency's "Taking new clients" leaves an answer older than the availability staleness age out. Now the same: older
+    than that age, the count is not known for the filters, the sort and the find page's counts; its page and card
+    still say it, with its date and "may be out of date"."""
+    import copy
+    import datetime as dt
+
+    from carehomes.finding import towns
+    from carehomes.load import parse_profile
+    from carehomes.search_index import filters
+
+    p, _ = parse_profile((ROOT / "tests" / "fixtures" / "profiles" / "example-full.yaml").read_text(encoding="utf-8"), "x.yaml")
+    assert p is not None
+    fresh, old = copy.deepcopy(p.data), copy.deepcopy(p.data)
+    fresh["beds"]["confirmed"] = TODAY - dt.timedelta(days=1)
+    old["beds"]["confirmed"] = TODAY - dt.timedelta(days=730)
+    now, then = HomeView(fresh, TODAY, load_schema()), HomeView(old, TODAY, load_schema())
+    assert now.free("nursing") == then.free("nursing") == old["beds"]["nursing"]["available"] > 0
+    assert "nursing" in filters(now, towns([now])).get("free", [])
+    assert "free" not in filters(then, towns([then]))
+    assert (now.has_free_now, then.has_free_now) == (True, None)
+    assert now.free_total_now == now.free_total and then.free_total_now is None
+    assert then.free_band == "unknown" and now.free_band != "unknown"
+    assert then.value("free_total_now") is None and then.value("free_nursing_now") is None
+    assert then.free_text.endswith("(2 years ago). May be out of date") and str(then.free_total) in then.free_text
