@@ -42,9 +42,10 @@ MISSING_VALUES = [""]
 INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 NUMBER = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,3})?")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# (a package's type, ours) for a column whose type has widened since it was published, read as its text: a food hygiene
-# rating was a whole number 0-5 before 'Exempt' and 'Awaiting inspection' were added
-WIDENED = {("integer", "string")}
+# each column whose type has widened since it was published, read as its text: a food hygiene rating was a whole number
+# 0-5 before 'Exempt' and 'Awaiting inspection' were added. Only these: another text column declared a whole number
+# would have its cells changed ('007' read as 7, written '7')
+WIDENED = {("food_hygiene_rating", "integer", "string")}  # (column, its type then, its type now)
 
 
 class MergeError(Exception):
@@ -145,8 +146,15 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
     if not _older(theirs, fields):
         missing = sorted(set(ours) - {t for t in theirs if isinstance(t, str)})
         extra = sorted(_show(str(t)) for t in theirs if t not in ours)
+        twice = sorted({_show(str(t)) for t in theirs if theirs.count(t) > 1})
+        known = [t for t in theirs if t in ours]
+        order = sorted(known, key=ours.index)
+        moved = next(((a, b) for a, b in zip(order, known, strict=True) if a != b), None) if not twice else None
         raise MergeError(f"{path}: {name} columns differ from this schema (missing: {', '.join(missing) or 'none'}; "
-                         f"extra: {', '.join(extra) or 'none'}); "
+                         f"extra: {', '.join(extra) or 'none'}"
+                         + (f"; named more than once: {', '.join(twice)}" if twice else "")
+                         + (f"; out of order: {moved[0]!r} comes before {moved[1]!r} in this schema" if moved else "")
+                         + "); "
                          + ("it is newer than this project's schema: merge it with an up-to-date copy of this project"
                             if extra and not missing else
                             "a package may leave out only columns added since it was published, keeping the others "
@@ -156,7 +164,7 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
     for f, theirs_f in zip(fields, schema["fields"], strict=True):
         for key in ("type", "format", "itemType"):
             ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name, ours_schema)
-            if theirs_f.get(key) != ours_v and not (key == "type" and _widened(theirs_f.get(key), ours_v)):
+            if theirs_f.get(key) != ours_v and not (key == "type" and _widened(f.name, theirs_f.get(key), ours_v)):
                 problems.append(f"{path}: {name} field '{f.name}' has {key} {str(theirs_f.get(key))[:40]!r}, this schema "
                                 f"has {ours_v!r}; ask its publisher for a package published with this schema")
         for key in ("trueValues", "falseValues"):
@@ -175,9 +183,9 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
     return res, fields
 
 
-def _widened(theirs: Any, ours: Any) -> bool:
-    """Whether a package's type for a column is one WIDENED into ours (any value from outside: a list, a number)."""
-    return isinstance(theirs, str) and (theirs, ours) in WIDENED
+def _widened(name: str, theirs: Any, ours: Any) -> bool:
+    """Whether a package's type for column ``name`` is one WIDENED into ours (any value from outside: a list, a number)."""
+    return isinstance(theirs, str) and (name, theirs, ours) in WIDENED
 
 
 def _older(theirs: list[Any], fields: list[Field]) -> bool:
@@ -438,7 +446,7 @@ def _typed_cells(fields: list[Field], specs: list[dict], missing: list[str], cel
             problems.append(f"{where}: {f.name}: {exc}")
             continue
         if value is not None:
-            values.append((f, str(value) if _widened(spec.get("type"), f.type) else value))
+            values.append((f, str(value) if _widened(f.name, spec.get("type"), f.type) else value))
     return values, problems
 
 

@@ -180,8 +180,10 @@ def outside(value: object, limit: int | None = 300) -> str:
     text = text.replace("@", "\uff20")
     text = re.sub(r"(?i)\b(gh)-(?=\d)", "\\1\u2011", text)
     text = re.sub(r"#(?=\d)", "\uff03", text)
-    text = re.sub(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)", "\\1[:]", text)
-    text = re.sub(r"(?i)\b(www)\.", "\\1[.]", text)
+    # every one, whatever comes before it: GitHub links 'https://x.example' after a digit or '_' ('1https://',
+    # '\\_https://') and 'www.x.example' after '_', '*', '~' or '(', where there is no word boundary to break at
+    text = re.sub(r":(?=//)", "[:]", text)
+    text = re.sub(r"(?i)(www)\.", "\\1[.]", text)
     text = escape(text, quote=False)
     return unrun(_MD_PUNCTUATION.sub(r"\\\1", text))
 

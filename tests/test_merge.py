@@ -514,6 +514,33 @@ def test_a_package_with_a_column_this_schema_lacks_is_told_to_update(tmp_path, p
         fields[3], fields[4] = fields[4], fields[3]
     edit_descriptor(pkg, reorder)
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
-        f"{pkg / 'datapackage.json'}: care-homes columns differ from this schema (missing: none; extra: none); a package "
-        "may leave out only columns added since it was published, keeping the others in order; ask its publisher for "
-        "one published with this schema"]
+        f"{pkg / 'datapackage.json'}: care-homes columns differ from this schema (missing: none; extra: none; out of "
+        "order: 'name' comes before 'locality' in this schema); a package may leave out only columns added since it was "
+        "published, keeping the others in order; ask its publisher for one published with this schema"]
+
+
+@pytest.mark.parametrize("resource", ["care-homes", "capabilities"])
+def test_a_column_named_twice_is_named(tmp_path, pkg, resource):
+    """A descriptor naming a column twice was refused as 'columns differ from this schema (missing: none; extra:
+    none)', which says nothing of what differs."""
+    def change(d):
+        fields = next(r for r in d["resources"] if r["name"] == resource)["schema"]["fields"]
+        fields.insert(2, dict(fields[2]))
+    edit_descriptor(pkg, change)
+    column = "example" if resource == "care-homes" else "accepted"
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: {resource} columns differ from this schema (missing: none; extra: none; named more "
+        f"than once: '{column}'); a package may leave out only columns added since it was published, keeping the others "
+        "in order; ask its publisher for one published with this schema"]
+
+
+def test_only_a_column_whose_type_was_widened_is_read_as_the_text_of_a_whole_number(tmp_path, pkg):
+    """Every text column declared a whole number was read as one and written back as its text: an address '0012' (or a
+    slug '007') declared an integer was merged as '12', a change to a published value no report named."""
+    def change(d):
+        next(f for f in d["resources"][0]["schema"]["fields"] if f["name"] == "address_street")["type"] = "integer"
+    edit_descriptor(pkg, change)
+    edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",2 Example Road,", b",0012,"))
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: care-homes field 'address_street' has type 'integer', this schema has 'string'; "
+        "ask its publisher for a package published with this schema"]

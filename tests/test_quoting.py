@@ -5,6 +5,8 @@ import datetime as dt
 import io
 import shutil
 
+import pytest
+
 from conftest import FIXTURES, ROOT
 
 from carehomes import cli, prbody
@@ -34,6 +36,21 @@ def test_outside_quotes_every_hostile_form_exactly():
     ]
     assert outside("x" * 400) == "x" * 297 + "..."
     assert outside("care@home.example") == "care＠home.example"  # no mailto link either
+
+
+@pytest.mark.parametrize("typed, quoted", [
+    ("_https://evil.example", "\\_https\\[:\\]//evil.example"),
+    ("1https://evil.example", "1https\\[:\\]//evil.example"),
+    ("_www.evil.example", "\\_www\\[.\\]evil.example"),
+    ("*www.evil.example", "\\*www\\[.\\]evil.example"),
+    ("~www.evil.example", "\\~www\\[.\\]evil.example"),
+])
+def test_outside_breaks_an_address_with_no_word_boundary_before_it(typed, quoted):
+    """GitHub links 'https://' after a digit or '_' and 'www.' after '_', '*', '~' or '(': a website answer of
+    '_https://evil.example' came back in the reply as a live link ('\\_https://evil.example'); the breaks were made
+    only at a word boundary."""
+    assert outside(typed) == quoted
+    assert outside(f"Website: '{typed}' must start with https://") == f"Website: '{quoted}' must start with https\\[:\\]//"
 
 
 def test_plain_keeps_outside_text_on_one_line_and_runs_no_command():
