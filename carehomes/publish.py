@@ -129,13 +129,15 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
                            site_name() if title is None else title or None, meanwhile)
 
 
-def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None
-                     ) -> tuple[bytes, bytes, dict[str, bytes]]:
+def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None,
+                     entries: list[Entry] | None = None) -> tuple[bytes, bytes, dict[str, bytes], bytes | None]:
     """What is made beside the database (on the other core, for large sets): the workbook, the ORUK service
     package and the ORUK tabular form (from the lines made with each home's pieces). Nationally about as long as
-    the database (2.3 s of CPU each way)."""
+    the database (2.3 s of CPU each way). With ``entries`` (the changelog), the database too (else None): when the
+    caller's own process has other work meanwhile (the build's pages)."""
     return (workbook(tables, released, title), service_package(pieces["oruk"]),
-            tabular_files_joined(pieces["tabular"], released, homepage))
+            tabular_files_joined(pieces["tabular"], released, homepage),
+            None if entries is None else database(tables, entries))
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
@@ -147,13 +149,18 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
     owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
-    with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage, items=len(profiles)) as beside:
+    # the database in this process, beside the workbook; or, when this process has work of its own meanwhile (the
+    # build's pages: nationally 2.2 s against the database's 1.1 s), beside it too
+    with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage,
+                None if meanwhile is None else entries or [], items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
-        files[DB_FILE] = database(tables, entries or [])
+        files[DB_FILE] = database(tables, entries or []) if meanwhile is None else b""
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         if meanwhile is not None:
             meanwhile()
-        files[XLSX_FILE], files["oruk-services.json"], tabular_made = beside.result()
+        files[XLSX_FILE], files["oruk-services.json"], tabular_made, db = beside.result()
+        if db is not None:
+            files[DB_FILE] = db
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
     pkg = package_descriptor(files, schema, released, homepage, owners, title)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
