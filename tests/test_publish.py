@@ -71,6 +71,22 @@ def test_output_is_byte_identical_between_runs(tmp_path, monkeypatch):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("forked", [False, True])
+def test_the_files_are_the_same_whichever_process_makes_the_database(monkeypatch, forked):
+    """The build makes the engine's pages while its data is made (``meanwhile``), and the database beside with the
+    workbook then, not in its own process: every file is the same bytes either way, and ``meanwhile`` runs once."""
+    from carehomes import parallel
+    from carehomes.publish import data_files
+
+    if forked:  # as for a national set: the workbook and the database in a worker process
+        monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    profiles, released = fixture_profiles(), dt.date(2026, 11, 23)
+    called: list[int] = []
+    alone = data_files(profiles, released=released, homepage="", title="", entries=[])
+    beside = data_files(profiles, released=released, homepage="", title="", entries=[], meanwhile=lambda: called.append(1))
+    assert called == [1] and list(alone) == list(beside) and alone == beside and len(alone["care-homes.db"]) > 10_000
+
+
 def test_capability_rows_cover_every_capability():
     tables = build_tables(fixture_profiles())
     rows = tables["capabilities.csv"].strip().splitlines()
