@@ -176,6 +176,7 @@ class Face:
     by_kind: Mapping[str, Any] = field(default_factory=dict)   # the site's face: kind id -> (plural, its compare rows)
     coverage_kinds: tuple[str, ...] = ()  # the kinds whose face words an area covered (coverage): an agency's
     key: tuple[LineSpec, ...] = ()  # keyFacts: lines a page's key facts add after the first kind's own (weekend admissions)
+    also: tuple[LineSpec, ...] = ()  # its card lines a location of this kind and another, shown as the other, adds (also)
 
     @property
     def options(self) -> list[Option]:
@@ -981,7 +982,8 @@ def _face_doc(schema: Schema) -> Any:
 
 
 _TYPES: Shape = {  # face.json's keys below a kind, the types each takes and its list's items'; any other: text
-    **dict.fromkeys(("browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
+    **dict.fromkeys(("alsoNote", "browse", "descending", "fold", "ifKnown", "needWords"), ((bool,), ())),
+    "also": ((list,), (str,)),
     **dict.fromkeys(("card", "compare", "facets", "facts", "keyFacts", "known", "options", "page", "sorts"), ((list,), (dict,))),
     **dict.fromkeys(("coverage", "fallback", "rank", "reasons", "search"), ((dict,), ())),
     "note": ((dict, str), ()), "words": ((list, str), (str,))}
@@ -1036,7 +1038,17 @@ class _Reader:
         coverage = dict(k.get("coverage") or {})
         key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(k.get("keyFacts") or []))  # a list: typed
         return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage,
-                    coverage_kinds=(kind,) if coverage else (), key=key)
+                    coverage_kinds=(kind,) if coverage else (), key=key, also=self.also(k.get("also") or [], card, w))
+
+    def also(self, ids: list[str], card: tuple[LineSpec, ...], where: str) -> tuple[LineSpec, ...]:
+        """``also``: the ids of the kind's own card lines that a location of this kind and another, whose page, card
+        and compare column are the other kind's (a care home that is a home care agency too), adds: those very lines,
+        so they read as this kind's own card says them."""
+        lines = {spec.id: spec for spec in card}
+        for i, line in enumerate(ids):
+            if line not in lines:
+                raise self.fail(f"{where}.also[{i}]", f"'{line}' is not one of the kind's card lines; name one of {', '.join(lines)}")
+        return tuple(lines[line] for line in ids)
 
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")

@@ -946,14 +946,22 @@ class HomeView:
 
     @property
     def key_extra(self) -> list[str]:
-        """The lines the first kind's key facts add after its own (face.json keyFacts: weekend admissions), finished
-        as card lines are, "not provided yet" when not known."""
-        return self._lines(self.face.key)[0]
+        """The lines the first kind's key facts add after its own (face.json keyFacts: weekend admissions), then those
+        its other kinds add (also_specs), finished as card lines are, "not provided yet" when not known."""
+        return self._lines(self.face.key + self.also_specs)[0]
+
+    @property
+    def also_specs(self) -> tuple[LineSpec, ...]:
+        """The card lines each other kind it is adds (face.json ``also``): a care home that is a home care agency too
+        is shown as a care home, and its card, key facts and compare column say the agency's "Taking new clients:
+        ..." as the agency's own card does. Empty for a location of one kind."""
+        faces = self.faces
+        return tuple(spec for f in faces[1:] for spec in f.also) if len(faces) > 1 else ()
 
     def _card(self) -> tuple[list[str], dict[str, list[str]]]:
-        """(card_lines, card_links) in one pass over the face's card lines (card_meta needs both: each line's text
-        worked out once, not twice)."""
-        return self._lines(self.face.card)
+        """(card_lines, card_links) in one pass over the face's card lines and those its other kinds add (also_specs;
+        card_meta needs both: each line's text worked out once, not twice)."""
+        return self._lines(self.face.card + self.also_specs)
 
     def _lines(self, specs: tuple[LineSpec, ...]) -> tuple[list[str], dict[str, list[str]]]:
         """Lines as a card's: each spec's template with its value, else its unknown wording (or left out), and the
@@ -1016,6 +1024,10 @@ class HomeView:
                     links[spec.id] = [shown.link or shown.text, shown.href]
                 if shown.note:
                     notes[spec.id] = shown.note
+            if not closed and spec.options.get("alsoNote"):  # the row naming its kinds: what its other kinds add
+                also = self._lines(self.also_specs)[0]
+                if also:
+                    notes[spec.id] = "; ".join([*filter(None, [notes.get(spec.id)]), *also])
         return cells, links, notes
 
     def _compare_plan(self) -> tuple[tuple[tuple[LineSpec, str, bool], ...], tuple[tuple[str, str], ...] | None, _Reads]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from html import escape as html_escape
 
 import pytest
 from conftest import FIXTURES, ROOT, TODAY
@@ -236,6 +237,55 @@ def test_a_care_home_that_is_also_an_agency_is_one_page_with_both_kinds():
     assert ids.count("quality") == 1 and ids.count("contact") == 1
     assert {"kind_care_home", "kind_home_care_agency", "taking", "care_nursing"} <= set(v.yes_filters)
     assert v.card_lines()[0].startswith("Care home")  # its card is the care home's
+
+
+def _both(homecare: str | None) -> tuple[HomeView, HomeView]:
+    """The fixture's full care home made a home care agency too, with ``homecare`` (YAML lines, or None: no answer),
+    and the same profile as an agency alone: the agency's own card words the answer the first shows as well."""
+    text = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8") + (homecare or "")
+    views = []
+    for kinds in ("[care_home, home_care_agency]", "[home_care_agency]"):
+        p, problems = parse_profile(text + f"kinds: {kinds}\n", "example-full.yaml")
+        assert p is not None, problems
+        views.append(HomeView(p.data, TODAY, load_schema()))
+    return views[0], views[1]
+
+
+@pytest.mark.parametrize(("homecare", "line"), [
+    ("homecare:\n  taking_new_clients: true\n  hours_available: 5\n  confirmed: 2026-11-22\n",
+     "Taking new clients: yes, about 5 hours a week (confirmed 22 November 2026, 1 day ago)"),
+    ("homecare:\n  taking_new_clients: false\n  confirmed: 2026-10-31\n",
+     "Taking new clients: no (confirmed 31 October 2026, 23 days ago). May be out of date"),
+    (None, "Taking new clients: not provided yet"),  # not known, never "no"
+])
+def test_a_care_home_that_is_also_an_agency_shows_the_agencys_answer_on_its_card_key_facts_and_compare_column(homecare, line):
+    """Park Hills (Oldham) is a care home and a home care agency: one page, one card and one compare column, the care
+    home's. Its card, its page's key facts and its compare column showed only the care home's side, so an agency's
+    answer a family found it by ("Taking new clients", confirmed in the last week) was nowhere on them. Each now adds
+    the agency's card line (face.json ``also``), dated, with "May be out of date", in the agency's own card's words."""
+    both, alone = _both(homecare)
+    assert [x for x in alone.card_lines() if x.startswith("Taking new clients")] == [line]  # the agency's own card
+    lines = both.card_lines()
+    assert lines[0] == "Care home with and without nursing and home care agency" and lines[-1] == line and lines.count(line) == 1
+    assert lines[:-1] == _both(None)[0].card_lines()[:-1]  # the care home's own lines as they were
+    assert both.key_extra == ["Weekend admissions from hospital: No", line]
+    summary = both.summary()
+    assert summary["compare"]["care"] == lines[0] and summary["notes"]["care"] == line
+    assert summary["kind"] == "care_home" and "taking" not in summary["compare"]  # compared with the care homes, in their rows
+    card = json.loads(base64.b64decode(both.card_meta()))
+    assert card["lines"] == lines and all(int(i) < len(lines) - 1 for i in card.get("links", {}))  # no link moved onto it
+    from carehomes.render import _env, home_page, profile_page
+    for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
+        page = home_page(both, template, ("<title>t</title><a href='/homes/_shell/'>", "</main>t"), "care@example.org")[0]
+        badges = page[page.index('<ul class="ch-badges"'):page.index("</ul>", page.index('<ul class="ch-badges"'))]
+        assert badges.endswith(f"<li>Weekend admissions from hospital: No</li>\n<li>{html_escape(line)}</li>\n"), badges
+
+
+def test_a_location_of_one_kind_adds_no_other_kinds_lines(agencies, homes):
+    for v in (*homes, *agencies.values()):
+        assert v.also_specs == () and "care" not in v.summary()["notes"]
+    assert homes[0].key_extra == [homes[0].key_extra[0]] and "Taking" not in " ".join(homes[0].card_lines())
+    assert [s.id for s in face_of(load_schema(), "home_care_agency").also] == ["taking"]
 
 
 def test_an_agency_is_found_by_the_towns_it_covers(agencies):

@@ -364,3 +364,72 @@ def test_with_javascript_off_the_find_page_says_a_search_cannot_be_shown(oldham,
     wait_results(pg)
     expect(pg.locator("#find-needs-js")).to_be_hidden()
     pg.close()
+
+
+@pytest.fixture(scope="module")
+def park_hills_taking(tmp_path_factory):
+    """Oldham built from a copy of its profiles in which Park Hills (a care home and a home care agency) has said, as an
+    agency, that it is taking new clients yesterday: an answer made up for this test, in the copy alone (no Oldham
+    location has given one). Served on 127.0.0.1, once."""
+    import datetime as dt
+    import shutil
+
+    from conftest import ROOT
+
+    work = tmp_path_factory.mktemp("oldham-park-hills")
+    shutil.copytree(ROOT / "areas" / "oldham" / "providers", work / "providers")
+    park = work / "providers" / "park-hills-private-nursing-home.yaml"
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    park.write_text(park.read_text(encoding="utf-8") + f"homecare:\n  taking_new_clients: true\n  hours_available: 20\n"
+                    f"  confirmed: {yesterday.isoformat()}\n", encoding="utf-8")
+    done = run_build("build", "--area", "oldham", "--providers", str(work / "providers"), "--engine", "mkdocs",
+                     "--out", str(work / "site"), "--releases", str(work / "no-releases"))
+    assert done.returncode == 0, done.stderr
+    server = site_server(work / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+TAKING = re.compile(r"^Taking new clients: yes, about 20 hours a week \(confirmed \d{1,2} [A-Z][a-z]+ \d{4}, (today|\d+ days? ago)\)$", re.M)
+
+
+def test_a_care_home_that_is_an_agency_too_shows_the_agencys_answer_on_its_card_page_and_compare_column(park_hills_taking, browser):
+    """A review found that Park Hills, a care home and a home care agency, is found by "Taking new clients (confirmed
+    in the last week)" on the find page, yet its card, its page's key facts and its compare column said only the care
+    home's side ("Vacancies: not provided yet"): the agency's answer it was found by was nowhere. Each now says it in
+    the words an agency's own card uses, dated; axe-core finds nothing at 375 px."""
+    site = park_hills_taking
+    ctx = browser.new_context(viewport={"width": 375, "height": 800})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(site + "find/?taking=yes&q=Park+Hills")
+    wait_results(pg)
+    park = cards(pg)["Park Hills Private Nursing Home"]
+    assert re.search(r"^Care home with nursing and home care agency$", park, re.M) and "Vacancies: not provided yet" in park, park
+    assert TAKING.search(park), park
+    assert axe_violations(pg) == []
+    pg.goto(site + "homes/park-hills-private-nursing-home/")
+    badges = pg.get_by_role("list", name="Key facts").locator("li").all_inner_texts()
+    assert badges[0] == "Care home with nursing and home care agency" and TAKING.match(badges[-1]), badges
+    assert axe_violations(pg) == []
+    pg.goto(site + "compare/?homes=park-hills-private-nursing-home,chamber-mount")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 2 services.")
+    expect(pg.locator(".ch-compare-wrap")).to_have_count(1)  # compared with the care homes, in their rows
+    kind = pg.locator("xpath=//tr[th[normalize-space()='Type of home']]/td[1]")
+    assert TAKING.search(kind.locator(".ch-note").inner_text()), kind.inner_text()
+    assert kind.inner_text().startswith("Care home with nursing and home care agency\n")
+    assert axe_violations(pg) == []
+    ctx.close()
+    assert errors == [], errors
+
+
+def test_a_care_home_that_is_an_agency_too_and_has_not_said_is_not_known_never_no(oldham, browser):
+    """Park Hills has not said, as an agency, whether it is taking new clients: its card says so in the agency's words."""
+    pg = browser.new_page(viewport={"width": 375, "height": 800})
+    pg.goto(oldham + "find/?q=Park+Hills")
+    wait_results(pg)
+    park = cards(pg)["Park Hills Private Nursing Home"]
+    assert re.search(r"^Taking new clients: not provided yet$", park, re.M), park
+    pg.close()

@@ -174,6 +174,8 @@ def test_the_bundled_face_wording():
     (lambda f: f["kinds"].update(care_home=None),
      "kinds.care_home: is an entry in { }; put the kind's page, card, compare, facets and sorts in one"),
     (lambda f: care_home(f).update(keyFacts=["weekend"]), "kinds.care_home.keyFacts[0]: is text in quotes; give an entry in { }"),
+    (lambda f: care_home(f).update(also=["beds", "taking"]),  # a card line of its own kind, the one read as the card reads it
+     "kinds.care_home.also[1]: 'taking' is not one of the kind's card lines; name one of care, dormant, rating, beds, fee"),
     (lambda f: care_home(f)["page"][1].update(registerDate=True),
      'kinds.care_home.page[1].registerDate: names how the CQC register\'s date is labelled, as text, like "CQC data dated"'),
     (lambda f: care_home(f)["facets"][1].update(matched="registered with CQC"),
