@@ -200,7 +200,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                         t.note_beside("pages begun (engine)", span, "this process, in the data stage")
 
                     try:
-                        with t.stage("data (in memory)"):
+                        with t.stage("data (in memory)", out):  # and the engine's pages, made meanwhile: its files
                             files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made,
                                                str(cfg.raw.get("site_name") or "") or None, meanwhile=begin_pages)
                             # feed: the unreleased changes keep the day the site being replaced first published them

@@ -97,7 +97,7 @@ def test_form_links_quote_the_slug_and_name_as_quote_does():
 
 def _old_fact(v: HomeView, spec) -> Fact | None:
     out = v._shown(spec)
-    if out is None and spec.if_known:
+    if out is None and (spec.if_known or spec.path in v.not_offered_paths):  # not known, or not applicable: left out
         return None
     note = out.note if out else None
     if out and note is None and spec.note:

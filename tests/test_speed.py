@@ -53,13 +53,17 @@ def test_build_timings_prints_every_stage_with_time_files_bytes_and_peak_memory(
     steps = {}
     assert table[beside + 1].split() == ["step", "from", "to", "CPU"]
     for line in table[beside + 2:-1]:  # each step done beside the stages: from, to (seconds since the start), CPU
-        m = re.fullmatch(r"  (.+?) +(\d+\.\d\d) +(\d+\.\d\d) +(\d+\.\d\d)  (this process, when asked for|a worker process)", line)
+        m = re.fullmatch(r"  (.+?) +(\d+\.\d\d) +(\d+\.\d\d) +(\d+\.\d\d)  "
+                         r"(this process, when asked for|this process, in the data stage|a worker process)", line)
         assert m, f"not a step done beside: {line!r}"
         steps[m.group(1)] = (float(m.group(2)), float(m.group(3)), m.group(5))
-    assert list(steps) == ["market page", "open data written", "ORUK API", "find page's index", "postcode lookup",
-                           "sitemap's dates", "counting: pages"]
+    assert list(steps) == ["market page", "pages begun (engine)", "open data written", "ORUK API", "find page's index",
+                           "postcode lookup", "sitemap's dates", "counting: pages"]
     assert all(0 <= a <= b <= total[0] for a, b, _ in steps.values())
-    assert {w for _, _, w in steps.values()} == {"this process, when asked for"}, "a small set: no worker processes"
+    # a small set: no worker processes; the engine's pages are made while the data stage waits for its workbook
+    assert steps.pop("pages begun (engine)")[2] == "this process, in the data stage"
+    assert {w for _, _, w in steps.values()} == {"this process, when asked for"}
+    assert rows["data (in memory)"][1] > 5, "the engine's pages, counted in the stage that made them"
 
 
 @pytest.mark.slow  # builds a site
