@@ -49,16 +49,23 @@ def _cqc_dementia_agencies() -> list[str]:
     return out
 
 
+def watched_page(browser, width: int, height: int):
+    """A new context's page at ``width`` x ``height``, with the script errors it raises gathered: (context, page,
+    errors)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    return ctx, pg, errors
+
+
 def cards(pg) -> dict[str, str]:
     """Each result card's text by its name."""
     return {li.locator("h2").inner_text(): li.inner_text() for li in pg.locator("#results > li").all()}
 
 
 def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compared(oldham, browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    ctx, pg, errors = watched_page(browser, 1280, 900)
     pg.goto(oldham + "find/")
     wait_results(pg)
     box = pg.get_by_label("Service name, town, postcode or need")
@@ -258,10 +265,7 @@ def test_the_shortlist_speaks_of_services_on_a_site_of_care_homes_and_agencies(o
     """A family on a phone, by keyboard: the shortlist said "Compare your shortlist (1 home)", "shortlisted homes" and
     "Your shortlist is full (10 homes)" on Oldham's site of care homes and agencies, and an agency's page had no
     words of the site's for its button. They are the schema's (x-directory.shortlist), finished by the build."""
-    ctx = browser.new_context(viewport={"width": 320, "height": 700})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    ctx, pg, errors = watched_page(browser, 320, 700)
     pg.goto(oldham + "find/?q=OL1+1AA")
     wait_results(pg)
     first = pg.locator("#results button.ch-shortlist").first
@@ -401,10 +405,7 @@ def test_a_care_home_that_is_an_agency_too_shows_the_agencys_answer_on_its_card_
     home's side ("Vacancies: not provided yet"): the agency's answer it was found by was nowhere. Each now says it in
     the words an agency's own card uses, dated; axe-core finds nothing at 375 px."""
     site = park_hills_taking
-    ctx = browser.new_context(viewport={"width": 375, "height": 800})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    ctx, pg, errors = watched_page(browser, 375, 800)
     pg.goto(site + "find/?taking=yes&q=Park+Hills")
     wait_results(pg)
     park = cards(pg)["Park Hills Private Nursing Home"]
