@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +54,7 @@ class Freshness:
     forms: tuple[str, ...] = ()  # the availability form of each kind read (its words when nothing is listed); () the first kind's
     fresh: tuple[str, ...] = ()  # the availability form of each service (and kind) confirmed within the days
     age: str = f"{MAX_AGE_DAYS} days"  # the age past which an answer is out of date, in words (the site's own)
+    dormant: list[str] = field(default_factory=list)  # the names of services CQC records as dormant: not asked (by slug)
 
 
 def stale_homes(providers: Path, today: dt.date, max_age: int | Age = MAX_AGE_DAYS) -> Freshness:
@@ -60,9 +62,12 @@ def stale_homes(providers: Path, today: dt.date, max_age: int | Age = MAX_AGE_DA
     availability, as the pages flag it), and homes that have never confirmed any
     (their free beds are not known: never 'up to date'); likewise each other kind's availability (an agency's
     homecare.confirmed). A home CQC has deregistered (``records.closed``) is left out: its page takes neither. A location of two kinds (a care home that is a home care agency too) is listed under each
-    kind whose availability is old or never given, with that kind's form."""
+    kind whose availability is old or never given, with that kind's form. One CQC records as dormant (registered,
+    providing no care at the moment: its page and card say so, and it is never found as taking new clients) is not
+    asked for its availability either; it is named in ``dormant``."""
     limit = max_age if isinstance(max_age, Age) else Age(max_age, "day")
     stale, never, unclaimed, problems, homes = [], [], [], [], 0
+    dormant: list[tuple[str, str]] = []
     read: set[str] = set()
     fresh: list[str] = []
     availability_form = {k.id: t for t, (k, now) in forms.kind_forms().items() if now}  # kind id -> its form
@@ -77,6 +82,9 @@ def stale_homes(providers: Path, today: dt.date, max_age: int | Age = MAX_AGE_DA
         mine = kinds_of(profile.data)
         if not maintainers:
             unclaimed.append(StaleHome(profile.slug, name, None, None, (), forms.claim_form_of(mine[0].id)))
+        if get_path(profile.data, ["cqc", "dormant"]) is True:  # no care given now: no availability to confirm
+            dormant.append((profile.slug, name))
+            continue
         # the date free places were confirmed (beds.confirmed, homecare.confirmed), for each of its kinds that has one
         dated: list[Kind | None] = [k for k in mine if k.confirmed]
         for k in dated or [None]:
@@ -92,7 +100,7 @@ def stale_homes(providers: Path, today: dt.date, max_age: int | Age = MAX_AGE_DA
     return Freshness(sorted(stale, key=lambda h: (h.confirmed, h.slug, words(h.form).order)),
                      sorted(never, key=lambda h: (h.slug, words(h.form).order)), homes, problems,
                      sorted(unclaimed, key=lambda h: h.slug), tuple(sorted(read, key=lambda f: words(f).order)), tuple(fresh),
-                     limit.words)
+                     limit.words, [name for _, name in sorted(dormant)])
 
 
 @dataclass(frozen=True)
@@ -249,7 +257,16 @@ def text_report(found: Freshness, repo: str) -> str:
         lines.append(_unclaimed_head(found.unclaimed) + f"; {how}:")
     for h in found.unclaimed:
         lines.append(f"{plain(h.slug)}: {plain(h.name, 100)}; claim: {forms.form_url(repo, h.form, h.slug, h.name)}")
+    if found.dormant:
+        lines.append(_dormant_line(found.dormant, plain))
     return "\n".join(lines)
+
+
+def _dormant_line(names: list[str], quote: Callable[[str], str]) -> str:
+    """The services not asked because CQC records them as dormant, named (``quote``: for the terminal or Markdown)."""
+    one = len(names) == 1
+    return (f"Not asked: {len(names)} {'service' if one else 'services'} CQC records as dormant (registered, providing no "
+            f"care at the moment): {', '.join(quote(n) for n in names)}.")
 
 
 def _it(ws: list[Words]) -> str:
@@ -311,4 +328,6 @@ def markdown_report(found: Freshness, repo: str, today: dt.date) -> str:
         out = (out.rstrip("\n") + f"\n\n## Not claimed\n\n{_unclaimed_head(found.unclaimed)}: {names}"
                + (f" and {more:,} more (`python3 build.py stale` lists them all)" if more else "") + ".\n\n"
                + _claim_advice(found.unclaimed) + "\n")
+    if found.dormant:
+        out = out.rstrip("\n") + "\n\n" + _dormant_line(found.dormant, outside) + "\n"
     return out.lstrip("\n")

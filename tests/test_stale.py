@@ -229,3 +229,27 @@ def test_stale_warns_of_a_staleness_setting_it_cannot_read_and_says_which_age_it
         f"warning: {config}: extra.directory.staleness.availability must be a number of days, months or years, like "
         "availability: 6 months; this list counts availability as out of date after 7 days until it is"]
     assert r.stdout.splitlines()[0] == "2 homes with vacancies more than 7 days old:"
+
+
+def test_a_service_cqc_records_as_dormant_is_not_asked_for_its_availability(tmp_path):
+    """The weekly freshness issue asked Oldham's nine dormant services (registered, providing no care at the moment)
+    to confirm their availability every week, though their pages say they give no care now and the find page never
+    finds them as taking new clients. They are named once, as not asked."""
+    import shutil
+
+    from carehomes.stale import markdown_report, stale_homes, text_report
+
+    folder = tmp_path / "p"
+    shutil.copytree(ROOT / "areas" / "oldham" / "providers", folder)
+    found = stale_homes(folder, dt.date(2026, 12, 6))
+    listed = {h.name for h in found.stale + found.never}
+    assert len(found.dormant) == 9 and "Bluebird Care Oldham" in found.dormant and not listed & set(found.dormant)
+    assert "Park Hills Private Nursing Home" in listed  # an ordinary one still is
+    line = ("Not asked: 9 services CQC records as dormant (registered, providing no care at the moment): 54 Taylor Street, "
+            "Blossom Care and Support Ltd, Bluebird Care Oldham,")
+    assert text_report(found, "o/r").splitlines()[-1].startswith(line)
+    assert line in markdown_report(found, "o/r", dt.date(2026, 12, 6))
+    (folder / "bluebird-care-oldham.yaml").write_text((folder / "bluebird-care-oldham.yaml").read_text(encoding="utf-8")
+                                                       .replace("dormant: true", "dormant: false"), encoding="utf-8")
+    again = stale_homes(folder, dt.date(2026, 12, 6))
+    assert "Bluebird Care Oldham" not in again.dormant and "Bluebird Care Oldham" in {h.name for h in again.never}

@@ -644,8 +644,10 @@ def test_the_freshness_issue_of_an_area_lists_that_areas_homes(tmp_path, github)
     run = Harness(tmp_path, origin, github=github, variables={"AREA": "oldham"}).run("freshness.yml", "schedule", {})
     assert run.result == "success", run.log()
     issue = freshness_issue(github)
-    assert issue["title"] == "Vacancies and availability to confirm: 44 homes and 62 agencies never given"
-    assert "| Abbey Hey Care Home | never |" in issue["body"] and "| Bluebird Care Oldham | never |" in issue["body"]
+    # the 9 services CQC records as dormant (Bluebird Care Oldham among them) are named as not asked, not listed
+    assert issue["title"] == "Vacancies and availability to confirm: 44 homes and 53 agencies never given"
+    assert "| Abbey Hey Care Home | never |" in issue["body"] and "| Bluebird Care Oldham | never |" not in issue["body"]
+    assert "Not asked: 9 services CQC records as dormant (registered, providing no care at the moment): 54 Taylor" in issue["body"]
     assert "Example Minimal" not in issue["body"], "the top level's homes are not this area's"
 
 
