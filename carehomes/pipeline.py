@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the 
 from .load import Profile
 from .outputs.atom import atom, published_dates
 from .outputs.oruk import service_texts
-from .outputs.oruk_api import published_sources, write_api
+from .outputs.oruk_api import write_api
 from .outputs.sitemap import robots_txt, write_sitemap
 from .parallel import LATER, Beside, no_cycle_collection
 from .publish import HomePieces, data_files, release_date, write_files
@@ -59,14 +60,14 @@ def views_of(profiles: list[Profile], today: dt.date, schema: Schema, edit_base:
                    for p in profiles), key=lambda v: v.slug)
 
 
-def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str, package: bytes | None = None) -> int:
+def write_oruk_api(services_json: bytes, folder: Path, site_url: str, api_url: str, sources: list[dict] | None = None) -> int:
     """The static Open Referral UK API (oruk/) into ``folder``, from the records of data/oruk-services.json
-    (run beside the pages: a worker process, for a large set), each service's file from its line there as it
-    is, its root crediting the sources data/datapackage.json (``package``) names; returns the files written."""
+    (run beside the data and the pages: a worker process, for a large set), each service's file from its line there
+    as it is, its root crediting ``sources`` (those data/datapackage.json names); returns the files written."""
     services = json.loads(services_json)
     texts = service_texts(services_json)
     return write_api(services, folder, site_url, api_url, texts if texts is not None and len(texts) == len(services) else None,
-                     published_sources(package))
+                     sources)
 
 
 
@@ -173,7 +174,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         homes = len(views)
         counting = t.enabled  # each worker counts what it wrote, for --timings
         try:
-            with Beside(timed, found / "search" if counting else None, _write_search_beside,
+            with ExitStack() as stack, \
+                 Beside(timed, found / "search" if counting else None, _write_search_beside,
                         [v for v in views if not v.closed], found, index, items=homes, nice=LATER) as finding, \
                  Beside(timed, lookup_site / LOOKUP_DIR if counting else None, write_lookup, lookup_site,
                         cfg.directory.get("postcode_areas"), None, site_dir if site_dir.is_dir() else None,
@@ -191,6 +193,15 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     # the workbook is made beside, this process begins the pages: the lists and the engine's pages, all
                     # but the open data page's table of files (render.prepare_pages; nationally it waited 1.5-2 s there)
                     begun: list[PagesBegun] = []
+                    # the static ORUK API, beside the rest as soon as the records it is made from are (started in the data
+                    # stage: it was the last thing a build after an edit waited for, started only after the data)
+                    oruk: list[Beside] = []
+
+                    def start_oruk_api(services_json: bytes, sources: list[dict]) -> None:
+                        oruk.append(stack.enter_context(Beside(
+                            timed, staged if counting else None, write_oruk_api, services_json, staged,
+                            cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""), sources,
+                            items=homes, nice=LATER)))  # wanted only after the pages
 
                     def begin_pages() -> None:
                         made_now, span = timed(None, lambda: prepare_pages(
@@ -202,7 +213,8 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     try:
                         with t.stage("data (in memory)", out):  # and the engine's pages, made meanwhile: its files
                             files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made,
-                                               str(cfg.raw.get("site_name") or "") or None, meanwhile=begin_pages)
+                                               str(cfg.raw.get("site_name") or "") or None, meanwhile=begin_pages,
+                                               with_services=start_oruk_api)
                             # feed: the unreleased changes keep the day the site being replaced first published them
                             files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""),
                                                          released, published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")
@@ -212,10 +224,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                         for b in begun:
                             b.close()
                         raise
-                    with Beside(timed, staged if counting else None, write_oruk_api, files["oruk-services.json"], staged,
-                                cfg.raw.get("site_url") or "", str(cfg.directory.get("oruk_api_url") or ""),
-                                files.get("datapackage.json"), items=homes) as oruk_api, \
-                         Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
+                    with Beside(timed, data_site / "data" if counting else None, _write_data_beside, files, releases,
                                 data_site, items=homes) as data_written:
                         # pages
                         with t.stage("pages", out) as told:  # the pages begun, finished: the homes' and the lists'
@@ -226,7 +235,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                             t.note_beside("open data written", span)
                             if _move_data_in(data_site, out):
                                 told.files = span.counted
-                        _taken_in(t, "ORUK API", oruk_api, staged, out, "oruk", "static ORUK API")  # likewise
+                        _taken_in(t, "ORUK API", oruk[0], staged, out, "oruk", "static ORUK API")  # likewise
                 search = _taken_in(t, "search", finding, found / "search", out, "search", "find page's index",
                                    "find page's index")
                 _taken_in(t, "postcode lookup", lookup, lookup_site / LOOKUP_DIR, out, LOOKUP_DIR, "postcode lookup")

@@ -32,6 +32,7 @@ from .outputs.tables import (
     csv_writer,
     excel_csv,
     package_descriptor,
+    package_sources,
     release_version,
     tables_text,
 )
@@ -114,7 +115,8 @@ def site_name(config: Path | None = None) -> str | None:
 def data_files(profiles: list[Profile], schema: Schema | None = None, released: dt.date | None = None,
                homepage: str | None = None, entries: list[Entry] | None = None,
                made: list[HomePieces] | None = None, title: str | None = None,
-               meanwhile: Callable[[], Any] | None = None) -> dict[str, bytes]:
+               meanwhile: Callable[[], Any] | None = None,
+               with_services: Callable[[bytes, list[dict]], Any] | None = None) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage and ``title`` (default: its
@@ -122,33 +124,37 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     title: merge's package is no one site's); ``entries`` (the changelog, ``releases.changelog``) fill the
     database's releases and changes tables. ``made``: every profile's pieces, already made where it was checked
     (``check_paths(pieces=True)``), else made here. ``meanwhile()`` is run here while the workbook is made beside
-    (for a large set: the build makes the engine's pages then), before the files are given."""
+    (for a large set: the build makes the engine's pages then), before the files are given; ``with_services(services,
+    sources)`` as soon as oruk-services.json's bytes are made, with the sources datapackage.json will name (the build
+    starts its static ORUK API there, beside the rest)."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
         return _data_files(profiles, schema or load_schema(), released or release_date(),
                            site_url() if homepage is None else homepage or None, entries, made,
-                           site_name() if title is None else title or None, meanwhile)
+                           site_name() if title is None else title or None, meanwhile, with_services)
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None,
-                     entries: list[Entry] | None = None) -> tuple[bytes, bytes, dict[str, bytes], bytes | None]:
-    """What is made beside the database (on the other core, for large sets): the workbook, the ORUK service
-    package and the ORUK tabular form (from the lines made with each home's pieces). Nationally about as long as
-    the database (2.3 s of CPU each way). With ``entries`` (the changelog), the database too (else None): when the
-    caller's own process has other work meanwhile (the build's pages)."""
-    return (workbook(tables, released, title), service_package(pieces["oruk"]),
-            tabular_files_joined(pieces["tabular"], released, homepage),
+                     entries: list[Entry] | None = None) -> tuple[bytes, dict[str, bytes], bytes | None]:
+    """What is made beside the database (on the other core, for large sets): the workbook and the ORUK tabular form
+    (from the lines made with each home's pieces). With ``entries`` (the changelog), the database too (else None):
+    when the caller's own process has other work meanwhile (the build's pages)."""
+    return (workbook(tables, released, title), tabular_files_joined(pieces["tabular"], released, homepage),
             None if entries is None else database(tables, entries))
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
                 made: list[HomePieces] | None, title: str | None = None,
-                meanwhile: Callable[[], Any] | None = None) -> dict[str, bytes]:
+                meanwhile: Callable[[], Any] | None = None,
+                with_services: Callable[[bytes, list[dict]], Any] | None = None) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage, title=title)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
     owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
+    services = service_package(pieces["oruk"])  # each record's JSON joined (nationally 0.08 s)
+    if with_services is not None:
+        with_services(services, package_sources(schema, owners))
     # the database in this process, beside the workbook; or, when this process has work of its own meanwhile (the
     # build's pages: nationally 2.2 s against the database's 1.1 s), beside it too
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage,
@@ -158,7 +164,8 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         if meanwhile is not None:
             meanwhile()
-        files[XLSX_FILE], files["oruk-services.json"], tabular_made, db = beside.result()
+        files[XLSX_FILE], tabular_made, db = beside.result()
+        files["oruk-services.json"] = services
         if db is not None:
             files[DB_FILE] = db
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})

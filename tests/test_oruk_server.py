@@ -405,10 +405,13 @@ def test_the_roots_credit_only_the_sources_the_published_data_holds(tmp_path):
 
     checked = check_paths([ROOT / "providers"])
     unrated = [p for p in checked.profiles if not p.data.get("food_hygiene")]
-    files = data_files(unrated)
+    given: list[tuple[bytes, list[dict]]] = []  # what the build starts its static API with, in the data stage
+    files = data_files(unrated, with_services=lambda services, sources: given.append((services, sources)))
     named = [s["title"] for s in json.loads(files["datapackage.json"])["sources"]]
     assert "Food Standards Agency: food hygiene rating scheme (FHRS) open data" not in named
-    write_oruk_api(files["oruk-services.json"], tmp_path / "oruk", "", "", files["datapackage.json"])
+    [(services, sources)] = given
+    assert services == files["oruk-services.json"] and sources == published_sources(files["datapackage.json"])
+    write_oruk_api(services, tmp_path / "oruk", "", "", sources)
     static = json.loads((tmp_path / "oruk" / "index.html").read_text(encoding="utf-8"))
     rebuilt = json.loads(api_files(json.loads(files["oruk-services.json"]), "", "", published_sources(files["datapackage.json"]))["index.html"])
     site = tmp_path / "site"

@@ -264,6 +264,13 @@ def example_text(f: dict) -> str:
     return str(ex)
 
 
+def package_sources(schema: Schema, owners: frozenset[str] | None = None) -> list[dict]:
+    """The sources datapackage.json names: the schema's, less one that gives only an owner's facts (its ``x-owner``)
+    that ``owners`` lacks (None: every owner), without that key (package_descriptor's)."""
+    return [{k: v for k, v in s.items() if k != "x-owner"} for s in copy.deepcopy(schema.package.get("sources", []))
+            if owners is None or s.get("x-owner") in (None, *owners)]
+
+
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
                        owners: frozenset[str] | None = None, title: str | None = None) -> dict:
     """datapackage.json (Data Package v2) for the published files: the schema plus version, date, sizes and hashes.
@@ -275,8 +282,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     given (else the schema's).
     """
     pkg = copy.deepcopy(schema.package)
-    pkg["sources"] = [{k: v for k, v in s.items() if k != "x-owner"} for s in pkg.get("sources", [])
-                      if owners is None or s.get("x-owner") in (None, *owners)]
+    pkg["sources"] = package_sources(schema, owners)
     pkg.pop("profile", None)  # v1; v2 names its profile in $schema
     pkg = {"$schema": DP_V2, **pkg}
     if title:  # the site's name (mkdocs.yml's site_name): "Oldham care directory", not the schema's generic title
