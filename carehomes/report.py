@@ -452,6 +452,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     current = [v for v in views if not closed(v.d)]
     since = closure_window(today, previous, {**DEFAULTS, **thresholds})
     as_at = today.isoformat()
+    answered = (views[0].today if views else today).isoformat()  # the day the services' own answers are aged from
     words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.kind)}{', ' if s.kind else ''}{e(s.location_id)}</small></th>"
@@ -500,7 +501,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 th,td{{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align:top}}caption{{text-align:left;font-weight:700;padding:.4rem 0}}
 a{{color:#1d3f9a}}</style></head><body>
 <h1>Care market early-warning report</h1>
-<p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; every age is measured from it).
+<p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; CQC's facts are aged from it, and what
+the services say themselves, such as an agency taking new clients, from the day of this report, {answered}).
 {len(current):,} registered {e(words.many)}{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
 {e(signalled(found, views))}. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>

@@ -185,6 +185,9 @@ def test_an_agencys_answer_is_as_old_as_the_days_since_it_gave_it_not_the_cqc_da
     assert r.returncode == 0, r.stderr
     page = (tmp_path / "out" / "commissioner-report.html").read_text()
     assert "CQC data as at 2025-03-20" in page  # CQC's facts are still as at its data's date
+    # and the page says which date each is aged from (it said "every age is measured from it")
+    assert (f"(the newest register date in the profiles; CQC's facts are aged from it, and what\nthe services say themselves, "
+            f"such as an agency taking new clients, from the day of this report, {today.isoformat()})") in page
     assert "1 said in the last 7 days that they are taking new clients, with 10 hours of care a week between them" in page
 
 
