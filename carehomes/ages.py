@@ -106,6 +106,12 @@ class Age:
         return _plural(self.n, self.unit)
 
     @property
+    def recent(self) -> str:
+        """The span an answer within this age was given in, as "in the last ..." says it: 'week' for 7 days, 'month'
+        for one month, 'year' for one, else its words ('14 days')."""
+        return {(7, "day"): "week", (1, "day"): "day", (1, "month"): "month", (1, "year"): "year"}.get((self.n, self.unit), self.words)
+
+    @property
     def days(self) -> int:
         """The threshold in days, near enough for counting homes in reports (a month is 30 days, a year 365)."""
         return self.n * {"day": 1, "month": 30, "year": 365}[self.unit]

@@ -292,9 +292,13 @@ class Face:
         holds no food hygiene ratings"), else its unknownBy words (row.unknown_cell)."""
         return row.not_held if row.not_held and row.owner in ungathered else row.unknown_cell
 
-    def for_script(self, ungathered: Collection[str] = ()) -> dict[str, Any]:
+    def for_script(self, ungathered: Collection[str] = (), recent: str = "week") -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, every wording finished (``ungathered``: the owners whose
-        facts the site does not gather, whose compare cells say so)."""
+        facts the site does not gather, whose compare cells say so; ``recent``: the span of a fresh answer, as the
+        site's availability staleness age says it, in place of {recent}: Age.recent)."""
+        return recently(self._for_script(ungathered), recent)
+
+    def _for_script(self, ungathered: Collection[str]) -> dict[str, Any]:
         return {
             "fields": [f.key for f in self.facets if f.control != "none"],
             "filters": {f.key: [o.filter for o in f.options] for f in self.facets if f.control == "checks"},
@@ -348,9 +352,22 @@ class Face:
             return None
         return {"key": f.key, "miles": list(f.miles), "labels": dict(f.radius_choices), "hint": f.hint or ""}
 
-    def script_json(self, ungathered: Collection[str] = ()) -> str:
-        """``for_script(ungathered)`` as JSON that is safe inside an HTML script element."""
-        return json_for_html(json.dumps(self.for_script(ungathered), ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+    def script_json(self, ungathered: Collection[str] = (), recent: str = "week") -> str:
+        """``for_script(ungathered, recent)`` as JSON that is safe inside an HTML script element."""
+        return json_for_html(json.dumps(self.for_script(ungathered, recent), ensure_ascii=False, separators=(",", ":"),
+                                        sort_keys=True))
+
+
+def recently(value: Any, recent: str) -> Any:
+    """``value`` (text, or lists and mappings of it) with {recent} worded: the span within which an answer is fresh
+    ("the last week", or "the last 14 days" where mkdocs.yml sets the availability staleness age to 14 days)."""
+    if isinstance(value, str):
+        return value.replace("{recent}", recent)
+    if isinstance(value, dict):
+        return {k: recently(v, recent) for k, v in value.items()}
+    if isinstance(value, list):
+        return [recently(v, recent) for v in value]
+    return value
 
 
 class FaceError(ValueError):

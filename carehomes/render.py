@@ -202,7 +202,9 @@ def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> 
     current = [v for v in views if not v.closed]
     site = face_of(current[0].s).known_values() if current else {}  # search.known_counts' keys
     told: dict[str, bool] = {}  # key -> whether any home has given the fact (known_counts(current)[key] != 0)
-    questions = face_of(schema).for_script()["questions"]
+    # the span of a fresh answer as the views' availability age says it ("week"; "14 days" where mkdocs.yml sets it)
+    recent = current[0].limits["availability"].recent if current else schema.values.staleness["availability"].recent
+    questions = face_of(schema).for_script((), recent)["questions"]
     asked: list[dict[str, tuple[str, str]]] = []  # search.answering_kinds(current), once a list is found empty
 
     def note(key: str, href: str, label: str) -> Markup:
@@ -315,7 +317,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     aside = SetAside()
     aside.words(words)
     gen = _md_env(TEMPLATES)
-    gen.globals.update(values=schema.values, up=UP[engine], aside_up=ASIDE_UP, ungathered=ungathered(d))
+    gen.globals.update(values=schema.values, up=UP[engine], aside_up=ASIDE_UP, ungathered=ungathered(d),
+                       recent=schema.values.with_staleness(staleness(d)).staleness["availability"].recent)
     gen.filters["aside"] = aside.put
     lists = lists if lists is not None else browse_lists(views, schema, known)
     pkg = schema.package

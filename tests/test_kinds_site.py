@@ -246,3 +246,27 @@ def test_the_not_found_page_says_what_the_site_lists(agency_site, built_site):
         page = (site / "404.html").read_text(encoding="utf-8")
         assert f'data-search="Search for {many} named “{{words}}”"' in page
         assert not re.search(r"\{(aKind|find|listing|homes)\}", page)
+
+
+@pytest.mark.slow  # builds a site
+def test_the_find_pages_fresh_answer_words_follow_the_sites_own_availability_age(tmp_path):
+    """The find page said "Taking new clients (confirmed in the last week)" and "have not said in the last week how many
+    beds are free" whatever the site's availability age: one whose mkdocs.yml sets 14 days filtered on 14 days under a
+    week's words. The words now say the site's own span ({recent} in face.json: Age.recent)."""
+    from carehomes.pipeline import check_paths
+
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "    staleness:\n" in text
+    (tmp_path / "mkdocs.yml").write_text(text.replace("    staleness:\n", "    staleness:\n      availability: 14 days\n", 1),
+                                         encoding="utf-8")
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    checked = check_paths([FIXTURES / "profiles", AGENCIES], on=TODAY)
+    out = tmp_path / "site"
+    build_site(checked.profiles, out, today=TODAY, releases_dir=tmp_path / "none", config_path=tmp_path / "mkdocs.yml",
+               index=False)
+    find = (out / "find" / "index.html").read_text(encoding="utf-8")
+    assert "Taking new clients (confirmed in the last 14 days)" in find
+    assert "have not said in the last 14 days how many beds are free" in find
+    assert "is taking new clients (said in the last 14 days)" in find
+    assert "last week" not in find and not [p for p in out.rglob("*.html") if "{recent}" in p.read_text(encoding="utf-8")]
