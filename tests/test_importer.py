@@ -170,7 +170,8 @@ def test_market_file_dormant_column(tmp_path, shared_data):
     write_rows(tmp_path / "bad.csv", [dormant])
     with pytest.raises(ImportError_) as exc:
         read_register(tmp_path / "bad.csv")
-    assert "Dormant: 'maybe' is not Y or N; write Y for yes, N or nothing for no" in str(exc.value)
+    assert ("Dormant: 'maybe' is not Y or N; write Y when CQC records the location as dormant, N when not, or leave it "
+            "empty when not known") in str(exc.value)
     without = [{k: v for k, v in r.items() if k != "Dormant"} for r in (ordinary,)]
     write_rows(tmp_path / "without.csv", without)
     _, got, _ = read_register(tmp_path / "without.csv")

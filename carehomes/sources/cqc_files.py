@@ -80,6 +80,15 @@ def _flag(value: Any) -> bool:
     raise ValueError(f"'{_show(value)}' is not Y or N; write Y for yes, N or nothing for no")
 
 
+def _dormant(value: Any) -> bool:
+    """The market file's Dormant cell (not empty: an empty one is not known): Y or N, as _flag reads them."""
+    try:
+        return _flag(value)
+    except ValueError:
+        raise ValueError(f"'{_show(value)}' is not Y or N; write Y when CQC records the location as dormant, N when "
+                         "not, or leave it empty when not known") from None
+
+
 def _show(value: Any) -> str:
     """A value as quoted in a message: one line, control characters escaped, at most 40 characters."""
     text = re.sub(r"\s+", " ", str(value)).strip()
@@ -440,7 +449,7 @@ def _market(row: dict[str, str]) -> Record | Skipped:
         "cqc.registered_manager": bool(_text(row["Registered manager"])) if "Registered manager" in row else None,
         "cqc.registered_managers": _market_manager(row.get("Registered manager")),
         # registered but providing no care at the moment (Y or N; an empty cell says nothing: not known)
-        "cqc.dormant": c.read("Dormant", _flag) if _text(row.get("Dormant")) else None,
+        "cqc.dormant": c.read("Dormant", _dormant) if _text(row.get("Dormant")) else None,
         **_regulator_bands(_bands(users) if any(u.strip() for u in users) else dict.fromkeys(ALL_BANDS)),  # empty: not known
     }
     reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
