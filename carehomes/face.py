@@ -177,6 +177,7 @@ class Face:
     coverage_kinds: tuple[str, ...] = ()  # the kinds whose face words an area covered (coverage): an agency's
     key: tuple[LineSpec, ...] = ()  # keyFacts: lines a page's key facts add after the first kind's own (weekend admissions)
     also: tuple[LineSpec, ...] = ()  # its card lines a location of this kind and another, shown as the other, adds (also)
+    recent: str = ""  # {recent} as the schema's availability staleness age says it (Age.recent), unless a site says its own
 
     @property
     def options(self) -> list[Option]:
@@ -292,11 +293,11 @@ class Face:
         holds no food hygiene ratings"), else its unknownBy words (row.unknown_cell)."""
         return row.not_held if row.not_held and row.owner in ungathered else row.unknown_cell
 
-    def for_script(self, ungathered: Collection[str] = (), recent: str = "week") -> dict[str, Any]:
+    def for_script(self, ungathered: Collection[str] = (), recent: str | None = None) -> dict[str, Any]:
         """What the find and compare pages' JavaScript needs, every wording finished (``ungathered``: the owners whose
         facts the site does not gather, whose compare cells say so; ``recent``: the span of a fresh answer, as the
-        site's availability staleness age says it, in place of {recent}: Age.recent)."""
-        return recently(self._for_script(ungathered), recent)
+        site's availability staleness age says it, in place of {recent}: Age.recent; None: the schema's)."""
+        return recently(self._for_script(ungathered), self.recent if recent is None else recent)
 
     def _for_script(self, ungathered: Collection[str]) -> dict[str, Any]:
         return {
@@ -352,7 +353,7 @@ class Face:
             return None
         return {"key": f.key, "miles": list(f.miles), "labels": dict(f.radius_choices), "hint": f.hint or ""}
 
-    def script_json(self, ungathered: Collection[str] = (), recent: str = "week") -> str:
+    def script_json(self, ungathered: Collection[str] = (), recent: str | None = None) -> str:
         """``for_script(ungathered, recent)`` as JSON that is safe inside an HTML script element."""
         return json_for_html(json.dumps(self.for_script(ungathered, recent), ensure_ascii=False, separators=(",", ":"),
                                         sort_keys=True))
@@ -979,7 +980,7 @@ def _site_face(schema: Schema) -> Face:
     facets = (*lead, *(f for f in facets if f not in lead))
     return Face(first.kind, first.page, first.card, merged("compare", "id"), facets,
                 merged("sorts", "key"), first.search, next((f.coverage for f in (first, *others) if f.coverage), {}), by_kind,
-                tuple(k for f in (first, *others) for k in f.coverage_kinds))
+                tuple(k for f in (first, *others) for k in f.coverage_kinds), recent=first.recent)
 
 
 def load_face(schema: Schema, kind: str = KIND) -> Face:
@@ -1055,7 +1056,8 @@ class _Reader:
         coverage = dict(k.get("coverage") or {})
         key = tuple(self.line(x, f"{w}.keyFacts[{i}]") for i, x in enumerate(k.get("keyFacts") or []))  # a list: typed
         return Face(kind, page, card, compare, facets, sorts, dict(k.get("search") or {}), coverage,
-                    coverage_kinds=(kind,) if coverage else (), key=key, also=self.also(k.get("also") or [], card, w))
+                    coverage_kinds=(kind,) if coverage else (), key=key, also=self.also(k.get("also") or [], card, w),
+                    recent=self.s.values.staleness["availability"].recent)
 
     def also(self, ids: list[str], card: tuple[LineSpec, ...], where: str) -> tuple[LineSpec, ...]:
         """``also``: the ids of the kind's own card lines that a location of this kind and another, whose page, card

@@ -203,8 +203,7 @@ def empty_shortcut(views: list[HomeView], schema: Schema, one: str = "home") -> 
     site = face_of(current[0].s).known_values() if current else {}  # search.known_counts' keys
     told: dict[str, bool] = {}  # key -> whether any home has given the fact (known_counts(current)[key] != 0)
     # the span of a fresh answer as the views' availability age says it ("week"; "14 days" where mkdocs.yml sets it)
-    recent = current[0].limits["availability"].recent if current else schema.values.staleness["availability"].recent
-    questions = face_of(schema).for_script((), recent)["questions"]
+    questions = face_of(schema).for_script((), current[0].limits["availability"].recent if current else None)["questions"]
     asked: list[dict[str, tuple[str, str]]] = []  # search.answering_kinds(current), once a list is found empty
 
     def note(key: str, href: str, label: str) -> Markup:
