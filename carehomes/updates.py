@@ -541,8 +541,16 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     given = bool(values)
     values, dropped = not_applicable(values, profile.data)
     by_path = own_labels(answers, by_label, kinds_of(profile.data, schema), schema)
-    res.notes = [form_words(_name_fields(not_applicable_words(p, by_path[p].label if p in by_path else p), schema, by_path))
-                 for p in dropped]
+
+    def asked_as(path: str) -> str:
+        """A field as the sender's form names it (its question), else its path."""
+        return by_path[path].label if path in by_path else path
+
+    def said_of(p: Problem) -> str:
+        """A problem check finds with an answer, as a line of the reply: its question, then check's words in the form's."""
+        return f"{asked_as(p.field)}: {form_words(_name_fields(p.message, schema, by_path))}"
+
+    res.notes = [form_words(_name_fields(not_applicable_words(p, asked_as(p)), schema, by_path)) for p in dropped]
     if not given:
         boxes = [label for label in answers if label not in names]  # the form's questions but its page name
         res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
@@ -554,16 +562,14 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
     if edit.problems or date_errors or blanks:
-        res.errors = date_errors + [f"{by_path[p.field].label if p.field in by_path else p.field}: "
-                                    f"{form_words(_name_fields(p.message, schema, by_path))}" for p in edit.problems] + blanks
+        res.errors = date_errors + [said_of(p) for p in edit.problems] + blanks
         return res
     back = went_back(edit.changed, schema)
     if back:
-        res.errors = [older_words(by_path[p].label if p in by_path else p, answers.get(by_path[p].label) if p in by_path
-                                  else None, held, new, today) for p, held, new in back]
+        res.errors = [older_words(asked_as(p), answers.get(by_path[p].label) if p in by_path else None, held, new, today)
+                      for p, held, new in back]
         return res
-    res.changed = [{"field": p, "label": by_path[p].label if p in by_path else p, "before": b, "after": a}
-                   for p, b, a in edit.changed]
+    res.changed = [{"field": p, "label": asked_as(p), "before": b, "after": a} for p, b, a in edit.changed]
     if not edit.changed:
         res.status = "unchanged"
         return res
@@ -571,8 +577,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     write_text_atomic(path, edit.text)
     res.status = "applied"
     res.notes += old_dates(edit.changed, by_path, on)
-    res.notes += [f"{by_path[w.field].label if w.field in by_path else w.field}: "
-                  f"{form_words(_name_fields(w.message, schema, by_path))}" for w in edit.warnings]
+    res.notes += [said_of(w) for w in edit.warnings]
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
 
