@@ -71,6 +71,7 @@ class GroupSpec:
     table: str | None = None         # "capabilities": the needs table
     short: str | None = None
     register_date: str | None = None  # registerDate: the label of the CQC register's date, said when CQC gave a fact shown
+    stale_text: str | None = None    # staleText: the warning when the group's date is older than its ``stale`` age
 
 
 @dataclass(frozen=True)
@@ -1095,9 +1096,16 @@ class _Reader:
         register = d.get("registerDate")
         if register is not None and (not isinstance(register, str) or not register.strip()):
             raise self.fail(f"{where}.registerDate", 'names how the CQC register\'s date is labelled, as text, like "CQC data dated"')
+        stale, stale_text = d.get("stale"), d.get("staleText")
+        if stale_text is not None:
+            if not isinstance(stale_text, str) or "{date}" not in stale_text or "{limit}" not in stale_text:
+                raise self.fail(f"{where}.staleText", "is the warning's words, with {date} (when the group was confirmed) "
+                                "and {limit} (its staleness age)")
+            if stale not in self.s.values.staleness or not d.get("date"):
+                raise self.fail(f"{where}.staleText", "needs the group's date and a stale naming a staleness age")
         return GroupSpec(str(self.need(d, "id", where)), str(self.need(d, "title", where)), source, facts,
-                         d.get("date"), d.get("dateLabel", "Last updated"), d.get("stale"), d.get("table"), d.get("short"),
-                         register)
+                         d.get("date"), d.get("dateLabel", "Last updated"), stale, d.get("table"), d.get("short"),
+                         register, stale_text)
 
     def line(self, d: dict, where: str) -> LineSpec:
         path = d.get("path")

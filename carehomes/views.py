@@ -911,7 +911,11 @@ class HomeView:
     def group(self, spec: GroupSpec) -> Group:
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
-        g.stale = STALE[spec.stale](self) if spec.stale else None
+        if spec.stale_text and spec.stale:  # declared words: the group's own date against its staleness age
+            g.stale = (spec.stale_text.replace("{date}", self.dated(when)).replace("{limit}", self.limits[spec.stale].words)
+                       if self.stale(spec.stale, when) else None)
+        else:
+            g.stale = STALE[spec.stale](self) if spec.stale else None
         g.facts = self._facts(spec.facts)
         if not spec.table:  # a needs table's facts are its own; the declared source stands
             g.source = self._given_by(g.facts) or g.source

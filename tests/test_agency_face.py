@@ -103,6 +103,28 @@ def test_taking_new_clients_filter_honours_staleness_and_never_says_no_for_unkno
                             "This may be out of date: phone the agency to check.")
 
 
+def test_an_agencys_old_rates_area_and_care_given_are_said_to_be_maybe_out_of_date(agencies):
+    """An agency's rates, area covered and care given were dated but never flagged as old, while a care home's fees
+    and the needs it can meet were: each group now warns past its staleness age (fees, capabilities), in its own
+    declared words (staleText), and says nothing while fresh or undated."""
+    covers = agencies["covers"]
+    long_ago = "2024-05-02"
+    d = {**covers.d, "coverage": {**covers.d.get("coverage", {}), "confirmed": long_ago},
+         "homecare": {**covers.d["homecare"], "services_confirmed": long_ago,
+                      "hourly_rate": {**covers.d["homecare"].get("hourly_rate", {}), "updated": long_ago}}}
+    groups = {g.id: g for g in HomeView(d, TODAY, load_schema()).groups()}
+    when = "2 May 2024 (2 years 6 months ago)"
+    assert groups["coverage"].stale == (f"The agency last confirmed the area it covers on {when}, more than 1 year ago. "
+                                        "This may be out of date: ask the agency.")
+    assert groups["given"].stale == (f"The agency last confirmed the care it gives on {when}, more than 1 year ago. "
+                                     "This may be out of date: ask the agency.")
+    assert groups["rates"].stale == (f"The agency last confirmed its rates and the funding it accepts on {when}, more than "
+                                     "1 year ago. This may be out of date: ask the agency.")
+    fresh = {g.id: g.stale for g in covers.groups()}
+    assert fresh["coverage"] is None and fresh["given"] is None and fresh["rates"] is None
+    assert {g.id: g.stale for g in agencies["unknown"].groups()}["rates"] is None  # never confirmed: nothing to age
+
+
 def test_a_dormant_agency_is_never_found_as_taking_new_clients(agencies):
     """CQC records it as dormant (registered, not providing care now): whatever it said this week, the find page's
     "Taking new clients" filter never matches it, nor a relaxed search re-offers it as not confirmed, and the hours

@@ -178,6 +178,11 @@ def test_the_bundled_face_wording():
      "kinds.care_home.also[1]: 'taking' is not one of the kind's card lines; name one of care, dormant, rating, beds, fee"),
     (lambda f: care_home(f)["page"][1].update(registerDate=True),
      'kinds.care_home.page[1].registerDate: names how the CQC register\'s date is labelled, as text, like "CQC data dated"'),
+    (lambda f: care_home(f)["page"][0].update(staleText="Old."),
+     "kinds.care_home.page[0].staleText: is the warning's words, with {date} (when the group was confirmed) and {limit} (its "
+     "staleness age)"),
+    (lambda f: care_home(f)["page"][0].update(staleText="Said {date}, over {limit} ago.", stale="homecare"),
+     "kinds.care_home.page[0].staleText: needs the group's date and a stale naming a staleness age"),
     (lambda f: care_home(f)["facets"][1].update(matched="registered with CQC"),
      'kinds.care_home.facets[1].matched: why a need word found a card names {label} once and whose word it is, like '
      '"registered with CQC to support {label}"'),
