@@ -28,6 +28,11 @@ class Area:
     releases: Path
     site: Path
 
+    @property
+    def report(self) -> Path:
+        """Where ``report`` writes the commissioner report: report/ beside the site, report-NAME/ for an area."""
+        return self.site.parent / (f"report-{self.name}" if self.name else "report")
+
 
 def default_area(root: Path = ROOT) -> Area:
     """The top level: providers/, releases/, mkdocs.yml, built into site/."""

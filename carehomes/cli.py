@@ -481,20 +481,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .releases import ReleaseError
 
     out = Path(args.out)
-    config = Path(args.config)
+    config = Path(args.signals)
     if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases)),
-                f"--config {config}: is a folder, not a file; give the thresholds file, e.g. signals.yaml"
+                f"--signals {config}: is a folder, not a file; give the thresholds file, e.g. signals.yaml"
                 if config.is_dir() else None):
+        return 1
+    site = read_config(Path(args.config))
+    if "site_name" not in site.raw:  # signals.yaml, as --config named before --signals did
+        _say(f"--config {args.config}: is not the site's settings (mkdocs.yml has a site_name); give the site's mkdocs.yml "
+             "with --config, and the report's thresholds with --signals")
         return 1
     result = _checked_or_report(args.providers, f"no report was written; {out} is unchanged")
     if result is None:
         return 1
     try:
-        thresholds = load_thresholds(Path(args.config))
+        thresholds = load_thresholds(config)
     except ConfigError as exc:
         _say(str(exc))
         return 2
-    site = read_config(Path(args.site_config))
     # each view as at the day of the report, with the site's own staleness thresholds, as the pages have them: what a
     # service says itself (an agency taking new clients) is out of date by the days since it said it, not by the CQC data's
     # date (answers given after that date read as fresh however old they are); CQC's facts (the signals, the ages of
@@ -1123,7 +1127,8 @@ AREA_PATHS: dict[str, dict[str, Callable[[Area], Any]]] = {
               "releases": lambda a: a.releases},
     "serve-api": {"site": lambda a: a.site},
     "release": {"providers": lambda a: [str(a.providers)], "releases": lambda a: a.releases, "config": lambda a: a.config},
-    "report": {"providers": lambda a: [str(a.providers)], "releases": lambda a: a.releases, "site_config": lambda a: a.config},
+    "report": {"providers": lambda a: [str(a.providers)], "releases": lambda a: a.releases, "config": lambda a: a.config,
+               "out": lambda a: a.report},
     "vacancies": {"providers": lambda a: a.providers},
     "stale": {"providers": lambda a: a.providers, "config": lambda a: a.config},
 }
@@ -1247,8 +1252,9 @@ def parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="commissioner early-warning report (HTML and CSV; not published)")
     rp.add_argument("--providers", nargs="+",
                     help="folders or files of profiles to report on (default: providers/)")
-    rp.add_argument("--out", default=str(ROOT / "report"), help="folder to write the report into (default: report/)")
-    rp.add_argument("--config", default=str(ROOT / "signals.yaml"), help="thresholds (default: signals.yaml)")
+    rp.add_argument("--out", help="folder to write the report into (default: report/, or report-NAME/ with --area NAME)")
+    rp.add_argument("--signals", default=str(ROOT / "signals.yaml"), help="thresholds (default: signals.yaml)")
+    rp.add_argument("--config", help="the site's settings, for its staleness ages, localities and address (default: mkdocs.yml)")
     rp.add_argument("--releases", help="compare beds with the latest release here (default: releases/)")
     _area_option(rp)
     rp.set_defaults(func=cmd_report)

@@ -91,14 +91,14 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
         raw = read_regular(path, MAX_THRESHOLDS_BYTES)  # never a device or pipe
         if len(raw) > MAX_THRESHOLDS_BYTES:
             raise ConfigError(f"{path}: is larger than {MAX_THRESHOLDS_BYTES // 2**20} MB, too large to be a thresholds "
-                              "file; give a signals.yaml with --config")
+                              "file; give a signals.yaml with --signals")
         text = raw.decode("utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such thresholds file; give an existing signals.yaml with --config") from None
+        raise ConfigError(f"{path}: no such thresholds file; give an existing signals.yaml with --signals") from None
     except NotRegularFile:
-        raise ConfigError(f"{path}: is not a regular file (a device, pipe or folder); give a signals.yaml file with --config") from None
+        raise ConfigError(f"{path}: is not a regular file (a device, pipe or folder); give a signals.yaml file with --signals") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --config") from None
+        raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --signals") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -107,6 +107,9 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
                           f"({getattr(exc, 'problem', None) or exc}); write one 'name: number' per line") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be 'name: number' lines")
+    if "site_name" in data:  # the site's mkdocs.yml, given where the thresholds go
+        raise ConfigError(f"{path}: is the site's settings (it has a site_name), not the report's thresholds; give a "
+                          "signals.yaml with --signals, and the site's mkdocs.yml with --config")
     wrong = []  # every line that is wrong, at once
     for k, v in data.items():
         if k not in DEFAULTS:

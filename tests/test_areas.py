@@ -45,9 +45,10 @@ def test_area_sets_the_config_providers_releases_and_site_of_each_command():
     for command in ("import-fsa", "fetch-postcodes", "stale"):
         assert parsed(command, "--area", "oldham").config == str(OLDHAM / "mkdocs.yml"), command
     report = parsed("report", "--area", "oldham")
-    assert (report.providers, report.releases, report.site_config, report.config, report.out) == (
+    assert (report.providers, report.releases, report.config, report.signals, report.out) == (
         [str(OLDHAM / "providers")], str(OLDHAM / "releases"), str(OLDHAM / "mkdocs.yml"), str(ROOT / "signals.yaml"),
-        str(ROOT / "report"))
+        str(ROOT / "report-oldham"))  # each area's report its own, as each area's site is
+    assert parsed("report").out == str(ROOT / "report")
 
 
 def test_options_given_win_over_the_area():

@@ -387,9 +387,27 @@ def test_config_paths(tmp_path, capsys):
     code, _, err = run(capsys, "stale", "--config", str(tmp_path / "nope.yml"))
     assert (code, err) == (1, f"{tmp_path / 'nope.yml'}: no such config file; give an existing mkdocs.yml with --config\n")
     prov = providers(tmp_path)
-    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(tmp_path / "out"), "--config", str(tmp_path))
-    assert (code, err) == (1, f"--config {tmp_path}: is a folder, not a file; give the thresholds file, e.g. signals.yaml\n")
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(tmp_path / "out"), "--signals", str(tmp_path))
+    assert (code, err) == (1, f"--signals {tmp_path}: is a folder, not a file; give the thresholds file, e.g. signals.yaml\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_report_tells_the_site_settings_and_the_thresholds_apart(tmp_path, capsys):
+    """--config meant the thresholds for report alone, and the site's mkdocs.yml for every other command: given
+    mkdocs.yml it said 11 lines of "'site_name' is not a threshold". Now --config is the site's settings, as
+    everywhere, --signals the thresholds, and each file given to the other is one line saying which option it is for."""
+    prov, out = providers(tmp_path), tmp_path / "out"
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(out), "--config", str(ROOT / "signals.yaml"))
+    assert (code, err) == (1, f"--config {ROOT / 'signals.yaml'}: is not the site's settings (mkdocs.yml has a site_name); "
+                              "give the site's mkdocs.yml with --config, and the report's thresholds with --signals\n")
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(out), "--signals", str(ROOT / "mkdocs.yml"))
+    assert (code, err) == (2, f"{ROOT / 'mkdocs.yml'}: is the site's settings (it has a site_name), not the report's thresholds; "
+                              "give a signals.yaml with --signals, and the site's mkdocs.yml with --config\n")
+    assert not out.exists()
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(out), "--config", str(ROOT / "mkdocs.yml"),
+                       "--signals", str(ROOT / "signals.yaml"))
+    assert code == 0, err
+    assert (out / "commissioner-report.html").is_file()
 
 
 def test_a_problem_about_a_whole_path_has_no_line():

@@ -95,17 +95,17 @@ def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_pat
 
 def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_path):
     out = tmp_path / "out"
-    cases = {tmp_path / "none.yml": f"{tmp_path / 'none.yml'}: no such thresholds file; give an existing signals.yaml with --config",
+    cases = {tmp_path / "none.yml": f"{tmp_path / 'none.yml'}: no such thresholds file; give an existing signals.yaml with --signals",
              tmp_path / "nan.yml": f"{tmp_path / 'nan.yml'}: bed_drop_percent must be a number of 0 or more, not nan",
              tmp_path / "bad.yml": f"{tmp_path / 'bad.yml'}:2: is not valid YAML (expected the node content, but found '<stream end>'); "
                                    "write one 'name: number' per line",
              tmp_path / "latin.yml": f"{tmp_path / 'latin.yml'}: cannot be read ('utf-8' codec can't decode byte 0xa3 in position 18: "
-                                     "invalid start byte); give a signals.yaml file saved as UTF-8 text with --config"}
+                                     "invalid start byte); give a signals.yaml file saved as UTF-8 text with --signals"}
     (tmp_path / "nan.yml").write_text("bed_drop_percent: .NaN\n")
     (tmp_path / "bad.yml").write_text("bed_drop_percent: [\n")
     (tmp_path / "latin.yml").write_bytes("bed_drop_percent: \u00a310\n".encode("latin-1"))
     for cfg, message in cases.items():
-        r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--releases", str(tmp_path), "--config", str(cfg))
+        r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--releases", str(tmp_path), "--signals", str(cfg))
         assert (r.returncode, r.stderr) == (2, message + "\n"), cfg
         assert not out.exists(), "no report is written with thresholds the council did not set"
 
