@@ -33,7 +33,7 @@ _UNKNOWN_RANK = {group: rank for rank, group in enumerate(UNKNOWN_ORDER)}  # UNK
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
 CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
-CLOSED_NO_BEDS = "Closed: no beds"  # a closed home's compare cell for a fact of those groups
+CLOSED_NO_BEDS = VALUES.closed_no_beds  # a closed home's compare cell for a fact of those groups
 DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
 
 

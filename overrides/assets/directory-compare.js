@@ -170,7 +170,7 @@ export function initCompare(root) {
         r.appendChild(el("th", { scope: "row" }, row[1]));
         found.forEach(function (h) {
           var cell = compareCell(h, row, search, VALUES), td = el("td", cell[0] === null ? { class: "ch-missing" } : null);
-          // not known: in the words of whose fact it is ("Not in the CQC data we hold"), else the schema's notProvided
+          // not known: in the words of whose fact it is (x-directory.compare.unknownBy), else the schema's notProvided
           if (cell[0] === null) td.textContent = row[3] || VALUES.notProvided;
           else withLink(td, cell[0], cell[1]);
           if (cell[0] !== null && cell[2]) { td.appendChild(el("br")); td.appendChild(el("span", { class: "ch-note" }, cell[2])); }
