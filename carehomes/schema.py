@@ -240,6 +240,11 @@ class Values:
         """Every band whose fees are all at most ``limit`` (each 'fee up to' choice of the find page carries its bands)."""
         return [f"{b:05d}" for b in range(0, limit + 1, self.fee_step)]
 
+    @property
+    def closed_no_beds(self) -> str:
+        """'Closed: no beds': a closed home's compare cell in a row about its free beds (x-directory.compare)."""
+        return str(self.compare["closedNoBeds"])
+
     def owner_source(self, code: str) -> str:
         return self.owners[code].source
 
@@ -281,9 +286,9 @@ def _site_words(block: dict[str, Any], one: str, many: str) -> dict[str, Any]:
             for k, v in block.items() if k not in BUILD_ONLY_WORDS}
 
 
-# wording the build itself places (the compare rows' cells when not known come finished in Face.for_script): left out
-# of what the pages' scripts get, with each block's description
-BUILD_ONLY_WORDS = ("description", "unknownBy", "notHeldBy")
+# wording the build itself places (the compare rows' cells when not known come finished in Face.for_script, a closed
+# home's free beds in its home.json): left out of what the pages' scripts get, with each block's description
+BUILD_ONLY_WORDS = ("description", "unknownBy", "notHeldBy", "closedNoBeds")
 
 
 def _unknowns(u: dict) -> Unknowns:
@@ -327,6 +332,8 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             unknowns=_unknowns(x["unknowns"]),
             not_yet_rated=x["notYetRated"],
             find=dict(x["find"]), compare=dict(x["compare"]), shortlist=dict(x["shortlist"]))
+        if not isinstance(values.compare.get("closedNoBeds"), str):
+            raise KeyError("compare.closedNoBeds")
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")

@@ -14,7 +14,7 @@ from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec,
                    given_words, lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
 from .forms import claim_form_of, form_url, kind_forms
-from .kinds import kinds_of
+from .kinds import kind, kinds_of
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url, tel_link
 from .schema import Schema, load_schema
@@ -33,7 +33,7 @@ _UNKNOWN_RANK = {group: rank for rank, group in enumerate(UNKNOWN_ORDER)}  # UNK
 NO_RATING = f"{VALUES.no_rating}: see the CQC page"
 NOT_YET_RATED = f"{VALUES.not_yet_rated} by CQC"
 CLOSED_LEAVES_OUT = ("vacancies",)  # the face's page groups a closed home's page does not show (no "beds free")
-CLOSED_NO_BEDS = "Closed: no beds"  # a closed home's compare cell for a fact of those groups
+CLOSED_NO_BEDS = VALUES.closed_no_beds  # a closed home's compare cell for a fact of those groups
 DEREGISTERED = VALUES.statuses[1]  # the schema's cqc_status list: registered, deregistered, not in the latest register
 
 
@@ -200,6 +200,12 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
                 "leads": {}, "needs": [(*n, schema.by_path.get(n[1])) for n in needs]}
 
     return cast(dict[str, Any], _once_for(_SCHEMAS, (schema,), make))
+
+
+def kind_noun(title: str) -> str:
+    """What a page calls a service of the kind with this title (the schema's kinds list): "home" for "Care home",
+    "agency" for "Home care agency"."""
+    return title.split()[-1].lower()
 
 
 def _covers_an_area(kind: Any) -> bool:
@@ -712,7 +718,7 @@ class HomeView:
     def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
         mine = {now: t for t, (k, now) in kind_forms(self.s).items() if k.id == self.face.kind}
-        return {"noun": str(d["title"]).split()[-1].lower(), "plural": str(d["plural"]),
+        return {"noun": kind_noun(str(d["title"])), "plural": str(d["plural"]),
                 "update_link": update_link(self.face), "claim_form": claim_form_of(self.face.kind, self.s),
                 "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
 
@@ -804,15 +810,18 @@ class HomeView:
         return None if self.face.kind == face_kinds(self.s)[0] else self.card_lines()
 
     def groups(self) -> list[Group]:
-        """The page's groups: its kind's, then those of its other kinds that it does not already have (by id)."""
-        def make() -> list[GroupSpec]:
-            specs: dict[str, GroupSpec] = {}
+        """The page's groups: its kind's, then those of its other kinds that it does not already have (by id), each
+        naming the service as its own kind does (an agency's "Taking new clients" on a care home's page: "The agency")."""
+        def make() -> list[tuple[GroupSpec, str | None]]:
+            specs: dict[str, tuple[GroupSpec, str | None]] = {}
             for f in self.faces:
+                noun = None if f is self.face else kind_noun(kind(f.kind, self.s).title)
                 for spec in f.page:
-                    specs.setdefault(spec.id, spec)
+                    specs.setdefault(spec.id, (spec, noun))
             return list(specs.values())
 
-        return [self.group(spec) for spec in _once_for(_GROUP_SPECS, tuple(self.faces), make)]  # once a set of faces
+        # once a set of faces
+        return [self.group(spec, noun) for spec, noun in _once_for(_GROUP_SPECS, tuple(self.faces), make)]
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
@@ -908,7 +917,9 @@ class HomeView:
             out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
         return out
 
-    def group(self, spec: GroupSpec) -> Group:
+    def group(self, spec: GroupSpec, noun: str | None = None) -> Group:
+        """One group of the page; ``noun``: what the kind whose face declares it calls the service, where that is
+        not the page's own kind (kind_words), so that the provider's facts of it are said to be given by it."""
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
         if spec.stale_text and spec.stale:  # declared words: the group's own date against its staleness age
@@ -918,7 +929,7 @@ class HomeView:
             g.stale = STALE[spec.stale](self) if spec.stale else None
         g.facts = self._facts(spec.facts)
         if not spec.table:  # a needs table's facts are its own; the declared source stands
-            g.source = self._given_by(g.facts) or g.source
+            g.source = self._given_by(g.facts, noun) or g.source
         label = spec.register_date
         register = self.register_date if label else None  # worked out only for a group that says it
         if label and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
@@ -927,14 +938,14 @@ class HomeView:
             self._needs_table(g, spec.short or "which needs it can meet")
         return g
 
-    def _given_by(self, facts: list[Fact]) -> str | None:
+    def _given_by(self, facts: list[Fact], noun: str | None = None) -> str | None:
         """Who gave the facts of a group that are known, in the order first shown, in the owners' words ("Care
-        Quality Commission register and the home"): a group's source says who gave what it shows, not who could;
-        None when none is."""
+        Quality Commission register and the home"; the provider as ``noun`` calls it, else as the page's kind does):
+        a group's source says who gave what it shows, not who could; None when none is."""
         owners = list(dict.fromkeys(f.owner for f in facts if f.text is not None or f.html is not None))
         if not owners:
             return None
-        words = [f"the {self.kind_words['noun']}" if o == "provider" else
+        words = [f"the {noun or self.kind_words['noun']}" if o == "provider" else
                  "the " + SOURCES[o][4:] if SOURCES[o].startswith("The ") else SOURCES[o] for o in owners]
         text = and_list(words)
         return text[0].upper() + text[1:]

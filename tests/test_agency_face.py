@@ -498,3 +498,19 @@ def test_an_agencys_page_says_how_old_its_rating_and_report_are_as_a_care_homes_
                                              "report_date": dt.date(2025, 3, 1)}}, covers.today, covers.s)
     [quality] = [g for g in reported.groups() if g.id == "quality"]
     assert {f.label: f.note for f in quality.facts}["CQC report"] == "latest report published 1 March 2025, 1 year 8 months ago"
+
+
+def test_a_care_home_that_is_also_an_agency_names_the_agency_as_the_source_of_the_agencys_answers():
+    """Park Hills (Oldham) is a care home and a home care agency: its page's "Taking new clients" and "Care given"
+    (the agency's groups) said "Source: The home.", though the answer is the provider's as the agency (owner provider,
+    worded by the kind that asks it). Each group names its owner as the page of the kind it belongs to does: the
+    agency's groups as an agency's own page does ("The agency"), the care home's as a care home's ("The home")."""
+    both, alone = _both("homecare:\n  taking_new_clients: true\n  hours_available: 5\n  confirmed: 2026-11-22\n"
+                        "  services:\n    personal_care: true\n  services_confirmed: 2026-11-22\n")
+    mine = {g.id: g.source for g in both.groups()}
+    own = {g.id: g.source for g in alone.groups()}
+    assert mine["taking"] == own["taking"] == "The agency"
+    assert mine["given"] == own["given"] and mine["given"].startswith("The agency")
+    home = {g.id: g.source for g in _both(None)[0].groups()}
+    assert mine["vacancies"] == home["vacancies"] == "The home"  # the care home's own groups as they were
+    assert "The home" in mine["contact"]  # a group both kinds have is the care home's (the page's own kind's)

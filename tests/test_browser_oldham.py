@@ -326,6 +326,30 @@ def test_a_shared_link_with_a_town_not_listed_says_so_rather_than_dropping_it(ol
     pg.close()
 
 
+@pytest.mark.parametrize("query", ["sort=__proto__", "sort=constructor", "maxfee=toString", "unit=__proto__", "within=constructor",
+                                   "area=constructor", "need=toString"])
+def test_a_link_whose_value_the_form_does_not_offer_is_left_at_its_default_without_a_wrong_word(oldham, browser, query):
+    """From a hostile review: ?sort=__proto__ (or a fee or unit the form does not offer) said "“__proto__” is not an
+    area listed here, so every area is shown." and left the sort list blank; with a postcode it then sorted A to Z.
+    Only a town or an area the page does not list is said (in its own words); any other value is left at its
+    default without a word, and no name of an object's prototype is taken for a key."""
+    ctx, pg, errors = watched_page(browser, 1280, 900)
+    pg.goto(oldham + "find/?" + query)
+    wait_results(pg)
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^104 services match, A to Z by name\.$"))
+    picked = pg.evaluate("""() => ["sort", "unit", "maxfee"].map((n) => document.getElementById(n))
+        .map((s) => s.name + "=" + s.value + "@" + s.selectedIndex).concat(
+        [...document.querySelectorAll("input[name=within]:checked")].map((i) => "within=" + i.value))""")
+    assert picked == ["sort=name@0", "unit=mi@0", "maxfee=@0", "within="]
+    if query.startswith("sort="):  # with a postcode, an order the form does not offer is distance, as none is
+        pg.goto(oldham + "find/?" + query + "&q=OL8+4DJ")
+        wait_results(pg)
+        expect(pg.locator("#results-status")).to_have_text(re.compile(r"^104 services, nearest first\. Distances are measured"))
+        assert pg.locator("#sort").input_value() == "distance"
+    assert errors == []
+    ctx.close()
+
+
 @pytest.mark.parametrize("width", [320, 1280])
 def test_the_market_charts_labels_are_whole_and_inside_the_chart(oldham, browser, width):
     """From a commissioner's journey: the beds chart's label column was 150 wide whatever the labels, and Oldham's

@@ -45,6 +45,30 @@ def schema_values() -> dict[str, str]:
     for code, n in u.not_held_by.items():
         out[n.lead] = out[n.link] = out[n.url] = f"x-directory.unknowns.notHeldBy.{code}"
     out[VALUES.rating_stale_age] = "x-directory.staleness.ratingAge"
+    for key, v in _words(VALUES.compare):  # the compare page's words, and the cells the build words (closedNoBeds)
+        out.setdefault(v, f"x-directory.compare.{key}")
+    return out
+
+
+def page_words() -> dict[str, str]:
+    """The find page's and the shortlist's words too (x-directory.find, .shortlist; not the unit codes, 'km'): the
+    Python that builds pages and reports words nothing of them itself either."""
+    out = schema_values()
+    for block in ("find", "shortlist"):
+        for key, v in _words(getattr(VALUES, block)):
+            if not key.startswith("units."):
+                out.setdefault(v, f"x-directory.{block}.{key}")
+    return out
+
+
+def _words(block: dict, at: str = "") -> list[tuple[str, str]]:
+    """(dotted key, text) of every text in a block of wording, nested ones too (unknownBy.cqc), but its description."""
+    out: list[tuple[str, str]] = []
+    for key, v in block.items():
+        if isinstance(v, dict):
+            out += _words(v, f"{at}{key}.")
+        elif isinstance(v, str) and key != "description":
+            out.append((f"{at}{key}", v))
     return out
 
 
@@ -63,7 +87,8 @@ def test_scanned_files_exist():
 @pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_schema_value_is_redeclared(path: Path):
     text = path.read_text(encoding="utf-8")
-    found = [f"{value!r} ({where})" for value, where in schema_values().items() if literal_hits(text, value)]
+    values = page_words() if path.suffix == ".py" else schema_values()
+    found = [f"{value!r} ({where})" for value, where in values.items() if literal_hits(text, value)]
     assert found == [], f"{path.relative_to(ROOT)} re-declares {', '.join(found)}: read it from the schema (schema.Values)"
 
 
@@ -82,6 +107,12 @@ def test_the_detector_finds_what_it_should():
     assert literal_hits("rates it Outstanding, Good, Requires improvement or Inadequate.", "Requires improvement")
     assert not literal_hits("Registered manager in post", "Registered")
     assert literal_hits("status in (None, 'Registered')", "Registered")
+    # a cell the build words, written in views.py beside the schema's own (CLOSED_NO_BEDS, until December 2026)
+    values = schema_values()
+    assert values[VALUES.closed_no_beds] == "x-directory.compare.closedNoBeds"
+    assert literal_hits('CLOSED_NO_BEDS = "Closed: no beds"  # a closed home\'s compare cell', VALUES.closed_no_beds)
+    assert values[VALUES.compare["unknownBy"]["cqc"]] == "x-directory.compare.unknownBy.cqc"
+    assert page_words()[VALUES.find["notConfirmed"]] == "x-directory.find.notConfirmed" and "km" not in page_words()
 
 
 def test_value_lists_are_consistent():
@@ -101,6 +132,12 @@ def test_wrong_values_are_named():
         Schema(pkg)
     assert str(e.value) == ("schema/datapackage.json: x-directory: Requires Improvement must be (or, for labels.noRating, "
                             "must not be) a value of the cqc_rating or cqc_status enum")
+    pkg["x-directory"]["ratingsOfConcern"] = ["Requires improvement"]
+    del pkg["x-directory"]["compare"]["closedNoBeds"]  # a closed home's compare cell is the schema's words, or none
+    with pytest.raises(ValueError) as e:
+        Schema(pkg)
+    assert str(e.value) == ("schema/datapackage.json: x-directory: 'compare.closedNoBeds' is missing or wrong; "
+                            "see the description in x-directory")
     del pkg["x-directory"]["staleness"]
     with pytest.raises(ValueError) as e:
         Schema(pkg)

@@ -2,7 +2,7 @@
    build (homes/<slug>/home.json); this only places them. */
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
-import { byCount, distanceText, fill, km, safeSlug } from "./directory-text.js";
+import { byCount, distanceText, fill, km, own, safeSlug } from "./directory-text.js";
 import { MAX, getList, getSearch, setList } from "./directory-shortlist.js";
 
 export function compareRows(face, search) {
@@ -23,10 +23,6 @@ export function compareRows(face, search) {
     } else out.push([row[0], row[1], "", row[2] || ""]);  // and its cells' words when not known, the build's
   });
   return out;
-}
-function own(obj, key) {
-  // obj's own value of key, never one it inherits (constructor, toString, __proto__)
-  return obj && typeof obj === "object" && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 export function compareCell(home, row, search, values) {
   // [text or null (not known), link or null, note or null] for one home's cell of a row (compareRows)
@@ -170,7 +166,7 @@ export function initCompare(root) {
         r.appendChild(el("th", { scope: "row" }, row[1]));
         found.forEach(function (h) {
           var cell = compareCell(h, row, search, VALUES), td = el("td", cell[0] === null ? { class: "ch-missing" } : null);
-          // not known: in the words of whose fact it is ("Not in the CQC data we hold"), else the schema's notProvided
+          // not known: in the words of whose fact it is (x-directory.compare.unknownBy), else the schema's notProvided
           if (cell[0] === null) td.textContent = row[3] || VALUES.notProvided;
           else withLink(td, cell[0], cell[1]);
           if (cell[0] !== null && cell[2]) { td.appendChild(el("br")); td.appendChild(el("span", { class: "ch-note" }, cell[2])); }

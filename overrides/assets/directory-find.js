@@ -3,7 +3,7 @@
 import { FACE, VALUES } from "./directory-values.js";
 import { el, withLink } from "./directory-dom.js";
 import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, distanceText, emptyReasons, fill, foldNear, km, money, needsIn,
-  ofKind, officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
+  notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
 import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
@@ -36,20 +36,29 @@ function readForm(form) {
 function hasPostcode(q) { return !!(q && (outward(q) || withPostcode(q))); }
 function writeForm(form, params) {
   // an older link's separate postcode (?near=) joins the search box; returns [[field, value]] of a link's town or
-  // area that no option of its list is (a select left at "every town"), for the count to say so
+  // area that no option of its list is (a select left at "every town"), for the count to say so. Any other value
+  // the form has no choice for (a sort, fee, unit or distance that is none of its options: ?sort=__proto__) leaves
+  // that field as it was, without a word, as a box's unknown value is
   if (params.get("near")) params.set("q", foldNear(params.get("q"), params.get("near")));
   var missed = [];
   FIELDS.forEach(function (k) {
-    var values = params.getAll(k);
-    form.querySelectorAll("[name='" + k + "']").forEach(function (input) {
-      if (input.type === "checkbox" || input.type === "radio") input.checked = values.indexOf(input.value) >= 0 || (input.type === "radio" && !values.length && input.value === "");
+    var values = params.getAll(k), inputs = form.querySelectorAll("[name='" + k + "']");
+    var offered = Array.prototype.map.call(inputs, function (i) { return i.value; });
+    var known = values.filter(function (v) { return offered.indexOf(v) >= 0; });
+    inputs.forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") input.checked = known.indexOf(input.value) >= 0 || (input.type === "radio" && !known.length && input.value === "");
       else if (values.length) {
+        var before = input.value;
         input.value = values[0];
-        if (input.tagName === "SELECT" && input.value !== values[0] && values[0]) missed.push([k, values[0]]);
+        if (input.tagName === "SELECT" && (input.selectedIndex < 0 || input.value !== values[0])) {
+          input.value = before;
+          if (values[0] && notListed(k)) missed.push([k, values[0]]);
+        }
       }
     });
   });
-  if (hasPostcode(form.q.value) && !params.get("sort")) form.sort.value = "distance";
+  // with a postcode, distance unless the link chose another order the form offers
+  if (hasPostcode(form.q.value) && form.sort.value !== params.get("sort")) form.sort.value = "distance";
   return missed;
 }
 function toParams(form) {
@@ -728,7 +737,7 @@ export function initFind(root) {
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // a link's town or area the page does not list, said on the first search (it was dropped without a word)
-        text = missed.map(function (m) { return fill(VALUES.find[m[0] === "town" ? "notTown" : "notLocality"], { value: m[1].slice(0, 60) }) + " "; }).join("") + text;
+        text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
         // the count is announced once the first homes are on the page
         return showMore().then(function () { finish(text); });

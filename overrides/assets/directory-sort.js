@@ -1,20 +1,20 @@
 /* The find page's orders: each home page carries its rank in each order the build made (unknowns last);
    the best rating first is one search per rating. Pure given a search index (directory-facets.js; tested by node --test). */
 import { FACE, VALUES } from "./directory-values.js";
-import { fill, fitsKinds } from "./directory-text.js";
+import { fill, fitsKinds, own } from "./directory-text.js";
 
 export function sortFits(key, chosen) {
   // whether a sort fits the kinds of service chosen: "beds free" is a care home's, "hours it can start" an agency's
-  return fitsKinds(((FACE.sorts || {})[key] || {}).kind, chosen);
+  return fitsKinds((own(FACE.sorts, key) || {}).kind, chosen);
 }
 export function fittingSort(key, chosen, fallback) {
   // the sort chosen, or ``fallback`` (distance with a postcode, else A to Z) when it does not fit the kinds chosen
   return sortFits(key, chosen) ? key : fallback;
 }
-export function sortOf(key) { return (FACE.sorts || {})[key] || (FACE.sorts || {}).name || { words: "" }; }
+export function sortOf(key) { return own(FACE.sorts, key) || own(FACE.sorts, "name") || { words: "" }; }
 export function unknownOf(sort) {
   // [filter, its value for homes with no value for the sort, "has not given its fees", "have not ..."]
-  var u = (FACE.sorts || {})[sort];
+  var u = own(FACE.sorts, sort);
   return u && u.filter && u.unknownValue ? [u.filter, u.unknownValue, u.unknownOne, u.unknownMany] : null;
 }
 export function allows(value, v) { return typeof value === "string" ? value === v : !!(value && value.any && value.any.indexOf(v) >= 0); }
@@ -42,20 +42,20 @@ export function sortedSearch(pf, term, filters, sort) {
   // Homes with a value for the sort are ranked at build time; those without one have no rank, so
   // they come from a second search (same words and filters, value not known), A to Z, after them.
   var opts = { filters: filters, sort: {} }, u = unknownOf(sort);
-  opts.sort[(FACE.sorts || {})[sort] ? sort : "name"] = "asc";
+  opts.sort[own(FACE.sorts, sort) ? sort : "name"] = "asc";
   var known = pf.search(term, opts);
   if (!u) return known.then(function (r) { return r ? [r.results, 0] : null; });
   var wanted = u[1], unknown = Promise.resolve(null), ofKind = Promise.resolve(null);
   // a sort of one kind (beds free) on several kinds counts that kind's unknowns only (agencies have no beds)
-  var kinds = FACE.kindFilters || {}, own = kinds[((FACE.sorts || {})[sort] || {}).kind];
-  var chosen = Object.keys(kinds).some(function (k) { return filters[kinds[k]]; });
+  var kinds = FACE.kindFilters || {}, mine = own(kinds, (own(FACE.sorts, sort) || {}).kind);
+  var chosen = Object.keys(kinds).some(function (k) { return own(filters, kinds[k]); });
   if (!filters[u[0]] || allows(filters[u[0]], wanted)) {
     var f = Object.assign({}, filters);
     f[u[0]] = wanted;
     unknown = pf.search(term, { filters: f, sort: { name: "asc" } });
-    if (own && !chosen) {
+    if (mine && !chosen) {
       var g = Object.assign({}, f);
-      g[own] = "yes";
+      g[mine] = "yes";
       ofKind = pf.search(term, { filters: g, sort: { name: "asc" } });
     }
   }

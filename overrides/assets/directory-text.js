@@ -8,6 +8,21 @@ export function fill(template, parts) {
   // "{n} of {total}" -> "3 of 89": the wording is the schema's (x-directory.find)
   return String(template || "").replace(/\{(\w+)\}/g, function (m, k) { return parts[k] !== undefined ? String(parts[k]) : m; });
 }
+export function own(obj, key) {
+  // obj's own value of key, never one it inherits (constructor, toString, __proto__): a link's or a file's word is
+  // never taken for a key of the page's own objects
+  return obj && typeof obj === "object" && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+// The link's fields whose value names an item of a list the page shows (a town, an area), with the schema's sentence
+// for one it does not list (x-directory.find); any other field's unknown value (a sort, a fee, a unit) is left at
+// its default without a word, as an unknown box's is.
+const NOT_LISTED = new Map([["town", "notTown"], ["locality", "notLocality"]]);
+export function notListed(field) { return NOT_LISTED.has(field); }
+export function notListedNote(find, field, value) {
+  // "“Nowhere” is not a town listed here, so every town is shown. ", or "" for a field that names no listed item
+  var key = NOT_LISTED.get(field), words = key ? own(find, key) : undefined;
+  return typeof words === "string" ? fill(words, { value: String(value).slice(0, 60) }) + " " : "";
+}
 export function money(n) { return "£" + Number(n).toLocaleString("en-GB", { maximumFractionDigits: 2 }); }
 export function safeSlug(s) { return typeof s === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s); }
 export function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }

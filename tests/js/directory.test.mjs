@@ -621,3 +621,43 @@ test("facet index: a file that cannot be read fails the search, never a silent w
   await assert.rejects(facetIndex(() => Promise.reject(new Error("404")), (u) => u));
   await assert.rejects(facetIndex(() => ({ homes: 3 }), (u) => u), "not the find page's index");
 });
+
+test("a link's value that names an object's own property is no key: prototype names are never sorts, filters or words", async () => {
+  const { own, notListed, notListedNote } = await import("../../overrides/assets/directory-text.js");
+  const { fittingSort, sortFits } = await import("../../overrides/assets/directory-sort.js");
+  for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+    assert.equal(own({ a: 1 }, name), undefined, name);
+    assert.equal(sortOf(name).words, "A to Z by name", name);  // was Object.prototype's (no words: "sorted {sort}")
+    assert.equal(unknownOf(name), null, name);
+    assert.equal(sortFits(name, ["care_home"]), true, name);  // no sort of a kind: as any value the form has no choice for
+    assert.equal(fittingSort(name, [], "name"), name);  // the form never holds one (writeForm keeps its own choice)
+    assert.equal(notListed(name), false, name);
+    assert.equal(notListedNote({ notTown: "x", [name]: "y" }, name, "v"), "", name);
+  }
+  assert.equal(own(JSON.parse('{"__proto__": 5}'), "__proto__"), 5);  // a file's own key is read as any other
+  assert.equal(own(null, "a"), undefined);
+});
+
+test("a link's unknown value: a town or an area in the schema's words for that field, any other field quietly", async () => {
+  const { notListed, notListedNote } = await import("../../overrides/assets/directory-text.js");
+  const find = { notTown: "“{value}” is not a town listed here, so every town is shown.",
+    notLocality: "“{value}” is not an area listed here, so every area is shown." };
+  assert.equal(notListedNote(find, "town", "Nowhere"), "“Nowhere” is not a town listed here, so every town is shown. ");
+  assert.equal(notListedNote(find, "locality", "Nowhere"), "“Nowhere” is not an area listed here, so every area is shown. ");
+  // a sort, a fee, a unit, a distance the page does not offer were each said to be "not an area listed here"
+  for (const field of ["sort", "maxfee", "unit", "within", "need", "area", "q"]) {
+    assert.equal(notListed(field), false, field);
+    assert.equal(notListedNote(find, field, "__proto__"), "", field);
+  }
+  assert.ok(notListedNote(find, "town", "x".repeat(80)).startsWith("“" + "x".repeat(60) + "” is not a town"));  // cut at 60
+  assert.equal(notListedNote({}, "town", "Nowhere"), "");  // no sentence in the schema: nothing said, never undefined
+});
+
+test("a sorted search never takes a prototype name for a sort of the index", async () => {
+  const pf = fakePagefind([{ id: "b", rating: "Good" }, { id: "a", rating: "Good" }]);
+  const asked = [];
+  const spy = { search: (term, opts) => { asked.push(Object.keys(opts.sort)); return pf.search(term, opts); } };
+  const [results] = await sortedSearch(spy, "x", {}, "constructor");
+  assert.deepEqual(asked, [["name"]]);
+  assert.equal(results.length, 2);
+});
