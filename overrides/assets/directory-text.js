@@ -11,7 +11,7 @@ export function fill(template, parts) {
 export function own(obj, key) {
   // obj's own value of key, never one it inherits (constructor, toString, __proto__): a link's or a file's word is
   // never taken for a key of the page's own objects
-  return obj && typeof obj === "object" && Object.hasOwn(obj, key) ? obj[key] : undefined;
+  return obj && typeof obj === "object" && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 // The link's fields whose value names an item of a list the page shows (a town, an area), with the schema's sentence
 // for one it does not list (x-directory.find); any other field's unknown value (a sort, a fee, a unit) is left at
