@@ -101,7 +101,7 @@ class ProfilePage:
         if not closed:
             add(f'<p class="ch-actions">\n<button type="button" class="md-button ch-shortlist" data-slug="{slug}" '
                 f'data-name="{name}" hidden>{escape(self.values.shortlist["add"].replace("{name}", h.name))}</button>\n'
-                '<a class="md-button" href="../../compare/">Compare your shortlist</a>\n</p>\n')
+                f'<a class="md-button" href="../../compare/">{escape(self.values.find["compareLink"])}</a>\n</p>\n')
         shown = [g for g in groups if g.shown]
         description = h.description_html
         add('<nav class="ch-toc" aria-label="On this page">\n<ul>')

@@ -332,8 +332,9 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             unknowns=_unknowns(x["unknowns"]),
             not_yet_rated=x["notYetRated"],
             find=dict(x["find"]), compare=dict(x["compare"]), shortlist=dict(x["shortlist"]))
-        if not isinstance(values.compare.get("closedNoBeds"), str):
-            raise KeyError("compare.closedNoBeds")
+        for group, key in (("compare", "closedNoBeds"), ("find", "compareLink")):  # words the build writes itself
+            if not isinstance(getattr(values, group).get(key), str):
+                raise KeyError(f"{group}.{key}")
         for code in values.owners:
             if code not in values.unknowns.missing_by:
                 raise KeyError(f"unknowns.missingBy.{code}")

@@ -18,7 +18,7 @@ VALUES = load_schema().values
 # pages, and the Python that builds pages and reports (the schema module itself reads them).
 SCANNED = sorted([*(ROOT / "carehomes" / "templates").glob("*"), *(ROOT / "overrides").rglob("*.html"),
                   *(ROOT / "overrides" / "assets").glob("*.js"), *(ROOT / "content").glob("*.md"),
-                  *(ROOT / "carehomes" / n for n in ("views.py", "market.py", "report.py", "search.py", "render.py"))])
+                  *(ROOT / "carehomes" / n for n in ("views.py", "market.py", "report.py", "search.py", "render.py", "homepage.py"))])
 
 
 def schema_values() -> dict[str, str]:
