@@ -544,3 +544,24 @@ def test_only_a_column_whose_type_was_widened_is_read_as_the_text_of_a_whole_num
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
         f"{pkg / 'datapackage.json'}: care-homes field 'address_street' has type 'integer', this schema has 'string'; "
         "ask its publisher for a package published with this schema"]
+
+
+def test_the_merged_package_describes_only_the_files_in_its_folder(tmp_path, pkg):
+    """Its datapackage.json said it was published with changes.atom, releases/<date>/ and a static ORUK API under oruk/
+    on the site (and oruk-tabular/datapackage.json that its records are served there): merge writes none of them."""
+    out = tmp_path / "out"
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    data = out / "data"
+    held = {p.relative_to(data).as_posix() for p in data.rglob("*")}
+    desc = json.loads((data / "datapackage.json").read_text())
+    tabular = json.loads((data / "oruk-tabular" / "datapackage.json").read_text())
+    texts = [desc["description"], *(res.get("description", "") for res in desc["resources"]), tabular["description"]]
+    texts = [re.sub(r"https?://\S+", "", text) for text in texts]  # the addresses of sources and licences
+    named = {m for text in texts for m in re.findall(r"(?<![\w@:/])[\w<>{}-]+(?:\.(?:csv|json|atom|db|xlsx|geojson|html)\b"
+                                                     r"|/[\w<>{}./-]*)", text)} - {"yes/no", "TRUE/FALSE", "1/0"}
+    assert "care-homes-excel.csv" in named and "oruk-tabular/" in named
+    # a file the description names is in the folder (the ORUK tabular form's tables, in oruk-tabular/)
+    assert {n for n in named if not (n.rstrip("/") in held or f"oruk-tabular/{n}" in held)} == set()
+    assert {res["path"] for res in desc["resources"]} <= held
+    assert not any("on the site" in text or "changes.atom" in text or "releases/" in text for text in texts)
