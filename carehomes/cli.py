@@ -539,7 +539,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         planned = merged_profiles(homes)  # every home checked and every file name known before writing
         with replace_dir(out) as tmp:
             profiles = write_profiles(planned, tmp)
-            write_data(profiles, tmp / "data", homepage="", title="")  # the packages' homes, not this folder's site
+            # the packages' homes, not this folder's site: no homepage, and no feed, snapshots or ORUK API beside it
+            write_data(profiles, tmp / "data", homepage="", title="", site=False)
             (tmp / "merge-report.txt").write_text(report.text(len(homes)) + "\n", encoding="utf-8")
     except MergeError as exc:
         _say(f"{exc}\nNothing was merged; {out} is unchanged.")
@@ -1260,7 +1261,7 @@ def parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
 
     m = sub.add_parser("merge", help="combine several councils' published packages into one")
-    m.add_argument("packages", nargs="+", help="datapackage.json files, the first listed wins any conflict")
+    m.add_argument("packages", nargs="+", help="datapackage.json files; the newer dated fact wins a conflict, else the first listed")
     m.add_argument("--out", required=True, help="folder for the merged data/ and providers/")
     m.set_defaults(func=cmd_merge)
 

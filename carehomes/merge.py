@@ -1,7 +1,11 @@
 """Federation: combine several councils' published packages into one regional package.
 
-Homes are matched by CQC location ID. When two packages hold the same home, the package listed
-first wins and every field that differs is reported, so conflicts are never settled silently.
+Homes are matched by CQC location ID. When two packages hold the same home, a fact that differs is decided by its
+own date (``fact_dates``: the register data's date for CQC's facts, fees.date for the fees...): the newer dated fact
+wins, with the facts its date dates; when the dates are the same, or either is not known, or the fact has no date,
+the package listed first wins. Every fact that differs is reported with both values, their dates and which was kept,
+so conflicts are never settled silently. A location of one kind of service in one package and of more in another
+keeps every kind, each kind's own facts taken from the package that holds that kind.
 
 Packages come from outside, so they are untrusted: resource paths must stay inside the package's
 folder, every value is read with the package's declared field types (Frictionless table schema:
@@ -23,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from .fsutil import SLUG_MAX, UnsafePath, contained_file, read_regular, safe_slug_path
-from .kinds import kinds, profile_key
+from .face import lower_first
+from .kinds import kinds, kinds_of, profile_key
 from .load import Profile, errors, parse_bytes
 from .records import canonical, get_path, set_path, typed_dates
 from .safetext import plain
 from .schema import Field, Schema, load_schema
-from .text import FORMULA_START, restore
+from .text import FORMULA_START, and_list, restore
 from .validate import check_profile
 from .yamlio import dump_profile
 
@@ -46,6 +51,8 @@ DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # 0-5 before 'Exempt' and 'Awaiting inspection' were added. Only these: another text column declared a whole number
 # would have its cells changed ('007' read as 7, written '7')
 WIDENED = {("food_hygiene_rating", "integer", "string")}  # (column, its type then, its type now)
+REGISTER_DATE = "cqc.imported"  # the date of the CQC register data that dates every CQC fact of a home
+SHOWN_AT_MOST = 200  # characters of a text value a conflict shows
 
 
 class MergeError(Exception):
@@ -75,6 +82,8 @@ class MergeReport:
     sources: list[tuple[str, int]] = field(default_factory=list)
     duplicates: int = 0
     conflicts: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # locations whose kinds of service differ between packages
+    apart: list[str] = field(default_factory=list)  # locations whose packages' facts do not pass check together
     renamed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # check's warnings, which do not stop a merge, as they do not stop check
     older: list[str] = field(default_factory=list)  # tables published before some of this schema's columns were added
@@ -84,6 +93,8 @@ class MergeReport:
         lines += [f"  {path}: {n:,} homes" for path, n in self.sources]
         n = len(self.conflicts)
         lines.append(f"  {self.duplicates} homes were in more than one package; {n} field{'s' * (n != 1)} differed")
+        lines += [f"  kinds of service combined: {k}" for k in self.kinds]
+        lines += [f"  not combined: {a}" for a in self.apart]
         lines += [f"  conflict: {c}" for c in self.conflicts]
         lines += [f"  older package: {o}" for o in self.older]
         lines += [f"  page name changed: {r}" for r in self.renamed]
@@ -481,7 +492,9 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
         read.append((path, homes))
     if problems:
         raise MergeError(*problems)
+    combine = Combiner(schema)
     kept: dict[str, tuple[dict, str]] = {}
+    taken: dict[str, dict[str, str]] = {}  # location ID -> fact path -> the later package it was taken from
     for path, homes in read:
         report.sources.append((str(path), len(homes)))
         for home in homes:
@@ -491,13 +504,200 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
                 continue
             report.duplicates += 1
             first, first_path = kept[lid]
-            for p in schema.by_path:
-                a, b = get_path(first, p.split(".")), get_path(h, p.split("."))
-                if a != b and p != "slug":
-                    name = first["name"] if str(first["name"]).isprintable() else repr(first["name"])
-                    report.conflicts.append(f"{lid} ({name}): {p} is {a!r} in {first_path} but {b!r} in {path}; kept {a!r}")
+            came = taken.setdefault(lid, {})
+            merged, kinds_line, lines, moved = combine(first, first_path, came, h, str(path))
+            errors_found = [p for p in check_profile(Profile(first_path, typed_dates(merged, schema)), schema)
+                            if p.severity == "error"]
+            if errors_found:  # each package's facts pass check, but not together: the first package's whole record
+                _, _, lines, _ = combine(first, first_path, came, h, str(path),
+                                         whole_first="the first listed, as the two do not pass check together")
+                report.apart.append(f"{combine.who(first)}: its facts in {path} and in {first_path} do not pass check "
+                                    f"together ({'; '.join(f'{p.field}: {p.message}' for p in errors_found)}), so those "
+                                    f"kept before are kept, every one")
+                report.conflicts += lines
+                continue
+            kept[lid] = (merged, first_path)
+            came.update(moved)
+            if kinds_line:
+                report.kinds.append(kinds_line)
+            report.conflicts += lines
     report.renamed = keep_slugs(list(kept.values()))
     return sorted((h for h, _ in kept.values()), key=lambda h: h["location_id"]), report
+
+
+def fact_dates(schema: Schema) -> dict[str, str]:
+    """Each fact's own date, from the schema: profile path -> the path of the date that dates it (a date dates itself).
+    A fact not listed has no date of its own (a phone number, a description, the council's fields).
+
+    A kind's dated facts are dated as it declares (an agency's hourly rates by homecare.hourly_rate.updated), and its
+    free places by its confirmed date (beds.confirmed: not the beds there are); every CQC fact by the register data's
+    date (cqc.imported: the package's description says so); any other fact by the one date of its owner in its group,
+    or in the nearest group above it that has one (fees.date, staffing.date, food_hygiene.date; the capabilities'
+    answers by capabilities.confirmed)."""
+    by = schema.by_path
+    out: dict[str, str] = {}
+    declared: set[str] = set()
+    for k in kinds(schema):
+        for date, facts in (*k.dated, *(((k.confirmed, k.available_paths),) if k.confirmed else ())):
+            declared.add(date)
+            out.setdefault(date, date)
+            for fact in facts:
+                out.setdefault(fact, date)
+    register = by.get(REGISTER_DATE)
+    for path, f in by.items():
+        if path in out or path == profile_key(schema):
+            continue
+        if register is not None and f.owner == register.owner:
+            out[path] = REGISTER_DATE
+            continue
+        keys = path.split(".")
+        for depth in range(len(keys) - 1, 0, -1):
+            group = ".".join(keys[:depth])
+            dates = [p for p, g in by.items() if g.type == "date" and g.owner == f.owner and p not in declared
+                     and p.rpartition(".")[0] == group]
+            if dates:
+                if len(dates) == 1:
+                    out[path] = dates[0]
+                break
+    return out
+
+
+class Combiner:
+    """Combines the same location's record from two packages (``__call__``), as the module's docstring says."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        self.dates = fact_dates(schema)
+        self.key = profile_key(schema)
+        every = kinds(schema)
+        # the kinds that hold each fact: a kind's own columns; the needs a kind answers (capabilities) are the kinds'
+        # that answer them
+        self.held_by = {p: frozenset(k.id for k in every if p in k.field_paths)
+                        or frozenset(k.id for k in every if k.needs_resource) for p in schema.by_path if p != self.key}
+        self.kinds = every
+        self.not_known = schema.values.not_known.lower()
+        self._plans: dict[tuple[frozenset[str], frozenset[str], bool], tuple[list[str], list[tuple[str | None, list[str]]]]] = {}
+
+    def __call__(self, first: dict, first_path: str, taken: dict[str, str], second: dict, second_path: str,
+                 whole_first: str = "") -> tuple[dict, str, list[str], dict[str, str]]:
+        """(the combined record, the line saying how its kinds were combined or "", a line for each fact that differs,
+        the facts taken from ``second`` -> ``second_path``). ``taken``: the facts of ``first`` that came from a later
+        package than ``first_path``. ``whole_first``: keep ``first`` as it is, each line saying why (the reason)."""
+        who = self.who(first)
+        mine = {k.id for k in kinds_of(first, self.schema)}
+        theirs = {k.id for k in kinds_of(second, self.schema)}
+        both = [k for k in self.kinds if k.id in mine | theirs]
+        out = dict(first) if whole_first else _deep_copy(first)
+        moved: dict[str, str] = {}
+        kinds_line = ""
+        if not whole_first and not theirs <= mine:
+            if [k.id for k in both] == [self.kinds[0].id]:
+                out.pop(self.key, None)
+            else:
+                out[self.key] = [k.id for k in both]
+            new = [k for k in both if k.id not in mine]
+            kinds_line = (f"{who}: {self._kinds_words(mine)} in {taken.get(self.key, first_path)}, "
+                          f"{self._kinds_words(theirs)} in {second_path}; kept as {self._kinds_words({k.id for k in both})}, "
+                          f"its {and_list([k.title.lower() for k in new])} facts from {second_path}")
+            moved[self.key] = second_path
+        theirs_only, groups = self._plan(frozenset(mine), frozenset(theirs), bool(whole_first))
+        for p in theirs_only:  # a fact only the second's kinds hold: the first cannot hold it
+            value = get_path(second, p.split("."))
+            if value is not None:
+                set_path(out, p.split("."), value)
+                moved[p] = second_path
+        lines: list[str] = []
+        for date, group in groups:
+            p = group[0]
+            differ = [q for q in group if get_path(first, q.split(".")) != get_path(second, q.split("."))]
+            if not differ:
+                continue
+            a_date = get_path(first, date.split(".")) if date else None
+            b_date = get_path(second, date.split(".")) if date else None
+            if whole_first:
+                newer, why = False, whole_first
+            elif not date:
+                newer, why = False, f"the first listed, as {p} has no date of its own"
+            elif a_date is None or b_date is None:
+                newer, why = False, "the first listed: without both dates, which is newer is not known"
+            elif dt.date.fromisoformat(str(b_date)) > dt.date.fromisoformat(str(a_date)):
+                newer, why = True, "the newer"
+            elif dt.date.fromisoformat(str(b_date)) < dt.date.fromisoformat(str(a_date)):
+                newer, why = False, "the newer"
+            else:
+                newer, why = False, "the first listed: both have the same date"
+            if newer:
+                for q in group:
+                    set_path(out, q.split("."), get_path(second, q.split(".")))
+                    moved[q] = second_path
+            for q in differ:
+                a, b = get_path(first, q.split(".")), get_path(second, q.split("."))
+                a_from = taken.get(q, first_path)
+                when = ("", "") if not date or q == date else (f" ({self._dated(date, a_date)})", f" ({self._dated(date, b_date)})")
+                kept, kept_from = (b, second_path) if newer else (a, a_from)
+                lines.append(f"{who}: {q} is {self._said(q, a)} in {a_from}{when[0]} but {self._said(q, b)} in "
+                             f"{second_path}{when[1]}; kept {self._said(q, kept)} from {kept_from}, {why}")
+        return (first if whole_first else canonical(out, self.schema)), kinds_line, lines, moved
+
+    def _plan(self, mine: frozenset[str], theirs: frozenset[str], whole_first: bool
+              ) -> tuple[list[str], list[tuple[str | None, list[str]]]]:
+        """For records of these kinds: the facts only the second's kinds hold (taken from it), and the facts both hold
+        in groups decided together, each (its date, its facts): a fact with no date is a group of its own. With
+        ``whole_first``, none taken, and every fact and the kinds compared."""
+        plan = self._plans.get((mine, theirs, whole_first))
+        if plan is None:
+            shared = [p for p, held in self.held_by.items() if held & mine and held & theirs]
+            theirs_only = [] if whole_first else [p for p, held in self.held_by.items() if held & theirs and not held & mine]
+            if whole_first:
+                shared = [self.key, *self.held_by]
+            shared = [p for p in shared if p != "slug"]  # a page name is each site's own: keep_slugs settles a clash
+            by_date: dict[str | None, list[str]] = {}
+            groups: list[tuple[str | None, list[str]]] = []
+            for p in shared:
+                date = self.dates.get(p)
+                if date is None:
+                    groups.append((None, [p]))
+                elif date in by_date:
+                    by_date[date].append(p)
+                else:
+                    by_date[date] = [p]
+                    groups.append((date, by_date[date]))
+            plan = self._plans[(mine, theirs, whole_first)] = (theirs_only, groups)
+        return plan
+
+    @staticmethod
+    def who(home: dict) -> str:
+        """'1-10048660596 (Aston House)': a location as the report names it."""
+        name = home["name"] if str(home["name"]).isprintable() else repr(home["name"])
+        return f"{home['location_id']} ({name})"
+
+    def _said(self, path: str, value: Any) -> str:
+        """A value as the report says it: 'not known', yes or no, a date as written, a text in quotes."""
+        if value is None:
+            return self.not_known
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(self._said("", v) for v in value)
+        if isinstance(value, str):
+            f = self.schema.by_path.get(path)
+            if f is not None and f.type == "date":
+                return value
+            return repr(value if len(value) <= SHOWN_AT_MOST else value[:SHOWN_AT_MOST - 3] + "...")
+        return str(value)
+
+    def _dated(self, date: str, value: Any) -> str:
+        """'fees dated 2026-04-01', or 'fees dated: not known', from the date's title in the schema."""
+        title = lower_first(self.schema.by_path[date].title)
+        return f"{title} {value}" if value is not None else f"{title}: {self.not_known}"
+
+    def _kinds_words(self, ids: set[str]) -> str:
+        return and_list([k.title.lower() for k in self.kinds if k.id in ids])
+
+
+def _deep_copy(data: dict) -> dict:
+    """A profile's nested groups copied (its values are never changed in place)."""
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in data.items()}
 
 
 def keep_slugs(homes: list[tuple[dict, str]]) -> list[str]:

@@ -116,7 +116,7 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
                homepage: str | None = None, entries: list[Entry] | None = None,
                made: list[HomePieces] | None = None, title: str | None = None,
                meanwhile: Callable[[], Any] | None = None,
-               with_services: Callable[[bytes, list[dict]], Any] | None = None) -> dict[str, bytes]:
+               with_services: Callable[[bytes, list[dict]], Any] | None = None, site: bool = True) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage and ``title`` (default: its
@@ -126,26 +126,27 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     (``check_paths(pieces=True)``), else made here. ``meanwhile()`` is run here while the workbook is made beside
     (for a large set: the build makes the engine's pages then), before the files are given; ``with_services(services,
     sources)`` as soon as oruk-services.json's bytes are made, with the sources datapackage.json will name (the build
-    starts its static ORUK API there, beside the rest)."""
+    starts its static ORUK API there, beside the rest). ``site=False``: datapackage.json names only the files written
+    here, not a site's feed, release snapshots and ORUK API (merge's package, which is its folder alone)."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
         return _data_files(profiles, schema or load_schema(), released or release_date(),
                            site_url() if homepage is None else homepage or None, entries, made,
-                           site_name() if title is None else title or None, meanwhile, with_services)
+                           site_name() if title is None else title or None, meanwhile, with_services, site)
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None,
-                     entries: list[Entry] | None = None) -> tuple[bytes, dict[str, bytes], bytes | None]:
+                     entries: list[Entry] | None = None, site: bool = True) -> tuple[bytes, dict[str, bytes], bytes | None]:
     """What is made beside the database (on the other core, for large sets): the workbook and the ORUK tabular form
     (from the lines made with each home's pieces). With ``entries`` (the changelog), the database too (else None):
     when the caller's own process has other work meanwhile (the build's pages)."""
-    return (workbook(tables, released, title), tabular_files_joined(pieces["tabular"], released, homepage),
+    return (workbook(tables, released, title), tabular_files_joined(pieces["tabular"], released, homepage, site),
             None if entries is None else database(tables, entries))
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
                 made: list[HomePieces] | None, title: str | None = None,
                 meanwhile: Callable[[], Any] | None = None,
-                with_services: Callable[[bytes, list[dict]], Any] | None = None) -> dict[str, bytes]:
+                with_services: Callable[[bytes, list[dict]], Any] | None = None, site: bool = True) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage, title=title)  # the tables' metadata, for the files below
@@ -158,7 +159,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
     # the database in this process, beside the workbook; or, when this process has work of its own meanwhile (the
     # build's pages: nationally 2.2 s against the database's 1.1 s), beside it too
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage,
-                None if meanwhile is None else entries or [], items=len(profiles)) as beside:
+                None if meanwhile is None else entries or [], site, items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
         files[DB_FILE] = database(tables, entries or []) if meanwhile is None else b""
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
@@ -169,7 +170,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         if db is not None:
             files[DB_FILE] = db
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
-    pkg = package_descriptor(files, schema, released, homepage, owners, title)  # now describing every file
+    pkg = package_descriptor(files, schema, released, homepage, owners, title, site)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
@@ -192,6 +193,8 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
 
 
 def write_data(profiles: list[Profile], out_dir: Path, schema: Schema | None = None,
-               homepage: str | None = None, made: list[HomePieces] | None = None, title: str | None = None) -> dict[str, int]:
-    """Write every open data file into ``out_dir`` (``homepage``, ``made``, ``title``: as data_files). Returns name -> bytes."""
-    return write_files(data_files(profiles, schema, homepage=homepage, made=made, title=title), out_dir)
+               homepage: str | None = None, made: list[HomePieces] | None = None, title: str | None = None,
+               site: bool = True) -> dict[str, int]:
+    """Write every open data file into ``out_dir`` (``homepage``, ``made``, ``title``, ``site``: as data_files). Returns
+    name -> bytes."""
+    return write_files(data_files(profiles, schema, homepage=homepage, made=made, title=title, site=site), out_dir)

@@ -39,7 +39,7 @@ def test_merge_herefordshire_with_a_second_area(tmp_path, shared_data):
 
 
 @pytest.mark.slow  # publishes the bundled data
-def test_conflicts_are_reported_and_first_package_wins(tmp_path):
+def test_conflicts_are_reported_and_the_first_package_wins_a_tie(tmp_path):
     a = publish(tmp_path, "a", ROOT / "providers")
     b_dir = tmp_path / "b" / "data"
     b_dir.mkdir(parents=True)
@@ -63,7 +63,10 @@ def test_conflicts_are_reported_and_first_package_wins(tmp_path):
     (b_dir / "datapackage.json").write_text(json.dumps(pkg))
     r = run_build("merge", str(a), str(b_dir / "datapackage.json"), "--out", str(tmp_path / "m"))
     assert r.returncode == 0, r.stderr
-    assert f"  conflict: 1-10048660596 (Aston House): beds.registered is 16 in {a} but 18 in {b_dir / 'datapackage.json'}; kept 16" in r.stdout.splitlines()
+    b = b_dir / "datapackage.json"
+    assert (f"  conflict: 1-10048660596 (Aston House): beds.registered is 16 in {a} (register data dated 2021-03-31) but "
+            f"18 in {b} (register data dated 2021-03-31); kept 16 from {a}, the first listed: both have the same date"
+            ) in r.stdout.splitlines()
     assert "  88 homes were in more than one package; 1 field differed" in r.stdout.splitlines()
 
 
@@ -544,3 +547,164 @@ def test_only_a_column_whose_type_was_widened_is_read_as_the_text_of_a_whole_num
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
         f"{pkg / 'datapackage.json'}: care-homes field 'address_street' has type 'integer', this schema has 'string'; "
         "ask its publisher for a package published with this schema"]
+
+
+# --- the same location in two packages: its facts' dates, its kinds, the report's words ---------------------------
+
+FULL = (FIXTURES / "profiles" / "example-full.yaml").read_text(encoding="utf-8")
+
+
+def package_of(tmp_path, name, *texts):
+    """A package published from profiles given as YAML text (fictional homes), as the data command writes it."""
+    import datetime as dt
+
+    from carehomes.load import parse_profile
+    from carehomes.publish import data_files, write_files
+
+    profiles = []
+    for i, text in enumerate(texts):
+        p, problems = parse_profile(text, f"{name}-{i}.yaml")
+        assert p is not None, problems
+        profiles.append(p)
+    write_files(data_files(profiles, released=dt.date(2026, 12, 1)), tmp_path / name)
+    return tmp_path / name / "datapackage.json"
+
+
+def merged(*packages):
+    from carehomes.merge import merge
+
+    homes, report = merge(list(packages))
+    return {h["location_id"]: h for h in homes}, report
+
+
+def test_a_conflict_is_worded_for_people_not_as_python_values(tmp_path):
+    """The report said "is None in ... but True in ...; kept None": Python's words for not known, yes and no."""
+    a = package_of(tmp_path, "a", FULL)
+    b = package_of(tmp_path, "b", FULL.replace("  weekend_admissions: no\n", "  weekend_admissions: yes\n")
+                   .replace("slug: example-full\n", "slug: example-full-house\n")  # each site's own page name: no conflict
+                   .replace("  manager: Sam Example\n", "").replace("phone: 01432 000000", "phone: 01432 000001"))
+    _, report = merged(a, b)
+    who = "1-000000101 (Example Full House (fictional))"
+    assert report.conflicts == [
+        f"{who}: contact.phone is '01432 000000' in {a} but '01432 000001' in {b}; kept '01432 000000' from {a}, "
+        "the first listed, as contact.phone has no date of its own",
+        f"{who}: contact.manager is 'Sam Example' in {a} but not known in {b}; kept 'Sam Example' from {a}, the first "
+        "listed, as contact.manager has no date of its own",
+        f"{who}: care.weekend_admissions is no in {a} but yes in {b}; kept no from {a}, the first listed, as "
+        "care.weekend_admissions has no date of its own"]
+    assert not re.search(r"\b(None|True|False)\b", report.text(1))
+
+
+def test_the_newer_dated_fact_wins_with_the_facts_its_date_dates(tmp_path):
+    """The first package listed won every conflict, though the second's fees were confirmed six months later."""
+    a = package_of(tmp_path, "a", FULL.replace("staffing:\n  staff_turnover_percent: 24.5\n  nurse_turnover_percent: 31\n"
+                                               "  date: 2026-09-30\n", ""))
+    b = package_of(tmp_path, "b", FULL.replace("  nursing_from: 1150\n", "  nursing_from: 1200\n")
+                   .replace("  top_ups: yes\n", "").replace("  date: 2026-04-01", "  date: 2026-10-01")
+                   .replace("  rating: Good\n", "  rating: Outstanding\n").replace("  imported: 2025-08-26", "  imported: 2026-11-30")
+                   .replace("  nurse_turnover_percent: 31\n", "  nurse_turnover_percent: 30\n")
+                   .replace("  score: 9.2\n", "  score: 9.4\n"))
+    who = "1-000000101 (Example Full House (fictional))"
+    for first, second in ((a, b), (b, a)):
+        homes, report = merged(first, second)
+        home = homes["1-000000101"]
+        assert home["fees"] == {"nursing_from": 1200, "nursing_to": 1420.5, "residential_from": 890, "residential_to": 1100,
+                                "council_rate_accepted": True, "date": "2026-10-01"}  # the newer fees, as a whole
+        assert (home["cqc"]["rating"], home["cqc"]["imported"]) == ("Outstanding", "2026-11-30")
+        assert home["user_rating"]["score"] == (9.2 if first == a else 9.4)  # the same date: the first listed
+        assert ("staffing" in home) == (first == b)  # a's has no date (nor figures): the first listed
+    _, report = merged(a, b)
+    assert report.conflicts == [
+        f"{who}: cqc.rating is 'Good' in {a} (register data dated 2025-08-26) but 'Outstanding' in {b} (register data "
+        f"dated 2026-11-30); kept 'Outstanding' from {b}, the newer",
+        f"{who}: cqc.imported is 2025-08-26 in {a} but 2026-11-30 in {b}; kept 2026-11-30 from {b}, the newer",
+        f"{who}: staffing.staff_turnover_percent is not known in {a} (turnover figures to: not known) but 24.5 in {b} "
+        f"(turnover figures to 2026-09-30); kept not known from {a}, the first listed: without both dates, which is "
+        "newer is not known",
+        f"{who}: staffing.nurse_turnover_percent is not known in {a} (turnover figures to: not known) but 30 in {b} "
+        f"(turnover figures to 2026-09-30); kept not known from {a}, the first listed: without both dates, which is "
+        "newer is not known",
+        f"{who}: staffing.date is not known in {a} but 2026-09-30 in {b}; kept not known from {a}, the first listed: "
+        "without both dates, which is newer is not known",
+        f"{who}: user_rating.score is 9.2 in {a} (user rating on 2026-10-01) but 9.4 in {b} (user rating on 2026-10-01); "
+        f"kept 9.2 from {a}, the first listed: both have the same date",
+        f"{who}: fees.nursing_from is 1150 in {a} (fees dated 2026-04-01) but 1200 in {b} (fees dated 2026-10-01); kept "
+        f"1200 from {b}, the newer",
+        f"{who}: fees.top_ups is yes in {a} (fees dated 2026-04-01) but not known in {b} (fees dated 2026-10-01); kept "
+        f"not known from {b}, the newer",
+        f"{who}: fees.date is 2026-04-01 in {a} but 2026-10-01 in {b}; kept 2026-10-01 from {b}, the newer"]
+
+
+HOME_ONLY = ("location_id: 1-000000402\nslug: example-both\nexample: true\nname: Example Both (fictional)\n"
+             "locality: Exampleshire\nbeds:\n  registered: 30\ncqc:\n  imported: 2026-11-01\n")
+BOTH = HOME_ONLY.replace("beds:", "kinds: [care_home, home_care_agency]\nbeds:") + (
+    "coverage:\n  districts: [OL1, OL2]\n  confirmed: 2026-11-01\n"
+    "homecare:\n  taking_new_clients: yes\n  hours_available: 20\n  confirmed: 2026-11-20\n"
+    "  hourly_rate:\n    from: 24.5\n    updated: 2026-10-01\n")
+AGENCY_ONLY = BOTH.replace("[care_home, home_care_agency]", "[home_care_agency]").replace("beds:\n  registered: 30\n", "")
+
+
+def test_a_location_of_one_kind_in_one_package_and_two_in_another_keeps_both(tmp_path):
+    """A care home in the first package that is a care home and a home care agency in the second lost its agency: its
+    kinds were a conflict ("kinds is None ... kept None") and its agency facts dropped."""
+    home, both, agency = (package_of(tmp_path, n, text) for n, text in (("home", HOME_ONLY), ("both", BOTH),
+                                                                         ("agency", AGENCY_ONLY)))
+    who = "1-000000402 (Example Both (fictional))"
+    for first, second, was, gained in ((home, both, "care home", "home care agency"),
+                                       (agency, both, "home care agency", "care home")):
+        homes, report = merged(first, second)
+        kept = homes["1-000000402"]
+        assert kept["kinds"] == ["care_home", "home_care_agency"]
+        assert kept["beds"] == {"registered": 30}  # the care home's facts, from the package that has them
+        assert kept["coverage"] == {"districts": ["OL1", "OL2"], "confirmed": "2026-11-01"}
+        assert kept["homecare"] == {"taking_new_clients": True, "hours_available": 20, "confirmed": "2026-11-20",
+                                    "hourly_rate": {"from": 24.5, "updated": "2026-10-01"}}
+        assert report.conflicts == []
+        assert report.kinds == [f"{who}: {was} in {first}, care home and home care agency in {second}; kept as care home "
+                                f"and home care agency, its {gained} facts from {second}"]
+        assert f"  kinds of service combined: {report.kinds[0]}" in report.text(1).splitlines()
+    homes, report = merged(both, home)  # the first holds both kinds already: nothing to combine, nothing differs
+    assert homes["1-000000402"]["kinds"] == ["care_home", "home_care_agency"] and homes["1-000000402"]["homecare"]
+    assert (report.kinds, report.conflicts) == ([], [])
+
+
+def test_facts_that_do_not_pass_check_together_leave_the_first_whole(tmp_path):
+    """Each package's facts pass check, but the newer free beds (9) and the first's undated total (8) do not: the
+    first package's record is kept whole, and the report says why."""
+    a = package_of(tmp_path, "a", FULL.replace("    total: 30\n    available: 2\n", "    total: 8\n    available: 2\n"))
+    b = package_of(tmp_path, "b", FULL.replace("    available: 2\n", "    available: 9\n")
+                   .replace("  confirmed: 2026-11-20", "  confirmed: 2026-11-27"))
+    homes, report = merged(a, b)
+    assert homes["1-000000101"]["beds"]["nursing"] == {"total": 8, "available": 2}
+    who = "1-000000101 (Example Full House (fictional))"
+    assert report.apart == [
+        f"{who}: its facts in {b} and in {a} do not pass check together (beds.nursing.available: is 9 but "
+        "beds.nursing.total is 8; free beds cannot be more than the beds there are), so those kept before are kept, every one"]
+    why = "the first listed, as the two do not pass check together"
+    assert report.conflicts == [
+        f"{who}: beds.nursing.total is 8 in {a} but 30 in {b}; kept 8 from {a}, {why}",
+        f"{who}: beds.nursing.available is 2 in {a} (availability confirmed on 2026-11-20) but 9 in {b} (availability "
+        f"confirmed on 2026-11-27); kept 2 from {a}, {why}",
+        f"{who}: beds.confirmed is 2026-11-20 in {a} but 2026-11-27 in {b}; kept 2026-11-20 from {a}, {why}"]
+    assert f"  not combined: {report.apart[0]}" in report.text(1).splitlines()
+
+
+def test_the_merged_package_describes_only_the_files_in_its_folder(tmp_path, pkg):
+    """Its datapackage.json said it was published with changes.atom, releases/<date>/ and a static ORUK API under oruk/
+    on the site (and oruk-tabular/datapackage.json that its records are served there): merge writes none of them."""
+    out = tmp_path / "out"
+    r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    data = out / "data"
+    held = {p.relative_to(data).as_posix() for p in data.rglob("*")}
+    desc = json.loads((data / "datapackage.json").read_text())
+    tabular = json.loads((data / "oruk-tabular" / "datapackage.json").read_text())
+    texts = [desc["description"], *(res.get("description", "") for res in desc["resources"]), tabular["description"]]
+    texts = [re.sub(r"https?://\S+", "", text) for text in texts]  # the addresses of sources and licences
+    named = {m for text in texts for m in re.findall(r"(?<![\w@:/])[\w<>{}-]+(?:\.(?:csv|json|atom|db|xlsx|geojson|html)\b"
+                                                     r"|/[\w<>{}./-]*)", text)} - {"yes/no", "TRUE/FALSE", "1/0"}
+    assert "care-homes-excel.csv" in named and "oruk-tabular/" in named
+    # a file the description names is in the folder (the ORUK tabular form's tables, in oruk-tabular/)
+    assert {n for n in named if not (n.rstrip("/") in held or f"oruk-tabular/{n}" in held)} == set()
+    assert {res["path"] for res in desc["resources"]} <= held
+    assert not any("on the site" in text or "changes.atom" in text or "releases/" in text for text in texts)

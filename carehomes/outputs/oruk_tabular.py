@@ -243,10 +243,11 @@ def _resource(res: dict) -> dict:
     return out
 
 
-def package_description(profile: dict) -> str:
+def package_description(profile: dict, site: bool = True) -> str:
+    """The tabular package's description; ``site=False`` (merge's folder, no site): without the static ORUK API."""
     return (f"The care homes in the Open Referral UK tabular form: the UK profile of HSDS {profile.get('version', '')} "
-            "as CSV tables, for ORUK tools that read this form. The records are the ones in oruk-services.json and "
-            "the static ORUK API (oruk/ on the site), with the same ids: each home is a service with its "
+            "as CSV tables, for ORUK tools that read this form. The records are the ones in oruk-services.json"
+            + (" and the static ORUK API (oruk/ on the site)" if site else "") + ", with the same ids: each home is a service with its "
             "service_at_location, location and address, the manager as a contact, the home's telephone number (its own, else "
             "the one CQC holds) as a phone of a contact that is the home itself, fees as cost options and care "
             "types, service user bands and needs as attributes with their taxonomy terms. Every table of the profile "
@@ -270,9 +271,10 @@ def tabular_files(services: list[dict], released: dt.date, homepage: str | None 
                     released, homepage)
 
 
-def tabular_files_joined(homes: list[ServiceLines], released: dt.date, homepage: str | None = None) -> dict[str, bytes]:
+def tabular_files_joined(homes: list[ServiceLines], released: dt.date, homepage: str | None = None,
+                         site: bool = True) -> dict[str, bytes]:
     """tabular_files for the services whose lines are ``homes`` (service_lines, in the services' order): the
-    same bytes, each row once, first seen first."""
+    same bytes, each row once, first seen first (``site``: as package_description)."""
     profile = load_profile_package()
     lines: dict[str, dict[str, str]] = {}
     terms: dict[str, Any] = {}
@@ -290,18 +292,18 @@ def tabular_files_joined(homes: list[ServiceLines], released: dt.date, homepage:
     for r in resources:
         head = line.writerow([f["name"] for f in r["schema"]["fields"]])
         files[r["path"]] = (head + "".join(lines.get(r["name"], {}).values())).encode("utf-8")
-    return _package(files, resources, profile, released, homepage)
+    return _package(files, resources, profile, released, homepage, site)
 
 
 def _package(files: dict[str, bytes], resources: list[dict], profile: dict, released: dt.date,
-             homepage: str | None) -> dict[str, bytes]:
+             homepage: str | None, site: bool = True) -> dict[str, bytes]:
     """The tables' files with the package's datapackage.json (describing them) added."""
     for r in resources:
         r["bytes"] = len(files[r["path"]])
         r["hash"] = "sha256:" + hashlib.sha256(files[r["path"]]).hexdigest()
     pkg: dict[str, Any] = {
         "$schema": DP_V2, "name": f"{kinds()[0].resource}-open-referral-uk", "title": "Care homes in Open Referral UK tabular form",
-        "description": package_description(profile), "version": release_version(released),
+        "description": package_description(profile, site), "version": release_version(released),
         "schemaVersion": profile.get("version"), "created": f"{released.isoformat()}T00:00:00Z",
         **({"homepage": homepage} if homepage else {}),
         "licenses": [

@@ -194,6 +194,7 @@ DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 DR_V2 = "https://datapackage.org/profiles/2.0/dataresource.json"
 JSON_DESCRIPTION = ("One object per {}, shaped like the profiles (nested), with the same values as the CSV tables "
                     "and no formula apostrophes.")  # a kind's JSON file: the first kind's says 'home', as published
+ORUK_API_NOTE = " The same records are served as a static ORUK API under oruk/ on the site."  # a site's, not merge's
 OTHER_FILES = {  # published beside the tables; described as (non-tabular) resources
     FIRST.json_file: (f"{FIRST.resource}-json", f"{FIRST.plural} as JSON", "json", "application/json", JSON_DESCRIPTION.format("home")),
     GEOJSON_FILE: (f"{FIRST.resource}-geojson", f"{FIRST.plural} as GeoJSON", "geojson", "application/geo+json",
@@ -204,8 +205,8 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
     "oruk-services.json": ("oruk-services", "Care homes as Open Referral UK services", "json", "application/json",
                            f"Every location's full Open Referral UK (HSDS 3.0 UK profile) service record, as the profile's "
                            f"service package (a JSON array): {and_list([k.plural.lower() for k in kinds()])} alike, one "
-                           f"service per location (one that is both is one service), its kinds as care_type attributes. "
-                           f"The same records are served as a static ORUK API under oruk/ on the site."),
+                           f"service per location (one that is both is one service), its kinds as care_type attributes."
+                           + ORUK_API_NOTE),
     XLSX_FILE: (f"{FIRST.resource}-xlsx", f"{FIRST.plural} as an Excel workbook", "xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "The tables {tables} as sheets of one workbook, typed as in this package: "
@@ -226,14 +227,18 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                                       "for ORUK tools that read the tabular form. It lists each table's schema, size "
                                       "and hash."),
 }
+EXCEL_NOTE = (f"{EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for Excel on Windows; {XLSX_FILE} opens the "
+              "same in every spreadsheet)")
+TABULAR_NOTE = ("oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV tables, described by "
+                "oruk-tabular/datapackage.json)")
 DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
-    f" Also published with these files: {EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for Excel on "
-    f"Windows; {XLSX_FILE} opens the same in every spreadsheet); changes.atom (an Atom feed of the changes between releases: homes added, removed or renamed, rating, "
-    f"registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier release's "
-    f"{', '.join(k.csv_file for k in kinds())}, capabilities.csv and datapackage.json); and, on the site, oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version "
-    "and openapi_url, services, services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered "
-    "from <path>/index.html holding JSON); oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV "
-    "tables, described by oruk-tabular/datapackage.json).")
+    f" Also published with these files: {EXCEL_NOTE}; changes.atom (an Atom feed of the changes between releases: homes "
+    f"added, removed or renamed, rating, registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier "
+    f"release's {', '.join(k.csv_file for k in kinds())}, capabilities.csv and datapackage.json); and, on the site, oruk/ "
+    "(a static Open Referral UK API, base URL <site>/oruk: / with version and openapi_url, services, services/{id}, "
+    f"taxonomies, taxonomy_terms and service_at_locations, each answered from <path>/index.html holding JSON); {TABULAR_NOTE}.")
+# a package that is its folder alone (merge's: no site, so no feed, release snapshots or static ORUK API beside it)
+FOLDER_FILES = f" Also in this folder: {EXCEL_NOTE}; {TABULAR_NOTE}."
 
 
 def is_identifier(f: dict) -> bool:
@@ -272,14 +277,15 @@ def package_sources(schema: Schema, owners: frozenset[str] | None = None) -> lis
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
-                       owners: frozenset[str] | None = None, title: str | None = None) -> dict:
+                       owners: frozenset[str] | None = None, title: str | None = None, site: bool = True) -> dict:
     """datapackage.json (Data Package v2) for the published files: the schema plus version, date, sizes and hashes.
 
     The tables are tabular resources; the other files in ``files`` named in OTHER_FILES are plain resources. A
     source that gives one owner's facts (its ``x-owner``) is listed only when ``owners`` (``typed.owners_holding``:
     the owners of whom a table holds a fact; None: every owner) has it: a site gathering no food hygiene ratings does
     not name the Food Standards Agency as a source, nor its licence's attribution. ``title``: the package's, when
-    given (else the schema's).
+    given (else the schema's). ``site``: whether the package is published on a site, beside its feed, release snapshots
+    and static ORUK API, which the description then names; else (merge's package) it names only what its folder holds.
     """
     pkg = copy.deepcopy(schema.package)
     pkg["sources"] = package_sources(schema, owners)
@@ -290,7 +296,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     pkg["schemaVersion"] = pkg["version"]
     pkg["version"] = release_version(released)
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
-    pkg["description"] = pkg.get("description", "") + DOCUMENTED_FILES
+    pkg["description"] = pkg.get("description", "") + (DOCUMENTED_FILES if site else FOLDER_FILES)
     if homepage:
         pkg["homepage"] = homepage
     else:
@@ -310,6 +316,8 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     for path, (name, title, fmt, mediatype, description) in OTHER_FILES.items():
         if path in files:
             description = description.replace("{tables}", named.get(path, ""))
+            if not site:
+                description = description.removesuffix(ORUK_API_NOTE)
             pkg["resources"].append({"name": name, "path": path, "title": title, "description": description,
                                      "format": fmt, "mediatype": mediatype, "encoding": "utf-8"})
             if path == XLSX_FILE:  # a table too: its first sheet, the first kind's, typed as written (tools read it)
