@@ -2,7 +2,7 @@
 
 Homes are matched by CQC location ID. When two packages hold the same home, a fact that differs is decided by its
 own date (``fact_dates``: the register data's date for CQC's facts, fees.date for the fees...): the newer dated fact
-wins, with the facts its date dates; when the dates are the same, or either is not known, or the fact has no date,
+wins, with the facts its date dates; a fact the first package does not know (nor any its date dates) is the other's; when the dates are the same, or either is not known, or the fact has no date,
 the package listed first wins. Every fact that differs is reported with both values, their dates and which was kept,
 so conflicts are never settled silently. A location of one kind of service in one package and of more in another
 keeps every kind, each kind's own facts taken from the package that holds that kind.
@@ -616,6 +616,8 @@ class Combiner:
             b_date = get_path(second, date.split(".")) if date else None
             if whole_first:
                 newer, why = False, whole_first
+            elif all(get_path(first, q.split(".")) is None for q in group):  # the first knows none of them: nothing to keep
+                newer, why = True, "the only one known"
             elif not date:
                 newer, why = False, f"the first listed, as {p} has no date of its own"
             elif a_date is None or b_date is None:

@@ -612,20 +612,17 @@ def test_the_newer_dated_fact_wins_with_the_facts_its_date_dates(tmp_path):
                                 "council_rate_accepted": True, "date": "2026-10-01"}  # the newer fees, as a whole
         assert (home["cqc"]["rating"], home["cqc"]["imported"]) == ("Outstanding", "2026-11-30")
         assert home["user_rating"]["score"] == (9.2 if first == a else 9.4)  # the same date: the first listed
-        assert ("staffing" in home) == (first == b)  # a's has no date (nor figures): the first listed
+        assert home["staffing"]["date"] == "2026-09-30"  # a knows none of them (no date, no figures): b's, in either order
     _, report = merged(a, b)
     assert report.conflicts == [
         f"{who}: cqc.rating is 'Good' in {a} (register data dated 2025-08-26) but 'Outstanding' in {b} (register data "
         f"dated 2026-11-30); kept 'Outstanding' from {b}, the newer",
         f"{who}: cqc.imported is 2025-08-26 in {a} but 2026-11-30 in {b}; kept 2026-11-30 from {b}, the newer",
         f"{who}: staffing.staff_turnover_percent is not known in {a} (turnover figures to: not known) but 24.5 in {b} "
-        f"(turnover figures to 2026-09-30); kept not known from {a}, the first listed: without both dates, which is "
-        "newer is not known",
+        f"(turnover figures to 2026-09-30); kept 24.5 from {b}, the only one known",
         f"{who}: staffing.nurse_turnover_percent is not known in {a} (turnover figures to: not known) but 30 in {b} "
-        f"(turnover figures to 2026-09-30); kept not known from {a}, the first listed: without both dates, which is "
-        "newer is not known",
-        f"{who}: staffing.date is not known in {a} but 2026-09-30 in {b}; kept not known from {a}, the first listed: "
-        "without both dates, which is newer is not known",
+        f"(turnover figures to 2026-09-30); kept 30 from {b}, the only one known",
+        f"{who}: staffing.date is not known in {a} but 2026-09-30 in {b}; kept 2026-09-30 from {b}, the only one known",
         f"{who}: user_rating.score is 9.2 in {a} (user rating on 2026-10-01) but 9.4 in {b} (user rating on 2026-10-01); "
         f"kept 9.2 from {a}, the first listed: both have the same date",
         f"{who}: fees.nursing_from is 1150 in {a} (fees dated 2026-04-01) but 1200 in {b} (fees dated 2026-10-01); kept "
@@ -642,6 +639,20 @@ BOTH = HOME_ONLY.replace("beds:", "kinds: [care_home, home_care_agency]\nbeds:")
     "homecare:\n  taking_new_clients: yes\n  hours_available: 20\n  confirmed: 2026-11-20\n"
     "  hourly_rate:\n    from: 24.5\n    updated: 2026-10-01\n")
 AGENCY_ONLY = BOTH.replace("[care_home, home_care_agency]", "[home_care_agency]").replace("beds:\n  registered: 30\n", "")
+
+
+def test_a_fact_only_the_second_package_knows_is_taken_dated_or_not(tmp_path):
+    """The first listed won even where it knew nothing: a home whose first package had no phone and no turnover figures
+    kept "not known" for both though the second gave them. A fact the first does not know is the second's."""
+    a = package_of(tmp_path, "a", FULL.replace("  phone: 01432 000000\n", "").replace(
+        "staffing:\n  staff_turnover_percent: 24.5\n  nurse_turnover_percent: 31\n  date: 2026-09-30\n", ""))
+    b = package_of(tmp_path, "b", FULL)
+    homes, report = merged(a, b)
+    home = homes["1-000000101"]
+    assert home["contact"]["phone"] == "01432 000000" and home["staffing"]["nurse_turnover_percent"] == 31
+    assert f"kept '01432 000000' from {b}, the only one known" in report.text(1)
+    homes, _ = merged(b, a)  # the other way round: the first knows them, and keeps them
+    assert homes["1-000000101"]["contact"]["phone"] == "01432 000000"
 
 
 def test_a_location_of_one_kind_in_one_package_and_two_in_another_keeps_both(tmp_path):
