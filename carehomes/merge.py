@@ -291,12 +291,12 @@ def parse_value(spec: dict, missing: list[str], text: str) -> Any:
             raise ValueError(f"is {_show(text)}, not a number")
         return int(n) if "." not in plain and "e" not in plain.lower() and n.is_integer() else n
     if kind == "date":
+        if not DATE.fullmatch(text):
+            raise ValueError(f"is {_show(text)}, not a date written YYYY-MM-DD")
         try:
-            if not DATE.fullmatch(text):
-                raise ValueError
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"is {_show(text)}, not a date written YYYY-MM-DD") from None
+            raise ValueError(f"is {_show(text)}, a day that does not exist") from None
     if kind == "list":
         return [_text(t, text) for t in text.split(spec.get("delimiter", ","))]
     return _text(text, text)  # string

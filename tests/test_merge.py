@@ -251,7 +251,11 @@ def test_bad_values_are_reported_with_file_and_line(tmp_path, pkg):
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
         f"{pkg / 'care-homes.csv'}:2: latitude: is 'nan', not a number",
         f"{pkg / 'care-homes.csv'}:2: beds_registered: is '{'9' * 57}...', not a whole number",
-        f"{pkg / 'care-homes.csv'}:2: beds_confirmed: is '2026-02-30', not a date written YYYY-MM-DD"]
+        f"{pkg / 'care-homes.csv'}:2: beds_confirmed: is '2026-02-30', a day that does not exist"]
+    lines[1] = ",".join(r if r != "2026-02-30" else "30/02/2026" for r in row) + "\n"
+    (pkg / "care-homes.csv").write_text("".join(lines))
+    assert merge_fails(tmp_path, pkg / "datapackage.json")[-1] == (
+        f"{pkg / 'care-homes.csv'}:2: beds_confirmed: is '30/02/2026', not a date written YYYY-MM-DD")
 
 
 def test_a_warning_check_lets_pass_is_reported_and_never_stops_the_merge(tmp_path, pkg):
