@@ -355,17 +355,19 @@ def form_value(f: Field, raw: str) -> Any:
     return s if f.name == "description" else raw.strip()
 
 
-SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # 23/11/2026, as Excel in the UK writes a date
+SLASHED_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")  # 23/11/2026, as Excel in the UK writes a date
 
 
 def typed_date(text: str) -> dt.date | str:
     """A date typed as YYYY-MM-DD or as Excel in the UK writes it, 23/11/2026; anything else, or a
-    day that does not exist, stays the text (check or the caller says what is wrong with it)."""
+    day that does not exist, stays the text (check or the caller says what is wrong with it). Full-width figures
+    ('２０２６－１２－０１', as a phone's keyboard may type them) are read as the figures they are."""
     s = text.strip()
-    m = SLASHED_DATE.fullmatch(s)
-    iso = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else s
+    ascii_ = s.translate(FULL_WIDTH)
+    m = SLASHED_DATE.fullmatch(ascii_)
+    iso = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else ascii_
     try:
-        return dt.date.fromisoformat(iso) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso) else s
+        return dt.date.fromisoformat(iso) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", iso) else s
     except ValueError:
         return s
 
@@ -374,8 +376,8 @@ def date_typo(text: str) -> str | None:
     """For text written like a date (YYYY-MM-DD or DD/MM/YYYY) whose day does not exist, what is wrong,
     quoting it as typed (check would quote it rewritten as YYYY-MM-DD); else None."""
     s = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", s) and isinstance(typed_date(s), str):
-        swapped = day_first(s)  # '11/30/2026', month first as in the US: say the day-first date it may mean
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", s.translate(FULL_WIDTH)) and isinstance(typed_date(s), str):
+        swapped = day_first(s.translate(FULL_WIDTH))  # '11/30/2026', month first as in the US: say the day-first date it may mean
         return (f"'{s}' is not a real date; dates are read day first: for {nice_date(swapped)}, type "
                 f"{swapped:%d/%m/%Y}" if swapped else f"'{s}' is not a real date; check the day and month")
     return None

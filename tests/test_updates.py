@@ -910,3 +910,14 @@ def test_an_issue_edited_later_is_checked_as_of_its_edit(repo):
     assert '--on "${CREATED:0:10}" --edited-on "${UPDATED:0:10}"' in step["run"]
     assert (step["env"]["CREATED"], step["env"]["UPDATED"]) == ("${{ github.event.issue.created_at }}",
                                                                 "${{ github.event.issue.updated_at }}")
+
+
+def test_a_date_typed_in_full_width_figures_is_read_as_its_figures():
+    """'２０２６－１１－３０' (a phone's Japanese or Chinese keyboard) was told it "is not a real date", though full-width
+    figures are read as figures in every number box of the same form."""
+    from carehomes.updates import date_typo, typed_date
+
+    assert typed_date("２０２６－１１－３０") == typed_date("３０／１１／２０２６") == dt.date(2026, 11, 30)
+    assert date_typo("２０２６－１１－３０") is None
+    assert typed_date("٢٠٢٦-١١-٣٠") == "٢٠٢٦-١١-٣٠"  # other scripts' digits are not taken for figures
+    assert date_typo("２０２６－０２－３０") == "'２０２６－０２－３０' is not a real date; check the day and month"
