@@ -260,12 +260,14 @@ def _check_string(f: Field, value: Any) -> str | None:
     hidden = invisible(value, multiline=f.name == "description")
     if hidden:
         return hidden
-    if value != value.strip():
-        return "has spaces or line breaks at the start or end; remove them"
-    if value == "":
-        return _empty_required(f) if f.required else "is empty; remove the line if you have nothing to give"
     c = f.constraints
     longest = c.get("maxLength", DEFAULT_MAX_LENGTH)
+    if value != value.strip():  # and, if so, too long: both at once, not one a run
+        return ("has spaces or line breaks at the start or end; remove them" if len(value.strip()) <= longest else
+                f"has spaces or line breaks at the start or end, and is {len(value.strip()):,} characters long without "
+                f"them; remove them, and shorten it to {longest:,} or fewer")
+    if value == "":
+        return _empty_required(f) if f.required else "is empty; remove the line if you have nothing to give"
     if len(value) > longest:
         return f"is {len(value):,} characters long; shorten it to {longest:,} or fewer"
     if "enum" in c and value not in c["enum"]:

@@ -403,6 +403,12 @@ def test_over_long_text_is_refused():
         "providers/t.yaml:7: care.acute_trusts: item 1 is 131,073 characters long; shorten it to 200 or fewer"]
     assert problems("description: " + "y" * 3001 + "\n") == [
         "providers/t.yaml:6: description: is 3,001 characters long; shorten it to 3,000 or fewer"]
+    # a space at the end too: both said at once (it said only the space, then the length on the next run)
+    assert problems('description: "' + "y" * 3001 + ' "\n') == [
+        "providers/t.yaml:6: description: has spaces or line breaks at the start or end, and is 3,001 characters long "
+        "without them; remove them, and shorten it to 3,000 or fewer"]
+    assert problems('description: "' + "y" * 3000 + ' "\n') == [
+        "providers/t.yaml:6: description: has spaces or line breaks at the start or end; remove them"]
 
 
 @pytest.mark.parametrize("body, expected", [
