@@ -101,6 +101,7 @@ class Record:
     regulator: dict[str, Any]  # profile path -> value (None: the file says it is not set)
     line: str | None = None  # where the source has it: 'line 12' of a CSV, 'record 3' of JSON
     kinds: tuple[str, ...] = ()  # the kinds of service it is, by id; none: the first kind (a care home) only
+    unread: tuple[str, ...] = ()  # what the source gives that could not be read, so is left out: "phone '0161...': ..."
 
 
 @dataclass
@@ -121,6 +122,7 @@ class Report:
     closed_kinds: dict[str, int] = field(default_factory=dict)  # the closed ones not imported, by kind
     absent: list[str] = field(default_factory=list)  # columns the file's format has that it lacks: their facts left alone
     addressless: bool = False  # the file gives no service's postcode (CQC's market file has no address columns)
+    unread: list[str] = field(default_factory=list)  # "Name: its phone '016162884222' ...": left out, not known
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -156,6 +158,13 @@ class Report:
             lines.append(f"  {sum(self.skipped.values())} not imported: of no kind of service this directory holds, by CQC "
                          "service type:")
             lines.extend(f"    {plain(label)}: {n}" for label, n in sorted(self.skipped.items(), key=lambda x: (-x[1], x[0])))
+        if self.unread:
+            lines.append(f"  {len(self.unread)} fact{'s' * (len(self.unread) != 1)} CQC gives could not be read, so "
+                         f"{'it is' if len(self.unread) == 1 else 'they are'} left out (not known on the pages): check "
+                         "with CQC, or ask the service")
+            lines.extend(f"    {u}" for u in self.unread[:50])
+            if len(self.unread) > 50:
+                lines.append(f"    ... and {len(self.unread) - 50} more")
         for name in self.new[:50]:
             lines.append(f"  new: {plain(name)}")
         if len(self.new) > 50:
@@ -322,6 +331,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     progress = Progress("homes", len(records), quiet_below=1000)
     for rec in sorted(records, key=lambda r: r.location_id):
         progress.step()
+        report.unread += [f"{plain(str(rec.regulator.get('name') or rec.location_id), 80)}: {u}" for u in rec.unread]
         if rec.location_id in existing:
             path, _ = existing[rec.location_id]
             held(rec)
@@ -391,7 +401,7 @@ def _of_its_kinds(rec: Record, schema: Schema) -> Record:
         return rec
     paths = {f.path for k in kinds_of({profile_key(schema): list(rec.kinds)}, schema) for f in k.fields}
     return Record(rec.location_id, rec.local_authority, {p: v for p, v in rec.regulator.items() if p in paths},
-                  rec.line, rec.kinds)
+                  rec.line, rec.kinds, rec.unread)
 
 
 def _rating_fact(rec: Record, path: Path, data: dict) -> DatedFact:

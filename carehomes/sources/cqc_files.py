@@ -455,7 +455,19 @@ def _market(row: dict[str, str]) -> Record | Skipped:
     reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
-    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, MARKET_SOURCES)), ids)
+    return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, MARKET_SOURCES),
+                        unread=_unread_contact(row.get("Location telephone number"), row.get("Location Web Address"))), ids)
+
+
+def _unread_contact(phone: Any, website: Any) -> tuple[str, ...]:
+    """What of a location's phone and website as CQC gives them cannot be read (``_phone``, ``_website``), in words
+    for the import's report: CQC's own slip (12 digits), never guessed at, so the pages say not known."""
+    out = []
+    if _text(phone) and _phone(phone) is None:
+        out.append(f"its phone '{_show(str(phone))}' is not a UK phone number as written")
+    if _text(website) and _website(website) is None:
+        out.append(f"its website '{_show(str(website))}' is not a web address")
+    return tuple(out)
 
 
 def _cqc_contact(phone: str | None, website: str | None) -> dict[str, str | None]:
@@ -592,7 +604,8 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     reg.update(_cqc_contact(_phone(rec.get("mainPhoneNumber")), _website(rec.get("website"))))
     c.identity(str(rec["locationId"]).strip(), reg["name"])
     c.done()
-    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg), ids)
+    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg,
+                        unread=_unread_contact(rec.get("mainPhoneNumber"), rec.get("website"))), ids)
 
 
 def _listed_quietly(rec: dict[str, Any]) -> list[dict]:
