@@ -54,3 +54,26 @@ def test_a_care_homes_compare_column_says_it_is_dormant_and_not_known_when_cqc_d
     del d["cqc"]["dormant"]  # a register that does not say (the HSCA file): not known, never "No"
     assert HomeView(d, TODAY, v.s).compare_cells()["dormant"] is None
 
+
+def test_a_mobile_number_is_grouped_as_mobiles_are_written():
+    """A UK mobile number is written 07xxx xxxxxx (Ofcom's and GOV.UK's grouping: the first five digits together); CQC's
+    07309035692 (Neonate House Limited) was shown as '0730 903 5692', grouped as a London-style landline."""
+    from carehomes.sources.cqc_files import _phone
+
+    assert _phone("07309035692") == "07309 035692"
+    assert _phone("7467544908") == "07467 544908"  # the API's number with its leading zero dropped
+    assert _phone("+44 7467 544908") == "07467 544908"
+    assert (_phone("01616246671"), _phone("01457874300"), _phone("08001234567")) == \
+        ("0161 624 6671", "01457 874300", "0800 123 4567")  # landlines and others as they were
+
+
+@needs_responses
+def test_every_oldham_phone_is_cqcs_number_in_its_own_grouping():
+    for path in sorted(PROVIDERS.glob("*.yaml")):
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = json.loads((RESPONSES / f"location_{d['location_id']}.json").read_text(encoding="utf-8"))
+        raw = "".join(c for c in doc.get("mainPhoneNumber") or "" if c.isdigit())
+        shown = d["cqc"].get("phone")
+        assert (shown or "").replace(" ", "") == ("0" + raw if raw and not raw.startswith("0") else raw), d["slug"]
+        if shown and shown.startswith("07"):
+            assert shown[5] == " " and len(shown) == 12, (d["slug"], shown)
