@@ -252,7 +252,9 @@ def _phone(value: Any) -> str | None:
         return None
     if digits.startswith("02"):
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    if digits.startswith(("03", "05", "07", "08", "09")) or digits[:4] in ("0113", "0114", "0115", "0116", "0117", "0118") or digits[3] == "1":
+    if digits.startswith("07"):  # a mobile: 07xxx xxxxxx, as Ofcom and GOV.UK group it
+        return f"{digits[:5]} {digits[5:]}"
+    if digits.startswith(("03", "05", "08", "09")) or digits[:4] in ("0113", "0114", "0115", "0116", "0117", "0118") or digits[3] == "1":
         return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
     return f"{digits[:5]} {digits[5:]}"
 
