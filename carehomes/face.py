@@ -524,10 +524,17 @@ def _rating_dated(v: View, value: Any, spec: Any) -> Shown:
     if not r:
         return Shown(v.rating_text, href=v.cqc_url, link=CQC_LINK)
     if r == v.s.values.not_yet_rated:
-        return Shown(v.rating_text, href=v.cqc_url, link=CQC_PAGE)
+        return Shown(v.rating_text + not_yet_rated_when(v, spec), href=v.cqc_url, link=CQC_PAGE)
     when = f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
     return Shown(f"{r}{when}" + given_words(v, spec) + (f", more than {v.limits['rating'].words} old" if v.rating_stale else ""),
                  href=v.cqc_url, link=CQC_PAGE)
+
+
+def not_yet_rated_when(v: View, spec: Any) -> str:
+    """" (as at 20 March 2025, 1 year 8 months ago)": when CQC's "Not yet rated" was so, the CQC register data's date, in
+    the line's ``notYetRated`` words; "" without them or without that date."""
+    words, when = spec.options.get("notYetRated"), v.register_date
+    return f" ({words.replace('{date}', _aged(v, when))})" if isinstance(words, str) and words and when else ""
 
 
 def given_words(v: View, spec: Any, given_to: str = "cqc.rating_given_to") -> str:
@@ -558,8 +565,9 @@ def _card_rating(v: View, value: Any, spec: Any) -> Shown:
     r = v.rating
     if not r:
         return Shown(f"CQC rating: {v.rating_label} ({CQC_LINK})", href=v.cqc_url, link=CQC_LINK)
-    when = f" ({_aged(v, v.rating_date)})" if v.rating_date and r != v.s.values.not_yet_rated else ""
-    text = v.rating_text + when + (given_words(v, spec) if r != v.s.values.not_yet_rated else "")
+    unrated = r == v.s.values.not_yet_rated
+    when = not_yet_rated_when(v, spec) if unrated else f" ({_aged(v, v.rating_date)})" if v.rating_date else ""
+    text = v.rating_text + when + (given_words(v, spec) if not unrated else "")
     return Shown(f"CQC rating: {text}" + (f". This rating is more than {v.limits['rating'].words} old" if v.rating_stale else ""))
 
 
