@@ -303,6 +303,33 @@ def test_a_care_home_that_is_also_an_agency_shows_the_agencys_answer_on_its_card
         assert badges.endswith(f"<li>Weekend admissions from hospital: No</li>\n<li>{html_escape(line)}</li>\n"), badges
 
 
+def test_a_care_home_that_is_also_an_agency_is_asked_for_the_agencys_facts_as_an_agency(agencies, homes):
+    """Park Hills (Oldham) is a care home and a home care agency. Its "What we do not know yet" block said "This home has
+    not told us yet: beds free now, ..., whether it is taking new clients, how many hours of care a week it can start,
+    the area it covers, ..., a description of the home": the agency's facts asked of it as a home. They are a second
+    line, led by the schema's words for the kind (x-directory.unknowns.missingAsKind with the kind's title), in both
+    page writers; a page of one kind keeps its lines."""
+    both, alone = _both(None)
+    leads = [u.lead for u in both.unknowns()]
+    assert leads[:2] == ["This home has not told us yet", "As a home care agency, it has not told us yet"]
+    assert leads[1] == both.s.values.unknowns.missing_as_kind.replace("{aKind}", "a home care agency")
+    home, agency = both.unknowns()[:2]
+    agencys = ["whether it is taking new clients", "how many hours of care a week it can start", "the area it covers"]
+    assert agency.items[:3] == agencys and agency.owner == "provider"
+    assert not set(agencys) & set(home.items) and home.items == ["whether it can meet the other 7 needs on the list"]
+    # the agency alone and the care home alone: one line for the provider, as before
+    for v in (alone, *homes, *agencies.values()):
+        assert not any(u.lead.startswith("As ") for u in v.unknowns()), v.slug
+    assert [u.lead for u in alone.unknowns()][0] == "This agency has not told us yet"
+    assert set(agencys) <= set(alone.unknowns()[0].items)
+    from carehomes.render import _env, home_page, profile_page
+    shell = ("<title>t</title><a href='/homes/_shell/'>", "</main>t")
+    pages = [home_page(both, template, shell, "care@example.org")[0] for template in (profile_page(), _env().get_template("profile.html"))]
+    assert pages[0] == pages[1]  # the Python page writer and the template agree
+    assert ("</li><li><strong>As a home care agency, it has not told us yet:</strong> whether it is taking new clients, how "
+            "many hours of care a week it can start, the area it covers, ") in pages[0]
+
+
 def test_a_location_of_one_kind_adds_no_other_kinds_lines(agencies, homes):
     for v in (*homes, *agencies.values()):
         assert v.also_specs == () and "care" not in v.summary()["notes"]
