@@ -723,6 +723,11 @@ class HomeView:
                 "update_link": update_link(self.face), "claim_form": claim_form_of(self.face.kind, self.s),
                 "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
 
+    def noun_of(self, kind_id: str) -> str:
+        """What the page calls the service as one of its other kinds ("agency" for a care home's home care agency), as
+        that kind's groups on its page do."""
+        return kind_noun(kind(kind_id, self.s).title)
+
     @property
     def homecare_confirmed(self) -> dt.date | None:
         """When the agency last said whether it is taking new clients (the kind's ``confirmed``)."""
