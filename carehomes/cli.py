@@ -137,9 +137,11 @@ def cmd_data(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     try:
-        # file by file, atomically; other files in out are kept; the package's homepage is the area's site_url
+        # file by file, atomically; other files in out are kept; the package's homepage is the area's site_url; it
+        # describes only the files written here (no feed, release snapshots or ORUK API: build's) and its database
+        # holds no changelog (the releases and changes tables, which build makes with the feed)
         sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)), made=result.pieces,
-                           title=site_name(Path(args.config)))
+                           title=site_name(Path(args.config)), site=False)
     except OSError as exc:
         _say(f"Writing the open data into {out} failed: {exc}")
         return 1

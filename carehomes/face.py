@@ -736,39 +736,49 @@ def _card_dormant(v: View, value: Any, spec: Any) -> Shown | None:
 def _sources(v: View, value: Any, spec: Any) -> Shown:
     """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)',
     the service named in its kind's words ("the agency") only when it has given a fact (a profile as imported holds
-    the register's alone), with the date of each of its dated facts in the compare table (_provider_dates)."""
+    the register's alone), with the date of each of its dated facts in the compare table (_provider_dates). A location
+    of several kinds (a care home that is a home care agency too) is named for each kind as its page's groups name it:
+    "the home" for its own kind's facts, "the agency (taking new clients confirmed ...)" for the facts of the lines
+    its other kind adds to its column (face.json ``also``)."""
 
     parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")]
     if v.get("food_hygiene.rating") is not None:  # the FSA's, beside it in the compare table
         d = date_of(v.get("food_hygiene.date"))
         parts.append(v.s.values.owner_source("fsa") + (f" ({_fsa_dated(v, v.get('food_hygiene.rating'), d)})" if d else ""))
-    dated = []
-    for date, rows, unit in _provider_dates(v):
-        known = [label for path, label in rows if _known(v.get(path))]
-        words = unit or (and_list(known) if known else "")
-        if words and nice_date(v.get(date)):
-            dated.append(f"{words} confirmed {_aged(v, v.get(date))}")
-    if dated or _provider_gave(v):
-        parts.append(f"the {v.kind_words['noun']}" + (f" ({'; '.join(dated)})" if dated else ""))
+    faces = v.faces
+    for f in faces:
+        dated = []
+        for date, rows, unit in _provider_dates(v, f):
+            known = [label for path, label in rows if _known(v.get(path))]
+            words = unit or (and_list(known) if known else "")
+            if words and nice_date(v.get(date)):
+                dated.append(f"{words} confirmed {_aged(v, v.get(date))}")
+        if dated or (_provider_gave(v) if len(faces) == 1 else _kind_gave(v, f)):
+            noun = v.kind_words["noun"] if f is faces[0] else v.noun_of(f.kind)
+            parts.append(f"the {noun}" + (f" ({'; '.join(dated)})" if dated else ""))
     return Shown("; ".join(parts))
 
 
-_PROVIDER_DATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> {kind: _provider_dates}
+_PROVIDER_DATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> {(kind, also): _provider_dates}
 
 
-def _provider_dates(v: View) -> tuple[tuple[str, tuple[tuple[str, str], ...], str | None], ...]:
+def _provider_dates(v: View, face: Face | None = None) -> tuple[tuple[str, tuple[tuple[str, str], ...], str | None], ...]:
     """Each date its service gives (owner provider) that dates a fact of the compare table, from the schema, as
     (date path, the compare rows it dates as (path, label in lower case), None), from the kind's dated facts in
     the table's order (an agency's "taking new clients and hours of care a week it can start confirmed ...");
     and the kind's confirmed date, which dates its capacity, as (date path, (), its unit: "beds") when no dated
-    entry has it. Worked out once for each schema and kind."""
+    entry has it. ``face``: one of the location's other kinds' (v.faces), whose facts are in its column only as the
+    lines it adds (``also``): its compare rows of those lines' ids. Worked out once for each schema and kind."""
     by_kind = _PROVIDER_DATES.setdefault(v.s, {})
-    kind_id = v.face.kind
-    if kind_id not in by_kind:
+    also = face is not None and face is not v.face
+    face = face if also and face is not None else v.face
+    kind_id = face.kind
+    if (kind_id, also) not in by_kind:
         k = next((x for x in kinds(v.s) if x.id == kind_id), None)
         out: list[tuple[str, tuple[tuple[str, str], ...], str | None]] = []
+        ids = {line.id for line in face.also}
         if k is not None:
-            rows = [(r.path, lower_first(r.label)) for r in v.face.compare if r.path]
+            rows = [(r.path, lower_first(r.label)) for r in face.compare if r.path and (not also or r.id in ids)]
             for date, facts in k.dated:
                 mine = tuple((path, label) for path, label in rows if path in facts)
                 if mine and _owner(v, date) == "provider":
@@ -777,8 +787,8 @@ def _provider_dates(v: View) -> tuple[tuple[str, tuple[tuple[str, str], ...], st
             if (k.confirmed and _owner(v, k.confirmed) == "provider" and k.confirmed not in {d for d, _ in k.dated}
                     and any(c.available in {p for p, _ in rows} for c in k.capacity)):
                 out.append((k.confirmed, (), k.unit))
-        by_kind[kind_id] = tuple(out)
-    return by_kind[kind_id]
+        by_kind[(kind_id, also)] = tuple(out)
+    return by_kind[(kind_id, also)]
 
 
 def _owner(v: View, path: str) -> str | None:
@@ -802,6 +812,24 @@ def _provider_gave(v: View) -> bool:
         parts = _PROVIDER_PARTS[v.s] = (whole, mixed)
     whole, mixed = parts
     return any(v.d.get(top) not in (None, {}, [], "") for top in whole) or any(v.get(path) is not None for path in mixed)
+
+
+def _kind_gave(v: View, face: Face) -> bool:
+    """For a location of several kinds: whether it has given a fact of the kind whose face is ``face``. Its other
+    kinds' (not v.face's): a field of owner provider that only their tables have (an agency's homecare and coverage);
+    its own kind's: any fact _provider_gave counts but those (the fields the kinds share, its name, phone and
+    description, are its own kind's, as its page's groups have them)."""
+    mine = {k.id: k for k in v.kinds}
+    own = mine.get(v.face.kind)
+    if face is v.face:
+        others = {p for k in mine.values() if k is not own for p in k.field_paths} - (own.field_paths if own else frozenset())
+        _provider_gave(v)  # its parts, worked out once a schema
+        whole, mixed = _PROVIDER_PARTS[v.s]
+        tops = {top for top in whole if any(p.split(".")[0] == top and p not in others for p in v.s.by_path)}
+        return any(v.d.get(top) not in (None, {}, [], "") for top in tops) or any(v.get(p) is not None for p in mixed if p not in others)
+    k = mine.get(face.kind)
+    shared = {p for x in mine.values() if x is not k for p in x.field_paths}
+    return k is not None and any(f.owner == "provider" and f.path not in shared and _known(v.get(f.path)) for f in k.fields)
 
 
 @formatter("taking")

@@ -127,7 +127,8 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     (for a large set: the build makes the engine's pages then), before the files are given; ``with_services(services,
     sources)`` as soon as oruk-services.json's bytes are made, with the sources datapackage.json will name (the build
     starts its static ORUK API there, beside the rest). ``site=False``: datapackage.json names only the files written
-    here, not a site's feed, release snapshots and ORUK API (merge's package, which is its folder alone)."""
+    here, not a site's feed, release snapshots and ORUK API, and the database holds no changelog (the releases and
+    changes tables): the data command's files and merge's package, which are their folder alone."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
         return _data_files(profiles, schema or load_schema(), released or release_date(),
                            site_url() if homepage is None else homepage or None, entries, made,
@@ -138,9 +139,9 @@ def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[s
                      entries: list[Entry] | None = None, site: bool = True) -> tuple[bytes, dict[str, bytes], bytes | None]:
     """What is made beside the database (on the other core, for large sets): the workbook and the ORUK tabular form
     (from the lines made with each home's pieces). With ``entries`` (the changelog), the database too (else None):
-    when the caller's own process has other work meanwhile (the build's pages)."""
+    when the caller's own process has other work meanwhile (the build's pages); its changelog tables only for a site's."""
     return (workbook(tables, released, title), tabular_files_joined(pieces["tabular"], released, homepage, site),
-            None if entries is None else database(tables, entries))
+            None if entries is None else database(tables, entries if site else None))
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
@@ -161,7 +162,8 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage,
                 None if meanwhile is None else entries or [], site, items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
-        files[DB_FILE] = database(tables, entries or []) if meanwhile is None else b""
+        # the changelog's tables only in a site's database (build's: its releases and feed beside it), not data's or merge's
+        files[DB_FILE] = database(tables, (entries or []) if site else None) if meanwhile is None else b""
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         if meanwhile is not None:
             meanwhile()

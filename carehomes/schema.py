@@ -44,7 +44,7 @@ _SHAPE: Shape = {
     **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
     **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
                      "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning", "when",
-                     "what", "lead", "text", "link", "url", "x-owner"), ((str,), ())),
+                     "what", "lead", "text", "link", "url", "x-owner", "missingAsKind"), ((str,), ())),
 }
 _FIELD_KEYS = ("name", "type")  # every field of a table has these
 
@@ -143,11 +143,18 @@ class Unknowns:
     advice: str             # "Ask the home, or {cqcLink}."
     cqc_link: str           # the link text that replaces {cqcLink}
     not_held_by: dict[str, NotHeld] = field(default_factory=dict)  # owner code -> its line on a site not gathering its facts
+    missing_as_kind: str = ""  # "As {aKind}, it has not told us yet": the line of what a location of several kinds has not
+    #                            given as another of its kinds ({aKind}: that kind, "a home care agency")
 
     def advice_parts(self) -> tuple[str, str, str]:
         """The advice split around the CQC link: (before, link text, after)."""
         before, _, after = self.advice.partition("{cqcLink}")
         return before, self.cqc_link, after
+
+    def as_kind(self, title: str) -> str:
+        """missingAsKind for the kind with this title (the schema's kinds list): "As a home care agency, it has not told
+        us yet"."""
+        return self.missing_as_kind.replace("{aKind}", with_article(title.lower()))
 
 
 @dataclass(frozen=True)
@@ -292,17 +299,20 @@ BUILD_ONLY_WORDS = ("description", "unknownBy", "notHeldBy", "closedNoBeds")
 
 
 def _unknowns(u: dict) -> Unknowns:
-    """Read ``x-directory.unknowns``; the advice must carry the {cqcLink} placeholder, and each notHeldBy line
-    its {link} and an http or https address."""
+    """Read ``x-directory.unknowns``; the advice must carry the {cqcLink} placeholder, missingAsKind its {aKind}, and
+    each notHeldBy line its {link} and an http or https address."""
     if "{cqcLink}" not in u["advice"]:
         raise KeyError("unknowns.advice with {cqcLink}")
+    if "{aKind}" not in u["missingAsKind"]:
+        raise KeyError("unknowns.missingAsKind with {aKind}")
     not_held = {}
     for code, n in (u.get("notHeldBy") or {}).items():
         url = n["url"]
         if "{link}" not in n["text"] or not isinstance(url, str) or not web_address(url) or url != url.strip():
             raise KeyError(f"unknowns.notHeldBy.{code} (a text with {{link}} and an http or https url)")
         not_held[code] = NotHeld(n["lead"], n["text"], n["link"], url)
-    return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"], not_held)
+    return Unknowns(u["notKnown"], u["noHomeCan"], u["heading"], dict(u["missingBy"]), u["advice"], u["cqcLink"], not_held,
+                    u["missingAsKind"])
 
 
 STALENESS = ("availability", "capabilities", "fees", "rating", "register", "foodHygiene")  # every group a page dates

@@ -71,6 +71,7 @@ class Group:
     table: list[list[str]] | None = None
     table_missing: list[Fact] = field(default_factory=list)  # rows of the table nobody has given
     also: tuple[str, dt.date, str] | None = None  # (label, date, age): the CQC register's, when CQC gave a fact shown
+    kind: str | None = None  # the title of the other kind whose face declares it (None: the page's own kind's)
 
     @property
     def known_facts(self) -> list[Fact]:
@@ -722,6 +723,11 @@ class HomeView:
                 "update_link": update_link(self.face), "claim_form": claim_form_of(self.face.kind, self.s),
                 "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
 
+    def noun_of(self, kind_id: str) -> str:
+        """What the page calls the service as one of its other kinds ("agency" for a care home's home care agency), as
+        that kind's groups on its page do."""
+        return kind_noun(kind(kind_id, self.s).title)
+
     @property
     def homecare_confirmed(self) -> dt.date | None:
         """When the agency last said whether it is taking new clients (the kind's ``confirmed``)."""
@@ -815,13 +821,13 @@ class HomeView:
         def make() -> list[tuple[GroupSpec, str | None]]:
             specs: dict[str, tuple[GroupSpec, str | None]] = {}
             for f in self.faces:
-                noun = None if f is self.face else kind_noun(kind(f.kind, self.s).title)
+                title = None if f is self.face else kind(f.kind, self.s).title
                 for spec in f.page:
-                    specs.setdefault(spec.id, (spec, noun))
+                    specs.setdefault(spec.id, (spec, title))
             return list(specs.values())
 
         # once a set of faces
-        return [self.group(spec, noun) for spec, noun in _once_for(_GROUP_SPECS, tuple(self.faces), make)]
+        return [self.group(spec, title and kind_noun(title), title) for spec, title in _once_for(_GROUP_SPECS, tuple(self.faces), make)]
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
@@ -917,11 +923,12 @@ class HomeView:
             out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
         return out
 
-    def group(self, spec: GroupSpec, noun: str | None = None) -> Group:
+    def group(self, spec: GroupSpec, noun: str | None = None, of_kind: str | None = None) -> Group:
         """One group of the page; ``noun``: what the kind whose face declares it calls the service, where that is
-        not the page's own kind (kind_words), so that the provider's facts of it are said to be given by it."""
+        not the page's own kind (kind_words), so that the provider's facts of it are said to be given by it;
+        ``of_kind``: that kind's title (the facts it has not given are asked of it as that kind: unknowns)."""
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
-        g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None)
+        g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None, kind=of_kind)
         if spec.stale_text and spec.stale:  # declared words: the group's own date against its staleness age
             g.stale = (spec.stale_text.replace("{date}", self.dated(when)).replace("{limit}", self.limits[spec.stale].words)
                        if self.stale(spec.stale, when) else None)
@@ -1063,7 +1070,9 @@ class HomeView:
 
     def unknowns(self, groups: list[Group] | None = None) -> list[Unknown]:
         """What the page does not know, one line per owner (the home first): facts sharing a short name
-        are named once when all of them are missing, and one by one when only some are."""
+        are named once when all of them are missing, and one by one when only some are. A location of several kinds
+        is asked for its other kinds' facts (their groups' facts it gives itself) as that kind, in a line of each
+        after its own ("As a home care agency, it has not told us yet: ...": x-directory.unknowns.missingAsKind)."""
         groups = self.groups() if groups is None else groups
         every_missing: dict[str, bool] = {}  # short name -> whether every fact of the page with it is missing
         for g in groups:
@@ -1071,6 +1080,7 @@ class HomeView:
                 if o.short:
                     every_missing[o.short] = every_missing.get(o.short, True) and o.text is None and o.html is None
         names: dict[str, list[str]] = {}
+        as_kind: dict[str, list[str]] = {}  # another kind's title -> the facts it has not given as that kind
         last = len(UNKNOWN_ORDER)
         for g in sorted(groups, key=lambda g: _UNKNOWN_RANK.get(g.id, last)):
             for facts in (g.facts, g.table_missing):
@@ -1079,7 +1089,7 @@ class HomeView:
                         continue
                     short = f.short  # its missing_name when every fact with its short name is missing, else its label
                     name = short if short and every_missing.get(short, True) else lower_first(f.label)
-                    said = names.setdefault(f.owner, [])
+                    said = as_kind.setdefault(g.kind, []) if g.kind and f.owner == "provider" else names.setdefault(f.owner, [])
                     if name not in said:
                         said.append(name)
         noun = self.kind_words["noun"]
@@ -1091,6 +1101,9 @@ class HomeView:
                            {code: lead.replace(" home ", f" {noun} ") for code, lead in self.s.values.unknowns.missing_by.items()})
         order, by = leads[noun]
         out = [Unknown(code, by[code], names[code]) for code in order if names.get(code)]
+        if as_kind:  # after the page's own kind's line (first: "provider")
+            told = 1 if out and out[0].owner == "provider" else 0
+            out[told:told] = [Unknown("provider", self.s.values.unknowns.as_kind(title), said) for title, said in as_kind.items()]
         if self.ungathered:  # the site holds none of these facts: it says so, and where to look them up
             not_held = self.s.values.unknowns.not_held_by
             out = [Unknown(u.owner, n.lead, u.items, n.url, n.parts(u.text))

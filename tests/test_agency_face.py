@@ -303,6 +303,60 @@ def test_a_care_home_that_is_also_an_agency_shows_the_agencys_answer_on_its_card
         assert badges.endswith(f"<li>Weekend admissions from hospital: No</li>\n<li>{html_escape(line)}</li>\n"), badges
 
 
+def test_a_care_home_that_is_also_an_agency_is_asked_for_the_agencys_facts_as_an_agency(agencies, homes):
+    """Park Hills (Oldham) is a care home and a home care agency. Its "What we do not know yet" block said "This home has
+    not told us yet: beds free now, ..., whether it is taking new clients, how many hours of care a week it can start,
+    the area it covers, ..., a description of the home": the agency's facts asked of it as a home. They are a second
+    line, led by the schema's words for the kind (x-directory.unknowns.missingAsKind with the kind's title), in both
+    page writers; a page of one kind keeps its lines."""
+    both, alone = _both(None)
+    leads = [u.lead for u in both.unknowns()]
+    assert leads[:2] == ["This home has not told us yet", "As a home care agency, it has not told us yet"]
+    assert leads[1] == both.s.values.unknowns.missing_as_kind.replace("{aKind}", "a home care agency")
+    home, agency = both.unknowns()[:2]
+    agencys = ["whether it is taking new clients", "how many hours of care a week it can start", "the area it covers"]
+    assert agency.items[:3] == agencys and agency.owner == "provider"
+    assert not set(agencys) & set(home.items) and home.items == ["whether it can meet the other 7 needs on the list"]
+    # the agency alone and the care home alone: one line for the provider, as before
+    for v in (alone, *homes, *agencies.values()):
+        assert not any(u.lead.startswith("As ") for u in v.unknowns()), v.slug
+    assert [u.lead for u in alone.unknowns()][0] == "This agency has not told us yet"
+    assert set(agencys) <= set(alone.unknowns()[0].items)
+    from carehomes.render import _env, home_page, profile_page
+    shell = ("<title>t</title><a href='/homes/_shell/'>", "</main>t")
+    pages = [home_page(both, template, shell, "care@example.org")[0] for template in (profile_page(), _env().get_template("profile.html"))]
+    assert pages[0] == pages[1]  # the Python page writer and the template agree
+    assert ("</li><li><strong>As a home care agency, it has not told us yet:</strong> whether it is taking new clients, how "
+            "many hours of care a week it can start, the area it covers, ") in pages[0]
+
+
+def test_the_compare_columns_sources_name_the_agency_for_the_agencys_facts():
+    """Park Hills (Oldham), a care home and a home care agency, as imported (the register's facts alone) with an agency's
+    answer (made up here): its compare column's Sources cell said "the home" (any fact the service gave counted as the
+    home's) with only the care home's dates, beside the agency's "Taking new clients: yes ... (confirmed ...)" it adds.
+    It names the agency for the agency's facts, dated as the agency's own column dates them, as the page's "Source: The
+    agency." does; the home only for facts the home gave."""
+    text = (ROOT / "areas" / "oldham" / "providers" / "park-hills-private-nursing-home.yaml").read_text(encoding="utf-8")
+    register = "Care Quality Commission register (dated 20 March 2025, 1 year 8 months ago)"
+    answer = "homecare:\n  taking_new_clients: true\n  hours_available: 5\n  confirmed: 2026-11-22\n"
+    beds = "beds:\n  registered: 17\n  nursing:\n    total: 17\n    available: 2\n  confirmed: 2026-11-20\n"
+
+    def sources(yaml: str) -> str:
+        p, problems = parse_profile(yaml, "park-hills-private-nursing-home.yaml")
+        assert p is not None, problems
+        v = HomeView(p.data, TODAY, load_schema())
+        assert [f.kind for f in v.faces] == ["care_home", "home_care_agency"]
+        return v.summary()["compare"]["sources"]
+
+    assert sources(text) == register  # as imported: CQC's alone
+    assert sources(text + answer) == f"{register}; the agency (taking new clients confirmed 22 November 2026, 1 day ago)"
+    both = text.replace("beds:\n  registered: 17\n", beds) + answer
+    assert sources(both) == (f"{register}; the home (beds confirmed 20 November 2026, 3 days ago); "
+                             "the agency (taking new clients confirmed 22 November 2026, 1 day ago)")
+    assert sources(text + "coverage:\n  districts: [OL8]\n  confirmed: 2026-11-20\n") == f"{register}; the agency"
+    assert sources(text + "contact:\n  email: office@example.org\n") == f"{register}; the home"  # a fact both kinds have
+
+
 def test_a_location_of_one_kind_adds_no_other_kinds_lines(agencies, homes):
     for v in (*homes, *agencies.values()):
         assert v.also_specs == () and "care" not in v.summary()["notes"]

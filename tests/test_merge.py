@@ -710,7 +710,21 @@ def test_the_merged_package_describes_only_the_files_in_its_folder(tmp_path, pkg
     out = tmp_path / "out"
     r = run_build("merge", str(pkg / "datapackage.json"), "--out", str(out))
     assert r.returncode == 0, r.stderr
-    data = out / "data"
+    describes_only_its_folder(out / "data")
+
+
+def test_the_data_commands_package_describes_only_the_files_it_writes(published):
+    """`data` alone wrote a datapackage.json saying it was published with changes.atom, releases/<date>/ and a static
+    ORUK API under oruk/ on the site, which only `build` publishes, and a care-homes.db described as holding "releases
+    and changes (the changelog)" whose releases and changes tables were empty (data makes no changelog). It names only
+    the files it writes (as merge's package, publish's site=False), and its database has no changelog tables."""
+    describes_only_its_folder(published)
+
+
+def describes_only_its_folder(data):
+    """The package in ``data`` names no file its folder does not hold, and its database no table it does not have."""
+    import sqlite3
+
     held = {p.relative_to(data).as_posix() for p in data.rglob("*")}
     desc = json.loads((data / "datapackage.json").read_text())
     tabular = json.loads((data / "oruk-tabular" / "datapackage.json").read_text())
@@ -723,3 +737,12 @@ def test_the_merged_package_describes_only_the_files_in_its_folder(tmp_path, pkg
     assert {n for n in named if not (n.rstrip("/") in held or f"oruk-tabular/{n}" in held)} == set()
     assert {res["path"] for res in desc["resources"]} <= held
     assert not any("on the site" in text or "changes.atom" in text or "releases/" in text for text in texts)
+    db = sqlite3.connect(data / "care-homes.db")
+    tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+    described = {row[0] for row in db.execute("select table_name from dictionary_tables")}
+    assert tables == {"care_homes", "home_care_agencies", "capabilities", "nhs_trusts", "dictionary_tables", "dictionary_columns"}
+    assert described == tables - {"dictionary_tables", "dictionary_columns"}
+    assert {row[0] for row in db.execute("select distinct table_name from dictionary_columns")} == described
+    db.close()
+    said = next(res["description"] for res in desc["resources"] if res["path"] == "care-homes.db")
+    assert "releases" not in said and "changes" not in said and "nhs_trusts" in said

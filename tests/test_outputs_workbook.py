@@ -89,7 +89,8 @@ def test_database_tables_keys_and_dictionary(tmp_path):
     change = Change("rating", "1-000000101", "Café Résidence", "Good", "Outstanding", "2026-10-01")
     entries = [Entry(dt.date(2026, 11, 23), "Changes since the release of 2026-11-01", [change], unreleased=True,
                      since=dt.date(2026, 11, 1)), Entry(dt.date(2026, 11, 1), "First release: 2 homes")]
-    _published(tmp_path, entries)
+    pkg = _published(tmp_path, entries)  # a site's (build's): its changelog too, and its description says so
+    assert "releases and changes (the changelog)" in next(r["description"] for r in pkg["resources"] if r["path"] == "care-homes.db")
     db = sqlite3.connect(tmp_path / "care-homes.db")
     db.execute("pragma foreign_keys = on")
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}

@@ -40,6 +40,7 @@ def schema_values() -> dict[str, str]:
     out[VALUES.not_provided] = "x-directory.labels.notProvided"
     u = VALUES.unknowns
     for key, v in (("notKnown", u.not_known), ("noHomeCan", u.no_home_can), ("heading", u.heading), ("cqcLink", u.cqc_link),
+                   ("missingAsKind", u.missing_as_kind),
                    *((f"missingBy.{c}", m) for c, m in u.missing_by.items())):
         out[v] = f"x-directory.unknowns.{key}"
     for code, n in u.not_held_by.items():

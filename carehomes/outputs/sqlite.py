@@ -1,8 +1,8 @@
 """care-homes.db: the open data as one SQLite database for analysts (Datasette, sqlite3, any SQL tool).
 
 One table a data package table (its name with underscores: care_homes, capabilities, nhs_trusts), typed
-from the package, with its primary key, foreign keys and indexes; releases and changes (the changelog);
-and the data dictionary in the tables dictionary_tables and dictionary_columns. Written with sqlite-utils.
+from the package, with its primary key, foreign keys and indexes; in a site's (build's), releases and changes (the
+changelog, whose releases and feed are published beside it); and the data dictionary in the tables dictionary_tables and dictionary_columns. Written with sqlite-utils.
 Lists are JSON arrays (use json_each), yes/no are 1/0, dates are text written YYYY-MM-DD.
 """
 from __future__ import annotations
@@ -175,7 +175,7 @@ def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
     db.table("changes").create_index(["release"])
 
 
-def _dictionary(db: sqlite_utils.Database, tables: list[Table]) -> None:
+def _dictionary(db: sqlite_utils.Database, tables: list[Table], changelog: bool = True) -> None:
     db.table("dictionary_tables").create({"table_name": str, "title": str, "description": str}, pk="table_name")
     db.table("dictionary_columns").create({"table_name": str, "column_name": str, "title": str, "type": str, "owner": str,
                                      "description": str}, pk=("table_name", "column_name"),
@@ -183,17 +183,18 @@ def _dictionary(db: sqlite_utils.Database, tables: list[Table]) -> None:
     db.table("dictionary_tables").insert_all([{"table_name": table_name(t.name), "title": t.title, "description": t.description}
                                         for t in tables]
                                        + [{"table_name": n, "title": n.capitalize(), "description": d}
-                                          for n, (d, _) in EXTRA_TABLES.items()])
+                                          for n, (d, _) in EXTRA_TABLES.items() if changelog])
     db.table("dictionary_columns").insert_all(
         [{"table_name": table_name(t.name), "column_name": f["name"], "title": f.get("title", f["name"]),
           "type": "text" if is_identifier(f) else f.get("type", "string"), "owner": f.get("owner"),
           "description": field_description(f)} for t in tables for f in t.fields]
         + [{"table_name": n, "column_name": c, "title": c, "type": "integer" if kind is int else "string", "owner": None,
-            "description": d} for n, (_, cols) in EXTRA_TABLES.items() for c, (kind, d) in cols.items()])
+            "description": d} for n, (_, cols) in EXTRA_TABLES.items() if changelog for c, (kind, d) in cols.items()])
 
 
-def database(tables: list[Table], entries: list[Entry]) -> bytes:
-    """The database file's bytes."""
+def database(tables: list[Table], entries: list[Entry] | None) -> bytes:
+    """The database file's bytes; ``entries``: the changelog, in the tables releases and changes (None: no such tables,
+    nor their entries in the data dictionary: a database without a site's releases and feed beside it)."""
     with tempfile.TemporaryDirectory(prefix="carehomes-db-") as tmp:
         path = Path(tmp) / DB_FILE
         db = sqlite_utils.Database(path)
@@ -205,8 +206,9 @@ def database(tables: list[Table], entries: list[Entry]) -> bytes:
         try:
             for t in tables:
                 _add_table(db, t)
-            _changelog(db, entries)
-            _dictionary(db, tables)
+            if entries is not None:
+                _changelog(db, entries)
+            _dictionary(db, tables, entries is not None)
             db.vacuum()
         finally:
             db.close()

@@ -195,6 +195,7 @@ DR_V2 = "https://datapackage.org/profiles/2.0/dataresource.json"
 JSON_DESCRIPTION = ("One object per {}, shaped like the profiles (nested), with the same values as the CSV tables "
                     "and no formula apostrophes.")  # a kind's JSON file: the first kind's says 'home', as published
 ORUK_API_NOTE = " The same records are served as a static ORUK API under oruk/ on the site."  # a site's, not merge's
+CHANGELOG_NOTE = ", releases and changes (the changelog)"  # the database's tables of a site's (build's), not data's or merge's
 OTHER_FILES = {  # published beside the tables; described as (non-tabular) resources
     FIRST.json_file: (f"{FIRST.resource}-json", f"{FIRST.plural} as JSON", "json", "application/json", JSON_DESCRIPTION.format("home")),
     GEOJSON_FILE: (f"{FIRST.resource}-geojson", f"{FIRST.plural} as GeoJSON", "geojson", "application/geo+json",
@@ -216,7 +217,7 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
     DB_FILE: (f"{FIRST.resource}-sqlite", f"{FIRST.plural} as a SQLite database", "sqlite", "application/vnd.sqlite3",
               "The tables as one SQLite database: {tables} (typed as in this package, "
               "with primary keys, foreign keys and indexes; lists as JSON arrays, yes/no as 1/0, dates as text "
-              "YYYY-MM-DD), releases and changes (the changelog), and the data dictionary in dictionary_tables and "
+              "YYYY-MM-DD){changelog}, and the data dictionary in dictionary_tables and "
               "dictionary_columns. Open it in Datasette or any SQLite tool."),
     "oruk-tabular/datapackage.json": ("oruk-tabular", "Care homes in Open Referral UK tabular form", "json", "application/json",
                                       "The descriptor of a second data package, in the folder oruk-tabular/: the same "
@@ -285,7 +286,8 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     the owners of whom a table holds a fact; None: every owner) has it: a site gathering no food hygiene ratings does
     not name the Food Standards Agency as a source, nor its licence's attribution. ``title``: the package's, when
     given (else the schema's). ``site``: whether the package is published on a site, beside its feed, release snapshots
-    and static ORUK API, which the description then names; else (merge's package) it names only what its folder holds.
+    and static ORUK API, which the description then names, with the database's changelog tables; else (the data
+    command's files, merge's package) it names only what its folder holds, and a database without a changelog.
     """
     pkg = copy.deepcopy(schema.package)
     pkg["sources"] = package_sources(schema, owners)
@@ -315,7 +317,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     named = {XLSX_FILE: and_list(tables), DB_FILE: and_list([t.replace("-", "_") for t in tables])}
     for path, (name, title, fmt, mediatype, description) in OTHER_FILES.items():
         if path in files:
-            description = description.replace("{tables}", named.get(path, ""))
+            description = description.replace("{tables}", named.get(path, "")).replace("{changelog}", CHANGELOG_NOTE if site else "")
             if not site:
                 description = description.removesuffix(ORUK_API_NOTE)
             pkg["resources"].append({"name": name, "path": path, "title": title, "description": description,
