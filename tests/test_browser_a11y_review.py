@@ -272,6 +272,35 @@ def test_the_sites_name_in_the_header_is_whole_on_a_phone(site, browser):
     assert seen[320]["lines"] == 2, seen  # the bundled name is longer than one line here: the wrapping is what is tested
 
 
+def test_a_homes_name_in_the_header_after_scrolling_is_whole_on_a_phone(site, browser):
+    """Once a home's heading has scrolled away the header shows the page's title in place of the site's name, and the
+    theme cut it to one line: at 320 px "Brockhampton Court Care…", at 375 px "July VII Limited t/a Wykenhurst R…"
+    (WCAG 1.4.10; the heading is still in the page above). It wraps onto a second line as the site's name does,
+    within the header's usual height, and the page is no wider than the screen."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    pg = ctx.new_page()
+    seen = {}
+    for width, slug in ((320, "brockhampton-court-care-home-with-nursing"), (375, "july-vii-limited-t-a-wykenhurst-residential-home")):
+        pg.set_viewport_size({"width": width, "height": 640})
+        pg.goto(site + f"homes/{slug}/")
+        pg.evaluate("scrollTo(0, 600)")
+        expect(pg.locator(".md-header__title--active")).to_have_count(1)  # the theme swaps the name for the title
+        pg.evaluate(SETTLED)
+        seen[width] = pg.evaluate("""() => {
+            const t = document.querySelector('.md-header__topic + .md-header__topic .md-ellipsis'), r = t.getBoundingClientRect();
+            const box = document.querySelector('.md-header__title').getBoundingClientRect();
+            const header = document.querySelector('.md-header').getBoundingClientRect();
+            const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+            return {same: t.textContent.trim() === document.querySelector('h1').textContent.trim(),
+                    cut: t.scrollWidth > t.clientWidth || t.scrollHeight > t.clientHeight,
+                    inside: r.left >= box.left && r.right <= box.right + 0.5 && r.top >= header.top && r.bottom <= header.bottom + 0.5,
+                    lines: Math.round(r.height / parseFloat(getComputedStyle(t).lineHeight)),
+                    header: Math.round(header.height / rem * 10) / 10,
+                    wider: document.documentElement.scrollWidth > document.documentElement.clientWidth}; }""")
+    ctx.close()
+    whole = {"same": True, "cut": False, "inside": True, "lines": 2, "header": 2.4, "wider": False}
+    assert seen == {320: whole, 375: whole}, seen
+
 def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browser):
     """WCAG 2.3.3: with the system's "reduce motion" set, the phone's menu drawer opens at once (no slide, no fading
     overlay) and "Back to top" jumps to the top, not a smooth scroll. Both themes already honour it (their own
