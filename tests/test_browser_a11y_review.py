@@ -272,6 +272,35 @@ def test_the_sites_name_in_the_header_is_whole_on_a_phone(site, browser):
     assert seen[320]["lines"] == 2, seen  # the bundled name is longer than one line here: the wrapping is what is tested
 
 
+def test_a_homes_name_in_the_header_after_scrolling_is_whole_on_a_phone(site, browser):
+    """Once a home's heading has scrolled away the header shows the page's title in place of the site's name, and the
+    theme cut it to one line: at 320 px "Brockhampton Court Care…", at 375 px "July VII Limited t/a Wykenhurst R…"
+    (WCAG 1.4.10; the heading is still in the page above). It wraps onto a second line as the site's name does,
+    within the header's usual height, and the page is no wider than the screen."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    pg = ctx.new_page()
+    seen = {}
+    for width, slug in ((320, "brockhampton-court-care-home-with-nursing"), (375, "july-vii-limited-t-a-wykenhurst-residential-home")):
+        pg.set_viewport_size({"width": width, "height": 640})
+        pg.goto(site + f"homes/{slug}/")
+        pg.evaluate("scrollTo(0, 600)")
+        expect(pg.locator(".md-header__title--active")).to_have_count(1)  # the theme swaps the name for the title
+        pg.evaluate(SETTLED)
+        seen[width] = pg.evaluate("""() => {
+            const t = document.querySelector('.md-header__topic + .md-header__topic .md-ellipsis'), r = t.getBoundingClientRect();
+            const box = document.querySelector('.md-header__title').getBoundingClientRect();
+            const header = document.querySelector('.md-header').getBoundingClientRect();
+            const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+            return {same: t.textContent.trim() === document.querySelector('h1').textContent.trim(),
+                    cut: t.scrollWidth > t.clientWidth || t.scrollHeight > t.clientHeight,
+                    inside: r.left >= box.left && r.right <= box.right + 0.5 && r.top >= header.top && r.bottom <= header.bottom + 0.5,
+                    lines: Math.round(r.height / parseFloat(getComputedStyle(t).lineHeight)),
+                    header: Math.round(header.height / rem * 10) / 10,
+                    wider: document.documentElement.scrollWidth > document.documentElement.clientWidth}; }""")
+    ctx.close()
+    whole = {"same": True, "cut": False, "inside": True, "lines": 2, "header": 2.4, "wider": False}
+    assert seen == {320: whole, 375: whole}, seen
+
 def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browser):
     """WCAG 2.3.3: with the system's "reduce motion" set, the phone's menu drawer opens at once (no slide, no fading
     overlay) and "Back to top" jumps to the top, not a smooth scroll. Both themes already honour it (their own
@@ -303,3 +332,58 @@ def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browse
     after = pg.evaluate("new Promise(done => requestAnimationFrame(() => done(scrollY)))")
     ctx.close()
     assert (moving, left, keyboard, after) == (0, 0, [True, 0], 0)
+
+
+# the map, frame by frame for a second: how many of its pane, tile layers and pins moved since the frame before (each
+# element followed by itself: one drawn afresh is not a move), how many tiles are part way through fading in, and
+# whether Leaflet's zoom animation is on
+MAP_FRAMES = """() => { window.mapFrames = new Promise(done => { const frames = [], was = new WeakMap();
+    const look = () => {
+        let moved = 0;
+        document.querySelectorAll('#map .leaflet-map-pane, #map .leaflet-tile-container, #map .leaflet-marker-icon').forEach(e => {
+            const r = e.getBoundingClientRect(), at = Math.round(r.left) + ',' + Math.round(r.top);
+            if (was.has(e) && was.get(e) !== at) moved += 1;
+            was.set(e, at); });
+        const fading = [...document.querySelectorAll('#map .leaflet-tile')]
+            .filter(t => t.style.opacity !== '' && +t.style.opacity > 0 && +t.style.opacity < 1).length;
+        frames.push({moved, fading, zooming: !!document.querySelector('#map .leaflet-map-pane.leaflet-zoom-anim')});
+        if (frames.length < 60) requestAnimationFrame(look); else done(frames);
+    };
+    requestAnimationFrame(look); }); }"""
+
+
+@pytest.mark.one_engine
+def test_with_reduced_motion_the_map_does_not_move(site, browser):
+    """With the system's "reduce motion" set, the find page's map still glided: an arrow key panned it over 17
+    frames, its tiles faded in over a quarter of a second each time the view changed, and its zoom was Leaflet's
+    zoom animation (the theme's rule stops its CSS transition, not the animation itself, nor panning and fading, which
+    Leaflet draws frame by frame in JavaScript). The rest of the site honours it: the map now jumps to each new view
+    (opened, zoomed with its button, panned with an arrow key, fitted to the results of a new filter)."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900}, reduced_motion="reduce")
+    pg = ctx.new_page()
+    stub_tiles(pg, site)
+    pg.goto(site + "find/?town=Hereford")
+    wait_results(pg)
+    steps = {}
+
+    def watch(step: str, act) -> None:
+        pg.evaluate(MAP_FRAMES)
+        act()
+        frames = pg.evaluate("window.mapFrames")
+        runs, run = [0], 0  # the frames in a row in which something moved
+        for f in frames:
+            run = run + 1 if f["moved"] else 0
+            runs.append(run)
+        steps[step] = {"moved": any(f["moved"] for f in frames), "in a row": max(runs),
+                       "fading": sum(f["fading"] > 0 for f in frames), "zooming": sum(f["zooming"] for f in frames)}
+
+    watch("open", lambda: pg.get_by_role("button", name="Show these homes on a map").click())
+    watch("zoom in", lambda: pg.get_by_role("button", name="Zoom in").click())
+    watch("arrow key", lambda: (pg.locator("#map").focus(), pg.keyboard.press("ArrowRight")))
+    before = pg.locator("#results-status").inner_text()
+    watch("filter", lambda: (pg.locator("#care-nursing").check(), expect(pg.locator("#results-status")).not_to_have_text(before)))
+    ctx.close()
+    # each change of view is one jump, never a move over frames in a row, with no tile fading in and no zoom animation
+    # (opening draws the map at its view: nothing moves)
+    still = {"moved": True, "in a row": 1, "fading": 0, "zooming": 0}
+    assert steps == {"open": {**still, "moved": False, "in a row": 0}, "zoom in": still, "arrow key": still, "filter": still}, steps

@@ -441,7 +441,15 @@ export function initFind(root) {
     if (!mapOpen || !window.L) return;
     var L = window.L;
     if (!map) {
-      map = L.map("map", { scrollWheelZoom: false });
+      // with the system's "reduce motion" set the map jumps, as the rest of the site does: no zoom, marker or tile
+      // fading animation, no glide after a drag, and every pan (the arrow keys, a popup brought into view, the view
+      // fitted to new results) made at once (Leaflet has no option for panBy's animation, its own default)
+      var still = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+      map = L.map("map", { scrollWheelZoom: false, zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still });
+      if (still) {
+        var panBy = map.panBy;
+        map.panBy = function (offset, options) { return panBy.call(this, offset, L.extend({}, options, { animate: false })); };
+      }
       L.tileLayer(root.dataset.mapTiles, { attribution: root.dataset.mapAttribution || "", maxZoom: 18 }).addTo(map);
       markers = L.layerGroup().addTo(map);
     }
