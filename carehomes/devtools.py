@@ -28,6 +28,9 @@ def _say(msg: str) -> None:
 VALIDATORS = ROOT / "tools" / "validators"  # npm: the Nu Html Checker (vnu-jar), schema-dts and actionlint, pinned by package-lock.json
 ACTIONLINT = VALIDATORS / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 ESLINT = VALIDATORS / "node_modules" / "eslint" / "bin" / "eslint.js"  # the site's scripts, with tools/validators/eslint.config.mjs
+# zizmor as a council's security reviewer runs it: the auditor persona also reports what the default one leaves out,
+# such as a secret read by a job that names no environment (secrets-outside-env; docs/deployment.md, "Environments")
+ZIZMOR_ARGS = ["--offline", "--persona", "auditor", "--quiet", "--no-progress", ".github/workflows"]
 
 
 def _apt_install(packages: list[str], why: str, ask: bool = True) -> str | None:
@@ -107,7 +110,7 @@ def _workers() -> list[str]:
 
 
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
-    """Lint (ruff), type-check (mypy), lint and audit the workflows (actionlint, zizmor, offline), lint and unit-test
+    """Lint (ruff), type-check (mypy), lint and audit the workflows (actionlint, zizmor offline as an auditor), lint and unit-test
     the site's scripts (eslint, node --test), then pytest;
     the first failing step's exit status."""
     if not (shared_folder() / "data").is_dir():
@@ -129,7 +132,7 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
         ("ruff", [python, "-m", "ruff", "check", "--quiet", "."]),
         ("mypy", [python, "-m", "mypy"]),
         ("actionlint", ["node", str(ACTIONLINT), ".github/workflows/*.yml"]),
-        ("zizmor", [str(zizmor), "--offline", "--quiet", "--no-progress", ".github/workflows"]),
+        ("zizmor", [str(zizmor), *ZIZMOR_ARGS]),
         ("eslint", ["node", str(ESLINT), "--config", str(VALIDATORS / "eslint.config.mjs"), "overrides/assets/*.js", "tests/js/*.test.mjs"]),
         ("node --test", ["node", "--test", "tests/js/"]),  # the scripts' unit tests (Node's own runner)
         ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *_workers(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import yaml
 from conftest import ROOT
 from test_docs import _commands
 
@@ -38,3 +39,22 @@ def test_every_command_and_file_the_guide_names_exists():
         assert cmd in _commands(), f"docs/deployment.md names `build.py {cmd}`, which is not a command"
     for path in re.findall(r"`((?:\.github|carehomes|tests|schema|providers)/[\w./-]+)`", text):
         assert (ROOT / path).exists(), f"docs/deployment.md names {path}, which does not exist"
+
+
+def test_every_environment_that_keeps_a_secret_is_set_up_in_the_guide_with_its_workflows_and_secrets():
+    """The table under "Environments" says which workflows name each environment and which secrets to keep in it,
+    as the workflows have them, so that a council following it puts every secret where its job reads it."""
+    named: dict[str, tuple[set[str], set[str]]] = {}
+    for f in WF.glob("*.yml"):
+        for job in yaml.safe_load(f.read_text())["jobs"].values():
+            secrets = set(re.findall(r"\bsecrets\.(\w+)", yaml.safe_dump(job))) - {"GITHUB_TOKEN"}
+            env = job.get("environment")
+            if secrets and isinstance(env, str):
+                workflows, kept = named.setdefault(env, (set(), set()))
+                workflows.add(f.name)
+                kept |= secrets
+    assert named, "no job keeps its secrets in an environment"
+    rows = re.findall(r"^\| `([\w-]+)` \| (`\.github/workflows/.*?) \| (.*?) \|", DOC.read_text(), flags=re.M)
+    table = {env: (set(re.findall(r"workflows/([\w.-]+\.yml)", used)), set(re.findall(r"`(\w+)`", secrets)))
+             for env, used, secrets in rows}
+    assert table == named

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from github_stub import GitHubStub
-from workflow_harness import Harness, evaluate, push_change, seed_origin
+from workflow_harness import Environment, Harness, evaluate, push_change, seed_origin
 
 pytestmark = pytest.mark.slow  # clones and bash subprocesses
 
@@ -92,3 +92,44 @@ def test_runner_files_outputs_if_and_needs_work_as_on_github(tmp_path):
     assert first.outputs == {"count": "3"} and first.summary == "## Summary\n"
     assert (first.result, run.jobs["second"].result, run.result) == ("failure", "skipped", "failure")
     assert isinstance(first.workspace, Path)
+
+
+SECRETS_WORKFLOW = """name: Environment check
+on: workflow_dispatch
+permissions: {}
+jobs:
+%s"""
+JOB = """  %s:
+    runs-on: ubuntu-24.04
+    permissions: {}%s
+    steps:
+      - env:
+          BOTH: ${{ secrets.BOTH }}
+          ONLY_KEPT: ${{ secrets.ONLY_KEPT }}
+          REPO: ${{ secrets.REPO }}
+        run: echo "$BOTH|$ONLY_KEPT|$REPO"
+"""
+
+
+def test_a_job_reads_its_environments_secrets_over_the_repositorys_and_a_branch_rule_stops_it(tmp_path):
+    """As GitHub gives secrets: a job that names an environment reads the repository's secrets, the environment's
+    own winning over one of the same name (names of environments ignore case); a job that names none, or an
+    environment nobody set up yet (GitHub makes it on first use, with no secrets and no rules), reads the
+    repository's only. An environment usable from main only fails its job on another branch before any step."""
+    jobs = (JOB % ("kept", "\n    environment: Weekly-Sync") + JOB % ("plain", "")
+            + JOB % ("new", "\n    environment:\n      name: not-set-up-yet"))
+    origin = seed_origin(tmp_path, {})
+    push_change(origin, tmp_path, "main", lambda w: (w / ".github" / "workflows" / "env-check.yml").write_text(SECRETS_WORKFLOW % jobs))
+    push_change(origin, tmp_path, "refs/heads/other", lambda w: (w / "README.md").write_text("x\n"))
+    kept = Environment({"BOTH": "kept-both", "ONLY_KEPT": "kept"}, branches=["main"])
+    with GitHubStub() as github:
+        harness = Harness(tmp_path, origin, github=github, secrets={"BOTH": "repo-both", "REPO": "repo"},
+                          environments={"weekly-sync": kept})
+        run = harness.run("env-check.yml", "workflow_dispatch", {"inputs": {}})
+        other = harness.run("env-check.yml", "workflow_dispatch", {"inputs": {}}, ref="refs/heads/other")
+    seen = {name: (job.environment, job.steps[0].output.strip()) for name, job in run.jobs.items()}
+    assert seen == {"kept": ("Weekly-Sync", "kept-both|kept|repo"), "plain": (None, "repo-both||repo"),
+                    "new": ("not-set-up-yet", "repo-both||repo")}, run.log()
+    assert (other.jobs["kept"].result, other.jobs["kept"].steps) == ("failure", [])
+    assert other.jobs["kept"].error == 'Branch "other" is not allowed to deploy to Weekly-Sync due to environment protection rules.'
+    assert other.jobs["plain"].result == other.jobs["new"].result == "success"

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES
 from github_stub import GitHubStub
 from helpers import REAL, mkdocs_with
-from workflow_harness import DEFAULT_TOKEN, Harness, push_change, seed_origin
+from workflow_harness import DEFAULT_TOKEN, Environment, Harness, push_change, seed_origin
 
 pytestmark = pytest.mark.slow  # clones and build.py runs in subprocesses
 
@@ -26,6 +26,11 @@ def formatted(name: str) -> str:
 FULL = formatted("example-full.yaml")  # maintainers: example-manager
 MINIMAL = formatted("example-minimal.yaml")  # no vacancies given
 TODAY = dt.date.today().isoformat()
+
+
+def kept(**secrets: str) -> Environment:
+    """An environment as docs/deployment.md sets it up: these secrets, usable from main only."""
+    return Environment(secrets, branches=["main"])
 
 
 @pytest.fixture
@@ -117,8 +122,9 @@ def test_a_maintainers_vacancies_are_committed_to_main_published_and_the_issue_a
 
 def test_a_details_update_becomes_one_pull_request_for_a_steward_with_the_sync_token(tmp_path, github, homes):
     payload = form_issue(github, "example-manager", DETAILS, "Update details: Example Full House (fictional)")
-    harness = Harness(tmp_path, homes, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"})
+    harness = Harness(tmp_path, homes, github=github, environments={"forms": kept(SYNC_PR_TOKEN="bot-token")})
     run = harness.run("provider-update.yml", "issues", payload)
+    assert run.jobs["apply"].environment == "forms"
     assert run.result == "success", run.log()
     [pr] = github.pulls()
     number = payload["issue"]["number"]
@@ -183,7 +189,7 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     minimal = format_text(MINIMAL + "cqc:\n  phone: 01632 960001\n")
     origin = seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": minimal})
     before = _show(origin, "main")
-    harness = Harness(tmp_path, origin, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"})
+    harness = Harness(tmp_path, origin, github=github, environments={"forms": kept(SYNC_PR_TOKEN="bot-token")})
     issue = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "sam-manager", ["claim"])
     number = issue["number"]
 
@@ -322,7 +328,7 @@ def cqc():
 def cqc_harness(tmp_path: Path, origin: Path, github: GitHubStub, cqc) -> Harness:
     from cqc_stub import KEY
 
-    return Harness(tmp_path, origin, github=github, secrets={"CQC_API_KEY": KEY, "SYNC_PR_TOKEN": "bot-token"},
+    return Harness(tmp_path, origin, github=github, environments={"weekly-sync": kept(CQC_API_KEY=KEY, SYNC_PR_TOKEN="bot-token")},
                    variables={"CQC_LOCAL_AUTHORITY": "Oldham"}, env={"CQC_API_BASE": cqc.base})
 
 
@@ -339,6 +345,21 @@ def test_the_first_cqc_sync_opens_one_pull_request_with_every_home(tmp_path, git
     assert "cqc-sync.json" in added and sum(f.startswith("providers/") for f in added) == 104  # Oldham's homes and agencies
     assert "SYNC_PR_TOKEN" not in pr["body"], "the sync token was used: no note"
     assert {t for m, p, t, _ in github.log if p.endswith("/pulls") and m == "POST"} == {"bot-token"}
+    assert run.jobs["sync"].environment == "weekly-sync"
+
+
+def test_a_sync_run_by_hand_from_another_branch_never_reads_the_environments_secrets(tmp_path, github, cqc):
+    """Anyone who may push a branch may change its copy of cqc-sync.yml and run it by hand: the environment
+    weekly-sync, usable from main only (docs/deployment.md), stops that job before its first step, so neither the CQC
+    key nor the bot's token reaches it, and nothing is asked of CQC or GitHub."""
+    origin = seed_origin(tmp_path, {})
+    push_change(origin, tmp_path, "refs/heads/try-this", lambda w: (w / "README.md").write_text("changed\n"))
+    run = cqc_harness(tmp_path, origin, github, cqc).run("cqc-sync.yml", "workflow_dispatch", {"inputs": {}},
+                                                        ref="refs/heads/try-this")
+    job = run.jobs["sync"]
+    assert (run.result, job.environment, job.steps) == ("failure", "weekly-sync", [])
+    assert job.error == 'Branch "try-this" is not allowed to deploy to weekly-sync due to environment protection rules.'
+    assert cqc.log == [] and github.log == []
 
 
 def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when_nothing_changed(tmp_path, github, cqc,
@@ -379,7 +400,8 @@ def test_the_cqc_sync_updates_its_pull_request_the_next_week_and_opens_none_when
 def test_the_cqc_sync_of_an_area_changes_only_that_areas_folder(tmp_path, github, cqc):
     """The repository variable AREA=oldham: the sync refreshes areas/oldham/ (its profiles, as imported from the
     shared responses of March 2025, and its own cqc-sync.json) and nothing at the top level; the file import of
-    those responses and the live sync agree on every one of its 104 profiles."""
+    those responses and the live sync agree on every one of its 104 profiles. The secrets are the repository's, as a
+    deployment set up before the environments has them: a job that names an environment still reads them."""
     from cqc_stub import KEY
 
     origin = seed_origin(tmp_path, {})
@@ -482,7 +504,7 @@ def test_the_fsa_sync_opens_one_pull_request_a_steward_reads_and_none_when_nothi
     origin = fsa_homes(tmp_path)
     with DownloadStub() as fsa:
         fsa.routes[PATH] = (200, {"Content-Type": "application/xml"}, served())
-        harness = Harness(tmp_path, origin, github=github, secrets={"SYNC_PR_TOKEN": "bot-token"},
+        harness = Harness(tmp_path, origin, github=github, environments={"weekly-sync": kept(SYNC_PR_TOKEN="bot-token")},
                           env={"CAREHOMES_FSA_URL": fsa.url("/api/open-data-files/FHRS{code}en-GB.xml")})
         run = harness.run("fsa-sync.yml", "schedule", {"schedule": "41 5 * * 2"})
         assert run.result == "success", run.log()

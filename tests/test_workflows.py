@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import yaml
 from conftest import ROOT
+
+from carehomes import devtools
 
 WF = ROOT / ".github" / "workflows"
 
@@ -152,3 +157,36 @@ def test_only_the_ownership_workflow_reports_a_check_named_check_ownership():
     named = [(f.name, job_id) for f in sorted(WF.glob("*.yml")) for job_id, job in load(f.name)["jobs"].items()
              if str(job.get("name", job_id)).strip().lower() == "check ownership"]
     assert named == [("ownership.yml", "ownership")]
+
+
+# Where each secret is kept (docs/deployment.md, "Environments"): the jobs any GitHub user starts with an issue (the forms)
+# never have the CQC key within reach, and a council can ask for a reviewer on the weekly syncs without holding every form.
+ENVIRONMENTS = {"weekly-sync": {"CQC_API_KEY", "SYNC_PR_TOKEN"}, "forms": {"SYNC_PR_TOKEN"}}
+
+
+def test_every_job_that_reads_a_secret_names_the_environment_that_keeps_it():
+    used: dict[str, set[str]] = {name: set() for name in ENVIRONMENTS}
+    for f in sorted(WF.glob("*.yml")):
+        for job_id, job in load(f.name)["jobs"].items():
+            secrets = set(re.findall(r"\bsecrets\.(\w+)", yaml.safe_dump(job))) - {"GITHUB_TOKEN"}
+            named = job.get("environment")
+            named = named.get("name") if isinstance(named, dict) else named
+            if not secrets:
+                assert named not in ENVIRONMENTS, f"{f.name}: job {job_id} reads no secret, so it names no environment that keeps one"
+                continue
+            assert named in ENVIRONMENTS, (
+                f"{f.name}: job {job_id} reads {sorted(secrets)}: name the environment that keeps them ({sorted(ENVIRONMENTS)})")
+            assert secrets <= ENVIRONMENTS[named], f"{f.name}: job {job_id} reads {sorted(secrets - ENVIRONMENTS[named])}, not kept in {named}"
+            used[named] |= secrets
+    assert used == ENVIRONMENTS, "an environment keeps a secret no job reads"
+
+
+def test_zizmor_as_an_auditor_finds_nothing_in_the_workflows():
+    """build.py test runs zizmor with the auditor persona (devtools.ZIZMOR_ARGS), the one that reports a secret read by
+    a job with no environment (secrets-outside-env): the default persona says nothing of it."""
+    assert devtools.ZIZMOR_ARGS[devtools.ZIZMOR_ARGS.index("--persona") + 1] == "auditor"
+    zizmor = Path(sys.executable).parent / "zizmor"
+    assert zizmor.exists(), f"zizmor is missing from {zizmor.parent}: install requirements.txt"
+    done = subprocess.run([str(zizmor), *devtools.ZIZMOR_ARGS, "--format", "plain"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -7,7 +7,11 @@ calls it (``bash -e``), with ``GITHUB_WORKSPACE``, ``RUNNER_TEMP``, ``GITHUB_EVE
 file), ``GITHUB_OUTPUT``, ``GITHUB_ENV``, ``GITHUB_PATH`` and ``GITHUB_STEP_SUMMARY`` working as on GitHub; an
 event whose activity (``action``) is not in the trigger's ``types:`` starts no run (``Run.started`` is False);
 ``${{ }}`` expressions (``github``, ``env``, ``vars``, ``secrets``, ``inputs``, ``steps``, ``needs`` and the
-functions the workflows use) filled in; ``if:`` and ``continue-on-error`` obeyed. Third-party actions are
+functions the workflows use) filled in; ``if:`` and ``continue-on-error`` obeyed. A job that names an
+``environment:`` reads its secrets as GitHub gives them (``Environment``): the repository's, with the environment's
+own of the same name winning over them; an environment not set up yet is one with no secrets and no rules (GitHub
+makes it so on first use); one whose deployment branches do not include the run's branch fails the job before any
+step runs. Third-party actions are
 stood in for: checkout (clones the local bare ``origin`` at its ``ref`` into its ``path``), setup-python
 (``python3`` is this test's Python, with the requirements installed), cache (nothing), upload-artifact and
 upload-pages-artifact (copy the folder aside) and deploy-pages (takes the pages artifact as the deployed site).
@@ -278,6 +282,8 @@ class Job:
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""
     workspace: Path | None = None
+    environment: str | None = None  # the environment the job named
+    error: str = ""  # why GitHub failed the job before any step (an environment's rule)
 
     def step(self, name: str) -> Step:
         found = [s for s in self.steps if s.name == name]
@@ -285,7 +291,16 @@ class Job:
         return found[0]
 
     def log(self) -> str:
-        return "\n".join(f"--- {s.name}: {s.outcome} ({s.seconds:.1f} s)\n{s.output}" for s in self.steps)
+        return "\n".join([*filter(None, [self.error]),
+                          *(f"--- {s.name}: {s.outcome} ({s.seconds:.1f} s)\n{s.output}" for s in self.steps)])
+
+
+@dataclass
+class Environment:
+    """A deployment environment as set up in the repository's settings: its secrets and, when it has a rule,
+    the branches that may use it (Settings → Environments → Deployment branches and tags)."""
+    secrets: dict[str, str] = field(default_factory=dict)
+    branches: list[str] | None = None  # None: no rule, any branch
 
 
 @dataclass
@@ -327,9 +342,11 @@ class Harness:
     """Runs this repository's workflows against a local bare repository ``origin`` and the stubs."""
 
     def __init__(self, tmp: Path, origin: Path, *, github: Any, secrets: dict[str, str] | None = None,
-                 variables: dict[str, str] | None = None, env: dict[str, str] | None = None) -> None:
+                 variables: dict[str, str] | None = None, env: dict[str, str] | None = None,
+                 environments: dict[str, Environment] | None = None) -> None:
         self.tmp, self.origin, self.github = tmp, origin, github
-        self.secrets = {"GITHUB_TOKEN": DEFAULT_TOKEN, **(secrets or {})}
+        self.secrets = {"GITHUB_TOKEN": DEFAULT_TOKEN, **(secrets or {})}  # the repository's
+        self.environments = {k.lower(): v for k, v in (environments or {}).items()}  # GitHub's names ignore case
         self.vars, self.env = dict(variables or {}), dict(env or {})
         self.runs = 0
 
@@ -367,7 +384,19 @@ class Harness:
             if not condition(spec.get("if"), context, status):
                 run.jobs[job_id] = Job(spec.get("name", job_id), "skipped")
                 continue
+            named = spec.get("environment")
+            named = fill(named["name"] if isinstance(named, dict) else named, context) if named else None
+            if named:
+                environment = self.environments.get(named.lower(), Environment())  # made on first use: no secrets, no rules
+                if environment.branches is not None and not (github["ref"].startswith("refs/heads/")
+                                                             and github["ref_name"] in environment.branches):
+                    run.jobs[job_id] = Job(spec.get("name", job_id), "failure", environment=named,
+                                           error=f'Branch "{github["ref_name"]}" is not allowed to deploy to {named} due to '
+                                                 "environment protection rules.")
+                    continue
+                context = {**context, "secrets": {**self.secrets, **environment.secrets}}
             run.jobs[job_id] = self._job(job_id, spec, context, base / job_id, run)
+            run.jobs[job_id].environment = named
         return run
 
     def _job(self, job_id: str, spec: dict[str, Any], context: dict[str, Any], runner: Path, run: Run) -> Job:
