@@ -89,6 +89,7 @@ class LineSpec:
     unknown_cell: str = ""  # a compare row's cell when not known, by whose fact it is ("Not in the CQC data we hold"); "": not provided
     owner: str = ""  # whose fact it is (the field's owner)
     not_held: str = ""  # the cell when not known on a site that does not gather the owner's facts at all (compare.notHeldBy)
+    note: tuple[str, str] | None = None  # (path, "since {date}, {age}"): as a page's fact's, when the line is shown and that date known
 
 
 @dataclass(frozen=True)
@@ -1108,17 +1109,12 @@ class _Reader:
 
     def fact(self, d: dict, where: str) -> FactSpec:
         path = self.path_of(self.need(d, "path", where), f"{where}.path")
-        note = d.get("note")
-        if note is not None and not isinstance(note, dict):
-            raise self.fail(f"{where}.note", 'is an entry in { } with the path of its date and its text, like {"path": '
-                            '"cqc.rating_date", "text": "published {date}"}')
+        note = self.note(d, where)
         if "givenTo" in d:  # the field naming the registration CQC gave a past rating to (its note's {given})
             self.path_of(d["givenTo"], f"{where}.givenTo")
         return FactSpec(path, self.format_of(self.need(d, "format", where), f"{where}.format"),
                         d.get("label") or self.s.by_path[path].title, d.get("short"), bool(d.get("ifKnown")),
-                        (self.path_of(self.need(note, "path", f"{where}.note"), f"{where}.note.path"),
-                         str(self.need(note, "text", f"{where}.note"))) if note else None,
-                        self.fallback(d, where),
+                        note, self.fallback(d, where),
                         {k: v for k, v in d.items() if k not in ("path", "format", "label", "short", "ifKnown", "note", "fallback")})
 
     def group(self, d: dict, where: str) -> GroupSpec:
@@ -1154,9 +1150,21 @@ class _Reader:
         owner = self.s.by_path[path].owner if path in self.s.by_path else ""
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
-                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback")},
+                        {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback", "note")},
                         self.fallback(d, where), str((self.s.values.compare.get("unknownBy") or {}).get(owner, "")), owner,
-                        str((self.s.values.compare.get("notHeldBy") or {}).get(owner, "")))
+                        str((self.s.values.compare.get("notHeldBy") or {}).get(owner, "")), self.note(d, where))
+
+    def note(self, d: dict, where: str) -> tuple[str, str] | None:
+        """A fact's, card line's or compare row's ``note`` (``{path, text}``): the date field and the words said with
+        it ({date}, {age}, {register}), or None when it declares none."""
+        note = d.get("note")
+        if note is None or note == {}:
+            return None
+        if not isinstance(note, dict):
+            raise self.fail(f"{where}.note", 'is an entry in { } with the path of its date and its text, like {"path": '
+                            '"cqc.rating_date", "text": "published {date}"}')
+        return (self.path_of(self.need(note, "path", f"{where}.note"), f"{where}.note.path"),
+                str(self.need(note, "text", f"{where}.note")))
 
     def fallback(self, d: dict, where: str) -> tuple[str, str] | None:
         """A fact's or a row's ``fallback`` (``{path, note}``, perhaps ``holds``): the field shown (or, with ``holds``,

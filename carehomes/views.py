@@ -594,10 +594,13 @@ class HomeView:
     @property
     def dormant_text(self) -> str | None:
         """The page's notice for a location CQC records as dormant (registered, not providing care now): what CQC
-        says and as of when, finished; None otherwise (or when closed: that notice says more)."""
+        says, since when (its page's fact's note, when CQC gives the date) and as of when, finished; None otherwise (or
+        when closed: that notice says more)."""
         if self.closed or self.get("cqc.dormant") is not True:
             return None
-        when = f" (register data dated {nice_date(self.register_date)}, {self.age(self.register_date)})" if self.register_date else ""
+        said = [self.fact_note("cqc.dormant"),
+                f"register data dated {nice_date(self.register_date)}, {self.age(self.register_date)}" if self.register_date else None]
+        when = f" ({'; '.join(filter(None, said))})" if any(said) else ""
         return (f"The {self.s.values.owner_source('cqc')} records it as dormant{when}: registered, but not providing care "
                 "at the moment. Check with it or the council before you count on a place.")
 
@@ -884,6 +887,24 @@ class HomeView:
         facts = self._facts((spec,))
         return facts[0] if facts else None
 
+    def fact_note(self, path: str) -> str | None:
+        """The declared note of the page's fact of ``path`` (face.json ``page[].facts[].note``) filled in, or None when
+        it declares none or its date is not known: the words the page says it in, for a notice saying the same fact."""
+        return next((self._dated_note(spec.note) for g in self.face.page for spec in g.facts if spec.path == path and spec.note), None)
+
+    def line_note(self, spec: LineSpec) -> str | None:
+        """A card line's or compare row's declared ``note`` (face.json ``{path, text}``, as a page's fact's) filled in
+        with its date and that date's age, or None when it declares none or the date is not known."""
+        return self._dated_note(spec.note) if spec.note else None
+
+    def _dated_note(self, note: tuple[str, str] | None) -> str | None:
+        """A declared note (its date's path, its text) filled in (_note), or None when its date is not known."""
+        if note is None:
+            return None
+        value = self.get(note[0])
+        when = nice_date(value)
+        return self._note(note[1], value, when) if when else None
+
     def _note(self, text: str, value: Any, when: str, given_to: str = "") -> str:
         """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a past rating CQC
         gave an earlier registration ({given}: the fact's ``givenTo`` field, ``given_to``, names it), that it was given
@@ -995,6 +1016,9 @@ class HomeView:
             text = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else spec.unknown
             if not text:
                 continue
+            said = self.line_note(spec) if shown else None
+            if said:  # the line's own dated note, in brackets after it: "... dormant (since 18 June 2024, 1 year ago)"
+                text = f"{text} ({said})"
             if shown and shown.href and (shown.link or shown.text) in text:
                 links[str(len(lines))] = [shown.link or shown.text, shown.href]
             lines.append(text)
@@ -1044,8 +1068,9 @@ class HomeView:
             if shown:
                 if shown.href:
                     links[spec.id] = [shown.link or shown.text, shown.href]
-                if shown.note:
-                    notes[spec.id] = shown.note
+                said = "; ".join(filter(None, [shown.note, self.line_note(spec)]))
+                if said:
+                    notes[spec.id] = said
             if not closed and spec.options.get("alsoNote"):  # the row naming its kinds: what its other kinds add
                 also = self._lines(self.also_specs)[0]
                 if also:

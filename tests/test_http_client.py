@@ -6,6 +6,7 @@ no traceback, no key sent elsewhere and nothing written.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 from cqc_stub import KEY, OLDHAM, CQCStub
 
 from carehomes import cli, httpclient
@@ -259,3 +261,19 @@ def test_a_bad_dormancy_names_its_field(monkeypatch, capsys, stub, tmp_path):
     assert (f"  location {a}: field 'dormancy': 'Maybe' is not Y or N; write Y for yes, N or nothing for no"
             in err.splitlines())
     assert written(tmp_path) == []
+
+
+def test_the_sync_keeps_since_when_a_location_is_dormant(monkeypatch, capsys, stub, tmp_path):
+    """The live sync reads CQC's dormancyStartDate as a saved response is read: a dormant home's date is kept
+    (cqc.dormant_since), one beside "N" is not, and a dormant home CQC gives no date for has none."""
+    a, b, c = sorted(stub.details)[:3]
+    stub.details[a].update(dormancy="Y", dormancyStartDate="2024-06-18")
+    stub.details[b].update(dormancy="N", dormancyStartDate="2023-01-01")
+    stub.details[c].update(dormancy="Y")
+    stub.details[c].pop("dormancyStartDate", None)
+    code, _, err = run_api(monkeypatch, capsys, stub, tmp_path)
+    assert code == 0, err
+    held = {p["location_id"]: p["cqc"] for p in (yaml.safe_load(f.read_text(encoding="utf-8"))
+                                                 for f in (tmp_path / "providers").glob("*.yaml"))}
+    assert [(held[x]["dormant"], held[x].get("dormant_since")) for x in (a, b, c)] == [
+        (True, dt.date(2024, 6, 18)), (False, None), (True, None)]

@@ -470,7 +470,7 @@ def test_a_file_too_large_is_refused_by_its_size_before_it_is_read(tmp_path, pkg
 
 
 def test_an_older_release_merges_its_columns_and_says_which_it_lacks(tmp_path):
-    """releases/2026-11-23 (published before the key questions' ratings, 26 more CQC columns and food_hygiene_pinned
+    """releases/2026-11-23 (published before the key questions' ratings, 27 more CQC columns and food_hygiene_pinned
     were added, and while a food hygiene rating was a whole number) was refused: 'columns differ from this schema ...
     rebuild it with the same schema version', though both say schemaVersion 1.0.0 and no one can rebuild a release."""
     import csv
@@ -481,7 +481,7 @@ def test_an_older_release_merges_its_columns_and_says_which_it_lacks(tmp_path):
     assert r.returncode == 0, r.stderr
     older = [line for line in r.stdout.splitlines() if line.startswith("  older package: ")]
     assert len(older) == 1 and older[0].startswith(
-        f"  older package: {old / 'datapackage.json'}: its care-homes table was published before 27 of this schema's "
+        f"  older package: {old / 'datapackage.json'}: its care-homes table was published before 28 of this schema's "
         "columns were added, so they are empty (not known) for its homes: cqc_rating_safe, cqc_rating_safe_date, ")
     with open(old / "care-homes.csv", newline="", encoding="utf-8") as f:
         before = {row["location_id"]: row for row in csv.DictReader(f)}

@@ -252,14 +252,15 @@ def _text(page: Path) -> str:
 
 def test_a_dormant_service_says_so_at_the_top_of_its_page_and_on_its_card(oldham):
     """CQC records 54 Taylor Street as dormant: its card and the top of its page say it is not providing care now (it
-    was said only in "Registration", near the bottom), with the register's date; a service not dormant says nothing."""
+    was said only in "Registration", near the bottom), since when (CQC's dormancyStartDate) and the register's date; a
+    service not dormant says nothing."""
     from carehomes.render import _env
 
     v = next(v for v in oldham if v.slug == "54-taylor-street")
-    assert v.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant"
-    assert v.dormant_text == ("The Care Quality Commission register records it as dormant (register data dated 20 March 2025, "
-                              "1 year 8 months ago): registered, but not providing care at the moment. Check with it or the "
-                              "council before you count on a place.")
+    assert v.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant (since 29 April 2024, 2 years 6 months ago)"
+    assert v.dormant_text == ("The Care Quality Commission register records it as dormant (since 29 April 2024, 2 years 6 months "
+                              "ago; register data dated 20 March 2025, 1 year 8 months ago): registered, but not providing "
+                              "care at the moment. Check with it or the council before you count on a place.")
     body = _env().get_template("profile.html").render(h=v, groups=v.groups(), unknowns=[], contact_email="x@example.org",
                                                        json_ld="{}")
     top = body.split('<ul class="ch-badges"')[0]

@@ -102,6 +102,11 @@ def test_fixtures_are_valid():
      "providers/t.yaml:7: cqc.rating_date: must be a date written YYYY-MM-DD, like 2025-01-02, not '02/01/2025'"),
     ("cqc:\n  imported: 2027-01-01\n",
      "providers/t.yaml:7: cqc.imported: 2027-01-01 is in the future (today is 2026-11-23); give the date the fact was true"),
+    # CQC's dormancy start: a date as any other, never in the future
+    ("cqc:\n  dormant: true\n  dormant_since: 2027-01-01\n",
+     "providers/t.yaml:8: cqc.dormant_since: 2027-01-01 is in the future (today is 2026-11-23); give the date the fact was true"),
+    ("cqc:\n  dormant: true\n  dormant_since: 18/06/2024\n",
+     "providers/t.yaml:8: cqc.dormant_since: must be a date written YYYY-MM-DD, like 2024-06-18, not '18/06/2024'"),
     ("cqc:\n  status: Deregistered\n",
      "providers/t.yaml:7: cqc.status: 'Deregistered' needs cqc.status_date, the date the status changed"),
     ("beds:\n  nursing:\n    total: 30\n    available: 35\n  confirmed: 2026-11-20\n",

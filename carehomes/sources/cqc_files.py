@@ -328,12 +328,16 @@ def _skipped(types: Iterable[str], local_authority: Any = "") -> Skipped:
 def _held(rec: Record, ids: tuple[str, ...]) -> Record:
     """The record with its kinds (none said: the first kind only); a registered manager in post ends any absence
     an earlier import recorded (a format with no absence date would leave it, and the page say "Yes (no registered
-    manager since ...)"), and none in post ends any manager's name one recorded."""
+    manager since ...)"), and none in post ends any manager's name one recorded. A record that says the location is
+    not dormant, or does not know (an empty Dormant cell), ends any dormancy start date one recorded (the market file
+    gives none: its "N" would leave an API import's date, and the compare table say "No" with "since ...")."""
     rec.kinds = () if ids == (KIND.id,) else ids
     if rec.regulator.get("cqc.registered_manager") is True:
         rec.regulator["cqc.manager_absent_since"] = None
     elif rec.regulator.get("cqc.registered_manager") is False:  # none in post: no name an earlier import kept stays
         rec.regulator["cqc.registered_managers"] = None
+    if "cqc.dormant" in rec.regulator and rec.regulator["cqc.dormant"] is not True:
+        rec.regulator["cqc.dormant_since"] = None
     return rec
 HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
                 "Location Postal Code", f"Service type - {TYPED[0].cqc_service_type}"}
@@ -997,8 +1001,8 @@ def _api_csv_location(row: dict[str, str], date_order: str) -> Record | Skipped:
 
 def _api_csv_document(row: dict[str, str], date_order: str) -> tuple[dict[str, Any], list[str]]:
     """A CSV row of API fields as the JSON document it was saved from: each nested cell read back, an empty
-    cell not given, and the manager's absence date (the one slashed date ``extra_facts`` reads) as ISO; with what
-    cannot be read (each such cell left as written, for parse_api_location to name with the rest)."""
+    cell not given, and the manager's absence date and the dormancy's start (the slashed dates ``extra_facts`` reads)
+    as ISO; with what cannot be read (each such cell left as written, for parse_api_location to name with the rest)."""
     doc: dict[str, Any] = {}
     unreadable: list[str] = []
     for key, value in row.items():
@@ -1011,13 +1015,16 @@ def _api_csv_document(row: dict[str, str], date_order: str) -> tuple[dict[str, A
                 unreadable.append(f"{key}: '{_show(text)}' cannot be read; export the records again")
         elif text:
             doc[key] = text
-    try:
-        absent = _date(doc.get("registeredManagerAbsentDate"), date_order)
-    except ValueError as exc:
-        unreadable.append(f"registeredManagerAbsentDate: {exc}")
-    else:
-        if absent:
-            doc["registeredManagerAbsentDate"] = absent.isoformat()
+    if str(doc.get("dormancy") or "").strip().upper() not in YES:
+        doc.pop("dormancyStartDate", None)  # read only for a dormant location (extra_facts), so not checked either
+    for key in ("registeredManagerAbsentDate", "dormancyStartDate"):
+        try:
+            when = _date(doc.get(key), date_order)
+        except ValueError as exc:
+            unreadable.append(f"{key}: {exc}")
+        else:
+            if when:
+                doc[key] = when.isoformat()
     return doc, unreadable
 
 
@@ -1072,7 +1079,7 @@ UNRATED = (None, "Inspected but not rated", "Not yet rated")
 # website; a current rating only the newer assessment framework gives, and "Not yet rated" for a registered service
 # CQC has no report on, are taken too: _api_json_location), so a file import and the live sync agree
 JSON_FACTS = ("cqc.previous_rating", "cqc.previous_rating_date", "cqc.previous_rating_given_to", "cqc.report_date", "cqc.service_types", "cqc.specialisms",
-              "cqc.dormant",
+              "cqc.dormant", "cqc.dormant_since",
               "cqc.rating_history", "cqc.rating_history_safe", "cqc.rating_history_well_led", "cqc.manager_absent_since",
               "cqc.rating_given_to", *(f"cqc.rating_{k}" for k in RATING_QUESTIONS.values()), *(f"cqc.rating_{k}_date" for k in RATING_QUESTIONS.values()))
 
@@ -1161,6 +1168,7 @@ def extra_facts(doc: dict) -> dict[str, Any]:
             continue  # an inspection that gave no rating leaves the rating before it standing
         if (rating_date is None or h_date < rating_date) and (previous_date is None or h_date > previous_date):
             previous, previous_date, previous_to = h_rating, h_date, _other_registration(lid, h.get("organisationId"))
+    dormant = _read(doc, "dormancy", _flag) if doc.get("dormancy") not in (None, "") else None
     facts: dict[str, Any] = {
         "cqc.rating": rating,
         "cqc.rating_date": rating_date,
@@ -1169,7 +1177,9 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         "cqc.previous_rating_given_to": previous_to if rating and rating != "Not yet rated" else None,
         "cqc.report_date": report_date,
         "cqc.report_url": f"https://www.cqc.org.uk/location/{lid}/reports" if report_date or reports else None,
-        "cqc.dormant": _read(doc, "dormancy", _flag) if doc.get("dormancy") not in (None, "") else None,
+        "cqc.dormant": dormant,
+        # since when: only for a dormant location (a date beside "N", or with no dormancy said, is not kept)
+        "cqc.dormant_since": _read(doc, "dormancyStartDate", _date) if dormant is True else None,
         "cqc.phone": _read(doc, "mainPhoneNumber", _phone),
         "cqc.website": _read(doc, "website", _website),
         "cqc.service_types": sorted({_text(s.get("description")) or "" for s in

@@ -27,7 +27,7 @@ LOCATION: dict[str, Spec] = {
     "locationId": TEXT, "providerId": TEXT, "careHome": TEXT, "name": TEXT, "registrationStatus": TEXT,
     "registrationDate": TEXT, "deregistrationDate": TEXT, "registeredManagerAbsentDate": TEXT,
     "postalAddressLine1": TEXT, "postalAddressLine2": TEXT, "postalAddressTownCity": TEXT, "postalCode": TEXT,
-    "localAuthority": TEXT, "mainPhoneNumber": TEXT, "website": TEXT, "dormancy": TEXT,
+    "localAuthority": TEXT, "mainPhoneNumber": TEXT, "website": TEXT, "dormancy": TEXT, "dormancyStartDate": TEXT,
     "onspdLatitude": NUMBER, "onspdLongitude": NUMBER, "numberOfBeds": WHOLE,
     "gacServiceTypes": [{"description": TEXT, "name": TEXT}],
     "specialisms": [{"name": TEXT}],
