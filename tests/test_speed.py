@@ -225,8 +225,10 @@ FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bund
 # link's town not listed is said, a hostile stored search or shortlist is read safely), less the schema blocks'
 # descriptions and the compare page's words, which the find page never read: the guards 1 KB higher (5 December 2026);
 # Debian's Chromium 150 also fetches the favicon the page names (2,093 bytes on the wire) where the Chromium before it
-# did not: 110.1 KB on the mkdocs site with it, the same page; the guards 2 KB higher (6 December 2026)
-FIND_FIRST_LOAD_LIMIT = {"mkdocs": 111_000, "zensical": 135_000}
+# did not: 110.1 KB on the mkdocs site with it, the same page; the guards 2 KB higher (6 December 2026); 110.9 and
+# 135.1 KB after the thirteenth session's fixes (the map still under "reduce motion", a link's value the form does not
+# offer left at its default, sorts read as own properties only): the guards 1 KB higher (6 December 2026)
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 112_000, "zensical": 136_000}
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +269,7 @@ def first_load(engine_site) -> tuple[dict[str, tuple[int, str]], str]:
 
 
 @pytest.mark.browser
-def test_find_page_first_load_from_serve_is_compressed_and_at_most_132_kb(first_load, engine):
+def test_find_page_first_load_from_serve_is_compressed_and_within_its_guard(first_load, engine):
     sizes, listing = first_load
     total = sum(n for n, _ in sizes.values())
     print(f"find page first load from serve ({engine}): {total:,} bytes on the wire in {len(sizes)} requests\n{listing}")
