@@ -24,6 +24,7 @@ from .market import (Tables, agencies, area_of, as_date, care_homes, current, da
 from .records import CURRENT_STATUSES, closed
 from .text import and_list, neutralise
 from .releases import list_releases, rows
+from .safetext import plain
 from .views import VALUES, HomeView
 
 # the first kind's registered capacity (beds.registered), its column in the release CSV, and the signal it raises
@@ -81,6 +82,23 @@ class Signal:
 MAX_THRESHOLDS_BYTES = 1 << 20  # a thresholds file is a few lines
 
 
+def _said(value: object) -> str:
+    """A threshold's wrong value as the message says it, in YAML's words: a text quoted (its first 60 characters), a list
+    or a group named as such, never printed whole (an alias of an alias, '*a' nine times over, stands for a thousand
+    million items: its repr never ended)."""
+    if value is None:
+        return "blank"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of settings"
+    return f"'{plain(value, 60)}'"
+
+
 def load_thresholds(path: Path | None) -> dict[str, float]:
     """DEFAULTS with the thresholds set in ``path`` (None: the defaults); ConfigError naming the file, key
     and value when the file is missing or unreadable or a value is not a finite number of 0 or more."""
@@ -113,9 +131,9 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     wrong = []  # every line that is wrong, at once
     for k, v in data.items():
         if k not in DEFAULTS:
-            wrong.append(f"{path}: '{k}' is not a threshold; use one of {', '.join(DEFAULTS)}")
+            wrong.append(f"{path}: '{plain(k, 60)}' is not a threshold; use one of {', '.join(DEFAULTS)}")
         elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            wrong.append(f"{path}: {k} must be a number of 0 or more, not {v!r}")
+            wrong.append(f"{path}: {k} must be a number of 0 or more, not {_said(v)}")
         else:
             t[k] = v
     if wrong:

@@ -209,3 +209,20 @@ def test_the_report_counts_an_agencys_answer_out_of_date_after_the_sites_own_age
     page = (tmp_path / "out" / "commissioner-report.html").read_text()
     assert "2 said in the last 60 days that they are taking new clients, with 15 hours of care a week between them" in page
     assert "an answer more than 60 days old counts as not known" in page
+
+
+def test_a_wrong_threshold_is_said_in_yamls_words_and_an_alias_bomb_is_never_printed(tmp_path):
+    """A value that was not a number was printed as Python's repr ('not None', 'not [1, 2]'), and an alias of an alias
+    ('*a' nine times, nine deep: a thousand million items) was printed whole: report never ended."""
+    cfg = tmp_path / "signals.yaml"
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    cfg.write_text("\n".join(lines) + "\nrecent_days: *i\nbed_drop_percent:\nbed_drop_min_beds: yes\n"
+                   "inadequate_within_years: {x: 1}\n")
+    with pytest.raises(ConfigError) as err:
+        load_thresholds(cfg)
+    said = [line.split(": ", 1)[1] for line in str(err.value).splitlines() if "must be" in line]
+    assert said == ["recent_days must be a number of 0 or more, not a list",
+                    "bed_drop_percent must be a number of 0 or more, not blank",
+                    "bed_drop_min_beds must be a number of 0 or more, not true",
+                    "inadequate_within_years must be a number of 0 or more, not a group of settings"]
