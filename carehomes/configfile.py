@@ -102,7 +102,11 @@ def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
 
 
 def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
-    where = path.resolve()
+    try:
+        where = path.resolve()
+    except (RuntimeError, OSError):  # a symbolic link to itself, or through others back to itself (Python 3.11)
+        raise ConfigFileError(f"{path}: is a symbolic link that leads back to itself, never to a file; give the site's "
+                              "mkdocs.yml") from None
     if where in seen:
         trail = " -> ".join(str(p) for p in [*seen, where])
         raise ConfigFileError(f"{seen[-1]}: INHERIT makes a loop ({trail}); remove INHERIT from one of these files")

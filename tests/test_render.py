@@ -361,6 +361,21 @@ def test_read_config_resolves_inherit_as_mkdocs_does(tmp_path):
                                            "map": {"tiles": "https://t.example/{z}/{x}/{y}.png"}}}}
 
 
+def test_a_settings_file_that_is_a_symlink_loop_is_one_clear_message(tmp_path):
+    """report --config loop (a symbolic link to a link back to it) ended in a RuntimeError traceback from resolve()."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "child.yml").write_text("INHERIT: loop1\n")
+    for given, named in ((tmp_path / "loop1", tmp_path / "loop1"), (tmp_path / "child.yml", tmp_path / "loop1")):
+        with pytest.raises(ConfigFileError) as err:
+            read_config(given)
+        assert str(err.value) == (f"{named}: is a symbolic link that leads back to itself, never to a file; give the "
+                                  "site's mkdocs.yml")
+
+
 def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
     from carehomes.configfile import ConfigFileError
     from carehomes.siteconfig import read_config
