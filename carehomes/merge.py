@@ -176,8 +176,8 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
         for key in ("type", "format", "itemType"):
             ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name, ours_schema)
             if theirs_f.get(key) != ours_v and not (key == "type" and _widened(f.name, theirs_f.get(key), ours_v)):
-                problems.append(f"{path}: {name} field '{f.name}' has {key} {str(theirs_f.get(key))[:40]!r}, this schema "
-                                f"has {ours_v!r}; ask its publisher for a package published with this schema")
+                problems.append(f"{path}: {name} field '{f.name}' has {_declared(key, theirs_f.get(key))}, this schema "
+                                f"has {_declared(key, ours_v)}; ask its publisher for a package published with this schema")
         for key in ("trueValues", "falseValues"):
             if key in theirs_f and not _strings(theirs_f[key]):
                 problems.append(f"{path}: {name} field '{f.name}': {key} must be a list of texts")
@@ -192,6 +192,14 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
     if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
         raise MergeError(f"{path}: resource '{name}' is in encoding {encoding!r}; only UTF-8 packages can be merged")
     return res, fields
+
+
+def _declared(key: str, value: Any) -> str:
+    """A field's type, format or itemType as a message says it: "type 'date'", "no format", "type [\"date\"]" (its
+    JSON, never Python's None or list repr), cut to 40 characters."""
+    if value is None:
+        return f"no {key}"
+    return f"{key} '{plain(value, 40)}'" if isinstance(value, str) else f"{key} {plain(json.dumps(value), 40)}"
 
 
 def _widened(name: str, theirs: Any, ours: Any) -> bool:
@@ -670,7 +678,7 @@ class Combiner:
     @staticmethod
     def who(home: dict) -> str:
         """'1-10048660596 (Aston House)': a location as the report names it."""
-        name = home["name"] if str(home["name"]).isprintable() else repr(home["name"])
+        name = plain(home["name"])
         return f"{home['location_id']} ({name})"
 
     def _said(self, path: str, value: Any) -> str:
@@ -685,7 +693,7 @@ class Combiner:
             f = self.schema.by_path.get(path)
             if f is not None and f.type == "date":
                 return value
-            return repr(value if len(value) <= SHOWN_AT_MOST else value[:SHOWN_AT_MOST - 3] + "...")
+            return f"'{plain(value, SHOWN_AT_MOST)}'"  # one line, quoted as written: never Python's escapes (it\'s)
         return str(value)
 
     def _dated(self, date: str, value: Any) -> str:

@@ -549,7 +549,7 @@ def test_only_a_column_whose_type_was_widened_is_read_as_the_text_of_a_whole_num
     edit_descriptor(pkg, change)
     edit_csv(pkg, "care-homes.csv", lambda b: b.replace(b",2 Example Road,", b",0012,"))
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
-        f"{pkg / 'datapackage.json'}: care-homes field 'address_street' has type 'integer', this schema has 'string'; "
+        f"{pkg / 'datapackage.json'}: care-homes field 'address_street' has type 'integer', this schema has type 'string'; "
         "ask its publisher for a package published with this schema"]
 
 
@@ -597,6 +597,39 @@ def test_a_conflict_is_worded_for_people_not_as_python_values(tmp_path):
         f"{who}: care.weekend_admissions is no in {a} but yes in {b}; kept no from {a}, the first listed, as "
         "care.weekend_admissions has no date of its own"]
     assert not re.search(r"\b(None|True|False)\b", report.text(1))
+
+
+def test_a_text_that_differs_is_quoted_as_written_on_one_line(tmp_path):
+    """A description of two lines with an apostrophe was said as Python writes it: 'Line one\\nit\\'s "q"'."""
+    def with_description(text):
+        return FULL.split("description:")[0] + "description: " + json.dumps(text) + "\n"
+
+    a = package_of(tmp_path, "a", with_description('Line one\nit\'s "q"'))
+    b = package_of(tmp_path, "b", with_description("x" * 2500))
+    _, report = merged(a, b)
+    assert report.conflicts == [
+        f"1-000000101 (Example Full House (fictional)): description is 'Line one\\nit's \"q\"' in {a} but "
+        f"'{'x' * 197}...' in {b}; kept 'Line one\\nit's \"q\"' from {a}, the first listed, as description has no date of its own"]
+
+
+@pytest.mark.parametrize("key,value,said", [
+    ("type", None, "no type"), ("type", ["date"], 'type ["date"]'), ("type", "datetime", "type 'datetime'"),
+    ("format", "default", "format 'default'")])
+def test_a_date_column_declared_otherwise_is_said_without_python_words(tmp_path, pkg, key, value, said):
+    """A date column published with no type, or with a list for its type, was said "has type 'None', this schema has
+    'date'" or "has type \"['date']\"", and a format where ours has none "this schema has None"."""
+    def change(d):
+        res = next(r for r in d["resources"] if r["name"] == "care-homes")
+        f = next(f for f in res["schema"]["fields"] if f["name"] == "fees_date")
+        if value is None:
+            f.pop(key, None)
+        else:
+            f[key] = value
+    edit_descriptor(pkg, change)
+    ours = "type 'date'" if key == "type" else "no format"
+    assert merge_fails(tmp_path, pkg / "datapackage.json") == [
+        f"{pkg / 'datapackage.json'}: care-homes field 'fees_date' has {said}, this schema has {ours}; ask its publisher "
+        "for a package published with this schema"]
 
 
 def test_the_newer_dated_fact_wins_with_the_facts_its_date_dates(tmp_path):
