@@ -216,7 +216,7 @@ def test_a_wrong_threshold_is_said_in_yamls_words_and_an_alias_bomb_is_never_pri
     ('*a' nine times, nine deep: a thousand million items) was printed whole: report never ended."""
     cfg = tmp_path / "signals.yaml"
     lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    lines += [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    lines += [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
     cfg.write_text("\n".join(lines) + "\nrecent_days: *i\nbed_drop_percent:\nbed_drop_min_beds: yes\n"
                    "inadequate_within_years: {x: 1}\n")
     with pytest.raises(ConfigError) as err:
