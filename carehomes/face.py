@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .schema import Schema
 
 View = Any  # a views.HomeView (not imported: views imports this module)
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")  # "{date}" in words a page fills in
+NOTE_PLACES = ("date", "age", "register", "given")  # what a note's text may name (HomeView._note fills them)
 FACE_KEY = "face"  # x-directory.face: the face file, beside datapackage.json
 KIND = "care_home"
 READ_OR = "|"  # between the reads of one filter a face names in several options (Face.filter_reads): the first given decides
@@ -1130,9 +1132,8 @@ class _Reader:
             raise self.fail(f"{where}.registerDate", 'names how the CQC register\'s date is labelled, as text, like "CQC data dated"')
         stale, stale_text = d.get("stale"), d.get("staleText")
         if stale_text is not None:
-            if not isinstance(stale_text, str) or "{date}" not in stale_text or "{limit}" not in stale_text:
-                raise self.fail(f"{where}.staleText", "is the warning's words, with {date} (when the group was confirmed) "
-                                "and {limit} (its staleness age)")
+            self.placed(stale_text, f"{where}.staleText", ("date", "limit"), ("date", "limit"),
+                        "is the warning's words, with {date} (when the group was confirmed) and {limit} (its staleness age)")
             if stale not in self.s.values.staleness or not d.get("date"):
                 raise self.fail(f"{where}.staleText", "needs the group's date and a stale naming a staleness age")
         return GroupSpec(str(self.need(d, "id", where)), str(self.need(d, "title", where)), source, facts,
@@ -1148,11 +1149,26 @@ class _Reader:
         if unknown is not None:
             unknown = unknown.replace("{notProvided}", self.s.values.not_provided.lower()).replace("{label}", label)
         owner = self.s.by_path[path].owner if path in self.s.by_path else ""
+        if "notYetRated" in d:
+            self.placed(d["notYetRated"], f"{where}.notYetRated", ("date",), ("date",),
+                        "is the words saying when CQC's 'Not yet rated' was so, with {date} (the CQC register data's date), "
+                        'like "as at {date}"')
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
                         {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback", "note")},
                         self.fallback(d, where), str((self.s.values.compare.get("unknownBy") or {}).get(owner, "")), owner,
                         str((self.s.values.compare.get("notHeldBy") or {}).get(owner, "")), self.note(d, where))
+
+    def placed(self, text: Any, where: str, allowed: tuple[str, ...], needed: tuple[str, ...], what: str) -> str:
+        """``text``, words a page says with placeholders filled in: FaceError (``what``) unless it is text that names
+        only the ``allowed`` placeholders, each in single braces, and every one of ``needed`` (a stray or misspelt
+        brace, "{dat}" or "{limit}}", would be printed on every page as it is)."""
+        found = _PLACEHOLDER.findall(text) if isinstance(text, str) else []
+        rest = _PLACEHOLDER.sub("", text) if isinstance(text, str) else ""
+        if (not isinstance(text, str) or not text.strip() or "{" in rest or "}" in rest
+                or any(f not in allowed for f in found) or any(n not in found for n in needed)):
+            raise self.fail(where, what)
+        return text
 
     def note(self, d: dict, where: str) -> tuple[str, str] | None:
         """A fact's, card line's or compare row's ``note`` (``{path, text}``): the date field and the words said with
@@ -1164,7 +1180,9 @@ class _Reader:
             raise self.fail(f"{where}.note", 'is an entry in { } with the path of its date and its text, like {"path": '
                             '"cqc.rating_date", "text": "published {date}"}')
         return (self.path_of(self.need(note, "path", f"{where}.note"), f"{where}.note.path"),
-                str(self.need(note, "text", f"{where}.note")))
+                self.placed(self.need(note, "text", f"{where}.note"), f"{where}.note.text", NOTE_PLACES, (),
+                            "is the note's words, naming only {date}, {age}, {register} or {given}, each in single braces, "
+                            'like "published {date}, {age}"'))
 
     def fallback(self, d: dict, where: str) -> tuple[str, str] | None:
         """A fact's or a row's ``fallback`` (``{path, note}``, perhaps ``holds``): the field shown (or, with ``holds``,

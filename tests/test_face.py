@@ -183,6 +183,19 @@ def test_the_bundled_face_wording():
      "staleness age)"),
     (lambda f: care_home(f)["page"][0].update(staleText="Said {date}, over {limit} ago.", stale="homecare"),
      "kinds.care_home.page[0].staleText: needs the group's date and a stale naming a staleness age"),
+    # words with a stray or misspelt brace were printed on every page as they were ("Not yet rated (as at {date")
+    (lambda f: care_home(f)["page"][0].update(staleText="Said {date}, over {limit}} ago."),
+     "kinds.care_home.page[0].staleText: is the warning's words, with {date} (when the group was confirmed) and {limit} (its "
+     "staleness age)"),
+    (lambda f: care_home(f)["card"][2].update(notYetRated="as at {date"),
+     "kinds.care_home.card[2].notYetRated: is the words saying when CQC's 'Not yet rated' was so, with {date} (the CQC "
+     'register data\'s date), like "as at {date}"'),
+    (lambda f: care_home(f)["card"][2].update(notYetRated=""),
+     "kinds.care_home.card[2].notYetRated: is the words saying when CQC's 'Not yet rated' was so, with {date} (the CQC "
+     'register data\'s date), like "as at {date}"'),
+    (lambda f: care_home(f)["page"][3]["facts"][0].update(note={"path": "cqc.rating_date", "text": "published {dat}"}),
+     "kinds.care_home.page[3].facts[0].note.text: is the note's words, naming only {date}, {age}, {register} or {given}, each "
+     'in single braces, like "published {date}, {age}"'),
     (lambda f: care_home(f)["facets"][1].update(matched="registered with CQC"),
      'kinds.care_home.facets[1].matched: why a need word found a card names {label} once and whose word it is, like '
      '"registered with CQC to support {label}"'),
