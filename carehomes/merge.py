@@ -175,7 +175,10 @@ def _resource(path: Path, pkg: dict, name: str, fields: list[Field], ours_schema
     for f, theirs_f in zip(fields, schema["fields"], strict=True):
         for key in ("type", "format", "itemType"):
             ours_v = f.type if key == "type" else f.format if key == "format" else _item_type(name, f.name, ours_schema)
-            if theirs_f.get(key) != ours_v and not (key == "type" and _widened(f.name, theirs_f.get(key), ours_v)):
+            said = theirs_f.get(key)
+            if key == "format" and said == "default" and ours_v is None:  # Frictionless's word for no format of its own
+                continue
+            if said != ours_v and not (key == "type" and _widened(f.name, said, ours_v)):
                 problems.append(f"{path}: {name} field '{f.name}' has {_declared(key, theirs_f.get(key))}, this schema "
                                 f"has {_declared(key, ours_v)}; ask its publisher for a package published with this schema")
         for key in ("trueValues", "falseValues"):

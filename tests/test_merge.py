@@ -614,7 +614,7 @@ def test_a_text_that_differs_is_quoted_as_written_on_one_line(tmp_path):
 
 @pytest.mark.parametrize("key,value,said", [
     ("type", None, "no type"), ("type", ["date"], 'type ["date"]'), ("type", "datetime", "type 'datetime'"),
-    ("format", "default", "format 'default'")])
+    ("format", "any", "format 'any'")])
 def test_a_date_column_declared_otherwise_is_said_without_python_words(tmp_path, pkg, key, value, said):
     """A date column published with no type, or with a list for its type, was said "has type 'None', this schema has
     'date'" or "has type \"['date']\"", and a format where ours has none "this schema has None"."""
@@ -630,6 +630,19 @@ def test_a_date_column_declared_otherwise_is_said_without_python_words(tmp_path,
     assert merge_fails(tmp_path, pkg / "datapackage.json") == [
         f"{pkg / 'datapackage.json'}: care-homes field 'fees_date' has {said}, this schema has {ours}; ask its publisher "
         "for a package published with this schema"]
+
+
+def test_a_date_column_whose_format_is_frictionless_default_merges(tmp_path, pkg):
+    """"format": "default" is Frictionless's word for a column with no format of its own: it was refused as "has
+    format 'default', this schema has no format"."""
+    def change(d):
+        res = next(r for r in d["resources"] if r["name"] == "care-homes")
+        next(f for f in res["schema"]["fields"] if f["name"] == "fees_date")["format"] = "default"
+    edit_descriptor(pkg, change)
+    from carehomes.merge import merge
+
+    homes, _ = merge([pkg / "datapackage.json"])
+    assert homes
 
 
 def test_the_newer_dated_fact_wins_with_the_facts_its_date_dates(tmp_path):
