@@ -894,8 +894,12 @@ class HomeView:
 
     def line_note(self, spec: LineSpec) -> str | None:
         """A card line's or compare row's declared ``note`` (face.json ``{path, text}``, as a page's fact's) filled in
-        with its date and that date's age, or None when it declares none or the date is not known."""
-        return self._dated_note(spec.note) if spec.note else None
+        with its date and that date's age, or None when it declares none, the date is not known, or the line's own
+        fact is no (a date saying since when something is so is never said beside "No": a hand-edited profile's
+        dormant: no with a dormant_since)."""
+        if not spec.note or (spec.path and self.get(spec.path) is False):
+            return None
+        return self._dated_note(spec.note)
 
     def _dated_note(self, note: tuple[str, str] | None) -> str | None:
         """A declared note (its date's path, its text) filled in (_note), or None when its date is not known."""

@@ -142,3 +142,13 @@ def test_check_takes_the_date_as_any_other():
     assert problems("cqc:\n  dormant: true\n  dormant_since: 2026-11-24\n") == [
         "providers/t.yaml:8: cqc.dormant_since: 2026-11-24 is in the future (today is 2026-11-23); give the date the fact "
         "was true"]
+
+
+def test_a_date_beside_no_is_never_said(flourishlife):
+    """A hand-edited profile saying dormant: no beside a dormant_since (the template's own examples are such a pair; the
+    import never writes one) had its compare column read "No" with "since 18 June 2024" under it."""
+    d = json.loads(json.dumps(flourishlife.d, default=str))
+    d["cqc"]["dormant"] = False
+    u = HomeView(d, TODAY, flourishlife.s)
+    assert u.compare_cells()["dormant"] == "No" and "dormant" not in u.compare_extras()["notes"]
+    assert not any("since 18 June 2024" in line for line in u.card_lines())
