@@ -2,8 +2,8 @@
 
 Homes are matched by CQC location ID. When two packages hold the same home, a fact that differs is decided by its
 own date (``fact_dates``: the register data's date for CQC's facts, fees.date for the fees...): the newer dated fact
-wins, with the facts its date dates; a fact the first package does not know (nor any its date dates) is the other's; when the dates are the same, or either is not known, or the fact has no date,
-the package listed first wins. Every fact that differs is reported with both values, their dates and which was kept,
+wins, with the facts its date dates; a fact the first package does not know (nor any its date dates) is the other's;
+when the dates are the same, or either is not known, or the fact has no date, the package listed first wins. Every fact that differs is reported with both values, their dates and which was kept,
 so conflicts are never settled silently. A location of one kind of service in one package and of more in another
 keeps every kind, each kind's own facts taken from the package that holds that kind.
 
@@ -619,32 +619,28 @@ class Combiner:
                 moved[p] = second_path
         lines: list[str] = []
         for date, group in groups:
-            p = group[0]
-            differ = [q for q in group if get_path(first, q.split(".")) != get_path(second, q.split("."))]
+            pairs = [(q, get_path(first, q.split(".")), get_path(second, q.split("."))) for q in group]  # each read once
+            differ = [(q, a, b) for q, a, b in pairs if a != b]
             if not differ:
                 continue
             a_date = get_path(first, date.split(".")) if date else None
             b_date = get_path(second, date.split(".")) if date else None
             if whole_first:
                 newer, why = False, whole_first
-            elif all(get_path(first, q.split(".")) is None for q in group):  # the first knows none of them: nothing to keep
+            elif all(a is None for _, a, _ in pairs):  # the first knows none of them: nothing to keep
                 newer, why = True, "the only one known"
             elif not date:
-                newer, why = False, f"the first listed, as {p} has no date of its own"
+                newer, why = False, f"the first listed, as {group[0]} has no date of its own"
             elif a_date is None or b_date is None:
                 newer, why = False, "the first listed: without both dates, which is newer is not known"
-            elif dt.date.fromisoformat(str(b_date)) > dt.date.fromisoformat(str(a_date)):
-                newer, why = True, "the newer"
-            elif dt.date.fromisoformat(str(b_date)) < dt.date.fromisoformat(str(a_date)):
-                newer, why = False, "the newer"
             else:
-                newer, why = False, "the first listed: both have the same date"
+                a_day, b_day = dt.date.fromisoformat(str(a_date)), dt.date.fromisoformat(str(b_date))
+                newer, why = b_day > a_day, "the newer" if a_day != b_day else "the first listed: both have the same date"
             if newer:
-                for q in group:
-                    set_path(out, q.split("."), get_path(second, q.split(".")))
+                for q, _, b in pairs:
+                    set_path(out, q.split("."), b)
                     moved[q] = second_path
-            for q in differ:
-                a, b = get_path(first, q.split(".")), get_path(second, q.split("."))
+            for q, a, b in differ:
                 a_from = taken.get(q, first_path)
                 when = ("", "") if not date or q == date else (f" ({self._dated(date, a_date)})", f" ({self._dated(date, b_date)})")
                 kept, kept_from = (b, second_path) if newer else (a, a_from)
@@ -659,10 +655,11 @@ class Combiner:
         ``whole_first``, none taken, and every fact and the kinds compared."""
         plan = self._plans.get((mine, theirs, whole_first))
         if plan is None:
-            shared = [p for p, held in self.held_by.items() if held & mine and held & theirs]
-            theirs_only = [] if whole_first else [p for p, held in self.held_by.items() if held & theirs and not held & mine]
             if whole_first:
-                shared = [self.key, *self.held_by]
+                shared, theirs_only = [self.key, *self.held_by], []
+            else:
+                shared = [p for p, held in self.held_by.items() if held & mine and held & theirs]
+                theirs_only = [p for p, held in self.held_by.items() if held & theirs and not held & mine]
             shared = [p for p in shared if p != "slug"]  # a page name is each site's own: keep_slugs settles a clash
             by_date: dict[str | None, list[str]] = {}
             groups: list[tuple[str | None, list[str]]] = []
