@@ -802,18 +802,24 @@ def _owner(v: View, path: str) -> str | None:
 _PROVIDER_PARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # schema -> (groups wholly the home's, paths)
 
 
+def _provider_parts(schema: Schema) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the groups only the home fills: contact, fees...; the home's fields in groups shared with CQC: beds free, acute
+    trusts), worked out once a schema."""
+    parts = _PROVIDER_PARTS.get(schema)
+    if parts is None:
+        owners: dict[str, set[str]] = {}
+        for path, f in schema.by_path.items():
+            owners.setdefault(path.split(".")[0], set()).add(f.owner)
+        whole = tuple(top for top, o in owners.items() if o == {"provider"})
+        mixed = tuple(path for path, f in schema.by_path.items() if f.owner == "provider" and path.split(".")[0] not in whole)
+        parts = _PROVIDER_PARTS[schema] = (whole, mixed)
+    return parts
+
+
 def _provider_gave(v: View) -> bool:
     """Whether the profile holds a fact its home gives (a field of owner provider): a group only the home fills
     (contact, fees...) present, or one of the home's fields in a group shared with CQC (beds free, acute trusts)."""
-    parts = _PROVIDER_PARTS.get(v.s)
-    if parts is None:
-        owners: dict[str, set[str]] = {}
-        for path, f in v.s.by_path.items():
-            owners.setdefault(path.split(".")[0], set()).add(f.owner)
-        whole = tuple(top for top, o in owners.items() if o == {"provider"})
-        mixed = tuple(path for path, f in v.s.by_path.items() if f.owner == "provider" and path.split(".")[0] not in whole)
-        parts = _PROVIDER_PARTS[v.s] = (whole, mixed)
-    whole, mixed = parts
+    whole, mixed = _provider_parts(v.s)
     return any(v.d.get(top) not in (None, {}, [], "") for top in whole) or any(v.get(path) is not None for path in mixed)
 
 
@@ -826,8 +832,7 @@ def _kind_gave(v: View, face: Face) -> bool:
     own = mine.get(v.face.kind)
     if face is v.face:
         others = {p for k in mine.values() if k is not own for p in k.field_paths} - (own.field_paths if own else frozenset())
-        _provider_gave(v)  # its parts, worked out once a schema
-        whole, mixed = _PROVIDER_PARTS[v.s]
+        whole, mixed = _provider_parts(v.s)
         tops = {top for top in whole if any(p.split(".")[0] == top and p not in others for p in v.s.by_path)}
         return any(v.d.get(top) not in (None, {}, [], "") for top in tops) or any(v.get(p) is not None for p in mixed if p not in others)
     k = mine.get(face.kind)
