@@ -829,8 +829,8 @@ class HomeView:
                     specs.setdefault(spec.id, (spec, title))
             return list(specs.values())
 
-        # once a set of faces
-        return [self.group(spec, title and kind_noun(title), title) for spec, title in _once_for(_GROUP_SPECS, tuple(self.faces), make)]
+        # the specs once a set of faces
+        return [self.group(spec, title) for spec, title in _once_for(_GROUP_SPECS, tuple(self.faces), make)]
 
     def value(self, name: str) -> Any:
         """A field's value by its path, or a value worked out from several (DERIVED: free_total, fee_from...)."""
@@ -948,10 +948,10 @@ class HomeView:
             out.append(Fact(spec.label, shown.text, shown.href, note=note, owner=owner, short=spec.short))
         return out
 
-    def group(self, spec: GroupSpec, noun: str | None = None, of_kind: str | None = None) -> Group:
-        """One group of the page; ``noun``: what the kind whose face declares it calls the service, where that is
-        not the page's own kind (kind_words), so that the provider's facts of it are said to be given by it;
-        ``of_kind``: that kind's title (the facts it has not given are asked of it as that kind: unknowns)."""
+    def group(self, spec: GroupSpec, of_kind: str | None = None) -> Group:
+        """One group of the page; ``of_kind``: the title of the kind whose face declares it, where that is not the page's
+        own kind: the provider's facts of it are said to be given by the service as that kind calls it (kind_noun: "the
+        agency"), and those it has not given are asked of it as that kind (unknowns)."""
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None, kind=of_kind)
         if spec.stale_text and spec.stale:  # declared words: the group's own date against its staleness age
@@ -961,7 +961,7 @@ class HomeView:
             g.stale = STALE[spec.stale](self) if spec.stale else None
         g.facts = self._facts(spec.facts)
         if not spec.table:  # a needs table's facts are its own; the declared source stands
-            g.source = self._given_by(g.facts, noun) or g.source
+            g.source = self._given_by(g.facts, kind_noun(of_kind) if of_kind else None) or g.source
         label = spec.register_date
         register = self.register_date if label else None  # worked out only for a group that says it
         if label and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
