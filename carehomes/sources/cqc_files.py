@@ -458,28 +458,26 @@ def _market(row: dict[str, str]) -> Record | Skipped:
         "cqc.dormant": c.read("Dormant", _dormant) if _text(row.get("Dormant")) else None,
         **_regulator_bands(_bands(users) if any(u.strip() for u in users) else dict.fromkeys(ALL_BANDS)),  # empty: not known
     }
-    reg.update(_cqc_contact(_phone(row.get("Location telephone number")), _website(row.get("Location Web Address"))))
+    contact, unread = _cqc_contact(row.get("Location telephone number"), row.get("Location Web Address"))
+    reg.update(contact)
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
     return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, MARKET_SOURCES),
-                        unread=_unread_contact(row.get("Location telephone number"), row.get("Location Web Address"))), ids)
+                        unread=unread), ids)
 
 
-def _unread_contact(phone: Any, website: Any) -> tuple[str, ...]:
-    """What of a location's phone and website as CQC gives them cannot be read (``_phone``, ``_website``), in words
-    for the import's report: CQC's own slip (12 digits), never guessed at, so the pages say not known."""
-    out = []
-    if _text(phone) and _phone(phone) is None:
-        out.append(f"its phone '{_show(str(phone))}' is not a UK phone number as written")
-    if _text(website) and _website(website) is None:
-        out.append(f"its website '{_show(str(website))}' is not a web address")
-    return tuple(out)
-
-
-def _cqc_contact(phone: str | None, website: str | None) -> dict[str, str | None]:
-    """The phone and website CQC holds for a location: CQC's (cqc.phone, cqc.website), which a page shows as from
-    CQC until the home gives its own (contact.phone, contact.website), never written as the home's own."""
-    return {"cqc.phone": phone, "cqc.website": website}
+def _cqc_contact(phone: Any, website: Any) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """The phone and website CQC holds for a location, as CQC gives them: CQC's (cqc.phone, cqc.website), which a page
+    shows as from CQC until the home gives its own (contact.phone, contact.website), never written as the home's own;
+    with what of them cannot be read (``_phone``, ``_website``), in words for the import's report: CQC's own slip (12
+    digits), never guessed at, so the pages say not known."""
+    read = {"cqc.phone": _phone(phone), "cqc.website": _website(website)}
+    unread = []
+    if _text(phone) and read["cqc.phone"] is None:
+        unread.append(f"its phone '{_show(str(phone))}' is not a UK phone number as written")
+    if _text(website) and read["cqc.website"] is None:
+        unread.append(f"its website '{_show(str(website))}' is not a web address")
+    return read, tuple(unread)
 
 
 def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
@@ -607,11 +605,11 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
         "cqc.regulated_activities": _activities(activities),
         **bands,
     }
-    reg.update(_cqc_contact(_phone(rec.get("mainPhoneNumber")), _website(rec.get("website"))))
+    contact, unread = _cqc_contact(rec.get("mainPhoneNumber"), rec.get("website"))
+    reg.update(contact)
     c.identity(str(rec["locationId"]).strip(), reg["name"])
     c.done()
-    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg,
-                        unread=_unread_contact(rec.get("mainPhoneNumber"), rec.get("website"))), ids)
+    return _held(Record(str(rec["locationId"]).strip(), _text(rec.get("localAuthority")) or "", reg, unread=unread), ids)
 
 
 def _listed_quietly(rec: dict[str, Any]) -> list[dict]:
