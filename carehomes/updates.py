@@ -376,8 +376,9 @@ def date_typo(text: str) -> str | None:
     """For text written like a date (YYYY-MM-DD or DD/MM/YYYY) whose day does not exist, what is wrong,
     quoting it as typed (check would quote it rewritten as YYYY-MM-DD); else None."""
     s = text.strip()
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", s.translate(FULL_WIDTH)) and isinstance(typed_date(s), str):
-        swapped = day_first(s.translate(FULL_WIDTH))  # '11/30/2026', month first as in the US: say the day-first date it may mean
+    ascii_ = s.translate(FULL_WIDTH)  # full-width figures as typed_date reads them
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", ascii_) and isinstance(typed_date(s), str):
+        swapped = day_first(ascii_)  # '11/30/2026', month first as in the US: say the day-first date it may mean
         return (f"'{s}' is not a real date; dates are read day first: for {nice_date(swapped)}, type "
                 f"{swapped:%d/%m/%Y}" if swapped else f"'{s}' is not a real date; check the day and month")
     return None

@@ -262,9 +262,10 @@ def _check_string(f: Field, value: Any) -> str | None:
         return hidden
     c = f.constraints
     longest = c.get("maxLength", DEFAULT_MAX_LENGTH)
-    if value != value.strip():  # and, if so, too long: both at once, not one a run
-        return ("has spaces or line breaks at the start or end; remove them" if len(value.strip()) <= longest else
-                f"has spaces or line breaks at the start or end, and is {len(value.strip()):,} characters long without "
+    trimmed = value.strip()
+    if value != trimmed:  # and, if so, too long: both at once, not one a run
+        return ("has spaces or line breaks at the start or end; remove them" if len(trimmed) <= longest else
+                f"has spaces or line breaks at the start or end, and is {len(trimmed):,} characters long without "
                 f"them; remove them, and shorten it to {longest:,} or fewer")
     if value == "":
         return _empty_required(f) if f.required else "is empty; remove the line if you have nothing to give"
