@@ -398,7 +398,7 @@ class Live:
         if self.pieces:  # the build's pieces, each edited home's made again (nationally about 0.5 s of CPU saved)
             made = [self.pieces.get(Path(p.path).absolute()) or home_pieces(p.data, self.schema) for p in profiles]
         files = data_files(profiles, self.schema, self.released, self.cfg.raw.get("site_url") or None, entries, made,
-                           str(self.cfg.raw.get("site_name") or "") or None)
+                           str(self.cfg.raw.get("site_name") or "") or None, releases=bool(releases))
         files["changes.atom"] = atom(entries, self.cfg.raw.get("site_url", "/"), self.cfg.raw.get("site_name", ""),
                                      self.released, published_dates(self.site / "data" / "changes.atom")).encode("utf-8")
         return releases, entries, files

@@ -214,7 +214,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                         with t.stage("data (in memory)", out):  # and the engine's pages, made meanwhile: its files
                             files = data_files(profiles, schema, released, cfg.raw.get("site_url") or None, entries, made,
                                                str(cfg.raw.get("site_name") or "") or None, meanwhile=begin_pages,
-                                               with_services=start_oruk_api)
+                                               with_services=start_oruk_api, releases=bool(releases))
                             # feed: the unreleased changes keep the day the site being replaced first published them
                             files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""),
                                                          released, published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")

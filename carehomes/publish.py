@@ -116,7 +116,8 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
                homepage: str | None = None, entries: list[Entry] | None = None,
                made: list[HomePieces] | None = None, title: str | None = None,
                meanwhile: Callable[[], Any] | None = None,
-               with_services: Callable[[bytes, list[dict]], Any] | None = None, site: bool = True) -> dict[str, bytes]:
+               with_services: Callable[[bytes, list[dict]], Any] | None = None, site: bool = True,
+               releases: bool = True) -> dict[str, bytes]:
     """Every open data file's bytes, keyed by file name, for the release dated ``released`` (default: today).
 
     ``homepage`` (default: site_url in mkdocs.yml) is the data package's homepage and ``title`` (default: its
@@ -128,11 +129,12 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
     sources)`` as soon as oruk-services.json's bytes are made, with the sources datapackage.json will name (the build
     starts its static ORUK API there, beside the rest). ``site=False``: datapackage.json names only the files written
     here, not a site's feed, release snapshots and ORUK API, and the database holds no changelog (the releases and
-    changes tables): the data command's files and merge's package, which are their folder alone."""
+    changes tables): the data command's files and merge's package, which are their folder alone. ``releases``: whether
+    the site keeps release snapshots, which datapackage.json then names."""
     with no_cycle_collection():  # millions of rows and cells, next to no reference cycles
         return _data_files(profiles, schema or load_schema(), released or release_date(),
                            site_url() if homepage is None else homepage or None, entries, made,
-                           site_name() if title is None else title or None, meanwhile, with_services, site)
+                           site_name() if title is None else title or None, meanwhile, with_services, site, releases)
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None,
@@ -147,7 +149,8 @@ def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[s
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
                 made: list[HomePieces] | None, title: str | None = None,
                 meanwhile: Callable[[], Any] | None = None,
-                with_services: Callable[[bytes, list[dict]], Any] | None = None, site: bool = True) -> dict[str, bytes]:
+                with_services: Callable[[bytes, list[dict]], Any] | None = None, site: bool = True,
+                releases: bool = True) -> dict[str, bytes]:
     pieces = join_pieces(made, schema) if made is not None else _pieces(profiles, schema)
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage, title=title)  # the tables' metadata, for the files below
@@ -172,7 +175,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
         if db is not None:
             files[DB_FILE] = db
     files.update({f"{ORUK_TABULAR}/{name}": data for name, data in tabular_made.items()})
-    pkg = package_descriptor(files, schema, released, homepage, owners, title, site)  # now describing every file
+    pkg = package_descriptor(files, schema, released, homepage, owners, title, site, releases)  # now describing every file
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

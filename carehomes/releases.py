@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .kinds import Kind, default_kind, kinds
-from .outputs.tables import read_homes
+from .outputs.tables import ALSO_PUBLISHED, read_homes
 from .records import CURRENT_STATUSES, get_path
 from .safetext import plain
 from .schema import Field, Schema, load_schema
-from .text import restore
+from .text import and_list, restore
 
 FIRST = default_kind()  # releases compare the first kind's table (care homes); its name never changes
 HOMES_CSV = FIRST.csv_file
@@ -317,7 +317,7 @@ def snapshot(files: dict[str, bytes], folder: Path, date: dt.date, force: bool =
     kept = [name for name in SNAPSHOT_FILES if name != "datapackage.json"] + [k.csv_file for k in OTHER_KINDS if k.csv_file in files]
     for name in kept:
         (target / name).write_bytes(files[name])
-    (target / "datapackage.json").write_bytes(_snapshot_package(files["datapackage.json"], kept))
+    (target / "datapackage.json").write_bytes(_snapshot_package(files["datapackage.json"], kept, date))
     return target
 
 
@@ -328,12 +328,16 @@ def release_files(folder: Path) -> list[str]:
     return [HOMES_CSV, *(k.csv_file for k in OTHER_KINDS if (folder / k.csv_file).is_file()), "capabilities.csv", "datapackage.json"]
 
 
-def _snapshot_package(package: bytes, kept: list[str]) -> bytes:
+def _snapshot_package(package: bytes, kept: list[str], date: dt.date) -> bytes:
     """The release's datapackage.json describing only the files the snapshot keeps (``kept``): the published one
     lists the workbook, the database, the JSON and the rest too, which are not kept, so ``frictionless validate`` of a
-    release failed on each missing file."""
+    release failed on each missing file; and its description says what the snapshot is, not what the site publishes
+    beside the package (the feed, the workbook, the ORUK API), which the snapshot's folder does not hold."""
     pkg = json.loads(package)
     pkg["resources"] = [r for r in pkg.get("resources", []) if r.get("path") in kept]
+    said = str(pkg.get("description", "")).split(ALSO_PUBLISHED)[0].rstrip()
+    pkg["description"] = (f"{said} The release of {date.isoformat()}, kept as it was published: "
+                          f"{and_list([*kept, 'this datapackage.json'])}.").lstrip()
     return (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

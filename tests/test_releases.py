@@ -219,10 +219,35 @@ def test_a_release_snapshot_s_datapackage_describes_only_its_own_files_and_valid
     assert kept == ["capabilities.csv", "care-homes.csv", "home-care-agencies.csv"]
     assert sorted(r["path"] for r in package["resources"]) == kept
     published = json.loads(files["datapackage.json"])
-    assert {k: v for k, v in package.items() if k != "resources"} == {k: v for k, v in published.items() if k != "resources"}
+    same = ("resources", "description")
+    assert {k: v for k, v in package.items() if k not in same} == {k: v for k, v in published.items() if k not in same}
     assert [r for r in published["resources"] if r["path"] in kept] == package["resources"]
     report = Package(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])[:5]
+    # its description says what the snapshot is, not the site's feed, workbook and ORUK API beside the published one
+    assert "Also published with these files" in published["description"] and "oruk/" in published["description"]
+    said = published["description"].split(" Also published with these files:")[0]
+    assert package["description"] == (f"{said} The release of 2026-10-01, kept as it was published: care-homes.csv, "
+                                      "capabilities.csv, home-care-agencies.csv and this datapackage.json.")
+
+
+@pytest.mark.slow  # builds two sites
+def test_a_site_names_release_snapshots_in_its_package_only_when_it_has_some(tmp_path):
+    """The published datapackage.json's description said "releases/<date>/ (every earlier release's ...)" on every
+    site, though an area without a release (Oldham's) publishes no data/releases/ folder."""
+    import datetime as dt
+
+    checked = check_paths([FIXTURES / "profiles"], on=TODAY)
+    none, some = tmp_path / "none", tmp_path / "some"
+    snapshot(data_files(checked.profiles), some, dt.date(2026, 10, 1))
+    for releases in (none, some):
+        build_site(checked.profiles, tmp_path / f"site-{releases.name}", today=TODAY, index=False, releases_dir=releases)
+    without = json.loads((tmp_path / "site-none" / "data" / "datapackage.json").read_text(encoding="utf-8"))["description"]
+    with_some = json.loads((tmp_path / "site-some" / "data" / "datapackage.json").read_text(encoding="utf-8"))["description"]
+    assert not (tmp_path / "site-none" / "data" / "releases").exists() and "releases/" not in without
+    assert (tmp_path / "site-some" / "data" / "releases" / "2026-10-01").is_dir()
+    assert "releases/<date>/ (every earlier release's care-homes.csv, home-care-agencies.csv, capabilities.csv" in with_some
+    assert "changes.atom" in without and "oruk/" in without
 
 
 @pytest.mark.slow  # builds a site

@@ -232,12 +232,21 @@ EXCEL_NOTE = (f"{EXCEL_CSV} ({FIRST.csv_file} with a UTF-8 byte order mark, for 
               "same in every spreadsheet)")
 TABULAR_NOTE = ("oruk-tabular/ (the Open Referral UK tabular form: the UK profile's CSV tables, described by "
                 "oruk-tabular/datapackage.json)")
-DOCUMENTED_FILES = (  # published too, but not resources of this package (appended to its description)
-    f" Also published with these files: {EXCEL_NOTE}; changes.atom (an Atom feed of the changes between releases: homes "
-    f"added, removed or renamed, rating, registration and {FIRST.unit_one} changes); releases/<date>/ (every earlier "
-    f"release's {', '.join(k.csv_file for k in kinds())}, capabilities.csv and datapackage.json); and, on the site, oruk/ "
-    "(a static Open Referral UK API, base URL <site>/oruk: / with version and openapi_url, services, services/{id}, "
-    f"taxonomies, taxonomy_terms and service_at_locations, each answered from <path>/index.html holding JSON); {TABULAR_NOTE}.")
+ALSO_PUBLISHED = " Also published with these files:"  # where a site's package begins to name what is beside it
+
+
+def documented_files(releases: bool = True) -> str:
+    """What a site publishes beside its package, but not as its resources (appended to its description): the
+    release snapshots only when the site has any (``releases``)."""
+    snapshots = (f"releases/<date>/ (every earlier release's {', '.join(k.csv_file for k in kinds())}, capabilities.csv "
+                 "and datapackage.json); " if releases else "")
+    return (f"{ALSO_PUBLISHED} {EXCEL_NOTE}; changes.atom (an Atom feed of the changes between releases: homes "
+            f"added, removed or renamed, rating, registration and {FIRST.unit_one} changes); {snapshots}and, on the site, "
+            "oruk/ (a static Open Referral UK API, base URL <site>/oruk: / with version and openapi_url, services, "
+            "services/{id}, taxonomies, taxonomy_terms and service_at_locations, each answered from <path>/index.html "
+            f"holding JSON); {TABULAR_NOTE}.")
+
+
 # a package that is its folder alone (merge's: no site, so no feed, release snapshots or static ORUK API beside it)
 FOLDER_FILES = f" Also in this folder: {EXCEL_NOTE}; {TABULAR_NOTE}."
 
@@ -278,7 +287,8 @@ def package_sources(schema: Schema, owners: frozenset[str] | None = None) -> lis
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
-                       owners: frozenset[str] | None = None, title: str | None = None, site: bool = True) -> dict:
+                       owners: frozenset[str] | None = None, title: str | None = None, site: bool = True,
+                       releases: bool = True) -> dict:
     """datapackage.json (Data Package v2) for the published files: the schema plus version, date, sizes and hashes.
 
     The tables are tabular resources; the other files in ``files`` named in OTHER_FILES are plain resources. A
@@ -288,6 +298,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     given (else the schema's). ``site``: whether the package is published on a site, beside its feed, release snapshots
     and static ORUK API, which the description then names, with the database's changelog tables; else (the data
     command's files, merge's package) it names only what its folder holds, and a database without a changelog.
+    ``releases``: whether the site keeps release snapshots (a site without any does not name releases/).
     """
     pkg = copy.deepcopy(schema.package)
     pkg["sources"] = package_sources(schema, owners)
@@ -298,7 +309,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     pkg["schemaVersion"] = pkg["version"]
     pkg["version"] = release_version(released)
     pkg["created"] = f"{released.isoformat()}T00:00:00Z"
-    pkg["description"] = pkg.get("description", "") + (DOCUMENTED_FILES if site else FOLDER_FILES)
+    pkg["description"] = pkg.get("description", "") + (documented_files(releases) if site else FOLDER_FILES)
     if homepage:
         pkg["homepage"] = homepage
     else:
