@@ -625,10 +625,13 @@ class Combiner:
                 continue
             a_date = get_path(first, date.split(".")) if date else None
             b_date = get_path(second, date.split(".")) if date else None
+            # what each knows of the group: its facts, less the date when it dates others (a date alone is no figure)
+            facts = [(a, b) for q, a, b in pairs if q != date] or [(a, b) for _, a, b in pairs]
             if whole_first:
                 newer, why = False, whole_first
-            elif all(a is None for _, a, _ in pairs):  # the first knows none of them: nothing to keep
-                newer, why = True, "the only one known"
+            elif (knows := any(b is not None for _, b in facts)) != any(a is not None for a, _ in facts):
+                # one of them knows none of the group's facts (a date at most): the other's are kept, whatever the dates
+                newer, why = knows, "the only one known"
             elif not date:
                 newer, why = False, f"the first listed, as {group[0]} has no date of its own"
             elif a_date is None or b_date is None:

@@ -592,8 +592,8 @@ def test_a_conflict_is_worded_for_people_not_as_python_values(tmp_path):
     assert report.conflicts == [
         f"{who}: contact.phone is '01432 000000' in {a} but '01432 000001' in {b}; kept '01432 000000' from {a}, "
         "the first listed, as contact.phone has no date of its own",
-        f"{who}: contact.manager is 'Sam Example' in {a} but not known in {b}; kept 'Sam Example' from {a}, the first "
-        "listed, as contact.manager has no date of its own",
+        f"{who}: contact.manager is 'Sam Example' in {a} but not known in {b}; kept 'Sam Example' from {a}, the only "
+        "one known",
         f"{who}: care.weekend_admissions is no in {a} but yes in {b}; kept no from {a}, the first listed, as "
         "care.weekend_admissions has no date of its own"]
     assert not re.search(r"\b(None|True|False)\b", report.text(1))
@@ -680,6 +680,27 @@ def test_the_newer_dated_fact_wins_with_the_facts_its_date_dates(tmp_path):
         f"{who}: fees.top_ups is yes in {a} (fees dated 2026-04-01) but not known in {b} (fees dated 2026-10-01); kept "
         f"not known from {b}, the newer",
         f"{who}: fees.date is 2026-04-01 in {a} but 2026-10-01 in {b}; kept 2026-10-01 from {b}, the newer"]
+
+
+def test_a_newer_date_without_the_facts_it_dates_does_not_take_the_older_facts_away(tmp_path):
+    """A second package's fees dated six months later but with no figures at all (only fees.date) won as "the newer",
+    so the merged home lost every fee the first package gave: not known is no newer fact."""
+    fees = ("  nursing_from: 1150\n", "  nursing_to: 1420.5\n", "  residential_from: 890\n", "  residential_to: 1100\n",
+            "  council_rate_accepted: yes\n", "  top_ups: yes\n")
+    a = package_of(tmp_path, "a", FULL)
+    text = FULL.replace("  date: 2026-04-01", "  date: 2026-10-01")
+    for line in fees:
+        assert line in text
+        text = text.replace(line, "")
+    b = package_of(tmp_path, "b", text)
+    who = "1-000000101 (Example Full House (fictional))"
+    for first, second in ((a, b), (b, a)):
+        homes, report = merged(first, second)
+        fee = homes["1-000000101"]["fees"]
+        assert (fee["nursing_from"], fee["top_ups"], fee["date"]) == (1150, True, "2026-04-01"), (first, fee)
+    _, report = merged(b, a)
+    assert (f"{who}: fees.date is 2026-10-01 in {b} but 2026-04-01 in {a}; kept 2026-04-01 from {a}, the only one known"
+            in report.conflicts)
 
 
 HOME_ONLY = ("location_id: 1-000000402\nslug: example-both\nexample: true\nname: Example Both (fictional)\n"
