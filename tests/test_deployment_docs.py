@@ -58,3 +58,32 @@ def test_every_environment_that_keeps_a_secret_is_set_up_in_the_guide_with_its_w
     table = {env: (set(re.findall(r"workflows/([\w.-]+\.yml)", used)), set(re.findall(r"`(\w+)`", secrets)))
              for env, used, secrets in rows}
     assert table == named
+
+
+def test_every_schedule_in_the_guide_is_the_workflows_own():
+    """The table of workflows says when each scheduled one runs ("Mondays 05:23 UTC", "every day at 03:17 UTC"):
+    a steward waits for the run on that day, so the words follow each workflow's cron."""
+    days = dict(enumerate(["Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"]))
+    text = DOC.read_text()
+    for f in WF.glob("*.yml"):
+        triggers = yaml.safe_load(f.read_text())[True]  # YAML 1.1 reads the key on: as True
+        for entry in (triggers.get("schedule") or []) if isinstance(triggers, dict) else []:
+            minute, hour, day_of_month, month, weekday = entry["cron"].split()
+            assert (day_of_month, month) == ("*", "*"), f"{f.name}: a schedule the guide cannot word: {entry['cron']}"
+            at = f"{int(hour):02d}:{int(minute):02d} UTC"
+            words = f"every day at {at}" if weekday == "*" else f"{days[int(weekday)]} {at}"
+            row = re.search(rf"^\| `\.github/workflows/{re.escape(f.name)}` \| ([^|]*) \|", text, flags=re.M)
+            assert row and words in row[1], f"docs/deployment.md's table should say {f.name} runs {words}"
+
+
+def test_the_guide_has_the_council_make_every_label_a_form_or_a_claim_needs():
+    """GitHub adds a form's label to its issue only when the repository has that label, and a steward approves a claim
+    with a label: the workflows make only their own (`github label`), so the guide's setup names these."""
+    from carehomes.claims import APPROVED
+
+    needed = {label for f in (ROOT / ".github" / "ISSUE_TEMPLATE").glob("*.yml")
+              for label in yaml.safe_load(f.read_text()).get("labels") or []} | {APPROVED}
+    step = re.search(r"^- \*\*Issues → Labels → New label\*\*(.*?)(?=^\S|^- )", DOC.read_text(), flags=re.M | re.S)
+    assert step, "docs/deployment.md's settings have no step making the labels"
+    named = set(re.findall(r"`([\w-]+)`", step[1]))
+    assert needed <= named, f"the step lacks {sorted(needed - named)}"

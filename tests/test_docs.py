@@ -237,3 +237,27 @@ def test_the_area_settings_example_is_a_whole_one_to_copy():
     assert example == yaml.safe_load(_read("areas/oldham/mkdocs.yml"))
     assert config_problems(example) == []
     assert not re.search(r"\.\.\.(?!/)", yaml.safe_dump(example)), "no '...' left for a council to copy"
+
+
+def test_every_schema_setting_named_in_the_docs_exists():
+    """A path under the schema's x-directory that the docs name (`x-directory.find`, `x-directory.unknowns.notHeldBy`)
+    is where a reader goes to change a wording: docs/face.md sent them to x-directory.values.find, which is not there."""
+    import json
+
+    directory = json.loads(_read("schema/datapackage.json"))["x-directory"]
+    for name in DOCS:
+        for dotted in re.findall(r"x-directory((?:\.[A-Za-z_]+)+)", _read(name)):
+            node = directory
+            for part in dotted.strip(".").split("."):
+                assert isinstance(node, dict) and part in node, \
+                    f"{name} names x-directory{dotted}, which schema/datapackage.json does not have"
+                node = node[part]
+
+
+def test_the_areas_guide_lists_every_command_that_takes_area():
+    """docs/areas.md lists the commands that take --area NAME: a council choosing its area reads that list, not --help."""
+    text = " ".join(_read("docs/areas.md").split())
+    listed = re.search(r"on every command that reads the site's data: (.*?) \(the home a form names", text)
+    assert listed, "docs/areas.md no longer lists the commands that take --area"
+    taking = {name for name, command in _commands().items() if "--area" in _options(command)}
+    assert set(re.findall(r"`([a-z][a-z-]*)`", listed[1])) == taking
