@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .fsutil import NotRegularFile, read_regular
+from .safetext import plain
 
 MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few KB
 
@@ -79,10 +80,23 @@ def load_config_chain(path: Path) -> ConfigChain:
     return chain
 
 
+class _RepeatedKey(Exception):
+    """A key written twice in one mapping of a settings file: (the key, the line of the first, the line of the second)."""
+
+
 def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
     """A loader that reads any tag (!ENV, !!python/name:...) as empty, noting it: the build needs only plain settings."""
     class _Loose(yaml.SafeLoader):
-        pass
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            """A mapping, refusing a key written twice in it (YAML keeps the last without a word: a setting added
+            near the top was undone by the template's own further down)."""
+            lines: dict[str, int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in lines:
+                        raise _RepeatedKey(key.value, lines[key.value], key.start_mark.line + 1)
+                    lines[key.value] = key.start_mark.line + 1
+            return super().construct_mapping(node, deep)
 
     def tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
         chain.tagged = True
@@ -130,6 +144,11 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
         raw = yaml.load(text, Loader=_loader(chain))  # noqa: S506 (a SafeLoader that reads tags as empty)
     except yaml.YAMLError as exc:
         raise ConfigFileError(f"{path}: is not valid YAML ({exc}); fix the line shown") from None
+    except _RepeatedKey as exc:
+        key, first, again = exc.args
+        raise ConfigFileError(f"{path}, line {again}: the setting {plain(str(key), 80)!r} is written twice in the same place "
+                              f"(first on line {first}); YAML would keep only the last one without a word, so delete "
+                              "the one you do not mean") from None
     raw = raw if raw is not None else {}
     if not isinstance(raw, dict):
         raise ConfigFileError(f"{path}: must be a mapping of settings (site_name: ..., theme: ...), not {type(raw).__name__}")

@@ -393,6 +393,28 @@ def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
                               "give the parent config's path relative to this file's folder")
 
 
+def test_a_setting_written_twice_is_one_clear_message_not_the_last_one_kept(tmp_path):
+    """A setting added near the top of mkdocs.yml (oruk_api_url: ...) while the template's own (oruk_api_url: "") was
+    still further down was undone without a word: YAML keeps the last. A key written twice in one mapping, at any
+    depth, is now refused, naming both lines; the same key in two different mappings, or a YAML merge key, is not."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    top = tmp_path / "top.yml"
+    top.write_text('site_name: X\noruk_api_url: "https://api.example.org"\nextra:\n  a: 1\noruk_api_url: ""\n')
+    with pytest.raises(ConfigFileError) as err:
+        read_config(top)
+    assert str(err.value) == (f"{top}, line 5: the setting 'oruk_api_url' is written twice in the same place (first on "
+                              "line 2); YAML would keep only the last one without a word, so delete the one you do not mean")
+    deep = tmp_path / "deep.yml"
+    deep.write_text("site_name: X\nextra:\n  directory:\n    locality: A\n    locality: B\n")
+    with pytest.raises(ConfigFileError, match=r"deep\.yml, line 5: the setting 'locality' is written twice .* line 4\)"):
+        read_config(deep)
+    fine = tmp_path / "fine.yml"
+    fine.write_text("site_name: X\nbase: &b\n  a: 1\nextra:\n  <<: *b\n  a: 2\n  b:\n    a: 3\n")
+    assert read_config(fine).raw["extra"] == {"a": 2, "b": {"a": 3}}
+
+
 SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: enough for a test of the settings
 
 
