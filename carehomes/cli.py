@@ -221,11 +221,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
     if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases))):
         return 1
-    if args.production and _production_refused(Path(args.config), out):
-        return 1
     gap = _postcode_gap(Path(args.config), getattr(args, "area", None))
-    if gap and args.production:
-        _say(f"The site was not built ({out} is unchanged): {gap}")
+    if args.production and _production_refused(Path(args.config), out, gap):
         return 1
     timings = Timings(enabled=args.timings)
     with timings.stage("load and check"):
@@ -315,20 +312,25 @@ def cmd_fetch_postcodes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _production_refused(config: Path, out: Path) -> bool:
-    """``--production``: say so and refuse when a council contact or the repository in the config is
-    still an example (a config that cannot be read is left to the build to report)."""
+def _production_refused(config: Path, out: Path, gap: str | None) -> bool:
+    """``--production``: say every reason and refuse when a council contact or the repository in the config is
+    still an example, or a configured postcode area has no lookup (``gap``), all at once (a config that cannot be
+    read is left to the build to report)."""
     from .forms import directory_settings, production_problems
 
     try:
         problems = production_problems(directory_settings(config), str(config))
     except (ConfigFileError, OSError, ValueError, AttributeError):
-        return False
+        problems = []
     for problem in problems:
         _say(problem)
-    if problems:
-        _say(f"--production: the site was not built, so that no placeholder contact is published; {out} is unchanged.")
-    return bool(problems)
+    if gap:
+        _say(gap)
+    if problems or gap:
+        why = " and ".join(([] if not problems else ["no placeholder contact is published"])
+                           + ([] if not gap else ["no site is published without its distance search"]))
+        _say(f"--production: the site was not built, so that {why}; {out} is unchanged.")
+    return bool(problems or gap)
 
 
 def _releases_problem(folder: Path) -> str | None:

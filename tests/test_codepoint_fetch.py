@@ -159,7 +159,19 @@ def test_a_production_build_without_the_lookup_fails_and_a_local_one_warns(tmp_p
     gap = ("extra.directory.postcode_areas asks for postcode areas GL, HR, NP, SY, WR, but {empty} has no "
            "Code-Point Open data for them, so the site's distance search from a full postcode there gives no "
            "distances; get the data with: python3 build.py fetch-postcodes")
-    assert capsys.readouterr().err == f"The site was not built ({out} is unchanged): {config}: {gap.format(empty=empty)}\n"
+    assert capsys.readouterr().err == (f"{config}: {gap.format(empty=empty)}\n--production: the site was not built, so "
+                                       f"that no site is published without its distance search; {out} is unchanged.\n")
+    assert not out.exists()
+    # with an example contact as well, both are said at once (the lookup was said only once the contacts were mended)
+    (tmp_path / "cfg2").mkdir()
+    config = config_with(tmp_path / "cfg2", **{**REAL, "contact_phone": '"01234 567890"'})
+    assert cli.main(["build", "--production", "--out", str(out), "--no-search", "--config", str(config)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{config}: extra.directory.contact_phone, the directory team's phone, is still the example 01234 567890; "
+        "set the council's real one there, then build again",
+        f"{config}: {gap.format(empty=empty)}",
+        "--production: the site was not built, so that no placeholder contact is published and no site is published "
+        f"without its distance search; {out} is unchanged."]
     assert not out.exists()
     monkeypatch.chdir(ROOT)  # a local build says the same as a warning, naming the settings file it read
     assert cli._postcode_gap(ROOT / "mkdocs.yml") == f"mkdocs.yml: {gap.format(empty=empty)}"
