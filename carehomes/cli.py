@@ -648,7 +648,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
                             allow_mass_removal=args.allow_mass_removal, dry_run=args.dry_run, as_of=as_of,
                             allow_older=args.allow_older, max_removals=args.max_removals,
                             max_removal_share=args.max_removal_percent / 100,
-                            one_authority=getattr(args, "area", None) is not None and "providers" in getattr(args, "area_filled", ()))
+                            one_authority="providers" in getattr(args, "area_filled", ()))  # an area's folder, the top level's too
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1

@@ -119,6 +119,13 @@ def test_a_file_of_several_councils_imported_into_an_area_without_local_authorit
     assert done.stderr == (f"{devon}: holds the care homes of 'Devon', 'Plymouth', 'Somerset' and 'Torbay'; an area is one "
                            "council's directory: give yours with --local-authority (nothing was imported)\n")
     assert sorted(p.name for p in (ROOT / "areas" / "oldham" / "providers").iterdir()) == before
+    # the top level's folder (providers/, Herefordshire's) is one council's too: the national file's 15,403 homes of
+    # 151 councils would have gone into it, exit 0, without --local-authority
+    national = shared_data / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
+    done = run_cli("import-cqc", str(national), "--dry-run")
+    assert (done.returncode, done.stdout) == (1, ""), done.stdout[:300]
+    assert done.stderr.startswith(f"{national}: holds the care homes of ") and done.stderr.endswith(
+        " local authorities; an area is one council's directory: give yours with --local-authority (nothing was imported)\n")
     done = run_cli("import-cqc", "--area", "oldham", str(shared_data / "oldham-api-json-2025"), "--dry-run")
     assert done.returncode == 0, done.stderr  # one council's file needs no --local-authority
 
