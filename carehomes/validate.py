@@ -572,6 +572,9 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     # "Not yet rated" is dated by cqc.imported; so is a rating imported from a register that does not date it
     if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated" and "cqc.imported" not in v:
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
+    if "cqc.dormant_since" in v and v.get("cqc.dormant") is not True:  # the import writes it only for a dormant one
+        add("cqc.dormant_since", f"is given but cqc.dormant is {'not given' if 'cqc.dormant' not in v else 'no'}; CQC dates "
+            "only a dormant location's dormancy: remove dormant_since, or set dormant to yes")
     if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")
     priced = [c.key for k in mine for c in k.capacity]  # a weekly fee range per type of place: fees.nursing_from ...

@@ -107,6 +107,13 @@ def test_fixtures_are_valid():
      "providers/t.yaml:8: cqc.dormant_since: 2027-01-01 is in the future (today is 2026-11-23); give the date the fact was true"),
     ("cqc:\n  dormant: true\n  dormant_since: 18/06/2024\n",
      "providers/t.yaml:8: cqc.dormant_since: must be a date written YYYY-MM-DD, like 2024-06-18, not '18/06/2024'"),
+    # a dormancy date beside a location CQC does not call dormant (the import never writes one; a hand edit did)
+    ("cqc:\n  dormant: no\n  dormant_since: 2024-06-18\n",
+     "providers/t.yaml:8: cqc.dormant_since: is given but cqc.dormant is no; CQC dates only a dormant location's "
+     "dormancy: remove dormant_since, or set dormant to yes"),
+    ("cqc:\n  dormant_since: 2024-06-18\n",
+     "providers/t.yaml:7: cqc.dormant_since: is given but cqc.dormant is not given; CQC dates only a dormant location's "
+     "dormancy: remove dormant_since, or set dormant to yes"),
     ("cqc:\n  status: Deregistered\n",
      "providers/t.yaml:7: cqc.status: 'Deregistered' needs cqc.status_date, the date the status changed"),
     ("beds:\n  nursing:\n    total: 30\n    available: 35\n  confirmed: 2026-11-20\n",
