@@ -438,7 +438,29 @@ def _check_date(f: Field, value: Any) -> str | None:
                 return None
         except ValueError:
             return f"'{_short(value)}' is not a real date; check the day and month (YYYY-MM-DD)"
+    meant = written_date(value) if isinstance(value, str) else None
+    if meant is not None:  # '1 December 2026', '01/12/2026': the day it says, as the update forms read it (day first)
+        return f"must be a date written YYYY-MM-DD, not {_describe(value)}; for {meant.day} {meant:%B %Y} write {meant.isoformat()}"
     return f"must be a date written YYYY-MM-DD, like {f.example}, not {_describe(value)}"
+
+
+MONTHS = {m.lower(): i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July", "August",
+                                              "September", "October", "November", "December"), 1)}
+WRITTEN_DATE = re.compile(r"(?i)\s*(\d{1,2})(?:st|nd|rd|th)?(?:([/.-])(\d{1,2})\2|\s+(?:of\s+)?([a-z]{3,9})\.?,?\s+)(\d{4})\s*")
+
+
+def written_date(text: str) -> dt.date | None:
+    """The day a date written as people in the UK write it means: day first, '1 December 2026', '1st Dec 2026',
+    '01/12/2026', '1.12.2026', '1-12-2026'; None for anything else or a day that does not exist."""
+    m = WRITTEN_DATE.fullmatch(text[:40])
+    if not m:
+        return None
+    day, month, name, year = int(m[1]), m[3], (m[4] or "").lower(), int(m[5])
+    number = int(month) if month else next((i for n, i in MONTHS.items() if n.startswith(name)), None) if len(name) >= 3 else None
+    try:
+        return dt.date(year, number, day) if number else None
+    except ValueError:
+        return None
 
 
 def _check_list(f: Field, value: Any) -> str | None:

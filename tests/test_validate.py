@@ -98,15 +98,26 @@ def test_fixtures_are_valid():
      "providers/t.yaml:7: cqc.rating: 'Good' is given without cqc.rating_date; add the date CQC published the rating"),
     ("cqc:\n  rating_date: 2026-02-30\n",
      "providers/t.yaml:7: cqc.rating_date: '2026-02-30' is not a real date; check the day and month (YYYY-MM-DD)"),
+    # a date as people write it: the day it says, day first as the update forms read it; else the schema's example
+    ("fees:\n  nursing_from: 1150\n  date: 1st December 2026\n",
+     "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, not '1st December 2026'; for 1 December 2026 "
+     "write 2026-12-01"),
+    ("fees:\n  nursing_from: 1150\n  date: 30 Sept 2026\n",
+     "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, not '30 Sept 2026'; for 30 September 2026 "
+     "write 2026-09-30"),
+    ("fees:\n  nursing_from: 1150\n  date: 31/02/2026\n",
+     "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, like 2026-04-01, not '31/02/2026'"),
+    ("fees:\n  nursing_from: 1150\n  date: 12/31/2026\n",
+     "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, like 2026-04-01, not '12/31/2026'"),
     ("cqc:\n  rating_date: 02/01/2025\n",
-     "providers/t.yaml:7: cqc.rating_date: must be a date written YYYY-MM-DD, like 2025-01-02, not '02/01/2025'"),
+     "providers/t.yaml:7: cqc.rating_date: must be a date written YYYY-MM-DD, not '02/01/2025'; for 2 January 2025 write 2025-01-02"),
     ("cqc:\n  imported: 2027-01-01\n",
      "providers/t.yaml:7: cqc.imported: 2027-01-01 is in the future (today is 2026-11-23); give the date the fact was true"),
     # CQC's dormancy start: a date as any other, never in the future
     ("cqc:\n  dormant: true\n  dormant_since: 2027-01-01\n",
      "providers/t.yaml:8: cqc.dormant_since: 2027-01-01 is in the future (today is 2026-11-23); give the date the fact was true"),
     ("cqc:\n  dormant: true\n  dormant_since: 18/06/2024\n",
-     "providers/t.yaml:8: cqc.dormant_since: must be a date written YYYY-MM-DD, like 2024-06-18, not '18/06/2024'"),
+     "providers/t.yaml:8: cqc.dormant_since: must be a date written YYYY-MM-DD, not '18/06/2024'; for 18 June 2024 write 2024-06-18"),
     # a dormancy date beside a location CQC does not call dormant (the import never writes one; a hand edit did)
     ("cqc:\n  dormant: no\n  dormant_since: 2024-06-18\n",
      "providers/t.yaml:8: cqc.dormant_since: is given but cqc.dormant is no; CQC dates only a dormant location's "
@@ -519,7 +530,7 @@ def test_a_date_given_wrongly_is_one_problem_not_also_a_missing_date():
           palliative_care:
             accepted: yes
         """) == [
-        "providers/t.yaml:12: beds.confirmed: must be a date written YYYY-MM-DD, like 2026-11-20, not '04/12/2026'",
+        "providers/t.yaml:12: beds.confirmed: must be a date written YYYY-MM-DD, not '04/12/2026'; for 4 December 2026 write 2026-12-04",
         "providers/t.yaml:14: capabilities.confirmed: must be a date written YYYY-MM-DD, like 2026-11-01, not 'yesterday'",
     ]
     assert problems("care:\n  residential: yes\nbeds:\n  residential:\n    available: 1\n") == [
