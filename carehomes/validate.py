@@ -191,7 +191,35 @@ def description_warnings(text: str) -> list[str]:
 HINTED_PROBLEMS = 50  # past this many problems in one file, unknown fields get no "did you mean" (it costs ~1 ms each)
 
 
+def _stems(text: str) -> set[str]:
+    """Its words, each without an ending that changes little (rated, rating and rate are one; nurse and nursing)."""
+    return {next((w[:-len(end)] for end in ("ing", "ed", "es", "s", "e") if w.endswith(end) and len(w) - len(end) >= 3), w)
+            for w in re.findall(r"[a-z]+", text.lower())}
+
+
+def by_words(key: str, schema: Schema, prefix: tuple[str, ...] = ()) -> str | None:
+    """The field a key of two or more words names in other words (``free_nursing``: beds.nursing.available, "Beds
+    with nursing free now"): the one whose path and title hold every word, most of them in its path, then one in
+    the group the key is in (``prefix``), then the shortest; else None."""
+    words = _stems(key)
+    if len(words) < 2:
+        return None
+    best: tuple[tuple[int, bool, int], str] | None = None
+    for path, f in schema.by_path.items():
+        in_path = _stems(path)
+        said = in_path | _stems(f.title)
+        rank = (len(words & in_path), f.keys[:-1] == prefix, -len(said))
+        if words <= said and (best is None or rank > best[0]):
+            best = rank, path
+    return None if best is None else best[1]
+
+
 def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, found: int = 0) -> str:
+    named = by_words(key, schema, prefix) if found < HINTED_PROBLEMS else None
+    if named and named.split(".")[:-1] != list(prefix):
+        return f"did you mean '{named}' ({schema.by_path[named].title})? It belongs there, not here"
+    if named:
+        return f"did you mean '{named.rsplit('.', 1)[-1]}' ({schema.by_path[named].title})?"
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6) if found < HINTED_PROBLEMS else []
     if close:
         return f"did you mean '{close[0]}'?"

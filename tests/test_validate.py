@@ -41,6 +41,13 @@ def test_fixtures_are_valid():
      "providers/t.yaml:6: phnoe: is not a known field; did you mean 'contact.phone'? It belongs there, not here"),
     ("contact:\n  phnoe: 01432 000000\n",
      "providers/t.yaml:7: contact.phnoe: is not a known field; did you mean 'phone'?"),
+    # a field named in other words: the one whose path and title hold every word ("free_nursing": Beds with nursing
+    # free now), said with its title; "nursing" alone, the nearest spelling, was no help
+    ("beds:\n  free_nursing: 2\n",
+     "providers/t.yaml:7: beds.free_nursing: is not a known field; did you mean 'beds.nursing.available' (Beds with nursing "
+     "free now)? It belongs there, not here"),
+    ("cqc:\n  date_rated: 2024-01-01\n",
+     "providers/t.yaml:7: cqc.date_rated: is not a known field; did you mean 'rating_date' (Rating published on)?"),
     ("contact:\n  fax: 01432 000000\n",
      "providers/t.yaml:7: contact.fax: is not a known field; fields allowed under 'contact' are: email, manager, phone, website"),
     ("contact:\n  phone: 01432123456\n",
