@@ -439,6 +439,23 @@ def test_a_find_list_printed_by_a_nurse_is_the_list_and_its_filters_not_the_form
     pg.close()
 
 
+def test_with_javascript_off_a_homes_page_shows_no_shortlist_button(oldham, browser):
+    """With JavaScript off a home's page showed a large "Compare your shortlist" button, though nothing can be
+    shortlisted and the compare page only says comparing needs JavaScript. It is left out; the facts are all there."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto(oldham + "homes/abbey-hey-care-home/")
+    expect(pg.locator(".ch-actions")).to_be_hidden()
+    expect(pg.get_by_role("link", name="Compare your shortlist")).to_have_count(1)  # the menu's, not a button
+    expect(pg.locator("dl.ch-facts").first).to_be_visible()
+    ctx.close()
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})  # with JavaScript: the buttons
+    pg.goto(oldham + "homes/abbey-hey-care-home/")
+    expect(pg.locator(".ch-actions a.md-button")).to_be_visible()
+    expect(pg.locator(".ch-actions button.ch-shortlist")).to_be_visible()
+    pg.close()
+
+
 @pytest.fixture(scope="module")
 def park_hills_taking(tmp_path_factory):
     """Oldham built from a copy of its profiles in which Park Hills (a care home and a home care agency) has said, as an
