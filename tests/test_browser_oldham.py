@@ -456,6 +456,19 @@ def test_with_javascript_off_a_homes_page_shows_no_shortlist_button(oldham, brow
     pg.close()
 
 
+def test_in_forced_colours_a_warnings_icon_is_drawn_in_the_text_colour(oldham, browser):
+    """Windows contrast themes take away background colours, and the theme draws a warning's icon as a background
+    colour through a mask: "Possibly out of date" and "Not providing care at the moment" lost their triangle, leaving a
+    gap before the title. The icon is drawn in the theme's text colour."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.emulate_media(forced_colors="active")
+    pg.goto(oldham + "homes/bluebird-care-oldham/")
+    title = pg.locator(".admonition-title", has_text="Not providing care at the moment")
+    icon = title.evaluate("t => { const s = getComputedStyle(t, '::before'); return [s.forcedColorAdjust, s.backgroundColor, "
+                          "getComputedStyle(t).color, s.maskImage || s.webkitMaskImage] }")
+    assert icon[0] == "none" and icon[1] == icon[2] and icon[3].startswith("url("), icon
+    pg.close()
+
 @pytest.fixture(scope="module")
 def park_hills_taking(tmp_path_factory):
     """Oldham built from a copy of its profiles in which Park Hills (a care home and a home care agency) has said, as an
