@@ -395,6 +395,80 @@ def test_with_javascript_off_the_find_page_says_a_search_cannot_be_shown(oldham,
     pg.close()
 
 
+
+def test_a_homes_page_printed_for_a_visit_keeps_its_facts_and_addresses_and_leaves_its_buttons_out(oldham, browser):
+    """A family printing Abbey Hey's page to take to a visit got its shortlist button, its list of sections and "Is
+    this your home? Update this page" on the paper, a fact cut across two sheets, and "Read the CQC report" with no
+    address to type in later. In print those are left out, each fact row is kept whole, and a CQC or Food Standards
+    Agency link that is not its own address prints its address."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.emulate_media(media="print")
+    pg.goto(oldham + "homes/abbey-hey-care-home/")
+    for clutter in (".ch-actions", ".ch-toc", ".ch-update"):
+        expect(pg.locator(clutter)).to_be_hidden()
+    expect(pg.locator("dl.ch-facts").first).to_be_visible()
+    assert pg.locator("dl.ch-facts > div").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    report = pg.locator("dd a", has_text="Read the CQC report")
+    assert report.evaluate("a => getComputedStyle(a, '::after').content") == (
+        '" (https://www.cqc.org.uk/location/1-1145266322/reports)"')
+    assert "(" not in pg.locator("dd a[href^='tel:']").evaluate("a => getComputedStyle(a, '::after').content")
+    pg.close()
+
+
+def test_a_find_list_printed_by_a_nurse_is_the_list_and_its_filters_not_the_form(oldham, browser):
+    """The find page printed with OL1 1AA, nursing and dementia: the filters panel printed open (three sheets of boxes
+    before the first service) and "Showing:" printed with nothing after it (its filters are buttons, which print left
+    out). In print the form is left out, the filters print as words without their remove cross, and the A to Z lists
+    are left to the screen."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(oldham + "find/?q=OL1+1AA&care=Nursing&band=Dementia")
+    wait_results(pg)
+    pg.emulate_media(media="print")
+    for form_part in ("#filter-panel", ".ch-searchbar", ".ch-sort >> nth=0", ".ch-result-links", ".ch-browse"):
+        expect(pg.locator(form_part)).to_be_hidden()
+    chips = pg.locator("#active-filters button.ch-chip")
+    expect(chips).to_have_count(3)
+    for chip in chips.all():
+        expect(chip).to_be_visible()
+        expect(chip.locator("[aria-hidden]")).to_be_hidden()
+    assert [c.inner_text().split("\n")[-1] for c in chips.all()] == ["Nearest to OL1 1AA", "With nursing", "Dementia"]
+    expect(pg.locator("#results > li").first).to_be_visible()
+    assert pg.locator("#results > li").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    sheets = len(re.findall(rb"/Type\s*/Page(?![a-z])", pg.pdf(format="A4")))
+    assert sheets <= 3, sheets  # the count, the filters and the six services; with the form, six sheets
+    pg.close()
+
+
+def test_with_javascript_off_a_homes_page_shows_no_shortlist_button(oldham, browser):
+    """With JavaScript off a home's page showed a large "Compare your shortlist" button, though nothing can be
+    shortlisted and the compare page only says comparing needs JavaScript. It is left out; the facts are all there."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto(oldham + "homes/abbey-hey-care-home/")
+    expect(pg.locator(".ch-actions")).to_be_hidden()
+    expect(pg.get_by_role("link", name="Compare your shortlist")).to_have_count(1)  # the menu's, not a button
+    expect(pg.locator("dl.ch-facts").first).to_be_visible()
+    ctx.close()
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})  # with JavaScript: the buttons
+    pg.goto(oldham + "homes/abbey-hey-care-home/")
+    expect(pg.locator(".ch-actions a.md-button")).to_be_visible()
+    expect(pg.locator(".ch-actions button.ch-shortlist")).to_be_visible()
+    pg.close()
+
+
+def test_in_forced_colours_a_warnings_icon_is_drawn_in_the_text_colour(oldham, browser):
+    """Windows contrast themes take away background colours, and the theme draws a warning's icon as a background
+    colour through a mask: "Possibly out of date" and "Not providing care at the moment" lost their triangle, leaving a
+    gap before the title. The icon is drawn in the theme's text colour."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.emulate_media(forced_colors="active")
+    pg.goto(oldham + "homes/bluebird-care-oldham/")
+    title = pg.locator(".admonition-title", has_text="Not providing care at the moment")
+    icon = title.evaluate("t => { const s = getComputedStyle(t, '::before'); return [s.forcedColorAdjust, s.backgroundColor, "
+                          "getComputedStyle(t).color, s.maskImage || s.webkitMaskImage] }")
+    assert icon[0] == "none" and icon[1] == icon[2] and icon[3].startswith("url("), icon
+    pg.close()
+
 @pytest.fixture(scope="module")
 def park_hills_taking(tmp_path_factory):
     """Oldham built from a copy of its profiles in which Park Hills (a care home and a home care agency) has said, as an
