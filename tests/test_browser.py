@@ -375,6 +375,24 @@ def test_a_rating_nobody_has_says_rating_not_in_our_data(edge, page):
     expect(page.locator("#results-status")).to_have_text("No homes match. Try removing a filter.", timeout=10000)
 
 
+@pytest.mark.one_engine
+def test_every_card_with_a_number_says_who_to_ring_as_a_tel_link(site, page):
+    """A nurse phoning round for a bed had a number only on cards "not confirmed": a home that had confirmed its
+    vacancies gave none on its card (nor on the printed list), so each meant opening its page."""
+    page.goto(site + "find/?q=Example+Full+House")
+    wait_results(page)
+    card = page.locator("#results > li").filter(has_text="Example Full House (fictional)")
+    expect(card.locator("li.ch-ring")).to_have_text("Ring the home: 01432 000000")
+    expect(card.locator("li.ch-ring").get_by_role("link", name="01432 000000", exact=True)).to_have_attribute(
+        "href", "tel:01432000000")
+    expect(card.locator(".ch-unconfirmed")).to_have_count(0)
+    page.goto(site + "find/")
+    wait_results(page)
+    cards = page.locator("#results > li")
+    for i in range(cards.count()):  # each card rings its own number at most once, or none when it has none
+        assert cards.nth(i).locator("a[href^='tel:']").count() <= 1
+
+
 def test_the_discharge_search_ends_on_homes_to_ring(site, page):
     """Issue 21: near HR1 2ER, a nursing bed free, weekend admissions, tracheostomy. Few homes have given
     those facts and none gives all three, so the nursing homes nearest first, each to ring or look up."""
@@ -954,6 +972,11 @@ def test_without_javascript_every_home_in_two_clicks(site, browser):
     pg.get_by_role("link", name="Hereford", exact=True).click()
     pg.get_by_role("link", name="Aston House").click()
     expect(pg.locator("h1")).to_have_text("Aston House")
+    # the compare page says that comparing needs JavaScript, and not how to add to a shortlist it cannot have
+    pg.goto(site + "compare/")
+    expect(pg.locator("main")).to_contain_text("Comparing homes needs JavaScript", use_inner_text=True)
+    expect(pg.get_by_text("to your shortlist from")).to_be_hidden()
+    expect(pg.get_by_text("How old each fact is")).to_be_hidden()
     ctx.close()
 
 

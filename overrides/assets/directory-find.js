@@ -115,6 +115,9 @@ function card(data, distance, unit, why, unconfirmed, council, district) {
   // an agency's address is its office: its distance is only ever the distance to that office
   if (distance !== undefined) ul.appendChild(el("li", null, built.office ? officeDistanceText(distance, unit, VALUES.find, FACE.coverage) : distanceText(distance, unit, VALUES.find)));
   if (why) ul.appendChild(el("li", { class: "ch-why" }, why));
+  // who to ring, on every card that has a number (a nurse phoning round, a printed list): the build's words and
+  // tel: link, placed; a card not confirmed says it in its own paragraph below
+  if (!unconfirmed && built.ring) ul.appendChild(withLink(el("li", { class: "ch-ring" }), built.ring, built.ringLink));
   li.appendChild(ul);
   if (unconfirmed) {
     // a home that matches every known filter but has not confirmed the rest: who to ring, and its CQC page
