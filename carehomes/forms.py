@@ -53,6 +53,9 @@ CLAIM = "claim-home.yml"
 CLAIM_LABEL = "claim"
 CLAIM_HOME_LABEL = "The home you manage"  # not HOME_LABEL, so the provider-update workflow leaves the claim alone
 TITLES[CLAIM] = "Claim: "
+# "Report incorrect details": anyone with an account says a page is wrong (written by hand, not from the schema)
+INCORRECT = "incorrect-details.yml"
+TITLES[INCORRECT] = "Incorrect details: "
 
 
 def _hyphened(k: Kind) -> str:

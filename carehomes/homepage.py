@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jinja2.filters import do_urlencode
 
 from .views import nice_date
 
@@ -217,10 +216,11 @@ class ProfilePage:
     @staticmethod
     def _mistake(add: Any, h: HomeView, contact_email: str) -> None:
         """A closed home's last box: no claim or update forms (it is kept for the record), only how to say it is wrong."""
-        add('<aside class="ch-update" aria-labelledby="update">\n<h2 id="update">Spotted a mistake?</h2>\n'
-            f'<p>If this {escape(h.kind_words["noun"])} is still open, or anything here is wrong, <a href="mailto:'
-            f'{escape(contact_email)}?subject={escape(do_urlencode("Incorrect details: " + h.name))}">tell the council</a>.</p>\n'
-            "</aside>\n")
+        url = h.mistake_url(contact_email)
+        if url:
+            add('<aside class="ch-update" aria-labelledby="update">\n<h2 id="update">Spotted a mistake?</h2>\n'
+                f'<p>If this {escape(h.kind_words["noun"])} is still open, or anything here is wrong, <a href="{escape(url)}">'
+                "tell the council</a>.</p>\n</aside>\n")
 
     @staticmethod
     def _update(add: Any, h: HomeView, slug: str, closed: bool, contact_email: str) -> None:
@@ -237,6 +237,6 @@ class ProfilePage:
             add(f'<li><a href="{escape(h.form_url(w["availability_form"]))}">{escape(w["update_link"])}</a></li>')
         add(f'<li><a href="{escape(h.form_url(w["details_form"]))}">Update this {noun}\'s details</a></li>\n</ul>\n'
             '<p>No account? Read <a href="../../for-providers/">how to update your page</a> by email or phone. You can also '
-            f'<a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>. Spotted a '
-            f'mistake? <a href="mailto:{escape(contact_email)}?subject={escape(do_urlencode("Incorrect details: " + h.name))}">'
-            "Tell the council</a>.</p>\n</aside>\n")
+            f'<a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>.')
+        url = h.mistake_url(contact_email)
+        add(f' Spotted a mistake? <a href="{escape(url)}">Tell the council</a>.</p>\n</aside>\n' if url else "</p>\n</aside>\n")

@@ -9,11 +9,13 @@ from operator import is_
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from jinja2.filters import do_urlencode
+
 from .ages import Age, age_words, dated
 from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
                    given_words, lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
-from .forms import claim_form_of, form_url, kind_forms
+from .forms import INCORRECT, claim_form_of, form_url, kind_forms
 from .kinds import kind, kinds_of
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url, tel_link
@@ -651,6 +653,14 @@ class HomeView:
     def form_url(self, template: str) -> str | None:
         """The repository's issue form ``template``, prefilled with this home (see forms.py)."""
         return form_url(self.repo_edit.rsplit("/edit/", 1)[0], template, self.slug, self.name, self.s) if self.repo_edit else None
+
+    def mistake_url(self, contact_email: str) -> str | None:
+        """Where "tell the council" of a mistake on this page goes: the council's email, the home in its subject; else
+        (no real address set: a mailto without one opened an empty message to nobody) the repository's "Report
+        incorrect details" form with the home filled in; None when there is neither."""
+        if contact_email:
+            return f"mailto:{contact_email}?subject={do_urlencode('Incorrect details: ' + self.name)}"
+        return self.form_url(INCORRECT)
 
     @property
     @remembered

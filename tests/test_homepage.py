@@ -58,9 +58,32 @@ def test_the_python_page_is_byte_for_byte_profile_html(views):
 
     jinja, python = _env().get_template("profile.html"), profile_page()
     shell = (f"<title>{SHELL_TITLE}</title><a href='/homes/_shell/'>", f"</main>{SHELL_TITLE}")
-    for email in ("care@example.org", "o'brien&co@example.org"):
+    for email in ("care@example.org", "o'brien&co@example.org", ""):
         for v in views:
             assert home_page(v, python, shell, email) == home_page(v, jinja, shell, email), v.slug
+
+
+def test_tell_the_council_goes_to_the_report_form_while_the_councils_address_is_not_set(views):
+    """With extra.directory.contact_email still the example (so not shown), "Tell the council" was a mailto: with no
+    address, opening an empty message to nobody; it now opens the repository's "Report incorrect details" form with
+    the home filled in, and is left out when there is no repository either."""
+    import yaml
+
+    from carehomes.render import home_page, profile_page
+
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "incorrect-details.yml").read_text(encoding="utf-8"))
+    assert form["title"] == "Incorrect details: " and "home" in [e.get("id") for e in form["body"]]
+    v = next(v for v in views if v.slug == "aston-house" and v.edit_url)
+    page = home_page(v, profile_page(), ("", ""), "")[0]
+    link = html.unescape(page.split("Spotted a mistake? <a href=\"")[1].split('"')[0])
+    repo = v.repo_edit.rsplit("/edit/", 1)[0]
+    assert link == f"{repo}/issues/new?template=incorrect-details.yml&home=aston-house&title=Incorrect%20details%3A%20Aston%20House"
+    assert "mailto:" not in page
+    mailed = home_page(v, profile_page(), ("", ""), "care@example.org")[0]
+    assert 'Spotted a mistake? <a href="mailto:care@example.org?subject=Incorrect%20details%3A%20Aston%20House">' in mailed
+    closed = next(v for v in views if v.closed)
+    nowhere = home_page(_variant(closed, repo_edit=None), profile_page(), ("", ""), "")[0]
+    assert "tell the council" not in nowhere.lower() and "mailto:" not in nowhere
 
 
 def test_the_shell_cut_once_fills_as_the_two_replaces_did():
