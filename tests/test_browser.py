@@ -980,6 +980,20 @@ def test_without_javascript_every_home_in_two_clicks(site, browser):
     ctx.close()
 
 
+@pytest.mark.one_engine
+def test_a_homes_two_buttons_do_not_touch_at_320_px_with_wider_text_spacing(site, browser):
+    """WCAG 1.4.12's text spacing at 320 px: "Add ... to shortlist" and "Compare your shortlist" stacked with no gap,
+    two targets that read as one."""
+    pg = browser.new_page(viewport={"width": 320, "height": 900})
+    pg.goto(site + "homes/aston-house/")
+    pg.add_style_tag(content="* { line-height: 1.5 !important; letter-spacing: .12em !important; "
+                             "word-spacing: .16em !important; } p { margin-bottom: 2em !important; }")
+    first, second = (pg.locator(".ch-actions > .md-button").nth(i).bounding_box() for i in range(2))
+    assert first and second and second["y"] >= first["y"] + first["height"] + 8, (first, second)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 320
+    pg.close()
+
+
 def test_static_list_pages_are_a_to_z(site, page):
     page.goto(site + "browse/town-hereford/")
     names = page.locator("ul.ch-list a").all_inner_texts()
