@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import html
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,11 +117,19 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
         raise ConfigError(f"{path}: no such thresholds file; give an existing signals.yaml with --signals") from None
     except NotRegularFile:
         raise ConfigError(f"{path}: is not a regular file (a device, pipe or folder); give a signals.yaml file with --signals") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symbolic link to itself, or through others back to itself
+            raise ConfigError(f"{path}: is a symbolic link that leads back to itself, never to a file; give a "
+                              "signals.yaml with --signals") from None
+        raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --signals") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --signals") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
+        if re.search(r"(?m)^site_name\s*:", text):  # the site's mkdocs.yml, whose !ENV tags plain YAML cannot read
+            raise ConfigError(f"{path}: is the site's settings (it has a site_name), not the report's thresholds; give "
+                              "a signals.yaml with --signals, and the site's mkdocs.yml with --config") from None
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(f"{path}{f':{mark.line + 1}' if mark else ''}: is not valid YAML "
                           f"({getattr(exc, 'problem', None) or exc}); write one 'name: number' per line") from None

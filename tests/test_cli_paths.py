@@ -404,6 +404,19 @@ def test_report_tells_the_site_settings_and_the_thresholds_apart(tmp_path, capsy
     assert (code, err) == (2, f"{ROOT / 'mkdocs.yml'}: is the site's settings (it has a site_name), not the report's thresholds; "
                               "give a signals.yaml with --signals, and the site's mkdocs.yml with --config\n")
     assert not out.exists()
+    # a mkdocs.yml with mkdocs's !ENV tags, which plain YAML cannot read: said the same, not "is not valid YAML"
+    tagged = tmp_path / "tagged.yml"
+    tagged.write_text("site_name: !ENV [SITE_NAME, 'Care homes']\nextra:\n  directory:\n    council: Somewhere\n")
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(out), "--signals", str(tagged))
+    assert (code, err) == (2, f"{tagged}: is the site's settings (it has a site_name), not the report's thresholds; "
+                              "give a signals.yaml with --signals, and the site's mkdocs.yml with --config\n")
+    # a symbolic link that leads back to itself: one line, not the system's "[Errno 40]"
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(out), "--signals", str(loop))
+    assert (code, err) == (2, f"{loop}: is a symbolic link that leads back to itself, never to a file; give a signals.yaml "
+                              "with --signals\n")
+    assert not out.exists()
     code, _, err = run(capsys, "report", "--providers", str(prov), "--out", str(out), "--config", str(ROOT / "mkdocs.yml"),
                        "--signals", str(ROOT / "signals.yaml"))
     assert code == 0, err
