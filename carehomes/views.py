@@ -1040,8 +1040,8 @@ class HomeView:
 
     def card_meta(self) -> str:
         """The result card as the find page reads it from the search index's meta (search_index.card): base64 of
-        {"address", "lines", "links", "cqc", "ring", "ringLink"} (the lines that link, the CQC page, and who to ring when a
-        search can only offer homes that have not confirmed, with its number's tel: link); read only to draw the card, never searched."""
+        {"address", "lines", "links", "cqc", "ring", "ringLink"} (the lines that link, the CQC page, and who to ring, with its
+        number's tel: link: a line of every card, or the "not confirmed" paragraph's); read only to draw the card, never searched."""
         lines, links = self._card()
         card: dict[str, Any] = {"address": self.address_line or str(self.get("locality") or ""), "lines": lines, "cqc": self.cqc_url}
         ring = self._ring
