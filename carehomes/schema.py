@@ -252,6 +252,11 @@ class Values:
         """'Closed: no beds': a closed home's compare cell in a row about its free beds (x-directory.compare)."""
         return str(self.compare["closedNoBeds"])
 
+    @property
+    def not_offered(self) -> str:
+        """'Not offered here ...': a compare cell about places of a type CQC does not register the service for."""
+        return str(self.compare["notOffered"])
+
     def owner_source(self, code: str) -> str:
         return self.owners[code].source
 
@@ -295,7 +300,7 @@ def _site_words(block: dict[str, Any], one: str, many: str) -> dict[str, Any]:
 
 # wording the build itself places (the compare rows' cells when not known come finished in Face.for_script, a closed
 # home's free beds in its home.json): left out of what the pages' scripts get, with each block's description
-BUILD_ONLY_WORDS = ("description", "unknownBy", "notHeldBy", "closedNoBeds")
+BUILD_ONLY_WORDS = ("description", "unknownBy", "notHeldBy", "closedNoBeds", "notOffered")
 
 
 def _unknowns(u: dict) -> Unknowns:
@@ -342,7 +347,7 @@ def _values(package: dict, enums: dict[str, list[str]]) -> Values:
             unknowns=_unknowns(x["unknowns"]),
             not_yet_rated=x["notYetRated"],
             find=dict(x["find"]), compare=dict(x["compare"]), shortlist=dict(x["shortlist"]))
-        for group, key in (("compare", "closedNoBeds"), ("find", "compareLink")):  # words the build writes itself
+        for group, key in (("compare", "closedNoBeds"), ("compare", "notOffered"), ("find", "compareLink")):  # words the build writes itself
             if not isinstance(getattr(values, group).get(key), str):
                 raise KeyError(f"{group}.{key}")
         for code in values.owners:

@@ -1073,10 +1073,13 @@ class HomeView:
         links: dict[str, list[str]] = {}
         notes: dict[str, str] = {}
         worded = self._shown  # not remembered (shown): each row is read once here, cells, links and notes together
+        not_offered = self.not_offered_paths
         for spec, template, gone in rows:
             shown = worded(spec)
             if closed and gone:  # a closed home offers no beds: never a count of free beds, nor their date
                 cells[spec.id] = CLOSED_NO_BEDS
+            elif shown is None and spec.path in not_offered:  # beds with nursing at a home without: not "not provided"
+                cells[spec.id] = self.s.values.not_offered
             else:
                 cells[spec.id] = template.replace("{value}", shown.text) if shown else None
             if shown:

@@ -173,6 +173,24 @@ def test_a_closure_since_a_release_is_judged_by_the_releases_cqc_data_not_the_da
     assert "No home closed" not in page
 
 
+def test_a_compare_row_of_beds_a_home_is_not_registered_for_says_so_not_not_provided(oldham):
+    """A home without nursing compared beside one with: its "Beds free with nursing" cell said "Not provided yet", as
+    if it might have such beds and had not said; CQC does not register it for them (care.nursing: no)."""
+    _, (acorn, stoneleigh) = oldham
+    v = next(x for x in (acorn, stoneleigh) if not x.closed)
+    for flag, row, other in (("nursing", "nursing_free", "residential_free"), ("residential", "residential_free", "nursing_free")):
+        v.d["care"] = {**(v.d.get("care") or {}), "nursing": flag != "nursing", "residential": flag == "nursing"}
+        v.d.pop("beds", None)
+        v.d["beds"] = {"registered": 20}
+        fresh = type(v)(v.d, v.today, v.s, v.repo_edit, v.limits, v.checked_on)
+        cells = fresh.summary()["compare"]
+        assert cells[row] == "Not offered here (CQC: not registered for it)", (flag, cells)
+        assert cells[other] is None  # offered, but not said: the page's own "not provided yet"
+        fresh.d["beds"] = {"registered": 20, flag: {"available": 1}, "confirmed": v.today}  # a value given is still shown
+        again = type(v)(fresh.d, v.today, v.s, v.repo_edit, v.limits, v.checked_on)
+        assert again.summary()["compare"][row] == "1"
+
+
 def test_a_closed_home_on_a_shortlist_is_compared_marked_closed_with_its_cqc_page_and_no_beds(oldham):
     """Shortlisted (in localStorage or a shared link) before it closed: its home.json says so, and no bed count."""
     _, (acorn, stoneleigh) = oldham

@@ -141,6 +141,9 @@ def _old_summary(v: HomeView) -> dict:
             cells[spec.id] = CLOSED_NO_BEDS
             continue
         shown = v._shown(spec)
+        if shown is None and spec.path in v.not_offered_paths:  # beds of a type CQC does not register it for (Dec 2026)
+            cells[spec.id] = v.s.values.not_offered
+            continue
         cells[spec.id] = spec.template.replace("{label}", spec.label).replace("{value}", shown.text) if shown else None
     out: dict = {"slug": v.slug, "name": v.name, "location_id": v.d["location_id"], "compare": cells}
     if v.closed:
