@@ -437,8 +437,12 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
 def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                 previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[list[str]]:
     """Closures and new registrations of care homes since ``since`` by service type: homes and beds lost and gained
-    (an agency has neither beds nor a care home's service type: the home care section counts agencies)."""
+    (an agency has neither beds nor a care home's service type: the home care section counts agencies). With no earlier
+    release, the homes CQC deregistered before the first import were never listed here: the homes closed and beds lost
+    are then only those listed here ('3 or more'), 'not known' when none is, and the net change is not known (never a
+    net gain made of the registrations alone)."""
     views = care_homes(views)
+    unknown = VALUES.not_known.lower()
     rows = []
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in recent_closures(views, since, previous) if kind(v) == k]
@@ -446,8 +450,13 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
         if gone or new:
             lost, gained = (sum(v.get(REGISTERED) or 0 for v in vs) for vs in (gone, new))
-            rows.append([f"Care home {k}" if k != "not known" else "Service type not known", f"{len(gone):,}", f"{lost:,}",
-                         f"{len(new):,}", f"{gained:,}", f"{gained - lost:+,}"])
+            if previous is None:  # a lower bound at most: what closed before the first import is not in the profiles
+                closed_cells = [f"{len(gone):,} or more", f"{lost:,} or more"] if gone else [unknown, unknown]
+                net = unknown
+            else:
+                closed_cells, net = [f"{len(gone):,}", f"{lost:,}"], f"{gained - lost:+,}"
+            rows.append([f"Care home {k}" if k != "not known" else "Service type not known", *closed_cells,
+                         f"{len(new):,}", f"{gained:,}", net])
     return rows
 
 
@@ -463,6 +472,11 @@ def signalled(found: list[Signal], views: list[HomeView]) -> str:
 FIRST_IMPORT_CLOSURES = ("<p>This is the first import: there is no earlier release to compare with. Locations CQC "
                          "deregistered before it were never listed in this directory, so they are not counted as closures "
                          "here; closures are counted from the next release on (python3 build.py release).</p>")
+
+
+FIRST_IMPORT_BEDS = ("<p>There is no earlier release to compare with: homes CQC deregistered before the first import were "
+                     "never listed here, so how many homes closed in these days, their beds and the net change in beds are "
+                     f"{VALUES.not_known.lower()} (closed homes that are listed here count as a floor: \"1 or more\").</p>\n")
 
 
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
@@ -536,7 +550,7 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {closures}
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
-{changes}
+{FIRST_IMPORT_BEDS if not previous and change_rows else ""}{changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
 <table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
