@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -529,12 +530,12 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
         f"{e(', '.join(p.homes))}</td><td>{p.beds_text(p.beds, p.beds_not_known)}</td><td>{p.beds_text(p.nursing_beds, p.nursing_not_known)}</td><td>{p.signals:,} for "
         f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
-    return f"""<!doctype html>
+    return _scrolling(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, CQC data as at {as_at}</title>
 <style>body{{font-family:sans-serif;margin:1.5rem;color:#1a1a1a;line-height:1.45}}table{{border-collapse:collapse;width:100%}}
 th,td{{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align:top}}caption{{text-align:left;font-weight:700;padding:.4rem 0}}
-a{{color:#1d3f9a}}</style></head><body>
+a{{color:#1d3f9a}}.ch-table-wrap{{overflow-x:auto;max-width:100%}}</style></head><body><main>
 <h1>Care market early-warning report</h1>
 <p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; CQC's facts are aged from it, and what
 the services say themselves, such as an agency taking new clients, from the day of this report, {answered}).
@@ -556,8 +557,16 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 <table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody></table>
-</body></html>
-"""
+</main></body></html>
+""")
+
+
+def _scrolling(page: str) -> str:
+    """Each of the report's own tables in a keyboard-scrollable region named by its caption, as ``html_table`` makes
+    the home care section's: at 375 px the signals table's nine columns made the whole page scroll sideways."""
+    return re.sub(r"<table><caption>(.*?)</caption>(.*?)</table>",
+                  lambda m: (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{m[1]}">'
+                             f"<table><caption>{m[1]}</caption>{m[2]}</table></div>"), page, flags=re.S)
 
 
 def old_age(thresholds: dict[str, float]) -> str:
