@@ -336,6 +336,10 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert (len(rows), only_old) == (10, 24)
     assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
+    # listed for no registered manager alone, not for a rating: the caption said "with a CQC rating signal"
+    assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (2023-09-19)"]]
+    assert ("<caption>Home care agencies with a signal (a rating of concern or a fall, no registered manager...), as at "
+            "20 March 2025</caption>") in page and "rating signal" not in page
     assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
             in page) and "the council's commissioner report lists every signal." in page
     report = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
