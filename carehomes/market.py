@@ -330,9 +330,12 @@ class Tables:
 
     def add(self, id: str, caption: str, header: list[str], rows: list[list[str]]) -> str:
         """The table (first cell of each row its header) with a link to its CSV under it."""
+        return html_table(caption, header, rows, row_headers=True) + self.download(id, header, rows)
+
+    def download(self, id: str, header: list[str], rows: list[list[str]], what: str = "table") -> str:
+        """The link to a table's CSV (its rows kept as ``id``.csv): under a table, or under a chart's own table."""
         self.files[id] = table_csv(header, rows)
-        return (html_table(caption, header, rows, row_headers=True)
-                + f'<p class="ch-download"><a href="{html.escape(self.up)}market/{id}.csv" download>Download this table '
+        return (f'<p class="ch-download"><a href="{html.escape(self.up)}market/{id}.csv" download>Download this {what} '
                 f"as CSV</a> ({id}.csv)</p>")
 
 
@@ -473,6 +476,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      f"{nice_date(today)}, the date of the CQC data. A home's page flags a rating over "
                      f"{limits_of(views)['rating'].words} old on the day the site was built, so it may flag more (the "
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
+    # the chart's numbers as a file too, as every table's are: no other file holds the ages (quality.csv holds the ratings)
+    out.append(tables.download("rating-age", ["Age of rating", "Homes"], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
+                               "chart's numbers"))
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')

@@ -15,7 +15,8 @@ from carehomes.releases import list_releases, release_records, snapshot
 from carehomes.views import HomeView
 from conftest import FIXTURES, TODAY
 
-TABLES = ["capacity-by-kind", "quality", "fees", "homes-and-beds", "change-since-release", "vacancies", "needs", "freshness"]
+TABLES = ["capacity-by-kind", "quality", "fees", "homes-and-beds", "change-since-release", "vacancies", "needs", "rating-age",
+          "freshness"]
 
 
 def views_of(folder) -> list[HomeView]:
@@ -31,8 +32,14 @@ def test_each_table_has_a_csv_linked_under_it():
     page = market_html(views_of(FIXTURES / "profiles"), TODAY, tables=tables)
     assert list(tables.files) == TABLES
     for table_id in TABLES:
+        if table_id == "rating-age":  # a chart's numbers: its own table is in its figure
+            continue
         assert (f'</table></div><p class="ch-download"><a href="../market/{table_id}.csv" download>Download this table as CSV</a> '
                 f"({table_id}.csv)</p>") in page
+    # the ages of the CQC ratings were a chart and its table with no file: no other CSV holds them
+    assert ('</table></figure>\n<p class="ch-download"><a href="../market/rating-age.csv" download>Download this chart\'s numbers '
+            "as CSV</a> (rating-age.csv)</p>") in page
+    assert csv_rows(tables.files["rating-age"])[0] == ["Age of rating", "Homes"]
     assert page.count('class="ch-download"') == len(TABLES)
     rows = csv_rows(tables.files["homes-and-beds"])
     assert rows[0] == ["Town", "Homes", "With nursing", "Without nursing", "Registered beds", "Beds with nursing (homes' own figures)",
