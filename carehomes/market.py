@@ -99,6 +99,14 @@ def data_date(views: list[HomeView]) -> dt.date | None:
     return max(dates) if dates else None
 
 
+def release_data_date(previous: tuple[dt.date, dict[str, dict]] | None) -> dt.date | None:
+    """The CQC data date of a release (its date and records): the newest ``cqc.imported`` it holds, as ``data_date``
+    is now's; None without a release or a date in it. A release made in November 2026 of a register of March 2021
+    compares March 2021 with March 2021, whatever its own date says."""
+    dates = [d for r in (previous[1].values() if previous else ()) if (d := as_date(get_path(r, ["cqc", "imported"])))]
+    return max(dates) if dates else None
+
+
 def as_date(value: object) -> dt.date | None:
     """A profile's date (a date, or ISO text); None when missing or not a date."""
     if isinstance(value, dt.date):
@@ -322,9 +330,12 @@ class Tables:
 
     def add(self, id: str, caption: str, header: list[str], rows: list[list[str]]) -> str:
         """The table (first cell of each row its header) with a link to its CSV under it."""
+        return html_table(caption, header, rows, row_headers=True) + self.download(id, header, rows)
+
+    def download(self, id: str, header: list[str], rows: list[list[str]], what: str = "table") -> str:
+        """The link to a table's CSV (its rows kept as ``id``.csv): under a table, or under a chart's own table."""
         self.files[id] = table_csv(header, rows)
-        return (html_table(caption, header, rows, row_headers=True)
-                + f'<p class="ch-download"><a href="{html.escape(self.up)}market/{id}.csv" download>Download this table '
+        return (f'<p class="ch-download"><a href="{html.escape(self.up)}market/{id}.csv" download>Download this {what} '
                 f"as CSV</a> ({id}.csv)</p>")
 
 
@@ -405,11 +416,19 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                           cap_rows))
     since = f"the release of {previous[0].isoformat()}" if previous else "the last release"
     out.append(f'<h3 id="change-since-release">Change since {since}</h3>')
+    then_cqc = release_data_date(previous)
     out.append(f"<p>Registered homes and {unit} in each {area_word} now and in the newest published release; "
                + ("a home closed since then counts then, not now." if previous else
-                  f"there is no earlier release, so the change is {_not_known()}.") + "</p>")
+                  f"there is no earlier release, so the change is {_not_known()}.")
+               + ("" if then_cqc is None else
+                  f" That release's CQC data is as at {nice_date(then_cqc)}, the same as now: CQC's register has not been "
+                  "imported again since, so this cannot show a change in the market." if then_cqc == today else
+                  f" That release's CQC data is as at {nice_date(then_cqc)}: the change is the register's from then to "
+                  f"{nice_date(today)}.") + "</p>")
     then_word = previous[0].isoformat() if previous else "the last release"
-    out.append(tables.add("change-since-release", f"Homes and registered {unit} by {area_word}, now and at {then_word}",
+    out.append(tables.add("change-since-release", f"Homes and registered {unit} by {area_word}, now and at {then_word}"
+                          + ("" if then_cqc is None else f" (CQC data as at {nice_date(today)} in both)" if then_cqc == today
+                             else f" (CQC data as at {nice_date(today)} now, {nice_date(then_cqc)} then)"),
                           [area_word.capitalize(), "Homes now", f"Homes at {then_word}", "Change in homes", f"Registered {unit} now",
                            f"Registered {unit} at {then_word}", f"Change in registered {unit}"],
                           change_rows(names, groups, released_groups(previous, o["by_town"], localities))))
@@ -457,6 +476,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      f"{nice_date(today)}, the date of the CQC data. A home's page flags a rating over "
                      f"{limits_of(views)['rating'].words} old on the day the site was built, so it may flag more (the "
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
+    # the chart's numbers as a file too, as every table's are: no other file holds the ages (quality.csv holds the ratings)
+    out.append(tables.download("rating-age", ["Age of rating", "Homes"], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
+                               "chart's numbers"))
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')

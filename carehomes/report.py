@@ -447,8 +447,12 @@ def providers(views: list[HomeView], found: list[Signal]) -> list[ProviderRow]:
 def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                 previous: tuple[dt.date, dict[str, dict]] | None = None) -> list[list[str]]:
     """Closures and new registrations of care homes since ``since`` by service type: homes and beds lost and gained
-    (an agency has neither beds nor a care home's service type: the home care section counts agencies)."""
+    (an agency has neither beds nor a care home's service type: the home care section counts agencies). With no earlier
+    release, the homes CQC deregistered before the first import were never listed here: the homes closed and beds lost
+    are then only those listed here ('3 or more'), 'not known' when none is, and the net change is not known (never a
+    net gain made of the registrations alone)."""
     views = care_homes(views)
+    unknown = VALUES.not_known.lower()
     rows = []
     for k in ("with nursing", "without nursing", "not known"):
         gone = [v for v in recent_closures(views, since, previous) if kind(v) == k]
@@ -456,8 +460,13 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
                and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
         if gone or new:
             lost, gained = (sum(v.get(REGISTERED) or 0 for v in vs) for vs in (gone, new))
-            rows.append([f"Care home {k}" if k != "not known" else "Service type not known", f"{len(gone):,}", f"{lost:,}",
-                         f"{len(new):,}", f"{gained:,}", f"{gained - lost:+,}"])
+            if previous is None:  # a lower bound at most: what closed before the first import is not in the profiles
+                closed_cells = [f"{len(gone):,} or more", f"{lost:,} or more"] if gone else [unknown, unknown]
+                net = unknown
+            else:
+                closed_cells, net = [f"{len(gone):,}", f"{lost:,}"], f"{gained - lost:+,}"
+            rows.append([f"Care home {k}" if k != "not known" else "Service type not known", *closed_cells,
+                         f"{len(new):,}", f"{gained:,}", net])
     return rows
 
 
@@ -473,6 +482,11 @@ def signalled(found: list[Signal], views: list[HomeView]) -> str:
 FIRST_IMPORT_CLOSURES = ("<p>This is the first import: there is no earlier release to compare with. Locations CQC "
                          "deregistered before it were never listed in this directory, so they are not counted as closures "
                          "here; closures are counted from the next release on (python3 build.py release).</p>")
+
+
+FIRST_IMPORT_BEDS = ("<p>There is no earlier release to compare with: homes CQC deregistered before the first import were "
+                     "never listed here, so how many homes closed in these days, their beds and the net change in beds are "
+                     f"{VALUES.not_known.lower()} (closed homes that are listed here count as a floor: \"1 or more\").</p>\n")
 
 
 def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thresholds: dict, site_url: str,
@@ -525,12 +539,12 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
         f"{e(', '.join(p.homes))}</td><td>{p.beds_text(p.beds, p.beds_not_known)}</td><td>{p.beds_text(p.nursing_beds, p.nursing_not_known)}</td><td>{p.signals:,} for "
         f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
-    return f"""<!doctype html>
+    return _scrolling(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, CQC data as at {as_at}</title>
 <style>body{{font-family:sans-serif;margin:1.5rem;color:#1a1a1a;line-height:1.45}}table{{border-collapse:collapse;width:100%}}
 th,td{{border:1px solid #999;padding:.35rem .5rem;text-align:left;vertical-align:top}}caption{{text-align:left;font-weight:700;padding:.4rem 0}}
-a{{color:#1d3f9a}}</style></head><body>
+a{{color:#1d3f9a}}.ch-table-wrap{{overflow-x:auto;max-width:100%}}</style></head><body><main>
 <h1>Care market early-warning report</h1>
 <p><strong>CQC data as at {as_at}</strong> (the newest register date in the profiles; CQC's facts are aged from it, and what
 the services say themselves, such as an agency taking new clients, from the day of this report, {answered}).
@@ -546,14 +560,22 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {closures}
 <h2>Beds lost and gained</h2>
 <p>Beds with nursing are the registered beds of homes CQC registers for care with nursing (CQC registers a home's beds, not each bed's type).</p>
-{changes}
+{FIRST_IMPORT_BEDS if not previous and change_rows else ""}{changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
 <table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
 <th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
 <th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody></table>
-</body></html>
-"""
+</main></body></html>
+""")
+
+
+def _scrolling(page: str) -> str:
+    """Each of the report's own tables in a keyboard-scrollable region named by its caption, as ``html_table`` makes
+    the home care section's: at 375 px the signals table's nine columns made the whole page scroll sideways."""
+    return re.sub(r"<table><caption>(.*?)</caption>(.*?)</table>",
+                  lambda m: (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{m[1]}">'
+                             f"<table><caption>{m[1]}</caption>{m[2]}</table></div>"), page, flags=re.S)
 
 
 def old_age(thresholds: dict[str, float]) -> str:
@@ -625,8 +647,9 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
     header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
-    out.append(tables.add("agencies-of-concern", f"Home care agencies with a CQC rating signal, as at {nice_date(today)}", header, rows)
-               if rows else "<p>No home care agency has a CQC rating signal.</p>")
+    out.append(tables.add("agencies-of-concern", f"Home care agencies with a signal (a rating of concern or a fall, no registered "
+                          f"manager...), as at {nice_date(today)}", header, rows)
+               if rows else "<p>No home care agency has a signal.</p>")
     if only_old:
         out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "
                    f"than {old_age(thresholds)} old, whatever the rating: not listed here, as the age of a rating says "

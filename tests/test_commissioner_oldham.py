@@ -125,8 +125,8 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     assert group.homes_with_signals == 4
     page = report_html(found, views, today, dict(DEFAULTS), "https://x.org/")
     assert "Shawside" not in page and "1-146777373" not in page, "the closed Boston House (another one is open)"
-    assert ('<tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
-            '</tbody></table>') in page
+    assert ('<tr><th scope="row">Care home without nursing</th><td>not known</td><td>not known</td><td>5</td><td>179</td>'
+            '<td>not known</td></tr></tbody></table>') in page
     assert "<title>Care market early-warning report, CQC data as at 2025-03-20</title>" in page
     assert ("<h2>Closures</h2>\n<p>This is the first import: there is no earlier release to compare with. Locations CQC "
             "deregistered before it were never listed in this directory, so they are not counted as closures here; closures "
@@ -178,9 +178,37 @@ def test_the_reports_beds_lost_and_gained_counts_care_homes_not_agencies():
     views, today = oldham_area_views()
     page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
     table = page.split("<h2>Beds lost and gained</h2>")[1].split("</table>")[0]
-    assert ('<tbody><tr><th scope="row">Care home without nursing</th><td>0</td><td>0</td><td>5</td><td>179</td><td>+179</td></tr>'
-            '</tbody>') in table
+    assert ('<tbody><tr><th scope="row">Care home without nursing</th><td>not known</td><td>not known</td><td>5</td><td>179</td>'
+            '<td>not known</td></tr></tbody>') in table
     assert "Service type not known" not in table
+
+
+def test_a_first_imports_beds_lost_are_not_known_never_a_net_gain():
+    """The first import's report said Oldham's care homes closed 0 homes and lost 0 beds in the year to 2025-03-20, a net
+    gain of +179 beds: CQC's file has Acorn Lodge Nursing Home (85 beds, 2024-09-18), Shawside Care Home (150, 2025-02-27)
+    and the old registration of Avonleigh Gardens (59) deregistered in that year, never listed here as a first import makes
+    no page for a closed home. With no earlier release the closures, the beds lost and the net change are not known; a
+    closed home a profile holds counts as a floor."""
+    views, today = oldham_area_views()
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    section = page.split("<h2>Beds lost and gained</h2>")[1].split("</table>")[0]
+    assert "<td>+179</td>" not in section and "<td>0</td>" not in section
+    assert ("There is no earlier release to compare with: homes CQC deregistered before the first import were never listed "
+            "here, so how many homes closed in these days, their beds and the net change in beds are not known") in section
+    # a home listed here and closed since (its profile kept, marked closed): counted, as the least that closed
+    shut = next(v for v in views if v.name == "Boston House")
+    d = {**shut.d, "cqc": {**shut.d["cqc"], "status": "Deregistered", "status_date": dt.date(2025, 3, 1)}}
+    views = [HomeView(d, today) if v is shut else v for v in views]
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    section = page.split("<h2>Beds lost and gained</h2>")[1].split("</table>")[0]
+    assert ('<th scope="row">Care home without nursing</th><td>1 or more</td><td>17 or more</td><td>5</td><td>179</td>'
+            '<td>not known</td></tr>') in section
+    # with a release to compare with, every closure since is in the profiles: the counts and the net change are known
+    previous = (dt.date(2025, 2, 1), {v.d["location_id"]: {"cqc_status": "Registered", "cqc_imported": "2025-02-01"} for v in views})
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/", previous)
+    section = page.split("<h2>Beds lost and gained</h2>")[1].split("</table>")[0]
+    assert ('<th scope="row">Care home without nursing</th><td>1</td><td>17</td><td>4</td><td>120</td><td>+103</td></tr>') in section
+    assert "There is no earlier release" not in section
 
 
 def test_a_home_cqc_has_not_yet_rated_counts_as_not_yet_rated_for_each_key_question():
@@ -308,6 +336,10 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert (len(rows), only_old) == (10, 24)
     assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
+    # listed for no registered manager alone, not for a rating: the caption said "with a CQC rating signal"
+    assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (2023-09-19)"]]
+    assert ("<caption>Home care agencies with a signal (a rating of concern or a fall, no registered manager...), as at "
+            "20 March 2025</caption>") in page and "rating signal" not in page
     assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
             in page) and "the council's commissioner report lists every signal." in page
     report = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")

@@ -15,7 +15,8 @@ from carehomes.releases import list_releases, release_records, snapshot
 from carehomes.views import HomeView
 from conftest import FIXTURES, TODAY
 
-TABLES = ["capacity-by-kind", "quality", "fees", "homes-and-beds", "change-since-release", "vacancies", "needs", "freshness"]
+TABLES = ["capacity-by-kind", "quality", "fees", "homes-and-beds", "change-since-release", "vacancies", "needs", "rating-age",
+          "freshness"]
 
 
 def views_of(folder) -> list[HomeView]:
@@ -31,8 +32,14 @@ def test_each_table_has_a_csv_linked_under_it():
     page = market_html(views_of(FIXTURES / "profiles"), TODAY, tables=tables)
     assert list(tables.files) == TABLES
     for table_id in TABLES:
+        if table_id == "rating-age":  # a chart's numbers: its own table is in its figure
+            continue
         assert (f'</table></div><p class="ch-download"><a href="../market/{table_id}.csv" download>Download this table as CSV</a> '
                 f"({table_id}.csv)</p>") in page
+    # the ages of the CQC ratings were a chart and its table with no file: no other CSV holds them
+    assert ('</table></figure>\n<p class="ch-download"><a href="../market/rating-age.csv" download>Download this chart\'s numbers '
+            "as CSV</a> (rating-age.csv)</p>") in page
+    assert csv_rows(tables.files["rating-age"])[0] == ["Age of rating", "Homes"]
     assert page.count('class="ch-download"') == len(TABLES)
     rows = csv_rows(tables.files["homes-and-beds"])
     assert rows[0] == ["Town", "Homes", "With nursing", "Without nursing", "Registered beds", "Beds with nursing (homes' own figures)",
@@ -162,3 +169,25 @@ def test_the_closed_homes_left_out_are_the_ones_the_quality_section_counts_off_t
     assert "1 closed home is not counted." in page
     assert "1 profiles are for homes" not in page
     assert "1 profile is for a home no longer on the CQC register dated " in page
+
+
+def test_the_change_since_a_release_says_the_releases_cqc_data_date(tmp_path):
+    """Herefordshire's market page said 'Change since the release of 2026-11-23' and +0 homes and beds in every town: that
+    release holds CQC's register of 31 March 2021, as the site does now, so the table compares the register with itself
+    and cannot show a change in the market; the page never said so. It now says the release's CQC data date, and when
+    it is now's."""
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), tmp_path / "releases", dt.date(2026, 10, 1))
+    date, folder = list_releases(tmp_path / "releases")[-1]
+    page = market_html(views_of(prov), TODAY, previous=(date, release_records(folder)), tables=Tables())
+    assert ("That release's CQC data is as at 26 August 2025, the same as now: CQC's register has not been imported again "
+            "since, so this cannot show a change in the market.</p>") in page
+    assert "<caption>Homes and registered beds by town, now and at 2026-10-01 (CQC data as at 26 August 2025 in both)</caption>" in page
+    f = prov / "example-full.yaml"
+    f.write_text(f.read_text().replace("  imported: 2025-08-26\n", "  imported: 2025-11-03\n"))
+    page = market_html(views_of(prov), TODAY, previous=(date, release_records(folder)), tables=Tables())
+    assert "That release's CQC data is as at 26 August 2025: the change is the register's from then to 3 November 2025.</p>" in page
+    assert "(CQC data as at 3 November 2025 now, 26 August 2025 then)</caption>" in page
+    page = market_html(views_of(prov), TODAY, tables=Tables())
+    assert "That release's CQC data" not in page, "no release, no release date"

@@ -226,3 +226,56 @@ def test_a_wrong_threshold_is_said_in_yamls_words_and_an_alias_bomb_is_never_pri
                     "bed_drop_percent must be a number of 0 or more, not blank",
                     "bed_drop_min_beds must be a number of 0 or more, not true",
                     "inadequate_within_years must be a number of 0 or more, not a group of settings"]
+
+
+def test_every_table_of_the_report_scrolls_in_its_own_region_inside_main():
+    """axe on the report in Chromium: no main landmark and content outside every landmark; at 375 px the signals
+    table's nine columns made the whole page 1,002 px wide. Each table is now in a keyboard-scrollable region named by
+    its caption (as the home care section's were already), inside the page's one <main>."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[tuple[str, dict]] = []
+            self.tables: list[dict] = []  # the attributes of each table's parent, and its caption
+            self.mains = 0
+            self.outside_main: list[str] = []
+            self.caption: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "main":
+                self.mains += 1
+            elif tag in ("h1", "h2", "p", "table") and not any(t == "main" for t, _ in self.open):
+                self.outside_main.append(tag)
+            if tag == "table":
+                self.tables.append({"parent": self.open[-1] if self.open else None, "caption": ""})
+            if tag == "caption":
+                self.caption = []
+            if tag not in ("br", "meta", "link"):
+                self.open.append((tag, dict(attrs)))
+
+        def handle_endtag(self, tag):
+            if tag == "caption" and self.caption is not None:
+                self.tables[-1]["caption"] = "".join(self.caption)
+                self.caption = None
+            while self.open and self.open.pop()[0] != tag:
+                pass
+
+        def handle_data(self, data):
+            if self.caption is not None:
+                self.caption.append(data)
+
+    def bad(d):
+        d["cqc"].update(rating="Inadequate", rating_date=dt.date(2023, 1, 5), registered_since=TODAY - dt.timedelta(days=30))
+    views = [view(bad), view()]
+    page = report_html(signals(views, TODAY, dict(DEFAULTS)), views, TODAY, dict(DEFAULTS), "https://x.org/")
+    found = Tables()
+    found.feed(page)
+    assert found.mains == 1 and found.outside_main == []
+    assert len(found.tables) >= 3
+    for t in found.tables:
+        tag, attrs = t["parent"]
+        assert (tag, attrs.get("class"), attrs.get("role"), attrs.get("tabindex")) == ("div", "ch-table-wrap", "region", "0"), t
+        assert attrs.get("aria-label") == t["caption"] and t["caption"], t
+    assert ".ch-table-wrap{overflow-x:auto" in page
