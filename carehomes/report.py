@@ -647,8 +647,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
     header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
-    out.append(tables.add("agencies-of-concern", f"Home care agencies with a signal (a rating of concern or a fall, no registered "
-                          f"manager...), as at {nice_date(today)}", header, rows)
+    out.append(tables.add("agencies-of-concern", f"Home care agencies with a signal (a rating of concern, a fall in rating, no registered "
+                          f"manager or another), as at {nice_date(today)}", header, rows)
                if rows else "<p>No home care agency has a signal.</p>")
     if only_old:
         out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "

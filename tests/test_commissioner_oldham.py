@@ -338,7 +338,7 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     page = homecare_html(views, today)
     # listed for no registered manager alone, not for a rating: the caption said "with a CQC rating signal"
     assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (2023-09-19)"]]
-    assert ("<caption>Home care agencies with a signal (a rating of concern or a fall, no registered manager...), as at "
+    assert ("<caption>Home care agencies with a signal (a rating of concern, a fall in rating, no registered manager or another), as at "
             "20 March 2025</caption>") in page and "rating signal" not in page
     assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
             in page) and "the council's commissioner report lists every signal." in page
