@@ -327,16 +327,44 @@ class Tables:
 
     up: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    about: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # table id -> (its caption, its header)
 
     def add(self, id: str, caption: str, header: list[str], rows: list[list[str]]) -> str:
         """The table (first cell of each row its header) with a link to its CSV under it."""
-        return html_table(caption, header, rows, row_headers=True) + self.download(id, header, rows)
+        return html_table(caption, header, rows, row_headers=True) + self.download(id, header, rows, caption=caption)
 
-    def download(self, id: str, header: list[str], rows: list[list[str]], what: str = "table") -> str:
-        """The link to a table's CSV (its rows kept as ``id``.csv): under a table, or under a chart's own table."""
+    def download(self, id: str, header: list[str], rows: list[list[str]], what: str = "table", caption: str = "") -> str:
+        """The link to a table's CSV (its rows kept as ``id``.csv): under a table, or under a chart's own table;
+        ``caption`` says what it counts and as at when (its title in the tables' datapackage.json)."""
         self.files[id] = table_csv(header, rows)
+        self.about[id] = (caption, header)
         return (f'<p class="ch-download"><a href="{html.escape(self.up)}market/{id}.csv" download>Download this {what} '
                 f"as CSV</a> ({id}.csv)</p>")
+
+
+PACKAGE_FILE = "datapackage.json"  # beside the tables' CSV files in market/: what each is, as at when, from whom
+
+
+def tables_package(tables: Tables, title: str, as_at: dt.date, made: dt.date, package: dict[str, Any], sources: list[dict]) -> str:
+    """The market page's tables as a Data Package (v2): each CSV a table resource titled by its caption (what it
+    counts, and as at when), its columns text as the page shows them ("36 (1,172 beds)"), with the open data's
+    licence and the sources its figures are counted from. A council sharing one file with another shares what it is."""
+    import json
+
+    from .outputs.tables import DP_V2
+
+    resources = [{"name": id, "type": "table", "path": f"{id}.csv", "title": plain(caption) or id, "format": "csv",
+                  "mediatype": "text/csv", "encoding": "utf-8",
+                  "schema": {"fields": [{"name": plain(h), "type": "string"} for h in header]}}
+                 for id, (caption, header) in tables.about.items()]
+    pkg = {"$schema": DP_V2, "name": "care-market-overview", "title": f"{title}: care market overview tables".lstrip(": "),
+           "description": ("The tables of the site's care market overview page (market/), each as the CSV its page "
+                           f"links under it, counted from the profiles as at {as_at.isoformat()} (the CQC data's date); "
+                           "each table's title says what it counts. The records they are counted from are the site's "
+                           "open data (data/)."),
+           "created": f"{made.isoformat()}T00:00:00Z", "licenses": package.get("licenses", []), "sources": sources,
+           "resources": resources}
+    return json.dumps(pkg, ensure_ascii=False, indent=2) + "\n"
 
 
 def released_groups(previous: tuple[dt.date, dict[str, dict]] | None, by_town: bool,
@@ -478,7 +506,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     # the chart's numbers as a file too, as every table's are: no other file holds the ages (quality.csv holds the ratings)
     out.append(tables.download("rating-age", ["Age of rating", "Homes"], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
-                               "chart's numbers"))
+                               "chart's numbers", f"Homes by the age of their latest CQC rating, as at {nice_date(today)}"))
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')

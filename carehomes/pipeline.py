@@ -187,7 +187,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     entries = changelog(releases, current_records([p.data for p in profiles]), released, schema)
                 # the market overview page, from the views and the last release: beside the data, for the pages
                 with Beside(timed, None, market_page, views, released, cfg.directory.get("localities"), releases,
-                            schema, items=homes) as marketing:
+                            schema, str(cfg.raw.get("site_name") or ""), items=homes) as marketing:
                     # publish data (held in memory: written beside the pages, moved in after them), the tables, JSON,
                     # GeoJSON, workbook, database, ORUK service package and ORUK tabular form (data/oruk-tabular/); while
                     # the workbook is made beside, this process begins the pages: the lists and the engine's pages, all

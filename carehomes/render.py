@@ -39,13 +39,13 @@ from .forms import real_contact
 from .homepage import ProfilePage
 from .jsontext import compact
 from .fsutil import remove_later, write_new
-from .market import Tables, market_html
+from .market import PACKAGE_FILE, Tables, data_date, market_html, tables_package
 from .report import homecare_html
 from .search import answering_kinds
 from .outputs.postcode_lookup import sector_file
 from .outputs.notes import file_notes
 from .outputs.sqlite import EXAMPLE_QUERY
-from .outputs.tables import release_version
+from .outputs.tables import package_sources, release_version
 from .parallel import LATER, PARALLEL_FROM, Beside, chunk_bounds, map_forked
 from .releases import release_files, release_records
 from .safetext import json_for_html, tel_link
@@ -346,7 +346,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
         "changes.md": gen.get_template("changes.md").render(changelog=Markup(changelog_html(entries, level=2))),
         "homes/_shell.md": gen.get_template("shell.md").render(one=words.one, many=words.many),  # the shortlist's words
     }
-    market, market_files = market_page(views, released, d.get("localities"), releases, schema) if made_market is None \
+    market, market_files = market_page(views, released, d.get("localities"), releases, schema, str(cfg.raw.get("site_name") or "")) \
+        if made_market is None \
         else made_market()
     pages["market.md"] = MARKET_HEAD + aside.put(market, "market.md") + "\n"
     from .forms import contributing_for_site
@@ -357,7 +358,8 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     contributing = contributing.replace("](../images/", "](images/")  # relative to the Markdown file: both engines
     contributing = contributing.replace("](providers/_template.yaml)", f"]({cfg.directory.get('repository', '').rstrip('/')}/blob/main/providers/_template.yaml)")
     pages["for-providers.md"] = "---\ntitle: For providers\n---\n\n" + contributing  # every field: docs/data.md
-    pages |= {f"market/{table_id}.csv": text for table_id, text in market_files.items()}  # copied beside the page
+    # copied beside the page: each table's CSV, and the package describing them (market.PACKAGE_FILE)
+    pages |= {f"market/{name}" if name == PACKAGE_FILE else f"market/{name}.csv": text for name, text in market_files.items()}
     for name, text in pages.items():
         path = out_docs / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -369,7 +371,7 @@ MARKET_HEAD = "---\ntitle: Care market overview\n---\n\n# Care market overview\n
 
 
 def market_page(views: list[HomeView], released: dt.date, localities: dict[str, list[str]] | None, releases: list,
-                schema: Schema) -> tuple[str, dict[str, str]]:
+                schema: Schema, site_title: str = "") -> tuple[str, dict[str, str]]:
     """The market overview page's HTML, under its heading (MARKET_HEAD): its homes, and the home care agencies'
     capacity by the districts they cover and those of concern, empty without any; and its tables' CSV files by table
     id. From the views alone, so the pipeline makes it beside the data (nationally 1.1 s of CPU the pages stage no
@@ -380,7 +382,14 @@ def market_page(views: list[HomeView], released: dt.date, localities: dict[str, 
         text = (market_html(views, today, localities,
                             (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, tables) +
                 "\n" + homecare_html(views, today, tables))
-    return text, tables.files
+    if not tables.files:
+        return text, {}
+    as_at = data_date(views) or today
+    text += (f'\n<p class="ch-download">Every table on this page, with what it counts and as at when, is described in '
+             f'<a href="{ASIDE_UP}market/{PACKAGE_FILE}">{PACKAGE_FILE}</a> (a Frictionless data package), for sharing '
+             "the tables with the figures' date and sources.</p>")
+    package = tables_package(tables, site_title, as_at, released, schema.package, package_sources(schema, frozenset()))  # not the FSA's
+    return text, {**tables.files, PACKAGE_FILE: package}
 
 
 def changelog_html(entries: list[Entry], level: int = 3) -> str:

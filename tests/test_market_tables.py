@@ -191,3 +191,32 @@ def test_the_change_since_a_release_says_the_releases_cqc_data_date(tmp_path):
     assert "(CQC data as at 3 November 2025 now, 26 August 2025 then)</caption>" in page
     page = market_html(views_of(prov), TODAY, tables=Tables())
     assert "That release's CQC data" not in page, "no release, no release date"
+
+
+def test_the_tables_are_described_by_a_data_package_with_their_date_and_sources(tmp_path):
+    """A market CSV shared with another council lost what it counts and as at when (the caption and the CQC data's date
+    are on the page only). market/datapackage.json names each CSV with its caption as its title, the date the figures
+    are counted as at, the licence and the sources (not the FSA's: the market page counts no food hygiene rating), and
+    frictionless validates every table against it."""
+    import json
+
+    from frictionless import Package
+
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    views = views_of(FIXTURES / "profiles")
+    text, files = market_page(views, TODAY, None, [], load_schema(), "Exampleshire care directory")
+    assert '<a href="../market/datapackage.json">datapackage.json</a>' in text
+    for name, body in files.items():
+        (tmp_path / (name if name == "datapackage.json" else f"{name}.csv")).write_text(body, encoding="utf-8")
+    pkg = json.loads(files["datapackage.json"])
+    assert pkg["title"] == "Exampleshire care directory: care market overview tables"
+    assert [r["path"] for r in pkg["resources"]] == [f"{t}.csv" for t in TABLES]
+    titles = {r["name"]: r["title"] for r in pkg["resources"]}
+    assert titles["rating-age"].startswith("Homes by the age of their latest CQC rating, as at ")
+    assert titles["quality"].startswith("Homes by CQC rating, overall and for each key question, as at ")
+    assert "as at 20" in pkg["description"] and pkg["licenses"][0]["name"] == "OGL-UK-3.0"
+    assert [s["title"] for s in pkg["sources"] if "Food" in s["title"]] == []
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])[:5]
