@@ -98,6 +98,10 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     first, second = list(found)[:2]
     for name in (first, second):
         pg.get_by_role("button", name=f"Add {name} to shortlist").click()
+    # the clicks scroll the page: at some scroll positions a filter's box passes under the fixed header, which axe's
+    # target-size rule counts as a control covered by the header's links (the place the page was scrolled to, not
+    # the page: a card one line taller moved it there); the whole page is checked from its top
+    pg.evaluate("window.scrollTo(0, 0)")
     assert axe_violations(pg) == []
 
     # an agency's page: the regulator's facts

@@ -195,6 +195,8 @@ def profiles(draw):
             del cqc[key]
     if cqc.get("status", "Registered") != "Registered":
         cqc.setdefault("status_date", TODAY)
+    if "dormant_since" in cqc and cqc.get("dormant") is not True:  # CQC dates only a dormant location's dormancy
+        del cqc["dormant_since"]
     return data
 
 
