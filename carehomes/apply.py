@@ -120,9 +120,14 @@ class Report:
     skipped: dict[str, int] = field(default_factory=dict)  # locations of no kind held here, by service types
     held: dict[str, int] = field(default_factory=dict)  # locations imported (new or refreshed) by kind ('care homes': 47)
     closed_kinds: dict[str, int] = field(default_factory=dict)  # the closed ones not imported, by kind
+    kind_one: dict[str, str] = field(default_factory=dict)  # a kind's plural -> its title, for a count of 1 ('care home')
     absent: list[str] = field(default_factory=list)  # columns the file's format has that it lacks: their facts left alone
     addressless: bool = False  # the file gives no service's postcode (CQC's market file has no address columns)
     unread: list[str] = field(default_factory=list)  # "Name: its phone '016162884222' ...": left out, not known
+
+    def _kind_count(self, words: str, n: int) -> str:
+        """'47 care homes', '1 care home'."""
+        return f"{n} {plain(self.kind_one.get(words, words) if n == 1 else words)}"
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -148,11 +153,11 @@ class Report:
             lines.append(f"  {len(self.returned)} back on the register")
         if self.closed:
             lines.append(f"  {len(self.closed)} not imported: deregistered before it was ever listed here"
-                         + (f" ({', '.join(f'{n} {plain(words)}' for words, n in self.closed_kinds.items())}"
+                         + (f" ({', '.join(self._kind_count(words, n) for words, n in self.closed_kinds.items())}"
                             + ("; a location of two kinds counts in both" * (sum(self.closed_kinds.values()) > len(self.closed)))
                             + ")" if len(self.closed_kinds) > 1 else ""))
         if self.held:
-            lines.append("  by kind: " + ", ".join(f"{n} {plain(words)}" for words, n in self.held.items())
+            lines.append("  by kind: " + ", ".join(self._kind_count(words, n) for words, n in self.held.items())
                          + (" (a location of two kinds counts in both)" if len(self.held) > 1 else ""))
         if self.skipped:
             lines.append(f"  {sum(self.skipped.values())} not imported: of no kind of service this directory holds, by CQC "
@@ -321,6 +326,7 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     def held(rec: Record, counts: dict[str, int] = report.held) -> None:
         for k in kinds_of({profile_key(schema): list(rec.kinds)}, schema):
             counts[k.plural.lower()] = counts.get(k.plural.lower(), 0) + 1
+            report.kind_one[k.plural.lower()] = k.title.lower()
     facts = [_rating_fact(rec, *existing[rec.location_id]) for rec in records if rec.location_id in existing]
     if not allow_older:
         refuse_rollbacks(facts, "CQC ratings")

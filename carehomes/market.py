@@ -270,12 +270,18 @@ class NeedCell:
         return f"{self.can} home{'s' * (self.can != 1)} can ({KIND.unit}: {beds}); {told}"
 
 
+def _of_homes(some: int, every: int) -> str:
+    """'3 of 44 homes have', '0 of 1 home has' (a market of one home)."""
+    return f"{some:,} of {every:,} " + ("home has" if every == 1 else "homes have")
+
+
 def manager_text(views: list[HomeView], one: str = "home", many: str = "homes") -> str:
     """Registered managers, counting only the locations (homes, or ``many``) whose CQC data says; never 0 for 'not known'."""
     no = sum(1 for v in views if v.get("cqc.registered_manager") is False)
     known = sum(1 for v in views if v.get("cqc.registered_manager") is not None)
     if not known:
-        return (f"Whether a registered manager is in post is {_not_known()} for all {len(views):,} {many}: "
+        every = f"the 1 {one}" if len(views) == 1 else f"all {len(views):,} {many}"
+        return (f"Whether a registered manager is in post is {_not_known()} for {every}: "
                 "the CQC data we hold does not say.")
     unknown = len(views) - known
     return (f"{many.capitalize()} with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
@@ -472,7 +478,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                          f"{len(reporting)} of {len(vs)}", f"{stale}" if reporting else "no reports",
                          newest.isoformat() if newest else "no reports"])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
-    out.append(f"<p>{reporting_all:,} of {len(views):,} homes have told us their vacancies. Vacancies confirmed more than "
+    out.append(f"<p>{_of_homes(reporting_all, len(views))} told us their vacancies. Vacancies confirmed more than "
                f"{limits_of(views)['availability'].words} ago count as out of date.</p>")
     out.append(tables.add("vacancies", f"Free {unit} by {area_word} and {KIND.unit_one} type",
                           [area_word.capitalize(), *(f"Free {unit} {c.label}" for c in caps if c.available), "Homes reporting",
@@ -492,7 +498,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
             cells.append(cell.html())
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
-    out.append(f"<p>{answered:,} of {len(views):,} homes have answered the capability questions.</p>")
+    out.append(f"<p>{_of_homes(answered, len(views))} answered the capability questions.</p>")
     out.append(tables.add("needs", f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows))
 
     out.append('<h2 id="quality">Quality</h2>')

@@ -299,3 +299,15 @@ def test_another_councils_import_goes_on_into_an_empty_folder_or_one_its_sync_fo
     (tmp_path / "cqc-sync.json").write_text('{"local_authority": "oldham"}')
     assert cli._other_area_problem("Oldham", tmp_path / "providers", None) is None
     assert cli._other_area_problem("Devon", tmp_path / "providers", None) is not None
+
+
+def test_areas_md_says_how_a_district_not_named_after_the_area_is_imported(run_cli):
+    """Devon's data officer followed docs/areas.md ("each district is imported into the same folder with its own
+    --local-authority") from the national file: East, Mid, North and West Devon went in, Exeter, South Hams,
+    Teignbridge and Torridge were refused by the other-area guard, which the page did not mention."""
+    done = run_cli("import-cqc", "--area", "oldham", "oldham.csv", "--local-authority", "Saddleworth", "--dry-run")
+    assert done.returncode == 1 and "or give --providers areas/oldham/providers/ to import into it anyway" in done.stderr
+    step = re.sub(r"\s+", " ", (ROOT / "docs" / "areas.md").read_text(encoding="utf-8"))
+    assert "(Devon's Exeter, South Hams, Teignbridge and Torridge) is refused once the folder holds profiles" in step
+    assert ("python3 build.py import-cqc --area devon --providers areas/devon/providers/ FILE --local-authority Exeter"
+            in step)
