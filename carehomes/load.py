@@ -242,7 +242,9 @@ def find_profiles(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             if (len(files), len(problems)) == before:
                 problems.append(Problem(display_path(p), 0, "file", f"no profiles in this folder (no {PROFILE_SUFFIX} files); an empty "
                                         "folder is almost certainly a mistake: give the folder that holds the profiles, "
-                                        "e.g. providers/"))
+                                        "e.g. providers/, or, for a new area, import its services into it first "
+                                        "(python3 build.py import-cqc --area NAME FILE --local-authority \"CQC's name for "
+                                        "it\": docs/areas.md)"))
         elif not p.exists() and not p.is_symlink():
             problems.append(Problem(display_path(p), 0, "file", "no such file or folder; give a profile (.yaml) or the folder "
                                     "of profiles, e.g. providers/"))

@@ -214,7 +214,8 @@ def test_an_empty_folder_is_refused(tmp_path, capsys, monkeypatch):
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
     msg = ("empty: no profiles in this folder (no .yaml files); an empty folder is almost certainly a mistake: "
-           "give the folder that holds the profiles, e.g. providers/\n")
+           "give the folder that holds the profiles, e.g. providers/, or, for a new area, import its services into it "
+           "first (python3 build.py import-cqc --area NAME FILE --local-authority \"CQC's name for it\": docs/areas.md)\n")
     code, out, _ = run(capsys, "check", "empty")
     assert (code, out) == (1, msg)
     site = tmp_path / "site"
