@@ -630,7 +630,8 @@ class HomeView:
         for path, words in (("contact.phone", "ringHome"), ("cqc.phone", "ringCqc")):
             phone = self.get(path)
             if phone:
-                return str(find[words]).replace("{phone}", str(phone)), str(phone)
+                # {home}: what this service is ("home", "agency"), not what the site lists
+                return str(find[words]).replace("{home}", self.kind_words["noun"]).replace("{phone}", str(phone)), str(phone)
         return None
 
     @property

@@ -31,6 +31,9 @@ def test_the_card_says_who_to_ring_the_homes_number_before_cqcs():
     both = home("a", contact={"phone": "01432 000001"}, cqc={"phone": "01432 999999", "report_url": "https://www.cqc.org.uk/location/1-000000001"})
     assert (card(both)["ring"], card(both)["cqc"]) == ("Ring the home: 01432 000001", "https://www.cqc.org.uk/location/1-000000001")
     assert card(home("b", cqc={"phone": "01432 999999"}))["ring"] == "Ring 01432 999999 (the number CQC holds)"
+    # an agency's own number: "Ring the agency", its own noun (it said "Ring the home" whatever the service)
+    agency = home("e", kinds=["home_care_agency"], contact={"phone": "0161 300 7771"})
+    assert card(agency)["ring"] == "Ring the agency: 0161 300 7771"
     neither = card(home("c"))
     assert "ring" not in neither, "the find page then offers the council's placement line"
     assert neither["cqc"] == "https://www.cqc.org.uk/location/1-000000001"
