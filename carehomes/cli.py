@@ -1444,6 +1444,9 @@ def _free_count(unit: str) -> Callable[[str], int]:
     return read
 
 
+KEPT: list[argparse.Namespace] = []  # the last command's arguments, with what it kept on them (main)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Ctrl+C ends it quietly with exit status 130; a closed output pipe
     (``build.py check | head``) with 141, the shells' codes for those signals."""
@@ -1466,6 +1469,7 @@ def main(argv: list[str] | None = None) -> int:
             args.out = str(_out_path(args.out))
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+        KEPT[:] = [args]  # what the command kept on args (build's profiles) outlives it: build.py ends with os._exit
         return code
     except ConfigFileError as exc:  # mkdocs.yml missing or unreadable, for any command that reads it
         _say(str(exc))
