@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from .fsutil import NotRegularFile, read_regular
 from .safetext import plain
 
 MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few KB
+_READ_AS = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "yes or no"}  # YAML's types, in words
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate (YAML's "\\ud800"): UTF-8 cannot write it
 
 
 class ConfigFileError(RuntimeError):
@@ -81,22 +85,49 @@ def load_config_chain(path: Path) -> ConfigChain:
 
 
 class _RepeatedKey(Exception):
-    """A key written twice in one mapping of a settings file: (the key, the line of the first, the line of the second)."""
+    """A key written twice in one mapping of a settings file: (the key as written again, the line of the first, the line
+    of the second, the first as written)."""
 
 
 def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
     """A loader that reads any tag (!ENV, !!python/name:...) as empty, noting it: the build needs only plain settings."""
     class _Loose(yaml.SafeLoader):
-        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-            """A mapping, refusing a key written twice in it (YAML keeps the last without a word: a setting added
-            near the top was undone by the template's own further down)."""
-            lines: dict[str, int] = {}
-            for key, _ in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    if key.value in lines:
-                        raise _RepeatedKey(key.value, lines[key.value], key.start_mark.line + 1)
-                    lines[key.value] = key.start_mark.line + 1
-            return super().construct_mapping(node, deep)
+        def flatten_mapping(self, node: yaml.MappingNode) -> None:
+            """Refuse a key written twice in a mapping (YAML keeps the last without a word: a setting added near the top
+            was undone by the template's own further down), before its merge keys (<<) are flattened into it: each
+            mapping once, as written, whether it is read itself or first merged into another (then flattened there)."""
+            checked = self.__dict__.setdefault("_checked", set())
+            if id(node) not in checked:
+                checked.add(id(node))
+                seen: dict[Any, yaml.ScalarNode] = {}
+                for key, _ in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                        value = self.construct_object(key, deep=True)  # true and True, 1 and 1.0 are one key; 1 and '1' two
+                        if isinstance(value, Hashable) and value in seen:
+                            first = seen[value]
+                            raise _RepeatedKey(key.value, first.start_mark.line + 1, key.start_mark.line + 1, first.value)
+                        if isinstance(value, Hashable):
+                            seen[value] = key
+            super().flatten_mapping(node)
+
+        def construct_scalar(self, node: yaml.ScalarNode | yaml.MappingNode) -> Any:
+            """A scalar, refusing a lone surrogate ("\\ud800"): no page or file can be written with one."""
+            value = super().construct_scalar(node)
+            if isinstance(value, str) and _SURROGATE.search(value):
+                raise yaml.constructor.ConstructorError(None, None, f"'{plain(node.value, 80)}' holds a character that is "
+                                                        "not text (a lone surrogate, written \\ud800 to \\udfff)", node.start_mark)
+            return value
+
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            """A value, or a message naming its line when it cannot be what it is (2026-02-30, !!int abc, !!bool maybe):
+            never Python's ValueError."""
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:
+                what = _READ_AS.get(node.tag.rsplit(":", 1)[-1], f"its tag {node.tag}")
+                why = f" ({plain(exc, 80)})" if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError) else ""
+                raise yaml.constructor.ConstructorError(None, None, f"'{plain(node.value, 80)}' cannot be read as {what}{why}",
+                                                        node.start_mark) from None
 
     def tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
         chain.tagged = True
@@ -145,10 +176,11 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ConfigFileError(f"{path}: is not valid YAML ({exc}); fix the line shown") from None
     except _RepeatedKey as exc:
-        key, first, again = exc.args
-        raise ConfigFileError(f"{path}, line {again}: the setting {plain(str(key), 80)!r} is written twice in the same place "
-                              f"(first on line {first}); YAML would keep only the last one without a word, so delete "
-                              "the one you do not mean") from None
+        key, first, again, first_key = exc.args
+        as_written = "" if first_key == key else f", as '{plain(str(first_key), 80)}'"
+        raise ConfigFileError(f"{path}, line {again}: the setting '{plain(str(key), 80)}' is written twice in the same place "
+                              f"(first on line {first}{as_written}); YAML would keep only the last one without a word, so "
+                              "delete the one you do not mean") from None
     raw = raw if raw is not None else {}
     if not isinstance(raw, dict):
         raise ConfigFileError(f"{path}: must be a mapping of settings (site_name: ..., theme: ...), not {type(raw).__name__}")

@@ -315,12 +315,18 @@ def plain(cell: str) -> str:
     return text.replace(",", "") if NUMBER.fullmatch(text) else text
 
 
+def csv_header(header: list[str]) -> list[str]:
+    """A table's header as its CSV's first line writes it, and as its data package names its columns: without spaces
+    around a name (a reader takes them off a label, so it would not match the package's name with them)."""
+    return [neutralise(h.strip()) for h in header]
+
+
 def table_csv(header: list[str], rows: list[list[str]]) -> str:
     """A page table as CSV: the text the page shows; a cell that is not a whole number and starts with =, +, -, @,
     a tab or a carriage return gets a leading apostrophe, so a spreadsheet never runs it as a formula."""
     buf = io.StringIO()
     w = csv_writer(buf)
-    w.writerow([neutralise(h) for h in header])
+    w.writerow(csv_header(header))
     for r in rows:
         w.writerow([c if NUMBER.fullmatch(c) else neutralise(c) for c in map(plain, r)])
     return buf.getvalue()
@@ -361,7 +367,9 @@ def tables_package(tables: Tables, title: str, as_at: dt.date, made: dt.date, pa
 
     resources = [{"name": id, "type": "table", "path": f"{id}.csv", "title": plain(caption) or id, "format": "csv",
                   "mediatype": "text/csv", "encoding": "utf-8",
-                  "schema": {"fields": [{"name": plain(h), "type": "string"} for h in header]}}
+                  # each column named as the CSV's header writes it ("'=1+1", a locality named like a formula): a
+                  # name the file's header does not have makes the package invalid
+                  "schema": {"fields": [{"name": h, "type": "string"} for h in csv_header(header)]}}
                  for id, (caption, header) in tables.about.items()]
     pkg = {"$schema": DP_V2, "name": "care-market-overview", "title": f"{title}: care market overview tables".lstrip(": "),
            "description": ("The tables of the site's care market overview page (market/), each as the CSV its page "

@@ -215,7 +215,10 @@ def by_words(key: str, schema: Schema, prefix: tuple[str, ...] = ()) -> str | No
 
 
 def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, found: int = 0) -> str:
-    named = by_words(key, schema, prefix) if found < HINTED_PROBLEMS else None
+    elsewhere = [] if found >= HINTED_PROBLEMS else schema.leaf_paths_named(key) or [g for g in schema.group_paths() if g.rsplit(".", 1)[-1] == key]
+    # a key that is a field's or a group's own name somewhere else is not named in other words: its words name others
+    # too ('rating_date' at the top level is cqc.rating_date, not user_rating.date; 'hourly_rate' the group, not its 'from')
+    named = by_words(key, schema, prefix) if found < HINTED_PROBLEMS and not elsewhere else None
     if named and named.split(".")[:-1] != list(prefix):
         return f"did you mean '{named}' ({schema.by_path[named].title})? It belongs there, not here"
     if named:
@@ -223,7 +226,6 @@ def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, f
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6) if found < HINTED_PROBLEMS else []
     if close:
         return f"did you mean '{close[0]}'?"
-    elsewhere = [] if found >= HINTED_PROBLEMS else schema.leaf_paths_named(key) or [g for g in schema.group_paths() if g.rsplit(".", 1)[-1] == key]
     if not elsewhere and found < HINTED_PROBLEMS:
         leaves = {p.rsplit(".", 1)[-1]: p for p in sorted(schema.by_path, reverse=True)}
         near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
@@ -480,7 +482,7 @@ WRITTEN_DATE = re.compile(r"(?i)\s*(\d{1,2})(?:st|nd|rd|th)?(?:([/.-])(\d{1,2})\
 def written_date(text: str) -> dt.date | None:
     """The day a date written as people in the UK write it means: day first, '1 December 2026', '1st Dec 2026',
     '01/12/2026', '1.12.2026', '1-12-2026'; None for anything else or a day that does not exist."""
-    m = WRITTEN_DATE.fullmatch(text[:40])
+    m = WRITTEN_DATE.fullmatch(text) if len(text) <= 40 else None  # cut to 40, '1/12/2026', spaces, then more matched
     if not m:
         return None
     day, month, name, year = int(m[1]), m[3], (m[4] or "").lower(), int(m[5])

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import shutil
 
+import pytest
 import yaml
 
 from carehomes.market import Tables, market_html, table_csv
@@ -218,5 +219,32 @@ def test_the_tables_are_described_by_a_data_package_with_their_date_and_sources(
     assert titles["quality"].startswith("Homes by CQC rating, overall and for each key question, as at ")
     assert "as at 20" in pkg["description"] and pkg["licenses"][0]["name"] == "OGL-UK-3.0"
     assert [s["title"] for s in pkg["sources"] if "Food" in s["title"]] == []
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+
+@pytest.mark.parametrize("locality, header", [("=1+1 <b>", "'=1+1 <b>"), ("-Town", "'-Town"), ("Tab\tTown", "Tab\tTown"),
+                                              ("  Spaced  ", "Spaced")])
+def test_the_tables_package_names_each_column_as_its_csv_header_writes_it(tmp_path, locality, header):
+    """A locality named like a formula ('=1+1 <b>', '-Town') or with a tab is written in the CSV's header with its
+    apostrophe and its tab, and one with spaces around it without them: the package named it otherwise (no
+    apostrophe, the tab as '\\t', the spaces kept), so frictionless found the package invalid (incorrect-label)."""
+    import json
+
+    from frictionless import Package
+
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    views = views_of(FIXTURES / "profiles")
+    text, files = market_page(views, TODAY, {locality: ["HR1"]}, [], load_schema(), 'A "quoted" <b>site</b> \U0001F600')
+    for name, body in files.items():
+        (tmp_path / (name if name == "datapackage.json" else f"{name}.csv")).write_text(body, encoding="utf-8")
+    pkg = json.loads(files["datapackage.json"])
+    needs = next(r for r in pkg["resources"] if r["name"] == "needs")
+    assert [f["name"] for f in needs["schema"]["fields"]] == csv_rows(files["needs"])[0]
+    assert csv_rows(files["needs"])[0][2] == header
+    assert pkg["title"] == 'A "quoted" <b>site</b> \U0001F600: care market overview tables'
     report = Package(str(tmp_path / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])[:5]

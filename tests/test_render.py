@@ -415,6 +415,50 @@ def test_a_setting_written_twice_is_one_clear_message_not_the_last_one_kept(tmp_
     assert read_config(fine).raw["extra"] == {"a": 2, "b": {"a": 3}}
 
 
+def test_a_setting_written_twice_is_the_key_yaml_reads_not_its_spelling_nor_a_merge_in_a_merge(tmp_path):
+    """A mapping merged (<<) into another before it was read itself was checked after the merge had flattened its own
+    merge into it: 'a' of an anchor and 'a' overriding it, in two places, was refused as written twice. Keys compared
+    as written refused 1 and '1' (two keys to YAML) and let true and True, null and ~, 1 and 1.0 through (one key:
+    the last kept without a word)."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    nested = tmp_path / "nested.yml"
+    nested.write_text("site_name: X\nbase: &base\n  a: 1\ntop:\n  <<: &mid\n    <<: *base\n    a: 2\nother: *mid\n")
+    assert read_config(nested).raw["other"] == {"a": 2}
+    two = tmp_path / "two.yml"
+    two.write_text("site_name: X\nextra:\n  1: a\n  '1': b\n")
+    assert read_config(two).raw["extra"] == {1: "a", "1": "b"}
+    for first, again in (("true", "True"), ("null", "~"), ("1", "1.0"), ("yes", "on")):
+        one = tmp_path / "one.yml"
+        one.write_text(f"site_name: X\nextra:\n  {first}: a\n  {again}: b\n")
+        with pytest.raises(ConfigFileError) as err:
+            read_config(one)
+        assert str(err.value) == (f"{one}, line 4: the setting '{again}' is written twice in the same place (first on line 3, "
+                                  f"as '{first}'); YAML would keep only the last one without a word, so delete the one you do "
+                                  "not mean")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("extra:\n  n: 2026-02-30\n", "'2026-02-30' cannot be read as a date (day is out of range for month)"),
+    ("extra:\n  n: !!int many\n", "'many' cannot be read as a whole number (invalid literal for int() with base 10: 'many')"),
+    ("extra:\n  n: !!bool maybe\n", "'maybe' cannot be read as yes or no"),
+    ('extra:\n  n: "a \\ud800"\n', "'a \\ud800' holds a character that is not text (a lone surrogate, written \\ud800 to \\udfff)"),
+])
+def test_a_value_yaml_cannot_read_as_its_type_is_a_message_naming_its_line(tmp_path, text, said):
+    """A day that does not exist, or a value its tag cannot be (!!int many), was Python's ValueError, KeyError or
+    AttributeError with a traceback; a lone surrogate ("\\ud800") was read, then no page or file could be written
+    (UnicodeEncodeError in the open data's writer)."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: X\n" + text)
+    with pytest.raises(ConfigFileError) as err:
+        read_config(config)
+    assert str(err.value).startswith(f"{config}: is not valid YAML ({said}\n  in \"<unicode string>\", line 3, column 6:")
+
+
 SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: enough for a test of the settings
 
 

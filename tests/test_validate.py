@@ -48,6 +48,17 @@ def test_fixtures_are_valid():
      "free now)? It belongs there, not here"),
     ("cqc:\n  date_rated: 2024-01-01\n",
      "providers/t.yaml:7: cqc.date_rated: is not a known field; did you mean 'rating_date' (Rating published on)?"),
+    # a key that is a field's or group's own name elsewhere is told that place, not a field its words also name
+    # ('rating_date' said user_rating.date, 'registered_manager' CQC's registered_managers, 'hourly_rate' its 'from')
+    ("rating_date: 2024-01-01\n",
+     "providers/t.yaml:6: rating_date: is not a known field; did you mean 'cqc.rating_date'? It belongs there, not here"),
+    ("registered_manager: yes\n",
+     "providers/t.yaml:6: registered_manager: is not a known field; did you mean 'cqc.registered_manager'? It belongs there, "
+     "not here"),
+    ("hourly_rate:\n  from: 25\n",
+     "providers/t.yaml:6: hourly_rate: is not a known field; did you mean 'homecare.hourly_rate'? It belongs there, not here"),
+    ("cqc:\n  food_hygiene: 5\n",
+     "providers/t.yaml:7: cqc.food_hygiene: is not a known field; did you mean 'food_hygiene'? It belongs there, not here"),
     ("contact:\n  fax: 01432 000000\n",
      "providers/t.yaml:7: contact.fax: is not a known field; fields allowed under 'contact' are: email, manager, phone, website"),
     ("contact:\n  phone: 01432123456\n",
@@ -112,6 +123,10 @@ def test_fixtures_are_valid():
     ("fees:\n  nursing_from: 1150\n  date: 30 Sept 2026\n",
      "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, not '30 Sept 2026'; for 30 September 2026 "
      "write 2026-09-30"),
+    # only a whole text of a date: one cut at 40 characters matched '1/12/2026' and the spaces after it
+    ("fees:\n  nursing_from: 1150\n  date: '01/12/2026" + " " * 31 + "and 2/12/2026'\n",
+     "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, like 2026-04-01, not '01/12/2026" + " " * 31
+     + "and 2/12/2026'"),
     ("fees:\n  nursing_from: 1150\n  date: 31/02/2026\n",
      "providers/t.yaml:8: fees.date: must be a date written YYYY-MM-DD, like 2026-04-01, not '31/02/2026'"),
     ("fees:\n  nursing_from: 1150\n  date: 12/31/2026\n",
