@@ -307,7 +307,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
         records = [r for r in records if la_key(r.local_authority) == want]
         if not records and register_ids is None:
             raise ImportError_(f"has no care homes in local authority '{local_authority}'; {_la_hint(want, areas)}")
-    elif one_authority and len(areas := sorted({r.local_authority for r in records if r.local_authority})) > 1:
+    elif one_authority and len({la_key(r.local_authority) for r in records if r.local_authority}) > 1:  # one council
+        # written two ways ('Herefordshire, County of', 'herefordshire, county of') is one council, not two
+        areas = sorted({r.local_authority for r in records if r.local_authority})
         named = and_list([repr(a) for a in areas]) if len(areas) <= LA_NAMED_MAX else f"{len(areas):,} local authorities"
         raise ImportError_(f"holds the care homes of {named}; an area is one council's directory: give yours with "
                            "--local-authority (nothing was imported)")

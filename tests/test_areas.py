@@ -130,6 +130,24 @@ def test_a_file_of_several_councils_imported_into_an_area_without_local_authorit
     assert done.returncode == 0, done.stderr  # one council's file needs no --local-authority
 
 
+def test_one_council_written_two_ways_in_a_file_is_one_council_not_several(run_cli, shared_data, tmp_path):
+    """The refusal counted local authorities as written: a file naming one council in two spellings ('Herefordshire,
+    County of' and the same in capitals) was refused as "the care homes of" two councils."""
+    import csv
+
+    national = shared_data / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
+    with national.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, ours = rows[0], [r for r in rows[1:] if "Herefordshire" in r[rows[0].index("Location Local Authority")]][:2]
+    la = header.index("Location Local Authority")
+    ours[1][la] = ours[1][la].upper()
+    mixed = tmp_path / "mixed.csv"
+    with mixed.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *ours])
+    done = run_cli("import-cqc", str(mixed), "--dry-run", "--as-of", "2021-03-31", "--allow-mass-removal")  # writes nothing
+    assert done.returncode == 0 and "holds the care homes of" not in done.stderr, done.stderr
+
+
 def test_areas_are_the_folders_in_areas_with_a_config(tmp_path):
     assert area_names() == ["oldham"]
     assert area_names(tmp_path) == []
