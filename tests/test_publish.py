@@ -13,7 +13,7 @@ from carehomes.publish import build_tables, write_data
 from carehomes.records import canonical, get_path
 from carehomes.text import neutralise, restore
 from carehomes.schema import load_schema
-from carehomes.validate import check_profile
+from carehomes.validate import check_profile, invisible
 from carehomes.yamlio import dump_profile
 import pytest
 from conftest import FIXTURES, TODAY
@@ -99,6 +99,8 @@ def test_capability_rows_cover_every_capability():
 
 SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn")),
                     min_size=1, max_size=30).map(str.strip).filter(bool)
+# less what check refuses as invisible beyond those categories (U+17B4, a Khmer vowel that is a mark, drawn nowhere)
+SAFE_TEXT = SAFE_TEXT.filter(lambda t: invisible(t, multiline=False) is None)
 TRICKY = st.sampled_from(["=1+1", "+44", "-x", "@x", "'=y", "''=z", "a;b", "yes", "123", "2025-01-01", "null", "é ü", "<script>"])
 
 
