@@ -147,7 +147,7 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     covers = (agency_site / "homes/example-agency-covers/index.html").read_text(encoding="utf-8")
     text = _text(covers)
     assert "<li>Taking new clients: yes, about 20 hours a week (confirmed 22 November 2026, 1 day ago)</li>" in covers  # key facts
-    assert "CQC rating for each key question Safe: Good; Effective: Good; Caring: Outstanding" in text
+    assert "Each part of the CQC rating Safe: Good; Effective: Good; Caring: Outstanding" in text
     assert "Office address (not the area it covers) 1 Example Office Row, Chadderton, OL9 9ZZ" in text
     assert "Is this your agency?" in text or "edit" not in covers  # the update box only with a repository
     body = _text(covers[covers.index('class="ch-badges"'):covers.index("application/ld+json")]).lower()
