@@ -420,8 +420,8 @@ def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(age
     assert face_of(load_schema(), "care_home").for_script()["coverage"] == {"kinds": []}
     values = load_schema().values
     mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
-    assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show more services ({n} more of {total})"
-    assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show more homes ({n} more of {total})"
+    assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show {n} more services ({total} not shown yet)"
+    assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show {n} more homes ({total} not shown yet)"
 
 
 def test_the_find_pages_sentences_say_services_on_a_site_of_several_kinds(agencies, homes):

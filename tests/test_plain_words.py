@@ -64,3 +64,9 @@ def test_a_dormant_agency_says_what_dormant_means_first(oldham):
     assert "CQC calls this dormant. Check with the agency or the council" in v.dormant_text
     assert "Not providing care at the moment (CQC) Yes: registered but not providing care at the moment" in words(v)
 
+
+def test_the_find_pages_words_put_the_point_first():
+    find = load_schema().values.find
+    assert find["shortcutEmpty"].startswith("This list would be empty: no {home} has told us yet")
+    assert find["showMore"] == "Show {n} more {homes} ({total} not shown yet)"
+
