@@ -70,3 +70,18 @@ def test_the_find_pages_words_put_the_point_first():
     assert find["shortcutEmpty"].startswith("This list would be empty: no {home} has told us yet")
     assert find["showMore"] == "Show {n} more {homes} ({total} not shown yet)"
 
+
+def test_the_market_page_says_which_needs_not_capability_questions(oldham):
+    from carehomes.market import market_html
+
+    page = market_html(list(oldham.values()), TODAY)
+    assert "<p>0 of 44 homes have told us which needs they can meet.</p>" in page and "capability questions" not in page
+
+
+def test_the_for_providers_page_names_no_steward_before_its_stewards_section():
+    """CONTRIBUTING.md is the site's "For providers" page: a care home manager reads "someone from the council" and
+    "the council checks"; "steward" is left to the section for council stewards and developers, at its end."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for_homes = text.split("## For council stewards and developers")[0]
+    assert "steward" not in for_homes.lower()
+    assert "Someone from the council rings your home on the number the Care Quality" in for_homes
