@@ -732,7 +732,7 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
 @formatter("card_dormant")
 def _card_dormant(v: View, value: Any, spec: Any) -> Shown | None:
     """A result card's warning for a location CQC records as dormant; None (no line) for any other."""
-    return Shown("Not providing care at the moment: CQC records it as dormant") if value is True else None
+    return Shown("Not providing care at the moment, CQC says") if value is True else None
 
 
 @formatter("sources")

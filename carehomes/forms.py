@@ -494,7 +494,7 @@ def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | Non
             "\n".join(textwrap.fill(step, 100, initial_indent=f"{i}. ", subsequent_indent="   ")
                       for i, step in enumerate(steps, 1)),
             textwrap.fill(f"Do this at least once a week, even if nothing has changed. For anything else, select "
-                          f"**Update this {noun}'s details** on the same page; a council steward checks those changes "
+                          f"**Update this {noun}'s details** on the same page; the council checks those changes "
                           "first.", 100),
             textwrap.fill(f"If you cannot find your {noun}'s page, use these links and type your {noun}'s page name "
                           "(the last part of your page's address, such as `oak-care`):", 100),

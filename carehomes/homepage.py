@@ -149,7 +149,7 @@ class ProfilePage:
         else:
             add(f'{escape(h.rating_label)}: <a href="{escape(h.cqc_url)}" rel="nofollow noopener">see the CQC page</a>')
         register = h.register_date
-        add(f"</li>\n<li>CQC register data dated {escape(h.dated(register)) if register else 'unknown'}</li>\n")
+        add(f"</li>\n<li>CQC information dated {escape(h.dated(register)) if register else 'unknown'}</li>\n")
         if not closed:
             add(f"<li>{escape(h.free_text)}</li>\n")
             for line in h.key_extra:
@@ -230,7 +230,7 @@ class ProfilePage:
         add(f'<aside class="ch-update" aria-labelledby="update">\n<h2 id="update">Is this your {noun}? Update this page</h2>\n')
         if not h.get("maintainers"):
             add(f'<p class="ch-claim"><a href="{escape(h.form_url(w["claim_form"]))}">Is this your {noun}? Claim it</a> to '
-                f"update this page yourself (a council steward rings the {noun} once to confirm).</p>")
+                f"update this page yourself (someone from the council rings the {noun} once to check).</p>")
         add(f'<p>{escape(w["plural"])} keep their own details up to date with a short form: no files to edit.</p>\n'
             '<ul class="ch-update-links">\n')
         if not closed:

@@ -506,7 +506,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
             cells.append(cell.html())
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
-    out.append(f"<p>{_of_homes(answered, len(views))} answered the capability questions.</p>")
+    out.append(f"<p>{_of_homes(answered, len(views))} told us which needs they can meet.</p>")
     out.append(tables.add("needs", f"Homes able to meet each need, by {area_word}" + (" (the 12 largest)" if len(names) > 12 else ""), header, rows))
 
     out.append('<h2 id="quality">Quality</h2>')

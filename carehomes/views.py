@@ -112,8 +112,8 @@ def register_stale_note(when: dt.date | None, today: dt.date, limit: Age | None 
     limit = limit or VALUES.staleness["register"]
     if when is None or not limit.passed(when, today):
         return None
-    return (f"The Care Quality Commission facts here are from the register dated {dated(when, today)}, more than "
-            f"{limit.words} ago. What CQC says now may differ: check the CQC page.")
+    return (f"These Care Quality Commission (CQC) facts may be out of date. They are from the CQC register of "
+            f"{dated(when, today)}, more than {limit.words} ago. Check the CQC page for what CQC says now.")
 
 
 def yes_no(value: Any) -> str | None:
@@ -531,7 +531,7 @@ class HomeView:
             return f"{total} bed{'' if total == 1 else 's'} free{when}{old}"
         known = [(k, self.free(k)) for k in FREE_KINDS if self.free(k) is not None]
         if not known:
-            return f"Beds free now: {self.s.values.not_known.lower()}"
+            return f"Beds free now: {self.s.values.not_provided.lower()}"
         parts = [f"{n} bed{'' if n == 1 else 's'} free {FREE_KINDS[k]}" for k, n in known]
         parts += [f"beds free {FREE_KINDS[k]}: {self.s.values.not_known.lower()}" for k in self.free_unknown_kinds]
         return parts[0] + when + "; " + "; ".join(parts[1:]) + old
@@ -601,10 +601,11 @@ class HomeView:
         if self.closed or self.get("cqc.dormant") is not True:
             return None
         said = [self.fact_note("cqc.dormant"),
-                f"register data dated {nice_date(self.register_date)}, {self.age(self.register_date)}" if self.register_date else None]
+                f"CQC information dated {nice_date(self.register_date)}, {self.age(self.register_date)}" if self.register_date else None]
         when = f" ({'; '.join(filter(None, said))})" if any(said) else ""
-        return (f"The {self.s.values.owner_source('cqc')} records it as dormant{when}: registered, but not providing care "
-                "at the moment. Check with it or the council before you count on a place.")
+        return (f"The Care Quality Commission (CQC) says this {self.kind_words['noun']} is registered but not providing care "
+                f"at the moment{when}. CQC calls this dormant. Check with the {self.kind_words['noun']} or the council "
+                "before you count on a place.")
 
     @property
     def closed_short(self) -> str | None:
@@ -1164,8 +1165,8 @@ class HomeView:
     def rating_stale_text(self) -> str | None:
         if not self.rating_stale:
             return None
-        return (f"This CQC rating was published on {self.dated(self.rating_date)}, more than {self.limits['rating'].words} ago. "
-                "It may be out of date: check the CQC report for any newer inspection.")
+        return (f"This CQC rating may be out of date. It was published on {self.dated(self.rating_date)}, more than "
+                f"{self.limits['rating'].words} ago. Check the CQC report for any newer inspection.")
 
     def confirmed_stale_text(self, key: str, what: str) -> str | None:
         """'The home last confirmed its fees on 2 May 2025 (1 year 7 months ago), more than 1 year ago...' when

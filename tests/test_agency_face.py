@@ -68,7 +68,7 @@ def test_a_group_cqc_gave_a_fact_of_says_the_registers_date_beside_its_own():
     path = ROOT / "areas" / "oldham" / "providers" / "caremark-oldham.yaml"
     v = _view(path)
     groups = {g.id: g for g in v.groups()}
-    register = ("CQC data dated", dt.date(2025, 3, 20), "1 year 8 months ago")
+    register = ("CQC information dated", dt.date(2025, 3, 20), "1 year 8 months ago")
     assert groups["given"].date is None and groups["given"].also == register
     assert groups["contact"].date is None and groups["contact"].also == register
     assert groups["registration"].also is None and groups["registration"].date == dt.date(2025, 3, 20)  # said once
@@ -80,7 +80,7 @@ def test_a_group_cqc_gave_a_fact_of_says_the_registers_date_beside_its_own():
     from carehomes.render import _env, home_page, profile_page
     for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
         html = home_page(v, template, ("<title>t</title><a href='/homes/_shell/'>", "</main>t"), "care@example.org")[0]
-        assert ('<h2 id="given">Care given</h2>\n<p class="ch-source">Source: Care Quality Commission register. CQC data dated: '
+        assert ('<h2 id="given">Care given</h2>\n<p class="ch-source">Source: Care Quality Commission register. CQC information dated: '
                 '<time datetime="2025-03-20">20 March 2025</time> (1 year 8 months ago).</p>') in html
 
 
@@ -136,7 +136,7 @@ def test_a_dormant_agency_is_never_found_as_taking_new_clients(agencies):
     assert "taking" not in dormant.yes_filters and "taking" not in dormant.untold
     assert known_counts([dormant])["taking"] == 1  # known (no), so never kept as "ring to check" in a relaxed search
     # its card still says what it said, beside CQC's dormant line
-    assert dormant.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant"
+    assert dormant.card_lines()[1] == "Not providing care at the moment, CQC says"
     unsaid = HomeView({**agencies["unknown"].d, "cqc": {"dormant": True}}, covers.today, covers.s)
     assert unsaid.taking_now is False and "taking" not in unsaid.yes_filters
 
@@ -420,8 +420,8 @@ def test_the_find_page_knows_which_kinds_each_sort_and_the_coverage_note_fit(age
     assert face_of(load_schema(), "care_home").for_script()["coverage"] == {"kinds": []}
     values = load_schema().values
     mixed, alone = site_words([*homes, *agencies.values()]), site_words(homes)
-    assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show more services ({n} more of {total})"
-    assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show more homes ({n} more of {total})"
+    assert values.for_script(mixed.one, mixed.many)["find"]["showMore"] == "Show {n} more services ({total} not shown yet)"
+    assert values.for_script(alone.one, alone.many)["find"]["showMore"] == "Show {n} more homes ({total} not shown yet)"
 
 
 def test_the_find_pages_sentences_say_services_on_a_site_of_several_kinds(agencies, homes):

@@ -258,12 +258,12 @@ def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     assert "Abbey Hey Care Home - Oldham care directory" in page
     assert "CQC overall rating Good (published 7 February 2024, " in page
     # Effective, Caring and Responsive were rated at CQC's inspection of 2018, the others at the one of 2024
-    assert re.search(r"CQC rating for each key question Safe: Good; Effective: Good \(published 11 July 2018, [^)]+\); "
+    assert re.search(r"Each part of the CQC rating Safe: Good; Effective: Good \(published 11 July 2018, [^)]+\); "
                      r"Caring: Good \(published 11 July 2018, [^)]+\); Responsive: Good \(published 11 July 2018, [^)]+\); "
                      r"Well-led: Good ", page)
     assert "Phone 0161 624 4115" in page
     assert "Registered manager in post (CQC) Yes" in page
-    assert "CQC register data dated 20 March 2025" in page
+    assert "CQC information dated 20 March 2025" in page
     assert "edit/main/areas/oldham/providers/abbey-hey-care-home.yaml" in (site / "homes" / "abbey-hey-care-home" / "index.html").read_text()
     home = _text(site / "index.html")
     assert "Find care in Oldham - Oldham care directory" in home

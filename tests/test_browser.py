@@ -608,8 +608,8 @@ def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_
     ('... Instead:', the button, ', and ring each to check.')."""
     page.goto(site)
     page.evaluate("""() => document.querySelector('.ch-quick').insertAdjacentHTML('beforeend',
-        '<li><a href="find/?free=any">Homes with a bed free now</a><span class="ch-shortcut-empty">No home has told us '
-        + 'yet whether it has beds free now, so this list would be empty. Instead: <a href="find/?care=Nursing">homes '
+        '<li><a href="find/?free=any">Homes with a bed free now</a><span class="ch-shortcut-empty">This list would be '
+        + 'empty: no home has told us yet whether it has beds free now. Instead, see <a href="find/?care=Nursing">homes '
         + 'with nursing care</a>, and ring each to check.</span></li>')""")
     look = page.evaluate("""() => { const li = document.querySelector('.ch-quick').lastElementChild;
         const style = el => { const s = getComputedStyle(el); return [s.display, s.borderTopWidth, s.textDecorationLine]; };

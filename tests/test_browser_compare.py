@@ -73,7 +73,7 @@ def test_family_near_hr6_within_10_miles_shortlists_three_and_compares(site, eng
     # a fact not known says whose it is: a home owes no FSA rating and no CQC fact (it said "Not provided yet")
     assert [c.split("\n")[0] for c in rows["Food hygiene rating"]] == [f"{f['rating']} out of 5" if f.get("rating") else "Not in the FSA ratings we hold" for f in food]
     managers = [(h.get("cqc") or {}).get("registered_manager") for h in chosen]
-    assert rows["Registered manager in post"] == [{True: "Yes", False: "No", None: "Not in the CQC data we hold"}[m] for m in managers]
+    assert rows["Registered manager in post"] == [{True: "Yes", False: "No", None: "Not in the CQC information we hold"}[m] for m in managers]
     assert all(("rated " in c) == bool(f.get("date")) for c, f in zip(rows["Food hygiene rating"], food, strict=True))
     # the CQC rating links to the CQC page, for real
     links = pg.locator("#compare-table tbody tr", has=pg.locator("th", has_text="CQC rating")).get_by_role("link")

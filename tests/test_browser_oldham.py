@@ -108,13 +108,13 @@ def test_ol1_care_at_home_dementia_then_an_agencys_page_then_two_agencies_compar
     pg.goto(oldham + "homes/apex-prime-care-oldham/")
     main = re.sub(r"\s+", " ", pg.locator("main").inner_text())
     # Effective, Caring and Responsive keep the ratings of CQC's report of 12 May 2021, each with its date
-    assert re.search(r"CQC rating for each key question Safe: Requires improvement; Effective: Good \(published 12 May 2021, [^)]+\); "
+    assert re.search(r"Each part of the CQC rating Safe: Requires improvement; Effective: Good \(published 12 May 2021, [^)]+\); "
                      r"Caring: Good \(published 12 May 2021, [^)]+\); Responsive: Good \(published 12 May 2021, [^)]+\); "
                      r"Well-led: Requires improvement ", main), main
     # the rating's date with its age, as a care home's is (the site's day decides the age's words)
     assert re.search(r"CQC overall rating Requires improvement \(published 6 June 2023, \d+ years? \d+ months? ago\)", main), main
     for fact in ("Home care agency", "Phone 0161 505 1970", "Registered manager in post (CQC) Yes",
-                 "CQC data dated: 20 March 2025", "Office address (not the area it covers)"):
+                 "CQC information dated: 20 March 2025", "Office address (not the area it covers)"):
         assert fact in main, fact
     assert axe_violations(pg) == []
 
@@ -511,7 +511,7 @@ def test_a_care_home_that_is_an_agency_too_shows_the_agencys_answer_on_its_card_
     pg.goto(site + "find/?taking=yes&q=Park+Hills")
     wait_results(pg)
     park = cards(pg)["Park Hills Private Nursing Home"]
-    assert re.search(r"^Care home with nursing and home care agency$", park, re.M) and "Vacancies: not provided yet" in park, park
+    assert re.search(r"^Care home with nursing and home care agency$", park, re.M) and "Beds free now: not provided yet" in park, park
     assert TAKING.search(park), park
     assert axe_violations(pg) == []
     pg.goto(site + "homes/park-hills-private-nursing-home/")

@@ -112,11 +112,11 @@ def test_flourishlifes_page_card_and_compare_say_since_when(flourishlife):
     v = flourishlife
     since = "since 18 June 2024, 2 years 5 months ago"
     assert v.get("cqc.dormant_since") == dt.date(2024, 6, 18)
-    assert v.card_lines()[1] == f"Not providing care at the moment: CQC records it as dormant ({since})"
-    assert v.dormant_text == (f"The Care Quality Commission register records it as dormant ({since}; register data dated "
-                              "20 March 2025, 1 year 8 months ago): registered, but not providing care at the moment. "
-                              "Check with it or the council before you count on a place.")
-    fact = next(f for g in v.groups() for f in g.facts if f.label == "Dormant (CQC)")
+    assert v.card_lines()[1] == f"Not providing care at the moment, CQC says ({since})"
+    assert v.dormant_text == (f"The Care Quality Commission (CQC) says this agency is registered but not providing care at "
+                              f"the moment ({since}; CQC information dated 20 March 2025, 1 year 8 months ago). CQC calls "
+                              "this dormant. Check with the agency or the council before you count on a place.")
+    fact = next(f for g in v.groups() for f in g.facts if f.label == "Not providing care at the moment (CQC)")
     assert (fact.text, fact.note) == ("Yes: registered but not providing care at the moment", since)
     assert (v.compare_cells()["dormant"], v.compare_extras()["notes"]["dormant"]) == ("Yes", since)
     assert v.summary()["notes"]["dormant"] == since  # home.json, which the compare page reads
@@ -128,11 +128,11 @@ def test_an_unknown_start_says_nothing_of_since_when(flourishlife):
     d = json.loads(json.dumps(v.d, default=str))
     del d["cqc"]["dormant_since"]
     u = HomeView(d, TODAY, v.s)
-    assert u.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant"
-    assert u.dormant_text.startswith("The Care Quality Commission register records it as dormant (register data dated 20 "
-                                     "March 2025, 1 year 8 months ago): registered")
+    assert u.card_lines()[1] == "Not providing care at the moment, CQC says"
+    assert u.dormant_text.startswith("The Care Quality Commission (CQC) says this agency is registered but not providing "
+                                     "care at the moment (CQC information dated 20 March 2025, 1 year 8 months ago). CQC")
     assert u.compare_cells()["dormant"] == "Yes" and "dormant" not in u.compare_extras()["notes"]
-    assert next(f for g in u.groups() for f in g.facts if f.label == "Dormant (CQC)").note is None
+    assert next(f for g in u.groups() for f in g.facts if f.label == "Not providing care at the moment (CQC)").note is None
 
 
 def test_check_takes_the_date_as_any_other():

@@ -312,8 +312,8 @@ def test_every_dated_group_says_its_age_and_an_override_changes_the_wording():
     v = HomeView(data, TODAY, load_schema(), staleness={k: a for k, a in later.items() if a})
     groups = {g.id: g for g in v.groups()}
     assert groups["fees"].stale is None
-    assert groups["quality"].stale == ("This CQC rating was published on 14 March 2025 (1 year 8 months ago), more than 1 year ago. "
-                                       "It may be out of date: check the CQC report for any newer inspection.")
+    assert groups["quality"].stale == ("This CQC rating may be out of date. It was published on 14 March 2025 (1 year 8 months ago), "
+                                       "more than 1 year ago. Check the CQC report for any newer inspection.")
     assert v.card_lines()[1] == "CQC rating: Good (14 March 2025, 1 year 8 months ago). This rating is more than 1 year old"
     food = next(f for f in groups["quality"].facts if f.label == v.s.by_path["food_hygiene.rating"].title)
     assert food.note == f"rated 4 June 2019, 7 years 5 months ago; source: {v.s.values.owner_source('fsa')}"
@@ -528,13 +528,13 @@ def test_a_label_in_a_list_of_what_is_not_known_starts_lower_case_unless_an_abbr
 
 def test_a_compare_cell_not_known_says_whose_fact_is_missing():
     """From an audit: every empty compare cell said "Not provided yet", though a home owes no CQC or FSA fact (its
-    page says "The CQC register data we hold does not say"). Each row carries its cells' words when not known, by
+    page says "The CQC information we hold does not say"). Each row carries its cells' words when not known, by
     whose fact it is (x-directory.compare.unknownBy); a fact of the home's own keeps "Not provided yet" (empty)."""
     from carehomes.face import face_of
     from carehomes.schema import load_schema
 
     rows = {r[0]: r[2] for r in face_of(load_schema()).for_script()["compare"]}
-    assert rows["manager"] == "Not in the CQC data we hold" and rows["food"] == "Not in the FSA ratings we hold"
+    assert rows["manager"] == "Not in the CQC information we hold" and rows["food"] == "Not in the FSA ratings we hold"
     assert rows["nursing_free"] == "" and rows["fee_nursing"] == ""
     # on a site that gathers no food hygiene ratings (no fsa_authorities, as Oldham's), the cell says so: not as if
     # the FSA's own ratings said nothing of the home (x-directory.compare.notHeldBy)

@@ -459,7 +459,7 @@ def test_the_sites_dates_and_words_say_only_what_the_data_holds():
     assert "Ratings and registration are from" in (ROOT / "content" / "index.md").read_text() and "{% if stats.cqc_rated" in \
         (ROOT / "content" / "index.md").read_text()
     note = views[0].register_stale
-    assert note.endswith("What CQC says now may differ: check the CQC page.") and "contact details" not in note
+    assert note.endswith("Check the CQC page for what CQC says now.") and "contact details" not in note
 
 
 def test_an_establishment_given_twice_with_different_ratings_is_ambiguous_even_when_pinned(tmp_path, real_text):

@@ -178,7 +178,7 @@ def test_a_page_dates_each_question_rated_at_another_inspection(oldham):
     by_slug = {v.slug: v for v in oldham}
 
     def questions(slug: str) -> tuple[str, str | None]:
-        [fact] = [f for g in by_slug[slug].groups() if g.id == "quality" for f in g.facts if f.label == "CQC rating for each key question"]
+        [fact] = [f for g in by_slug[slug].groups() if g.id == "quality" for f in g.facts if f.label == "Each part of the CQC rating"]
         return fact.text or "", fact.note
 
     text, note = questions("park-hills-private-nursing-home")
@@ -193,7 +193,7 @@ def test_a_page_dates_each_question_rated_at_another_inspection(oldham):
     v = by_slug["park-hills-private-nursing-home"]  # a question rated within the limit: no warning
     d = json.loads(json.dumps(v.d, default=str))
     d["cqc"]["rating_caring_date"] = "2025-06-01"
-    [fact] = [f for g in HomeView(d, TODAY, v.s).groups() if g.id == "quality" for f in g.facts if f.label == "CQC rating for each key question"]
+    [fact] = [f for g in HomeView(d, TODAY, v.s).groups() if g.id == "quality" for f in g.facts if f.label == "Each part of the CQC rating"]
     assert "Caring: Good (published 1 June 2025, 1 year 5 months ago); " in (fact.text or ""), fact.text
     text, _ = questions("stoneswood-residential-home")  # every question from the overall rating's report: no dates
     assert text == "Safe: Good; Effective: Good; Caring: Good; Responsive: Good; Well-led: Good"
@@ -257,10 +257,11 @@ def test_a_dormant_service_says_so_at_the_top_of_its_page_and_on_its_card(oldham
     from carehomes.render import _env
 
     v = next(v for v in oldham if v.slug == "54-taylor-street")
-    assert v.card_lines()[1] == "Not providing care at the moment: CQC records it as dormant (since 29 April 2024, 2 years 6 months ago)"
-    assert v.dormant_text == ("The Care Quality Commission register records it as dormant (since 29 April 2024, 2 years 6 months "
-                              "ago; register data dated 20 March 2025, 1 year 8 months ago): registered, but not providing "
-                              "care at the moment. Check with it or the council before you count on a place.")
+    assert v.card_lines()[1] == "Not providing care at the moment, CQC says (since 29 April 2024, 2 years 6 months ago)"
+    assert v.dormant_text == ("The Care Quality Commission (CQC) says this agency is registered but not providing care at the "
+                              "moment (since 29 April 2024, 2 years 6 months ago; CQC information dated 20 March 2025, 1 year "
+                              "8 months ago). CQC calls this dormant. Check with the agency or the council before you count "
+                              "on a place.")
     body = _env().get_template("profile.html").render(h=v, groups=v.groups(), unknowns=[], contact_email="x@example.org",
                                                        json_ld="{}")
     top = body.split('<ul class="ch-badges"')[0]

@@ -54,11 +54,11 @@ def test_profile_page_size_and_content(built):
             "which hospitals it works with, how many staff leave each year, a rating from residents and families, "
             "a description of the home.</li>") in html
     # the rating is not in this block: its own row says "Rating not in our data: see the CQC page", with the link
-    assert ("<li><strong>The CQC register data we hold does not say:</strong> whether a registered manager "
+    assert ("<li><strong>The CQC information we hold does not say:</strong> whether a registered manager "
             "is in post, the provider that runs it.</li>") in html
     assert ('<p>Ask the home, or <a href="https://www.cqc.org.uk/location/1-10048660596" rel="nofollow noopener">'
             "see its CQC page</a>.</p>") in html
-    assert "<li>Beds free now: not known</li>" in html
+    assert "<li>Beds free now: not provided yet</li>" in html
     assert "<dt>Food hygiene rating</dt><dd>5 out of 5" in html
     assert "Source: Care Quality Commission register." in html
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
@@ -77,7 +77,7 @@ def test_known_none_and_not_known_on_profiles(built):
     assert ("<ul><li><strong>This home has not told us yet:</strong> whether it can meet the other 7 needs on the list.</li></ul>") in full
     minimal = (out / "homes" / "example-minimal" / "index.html").read_text()
     assert "<li><strong>The Food Standards Agency ratings we hold do not say:</strong> its food hygiene rating.</li>" in minimal
-    assert ("<li><strong>The CQC register data we hold does not say:</strong> address, where it is on a map, type of home, "
+    assert ("<li><strong>The CQC information we hold does not say:</strong> address, where it is on a map, type of home, "
             "who it is registered to support, whether a registered manager is in post, the provider that runs it, "
             "its registration status, when it was registered, how many beds are registered.</li>") in minimal
     assert 'id="about"' not in minimal and "<dd>No</dd>" not in minimal and "<dd>0</dd>" not in minimal
@@ -107,7 +107,7 @@ def test_a_site_gathering_no_food_hygiene_ratings_says_so_and_links_to_the_fsas_
     data = parse_profile((FIXTURES / "profiles" / "example-minimal.yaml").read_text(), "x.yaml")[0].data
     page, _ = home_page(HomeView(data, TODAY, ungathered=frozenset({"fsa"})), profile_page(), ("<main>", "</main>"), "a@example.org")
     assert NOT_HELD_FSA_LINE in page and OLD_FSA_LINE not in page
-    assert page.count("The CQC register data we hold does not say") == 1  # the other owners' lines as they were
+    assert page.count("The CQC information we hold does not say") == 1  # the other owners' lines as they were
     full = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
     page, _ = home_page(HomeView(full, TODAY, ungathered=frozenset({"fsa"})), profile_page(), ("<main>", "</main>"), "a@example.org")
     assert "<dt>Food hygiene rating</dt><dd>5 out of 5" in page and "does not hold food hygiene" not in page  # a rating held
@@ -135,8 +135,8 @@ def test_stale_flags(built):
     # beds confirmed 2026-11-20 (3 days before TODAY): fresh; rating 2025-03-14: under two years;
     # but the register facts (2025-08-26) are more than the configured 3 months old
     assert full.count("Possibly out of date") == 1
-    assert ("The Care Quality Commission facts here are from the register dated 26 August 2025 (1 year 2 months ago), "
-            "more than 3 months ago. What CQC says now may differ: check the CQC page.") in full
+    assert ("These Care Quality Commission (CQC) facts may be out of date. They are from the CQC register of 26 August 2025 "
+            "(1 year 2 months ago), more than 3 months ago. Check the CQC page for what CQC says now.") in full
     # every dated group says how old its date is, in words, as at the build's day
     assert 'Vacancies confirmed: <time datetime="2026-11-20">20 November 2026</time> (3 days ago).' in full
     assert 'CQC rating published: <time datetime="2025-03-14">14 March 2025</time> (1 year 8 months ago).' in full
@@ -146,7 +146,7 @@ def test_stale_flags(built):
     groups = {g.id: g for g in view.groups()}
     assert groups["vacancies"].stale.startswith("The home last confirmed its free beds on 20 November 2026 (2 years 2 months ago), "
                                                 "more than 7 days ago.")
-    assert groups["quality"].stale.startswith("This CQC rating was published on 14 March 2025 (3 years 10 months ago), more than 2 years ago.")
+    assert groups["quality"].stale.startswith("This CQC rating may be out of date. It was published on 14 March 2025 (3 years 10 months ago), more than 2 years ago.")
 
 
 def test_hostile_profile_is_harmless(built):
@@ -260,7 +260,7 @@ def test_rating_shown_only_as_cqc_says(built):
     aston = (out / "homes" / "aston-house" / "index.html").read_text()
     assert ('<li>Rating not in our data: <a href="https://www.cqc.org.uk/location/1-10048660596" '
             'rel="nofollow noopener">see the CQC page</a></li>') in aston
-    assert "<li>CQC register data dated 31 March 2021 (5 years 7 months ago)</li>" in aston
+    assert "<li>CQC information dated 31 March 2021 (5 years 7 months ago)</li>" in aston
     home = (out / "index.html").read_text()
     assert "The CQC facts may be out of date" in home
     # the footer keeps the day the data was published apart from the dates of its sources, with their ages
@@ -576,7 +576,7 @@ def _beds_view(care: dict, beds: dict) -> HomeView:
      "3 beds free on 30 November 2026 (7 days in the future)"),
     ({"nursing": True, "residential": True}, {"nursing": {"available": 0}, "residential": {"available": 0}}, 0, False,
      "0 beds free on 30 November 2026 (7 days in the future)"),
-    ({"nursing": True, "residential": False}, {}, None, None, "Beds free now: not known"),
+    ({"nursing": True, "residential": False}, {}, None, None, "Beds free now: not provided yet"),
 ])
 def test_free_beds_total_only_when_every_kind_offered_is_known(care, beds, total, has_free, text):
     from carehomes.finding import sort_ranks
