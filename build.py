@@ -86,14 +86,18 @@ def main() -> int:
         print(exc, file=sys.stderr)  # it names the file, the entry and what to do
         return 1
     code = cli_main()
-    # the command is done and has said everything: end here, without Python freeing every object the command kept
+    import multiprocessing
+
+    if code != 0 or multiprocessing.active_children():
+        return code  # a failed or interrupted command ends as Python ends: its workers stopped, its leftovers removed
+    # the command succeeded and has said everything: end here, without Python freeing every object the command kept
     # (a national build's profiles and pieces, a few tenths of a second) nor tearing down its modules one by one
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):  # a reader gone away (cli.main has said what it must)
-        pass
-    os._exit(code if isinstance(code, int) else 0)
+    except (OSError, ValueError):  # a reader gone away: end as Python does, which says so
+        return code
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -468,6 +468,9 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
         assert b"Traceback" not in out + err, err.decode()[-3000:]
         assert (proc.returncode, err.decode().splitlines()[-1:]) == (130, ["Interrupted."]), (when, err.decode()[-2000:])
         assert not (tmp_path / "site").exists()
+        # nor the build begun: an interrupted command ends as Python ends, its workers stopped (build.py ends a
+        # successful one at once; ended so after a Ctrl+C, a national build's workers went on writing pages)
+        assert not [p for p in (tmp_path / ".site-builds").glob("*") if p.is_dir()], when
 
 
 
