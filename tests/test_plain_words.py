@@ -85,3 +85,23 @@ def test_the_for_providers_page_names_no_steward_before_its_stewards_section():
     for_homes = text.split("## For council stewards and developers")[0]
     assert "steward" not in for_homes.lower()
     assert "Someone from the council rings your home on the number the Care Quality" in for_homes
+
+
+MANAGER_JARGON = ("steward", "maintainer", "pull request", "merged", "profile", "slug", "yaml", "apply-update")
+
+
+def test_the_forms_a_manager_fills_in_say_no_jargon():
+    """The claim and update forms (a care home manager on a phone reads them): "someone from the council", not "a council
+    steward"; the account "update[s] the page", not "is added as the home's maintainer"; and each update form says the
+    page must be claimed first (apply-update refuses anyone else), which only the "For providers" page said."""
+    from carehomes import forms
+
+    for template in (*forms.kind_forms(), *forms.claim_forms()):
+        text = forms.form_text(template)
+        said = "\n".join(line for line in text.splitlines() if not line.startswith("#")).lower()
+        assert not [j for j in MANAGER_JARGON if j in said], (template, said)
+        if template in forms.kind_forms():
+            intro = forms.form(template)["body"][0]["attributes"]["value"]
+            assert "You need to have claimed your " in intro and "**Claim it** at the bottom" in intro, template
+    details = forms.form(forms.DETAILS)["body"][0]["attributes"]["value"]
+    assert "Someone from the council checks the change before it goes on the site. We close this request" in details
