@@ -105,3 +105,19 @@ def test_the_forms_a_manager_fills_in_say_no_jargon():
             assert "You need to have claimed your " in intro and "**Claim it** at the bottom" in intro, template
     details = forms.form(forms.DETAILS)["body"][0]["attributes"]["value"]
     assert "Someone from the council checks the change before it goes on the site. We close this request" in details
+
+
+def test_the_replies_to_an_update_say_no_jargon():
+    """apply-update's replies on the manager's request: "Someone from the council will check", not "A council steward";
+    what happens next as it happens (merging the pull request closes the request; no note is added); how to correct an
+    answer in GitHub's own words (the 3 dots, Edit, Update comment), as the "For providers" page says it."""
+    from carehomes.updates import Result
+
+    change = [{"field": "contact.phone", "label": "Phone", "before": None, "after": "01432 123456"}]
+    replies = [Result("applied", name="Aston House", mode="pull-request", changed=change).comment(),
+               Result("applied", name="Aston House", mode="commit", changed=change).comment(),
+               Result("invalid", errors=["Phone: must be a UK number"]).comment()]
+    assert not [j for j in MANAGER_JARGON for r in replies if j in r.lower()], replies
+    assert "We close this request when they accept the change, and the site shows it a few minutes later." in replies[0]
+    assert "select the 3 dots (**...**) at the top right of your request, then **Edit**" in replies[2]
+    assert "select **Update comment**" in replies[2]

@@ -134,8 +134,8 @@ def test_a_details_update_becomes_one_pull_request_for_a_steward_with_the_sync_t
     assert "Alex Example" in _show(homes, pr["head"]["ref"], "providers/example-full.yaml")
     assert "Alex Example" not in _show(homes, "main", "providers/example-full.yaml"), "nothing reaches main unreviewed"
     [reply] = github.comments_on(number)
-    assert reply.startswith("Thank you. A council steward will check this change")
-    assert reply.rstrip().endswith(f"Pull request for a steward: {pr['html_url']}")
+    assert reply.startswith("Thank you. Someone from the council will check this change")
+    assert reply.rstrip().endswith(f"For the council, the change to check (a pull request): {pr['html_url']}")
     assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
     assert [t for m, p, t, _ in github.log if p.endswith("/comments")] == [DEFAULT_TOKEN]
     assert not github.dispatches
@@ -164,7 +164,7 @@ def test_a_stranger_is_told_why_and_nothing_changes(tmp_path, github, homes):
     assert run.jobs["apply"].step("Apply the update").outcome == "failure"  # continue-on-error: the reply still goes
     assert run.jobs["apply"].step("Check every profile, as for a pull request").outcome == "skipped"
     [reply] = github.comments_on(payload["issue"]["number"])
-    assert reply.startswith("This update was not made.\n\n- stranger is not a maintainer of Example Full House")
+    assert reply.startswith("This update was not made.\n\n- stranger cannot update the page for Example Full House")
     assert "example-manager" in reply
     assert github.issues[payload["issue"]["number"]]["state"] == "open"
     assert _show(homes, "main") == before and not github.pulls() and not github.dispatches
