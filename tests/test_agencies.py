@@ -612,7 +612,7 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     body = "\n\n".join(f"### {label}\n\n{value}" for label, value in answers.items())
     res = check_claim(body, "sam-manager", repo, 7)
     assert res.status == "waiting", res.errors
-    assert "A council steward will ring the agency to confirm that you work there" in res.comment()
+    assert "Someone from the council will ring the agency to check that you work there" in res.comment()
     assert "neither the CQC register nor the agency's page gives a phone number" in res.comment()
     agency = repo / "providers" / "example-agency.yaml"
     agency.write_text(AGENCY.replace("  postcode: OL1 1AA\n", "  postcode: OL1 1AA\ncontact:\n  phone: 0161 496 0000\n"), encoding="utf-8")

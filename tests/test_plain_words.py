@@ -121,3 +121,16 @@ def test_the_replies_to_an_update_say_no_jargon():
     assert "We close this request when they accept the change, and the site shows it a few minutes later." in replies[0]
     assert "select the 3 dots (**...**) at the top right of your request, then **Edit**" in replies[2]
     assert "select **Update comment**" in replies[2]
+
+
+def test_the_replies_to_a_claim_say_what_happens_next_plainly():
+    """A claim's replies to the manager: "someone from the council", the account "update[s] the page", not "a pull request
+    adds X as a maintainer; once it is merged" (merging the pull request closes the claim's issue)."""
+    from carehomes.claims import Claim
+
+    done = Claim("approved", home="aston-house", name="Aston House", author="sam-manager").comment()
+    waiting = Claim("waiting", home="aston-house", name="Aston House", author="sam-manager", phone="01432 111222",
+                          phone_source="the CQC register's number").comment()
+    assert not [j for j in MANAGER_JARGON if j in done.lower()], done
+    assert "When it has, this request is closed." in done
+    assert "steward" not in waiting.split("**For the council steward:**")[0].lower(), waiting

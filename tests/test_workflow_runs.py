@@ -206,7 +206,7 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     second = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "jo-deputy", ["claim"])["number"]
     run = harness.run("claim.yml", "issues", {"action": "opened", "issue": {**github.issues[second]}, "sender": {"login": "jo-deputy"}})
     assert run.result == "success", run.log()
-    assert f"already pending in issue #{number}: a council steward is confirming it" in github.comments_on(second)[0]
+    assert f"already waiting in request #{number}: someone from the council is checking it" in github.comments_on(second)[0]
     github.issues[second]["state"] = "closed"
 
     github.issues[number]["labels"].append({"name": "claim-approved"})
@@ -222,7 +222,7 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     assert pr["title"] == f"Add sam-manager as maintainer of example-minimal (claim, issue #{number})"
     assert _show(origin, pr["head"]["ref"], "providers/example-minimal.yaml").endswith("maintainers:\n- sam-manager\n")
     assert _show(origin, "main") == before, "nothing reaches main unreviewed"
-    assert github.comments_on(number)[-1].rstrip().endswith(f"Pull request: {pr['html_url']}")
+    assert github.comments_on(number)[-1].rstrip().endswith(f"For the council, the change to accept (a pull request): {pr['html_url']}")
     assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
     assert len(github.comments_on(number)) == 3
 
@@ -246,7 +246,7 @@ def _claim_event(github: GitHubStub, number: int, action: str, sender: str, labe
 MOVED = ("This claim was opened for **Example Minimal \\(fictional\\)**, and a claim stays for the home it was opened for, "
          "so it cannot be changed to **Example Other \\(fictional\\)**. To claim **Example Other \\(fictional\\)**, open "
          "a new claim with the \"Claim it\" link on its page; to go on with this claim for **Example Minimal "
-         "\\(fictional\\)**, edit this issue back to name it.\n")
+         "\\(fictional\\)**, edit this request back to name it.\n")
 
 
 def test_a_claim_edited_to_name_another_home_is_never_approved_for_it(tmp_path, github):
@@ -274,7 +274,7 @@ def test_a_claim_edited_to_name_another_home_is_never_approved_for_it(tmp_path, 
         "\\(fictional\\)**, and a claim stays for the home it was opened for, so it cannot be changed to **Example Other "
         "\\(fictional\\)**, and an approval is only for the home a steward was asked to ring. To claim **Example Other "
         "\\(fictional\\)**, open a new claim with the \"Claim it\" link on its page; to go on with this claim for "
-        "**Example Minimal \\(fictional\\)**, edit this issue back to name it; once a steward has confirmed it with "
+        "**Example Minimal \\(fictional\\)**, edit this request back to name it; once a steward has confirmed it with "
         "**Example Minimal \\(fictional\\)**, they remove the label and add it again.")
     assert not github.pulls() and _show(origin, "main") == before
     assert _git_branches(origin) == ["main"], "no claim branch was pushed"
