@@ -85,6 +85,8 @@ def test_the_for_providers_page_names_no_steward_before_its_stewards_section():
     for_homes = text.split("## For council stewards and developers")[0]
     assert "steward" not in for_homes.lower()
     assert "Someone from the council rings your home on the number the Care Quality" in for_homes
+    # the claim's reply says it is confirmed before the account can update (the pull request is merged, closing it)
+    assert "We close it when your account can update\n   your page. From then on, the vacancies form" in for_homes
 
 
 MANAGER_JARGON = ("steward", "maintainer", "pull request", "merged", "profile", "slug", "yaml", "apply-update")
