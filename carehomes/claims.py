@@ -72,8 +72,8 @@ class Claim:
     bound_noun: str = "home"
 
     def pending_error(self, name: str) -> str:
-        return (f"A claim for {name} is already pending in issue #{self.pending}: a council steward is confirming it. "
-                f"Comment on #{self.pending} instead of claiming the {self.noun} a second time; this issue can be closed")
+        return (f"A claim for {name} is already waiting in request #{self.pending}: someone from the council is checking it. "
+                f"Comment on #{self.pending} instead of claiming the {self.noun} a second time; this request can be closed")
 
     @property
     def branch(self) -> str | None:
@@ -95,7 +95,7 @@ class Claim:
             why = (f"this claim was opened for **{was}**, and a claim stays for the {self.bound_noun} it was opened for, "
                    f"so it cannot be changed to **{now}**")
             again = (f"To claim **{now}**, open a new claim with the \"Claim it\" link on its page; to go on with this "
-                     f"claim for **{was}**, edit this issue back to name it")
+                     f"claim for **{was}**, edit this request back to name it")
             if self.labeller is None:
                 return f"{why[0].upper()}{why[1:]}. {again}.\n"
             return (f"The label `{APPROVED}` was added, but nothing was changed: {why}, and an approval is only for the "
@@ -107,10 +107,11 @@ class Claim:
         who = outside(self.claimant.get(CLAIMANT_NAME, ""), 100)
         role = outside(self.claimant.get(CLAIMANT_ROLE, ""), 100)
         if self.status == "approved":
-            return (f"A council steward confirmed this claim. A pull request adds {outside(self.author, 60)} as a maintainer of "
-                    f"**{home}**; once it is merged, the **{self.links[0]}** form on the {self.noun}'s page changes it "
-                    f"within a few minutes, and a steward checks what you send with **{self.links[1]}** before it "
-                    "goes on the site.\n")
+            # the workflow opens a pull request adding the author to maintainers; merging it closes this issue
+            return (f"Someone from the council has confirmed that you work at **{home}**. The council now lets your GitHub "
+                    f"account ({outside(self.author, 60)}) update the {self.noun}'s page. When it has, this request is "
+                    f"closed. From then on, the **{self.links[0]}** form on the {self.noun}'s page changes it within a few "
+                    f"minutes. The council checks what you send with **{self.links[1]}** before it goes on the site.\n")
         if self.phone:
             ring = (f"ring **{home}** on **{outside(self.phone, 30)}**, {self.phone_source}, not a number given in this "
                     f"issue, and ask for {who} ({role})")
@@ -122,8 +123,8 @@ class Claim:
             mark += (f"The label `{APPROVED}` was added, but nothing was changed: no earlier reply on this issue named the "
                      f"{self.noun} a steward was to ring, so the approval cannot be matched to one. This reply does: if "
                      f"the {self.noun} confirms, remove the label and add it again.\n\n")
-        return mark + (f"Thank you, {who}. A council steward will ring the {self.noun} to confirm that you work there; "
-                       f"this page says when they have.\n\n**For the council steward:** {ring}. If they confirm it, add "
+        return mark + (f"Thank you, {who}. Someone from the council will ring the {self.noun} to check that you work "
+                       f"there. We say here when they have.\n\n**For the council steward:** {ring}. If they confirm it, add "
                        f"the label `{APPROVED}` to this issue: the automation then opens a pull request adding "
                        f"{outside(self.author, 60)} as a maintainer of {home}.\n")
 
@@ -165,7 +166,7 @@ def _answer_problems(answers: dict[str, str | None], schema: Schema) -> list[str
     for c in forms.CLAIM_FIELDS:
         value = answers.get(c.label)
         if not value:
-            out.append(f"{c.label}: is empty; edit this issue and fill it in")
+            out.append(f"{c.label}: is empty; edit this request and fill it in")
             continue
         f = schema.by_path.get(c.rules) if c.rules else None
         wrong = check_value(f, value) if f is not None else invisible(value, multiline=False) or (
@@ -213,7 +214,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     area = area or default_area(repo)
     res = Claim("invalid", author=author, issue=issue, labeller=approver)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
-        res.errors = [f"This issue is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim with the "
+        res.errors = [f"This request is longer than {MAX_BODY // 1024} KB; a claim is much shorter. Open a new claim with the "
                       "\"Claim it\" link on your page in the directory"]
         return res
     labels = forms.claim_labels(schema)  # the page claimed, under its kind's label ("The agency you manage")
@@ -221,12 +222,12 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     answers, twice = parse_body(body, schema, known)
     if not answers:
         names = schema.values.or_list([f"'{forms.claim_form(schema, t)['name']}'" for t in forms.claim_forms(schema)])
-        res.errors = [f"This issue was not made with the form {names}; open the form with the \"Claim it\" "
+        res.errors = [f"This request was not made with the form {names}; open the form with the \"Claim it\" "
                       "link on your page in the directory"]
         return res
     login = re.compile(schema.by_path["maintainers"].item_pattern or r"[A-Za-z0-9-]{1,39}")
     if not login.fullmatch(author):
-        res.errors = [f"'{author[:60]}' is not a GitHub username, so it cannot be added as a maintainer"]
+        res.errors = [f"'{author[:60]}' is not a GitHub username, so it cannot be given the page to look after"]
         return res
     label, home, differing = named_page(answers, labels, forms.CLAIM_HOME_LABEL)
     noun = labels.get(label, "home")
@@ -257,12 +258,12 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     res.claimant = {c.label: (answers.get(c.label) or "") for c in forms.CLAIM_FIELDS}
     res.errors = twice + _answer_problems(answers, schema)
     if is_maintainer(author, profile.data):
-        res.errors.append(f"{author} is already a maintainer of {res.name}: use the {res.links[0]} and {res.links[1]} "
+        res.errors.append(f"{author} already looks after the page for {res.name}: use the {res.links[0]} and {res.links[1]} "
                           "links on its page")
     elif profile.data.get("maintainers"):
         listed = ", ".join(str(m) for m in profile.data["maintainers"])
         res.council_email = council_email(repo, area.config)
-        res.errors.append(f"{res.name} already has a maintainer ({listed}), so it cannot be claimed again here. If you now "
+        res.errors.append(f"The page for {res.name} is already looked after by {listed}, so it cannot be claimed again here. If you now "
                           f"manage it, ask {council_contact(repo, area.config)} to change who looks after its page")
     res.pending = pending_claim(path, issue, open_claims or [], area, schema) if not res.errors else None
     if res.pending is not None:

@@ -182,9 +182,7 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     vacancies = template == VACANCIES
     intro = (f"Tell us how many {KIND.unit} are free today. Fill in the numbers and select **Submit new issue**. "
              "If the numbers are right, your page changes within a few minutes and we close this request "
-             "with a note saying what changed." if vacancies else
-             "Fill in only what has changed: anything you leave empty stays as it is on your page. "
-             "A council steward checks the change before it goes on the site; we add a note here when it does.")
+             "with a note saying what changed." if vacancies else DETAILS_INTRO)
     body = _form_body(intro, f"registered {KIND.unit}", "home", "oak-lodge", form_fields(template, schema))
     return {
         "name": "Update vacancies" if vacancies else "Update this home's details",
@@ -194,6 +192,12 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
         "labels": [LABEL],
         "body": body,
     }
+
+
+# A details update waits for the council (a pull request, merged by a steward, whose merging closes the issue).
+DETAILS_INTRO = ("Fill in only what has changed: anything you leave empty stays as it is on your page. "
+                 "Someone from the council checks the change before it goes on the site. We close this request when "
+                 "they accept it, and your page changes a few minutes later.")
 
 
 def page_name_label(k: Kind, schema: Schema | None = None) -> str:
@@ -216,7 +220,9 @@ def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, field
     """An update form's elements: its introduction (with what CQC owns, ``cqc_example``), the page it is for
     (``label``; filled in by the link on the ``what``'s page) and one element a field."""
     return [
-        {"type": "markdown", "attributes": {"value": intro + "\n\nFacts from the Care Quality Commission (CQC), "
+        {"type": "markdown", "attributes": {"value": intro + f"\n\nYou need to have claimed your {_page_noun(what)}'s "
+                                            "page first, once: select **Claim it** at the bottom of the page. "
+                                            "Facts from the Care Quality Commission (CQC), "
                                             f"such as your rating and {cqc_example}, cannot be changed here."}},
         {"type": "input", "id": HOME_ID, "attributes": {
             "label": label,
@@ -227,6 +233,11 @@ def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, field
     ]
 
 
+def _page_noun(what: str) -> str:
+    """'home', or 'agency' for 'home care agency': what the claim link on the page calls it."""
+    return what.split()[-1]
+
+
 def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     """The form of another kind than the first (a home care agency's availability, or its details)."""
     k, available = kind_forms(schema)[template]
@@ -235,9 +246,7 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     asked = ", ".join(ff.label.lower() for ff in fields)
     intro = (f"Tell us what you can take on today ({asked}). Fill in the answers and select **Submit new issue**. "
              "If they are right, your page changes within a few minutes and we close this request with a note saying "
-             "what changed." if available else
-             "Fill in only what has changed: anything you leave empty stays as it is on your page. "
-             "A council steward checks the change before it goes on the site; we add a note here when it does.")
+             "what changed." if available else DETAILS_INTRO)
     body = _form_body(intro, "registered address", what, "oak-care", fields, page_name_label(k, schema))
     return {
         "name": f"Update this {what}'s {'availability' if available else 'details'}",
@@ -346,11 +355,11 @@ def claim_form(schema: Schema | None = None, template: str = CLAIM, site_url: st
     k = claim_forms(schema)[template]
     noun = kind_noun(k, schema)
     available, details = page_links(k, schema)
-    intro = (f"Ask to look after your {noun}'s page yourself. A council steward rings the {noun} on the number the "
-             "Care Quality Commission (CQC) holds for it to check that you work there, then adds the GitHub account "
-             f"that opens this request as the {noun}'s maintainer. After that, the **{available}** form changes your "
-             f"page within a few minutes, without waiting for the council; a steward checks what you send with "
-             f"**{details}** before it goes on the site.\n\n"
+    intro = (f"Ask to look after your {noun}'s page yourself. Someone from the council rings the {noun} on the number "
+             "the Care Quality Commission (CQC) holds for it, to check that you work there. Then the council lets the "
+             f"GitHub account you send this request with update the {noun}'s page. After that, the **{available}** "
+             "form changes your page within a few minutes, without waiting for the council. The council checks what "
+             f"you send with **{details}** before it goes on the site.\n\n"
              "Everything you write here is public. No GitHub account? Email or phone the council instead "
              f"(see the {_providers_page(site_url)}).")
     body: list[dict[str, Any]] = [
@@ -363,8 +372,8 @@ def claim_form(schema: Schema | None = None, template: str = CLAIM, site_url: st
          "validations": {"required": True}},
     ]
     body += [_claim_element(c, schema, noun) for c in CLAIM_FIELDS]
-    return {"name": f"Claim this {noun}", "description": f"Manage your {noun}'s page yourself: a council steward confirms "
-            "you work there, once.", "title": TITLES[CLAIM], "labels": [CLAIM_LABEL], "body": body}
+    return {"name": f"Claim this {noun}", "description": f"Look after your {noun}'s page yourself. The council checks "
+            "once that you work there.", "title": TITLES[CLAIM], "labels": [CLAIM_LABEL], "body": body}
 
 
 # --- settings from mkdocs.yml, form links and the council contact --------------------------------

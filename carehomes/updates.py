@@ -213,8 +213,9 @@ class Result:
             # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
             # contact at its end, not cut at md_safe's 300 characters for one outside value
             lines = "\n".join(f"- {our_examples(md_safe(e, ERROR_LIMIT))}" for e in self.errors)
-            tail = ("Edit this issue to correct the answers (select the three dots at the top of the issue, then "
-                    "**Edit**), and they will be checked again." if self.status == "invalid" else "")
+            tail = ("To correct your answers, select the 3 dots (**...**) at the top right of your request, then **Edit**. "
+                    "Change the answers and select **Update comment**. We check them again straight away."
+                    if self.status == "invalid" else "")
             return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
         notes = "".join(f"- {our_examples(md_safe(n, ERROR_LIMIT))}\n" for n in self.notes)
         notes = f"\n{notes}" if notes else ""
@@ -226,10 +227,10 @@ class Result:
         rows = "\n".join(f"| {md_safe(c['label'])} | {_cell(c['before'], c.get('field') in paid)} | {_cell(c['after'], c.get('field') in paid)} |"
                          for c in self.changed)
         head = (f"Thank you. The page for **{md_safe(self.name or '')}** now says:" if self.mode == "commit" else
-                f"Thank you. A council steward will check this change to **{md_safe(self.name or '')}** "
+                f"Thank you. Someone from the council will check this change to **{md_safe(self.name or '')}** "
                 "before it goes on the site:")
-        foot = ("The site shows the change within a few minutes." if self.mode == "commit" else
-                "We will add a note here when it is published.")
+        foot = ("The site shows the change within a few minutes." if self.mode == "commit" else  # merging closes the issue
+                "We close this request when they accept the change, and the site shows it a few minutes later.")
         return f"{head}\n\n| What | Before | Now |\n|---|---|---|\n{rows}\n{notes}\n{foot}\n"
 
     def to_json(self) -> str:
@@ -487,12 +488,12 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     today = today or on
     area = area or default_area(repo)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
-        return Result("invalid", issue=issue, errors=[f"This issue is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
+        return Result("invalid", issue=issue, errors=[f"This request is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
                                                       "Open a new form from your home's page"])
     answers, errors = parse_body(body, schema)
     if not answers:
         made = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t in forms.kind_forms(schema)])
-        return Result("invalid", issue=issue, errors=[f"This issue was not made with the form {made}; open the form "
+        return Result("invalid", issue=issue, errors=[f"This request was not made with the form {made}; open the form "
                                                       "from your page in the directory"])
     # the page it is for, under its kind's label ("Your agency's page name"); two labels answered differently are refused
     names = forms.page_name_labels(schema)
@@ -524,11 +525,12 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         listed = ", ".join(str(m) for m in profile.data.get("maintainers") or [])
         noun = forms.kind_noun(kinds_of(profile.data, schema)[0], schema)
         res.status, res.council_email = "refused", council_email(repo, area.config)
-        res.errors = [f"{author} is not a maintainer of {res.name} (maintainers: {listed}). If you work at this {noun}, ask "
-                      f"{council_contact(repo, area.config)} to add your username, or send them the update" if listed else
-                      f"{author} is not a maintainer of {res.name}: nobody has claimed its page yet. If you work at this "
-                      f"{noun}, claim it first with the \"Claim it\" link at the bottom of its page (a council steward "
-                      f"phones the {noun} to check), then send this form again; or send the update to "
+        res.errors = [f"{author} cannot update the page for {res.name}: only the GitHub accounts that look after it can "
+                      f"({listed}). If you work at this {noun}, ask {council_contact(repo, area.config)} to add your "
+                      "username, or send them the update" if listed else
+                      f"{author} cannot update the page for {res.name}: nobody has claimed it yet. If you work at this "
+                      f"{noun}, claim it first with the \"Claim it\" link at the bottom of its page (someone from the council "
+                      f"rings the {noun} to check), then send this form again; or send the update to "
                       f"{council_contact(repo, area.config)}"]
         return res
     by_label = forms.labels(schema)
@@ -619,7 +621,7 @@ def old_dates(changed: list[tuple[str, Any, Any]], by_path: dict[str, forms.Form
         if isinstance(after, dt.date) and (on - after).days > OLD_DATE_DAYS:
             label = by_path[path].label if path in by_path else path
             out.append(f"{label}: read as {nice_date(after)}, {age_words(after, on)}, so the page may show it as out of "
-                       "date. If you meant another day, edit this issue: dates are read day first, as 23/11/2026")
+                       "date. If you meant another day, edit this request: dates are read day first, as 23/11/2026")
     return out
 
 

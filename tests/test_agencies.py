@@ -434,7 +434,7 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
                           "from your agency's page in the directory"]
     res = apply_update(body.replace("no-such-agency", "example-agency"), "someone-else", repo, dt.date(2026, 11, 22), issue=7)
     assert res.status == "refused" and ("If you work at this agency, claim it first with the \"Claim it\" link at the "
-                                        "bottom of its page (a council steward phones the agency to check)") in res.errors[0]
+                                        "bottom of its page (someone from the council rings the agency to check)") in res.errors[0]
 
 
 def test_stale_lists_an_agency_with_its_own_form(tmp_path):
@@ -603,7 +603,7 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     assert form["name"] == "Claim this agency" and form["body"][1]["attributes"]["label"] == "The agency you manage"
     intro = " ".join(form["body"][0]["attributes"]["value"].split())
     assert ("the **Update whether it is taking new clients** form changes your page within a few minutes, without "
-            "waiting for the council; a steward checks what you send with **Update this agency's details**") in intro
+            "waiting for the council. The council checks what you send with **Update this agency's details**") in intro
     assert "home" not in re.sub(r"\]\([^)]*\)", "]", intro).replace("home care", "")  # no care home's words in an agency's form (a link's address is the site's)
     _starts_on("claim.yml", forms.claim_labels())  # a claim made with any kind's form
     repo = _agency_repo(tmp_path)
@@ -612,7 +612,7 @@ def test_an_agency_is_claimed_with_its_own_form_and_the_reply_speaks_of_the_agen
     body = "\n\n".join(f"### {label}\n\n{value}" for label, value in answers.items())
     res = check_claim(body, "sam-manager", repo, 7)
     assert res.status == "waiting", res.errors
-    assert "A council steward will ring the agency to confirm that you work there" in res.comment()
+    assert "Someone from the council will ring the agency to check that you work there" in res.comment()
     assert "neither the CQC register nor the agency's page gives a phone number" in res.comment()
     agency = repo / "providers" / "example-agency.yaml"
     agency.write_text(AGENCY.replace("  postcode: OL1 1AA\n", "  postcode: OL1 1AA\ncontact:\n  phone: 0161 496 0000\n"), encoding="utf-8")

@@ -60,7 +60,7 @@ def test_the_claim_form_is_generated_with_the_home_and_who_the_manager_is():
     assert all(b["validations"]["required"] for b in inputs)
     assert form["body"][0]["attributes"]["value"].split("\n\n")[0].endswith(  # a steward still checks details
         "After that, the **Update vacancies** form changes your page within a few minutes, without waiting for the "
-        "council; a steward checks what you send with **Update this home's details** before it goes on the site.")
+        "council. The council checks what you send with **Update this home's details** before it goes on the site.")
     assert inputs[4]["attributes"]["placeholder"] == "01432 123456"  # the schema's example for contact.phone
     assert "### Your home's page name" not in body(), "the provider-update workflow must not pick a claim up"
     url = forms.form_url("https://github.com/council/homes", forms.CLAIM, "aston-house", "Aston House")
@@ -72,8 +72,8 @@ def test_a_new_claim_is_answered_with_the_register_number_for_the_steward(repo):
     assert res.status == "waiting" and res.phone == "01432 111222"
     assert res.comment() == (
         "<!-- claim for: aston-house -->\n"  # binds the claim to the home the steward is asked to ring (bound_home)
-        "Thank you, Sam Manager. A council steward will ring the home to confirm that you work there; this page says "
-        "when they have.\n\n**For the council steward:** ring **Aston House** on **01432 111222**, the CQC register's "
+        "Thank you, Sam Manager. Someone from the council will ring the home to check that you work there. We say "
+        "here when they have.\n\n**For the council steward:** ring **Aston House** on **01432 111222**, the CQC register's "
         "number for the home, not a number given in this issue, and ask for Sam Manager (Registered manager). If they "
         "confirm it, add the label `claim-approved` to this issue: the automation then opens a pull request adding "
         "sam-manager as a maintainer of Aston House.\n")
@@ -114,19 +114,19 @@ def test_unknown_homes_second_claims_and_bad_answers_get_a_clear_reply(repo):
                              "location ID\n")
     second = check_claim(body(**{"The home you manage": "example-full"}), "sam-manager", repo, 8)
     assert second.status == "invalid" and second.errors[0].startswith(
-        "Example Full House (fictional) already has a maintainer (example-manager), so it cannot be claimed again here. "
+        "The page for Example Full House (fictional) is already looked after by example-manager, so it cannot be claimed again here. "
         "If you now manage it, ask ")
     assert second.comment().endswith("ask Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to change "
                                      "who looks after its page\n"), "the council's address as it is, not with a full-width ＠"
     own = check_claim(body(**{"The home you manage": "example-full"}), "Example-Manager", repo, 9)
-    assert own.errors == ["Example-Manager is already a maintainer of Example Full House (fictional): use the Update "
+    assert own.errors == ["Example-Manager already looks after the page for Example Full House (fictional): use the Update "
                           "vacancies and Update this home's details links on its page"]
     bad = check_claim(body(**{"Your work email": "sam at aston", "Your phone number": "", "Your role": ""}), "sam-manager", repo, 10)
-    assert bad.errors == ["Your role: is empty; edit this issue and fill it in",
+    assert bad.errors == ["Your role: is empty; edit this request and fill it in",
                           "Your work email: 'sam at aston' is not an email address; write it like enquiries@example.org",
-                          "Your phone number: is empty; edit this issue and fill it in"]
+                          "Your phone number: is empty; edit this request and fill it in"]
     assert check_claim("just words", "sam-manager", repo).errors == [
-        "This issue was not made with the form 'Claim this home' or 'Claim this agency'; open the form with the \"Claim it\" "
+        "This request was not made with the form 'Claim this home' or 'Claim this agency'; open the form with the \"Claim it\" "
         "link on your page in the directory"]
 
 
@@ -139,10 +139,11 @@ def test_a_stewards_label_adds_the_author_as_maintainer_and_a_strangers_changes_
                                  "(stewards.yaml), so nothing was changed. Only a steward approves a claim, after ringing the home.\n")
     done = check_claim(body(), "sam-manager", repo, 7, approver="council-steward")
     assert done.status == "approved" and done.branch == "claim/issue-7"
-    assert done.comment() == ("A council steward confirmed this claim. A pull request adds sam-manager as a maintainer of "
-                              "**Aston House**; once it is merged, the **Update vacancies** form on the home's page changes "
-                              "it within a few minutes, and a steward checks what you send with **Update this home's "
-                              "details** before it goes on the site.\n")
+    assert done.comment() == ("Someone from the council has confirmed that you work at **Aston House**. The council now "
+                              "lets your GitHub account (sam-manager) update the home's page. When it has, this request is "
+                              "closed. From then on, the **Update vacancies** form on the home's page changes it within a "
+                              "few minutes. The council checks what you send with **Update this home's details** before it "
+                              "goes on the site.\n")
     assert done.commit_message == "Add sam-manager as maintainer of aston-house (claim, issue #7)"
     after = aston.read_text()
     assert after.startswith(before.rstrip("\n")) and after.endswith("maintainers:\n- sam-manager\n")
@@ -162,14 +163,14 @@ def test_a_claim_stays_for_the_home_its_first_reply_asked_a_steward_to_ring(repo
     assert moved.comment() == (
         "This claim was opened for **Aston House**, and a claim stays for the home it was opened for, so it cannot be "
         "changed to **Eastbank**. To claim **Eastbank**, open a new claim with the \"Claim it\" link on its page; to go on "
-        "with this claim for **Aston House**, edit this issue back to name it.\n")
+        "with this claim for **Aston House**, edit this request back to name it.\n")
     assert bound_home([moved.comment()]) is None  # it asks nobody to ring Eastbank
     label = check_claim(body(**{"The home you manage": "eastbank"}), "sam-manager", repo, 7, "council-steward", replies=[first])
     assert label.status == "moved" and label.comment() == (
         "The label `claim-approved` was added, but nothing was changed: this claim was opened for **Aston House**, and a "
         "claim stays for the home it was opened for, so it cannot be changed to **Eastbank**, and an approval is only for "
         "the home a steward was asked to ring. To claim **Eastbank**, open a new claim with the \"Claim it\" link on its "
-        "page; to go on with this claim for **Aston House**, edit this issue back to name it; once a steward has confirmed "
+        "page; to go on with this claim for **Aston House**, edit this request back to name it; once a steward has confirmed "
         "it with **Aston House**, they remove the label and add it again.\n")
     assert (aston.read_text(), eastbank.read_text()) == before
     # the same home, named another way and with the role corrected, goes ahead
@@ -234,8 +235,8 @@ def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead
     others = [(3, body(**{"The home you manage": "eastbank"})), (4, body(**{"The home you manage": "nowhere"})), (5, body(**{"The home you manage": "https://example.org/homes/aston-house/"})), (9, body())]
     res = check_claim(body(), "jo-deputy", repo, 7, open_claims=[*others, (7, body())])
     assert res.status == "invalid" and res.errors == [
-        "A claim for Aston House is already pending in issue #5: a council steward is confirming it. Comment on #5 "
-        "instead of claiming the home a second time; this issue can be closed"]
+        "A claim for Aston House is already waiting in request #5: someone from the council is checking it. Comment on #5 "
+        "instead of claiming the home a second time; this request can be closed"]
     assert check_claim(body(), "sam-manager", repo, 5, open_claims=others).status == "waiting"  # the first claim is #5
     assert check_claim(body(), "sam-manager", repo, 7, "Council-Steward", open_claims=others).status == "invalid"  # never approved
     assert "maintainers" not in yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())
@@ -244,7 +245,7 @@ def test_a_second_claim_of_a_home_names_the_pending_one_and_the_first_goes_ahead
     claims.write_text(json.dumps([{"number": n, "body": b} for n, b in others]))
     args = ["claim", "--body", str(f), "--author", "jo-deputy", "--repo", str(repo), "--issue", "7"]
     assert main([*args, "--open-claims", str(claims)]) == 1
-    assert "already pending in issue #5" in capsys.readouterr().out
+    assert "already waiting in request #5" in capsys.readouterr().out
     for wrong in ('{"number": 5}', '[{"number": true, "body": ""}]', '[{"number": "5"}]', '[{"number": 5, "body": {}}]', '[5]',
                   "[" * 100_000 + "]" * 100_000):  # nested thousands deep: the same line, not a RecursionError's traceback
         claims.write_text(wrong)

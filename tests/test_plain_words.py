@@ -85,3 +85,54 @@ def test_the_for_providers_page_names_no_steward_before_its_stewards_section():
     for_homes = text.split("## For council stewards and developers")[0]
     assert "steward" not in for_homes.lower()
     assert "Someone from the council rings your home on the number the Care Quality" in for_homes
+    # the claim's reply says it is confirmed before the account can update (the pull request is merged, closing it)
+    assert "We close it when your account can update\n   your page. From then on, the vacancies form" in for_homes
+
+
+MANAGER_JARGON = ("steward", "maintainer", "pull request", "merged", "profile", "slug", "yaml", "apply-update")
+
+
+def test_the_forms_a_manager_fills_in_say_no_jargon():
+    """The claim and update forms (a care home manager on a phone reads them): "someone from the council", not "a council
+    steward"; the account "update[s] the page", not "is added as the home's maintainer"; and each update form says the
+    page must be claimed first (apply-update refuses anyone else), which only the "For providers" page said."""
+    from carehomes import forms
+
+    for template in (*forms.kind_forms(), *forms.claim_forms()):
+        text = forms.form_text(template)
+        said = "\n".join(line for line in text.splitlines() if not line.startswith("#")).lower()
+        assert not [j for j in MANAGER_JARGON if j in said], (template, said)
+        if template in forms.kind_forms():
+            intro = forms.form(template)["body"][0]["attributes"]["value"]
+            assert "You need to have claimed your " in intro and "**Claim it** at the bottom" in intro, template
+    details = forms.form(forms.DETAILS)["body"][0]["attributes"]["value"]
+    assert "Someone from the council checks the change before it goes on the site. We close this request" in details
+
+
+def test_the_replies_to_an_update_say_no_jargon():
+    """apply-update's replies on the manager's request: "Someone from the council will check", not "A council steward";
+    what happens next as it happens (merging the pull request closes the request; no note is added); how to correct an
+    answer in GitHub's own words (the 3 dots, Edit, Update comment), as the "For providers" page says it."""
+    from carehomes.updates import Result
+
+    change = [{"field": "contact.phone", "label": "Phone", "before": None, "after": "01432 123456"}]
+    replies = [Result("applied", name="Aston House", mode="pull-request", changed=change).comment(),
+               Result("applied", name="Aston House", mode="commit", changed=change).comment(),
+               Result("invalid", errors=["Phone: must be a UK number"]).comment()]
+    assert not [j for j in MANAGER_JARGON for r in replies if j in r.lower()], replies
+    assert "We close this request when they accept the change, and the site shows it a few minutes later." in replies[0]
+    assert "select the 3 dots (**...**) at the top right of your request, then **Edit**" in replies[2]
+    assert "select **Update comment**" in replies[2]
+
+
+def test_the_replies_to_a_claim_say_what_happens_next_plainly():
+    """A claim's replies to the manager: "someone from the council", the account "update[s] the page", not "a pull request
+    adds X as a maintainer; once it is merged" (merging the pull request closes the claim's issue)."""
+    from carehomes.claims import Claim
+
+    done = Claim("approved", home="aston-house", name="Aston House", author="sam-manager").comment()
+    waiting = Claim("waiting", home="aston-house", name="Aston House", author="sam-manager", phone="01432 111222",
+                          phone_source="the CQC register's number").comment()
+    assert not [j for j in MANAGER_JARGON if j in done.lower()], done
+    assert "When it has, this request is closed." in done
+    assert "steward" not in waiting.split("**For the council steward:**")[0].lower(), waiting

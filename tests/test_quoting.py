@@ -71,8 +71,9 @@ def test_the_reply_comment_mentions_nobody_and_links_nowhere():
         "The site shows the change within a few minutes.\n")
     refused = Result("invalid", errors=["Your home's page name: '::add-mask::x\n##[error]y @x' is not a home"])
     assert refused.comment() == ("This update was not made.\n\n- Your home's page name: '::add-mask::x \\#\\#\\[error\\]y ＠x' "
-                                 "is not a home\n\n" "Edit this issue to correct the answers (select the three dots at "
-                                 "the top of the issue, then **Edit**), and they will be checked again.\n")
+                                 "is not a home\n\n" "To correct your answers, select the 3 dots (**...**) at the top right of "
+                                 "your request, then **Edit**. Change the answers and select **Update comment**. We check "
+                                 "them again straight away.\n")
 
 
 def test_the_freshness_issue_quotes_names_and_mentions_only_valid_logins():

@@ -86,16 +86,17 @@ def test_a_stranger_is_refused_and_nothing_changes(repo):
     r, res = apply(repo, body({"Beds without nursing free now": "2"}), "someone-else")
     assert r.returncode == 1
     assert res["status"] == "refused" and res["errors"] == [
-        "someone-else is not a maintainer of Aston House (maintainers: aston-manager). If you work at this home, "
-        "ask Herefordshire Council (care.directory@example.org, 01234 567890) to add your username, or send them the update"]
+        "someone-else cannot update the page for Aston House: only the GitHub accounts that look after it can "
+        "(aston-manager). If you work at this home, ask Herefordshire Council (care.directory@example.org, 01234 567890) to add your username, or send them the update"]
     assert r.stdout.splitlines()[2] == (  # the council's address as it is: a full-width ＠ is no address to write to
-        "- someone-else is not a maintainer of Aston House \\(maintainers: aston-manager\\). If you work at this home, ask "
+        "- someone-else cannot update the page for Aston House: only the GitHub accounts that look after it can "
+        "\\(aston-manager\\). If you work at this home, ask "
         "Herefordshire Council \\(care.directory@example.org, 01234 567890\\) to add your username, or send them the update")
     assert (repo / "providers" / "aston-house.yaml").read_text() == before
     r, res = apply(repo, body({"Beds with nursing free now": "1"}, home="blackwells"), "aston-manager")
     assert res["status"] == "refused" and res["errors"] == [  # unclaimed: claim it first, which the form cannot do
-        "aston-manager is not a maintainer of Blackwells: nobody has claimed its page yet. If you work at this home, claim "
-        "it first with the \"Claim it\" link at the bottom of its page (a council steward phones the home to check), then "
+        "aston-manager cannot update the page for Blackwells: nobody has claimed it yet. If you work at this home, claim "
+        "it first with the \"Claim it\" link at the bottom of its page (someone from the council rings the home to check), then "
         "send this form again; or send the update to Herefordshire Council (care.directory@example.org, 01234 567890)"]
     # the reply says it whole: it was cut at 300 characters, before the council's address and phone
     assert r.stdout.splitlines()[2].endswith("or send the update to Herefordshire Council \\(care.directory@example.org, "
@@ -145,7 +146,7 @@ def test_details_update_goes_to_a_pull_request_and_stamps_dates(repo):
     assert data["capabilities"]["tracheostomy"]["accepted"] is True
     assert data["capabilities"]["confirmed"] == dt.date(2026, 11, 30) and data["fees"]["date"] == dt.date(2026, 11, 30)
     assert data["fees"]["nursing_from"] == 1200 and data["description"] == "A *small* home.\n\nWith a garden."
-    assert "A council steward will check this change" in res["comment"]
+    assert "Someone from the council will check this change" in res["comment"]
     fee = next(line for line in res["comment"].splitlines() if line.startswith("| Weekly fee with nursing, from |"))
     assert fee.endswith(" | £1,200 |"), fee  # a sum of money as the page shows it, not '1200'
 
@@ -231,7 +232,7 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
     assert res["status"] == "invalid" and res["errors"] == [
         "Your home's page name: appears twice in this issue; open a new form from your page in the directory"]
     r, res = apply(repo, "Please update my beds, thanks <script>alert(1)</script>", "aston-manager")
-    assert res["errors"] == ["This issue was not made with the form 'Update vacancies', 'Update this home's details', "
+    assert res["errors"] == ["This request was not made with the form 'Update vacancies', 'Update this home's details', "
                              "'Update this home care agency's availability' or 'Update this home care agency's details'; "
                              "open the form from your page in the directory"]
     text = ("### Your home's page name\n\naston-house\n\n### Lead manager\n\n@everyone <img src=x onerror=alert(1)>\u202e\n\n"
@@ -730,7 +731,7 @@ def test_a_date_given_long_before_the_day_is_said_back_in_words(repo):
     r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "12/5/2026"}), "aston-manager")
     assert r.returncode == 0 and res["status"] == "applied"
     assert res["notes"] == ["Availability confirmed on: read as 12 May 2026, 6 months ago, so the page may show it as out of "
-                            "date. If you meant another day, edit this issue: dates are read day first, as 23/11/2026"]
+                            "date. If you meant another day, edit this request: dates are read day first, as 23/11/2026"]
     assert "- Availability confirmed on: read as 12 May 2026, 6 months ago" in r.stdout
     r, res = apply(repo, body({"Beds without nursing free now": "3", "Availability confirmed on": "28/11/2026"}), "aston-manager")
     assert res["status"] == "applied" and res["notes"] == []  # two days before: no note

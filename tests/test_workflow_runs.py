@@ -134,8 +134,8 @@ def test_a_details_update_becomes_one_pull_request_for_a_steward_with_the_sync_t
     assert "Alex Example" in _show(homes, pr["head"]["ref"], "providers/example-full.yaml")
     assert "Alex Example" not in _show(homes, "main", "providers/example-full.yaml"), "nothing reaches main unreviewed"
     [reply] = github.comments_on(number)
-    assert reply.startswith("Thank you. A council steward will check this change")
-    assert reply.rstrip().endswith(f"Pull request for a steward: {pr['html_url']}")
+    assert reply.startswith("Thank you. Someone from the council will check this change")
+    assert reply.rstrip().endswith(f"For the council, the change to check (a pull request): {pr['html_url']}")
     assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
     assert [t for m, p, t, _ in github.log if p.endswith("/comments")] == [DEFAULT_TOKEN]
     assert not github.dispatches
@@ -164,7 +164,7 @@ def test_a_stranger_is_told_why_and_nothing_changes(tmp_path, github, homes):
     assert run.jobs["apply"].step("Apply the update").outcome == "failure"  # continue-on-error: the reply still goes
     assert run.jobs["apply"].step("Check every profile, as for a pull request").outcome == "skipped"
     [reply] = github.comments_on(payload["issue"]["number"])
-    assert reply.startswith("This update was not made.\n\n- stranger is not a maintainer of Example Full House")
+    assert reply.startswith("This update was not made.\n\n- stranger cannot update the page for Example Full House")
     assert "example-manager" in reply
     assert github.issues[payload["issue"]["number"]]["state"] == "open"
     assert _show(homes, "main") == before and not github.pulls() and not github.dispatches
@@ -206,7 +206,7 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     second = github.add_issue("Claim: Example Minimal (fictional)", CLAIM, "jo-deputy", ["claim"])["number"]
     run = harness.run("claim.yml", "issues", {"action": "opened", "issue": {**github.issues[second]}, "sender": {"login": "jo-deputy"}})
     assert run.result == "success", run.log()
-    assert f"already pending in issue #{number}: a council steward is confirming it" in github.comments_on(second)[0]
+    assert f"already waiting in request #{number}: someone from the council is checking it" in github.comments_on(second)[0]
     github.issues[second]["state"] = "closed"
 
     github.issues[number]["labels"].append({"name": "claim-approved"})
@@ -222,7 +222,7 @@ def test_a_claim_gets_the_register_number_and_only_a_stewards_label_opens_one_pu
     assert pr["title"] == f"Add sam-manager as maintainer of example-minimal (claim, issue #{number})"
     assert _show(origin, pr["head"]["ref"], "providers/example-minimal.yaml").endswith("maintainers:\n- sam-manager\n")
     assert _show(origin, "main") == before, "nothing reaches main unreviewed"
-    assert github.comments_on(number)[-1].rstrip().endswith(f"Pull request: {pr['html_url']}")
+    assert github.comments_on(number)[-1].rstrip().endswith(f"For the council, the change to accept (a pull request): {pr['html_url']}")
     assert [t for m, p, t, _ in github.log if m == "POST" and p.endswith("/pulls")] == ["bot-token"]
     assert len(github.comments_on(number)) == 3
 
@@ -246,7 +246,7 @@ def _claim_event(github: GitHubStub, number: int, action: str, sender: str, labe
 MOVED = ("This claim was opened for **Example Minimal \\(fictional\\)**, and a claim stays for the home it was opened for, "
          "so it cannot be changed to **Example Other \\(fictional\\)**. To claim **Example Other \\(fictional\\)**, open "
          "a new claim with the \"Claim it\" link on its page; to go on with this claim for **Example Minimal "
-         "\\(fictional\\)**, edit this issue back to name it.\n")
+         "\\(fictional\\)**, edit this request back to name it.\n")
 
 
 def test_a_claim_edited_to_name_another_home_is_never_approved_for_it(tmp_path, github):
@@ -274,7 +274,7 @@ def test_a_claim_edited_to_name_another_home_is_never_approved_for_it(tmp_path, 
         "\\(fictional\\)**, and a claim stays for the home it was opened for, so it cannot be changed to **Example Other "
         "\\(fictional\\)**, and an approval is only for the home a steward was asked to ring. To claim **Example Other "
         "\\(fictional\\)**, open a new claim with the \"Claim it\" link on its page; to go on with this claim for "
-        "**Example Minimal \\(fictional\\)**, edit this issue back to name it; once a steward has confirmed it with "
+        "**Example Minimal \\(fictional\\)**, edit this request back to name it; once a steward has confirmed it with "
         "**Example Minimal \\(fictional\\)**, they remove the label and add it again.")
     assert not github.pulls() and _show(origin, "main") == before
     assert _git_branches(origin) == ["main"], "no claim branch was pushed"
