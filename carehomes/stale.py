@@ -191,10 +191,10 @@ def _claim_advice(unclaimed: list[StaleHome]) -> str:
     if nouns:
         which = f"this {nouns[0]}" if len(unclaimed) == 1 else f"one of these {nouns[1]}"
         return (f"If you manage {which}, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} "
-                f"form): once a council steward has phoned the {nouns[0]} to check that you manage it, you update the page "
+                f"form): once someone from the council has phoned the {nouns[0]} to check that you manage it, you update the page "
                 "yourself.")
     return (f"If you manage one of these, select **Claim it** on its page (the {named.replace(chr(39), chr(34))} form, "
-            "for its kind): once a council steward has phoned to check that you manage it, you update the page yourself.")
+            "for its kind): once someone from the council has phoned to check that you manage it, you update the page yourself.")
 
 
 def _unclaimed_head(unclaimed: list[StaleHome]) -> str:

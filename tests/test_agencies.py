@@ -449,7 +449,7 @@ def test_stale_lists_an_agency_with_its_own_form(tmp_path):
         found, "https://github.com/x/y", dt.date(2026, 12, 1))
     # not claimed: its own claim form, and words for an agency (with a care home too: each kind's form)
     report = markdown_report(found, "https://github.com/x/y", dt.date(2026, 12, 1))
-    assert ("If you manage this agency, select **Claim it** on its page (the \"Claim this agency\" form): once a council steward has phoned the "
+    assert ("If you manage this agency, select **Claim it** on its page (the \"Claim this agency\" form): once someone from the council has phoned the "
                 "agency to check that you manage it" in report)
     assert "an agency's manager claims it with the 'Claim this agency' form:" in text_report(found, "https://github.com/x/y")
     assert "template=claim-home-care-agency.yml&home=example-agency" in text_report(found, "https://github.com/x/y")

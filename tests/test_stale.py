@@ -104,7 +104,7 @@ def test_stale_and_the_weekly_issue_list_the_homes_nobody_has_claimed(tmp_path):
     assert r.stdout.endswith(
         "\n\n## Not claimed\n\n3 homes have no maintainer yet, so only the council can update their pages: Blackwells, "
         "Cedar Lodge, Example Minimal \\(fictional\\).\n\nIf you manage one of these homes, select **Claim it** on its page "
-        "(the \"Claim this home\" form): once a council steward has phoned the home to check that you manage it, you update the page yourself.\n\n")  # print's own newline
+        "(the \"Claim this home\" form): once someone from the council has phoned the home to check that you manage it, you update the page yourself.\n\n")  # print's own newline
     from carehomes.stale import Freshness, StaleHome, markdown_report
 
     many = [StaleHome(f"home-{i:03d}", f"Home {i:03d}", None, None, ()) for i in range(150)]
