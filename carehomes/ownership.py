@@ -27,7 +27,7 @@ REGULAR_FILE_MODES = ("100644", "100755")
 MAX_BLOB_BYTES = 16 * 1024 * 1024  # never read more than this from git; the loader's own limit is far lower
 OWNER_WORDS = {"cqc": "CQC (set only by the register import)", "council": "the council",
                "fsa": "the Food Standards Agency (set only by the food hygiene import)"}
-ASK_STEWARD = "ask a council steward to review it"
+ASK_STEWARD = "ask the council to review it"
 
 
 class GitError(Exception):
@@ -154,11 +154,11 @@ def check_ownership(root: Path, author: str, base: str, schema: Schema | None = 
     for c in changes(root, base, head):
         where = shown(c.path)
         if not is_profile_path(c.path, providers):
-            problems.append(f"{where}: only council stewards may change this file; a provider changes only their own profile")
+            problems.append(f"{where}: only the council may change this file; a provider changes only their own profile")
         elif c.status == "A":
-            problems.append(f"{where}: only council stewards may add a profile; ask the council to add your home")
+            problems.append(f"{where}: only the council may add a profile; ask the council to add your home")
         elif c.status == "D":
-            problems.append(f"{where}: only council stewards may remove a profile; ask the council if your home has closed")
+            problems.append(f"{where}: only the council may remove a profile; ask the council if your home has closed")
         elif c.new_mode not in REGULAR_FILE_MODES or c.old_mode not in REGULAR_FILE_MODES:
             problems.append(f"{where}: is a symbolic link or a submodule, not an ordinary file, so the change "
                             f"cannot be judged; {ASK_STEWARD}")
@@ -175,7 +175,7 @@ def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schem
     maintainers = _maintainers(old.data)
     if not is_maintainer(author, old.data):
         names = ", ".join(maintainers) if maintainers else "nobody yet"
-        return [f"{where}: {author} is not a maintainer of this profile (maintainers: {names}); "
+        return [f"{where}: {author} does not look after this page (those who do: {names}); "
                 "ask the council to add you, or report the change with 'Report incorrect details'"]
     new, why = read_version(root, c.new_blob, c.path)
     if new is None:
@@ -186,7 +186,7 @@ def _profile_change(root: Path, c: Change, author: str, base: str, schema: Schem
             continue
         before, after = _value(old.data, dotted), _value(new.data, dotted)
         if before != after:
-            out.append(f"{where}:{new.line(dotted)}: {dotted}: only {OWNER_WORDS[f.owner]} may change this field; "
+            out.append(f"{where}:{new.line(dotted)}: {dotted} ({f.title}): only {OWNER_WORDS[f.owner]} may change this field; "
                        f"put it back to {_show(before)}")
     old_flat, new_flat = flatten(old.data), flatten(new.data)
     known = set(schema.by_path) | set(schema.group_paths())

@@ -307,11 +307,11 @@ def test_providers_may_not_change_fsa_fields(tmp_path):
     r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", "main")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "providers/example-full.yaml:66: food_hygiene.rating: only the Food Standards Agency (set only by the food "
+        "providers/example-full.yaml:66: food_hygiene.rating (Food hygiene rating): only the Food Standards Agency (set only by the food "
         "hygiene import) may change this field; put it back to '5'",
-        "providers/example-full.yaml:67: food_hygiene.fhrs_id: only the Food Standards Agency (set only by the food "
+        "providers/example-full.yaml:67: food_hygiene.fhrs_id (FHRS ID): only the Food Standards Agency (set only by the food "
         "hygiene import) may change this field; put it back to nothing (remove the line)",
-        "providers/example-full.yaml:68: food_hygiene.pinned: only the council may change this field; "
+        "providers/example-full.yaml:68: food_hygiene.pinned (FHRS ID checked by the council): only the council may change this field; "
         "put it back to nothing (remove the line)",
     ]
     steward = run_build("check-ownership", "--repo", str(repo), "--author", "council-steward", "--base", "main")

@@ -242,7 +242,7 @@ def test_ownership_reads_with_checks_rules(repo):
     assert_no_traceback(r)
     assert r.returncode == 1 and r.stdout.splitlines() == [  # a committed link is never followed
         "providers/example-full.yaml: is a symbolic link or a submodule, not an ordinary file, so the change "
-        "cannot be judged; ask a council steward to review it"]
+        "cannot be judged; ask the council to review it"]
 
 
 def test_merge_reads_what_it_writes_with_the_one_reader(tmp_path):

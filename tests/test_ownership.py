@@ -49,7 +49,7 @@ def test_someone_elses_profile_is_refused(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "providers/example-minimal.yaml: example-manager is not a maintainer of this profile (maintainers: nobody yet); "
+        "providers/example-minimal.yaml: example-manager does not look after this page (those who do: nobody yet); "
         "ask the council to add you, or report the change with 'Report incorrect details'"]
 
 
@@ -57,7 +57,7 @@ def test_adding_yourself_as_maintainer_does_not_work(repo):
     p = repo / "providers" / "example-minimal.yaml"
     p.write_text(p.read_text() + "maintainers:\n- intruder\n")
     r = ownership(repo, "intruder")
-    assert r.returncode == 1 and "intruder is not a maintainer of this profile" in r.stdout
+    assert r.returncode == 1 and "intruder does not look after this page" in r.stdout
 
 
 def test_regulator_and_council_fields_are_refused_even_in_own_profile(repo):
@@ -66,8 +66,8 @@ def test_regulator_and_council_fields_are_refused_even_in_own_profile(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "providers/example-full.yaml:7: locality: only the council may change this field; put it back to 'Exampleshire'",
-        "providers/example-full.yaml:56: cqc.rating: only CQC (set only by the register import) may change this field; put it back to 'Good'",
+        "providers/example-full.yaml:7: locality (Locality): only the council may change this field; put it back to 'Exampleshire'",
+        "providers/example-full.yaml:56: cqc.rating (CQC overall rating): only CQC (set only by the register import) may change this field; put it back to 'Good'",
     ]
 
 
@@ -80,10 +80,10 @@ def test_adding_deleting_and_code_changes_need_a_steward(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "build.py: only council stewards may change this file; a provider changes only their own profile",
-        "providers/example-minimal.yaml: only council stewards may remove a profile; ask the council if your home has closed",
-        "providers/example-new.yaml: only council stewards may add a profile; ask the council to add your home",
-        "schema/datapackage.json: only council stewards may change this file; a provider changes only their own profile",
+        "build.py: only the council may change this file; a provider changes only their own profile",
+        "providers/example-minimal.yaml: only the council may remove a profile; ask the council if your home has closed",
+        "providers/example-new.yaml: only the council may add a profile; ask the council to add your home",
+        "schema/datapackage.json: only the council may change this file; a provider changes only their own profile",
     ]
     assert ownership(repo, "council-steward").returncode == 0
 
@@ -92,7 +92,7 @@ def test_stewards_come_from_the_base_revision(repo):
     (repo / "stewards.yaml").write_text("stewards:\n  - council-steward\n  - sneaky\n")
     (repo / "build.py").write_text("# changed\n")
     r = ownership(repo, "sneaky")
-    assert r.returncode == 1 and "stewards.yaml: only council stewards may change this file" in r.stdout
+    assert r.returncode == 1 and "stewards.yaml: only the council may change this file" in r.stdout
 
 
 def test_bad_base_is_a_clear_error(repo):
@@ -126,7 +126,7 @@ def test_the_takeover_is_refused_when_readable(repo):
     p.write_text(changed)
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
-    assert [line.split(": ", 2)[1] for line in r.stdout.splitlines()] == ["name", "beds.registered", "cqc.rating", "maintainers"]
+    assert [line.split(": ", 2)[1].split(" (")[0] for line in r.stdout.splitlines()] == ["name", "beds.registered", "cqc.rating", "maintainers"]
 
 
 def test_bom_and_padding_to_the_size_limit_cannot_slip_a_change_through(repo):
@@ -174,7 +174,7 @@ def test_an_old_version_that_cannot_be_read_is_refused(repo):
     assert r.returncode == 1
     [line] = r.stdout.splitlines()
     assert line.startswith(f"{FULL}:")
-    assert line.endswith(" (in the version at main); the change cannot be judged, so ask a council steward to review it")
+    assert line.endswith(" (in the version at main); the change cannot be judged, so ask the council to review it")
 
 
 def test_a_symlink_is_refused(repo):
@@ -185,7 +185,7 @@ def test_a_symlink_is_refused(repo):
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
         f"{FULL}: is a symbolic link or a submodule, not an ordinary file, so the change cannot be judged; "
-        "ask a council steward to review it"]
+        "ask the council to review it"]
 
 
 def test_fields_outside_the_schema_are_refused(repo):
@@ -248,7 +248,7 @@ def test_an_untracked_gitignore_cannot_hide_a_committed_file(repo):
     r = ownership(repo, "example-manager", commit=False)
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "providers/example-new.yaml: only council stewards may add a profile; ask the council to add your home"]
+        "providers/example-new.yaml: only the council may add a profile; ask the council to add your home"]
 
 
 def test_the_working_tree_is_not_judged_only_commits(repo):
@@ -259,7 +259,7 @@ def test_the_working_tree_is_not_judged_only_commits(repo):
     git(repo, "commit", "-qam", "rating")
     p.write_text(good)  # put back in the working tree only: the commit still changes the rating
     r = ownership(repo, "example-manager", commit=False)
-    assert r.returncode == 1 and "cqc.rating: only CQC" in r.stdout
+    assert r.returncode == 1 and "cqc.rating (CQC overall rating): only CQC" in r.stdout
 
 
 def test_head_names_the_commit_to_judge(repo):
@@ -269,7 +269,7 @@ def test_head_names_the_commit_to_judge(repo):
     git(repo, "checkout", "-q", "main")
     assert ownership(repo, "example-manager", commit=False).returncode == 0
     r = ownership(repo, "example-manager", "--head", "pr", commit=False)
-    assert r.returncode == 1 and r.stdout.startswith("build.py: only council stewards may change this file")
+    assert r.returncode == 1 and r.stdout.startswith("build.py: only the council may change this file")
     r = ownership(repo, "example-manager", "--head", "no-such-branch", commit=False)
     assert r.returncode == 2 and r.stderr == f"check-ownership: no-such-branch is not a commit in {repo}; fetch it first (git fetch origin)\n"
 
@@ -279,7 +279,7 @@ def test_a_file_name_cannot_inject_lines_into_the_log(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        "'providers/x\\n::warning file=a::boom.yaml': only council stewards may change this file; "
+        "'providers/x\\n::warning file=a::boom.yaml': only the council may change this file; "
         "a provider changes only their own profile"]
 
 
@@ -298,7 +298,7 @@ def test_only_slug_named_yaml_files_count_as_profiles(repo):
     r = ownership(repo, "example-manager")
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
-        f"providers/{name}: only council stewards may change this file; a provider changes only their own profile"
+        f"providers/{name}: only the council may change this file; a provider changes only their own profile"
         for name in sorted([".example.yaml", "Example-Full.yaml", "_template.yaml", "example-full.YAML", "example-full.yml"])]
 
 
@@ -321,7 +321,7 @@ def test_without_a_stewards_file_nobody_is_a_steward(repo):
     commit_to_main(repo)
     (repo / "build.py").write_text("# changed\n")
     r = ownership(repo, "council-steward")
-    assert r.returncode == 1 and r.stdout.startswith("build.py: only council stewards may change this file")
+    assert r.returncode == 1 and r.stdout.startswith("build.py: only the council may change this file")
 
 
 def test_a_revision_that_is_not_utf8_is_a_message(repo):

@@ -653,12 +653,12 @@ def test_an_areas_maintainer_may_change_that_areas_profile_only_with_its_area(re
     git(repo, "commit", "-qam", "one bed fewer")
     r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", base)
     assert r.returncode == 1
-    assert r.stdout == ("areas/east/providers/example-full.yaml: only council stewards may change this file; "
+    assert r.stdout == ("areas/east/providers/example-full.yaml: only the council may change this file; "
                         "a provider changes only their own profile\n")
     r = run_build("check-ownership", "--repo", str(repo), "--author", "example-manager", "--base", base, "--area", "east")
     assert (r.returncode, r.stderr) == (0, f"example-manager may make every change since {base}.\n")
     r = run_build("check-ownership", "--repo", str(repo), "--author", "stranger", "--base", base, "--area", "east")
-    assert r.returncode == 1 and r.stdout.startswith("areas/east/providers/example-full.yaml: stranger is not a maintainer")
+    assert r.returncode == 1 and r.stdout.startswith("areas/east/providers/example-full.yaml: stranger does not look after this page")
 
 
 def test_ctrl_c_while_a_sheet_is_written_waits_for_every_home(repo, monkeypatch, capsys):

@@ -123,7 +123,7 @@ def test_a_strangers_edit_of_another_homes_profile_is_refused_by_the_ownership_j
                                                                    "    available: 2\n", "    available: 9\n"))
     ran, _ = run_job(origin, tmp_path, event(origin, 6, "stranger", head))
     assert (ran[-1][0], ran[-1][1]) == ("Check ownership", 1)
-    assert "providers/example-full.yaml: stranger is not a maintainer of this profile (maintainers: example-manager)" in ran[-1][2]
+    assert "providers/example-full.yaml: stranger does not look after this page (those who do: example-manager)" in ran[-1][2]
 
 
 HOSTILE = '''import os, pathlib, subprocess, sys
@@ -152,8 +152,8 @@ def test_a_hostile_pull_request_cannot_move_refs_write_hooks_or_change_the_verdi
     ran, workspace = run_job(origin, tmp_path, payload)
     name, code, out = ran[-1]
     assert (name, code) == ("Check ownership", 1), ran
-    refused = sorted(line.split(":")[0] for line in out.splitlines() if "only council stewards may change" in line
-                     or "is not a maintainer" in line)
+    refused = sorted(line.split(":")[0] for line in out.splitlines() if "only the council may change" in line
+                     or "does not look after this page" in line)
     assert refused == [WORKFLOW, "build.py", "carehomes/ownership.py", "providers/example-full.yaml", "stewards.yaml"]
     assert "1 change" not in out and "5 changes by stranger need a council steward." in out
     assert not marker.exists(), "the pull request's code must never run"
@@ -194,4 +194,4 @@ def test_a_pull_request_moved_to_another_base_is_judged_again_against_that_base(
     moved.update(action="edited", changes={"base": {"ref": {"from": "claim/issue-3"}, "sha": {"from": claim_base}}})
     ran, _ = run_job(origin, tmp_path / "moved-to-main", moved)
     assert (ran[-1][0], ran[-1][1]) == ("Check ownership", 1), ran
-    assert "providers/example-minimal.yaml: stranger is not a maintainer of this profile" in ran[-1][2]
+    assert "providers/example-minimal.yaml: stranger does not look after this page" in ran[-1][2]

@@ -467,7 +467,7 @@ def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(t
     assert run.result == "failure"
     step = run.jobs["ownership"].step("Check ownership")
     assert step.outcome == "failure"
-    assert "providers/example-full.yaml: stranger is not a maintainer of this profile (maintainers: example-manager)" in step.output
+    assert "providers/example-full.yaml: stranger does not look after this page (those who do: example-manager)" in step.output
     assert "1 change by stranger need a council steward." in step.output.splitlines()
 
 
