@@ -537,3 +537,45 @@ def test_a_care_home_that_is_an_agency_too_and_has_not_said_is_not_known_never_n
     park = cards(pg)["Park Hills Private Nursing Home"]
     assert re.search(r"^Taking new clients: not provided yet$", park, re.M), park
     pg.close()
+
+
+ONE_WORD_A_LINE = """t => [...t.querySelectorAll('th[scope=row]')].flatMap(th => {
+    const words = th.innerText.trim().split(/\\s+/), range = document.createRange();
+    range.selectNodeContents(th);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+    return words.length > 1 && lines >= words.length ? [th.innerText.trim()] : []; })"""
+
+
+@pytest.mark.parametrize("width", [768, 1280])
+def test_a_compare_tables_row_labels_are_not_one_word_a_line_where_the_screen_has_room(oldham, browser, width):
+    """From a look at the pages after the words review: with 4 services shortlisted, the row labels were held at a
+    phone's 8em (120 px) on a wide screen, and read one word a line: "Weekend / admissions / from / hospital",
+    "Fees / confirmed", "Postcode / districts / covered"."""
+    pg = browser.new_page(viewport={"width": width, "height": 900})
+    pg.goto(oldham + "compare/?homes=park-hills-private-nursing-home,apex-prime-care-oldham,abbey-hey-care-home,54-taylor-street")
+    expect(pg.locator("#compare-status")).to_contain_text("Comparing 4 services.")
+    tables = pg.locator("#compare-table table")
+    expect(tables).to_have_count(2)
+    assert [t.evaluate(ONE_WORD_A_LINE) for t in tables.all()] == [[], []], width
+    # and the tables still fit the page: nothing to scroll sideways at these widths
+    assert pg.locator(".ch-compare-wrap").evaluate_all("ws => ws.filter(w => w.scrollWidth > w.clientWidth).length") == 0
+    pg.close()
+
+
+@pytest.mark.parametrize("query", ["q=OL1+1AA", "q=dementia+OL1+1AA"])
+def test_on_a_phone_the_maps_label_of_the_search_is_whole_inside_the_map(oldham, browser, query):
+    """From a look at the pages: opened at 320 px, the map put "Your search: OL1 1AA" (165 px on one line) on the side
+    towards the map's middle, which had 150 px: its start was cut off at the map's edge ("ur search: OL1 1AA")."""
+    ctx, pg, errors = watched_page(browser, 320, 800)
+    test_browser.stub_tiles(pg, oldham)
+    pg.goto(oldham + "find/?" + query)
+    wait_results(pg)
+    pg.get_by_role("button", name=re.compile("on a map$")).click()
+    label = pg.locator("#map .ch-origin-label")
+    expect(label).to_have_text("Your search: OL1 1AA")
+    pg.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    pg.wait_for_timeout(300)  # the map's view once fitted (Leaflet moves its panes without CSS animations)
+    box, tip = pg.locator("#map").bounding_box(), label.bounding_box()
+    assert box and tip and box["x"] <= tip["x"] and tip["x"] + tip["width"] <= box["x"] + box["width"], (box, tip)
+    ctx.close()
+    assert errors == []
