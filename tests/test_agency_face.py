@@ -191,7 +191,7 @@ def test_compare_shows_one_kinds_rows_at_a_time(agencies, homes):
     assert script["compareApart"] == ("Compare care homes with care homes and home care agencies with home care agencies: "
                                       "each kind is in a table of its own, with its own rows.")
     assert agencies["covers"].summary()["kind"] == "home_care_agency" and homes[0].summary()["kind"] == "care_home"
-    assert script["coverage"]["covers"] == "Covers {district}" and script["coverage"]["office"] == "office {distance} away"
+    assert script["coverage"]["covers"] == "Covers {district}" and script["coverage"]["office"] == "Office {distance} away"
 
 
 def test_the_update_box_speaks_the_kinds_words(agencies, homes):

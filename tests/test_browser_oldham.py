@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 NO_AREA = ("No home care agency listed here has given the area it covers yet, so agencies are listed by the distance "
            "to their office, not to the area they visit.")
-OFFICE = re.compile(r"^office \d+\.\d miles away$", re.M)
+OFFICE = re.compile(r"^Office \d+\.\d miles away$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +213,7 @@ def test_care_at_home_near_ol8_not_confirmed_still_says_nearest_first_and_by_the
         "No home care agency listed here has given the area it covers yet, so agencies are listed by the distance to "
         "their office, not to the area they visit.")
     first = pg.locator("#results > li").first.inner_text()
-    assert "office 0.2 miles away" in first and "Ring 0161 726 5908 (the number CQC holds)" in first, first
+    assert "Office 0.2 miles away" in first and "Ring 0161 726 5908 (the number CQC holds)" in first, first
     pg.close()
 
 

@@ -190,10 +190,10 @@ export function coversDistrict(card, district) {
 }
 
 export function officeDistanceText(km, unit, find, coverage) {
-  // an agency's distance, only ever as the distance to its office ("office 2.1 miles away")
+  // an agency's distance, only ever as the distance to its office ("Office 2.1 miles away")
   if (km >= 9999) return find.noLocation;
   var d = (unit === "km" ? km : km / MILE).toFixed(1) + " " + ((find.units || {})[unit] || unit);
-  return fill((coverage || {}).office || "office {distance} away", { distance: d });
+  return fill((coverage || {}).office || "Office {distance} away", { distance: d });
 }
 
 export function byCoverageThenDistance(district) {
