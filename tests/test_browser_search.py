@@ -99,7 +99,7 @@ def test_care_at_home_with_dementia_near_ol1_lists_the_agency_covering_ol1_first
     expect(first.locator(".ch-covers")).to_have_text("Covers OL1")
     assert second.locator(".ch-covers").count() == 0
     for card in (first, second):
-        assert re.search(r"^office \d+\.\d miles away$", card.inner_text(), re.M), card.inner_text()
+        assert re.search(r"^Office \d+\.\d miles away$", card.inner_text(), re.M), card.inner_text()
         assert "miles away (approximately)" not in card.inner_text()
     expect(page.locator("#kind-home-care-agency")).to_be_checked()
     expect(page.locator("#kind-care-home")).not_to_be_checked()

@@ -202,7 +202,7 @@ def test_agencies_are_found_with_care_homes_and_told_apart(agency_site):
     out = subprocess.run(["node", "--input-type=module", "-e", script_js], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     order = json.loads(out)
     assert [t for t, _ in order] == ["covers", "near", "elsewhere", "unknown"]  # covering OL1 first, then by office distance
-    assert all(re.fullmatch(r"office \d+\.\d miles away", d) for _, d in order)
+    assert all(re.fullmatch(r"Office \d+\.\d miles away", d) for _, d in order)
 
 
 @pytest.mark.slow
