@@ -120,26 +120,25 @@ def test_a_file_of_several_councils_imported_into_an_area_without_local_authorit
                            "council's directory: give yours with --local-authority (nothing was imported)\n")
     assert sorted(p.name for p in (ROOT / "areas" / "oldham" / "providers").iterdir()) == before
     # the top level's folder (providers/, Herefordshire's) is one council's too: the national file's 15,403 homes of
-    # 151 councils would have gone into it, exit 0, without --local-authority
-    national = shared_data / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
-    done = run_cli("import-cqc", str(national), "--dry-run")
+    # 295 councils went into it, exit 0, without --local-authority (the Devon file's four councils here, for speed)
+    done = run_cli("import-cqc", str(devon), "--dry-run")
     assert (done.returncode, done.stdout) == (1, ""), done.stdout[:300]
-    assert done.stderr.startswith(f"{national}: holds the care homes of ") and done.stderr.endswith(
-        " local authorities; an area is one council's directory: give yours with --local-authority (nothing was imported)\n")
+    assert done.stderr == (f"{devon}: holds the care homes of 'Devon', 'Plymouth', 'Somerset' and 'Torbay'; an area is one "
+                           "council's directory: give yours with --local-authority (nothing was imported)\n")
     done = run_cli("import-cqc", "--area", "oldham", str(shared_data / "oldham-api-json-2025"), "--dry-run")
     assert done.returncode == 0, done.stderr  # one council's file needs no --local-authority
 
 
 def test_one_council_written_two_ways_in_a_file_is_one_council_not_several(run_cli, shared_data, tmp_path):
-    """The refusal counted local authorities as written: a file naming one council in two spellings ('Herefordshire,
-    County of' and the same in capitals) was refused as "the care homes of" two councils."""
+    """The refusal counted local authorities as written: a file naming one council in two spellings ('Torbay' and
+    'TORBAY') was refused as "the care homes of" two councils."""
     import csv
 
-    national = shared_data / "virtuk-hsca-care-homes-2021-03" / "cqc_care_homes_england_2021-03_cqc_columns_only.csv"
-    with national.open(encoding="utf-8", newline="") as f:
+    devon = shared_data / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv"
+    with devon.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    header, ours = rows[0], [r for r in rows[1:] if "Herefordshire" in r[rows[0].index("Location Local Authority")]][:2]
-    la = header.index("Location Local Authority")
+    la = rows[0].index("localAuthority")
+    header, ours = rows[0], [r for r in rows[1:] if r[la] == "Torbay"][:2]
     ours[1][la] = ours[1][la].upper()
     mixed = tmp_path / "mixed.csv"
     with mixed.open("w", encoding="utf-8", newline="") as f:

@@ -56,6 +56,7 @@ def scilly(tmp_path_factory):
     return tmp / "site", done.stdout
 
 
+@pytest.mark.slow  # builds a site
 def test_an_area_of_one_home_never_says_1_homes(scilly):
     site, imported = scilly
     assert "by kind: 1 care home\n" in imported  # the import's report
