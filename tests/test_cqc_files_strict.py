@@ -440,6 +440,7 @@ def test_an_absent_manager_or_a_record_without_activities_names_nobody_and_no_ac
     assert (gone["cqc.regulated_activities"], gone["cqc.registered_managers"], gone["cqc.registered_manager"]) == (None, None, None)
 
 
+@pytest.mark.slow  # reads the whole national register
 def test_the_devon_api_csv_and_the_market_file_give_what_they_carry_and_the_national_file_nothing(shared_data):
     """The API records saved as CSV (Devon) list each home's regulated activities and managers as the JSON does;
     CQC's market file names the registered manager ('Family, Given, Title') but no activity, so the activities are

@@ -613,6 +613,7 @@ def test_a_county_in_a_file_of_districts_names_every_district_called_after_it(tm
     assert str(exc.value) == "has no care homes in local authority 'Exter'; did you mean 'Exeter'?"
 
 
+@pytest.mark.slow  # reads the whole national register
 def test_a_councils_full_name_or_an_unknown_one_is_answered_with_the_files_own_names(tmp_path, shared_data):
     """The Devon API file (Devon, Plymouth, Somerset and Torbay): a new Devon data officer's --local-authority
     "Devon County Council" was answered only "the file has 4 areas", though docs/areas.md says import-cqc names them."""
@@ -627,6 +628,7 @@ def test_a_councils_full_name_or_an_unknown_one_is_answered_with_the_files_own_n
     assert not (tmp_path / "p").exists()
 
 
+@pytest.mark.slow  # reads the whole national register
 def test_an_unchanged_profile_is_known_current_without_its_round_trip_parse(tmp_path, shared_data, monkeypatch):
     """Importing the same register again round-trip parsed every profile to find nothing to change (nationally 47 s for
     15,403). A profile is now found current from its data as check reads it (apply._current), and only one whose facts
@@ -655,6 +657,7 @@ def test_an_unchanged_profile_is_known_current_without_its_round_trip_parse(tmp_
     assert (report.unchanged, parsed) == (104, [])
 
 
+@pytest.mark.slow  # reads the whole national register
 def test_a_council_import_counts_only_its_own_locations_not_imported(tmp_path, shared_data):
     """Imported with --local-authority Essex, the 2025 market file's report said '54 not imported' (39 supported
     living services...): the whole file's, every council's, though all 33 of Essex's services were imported."""
