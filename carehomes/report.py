@@ -509,12 +509,13 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     gaps = unchecked(views)
     gap_rows = "".join(f"<tr><th scope=\"row\"><code>{e(u.fact)}</code></th><td>{e(', '.join(u.signals))}</td>"
                        f"<td>{u.not_known:,} of {u.homes:,}</td></tr>" for u in gaps)
+    gap_table = _table("Facts not known, and the signals they would raise", f"""<thead><tr><th scope="col">Fact</th>
+<th scope="col">Signals it would raise</th><th scope="col">Homes where it is {e(VALUES.not_known.lower())}</th></tr></thead>
+<tbody>{gap_rows}</tbody>""")
     not_known = (f"""<h2>Not known: signals that could not be checked</h2>
 <p>A home without a signal is not a home without a concern. These facts are {e(VALUES.not_known.lower())} for some homes
 (the data we hold does not give them), so the signals they raise could not be checked for those homes.</p>
-<table><caption>Facts not known, and the signals they would raise</caption><thead><tr><th scope="col">Fact</th>
-<th scope="col">Signals it would raise</th><th scope="col">Homes where it is {e(VALUES.not_known.lower())}</th></tr></thead>
-<tbody>{gap_rows}</tbody></table>""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
+{gap_table}""" if gaps else "<p>Every fact the signals use is known for every home.</p>")
     window = (f"since the last release ({previous[0].isoformat()}, CQC data as at {since.isoformat()})"
               if previous and since != previous[0] else f"since the last release ({since.isoformat()})") if previous else f"in the {int(thresholds.get('recent_days', DEFAULTS['recent_days']))} days to {as_at}"
     gone = recent_closures(views, since, previous)
@@ -523,23 +524,29 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
         + (f"<td>{_num(v.get(REGISTERED))}</td><td>{_num(nursing_beds(v))}</td>" if is_care_home(v) else "<td>not applicable</td>" * 2)
         + f"<td>{e(str(v.get('provider.name') or 'not known'))}<br><small>{e(str(v.get('provider.cqc_id') or ''))}</small></td>"
         f"<td><a href=\"{e(cqc_link(v))}\">CQC</a></td></tr>" for v in gone)
-    closures = (f"""<table><caption>Closed {e(window)}, most recent first (CQC data as at {as_at})</caption><thead><tr>
+    closures = (_table(f"Closed {e(window)}, most recent first (CQC data as at {as_at})", f"""<thead><tr>
 <th scope="col">{e(words.one.capitalize())}</th><th scope="col">Closed on</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
-<th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody></table>"""
+<th scope="col">Provider</th><th scope="col">CQC</th></tr></thead><tbody>{closure_rows}</tbody>""")
                 if gone else f"<p>No home closed {e(window)}.</p>" if previous else "")
     if not previous:  # nothing to compare with: what CQC deregistered before the import was never listed here
         closures = FIRST_IMPORT_CLOSURES + closures
     change_rows = "".join("<tr><th scope=\"row\">" + r[0] + "</th>" + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>"
                           for r in bed_changes(views, since, today, previous))
-    changes = (f"""<table><caption>Homes and beds closed and newly registered {e(window)}, by CQC service type</caption><thead><tr>
+    changes = (_table(f"Homes and beds closed and newly registered {e(window)}, by CQC service type", f"""<thead><tr>
 <th scope="col">Service type</th><th scope="col">Homes closed</th><th scope="col">Beds lost</th><th scope="col">Homes registered</th>
-<th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody></table>"""
+<th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody>""")
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
         f"{e(', '.join(p.homes))}</td><td>{p.beds_text(p.beds, p.beds_not_known)}</td><td>{p.beds_text(p.nursing_beds, p.nursing_not_known)}</td><td>{p.signals:,} for "
         f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
-    return _scrolling(f"""<!doctype html>
+    signal_table = _table(f"Signals, most serious first (CQC data as at {as_at})", f"""<thead><tr><th scope="col">{e(words.one.capitalize())}</th><th scope="col">Provider</th>
+<th scope="col">Beds</th><th scope="col">Area</th><th scope="col">Signal</th><th scope="col">Fact that triggered it</th>
+<th scope="col">Date of the fact</th><th scope="col">CQC report</th><th scope="col">Source</th></tr></thead><tbody>{body}</tbody>""")
+    provider_table = _table(f"Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})", f"""<thead><tr>
+<th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
+<th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody>""")
+    return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, CQC data as at {as_at}</title>
 <style>body{{font-family:sans-serif;margin:1.5rem;color:#1a1a1a;line-height:1.45}}table{{border-collapse:collapse;width:100%}}
@@ -553,9 +560,7 @@ the services say themselves, such as an agency taking new clients, from the day 
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
 {not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
-<table><caption>Signals, most serious first (CQC data as at {as_at})</caption><thead><tr><th scope="col">{e(words.one.capitalize())}</th><th scope="col">Provider</th>
-<th scope="col">Beds</th><th scope="col">Area</th><th scope="col">Signal</th><th scope="col">Fact that triggered it</th>
-<th scope="col">Date of the fact</th><th scope="col">CQC report</th><th scope="col">Source</th></tr></thead><tbody>{body}</tbody></table>
+{signal_table}
 <h2>Closures</h2>
 {closures}
 <h2>Beds lost and gained</h2>
@@ -563,19 +568,17 @@ signals are prompts to look closer, not findings. Check each fact at its source 
 {FIRST_IMPORT_BEDS if not previous and change_rows else ""}{changes}
 {homecare_html(views, today, Tables(site_url.rstrip("/") + "/"), (found, {**DEFAULTS, **thresholds}))}
 <h2>Providers</h2>
-<table><caption>Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})</caption><thead><tr>
-<th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
-<th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody></table>
+{provider_table}
 </main></body></html>
-""")
+"""
 
 
-def _scrolling(page: str) -> str:
-    """Each of the report's own tables in a keyboard-scrollable region named by its caption, as ``html_table`` makes
-    the home care section's: at 375 px the signals table's nine columns made the whole page scroll sideways."""
-    return re.sub(r"<table><caption>(.*?)</caption>(.*?)</table>",
-                  lambda m: (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{m[1]}">'
-                             f"<table><caption>{m[1]}</caption>{m[2]}</table></div>"), page, flags=re.S)
+def _table(caption: str, rest: str) -> str:
+    """One of the report's own tables (``caption``: its caption, safe HTML text; ``rest``: what follows it) in a
+    keyboard-scrollable region named by its caption, as ``html_table`` makes the home care section's: at 375 px the
+    signals table's nine columns made the whole page scroll sideways."""
+    return (f'<div class="ch-table-wrap" role="region" tabindex="0" aria-label="{caption}">'
+            f"<table><caption>{caption}</caption>{rest}</table></div>")
 
 
 def old_age(thresholds: dict[str, float]) -> str:
