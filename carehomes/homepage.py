@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-
 from .views import nice_date
 
 if TYPE_CHECKING:

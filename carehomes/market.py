@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from typing import Any, Protocol
 from .ages import Age, nice_date
 from .docs import html_table
 from .kinds import default_kind
-from .outputs.tables import csv_writer
+from .outputs.tables import DP_V2, csv_writer
 from .records import closed, get_path
 from .schema import load_schema
 from .text import neutralise
@@ -361,10 +362,6 @@ def tables_package(tables: Tables, title: str, as_at: dt.date, made: dt.date, pa
     """The market page's tables as a Data Package (v2): each CSV a table resource titled by its caption (what it
     counts, and as at when), its columns text as the page shows them ("36 (1,172 beds)"), with the open data's
     licence and the sources its figures are counted from. A council sharing one file with another shares what it is."""
-    import json
-
-    from .outputs.tables import DP_V2
-
     resources = [{"name": id, "type": "table", "path": f"{id}.csv", "title": plain(caption) or id, "format": "csv",
                   "mediatype": "text/csv", "encoding": "utf-8",
                   # each column named as the CSV's header writes it ("'=1+1", a locality named like a formula): a

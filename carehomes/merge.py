@@ -2,9 +2,10 @@
 
 Homes are matched by CQC location ID. When two packages hold the same home, a fact that differs is decided by its
 own date (``fact_dates``: the register data's date for CQC's facts, fees.date for the fees...): the newer dated fact
-wins, with the facts its date dates; a fact the first package does not know (nor any its date dates) is the other's;
-when the dates are the same, or either is not known, or the fact has no date, the package listed first wins. Every fact that differs is reported with both values, their dates and which was kept,
-so conflicts are never settled silently. A location of one kind of service in one package and of more in another
+wins, with the facts its date dates; facts only one package knows (a date alone is no fact) are that package's,
+whatever the dates; when the dates are the same, or either is not known, or the fact has no date, the package listed
+first wins. Every fact that differs is reported with both values, their dates and which was kept, so conflicts are
+never settled silently. A location of one kind of service in one package and of more in another
 keeps every kind, each kind's own facts taken from the package that holds that kind.
 
 Packages come from outside, so they are untrusted: resource paths must stay inside the package's
