@@ -216,11 +216,12 @@ def _noun(k: Kind) -> str:
 
 
 def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, fields: list[FormField],
-               label: str = HOME_LABEL) -> list[dict[str, Any]]:
-    """An update form's elements: its introduction (with what CQC owns, ``cqc_example``), the page it is for
-    (``label``; filled in by the link on the ``what``'s page) and one element a field."""
+               label: str = HOME_LABEL, noun: str = "home") -> list[dict[str, Any]]:
+    """An update form's elements: its introduction (with what CQC owns, ``cqc_example``, and that the ``noun``'s page
+    must be claimed first), the page it is for (``label``; filled in by the link on the ``what``'s page) and one
+    element a field."""
     return [
-        {"type": "markdown", "attributes": {"value": intro + f"\n\nYou need to have claimed your {_page_noun(what)}'s "
+        {"type": "markdown", "attributes": {"value": intro + f"\n\nYou need to have claimed your {noun}'s "
                                             "page first, once: select **Claim it** at the bottom of the page. "
                                             "Facts from the Care Quality Commission (CQC), "
                                             f"such as your rating and {cqc_example}, cannot be changed here."}},
@@ -233,11 +234,6 @@ def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, field
     ]
 
 
-def _page_noun(what: str) -> str:
-    """'home', or 'agency' for 'home care agency': what the claim link on the page calls it."""
-    return what.split()[-1]
-
-
 def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     """The form of another kind than the first (a home care agency's availability, or its details)."""
     k, available = kind_forms(schema)[template]
@@ -247,7 +243,7 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     intro = (f"Tell us what you can take on today ({asked}). Fill in the answers and select **Submit new issue**. "
              "If they are right, your page changes within a few minutes and we close this request with a note saying "
              "what changed." if available else DETAILS_INTRO)
-    body = _form_body(intro, "registered address", what, "oak-care", fields, page_name_label(k, schema))
+    body = _form_body(intro, "registered address", what, "oak-care", fields, page_name_label(k, schema), kind_noun(k, schema))
     return {
         "name": f"Update this {what}'s {'availability' if available else 'details'}",
         "description": (f"Tell us whether your {what} is taking new clients today." if available else
