@@ -18,7 +18,7 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError, directory_of, load_config_file
 from .kinds import default_kind
-from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
+from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, not_written, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
                      replaced_folder_problem, safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
@@ -143,7 +143,7 @@ def cmd_data(args: argparse.Namespace) -> int:
         sizes = write_data(result.profiles, out, homepage=site_url(Path(args.config)), made=result.pieces,
                            title=site_name(Path(args.config)), site=False)
     except OSError as exc:
-        _say(f"Writing the open data into {out} failed: {exc}")
+        _say(f"Writing the open data into {out} failed, so every file in it was left as it was:\n{not_written(exc, out)}")
         return 1
     for name, size in sorted(sizes.items()):
         _say(f"wrote {out / name} ({size:,} bytes)")
@@ -242,7 +242,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ReleaseError as exc:
         _say(f"{exc}\nThe site was not built; {out} is unchanged.")
         return 1
-    except (RuntimeError, OSError) as exc:
+    except OSError as exc:
+        _say(f"The build failed, so {out} was left as it was:\n{not_written(exc, out)}")
+        return 1
+    except RuntimeError as exc:
         _say(f"The build failed, so {out} was left as it was:\n{exc}")
         return 1
     from .forms import placeholder_warnings
@@ -470,7 +473,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 1
     except OSError as exc:
-        _say(f"{exc.filename or folder}: cannot be written ({exc.strerror or exc}); no release was made")
+        _say(f"{not_written(exc, folder, '--releases')}; no release was made")
         return 1
     _say(f"Release snapshot written to {target}. Commit it so that later builds compare with it.")
     return 0
@@ -523,7 +526,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url, previous))
         write_text_atomic(out / "commissioner-report.csv", report_csv(found))
     except OSError as exc:
-        _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); the report was not written")
+        _say(f"{not_written(exc, out)}; the report was not written")
         return 1
     _say(f"{signalled(found, views)}: {out / 'commissioner-report.html'} and {out / 'commissioner-report.csv'}")
     gaps = unchecked(views)
@@ -550,7 +553,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say(f"{exc}\nNothing was merged; {out} is unchanged.")
         return 1
     except OSError as exc:
-        _say(f"{exc.filename or out}: cannot be written ({exc.strerror or exc}); {out} is unchanged.")
+        _say(f"{not_written(exc, out)}; {out} is unchanged.")
         return 1
     print(report.text(len(homes)))
     _say(f"Wrote {out / 'data'} and {out / 'providers'}; build a site with: python3 build.py build --providers "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import re
@@ -23,6 +24,24 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def not_written(exc: OSError, where: Path | str, flag: str = "--out") -> str:
+    """Why a file could not be written, in words with what to do: a full disk, a folder the user may not write to or a
+    read-only disk told as such (Python's "[Errno 28] No space left on device" names neither the file nor a way out)."""
+    shown = str(exc.filename or where)
+    if exc.errno in _FULL:
+        return (f"{shown}: cannot be written: the disk is full (no space left on it). Free some space on the disk that "
+                f"holds {where}, or give {flag} a folder on another disk, and run the command again")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (f"{shown}: cannot be written: you are not allowed to write there (permission denied). Make it writable "
+                f"for you, or give {flag} another folder")
+    if exc.errno == errno.EROFS:
+        return f"{shown}: cannot be written: its disk is read-only. Give {flag} a folder on a disk you can write to"
+    return f"{shown}: cannot be written ({exc.strerror or exc})"
 
 
 class PublishError(OSError):

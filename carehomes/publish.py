@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import configfile
-from .fsutil import write_bytes_atomic
 from .kinds import default_kind, kinds
 from .load import Profile
 from .outputs.geojson import feature_collection
@@ -181,19 +180,30 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
 
 
 def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> dict[str, int]:
-    """Write each file into ``out_dir`` (names may hold folders), leaving every other file there alone:
-    each one atomically, or (``atomic=False``, for a new build no one reads yet) straight."""
+    """Write each file into ``out_dir`` (names may hold folders), leaving every other file there alone: atomically as a
+    set (every file is written beside its place first and only then are all put in place, so a full disk or an error
+    half way leaves every file as it was, never a package describing files it does not hold), or (``atomic=False``, for
+    a new build no one reads yet) straight."""
     out_dir.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
-    for name, data in files.items():
-        path = out_dir / name
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        if atomic:
-            write_bytes_atomic(path, data)
-        else:
-            path.write_bytes(data)
+    written: list[tuple[Path, Path]] = []
+    try:
+        for name, data in files.items():
+            path = out_dir / name
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            if atomic:
+                tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+                written.append((tmp, path))
+                tmp.write_bytes(data)
+            else:
+                path.write_bytes(data)
+        for tmp, path in written:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
     return {name: len(data) for name, data in files.items()}
 
 
