@@ -261,3 +261,36 @@ def test_the_areas_guide_lists_every_command_that_takes_area():
     assert listed, "docs/areas.md no longer lists the commands that take --area"
     taking = {name for name, command in _commands().items() if "--area" in _options(command)}
     assert set(re.findall(r"`([a-z][a-z-]*)`", listed[1])) == taking
+
+
+def _required_packages() -> set[str]:
+    """Each package requirements.txt pins, by its name there."""
+    names = set()
+    for line in _read("requirements.txt").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.add(re.split(r"[=<>!~\[ ;]", line, maxsplit=1)[0])
+    return names
+
+
+def _table_names(text: str) -> set[str]:
+    """The packages a dependencies table's first column names (commas between; words in brackets left out)."""
+    names = set()
+    for row in re.findall(r"^\| ([^|]+) \|", text, flags=re.M):
+        row = re.sub(r"\([^)]*\)", "", row).replace("npm:", "")
+        names.update(n.strip().strip("`") for n in row.split(",") if n.strip() and n.strip() not in ("Package", "---"))
+    return names
+
+
+def test_every_dependency_is_said_why_and_no_other():
+    """The design card: a dependency is added where a library does the job better, and the README says why. The table
+    in docs/decisions/dependencies.md named pagefind months after it left requirements.txt, and eight packages
+    requirements.txt pins not at all."""
+    pinned = _required_packages()
+    npm = set(yaml.safe_load(_read("tools/validators/package.json"))["dependencies"])
+    table = _table_names(_read("docs/decisions/dependencies.md"))
+    assert table == pinned | npm, (f"docs/decisions/dependencies.md: say why for {sorted((pinned | npm) - table)}; "
+                                   f"no longer a dependency: {sorted(table - pinned - npm)}")
+    readme = _read("README.md").split("## Dependencies", 1)[1].split("\n## ", 1)[0]
+    missing = [n for n in sorted(pinned) if n not in readme]
+    assert not missing, f"README.md's Dependencies names every package requirements.txt pins; it lacks {missing}"
