@@ -123,6 +123,7 @@ class Report:
     kind_one: dict[str, str] = field(default_factory=dict)  # a kind's plural -> its title, for a count of 1 ('care home')
     absent: list[str] = field(default_factory=list)  # columns the file's format has that it lacks: their facts left alone
     addressless: bool = False  # the file gives no service's postcode (CQC's market file has no address columns)
+    not_given: str = ""  # what the file's format never gives ("beds, ratings, ..."): said in the summary
     unread: list[str] = field(default_factory=list)  # "Name: its phone '016162884222' ...": left out, not known
 
     def _kind_count(self, words: str, n: int) -> str:
@@ -145,6 +146,9 @@ class Report:
             lines.append(f"  the file has no column{'s' * (not one)} {and_list([repr(plain(c)) for c in self.absent])}: what "
                          f"{'that column says' if one else 'those columns say'} is left as each profile has it (not known in "
                          "a new profile)")
+        if self.not_given:
+            lines.append(f"  a {self.fmt} file gives no {self.not_given}: what each profile has of them is left as it is "
+                         "(not known in a new profile); CQC's API gives them (import-cqc --api)")
         if self.addressless:
             lines.append("  the file gives no service's address or postcode: a new profile has none, so its page shows no "
                          "address and searching by distance or by town cannot find it until one is added (CQC's care "

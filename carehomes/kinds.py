@@ -29,6 +29,7 @@ class Capacity:
     cqc_service_type: str | None  # the CQC service type that registers them
     json_ld_type: str | None
     oruk_term: tuple[str, str] | None = None  # (name, description) of its ORUK taxonomy term, when offered
+    cqc_service_type_name: str | None = None  # CQC's short name of that service type ("Nursing homes"), as its care directory has it
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")
     return Capacity(c["key"], c["label"], c.get("flag"), c.get("total"), c.get("available"), c.get("needsField"),
                     c.get("freeColumn"), c.get("cqcServiceType"), c.get("jsonLdType"),
-                    (term["name"], term["description"]) if term else None)
+                    (term["name"], term["description"]) if term else None, c.get("cqcServiceTypeName"))
 
 
 def _kind(k: dict, schema: Schema) -> Kind:

@@ -44,7 +44,7 @@ _SHAPE: Shape = {
     **dict.fromkeys(("first", "last", "maxLength", "maximum", "minimum", "step"), (_NUM, ())),
     **dict.fromkeys(("name", "profilePath", "type", "owner", "title", "description", "format", "pattern", "id",
                      "resource", "path", "label", "value", "plural", "unit", "source", "changedBy", "meaning", "when",
-                     "what", "lead", "text", "link", "url", "x-owner", "missingAsKind"), ((str,), ())),
+                     "what", "lead", "text", "link", "url", "x-owner", "missingAsKind", "cqcServiceTypeName"), ((str,), ())),
 }
 _FIELD_KEYS = ("name", "type")  # every field of a table has these
 

@@ -309,6 +309,7 @@ class Records(list[Record]):
         self.skipped: dict[str, int] = dict(skipped or {})
         self.skipped_in: dict[tuple[str, str], int] = {}  # the same counts by (local authority, service types)
         self.absent: list[str] = []  # the columns its format takes facts from that the file does not have
+        self.not_given = ""  # the facts its format never gives, in words ("beds, CQC ratings, ...")
 
 
 def held_kinds(care_home: bool, types: Iterable[str]) -> tuple[str, ...]:
@@ -344,6 +345,14 @@ HSCA_COLUMNS = {"Location ID", "Care home?", "Location Name", "Location Local Au
 MARKET_COLUMNS = {"Location ID", "Location Name", "Location Local Authority", "Care homes beds",
                   "Location Latest Overall Rating", "Publication Date", "Service Types"}
 API_COLUMNS = {"locationId", "name", "localAuthority", "careHome", "registrationStatus"}
+# CQC's care directory CSV ("CQC care directory - with filters", every registered location): its title and the day it
+# was produced on the lines above its column names; service types and specialisms as CQC's short names, separated by
+# "|" (an older export: commas, with the address in parts). It gives no beds, ratings, coordinates or dormancy.
+DIRECTORY_ID = "CQC Location ID (for office use only)"
+DIRECTORY_COLUMNS = {"Name", "Postcode", "Service types", DIRECTORY_ID}
+DIRECTORY_PREAMBLE = 10  # lines searched for the column names (CQC's file has 4 above them)
+DIRECTORY_NOT_GIVEN = "registered beds, CQC ratings, map positions, registered managers or dormancy"
+PRODUCED = re.compile(r"\bproduced on (\d{1,2}) ([A-Za-z]+) (\d{4})\b", re.IGNORECASE)  # 'This data was produced on 19 August 2026'
 # The other columns each format takes facts from (profile path -> column). A column the file does not have says
 # nothing: its facts are left out of the records (``_given``), so a profile keeps what it holds and a new one has
 # them as not known; read as empty cells, a band or service type column left out of a sheet made every home "no".
@@ -464,6 +473,94 @@ def _market(row: dict[str, str]) -> Record | Skipped:
     c.done()
     return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, MARKET_SOURCES),
                         unread=unread), ids)
+
+
+def _either(row: Mapping[str, Any], *columns: str) -> Any:
+    """The cell of the first of ``columns`` the row has (CQC has written 'Local authority' and 'Local Authority')."""
+    return next((row[c] for c in columns if c in row), None)
+
+
+def _names(cell: Any) -> list[str]:
+    """A directory cell's list of CQC names: separated by '|', or by commas in an older export that has no '|'."""
+    text = str(cell or "")
+    return [n.strip() for n in text.split("|" if "|" in text else ",") if n.strip()]
+
+
+DIRECTORY_TYPES = {str(p.cqc_service_type_name).lower(): p for p in TYPED if p.cqc_service_type_name}  # 'nursing homes' -> its capacity
+DIRECTORY_SOURCES = {"provider.name": "Provider name", "provider.cqc_id": "CQC Provider ID (for office use only)",
+                     "cqc.phone": "Phone number", **{f"care.user_bands.{b}": "Specialisms/services" for b in ALL_BANDS}}
+
+
+def _directory(row: dict[str, str]) -> Record | Skipped:
+    """One row of CQC's care directory CSV. A care home by its service types' short names ('Nursing homes',
+    'Residential homes': the schema's cqcServiceTypeName); beds, ratings, coordinates and dormancy are not in the file,
+    so are left out (a profile keeps what another source gave; a new one has them as not known). The address is the
+    file's one line, as CQC writes it, in address.street, unless the file gives its parts (an older export)."""
+    types = _names(row.get("Service types"))
+    named = {t.lower() for t in types}
+    ids = held_kinds(bool(named & set(DIRECTORY_TYPES)), types)
+    local_authority = _either(row, "Local authority", "Local Authority")
+    if not ids:
+        return _skipped(types, local_authority)
+    c = _Cells(row)
+    specialisms = _names(row.get("Specialisms/services"))
+    if "Address 1" in row:  # an older export: the address in parts
+        street = ", ".join(filter(None, (_text(row.get("Address 1")), _text(row.get("Address 2")))))
+        address = {"address.street": street or None, "address.town": _text(row.get("Town/City"))}
+    else:
+        address = {"address.street": _text(row.get("Address"))} if "Address" in row else {}
+    reg = {
+        "name": _text(row["Name"]),
+        "provider.name": _text(row.get("Provider name")),
+        "provider.cqc_id": _text(row.get("CQC Provider ID (for office use only)")),
+        **address,
+        "address.postcode": c.read("Postcode", _postcode),
+        **{str(p.flag): name in named for name, p in DIRECTORY_TYPES.items()},  # care.nursing ...
+        "cqc.status": "Registered", "cqc.status_date": None,  # the directory lists registered locations only
+        # CQC lists every band it serves; an empty cell says nothing: not known
+        **_regulator_bands(_bands(specialisms) if specialisms else dict.fromkeys(ALL_BANDS)),
+    }
+    contact, unread = _cqc_contact(row.get("Phone number"), _either(row, "Service's website (if available)", "Website"))
+    reg.update(contact)
+    if "Service's website (if available)" not in row and "Website" not in row:
+        reg.pop("cqc.website", None)  # a column the file does not have says nothing
+    c.identity(row[DIRECTORY_ID].strip(), reg["name"])
+    c.done()
+    return _held(Record(row[DIRECTORY_ID].strip(), _text(local_authority) or "", _given(reg, row, DIRECTORY_SOURCES),
+                        unread=unread), ids)
+
+
+def _once_each(records: Records) -> Records:
+    """A location CQC's care directory lists on two rows that differ only in the specialisms they name (one export
+    here has one: an agency with 'Learning disabilities' on its second row only) read as one row naming them all: a
+    band either row names is yes. Rows that differ in anything else are kept, and the import refuses them by name."""
+    first: dict[str, Record] = {}
+    out = Records(skipped=records.skipped)
+    out.skipped_in = records.skipped_in
+    for rec in records:
+        seen = first.get(rec.location_id)
+        bands = {k for k in rec.regulator if k.startswith("care.user_bands.")}
+        if seen is None or {k: v for k, v in seen.regulator.items() if k not in bands} != \
+                {k: v for k, v in rec.regulator.items() if k not in bands} or seen.kinds != rec.kinds:
+            first.setdefault(rec.location_id, rec)
+            out.append(rec)
+            continue
+        for k in bands:
+            was, now = seen.regulator.get(k), rec.regulator[k]
+            seen.regulator[k] = True if True in (was, now) else (None if None in (was, now) else False)
+    return out
+
+
+def _produced(lines: list[list[str]]) -> dt.date | None:
+    """The day CQC's care directory says it was produced, from the lines above its column names; None if none says."""
+    for cells in lines:
+        m = PRODUCED.search(" ".join(cells))
+        if m:
+            try:
+                return dt.datetime.strptime(f"{m[1]} {m[2][:3]} {m[3]}", "%d %b %Y").date()
+            except ValueError:
+                continue
+    return None
 
 
 def _cqc_contact(phone: Any, website: Any) -> tuple[dict[str, str | None], tuple[str, ...]]:
@@ -669,8 +766,9 @@ def _first_number(text: str) -> int:
     return int(m[0]) if m else 0
 
 
-def read_register(path: Path) -> tuple[str, Records, dt.date]:
-    """Read a CQC file into records of care homes, its format name and its data date.
+def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Records, dt.date]:
+    """Read a CQC file into records of care homes, its format name and its data date (``as_of`` when the file has no
+    date at all).
 
     CSV files are streamed line by line, each at most MAX_LINE_BYTES (memory stays bounded however large the
     file is); a row that cannot be read is reported with its line number, never treated as absent."""
@@ -698,7 +796,11 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
                                "save the file as UTF-8") from None
         except ValueError as exc:
             raise ImportError_(f"is not valid JSON ({reader_error(exc)})") from None
-    header = _csv_header(path)
+    header, skip, produced = _csv_header(path), 0, None
+    if not _known_header(header):  # CQC's care directory: its title and date above the column names
+        found = _directory_header(path)
+        if found:
+            skip, header, produced = found
     if not any(header):  # no column names on the first line: a blank line before them, or nothing at all
         if not any(line.strip() for line in _utf8_lines(path)):
             raise ImportError_("is empty: it has no column names and no rows; export the CQC sheet as CSV again")
@@ -719,20 +821,23 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
         fmt, parse = "market", _market
         date_of = lambda r: [r.get("Location HSCA start date"),
                              (_date(r.get("Publication Date"), "mdy") or dt.date.min).isoformat() if r.get("Publication Date") else None]
+    elif DIRECTORY_COLUMNS <= names:
+        fmt, parse = "care directory (CSV)", _directory
+        date_of = (lambda r: []) if produced else (lambda r: [r.get("Report publication date"), _latest_check(r.get("Date of latest check"))])
     elif API_COLUMNS <= names:
         order = _slash_order(r.get("registrationDate", "") for _, r in _csv_rows(path, []))  # a first pass, streamed too
         fmt = "API (CSV)"
         parse = lambda r: _api_csv_location(r, order)
         date_of = lambda r: [d.isoformat() for d in _api_dates(r)]
     else:
-        known = "the HSCA care directory, CQC's market locations CSV, or CQC API location records"
+        known = "the HSCA care directory, CQC's care directory CSV, CQC's market locations CSV, or CQC API location records"
         raise ImportError_(f"is not a CQC register file this tool knows: its columns do not match {known}. "
                            f"It needs at least the columns {', '.join(sorted(HSCA_COLUMNS))}")
-    newest: list[dt.date] = []  # the newest date seen so far (kept as we stream, not every row's)
+    newest: list[dt.date] = [produced] if produced else []  # the newest date seen so far (kept as we stream, not every row's)
     unreadable: list[str] = []
 
     def rows() -> Iterable[tuple[str, dict]]:
-        for where, row in _csv_rows(path, unreadable):
+        for where, row in _csv_rows(path, unreadable, skip):
             for d in date_of(row):
                 try:
                     parsed = _date(d)
@@ -743,8 +848,11 @@ def read_register(path: Path) -> tuple[str, Records, dt.date]:
             yield where, row
 
     records = _parse_rows(rows(), parse, unreadable)
+    if parse is _directory:
+        records = _once_each(records)
+        records.not_given = DIRECTORY_NOT_GIVEN
     records.absent = absent_columns(header, fmt)
-    return fmt, records, _latest(d.isoformat() for d in newest)
+    return fmt, records, _latest((d.isoformat() for d in newest), as_of)
 
 
 def _utf8_lines(path: Path) -> Iterable[str]:
@@ -763,6 +871,42 @@ def _utf8_lines(path: Path) -> Iterable[str]:
             yield line.removeprefix("\ufeff") if n == 1 else line
 
 
+def _directory_header(path: Path) -> tuple[int, list[str], dt.date | None] | None:
+    """Where CQC's care directory CSV has its column names, below its title and date: (lines above them, the names, the
+    day it says it was produced); None when no line among the first DIRECTORY_PREAMBLE has them."""
+    above: list[list[str]] = []
+    try:
+        for n, cells in enumerate(csv.reader(_utf8_lines(path))):
+            names = [c.strip() for c in cells]
+            if DIRECTORY_COLUMNS <= set(names):
+                return n, names, _produced(above)
+            if n + 1 >= DIRECTORY_PREAMBLE:
+                break
+            above.append(names)
+    except csv.Error:
+        return None
+    return None
+
+
+def _known_header(header: list[str]) -> bool:
+    names = set(header)
+    return any(cols <= names for cols in (HSCA_COLUMNS, MARKET_COLUMNS, API_COLUMNS, DIRECTORY_COLUMNS))
+
+
+def _latest_check(value: Any) -> str | None:
+    """A directory's 'Date of latest check' ('09/Jan/2026 - 00:00', or a date _date reads) as YYYY-MM-DD; None when
+    it is neither (it only helps date the file)."""
+    text = str(value or "").strip()
+    m = re.match(r"(\d{1,2})/([A-Za-z]{3})/(\d{4})", text)
+    try:
+        if m:
+            return dt.datetime.strptime(f"{m[1]} {m[2]} {m[3]}", "%d %b %Y").date().isoformat()
+        d = _date(text, "dmy")
+        return d.isoformat() if d else None
+    except ValueError:
+        return None
+
+
 def _csv_header(path: Path) -> list[str]:
     try:
         header = next(csv.reader(_utf8_lines(path)), [])
@@ -771,11 +915,14 @@ def _csv_header(path: Path) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _csv_rows(path: Path, unreadable: list[str]) -> Iterable[tuple[str, dict]]:
-    """Stream the rows as (where, column -> value); a row with the wrong number of fields (an
-    unbalanced quote swallows the lines after it) goes to ``unreadable`` with its line numbers."""
+def _csv_rows(path: Path, unreadable: list[str], skip: int = 0) -> Iterable[tuple[str, dict]]:
+    """Stream the rows as (where, column -> value), the column names on the line after the first ``skip``; a row with
+    the wrong number of fields (an unbalanced quote swallows the lines after it) goes to ``unreadable`` with its line
+    numbers."""
     reader = csv.reader(_utf8_lines(path), strict=True)
     try:
+        for _ in range(skip):
+            next(reader, None)
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
         raise ImportError_(f"cannot be read as CSV ({reader_error(exc)})") from None
@@ -845,7 +992,7 @@ def _by_label(counts: Iterable[tuple[tuple[str, str], int]], local_authority: st
     return dict(out)
 
 
-def _latest(dates: Iterable[str | None]) -> dt.date:
+def _latest(dates: Iterable[str | None], as_of: dt.date | None = None) -> dt.date:
     best = None
     for d in dates:
         try:
@@ -854,9 +1001,12 @@ def _latest(dates: Iterable[str | None]) -> dt.date:
             continue
         if parsed and (best is None or parsed > best):
             best = parsed
-    if best is None:
-        raise ImportError_("has no dates to tell how recent it is; is it empty?")
-    return best
+    if best is not None:
+        return best
+    if as_of is not None:
+        return as_of
+    raise ImportError_("has no dates to tell how recent it is; is it empty? If not, give the day CQC published it "
+                       "with --as-of YYYY-MM-DD")
 
 
 def _read_api_folder(path: Path) -> tuple[str, Records, dt.date]:
@@ -1045,7 +1195,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
     The file's date is ``as_of`` if given, else the newest date found in it. ``guards`` go to
     ``apply_records`` (allow_older, max_removals, max_removal_share).
     """
-    fmt, records, data_date = read_register(file)
+    fmt, records, data_date = read_register(file, as_of)
     if as_of:
         if as_of > dt.date.today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
@@ -1056,7 +1206,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
         report = apply_records(records, providers, fmt=fmt, data_date=data_date, source=file.name, local_authority=local_authority,
                                allow_mass_removal=allow_mass_removal, dry_run=dry_run, schema=schema,
                                skipped=skipped, **guards)
-        report.absent = records.absent
+        report.absent, report.not_given = records.absent, records.not_given
         report.addressless = bool(records) and not any(r.regulator.get("address.postcode") for r in records)
         return report
     except OlderSourceError as exc:

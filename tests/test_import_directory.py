@@ -1,0 +1,127 @@
+"""CQC's care directory CSV ("CQC care directory - with filters"), the file CQC's website offers anyone: its title and
+date above the column names, service types and specialisms by CQC's short names separated by '|'. It was refused as
+"not a CQC register file this tool knows", so a council starting from CQC's own download could not begin. The real
+export in ../shared (an older layout: commas, the address in parts) and fictional rows in CQC's current layout."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+import yaml
+
+from carehomes.pipeline import check_paths
+from carehomes.sources.cqc_files import ImportError_, import_cqc, read_register
+from conftest import CQC, TODAY
+
+OLDER = CQC / "mooperd-cqc-companies-2025-08" / "output-head.csv"
+HEADER = ["Name", "Also known as", "Address", "Postcode", "Phone number", "Service's website (if available)",
+          "Service types", "Date of latest check", "Specialisms/services", "Provider name", "Local authority", "Region",
+          "Location URL", "CQC Location ID (for office use only)", "CQC Provider ID (for office use only)"]
+
+
+def _row(name: str, lid: str, types: str, specialisms: str = "Caring for adults over 65 yrs", *,
+         postcode: str = "HR2 9ZX", address: str = "1 Example Street, Exampleton", la: str = "Exampleshire") -> list[str]:
+    """A fictional row (an example, not a real service) in CQC's current layout."""
+    return [name, "", address, postcode, "01632 960000", f"www.{lid}.example.com", types, "09/Jan/2026 - 00:00", specialisms,
+            f"{name} Ltd (example)", la, "Example Region", f"https://www.cqc.org.uk/location/{lid}", lid, "1-999999999"]
+
+
+def _directory(path, rows: list[list[str]], produced: str | None = "26 August 2026", pad: bool = False):
+    """CQC's file: 'CQC Locations data', a blank line, 'This data was produced on ...', a blank line, then the column
+    names (``pad``: each line filled out with commas, as a spreadsheet saves them)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        fill = [""] * (len(HEADER) - 1) if pad else []
+        if produced is not None:
+            w.writerows([["CQC Locations data", *fill], fill, [f"This data was produced on {produced}", *fill], fill])
+        w.writerow(HEADER)
+        w.writerows(rows)
+    return path
+
+
+def test_the_current_layout_with_its_title_and_date_above_the_columns(tmp_path):
+    src = _directory(tmp_path / "directory.csv", [
+        _row("Example Nursing Home", "1-100000001", "Nursing homes", "Dementia|Caring for adults over 65 yrs"),
+        _row("Example Care At Home", "1-100000002", "Homecare agencies|Supported living", "Services for everyone"),
+        _row("Example Dental Practice", "1-100000003", "Dentist", "Services for everyone"),
+        _row("Example House", "1-100000004", "Residential homes|Homecare agencies", ""),
+    ], pad=True)
+    fmt, records, date = read_register(src)
+    assert (fmt, date) == ("care directory (CSV)", dt.date(2026, 8, 26))  # the day it says it was produced
+    assert records.skipped == {"Dentist": 1}
+    got = {r.location_id: r for r in records}
+    home, agency, both = got["1-100000001"], got["1-100000002"], got["1-100000004"]
+    assert (home.kinds, agency.kinds, both.kinds) == ((), ("home_care_agency",), ("care_home", "home_care_agency"))
+    assert (home.regulator["care.nursing"], home.regulator["care.residential"]) == (True, False)
+    assert (both.regulator["care.nursing"], both.regulator["care.residential"]) == (False, True)
+    assert home.regulator["care.user_bands.dementia"] is True and home.regulator["care.user_bands.children"] is False
+    assert agency.regulator["care.user_bands.dementia"] is None  # "Services for everyone": a band not named is not known
+    assert both.regulator["care.user_bands.older_people"] is None  # an empty cell says nothing
+    # the address as CQC writes it, in one line: no town is made up from it; beds, ratings, coordinates: not in the file
+    assert home.regulator["address.street"] == "1 Example Street, Exampleton" and "address.town" not in home.regulator
+    assert not {"beds.registered", "cqc.rating", "address.latitude", "cqc.dormant"} & set(home.regulator)
+    assert (home.regulator["provider.name"], home.regulator["cqc.phone"], home.regulator["cqc.website"]) == (
+        "Example Nursing Home Ltd (example)", "01632 960000", "https://www.1-100000001.example.com")
+    assert home.local_authority == "Exampleshire"
+
+
+def test_problems_are_told_by_their_line_in_the_file(tmp_path):
+    """The column names are on line 5, so the first row is line 6."""
+    src = _directory(tmp_path / "d.csv", [_row("Example One", "1-100000001", "Nursing homes"),
+                                          _row("Example Two", "1-100000002", "Nursing homes", postcode="not a postcode")])
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert "line 7: Postcode: 'not a postcode'" in str(exc.value)
+
+
+def test_an_import_makes_profiles_that_pass_check(tmp_path):
+    src = _directory(tmp_path / "d.csv", [_row("Example Nursing Home", "1-100000001", "Nursing homes", "Dementia"),
+                                          _row("Example Care At Home", "1-100000002", "Homecare agencies")])
+    report = import_cqc(src, tmp_path / "p")
+    assert report.data_date == dt.date(2026, 8, 26) and len(report.new) == 2
+    assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+    made = yaml.safe_load((tmp_path / "p" / "example-nursing-home.yaml").read_text(encoding="utf-8"))
+    assert made["cqc"]["imported"] == dt.date(2026, 8, 26) and "beds" not in made
+    assert ("  a care directory (CSV) file gives no registered beds, CQC ratings, map positions, registered managers or "
+            "dormancy: what each profile has of them is left as it is (not known in a new profile); CQC's API gives them "
+            "(import-cqc --api)") in report.summary().splitlines()
+
+
+def test_without_its_title_the_file_is_dated_by_its_newest_check_or_as_of(tmp_path):
+    src = _directory(tmp_path / "d.csv", [_row("Example One", "1-100000001", "Nursing homes")], produced=None)
+    assert read_register(src)[2] == dt.date(2026, 1, 9)  # 'Date of latest check' 09/Jan/2026
+    with open(src, encoding="utf-8") as fh:
+        text = fh.read().replace("09/Jan/2026 - 00:00", "")
+    src.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value) == ("has no dates to tell how recent it is; is it empty? If not, give the day CQC published it "
+                              "with --as-of YYYY-MM-DD")
+    assert read_register(src, dt.date(2026, 11, 1))[2] == dt.date(2026, 11, 1)
+
+
+def test_a_location_on_two_rows_differing_in_anything_but_specialisms_is_refused(tmp_path):
+    src = _directory(tmp_path / "d.csv", [_row("Example One", "1-100000001", "Nursing homes"),
+                                          _row("Example One Renamed", "1-100000001", "Nursing homes")])
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p")
+    assert str(exc.value) == "lists location 1-100000001 twice; nothing was changed"
+
+
+def test_the_older_export_with_the_address_in_parts(tmp_path, shared_data):
+    fmt, records, date = read_register(OLDER)
+    assert (fmt, date) == ("care directory (CSV)", dt.date(2025, 8, 20))  # its newest 'Report publication date'
+    assert sum(not r.kinds or "care_home" in r.kinds for r in records) == 15
+    assert sum("home_care_agency" in r.kinds for r in records) == 123
+    got = {r.location_id: r.regulator for r in records}
+    gardens = got["1-18146816866"]  # 1, 2 and 3 St Georges Gardens, as the file has it
+    assert (gardens["name"], gardens["address.street"], gardens["address.town"], gardens["address.postcode"]) == (
+        "1, 2 and 3 St Georges Gardens", "St. Georges Gardens, St. Georges Avenue", "Birkenhead", "CH42 6SJ")
+    assert (gardens["care.residential"], gardens["care.nursing"], gardens["care.user_bands.learning_disability_autism"],
+            gardens["care.user_bands.older_people"]) == (True, False, True, False)
+    # Inn Care's Bristol office is on two rows differing only in 'Learning disabilities': one location, with it
+    assert [r.location_id for r in records].count("1-19666812212") == 1
+    assert got["1-19666812212"]["care.user_bands.learning_disability_autism"] is True
+    import_cqc(OLDER, tmp_path / "p", "Wirral")
+    assert check_paths([tmp_path / "p"], on=TODAY).problems == []
