@@ -222,7 +222,8 @@ def site_words(views: list[HomeView]) -> SiteWords:
     counts = ""
     if len(held) > 1:
         ids = [{k.id for k in v.kinds} for v in views]
-        each = [f"{sum(1 for i in ids if k.id in i):,} {k.plural.lower()}" for k in held]
+        tally = [(sum(1 for i in ids if k.id in i), k) for k in held]
+        each = [f"{n:,} {(k.title if n == 1 else k.plural).lower()}" for n, k in tally]  # '1 care home', '62 home care agencies'
         both = sum(1 for i in ids if len(i & present) > 1)
         counts = and_list(each) + (f"; {both:,} {'is' if both == 1 else 'are'} both" if both else "")
     return SiteWords(one, many, " and ".join(k.plural.lower() for k in held) or "care homes", find, kind_one, counts,

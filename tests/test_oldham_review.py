@@ -268,3 +268,11 @@ def test_a_dormant_service_says_so_at_the_top_of_its_page_and_on_its_card(oldham
     assert '<p class="admonition-title">Not providing care at the moment</p>' in top and v.dormant_text in top
     other = next(v for v in oldham if v.get("cqc.dormant") is not True and not v.closed)
     assert other.dormant_text is None and not any("dormant" in line for line in other.card_lines())
+
+
+def test_one_of_a_kind_is_counted_in_the_singular(oldham):
+    """A site of one care home and one agency was built as '2 services (1 care homes and 1 home care agencies)'."""
+    home = next(v for v in oldham if [k.id for k in v.kinds] == ["care_home"])
+    agencies = [v for v in oldham if [k.id for k in v.kinds] == ["home_care_agency"]]
+    assert site_words([home, agencies[0]]).summary(2) == "2 services (1 care home and 1 home care agency)"
+    assert site_words([home, *agencies[:3]]).summary(4) == "4 services (1 care home and 3 home care agencies)"
