@@ -125,3 +125,36 @@ def test_the_older_export_with_the_address_in_parts(tmp_path, shared_data):
     assert got["1-19666812212"]["care.user_bands.learning_disability_autism"] is True
     import_cqc(OLDER, tmp_path / "p", "Wirral")
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
+
+
+@pytest.mark.parametrize(("entries", "said"), [
+    ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"},
+     "is a spreadsheet (OpenDocument, .ods), not a CSV file: open it in LibreOffice Calc or Excel, save its sheet of "
+     "locations as 'CSV UTF-8', and import that file"),
+    ({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<x/>"},
+     "is an Excel workbook (.xlsx), not a CSV file: open it in LibreOffice Calc or Excel, save its sheet of locations "
+     "as 'CSV UTF-8', and import that file"),
+    ({"CQC_directory.csv": "Name\n", "__MACOSX/._CQC_directory.csv": ""},
+     "is a zip file: unzip it and import the CSV file inside it (CQC_directory.csv)"),
+    ({"readme.txt": "hello"}, "is a zip file with no CSV file inside it; give a CQC register file saved as CSV (UTF-8)"),
+])
+def test_a_spreadsheet_or_zip_is_told_what_to_do(tmp_path, entries, said):
+    """CQC publishes its HSCA active locations as .ods, and a download may come zipped: each was 'is not a text CSV
+    file' (or, for a zip without a NUL in its first 4 KB, read as CSV and refused as no register)."""
+    import zipfile
+
+    src = tmp_path / "download"
+    with zipfile.ZipFile(src, "w") as z:
+        for name, text in entries.items():
+            z.writestr(name, text)
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value) == said
+
+
+def test_a_damaged_zip_is_told_to_be_downloaded_again(tmp_path):
+    src = tmp_path / "cut.ods"
+    src.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value) == "is a damaged zip file, not a CSV file; download it again"

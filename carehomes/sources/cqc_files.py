@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -780,6 +781,8 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
         raise ImportError_("is not a regular file (a device or pipe); give a CQC register file, e.g. a CSV saved from CQC")
     with open(path, "rb") as fh:
         start = fh.read(4096)
+    if start.startswith(b"PK\x03\x04"):  # a zip: CQC publishes its sheets as .ods, and downloads may come zipped
+        raise ImportError_(_packed(path))
     if b"\x00" in start:
         raise ImportError_("is not a text CSV file; export the CQC sheet as CSV (UTF-8) and try again")
     if start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
@@ -853,6 +856,30 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
         records.not_given = DIRECTORY_NOT_GIVEN
     records.absent = absent_columns(header, fmt)
     return fmt, records, _latest((d.isoformat() for d in newest), as_of)
+
+
+def _packed(path: Path) -> str:
+    """What to do with a zip file given as a register: a spreadsheet (CQC's HSCA active locations come as .ods) is saved
+    as CSV; a zipped CSV is unzipped. Only the zip's list of names is read (and an .ods file's 'mimetype' entry)."""
+    save = "open it in LibreOffice Calc or Excel, save its sheet of locations as 'CSV UTF-8', and import that file"
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()[:10_000]
+            kind = b""
+            if "mimetype" in names:
+                with z.open("mimetype") as fh:
+                    kind = fh.read(100)  # never more, whatever the entry says its size is
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError):
+        return "is a damaged zip file, not a CSV file; download it again"
+    if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return f"is a spreadsheet (OpenDocument, .ods), not a CSV file: {save}"
+    if "xl/workbook.xml" in names:
+        return f"is an Excel workbook (.xlsx), not a CSV file: {save}"
+    inside = [n for n in names if n.lower().endswith(".csv") and not n.startswith(("__MACOSX/", "/")) and ".." not in n]
+    if inside:
+        return (f"is a zip file: unzip it and import the CSV file inside it ({plain(inside[0], 80)}"
+                + (f" and {len(inside) - 1} more" if len(inside) > 1 else "") + ")")
+    return "is a zip file with no CSV file inside it; give a CQC register file saved as CSV (UTF-8)"
 
 
 def _utf8_lines(path: Path) -> Iterable[str]:
