@@ -705,9 +705,6 @@ def kind_sheet(k: Kind) -> Sheet | None:
 
 
 SHEETS = [s for s in map(kind_sheet, kinds()) if s]  # care homes' free beds, then agencies' new clients and hours
-CSV_COLUMNS = SHEETS[0].columns  # nursing_free, residential_free, confirmed
-FREE_COLUMNS = SHEETS[0].values
-NAMED_COLUMNS = SHEETS[0].named  # 'home, nursing_free, residential_free'
 EVERY_SHEET = " or ".join(f"{s.named} for {s.kind.plural.lower()}" for s in SHEETS)
 YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}  # Excel's TRUE too
 YES_NO_PATHS = {f.path for k in kinds() for f in k.fields if f.type == "boolean"}

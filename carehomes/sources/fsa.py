@@ -44,7 +44,6 @@ NAME_MARGIN = 0.1   # ... and the runner-up must be this much less similar
 CONTAINED = 0.9     # score when every word of one name is in the other
 PREMISES_PENALTY = 0.1  # a name found only in the address counts for less than the business name
 BUSINESS_URL = "https://ratings.food.gov.uk/business/{fhrs_id}"
-SOURCE_NAME = "Food Standards Agency food hygiene rating scheme (FHRS) open data"
 FIELDS = ("food_hygiene.rating", "food_hygiene.date", "food_hygiene.fhrs_id")
 _WANTED = {"FHRSID", "BusinessName", "BusinessType", "BusinessTypeID", "AddressLine1", "AddressLine2",
            "AddressLine3", "AddressLine4", "PostCode", "RatingValue", "RatingDate", "LocalAuthorityName",
