@@ -103,11 +103,6 @@ class FormField:
     field: Field
 
 
-def _is_vacancy(f: Field) -> bool:
-    """A field the vacancies form asks for: the first kind's free places and the date they were confirmed."""
-    return f.path in VACANCY_PATHS
-
-
 def _label(f: Field, schema: Schema) -> str:
     keys = f.keys
     if keys[0] == "capabilities" and len(keys) == 3:

@@ -82,9 +82,6 @@ class Kind:
         """The profile paths of free places, in capacity order."""
         return tuple(c.available for c in self.capacity if c.available)
 
-    def capacity_by_key(self, key: str) -> Capacity:
-        return next(c for c in self.capacity if c.key == key)
-
 
 def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")

@@ -769,17 +769,6 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
     return count
 
 
-def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list[Entry], releases: list, released: dt.date, engine: str = "mkdocs",
-                 made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> int:
-    """Every page of the site into ``out`` (which must be empty) with ``engine`` (one of ENGINES);
-    returns the generated pages. The engine's docs folder is temporary, removed whatever happens.
-    (``prepare_pages``, then ``finish_pages``: the build runs the first while its open data is made.)"""
-    begun = prepare_pages(views, out, schema=schema, cfg=cfg, entries=entries, releases=releases, released=released,
-                          engine=engine, made_market=made_market)
-    return finish_pages(begun, data_sizes)
-
-
 @contextmanager
 def _earlier_objects_left_alone() -> Iterator[None]:
     """Within the block the cyclic garbage collector's passes leave alone every object made before it (gc.freeze):

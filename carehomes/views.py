@@ -100,12 +100,6 @@ class Unknown:
         return ", ".join(self.items)
 
 
-def _iso(value: Any) -> str | None:
-    """A date as YYYY-MM-DD, or None."""
-    d = _date(value)
-    return d.isoformat() if d else None
-
-
 def register_stale_note(when: dt.date | None, today: dt.date, limit: Age | None = None) -> str | None:
     """'These facts are from the register dated ... (5 years 8 months ago), more than 3 months ago' when the
     regulator's data is older than ``limit`` (the staleness.register threshold)."""
@@ -618,15 +612,10 @@ class HomeView:
         return f"Closed (not in the CQC register{f' of {when}' if when else ''})"
 
     @property
-    def ring_text(self) -> str | None:
-        """Who to ring about this home, finished: the home's own number, else the one CQC holds (the
-        council's placement line, the last resort, is the find page's: render.find_ring)."""
-        ring = self._ring
-        return ring[0] if ring else None
-
-    @property
     def _ring(self) -> tuple[str, str] | None:
-        """(ring_text, the number in it), or None when neither the home nor CQC has given one."""
+        """(who to ring about this home, finished; the number in it): the home's own number, else the one CQC holds
+        (the council's placement line, the last resort, is the find page's: render.find_ring); None when neither the
+        home nor CQC has given one."""
         find = self.s.values.find
         for path, words in (("contact.phone", "ringHome"), ("cqc.phone", "ringCqc")):
             phone = self.get(path)

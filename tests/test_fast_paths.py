@@ -284,7 +284,7 @@ def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_
 
 
 def test_the_content_pages_made_while_the_views_remember_are_byte_for_byte_those_made_without(tmp_path):
-    """render_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
+    """prepare_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
     remembering: the same lists and files."""
     from helpers import bundled_views
 
@@ -797,7 +797,7 @@ def test_names_and_towns_made_plain_once_are_what_making_them_plain_gives(text):
 
 
 def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_callers_freeze_as_it_was():
-    """render_pages freezes the objects made before it (the garbage collector's full passes skip them while the pages are
+    """prepare_pages and finish_pages freeze the objects made before them (the garbage collector's full passes skip them while the pages are
     made) and unfreezes them after, even when the block fails; a freeze made by the caller is neither doubled nor undone."""
     import gc
 
@@ -1334,7 +1334,7 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
 
 
 def test_content_pages_and_lists_from_the_homes_listed_once_are_what_each_worked_out_for_itself(tmp_path):
-    """render_pages works out the homes on the register, their A to Z order and their towns once (finding.listed) for
+    """prepare_pages works out the homes on the register, their A to Z order and their towns once (finding.listed) for
     the browse lists and the Markdown pages: the same lists and files as each working them out itself, and the find
     page's example as search_example made it alone."""
     from helpers import bundled_views
