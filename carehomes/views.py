@@ -54,11 +54,6 @@ class Fact:
     def missing(self) -> bool:
         return self.text is None and self.html is None
 
-    @property
-    def missing_name(self) -> str:
-        """How the fact is named in a list of missing facts: its short name, or its label in lower case."""
-        return self.short or lower_first(self.label)
-
 
 @dataclass
 class Group:
@@ -1120,7 +1115,7 @@ class HomeView:
                 for f in facts:
                     if f.text is not None or f.html is not None:  # not missing
                         continue
-                    short = f.short  # its missing_name when every fact with its short name is missing, else its label
+                    short = f.short  # its short name when every fact with it is missing, else its label in lower case
                     name = short if short and every_missing.get(short, True) else lower_first(f.label)
                     said = as_kind.setdefault(g.kind, []) if g.kind and f.owner == "provider" else names.setdefault(f.owner, [])
                     if name not in said:
