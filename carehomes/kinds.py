@@ -142,6 +142,12 @@ def default_kind(schema: Schema | None = None) -> Kind:
     return kinds(schema)[0]
 
 
+def title_noun(title: str) -> str:
+    """What pages, forms and replies call one service of the kind with this title (the schema's kinds list): its last
+    word, "home" for "Care home", "agency" for "Home care agency"."""
+    return title.split()[-1].lower()
+
+
 def profile_key(schema: Schema | None = None) -> str:
     """The profile key listing a location's kinds by id ('kinds')."""
     return str((schema or load_schema()).package[VALUES_KEY]["kinds"].get("profileKey", "kinds"))
