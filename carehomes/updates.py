@@ -27,7 +27,7 @@ from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, par
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import FULL_WIDTH, and_list, slugify, typed_whole, with_article
+from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import WRITTEN_EXAMPLES, check_profile, item_as_pattern
@@ -742,15 +742,6 @@ MAX_HEADER = 4096  # characters in the first row; csv.Sniffer takes quadratic ti
 SPLIT_HINT = "split it into smaller sheets (one for each area, say) and run the command for each"
 # how a workbook begins: a zip (.xlsx, .ods) or an OLE2 compound file (Excel's .xls); no CSV's text begins so
 WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-
-
-def column_letter(n: int) -> str:
-    """A spreadsheet's name for column ``n`` (1-based): 1 -> A, 27 -> AA."""
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def header_problem(header: list[str]) -> str | None:
