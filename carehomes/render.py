@@ -541,14 +541,13 @@ class EarlyHomes:
     within a thousand pages and the folder is removed in the background, nothing having been rendered. ``start``
     gives None when there is nothing to guess from."""
 
-    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path,
-                 workers: int | None = None) -> None:
+    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path) -> None:
         import multiprocessing
 
         self.folder, self.shell = folder, shell
         self.stop = multiprocessing.Event()  # set: the workers stop before their next thousand pages
         inputs = page_inputs(shell, contact_email, views)
-        workers = workers or (os.cpu_count() or 1)
+        workers = os.cpu_count() or 1
         self.jobs: list[Beside] = []
         try:
             for a, b in chunk_bounds(len(views), workers):
@@ -670,8 +669,7 @@ def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView
 
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
-                 workers: int | None = None, meanwhile: Callable[[], Any] | None = None,
-                 early: EarlyHomes | None = None) -> int:
+                 meanwhile: Callable[[], Any] | None = None, early: EarlyHomes | None = None) -> int:
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
     run here while the workers write (parallel.map_forked). A home page is taken as kept from an earlier build
     (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code, schema and
@@ -690,9 +688,9 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
             if meanwhile is not None:
                 meanwhile()
             return len(written)
-        return len(written) + sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept, workers=workers,
+        return len(written) + sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept,
                                              meanwhile=meanwhile))
-    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, workers=workers, meanwhile=meanwhile))
+    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, meanwhile=meanwhile))
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
