@@ -10,7 +10,6 @@ from pathlib import Path
 from .safetext import plain
 from .schema import ROOT
 
-AREAS = ROOT / "areas"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 

@@ -29,7 +29,6 @@ from .schema import ROOT, SchemaError
 from .text import reader_error, typed_whole
 
 PROVIDERS = ROOT / "providers"
-SITE = ROOT / "site"
 
 
 def _say(msg: str) -> None:

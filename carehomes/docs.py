@@ -12,7 +12,6 @@ from .kinds import Kind, default_kind, kind_template_path, kinds, profile_key
 from .schema import OWNERS, ROOT, Field, Schema, load_schema
 from .validate import DEFAULT_MAX_ITEM_LENGTH
 
-TEMPLATE_PATH = "providers/_template.yaml"
 JSON_SCHEMA_PATH = "schema/profile.schema.json"
 
 TYPE_WORDS = {

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import yaml
 
 from . import configfile
-from .kinds import Kind, default_kind, kinds
+from .kinds import Kind, default_kind, kinds, title_noun
 from .safetext import web_address
 from .schema import ROOT, Field, Schema, load_schema
 from .text import and_list
@@ -101,11 +101,6 @@ class FormField:
     label: str
     description: str
     field: Field
-
-
-def _is_vacancy(f: Field) -> bool:
-    """A field the vacancies form asks for: the first kind's free places and the date they were confirmed."""
-    return f.path in VACANCY_PATHS
 
 
 def _label(f: Field, schema: Schema) -> str:
@@ -203,16 +198,12 @@ DETAILS_INTRO = ("Fill in only what has changed: anything you leave empty stays 
 def page_name_label(k: Kind, schema: Schema | None = None) -> str:
     """The label of an update form's first element, the page the update is for: "Your home's page name" for the
     first kind (the label every issue made so far carries), "Your agency's page name" for a home care agency."""
-    return HOME_LABEL if k.id == default_kind(schema).id else f"Your {_noun(k)}'s page name"
+    return HOME_LABEL if k.id == default_kind(schema).id else f"Your {title_noun(k.title)}'s page name"
 
 
 def page_name_labels(schema: Schema | None = None) -> dict[str, str]:
     """Each kind's page-name label -> what its messages call the service ("home", "agency")."""
     return {page_name_label(k, schema): kind_noun(k, schema) for k in kinds(schema)}
-
-
-def _noun(k: Kind) -> str:
-    return k.title.split()[-1].lower()
 
 
 def _form_body(intro: str, cqc_example: str, what: str, example_slug: str, fields: list[FormField],
@@ -323,7 +314,7 @@ def page_links(k: Kind, schema: Schema | None = None) -> tuple[str, str]:
 
 def kind_noun(k: Kind, schema: Schema | None = None) -> str:
     """What forms and replies call a service of kind ``k``: "home" for the first kind, "agency" for a home care agency."""
-    return "home" if k.id == default_kind(schema).id else _noun(k)
+    return "home" if k.id == default_kind(schema).id else title_noun(k.title)
 
 
 def kind_plural(k: Kind) -> str:
@@ -332,7 +323,7 @@ def kind_plural(k: Kind) -> str:
 
 
 def _claim_label(k: Kind, schema: Schema | None = None) -> str:
-    return CLAIM_HOME_LABEL if k.id == default_kind(schema).id else f"The {_noun(k)} you manage"
+    return CLAIM_HOME_LABEL if k.id == default_kind(schema).id else f"The {title_noun(k.title)} you manage"
 
 
 def _claim_element(c: ClaimField, schema: Schema, noun: str = "home") -> dict[str, Any]:
@@ -484,7 +475,7 @@ def other_kinds_markdown(directory: dict[str, Any], listed: frozenset[str] | Non
     for template, (k, available) in kind_forms(schema).items():
         if not available or k.id == default_kind(schema).id or (listed is not None and k.id not in listed):
             continue
-        what, noun = k.title.lower(), _noun(k)
+        what, noun = k.title.lower(), title_noun(k.title)
         details = next(t for t, (other, now) in kind_forms(schema).items() if other.id == k.id and not now)
         link = page_links(k, schema)[0]
         labels = [f"**{ff.label}**" for ff in form_fields(template, schema)]

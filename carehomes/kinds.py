@@ -83,9 +83,6 @@ class Kind:
         """The profile paths of free places, in capacity order."""
         return tuple(c.available for c in self.capacity if c.available)
 
-    def capacity_by_key(self, key: str) -> Capacity:
-        return next(c for c in self.capacity if c.key == key)
-
 
 def _capacity(c: dict) -> Capacity:
     term = c.get("orukTerm")
@@ -144,6 +141,12 @@ def kind_of_resource(name: str, schema: Schema | None = None) -> Kind:
 def default_kind(schema: Schema | None = None) -> Kind:
     """The first kind: today's care home, and the kind of a profile that names none."""
     return kinds(schema)[0]
+
+
+def title_noun(title: str) -> str:
+    """What pages, forms and replies call one service of the kind with this title (the schema's kinds list): its last
+    word, "home" for "Care home", "agency" for "Home care agency"."""
+    return title.split()[-1].lower()
 
 
 def profile_key(schema: Schema | None = None) -> str:

@@ -590,13 +590,9 @@ QUESTIONS = (("rating", "Overall"), ("rating_safe", "Safe"), ("rating_effective"
              ("rating_responsive", "Responsive"), ("rating_well_led", "Well-led"))
 
 
-def _homes_beds(vs: list[HomeView], path: str) -> str:
-    """'3 homes, 90 beds' for the homes with ``path`` yes, saying how many have not told CQC's answer."""
-    return _homes_beds_of(_values(vs, path), _values(vs, REGISTERED))  # each home's read once
-
-
 def _homes_beds_of(flags: list[Any], beds: list[Any]) -> str:
-    """_homes_beds from the homes' values of the path (``flags``) and their registered beds, in the same order."""
+    """'3 (90 beds)' for the homes with a path yes, from the homes' values of it (``flags``) and their registered beds,
+    in the same order, saying how many have not told CQC's answer."""
     yes = [b for f, b in zip(flags, beds, strict=True) if f]
     unknown = sum(1 for f in flags if f is None)
     given = [b for b in yes if b is not None]
@@ -607,15 +603,10 @@ def _homes_beds_of(flags: list[Any], beds: list[Any]) -> str:
 
 def _columns(names: list[str], groups: dict[str, list[HomeView]], paths: list[str]) -> list[tuple[str, int, list[list[Any]]]]:
     """Each area's (name, homes, each path's values of its homes, read once), then the 'Total' row's: every area's
-    values one after the other, as reading them from _with_total's list of all the homes gives."""
+    values one after the other, as reading them from a list of all the areas' homes gives."""
     rows = [(a, len(groups[a]), [_values(groups[a], p) for p in paths]) for a in names]
     total = [[x for _, _, cols in rows for x in cols[i]] for i in range(len(paths))]
     return [*rows, ("Total", sum(n for _, n, _ in rows), total)]
-
-
-def _with_total(names: list[str], groups: dict[str, list[HomeView]]) -> list[tuple[str, list[HomeView]]]:
-    """Each area's homes, then a 'Total' row of them all."""
-    return [*((n, groups[n]) for n in names), ("Total", [v for n in names for v in groups[n]])]
 
 
 def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:

@@ -154,7 +154,7 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
     files = {name: text.encode("utf-8") for name, text in build_tables(profiles, schema, pieces).items()}
     pkg = package_descriptor(files, schema, released, homepage, title=title)  # the tables' metadata, for the files below
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
-    tables = typed_tables(files, pkg, schema=schema, rows=pieces["typed"])  # with their types, for the workbook and the database
+    tables = typed_tables(files, pkg, rows=pieces["typed"])  # with their types, for the workbook and the database
     owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
     services = service_package(pieces["oruk"])  # each record's JSON joined (nationally 0.08 s)
     if with_services is not None:

@@ -541,14 +541,13 @@ class EarlyHomes:
     within a thousand pages and the folder is removed in the background, nothing having been rendered. ``start``
     gives None when there is nothing to guess from."""
 
-    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path,
-                 workers: int | None = None) -> None:
+    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path) -> None:
         import multiprocessing
 
         self.folder, self.shell = folder, shell
         self.stop = multiprocessing.Event()  # set: the workers stop before their next thousand pages
         inputs = page_inputs(shell, contact_email, views)
-        workers = workers or (os.cpu_count() or 1)
+        workers = os.cpu_count() or 1
         self.jobs: list[Beside] = []
         try:
             for a, b in chunk_bounds(len(views), workers):
@@ -670,8 +669,7 @@ def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView
 
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
-                 workers: int | None = None, meanwhile: Callable[[], Any] | None = None,
-                 early: EarlyHomes | None = None) -> int:
+                 meanwhile: Callable[[], Any] | None = None, early: EarlyHomes | None = None) -> int:
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
     run here while the workers write (parallel.map_forked). A home page is taken as kept from an earlier build
     (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code, schema and
@@ -690,9 +688,9 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
             if meanwhile is not None:
                 meanwhile()
             return len(written)
-        return len(written) + sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept, workers=workers,
+        return len(written) + sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept,
                                              meanwhile=meanwhile))
-    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, workers=workers, meanwhile=meanwhile))
+    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, meanwhile=meanwhile))
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
@@ -767,17 +765,6 @@ def render_browse(views: list[HomeView], site_dir: Path, shell: tuple[str, str],
             write_text(str(folder / "index.html"), _fill(head, page.title, url) + browse_body(intro, lines, words.many) + _fill(tail, page.title, url))
             count += 1
     return count
-
-
-def render_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, data_sizes: dict[str, int],
-                 entries: list[Entry], releases: list, released: dt.date, engine: str = "mkdocs",
-                 made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> int:
-    """Every page of the site into ``out`` (which must be empty) with ``engine`` (one of ENGINES);
-    returns the generated pages. The engine's docs folder is temporary, removed whatever happens.
-    (``prepare_pages``, then ``finish_pages``: the build runs the first while its open data is made.)"""
-    begun = prepare_pages(views, out, schema=schema, cfg=cfg, entries=entries, releases=releases, released=released,
-                          engine=engine, made_market=made_market)
-    return finish_pages(begun, data_sizes)
 
 
 @contextmanager

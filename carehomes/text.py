@@ -64,3 +64,12 @@ def restore(text: str) -> str:
     if text[:1] == "'" and (text[1:2] in FORMULA_START or (text[1:2] == "'" and text[2:3] in FORMULA_START + ("'",))):
         return text[1:]
     return text
+
+
+def column_letter(n: int) -> str:
+    """A spreadsheet's name for column ``n`` (1-based): 1 -> A, 27 -> AA."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out

@@ -27,7 +27,7 @@ from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, par
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .safetext import outside, plain
-from .text import FULL_WIDTH, and_list, slugify, typed_whole, with_article
+from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import WRITTEN_EXAMPLES, check_profile, item_as_pattern
@@ -705,9 +705,6 @@ def kind_sheet(k: Kind) -> Sheet | None:
 
 
 SHEETS = [s for s in map(kind_sheet, kinds()) if s]  # care homes' free beds, then agencies' new clients and hours
-CSV_COLUMNS = SHEETS[0].columns  # nursing_free, residential_free, confirmed
-FREE_COLUMNS = SHEETS[0].values
-NAMED_COLUMNS = SHEETS[0].named  # 'home, nursing_free, residential_free'
 EVERY_SHEET = " or ".join(f"{s.named} for {s.kind.plural.lower()}" for s in SHEETS)
 YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}  # Excel's TRUE too
 YES_NO_PATHS = {f.path for k in kinds() for f in k.fields if f.type == "boolean"}
@@ -745,15 +742,6 @@ MAX_HEADER = 4096  # characters in the first row; csv.Sniffer takes quadratic ti
 SPLIT_HINT = "split it into smaller sheets (one for each area, say) and run the command for each"
 # how a workbook begins: a zip (.xlsx, .ods) or an OLE2 compound file (Excel's .xls); no CSV's text begins so
 WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-
-
-def column_letter(n: int) -> str:
-    """A spreadsheet's name for column ``n`` (1-based): 1 -> A, 27 -> AA."""
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def header_problem(header: list[str]) -> str | None:

@@ -16,7 +16,7 @@ from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec,
                    given_words, lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
 from .forms import INCORRECT, claim_form_of, form_url, kind_forms
-from .kinds import kind, kinds_of
+from .kinds import kind, kinds_of, title_noun
 from .records import closed, get_path
 from .safetext import markdown_lite, safe_url, tel_link
 from .schema import Schema, load_schema
@@ -53,11 +53,6 @@ class Fact:
     @property
     def missing(self) -> bool:
         return self.text is None and self.html is None
-
-    @property
-    def missing_name(self) -> str:
-        """How the fact is named in a list of missing facts: its short name, or its label in lower case."""
-        return self.short or lower_first(self.label)
 
 
 @dataclass
@@ -98,12 +93,6 @@ class Unknown:
     @property
     def text(self) -> str:
         return ", ".join(self.items)
-
-
-def _iso(value: Any) -> str | None:
-    """A date as YYYY-MM-DD, or None."""
-    d = _date(value)
-    return d.isoformat() if d else None
 
 
 def register_stale_note(when: dt.date | None, today: dt.date, limit: Age | None = None) -> str | None:
@@ -203,12 +192,6 @@ def _per_schema(schema: Schema) -> dict[str, Any]:
                 "leads": {}, "needs": [(*n, schema.by_path.get(n[1])) for n in needs]}
 
     return cast(dict[str, Any], _once_for(_SCHEMAS, (schema,), make))
-
-
-def kind_noun(title: str) -> str:
-    """What a page calls a service of the kind with this title (the schema's kinds list): "home" for "Care home",
-    "agency" for "Home care agency"."""
-    return title.split()[-1].lower()
 
 
 def _covers_an_area(kind: Any) -> bool:
@@ -618,15 +601,10 @@ class HomeView:
         return f"Closed (not in the CQC register{f' of {when}' if when else ''})"
 
     @property
-    def ring_text(self) -> str | None:
-        """Who to ring about this home, finished: the home's own number, else the one CQC holds (the
-        council's placement line, the last resort, is the find page's: render.find_ring)."""
-        ring = self._ring
-        return ring[0] if ring else None
-
-    @property
     def _ring(self) -> tuple[str, str] | None:
-        """(ring_text, the number in it), or None when neither the home nor CQC has given one."""
+        """(who to ring about this home, finished; the number in it): the home's own number, else the one CQC holds
+        (the council's placement line, the last resort, is the find page's: render.find_ring); None when neither the
+        home nor CQC has given one."""
         find = self.s.values.find
         for path, words in (("contact.phone", "ringHome"), ("cqc.phone", "ringCqc")):
             phone = self.get(path)
@@ -734,14 +712,14 @@ class HomeView:
     def _kind_words(self) -> dict[str, str]:
         d = self.kind_decl or {"title": "Care home", "plural": "Care homes"}
         mine = {now: t for t, (k, now) in kind_forms(self.s).items() if k.id == self.face.kind}
-        return {"noun": kind_noun(str(d["title"])), "plural": str(d["plural"]),
+        return {"noun": title_noun(str(d["title"])), "plural": str(d["plural"]),
                 "update_link": update_link(self.face), "claim_form": claim_form_of(self.face.kind, self.s),
                 "availability_form": mine.get(True, "update-vacancies.yml"), "details_form": mine.get(False, "update-details.yml")}
 
     def noun_of(self, kind_id: str) -> str:
         """What the page calls the service as one of its other kinds ("agency" for a care home's home care agency), as
         that kind's groups on its page do."""
-        return kind_noun(kind(kind_id, self.s).title)
+        return title_noun(kind(kind_id, self.s).title)
 
     @property
     def homecare_confirmed(self) -> dt.date | None:
@@ -962,7 +940,7 @@ class HomeView:
 
     def group(self, spec: GroupSpec, of_kind: str | None = None) -> Group:
         """One group of the page; ``of_kind``: the title of the kind whose face declares it, where that is not the page's
-        own kind: the provider's facts of it are said to be given by the service as that kind calls it (kind_noun: "the
+        own kind: the provider's facts of it are said to be given by the service as that kind calls it (title_noun: "the
         agency"), and those it has not given are asked of it as that kind (unknowns)."""
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
         g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None, kind=of_kind)
@@ -973,7 +951,7 @@ class HomeView:
             g.stale = STALE[spec.stale](self) if spec.stale else None
         g.facts = self._facts(spec.facts)
         if not spec.table:  # a needs table's facts are its own; the declared source stands
-            g.source = self._given_by(g.facts, kind_noun(of_kind) if of_kind else None) or g.source
+            g.source = self._given_by(g.facts, title_noun(of_kind) if of_kind else None) or g.source
         label = spec.register_date
         register = self.register_date if label else None  # worked out only for a group that says it
         if label and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
@@ -1131,7 +1109,7 @@ class HomeView:
                 for f in facts:
                     if f.text is not None or f.html is not None:  # not missing
                         continue
-                    short = f.short  # its missing_name when every fact with its short name is missing, else its label
+                    short = f.short  # its short name when every fact with it is missing, else its label in lower case
                     name = short if short and every_missing.get(short, True) else lower_first(f.label)
                     said = as_kind.setdefault(g.kind, []) if g.kind and f.owner == "provider" else names.setdefault(f.owner, [])
                     if name not in said:

@@ -104,7 +104,7 @@ def unknowns_as_before(v, groups):
             if not f.missing:
                 continue
             same = [o for o in facts if f.short and o.short == f.short]
-            name = f.missing_name if all(o.missing for o in same) else lower_first(f.label)
+            name = (f.short or lower_first(f.label)) if all(o.missing for o in same) else lower_first(f.label)
             if name not in names.setdefault(f.owner, []):
                 names[f.owner].append(name)
     noun = v.kind_words["noun"]

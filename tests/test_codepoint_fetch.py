@@ -198,7 +198,8 @@ def test_the_publish_workflow_fetches_caches_and_builds_for_production():
     assert names.index("Cache Code-Point Open") < fetch < build
     assert steps[fetch]["run"] == 'python3 build.py fetch-postcodes ${AREA:+--area "$AREA"}'  # the area's Code-Point settings
     assert steps[build]["run"].startswith("python3 build.py build --production")
-    assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == codepoint.LOCAL_DIR
+    fetch_postcodes = cli._command_parser(cli.parser(), "fetch-postcodes")
+    assert postcodes.FETCHED_DIR == ROOT / ".codepoint" / "current" == Path(fetch_postcodes.get_default("dir"))
 
 
 def with_member(raw: bytes, name: str, data: bytes) -> bytes:

@@ -284,7 +284,7 @@ def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_
 
 
 def test_the_content_pages_made_while_the_views_remember_are_byte_for_byte_those_made_without(tmp_path):
-    """render_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
+    """prepare_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
     remembering: the same lists and files."""
     from helpers import bundled_views
 
@@ -797,7 +797,7 @@ def test_names_and_towns_made_plain_once_are_what_making_them_plain_gives(text):
 
 
 def test_the_pages_leave_earlier_objects_to_the_collector_afterwards_and_a_callers_freeze_as_it_was():
-    """render_pages freezes the objects made before it (the garbage collector's full passes skip them while the pages are
+    """prepare_pages and finish_pages freeze the objects made before them (the garbage collector's full passes skip them while the pages are
     made) and unfreezes them after, even when the block fails; a freeze made by the caller is neither doubled nor undone."""
     import gc
 
@@ -1281,7 +1281,7 @@ def _market_as_before():
 
 
 def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_made():
-    """The market page's cells (market._known_sum, _given, _count, _total, _homes_beds and the needs table's cells in
+    """The market page's cells (market._known_sum, _given, _count, _total, _homes_beds_of and the needs table's cells in
     overview) read each home's value once: for the bundled and fixture homes and homes with odd values (0, False, a
     float, a value for some homes only, none at all), every cell as the helpers that read it two or three times made."""
     from helpers import bundled_views
@@ -1309,20 +1309,24 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
             assert market._given(vs, path) == given(vs, path), path
             assert market._count(vs, path) == count(vs, path) and market._count(vs, path, False) == count(vs, path, False), path
             assert market._total(vs, path) == total(vs, path), path
-            assert market._homes_beds(vs, path) == homes_beds(vs, path), path
+            assert market._homes_beds_of(market._values(vs, path), market._values(vs, market.REGISTERED)) == homes_beds(vs, path), path
     o = market.overview(views, base.today)
     assert o["capabilities"] == capabilities(views, o["areas"], o["groups"])
     assert any(row["told"] for row in o["capabilities"]) and len(o["areas"]) > 1
     names, groups = o["areas"], o["groups"]
+
+    def with_total(names, groups):  # each area's homes, then a 'Total' row of them all
+        return [*((n, groups[n]) for n in names), ("Total", [v for n in names for v in groups[n]])]
+
     for some in (names, names[:1], names[-2:], []):  # the tables' rows from each area's values read once, and the total's
         rows = []
-        for a, vs in market._with_total(some, groups):  # kind_rows and fee_rows as they were
+        for a, vs in with_total(some, groups):  # kind_rows and fee_rows as they were
             rows.append([html.escape(a), f"{len(vs):,}", total(vs, market.REGISTERED), homes_beds(vs, str(market.NURSING.flag)),
                          homes_beds(vs, str(market.RESIDENTIAL.flag)), *(homes_beds(vs, f"care.user_bands.{b}") for b in market.BANDS),
                          count(vs, "fees.council_rate_accepted")])
         assert market.kind_rows(some, groups)[1] == rows
         fees = []
-        for a, vs in market._with_total(some, groups):
+        for a, vs in with_total(some, groups):
             cells = [html.escape(a)]
             for kind in (market.NURSING.key, market.RESIDENTIAL.key):
                 lo = [v.get(f"fees.{kind}_from") for v in vs if v.get(f"fees.{kind}_from") is not None]
@@ -1334,7 +1338,7 @@ def test_market_cells_reading_each_homes_value_once_are_what_reading_it_again_ma
 
 
 def test_content_pages_and_lists_from_the_homes_listed_once_are_what_each_worked_out_for_itself(tmp_path):
-    """render_pages works out the homes on the register, their A to Z order and their towns once (finding.listed) for
+    """prepare_pages works out the homes on the register, their A to Z order and their towns once (finding.listed) for
     the browse lists and the Markdown pages: the same lists and files as each working them out itself, and the find
     page's example as search_example made it alone."""
     from helpers import bundled_views

@@ -15,7 +15,7 @@ from helpers import parsed
 from conftest import FIXTURES, ROOT
 
 from carehomes.docs import data_dictionary_html
-from carehomes.kinds import default_kind, kind, kind_of_resource, kinds, kinds_of
+from carehomes.kinds import default_kind, kind, kind_of_resource, kinds, kinds_of, title_noun
 from carehomes.load import Profile, parse_profile
 from carehomes.merge import merge
 from carehomes.publish import data_files, write_files
@@ -66,6 +66,15 @@ def _profiles() -> list[Profile]:
 
 def _rows(text: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.decode("utf-8"))))
+
+
+def test_one_service_of_a_kind_is_called_by_its_titles_last_word_in_pages_and_forms_alike():
+    """kinds.title_noun, the one helper pages (HomeView.kind_words, noun_of) and forms (the agency's labels, kind_noun)
+    call a service by: "home" for "Care home", "agency" for "Home care agency", "centre" for a declared "Day centre"."""
+    from carehomes import forms
+
+    assert [title_noun(k.title) for k in kinds()] == ["home", "agency"] == [forms.kind_noun(k) for k in kinds()]
+    assert title_noun("Day centre") == "centre" and title_noun("Hospice") == "hospice"
 
 
 def test_todays_schema_declares_the_care_home_then_the_home_care_agency():

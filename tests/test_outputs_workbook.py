@@ -40,6 +40,16 @@ def _sheet_rows(ws) -> list[dict]:
     return [dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=2)]
 
 
+def test_the_one_column_letter_helper_names_columns_as_spreadsheets_do():
+    """text.column_letter, shared by the workbook's cell references and the vacancy sheet's messages ("column D"):
+    A to Z, then AA, as openpyxl (and Excel) name them."""
+    from openpyxl.utils import get_column_letter
+
+    from carehomes.text import column_letter
+
+    assert [column_letter(n) for n in range(1, 1000)] == [get_column_letter(n) for n in range(1, 1000)]
+
+
 def test_workbook_reads_back_with_text_types_and_no_formula(tmp_path):
     _published(tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "care-homes.xlsx")

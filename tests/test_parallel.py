@@ -51,7 +51,7 @@ def _wait_for(args):
 
 
 def test_map_forked_runs_meanwhile_here_while_the_workers_work(tmp_path):
-    """The home pages' workers write while this process makes the browse lists (render.render_pages): ``meanwhile``
+    """The home pages' workers write while this process makes the browse lists (render.prepare_pages): ``meanwhile``
     runs here before the results are waited for (each worker waits for the file it makes), and after fn for small sets."""
     flag = tmp_path / "made"
     ran: list[int] = []

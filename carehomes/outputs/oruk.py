@@ -32,8 +32,6 @@ from ..schema import Field, Schema, load_schema
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
 NAMESPACE_BYTES = NAMESPACE.bytes
 TAXONOMY = "Care home directory needs and service types"
-EXTENSION_NOTE = ("x_care_home holds care-home facts Open Referral UK has no fields for, named as in this "
-                  "directory's profiles (see the data dictionary).")
 
 
 # The RFC 4122 variant set on a hex digit of the digest: 10xx (8, 9, a or b), its low two bits kept

@@ -47,7 +47,6 @@ from .oruk import TAXONOMY  # the one taxonomy this directory defines
 VERSION = "HSDS-UK-3.0"
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
 PROFILE_URL = "https://github.com/openreferral/uk-profile"
-ENDPOINTS = ("services", "taxonomies", "taxonomy_terms", "service_at_locations")
 NOT_STATIC = "/service_at_locations/{id}"  # optional in HSDS 3.0; the static copy does not answer it
 # One-to-one fields of a service, in the profile's order (compiled/service_list.json), plus the organisation.
 SERVICE_LIST_FIELDS = ("id", "organization_id", "name", "description", "url", "email", "status", "fees", "accreditations",

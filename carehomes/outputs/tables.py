@@ -191,7 +191,6 @@ def tables_text(kind_rows: dict[str, str], capability_rows_text: str, json_lines
 
 
 DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
-DR_V2 = "https://datapackage.org/profiles/2.0/dataresource.json"
 JSON_DESCRIPTION = ("One object per {}, shaped like the profiles (nested), with the same values as the CSV tables "
                     "and no formula apostrophes.")  # a kind's JSON file: the first kind's says 'home', as published
 ORUK_API_NOTE = " The same records are served as a static ORUK API under oruk/ on the site."  # a site's, not merge's

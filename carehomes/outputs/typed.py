@@ -12,8 +12,8 @@ from typing import Any
 from ..kinds import kinds, kinds_of
 from ..merge import parse_value
 from ..records import flatten
-from ..schema import Field, Schema, load_schema
-from .tables import FORMULA_NOTE, FORMULA_RULE, is_identifier  # noqa: F401  (xlsx imports it from here)
+from ..schema import Field, Schema
+from .tables import FORMULA_RULE, is_identifier  # noqa: F401  (is_identifier: xlsx and sqlite import it from here)
 
 
 @dataclass
@@ -80,15 +80,10 @@ def joined_rows(each: list[dict[str, list[list[Any]]]], schema: Schema) -> dict[
     return out
 
 
-def typed_tables(files: dict[str, bytes], package: dict, records: list[dict] | None = None,
-                 schema: Schema | None = None, rows: dict[str, list[list[Any]]] | None = None) -> list[Table]:
+def typed_tables(files: dict[str, bytes], package: dict, rows: dict[str, list[list[Any]]] | None = None) -> list[Table]:
     """Every tabular resource of ``package`` (the published datapackage.json) found in ``files``, with its
-    fields' types: built from ``records`` (canonical profiles in location ID order), or taken from ``rows``
-    (their ``joined_rows``, made beforehand), where they make the table, else read back from its CSV; text
-    without its formula apostrophe, as in care-homes.json."""
-    schema = schema or load_schema()
-    if rows is None and records is not None:
-        rows = joined_rows([record_rows(r, schema) for r in records], schema)
+    fields' types: taken from ``rows`` (the records' ``joined_rows``, made beforehand), where they make the table,
+    else read back from its CSV; text without its formula apostrophe, as in care-homes.json."""
     out = []
     for res in package["resources"]:
         if res.get("type") != "table" or res["path"] not in files:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..text import column_letter
 from .typed import Table, field_description, is_identifier
 
 DICTIONARY_SHEET = "Data dictionary"
@@ -55,16 +56,6 @@ SPACE_AT_ENDS = re.compile(r"^\s|\s$")
 def _width(f: dict) -> float:
     """A column width that fits the field's title or typical value."""
     return float(min(max(len(f["name"]), 10) + 2, 40))
-
-
-def column_letter(c: int) -> str:
-    """The letters of column ``c`` (0 is A, 26 is AA)."""
-    letters = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _escape(text: str) -> str:
@@ -145,7 +136,7 @@ def _cols(widths: list[float]) -> str:
 
 def _header(names: list[str], strings: _Strings) -> str:
     """The header row's cells, in bold (its texts added to the table before the rows', as XlsxWriter did)."""
-    return "".join(strings.cell(f"{column_letter(c)}1", name, f' s="{BOLD}"') for c, name in enumerate(names))
+    return "".join(strings.cell(f"{column_letter(c)}1", name, f' s="{BOLD}"') for c, name in enumerate(names, 1))
 
 
 Row = tuple[int, int, int, str]  # a row's number, its first and last columns with a cell, its cells' XML
@@ -166,7 +157,7 @@ def _sheet_data(head: str, columns: int, rows: list[Row]) -> str:
 def _sheet(head: str, widths: list[float], rows: list[Row], filter_rows: int | None, selected: bool) -> bytes:
     """A worksheet's XML: the bold, frozen header row ``head``, the rows after it, a filter on the
     header when ``filter_rows`` is given (its last row)."""
-    last = column_letter(len(widths) - 1)
+    last = column_letter(len(widths))
     tab = ' tabSelected="1"' if selected else ""
     parts = [f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><dimension ref="A1:{last}{rows[-1][0] if rows else 1}"/>',
              f'<sheetViews><sheetView{tab} workbookViewId="0">',
@@ -180,7 +171,7 @@ def _sheet(head: str, widths: list[float], rows: list[Row], filter_rows: int | N
 def _table_rows(t: Table, strings: _Strings) -> list[Row]:
     """Each row from 2 with a cell (empty cells left out, as a row with none)."""
     cells = [_cell_writer(f, strings) for f in t.fields]
-    letters = [column_letter(c) for c in range(len(t.fields))]
+    letters = [column_letter(c) for c in range(1, len(t.fields) + 1)]
     out = []
     for r, row in enumerate(t.rows, start=2):
         n = str(r)
@@ -199,7 +190,7 @@ def _dictionary_rows(tables: list[Table], strings: _Strings) -> list[Row]:
             kind = "text" if is_identifier(f) else f.get("type", "string")
             texts = (t.name[:31], f["name"], f.get("title", ""), kind, f.get("owner", ""), field_description(f))
             out.append((len(out) + 2, 0, len(texts) - 1, "".join(strings.cell(column_letter(c) + n, _cut(text))
-                                                                 for c, text in enumerate(texts))))
+                                                                 for c, text in enumerate(texts, 1))))
     return out
 
 
@@ -269,9 +260,8 @@ def workbook(tables: list[Table], released: dt.date, title: str) -> bytes:
     names = [t.name[:31] for t in tables] + [DICTIONARY_SHEET]
     sheets, filters = [], {}
     for i, t in enumerate(tables):
-        last = len(t.fields) - 1
         ends = max(len(t.rows), 1) + 1
-        filters[i] = f"{_quoted(names[i])}!$A$1:${column_letter(last)}${ends}"
+        filters[i] = f"{_quoted(names[i])}!$A$1:${column_letter(len(t.fields))}${ends}"
         head = _header([f["name"] for f in t.fields], strings)
         sheets.append(_sheet(head, [_width(f) for f in t.fields], _table_rows(t, strings), ends, i == 0))
     head = _header(DICTIONARY_HEADER, strings)

@@ -34,14 +34,10 @@ from typing import Any
 from .. import httpclient
 from ..fsutil import replace_dir
 from ..safetext import plain
-from ..schema import ROOT
 
 DEFAULT_URL = "https://api.os.uk/downloads/v1/products/CodePointOpen/downloads?area=GB&format=CSV&redirect"
 DEFAULT_HOSTS = ("omseprd1stdstordownload.blob.core.windows.net",)  # where OS's downloads redirect to
 ENV_URL = "CAREHOMES_CODEPOINT_URL"
-# where fetch-postcodes installs it: a link swapped atomically, its versions beside it in .codepoint/
-# (git ignores the folder; the publish workflow caches it whole)
-LOCAL_DIR = ROOT / ".codepoint" / "current"
 STATE_NAME = "codepoint-release.json"
 MIN_BYTES = 5 * 1024 * 1024  # the real GB zip is about 20 MB
 MAX_BYTES = 200 * 1024 * 1024

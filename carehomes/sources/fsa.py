@@ -44,11 +44,9 @@ NAME_MARGIN = 0.1   # ... and the runner-up must be this much less similar
 CONTAINED = 0.9     # score when every word of one name is in the other
 PREMISES_PENALTY = 0.1  # a name found only in the address counts for less than the business name
 BUSINESS_URL = "https://ratings.food.gov.uk/business/{fhrs_id}"
-SOURCE_NAME = "Food Standards Agency food hygiene rating scheme (FHRS) open data"
-FIELDS = ("food_hygiene.rating", "food_hygiene.date", "food_hygiene.fhrs_id")
+FIELDS = ("food_hygiene.rating", "food_hygiene.date", "food_hygiene.fhrs_id")  # what apply_match writes: each the FSA's in the schema
 _WANTED = {"FHRSID", "BusinessName", "BusinessType", "BusinessTypeID", "AddressLine1", "AddressLine2",
-           "AddressLine3", "AddressLine4", "PostCode", "RatingValue", "RatingDate", "LocalAuthorityName",
-           "ExtractDate"}
+           "AddressLine3", "AddressLine4", "PostCode", "RatingValue", "RatingDate", "ExtractDate"}
 _STOP_WORDS = {"the", "ltd", "limited", "plc", "llp", "and"}
 _STOP_PHRASES = ("care home with nursing", "residential care home", "care home", "nursing home",
                  "residential home", "rest home", "care centre", "kitchen")
@@ -71,7 +69,6 @@ class Establishment:
     postcode: str | None
     rating: str | None        # "0".."5", "Awaiting inspection", "Exempt"; None for anything else
     rating_date: dt.date | None
-    authority: str
     rating_value: str = ""    # RatingValue and RatingDate as the file gives them, for messages
     rating_date_text: str = ""
     source: str = ""          # the file it came from, as given on the command line
@@ -248,7 +245,7 @@ def read_fhrs(path: Path) -> FhrsFile:
             business_type_id=rec.get("BusinessTypeID", ""), address=address,
             premises=rec.get("AddressLine1", ""), postcode=postcode_key(rec.get("PostCode")),
             rating=RATINGS.get(rating_key(rec.get("RatingValue", ""))), rating_date=_iso_date(rec.get("RatingDate")),
-            authority=rec.get("LocalAuthorityName", ""), rating_value=rec.get("RatingValue", ""),
+            rating_value=rec.get("RatingValue", ""),
             rating_date_text=rec.get("RatingDate", ""), source=str(path)))
     if not seen_root:
         raise FsaError("has no FHRS establishments (no FHRSEstablishment header or EstablishmentDetail records)")
@@ -478,8 +475,7 @@ def read_homes(providers: Path) -> list[Home]:
 def apply_match(path: Path, est: Establishment, schema: Schema) -> str | None:
     """New profile text with the establishment's food hygiene facts (None if already current)."""
     doc = rt_load(path)
-    values: dict[str, Any] = {"food_hygiene.rating": est.rating, "food_hygiene.date": est.rating_date,
-                              "food_hygiene.fhrs_id": est.fhrs_id}
+    values: dict[str, Any] = dict(zip(FIELDS, (est.rating, est.rating_date, est.fhrs_id), strict=True))
     changed = False
     for dotted, value in values.items():
         if schema.by_path[dotted].owner != "fsa":

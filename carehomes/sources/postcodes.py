@@ -26,7 +26,8 @@ from ..schema import ROOT
 
 DEFAULT_DIR = ROOT.parent / "shared" / "data" / "postcodes" / "codepoint-open-2025-10"
 ENV_DIR = "CAREHOMES_CODEPOINT"
-FETCHED_DIR = ROOT / ".codepoint" / "current"  # where build.py fetch-postcodes installs it (see sources/codepoint.py)
+# where build.py fetch-postcodes installs it (see sources/codepoint.py; git ignores .codepoint/, the publish workflow caches it whole)
+FETCHED_DIR = ROOT / ".codepoint" / "current"
 NO_POSITION_QUALITY = 90   # Code-Point's quality 90: the postcode has no coordinates
 EARTH_RADIUS_KM = 6371.0088
 ATTRIBUTION = ("Contains OS data © Crown copyright and database right {year}. "  # attribution() fills in the year
