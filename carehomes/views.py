@@ -1173,6 +1173,13 @@ class HomeView:
 
     # --- machine-readable forms ------------------------------------------------------------------
 
+    @property
+    def json_ld_type(self) -> str:
+        """Its schema.org type as its kinds declare it (x-directory.kinds' jsonLdType): that of the first type of place
+        it is registered for that names one (a care home with nursing: MedicalBusiness), else its first kind's own."""
+        flagged = [c.json_ld_type for k in self.kinds for c in k.capacity if c.flag and c.json_ld_type and self.get(c.flag) is True]
+        return flagged[0] if flagged else self.kinds[0].json_ld_type
+
     def json_ld(self) -> dict:
         """The home as schema.org JSON-LD, using only types and properties of the current vocabulary
         (checked in tests/test_outputs_jsonld.py against the vocabulary schema-dts ships).
@@ -1187,7 +1194,7 @@ class HomeView:
         """
         doc: dict[str, Any] = {
             "@context": "https://schema.org",
-            "@type": "MedicalBusiness" if self.get("care.nursing") else "LocalBusiness",
+            "@type": self.json_ld_type,
             "name": self.name,
             "identifier": self.d["location_id"],
         }

@@ -223,3 +223,19 @@ def test_the_agency_template_speaks_of_an_agency_in_its_own_tables_words():
     assert "care home" not in text.lower() and "# Name of agency. The agency's name as registered with CQC." in text
     assert "#   [provider] The agency (changed by pull request)" in text and "slug: example-home-care" in text
     assert "# Name of care home. The home's name as registered with CQC." in template_text()  # the first kind's, as before
+
+
+def test_a_services_schema_org_type_is_the_one_its_kind_declares():
+    """jsonLdType was declared for each kind and type of place but HomeView.json_ld wrote MedicalBusiness or
+    LocalBusiness itself, so a new kind declaring another type (a day centre as a CivicStructure, say) was called a
+    LocalBusiness all the same."""
+    from carehomes.views import HomeView
+
+    schema = day_centre_schema()
+    next(k for k in schema.package["x-directory"]["kinds"]["list"] if k["id"] == "day_centre")["jsonLdType"] = "CivicStructure"
+    schema = Schema(schema.package)
+    home, centre, _ = (HomeView(p.data, RELEASED, schema) for p in _profiles())
+    assert centre.json_ld()["@type"] == "CivicStructure"
+    assert home.json_ld()["@type"] == "LocalBusiness"  # example-minimal: no type of place said, its kind's own
+    nursing = HomeView({**home.d, "care": {"nursing": True, "residential": True}}, RELEASED, schema)
+    assert nursing.json_ld()["@type"] == "MedicalBusiness"  # the first type of place it is registered for that names one
