@@ -379,13 +379,13 @@ def date_typo(text: str) -> str | None:
     s = text.strip()
     ascii_ = s.translate(FULL_WIDTH)  # full-width figures as typed_date reads them
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", ascii_) and isinstance(typed_date(s), str):
-        swapped = day_first(ascii_)  # '11/30/2026', month first as in the US: say the day-first date it may mean
+        swapped = month_first_meaning(ascii_)  # '11/30/2026', month first as in the US: say the day-first date it may mean
         return (f"'{s}' is not a real date; dates are read day first: for {nice_date(swapped)}, type "
                 f"{swapped:%d/%m/%Y}" if swapped else f"'{s}' is not a real date; check the day and month")
     return None
 
 
-def day_first(text: str) -> dt.date | None:
+def month_first_meaning(text: str) -> dt.date | None:
     """The date a DD/MM/YYYY ``text`` means when typed month first ('11/30/2026' is 30 November 2026); None when it
     is not of that form or its day and month swapped are no real date."""
     m = SLASHED_DATE.fullmatch(text.strip())
@@ -592,7 +592,7 @@ def older_words(label: str, typed: str | None, held: dt.date, new: dt.date, on: 
     if not typed:  # left empty for the day the request was sent: an older request edited after a newer one went in
         return (f"{label}: this request was sent on {nice_date(new)}, but your page already has a newer answer, "
                 f"confirmed on {nice_date(held)}; to change it again, open a new form from your page")
-    meant = day_first(typed)
+    meant = month_first_meaning(typed)
     hint = (f"dates are read day first: for {nice_date(meant)}, type {meant:%d/%m/%Y}"
             if meant and held <= meant <= on else
             "leave the date empty if you checked today, or type the day you checked, day first, as 23/11/2026")
