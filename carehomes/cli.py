@@ -618,6 +618,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 
     from .problems import ProblemsFound
     from .sources.cqc_files import ImportError_, import_cqc
+    from .yamlio import NotWritten
 
     if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
         _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
@@ -655,6 +656,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
+        return 1
     except csv.Error as exc:  # a field over the csv module's limit, a NUL, ... (the reader leaves these to us)
         _say(f"{args.file}: cannot be read as CSV ({reader_error(exc)}); nothing was imported. Export the CQC sheet as CSV again")
         return 1
@@ -676,6 +680,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 
 def cmd_import_fsa(args: argparse.Namespace) -> int:
     from .sources.fsa import FsaError, import_fsa
+    from .yamlio import NotWritten
 
     if args.fetch and args.files:
         _say("import-fsa --fetch downloads the council's files from the FSA: give no FILE")
@@ -695,6 +700,9 @@ def cmd_import_fsa(args: argparse.Namespace) -> int:
     except FsaError as exc:
         _say(str(exc))
         return 1
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
+        return 1
     print(report.summary())
     return 0
 
@@ -703,12 +711,16 @@ def _import_fsa_fetch(args: argparse.Namespace) -> int:
     from .forms import directory_settings
     from .sources.fsa import FsaError
     from .sources.fsa_fetch import authorities, fetch_and_import, steward_summary
+    from .yamlio import NotWritten
 
     try:
         codes = authorities(directory_settings(Path(args.config)), display_path(Path(args.config)))
         report, _ = fetch_and_import(Path(args.providers), codes, dry_run=args.dry_run, allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))
+        return 1
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
         return 1
     except OSError as exc:
         _say(f"{exc.filename or args.providers}: cannot be written ({exc.strerror or exc}); run import-fsa --fetch again")
@@ -757,6 +769,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_fmt(args: argparse.Namespace) -> int:
     from .editing import fmt_files
     from .load import find_profiles
+    from .yamlio import NotWritten
 
     paths = [Path(p) for p in args.paths] or [PROVIDERS]
     missing = [p for p in paths if not p.exists()]
@@ -768,7 +781,12 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         from .docs import template_paths
 
         files.extend(PROVIDERS / Path(t).name for t in template_paths())  # every kind's template
-    changed, found = fmt_files(files, check=args.check)
+    try:
+        changed, found = fmt_files(files, check=args.check)
+    except NotWritten as exc:  # each file is written whole, one at a time: those before it are formatted, it is as it was
+        _say(f"{exc.filename}: cannot be written ({exc.strerror}), so it and the profiles after it were not formatted; "
+             "free some space on its disk or make its folder writable, and run fmt again")
+        return 1
     problems = sorted(problems + found)
     for p in problems:
         print(p)
@@ -785,6 +803,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 def cmd_vacancies(args: argparse.Namespace) -> int:
     from .editing import set_vacancies
+    from .yamlio import NotWritten
 
     if _refused(input_folder_problem(Path(args.providers), "--providers")):
         return 1
@@ -813,7 +832,11 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not args.unchanged and all(n is None for n in free.values()):
         _say(f"give {' and/or '.join(o + ' N' for o in options)}, or --unchanged to confirm today that nothing changed")
         return 2
-    problems, dropped = set_vacancies(path, free, dt.date.today())
+    try:
+        problems, dropped = set_vacancies(path, free, dt.date.today())
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; {path} was not changed")
+        return 1
     if problems:
         for p in problems:
             print(p)
@@ -832,6 +855,7 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
 def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     from .updates import vacancies_from_csv, write_edits
+    from .yamlio import NotWritten
 
     keys = [c.key for c in default_kind().capacity if c.available]
     if args.slug or any(getattr(args, k) is not None for k in keys) or args.unchanged:
@@ -845,7 +869,11 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
         _say(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {args.from_csv}: nothing was changed."
              + (" Correct the rows above and run the command again." if rows else ""))
         return 1
-    written = write_edits(edits)
+    try:
+        written = write_edits(edits)
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was changed")
+        return 1
     agencies = any(e.sheet and e.sheet != default_kind().id for e in edits)  # a sheet is of one kind
     for f in written:
         print(f"{f}: {'new clients and hours' if agencies else 'vacancies'} updated")
