@@ -1475,6 +1475,7 @@ def _free_count(unit: str) -> Callable[[str], int]:
     return read
 
 
+DATED = frozenset(("data", "build", "serve", "release"))  # the commands that date a release (SOURCE_DATE_EPOCH)
 KEPT: list[argparse.Namespace] = []  # the last command's arguments, with what it kept on them (main)
 
 
@@ -1496,6 +1497,11 @@ def main(argv: list[str] | None = None) -> int:
             _command_parser(p, args.command).error("a path given is empty; give a path" if empty[0] == "paths"
                                                    else f"--{empty[0].replace('_', '-')} is empty; give a path")
         _area_paths(args)
+        if args.command in DATED:  # before any work: a release date that cannot be read ended them in a traceback
+            from .publish import source_date_problem
+
+            if _refused(source_date_problem()):
+                return 2
         if isinstance(getattr(args, "out", None), str):  # serve's server and rebuilds use the same folder as build
             args.out = str(_out_path(args.out))
         code = args.func(args)
