@@ -37,7 +37,7 @@ from .yamlio import (
     rt_dump,
     rt_load,
     rt_set,
-    write_text_atomic,
+    write_texts_atomic,
 )
 
 MAX_REMOVALS = 5  # an import may flag this many homes as gone without --allow-mass-removal ...
@@ -396,9 +396,8 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     _check_plan(writes, origins, schema)
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
-        with ctrl_c_after():  # every profile or, before this, none
-            for path, text in writes:
-                write_text_atomic(path, text)
+        with ctrl_c_after():  # every profile or, before this, none (a full disk too: OSError, nothing changed)
+            write_texts_atomic(writes)
     return report
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from . import forms
 from .areas import Area, default_area
-from .fsutil import is_slug
+from .fsutil import is_slug, not_written
 from .kinds import kinds_of
 from .load import display_path, load_profile
 from .ownership import GitError, is_maintainer, stewards
@@ -34,7 +34,7 @@ from .schema import Schema, load_schema
 from .updates import (MAX_BODY, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
                       with_email)
 from .validate import check_value, invisible
-from .yamlio import write_text_atomic
+from .yamlio import NotWritten, write_text_atomic
 
 APPROVED = "claim-approved"  # the one label a steward adds after ringing the home
 MARK = "<!-- claim for: {home} -->\n"  # heads each reply asking a steward to ring a home (its slug)
@@ -288,6 +288,10 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     if edit.problems or edit.text is None:
         res.errors = [str(p) for p in edit.problems] or ["the profile could not be changed; a steward must add the maintainer"]
         return res
-    write_text_atomic(path, edit.text)
+    try:
+        write_text_atomic(path, edit.text)
+    except NotWritten as exc:
+        res.errors = [not_written(exc, path.parent, "--repo")]
+        return res
     res.status = "approved"
     return res

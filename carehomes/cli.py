@@ -617,6 +617,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 
     from .problems import ProblemsFound
     from .sources.cqc_files import ImportError_, import_cqc
+    from .yamlio import NotWritten
 
     if args.max_removals < 0 or not 0 <= args.max_removal_percent <= 100:
         _say("--max-removals must be 0 or more and --max-removal-percent between 0 and 100")
@@ -654,6 +655,9 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
     except ImportError_ as exc:
         _say(f"{args.file}: {exc}")
         return 1
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
+        return 1
     except csv.Error as exc:  # a field over the csv module's limit, a NUL, ... (the reader leaves these to us)
         _say(f"{args.file}: cannot be read as CSV ({reader_error(exc)}); nothing was imported. Export the CQC sheet as CSV again")
         return 1
@@ -675,6 +679,7 @@ def cmd_import_cqc(args: argparse.Namespace) -> int:
 
 def cmd_import_fsa(args: argparse.Namespace) -> int:
     from .sources.fsa import FsaError, import_fsa
+    from .yamlio import NotWritten
 
     if args.fetch and args.files:
         _say("import-fsa --fetch downloads the council's files from the FSA: give no FILE")
@@ -694,6 +699,9 @@ def cmd_import_fsa(args: argparse.Namespace) -> int:
     except FsaError as exc:
         _say(str(exc))
         return 1
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
+        return 1
     print(report.summary())
     return 0
 
@@ -702,12 +710,16 @@ def _import_fsa_fetch(args: argparse.Namespace) -> int:
     from .forms import directory_settings
     from .sources.fsa import FsaError
     from .sources.fsa_fetch import authorities, fetch_and_import, steward_summary
+    from .yamlio import NotWritten
 
     try:
         codes = authorities(directory_settings(Path(args.config)), display_path(Path(args.config)))
         report, _ = fetch_and_import(Path(args.providers), codes, dry_run=args.dry_run, allow_older=args.allow_older)
     except FsaError as exc:
         _say(str(exc))
+        return 1
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was imported")
         return 1
     except OSError as exc:
         _say(f"{exc.filename or args.providers}: cannot be written ({exc.strerror or exc}); run import-fsa --fetch again")
@@ -756,6 +768,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_fmt(args: argparse.Namespace) -> int:
     from .editing import fmt_files
     from .load import find_profiles
+    from .yamlio import NotWritten
 
     paths = [Path(p) for p in args.paths] or [PROVIDERS]
     missing = [p for p in paths if not p.exists()]
@@ -767,7 +780,12 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         from .docs import template_paths
 
         files.extend(PROVIDERS / Path(t).name for t in template_paths())  # every kind's template
-    changed, found = fmt_files(files, check=args.check)
+    try:
+        changed, found = fmt_files(files, check=args.check)
+    except NotWritten as exc:  # each file is written whole, one at a time: those before it are formatted, it is as it was
+        _say(f"{exc.filename}: cannot be written ({exc.strerror}), so it and the profiles after it were not formatted; "
+             "free some space on its disk or make its folder writable, and run fmt again")
+        return 1
     problems = sorted(problems + found)
     for p in problems:
         print(p)
@@ -784,6 +802,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 def cmd_vacancies(args: argparse.Namespace) -> int:
     from .editing import set_vacancies
+    from .yamlio import NotWritten
 
     if _refused(input_folder_problem(Path(args.providers), "--providers")):
         return 1
@@ -812,7 +831,11 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not args.unchanged and all(n is None for n in free.values()):
         _say(f"give {' and/or '.join(o + ' N' for o in options)}, or --unchanged to confirm today that nothing changed")
         return 2
-    problems, dropped = set_vacancies(path, free, dt.date.today())
+    try:
+        problems, dropped = set_vacancies(path, free, dt.date.today())
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; {path} was not changed")
+        return 1
     if problems:
         for p in problems:
             print(p)
@@ -831,6 +854,7 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
 
 def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     from .updates import vacancies_from_csv, write_edits
+    from .yamlio import NotWritten
 
     keys = [c.key for c in default_kind().capacity if c.available]
     if args.slug or any(getattr(args, k) is not None for k in keys) or args.unchanged:
@@ -844,7 +868,11 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
         _say(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {args.from_csv}: nothing was changed."
              + (" Correct the rows above and run the command again." if rows else ""))
         return 1
-    written = write_edits(edits)
+    try:
+        written = write_edits(edits)
+    except NotWritten as exc:
+        _say(f"{not_written(exc, Path(args.providers), '--providers')}; nothing was changed")
+        return 1
     agencies = any(e.sheet and e.sheet != default_kind().id for e in edits)  # a sheet is of one kind
     for f in written:
         print(f"{f}: {'new clients and hours' if agencies else 'vacancies'} updated")
@@ -1446,6 +1474,7 @@ def _free_count(unit: str) -> Callable[[str], int]:
     return read
 
 
+DATED = frozenset(("data", "build", "serve", "release"))  # the commands that date a release (SOURCE_DATE_EPOCH)
 KEPT: list[argparse.Namespace] = []  # the last command's arguments, with what it kept on them (main)
 
 
@@ -1467,6 +1496,11 @@ def main(argv: list[str] | None = None) -> int:
             _command_parser(p, args.command).error("a path given is empty; give a path" if empty[0] == "paths"
                                                    else f"--{empty[0].replace('_', '-')} is empty; give a path")
         _area_paths(args)
+        if args.command in DATED:  # before any work: a release date that cannot be read ended them in a traceback
+            from .publish import source_date_problem
+
+            if _refused(source_date_problem()):
+                return 2
         if isinstance(getattr(args, "out", None), str):  # serve's server and rebuilds use the same folder as build
             args.out = str(_out_path(args.out))
         code = args.func(args)

@@ -1,6 +1,7 @@
 """Reading mkdocs.yml (or a --config file) as mkdocs does: INHERIT resolved, the child deep-merged over its parent."""
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Hashable
@@ -146,6 +147,20 @@ def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
     return _Loose
 
 
+def _decoded(path: Path, raw: bytes) -> str:
+    """A settings file's text, UTF-8 with or without a byte-order mark; one saved as UTF-16 or in a Windows code page
+    (Notepad's "Unicode", Excel's "ANSI": a pound sign or an e-acute as one byte) is refused naming the line and byte,
+    as a profile is (Python's "'utf-8' codec can't decode byte 0xe9 in position 190" named neither nor what to do)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ConfigFileError(f"{path}: is saved as UTF-16, not UTF-8; save it as UTF-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigFileError(f"{path}, line {line}: is not UTF-8 text: byte {exc.start:,} (0x{raw[exc.start]:02X}) "
+                              "cannot be read; save the file as UTF-8") from None
+
+
 def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
     try:
         where = path.resolve()
@@ -160,7 +175,7 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
         if len(raw_bytes) > MAX_CONFIG_BYTES:
             raise ConfigFileError(f"{path}: is larger than {MAX_CONFIG_BYTES // 1024 // 1024} MB, too large to be a "
                                   "settings file; give the site's mkdocs.yml")
-        text = raw_bytes.decode("utf-8")
+        text = _decoded(path, raw_bytes)
     except FileNotFoundError:
         if seen:
             raise ConfigFileError(f"{seen[-1]}: INHERIT names {path}, which does not exist; "
@@ -168,11 +183,16 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
         raise ConfigFileError(f"{path}: no such config file; give an existing mkdocs.yml with --config") from None
     except NotRegularFile:
         raise ConfigFileError(f"{path}: is not a regular file (a device, pipe or folder); give the site's mkdocs.yml") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigFileError(f"{path}: cannot be read ({exc})") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     chain.files.append(path)
     try:
         raw = yaml.load(text, Loader=_loader(chain))  # noqa: S506 (a SafeLoader that reads tags as empty)
+    except yaml.reader.ReaderError as exc:  # PyYAML names a character it refuses by its place in the text, not its line
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigFileError(f"{path}, line {line}: holds the character U+{exc.character:04X}, which a settings file "
+                              "may not hold (a control character, often pasted in by mistake); retype that line without it"
+                              ) from None
     except yaml.YAMLError as exc:
         raise ConfigFileError(f"{path}: is not valid YAML ({exc}); fix the line shown") from None
     except _RepeatedKey as exc:

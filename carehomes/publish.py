@@ -38,6 +38,7 @@ from .outputs.tables import (
 from .parallel import Beside, map_chunks, no_cycle_collection
 from .outputs.typed import joined_rows, owners_holding, typed_tables
 from .outputs.xlsx import workbook
+from .safetext import plain
 from .schema import ROOT, Schema, load_schema
 
 if TYPE_CHECKING:
@@ -52,6 +53,22 @@ def release_date(today: dt.date | None = None) -> dt.date:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return today or dt.date.today()
+
+
+_LAST_DAY = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp())
+
+
+def source_date_problem() -> str | None:
+    """What is wrong with SOURCE_DATE_EPOCH, with what to do, or None when it is unset, empty or a day this tool can
+    date a release with: seconds since 1970 in figures, as ``date +%s`` prints them (reproducible-builds.org: a malformed
+    value should stop the build). 'abc', '1e9' or a number past the year 9999 ended data and build in a traceback, and
+    '-1' dated the open data 1969.12.31."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch or (epoch.strip().isascii() and epoch.strip().isdigit() and int(epoch) <= _LAST_DAY):
+        return None
+    return (f"SOURCE_DATE_EPOCH='{plain(epoch, 40)}': is not a day to date the release with (the seconds since 1 January "
+            "1970, UTC, in figures, as 'date +%s' prints them, such as 1764979200 for 6 December 2025); set it to such a "
+            "number, or unset it to date the release today")
 
 
 

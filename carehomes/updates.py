@@ -21,7 +21,7 @@ from typing import Any, Callable
 from . import forms
 from .ages import age_words, nice_date
 from .areas import Area, default_area
-from .fsutil import NotRegularFile, ctrl_c_after, is_slug, read_regular
+from .fsutil import NotRegularFile, ctrl_c_after, is_slug, not_written, read_regular
 from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
@@ -31,7 +31,7 @@ from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, wit
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
 from .validate import WRITTEN_EXAMPLES, check_profile, item_as_pattern
-from .yamlio import plain_value, rt_dump, rt_load, rt_set, write_text_atomic
+from .yamlio import NotWritten, plain_value, rt_dump, rt_load, rt_set, write_text_atomic, write_texts_atomic
 
 NO_RESPONSE = "_No response_"
 MAX_BODY = 64 * 1024
@@ -579,7 +579,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.status = "unchanged"
         return res
     assert edit.text is not None
-    write_text_atomic(path, edit.text)
+    try:
+        write_text_atomic(path, edit.text)
+    except NotWritten as exc:
+        res.errors = [not_written(exc, path.parent, "--repo")]
+        return res
     res.status = "applied"
     res.notes += old_dates(edit.changed, by_path, on)
     res.notes += [said_of(w) for w in edit.warnings]
@@ -936,10 +940,7 @@ def _not_this_kind(sheet: Sheet, data: dict[str, Any], slug: str) -> str | None:
 
 def write_edits(edits: list[Edit]) -> list[Path]:
     """Write every checked edit that changes something; returns the files written."""
-    written: list[Path] = []
-    with ctrl_c_after():  # a sheet's homes all, or none
-        for e in edits:
-            if e.text is not None and e.changed:
-                write_text_atomic(e.path, e.text)
-                written.append(e.path)
-    return written
+    writes = [(e.path, e.text) for e in edits if e.text is not None and e.changed]
+    with ctrl_c_after():  # a sheet's homes all, or none (a full disk too: OSError, nothing changed)
+        write_texts_atomic(writes)
+    return [path for path, _ in writes]

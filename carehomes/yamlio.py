@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +32,47 @@ def dump_profile(data: dict, header: str = "") -> str:
     return lines + body
 
 
+class NotWritten(OSError):
+    """A profile (or a set of them) that could not be written: the OSError's errno, words and file, raised by
+    ``write_texts_atomic`` with every file left as it was, so a command can say so (``fsutil.not_written``) and not
+    mistake it for a file it could not read."""
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see the old or the new text, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    write_texts_atomic([(path, text)])
+
+
+def write_texts_atomic(texts: Iterable[tuple[Path, str]]) -> None:
+    """Write files that belong together (an import's profiles, a vacancy sheet's homes) as a set: each is written
+    beside its place first, and only when every one is written are they all put in place, so a full disk or a folder
+    that cannot be written half way raises NotWritten (an OSError naming the file) with every file as it was and no temporary file left behind (an
+    import into a folder on a disk that filled wrote 43 of its 88 new profiles, then stopped with a traceback)."""
+    written: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        _write_beside_then_replace(texts, written)
+    except OSError as exc:
+        raise NotWritten(exc.errno, exc.strerror, exc.filename) from exc
+    finally:
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _write_beside_then_replace(texts: Iterable[tuple[Path, str]], written: list[tuple[str, Path]]) -> None:
+    """Write each text beside its file (noting each temporary file in ``written``), then put every one in place."""
+    for path, text in texts:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            written.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            if exc.filename is None or os.path.basename(exc.filename).startswith(f".{path.name}."):
+                exc.filename = str(path)  # a full disk names no file; the temporary file's name means nothing to anyone
+            raise
+    for tmp, path in written:
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _represent_float(representer: Any, data: Any) -> Any:

@@ -75,21 +75,23 @@ def bundled_views() -> list:
 
 
 def ctrl_c_on_first_write(monkeypatch, module, sig: int | None = None) -> list[str]:
-    """Make ``module.write_text_atomic`` press Ctrl+C (SIGINT to this process; or send ``sig``, such as SIGTERM) as its
-    first file is written; the names of the files it then writes, in order (every one of a batch: a batch ends whole)."""
+    """Make ``module.write_texts_atomic`` press Ctrl+C (SIGINT to this process; or send ``sig``, such as SIGTERM) as its
+    batch starts being written; the names of the files it then writes, in order (every one of a batch: a batch ends
+    whole)."""
     import os
     import signal
 
     written: list[str] = []
-    real = module.write_text_atomic
+    real = module.write_texts_atomic
 
-    def write(path, text):
-        if not written:
+    def write(texts):
+        texts = list(texts)
+        if texts and not written:
             os.kill(os.getpid(), signal.SIGINT if sig is None else sig)
-        written.append(path.name)
-        real(path, text)
+        written.extend(path.name for path, _ in texts)
+        real(texts)
 
-    monkeypatch.setattr(module, "write_text_atomic", write)
+    monkeypatch.setattr(module, "write_texts_atomic", write)
     return written
 
 

@@ -104,3 +104,119 @@ def test_a_build_on_a_full_disk_says_so_and_keeps_the_site(tmp_path, monkeypatch
                         f"(no space left on it). Free some space on the disk that holds {out}, or give --out a folder "
                         f"on another disk, and run the command again\n"), err
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+
+
+# --- profiles: import-cqc, import-fsa, vacancies, apply-update, claim, fmt ------------------------------------------
+
+
+def _fill_profiles_after(monkeypatch: pytest.MonkeyPatch, files: int) -> None:
+    """A profile written beside its place (yamlio) fits for the first ``files`` files, then the disk is full."""
+    real = os.fdopen
+    count = {"n": 0}
+
+    def fdopen(fd: int, *args, **kwargs):
+        count["n"] += 1
+        if count["n"] > files:
+            os.close(fd)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, *args, **kwargs)
+    monkeypatch.setattr(os, "fdopen", fdopen)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.is_dir() else {}
+
+
+def test_profiles_that_belong_together_are_written_all_or_none(tmp_path, monkeypatch):
+    """Each profile was replaced on its own: a disk that filled at the third left two new and the rest old."""
+    from carehomes.yamlio import NotWritten, write_texts_atomic
+
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        (tmp_path / name).write_text("old", encoding="utf-8")
+    _fill_profiles_after(monkeypatch, 2)
+    with pytest.raises(NotWritten) as caught:
+        write_texts_atomic([(tmp_path / n, "new") for n in ("a.yaml", "b.yaml", "c.yaml")])
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(tmp_path / "c.yaml"))  # the profile, not
+    assert _files(tmp_path) == {"a.yaml": b"old", "b.yaml": b"old", "c.yaml": b"old"}  # a temporary file's name
+
+
+def test_import_cqc_on_a_full_disk_says_so_and_writes_no_profile(tmp_path, monkeypatch, shared_data):
+    """It stopped with a traceback ('OSError: [Errno 28] No space left on device') after 43 of Herefordshire's 88
+    new profiles: an import is all or nothing."""
+    from test_importer import national_slice
+
+    src, _ = national_slice(tmp_path, {"Herefordshire, County of"}, limit=5)
+    folder = tmp_path / "p"
+    _fill_profiles_after(monkeypatch, 3)
+    code, _, err = _run("import-cqc", str(src), "--providers", str(folder))
+    assert code == 1 and "Traceback" not in err, err
+    assert err.endswith(f": cannot be written: the disk is full (no space left on it). Free some space on the disk that "
+                        f"holds {folder}, or give --providers a folder on another disk, and run the command again; "
+                        "nothing was imported\n"), err
+    assert err.startswith(str(folder) + "/") and err.count("\n") == 1
+    assert _files(folder) == {}
+
+
+def _profiles(tmp_path: Path) -> Path:
+    from conftest import ROOT
+
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    for slug in ("aston-house", "blackwells", "whitegates"):
+        (folder / f"{slug}.yaml").write_bytes((ROOT / "providers" / f"{slug}.yaml").read_bytes())
+    return folder
+
+
+def test_a_vacancy_sheet_on_a_full_disk_changes_no_home(tmp_path, monkeypatch):
+    folder = _profiles(tmp_path)
+    before = _files(folder)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("home,nursing_free,residential_free\naston-house,,1\nblackwells,,2\nwhitegates,,3\n", encoding="utf-8")
+    _fill_profiles_after(monkeypatch, 2)
+    code, out, err = _run("vacancies", "--from-csv", str(sheet), "--providers", str(folder))
+    assert (code, out) == (1, "")
+    assert err == (f"{folder / 'whitegates.yaml'}: cannot be written: the disk is full (no space left on it). Free some "
+                   f"space on the disk that holds {folder}, or give --providers a folder on another disk, and run the "
+                   "command again; nothing was changed\n")
+    assert _files(folder) == before
+
+
+def test_one_home_s_vacancies_on_a_full_disk(tmp_path, monkeypatch):
+    folder = _profiles(tmp_path)
+    before = _files(folder)
+    _fill_profiles_after(monkeypatch, 0)
+    code, _, err = _run("vacancies", "aston-house", "--unchanged", "--providers", str(folder))
+    assert code == 1 and "Traceback" not in err
+    assert err.endswith(f"and run the command again; {folder / 'aston-house.yaml'} was not changed\n"), err
+    assert _files(folder) == before
+
+
+def test_fmt_on_a_full_disk_names_the_profile_it_stopped_at(tmp_path, monkeypatch):
+    folder = _profiles(tmp_path)
+    aston = folder / "aston-house.yaml"
+    aston.write_bytes(aston.read_bytes().replace(b"\n", b"\r\n"))  # saved by Notepad: fmt writes it again
+    before = _files(folder)
+    _fill_profiles_after(monkeypatch, 0)
+    code, _, err = _run("fmt", str(folder))
+    assert (code, err) == (1, f"{aston}: cannot be written (No space left on device), so it and the profiles after it "
+                              "were not formatted; free some space on its disk or make its folder writable, and run "
+                              "fmt again\n")
+    assert _files(folder) == before
+
+
+def test_apply_update_on_a_full_disk_replies_with_the_reason(tmp_path, monkeypatch):
+    from carehomes.updates import apply_update
+
+    folder = _profiles(tmp_path)
+    aston = folder / "aston-house.yaml"
+    aston.write_text(aston.read_text(encoding="utf-8") + "maintainers:\n- aston-manager\n", encoding="utf-8")
+    before = _files(folder)
+    _fill_profiles_after(monkeypatch, 0)
+    import datetime as dt
+
+    res = apply_update("### Your home's page name\n\naston-house\n\n### Lead manager\n\nAlex Example\n", "aston-manager",
+                       tmp_path, dt.date(2026, 12, 6))
+    assert res.status != "applied"
+    assert res.errors == [f"{aston}: cannot be written: the disk is full (no space left on it). Free some space on the "
+                          f"disk that holds {folder}, or give --repo a folder on another disk, and run the command again"]
+    assert _files(folder) == before

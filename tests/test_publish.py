@@ -217,3 +217,26 @@ def test_round_trip_keeps_meaning(data):
     assert back == expected
     assert json.loads(tables["care-homes.json"]) == [expected]
     assert canonical(data) == expected
+
+
+def test_a_source_date_epoch_that_is_no_day_is_one_message_before_any_work(tmp_path, monkeypatch):
+    """SOURCE_DATE_EPOCH=abc, 1e9 or a number past the year 9999 ended data and build in a traceback (int() or
+    fromtimestamp() in release_date), and -1 dated the open data 1969.12.31; an empty one is unset, as before."""
+    from conftest import FIXTURES, run_build
+
+    out = tmp_path / "data"
+    for value in ("abc", "1e9", "-1", "99999999999999999999", "253402300800"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+        for command in (["data", "--out", str(out)], ["build", "--out", str(tmp_path / "site")],
+                        ["release", "--releases", str(tmp_path / "releases")]):
+            done = run_build(*command, "--providers", str(FIXTURES / "profiles"))
+            assert (done.returncode, done.stderr) == (2, (
+                f"SOURCE_DATE_EPOCH='{value}': is not a day to date the release with (the seconds since 1 January 1970, "
+                "UTC, in figures, as 'date +%s' prints them, such as 1764979200 for 6 December 2025); set it to such a "
+                "number, or unset it to date the release today\n")), (value, command, done.stderr)
+        assert not any(tmp_path.iterdir())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " 1764979200 ")
+    assert run_build("data", "--out", str(out), "--providers", str(FIXTURES / "profiles")).returncode == 0
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["version"] == "2025.12.6"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
+    assert run_build("check", str(FIXTURES / "profiles")).returncode == 0

@@ -376,6 +376,34 @@ def test_a_settings_file_that_is_a_symlink_loop_is_one_clear_message(tmp_path):
                                   "site's mkdocs.yml")
 
 
+def test_a_settings_file_saved_by_notepad_or_excel_is_one_clear_message_naming_the_line(tmp_path):
+    """mkdocs.yml saved as UTF-16 (Notepad's "Unicode") or Windows-1252 (a pound sign or an e-acute as one byte) was
+    "cannot be read ('utf-8' codec can't decode byte 0xe9 in position 190: invalid continuation byte)", and a NUL was
+    "position 188 ... fix the line shown" with no line shown: now each names the line and what to do, as a profile's
+    message does; UTF-8 with a byte-order mark and Windows line ends are read as they are."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.siteconfig import read_config
+
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("site_name: ", "site_name: Caf\u00e9 \u00a3 ", 1)
+    line = text[:text.index("site_name: ")].count("\n") + 1
+    byte = text.index("\u00e9")  # one byte a character before it in Windows-1252, as in UTF-8 (ASCII)
+    config = tmp_path / "mkdocs.yml"
+    for saved, said in (
+            (("\ufeff" + text).encode("utf-16-le"), f"{config}: is saved as UTF-16, not UTF-8; save it as UTF-8"),
+            (text.encode("utf-16"), f"{config}: is saved as UTF-16, not UTF-8; save it as UTF-8"),
+            (text.encode("cp1252"), f"{config}, line {line}: is not UTF-8 text: byte {byte:,} (0xE9) "
+                                    "cannot be read; save the file as UTF-8"),
+            (text.replace("Caf", "Ca\0f", 1).encode(), f"{config}, line {line}: holds the character U+0000, which a "
+             "settings file may not hold (a control character, often pasted in by mistake); retype that line without it")):
+        config.write_bytes(saved)
+        with pytest.raises(ConfigFileError) as err:
+            read_config(config)
+        assert str(err.value) == said
+    for saved in (b"\xef\xbb\xbf" + text.encode(), text.replace("\n", "\r\n").encode()):
+        config.write_bytes(saved)
+        assert read_config(config).raw["site_name"].startswith("Caf\u00e9 \u00a3 ")
+
+
 def test_inherit_loops_and_missing_parents_are_one_clear_message(tmp_path):
     from carehomes.configfile import ConfigFileError
     from carehomes.siteconfig import read_config

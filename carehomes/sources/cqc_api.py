@@ -38,9 +38,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import apply, httpclient
+from ..fsutil import not_written
 from ..kinds import kinds
 from ..progress import Progress
 from ..safetext import plain, web_address
+from ..yamlio import NotWritten
 from . import cqc_files, cqc_shape
 from .cqc_files import JSON_FACTS, RATING_QUESTIONS, UNRATED, _field, _history, _read, extra_facts  # noqa: F401 (re-exported)
 
@@ -552,6 +554,8 @@ def apply_to_profiles(fetched: Fetched, providers: Path, local_authority: str, *
                                       register_ids=None if fetched.full else set(fetched.listed), skipped=skipped)
     except apply.ImportError_ as exc:
         raise SyncError(str(exc)) from None
+    except NotWritten as exc:  # the responses are kept in the sync cache: the same command resumes
+        raise SyncError(f"{not_written(exc, providers, '--providers')}; nothing was changed") from None
 
 
 # --- the command ---------------------------------------------------------------------------------

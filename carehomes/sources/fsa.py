@@ -26,7 +26,7 @@ from ..records import get_path
 from ..safetext import plain
 from ..schema import Schema, load_schema
 from ..validate import errors_added
-from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_text_atomic
+from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_texts_atomic
 
 CARING_PREMISES = "Hospitals/Childcare/Caring Premises"
 CARING_PREMISES_ID = "5"
@@ -545,9 +545,8 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
                        + older)
     report.changed = list(texts)
     if not dry_run:
-        with ctrl_c_after():  # every rating or, before this, none
-            for path, text in texts.items():
-                write_text_atomic(path, text)
+        with ctrl_c_after():  # every rating or, before this, none (a full disk too: OSError, nothing changed)
+            write_texts_atomic(texts.items())
     return report
 
 
