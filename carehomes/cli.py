@@ -212,13 +212,22 @@ def _out_path(text: str) -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .configfile import ConfigFileError
     from .pipeline import build_site
     from .releases import ReleaseError
+    from .siteconfig import not_a_site
     from .timings import Timings
 
     out = Path(args.out)  # its .. worked out in main (_out_path)
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
     if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases))):
+        return 1
+    try:
+        foreign = not_a_site(Path(args.config))
+    except ConfigFileError:
+        foreign = None  # the build says what is wrong with it, with the rest
+    if foreign:
+        _say(f"The build failed, so {out} was left as it was:\n{foreign}")
         return 1
     gap = _postcode_gap(Path(args.config), getattr(args, "area", None))
     if args.production and _production_refused(Path(args.config), out, gap):

@@ -49,6 +49,20 @@ def area_folder(config: Path) -> str:
     return ""
 
 
+def not_a_site(path: Path) -> str | None:
+    """Why the settings at ``path`` cannot build this directory's site, or None: an empty file, or one without
+    extra.directory (neither this repository's mkdocs.yml nor one inheriting it), which mkdocs would build from its
+    own defaults (docs/ as the pages, no theme of ours) and fail in ways that name neither. ConfigFileError when the
+    file cannot be read (read_config says why)."""
+    raw = load_config_chain(path).raw
+    extra = raw.get("extra", {})
+    if extra is None or (isinstance(extra, dict) and "directory" not in extra):  # a wrong type: config_problems says so
+        what = "is empty" if not raw else "has no extra.directory settings"
+        return (f"{path}: {what}, so it is not this directory's settings: start from the repository's mkdocs.yml, or "
+                "for an area write INHERIT: ../../mkdocs.yml and then only what differs (docs/areas.md)")
+    return None
+
+
 def read_config(path: Path) -> SiteConfig:
     """The site config at ``path`` (INHERIT resolved as mkdocs does); ConfigFileError naming the file and
     every key that is the wrong kind, so no setting fails later as a traceback inside a template."""

@@ -591,3 +591,17 @@ def test_a_site_address_that_is_not_a_web_address_is_refused_not_linked_in_the_r
     code, _, err = run(capsys, "report", "--area", "x", "--out", str(tmp_path / "report"))
     assert (code, err) == (1, f"{config}: site_url 'javascript:alert(document.domain)//' {why}\n")
     assert not (tmp_path / "report").exists()
+
+
+def test_settings_that_are_not_this_directorys_are_refused_before_mkdocs_runs(tmp_path, capsys):
+    """An empty mkdocs.yml, or one of mkdocs' own with only site_name, was built from mkdocs' defaults: docs/ as the
+    pages (a Jinja error in docs/engines.md when run at the top level) or 'the pages made a folder search/'."""
+    for text, what in (("", "is empty"), ("site_name: Example\n", "has no extra.directory settings")):
+        config = tmp_path / "mkdocs.yml"
+        config.write_text(text, encoding="utf-8")
+        code, _, err = run(capsys, "build", "--config", str(config), "--providers", str(FIXTURES / "profiles"),
+                           "--out", str(tmp_path / "site"), "--no-search")
+        assert (code, err) == (1, f"The build failed, so {tmp_path / 'site'} was left as it was:\n{config}: {what}, so it "
+                                  "is not this directory's settings: start from the repository's mkdocs.yml, or for an "
+                                  "area write INHERIT: ../../mkdocs.yml and then only what differs (docs/areas.md)\n"), text
+    assert not (tmp_path / "site").exists()
