@@ -768,7 +768,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
             p.parent.mkdir(exist_ok=True)  # docs/ in a checkout that has none yet
             p.write_text(outputs[p], encoding="utf-8")
         except OSError as exc:
-            _say(f"{p.relative_to(ROOT)}: cannot be written ({exc.strerror or exc}); make it a writable file and run: python3 build.py docs")
+            exc.filename = str(p.relative_to(ROOT))
+            _say(not_written(exc, p.relative_to(ROOT).parent, ""))  # the command to run again is this one
             return 1
         _say(f"wrote {p.relative_to(ROOT)}")
     return 0

@@ -31,16 +31,19 @@ _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 def not_written(exc: OSError, where: Path | str, flag: str = "--out") -> str:
     """Why a file could not be written, in words with what to do: a full disk, a folder the user may not write to or a
-    read-only disk told as such (Python's "[Errno 28] No space left on device" names neither the file nor a way out)."""
+    read-only disk told as such (Python's "[Errno 28] No space left on device" names neither the file nor a way out).
+    ``flag``: the option that gives another folder ("" when there is none, as for the files docs writes in place)."""
     shown = str(exc.filename or where)
     if exc.errno in _FULL:
+        other = f", or give {flag} a folder on another disk" if flag else ""
         return (f"{shown}: cannot be written: the disk is full (no space left on it). Free some space on the disk that "
-                f"holds {where}, or give {flag} a folder on another disk, and run the command again")
+                f"holds {where}{other}, and run the command again")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return (f"{shown}: cannot be written: you are not allowed to write there (permission denied). Make it writable "
-                f"for you, or give {flag} another folder")
+        other = f", or give {flag} another folder" if flag else ""
+        return f"{shown}: cannot be written: you are not allowed to write there (permission denied). Make it writable for you{other}"
     if exc.errno == errno.EROFS:
-        return f"{shown}: cannot be written: its disk is read-only. Give {flag} a folder on a disk you can write to"
+        where_to = f"Give {flag} a folder on a disk you can write to" if flag else "Run the command in a copy on a disk you can write to"
+        return f"{shown}: cannot be written: its disk is read-only. {where_to}"
     return f"{shown}: cannot be written ({exc.strerror or exc})"
 
 

@@ -220,3 +220,16 @@ def test_apply_update_on_a_full_disk_replies_with_the_reason(tmp_path, monkeypat
     assert res.errors == [f"{aston}: cannot be written: the disk is full (no space left on it). Free some space on the "
                           f"disk that holds {folder}, or give --repo a folder on another disk, and run the command again"]
     assert _files(folder) == before
+
+
+def test_without_another_folder_to_give_the_words_do_not_offer_one():
+    """docs writes its pages in place: it told a full disk to 'make it a writable file'."""
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "docs/commands.md")
+    assert not_written(full, "docs", "") == ("docs/commands.md: cannot be written: the disk is full (no space left on "
+                                             "it). Free some space on the disk that holds docs, and run the command again")
+    shut = OSError(errno.EACCES, os.strerror(errno.EACCES), "docs/commands.md")
+    assert not_written(shut, "docs", "") == ("docs/commands.md: cannot be written: you are not allowed to write there "
+                                             "(permission denied). Make it writable for you")
+    read_only = OSError(errno.EROFS, os.strerror(errno.EROFS), "docs/commands.md")
+    assert not_written(read_only, "docs", "").endswith("its disk is read-only. Run the command in a copy on a disk you "
+                                                       "can write to")
