@@ -33,7 +33,7 @@ from .text import with_article
 from .schema import Schema, load_schema
 from .updates import (MAX_BODY, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
                       with_email)
-from .validate import check_value, invisible
+from .validate import check_value, invisible, today as england_today
 from .yamlio import NotWritten, write_text_atomic
 
 APPROVED = "claim-approved"  # the one label a steward adds after ringing the home
@@ -284,7 +284,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     if replies is not None and res.bound is None:
         res.status = "unbound"
         return res
-    edit = edit_profile(path, {"maintainers": [author]}, on or dt.date.today(), res.path, schema)
+    edit = edit_profile(path, {"maintainers": [author]}, on or england_today(), res.path, schema)
     if edit.problems or edit.text is None:
         res.errors = [str(p) for p in edit.problems] or ["the profile could not be changed; a steward must add the maintainer"]
         return res

@@ -27,6 +27,7 @@ from .github import MAX_COMMENTS, MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT, SchemaError
 from .text import reader_error, typed_whole
+from .validate import today as england_today
 
 PROVIDERS = ROOT / "providers"
 
@@ -169,7 +170,7 @@ def _day_option(flag: str, text: str | None, what: str, left_out: str = "for tod
     before validate.EARLIEST_YEAR (a year typed with two digits). ``left_out``: what leaving the option out gives."""
     from .validate import EARLIEST_YEAR
 
-    today = dt.date.today()
+    today = england_today()
     if not text:
         return today
     try:
@@ -518,8 +519,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     # service says itself (an agency taking new clients) is out of date by the days since it said it, not by the CQC data's
     # date (answers given after that date read as fresh however old they are); CQC's facts (the signals, the ages of
     # ratings) are measured from the CQC data's date, given to each step as ``today``
-    views = [HomeView(p.data, dt.date.today(), staleness=staleness(site.directory)) for p in result.profiles]
-    today = data_date(views) or dt.date.today()  # as at the CQC data's date, so ages read as CQC published them
+    views = [HomeView(p.data, england_today(), staleness=staleness(site.directory)) for p in result.profiles]
+    today = data_date(views) or england_today()  # as at the CQC data's date, so ages read as CQC published them
     try:
         previous = previous_release(Path(args.releases))
         found = signals(views, today, thresholds, previous, site.directory.get("localities"))
@@ -842,7 +843,7 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
         _say(f"give {' and/or '.join(o + ' N' for o in options)}, or --unchanged to confirm today that nothing changed")
         return 2
     try:
-        problems, dropped = set_vacancies(path, free, dt.date.today())
+        problems, dropped = set_vacancies(path, free, england_today())
     except NotWritten as exc:
         _say(f"{not_written(exc, Path(args.providers), '--providers')}; {path} was not changed")
         return 1
@@ -870,7 +871,7 @@ def cmd_vacancies_csv(args: argparse.Namespace) -> int:
     if args.slug or any(getattr(args, k) is not None for k in keys) or args.unchanged:
         _say(f"--from-csv takes every home from the file; leave out the slug, {', '.join('--' + k for k in keys)} and --unchanged")
         return 2
-    edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), dt.date.today())
+    edits, problems = vacancies_from_csv(Path(args.from_csv), Path(args.providers), england_today())
     if problems:
         print("\n".join(problems))
         # a problem of the whole file (not found, a workbook, too big) has no row to correct: its line says what to do

@@ -39,6 +39,7 @@ from .outputs.postcode_lookup import LOOKUP_DIR, remember_lookup, write_lookup
 from .ages import Age
 from .timings import Timings, timed
 from .views import HomeView, remembering
+from .validate import today as england_today
 
 
 @dataclass
@@ -149,7 +150,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     with t.stage("settings and views"):
         schema = schema or load_schema()
         cfg = read_config(config_path or ROOT / "mkdocs.yml")
-        today = today or dt.date.today()
+        today = today or england_today()
         released = release_date()  # once, so every file and page of this build carries the same date
         limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
         views = views_of(profiles, today, schema, cfg.edit_base, limits, ungathered(cfg.directory))

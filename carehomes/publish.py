@@ -40,6 +40,7 @@ from .outputs.typed import joined_rows, owners_holding, typed_tables
 from .outputs.xlsx import workbook
 from .safetext import plain
 from .schema import ROOT, Schema, load_schema
+from .validate import today as england_today
 
 if TYPE_CHECKING:
     from .releases import Entry
@@ -52,7 +53,7 @@ def release_date(today: dt.date | None = None) -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return today or dt.date.today()
+    return today or england_today()
 
 
 _LAST_DAY = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp())

@@ -44,8 +44,17 @@ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split())
 
 
 def today() -> dt.date:
-    """Today's date (a function so tests can pass their own)."""
-    return dt.date.today()
+    """Today's date in England (Europe/London), whatever the computer's time zone: a CI runner keeps UTC, an hour
+    behind in summer, and a laptop abroad its own, so a release, an age or a staleness warning made near midnight was
+    dated a day off. The computer's own date where no time zone data is installed. Every command's "today" is this."""
+    try:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    except ImportError:  # pragma: no cover (Python 3.9 and later have it)
+        return dt.date.today()
+    try:
+        return dt.datetime.now(ZoneInfo("Europe/London")).date()
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return dt.date.today()
 
 
 def check_profile(profile: Profile, schema: Schema | None = None, on: dt.date | None = None) -> list[Problem]:

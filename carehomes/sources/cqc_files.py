@@ -29,7 +29,7 @@ from ..kinds import default_kind, kinds
 from ..schema import Schema, load_schema
 from ..text import and_list, reader_error
 from ..safetext import plain
-from ..validate import POSTCODE_LOOSE, URL
+from ..validate import POSTCODE_LOOSE, URL, today as england_today
 from . import cqc_shape
 
 __all__ = [
@@ -1224,7 +1224,7 @@ def import_cqc(file: Path, providers: Path, local_authority: str | None = None, 
     """
     fmt, records, data_date = read_register(file, as_of)
     if as_of:
-        if as_of > dt.date.today():
+        if as_of > england_today():
             raise ImportError_(f"--as-of {as_of.isoformat()} is in the future")
         data_date = as_of
     # the locations not imported that the report counts: the council's own, when one is named (not the whole file's)

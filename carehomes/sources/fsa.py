@@ -25,7 +25,7 @@ from ..load import display_path, profile_files, yaml_mapping
 from ..records import get_path
 from ..safetext import plain
 from ..schema import Schema, load_schema
-from ..validate import errors_added
+from ..validate import errors_added, today as england_today
 from ..yamlio import plain_value, rt_delete, rt_dump, rt_load, rt_set, write_texts_atomic
 
 CARING_PREMISES = "Hospitals/Childcare/Caring Premises"
@@ -510,7 +510,7 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
         raise FsaError("\n".join(problems))
     establishments = [e for f in read for e in f.establishments]
     report = FsaReport(read, match_homes(read_homes(providers), establishments), dry_run=dry_run)
-    on = on or dt.date.today()
+    on = on or england_today()
     texts: dict[Path, str] = {}
     refused_older = False
     for m in report.matches:
