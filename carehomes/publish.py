@@ -49,7 +49,7 @@ __all__ = ["HomePieces", "build_tables", "data_files", "home_pieces", "join_piec
 
 
 def release_date(today: dt.date | None = None) -> dt.date:
-    """The release date: today (``today``, else the computer's), or SOURCE_DATE_EPOCH for reproducible builds."""
+    """The release date: today (``today``, else England's: validate.today), or SOURCE_DATE_EPOCH (read as UTC) for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
