@@ -187,7 +187,7 @@ def location_index(providers: Path) -> dict[str, Path]:
 class Result:
     """What apply-update did, for the workflow (written as JSON) and for the issue comment."""
 
-    status: str  # applied, unchanged, refused or invalid
+    status: str  # applied, unchanged, refused, invalid, or failed (the profile could not be saved: a full disk)
     home: str | None = None
     name: str | None = None
     path: str | None = None
@@ -209,6 +209,11 @@ class Result:
 
     def comment(self) -> str:
         """The issue comment, in Markdown; every value from the form is escaped."""
+        if self.status == "failed":  # the error says what the council must mend; the manager has nothing to do
+            return with_email("This update was not made, because of a problem on our side: the directory could not "
+                              "save it. You do not need to change or send anything: someone from the council will put "
+                              "it right and make this update.\n",
+                              self.council_email)
         if self.status in ("refused", "invalid"):
             # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
             # contact at its end, not cut at md_safe's 300 characters for one outside value
@@ -581,8 +586,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     assert edit.text is not None
     try:
         write_text_atomic(path, edit.text)
-    except NotWritten as exc:
-        res.errors = [not_written(exc, path.parent, "--repo")]
+    except NotWritten as exc:  # the runner's fault, not the manager's: nothing for them to edit
+        res.status, res.errors = "failed", [not_written(exc, path.parent, "--repo")]
+        res.council_email = council_email(repo, area.config)
         return res
     res.status = "applied"
     res.notes += old_dates(edit.changed, by_path, on)

@@ -216,10 +216,15 @@ def test_apply_update_on_a_full_disk_replies_with_the_reason(tmp_path, monkeypat
 
     res = apply_update("### Your home's page name\n\naston-house\n\n### Lead manager\n\nAlex Example\n", "aston-manager",
                        tmp_path, dt.date(2026, 12, 6))
-    assert res.status != "applied"
+    assert res.status == "failed"  # the runner's fault: the manager is not asked to edit their answers
     assert res.errors == [f"{aston}: cannot be written: the disk is full (no space left on it). Free some space on the "
                           f"disk that holds {folder}, or give --repo a folder on another disk, and run the command again"]
     assert _files(folder) == before
+    reply = res.comment()
+    assert reply.startswith("This update was not made, because of a problem on our side: the directory could not save "
+                            "it. You do not need to change or send anything: someone from the council will put it right "
+                            "and make this update.")
+    assert "Edit" not in reply and "disk" not in reply  # nothing for the manager to do, no runner's words
 
 
 def test_without_another_folder_to_give_the_words_do_not_offer_one():
