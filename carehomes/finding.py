@@ -281,7 +281,7 @@ def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Liste
     for t, homes in sorted(by_town.items(), key=lambda x: town_key(x[0])):
         out["towns"] += _paged("town-" + slugify(t), f"{named} in {t}", t, homes)
     if no_town:
-        out["towns"] += _paged("town-none", f"{named} with no town in their address", "No town given", no_town)
+        out["towns"] += _paged("town-none", f"{named} with no town given", "No town given", no_town)
     said = [(v, set(v.yes_filters)) for v in ordered]  # once a home, not once a home and need
     for key, label in needs:
         homes = [v for v, yes in said if key in yes]

@@ -81,15 +81,24 @@ class Released:
         return get_path(self.d, path.split("."))
 
 
-def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None = None) -> str:
+def by_district(views: Sequence[Located], by_town: bool, localities: dict[str, list[str]] | None) -> bool:
+    """Whether a page of one council groups its homes by postcode district: when no home has a town (CQC's care
+    directory gives the address in one line) and the council sets no localities, rather than every home under 'Unknown'."""
+    return by_town and not localities and not any(v.get("address.town") for v in views)
+
+
+def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None = None, district: bool = False) -> str:
     """The home's council-defined locality (``localities``: name -> postcode districts or sectors, such as
-    HR6 or 'HR1 2'), else its postal town when the page covers one council, else its council."""
+    HR6 or 'HR1 2'), else its postal town when the page covers one council (its postcode district with ``district``:
+    by_district), else its council."""
     if localities:
         postcode = str(v.get("address.postcode") or "").upper()
         best = max(((len(p), name) for name, prefixes in localities.items() for p in prefixes
                     if postcode == p.upper() or postcode.startswith(p.upper() + (" " if " " not in p else ""))), default=None)
         if best:
             return best[1]
+    if district:
+        return str(v.get("address.postcode") or "").upper().split(" ")[0] or "Unknown"
     return town_name(v.get("address.town")) if by_town else str(v.get("locality"))
 
 
@@ -173,9 +182,10 @@ def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[s
     """All the numbers the market page shows."""
     localities_seen = sorted({str(v.get("locality")) for v in views})
     by_town = len(localities_seen) == 1
+    district = by_district(views, by_town, localities)
     areas: dict[str, list[HomeView]] = defaultdict(list)
     for v in views:
-        areas[area_of(v, by_town, localities)].append(v)
+        areas[area_of(v, by_town, localities, district)].append(v)
     names = sorted(areas, key=lambda a: (-len(areas[a]), a))
     cap = []
     caps = views[0].s.capabilities if views else []
@@ -198,7 +208,7 @@ def overview(views: list[HomeView], today: dt.date, localities: dict[str, list[s
         d = v.rating_date
         ages[undated if not d else under_year if (today - d).days <= YEAR_DAYS else
              over_stale if limit.passed(d, today) else under_stale] += 1
-    return {"by_town": by_town, "areas": names, "groups": areas, "capabilities": cap, "ratings": ratings, "ages": ages,
+    return {"by_town": by_town, "by_district": district, "areas": names, "groups": areas, "capabilities": cap, "ratings": ratings, "ages": ages,
             "localities": localities_seen}
 
 
@@ -379,7 +389,7 @@ def tables_package(tables: Tables, title: str, as_at: dt.date, made: dt.date, pa
 
 
 def released_groups(previous: tuple[dt.date, dict[str, dict]] | None, by_town: bool,
-                    localities: dict[str, list[str]] | None) -> dict[str, list[Located]] | None:
+                    localities: dict[str, list[str]] | None, district: bool = False) -> dict[str, list[Located]] | None:
     """The homes registered at the newest release (``previous``: its date and records), by the page's areas;
     None when there is no earlier release."""
     if previous is None:
@@ -388,7 +398,7 @@ def released_groups(previous: tuple[dt.date, dict[str, dict]] | None, by_town: b
     for record in previous[1].values():
         if not closed(record):
             home = Released(record)
-            out[area_of(home, by_town, localities)].append(home)
+            out[area_of(home, by_town, localities, district)].append(home)
     return out
 
 
@@ -431,11 +441,15 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     views = current(views)
     today = data_date(views) or today
     o = overview(views, today, localities)
-    area_word = "locality" if localities else "town" if o["by_town"] else "local authority area"
+    area_word = ("locality" if localities else "postcode district" if o["by_district"] else "town" if o["by_town"]
+                 else "local authority area")
     names, groups = o["areas"], o["groups"]
     gone = len(everyone) - len(views)
+    beds = _values(views, REGISTERED)
+    beds_told = any(b is not None for b in beds)  # none: CQC's care directory gives no beds (never "0 beds")
     out = [f'<p class="ch-as-at"><strong>CQC data as at {nice_date(today)}</strong>: {len(views):,} registered care home{"s" * (len(views) != 1)} '
-           f"with {_total(views, REGISTERED)} registered beds, grouped by {area_word}. Rating ages are measured from that date. "
+           + (f"with {_total_of(beds)} registered beds" if beds_told else f"(registered beds {_not_known()})")
+           + f", grouped by {area_word}. Rating ages are measured from that date. "
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
@@ -446,9 +460,13 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     cap_rows = [[html.escape(a), f"{len(groups[a]):,}", *(_count(groups[a], str(c.flag)) for c in caps),
                  _total(groups[a], registered), *(_given(groups[a], str(c.total)) for c in caps)] for a in names]
     top = sorted(names, key=lambda a: (-_sum(groups[a], registered), a))[:15]
-    out.append(Chart("chart-beds", f"Registered {unit} by {area_word}", f"{unit.capitalize()} registered with CQC in each {area_word}"
-                     + (" (the 15 largest)" if len(names) > 15 else "") + ".", top,
-                     [_sum(groups[a], registered) for a in top], f"Registered {unit}", area_word.capitalize()).html())
+    untold = sum(1 for b in beds if b is None)
+    if beds_told:  # a chart of known beds only: with none known, every bar would be a 0 standing for "not known"
+        out.append(Chart("chart-beds", f"Registered {unit} by {area_word}", f"{unit.capitalize()} registered with CQC in each {area_word}"
+                         + (" (the 15 largest)" if len(names) > 15 else "") + "."
+                         + (f" {untold:,} home{'s' * (untold != 1)} whose registered {unit} are {_not_known()} "
+                            f"{'are' if untold != 1 else 'is'} not counted." if untold else ""), top,
+                         [_sum(groups[a], registered) for a in top], f"Registered {unit}", area_word.capitalize()).html())
     out.append(tables.add("homes-and-beds", f"Homes and {unit} by {area_word}", [area_word.capitalize(), "Homes", *(c.label.capitalize() for c in caps),
                                                           f"Registered {unit}",
                                                           *(f"{unit.capitalize()} {c.label} (homes' own figures)" for c in caps)],
@@ -470,7 +488,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                              else f" (CQC data as at {nice_date(today)} now, {nice_date(then_cqc)} then)"),
                           [area_word.capitalize(), "Homes now", f"Homes at {then_word}", "Change in homes", f"Registered {unit} now",
                            f"Registered {unit} at {then_word}", f"Change in registered {unit}"],
-                          change_rows(names, groups, released_groups(previous, o["by_town"], localities))))
+                          change_rows(names, groups, released_groups(previous, o["by_town"], localities, o["by_district"]))))
 
     out.append('<h2 id="vacancies">Vacancies now</h2>')
     vac_rows = []
@@ -597,7 +615,7 @@ def _homes_beds_of(flags: list[Any], beds: list[Any]) -> str:
     unknown = sum(1 for f in flags if f is None)
     given = [b for b in yes if b is not None]
     total = sum(given) if given else None  # _known_sum of the homes with the path yes
-    return (f"{len(yes):,} ({_not_known() if total is None and yes else f'{total or 0:,}'} beds)"
+    return (f"{len(yes):,} ({f'beds {_not_known()}' if total is None and yes else f'{total or 0:,} beds'})"
             + (f"; {unknown:,} {_not_known()}" if unknown else ""))
 
 

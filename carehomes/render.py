@@ -39,7 +39,7 @@ from .forms import real_contact
 from .homepage import ProfilePage
 from .jsontext import compact
 from .fsutil import remove_later, write_new
-from .market import PACKAGE_FILE, Tables, data_date, market_html, tables_package
+from .market import PACKAGE_FILE, Tables, care_homes, data_date, market_html, tables_package
 from .report import homecare_html
 from .search import answering_kinds
 from .outputs.postcode_lookup import sector_file
@@ -152,17 +152,21 @@ def _md_env(folder: Path, sandboxed: bool = False) -> jinja2.Environment:
 
 
 def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
-    """The site's counts: homes and beds on the CQC register (a closed home is counted only as closed), and the ages
+    """The site's counts: homes and beds on the CQC register (a closed home is counted only as closed; beds over the
+    care homes whose registered beds are known, with how many are not, never a 0 standing for them), and the ages
     of its sources, kept apart: the day the data was published is not the day the CQC register or the food hygiene
     inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
+    beds = [b for v in care_homes(current) if (b := v.get("beds.registered")) is not None]  # a bed count not known is not 0
     imported = [d for d in (v.register_date for v in views) if d]  # each home's worked out once
     fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views if fsa_rated(v.get("food_hygiene.rating"))) if d)  # ratings only: not an exemption's date
     today = views[0].today if views else released
     return {
         "homes": f"{len(current):,}",
         "closed": f"{len(views) - len(current):,}",
-        "beds": f"{sum(v.get('beds.registered') or 0 for v in current):,}",
+        "beds": f"{sum(beds):,}",  # over the care homes that have given it (CQC's care directory gives none)
+        "beds_told": len(beds),
+        "beds_not_told": f"{len(care_homes(current)) - len(beds):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
         "cqc_dated": dated(max(imported), today) if imported else "unknown",
         "cqc_rated": sum(1 for v in current if v.rating),  # a register file may give no ratings (the national HSCA file)

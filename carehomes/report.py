@@ -21,7 +21,7 @@ from .ages import nice_date
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
-from .market import (Tables, agencies, area_of, as_date, care_homes, current, data_date, homecare_rows, hours_text,
+from .market import (Tables, agencies, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows)
 from .records import CURRENT_STATUSES, closed
 from .text import and_list, neutralise
@@ -235,12 +235,13 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
     since = closure_window(today, previous, t)
     as_at = today.isoformat()
     by_town = len({str(v.get("locality")) for v in views}) == 1
+    district = by_district(views, by_town, localities)
     for v in views:
         beds = v.get(REGISTERED)
 
         def add(name: str, fact: str, value: object, date: object, v: HomeView = v, beds: object = beds) -> None:
             field = v.s.by_path.get(fact)
-            out.append(Signal(v.name, v.d["location_id"], v.slug, area_of(v, by_town, localities), name, fact, str(value),
+            out.append(Signal(v.name, v.d["location_id"], v.slug, area_of(v, by_town, localities, district), name, fact, str(value),
                               date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
                               str(v.get("provider.name") or ""), str(v.get("provider.cqc_id") or ""),
                               "" if beds is None else str(beds), cqc_link(v),
@@ -420,6 +421,8 @@ class ProviderRow:
         care homes the sum leaves out as not known (``gap``: '120 (1 home not known)'), never a 0 standing for them."""
         if not self.care_homes:
             return "not applicable"
+        if gap >= self.care_homes:  # none of its care homes has given the figure: not known, never "0 (1 home not known)"
+            return VALUES.not_known.lower()
         return f"{count:,}" + (f" ({gap:,} home{'s' * (gap != 1)} not known)" if gap else "")
 
 

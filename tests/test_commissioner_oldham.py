@@ -292,7 +292,7 @@ def test_the_providers_table_says_beds_do_not_apply_to_home_care_and_never_count
     assert "<td>not applicable</td><td>not applicable</td>" in page.split("<h2>Providers</h2>")[1]
     row = ProviderRow("P", "1-1", ["A", "B"], 30, 0, 0, 0, care_homes=2, beds_not_known=1, nursing_not_known=2)
     assert (row.beds_text(row.beds, row.beds_not_known), row.beds_text(row.nursing_beds, row.nursing_not_known)) == (
-        "30 (1 home not known)", "0 (2 homes not known)")
+        "30 (1 home not known)", "not known")  # none of its care homes gave it: not "0 (2 homes not known)"
 
 
 

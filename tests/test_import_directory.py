@@ -158,3 +158,35 @@ def test_a_damaged_zip_is_told_to_be_downloaded_again(tmp_path):
     with pytest.raises(ImportError_) as exc:
         read_register(src)
     assert str(exc.value) == "is a damaged zip file, not a CSV file; download it again"
+
+
+def test_a_directory_begun_from_the_care_directory_alone_never_counts_its_unknown_beds_or_towns(tmp_path):
+    """A council starting from CQC's care directory alone (no beds, no towns): the home page's counts said "Its care
+    homes have 0 registered beds", the market page's chart drew every town's beds as 0 under one town called "Unknown",
+    the report's providers had "0 (1 home not known)" beds, and the one town list said its services have "no town in
+    their address" (their one-line address has one)."""
+    from carehomes.finding import list_pages
+    from carehomes.market import market_html
+    from carehomes.render import stats
+    from carehomes.report import providers
+    from carehomes.views import HomeView
+
+    src = _directory(tmp_path / "d.csv", [
+        _row("Example Nursing Home", "1-100000001", "Nursing homes", "Dementia", postcode="HR2 9ZX"),
+        _row("Example Residential Home", "1-100000002", "Residential homes", postcode="HR4 9ZX"),
+        _row("Example Care At Home", "1-100000003", "Homecare agencies", postcode="HR4 9ZY"),
+    ])
+    import_cqc(src, tmp_path / "p")
+    views = [HomeView(p.data, TODAY) for p in check_paths([tmp_path / "p"], on=TODAY).profiles]
+    st = stats(views, TODAY)
+    assert (st["beds_told"], st["beds_not_told"]) == (0, "2")  # the agency has no beds to give
+    page = market_html(views, TODAY)
+    assert "with not known registered beds" not in page and "(registered beds not known), grouped by postcode district" in page
+    assert 'id="chart-beds"' not in page  # no chart of 0s standing for beds not known
+    assert "<td>Unknown</td>" not in page and ">HR2<" in page and ">HR4<" in page
+    assert "1 (beds not known)" in page
+    (provider,) = providers(views, [])  # the rows share a provider ID: two care homes and an agency
+    assert (provider.care_homes, provider.beds_not_known) == (2, 2)
+    assert provider.beds_text(provider.beds, provider.beds_not_known) == "not known"
+    (nowhere,) = list_pages(views, [])["towns"]
+    assert nowhere.title == "Homes with no town given"
