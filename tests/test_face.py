@@ -536,6 +536,9 @@ def test_a_compare_cell_not_known_says_whose_fact_is_missing():
     rows = {r[0]: r[2] for r in face_of(load_schema()).for_script()["compare"]}
     assert rows["manager"] == "Not in the CQC information we hold" and rows["food"] == "Not in the FSA ratings we hold"
     assert rows["nursing_free"] == "" and rows["fee_nursing"] == ""
+    # who it is registered to support is CQC's to say: not known (CQC's care directory with an empty specialisms
+    # cell) is not the home's "Not provided yet", as the home's own page already said
+    assert rows["bands"] == "Not in the CQC information we hold"
     # on a site that gathers no food hygiene ratings (no fsa_authorities, as Oldham's), the cell says so: not as if
     # the FSA's own ratings said nothing of the home (x-directory.compare.notHeldBy)
     face = face_of(load_schema())
