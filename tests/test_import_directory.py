@@ -64,6 +64,9 @@ def test_the_current_layout_with_its_title_and_date_above_the_columns(tmp_path):
     assert (home.regulator["provider.name"], home.regulator["cqc.phone"], home.regulator["cqc.website"]) == (
         "Example Nursing Home Ltd (example)", "01632 960000", "https://www.1-100000001.example.com")
     assert home.local_authority == "Exampleshire"
+    # its specialisms in CQC's words, as the API gives them (not its service types: the API words those otherwise)
+    assert home.regulator["cqc.specialisms"] == ["Caring for adults over 65 yrs", "Dementia"]
+    assert both.regulator["cqc.specialisms"] is None and "cqc.service_types" not in home.regulator
 
 
 def test_problems_are_told_by_their_line_in_the_file(tmp_path):
@@ -123,6 +126,10 @@ def test_the_older_export_with_the_address_in_parts(tmp_path, shared_data):
     # Inn Care's Bristol office is on two rows differing only in 'Learning disabilities': one location, with it
     assert [r.location_id for r in records].count("1-19666812212") == 1
     assert got["1-19666812212"]["care.user_bands.learning_disability_autism"] is True
+    # this export separates them by commas, which split CQC's "Treatment of disease, disorder or injury": not kept
+    with open(OLDER, encoding="utf-8-sig", newline="") as fh:
+        cells = {r["CQC Location ID (for office use only)"]: r["Specialisms/services"] for r in csv.DictReader(fh)}
+    assert all(("cqc.specialisms" in r.regulator) == ("," not in cells[r.location_id]) for r in records)
     import_cqc(OLDER, tmp_path / "p", "Wirral")
     assert check_paths([tmp_path / "p"], on=TODAY).problems == []
 
@@ -190,3 +197,12 @@ def test_a_directory_begun_from_the_care_directory_alone_never_counts_its_unknow
     assert provider.beds_text(provider.beds, provider.beds_not_known) == "not known"
     (nowhere,) = list_pages(views, [])["towns"]
     assert nowhere.title == "Homes with no town given"
+
+
+def test_a_location_on_two_rows_naming_different_specialisms_is_one_registered_for_them_all(tmp_path):
+    src = _directory(tmp_path / "d.csv", [_row("Example One", "1-100000001", "Homecare agencies", "Dementia"),
+                                          _row("Example One", "1-100000001", "Homecare agencies", "Dementia|Mental health conditions")])
+    records = read_register(src)[1]
+    assert len(records) == 1
+    assert records[0].regulator["cqc.specialisms"] == ["Dementia", "Mental health conditions"]
+    assert (records[0].regulator["care.user_bands.dementia"], records[0].regulator["care.user_bands.mental_health"]) == (True, True)

@@ -489,7 +489,8 @@ def _names(cell: Any) -> list[str]:
 
 DIRECTORY_TYPES = {str(p.cqc_service_type_name).lower(): p for p in TYPED if p.cqc_service_type_name}  # 'nursing homes' -> its capacity
 DIRECTORY_SOURCES = {"provider.name": "Provider name", "provider.cqc_id": "CQC Provider ID (for office use only)",
-                     "cqc.phone": "Phone number", **{f"care.user_bands.{b}": "Specialisms/services" for b in ALL_BANDS}}
+                     "cqc.phone": "Phone number", "cqc.specialisms": "Specialisms/services",
+                     **{f"care.user_bands.{b}": "Specialisms/services" for b in ALL_BANDS}}
 
 
 def _directory(row: dict[str, str]) -> Record | Skipped:
@@ -521,6 +522,9 @@ def _directory(row: dict[str, str]) -> Record | Skipped:
         # CQC lists every band it serves; an empty cell says nothing: not known
         **_regulator_bands(_bands(specialisms) if specialisms else dict.fromkeys(ALL_BANDS)),
     }
+    cell = str(row.get("Specialisms/services") or "")
+    if "|" in cell or "," not in cell:  # CQC's names, as the API gives them (an older export's commas split some names)
+        reg["cqc.specialisms"] = sorted(set(specialisms)) or None
     contact, unread = _cqc_contact(row.get("Phone number"), _either(row, "Service's website (if available)", "Website"))
     reg.update(contact)
     if "Service's website (if available)" not in row and "Website" not in row:
@@ -540,7 +544,7 @@ def _once_each(records: Records) -> Records:
     out.skipped_in = records.skipped_in
     for rec in records:
         seen = first.get(rec.location_id)
-        bands = {k for k in rec.regulator if k.startswith("care.user_bands.")}
+        bands = {k for k in rec.regulator if k.startswith("care.user_bands.") or k == "cqc.specialisms"}
         if seen is None or {k: v for k, v in seen.regulator.items() if k not in bands} != \
                 {k: v for k, v in rec.regulator.items() if k not in bands} or seen.kinds != rec.kinds:
             first.setdefault(rec.location_id, rec)
@@ -548,7 +552,10 @@ def _once_each(records: Records) -> Records:
             continue
         for k in bands:
             was, now = seen.regulator.get(k), rec.regulator[k]
-            seen.regulator[k] = True if True in (was, now) else (None if None in (was, now) else False)
+            if k == "cqc.specialisms":  # every one either row names
+                seen.regulator[k] = sorted({*(was or []), *(now or [])}) or None
+            else:
+                seen.regulator[k] = True if True in (was, now) else (None if None in (was, now) else False)
     return out
 
 
