@@ -206,3 +206,22 @@ def test_a_location_on_two_rows_naming_different_specialisms_is_one_registered_f
     assert len(records) == 1
     assert records[0].regulator["cqc.specialisms"] == ["Dementia", "Mental health conditions"]
     assert (records[0].regulator["care.user_bands.dementia"], records[0].regulator["care.user_bands.mental_health"]) == (True, True)
+
+
+def test_the_home_page_promises_no_rating_or_beds_the_care_directory_did_not_give(tmp_path):
+    """It said "check each one's quality rating" with no rating held, and that the beds registered come from CQC."""
+    import re
+
+    from conftest import run_build
+
+    src = _directory(tmp_path / "d.csv", [
+        _row("Example Nursing Home", "1-100000001", "Nursing homes", "Dementia", postcode="HR2 9ZX"),
+        _row("Example Care At Home", "1-100000003", "Homecare agencies", postcode="HR4 9ZY")])
+    import_cqc(src, tmp_path / "p")
+    done = run_build("build", "--providers", str(tmp_path / "p"), "--out", str(tmp_path / "site"), "--no-search")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "site" / "index.html").read_text(encoding="utf-8")).split())
+    assert "Use it to find a service that can meet a person's needs ." in text.replace("needs.", "needs .")
+    assert "check each one's quality rating" not in text and "registered beds" not in text
+    assert "which gives no quality ratings: each service's page links its rating on CQC's website" in text
+    assert "Registration and service types come from the Care Quality Commission" in text
