@@ -1260,7 +1260,7 @@ def _market_as_before():
         yes = [v for v in vs if v.get(path)]
         unknown = sum(1 for v in vs if v.get(path) is None)
         beds = known_sum(yes, REGISTERED)
-        return (f"{len(yes):,} ({_not_known() if beds is None and yes else f'{beds or 0:,}'} beds)"
+        return (f"{len(yes):,} ({f'beds {_not_known()}' if beds is None and yes else f'{beds or 0:,} beds'})"  # 'beds not known' (carddir)
                 + (f"; {unknown:,} {_not_known()}" if unknown else ""))
 
     def capabilities(views, names, areas):
