@@ -225,6 +225,7 @@ def _worker_start(parent: int) -> None:
     """A worker's start: Ctrl+C left to the process that started it (``parent``), and ended with it; the objects it
     has from the fork left out of its garbage collector's passes (leave_inherited_alone)."""
     _ignore_ctrl_c()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's handler: a worker ends when told to
     end_with_parent(parent)
     leave_inherited_alone()
 

@@ -474,6 +474,44 @@ def test_ctrl_c_ends_the_real_command_quietly_with_130(tmp_path, command):
 
 
 
+def _catches(pid: int, sig: int) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (Linux: the SigCgt mask in /proc/PID/status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # not Linux, or gone: nothing better to wait for
+    mask = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigCgt:")), 0)
+    return bool(mask & (1 << (sig - 1)))
+
+
+@pytest.mark.slow  # a real build.py process, stopped
+def test_sigterm_stops_a_build_as_ctrl_c_does_with_143(tmp_path):
+    """SIGTERM (a CI job cancelled, a container stopped, kill) ended a build at once by its default action: the
+    published site was whole, but the half-made build folder (440 MB nationally) stayed until the next build. It now
+    stops the build as Ctrl+C does, its workers with it, and says so."""
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    for src in sorted((ROOT / "providers").glob("[!_]*.yaml")):
+        shutil.copy(src, providers / src.name)
+    good_profiles(providers, 300)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--providers", "providers", "--out", "site",
+                             "--releases", "releases"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not (_catches(proc.pid, signal.SIGTERM) and any(p.is_dir() for p in (tmp_path / ".site-builds").glob("*"))) \
+            and time.monotonic() < deadline:
+        assert proc.poll() is None, "the build ended before it began writing"
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert proc.poll() is None, "the build ended before it was stopped; give it more work"
+    os.killpg(proc.pid, signal.SIGTERM)
+    out, err = proc.communicate(timeout=TIMEOUT)
+    assert b"Traceback" not in out + err, err.decode()[-3000:]
+    assert (proc.returncode, err.decode().splitlines()[-1:]) == (143, ["Stopped."]), err.decode()[-2000:]
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in (tmp_path / ".site-builds").glob("*") if p.is_dir()]
+
+
 # ---- regressions: each crash the fuzzing found, by its exact message -----------------------------------------
 
 @pytest.mark.parametrize("caused", [TypeError("expected a message argument"), ValueError("half-read")])
