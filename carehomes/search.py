@@ -37,6 +37,7 @@ from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
 from .search_index import WORD, card, filters, home_words
+from .sources.postcodes import postcode_position
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -167,10 +168,15 @@ def write_towns(views: list["HomeView"], site_dir: Path) -> None:
 
 def place_of(view: "HomeView") -> tuple[str | None, float | None, float | None]:
     """A home's postcode district, latitude and longitude as search/near/ gives them (5 decimals; both None
-    unless both are known)."""
+    unless known). A home whose record gives no position (CQC's care directory file gives none) is placed at its
+    postcode's, from OS Code-Point Open, as CQC's own positions are, so a distance search can find it; its own
+    page still says its map position is not known."""
     lat, lon = view.get("address.latitude"), view.get("address.longitude")
     if lat is None or lon is None:
-        return view.district, None, None
+        at = postcode_position(view.get("address.postcode"))
+        if at is None:
+            return view.district, None, None
+        lat, lon = at
     return view.district, round(lat, 5), round(lon, 5)
 
 

@@ -225,3 +225,28 @@ def test_the_home_page_promises_no_rating_or_beds_the_care_directory_did_not_giv
     assert "check each one's quality rating" not in text and "registered beds" not in text
     assert "which gives no quality ratings: each service's page links its rating on CQC's website" in text
     assert "Registration and service types come from the Care Quality Commission" in text
+
+
+def test_a_service_the_care_directory_gives_no_position_is_found_by_distance_at_its_postcode(tmp_path):
+    """CQC's care directory gives no map positions, so a directory begun from it could find no service by distance
+    ("No services within 5 miles match") and its map of results was empty. Each is placed at its postcode's position
+    (OS Code-Point Open, as CQC's own positions are its postcode's); a postcode that is not live places nothing, and
+    the service's own page still says its map position is not known."""
+    import json
+
+    from carehomes.sources.postcodes import postcode_position
+    from conftest import run_build
+
+    src = _directory(tmp_path / "d.csv", [
+        _row("Example Nursing Home", "1-100000001", "Nursing homes", "Dementia", postcode="HR1 4SG"),
+        _row("Example Care At Home", "1-100000003", "Homecare agencies", postcode="HR2 9ZX")])  # not a live postcode
+    import_cqc(src, tmp_path / "p")
+    done = run_build("build", "--providers", str(tmp_path / "p"), "--out", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    near = {d: json.loads((tmp_path / "site" / "search" / "near" / f"{d}.json").read_text(encoding="utf-8"))
+            for d in ("HR1", "HR2")}
+    at = postcode_position("HR1 4SG")
+    assert at is not None and near["HR1"] == [[1, round(at[0], 5), round(at[1], 5)]], near  # 1: second A to Z
+    assert near["HR2"] == [[0, None, None]], near
+    page = (tmp_path / "site" / "homes" / "example-nursing-home" / "index.html").read_text(encoding="utf-8")
+    assert "where it is on a map" in page  # its page: the position is not in the information CQC gave

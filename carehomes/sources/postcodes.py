@@ -228,6 +228,28 @@ def lookup(postcodes: Iterable[str], folder: Path | None = None) -> dict[str, Pl
     return found
 
 
+@lru_cache(maxsize=None)
+def _area_positions(area: str, folder: str) -> dict[str, tuple[float, float]]:
+    """Every live postcode of one area with a position -> (latitude, longitude): the whole area file read once a
+    process (a few tens of milliseconds), for the homes whose records give no position."""
+    places = to_wgs84([p for p in iter_area(area, Path(folder)) if p.has_position])
+    return {postcode_key(p.postcode): (p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None}
+
+
+def postcode_position(postcode: object) -> tuple[float, float] | None:
+    """Where a postcode is (its Code-Point Open position, as latitude and longitude), or None: not a postcode, not
+    live, no position, or no data for its area. CQC's own positions are its postcode's (the ONS postcode directory's)."""
+    if not isinstance(postcode, str):
+        return None
+    area = area_of(postcode)
+    if not area or not has_area(area):
+        return None
+    try:
+        return _area_positions(area, str(data_dir())).get(postcode_key(postcode))
+    except (OSError, ValueError, EOFError):  # a damaged file: check says so; nothing is placed from it
+        return None
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres (haversine on a sphere of the Earth's mean radius)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
