@@ -48,6 +48,8 @@ def districts(views: list["HomeView"]) -> dict[str, list[float]]:
     sums: dict[str, list[float]] = {}
     for v in views:
         lat, lon, d = v.get("address.latitude"), v.get("address.longitude"), v.district
+        if (lat is None or lon is None) and d:  # placed at its postcode's position, as place_of places it
+            lat, lon = postcode_position(v.get("address.postcode")) or (None, None)
         if lat is None or lon is None or not d:
             continue
         s = sums.setdefault(d, [0.0, 0.0, 0])

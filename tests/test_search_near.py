@@ -13,6 +13,7 @@ import pytest
 from carehomes.finding import a_to_z, name_key, towns
 from carehomes.search import FACET_SHARD, FIRST_CARDS, Listed, first_cards, gaps, near_summaries, place_of, word_shard
 from carehomes.search_index import card, filters, home_words
+from carehomes.sources.postcodes import postcode_position
 from conftest import ROOT
 from helpers import bundled_views
 
@@ -45,6 +46,9 @@ def test_every_home_is_in_its_districts_summary_once_numbered_a_to_z(built_site,
         assert v.district == district
         if v.get("address.latitude") is not None:
             assert abs(lat - v.get("address.latitude")) < 1e-5 and abs(lon - v.get("address.longitude")) < 1e-5
+        elif postcode_position(v.get("address.postcode")):  # no position of its own: its postcode's
+            at = postcode_position(v.get("address.postcode"))
+            assert (lat, lon) == (round(at[0], 5), round(at[1], 5))
         else:
             assert lat is None and lon is None
     for homes in near.values():
