@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import configfile
+from .fsutil import not_a_folder
 from .kinds import default_kind, kinds
 from .load import Profile
 from .outputs.geojson import feature_collection
@@ -214,9 +215,15 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
             if atomic:
+                not_a_folder(path)
                 tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
                 written.append((tmp, path))
-                tmp.write_bytes(data)
+                try:
+                    tmp.write_bytes(data)
+                except OSError as exc:
+                    if exc.filename is not None:  # the temporary file's name means nothing to anyone
+                        exc.filename = str(path)
+                    raise
             else:
                 path.write_bytes(data)
         for tmp, path in written:
