@@ -47,6 +47,13 @@ def not_written(exc: OSError, where: Path | str, flag: str = "--out") -> str:
     return f"{shown}: cannot be written ({exc.strerror or exc})"
 
 
+def not_a_folder(path: Path) -> None:
+    """IsADirectoryError naming ``path`` when a folder stands where a file of a set is to go, raised before any file of
+    the set is put in place (os.replace fails only there, after the files before it were replaced)."""
+    if path.is_dir() and not path.is_symlink():  # a link is replaced itself, wherever it leads
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+
+
 class PublishError(OSError):
     """A published folder that cannot be replaced, with a message saying why and what to do."""
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import configfile
+from .fsutil import not_a_folder
 from .kinds import default_kind, kinds
 from .load import Profile
 from .outputs.geojson import feature_collection
@@ -52,7 +53,7 @@ def release_date(today: dt.date | None = None) -> dt.date:
     """The release date: today (``today``, else England's: validate.today), or SOURCE_DATE_EPOCH (read as UTC) for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        return dt.datetime.fromtimestamp(int(epoch.strip().lstrip("0") or "0"), dt.UTC).date()  # as source_date_problem
     return today or england_today()
 
 
@@ -65,7 +66,9 @@ def source_date_problem() -> str | None:
     value should stop the build). 'abc', '1e9' or a number past the year 9999 ended data and build in a traceback, and
     '-1' dated the open data 1969.12.31."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if not epoch or (epoch.strip().isascii() and epoch.strip().isdigit() and int(epoch) <= _LAST_DAY):
+    figures = epoch.strip()
+    if not epoch or (figures.isascii() and figures.isdigit() and len(figures.lstrip("0")) <= len(str(_LAST_DAY))
+                     and int(figures.lstrip("0") or "0") <= _LAST_DAY):  # int() of over 4,300 figures is a ValueError
         return None
     return (f"SOURCE_DATE_EPOCH='{plain(epoch, 40)}': is not a day to date the release with (the seconds since 1 January "
             "1970, UTC, in figures, as 'date +%s' prints them, such as 1764979200 for 6 December 2025); set it to such a "
@@ -212,9 +215,15 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
             if atomic:
+                not_a_folder(path)
                 tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
                 written.append((tmp, path))
-                tmp.write_bytes(data)
+                try:
+                    tmp.write_bytes(data)
+                except OSError as exc:
+                    if exc.filename is not None:  # the temporary file's name means nothing to anyone
+                        exc.filename = str(path)
+                    raise
             else:
                 path.write_bytes(data)
         for tmp, path in written:

@@ -56,7 +56,8 @@ def not_a_site(path: Path) -> str | None:
     file cannot be read (read_config says why)."""
     raw = load_config_chain(path).raw
     extra = raw.get("extra", {})
-    if extra is None or (isinstance(extra, dict) and "directory" not in extra):  # a wrong type: config_problems says so
+    if extra is None or (isinstance(extra, dict) and extra.get("directory") in (None, {})):  # a wrong type: config_problems
+        # says so; 'directory:' with nothing under it (or an !ENV tag, read as empty) is as if it were not there
         what = "is empty" if not raw else "has no extra.directory settings"
         return (f"{path}: {what}, so it is not this directory's settings: start from the repository's mkdocs.yml, or "
                 "for an area write INHERIT: ../../mkdocs.yml and then only what differs (docs/areas.md)")

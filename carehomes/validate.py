@@ -8,6 +8,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import struct
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -53,7 +54,7 @@ def today() -> dt.date:
         return dt.date.today()
     try:
         return dt.datetime.now(ZoneInfo("Europe/London")).date()
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+    except (ZoneInfoNotFoundError, ValueError, OSError, struct.error):  # struct.error: a zone file cut short
         return dt.date.today()
 
 

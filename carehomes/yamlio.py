@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from .fsutil import not_a_folder
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 
@@ -62,9 +63,11 @@ def _write_beside_then_replace(texts: Iterable[tuple[Path, str]], written: list[
     """Write each text beside its file (noting each temporary file in ``written``), then put every one in place."""
     for path, text in texts:
         try:
+            not_a_folder(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             written.append((tmp, path))
+            os.fchmod(fd, _mode_of(path))  # mkstemp's 0600 made every profile written unreadable to anyone else
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         except OSError as exc:
@@ -73,6 +76,16 @@ def _write_beside_then_replace(texts: Iterable[tuple[Path, str]], written: list[
             raise
     for tmp, path in written:
         os.replace(tmp, path)
+
+
+def _mode_of(path: Path) -> int:
+    """The permissions a file written in place of ``path`` keeps: its own, or a new file's (0666 less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o22)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _represent_float(representer: Any, data: Any) -> Any:

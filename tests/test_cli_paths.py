@@ -596,7 +596,11 @@ def test_a_site_address_that_is_not_a_web_address_is_refused_not_linked_in_the_r
 def test_settings_that_are_not_this_directorys_are_refused_before_mkdocs_runs(tmp_path, capsys):
     """An empty mkdocs.yml, or one of mkdocs' own with only site_name, was built from mkdocs' defaults: docs/ as the
     pages (a Jinja error in docs/engines.md when run at the top level) or 'the pages made a folder search/'."""
-    for text, what in (("", "is empty"), ("site_name: Example\n", "has no extra.directory settings")):
+    for text, what in (("", "is empty"), ("site_name: Example\n", "has no extra.directory settings"),
+                       # nothing under directory: (or an unset !ENV, read as empty) failed as 'the pages made a folder search/'
+                       ("extra:\n  directory:\n", "has no extra.directory settings"),
+                       ("extra:\n  directory: !ENV [NO_SUCH_VARIABLE]\n", "has no extra.directory settings"),
+                       ("extra:\n  directory: {}\n", "has no extra.directory settings")):
         config = tmp_path / "mkdocs.yml"
         config.write_text(text, encoding="utf-8")
         code, _, err = run(capsys, "build", "--config", str(config), "--providers", str(FIXTURES / "profiles"),

@@ -238,3 +238,38 @@ def test_without_another_folder_to_give_the_words_do_not_offer_one():
     read_only = OSError(errno.EROFS, os.strerror(errno.EROFS), "docs/commands.md")
     assert not_written(read_only, "docs", "").endswith("its disk is read-only. Run the command in a copy on a disk you "
                                                        "can write to")
+
+
+def test_a_folder_where_a_file_of_the_set_goes_leaves_every_file_as_it_was(tmp_path):
+    """os.replace fails only at a folder standing where a file goes, after the files before it were put in place: a
+    datapackage.json new, the CSV beside it old, and the message naming a temporary file ('.b.csv.tmp-4242')."""
+    from carehomes.yamlio import NotWritten, write_texts_atomic
+
+    (tmp_path / "a.csv").write_text("old", encoding="utf-8")
+    (tmp_path / "b.csv").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_files({"a.csv": b"new", "b.csv": b"new"}, tmp_path)
+    assert caught.value.filename == str(tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+    (tmp_path / "a.yaml").write_text("old", encoding="utf-8")
+    (tmp_path / "b.yaml").mkdir()
+    with pytest.raises(NotWritten) as not_written_:
+        write_texts_atomic([(tmp_path / "a.yaml", "new"), (tmp_path / "b.yaml", "new")])
+    assert not_written(not_written_.value, tmp_path) == f"{tmp_path / 'b.yaml'}: cannot be written (Is a directory)"
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.yaml", "b.csv", "b.yaml"]
+
+
+def test_a_profile_written_keeps_its_permissions(tmp_path):
+    """Every profile written (import-cqc, fmt, vacancies, apply-update) was left readable by its owner alone (0600,
+    tempfile.mkstemp's), so a build run as another user, or a web server, could not read it."""
+    from carehomes.yamlio import write_texts_atomic
+
+    (tmp_path / "shared.yaml").write_text("old", encoding="utf-8")
+    os.chmod(tmp_path / "shared.yaml", 0o664)
+    mask = os.umask(0o022)
+    try:
+        write_texts_atomic([(tmp_path / "shared.yaml", "new"), (tmp_path / "new.yaml", "new")])
+    finally:
+        os.umask(mask)
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {"shared.yaml": 0o664, "new.yaml": 0o644}

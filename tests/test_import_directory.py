@@ -250,3 +250,88 @@ def test_a_service_the_care_directory_gives_no_position_is_found_by_distance_at_
     assert near["HR2"] == [[0, None, None]], near
     page = (tmp_path / "site" / "homes" / "example-nursing-home" / "index.html").read_text(encoding="utf-8")
     assert "where it is on a map" in page  # its page: the position is not in the information CQC gave
+
+@pytest.mark.parametrize(("produced", "said"), [
+    ("31 February 2026", "line 3: 'This data was produced on 31 February 2026' gives no day CQC produced the file"),
+    ("26 Augustus 2026", "line 3: 'This data was produced on 26 Augustus 2026' gives no day CQC produced the file"),
+    ("26th August 2026", "line 3: 'This data was produced on 26th August 2026' gives no day CQC produced the file"),
+    ("26 August 2999", "line 3: says it was produced on 26 August 2999, after today ("),
+])
+def test_a_produced_line_that_gives_no_day_before_today_is_refused_by_its_line(tmp_path, produced, said):
+    """Each was taken silently: an impossible or misspelt day ('31 February', 'Augustus' read as August by its first
+    three letters) dated the file by its rows' checks instead, and a day to come was refused once for every row (the
+    national file's 50,000 lines), each naming the row, not the line that said it."""
+    src = _directory(tmp_path / "d.csv", [_row(f"Example {n}", f"1-10000000{n}", "Nursing homes") for n in range(3)],
+                     produced=produced)
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value).startswith(said) and "\n" not in str(exc.value)
+    assert str(exc.value).endswith("nothing was changed. Give the day with --as-of YYYY-MM-DD") or "2999" in said
+    assert len(read_register(src, dt.date(2026, 8, 1))[1]) == 3  # --as-of dates it (import_cqc)
+
+
+def test_two_produced_lines_giving_different_days_are_refused_and_odd_forms_of_one_are_read(tmp_path):
+    src = tmp_path / "d.csv"
+    rows = [HEADER, _row("Example One", "1-100000001", "Nursing homes")]
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["This data was produced on 26 August 2026"], ["This data was produced on 1 January 2020"], *rows])
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value) == ("says it was produced on different days (line 1: 26 August 2026 and line 2: 1 January 2020); "
+                              "nothing was changed. Give the day with --as-of YYYY-MM-DD")
+    for line, day in ([["Produced On 1 Sept 2026"]], dt.date(2026, 9, 1)), ([["This data was produced on", "5 MAY 2026"]], dt.date(2026, 5, 5)):
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([*line, *rows])
+        assert read_register(src)[2] == day
+
+
+def test_a_quote_left_open_in_the_title_does_not_swallow_the_file(tmp_path):
+    """The title line is free text: a quote opened there and never closed made the reader take every line after it as
+    one cell, so the column names were not found ('not a CQC register file this tool knows', naming the HSCA columns) or,
+    in a larger file, 'cannot be read as CSV (field larger than field limit (131072))', naming no line."""
+    rows = [_row(f"Example {n}", f"1-1{n:08d}", "Nursing homes") for n in range(700)]
+    src = tmp_path / "d.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        fh.write('"CQC Locations data\r\n\r\nThis data was produced on 26 August 2026\r\n\r\n')
+        csv.writer(fh).writerows([HEADER, *rows])
+    fmt, records, date = read_register(src)
+    assert (fmt, date, len(records)) == ("care directory (CSV)", dt.date(2026, 8, 26), 700)
+    with open(src, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(_row("Example Last", "1-200000000", "Nursing homes", postcode="not a postcode"))
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert "line 706: Postcode: 'not a postcode'" in str(exc.value)  # lines still counted from the file's first
+
+
+def test_a_column_named_twice_below_the_title_is_named_by_its_line(tmp_path):
+    src = tmp_path / "d.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["CQC Locations data"], [], ["This data was produced on 26 August 2026"], [],
+                                  [*HEADER, "Postcode"], [*_row("Example One", "1-100000001", "Nursing homes"), "HR1 1AA"]])
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert str(exc.value).startswith("line 5: names a column more than once: 'Postcode' (columns 4 and 16)")  # was 'line 1'
+
+
+@pytest.mark.parametrize("pipes_first", [True, False])
+def test_rows_differing_in_specialisms_one_separated_by_commas_are_one_in_either_order(tmp_path, pipes_first):
+    """A row of commas lists no specialisms (its commas may split a name): with the row of '|' first the location was
+    refused as 'lists location ... twice', with it second the row of '|' alone gave the location's whole list."""
+    rows = [_row("Example One", "1-100000001", "Nursing homes", "Dementia|Learning disabilities"),
+            _row("Example One", "1-100000001", "Nursing homes", "Dementia, Mental health conditions")]
+    (rec,) = read_register(_directory(tmp_path / "d.csv", rows if pipes_first else rows[::-1]))[1]
+    assert "cqc.specialisms" not in rec.regulator  # not known: the profile keeps what it has
+    assert {b: rec.regulator[f"care.user_bands.{b}"] for b in ("dementia", "learning_disability_autism", "mental_health",
+                                                               "older_people")} == {
+        "dementia": True, "learning_disability_autism": True, "mental_health": True, "older_people": False}
+
+
+def test_service_types_separated_by_both_pipes_and_commas_are_each_read(tmp_path):
+    """CQC's service types' short names hold no comma: 'Nursing homes|Residential homes, Homecare agencies' was read as
+    nursing only (residential: no, and no agency), and 'Nursing homes, Homecare agencies|Dentist' skipped as a dentist."""
+    records = read_register(_directory(tmp_path / "d.csv", [
+        _row("Example One", "1-100000001", "Nursing homes|Residential homes, Homecare agencies"),
+        _row("Example Two", "1-100000002", "Nursing homes, Homecare agencies|Dentist")]))[1]
+    got = {r.location_id: r for r in records}
+    assert got["1-100000001"].kinds == got["1-100000002"].kinds == ("care_home", "home_care_agency")
+    assert (got["1-100000001"].regulator["care.residential"], got["1-100000002"].regulator["care.residential"]) == (True, False)

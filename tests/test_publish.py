@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from carehomes.load import parse_profile
 from carehomes.outputs.tables import read_tables
-from carehomes.publish import build_tables, write_data
+from carehomes.publish import build_tables, release_date, write_data
 from carehomes.records import canonical, get_path
 from carehomes.text import neutralise, restore
 from carehomes.schema import load_schema
@@ -240,3 +240,16 @@ def test_a_source_date_epoch_that_is_no_day_is_one_message_before_any_work(tmp_p
     assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["version"] == "2025.12.6"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
     assert run_build("check", str(FIXTURES / "profiles")).returncode == 0
+
+
+def test_a_source_date_epoch_of_thousands_of_figures_is_the_same_one_message(monkeypatch):
+    """5,000 nines passed the check's isdigit() and ended every dated command in a traceback: Python's int() refuses a
+    number of more than 4,300 figures ('Exceeds the limit (4300 digits) for integer string conversion'). Leading
+    zeros are still a number of seconds."""
+    from carehomes.publish import source_date_problem
+
+    for value in ("9" * 5000, "1" + "0" * 4400):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+        assert (source_date_problem() or "").startswith(f"SOURCE_DATE_EPOCH='{value[:30]}")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0" * 5000 + "1764979200")
+    assert source_date_problem() is None and release_date() == dt.date(2025, 12, 6)

@@ -38,3 +38,23 @@ def test_no_command_asks_the_computer_for_its_own_date():
     asking = [str(p.relative_to(ROOT)) for p in (ROOT / "carehomes").rglob("*.py")
               if re.search(r"(?<!\w)date\.today\(\)|datetime\.now\(\)", p.read_text(encoding="utf-8")) and p.name != "validate.py"]
     assert asking == []
+
+
+def test_zone_data_cut_short_or_missing_is_the_computers_date(tmp_path, monkeypatch):
+    """A Europe/London file cut short (a full disk while tzdata was installed) ended every command in a traceback
+    (struct.error: unpack requires a buffer of 24 bytes); with no zone data at all (no system files, no tzdata
+    package) ZoneInfoNotFoundError. Either way the computer's own date."""
+    import sys
+    import zoneinfo
+
+    (tmp_path / "Europe").mkdir()
+    (tmp_path / "Europe" / "London").write_bytes(b"TZif2" + b"\0" * 3)
+    try:
+        for folders in ([str(tmp_path)], [str(tmp_path / "none")]):
+            zoneinfo.reset_tzpath(folders)
+            zoneinfo.ZoneInfo.clear_cache()
+            monkeypatch.setitem(sys.modules, "tzdata", None)  # the pip package's copy, tried when the files have none
+            assert validate.today() == dt.date.today()
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()

@@ -353,7 +353,10 @@ DIRECTORY_ID = "CQC Location ID (for office use only)"
 DIRECTORY_COLUMNS = {"Name", "Postcode", "Service types", DIRECTORY_ID}
 DIRECTORY_PREAMBLE = 10  # lines searched for the column names (CQC's file has 4 above them)
 DIRECTORY_NOT_GIVEN = "registered beds, CQC ratings, map positions, registered managers or dormancy"
-PRODUCED = re.compile(r"\bproduced on (\d{1,2}) ([A-Za-z]+) (\d{4})\b", re.IGNORECASE)  # 'This data was produced on 19 August 2026'
+PRODUCED = re.compile(r"\bproduced on\b", re.IGNORECASE)  # 'This data was produced on 19 August 2026'
+PRODUCED_DAY = re.compile(r"\s*(\d{1,2}) ([A-Za-z]+),? (\d{4})\b")  # the day after it
+MONTHS = {name: n for n in range(1, 13) for name in (dt.date(2000, n, 1).strftime("%B").lower(),
+                                                      dt.date(2000, n, 1).strftime("%b").lower())} | {"sept": 9}
 # The other columns each format takes facts from (profile path -> column). A column the file does not have says
 # nothing: its facts are left out of the records (``_given``), so a profile keeps what it holds and a new one has
 # them as not known; read as empty cells, a band or service type column left out of a sheet made every home "no".
@@ -481,10 +484,11 @@ def _either(row: Mapping[str, Any], *columns: str) -> Any:
     return next((row[c] for c in columns if c in row), None)
 
 
-def _names(cell: Any) -> list[str]:
-    """A directory cell's list of CQC names: separated by '|', or by commas in an older export that has no '|'."""
+def _names(cell: Any, commas: bool = False) -> list[str]:
+    """A directory cell's list of CQC names: separated by '|', or by commas in an older export that has no '|';
+    ``commas``: by either (CQC's service types' short names hold no comma, so a cell mixing the two is read whole)."""
     text = str(cell or "")
-    return [n.strip() for n in text.split("|" if "|" in text else ",") if n.strip()]
+    return [n.strip() for n in re.split(r"[|,]" if commas else r"\|" if "|" in text else ",", text) if n.strip()]
 
 
 DIRECTORY_TYPES = {str(p.cqc_service_type_name).lower(): p for p in TYPED if p.cqc_service_type_name}  # 'nursing homes' -> its capacity
@@ -498,7 +502,7 @@ def _directory(row: dict[str, str]) -> Record | Skipped:
     'Residential homes': the schema's cqcServiceTypeName); beds, ratings, coordinates and dormancy are not in the file,
     so are left out (a profile keeps what another source gave; a new one has them as not known). The address is the
     file's one line, as CQC writes it, in address.street, unless the file gives its parts (an older export)."""
-    types = _names(row.get("Service types"))
+    types = _names(row.get("Service types"), commas=True)
     named = {t.lower() for t in types}
     ids = held_kinds(bool(named & set(DIRECTORY_TYPES)), types)
     local_authority = _either(row, "Local authority", "Local Authority")
@@ -544,31 +548,52 @@ def _once_each(records: Records) -> Records:
     out.skipped_in = records.skipped_in
     for rec in records:
         seen = first.get(rec.location_id)
-        bands = {k for k in rec.regulator if k.startswith("care.user_bands.") or k == "cqc.specialisms"}
+        bands = {k for k in (*rec.regulator, *(seen.regulator if seen else ())) if k.startswith("care.user_bands.")
+                 or k == "cqc.specialisms"}  # either row's: a row of commas lists no specialisms (_directory)
         if seen is None or {k: v for k, v in seen.regulator.items() if k not in bands} != \
                 {k: v for k, v in rec.regulator.items() if k not in bands} or seen.kinds != rec.kinds:
             first.setdefault(rec.location_id, rec)
             out.append(rec)
             continue
         for k in bands:
-            was, now = seen.regulator.get(k), rec.regulator[k]
-            if k == "cqc.specialisms":  # every one either row names
+            was, now = seen.regulator.get(k), rec.regulator.get(k)
+            if k == "cqc.specialisms" and not (k in seen.regulator and k in rec.regulator):
+                seen.regulator.pop(k, None)  # a row whose list could not be read: the whole list is not known
+            elif k == "cqc.specialisms":  # every one either row names
                 seen.regulator[k] = sorted({*(was or []), *(now or [])}) or None
             else:
                 seen.regulator[k] = True if True in (was, now) else (None if None in (was, now) else False)
     return out
 
 
-def _produced(lines: list[list[str]]) -> dt.date | None:
-    """The day CQC's care directory says it was produced, from the lines above its column names; None if none says."""
-    for cells in lines:
-        m = PRODUCED.search(" ".join(cells))
-        if m:
-            try:
-                return dt.datetime.strptime(f"{m[1]} {m[2][:3]} {m[3]}", "%d %b %Y").date()
-            except ValueError:
-                continue
-    return None
+def _produced(lines: list[str], as_of: dt.date | None = None) -> dt.date | None:
+    """The day CQC's care directory says it was produced, from the lines above its column names (line 1 first); None
+    if none says. A line saying it that gives no day ('31 February 2026'), two lines giving different days, or a day
+    after today stop the import naming the line (every row's profile would be dated by it), unless ``as_of`` dates it."""
+    said: dict[dt.date, list[int]] = {}
+    for n, line in enumerate(lines, 1):
+        m = PRODUCED.search(line)
+        if not m:
+            continue
+        words = PRODUCED_DAY.match(line, m.end())
+        try:
+            if not words or words[2].lower() not in MONTHS:
+                raise ValueError
+            said.setdefault(dt.date(int(words[3]), MONTHS[words[2].lower()], int(words[1])), []).append(n)
+        except ValueError:
+            if as_of is None:
+                raise ImportError_(f"line {n}: '{plain(line.strip(), 80)}' gives no day CQC produced the file (such as "
+                                   "'produced on 19 August 2026'); nothing was changed. Give the day with --as-of YYYY-MM-DD"
+                                   ) from None
+    if as_of is None and len(said) > 1:
+        days = [f"line {at[0]}: {day.day} {day:%B %Y}" for day, at in sorted(said.items(), key=lambda d: d[1])]
+        raise ImportError_(f"says it was produced on different days ({and_list(days)}); nothing was changed. Give the day "
+                           "with --as-of YYYY-MM-DD")
+    if as_of is None and said and max(said) > england_today():
+        (when, (n, *_)), = said.items()
+        raise ImportError_(f"line {n}: says it was produced on {when.day} {when:%B %Y}, after today ({england_today()}); "
+                           "nothing was changed. Give the day CQC produced it with --as-of YYYY-MM-DD")
+    return next(iter(said), None)
 
 
 def _cqc_contact(phone: Any, website: Any) -> tuple[dict[str, str | None], tuple[str, ...]]:
@@ -808,7 +833,7 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
             raise ImportError_(f"is not valid JSON ({reader_error(exc)})") from None
     header, skip, produced = _csv_header(path), 0, None
     if not _known_header(header):  # CQC's care directory: its title and date above the column names
-        found = _directory_header(path)
+        found = _directory_header(path, as_of)
         if found:
             skip, header, produced = found
     if not any(header):  # no column names on the first line: a blank line before them, or nothing at all
@@ -819,7 +844,7 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
     twice = [f"'{_show(h)}' (columns {and_list([str(n) for n, g in enumerate(header, 1) if g == h])})"
              for h, n in Counter(header).items() if n > 1 and h]
     if twice:  # a row read by name would take the last, unseen, of each
-        raise ImportError_(f"line 1: names {'a column' if len(twice) == 1 else 'columns'} more than once: {and_list(twice)}, "
+        raise ImportError_(f"line {skip + 1}: names {'a column' if len(twice) == 1 else 'columns'} more than once: {and_list(twice)}, "
                            "so which holds the facts is not known; nothing was changed. Remove or rename the copies and "
                            "import the file again")
     names = set(header)
@@ -905,20 +930,21 @@ def _utf8_lines(path: Path) -> Iterable[str]:
             yield line.removeprefix("\ufeff") if n == 1 else line
 
 
-def _directory_header(path: Path) -> tuple[int, list[str], dt.date | None] | None:
+def _directory_header(path: Path, as_of: dt.date | None = None) -> tuple[int, list[str], dt.date | None] | None:
     """Where CQC's care directory CSV has its column names, below its title and date: (lines above them, the names, the
-    day it says it was produced); None when no line among the first DIRECTORY_PREAMBLE has them."""
-    above: list[list[str]] = []
-    try:
-        for n, cells in enumerate(csv.reader(_utf8_lines(path))):
-            names = [c.strip() for c in cells]
-            if DIRECTORY_COLUMNS <= set(names):
-                return n, names, _produced(above)
-            if n + 1 >= DIRECTORY_PREAMBLE:
-                break
-            above.append(names)
-    except csv.Error:
-        return None
+    day it says it was produced); None when no line among the first DIRECTORY_PREAMBLE has them. Each line is read on
+    its own: a quote left open above the names (the title is free text) does not swallow them."""
+    above: list[str] = []
+    for n, line in enumerate(_utf8_lines(path)):
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error:
+            cells = []
+        if DIRECTORY_COLUMNS <= {c.strip() for c in cells}:
+            return n, [c.strip() for c in cells], _produced(above, as_of)
+        if n + 1 >= DIRECTORY_PREAMBLE:
+            break
+        above.append(" ".join(c.strip() for c in cells if c.strip()))  # a spreadsheet may put the day in a cell of its own
     return None
 
 
@@ -942,8 +968,10 @@ def _latest_check(value: Any) -> str | None:
 
 
 def _csv_header(path: Path) -> list[str]:
+    """The first line's cells (that line alone: a quote left open in a care directory's title swallowed the lines after
+    it, up to the csv module's limit, 'field larger than field limit')."""
     try:
-        header = next(csv.reader(_utf8_lines(path)), [])
+        header = next(csv.reader([next(iter(_utf8_lines(path)), "")]), [])
     except csv.Error as exc:
         raise ImportError_(f"cannot be read as CSV ({reader_error(exc)})") from None
     return [h.strip() for h in header]
@@ -953,15 +981,16 @@ def _csv_rows(path: Path, unreadable: list[str], skip: int = 0) -> Iterable[tupl
     """Stream the rows as (where, column -> value), the column names on the line after the first ``skip``; a row with
     the wrong number of fields (an unbalanced quote swallows the lines after it) goes to ``unreadable`` with its line
     numbers."""
-    reader = csv.reader(_utf8_lines(path), strict=True)
+    lines = iter(_utf8_lines(path))
+    for _ in range(skip):  # lines, not rows: a quote left open above the column names is not read (_directory_header)
+        next(lines, None)
+    reader = csv.reader(lines, strict=True)
     try:
-        for _ in range(skip):
-            next(reader, None)
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
         raise ImportError_(f"cannot be read as CSV ({reader_error(exc)})") from None
     while True:
-        first = reader.line_num + 1
+        first = skip + reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
@@ -972,8 +1001,9 @@ def _csv_rows(path: Path, unreadable: list[str], skip: int = 0) -> Iterable[tupl
         if not row or row == [""]:
             continue
         if len(row) != len(header):
-            span = f"lines {first} to {reader.line_num}" if reader.line_num > first else f"line {first}"
-            hint = "; is a quote (\") not closed?" if reader.line_num > first or len(row) < len(header) else ""
+            last = skip + reader.line_num
+            span = f"lines {first} to {last}" if last > first else f"line {first}"
+            hint = "; is a quote (\") not closed?" if last > first or len(row) < len(header) else ""
             unreadable.append(f"{span}: has {len(row)} fields, the header has {len(header)}{hint}")
             continue
         yield f"line {first}", dict(zip(header, row, strict=True))
