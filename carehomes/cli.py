@@ -1451,6 +1451,16 @@ def ctrl_c(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+_SIGTERM_BEFORE: list[Any] = []  # SIGTERM's handler before main set its own (_python_ctrl_c)
+
+
+def _default_sigterm() -> None:
+    """SIGTERM's handler back to what it was when a command ends (main called in a process that goes on, as the tests
+    call it: a process it forks later would otherwise raise KeyboardInterrupt on SIGTERM rather than end)."""
+    if threading.current_thread() is threading.main_thread() and _SIGTERM_BEFORE:
+        signal.signal(signal.SIGTERM, _SIGTERM_BEFORE.pop())
+
+
 def _python_ctrl_c() -> None:
     """Ctrl+C, and SIGTERM, raise KeyboardInterrupt from here on (build.py stopped quietly before this point), so a
     command stopped either way cleans up as it goes: SIGTERM's default ended a national build at once, leaving its
@@ -1459,7 +1469,8 @@ def _python_ctrl_c() -> None:
     if threading.current_thread() is threading.main_thread():
         _CTRL_C.clear()
         signal.signal(signal.SIGINT, ctrl_c)
-        signal.signal(signal.SIGTERM, ctrl_c)
+        before = signal.signal(signal.SIGTERM, ctrl_c)
+        _SIGTERM_BEFORE[:] = [signal.SIG_DFL if before is None else before]
 
 
 def _command_parser(p: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
@@ -1552,3 +1563,4 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         sys.stdout, sys.stderr = real
+        _default_sigterm()

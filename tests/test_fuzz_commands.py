@@ -745,3 +745,14 @@ def test_a_vacancy_sheet_that_is_a_device_or_pipe_is_one_message_and_never_read(
     for sheet in (Path("/dev/zero"), pipe):
         assert vacancies_from_csv(sheet, tmp_path / "providers", TODAY) == ([], [
             f"{display_path(sheet)}: is not a regular file (a device, pipe or folder); give the spreadsheet saved as CSV"])
+
+
+def test_a_command_run_in_a_process_that_goes_on_gives_sigterm_back(tmp_path, capsys):
+    """main() set SIGTERM's handler and kept it: a process the test suite forked afterwards raised KeyboardInterrupt
+    on SIGTERM instead of ending (test_the_rests_child_ends_when_serve_ended_before_it_asked_to_end_with_it failed
+    when an earlier test in its worker had run a command)."""
+    from carehomes.cli import main
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before
