@@ -386,5 +386,9 @@ def test_with_reduced_motion_the_map_does_not_move(site, browser):
     ctx.close()
     # each change of view is one jump, never a move over frames in a row, with no tile fading in and no zoom animation
     # (opening draws the map at its view: nothing moves)
-    still = {"moved": True, "in a row": 1, "fading": 0, "zooming": 0}
-    assert steps == {"open": {**still, "moved": False, "in a row": 0}, "zoom in": still, "arrow key": still, "filter": still}, steps
+    # (a jump whose parts a busy machine lays out in consecutive frames may show in 2 or 3 frames in a row: Leaflet's
+    # glide took 17, its fade a quarter of a second)
+    assert {k: {**s, "in a row": min(s["in a row"], 1)} for k, s in steps.items()} == {
+        "open": {"moved": False, "in a row": 0, "fading": 0, "zooming": 0},
+        **{k: {"moved": True, "in a row": 1, "fading": 0, "zooming": 0} for k in ("zoom in", "arrow key", "filter")}}, steps
+    assert max(s["in a row"] for s in steps.values()) <= 3, steps
