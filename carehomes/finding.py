@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .face import face_kinds, face_of
 from .kinds import kinds
 from .text import and_list, slugify, with_article
+from .sources.postcodes import postcode_position
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -94,10 +95,20 @@ def search_example(views: list[HomeView], known: Listed | None = None) -> tuple[
         if t and isinstance(v.get("address.postcode"), str):
             by_town.setdefault(t, []).append(v)
     if not by_town:
+        with_postcode = [v for v in ordered if isinstance(v.get("address.postcode"), str)]
         return (next((t for v in ordered if (t := town_of(v, labels))), ""),
-                next((str(pc) for v in ordered if isinstance(pc := v.get("address.postcode"), str)), ""))
+                str(_placed_first(with_postcode)[0].get("address.postcode")) if with_postcode else "")
     town, homes = min(by_town.items(), key=lambda x: (-len(x[1]), town_key(x[0])))  # most homes; then A to Z
-    return town, str(homes[0].get("address.postcode"))
+    return town, str(_placed_first(homes)[0].get("address.postcode"))
+
+
+def _placed_first(homes: list[HomeView]) -> list[HomeView]:
+    """The homes, those a distance search can place (a position of their own, or a live postcode's) first: the
+    example postcode a person is offered to type finds something (a postcode not live finds nothing)."""
+    def placed(v: HomeView) -> bool:
+        return (v.get("address.latitude") is not None and v.get("address.longitude") is not None) or \
+            postcode_position(v.get("address.postcode")) is not None
+    return sorted(homes, key=lambda v: not placed(v))
 
 
 def town_of(view: HomeView, labels: dict[str, str]) -> str | None:

@@ -335,3 +335,17 @@ def test_service_types_separated_by_both_pipes_and_commas_are_each_read(tmp_path
     got = {r.location_id: r for r in records}
     assert got["1-100000001"].kinds == got["1-100000002"].kinds == ("care_home", "home_care_agency")
     assert (got["1-100000001"].regulator["care.residential"], got["1-100000002"].regulator["care.residential"]) == (True, False)
+
+
+def test_the_search_box_example_is_a_postcode_a_distance_search_can_place(tmp_path):
+    """The find page offered the first service's postcode as the example to type ("For example dementia or HR2 9ZX"):
+    in a directory begun from CQC's care directory that one may not be a live postcode, and typing it found nothing."""
+    from carehomes.finding import search_example
+    from carehomes.views import HomeView
+
+    src = _directory(tmp_path / "d.csv", [
+        _row("Aaa Example Home", "1-100000001", "Nursing homes", postcode="HR2 9ZX"),  # first A to Z; not live
+        _row("Bbb Example Home", "1-100000002", "Residential homes", postcode="HR1 4SG")])
+    import_cqc(src, tmp_path / "p")
+    views = [HomeView(p.data, TODAY) for p in check_paths([tmp_path / "p"], on=TODAY).profiles]
+    assert search_example(views) == ("", "HR1 4SG")
