@@ -109,6 +109,7 @@ def test_import_for_the_areas_own_council_goes_on(run_cli, argv):
     assert done.returncode == 1 and "nothing.csv" in done.stderr and "holds the profiles of" not in done.stderr
 
 
+@pytest.mark.slow  # imports a CQC file of several councils (over half a second: the fast set stays under 30 s)
 def test_a_file_of_several_councils_imported_into_an_area_without_local_authority_is_refused(run_cli, shared_data):
     """Devon's data officer ran import-cqc --area devon on CQC's API file for Devon, Plymouth, Somerset and Torbay without
     --local-authority: 728 homes of four councils went into Devon's folder, exit 0. Refused, naming them."""
@@ -129,6 +130,7 @@ def test_a_file_of_several_councils_imported_into_an_area_without_local_authorit
     assert done.returncode == 0, done.stderr  # one council's file needs no --local-authority
 
 
+@pytest.mark.slow  # imports a CQC file (over half a second: the fast set stays under 30 s)
 def test_one_council_written_two_ways_in_a_file_is_one_council_not_several(run_cli, shared_data, tmp_path):
     """The refusal counted local authorities as written: a file naming one council in two spellings ('Torbay' and
     'TORBAY') was refused as "the care homes of" two councils."""

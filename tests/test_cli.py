@@ -79,6 +79,7 @@ def test_data_writes_valid_package_and_keeps_old_on_failure(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["data"], "no temporary folders left behind"
 
 
+@pytest.mark.slow  # imports CQC files (over half a second: the fast set stays under 30 s)
 def test_import_cli_reports_and_errors(tmp_path, shared_data):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n")
@@ -284,6 +285,7 @@ def test_an_unknown_option_names_the_commands_own_usage(capsys):
                                            f"see: python3 build.py {command} --help\n")
 
 
+@pytest.mark.slow  # runs serve (over half a second: the fast set stays under 30 s)
 def test_serve_gives_the_collector_back_when_it_ends_without_watching(tmp_path, monkeypatch):
     """serve freezes the garbage collector on what the build left (watch.keep_built) before it says it is serving;
     when it cannot watch (the engine failed after the build) and is then stopped with Ctrl+C, it must unfreeze it

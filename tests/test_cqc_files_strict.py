@@ -122,6 +122,7 @@ def test_json_folder_refuses_every_bad_file_by_path(tmp_path, oldham):
     assert snapshot(providers) == before  # the two homes are not flagged as gone
 
 
+@pytest.mark.slow  # reads Oldham's saved API folder (over half a second: the fast set stays under 30 s)
 def test_json_folder_names_each_provider_from_its_saved_provider_record(tmp_path, oldham):
     """provider_details/ beside location_details/ holds CQC's provider records: a location whose provider's record is
     there is named as its provider (as the live sync does); a provider file that cannot be read stops the import,
@@ -589,6 +590,7 @@ def test_lines_ended_by_a_carriage_return_or_a_number_too_long_to_read_are_said_
     assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
 
 
+@pytest.mark.slow  # reads Oldham's saved API folder (over half a second: the fast set stays under 30 s)
 def test_a_bad_date_deep_in_an_api_record_names_its_field(tmp_path, oldham):
     folder, details = oldham
     record = details / "location_1-18648277454.json"  # Avonleigh Gardens: a care home with a rating history

@@ -27,6 +27,7 @@ def test_fmt_orders_keys_by_schema_and_keeps_comments():
     assert format_text(out) == out, "formatting twice changes nothing"
 
 
+@pytest.mark.slow  # formats every bundled profile (over half a second: the fast set stays under 30 s)
 def test_bundled_profiles_are_formatted():
     r = run_build("fmt", "--check")
     assert r.returncode == 0, r.stdout + r.stderr

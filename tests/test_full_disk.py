@@ -76,6 +76,7 @@ def test_the_file_is_named_when_python_knows_it():
         "disk that holds site/data, or give --releases a folder")
 
 
+@pytest.mark.slow  # builds a whole site (the fast set stays under 30 s)
 def test_data_on_a_full_disk_says_so_and_changes_nothing(tmp_path, monkeypatch):
     out = tmp_path / "data"
     code, _, err = _run("data", "--providers", str(FIXTURES / "profiles"), "--out", str(out))
@@ -93,6 +94,7 @@ def test_data_on_a_full_disk_says_so_and_changes_nothing(tmp_path, monkeypatch):
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow  # builds a whole site (the fast set stays under 30 s)
 def test_a_build_on_a_full_disk_says_so_and_keeps_the_site(tmp_path, monkeypatch):
     out = tmp_path / "site"
     assert _run("build", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--no-search")[0] == 0

@@ -100,6 +100,7 @@ def test_issues_reads_every_page_and_refuses_more_than_it_can_list(stub, capsys)
                                        "(or remove the label from them), then run this again\n")
 
 
+@pytest.mark.slow  # pages through a stub GitHub API (over half a second: the fast set stays under 30 s)
 def test_comments_prints_one_accounts_comments_oldest_first_from_every_page(stub, capsys):
     """claim.yml binds a claim with the workflow's own first reply: a comment by anyone else is never listed."""
     stub.add_issue("Claim: Aston House", "...", "sam")

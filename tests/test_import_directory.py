@@ -208,6 +208,7 @@ def test_a_location_on_two_rows_naming_different_specialisms_is_one_registered_f
     assert (records[0].regulator["care.user_bands.dementia"], records[0].regulator["care.user_bands.mental_health"]) == (True, True)
 
 
+@pytest.mark.slow  # builds a whole site (the fast set stays under 30 s)
 def test_the_home_page_promises_no_rating_or_beds_the_care_directory_did_not_give(tmp_path):
     """It said "check each one's quality rating" with no rating held, and that the beds registered come from CQC."""
     import re
@@ -227,6 +228,7 @@ def test_the_home_page_promises_no_rating_or_beds_the_care_directory_did_not_giv
     assert "Registration and service types come from the Care Quality Commission" in text
 
 
+@pytest.mark.slow  # builds a whole site (the fast set stays under 30 s)
 def test_a_service_the_care_directory_gives_no_position_is_found_by_distance_at_its_postcode(tmp_path):
     """CQC's care directory gives no map positions, so a directory begun from it could find no service by distance
     ("No services within 5 miles match") and its map of results was empty. Each is placed at its postcode's position

@@ -492,6 +492,7 @@ def test_a_home_removed_while_the_new_days_rest_runs_has_no_page_after_it(tmp_pa
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="serve runs the rest in this process where it cannot fork")
+@pytest.mark.slow  # forks serve's rest (over half a second: the fast set stays under 30 s)
 def test_ctrl_c_during_the_rest_is_no_failure_to_report(tmp_path, monkeypatch):
     """Ctrl+C reaches serve's whole process group: the rest's child ends at once (SIGINT) while serve stops. That
     is serve stopping, not the rest failing: watch must not say 'Updating the rest of the site failed'."""
@@ -548,6 +549,7 @@ def test_serve_says_the_profiles_and_settings_it_watches(tmp_path):
         "areas/oldham/providers/, areas/oldham/mkdocs.yml, content/, schema/, overrides/ and mkdocs.yml"
 
 
+@pytest.mark.slow  # runs serve's watcher (over half a second: the fast set stays under 30 s)
 def test_a_change_left_out_for_an_error_is_taken_with_the_next_one(tmp_path):
     """A change the site was left without (a profile with an error, a whole build that failed) was forgotten: a
     profile renamed (mv) with its old slug in it, then fixed, kept the old name's page, lists and rows for good and

@@ -193,6 +193,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 
 @pytest.mark.xdist_group("package-source")  # on the worker that parses the package for test_structure (helpers.parsed)
+@pytest.mark.slow  # reads every module's source (over half a second: the fast set stays under 30 s)
 def test_no_module_hard_codes_the_resource_or_the_capacity_pair():
     found = []
     for path in sorted((ROOT / "carehomes").rglob("*.py")):

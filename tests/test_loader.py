@@ -59,6 +59,7 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.slow  # runs four commands over every bad file (over half a second: the fast set stays under 30 s)
 def test_bad_files_give_checks_message_in_fmt_vacancies_and_import(tmp_path, shared_data):
     prov = providers(tmp_path, BAD_FILES)
     check = run_build("check", "providers", cwd=tmp_path)

@@ -376,6 +376,7 @@ def test_app_from_env_names_the_variables_and_stops_uvicorn(tmp_path, monkeypatc
                                        "give the API's public address, e.g. https://oruk.example.gov.uk/\n")
 
 
+@pytest.mark.slow  # starts uvicorn (over half a second: the fast set stays under 30 s)
 def test_the_documented_production_command_stops_with_one_line_when_the_site_is_missing(tmp_path):
     """docs/oruk-api.md's uvicorn command, run as written (on 127.0.0.1 and a free port) with no built site: it ran
     for ever, each of its two workers printing a traceback, dying and being started again."""

@@ -153,6 +153,7 @@ def test_workers_keep_their_freed_memory_and_this_process_is_left_as_it_is():
     assert parallel._KEEPING == before  # this process: untouched
 
 
+@pytest.mark.slow  # fills the collector's generations (over 0.4 s: the fast set stays under 30 s)
 def test_objects_made_with_the_collector_off_go_to_its_oldest_generation_and_their_cycles_are_still_collected():
     """no_cycle_collection hands what was made meanwhile to the collector's oldest generation (no pass over it when the
     block ends); a cycle made inside is still collected by a full collection; a caller's own freeze stays as it was."""

@@ -187,6 +187,7 @@ def test_a_postcode_ended_since_does_not_stop_the_data_or_build(tmp_path):
     assert proc.returncode == 0, proc.stdout
 
 
+@pytest.mark.slow  # writes the postcode lookup (over 0.4 s: the fast set stays under 30 s)
 def test_published_lookup_for_the_configured_areas(tmp_path):
     import json
 

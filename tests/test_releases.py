@@ -204,6 +204,7 @@ def test_a_releases_folder_that_cannot_be_read_is_one_message_for_build_report_a
     assert not (tmp_path / "site").exists() and not (tmp_path / "r" / "commissioner-report.html").exists()
 
 
+@pytest.mark.slow  # frictionless validates a release (over half a second: the fast set stays under 30 s)
 def test_a_release_snapshot_s_datapackage_describes_only_its_own_files_and_validates(tmp_path):
     """A snapshot keeps the tables (care-homes.csv, capabilities.csv, home-care-agencies.csv for Oldham's agencies) and
     datapackage.json; that package described the workbook, database, JSON, GeoJSON and ORUK files as well, which a

@@ -999,6 +999,7 @@ def test_a_content_page_cannot_reach_python_itself(tmp_path, page):
             "not Python's insides (names with _): take that part out\n") in done.stderr
 
 
+@pytest.mark.slow  # renders every content page (over half a second: the fast set stays under 30 s)
 def test_content_pages_still_call_the_values_methods_in_the_sandbox(tmp_path):
     """The bundled content pages use their values' methods (values.or_list) and filters: the sandbox allows them."""
     shutil.copytree(ROOT / "content", tmp_path / "content")

@@ -274,6 +274,7 @@ def test_a_build_killed_while_its_engine_runs_leaves_nothing_in_tmp_and_its_docs
     assert list(tmp.iterdir()) == []
 
 
+@pytest.mark.slow  # runs two builds (over half a second: the fast set stays under 30 s)
 def test_builds_are_serialised_by_a_lock(tmp_path):
     target = tmp_path / "site"
     events = []

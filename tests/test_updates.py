@@ -463,6 +463,7 @@ def test_a_long_first_line_is_refused_at_once(repo, capsys, size):
         "taking_new_clients, hours_available for home care agencies (and optionally confirmed)"]
 
 
+@pytest.mark.slow  # writes a sheet too big (over half a second: the fast set stays under 30 s)
 def test_a_sheet_too_big_or_too_long_is_refused_saying_how_to_split_it(repo, capsys):
     code, out, _ = sheet(repo, capsys, "big.csv", "home,nursing_free,residential_free\n" + "x" * 10_000_000 + "\n")
     assert code == 1 and out.splitlines() == [
