@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import configfile
-from .fsutil import not_a_folder
+from .fsutil import ctrl_c_after, not_a_folder
 from .kinds import default_kind, kinds
 from .load import Profile
 from .outputs.geojson import feature_collection
@@ -226,8 +226,9 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
                     raise
             else:
                 path.write_bytes(data)
-        for tmp, path in written:
-            os.replace(tmp, path)
+        with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
+            for tmp, path in written:
+                os.replace(tmp, path)
     finally:
         for tmp, _ in written:
             tmp.unlink(missing_ok=True)

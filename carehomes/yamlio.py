@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .fsutil import not_a_folder
+from .fsutil import ctrl_c_after, not_a_folder
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 
@@ -74,8 +74,9 @@ def _write_beside_then_replace(texts: Iterable[tuple[Path, str]], written: list[
             if exc.filename is None or os.path.basename(exc.filename).startswith(f".{path.name}."):
                 exc.filename = str(path)  # a full disk names no file; the temporary file's name means nothing to anyone
             raise
-    for tmp, path in written:
-        os.replace(tmp, path)
+    with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
+        for tmp, path in written:
+            os.replace(tmp, path)
 
 
 def _mode_of(path: Path) -> int:

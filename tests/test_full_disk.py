@@ -275,3 +275,25 @@ def test_a_profile_written_keeps_its_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {"shared.yaml": 0o664, "new.yaml": 0o644}
+
+
+def test_ctrl_c_while_the_set_is_put_in_place_waits_for_the_last_file(tmp_path, monkeypatch):
+    """Ctrl+C between two renames left the set half replaced (the hostile review): it now waits for the last."""
+    import signal
+
+    from carehomes import publish
+
+    for name in ("a.csv", "b.csv", "c.csv"):
+        (tmp_path / name).write_text("old", encoding="utf-8")
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGINT)  # Ctrl+C after the first file is put in place
+        return real(src, dst)
+    monkeypatch.setattr(publish.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        write_files({"a.csv": b"new", "b.csv": b"new", "c.csv": b"new"}, tmp_path)
+    assert [(tmp_path / n).read_bytes() for n in ("a.csv", "b.csv", "c.csv")] == [b"new"] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv"]
