@@ -351,3 +351,20 @@ def test_the_search_box_example_is_a_postcode_a_distance_search_can_place(tmp_pa
     import_cqc(src, tmp_path / "p")
     views = [HomeView(p.data, TODAY) for p in check_paths([tmp_path / "p"], on=TODAY).profiles]
     assert search_example(views) == ("", "HR1 4SG")
+
+
+def test_a_file_of_other_columns_is_told_what_the_nearest_format_lacks(tmp_path):
+    """It named the HSCA file's columns whatever the file was: a care directory with one column renamed in a
+    spreadsheet was told to have 'Care home?' and 'Care homes beds'."""
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text("Name,Postcode,Service type,CQC Location ID (for office use only)\nX,HR1 4SG,Nursing homes,1-100\n",
+                       encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        read_register(renamed)
+    assert str(exc.value).endswith("It looks most like CQC's care directory CSV, which also needs the column Service types")
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        read_register(other)
+    assert str(exc.value).endswith("The file CQC's website offers, CQC's care directory CSV, has the columns CQC Location "
+                                   "ID (for office use only), Name, Postcode and Service types (with others)")

@@ -867,7 +867,7 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
     else:
         known = "the HSCA care directory, CQC's care directory CSV, CQC's market locations CSV, or CQC API location records"
         raise ImportError_(f"is not a CQC register file this tool knows: its columns do not match {known}. "
-                           f"It needs at least the columns {', '.join(sorted(HSCA_COLUMNS))}")
+                           + _nearest_format(names))
     newest: list[dt.date] = [produced] if produced else []  # the newest date seen so far (kept as we stream, not every row's)
     unreadable: list[str] = []
 
@@ -888,6 +888,20 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
         records.not_given = DIRECTORY_NOT_GIVEN
     records.absent = absent_columns(header, fmt)
     return fmt, records, _latest((d.isoformat() for d in newest), as_of)
+
+
+FORMATS = (("CQC's care directory CSV", DIRECTORY_COLUMNS), ("the HSCA care directory", HSCA_COLUMNS),
+           ("CQC's market locations CSV", MARKET_COLUMNS), ("CQC API location records", API_COLUMNS))
+
+
+def _nearest_format(names: set[str]) -> str:
+    """What a file of unknown columns lacks to be the format it looks most like (a column renamed in a spreadsheet),
+    or, like none, the columns of CQC's care directory, the file anyone can download from CQC."""
+    share, name, cols = max((len(cols & names) / len(cols), name, cols) for name, cols in FORMATS)
+    if share == 0:
+        name, cols = FORMATS[0]
+        return f"The file CQC's website offers, {name}, has the columns {and_list(sorted(cols))} (with others)"
+    return f"It looks most like {name}, which also needs the column{'s' * (len(cols - names) != 1)} {and_list(sorted(cols - names))}"
 
 
 def _packed(path: Path) -> str:
