@@ -368,3 +368,13 @@ def test_a_file_of_other_columns_is_told_what_the_nearest_format_lacks(tmp_path)
         read_register(other)
     assert str(exc.value).endswith("The file CQC's website offers, CQC's care directory CSV, has the columns CQC Location "
                                    "ID (for office use only), Name, Postcode and Service types (with others)")
+
+
+def test_a_row_without_its_council_is_named_by_its_line(tmp_path):
+    """It was refused as a profile ('example-one.yaml:1: locality: is missing; add 'locality: Herefordshire''), naming
+    another council and a file the user never wrote."""
+    src = _directory(tmp_path / "d.csv", [_row("Example One", "1-100000001", "Nursing homes", la="")])
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert ("line 6: Local authority: is empty, though CQC names the council of every location it registers; check this "
+            "row against CQC's file") in str(exc.value)

@@ -509,6 +509,9 @@ def _directory(row: dict[str, str]) -> Record | Skipped:
     if not ids:
         return _skipped(types, local_authority)
     c = _Cells(row)
+    if not _text(local_authority) and ("Local authority" in row or "Local Authority" in row):
+        c.problems.append("Local authority: is empty, though CQC names the council of every location it registers; "
+                          "check this row against CQC's file")
     specialisms = _names(row.get("Specialisms/services"))
     if "Address 1" in row:  # an older export: the address in parts
         street = ", ".join(filter(None, (_text(row.get("Address 1")), _text(row.get("Address 2")))))
