@@ -378,3 +378,21 @@ def test_a_row_without_its_council_is_named_by_its_line(tmp_path):
         read_register(src)
     assert ("line 6: Local authority: is empty, though CQC names the council of every location it registers; check this "
             "row against CQC's file") in str(exc.value)
+
+
+def test_an_hsca_row_without_its_council_is_named_by_its_line_too(tmp_path, shared_data):
+    from conftest import NATIONAL
+
+    with open(NATIONAL, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        row = dict(next(reader), **{"Location Local Authority": " "})
+        fields = reader.fieldnames
+    src = tmp_path / "hsca.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fields)
+        w.writeheader()
+        w.writerow(row)
+    with pytest.raises(ImportError_) as exc:
+        read_register(src)
+    assert ("line 2: Location Local Authority: is empty, though CQC names the council of every location it registers; "
+            "check this row against CQC's file") in str(exc.value)

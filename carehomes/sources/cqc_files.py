@@ -190,6 +190,14 @@ class _Cells:
         elif not name:
             self.problems.append(f"location {plain(location_id, 40)} has no name")
 
+    def council(self, row: Mapping[str, Any], *columns: str) -> None:
+        """An empty local authority cell (of the first of ``columns`` the row has) is a problem of the row: else the
+        profile planned from it lacked its locality, refused as a profile the user never wrote."""
+        column = next((c for c in columns if c in row), None)
+        if column is not None and not _text(row[column]):
+            self.problems.append(f"{column}: is empty, though CQC names the council of every location it registers; "
+                                 "check this row against CQC's file")
+
     def done(self) -> None:
         if self.problems:
             raise RowProblems(self.problems)
@@ -436,6 +444,7 @@ def _hsca(row: dict[str, str]) -> Record | Skipped:
         "cqc.status": "Registered", "cqc.status_date": None,
         **_regulator_bands(bands),
     }
+    c.council(row, "Location Local Authority")
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
     return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, HSCA_SOURCES)), ids)
@@ -473,6 +482,7 @@ def _market(row: dict[str, str]) -> Record | Skipped:
     }
     contact, unread = _cqc_contact(row.get("Location telephone number"), row.get("Location Web Address"))
     reg.update(contact)
+    c.council(row, "Location Local Authority")
     c.identity(row["Location ID"].strip(), reg["name"])
     c.done()
     return _held(Record(row["Location ID"].strip(), _text(row.get("Location Local Authority")) or "", _given(reg, row, MARKET_SOURCES),
@@ -509,9 +519,7 @@ def _directory(row: dict[str, str]) -> Record | Skipped:
     if not ids:
         return _skipped(types, local_authority)
     c = _Cells(row)
-    if not _text(local_authority) and ("Local authority" in row or "Local Authority" in row):
-        c.problems.append("Local authority: is empty, though CQC names the council of every location it registers; "
-                          "check this row against CQC's file")
+    c.council(row, "Local authority", "Local Authority")
     specialisms = _names(row.get("Specialisms/services"))
     if "Address 1" in row:  # an older export: the address in parts
         street = ", ".join(filter(None, (_text(row.get("Address 1")), _text(row.get("Address 2")))))
