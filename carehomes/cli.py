@@ -213,7 +213,6 @@ def _out_path(text: str) -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .configfile import ConfigFileError
     from .pipeline import build_site
     from .releases import ReleaseError
     from .siteconfig import not_a_site
