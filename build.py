@@ -85,7 +85,12 @@ def main() -> int:
             raise
         print(exc, file=sys.stderr)  # it names the file, the entry and what to do
         return 1
-    code = cli_main()
+    try:
+        code = cli_main()
+    except KeyboardInterrupt:  # a second Ctrl+C or SIGTERM while the command was saying it had stopped: it has
+        from carehomes.cli import stopped_status  # stopped, its handlers are put back; no traceback
+
+        return stopped_status()
     import multiprocessing
 
     if code != 0 or multiprocessing.active_children():

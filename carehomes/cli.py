@@ -1435,11 +1435,13 @@ _CTRL_C: list[int] = []  # a Ctrl+C this process was given (ctrl_c)
 def _interrupted() -> int:
     """Say that the command was interrupted: Ctrl+C, exit status 130; SIGTERM (a CI job cancelled, a container or
     service stopped, ``kill``), 143, the shells' codes for them."""
-    if signal.SIGTERM in _CTRL_C:
-        _say("Stopped.")
-        return 143
-    _say("Interrupted.")
-    return 130
+    _say("Stopped." if signal.SIGTERM in _CTRL_C else "Interrupted.")
+    return stopped_status()
+
+
+def stopped_status() -> int:
+    """The exit status of a command interrupted: 143 when SIGTERM stopped it, else (Ctrl+C) 130."""
+    return 143 if signal.SIGTERM in _CTRL_C else 130
 
 
 def ctrl_c(signum: int, frame: Any) -> None:
@@ -1451,13 +1453,19 @@ def ctrl_c(signum: int, frame: Any) -> None:
 
 
 _SIGTERM_BEFORE: list[Any] = []  # SIGTERM's handler before main set its own (_python_ctrl_c)
+_SIGINT_BEFORE: list[Any] = []  # and SIGINT's (build.py's _interrupted_early)
 
 
 def _default_sigterm() -> None:
-    """SIGTERM's handler back to what it was when a command ends (main called in a process that goes on, as the tests
-    call it: a process it forks later would otherwise raise KeyboardInterrupt on SIGTERM rather than end)."""
-    if threading.current_thread() is threading.main_thread() and _SIGTERM_BEFORE:
-        signal.signal(signal.SIGTERM, _SIGTERM_BEFORE.pop())
+    """SIGTERM's and SIGINT's handlers back to what they were when a command ends (main called in a process that
+    goes on, as the tests call it: a process it forks later would otherwise raise KeyboardInterrupt on SIGTERM rather
+    than end). SIGINT's too: a second Ctrl+C or SIGTERM after the command had said "Stopped." raised
+    KeyboardInterrupt with a traceback on main's or build.py's way out; build.py's own handler now ends it quietly."""
+    if threading.current_thread() is threading.main_thread():
+        if _SIGTERM_BEFORE:
+            signal.signal(signal.SIGTERM, _SIGTERM_BEFORE.pop())
+        if _SIGINT_BEFORE:
+            signal.signal(signal.SIGINT, _SIGINT_BEFORE.pop())
 
 
 def _python_ctrl_c() -> None:
@@ -1467,7 +1475,8 @@ def _python_ctrl_c() -> None:
     (parallel._worker_start): their parent's end is sent to them as SIGTERM."""
     if threading.current_thread() is threading.main_thread():
         _CTRL_C.clear()
-        signal.signal(signal.SIGINT, ctrl_c)
+        before_int = signal.signal(signal.SIGINT, ctrl_c)
+        _SIGINT_BEFORE[:] = [signal.default_int_handler if before_int is None else before_int]
         before = signal.signal(signal.SIGTERM, ctrl_c)
         _SIGTERM_BEFORE[:] = [signal.SIG_DFL if before is None else before]
 
@@ -1561,5 +1570,10 @@ def main(argv: list[str] | None = None) -> int:
             return _interrupted()
         raise
     finally:
+        while True:  # first: a signal from here on is not a KeyboardInterrupt outside any handler (one that comes
+            try:     # as the handlers are put back, the command having ended, is let go)
+                _default_sigterm()
+                break
+            except KeyboardInterrupt:
+                continue
         sys.stdout, sys.stderr = real
-        _default_sigterm()

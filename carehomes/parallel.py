@@ -7,8 +7,10 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from typing import Any
+
+from .fsutil import ctrl_c_after
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 LATER = 5  # the steps started first and wanted last yield their cores to this process's steps (Beside's nice)
@@ -119,17 +121,44 @@ class _Pool(ProcessPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         with _ctrl_c_held():
-            return super().submit(fn, *args, **kwargs)
+            future = super().submit(fn, *args, **kwargs)
+        future.__class__ = _Future
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """As ProcessPoolExecutor's, with a Ctrl+C or SIGTERM that comes while it waits for the workers held until
+        they have ended (then raised): a second one (Ctrl+C twice, SIGTERM then Ctrl+C) cut the wait short, leaving
+        the pool's own thread to end the workers after Python, leaving, had closed the queue it ends them through,
+        and the process waited for them for ever (a build of 3,000 homes stopped twice at 0.5 s hung)."""
+        with ctrl_c_after():
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class _Future(Future):
+    """A pool's future that a worker's abrupt end (SIGTERM to the process group) finds cancelled (the pool's map
+    cancels what is left when Ctrl+C or SIGTERM stops the main process) without a traceback: Python 3.11's pool
+    thread set the broken pool's error on it and died of InvalidStateError ("Exception in thread", fixed in
+    Python 3.12, gh-107219)."""
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        try:
+            super().set_exception(exception)
+        except InvalidStateError:
+            if not self.cancelled():
+                raise
 
 
 @contextmanager
 def _ctrl_c_held() -> Iterator[None]:
-    """SIGINT blocked in this thread within the block (and in the processes and threads it starts meanwhile, which
-    inherit the mask); delivered when the block ends. Nothing where the system has no signal masks (Windows)."""
+    """SIGINT and SIGTERM blocked in this thread within the block (and in the processes and threads it starts
+    meanwhile, which inherit the mask); delivered when the block ends. Nothing where the system has no signal masks
+    (Windows). SIGTERM too: one in the moment after a fork was raised inside Python's own after-fork handlers, in
+    the worker or in this process, where it was lost ("Exception ignored in: <function _releaseLock>"), and the
+    command went on."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
@@ -226,6 +255,8 @@ def _worker_start(parent: int) -> None:
     has from the fork left out of its garbage collector's passes (leave_inherited_alone)."""
     _ignore_ctrl_c()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's handler: a worker ends when told to
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # born blocked (_ctrl_c_held)
     end_with_parent(parent)
     leave_inherited_alone()
 

@@ -531,9 +531,10 @@ def test_an_error_the_ctrl_c_causes_on_its_way_out_is_said_as_the_interruption(t
 
     monkeypatch.setattr(cli, "cmd_check", interrupted)
     monkeypatch.chdir(tmp_path)
+    before = signal.getsignal(signal.SIGINT)
     assert cli.main(["check", str(ROOT / "providers")]) == 130
     assert capsys.readouterr().err == "Interrupted.\n"
-    assert signal.getsignal(signal.SIGINT) is cli.ctrl_c
+    assert signal.getsignal(signal.SIGINT) is before  # main's handler put back once the command has ended
 
     def failing(args):
         raise caused
@@ -756,3 +757,37 @@ def test_a_command_run_in_a_process_that_goes_on_gives_sigterm_back(tmp_path, ca
     before = signal.getsignal(signal.SIGTERM)
     assert main(["check", str(ROOT / "providers" / "aston-house.yaml")]) == 0
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_second_interrupt_as_a_command_says_it_stopped_is_no_traceback(monkeypatch):
+    """SIGTERM then Ctrl+C (or Ctrl+C twice): the second came while main said "Stopped.", raising KeyboardInterrupt
+    out of main with a traceback from build.py. main now puts the handlers back on its way out whatever comes, and
+    build.py ends with the stopped command's status, quietly."""
+    import importlib.util
+
+    from carehomes import cli
+
+    def stopped(*args, **kwargs):
+        cli._CTRL_C.append(signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    def say(msg: str) -> None:
+        if msg == "Stopped.":
+            signal.raise_signal(signal.SIGINT)  # the second signal, while the first is being said
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli, "check_paths", stopped)
+    monkeypatch.setattr(cli, "_say", say)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(["check", str(ROOT / "providers" / "aston-house.yaml")])
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before  # put back all the same
+
+    spec = importlib.util.spec_from_file_location("build_script", ROOT / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(build)  # sets build.py's early SIGINT handler: put back below
+        monkeypatch.setenv("CAREHOMES_NO_VENV", "1")
+        monkeypatch.setattr(sys, "argv", ["build.py", "check", str(ROOT / "providers" / "aston-house.yaml")])
+        assert build.main() == 143
+    finally:
+        signal.signal(signal.SIGINT, before[0])
