@@ -33,6 +33,8 @@ def not_written(exc: OSError, where: Path | str, flag: str = "--out") -> str:
     """Why a file could not be written, in words with what to do: a full disk, a folder the user may not write to or a
     read-only disk told as such (Python's "[Errno 28] No space left on device" names neither the file nor a way out).
     ``flag``: the option that gives another folder ("" when there is none, as for the files docs writes in place)."""
+    if exc.errno is None:  # one of ours with its own words (a damaged Code-Point file): they say it already
+        return str(exc)
     shown = str(exc.filename or where)
     if exc.errno in _FULL:
         other = f", or give {flag} a folder on another disk" if flag else ""

@@ -297,3 +297,12 @@ def test_ctrl_c_while_the_set_is_put_in_place_waits_for_the_last_file(tmp_path, 
         write_files({"a.csv": b"new", "b.csv": b"new", "c.csv": b"new"}, tmp_path)
     assert [(tmp_path / n).read_bytes() for n in ("a.csv", "b.csv", "c.csv")] == [b"new"] * 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv"]
+
+
+def test_an_error_of_ours_keeps_its_own_words(tmp_path):
+    """A damaged Code-Point file met while the build writes the postcode lookup said "s1: cannot be written (... is
+    damaged ...)" once build said every OSError as a file not written (the hostile review)."""
+    from carehomes.sources.postcodes import DamagedFile
+
+    damaged = DamagedFile(tmp_path / "hr.csv.gz", "this Code-Point Open file is damaged (cut short); fetch it again")
+    assert not_written(damaged, tmp_path / "site") == f"{tmp_path / 'hr.csv.gz'}: this Code-Point Open file is damaged (cut short); fetch it again"
