@@ -494,9 +494,10 @@ def test_sigterm_stops_a_build_as_ctrl_c_does_with_143(tmp_path):
     for src in sorted((ROOT / "providers").glob("[!_]*.yaml")):
         shutil.copy(src, providers / src.name)
     good_profiles(providers, 600)  # pages that take a while to write, however fast the machine
+    # the command starts with no signal blocked, whatever this test process has blocked (a child inherits the mask)
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--providers", "providers", "--out", "site",
                              "--releases", "releases"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, []))
     deadline = time.monotonic() + TIMEOUT
     while not (_catches(proc.pid, signal.SIGTERM) and any(p.is_dir() for p in (tmp_path / ".site-builds").glob("*"))) \
             and time.monotonic() < deadline:
