@@ -90,6 +90,10 @@ class Claim:
             mine = self.pending_error(self.name or "") if self.pending is not None else None  # its issue number a link
             lines = "\n".join(f"- {self.pending_error(home) if e == mine else outside(e, 400)}" for e in self.errors)
             return with_email(f"This claim cannot go ahead yet.\n\n{lines}\n", self.council_email)
+        if self.status == "failed":  # the error says what the council must mend; the claimant has nothing to do
+            return with_email("This claim was confirmed, but not completed, because of a problem on our side: the "
+                              "directory could not save it. You do not need to do anything: someone from the council "
+                              "will put it right.\n", self.council_email)
         if self.status == "moved":
             was, now = outside(self.bound_name or self.bound or "", 120), home
             why = (f"this claim was opened for **{was}**, and a claim stays for the {self.bound_noun} it was opened for, "
@@ -290,8 +294,8 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
         return res
     try:
         write_text_atomic(path, edit.text)
-    except NotWritten as exc:
-        res.errors = [not_written(exc, path.parent, "--repo")]
+    except NotWritten as exc:  # the runner's fault, not the claimant's: nothing for them to do
+        res.status, res.errors = "failed", [not_written(exc, path.parent, "--repo")]
         return res
     res.status = "approved"
     return res

@@ -297,3 +297,26 @@ def test_an_approved_claim_whose_result_cannot_be_written_changes_nothing(repo, 
     why = "it is a folder" if where == "a folder" else f"{f} is a file, not a folder"
     assert (r.returncode, r.stdout, r.stderr) == (2, "", f"{out}: cannot be written ({why}); nothing was changed\n")
     assert aston.read_text() == before
+
+
+def test_a_claim_approved_on_a_full_disk_tells_the_claimant_there_is_nothing_for_them_to_do(repo, monkeypatch):
+    """Its reply said "This claim cannot go ahead yet" with the runner's own words for a full disk; the run succeeded."""
+    import errno
+    import os
+
+    from carehomes import yamlio
+
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+
+    def full(texts, written):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(yamlio, "_write_beside_then_replace", full)
+    done = check_claim(body(), "sam-manager", repo, 7, approver="council-steward")
+    assert done.status == "failed" and aston.read_text() == before
+    assert done.errors[0].endswith("the disk is full (no space left on it). Free some space on the disk that holds "
+                                   f"{aston.parent}, or give --repo a folder on another disk, and run the command again")
+    assert done.comment().startswith("This claim was confirmed, but not completed, because of a problem on our side: "
+                                     "the directory could not save it. You do not need to do anything: someone from the "
+                                     "council will put it right.")
+    assert "disk" not in done.comment()
