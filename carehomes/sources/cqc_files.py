@@ -359,6 +359,8 @@ API_COLUMNS = {"locationId", "name", "localAuthority", "careHome", "registration
 # "|" (an older export: commas, with the address in parts). It gives no beds, ratings, coordinates or dormancy.
 DIRECTORY_ID = "CQC Location ID (for office use only)"
 DIRECTORY_COLUMNS = {"Name", "Postcode", "Service types", DIRECTORY_ID}
+FORMATS = (("CQC's care directory CSV", DIRECTORY_COLUMNS), ("the HSCA care directory", HSCA_COLUMNS),
+           ("CQC's market locations CSV", MARKET_COLUMNS), ("CQC API location records", API_COLUMNS))  # each one's name, columns
 DIRECTORY_PREAMBLE = 10  # lines searched for the column names (CQC's file has 4 above them)
 DIRECTORY_NOT_GIVEN = "registered beds, CQC ratings, map positions, registered managers or dormancy"
 PRODUCED = re.compile(r"\bproduced on\b", re.IGNORECASE)  # 'This data was produced on 19 August 2026'
@@ -901,10 +903,6 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
     return fmt, records, _latest((d.isoformat() for d in newest), as_of)
 
 
-FORMATS = (("CQC's care directory CSV", DIRECTORY_COLUMNS), ("the HSCA care directory", HSCA_COLUMNS),
-           ("CQC's market locations CSV", MARKET_COLUMNS), ("CQC API location records", API_COLUMNS))
-
-
 def _nearest_format(names: set[str]) -> str:
     """What a file of unknown columns lacks to be the format it looks most like (a column renamed in a spreadsheet),
     or, like none, the columns of CQC's care directory, the file anyone can download from CQC."""
@@ -975,7 +973,7 @@ def _directory_header(path: Path, as_of: dt.date | None = None) -> tuple[int, li
 
 def _known_header(header: list[str]) -> bool:
     names = set(header)
-    return any(cols <= names for cols in (HSCA_COLUMNS, MARKET_COLUMNS, API_COLUMNS, DIRECTORY_COLUMNS))
+    return any(cols <= names for _, cols in FORMATS)
 
 
 def _latest_check(value: Any) -> str | None:
@@ -985,10 +983,10 @@ def _latest_check(value: Any) -> str | None:
     m = re.match(r"(\d{1,2})/([A-Za-z]{3})/(\d{4})", text)
     try:
         if m:
-            return dt.datetime.strptime(f"{m[1]} {m[2]} {m[3]}", "%d %b %Y").date().isoformat()
+            return dt.date(int(m[3]), MONTHS[m[2].lower()], int(m[1])).isoformat()
         d = _date(text, "dmy")
         return d.isoformat() if d else None
-    except ValueError:
+    except (ValueError, KeyError):  # no real day, or no month's name
         return None
 
 
