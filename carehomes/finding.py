@@ -102,13 +102,20 @@ def search_example(views: list[HomeView], known: Listed | None = None) -> tuple[
     return town, str(_placed_first(homes)[0].get("address.postcode"))
 
 
+def position_of(view: HomeView) -> tuple[float, float] | None:
+    """Where a distance search places a home: its own latitude and longitude, or, where its record gives none (CQC's
+    care directory file gives none), its postcode's position from OS Code-Point Open, as CQC's own positions are its
+    postcode's; None when neither is known. Its own page still says its map position is not known."""
+    lat, lon = view.get("address.latitude"), view.get("address.longitude")
+    if lat is not None and lon is not None:
+        return lat, lon
+    return postcode_position(view.get("address.postcode"))
+
+
 def _placed_first(homes: list[HomeView]) -> list[HomeView]:
-    """The homes, those a distance search can place (a position of their own, or a live postcode's) first: the
-    example postcode a person is offered to type finds something (a postcode not live finds nothing)."""
-    def placed(v: HomeView) -> bool:
-        return (v.get("address.latitude") is not None and v.get("address.longitude") is not None) or \
-            postcode_position(v.get("address.postcode")) is not None
-    return sorted(homes, key=lambda v: not placed(v))
+    """The homes, those a distance search can place (position_of) first: the example postcode a person is offered to
+    type finds something (a postcode not live finds nothing)."""
+    return sorted(homes, key=lambda v: position_of(v) is None)
 
 
 def town_of(view: HomeView, labels: dict[str, str]) -> str | None:

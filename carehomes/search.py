@@ -32,12 +32,11 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .face import face_of
-from .finding import name_key, site_words, sort_ranks, town_key, town_of, towns
+from .finding import name_key, position_of, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
 from .search_index import WORD, card, filters, home_words
-from .sources.postcodes import postcode_position
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -47,11 +46,10 @@ def districts(views: list["HomeView"]) -> dict[str, list[float]]:
     """Postcode district (outward code) -> mean latitude, longitude and number of homes."""
     sums: dict[str, list[float]] = {}
     for v in views:
-        lat, lon, d = v.get("address.latitude"), v.get("address.longitude"), v.district
-        if (lat is None or lon is None) and d:  # placed at its postcode's position, as place_of places it
-            lat, lon = postcode_position(v.get("address.postcode")) or (None, None)
-        if lat is None or lon is None or not d:
+        d = v.district
+        if not d or (at := position_of(v)) is None:  # placed as place_of places it
             continue
+        lat, lon = at
         s = sums.setdefault(d, [0.0, 0.0, 0])
         s[0] += lat
         s[1] += lon
@@ -173,13 +171,10 @@ def place_of(view: "HomeView") -> tuple[str | None, float | None, float | None]:
     unless known). A home whose record gives no position (CQC's care directory file gives none) is placed at its
     postcode's, from OS Code-Point Open, as CQC's own positions are, so a distance search can find it; its own
     page still says its map position is not known."""
-    lat, lon = view.get("address.latitude"), view.get("address.longitude")
-    if lat is None or lon is None:
-        at = postcode_position(view.get("address.postcode"))
-        if at is None:
-            return view.district, None, None
-        lat, lon = at
-    return view.district, round(lat, 5), round(lon, 5)
+    at = position_of(view)
+    if at is None:
+        return view.district, None, None
+    return view.district, round(at[0], 5), round(at[1], 5)
 
 
 class Listed:
