@@ -1456,7 +1456,7 @@ _SIGTERM_BEFORE: list[Any] = []  # SIGTERM's handler before main set its own (_p
 _SIGINT_BEFORE: list[Any] = []  # and SIGINT's (build.py's _interrupted_early)
 
 
-def _default_sigterm() -> None:
+def _handlers_back() -> None:
     """SIGTERM's and SIGINT's handlers back to what they were when a command ends (main called in a process that
     goes on, as the tests call it: a process it forks later would otherwise raise KeyboardInterrupt on SIGTERM rather
     than end). SIGINT's too: a second Ctrl+C or SIGTERM after the command had said "Stopped." raised
@@ -1572,7 +1572,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         while True:  # first: a signal from here on is not a KeyboardInterrupt outside any handler (one that comes
             try:     # as the handlers are put back, the command having ended, is let go)
-                _default_sigterm()
+                _handlers_back()
                 break
             except KeyboardInterrupt:
                 continue

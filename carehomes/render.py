@@ -157,7 +157,8 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
     of its sources, kept apart: the day the data was published is not the day the CQC register or the food hygiene
     inspections are dated ("5 years 8 months ago" on the build's day)."""
     current = [v for v in views if not v.closed]
-    beds = [b for v in care_homes(current) if (b := v.get("beds.registered")) is not None]  # a bed count not known is not 0
+    homes = care_homes(current)
+    beds = [b for v in homes if (b := v.get("beds.registered")) is not None]  # a bed count not known is not 0
     imported = [d for d in (v.register_date for v in views) if d]  # each home's worked out once
     fsa = sorted(d for d in (date_of(v.get("food_hygiene.date")) for v in views if fsa_rated(v.get("food_hygiene.rating"))) if d)  # ratings only: not an exemption's date
     today = views[0].today if views else released
@@ -166,7 +167,7 @@ def stats(views: list[HomeView], released: dt.date) -> dict[str, Any]:
         "closed": f"{len(views) - len(current):,}",
         "beds": f"{sum(beds):,}",  # over the care homes that have given it (CQC's care directory gives none)
         "beds_told": len(beds),
-        "beds_not_told": f"{len(care_homes(current)) - len(beds):,}",
+        "beds_not_told": f"{len(homes) - len(beds):,}",
         "cqc_date": nice_date(max(imported)) if imported else "unknown",
         "cqc_dated": dated(max(imported), today) if imported else "unknown",
         "cqc_rated": sum(1 for v in current if v.rating),  # a register file may give no ratings (the national HSCA file)
