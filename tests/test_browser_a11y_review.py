@@ -336,13 +336,16 @@ def test_with_reduced_motion_the_drawer_and_back_to_top_do_not_move(site, browse
 
 # the map, frame by frame for a second: how many of its pane, tile layers and pins moved since the frame before (each
 # element followed by itself: one drawn afresh is not a move), how many tiles are part way through fading in, and
-# whether Leaflet's zoom animation is on. The first look is taken at once, before the step: taken at the next frame, it
+# whether Leaflet's zoom animation is on. Each is placed within the map's own box: the page settling around the map
+# (a font or the results laid out late on a loaded machine shifted the whole map once as it opened: "open" moved) is
+# not the map moving. The first look is taken at once, before the step: taken at the next frame, it
 # missed a jump made before that frame (the arrow key's, on a loaded machine: "moved": False)
 MAP_FRAMES = """() => { window.mapFrames = new Promise(done => { const frames = [], was = new WeakMap();
     const look = () => {
         let moved = 0;
+        const box = document.querySelector('#map'), m = box ? box.getBoundingClientRect() : {left: 0, top: 0};
         document.querySelectorAll('#map .leaflet-map-pane, #map .leaflet-tile-container, #map .leaflet-marker-icon').forEach(e => {
-            const r = e.getBoundingClientRect(), at = Math.round(r.left) + ',' + Math.round(r.top);
+            const r = e.getBoundingClientRect(), at = Math.round(r.left - m.left) + ',' + Math.round(r.top - m.top);
             if (was.has(e) && was.get(e) !== at) moved += 1;
             was.set(e, at); });
         const fading = [...document.querySelectorAll('#map .leaflet-tile')]
