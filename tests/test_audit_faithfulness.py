@@ -54,6 +54,7 @@ def oldham() -> dict[str, HomeView]:
     return {v.slug: v for v in views_of(checked.profiles, TODAY, load_schema(), None, {}) if not v.closed}
 
 
+@pytest.mark.slow  # reads every Oldham profile and its saved API response
 @needs_responses
 def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_rating_to_as_cqc_does():
     found = {}
@@ -69,6 +70,7 @@ def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_rating_
                      "park-hills-private-nursing-home": "1-113831768"}
 
 
+@pytest.mark.slow  # reads every Oldham profile and its saved API response
 @needs_responses
 def test_a_rating_this_registration_was_given_is_its_own_though_some_key_questions_are_an_earlier_ones():
     """Unicorn1care Ltd (registered 25 September 2020): its overall rating, Good, is of its own report of 13 May 2021,

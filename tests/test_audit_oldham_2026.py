@@ -32,6 +32,7 @@ def _dormancy_in_response(location_id: str) -> bool | None:
     return {"Y": True, "N": False}.get(doc.get("dormancy"))
 
 
+@pytest.mark.slow  # reads every Oldham profile and its saved API response
 def test_every_oldham_compare_column_says_whether_cqc_records_the_service_as_dormant(oldham, shared_data):
     dormant = set()
     for slug, v in oldham.items():
@@ -65,6 +66,7 @@ def test_a_mobile_number_is_grouped_as_mobiles_are_written():
         ("0161 624 6671", "01457 874300", "0800 123 4567")  # landlines and others as they were
 
 
+@pytest.mark.slow  # reads every Oldham profile and its saved API response
 def test_every_oldham_phone_is_cqcs_number_in_its_own_grouping(shared_data):
     for path in sorted(PROVIDERS.glob("*.yaml")):
         d = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -25,6 +25,7 @@ def snapshot(folder):
     return {p.name: p.read_text() for p in sorted(folder.glob("*.yaml"))}
 
 
+@pytest.mark.slow  # reads the national register file (15,403 rows) for six of them (0.9 s)
 def test_unreadable_cells_refuse_the_file_and_change_nothing(tmp_path, shared_data):
     src, rows = national_slice(tmp_path, {"Herefordshire, County of"}, limit=6)
     providers = tmp_path / "p"
@@ -97,6 +98,7 @@ def oldham(tmp_path, shared_data):
     return folder, folder / "location_details"
 
 
+@pytest.mark.slow  # imports Oldham's 222 saved API responses
 def test_json_folder_refuses_every_bad_file_by_path(tmp_path, oldham):
     folder, details = oldham
     providers = tmp_path / "p"
@@ -280,6 +282,7 @@ def test_real_oldham_deregistered_homes_have_manager_not_known(oldham):
     assert all(r.regulator["care.nursing"] is not None for r in registered)
 
 
+@pytest.mark.slow  # imports Oldham's 222 saved API responses
 def test_json_folder_date_is_the_newest_date_the_records_carry(oldham):
     folder, details = oldham
     # the newest last inspection/report in the real folder is 2024-04-03, but a manager absence is 2025-03-20

@@ -10,8 +10,9 @@ from conftest import BROWSER_GROUP
 from carehomes import devtools
 
 
-def test_pytest_runs_in_three_workers_keeping_groups_together():
+def test_pytest_runs_in_three_workers_keeping_groups_together_and_the_fast_set_in_two():
     assert devtools._workers() == ["-n", "3", "--dist", "loadgroup"]
+    assert devtools._workers(fast=True) == ["-n", "2", "--dist", "loadgroup"]
 
 
 def test_without_xdist_pytest_runs_in_one_process_and_says_how_to_get_it(monkeypatch, capsys):

@@ -266,6 +266,7 @@ def test_example_fixture_rating_is_valid():
     assert profile.data["food_hygiene"]["rating"] == "5"
 
 
+@pytest.mark.slow  # checks every bundled profile (0.6 s)
 def test_bundled_profiles_carry_the_real_ratings():
     """The committed Herefordshire profiles were updated with import-fsa on FHRS895en-GB.xml."""
     from carehomes.pipeline import check_paths

@@ -236,6 +236,7 @@ def _until(check, limit=5.0):
         time.sleep(0.01)
 
 
+@pytest.mark.slow  # watches a folder and builds a site three times (1.4 s)
 def test_watch_previews_a_profile_then_reloads_again_and_builds_all_for_the_rest(tmp_path):
     from carehomes.watch import watch, watched
 

@@ -194,6 +194,7 @@ def test_the_change_since_a_release_says_the_releases_cqc_data_date(tmp_path):
     assert "That release's CQC data" not in page, "no release, no release date"
 
 
+@pytest.mark.slow  # validates every table with frictionless (0.8 s)
 def test_the_tables_are_described_by_a_data_package_with_their_date_and_sources(tmp_path):
     """A market CSV shared with another council lost what it counts and as at when (the caption and the CQC data's date
     are on the page only). market/datapackage.json names each CSV with its caption as its title, the date the figures
@@ -226,6 +227,7 @@ def test_the_tables_are_described_by_a_data_package_with_their_date_and_sources(
 
 @pytest.mark.parametrize("locality, header", [("=1+1 <b>", "'=1+1 <b>"), ("-Town", "'-Town"), ("Tab\tTown", "Tab\tTown"),
                                               ("  Spaced  ", "Spaced")])
+@pytest.mark.slow  # validates the tables with frictionless, four times
 def test_the_tables_package_names_each_column_as_its_csv_header_writes_it(tmp_path, locality, header):
     """A locality named like a formula ('=1+1 <b>', '-Town') or with a tab is written in the CSV's header with its
     apostrophe and its tab, and one with spaces around it without them: the package named it otherwise (no

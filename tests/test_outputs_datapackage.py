@@ -60,6 +60,7 @@ def test_package_passes_the_v2_json_schema(tmp_path):
     assert profile_errors(pkg) == LIST_GAP  # the profile's missing "list" type, and nothing else
 
 
+@pytest.mark.slow  # builds and validates a data package (0.5 s)
 def test_the_profile_check_can_fail(tmp_path):
     pkg = _published(tmp_path)
     pkg["resources"][0]["schema"]["fields"][10]["example"] = 52.05

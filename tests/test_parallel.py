@@ -276,6 +276,7 @@ def test_a_worker_is_born_with_ctrl_c_held_back_until_it_ignores_it(tmp_path):
     assert set(in_workers) == {(False, True)}  # then ignored, and no longer blocked
 
 
+@pytest.mark.slow  # starts worker processes and waits for them to end
 def test_a_ctrl_c_while_a_pool_ends_is_held_until_its_workers_have_ended():
     """A second Ctrl+C (or SIGTERM then Ctrl+C) while a stopped command's pool waited for its workers cut the wait
     short: the pool's own thread ended the workers only after Python, leaving, had closed the queue it ends them
