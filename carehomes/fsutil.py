@@ -20,6 +20,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -304,13 +305,56 @@ def read_regular(path: str | Path, limit: int) -> bytes:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write ``path`` so that readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    write_set([(path, data)])
+
+
+def write_set(files: Iterable[tuple[Path, bytes]]) -> None:
+    """Write files that belong together (the open data, an import's profiles) as a set: each is written beside its
+    place first, and only when every one is written are they all put in place, so a full disk, a folder that cannot be
+    written or a folder standing where a file goes raises OSError naming the file (never the temporary one) with every
+    file as it was and no temporary file left behind. Each file keeps its permissions (a new one: 0666 less the umask),
+    and the set is put in place whole even if Ctrl+C or SIGTERM comes between two renames."""
+    written: list[tuple[str, Path]] = []
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        _write_beside_then_replace(files, written)
     finally:
-        tmp.unlink(missing_ok=True)
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _write_beside_then_replace(files: Iterable[tuple[Path, bytes]], written: list[tuple[str, Path]]) -> None:
+    """Write each file's bytes beside it (noting each temporary file in ``written``), then put every one in place."""
+    made: set[Path] = set()
+    for path, data in files:
+        try:
+            not_a_folder(path)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            written.append((tmp, path))
+            try:
+                os.fchmod(fd, _mode_of(path))  # mkstemp's 0600 made every profile written unreadable to anyone else
+            finally:
+                os.close(fd)
+            Path(tmp).write_bytes(data)
+        except OSError as exc:
+            if exc.filename is None or os.path.basename(exc.filename).startswith(f".{path.name}."):
+                exc.filename = str(path)  # a full disk names no file; the temporary file's name means nothing to anyone
+            raise
+    with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
+        for tmp, path in written:
+            os.replace(tmp, path)
+
+
+def _mode_of(path: Path) -> int:
+    """The permissions a file written in place of ``path`` keeps: its own, or a new file's (0666 less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o22)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 # One rule for every path derived from data (a slug, a package's resource path): it can never

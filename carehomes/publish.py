@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import configfile
-from .fsutil import ctrl_c_after, not_a_folder
+from .fsutil import write_set
 from .kinds import default_kind, kinds
 from .load import Profile
 from .outputs.geojson import feature_collection
@@ -206,32 +206,16 @@ def write_files(files: dict[str, bytes], out_dir: Path, atomic: bool = True) -> 
     half way leaves every file as it was, never a package describing files it does not hold), or (``atomic=False``, for
     a new build no one reads yet) straight."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    made: set[Path] = set()
-    written: list[tuple[Path, Path]] = []
-    try:
+    if atomic:
+        write_set((out_dir / name, data) for name, data in files.items())
+    else:
+        made: set[Path] = set()
         for name, data in files.items():
             path = out_dir / name
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            if atomic:
-                not_a_folder(path)
-                tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-                written.append((tmp, path))
-                try:
-                    tmp.write_bytes(data)
-                except OSError as exc:
-                    if exc.filename is not None:  # the temporary file's name means nothing to anyone
-                        exc.filename = str(path)
-                    raise
-            else:
-                path.write_bytes(data)
-        with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
-            for tmp, path in written:
-                os.replace(tmp, path)
-    finally:
-        for tmp, _ in written:
-            tmp.unlink(missing_ok=True)
+            path.write_bytes(data)
     return {name: len(data) for name, data in files.items()}
 
 

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .fsutil import ctrl_c_after, not_a_folder
+from .fsutil import write_set
 from .problems import Problem, ProblemsFound
 from .schema import Schema, load_schema
 
@@ -45,48 +43,14 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_texts_atomic(texts: Iterable[tuple[Path, str]]) -> None:
-    """Write files that belong together (an import's profiles, a vacancy sheet's homes) as a set: each is written
-    beside its place first, and only when every one is written are they all put in place, so a full disk or a folder
-    that cannot be written half way raises NotWritten (an OSError naming the file) with every file as it was and no temporary file left behind (an
-    import into a folder on a disk that filled wrote 43 of its 88 new profiles, then stopped with a traceback)."""
-    written: list[tuple[str, Path]] = []
+    """Write files that belong together (an import's profiles, a vacancy sheet's homes) as a set (``fsutil.write_set``):
+    a full disk or a folder that cannot be written half way raises NotWritten (an OSError naming the file) with every
+    file as it was (an import into a folder on a disk that filled wrote 43 of its 88 new profiles, then stopped with a
+    traceback)."""
     try:
-        _write_beside_then_replace(texts, written)
+        write_set((path, text.encode("utf-8")) for path, text in texts)
     except OSError as exc:
         raise NotWritten(exc.errno, exc.strerror, exc.filename) from exc
-    finally:
-        for tmp, _ in written:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def _write_beside_then_replace(texts: Iterable[tuple[Path, str]], written: list[tuple[str, Path]]) -> None:
-    """Write each text beside its file (noting each temporary file in ``written``), then put every one in place."""
-    for path, text in texts:
-        try:
-            not_a_folder(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            written.append((tmp, path))
-            os.fchmod(fd, _mode_of(path))  # mkstemp's 0600 made every profile written unreadable to anyone else
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as exc:
-            if exc.filename is None or os.path.basename(exc.filename).startswith(f".{path.name}."):
-                exc.filename = str(path)  # a full disk names no file; the temporary file's name means nothing to anyone
-            raise
-    with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
-        for tmp, path in written:
-            os.replace(tmp, path)
-
-
-def _mode_of(path: Path) -> int:
-    """The permissions a file written in place of ``path`` keeps: its own, or a new file's (0666 less the umask)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o22)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def _represent_float(representer: Any, data: Any) -> Any:

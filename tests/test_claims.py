@@ -304,14 +304,14 @@ def test_a_claim_approved_on_a_full_disk_tells_the_claimant_there_is_nothing_for
     import errno
     import os
 
-    from carehomes import yamlio
+    from carehomes import fsutil
 
     aston = repo / "providers" / "aston-house.yaml"
     before = aston.read_text()
 
     def full(texts, written):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr(yamlio, "_write_beside_then_replace", full)
+    monkeypatch.setattr(fsutil, "_write_beside_then_replace", full)
     done = check_claim(body(), "sam-manager", repo, 7, approver="council-steward")
     assert done.status == "failed" and aston.read_text() == before
     assert done.errors[0].endswith("the disk is full (no space left on it). Free some space on the disk that holds "

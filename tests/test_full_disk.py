@@ -89,7 +89,7 @@ def test_data_on_a_full_disk_says_so_and_changes_nothing(tmp_path, monkeypatch):
     _fill_after(monkeypatch, 5)
     code, _, err = _run("data", "--providers", str(edited), "--out", str(out))
     assert (code, err) == (1, f"Writing the open data into {out} failed, so every file in it was left as it was:\n"
-                              f"{out}: cannot be written: the disk is full (no space left on it). Free some space on the "
+                              f"{out / 'nhs-trusts.csv'}: cannot be written: the disk is full (no space left on it). Free some space on the "
                               f"disk that holds {out}, or give --out a folder on another disk, and run the command again\n")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
@@ -112,17 +112,9 @@ def test_a_build_on_a_full_disk_says_so_and_keeps_the_site(tmp_path, monkeypatch
 
 
 def _fill_profiles_after(monkeypatch: pytest.MonkeyPatch, files: int) -> None:
-    """A profile written beside its place (yamlio) fits for the first ``files`` files, then the disk is full."""
-    real = os.fdopen
-    count = {"n": 0}
-
-    def fdopen(fd: int, *args, **kwargs):
-        count["n"] += 1
-        if count["n"] > files:
-            os.close(fd)
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(fd, *args, **kwargs)
-    monkeypatch.setattr(os, "fdopen", fdopen)
+    """A profile written beside its place (fsutil.write_set, as the open data) fits for the first ``files`` files, then
+    the disk is full."""
+    _fill_after(monkeypatch, files)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
