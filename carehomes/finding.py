@@ -10,14 +10,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .face import face_kinds, face_of
 from .kinds import kinds
 from .text import and_list, slugify, with_article
-from .sources.postcodes import postcode_position
+from .sources.postcodes import postcode_position, prime_positions as prime_postcodes
 
 if TYPE_CHECKING:
     from .views import HomeView
@@ -88,6 +88,7 @@ def search_example(views: list[HomeView], known: Listed | None = None) -> tuple[
     register without addresses offers neither: never another council's). ``known``: listed(views') when the caller
     has it, with ``views`` its homes."""
     labels = known.labels if known is not None else towns(views)
+    prime_positions(views)
     by_town: dict[str, list[HomeView]] = {}
     ordered = known.ordered if known is not None else a_to_z(views)
     for v in ordered:
@@ -110,6 +111,13 @@ def position_of(view: HomeView) -> tuple[float, float] | None:
     if lat is not None and lon is not None:
         return lat, lon
     return postcode_position(view.get("address.postcode"))
+
+
+def prime_positions(views: Iterable[HomeView]) -> None:
+    """Read at once the postcode positions position_of will ask for, those of the homes without a position of their
+    own (postcodes.prime_positions): nothing to read on a site whose homes all have one."""
+    prime_postcodes(v.get("address.postcode") for v in views
+                    if v.get("address.latitude") is None or v.get("address.longitude") is None)
 
 
 def _placed_first(homes: list[HomeView]) -> list[HomeView]:

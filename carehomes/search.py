@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .face import face_of
-from .finding import name_key, position_of, site_words, sort_ranks, town_key, town_of, towns
+from .finding import name_key, position_of, prime_positions, site_words, sort_ranks, town_key, town_of, towns
 from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 def districts(views: list["HomeView"]) -> dict[str, list[float]]:
     """Postcode district (outward code) -> mean latitude, longitude and number of homes."""
     sums: dict[str, list[float]] = {}
+    prime_positions(views)
     for v in views:
         d = v.district
         if not d or (at := position_of(v)) is None:  # placed as place_of places it
@@ -189,6 +190,7 @@ class Listed:
         has them."""
         labels = towns(views) if labels is None else labels
         cache = {} if cache is None else cache
+        prime_positions(v for v in views if (held := cache.get(v.slug)) is None or held[0] is not v)
         # A to Z (finding.a_to_z), each home's key kept in the cache with its view
         keys = {v.slug: held[5] if (held := cache.get(v.slug)) and held[0] is v else (name_key(v.name), v.slug) for v in views}
         self.views = sorted(views, key=lambda v: keys[v.slug])

@@ -236,16 +236,43 @@ def _area_positions(area: str, folder: str) -> dict[str, tuple[float, float]]:
     return {postcode_key(p.postcode): (p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None}
 
 
+# (folder, postcode key) -> its position or None, for the postcodes prime_positions was given
+_PRIMED: dict[tuple[str, str], tuple[float, float] | None] = {}
+
+
+def prime_positions(postcodes: Iterable[object]) -> None:
+    """Read the positions of these postcodes ahead of postcode_position's questions: each area's file once, and only
+    these postcodes converted to latitude and longitude (a site with no positions of its own and services in every
+    postcode area converted all 1.7 million of Great Britain's, 12.8 s and 419 MB, to place 15,000)."""
+    folder = data_dir()
+    keys = {postcode_key(pc) for pc in postcodes if isinstance(pc, str)}
+    wanted = [k for k in keys if (str(folder), k) not in _PRIMED and area_of(k)]
+    if not wanted:
+        return
+    try:
+        found = lookup(wanted, folder)
+    except (OSError, ValueError, EOFError):  # a damaged file: postcode_position says None for its postcodes
+        return
+    for key in wanted:
+        if key in found:  # an area with no file is not primed: postcode_position says None itself
+            place = found[key]
+            _PRIMED[(str(folder), key)] = (place.lat, place.lon) if place and place.lat is not None and place.lon is not None else None
+
+
 def postcode_position(postcode: object) -> tuple[float, float] | None:
     """Where a postcode is (its Code-Point Open position, as latitude and longitude), or None: not a postcode, not
-    live, no position, or no data for its area. CQC's own positions are its postcode's (the ONS postcode directory's)."""
+    live, no position, or no data for its area. CQC's own positions are its postcode's (the ONS postcode directory's).
+    A postcode prime_positions was given is answered from what it read; any other from its whole area's file."""
     if not isinstance(postcode, str):
         return None
+    folder, key = str(data_dir()), postcode_key(postcode)
+    if (folder, key) in _PRIMED:
+        return _PRIMED[(folder, key)]
     area = area_of(postcode)
     if not area or not has_area(area):
         return None
     try:
-        return _area_positions(area, str(data_dir())).get(postcode_key(postcode))
+        return _area_positions(area, folder).get(key)
     except (OSError, ValueError, EOFError):  # a damaged file: check says so; nothing is placed from it
         return None
 
