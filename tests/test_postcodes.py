@@ -336,3 +336,22 @@ def test_positions_primed_for_the_homes_without_their_own_convert_only_their_pos
     assert {pc: postcodes.postcode_position(pc) for pc in asked} == whole and whole["HR1 4SG"] is not None
     assert whole["HR9 9ZZ"] is None and converted == [3]  # answered from what was primed, nothing converted again
     assert postcodes.postcode_position("HR6 8AA") is not None and len(converted) == 2  # not primed: its area's file
+
+
+def test_a_damaged_area_file_places_no_home_and_is_read_once(tmp_path, monkeypatch):
+    """A home with no position of its own whose area's file is damaged is placed nowhere (check warns of the file);
+    each such home read the damaged file again (52 ms a home), and priming gave up on every area for it."""
+    folder = tmp_path / "codepoint" / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    (folder / "hr.csv.gz").write_bytes((CODEPOINT / "Data" / "CSV" / "hr.csv.gz").read_bytes()[:20_000])
+    shutil.copy(CODEPOINT / "Data" / "CSV" / "sy.csv.gz", folder / "sy.csv.gz")
+    monkeypatch.setenv(postcodes.ENV_DIR, str(tmp_path / "codepoint"))
+    monkeypatch.setattr(postcodes, "_PRIMED", {})
+    monkeypatch.setattr(postcodes, "_DAMAGED", set())
+    read: list[str] = []
+    real = postcodes._rows
+    monkeypatch.setattr(postcodes, "_rows", lambda area, *a, **k: (read.append(area), real(area, *a, **k))[1])
+    postcodes.prime_positions(["HR1 4SG", "SY1 1AA", "SY2 6LG"])
+    assert [postcodes.postcode_position(pc) for pc in ("HR1 4SG", "HR1 1TJ")] == [None, None]
+    assert postcodes.postcode_position("SY2 6LG") is not None  # the other area's file is whole: primed
+    assert read == ["HR", "SY"]  # each file once, priming: the damaged one not again for each home that asks

@@ -238,6 +238,7 @@ def _area_positions(area: str, folder: str) -> dict[str, tuple[float, float]]:
 
 # (folder, postcode key) -> its position or None, for the postcodes prime_positions was given
 _PRIMED: dict[tuple[str, str], tuple[float, float] | None] = {}
+_DAMAGED: set[tuple[str, str]] = set()  # (folder, area) whose file could not be read, once a process
 
 
 def prime_positions(postcodes: Iterable[object]) -> None:
@@ -249,14 +250,19 @@ def prime_positions(postcodes: Iterable[object]) -> None:
     wanted = [k for k in keys if (str(folder), k) not in _PRIMED and area_of(k)]
     if not wanted:
         return
-    try:
-        found = lookup(wanted, folder)
-    except (OSError, ValueError, EOFError):  # a damaged file: postcode_position says None for its postcodes
-        return
+    by_area: dict[str, list[str]] = {}
     for key in wanted:
-        if key in found:  # an area with no file is not primed: postcode_position says None itself
-            place = found[key]
-            _PRIMED[(str(folder), key)] = (place.lat, place.lon) if place and place.lat is not None and place.lon is not None else None
+        by_area.setdefault(area_of(key) or "", []).append(key)
+    for area, in_area in sorted(by_area.items()):
+        try:
+            found = lookup(in_area, folder)
+        except (OSError, ValueError, EOFError):  # a damaged file: postcode_position says None for its postcodes
+            _DAMAGED.add((str(folder), area))
+            continue
+        for key in in_area:
+            if key in found:  # an area with no file is not primed: postcode_position says None itself
+                place = found[key]
+                _PRIMED[(str(folder), key)] = (place.lat, place.lon) if place and place.lat is not None and place.lon is not None else None
 
 
 def postcode_position(postcode: object) -> tuple[float, float] | None:
@@ -271,9 +277,12 @@ def postcode_position(postcode: object) -> tuple[float, float] | None:
     area = area_of(postcode)
     if not area or not has_area(area):
         return None
+    if (folder, area) in _DAMAGED:
+        return None
     try:
         return _area_positions(area, folder).get(key)
     except (OSError, ValueError, EOFError):  # a damaged file: check says so; nothing is placed from it
+        _DAMAGED.add((folder, area))  # nor read again by each home that asks (52 ms a call)
         return None
 
 
