@@ -200,6 +200,7 @@ def test_oldhams_profiles_are_the_register_of_march_2025():
         assert f"\n{line}\n" in abbey, line
 
 
+@pytest.mark.slow  # imports Oldham's 222 saved API responses
 def test_oldhams_folder_is_exactly_what_a_first_import_makes(tmp_path, shared_data):
     """Issue 21 req 8: importing the Oldham responses into an empty folder gives the committed files, byte for byte."""
     from carehomes.sources.cqc_files import import_cqc
@@ -210,6 +211,7 @@ def test_oldhams_folder_is_exactly_what_a_first_import_makes(tmp_path, shared_da
     assert (len(report.new), len(report.closed)) == (104, 115)
 
 
+@pytest.mark.slow  # writes Oldham's whole open data
 def test_data_for_an_area_names_its_site_as_the_packages_homepage(run_cli, tmp_path):
     import json
 

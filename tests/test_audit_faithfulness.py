@@ -164,6 +164,7 @@ def _previous_given_to_in_response(doc: dict) -> str | None:
     return other if other and other != doc["locationId"] else None
 
 
+@pytest.mark.slow  # reads every Oldham profile and its saved API response
 @needs_responses
 def test_each_oldham_profile_names_the_earlier_registration_cqc_gave_its_previous_rating_to_as_cqc_does():
     """CQC's rating history names, entry by entry, the registration each past rating was given to. Complete Care and

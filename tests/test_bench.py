@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from carehomes.schema import ROOT
 
 
@@ -17,6 +19,7 @@ def _bench():
     return module
 
 
+@pytest.mark.slow  # waits on a removal in a process of its own
 def test_a_timed_run_waits_until_the_output_an_earlier_run_replaced_is_removed(tmp_path: Path):
     """fsutil.remove_later deletes a replaced build in a process of its own after the command has ended; the
     benchmark's next run must not be timed while that runs (nationally several seconds of the kernel's time)."""

@@ -219,6 +219,7 @@ BAD_LISTINGS: dict[str, Callable[[str], str]] = {
 }                                                                                   # made again without the cache
 
 
+@pytest.mark.slow  # writes the find page's index three times with a kept store
 def test_a_listing_that_cannot_be_trusted_is_made_again(kept, tmp_path):
     folder = _some_profiles(tmp_path, 2)
     first = _find_index(_views(folder), tmp_path / "first")

@@ -167,6 +167,7 @@ def test_missing_zensical_is_one_clear_message(monkeypatch, tmp_path):
                               "(requirements.txt pins it), or build with --engine mkdocs")
 
 
+@pytest.mark.slow  # runs zensical
 def test_a_failed_zensical_build_is_one_clear_message(tmp_path):
     """A theme folder that is not there: zensical's own words, after one line saying what failed."""
     config = tmp_path / "mkdocs.yml"

@@ -239,6 +239,7 @@ def test_oruk_ids_are_the_uuid5_they_were_for_every_version_and_variant_digit():
     assert len(seen) == 16
 
 
+@pytest.mark.slow  # makes every home's page twice, an old way and a new, to compare them
 def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_made_without():
     """render.home_page makes each page with the view remembering its field reads and derived values (face, kinds,
     kind_words, description_html...): every bundled and fixture home's page and home.json, open or closed, as
@@ -264,6 +265,7 @@ def test_a_home_page_made_while_its_view_remembers_is_byte_for_byte_the_page_mad
         assert v._memo is None  # forgotten after the page: the view is shared with every other output
 
 
+@pytest.mark.slow  # writes the find page's index twice, an old way and a new, to compare them
 def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_the_index_written_without(tmp_path):
     """The build writes search/ with every view remembering (pipeline._write_search_beside): the same files."""
     from helpers import bundled_views
@@ -283,6 +285,7 @@ def test_the_find_pages_index_written_while_the_views_remember_is_byte_for_byte_
         assert (tmp_path / "plain" / f).read_bytes() == (tmp_path / "remembered" / f).read_bytes(), f
 
 
+@pytest.mark.slow  # makes the content pages twice, an old way and a new, to compare them
 def test_the_content_pages_made_while_the_views_remember_are_byte_for_byte_those_made_without(tmp_path):
     """prepare_pages makes the browse lists and the engine's Markdown pages (find, browse, market...) with every view
     remembering: the same lists and files."""

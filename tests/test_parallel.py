@@ -76,6 +76,7 @@ def _slow_big():
     return b"x" * (4 << 20)  # more than a pipe holds: with no one to read it, its worker waits for ever
 
 
+@pytest.mark.slow  # starts processes and waits for them to end
 def test_a_worker_ends_when_the_process_that_started_it_is_ended(tmp_path):
     """serve's rest (Live.follow_apart) runs in a child process that Ctrl+C or serve's end (SIGTERM) stops at once;
     a Beside worker it had started (the workbook beside the database, nationally) ignores Ctrl+C and was left
