@@ -133,12 +133,17 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens,
-    postcode with and without its space, and provider. Never the needs it meets, nor its street: a word naming a need
-    is a filter on the find page (schema/face.json, search), so "bariatric" can never find a postcode."""
+    postcode with and without its space, and provider. Never the needs it meets: a word naming a need is a filter on
+    the find page (schema/face.json, search), so "bariatric" can never find a postcode. Its street only when its
+    address gives no town: CQC's care directory gives the address on one line ("12 High Street, Kingstone, Hereford"),
+    kept whole in the street, and its village was found by nothing (with a town, "Hereford" would find every home on
+    a Hereford Road)."""
     words: list[str] = []
     town = view.get("address.town")
     if isinstance(town, str):
         words += [town, town_key(town), town_of(view, labels) or ""]
+    elif isinstance(street := view.get("address.street"), str):
+        words += [street, town_key(street)]
     pc = view.get("address.postcode")
     if isinstance(pc, str):
         words += [pc, pc.replace(" ", "")]

@@ -396,3 +396,26 @@ def test_an_hsca_row_without_its_council_is_named_by_its_line_too(tmp_path, shar
         read_register(src)
     assert ("line 2: Location Local Authority: is empty, though CQC names the council of every location it registers; "
             "check this row against CQC's file") in str(exc.value)
+
+
+def test_a_service_whose_address_gives_no_town_is_found_by_the_words_of_its_one_line_address(tmp_path):
+    """CQC's care directory gives each address on one line, kept whole as the street with no town taken from it, and
+    the find page's words are a home's name, town, postcode and provider: a family typing the village found nothing.
+    A home with a town is still not found by its street ("Hereford" would find every home on a Hereford Road)."""
+    from carehomes.finding import towns
+    from carehomes.pipeline import views_of
+    from carehomes.schema import ROOT, load_schema
+    from carehomes.search_index import home_words
+
+    src = _directory(tmp_path / "d.csv", [
+        _row("Example Nursing Home", "1-100000001", "Nursing homes", postcode="HR1 4SG",
+             address="12 Example Lane, Kingstone-upon-Exe, Hereford")])
+    import_cqc(src, tmp_path / "p")
+    checked = check_paths([tmp_path / "p"], on=dt.date(2026, 9, 1))
+    [view] = views_of(checked.profiles, dt.date(2026, 9, 1), load_schema(), None, None)
+    found = home_words(view, towns([view]))
+    assert {"kingstone", "upon", "exe", "hereford", "lane"} <= found, found
+    broomy = check_paths([ROOT / "providers" / "broomy-hill-nursing-home.yaml"], on=dt.date(2026, 9, 1)).profiles[0]  # 43 Breinton Road, Hereford
+    [with_town] = views_of([broomy], dt.date(2026, 9, 1), load_schema(), None, None)
+    found = home_words(with_town, towns([with_town]))
+    assert "hereford" in found and not {"breinton", "road"} & found, found
