@@ -16,6 +16,7 @@ from carehomes.docs import COMMANDS_PATH, commands_text
 
 DOCS = ["README.md", "CONTRIBUTING.md", "SECURITY.md"] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md"))
 OTHER_TOOLS_OPTIONS = {"--keep", "--search-only", "--detail", "--ignore-scripts", "--runs", "--homes", "--record",  # bench/national.py's, npm's
+                       "--each",  # bench/positions.py's
                        "--dist", "--durations", "--pdb", "--count-builds"}  # pytest's, pytest-xdist's and tests/conftest.py's
 FILE_SUFFIXES = ("json", "yml", "yaml", "py", "md", "js", "css", "html", "csv", "xml", "db", "xlsx", "txt", "atom", "geojson", "png")
 
