@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -863,7 +864,7 @@ def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, 
         kind = sheets.kind_of(path)
     except sheets.SheetError as exc:
         raise ImportError_(str(exc)) from None
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
         raise ImportError_(DAMAGED_ZIP) from None
     if kind is None:
         raise ImportError_(_packed(path))
@@ -874,7 +875,7 @@ def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, 
             raise ImportError_(_no_sheet(exc.sheets)) from None
         except sheets.SheetError as exc:
             raise ImportError_(str(exc)) from None
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
             raise ImportError_(f"{DAMAGED_ZIP} ({plain(exc, 80)})") from None
         return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
 

@@ -301,9 +301,13 @@ class _Done(Exception):
 def _ods(z: zipfile.ZipFile, folder: Path, wanted: Wanted) -> Sheet:
     names = set(z.namelist())
     if "META-INF/manifest.xml" in names:
-        with z.open("META-INF/manifest.xml") as fh:
-            if b"encryption-data" in fh.read(CHUNK):  # LibreOffice's "save with password": content.xml is encrypted
-                raise SheetError(_locked("spreadsheet"))
+        try:
+            with z.open("META-INF/manifest.xml") as fh:
+                locked = b"encryption-data" in fh.read(CHUNK)  # LibreOffice's "save with password": content.xml encrypted
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise SheetError(_damaged(f"its manifest cannot be unpacked: {plain(exc, 80)}")) from None
+        if locked:
+            raise SheetError(_locked("spreadsheet"))
     if "content.xml" not in names:
         raise SheetError(_damaged("it has no content.xml, where an OpenDocument spreadsheet keeps its sheets"))
     sheets = _Sheets(folder, wanted)
