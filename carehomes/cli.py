@@ -1212,7 +1212,8 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_data)
 
     i = sub.add_parser("import-cqc", help="create or refresh profiles from a CQC register file or the live CQC API")
-    i.add_argument("file", nargs="?", help="a CQC file: HSCA active locations CSV, CQC care directory CSV, CQC market CSV, API CSV or API JSON folder")
+    i.add_argument("file", nargs="?", help="a CQC file: HSCA active locations (CQC's .ods or .xlsx as it comes, or CSV), CQC care directory "
+                   "CSV, CQC market CSV, API CSV or API JSON folder")
     i.add_argument("--api", action="store_true",
                    help="sync from the live CQC API (key in CQC_API_KEY; only changes since the last sync)")
     i.add_argument("--full", action="store_true", help="with --api: fetch every home, not only the changes")

@@ -136,18 +136,21 @@ def test_the_older_export_with_the_address_in_parts(tmp_path, shared_data):
 
 @pytest.mark.parametrize(("entries", "said"), [
     ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"},
-     "is a spreadsheet (OpenDocument, .ods), not a CSV file: open it in LibreOffice Calc or Excel, save its sheet of "
-     "locations as 'CSV UTF-8', and import that file"),
+     "is a spreadsheet with no sheets in it; nothing was changed. Download CQC's file again"),
     ({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<x/>"},
-     "is an Excel workbook (.xlsx), not a CSV file: open it in LibreOffice Calc or Excel, save its sheet of locations "
-     "as 'CSV UTF-8', and import that file"),
+     "is a damaged spreadsheet (it cannot be read as an Excel workbook: File contains no valid workbook part); nothing "
+     "was changed. Download it again, or open it in LibreOffice Calc or Excel and save it again"),
     ({"CQC_directory.csv": "Name\n", "__MACOSX/._CQC_directory.csv": ""},
      "is a zip file: unzip it and import the CSV file inside it (CQC_directory.csv)"),
-    ({"readme.txt": "hello"}, "is a zip file with no CSV file inside it; give a CQC register file saved as CSV (UTF-8)"),
+    ({"HSCA_Active_Locations.ods": "PK"}, "is a zip file: unzip it and import the spreadsheet inside it "
+                                          "(HSCA_Active_Locations.ods)"),
+    ({"readme.txt": "hello"}, "is a zip file with no CSV file or spreadsheet inside it; give a CQC register file: a CSV "
+                              "(UTF-8), or CQC's spreadsheet (.ods or .xlsx) as it comes"),
 ])
 def test_a_spreadsheet_or_zip_is_told_what_to_do(tmp_path, entries, said):
     """CQC publishes its HSCA active locations as .ods, and a download may come zipped: each was 'is not a text CSV
-    file' (or, for a zip without a NUL in its first 4 KB, read as CSV and refused as no register)."""
+    file' (or, for a zip without a NUL in its first 4 KB, read as CSV and refused as no register). A spreadsheet is
+    read (tests/test_import_sheets.py): one with nothing in it says so."""
     import zipfile
 
     src = tmp_path / "download"

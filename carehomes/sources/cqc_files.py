@@ -1,6 +1,7 @@
 """Source: CQC's register files, read into records (``carehomes.apply`` applies them to profiles).
 
-Formats read, recognised by their columns:
+A CSV file, or a spreadsheet (.ods, .xlsx: its sheet of locations, through ``sources.sheets``). Formats read,
+recognised by their columns:
 
 * ``hsca``: CQC's care directory / HSCA active locations sheet (the national file);
 * ``market``: CQC's market-style locations CSV with ratings (US dates, stray spaces);
@@ -16,7 +17,9 @@ import json
 import math
 import os
 import re
+import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -30,7 +33,7 @@ from ..schema import Schema, load_schema
 from ..text import and_list, reader_error
 from ..safetext import plain
 from ..validate import POSTCODE_LOOSE, URL, today as england_today
-from . import cqc_shape
+from . import cqc_shape, sheets
 
 __all__ = [
     "ImportError_",
@@ -579,10 +582,11 @@ def _once_each(records: Records) -> Records:
     return out
 
 
-def _produced(lines: list[str], as_of: dt.date | None = None) -> dt.date | None:
+def _produced(lines: list[str], as_of: dt.date | None = None, place: sheets.Lines | None = None) -> dt.date | None:
     """The day CQC's care directory says it was produced, from the lines above its column names (line 1 first); None
     if none says. A line saying it that gives no day ('31 February 2026'), two lines giving different days, or a day
     after today stop the import naming the line (every row's profile would be dated by it), unless ``as_of`` dates it."""
+    place = place or LINES
     said: dict[dt.date, list[int]] = {}
     for n, line in enumerate(lines, 1):
         m = PRODUCED.search(line)
@@ -595,16 +599,16 @@ def _produced(lines: list[str], as_of: dt.date | None = None) -> dt.date | None:
             said.setdefault(dt.date(int(words[3]), MONTHS[words[2].lower()], int(words[1])), []).append(n)
         except ValueError:
             if as_of is None:
-                raise ImportError_(f"line {n}: '{plain(line.strip(), 80)}' gives no day CQC produced the file (such as "
+                raise ImportError_(f"{place.line(n)}: '{plain(line.strip(), 80)}' gives no day CQC produced the file (such as "
                                    "'produced on 19 August 2026'); nothing was changed. Give the day with --as-of YYYY-MM-DD"
                                    ) from None
     if as_of is None and len(said) > 1:
-        days = [f"line {at[0]}: {day.day} {day:%B %Y}" for day, at in sorted(said.items(), key=lambda d: d[1])]
+        days = [f"{place.line(at[0])}: {day.day} {day:%B %Y}" for day, at in sorted(said.items(), key=lambda d: d[1])]
         raise ImportError_(f"says it was produced on different days ({and_list(days)}); nothing was changed. Give the day "
                            "with --as-of YYYY-MM-DD")
     if as_of is None and said and max(said) > england_today():
         (when, (n, *_)), = said.items()
-        raise ImportError_(f"line {n}: says it was produced on {when.day} {when:%B %Y}, after today ({england_today()}); "
+        raise ImportError_(f"{place.line(n)}: says it was produced on {when.day} {when:%B %Y}, after today ({england_today()}); "
                            "nothing was changed. Give the day CQC produced it with --as-of YYYY-MM-DD")
     return next(iter(said), None)
 
@@ -804,12 +808,16 @@ def _slash_order(values: Iterable[str]) -> str:
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a JSON register is read whole; CSV files are streamed
 MAX_JSON_DEPTH = 64  # deeper JSON is refused before parsing (a real location record is 8 deep)
 MAX_LINE_BYTES = 1024 * 1024  # a CSV line is read whole: CQC's are at most a few KB (the API's CSV about 7 KB)
+OLE2_SEARCHED = 1024 * 1024  # bytes of an OLE2 file searched for the name of an encrypted workbook's part
+DAMAGED_ZIP = "is a damaged zip file, not a CSV file; download it again"
+LINES = sheets.Lines()  # a CSV file's messages name its lines
 
 
 def _first_number(text: str) -> int:
-    """The first number in a message ('line 12: ...' -> 12), to list problems in file order."""
-    m = re.search(r"\d+", text)
-    return int(m[0]) if m else 0
+    """The line or row of a message ('line 12: ...', "sheet 'HSCA 2021', row 12: ..." -> 12), else its first number,
+    to list problems in file order."""
+    m = re.search(r"\b(?:line|row)s? (\d+)", text) or re.search(r"(\d+)", text)
+    return int(m[1]) if m else 0
 
 
 def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Records, dt.date]:
@@ -826,8 +834,10 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
         raise ImportError_("is not a regular file (a device or pipe); give a CQC register file, e.g. a CSV saved from CQC")
     with open(path, "rb") as fh:
         start = fh.read(4096)
+        if start.startswith(sheets.OLE2):  # Excel 97-2003, or a workbook saved with a password
+            raise ImportError_(sheets.ole2_message(start + fh.read(OLE2_SEARCHED)))
     if start.startswith(b"PK\x03\x04"):  # a zip: CQC publishes its sheets as .ods, and downloads may come zipped
-        raise ImportError_(_packed(path))
+        return _read_spreadsheet(path, as_of)
     if b"\x00" in start:
         raise ImportError_("is not a text CSV file; export the CQC sheet as CSV (UTF-8) and try again")
     if start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
@@ -844,20 +854,77 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
                                "save the file as UTF-8") from None
         except ValueError as exc:
             raise ImportError_(f"is not valid JSON ({reader_error(exc)})") from None
-    header, skip, produced = _csv_header(path), 0, None
-    if not _known_header(header):  # CQC's care directory: its title and date above the column names
-        found = _directory_header(path, as_of)
-        if found:
-            skip, header, produced = found
+    return _read_csv(path, as_of)
+
+
+def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, dt.date]:
+    """A spreadsheet (.ods, .xlsx): its sheet of locations (the first whose column names are a format's) written as CSV
+    into a folder of its own (removed after), and read as any CSV is, every message naming the sheet and row."""
+    try:
+        kind = sheets.kind_of(path)
+    except sheets.SheetError as exc:
+        raise ImportError_(str(exc)) from None
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
+        raise ImportError_(DAMAGED_ZIP) from None
+    if kind is None:
+        raise ImportError_(_packed(path))
+    with tempfile.TemporaryDirectory(prefix="carehomes-sheet-") as folder:
+        try:
+            sheet = sheets.to_csv(path, kind, Path(folder), _sheet_header)
+        except sheets.NoSheet as exc:
+            raise ImportError_(_no_sheet(exc.sheets)) from None
+        except sheets.SheetError as exc:
+            raise ImportError_(str(exc)) from None
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
+            raise ImportError_(f"{DAMAGED_ZIP} ({plain(exc, 80)})") from None
+        return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
+
+
+def _sheet_header(rows: list[list[str]]) -> int | None:
+    """Which of a sheet's first rows names the columns of a format this reader knows; None when none does."""
+    return next((n for n, cells in enumerate(rows) if _known_header([c.strip() for c in cells])), None)
+
+
+def _no_sheet(found: list[tuple[str, list[list[str]]]]) -> str:
+    """A spreadsheet with no sheet of a format this reader knows: its sheets, and what the nearest lacks."""
+    if not found:
+        return "is a spreadsheet with no sheets in it; nothing was changed. Download CQC's file again"
+    names = and_list([f"'{plain(name, 60)}'" for name, _ in found])
+    share, name, row, cells = 0.0, "", 0, [""]
+    for sheet, rows in found:
+        for n, r in enumerate(rows, 1):
+            near = max(len(cols & {c.strip() for c in r}) / len(cols) for _, cols in FORMATS)
+            if near > share:
+                share, name, row, cells = near, sheet, n, r
+    where = f" The nearest is sheet '{plain(name, 60)}', row {row}: " if share else " "
+    return (f"has no sheet of CQC locations this tool knows: {'its sheet is' if len(found) == 1 else 'its sheets are'} "
+            f"{names}, and none names the columns of the HSCA care directory, CQC's care directory CSV, CQC's market "
+            f"locations CSV or CQC API location records in its first {sheets.PREAMBLE} rows; nothing was changed."
+            f"{where}{_nearest_format({c.strip() for c in cells})}")
+
+
+def _read_csv(path: Path, as_of: dt.date | None, place: sheets.Lines | None = None,
+              header_line: int | None = None) -> tuple[str, Records, dt.date]:
+    """A CSV file's records (``read_register``); ``place`` names where a message's row is (a sheet's row, when the
+    file is a sheet written as CSV: ``header_line`` is then the line of the column names, found by ``sheets``)."""
+    place = place or LINES
+    if header_line is None:
+        header, skip, produced = _csv_header(path, place), 0, None
+        if not _known_header(header):  # CQC's care directory: its title and date above the column names
+            found = _directory_header(path, as_of, place)
+            if found:
+                skip, header, produced = found
+    else:
+        skip, header, produced = _directory_header(path, as_of, place, header_line) or (0, [], None)
     if not any(header):  # no column names on the first line: a blank line before them, or nothing at all
-        if not any(line.strip() for line in _utf8_lines(path)):
+        if not any(line.strip() for line in _utf8_lines(path, place)):
             raise ImportError_("is empty: it has no column names and no rows; export the CQC sheet as CSV again")
-        raise ImportError_("line 1: is blank, where the column names must be; remove the blank lines above them "
+        raise ImportError_(f"{place.line(1)}: is blank, where the column names must be; remove the blank lines above them "
                            "(nothing was changed)")
     twice = [f"'{_show(h)}' (columns {and_list([str(n) for n, g in enumerate(header, 1) if g == h])})"
              for h, n in Counter(header).items() if n > 1 and h]
     if twice:  # a row read by name would take the last, unseen, of each
-        raise ImportError_(f"line {skip + 1}: names {'a column' if len(twice) == 1 else 'columns'} more than once: {and_list(twice)}, "
+        raise ImportError_(f"{place.line(skip + 1)}: names {'a column' if len(twice) == 1 else 'columns'} more than once: {and_list(twice)}, "
                            "so which holds the facts is not known; nothing was changed. Remove or rename the copies and "
                            "import the file again")
     names = set(header)
@@ -873,7 +940,7 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
         fmt, parse = "care directory (CSV)", _directory
         date_of = (lambda r: []) if produced else (lambda r: [r.get("Report publication date"), _latest_check(r.get("Date of latest check"))])
     elif API_COLUMNS <= names:
-        order = _slash_order(r.get("registrationDate", "") for _, r in _csv_rows(path, []))  # a first pass, streamed too
+        order = _slash_order(r.get("registrationDate", "") for _, r in _csv_rows(path, [], skip, place))  # a first pass, streamed too
         fmt = "API (CSV)"
         parse = lambda r: _api_csv_location(r, order)
         date_of = lambda r: [d.isoformat() for d in _api_dates(r)]
@@ -885,7 +952,7 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
     unreadable: list[str] = []
 
     def rows() -> Iterable[tuple[str, dict]]:
-        for where, row in _csv_rows(path, unreadable, skip):
+        for where, row in _csv_rows(path, unreadable, skip, place):
             for d in date_of(row):
                 try:
                     parsed = _date(d)
@@ -914,58 +981,56 @@ def _nearest_format(names: set[str]) -> str:
 
 
 def _packed(path: Path) -> str:
-    """What to do with a zip file given as a register: a spreadsheet (CQC's HSCA active locations come as .ods) is saved
-    as CSV; a zipped CSV is unzipped. Only the zip's list of names is read (and an .ods file's 'mimetype' entry)."""
-    save = "open it in LibreOffice Calc or Excel, save its sheet of locations as 'CSV UTF-8', and import that file"
+    """What to do with a zip file given as a register that is not a spreadsheet (``sheets.kind_of``): a zipped CSV or
+    spreadsheet is unzipped. Only the zip's list of names is read."""
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()[:10_000]
-            kind = b""
-            if "mimetype" in names:
-                with z.open("mimetype") as fh:
-                    kind = fh.read(100)  # never more, whatever the entry says its size is
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError):
-        return "is a damaged zip file, not a CSV file; download it again"
-    if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-        return f"is a spreadsheet (OpenDocument, .ods), not a CSV file: {save}"
-    if "xl/workbook.xml" in names:
-        return f"is an Excel workbook (.xlsx), not a CSV file: {save}"
-    inside = [n for n in names if n.lower().endswith(".csv") and not n.startswith(("__MACOSX/", "/")) and ".." not in n]
-    if inside:
-        return (f"is a zip file: unzip it and import the CSV file inside it ({plain(inside[0], 80)}"
-                + (f" and {len(inside) - 1} more" if len(inside) > 1 else "") + ")")
-    return "is a zip file with no CSV file inside it; give a CQC register file saved as CSV (UTF-8)"
+        return DAMAGED_ZIP
+    usable = [n for n in names if not n.startswith(("__MACOSX/", "/")) and ".." not in n]
+    for what, ends in (("CSV file", (".csv",)), ("spreadsheet", (".ods", ".xlsx"))):
+        inside = [n for n in usable if n.lower().endswith(ends)]
+        if inside:
+            return (f"is a zip file: unzip it and import the {what} inside it ({plain(inside[0], 80)}"
+                    + (f" and {len(inside) - 1} more" if len(inside) > 1 else "") + ")")
+    return ("is a zip file with no CSV file or spreadsheet inside it; give a CQC register file: a CSV (UTF-8), or CQC's "
+            "spreadsheet (.ods or .xlsx) as it comes")
 
 
-def _utf8_lines(path: Path) -> Iterable[str]:
+def _utf8_lines(path: Path, place: sheets.Lines | None = None) -> Iterable[str]:
     """The file's lines as text, one at a time; a byte that is not UTF-8 stops the import with its
     line and byte (a Windows 'ANSI' export is refused, not silently read as another encoding)."""
+    place = place or LINES
     with open(path, "rb") as fh:
         for n, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), b""), 1):
             if len(raw) > MAX_LINE_BYTES:  # read no further: one endless line would be held whole
-                raise ImportError_(f"line {n}: is longer than {MAX_LINE_BYTES:,} bytes, which no CQC register's line is; "
+                raise ImportError_(f"{place.line(n)}: is longer than {MAX_LINE_BYTES:,} bytes, which no CQC register's line is; "
                                    "nothing was changed. Is this a CQC register file saved as CSV?")
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ImportError_(f"line {n}: byte {exc.start + 1} (0x{raw[exc.start]:02X}) is not UTF-8 text; nothing "
+                raise ImportError_(f"{place.line(n)}: byte {exc.start + 1} (0x{raw[exc.start]:02X}) is not UTF-8 text; nothing "
                                    "was changed. Save the file as 'CSV UTF-8' and import it again") from None
             yield line.removeprefix("\ufeff") if n == 1 else line
 
 
-def _directory_header(path: Path, as_of: dt.date | None = None) -> tuple[int, list[str], dt.date | None] | None:
+def _directory_header(path: Path, as_of: dt.date | None = None, place: sheets.Lines | None = None,
+                      at: int | None = None) -> tuple[int, list[str], dt.date | None] | None:
     """Where CQC's care directory CSV has its column names, below its title and date: (lines above them, the names, the
     day it says it was produced); None when no line among the first DIRECTORY_PREAMBLE has them. Each line is read on
-    its own: a quote left open above the names (the title is free text) does not swallow them."""
+    its own: a quote left open above the names (the title is free text) does not swallow them. ``at``: the line (from
+    0) a sheet has its column names on, of any format (the day is the care directory's only)."""
     above: list[str] = []
-    for n, line in enumerate(_utf8_lines(path)):
+    for n, line in enumerate(_utf8_lines(path, place)):
         try:
             cells = next(csv.reader([line]), [])
         except csv.Error:
             cells = []
-        if DIRECTORY_COLUMNS <= {c.strip() for c in cells}:
-            return n, [c.strip() for c in cells], _produced(above, as_of)
-        if n + 1 >= DIRECTORY_PREAMBLE:
+        names = {c.strip() for c in cells}
+        if n == at or at is None and DIRECTORY_COLUMNS <= names:
+            return n, [c.strip() for c in cells], _produced(above, as_of, place) if DIRECTORY_COLUMNS <= names else None
+        if at is None and n + 1 >= DIRECTORY_PREAMBLE:
             break
         above.append(" ".join(c.strip() for c in cells if c.strip()))  # a spreadsheet may put the day in a cell of its own
     return None
@@ -990,21 +1055,23 @@ def _latest_check(value: Any) -> str | None:
         return None
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path, place: sheets.Lines | None = None) -> list[str]:
     """The first line's cells (that line alone: a quote left open in a care directory's title swallowed the lines after
     it, up to the csv module's limit, 'field larger than field limit')."""
     try:
-        header = next(csv.reader([next(iter(_utf8_lines(path)), "")]), [])
+        header = next(csv.reader([next(iter(_utf8_lines(path, place)), "")]), [])
     except csv.Error as exc:
         raise ImportError_(f"cannot be read as CSV ({reader_error(exc)})") from None
     return [h.strip() for h in header]
 
 
-def _csv_rows(path: Path, unreadable: list[str], skip: int = 0) -> Iterable[tuple[str, dict]]:
+def _csv_rows(path: Path, unreadable: list[str], skip: int = 0,
+              place: sheets.Lines | None = None) -> Iterable[tuple[str, dict]]:
     """Stream the rows as (where, column -> value), the column names on the line after the first ``skip``; a row with
     the wrong number of fields (an unbalanced quote swallows the lines after it) goes to ``unreadable`` with its line
-    numbers."""
-    lines = iter(_utf8_lines(path))
+    numbers (``place`` names them)."""
+    place = place or LINES
+    lines = iter(_utf8_lines(path, place))
     for _ in range(skip):  # lines, not rows: a quote left open above the column names is not read (_directory_header)
         next(lines, None)
     reader = csv.reader(lines, strict=True)
@@ -1019,17 +1086,17 @@ def _csv_rows(path: Path, unreadable: list[str], skip: int = 0) -> Iterable[tupl
         except StopIteration:
             return
         except csv.Error as exc:
-            unreadable.append(f"line {first}: cannot be read as CSV ({reader_error(exc)}); is a quote (\") not closed?")
+            unreadable.append(f"{place.line(first)}: cannot be read as CSV ({reader_error(exc)}); is a quote (\") not closed?")
             return
         if not row or row == [""]:
             continue
         if len(row) != len(header):
             last = skip + reader.line_num
-            span = f"lines {first} to {last}" if last > first else f"line {first}"
+            span = place.lines(first, last)
             hint = "; is a quote (\") not closed?" if last > first or len(row) < len(header) else ""
             unreadable.append(f"{span}: has {len(row)} fields, the header has {len(header)}{hint}")
             continue
-        yield f"line {first}", dict(zip(header, row, strict=True))
+        yield place.line(first), dict(zip(header, row, strict=True))
 
 
 def _parse_rows(rows: Iterable[tuple[str, dict]], parse: Callable[[dict], Record | Skipped | None],

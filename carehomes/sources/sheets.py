@@ -1,0 +1,556 @@
+"""Source helper: a spreadsheet (.ods or .xlsx) given to ``import-cqc``, its sheet of locations written out as the CSV
+"save as CSV" makes, for the CSV reader (``cqc_files.read_register``) to read as it reads any CSV file.
+
+CQC publishes its national "HSCA Active Locations" as an OpenDocument spreadsheet (a README sheet, then the sheet of
+locations), and older downloads came as .xlsx. The sheet taken is the first whose column names, in its first
+``PREAMBLE`` rows, are those of a format the CSV reader knows (the caller's ``wanted`` says which row holds them).
+
+Each cell is the text the spreadsheet shows: an ODS cell's paragraphs (``text:p``, its ``text:s`` spaces, tabs and
+line breaks; several joined by a new line), an xlsx cell's cached value (openpyxl, ``data_only``: a formula's last
+result) as the text a spreadsheet writes for it (16, not 16.0). A date cell, of either, is written as CQC's CSV writes
+dates, YYYY-MM-DD (and the time of day after it, when it has one), so that no day is read as a month. One sheet row is
+one CSV record; blank rows are kept (an empty line each) wherever a row with something in it follows, so the reader's
+line numbers are the sheet's rows (``Sheet.line`` maps them back when a cell holds a line break).
+
+Untrusted input: content.xml is streamed through expat a megabyte at a time, never held whole, and a DTD or entity
+declaration is refused (no entity expansion, no external entity); an entry larger than ``MAX_PART_BYTES`` unpacked or
+packed more than ``MAX_RATIO`` times smaller is refused before a byte of it is unpacked (a zip never unpacks more than
+an entry says it holds: zipfile stops there); repeated rows and cells (LibreOffice writes a million blank rows and
+16,000 blank cells as one element each) are counted, never expanded unless a cell with something in it follows, and a
+sheet is read no further than ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns, ``MAX_CELL_CHARS`` characters a cell and
+``MAX_CSV_CHARS`` characters in all.
+"""
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import re
+import warnings
+import xml.parsers.expat
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..safetext import plain
+
+PREAMBLE = 15  # rows of each sheet searched for its column names (CQC's care directory has its title above them)
+MAX_ROWS = 1_048_576  # a spreadsheet's last row (Excel's, and LibreOffice's unless it is told to allow more)
+MAX_COLUMNS = 16_384  # its last column (XFD)
+MAX_CELL_CHARS = 32_767  # the most text a cell holds in Excel (CQC's longest are a few hundred characters)
+MAX_PART_BYTES = 2 * 1024 ** 3  # an entry of the zip unpacked: the national sheet's content.xml is well under a GB
+MAX_RATIO = 200  # how many times smaller an entry may be packed (CQC's content.xml: about 10 to 20 times)
+RATIO_FROM = 1024 ** 2  # entries smaller than this unpacked are not held to MAX_RATIO (a few KB of XML packs well)
+MAX_CSV_CHARS = 1024 ** 3  # the sheet written as CSV (the national file's sheet: a few hundred MB at most)
+CHUNK = 1024 ** 2  # content.xml is given to expat a megabyte at a time
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and a password-protected .xlsx or .ods
+ODS_TYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # an .ods file's 'mimetype' entry (.ots: with -template)
+
+TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
+CELLS = (TABLE + "table-cell", TABLE + "covered-table-cell")
+PARAGRAPHS = (TEXT + "p", TEXT + "h")
+UNSHOWN = (OFFICE + "annotation", TEXT + "note")  # a cell's comment and a note: not what the cell shows
+TOO_LONG = f"a cell holds more than {MAX_CELL_CHARS:,} characters, which no cell of CQC's does; nothing was changed"
+DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2}))?")
+
+Wanted = Callable[[list[list[str]]], int | None]  # a sheet's first rows -> the index of the one naming its columns
+
+
+class SheetError(Exception):
+    """A spreadsheet that cannot be read, with what to do."""
+
+
+class NoSheet(SheetError):
+    """No sheet has the columns wanted: each sheet's name with its first rows (for the message: what the nearest lacks)."""
+
+    def __init__(self, sheets: list[tuple[str, list[list[str]]]]) -> None:
+        super().__init__("no sheet has the columns wanted")
+        self.sheets = sheets
+
+
+class Lines:
+    """How a message names a place in a CSV file: by its lines."""
+
+    def line(self, n: int) -> str:
+        return f"line {n}"
+
+    def lines(self, first: int, last: int) -> str:
+        return f"lines {first} to {last}" if last > first else self.line(first)
+
+
+class Sheet(Lines):
+    """A sheet written as CSV: its name, the CSV file, the line of its column names, and its rows for messages
+    ("sheet 'HSCA_Active_Locations', row 12", never the CSV's line or path)."""
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
+        self.header_line = 0  # lines of the CSV above the column names
+        self._starts: list[int] = []  # the first line of each row that takes more than one (a cell with a line break)
+        self._extra: list[int] = []  # how many more lines it takes
+        self._before: list[int] = []  # the extra lines of the rows above it
+
+    def row(self, line: int) -> int:
+        """The sheet's row of a line of the CSV."""
+        i = bisect.bisect_right(self._starts, line) - 1
+        if i < 0:
+            return line
+        start, extra, before = self._starts[i], self._extra[i], self._before[i]
+        return start - before if line <= start + extra else line - before - extra
+
+    def line(self, n: int) -> str:
+        return f"sheet '{plain(self.name, 60)}', row {self.row(n)}"
+
+    def lines(self, first: int, last: int) -> str:
+        a, b = self.row(first), self.row(last)
+        return f"sheet '{plain(self.name, 60)}', rows {a} to {b}" if b > a else self.line(first)
+
+
+def kind_of(path: Path) -> str | None:
+    """'ods' or 'xlsx' for a spreadsheet of either kind (by its entries: .ods's 'mimetype', .xlsx's workbook), None for
+    any other zip; zipfile.BadZipFile (or OSError ...) when it is not a zip that can be opened, SheetError when its
+    entries are locked with a password."""
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        if "mimetype" in names:
+            if z.getinfo("mimetype").flag_bits & 0x1:  # a zip saved with a password
+                raise SheetError(_locked("spreadsheet"))
+            with z.open("mimetype") as fh:
+                if fh.read(100).startswith(ODS_TYPE):  # never more, whatever the entry says its size is
+                    return "ods"
+        return "xlsx" if "xl/workbook.xml" in names else None
+
+
+def ole2_message(start: bytes) -> str:
+    """What to do with an OLE2 file (its first bytes ``start``): an Excel 97-2003 workbook, or a workbook saved with a
+    password (Excel and LibreOffice wrap an encrypted .xlsx or .ods in one)."""
+    if "EncryptedPackage".encode("utf-16-le") in start or "EncryptionInfo".encode("utf-16-le") in start:
+        return _locked("workbook")
+    return ("is an Excel 97-2003 workbook (.xls) or a workbook saved with a password, which this tool does not read: open "
+            "it in LibreOffice Calc or Excel (removing any password), save it as .ods, .xlsx or 'CSV UTF-8', and import "
+            "that file; nothing was changed")
+
+
+def _locked(what: str) -> str:
+    return (f"is a {what} saved with a password, which this tool cannot read: open it in LibreOffice Calc or Excel, save "
+            "it again without a password, and import that file; nothing was changed")
+
+
+def _damaged(why: str) -> str:
+    return (f"is a damaged spreadsheet ({why}); nothing was changed. Download it again, or open it in LibreOffice Calc "
+            "or Excel and save it again")
+
+
+def to_csv(path: Path, kind: str, folder: Path, wanted: Wanted) -> Sheet:
+    """The first sheet of the spreadsheet ``path`` (``kind``: 'ods' or 'xlsx') that ``wanted`` takes, written as UTF-8
+    CSV into ``folder``; NoSheet when none is, SheetError when the file cannot be read (each with what to do)."""
+    with zipfile.ZipFile(path) as z:
+        _check_entries(z)
+        if kind == "ods":
+            return _ods(z, folder, wanted)
+    return _xlsx(path, folder, wanted)
+
+
+def _check_entries(z: zipfile.ZipFile) -> None:
+    """Refuse a zip with an entry saved with a password, or one that would unpack to too much (a zip bomb)."""
+    for info in z.infolist():
+        if info.flag_bits & 0x1:
+            raise SheetError(_locked("spreadsheet"))
+        packed = max(info.compress_size, 1)
+        if info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FROM and info.file_size / packed > MAX_RATIO):
+            raise SheetError(
+                f"holds a part ({plain(info.filename, 60)}) that would unpack to {info.file_size:,} bytes from "
+                f"{info.compress_size:,}, more than any spreadsheet of CQC's (over {MAX_PART_BYTES // 1024 ** 3} GB, or "
+                f"packed more than {MAX_RATIO} times smaller); it was not unpacked, and nothing was changed. Download the "
+                "file again from CQC")
+
+
+# --- writing a sheet's rows as CSV ------------------------------------------------------------------------------
+
+class _Writer:
+    """A sheet's rows written as CSV records, each padded to the header's width; blank rows are counted and written
+    (as empty lines) only when a row with something in it follows, so a million trailing blank rows cost nothing."""
+
+    def __init__(self, sheet: Sheet, width: int) -> None:
+        self.sheet = sheet
+        self.width = width
+        self.fh = open(sheet.path, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+        self.rows = 0  # sheet rows written
+        self.lines = 0  # CSV lines written
+        self.blank = 0  # blank rows not yet written
+        self.chars = 0
+        self.buf = io.StringIO()
+        self.csv = csv.writer(self.buf, lineterminator="\n")
+
+    def add(self, cells: list[str], repeat: int = 1) -> None:
+        if not cells:
+            self.blank += repeat
+            return
+        row = self.rows + self.blank + 1
+        if row + repeat - 1 > MAX_ROWS:
+            raise SheetError(f"{self.sheet.line(row + repeat - 1 if row <= MAX_ROWS else row)}: has something in a "
+                             f"row below row {MAX_ROWS:,}, the last a spreadsheet has; nothing was changed. Is this CQC's "
+                             "file as CQC published it?")
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.csv.writerow(cells + [""] * (self.width - len(cells)))
+        text = self.buf.getvalue()
+        if self.chars + self.blank + len(text) * repeat > MAX_CSV_CHARS:
+            raise SheetError(f"{self.sheet.line(row)}: the sheet holds more than {MAX_CSV_CHARS:,} characters, which "
+                             "no sheet of CQC's does; nothing was changed. Is this CQC's file as CQC published it?")
+        if self.blank:
+            self.fh.write("\n" * self.blank)
+            self.rows += self.blank
+            self.lines += self.blank
+            self.blank = 0
+        extra = text.count("\n") - 1  # a cell's line breaks make the row more than one line of the CSV
+        if extra:
+            s = self.sheet
+            for _ in range(repeat):
+                s._before.append((s._before[-1] + s._extra[-1]) if s._starts else 0)
+                s._starts.append(self.lines + 1)
+                s._extra.append(extra)
+                self.lines += 1 + extra
+            self.fh.write(text * repeat)
+        else:
+            for done in range(0, repeat, 4096):  # a row repeated (LibreOffice writes equal rows once): in pieces
+                self.fh.write(text * min(4096, repeat - done))
+            self.lines += repeat
+        self.rows += repeat
+        self.chars += len(text) * repeat
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class _Sheets:
+    """The rows of each sheet in turn, as a reader finds them: the first PREAMBLE of each kept until ``wanted`` says
+    whether the sheet is the one; the chosen sheet's rows written as CSV; the others' rows passed over."""
+
+    def __init__(self, folder: Path, wanted: Wanted) -> None:
+        self.folder = folder
+        self.wanted = wanted
+        self.seen: list[tuple[str, list[list[str]]]] = []  # the sheets not taken, with their first rows
+        self.chosen: Sheet | None = None
+        self.writer: _Writer | None = None
+        self.name = ""
+        self.first: list[tuple[list[str], int]] = []  # the rows read before deciding, each with its repeat
+        self.counted = 0
+        self.skipping = False
+
+    def begin(self, name: str) -> None:
+        self.name, self.first, self.counted, self.skipping = name, [], 0, False
+
+    def row(self, cells: list[str], repeat: int) -> None:
+        if self.writer is not None:
+            self.writer.add(cells, repeat)
+        elif not self.skipping:
+            self.first.append((cells, repeat))
+            self.counted += repeat
+            if self.counted >= PREAMBLE:
+                self._decide()
+
+    def end(self) -> bool:
+        """The sheet has ended: whether it was the one (reading can stop)."""
+        if self.writer is None and not self.skipping:
+            self._decide()
+        if self.writer is not None:
+            self.writer.close()
+            return True
+        return False
+
+    def _decide(self) -> None:
+        rows = [cells for cells, repeat in self.first for _ in range(min(repeat, PREAMBLE))][:PREAMBLE]
+        at = self.wanted(rows)
+        if at is None:
+            self.seen.append((self.name, rows))
+            self.skipping = True
+            return
+        sheet = Sheet(self.name, self.folder / "sheet.csv")
+        self.writer = _Writer(sheet, len(rows[at]))
+        for cells, repeat in self.first:
+            self.writer.add(cells, repeat)
+        sheet.header_line = _line_of(sheet, at + 1) - 1
+        self.chosen = sheet
+
+    @property
+    def reading(self) -> bool:
+        """Whether the current sheet's cells are wanted (not a sheet already passed over)."""
+        return not self.skipping
+
+
+def _line_of(sheet: Sheet, row: int) -> int:
+    """The CSV line a sheet's row starts on."""
+    line = row
+    for start, extra in zip(sheet._starts, sheet._extra, strict=True):
+        if start < line:
+            line += extra
+    return line
+
+
+# --- OpenDocument (.ods) ----------------------------------------------------------------------------------------
+
+class _Done(Exception):
+    """The chosen sheet has been read: no need to read on."""
+
+
+def _ods(z: zipfile.ZipFile, folder: Path, wanted: Wanted) -> Sheet:
+    names = set(z.namelist())
+    if "META-INF/manifest.xml" in names:
+        try:
+            with z.open("META-INF/manifest.xml") as fh:
+                locked = b"encryption-data" in fh.read(CHUNK)  # LibreOffice's "save with password": content.xml encrypted
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise SheetError(_damaged(f"its manifest cannot be unpacked: {plain(exc, 80)}")) from None
+        if locked:
+            raise SheetError(_locked("spreadsheet"))
+    if "content.xml" not in names:
+        raise SheetError(_damaged("it has no content.xml, where an OpenDocument spreadsheet keeps its sheets"))
+    sheets = _Sheets(folder, wanted)
+    parser = _OdsParser(sheets).parser
+    try:
+        with z.open("content.xml") as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                parser.Parse(chunk, not chunk)
+                if not chunk:
+                    break
+    except _Done:
+        pass
+    except xml.parsers.expat.ExpatError as exc:
+        raise SheetError(_damaged(f"its content.xml cannot be read: line {exc.lineno}, "
+                                  f"{xml.parsers.expat.errors.messages[exc.code]}")) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise SheetError(_damaged(f"its content.xml cannot be unpacked: {plain(exc, 80)}")) from None
+    except (ValueError, LookupError) as exc:  # an encoding expat cannot read
+        raise SheetError(_damaged(f"its content.xml cannot be read: {plain(exc, 80)}")) from None
+    finally:
+        if sheets.writer is not None:
+            sheets.writer.close()
+    if sheets.chosen is None:
+        raise NoSheet(sheets.seen)
+    return sheets.chosen
+
+
+def _count(attrs: dict[str, str], name: str, where: Callable[[], str]) -> int:
+    """A repeat count (number-rows-repeated, number-columns-repeated): 1 when not given."""
+    text = attrs.get(TABLE + name)
+    if text is None:
+        return 1
+    if not text.isdigit() or int(text) < 1 or len(text) > 12:
+        raise SheetError(_damaged(f"{where()} repeats {plain(text, 20)} times, which is no count"))
+    return int(text)
+
+
+class _OdsParser:
+    """expat handlers reading content.xml's sheets into ``_Sheets``, holding one row at a time."""
+
+    def __init__(self, sheets: _Sheets) -> None:
+        self.sheets = sheets
+        self.depth = 0  # tables inside tables (a sheet's own rows are at depth 1)
+        self.row_number = 0  # rows of the current sheet so far
+        self.cells: list[str] = []
+        self.blank = 0  # blank cells not yet added to the row
+        self.repeat_row = 1
+        self.cell: dict[str, str] | None = None  # the current cell's attributes
+        self.repeat_cell = 1
+        self.paragraphs: list[str] = []
+        self.parts: list[str] | None = None  # the current paragraph's text
+        self.run: list[str] = []  # its character data since the last space, tab or line break element
+        self.length = 0
+        self.unshown = 0  # inside a comment or note
+        p = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        p.buffer_text = True
+        p.StartDoctypeDeclHandler = self.refuse
+        p.EntityDeclHandler = self.refuse
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        p.CharacterDataHandler = self.data
+        self.parser = p
+
+    def refuse(self, *_: Any) -> None:
+        raise SheetError("its content.xml declares a DTD or entities, which no spreadsheet's does; it was not read, "
+                         "and nothing was changed. Download the file again from CQC")
+
+    def where(self) -> str:
+        return f"sheet '{plain(self.sheets.name, 60)}', row {self.row_number + 1}"
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == TABLE + "table":
+            self.depth += 1
+            if self.depth == 1:
+                self.row_number = 0
+                self.sheets.begin(attrs.get(TABLE + "name", ""))
+            return
+        if self.depth != 1 or not self.sheets.reading:
+            return
+        if self.cell is not None:
+            if name in UNSHOWN or self.unshown:
+                self.unshown += 1
+            elif name in PARAGRAPHS:
+                self.parts, self.run = [], []
+            elif self.parts is not None:
+                if name == TEXT + "s":
+                    c = attrs.get(TEXT + "c", "1")
+                    self.text(" " * (int(c) if c.isdigit() and len(c) < 7 else 1))
+                elif name == TEXT + "tab":
+                    self.text("\t")
+                elif name == TEXT + "line-break":
+                    self.text("\n")
+        elif name in CELLS:
+            self.cell, self.paragraphs, self.length = attrs, [], 0
+            self.repeat_cell = _count(attrs, "number-columns-repeated", self.where)
+        elif name == TABLE + "table-row":
+            self.cells, self.blank = [], 0
+            self.repeat_row = _count(attrs, "number-rows-repeated", self.where)
+
+    def text(self, special: str) -> None:
+        """A space, tab or line break element: the character data before it, then it."""
+        self.flush()
+        assert self.parts is not None
+        self.add(special)
+
+    def flush(self) -> None:
+        if self.run and self.parts is not None:
+            self.parts.append(re.sub(r"[ \t\r\n]+", " ", "".join(self.run)))  # ODF: white space in a paragraph is one space
+            self.run = []
+
+    def add(self, text: str) -> None:
+        assert self.parts is not None
+        self.grow(len(text))
+        self.parts.append(text)
+
+    def grow(self, n: int) -> None:
+        """The cell's text is ``n`` characters longer: refused past MAX_CELL_CHARS (never held whole)."""
+        self.length += n
+        if self.length > MAX_CELL_CHARS:
+            raise SheetError(f"{self.where()}, column {len(self.cells) + self.blank + 1}: {TOO_LONG}")
+
+    def data(self, text: str) -> None:
+        if self.parts is not None and not self.unshown:
+            self.grow(len(text))
+            self.run.append(text)
+
+    def end(self, name: str) -> None:
+        if name == TABLE + "table":
+            self.depth -= 1
+            if self.depth == 0 and self.sheets.end():
+                raise _Done
+            return
+        if self.depth != 1 or not self.sheets.reading:
+            return
+        if self.cell is not None and name not in CELLS:
+            if self.unshown:
+                self.unshown -= 1
+            elif name in PARAGRAPHS and self.parts is not None:
+                self.flush()
+                self.paragraphs.append("".join(self.parts))
+                self.parts = None
+        elif name in CELLS and self.cell is not None:
+            self.end_cell(self.cell)
+            self.cell = None
+        elif name == TABLE + "table-row":
+            self.sheets.row(self.cells, self.repeat_row)
+            self.row_number += self.repeat_row
+
+    def end_cell(self, attrs: dict[str, str]) -> None:
+        text = "\n".join(self.paragraphs) if self.paragraphs else _ods_value(attrs)
+        if attrs.get(OFFICE + "value-type") == "date":
+            text = _iso(attrs.get(OFFICE + "date-value", "")) or text
+        if not text:
+            self.blank += self.repeat_cell
+            return
+        if len(self.cells) + self.blank + self.repeat_cell > MAX_COLUMNS:
+            raise SheetError(f"{self.where()}: has something in a column after column {MAX_COLUMNS:,}, the last a "
+                             "spreadsheet has; nothing was changed. Is this CQC's file as CQC published it?")
+        self.cells.extend([""] * self.blank)
+        self.cells.extend([text] * self.repeat_cell)
+        self.blank = 0
+
+
+def _ods_value(attrs: dict[str, str]) -> str:
+    """A cell's value when it has no paragraph to show (a generator other than LibreOffice may leave it out)."""
+    kind = attrs.get(OFFICE + "value-type", "")
+    if kind == "boolean":
+        return "TRUE" if attrs.get(OFFICE + "boolean-value") == "true" else "FALSE"
+    for key in ("string-value", "value", "date-value", "time-value"):
+        if OFFICE + key in attrs:
+            return attrs[OFFICE + key]
+    return ""
+
+
+def _iso(value: str) -> str:
+    """An ODS date-value ('2010-10-01', '2010-10-01T13:45:00') as CQC's CSV writes dates; '' when it is not one."""
+    m = DATE.match(value)
+    if not m:
+        return ""
+    return m[1] if not m[2] or m[2] == "00:00:00" else f"{m[1]} {m[2]}"
+
+
+# --- Excel (.xlsx) ---------------------------------------------------------------------------------------------
+
+def _xlsx(path: Path, folder: Path, wanted: Wanted) -> Sheet:
+    import openpyxl  # only for an .xlsx
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    sheets = _Sheets(folder, wanted)
+    try:
+        with warnings.catch_warnings(), open(path, "rb") as fh:  # a file, not its name: openpyxl goes by its ending
+            warnings.simplefilter("ignore")  # "no default style", "unknown extension": nothing the import needs
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            try:
+                for ws in book.worksheets:
+                    sheets.begin(ws.title)
+                    ws.reset_dimensions()  # its stated size is not trusted: only the rows and cells it has are read
+                    for n, values in enumerate(ws.iter_rows(values_only=True), 1):
+                        if n > MAX_ROWS:
+                            raise SheetError(f"sheet '{plain(ws.title, 60)}': has rows below row {MAX_ROWS:,}, the "
+                                             "last a spreadsheet has; nothing was changed. Is this CQC's file as CQC "
+                                             "published it?")
+                        sheets.row(_xlsx_row(values, ws.title, n), 1)
+                        if sheets.skipping:
+                            break
+                    if sheets.end():
+                        break
+            finally:
+                book.close()
+                if sheets.writer is not None:
+                    sheets.writer.close()
+    except SheetError:
+        raise
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError, zipfile.BadZipFile, zlib.error, EOFError,
+            OSError, SyntaxError, InvalidFileException) as exc:  # a damaged or foreign workbook (ParseError: a SyntaxError)
+        raise SheetError(_damaged(f"it cannot be read as an Excel workbook: {plain(exc, 80)}")) from None
+    if sheets.chosen is None:
+        raise NoSheet(sheets.seen)
+    return sheets.chosen
+
+
+def _xlsx_row(values: Iterable[Any], sheet: str, row: int) -> list[str]:
+    cells = [_xlsx_text(v) for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    if any(len(c) > MAX_CELL_CHARS for c in cells):
+        raise SheetError(f"sheet '{plain(sheet, 60)}', row {row}: {TOO_LONG}")
+    return cells
+
+
+def _xlsx_text(value: Any) -> str:
+    """A cell's value as a spreadsheet writes it in CSV: 16 (not 16.0), TRUE, a date as YYYY-MM-DD."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return format(value, ".15g")  # a spreadsheet's 15 digits: 52.0562, 16, never 16.0 or 0.30000000000000004
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
