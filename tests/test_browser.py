@@ -1197,7 +1197,7 @@ def test_the_map_marks_where_a_postcode_search_measures_from(site, page):
     try:  # the map lays itself out again after the resize: on a busy machine later than a fixed wait
         page.wait_for_function("() => { const m = document.querySelector('#map').getBoundingClientRect(), "
                                "t = document.querySelector('#map .ch-origin-label').getBoundingClientRect(); "
-                               "return t.left >= m.left && t.right <= m.right + 1; }", timeout=5000)
+                               "return t.left >= m.left && t.right <= m.right + 1; }", timeout=15000)  # 5 s: once too few
     except PlaywrightTimeout:
         pass  # the assertion below says where the label is
     box, tip = page.locator("#map").bounding_box(), page.locator("#map .ch-origin-label").bounding_box()
