@@ -244,7 +244,7 @@ _DAMAGED: set[tuple[str, str]] = set()  # (folder, area) whose file could not be
 def prime_positions(postcodes: Iterable[object]) -> None:
     """Read the positions of these postcodes ahead of postcode_position's questions: each area's file once, and only
     these postcodes converted to latitude and longitude (a site with no positions of its own and services in every
-    postcode area converted all 1.7 million of Great Britain's, 12.8 s and 419 MB, to place 15,000)."""
+    postcode area converted all 1.7 million of Great Britain's, 12-14 s and 370 MB, to place 15,000: bench/positions.py)."""
     folder = data_dir()
     keys = {postcode_key(pc) for pc in postcodes if isinstance(pc, str)}
     wanted = [k for k in keys if (str(folder), k) not in _PRIMED and area_of(k)]
