@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import zipfile
 from pathlib import Path
@@ -31,10 +32,11 @@ class Date:
 
 
 class Number:
-    """A number cell (a float in the sheet), shown as written."""
+    """A number cell (a float in the sheet), shown as written, or as its format shows it (``shown``)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, shown: str | None = None) -> None:
         self.text = text
+        self.shown = text if shown is None else shown
 
 
 # --- a small OpenDocument writer, as LibreOffice writes its files ---------------------------------------------------
@@ -72,7 +74,7 @@ def _cell(value: object) -> str:
                 f'calcext:value-type="date"><text:p>{value.shown}</text:p></table:table-cell>')
     if isinstance(value, Number):
         return (f'<table:table-cell office:value-type="float" office:value="{value.text}" calcext:value-type="float">'
-                f"<text:p>{value.text}</text:p></table:table-cell>")
+                f"<text:p>{escape(value.shown)}</text:p></table:table-cell>")
     if isinstance(value, tuple):  # (text, the cell's comment)
         return (f'<table:table-cell office:value-type="string"><office:annotation><dc:date>2021-03-31T00:00:00'
                 f"</dc:date><text:p>{escape(value[1])}</text:p></office:annotation>{_paragraphs(value[0])}"
@@ -97,6 +99,23 @@ def _row(cells: list, repeat: int = 1) -> str:
 
 def write_ods(path: Path, sheets: list[tuple[str, list[list]]], *, tail: str | None = None, manifest_extra: str = "") -> Path:
     """An .ods of ``sheets`` (name, rows), each ending as LibreOffice ends a sheet: 1,048,000 blank rows in one."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")  # first, stored
+        z.writestr("content.xml", _content(sheets, tail), zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", MANIFEST.format(manifest_extra), zipfile.ZIP_DEFLATED)
+    return path
+
+
+def write_fods(path: Path, sheets: list[tuple[str, list[list]]]) -> Path:
+    """The same sheets as LibreOffice's flat XML spreadsheet (.fods): the content.xml of an .ods, not zipped, its root
+    office:document naming the media type."""
+    content = _content(sheets).replace("<office:document-content ", "<office:document office:mimetype="
+                                       '"application/vnd.oasis.opendocument.spreadsheet" ', 1)
+    path.write_text(content.replace("</office:document-content>", "</office:document>"), encoding="utf-8")
+    return path
+
+
+def _content(sheets: list[tuple[str, list[list]]], tail: str | None = None) -> str:
     tables = []
     for name, rows in sheets:
         body = "".join(_row(r) for r in rows)
@@ -104,14 +123,9 @@ def write_ods(path: Path, sheets: list[tuple[str, list[list]]], *, tail: str | N
                                              'table:number-columns-repeated="16384"/></table:table-row>'
         tables.append(f'<table:table table:name={quoteattr(name)}><table:table-column table:number-columns-repeated='
                       f'"16384"/>{body}{end}</table:table>')
-    content = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {NS} office:version="1.3"><office:body>'
-               f'<office:spreadsheet>{"".join(tables)}<table:named-expressions/></office:spreadsheet></office:body>'
-               "</office:document-content>")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")  # first, stored
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        z.writestr("META-INF/manifest.xml", MANIFEST.format(manifest_extra), zipfile.ZIP_DEFLATED)
-    return path
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {NS} office:version="1.3"><office:body>'
+            f'<office:spreadsheet>{"".join(tables)}<table:named-expressions/></office:spreadsheet></office:body>'
+            "</office:document-content>")
 
 
 def _typed(fields: list[str], rows: list[dict], breaks: bool = True) -> list[list]:
@@ -419,3 +433,83 @@ def test_damaged_spreadsheets_are_refused_in_one_message_never_a_traceback(tmp_p
         except ImportError_ as exc:
             assert "carehomes-sheet" not in str(exc) and not str(exc).startswith("line")
     assert 0 < read < 100  # a change in a part not read (a style, the README's text) leaves the sheet readable
+
+
+HEADER = ["Location ID", "Care home?", "Location Name", "Location Local Authority", "Care homes beds",
+          "Location Postal Code", "Service type - Care home service with nursing", "Location HSCA start date",
+          "Location Latitude", "Location Longitude"]
+EXAMPLE = ["1-101", "Y", "Example House", "Herefordshire", Number("16"), "HR1 1TJ", "Y", Date("2020-01-02"),
+           Number("52.049615"), Number("-2.687262")]  # an example home, not a real one
+
+
+@pytest.mark.parametrize("kind", ["ods", "xlsx"])
+def test_a_number_is_its_value_however_its_format_shows_it(tmp_path, kind):
+    """A number column formatted in Calc (2 decimal places, '0 "beds"') shows 52.05 and '16 beds': an .ods's text:p
+    was taken, so its latitudes were silently rounded (500 m out) and its beds refused, where the same sheet saved as
+    .xlsx gave the values. Both now give the number."""
+    row = [*EXAMPLE[:4], Number("16", "16 beds"), *EXAMPLE[5:8], Number("52.049615", "52.05"),
+           Number("-2.687262", "-2.69")]
+    path = (write_ods if kind == "ods" else _xlsx)(tmp_path / f"cqc.{kind}", [("S", [HEADER, row])])
+    records = read_register(path)[1]
+    assert [(r.regulator["beds.registered"], r.regulator["address.latitude"], r.regulator["address.longitude"])
+            for r in records] == [(16, 52.049615, -2.687262)]
+
+
+def test_a_flat_xml_spreadsheet_is_read_as_its_ods_is(tmp_path):
+    """LibreOffice's flat XML spreadsheet (.fods, one of its "Save as" formats) was read as a CSV file and refused as
+    one whose columns (its first line of XML) were unknown. Any other XML says what to do."""
+    sheets = [("README", README), ("S", [HEADER, [], EXAMPLE])]
+    flat = read_register(write_fods(tmp_path / "cqc.fods", sheets))
+    zipped = read_register(write_ods(tmp_path / "cqc.ods", sheets))
+    assert flat[0] == zipped[0] == "HSCA care directory" and flat[2] == zipped[2] == dt.date(2020, 1, 2)
+    assert [(r.line, r.regulator) for r in flat[1]] == [(r.line, r.regulator) for r in zipped[1]]
+    assert [r.line for r in flat[1]] == ["sheet 'S', row 3"]
+    (tmp_path / "other.xml").write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+                                        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>')
+    assert _quick(tmp_path / "other.xml") == (
+        "is an XML file, not a CSV file or a spreadsheet this tool reads: open it in LibreOffice Calc or Excel, save it "
+        "as .ods, .xlsx or 'CSV UTF-8', and import that file; nothing was changed")
+    text = (tmp_path / "cqc.fods").read_text()
+    (tmp_path / "dtd.fods").write_text(text.replace("?>", '?><!DOCTYPE x [<!ENTITY a "b">]>', 1))
+    assert _quick(tmp_path / "dtd.fods").startswith("its XML declares a DTD or entities")
+    (tmp_path / "cut.fods").write_text(text[:len(text) // 2])
+    assert _quick(tmp_path / "cut.fods").startswith("is a damaged spreadsheet (its XML cannot be read: line ")
+
+
+def _xlsx_part(path: Path, part: str, change) -> Path:
+    """``path``, an .xlsx, with its part ``part`` changed."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(info.filename, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(name, change(data) if name == part else data)
+    return path
+
+
+@pytest.mark.parametrize(("part", "change", "said"), [
+    ("xl/sharedStrings.xml", lambda d: d.replace(b"?>", b'?><!DOCTYPE sst [<!ENTITY a "Example">]>', 1).replace(
+        b"Example House", b"&a; House"),
+     "its part xl/sharedStrings.xml declares a DTD or entities, which no spreadsheet's does; it was not read, and "
+     "nothing was changed. Download the file again from CQC"),
+    ("xl/styles.xml", lambda d: d.replace(b"</styleSheet>", b"<a>" * 1000 + b"</a>" * 1000 + b"</styleSheet>"),
+     "is a damaged spreadsheet (its part xl/styles.xml nests its XML more than 64 deep); nothing was changed. Download "
+     "it again, or open it in LibreOffice Calc or Excel and save it again"),
+    ("xl/sharedStrings.xml", lambda d: d.replace(b"</sst>", b"<si><t>" + os.urandom(600_000).hex().encode() + b"</t></si></sst>"),
+     "holds a part (xl/sharedStrings.xml) of {size:,} bytes, read whole, more than any workbook of CQC's (over 1 MB); "
+     "it was not read, and nothing was changed. Download the file again from CQC, or open it in LibreOffice Calc or "
+     "Excel and save it again"),
+], ids=["entities", "deep", "shared-strings"])
+def test_an_xlsx_openpyxl_would_hold_too_much_of_is_refused_before_it_reads_it(tmp_path, monkeypatch, part, change, said):
+    """openpyxl reads the shared strings, styles and workbook whole, and keeps a worksheet's elements until their parent
+    ends: a 23 MB .xlsx whose shared strings unpacked to 1.2 GB took 1.5 GB of memory, one nesting 1,000,000 elements
+    in 14 MB of styles 600 MB. Its XML is streamed through expat first, as an .ods's is."""
+    from carehomes.sources import sheets
+
+    monkeypatch.setattr(sheets, "MAX_WHOLE_BYTES", 1024 ** 2, raising=False)  # (not there before: openpyxl read all)
+    path = _xlsx(tmp_path / "cqc.xlsx", [("S", [HEADER, EXAMPLE])])
+    _xlsx_part(path, part, lambda d: d)
+    assert [r.location_id for r in read_register(path)[1]] == ["1-101"]  # the workbook as made is read
+    _xlsx_part(path, part, change)
+    with zipfile.ZipFile(path) as z:
+        size = z.getinfo(part).file_size
+    assert _quick(path) == said.format(size=size)

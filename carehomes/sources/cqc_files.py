@@ -838,6 +838,8 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
             raise ImportError_(sheets.ole2_message(start + fh.read(OLE2_SEARCHED)))
     if start.startswith(b"PK\x03\x04"):  # a zip: CQC publishes its sheets as .ods, and downloads may come zipped
         return _read_spreadsheet(path, as_of)
+    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # XML: a flat .fods spreadsheet, or another kind
+        return _read_xml(path, as_of)
     if b"\x00" in start:
         raise ImportError_("is not a text CSV file; export the CQC sheet as CSV (UTF-8) and try again")
     if start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
@@ -877,6 +879,27 @@ def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, 
             raise ImportError_(str(exc)) from None
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
             raise ImportError_(f"{DAMAGED_ZIP} ({plain(exc, 80)})") from None
+        return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
+
+
+XML_HEAD = 64 * 1024  # bytes of an XML file searched for a flat spreadsheet's root element (LibreOffice's: in the first 3 KB)
+
+
+def _read_xml(path: Path, as_of: dt.date | None) -> tuple[str, Records, dt.date]:
+    """An XML file: LibreOffice's flat XML spreadsheet (.fods) is read as its .ods is; any other XML is refused, saying
+    what to do (an Excel 2003 'XML Spreadsheet', a web page saved from CQC's site), never read as a CSV of odd columns."""
+    with open(path, "rb") as fh:
+        start = fh.read(XML_HEAD)
+    if not sheets.is_flat(start):
+        raise ImportError_("is an XML file, not a CSV file or a spreadsheet this tool reads: open it in LibreOffice Calc "
+                           "or Excel, save it as .ods, .xlsx or 'CSV UTF-8', and import that file; nothing was changed")
+    with tempfile.TemporaryDirectory(prefix="carehomes-sheet-") as folder:
+        try:
+            sheet = sheets.flat_to_csv(path, Path(folder), _sheet_header)
+        except sheets.NoSheet as exc:
+            raise ImportError_(_no_sheet(exc.sheets)) from None
+        except sheets.SheetError as exc:
+            raise ImportError_(str(exc)) from None
         return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
 
 

@@ -7,13 +7,17 @@ locations), and older downloads came as .xlsx. The sheet taken is the first whos
 
 Each cell is the text the spreadsheet shows: an ODS cell's paragraphs (``text:p``, its ``text:s`` spaces, tabs and
 line breaks; several joined by a new line), an xlsx cell's cached value (openpyxl, ``data_only``: a formula's last
-result) as the text a spreadsheet writes for it (16, not 16.0). A date cell, of either, is written as CQC's CSV writes
+result) as the text a spreadsheet writes for it (16, not 16.0). A number cell, of either, is its value written so
+(an ODS's ``office:value``), never as its format shows it: a latitude shown to 2 places, or beds shown as '16 beds',
+is still 52.049615 and 16, as in the same sheet saved as .xlsx. A date cell, of either, is written as CQC's CSV writes
 dates, YYYY-MM-DD (and the time of day after it, when it has one), so that no day is read as a month. One sheet row is
 one CSV record; blank rows are kept (an empty line each) wherever a row with something in it follows, so the reader's
 line numbers are the sheet's rows (``Sheet.line`` maps them back when a cell holds a line break).
 
 Untrusted input: content.xml is streamed through expat a megabyte at a time, never held whole, and a DTD or entity
-declaration is refused (no entity expansion, no external entity); an entry larger than ``MAX_PART_BYTES`` unpacked or
+declaration is refused (no entity expansion, no external entity); an .xlsx's XML parts are streamed through expat
+first (``_check_xlsx_parts``), refused for the same, or nested deeper than ``MAX_DEPTH``, or, read whole by openpyxl,
+larger than ``MAX_WHOLE_BYTES``; an entry larger than ``MAX_PART_BYTES`` unpacked or
 packed more than ``MAX_RATIO`` times smaller is refused before a byte of it is unpacked (a zip never unpacks more than
 an entry says it holds: zipfile stops there); repeated rows and cells (LibreOffice writes a million blank rows and
 16,000 blank cells as one element each) are counted, never expanded unless a cell with something in it follows, and a
@@ -25,6 +29,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import math
 import re
 import warnings
 import xml.parsers.expat
@@ -45,6 +50,8 @@ MAX_RATIO = 200  # how many times smaller an entry may be packed (CQC's content.
 RATIO_FROM = 1024 ** 2  # entries smaller than this unpacked are not held to MAX_RATIO (a few KB of XML packs well)
 MAX_CSV_CHARS = 1024 ** 3  # the sheet written as CSV (the national file's sheet: a few hundred MB at most)
 CHUNK = 1024 ** 2  # content.xml is given to expat a megabyte at a time
+MAX_WHOLE_BYTES = 256 * 1024 ** 2  # an .xlsx part openpyxl reads whole (shared strings: CQC's national, a few MB)
+MAX_DEPTH = 64  # how deep an .xlsx part's XML may nest (a worksheet's cell text: 6 deep; a drawing's: about 15)
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and a password-protected .xlsx or .ods
 ODS_TYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # an .ods file's 'mimetype' entry (.ots: with -template)
 
@@ -53,6 +60,7 @@ TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
 CELLS = (TABLE + "table-cell", TABLE + "covered-table-cell")
 PARAGRAPHS = (TEXT + "p", TEXT + "h")
+NUMBERS = ("float", "percentage", "currency")  # value-types whose office:value is the number (a format may round it)
 UNSHOWN = (OFFICE + "annotation", TEXT + "note")  # a cell's comment and a note: not what the cell shows
 TOO_LONG = f"a cell holds more than {MAX_CELL_CHARS:,} characters, which no cell of CQC's does; nothing was changed"
 DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2}))?")
@@ -152,6 +160,7 @@ def to_csv(path: Path, kind: str, folder: Path, wanted: Wanted) -> Sheet:
         _check_entries(z)
         if kind == "ods":
             return _ods(z, folder, wanted)
+        _check_xlsx_parts(z)
     return _xlsx(path, folder, wanted)
 
 
@@ -167,6 +176,62 @@ def _check_entries(z: zipfile.ZipFile) -> None:
                 f"{info.compress_size:,}, more than any spreadsheet of CQC's (over {MAX_PART_BYTES // 1024 ** 3} GB, or "
                 f"packed more than {MAX_RATIO} times smaller); it was not unpacked, and nothing was changed. Download the "
                 "file again from CQC")
+
+
+def _check_xlsx_parts(z: zipfile.ZipFile) -> None:
+    """Refuse an .xlsx whose XML openpyxl would hold too much of in memory, before openpyxl reads any of it: a part it
+    reads whole (the shared strings, styles, the workbook) over MAX_WHOLE_BYTES, XML nested deeper than MAX_DEPTH
+    (openpyxl keeps each element of a worksheet until its parent ends: 1,000,000 nested in a 14 MB part took 600 MB),
+    or a DTD or entity declaration (refused as in an .ods's content.xml). Each part is streamed through expat."""
+    for info in z.infolist():
+        name = info.filename
+        if not name.lower().endswith((".xml", ".rels")):
+            continue
+        if info.file_size > MAX_WHOLE_BYTES and not name.startswith("xl/worksheets/"):
+            raise SheetError(f"holds a part ({plain(name, 60)}) of {info.file_size:,} bytes, read whole, more than any "
+                             f"workbook of CQC's (over {MAX_WHOLE_BYTES // 1024 ** 2} MB); it was not read, and nothing was "
+                             "changed. Download the file again from CQC, or open it in LibreOffice Calc or Excel and "
+                             "save it again")
+        _scan_xlsx_part(z, info)
+
+
+def _scan_xlsx_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """One XML part of an .xlsx streamed through expat: SheetError when it declares a DTD or entities, nests deeper
+    than MAX_DEPTH, or cannot be read."""
+    name = info.filename
+    depth = 0
+
+    def start(_name: str, _attrs: Any) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise SheetError(_damaged(f"its part {plain(name, 60)} nests its XML more than {MAX_DEPTH} deep"))
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def refuse(*_: Any) -> None:
+        raise SheetError(f"its part {plain(name, 60)} declares a DTD or entities, which no spreadsheet's does; it was "
+                         "not read, and nothing was changed. Download the file again from CQC")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
+    try:
+        with z.open(info) as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                parser.Parse(chunk, not chunk)
+                if not chunk:
+                    break
+    except xml.parsers.expat.ExpatError as exc:
+        raise SheetError(_damaged(f"its part {plain(name, 60)} cannot be read: line {exc.lineno}, "
+                                  f"{xml.parsers.expat.errors.messages[exc.code]}")) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise SheetError(_damaged(f"its part {plain(name, 60)} cannot be unpacked: {plain(exc, 80)}")) from None
+    except (ValueError, LookupError) as exc:  # an encoding expat cannot read
+        raise SheetError(_damaged(f"its part {plain(name, 60)} cannot be read: {plain(exc, 80)}")) from None
 
 
 # --- writing a sheet's rows as CSV ------------------------------------------------------------------------------
@@ -310,24 +375,46 @@ def _ods(z: zipfile.ZipFile, folder: Path, wanted: Wanted) -> Sheet:
             raise SheetError(_locked("spreadsheet"))
     if "content.xml" not in names:
         raise SheetError(_damaged("it has no content.xml, where an OpenDocument spreadsheet keeps its sheets"))
+    with z.open("content.xml") as fh:
+        return _ods_xml(fh, folder, wanted, "its content.xml")
+
+
+def is_flat(start: bytes) -> bool:
+    """Whether a file's first bytes are those of a LibreOffice flat XML spreadsheet (.fods): one XML document, its
+    root ``office:document`` naming the spreadsheet's media type."""
+    return b"<office:document" in start and b'office:mimetype="' + ODS_TYPE + b'"' in start
+
+
+def flat_to_csv(path: Path, folder: Path, wanted: Wanted) -> Sheet:
+    """``to_csv`` for a flat XML spreadsheet (.fods): the same XML as an .ods's content.xml, not zipped, streamed the
+    same way (at most MAX_PART_BYTES of it)."""
+    if path.stat().st_size > MAX_PART_BYTES:
+        raise SheetError(f"is a flat XML spreadsheet of {path.stat().st_size:,} bytes, more than any spreadsheet of "
+                         f"CQC's (over {MAX_PART_BYTES // 1024 ** 3} GB); it was not read, and nothing was changed. "
+                         "Download the file again from CQC")
+    with open(path, "rb") as fh:
+        return _ods_xml(fh, folder, wanted, "its XML")
+
+
+def _ods_xml(fh: Any, folder: Path, wanted: Wanted, part: str) -> Sheet:
+    """The sheet wanted of an OpenDocument spreadsheet's XML (``part``, for messages), read from ``fh`` a chunk at a time."""
     sheets = _Sheets(folder, wanted)
-    parser = _OdsParser(sheets).parser
+    parser = _OdsParser(sheets, part).parser
     try:
-        with z.open("content.xml") as fh:
-            while True:
-                chunk = fh.read(CHUNK)
-                parser.Parse(chunk, not chunk)
-                if not chunk:
-                    break
+        while True:
+            chunk = fh.read(CHUNK)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                break
     except _Done:
         pass
     except xml.parsers.expat.ExpatError as exc:
-        raise SheetError(_damaged(f"its content.xml cannot be read: line {exc.lineno}, "
+        raise SheetError(_damaged(f"{part} cannot be read: line {exc.lineno}, "
                                   f"{xml.parsers.expat.errors.messages[exc.code]}")) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise SheetError(_damaged(f"its content.xml cannot be unpacked: {plain(exc, 80)}")) from None
+        raise SheetError(_damaged(f"{part} cannot be unpacked: {plain(exc, 80)}")) from None
     except (ValueError, LookupError) as exc:  # an encoding expat cannot read
-        raise SheetError(_damaged(f"its content.xml cannot be read: {plain(exc, 80)}")) from None
+        raise SheetError(_damaged(f"{part} cannot be read: {plain(exc, 80)}")) from None
     finally:
         if sheets.writer is not None:
             sheets.writer.close()
@@ -349,8 +436,9 @@ def _count(attrs: dict[str, str], name: str, where: Callable[[], str]) -> int:
 class _OdsParser:
     """expat handlers reading content.xml's sheets into ``_Sheets``, holding one row at a time."""
 
-    def __init__(self, sheets: _Sheets) -> None:
+    def __init__(self, sheets: _Sheets, part: str = "its content.xml") -> None:
         self.sheets = sheets
+        self.part = part
         self.depth = 0  # tables inside tables (a sheet's own rows are at depth 1)
         self.row_number = 0  # rows of the current sheet so far
         self.cells: list[str] = []
@@ -373,7 +461,7 @@ class _OdsParser:
         self.parser = p
 
     def refuse(self, *_: Any) -> None:
-        raise SheetError("its content.xml declares a DTD or entities, which no spreadsheet's does; it was not read, "
+        raise SheetError(f"{self.part} declares a DTD or entities, which no spreadsheet's does; it was not read, "
                          "and nothing was changed. Download the file again from CQC")
 
     def where(self) -> str:
@@ -459,8 +547,11 @@ class _OdsParser:
 
     def end_cell(self, attrs: dict[str, str]) -> None:
         text = "\n".join(self.paragraphs) if self.paragraphs else _ods_value(attrs)
-        if attrs.get(OFFICE + "value-type") == "date":
+        kind = attrs.get(OFFICE + "value-type")
+        if kind == "date":
             text = _iso(attrs.get(OFFICE + "date-value", "")) or text
+        elif kind in NUMBERS:  # the number, not as its format shows it (52.05 for 52.049615, '16 beds'), as an xlsx's
+            text = _number(attrs.get(OFFICE + "value", "")) or text
         if not text:
             self.blank += self.repeat_cell
             return
@@ -481,6 +572,15 @@ def _ods_value(attrs: dict[str, str]) -> str:
         if OFFICE + key in attrs:
             return attrs[OFFICE + key]
     return ""
+
+
+def _number(value: str) -> str:
+    """An ODS cell's office:value as an xlsx cell's number is written (``_xlsx_text``); '' when it is not one."""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    return _xlsx_text(number) if math.isfinite(number) else ""
 
 
 def _iso(value: str) -> str:
