@@ -469,6 +469,12 @@ def test_a_flat_xml_spreadsheet_is_read_as_its_ods_is(tmp_path):
     assert _quick(tmp_path / "other.xml") == (
         "is an XML file, not a CSV file or a spreadsheet this tool reads: open it in LibreOffice Calc or Excel, save it "
         "as .ods, .xlsx or 'CSV UTF-8', and import that file; nothing was changed")
+    for page in ("<!DOCTYPE html>\n<html><body>CQC</body></html>", "\ufeff<!-- saved -->\n<!doctype HTML><html></html>",
+                 "<html lang=en><head><title>Care directory</title></head></html>"):
+        (tmp_path / "page.csv").write_text(page, encoding="utf-8")  # a page saved from CQC's site, not its file
+        assert _quick(tmp_path / "page.csv") == (
+            "is a web page (HTML), not a CSV file or a spreadsheet: download CQC's file itself (a CSV, or its .ods or "
+            ".xlsx spreadsheet), not the page that links to it; nothing was changed"), page
     text = (tmp_path / "cqc.fods").read_text()
     (tmp_path / "dtd.fods").write_text(text.replace("?>", '?><!DOCTYPE x [<!ENTITY a "b">]>', 1))
     assert _quick(tmp_path / "dtd.fods").startswith("its XML declares a DTD or entities")

@@ -891,6 +891,9 @@ def _read_xml(path: Path, as_of: dt.date | None) -> tuple[str, Records, dt.date]
     with open(path, "rb") as fh:
         start = fh.read(XML_HEAD)
     if not sheets.is_flat(start):
+        if re.match(rb"\s*(?:<!--.*?-->\s*)*<!doctype\s+html|\s*<html", start.lstrip(b"\xef\xbb\xbf"), re.I | re.S):
+            raise ImportError_("is a web page (HTML), not a CSV file or a spreadsheet: download CQC's file itself (a CSV, "
+                               "or its .ods or .xlsx spreadsheet), not the page that links to it; nothing was changed")
         raise ImportError_("is an XML file, not a CSV file or a spreadsheet this tool reads: open it in LibreOffice Calc "
                            "or Excel, save it as .ods, .xlsx or 'CSV UTF-8', and import that file; nothing was changed")
     with tempfile.TemporaryDirectory(prefix="carehomes-sheet-") as folder:
