@@ -39,6 +39,13 @@ class Number:
         self.shown = text if shown is None else shown
 
 
+class Failed:
+    """A formula's error cell (#N/A, #DIV/0!) as LibreOffice writes it in an .ods, and an .xlsx holds it."""
+
+    def __init__(self, shown: str, formula: str) -> None:
+        self.shown, self.formula = shown, formula
+
+
 # --- a small OpenDocument writer, as LibreOffice writes its files ---------------------------------------------------
 
 NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -69,6 +76,10 @@ def _paragraphs(text: str) -> str:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, Failed):
+        return (f'<table:table-cell table:formula="of:={escape(value.formula)}" office:value-type="string" '
+                f'office:string-value="" calcext:value-type="error"><text:p>{escape(value.shown)}</text:p>'
+                "</table:table-cell>")
     if isinstance(value, Date):
         return (f'<table:table-cell office:value-type="date" office:date-value="{value.iso}T00:00:00" '
                 f'calcext:value-type="date"><text:p>{value.shown}</text:p></table:table-cell>')
@@ -519,3 +530,45 @@ def test_an_xlsx_openpyxl_would_hold_too_much_of_is_refused_before_it_reads_it(t
     with zipfile.ZipFile(path) as z:
         size = z.getinfo(part).file_size
     assert _quick(path) == said.format(size=size)
+
+
+
+def _with_errors(path: Path, kind: str, rows: list[list]) -> Path:
+    """An .ods or .xlsx of a README (a failed formula in it too: not the sheet of locations) and a sheet ``rows``."""
+    if kind == "ods":
+        return write_ods(path, [("README", [*README, [Failed("#REF!", "#REF!")]]), ("S", rows)])
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for name, sheet in (("README", [*README, [Failed("#REF!", "#REF!")]]), ("S", rows)):
+        ws = book.add_worksheet(name)
+        for r, cells in enumerate(sheet):
+            for c, value in enumerate(cells):
+                if isinstance(value, Failed):
+                    ws.write_formula(r, c, f"={value.formula}", None, value.shown)
+                elif isinstance(value, Number):
+                    ws.write_number(r, c, float(value.text))
+                elif isinstance(value, Date):
+                    ws.write_datetime(r, c, dt.datetime.fromisoformat(value.iso), book.add_format({"num_format": "dd/mm/yyyy"}))
+                elif value not in ("", None):
+                    ws.write_string(r, c, str(value))
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["ods", "xlsx"])
+def test_a_cell_holding_a_formulas_error_is_refused_not_read_as_the_fact(tmp_path, kind):
+    """A name or phone filled by a formula that failed showed '#N/A', which was imported as the home's name; a beds
+    cell whose formula failed was read as its value (LibreOffice writes 0 for it) or refused as '#DIV/0!' not being a
+    number. Every such cell below the column names is named, by row and column, and nothing is imported; one in
+    another sheet (the README's) is not the import's business."""
+    failed_name = [*EXAMPLE[:2], Failed("#N/A", "VLOOKUP(1;A1:A2;2;0)"), *EXAMPLE[3:]]
+    failed_beds = [*EXAMPLE[:4], Failed("#DIV/0!", "1/0"), *EXAMPLE[5:]]
+    failed_beds[0] = "1-102"
+    path = _with_errors(tmp_path / f"cqc.{kind}", kind, [HEADER, failed_name, EXAMPLE, failed_beds])
+    assert _quick(path) == (
+        "sheet 'S': 2 cells hold a spreadsheet error (a formula that failed), not a fact: row 2, column 'Location Name' "
+        "(#N/A); row 4, column 'Care homes beds' (#DIV/0!); nothing was changed. Put the right value in each, or clear "
+        "it where the fact is not known, and import the file again")
+    fine = _with_errors(tmp_path / f"fine.{kind}", kind, [HEADER, EXAMPLE])
+    assert [r.regulator["name"] for r in read_register(fine)[1]] == ["Example House"]

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ..safetext import plain
+from ..text import column_letter
 
 PREAMBLE = 15  # rows of each sheet searched for its column names (CQC's care directory has its title above them)
 MAX_ROWS = 1_048_576  # a spreadsheet's last row (Excel's, and LibreOffice's unless it is told to allow more)
@@ -58,6 +59,8 @@ ODS_TYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # an .ods file's '
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0 "
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
+CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0 "  # LibreOffice's: a cell's error
+MAX_ERRORS_SAID = 10  # error cells named in the message (then how many more)
 CELLS = (TABLE + "table-cell", TABLE + "covered-table-cell")
 PARAGRAPHS = (TEXT + "p", TEXT + "h")
 NUMBERS = ("float", "percentage", "currency")  # value-types whose office:value is the number (a format may round it)
@@ -306,11 +309,25 @@ class _Sheets:
         self.first: list[tuple[list[str], int]] = []  # the rows read before deciding, each with its repeat
         self.counted = 0
         self.skipping = False
+        self.rows = 0  # the current sheet's rows so far
+        self.pending: list[tuple[int, str]] = []  # error cells of the row being read: (column from 0, what it shows)
+        self.errors: list[tuple[int, int, str]] = []  # the current sheet's error cells: (row, column from 0, shown)
+        self.header: list[str] = []  # the chosen sheet's column names, and their row
+        self.header_row = 0
 
     def begin(self, name: str) -> None:
         self.name, self.first, self.counted, self.skipping = name, [], 0, False
+        self.rows, self.pending, self.errors = 0, [], []
+
+    def error(self, column: int, shown: str) -> None:
+        """A cell of the row being read holds a spreadsheet's error (a formula that failed: #N/A, #DIV/0!)."""
+        self.pending.append((column, shown))
 
     def row(self, cells: list[str], repeat: int) -> None:
+        if self.pending and not self.skipping:
+            self.errors.extend((self.rows + 1, column, shown) for column, shown in self.pending)
+        self.pending = []
+        self.rows += repeat
         if self.writer is not None:
             self.writer.add(cells, repeat)
         elif not self.skipping:
@@ -341,11 +358,32 @@ class _Sheets:
             self.writer.add(cells, repeat)
         sheet.header_line = _line_of(sheet, at + 1) - 1
         self.chosen = sheet
+        self.header, self.header_row = rows[at], at + 1
+
+    def check_errors(self) -> None:
+        """SheetError naming every cell below the chosen sheet's column names that holds a spreadsheet's error: its
+        text ('#N/A') would be read as the fact (a name, a phone) or, as a number's value, as 0."""
+        errors = [(row, column, shown) for row, column, shown in self.errors if row > self.header_row]
+        if not errors:
+            return
+        named = [f"row {row}, column {_column_name(self.header, column)} ({plain(shown, 20) or 'an error'})"
+                 for row, column, shown in errors[:MAX_ERRORS_SAID]]
+        more = f", and {len(errors) - MAX_ERRORS_SAID:,} more" if len(errors) > MAX_ERRORS_SAID else ""
+        cells = "a cell holds" if len(errors) == 1 else f"{len(errors):,} cells hold"
+        raise SheetError(f"sheet '{plain(self.name, 60)}': {cells} a spreadsheet error (a formula that failed), not a "
+                         f"fact: {'; '.join(named)}{more}; nothing was changed. Put the right value in each, or clear it "
+                         "where the fact is not known, and import the file again")
 
     @property
     def reading(self) -> bool:
         """Whether the current sheet's cells are wanted (not a sheet already passed over)."""
         return not self.skipping
+
+
+def _column_name(header: list[str], column: int) -> str:
+    """A column by its name in the sheet's header ('Care homes beds'), else by its letter ('AB')."""
+    name = header[column].strip() if column < len(header) else ""
+    return f"'{plain(name, 60)}'" if name else column_letter(column + 1)
 
 
 def _line_of(sheet: Sheet, row: int) -> int:
@@ -420,6 +458,7 @@ def _ods_xml(fh: Any, folder: Path, wanted: Wanted, part: str) -> Sheet:
             sheets.writer.close()
     if sheets.chosen is None:
         raise NoSheet(sheets.seen)
+    sheets.check_errors()
     return sheets.chosen
 
 
@@ -547,6 +586,8 @@ class _OdsParser:
 
     def end_cell(self, attrs: dict[str, str]) -> None:
         text = "\n".join(self.paragraphs) if self.paragraphs else _ods_value(attrs)
+        if attrs.get(CALCEXT + "value-type") == "error":
+            self.sheets.error(len(self.cells) + self.blank, text)
         kind = attrs.get(OFFICE + "value-type")
         if kind == "date":
             text = _iso(attrs.get(OFFICE + "date-value", "")) or text
@@ -606,12 +647,15 @@ def _xlsx(path: Path, folder: Path, wanted: Wanted) -> Sheet:
                 for ws in book.worksheets:
                     sheets.begin(ws.title)
                     ws.reset_dimensions()  # its stated size is not trusted: only the rows and cells it has are read
-                    for n, values in enumerate(ws.iter_rows(values_only=True), 1):
+                    for n, row in enumerate(ws.iter_rows(), 1):
                         if n > MAX_ROWS:
                             raise SheetError(f"sheet '{plain(ws.title, 60)}': has rows below row {MAX_ROWS:,}, the "
                                              "last a spreadsheet has; nothing was changed. Is this CQC's file as CQC "
                                              "published it?")
-                        sheets.row(_xlsx_row(values, ws.title, n), 1)
+                        for column, cell in enumerate(row):
+                            if cell.data_type == "e":  # a formula's error, its text read as a fact otherwise
+                                sheets.error(column, str(cell.value or ""))
+                        sheets.row(_xlsx_row([cell.value for cell in row], ws.title, n), 1)
                         if sheets.skipping:
                             break
                     if sheets.end():
@@ -627,6 +671,7 @@ def _xlsx(path: Path, folder: Path, wanted: Wanted) -> Sheet:
         raise SheetError(_damaged(f"it cannot be read as an Excel workbook: {plain(exc, 80)}")) from None
     if sheets.chosen is None:
         raise NoSheet(sheets.seen)
+    sheets.check_errors()
     return sheets.chosen
 
 
