@@ -572,3 +572,19 @@ def test_a_cell_holding_a_formulas_error_is_refused_not_read_as_the_fact(tmp_pat
         "it where the fact is not known, and import the file again")
     fine = _with_errors(tmp_path / f"fine.{kind}", kind, [HEADER, EXAMPLE])
     assert [r.regulator["name"] for r in read_register(fine)[1]] == ["Example House"]
+
+
+@pytest.mark.parametrize("kind", ["ods", "xlsx"])
+def test_a_spreadsheet_cut_short_is_said_to_be_one(tmp_path, kind):
+    """A download stopped part way: it was 'a damaged zip file, not a CSV file', as if the person had given a zip."""
+    whole = (write_ods if kind == "ods" else _xlsx)(tmp_path / f"whole.{kind}", [("S", [HEADER, EXAMPLE])]).read_bytes()
+    for share in (0.1, 0.5, 0.99):
+        (tmp_path / f"cut.{kind}").write_bytes(whole[:int(len(whole) * share)])
+        assert _quick(tmp_path / f"cut.{kind}") == (
+            f"is a spreadsheet (.{kind}) that is damaged or incomplete (a download cut short leaves one); nothing was "
+            "changed. Download CQC's file again"), share
+    zipped = tmp_path / "data.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("locations.csv", "a,b\n" * 1000)
+    zipped.write_bytes(zipped.read_bytes()[:200])
+    assert _quick(zipped) == "is a damaged zip file, not a CSV file; download it again"  # any other zip cut short

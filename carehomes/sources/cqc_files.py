@@ -867,7 +867,7 @@ def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, 
     except sheets.SheetError as exc:
         raise ImportError_(str(exc)) from None
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
-        raise ImportError_(DAMAGED_ZIP) from None
+        raise ImportError_(_damaged_zip(path)) from None
     if kind is None:
         raise ImportError_(_packed(path))
     with tempfile.TemporaryDirectory(prefix="carehomes-sheet-") as folder:
@@ -880,6 +880,26 @@ def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, 
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
             raise ImportError_(f"{DAMAGED_ZIP} ({plain(exc, 80)})") from None
         return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
+
+
+# the first entry of a spreadsheet's zip: an .ods's 'mimetype' (first, as its standard asks), an .xlsx's parts
+SHEET_FIRST = {b"mimetype": ".ods", b"[Content_Types].xml": ".xlsx", b"_rels/.rels": ".xlsx", b"docProps/app.xml": ".xlsx"}
+
+
+def _damaged_zip(path: Path) -> str:
+    """What to say of a zip that cannot be opened: a spreadsheet cut short (its first entry, read from its start, is a
+    spreadsheet's: a download stopped part way leaves one), else any damaged zip."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(30 + 64)
+    except OSError:
+        return DAMAGED_ZIP
+    size = int.from_bytes(head[26:28], "little") if len(head) >= 30 else 0
+    kind = SHEET_FIRST.get(head[30:30 + size]) if 0 < size <= 64 else None
+    if kind is None:
+        return DAMAGED_ZIP
+    return (f"is a spreadsheet ({kind}) that is damaged or incomplete (a download cut short leaves one); nothing was "
+            "changed. Download CQC's file again")
 
 
 XML_HEAD = 64 * 1024  # bytes of an XML file searched for a flat spreadsheet's root element (LibreOffice's: in the first 3 KB)
