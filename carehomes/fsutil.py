@@ -342,9 +342,29 @@ def _write_beside_then_replace(files: Iterable[tuple[Path, bytes]], written: lis
             if exc.filename is None or os.path.basename(exc.filename).startswith(f".{path.name}."):
                 exc.filename = str(path)  # a full disk names no file; the temporary file's name means nothing to anyone
             raise
-    with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
-        for tmp, path in written:
+    if not written:
+        return
+    with _folder_locked(written[0][1].parent), ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM
+        for tmp, path in written:                                 # here waits for the last file
             os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``folder`` itself (no lock file is left in it) while a set is put in place there, so
+    two writers of one set (``data`` run twice at once into one folder) put theirs in place one after the other, the
+    last one whole, never one file of each. Without it where the system cannot lock a folder."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and the lock with it
 
 
 def _new_beside(path: Path) -> tuple[int, str]:

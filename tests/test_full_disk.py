@@ -335,3 +335,33 @@ def test_a_file_written_by_root_keeps_its_owner(tmp_path):
     kept = mine.stat()
     assert (kept.st_uid, kept.st_gid, kept.st_mode & 0o7777, mine.read_bytes()) == (4321, 4322, 0o640, b"new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["aston-house.yaml"]
+
+
+def test_two_writers_of_one_set_put_theirs_in_place_one_after_the_other(tmp_path, monkeypatch):
+    """Two 'data' runs at once into one folder (a steward's and a cron job's) put their files in place in turns: one
+    that started first and was slowed part way left the folder with the second's first file and its own others, a
+    datapackage.json describing CSVs it did not make. Now the last to start puts its whole set in place last."""
+    import threading
+
+    from carehomes import fsutil
+
+    names = ("datapackage.json", "a.csv", "b.csv", "sub/c.csv")
+    real, first_in, second_done = os.replace, threading.Event(), threading.Event()
+
+    def replace(src, dst):
+        real(src, dst)
+        if threading.current_thread().name == "first" and not first_in.is_set():
+            first_in.set()
+            second_done.wait(1)  # the second writer runs here, or waits for this one to finish
+    monkeypatch.setattr(fsutil.os, "replace", replace)
+
+    def second() -> None:
+        first_in.wait(5)
+        fsutil.write_set([(tmp_path / n, b"second") for n in names])
+        second_done.set()
+    one = threading.Thread(target=lambda: fsutil.write_set([(tmp_path / n, b"first") for n in names]), name="first")
+    two = threading.Thread(target=second, name="second")
+    one.start(), two.start()
+    one.join(10), two.join(10)
+    assert {n: (tmp_path / n).read_bytes() for n in names} == {n: b"second" for n in names}
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == sorted([*names, "sub"])
