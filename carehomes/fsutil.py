@@ -15,12 +15,12 @@ import errno
 import fcntl
 import os
 import re
+import secrets
 import shutil
 import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -331,10 +331,10 @@ def _write_beside_then_replace(files: Iterable[tuple[Path, bytes]], written: lis
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            fd, tmp = _new_beside(path)
             written.append((tmp, path))
             try:
-                os.fchmod(fd, _mode_of(path))  # mkstemp's 0600 made every profile written unreadable to anyone else
+                _keep_owner_and_mode(fd, path)
             finally:
                 os.close(fd)
             Path(tmp).write_bytes(data)
@@ -342,19 +342,61 @@ def _write_beside_then_replace(files: Iterable[tuple[Path, bytes]], written: lis
             if exc.filename is None or os.path.basename(exc.filename).startswith(f".{path.name}."):
                 exc.filename = str(path)  # a full disk names no file; the temporary file's name means nothing to anyone
             raise
-    with ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM here waits for the last file
-        for tmp, path in written:
+    if not written:
+        return
+    with _folder_locked(written[0][1].parent), ctrl_c_after():  # the set put in place whole: a Ctrl+C or SIGTERM
+        for tmp, path in written:                                 # here waits for the last file
             os.replace(tmp, path)
 
 
-def _mode_of(path: Path) -> int:
-    """The permissions a file written in place of ``path`` keeps: its own, or a new file's (0666 less the umask)."""
+@contextlib.contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``folder`` itself (no lock file is left in it) while a set is put in place there, so
+    two writers of one set (``data`` run twice at once into one folder) put theirs in place one after the other, the
+    last one whole, never one file of each. Without it where the system cannot lock a folder."""
     try:
-        return os.stat(path).st_mode & 0o7777
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        mask = os.umask(0o22)
-        os.umask(mask)
-        return 0o666 & ~mask
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and the lock with it
+
+
+def _new_beside(path: Path) -> tuple[int, str]:
+    """A new empty file ``.NAME.xxxxxxxx`` beside ``path``, open for writing, made as any new file is (0666 less the
+    umask, or the folder's default ACL): the process's umask is never set to be read (under ``serve`` another thread
+    making a file meanwhile got the wrong mode), and mkstemp's 0600 made every profile unreadable to anyone else."""
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}")
+        try:
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(path))
+
+
+def _keep_owner_and_mode(fd: int, path: Path) -> None:
+    """Give the new file ``fd`` the permissions of the file it replaces at ``path`` (if there is one), and its owner and
+    group where this process may (as root, or a group of the user's own): a profile of the council's user written by
+    root (sudo, a cron job) became root's, which that user could then no longer change."""
+    try:
+        old = os.stat(path)
+    except OSError:
+        return  # a new file: as made
+    mine = os.fstat(fd)
+    if (old.st_uid, old.st_gid) != (mine.st_uid, mine.st_gid):
+        for uid in (old.st_uid, -1):
+            try:
+                os.fchown(fd, uid, old.st_gid)
+                break
+            except OSError:
+                continue
+    os.fchmod(fd, old.st_mode & 0o7777)  # after fchown, which clears the set-user and set-group bits
 
 
 # One rule for every path derived from data (a slug, a package's resource path): it can never
