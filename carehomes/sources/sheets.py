@@ -221,20 +221,30 @@ def _scan_xlsx_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     parser = xml.parsers.expat.ParserCreate()
     parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
+    part = f"its part {plain(name, 60)}"
     try:
         with z.open(info) as fh:
-            while True:
-                chunk = fh.read(CHUNK)
-                parser.Parse(chunk, not chunk)
-                if not chunk:
-                    break
+            _feed(parser, fh, part)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # the entry cannot be opened
+        raise SheetError(_damaged(f"{part} cannot be unpacked: {plain(exc, 80)}")) from None
+
+
+def _feed(parser: Any, fh: Any, part: str) -> None:
+    """Give ``fh`` to the expat ``parser`` a chunk (CHUNK) at a time, never whole; XML that cannot be read or a part
+    that cannot be unpacked is a SheetError naming ``part`` (a damaged spreadsheet)."""
+    try:
+        while True:
+            chunk = fh.read(CHUNK)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                break
     except xml.parsers.expat.ExpatError as exc:
-        raise SheetError(_damaged(f"its part {plain(name, 60)} cannot be read: line {exc.lineno}, "
+        raise SheetError(_damaged(f"{part} cannot be read: line {exc.lineno}, "
                                   f"{xml.parsers.expat.errors.messages[exc.code]}")) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise SheetError(_damaged(f"its part {plain(name, 60)} cannot be unpacked: {plain(exc, 80)}")) from None
+        raise SheetError(_damaged(f"{part} cannot be unpacked: {plain(exc, 80)}")) from None
     except (ValueError, LookupError) as exc:  # an encoding expat cannot read
-        raise SheetError(_damaged(f"its part {plain(name, 60)} cannot be read: {plain(exc, 80)}")) from None
+        raise SheetError(_damaged(f"{part} cannot be read: {plain(exc, 80)}")) from None
 
 
 # --- writing a sheet's rows as CSV ------------------------------------------------------------------------------
@@ -439,20 +449,9 @@ def _ods_xml(fh: Any, folder: Path, wanted: Wanted, part: str) -> Sheet:
     sheets = _Sheets(folder, wanted)
     parser = _OdsParser(sheets, part).parser
     try:
-        while True:
-            chunk = fh.read(CHUNK)
-            parser.Parse(chunk, not chunk)
-            if not chunk:
-                break
+        _feed(parser, fh, part)
     except _Done:
         pass
-    except xml.parsers.expat.ExpatError as exc:
-        raise SheetError(_damaged(f"{part} cannot be read: line {exc.lineno}, "
-                                  f"{xml.parsers.expat.errors.messages[exc.code]}")) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise SheetError(_damaged(f"{part} cannot be unpacked: {plain(exc, 80)}")) from None
-    except (ValueError, LookupError) as exc:  # an encoding expat cannot read
-        raise SheetError(_damaged(f"{part} cannot be read: {plain(exc, 80)}")) from None
     finally:
         if sheets.writer is not None:
             sheets.writer.close()
