@@ -588,3 +588,13 @@ def test_a_spreadsheet_cut_short_is_said_to_be_one(tmp_path, kind):
         z.writestr("locations.csv", "a,b\n" * 1000)
     zipped.write_bytes(zipped.read_bytes()[:200])
     assert _quick(zipped) == "is a damaged zip file, not a CSV file; download it again"  # any other zip cut short
+
+
+def test_a_date_column_formatted_as_numbers_is_told_to_be_formatted_as_dates(tmp_path):
+    """A date column reformatted as plain numbers shows the spreadsheet's day number (44239 for 12 February 2021):
+    it was refused as "'44239' is not a date" with no word of why."""
+    row = [*EXAMPLE[:7], Number("44239"), *EXAMPLE[8:]]
+    path = write_ods(tmp_path / "cqc.ods", [("S", [HEADER, row])])
+    said = _quick(path)
+    assert "Location HSCA start date: '44239' is not a date (a spreadsheet's day number: format the column as dates); " \
+           "write it as YYYY-MM-DD or DD/MM/YYYY" in said, said

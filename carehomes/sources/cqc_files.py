@@ -147,7 +147,8 @@ def _date(value: Any, order: str = "iso") -> dt.date | None:
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
     n = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if not m and not n:
-        raise ValueError(f"'{_show(text)}' is not a date; write it as {form}")
+        serial = " (a spreadsheet's day number: format the column as dates)" if re.fullmatch(r"\d{5}(?:\.\d+)?", text) else ""
+        raise ValueError(f"'{_show(text)}' is not a date{serial}; write it as {form}")
     found = m or n
     assert found is not None
     after = text[found.end():]
