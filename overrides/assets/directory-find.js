@@ -455,6 +455,17 @@ export function initFind(root) {
       }
       L.tileLayer(root.dataset.mapTiles, { attribution: root.dataset.mapAttribution || "", maxZoom: 18 }).addTo(map);
       markers = L.layerGroup().addTo(map);
+      // Leaflet takes a new size only when the window is resized: the map follows its own box (the page's layout
+      // settling, a scroll bar coming or going), or its pins and the search's label are drawn for the old size
+      if (window.ResizeObserver) {
+        var sized = map.getContainer().getBoundingClientRect();
+        new window.ResizeObserver(function () {
+          var now = map.getContainer().getBoundingClientRect();
+          if (now.width === sized.width && now.height === sized.height) return;
+          sized = now;
+          map.invalidateSize({ debounceMoveend: true });
+        }).observe(map.getContainer());
+      }
     }
     markers.clearLayers();
     var points = [], spots = new Map();
