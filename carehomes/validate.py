@@ -11,6 +11,7 @@ import re
 import struct
 from pathlib import Path
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .kinds import Kind, kind_template_path, kinds, kinds_of, profile_key
 from .load import MAX_DIGITS, Profile, char_name, errors, parse_profile, too_many_digits
@@ -48,10 +49,6 @@ def today() -> dt.date:
     """Today's date in England (Europe/London), whatever the computer's time zone: a CI runner keeps UTC, an hour
     behind in summer, and a laptop abroad its own, so a release, an age or a staleness warning made near midnight was
     dated a day off. The computer's own date where no time zone data is installed. Every command's "today" is this."""
-    try:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-    except ImportError:  # pragma: no cover (Python 3.9 and later have it)
-        return dt.date.today()
     try:
         return dt.datetime.now(ZoneInfo("Europe/London")).date()
     except (ZoneInfoNotFoundError, ValueError, OSError, struct.error):  # struct.error: a zone file cut short
