@@ -839,11 +839,12 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
             raise ImportError_(sheets.ole2_message(start + fh.read(OLE2_SEARCHED)))
     if start.startswith(b"PK\x03\x04"):  # a zip: CQC publishes its sheets as .ods, and downloads may come zipped
         return _read_spreadsheet(path, as_of)
-    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # XML: a flat .fods spreadsheet, or another kind
+    text_start = start.lstrip(b"\xef\xbb\xbf \t\r\n")  # past a byte-order mark and white space
+    if text_start.startswith(b"<"):  # XML: a flat .fods spreadsheet, or another kind
         return _read_xml(path, as_of)
     if b"\x00" in start:
         raise ImportError_("is not a text CSV file; export the CQC sheet as CSV (UTF-8) and try again")
-    if start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+    if text_start[:1] in (b"{", b"["):
         if path.stat().st_size > MAX_JSON_BYTES:
             raise ImportError_(f"is a JSON file larger than {MAX_JSON_BYTES // 2**20} MB; import the folder of "
                                "location files (location_details) instead")
@@ -871,15 +872,25 @@ def _read_spreadsheet(path: Path, as_of: dt.date | None) -> tuple[str, Records, 
         raise ImportError_(_damaged_zip(path)) from None
     if kind is None:
         raise ImportError_(_packed(path))
+
+    def convert(folder: Path) -> sheets.Sheet:
+        try:
+            return sheets.to_csv(path, kind, folder, _sheet_header)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
+            raise ImportError_(f"{DAMAGED_ZIP} ({plain(exc, 80)})") from None
+    return _read_sheet(convert, as_of)
+
+
+def _read_sheet(convert: Callable[[Path], sheets.Sheet], as_of: dt.date | None) -> tuple[str, Records, dt.date]:
+    """The records of a spreadsheet's sheet of locations, written as CSV by ``convert`` into a folder of its own (removed
+    after) and read as any CSV is, every message naming the sheet and row."""
     with tempfile.TemporaryDirectory(prefix="carehomes-sheet-") as folder:
         try:
-            sheet = sheets.to_csv(path, kind, Path(folder), _sheet_header)
+            sheet = convert(Path(folder))
         except sheets.NoSheet as exc:
             raise ImportError_(_no_sheet(exc.sheets)) from None
         except sheets.SheetError as exc:
             raise ImportError_(str(exc)) from None
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:
-            raise ImportError_(f"{DAMAGED_ZIP} ({plain(exc, 80)})") from None
         return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
 
 
@@ -917,14 +928,7 @@ def _read_xml(path: Path, as_of: dt.date | None) -> tuple[str, Records, dt.date]
                                "or its .ods or .xlsx spreadsheet), not the page that links to it; nothing was changed")
         raise ImportError_("is an XML file, not a CSV file or a spreadsheet this tool reads: open it in LibreOffice Calc "
                            "or Excel, save it as .ods, .xlsx or 'CSV UTF-8', and import that file; nothing was changed")
-    with tempfile.TemporaryDirectory(prefix="carehomes-sheet-") as folder:
-        try:
-            sheet = sheets.flat_to_csv(path, Path(folder), _sheet_header)
-        except sheets.NoSheet as exc:
-            raise ImportError_(_no_sheet(exc.sheets)) from None
-        except sheets.SheetError as exc:
-            raise ImportError_(str(exc)) from None
-        return _read_csv(sheet.path, as_of, sheet, sheet.header_line)
+    return _read_sheet(lambda folder: sheets.flat_to_csv(path, folder, _sheet_header), as_of)
 
 
 def _sheet_header(rows: list[list[str]]) -> int | None:
