@@ -229,8 +229,10 @@ FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bund
 # 135.1 KB after the thirteenth session's fixes (the map still under "reduce motion", a link's value the form does not
 # offer left at its default, sorts read as own properties only): the guards 1 KB higher (6 December 2026); 112.0 KB on
 # the mkdocs site after the fourteenth session's (print rules for a home's page and a find list, who to ring on every
-# card, a home's buttons apart): the guards 1 KB higher (6 December 2026)
-FIND_FIRST_LOAD_LIMIT = {"mkdocs": 113_000, "zensical": 137_000}
+# card, a home's buttons apart): the guards 1 KB higher (6 December 2026); 113.1 KB on the mkdocs site after the
+# seventeenth session's map that fits its results again when its box changes (and the search's label on two lines on a
+# narrow map, not only a narrow window): the guards 1 KB higher (6 December 2026)
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 114_000, "zensical": 138_000}
 
 
 @pytest.fixture(scope="module")

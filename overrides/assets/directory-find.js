@@ -428,6 +428,9 @@ export function initFind(root) {
   // server set in mkdocs.yml, and nothing is fetched from it until the person opens the map.
   var mapButton = document.getElementById("show-map"), mapBox = document.getElementById("map-box");
   var map = null, markers = null, mapOpen = false;
+  // the results fitted with room for each pin's head above its point (41 px) and for the search's mark
+  var FIT = { paddingTopLeft: [24, 48], paddingBottomRight: [24, 24], maxZoom: 14 };
+  var fitted = null, touched = false;  // the points the view was last fitted to; whether the person has since used the map
   var searched = null;  // where the search measures from: {at: [lat, lon], label: "Your search: OL8 1AA"}, or null
   if (root.dataset.mapTiles) mapButton.hidden = false;
   function loadLeaflet() {
@@ -456,15 +459,22 @@ export function initFind(root) {
       L.tileLayer(root.dataset.mapTiles, { attribution: root.dataset.mapAttribution || "", maxZoom: 18 }).addTo(map);
       markers = L.layerGroup().addTo(map);
       // Leaflet takes a new size only when the window is resized: the map follows its own box (the page's layout
-      // settling, a scroll bar coming or going), or its pins and the search's label are drawn for the old size
+      // settling, a scroll bar coming or going, a phone turned), or its pins and the search's label are drawn for the
+      // old size. Until the person moves the map themselves, a new size shows every pin again (kept centred on the
+      // old middle, a narrowed map cut off the pins and the search's point at its sides); after, it keeps their view
+      var box = map.getContainer();
+      ["pointerdown", "keydown"].forEach(function (type) { box.addEventListener(type, function () { touched = true; }); });
       if (window.ResizeObserver) {
-        var sized = map.getContainer().getBoundingClientRect();
+        var sized = box.getBoundingClientRect();
         new window.ResizeObserver(function () {
-          var now = map.getContainer().getBoundingClientRect();
+          var now = box.getBoundingClientRect();
           if (now.width === sized.width && now.height === sized.height) return;
           sized = now;
           map.invalidateSize({ debounceMoveend: true });
-        }).observe(map.getContainer());
+          if (!touched && fitted) map.fitBounds(fitted, L.extend({ animate: false }, FIT));
+          // the search's label may now be on two lines (the stylesheet's container query): placed again for its size
+          markers.eachLayer(function (layer) { if (layer.getTooltip() && layer.isTooltipOpen()) layer.getTooltip().update(); });
+        }).observe(box);
       }
     }
     markers.clearLayers();
@@ -527,7 +537,9 @@ export function initFind(root) {
       markers.addLayer(origin);
       points.push(searched.at);
     }
-    if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 14 });
+    fitted = points.length ? points : null;
+    touched = false;  // the view is the results' again
+    if (fitted) map.fitBounds(fitted, FIT);
   }
   mapButton.addEventListener("click", function () {
     mapOpen = !mapOpen;
