@@ -468,7 +468,8 @@ export function initFind(root) {
         var sized = box.getBoundingClientRect();
         new window.ResizeObserver(function () {
           var now = box.getBoundingClientRect();
-          if (now.width === sized.width && now.height === sized.height) return;
+          // hidden (the map closed): nothing to fit into until it is open again
+          if (!now.width || !now.height || (now.width === sized.width && now.height === sized.height)) return;
           sized = now;
           map.invalidateSize({ debounceMoveend: true });
           if (!touched && fitted) map.fitBounds(fitted, L.extend({ animate: false }, FIT));
@@ -539,7 +540,7 @@ export function initFind(root) {
     }
     fitted = points.length ? points : null;
     touched = false;  // the view is the results' again
-    if (fitted) map.fitBounds(fitted, FIT);
+    if (fitted) map.invalidateSize({ pan: false }).fitBounds(fitted, FIT);  // fitted to the box as it is now
   }
   mapButton.addEventListener("click", function () {
     mapOpen = !mapOpen;
