@@ -91,24 +91,27 @@ def ensure_validators() -> str | None:
     return None
 
 
-# pytest in two worker processes (pytest-xdist): CI's two cores. Whole-site builds take 1-2 s, so each worker
-# building the sites its tests need costs less than the half of the run it saves. `--dist loadgroup` keeps the
-# browser tests (conftest: xdist_group "browser") on one worker, one Chromium at a time, while the other worker
-# runs the rest; `build.py test -- -n 0` runs everything in this one process. Three workers with each engine's browser
-# tests a group took 245-287 s against 305 s, but with two Chromiums at once one map test failed in 2 of 6 runs
-# (docs/testing.md), so two it stays.
-PYTEST_WORKERS = 2
+# pytest in three worker processes (pytest-xdist) on CI's two cores: a third of the suite's time is waiting (on
+# Chromium, on servers and git in subprocesses), so a third worker keeps both cores busy: the whole suite 265 s against
+# 306 s with two (four: 279 s). Whole-site builds take 1-2 s, so each worker building the sites its tests need costs
+# less than the time it saves. `--dist loadgroup` keeps each engine's browser tests (conftest: xdist_group
+# "browser-mkdocs", "browser-zensical") on one worker, one Chromium each, while the third runs the rest;
+# `build.py test -- -n 0` runs everything in this one process. The fast set, with no browser tests, keeps the cores
+# busy with two and a third only adds its start (31-32 s against 33 s).
+PYTEST_WORKERS = 3
+FAST_WORKERS = 2
 
 
-def _workers() -> list[str]:
-    """pytest's options for PYTEST_WORKERS worker processes; none (with a note) when pytest-xdist is missing."""
+def _workers(fast: bool = False) -> list[str]:
+    """pytest's options for PYTEST_WORKERS worker processes (FAST_WORKERS for the fast set); none (with a note)
+    when pytest-xdist is missing."""
     import importlib.util
 
     if importlib.util.find_spec("xdist") is None:
         _say("pytest-xdist is missing, so pytest runs in one process (slower); "
              f"install requirements.txt into this Python ({sys.executable} -m pip install -r requirements.txt)")
         return []
-    return ["-n", str(PYTEST_WORKERS), "--dist", "loadgroup"]
+    return ["-n", str(FAST_WORKERS if fast else PYTEST_WORKERS), "--dist", "loadgroup"]
 
 
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
@@ -137,7 +140,7 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
         ("zizmor", [str(zizmor), *ZIZMOR_ARGS]),
         ("eslint", ["node", str(ESLINT), "--config", str(VALIDATORS / "eslint.config.mjs"), "overrides/assets/*.js", "tests/js/*.test.mjs"]),
         ("node --test", ["node", "--test", "tests/js/"]),  # the scripts' unit tests (Node's own runner)
-        ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *_workers(),
+        ("pytest", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *_workers(fast),
                     *(["-m", "not browser and not slow"] if fast else []), *(pytest_args or [])]),
     ]
     for name, cmd in steps:

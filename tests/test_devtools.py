@@ -10,8 +10,9 @@ from conftest import BROWSER_GROUP
 from carehomes import devtools
 
 
-def test_pytest_runs_in_two_workers_keeping_groups_together():
-    assert devtools._workers() == ["-n", "2", "--dist", "loadgroup"]
+def test_pytest_runs_in_three_workers_keeping_groups_together_and_the_fast_set_in_two():
+    assert devtools._workers() == ["-n", "3", "--dist", "loadgroup"]
+    assert devtools._workers(fast=True) == ["-n", "2", "--dist", "loadgroup"]
 
 
 def test_without_xdist_pytest_runs_in_one_process_and_says_how_to_get_it(monkeypatch, capsys):
@@ -48,10 +49,14 @@ class _Config:
 
 
 @pytest.mark.parametrize("xdist", [True, False])
-def test_browser_tests_are_one_xdist_group_and_whole_site_tests_slow(xdist):
+def test_browser_tests_are_an_xdist_group_an_engine_and_whole_site_tests_slow(xdist):
     browser, site, plain = _Item("browser"), _Item(fixturenames=("built_site", "tmp_path")), _Item()
-    conftest.pytest_collection_modifyitems(_Config(xdist), [browser, site, plain])  # type: ignore[arg-type]
-    assert browser.names() == [("browser", ()), ("slow", ()), *([("xdist_group", (BROWSER_GROUP,))] if xdist else [])]
+    on_mkdocs, on_zensical = _Item("browser", params={"engine": "mkdocs"}), _Item("browser", params={"engine": "zensical"})
+    conftest.pytest_collection_modifyitems(_Config(xdist), [browser, site, plain, on_mkdocs, on_zensical])  # type: ignore[arg-type]
+    grouped = [(item.names()[2:] or [None])[0] for item in (browser, on_mkdocs, on_zensical)]
+    assert grouped == ([("xdist_group", (f"{BROWSER_GROUP}-zensical",)), ("xdist_group", (f"{BROWSER_GROUP}-mkdocs",)),
+                        ("xdist_group", (f"{BROWSER_GROUP}-zensical",))] if xdist else [None, None, None])
+    assert browser.names()[:2] == [("browser", ()), ("slow", ())]
     assert site.names() == [("slow", ())] and plain.names() == []
 
 
