@@ -6,8 +6,8 @@ locations), and older downloads came as .xlsx. The sheet taken is the first whos
 ``PREAMBLE`` rows, are those of a format the CSV reader knows (the caller's ``wanted`` says which row holds them).
 
 Each cell is the text the spreadsheet shows: an ODS cell's paragraphs (``text:p``, its ``text:s`` spaces, tabs and
-line breaks; several joined by a new line), an xlsx cell's cached value (openpyxl, ``data_only``: a formula's last
-result) as the text a spreadsheet writes for it (16, not 16.0). A number cell, of either, is its value written so
+line breaks; several joined by a new line), an xlsx cell's cached value (a formula's last result, as openpyxl's
+``data_only`` read it) as the text a spreadsheet writes for it (16, not 16.0). A number cell, of either, is its value written so
 (an ODS's ``office:value``), never as its format shows it: a latitude shown to 2 places, or beds shown as '16 beds',
 is still 52.049615 and 16, as in the same sheet saved as .xlsx. A date cell, of either, is written as CQC's CSV writes
 dates, YYYY-MM-DD (and the time of day after it, when it has one), so that no day is read as a month. One sheet row is
@@ -15,9 +15,11 @@ one CSV record; blank rows are kept (an empty line each) wherever a row with som
 line numbers are the sheet's rows (``Sheet.line`` maps them back when a cell holds a line break).
 
 Untrusted input: content.xml is streamed through expat a megabyte at a time, never held whole, and a DTD or entity
-declaration is refused (no entity expansion, no external entity); an .xlsx's XML parts are streamed through expat
-first (``_check_xlsx_parts``), refused for the same, or nested deeper than ``MAX_DEPTH``, or, read whole by openpyxl,
-larger than ``MAX_WHOLE_BYTES``; an entry larger than ``MAX_PART_BYTES`` unpacked or
+declaration is refused (no entity expansion, no external entity); an .xlsx is read by our own reader the same way
+(``_Book``, ``_XlsxSheet``: the parts it reads and no other, each refused for the same, or nested deeper than
+``MAX_DEPTH``, or, held whole as the shared strings and styles are, larger than ``MAX_WHOLE_BYTES``), its worksheets
+a row at a time, a gap in the rows counted and a run of empty cells left out before expat sees it (``_Squeeze``);
+an entry larger than ``MAX_PART_BYTES`` unpacked or
 packed more than ``MAX_RATIO`` times smaller is refused before a byte of it is unpacked (a zip never unpacks more than
 an entry says it holds: zipfile stops there); repeated rows and cells (LibreOffice writes a million blank rows and
 16,000 blank cells as one element each) are counted, never expanded unless a cell with something in it follows, and a
@@ -53,7 +55,7 @@ MAX_RATIO = 200  # how many times smaller an entry may be packed (CQC's content.
 RATIO_FROM = 1024 ** 2  # entries smaller than this unpacked are not held to MAX_RATIO (a few KB of XML packs well)
 MAX_CSV_CHARS = 1024 ** 3  # the sheet written as CSV (the national file's sheet: a few hundred MB at most)
 CHUNK = 1024 ** 2  # content.xml is given to expat a megabyte at a time
-MAX_WHOLE_BYTES = 256 * 1024 ** 2  # an .xlsx part openpyxl reads whole (shared strings: CQC's national, a few MB)
+MAX_WHOLE_BYTES = 256 * 1024 ** 2  # an .xlsx part held whole (shared strings: CQC's national, a few MB)
 MAX_DEPTH = 64  # how deep an .xlsx part's XML may nest (a worksheet's cell text: 6 deep; a drawing's: about 15)
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and a password-protected .xlsx or .ods
 ODS_TYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # an .ods file's 'mimetype' entry (.ots: with -template)
