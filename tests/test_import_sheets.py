@@ -185,9 +185,7 @@ def test_an_ods_as_cqc_publishes_it_imports_as_its_sheet_saved_as_csv_does(tmp_p
     ods.parent.mkdir()
     write_ods(ods, [("README", README), (SHEET, _typed(fields, rows))])
     from_csv = import_cqc(csv_file, tmp_path / "from-csv")
-    started = time.perf_counter()
     from_ods = import_cqc(ods, tmp_path / "from-ods")
-    assert time.perf_counter() - started < 5
     assert _same_profiles(tmp_path / "from-csv", tmp_path / "from-ods") == len(rows) == 88
     assert from_ods.summary() == from_csv.summary()
     assert read_register(ods)[0] == "HSCA care directory"
@@ -295,11 +293,16 @@ def _bomb(path: Path, content: bytes) -> Path:
     return path
 
 
+# Not a speed target (those are bench figures): a repeat or a bomb read as if expanded would take hours, so a read
+# that ends well within this has not expanded it.
+HANG = 30.0
+
+
 def _quick(path: Path) -> str:
     started = time.perf_counter()
     with pytest.raises(ImportError_) as exc:
         read_register(path)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < HANG, "read as if expanded"
     return str(exc.value)
 
 
@@ -350,7 +353,7 @@ def test_blank_rows_and_cells_repeated_billions_of_times_cost_nothing(tmp_path):
             'table:number-columns-repeated="99999999999"/></table:table-row>')
     started = time.perf_counter()
     fmt, records, date = read_register(write_ods(tmp_path / "blank.ods", [("S", [header, [], row])], tail=tail))
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < HANG, "read as if expanded"
     assert [(r.line, r.regulator["beds.registered"]) for r in records] == [("sheet 'S', row 3", 16)]
     assert date == dt.date(2020, 1, 2)
 
@@ -799,24 +802,33 @@ def _home_row(r: int, cells: list) -> str:
 HOME = [*EXAMPLE[:7], "2020-01-02", *EXAMPLE[8:]]
 
 
-def test_formatted_empty_rows_and_cells_cost_nothing_each(tmp_path):
+def test_formatted_empty_rows_and_cells_cost_nothing_each(tmp_path, monkeypatch):
     """openpyxl built every row and cell: a million formatted empty rows of 50 cells (1.2 GB of XML) took 284 s and
     550 MB, <row r="1048576"/> alone a second. Runs of empty cells are left out before expat reads them, and a gap in
-    the rows is one repeat of an empty row."""
+    the rows is one repeat of an empty row: counted here by the cells the reader's Python sees and the rows it passes
+    on (times are bench figures, not tests: docs/performance.md)."""
+    from carehomes.sources import sheets
+
+    cells: list[int] = []
+    rows: list[int] = []
+    begin_cell, row = sheets._XlsxSheet.begin_cell, sheets._Sheets.row
+    monkeypatch.setattr(sheets._XlsxSheet, "begin_cell", lambda self, attrs: (cells.append(1), begin_cell(self, attrs))[1])
+    monkeypatch.setattr(sheets._Sheets, "row", lambda self, values, repeat: (rows.append(repeat), row(self, values, repeat))[1])
     empty = "".join(f'<c r="{column_letter(n)}{{0}}" s="1"/>' for n in range(1, 51))
-    rows = "".join(f'<row r="{r}" spans="1:50" s="1" customFormat="1">{empty.format(r)}</row>' for r in range(3, 20_003))
-    path = _handmade(tmp_path / "formatted.xlsx", _home_row(1, HEADER) + _home_row(2, HOME) + rows +
+    formatted = "".join(f'<row r="{r}" spans="1:50" s="1" customFormat="1">{empty.format(r)}</row>' for r in range(3, 20_003))
+    path = _handmade(tmp_path / "formatted.xlsx", _home_row(1, HEADER) + _home_row(2, HOME) + formatted +
                      _home_row(20_003, ["1-102", *HOME[1:]]), styles='<xf numFmtId="0"/><xf numFmtId="14"/>')
-    started = time.perf_counter()
     records = read_register(path)[1]  # a million empty cells
-    assert time.perf_counter() - started < 1.5  # (about 4 s read by expat cell by cell, 25 s by openpyxl)
     assert [(r.location_id, r.line) for r in records] == [("1-101", "sheet 'S', row 2"),
                                                           ("1-102", "sheet 'S', row 20003")]
+    # of 1,000,000 empty cells, only the few cut at a megabyte chunk's end reach Python
+    assert len(cells) < 1_000, f"{len(cells):,} cells reached Python"
+    cells.clear()
     last = '<row r="1048576" spans="1:50" s="1" customFormat="1"/>'
-    started = time.perf_counter()
     path = _handmade(tmp_path / "last.xlsx", _home_row(1, HEADER) + _home_row(2, HOME) + last)
+    rows.clear()
     assert [r.location_id for r in read_register(path)[1]] == ["1-101"]
-    assert time.perf_counter() - started < 0.5
+    assert len(rows) <= 4 and sum(rows) == 1_048_576, rows  # the gap one repeat, never a million rows one by one
     path = _handmade(tmp_path / "below.xlsx", _home_row(1, HEADER) + _home_row(2, HOME) + '<row r="1048577"/>')
     assert _quick(path) == ("sheet 'S': has rows below row 1,048,576, the last a spreadsheet has; nothing was changed. "
                             "Is this CQC's file as CQC published it?")
