@@ -6,8 +6,8 @@ locations), and older downloads came as .xlsx. The sheet taken is the first whos
 ``PREAMBLE`` rows, are those of a format the CSV reader knows (the caller's ``wanted`` says which row holds them).
 
 Each cell is the text the spreadsheet shows: an ODS cell's paragraphs (``text:p``, its ``text:s`` spaces, tabs and
-line breaks; several joined by a new line), an xlsx cell's cached value (openpyxl, ``data_only``: a formula's last
-result) as the text a spreadsheet writes for it (16, not 16.0). A number cell, of either, is its value written so
+line breaks; several joined by a new line), an xlsx cell's cached value (a formula's last result, as openpyxl's
+``data_only`` read it) as the text a spreadsheet writes for it (16, not 16.0). A number cell, of either, is its value written so
 (an ODS's ``office:value``), never as its format shows it: a latitude shown to 2 places, or beds shown as '16 beds',
 is still 52.049615 and 16, as in the same sheet saved as .xlsx. A date cell, of either, is written as CQC's CSV writes
 dates, YYYY-MM-DD (and the time of day after it, when it has one), so that no day is read as a month. One sheet row is
@@ -15,9 +15,11 @@ one CSV record; blank rows are kept (an empty line each) wherever a row with som
 line numbers are the sheet's rows (``Sheet.line`` maps them back when a cell holds a line break).
 
 Untrusted input: content.xml is streamed through expat a megabyte at a time, never held whole, and a DTD or entity
-declaration is refused (no entity expansion, no external entity); an .xlsx's XML parts are streamed through expat
-first (``_check_xlsx_parts``), refused for the same, or nested deeper than ``MAX_DEPTH``, or, read whole by openpyxl,
-larger than ``MAX_WHOLE_BYTES``; an entry larger than ``MAX_PART_BYTES`` unpacked or
+declaration is refused (no entity expansion, no external entity); an .xlsx is read by our own reader the same way
+(``_Book``, ``_XlsxSheet``: the parts it reads and no other, each refused for the same, or nested deeper than
+``MAX_DEPTH``, or, held whole as the shared strings and styles are, larger than ``MAX_WHOLE_BYTES``), its worksheets
+a row at a time, a gap in the rows counted and a run of empty cells left out before expat sees it (``_Squeeze``);
+an entry larger than ``MAX_PART_BYTES`` unpacked or
 packed more than ``MAX_RATIO`` times smaller is refused before a byte of it is unpacked (a zip never unpacks more than
 an entry says it holds: zipfile stops there); repeated rows and cells (LibreOffice writes a million blank rows and
 16,000 blank cells as one element each) are counted, never expanded unless a cell with something in it follows, and a
@@ -28,14 +30,16 @@ from __future__ import annotations
 
 import bisect
 import csv
+import datetime as dt
 import io
+import itertools
 import math
+import posixpath
 import re
-import warnings
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +55,7 @@ MAX_RATIO = 200  # how many times smaller an entry may be packed (CQC's content.
 RATIO_FROM = 1024 ** 2  # entries smaller than this unpacked are not held to MAX_RATIO (a few KB of XML packs well)
 MAX_CSV_CHARS = 1024 ** 3  # the sheet written as CSV (the national file's sheet: a few hundred MB at most)
 CHUNK = 1024 ** 2  # content.xml is given to expat a megabyte at a time
-MAX_WHOLE_BYTES = 256 * 1024 ** 2  # an .xlsx part openpyxl reads whole (shared strings: CQC's national, a few MB)
+MAX_WHOLE_BYTES = 256 * 1024 ** 2  # an .xlsx part held whole (shared strings: CQC's national, a few MB)
 MAX_DEPTH = 64  # how deep an .xlsx part's XML may nest (a worksheet's cell text: 6 deep; a drawing's: about 15)
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and a password-protected .xlsx or .ods
 ODS_TYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # an .ods file's 'mimetype' entry (.ots: with -template)
@@ -133,7 +137,14 @@ def kind_of(path: Path) -> str | None:
             with z.open("mimetype") as fh:
                 if fh.read(100).startswith(ODS_TYPE):  # never more, whatever the entry says its size is
                     return "ods"
-        return "xlsx" if "xl/workbook.xml" in names else None
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "[Content_Types].xml" in names:  # a workbook part named otherwise (its content type says so)
+            with z.open("[Content_Types].xml") as fh:
+                types = fh.read(CHUNK)
+            if any(kind.encode() in types for kind in WORKBOOK_TYPES):
+                return "xlsx"
+        return None
 
 
 def ole2_message(start: bytes) -> str:
@@ -161,10 +172,7 @@ def to_csv(path: Path, kind: str, folder: Path, wanted: Wanted) -> Sheet:
     CSV into ``folder``; NoSheet when none is, SheetError when the file cannot be read (each with what to do)."""
     with zipfile.ZipFile(path) as z:
         _check_entries(z)
-        if kind == "ods":
-            return _ods(z, folder, wanted)
-        _check_xlsx_parts(z)
-    return _xlsx(path, folder, wanted)
+        return _ods(z, folder, wanted) if kind == "ods" else _xlsx(z, folder, wanted)
 
 
 def _check_entries(z: zipfile.ZipFile) -> None:
@@ -181,61 +189,14 @@ def _check_entries(z: zipfile.ZipFile) -> None:
                 "file again from CQC")
 
 
-def _check_xlsx_parts(z: zipfile.ZipFile) -> None:
-    """Refuse an .xlsx whose XML openpyxl would hold too much of in memory, before openpyxl reads any of it: a part it
-    reads whole (the shared strings, styles, the workbook) over MAX_WHOLE_BYTES, XML nested deeper than MAX_DEPTH
-    (openpyxl keeps each element of a worksheet until its parent ends: 1,000,000 nested in a 14 MB part took 600 MB),
-    or a DTD or entity declaration (refused as in an .ods's content.xml). Each part is streamed through expat."""
-    for info in z.infolist():
-        name = info.filename
-        if not name.lower().endswith((".xml", ".rels")):
-            continue
-        if info.file_size > MAX_WHOLE_BYTES and not name.startswith("xl/worksheets/"):
-            raise SheetError(f"holds a part ({plain(name, 60)}) of {info.file_size:,} bytes, read whole, more than any "
-                             f"workbook of CQC's (over {MAX_WHOLE_BYTES // 1024 ** 2} MB); it was not read, and nothing was "
-                             "changed. Download the file again from CQC, or open it in LibreOffice Calc or Excel and "
-                             "save it again")
-        _scan_xlsx_part(z, info)
-
-
-def _scan_xlsx_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """One XML part of an .xlsx streamed through expat: SheetError when it declares a DTD or entities, nests deeper
-    than MAX_DEPTH, or cannot be read."""
-    name = info.filename
-    depth = 0
-
-    def start(_name: str, _attrs: Any) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise SheetError(_damaged(f"its part {plain(name, 60)} nests its XML more than {MAX_DEPTH} deep"))
-
-    def end(_name: str) -> None:
-        nonlocal depth
-        depth -= 1
-
-    def refuse(*_: Any) -> None:
-        raise SheetError(f"its part {plain(name, 60)} declares a DTD or entities, which no spreadsheet's does; it was "
-                         "not read, and nothing was changed. Download the file again from CQC")
-
-    parser = xml.parsers.expat.ParserCreate()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
-    part = f"its part {plain(name, 60)}"
-    try:
-        with z.open(info) as fh:
-            _feed(parser, fh, part)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # the entry cannot be opened
-        raise SheetError(_damaged(f"{part} cannot be unpacked: {plain(exc, 80)}")) from None
-
-
-def _feed(parser: Any, fh: Any, part: str) -> None:
-    """Give ``fh`` to the expat ``parser`` a chunk (CHUNK) at a time, never whole; XML that cannot be read or a part
-    that cannot be unpacked is a SheetError naming ``part`` (a damaged spreadsheet)."""
+def _feed(parser: Any, fh: Any, part: str, squeeze: Callable[[bytes], bytes] | None = None) -> None:
+    """Give ``fh`` to the expat ``parser`` a chunk (CHUNK) at a time, never whole (each chunk through ``squeeze``
+    first when given); XML that cannot be read or a part that cannot be unpacked is a SheetError naming ``part`` (a
+    damaged spreadsheet)."""
     try:
         while True:
             chunk = fh.read(CHUNK)
-            parser.Parse(chunk, not chunk)
+            parser.Parse(squeeze(chunk) if squeeze is not None and chunk else chunk, not chunk)
             if not chunk:
                 break
     except xml.parsers.expat.ExpatError as exc:
@@ -632,55 +593,571 @@ def _iso(value: str) -> str:
 
 
 # --- Excel (.xlsx) ---------------------------------------------------------------------------------------------
+#
+# Read as openpyxl (read-only, data_only) read it before, through expat a part at a time: each cell's cached value
+# (a formula's last result), a number cell whose style's format is a date's as the date (openpyxl's rules: the
+# built-in formats it knows as dates, a custom format by ``_is_date_format``, serial numbers by ``_from_excel``).
 
-def _xlsx(path: Path, folder: Path, wanted: Wanted) -> Sheet:
-    import openpyxl  # only for an .xlsx
-    from openpyxl.utils.exceptions import InvalidFileException
+SPREADSHEETML = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main ",
+                 "http://purl.oclc.org/ooxml/spreadsheetml/main ")  # Excel's "Strict Open XML" names it so
+RELATION = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships ",
+            "http://purl.oclc.org/ooxml/officeDocument/relationships ")
+PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships "
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types "
+WORKBOOK_TYPES = tuple(f"application/vnd.{kind}.main+xml" for kind in (
+    "openxmlformats-officedocument.spreadsheetml.sheet", "ms-excel.sheet.macroEnabled",
+    "openxmlformats-officedocument.spreadsheetml.template", "ms-excel.template.macroEnabled"))
+# an element of SpreadsheetML by its name without the namespace (either namespace): the only ones read
+_TAG = {ns + tag: tag for ns in SPREADSHEETML for tag in (
+    "sheetData", "row", "c", "v", "is", "t", "r", "rPh", "si", "sheet", "workbookPr", "numFmt", "cellXfs", "xf")}
+_CELL = {ns + "c" for ns in SPREADSHEETML}
+_ROW = {ns + "row" for ns in SPREADSHEETML}
+_SHEET_DATA = {ns + "sheetData" for ns in SPREADSHEETML}
+_IS = {ns + "is" for ns in SPREADSHEETML}
+_V = {ns + "v" for ns in SPREADSHEETML}
+_DIGITS = "0123456789"
+WINDOWS_EPOCH = dt.datetime(1899, 12, 30)  # a serial number's day 0 (openpyxl's epochs)
+MAC_EPOCH = dt.datetime(1904, 1, 1)  # a workbook's with date1904
+BUILTIN_DATES = frozenset((*range(14, 23), 45, 46, 47))  # openpyxl's BUILTIN_FORMATS that is_date_format takes
+BUILTIN_TIMEDELTAS = frozenset((46,))  # '[h]:mm:ss': a duration (openpyxl's is_timedelta_format)
+_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # quoted text, [..] but [h] [m] [s] (openpyxl's)
+_TIMEDELTA = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+_ISO = re.compile(r"(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))?T?(?P<time>(?P<hour>\d{2}):"
+                  r"(?P<minute>\d{2})(:(?P<second>\d{2})(?P<microsecond>\.\d{1,3})?)?)?Z?")
+_DURATION = re.compile(r"PT((?P<hours>\d+)H)?((?P<minutes>\d+)M)?((?P<seconds>\d+(\.\d{1,3})?)S)?")
 
+
+# a run of empty cells as Excel and LibreOffice write a formatted range (<c r="B7" s="3"/>), where the row ends or the
+# next cell says its column: it holds nothing, and nothing after it counts on it (a cell without r would: its column
+# is the one after the last)
+EMPTY_CELLS = re.compile(rb'(?:<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?: s="[0-9]{1,9}")?/>)+(?=</row>|<c r=")')
+
+
+class _Squeeze:
+    """A worksheet's chunks with their runs of empty cells (EMPTY_CELLS) left out before expat reads them: a million
+    rows of 50 formatted empty cells each (1.2 GB of XML) would otherwise be 50 million elements for Python to see.
+    Only outside comments and CDATA sections (where such text is not cells): from the first '<!' on (none in a sheet
+    as Excel or LibreOffice write it), every chunk is given whole."""
+
+    def __init__(self) -> None:
+        self.on = True
+        self.last = b""  # the previous chunk's last byte (a '<!' split between chunks)
+
+    def __call__(self, chunk: bytes) -> bytes:
+        if self.on and (b"<!" in chunk or b"<!" in self.last + chunk[:1]):
+            self.on = False
+        self.last = chunk[-1:]
+        return EMPTY_CELLS.sub(b"", chunk) if self.on else chunk
+
+
+class _Unknown(ValueError):
+    """A cell naming a shared string or style its workbook does not have."""
+
+
+class _Stop(Exception):
+    """A sheet's part need be read no further (its rows have ended, or the sheet is not the one)."""
+
+
+def _is_date_format(code: str | None) -> bool:
+    """Whether a number format shows a date or time (openpyxl's is_date_format): d, m, y, h or s outside quoted text
+    and [..] sections, not escaped, in its first section."""
+    if code is None:
+        return False
+    return re.search(r"(?<![_\\])[dmhysDMHYS]", _STRIP.sub("", code.split(";")[0])) is not None
+
+
+def _is_timedelta_format(code: str | None) -> bool:
+    return code is not None and _TIMEDELTA.search(code.split(";")[0]) is not None
+
+
+def _from_excel(value: float, epoch: dt.datetime, duration: bool) -> Any:
+    """A serial number as openpyxl's from_excel makes it: a time (under 1), a datetime (the 1900 leap-year bug: days
+    before 1 March 1900 are one later), or a duration; OverflowError or ValueError when it is no day."""
+    if duration:
+        td = dt.timedelta(days=value)
+        if td.microseconds:  # to the millisecond
+            td = dt.timedelta(seconds=td.total_seconds() // 1, microseconds=round(td.microseconds, -3))
+        return td
+    day, fraction = divmod(value, 1)
+    diff = dt.timedelta(milliseconds=round(fraction * 86_400_000))
+    if 0 <= value < 1 and diff.days == 0:
+        minutes, seconds = divmod(diff.seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return dt.time(hours, minutes, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == WINDOWS_EPOCH:
+        day += 1
+    return epoch + dt.timedelta(days=day) + diff
+
+
+def _from_iso(text: str) -> Any:
+    """A 'd' cell's ISO 8601 text as openpyxl's from_ISO8601 reads it; ValueError when it is none."""
+    m = _ISO.match(text)
+    if m and any(m.groups()):
+        parts: dict[str, Any] = m.groupdict(0)
+        for key in ("year", "month", "day", "hour", "minute", "second"):
+            if parts[key]:
+                parts[key] = int(parts[key])
+        parts["microsecond"] = int(float(parts["microsecond"]) * 1_000_000) if parts["microsecond"] else 0
+        if not parts["date"]:
+            return dt.time(parts["hour"], parts["minute"], parts["second"], parts["microsecond"])
+        if not parts["time"]:
+            return dt.date(parts["year"], parts["month"], parts["day"])
+        return dt.datetime(*(parts[k] for k in ("year", "month", "day", "hour", "minute", "second", "microsecond")))
+    m = _DURATION.match(text)
+    if m and any(m.groups()):
+        return dt.timedelta(**{k: float(v) for k, v in m.groupdict(0).items() if v})
+    raise ValueError(f"{plain(text, 30)} is no date")
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _columns() -> dict[str, int]:
+    """Every column's letters (A to ZZZ, as openpyxl reads them: beyond XFD too) to its number, made once."""
+    if not _COLUMNS:
+        letters = [chr(c) for c in range(65, 91)]
+        for size in (1, 2, 3):
+            for name in itertools.product(letters, repeat=size):
+                _COLUMNS["".join(name)] = len(_COLUMNS) + 1
+    return _COLUMNS
+
+
+def _relation_file(part: str) -> str:
+    """The relationships part of a part (xl/workbook.xml: xl/_rels/workbook.xml.rels)."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _part_of(z: zipfile.ZipFile, name: str, what: str) -> zipfile.ZipInfo:
+    try:
+        return z.getinfo(name)
+    except KeyError:
+        raise SheetError(_damaged(f"it has no {plain(name, 60)}, {what}")) from None
+
+
+def _read_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, start: Callable[[str, dict[str, str]], None] | None = None,
+               end: Callable[[str], None] | None = None, data: Callable[[str], None] | None = None, *,
+               whole: bool = True, parser: Any = None, squeeze: Callable[[bytes], bytes] | None = None) -> None:
+    """One XML part of an .xlsx streamed through expat to the handlers given: SheetError when it declares a DTD or
+    entities, nests deeper than MAX_DEPTH, cannot be read, or (``whole``: a part whose contents are held, as the shared
+    strings are) is larger than MAX_WHOLE_BYTES. ``parser``: an expat parser with its handlers set already."""
+    name = info.filename
+    part = f"its part {plain(name, 60)}"
+    if whole and info.file_size > MAX_WHOLE_BYTES:
+        raise SheetError(f"holds a part ({plain(name, 60)}) of {info.file_size:,} bytes, read whole, more than any "
+                         f"workbook of CQC's (over {MAX_WHOLE_BYTES // 1024 ** 2} MB); it was not read, and nothing was "
+                         "changed. Download the file again from CQC, or open it in LibreOffice Calc or Excel and save it "
+                         "again")
+    if parser is None:
+        depth = 0
+
+        def started(tag: str, attrs: dict[str, str]) -> None:
+            nonlocal depth
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SheetError(_too_deep(name))
+            if start is not None:
+                start(tag, attrs)
+
+        def ended(tag: str) -> None:
+            nonlocal depth
+            depth -= 1
+            if end is not None:
+                end(tag)
+
+        parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        parser.buffer_text = True
+        parser.StartElementHandler, parser.EndElementHandler = started, ended
+        if data is not None:
+            parser.CharacterDataHandler = data
+
+    def refuse(*_: Any) -> None:
+        raise SheetError(f"{part} declares a DTD or entities, which no spreadsheet's does; it was not read, and nothing "
+                         "was changed. Download the file again from CQC")
+
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
+    try:
+        with z.open(info) as fh:
+            _feed(parser, fh, part, squeeze)
+    except _Stop:
+        pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise SheetError(_damaged(f"{part} cannot be unpacked: {plain(exc, 80)}")) from None
+
+
+def _too_deep(name: str) -> str:
+    return _damaged(f"its part {plain(name, 60)} nests its XML more than {MAX_DEPTH} deep")
+
+
+class _Text:
+    """The text of a shared string (``<si>``) or an inline one (``<is>``): its ``<t>``, or its rich runs' ``<r><t>``
+    joined; a phonetic run's (``<rPh>``) is not part of it. Elements inside it are given to ``start`` and ``end``."""
+
+    def __init__(self) -> None:
+        self.path: list[str | None] = []  # the elements open inside it
+        self.parts: list[str] = []
+        self.collecting = False
+
+    def start(self, name: str) -> None:
+        self.path.append(_TAG.get(name))
+        self.collecting = self.path == ["t"] or self.path == ["r", "t"]
+
+    def end(self) -> None:
+        self.path.pop()
+        self.collecting = False
+
+
+class _Book:
+    """An .xlsx's workbook: its sheets in order (name, part), date system, shared strings and the date styles."""
+
+    def __init__(self, z: zipfile.ZipFile) -> None:
+        self.z = z
+        names = set(z.namelist())
+        workbook = self._workbook_part()
+        relations = self._relations(_relation_file(workbook))
+        self.sheets: list[tuple[str, str]] = []
+        self.epoch = WINDOWS_EPOCH
+        refs: list[tuple[str, str]] = []
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            tag = _TAG.get(name)
+            if tag == "sheet":
+                ref = attrs.get(RELATION[0] + "id", attrs.get(RELATION[1] + "id"))
+                if ref is None:
+                    raise SheetError(_damaged(f"its workbook names a sheet ('{plain(attrs.get('name', ''), 60)}') "
+                                              "without saying where it is"))
+                refs.append((attrs.get("name", ""), ref))
+            elif tag == "workbookPr":
+                flag = attrs.get("date1904", "")
+                if flag not in ("false", "f", "0") and flag:  # as openpyxl reads it
+                    self.epoch = MAC_EPOCH
+
+        _read_part(z, _part_of(z, workbook, "where its workbook is"), start)
+        for name, ref in refs:
+            if ref not in relations:
+                raise SheetError(_damaged(f"its workbook's sheet '{plain(name, 60)}' is not among its parts"))
+            kind, target = relations[ref]
+            if kind.endswith("/chartsheet"):  # a chart on a sheet of its own: no cells (openpyxl passed it over)
+                continue
+            if target not in names:
+                raise SheetError(_damaged(f"its sheet '{plain(name, 60)}' ({plain(target, 60)}) is not in it"))
+            self.sheets.append((name, target))
+        by_kind = {kind.rpartition("/")[2]: target for kind, target in relations.values()}
+        self.strings = self._strings(by_kind["sharedStrings"]) if "sharedStrings" in by_kind else []
+        styles = by_kind.get("styles", "xl/styles.xml")
+        self.formats = self._styles(styles) if styles in names else []  # each style: None, "date" or "duration"
+
+    def _workbook_part(self) -> str:
+        """The workbook part, as [Content_Types].xml names it (openpyxl's way: xl/workbook.xml when it gives the
+        workbook's type to every part of a kind)."""
+        found: list[str] = []
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            if attrs.get("ContentType") in WORKBOOK_TYPES:
+                if name == CONTENT_TYPES + "Override":
+                    found.insert(0, attrs.get("PartName", "").lstrip("/"))
+                elif name == CONTENT_TYPES + "Default":
+                    found.append("xl/workbook.xml")
+
+        _read_part(self.z, _part_of(self.z, "[Content_Types].xml", "which names its parts"), start)
+        if not found:  # (openpyxl's words, as before)
+            raise SheetError(_damaged("it cannot be read as an Excel workbook: File contains no valid workbook part"))
+        return found[0]
+
+    def _relations(self, name: str) -> dict[str, tuple[str, str]]:
+        """A relationships part: each Id's (type, target), the target a path inside the zip."""
+        folder = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels: relative to xl/
+        out: dict[str, tuple[str, str]] = {}
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if tag != PACKAGE + "Relationship" or attrs.get("TargetMode") == "External":
+                return
+            target = attrs.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            if path.startswith(("../", "/")) or path in ("..", "."):
+                raise SheetError(_damaged(f"its part {plain(name, 60)} names a part outside it "
+                                          f"({plain(target, 60)})"))
+            out[attrs.get("Id", "")] = (attrs.get("Type", ""), path)
+
+        _read_part(self.z, _part_of(self.z, name, "which says where its sheets are"), start)
+        return out
+
+    def _strings(self, name: str) -> list[str]:
+        strings: list[str] = []
+        text: _Text | None = None
+
+        def start(tag: str, _attrs: dict[str, str]) -> None:
+            nonlocal text
+            if text is not None:
+                text.start(tag)
+            elif _TAG.get(tag) == "si":
+                text = _Text()
+
+        def end(_tag: str) -> None:
+            nonlocal text
+            if text is None:
+                return
+            if text.path:
+                text.end()
+            else:
+                strings.append("".join(text.parts).replace("x005F_", ""))  # as openpyxl reads shared strings
+                text = None
+
+        def data(chars: str) -> None:
+            if text is not None and text.collecting:
+                text.parts.append(chars)
+
+        _read_part(self.z, _part_of(self.z, name, "its shared strings"), start, end, data)
+        return strings
+
+    def _styles(self, name: str) -> list[str | None]:
+        """Each cell style's (cellXfs) kind of number format: "date", "duration" or None (openpyxl's rules)."""
+        custom: dict[int, str | None] = {}
+        formats: list[int] = []
+        path: list[str | None] = []
+
+        def number(attrs: dict[str, str], key: str) -> int:
+            try:
+                return int(attrs.get(key, "0"))
+            except ValueError:
+                raise SheetError(_damaged(f"its styles name a number format {plain(attrs[key], 20)}")) from None
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            local = _TAG.get(tag)
+            if local == "numFmt":
+                custom[number(attrs, "numFmtId")] = attrs.get("formatCode")
+            elif local == "xf" and path[-1:] == ["cellXfs"]:
+                formats.append(number(attrs, "numFmtId"))
+            path.append(local)
+
+        def end(_tag: str) -> None:
+            path.pop()
+
+        _read_part(self.z, _part_of(self.z, name, "its styles"), start, end)
+        kinds: list[str | None] = []
+        for n in formats:
+            if n in custom:
+                date, duration = _is_date_format(custom[n]), _is_timedelta_format(custom[n])
+            else:
+                date, duration = n in BUILTIN_DATES, n in BUILTIN_TIMEDELTAS
+            kinds.append(("duration" if duration else "date") if date else None)
+        return kinds
+
+
+class _XlsxSheet:
+    """expat handlers reading one worksheet's rows into ``_Sheets``: a row's cells as they come, a gap in the rows
+    given as one repeat of an empty row, an empty cell costing its element and nothing else."""
+
+    def __init__(self, book: _Book, sheets: _Sheets, name: str, part: str) -> None:
+        self.book = book
+        self.part = part
+        self.sheets = sheets
+        self.name = name
+        self.depth = 0
+        self.in_data = False
+        self.in_row = False
+        self.row = 0  # the current row's number (the last one's between rows)
+        self.column = 0  # the current cell's column (from 1; the last one's between cells)
+        self.cells: list[str] = []
+        self.kind: str | None = None  # the current cell's type (None between cells)
+        self.style: str | None = None
+        self.text: _Text | None = None  # an inline string's
+        self.value: list[str] | None = None  # its value's text (its first <v>, or its <is>)
+        self.collecting = False
+        self.length = 0
+        p = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        p.buffer_text = True
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        p.CharacterDataHandler = self.data
+        self.parser = p
+
+    def where(self, column: bool = True) -> str:
+        at = f"sheet '{plain(self.name, 60)}', row {self.row}"
+        return f"{at}, column {column_letter(self.column)}" if column else at
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        depth = self.depth = self.depth + 1
+        if depth == 4:  # a row's cell
+            if self.in_row and name in _CELL:
+                self.begin_cell(attrs)
+        elif depth > 4:  # inside a cell
+            if self.kind is not None:
+                self.inside(name)
+            if depth > MAX_DEPTH:
+                raise SheetError(_too_deep(self.part))
+        elif depth == 3:
+            if self.in_data and name in _ROW:
+                self.begin_row(attrs)
+        elif depth == 2:
+            self.in_data = name in _SHEET_DATA
+
+    def end(self, name: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        if depth == 4:
+            if self.kind is not None:
+                self.end_cell()
+        elif depth > 4:
+            if self.text is not None:
+                if self.text.path:
+                    self.text.end()
+                else:  # </is>
+                    self.text = None
+            self.collecting = False
+        elif depth == 3:
+            if self.in_row:
+                self.end_row()
+        elif depth == 2 and self.in_data:
+            raise _Stop  # the rows have ended
+
+    def data(self, chars: str) -> None:
+        if self.collecting and self.value is not None:
+            self.length += len(chars)
+            if self.length > MAX_CELL_CHARS:
+                raise SheetError(f"{self.where(False)}: {TOO_LONG}")
+            self.value.append(chars)
+
+    def begin_row(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        if ref is None:
+            row = self.row + 1
+        elif ref.isdigit() and ref.isascii():
+            row = int(ref)
+        else:
+            raise SheetError(_damaged(f"sheet '{plain(self.name, 60)}' has a row numbered {plain(ref, 20)}"))
+        if row <= self.row:
+            raise SheetError(_damaged(f"sheet '{plain(self.name, 60)}' has row {row} after row {self.row}"))
+        if row > MAX_ROWS:
+            raise SheetError(f"sheet '{plain(self.name, 60)}': has rows below row {MAX_ROWS:,}, the last a spreadsheet "
+                             "has; nothing was changed. Is this CQC's file as CQC published it?")
+        if row > self.row + 1:  # rows the sheet leaves out: empty, all of them at once
+            self.sheets.row([], row - self.row - 1)
+            if self.sheets.skipping:
+                raise _Stop
+        self.row, self.column, self.cells, self.in_row = row, 0, [], True
+
+    def end_row(self) -> None:
+        self.in_row = False
+        self.sheets.row(self.cells, 1)
+        if self.sheets.skipping:
+            raise _Stop
+
+    def begin_cell(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        if ref is None:
+            column = self.column + 1
+        else:
+            letters = ref.rstrip(_DIGITS)
+            columns = _COLUMNS or _columns()
+            column = columns.get(letters) or columns.get(letters.upper(), 0)
+            if not column or len(letters) == len(ref) or not ref[len(letters):].strip("0"):
+                raise SheetError(_damaged(f"{self.where(False)} has a cell at {plain(ref, 20)}, which is no cell"))
+        if column <= self.column:
+            raise SheetError(_damaged(f"{self.where(False)} has its cell {plain(ref, 20)} after column "
+                                      f"{column_letter(self.column)}"))
+        self.column = column
+        self.kind = attrs.get("t", "n")
+        self.style = attrs.get("s")
+        self.value = None
+
+    def inside(self, name: str) -> None:
+        """An element inside the current cell: its first <v>'s text is its value, or an inline string's <is>."""
+        if self.text is not None:
+            self.text.start(name)
+            self.collecting = self.text.collecting
+            return
+        self.collecting = False
+        if self.depth != 5 or self.value is not None:
+            return
+        if self.kind == "inlineStr":
+            if name in _IS:
+                self.text, self.length = _Text(), 0
+                self.value = self.text.parts
+        elif name in _V:
+            self.value, self.length, self.collecting = [], 0, True
+
+    def end_cell(self) -> None:
+        kind, value, self.kind, self.text = self.kind, self.value, None, None
+        text = "".join(value) if value else ""
+        if kind == "e":  # a formula's error: its text would be read as a fact
+            self.sheets.error(self.column - 1, text)
+        if not text:
+            return
+        try:
+            if kind == "n":
+                text = self.number(text)
+            elif kind == "s":
+                text = self.shared(text)
+            elif kind == "b":
+                text = "TRUE" if int(text) else "FALSE"
+            elif kind == "d":
+                text = _xlsx_text(_from_iso(text))
+        except _Unknown as exc:
+            raise SheetError(_damaged(f"{self.where()}: {exc}")) from None
+        except (ValueError, OverflowError):
+            what = {"n": "number", "s": "shared string's number", "b": "1 or 0", "d": "date"}.get(kind or "", "value")
+            raise SheetError(_damaged(f"{self.where()}: '{plain(text, 30)}' is no {what}")) from None
+        if not text:
+            return
+        if len(text) > MAX_CELL_CHARS:
+            raise SheetError(f"{self.where(False)}: {TOO_LONG}")
+        if self.column > MAX_COLUMNS:
+            raise SheetError(f"{self.where(False)}: has something in a column after column {MAX_COLUMNS:,}, the last a "
+                             "spreadsheet has; nothing was changed. Is this CQC's file as CQC published it?")
+        cells = self.cells
+        if len(cells) < self.column - 1:
+            cells.extend([""] * (self.column - 1 - len(cells)))
+        cells.append(text)
+
+    def number(self, text: str) -> str:
+        """A number cell's text (openpyxl's: an int unless it has a point or an exponent), or its date."""
+        value: float = float(text) if "." in text or "E" in text or "e" in text else int(text)
+        if self.style == "":  # openpyxl: no style, not a date
+            return _xlsx_text(value)
+        index = 0 if self.style is None else int(self.style)
+        formats = self.book.formats
+        if index and not 0 <= index < len(formats):  # style 0: the default, even where a workbook has no styles
+            raise _Unknown(f"its style {index} is not among the workbook's {len(formats):,}")
+        kind = formats[index] if index < len(formats) else None
+        if kind is None:
+            return _xlsx_text(value)
+        try:
+            return _xlsx_text(_from_excel(value, self.book.epoch, kind == "duration"))
+        except (OverflowError, ValueError):  # no day: openpyxl made it an error cell
+            self.sheets.error(self.column - 1, "#VALUE!")
+            return "#VALUE!"
+
+    def shared(self, text: str) -> str:
+        index = int(text)
+        strings = self.book.strings
+        if not 0 <= index < len(strings):
+            raise _Unknown(f"its shared string {index} is not among the workbook's {len(strings):,}")
+        return strings[index]
+
+def _read_xlsx(z: zipfile.ZipFile, sheets: Any) -> None:
+    """An .xlsx's sheets in order given to ``sheets`` (a ``_Sheets``) until it has the one it wants."""
+    book = _Book(z)
+    for name, part in book.sheets:
+        sheets.begin(name)
+        reader = _XlsxSheet(book, sheets, name, part)
+        _read_part(z, z.getinfo(part), whole=False, parser=reader.parser, squeeze=_Squeeze())
+        if sheets.end():
+            break
+
+
+def _xlsx(z: zipfile.ZipFile, folder: Path, wanted: Wanted) -> Sheet:
+    """The sheet wanted of an .xlsx, its workbook's parts read first, then its sheets in order, one row at a time."""
     sheets = _Sheets(folder, wanted)
     try:
-        with warnings.catch_warnings(), open(path, "rb") as fh:  # a file, not its name: openpyxl goes by its ending
-            warnings.simplefilter("ignore")  # "no default style", "unknown extension": nothing the import needs
-            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-            try:
-                for ws in book.worksheets:
-                    sheets.begin(ws.title)
-                    ws.reset_dimensions()  # its stated size is not trusted: only the rows and cells it has are read
-                    for n, row in enumerate(ws.iter_rows(), 1):
-                        if n > MAX_ROWS:
-                            raise SheetError(f"sheet '{plain(ws.title, 60)}': has rows below row {MAX_ROWS:,}, the "
-                                             "last a spreadsheet has; nothing was changed. Is this CQC's file as CQC "
-                                             "published it?")
-                        for column, cell in enumerate(row):
-                            if cell.data_type == "e":  # a formula's error, its text read as a fact otherwise
-                                sheets.error(column, str(cell.value or ""))
-                        sheets.row(_xlsx_row([cell.value for cell in row], ws.title, n), 1)
-                        if sheets.skipping:
-                            break
-                    if sheets.end():
-                        break
-            finally:
-                book.close()
-                if sheets.writer is not None:
-                    sheets.writer.close()
-    except SheetError:
-        raise
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError, zipfile.BadZipFile, zlib.error, EOFError,
-            OSError, SyntaxError, InvalidFileException) as exc:  # a damaged or foreign workbook (ParseError: a SyntaxError)
-        raise SheetError(_damaged(f"it cannot be read as an Excel workbook: {plain(exc, 80)}")) from None
+        _read_xlsx(z, sheets)
+    finally:
+        if sheets.writer is not None:
+            sheets.writer.close()
     if sheets.chosen is None:
         raise NoSheet(sheets.seen)
     sheets.check_errors()
     return sheets.chosen
-
-
-def _xlsx_row(values: Iterable[Any], sheet: str, row: int) -> list[str]:
-    cells = [_xlsx_text(v) for v in values]
-    while cells and not cells[-1]:
-        cells.pop()
-    if any(len(c) > MAX_CELL_CHARS for c in cells):
-        raise SheetError(f"sheet '{plain(sheet, 60)}', row {row}: {TOO_LONG}")
-    return cells
 
 
 def _xlsx_text(value: Any) -> str:
