@@ -226,39 +226,109 @@ def _not_known() -> str:
     return VALUES.not_known.lower()
 
 
-def _given(vs: list[HomeView], path: str) -> str:
+@dataclass(frozen=True)
+class Part:
+    """One column of a table's CSV and of its data package: its name, its Table Schema type (``integer``, ``number``,
+    ``date`` or ``string``), what a value is where the name alone does not say, and the words besides the not-known
+    wording (``missing_values``) that it writes for no value ("no reports")."""
+
+    name: str
+    type: str = "string"
+    description: str = ""
+    missing: tuple[str, ...] = ()
+
+
+class Column(str):
+    """A table's header cell as the page shows it, with the CSV columns it is written as (``parts``): one, or one for
+    each number a cell under it holds ("With nursing: homes (beds)" is "With nursing: homes" and "With nursing: beds").
+    A header that is a plain ``str`` is one column of text, as is a ``Column`` given no parts."""
+
+    parts: tuple[Part, ...]
+
+    def __new__(cls, text: str, *parts: Part) -> Column:
+        column = super().__new__(cls, text)
+        column.parts = parts or (Part(text.strip()),)
+        return column
+
+
+class Cell(str):
+    """A table cell's HTML as the page shows it ("14 (560 beds)"), with its values for its column's CSV columns, one a
+    part (14 and 560): an int, a float, a date, or the words the page says for no value ("not known"). Made where the
+    row is built, so no CSV value is read back from the page's text."""
+
+    values: tuple[Any, ...]
+
+    def __new__(cls, text: str, *values: Any) -> Cell:
+        cell = super().__new__(cls, text)
+        cell.values = values
+        return cell
+
+
+def integer(text: str, description: str = "", missing: tuple[str, ...] = ()) -> Column:
+    """A column of whole numbers (counts), named as its header."""
+    return Column(text, Part(text.strip(), "integer", description, missing))
+
+
+def unknown(parts: int) -> Cell:
+    """The not-known wording, in each of a column's ``parts`` CSV columns (a release there is none of)."""
+    return Cell(_not_known(), *[_not_known()] * parts)
+
+
+def total_column(text: str, what: str) -> Column:
+    """A column of ``_total_of``'s cells: the sum over the homes that gave ``what``, and how many did not."""
+    name = text.strip()
+    return Column(text, Part(name, "integer", f"The sum of {what} over the homes that gave them."),
+                  Part(f"{name}: homes not known", "integer", f"Homes whose {what} are {_not_known()}: not in the sum."))
+
+
+def count_column(text: str, what: str) -> Column:
+    """A column of ``_count_of``'s cells: the homes that have ``what``, and how many have not said."""
+    name = text.strip()
+    return Column(text, Part(name, "integer", f"Homes that {what}, of those whose data says."),
+                  Part(f"{name}: not known", "integer", f"Homes whose data does not say whether they {what}."))
+
+
+def given_column(text: str, what: str) -> Column:
+    """A column of ``_given``'s cells: the total the homes gave of ``what``, and how many homes gave it."""
+    name = text.strip()
+    return Column(text, Part(name, "integer", f"The sum of the {what} the homes gave, over the homes that gave a figure."),
+                  Part(f"{name}: homes that gave it", "integer", "Homes that gave the figure: the others are not in the sum."))
+
+
+def _given(vs: list[HomeView], path: str) -> Cell:
     """A total over the homes that gave the figure, or 'not known' when none did."""
     given = [x for x in _values(vs, path) if x is not None]
-    return f"{sum(given):,} ({len(given)} home{'s' * (len(given) != 1)})" if given else _not_known()
+    return (Cell(f"{sum(given):,} ({len(given)} home{'s' * (len(given) != 1)})", sum(given), len(given)) if given
+            else Cell(_not_known(), _not_known(), 0))
 
 
-def _count(vs: list[HomeView], path: str, yes: bool = True) -> str:
+def _count(vs: list[HomeView], path: str, yes: bool = True) -> Cell:
     """How many homes have ``path`` true (or false), saying how many have not given it: '3' or '3 (2 not known)'."""
     return _count_of(_values(vs, path), yes)  # each home's read once
 
 
-def _count_of(values: list[Any], yes: bool = True) -> str:
+def _count_of(values: list[Any], yes: bool = True) -> Cell:
     """_count from the homes' values: 'not known' when no home has given it (never a 0 that reads as none does)."""
     n = sum(1 for x in values if x is not None and bool(x) == yes)
     unknown = sum(1 for x in values if x is None)
     if values and unknown == len(values):
-        return _not_known()
-    return f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else "")
+        return Cell(_not_known(), _not_known(), unknown)
+    return Cell(f"{n:,}" + (f" ({unknown:,} {_not_known()})" if unknown else ""), n, unknown)
 
 
-def _total(vs: Sequence[Located], path: str) -> str:
+def _total(vs: Sequence[Located], path: str) -> Cell:
     """A sum over the homes, saying how many have not given the figure."""
     return _total_of(_values(vs, path))  # each home's read once
 
 
-def _total_of(values: list[Any]) -> str:
+def _total_of(values: list[Any]) -> Cell:
     """_total from the homes' values."""
     given = [x for x in values if x is not None]
     unknown = len(values) - len(given)
     known = sum(given) if given else None  # _known_sum
     if known is None:
-        return _not_known()
-    return f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
+        return Cell(_not_known(), _not_known(), unknown)
+    return Cell(f"{known:,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else ""), known, unknown)
 
 
 @dataclass(frozen=True)
@@ -279,6 +349,24 @@ class NeedCell:
             return f'<strong class="ch-gap">{html.escape(VALUES.unknowns.no_home_can)}</strong>; {told}'
         beds = " / ".join(_not_known() if b is None else f"{b:,}" for b in self.beds)
         return f"{self.can} home{'s' * (self.can != 1)} can ({KIND.unit}: {beds}); {told}"
+
+    def cell(self) -> Cell:
+        """The cell the page shows (``html``), with its values for the CSV: the homes that can meet the need, their beds
+        of each type (0 when none can: a real gap) and the homes that told us; the schema's not-known wording where no home told us."""
+        if self.told == 0:
+            return Cell(self.html(), VALUES.not_known, *[VALUES.not_known] * len(self.beds), 0)
+        beds = [_not_known() if b is None else b for b in self.beds] if self.can else [0] * len(self.beds)
+        return Cell(self.html(), self.can, *beds, self.told)
+
+    @staticmethod
+    def column(area: str) -> Column:
+        """An area's column of the needs table: its cells' CSV columns (``cell``)."""
+        name = area.strip()
+        return Column(area, Part(f"{name}: homes that can", "integer", "Homes in the area that say they can meet the need."),
+                      *(Part(f"{name}: {KIND.unit} {c.label}", "integer",
+                             f"The {KIND.unit} {c.label} for the need the homes that can meet it say they have, over the homes "
+                             "that gave a figure (0 when none can).") for c in KIND.capacity if c.needs_field),
+                      Part(f"{name}: homes that told us", "integer", "Homes in the area that told us whether they can (yes or no)."))
 
 
 def _of_homes(some: int, every: int) -> str:
@@ -310,9 +398,19 @@ def register_text(views: list[HomeView], as_at: dt.date) -> str:
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
 
-def _of(n: int, of: int, none: str) -> str:
-    """'3 of 40', or ``none`` when there is nothing to count (a 0 there would mean 'no data')."""
-    return f"{n:,} of {of:,}" if of else none
+def _of(n: int, of: int, none: str) -> Cell:
+    """'3 of 40', or ``none`` when there is nothing to count (a 0 there would mean 'no data'); its values the count
+    (``none`` for none) and what it is out of."""
+    return Cell(f"{n:,} of {of:,}", n, of) if of else Cell(none, none, of)
+
+
+NO_VACANCIES = "no home has told us its vacancies"  # the freshness table's words for a count of no homes' vacancies
+NO_REPORTS = "no reports"  # the vacancies table's, for an area none of whose homes has told us its vacancies
+
+
+def no_rating_dates() -> str:
+    """The freshness table's words for a count of old ratings when no home has a rating date."""
+    return f"{_not_known()}: no home has a rating date"
 
 
 TAG = re.compile(r"<[^>]*>")
@@ -326,20 +424,56 @@ def plain(cell: str) -> str:
     return text.replace(",", "") if NUMBER.fullmatch(text) else text
 
 
+def parts_of(header: list[str]) -> list[Part]:
+    """A table's CSV columns: each header's (a ``Column``'s parts; a plain header is one column of text)."""
+    return [p for h in header for p in (h.parts if isinstance(h, Column) else (Part(h),))]
+
+
 def csv_header(header: list[str]) -> list[str]:
     """A table's header as its CSV's first line writes it, and as its data package names its columns: without spaces
     around a name (a reader takes them off a label, so it would not match the package's name with them)."""
-    return [neutralise(h.strip()) for h in header]
+    return [neutralise(p.name.strip()) for p in parts_of(header)]
+
+
+def csv_value(value: Any) -> str:
+    """One of a cell's values as its CSV writes it: a number plainly (no thousands commas, no '+', no apostrophe: -2
+    is a number), a date as ISO, words (not known) as they are, an apostrophe before one starting like a formula."""
+    if isinstance(value, int):
+        return str(int(value))  # a count of True is 1, not 'True'
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_row(header: list[str], row: list[str]) -> list[str]:
+    """A row of a page table as its CSV's cells: each ``Cell``'s values, one a column; any other cell as the text the
+    page shows (a whole number without its commas), with an apostrophe before one that is not a whole number and starts
+    with =, +, -, @, a tab or a carriage return, so a spreadsheet never runs it as a formula."""
+    out = []
+    for h, c in zip(header, row, strict=True):
+        parts = h.parts if isinstance(h, Column) else (Part(h),)
+        if isinstance(c, Cell):
+            if len(c.values) != len(parts):
+                raise ValueError(f"a cell under {h!r} has {len(c.values)} values for its {len(parts)} columns: {c!r}")
+            out += [csv_value(v) for v in c.values]
+        elif len(parts) > 1:
+            raise ValueError(f"a cell under {h!r} is text ({c!r}), not the {len(parts)} values of its columns")
+        else:
+            text = plain(c)
+            out.append(text if NUMBER.fullmatch(text) else neutralise(text))
+    return out
 
 
 def table_csv(header: list[str], rows: list[list[str]]) -> str:
-    """A page table as CSV: the text the page shows; a cell that is not a whole number and starts with =, +, -, @,
-    a tab or a carriage return gets a leading apostrophe, so a spreadsheet never runs it as a formula."""
+    """A page table as CSV: a cell holding numbers as a column for each (``Cell``, ``Column``), any other the text the
+    page shows (``csv_row``)."""
     buf = io.StringIO()
     w = csv_writer(buf)
     w.writerow(csv_header(header))
     for r in rows:
-        w.writerow([c if NUMBER.fullmatch(c) else neutralise(c) for c in map(plain, r)])
+        w.writerow(csv_row(header, r))
     return buf.getvalue()
 
 
@@ -368,21 +502,36 @@ class Tables:
 PACKAGE_FILE = "datapackage.json"  # beside the tables' CSV files in market/: what each is, as at when, from whom
 
 
+def missing_values() -> list[str]:
+    """What a table's cells say for no value, which a typed reader reads as null: nothing, and the not-known wording
+    (lower case within a sentence, as most cells say it; capitalised, as the needs table's cells say it)."""
+    return ["", _not_known(), VALUES.not_known]
+
+
+def package_field(name: str, part: Part) -> dict[str, Any]:
+    """A CSV column's entry in the tables' data package: named as the CSV's header writes it ("'=1+1", a locality
+    named like a formula: a name the file's header does not have makes the package invalid), with its type, what it is
+    and its own words for no value besides the table's."""
+    return {"name": name, "type": part.type, **({"description": part.description} if part.description else {}),
+            **({"missingValues": [*missing_values(), *part.missing]} if part.missing else {})}
+
+
 def tables_package(tables: Tables, title: str, as_at: dt.date, made: dt.date, package: dict[str, Any], sources: list[dict]) -> str:
     """The market page's tables as a Data Package (v2): each CSV a table resource titled by its caption (what it
-    counts, and as at when), its columns text as the page shows them ("36 (1,172 beds)"), with the open data's
-    licence and the sources its figures are counted from. A council sharing one file with another shares what it is."""
+    counts, and as at when), each column typed (a count an integer, a fee a number, a date a date, else text), with
+    the words that say a value is not known as missing values, the open data's licence and the sources its figures are
+    counted from. A council sharing one file with another shares what it is."""
     resources = [{"name": id, "type": "table", "path": f"{id}.csv", "title": plain(caption) or id, "format": "csv",
                   "mediatype": "text/csv", "encoding": "utf-8",
-                  # each column named as the CSV's header writes it ("'=1+1", a locality named like a formula): a
-                  # name the file's header does not have makes the package invalid
-                  "schema": {"fields": [{"name": h, "type": "string"} for h in csv_header(header)]}}
+                  "schema": {"fields": [package_field(name, part) for name, part in zip(csv_header(header), parts_of(header), strict=True)],
+                             "missingValues": missing_values()}}
                  for id, (caption, header) in tables.about.items()]
     pkg = {"$schema": DP_V2, "name": "care-market-overview", "title": f"{title}: care market overview tables".lstrip(": "),
            "description": ("The tables of the site's care market overview page (market/), each as the CSV its page "
                            f"links under it, counted from the profiles as at {as_at.isoformat()} (the CQC data's date); "
-                           "each table's title says what it counts. The records they are counted from are the site's "
-                           "open data (data/)."),
+                           "each table's title says what it counts. A cell of the page holding two numbers ('14 (560 "
+                           "beds)', '3 of 40') is a column for each; 'not known' is a missing value, never 0. The records "
+                           "they are counted from are the site's open data (data/)."),
            "created": f"{made.isoformat()}T00:00:00Z", "licenses": package.get("licenses", []), "sources": sources,
            "resources": resources}
     return json.dumps(pkg, ensure_ascii=False, indent=2) + "\n"
@@ -402,13 +551,24 @@ def released_groups(previous: tuple[dt.date, dict[str, dict]] | None, by_town: b
     return out
 
 
-def _change(now: list[Located], then: list[Located]) -> str:
+def _change(now: list[Located], then: list[Located]) -> Cell:
     """The change in registered beds, over the homes that gave them, saying how many did not."""
     a, b = _known_sum(now, REGISTERED), _known_sum(then, REGISTERED)
-    if a is None or b is None:
-        return _not_known()
     unknown = sum(1 for v in [*now, *then] if v.get(REGISTERED) is None)
-    return f"{a - b:+,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else "")
+    if a is None or b is None:
+        return Cell(_not_known(), _not_known(), unknown)
+    return Cell(f"{a - b:+,}" + (f" ({unknown:,} home{'s' * (unknown != 1)} {_not_known()})" if unknown else ""), a - b, unknown)
+
+
+def change_columns(area_word: str, unit: str, then_word: str) -> list[str]:
+    """The change since the last release's header (``change_rows``), with its CSV columns."""
+    change = f"Change in registered {unit}"
+    return [area_word.capitalize(), integer("Homes now"), integer(f"Homes at {then_word}"),
+            integer("Change in homes", "Homes now less homes then."), total_column(f"Registered {unit} now", f"registered {unit}"),
+            total_column(f"Registered {unit} at {then_word}", f"registered {unit}"),
+            Column(change, Part(change, "integer", f"Registered {unit} now less then, each over the homes that gave them."),
+                   Part(f"{change}: homes not known", "integer", f"Homes now and then whose registered {unit} are "
+                        f"{_not_known()}: not in the change (a home counts once now and once then)."))]
 
 
 def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dict[str, list[Located]] | None) -> list[list[str]]:
@@ -422,10 +582,10 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
     for a, vs, old in [*((a, list(groups.get(a, [])), then.get(a, [])) for a in areas), ("Total", total_now, total_then)]:
         now: list[Located] = list(vs)
         if before is None:
-            rows.append([html.escape(a), f"{len(now):,}", _not_known(), _not_known(), _total(now, REGISTERED), _not_known(), _not_known()])
+            rows.append([html.escape(a), f"{len(now):,}", _not_known(), _not_known(), _total(now, REGISTERED), unknown(2), unknown(2)])
         else:
-            rows.append([html.escape(a), f"{len(now):,}", f"{len(old):,}", f"{len(now) - len(old):+,}", _total(now, REGISTERED),
-                         _total(old, REGISTERED), _change(now, old)])
+            rows.append([html.escape(a), f"{len(now):,}", f"{len(old):,}", Cell(f"{len(now) - len(old):+,}", len(now) - len(old)),
+                         _total(now, REGISTERED), _total(old, REGISTERED), _change(now, old)])
     return rows
 
 
@@ -467,9 +627,11 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                          + (f" {untold:,} home{'s' * (untold != 1)} whose registered {unit} are {_not_known()} "
                             f"{'are' if untold != 1 else 'is'} not counted." if untold else ""), top,
                          [_sum(groups[a], registered) for a in top], f"Registered {unit}", area_word.capitalize()).html())
-    out.append(tables.add("homes-and-beds", f"Homes and {unit} by {area_word}", [area_word.capitalize(), "Homes", *(c.label.capitalize() for c in caps),
-                                                          f"Registered {unit}",
-                                                          *(f"{unit.capitalize()} {c.label} (homes' own figures)" for c in caps)],
+    out.append(tables.add("homes-and-beds", f"Homes and {unit} by {area_word}", [area_word.capitalize(), integer("Homes"),
+                                                          *(count_column(c.label.capitalize(), f"CQC registers for care {c.label}") for c in caps),
+                                                          total_column(f"Registered {unit}", f"registered {unit}"),
+                                                          *(given_column(f"{unit.capitalize()} {c.label} (homes' own figures)", f"{unit} {c.label}")
+                                                            for c in caps)],
                           cap_rows))
     since = f"the release of {previous[0].isoformat()}" if previous else "the last release"
     out.append(f'<h3 id="change-since-release">Change since {since}</h3>')
@@ -486,8 +648,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     out.append(tables.add("change-since-release", f"Homes and registered {unit} by {area_word}, now and at {then_word}"
                           + ("" if then_cqc is None else f" (CQC data as at {nice_date(today)} in both)" if then_cqc == today
                              else f" (CQC data as at {nice_date(today)} now, {nice_date(then_cqc)} then)"),
-                          [area_word.capitalize(), "Homes now", f"Homes at {then_word}", "Change in homes", f"Registered {unit} now",
-                           f"Registered {unit} at {then_word}", f"Change in registered {unit}"],
+                          change_columns(area_word, unit, then_word),
                           change_rows(names, groups, released_groups(previous, o["by_town"], localities, o["by_district"]))))
 
     out.append('<h2 id="vacancies">Vacancies now</h2>')
@@ -498,14 +659,19 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
         stale = sum(1 for v in reporting if v.availability_stale)
         newest = max((v.beds_confirmed for v in reporting), default=None)
         vac_rows.append([html.escape(a), *(_given(vs, p) for p in KIND.available_paths),
-                         f"{len(reporting)} of {len(vs)}", f"{stale}" if reporting else "no reports",
-                         newest.isoformat() if newest else "no reports"])
+                         Cell(f"{len(reporting)} of {len(vs)}", len(reporting), len(vs)), f"{stale}" if reporting else NO_REPORTS,
+                         newest.isoformat() if newest else NO_REPORTS])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
     out.append(f"<p>{_of_homes(reporting_all, len(views))} told us their vacancies. Vacancies confirmed more than "
                f"{limits_of(views)['availability'].words} ago count as out of date.</p>")
+    days = limits_of(views)["availability"].words
     out.append(tables.add("vacancies", f"Free {unit} by {area_word} and {KIND.unit_one} type",
-                          [area_word.capitalize(), *(f"Free {unit} {c.label}" for c in caps if c.available), "Homes reporting",
-                                                                 "Reports out of date", "Newest report"], vac_rows))
+                          [area_word.capitalize(), *(given_column(f"Free {unit} {c.label}", f"free {unit} {c.label}") for c in caps if c.available),
+                           Column("Homes reporting", Part("Homes reporting", "integer", "Homes that have told us their vacancies."),
+                                  Part("Homes", "integer", "Every home in the area.")),
+                           integer("Reports out of date", f"Homes whose vacancies were confirmed more than {days} ago.", (NO_REPORTS,)),
+                           Column("Newest report", Part("Newest report", "date", "The newest day a home confirmed its vacancies.", (NO_REPORTS,)))],
+                          vac_rows))
 
     out.append('<h2 id="needs">Needs homes can meet, and gaps</h2>')
     out.append(f"<p>For each need in the NHS Quick Guide, how many homes in each {area_word} say they can meet it, with "
@@ -513,12 +679,15 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                f"<strong>{html.escape(VALUES.unknowns.no_home_can)}</strong> marks a real gap: homes in that area told us, "
                f"and none can meet the need. <strong>{html.escape(VALUES.not_known)}</strong> means no home in that area "
                "has told us yet, so we cannot say whether there is a gap.</p>")
-    header = ["Need", "Homes that told us (all areas)"] + names[:12]
+    header = ["Need", Column("Homes that told us (all areas)", Part("Homes that told us (all areas)", "integer",
+                                                                     "Homes that told us whether they can meet the need (yes or no)."),
+                             Part("Homes (all areas)", "integer", "Every home the page counts.")),
+              *(NeedCell.column(a) for a in names[:12])]
     rows = []
     for row in o["capabilities"]:
-        cells = [html.escape(row["label"]), f"{row['told']:,} of {len(views):,}"]
+        cells: list[str] = [html.escape(row["label"]), Cell(f"{row['told']:,} of {len(views):,}", row["told"], len(views))]
         for cell in row["cells"][:12]:
-            cells.append(cell.html())
+            cells.append(cell.cell())
         rows.append(cells)
     answered = sum(1 for v in views if v.get("capabilities.confirmed"))
     out.append(f"<p>{_of_homes(answered, len(views))} told us which needs they can meet.</p>")
@@ -534,7 +703,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                      f"{limits_of(views)['rating'].words} old on the day the site was built, so it may flag more (the "
                      "freshness table below counts them).", ages, [o["ages"][a] for a in ages], "Homes", "Age of rating").html())
     # the chart's numbers as a file too, as every table's are: no other file holds the ages (quality.csv holds the ratings)
-    out.append(tables.download("rating-age", ["Age of rating", "Homes"], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
+    out.append(tables.download("rating-age", ["Age of rating", integer("Homes")], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
                                "chart's numbers", f"Homes by the age of their latest CQC rating, as at {nice_date(today)}"))
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
 
@@ -542,14 +711,18 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))
     stale = sum(1 for v in views if v.availability_stale)
     dated = sum(1 for v in views if v.rating_date)
-    out.append(tables.add("freshness", "Profile freshness", ["Measure", "Homes"], [
-        ["Homes that have added their own information", f"{provided:,} of {len(views):,}"],
-        [f"Vacancies more than {limits_of(views)['availability'].words} old", _of(stale, reporting_all, "no home has told us its vacancies")],
-        ["Vacancies never given", f"{sum(1 for v in views if not v.beds_confirmed):,}"],
+    never = sum(1 for v in views if not v.beds_confirmed)
+    old_ratings = _of(sum(1 for v in views if v.rating_stale), dated, no_rating_dates())
+    out.append(tables.add("freshness", "Profile freshness", ["Measure", Column(
+        "Homes", Part("Homes", "integer", "", (NO_VACANCIES, no_rating_dates())),
+        Part("Of homes", "integer", "What the count is out of: every home; for vacancies out of date, the homes that told us "
+             "their vacancies; for ratings, the homes with a rating date."))], [
+        ["Homes that have added their own information", Cell(f"{provided:,} of {len(views):,}", provided, len(views))],
+        [f"Vacancies more than {limits_of(views)['availability'].words} old", _of(stale, reporting_all, NO_VACANCIES)],
+        ["Vacancies never given", Cell(f"{never:,}", never, len(views))],
         [f"CQC ratings more than {limits_of(views)['rating'].words} old on {nice_date(views[0].today if views else today)} "
-         "(the day the site was built, as each home page flags them)", _of(sum(1 for v in views if v.rating_stale), dated,
-                                                                   f"{_not_known()}: no home has a rating date")
-         + (f" with a rating date ({len(views) - dated:,} without)" if 0 < dated < len(views) else "")],
+         "(the day the site was built, as each home page flags them)",
+         Cell(old_ratings + (f" with a rating date ({len(views) - dated:,} without)" if 0 < dated < len(views) else ""), *old_ratings.values)],
     ]))
     return "\n".join(out)
 
@@ -569,7 +742,7 @@ def agencies(views: list[HomeView]) -> list[HomeView]:
     return [v for v in views if "taking" in v.kind_paths]
 
 
-def hours_text(vs: list[HomeView]) -> str:
+def hours_text(vs: list[HomeView]) -> Cell:
     """Hours of care a week the agencies taking new clients now can start, saying how many of them have not said.
     With none taking: "none" when each has said it is not, "not known" when none has said (not 0 hours), else
     "none" with how many have not said."""
@@ -578,8 +751,10 @@ def hours_text(vs: list[HomeView]) -> str:
     unsaid = len(taking) - len(hours)
     if not taking:
         untold = sum(1 for v in vs if v.taking_now is None)
-        return "not known" if vs and untold == len(vs) else "none" + (f" ({untold:,} not known)" if untold else "")
-    return f"{sum(hours):,}" + (f" ({unsaid:,} not known)" if unsaid else "")
+        if vs and untold == len(vs):
+            return Cell("not known", "not known", untold)
+        return Cell("none" + (f" ({untold:,} not known)" if untold else ""), 0, untold)
+    return Cell(f"{sum(hours):,}" + (f" ({unsaid:,} not known)" if unsaid else ""), sum(hours), unsaid)
 
 
 def homecare_rows(vs: list[HomeView]) -> tuple[list[str], list[list[str]]]:
@@ -594,8 +769,15 @@ def homecare_rows(vs: list[HomeView]) -> tuple[list[str], list[list[str]]]:
                 by_district[str(d).upper()].append(v)
         else:
             no_area.append(v)
-    header = ["Postcode district covered", "Agencies", "Taking new clients now", "Not taking new clients",
-              f"Not known or more than {limits_of(vs)['availability'].words} old", "Hours of care a week they can start"]
+    hours = "Hours of care a week they can start"
+    header = ["Postcode district covered", integer("Agencies"), integer("Taking new clients now"), integer("Not taking new clients"),
+              integer(f"Not known or more than {limits_of(vs)['availability'].words} old",
+                      "Agencies that have not said whether they are taking new clients, or said it longer ago."),
+              Column(hours, Part(hours, "integer", "The hours the agencies taking new clients now say they can start, over those "
+                                                   "that said (0 when each that said is not taking new clients)."),
+                     Part(f"{hours}: agencies not known", "integer",
+                          "Agencies not in the sum: those taking new clients that have not said their hours; when none is "
+                          "taking new clients, those that have not said whether they are."))]
     groups = [*sorted(by_district.items()), *([("Area not given", no_area)] if no_area else [])]
     rows = [[html.escape(d), f"{len(g):,}", f"{sum(1 for v in g if v.taking_now):,}", f"{sum(1 for v in g if v.taking_now is False):,}",
              f"{sum(1 for v in g if v.taking_now is None):,}", hours_text(g)] for d, g in groups]
@@ -608,15 +790,26 @@ QUESTIONS = (("rating", "Overall"), ("rating_safe", "Safe"), ("rating_effective"
              ("rating_responsive", "Responsive"), ("rating_well_led", "Well-led"))
 
 
-def _homes_beds_of(flags: list[Any], beds: list[Any]) -> str:
+def _homes_beds_of(flags: list[Any], beds: list[Any]) -> Cell:
     """'3 (90 beds)' for the homes with a path yes, from the homes' values of it (``flags``) and their registered beds,
     in the same order, saying how many have not told CQC's answer."""
     yes = [b for f, b in zip(flags, beds, strict=True) if f]
     unknown = sum(1 for f in flags if f is None)
     given = [b for b in yes if b is not None]
     total = sum(given) if given else None  # _known_sum of the homes with the path yes
-    return (f"{len(yes):,} ({f'beds {_not_known()}' if total is None and yes else f'{total or 0:,} beds'})"
-            + (f"; {unknown:,} {_not_known()}" if unknown else ""))
+    beds_known = not (total is None and yes)
+    return Cell(f"{len(yes):,} ({f'{total or 0:,} beds' if beds_known else f'beds {_not_known()}'})"
+                + (f"; {unknown:,} {_not_known()}" if unknown else ""), len(yes), (total or 0) if beds_known else _not_known(), unknown)
+
+
+def homes_beds_column(text: str, what: str) -> Column:
+    """A column of ``_homes_beds_of``'s cells ("With nursing: homes (beds)"): its homes, their beds and the homes
+    whose CQC data does not say."""
+    name = text.strip().removesuffix(" homes (beds)")
+    return Column(text, Part(f"{name} homes", "integer", f"Homes CQC registers for {what}."),
+                  Part(f"{name} beds", "integer", "The registered beds of those homes, over those whose beds CQC gives (a "
+                                                  "home's beds count in each column it is registered for)."),
+                  Part(f"{name} homes not known", "integer", f"Homes whose CQC data does not say whether it registers them for {what}."))
 
 
 def _columns(names: list[str], groups: dict[str, list[HomeView]], paths: list[str]) -> list[tuple[str, int, list[list[Any]]]]:
@@ -630,8 +823,12 @@ def _columns(names: list[str], groups: dict[str, list[HomeView]], paths: list[st
 def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
     """Capacity by area and kind (homes and registered beds, with and without nursing, the CQC bands), with a total row."""
     titles = {f.path: f.title for f in VALUES_SCHEMA.home_fields}
-    header = ["Area", "Homes", "Registered beds", "With nursing: homes (beds)", "Without nursing: homes (beds)",
-              *(f"{titles[f'care.user_bands.{b}']}: homes (beds)" for b in BANDS), "Council rate accepted"]
+    header = ["Area", integer("Homes"), total_column("Registered beds", "registered beds"),
+              homes_beds_column("With nursing: homes (beds)", f"care {NURSING.label}"),
+              homes_beds_column("Without nursing: homes (beds)", f"care {RESIDENTIAL.label}"),
+              *(homes_beds_column(f"{titles[f'care.user_bands.{b}']}: homes (beds)", f"the service user band {titles[f'care.user_bands.{b}']}")
+                for b in BANDS),
+              count_column("Council rate accepted", "accept the council's rate")]
     rows = []
     flags = [str(NURSING.flag), str(RESIDENTIAL.flag), *(f"care.user_bands.{b}" for b in BANDS)]
     for a, n, (beds, council, *flagged) in _columns(names, groups, [REGISTERED, "fees.council_rate_accepted", *flags]):
@@ -669,21 +866,31 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
         counted.append((label, counts))
     # the four grades always; an ungraded value only where a home has it; then those with none of them
     shown = [i for i in range(len(ratings)) if i < 4 or any(c[i] for _, c in counted)] + [len(ratings)]
-    header = ["CQC rating", *(ratings[i] for i in shown[:-1]), _not_known().capitalize()]
+    header = ["CQC rating", *(integer(ratings[i]) for i in shown[:-1]),
+              integer(_not_known().capitalize(), "Homes whose rating our data does not have.")]
     rows = [[label, *(f"{counts[i]:,}" for i in shown)] for label, counts in counted]
     return header, rows
 
 
 def fee_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:
     """Weekly fees the homes publish, by area: the lowest 'from' and highest 'to', and how many homes gave them."""
-    def span(froms: list[Any], tos: list[Any], homes: int) -> str:
+    def span(froms: list[Any], tos: list[Any], homes: int) -> Cell:
         lo = [x for x in froms if x is not None]
         hi = [x for x in tos if x is not None]
         if not lo and not hi:
-            return _not_known()
+            return Cell(_not_known(), _not_known(), _not_known(), 0, homes)
         rng = f"£{min(lo or hi):,.0f} to £{max(hi or lo):,.0f}"
-        return f"{rng} ({len(lo or hi)} of {homes} homes)"
-    header = ["Area", "Weekly fee with nursing", "Weekly fee without nursing"]
+        return Cell(f"{rng} ({len(lo or hi)} of {homes} homes)", min(lo or hi), max(hi or lo), len(lo or hi), homes)
+
+    def column(text: str) -> Column:
+        return Column(text, Part(f"{text}: lowest", "number", "The lowest weekly fee in pounds the homes publish (their 'from', "
+                                                             "or their 'to' where none gives a 'from'), as they give it: the "
+                                                             "page rounds it to whole pounds."),
+                      Part(f"{text}: highest", "number", "The highest weekly fee in pounds the homes publish (their 'to', or "
+                                                         "their 'from' where none gives a 'to'), as they give it."),
+                      Part(f"{text}: homes giving it", "integer", "Homes that publish the fee."),
+                      Part(f"{text}: homes", "integer", "Every home in the area, those that publish the fee or not."))
+    header = ["Area", column("Weekly fee with nursing"), column("Weekly fee without nursing")]
     paths = [f"fees.{kind}_{end}" for kind in (NURSING.key, RESIDENTIAL.key) for end in ("from", "to")]
     return header, [[html.escape(a), span(c[0], c[1], n), span(c[2], c[3], n)] for a, n, c in _columns(names, groups, paths)]
 

@@ -43,10 +43,13 @@ def test_each_table_has_a_csv_linked_under_it():
     assert csv_rows(tables.files["rating-age"])[0] == ["Age of rating", "Homes"]
     assert page.count('class="ch-download"') == len(TABLES)
     rows = csv_rows(tables.files["homes-and-beds"])
-    assert rows[0] == ["Town", "Homes", "With nursing", "Without nursing", "Registered beds", "Beds with nursing (homes' own figures)",
-                       "Beds without nursing (homes' own figures)"]
-    assert rows[1:] == [["Exampleton", "1", "1", "1", "40", "30 (1 home)", "10 (1 home)"],
-                        ["Unknown", "1", "not known", "not known", "not known", "not known", "not known"]]  # never "0" for none given
+    assert rows[0] == ["Town", "Homes", "With nursing", "With nursing: not known", "Without nursing", "Without nursing: not known",
+                       "Registered beds", "Registered beds: homes not known", "Beds with nursing (homes' own figures)",
+                       "Beds with nursing (homes' own figures): homes that gave it", "Beds without nursing (homes' own figures)",
+                       "Beds without nursing (homes' own figures): homes that gave it"]
+    # "30 (1 home)" on the page: the beds and the homes that gave them, each a column
+    assert rows[1:] == [["Exampleton", "1", "1", "0", "1", "0", "40", "0", "30", "1", "10", "1"],
+                        ["Unknown", "1", "not known", "1", "not known", "1", "not known", "1", "not known", "0", "not known", "0"]]  # never "0" for none given
     assert tables.files["quality"].endswith("\r\n") and "<" not in "".join(tables.files.values())
 
 
@@ -71,11 +74,12 @@ def test_the_change_is_not_known_without_an_earlier_release():
     assert '<h3 id="change-since-release">Change since the last release</h3>' in page
     assert "there is no earlier release, so the change is not known." in page
     assert csv_rows(tables.files["change-since-release"]) == [
-        ["Town", "Homes now", "Homes at the last release", "Change in homes", "Registered beds now", "Registered beds at the last release",
-         "Change in registered beds"],
-        ["Exampleton", "1", "not known", "not known", "40", "not known", "not known"],
-        ["Unknown", "1", "not known", "not known", "not known", "not known", "not known"],
-        ["Total", "2", "not known", "not known", "40 (1 home not known)", "not known", "not known"]]
+        ["Town", "Homes now", "Homes at the last release", "Change in homes", "Registered beds now", "Registered beds now: homes not known",
+         "Registered beds at the last release", "Registered beds at the last release: homes not known", "Change in registered beds",
+         "Change in registered beds: homes not known"],
+        ["Exampleton", "1", "not known", "not known", "40", "0", "not known", "not known", "not known", "not known"],
+        ["Unknown", "1", "not known", "not known", "not known", "1", "not known", "not known", "not known", "not known"],
+        ["Total", "2", "not known", "not known", "40", "1", "not known", "not known", "not known", "not known"]]
 
 
 def test_the_change_since_the_newest_release_counts_registered_homes_and_beds(tmp_path):
@@ -90,10 +94,11 @@ def test_the_change_since_the_newest_release_counts_registered_homes_and_beds(tm
     page = market_html(views_of(prov), TODAY, previous=(date, release_records(folder)), tables=tables)
     assert '<h3 id="change-since-release">Change since the release of 2026-10-01</h3>' in page
     assert ('<th scope="row">Exampleton</th><td>1</td><td>1</td><td>+0</td><td>46</td><td>40</td><td>+6</td>') in page
+    # each change a plain integer ("+0" is 0, "-1" is -1 with no apostrophe), each "(1 home not known)" a column of its own
     assert csv_rows(tables.files["change-since-release"])[1:] == [
-        ["Exampleton", "1", "1", "+0", "46", "40", "+6"],
-        ["Unknown", "0", "1", "-1", "not known", "not known", "not known"],
-        ["Total", "1", "2", "-1", "46", "40 (1 home not known)", "'+6 (1 home not known)"]]
+        ["Exampleton", "1", "1", "0", "46", "0", "40", "0", "6", "0"],
+        ["Unknown", "0", "1", "-1", "not known", "0", "not known", "1", "not known", "1"],
+        ["Total", "1", "2", "-1", "46", "0", "40", "1", "6", "1"]]
 
 
 def test_a_home_closed_at_the_release_does_not_count_then(tmp_path):
@@ -104,7 +109,7 @@ def test_a_home_closed_at_the_release_does_not_count_then(tmp_path):
     full["cqc"] = {**full["cqc"], "status": "Deregistered"}
     tables = Tables()
     market_html(views_of(prov), TODAY, previous=(dt.date(2026, 10, 1), records), tables=tables)
-    assert csv_rows(tables.files["change-since-release"])[1] == ["Exampleton", "1", "0", "+1", "40", "not known", "not known"]
+    assert csv_rows(tables.files["change-since-release"])[1] == ["Exampleton", "1", "0", "1", "40", "0", "not known", "0", "not known", "0"]
 
 
 def test_the_market_pages_towns_are_the_lists_towns():
@@ -246,7 +251,97 @@ def test_the_tables_package_names_each_column_as_its_csv_header_writes_it(tmp_pa
     pkg = json.loads(files["datapackage.json"])
     needs = next(r for r in pkg["resources"] if r["name"] == "needs")
     assert [f["name"] for f in needs["schema"]["fields"]] == csv_rows(files["needs"])[0]
-    assert csv_rows(files["needs"])[0][2] == header
+    assert csv_rows(files["needs"])[0][3] == f"{header}: homes that can"
     assert pkg["title"] == 'A "quoted" <b>site</b> \U0001F600: care market overview tables'
     report = Package(str(tmp_path / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_a_cell_of_two_numbers_is_a_column_for_each_and_a_change_is_a_plain_integer(tmp_path):
+    """Commissioners loading market/*.csv into a spreadsheet or pandas got "14 (560 beds)", "0 of 88", "+6" and
+    "'-10 (1 home not known)" as text: nothing to sum. Each number of a cell is now a column of its own (the homes
+    and their beds; the count and what it is out of; a sum and the homes not known in it), a change a plain integer
+    (a negative one with no formula apostrophe, while a locality named like a formula keeps its apostrophe), a fee the
+    number the home gives; the page's cells are as they were."""
+    prov = tmp_path / "providers"
+    shutil.copytree(FIXTURES / "profiles", prov)
+    snapshot(data_files(check_paths([prov], on=TODAY).profiles), tmp_path / "releases", dt.date(2026, 10, 1))
+    f = prov / "example-full.yaml"
+    f.write_text(f.read_text().replace("  registered: 40\n", "  registered: 30\n"))
+    date, folder = list_releases(tmp_path / "releases")[-1]
+    tables = Tables()
+    page = market_html(views_of(prov), TODAY, {"-Town": ["HR1"]}, previous=(date, release_records(folder)), tables=tables)
+    assert '<th scope="row">Total</th><td>2</td><td>2</td><td>+0</td><td>30 (1 home not known)</td><td>40 (1 home not known)</td><td>-10 (2 homes not known)</td>' in page
+    change = {r[0]: r[1:] for r in csv_rows(tables.files["change-since-release"])}
+    assert change["Locality"][-2:] == ["Change in registered beds", "Change in registered beds: homes not known"]
+    assert change["Total"] == ["2", "2", "0", "30", "1", "40", "1", "-10", "2"]
+    assert list(change)[1] == "'-Town"  # text starting like a formula: still neutralised
+    kinds = csv_rows(tables.files["capacity-by-kind"])
+    assert kinds[0][4:7] == ["With nursing: homes", "With nursing: beds", "With nursing: homes not known"]
+    assert kinds[1][:7] == ["'-Town", "1", "30", "0", "1", "30", "0"]  # on the page "1 (30 beds)"
+    fees = csv_rows(tables.files["fees"])
+    assert fees[0][1:5] == ["Weekly fee with nursing: lowest", "Weekly fee with nursing: highest", "Weekly fee with nursing: homes giving it",
+                            "Weekly fee with nursing: homes"]
+    assert fees[1][1:5] == ["1150", "1420.5", "1", "1"]  # on the page "£1,150 to £1,420 (1 of 1 homes)"
+    vacancies = {r[0]: r[1:] for r in csv_rows(tables.files["vacancies"])}
+    assert vacancies["'-Town"] == ["2", "1", "0", "1", "1", "1", "0", "2026-11-20"]
+    assert vacancies["Unknown"] == ["not known", "0", "not known", "0", "0", "1", "no reports", "no reports"]
+    needs = {r[0]: r[1:] for r in csv_rows(tables.files["needs"])}
+    assert needs["Need"][:6] == ["Homes that told us (all areas)", "Homes (all areas)", "'-Town: homes that can", "'-Town: beds with nursing",
+                                 "'-Town: beds without nursing", "'-Town: homes that told us"]
+    assert needs["Tracheostomy"][:6] == ["1", "2", "1", "2", "0", "1"]  # "1 home can (beds: 2 / 0); 1 told us"
+    assert needs["Spinal rehabilitation"][2:6] == ["0", "0", "0", "1"]  # "No home can; 1 told us": a real gap
+    assert needs["Non-weight bearing"][2:10] == ["Not known", "Not known", "Not known", "0"] * 2  # no home told us
+    freshness = {r[0]: r[1:] for r in csv_rows(tables.files["freshness"])}
+    assert freshness["Measure"] == ["Homes", "Of homes"] and freshness["Homes that have added their own information"] == ["1", "2"]
+
+
+def test_a_cell_of_numbers_is_never_written_as_its_text_alone():
+    """A column of two numbers given a cell of text (a row builder that forgot its values) is an error, not a CSV row
+    one column short."""
+    from carehomes.market import Cell, Column, Part
+
+    header = ["Area", Column("Homes reporting", Part("Homes reporting", "integer"), Part("Homes", "integer"))]
+    assert table_csv(header, [["A", Cell("1 of 2", 1, 2)]]) == "Area,Homes reporting,Homes\r\nA,1,2\r\n"
+    with pytest.raises(ValueError, match="is text"):
+        table_csv(header, [["A", "1 of 2"]])
+    with pytest.raises(ValueError, match="has 1 values for its 2 columns"):
+        table_csv(header, [["A", Cell("1", 1)]])
+
+
+@pytest.mark.slow  # validates every table of a whole site with frictionless
+def test_the_built_sites_market_tables_are_typed_and_valid(built_site):
+    """market/datapackage.json typed every column "string": a typed reader got "29 (1,073 beds)" for Herefordshire's
+    homes with nursing. Each column is now typed, "not known" is a missing value (null, never 0) and frictionless reads
+    every table of the built site (the bundled homes, grouped by council beside the fixtures' Exampleshire) with its
+    types: Herefordshire's "With nursing: homes" and "beds" are the 29 and 1073 of the page's "29 (1,073 beds)"."""
+    import re
+
+    from frictionless import Package, validate
+
+    site, _ = built_site
+    report = validate(str(site / "market" / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "type", "note"])[:5]
+    page = (site / "market" / "index.html").read_text(encoding="utf-8")
+    shown = re.search(r'<th scope="row">Herefordshire</th><td>\d+</td><td>[\d,]+</td><td>(\d+) \(([\d,]+) beds\)</td>', page)
+    assert shown is not None and "," in shown[2]
+    tables = {r.name: r for r in Package(str(site / "market" / "datapackage.json")).resources}
+    area = "Local authority area"
+
+    def row(table: str, name: str) -> dict:
+        return next(r for r in tables[table].read_rows() if r[area] == name)
+
+    herefordshire = row("capacity-by-kind", "Herefordshire")
+    assert (herefordshire["With nursing: homes"], herefordshire["With nursing: beds"]) == (int(shown[1]), int(shown[2].replace(",", "")))
+    assert herefordshire["Council rate accepted"] is None and herefordshire["Council rate accepted: not known"] == herefordshire["Homes"] == 88
+    types = {f.name: f.type for f in tables["capacity-by-kind"].schema.fields}
+    assert types[area] == "string" and {t for n, t in types.items() if n != area} == {"integer"}
+    assert row("fees", "Exampleshire")["Weekly fee with nursing: highest"] == 1420.5  # the fixtures' full home's fee
+    assert row("fees", "Herefordshire")["Weekly fee with nursing: lowest"] is None
+    assert row("vacancies", "Exampleshire")["Newest report"] == dt.date(2026, 11, 20)
+    assert row("vacancies", "Herefordshire")["Newest report"] is None  # "no reports"
+    assert isinstance(row("change-since-release", "Total")["Homes now"], int)
+    needs = next(r for r in tables["needs"].read_rows() if r["Need"] == "Tracheostomy")
+    assert (needs["Exampleshire: homes that can"], needs["Herefordshire: homes that can"]) == (1, None)  # "Not known"
+    fields = {f.name: f for r in tables.values() for f in r.schema.fields}
+    assert "over those whose beds CQC gives" in fields["With nursing: beds"].description
