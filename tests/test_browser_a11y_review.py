@@ -395,3 +395,39 @@ def test_with_reduced_motion_the_map_does_not_move(site, browser):
         "open": {"moved": False, "in a row": 0, "fading": 0, "zooming": 0},
         **{k: {"moved": True, "in a row": 1, "fading": 0, "zooming": 0} for k in ("zoom in", "arrow key", "filter")}}, steps
     assert max(s["in a row"] for s in steps.values()) <= 3, steps
+
+
+@pytest.mark.one_engine
+def test_reduce_motion_set_while_the_map_is_open_stops_its_glide(site, browser):
+    """Leaflet takes its animations only when a map is made, and the map read the system's "reduce motion" setting
+    once, as it opened: set afterwards (a person who finds the glide makes them ill turns it on), the map still
+    glided. It is made again when the setting changes, at the view the person had: an arrow key's pan is then one jump,
+    and the zoom button's has no animation."""
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = ctx.new_page()
+    stub_tiles(pg, site)
+    pg.goto(site + "find/?town=Hereford")
+    wait_results(pg)
+    pg.get_by_role("button", name="Show these homes on a map").click()
+    expect(pg.locator("#map .leaflet-marker-icon").first).to_be_visible()
+    pg.locator("#map").focus()
+    pg.keyboard.press("ArrowDown")  # the person moves the map: their view is kept when it is made again
+    pg.wait_for_timeout(600)
+    pins = "() => [...document.querySelectorAll('#map .leaflet-marker-icon')].map(e => e.getBoundingClientRect().top)"
+    before = pg.evaluate(pins)
+    pg.emulate_media(reduced_motion="reduce")
+    expect(pg.locator("#map .leaflet-marker-icon").first).to_be_visible()
+    assert pg.evaluate(pins) == before, "made again, the map kept the person's view"
+    # Leaflet's zoom animation marks its pins and keeps a proxy of the view (a map made under "reduce motion" has none)
+    assert pg.locator("#map .leaflet-marker-icon.leaflet-zoom-animated, #map .leaflet-proxy").count() == 0, "no zoom animation"
+    pg.evaluate(MAP_FRAMES)
+    pg.locator("#map").focus()
+    pg.keyboard.press("ArrowRight")
+    frames = pg.evaluate("window.mapFrames")
+    runs, run = [0], 0
+    for f in frames:
+        run = run + 1 if f["moved"] else 0
+        runs.append(run)
+    ctx.close()
+    assert any(f["moved"] for f in frames) and max(runs) <= 3, frames  # one jump (Leaflet's glide: 17 frames)
+    assert not any(f["fading"] or f["zooming"] for f in frames), frames

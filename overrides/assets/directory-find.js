@@ -431,6 +431,21 @@ export function initFind(root) {
   // the results fitted with room for each pin's head above its point (41 px) and for the search's mark
   var FIT = { paddingTopLeft: [24, 48], paddingBottomRight: [24, 24], maxZoom: 14 };
   var fitted = null, touched = false;  // the points the view was last fitted to; whether the person has since used the map
+  var watched = false;  // the map's box is watched for its size and the person's use (once, whatever map is in it)
+  // "reduce motion" set or unset while the page is open: Leaflet takes its animations only when a map is made, so the
+  // map is made again, at the view the person had
+  var motion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  if (motion && motion.addEventListener) motion.addEventListener("change", function () {
+    if (!map) return;
+    var view = { center: map.getCenter(), zoom: map.getZoom() }, was = touched, box = map.getContainer();
+    var focused = document.activeElement === box;
+    map.remove();
+    map = null;
+    drawMap();
+    if (map && was) { map.setView(view.center, view.zoom, { animate: false }); touched = true; }
+    // the new map's keys work from a focus it has seen: the map that had the keyboard has it again
+    if (map && focused) { box.blur(); box.focus({ preventScroll: true }); }
+  });
   var searched = null;  // where the search measures from: {at: [lat, lon], label: "Your search: OL8 1AA"}, or null
   if (root.dataset.mapTiles) mapButton.hidden = false;
   function loadLeaflet() {
@@ -450,7 +465,7 @@ export function initFind(root) {
       // with the system's "reduce motion" set the map jumps, as the rest of the site does: no zoom, marker or tile
       // fading animation, no glide after a drag, and every pan (the arrow keys, a popup brought into view, the view
       // fitted to new results) made at once (Leaflet has no option for panBy's animation, its own default)
-      var still = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+      var still = !!(motion && motion.matches);
       map = L.map("map", { scrollWheelZoom: false, zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still });
       if (still) {
         var panBy = map.panBy;
@@ -463,19 +478,22 @@ export function initFind(root) {
       // old size. Until the person moves the map themselves, a new size shows every pin again (kept centred on the
       // old middle, a narrowed map cut off the pins and the search's point at its sides); after, it keeps their view
       var box = map.getContainer();
-      ["pointerdown", "keydown"].forEach(function (type) { box.addEventListener(type, function () { touched = true; }); });
-      if (window.ResizeObserver) {
-        var sized = box.getBoundingClientRect();
-        new window.ResizeObserver(function () {
-          var now = box.getBoundingClientRect();
-          // hidden (the map closed): nothing to fit into until it is open again
-          if (!now.width || !now.height || (now.width === sized.width && now.height === sized.height)) return;
-          sized = now;
-          map.invalidateSize({ debounceMoveend: true });
-          if (!touched && fitted) map.fitBounds(fitted, L.extend({ animate: false }, FIT));
-          // the search's label may now be on two lines (the stylesheet's container query): placed again for its size
-          markers.eachLayer(function (layer) { if (layer.getTooltip() && layer.isTooltipOpen()) layer.getTooltip().update(); });
-        }).observe(box);
+      if (!watched) {  // once: a map made again (the motion setting changed) is in the box already watched
+        watched = true;
+        ["pointerdown", "keydown"].forEach(function (type) { box.addEventListener(type, function () { touched = true; }); });
+        if (window.ResizeObserver) {
+          var sized = box.getBoundingClientRect();
+          new window.ResizeObserver(function () {
+            var now = box.getBoundingClientRect();
+            // hidden (the map closed): nothing to fit into until it is open again
+            if (!map || !now.width || !now.height || (now.width === sized.width && now.height === sized.height)) return;
+            sized = now;
+            map.invalidateSize({ debounceMoveend: true });
+            if (!touched && fitted) map.fitBounds(fitted, L.extend({ animate: false }, FIT));
+            // the search's label may now be on two lines (the stylesheet's container query): placed again for its size
+            markers.eachLayer(function (layer) { if (layer.getTooltip() && layer.isTooltipOpen()) layer.getTooltip().update(); });
+          }).observe(box);
+        }
       }
     }
     markers.clearLayers();
