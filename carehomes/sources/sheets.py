@@ -637,13 +637,18 @@ class _Squeeze:
     """A worksheet's chunks with their runs of empty cells (EMPTY_CELLS) left out before expat reads them: a million
     rows of 50 formatted empty cells each (1.2 GB of XML) would otherwise be 50 million elements for Python to see.
     Only outside comments and CDATA sections (where such text is not cells): from the first '<!' on (none in a sheet
-    as Excel or LibreOffice write it), every chunk is given whole."""
+    as Excel or LibreOffice write it), every chunk is given whole; and only in a part in UTF-8 (or another encoding
+    whose markup is ASCII's): in UTF-16 a cell's text of such characters as '挼爠∽' is those bytes, so never."""
 
     def __init__(self) -> None:
         self.on = True
+        self.first = True
         self.last = b""  # the previous chunk's last byte (a '<!' split between chunks)
 
     def __call__(self, chunk: bytes) -> bytes:
+        if self.first:  # UTF-16 (a byte order mark, or a NUL among the first bytes): its text's bytes can spell cells
+            self.first = False
+            self.on = not (chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4])
         if self.on and (b"<!" in chunk or b"<!" in self.last + chunk[:1]):
             self.on = False
         self.last = chunk[-1:]
