@@ -996,6 +996,8 @@ class _XlsxSheet:
                 self.begin_row(attrs)
         elif depth == 2:
             self.in_data = name in _SHEET_DATA
+        if name in _ROW and not (depth == 3 and self.in_data):  # openpyxl read a row wherever it was: never passed over
+            raise SheetError(_damaged(f"sheet '{plain(self.name, 60)}' has a row outside its sheetData"))
 
     def end(self, name: str) -> None:
         depth = self.depth
@@ -1013,8 +1015,8 @@ class _XlsxSheet:
         elif depth == 3:
             if self.in_row:
                 self.end_row()
-        elif depth == 2 and self.in_data:
-            raise _Stop  # the rows have ended
+        elif depth == 2:
+            self.in_data = False  # the rows have ended (a row after them, or a second sheetData's, read as openpyxl did)
 
     def data(self, chars: str) -> None:
         if self.collecting and self.value is not None:
@@ -1028,7 +1030,7 @@ class _XlsxSheet:
         if ref is None:
             row = self.row + 1
         elif ref.isdigit() and ref.isascii():
-            row = int(ref)
+            row = int(ref) if len(ref) < 20 else MAX_ROWS + 1  # (a number of thousands of digits: no int at all)
         else:
             raise SheetError(_damaged(f"sheet '{plain(self.name, 60)}' has a row numbered {plain(ref, 20)}"))
         if row <= self.row:
@@ -1120,7 +1122,10 @@ class _XlsxSheet:
         value: float = float(text) if "." in text or "E" in text or "e" in text else int(text)
         if self.style == "":  # openpyxl: no style, not a date
             return _xlsx_text(value)
-        index = 0 if self.style is None else int(self.style)
+        try:
+            index = 0 if self.style is None else int(self.style)
+        except ValueError:
+            raise _Unknown(f"its style {plain(self.style, 20)} is no style's number") from None
         formats = self.book.formats
         if index and not 0 <= index < len(formats):  # style 0: the default, even where a workbook has no styles
             raise _Unknown(f"its style {index} is not among the workbook's {len(formats):,}")
