@@ -512,7 +512,7 @@ def package_field(name: str, part: Part) -> dict[str, Any]:
     """A CSV column's entry in the tables' data package: named as the CSV's header writes it ("'=1+1", a locality
     named like a formula: a name the file's header does not have makes the package invalid), with its type, what it is
     and its own words for no value besides the table's; a column of text (a locality's name, a need) only an empty cell: a
-    locality named "Not known" is that name, never a value not known."""
+    locality named as the not-known wording is that name, never a value not known."""
     missing = [*missing_values(), *part.missing] if part.missing else [""] if part.type == "string" else None
     return {"name": name, "type": part.type, **({"description": part.description} if part.description else {}),
             **({"missingValues": missing} if missing is not None else {})}
