@@ -511,9 +511,11 @@ def missing_values() -> list[str]:
 def package_field(name: str, part: Part) -> dict[str, Any]:
     """A CSV column's entry in the tables' data package: named as the CSV's header writes it ("'=1+1", a locality
     named like a formula: a name the file's header does not have makes the package invalid), with its type, what it is
-    and its own words for no value besides the table's."""
+    and its own words for no value besides the table's; a column of text (a locality's name, a need) only an empty cell: a
+    locality named as the not-known wording is that name, never a value not known."""
+    missing = [*missing_values(), *part.missing] if part.missing else [""] if part.type == "string" else None
     return {"name": name, "type": part.type, **({"description": part.description} if part.description else {}),
-            **({"missingValues": [*missing_values(), *part.missing]} if part.missing else {})}
+            **({"missingValues": missing} if missing is not None else {})}
 
 
 def tables_package(tables: Tables, title: str, as_at: dt.date, made: dt.date, package: dict[str, Any], sources: list[dict]) -> str:

@@ -152,9 +152,18 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
 def locality_problems(places: dict[str, list[str]]) -> list[str]:
     """A council's localities (name -> postcode districts or sectors) where a home could not be placed by them: an
     empty district (which every postcode starts with) or one named by two localities (a home there went, without a
-    word, to whichever name sorts last)."""
+    word, to whichever name sorts last); a locality with no name, or two names that differ only in case or spaces."""
     out: list[str] = []
     seen: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name in places:
+        key = " ".join(name.split()).casefold()
+        if not key:
+            out.append("extra.directory.localities has a locality with no name; name each, like Leominster: [HR6]")
+        elif key in names:  # the market page's tables would have two columns of one name (its data package invalid)
+            out.append(f"extra.directory.localities names {plain(names[key], 60)!r} and {plain(name, 60)!r}, one name "
+                       "written two ways; name each locality once")
+        names.setdefault(key, name)
     for name, prefixes in places.items():
         for prefix in prefixes:
             key = " ".join(prefix.upper().split())

@@ -161,6 +161,20 @@ def test_localities_must_map_names_to_postcode_districts():
         "locality: name it in one of them"]
 
 
+def test_two_localities_of_one_name_written_two_ways_are_refused():
+    """Localities 'Oldham' and ' Oldham' were two columns of the market page's needs table that its CSV's header and
+    data package both named 'Oldham: homes that can' (frictionless: the package is invalid, its field names not
+    unique); 'Oldham' and 'oldham' two columns a reader cannot tell apart."""
+    assert config_problems({"extra": {"directory": {"localities": {"Oldham": ["OL1"], " Oldham": ["OL2"],
+                                                                   "Chadderton": ["OL9"], "CHADDERTON ": ["OL8"],
+                                                                   " ": ["OL4"]}}}}) == [
+        "extra.directory.localities names 'Oldham' and ' Oldham', one name written two ways; name each locality once",
+        "extra.directory.localities names 'Chadderton' and 'CHADDERTON ', one name written two ways; name each locality "
+        "once",
+        "extra.directory.localities has a locality with no name; name each, like Leominster: [HR6]"]
+    assert config_problems({"extra": {"directory": {"localities": {"Oldham": ["OL1"], "Oldham East": ["OL2"]}}}}) == []
+
+
 OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"  # the committed Oldham profiles: 44 care homes, 62 agencies, 2 of both kinds
 
 

@@ -865,8 +865,14 @@ RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/re
     (dict(sheet_data='<row><c t="d"><v>2021-02-30</v></c></row>'), "sheet 'S', row 1, column A: '2021-02-30' is no date"),
     (dict(parts={"xl/styles.xml": f'<styleSheet xmlns="{MAIN_NS}"><cellXfs><xf numFmtId="x"/></cellXfs></styleSheet>'}),
      "its styles name a number format x"),
+    (dict(sheet_data='<row r="2"><c r="B2" s="1.0"><v>16</v></c></row>'),
+     "sheet 'S', row 2, column B: its style 1.0 is no style's number"),  # (it said: '16' is no number)
+    (dict(parts={"xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN_NS}"><x><sheetData><row r="1"><c r="A1" '
+                                             't="inlineStr"><is><t>Location ID</t></is></c></row></sheetData></x></worksheet>'}),
+     "sheet 'S' has a row outside its sheetData"),  # (openpyxl read the row; it was passed over without a word)
 ], ids=["cut", "no-rels", "outside", "missing-sheet", "unknown-id", "string-index", "string-number", "style",
-        "number", "A0", "ZZZZ1", "cells-out-of-order", "rows-out-of-order", "row-number", "date", "styles"])
+        "number", "A0", "ZZZZ1", "cells-out-of-order", "rows-out-of-order", "row-number", "date", "styles", "style-number",
+        "row-outside"])
 def test_an_xlsx_damaged_in_any_part_says_so_never_a_traceback(tmp_path, change, said):
     """openpyxl's errors were 'list index out of range' (a shared string it did not have), or none: a style it did not
     have was no date, cells and rows out of order were passed over, a sheet not in the file left out."""
@@ -887,3 +893,33 @@ def test_an_xlsx_cell_past_the_last_column_too_long_or_too_deep_is_refused(tmp_p
     assert _quick(path) == ("is a damaged spreadsheet (its part xl/worksheets/sheet1.xml nests its XML more than 64 "
                             "deep); nothing was changed. Download it again, or open it in LibreOffice Calc or Excel and "
                             "save it again")
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"")])
+def test_a_worksheet_in_utf16_keeps_text_whose_bytes_spell_empty_cells(tmp_path, encoding, bom):
+    """Runs of empty cells are left out of a worksheet's bytes before expat reads them: in a part written in UTF-16,
+    text of such characters as '挼爠∽䉁∱㸯⼼潲㹷' is the bytes of '<c r="AB1"/></row>', and six of its characters were
+    left out, with no word said (openpyxl read them all)."""
+    spelled = '<c r="AB1"/></row>'.encode().decode(encoding)
+    xml = (f'<?xml version="1.0" encoding="UTF-16"?><worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" '
+           f't="inlineStr"><is><t>Care {spelled} Home</t></is></c><c r="B1" s="0"/><c r="C1" s="0"/></row></sheetData>'
+           "</worksheet>")
+    path = _handmade(tmp_path / "utf16.xlsx", "", parts={"xl/worksheets/sheet1.xml": None})
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("xl/worksheets/sheet1.xml", bom + xml.encode(encoding))
+    now = _read_now(path)
+    assert now == _read_by_openpyxl(path) == [("S", [[f"Care {spelled} Home"]], [])]
+
+
+def test_rows_after_the_sheetdata_are_read_as_openpyxl_read_them(tmp_path):
+    """The reader stopped at the end of a worksheet's first sheetData: the rows of a second one, which openpyxl read,
+    were left out without a word. A row number of thousands of digits is a row below the last, not Python's error
+    about converting it."""
+    path = _handmade(tmp_path / "two.xlsx", "", parts={"xl/worksheets/sheet1.xml": (
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><sheetData>'
+        '<row r="4"><c r="B4"><v>4</v></c></row></sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+        'header="0.3" footer="0.3"/></worksheet>')})
+    assert _read_now(path) == _read_by_openpyxl(path) == [("S", [["1"], [], [], ["", "4"]], [])]
+    path = _handmade(tmp_path / "far.xlsx", f'<row r="{"9" * 5000}"/>')
+    assert _quick(path) == ("sheet 'S': has rows below row 1,048,576, the last a spreadsheet has; nothing was changed. "
+                            "Is this CQC's file as CQC published it?")

@@ -345,3 +345,22 @@ def test_the_built_sites_market_tables_are_typed_and_valid(built_site):
     assert (needs["Exampleshire: homes that can"], needs["Herefordshire: homes that can"]) == (1, None)  # "Not known"
     fields = {f.name: f for r in tables.values() for f in r.schema.fields}
     assert "over those whose beds CQC gives" in fields["With nursing: beds"].description
+
+
+@pytest.mark.parametrize("locality", ["Not known", "NOT KNOWN"])
+def test_a_locality_named_like_the_not_known_wording_is_read_as_its_name_not_as_no_value(tmp_path, locality):
+    """The tables' missing values (the not-known wording) were the whole table's: a locality named "Not known" (a town
+    or a council's own name) was read back as no locality at all. A column of text has only the empty cell as no value."""
+    from frictionless import Package
+
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    _, files = market_page(views_of(FIXTURES / "profiles"), TODAY, {locality: ["HR1"]}, [], load_schema(), "X")
+    for name, body in files.items():
+        (tmp_path / (name if name == "datapackage.json" else f"{name}.csv")).write_text(body, encoding="utf-8")
+    tables = {r.name: r for r in Package(str(tmp_path / "datapackage.json")).resources}
+    assert [r["Locality"] for r in tables["capacity-by-kind"].read_rows()] == [locality, "Unknown", "Total"]
+    assert [r["Locality"] for r in tables["vacancies"].read_rows()] == [locality, "Unknown"]
+    freshness = tables["freshness"].read_rows()
+    assert all(r["Measure"] for r in freshness)

@@ -637,13 +637,18 @@ class _Squeeze:
     """A worksheet's chunks with their runs of empty cells (EMPTY_CELLS) left out before expat reads them: a million
     rows of 50 formatted empty cells each (1.2 GB of XML) would otherwise be 50 million elements for Python to see.
     Only outside comments and CDATA sections (where such text is not cells): from the first '<!' on (none in a sheet
-    as Excel or LibreOffice write it), every chunk is given whole."""
+    as Excel or LibreOffice write it), every chunk is given whole; and only in a part in UTF-8 (or another encoding
+    whose markup is ASCII's): in UTF-16 a cell's text of such characters as '挼爠∽' is those bytes, so never."""
 
     def __init__(self) -> None:
         self.on = True
+        self.first = True
         self.last = b""  # the previous chunk's last byte (a '<!' split between chunks)
 
     def __call__(self, chunk: bytes) -> bytes:
+        if self.first:  # UTF-16 (a byte order mark, or a NUL among the first bytes): its text's bytes can spell cells
+            self.first = False
+            self.on = not (chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4])
         if self.on and (b"<!" in chunk or b"<!" in self.last + chunk[:1]):
             self.on = False
         self.last = chunk[-1:]
@@ -991,6 +996,8 @@ class _XlsxSheet:
                 self.begin_row(attrs)
         elif depth == 2:
             self.in_data = name in _SHEET_DATA
+        if name in _ROW and not (depth == 3 and self.in_data):  # openpyxl read a row wherever it was: never passed over
+            raise SheetError(_damaged(f"sheet '{plain(self.name, 60)}' has a row outside its sheetData"))
 
     def end(self, name: str) -> None:
         depth = self.depth
@@ -1008,8 +1015,8 @@ class _XlsxSheet:
         elif depth == 3:
             if self.in_row:
                 self.end_row()
-        elif depth == 2 and self.in_data:
-            raise _Stop  # the rows have ended
+        elif depth == 2:
+            self.in_data = False  # the rows have ended (a row after them, or a second sheetData's, read as openpyxl did)
 
     def data(self, chars: str) -> None:
         if self.collecting and self.value is not None:
@@ -1023,7 +1030,7 @@ class _XlsxSheet:
         if ref is None:
             row = self.row + 1
         elif ref.isdigit() and ref.isascii():
-            row = int(ref)
+            row = int(ref) if len(ref) < 20 else MAX_ROWS + 1  # (a number of thousands of digits: no int at all)
         else:
             raise SheetError(_damaged(f"sheet '{plain(self.name, 60)}' has a row numbered {plain(ref, 20)}"))
         if row <= self.row:
@@ -1115,7 +1122,10 @@ class _XlsxSheet:
         value: float = float(text) if "." in text or "E" in text or "e" in text else int(text)
         if self.style == "":  # openpyxl: no style, not a date
             return _xlsx_text(value)
-        index = 0 if self.style is None else int(self.style)
+        try:
+            index = 0 if self.style is None else int(self.style)
+        except ValueError:
+            raise _Unknown(f"its style {plain(self.style, 20)} is no style's number") from None
         formats = self.book.formats
         if index and not 0 <= index < len(formats):  # style 0: the default, even where a workbook has no styles
             raise _Unknown(f"its style {index} is not among the workbook's {len(formats):,}")
