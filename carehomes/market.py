@@ -41,11 +41,16 @@ def limits_of(views: list[HomeView]) -> dict[str, Age]:
     return views[0].limits if views else dict(VALUES.staleness)
 
 
+TOTAL = "Total"  # the tables' last row: every area's homes
+NO_PLACE = "Unknown"  # the area of a home whose address gives no town (or postcode, where areas are districts)
+OWN_ROWS = (TOTAL, NO_PLACE)  # names of the tables' own rows, which no locality of a council's may take (siteconfig)
+
+
 def town_name(town: str | None) -> str:
     """'Ross On Wye', 'ross-on-wye' -> 'Ross-on-Wye', 'Ottery St. Mary' -> 'Ottery St Mary'; 'Near Leominster' stays 'Near Leominster', as the browse lists
     and the find page group towns (finding.town_key): a town the address names, never another one."""
     if not town:
-        return "Unknown"
+        return NO_PLACE
     t = re.sub(r"\s+", " ", town.replace(".", " ")).strip()  # 'Ottery St. Mary' and 'Ottery St Mary': one town, one row
     t = re.sub(r"[\s-]+", "-", t) if re.search(r"\bon\b", t, re.I) else t
     words = re.split(r"(-|\s)", t)
@@ -98,7 +103,7 @@ def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None =
         if best:
             return best[1]
     if district:
-        return str(v.get("address.postcode") or "").upper().split(" ")[0] or "Unknown"
+        return str(v.get("address.postcode") or "").upper().split(" ")[0] or NO_PLACE
     return town_name(v.get("address.town")) if by_town else str(v.get("locality"))
 
 
@@ -581,7 +586,7 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
     total_now = [v for a in names for v in groups[a]]
     total_then = [v for a in then for v in then[a]]
     rows = []
-    for a, vs, old in [*((a, list(groups.get(a, [])), then.get(a, [])) for a in areas), ("Total", total_now, total_then)]:
+    for a, vs, old in [*((a, list(groups.get(a, [])), then.get(a, [])) for a in areas), (TOTAL, total_now, total_then)]:
         now: list[Located] = list(vs)
         if before is None:
             rows.append([html.escape(a), f"{len(now):,}", _not_known(), _not_known(), _total(now, REGISTERED), unknown(2), unknown(2)])
@@ -819,7 +824,7 @@ def _columns(names: list[str], groups: dict[str, list[HomeView]], paths: list[st
     values one after the other, as reading them from a list of all the areas' homes gives."""
     rows = [(a, len(groups[a]), [_values(groups[a], p) for p in paths]) for a in names]
     total = [[x for _, _, cols in rows for x in cols[i]] for i in range(len(paths))]
-    return [*rows, ("Total", sum(n for _, n, _ in rows), total)]
+    return [*rows, (TOTAL, sum(n for _, n, _ in rows), total)]
 
 
 def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list[str], list[list[str]]]:

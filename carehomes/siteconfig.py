@@ -152,10 +152,14 @@ def config_problems(raw: dict[str, Any]) -> list[str]:
 def locality_problems(places: dict[str, list[str]]) -> list[str]:
     """A council's localities (name -> postcode districts or sectors) where a home could not be placed by them: an
     empty district (which every postcode starts with) or one named by two localities (a home there went, without a
-    word, to whichever name sorts last); a locality with no name, or two names that differ only in case or spaces."""
+    word, to whichever name sorts last); a locality with no name, or two names that differ only in case or spaces, or
+    one named as the market page's tables' own rows ("Total", "Unknown")."""
+    from .market import OWN_ROWS  # the tables' own row names (market imports nothing of this module's)
+
     out: list[str] = []
     seen: dict[str, str] = {}
     names: dict[str, str] = {}
+    own_rows = {row.casefold(): row for row in OWN_ROWS}
     for name in places:
         key = " ".join(name.split()).casefold()
         if not key:
@@ -163,6 +167,9 @@ def locality_problems(places: dict[str, list[str]]) -> list[str]:
         elif key in names:  # the market page's tables would have two columns of one name (its data package invalid)
             out.append(f"extra.directory.localities names {plain(names[key], 60)!r} and {plain(name, 60)!r}, one name "
                        "written two ways; name each locality once")
+        elif key in own_rows:  # a row of its own in the market page's tables, and the report's, beside theirs
+            out.append(f"extra.directory.localities names a locality {plain(name, 60)!r}, which the market page's tables "
+                       f"call their own {own_rows[key]!r} row; give it the place's name")
         names.setdefault(key, name)
     for name, prefixes in places.items():
         for prefix in prefixes:

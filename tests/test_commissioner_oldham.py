@@ -175,6 +175,17 @@ def test_two_localities_of_one_name_written_two_ways_are_refused():
     assert config_problems({"extra": {"directory": {"localities": {"Oldham": ["OL1"], "Oldham East": ["OL2"]}}}}) == []
 
 
+def test_a_locality_named_as_the_market_tables_own_rows_is_refused():
+    """A locality named 'Total' was a row of the market page's tables beside their own Total row (a reader could not
+    tell which was the sum), and one named 'Unknown' took in the homes whose address gives no town as well."""
+    assert config_problems({"extra": {"directory": {"localities": {"total": ["OL1"], "Unknown ": ["OL2"],
+                                                                   "Total Care Area": ["OL3"]}}}}) == [
+        "extra.directory.localities names a locality 'total', which the market page's tables call their own 'Total' "
+        "row; give it the place's name",
+        "extra.directory.localities names a locality 'Unknown ', which the market page's tables call their own "
+        "'Unknown' row; give it the place's name"]
+
+
 OLDHAM_AREA = ROOT / "areas" / "oldham" / "providers"  # the committed Oldham profiles: 44 care homes, 62 agencies, 2 of both kinds
 
 
