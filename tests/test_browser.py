@@ -1345,6 +1345,19 @@ def test_the_map_follows_its_own_box_when_the_page_around_it_changes(site, page)
 
 
 @pytest.mark.one_engine
+def test_tabbing_through_the_pins_is_not_moving_the_map(site, page):
+    """Tab goes from pin to pin without moving the map, so a new size of its box still fits every pin again (any key
+    inside the map counted as the person moving it, and the narrowed map then kept its old middle)."""
+    stub_tiles(page, site)
+    open_map(page, site, "q=HR1+1TJ")
+    page.locator("#map").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.locator("#map").evaluate("m => { m.style.width = '300px'; }")
+    page.wait_for_function(ON_MAP, timeout=15000)
+
+
+@pytest.mark.one_engine
 def test_a_map_the_person_has_moved_keeps_their_view_when_its_box_changes(site, page):
     """Once the person has moved the map (here an arrow key), a new size keeps their view's middle where it was, as
     Leaflet does for a window resized, rather than fitting the results again under them."""

@@ -480,7 +480,10 @@ export function initFind(root) {
       var box = map.getContainer();
       if (!watched) {  // once: a map made again (the motion setting changed) is in the box already watched
         watched = true;
-        ["pointerdown", "keydown"].forEach(function (type) { box.addEventListener(type, function () { touched = true; }); });
+        // moved by the person: a drag, a click (a pin's popup brought into view, the zoom buttons) or Leaflet's keys
+        // for panning and zooming; Tab and Enter only go from pin to pin
+        box.addEventListener("pointerdown", function () { touched = true; });
+        box.addEventListener("keydown", function (k) { if (/^(Arrow|[-+=_]$)/.test(k.key)) touched = true; });
         if (window.ResizeObserver) {
           var sized = box.getBoundingClientRect();
           new window.ResizeObserver(function () {
