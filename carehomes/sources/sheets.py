@@ -331,6 +331,19 @@ class _Sheets:
         self.chosen = sheet
         self.header, self.header_row = rows[at], at + 1
 
+    def read(self, fill: Callable[[], None]) -> Sheet:
+        """The sheet chosen once ``fill()`` has given this every sheet's rows, its CSV closed whatever happens: NoSheet
+        when no sheet was one, SheetError when a cell below its column names holds a spreadsheet's error."""
+        try:
+            fill()
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+        if self.chosen is None:
+            raise NoSheet(self.seen)
+        self.check_errors()
+        return self.chosen
+
     def check_errors(self) -> None:
         """SheetError naming every cell below the chosen sheet's column names that holds a spreadsheet's error: its
         text ('#N/A') would be read as the fact (a name, a phone) or, as a number's value, as 0."""
@@ -409,17 +422,13 @@ def _ods_xml(fh: Any, folder: Path, wanted: Wanted, part: str) -> Sheet:
     """The sheet wanted of an OpenDocument spreadsheet's XML (``part``, for messages), read from ``fh`` a chunk at a time."""
     sheets = _Sheets(folder, wanted)
     parser = _OdsParser(sheets, part).parser
-    try:
-        _feed(parser, fh, part)
-    except _Done:
-        pass
-    finally:
-        if sheets.writer is not None:
-            sheets.writer.close()
-    if sheets.chosen is None:
-        raise NoSheet(sheets.seen)
-    sheets.check_errors()
-    return sheets.chosen
+
+    def fill() -> None:
+        try:
+            _feed(parser, fh, part)
+        except _Done:
+            pass
+    return sheets.read(fill)
 
 
 def _count(attrs: dict[str, str], name: str, where: Callable[[], str]) -> int:
@@ -1159,15 +1168,7 @@ def _read_xlsx(z: zipfile.ZipFile, sheets: Any) -> None:
 def _xlsx(z: zipfile.ZipFile, folder: Path, wanted: Wanted) -> Sheet:
     """The sheet wanted of an .xlsx, its workbook's parts read first, then its sheets in order, one row at a time."""
     sheets = _Sheets(folder, wanted)
-    try:
-        _read_xlsx(z, sheets)
-    finally:
-        if sheets.writer is not None:
-            sheets.writer.close()
-    if sheets.chosen is None:
-        raise NoSheet(sheets.seen)
-    sheets.check_errors()
-    return sheets.chosen
+    return sheets.read(lambda: _read_xlsx(z, sheets))
 
 
 def _xlsx_text(value: Any) -> str:
