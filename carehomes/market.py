@@ -669,9 +669,9 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                          Cell(f"{len(reporting)} of {len(vs)}", len(reporting), len(vs)), f"{stale}" if reporting else NO_REPORTS,
                          newest.isoformat() if newest else NO_REPORTS])
     reporting_all = sum(1 for v in views if v.beds_confirmed)
-    out.append(f"<p>{_of_homes(reporting_all, len(views))} told us their vacancies. Vacancies confirmed more than "
-               f"{limits_of(views)['availability'].words} ago count as out of date.</p>")
     days = limits_of(views)["availability"].words
+    out.append(f"<p>{_of_homes(reporting_all, len(views))} told us their vacancies. Vacancies confirmed more than "
+               f"{days} ago count as out of date.</p>")
     out.append(tables.add("vacancies", f"Free {unit} by {area_word} and {KIND.unit_one} type",
                           [area_word.capitalize(), *(given_column(f"Free {unit} {c.label}", f"free {unit} {c.label}") for c in caps if c.available),
                            Column("Homes reporting", Part("Homes reporting", "integer", "Homes that have told us their vacancies."),

@@ -246,13 +246,10 @@ def prime_positions(postcodes: Iterable[object]) -> None:
     these postcodes converted to latitude and longitude (a site with no positions of its own and services in every
     postcode area converted all 1.7 million of Great Britain's, 12-14 s and 370 MB, to place 15,000: bench/positions.py)."""
     folder = data_dir()
-    keys = {postcode_key(pc) for pc in postcodes if isinstance(pc, str)}
-    wanted = [k for k in keys if (str(folder), k) not in _PRIMED and area_of(k)]
-    if not wanted:
-        return
-    by_area: dict[str, list[str]] = {}
-    for key in wanted:
-        by_area.setdefault(area_of(key) or "", []).append(key)
+    by_area: dict[str, list[str]] = {}  # the postcodes not yet primed, by area
+    for key in {postcode_key(pc) for pc in postcodes if isinstance(pc, str)}:
+        if (str(folder), key) not in _PRIMED and (area := area_of(key)):
+            by_area.setdefault(area, []).append(key)
     for area, in_area in sorted(by_area.items()):
         try:
             found = lookup(in_area, folder)
