@@ -65,6 +65,14 @@ def forget_checks() -> None:
         shutil.rmtree(KEPT[0], ignore_errors=True)
 
 
+def forget_pages() -> None:
+    """Forget the kept pages and listings but keep the checks (``checks/``), as on the first build of a new day: a
+    page's words of age change each day, a profile's check does not (carehomes/checkcache.py)."""
+    if KEPT:
+        for store in KEPT[0].glob("*.sqlite*"):
+            store.unlink()
+
+
 def edited_name(text: str, n: int) -> str:
     """A profile's text with its name edited: "Edited <n> " put before it (in place of an earlier edit's)."""
     return re.sub(r"(?m)^name: (Edited \d+ )?", f"name: Edited {n} ", text, count=1)
@@ -351,7 +359,7 @@ def main() -> int:
         n, size = folder_size(out / "data")
         print(f"open data: {n} files, {size / 1e6:.1f} MB")
         if args.site:
-            build, first, again = site_runs(prov, out, args.runs, edit)
+            build, first, again, next_day = site_runs(prov, out, args.runs, edit)
     finally:
         edit.restore()
     if args.site:
@@ -362,7 +370,9 @@ def main() -> int:
         if hugo:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3) after one profile edited; "
                   f"{again / hugo:.1f} times with every page made again (the postcode lookup kept); "
-                  f"{first / hugo:.1f} times on a first run (nothing kept)")
+                  f"{first / hugo:.1f} times on a first run (nothing kept); {next_day / hugo:.1f} times on the "
+                  "first build of a new day (the checks kept, every page made again)")
+            FIGURES["next_day_over_hugo"] = round(next_day / hugo, 2)
             FIGURES["build_over_hugo"] = round(build / hugo, 2)
             FIGURES["all_again_over_hugo"] = round(again / hugo, 2)
             FIGURES["first_build_over_hugo"] = round(first / hugo, 2)
@@ -384,16 +394,18 @@ def main() -> int:
 
 
 ALL_AGAIN = "build whole site, every page again (lookup kept)"
+NEXT_DAY = "build whole site, the next day (checks kept, every page again)"
 
 
-def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float]:
+def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float]:
     """The whole site built with --timings: once with nothing kept; once more with the kept checks and pages
     forgotten but the site just built left in place, as after a change to the code or schema (every profile
     checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
-    being replaced: issue 24's "the postcode lookup reused when unchanged"); then ``runs`` times each after one
-    profile edited (``edit``). As a national site (mkdocs.yml with every postcode area, beside the original so
+    being replaced: issue 24's "the postcode lookup reused when unchanged"); once with the checks kept and the pages
+    forgotten, as the first build of a new day (the daily publish, whose checks the workflow keeps); then ``runs``
+    times each after one profile edited (``edit``). As a national site (mkdocs.yml with every postcode area, beside the original so
     that its relative paths still work). Each figure less what --timings spends counting files: (median after an
-    edit, the first run, every page again)."""
+    edit, the first run, every page again, the next day)."""
     config = ROOT / ".mkdocs-national.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")
@@ -402,6 +414,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
     try:
         for label, times, before in (("build whole site, first run (nothing kept)", 1, forget_checks),
                                      (ALL_AGAIN, 1, forget_checks),
+                                     (NEXT_DAY, 1, forget_pages),
                                      ("build whole site, one profile edited (target 3x Hugo)", runs, edit)):
             took = run(label, *args, runs=times, before=before)
             counting = FIGURES[label].get("stages_median_s", {}).get("(counting files for this)", 0.0)
@@ -411,7 +424,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
             figures.append(took)
     finally:
         config.unlink()
-    return figures[2], figures[0], figures[1]
+    return figures[3], figures[0], figures[1], figures[2]
 
 
 def measure_edit_one(prov: Path, out: Path, runs: int) -> None:

@@ -3,10 +3,12 @@
 ``data`` and ``build`` load, check and cut into pieces every profile (nationally 10 s of CPU, most of
 ``data``). Most runs follow a run on nearly the same files, so each profile's result (its parsed profile,
 its problems and its pieces) is kept as an entry named by a hash of its bytes and of the path shown in
-messages, in a SQLite file (a generation) named by a hash of everything else the result depends on: this
-package's Python files, ``schema/``, the Python and library versions and the day the rules are checked on
-(``generation``). A changed profile, or any change to the code, schema or date, finds nothing kept and
-is checked again, so a kept result is always the one the check would give.
+messages, in a SQLite file (a generation of checks, in ``checks/``) named by a hash of everything else the result
+depends on but the day: this package's Python files, ``schema/``, and the Python and library versions
+(``_code_digest``). A changed profile, or any change to the code or schema, finds nothing kept and is checked again.
+The rules use the day only to refuse a date after it (``validate.day_bound``), so an entry is taken on the day it was
+checked and, when it had no such problem, on every later day: the first run of a day (the daily publish) checks only
+what changed. An entry not taken for ``UNUSED_DAYS`` days (a profile's earlier bytes) is removed.
 
 Kept in ``$CAREHOMES_CACHE`` or else ``$XDG_CACHE_HOME/carehomes`` (``~/.cache/carehomes``): outside the
 repository, where a pull request cannot put files. ``CAREHOMES_CACHE=off`` turns it off (the tests do, except
@@ -14,10 +16,11 @@ their own). An entry holds plain values only (tuples, lists, dicts, text, number
 unpickler that makes no other type, and becomes a result again only when it has the shape ``to_entry`` gives
 it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
-never different or failing. Only the two most recently used generations are kept.
+never different or failing. Only the two most recently used generations of each kind are kept.
 
-The same file keeps each home page (render.render_homes) and each home's listing in the find page's index
-(search.recall_listings), named by a hash of everything they are made from, for ``build``.
+Each home page (render.render_homes) and each home's listing in the find page's index (search.recall_listings),
+whose words of age change with the day, are kept in another generation, named by a hash of the code and the day
+(``open_generation``), each named by a hash of everything they are made from, for ``build``.
 """
 from __future__ import annotations
 
@@ -94,7 +97,7 @@ def _code_digest() -> str:
 
 
 def generation(on: dt.date) -> str:
-    """The generation's name for results checked on ``on``."""
+    """The name of the generation of home pages and listings made on ``on``."""
     return hashlib.blake2b(f"{_code_digest()}\0{on.isoformat()}".encode(), digest_size=16).hexdigest()
 
 
@@ -115,19 +118,55 @@ def _connect(store: Path) -> sqlite3.Connection:
     return db
 
 
-def _create(db: sqlite3.Connection) -> None:
-    """The tables of kept checks (entries), home pages (pages), the find page's listings (listings) and each
-    site's last page shell (shells), in SQLite pages of 64 KB (an entry is about
-    10 KB: nationally 150 MB kept in 0.2 s, not 0.75 s in 4 KB pages with a write-ahead log)."""
+def _create_checks(db: sqlite3.Connection) -> None:
+    """The table of kept checks (entries), in SQLite pages of 64 KB (an entry is about 10 KB: nationally 150 MB
+    kept in 0.2 s, not 0.75 s in 4 KB pages with a write-ahead log): each entry's name, the day it was checked,
+    whether it holds on later days (``validate.day_bound``), the last day a run took it, and the result."""
     db.execute("PRAGMA page_size=65536")
-    db.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, result BLOB NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, checked TEXT NOT NULL, "
+               "later INTEGER NOT NULL, used TEXT NOT NULL, result BLOB NOT NULL)")
+    db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)")
+
+
+def _create(db: sqlite3.Connection) -> None:
+    """The tables of home pages (pages), the find page's listings (listings) and each site's last page shell
+    (shells), in SQLite pages of 64 KB."""
+    db.execute("PRAGMA page_size=65536")
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, page BLOB NOT NULL, summary BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS listings (name TEXT PRIMARY KEY, listing TEXT NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS shells (name TEXT PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)")
 
 
+CHECKS = "checks"  # the cache's folder of generations of kept checks
+UNUSED_DAYS = 14  # an entry no run has taken for this many days is removed
+
+
+def open_checks(on: dt.date) -> Path | None:
+    """This code's generation of kept checks (a SQLite file in ``checks/``), made if need be and marked as used now,
+    less the entries no run has taken since ``UNUSED_DAYS`` before ``on``; the generations of checks beyond the
+    ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used (as
+    ``open_generation``)."""
+    root = cache_root()
+    if root is None:
+        return None
+    try:
+        folder = root / CHECKS
+        store = folder / f"{_code_digest()}.sqlite"
+        folder.mkdir(parents=True, exist_ok=True)
+        with closing(_connect(store)) as db:
+            _create_checks(db)
+            db.execute("BEGIN IMMEDIATE")  # can this run write to it now?
+            db.execute("DELETE FROM entries WHERE used < ?", ((on - dt.timedelta(days=UNUSED_DAYS)).isoformat(),))
+            db.execute("COMMIT")
+        os.utime(store)
+        _prune(folder)
+    except (OSError, sqlite3.Error):
+        return None
+    return store
+
+
 def open_generation(on: dt.date) -> Path | None:
-    """This run's generation (a SQLite file of kept checks and home pages), made if need be and marked as used now; the generations
+    """This run's generation of home pages and listings (a SQLite file), made if need be and marked as used now; the generations
     beyond the ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used:
     its folder or file cannot be made or written, a file of the package cannot be read, or another run holds the
     store's lock for more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run
@@ -167,7 +206,7 @@ BATCH = 1000  # rows a caller looks up and keeps at a time (nationally 17 MB of 
 
 
 def _read(store: Path, table: str, names: list[str]) -> list[tuple]:
-    """The rows of ``table`` (entries, pages, listings or shells) whose name is in ``names``; none when the store
+    """The rows of ``table`` (pages, listings or shells) whose name is in ``names``; none when the store
     cannot be read."""
     try:
         with closing(_connect(store)) as db:
@@ -178,7 +217,7 @@ def _read(store: Path, table: str, names: list[str]) -> list[tuple]:
 
 
 def _write(store: Path, table: str, rows: list[tuple]) -> None:
-    """Keep ``rows`` in ``table`` (entries, pages, listings or shells), all in one transaction; nothing when the
+    """Keep ``rows`` in ``table`` (pages, listings or shells), all in one transaction; nothing when the
     store cannot be written."""
     if not rows:
         return
@@ -191,14 +230,40 @@ def _write(store: Path, table: str, rows: list[tuple]) -> None:
         pass
 
 
-def read_entries(store: Path, names: list[str]) -> dict[str, bytes]:
-    """The kept entries of ``names`` (those there are), by name."""
-    return {name: result for name, result in _read(store, "entries", names) if type(result) is bytes}
+def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]:
+    """The kept entries of ``names`` that hold on ``on`` (checked that day, or before it with no problem that depends
+    on the day), by name; each marked as taken on ``on``. None when the store cannot be read."""
+    day = on.isoformat()
+    try:
+        with closing(_connect(store)) as db:
+            rows = db.execute("SELECT name, used, result FROM entries WHERE name IN (SELECT value FROM json_each(?)) "
+                              "AND (checked = ? OR (later = 1 AND checked < ?))", (json.dumps(names), day, day)).fetchall()
+    except sqlite3.Error:
+        return {}
+    taken = [name for name, used, _ in rows if used != day]
+    if taken:
+        try:
+            with closing(_connect(store)) as db:
+                db.execute("UPDATE entries SET used = ? WHERE name IN (SELECT value FROM json_each(?))",
+                           (day, json.dumps(taken)))
+        except sqlite3.Error:  # not marked: at worst it is checked again in UNUSED_DAYS days
+            pass
+    return {name: result for name, _, result in rows if type(result) is bytes}
 
 
-def write_entries(store: Path, entries: list[tuple[str, bytes]]) -> None:
-    """Keep entries (name, bytes)."""
-    _write(store, "entries", entries)
+def write_entries(store: Path, entries: list[tuple[str, bool, bytes]], on: dt.date) -> None:
+    """Keep entries (name, whether it holds on later days, bytes) checked on ``on``."""
+    day = on.isoformat()
+    if not entries:
+        return
+    try:
+        with closing(_connect(store)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO entries (name, checked, later, used, result) VALUES (?, ?, ?, ?, ?)",
+                           [(name, day, int(later), day, blob) for name, later, blob in entries])
+            db.execute("COMMIT")
+    except sqlite3.Error:
+        pass
 
 
 def read_pages(store: Path, names: list[str]) -> dict[str, tuple[bytes, bytes]]:

@@ -98,9 +98,9 @@ def _remembered(files: list[Path], base: Path, on: dt.date, store: Path, keep: b
         raw, found = read_profile_bytes(f, shown, None, base)
         read.append((shown, raw, found))
     names = [checkcache.entry_name(raw, shown) if raw is not None else "" for shown, raw, _ in read]
-    kept = checkcache.read_entries(store, [n for n in names if n])
+    kept = checkcache.read_entries(store, [n for n in names if n], on)
     out: list[Result | bytes] = []
-    made: list[tuple[str, bytes]] = []
+    made: list[tuple[str, bool, bytes]] = []
     for (shown, raw, found), name in zip(read, names, strict=True):
         if raw is None:
             out.append((None, found, None))
@@ -110,10 +110,10 @@ def _remembered(files: list[Path], base: Path, on: dt.date, store: Path, keep: b
             out.append(blob)
             continue
         result = _checked_bytes(raw, shown, on, schema)
-        made.append((name, _entry(result)))
+        made.append((name, not validate.day_bound(result[1], on), _entry(result)))
         profile, problems, pieces = result
         out.append((profile if keep or profile is None else _for_cross_file(profile), problems, pieces))
-    checkcache.write_entries(store, made)
+    checkcache.write_entries(store, made, on)
     return out
 
 
@@ -134,7 +134,8 @@ def _check_again(f: Path, base: Path, on: dt.date, store: Path) -> Result:
     if raw is None:
         return None, found, None
     result = _checked_bytes(raw, shown, on, load_schema())
-    checkcache.write_entries(store, [(checkcache.entry_name(raw, shown), _entry(result))])
+    checkcache.write_entries(store, [(checkcache.entry_name(raw, shown), not validate.day_bound(result[1], on),
+                                      _entry(result))], on)
     return result
 
 
@@ -167,8 +168,8 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
     With ``pieces=True`` (the data command, the build) each profile's pieces of the open data
     (``outputs.pieces.home_pieces``) are made in the same pass, where it was loaded, into ``Checked.pieces``
     (None there when any profile has an error: then nothing is published), and each profile's result is kept
-    (``checkcache``) so that the next run takes it as it is while the profile's bytes, the code, the schema and
-    the day are the same.
+    (``checkcache``) so that later runs take it as it is while the profile's bytes, the code and the schema are
+    the same (and, for a profile with a date after the day it was checked, the day).
     """
     base = base or Path.cwd()
     made: list[HomePieces] = []
@@ -177,7 +178,7 @@ def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None 
         files, misnamed = find_profiles(paths)
         result = Checked(files=len(files), problems=misnamed)
         on = on or validate.today()
-        store = checkcache.open_generation(on) if pieces else None
+        store = checkcache.open_checks(on) if pieces else None
         if store is not None:  # each profile's result kept from an earlier run where its bytes are the same
             for profile, problems, piece in _results(files, base, on, store, workers, keep_data):
                 result.problems.extend(problems)

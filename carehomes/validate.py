@@ -558,6 +558,20 @@ _TYPE_CHECKS = {
 EARLIEST_YEAR = 1900  # no fact of a care service here is older (the CQC began in 2009; the oldest date held is 2009)
 
 
+def _today_is(on: dt.date) -> str:
+    """The words every rule that uses the day puts in its message: a profile's problems hold on other days too
+    when none has them (``day_bound``)."""
+    return f"(today is {on.isoformat()})"
+
+
+def day_bound(problems: list[Problem], on: dt.date) -> bool:
+    """Whether ``problems``, found by ``check_profile`` on ``on``, may differ on a later day. The rules use the day
+    only to refuse a date after it (a fact's date, a rating history's), saying "(today is ...)": a profile with no such
+    problem has none on any later day either, and the same problems (checkcache keeps its result across days)."""
+    words = _today_is(on)
+    return any(words in p.message for p in problems)
+
+
 HISTORY = "cqc.rating_history"  # the path of the overall history, and the start of each key question's
 
 
@@ -576,7 +590,7 @@ def _history_problem(items: list[str], values: Values, on: dt.date) -> str | Non
         except ValueError:
             return f"item {i} '{_short(item)}' is not a real date; check the day and month (YYYY-MM-DD)"
         if day > on:
-            return f"item {i} '{_short(item)}' is in the future (today is {on.isoformat()}); give the date CQC published the rating"
+            return f"item {i} '{_short(item)}' is in the future {_today_is(on)}; give the date CQC published the rating"
         if day.year < EARLIEST_YEAR:
             return f"item {i} '{_short(item)}' is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)"
     return None
@@ -597,7 +611,7 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         if not isinstance(value, dt.date):
             continue
         if value > on:
-            add(path, f"{value.isoformat()} is in the future (today is {on.isoformat()}); give the date the fact was true")
+            add(path, f"{value.isoformat()} is in the future {_today_is(on)}; give the date the fact was true")
         elif value.year < EARLIEST_YEAR:  # "0026-11-23": a year typed with two digits
             add(path, f"{value.isoformat()} is before {EARLIEST_YEAR}; write the year in full (YYYY-MM-DD)")
     mine = kinds_of(profile.data, schema)

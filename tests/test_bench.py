@@ -117,3 +117,26 @@ def test_each_timed_run_after_the_first_follows_one_profile_edited_and_the_profi
     (tmp_path / "kept" / "x.sqlite").write_bytes(b"")
     bench.forget_checks()
     assert not (tmp_path / "kept").exists()
+
+
+def test_the_next_days_build_forgets_the_kept_pages_and_keeps_the_checks(tmp_path: Path, monkeypatch):
+    """As the first build of a new day finds the cache (carehomes/checkcache.py: pages are a day's, checks are not)."""
+    import datetime as dt
+
+    from carehomes import checkcache
+    from carehomes.checking import check_paths
+
+    bench = _bench()
+    kept = tmp_path / "kept"
+    monkeypatch.setenv(checkcache.CACHE_ENV, str(kept))
+    monkeypatch.setattr(bench, "KEPT", [kept])
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    for f in sorted((ROOT / "providers").glob("[a-z]*.yaml"))[:2]:
+        (folder / f.name).write_bytes(f.read_bytes())
+    check_paths([folder], base=tmp_path, pieces=True, on=dt.date(2026, 11, 23))
+    pages = checkcache.open_generation(dt.date(2026, 11, 23))
+    assert pages is not None and pages.exists()
+    checks = sorted((kept / checkcache.CHECKS).iterdir())
+    bench.forget_pages()
+    assert not pages.exists() and sorted((kept / checkcache.CHECKS).iterdir()) == checks and checks

@@ -1,6 +1,6 @@
 """Each profile's check kept between runs (carehomes.checkcache): a run that takes kept results publishes exactly
-what a run that checks every profile afresh publishes, an edited profile (or a new day, schema or code) is checked
-again, and nothing wrong with the cache folder or an entry in it changes a result or fails a command."""
+what a run that checks every profile afresh publishes, an edited profile (or a new schema or code, or a day that
+may change its problems) is checked again, and nothing wrong with the cache folder or an entry in it changes a result or fails a command."""
 from __future__ import annotations
 
 import datetime as dt
@@ -47,7 +47,7 @@ def checked_afresh(monkeypatch) -> list[str]:
 
 
 def _entries(folder: Path) -> dict[str, bytes]:
-    [store] = folder.glob("*.sqlite")
+    [store] = (folder / checkcache.CHECKS).glob("*.sqlite")
     with sqlite3.connect(store) as db:
         return dict(db.execute("SELECT name, result FROM entries"))
 
@@ -366,6 +366,90 @@ def test_results_kept_by_worker_processes_equal_those_checked_afresh(kept, tmp_p
         assert run.problems == afresh.problems and run.pieces == afresh.pieces
 
 
+def _afresh_on(monkeypatch, folder: Path, base: Path, on: dt.date) -> checking.Checked:
+    """``folder`` checked on ``on`` with the cache off."""
+    with monkeypatch.context() as m:
+        m.setenv(checkcache.CACHE_ENV, "off")
+        return check_paths([folder], base=base, pieces=True, on=on)
+
+
+def _same(run: checking.Checked, afresh: checking.Checked) -> None:
+    assert [(p.path, p.data, p.lines) for p in run.profiles] == [(p.path, p.data, p.lines) for p in afresh.profiles]
+    assert run.problems == afresh.problems and run.pieces == afresh.pieces
+
+
+def test_a_check_is_taken_on_later_days_as_that_days_check_would_be(kept, checked_afresh, tmp_path, monkeypatch):
+    """The daily publish checks only what changed: the rules use the day only to refuse a date after it."""
+    folder = _some_profiles(tmp_path)
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    assert len(checked_afresh) == 6
+    for later in range(1, 400, checkcache.UNUSED_DAYS):  # a run at least every UNUSED_DAYS keeps them
+        on = TODAY + dt.timedelta(days=later)
+        checked_afresh.clear()
+        taken = check_paths([folder], base=tmp_path, pieces=True, on=on)
+        assert checked_afresh == []
+        _same(taken, _afresh_on(monkeypatch, folder, tmp_path, on))
+
+
+def test_a_profile_dated_after_the_day_is_checked_again_each_day_until_that_date(kept, checked_afresh, tmp_path, monkeypatch):
+    folder = _some_profiles(tmp_path, 2)
+    ahead = sorted(folder.glob("*.yaml"))[0]
+    _set_field(ahead, "imported", (TODAY + dt.timedelta(days=2)).isoformat())
+    shown = f"providers/{ahead.name}"
+    # (days after TODAY, checked afresh, refused as in the future): its own day's check taken again that day; checked
+    # again each later day while its date was after the day it was last checked on; from its date on, taken
+    for later, afresh, refused in ((0, 2, True), (0, 0, True), (1, 1, True), (2, 1, False), (3, 0, False), (17, 0, False)):
+        on = TODAY + dt.timedelta(days=later)
+        checked_afresh.clear()
+        run = check_paths([folder], base=tmp_path, pieces=True, on=on)
+        assert len(checked_afresh) == afresh and set(checked_afresh) <= {shown, f"providers/{sorted(folder.glob('*.yaml'))[1].name}"}
+        if afresh == 1:
+            assert checked_afresh == [shown]
+        future = [p for p in run.problems if p.field == "cqc.imported"]
+        assert bool(future) == refused and all(f"(today is {on.isoformat()})" in p.message for p in future)
+        _same(run, _afresh_on(monkeypatch, folder, tmp_path, on))
+
+
+def test_a_check_is_not_taken_on_a_day_before_the_one_it_was_checked_on(kept, checked_afresh, tmp_path):
+    folder = _some_profiles(tmp_path, 2)
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    checked_afresh.clear()
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY - dt.timedelta(days=1))
+    assert len(checked_afresh) == 2
+
+
+def test_an_entry_no_run_has_taken_for_two_weeks_is_removed(kept, checked_afresh, tmp_path):
+    folder = _some_profiles(tmp_path, 3)
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    first = set(_entries(kept))
+    edited = sorted(folder.glob("*.yaml"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY + dt.timedelta(days=10))
+    assert len(_entries(kept)) == 4  # the edited profile's earlier entry too
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY + dt.timedelta(days=checkcache.UNUSED_DAYS))
+    assert len(_entries(kept)) == 4  # last taken on TODAY: kept for UNUSED_DAYS
+    checked_afresh.clear()
+    check_paths([folder], base=tmp_path, pieces=True, on=TODAY + dt.timedelta(days=1 + checkcache.UNUSED_DAYS))
+    after = set(_entries(kept))
+    assert checked_afresh == [] and len(after) == 3 and len(first - after) == 1
+
+
+@pytest.mark.parametrize("later", [1, 27, 28, 29, 30, 31, 365, 366, 1000])
+def test_the_rules_depend_on_the_day_only_through_a_date_after_it(later):
+    """validate.day_bound's promise, which the kept checks rest on, over every bundled profile (both areas): a
+    profile with no problem that names the day has the same problems on any later day."""
+    from carehomes.load import load_profile
+
+    on = TODAY
+    for f in sorted([*PROVIDERS.glob("*.yaml"), *(ROOT / "areas").glob("*/providers/*.yaml")]):
+        profile, found = load_profile(f)
+        if profile is None:
+            continue
+        problems = validate.check_profile(profile, on=on)
+        if not validate.day_bound(problems, on):
+            assert validate.check_profile(profile, on=on + dt.timedelta(days=later)) == problems, f
+
+
 def test_the_check_command_keeps_only_what_crosses_files_even_from_the_cache(kept, tmp_path):
     folder = _some_profiles(tmp_path, 3)
     first = check_paths([folder], base=tmp_path, pieces=True, on=TODAY, keep_data=False)  # nothing kept yet
@@ -444,7 +528,7 @@ def test_an_entry_that_cannot_be_trusted_is_checked_again_and_replaced(kept, che
     monkeypatch.chdir(tmp_path)
     folder = _some_profiles(tmp_path, 2)
     afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
-    [store] = kept.glob("*.sqlite")
+    [store] = (kept / checkcache.CHECKS).glob("*.sqlite")
     name, good = sorted(_entries(kept).items())[0]
     with sqlite3.connect(store) as db:
         db.execute("UPDATE entries SET result = ? WHERE name = ?", (BAD_ENTRIES[entry](good), name))
@@ -468,7 +552,7 @@ def test_a_run_does_not_wait_on_another_holding_the_stores_lock(kept, tmp_path, 
     check_paths([folder], base=tmp_path, pieces=True, on=TODAY, workers=2)
     for f in folder.glob("*.yaml"):
         f.write_text(f.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    [store] = kept.glob("*.sqlite")
+    [store] = (kept / checkcache.CHECKS).glob("*.sqlite")
     holder = sqlite3.connect(store, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -492,7 +576,7 @@ def test_a_package_file_that_cannot_be_read_turns_the_cache_off_for_the_run(kept
     env = {**os.environ, **EPOCH}
     done = run_cli("data", "--out", str(tmp_path / "out"), env=env)
     assert done.returncode == 0 and "Traceback" not in done.stderr
-    assert not kept.exists() or not list(kept.glob("*.sqlite"))
+    assert not kept.exists() or not list(kept.rglob("*.sqlite"))
 
 
 def test_the_code_digest_leaves_out_editors_leftovers_and_other_files_of_the_package(tmp_path, monkeypatch):
@@ -522,10 +606,10 @@ def test_a_cache_that_cannot_be_used_changes_nothing(tmp_path, run_cli, where, d
     if where == "a file":
         folder.write_text("not a folder", encoding="utf-8")
     elif where == "a folder in the store's place":  # as unusable as a read-only folder, which root can write
-        (folder / f"{checkcache.generation(validate.today())}.sqlite").mkdir(parents=True)
+        (folder / checkcache.CHECKS / f"{checkcache._code_digest()}.sqlite").mkdir(parents=True)
     else:
-        folder.mkdir()
-        (folder / f"{checkcache.generation(validate.today())}.sqlite").write_bytes(b"this is not a database" * 100)
+        (folder / checkcache.CHECKS).mkdir(parents=True)
+        (folder / checkcache.CHECKS / f"{checkcache._code_digest()}.sqlite").write_bytes(b"this is not a database" * 100)
     done = run_cli("data", "--out", str(tmp_path / "out"), env={**os.environ, **EPOCH, checkcache.CACHE_ENV: str(folder)})
     assert done.returncode == 0 and "Traceback" not in done.stderr and done.stdout == ""
     assert _files(tmp_path / "out") == data_afresh

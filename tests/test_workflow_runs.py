@@ -570,6 +570,44 @@ def test_publish_in_a_fresh_clone_fetches_code_point_open_and_the_site_finds_hr6
     assert "Built " in build.step("Build the site").output
 
 
+def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(tmp_path, github):
+    """The build takes each profile's check kept by the last publish on main (actions/cache): the second run restores
+    the first's store and adds an entry for the one profile edited between them; a branch's run saves its own, which
+    main never restores."""
+    import sqlite3
+
+    from download_stub import DownloadStub
+    from test_codepoint_fetch import DOWNLOAD, real_zip, serve
+
+    def entries(run) -> set[str]:
+        [store] = (run.jobs["build"].workspace.parent / "temp" / "carehomes-cache" / "checks").glob("*.sqlite")
+        with sqlite3.connect(store) as db:
+            return {name for (name,) in db.execute("SELECT name FROM entries")}
+
+    origin = publish_origin(tmp_path)
+    with DownloadStub() as os_stub:
+        serve(os_stub, real_zip())
+        harness = Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
+        first = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
+        assert first.result == "success", first.log()
+        restore = "Restore the last publish's profile checks"
+        assert first.jobs["build"].step(restore).output.startswith("Cache not found")
+        kept = entries(first)
+        assert len(kept) == 2
+        push_change(origin, tmp_path, "other", lambda w: (w / "providers" / "example-minimal.yaml").unlink(), "other")
+        branch = harness.run("publish.yml", "workflow_dispatch", {"inputs": {}}, ref="refs/heads/other")
+        assert branch.result == "success", branch.log()
+        push_change(origin, tmp_path, "main", lambda w: (w / "providers" / "example-full.yaml").write_text(
+            (w / "providers" / "example-full.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8"), "edit")
+        second = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
+    assert second.result == "success", second.log()
+    assert second.jobs["build"].step(restore).output == "Cache restored from key: profile-checks-1001"
+    again = entries(second)
+    assert kept < again and len(again) == 3  # the edited profile's entry added to the first run's two
+    assert [c.key for c in harness.caches] == ["codepoint-open-2025-10", "profile-checks-1001", "profile-checks-1002",
+                                               "profile-checks-1003"]
+
+
 def test_publish_without_the_os_stub_fails_with_one_line_saying_what_is_missing(tmp_path, github):
     from download_stub import DownloadStub
     from test_codepoint_fetch import DOWNLOAD

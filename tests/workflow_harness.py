@@ -349,6 +349,7 @@ class Harness:
         self.environments = {k.lower(): v for k, v in (environments or {}).items()}  # GitHub's names ignore case
         self.vars, self.env = dict(variables or {}), dict(env or {})
         self.runs = 0
+        self.caches: list[Cache] = []  # actions/cache's saved entries, oldest first
 
     def run(self, workflow: str, event_name: str, payload: dict[str, Any], *, ref: str = "refs/heads/main",
             sha: str = "") -> Run:
@@ -416,6 +417,7 @@ class Harness:
         context["env"] = {**context["env"], **{k: fill(v, context) for k, v in (spec.get("env") or {}).items()}}
         added_env: dict[str, str] = {}
         failed = False
+        self._saves: list[Cache] = []  # the caches this job's post steps save if it succeeds
         for i, step in enumerate(spec["steps"]):
             name = step.get("name") or (f"Run {step['uses'].split('@')[0]}" if "uses" in step else f"Run {step['run'].splitlines()[0]}")
             status = {"success": not failed, "failure": failed, "always": True, "cancelled": False}
@@ -463,6 +465,10 @@ class Harness:
                 failed = True
                 context["job"]["status"] = "failure"
         job.result = "failure" if failed else "success"
+        for cache in self._saves:  # actions/cache's post step: post-if success(), and a key is never saved twice
+            if not failed and not any(c.key == cache.key and c.ref == cache.ref for c in self.caches):
+                cache.save(self.tmp / "caches" / str(len(self.caches)))
+                self.caches.append(cache)
         job.outputs = {k: fill(v, {**context, "env": {**context["env"], **added_env}}) for k, v in (spec.get("outputs") or {}).items()}
         return job
 
@@ -495,7 +501,7 @@ class Harness:
             (shims / "python3").chmod(0o755)
             return 0, f"python3 is {sys.executable}", {"python-version": "3.11"}
         if action == "actions/cache":
-            return 0, f"cache {given.get('key', '')}: not found", {"cache-hit": "false"}
+            return self._cache(given, context, workspace)
         if action in ("actions/upload-artifact", "actions/upload-pages-artifact"):
             name = given.get("name") or ("github-pages" if action.endswith("pages-artifact") else "artifact")
             src = workspace / given.get("path", "")
@@ -510,6 +516,54 @@ class Harness:
             run.deployed = pages
             return 0, "deployed", {"page_url": "https://council.github.io/carehomes/"}
         raise AssertionError(f"the harness has no stand-in for {action}; add one")
+
+    def _cache(self, given: dict[str, str], context: dict[str, Any], workspace: Path) -> tuple[int, str, dict[str, str]]:
+        """actions/cache: restores the entry saved under ``key`` or, failing that, the newest whose key starts with one
+        of ``restore-keys`` (in their order), from this run's ref or the default branch's only, as GitHub scopes
+        caches; the job saves ``path`` under ``key`` when it succeeds and there was no exact hit."""
+        key, ref = given["key"], context["github"]["ref"]
+        paths = [workspace / line.strip() for line in given["path"].splitlines() if line.strip()]
+        seen = [c for c in reversed(self.caches) if c.ref in (ref, "refs/heads/main")]
+        prefixes = [k.strip() for k in given.get("restore-keys", "").splitlines() if k.strip()]
+        found = next((c for c in seen if c.key == key), None) or next(
+            (c for prefix in prefixes for c in seen if c.key.startswith(prefix)), None)
+        if not (found and found.key == key):
+            self._saves.append(Cache(key, ref, paths))
+        if found is None:
+            return 0, f"Cache not found for input keys: {key}", {"cache-hit": "false"}
+        found.restore(paths)
+        return 0, f"Cache restored from key: {found.key}", {"cache-hit": str(found.key == key).lower(),
+                                                             "cache-matched-key": found.key}
+
+
+@dataclass
+class Cache:
+    """One entry of actions/cache: its key, the ref whose run saved it, the paths saved and where their copies are."""
+
+    key: str
+    ref: str
+    paths: list[Path]
+    copies: Path | None = None
+
+    def save(self, where: Path) -> None:
+        for i, path in enumerate(self.paths):
+            if path.is_dir():
+                shutil.copytree(path, where / str(i))
+            elif path.exists():
+                (where / str(i)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, where / str(i))
+        self.copies = where
+
+    def restore(self, paths: list[Path]) -> None:
+        """Into ``paths`` (the restoring step's, which name the same places as those saved)."""
+        assert self.copies is not None
+        for i, path in enumerate(paths):
+            copy = self.copies / str(i)
+            if copy.is_dir():
+                shutil.copytree(copy, path, dirs_exist_ok=True)
+            elif copy.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(copy, path)
 
 
 def _job_order(jobs: dict[str, Any]) -> list[str]:
