@@ -121,11 +121,13 @@ def _connect(store: Path) -> sqlite3.Connection:
 def _create_checks(db: sqlite3.Connection) -> None:
     """The table of kept checks (entries), in SQLite pages of 64 KB (an entry is about 10 KB: nationally 150 MB
     kept in 0.2 s, not 0.75 s in 4 KB pages with a write-ahead log): each entry's name, the day it was checked,
-    whether it holds on later days (``validate.day_bound``), the last day a run took it, and the result."""
+    whether it holds on later days (``validate.day_bound``) and the result; and apart, in a small table (marking
+    an entry taken rewrites no page of results), the last day a run took each (taken)."""
     db.execute("PRAGMA page_size=65536")
     db.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, checked TEXT NOT NULL, "
-               "later INTEGER NOT NULL, used TEXT NOT NULL, result BLOB NOT NULL)")
-    db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)")
+               "later INTEGER NOT NULL, result BLOB NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS taken (name TEXT PRIMARY KEY, day TEXT NOT NULL)")
+    db.execute("CREATE INDEX IF NOT EXISTS taken_day ON taken (day)")
 
 
 def _create(db: sqlite3.Connection) -> None:
@@ -156,7 +158,9 @@ def open_checks(on: dt.date) -> Path | None:
         with closing(_connect(store)) as db:
             _create_checks(db)
             db.execute("BEGIN IMMEDIATE")  # can this run write to it now?
-            db.execute("DELETE FROM entries WHERE used < ?", ((on - dt.timedelta(days=UNUSED_DAYS)).isoformat(),))
+            since = (on - dt.timedelta(days=UNUSED_DAYS)).isoformat()
+            db.execute("DELETE FROM entries WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
+            db.execute("DELETE FROM taken WHERE day < ?", (since,))
             db.execute("COMMIT")
         os.utime(store)
         _prune(folder)
@@ -236,16 +240,18 @@ def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]
     day = on.isoformat()
     try:
         with closing(_connect(store)) as db:
-            rows = db.execute("SELECT name, used, result FROM entries WHERE name IN (SELECT value FROM json_each(?)) "
-                              "AND (checked = ? OR (later = 1 AND checked < ?))", (json.dumps(names), day, day)).fetchall()
+            rows = db.execute("SELECT e.name, t.day, e.result FROM entries e LEFT JOIN taken t ON t.name = e.name "
+                              "WHERE e.name IN (SELECT value FROM json_each(?)) "
+                              "AND (e.checked = ? OR (e.later = 1 AND e.checked < ?))", (json.dumps(names), day, day)).fetchall()
     except sqlite3.Error:
         return {}
     taken = [name for name, used, _ in rows if used != day]
     if taken:
         try:
             with closing(_connect(store)) as db:
-                db.execute("UPDATE entries SET used = ? WHERE name IN (SELECT value FROM json_each(?))",
-                           (day, json.dumps(taken)))
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(name, day) for name in taken])
+                db.execute("COMMIT")
         except sqlite3.Error:  # not marked: at worst it is checked again in UNUSED_DAYS days
             pass
     return {name: result for name, _, result in rows if type(result) is bytes}
@@ -259,8 +265,9 @@ def write_entries(store: Path, entries: list[tuple[str, bool, bytes]], on: dt.da
     try:
         with closing(_connect(store)) as db:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO entries (name, checked, later, used, result) VALUES (?, ?, ?, ?, ?)",
-                           [(name, day, int(later), day, blob) for name, later, blob in entries])
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                           [(name, day, int(later), blob) for name, later, blob in entries])
+            db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(name, day) for name, _, _ in entries])
             db.execute("COMMIT")
     except sqlite3.Error:
         pass
