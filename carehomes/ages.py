@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Age", "age_words", "date_of", "dated", "nice_date", "parse_age"]
+__all__ = ["Age", "age_mark", "age_words", "date_of", "dated", "fill_ages", "nice_date", "parse_age"]
 
 
 def date_of(value: Any) -> dt.date | None:
@@ -91,6 +91,26 @@ _age_words = functools.lru_cache(maxsize=8192)(_age)
 def dated(value: Any, today: dt.date) -> str:
     """'31 March 2021 (5 years 8 months ago)': a date and its age, or '' for no date."""
     return f"{nice_date(value)} ({age_words(value, today)})" if date_of(value) else ""
+
+
+# A date's age held open in a page kept across days (render.home_page): two characters of Unicode's private use area
+# around the date, filled in with its words on the day the page is written (fill_ages). A profile's text cannot hold
+# them (validate refuses private use characters), so only the build's own marks are filled.
+AGE_OPEN, AGE_CLOSE = "\ue000", "\ue001"
+_MARKS = re.compile(f"{AGE_OPEN}([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){AGE_CLOSE}".encode())
+
+
+def age_mark(value: Any) -> str:
+    """A mark that ``fill_ages`` makes ``age_words(value, today)`` on the day it fills it in; '' for no date."""
+    when = date_of(value)
+    return "" if when is None else f"{AGE_OPEN}{when.year:04}-{when.month:02}-{when.day:02}{AGE_CLOSE}"
+
+
+def fill_ages(text: bytes, today: dt.date) -> bytes:
+    """UTF-8 text with every age_mark made the words of its date's age on ``today``."""
+    if AGE_OPEN.encode() not in text:
+        return text
+    return _MARKS.sub(lambda m: _age_words(m.group(1).decode(), today).encode(), text)
 
 
 @dataclass(frozen=True)

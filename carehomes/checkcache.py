@@ -18,9 +18,12 @@ it (``from_entry``). Anything wrong with the folder or a generation (missing, re
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
 never different or failing. Only the two most recently used generations of each kind are kept.
 
-Each home page (render.render_homes) and each home's listing in the find page's index (search.recall_listings),
-whose words of age change with the day, are kept in another generation, named by a hash of the code and the day
-(``open_generation``), each named by a hash of everything they are made from, for ``build``.
+The same file keeps, for ``build``, each home page and its home.json (render.render_homes), named by a hash of
+everything they are made from but the day, with each age held open as a mark filled in on the day it is written
+(ages.fill_ages) and the staleness decisions it made ("rated more than 2 years ago"): a page kept from another day is
+taken when each decision is the same that day; and the page shell each site's last build rendered. Each home's
+listing in the find page's index (search.recall_listings) is kept in a generation of the day
+(``open_generation``).
 """
 from __future__ import annotations
 
@@ -128,15 +131,17 @@ def _create_checks(db: sqlite3.Connection) -> None:
                "later INTEGER NOT NULL, result BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS taken (name TEXT PRIMARY KEY, day TEXT NOT NULL)")
     db.execute("CREATE INDEX IF NOT EXISTS taken_day ON taken (day)")
+    # each home page with its age marks and the staleness decisions it holds on (render.held_home_page), taken as
+    # entries are; each site's last page shell (render.shell_key)
+    db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, decided TEXT NOT NULL, page BLOB NOT NULL, "
+               "summary BLOB NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS shells (name TEXT PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)")
 
 
 def _create(db: sqlite3.Connection) -> None:
-    """The tables of home pages (pages), the find page's listings (listings) and each site's last page shell
-    (shells), in SQLite pages of 64 KB."""
+    """The table of the find page's listings (listings), in SQLite pages of 64 KB."""
     db.execute("PRAGMA page_size=65536")
-    db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, page BLOB NOT NULL, summary BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS listings (name TEXT PRIMARY KEY, listing TEXT NOT NULL)")
-    db.execute("CREATE TABLE IF NOT EXISTS shells (name TEXT PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)")
 
 
 CHECKS = "checks"  # the cache's folder of generations of kept checks
@@ -160,6 +165,7 @@ def open_checks(on: dt.date) -> Path | None:
             db.execute("BEGIN IMMEDIATE")  # can this run write to it now?
             since = (on - dt.timedelta(days=UNUSED_DAYS)).isoformat()
             db.execute("DELETE FROM entries WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
+            db.execute("DELETE FROM pages WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
             db.execute("DELETE FROM taken WHERE day < ?", (since,))
             db.execute("COMMIT")
         os.utime(store)
@@ -245,16 +251,22 @@ def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]
                               "AND (e.checked = ? OR (e.later = 1 AND e.checked < ?))", (json.dumps(names), day, day)).fetchall()
     except sqlite3.Error:
         return {}
-    taken = [name for name, used, _ in rows if used != day]
-    if taken:
-        try:
-            with closing(_connect(store)) as db:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(name, day) for name in taken])
-                db.execute("COMMIT")
-        except sqlite3.Error:  # not marked: at worst it is checked again in UNUSED_DAYS days
-            pass
+    _mark_taken(store, [name for name, used, _ in rows if used != day], day)
     return {name: result for name, _, result in rows if type(result) is bytes}
+
+
+def _mark_taken(store: Path, names: list[str], day: str) -> None:
+    """Note that a run took these entries or pages on ``day``: one not marked is at worst made again after
+    UNUSED_DAYS days."""
+    if not names:
+        return
+    try:
+        with closing(_connect(store)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(name, day) for name in names])
+            db.execute("COMMIT")
+    except sqlite3.Error:
+        pass
 
 
 def write_entries(store: Path, entries: list[tuple[str, bool, bytes]], on: dt.date) -> None:
@@ -273,16 +285,46 @@ def write_entries(store: Path, entries: list[tuple[str, bool, bytes]], on: dt.da
         pass
 
 
-def read_pages(store: Path, names: list[str]) -> dict[str, tuple[bytes, bytes]]:
-    """The kept home pages of ``names`` (those there are): name -> (page, summary), as render.home_page gives them,
-    in UTF-8 (as they are written: nationally 320 MB neither decoded on reading nor encoded again on writing)."""
-    return {name: (page, summary) for name, page, summary in _read(store, "pages", names)
-            if type(page) is bytes and type(summary) is bytes}
+Decided = list[tuple[str, str, bool]]  # the staleness decisions a kept page holds on (HomeView.held_open)
 
 
-def write_pages(store: Path, pages: list[tuple[str, bytes, bytes]]) -> None:
-    """Keep home pages (name, page, summary), in UTF-8."""
-    _write(store, "pages", pages)
+def read_pages(store: Path, names: list[str], on: dt.date) -> dict[str, tuple[Decided, bytes, bytes]]:
+    """The kept home pages of ``names`` (those there are, in the store of checks: open_checks): name -> (the
+    staleness decisions it holds on, page, summary), as render.held_home_page gives them, in UTF-8 with their ages'
+    marks (nationally 320 MB neither decoded on reading nor encoded again on writing); each marked as taken on ``on``."""
+    day = on.isoformat()
+    try:
+        with closing(_connect(store)) as db:
+            rows = db.execute("SELECT p.name, t.day, p.decided, p.page, p.summary FROM pages p LEFT JOIN taken t "
+                              "ON t.name = p.name WHERE p.name IN (SELECT value FROM json_each(?))",
+                              (json.dumps(names),)).fetchall()
+    except sqlite3.Error:
+        return {}
+    _mark_taken(store, [name for name, used, *_ in rows if used != day], day)
+    out = {}
+    for name, _, decided, page, summary in rows:
+        held = _decided(decided)
+        if held is not None and type(page) is bytes and type(summary) is bytes:
+            out[name] = (held, page, summary)
+    return out
+
+
+def _decided(text: Any) -> Decided | None:
+    """Staleness decisions as write_pages keeps them, or None when they are not (a page then made again)."""
+    try:
+        held = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if type(held) is not list or not all(type(d) is list and len(d) == 3 and type(d[0]) is str and type(d[1]) is str
+                                         and type(d[2]) is bool for d in held):
+        return None
+    return [(key, when, passed) for key, when, passed in held]
+
+
+def write_pages(store: Path, pages: list[tuple[str, Decided, bytes, bytes]], on: dt.date) -> None:
+    """Keep home pages (name, the staleness decisions it holds on, page, summary), in UTF-8, made on ``on``."""
+    _write(store, "pages", [(name, json.dumps(decided), page, summary) for name, decided, page, summary in pages])
+    _mark_taken(store, [name for name, *_ in pages], on.isoformat())
 
 
 def read_listings(store: Path, names: list[str]) -> dict[str, str]:
@@ -296,7 +338,8 @@ def write_listings(store: Path, listings: list[tuple[str, str]]) -> None:
 
 
 def read_shell(store: Path, site: str) -> tuple[str, str] | None:
-    """The page shell (head, tail) the last build of ``site`` (render.shell_key) in this generation rendered."""
+    """The page shell (head, tail) the last build of ``site`` (render.shell_key) with this code rendered (in the
+    store of checks)."""
     rows = _read(store, "shells", [site])
     return (rows[0][1], rows[0][2]) if rows and type(rows[0][1]) is str and type(rows[0][2]) is str else None
 
@@ -309,7 +352,9 @@ def write_shell(store: Path, site: str, shell: tuple[str, str]) -> None:
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:
     """A home page's name in a generation: a hash of what every page of the build shares (``inputs``:
     render.page_inputs) and of what this one's view is made of (its profile's data, the day a sync last
-    confirmed it). The day and the code are the generation's."""
+    confirmed it). The code is the generation's; a page kept from another day is taken when the staleness decisions
+    it holds on are the same (read_pages), its ages filled in on the day (ages.fill_ages). A find page listing's name
+    is made the same way (search.Recalled), in the generation of its day."""
     h = hashlib.blake2b(_dump((data, checked_on)), digest_size=20)
     h.update(b"\0" + inputs.encode("utf-8", "surrogateescape"))
     return h.hexdigest()

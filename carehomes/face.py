@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .ages import age_words, date_of, nice_date
+from .ages import date_of, nice_date
 from .kinds import kinds
 from .safetext import json_for_html, safe_url, tel_href
 from .schema import Shape, shape_problem
@@ -435,7 +435,7 @@ def formatter(name: str) -> Callable[[Formatter], Formatter]:
 
 def _aged(v: View, value: Any) -> str:
     """'2 January 2020, 6 years 11 months ago': a date and its age on the build's day (inside brackets already)."""
-    return f"{nice_date(value)}, {age_words(value, v.today)}"
+    return f"{nice_date(value)}, {v.age(value)}"
 
 
 def _known(value: Any) -> bool:
@@ -630,7 +630,7 @@ def _key_questions(v: View, value: Any, spec: Any) -> Shown | None:
         if when is None:
             note = "" if none_dated else str(opts.get("undated", "date not known"))
         elif when != overall:
-            note = str(opts.get("dated", "published {date}")).replace("{date}", nice_date(when)).replace("{age}", age_words(when, v.today))
+            note = str(opts.get("dated", "published {date}")).replace("{date}", nice_date(when)).replace("{age}", v.age(when))
             if v.stale("rating", when):
                 note += str(opts.get("stale", ", more than {limit} old")).replace("{limit}", v.limits["rating"].words)
         else:

@@ -638,6 +638,8 @@ def char_name(c: str) -> str:
             name = "CONTROL CHARACTER"
         elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
             name = "NONCHARACTER"
+        elif 0xE000 <= code <= 0xF8FF:
+            name = "PRIVATE USE CHARACTER"
         else:
             name = "UNNAMED CHARACTER"
     return f"U+{ord(c):04X} {name}"

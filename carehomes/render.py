@@ -29,7 +29,8 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import checkcache, docs
-from .ages import date_of, dated
+from .checkcache import Decided
+from .ages import date_of, dated, fill_ages
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of, fsa_rated
 from .kinds import kinds
@@ -471,9 +472,19 @@ def profile_page() -> ProfilePage:
 def home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
     """One home's page (``homes/<slug>/index.html``) and what the compare page reads of it (``home.json``): from
     its own view alone (what the find page needs of it is in the search index, search.py), so an edit to one
-    home never changes another's page. The view remembers what it works out while the page is made."""
-    with v.remembering():
-        return _home_page(v, tpl, shell, contact_email)
+    home never changes another's page. ``held_home_page``'s, its ages filled in on the view's day."""
+    page, summary, _ = held_home_page(v, tpl, shell, contact_email)
+    return fill_ages(page, v.today).decode("utf-8"), fill_ages(summary, v.today).decode("utf-8")
+
+
+def held_home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str],
+                   contact_email: str) -> tuple[bytes, bytes, Decided]:
+    """A home's page and home.json in UTF-8 as kept across days: each age held open as a mark (ages.age_mark, filled
+    in by ages.fill_ages on the day it is written), with the staleness decisions it made, which must be the same on
+    a day it is taken (HomeView.held_open). The view remembers what it works out while the page is made."""
+    with v.held_open() as decided:
+        text, summary = _home_page(v, tpl, shell, contact_email)
+    return text.encode("utf-8"), summary.encode("utf-8"), decided
 
 
 def _home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
@@ -527,10 +538,11 @@ def _kept_chunk(args: tuple) -> list[str]:
             break
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
-        found = checkcache.read_pages(store, names)
+        found = checkcache.read_pages(store, names, views[0].today)
         for name, v in zip(names, batch, strict=True):
-            if name in found:
-                _write_home(f"{homes}/{v.slug}", *found[name])
+            kept = found.get(name)
+            if kept is not None and v.holds_on(kept[0]):
+                _write_home(f"{homes}/{v.slug}", fill_ages(kept[1], v.today), fill_ages(kept[2], v.today))
                 written.append(v.slug)
     return written
 
@@ -644,24 +656,24 @@ def _render_chunk(args: tuple) -> int:
     for start in range(0, len(views), checkcache.BATCH):
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(kept[1], v.d, v.checked_on) for v in batch] if kept else []
-        found = checkcache.read_pages(kept[0], names) if kept else {}
-        made: list[tuple[str, bytes, bytes]] = []
+        found = checkcache.read_pages(kept[0], names, batch[0].today) if kept else {}
+        made: list[tuple[str, Decided, bytes, bytes]] = []
         for i, v in enumerate(batch):  # each home's view is built once, by the pipeline (a worker has it from the fork)
-            if names and names[i] in found:
-                page, summary = found[names[i]]
+            held = found.get(names[i]) if names else None
+            if held is not None and v.holds_on(held[0]):
+                _, page, summary = held
             else:
-                text, json_text = home_page(v, tpl, shell, contact_email)
-                page, summary = text.encode("utf-8"), json_text.encode("utf-8")
+                page, summary, decided = held_home_page(v, tpl, shell, contact_email)
                 if names:
-                    made.append((names[i], page, summary))
-            _write_home(f"{homes}/{v.slug}", page, summary)
+                    made.append((names[i], decided, page, summary))
+            _write_home(f"{homes}/{v.slug}", fill_ages(page, v.today), fill_ages(summary, v.today))
         if kept:
-            checkcache.write_pages(kept[0], made)
+            checkcache.write_pages(kept[0], made, batch[0].today)
     return len(views)
 
 
 def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView]) -> str:
-    """What every home page of a build shares besides the code, schema and day (checkcache's generation): the page
+    """What every home page of a build shares besides the code and schema (checkcache's generation): the page
     shell (the theme, overrides and mkdocs.yml as the engine rendered them), the contact address, and the views'
     edit address, staleness limits and the owners whose facts the site does not gather (the same for every view of a
     build, from mkdocs.yml: ``views_alike``), as one hash. ``views``: at least one."""
@@ -677,14 +689,15 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
                  meanwhile: Callable[[], Any] | None = None, early: EarlyHomes | None = None) -> int:
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
     run here while the workers write (parallel.map_forked). A home page is taken as kept from an earlier build
-    (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code, schema and
-    day); nationally 6.4 s of CPU to render them all. ``early``: the kept pages written already (EarlyHomes),
+    (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code and schema) and
+    so is each staleness decision it made, on whatever day it was made (``held_home_page``); nationally 6.4 s of
+    CPU to render them all. ``early``: the kept pages written already (EarlyHomes),
     taken when written under this ``shell``; only the rest are then made here."""
     if not views:
         if meanwhile is not None:
             meanwhile()
         return 0
-    store = checkcache.open_generation(views[0].today)
+    store = checkcache.open_checks(views[0].today)
     kept = (store, page_inputs(shell, contact_email, views)) if store is not None and views_alike(views) else None
     written = early.take(shell, site_dir) if early is not None else None
     if written is not None:
@@ -821,7 +834,7 @@ def prepare_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     # the site's last shell, read before the engine runs (early pages under it, beside the engine, from now) and
     # the one the engine renders kept after, under the one key worked out from the settings read once
-    store = checkcache.open_generation(views[0].today) if views_alike(views) else None
+    store = checkcache.open_checks(views[0].today) if views_alike(views) else None
     key = shell_key(cfg, engine, views) if store is not None else None
     early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, store, key)
     try:

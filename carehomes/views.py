@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from jinja2.filters import do_urlencode
 
-from .ages import Age, age_words, dated
+from .ages import Age, age_mark, age_words, dated
 from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
                    given_words, lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
@@ -101,8 +101,12 @@ def register_stale_note(when: dt.date | None, today: dt.date, limit: Age | None 
     limit = limit or VALUES.staleness["register"]
     if when is None or not limit.passed(when, today):
         return None
+    return _register_note(dated(when, today), limit)
+
+
+def _register_note(dated_words: str, limit: Age) -> str:
     return (f"These Care Quality Commission (CQC) facts may be out of date. They are from the CQC register of "
-            f"{dated(when, today)}, more than {limit.words} ago. Check the CQC page for what CQC says now.")
+            f"{dated_words}, more than {limit.words} ago. Check the CQC page for what CQC says now.")
 
 
 def yes_no(value: Any) -> str | None:
@@ -214,6 +218,7 @@ class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
     _memo: dict[str | int, Any] | None = None  # while remembering: each field read, remembered property and shown spec, once
+    _decided: list[tuple[str, str, bool]] | None = None  # while held open (``held_open``): each staleness decision
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
                  staleness: Mapping[str, Age] | None = None, checked_on: dt.date | None = None,
@@ -229,15 +234,48 @@ class HomeView:
 
     def dated(self, value: Any) -> str:
         """'31 March 2021 (5 years 8 months ago)', as at the build's day; '' for no date."""
-        return dated(value, self.today)
+        return f"{nice_date(value)} ({self.age(value)})" if date_of(value) else ""
 
     def age(self, value: Any) -> str:
-        """'5 years 8 months ago', as at the build's day."""
+        """'5 years 8 months ago', as at the build's day (held open: its mark, ages.age_mark). Every age a page or
+        card says is worded here, and every staleness decided in ``stale``: the day reaches a page no other way."""
+        if self._decided is not None:
+            return age_mark(value)
         return age_words(value, self.today)
 
     def stale(self, key: str, when: dt.date | None) -> bool:
-        """Whether ``when`` is older than the ``key`` threshold (availability, rating, register, ...)."""
-        return bool(when and self.limits[key].passed(when, self.today))
+        """Whether ``when`` is older than the ``key`` threshold (availability, rating, register, ...); held open,
+        the decision is noted (``held_open``)."""
+        if not when:
+            return False
+        passed = self.limits[key].passed(when, self.today)
+        if self._decided is not None:
+            self._decided.append((key, when.isoformat(), passed))
+        return passed
+
+    @contextmanager
+    def held_open(self) -> Iterator[list[tuple[str, str, bool]]]:
+        """Within the block the view's words hold open what depends on the day, for a page kept across days: each age
+        is a mark (``age``: filled in by ages.fill_ages on the day the page is written), and each staleness decision
+        is noted in the list given, (threshold, date, whether passed): the page holds on another day when each
+        decision is the same on it (``holds_on``). Remembers afresh within (and forgets after), so that no word
+        worked out outside is taken in, nor any mark taken out."""
+        saved = self.__dict__.get("_memo"), self._decided
+        self._memo, self._decided = {}, []
+        try:
+            yield self._decided
+        finally:
+            self._memo, self._decided = saved
+            if saved[0] is None:
+                del self._memo
+
+    def holds_on(self, decided: list[tuple[str, str, bool]]) -> bool:
+        """Whether the staleness decisions ``decided`` (``held_open``'s, on another day) are the same on this view's day."""
+        try:
+            return all(self.limits[key].passed(dt.date.fromisoformat(when), self.today) == passed
+                       for key, when, passed in decided)
+        except (KeyError, ValueError, TypeError):
+            return False
 
     def get(self, path: str) -> Any:
         memo = self._memo
@@ -467,7 +505,8 @@ class HomeView:
     @property
     def register_stale(self) -> str | None:
         """A plain warning when the regulator facts are older than the configured number of months."""
-        return register_stale_note(self.register_date, self.today, self.limits["register"])
+        when = self.register_date
+        return _register_note(self.dated(when), self.limits["register"]) if self.stale("register", when) else None
 
     @property
     def beds_confirmed(self) -> dt.date | None:
@@ -903,7 +942,7 @@ class HomeView:
         """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a past rating CQC
         gave an earlier registration ({given}: the fact's ``givenTo`` field, ``given_to``, names it), that it was given
         to an earlier registration (the card's rating words), filled in."""
-        text = text.replace("{date}", when).replace("{age}", age_words(value, self.today))
+        text = text.replace("{date}", when).replace("{age}", self.age(value))
         if "{given}" in text:  # only where CQC's own entry for that rating names the registration it gave it to
             text = text.replace("{given}", self.given_words(given_to) if given_to else "")
         if "{register}" in text:  # a few notes name it: the register's date worked out only for them
@@ -943,7 +982,7 @@ class HomeView:
         own kind: the provider's facts of it are said to be given by the service as that kind calls it (title_noun: "the
         agency"), and those it has not given are asked of it as that kind (unknowns)."""
         when = DATES[spec.date](self) if spec.date in DATES else _date(self.get(spec.date)) if spec.date else None
-        g = Group(spec.id, spec.title, spec.source, when, spec.date_label, age_words(when, self.today) or None, kind=of_kind)
+        g = Group(spec.id, spec.title, spec.source, when, spec.date_label, self.age(when) or None, kind=of_kind)
         if spec.stale_text and spec.stale:  # declared words: the group's own date against its staleness age
             g.stale = (spec.stale_text.replace("{date}", self.dated(when)).replace("{limit}", self.limits[spec.stale].words)
                        if self.stale(spec.stale, when) else None)
@@ -955,7 +994,7 @@ class HomeView:
         label = spec.register_date
         register = self.register_date if label else None  # worked out only for a group that says it
         if label and register and register != when and any(f.owner == "cqc" for f in g.known_facts):
-            g.also = (label, register, age_words(register, self.today))
+            g.also = (label, register, self.age(register))
         if spec.table == "capabilities":
             self._needs_table(g, spec.short or "which needs it can meet")
         return g

@@ -242,12 +242,20 @@ def _views(folder: Path, today: dt.date = TODAY) -> list:
     return views_of(check_paths([folder], on=today).profiles, today, load_schema(), None, {})
 
 
-def test_a_home_page_is_made_again_when_its_profile_the_shell_or_the_day_changes(kept, tmp_path, monkeypatch):
+def _rendered(monkeypatch) -> list[str]:
+    """The slugs of the home pages rendered from here on (not taken as kept)."""
     from carehomes import render
 
     rendered: list[str] = []
-    real = render.home_page
-    monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    real = render.held_home_page
+    monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    return rendered
+
+
+def test_a_home_page_is_made_again_when_its_profile_or_the_shell_changes(kept, tmp_path, monkeypatch):
+    from carehomes import render
+
+    rendered = _rendered(monkeypatch)
     folder = _some_profiles(tmp_path, 4)
     shell = ("<html><body>", "</body></html>")
 
@@ -267,9 +275,6 @@ def test_a_home_page_is_made_again_when_its_profile_the_shell_or_the_day_changes
     rendered.clear()
     other = pages(_views(folder), ("<html><body class=new>", "</body></html>"))
     assert len(rendered) == 4 and all(b"class=new" in page for name, page in other.items() if name.endswith(".html"))
-    rendered.clear()
-    pages(_views(folder, TODAY + dt.timedelta(days=1)))
-    assert len(rendered) == 4
     rendered.clear()  # views of a schema loaded from elsewhere (the generation hashes schema/ only): none kept
     from test_face import schema_copy
 
@@ -282,14 +287,51 @@ def test_a_home_page_is_made_again_when_its_profile_the_shell_or_the_day_changes
     assert len(rendered) == 8
 
 
+def test_a_home_page_kept_from_another_day_says_that_days_ages_and_is_made_again_when_a_staleness_decision_changes(
+        kept, tmp_path, monkeypatch):
+    """A page holds each age open (a mark filled in on the day it is written) and notes each staleness decision it
+    made: the next day it is taken with that day's words, byte for byte the page made afresh that day; on the day a
+    fact passes its staleness age ("may be out of date") that home's page alone is made again."""
+    from carehomes import ages, render
+
+    rendered = _rendered(monkeypatch)
+    folder = _some_profiles(tmp_path, 4)
+    aging = sorted(folder.glob("*.yaml"))[0]  # the register's facts 80 days old: 3 months (92 days) from the 12th day
+    _set_field(aging, "imported", (TODAY - dt.timedelta(days=80)).isoformat())
+    shell = ("<html><body>", "</body></html>")
+
+    def pages(on: dt.date) -> dict[str, bytes]:
+        out = tmp_path / f"site-{len(list(tmp_path.glob('site-*')))}"
+        render.render_homes(_views(folder, on), out, shell, "care@example.org")
+        return _files(out)
+
+    def afresh(on: dt.date) -> dict[str, bytes]:
+        with monkeypatch.context() as m:
+            m.setenv(checkcache.CACHE_ENV, "off")
+            return pages(on)
+
+    pages(TODAY)
+    assert len(rendered) == 4
+    for later, made in ((1, []), (2, []), (11, []), (12, [aging.stem]), (13, []), (26, [])):
+        on = TODAY + dt.timedelta(days=later)
+        rendered.clear()
+        kept_pages = pages(on)
+        assert rendered == made, later
+        rendered.clear()
+        fresh = afresh(on)
+        assert kept_pages == fresh, later
+        assert not any(ages.AGE_OPEN.encode() in page for page in fresh.values())
+    assert b"may be out of date" in fresh[f"homes/{aging.stem}/index.html"]
+    assert ages.age_words(TODAY - dt.timedelta(days=80), TODAY + dt.timedelta(days=26)).encode() in \
+        fresh[f"homes/{aging.stem}/index.html"]
+
+
 def test_a_home_page_is_made_again_when_the_site_starts_or_stops_gathering_food_hygiene_ratings(kept, tmp_path, monkeypatch):
     """fsa_authorities set or not (siteconfig.ungathered) changes no profile and not the shell: a page kept under the
     other setting must not be taken, or a build would keep saying "ratings we hold do not say" (render.page_inputs)."""
     from carehomes import render
 
-    rendered: list[str] = []
-    real = render.home_page
-    monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    rendered = _rendered(monkeypatch)
     folder = _some_profiles(tmp_path, 4)
 
     def pages(ungathered: frozenset[str]) -> dict[str, bytes]:
@@ -637,3 +679,47 @@ def test_the_check_command_reads_and_writes_no_cache(kept, run_cli, tmp_path):
     folder = _some_profiles(tmp_path, 2)
     assert run_cli("check", str(folder), cwd=tmp_path).returncode == 0
     assert not kept.exists()
+
+
+@pytest.fixture(scope="module")
+def held_pages() -> dict[str, tuple[bytes, bytes, list]]:
+    """Every bundled home's page held open (render.held_home_page) on TODAY, by slug, both areas."""
+    from carehomes import render
+
+    tpl = render.profile_page()
+    return {v.slug: render.held_home_page(v, tpl, SHELL, "care@example.org") for v in _bundled_views(TODAY)}
+
+
+SHELL = ("<html><body>", "</body></html>")
+
+
+def _bundled_views(on: dt.date) -> list:
+    from carehomes.pipeline import views_of
+    from carehomes.schema import load_schema
+
+    views = []
+    for folder in (PROVIDERS, *sorted((ROOT / "areas").glob("*/providers"))):
+        views += views_of(check_paths([folder], on=on).profiles, on, load_schema(), "https://example.org/edit/", {})
+    return views
+
+
+@pytest.mark.parametrize("later", [0, 1, 29, 31, 92, 366, 731])
+def test_every_bundled_home_page_kept_from_another_day_is_the_page_made_that_day(later, held_pages):
+    """render.held_home_page's promise, which the pages kept across days rest on, over every bundled home (both areas):
+    a page held open on one day, where its staleness decisions hold on a later day, has its marks filled in that
+    day byte for byte the page made that day with its words (a word of the day that does not pass through
+    HomeView.age, or an age changed on its way into the page, capitalised or cut, would differ), and no mark left."""
+    from carehomes import ages, render
+
+    on = TODAY + dt.timedelta(days=later)
+    tpl = render.profile_page()
+    held = 0
+    for v in _bundled_views(on):
+        page, summary, decided = held_pages[v.slug]
+        with v.remembering():
+            plain = render._home_page(v, tpl, SHELL, "care@example.org")
+        assert ages.AGE_OPEN not in plain[0] + plain[1]
+        if v.holds_on(decided):
+            held += 1
+            assert (ages.fill_ages(page, on).decode(), ages.fill_ages(summary, on).decode()) == plain, v.slug
+    assert held > len(held_pages) / 2
