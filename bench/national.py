@@ -65,9 +65,10 @@ def forget_checks() -> None:
         shutil.rmtree(KEPT[0], ignore_errors=True)
 
 
-def forget_pages() -> None:
-    """Forget the kept pages and listings but keep the checks (``checks/``), as on the first build of a new day: a
-    page's words of age change each day, a profile's check does not (carehomes/checkcache.py)."""
+def forget_the_days() -> None:
+    """Forget what is kept for the day only (the find page's listings), keeping the checks and the pages
+    (``checks/``), as the first build of a new day finds the cache: a profile's check holds on later days, a page
+    is kept with its ages held open (carehomes/checkcache.py)."""
     if KEPT:
         for store in KEPT[0].glob("*.sqlite*"):
             store.unlink()
@@ -371,7 +372,7 @@ def main() -> int:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3) after one profile edited; "
                   f"{again / hugo:.1f} times with every page made again (the postcode lookup kept); "
                   f"{first / hugo:.1f} times on a first run (nothing kept); {next_day / hugo:.1f} times on the "
-                  "first build of a new day (the checks kept, every page made again)")
+                  "first build of a new day (the checks and pages kept, the listings made again)")
             FIGURES["next_day_over_hugo"] = round(next_day / hugo, 2)
             FIGURES["build_over_hugo"] = round(build / hugo, 2)
             FIGURES["all_again_over_hugo"] = round(again / hugo, 2)
@@ -394,7 +395,7 @@ def main() -> int:
 
 
 ALL_AGAIN = "build whole site, every page again (lookup kept)"
-NEXT_DAY = "build whole site, the next day (checks kept, every page again)"
+NEXT_DAY = "build whole site, the next day (checks and pages kept, listings made again)"
 
 
 def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float]:
@@ -402,7 +403,8 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
     forgotten but the site just built left in place, as after a change to the code or schema (every profile
     checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
     being replaced: issue 24's "the postcode lookup reused when unchanged"); once with the checks kept and the pages
-    forgotten, as the first build of a new day (the daily publish, whose checks the workflow keeps); then ``runs``
+    forgotten, as the first build of a new day finds them (the daily publish, whose checks and pages the workflow
+    keeps: the find page's listings are the day's); then ``runs``
     times each after one profile edited (``edit``). As a national site (mkdocs.yml with every postcode area, beside the original so
     that its relative paths still work). Each figure less what --timings spends counting files: (median after an
     edit, the first run, every page again, the next day)."""
@@ -414,7 +416,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
     try:
         for label, times, before in (("build whole site, first run (nothing kept)", 1, forget_checks),
                                      (ALL_AGAIN, 1, forget_checks),
-                                     (NEXT_DAY, 1, forget_pages),
+                                     (NEXT_DAY, 1, forget_the_days),
                                      ("build whole site, one profile edited (target 3x Hugo)", runs, edit)):
             took = run(label, *args, runs=times, before=before)
             counting = FIGURES[label].get("stages_median_s", {}).get("(counting files for this)", 0.0)

@@ -119,8 +119,9 @@ def test_each_timed_run_after_the_first_follows_one_profile_edited_and_the_profi
     assert not (tmp_path / "kept").exists()
 
 
-def test_the_next_days_build_forgets_the_kept_pages_and_keeps_the_checks(tmp_path: Path, monkeypatch):
-    """As the first build of a new day finds the cache (carehomes/checkcache.py: pages are a day's, checks are not)."""
+def test_the_next_days_build_forgets_the_days_listings_and_keeps_the_checks_and_pages(tmp_path: Path, monkeypatch):
+    """As the first build of a new day finds the cache (carehomes/checkcache.py: the find page's listings are a
+    day's; checks and pages are kept across days)."""
     import datetime as dt
 
     from carehomes import checkcache
@@ -135,8 +136,8 @@ def test_the_next_days_build_forgets_the_kept_pages_and_keeps_the_checks(tmp_pat
     for f in sorted((ROOT / "providers").glob("[a-z]*.yaml"))[:2]:
         (folder / f.name).write_bytes(f.read_bytes())
     check_paths([folder], base=tmp_path, pieces=True, on=dt.date(2026, 11, 23))
-    pages = checkcache.open_generation(dt.date(2026, 11, 23))
-    assert pages is not None and pages.exists()
+    listings = checkcache.open_generation(dt.date(2026, 11, 23))
+    assert listings is not None and listings.exists()
     checks = sorted((kept / checkcache.CHECKS).iterdir())
-    bench.forget_pages()
-    assert not pages.exists() and sorted((kept / checkcache.CHECKS).iterdir()) == checks and checks
+    bench.forget_the_days()
+    assert not listings.exists() and sorted((kept / checkcache.CHECKS).iterdir()) == checks and checks
