@@ -108,9 +108,17 @@ def age_mark(value: Any) -> str:
 
 def fill_ages(text: bytes, today: dt.date) -> bytes:
     """UTF-8 text with every age_mark made the words of its date's age on ``today``."""
-    if AGE_OPEN.encode() not in text:
+    if _OPEN not in text:
         return text
-    return _MARKS.sub(lambda m: _age_words(m.group(1).decode(), today).encode(), text)
+    return _MARKS.sub(lambda m: _age_bytes(m.group(1), today), text)
+
+
+_OPEN = AGE_OPEN.encode()
+
+
+@functools.lru_cache(maxsize=8192)
+def _age_bytes(day: bytes, today: dt.date) -> bytes:
+    return _age(day.decode(), today).encode()
 
 
 @dataclass(frozen=True)
