@@ -571,18 +571,18 @@ def test_publish_in_a_fresh_clone_fetches_code_point_open_and_the_site_finds_hr6
 
 
 def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(tmp_path, github):
-    """The build takes each profile's check kept by the last publish on main (actions/cache): the second run restores
-    the first's store and adds an entry for the one profile edited between them; a branch's run saves its own, which
+    """The build takes each profile's check and page kept by the last publish on main (actions/cache): the second run
+    restores the first's store and adds an entry and a page for the one profile edited between them; a branch's run saves its own, which
     main never restores."""
     import sqlite3
 
     from download_stub import DownloadStub
     from test_codepoint_fetch import DOWNLOAD, real_zip, serve
 
-    def entries(run) -> set[str]:
+    def entries(run, table: str = "entries") -> set[str]:
         [store] = (run.jobs["build"].workspace.parent / "temp" / "carehomes-cache" / "checks").glob("*.sqlite")
         with sqlite3.connect(store) as db:
-            return {name for (name,) in db.execute("SELECT name FROM entries")}
+            return {name for (name,) in db.execute(f"SELECT name FROM {table}")}
 
     origin = publish_origin(tmp_path)
     with DownloadStub() as os_stub:
@@ -590,10 +590,10 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
         harness = Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
         first = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
         assert first.result == "success", first.log()
-        restore = "Restore the last publish's profile checks"
+        restore = "Restore the last publish's checks and pages"
         assert first.jobs["build"].step(restore).output.startswith("Cache not found")
-        kept = entries(first)
-        assert len(kept) == 2
+        kept, pages = entries(first), entries(first, "pages")
+        assert len(kept) == len(pages) == 2
         push_change(origin, tmp_path, "other", lambda w: (w / "providers" / "example-minimal.yaml").unlink(), "other")
         branch = harness.run("publish.yml", "workflow_dispatch", {"inputs": {}}, ref="refs/heads/other")
         assert branch.result == "success", branch.log()
@@ -604,6 +604,7 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
     assert second.jobs["build"].step(restore).output == "Cache restored from key: profile-checks-1001"
     again = entries(second)
     assert kept < again and len(again) == 3  # the edited profile's entry added to the first run's two
+    assert pages < entries(second, "pages") and len(entries(second, "pages")) == 3  # and its page
     assert [c.key for c in harness.caches] == ["codepoint-open-2025-10", "profile-checks-1001", "profile-checks-1002",
                                                "profile-checks-1003"]
 
