@@ -598,7 +598,8 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
         branch = harness.run("publish.yml", "workflow_dispatch", {"inputs": {}}, ref="refs/heads/other")
         assert branch.result == "success", branch.log()
         push_change(origin, tmp_path, "main", lambda w: (w / "providers" / "example-full.yaml").write_text(
-            (w / "providers" / "example-full.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8"), "edit")
+            (w / "providers" / "example-full.yaml").read_text(encoding="utf-8").replace("\nname: ", "\nname: Renamed ", 1),
+            encoding="utf-8"), "edit")
         second = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
     assert second.result == "success", second.log()
     assert second.jobs["build"].step(restore).output == "Cache restored from key: profile-checks-1001"
