@@ -21,6 +21,7 @@ bytes by kind of file.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -65,15 +66,6 @@ def forget_checks() -> None:
         shutil.rmtree(KEPT[0], ignore_errors=True)
 
 
-def forget_the_days() -> None:
-    """Forget what is kept for the day only (the find page's listings), keeping the checks and the pages
-    (``checks/``), as the first build of a new day finds the cache: a profile's check holds on later days, a page
-    is kept with its ages held open (carehomes/checkcache.py)."""
-    if KEPT:
-        for store in KEPT[0].glob("*.sqlite*"):
-            store.unlink()
-
-
 def edited_name(text: str, n: int) -> str:
     """A profile's text with its name edited: "Edited <n> " put before it (in place of an earlier edit's)."""
     return re.sub(r"(?m)^name: (Edited \d+ )?", f"name: Edited {n} ", text, count=1)
@@ -97,15 +89,15 @@ class OneEdit:
         self.path.write_bytes(self.original)
 
 
-def run_once(*args: str) -> tuple[float, float, float, int, str, str]:
-    """One run of build.py ARGS: wall seconds, CPU seconds (user + system, os.wait4's, which include the
+def run_once(*args: str, as_of: dt.date | None = None) -> tuple[float, float, float, int, str, str]:
+    """One run of build.py ARGS (``as_of``: as if today were that day, bench/as_of.py): wall seconds, CPU seconds (user + system, os.wait4's, which include the
     worker processes it waited for: the figure a busy shared machine disturbs least), that process's own
     peak memory in MB (os.wait4's ru_maxrss; its workers', which Python's pools wait for, are within
     RUSAGE_CHILDREN only), the exit code, stdout and stderr."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], stdout=out, stderr=err,
-                                env=_run_env())
+        script = [str(ROOT / "bench" / "as_of.py"), as_of.isoformat()] if as_of else [str(ROOT / "build.py")]
+        proc = subprocess.Popen([sys.executable, *script, *args], stdout=out, stderr=err, env=_run_env())
         _, status, usage = os.wait4(proc.pid, 0)
         took = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -177,10 +169,11 @@ def _filesystem_note(folder: Path) -> str:
 
 
 def run(label: str, *args: str, runs: int = 1, target: float | None = None,
-        before: Callable[[], None] | None = None) -> float:
+        before: Callable[[], None] | None = None, as_of: dt.date | None = None) -> float:
     """The median wall time of ``runs`` runs of build.py ARGS, printed with the median CPU time and the peak
     memory, and whether that median is within ``target`` (wall seconds) or over it; the median of each stage's
-    seconds too when the command printed a --timings table. ``before``: called before each run (not timed)."""
+    seconds too when the command printed a --timings table. ``before``: called before each run (not timed);
+    ``as_of``: run as if today were that day (bench/as_of.py)."""
     times: list[float] = []
     cpus: list[float] = []
     stages: dict[str, list[float]] = {}
@@ -190,7 +183,7 @@ def run(label: str, *args: str, runs: int = 1, target: float | None = None,
         waited += wait_for_removal(_out_of(args))
         if before is not None:
             before()
-        took, cpu, mb, code, stdout, stderr = run_once(*args)
+        took, cpu, mb, code, stdout, stderr = run_once(*args, as_of=as_of)
         times.append(took)
         cpus.append(cpu)
         peak = max(peak, mb)
@@ -372,7 +365,7 @@ def main() -> int:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3) after one profile edited; "
                   f"{again / hugo:.1f} times with every page made again (the postcode lookup kept); "
                   f"{first / hugo:.1f} times on a first run (nothing kept); {next_day / hugo:.1f} times on the "
-                  "first build of a new day (the checks and pages kept, the listings made again)")
+                  "first build of the next day (what today's runs kept)")
             FIGURES["next_day_over_hugo"] = round(next_day / hugo, 2)
             FIGURES["build_over_hugo"] = round(build / hugo, 2)
             FIGURES["all_again_over_hugo"] = round(again / hugo, 2)
@@ -395,30 +388,32 @@ def main() -> int:
 
 
 ALL_AGAIN = "build whole site, every page again (lookup kept)"
-NEXT_DAY = "build whole site, the next day (checks and pages kept, listings made again)"
+NEXT_DAY = "build whole site, the next day (what the runs above kept)"
 
 
 def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float]:
     """The whole site built with --timings: once with nothing kept; once more with the kept checks and pages
     forgotten but the site just built left in place, as after a change to the code or schema (every profile
     checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
-    being replaced: issue 24's "the postcode lookup reused when unchanged"); once with the checks kept and the pages
-    forgotten, as the first build of a new day finds them (the daily publish, whose checks and pages the workflow
-    keeps: the find page's listings are the day's); then ``runs``
-    times each after one profile edited (``edit``). As a national site (mkdocs.yml with every postcode area, beside the original so
-    that its relative paths still work). Each figure less what --timings spends counting files: (median after an
+    being replaced: issue 24's "the postcode lookup reused when unchanged"); ``runs`` times each after one profile
+    edited (``edit``); then once as if it were the next day (bench/as_of.py), with what those runs kept, as the
+    daily publish finds it (the publish workflow keeps it between runs). As a national site (mkdocs.yml with every
+    postcode area, beside the original so that its relative paths still work). Each figure less what --timings spends counting files: (median after an
     edit, the first run, every page again, the next day)."""
     config = ROOT / ".mkdocs-national.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")
     args = ("build", "--providers", str(prov), "--out", str(out), "--config", str(config), "--timings")
     figures = []
+    from carehomes import validate
+
+    tomorrow = validate.today() + dt.timedelta(days=1)
     try:
-        for label, times, before in (("build whole site, first run (nothing kept)", 1, forget_checks),
-                                     (ALL_AGAIN, 1, forget_checks),
-                                     (NEXT_DAY, 1, forget_the_days),
-                                     ("build whole site, one profile edited (target 3x Hugo)", runs, edit)):
-            took = run(label, *args, runs=times, before=before)
+        for label, times, before, as_of in (("build whole site, first run (nothing kept)", 1, forget_checks, None),
+                                            (ALL_AGAIN, 1, forget_checks, None),
+                                            ("build whole site, one profile edited (target 3x Hugo)", runs, edit, None),
+                                            (NEXT_DAY, 1, None, tomorrow)):
+            took = run(label, *args, runs=times, before=before, as_of=as_of)
             counting = FIGURES[label].get("stages_median_s", {}).get("(counting files for this)", 0.0)
             if counting:  # --timings counts the files each stage wrote; that is not the build's own time
                 took -= counting
@@ -426,7 +421,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
             figures.append(took)
     finally:
         config.unlink()
-    return figures[3], figures[0], figures[1], figures[2]
+    return figures[2], figures[0], figures[1], figures[3]
 
 
 def measure_edit_one(prov: Path, out: Path, runs: int) -> None:

@@ -1,14 +1,21 @@
-"""Each profile's check and open data pieces remembered between runs (issue 24: rebuild only what changed).
+"""Each profile's check, and each home's page and find page listing, remembered between runs (issue 24: rebuild
+only what changed).
 
 ``data`` and ``build`` load, check and cut into pieces every profile (nationally 10 s of CPU, most of
 ``data``). Most runs follow a run on nearly the same files, so each profile's result (its parsed profile,
 its problems and its pieces) is kept as an entry named by a hash of its bytes and of the path shown in
-messages, in a SQLite file (a generation of checks, in ``checks/``) named by a hash of everything else the result
-depends on but the day: this package's Python files, ``schema/``, and the Python and library versions
-(``_code_digest``). A changed profile, or any change to the code or schema, finds nothing kept and is checked again.
-The rules use the day only to refuse a date after it (``validate.day_bound``), so an entry is taken on the day it was
-checked and, when it had no such problem, on every later day: the first run of a day (the daily publish) checks only
-what changed. An entry not taken for ``UNUSED_DAYS`` days (a profile's earlier bytes) is removed.
+messages, in a SQLite file (a generation, in ``checks/``) named by a hash of everything else the result depends on
+but the day: this package's Python files, ``schema/``, and the Python and library versions (``_code_digest``). A
+changed profile, or any change to the code or schema, finds nothing kept and is checked again. The rules use the day
+only to refuse a date after it (``validate.day_bound``), so an entry is taken on the day it was checked and, when it
+had no such problem, on every later day: the first run of a day (the daily publish) checks only what changed.
+
+The same file keeps, for ``build``, each home page and its home.json (render.render_homes), each home's listing in
+the find page's index (search.recall_listings) and the page shell each site's last build rendered, each named by a
+hash of everything it is made from but the day. A page or listing is kept with each age held open as a mark filled in
+on the day it is written (ages.fill_ages) and the staleness decisions it made ("rated more than 2 years ago":
+HomeView.held_open), and is taken on another day when each decision is the same. Anything no run has taken for
+``UNUSED_DAYS`` days (a profile's earlier text) is removed.
 
 Kept in ``$CAREHOMES_CACHE`` or else ``$XDG_CACHE_HOME/carehomes`` (``~/.cache/carehomes``): outside the
 repository, where a pull request cannot put files. ``CAREHOMES_CACHE=off`` turns it off (the tests do, except
@@ -16,14 +23,7 @@ their own). An entry holds plain values only (tuples, lists, dicts, text, number
 unpickler that makes no other type, and becomes a result again only when it has the shape ``to_entry`` gives
 it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
-never different or failing. Only the two most recently used generations of each kind are kept.
-
-The same file keeps, for ``build``, each home page and its home.json (render.render_homes), named by a hash of
-everything they are made from but the day, with each age held open as a mark filled in on the day it is written
-(ages.fill_ages) and the staleness decisions it made ("rated more than 2 years ago"): a page kept from another day is
-taken when each decision is the same that day; and the page shell each site's last build rendered. Each home's
-listing in the find page's index (search.recall_listings) is kept in a generation of the day
-(``open_generation``).
+never different or failing. Only the two most recently used generations are kept.
 """
 from __future__ import annotations
 
@@ -99,11 +99,6 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def generation(on: dt.date) -> str:
-    """The name of the generation of home pages and listings made on ``on``."""
-    return hashlib.blake2b(f"{_code_digest()}\0{on.isoformat()}".encode(), digest_size=16).hexdigest()
-
-
 def entry_name(raw: bytes, shown: str) -> str:
     """A profile's entry in its generation: a hash of its bytes and of the path its messages show."""
     h = hashlib.blake2b(raw, digest_size=20)
@@ -136,23 +131,21 @@ def _create_checks(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, decided TEXT NOT NULL, page BLOB NOT NULL, "
                "summary BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS shells (name TEXT PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)")
-
-
-def _create(db: sqlite3.Connection) -> None:
-    """The table of the find page's listings (listings), in SQLite pages of 64 KB."""
-    db.execute("PRAGMA page_size=65536")
+    # each home's listing in the find page's index, with its ages held open and its decisions (search.listing_text)
     db.execute("CREATE TABLE IF NOT EXISTS listings (name TEXT PRIMARY KEY, listing TEXT NOT NULL)")
 
 
-CHECKS = "checks"  # the cache's folder of generations of kept checks
-UNUSED_DAYS = 14  # an entry no run has taken for this many days is removed
+CHECKS = "checks"  # the cache's folder of generations
+UNUSED_DAYS = 14  # an entry, page or listing no run has taken for this many days is removed
 
 
 def open_checks(on: dt.date) -> Path | None:
-    """This code's generation of kept checks (a SQLite file in ``checks/``), made if need be and marked as used now,
-    less the entries no run has taken since ``UNUSED_DAYS`` before ``on``; the generations of checks beyond the
-    ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used (as
-    ``open_generation``)."""
+    """This code's generation (a SQLite file in ``checks/`` of kept checks, pages and listings), made if need be and
+    marked as used now, less what no run has taken since ``UNUSED_DAYS`` before ``on``; the generations beyond the
+    ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used: its folder or
+    file cannot be made or written, a file of the package cannot be read, or another run holds the store's lock for
+    more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run checks every profile
+    rather than wait on it chunk after chunk."""
     root = cache_root()
     if root is None:
         return None
@@ -166,33 +159,13 @@ def open_checks(on: dt.date) -> Path | None:
             since = (on - dt.timedelta(days=UNUSED_DAYS)).isoformat()
             db.execute("DELETE FROM entries WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
             db.execute("DELETE FROM pages WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
+            db.execute("DELETE FROM listings WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
             db.execute("DELETE FROM taken WHERE day < ?", (since,))
             db.execute("COMMIT")
         os.utime(store)
         _prune(folder)
-    except (OSError, sqlite3.Error):
-        return None
-    return store
-
-
-def open_generation(on: dt.date) -> Path | None:
-    """This run's generation of home pages and listings (a SQLite file), made if need be and marked as used now; the generations
-    beyond the ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used:
-    its folder or file cannot be made or written, a file of the package cannot be read, or another run holds the
-    store's lock for more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run
-    checks every profile rather than wait on it chunk after chunk."""
-    root = cache_root()
-    if root is None:
-        return None
-    try:
-        store = root / f"{generation(on)}.sqlite"
-        root.mkdir(parents=True, exist_ok=True)
-        with closing(_connect(store)) as db:
-            _create(db)
-            db.execute("BEGIN IMMEDIATE")  # can this run write to it now?
-            db.execute("ROLLBACK")
-        os.utime(store)
-        _prune(root)
+        for old in root.glob("*.sqlite*"):  # a generation of a day, as versions before December 2026 kept pages
+            old.unlink()
     except (OSError, sqlite3.Error):
         return None
     return store
@@ -315,6 +288,12 @@ def _decided(text: Any) -> Decided | None:
         held = json.loads(text)
     except (TypeError, ValueError):
         return None
+    return decided_of(held)
+
+
+def decided_of(held: Any) -> Decided | None:
+    """Staleness decisions read back from JSON (lists of threshold, date and whether passed), or None when they are
+    not that."""
     if type(held) is not list or not all(type(d) is list and len(d) == 3 and type(d[0]) is str and type(d[1]) is str
                                          and type(d[2]) is bool for d in held):
         return None
@@ -327,14 +306,24 @@ def write_pages(store: Path, pages: list[tuple[str, Decided, bytes, bytes]], on:
     _mark_taken(store, [name for name, *_ in pages], on.isoformat())
 
 
-def read_listings(store: Path, names: list[str]) -> dict[str, str]:
-    """The kept find page listings of ``names`` (those there are): name -> its JSON text (search.recall_listings)."""
-    return {name: listing for name, listing in _read(store, "listings", names) if type(listing) is str}
+def read_listings(store: Path, names: list[str], on: dt.date) -> dict[str, str]:
+    """The kept find page listings of ``names`` (those there are): name -> its JSON text (search.recall_listings);
+    each marked as taken on ``on``."""
+    day = on.isoformat()
+    try:
+        with closing(_connect(store)) as db:
+            rows = db.execute("SELECT l.name, t.day, l.listing FROM listings l LEFT JOIN taken t ON t.name = l.name "
+                              "WHERE l.name IN (SELECT value FROM json_each(?))", (json.dumps(names),)).fetchall()
+    except sqlite3.Error:
+        return {}
+    _mark_taken(store, [name for name, used, _ in rows if used != day], day)
+    return {name: listing for name, _, listing in rows if type(listing) is str}
 
 
-def write_listings(store: Path, listings: list[tuple[str, str]]) -> None:
-    """Keep find page listings (name, JSON text)."""
+def write_listings(store: Path, listings: list[tuple[str, str]], on: dt.date) -> None:
+    """Keep find page listings (name, JSON text) made on ``on``."""
     _write(store, "listings", listings)
+    _mark_taken(store, [name for name, _ in listings], on.isoformat())
 
 
 def read_shell(store: Path, site: str) -> tuple[str, str] | None:
@@ -354,7 +343,7 @@ def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:
     render.page_inputs) and of what this one's view is made of (its profile's data, the day a sync last
     confirmed it). The code is the generation's; a page kept from another day is taken when the staleness decisions
     it holds on are the same (read_pages), its ages filled in on the day (ages.fill_ages). A find page listing's name
-    is made the same way (search.Recalled), in the generation of its day."""
+    is made the same way (search.Recalled)."""
     h = hashlib.blake2b(_dump((data, checked_on)), digest_size=20)
     h.update(b"\0" + inputs.encode("utf-8", "surrogateescape"))
     return h.hexdigest()

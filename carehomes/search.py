@@ -20,6 +20,8 @@ And two for the find page's first load:
 """
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
 import re
 import shutil
@@ -36,6 +38,7 @@ from .finding import name_key, position_of, prime_positions, site_words, sort_ra
 from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
+from .ages import AGE_OPEN, fill_ages
 from .search_index import WORD, card, filters, home_words
 
 if TYPE_CHECKING:
@@ -183,11 +186,15 @@ class Listed:
     (the facet index's, search/near/'s and the word index's number), with its card, filters and words."""
 
     def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None,
-                 labels: dict[str, str] | None = None) -> None:
+                 labels: dict[str, str] | None = None, held_on: dt.date | None = None) -> None:
         """``cache`` (serve's, and the build's kept listings: recall_listings): slug -> (view, town label, card,
-        filters, words, A to Z key, place, sort values) from an earlier listing, reused for a home whose view and
-        town label are the same objects and text, and refilled. ``labels``: finding.towns(views), when the caller
-        has them."""
+        filters, words, A to Z key, place, sort values, staleness decisions) from an earlier listing, reused for a
+        home whose view and town label are the same objects and text, and refilled. ``labels``: finding.towns(views),
+        when the caller has them. ``held_on`` (the build's, to keep listings across days): each listing made here is
+        made with its view held open (HomeView.held_open: ages as marks, each staleness decision noted, with those of
+        the values a kept listing holds), its card's marks filled in on that day (``filled_card``) in ``cards``."""
+        self.held_on = held_on
+        names = recalled_values(views) if held_on is not None else []
         labels = towns(views) if labels is None else labels
         cache = {} if cache is None else cache
         prime_positions(v for v in views if (held := cache.get(v.slug)) is None or held[0] is not v)
@@ -203,14 +210,37 @@ class Listed:
             label = town_of(v, labels)
             held = cache.get(v.slug)
             if held is None or held[0] is not v or held[1] != label:
-                held = cache[v.slug] = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v), {})
+                if held_on is None:
+                    held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v), {}, None)
+                else:
+                    with v.held_open() as decided:
+                        held = (v, label, card(v, labels), filters(v, labels), home_words(v, labels), keys[v.slug], place_of(v), {},
+                                decided)
+                        for name in names:  # the values a kept listing holds (listing_text): their decisions noted too
+                            v.value(name)
+                        _ = v.untold
+                cache[v.slug] = held
             self.places.append(held[6])
             self.ranked[v.slug] = held[7]
-            self.cards.append(held[2])
+            self.cards.append(held[2] if held_on is None else filled_card(held[2], held_on))
             self.filters.append(held[3])
             self.words.append(held[4])
         for slug in set(cache) - {v.slug for v in self.views}:
             del cache[slug]
+
+
+def filled_card(card: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """A result card made held open (Listed's ``held_on``) with its ages worded on ``today``: in its meta's text and in
+    the card the find page draws (views.card_meta: base64 of JSON, decoded to be filled in)."""
+    meta: dict[str, str] = {}
+    for key, value in card["meta"].items():
+        if key == "card":
+            raw = base64.b64decode(value)  # as card_meta writes it (a kept one: search._listing)
+            filled = fill_ages(raw, today)
+            meta[key] = value if filled is raw else base64.b64encode(filled).decode("ascii")
+        else:
+            meta[key] = fill_ages(value.encode("utf-8"), today).decode("utf-8") if AGE_OPEN in value else value
+    return {"url": card["url"], "meta": meta}
 
 
 def near_summaries(listed: Listed) -> dict[str, list[list[Any]]]:
@@ -430,7 +460,8 @@ def _write_search(views: list["HomeView"], site_dir: Path, index: bool, recalled
         return "not indexed"
     if not views:
         return "no search index (no homes)"
-    files = write_index(views, site_dir, recalled.cache if recalled else None, labels=recalled.labels if recalled else None)
+    files = write_index(views, site_dir, recalled.cache if recalled else None, labels=recalled.labels if recalled else None,
+                        held_on=views[0].today if recalled else None)
     if recalled:
         recalled.keep(views)
     return f"search index of {site_words(views).count(len(views))} ({files} files)"
@@ -459,15 +490,26 @@ def _texts(value: Any) -> bool:
 
 def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str], ranks: list[str]) -> str | None:
     """A home's listing as kept (JSON: card, filters, words, A to Z key, untold, ``names``' values, of which
-    ``ranks`` are numbers), from its entry in Listed's cache; None when it holds what JSON would not give back as
-    it is."""
+    ``ranks`` are numbers, and the staleness decisions it holds on), from its entry in Listed's cache, made held open
+    (Listed's ``held_on``); None when it holds what JSON would not give back as it is, or was not made held open."""
+    if held[8] is None:
+        return None
     values = {name: view.value(name) for name in names}
     try:
-        text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], view.untold, values],
+        text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], view.untold, values, held[8]],
                           ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_not_kept)
     except (TypeError, ValueError):  # a value JSON has no type for, or not a number
         return None
     return text if _listing(text, view, held[1], names, ranks) is not None else None
+
+
+def _base64(text: Any) -> bool:
+    """Whether ``text`` is base64 text (as views.card_meta writes a card)."""
+    try:
+        base64.b64decode(text, validate=True)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _not_kept(value: Any) -> Any:
@@ -479,17 +521,23 @@ def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
     """A kept listing (listing_text) as Listed's cache entry for ``view`` (whose town label is ``label``) with its
     untold and values; None unless every part has the exact shape and types listing_text writes (a kept file is
     not trusted to), each word is one the find page could be searched by (no "/" to put into a file's name), each
-    untold fact one of the home's own kinds' and each of ``ranks`` a number. Its place (postcode district and
-    position, part of file names) is read from the view again, not kept."""
+    untold fact one of the home's own kinds' and each of ``ranks`` a number; and when the staleness decisions it
+    holds on are not the same on the view's day (HomeView.holds_on). Its place (postcode district and position, part
+    of file names) is read from the view again, not kept."""
+    from .checkcache import decided_of
+
     try:
         t = orjson.loads(text)  # a third of json.loads' CPU (nationally 15,403 listings a build)
     except orjson.JSONDecodeError:
         return None
-    if type(t) is not list or len(t) != 6:
+    if type(t) is not list or len(t) != 7:
         return None
-    card, own, found, key, untold, values = t
+    card, own, found, key, untold, values, decisions = t
+    decided = decided_of(decisions)
+    if decided is None or not view.holds_on(decided):
+        return None
     if not (type(card) is dict and list(card) == ["url", "meta"] and type(card["url"]) is str
-            and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR
+            and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR and _base64(meta.get("card"))
             and type(own) is dict and set(map(type, own.values())) <= _LIST
             and set(map(type, chain.from_iterable(own.values()))) <= _STR
             and _texts(found) and all(map(WORD.fullmatch, found)) and type(key) is str
@@ -498,7 +546,7 @@ def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
             and all(x is None or type(x) in _SCALARS for x in values.values())
             and all(values[n] is None or type(values[n]) in (int, float) for n in ranks)):
         return None
-    return (view, label, card, own, set(found), (key, view.slug), place_of(view), {}), untold, values
+    return (view, label, card, own, set(found), (key, view.slug), place_of(view), {}, decided), untold, values
 
 
 class Recalled:
@@ -517,7 +565,7 @@ class Recalled:
         self.cache: dict[str, tuple[Any, ...]] = {}
         for start in range(0, len(views), checkcache.BATCH):
             batch = views[start:start + checkcache.BATCH]
-            found = checkcache.read_listings(store, [self.keys[v.slug] for v in batch])
+            found = checkcache.read_listings(store, [self.keys[v.slug] for v in batch], first.today)
             for v in batch:
                 text = found.get(self.keys[v.slug])
                 made = _listing(text, v, town[v.slug], self.names, self.ranks) if text is not None else None
@@ -543,7 +591,7 @@ class Recalled:
                 if text is not None:
                     rows.append((self.keys[v.slug], text))
         for start in range(0, len(rows), checkcache.BATCH):
-            checkcache.write_listings(self.store, rows[start:start + checkcache.BATCH])
+            checkcache.write_listings(self.store, rows[start:start + checkcache.BATCH], views[0].today)
 
 
 def recall_listings(views: list["HomeView"]) -> Recalled | None:
@@ -554,16 +602,18 @@ def recall_listings(views: list["HomeView"]) -> Recalled | None:
 
     if not views or not views_alike(views):
         return None
-    store = checkcache.open_generation(views[0].today)
+    store = checkcache.open_checks(views[0].today)
     return Recalled(views, store) if store is not None else None
 
 
 def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,
-                in_place: bool = False, held: dict[str, Any] | None = None, labels: dict[str, str] | None = None) -> int:
+                in_place: bool = False, held: dict[str, Any] | None = None, labels: dict[str, str] | None = None,
+                held_on: dt.date | None = None) -> int:
     """What the find page's searches read, from one listing of the homes: the distance search's district files,
     the first results and the facet and word index (a full build, and serve's update with its ``cache`` of
-    listings, ``in_place``, and ``held``, each file's value as last written: ``put``); returns how many files."""
-    listed = Listed(views, cache, labels)
+    listings, ``in_place``, and ``held``, each file's value as last written: ``put``); returns how many files.
+    ``held_on``: listings made held open and filled in on that day (Listed), as the build keeps them."""
+    listed = Listed(views, cache, labels, held_on)
     districts_written = write_near(listed, site_dir, in_place, held)
     write_first(listed, site_dir, in_place, held)
     return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place, held)

@@ -119,25 +119,17 @@ def test_each_timed_run_after_the_first_follows_one_profile_edited_and_the_profi
     assert not (tmp_path / "kept").exists()
 
 
-def test_the_next_days_build_forgets_the_days_listings_and_keeps_the_checks_and_pages(tmp_path: Path, monkeypatch):
-    """As the first build of a new day finds the cache (carehomes/checkcache.py: the find page's listings are a
-    day's; checks and pages are kept across days)."""
-    import datetime as dt
+@pytest.mark.slow  # a data run in a process of its own
+def test_a_command_run_as_of_a_day_sees_that_day(tmp_path: Path):
+    """bench/as_of.py, by which the benchmark's build of the next day takes what today's runs kept."""
+    import os
+    import subprocess
+    import sys
 
-    from carehomes import checkcache
-    from carehomes.checking import check_paths
-
-    bench = _bench()
-    kept = tmp_path / "kept"
-    monkeypatch.setenv(checkcache.CACHE_ENV, str(kept))
-    monkeypatch.setattr(bench, "KEPT", [kept])
-    folder = tmp_path / "providers"
-    folder.mkdir()
-    for f in sorted((ROOT / "providers").glob("[a-z]*.yaml"))[:2]:
-        (folder / f.name).write_bytes(f.read_bytes())
-    check_paths([folder], base=tmp_path, pieces=True, on=dt.date(2026, 11, 23))
-    listings = checkcache.open_generation(dt.date(2026, 11, 23))
-    assert listings is not None and listings.exists()
-    checks = sorted((kept / checkcache.CHECKS).iterdir())
-    bench.forget_the_days()
-    assert not listings.exists() and sorted((kept / checkcache.CHECKS).iterdir()) == checks and checks
+    env = {**os.environ, "CAREHOMES_NO_VENV": "1", "CAREHOMES_CACHE": "off"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "as_of.py"), "2031-02-03", "data", "--out", str(tmp_path / "out")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    package = (tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8")
+    assert "2031-02-03" in package and "Traceback" not in done.stderr

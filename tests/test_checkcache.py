@@ -192,8 +192,41 @@ def test_the_find_pages_listings_are_kept_and_made_again_only_where_something_ch
     assert b'"Ross-on-Wye"' in again["search/towns.json"]
 
 
+def test_a_listing_kept_from_another_day_says_that_days_ages_and_is_made_again_when_a_staleness_decision_changes(
+        kept, tmp_path, monkeypatch):
+    """As a page: the find page's files from listings kept from earlier days are byte for byte those made afresh on
+    the day, and the listing of a home whose facts passed a staleness age that day alone is made again."""
+    from carehomes import ages, search
+
+    carded: list[str] = []
+    real = search.card
+    monkeypatch.setattr(search, "card", lambda v, labels: carded.append(v.slug) or real(v, labels))
+    folder = _some_profiles(tmp_path, 3)
+    aging = folder / "example-full.yaml"  # free beds confirmed 3 days before TODAY: more than 7 days old from day 5
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", aging)
+    _set_field(aging, "confirmed", (TODAY - dt.timedelta(days=3)).isoformat())
+    _set_field(aging, "rating_date", "2024-12-04")  # its rating more than 2 years old from day 12
+    made = iter(range(100))
+
+    def index(on: dt.date) -> dict[str, bytes]:
+        return _find_index(_views(folder, on), tmp_path / f"find-{next(made)}")
+
+    index(TODAY)
+    assert len(carded) == 4
+    for later, again in ((1, []), (4, []), (5, [aging.stem]), (11, []), (12, [aging.stem]), (13, []), (26, [])):
+        on = TODAY + dt.timedelta(days=later)
+        carded.clear()
+        kept_files = index(on)
+        assert carded == again, later
+        with monkeypatch.context() as m:
+            m.setenv(checkcache.CACHE_ENV, "off")
+            fresh = index(on)
+        assert kept_files == fresh, later
+        assert not any(ages.AGE_OPEN.encode() in data for data in fresh.values())
+
+
 def _changed(part: int, change: Callable[[Any], Any]) -> Callable[[str], str]:
-    """A kept listing's JSON with one of its parts (card, filters, words, key, untold, values) changed."""
+    """A kept listing's JSON with one of its parts (card, filters, words, key, untold, values, decisions) changed."""
     def bad(good: str) -> str:
         t = json.loads(good)
         t[part] = change(t[part])
@@ -214,6 +247,11 @@ BAD_LISTINGS: dict[str, Callable[[str], str]] = {
     "an untold fact of no kind": _changed(4, lambda untold: [*untold, "no_such_key"]),
     "a value of a list": _changed(5, lambda values: {k: [1] for k in values}),
     "values missing": _changed(5, lambda values: {}),
+    "decisions not a list": _changed(6, lambda decided: {"rating": True}),
+    "a decision of no threshold": _changed(6, lambda decided: [["no-such-age", "2020-01-01", True]]),
+    "a decision's date not a date": _changed(6, lambda decided: [["rating", "2020-13-45", True]]),
+    "a decision that is not today's": _changed(6, lambda decided: [["rating", "2026-11-22", True]]),
+    "a card that is not base64": _changed(0, lambda card: {**card, "meta": {**card["meta"], "card": "@@@"}}),
     "a rank as text": _changed(5, lambda values: {**values, "fee_from": "cheap"}),
     "a band as a number": _changed(5, lambda values: {**values, "free_band": 3}),  # let by the checks: the index
 }                                                                                   # made again without the cache
@@ -223,7 +261,7 @@ BAD_LISTINGS: dict[str, Callable[[str], str]] = {
 def test_a_listing_that_cannot_be_trusted_is_made_again(kept, tmp_path):
     folder = _some_profiles(tmp_path, 2)
     first = _find_index(_views(folder), tmp_path / "first")
-    [store] = kept.glob("*.sqlite")
+    [store] = (kept / checkcache.CHECKS).glob("*.sqlite")
     with sqlite3.connect(store) as db:
         rows = list(db.execute("SELECT name, listing FROM listings ORDER BY name"))
     assert len(rows) == 2
@@ -511,8 +549,7 @@ def _digest_of_a_copy(tmp_path: Path, monkeypatch) -> Callable[[], str]:
     return checkcache._code_digest.__wrapped__
 
 
-def test_a_new_day_or_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeypatch):
-    assert checkcache.generation(TODAY) != checkcache.generation(TODAY + dt.timedelta(days=1))
+def test_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeypatch):
     digest = _digest_of_a_copy(tmp_path, monkeypatch)
     first = digest()
     assert digest() == first
@@ -528,16 +565,19 @@ def test_a_new_day_or_a_changed_schema_or_code_file_starts_a_new_generation(tmp_
     assert digest() not in (first, second, third)
 
 
-def test_only_the_two_most_recently_used_generations_are_kept(kept):
-    kept.mkdir()
+def test_only_the_two_most_recently_used_generations_are_kept_and_the_days_of_earlier_versions_removed(kept):
+    folder = kept / checkcache.CHECKS
+    folder.mkdir(parents=True)
     for age, name in enumerate(("a", "b", "c")):
-        old = kept / f"{name}.sqlite"
+        old = folder / f"{name}.sqlite"
         old.write_bytes(b"")
-        (kept / f"{name}.sqlite-wal").write_bytes(b"")
+        (folder / f"{name}.sqlite-journal").write_bytes(b"")
         os.utime(old, (1_000_000 - age, 1_000_000 - age))
-    store = checkcache.open_generation(TODAY)
+    (kept / "0123abcd.sqlite").write_bytes(b"")  # a generation of a day, as earlier versions kept pages
+    store = checkcache.open_checks(TODAY)
     assert store is not None
-    assert sorted(p.name for p in kept.iterdir()) == sorted([store.name, "a.sqlite", "a.sqlite-wal"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([store.name, "a.sqlite", "a.sqlite-journal"])
+    assert [p.name for p in kept.iterdir()] == [checkcache.CHECKS]
 
 
 class _Exploit:
