@@ -93,8 +93,8 @@ def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, 
     build_site(checked.profiles, tmp_path / "first", today=TODAY, made=checked.pieces)
     checked_afresh.clear()
     rendered: list[str] = []
-    real, card = render.home_page, search.card
-    monkeypatch.setattr(render, "home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    real, card = render.held_home_page, search.card
+    monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
     monkeypatch.setattr(search, "card", lambda v, *args: rendered.append(v.slug) or card(v, *args))
     monkeypatch.setattr(render, "EARLY_FROM", 0)  # the home pages kept written early (as nationally), in this process
     taken: list[int] = []
@@ -133,6 +133,36 @@ def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, 
     builds = tmp_path / ".again-builds"
     assert builds.is_dir() and not [p.name for p in builds.iterdir() if p.name.endswith("-homes") and
                                     not p.name.startswith(".trash-")]
+
+
+@pytest.mark.slow
+def test_the_next_days_site_built_from_what_today_kept_equals_one_built_afresh_that_day(kept, checked_afresh, tmp_path,
+                                                                                           monkeypatch):
+    """The daily publish: every check, page and listing kept from the day before is taken (no fact of these homes
+    passes a staleness age overnight), and the site is byte for byte the one built that day with nothing kept."""
+    from carehomes import render, search
+    from carehomes.pipeline import build_site
+
+    inputs = [ROOT / "providers", FIXTURES / "profiles", FIXTURES / "hostile"]
+    checked = check_paths(inputs, on=TODAY, pieces=True)
+    build_site(checked.profiles, tmp_path / "today", today=TODAY, made=checked.pieces)
+    tomorrow = TODAY + dt.timedelta(days=1)
+    checked_afresh.clear()
+    made: list[str] = []
+    real, card = render.held_home_page, search.card
+    monkeypatch.setattr(render, "held_home_page", lambda v, *args: made.append(v.slug) or real(v, *args))
+    monkeypatch.setattr(search, "card", lambda v, *args: made.append(v.slug) or card(v, *args))
+    checked = check_paths(inputs, on=tomorrow, pieces=True)
+    build_site(checked.profiles, tmp_path / "tomorrow", today=tomorrow, made=checked.pieces)
+    assert checked_afresh == [] and made == []
+    monkeypatch.setenv(checkcache.CACHE_ENV, "off")
+    checked = check_paths(inputs, on=tomorrow, pieces=True)
+    build_site(checked.profiles, tmp_path / "afresh", today=tomorrow, made=checked.pieces)
+    assert made and checked_afresh
+    kept_site, afresh = _files(tmp_path / "tomorrow"), _files(tmp_path / "afresh")
+    assert kept_site.keys() == afresh.keys()
+    assert [name for name in kept_site if kept_site[name] != afresh[name]] == []
+    assert _files(tmp_path / "today") != afresh  # the day's words did change
 
 
 def _set_field(path: Path, field: str, value: str) -> None:
