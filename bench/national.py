@@ -405,6 +405,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
     config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")
     args = ("build", "--providers", str(prov), "--out", str(out), "--config", str(config), "--timings")
     figures = []
+    sys.path.insert(0, str(ROOT))
     from carehomes import validate
 
     tomorrow = validate.today() + dt.timedelta(days=1)
