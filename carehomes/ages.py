@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Age", "age_mark", "age_words", "date_of", "dated", "fill_ages", "nice_date", "parse_age"]
+__all__ = ["Age", "age_mark", "age_words", "date_of", "dated", "fill_ages", "filled", "nice_date", "parse_age"]
 
 
 def date_of(value: Any) -> dt.date | None:
@@ -107,18 +107,28 @@ def age_mark(value: Any) -> str:
 
 
 def fill_ages(text: bytes, today: dt.date) -> bytes:
-    """UTF-8 text with every age_mark made the words of its date's age on ``today``."""
+    """UTF-8 text with every age_mark made the words of its date's age on ``today`` (a mark of no real date, which
+    age_mark never makes, is left as it is: ``filled``)."""
     if _OPEN not in text:
         return text
     return _MARKS.sub(lambda m: _age_bytes(m.group(1), today), text)
 
 
+def filled(text: bytes, today: dt.date) -> bytes | None:
+    """``fill_ages(text, today)``, or None when a mark is left in it (one that is not age_mark's, or of no real date:
+    a kept page or card damaged, to be made again rather than published with the mark)."""
+    out = fill_ages(text, today)
+    return None if _LEFT.search(out) else out
+
+
 _OPEN = AGE_OPEN.encode()
+_LEFT = re.compile(b"|".join(re.escape(mark.encode()) for mark in (AGE_OPEN, AGE_CLOSE)))
 
 
 @functools.lru_cache(maxsize=8192)
 def _age_bytes(day: bytes, today: dt.date) -> bytes:
-    return _age(day.decode(), today).encode()
+    text = day.decode()
+    return _age(text, today).encode() if date_of(text) is not None else AGE_OPEN.encode() + day + AGE_CLOSE.encode()
 
 
 @dataclass(frozen=True)

@@ -286,7 +286,7 @@ def _decided(text: Any) -> Decided | None:
     """Staleness decisions as write_pages keeps them, or None when they are not (a page then made again)."""
     try:
         held = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # RecursionError: lists nested too deep for the decoder
         return None
     return decided_of(held)
 

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from . import checkcache, docs
 from .checkcache import Decided
-from .ages import date_of, dated, fill_ages
+from .ages import date_of, dated, fill_ages, filled
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of, fsa_rated
 from .kinds import kinds
@@ -541,10 +541,20 @@ def _kept_chunk(args: tuple) -> list[str]:
         found = checkcache.read_pages(store, names, views[0].today)
         for name, v in zip(names, batch, strict=True):
             kept = found.get(name)
-            if kept is not None and v.holds_on(kept[0]):
-                _write_home(f"{homes}/{v.slug}", fill_ages(kept[1], v.today), fill_ages(kept[2], v.today))
+            pages = _kept_filled(v, kept) if kept is not None else None
+            if pages is not None:
+                _write_home(f"{homes}/{v.slug}", *pages)
                 written.append(v.slug)
     return written
+
+
+def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes]) -> tuple[bytes, bytes] | None:
+    """A kept page and home.json (checkcache.read_pages') with their ages filled in on the view's day; None when a
+    staleness decision it holds on is not the same that day, or a mark is left in it (damaged: made again)."""
+    if not v.holds_on(kept[0]):
+        return None
+    page, summary = filled(kept[1], v.today), filled(kept[2], v.today)
+    return (page, summary) if page is not None and summary is not None else None
 
 
 EARLY_FROM = PARALLEL_FROM  # homes from which the kept home pages are written early, beside the engine
@@ -660,13 +670,13 @@ def _render_chunk(args: tuple) -> int:
         made: list[tuple[str, Decided, bytes, bytes]] = []
         for i, v in enumerate(batch):  # each home's view is built once, by the pipeline (a worker has it from the fork)
             held = found.get(names[i]) if names else None
-            if held is not None and v.holds_on(held[0]):
-                _, page, summary = held
-            else:
+            pages = _kept_filled(v, held) if held is not None else None
+            if pages is None:
                 page, summary, decided = held_home_page(v, tpl, shell, contact_email)
                 if names:
                     made.append((names[i], decided, page, summary))
-            _write_home(f"{homes}/{v.slug}", fill_ages(page, v.today), fill_ages(summary, v.today))
+                pages = fill_ages(page, v.today), fill_ages(summary, v.today)
+            _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)
     return len(views)

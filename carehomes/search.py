@@ -38,7 +38,7 @@ from .finding import name_key, position_of, prime_positions, site_words, sort_ra
 from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
-from .ages import AGE_OPEN, fill_ages
+from .ages import AGE_OPEN, fill_ages, filled
 from .search_index import WORD, card, filters, home_words
 
 if TYPE_CHECKING:
@@ -512,6 +512,13 @@ def _base64(text: Any) -> bool:
     return True
 
 
+def _fills(meta: dict[str, str], today: dt.date) -> bool:
+    """Whether a kept card's meta (its base64 card checked already: ``_base64``) has every mark in it filled in on
+    ``today`` (filled_card), none left (a damaged listing: made again)."""
+    return all(filled(base64.b64decode(value) if key == "card" else value.encode("utf-8"), today) is not None
+               for key, value in meta.items())
+
+
 def _not_kept(value: Any) -> Any:
     raise TypeError("not a JSON value")
 
@@ -538,6 +545,7 @@ def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
         return None
     if not (type(card) is dict and list(card) == ["url", "meta"] and type(card["url"]) is str
             and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR and _base64(meta.get("card"))
+            and _fills(meta, view.today)
             and type(own) is dict and set(map(type, own.values())) <= _LIST
             and set(map(type, chain.from_iterable(own.values()))) <= _STR
             and _texts(found) and all(map(WORD.fullmatch, found)) and type(key) is str

@@ -3,6 +3,7 @@ what a run that checks every profile afresh publishes, an edited profile (or a n
 may change its problems) is checked again, and nothing wrong with the cache folder or an entry in it changes a result or fails a command."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -255,6 +256,23 @@ def test_a_listing_kept_from_another_day_says_that_days_ages_and_is_made_again_w
         assert not any(ages.AGE_OPEN.encode() in data for data in fresh.values())
 
 
+def _unreal_marks(text: bytes) -> bytes:
+    """Text held open (ages.age_mark) with each mark's date made one that is no real date (a damaged kept page or card)."""
+    import re
+
+    from carehomes import ages
+
+    marked = re.compile(f"{ages.AGE_OPEN}[0-9-]{{10}}{ages.AGE_CLOSE}".encode())
+    assert marked.search(text)
+    return marked.sub(f"{ages.AGE_OPEN}0000-00-00{ages.AGE_CLOSE}".encode(), text)
+
+
+def _card_with_line(card: str, line: str) -> str:
+    """A card as views.card_meta writes it (base64 of JSON) with ``line`` added to its lines."""
+    drawn = json.loads(base64.b64decode(card))
+    return base64.b64encode(json.dumps({**drawn, "lines": [*drawn["lines"], line]}, ensure_ascii=False).encode()).decode("ascii")
+
+
 def _changed(part: int, change: Callable[[Any], Any]) -> Callable[[str], str]:
     """A kept listing's JSON with one of its parts (card, filters, words, key, untold, values, decisions) changed."""
     def bad(good: str) -> str:
@@ -282,6 +300,9 @@ BAD_LISTINGS: dict[str, Callable[[str], str]] = {
     "a decision's date not a date": _changed(6, lambda decided: [["rating", "2020-13-45", True]]),
     "a decision that is not today's": _changed(6, lambda decided: [["rating", "2026-11-22", True]]),
     "a card that is not base64": _changed(0, lambda card: {**card, "meta": {**card["meta"], "card": "@@@"}}),
+    "a card with a mark of no real date": _changed(0, lambda card: {**card, "meta": {**card["meta"], "card": _card_with_line(
+        card["meta"]["card"], "Rated \ue0000000-00-00\ue001")}}),
+    "a title with a mark left": _changed(0, lambda card: {**card, "meta": {**card["meta"], "title": "A\ue000 home"}}),
     "a rank as text": _changed(5, lambda values: {**values, "fee_from": "cheap"}),
     "a band as a number": _changed(5, lambda values: {**values, "free_band": 3}),  # let by the checks: the index
 }                                                                                   # made again without the cache
@@ -353,6 +374,52 @@ def test_a_home_page_is_made_again_when_its_profile_or_the_shell_changes(kept, t
     pages(views)
     pages(views)
     assert len(rendered) == 8
+
+
+BAD_PAGES: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "decisions nested too deep to read": ("decided", lambda decided: "[" * 100_000 + "]" * 100_000),
+    "decisions not JSON": ("decided", lambda decided: "not json"),
+    "decisions not a list": ("decided", lambda decided: '{"rating": true}'),
+    "a page not bytes": ("page", lambda page: page.decode("utf-8")),
+    "a page with a mark of no real date": ("page", _unreal_marks),
+    "a page with a mark cut short": ("page", lambda page: page.replace(ages_close(), b"", 1)),
+    "a home.json with a mark of no real date": ("summary", _unreal_marks),
+}
+
+
+def ages_close() -> bytes:
+    from carehomes import ages
+
+    return ages.AGE_CLOSE.encode()
+
+
+@pytest.mark.parametrize("bad", BAD_PAGES)
+def test_a_home_page_that_cannot_be_trusted_is_made_again(kept, tmp_path, monkeypatch, bad):
+    """A kept page damaged (its staleness decisions, its page or its home.json) is made again, never published with a
+    mark left in it nor failing the build."""
+    from carehomes import ages, render
+
+    rendered = _rendered(monkeypatch)
+    folder = _some_profiles(tmp_path, 2)
+    made = iter(range(100))
+
+    def pages() -> dict[str, bytes]:
+        out = tmp_path / f"site-{next(made)}"
+        render.render_homes(_views(folder), out, ("<html><body>", "</body></html>"), "care@example.org")
+        return _files(out)
+
+    first = pages()
+    [store] = (kept / checkcache.CHECKS).glob("*.sqlite")
+    column, change = BAD_PAGES[bad]
+    with sqlite3.connect(store) as db:
+        name, value = db.execute(f"SELECT name, {column} FROM pages ORDER BY name").fetchone()
+        db.execute(f"UPDATE pages SET {column} = ? WHERE name = ?", (change(value), name))
+    rendered.clear()
+    again = pages()
+    assert again == first and len(rendered) == 1
+    assert not any(ages.AGE_OPEN.encode() in data or ages.AGE_CLOSE.encode() in data for data in again.values())
+    rendered.clear()
+    assert pages() == first and rendered == []  # kept again as it should be
 
 
 def test_a_home_page_kept_from_another_day_says_that_days_ages_and_is_made_again_when_a_staleness_decision_changes(
