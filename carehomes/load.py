@@ -638,7 +638,7 @@ def char_name(c: str) -> str:
             name = "CONTROL CHARACTER"
         elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
             name = "NONCHARACTER"
-        elif 0xE000 <= code <= 0xF8FF:
+        elif 0xE000 <= code <= 0xF8FF or code >= 0xF0000:
             name = "PRIVATE USE CHARACTER"
         else:
             name = "UNNAMED CHARACTER"

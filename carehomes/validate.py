@@ -27,10 +27,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u
 POSTCODE_LOOSE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 # Characters a reader cannot see: C0 and C1 controls (tab and line break are handled apart), soft
 # hyphen, zero-width and joiner characters, bidirectional marks and overrides, the byte-order mark,
-# interlinear annotations, tag characters and noncharacters; and the private use area, whose characters have no
+# interlinear annotations, tag characters and noncharacters; and the private use areas, whose characters have no
 # standard look (a box, or a vendor's logo) and two of which mark a date's age in a page kept across days (ages.age_mark).
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e"
-                       "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ue000-\uf8ff"
+                       "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ue000-\uf8ff\U000f0000-\U0010fffd"
                        "\ufdd0-\ufdef\ufffe\uffff\U000e0000-\U000e007f"
                        # blank letters (hangul fillers, the braille blank), deprecated or format characters nobody sees,
                        # and the noncharacters of every plane past the first

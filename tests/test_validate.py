@@ -432,6 +432,9 @@ def test_hostile_text_is_reported_not_crashing():
     ("\\u115f", "U+115F HANGUL CHOSEONG FILLER"), ("\\u2800", "U+2800 BRAILLE PATTERN BLANK"),
     ("\\u17b4", "U+17B4 KHMER VOWEL INHERENT AQ"), ("\\U0001bca1", "U+1BCA1 SHORTHAND FORMAT CONTINUING OVERLAP"),
     ("\\U0010ffff", "U+10FFFF NONCHARACTER"),
+    # the private use areas: no standard look, and two of them mark an age in a page kept across days (ages.age_mark)
+    ("\\ue000", "U+E000 PRIVATE USE CHARACTER"), ("\\uf8ff", "U+F8FF PRIVATE USE CHARACTER"),
+    ("\\U000f0000", "U+F0000 PRIVATE USE CHARACTER"), ("\\U0010fffd", "U+10FFFD PRIVATE USE CHARACTER"),
 ])
 def test_invisible_characters_are_named(escaped, named):
     head = HEAD.replace("name: Test Home (fictional)\n", "")
