@@ -4,6 +4,8 @@ GitHub's REST API, and what each posts on GitHub is read as a steward would read
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -545,16 +547,22 @@ def publish_origin(tmp_path: Path) -> Path:
     return seed_origin(tmp_path, {"example-full.yaml": FULL, "example-minimal.yaml": MINIMAL}, extra={"mkdocs.yml": text})
 
 
-def test_publish_in_a_fresh_clone_fetches_code_point_open_and_the_site_finds_hr6_8aa(tmp_path, github):
-    import json
-
+@contextmanager
+def publishing(tmp_path: Path, github) -> Iterator[Harness]:
+    """A harness on publish_origin's origin, with the OS stub serving the small Code-Point Open zip meanwhile."""
     from download_stub import DownloadStub
     from test_codepoint_fetch import DOWNLOAD, real_zip, serve
 
     origin = publish_origin(tmp_path)
     with DownloadStub() as os_stub:
         serve(os_stub, real_zip())
-        harness = Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
+        yield Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
+
+
+def test_publish_in_a_fresh_clone_fetches_code_point_open_and_the_site_finds_hr6_8aa(tmp_path, github):
+    import json
+
+    with publishing(tmp_path, github) as harness:
         run = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
     assert run.result == "success", run.log()
     build = run.jobs["build"]
@@ -576,18 +584,13 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
     main never restores."""
     import sqlite3
 
-    from download_stub import DownloadStub
-    from test_codepoint_fetch import DOWNLOAD, real_zip, serve
-
     def entries(run, table: str = "entries") -> set[str]:
         [store] = (run.jobs["build"].workspace.parent / "temp" / "carehomes-cache" / "checks").glob("*.sqlite")
         with sqlite3.connect(store) as db:
             return {name for (name,) in db.execute(f"SELECT name FROM {table}")}
 
-    origin = publish_origin(tmp_path)
-    with DownloadStub() as os_stub:
-        serve(os_stub, real_zip())
-        harness = Harness(tmp_path, origin, github=github, env={"CAREHOMES_CODEPOINT_URL": os_stub.url(DOWNLOAD)})
+    with publishing(tmp_path, github) as harness:
+        origin = harness.origin
         first = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
         assert first.result == "success", first.log()
         restore = "Restore the last publish's checks and pages"
