@@ -20,7 +20,14 @@ from carehomes import validate  # noqa: E402  (before any module that takes vali
 
 
 def main(argv: list[str]) -> int:
-    day = dt.date.fromisoformat(argv[0])
+    try:
+        day = dt.date.fromisoformat(argv[0]) if argv and len(argv[0]) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        print("usage: python bench/as_of.py YYYY-MM-DD BUILD_PY_ARGS... (a real day, then build.py's arguments)",
+              file=sys.stderr)
+        return 2
     validate.today = lambda: day
     spec = importlib.util.spec_from_file_location("build", ROOT / "build.py")
     assert spec is not None and spec.loader is not None

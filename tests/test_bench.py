@@ -133,3 +133,14 @@ def test_a_command_run_as_of_a_day_sees_that_day(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     package = (tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8")
     assert "2031-02-03" in package and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("argv", [[], ["tomorrow", "check"], ["2026-02-30", "check"], ["20260101", "check"]])
+def test_as_of_without_a_real_day_says_how_to_use_it(argv, capsys):
+    spec = importlib.util.spec_from_file_location("as_of", ROOT / "bench" / "as_of.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(argv) == 2
+    assert capsys.readouterr().err == ("usage: python bench/as_of.py YYYY-MM-DD BUILD_PY_ARGS... (a real day, then "
+                                       "build.py's arguments)\n")
