@@ -215,7 +215,7 @@ def _write(store: Path, table: str, rows: list[tuple]) -> None:
 
 def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]:
     """The kept entries of ``names`` that hold on ``on`` (checked that day, or before it with no problem that depends
-    on the day), by name; each marked as taken on ``on``. None when the store cannot be read."""
+    on the day), by name; each marked as taken on ``on``. Nothing when the store cannot be read."""
     day = on.isoformat()
     try:
         with closing(_connect(store)) as db:
