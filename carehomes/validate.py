@@ -604,6 +604,10 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     def add(path: str, message: str) -> None:
         out.append(Problem(profile.path, profile.line(path), path, message))
 
+    def given(path: str) -> bool:
+        """Whether the profile gives ``path``, even a value refused (reported as such, not again as missing)."""
+        return path in v or get_path(profile.data, tuple(path.split("."))) is not None
+
     for path, value in v.items():
         if path.startswith(HISTORY):  # cqc.rating_history and its key questions': report.history reads them
             wrong = _history_problem(value, schema.values, on)
@@ -638,12 +642,13 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
     if any_capability and "capabilities.confirmed" not in v and get_path(profile.data, ("capabilities", "confirmed")) is None:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
     # "Not yet rated" is dated by cqc.imported; so is a rating imported from a register that does not date it
-    if "cqc.rating" in v and "cqc.rating_date" not in v and v["cqc.rating"] != "Not yet rated" and "cqc.imported" not in v:
+    if ("cqc.rating" in v and not given("cqc.rating_date") and v["cqc.rating"] != "Not yet rated"
+            and not given("cqc.imported")):
         add("cqc.rating", f"'{v['cqc.rating']}' is given without cqc.rating_date; add the date CQC published the rating")
     if "cqc.dormant_since" in v and v.get("cqc.dormant") is not True:  # the import writes it only for a dormant one
         add("cqc.dormant_since", f"is given but cqc.dormant is {'not given' if 'cqc.dormant' not in v else 'no'}; CQC dates "
             "only a dormant location's dormancy: remove dormant_since, or set dormant to yes")
-    if v.get("cqc.status") not in (None, "Registered") and "cqc.status_date" not in v:
+    if v.get("cqc.status") not in (None, "Registered") and not given("cqc.status_date"):
         add("cqc.status", f"'{v['cqc.status']}' needs cqc.status_date, the date the status changed")
     priced = [c.key for k in mine for c in k.capacity]  # a weekly fee range per type of place: fees.nursing_from ...
     for key in priced:
@@ -658,11 +663,11 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
         _needs_date(v, add, "food_hygiene", ("rating",), "the date of the inspection", profile.data)
     _needs_date(v, add, "user_rating", ("score",), "the date you read the rating", profile.data)
     score, top = v.get("user_rating.score"), v.get("user_rating.out_of")
-    if score is not None and top is None:
+    if score is not None and not given("user_rating.out_of"):
         add("user_rating.score", "is given without user_rating.out_of; say what the rating is out of, such as 10")
     elif score is not None and top is not None and score > top:
         add("user_rating.score", f"is {score} but user_rating.out_of is {top}; the score cannot be above the top of the scale")
-    if "user_rating.score" in v and "user_rating.source" not in v:
+    if "user_rating.score" in v and not given("user_rating.source"):
         add("user_rating.score", "is given without user_rating.source; say where the rating comes from")
     return out
 

@@ -576,3 +576,16 @@ def test_a_date_not_written_as_a_date_is_named_once_not_again_as_missing(tmp_pat
     said = [f"{p.field}: {p.message}" for p in check_profile(profile, on=dt.date(2026, 11, 23))]
     assert said and all("must be a date written YYYY-MM-DD" in s for s in said), said
     assert sorted(s.split(":")[0] for s in said) == ["fees.date", "staffing.date", "user_rating.date"]
+
+
+@pytest.mark.parametrize("field, value", [
+    ("source", '"Care\\u200bReviews"'), ("out_of", "ten"),
+])
+def test_a_refused_value_is_reported_once_not_again_as_missing_by_the_rules_across_fields(field, value):
+    """A user rating's source with an invisible character, or its scale not a number: one message, about that field,
+    not also "is given without user_rating.<field>" on the score (the refused value is left out of the rules')."""
+    fields = {"score": "8", "out_of": "10", "source": "Carehome reviews", "date": "2026-01-01"}
+    fields[field] = value
+    body = "user_rating:\n" + "".join(f"  {k}: {v}\n" for k, v in fields.items())
+    found = problems(body)
+    assert len(found) == 1 and found[0].startswith("providers/t.yaml:") and f": user_rating.{field}: " in found[0], found
