@@ -118,17 +118,16 @@ def filled(text: bytes, today: dt.date) -> bytes | None:
     """``fill_ages(text, today)``, or None when a mark is left in it (one that is not age_mark's, or of no real date:
     a kept page or card damaged, to be made again rather than published with the mark)."""
     out = fill_ages(text, today)
-    return None if _LEFT.search(out) else out
+    return None if _OPEN in out or _CLOSE in out else out
 
 
-_OPEN = AGE_OPEN.encode()
-_LEFT = re.compile(b"|".join(re.escape(mark.encode()) for mark in (AGE_OPEN, AGE_CLOSE)))
+_OPEN, _CLOSE = AGE_OPEN.encode(), AGE_CLOSE.encode()
 
 
 @functools.lru_cache(maxsize=8192)
 def _age_bytes(day: bytes, today: dt.date) -> bytes:
     text = day.decode()
-    return _age(text, today).encode() if date_of(text) is not None else AGE_OPEN.encode() + day + AGE_CLOSE.encode()
+    return _age(text, today).encode() if date_of(text) is not None else _OPEN + day + _CLOSE
 
 
 @dataclass(frozen=True)
