@@ -38,7 +38,7 @@ from .finding import name_key, position_of, prime_positions, site_words, sort_ra
 from .fsutil import write_bytes_atomic, write_new
 from .kinds import kinds as all_kinds
 from .jsontext import compact_bytes
-from .ages import AGE_OPEN, fill_ages, filled
+from .ages import filled
 from .search_index import WORD, card, filters, home_words
 
 if TYPE_CHECKING:
@@ -231,16 +231,25 @@ class Listed:
 
 def filled_card(card: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """A result card made held open (Listed's ``held_on``) with its ages worded on ``today``: in its meta's text and in
-    the card the find page draws (views.card_meta: base64 of JSON, decoded to be filled in)."""
+    the card the find page draws (views.card_meta: base64 of JSON, decoded to be filled in). ValueError when its card
+    is not base64 or a mark is left in it (not one age_mark makes: a kept listing damaged, made again: _listing)."""
     meta: dict[str, str] = {}
     for key, value in card["meta"].items():
-        if key == "card":
-            raw = base64.b64decode(value)  # as card_meta writes it (a kept one: search._listing)
-            filled = fill_ages(raw, today)
-            meta[key] = value if filled is raw else base64.b64encode(filled).decode("ascii")
-        else:
-            meta[key] = fill_ages(value.encode("utf-8"), today).decode("utf-8") if AGE_OPEN in value else value
+        raw = base64.b64decode(value, validate=True) if key == "card" else value.encode("utf-8")
+        done = filled(raw, today)
+        if done is None:
+            raise ValueError(f"a mark is left in the card's {key}")
+        meta[key] = value if done is raw else base64.b64encode(done).decode("ascii") if key == "card" else done.decode("utf-8")
     return {"url": card["url"], "meta": meta}
+
+
+def _fills(card: dict[str, Any], today: dt.date) -> bool:
+    """Whether a kept card is one ``filled_card`` can fill in on ``today``."""
+    try:
+        filled_card(card, today)
+    except ValueError:
+        return False
+    return True
 
 
 def near_summaries(listed: Listed) -> dict[str, list[list[Any]]]:
@@ -503,22 +512,6 @@ def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str], rank
     return text if _listing(text, view, held[1], names, ranks) is not None else None
 
 
-def _base64(text: Any) -> bool:
-    """Whether ``text`` is base64 text (as views.card_meta writes a card)."""
-    try:
-        base64.b64decode(text, validate=True)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _fills(meta: dict[str, str], today: dt.date) -> bool:
-    """Whether a kept card's meta (its base64 card checked already: ``_base64``) has every mark in it filled in on
-    ``today`` (filled_card), none left (a damaged listing: made again)."""
-    return all(filled(base64.b64decode(value) if key == "card" else value.encode("utf-8"), today) is not None
-               for key, value in meta.items())
-
-
 def _not_kept(value: Any) -> Any:
     raise TypeError("not a JSON value")
 
@@ -544,8 +537,8 @@ def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
     if decided is None or not view.holds_on(decided):
         return None
     if not (type(card) is dict and list(card) == ["url", "meta"] and type(card["url"]) is str
-            and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR and _base64(meta.get("card"))
-            and _fills(meta, view.today)
+            and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR and "card" in meta
+            and _fills(card, view.today)
             and type(own) is dict and set(map(type, own.values())) <= _LIST
             and set(map(type, chain.from_iterable(own.values()))) <= _STR
             and _texts(found) and all(map(WORD.fullmatch, found)) and type(key) is str
