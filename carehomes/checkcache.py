@@ -136,6 +136,7 @@ def _create_checks(db: sqlite3.Connection) -> None:
 
 
 CHECKS = "checks"  # the cache's folder of generations
+TAKEN = ("entries", "pages", "listings")  # the tables whose rows a run marks as taken (taken), the others' removed
 UNUSED_DAYS = 14  # an entry, page or listing no run has taken for this many days is removed
 
 
@@ -157,9 +158,8 @@ def open_checks(on: dt.date) -> Path | None:
             _create_checks(db)
             db.execute("BEGIN IMMEDIATE")  # can this run write to it now?
             since = (on - dt.timedelta(days=UNUSED_DAYS)).isoformat()
-            db.execute("DELETE FROM entries WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
-            db.execute("DELETE FROM pages WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
-            db.execute("DELETE FROM listings WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
+            for table in TAKEN:
+                db.execute(f"DELETE FROM {table} WHERE name IN (SELECT name FROM taken WHERE day < ?)", (since,))
             db.execute("DELETE FROM taken WHERE day < ?", (since,))
             db.execute("COMMIT")
         os.utime(store)
@@ -188,26 +188,39 @@ def _prune(root: Path) -> None:
 BATCH = 1000  # rows a caller looks up and keeps at a time (nationally 17 MB of home pages)
 
 
-def _read(store: Path, table: str, names: list[str]) -> list[tuple]:
-    """The rows of ``table`` (pages, listings or shells) whose name is in ``names``; none when the store
-    cannot be read."""
+def _read(store: Path, table: str, names: list[str], columns: str = "*", where: str = "",
+          args: tuple = ()) -> list[tuple]:
+    """The ``columns`` of the rows of ``table`` whose name is in ``names`` (and ``where``, with ``args``); none
+    when the store cannot be read."""
     try:
         with closing(_connect(store)) as db:
-            return db.execute(f"SELECT * FROM {table} WHERE name IN (SELECT value FROM json_each(?))",
-                              (json.dumps(names),)).fetchall()
+            return db.execute(f"SELECT {columns} FROM {table} WHERE name IN (SELECT value FROM json_each(?)){where}",
+                              (json.dumps(names), *args)).fetchall()
     except sqlite3.Error:
         return []
 
 
-def _write(store: Path, table: str, rows: list[tuple]) -> None:
-    """Keep ``rows`` in ``table`` (pages, listings or shells), all in one transaction; nothing when the
-    store cannot be written."""
+def _take(store: Path, table: str, names: list[str], columns: str, on: dt.date, where: str = "",
+          args: tuple = ()) -> list[tuple]:
+    """``_read``'s rows of a table of TAKEN, each marked as taken on ``on`` (_mark_taken)."""
+    day = on.isoformat()
+    rows = _read(store, table, names, f"name, (SELECT day FROM taken WHERE taken.name = {table}.name), {columns}",
+                 where, args)
+    _mark_taken(store, [row[0] for row in rows if row[1] != day], day)
+    return [(row[0], *row[2:]) for row in rows]
+
+
+def _write(store: Path, table: str, rows: list[tuple], on: dt.date | None = None) -> None:
+    """Keep ``rows`` in ``table`` and, with ``on``, mark them taken that day (a table of TAKEN: its rows' first
+    column is the name), all in one transaction; nothing when the store cannot be written."""
     if not rows:
         return
     try:
         with closing(_connect(store)) as db:
             db.execute("BEGIN IMMEDIATE")
             db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            if on is not None:
+                db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(row[0], on.isoformat()) for row in rows])
             db.execute("COMMIT")
     except sqlite3.Error:
         pass
@@ -217,15 +230,8 @@ def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]
     """The kept entries of ``names`` that hold on ``on`` (checked that day, or before it with no problem that depends
     on the day), by name; each marked as taken on ``on``. Nothing when the store cannot be read."""
     day = on.isoformat()
-    try:
-        with closing(_connect(store)) as db:
-            rows = db.execute("SELECT e.name, t.day, e.result FROM entries e LEFT JOIN taken t ON t.name = e.name "
-                              "WHERE e.name IN (SELECT value FROM json_each(?)) "
-                              "AND (e.checked = ? OR (e.later = 1 AND e.checked < ?))", (json.dumps(names), day, day)).fetchall()
-    except sqlite3.Error:
-        return {}
-    _mark_taken(store, [name for name, used, _ in rows if used != day], day)
-    return {name: result for name, _, result in rows if type(result) is bytes}
+    rows = _take(store, "entries", names, "result", on, " AND (checked = ? OR (later = 1 AND checked < ?))", (day, day))
+    return {name: result for name, result in rows if type(result) is bytes}
 
 
 def _mark_taken(store: Path, names: list[str], day: str) -> None:
@@ -244,18 +250,7 @@ def _mark_taken(store: Path, names: list[str], day: str) -> None:
 
 def write_entries(store: Path, entries: list[tuple[str, bool, bytes]], on: dt.date) -> None:
     """Keep entries (name, whether it holds on later days, bytes) checked on ``on``."""
-    day = on.isoformat()
-    if not entries:
-        return
-    try:
-        with closing(_connect(store)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                           [(name, day, int(later), blob) for name, later, blob in entries])
-            db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(name, day) for name, _, _ in entries])
-            db.execute("COMMIT")
-    except sqlite3.Error:
-        pass
+    _write(store, "entries", [(name, on.isoformat(), int(later), blob) for name, later, blob in entries], on)
 
 
 Decided = list[tuple[str, str, bool]]  # the staleness decisions a kept page holds on (HomeView.held_open)
@@ -265,17 +260,8 @@ def read_pages(store: Path, names: list[str], on: dt.date) -> dict[str, tuple[De
     """The kept home pages of ``names`` (those there are, in the store of checks: open_checks): name -> (the
     staleness decisions it holds on, page, summary), as render.held_home_page gives them, in UTF-8 with their ages'
     marks (nationally 320 MB neither decoded on reading nor encoded again on writing); each marked as taken on ``on``."""
-    day = on.isoformat()
-    try:
-        with closing(_connect(store)) as db:
-            rows = db.execute("SELECT p.name, t.day, p.decided, p.page, p.summary FROM pages p LEFT JOIN taken t "
-                              "ON t.name = p.name WHERE p.name IN (SELECT value FROM json_each(?))",
-                              (json.dumps(names),)).fetchall()
-    except sqlite3.Error:
-        return {}
-    _mark_taken(store, [name for name, used, *_ in rows if used != day], day)
     out = {}
-    for name, _, decided, page, summary in rows:
+    for name, decided, page, summary in _take(store, "pages", names, "decided, page, summary", on):
         held = _decided(decided)
         if held is not None and type(page) is bytes and type(summary) is bytes:
             out[name] = (held, page, summary)
@@ -302,28 +288,18 @@ def decided_of(held: Any) -> Decided | None:
 
 def write_pages(store: Path, pages: list[tuple[str, Decided, bytes, bytes]], on: dt.date) -> None:
     """Keep home pages (name, the staleness decisions it holds on, page, summary), in UTF-8, made on ``on``."""
-    _write(store, "pages", [(name, json.dumps(decided), page, summary) for name, decided, page, summary in pages])
-    _mark_taken(store, [name for name, *_ in pages], on.isoformat())
+    _write(store, "pages", [(name, json.dumps(decided), page, summary) for name, decided, page, summary in pages], on)
 
 
 def read_listings(store: Path, names: list[str], on: dt.date) -> dict[str, str]:
     """The kept find page listings of ``names`` (those there are): name -> its JSON text (search.recall_listings);
     each marked as taken on ``on``."""
-    day = on.isoformat()
-    try:
-        with closing(_connect(store)) as db:
-            rows = db.execute("SELECT l.name, t.day, l.listing FROM listings l LEFT JOIN taken t ON t.name = l.name "
-                              "WHERE l.name IN (SELECT value FROM json_each(?))", (json.dumps(names),)).fetchall()
-    except sqlite3.Error:
-        return {}
-    _mark_taken(store, [name for name, used, _ in rows if used != day], day)
-    return {name: listing for name, _, listing in rows if type(listing) is str}
+    return {name: listing for name, listing in _take(store, "listings", names, "listing", on) if type(listing) is str}
 
 
 def write_listings(store: Path, listings: list[tuple[str, str]], on: dt.date) -> None:
     """Keep find page listings (name, JSON text) made on ``on``."""
-    _write(store, "listings", listings)
-    _mark_taken(store, [name for name, _ in listings], on.isoformat())
+    _write(store, "listings", listings, on)
 
 
 def read_shell(store: Path, site: str) -> tuple[str, str] | None:
