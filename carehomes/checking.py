@@ -110,7 +110,7 @@ def _remembered(files: list[Path], base: Path, on: dt.date, store: Path, keep: b
             out.append(blob)
             continue
         result = _checked_bytes(raw, shown, on, schema)
-        made.append((name, not validate.day_bound(result[1], on), _entry(result)))
+        made.append((name, *_entry(result, on)))
         profile, problems, pieces = result
         out.append((profile if keep or profile is None else _for_cross_file(profile), problems, pieces))
     checkcache.write_entries(store, made, on)
@@ -134,14 +134,15 @@ def _check_again(f: Path, base: Path, on: dt.date, store: Path) -> Result:
     if raw is None:
         return None, found, None
     result = _checked_bytes(raw, shown, on, load_schema())
-    checkcache.write_entries(store, [(checkcache.entry_name(raw, shown), not validate.day_bound(result[1], on),
-                                      _entry(result))], on)
+    checkcache.write_entries(store, [(checkcache.entry_name(raw, shown), *_entry(result, on))], on)
     return result
 
 
-def _entry(result: Result) -> bytes:
-    """A result as kept (checkcache.to_entry), with what the rules across files need of its profile."""
-    return checkcache.to_entry(result, None if result[0] is None else _for_cross_file(result[0]))
+def _entry(result: Result, on: dt.date) -> tuple[bool, bytes]:
+    """A result checked on ``on`` as kept: whether it holds on later days (validate.day_bound) and its bytes
+    (checkcache.to_entry, with what the rules across files need of its profile)."""
+    return (not validate.day_bound(result[1], on),
+            checkcache.to_entry(result, None if result[0] is None else _for_cross_file(result[0])))
 
 
 def _results(files: list[Path], base: Path, on: dt.date, store: Path, workers: int | None, keep: bool) -> Iterator[Result]:

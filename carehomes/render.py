@@ -540,18 +540,17 @@ def _kept_chunk(args: tuple) -> list[str]:
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
         found = checkcache.read_pages(store, names, views[0].today)
         for name, v in zip(names, batch, strict=True):
-            kept = found.get(name)
-            pages = _kept_filled(v, kept) if kept is not None else None
+            pages = _kept_filled(v, found.get(name))
             if pages is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
                 written.append(v.slug)
     return written
 
 
-def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes]) -> tuple[bytes, bytes] | None:
-    """A kept page and home.json (checkcache.read_pages') with their ages filled in on the view's day; None when a
-    staleness decision it holds on is not the same that day, or a mark is left in it (damaged: made again)."""
-    if not v.holds_on(kept[0]):
+def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None) -> tuple[bytes, bytes] | None:
+    """A kept page and home.json (checkcache.read_pages') with their ages filled in on the view's day; None when none
+    is kept, a staleness decision it holds on is not the same that day, or a mark is left in it (damaged: made again)."""
+    if kept is None or not v.holds_on(kept[0]):
         return None
     page, summary = filled(kept[1], v.today), filled(kept[2], v.today)
     return (page, summary) if page is not None and summary is not None else None
@@ -669,8 +668,7 @@ def _render_chunk(args: tuple) -> int:
         found = checkcache.read_pages(kept[0], names, batch[0].today) if kept else {}
         made: list[tuple[str, Decided, bytes, bytes]] = []
         for i, v in enumerate(batch):  # each home's view is built once, by the pipeline (a worker has it from the fork)
-            held = found.get(names[i]) if names else None
-            pages = _kept_filled(v, held) if held is not None else None
+            pages = _kept_filled(v, found.get(names[i])) if names else None
             if pages is None:
                 page, summary, decided = held_home_page(v, tpl, shell, contact_email)
                 if names:
