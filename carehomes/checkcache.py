@@ -136,6 +136,14 @@ def _create_checks(db: sqlite3.Connection) -> None:
 
 
 CHECKS = "checks"  # the cache's folder of generations
+LOOKUPS = "lookup"  # the cache's folder of postcode lookups (outputs.postcode_lookup), kept whatever the code
+
+
+def kept_lookups() -> Path | None:
+    """The cache's folder of kept postcode lookups (``outputs.postcode_lookup.write_lookup``'s ``kept``: made from
+    Code-Point alone, so named by its files and that module's code, not by this package's); None when the cache is off."""
+    root = cache_root()
+    return None if root is None else root / LOOKUPS
 TAKEN = ("entries", "pages", "listings")  # the tables whose rows a run marks as taken (taken), the others' removed
 UNUSED_DAYS = 14  # an entry, page or listing no run has taken for this many days is removed
 

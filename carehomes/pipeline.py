@@ -22,6 +22,7 @@ from typing import Any
 from .finding import site_words
 from .fsutil import replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
+from .checkcache import kept_lookups
 from .load import Profile
 from .outputs.atom import atom, published_dates
 from .outputs.oruk import service_texts
@@ -180,7 +181,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                         [v for v in views if not v.closed], found, index, items=homes, nice=LATER) as finding, \
                  Beside(timed, lookup_site / LOOKUP_DIR if counting else None, write_lookup, lookup_site,
                         cfg.directory.get("postcode_areas"), None, site_dir if site_dir.is_dir() else None,
-                        items=homes, nice=LATER) as lookup, \
+                        kept_lookups(), items=homes, nice=LATER) as lookup, \
                  Beside(timed, None, _sitemap_dates, views, schema, items=homes, nice=LATER) as dating:
                 # releases (first: the database holds the changelog)
                 with t.stage("releases and changes"):

@@ -253,6 +253,45 @@ def test_a_lookup_this_process_published_is_copied_into_a_build_elsewhere_only_w
     assert (tmp_path / "four" / sector).read_bytes() == (third / sector).read_bytes()
 
 
+def test_a_lookup_kept_in_the_cache_is_linked_into_a_build_with_no_site_to_reuse_it_from(tmp_path, monkeypatch):
+    """A fresh checkout (the publish workflow) has no site to reuse the lookup from: the one the last build kept in
+    the cache's folder is linked, when made from the same Code-Point files and code; otherwise written afresh and
+    kept beside it, the two most recently used kept."""
+    monkeypatch.setattr(postcode_lookup, "_PUBLISHED", {})
+    kept = tmp_path / "cache" / "lookup"
+    one, two = tmp_path / "one", tmp_path / "two"
+    made = postcode_lookup.write_lookup(one, ["HR"], kept=kept)
+    [held] = [p for p in kept.iterdir()]  # its temporary folder renamed into place, none left over
+    sector = postcode_lookup.sector_file("HR3 5AA")
+    kept_sector = held / sector.removeprefix(postcode_lookup.LOOKUP_DIR + "/")
+    assert kept_sector.stat().st_ino == (one / sector).stat().st_ino
+    assert postcode_lookup.write_lookup(two, ["HR"], kept=kept) == made  # no previous site, nothing remembered
+    assert (two / sector).stat().st_ino == kept_sector.stat().st_ino  # linked, not written again
+    assert sorted(p.relative_to(two) for p in two.rglob("*")) == sorted(p.relative_to(one) for p in one.rglob("*"))
+    # other areas: written afresh and kept beside; a third set of areas: the least recently used removed
+    postcode_lookup.write_lookup(tmp_path / "three", ["HR", "SY"], kept=kept)
+    assert len(list(kept.iterdir())) == 2
+    os.utime(held, ns=(1, 1))  # the HR lookup used long ago
+    postcode_lookup.write_lookup(tmp_path / "four", ["SY"], kept=kept)
+    assert len(list(kept.iterdir())) == 2 and not held.exists()
+    five = tmp_path / "five"
+    assert postcode_lookup.write_lookup(five, ["HR"], kept=kept) == made  # written afresh
+    assert (five / sector).read_bytes() == (one / sector).read_bytes()
+    # a kept lookup made by other code is not taken; a cache that cannot be written stops no build
+    for made_from in kept.glob(f"*/{postcode_lookup.MADE_FROM}"):
+        made_from.write_text(made_from.read_text().replace('"code": "', '"code": "x'))
+    six = tmp_path / "six"
+    postcode_lookup.write_lookup(six, ["HR"], kept=kept)
+    assert (six / sector).stat().st_ino != (five / sector).stat().st_ino
+    assert (six / sector).read_bytes() == (one / sector).read_bytes()
+    seven = tmp_path / "seven"  # and kept anew in the damaged one's place
+    postcode_lookup.write_lookup(seven, ["HR"], kept=kept)
+    assert (seven / sector).stat().st_ino == (six / sector).stat().st_ino
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert postcode_lookup.write_lookup(tmp_path / "eight", ["HR"], kept=blocked) == made
+
+
 def test_district_centres_for_an_outward_code_alone(tmp_path):
     import json
 

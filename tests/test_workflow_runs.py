@@ -4,6 +4,7 @@ GitHub's REST API, and what each posts on GitHub is read as a steward would read
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -603,6 +604,7 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
         push_change(origin, tmp_path, "main", lambda w: (w / "providers" / "example-full.yaml").write_text(
             (w / "providers" / "example-full.yaml").read_text(encoding="utf-8").replace("\nname: ", "\nname: Renamed ", 1),
             encoding="utf-8"), "edit")
+        began = time.time()
         second = harness.run("publish.yml", "push", {"ref": "refs/heads/main"})
     assert second.result == "success", second.log()
     assert second.jobs["build"].step(restore).output == "Cache restored from key: profile-checks-1001"
@@ -611,6 +613,13 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
     assert pages < entries(second, "pages") and len(entries(second, "pages")) == 3  # and its page
     assert [c.key for c in harness.caches] == ["codepoint-open-2025-10", "profile-checks-1001", "profile-checks-1002",
                                                "profile-checks-1003"]
+    # the postcode lookup restored with them, and linked into the site, not made again from Code-Point
+    build = second.jobs["build"].workspace
+    [kept] = (build.parent / "temp" / "carehomes-cache" / "lookup").iterdir()
+    lookup = build / "site" / "postcodes"
+    published = [p for p in lookup.rglob("*-*.json") if not p.name.startswith(".")]
+    assert published and all((kept / p.relative_to(lookup)).stat().st_ino == p.stat().st_ino for p in published)
+    assert all(p.stat().st_mtime < began for p in published)  # the restored copy's (the first run's) files
 
 
 def test_publish_without_the_os_stub_fails_with_one_line_saying_what_is_missing(tmp_path, github):

@@ -222,17 +222,23 @@ def _lookup_files(old: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -> list | None:
-    """Hard-link (or copy; ``link=False``: only copy) the previous build's lookup into ``new`` if it was made
-    from the same code and files; its counts, or None when it must be written again."""
+def _counts_if_alike(lookup: Path, made_from: dict[str, Any]) -> list | None:
+    """The counts of the lookup in ``lookup`` when it was made from ``made_from`` (its MADE_FROM), else None."""
     try:
-        before = json.loads((old / MADE_FROM).read_text(encoding="utf-8"))
+        before = json.loads((lookup / MADE_FROM).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(before, dict) or {k: before.get(k) for k in made_from} != json.loads(json.dumps(made_from)):
         return None
     counts = before.get("counts")
-    if not isinstance(counts, list):
+    return counts if isinstance(counts, list) else None
+
+
+def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -> list | None:
+    """Hard-link (or copy; ``link=False``: only copy) the previous build's lookup into ``new`` if it was made
+    from the same code and files; its counts, or None when it must be written again."""
+    counts = _counts_if_alike(old, made_from)
+    if counts is None:
         return None
     try:
         for folder, names in _lookup_files(str(old)):
@@ -253,8 +259,43 @@ def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -
     return counts
 
 
+KEPT_LOOKUPS = 2  # lookups kept in the cache's folder (``kept``), the most recently used
+
+
+def _kept_name(made_from: dict[str, Any]) -> str:
+    """A lookup's folder in the cache: a hash of what it was made from."""
+    return hashlib.blake2b(_key(made_from).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _keep(base: Path, kept: Path, made_from: dict[str, Any]) -> None:
+    """Keep the lookup just published in ``base`` in the cache's folder ``kept`` (hard links; copies across file
+    systems), for a later build with no site to reuse it from (a fresh checkout: the publish workflow) or after a
+    change to other code; marked as used when kept already. The ``KEPT_LOOKUPS`` most recently used are kept, the
+    others removed. A cache that cannot be written is left as it is: the build goes on."""
+    final = kept / _kept_name(made_from)
+    try:
+        if _counts_if_alike(final, made_from) is not None:
+            os.utime(final)
+        else:
+            shutil.rmtree(final, ignore_errors=True)  # damaged, or cut short
+            kept.mkdir(parents=True, exist_ok=True)
+            temp = kept / f".{final.name}-{os.getpid()}"
+            try:
+                if _reuse(base, temp, made_from) is not None:
+                    shutil.copyfile(base / MADE_FROM, temp / MADE_FROM)
+                    os.rename(temp, final)  # whole, or not at all (another build kept it first)
+            finally:
+                shutil.rmtree(temp, ignore_errors=True)
+        held = sorted((p for p in kept.iterdir() if p.is_dir() and not p.is_symlink()),
+                      key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in [p for p in held if not p.name.startswith(".")][KEPT_LOOKUPS:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
+
+
 def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None = None,
-                 previous: Path | None = None) -> dict:
+                 previous: Path | None = None, kept: Path | None = None) -> dict:
     """Publish every live postcode of the chosen areas ("all" for every area with data) as small
     JSON files under ``site/postcodes/``, one per postcode sector, each at most MAX_CHUNK_BYTES.
 
@@ -269,7 +310,8 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     With ``previous`` (the site being replaced), its lookup is hard-linked rather than written again
     when it was made by the same code from the same Code-Point files (``.made-from.json``): on a
     national site that saves writing 10,880 files from 1.7 million postcodes. Without one, the lookup this
-    process last published from the same files (``remember_lookup``) is copied.
+    process last published from the same files (``remember_lookup``) is copied; else the one kept in the cache's
+    folder ``kept`` (checkcache.kept_lookups) is hard-linked. The lookup published is kept there (``_keep``).
     """
     wanted = available_areas(folder) if areas == "all" else sorted({str(a).upper() for a in areas or []})
     present = [a for a in wanted if has_area(a, folder)]
@@ -279,6 +321,8 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     published = _PUBLISHED.get(_key(made_from))
     if counts is None and published is not None and published != base:
         counts = _reuse(published, base, made_from, link=False)
+    if counts is None and kept is not None:
+        counts = _reuse(kept / _kept_name(made_from), base, made_from)
     if counts is None:
         jobs = [(area, base, folder) for area in present]
         if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
@@ -295,4 +339,6 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     index = {"format": LOOKUP_FORMAT, "date": postcodes_source.data_date(folder), "attribution": postcodes_source.attribution(folder), "areas": present,
              "missing": [a for a in wanted if a not in present], "digits": 4}
     (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    if kept is not None:
+        _keep(base, kept, made_from)
     return {"areas": present, "missing": index["missing"], "files": files, "postcodes": postcodes_written, "largest": largest}
