@@ -139,6 +139,32 @@ CHECKS = "checks"  # the cache's folder of generations
 LOOKUPS = "lookup"  # the cache's folder of postcode lookups (outputs.postcode_lookup), kept whatever the code
 
 
+FEEDS = "feed"  # the cache's folder of the feeds of changes each site last published (outputs.atom)
+
+
+def kept_feed(site_url: str) -> Path | None:
+    """Where the feed of changes (data/changes.atom) the site at ``site_url`` last built is kept, by a hash of that
+    address, so that a build with no site to replace (a fresh checkout: the publish workflow) dates the unreleased
+    changes by the day they were first published, not by its own (outputs.atom.entry_date); None when the cache is off."""
+    root = cache_root()
+    name = hashlib.blake2b(site_url.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return None if root is None else root / FEEDS / f"{name}.atom"
+
+
+def keep_feed(feed: Path, kept: Path | None) -> None:
+    """Keep the feed a build published (``feed``) at ``kept`` (kept_feed), whole or not at all; a cache that cannot
+    be written is left as it is."""
+    if kept is None:
+        return
+    temp = kept.with_name(f".{kept.name}-{os.getpid()}")
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_bytes(feed.read_bytes())
+        os.replace(temp, kept)
+    except OSError:
+        temp.unlink(missing_ok=True)
+
+
 def kept_lookups() -> Path | None:
     """The cache's folder of kept postcode lookups (``outputs.postcode_lookup.write_lookup``'s ``kept``: made from
     Code-Point alone, so named by its files and that module's code, not by this package's); None when the cache is off."""

@@ -22,7 +22,7 @@ from typing import Any
 from .finding import site_words
 from .fsutil import replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
-from .checkcache import kept_lookups
+from .checkcache import keep_feed, kept_feed, kept_lookups
 from .load import Profile
 from .outputs.atom import atom, published_dates
 from .outputs.oruk import service_texts
@@ -155,6 +155,11 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
         released = release_date()  # once, so every file and page of this build carries the same date
         limits = staleness(cfg.directory)  # the schema's staleness thresholds with mkdocs.yml's overrides
         views = views_of(profiles, today, schema, cfg.edit_base, limits, ungathered(cfg.directory))
+    # the feed the site last published: the site being replaced's, else the one the cache kept (a fresh checkout)
+    kept_feed_at = kept_feed(str(cfg.raw.get("site_url") or ""))
+    published_feed = site_dir / "data" / "changes.atom"
+    if not published_feed.is_file() and kept_feed_at is not None:
+        published_feed = kept_feed_at
     with replace_dir(site_dir) as out:
         # Steps written by workers beside the stages (for a large set), each into a folder beside the new build
         # (the engine empties its site folder), moved into it in one rename once the pages are done (the stages
@@ -219,7 +224,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                                                with_services=start_oruk_api, releases=bool(releases))
                             # feed: the unreleased changes keep the day the site being replaced first published them
                             files["changes.atom"] = atom(entries, cfg.raw.get("site_url", "/"), cfg.raw.get("site_name", ""),
-                                                         released, published_dates(site_dir / "data" / "changes.atom")).encode("utf-8")
+                                                         released, published_dates(published_feed)).encode("utf-8")
                             if not begun:  # data_files asks for it before its workbook (this only if it did not)
                                 begin_pages()
                     except BaseException:
@@ -253,4 +258,5 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
             for folder in (staged, found, lookup_site, data_site):  # a failed build's (after a success, empty or gone)
                 shutil.rmtree(folder, ignore_errors=True)
     remember_lookup(site_dir / LOOKUP_DIR)  # for this process's next build into another folder
+    keep_feed(site_dir / "data" / "changes.atom", kept_feed_at)
     return BuildReport(len(views), pages, sizes, search, site_words(views).summary(len(views)))

@@ -176,3 +176,15 @@ def test_a_rebuild_keeps_the_day_the_site_first_published_the_changes(tmp_path, 
     build_site(checked.profiles, other, today=TODAY + dt.timedelta(days=1), index=False, releases_dir=releases)
     assert ET.parse(other / "data" / "changes.atom").getroot().find(f"{ATOM}entry").findtext(f"{ATOM}updated") == (
         "2026-11-24T00:00:00Z")
+    # with the cache on (the publish workflow keeps it), a build with no site to replace takes the feed the last
+    # build of the same site kept there: a fresh checkout does not date the changes anew each day
+    monkeypatch.setenv("CAREHOMES_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    build_site(checked.profiles, tmp_path / "first", today=TODAY, index=False, releases_dir=releases)
+    fresh = tmp_path / "fresh-checkout"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795564800")  # two days later
+    build_site(checked.profiles, fresh, today=TODAY + dt.timedelta(days=2), index=False, releases_dir=releases)
+    assert ET.parse(fresh / "data" / "changes.atom").getroot().find(f"{ATOM}entry").findtext(f"{ATOM}updated") == (
+        "2026-11-23T00:00:00Z")
+    [kept] = (tmp_path / "cache" / "feed").iterdir()  # the one feed this site last built, no temporary file left
+    assert kept.read_bytes() == (fresh / "data" / "changes.atom").read_bytes()

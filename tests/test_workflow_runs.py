@@ -620,6 +620,12 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
     published = [p for p in lookup.rglob("*-*.json") if not p.name.startswith(".")]
     assert published and all((kept / p.relative_to(lookup)).stat().st_ino == p.stat().st_ino for p in published)
     assert all(p.stat().st_mtime < began for p in published)  # the restored copy's (the first run's) files
+    # and the feed of changes the first run published, which a build with no site to replace reads for the day each
+    # change was first published (saved with the checks, so restored with them)
+    first_feed = (first.jobs["build"].workspace / "site" / "data" / "changes.atom").read_bytes()
+    saved = next(c for c in harness.caches if c.key == "profile-checks-1001")
+    assert saved.paths[2].name == "feed" and saved.copies is not None
+    assert [f.read_bytes() for f in (saved.copies / "2").iterdir()] == [first_feed]
 
 
 def test_publish_without_the_os_stub_fails_with_one_line_saying_what_is_missing(tmp_path, github):
