@@ -353,7 +353,7 @@ def main() -> int:
         n, size = folder_size(out / "data")
         print(f"open data: {n} files, {size / 1e6:.1f} MB")
         if args.site:
-            build, first, again, next_day = site_runs(prov, out, args.runs, edit)
+            build, first, again, next_day, fresh = site_runs(prov, out, args.runs, edit)
     finally:
         edit.restore()
     if args.site:
@@ -365,8 +365,10 @@ def main() -> int:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3) after one profile edited; "
                   f"{again / hugo:.1f} times with every page made again (the postcode lookup kept); "
                   f"{first / hugo:.1f} times on a first run (nothing kept); {next_day / hugo:.1f} times on the "
-                  "first build of the next day (what today's runs kept)")
+                  f"first build of the next day (what today's runs kept); {fresh / hugo:.1f} times a day later in a "
+                  "fresh checkout (the cache alone kept: the publish workflow)")
             FIGURES["next_day_over_hugo"] = round(next_day / hugo, 2)
+            FIGURES["fresh_checkout_over_hugo"] = round(fresh / hugo, 2)
             FIGURES["build_over_hugo"] = round(build / hugo, 2)
             FIGURES["all_again_over_hugo"] = round(again / hugo, 2)
             FIGURES["first_build_over_hugo"] = round(first / hugo, 2)
@@ -389,17 +391,32 @@ def main() -> int:
 
 ALL_AGAIN = "build whole site, every page again (lookup kept)"
 NEXT_DAY = "build whole site, the next day (what the runs above kept)"
+FRESH_CHECKOUT = "build whole site, a day later in a fresh checkout (the cache alone kept)"
 
 
-def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float]:
+def fresh_checkout(out: Path) -> Callable[[], None]:
+    """Before a run: the site in ``out`` removed, with the folder of its builds, as on the publish workflow's runner
+    (a fresh checkout, with only the cache restored by actions/cache)."""
+    def remove() -> None:
+        wait_for_removal(out)
+        shutil.rmtree(out.parent / f".{out.name}-builds", ignore_errors=True)
+        if out.is_symlink() or out.is_file():
+            out.unlink()
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+    return remove
+
+
+def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float, float]:
     """The whole site built with --timings: once with nothing kept; once more with the kept checks and pages
     forgotten but the site just built left in place, as after a change to the code or schema (every profile
     checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
     being replaced: issue 24's "the postcode lookup reused when unchanged"); ``runs`` times each after one profile
     edited (``edit``); then once as if it were the next day (bench/as_of.py), with what those runs kept, as the
-    daily publish finds it (the publish workflow keeps it between runs). As a national site (mkdocs.yml with every
+    daily publish would find it with the site in place; and once more a day later with the site removed, as the
+    publish workflow finds it on a fresh runner with only the cache restored (FRESH_CHECKOUT). As a national site (mkdocs.yml with every
     postcode area, beside the original so that its relative paths still work). Each figure less what --timings spends counting files: (median after an
-    edit, the first run, every page again, the next day)."""
+    edit, the first run, every page again, the next day, a day later in a fresh checkout)."""
     config = ROOT / ".mkdocs-national.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")
@@ -413,7 +430,8 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
         for label, times, before, as_of in (("build whole site, first run (nothing kept)", 1, forget_checks, None),
                                             (ALL_AGAIN, 1, forget_checks, None),
                                             ("build whole site, one profile edited (target 3x Hugo)", runs, edit, None),
-                                            (NEXT_DAY, 1, None, tomorrow)):
+                                            (NEXT_DAY, 1, None, tomorrow),
+                                            (FRESH_CHECKOUT, 1, fresh_checkout(out), tomorrow + dt.timedelta(days=1))):
             took = run(label, *args, runs=times, before=before, as_of=as_of)
             counting = FIGURES[label].get("stages_median_s", {}).get("(counting files for this)", 0.0)
             if counting:  # --timings counts the files each stage wrote; that is not the build's own time
@@ -422,7 +440,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
             figures.append(took)
     finally:
         config.unlink()
-    return figures[2], figures[0], figures[1], figures[3]
+    return figures[2], figures[0], figures[1], figures[3], figures[4]
 
 
 def measure_edit_one(prov: Path, out: Path, runs: int) -> None:

@@ -42,6 +42,21 @@ def test_a_timed_run_waits_until_the_output_an_earlier_run_replaced_is_removed(t
     assert bench.wait_for_removal(out) < 0.05
 
 
+def test_a_fresh_checkout_run_starts_with_no_site_and_no_builds_but_the_cache(tmp_path: Path):
+    """The publish workflow's runner has no site of its own: the run before which the site (a link to its build)
+    and the builds folder are removed, and nothing beside them (the profiles, the cache)."""
+    bench = _bench()
+    out, builds, cache = tmp_path / "site", tmp_path / ".site-builds", tmp_path / "kept-checks" / "lookup"
+    (builds / "1" / "homes").mkdir(parents=True)
+    cache.mkdir(parents=True)
+    out.symlink_to(builds / "1")
+    bench.fresh_checkout(out)()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept-checks"] and cache.is_dir()
+    out.mkdir()  # a site folder of its own (not a link)
+    bench.fresh_checkout(out)()
+    assert not out.exists()
+
+
 def test_a_replaced_build_is_removed_in_the_background_at_the_lowest_priority(tmp_path: Path, monkeypatch):
     """remove_later renames the old build out of the way at once and leaves its removal to `nice -n 19 rm -rf`."""
     import subprocess
