@@ -162,7 +162,10 @@ def keep_feed(feed: Path, kept: Path | None) -> None:
         temp.write_bytes(feed.read_bytes())
         os.replace(temp, kept)
     except OSError:
-        temp.unlink(missing_ok=True)
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:  # read-only, or not a folder: no temporary file made there either
+            pass
 
 
 def kept_lookups() -> Path | None:

@@ -860,3 +860,18 @@ def test_every_bundled_home_page_kept_from_another_day_is_the_page_made_that_day
             held += 1
             assert (ages.fill_ages(page, on).decode(), ages.fill_ages(summary, on).decode()) == plain, v.slug
     assert held > len(held_pages) / 2
+
+
+@pytest.mark.parametrize("blocked", ["file", "loop"])
+def test_a_feed_that_cannot_be_kept_stops_no_build(tmp_path, monkeypatch, blocked):
+    """keep_feed runs once the new site is published: a cache whose feed/ cannot hold it (a file or a loop of links
+    where the folder should be; likewise read-only) leaves it unkept, never failing the build that published it."""
+    monkeypatch.setenv(checkcache.CACHE_ENV, str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    if blocked == "file":
+        (tmp_path / "cache" / checkcache.FEEDS).write_text("not a folder")
+    else:
+        (tmp_path / "cache" / checkcache.FEEDS).symlink_to(checkcache.FEEDS)
+    published = tmp_path / "changes.atom"
+    published.write_text("<feed/>")
+    checkcache.keep_feed(published, checkcache.kept_feed("https://example.org/"))

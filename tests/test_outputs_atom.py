@@ -161,6 +161,44 @@ def test_a_feed_that_cannot_be_read_gives_no_dates(tmp_path):
     assert published_dates(tmp_path / "odd.atom") == {"b": dt.date(2026, 11, 23)}
 
 
+def test_a_hostile_feed_gives_no_dates_and_stops_no_build(tmp_path, monkeypatch):
+    """The feed the cache kept (checkcache.kept_feed) is whatever was put there: an encoding Python does not know, a
+    named pipe (read, it would wait for ever), a file over MAX_FEED_BYTES, or deep or long XML, which is read in a
+    bounded memory, gives no dates, without an error; a feed as atom writes it, in pieces, its dates."""
+    import os
+    import threading
+
+    from carehomes.outputs import atom as atom_module
+    from carehomes.outputs.atom import published_dates
+
+    entry = '<entry><id>b</id><updated>2026-11-23T00:00:00Z</updated></entry>'
+    feed = f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">{entry}</feed>'
+    for name, text in (("bogus", feed.replace("utf-8", "bogus")), ("utf-32", feed.replace("utf-8", "utf-32"))):
+        (tmp_path / name).write_text(text)
+        assert published_dates(tmp_path / name) == {}, name
+    pipe = tmp_path / "pipe.atom"
+    os.mkfifo(pipe)
+
+    def write() -> None:  # waits for a reader
+        try:
+            pipe.write_text(feed)
+        except BrokenPipeError:  # the reader gone first
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        assert published_dates(pipe) == {}
+    finally:
+        os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer go
+        writer.join(5)
+    long = tmp_path / "long.atom"
+    long.write_text(feed.replace(entry, entry + "<x/>" * 100_000 + entry.replace(">b<", ">c<")))
+    assert published_dates(long) == {"b": dt.date(2026, 11, 23), "c": dt.date(2026, 11, 23)}
+    monkeypatch.setattr(atom_module, "MAX_FEED_BYTES", 100_000)
+    assert published_dates(long) == {}
+
+
 @pytest.mark.slow  # builds two sites
 def test_a_rebuild_keeps_the_day_the_site_first_published_the_changes(tmp_path, monkeypatch):
     prov, releases = _released_then_changed(tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -290,6 +291,82 @@ def test_a_lookup_kept_in_the_cache_is_linked_into_a_build_with_no_site_to_reuse
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     assert postcode_lookup.write_lookup(tmp_path / "eight", ["HR"], kept=blocked) == made
+
+
+def _files(lookup):
+    """A published lookup's files, by path, with their bytes."""
+    return {str(p.relative_to(lookup)): p.read_bytes() for p in sorted(lookup.rglob("*")) if p.is_file()}
+
+
+def test_a_kept_lookup_cut_short_or_damaged_is_not_taken_and_is_kept_anew(tmp_path, monkeypatch):
+    """A kept lookup whose MADE_FROM says what it was made from but whose files are not all there (cut short: an area
+    folder or a file gone, or a folder being removed by another build's pruning meanwhile) or whose counts are
+    damaged is not taken: the build publishes the whole lookup, as without the cache, with no traceback; and keeps
+    it anew."""
+    monkeypatch.setattr(postcode_lookup, "_PUBLISHED", {})
+    kept = tmp_path / "cache" / "lookup"
+    postcode_lookup.write_lookup(tmp_path / "one", ["HR", "SY"], kept=kept)
+    whole = _files(tmp_path / "one")
+    [held] = kept.iterdir()
+    made_from = json.loads((held / postcode_lookup.MADE_FROM).read_text())
+    damages = [lambda: shutil.rmtree(held / "SY"), lambda: (held / "HR" / "HR1-1.json").unlink(),
+               lambda: ((held / "HR" / "HR1-1").mkdir(), (held / "HR" / "HR1-1.json").rename(held / "HR" / "HR1-1" / "x.json")),
+               lambda: (held / postcode_lookup.MADE_FROM).write_text(json.dumps({**made_from, "counts": [["x", 1]]})),
+               lambda: (held / postcode_lookup.MADE_FROM).write_text(json.dumps({**made_from, "counts": 7}))]
+    for i, damage in enumerate(damages):
+        damage()
+        site = tmp_path / f"site{i}"
+        assert postcode_lookup.write_lookup(site, ["HR", "SY"], kept=kept)["files"] == 112, i
+        assert _files(site) == whole, i
+        assert _files(held) == {k.removeprefix("postcodes/"): v for k, v in whole.items()
+                                if not k.endswith("areas.json")}, i  # kept anew
+
+
+def test_pruning_the_kept_lookups_removes_nothing_but_kept_lookups(tmp_path, monkeypatch):
+    """The cache's lookup/ folder may be a link elsewhere (made by whoever can write to the cache): pruning removes
+    only folders named as kept lookups, never another folder there; and a folder a killed build left (its temporary
+    one, never renamed) once it is an hour old."""
+    monkeypatch.setattr(postcode_lookup, "_PUBLISHED", {})
+    elsewhere = tmp_path / "projects"
+    for name in ("one", "two", "three", ".hidden-123"):
+        (elsewhere / name).mkdir(parents=True)
+        (elsewhere / name / "precious.txt").write_text("mine")
+        os.utime(elsewhere / name, ns=(1, 1))
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "lookup").symlink_to(elsewhere)
+    killed = elsewhere / f".{'0' * 32}-4242"  # a killed build's, a day old; another build's, just begun
+    begun = elsewhere / f".{'1' * 32}-4243"
+    for temp in (killed, begun):
+        (temp / "HR").mkdir(parents=True)
+    os.utime(killed, ns=(1, 1))
+    for areas in (["HR"], ["SY"], ["WR"]):
+        postcode_lookup.write_lookup(tmp_path / "-".join(areas), areas, kept=tmp_path / "cache" / "lookup")
+    assert sorted(p.name for p in elsewhere.iterdir() if not re.fullmatch("[0-9a-f]{32}", p.name)) == [
+        begun.name, ".hidden-123", "one", "three", "two"]
+    assert all((elsewhere / name / "precious.txt").read_text() == "mine" for name in ("one", "two", "three", ".hidden-123"))
+    assert len([p for p in elsewhere.iterdir() if re.fullmatch("[0-9a-f]{32}", p.name)]) == 2
+
+
+@pytest.mark.parametrize("cross_device", [False, True])
+def test_keeping_a_lookup_never_writes_into_a_file_a_killed_build_left_linked(tmp_path, monkeypatch, cross_device):
+    """A build killed while keeping its lookup leaves its temporary folder (named by its process id), holding links to
+    its lookup's files, which may be those of a published site; a later build whose process has the same id (a
+    container starts its processes with the same ids) keeps its own lookup without writing into those files."""
+    monkeypatch.setattr(postcode_lookup, "_PUBLISHED", {})
+    kept = tmp_path / "cache" / "lookup"
+    published = tmp_path / "published" / "HR1-1.json"
+    published.parent.mkdir()
+    published.write_text('{"site": "published before"}')
+    made_from = postcode_lookup._made_from(["HR"], None)
+    temp = kept / f".{postcode_lookup._kept_name(made_from)}-{os.getpid()}"
+    (temp / "HR").mkdir(parents=True)
+    os.link(published, temp / "HR" / "HR1-1.json")
+    if cross_device:  # the cache on another file system: copied, not linked
+        monkeypatch.setattr(os, "link", lambda *a, **k: (_ for _ in ()).throw(OSError(18, "Invalid cross-device link")))
+    postcode_lookup.write_lookup(tmp_path / "site", ["HR"], kept=kept)
+    assert published.read_text() == '{"site": "published before"}'
+    [held] = kept.iterdir()
+    assert _files(held)["HR/HR1-1.json"] == (tmp_path / "site" / "postcodes" / "HR" / "HR1-1.json").read_bytes()
 
 
 def test_district_centres_for_an_outward_code_alone(tmp_path):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,22 +15,78 @@ if TYPE_CHECKING:
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+MAX_FEED_BYTES = 64 * 1024 * 1024  # a feed read for its dates (nationally some megabytes a year of releases)
+
+
+class _Dates:
+    """An XML parser's target that keeps only each entry's id and ``<updated>`` text (the root's ``entry`` children's
+    ``id`` and ``updated`` children, as ``findtext`` gives them), not the tree: a feed of any shape read in a
+    bounded memory."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.found: dict[str, str] = {}  # of the entry being read: "id" and "updated", the first of each
+        self.tag = ""  # the child of an entry whose text is being read
+        self.text: list[str] = []
+        self.out: dict[str, dt.date] = {}
+
+    def start(self, tag: str, attrs: dict) -> None:
+        self.depth += 1
+        if self.depth == 2:
+            self.found = {}
+        if self.depth == 3 and tag in (f"{_ATOM}id", f"{_ATOM}updated") and tag not in self.found:
+            self.tag, self.text = tag, []
+        elif self.depth > 3:
+            self._done()  # findtext: the text before the element's first child
+
+    def data(self, text: str) -> None:
+        if self.tag:
+            self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        if self.depth == 3:
+            self._done()
+        elif self.depth == 2 and tag == f"{_ATOM}entry":
+            ident, day = self.found.get(f"{_ATOM}id"), self.found.get(f"{_ATOM}updated") or ""
+            try:
+                if ident:
+                    self.out[ident] = dt.date.fromisoformat(day[:10])
+            except ValueError:
+                pass
+        self.depth -= 1
+
+    def _done(self) -> None:
+        if self.tag:
+            self.found[self.tag] = "".join(self.text)
+            self.tag = ""
+
+    def close(self) -> dict[str, dt.date]:
+        return self.out
+
+
 def published_dates(feed: Path) -> dict[str, dt.date]:
-    """Each entry's id -> its ``<updated>`` day in the feed the site publishes now (``feed``, as ``atom`` wrote it);
-    empty when there is none or it cannot be read (then every unreleased entry is new)."""
+    """Each entry's id -> its ``<updated>`` day in the feed the site publishes now (``feed``, as ``atom`` wrote it, or
+    the one the cache kept: checkcache.kept_feed); empty when there is none or it cannot be read (then every unreleased
+    entry is new): not a regular file (a named pipe or a device would never end), over ``MAX_FEED_BYTES``, or not
+    XML (an encoding Python does not know included), read a piece at a time without keeping its tree."""
     try:
-        root = ET.fromstring(feed.read_bytes())
-    except (OSError, ET.ParseError):
+        if not stat.S_ISREG(os.stat(feed).st_mode):
+            return {}
+        with open(os.open(feed, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or os.fstat(fh.fileno()).st_size > MAX_FEED_BYTES:
+                return {}
+            dates = _Dates()
+            parser = ET.XMLParser(target=dates)
+            read = 0
+            while piece := fh.read(1 << 16):
+                read += len(piece)
+                if read > MAX_FEED_BYTES:  # grown meanwhile
+                    return {}
+                parser.feed(piece)
+            parser.close()  # a feed cut short: an error, no dates
+            return dates.out
+    except (OSError, ET.ParseError, LookupError, ValueError):  # LookupError, ValueError: an encoding not read
         return {}
-    out: dict[str, dt.date] = {}
-    for e in root.findall(f"{_ATOM}entry"):
-        ident, day = e.findtext(f"{_ATOM}id"), e.findtext(f"{_ATOM}updated") or ""
-        try:
-            if ident:
-                out[ident] = dt.date.fromisoformat(day[:10])
-        except ValueError:
-            continue
-    return out
 
 
 def entry_date(e: Entry, entry_id: str, today: dt.date, published: dict[str, dt.date]) -> dt.date:

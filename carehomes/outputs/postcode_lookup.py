@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import time
 from itertools import compress, groupby
 from operator import add, and_, itemgetter, not_
 from pathlib import Path
@@ -231,17 +232,33 @@ def _counts_if_alike(lookup: Path, made_from: dict[str, Any]) -> list | None:
     if not isinstance(before, dict) or {k: before.get(k) for k in made_from} != json.loads(json.dumps(made_from)):
         return None
     counts = before.get("counts")
-    return counts if isinstance(counts, list) else None
+    areas = made_from.get("sources", {})
+    if not (type(counts) is list and len(counts) == len(areas)
+            and all(type(c) is list and len(c) == 3 and all(type(n) is int and n >= 0 for n in c) for c in counts)):
+        return None  # damaged: the build report's sums would fail on it
+    return counts
+
+
+def _whole(files: list[tuple[str, list[str]]], made_from: dict[str, Any], counts: list) -> bool:
+    """Whether a lookup's files (_lookup_files) are all those its counts say were written: in each area's folder, its
+    sector files and districts.json, and nothing else (a lookup cut short, or a folder of the cache being removed by
+    another build meanwhile, is not taken)."""
+    return dict((folder, len(names)) for folder, names in files) == {
+        area: c[0] + 1 for area, c in zip(made_from.get("sources", {}), counts, strict=True)}
 
 
 def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -> list | None:
     """Hard-link (or copy; ``link=False``: only copy) the previous build's lookup into ``new`` if it was made
-    from the same code and files; its counts, or None when it must be written again."""
+    from the same code and files, and is whole (_whole); its counts, or None when it must be written again. A file
+    already in ``new`` is never written over (it may be a link to a file of a published site): then None."""
     counts = _counts_if_alike(old, made_from)
     if counts is None:
         return None
     try:
-        for folder, names in _lookup_files(str(old)):
+        files = _lookup_files(str(old))
+        if not _whole(files, made_from, counts):
+            return None
+        for folder, names in files:
             into = os.path.join(new, folder)
             os.makedirs(into, exist_ok=True)  # once a folder (nationally 125), not once a file (11,000)
             for name in names:
@@ -250,8 +267,12 @@ def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -
                     try:
                         os.link(src, dst)
                         continue
+                    except FileExistsError:
+                        raise
                     except OSError:
                         pass  # another file system, or no hard links: copied
+                if os.path.lexists(dst):
+                    raise FileExistsError(dst)
                 shutil.copy2(src, dst)
     except OSError:
         shutil.rmtree(new, ignore_errors=True)
@@ -260,6 +281,9 @@ def _reuse(old: Path, new: Path, made_from: dict[str, Any], link: bool = True) -
 
 
 KEPT_LOOKUPS = 2  # lookups kept in the cache's folder (``kept``), the most recently used
+_KEPT_NAME = re.compile(r"[0-9a-f]{32}")  # a kept lookup's folder (_kept_name): the only folders _keep removes,
+_TEMP_NAME = re.compile(r"\.[0-9a-f]{32}-[0-9]+")  # with one a build was making there when it was killed
+STALE_TEMP = 3600  # seconds after which such a folder is left over (a build makes one in a second or so)
 
 
 def _kept_name(made_from: dict[str, Any]) -> str:
@@ -267,28 +291,34 @@ def _kept_name(made_from: dict[str, Any]) -> str:
     return hashlib.blake2b(_key(made_from).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _keep(base: Path, kept: Path, made_from: dict[str, Any]) -> None:
+def _keep(base: Path, kept: Path, made_from: dict[str, Any], renew: bool = False) -> None:
     """Keep the lookup just published in ``base`` in the cache's folder ``kept`` (hard links; copies across file
     systems), for a later build with no site to reuse it from (a fresh checkout: the publish workflow) or after a
-    change to other code; marked as used when kept already. The ``KEPT_LOOKUPS`` most recently used are kept, the
-    others removed. A cache that cannot be written is left as it is: the build goes on."""
+    change to other code; marked as used when kept already (``renew``: made again even so, when the build found it
+    not whole). The ``KEPT_LOOKUPS`` most recently used are kept, the others removed, with what killed builds left
+    there; nothing else in ``kept`` (only folders named as ``_kept_name`` names them, wherever ``kept`` leads) is
+    removed. A cache that cannot be written is left as it is: the build goes on."""
     final = kept / _kept_name(made_from)
     try:
-        if _counts_if_alike(final, made_from) is not None:
+        if not renew and _counts_if_alike(final, made_from) is not None:
             os.utime(final)
         else:
             shutil.rmtree(final, ignore_errors=True)  # damaged, or cut short
             kept.mkdir(parents=True, exist_ok=True)
             temp = kept / f".{final.name}-{os.getpid()}"
+            shutil.rmtree(temp, ignore_errors=True)  # left by a killed build whose process had this id
             try:
                 if _reuse(base, temp, made_from) is not None:
                     shutil.copyfile(base / MADE_FROM, temp / MADE_FROM)
                     os.rename(temp, final)  # whole, or not at all (another build kept it first)
             finally:
                 shutil.rmtree(temp, ignore_errors=True)
-        held = sorted((p for p in kept.iterdir() if p.is_dir() and not p.is_symlink()),
+        held = sorted((p for p in kept.iterdir() if p.is_dir() and not p.is_symlink()
+                       and (_KEPT_NAME.fullmatch(p.name) or _TEMP_NAME.fullmatch(p.name))),
                       key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in [p for p in held if not p.name.startswith(".")][KEPT_LOOKUPS:]:
+        stale = time.time_ns() - STALE_TEMP * 10**9
+        for old in [p for p in held if not p.name.startswith(".")][KEPT_LOOKUPS:] + \
+                [p for p in held if p.name.startswith(".") and p.stat().st_mtime_ns < stale]:
             shutil.rmtree(old, ignore_errors=True)
     except OSError:
         pass
@@ -321,8 +351,10 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
     published = _PUBLISHED.get(_key(made_from))
     if counts is None and published is not None and published != base:
         counts = _reuse(published, base, made_from, link=False)
+    refused = False  # the kept lookup found but not taken: made again by _keep
     if counts is None and kept is not None:
         counts = _reuse(kept / _kept_name(made_from), base, made_from)
+        refused = counts is None
     if counts is None:
         jobs = [(area, base, folder) for area in present]
         if len(jobs) > PARALLEL_AREAS and (os.cpu_count() or 1) > 1:
@@ -340,5 +372,5 @@ def write_lookup(site: Path, areas: list[str] | str | None, folder: Path | None 
              "missing": [a for a in wanted if a not in present], "digits": 4}
     (base / "areas.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     if kept is not None:
-        _keep(base, kept, made_from)
+        _keep(base, kept, made_from, refused)
     return {"areas": present, "missing": index["missing"], "files": files, "postcodes": postcodes_written, "largest": largest}
