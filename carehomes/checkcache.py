@@ -17,6 +17,10 @@ on the day it is written (ages.fill_ages) and the staleness decisions it made ("
 HomeView.held_open), and is taken on another day when each decision is the same. Anything no run has taken for
 ``UNUSED_DAYS`` days (a profile's earlier text) is removed.
 
+Beside the generations, whatever the code: the last postcode lookups published (``lookup/``, named by what each is
+made from: outputs.postcode_lookup) and each site's last feed of changes (``feed/``, by its address), for a build
+with no site of its own to take them from (a fresh checkout: the publish workflow).
+
 Kept in ``$CAREHOMES_CACHE`` or else ``$XDG_CACHE_HOME/carehomes`` (``~/.cache/carehomes``): outside the
 repository, where a pull request cannot put files. ``CAREHOMES_CACHE=off`` turns it off (the tests do, except
 their own). An entry holds plain values only (tuples, lists, dicts, text, numbers, dates), read with an
@@ -137,9 +141,9 @@ def _create_checks(db: sqlite3.Connection) -> None:
 
 CHECKS = "checks"  # the cache's folder of generations
 LOOKUPS = "lookup"  # the cache's folder of postcode lookups (outputs.postcode_lookup), kept whatever the code
-
-
 FEEDS = "feed"  # the cache's folder of the feeds of changes each site last published (outputs.atom)
+TAKEN = ("entries", "pages", "listings")  # the tables whose rows a run marks as taken (taken), the others' removed
+UNUSED_DAYS = 14  # an entry, page or listing no run has taken for this many days is removed
 
 
 def kept_feed(site_url: str) -> Path | None:
@@ -173,8 +177,6 @@ def kept_lookups() -> Path | None:
     Code-Point alone, so named by its files and that module's code, not by this package's); None when the cache is off."""
     root = cache_root()
     return None if root is None else root / LOOKUPS
-TAKEN = ("entries", "pages", "listings")  # the tables whose rows a run marks as taken (taken), the others' removed
-UNUSED_DAYS = 14  # an entry, page or listing no run has taken for this many days is removed
 
 
 def open_checks(on: dt.date) -> Path | None:
