@@ -420,6 +420,7 @@ def no_rating_dates() -> str:
 
 TAG = re.compile(r"<[^>]*>")
 NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})*")
+NUMERIC = frozenset(("integer", "number"))  # a Part's types whose text cells are written as numbers
 
 
 def plain(cell: str) -> str:
@@ -454,8 +455,9 @@ def csv_value(value: Any) -> str:
 
 def csv_row(header: list[str], row: list[str]) -> list[str]:
     """A row of a page table as its CSV's cells: each ``Cell``'s values, one a column; any other cell as the text the
-    page shows (a whole number without its commas), with an apostrophe before one that is not a whole number and starts
-    with =, +, -, @, a tab or a carriage return, so a spreadsheet never runs it as a formula."""
+    page shows (under a column of numbers, a whole number without its commas), with an apostrophe before one that is
+    not such a number and starts with =, +, -, @, a tab or a carriage return, so a spreadsheet never runs it as a
+    formula. Under a column of words (a town's name) text that looks like a number stays as shown."""
     out = []
     for h, c in zip(header, row, strict=True):
         parts = h.parts if isinstance(h, Column) else (Part(h),)
@@ -465,9 +467,11 @@ def csv_row(header: list[str], row: list[str]) -> list[str]:
             out += [csv_value(v) for v in c.values]
         elif len(parts) > 1:
             raise ValueError(f"a cell under {h!r} is text ({c!r}), not the {len(parts)} values of its columns")
-        else:
+        elif parts[0].type in NUMERIC:
             text = plain(c)
             out.append(text if NUMBER.fullmatch(text) else neutralise(text))
+        else:  # words (a town's name): as the page shows them, "1,234" too, never read as a number
+            out.append(neutralise(html.unescape(TAG.sub("", c)).strip()))
     return out
 
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from carehomes.market import Tables, market_html, table_csv
+from carehomes.market import Tables, integer, market_html, table_csv
 from carehomes.pipeline import check_paths
 from carehomes.publish import data_files
 from carehomes.releases import list_releases, release_records, snapshot
@@ -54,11 +54,17 @@ def test_each_table_has_a_csv_linked_under_it():
 
 
 def test_csv_cells_are_the_text_shown_and_never_run_as_formulas():
-    text = table_csv(["Area", "=Beds"], [['=HYPERLINK("x")', "1,574"], ["Total", "+3"], ["-2 (1 home not known)", "&lt;b&gt; <strong>No home can</strong>; 2 told us"]])
+    """Under a column of numbers a whole number is written as one (no commas, its sign); under a column of words
+    (a town's name) text that looks like a number is written as shown, and one that starts like a formula is not run."""
+    text = table_csv(["Area", integer("=Beds")], [['=HYPERLINK("x")', "1,574"], ["Total", "+3"], ["1,234", "5"],
+                                                   ["+44", "&lt;b&gt; <strong>No home can</strong>; 2 told us"],
+                                                   ["-2 (1 home not known)", "-2 (1 home not known)"]])
     assert text == ("Area,'=Beds\r\n"
                     "\"'=HYPERLINK(\"\"x\"\")\",1574\r\n"
                     "Total,+3\r\n"
-                    "'-2 (1 home not known),<b> No home can; 2 told us\r\n")
+                    "\"1,234\",5\r\n"
+                    "'+44,<b> No home can; 2 told us\r\n"
+                    "'-2 (1 home not known),'-2 (1 home not known)\r\n")
 
 
 def test_a_locality_named_like_a_formula_is_escaped_on_the_page_and_neutralised_in_the_csv():
@@ -66,6 +72,14 @@ def test_a_locality_named_like_a_formula_is_escaped_on_the_page_and_neutralised_
     page = market_html(views_of(FIXTURES / "profiles"), TODAY, {"=1+1 <b>": ["HR1"]}, tables=tables)
     assert '<th scope="row">=1+1 &lt;b&gt;</th>' in page and "=1+1 <b>" not in page
     assert [r[0] for r in csv_rows(tables.files["capacity-by-kind"])] == ["Locality", "'=1+1 <b>", "Unknown", "Total"]
+
+
+def test_a_locality_named_like_a_number_keeps_its_name_in_the_csv():
+    """A town's name is words: "1,234" is written as the page shows it, not as the number 1234."""
+    tables = Tables()
+    page = market_html(views_of(FIXTURES / "profiles"), TODAY, {"1,234": ["HR1"]}, tables=tables)
+    assert '<th scope="row">1,234</th>' in page
+    assert [r[0] for r in csv_rows(tables.files["capacity-by-kind"])] == ["Locality", "1,234", "Unknown", "Total"]
 
 
 def test_the_change_is_not_known_without_an_earlier_release():
