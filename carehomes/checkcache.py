@@ -19,7 +19,9 @@ HomeView.held_open), and is taken on another day when each decision is the same.
 
 Beside the generations, whatever the code: the last postcode lookups published (``lookup/``, named by what each is
 made from: outputs.postcode_lookup) and each site's last feed of changes (``feed/``, by its address), for a build
-with no site of its own to take them from (a fresh checkout: the publish workflow).
+with no site of its own to take them from (a fresh checkout: the publish workflow). The feed is the one thing the
+cache changes in what a build publishes, by design: there, the unreleased changes keep the day the site first
+published them, as they do in a build that replaces the site, where a build with the cache off dates them that day.
 
 Kept in ``$CAREHOMES_CACHE`` or else ``$XDG_CACHE_HOME/carehomes`` (``~/.cache/carehomes``): outside the
 repository, where a pull request cannot put files. ``CAREHOMES_CACHE=off`` turns it off (the tests do, except
