@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
+
+from ..fsutil import read_regular
 
 if TYPE_CHECKING:
     from ..releases import Entry
@@ -68,23 +68,16 @@ def published_dates(feed: Path) -> dict[str, dt.date]:
     """Each entry's id -> its ``<updated>`` day in the feed the site publishes now (``feed``, as ``atom`` wrote it, or
     the one the cache kept: checkcache.kept_feed); empty when there is none or it cannot be read (then every unreleased
     entry is new): not a regular file (a named pipe or a device would never end), over ``MAX_FEED_BYTES``, or not
-    XML (an encoding Python does not know included), read a piece at a time without keeping its tree."""
+    XML (an encoding Python does not know included), read without keeping its tree."""
     try:
-        if not stat.S_ISREG(os.stat(feed).st_mode):
+        raw = read_regular(feed, MAX_FEED_BYTES)  # NotRegularFile (an OSError) for a pipe or a device
+        if len(raw) > MAX_FEED_BYTES:
             return {}
-        with open(os.open(feed, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or os.fstat(fh.fileno()).st_size > MAX_FEED_BYTES:
-                return {}
-            dates = _Dates()
-            parser = ET.XMLParser(target=dates)
-            read = 0
-            while piece := fh.read(1 << 16):
-                read += len(piece)
-                if read > MAX_FEED_BYTES:  # grown meanwhile
-                    return {}
-                parser.feed(piece)
-            parser.close()  # a feed cut short: an error, no dates
-            return dates.out
+        dates = _Dates()
+        parser = ET.XMLParser(target=dates)
+        parser.feed(raw)
+        parser.close()  # a feed cut short: an error, no dates
+        return dates.out
     except (OSError, ET.ParseError, LookupError, ValueError):  # LookupError, ValueError: an encoding not read
         return {}
 
