@@ -46,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .fsutil import write_bytes_atomic
 from .load import Profile
 from .outputs.oruk_tabular import ServiceLines
 from .outputs.pieces import HomePieces
@@ -162,16 +163,10 @@ def keep_feed(feed: Path, kept: Path | None) -> None:
     be written is left as it is."""
     if kept is None:
         return
-    temp = kept.with_name(f".{kept.name}-{os.getpid()}")
     try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_bytes(feed.read_bytes())
-        os.replace(temp, kept)
+        write_bytes_atomic(kept, feed.read_bytes())  # no temporary file left, whatever fails
     except OSError:
-        try:
-            temp.unlink(missing_ok=True)
-        except OSError:  # read-only, or not a folder: no temporary file made there either
-            pass
+        pass
 
 
 def kept_lookups() -> Path | None:
@@ -278,15 +273,7 @@ def read_entries(store: Path, names: list[str], on: dt.date) -> dict[str, bytes]
 def _mark_taken(store: Path, names: list[str], day: str) -> None:
     """Note that a run took these entries or pages on ``day``: one not marked is at worst made again after
     UNUSED_DAYS days."""
-    if not names:
-        return
-    try:
-        with closing(_connect(store)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO taken VALUES (?, ?)", [(name, day) for name in names])
-            db.execute("COMMIT")
-    except sqlite3.Error:
-        pass
+    _write(store, "taken", [(name, day) for name in names])
 
 
 def write_entries(store: Path, entries: list[tuple[str, bool, bytes]], on: dt.date) -> None:

@@ -164,7 +164,7 @@ def test_a_feed_that_cannot_be_read_gives_no_dates(tmp_path):
 def test_a_hostile_feed_gives_no_dates_and_stops_no_build(tmp_path, monkeypatch):
     """The feed the cache kept (checkcache.kept_feed) is whatever was put there: an encoding Python does not know, a
     named pipe (read, it would wait for ever), a file over MAX_FEED_BYTES, or deep or long XML, which is read in a
-    bounded memory, gives no dates, without an error; a feed as atom writes it, in pieces, its dates."""
+    bounded memory, gives no dates, without an error; a feed as atom writes it, its dates."""
     import os
     import threading
 
