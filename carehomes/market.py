@@ -423,10 +423,15 @@ NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})*")
 NUMERIC = frozenset(("integer", "number"))  # a Part's types whose text cells are written as numbers
 
 
+def cell_text(cell: str) -> str:
+    """A table cell's safe HTML as the text a reader sees (tags dropped, entities read)."""
+    return html.unescape(TAG.sub("", cell)).strip()
+
+
 def plain(cell: str) -> str:
-    """A table cell's safe HTML as the text a reader sees (tags dropped, entities read); a whole number loses
-    its thousands commas, so a spreadsheet reads it as a number."""
-    text = html.unescape(TAG.sub("", cell)).strip()
+    """A table cell's text as a reader sees it (``cell_text``); a whole number loses its thousands commas, so a
+    spreadsheet reads it as a number."""
+    text = cell_text(cell)
     return text.replace(",", "") if NUMBER.fullmatch(text) else text
 
 
@@ -471,7 +476,7 @@ def csv_row(header: list[str], row: list[str]) -> list[str]:
             text = plain(c)
             out.append(text if NUMBER.fullmatch(text) else neutralise(text))
         else:  # words (a town's name): as the page shows them, "1,234" too, never read as a number
-            out.append(neutralise(html.unescape(TAG.sub("", c)).strip()))
+            out.append(neutralise(cell_text(c)))
     return out
 
 
