@@ -254,6 +254,7 @@ def test_a_lookup_this_process_published_is_copied_into_a_build_elsewhere_only_w
     assert (tmp_path / "four" / sector).read_bytes() == (third / sector).read_bytes()
 
 
+@pytest.mark.slow  # writes the HR lookup five times (0.55 s): the fast set stays under 30 s
 def test_a_lookup_kept_in_the_cache_is_linked_into_a_build_with_no_site_to_reuse_it_from(tmp_path, monkeypatch):
     """A fresh checkout (the publish workflow) has no site to reuse the lookup from: the one the last build kept in
     the cache's folder is linked, when made from the same Code-Point files and code; otherwise written afresh and
@@ -298,6 +299,7 @@ def _files(lookup):
     return {str(p.relative_to(lookup)): p.read_bytes() for p in sorted(lookup.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # writes the HR lookup again for each damage (1.0-1.4 s): the fast set stays under 30 s
 def test_a_kept_lookup_cut_short_or_damaged_is_not_taken_and_is_kept_anew(tmp_path, monkeypatch):
     """A kept lookup whose MADE_FROM says what it was made from but whose files are not all there (cut short: an area
     folder or a file gone, or a folder being removed by another build's pruning meanwhile) or whose counts are
