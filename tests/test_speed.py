@@ -231,8 +231,10 @@ FIND_FIRST_LOAD_AIM = 150_000  # issue 21: at most 150 KB compressed on the bund
 # the mkdocs site after the fourteenth session's (print rules for a home's page and a find list, who to ring on every
 # card, a home's buttons apart): the guards 1 KB higher (6 December 2026); 113.1 KB on the mkdocs site after the
 # seventeenth session's map that fits its results again when its box changes (and the search's label on two lines on a
-# narrow map, not only a narrow window): the guards 1 KB higher (6 December 2026)
-FIND_FIRST_LOAD_LIMIT = {"mkdocs": 114_000, "zensical": 138_000}
+# narrow map, not only a narrow window): the guards 1 KB higher (6 December 2026); 115.7 and 139.9 KB with Debian's
+# Chromium 150, which fetches the site's favicon (2,093 bytes, a PNG sent as it is) where the Chromium before did not,
+# the pages unchanged: the guards 1 KB higher again (6 December 2026, twentieth session)
+FIND_FIRST_LOAD_LIMIT = {"mkdocs": 116_700, "zensical": 140_900}
 
 
 @pytest.fixture(scope="module")
