@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import re
 import shutil
 from collections import Counter
@@ -500,16 +501,21 @@ def _texts(value: Any) -> bool:
 def listing_text(held: tuple[Any, ...], view: "HomeView", names: list[str], ranks: list[str]) -> str | None:
     """A home's listing as kept (JSON: card, filters, words, A to Z key, untold, ``names``' values, of which
     ``ranks`` are numbers, and the staleness decisions it holds on), from its entry in Listed's cache, made held open
-    (Listed's ``held_on``); None when it holds what JSON would not give back as it is, or was not made held open."""
+    (Listed's ``held_on``); None when it holds what JSON would not give back as it is (a date, a number that is not
+    finite, a key that is not text, text that is not Unicode), or was not made held open. Written by orjson (a
+    fifth of the CPU of json.dumps), and not read back here to see whether a later build could take it: the build
+    that reads it checks it whole (``_listing``) and makes afresh any it cannot take, as it would one never kept
+    (nationally, on a first build, the two were 2 s at the end of the find page's index)."""
     if held[8] is None:
         return None
     values = {name: view.value(name) for name in names}
-    try:
-        text = json.dumps([held[2], held[3], sorted(held[4]), held[5][0], view.untold, values, held[8]],
-                          ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_not_kept)
-    except (TypeError, ValueError):  # a value JSON has no type for, or not a number
+    if any(type(x) is float and not math.isfinite(x) for x in values.values()):  # orjson would write null
         return None
-    return text if _listing(text, view, held[1], names, ranks) is not None else None
+    try:
+        return orjson.dumps([held[2], held[3], sorted(held[4]), held[5][0], view.untold, values, held[8]],
+                            default=_not_kept, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS).decode("utf-8")
+    except TypeError:  # a value JSON has no type for (orjson.JSONEncodeError is a TypeError)
+        return None
 
 
 def _not_kept(value: Any) -> Any:

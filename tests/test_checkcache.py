@@ -324,6 +324,31 @@ def test_a_listing_that_cannot_be_trusted_is_made_again(kept, tmp_path):
             assert list(db.execute("SELECT name, listing FROM listings ORDER BY name")) == rows, bad
 
 
+def test_a_listing_is_kept_as_json_gives_it_back_or_not_at_all(tmp_path, monkeypatch):
+    """search.listing_text: a listing a later build takes whole (search._listing gives back its card, filters,
+    words, key, untold and values as they were), and none for a value JSON would not give back as it is (a number
+    that is not finite, which orjson would write as null; a date, which it would write as text; a key not text)."""
+    from carehomes import search
+    from carehomes.views import remembering
+
+    views = [v for v in _views(_some_profiles(tmp_path, 2)) if not v.closed]
+    with remembering(views):
+        listed = search.Listed(views, cache := {}, held_on=TODAY)
+        names, ranks = search.recalled_values(views), search.ranked_values(views)
+        v, held = listed.views[0], cache[listed.views[0].slug]
+        text = search.listing_text(held, v, names, ranks)
+        assert text is not None
+        back = search._listing(text, v, held[1], names, ranks)
+        assert back is not None
+        made, untold, values = back
+        assert made[2:6] == (held[2], held[3], held[4], held[5]) and made[8] == held[8]
+        assert untold == v.untold and values == {name: v.value(name) for name in names}
+        real = type(v).value
+        for odd in (float("nan"), float("inf"), dt.date(2026, 1, 1), {1: "a"}):
+            monkeypatch.setattr(type(v), "value", lambda self, name, odd=odd: odd if name == names[0] else real(self, name))
+            assert search.listing_text(held, v, names, ranks) is None, odd
+
+
 def _views(folder: Path, today: dt.date = TODAY) -> list:
     from carehomes.pipeline import views_of
     from carehomes.schema import load_schema
