@@ -4,15 +4,17 @@ only what changed).
 ``data`` and ``build`` load, check and cut into pieces every profile (nationally 10 s of CPU, most of
 ``data``). Most runs follow a run on nearly the same files, so each profile's result (its parsed profile,
 its problems and its pieces) is kept as an entry named by a hash of its bytes and of the path shown in
-messages, in a SQLite file (a generation, in ``checks/``) named by a hash of everything else the result depends on
-but the day: this package's Python files, ``schema/``, and the Python and library versions (``_code_digest``). A
-changed profile, or any change to the code or schema, finds nothing kept and is checked again. The rules use the day
+messages, in a SQLite file (a store, in ``checks/``) named by a hash of everything else the result depends on
+but the day: the package's modules a check runs (``CHECK_CODE``), ``schema/``, and the Python and library versions
+(``_checks_digest``). A changed profile, or a change to that code or the schema, finds nothing kept and is checked
+again; a change to the rest of the code (the pages, the search, the commands) keeps every check. The rules use the day
 only to refuse a date after it (``validate.day_bound``), so an entry is taken on the day it was checked and, when it
 had no such problem, on every later day: the first run of a day (the daily publish) checks only what changed.
 
-The same file keeps, for ``build``, each home page and its home.json (render.render_homes), each home's listing in
-the find page's index (search.recall_listings) and the page shell each site's last build rendered, each named by a
-hash of everything it is made from but the day. A page or listing is kept with each age held open as a mark filled in
+A second store (``open_pages``, named by a hash of all of the package's code and templates as well: ``_code_digest``)
+keeps, for ``build``, each home page and its home.json (render.render_homes), each home's listing in the find page's
+index (search.recall_listings) and the page shell each site's last build rendered, each named by a hash of everything
+it is made from but the day. A page or listing is kept with each age held open as a mark filled in
 on the day it is written (ages.fill_ages) and the staleness decisions it made ("rated more than 2 years ago":
 HomeView.held_open), and is taken on another day when each decision is the same. Anything no run has taken for
 ``UNUSED_DAYS`` days (a profile's earlier text) is removed.
@@ -29,7 +31,8 @@ their own). An entry holds plain values only (tuples, lists, dicts, text, number
 unpickler that makes no other type, and becomes a result again only when it has the shape ``to_entry`` gives
 it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
-never different or failing. Only the two most recently used generations are kept.
+never different or failing. Only the four most recently used stores are kept (two versions of the code: each
+one's checks and its pages).
 """
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ import sqlite3
 import sys
 from contextlib import closing
 from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +58,7 @@ from .problems import Problem
 
 CACHE_ENV = "CAREHOMES_CACHE"
 OFF = frozenset(("off", "0", "no", "false"))
-KEPT_GENERATIONS = 2
+KEPT_GENERATIONS = 4  # two versions of the code: each one's checks and its pages
 _PACKAGE = Path(__file__).resolve().parent
 _ROOT = _PACKAGE.parent
 
@@ -77,18 +81,42 @@ def cache_root() -> Path | None:
 SKIPPED = (".swp", ".swo", ".orig", ".rej", ".bak", "~")  # an editor's or a patch's leftovers: not read
 
 
+# The code a profile's check runs (checking.check_paths' workers: reading, the rules, the open data pieces): the
+# modules ``carehomes.checking`` imports, and theirs, with the packages they are in. A kept check is named by these
+# alone (_checks_digest), so that a change to the pages, the search or the commands keeps every profile's check
+# (nationally 8 s of CPU); a home page or listing by all of the package (_code_digest). tests/test_checkcache.py
+# finds the modules by reading their imports and by running a check, and fails when this list misses one.
+CHECK_CODE = ("__init__.py", "ages.py", "blockyaml.py", "checkcache.py", "checking.py", "checks_external.py", "face.py",
+              "fsutil.py", "jsontext.py", "kinds.py", "load.py", "merge.py", "outputs/__init__.py",
+              "outputs/geojson.py", "outputs/oruk.py", "outputs/oruk_api.py", "outputs/oruk_openapi.py",
+              "outputs/oruk_tabular.py", "outputs/pieces.py", "outputs/tables.py", "outputs/typed.py", "parallel.py",
+              "problems.py", "records.py", "safetext.py", "schema.py", "sources/__init__.py", "sources/nhs_ods.py",
+              "sources/postcodes.py", "text.py", "validate.py", "yamlio.py")
+
+
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A hash of what a result or a home page depends on besides its profile and the day: the package's Python
-    files and templates, every file under schema/ (but hidden files and editors' leftovers) and the Python and library versions
-    (PyYAML's with or without libyaml, whose messages differ; Jinja2's and MarkupSafe's, whose escaping and
-    filters a page uses). Raises OSError when a file cannot be read. Worked out once a process: a file edited
-    while a build runs is that build's business, not the cache's (the next build hashes it again)."""
+    """A hash of what a home page or a find page listing depends on besides its profile and the day: the package's
+    Python files and templates, every file under schema/ (but hidden files and editors' leftovers) and the Python and
+    library versions (PyYAML's with or without libyaml, whose messages differ; Jinja2's and MarkupSafe's, whose
+    escaping and filters a page uses). Raises OSError when a file cannot be read. Worked out once a process: a file
+    edited while a build runs is that build's business, not the cache's (the next build hashes it again)."""
+    return _digest([*_PACKAGE.rglob("*.py"), *(_PACKAGE / "templates").rglob("*")])
+
+
+@lru_cache(maxsize=1)
+def _checks_digest() -> str:
+    """``_code_digest`` of what a profile's check depends on: the package's CHECK_CODE, schema/ and the versions."""
+    return _digest([_PACKAGE / name for name in CHECK_CODE])
+
+
+def _digest(code: list[Path]) -> str:
+    """A hash of the files ``code`` and those under schema/ (but hidden files and editors' leftovers), and of the
+    Python and library versions."""
     import yaml
 
     h = hashlib.blake2b(digest_size=16)
-    files = [*_PACKAGE.rglob("*.py"), *(_PACKAGE / "templates").rglob("*"), *(_ROOT / "schema").rglob("*")]
-    for path in sorted(files):
+    for path in sorted([*code, *(_ROOT / "schema").rglob("*")]):
         if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".") \
                 and not path.name.endswith(SKIPPED):
             h.update(str(path.relative_to(_ROOT)).encode("utf-8", "surrogateescape") + b"\0")
@@ -177,18 +205,28 @@ def kept_lookups() -> Path | None:
 
 
 def open_checks(on: dt.date) -> Path | None:
-    """This code's generation (a SQLite file in ``checks/`` of kept checks, pages and listings), made if need be and
-    marked as used now, less what no run has taken since ``UNUSED_DAYS`` before ``on``; the generations beyond the
-    ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used: its folder or
-    file cannot be made or written, a file of the package cannot be read, or another run holds the store's lock for
-    more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run checks every profile
-    rather than wait on it chunk after chunk."""
+    """The store of kept checks of this code's checking (a SQLite file in ``checks/`` named by _checks_digest), made
+    if need be and marked as used now, less what no run has taken since ``UNUSED_DAYS`` before ``on``; the stores
+    beyond the ``KEPT_GENERATIONS`` most recently used are removed. None when the cache is off or cannot be used: its
+    folder or file cannot be made or written, a file of the package cannot be read, or another run holds the store's
+    lock for more than ``BUSY_WAIT`` (one stopped with Ctrl+Z in the middle of a write): then this run checks every
+    profile rather than wait on it chunk after chunk."""
+    return _open(on, _checks_digest)
+
+
+def open_pages(on: dt.date) -> Path | None:
+    """``open_checks``' store of kept home pages, find page listings and page shells: named by all of this code
+    (_code_digest)."""
+    return _open(on, _code_digest)
+
+
+def _open(on: dt.date, digest: Callable[[], str]) -> Path | None:
     root = cache_root()
     if root is None:
         return None
     try:
         folder = root / CHECKS
-        store = folder / f"{_code_digest()}.sqlite"
+        store = folder / f"{digest()}.sqlite"
         folder.mkdir(parents=True, exist_ok=True)
         with closing(_connect(store)) as db:
             _create_checks(db)
@@ -285,7 +323,7 @@ Decided = list[tuple[str, str, bool]]  # the staleness decisions a kept page hol
 
 
 def read_pages(store: Path, names: list[str], on: dt.date) -> dict[str, tuple[Decided, bytes, bytes]]:
-    """The kept home pages of ``names`` (those there are, in the store of checks: open_checks): name -> (the
+    """The kept home pages of ``names`` (those there are, in the store of pages: open_pages): name -> (the
     staleness decisions it holds on, page, summary), as render.held_home_page gives them, in UTF-8 with their ages'
     marks (nationally 320 MB neither decoded on reading nor encoded again on writing); each marked as taken on ``on``."""
     out = {}

@@ -705,7 +705,7 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
         if meanwhile is not None:
             meanwhile()
         return 0
-    store = checkcache.open_checks(views[0].today)
+    store = checkcache.open_pages(views[0].today)
     kept = (store, page_inputs(shell, contact_email, views)) if store is not None and views_alike(views) else None
     written = early.take(shell, site_dir) if early is not None else None
     if written is not None:
@@ -842,7 +842,7 @@ def prepare_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: Site
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     # the site's last shell, read before the engine runs (early pages under it, beside the engine, from now) and
     # the one the engine renders kept after, under the one key worked out from the settings read once
-    store = checkcache.open_checks(views[0].today) if views_alike(views) else None
+    store = checkcache.open_pages(views[0].today) if views_alike(views) else None
     key = shell_key(cfg, engine, views) if store is not None else None
     early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, store, key)
     try:

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -687,10 +688,84 @@ def test_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeyp
     assert digest() not in (first, second, third)
 
 
-def test_only_the_two_most_recently_used_generations_are_kept_and_the_days_of_earlier_versions_removed(kept):
+def test_a_change_to_code_a_check_does_not_run_keeps_the_checks_but_not_the_pages(tmp_path, monkeypatch):
+    """The kept checks' store is named by CHECK_CODE and schema/ (_checks_digest), the pages' by all the code
+    (_code_digest): a change to the pages' code (views.py) keeps every profile's check, a change to a rule
+    (validate.py) or the schema checks every profile again."""
+    _digest_of_a_copy(tmp_path, monkeypatch)
+    checks, pages = checkcache._checks_digest.__wrapped__, checkcache._code_digest.__wrapped__
+    first = checks(), pages()
+    assert first[0] != first[1]
+    (tmp_path / "carehomes" / "views.py").write_text("# changed\n", encoding="utf-8")
+    second = checks(), pages()
+    assert second[0] == first[0] and second[1] != first[1]
+    (tmp_path / "carehomes" / "validate.py").write_text("# changed\n", encoding="utf-8")
+    third = checks(), pages()
+    assert third[0] != first[0] and third[1] not in (first[1], second[1])
+    schema = tmp_path / "schema" / "datapackage.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"description"', '"description" ', 1), encoding="utf-8")
+    assert checks() not in (first[0], third[0])
+
+
+@pytest.mark.slow  # builds two sites
+def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_makes_every_page(kept, checked_afresh, tmp_path,
+                                                                                         monkeypatch):
+    """The checks are kept in their store, the pages and listings in the other: with the pages' code changed
+    (another _code_digest), every profile's check is taken as kept and every page and listing made again, the
+    site the same."""
+    from carehomes import render, search
+    from carehomes.pipeline import build_site
+
+    folder = _some_profiles(tmp_path, 3)
+    checked = check_paths([folder], on=TODAY, pieces=True)
+    build_site(checked.profiles, tmp_path / "first", today=TODAY, made=checked.pieces)
+    tables = {}
+    for store in (kept / checkcache.CHECKS).glob("*.sqlite"):
+        with closing(sqlite3.connect(store)) as db:
+            tables[store.stem] = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("entries", "pages", "listings")}
+    assert tables == {checkcache._checks_digest(): {"entries": 3, "pages": 0, "listings": 0},
+                      checkcache._code_digest(): {"entries": 0, "pages": 3, "listings": 3}}
+    monkeypatch.setattr(checkcache, "_code_digest", lambda: "0" * 32)  # the pages' code changed, not the checks'
+    rendered: list[str] = []
+    real, card = render.held_home_page, search.card
+    monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    monkeypatch.setattr(search, "card", lambda v, *args: rendered.append(v.slug) or card(v, *args))
+    checked_afresh.clear()
+    checked = check_paths([folder], on=TODAY, pieces=True)
+    build_site(checked.profiles, tmp_path / "again", today=TODAY, made=checked.pieces)
+    assert checked_afresh == [] and len(rendered) == 6  # every check kept; each page and listing made
+    assert _files(tmp_path / "again") == _files(tmp_path / "first")
+
+
+def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
+    """What a kept check holds is made by CHECK_CODE alone: every function of the package that checking._remembered
+    runs on the bundled profiles (reading, the rules, the open data pieces, keeping) is in a file it names."""
+    import sys
+
+    package = ROOT / "carehomes"
+    ran: set[str] = set()
+
+    def note(frame, event, arg) -> None:
+        if event == "call" and frame.f_code.co_filename.startswith(str(package)):
+            ran.add(Path(frame.f_code.co_filename).relative_to(package).as_posix())
+
+    files = sorted(p for p in PROVIDERS.glob("*.yaml") if not p.name.startswith("_"))
+    store = checkcache.open_checks(TODAY)
+    assert store is not None
+    sys.setprofile(note)
+    try:
+        results = checking._remembered(files, ROOT, TODAY, store, True)
+    finally:
+        sys.setprofile(None)
+    assert len(results) == len(files) and all(not isinstance(r, bytes) for r in results)  # each checked, none kept
+    assert {"validate.py", "outputs/pieces.py", "checkcache.py"} <= ran
+    assert ran <= set(checkcache.CHECK_CODE), sorted(ran - set(checkcache.CHECK_CODE))
+
+
+def test_only_the_four_most_recently_used_stores_are_kept_and_the_days_of_earlier_versions_removed(kept):
     folder = kept / checkcache.CHECKS
     folder.mkdir(parents=True)
-    for age, name in enumerate(("a", "b", "c")):
+    for age, name in enumerate(("a", "b", "c", "d", "e")):
         old = folder / f"{name}.sqlite"
         old.write_bytes(b"")
         (folder / f"{name}.sqlite-journal").write_bytes(b"")
@@ -698,8 +773,12 @@ def test_only_the_two_most_recently_used_generations_are_kept_and_the_days_of_ea
     (kept / "0123abcd.sqlite").write_bytes(b"")  # a generation of a day, as earlier versions kept pages
     store = checkcache.open_checks(TODAY)
     assert store is not None
-    assert sorted(p.name for p in folder.iterdir()) == sorted([store.name, "a.sqlite", "a.sqlite-journal"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([store.name, *(f"{n}.sqlite{end}" for n in "abc"
+                                                                              for end in ("", "-journal"))])
     assert [p.name for p in kept.iterdir()] == [checkcache.CHECKS]
+    pages = checkcache.open_pages(TODAY)  # the same code's pages: the checks kept beside them
+    assert pages is not None and pages != store
+    assert sorted(p.name for p in folder.glob("*.sqlite")) == sorted([store.name, pages.name, "a.sqlite", "b.sqlite"])
 
 
 class _Exploit:
@@ -777,6 +856,7 @@ def test_a_package_file_that_cannot_be_read_turns_the_cache_off_for_the_run(kept
         raise PermissionError(13, "Permission denied", "carehomes/views.py")
 
     monkeypatch.setattr(checkcache, "_code_digest", unreadable)
+    monkeypatch.setattr(checkcache, "_checks_digest", unreadable)
     env = {**os.environ, **EPOCH}
     done = run_cli("data", "--out", str(tmp_path / "out"), env=env)
     assert done.returncode == 0 and "Traceback" not in done.stderr
@@ -810,10 +890,10 @@ def test_a_cache_that_cannot_be_used_changes_nothing(tmp_path, run_cli, where, d
     if where == "a file":
         folder.write_text("not a folder", encoding="utf-8")
     elif where == "a folder in the store's place":  # as unusable as a read-only folder, which root can write
-        (folder / checkcache.CHECKS / f"{checkcache._code_digest()}.sqlite").mkdir(parents=True)
+        (folder / checkcache.CHECKS / f"{checkcache._checks_digest()}.sqlite").mkdir(parents=True)
     else:
         (folder / checkcache.CHECKS).mkdir(parents=True)
-        (folder / checkcache.CHECKS / f"{checkcache._code_digest()}.sqlite").write_bytes(b"this is not a database" * 100)
+        (folder / checkcache.CHECKS / f"{checkcache._checks_digest()}.sqlite").write_bytes(b"this is not a database" * 100)
     done = run_cli("data", "--out", str(tmp_path / "out"), env={**os.environ, **EPOCH, checkcache.CACHE_ENV: str(folder)})
     assert done.returncode == 0 and "Traceback" not in done.stderr and done.stdout == ""
     assert _files(tmp_path / "out") == data_afresh

@@ -381,3 +381,26 @@ def test_exchange_swaps_a_folder_and_a_link_in_one_step(tmp_path):
     os.symlink("elsewhere", tmp_path / "link")
     assert _exchange(tmp_path / "real", tmp_path / "link")  # Linux, as CI and the servers run
     assert (tmp_path / "real").is_symlink() and (tmp_path / "link").is_dir()
+
+
+def _file_of(module: str) -> str:
+    """A carehomes module's file, relative to the package (``carehomes.outputs`` -> ``outputs/__init__.py``)."""
+    parts = module.split(".")[1:]
+    return "/".join(parts) + ".py" if (PACKAGE / ("/".join(parts) + ".py")).is_file() else "/".join([*parts, "__init__.py"])
+
+
+@PACKAGE_SOURCE
+def test_a_kept_check_is_named_by_all_the_code_a_check_imports_and_no_more(package_graph):
+    """checkcache.CHECK_CODE names the kept checks' store: every module carehomes.checking imports, and theirs, with
+    the packages they are in (whose __init__ runs on import). One missed, a change to it would leave checks kept that
+    it changes; one more, a change to it would check every profile again for nothing."""
+    from carehomes.checkcache import CHECK_CODE
+
+    found, todo = set(), ["carehomes.checking"]
+    while todo:
+        module = todo.pop()
+        if module not in found:
+            found.add(module)
+            todo += package_graph[module]
+    packages = {".".join(m.split(".")[:i]) for m in found for i in range(1, m.count(".") + 1)}
+    assert sorted(CHECK_CODE) == sorted({_file_of(m) for m in found | packages})
