@@ -66,6 +66,19 @@ def forget_checks() -> None:
         shutil.rmtree(KEPT[0], ignore_errors=True)
 
 
+def forget_pages() -> None:
+    """Remove every kept store but this code's checks (carehomes.checkcache._checks_digest): the next build is as
+    after a change to the pages' code (render.py, views.py, the templates...), each profile's check taken as kept
+    and every page and listing made again."""
+    if not KEPT:
+        return
+    from carehomes import checkcache
+
+    for store in (KEPT[0] / checkcache.CHECKS).glob("*.sqlite*"):
+        if not store.name.startswith(checkcache._checks_digest()):
+            store.unlink()
+
+
 def edited_name(text: str, n: int) -> str:
     """A profile's text with its name edited: "Edited <n> " put before it (in place of an earlier edit's)."""
     return re.sub(r"(?m)^name: (Edited \d+ )?", f"name: Edited {n} ", text, count=1)
@@ -353,7 +366,7 @@ def main() -> int:
         n, size = folder_size(out / "data")
         print(f"open data: {n} files, {size / 1e6:.1f} MB")
         if args.site:
-            build, first, again, next_day, fresh = site_runs(prov, out, args.runs, edit)
+            build, first, again, pages_code, next_day, fresh = site_runs(prov, out, args.runs, edit)
     finally:
         edit.restore()
     if args.site:
@@ -364,6 +377,7 @@ def main() -> int:
         if hugo:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3) after one profile edited; "
                   f"{again / hugo:.1f} times with every page made again (the postcode lookup kept); "
+                  f"{pages_code / hugo:.1f} times after a change to the pages' code (each check kept); "
                   f"{first / hugo:.1f} times on a first run (nothing kept); {next_day / hugo:.1f} times on the "
                   f"first build of the next day (what today's runs kept); {fresh / hugo:.1f} times a day later in a "
                   "fresh checkout (the cache alone kept: the publish workflow)")
@@ -371,6 +385,7 @@ def main() -> int:
             FIGURES["fresh_checkout_over_hugo"] = round(fresh / hugo, 2)
             FIGURES["build_over_hugo"] = round(build / hugo, 2)
             FIGURES["all_again_over_hugo"] = round(again / hugo, 2)
+            FIGURES["pages_code_over_hugo"] = round(pages_code / hugo, 2)
             FIGURES["first_build_over_hugo"] = round(first / hugo, 2)
         n, size = folder_size(out)
         print(f"site: {n:,} files, {size / 1e6:.1f} MB")
@@ -390,6 +405,7 @@ def main() -> int:
 
 
 ALL_AGAIN = "build whole site, every page again (lookup kept)"
+PAGES_CODE = "build whole site, the pages' code changed (each check kept)"
 NEXT_DAY = "build whole site, the next day (what the runs above kept)"
 FRESH_CHECKOUT = "build whole site, a day later in a fresh checkout (the cache alone kept)"
 
@@ -407,16 +423,18 @@ def fresh_checkout(out: Path) -> Callable[[], None]:
     return remove
 
 
-def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float, float]:
+def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float, float, float]:
     """The whole site built with --timings: once with nothing kept; once more with the kept checks and pages
     forgotten but the site just built left in place, as after a change to the code or schema (every profile
     checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
-    being replaced: issue 24's "the postcode lookup reused when unchanged"); ``runs`` times each after one profile
-    edited (``edit``); then once as if it were the next day (bench/as_of.py), with what those runs kept, as the
+    being replaced: issue 24's "the postcode lookup reused when unchanged"); once with every kept store but the checks' removed, as
+    after a change to the pages' code (PAGES_CODE: each profile's check kept, every page and listing made again);
+    ``runs`` times each after one profile edited (``edit``); then once as if it were the next day (bench/as_of.py), with what those runs kept, as the
     daily publish would find it with the site in place; and once more a day later with the site removed, as the
     publish workflow finds it on a fresh runner with only the cache restored (FRESH_CHECKOUT). As a national site (mkdocs.yml with every
     postcode area, beside the original so that its relative paths still work). Each figure less what --timings spends counting files: (median after an
-    edit, the first run, every page again, the next day, a day later in a fresh checkout)."""
+    edit, the first run, every page again, after a change to the pages' code, the next day, a day later in a fresh
+    checkout)."""
     config = ROOT / ".mkdocs-national.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")
@@ -429,6 +447,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
     try:
         for label, times, before, as_of in (("build whole site, first run (nothing kept)", 1, forget_checks, None),
                                             (ALL_AGAIN, 1, forget_checks, None),
+                                            (PAGES_CODE, 1, forget_pages, None),
                                             ("build whole site, one profile edited (target 3x Hugo)", runs, edit, None),
                                             (NEXT_DAY, 1, None, tomorrow),
                                             (FRESH_CHECKOUT, 1, fresh_checkout(out), tomorrow + dt.timedelta(days=1))):
@@ -440,7 +459,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
             figures.append(took)
     finally:
         config.unlink()
-    return figures[2], figures[0], figures[1], figures[3], figures[4]
+    return figures[3], figures[0], figures[1], figures[2], figures[4], figures[5]
 
 
 def measure_edit_one(prov: Path, out: Path, runs: int) -> None:

@@ -134,6 +134,25 @@ def test_each_timed_run_after_the_first_follows_one_profile_edited_and_the_profi
     assert not (tmp_path / "kept").exists()
 
 
+def test_forgetting_the_pages_keeps_this_codes_checks_alone(tmp_path, monkeypatch):
+    """The benchmark's build after a change to the pages' code: every kept store removed (with its journal) but the
+    one of this code's checks, and the lookups and feeds beside them."""
+    from carehomes import checkcache
+
+    bench = _bench()
+    kept = tmp_path / "kept"
+    monkeypatch.setattr(bench, "KEPT", [kept])
+    checks = kept / checkcache.CHECKS
+    checks.mkdir(parents=True)
+    mine = f"{checkcache._checks_digest()}.sqlite"
+    for name in (mine, f"{checkcache._code_digest()}.sqlite", f"{checkcache._code_digest()}.sqlite-journal", "old.sqlite"):
+        (checks / name).write_bytes(b"")
+    (kept / checkcache.LOOKUPS).mkdir()
+    bench.forget_pages()
+    assert [p.name for p in checks.iterdir()] == [mine]
+    assert (kept / checkcache.LOOKUPS).is_dir()
+
+
 @pytest.mark.slow  # a data run in a process of its own
 def test_a_command_run_as_of_a_day_sees_that_day(tmp_path: Path):
     """bench/as_of.py, by which the benchmark's build of the next day takes what today's runs kept."""
