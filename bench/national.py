@@ -67,15 +67,16 @@ def forget_checks() -> None:
 
 
 def forget_pages() -> None:
-    """Remove every kept store but this code's checks (carehomes.checkcache._checks_digest): the next build is as
-    after a change to the pages' code (render.py, views.py, the templates...), each profile's check taken as kept
-    and every page and listing made again."""
+    """Remove every kept store but this code's checks and find page listings (carehomes.checkcache's
+    _checks_digest, _listings_digest): the next build is as after a change to the pages' code (render.py,
+    homepage.py, the templates...), each profile's check and listing taken as kept and every page made again."""
     if not KEPT:
         return
     from carehomes import checkcache
 
+    keep = (checkcache._checks_digest(), checkcache._listings_digest())
     for store in (KEPT[0] / checkcache.CHECKS).glob("*.sqlite*"):
-        if not store.name.startswith(checkcache._checks_digest()):
+        if not store.name.startswith(keep):
             store.unlink()
 
 
@@ -377,7 +378,7 @@ def main() -> int:
         if hugo:
             print(f"build / hugo: {build / hugo:.1f} times Hugo's time (target <= 3) after one profile edited; "
                   f"{again / hugo:.1f} times with every page made again (the postcode lookup kept); "
-                  f"{pages_code / hugo:.1f} times after a change to the pages' code (each check kept); "
+                  f"{pages_code / hugo:.1f} times after a change to the pages' code (each check and listing kept); "
                   f"{first / hugo:.1f} times on a first run (nothing kept); {next_day / hugo:.1f} times on the "
                   f"first build of the next day (what today's runs kept); {fresh / hugo:.1f} times a day later in a "
                   "fresh checkout (the cache alone kept: the publish workflow)")
@@ -405,7 +406,7 @@ def main() -> int:
 
 
 ALL_AGAIN = "build whole site, every page again (lookup kept)"
-PAGES_CODE = "build whole site, the pages' code changed (each check kept)"
+PAGES_CODE = "build whole site, the pages' code changed (each check and listing kept)"
 NEXT_DAY = "build whole site, the next day (what the runs above kept)"
 FRESH_CHECKOUT = "build whole site, a day later in a fresh checkout (the cache alone kept)"
 
@@ -428,7 +429,7 @@ def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, f
     forgotten but the site just built left in place, as after a change to the code or schema (every profile
     checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
     being replaced: issue 24's "the postcode lookup reused when unchanged"); once with every kept store but the checks' removed, as
-    after a change to the pages' code (PAGES_CODE: each profile's check kept, every page and listing made again);
+    after a change to the pages' code (PAGES_CODE: each profile's check and listing kept, every page made again);
     ``runs`` times each after one profile edited (``edit``); then once as if it were the next day (bench/as_of.py), with what those runs kept, as the
     daily publish would find it with the site in place; and once more a day later with the site removed, as the
     publish workflow finds it on a fresh runner with only the cache restored (FRESH_CHECKOUT). As a national site (mkdocs.yml with every

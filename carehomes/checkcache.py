@@ -11,13 +11,13 @@ again; a change to the rest of the code (the pages, the search, the commands) ke
 only to refuse a date after it (``validate.day_bound``), so an entry is taken on the day it was checked and, when it
 had no such problem, on every later day: the first run of a day (the daily publish) checks only what changed.
 
-A second store (``open_pages``, named by a hash of all of the package's code and templates as well: ``_code_digest``)
-keeps, for ``build``, each home page and its home.json (render.render_homes), each home's listing in the find page's
-index (search.recall_listings) and the page shell each site's last build rendered, each named by a hash of everything
-it is made from but the day. A page or listing is kept with each age held open as a mark filled in
-on the day it is written (ages.fill_ages) and the staleness decisions it made ("rated more than 2 years ago":
-HomeView.held_open), and is taken on another day when each decision is the same. Anything no run has taken for
-``UNUSED_DAYS`` days (a profile's earlier text) is removed.
+Two more stores keep, for ``build``, each home's listing in the find page's index (search.recall_listings; the store
+named by the code a listing is made by, ``LISTING_CODE``: ``open_listings``), and each home page and its home.json
+(render.render_homes) and the page shell each site's last build rendered (named by all of the package's code and
+templates: ``open_pages``), each named by a hash of everything it is made from but the day. A page or listing is
+kept with each age held open as a mark filled in on the day it is written (ages.fill_ages) and the staleness
+decisions it made ("rated more than 2 years ago": HomeView.held_open), and is taken on another day when each
+decision is the same. Anything no run has taken for ``UNUSED_DAYS`` days (a profile's earlier text) is removed.
 
 Beside the generations, whatever the code: the last postcode lookups published (``lookup/``, named by what each is
 made from: outputs.postcode_lookup) and each site's last feed of changes (``feed/``, by its address), for a build
@@ -31,8 +31,8 @@ their own). An entry holds plain values only (tuples, lists, dicts, text, number
 unpickler that makes no other type, and becomes a result again only when it has the shape ``to_entry`` gives
 it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
-never different or failing. Only the four most recently used stores are kept (two versions of the code: each
-one's checks and its pages).
+never different or failing. Only the six most recently used stores are kept (two versions of the code: each
+one's checks, listings and pages).
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ from .problems import Problem
 
 CACHE_ENV = "CAREHOMES_CACHE"
 OFF = frozenset(("off", "0", "no", "false"))
-KEPT_GENERATIONS = 4  # two versions of the code: each one's checks and its pages
+KEPT_GENERATIONS = 6  # two versions of the code: each one's checks, listings and pages
 _PACKAGE = Path(__file__).resolve().parent
 _ROOT = _PACKAGE.parent
 
@@ -84,14 +84,23 @@ SKIPPED = (".swp", ".swo", ".orig", ".rej", ".bak", "~")  # an editor's or a pat
 # The code a profile's check runs (checking.check_paths' workers: reading, the rules, the open data pieces): the
 # modules ``carehomes.checking`` imports, and theirs, with the packages they are in. A kept check is named by these
 # alone (_checks_digest), so that a change to the pages, the search or the commands keeps every profile's check
-# (nationally 8 s of CPU); a home page or listing by all of the package (_code_digest). tests/test_checkcache.py
-# finds the modules by reading their imports and by running a check, and fails when this list misses one.
+# (nationally 8 s of CPU); a listing by LISTING_CODE, a home page by all of the package (_code_digest).
+# tests/test_structure.py and tests/test_checkcache.py find the modules by reading their imports and by running a
+# check or a listing, and fail when a list misses one.
 CHECK_CODE = ("__init__.py", "ages.py", "blockyaml.py", "checkcache.py", "checking.py", "checks_external.py", "face.py",
               "fsutil.py", "jsontext.py", "kinds.py", "load.py", "merge.py", "outputs/__init__.py",
               "outputs/geojson.py", "outputs/oruk.py", "outputs/oruk_api.py", "outputs/oruk_openapi.py",
               "outputs/oruk_tabular.py", "outputs/pieces.py", "outputs/tables.py", "outputs/typed.py", "parallel.py",
               "problems.py", "records.py", "safetext.py", "schema.py", "sources/__init__.py", "sources/nhs_ods.py",
               "sources/postcodes.py", "text.py", "validate.py", "yamlio.py")
+# Likewise the code a home's find page listing is made by (search.Listed, search.listing_text: ``carehomes.search``'s
+# imports, and theirs): a change to the pages' code or templates (render.py, homepage.py) keeps every listing.
+LISTING_CODE = ("__init__.py", "ages.py", "blockyaml.py", "checkcache.py", "configfile.py", "face.py", "finding.py",
+                "forms.py", "fsutil.py", "jsontext.py", "kinds.py", "load.py", "merge.py", "outputs/__init__.py",
+                "outputs/geojson.py", "outputs/oruk.py", "outputs/oruk_api.py", "outputs/oruk_openapi.py",
+                "outputs/oruk_tabular.py", "outputs/pieces.py", "outputs/tables.py", "outputs/typed.py", "problems.py",
+                "records.py", "safetext.py", "schema.py", "search.py", "search_index.py", "sources/__init__.py",
+                "sources/nhs_ods.py", "sources/postcodes.py", "text.py", "validate.py", "views.py", "yamlio.py")
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +117,12 @@ def _code_digest() -> str:
 def _checks_digest() -> str:
     """``_code_digest`` of what a profile's check depends on: the package's CHECK_CODE, schema/ and the versions."""
     return _digest([_PACKAGE / name for name in CHECK_CODE])
+
+
+@lru_cache(maxsize=1)
+def _listings_digest() -> str:
+    """``_code_digest`` of what a find page listing depends on: the package's LISTING_CODE, schema/ and the versions."""
+    return _digest([_PACKAGE / name for name in LISTING_CODE])
 
 
 def _digest(code: list[Path]) -> str:
@@ -215,9 +230,13 @@ def open_checks(on: dt.date) -> Path | None:
 
 
 def open_pages(on: dt.date) -> Path | None:
-    """``open_checks``' store of kept home pages, find page listings and page shells: named by all of this code
-    (_code_digest)."""
+    """``open_checks``' store of kept home pages and page shells: named by all of this code (_code_digest)."""
     return _open(on, _code_digest)
+
+
+def open_listings(on: dt.date) -> Path | None:
+    """``open_checks``' store of kept find page listings: named by the code they are made by (_listings_digest)."""
+    return _open(on, _listings_digest)
 
 
 def _open(on: dt.date, digest: Callable[[], str]) -> Path | None:

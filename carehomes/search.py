@@ -609,7 +609,7 @@ def recall_listings(views: list["HomeView"]) -> Recalled | None:
 
     if not views or not views_alike(views):
         return None
-    store = checkcache.open_pages(views[0].today)
+    store = checkcache.open_listings(views[0].today)
     return Recalled(views, store) if store is not None else None
 
 

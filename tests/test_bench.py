@@ -134,9 +134,9 @@ def test_each_timed_run_after_the_first_follows_one_profile_edited_and_the_profi
     assert not (tmp_path / "kept").exists()
 
 
-def test_forgetting_the_pages_keeps_this_codes_checks_alone(tmp_path, monkeypatch):
-    """The benchmark's build after a change to the pages' code: every kept store removed (with its journal) but the
-    one of this code's checks, and the lookups and feeds beside them."""
+def test_forgetting_the_pages_keeps_this_codes_checks_and_listings_alone(tmp_path, monkeypatch):
+    """The benchmark's build after a change to the pages' code: every kept store removed (with its journal) but
+    this code's checks and listings, and the lookups and feeds beside them."""
     from carehomes import checkcache
 
     bench = _bench()
@@ -144,12 +144,12 @@ def test_forgetting_the_pages_keeps_this_codes_checks_alone(tmp_path, monkeypatc
     monkeypatch.setattr(bench, "KEPT", [kept])
     checks = kept / checkcache.CHECKS
     checks.mkdir(parents=True)
-    mine = f"{checkcache._checks_digest()}.sqlite"
-    for name in (mine, f"{checkcache._code_digest()}.sqlite", f"{checkcache._code_digest()}.sqlite-journal", "old.sqlite"):
+    mine = [f"{checkcache._checks_digest()}.sqlite", f"{checkcache._listings_digest()}.sqlite"]
+    for name in (*mine, f"{checkcache._code_digest()}.sqlite", f"{checkcache._code_digest()}.sqlite-journal", "old.sqlite"):
         (checks / name).write_bytes(b"")
     (kept / checkcache.LOOKUPS).mkdir()
     bench.forget_pages()
-    assert [p.name for p in checks.iterdir()] == [mine]
+    assert sorted(p.name for p in checks.iterdir()) == sorted(mine)
     assert (kept / checkcache.LOOKUPS).is_dir()
 
 

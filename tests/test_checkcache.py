@@ -696,9 +696,13 @@ def test_a_change_to_code_a_check_does_not_run_keeps_the_checks_but_not_the_page
     checks, pages = checkcache._checks_digest.__wrapped__, checkcache._code_digest.__wrapped__
     first = checks(), pages()
     assert first[0] != first[1]
+    listings = checkcache._listings_digest.__wrapped__
+    before = listings()
+    (tmp_path / "carehomes" / "render.py").write_text("# changed\n", encoding="utf-8")
+    assert checks() == first[0] and listings() == before and pages() != first[1]  # a listing is made without it
     (tmp_path / "carehomes" / "views.py").write_text("# changed\n", encoding="utf-8")
     second = checks(), pages()
-    assert second[0] == first[0] and second[1] != first[1]
+    assert second[0] == first[0] and second[1] != first[1] and listings() != before
     (tmp_path / "carehomes" / "validate.py").write_text("# changed\n", encoding="utf-8")
     third = checks(), pages()
     assert third[0] != first[0] and third[1] not in (first[1], second[1])
@@ -708,11 +712,11 @@ def test_a_change_to_code_a_check_does_not_run_keeps_the_checks_but_not_the_page
 
 
 @pytest.mark.slow  # builds two sites
-def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_makes_every_page(kept, checked_afresh, tmp_path,
-                                                                                         monkeypatch):
-    """The checks are kept in their store, the pages and listings in the other: with the pages' code changed
-    (another _code_digest), every profile's check is taken as kept and every page and listing made again, the
-    site the same."""
+def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_listing_and_makes_every_page(
+        kept, checked_afresh, tmp_path, monkeypatch):
+    """The checks, the listings and the pages are kept in three stores: with the pages' code changed (another
+    _code_digest), every profile's check and every listing is taken as kept and every page made again; with the
+    search's code changed too, every listing made again; the site the same each time."""
     from carehomes import render, search
     from carehomes.pipeline import build_site
 
@@ -724,8 +728,9 @@ def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_makes_ev
         with closing(sqlite3.connect(store)) as db:
             tables[store.stem] = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("entries", "pages", "listings")}
     assert tables == {checkcache._checks_digest(): {"entries": 3, "pages": 0, "listings": 0},
-                      checkcache._code_digest(): {"entries": 0, "pages": 3, "listings": 3}}
-    monkeypatch.setattr(checkcache, "_code_digest", lambda: "0" * 32)  # the pages' code changed, not the checks'
+                      checkcache._listings_digest(): {"entries": 0, "pages": 0, "listings": 3},
+                      checkcache._code_digest(): {"entries": 0, "pages": 3, "listings": 0}}
+    monkeypatch.setattr(checkcache, "_code_digest", lambda: "0" * 32)  # the pages' code changed, not the others'
     rendered: list[str] = []
     real, card = render.held_home_page, search.card
     monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
@@ -733,7 +738,12 @@ def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_makes_ev
     checked_afresh.clear()
     checked = check_paths([folder], on=TODAY, pieces=True)
     build_site(checked.profiles, tmp_path / "again", today=TODAY, made=checked.pieces)
-    assert checked_afresh == [] and len(rendered) == 6  # every check kept; each page and listing made
+    assert checked_afresh == [] and sorted(rendered) == sorted(v.stem for v in folder.glob("*.yaml"))  # each page made
+    rendered.clear()
+    monkeypatch.setattr(checkcache, "_listings_digest", lambda: "1" * 32)  # the search's code changed too
+    build_site(checked.profiles, tmp_path / "third", today=TODAY, made=checked.pieces)
+    assert len(rendered) == 3  # each listing made; the pages as kept a moment ago
+    assert _files(tmp_path / "third") == _files(tmp_path / "first")
     assert _files(tmp_path / "again") == _files(tmp_path / "first")
 
 
@@ -762,10 +772,39 @@ def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
     assert ran <= set(checkcache.CHECK_CODE), sorted(ran - set(checkcache.CHECK_CODE))
 
 
-def test_only_the_four_most_recently_used_stores_are_kept_and_the_days_of_earlier_versions_removed(kept):
+def test_a_listing_is_made_by_no_code_its_stores_name_leaves_out(tmp_path):
+    """What a kept listing holds is made by LISTING_CODE alone: every function of the package that making the
+    bundled homes' listings runs (search.Listed held open, search.listing_text) is in a file it names."""
+    import sys
+
+    from carehomes import search
+    from carehomes.views import remembering
+
+    package = ROOT / "carehomes"
+    views = [v for v in _views(PROVIDERS) if not v.closed]
+    ran: set[str] = set()
+
+    def note(frame, event, arg) -> None:
+        if event == "call" and frame.f_code.co_filename.startswith(str(package)):
+            ran.add(Path(frame.f_code.co_filename).relative_to(package).as_posix())
+
+    with remembering(views):
+        sys.setprofile(note)
+        try:
+            search.Listed(views, cache := {}, held_on=TODAY)
+            names, ranks = search.recalled_values(views), search.ranked_values(views)
+            texts = [search.listing_text(cache[v.slug], v, names, ranks) for v in views]
+        finally:
+            sys.setprofile(None)
+    assert len(texts) == len(views) and None not in texts
+    assert {"search.py", "search_index.py", "views.py"} <= ran
+    assert ran <= set(checkcache.LISTING_CODE), sorted(ran - set(checkcache.LISTING_CODE))
+
+
+def test_only_the_six_most_recently_used_stores_are_kept_and_the_days_of_earlier_versions_removed(kept):
     folder = kept / checkcache.CHECKS
     folder.mkdir(parents=True)
-    for age, name in enumerate(("a", "b", "c", "d", "e")):
+    for age, name in enumerate("abcdefg"):
         old = folder / f"{name}.sqlite"
         old.write_bytes(b"")
         (folder / f"{name}.sqlite-journal").write_bytes(b"")
@@ -773,12 +812,13 @@ def test_only_the_four_most_recently_used_stores_are_kept_and_the_days_of_earlie
     (kept / "0123abcd.sqlite").write_bytes(b"")  # a generation of a day, as earlier versions kept pages
     store = checkcache.open_checks(TODAY)
     assert store is not None
-    assert sorted(p.name for p in folder.iterdir()) == sorted([store.name, *(f"{n}.sqlite{end}" for n in "abc"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([store.name, *(f"{n}.sqlite{end}" for n in "abcde"
                                                                               for end in ("", "-journal"))])
     assert [p.name for p in kept.iterdir()] == [checkcache.CHECKS]
-    pages = checkcache.open_pages(TODAY)  # the same code's pages: the checks kept beside them
-    assert pages is not None and pages != store
-    assert sorted(p.name for p in folder.glob("*.sqlite")) == sorted([store.name, pages.name, "a.sqlite", "b.sqlite"])
+    pages, listings = checkcache.open_pages(TODAY), checkcache.open_listings(TODAY)  # the same code's: kept beside
+    assert pages is not None and listings is not None and len({store, pages, listings}) == 3
+    assert sorted(p.name for p in folder.glob("*.sqlite")) == sorted([store.name, pages.name, listings.name,
+                                                                      "a.sqlite", "b.sqlite", "c.sqlite"])
 
 
 class _Exploit:

@@ -390,17 +390,19 @@ def _file_of(module: str) -> str:
 
 
 @PACKAGE_SOURCE
-def test_a_kept_check_is_named_by_all_the_code_a_check_imports_and_no_more(package_graph):
-    """checkcache.CHECK_CODE names the kept checks' store: every module carehomes.checking imports, and theirs, with
-    the packages they are in (whose __init__ runs on import). One missed, a change to it would leave checks kept that
-    it changes; one more, a change to it would check every profile again for nothing."""
-    from carehomes.checkcache import CHECK_CODE
+@pytest.mark.parametrize(("names", "start"), [("CHECK_CODE", "carehomes.checking"), ("LISTING_CODE", "carehomes.search")])
+def test_a_kept_check_or_listing_is_named_by_all_the_code_it_imports_and_no_more(package_graph, names, start):
+    """checkcache.CHECK_CODE names the kept checks' store, LISTING_CODE the find page listings': every module
+    carehomes.checking (carehomes.search) imports, and theirs, with the packages they are in (whose __init__ runs on
+    import). One missed, a change to it would leave checks or listings kept that it changes; one more, a change to it
+    would make every one again for nothing."""
+    from carehomes import checkcache
 
-    found, todo = set(), ["carehomes.checking"]
+    found, todo = set(), [start]
     while todo:
         module = todo.pop()
         if module not in found:
             found.add(module)
             todo += package_graph[module]
     packages = {".".join(m.split(".")[:i]) for m in found for i in range(1, m.count(".") + 1)}
-    assert sorted(CHECK_CODE) == sorted({_file_of(m) for m in found | packages})
+    assert sorted(getattr(checkcache, names)) == sorted({_file_of(m) for m in found | packages})
