@@ -93,6 +93,22 @@ def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_pat
     assert str(err.value) == f"{cfg}: bed_drop_percent must be a number of 0 or more, not {shown}"
 
 
+def test_a_span_too_long_for_a_calendar_is_refused_not_a_traceback(tmp_path):
+    """recent_days: 800000 or inadequate_within_years: 10000 passed as finite numbers of 0 or more, then the report
+    counted that many days back from today: OverflowError (date value out of range), a traceback and no report."""
+    cfg = tmp_path / "signals.yaml"
+    cfg.write_text("recent_days: 800000\ninadequate_within_years: 10000\nrating_older_than_days: 99999999999999999999\n")
+    r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--releases", str(tmp_path / "none"),
+                  "--signals", str(cfg), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.splitlines()[:2] == [
+        f"{cfg}: recent_days must be a number from 0 to 36525 (100 years), not 800000",
+        f"{cfg}: inadequate_within_years must be a number from 0 to 100, not 10000"]
+    assert not (tmp_path / "out").exists()
+    cfg.write_text("recent_days: 36525\ninadequate_within_years: 100\n")
+    assert load_thresholds(cfg)["inadequate_within_years"] == 100
+
+
 def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_path):
     out = tmp_path / "out"
     cases = {tmp_path / "none.yml": f"{tmp_path / 'none.yml'}: no such thresholds file; give an existing signals.yaml with --signals",
