@@ -361,9 +361,12 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
     description = spec.openapi_text()
     licence = data_licence(_sources(site))
 
+    def base(request: Request) -> str:
+        """The API's address: --api-url when given, else the one the request was sent to."""
+        return api_url.rstrip("/") + "/" if api_url else str(request.base_url)
+
     async def root(request: Request) -> Response:
-        base = api_url.rstrip("/") + "/" if api_url else str(request.base_url)
-        return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base + "openapi.json", **licence})
+        return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base(request) + "openapi.json", **licence})
 
     async def openapi(request: Request) -> Response:
         return Response(description, media_type="application/json")
@@ -389,7 +392,7 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        text = {404: f"no such address; the API's addresses are listed at {request.base_url}openapi.json",
+        text = {404: f"no such address; the API's addresses are listed at {base(request)}openapi.json",
                 405: "this API is read-only: use GET"}.get(status, "the request could not be answered")
         headers = {"Allow": "GET, HEAD, OPTIONS"} if status == 405 else None
         return JSONResponse({"error": text}, status_code=status, headers=headers)

@@ -127,6 +127,18 @@ def test_other_addresses_and_methods_answer_json_with_cors(client, services):
     assert get(client, f"/services/{one['id']}") == one
 
 
+def test_a_404_names_the_public_address_given_with_api_url_not_the_host_header(site):
+    """With --api-url the root document gave the public address, but a 404 named the address the request's Host header
+    said (behind a proxy, the internal one; or any name a client sends)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        public = TestClient(create_app(site, "https://oruk.example.gov.uk/api/"))
+    r = public.get("/nothing-here", headers={"Host": "internal-box:8001"})
+    assert (r.status_code, r.json()) == (404, {"error": "no such address; the API's addresses are listed at "
+                                                        "https://oruk.example.gov.uk/api/openapi.json"})
+    assert public.get("/", headers={"Host": "internal-box:8001"}).json()["openapi_url"] == "https://oruk.example.gov.uk/api/openapi.json"
+
+
 def test_documents_that_take_no_parameters_ignore_a_query(client, services):
     """The root, the description and single records answer as the static copy does whatever query a client or proxy
     adds (a cache buster, a key); only the lists, where a misspelt filter would give unfiltered data, refuse one."""
