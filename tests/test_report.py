@@ -126,6 +126,21 @@ def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_
         assert not out.exists(), "no report is written with thresholds the council did not set"
 
 
+def test_a_release_of_other_services_is_said_and_not_compared_with(tmp_path):
+    """report --providers OTHER-AREA without --releases compared with the top level's release, which holds none of them:
+    every closure after that release's older CQC date was listed as 'since the last release', without a word."""
+    releases = tmp_path / "releases"
+    assert run_build("release", "--providers", str(ROOT / "providers"), "--releases", str(releases)).returncode == 0
+    [made] = [p.name for p in releases.iterdir()]
+    r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "out"), "--releases", str(releases))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[0] == (
+        f"warning: {releases}: its last release ({made}) holds none of these 2 services, so it is another area's; "
+        "closures and changes in beds are counted over the last 365 days instead (give this area's releases with --releases)")
+    page = (tmp_path / "out" / "commissioner-report.html").read_text()
+    assert "since the last release" not in page and "in the 365 days to" in page
+
+
 def test_report_command_writes_html_and_csv(tmp_path):
     r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "out"), "--releases", str(tmp_path))
     assert r.returncode == 0, r.stderr
