@@ -522,6 +522,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     today = data_date(views) or england_today()  # as at the CQC data's date, so ages read as CQC published them
     try:
         previous = previous_release(Path(args.releases))
+        if previous and views and not any(v.d.get("location_id") in previous[1] for v in views):
+            _say(f"warning: {args.releases}: its last release ({previous[0]}) holds none of these {len(views):,} services, so it "
+                 f"is another area's; closures and changes in beds are counted over the last {int(thresholds['recent_days']):,} "
+                 "days instead (give this area's releases with --releases)")
+            previous = None
         found = signals(views, today, thresholds, previous, site.directory.get("localities"))
     except ReleaseError as exc:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")

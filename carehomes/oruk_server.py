@@ -46,7 +46,7 @@ from .outputs import oruk_openapi as spec
 from .outputs.oruk_api import (PROFILE_URL, VERSION, _one_to_one, _service_at_locations, data_licence, paged, published_sources,
                                 service_list_item, taxonomies_and_terms)
 from .outputs.postcode_lookup import LOOKUP_DIR, sector_file
-from .safetext import UNSAFE_IN_ADDRESS
+from .safetext import UNSAFE_IN_ADDRESS, plain
 from .sources.postcodes import KEY as POSTCODE_KEY, area_of, distance_km, postcode_key
 
 SERVICES_FILE = Path("data") / "oruk-services.json"
@@ -137,6 +137,53 @@ def _entry(svc: dict) -> Entry:
                  max(_dates(svc), default=None), svc)
 
 
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _texts(record: dict, names: Iterable[str]) -> str | None:
+    """The first of ``names`` that ``record`` gives as something other than a text, or None."""
+    return next((n for n in names if n in record and not isinstance(record[n], str)), None)
+
+
+def service_problem(svc: dict) -> str | None:
+    """What in one service record is not the shape the API indexes (its field and what is wrong), or None."""
+    if not isinstance(svc.get("organization") or {}, dict):
+        return "organization is not a record"
+    sals = svc.get("service_at_locations", [])
+    if not _records(sals):
+        return "service_at_locations is not a list of records"
+    for i, sal in enumerate(sals):
+        where = f"service_at_locations[{i}]"
+        if missing := next((k for k in ("id", "service_id", "location_id") if k not in sal), None):
+            return f"{where} has no {missing}"
+        if bad := _texts(sal, ("id", "service_id", "location_id")):
+            return f"{where}.{bad} is not a text"
+        if sal["service_id"] != svc["id"]:
+            return f"{where}.service_id is {plain(sal['service_id'], 40)!r}, not the service's own id"
+        location = sal.get("location", {})
+        if not isinstance(location, dict):
+            return f"{where}.location is not a record"
+        if not _records(location.get("addresses") or []):
+            return f"{where}.location.addresses is not a list of records"
+    attributes = svc.get("attributes", [])
+    if not isinstance(attributes, list):
+        return "attributes is not a list of records"
+    for i, attr in enumerate(attributes):
+        if not isinstance(attr, dict):
+            return f"attributes[{i}] is not a record"
+        if bad := _texts(attr, ("taxonomy_term_id",)):
+            return f"attributes[{i}].{bad} is not a text"
+        term = attr.get("taxonomy_term") or {}
+        if not isinstance(term, dict):
+            return f"attributes[{i}].taxonomy_term is not a record"
+        if term and (missing := next((k for k in ("id", "name") if k not in term), None)):
+            return f"attributes[{i}].taxonomy_term has no {missing}"
+        if bad := _texts(term, ("id", "name", "taxonomy_id")):
+            return f"attributes[{i}].taxonomy_term.{bad} is not a text"
+    return None
+
+
 def load(site: Path, give_site: str = "give --site") -> Catalogue:
     """The site's published ORUK records (``data/oruk-services.json``), ready to answer queries. ``give_site`` says how
     the folder is given (``set CAREHOMES_SITE to`` for app_from_env)."""
@@ -164,6 +211,10 @@ def load(site: Path, give_site: str = "give --site") -> Catalogue:
         raise DataMissing(f"{path}: is nested too deeply to be the ORUK service package; build the site again") from None
     if not isinstance(services, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str) for s in services):
         raise DataMissing(f"{path}: is not the ORUK service package (a list of services, each with an id); build the site again")
+    for n, svc in enumerate(services, 1):
+        if problem := service_problem(svc):
+            raise DataMissing(f"{path}: service {n} (id {plain(svc['id'], 60)!r}): {problem}; this is not the ORUK service "
+                              "package this directory publishes: build the site again (python3 build.py build)")
     entries = [_entry(s) for s in services]
     by_id = {e.record["id"]: e for e in entries}
     sal_items, sal_full = _service_at_locations(services)
@@ -361,9 +412,12 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
     description = spec.openapi_text()
     licence = data_licence(_sources(site))
 
+    def base(request: Request) -> str:
+        """The API's address: --api-url when given, else the one the request was sent to."""
+        return api_url.rstrip("/") + "/" if api_url else str(request.base_url)
+
     async def root(request: Request) -> Response:
-        base = api_url.rstrip("/") + "/" if api_url else str(request.base_url)
-        return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base + "openapi.json", **licence})
+        return _json({"version": VERSION, "profile": PROFILE_URL, "openapi_url": base(request) + "openapi.json", **licence})
 
     async def openapi(request: Request) -> Response:
         return Response(description, media_type="application/json")
@@ -389,7 +443,7 @@ def create_app(site: Path, api_url: str = "", *, give_site: str = "give --site",
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        text = {404: f"no such address; the API's addresses are listed at {request.base_url}openapi.json",
+        text = {404: f"no such address; the API's addresses are listed at {base(request)}openapi.json",
                 405: "this API is read-only: use GET"}.get(status, "the request could not be answered")
         headers = {"Allow": "GET, HEAD, OPTIONS"} if status == 405 else None
         return JSONResponse({"error": text}, status_code=status, headers=headers)

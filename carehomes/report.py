@@ -39,6 +39,8 @@ OLD_RATING = "Rating out of date"  # a signal of the rating's age, not of its gr
 DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
             "bed_drop_percent": 10, "bed_drop_min_beds": 3, "repeated_rating_inspections": 2, "inadequate_within_years": 5,
             "recent_days": 365}
+# the thresholds counted back from today as a span of the calendar, at most a century: a longer one is before year 1
+MAXIMA: dict[str, tuple[float, str]] = {"recent_days": (36525, " (100 years)"), "inadequate_within_years": (100, "")}
 # the key questions whose rating is a signal of its own, as (profile field suffix, CQC's name)
 KEY_QUESTIONS = (("safe", "Safe"), ("well_led", "Well-led"))
 # ratingsOfConcern in the schema lists the worst first: severity 1, then 2
@@ -103,7 +105,8 @@ def _said(value: object) -> str:
 
 def load_thresholds(path: Path | None) -> dict[str, float]:
     """DEFAULTS with the thresholds set in ``path`` (None: the defaults); ConfigError naming the file, key
-    and value when the file is missing or unreadable or a value is not a finite number of 0 or more."""
+    and value when the file is missing or unreadable or a value is not a finite number of 0 or more (nor, for a span
+    counted back from today, more than MAXIMA allows)."""
     t = dict(DEFAULTS)
     if path is None:
         return t
@@ -144,6 +147,8 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
             wrong.append(f"{path}: '{plain(k, 60)}' is not a threshold; use one of {', '.join(DEFAULTS)}")
         elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             wrong.append(f"{path}: {k} must be a number of 0 or more, not {_said(v)}")
+        elif k in MAXIMA and v > MAXIMA[k][0]:
+            wrong.append(f"{path}: {k} must be a number from 0 to {MAXIMA[k][0]:g}{MAXIMA[k][1]}, not {_said(v)}")
         else:
             t[k] = v
     if wrong:

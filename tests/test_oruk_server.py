@@ -21,7 +21,7 @@ from test_oruk import UK, V, registry
 from test_oruk_schemathesis import _inline
 
 from carehomes.cli import main
-from carehomes.oruk_server import create_app
+from carehomes.oruk_server import DataMissing, create_app
 from carehomes.outputs.oruk_api import STATIC_NOTE, root_document
 from carehomes.outputs.oruk_openapi import OPENAPI_FILE, corrected, dumps
 from carehomes.pipeline import check_paths
@@ -125,6 +125,18 @@ def test_other_addresses_and_methods_answer_json_with_cors(client, services):
     assert get(client, "/openapi.json") == json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
     one = services[3]
     assert get(client, f"/services/{one['id']}") == one
+
+
+def test_a_404_names_the_public_address_given_with_api_url_not_the_host_header(site):
+    """With --api-url the root document gave the public address, but a 404 named the address the request's Host header
+    said (behind a proxy, the internal one; or any name a client sends)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        public = TestClient(create_app(site, "https://oruk.example.gov.uk/api/"))
+    r = public.get("/nothing-here", headers={"Host": "internal-box:8001"})
+    assert (r.status_code, r.json()) == (404, {"error": "no such address; the API's addresses are listed at "
+                                                        "https://oruk.example.gov.uk/api/openapi.json"})
+    assert public.get("/", headers={"Host": "internal-box:8001"}).json()["openapi_url"] == "https://oruk.example.gov.uk/api/openapi.json"
 
 
 def test_documents_that_take_no_parameters_ignore_a_query(client, services):
@@ -236,6 +248,30 @@ def test_serve_api_without_a_built_site_says_so(tmp_path, capsys):
     (tmp_path / "data" / "oruk-services.json").write_text("{", encoding="utf-8")
     assert main(["serve-api", "--site", str(tmp_path)]) == 1
     assert "oruk-services.json: is not the ORUK service package (" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("second,said", [
+    ({"id": "b", "service_at_locations": "x"}, "service_at_locations is not a list of records"),
+    ({"id": "b", "service_at_locations": [{"id": "s", "service_id": "c", "location_id": "l"}]},
+     "service_at_locations[0].service_id is 'c', not the service's own id"),
+    ({"id": "b", "service_at_locations": [{"id": "s", "service_id": "b", "location_id": "l", "location": []}]},
+     "service_at_locations[0].location is not a record"),
+    ({"id": "b", "service_at_locations": None}, "service_at_locations is not a list of records"),
+    ({"id": "b", "service_at_locations": [{"location": {"latitude": "NaN"}}]}, "service_at_locations[0] has no id"),
+    ({"id": "b", "attributes": [1]}, "attributes[0] is not a record"),
+    ({"id": "b", "attributes": [{"taxonomy_term_id": ["t"]}]}, "attributes[0].taxonomy_term_id is not a text"),
+    ({"id": "b", "attributes": [{"taxonomy_term": {"id": "t", "name": 5}}]}, "attributes[0].taxonomy_term.name is not a text"),
+    ({"id": "b", "organization": "x"}, "organization is not a record")])
+def test_serve_api_refuses_damaged_service_records_naming_the_service_and_field(tmp_path, second, said):
+    """A service record whose parts were not the shapes the API indexes (a list that was a text, an attribute that was
+    a number, a service at location of another service) was a Python traceback at start."""
+    records = tmp_path / "data" / "oruk-services.json"
+    records.parent.mkdir()
+    records.write_text(json.dumps([{"id": "a", "name": "A"}, second]), encoding="utf-8")
+    with pytest.raises(DataMissing) as err:  # serve-api says it in one line, exit 1 (not main: a bad case would serve)
+        create_app(tmp_path)
+    assert str(err.value) == (f"{records}: service 2 (id 'b'): {said}; this is not the ORUK service package this "
+                              "directory publishes: build the site again (python3 build.py build)")
 
 
 def _within(seconds: float, call):

@@ -93,6 +93,22 @@ def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_pat
     assert str(err.value) == f"{cfg}: bed_drop_percent must be a number of 0 or more, not {shown}"
 
 
+def test_a_span_too_long_for_a_calendar_is_refused_not_a_traceback(tmp_path):
+    """recent_days: 800000 or inadequate_within_years: 10000 passed as finite numbers of 0 or more, then the report
+    counted that many days back from today: OverflowError (date value out of range), a traceback and no report."""
+    cfg = tmp_path / "signals.yaml"
+    cfg.write_text("recent_days: 800000\ninadequate_within_years: 10000\nrating_older_than_days: 99999999999999999999\n")
+    r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--releases", str(tmp_path / "none"),
+                  "--signals", str(cfg), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.splitlines()[:2] == [
+        f"{cfg}: recent_days must be a number from 0 to 36525 (100 years), not 800000",
+        f"{cfg}: inadequate_within_years must be a number from 0 to 100, not 10000"]
+    assert not (tmp_path / "out").exists()
+    cfg.write_text("recent_days: 36525\ninadequate_within_years: 100\n")
+    assert load_thresholds(cfg)["inadequate_within_years"] == 100
+
+
 def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_path):
     out = tmp_path / "out"
     cases = {tmp_path / "none.yml": f"{tmp_path / 'none.yml'}: no such thresholds file; give an existing signals.yaml with --signals",
@@ -108,6 +124,21 @@ def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_
         r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(out), "--releases", str(tmp_path), "--signals", str(cfg))
         assert (r.returncode, r.stderr) == (2, message + "\n"), cfg
         assert not out.exists(), "no report is written with thresholds the council did not set"
+
+
+def test_a_release_of_other_services_is_said_and_not_compared_with(tmp_path):
+    """report --providers OTHER-AREA without --releases compared with the top level's release, which holds none of them:
+    every closure after that release's older CQC date was listed as 'since the last release', without a word."""
+    releases = tmp_path / "releases"
+    assert run_build("release", "--providers", str(ROOT / "providers"), "--releases", str(releases)).returncode == 0
+    [made] = [p.name for p in releases.iterdir()]
+    r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "out"), "--releases", str(releases))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[0] == (
+        f"warning: {releases}: its last release ({made}) holds none of these 2 services, so it is another area's; "
+        "closures and changes in beds are counted over the last 365 days instead (give this area's releases with --releases)")
+    page = (tmp_path / "out" / "commissioner-report.html").read_text()
+    assert "since the last release" not in page and "in the 365 days to" in page
 
 
 def test_report_command_writes_html_and_csv(tmp_path):
