@@ -584,11 +584,15 @@ def test_publish_checks_again_only_the_profiles_changed_since_the_last_publish(t
     restores the first's store and adds an entry and a page for the one profile edited between them; a branch's run saves its own, which
     main never restores."""
     import sqlite3
+    from contextlib import closing
 
     def entries(run, table: str = "entries") -> set[str]:
-        [store] = (run.jobs["build"].workspace.parent / "temp" / "carehomes-cache" / "checks").glob("*.sqlite")
-        with sqlite3.connect(store) as db:
-            return {name for (name,) in db.execute(f"SELECT name FROM {table}")}
+        """The names in ``table`` of the kept stores (checkcache: the checks, the listings and the pages apart)."""
+        names: set[str] = set()
+        for store in (run.jobs["build"].workspace.parent / "temp" / "carehomes-cache" / "checks").glob("*.sqlite"):
+            with closing(sqlite3.connect(store)) as db:
+                names |= {name for (name,) in db.execute(f"SELECT name FROM {table}")}
+        return names
 
     with publishing(tmp_path, github) as harness:
         origin = harness.origin
