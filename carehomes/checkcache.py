@@ -44,9 +44,9 @@ import json
 import pickle
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import closing
 from functools import lru_cache
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ LISTING_CODE = ("__init__.py", "ages.py", "blockyaml.py", "checkcache.py", "conf
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A hash of what a home page or a find page listing depends on besides its profile and the day: the package's
+    """A hash of what a home page or a page shell depends on besides its profile and the day: the package's
     Python files and templates, every file under schema/ (but hidden files and editors' leftovers) and the Python and
     library versions (PyYAML's with or without libyaml, whose messages differ; Jinja2's and MarkupSafe's, whose
     escaping and filters a page uses). Raises OSError when a file cannot be read. Worked out once a process: a file
@@ -240,6 +240,7 @@ def open_listings(on: dt.date) -> Path | None:
 
 
 def _open(on: dt.date, digest: Callable[[], str]) -> Path | None:
+    """The store named by ``digest()``, opened as open_checks says."""
     root = cache_root()
     if root is None:
         return None

@@ -689,9 +689,10 @@ def test_a_changed_schema_or_code_file_starts_a_new_generation(tmp_path, monkeyp
 
 
 def test_a_change_to_code_a_check_does_not_run_keeps_the_checks_but_not_the_pages(tmp_path, monkeypatch):
-    """The kept checks' store is named by CHECK_CODE and schema/ (_checks_digest), the pages' by all the code
-    (_code_digest): a change to the pages' code (views.py) keeps every profile's check, a change to a rule
-    (validate.py) or the schema checks every profile again."""
+    """The kept checks' store is named by CHECK_CODE and schema/ (_checks_digest), the listings' by LISTING_CODE
+    (_listings_digest), the pages' by all the code (_code_digest): a change to the pages' code (render.py) keeps every
+    check and listing, one to the views (views.py) every check, and a change to a rule (validate.py) or the schema
+    checks every profile again."""
     _digest_of_a_copy(tmp_path, monkeypatch)
     checks, pages = checkcache._checks_digest.__wrapped__, checkcache._code_digest.__wrapped__
     first = checks(), pages()
@@ -711,7 +712,7 @@ def test_a_change_to_code_a_check_does_not_run_keeps_the_checks_but_not_the_page
     assert checks() not in (first[0], third[0])
 
 
-@pytest.mark.slow  # builds two sites
+@pytest.mark.slow  # builds three sites
 def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_listing_and_makes_every_page(
         kept, checked_afresh, tmp_path, monkeypatch):
     """The checks, the listings and the pages are kept in three stores: with the pages' code changed (another
