@@ -211,10 +211,14 @@ def load(site: Path, give_site: str = "give --site") -> Catalogue:
         raise DataMissing(f"{path}: is nested too deeply to be the ORUK service package; build the site again") from None
     if not isinstance(services, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str) for s in services):
         raise DataMissing(f"{path}: is not the ORUK service package (a list of services, each with an id); build the site again")
+    first: dict[str, int] = {}
     for n, svc in enumerate(services, 1):
-        if problem := service_problem(svc):
+        if (problem := service_problem(svc)) is None and svc["id"] in first:
+            problem = f"the same id as service {first[svc['id']]} (one id would list two services but find one)"
+        if problem:
             raise DataMissing(f"{path}: service {n} (id {plain(svc['id'], 60)!r}): {problem}; this is not the ORUK service "
                               "package this directory publishes: build the site again (python3 build.py build)")
+        first[svc["id"]] = n
     entries = [_entry(s) for s in services]
     by_id = {e.record["id"]: e for e in entries}
     sal_items, sal_full = _service_at_locations(services)

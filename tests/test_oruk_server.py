@@ -261,17 +261,19 @@ def test_serve_api_without_a_built_site_says_so(tmp_path, capsys):
     ({"id": "b", "attributes": [1]}, "attributes[0] is not a record"),
     ({"id": "b", "attributes": [{"taxonomy_term_id": ["t"]}]}, "attributes[0].taxonomy_term_id is not a text"),
     ({"id": "b", "attributes": [{"taxonomy_term": {"id": "t", "name": 5}}]}, "attributes[0].taxonomy_term.name is not a text"),
-    ({"id": "b", "organization": "x"}, "organization is not a record")])
+    ({"id": "b", "organization": "x"}, "organization is not a record"),
+    ({"id": "a", "name": "A again"}, "the same id as service 1 (one id would list two services but find one)")])
 def test_serve_api_refuses_damaged_service_records_naming_the_service_and_field(tmp_path, second, said):
     """A service record whose parts were not the shapes the API indexes (a list that was a text, an attribute that was
-    a number, a service at location of another service) was a Python traceback at start."""
+    a number, a service at location of another service) was a Python traceback at start; two services of one id were
+    both listed, but only the later found by its id."""
     records = tmp_path / "data" / "oruk-services.json"
     records.parent.mkdir()
     records.write_text(json.dumps([{"id": "a", "name": "A"}, second]), encoding="utf-8")
     with pytest.raises(DataMissing) as err:  # serve-api says it in one line, exit 1 (not main: a bad case would serve)
         create_app(tmp_path)
-    assert str(err.value) == (f"{records}: service 2 (id 'b'): {said}; this is not the ORUK service package this "
-                              "directory publishes: build the site again (python3 build.py build)")
+    assert str(err.value) == (f"{records}: service 2 (id {second['id']!r}): {said}; this is not the ORUK service "
+                              "package this directory publishes: build the site again (python3 build.py build)")
 
 
 def _within(seconds: float, call):
