@@ -1311,7 +1311,7 @@ def parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
 
     m = sub.add_parser("merge", help="combine several councils' published packages into one")
-    m.add_argument("packages", nargs="+", help="datapackage.json files; the newer dated fact wins a conflict, else the first listed")
+    m.add_argument("packages", nargs="+", help="datapackage.json files, or the folders that hold them (a site's data/); the newer dated fact wins a conflict, else the first listed")
     m.add_argument("--out", required=True, help="folder for the merged data/ and providers/")
     m.set_defaults(func=cmd_merge)
 

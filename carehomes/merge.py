@@ -90,7 +90,7 @@ class MergeReport:
     older: list[str] = field(default_factory=list)  # tables published before some of this schema's columns were added
 
     def text(self, total: int) -> str:
-        lines = [f"Merged {total:,} homes from {len(self.sources)} packages:"]
+        lines = [f"Merged {total:,} home{'' if total == 1 else 's'} from {len(self.sources)} package{'' if len(self.sources) == 1 else 's'}:"]
         lines += [f"  {path}: {n:,} homes" for path, n in self.sources]
         n = len(self.conflicts)
         lines.append(f"  {self.duplicates} homes were in more than one package; {n} field{'s' * (n != 1)} differed")
@@ -114,10 +114,20 @@ def _read_bounded(path: Path, limit: int) -> bytes:
     return data
 
 
+def descriptor_of(path: Path) -> Path:
+    """The package's datapackage.json: ``path`` itself, or the one in the folder ``path`` (a package's folder given, as
+    a site's ``data/``), when there is one."""
+    inside = path / "datapackage.json"
+    return inside if path.is_dir() and inside.is_file() else path
+
+
 def read_descriptor(path: Path) -> dict:
     """A datapackage.json as a dict, or MergeError saying why it cannot be one."""
     if not path.exists():
         raise MergeError(f"{path}: no such file; give the path of a package's datapackage.json")
+    if path.is_dir():
+        raise MergeError(f"{path}: is a folder with no datapackage.json in it; give the path of a package's "
+                         "datapackage.json, or the folder that holds it")
     if not path.is_file():  # a device or pipe could be endless, or never answer
         raise MergeError(f"{path}: is not a regular file (a device, pipe or folder); give the path of a package's "
                          "datapackage.json")
@@ -492,7 +502,7 @@ def merge(paths: list[Path], schema: Schema | None = None) -> tuple[list[dict], 
     report = MergeReport()
     read: list[tuple[Path, list[Home]]] = []
     problems: list[str] = []
-    for path in paths:
+    for path in map(descriptor_of, paths):
         try:
             homes = read_package(path, schema, report.older)
         except MergeError as exc:

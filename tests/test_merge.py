@@ -368,8 +368,20 @@ def test_a_missing_data_file_is_named(tmp_path, pkg):
     os.mkfifo(tmp_path / "pipe.json")
     (tmp_path / "zero.json").symlink_to("/dev/zero")
     assert merge_fails(tmp_path, tmp_path / "pipe.json", tmp_path / "zero.json", tmp_path) == [  # each was 'no such file'
-        f"{p}: is not a regular file (a device, pipe or folder); give the path of a package's datapackage.json"
-        for p in (tmp_path / "pipe.json", tmp_path / "zero.json", tmp_path)]
+        *(f"{p}: is not a regular file (a device, pipe or folder); give the path of a package's datapackage.json"
+          for p in (tmp_path / "pipe.json", tmp_path / "zero.json")),
+        f"{tmp_path}: is a folder with no datapackage.json in it; give the path of a package's datapackage.json, or the "
+        "folder that holds it"]
+
+
+def test_a_packages_folder_stands_for_its_datapackage_json(tmp_path, pkg):
+    """A site's data/ folder given, as a reuser would, is the package it holds (it was refused as not a file)."""
+    from carehomes.merge import merge
+
+    by_file, _ = merge([pkg / "datapackage.json"])
+    by_folder, report = merge([pkg])
+    assert by_folder == by_file and by_folder
+    assert report.text(len(by_folder)).startswith(f"Merged {len(by_folder):,} homes from 1 package:\n")  # not "1 packages"
 
 
 def test_merge_keeps_every_slug_but_a_true_clash_and_says_so():
