@@ -532,12 +532,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         _say(f"{exc}\nNo report was written; {out} is unchanged.")
         return 1
     site_url = site.raw.get("site_url", "")
-    from .yamlio import write_text_atomic
+    from .yamlio import write_texts_atomic
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url, previous))
-        write_text_atomic(out / "commissioner-report.csv", report_csv(found))
+        write_texts_atomic([(out / "commissioner-report.html", report_html(found, views, today, thresholds, site_url, previous)),
+                            (out / "commissioner-report.csv", report_csv(found))])  # the two of one run, or neither
     except OSError as exc:
         _say(f"{not_written(exc, out)}; the report was not written")
         return 1

@@ -365,3 +365,21 @@ def test_two_writers_of_one_set_put_theirs_in_place_one_after_the_other(tmp_path
     one.join(10), two.join(10)
     assert {n: (tmp_path / n).read_bytes() for n in names} == {n: b"second" for n in names}
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == sorted([*names, "sub"])
+
+
+def test_report_writes_its_html_and_csv_together_or_neither(tmp_path, monkeypatch):
+    """The report's two files are one run's: with the disk full after the HTML (the CSV not written), the HTML is
+    the last run's too, as the message says (the new HTML was left beside the old CSV)."""
+    out = tmp_path / "report"
+    code, _, err = _run("report", "--providers", str(FIXTURES / "profiles"), "--out", str(out))
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(before) == ["commissioner-report.csv", "commissioner-report.html"]
+    edited = tmp_path / "profiles"
+    edited.mkdir()
+    for p in (FIXTURES / "profiles").glob("*.yaml"):
+        (edited / p.name).write_text(p.read_text(encoding="utf-8").replace("name: ", "name: Renamed ", 1), encoding="utf-8")
+    _fill_after(monkeypatch, 1)
+    code, _, err = _run("report", "--providers", str(edited), "--out", str(out))
+    assert code == 1 and err.endswith("; the report was not written\n"), err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
