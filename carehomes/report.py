@@ -144,7 +144,8 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     wrong = []  # every line that is wrong, at once
     for k, v in data.items():
         if k not in DEFAULTS:
-            wrong.append(f"{path}: '{plain(k, 60)}' is not a threshold; use one of {', '.join(DEFAULTS)}")
+            key = f"'{plain(k, 60)}'" if isinstance(k, str) else "a blank key" if k is None else f"the key {_said(k)}"
+            wrong.append(f"{path}: {key} is not a threshold; use one of {', '.join(DEFAULTS)}")
         elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             wrong.append(f"{path}: {k} must be a number of 0 or more, not {_said(v)}")
         elif k in MAXIMA and v > MAXIMA[k][0]:

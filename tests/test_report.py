@@ -83,6 +83,16 @@ def test_every_wrong_threshold_is_named_at_once(tmp_path):
         f"{cfg}: staff_turnover_percent_above must be a number of 0 or more, not -1"]
 
 
+def test_a_key_that_is_not_a_name_is_said_in_yamls_words(tmp_path):
+    """A key that is null (~) was said as 'None' (Python's word), a number as '5'."""
+    cfg = tmp_path / "signals.yaml"
+    cfg.write_text("~: 40\n5: 1\ntrue: 2\n")
+    with pytest.raises(ConfigError) as err:
+        load_thresholds(cfg)
+    assert str(err.value).splitlines() == [f"{cfg}: {key} is not a threshold; use one of {', '.join(DEFAULTS)}"
+                                           for key in ("a blank key", "the key 5", "the key true")]
+
+
 @pytest.mark.parametrize("value,shown", [(".nan", "nan"), (".inf", "inf"), ("1.0e+999", "inf"), ("-.inf", "-inf"),
                                          ("-5", "-5"), ("soon", "'soon'"), ("1e999", "'1e999'")])
 def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_path, value, shown):
