@@ -103,6 +103,26 @@ LISTING_CODE = ("__init__.py", "ages.py", "blockyaml.py", "checkcache.py", "conf
                 "sources/nhs_ods.py", "sources/postcodes.py", "text.py", "validate.py", "views.py", "yamlio.py")
 
 
+def _files_as_loaded() -> dict[str, tuple[int, int]]:
+    """Each file of the package's and of schema/'s size and time of change, by path: taken as this module is imported,
+    with the package's code (``_LOADED``)."""
+    out = {}
+    for path in [*_PACKAGE.rglob("*"), *(_ROOT / "schema").rglob("*")]:
+        try:
+            if path.is_file() and "__pycache__" not in path.parts:
+                st = path.stat()
+                out[str(path)] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            continue
+    return out
+
+
+# The code a run runs is what it loaded at its start; a store is named by the files when first opened. A file changed
+# between (a git checkout or pull while a build runs) would have this run's results kept under the new code's name,
+# for the next run to take: _digest refuses then (OSError), and this run keeps nothing in that store.
+_LOADED = _files_as_loaded()
+
+
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
     """A hash of what a home page or a page shell depends on besides its profile and the day: the package's
@@ -132,8 +152,10 @@ def _digest(code: list[Path]) -> str:
 
     h = hashlib.blake2b(digest_size=16)
     for path in sorted([*code, *(_ROOT / "schema").rglob("*")]):
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".") \
-                and not path.name.endswith(SKIPPED):
+        if "__pycache__" in path.parts or path.name.startswith(".") or path.name.endswith(SKIPPED):
+            continue
+        _unchanged(path)
+        if path.is_file():
             h.update(str(path.relative_to(_ROOT)).encode("utf-8", "surrogateescape") + b"\0")
             h.update(path.read_bytes() + b"\0")
     try:
@@ -147,6 +169,15 @@ def _digest(code: list[Path]) -> str:
     h.update(f"{sys.version}\0{yaml.__version__}\0{libyaml}\0{orjson_version}\0{version('jinja2')}\0"
              f"{version('markupsafe')}".encode())
     return h.hexdigest()
+
+
+def _unchanged(path: Path) -> None:
+    """OSError when ``path`` is not as it was when this run loaded its code (``_LOADED``): changed, or gone."""
+    was = _LOADED.get(str(path))
+    if was is not None:
+        st = path.stat()
+        if (st.st_size, st.st_mtime_ns) != was:
+            raise OSError(f"{path} changed since this run started")
 
 
 def entry_name(raw: bytes, shown: str) -> str:

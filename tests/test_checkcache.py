@@ -1021,3 +1021,20 @@ def test_a_feed_that_cannot_be_kept_stops_no_build(tmp_path, monkeypatch, blocke
     published = tmp_path / "changes.atom"
     published.write_text("<feed/>")
     checkcache.keep_feed(published, checkcache.kept_feed("https://example.org/"))
+
+
+def test_code_changed_on_disk_after_it_was_loaded_names_no_store(kept, tmp_path, monkeypatch):
+    """A store is named by the code on disk when first opened, but a run runs the code it loaded at its start: a file
+    changed between (a git checkout or pull while a build runs) would keep the old code's listings under the new
+    code's name, for the next build to publish. Such a run keeps nothing in the stores that file names (the others
+    as before)."""
+    _digest_of_a_copy(tmp_path, monkeypatch)
+    monkeypatch.setattr(checkcache, "_LOADED", checkcache._files_as_loaded())  # the copy's files as this run loaded them
+    for digest in (checkcache._checks_digest, checkcache._listings_digest, checkcache._code_digest):
+        digest.cache_clear()
+    changed = tmp_path / "carehomes" / "search_index.py"  # in LISTING_CODE, not CHECK_CODE
+    changed.write_text(changed.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    assert checkcache.open_listings(TODAY) is None and checkcache.open_pages(TODAY) is None
+    assert checkcache.open_checks(TODAY) is not None
+    for digest in (checkcache._checks_digest, checkcache._listings_digest, checkcache._code_digest):
+        digest.cache_clear()
