@@ -88,7 +88,9 @@ def live_handler(state: ServeState) -> type[LiveHandler]:
 def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Live | None], say: Callable[[str], None],
           stop: threading.Event, interval: float = 0.5, before: dict[Path, int] | None = None) -> None:
     """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live``
-    (preview, reload, then the rest in the background), anything else by ``full_build``, which gives
+    (preview, reload, then the rest in the background), a change to schema/ said to need serve started again (the
+    schema is read once a process: a build in this one would show the old schema's words), anything else by
+    ``full_build``, which gives
     the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
     the snapshot taken before the first build, so that a file saved while it ran is not missed. A change not
     taken (a profile with an error, a build that failed) is taken again with the next one: a profile renamed
@@ -132,6 +134,13 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                 continue
             polled_before = after
             changed, waiting = sorted(waiting.union(changed)), set()
+            schema = [p for p in changed if Path(p).is_relative_to(root / "schema")]
+            if schema:  # read once a process (load_schema, and what modules make of it as they are imported)
+                say(f"{', '.join(_shown(p, root) for p in schema[:3])} changed: serve keeps to the schema it read when it "
+                    "started; stop it (Ctrl+C) and start it again to build with the new schema")
+                changed = [p for p in changed if p not in schema]
+                if not changed:
+                    continue
             start = time.perf_counter()
             if follower is not None and follower.is_alive() and not all(is_profile(p, live.providers) for p in changed):
                 follower.join()  # a full build replaces the site the background step is writing

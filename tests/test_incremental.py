@@ -265,6 +265,15 @@ def test_watch_previews_a_profile_then_reloads_again_and_builds_all_for_the_rest
         os.utime(tmp_path / "mkdocs.yml", ns=(time.time_ns() + 2 * 10**9,) * 2)
         _until(lambda: builds == [1] and state.version == 5)
         assert said[-1] == "mkdocs.yml changed: building the whole site again ..."
+        # a schema edit was built again by this process, with the schema it had read (load_schema's cache): the pages
+        # kept their old words. It is said to need serve started again, and nothing is built
+        (tmp_path / "schema").mkdir()
+        (tmp_path / "schema" / "datapackage.json").write_text("{}")
+        _until(lambda: len(said) == 6)
+        assert said[-1] == ("schema/datapackage.json changed: serve keeps to the schema it read when it started; stop it "
+                            "(Ctrl+C) and start it again to build with the new schema")
+        time.sleep(0.1)
+        assert builds == [1] and state.version == 5 and len(said) == 6
     finally:
         stop.set()
         may_end.set()
