@@ -77,15 +77,21 @@ def test_the_file_is_named_when_python_knows_it():
 
 
 @pytest.mark.slow  # builds a whole site (the fast set stays under 30 s)
+def _renamed_profiles(tmp_path: Path) -> Path:
+    """A copy of the fixture profiles, each home renamed ("Renamed ..."): a second run with something to write."""
+    edited = tmp_path / "profiles"
+    edited.mkdir()
+    for p in (FIXTURES / "profiles").glob("*.yaml"):
+        (edited / p.name).write_text(p.read_text(encoding="utf-8").replace("name: ", "name: Renamed ", 1), encoding="utf-8")
+    return edited
+
+
 def test_data_on_a_full_disk_says_so_and_changes_nothing(tmp_path, monkeypatch):
     out = tmp_path / "data"
     code, _, err = _run("data", "--providers", str(FIXTURES / "profiles"), "--out", str(out))
     assert code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    edited = tmp_path / "profiles"
-    edited.mkdir()
-    for p in (FIXTURES / "profiles").glob("*.yaml"):
-        (edited / p.name).write_text(p.read_text(encoding="utf-8").replace("name: ", "name: Renamed ", 1), encoding="utf-8")
+    edited = _renamed_profiles(tmp_path)
     _fill_after(monkeypatch, 5)
     code, _, err = _run("data", "--providers", str(edited), "--out", str(out))
     assert (code, err) == (1, f"Writing the open data into {out} failed, so every file in it was left as it was:\n"
@@ -375,10 +381,7 @@ def test_report_writes_its_html_and_csv_together_or_neither(tmp_path, monkeypatc
     assert code == 0, err
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(before) == ["commissioner-report.csv", "commissioner-report.html"]
-    edited = tmp_path / "profiles"
-    edited.mkdir()
-    for p in (FIXTURES / "profiles").glob("*.yaml"):
-        (edited / p.name).write_text(p.read_text(encoding="utf-8").replace("name: ", "name: Renamed ", 1), encoding="utf-8")
+    edited = _renamed_profiles(tmp_path)
     _fill_after(monkeypatch, 1)
     code, _, err = _run("report", "--providers", str(edited), "--out", str(out))
     assert code == 1 and err.endswith("; the report was not written\n"), err
