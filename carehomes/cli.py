@@ -372,6 +372,14 @@ def _no_address(host: str, exc: OSError) -> str | None:
     return f"Cannot serve on {host} ({reason}); give an address of this computer with --host, e.g. 127.0.0.1"
 
 
+def _serve_again(port: int) -> None:
+    """serve started again in this process's place, with its arguments and on the port it serves on (one ``--port 0``
+    chose): a changed schema is read only by a new process. Raises OSError when it cannot start."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, *sys.argv, "--port", str(port)])
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .incremental import Live, snapshot
     from .localserver import site_server, url_prefix
@@ -418,7 +426,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 if live is None:
                     stop.wait()
                 else:
-                    watch(live, state, ROOT, full_build, _say, stop, before=before)
+                    watch(live, state, ROOT, full_build, _say, stop, before=before,
+                          restart=lambda: _serve_again(httpd.server_address[1]))
             except KeyboardInterrupt:
                 pass
             httpd.shutdown()

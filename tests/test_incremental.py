@@ -280,6 +280,40 @@ def test_watch_previews_a_profile_then_reloads_again_and_builds_all_for_the_rest
         thread.join(5)
 
 
+def test_a_schema_change_starts_serve_again_after_the_rest_it_was_writing(tmp_path):
+    """serve reads the schema once a process: a change to schema/ is taken by ``restart`` (serve started again in its
+    place, cli._serve_again), once the background step has finished, and the watcher ends; none is built here."""
+    from carehomes.watch import watch, watched
+
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    (prov / "rose-court.yaml").write_text("a")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x")
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "datapackage.json").write_text("{}")
+    started, may_end, stop = threading.Event(), threading.Event(), threading.Event()
+    live, state, said, builds, restarted = _FakeLive(prov, started, may_end), ServeState(), [], [], []
+    before = snapshot(tmp_path, watched([prov, live.config], tmp_path))
+    thread = threading.Thread(target=watch, args=(live, state, tmp_path, lambda: builds.append(1) or live, said.append, stop, 0.01),
+                              kwargs={"before": before, "restart": lambda: restarted.append(list(said))})
+    thread.start()
+    try:
+        os.utime(prov / "rose-court.yaml", ns=(time.time_ns() + 10**9,) * 2)
+        _until(started.is_set)  # the rest is being written when the schema changes
+        (tmp_path / "schema" / "datapackage.json").write_text('{"title": "x"}')
+        _until(lambda: said[-1] == "schema/datapackage.json changed: starting serve again to read the new schema ...")
+        time.sleep(0.1)
+        assert restarted == [] and thread.is_alive()  # not while the rest is written
+        may_end.set()
+        thread.join(5)
+        assert not thread.is_alive() and builds == []
+        assert len(restarted) == 1 and restarted[0][-1].startswith("Updated the rest of the site")
+    finally:
+        stop.set()
+        may_end.set()
+        thread.join(5)
+
+
 def test_sync_files_writes_from_memory_and_leaves_no_empty_folder(tmp_path):
     from carehomes.incremental import sync_files
 
