@@ -372,12 +372,24 @@ def _no_address(host: str, exc: OSError) -> str | None:
     return f"Cannot serve on {host} ({reason}); give an address of this computer with --host, e.g. 127.0.0.1"
 
 
-def _serve_again(port: int) -> None:
+def _serve_again(port: int) -> str:
     """serve started again in this process's place, with its arguments and on the port it serves on (one ``--port 0``
-    chose): a changed schema is read only by a new process. Raises OSError when it cannot start."""
+    chose): a changed schema is read only by a new process. Returns (not started) why not: the schema or the face it
+    declares cannot be read, which would stop the new serve before it serves (this one goes on), or exec failed."""
+    from .face import face_of
+    from .schema import SCHEMA_PATH, load_schema
+
+    try:
+        face_of(load_schema.__wrapped__(SCHEMA_PATH))  # read afresh, not this process's copy
+    except ValueError as exc:  # SchemaError, FaceError: each names the file, the entry and what to do
+        return str(exc)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, *sys.argv, "--port", str(port)])
+    try:
+        os.execv(sys.executable, [sys.executable, *sys.argv, "--port", str(port)])
+    except OSError as exc:
+        return f"serve could not be started again ({exc.strerror or exc})"
+    return ""  # never reached: execv does not return
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -87,11 +87,12 @@ def live_handler(state: ServeState) -> type[LiveHandler]:
 
 def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Live | None], say: Callable[[str], None],
           stop: threading.Event, interval: float = 0.5, before: dict[Path, int] | None = None,
-          restart: Callable[[], None] | None = None) -> None:
+          restart: Callable[[], str] | None = None) -> None:
     """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live``
     (preview, reload, then the rest in the background), a change to schema/ by ``restart`` (serve started again in
     this process's place: the schema is read once a process, and a build in this one would show the old schema's
-    words; without ``restart``, said to need it), anything else by ``full_build``, which gives
+    words; it gives why not when it cannot, and serve goes on; without ``restart``, said to need it), anything else by
+    ``full_build``, which gives
     the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
     the snapshot taken before the first build, so that a file saved while it ran is not missed. A change not
     taken (a profile with an error, a build that failed) is taken again with the next one: a profile renamed
@@ -142,13 +143,12 @@ def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Li
                     say(f"{shown} changed: starting serve again to read the new schema ...")
                     if follower is not None:
                         follower.join()
-                    try:
-                        restart()  # does not return when it starts
-                        return
-                    except OSError as exc:
-                        say(f"Could not start serve again ({exc.strerror or exc})")
-                say(f"{shown} changed: serve keeps to the schema it read when it started; stop it (Ctrl+C) and start "
-                    "it again to build with the new schema")
+                    said = restart()  # does not return when serve starts again: why not, when it does
+                    say(f"{said}\nserve goes on with the schema it read when it started; save the schema again once "
+                        "it is mended")
+                else:
+                    say(f"{shown} changed: serve keeps to the schema it read when it started; stop it (Ctrl+C) and "
+                        "start it again to build with the new schema")
                 changed = [p for p in changed if p not in schema]
                 if not changed:
                     continue

@@ -282,7 +282,8 @@ def test_watch_previews_a_profile_then_reloads_again_and_builds_all_for_the_rest
 
 def test_a_schema_change_starts_serve_again_after_the_rest_it_was_writing(tmp_path):
     """serve reads the schema once a process: a change to schema/ is taken by ``restart`` (serve started again in its
-    place, cli._serve_again), once the background step has finished, and the watcher ends; none is built here."""
+    place, cli._serve_again), once the background step has finished; none is built here. One that cannot start is
+    said, and serve goes on watching."""
     from carehomes.watch import watch, watched
 
     prov = tmp_path / "providers"
@@ -295,7 +296,7 @@ def test_a_schema_change_starts_serve_again_after_the_rest_it_was_writing(tmp_pa
     live, state, said, builds, restarted = _FakeLive(prov, started, may_end), ServeState(), [], [], []
     before = snapshot(tmp_path, watched([prov, live.config], tmp_path))
     thread = threading.Thread(target=watch, args=(live, state, tmp_path, lambda: builds.append(1) or live, said.append, stop, 0.01),
-                              kwargs={"before": before, "restart": lambda: restarted.append(list(said))})
+                              kwargs={"before": before, "restart": lambda: restarted.append(list(said)) or "the schema is broken"})
     thread.start()
     try:
         os.utime(prov / "rose-court.yaml", ns=(time.time_ns() + 10**9,) * 2)
@@ -305,9 +306,14 @@ def test_a_schema_change_starts_serve_again_after_the_rest_it_was_writing(tmp_pa
         time.sleep(0.1)
         assert restarted == [] and thread.is_alive()  # not while the rest is written
         may_end.set()
-        thread.join(5)
-        assert not thread.is_alive() and builds == []
-        assert len(restarted) == 1 and restarted[0][-1].startswith("Updated the rest of the site")
+        _until(lambda: len(restarted) == 1)
+        assert restarted[0][-1].startswith("Updated the rest of the site")  # once the rest was written
+        # a restart that could not start (a schema the new serve would stop on) is said, and serve goes on watching
+        _until(lambda: said[-1] == "the schema is broken\nserve goes on with the schema it read when it started; save "
+                                   "the schema again once it is mended")
+        assert thread.is_alive() and builds == []
+        (tmp_path / "schema" / "datapackage.json").write_text('{"title": "y"}')
+        _until(lambda: len(restarted) == 2)
     finally:
         stop.set()
         may_end.set()
