@@ -103,6 +103,17 @@ def _said(value: object) -> str:
     return f"'{plain(value, 60)}'"
 
 
+def _as_text(value: object) -> str:
+    """Why a number a person wrote is text to YAML (1e9, which YAML 1.1 reads only with a point: 1.0e9), or ""."""
+    try:
+        number = float(value) if isinstance(value, str) and value.strip() else None
+    except ValueError:
+        return ""
+    if number is None or not math.isfinite(number):
+        return ""
+    return f" (YAML reads {plain(value, 30)} as text; write it with a point, as in 1.0e9, or in full)"
+
+
 def load_thresholds(path: Path | None) -> dict[str, float]:
     """DEFAULTS with the thresholds set in ``path`` (None: the defaults); ConfigError naming the file, key
     and value when the file is missing or unreadable or a value is not a finite number of 0 or more (nor, for a span
@@ -147,7 +158,7 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
             key = f"'{plain(k, 60)}'" if isinstance(k, str) else "a blank key" if k is None else f"the key {_said(k)}"
             wrong.append(f"{path}: {key} is not a threshold; use one of {', '.join(DEFAULTS)}")
         elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            wrong.append(f"{path}: {k} must be a number of 0 or more, not {_said(v)}")
+            wrong.append(f"{path}: {k} must be a number of 0 or more, not {_said(v)}{_as_text(v)}")
         elif k in MAXIMA and v > MAXIMA[k][0]:
             wrong.append(f"{path}: {k} must be a number from 0 to {MAXIMA[k][0]:g}{MAXIMA[k][1]}, not {_said(v)}")
         else:

@@ -94,7 +94,8 @@ def test_a_key_that_is_not_a_name_is_said_in_yamls_words(tmp_path):
 
 
 @pytest.mark.parametrize("value,shown", [(".nan", "nan"), (".inf", "inf"), ("1.0e+999", "inf"), ("-.inf", "-inf"),
-                                         ("-5", "-5"), ("soon", "'soon'"), ("1e999", "'1e999'")])
+                                         ("-5", "-5"), ("soon", "'soon'"), ("1e999", "'1e999'"),
+                                         ("1e9", "'1e9' (YAML reads 1e9 as text; write it with a point, as in 1.0e9, or in full)")])
 def test_a_threshold_that_is_not_a_finite_number_of_0_or_more_is_refused(tmp_path, value, shown):
     cfg = tmp_path / "signals.yaml"
     cfg.write_text(f"bed_drop_min_beds: 3\nbed_drop_percent: {value}\n")
