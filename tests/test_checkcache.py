@@ -748,9 +748,8 @@ def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_listing_
     assert _files(tmp_path / "again") == _files(tmp_path / "first")
 
 
-def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
-    """What a kept check holds is made by CHECK_CODE alone: every function of the package that checking._remembered
-    runs on the bundled profiles (reading, the rules, the open data pieces, keeping) is in a file it names."""
+def _package_files_run(call: Callable[[], Any]) -> tuple[Any, set[str]]:
+    """What ``call()`` gives, and the files of the package (relative to it) in which it ran a function."""
     import sys
 
     package = ROOT / "carehomes"
@@ -760,14 +759,20 @@ def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
         if event == "call" and frame.f_code.co_filename.startswith(str(package)):
             ran.add(Path(frame.f_code.co_filename).relative_to(package).as_posix())
 
+    sys.setprofile(note)
+    try:
+        return call(), ran
+    finally:
+        sys.setprofile(None)
+
+
+def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
+    """What a kept check holds is made by CHECK_CODE alone: every function of the package that checking._remembered
+    runs on the bundled profiles (reading, the rules, the open data pieces, keeping) is in a file it names."""
     files = sorted(p for p in PROVIDERS.glob("*.yaml") if not p.name.startswith("_"))
     store = checkcache.open_checks(TODAY)
     assert store is not None
-    sys.setprofile(note)
-    try:
-        results = checking._remembered(files, ROOT, TODAY, store, True)
-    finally:
-        sys.setprofile(None)
+    results, ran = _package_files_run(lambda: checking._remembered(files, ROOT, TODAY, store, True))
     assert len(results) == len(files) and all(not isinstance(r, bytes) for r in results)  # each checked, none kept
     assert {"validate.py", "outputs/pieces.py", "checkcache.py"} <= ran
     assert ran <= set(checkcache.CHECK_CODE), sorted(ran - set(checkcache.CHECK_CODE))
@@ -776,27 +781,18 @@ def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
 def test_a_listing_is_made_by_no_code_its_stores_name_leaves_out(tmp_path):
     """What a kept listing holds is made by LISTING_CODE alone: every function of the package that making the
     bundled homes' listings runs (search.Listed held open, search.listing_text) is in a file it names."""
-    import sys
-
     from carehomes import search
     from carehomes.views import remembering
 
-    package = ROOT / "carehomes"
     views = [v for v in _views(PROVIDERS) if not v.closed]
-    ran: set[str] = set()
 
-    def note(frame, event, arg) -> None:
-        if event == "call" and frame.f_code.co_filename.startswith(str(package)):
-            ran.add(Path(frame.f_code.co_filename).relative_to(package).as_posix())
+    def listings() -> list[str | None]:
+        search.Listed(views, cache := {}, held_on=TODAY)
+        names, ranks = search.recalled_values(views), search.ranked_values(views)
+        return [search.listing_text(cache[v.slug], v, names, ranks) for v in views]
 
     with remembering(views):
-        sys.setprofile(note)
-        try:
-            search.Listed(views, cache := {}, held_on=TODAY)
-            names, ranks = search.recalled_values(views), search.ranked_values(views)
-            texts = [search.listing_text(cache[v.slug], v, names, ranks) for v in views]
-        finally:
-            sys.setprofile(None)
+        texts, ran = _package_files_run(listings)
     assert len(texts) == len(views) and None not in texts
     assert {"search.py", "search_index.py", "views.py"} <= ran
     assert ran <= set(checkcache.LISTING_CODE), sorted(ran - set(checkcache.LISTING_CODE))
