@@ -425,17 +425,17 @@ def fresh_checkout(out: Path) -> Callable[[], None]:
 
 
 def site_runs(prov: Path, out: Path, runs: int, edit: OneEdit) -> tuple[float, float, float, float, float, float]:
-    """The whole site built with --timings: once with nothing kept; once more with the kept checks and pages
-    forgotten but the site just built left in place, as after a change to the code or schema (every profile
-    checked and every page rendered again; the postcode lookup, made from Code-Point alone, reused from the site
-    being replaced: issue 24's "the postcode lookup reused when unchanged"); once with every kept store but the checks' removed, as
-    after a change to the pages' code (PAGES_CODE: each profile's check and listing kept, every page made again);
-    ``runs`` times each after one profile edited (``edit``); then once as if it were the next day (bench/as_of.py), with what those runs kept, as the
-    daily publish would find it with the site in place; and once more a day later with the site removed, as the
-    publish workflow finds it on a fresh runner with only the cache restored (FRESH_CHECKOUT). As a national site (mkdocs.yml with every
-    postcode area, beside the original so that its relative paths still work). Each figure less what --timings spends counting files: (median after an
-    edit, the first run, every page again, after a change to the pages' code, the next day, a day later in a fresh
-    checkout)."""
+    """The whole site built with --timings: once with nothing kept; once more with the kept checks and pages forgotten but
+    the site just built left in place, as after a change to the code or schema (every profile checked and every page
+    rendered again; the postcode lookup, made from Code-Point alone, reused from the site being replaced: issue 24's
+    "the postcode lookup reused when unchanged"); once with every kept store but the checks' and listings' removed,
+    as after a change to the pages' code (PAGES_CODE: each profile's check and listing kept, every page made again);
+    ``runs`` times each after one profile edited (``edit``); then once as if it were the next day (bench/as_of.py),
+    with what those runs kept, as the daily publish would find it with the site in place; and once more a day later
+    with the site removed, as the publish workflow finds it on a fresh runner with only the cache restored
+    (FRESH_CHECKOUT). As a national site (mkdocs.yml with every postcode area, beside the original so that its
+    relative paths still work). Each figure less what --timings spends counting files: (median after an edit, the
+    first run, every page again, after a change to the pages' code, the next day, a day later in a fresh checkout)."""
     config = ROOT / ".mkdocs-national.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config.write_text(re.sub(r"postcode_areas: .*", "postcode_areas: all", text), encoding="utf-8")

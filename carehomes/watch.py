@@ -88,16 +88,15 @@ def live_handler(state: ServeState) -> type[LiveHandler]:
 def watch(live: Live, state: ServeState, root: Path, full_build: Callable[[], Live | None], say: Callable[[str], None],
           stop: threading.Event, interval: float = 0.5, before: dict[Path, int] | None = None,
           restart: Callable[[], str] | None = None) -> None:
-    """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live``
-    (preview, reload, then the rest in the background), a change to schema/ by ``restart`` (serve started again in
-    this process's place: the schema is read once a process, and a build in this one would show the old schema's
-    words; it gives why not when it cannot, and serve goes on; without ``restart``, said to need it), anything else by
-    ``full_build``, which gives
-    the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``:
-    the snapshot taken before the first build, so that a file saved while it ran is not missed. A change not
-    taken (a profile with an error, a build that failed) is taken again with the next one: a profile renamed
-    with an error in it, then fixed, leaves no page of its old name; mkdocs.yml saved while a profile had
-    an error is built once the profile is fixed."""
+    """Poll ``root``'s watched files until ``stop`` is set; a profile change is applied by ``live`` (preview, reload, then
+    the rest in the background), a change to schema/ by ``restart`` (serve started again in this process's place:
+    the schema is read once a process, and a build in this one would show the old schema's words; it gives why not
+    when it cannot, and serve goes on; without ``restart``, said to need it), anything else by ``full_build``, which
+    gives the ``Live`` of the new build (None when the build failed: the site is left as it was). ``before``: the
+    snapshot taken before the first build, so that a file saved while it ran is not missed. A change not taken (a
+    profile with an error, a build that failed) is taken again with the next one: a profile renamed with an error in
+    it, then fixed, leaves no page of its old name; mkdocs.yml saved while a profile had an error is built once the
+    profile is fixed."""
     names = watched([*live.providers, live.config], root)
     _trace_gc()
     keep_built(True)
