@@ -217,7 +217,10 @@ def _reads(names: list[str]) -> _Reads:
 class HomeView:
     """Everything a profile page, a result card and the compare table need about one home."""
 
-    _memo: dict[str | int, Any] | None = None  # while remembering: each field read, remembered property and shown spec, once
+    _memo: dict[str | int, Any] | None = None  # while remembering: each remembered property, derived value and shown spec, once
+    # while remembering: each field read (by its path), once; kept while held open (held_open), a field's value being
+    # the same on every day
+    _fields: dict[str, Any] | None = None
     _decided: list[tuple[str, str, bool]] | None = None  # while held open (``held_open``): each staleness decision
 
     def __init__(self, data: dict, today: dt.date, schema: Schema | None = None, repo_edit: str | None = None,
@@ -258,16 +261,23 @@ class HomeView:
         """Within the block the view's words hold open what depends on the day, for a page kept across days: each age
         is a mark (``age``: filled in by ages.fill_ages on the day the page is written), and each staleness decision
         is noted in the list given, (threshold, date, whether passed): the page holds on another day when each
-        decision is the same on it (``holds_on``). Remembers afresh within (and forgets after), so that no word
-        worked out outside is taken in, nor any mark taken out."""
+        decision is the same on it (``holds_on``). Remembers afresh within (and forgets after) all but the fields read,
+        so that no word worked out outside is taken in, nor any mark taken out; the fields read are the profile's
+        values, the same on every day (nationally the find page's listings read each home's again: about 0.25 s of CPU,
+        3.8 to 3.56 s, of a first build's index)."""
         saved = self.__dict__.get("_memo"), self._decided
+        fields = self._fields
         self._memo, self._decided = {}, []
+        if fields is None:
+            self._fields = {}
         try:
             yield self._decided
         finally:
             self._memo, self._decided = saved
             if saved[0] is None:
                 del self._memo
+            if fields is None:
+                del self._fields
 
     def holds_on(self, decided: list[tuple[str, str, bool]]) -> bool:
         """Whether the staleness decisions ``decided`` (``held_open``'s, on another day) are the same on this view's day."""
@@ -278,7 +288,7 @@ class HomeView:
             return False
 
     def get(self, path: str) -> Any:
-        memo = self._memo
+        memo = self._fields
         if memo is None:
             return get_path(self.d, path.split("."))
         value = memo.get(path, _UNREAD)  # not try/except KeyError: a page's first read of each of ~75 fields would raise
@@ -299,17 +309,22 @@ class HomeView:
         """While the view remembers: its ``untold`` and these values (by a DERIVED name or a field's path, as
         ``value`` reads them) as an earlier build worked them out from the same data, day, code and schema (the
         find page's kept listings, search.recall_listings), so that they are not worked out again."""
-        memo = self._memo
-        if memo is None:
+        memo, fields = self._memo, self._fields
+        if memo is None or fields is None:
             return
         memo["#untold"] = untold
         for name, value in values.items():
-            memo["=" + name if name in DERIVED else name] = value
+            if name in DERIVED:
+                memo["=" + name] = value
+            else:
+                fields[name] = value
 
     def forget(self) -> None:
         """While the view remembers: forget what it has worked out (and been told by ``recall``) so far."""
         if self._memo is not None:
             self._memo.clear()
+        if self._fields is not None:
+            self._fields.clear()
 
     @contextmanager
     def remembering(self) -> Iterator[HomeView]:
@@ -319,11 +334,11 @@ class HomeView:
         if self._memo is not None:  # already (an outer block forgets)
             yield self
             return
-        self._memo = {}
+        self._memo, self._fields = {}, {}
         try:
             yield self
         finally:
-            del self._memo
+            del self._memo, self._fields
 
     @property
     def slug(self) -> str:
@@ -420,7 +435,7 @@ class HomeView:
     def _read_all(self, reads: tuple[tuple[str, list[str] | None], ...]) -> list[Any]:
         """``[self.value(name) for name, _ in reads]`` (_reads), each field read with its path split once: the find
         page's filters read 50 values a home (nationally 800,000 reads a build)."""
-        memo, data, out = self._memo, self.d, []
+        memo, data, out = self._fields, self.d, []
         for name, steps in reads:
             if steps is None:
                 value = self.value(name)

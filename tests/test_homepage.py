@@ -234,3 +234,37 @@ def test_a_field_read_while_remembering_is_get_path():
                 assert v.get(path) is get_path(data, path.split(".")), path  # the very object
     for path in paths:
         assert v.get(path) == get_path(data, path.split("."))
+
+
+def test_a_view_held_open_keeps_its_fields_read_but_works_out_again_what_depends_on_the_day():
+    """Held open (a page or listing kept across days), a view takes the fields it read outside the block as read (a
+    profile's values are the same on every day), but works out again what depends on the day: each staleness decision
+    is noted, each age is a mark; and after the block the words worked out before it are there, unmarked."""
+    from carehomes.ages import age_mark
+
+    class Reads(dict):
+        """A profile that counts its reads of "beds"."""
+        beds = 0
+
+        def get(self, key, default=None):
+            Reads.beds += key == "beds"
+            return super().get(key, default)
+
+    confirmed = TODAY - dt.timedelta(days=400)
+    data = Reads({"slug": "x", "name": "X", "care": {"nursing": True, "residential": False},
+                  "beds": {"confirmed": confirmed, "nursing": {"available": 2}}})
+    v = HomeView(data, TODAY)
+    with v.remembering():
+        beds = v.get("beds")
+        assert v.value("free_total_now") is None  # out of date: worked out, remembered
+        outside = v.dated(confirmed)
+        read = Reads.beds
+        with v.held_open() as decided:
+            assert v.get("beds") is beds and Reads.beds == read  # taken as read outside, not read again
+            assert v.value("free_total_now") is None and decided == [("availability", confirmed.isoformat(), True)]
+            assert v.age(confirmed) == age_mark(confirmed) and age_mark(confirmed) not in outside
+            inside = v.get("care.nursing")
+        assert v.dated(confirmed) == outside and v.get("care.nursing") is inside
+    with v.held_open() as decided:  # a view that does not remember remembers within the block only
+        assert v.value("free_total_now") is None and decided == [("availability", confirmed.isoformat(), True)]
+    assert v._memo is None and v._fields is None
