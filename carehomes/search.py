@@ -187,13 +187,16 @@ class Listed:
     (the facet index's, search/near/'s and the word index's number), with its card, filters and words."""
 
     def __init__(self, views: list["HomeView"], cache: dict[str, tuple[Any, ...]] | None = None,
-                 labels: dict[str, str] | None = None, held_on: dt.date | None = None) -> None:
+                 labels: dict[str, str] | None = None, held_on: dt.date | None = None,
+                 filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] | None = None) -> None:
         """``cache`` (serve's, and the build's kept listings: recall_listings): slug -> (view, town label, card,
         filters, words, A to Z key, place, sort values, staleness decisions) from an earlier listing, reused for a
         home whose view and town label are the same objects and text, and refilled. ``labels``: finding.towns(views),
         when the caller has them. ``held_on`` (the build's, to keep listings across days): each listing made here is
         made with its view held open (HomeView.held_open: ages as marks, each staleness decision noted, with those of
-        the values a kept listing holds), its card's marks filled in on that day (``filled_card``) in ``cards``."""
+        the values a kept listing holds), its card's marks filled in on that day (``filled_card``) in ``cards``; ``filled``:
+        slug -> (a listing of ``cache``, its card filled in on ``held_on``), for the kept listings (Recalled.filled),
+        filled in once when they were read back."""
         self.held_on = held_on
         names = recalled_values(views) if held_on is not None else []
         labels = towns(views) if labels is None else labels
@@ -223,7 +226,11 @@ class Listed:
                 cache[v.slug] = held
             self.places.append(held[6])
             self.ranked[v.slug] = held[7]
-            self.cards.append(held[2] if held_on is None else filled_card(held[2], held_on))
+            if held_on is None:
+                self.cards.append(held[2])
+            else:
+                done = filled.get(v.slug) if filled else None
+                self.cards.append(done[1] if done is not None and done[0] is held else filled_card(held[2], held_on))
             self.filters.append(held[3])
             self.words.append(held[4])
         for slug in set(cache) - {v.slug for v in self.views}:
@@ -244,13 +251,12 @@ def filled_card(card: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return {"url": card["url"], "meta": meta}
 
 
-def _fills(card: dict[str, Any], today: dt.date) -> bool:
-    """Whether a kept card is one ``filled_card`` can fill in on ``today``."""
+def _fills(card: dict[str, Any], today: dt.date) -> dict[str, Any] | None:
+    """A kept card filled in on ``today`` (``filled_card``), or None when it is not one that can be."""
     try:
-        filled_card(card, today)
+        return filled_card(card, today)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def near_summaries(listed: Listed) -> dict[str, list[list[Any]]]:
@@ -471,7 +477,7 @@ def _write_search(views: list["HomeView"], site_dir: Path, index: bool, recalled
     if not views:
         return "no search index (no homes)"
     files = write_index(views, site_dir, recalled.cache if recalled else None, labels=recalled.labels if recalled else None,
-                        held_on=views[0].today if recalled else None)
+                        held_on=views[0].today if recalled else None, filled=recalled.filled if recalled else None)
     if recalled:
         recalled.keep(views)
     return f"search index of {site_words(views).count(len(views))} ({files} files)"
@@ -523,9 +529,9 @@ def _not_kept(value: Any) -> Any:
 
 
 def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
-             ranks: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any]] | None:
+             ranks: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any], dict[str, Any]] | None:
     """A kept listing (listing_text) as Listed's cache entry for ``view`` (whose town label is ``label``) with its
-    untold and values; None unless every part has the exact shape and types listing_text writes (a kept file is
+    untold, its values and its card filled in on the view's day (filled_card); None unless every part has the exact shape and types listing_text writes (a kept file is
     not trusted to), each word is one the find page could be searched by (no "/" to put into a file's name), each
     untold fact one of the home's own kinds' and each of ``ranks`` a number; and when the staleness decisions it
     holds on are not the same on the view's day (HomeView.holds_on). Its place (postcode district and position, part
@@ -544,7 +550,7 @@ def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
         return None
     if not (type(card) is dict and list(card) == ["url", "meta"] and type(card["url"]) is str
             and type(meta := card["meta"]) is dict and set(map(type, meta.values())) <= _STR and "card" in meta
-            and _fills(card, view.today)
+            and (done := _fills(card, view.today)) is not None
             and type(own) is dict and set(map(type, own.values())) <= _LIST
             and set(map(type, chain.from_iterable(own.values()))) <= _STR
             and _texts(found) and all(map(WORD.fullmatch, found)) and type(key) is str
@@ -553,7 +559,7 @@ def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
             and all(x is None or type(x) in _SCALARS for x in values.values())
             and all(values[n] is None or type(values[n]) in (int, float) for n in ranks)):
         return None
-    return (view, label, card, own, set(found), (key, view.slug), place_of(view), {}, decided), untold, values
+    return (view, label, card, own, set(found), (key, view.slug), place_of(view), {}, decided), untold, values, done
 
 
 class Recalled:
@@ -570,6 +576,7 @@ class Recalled:
         town = {v.slug: town_of(v, self.labels) for v in views}
         self.keys = {v.slug: checkcache.page_name(f"{shared}\0{town[v.slug]!r}", v.d, v.checked_on) for v in views}
         self.cache: dict[str, tuple[Any, ...]] = {}
+        self.filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}  # slug -> (its kept listing, its card filled in)
         for start in range(0, len(views), checkcache.BATCH):
             batch = views[start:start + checkcache.BATCH]
             found = checkcache.read_listings(store, [self.keys[v.slug] for v in batch], first.today)
@@ -578,6 +585,7 @@ class Recalled:
                 made = _listing(text, v, town[v.slug], self.names, self.ranks) if text is not None else None
                 if made is not None:
                     self.cache[v.slug] = made[0]
+                    self.filled[v.slug] = (made[0], made[3])
                     v.recall(made[1], made[2])
         self.kept = dict(self.cache)  # what Listed will find (it refills the rest)
 
@@ -585,6 +593,7 @@ class Recalled:
         """Take none of the kept listings after all (the index is to be made afresh), and keep every one anew."""
         self.cache.clear()
         self.kept.clear()
+        self.filled.clear()
 
     def keep(self, views: list["HomeView"]) -> None:
         """Store the listings made afresh in this build (those Listed's cache now holds that were not kept)."""
@@ -615,12 +624,13 @@ def recall_listings(views: list["HomeView"]) -> Recalled | None:
 
 def write_index(views: list["HomeView"], site_dir: Path, cache: dict[str, tuple[Any, ...]] | None = None,
                 in_place: bool = False, held: dict[str, Any] | None = None, labels: dict[str, str] | None = None,
-                held_on: dt.date | None = None) -> int:
+                held_on: dt.date | None = None, filled: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] | None = None) -> int:
     """What the find page's searches read, from one listing of the homes: the distance search's district files,
     the first results and the facet and word index (a full build, and serve's update with its ``cache`` of
     listings, ``in_place``, and ``held``, each file's value as last written: ``put``); returns how many files.
-    ``held_on``: listings made held open and filled in on that day (Listed), as the build keeps them."""
-    listed = Listed(views, cache, labels, held_on)
+    ``held_on``: listings made held open and filled in on that day (Listed), as the build keeps them; ``filled``: the
+    kept listings' cards filled in (Recalled.filled)."""
+    listed = Listed(views, cache, labels, held_on, filled)
     districts_written = write_near(listed, site_dir, in_place, held)
     write_first(listed, site_dir, in_place, held)
     return 2 * districts_written + 1 + write_facet_index(listed, site_dir, in_place, held)

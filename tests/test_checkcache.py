@@ -191,6 +191,9 @@ def test_the_find_pages_listings_are_kept_and_made_again_only_where_something_ch
     carded: list[str] = []
     real = search.card
     monkeypatch.setattr(search, "card", lambda v, labels: carded.append(v.slug) or real(v, labels))
+    filled: list[str] = []
+    real_fill = search.filled_card
+    monkeypatch.setattr(search, "filled_card", lambda card, today: filled.append(card["url"]) or real_fill(card, today))
     folder = _some_profiles(tmp_path, 4)
     made = iter(range(100))
 
@@ -207,7 +210,9 @@ def test_the_find_pages_listings_are_kept_and_made_again_only_where_something_ch
     first = index()
     assert len(carded) == 4 and any(name.startswith("search/facets/c") for name in first)
     carded.clear()
+    filled.clear()
     assert index() == first and carded == []  # every listing kept
+    assert len(filled) == 4 == len(set(filled))  # each kept card filled in once, where it is read back
     one, two = sorted(folder.glob("*.yaml"))[:2]
     _set_field(one, "name", "Renamed Example Home")
     again = index()
@@ -341,8 +346,9 @@ def test_a_listing_is_kept_as_json_gives_it_back_or_not_at_all(tmp_path, monkeyp
         assert text is not None
         back = search._listing(text, v, held[1], names, ranks)
         assert back is not None
-        made, untold, values = back
+        made, untold, values, card = back
         assert made[2:6] == (held[2], held[3], held[4], held[5]) and made[8] == held[8]
+        assert card == search.filled_card(held[2], TODAY) == listed.cards[0]
         assert untold == v.untold and values == {name: v.value(name) for name in names}
         real = type(v).value
         for odd in (float("nan"), float("inf"), dt.date(2026, 1, 1), {1: "a"}):
