@@ -77,7 +77,10 @@ def _check_files(files: list[Path], base: Path, on: dt.date | None, keep: bool,
 Result = checkcache.Result  # one file's: its profile, problems and pieces
 
 
-def _remembered_batch(args: tuple[list[Path], Path, dt.date, Path, bool]) -> list[Result | bytes]:
+_Chunk = tuple[list[Profile | None], list[tuple[list[Problem], HomePieces | None] | bytes]]  # _remembered's
+
+
+def _remembered_batch(args: tuple[list[Path], Path, dt.date, Path, bool]) -> _Chunk:
     """Each file's result (``_remembered``), in a worker for large sets."""
     if multiprocessing.parent_process() is not None:
         keep_freed_memory()
@@ -85,13 +88,14 @@ def _remembered_batch(args: tuple[list[Path], Path, dt.date, Path, bool]) -> lis
         return _remembered(*args)
 
 
-def _remembered(files: list[Path], base: Path, on: dt.date, store: Path, keep: bool) -> list[Result | bytes]:
+def _remembered(files: list[Path], base: Path, on: dt.date, store: Path, keep: bool) -> _Chunk:
     """Each file's result as ``_check_files`` finds it (its pieces made; its whole profile when ``keep``, else what
     the rules across files need), through the generation ``store`` (checkcache): the bytes of its entry when kept
-    there (read back by the caller, ``checkcache.from_entry``), else checked, kept and given as it is (sent back in
+    there (read back by the caller, ``checkcache.from_entries``), else checked, kept and given as it is (sent back in
     the chunk's one pickle, which makes each key repeated across its profiles once: nationally, on a first run,
     130 MB less in the build's process than an entry each). A file that cannot be read gives its problems as they
-    are."""
+    are. As two lists, each file's profile (None where kept or not read) and its problems and pieces (or its kept
+    entry's bytes), so that the chunk's profiles are read back side by side in memory (``_read_back``)."""
     schema = load_schema()
     read: list[tuple[str, bytes | None, list[Problem]]] = []
     for f, shown in zip(files, display_paths(files, base), strict=True):
@@ -99,22 +103,22 @@ def _remembered(files: list[Path], base: Path, on: dt.date, store: Path, keep: b
         read.append((shown, raw, found))
     names = [checkcache.entry_name(raw, shown) if raw is not None else "" for shown, raw, _ in read]
     kept = checkcache.read_entries(store, [n for n in names if n], on)
-    out: list[Result | bytes] = []
+    profiles: list[Profile | None] = []
+    rest: list[tuple[list[Problem], HomePieces | None] | bytes] = []
     made: list[tuple[str, bool, bytes]] = []
     for (shown, raw, found), name in zip(read, names, strict=True):
-        if raw is None:
-            out.append((None, found, None))
-            continue
-        blob = kept.get(name)
-        if blob is not None:
-            out.append(blob)
+        blob = kept.get(name) if raw is not None else None
+        if raw is None or blob is not None:
+            profiles.append(None)
+            rest.append((found, None) if blob is None else blob)
             continue
         result = _checked_bytes(raw, shown, on, schema)
         made.append((name, *_entry(result, on)))
         profile, problems, pieces = result
-        out.append((profile if keep or profile is None else _for_cross_file(profile), problems, pieces))
+        profiles.append(profile if keep or profile is None else _for_cross_file(profile))
+        rest.append((problems, pieces))
     checkcache.write_entries(store, made, on)
-    return out
+    return profiles, rest
 
 
 def _checked_bytes(raw: bytes, shown: str, on: dt.date | None, schema: Schema | None) -> Result:
@@ -150,12 +154,19 @@ def _results(files: list[Path], base: Path, on: dt.date, store: Path, workers: i
     through the generation ``store`` (``_remembered``, on every core for large sets), each chunk's entries read
     back here while the workers make the next."""
     chunks = iter_chunks(_remembered_batch, files, base, on, store, keep, workers=workers, chunks_per_worker=8, finer_end=4)
-    for f, entry in zip(files, (e for chunk in chunks for e in chunk), strict=True):
-        result = checkcache.from_entry(entry, keep) if isinstance(entry, bytes) else entry
+    for f, result in zip(files, (r for chunk in chunks for r in _read_back(chunk, keep)), strict=True):
         if result is None:
             profile, problems, pieces = _check_again(f, base, on, store)
             result = (profile if keep or profile is None else _for_cross_file(profile)), problems, pieces
         yield result
+
+
+def _read_back(chunk: _Chunk, keep: bool) -> list[Result | None]:
+    """A chunk's results (``_remembered``'s), its kept entries read back together (checkcache.from_entries: their
+    profiles side by side in memory); None for an entry that cannot be."""
+    profiles, rest = chunk
+    taken = iter(checkcache.from_entries([r for r in rest if isinstance(r, bytes)], keep))
+    return [next(taken) if isinstance(r, bytes) else (p, *r) for p, r in zip(profiles, rest, strict=True)]
 
 
 def check_paths(paths: list[Path], base: Path | None = None, on: dt.date | None = None,

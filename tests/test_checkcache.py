@@ -778,8 +778,8 @@ def test_a_check_runs_no_code_its_stores_name_leaves_out(kept, tmp_path):
     files = sorted(p for p in PROVIDERS.glob("*.yaml") if not p.name.startswith("_"))
     store = checkcache.open_checks(TODAY)
     assert store is not None
-    results, ran = _package_files_run(lambda: checking._remembered(files, ROOT, TODAY, store, True))
-    assert len(results) == len(files) and all(not isinstance(r, bytes) for r in results)  # each checked, none kept
+    (profiles, rest), ran = _package_files_run(lambda: checking._remembered(files, ROOT, TODAY, store, True))
+    assert len(profiles) == len(rest) == len(files) and all(not isinstance(r, bytes) for r in rest)  # each checked, none kept
     assert {"validate.py", "outputs/pieces.py", "checkcache.py"} <= ran
     assert ran <= set(checkcache.CHECK_CODE), sorted(ran - set(checkcache.CHECK_CODE))
 
@@ -866,6 +866,29 @@ def test_an_entry_that_cannot_be_trusted_is_checked_again_and_replaced(kept, che
     assert again.pieces == afresh.pieces and again.problems == afresh.problems
     assert all("EVIL" not in p.json for p in again.pieces)
     assert _entries(kept)[name] == good
+
+
+def test_a_chunks_profiles_are_read_back_side_by_side(kept, tmp_path, monkeypatch):
+    """checking._remembered sends a chunk's profiles apart from their problems and pieces, and checkcache.from_entries
+    reads kept entries' problems and pieces first and then every profile, so that the profiles lie side by side in
+    memory, not each between its pieces and the next's (the market page and the find page's index read every
+    profile's fields: nationally three to five times as long with each profile between its pieces)."""
+    folder = _some_profiles(tmp_path, 3)
+    files = sorted(folder.glob("*.yaml"))
+    afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    blobs = [blob for _, blob in sorted(_entries(kept).items())]
+    loaded: list[str] = []
+    real = checkcache._load
+    monkeypatch.setattr(checkcache, "_load", lambda blob: loaded.append("entry" if blob in blobs else "profile") or real(blob))
+    results = checkcache.from_entries(blobs, True)
+    assert loaded == ["entry"] * 3 + ["profile"] * 3
+    assert sorted(r[0].path for r in results if r and r[0]) == sorted(p.path for p in afresh.profiles)
+    store = checkcache.open_checks(TODAY)
+    assert store is not None
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    profiles, rest = checking._remembered(files, tmp_path, TODAY, store, True)
+    assert [type(p).__name__ for p in profiles] == ["Profile", "NoneType", "NoneType"]  # the edited one checked afresh
+    assert [type(r).__name__ for r in rest] == ["tuple", "bytes", "bytes"]  # its problems and pieces; the kept entries
 
 
 @pytest.mark.slow  # waits out SQLite's busy timeout once (checkcache.BUSY_WAIT)
