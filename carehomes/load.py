@@ -166,8 +166,18 @@ def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
         offset = bom + exc.start
         line = raw.count(b"\n", 0, offset) + 1
         column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
-        return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}) cannot be read; "
-                              "save the file as UTF-8", column)]
+        return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}"
+                              f"{_as_windows_writes(raw[offset])}) cannot be read; save the file as UTF-8", column)]
+
+
+def _as_windows_writes(byte: int) -> str:
+    """', which Windows writes for “': the character a byte that is not UTF-8 most likely stands for (a file
+    saved by a Windows program, such as Notepad's ANSI or Word's plain text), so a person can find it."""
+    try:
+        char = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: no character in Windows-1252
+        return ""
+    return f", which Windows writes for {char}"
 
 
 def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
