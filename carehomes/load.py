@@ -166,8 +166,18 @@ def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
         offset = bom + exc.start
         line = raw.count(b"\n", 0, offset) + 1
         column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
-        return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}) cannot be read; "
-                              "save the file as UTF-8", column)]
+        return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}"
+                              f"{_as_windows_writes(raw[offset])}) cannot be read; save the file as UTF-8", column)]
+
+
+def _as_windows_writes(byte: int) -> str:
+    """', which Windows writes for “': the character a byte that is not UTF-8 most likely stands for (a file
+    saved by a Windows program, such as Notepad's ANSI or Word's plain text), so a person can find it."""
+    try:
+        char = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: no character in Windows-1252
+        return ""
+    return f", which Windows writes for {char}"
 
 
 def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
@@ -577,7 +587,35 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         return Problem(path, opened[0], "yaml", "this quote is not closed; end the text with the same quote mark "
                        "on this line, or remove the opening quote", opened[1])
     what = (exc.problem or "could not be read").rstrip(".")
+    if "could not find expected ':'" in what or "mapping values are not allowed" in what:
+        missing = _missing_colon(lines, line)
+        if missing:
+            return Problem(path, missing[0], "yaml", missing[2], missing[1])
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
+
+
+_NO_COLON = re.compile(r"^([ ]*)([A-Za-z_][A-Za-z0-9_]*)(?:[ ]+([^:#]*?))?[ ]*$")
+
+
+def _missing_colon(lines: list[str], error_line: int) -> tuple[int, int, str] | None:
+    """(line, column, message) for a field written without its colon ('town Hereford'), from 1.
+
+    The parser reads such a line as the start of a longer text and stops at a later line (or at a comment
+    after it); the line a person must mend is the last one with writing on it before that, when it is a
+    field name with no colon, indented as the next field is (more indented, it carries on the text above)."""
+    def written(i: int) -> bool:
+        return bool(lines[i].strip()) and not lines[i].strip().startswith("#")
+
+    after = next((lines[i] for i in range(error_line - 1, len(lines)) if written(i) and ":" in lines[i]), None)
+    for i in range(min(error_line, len(lines)) - 1, -1, -1):
+        if not written(i) or (i == error_line - 1 and ":" in lines[i]):
+            continue
+        m = _NO_COLON.match(lines[i])
+        if not m or (after is not None and len(m[1]) != len(after) - len(after.lstrip(" "))):
+            return None
+        value = f" {m[3]}" if m[3] else ""
+        return i + 1, m.end(2) + 1, f"'{m[2]}' needs a colon after it; write '{m[2]}:{value}'"
+    return None
 
 
 _ESCAPE_PROBLEMS = ("unknown escape character", "invalid Unicode character escape code", "expected hexdecimal number")

@@ -411,6 +411,8 @@ def _check_integer(f: Field, value: Any) -> str | None:
             return f"must be a whole number; write {int(value)}"
         if isinstance(value, str) and value.strip().isdigit():
             return f"must be a number, not text; remove the quotes: {f.keys[-1]}: {value.strip()}"
+        if isinstance(value, str):  # 'two': the words of the forms' and the sheets' message
+            return f"must be a whole number in figures, such as 3 or 0 for none, not {_describe(value)}"
         return f"must be a whole number, not {_describe(value)}"
     return _check_range(f, value)
 

@@ -245,6 +245,23 @@ def test_the_spreadsheet_example_in_the_stewards_guide_runs(tmp_path):
         "None more than 7 days old: 2 homes confirmed their vacancies in the last 7 days.")
 
 
+def test_the_stewards_guide_on_adding_a_home_is_what_check_does(tmp_path):
+    section = STEWARDS.split("## Adding a home by hand\n", 1)[1].split("\n## ", 1)[0]
+    assert "`providers/_template.yaml`" in section and "`python3 build.py check`" in section
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    # step 1 alone, the template copied as it is: its made-up values are refused, as step 2 says
+    shutil.copy(ROOT / "providers" / "_template.yaml", prov / "example-meadow.yaml")
+    r = run_build("check", "providers", cwd=tmp_path)
+    assert r.returncode == 1 and "location_id: 1-000000001 is the made-up example from providers/_template.yaml" in r.stdout
+    # step 3's example line is check's own, for a date written the way a spreadsheet shows it
+    (prov / "example-meadow.yaml").write_text("location_id: 1-999999901\nslug: example-meadow\nexample: yes\n"
+                                              "name: Example Meadow (fictional)\nlocality: Herefordshire\nbeds:\n"
+                                              "  confirmed: 31/12/2026\n")
+    shown = re.search(r"`(providers/example-meadow\.yaml:[^`]+)`", section).group(1)
+    assert shown in run_build("check", "providers", cwd=tmp_path).stdout.splitlines()
+
+
 def test_the_agencies_sheet_example_in_the_stewards_guide_runs(tmp_path):
     example = re.search(r"```\n(home,taking_new_clients,hours_available,confirmed\n.*?)```", STEWARDS, re.S).group(1)
     (tmp_path / "agencies.csv").write_text(example)

@@ -124,7 +124,7 @@ def test_a_second_kind_is_checked_by_its_own_fields():
                      "places:\n  total: many\n", "c.yaml")
     assert sorted(f"{x.line}: {x.field}: {x.message}" for x in check_profile(wrong, schema)) == [
         "5: kinds: item 2 'spa' is not a kind of service this directory holds; use care_home, home_care_agency or day_centre",
-        "7: places.total: must be a whole number, not 'many'"]
+        "7: places.total: must be a whole number in figures, such as 3 or 0 for none, not 'many'"]
 
 
 def test_a_field_of_a_kind_the_profile_is_not_is_refused():

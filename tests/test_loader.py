@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from carehomes.load import MAX_BYTES
+from carehomes.load import MAX_BYTES, decode_profile
 from carehomes.problems import Problem
 from conftest import git as _git
 from conftest import FIXTURES, ROOT, run_build
@@ -78,7 +78,7 @@ def test_bad_files_give_checks_message_in_fmt_vacancies_and_import(tmp_path, sha
         assert vac.stderr.strip() == f"providers/{name} was not changed."
         assert (prov / name).read_bytes() == (BAD_FILES[name].encode() if isinstance(BAD_FILES[name], str) else BAD_FILES[name])
     assert lines_for(check.stdout, "latin1.yaml") == [
-        "providers/latin1.yaml:5:18: file: is not UTF-8 text: byte 122 (0xE9) cannot be read; save the file as UTF-8"]
+        "providers/latin1.yaml:5:18: file: is not UTF-8 text: byte 122 (0xE9, which Windows writes for é) cannot be read; save the file as UTF-8"]
     assert lines_for(check.stdout, "tab-after-colon.yaml") == [
         "providers/tab-after-colon.yaml:5:6: yaml: there is a tab after 'name:'; use spaces, not tabs"]
     assert lines_for(check.stdout, "nested.yaml") == [
@@ -235,7 +235,7 @@ def test_ownership_reads_with_checks_rules(repo):
     p.write_bytes(text.replace(b"Example Full House", b"Caf\xe9 House"))
     r = ownership(repo)
     assert r.returncode == 1 and r.stdout.splitlines() == [
-        "providers/example-full.yaml:6:10: file: is not UTF-8 text: byte 190 (0xE9) cannot be read; save the file as UTF-8; "
+        "providers/example-full.yaml:6:10: file: is not UTF-8 text: byte 190 (0xE9, which Windows writes for é) cannot be read; save the file as UTF-8; "
         "the change cannot be judged until then"]
     p.unlink()
     os.symlink("/dev/zero", p)
@@ -293,3 +293,13 @@ def test_what_the_loader_accepts_ruamel_can_edit(snippet):
         format_text(snippet)  # raises ProblemsFound if ruamel.yaml cannot read it
     else:
         assert found and all("tab" in p.message for p in found)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # a Word or Notepad (ANSI) curly quote: the character is named, so a person can find it on the line
+    (b"name: x\ndescription: The \x93best\x94 home\n",
+     "p.yaml:2:18: file: is not UTF-8 text: byte 25 (0x93, which Windows writes for \u201c) cannot be read; save the file as UTF-8"),
+    (b"name: \x81\n", "p.yaml:1:7: file: is not UTF-8 text: byte 6 (0x81) cannot be read; save the file as UTF-8"),
+])
+def test_a_byte_that_is_not_utf8_is_named_as_windows_writes_it(raw, expected):
+    assert [str(p) for p in decode_profile(raw, "p.yaml")[1]] == [expected]

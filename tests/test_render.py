@@ -237,7 +237,7 @@ def test_failed_check_leaves_previous_site(tmp_path):
     (prov / "example-minimal.yaml").write_text("location_id: 1-000000201\nslug: example-minimal\nname: x\nlocality: y\nbeds:\n  registered: lots\n")
     r = run_build("build", "--providers", str(prov), "--out", str(out), "--no-search")
     assert r.returncode == 1
-    assert "beds.registered: must be a whole number, not 'lots'" in r.stdout
+    assert "beds.registered: must be a whole number in figures, such as 3 or 0 for none, not 'lots'" in r.stdout
     assert f"the site was not built; {out} is unchanged." in r.stderr
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site-builds", "providers", "site"]

@@ -95,6 +95,8 @@ def test_fixtures_are_valid():
      "providers/t.yaml:7: address.latitude: is 91, above the highest allowed value 60.9"),
     ("beds:\n  nursing:\n    total: '30'\n",
      "providers/t.yaml:8: beds.nursing.total: must be a number, not text; remove the quotes: total: 30"),
+    ("beds:\n  nursing:\n    available: two\n",
+     "providers/t.yaml:8: beds.nursing.available: must be a whole number in figures, such as 3 or 0 for none, not 'two'"),
     ("beds:\n  nursing:\n    total: 12.5\n",
      "providers/t.yaml:8: beds.nursing.total: must be a whole number, not the number 12.5"),
     ("beds:\n  nursing:\n    total: -1\n",
@@ -322,6 +324,19 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
     ("a: 1\nb:\n\tc: 2\n", "providers/t.yaml:3:1: yaml: this line is indented with a tab; use spaces, not tabs"),
     ("location_id: x\nname:Foo\nlocality: y\n",
      "providers/t.yaml:2:6: yaml: 'name:' needs a space after the colon; write 'name: ' and then the value"),
+    # a colon left out: the parser stops on a later line (or a comment after it); the line to mend is named
+    ("location_id: x\nslug y\nname: z\n",
+     "providers/t.yaml:2:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
+    ("address:\n  street: 1 Example Street\n  town Hereford\n  postcode: HR1 1TJ\n",
+     "providers/t.yaml:3:7: yaml: 'town' needs a colon after it; write 'town: Hereford'"),
+    ("name: x\n# c\n\nslug y\n\n# c\nlocality: z\n",
+     "providers/t.yaml:4:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
+    ("name: x\nslug y\n", "providers/t.yaml:2:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
+    ("maintainers:\n- a\nslug\nname: z\n", "providers/t.yaml:3:5: yaml: 'slug' needs a colon after it; write 'slug:'"),
+    # more indented than the next field, a line without a colon carries on the text above: not named
+    ("description: A lovely\n  home\nname: Foo: x\n",
+     "providers/t.yaml:3:10: yaml: mapping values are not allowed in this context; check the indentation, and put text "
+     "containing ': ' in quotes"),
     ("location_id: x\nname: \"Foo\nlocality: y\nslug: z\n",
      "providers/t.yaml:2:7: yaml: this quote is not closed; end the text with the same quote mark on this line, or remove the opening quote"),
     ("address:\n  town: 'Hereford\n  postcode: HR1 1TJ\nfood_hygiene:\n  rating: '5'\n",
