@@ -14,6 +14,7 @@ import codecs
 import datetime as dt
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -177,6 +178,8 @@ def _as_windows_writes(byte: int) -> str:
         char = bytes([byte]).decode("cp1252")
     except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: no character in Windows-1252
         return ""
+    if not char.isprintable():  # 0xA0, 0xAD: a character that cannot be seen, named in words
+        return f", which Windows writes for a {unicodedata.name(char).lower()}"
     return f", which Windows writes for {char}"
 
 

@@ -300,6 +300,11 @@ def test_what_the_loader_accepts_ruamel_can_edit(snippet):
     (b"name: x\ndescription: The \x93best\x94 home\n",
      "p.yaml:2:18: file: is not UTF-8 text: byte 25 (0x93, which Windows writes for \u201c) cannot be read; save the file as UTF-8"),
     (b"name: \x81\n", "p.yaml:1:7: file: is not UTF-8 text: byte 6 (0x81) cannot be read; save the file as UTF-8"),
+    # a character that cannot be seen is named in words
+    (b"name: a\xa0b\n", "p.yaml:1:8: file: is not UTF-8 text: byte 7 (0xA0, which Windows writes for a no-break space) "
+                         "cannot be read; save the file as UTF-8"),
+    (b"name: a\xadb\n", "p.yaml:1:8: file: is not UTF-8 text: byte 7 (0xAD, which Windows writes for a soft hyphen) "
+                         "cannot be read; save the file as UTF-8"),
 ])
 def test_a_byte_that_is_not_utf8_is_named_as_windows_writes_it(raw, expected):
     assert [str(p) for p in decode_profile(raw, "p.yaml")[1]] == [expected]
