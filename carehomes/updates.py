@@ -157,12 +157,18 @@ def _name(path: Path) -> Any:
     return profile.data.get("name") if profile is not None else None
 
 
-def near_home(providers: Path, home: str) -> str:
+def page_names(providers: Path) -> dict[str, Any]:
+    """Each profile's page name (its file name without .yaml) -> its name, in order (what near_home offers from)."""
+    return {f.stem: _name(f) for f in sorted(profile_files([providers]), key=lambda f: f.stem)}
+
+
+def near_home(providers: Path, home: str, names: dict[str, Any] | None = None) -> str:
     """For a page name that is no page's, the pages to offer, each with its name (" (did you mean
     ashfield-house-leominister, the page of Ashfield House - Leominister?)"): the homes of that name (when more than
-    one has it), else the pages it starts, else the nearest by spelling; else ''."""
+    one has it), else the pages it starts, else the nearest by spelling; else ''. ``names``: page_names(providers),
+    when the caller has them (a spreadsheet with several rows to name)."""
     typed = slugify(home.strip())
-    names = {f.stem: _name(f) for f in sorted(profile_files([providers]), key=lambda f: f.stem)}
+    names = page_names(providers) if names is None else names
     stems = list(names)
     near = ([s for s, n in names.items() if isinstance(n, str) and slugify(n) == typed]
             or [s for s in stems if s.startswith(f"{typed}-")] or difflib.get_close_matches(typed, stems, n=1, cutoff=0.85))
@@ -824,6 +830,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     edits: list[Edit] = []
     seen: dict[Path, int] = {}
     index: dict[str, Path] | None = None
+    names: dict[str, Any] | None = None  # page_names, read once a sheet has a home that is none
     line = header_end
     for row, end in rows:
         start, line = line + 1, end
@@ -848,7 +855,11 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             index = index if index is not None else location_index(providers)
             path = index.get(home.upper())
         if path is None:
-            problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}; "
+            near = ""
+            if home:  # a page name spelt nearly so: offered
+                names = page_names(providers) if names is None else names
+                near = near_home(providers, home, names)
+            problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}{near}; "
                             f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue
         again = path in seen  # said, and the row's cells still checked: every problem of the row at once

@@ -329,7 +329,7 @@ def test_csv_lists_every_bad_row_by_line(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     f = repo.parent / "v.csv"
     rows = ["aston-house,=1+1,2,", "", f"{lid},,1,", "nope,,1,", "@SUM(A1),,1,", "bowley-court,,-3,",
-            "eastbank,,1,2099-01-01", "eastbank,,1,", "lyndale,,1,31/02/2026", "aston-house,4,,"]
+            "eastbank,,1,2099-01-01", "eastbank,,1,", "lyndale,,1,31/02/2026", "aston-house,4,,", "aston-hose,,1,"]
     f.write_text(csv_rows(rows))
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1
@@ -344,6 +344,8 @@ def test_csv_lists_every_bad_row_by_line(repo):
         "v.csv:11: home: aston-house is also on line 2; keep one row for each home",
         "v.csv:11: nursing_free: is 4 but CQC does not register this home for care with nursing (care.nursing is no); "
         "count these beds in residential_free, or ask the council to import the latest CQC register",
+        "v.csv:12: home: 'aston-hose' is not a home in repo/providers (did you mean aston-house, the page of Aston House?); "
+        "give the page name (such as aston-house) or the CQC location ID",
     ]
 
 
@@ -398,7 +400,8 @@ def test_csv_cell_under_no_column_name_is_refused_not_dropped(repo, capsys, monk
     assert out.splitlines() == [
         "v.csv:2: column D: '000' is under no column name (the first row names 3 columns, A to C); delete it, "
         "name its column in the first row, or put a value that holds a comma in quotes",
-        "v.csv:4: home: 'lyndale;x' is not a home in repo/providers; give the page name (such as aston-house) "
+        "v.csv:4: home: 'lyndale;x' is not a home in repo/providers (did you mean lyndale, the page of Lyndale?); "
+        "give the page name (such as aston-house) "
         "or the CQC location ID",
         "v.csv:5: column F: 'note' is under no column name (the first row names 3 columns, A to C); delete it, "
         "name its column in the first row, or put a value that holds a comma in quotes",
