@@ -189,6 +189,15 @@ def test_fixtures_are_valid():
      "providers/t.yaml:6: description: has spaces or line breaks at the start or end; remove them"),
     ("care: yes\n",
      "providers/t.yaml:6: care: must be a group of 'key: value' lines indented under it, not yes/no"),
+    # the only line of a group written without its colon: the group's value is that text
+    ("address:\n  town Hereford\n",
+     "providers/t.yaml:6: address: must be a group of 'key: value' lines indented under it, not 'town Hereford'; "
+     "'town' needs a colon after it: write 'town: Hereford'"),
+    ("address: town\n",
+     "providers/t.yaml:6: address: must be a group of 'key: value' lines indented under it, not 'town'; "
+     "'town' needs a colon after it: write 'town:' and its value"),
+    ("address:\n  somewhere nice\n",  # not a field of the group: no colon to suggest
+     "providers/t.yaml:6: address: must be a group of 'key: value' lines indented under it, not 'somewhere nice'"),
     # a rating history item the report cannot read (report.history leaves it out): refused, not published as it is
     ("cqc:\n  rating_history:\n  - 2022-08-26 Good\n  - 2019-02-30 Good\n",
      "providers/t.yaml:7: cqc.rating_history: item 2 '2019-02-30 Good' is not a real date; check the day and month (YYYY-MM-DD)"),
