@@ -14,7 +14,6 @@ import codecs
 import datetime as dt
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,6 +23,7 @@ import yaml
 from .blockyaml import BlockReader
 from .fsutil import NotRegularFile, read_regular
 from .problems import Problem
+from .text import as_windows_writes
 
 # libyaml is about seven times faster; fall back so a missing wheel still works
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -168,19 +168,8 @@ def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
         line = raw.count(b"\n", 0, offset) + 1
         column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
         return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}"
-                              f"{_as_windows_writes(raw[offset])}) cannot be read; save the file as UTF-8", column)]
+                              f"{as_windows_writes(raw[offset])}) cannot be read; save the file as UTF-8", column)]
 
-
-def _as_windows_writes(byte: int) -> str:
-    """', which Windows writes for “': the character a byte that is not UTF-8 most likely stands for (a file
-    saved by a Windows program, such as Notepad's ANSI or Word's plain text), so a person can find it."""
-    try:
-        char = bytes([byte]).decode("cp1252")
-    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: no character in Windows-1252
-        return ""
-    if not char.isprintable():  # 0xA0, 0xAD: a character that cannot be seen, named in words
-        return f", which Windows writes for a {unicodedata.name(char).lower()}"
-    return f", which Windows writes for {char}"
 
 
 def load_text(file: Path, base: Path | None = None, folder: Path | None = None,

@@ -73,3 +73,16 @@ def column_letter(n: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(65 + r) + out
     return out
+
+
+def as_windows_writes(byte: int) -> str:
+    """', which Windows writes for “': the character a byte that is not UTF-8 most likely stands for (a file saved by a
+    Windows program, such as Notepad's ANSI or Word's plain text), so that a person can find it on the line; a character
+    that cannot be seen named in words; '' for a byte Windows-1252 has no character for."""
+    try:
+        char = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D
+        return ""
+    if not char.isprintable():  # 0xA0, 0xAD
+        return f", which Windows writes for a {unicodedata.name(char).lower()}"
+    return f", which Windows writes for {char}"

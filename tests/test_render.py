@@ -391,7 +391,7 @@ def test_a_settings_file_saved_by_notepad_or_excel_is_one_clear_message_naming_t
     for saved, said in (
             (("\ufeff" + text).encode("utf-16-le"), f"{config}: is saved as UTF-16, not UTF-8; save it as UTF-8"),
             (text.encode("utf-16"), f"{config}: is saved as UTF-16, not UTF-8; save it as UTF-8"),
-            (text.encode("cp1252"), f"{config}, line {line}: is not UTF-8 text: byte {byte:,} (0xE9) "
+            (text.encode("cp1252"), f"{config}, line {line}: is not UTF-8 text: byte {byte:,} (0xE9, which Windows writes for é) "
                                     "cannot be read; save the file as UTF-8"),
             (text.replace("Caf", "Ca\0f", 1).encode(), f"{config}, line {line}: holds the character U+0000, which a "
              "settings file may not hold (a control character, often pasted in by mistake); retype that line without it")):

@@ -274,7 +274,7 @@ def test_apply_update_usage_errors(repo, tmp_path):
     bad = tmp_path / "latin1.md"
     bad.write_bytes(b"### Your home's page name\n\naston-house\n\n### Lead manager\n\nJos\xe9\n")
     r = run_build("apply-update", "--body", str(bad), "--author", "aston-manager", "--repo", str(repo))
-    assert (r.returncode, r.stderr.strip()) == (2, f"{bad}:7: is not UTF-8 text: byte 61 (0xE9) cannot be read; save the "
+    assert (r.returncode, r.stderr.strip()) == (2, f"{bad}:7: is not UTF-8 text: byte 61 (0xE9, which Windows writes for é) cannot be read; save the "
                                                    "issue's body as UTF-8 (GitHub's own text always is)")
     assert "maintainers" in (repo / "providers" / "aston-house.yaml").read_text()
     assert "manager:" not in (repo / "providers" / "aston-house.yaml").read_text()  # never 'Jos\ufffd'
