@@ -889,6 +889,9 @@ def test_a_chunks_profiles_are_read_back_side_by_side(kept, tmp_path, monkeypatc
     profiles, rest = checking._remembered(files, tmp_path, TODAY, store, True)
     assert [type(p).__name__ for p in profiles] == ["Profile", "NoneType", "NoneType"]  # the edited one checked afresh
     assert [type(r).__name__ for r in rest] == ["tuple", "bytes", "bytes"]  # its problems and pieces; the kept entries
+    back = checking._read_back((profiles, rest), True)  # each in its file's place, the kept read back
+    assert [Path(r[0].path).name for r in back] == [f.name for f in files]
+    assert [r[0].data for r in back[1:]] == [p.data for p in afresh.profiles if Path(p.path).name != files[0].name]
 
 
 @pytest.mark.slow  # waits out SQLite's busy timeout once (checkcache.BUSY_WAIT)
