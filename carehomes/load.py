@@ -171,7 +171,6 @@ def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
                               f"{as_windows_writes(raw[offset])}) cannot be read; save the file as UTF-8", column)]
 
 
-
 def load_text(file: Path, base: Path | None = None, folder: Path | None = None,
               shown: str | None = None) -> tuple[str | None, list[Problem]]:
     """A profile's text, read with every rule of ``load_profile`` (None if any error); for editors."""

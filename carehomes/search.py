@@ -531,11 +531,12 @@ def _not_kept(value: Any) -> Any:
 def _listing(text: str, view: "HomeView", label: str | None, names: list[str],
              ranks: list[str]) -> tuple[tuple[Any, ...], list[str], dict[str, Any], dict[str, Any]] | None:
     """A kept listing (listing_text) as Listed's cache entry for ``view`` (whose town label is ``label``) with its
-    untold, its values and its card filled in on the view's day (filled_card); None unless every part has the exact shape and types listing_text writes (a kept file is
-    not trusted to), each word is one the find page could be searched by (no "/" to put into a file's name), each
-    untold fact one of the home's own kinds' and each of ``ranks`` a number; and when the staleness decisions it
-    holds on are not the same on the view's day (HomeView.holds_on). Its place (postcode district and position, part
-    of file names) is read from the view again, not kept."""
+    untold, its values and its card filled in on the view's day (filled_card); None unless every part has the exact
+    shape and types listing_text writes (a kept file is not trusted to), each word is one the find page could be
+    searched by (no "/" to put into a file's name), each untold fact one of the home's own kinds' and each of
+    ``ranks`` a number; and when the staleness decisions it holds on are not the same on the view's day
+    (HomeView.holds_on). Its place (postcode district and position, part of file names) is read from the view
+    again, not kept."""
     from .checkcache import decided_of
 
     try:

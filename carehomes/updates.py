@@ -753,6 +753,7 @@ def _cell_value(column: str, path: str, text: str, on: dt.date) -> Any:
 
 CELL_LIMIT = 131_072  # characters in one cell of a vacancy sheet (Python's csv default)
 MAX_SHEET_BYTES = 10_000_000  # a vacancy sheet may be this big ...
+NEAR_OFFERED = 20  # a sheet's rows naming no home offered a page spelt nearly so (nationally 20 ms a row to look)
 MAX_SHEET_ROWS = 50_000  # ... and have this many rows: England has about 15,400 care homes
 MAX_HEADER = 4096  # characters in the first row; csv.Sniffer takes quadratic time on a long line
 SPLIT_HINT = "split it into smaller sheets (one for each area, say) and run the command for each"
@@ -831,6 +832,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     seen: dict[Path, int] = {}
     index: dict[str, Path] | None = None
     names: dict[str, Any] | None = None  # page_names, read once a sheet has a home that is none
+    offered = 0  # rows given near_home's offer, at most NEAR_OFFERED (a sheet of 15,000 wrong rows: 5 minutes)
     line = header_end
     for row, end in rows:
         start, line = line + 1, end
@@ -856,9 +858,9 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             path = index.get(home.upper())
         if path is None:
             near = ""
-            if home:  # a page name spelt nearly so: offered
+            if home and offered < NEAR_OFFERED:  # a page name spelt nearly so: offered
                 names = page_names(providers) if names is None else names
-                near = near_home(providers, home, names)
+                near, offered = near_home(providers, home, names), offered + 1
             problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}{near}; "
                             f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue

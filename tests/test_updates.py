@@ -325,6 +325,23 @@ def test_csv_of_ten_homes_with_one_bad_row_changes_nothing_and_names_the_row(rep
     assert r.returncode == 0 and r.stdout == "" and "0 profiles changed, 10 already up to date" in r.stderr
 
 
+def test_a_sheet_offers_pages_spelt_nearly_so_for_its_first_rows_only(repo, monkeypatch, capsys):
+    """Looking for a page spelt nearly so is 20 ms a row nationally: a sheet of thousands of wrong rows (the columns
+    in another order) is offered them for its first NEAR_OFFERED rows only."""
+    from carehomes import updates
+
+    monkeypatch.setattr(updates, "NEAR_OFFERED", 1)
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["aston-hose,,1,", "lyndal,,1,"]))
+    monkeypatch.chdir(repo.parent)
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 1
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "v.csv:2: home: 'aston-hose' is not a home in repo/providers (did you mean aston-house, the page of Aston House?); "
+        "give the page name (such as aston-house) or the CQC location ID",
+        "v.csv:3: home: 'lyndal' is not a home in repo/providers; give the page name (such as aston-house) or the CQC "
+        "location ID"]
+
+
 def test_csv_lists_every_bad_row_by_line(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     f = repo.parent / "v.csv"
