@@ -585,7 +585,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
 
 
-_NO_COLON = re.compile(r"^([ ]*)([A-Za-z_][A-Za-z0-9_]*)(?:[ ]+([^:#]*?))?[ ]*$")
+_NO_COLON = re.compile(r"^([ ]*)([A-Za-z_][A-Za-z0-9_]*)(?:[ ]+([^:#]*?))?[ ]*\r?$")  # \r: a line of a Windows file
 
 
 def _missing_colon(lines: list[str], error_line: int) -> tuple[int, int, str] | None:

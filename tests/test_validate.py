@@ -342,6 +342,9 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
      "providers/t.yaml:4:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
     ("name: x\nslug y\n", "providers/t.yaml:2:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
     ("maintainers:\n- a\nslug\nname: z\n", "providers/t.yaml:3:5: yaml: 'slug' needs a colon after it; write 'slug:'"),
+    # saved with Windows line endings: the line's carriage return is not part of what to write
+    ("address:\r\n  street: 1 Example Street\r\n  town Hereford\r\n  postcode: HR1 1TJ\r\n",
+     "providers/t.yaml:3:7: yaml: 'town' needs a colon after it; write 'town: Hereford'"),
     # more indented than the next field, a line without a colon carries on the text above: not named
     ("description: A lovely\n  home\nname: Foo: x\n",
      "providers/t.yaml:3:10: yaml: mapping values are not allowed in this context; check the indentation, and put text "
