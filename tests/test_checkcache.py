@@ -868,6 +868,27 @@ def test_an_entry_that_cannot_be_trusted_is_checked_again_and_replaced(kept, che
     assert _entries(kept)[name] == good
 
 
+def test_several_bad_entries_in_one_chunk_are_each_checked_again_in_their_files_places(kept, checked_afresh, tmp_path,
+                                                                                       monkeypatch):
+    """A chunk's kept entries are read back together (checkcache.from_entries): several that cannot be, between good
+    ones, are each checked again, and every result stays in its own file's place."""
+    monkeypatch.chdir(tmp_path)
+    folder = _some_profiles(tmp_path, 6)
+    afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    [store] = (kept / checkcache.CHECKS).glob("*.sqlite")
+    entries = sorted(_entries(kept).items())
+    damaged = {entries[0][0]: b"", entries[2][0]: entries[2][1][:-1], entries[3][0]: pickle.dumps((1, 2, 3, 4)),
+               entries[5][0]: b"\x80\x05" + b"x" * 5_000_000}
+    with sqlite3.connect(store) as db:
+        db.executemany("UPDATE entries SET result = ? WHERE name = ?", [(blob, name) for name, blob in damaged.items()])
+    checked_afresh.clear()
+    again = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    assert len(checked_afresh) == 4
+    assert [p.data for p in again.profiles] == [p.data for p in afresh.profiles]
+    assert again.pieces == afresh.pieces and again.problems == afresh.problems
+    assert _entries(kept) == dict(entries)
+
+
 def test_a_chunks_profiles_are_read_back_side_by_side(kept, tmp_path, monkeypatch):
     """checking._remembered sends a chunk's profiles apart from their problems and pieces, and checkcache.from_entries
     reads kept entries' problems and pieces first and then every profile, so that the profiles lie side by side in
