@@ -154,11 +154,19 @@ def _results(files: list[Path], base: Path, on: dt.date, store: Path, workers: i
     through the generation ``store`` (``_remembered``, on every core for large sets), each chunk's entries read
     back here while the workers make the next."""
     chunks = iter_chunks(_remembered_batch, files, base, on, store, keep, workers=workers, chunks_per_worker=8, finer_end=4)
-    for f, result in zip(files, (r for chunk in chunks for r in _read_back(chunk, keep)), strict=True):
-        if result is None:
+    results = (r for chunk in chunks for r in _read_back(chunk, keep))
+    for f, shown, result in zip(files, display_paths(files, base), results, strict=True):
+        if result is None or not _is_of(result, shown):
             profile, problems, pieces = _check_again(f, base, on, store)
             result = (profile if keep or profile is None else _for_cross_file(profile)), problems, pieces
         yield result
+
+
+def _is_of(result: Result, shown: str) -> bool:
+    """Whether a result is the file's shown as ``shown``: a kept entry swapped with another file's in the store is
+    of the right shape, but its profile and problems name the other file."""
+    profile, problems, _ = result
+    return (profile is None or profile.path == shown) and all(p.path == shown for p in problems)
 
 
 def _read_back(chunk: _Chunk, keep: bool) -> list[Result | None]:

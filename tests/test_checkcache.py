@@ -889,6 +889,29 @@ def test_several_bad_entries_in_one_chunk_are_each_checked_again_in_their_files_
     assert _entries(kept) == dict(entries)
 
 
+def test_an_entry_kept_under_another_files_name_is_checked_again(kept, checked_afresh, tmp_path, monkeypatch):
+    """Two entries swapped in the store: each is of the right shape, but holds another profile's result. A build of
+    one of the two files alone ('data --providers providers/x.yaml') published the other home."""
+    monkeypatch.chdir(tmp_path)
+    folder = _some_profiles(tmp_path, 2)
+    files = sorted(folder.glob("*.yaml"))
+    afresh = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    [store] = (kept / checkcache.CHECKS).glob("*.sqlite")
+    (a, good_a), (b, good_b) = sorted(_entries(kept).items())
+    with sqlite3.connect(store) as db:
+        db.executemany("UPDATE entries SET result = ? WHERE name = ?", [(good_b, a), (good_a, b)])
+    checked_afresh.clear()
+    alone = check_paths([files[0]], base=tmp_path, pieces=True, on=TODAY)
+    assert [p.path for p in alone.profiles] == [f"providers/{files[0].name}"]
+    assert alone.pieces == afresh.pieces[:1]
+    assert checked_afresh == [f"providers/{files[0].name}"]
+    checked_afresh.clear()
+    again = check_paths([folder], base=tmp_path, pieces=True, on=TODAY)
+    assert len(checked_afresh) == 1  # the other swapped entry; the first was kept anew above
+    assert [p.data for p in again.profiles] == [p.data for p in afresh.profiles] and again.pieces == afresh.pieces
+    assert _entries(kept) == {a: good_a, b: good_b}
+
+
 def test_a_chunks_profiles_are_read_back_side_by_side(kept, tmp_path, monkeypatch):
     """checking._remembered sends a chunk's profiles apart from their problems and pieces, and checkcache.from_entries
     reads kept entries' problems and pieces first and then every profile, so that the profiles lie side by side in
