@@ -585,7 +585,16 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     return Problem(path, line, "yaml", f"{what}; {_yaml_hint(what)}", col)
 
 
-_NO_COLON = re.compile(r"^([ ]*)([A-Za-z_][A-Za-z0-9_]*)(?:[ ]+([^:#]*?))?[ ]*\r?$")  # \r: a line of a Windows file
+# a field name, a space and its value (a colon in it only before other text, as in a web address), once the line's
+# comment, spaces and carriage return (a Windows file's) at its end are taken off (_uncommented)
+_NO_COLON = re.compile(r"^([ ]*)([A-Za-z_][A-Za-z0-9_]*)(?:[ ]+((?:[^:]|:(?! |$))*))?$")
+_COMMENT = re.compile(r"[ ]+#.*")
+SHOWN_VALUE = 60  # characters of a value shown in what to write (the rest: '...')
+
+
+def _uncommented(line: str) -> str:
+    """A line without its comment (from ' #', as YAML reads it) and the spaces and carriage return at its end."""
+    return _COMMENT.sub("", line.rstrip("\r ")).rstrip(" ")
 
 
 def _missing_colon(lines: list[str], error_line: int) -> tuple[int, int, str] | None:
@@ -601,10 +610,10 @@ def _missing_colon(lines: list[str], error_line: int) -> tuple[int, int, str] | 
     for i in range(min(error_line, len(lines)) - 1, -1, -1):
         if not written(i) or (i == error_line - 1 and ":" in lines[i]):
             continue
-        m = _NO_COLON.match(lines[i])
+        m = _NO_COLON.match(_uncommented(lines[i]))
         if not m or (after is not None and len(m[1]) != len(after) - len(after.lstrip(" "))):
             return None
-        value = f" {m[3]}" if m[3] else ""
+        value = "" if not m[3] else f" {m[3]}" if len(m[3]) <= SHOWN_VALUE else f" {m[3][:SHOWN_VALUE - 3]}..."
         return i + 1, m.end(2) + 1, f"'{m[2]}' needs a colon after it; write '{m[2]}:{value}'"
     return None
 

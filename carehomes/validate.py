@@ -147,7 +147,7 @@ def _walk(profile: Profile, node: Any, prefix: tuple[str, ...], schema: Schema,
     if not isinstance(node, dict):
         what = "a group of 'key: value' lines" if prefix else "a list of 'key: value' lines"
         words = node.split(None, 1) if isinstance(node, str) and prefix else []
-        written = f"'{words[0]}: {words[1]}'" if len(words) > 1 else f"'{words[0]}:' and its value" if words else ""
+        written = f"'{words[0]}: {_short(words[1])}'" if len(words) > 1 else f"'{words[0]}:' and its value" if words else ""
         colon = (f"; '{words[0]}' needs a colon after it: write {written}"
                  if words and words[0] in allowed else "")  # 'town Hereford' under address: its field's colon left out
         problems.append(Problem(profile.path, profile.line(here), here or "file",

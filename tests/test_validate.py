@@ -196,6 +196,10 @@ def test_fixtures_are_valid():
     ("address: town\n",
      "providers/t.yaml:6: address: must be a group of 'key: value' lines indented under it, not 'town'; "
      "'town' needs a colon after it: write 'town:' and its value"),
+    ("address:\n  town " + "Hereford " * 2000 + "\n",  # a long value: shown in part, as the value is
+     "providers/t.yaml:6: address: must be a group of 'key: value' lines indented under it, not 'town Hereford Hereford "
+     "Hereford Hereford Hereford Herefor...'; 'town' needs a colon after it: write 'town: Hereford Hereford "
+     "Hereford Hereford Hereford Hereford Her...'"),
     ("address:\n  somewhere nice\n",  # not a field of the group: no colon to suggest
      "providers/t.yaml:6: address: must be a group of 'key: value' lines indented under it, not 'somewhere nice'"),
     # a rating history item the report cannot read (report.history leaves it out): refused, not published as it is
@@ -342,6 +346,16 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
      "providers/t.yaml:4:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
     ("name: x\nslug y\n", "providers/t.yaml:2:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
     ("maintainers:\n- a\nslug\nname: z\n", "providers/t.yaml:3:5: yaml: 'slug' needs a colon after it; write 'slug:'"),
+    # a value with a colon not followed by a space (a web address), or a comment after it: the line is still named
+    ("name: x\nwebsite https://x.example\nslug: y\n",
+     "providers/t.yaml:2:8: yaml: 'website' needs a colon after it; write 'website: https://x.example'"),
+    ("name: x\nwebsite https://x.example", "providers/t.yaml:2:8: yaml: 'website' needs a colon after it; write 'website: https://x.example'"),
+    ("name: x\nslug y # the page\nlocality: z\n", "providers/t.yaml:2:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
+    ("name: x\nstreet Flat#2 Example Street\nlocality: z\n",
+     "providers/t.yaml:2:7: yaml: 'street' needs a colon after it; write 'street: Flat#2 Example Street'"),
+    ("name: x\ntown " + "Hereford " * 2000 + "\nslug: y\n",  # a long value: shown in part
+     "providers/t.yaml:2:5: yaml: 'town' needs a colon after it; write 'town: Hereford Hereford Hereford Hereford "
+     "Hereford Hereford Her...'"),
     # saved with Windows line endings: the line's carriage return is not part of what to write
     ("address:\r\n  street: 1 Example Street\r\n  town Hereford\r\n  postcode: HR1 1TJ\r\n",
      "providers/t.yaml:3:7: yaml: 'town' needs a colon after it; write 'town: Hereford'"),
