@@ -29,7 +29,7 @@ Kept in ``$CAREHOMES_CACHE`` or else ``$XDG_CACHE_HOME/carehomes`` (``~/.cache/c
 repository, where a pull request cannot put files. ``CAREHOMES_CACHE=off`` turns it off (the tests do, except
 their own). An entry holds plain values only (tuples, lists, dicts, text, numbers, dates), read with an
 unpickler that makes no other type, and becomes a result again only when it has the shape ``to_entry`` gives
-it (``from_entry``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
+it (``from_entries``). Anything wrong with the folder or a generation (missing, read-only, full, locked, an
 entry that cannot be read back) means the profiles are checked again: the cache can make a run quicker,
 never different or failing. Only the six most recently used stores are kept (two versions of the code: each
 one's checks, listings and pages).
@@ -444,7 +444,7 @@ def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:
 
 # The only types an entry's pickle may make besides Python's own containers, text, numbers and bytes: the dates a
 # profile's YAML gives (C types, which no pickle can change). Every other object a result holds (a Profile, its
-# Problems, its HomePieces) is kept as a tuple of its fields and made again by ``from_entry``, so that an entry
+# Problems, its HomePieces) is kept as a tuple of its fields and made again by ``from_entries``, so that an entry
 # cannot name a class of this package, whose attributes a pickle could set for the rest of the run.
 _ALLOWED = frozenset({("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
                       ("datetime", "timezone")})
@@ -519,19 +519,15 @@ def _pieces(t: Any) -> HomePieces:
     return HomePieces(key, kinds, rows, text, caps, oruk, geo, typed, ServiceLines(*tabular))
 
 
-def from_entry(blob: bytes, keep: bool) -> Result | None:
-    """The result an entry keeps (its whole profile when ``keep``, else what the rules across files need); None when
-    it cannot be read back (cut short, or not an entry as ``to_entry`` writes them). The cache is trusted as a
-    user's own files are (an entry of the right shape is published as it is); this guards against damage, and
-    against an entry making anything but plain values."""
-    return from_entries([blob], keep)[0]
-
-
 def from_entries(blobs: list[bytes], keep: bool) -> list[Result | None]:
-    """``from_entry`` of each of ``blobs``, their profiles read back after all their problems and pieces, so that the
-    profiles lie together in memory rather than each between its pieces and the next's: the steps that read every
-    profile's fields (the market page, the find page's index) touch fewer memory pages (nationally, reading ten
-    fields of every profile took three to five times as long with each profile read back between its pieces)."""
+    """The result each entry of ``blobs`` keeps (its whole profile when ``keep``, else what the rules across files
+    need); None for one that cannot be read back (cut short, or not an entry as ``to_entry`` writes them). The cache
+    is trusted as a user's own files are (an entry of the right shape is published as it is); this guards against
+    damage, and against an entry making anything but plain values. The profiles are read back after all the
+    entries' problems and pieces, so that they lie together in memory rather than each between its pieces and the
+    next's: the steps that read every profile's fields (the market page, the find page's index) touch fewer memory
+    pages (nationally, reading ten fields of every profile took three to five times as long with each profile read
+    back between its pieces)."""
     opened = [_opened(blob) for blob in blobs]
     return [None if o is None else _finished(o, keep) for o in opened]
 
@@ -549,7 +545,7 @@ def _opened(blob: bytes) -> tuple | None:
 
 
 def _finished(entry: tuple, keep: bool) -> Result | None:
-    """An opened entry's result (``from_entry``); None when it is not one ``to_entry`` writes."""
+    """An opened entry's result (``from_entries``); None when it is not one ``to_entry`` writes."""
     try:
         problems, pieces, cross, whole = entry
         profile = None if cross is None else _profile(_load(whole) if keep else cross)
