@@ -321,7 +321,7 @@ def _needs_scan(text: str) -> bool:
     return ("\t" in text or "[" in text or "{" in text or "&" in text
             or ("|" in text or ">" in text) and _NEEDS_SCAN.search(text) is not None)
 _MAYBE_DEEP = re.compile(r"^(?: {%d}|[ ]*[-?][ ]+[-?](?:[ ]|$))" % MAX_DEPTH, re.MULTILINE)
-_MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])")
+_MISSING_SPACE = re.compile(r"^[ ]*(?:-[ ]+)*([^\W\d]\w*):(?=[^\s/:])")  # a name of letters in any script
 
 
 @dataclass
@@ -587,7 +587,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
 
 # a field name, a space and its value (a colon in it only before other text, as in a web address), once the line's
 # comment, spaces and carriage return (a Windows file's) at its end are taken off (_uncommented)
-_NO_COLON = re.compile(r"^([ ]*)([A-Za-z_][A-Za-z0-9_]*)(?:[ ]+((?:[^:]|:(?! |$))*))?$")
+_NO_COLON = re.compile(r"^([ ]*)([^\W\d]\w*)(?:[ ]+((?:[^:]|:(?! |$))*))?$")
 _COMMENT = re.compile(r"[ ]+#.*")
 SHOWN_VALUE = 60  # characters of a value shown in what to write (the rest: '...')
 

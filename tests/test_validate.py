@@ -345,6 +345,11 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
     ("name: x\n# c\n\nslug y\n\n# c\nlocality: z\n",
      "providers/t.yaml:4:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
     ("name: x\nslug y\n", "providers/t.yaml:2:5: yaml: 'slug' needs a colon after it; write 'slug: y'"),
+    # a field name with a letter from outside English (a steward's keyboard): named as any other
+    ("address:\n  street: 1 Example Street\n  tówn Hereford\n  postcode: HR1 1TJ\n",
+     "providers/t.yaml:3:7: yaml: 'tówn' needs a colon after it; write 'tówn: Hereford'"),
+    ("location_id: x\nnäme:Foo\nlocality: y\n",
+     "providers/t.yaml:2:6: yaml: 'näme:' needs a space after the colon; write 'näme: ' and then the value"),
     ("maintainers:\n- a\nslug\nname: z\n", "providers/t.yaml:3:5: yaml: 'slug' needs a colon after it; write 'slug:'"),
     # a value with a colon not followed by a space (a web address), or a comment after it: the line is still named
     ("name: x\nwebsite https://x.example\nslug: y\n",
