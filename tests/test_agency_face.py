@@ -84,6 +84,17 @@ def test_a_group_cqc_gave_a_fact_of_says_the_registers_date_beside_its_own():
                 '<time datetime="2025-03-20">20 March 2025</time> (1 year 8 months ago).</p>') in html
 
 
+def test_the_quality_group_says_the_registers_date_for_not_yet_rated_and_the_manager():
+    """Miller House (a care home) and 54 Taylor Street (an agency) in Oldham, not yet rated: their "Quality" group
+    said "Not yet rated by CQC" and "Registered manager in post: Yes" with no date at all, and a rated home's said
+    only its rating's date (Millfield: 26 September 2023), though CQC's register says both as at 20 March 2025."""
+    register = ("CQC information dated", dt.date(2025, 3, 20), "1 year 8 months ago")
+    for slug, rated in (("miller-house-care-home", None), ("54-taylor-street", None), ("millfield", dt.date(2023, 9, 26))):
+        v = _view(ROOT / "areas" / "oldham" / "providers" / f"{slug}.yaml")
+        quality = {g.id: g for g in v.groups()}["quality"]
+        assert (quality.date, quality.also) == (rated, register), slug
+
+
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
     assert set(card) <= {"address", "lines", "cqc", "ring", "ringLink"} and "office" not in card  # no agency keys
