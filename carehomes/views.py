@@ -487,6 +487,21 @@ class HomeView:
             return ""
         return self.given_words("cqc.rating_given_to")
 
+    @property
+    def browse_cqc(self) -> str:
+        """What a list page's line says of CQC after the address (render.browse_item): the rating with the date CQC
+        published it ("CQC: Good (26 September 2023)"), CQC's "Not yet rated" as at the register's date, a rating given
+        to an earlier registration said so, then that CQC records it as dormant, as its card says; "" when neither."""
+        said = []
+        r = self.rating
+        if r:
+            when = self.register_date if r == VALUES.not_yet_rated else self.rating_date
+            dated = (f" (as at {nice_date(when)})" if r == VALUES.not_yet_rated else f" ({nice_date(when)})") if when else ""
+            said.append(f"CQC: {r}{dated}{self.rating_given}")
+        if self.get("cqc.dormant") is True:
+            said.append("Not providing care at the moment, CQC says")
+        return ". ".join(said)
+
     def given_words(self, given_to: str) -> str:
         """", given to an earlier registration" (the card's rating line's ``given`` words) when the field ``given_to``
         names the earlier registration CQC gave a rating to; "" otherwise (or when the card has no rating line)."""

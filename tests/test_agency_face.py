@@ -95,6 +95,23 @@ def test_the_quality_group_says_the_registers_date_for_not_yet_rated_and_the_man
         assert (quality.date, quality.also) == (rated, register), slug
 
 
+def test_a_list_pages_line_dates_the_rating_and_says_dormant():
+    """The A to Z and other list pages said "CQC: Good" for a rating of 2018 (Caremark (Oldham)) with no date, "CQC:
+    Good" for Choices Homecare South Kirklees, dormant since 2023, and "Requires improvement" for Chadderton Total
+    Care's earlier registration's rating, as if its own: each line now says them as the card does."""
+    from carehomes.render import browse_item
+    lines = {slug: browse_item(_view(ROOT / "areas" / "oldham" / "providers" / f"{slug}.yaml")).split('class="ch-note">')[1]
+             for slug in ("caremark-oldham", "choices-homecare-south-kirklees", "chadderton-total-care", "54-taylor-street")}
+    assert lines == {
+        "caremark-oldham": "Unit 7a County End Business Centre, Jackson Street, Springhead, Oldham, OL4 4TZ. CQC: Good (30 May 2018)</span></li>",
+        "choices-homecare-south-kirklees": ("Unity 563 Chambers Business Centre, Chapel Road, Oldham, OL8 4QQ. CQC: Good (19 November 2022). "
+                                            "Not providing care at the moment, CQC says</span></li>"),
+        "chadderton-total-care": ("Middlewood Court, Chadderton, Oldham, OL9 9SR. CQC: Requires improvement (13 April 2023), "
+                                  "given to an earlier registration</span></li>"),
+        "54-taylor-street": ("54 Taylor Street, Chadderton, Oldham, OL9 9HH. CQC: Not yet rated (as at 20 March 2025). "
+                             "Not providing care at the moment, CQC says</span></li>")}
+
+
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
     assert set(card) <= {"address", "lines", "cqc", "ring", "ringLink"} and "office" not in card  # no agency keys
