@@ -729,10 +729,13 @@ def _dormant(v: View, value: Any, spec: Any) -> Shown | None:
     return Shown("Yes: registered but not providing care at the moment") if value else None
 
 
+DORMANT_SAID = "Not providing care at the moment, CQC says"  # a card's and a list line's words for a dormant location
+
+
 @formatter("card_dormant")
 def _card_dormant(v: View, value: Any, spec: Any) -> Shown | None:
     """A result card's warning for a location CQC records as dormant; None (no line) for any other."""
-    return Shown("Not providing care at the moment, CQC says") if value is True else None
+    return Shown(DORMANT_SAID) if value is True else None
 
 
 @formatter("sources")

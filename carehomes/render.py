@@ -747,8 +747,8 @@ def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = N
 def browse_item(v: HomeView) -> str:
     """A home's line on a list page: templates/browse_item.html (its readable source) in plain Python, each value
     escaped as Jinja's autoescape does; nationally 15,403 lines (tests/test_fast_paths.py renders both)."""
-    rating = v.rating
-    cqc = f". CQC: {escape(rating)}" if rating else ""
+    said = v.browse_cqc
+    cqc = f". {escape(said)}" if said else ""
     return (f'<li><a href="../../homes/{escape(v.slug)}/">{escape(v.name)}</a> '
             f'<span class="ch-note">{escape(v.address_line)}{cqc}</span></li>')
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from jinja2.filters import do_urlencode
 
 from .ages import Age, age_mark, age_words, dated
-from .face import (FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
+from .face import (DORMANT_SAID, FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
                    given_words, lower_first, money, nice_date, update_link)
 from .jsontext import compact_bytes
 from .forms import INCORRECT, claim_form_of, form_url, kind_forms
@@ -486,6 +486,21 @@ class HomeView:
         if not self.rating or self.rating == VALUES.not_yet_rated:
             return ""
         return self.given_words("cqc.rating_given_to")
+
+    @property
+    def browse_cqc(self) -> str:
+        """What a list page's line says of CQC after the address (render.browse_item): the rating with the date CQC
+        published it ("CQC: Good (26 September 2023)"), CQC's "Not yet rated" as at the register's date, a rating given
+        to an earlier registration said so, then that CQC records it as dormant, as its card says; "" when neither."""
+        said = []
+        r = self.rating
+        if r:
+            when = self.register_date if r == VALUES.not_yet_rated else self.rating_date
+            dated = (f" (as at {nice_date(when)})" if r == VALUES.not_yet_rated else f" ({nice_date(when)})") if when else ""
+            said.append(f"CQC: {r}{dated}{self.rating_given}")
+        if self.get("cqc.dormant") is True:
+            said.append(DORMANT_SAID)
+        return ". ".join(said)
 
     def given_words(self, given_to: str) -> str:
         """", given to an earlier registration" (the card's rating line's ``given`` words) when the field ``given_to``

@@ -84,6 +84,34 @@ def test_a_group_cqc_gave_a_fact_of_says_the_registers_date_beside_its_own():
                 '<time datetime="2025-03-20">20 March 2025</time> (1 year 8 months ago).</p>') in html
 
 
+def test_the_quality_group_says_the_registers_date_for_not_yet_rated_and_the_manager():
+    """Miller House (a care home) and 54 Taylor Street (an agency) in Oldham, not yet rated: their "Quality" group
+    said "Not yet rated by CQC" and "Registered manager in post: Yes" with no date at all, and a rated home's said
+    only its rating's date (Millfield: 26 September 2023), though CQC's register says both as at 20 March 2025."""
+    register = ("CQC information dated", dt.date(2025, 3, 20), "1 year 8 months ago")
+    for slug, rated in (("miller-house-care-home", None), ("54-taylor-street", None), ("millfield", dt.date(2023, 9, 26))):
+        v = _view(ROOT / "areas" / "oldham" / "providers" / f"{slug}.yaml")
+        quality = {g.id: g for g in v.groups()}["quality"]
+        assert (quality.date, quality.also) == (rated, register), slug
+
+
+def test_a_list_pages_line_dates_the_rating_and_says_dormant():
+    """The A to Z and other list pages said "CQC: Good" for a rating of 2018 (Caremark (Oldham)) with no date, "CQC:
+    Good" for Choices Homecare South Kirklees, dormant since 2023, and "Requires improvement" for Chadderton Total
+    Care's earlier registration's rating, as if its own: each line now says them as the card does."""
+    from carehomes.render import browse_item
+    lines = {slug: browse_item(_view(ROOT / "areas" / "oldham" / "providers" / f"{slug}.yaml")).split('class="ch-note">')[1]
+             for slug in ("caremark-oldham", "choices-homecare-south-kirklees", "chadderton-total-care", "54-taylor-street")}
+    assert lines == {
+        "caremark-oldham": "Unit 7a County End Business Centre, Jackson Street, Springhead, Oldham, OL4 4TZ. CQC: Good (30 May 2018)</span></li>",
+        "choices-homecare-south-kirklees": ("Unity 563 Chambers Business Centre, Chapel Road, Oldham, OL8 4QQ. CQC: Good (19 November 2022). "
+                                            "Not providing care at the moment, CQC says</span></li>"),
+        "chadderton-total-care": ("Middlewood Court, Chadderton, Oldham, OL9 9SR. CQC: Requires improvement (13 April 2023), "
+                                  "given to an earlier registration</span></li>"),
+        "54-taylor-street": ("54 Taylor Street, Chadderton, Oldham, OL9 9HH. CQC: Not yet rated (as at 20 March 2025). "
+                             "Not providing care at the moment, CQC says</span></li>")}
+
+
 def test_a_care_homes_card_is_what_it_was(homes):
     card = json.loads(base64.b64decode(homes[0].card_meta()))
     assert set(card) <= {"address", "lines", "cqc", "ring", "ringLink"} and "office" not in card  # no agency keys

@@ -642,7 +642,7 @@ BROWSE_AS_BEFORE = """<p>{{ intro }}</p>
 <nav aria-label="Browse homes"><p><a href="../../browse/">All the lists: A to Z, towns, needs and areas</a></p></nav>
 {% if homes %}
 <ul class="ch-list">
-{% for h in homes %}<li><a href="../../homes/{{ h.slug }}/">{{ h.name }}</a> <span class="ch-note">{{ h.address_line }}{% if h.rating %}. CQC: {{ h.rating }}{% endif %}</span></li>
+{% for h in homes %}<li><a href="../../homes/{{ h.slug }}/">{{ h.name }}</a> <span class="ch-note">{{ h.address_line }}{% if h.browse_cqc %}. {{ h.browse_cqc }}{% endif %}</span></li>
 {% endfor %}</ul>
 {% else %}<p>No homes.</p>{% endif %}
 """

@@ -215,6 +215,20 @@ def test_no_assured_date_claimed_for_a_record_nobody_checked_as_a_whole():
     assert svc["x_care_home"]["beds"]["confirmed"] == "2026-11-20"  # the home's dated by the home
 
 
+def test_a_dormant_service_is_temporarily_closed_not_active():
+    """CQC's dormant (registered, giving no care at the moment: 54 Taylor Street, Oldham) is ORUK's "temporarily
+    closed": "active" would tell a reuser filtering on status that it is giving care."""
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    data = dict(checked.profiles[0].data)
+    assert service(data)["status"] == "active"
+    data["cqc"] = {**data["cqc"], "dormant": True}
+    svc = service(data)
+    assert svc["status"] == "temporarily closed"
+    assert not list(response_validator("/services/{id}").iter_errors(svc))
+    data["cqc"] = {**data["cqc"], "status": "Deregistered"}
+    assert service(data)["status"] == "defunct"  # closed for good wins over dormant
+
+
 def test_validation_catches_a_broken_record():
     checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
     svc = service(checked.profiles[0].data)

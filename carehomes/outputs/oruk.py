@@ -77,6 +77,17 @@ def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str
     return got[1], got[2]
 
 
+def oruk_status(cqc_status: str | None, dormant: bool | None) -> str:
+    """ORUK's service status from CQC's register: "defunct" once CQC has deregistered it, "inactive" when the latest
+    register no longer lists it, "temporarily closed" while CQC records it as dormant (registered, giving no care at
+    the moment: never "active", which would say it is giving care), else "active"."""
+    if cqc_status == "Deregistered":
+        return "defunct"
+    if cqc_status == "Not in latest register":
+        return "inactive"
+    return "temporarily closed" if dormant is True else "active"
+
+
 def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: bool = False,
             flat: dict[str, Any] | None = None) -> dict:
     """One care home as an ORUK service object (dates as text, as JSON has them). ``flat``: the canonical
@@ -90,7 +101,7 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     # one organisation per CQC provider, whichever of its homes names it; without a provider ID, one per home
     sid, loc_id = uid("service", lid), uid("location", lid)
     oid = uid("organization", "cqc", str(provider_id)) if provider_id else uid("organization", lid)
-    status = {"Deregistered": "defunct", "Not in latest register": "inactive"}.get(g("cqc.status") or "", "active")
+    status = oruk_status(g("cqc.status"), g("cqc.dormant"))
     mine = kinds_of(d, schema)
     first = mine[0]
     offered = [c for k in mine for c in k.capacity if c.flag and g(c.flag)]
