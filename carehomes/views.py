@@ -490,7 +490,7 @@ class HomeView:
     @property
     def browse_cqc(self) -> str:
         """What a list page's line says of CQC after the address (render.browse_item): the rating with the date CQC
-        published it ("CQC: Good (26 September 2023)"), CQC's "Not yet rated" as at the register's date, a rating given
+        published it ("CQC: Good (26 September 2023)"), CQC's not-yet-rated as at the register's date, a rating given
         to an earlier registration said so, then that CQC records it as dormant, as its card says; "" when neither."""
         said = []
         r = self.rating

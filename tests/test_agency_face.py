@@ -596,3 +596,17 @@ def test_a_care_home_that_is_also_an_agency_names_the_agency_as_the_source_of_th
     home = {g.id: g.source for g in _both(None)[0].groups()}
     assert mine["vacancies"] == home["vacancies"] == "The home"  # the care home's own groups as they were
     assert "The home" in mine["contact"]  # a group both kinds have is the care home's (the page's own kind's)
+
+
+def test_a_care_homes_page_names_every_cqc_specialism():
+    """A care home's page said only the service user bands CQC's specialisms map to ("Registered to support"), so
+    Coppice Nursing Home's "Eating disorders", which maps to none, was on no page, though an agency's page and every
+    download name it: a discharge team placing someone with an eating disorder could not see it."""
+    v = _view(ROOT / "areas" / "oldham" / "providers" / "coppice-nursing-home.yaml")
+    care = {f.label: f.text for f in {g.id: g for g in v.groups()}["care"].facts}
+    assert care["Specialisms (CQC)"] == ("Caring for adults over 65 yrs; Dementia; Eating disorders; Mental health conditions; "
+                                         "Physical disabilities; Sensory impairment")
+    # a register that gives no specialisms (the bundled 2021 file): no line, nor a "not known" one
+    home = _view(next(p for p in sorted((ROOT / "providers").glob("*.yaml")) if not p.name.startswith("_")))
+    assert home.get("cqc.specialisms") is None
+    assert not any(f.label == "Specialisms (CQC)" for g in home.groups() for f in g.facts)
