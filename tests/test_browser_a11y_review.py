@@ -433,3 +433,33 @@ def test_reduce_motion_set_while_the_map_is_open_stops_its_glide(site, browser):
     ctx.close()
     assert any(f["moved"] for f in frames) and max(runs) <= 3, frames  # one jump (Leaflet's glide: 17 frames)
     assert not any(f["fading"] or f["zooming"] for f in frames), frames
+
+
+@pytest.mark.one_engine
+def test_back_from_a_home_opened_from_the_list_returns_to_that_homes_link(site, browser):
+    """A discharge coordinator at 320 px opened the 25th home (after "Show 20 more homes") by keyboard, then went Back:
+    the list was drawn again with its first 20 homes, the browser's scroll landed at the foot of the page (the browse
+    links under the list) and the next Tab went to "Skip to content", so the list was searched from the top again for
+    each home looked at (WCAG 2.4.3). Back now shows as many homes as before and the link opened has the focus, in
+    sight."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "find/?q=HR1+2ER")
+    wait_results(pg)
+    pg.locator("#more").focus()
+    pg.keyboard.press("Enter")
+    links = pg.locator("#results > li h2 a")
+    expect(links).to_have_count(40)
+    name = links.nth(24).inner_text()
+    links.nth(24).focus()
+    pg.keyboard.press("Enter")
+    expect(pg.locator("h1")).to_have_text(name)
+    pg.go_back()
+    wait_results(pg)
+    focused = pg.locator("#results > li h2 a:focus")
+    expect(focused).to_have_text(name)
+    expect(focused).to_be_in_viewport()
+    assert links.count() == 40
+    pg.keyboard.press("Tab")  # on from the home reopened, not from the top of the page
+    assert pg.evaluate("document.activeElement.closest('#results > li').querySelector('h2').textContent.trim()") == name
+    ctx.close()

@@ -796,7 +796,7 @@ export function initFind(root) {
         text = missed.map(function (m) { return notListedNote(VALUES.find, m[0], m[1]); }).join("") + text;
         missed = [];
         // the count is announced once the first homes are on the page
-        return showMore().then(function () { finish(text); });
+        return showMore().then(function () { finish(text); }).then(function () { if (my === runId) return reopen(); });
       });
     }).catch(function (e) {
       finish(e === NOT_LOADED ? VALUES.find.notLoaded : VALUES.find.notWorking);
@@ -820,6 +820,36 @@ export function initFind(root) {
       status.focus();
     }
   });
+  // Back from a home's page (or its CQC page) to this list: the list is drawn again, and the browser's own scroll
+  // lands wherever the half-drawn page let it (at the foot of the page on a phone). The history entry keeps the
+  // link opened and how many cards were shown; the list is shown that far again and the link has the focus.
+  var opened = history.state && typeof history.state.opened === "string" ? history.state : null;
+  list.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[href]") : null;
+    if (!a) return;
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    history.replaceState({ opened: a.getAttribute("href"), shown: shown }, "", location.href);
+  });
+  function reopen() {
+    var was = opened;
+    opened = null;
+    if (!was) return;
+    var find = function () {
+      return [].filter.call(list.querySelectorAll("a[href]"), function (a) { return a.getAttribute("href") === was.opened; })[0];
+    };
+    // the browser's own restoring is over: a filter chosen from here on is a history entry as before
+    if ("scrollRestoration" in history) history.scrollRestoration = "auto";
+    var upTo = function () {
+      var a = find();
+      if (a || shown >= Math.min(pending.length, was.shown)) return a;
+      return showMore().then(upTo);
+    };
+    return Promise.resolve(upTo()).then(function (a) {
+      if (!a) return;
+      a.closest("li").scrollIntoView({ block: "center" });
+      a.focus({ preventScroll: true });
+    });
+  }
   more.addEventListener("click", function () {
     showMore().then(function (first) { if (first) first.querySelector("a").focus(); })
       .catch(function () { status.textContent = VALUES.find.notLoaded; });
