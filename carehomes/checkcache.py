@@ -45,6 +45,7 @@ import pickle
 import sqlite3
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
@@ -212,6 +213,9 @@ def _create_checks(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, decided TEXT NOT NULL, page BLOB NOT NULL, "
                "summary BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS shells (name TEXT PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)")
+    # what each site's last build wrote as its home pages (read_written): its folder, day, inputs and each page's name
+    db.execute("CREATE TABLE IF NOT EXISTS written (name TEXT PRIMARY KEY, build TEXT NOT NULL, day TEXT NOT NULL, "
+               "inputs TEXT NOT NULL, pages TEXT NOT NULL)")
     # each home's listing in the find page's index, with its ages held open and its decisions (search.listing_text)
     db.execute("CREATE TABLE IF NOT EXISTS listings (name TEXT PRIMARY KEY, listing TEXT NOT NULL)")
 
@@ -429,6 +433,43 @@ def read_shell(store: Path, site: str) -> tuple[str, str] | None:
 def write_shell(store: Path, site: str, shell: tuple[str, str]) -> None:
     """Keep the page shell a build of ``site`` rendered, for the next build's early home pages."""
     _write(store, "shells", [(site, *shell)])
+
+
+def read_written(store: Path, site: str) -> Written | None:
+    """What the last build of ``site`` (its key: render.written_key) with this code wrote as its home pages
+    (write_written); None when nothing is kept or it cannot be read."""
+    rows = _read(store, "written", [site], "build, day, inputs, pages")
+    if not rows or not all(type(x) is str for x in rows[0]):
+        return None
+    build, day, inputs, pages = rows[0]
+    return Written(build, day, inputs, dict(line.split("\t", 1) for line in pages.split("\n") if "\t" in line))
+
+
+def write_written(store: Path, site: str, written: Written) -> None:
+    """Keep what a build of ``site`` wrote as its home pages, for the next build to link those it would write again."""
+    _write(store, "written", [(site, written.build, written.day, written.inputs,
+                               "\n".join(f"{slug}\t{name}" for slug, name in sorted(written.pages.items())))])
+
+
+def forget_written(store: Path) -> None:
+    """Forget what every site's last build wrote (write_written): a site's pages were written again in place
+    (serve's preview of an edit), so its folder no longer holds the pages its record names."""
+    try:
+        with closing(_connect(store)) as db:
+            db.execute("DELETE FROM written")
+    except sqlite3.Error:
+        pass
+
+
+@dataclass(frozen=True)
+class Written:
+    """A build's home pages: the name of its folder (in the site's builds folder), the day their ages were filled
+    in (ISO), what every page shared (render.page_inputs) and each home's page name (page_name) by its slug."""
+
+    build: str
+    day: str
+    inputs: str
+    pages: dict[str, str]
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:

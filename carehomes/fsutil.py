@@ -97,6 +97,11 @@ def _current(target: Path) -> Path | None:
     return build if build.parent.resolve() == builds_dir(target).resolve() else None
 
 
+def current_build(target: Path) -> Path | None:
+    """The build folder ``target`` (a site replace_dir made) is now, or None when it is not one."""
+    return _current(target)
+
+
 def replace_problem(target: Path, flag: str = "--out") -> str | None:
     """Why ``replace_dir`` may not or must not replace ``target`` (given with option ``flag``), with what to do; or None.
     A folder whose parent does not exist yet is left to ``replace_dir`` (it makes the parent)."""

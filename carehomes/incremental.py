@@ -351,9 +351,14 @@ class Live:
         return need_choices(self.schema)
 
     def _homes(self, views: list[Any]) -> None:
-        """Write these homes' pages and home.json atomically."""
+        """Write these homes' pages and home.json atomically; the record of what the site's last build wrote is
+        forgotten first, as its folder no longer holds those pages (the next build links none: render.EarlyHomes)."""
+        from . import checkcache
         from .render import home_page, profile_page
 
+        store = checkcache.open_pages(views[0].today) if views else None
+        if store is not None:
+            checkcache.forget_written(store)
         tpl = profile_page()
         email = real_contact(self.cfg.directory, "contact_email")
         for v in views:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .finding import site_words
-from .fsutil import replace_dir
+from .fsutil import current_build, replace_dir
 from .checking import CROSS_FILE_KEYS, Checked, check_paths  # noqa: F401  (the build's first stage, named here)
 from .checkcache import keep_feed, kept_feed, kept_lookups
 from .load import Profile
@@ -161,6 +161,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
     if not published_feed.is_file() and kept_feed_at is not None:
         published_feed = kept_feed_at
     with replace_dir(site_dir) as out:
+        live = current_build(site_dir)  # the build being replaced: home pages it wrote today from the same inputs are linked
         # Steps written by workers beside the stages (for a large set), each into a folder beside the new build
         # (the engine empties its site folder), moved into it in one rename once the pages are done (the stages
         # that wait for them show only the wait and the rename; --timings gives each one's own time); each folder
@@ -213,7 +214,7 @@ def build_site(profiles: list[Profile], site_dir: Path, *, config_path: Path | N
                     def begin_pages() -> None:
                         made_now, span = timed(None, lambda: prepare_pages(
                             views, out, schema=schema, cfg=cfg, entries=entries, releases=releases, released=released,
-                            engine=engine, made_market=lambda: _market_taken(t, marketing)))
+                            engine=engine, made_market=lambda: _market_taken(t, marketing), live=live))
                         begun.append(made_now)
                         t.note_beside("pages begun (engine)", span, "this process, in the data stage")
 

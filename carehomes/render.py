@@ -527,10 +527,12 @@ def _write_home(folder: str, page: bytes, summary: bytes) -> None:
     write_encoded(f"{folder}/home.json", summary)
 
 
-def _kept_chunk(args: tuple) -> list[str]:
+def _kept_chunk(args: tuple) -> list[tuple[str, str]]:
     """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
-    ``site_dir``, a thousand at a time until ``stop`` is set; the slugs of the homes written."""
-    views, site_dir, store, inputs, stop = args
+    ``site_dir``, a thousand at a time until ``stop`` is set; (slug, page name) of each home written. ``before``:
+    the build being replaced's homes folder and its pages' names by slug (EarlyHomes.start: written the same day
+    from the same inputs), whose pages named as these would be are linked, not read from the store and written."""
+    views, site_dir, store, inputs, stop, before = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
     for start in range(0, len(views), checkcache.BATCH):
@@ -538,13 +540,40 @@ def _kept_chunk(args: tuple) -> list[str]:
             break
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
+        if before is not None:
+            linked = [i for i, v in enumerate(batch) if before[1].get(v.slug) == names[i]
+                      and _linked_home(f"{before[0]}/{v.slug}", f"{homes}/{v.slug}")]
+            written += [(batch[i].slug, names[i]) for i in linked]
+            rest = set(range(len(batch))) - set(linked)
+            batch, names = [batch[i] for i in sorted(rest)], [names[i] for i in sorted(rest)]
         found = checkcache.read_pages(store, names, views[0].today)
         for name, v in zip(names, batch, strict=True):
             pages = _kept_filled(v, found.get(name))
             if pages is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
-                written.append(v.slug)
+                written.append((v.slug, name))
     return written
+
+
+def _linked_home(was: str, folder: str) -> bool:
+    """A home's page and home.json in ``was`` (a folder of the build being replaced) linked into ``folder`` (made): the
+    same files, nothing read or written; False (``folder`` left as it was found) when either cannot be linked."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    done = []
+    try:
+        for name in ("index.html", "home.json"):
+            os.link(f"{was}/{name}", f"{folder}/{name}")
+            done.append(name)
+    except OSError:  # gone, or a file system that links no files: read and written as without it
+        for name in done:
+            os.unlink(f"{folder}/{name}")
+        return False
+    return True
 
 
 def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None) -> tuple[bytes, bytes] | None:
@@ -567,17 +596,18 @@ class EarlyHomes:
     within a thousand pages and the folder is removed in the background, nothing having been rendered. ``start``
     gives None when there is nothing to guess from."""
 
-    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], contact_email: str, store: Path) -> None:
+    def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], inputs: str, store: Path,
+                 before: tuple[str, dict[str, str]] | None = None) -> None:
+        """``inputs``: page_inputs under ``shell``; ``before``: as _kept_chunk's."""
         import multiprocessing
 
         self.folder, self.shell = folder, shell
         self.stop = multiprocessing.Event()  # set: the workers stop before their next thousand pages
-        inputs = page_inputs(shell, contact_email, views)
         workers = os.cpu_count() or 1
         self.jobs: list[Beside] = []
         try:
             for a, b in chunk_bounds(len(views), workers):
-                self.jobs.append(Beside(_kept_chunk, (views[a:b], folder, store, inputs, self.stop),
+                self.jobs.append(Beside(_kept_chunk, (views[a:b], folder, store, inputs, self.stop, before),
                                         items=max(len(views), EARLY_FROM), workers=workers, nice=LATER))
         except BaseException:
             self.close()
@@ -585,22 +615,29 @@ class EarlyHomes:
 
     @classmethod
     def start(cls, views: list[HomeView], folder: Path, cfg: SiteConfig, store: Path | None,
-              key: str | None) -> EarlyHomes | None:
-        """Early pages under the shell kept in ``store`` for the site ``key`` (shell_key), if there is one."""
+              key: str | None, live: Path | None = None) -> EarlyHomes | None:
+        """Early pages under the shell kept in ``store`` for the site ``key`` (shell_key), if there is one; those the
+        build being replaced (``live``: its folder) wrote on the same day from the same inputs, linked from it."""
         if len(views) < EARLY_FROM or store is None or key is None:
             return None
         shell = checkcache.read_shell(store, key)
-        return None if shell is None else cls(views, folder, shell, real_contact(cfg.directory, "contact_email"), store)
+        if shell is None:
+            return None
+        inputs = page_inputs(shell, real_contact(cfg.directory, "contact_email"), views)
+        was = checkcache.read_written(store, written_key(key, live.parent)) if live is not None else None
+        same = (was is not None and live is not None and was.build == live.name and was.day == views[0].today.isoformat()
+                and was.inputs == inputs)
+        return cls(views, folder, shell, inputs, store, (str(live / "homes"), was.pages) if same and was and live else None)
 
-    def take(self, shell: tuple[str, str], out: Path) -> set[str] | None:
-        """The slugs of the home pages written early, moved into ``out/homes`` (one rename), when ``shell`` is
-        the one they were written under; None (and nothing moved: every page is then made as without them) when
-        it is not, when a worker failed or when they cannot be moved."""
+    def take(self, shell: tuple[str, str], out: Path) -> dict[str, str] | None:
+        """The home pages written early (each one's page name by slug), moved into ``out/homes`` (one rename), when
+        ``shell`` is the one they were written under; None (and nothing moved: every page is then made as without
+        them) when it is not, when a worker failed or when they cannot be moved."""
         if shell != self.shell:
             self.stop.set()
             return None
         try:
-            written = {slug for job in self.jobs for slug in job.result()}
+            written = {slug: name for job in self.jobs for slug, name in job.result()}
         except Exception:  # a page that could not be written early (a full disk...): made again as without them
             self.stop.set()
             return None
@@ -625,6 +662,12 @@ class EarlyHomes:
             pass
         except OSError:
             remove_later(self.folder)
+
+
+def written_key(key: str, builds: Path) -> str:
+    """Which site's record of the home pages its last build wrote (checkcache.read_written): its shell_key and the
+    folder of its builds (fsutil.builds_dir: one per --out folder)."""
+    return f"{key} {builds.resolve()}"  # no NUL between: SQLite compares text only up to one
 
 
 def shell_key(cfg: SiteConfig, engine: str, views: list[HomeView]) -> str | None:
@@ -657,11 +700,13 @@ def shell_key(cfg: SiteConfig, engine: str, views: list[HomeView]) -> str | None
     return h.hexdigest()
 
 
-def _render_chunk(args: tuple) -> int:
+def _render_chunk(args: tuple) -> list[tuple[str, str]]:
+    """Home pages of ``views`` into ``site_dir``, each taken as kept or rendered (render_homes); (slug, page name) of
+    each, its name "" without a store of pages."""
     views, site_dir, shell, contact_email, kept = args
     tpl = profile_page()
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
-    homes = str(site_dir / "homes")
+    homes, written = str(site_dir / "homes"), list[tuple[str, str]]()
     for start in range(0, len(views), checkcache.BATCH):
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(kept[1], v.d, v.checked_on) for v in batch] if kept else []
@@ -677,7 +722,8 @@ def _render_chunk(args: tuple) -> int:
             _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)
-    return len(views)
+        written += zip((v.slug for v in batch), names or [""] * len(batch), strict=True)
+    return written
 
 
 def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView]) -> str:
@@ -694,13 +740,15 @@ def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView
 
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
-                 meanwhile: Callable[[], Any] | None = None, early: EarlyHomes | None = None) -> int:
+                 meanwhile: Callable[[], Any] | None = None, early: EarlyHomes | None = None,
+                 names: dict[str, str] | None = None) -> int:
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
     run here while the workers write (parallel.map_forked). A home page is taken as kept from an earlier build
     (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code and schema) and
     so is each staleness decision it made, on whatever day it was made (``held_home_page``); nationally 6.4 s of
     CPU to render them all. ``early``: the kept pages written already (EarlyHomes),
-    taken when written under this ``shell``; only the rest are then made here."""
+    taken when written under this ``shell``; only the rest are then made here. ``names``: filled in with each page's
+    name by slug, when kept pages are (for the next build: checkcache.write_written)."""
     if not views:
         if meanwhile is not None:
             meanwhile()
@@ -708,15 +756,17 @@ def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], 
     store = checkcache.open_pages(views[0].today)
     kept = (store, page_inputs(shell, contact_email, views)) if store is not None and views_alike(views) else None
     written = early.take(shell, site_dir) if early is not None else None
-    if written is not None:
-        rest = [v for v in views if v.slug not in written]
-        if not rest:
-            if meanwhile is not None:
-                meanwhile()
-            return len(written)
-        return len(written) + sum(map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept,
-                                             meanwhile=meanwhile))
-    return sum(map_forked(_render_chunk, views, site_dir, shell, contact_email, kept, meanwhile=meanwhile))
+    rest = views if written is None else [v for v in views if v.slug not in written]
+    if not rest:
+        if meanwhile is not None:
+            meanwhile()
+    else:
+        made = [pair for chunk in map_forked(_render_chunk, rest, site_dir, shell, contact_email, kept, meanwhile=meanwhile)
+                for pair in chunk]
+        written = {**(written or {}), **dict(made)}
+    if names is not None and kept is not None:
+        names.update(written or {})
+    return len(written or ())
 
 
 def _map_config(cfg: SiteConfig) -> dict[str, str]:
@@ -833,18 +883,19 @@ class PagesBegun:
 
 def prepare_pages(views: list[HomeView], out: Path, *, schema: Schema, cfg: SiteConfig, entries: list[Entry],
                   releases: list, released: dt.date, engine: str = "mkdocs",
-                  made_market: Callable[[], tuple[str, dict[str, str]]] | None = None) -> PagesBegun:
+                  made_market: Callable[[], tuple[str, dict[str, str]]] | None = None, live: Path | None = None) -> PagesBegun:
     """The part of the pages that needs no open data file: the lists, and the engine's pages into ``out`` (which must
     be empty), the open data page's table of files kept for ``finish_pages``; the kept home pages start to be written
-    beside (EarlyHomes). The build runs it while its workbook is made (nationally about 1.7 s of the build's own
-    process that waited on it)."""
+    beside (EarlyHomes), those the build being replaced (``live``: its folder) wrote the same day from the same inputs
+    linked from it. The build runs it while its workbook is made (nationally about 1.7 s of the build's own process
+    that waited on it)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     # the site's last shell, read before the engine runs (early pages under it, beside the engine, from now) and
     # the one the engine renders kept after, under the one key worked out from the settings read once
     store = checkcache.open_pages(views[0].today) if views_alike(views) else None
     key = shell_key(cfg, engine, views) if store is not None else None
-    early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, store, key)
+    early = EarlyHomes.start(views, out.parent / f"{out.name}-homes", cfg, store, key, live)
     try:
         # the engine's docs folder beside the new build, not in /tmp: a build killed where no handler runs (a SIGTERM
         # to serve during its full rebuild) leaves it where the next build's clean_leftovers removes it
@@ -882,9 +933,14 @@ def finish_pages(begun: PagesBegun, data_sizes: dict[str, int]) -> int:
             if begun.shell_kept is not None:  # the next build's early home pages are written under it (EarlyHomes)
                 checkcache.write_shell(*begun.shell_kept, shell)
             browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
-            pages = render_homes(views, out, shell, real_contact(begun.cfg.directory, "contact_email"),
+            contact, names = real_contact(begun.cfg.directory, "contact_email"), dict[str, str]()
+            pages = render_homes(views, out, shell, contact,
                                  meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, begun.lists, begun.words)),
-                                 early=begun.early)
+                                 early=begun.early, names=names)
+            if begun.shell_kept is not None and names:  # the next build links those it would write the same
+                store, key = begun.shell_kept
+                checkcache.write_written(store, written_key(key, out.parent), checkcache.Written(
+                    out.name, views[0].today.isoformat(), page_inputs(shell, contact, views), names))
             return pages + browse[0]
     finally:
         begun.close()
