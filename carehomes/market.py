@@ -644,7 +644,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
                             f"{'are' if untold != 1 else 'is'} not counted." if untold else ""), top,
                          [_sum(groups[a], registered) for a in top], f"Registered {unit}", area_word.capitalize()).html())
     out.append(tables.add("homes-and-beds", f"Homes and {unit} by {area_word}", [area_word.capitalize(), integer("Homes"),
-                                                          *(count_column(c.label.capitalize(), f"CQC registers for care {c.label}") for c in caps),
+                                                          *(count_column(c.label.capitalize(), f"are registered by CQC for care {c.label}") for c in caps),
                                                           total_column(f"Registered {unit}", f"registered {unit}"),
                                                           *(given_column(f"{unit.capitalize()} {c.label} (homes' own figures)", f"{unit} {c.label}")
                                                             for c in caps)],
@@ -852,8 +852,8 @@ def kind_rows(names: list[str], groups: dict[str, list[HomeView]]) -> tuple[list
     return header, rows
 
 
-def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
-    """Homes by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
+def quality_rows(views: list[HomeView], many: str = "homes") -> tuple[list[str], list[list[str]]]:
+    """Homes (``many``: agencies) by rating for the overall rating and each key question: the four grades, then each of CQC's words for a
     home it has given no grade (the schema's ungraded values: a column when any home has one), then 'not known' where
     our data has none. A key question of a home CQC has not yet rated counts as not yet rated: CQC has graded none of
     its questions, which is known, not missing. Only that ungraded overall: an inspection that gave no overall grade
@@ -883,7 +883,7 @@ def quality_rows(views: list[HomeView]) -> tuple[list[str], list[list[str]]]:
     # the four grades always; an ungraded value only where a home has it; then those with none of them
     shown = [i for i in range(len(ratings)) if i < 4 or any(c[i] for _, c in counted)] + [len(ratings)]
     header = ["CQC rating", *(integer(ratings[i]) for i in shown[:-1]),
-              integer(_not_known().capitalize(), "Homes whose rating our data does not have.")]
+              integer(_not_known().capitalize(), f"{many.capitalize()} whose rating our data does not have.")]
     rows = [[label, *(f"{counts[i]:,}" for i in shown)] for label, counts in counted]
     return header, rows
 

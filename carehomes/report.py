@@ -663,7 +663,7 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "
                           f"{nice_date(today)}; taking new clients and hours as each agency last said)", header, rows))
-    header, rows = quality_rows(vs)
+    header, rows = quality_rows(vs, "agencies")
     out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
                           f"{nice_date(today)}", header, rows))
     out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")

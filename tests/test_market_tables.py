@@ -378,3 +378,23 @@ def test_a_locality_named_like_the_not_known_wording_is_read_as_its_name_not_as_
     assert [r["Locality"] for r in tables["vacancies"].read_rows()] == [locality, "Unknown"]
     freshness = tables["freshness"].read_rows()
     assert all(r["Measure"] for r in freshness)
+
+
+def test_the_tables_package_describes_each_column_in_plain_words_and_the_agencies_as_agencies():
+    """Oldham's market/datapackage.json said 'Homes whose data does not say whether they CQC registers for care with
+    nursing' (homes-and-beds), and, of the home care agencies' ratings table, 'Homes whose rating our data does not
+    have'."""
+    import json
+
+    from carehomes.market import quality_rows
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    _, files = market_page(views_of(FIXTURES / "profiles"), TODAY, None, [], load_schema(), "Exampleshire care directory")
+    fields = {f["name"]: f.get("description") for r in json.loads(files["datapackage.json"])["resources"]
+              if r["name"] == "homes-and-beds" for f in r["schema"]["fields"]}
+    assert fields["With nursing"] == "Homes that are registered by CQC for care with nursing, of those whose data says."
+    assert fields["With nursing: not known"] == ("Homes whose data does not say whether they are registered by CQC for care "
+                                                 "with nursing.")
+    header, _ = quality_rows(views_of(FIXTURES / "profiles"), "agencies")
+    assert header[-1].parts[0].description == "Agencies whose rating our data does not have."

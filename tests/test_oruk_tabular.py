@@ -288,3 +288,26 @@ def test_a_home_without_its_own_number_has_the_one_cqc_holds(tmp_path):
         ("00000000-0000-5000-8000-000000000000", "01432 000000", "The home's telephone number."),
         (held["id"], "0161 000 0000",
          "The telephone number the Care Quality Commission holds for the home, which has not given its own.")]
+
+
+def test_an_agencys_phone_and_the_package_speak_of_agencies_too(tmp_path):
+    """Oldham's tabular package held 62 home care agencies, but its description spoke only of care homes (their
+    facts 'see oruk-services.json (x_care_home) and care-homes.csv', where no agency is) and each agency's phone row
+    said it was the number CQC holds 'for the home'."""
+    import yaml
+
+    from conftest import ROOT
+
+    from carehomes.schema import load_schema
+
+    profile = yaml.safe_load((ROOT / "areas" / "oldham" / "providers" / "ebenezer-care-services.yaml").read_text(encoding="utf-8"))
+    agency = service(profile, load_schema())
+    files = tabular_files([agency], RELEASED)
+    _write(files, tmp_path)
+    phones = _tables(tmp_path)["phone"]
+    assert [(p["number"], p["description"]) for p in phones] == [
+        ("0161 669 1029", "The telephone number the Care Quality Commission holds for the agency, which has not given its own.")]
+    about = json.loads(files["datapackage.json"])["description"]
+    assert about.startswith("The care homes and home care agencies in the Open Referral UK tabular form")
+    assert ("see oruk-services.json (x_care_home for care homes, x_home_care_agency for home care agencies) and "
+            "care-homes.csv, home-care-agencies.csv.") in about

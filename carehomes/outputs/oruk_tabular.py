@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..kinds import kinds
+from ..kinds import kinds, title_noun
 from ..schema import ROOT
 from ..text import neutralise
 from .oruk import uid
@@ -78,22 +78,26 @@ def _objects(node: dict, table: str, parent: tuple[str, str] | None) -> Iterator
                 yield from _objects(child, NESTED[key], (table, str(node.get("id", ""))))
 
 
-PHONE_NOTE = "The home's telephone number."
-CQC_PHONE_NOTE = "The telephone number the Care Quality Commission holds for the home, which has not given its own."
+def phone_note(noun: str, cqc: bool) -> str:
+    """phones.csv's description of a service's number, calling the service ``noun`` ('home', 'agency'): its own,
+    or (``cqc``) the one the Care Quality Commission holds."""
+    return (f"The telephone number the Care Quality Commission holds for the {noun}, which has not given its own." if cqc
+            else f"The {noun}'s telephone number.")
 
 
 def phone_rows(svc: dict) -> list[tuple[str, dict]]:
-    """(table, row) for the home's telephone number, which the service record keeps in x_care_home: a
-    contact that is the home itself, and its phone. The home's own number (contact.phone), else the one CQC holds
-    (cqc.phone, as the home's page shows it, marked as CQC's). None when the record has neither."""
-    def number_at(group: str) -> str | None:
-        return next((n for k in kinds() if isinstance(n := ((svc.get(k.oruk_extension) or {}).get(group) or {}).get("phone"), str)
-                     and n.strip()), None)
-    number, note = number_at("contact"), PHONE_NOTE
-    if number is None:
-        number, note = number_at("cqc"), CQC_PHONE_NOTE
-    if number is None:
+    """(table, row) for the service's telephone number, which the service record keeps in its kind's extension
+    (x_care_home, x_home_care_agency): a contact that is the service itself, and its phone. Its own number
+    (contact.phone), else the one CQC holds (cqc.phone, as its page shows it, marked as CQC's), described in the
+    words of the kind whose extension holds it. None when the record has neither."""
+    def number_at(group: str) -> tuple[str, str] | None:
+        return next(((n, title_noun(k.title)) for k in kinds()
+                     if isinstance(n := ((svc.get(k.oruk_extension) or {}).get(group) or {}).get("phone"), str) and n.strip()), None)
+    found = [(got, group == "cqc") for group in ("contact", "cqc") if (got := number_at(group))]
+    if not found:
         return []
+    (number, noun), cqc = found[0]
+    note = phone_note(noun, cqc)
     contact_id = uid("home-contact", svc["id"])
     return [("contact", {"id": contact_id, "service_id": svc["id"], "name": svc.get("name")}),
             ("phone", {"id": uid("home-phone", svc["id"]), "contact_id": contact_id, "number": number.strip(),
@@ -245,17 +249,22 @@ def _resource(res: dict) -> dict:
 
 def package_description(profile: dict, site: bool = True) -> str:
     """The tabular package's description; ``site=False`` (merge's folder, no site): without the static ORUK API."""
-    return (f"The care homes in the Open Referral UK tabular form: the UK profile of HSDS {profile.get('version', '')} "
-            "as CSV tables, for ORUK tools that read this form. The records are the ones in oruk-services.json"
-            + (" and the static ORUK API (oruk/ on the site)" if site else "") + ", with the same ids: each home is a service with its "
-            "service_at_location, location and address, the manager as a contact, the home's telephone number (its own, else "
-            "the one CQC holds) as a phone of a contact that is the home itself, fees as cost options and care "
+    every = kinds()
+    return (f"The {' and '.join(k.plural.lower() for k in every)} in the Open Referral UK tabular form: the UK profile of "
+            f"HSDS {profile.get('version', '')} as CSV tables, for ORUK tools that read this form. The records are the ones in "
+            "oruk-services.json" + (" and the static ORUK API (oruk/ on the site)" if site else "") + ", with the same ids: each "
+            "location is one service (one of two kinds is one service, its kinds as care_type attributes) with its "
+            "service_at_location, location and address, the manager as a contact, the service's telephone number (its own, else "
+            "the one CQC holds) as a phone of a contact that is the service itself, the areas an agency covers as service "
+            "areas, fees as cost options and care "
             "types, service user bands and needs as attributes with their taxonomy terms. Every table of the profile "
             "is published; a table with nothing in it is a header line only. The organisation is the CQC provider, "
             "only where the register names it (never invented), so services.csv's organization_id is empty "
-            "otherwise: the one change made to the profile's table schemas. Care-home facts the standard has no "
-            f"fields for (beds, vacancies, ratings) are not in these tables: see oruk-services.json ({kinds()[0].oruk_extension}) and "
-            f"{kinds()[0].csv_file}. The CSV files are RFC 4180: UTF-8 without a byte order mark, each line ending in CRLF. "
+            "otherwise: the one change made to the profile's table schemas. Facts the standard has no "
+            "fields for (beds, vacancies, ratings, whether an agency is taking new clients) are not in these tables: see "
+            "oruk-services.json (" + ", ".join(f"{k.oruk_extension} for {k.plural.lower()}" for k in every) + ") and "
+            + ", ".join(k.csv_file for k in every) + ". The CSV files are RFC 4180: UTF-8 without a byte order mark, each "
+            "line ending in CRLF. "
             + FORMULA_NOTE + f" Table schemas: {ATTRIBUTION}, UK profile by Open Referral UK ({PROFILE_URL}), "
             "licensed under CC BY-SA 4.0; the schemas here are adapted from it (descriptions added, the one change "
             "above) and shared under the same licence. The data is licensed under the Open Government Licence v3.0.")
