@@ -29,6 +29,7 @@ from .outputs.tables import (
     EXCEL_CSV,
     GEOJSON_FILE,
     XLSX_FILE,
+    about_rows,
     csv_writer,
     excel_csv,
     package_descriptor,
@@ -158,12 +159,13 @@ def data_files(profiles: list[Profile], schema: Schema | None = None, released: 
 
 
 def _beside_database(tables: list, released: dt.date, title: str, pieces: dict[str, Any], homepage: str | None,
-                     entries: list[Entry] | None = None, site: bool = True) -> tuple[bytes, dict[str, bytes], bytes | None]:
+                     entries: list[Entry] | None = None, site: bool = True,
+                     about: list[tuple[str, str]] | None = None) -> tuple[bytes, dict[str, bytes], bytes | None]:
     """What is made beside the database (on the other core, for large sets): the workbook and the ORUK tabular form
     (from the lines made with each home's pieces). With ``entries`` (the changelog), the database too (else None):
     when the caller's own process has other work meanwhile (the build's pages); its changelog tables only for a site's."""
-    return (workbook(tables, released, title), tabular_files_joined(pieces["tabular"], released, homepage, site),
-            None if entries is None else database(tables, entries if site else None))
+    return (workbook(tables, released, title, about), tabular_files_joined(pieces["tabular"], released, homepage, site),
+            None if entries is None else database(tables, entries if site else None, about))
 
 
 def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, homepage: str | None, entries: list[Entry] | None,
@@ -177,16 +179,18 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
     files[EXCEL_CSV] = excel_csv(files[default_kind(schema).csv_file].decode("utf-8"))
     tables = typed_tables(files, pkg, rows=pieces["typed"])  # with their types, for the workbook and the database
     owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
+    # what the workbook and the database say of themselves, handed on alone: the licence and the sources of the facts held
+    about = about_rows(str(pkg.get("title") or ""), released, pkg.get("licenses", []), package_sources(schema, owners))
     services = service_package(pieces["oruk"])  # each record's JSON joined (nationally 0.08 s)
     if with_services is not None:
         with_services(services, package_sources(schema, owners))
     # the database in this process, beside the workbook; or, when this process has work of its own meanwhile (the
     # build's pages: nationally 2.2 s against the database's 1.1 s), beside it too
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage,
-                None if meanwhile is None else entries or [], site, items=len(profiles)) as beside:
+                None if meanwhile is None else entries or [], site, about, items=len(profiles)) as beside:
         files[XLSX_FILE] = b""  # its place among the files, filled below
         # the changelog's tables only in a site's database (build's: its releases and feed beside it), not data's or merge's
-        files[DB_FILE] = database(tables, (entries or []) if site else None) if meanwhile is None else b""
+        files[DB_FILE] = database(tables, (entries or []) if site else None, about) if meanwhile is None else b""
         files[GEOJSON_FILE] = feature_collection(pieces["geo"], pkg).encode("utf-8")
         if meanwhile is not None:
             meanwhile()

@@ -819,7 +819,8 @@ def describes_only_its_folder(data):
     db = sqlite3.connect(data / "care-homes.db")
     tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
     described = {row[0] for row in db.execute("select table_name from dictionary_tables")}
-    assert tables == {"care_homes", "home_care_agencies", "capabilities", "nhs_trusts", "dictionary_tables", "dictionary_columns"}
+    assert tables == {"care_homes", "home_care_agencies", "capabilities", "nhs_trusts", "dictionary_tables", "dictionary_columns",
+                      "licence_and_sources"}
     assert described == tables - {"dictionary_tables", "dictionary_columns"}
     assert {row[0] for row in db.execute("select distinct table_name from dictionary_columns")} == described
     db.close()

@@ -53,7 +53,8 @@ def test_the_one_column_letter_helper_names_columns_as_spreadsheets_do():
 def test_workbook_reads_back_with_text_types_and_no_formula(tmp_path):
     _published(tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "care-homes.xlsx")
-    assert wb.sheetnames == ["care-homes", "home-care-agencies", "capabilities", "nhs-trusts", "Data dictionary"]
+    assert wb.sheetnames == ["care-homes", "home-care-agencies", "capabilities", "nhs-trusts", "Data dictionary",
+                             "Licence and sources"]
     ws = wb["care-homes"]
     assert ws.freeze_panes == "A2"
     full = next(r for r in _sheet_rows(ws) if r["slug"].value == "example-full")
@@ -70,6 +71,29 @@ def test_workbook_reads_back_with_text_types_and_no_formula(tmp_path):
             for c in row:
                 assert c.data_type != "f", (sheet.title, c.coordinate)
                 assert not (isinstance(c.value, str) and c.value.startswith("'")), (sheet.title, c.coordinate)
+
+
+def test_the_workbook_and_the_database_carry_their_licence_and_sources(tmp_path):
+    """A reuser handed only care-homes.xlsx or care-homes.db saw no licence and no attribution: the Open Government
+    Licence and the CQC credit were only in datapackage.json. Each now says them, as the package names them: the FSA's
+    only when the files hold a food hygiene fact (TRICKY's fhrs_id), as datapackage.json's sources."""
+    pkg = _published(tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "care-homes.xlsx")["Licence and sources"]
+    sheet = [tuple(c.value for c in r) for r in ws.iter_rows()]
+    with sqlite3.connect(tmp_path / "care-homes.db") as db:
+        table = db.execute("SELECT about, details FROM licence_and_sources").fetchall()
+        described = db.execute("SELECT title FROM dictionary_tables WHERE table_name = 'licence_and_sources'").fetchall()
+    assert sheet[0] == ("About", "Details") and sheet[1:] == table and described == [("Licence and sources",)]
+    assert table[:2] == [("Data set", f"{pkg['title']}, released 2026-11-23"),
+                         ("Licence", "Open Government Licence v3.0 https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")]
+    assert [a for a, _ in table[2:]] == [s["title"] for s in pkg["sources"]]
+    cqc = dict(table)["Care Quality Commission: care directory (HSCA active locations)"]
+    assert cqc == ("Contains public sector information from the Care Quality Commission, licensed under the Open Government "
+                   "Licence v3.0. https://www.cqc.org.uk/about-us/transparency/using-cqc-data")
+    assert any(a.startswith("Food Standards Agency") for a, _ in table)
+    xlsx = next(r for r in pkg["resources"] if r["path"] == "care-homes.xlsx")
+    db_file = next(r for r in pkg["resources"] if r["path"] == "care-homes.db")
+    assert "'Licence and sources'" in xlsx["description"] and "licence_and_sources" in db_file["description"]
 
 
 def test_workbook_dictionary_describes_every_column(tmp_path):
@@ -105,7 +129,7 @@ def test_database_tables_keys_and_dictionary(tmp_path):
     db.execute("pragma foreign_keys = on")
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
     assert tables == {"care_homes", "home_care_agencies", "capabilities", "nhs_trusts", "releases", "changes",
-                      "dictionary_tables", "dictionary_columns"}
+                      "dictionary_tables", "dictionary_columns", "licence_and_sources"}
     assert db.execute("pragma foreign_key_check").fetchall() == []
     fks = db.execute("pragma foreign_key_list(capabilities)").fetchall()
     assert [(r[2], r[3], r[4]) for r in fks] == [("care_homes", "location_id", "location_id")]

@@ -175,6 +175,17 @@ def _changelog(db: sqlite_utils.Database, entries: list[Entry]) -> None:
     db.table("changes").create_index(["release"])
 
 
+def _about(db: sqlite_utils.Database, rows: list[tuple[str, str]]) -> None:
+    """The table ABOUT_TABLE, and its place in the data dictionary."""
+    name, description, columns = ABOUT_TABLE
+    db.table(name).create({c: str for c in columns})
+    with db.conn:
+        db.conn.executemany(f"INSERT INTO [{name}] ([about], [details]) VALUES (?, ?)", rows)
+    db.table("dictionary_tables").insert({"table_name": name, "title": "Licence and sources", "description": description})
+    db.table("dictionary_columns").insert_all([{"table_name": name, "column_name": c, "title": c.capitalize(), "type": "string",
+                                                "owner": None, "description": d} for c, d in columns.items()])
+
+
 def _dictionary(db: sqlite_utils.Database, tables: list[Table], changelog: bool = True) -> None:
     db.table("dictionary_tables").create({"table_name": str, "title": str, "description": str}, pk="table_name")
     db.table("dictionary_columns").create({"table_name": str, "column_name": str, "title": str, "type": str, "owner": str,
@@ -192,9 +203,15 @@ def _dictionary(db: sqlite_utils.Database, tables: list[Table], changelog: bool 
             "description": d} for n, (_, cols) in EXTRA_TABLES.items() if changelog for c, (kind, d) in cols.items()])
 
 
-def database(tables: list[Table], entries: list[Entry] | None) -> bytes:
+ABOUT_TABLE = ("licence_and_sources", "The data set and its release, its licence, and each source with its attribution, "
+               "as datapackage.json names them.", {"about": "What the row is about: the data set, the licence or a "
+                                                   "source.", "details": "Its title, attribution and address."})
+
+
+def database(tables: list[Table], entries: list[Entry] | None, about: list[tuple[str, str]] | None = None) -> bytes:
     """The database file's bytes; ``entries``: the changelog, in the tables releases and changes (None: no such tables,
-    nor their entries in the data dictionary: a database without a site's releases and feed beside it)."""
+    nor their entries in the data dictionary: a database without a site's releases and feed beside it); ``about``
+    (tables.about_rows): the licence and sources, in the table ABOUT_TABLE, for a database handed on alone."""
     with tempfile.TemporaryDirectory(prefix="carehomes-db-") as tmp:
         path = Path(tmp) / DB_FILE
         db = sqlite_utils.Database(path)
@@ -209,6 +226,8 @@ def database(tables: list[Table], entries: list[Entry] | None) -> bytes:
             if entries is not None:
                 _changelog(db, entries)
             _dictionary(db, tables, entries is not None)
+            if about:
+                _about(db, about)
             db.vacuum()
         finally:
             db.close()

@@ -211,13 +211,15 @@ OTHER_FILES = {  # published beside the tables; described as (non-tabular) resou
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "The tables {tables} as sheets of one workbook, typed as in this package: "
                 "numbers, yes/no (TRUE/FALSE) and dates as such, IDs and phone numbers as text, every text as text "
-                "(never a formula, so without the CSV files' formula apostrophe), the header row frozen; and a sheet "
-                "'Data dictionary' describing every column."),
+                "(never a formula, so without the CSV files' formula apostrophe), the header row frozen; a sheet "
+                "'Data dictionary' describing every column; and a sheet 'Licence and sources' with the licence and each "
+                "source's attribution, for the workbook handed on alone."),
     DB_FILE: (f"{FIRST.resource}-sqlite", f"{FIRST.plural} as a SQLite database", "sqlite", "application/vnd.sqlite3",
               "The tables as one SQLite database: {tables} (typed as in this package, "
               "with primary keys, foreign keys and indexes; lists as JSON arrays, yes/no as 1/0, dates as text "
-              "YYYY-MM-DD){changelog}, and the data dictionary in dictionary_tables and "
-              "dictionary_columns. Open it in Datasette or any SQLite tool."),
+              "YYYY-MM-DD){changelog}, the data dictionary in dictionary_tables and "
+              "dictionary_columns, and the licence and each source's attribution in licence_and_sources. Open it in "
+              "Datasette or any SQLite tool."),
     "oruk-tabular/datapackage.json": ("oruk-tabular", "Care homes in Open Referral UK tabular form", "json", "application/json",
                                       "The descriptor of a second data package, in the folder oruk-tabular/: the same "
                                       "Open Referral UK records as oruk-services.json, as the UK profile's CSV tables "
@@ -283,6 +285,18 @@ def package_sources(schema: Schema, owners: frozenset[str] | None = None) -> lis
     that ``owners`` lacks (None: every owner), without that key (package_descriptor's)."""
     return [{k: v for k, v in s.items() if k != "x-owner"} for s in copy.deepcopy(schema.package.get("sources", []))
             if owners is None or s.get("x-owner") in (None, *owners)]
+
+
+def about_rows(title: str, released: dt.date, licenses: list[dict], sources: list[dict]) -> list[tuple[str, str]]:
+    """What a file handed on alone says of itself (the workbook's sheet and the database's table ABOUT): the data
+    set and its release, its licence, and each source with its attribution, as datapackage.json names them
+    (``sources``: package_sources, for the owners whose facts the files hold)."""
+    rows = [("Data set", f"{title}, released {released.isoformat()}" if title else f"Released {released.isoformat()}")]
+    rows += [("Licence", " ".join(x for x in (str(lic.get("title") or lic.get("name") or ""), str(lic.get("path") or "")) if x))
+             for lic in licenses]
+    rows += [(str(s.get("title") or ""), " ".join(x for x in (str(s.get("description") or ""), str(s.get("path") or "")) if x))
+             for s in sources]
+    return rows
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,

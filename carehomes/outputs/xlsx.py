@@ -24,6 +24,7 @@ from ..text import column_letter
 from .typed import Table, field_description, is_identifier
 
 DICTIONARY_SHEET = "Data dictionary"
+ABOUT_SHEET, ABOUT_HEADER, ABOUT_WIDTHS = "Licence and sources", ["About", "Details"], (30, 120)  # after the dictionary
 DICTIONARY_HEADER = ["Sheet", "Column", "Title", "Type", "Owner", "Description"]
 DICTIONARY_WIDTHS = (16, 30, 36, 10, 10, 100)
 DATE_FORMAT = "yyyy-mm-dd"
@@ -194,6 +195,15 @@ def _dictionary_rows(tables: list[Table], strings: _Strings) -> list[Row]:
     return out
 
 
+def _text_rows(rows: list[tuple[str, str]], strings: _Strings) -> list[Row]:
+    """Rows of text cells after a header row."""
+    out: list[Row] = []
+    for r, texts in enumerate(rows, 2):
+        out.append((r, 0, len(texts) - 1, "".join(strings.cell(f"{column_letter(c)}{r}", _cut(text))
+                                                   for c, text in enumerate(texts, 1))))
+    return out
+
+
 def _quoted(name: str) -> str:
     """A sheet name as a formula refers to it: quoted unless letters, digits, _ and . only."""
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) else "'" + name.replace("'", "''") + "'"
@@ -254,10 +264,11 @@ def _package(names: list[str], filters: dict[int, str], released: dt.date, title
     }
 
 
-def workbook(tables: list[Table], released: dt.date, title: str) -> bytes:
-    """The workbook's bytes: a sheet a table, then the data dictionary."""
+def workbook(tables: list[Table], released: dt.date, title: str, about: list[tuple[str, str]] | None = None) -> bytes:
+    """The workbook's bytes: a sheet a table, then the data dictionary, then (``about``: tables.about_rows) the
+    licence and sources, for a workbook handed on without the data package."""
     strings = _Strings()
-    names = [t.name[:31] for t in tables] + [DICTIONARY_SHEET]
+    names = [t.name[:31] for t in tables] + [DICTIONARY_SHEET] + ([ABOUT_SHEET] if about else [])
     sheets, filters = [], {}
     for i, t in enumerate(tables):
         ends = max(len(t.rows), 1) + 1
@@ -266,6 +277,9 @@ def workbook(tables: list[Table], released: dt.date, title: str) -> bytes:
         sheets.append(_sheet(head, [_width(f) for f in t.fields], _table_rows(t, strings), ends, i == 0))
     head = _header(DICTIONARY_HEADER, strings)
     sheets.append(_sheet(head, [float(w) for w in DICTIONARY_WIDTHS], _dictionary_rows(tables, strings), None, not tables))
+    if about:
+        head = _header(ABOUT_HEADER, strings)
+        sheets.append(_sheet(head, [float(w) for w in ABOUT_WIDTHS], _text_rows(about, strings), None, False))
     parts = _package(names, filters, released, title)
     members: list[tuple[str, bytes]] = [(name, parts[name].encode("utf-8"))
                                         for name in ("[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels")]
