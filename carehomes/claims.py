@@ -31,7 +31,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
 from .text import with_article
 from .schema import Schema, load_schema
-from .updates import (MAX_BODY, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
+from .updates import (MAX_BODY, closed_words, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
                       with_email)
 from .validate import check_value, invisible, today as england_today
 from .yamlio import NotWritten, write_text_atomic
@@ -261,7 +261,11 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     res.phone, res.phone_source = register_phone(profile.data, res.noun)
     res.claimant = {c.label: (answers.get(c.label) or "") for c in forms.CLAIM_FIELDS}
     res.errors = twice + _answer_problems(answers, schema)
-    if is_maintainer(author, profile.data):
+    shut = closed_words(profile.data)
+    if shut:  # a closed home's page takes no claim: nobody is to be rung
+        res.council_email = council_email(repo, area.config)
+        res.errors.append(f"{shut}, or tell {council_contact(repo, area.config)}")
+    elif is_maintainer(author, profile.data):
         res.errors.append(f"{author} already looks after the page for {res.name}: use the {res.links[0]} and {res.links[1]} "
                           "links on its page")
     elif profile.data.get("maintainers"):

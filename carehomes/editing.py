@@ -101,7 +101,7 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
     register the home for is true but not applicable: nothing is stored for it, as the stewards' sheet and the
     forms do (updates.not_applicable); when nothing else was given, nothing is written.
     """
-    from .updates import not_applicable, not_applicable_words  # the sheet's rule; here, as fmt needs none of updates
+    from .updates import closed_words, dates_nothing, not_applicable, not_applicable_words  # the sheet's rules; here, as fmt needs none of updates
 
     kind = default_kind()
     shown = display or display_path(path)
@@ -119,6 +119,9 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
                                                f"{kind.title.lower()}'s free beds. Update its availability with its own "
                                                "sheet (vacancies --from-csv FILE, see docs/imports-sheets-and-map.md) or "
                                                "the update form on its page")], []
+        shut = closed_words(doc)
+        if shut:  # a closed home's page takes no vacancies
+            return [Problem(shown, 1, "cqc.status", shut)], []
         given = {c.available: free[c.key] for c in kind.capacity if c.available and free.get(c.key) is not None}
         kept, dropped = not_applicable(given, doc)
         if dropped and not kept:  # named by the option the steward typed (--nursing), as when the 0 is left out
@@ -137,6 +140,12 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
             rt_set(doc, tuple(dotted.split(".")), count)
         if kind.confirmed:
             rt_set(doc, tuple(kind.confirmed.split(".")), on)
+            option = {str(c.available): f"--{c.key}" for c in kind.capacity if c.available}
+            empty = dates_nothing(doc, {kind.confirmed}, load_schema())  # --unchanged, with no free beds held
+            if empty:
+                return [Problem(shown, 1, "--unchanged", "the profile gives no free beds yet, so there is nothing to "
+                                                         f"confirm; give {' or '.join(option[f] + ' N' for f in empty[0])} "
+                                                         "(0 if none)")], []
         new = _dump(doc, shown)
     except ProblemsFound as exc:
         return exc.problems, []

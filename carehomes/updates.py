@@ -26,6 +26,7 @@ from .kinds import Kind, default_kind, kinds, kinds_of
 from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, parse_profile, profile_files, yaml_mapping
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
+from .records import closed
 from .safetext import outside, plain
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
@@ -75,6 +76,59 @@ def not_applicable_words(path: str, name: str) -> str:
             f"({c.flag} is no), so nothing is stored for it")
 
 
+def closed_words(data: dict[str, Any]) -> str | None:
+    """Why a service's page takes no update: CQC has deregistered it, or it is missing from the latest register
+    (records.closed), so its page is kept marked closed, as it was when it closed; None for one still open."""
+    if not closed(data):
+        return None
+    cqc = data.get("cqc")
+    cqc = cqc if isinstance(cqc, dict) else {}
+    name, when = str(data.get("name") or data.get("slug") or "this service"), nice_date(cqc.get("status_date"))
+    said = (f"CQC's register says {name} was deregistered{f' on {when}' if when else ''}"
+            if cqc.get("status") == load_schema().values.statuses[1] else
+            f"{name} is missing from the latest CQC register{f' (since {when})' if when else ''}")
+    return (f"{said}, so its page is kept marked closed and takes no updates or claims; if it is still open, ask CQC "
+            "to correct its register")
+
+
+def dormant_words(data: dict[str, Any]) -> str | None:
+    """What a reply says of an availability given for a service CQC records as dormant (registered, giving no care
+    now): its page and card say so beside the answer; None for any other."""
+    cqc = data.get("cqc")
+    cqc = cqc if isinstance(cqc, dict) else {}
+    if cqc.get("dormant") is not True:
+        return None
+    since = nice_date(cqc.get("dormant_since"))
+    return (f"CQC records {data.get('name') or data.get('slug')} as dormant, not providing care at the moment"
+            f"{f' (since {since})' if since else ''}: its page and its card say so beside this answer. If it gives care "
+            "again, tell CQC, so that its register says so")
+
+
+def dates_nothing(data: dict[str, Any], values: Collection[str], schema: Schema) -> list[list[str]]:
+    """For each kind whose availability date ``values`` sets while the profile (as edited) holds none of the facts it
+    dates, those facts (but a kind of bed CQC does not register the home for), in the schema's order: a date alone
+    (an empty row, a form with only the date, ``--unchanged``) would show free places as checked that were never
+    given, and take the service off the list of those never asked."""
+    out = []
+    for k in kinds_of(data, schema):
+        if not k.confirmed or k.confirmed not in values or _get(data, k.confirmed) is None:
+            continue
+        dated = forms.availability_paths(k) - {k.confirmed}
+        unregistered = {c.available for c in k.capacity if c.flag and _get(data, c.flag) is False}
+        facts = sorted(dated - unregistered, key=list(schema.by_path).index)
+        if facts and all(_get(data, p) is None for p in dated):  # one of a kind not registered: check refuses it
+            out.append(facts)
+    return out
+
+
+def nothing_to_date(shown: str, facts: list[str], schema: Schema) -> Problem:
+    """A date alone in profile ``shown`` (dates_nothing) as check words it, on the first of the facts it would date."""
+    zero = " (0 if none)" if all(schema.by_path[p].type != "boolean" for p in facts) else ""
+    what = "the number" if len(facts) == 1 else schema.values.or_list(facts)
+    return Problem(shown, 1, facts[0], f"is not given, here or on the page, so there is nothing for the date to confirm; "
+                                       f"give {what}{zero}")
+
+
 def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str | None = None,
                  schema: Schema | None = None, today: dt.date | None = None) -> Edit:
     """Set ``values`` (dotted path -> value) in a profile, stamp the group's date, and check the result as of
@@ -120,6 +174,7 @@ def edit_profile(path: Path, values: dict[str, Any], on: dt.date, display: str |
         problems = check_one(profile, schema, on=today)
         # 'free beds are given without beds.confirmed' only repeats the problem with the date given
         problems = [p for p in problems if not (p.field in forms.DATE_FOR_GROUP and forms.DATE_FOR_GROUP[p.field] in values)]
+        problems += [nothing_to_date(shown, facts, schema) for facts in dates_nothing(profile.data, values, schema)]
     warned = [p for p in problems if p.severity != "error" and p.field in values]
     problems = errors(problems)
     changed = [(p, before[p], v) for p, v in values.items() if before[p] != plain_value(v)]
@@ -527,6 +582,11 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return Result("invalid", home=path.stem, issue=issue, errors=[str(p) for p in problems])
     res = Result("invalid", home=profile.slug, name=str(profile.data.get("name") or profile.slug),
                  path=display_path(path, repo), issue=issue)
+    shut = closed_words(profile.data)
+    if shut:  # its page no longer asks for vacancies or details: nothing to correct in the answers
+        res.status, res.council_email = "refused", council_email(repo, area.config)
+        res.errors = [f"{shut}, or tell {council_contact(repo, area.config)}"]
+        return res
     try:
         is_steward = author.lower() in stewards(repo, "HEAD")
     except GitError as exc:
@@ -598,6 +658,9 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         return res
     res.status = "applied"
     res.notes += old_dates(edit.changed, by_path, on)
+    dormant = dormant_words(profile.data)
+    if dormant and any(p in forms.availability_paths(k) for k in kinds(schema) for p, _, _ in edit.changed):
+        res.notes.append(dormant)
     res.notes += [said_of(w) for w in edit.warnings]
     res.mode = "commit" if {p for p, _, _ in edit.changed} <= read_policy(repo) else "pull-request"
     return res
@@ -869,7 +932,8 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             problems.append(f"{where}: home: {path.stem} is also on line {seen[path]}; keep one row for each {_one(sheet.kind)}")
         seen.setdefault(path, start)
         profile, _ = load_profile(path)
-        other = _not_this_kind(sheet, profile.data if profile else {}, path.stem)
+        shut = closed_words(profile.data if profile else {})
+        other = _not_this_kind(sheet, profile.data if profile else {}, path.stem) or (shut and f"{shut}; take this row out")
         if other:
             problems.append(f"{where}: home: {other}")
             continue

@@ -320,3 +320,16 @@ def test_a_claim_approved_on_a_full_disk_tells_the_claimant_there_is_nothing_for
                                      "the directory could not save it. You do not need to do anything: someone from the "
                                      "council will put it right.")
     assert "disk" not in done.comment()
+
+
+def test_a_home_cqc_has_deregistered_cannot_be_claimed(repo):
+    """Its page is kept marked closed: nobody is asked to ring it."""
+    aston = repo / "providers" / "aston-house.yaml"
+    aston.write_text(aston.read_text().replace("cqc:\n", "cqc:\n  status: Deregistered\n  status_date: 2026-10-01\n", 1)
+                     .replace("  status: Registered\n", "", 1))
+    res = check_claim(body(), "sam-manager", repo, 7)
+    assert res.status != "waiting" and res.errors == [
+        "CQC's register says Aston House was deregistered on 1 October 2026, so its page is kept marked closed and takes "
+        "no updates or claims; if it is still open, ask CQC to correct its register, or tell Herefordshire Council "
+        "(care.directory@example.org, 01234 567890)"]
+    assert "ring" not in res.comment()

@@ -566,7 +566,7 @@ def test_form_replies_use_plain_words_not_yaml(repo):
     assert res["errors"] == ["Beds without nursing free now: must be a number, not text; write the number only, such as 3",
                              "Weekly fee without nursing, from: must be a number, not '£9²'; write it in figures, like 950"]
     assert aston.read_text() == before
-    r, res = apply(repo, body({"Availability confirmed on": "31/02/2026"}), "aston-manager")
+    r, res = apply(repo, body({"Beds without nursing free now": "2", "Availability confirmed on": "31/02/2026"}), "aston-manager")
     assert res["errors"] == ["Availability confirmed on: '31/02/2026' is not a real date; check the day and month"]
     # 0 beds with nursing at a home CQC registers only without nursing: not applicable, stored as nothing, said in the form's words
     r, res = apply(repo, body({"Beds with nursing free now": "0"}), "aston-manager")
@@ -943,3 +943,77 @@ def test_a_date_typed_in_full_width_figures_is_read_as_its_figures():
     assert date_typo("２０２６－１１－３０") is None
     assert typed_date("٢٠٢٦-١١-٣٠") == "٢٠٢٦-١١-٣٠"  # other scripts' digits are not taken for figures
     assert date_typo("２０２６－０２－３０") == "'２０２６－０２－３０' is not a real date; check the day and month"
+
+
+# --- a date alone where no free places were ever given; a home CQC has closed; one CQC records as dormant ----------
+
+
+def test_a_date_alone_at_a_page_that_never_gave_free_beds_is_refused_by_the_form_the_sheet_and_the_command(repo):
+    """Aston House has never given its free beds: a date alone would show them as checked and take it off the weekly
+    list of homes never asked, with nothing on its page confirmed."""
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    r, res = apply(repo, body({"Availability confirmed on": "01/11/2026"}), "aston-manager")
+    assert r.returncode == 1 and res["status"] == "invalid"
+    assert res["errors"] == ["Beds without nursing free now: is not given, here or on the page, so there is nothing for "
+                             "the date to confirm; give the number (0 if none)"]
+    sheet = repo.parent / "vacancies.csv"
+    sheet.write_text("home,nursing_free,residential_free,confirmed\naston-house,,,\n")
+    r = run_build("vacancies", "--from-csv", str(sheet), "--providers", str(repo / "providers"))
+    assert r.returncode == 1
+    assert r.stdout == (f"{sheet}:2: residential_free: is not given, here or on the page, so there is nothing for the "
+                        "date to confirm; give the number (0 if none)\n")
+    r = run_build("vacancies", "aston-house", "--unchanged", "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stdout.splitlines()[0].endswith("aston-house.yaml:1: --unchanged: the profile gives no free beds yet, so "
+                                             "there is nothing to confirm; give --residential N (0 if none)")
+    assert aston.read_text() == before
+    # once a number is given, the date alone confirms it, as before
+    r, res = apply(repo, body({"Beds without nursing free now": "0"}), "aston-manager")
+    assert res["status"] == "applied", res
+    assert run_build("vacancies", "aston-house", "--unchanged", "--providers", str(repo / "providers")).returncode == 0
+
+
+def _status(path, status: str, on: str) -> None:
+    text = path.read_text()
+    path.write_text(text.replace("cqc:\n  status: Registered\n", f"cqc:\n  status: {status}\n  status_date: {on}\n", 1))
+
+
+CLOSED = ("CQC's register says Aston House was deregistered on 1 October 2026, so its page is kept marked closed and takes "
+          "no updates or claims; if it is still open, ask CQC to correct its register")
+
+
+def test_a_home_cqc_has_deregistered_takes_no_update_from_the_form_the_sheet_or_the_command(repo):
+    """Its page is kept marked closed, without free beds: an update would be said to be on the site and is not."""
+    aston = repo / "providers" / "aston-house.yaml"
+    _status(aston, "Deregistered", "2026-10-01")
+    before = aston.read_text()
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager")
+    assert r.returncode == 1 and res["status"] == "refused"
+    assert res["errors"] == [CLOSED + ", or tell Herefordshire Council (care.directory@example.org, 01234 567890)"]
+    r, res = apply(repo, "### Your home's page name\n\naston-house\n\n### Lead manager\n\nAlex Example", "aston-manager")
+    assert res["status"] == "refused" and res["errors"][0].startswith(CLOSED)
+    sheet = repo.parent / "vacancies.csv"
+    sheet.write_text("home,nursing_free,residential_free,confirmed\naston-house,,2,\n")
+    r = run_build("vacancies", "--from-csv", str(sheet), "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and r.stdout == f"{sheet}:2: home: {CLOSED}; take this row out\n"
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and r.stdout.splitlines()[0].endswith(f"aston-house.yaml:1: cqc.status: {CLOSED}")
+    assert aston.read_text() == before
+    _status(repo / "providers" / "eastbank.yaml", "Not in latest register", "2026-11-02")
+    r = run_build("vacancies", "eastbank", "--residential", "1", "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and r.stdout.splitlines()[0].endswith(
+        "cqc.status: Eastbank is missing from the latest CQC register (since 2 November 2026), so its page is kept marked "
+        "closed and takes no updates or claims; if it is still open, ask CQC to correct its register")
+
+
+def test_a_reply_to_a_home_cqc_records_as_dormant_says_its_page_says_so(repo):
+    aston = repo / "providers" / "aston-house.yaml"
+    aston.write_text(aston.read_text().replace("  imported: 2021-03-31\n", "  imported: 2021-03-31\n  dormant: true\n"
+                                               "  dormant_since: 2024-04-29\n", 1))
+    r, res = apply(repo, body({"Beds without nursing free now": "2"}), "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied"
+    assert res["notes"] == ["CQC records Aston House as dormant, not providing care at the moment (since 29 April 2024): "
+                            "its page and its card say so beside this answer. If it gives care again, tell CQC, so that "
+                            "its register says so"]
+    assert "    available: 2\n" in aston.read_text()
