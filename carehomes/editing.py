@@ -138,14 +138,10 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
                 return [Problem(shown, 1, option, text) for option, text in stale], []
         for dotted, count in kept.items():
             rt_set(doc, tuple(dotted.split(".")), count)
+        empty: list[list[str]] = []
         if kind.confirmed:
             rt_set(doc, tuple(kind.confirmed.split(".")), on)
-            option = {str(c.available): f"--{c.key}" for c in kind.capacity if c.available}
             empty = dates_nothing(doc, {kind.confirmed}, load_schema())  # --unchanged, with no free beds held
-            if empty:
-                return [Problem(shown, 1, "--unchanged", "the profile gives no free beds yet, so there is nothing to "
-                                                         f"confirm; give {' or '.join(option[f] + ' N' for f in empty[0])} "
-                                                         "(0 if none)")], []
         new = _dump(doc, shown)
     except ProblemsFound as exc:
         return exc.problems, []
@@ -158,6 +154,10 @@ def set_vacancies(path: Path, free: dict[str, int | None], on: dt.date,
     if profile is not None:
         problems = check_one(profile, on=on)
     problems = errors(problems)
+    if not problems and empty:  # after the file's own problems (too large...), which come first
+        option = {str(c.available): f"--{c.key}" for c in kind.capacity if c.available}
+        problems = [Problem(shown, 1, "--unchanged", "the profile gives no free beds yet, so there is nothing to confirm; "
+                                                     f"give {' or '.join(option[f] + ' N' for f in empty[0])} (0 if none)")]
     if not problems:
         write_text_atomic(path, new)
     return problems, ([] if problems else dropped)

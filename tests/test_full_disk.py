@@ -185,7 +185,7 @@ def test_one_home_s_vacancies_on_a_full_disk(tmp_path, monkeypatch):
     folder = _profiles(tmp_path)
     before = _files(folder)
     _fill_profiles_after(monkeypatch, 0)
-    code, _, err = _run("vacancies", "aston-house", "--unchanged", "--providers", str(folder))
+    code, _, err = _run("vacancies", "aston-house", "--residential", "2", "--providers", str(folder))
     assert code == 1 and "Traceback" not in err
     assert err.endswith(f"and run the command again; {folder / 'aston-house.yaml'} was not changed\n"), err
     assert _files(folder) == before
