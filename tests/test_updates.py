@@ -873,6 +873,22 @@ def test_html_in_the_description_is_applied_and_the_reply_says_the_page_shows_it
             "\\*italic\\* marks words\n") in res["comment"]
 
 
+def test_a_description_with_emoji_typed_on_a_phone_is_applied_as_typed(repo):
+    """'Our nurses' with a nurse emoji (a woman and a staff joined by U+200D ZERO WIDTH JOINER), a family, the rainbow
+    flag and a red heart (U+FE0F) was refused as holding an invisible character; a zero-width space still is, the
+    reply quoting the emoji as typed around it."""
+    said = ("Our nurses \U0001f469\u200d\u2695\ufe0f and families \U0001f468\u200d\U0001f469\u200d\U0001f467 "
+            "welcome everyone \U0001f3f3\ufe0f\u200d\U0001f308 with love \u2764\ufe0f")
+    text = "### Your home's page name\n\naston-house\n\n### About the home\n\n"
+    r, res = apply(repo, text + said.replace("with", "with\u200b"), "aston-manager")
+    assert res["errors"] == ["About the home: contains the invisible character U+200B ZERO WIDTH SPACE; retype the text "
+                             "without it: '...\U0001f469\u200d\U0001f467 welcome everyone \U0001f3f3\ufe0f\u200d\U0001f308 "
+                             "with\\u200b love \u2764\ufe0f'"]
+    r, res = apply(repo, text + said, "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied" and res["errors"] == [], r.stdout
+    assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["description"] == said
+
+
 def test_a_warning_on_a_fact_not_sent_never_stops_an_update(repo):
     """A description link the page shows as plain text (check's warning, the profile still used) refused every later
     vacancy update of the home, as if the manager had sent it; the vacancies command let it pass."""
