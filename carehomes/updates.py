@@ -191,20 +191,51 @@ def _get(doc: Any, dotted: str) -> Any:
 
 
 def find_home(providers: Path, home: str) -> Path | None:
-    """The profile of a home given by its slug (file name), its CQC location ID, or its name as its page shows it
-    ('Aston House', when no other home has that name)."""
-    home = home.strip()
-    page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
-    home = page.group(1) if page else home
-    if is_slug(home) and (providers / f"{home}.yaml").is_file():
-        return providers / f"{home}.yaml"
-    if LOCATION_ID.fullmatch(home.upper()) and (found := location_index(providers).get(home.upper())):
-        return found
-    typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
-    if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
-        return providers / f"{typed}.yaml"
-    named = [f for f in profile_files([providers]) if typed and isinstance(name := _name(f), str) and slugify(name) == typed]
-    return named[0] if len(named) == 1 else None
+    """The profile of a home given by its slug (file name), its page's address, its CQC location ID, or its name as its
+    page shows it ('Aston House', when no other home has that name)."""
+    return Homes(providers).find(home)
+
+
+@dataclass
+class Homes:
+    """find_home for many homes in one folder (a vacancy sheet's rows): the location IDs and the names of its profiles
+    are each read once, when first needed."""
+    providers: Path
+    _index: dict[str, Path] | None = None
+    _names: dict[str, Any] | None = None
+    _named: dict[str, list[str]] | None = None
+
+    def index(self) -> dict[str, Path]:
+        """location_index(providers)."""
+        self._index = location_index(self.providers) if self._index is None else self._index
+        return self._index
+
+    def names(self) -> dict[str, Any]:
+        """page_names(providers)."""
+        self._names = page_names(self.providers) if self._names is None else self._names
+        return self._names
+
+    def find(self, home: str) -> Path | None:
+        """The profile of the home ``home`` names (find_home), or None."""
+        providers, home = self.providers, home.strip()
+        page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
+        home = page.group(1) if page else home
+        if is_slug(home) and (providers / f"{home}.yaml").is_file():
+            return providers / f"{home}.yaml"
+        if LOCATION_ID.fullmatch(home.upper()) and (found := self.index().get(home.upper())):
+            return found
+        typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
+        if not typed:
+            return None
+        if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
+            return providers / f"{typed}.yaml"
+        if self._named is None:  # each name as a page name would write it -> the pages of that name
+            self._named = {}
+            for stem, name in self.names().items():
+                if isinstance(name, str):
+                    self._named.setdefault(slugify(name), []).append(stem)
+        named = self._named.get(typed, [])
+        return providers / f"{named[0]}.yaml" if len(named) == 1 else None
 
 
 def _name(path: Path) -> Any:
@@ -893,8 +924,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     problems: list[str] = []
     edits: list[Edit] = []
     seen: dict[Path, int] = {}
-    index: dict[str, Path] | None = None
-    names: dict[str, Any] | None = None  # page_names, read once a sheet has a home that is none
+    homes = Homes(providers)  # each home found as the forms find it (find_home), the folder read once
     offered = 0  # rows given near_home's offer, at most NEAR_OFFERED (a sheet of 15,000 wrong rows: 5 minutes)
     line = header_end
     for row, end in rows:
@@ -913,17 +943,11 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if "home" in formulas:  # no home to check the other cells against
             continue
         home = (cells.get("home") or "").strip()
-        path = None
-        if is_slug(home) and (providers / f"{home}.yaml").is_file():
-            path = providers / f"{home}.yaml"
-        elif LOCATION_ID.fullmatch(home.upper()):
-            index = index if index is not None else location_index(providers)
-            path = index.get(home.upper())
+        path = homes.find(home)
         if path is None:
             near = ""
-            if home and offered < NEAR_OFFERED:  # a page name spelt nearly so: offered
-                names = page_names(providers) if names is None else names
-                near, offered = near_home(providers, home, names), offered + 1
+            if home and offered < NEAR_OFFERED:  # a page name spelt nearly so, or the homes of that name: offered
+                near, offered = near_home(providers, home, homes.names()), offered + 1
             problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}{near}; "
                             f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue

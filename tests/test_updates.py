@@ -342,6 +342,27 @@ def test_a_sheet_offers_pages_spelt_nearly_so_for_its_first_rows_only(repo, monk
         "location ID"]
 
 
+def test_a_sheet_finds_a_home_as_the_form_does_by_its_name_or_its_pages_address(repo, capsys, monkeypatch):
+    """'Aston House' on a stewards' sheet was 'not a home ... (did you mean aston-house, the page of Aston House?)'
+    while the form took it: a sheet's home is found as a form's is (find_home), and a name two homes have is refused
+    on both, offering each of its pages."""
+    monkeypatch.chdir(repo.parent)
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["Aston House,,1,", "https://example-council.github.io/care-homes/homes/lyndale/,,2,",
+                           "Example Full House (fictional),1,0,"]))
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 0, capsys.readouterr()
+    assert [yaml.safe_load((repo / "providers" / f"{slug}.yaml").read_text())["beds"]["residential"]["available"]
+            for slug in ("aston-house", "lyndale", "example-full")] == [1, 2, 0]
+    capsys.readouterr()
+    shutil.copy(repo / "providers" / "example-full.yaml", repo / "providers" / "example-full-copy.yaml")
+    f.write_text(csv_rows(["Example Full House (fictional),1,0,", "aston house,,1,"]))
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "v.csv:2: home: 'Example Full House (fictional)' is not a home in repo/providers (did you mean example-full, the "
+        "page of Example Full House (fictional) or example-full-copy, the page of Example Full House (fictional)?); give "
+        "the page name (such as aston-house) or the CQC location ID"]
+
+
 def test_csv_lists_every_bad_row_by_line(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     f = repo.parent / "v.csv"
