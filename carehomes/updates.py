@@ -289,6 +289,7 @@ class Result:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # answers accepted and stored as nothing (not applicable)
     council_email: str | None = None  # the directory team's address, when an error names it
+    no_answers: bool = False  # the request holds no form's answers (another text, or too long): nothing to correct in it
 
     @property
     def branch(self) -> str | None:
@@ -310,9 +311,9 @@ class Result:
             # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
             # contact at its end, not cut at md_safe's 300 characters for one outside value
             lines = "\n".join(f"- {our_examples(md_safe(e, ERROR_LIMIT))}" for e in self.errors)
-            tail = ("To correct your answers, select the 3 dots (**...**) at the top right of your request, then **Edit**. "
-                    "Change the answers and select **Update comment**. We check them again straight away."
-                    if self.status == "invalid" else "")
+            tail = ("" if self.status != "invalid" else NEW_FORM if self.no_answers else
+                    "To correct your answers, select the 3 dots (**...**) at the top right of your request, then **Edit**. "
+                    "Change the answers and select **Update comment**. We check them again straight away.")
             return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
         notes = "".join(f"- {our_examples(md_safe(n, ERROR_LIMIT))}\n" for n in self.notes)
         notes = f"\n{notes}" if notes else ""
@@ -336,6 +337,9 @@ class Result:
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+# The reply's last line to a request that holds no form's answers: editing it would not help, a form from the page does.
+NEW_FORM = ("At the bottom of your page in the directory, under **Update this page**, select the form you need: it opens "
+            "with your page filled in. You can close this request.")
 ERROR_LIMIT = 1200  # characters of one error line in a reply (the longest of ours is about 400)
 
 
@@ -585,13 +589,13 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     today = today or on
     area = area or default_area(repo)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
-        return Result("invalid", issue=issue, errors=[f"This request is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
-                                                      "Open a new form from your home's page"])
+        return Result("invalid", issue=issue, no_answers=True, errors=[
+            f"This request is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. Open a new form from your home's page"])
     answers, errors = parse_body(body, schema)
     if not answers:
         made = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t in forms.kind_forms(schema)])
-        return Result("invalid", issue=issue, errors=[f"This request was not made with the form {made}; open the form "
-                                                      "from your page in the directory"])
+        return Result("invalid", issue=issue, no_answers=True, errors=[
+            f"This request was not made with the form {made}; open the form from your page in the directory"])
     # the page it is for, under its kind's label ("Your agency's page name"); two labels answered differently are refused
     names = forms.page_name_labels(schema)
     label, home, differing = named_page(answers, names, forms.HOME_LABEL)

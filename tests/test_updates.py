@@ -254,6 +254,20 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
             assert (repo / "providers" / name).read_text() == text
 
 
+@pytest.mark.parametrize("text", ["", "Please update my beds, thanks", "### Your home's page name\n\n" + "a" * 70000],
+                         ids=["empty", "typed", "too-long"])
+def test_a_request_with_no_answers_is_told_to_open_a_form_not_to_edit_its_answers(repo, text):
+    """An issue whose text is not a form's (emptied, typed by hand, or too long to be one) was told to open the form and
+    then "To correct your answers, select the 3 dots ... Edit": it has no answers to correct."""
+    r, res = apply(repo, text, "aston-manager")
+    assert res["status"] == "invalid" and res["no_answers"] is True, r.stdout[:300]
+    assert res["comment"] == (f"This update was not made.\n\n- {res['errors'][0]}\n\nAt the bottom of your page in the "
+                              "directory, under **Update this page**, select the form you need: it opens with your page "
+                              "filled in. You can close this request.\n")
+    r, res = apply(repo, body({"Beds without nursing free now": "two"}), "aston-manager")
+    assert res["no_answers"] is False and "To correct your answers, select the 3 dots" in res["comment"]
+
+
 def test_a_care_homes_answer_is_named_by_its_own_forms_question_not_an_agencys(repo):
     """The description is asked by both kinds' forms: a care home's reply named it "About the agency"."""
     text = "### Your home's page name\n\naston-house\n\n### About the home\n\n"
