@@ -191,20 +191,51 @@ def _get(doc: Any, dotted: str) -> Any:
 
 
 def find_home(providers: Path, home: str) -> Path | None:
-    """The profile of a home given by its slug (file name), its CQC location ID, or its name as its page shows it
-    ('Aston House', when no other home has that name)."""
-    home = home.strip()
-    page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
-    home = page.group(1) if page else home
-    if is_slug(home) and (providers / f"{home}.yaml").is_file():
-        return providers / f"{home}.yaml"
-    if LOCATION_ID.fullmatch(home.upper()) and (found := location_index(providers).get(home.upper())):
-        return found
-    typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
-    if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
-        return providers / f"{typed}.yaml"
-    named = [f for f in profile_files([providers]) if typed and isinstance(name := _name(f), str) and slugify(name) == typed]
-    return named[0] if len(named) == 1 else None
+    """The profile of a home given by its slug (file name), its page's address, its CQC location ID, or its name as its
+    page shows it ('Aston House', when no other home has that name)."""
+    return Homes(providers).find(home)
+
+
+@dataclass
+class Homes:
+    """find_home for many homes in one folder (a vacancy sheet's rows): the location IDs and the names of its profiles
+    are each read once, when first needed."""
+    providers: Path
+    _index: dict[str, Path] | None = None
+    _names: dict[str, Any] | None = None
+    _named: dict[str, list[str]] | None = None
+
+    def index(self) -> dict[str, Path]:
+        """location_index(providers)."""
+        self._index = location_index(self.providers) if self._index is None else self._index
+        return self._index
+
+    def names(self) -> dict[str, Any]:
+        """page_names(providers)."""
+        self._names = page_names(self.providers) if self._names is None else self._names
+        return self._names
+
+    def find(self, home: str) -> Path | None:
+        """The profile of the home ``home`` names (find_home), or None."""
+        providers, home = self.providers, home.strip()
+        page = re.search(r"/homes/([a-z0-9-]+)/?(index\.html)?$", home)  # the page's address, pasted
+        home = page.group(1) if page else home
+        if is_slug(home) and (providers / f"{home}.yaml").is_file():
+            return providers / f"{home}.yaml"
+        if LOCATION_ID.fullmatch(home.upper()) and (found := self.index().get(home.upper())):
+            return found
+        typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
+        if not typed:
+            return None
+        if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
+            return providers / f"{typed}.yaml"
+        if self._named is None:  # each name as a page name would write it -> the pages of that name
+            self._named = {}
+            for stem, name in self.names().items():
+                if isinstance(name, str):
+                    self._named.setdefault(slugify(name), []).append(stem)
+        named = self._named.get(typed, [])
+        return providers / f"{named[0]}.yaml" if len(named) == 1 else None
 
 
 def _name(path: Path) -> Any:
@@ -258,6 +289,7 @@ class Result:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # answers accepted and stored as nothing (not applicable)
     council_email: str | None = None  # the directory team's address, when an error names it
+    no_answers: bool = False  # the request holds no form's answers (another text, or too long): nothing to correct in it
 
     @property
     def branch(self) -> str | None:
@@ -279,9 +311,9 @@ class Result:
             # an error is our sentence around a short answer (each cut where it is quoted): whole, with the council's
             # contact at its end, not cut at md_safe's 300 characters for one outside value
             lines = "\n".join(f"- {our_examples(md_safe(e, ERROR_LIMIT))}" for e in self.errors)
-            tail = ("To correct your answers, select the 3 dots (**...**) at the top right of your request, then **Edit**. "
-                    "Change the answers and select **Update comment**. We check them again straight away."
-                    if self.status == "invalid" else "")
+            tail = ("" if self.status != "invalid" else NEW_FORM if self.no_answers else
+                    "To correct your answers, select the 3 dots (**...**) at the top right of your request, then **Edit**. "
+                    "Change the answers and select **Update comment**. We check them again straight away.")
             return with_email(f"This update was not made.\n\n{lines}\n\n{tail}".rstrip() + "\n", self.council_email)
         notes = "".join(f"- {our_examples(md_safe(n, ERROR_LIMIT))}\n" for n in self.notes)
         notes = f"\n{notes}" if notes else ""
@@ -305,6 +337,9 @@ class Result:
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+# The reply's last line to a request that holds no form's answers: editing it would not help, a form from the page does.
+NEW_FORM = ("At the bottom of your page in the directory, under **Update this page**, select the form you need: it opens "
+            "with your page filled in. You can close this request.")
 ERROR_LIMIT = 1200  # characters of one error line in a reply (the longest of ours is about 400)
 
 
@@ -554,13 +589,13 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     today = today or on
     area = area or default_area(repo)
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY:
-        return Result("invalid", issue=issue, errors=[f"This request is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. "
-                                                      "Open a new form from your home's page"])
+        return Result("invalid", issue=issue, no_answers=True, errors=[
+            f"This request is longer than {MAX_BODY // 1024} KB; a form answer is much shorter. Open a new form from your home's page"])
     answers, errors = parse_body(body, schema)
     if not answers:
         made = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t in forms.kind_forms(schema)])
-        return Result("invalid", issue=issue, errors=[f"This request was not made with the form {made}; open the form "
-                                                      "from your page in the directory"])
+        return Result("invalid", issue=issue, no_answers=True, errors=[
+            f"This request was not made with the form {made}; open the form from your page in the directory"])
     # the page it is for, under its kind's label ("Your agency's page name"); two labels answered differently are refused
     names = forms.page_name_labels(schema)
     label, home, differing = named_page(answers, names, forms.HOME_LABEL)
@@ -893,8 +928,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
     problems: list[str] = []
     edits: list[Edit] = []
     seen: dict[Path, int] = {}
-    index: dict[str, Path] | None = None
-    names: dict[str, Any] | None = None  # page_names, read once a sheet has a home that is none
+    homes = Homes(providers)  # each home found as the forms find it (find_home), the folder read once
     offered = 0  # rows given near_home's offer, at most NEAR_OFFERED (a sheet of 15,000 wrong rows: 5 minutes)
     line = header_end
     for row, end in rows:
@@ -913,17 +947,11 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if "home" in formulas:  # no home to check the other cells against
             continue
         home = (cells.get("home") or "").strip()
-        path = None
-        if is_slug(home) and (providers / f"{home}.yaml").is_file():
-            path = providers / f"{home}.yaml"
-        elif LOCATION_ID.fullmatch(home.upper()):
-            index = index if index is not None else location_index(providers)
-            path = index.get(home.upper())
+        path = homes.find(home)
         if path is None:
             near = ""
-            if home and offered < NEAR_OFFERED:  # a page name spelt nearly so: offered
-                names = page_names(providers) if names is None else names
-                near, offered = near_home(providers, home, names), offered + 1
+            if home and offered < NEAR_OFFERED:  # a page name spelt nearly so, or the homes of that name: offered
+                near, offered = near_home(providers, home, homes.names()), offered + 1
             problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}{near}; "
                             f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue

@@ -27,15 +27,36 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u
 POSTCODE_LOOSE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 # Characters a reader cannot see: C0 and C1 controls (tab and line break are handled apart), soft
 # hyphen, zero-width and joiner characters, bidirectional marks and overrides, the byte-order mark,
-# interlinear annotations, tag characters and noncharacters; and the private use areas, whose characters have no
-# standard look (a box, or a vendor's logo) and two of which mark a date's age in a page kept across days (ages.age_mark).
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e"
+# interlinear annotations, tag characters, variation selectors and noncharacters; and the private use areas, whose
+# characters have no standard look (a box, or a vendor's logo) and two of which mark a date's age in a page kept across
+# days (ages.age_mark). A joiner, selector or tag inside an emoji a phone types is seen as part of it (EMOJI).
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\ufe00-\ufe0f\U000e0100-\U000e01ef"
                        "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ue000-\uf8ff\U000f0000-\U0010fffd"
                        "\ufdd0-\ufdef\ufffe\uffff\U000e0000-\U000e007f"
                        # blank letters (hangul fillers, the braille blank), deprecated or format characters nobody sees,
                        # and the noncharacters of every plane past the first
                        "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\U0001bca0-\U0001bca3"
                        + "".join(f"{chr(p << 16 | 0xfffe)}{chr(p << 16 | 0xffff)}" for p in range(1, 17)) + "]")
+# Unicode's pictographs (Extended_Pictographic in emoji-data.txt, Unicode 15, with the code points it keeps for emoji to come)
+PICTOGRAPH = ("[\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u2388\u23cf"
+              "\u23e9-\u23f3\u23f8-\u23fa\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u2605\u2607-\u2612"
+              "\u2614-\u2685\u2690-\u2705\u2708-\u2712\u2714\u2716\u271d\u2721\u2728\u2733\u2734\u2744\u2747"
+              "\u274c\u274e\u2753-\u2755\u2757\u2763-\u2767\u2795-\u2797\u27a1\u27b0\u27bf\u2934\u2935"
+              "\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001f0ff"
+              "\U0001f10d-\U0001f10f\U0001f12f\U0001f16c-\U0001f171\U0001f17e\U0001f17f\U0001f18e"
+              "\U0001f191-\U0001f19a\U0001f1ad-\U0001f1e5\U0001f201-\U0001f20f\U0001f21a\U0001f22f"
+              "\U0001f232-\U0001f23a\U0001f23c-\U0001f23f\U0001f249-\U0001f3fa\U0001f400-\U0001f53d"
+              "\U0001f546-\U0001f64f\U0001f680-\U0001f6ff\U0001f774-\U0001f77f\U0001f7d5-\U0001f7ff"
+              "\U0001f80c-\U0001f80f\U0001f848-\U0001f84f\U0001f85a-\U0001f85f\U0001f888-\U0001f88f"
+              "\U0001f8ae-\U0001f8ff\U0001f90c-\U0001f93a\U0001f93c-\U0001f945\U0001f947-\U0001f9ff"
+              "\U0001fa00-\U0001fffd]")
+# An emoji as a phone types it, whose joiners and selectors are seen as part of it: pictographs joined by U+200D ZERO
+# WIDTH JOINER (a woman and a staff of Aesculapius make a nurse; a white flag and a rainbow, the rainbow flag), each
+# with one emoji or text style selector (U+FE0F after a heart) and a skin tone; a keycap (a digit, U+FE0F, U+20E3); the
+# flags of England, Scotland and Wales (tag characters after a black flag). A joiner or selector elsewhere is hidden text.
+_ONE_EMOJI = f"{PICTOGRAPH}[\ufe0e\ufe0f]?[\U0001f3fb-\U0001f3ff]?"
+_NATION_FLAGS = "|".join("".join(chr(0xe0000 + ord(c)) for c in tag) for tag in ("gbeng", "gbsct", "gbwls"))
+EMOJI = re.compile(f"\U0001f3f4(?:{_NATION_FLAGS})\U000e007f|{_ONE_EMOJI}(?:\u200d{_ONE_EMOJI})*|[0-9#*]\ufe0f?\u20e3")
 DEFAULT_MAX_LENGTH = 1000  # text fields whose schema gives no maxLength
 DEFAULT_MAX_ITEM_LENGTH = 200  # list items whose schema gives no itemMaxLength
 # The UK's postcode areas (the letters at the start of a postcode); ZZ99 and other made-up areas are refused.
@@ -265,7 +286,8 @@ def _describe(value: Any) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = INVISIBLE.sub("?", CONTROL.sub("?", text))
+    hidden = set(unseen(text))  # CONTROL's characters are all invisible
+    text = "".join("?" if i in hidden else c for i, c in enumerate(text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -323,11 +345,22 @@ def _check_string(f: Field, value: Any) -> str | None:
     return None
 
 
+def in_emoji(value: str) -> set[int]:
+    """The positions in ``value`` of the characters of its emoji (EMOJI)."""
+    return {i for m in EMOJI.finditer(value) for i in range(m.start(), m.end())}
+
+
+def unseen(value: str) -> list[int]:
+    """Where ``value`` holds an invisible character that is not part of an emoji."""
+    emoji = in_emoji(value)
+    return [m.start() for m in INVISIBLE.finditer(value) if m.start() not in emoji]
+
+
 def invisible(value: str, multiline: bool) -> str | None:
     """A message naming the first invisible character or unwanted line break or tab, or None."""
-    m = INVISIBLE.search(value)
-    if m:
-        return f"contains the invisible character {char_name(m.group())}; retype the text without it: {_around(value, m.start())}"
+    hidden = unseen(value)
+    if hidden:
+        return f"contains the invisible character {char_name(value[hidden[0]])}; retype the text without it: {_around(value, hidden[0])}"
     if not multiline and ("\n" in value or "\r" in value):
         at = min(i for i in (value.find("\n"), value.find("\r")) if i >= 0)
         return f"contains a line break, which is not allowed here; write it on one line: {_around(value, at)}"
@@ -340,8 +373,10 @@ def _around(value: str, at: int, width: int = 30) -> str:
     """The text either side of position ``at``, quoted with every unseen character shown as an escape
     ('Aston\\nHouse'), so a person sees where it is; '...' where it was cut."""
     start, end = max(at - width, 0), at + width
-    part = "".join(f"\\u{ord(c):04x}" if c.isprintable() and INVISIBLE.match(c) else c for c in value[start:end])
-    return f"'{'...' * (start > 0)}{shown(part)}{'...' * (end < len(value))}'"
+    emoji = in_emoji(value)
+    part = "".join(c if i in emoji else c.encode("unicode_escape").decode() if INVISIBLE.match(c) else shown(c)
+                   for i, c in enumerate(value[start:end], start))
+    return f"'{'...' * (start > 0)}{part}{'...' * (end < len(value))}'"
 
 
 def postcode_problem(value: str) -> str | None:

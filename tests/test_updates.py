@@ -254,6 +254,20 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
             assert (repo / "providers" / name).read_text() == text
 
 
+@pytest.mark.parametrize("text", ["", "Please update my beds, thanks", "### Your home's page name\n\n" + "a" * 70000],
+                         ids=["empty", "typed", "too-long"])
+def test_a_request_with_no_answers_is_told_to_open_a_form_not_to_edit_its_answers(repo, text):
+    """An issue whose text is not a form's (emptied, typed by hand, or too long to be one) was told to open the form and
+    then "To correct your answers, select the 3 dots ... Edit": it has no answers to correct."""
+    r, res = apply(repo, text, "aston-manager")
+    assert res["status"] == "invalid" and res["no_answers"] is True, r.stdout[:300]
+    assert res["comment"] == (f"This update was not made.\n\n- {res['errors'][0]}\n\nAt the bottom of your page in the "
+                              "directory, under **Update this page**, select the form you need: it opens with your page "
+                              "filled in. You can close this request.\n")
+    r, res = apply(repo, body({"Beds without nursing free now": "two"}), "aston-manager")
+    assert res["no_answers"] is False and "To correct your answers, select the 3 dots" in res["comment"]
+
+
 def test_a_care_homes_answer_is_named_by_its_own_forms_question_not_an_agencys(repo):
     """The description is asked by both kinds' forms: a care home's reply named it "About the agency"."""
     text = "### Your home's page name\n\naston-house\n\n### About the home\n\n"
@@ -340,6 +354,27 @@ def test_a_sheet_offers_pages_spelt_nearly_so_for_its_first_rows_only(repo, monk
         "give the page name (such as aston-house) or the CQC location ID",
         "v.csv:3: home: 'lyndal' is not a home in repo/providers; give the page name (such as aston-house) or the CQC "
         "location ID"]
+
+
+def test_a_sheet_finds_a_home_as_the_form_does_by_its_name_or_its_pages_address(repo, capsys, monkeypatch):
+    """'Aston House' on a stewards' sheet was 'not a home ... (did you mean aston-house, the page of Aston House?)'
+    while the form took it: a sheet's home is found as a form's is (find_home), and a name two homes have is refused
+    on both, offering each of its pages."""
+    monkeypatch.chdir(repo.parent)
+    f = repo.parent / "v.csv"
+    f.write_text(csv_rows(["Aston House,,1,", "https://example-council.github.io/care-homes/homes/lyndale/,,2,",
+                           "Example Full House (fictional),1,0,"]))
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 0, capsys.readouterr()
+    assert [yaml.safe_load((repo / "providers" / f"{slug}.yaml").read_text())["beds"]["residential"]["available"]
+            for slug in ("aston-house", "lyndale", "example-full")] == [1, 2, 0]
+    capsys.readouterr()
+    shutil.copy(repo / "providers" / "example-full.yaml", repo / "providers" / "example-full-copy.yaml")
+    f.write_text(csv_rows(["Example Full House (fictional),1,0,", "aston house,,1,"]))
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "v.csv:2: home: 'Example Full House (fictional)' is not a home in repo/providers (did you mean example-full, the "
+        "page of Example Full House (fictional) or example-full-copy, the page of Example Full House (fictional)?); give "
+        "the page name (such as aston-house) or the CQC location ID"]
 
 
 def test_csv_lists_every_bad_row_by_line(repo):
@@ -871,6 +906,22 @@ def test_html_in_the_description_is_applied_and_the_reply_says_the_page_shows_it
     assert ("- About the home: '&lt;b&gt;' and '&lt;i&gt;' are HTML tags, which the page shows as typed, not as formatting: "
             "take them out. The page shows plain text, in which a blank line starts a new paragraph and \\*\\*bold\\*\\* or "
             "\\*italic\\* marks words\n") in res["comment"]
+
+
+def test_a_description_with_emoji_typed_on_a_phone_is_applied_as_typed(repo):
+    """'Our nurses' with a nurse emoji (a woman and a staff joined by U+200D ZERO WIDTH JOINER), a family, the rainbow
+    flag and a red heart (U+FE0F) was refused as holding an invisible character; a zero-width space still is, the
+    reply quoting the emoji as typed around it."""
+    said = ("Our nurses \U0001f469\u200d\u2695\ufe0f and families \U0001f468\u200d\U0001f469\u200d\U0001f467 "
+            "welcome everyone \U0001f3f3\ufe0f\u200d\U0001f308 with love \u2764\ufe0f")
+    text = "### Your home's page name\n\naston-house\n\n### About the home\n\n"
+    r, res = apply(repo, text + said.replace("with", "with\u200b"), "aston-manager")
+    assert res["errors"] == ["About the home: contains the invisible character U+200B ZERO WIDTH SPACE; retype the text "
+                             "without it: '...\U0001f469\u200d\U0001f467 welcome everyone \U0001f3f3\ufe0f\u200d\U0001f308 "
+                             "with\\u200b love \u2764\ufe0f'"]
+    r, res = apply(repo, text + said, "aston-manager")
+    assert r.returncode == 0 and res["status"] == "applied" and res["errors"] == [], r.stdout
+    assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["description"] == said
 
 
 def test_a_warning_on_a_fact_not_sent_never_stops_an_update(repo):

@@ -492,6 +492,37 @@ def test_invisible_characters_are_named(escaped, named):
         f"'Wye{seen} Valley NHS Trust'"]
 
 
+# Emoji a phone types: joined by U+200D ZERO WIDTH JOINER (a nurse, a family, the rainbow flag), with U+FE0F (a red
+# heart), a skin tone, a keycap, the flag of Wales (tag characters). Each joiner, selector and tag is part of what is seen.
+PHONE_EMOJI = ["\U0001f469\u200d\u2695\ufe0f", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f3f3\ufe0f\u200d\U0001f308",
+               "\u2764\ufe0f", "\U0001f44b\U0001f3fd", "1\ufe0f\u20e3", "\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"]
+
+
+@pytest.mark.parametrize("emoji", PHONE_EMOJI)
+def test_an_emoji_typed_on_a_phone_is_not_hidden_text(emoji):
+    """A description typed on a phone with a nurse emoji was refused as holding 'the invisible character U+200D ZERO
+    WIDTH JOINER', which is what joins the woman and the staff into one nurse."""
+    assert problems(f'description: "We welcome everyone {emoji}"\n') == []
+    assert problems(f'care:\n  acute_trusts: ["Wye Valley NHS Trust {emoji}"]\n') == []
+
+
+@pytest.mark.parametrize("text, named, quoted", [
+    ("a\u200db", "U+200D ZERO WIDTH JOINER", "a\\u200db"),  # between letters
+    ("\u200d\U0001f469", "U+200D ZERO WIDTH JOINER", "\\u200d\U0001f469"),  # at the start of an emoji
+    ("\U0001f469\u200d", "U+200D ZERO WIDTH JOINER", "\U0001f469\\u200d"),  # at its end
+    ("\U0001f469\u200d\u200d\u2695", "U+200D ZERO WIDTH JOINER", "\U0001f469\\u200d\\u200d\u2695"),  # twice
+    ("a\ufe0fb", "U+FE0F VARIATION SELECTOR-16", "a\\ufe0fb"),  # after a letter
+    ("\u2764\ufe0f\ufe0f", "U+FE0F VARIATION SELECTOR-16", "\u2764\ufe0f\\ufe0f"),  # twice: the second
+    ("\U0001f600\U000e0100\U000e0101", "U+E0100 VARIATION SELECTOR-17", "\U0001f600\\U000e0100\\U000e0101"),  # text hidden
+    ("\U0001f3f4\U000e0068\U000e0069\U000e007f", "U+E0068 TAG LATIN SMALL LETTER H", "\U0001f3f4\\U000e0068\\U000e0069\\U000e007f"),
+    # the joiner in an emoji is not the one named (a terminal's line shows every joiner escaped, safetext.shown)
+    ("\U0001f469\u200d\u2695\ufe0f a\u200bb", "U+200B ZERO WIDTH SPACE", "\U0001f469\\u200d\u2695\ufe0f a\\u200bb"),
+])
+def test_a_joiner_or_selector_outside_an_emoji_is_still_hidden_text(text, named, quoted):
+    assert problems(f'description: "Hello {text}"\n') == [
+        f"providers/t.yaml:6: description: contains the invisible character {named}; retype the text without it: 'Hello {quoted}'"]
+
+
 def test_over_long_text_is_refused():
     assert problems("care:\n  acute_trusts: [" + "x" * 131073 + "]\n") == [
         "providers/t.yaml:7: care.acute_trusts: item 1 is 131,073 characters long; shorten it to 200 or fewer"]
