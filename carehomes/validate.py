@@ -351,9 +351,13 @@ def in_emoji(value: str) -> set[int]:
 
 
 def unseen(value: str) -> list[int]:
-    """Where ``value`` holds an invisible character that is not part of an emoji."""
+    """Where ``value`` holds an invisible character that is not part of an emoji (its emoji looked for only then: every
+    text of every profile is checked)."""
+    first = INVISIBLE.search(value)
+    if first is None:
+        return []
     emoji = in_emoji(value)
-    return [m.start() for m in INVISIBLE.finditer(value) if m.start() not in emoji]
+    return [m.start() for m in INVISIBLE.finditer(value, first.start()) if m.start() not in emoji]
 
 
 def invisible(value: str, multiline: bool) -> str | None:
