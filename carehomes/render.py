@@ -14,7 +14,9 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
+import time
 import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -530,19 +532,21 @@ def _write_home(folder: str, page: bytes, summary: bytes) -> None:
 def _kept_chunk(args: tuple) -> list[tuple[str, str]]:
     """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
     ``site_dir``, a thousand at a time until ``stop`` is set; (slug, page name) of each home written. ``before``:
-    the build being replaced's homes folder and its pages' names by slug (EarlyHomes.start: written the same day
-    from the same inputs), whose pages named as these would be are linked, not read from the store and written."""
+    the build being replaced's homes folder, its pages' names by slug (EarlyHomes.start: written the same day
+    from the same inputs) and when they were (checkcache.Written.made), whose pages named as these would be are
+    linked, not read from the store and written."""
     views, site_dir, store, inputs, stop, before = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
+    like = _new_file_like(homes) if before is not None else None
     for start in range(0, len(views), checkcache.BATCH):
         if stop.is_set():  # the engine rendered another shell: these pages are not wanted
             break
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
-        if before is not None:
+        if before is not None and like is not None:
             linked = [i for i, v in enumerate(batch) if before[1].get(v.slug) == names[i]
-                      and _linked_home(f"{before[0]}/{v.slug}", f"{homes}/{v.slug}")]
+                      and _linked_home(f"{before[0]}/{v.slug}", f"{homes}/{v.slug}", before[2], like)]
             written += [(batch[i].slug, names[i]) for i in linked]
             rest = set(range(len(batch))) - set(linked)
             batch, names = [batch[i] for i in sorted(rest)], [names[i] for i in sorted(rest)]
@@ -555,9 +559,25 @@ def _kept_chunk(args: tuple) -> list[tuple[str, str]]:
     return written
 
 
-def _linked_home(was: str, folder: str) -> bool:
+def _new_file_like(folder: str) -> tuple[int, int, int] | None:
+    """The permissions, owner and group a file written into ``folder`` gets (one made there and removed: the umask,
+    a default ACL, a folder's group); None when none can be made."""
+    probe = f"{folder}/.new-file-{os.getpid()}"
+    try:
+        write_new(probe, b"")
+        made = os.lstat(probe)
+        os.unlink(probe)
+    except OSError:
+        return None
+    return stat.S_IMODE(made.st_mode), made.st_uid, made.st_gid
+
+
+def _linked_home(was: str, folder: str, made: int, like: tuple[int, int, int]) -> bool:
     """A home's page and home.json in ``was`` (a folder of the build being replaced) linked into ``folder`` (made): the
-    same files, nothing read or written; False (``folder`` left as it was found) when either cannot be linked."""
+    same files, nothing read or written; False (``folder`` left as it was found) when either cannot be linked, or is
+    not the file that build wrote as a file written now would be: a link to another file (never followed), changed
+    since ``made`` (its build's record, in nanoseconds: a page edited by hand, or written by a serve that keeps no
+    record), or with other permissions, owner or group than ``like`` (_new_file_like)."""
     try:
         os.mkdir(folder)
     except FileExistsError:
@@ -567,9 +587,12 @@ def _linked_home(was: str, folder: str) -> bool:
     done = []
     try:
         for name in ("index.html", "home.json"):
-            os.link(f"{was}/{name}", f"{folder}/{name}")
+            os.link(f"{was}/{name}", f"{folder}/{name}", follow_symlinks=False)
             done.append(name)
-    except OSError:  # gone, or a file system that links no files: read and written as without it
+            st = os.lstat(f"{folder}/{name}")  # the file linked, whatever is done to ``was`` meanwhile
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime_ns > made or (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != like:
+                raise OSError(f"{was}/{name} is not as its build wrote it")
+    except OSError:  # gone, changed, or a file system that links no files: read and written as without it
         for name in done:
             os.unlink(f"{folder}/{name}")
         return False
@@ -597,7 +620,7 @@ class EarlyHomes:
     gives None when there is nothing to guess from."""
 
     def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], inputs: str, store: Path,
-                 before: tuple[str, dict[str, str]] | None = None) -> None:
+                 before: tuple[str, dict[str, str], int] | None = None) -> None:
         """``inputs``: page_inputs under ``shell``; ``before``: as _kept_chunk's."""
         import multiprocessing
 
@@ -627,7 +650,8 @@ class EarlyHomes:
         was = checkcache.read_written(store, written_key(key, live.parent)) if live is not None else None
         same = (was is not None and live is not None and was.build == live.name and was.day == views[0].today.isoformat()
                 and was.inputs == inputs)
-        return cls(views, folder, shell, inputs, store, (str(live / "homes"), was.pages) if same and was and live else None)
+        return cls(views, folder, shell, inputs, store,
+                   (str(live / "homes"), was.pages, was.made) if same and was and live else None)
 
     def take(self, shell: tuple[str, str], out: Path) -> dict[str, str] | None:
         """The home pages written early (each one's page name by slug), moved into ``out/homes`` (one rename), when
@@ -940,7 +964,7 @@ def finish_pages(begun: PagesBegun, data_sizes: dict[str, int]) -> int:
             if begun.shell_kept is not None and names:  # the next build links those it would write the same
                 store, key = begun.shell_kept
                 checkcache.write_written(store, written_key(key, out.parent), checkcache.Written(
-                    out.name, views[0].today.isoformat(), page_inputs(shell, contact, views), names))
+                    out.name, views[0].today.isoformat(), page_inputs(shell, contact, views), names, time.time_ns()))
             return pages + browse[0]
     finally:
         begun.close()
