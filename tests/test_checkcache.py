@@ -1184,7 +1184,8 @@ def test_a_page_changed_in_the_build_replaced_since_it_was_written_is_not_linked
     """The build replaced is the live site, which anyone may change after its build recorded its pages: a page edited
     by hand (or written by a serve whose cache was off, so that it forgot no record), a home.json appended to in
     place, a page made readable to its owner alone, a home.json swapped for a link to a file elsewhere. Each was
-    linked into the next build the same day: the edit, the permissions and the other file published again."""
+    linked into the next build the same day: the edit, the permissions and the other file published again. So was
+    another home's page moved or linked there (as old as the page it replaced)."""
     from carehomes import render
     from carehomes.pipeline import build_site
 
@@ -1199,7 +1200,7 @@ def test_a_page_changed_in_the_build_replaced_since_it_was_written_is_not_linked
 
     build()
     before = build()
-    edited, appended, hidden, linked = sorted(before)[:4]
+    edited, appended, hidden, linked, moved, kept_home = sorted(before)
     page = site / "homes" / edited / "index.html"
     (site / "homes" / edited / "new.html").write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>Edited "))
     os.replace(site / "homes" / edited / "new.html", page)
@@ -1210,9 +1211,11 @@ def test_a_page_changed_in_the_build_replaced_since_it_was_written_is_not_linked
     elsewhere.write_text("{}", encoding="utf-8")
     (site / "homes" / linked / "home.json").unlink()
     (site / "homes" / linked / "home.json").symlink_to(elsewhere)
+    os.link(site / "homes" / kept_home / "index.html", site / "homes" / moved / "other.html")  # as old as its own
+    os.replace(site / "homes" / moved / "other.html", site / "homes" / moved / "index.html")
     before = _inodes(site)
     after = build()
-    assert {s for s in after if after[s] != before[s]} == {edited, appended, hidden, linked}  # the other two linked
+    assert {s for s in after if after[s] != before[s]} == {edited, appended, hidden, linked, moved}
     monkeypatch.setenv(checkcache.CACHE_ENV, "off")
     fresh = tmp_path / "fresh"
     build(fresh)
