@@ -213,9 +213,10 @@ def _create_checks(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, decided TEXT NOT NULL, page BLOB NOT NULL, "
                "summary BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS shells (name TEXT PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)")
-    # what each site's last build wrote as its home pages (read_written): its folder, day, inputs and each page's name
+    # what each site's last build wrote as its home pages (read_written): its folder, day, inputs, each page's name and
+    # when they were written
     db.execute("CREATE TABLE IF NOT EXISTS written (name TEXT PRIMARY KEY, build TEXT NOT NULL, day TEXT NOT NULL, "
-               "inputs TEXT NOT NULL, pages TEXT NOT NULL)")
+               "inputs TEXT NOT NULL, pages TEXT NOT NULL, made INTEGER NOT NULL)")
     # each home's listing in the find page's index, with its ages held open and its decisions (search.listing_text)
     db.execute("CREATE TABLE IF NOT EXISTS listings (name TEXT PRIMARY KEY, listing TEXT NOT NULL)")
 
@@ -438,17 +439,26 @@ def write_shell(store: Path, site: str, shell: tuple[str, str]) -> None:
 def read_written(store: Path, site: str) -> Written | None:
     """What the last build of ``site`` (its key: render.written_key) with this code wrote as its home pages
     (write_written); None when nothing is kept or it cannot be read."""
-    rows = _read(store, "written", [site], "build, day, inputs, pages")
-    if not rows or not all(type(x) is str for x in rows[0]):
+    rows = _read(store, "written", [site], "build, day, inputs, pages, made")
+    if not rows or not all(type(x) is str for x in rows[0][:4]) or type(rows[0][4]) is not int:
         return None
-    build, day, inputs, pages = rows[0]
-    return Written(build, day, inputs, dict(line.split("\t", 1) for line in pages.split("\n") if "\t" in line))
+    build, day, inputs, pages, made = rows[0]
+    return Written(build, day, inputs, dict(filter(None, map(_page_line, pages.split("\n")))), made)
+
+
+def _page_line(line: str) -> tuple[str, Page] | None:
+    """A line of a kept ``written`` row's pages (slug, page name and its files' inode numbers, tab-separated) read;
+    None when it is not one."""
+    slug, name, page, summary = (line.split("\t") + ["", "", ""])[:4]
+    return (slug, (name, int(page), int(summary))) if page.isdigit() and summary.isdigit() and page.isascii() and summary.isascii() else None
 
 
 def write_written(store: Path, site: str, written: Written) -> None:
     """Keep what a build of ``site`` wrote as its home pages, for the next build to link those it would write again."""
     _write(store, "written", [(site, written.build, written.day, written.inputs,
-                               "\n".join(f"{slug}\t{name}" for slug, name in sorted(written.pages.items())))])
+                               "\n".join(f"{slug}\t{name}\t{page}\t{summary}"
+                                         for slug, (name, page, summary) in sorted(written.pages.items())),
+                               written.made)])
 
 
 def forget_written(store: Path) -> None:
@@ -464,12 +474,17 @@ def forget_written(store: Path) -> None:
 @dataclass(frozen=True)
 class Written:
     """A build's home pages: the name of its folder (in the site's builds folder), the day their ages were filled
-    in (ISO), what every page shared (render.page_inputs) and each home's page name (page_name) by its slug."""
+    in (ISO), what every page shared (render.page_inputs), each home's page (Page) by its slug, and when the last was
+    written (time.time_ns: a page changed since is not linked, render._linked_home)."""
 
     build: str
     day: str
     inputs: str
-    pages: dict[str, str]
+    pages: dict[str, Page]
+    made: int
+
+
+Page = tuple[str, int, int]  # a home page written: its name (page_name) and its page's and home.json's inode numbers
 
 
 def page_name(inputs: str, data: dict, checked_on: dt.date | None) -> str:

@@ -31,7 +31,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .safetext import outside
 from .text import with_article
 from .schema import Schema, load_schema
-from .updates import (MAX_BODY, closed_words, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
+from .updates import (ERROR_LIMIT, MAX_BODY, closed_words, council_contact, council_email, edit_profile, find_home, named_page, near_home, parse_body,
                       with_email)
 from .validate import check_value, invisible, today as england_today
 from .yamlio import NotWritten, write_text_atomic
@@ -88,7 +88,7 @@ class Claim:
         home = outside(self.name or "", 120)
         if self.status == "invalid":
             mine = self.pending_error(self.name or "") if self.pending is not None else None  # its issue number a link
-            lines = "\n".join(f"- {self.pending_error(home) if e == mine else outside(e, 400)}" for e in self.errors)
+            lines = "\n".join(f"- {self.pending_error(home) if e == mine else outside(e, ERROR_LIMIT)}" for e in self.errors)
             return with_email(f"This claim cannot go ahead yet.\n\n{lines}\n", self.council_email)
         if self.status == "failed":  # the error says what the council must mend; the claimant has nothing to do
             return with_email("This claim was confirmed, but not completed, because of a problem on our side: the "

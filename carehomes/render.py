@@ -14,7 +14,9 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
+import time
 import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -527,23 +529,26 @@ def _write_home(folder: str, page: bytes, summary: bytes) -> None:
     write_encoded(f"{folder}/home.json", summary)
 
 
-def _kept_chunk(args: tuple) -> list[tuple[str, str]]:
+def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
     """Early home pages: the kept ones of ``views`` (and only those: none is rendered) under a guessed shell, into
-    ``site_dir``, a thousand at a time until ``stop`` is set; (slug, page name) of each home written. ``before``:
-    the build being replaced's homes folder and its pages' names by slug (EarlyHomes.start: written the same day
-    from the same inputs), whose pages named as these would be are linked, not read from the store and written."""
+    ``site_dir``, a thousand at a time until ``stop`` is set; (slug, page) of each home written (checkcache.Page).
+    ``before``: the build being replaced's homes folder, its pages by slug (EarlyHomes.start: written the same day
+    from the same inputs) and when they were (checkcache.Written.made), whose pages named as these would be are
+    linked, not read from the store and written."""
     views, site_dir, store, inputs, stop, before = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
+    like = _new_file_like(homes) if before is not None else None
     for start in range(0, len(views), checkcache.BATCH):
         if stop.is_set():  # the engine rendered another shell: these pages are not wanted
             break
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(inputs, v.d, v.checked_on) for v in batch]
-        if before is not None:
-            linked = [i for i, v in enumerate(batch) if before[1].get(v.slug) == names[i]
-                      and _linked_home(f"{before[0]}/{v.slug}", f"{homes}/{v.slug}")]
-            written += [(batch[i].slug, names[i]) for i in linked]
+        if before is not None and like is not None:
+            linked = {i: (names[i], *files) for i, v in enumerate(batch) if (was := before[1].get(v.slug)) is not None
+                      and was[0] == names[i] and (files := _linked_home(f"{before[0]}/{v.slug}", f"{homes}/{v.slug}",
+                                                                         was[1:], before[2], like))}
+            written += [(batch[i].slug, page) for i, page in linked.items()]
             rest = set(range(len(batch))) - set(linked)
             batch, names = [batch[i] for i in sorted(rest)], [names[i] for i in sorted(rest)]
         found = checkcache.read_pages(store, names, views[0].today)
@@ -551,29 +556,55 @@ def _kept_chunk(args: tuple) -> list[tuple[str, str]]:
             pages = _kept_filled(v, found.get(name))
             if pages is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
-                written.append((v.slug, name))
+                written.append((v.slug, (name, *_files_of(f"{homes}/{v.slug}"))))
     return written
 
 
-def _linked_home(was: str, folder: str) -> bool:
+def _new_file_like(folder: str) -> tuple[int, int, int] | None:
+    """The permissions, owner and group a file written into ``folder`` gets (one made there and removed: the umask,
+    a default ACL, a folder's group); None when none can be made."""
+    probe = f"{folder}/.new-file-{os.getpid()}"
+    try:
+        write_new(probe, b"")
+        made = os.lstat(probe)
+        os.unlink(probe)
+    except OSError:
+        return None
+    return stat.S_IMODE(made.st_mode), made.st_uid, made.st_gid
+
+
+def _files_of(folder: str) -> tuple[int, int]:
+    """The files (inode numbers) of a home's page and home.json in ``folder``, for the next build (_linked_home)."""
+    return os.lstat(f"{folder}/index.html").st_ino, os.lstat(f"{folder}/home.json").st_ino
+
+
+def _linked_home(was: str, folder: str, files: tuple[int, ...], made: int, like: tuple[int, int, int]) -> tuple[int, int] | None:
     """A home's page and home.json in ``was`` (a folder of the build being replaced) linked into ``folder`` (made): the
-    same files, nothing read or written; False (``folder`` left as it was found) when either cannot be linked."""
+    same files (their inode numbers), nothing read or written; None (``folder`` left as it was found) when either
+    cannot be linked, or is not the file that build wrote (``files``: _files_of) as a file written now would be: a
+    link to another file (never followed), another file moved or linked there, a file changed since ``made`` (its
+    build's record, in nanoseconds: a page edited by hand, or written by a serve that keeps no record), or with other
+    permissions, owner or group than ``like`` (_new_file_like)."""
     try:
         os.mkdir(folder)
     except FileExistsError:
         pass
     except OSError:
-        return False
+        return None
     done = []
     try:
-        for name in ("index.html", "home.json"):
-            os.link(f"{was}/{name}", f"{folder}/{name}")
+        for name, ino in zip(("index.html", "home.json"), files, strict=True):
+            os.link(f"{was}/{name}", f"{folder}/{name}", follow_symlinks=False)
             done.append(name)
-    except OSError:  # gone, or a file system that links no files: read and written as without it
+            st = os.lstat(f"{folder}/{name}")  # the file linked, whatever is done to ``was`` meanwhile
+            if (not stat.S_ISREG(st.st_mode) or st.st_ino != ino or st.st_mtime_ns > made
+                    or (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != like):
+                raise OSError(f"{was}/{name} is not the file its build wrote")
+    except (OSError, ValueError):  # gone, changed, or a file system that links no files: read and written as without it
         for name in done:
             os.unlink(f"{folder}/{name}")
-        return False
-    return True
+        return None
+    return files[0], files[1]
 
 
 def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None) -> tuple[bytes, bytes] | None:
@@ -597,7 +628,7 @@ class EarlyHomes:
     gives None when there is nothing to guess from."""
 
     def __init__(self, views: list[HomeView], folder: Path, shell: tuple[str, str], inputs: str, store: Path,
-                 before: tuple[str, dict[str, str]] | None = None) -> None:
+                 before: tuple[str, dict[str, checkcache.Page], int] | None = None) -> None:
         """``inputs``: page_inputs under ``shell``; ``before``: as _kept_chunk's."""
         import multiprocessing
 
@@ -627,17 +658,18 @@ class EarlyHomes:
         was = checkcache.read_written(store, written_key(key, live.parent)) if live is not None else None
         same = (was is not None and live is not None and was.build == live.name and was.day == views[0].today.isoformat()
                 and was.inputs == inputs)
-        return cls(views, folder, shell, inputs, store, (str(live / "homes"), was.pages) if same and was and live else None)
+        return cls(views, folder, shell, inputs, store,
+                   (str(live / "homes"), was.pages, was.made) if same and was and live else None)
 
-    def take(self, shell: tuple[str, str], out: Path) -> dict[str, str] | None:
-        """The home pages written early (each one's page name by slug), moved into ``out/homes`` (one rename), when
+    def take(self, shell: tuple[str, str], out: Path) -> dict[str, checkcache.Page] | None:
+        """The home pages written early (each one's page by slug: checkcache.Page), moved into ``out/homes`` (one rename), when
         ``shell`` is the one they were written under; None (and nothing moved: every page is then made as without
         them) when it is not, when a worker failed or when they cannot be moved."""
         if shell != self.shell:
             self.stop.set()
             return None
         try:
-            written = {slug: name for job in self.jobs for slug, name in job.result()}
+            written = {slug: page for job in self.jobs for slug, page in job.result()}
         except Exception:  # a page that could not be written early (a full disk...): made again as without them
             self.stop.set()
             return None
@@ -700,13 +732,13 @@ def shell_key(cfg: SiteConfig, engine: str, views: list[HomeView]) -> str | None
     return h.hexdigest()
 
 
-def _render_chunk(args: tuple) -> list[tuple[str, str]]:
-    """Home pages of ``views`` into ``site_dir``, each taken as kept or rendered (render_homes); (slug, page name) of
-    each, its name "" without a store of pages."""
+def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
+    """Home pages of ``views`` into ``site_dir``, each taken as kept or rendered (render_homes); (slug, page) of each
+    (checkcache.Page; ("", 0, 0) without a store of pages)."""
     views, site_dir, shell, contact_email, kept = args
     tpl = profile_page()
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
-    homes, written = str(site_dir / "homes"), list[tuple[str, str]]()
+    homes, written = str(site_dir / "homes"), list[tuple[str, checkcache.Page]]()
     for start in range(0, len(views), checkcache.BATCH):
         batch = views[start:start + checkcache.BATCH]
         names = [checkcache.page_name(kept[1], v.d, v.checked_on) for v in batch] if kept else []
@@ -722,7 +754,8 @@ def _render_chunk(args: tuple) -> list[tuple[str, str]]:
             _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)
-        written += zip((v.slug for v in batch), names or [""] * len(batch), strict=True)
+        written += [(v.slug, (names[i], *_files_of(f"{homes}/{v.slug}")) if names else ("", 0, 0))
+                    for i, v in enumerate(batch)]
     return written
 
 
@@ -741,14 +774,14 @@ def page_inputs(shell: tuple[str, str], contact_email: str, views: list[HomeView
 
 def render_homes(views: list[HomeView], site_dir: Path, shell: tuple[str, str], contact_email: str,
                  meanwhile: Callable[[], Any] | None = None, early: EarlyHomes | None = None,
-                 names: dict[str, str] | None = None) -> int:
+                 names: dict[str, checkcache.Page] | None = None) -> int:
     """Write homes/<slug>/index.html and home.json for every home (on every core for large sets); ``meanwhile()``
     run here while the workers write (parallel.map_forked). A home page is taken as kept from an earlier build
     (checkcache) when every input of it is the same (``page_inputs``, its profile's data, the code and schema) and
     so is each staleness decision it made, on whatever day it was made (``held_home_page``); nationally 6.4 s of
     CPU to render them all. ``early``: the kept pages written already (EarlyHomes),
-    taken when written under this ``shell``; only the rest are then made here. ``names``: filled in with each page's
-    name by slug, when kept pages are (for the next build: checkcache.write_written)."""
+    taken when written under this ``shell``; only the rest are then made here. ``names``: filled in with each page
+    by slug (checkcache.Page), when kept pages are (for the next build: checkcache.write_written)."""
     if not views:
         if meanwhile is not None:
             meanwhile()
@@ -933,14 +966,14 @@ def finish_pages(begun: PagesBegun, data_sizes: dict[str, int]) -> int:
             if begun.shell_kept is not None:  # the next build's early home pages are written under it (EarlyHomes)
                 checkcache.write_shell(*begun.shell_kept, shell)
             browse: list[int] = []  # the list pages made here while the home pages' workers write theirs (large sets)
-            contact, names = real_contact(begun.cfg.directory, "contact_email"), dict[str, str]()
+            contact, names = real_contact(begun.cfg.directory, "contact_email"), dict[str, checkcache.Page]()
             pages = render_homes(views, out, shell, contact,
                                  meanwhile=lambda: browse.append(render_browse(views, out, shell, schema, begun.lists, begun.words)),
                                  early=begun.early, names=names)
             if begun.shell_kept is not None and names:  # the next build links those it would write the same
                 store, key = begun.shell_kept
                 checkcache.write_written(store, written_key(key, out.parent), checkcache.Written(
-                    out.name, views[0].today.isoformat(), page_inputs(shell, contact, views), names))
+                    out.name, views[0].today.isoformat(), page_inputs(shell, contact, views), names, time.time_ns()))
             return pages + browse[0]
     finally:
         begun.close()

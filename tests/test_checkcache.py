@@ -1178,3 +1178,49 @@ def test_a_build_the_same_day_links_the_pages_the_last_build_wrote_and_writes_on
     checked = check_paths([folder], on=tomorrow, pieces=True)
     build_site(checked.profiles, fresh, today=tomorrow, made=checked.pieces)
     assert _files(site / "homes") == _files(fresh / "homes")
+
+
+def test_a_page_changed_in_the_build_replaced_since_it_was_written_is_not_linked(kept, tmp_path, monkeypatch):
+    """The build replaced is the live site, which anyone may change after its build recorded its pages: a page edited
+    by hand (or written by a serve whose cache was off, so that it forgot no record), a home.json appended to in
+    place, a page made readable to its owner alone, a home.json swapped for a link to a file elsewhere. Each was
+    linked into the next build the same day: the edit, the permissions and the other file published again. So was
+    another home's page moved or linked there (as old as the page it replaced)."""
+    from carehomes import render
+    from carehomes.pipeline import build_site
+
+    monkeypatch.setattr(render, "EARLY_FROM", 0)
+    folder = _some_profiles(tmp_path)
+    site = tmp_path / "site"
+
+    def build(out: Path = site) -> dict[str, int]:
+        checked = check_paths([folder], on=TODAY, pieces=True)
+        build_site(checked.profiles, out, today=TODAY, made=checked.pieces)
+        return _inodes(out)
+
+    build()
+    before = build()
+    edited, appended, hidden, linked, moved, kept_home = sorted(before)
+    page = site / "homes" / edited / "index.html"
+    (site / "homes" / edited / "new.html").write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>Edited "))
+    os.replace(site / "homes" / edited / "new.html", page)
+    with open(site / "homes" / appended / "home.json", "ab") as f:
+        f.write(b" ")
+    (site / "homes" / hidden / "index.html").chmod(0o600)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}", encoding="utf-8")
+    (site / "homes" / linked / "home.json").unlink()
+    (site / "homes" / linked / "home.json").symlink_to(elsewhere)
+    os.link(site / "homes" / kept_home / "index.html", site / "homes" / moved / "other.html")  # as old as its own
+    os.replace(site / "homes" / moved / "other.html", site / "homes" / moved / "index.html")
+    before = _inodes(site)
+    after = build()
+    assert {s for s in after if after[s] != before[s]} == {edited, appended, hidden, linked, moved}
+    monkeypatch.setenv(checkcache.CACHE_ENV, "off")
+    fresh = tmp_path / "fresh"
+    build(fresh)
+    assert _files(site / "homes") == _files(fresh / "homes")
+    assert not (site / "homes" / linked / "home.json").is_symlink()
+    assert elsewhere.stat().st_nlink == 1
+    modes = {p.relative_to(site).as_posix(): p.stat().st_mode for p in (site / "homes").rglob("*")}
+    assert modes == {p.relative_to(fresh).as_posix(): p.stat().st_mode for p in (fresh / "homes").rglob("*")}

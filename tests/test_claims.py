@@ -333,3 +333,17 @@ def test_a_home_cqc_has_deregistered_cannot_be_claimed(repo):
         "no updates or claims; if it is still open, ask CQC to correct its register, or tell Herefordshire Council "
         "(care.directory@example.org, 01234 567890)"]
     assert "ring" not in res.comment()
+
+
+def test_a_closed_home_with_a_long_name_keeps_whom_to_tell_in_the_claim_reply(repo):
+    """A name may be 200 characters; the reply cut each reason at 400, and the closed home's lost the council's
+    contacts, the one thing the claimant can do. Markup in the name stays escaped."""
+    aston = repo / "providers" / "aston-house.yaml"
+    name = "Aston House *" + "A" * 180 + " <b>"
+    aston.write_text(aston.read_text().replace("name: Aston House\n", f"name: '{name}'\n", 1)
+                     .replace("cqc:\n", "cqc:\n  status: Deregistered\n  status_date: 2026-10-01\n", 1)
+                     .replace("  status: Registered\n", "", 1))
+    res = check_claim(body(), "sam-manager", repo, 7)
+    line = next(x for x in res.comment().splitlines() if "deregistered" in x)
+    assert line.startswith("- CQC's register says Aston House \\*AAA") and "&lt;b&gt;" in line
+    assert line.endswith("or tell Herefordshire Council \\(care.directory@example.org, 01234 567890\\)")
