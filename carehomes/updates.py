@@ -78,12 +78,14 @@ def not_applicable_words(path: str, name: str) -> str:
 
 def closed_words(data: dict[str, Any]) -> str | None:
     """Why a service's page takes no update: CQC has deregistered it, or it is missing from the latest register
-    (records.closed), so its page is kept marked closed, as it was when it closed; None for one still open."""
-    if not closed(data):
-        return None
+    (records.closed), so its page is kept marked closed, as it was when it closed; None for one still open, or whose
+    status is none the schema allows (a lower-case 'deregistered': check names that problem). The name as a terminal
+    shows it (safetext.plain: one line)."""
     cqc = data.get("cqc")
     cqc = cqc if isinstance(cqc, dict) else {}
-    name, when = str(data.get("name") or data.get("slug") or "this service"), nice_date(cqc.get("status_date"))
+    if not closed(data) or cqc.get("status") not in load_schema().values.statuses:
+        return None
+    name, when = plain(data.get("name") or data.get("slug") or "this service"), nice_date(cqc.get("status_date"))
     said = (f"CQC's register says {name} was deregistered{f' on {when}' if when else ''}"
             if cqc.get("status") == load_schema().values.statuses[1] else
             f"{name} is missing from the latest CQC register{f' (since {when})' if when else ''}")

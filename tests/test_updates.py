@@ -1068,3 +1068,24 @@ def test_a_reply_to_a_home_cqc_records_as_dormant_says_its_page_says_so(repo):
                             "its page and its card say so beside this answer. If it gives care again, tell CQC, so that "
                             "its register says so"]
     assert "    available: 2\n" in aston.read_text()
+
+
+def test_a_closed_homes_message_is_one_line_and_a_status_check_refuses_is_named_as_such(repo):
+    """closed_words put a profile's name in the sheet's terminal output as it was (a newline or an escape code in it
+    broke the one-line message), and read a status the schema does not allow (a lower-case 'deregistered') as
+    'missing from the latest CQC register': the profile's own problem is the status, which check names."""
+    aston = repo / "providers" / "aston-house.yaml"
+    _status(aston, "Deregistered", "2026-10-01")
+    aston.write_text(aston.read_text().replace("\nname: Aston House\n", '\nname: "Aston\\nHouse \\e[31m"\n', 1))
+    sheet = repo.parent / "vacancies.csv"
+    sheet.write_text("home,nursing_free,residential_free,confirmed\naston-house,,2,\n")
+    r = run_build("vacancies", "--from-csv", str(sheet), "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and len(r.stdout.splitlines()) == 1 and "\x1b" not in r.stdout
+    assert r.stdout.startswith(f"{sheet}:2: home: CQC's register says Aston\\nHouse \\x1b[31m was deregistered on 1 October 2026")
+    assert r.stdout.count("\\n") == 1  # the name's line break, shown
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and len(r.stdout.splitlines()) == 1 and "\x1b" not in r.stdout
+    aston.write_text(aston.read_text().replace("  status: Deregistered\n", "  status: deregistered\n", 1))
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(repo / "providers"))
+    assert r.returncode == 1 and "missing from the latest CQC register" not in r.stdout
+    assert "cqc.status: 'deregistered' is not allowed; did you mean 'Deregistered'?" in r.stdout, r.stdout
