@@ -283,3 +283,22 @@ def test_homes_of_one_provider_share_one_organisation():
     without_id = {**second, "provider": {k: v for k, v in second["provider"].items() if k != "cqc_id"}}
     c = service(without_id)  # no provider ID: the name alone does not prove it is the same organisation
     assert c["organization_id"] != a["organization_id"] and "organization_identifiers" not in c["organization"]
+
+
+def test_a_services_url_is_the_website_cqc_holds_until_it_gives_its_own():
+    """Coppice Nursing Home (Oldham) has given no website of its own; CQC holds one, which its page shows (marked as
+    CQC's). Its ORUK record had no url at all, so an aggregator reading url saw none; its phone, likewise CQC's, was
+    in phones.csv. The home's own website wins when given; a link that is not http(s) is never a url."""
+    from conftest import ROOT
+
+    checked = check_paths([ROOT / "areas" / "oldham" / "providers" / "coppice-nursing-home.yaml"], on=TODAY)
+    data = dict(checked.profiles[0].data)
+    assert "website" not in (data.get("contact") or {})
+    svc = service(data)
+    assert svc["url"] == "https://www.bondcare.co.uk/care-homes/coppice-nursing-home/" == data["cqc"]["website"]
+    assert not list(response_validator("/services/{id}").iter_errors(svc))
+    data["contact"] = {**(data.get("contact") or {}), "website": "https://coppice.example.org/"}
+    assert service(data)["url"] == "https://coppice.example.org/"
+    data["contact"] = {}
+    data["cqc"] = {**data["cqc"], "website": "javascript:alert(1)"}
+    assert "url" not in service(data)

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..kinds import kinds_of
 from ..records import canonical, flatten
+from ..safetext import safe_url
 from ..schema import Field, Schema, load_schema
 
 NAMESPACE = uuid.UUID("6f1d8a52-3f8e-4c55-9b1a-6a0f9e0c2b7d")
@@ -118,8 +119,9 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
                                                 "identifier_scheme": "CQC", "identifier_type": "CQC provider ID",
                                                 "identifier": provider_id}]
         svc = {"id": sid, "organization_id": oid, **{k: v for k, v in svc.items() if k != "id"}, "organization": org}
-    if g("contact.website"):
-        svc["url"] = g("contact.website")
+    url = safe_url(g("contact.website") or g("cqc.website"))  # the home's own, else the one CQC holds (as its page shows)
+    if url and url.lower().startswith(("https://", "http://")):
+        svc["url"] = url
     if g("contact.email"):
         svc["email"] = g("contact.email")
     location: dict[str, Any] = {"id": loc_id, "location_type": "physical", "name": d["name"],
