@@ -302,3 +302,16 @@ def test_a_services_url_is_the_website_cqc_holds_until_it_gives_its_own():
     data["contact"] = {}
     data["cqc"] = {**data["cqc"], "website": "javascript:alert(1)"}
     assert "url" not in service(data)
+
+
+def test_an_agencys_extension_has_no_empty_care_group():
+    """An agency's care group holds only its user bands, which are attributes: x_home_care_agency carried "care": {}
+    for each of Oldham's agencies. A care home's keeps its care facts (nursing, weekend admissions...)."""
+    from conftest import ROOT
+
+    folder = ROOT / "areas" / "oldham" / "providers"
+    checked = check_paths([folder / "54-taylor-street.yaml", folder / "coppice-nursing-home.yaml"], on=TODAY)
+    agency, home = (service(dict(p.data)) for p in checked.profiles)
+    assert "care" not in agency["x_home_care_agency"] and agency["x_home_care_agency"]["cqc"]["dormant"] is True
+    assert home["x_care_home"]["care"]["nursing"] is True
+    assert not list(response_validator("/services/{id}").iter_errors(agency))

@@ -160,8 +160,9 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
         svc["attributes"] = attrs
     for k in mine:  # each kind's facts ORUK has no fields for, in its extension object
         ext = {key: d[key] for key in k.oruk_extension_keys if key in d and key != "care"}
-        if "care" in k.oruk_extension_keys:  # the care group but its user bands (those are attributes)
-            ext["care"] = {key: v for key, v in (d.get("care") or {}).items() if key != "user_bands"}
+        care = {key: v for key, v in (d.get("care") or {}).items() if key != "user_bands"}
+        if "care" in k.oruk_extension_keys and care:  # the care group but its user bands (those are attributes); an
+            ext["care"] = care                        # agency's holds only those: no empty object
         if g("contact.phone"):
             ext["contact"] = {"phone": g("contact.phone")}
         svc[k.oruk_extension] = ext
