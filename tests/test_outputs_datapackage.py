@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import json
+import re
 
 import jsonschema
 import pytest
@@ -189,3 +190,23 @@ def test_the_package_is_titled_with_the_sites_name(tmp_path):
 
     assert cli.main(["data", "--area", "oldham", "--providers", str(FIXTURES / "profiles"), "--out", str(tmp_path / "out")]) in (0, None)
     assert json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["title"] == "Oldham care directory"
+
+
+def test_a_tables_descriptions_name_its_columns_not_the_profiles_paths(tmp_path):
+    """cqc_website's description said 'until the home gives its own contact.website', the profile's path, where the
+    table a reader has holds the column website (27 profile paths in the package's descriptions). Each path of one of
+    a table's own fields is now written as that column's name; a path that is part of a longer one is left alone."""
+    from carehomes.outputs.tables import column_names
+
+    pkg = _published(tmp_path)
+    for res in (r for r in pkg["resources"] if r.get("type") == "table"):
+        paths = {f["profilePath"] for f in res["schema"]["fields"] if "." in f.get("profilePath", "")}
+        said = [(f["name"], p) for f in res["schema"]["fields"] for p in paths
+                if re.search(rf"(?<![\w.]){re.escape(p)}(?!\w)", f.get("description", ""))]
+        assert said == [], res["name"]
+    homes = next(r for r in pkg["resources"] if r["path"] == "care-homes.csv")
+    website = next(f for f in homes["schema"]["fields"] if f["name"] == "cqc_website")
+    assert "until the home gives its own website. " in website["description"]
+    fields = [{"name": "cqc_rating", "profilePath": "cqc.rating"}, {"name": "cqc_rating_date", "profilePath": "cqc.rating_date"}]
+    assert column_names(fields)("cqc.rating, cqc.rating_date, cqc.rating_safe and x.cqc.rating.") == \
+        "cqc_rating, cqc_rating_date, cqc.rating_safe and x.cqc.rating."

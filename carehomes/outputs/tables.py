@@ -11,7 +11,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..kinds import Kind, default_kind, kinds
@@ -299,6 +300,16 @@ def about_rows(title: str, released: dt.date, licenses: list[dict], sources: lis
     return rows
 
 
+def column_names(fields: list[dict]) -> Callable[[str], str]:
+    """A description with each profile path of one of ``fields`` (their profilePath, 'contact.website') written as
+    its column's name ('website'), as a reader of the table sees it; the profile's fields reference keeps the paths."""
+    columns = {f["profilePath"]: f["name"] for f in fields if isinstance(f.get("profilePath"), str) and f.get("name")}
+    if not columns:
+        return lambda text: text
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(columns, key=len, reverse=True))) + r")(?!\w)")
+    return lambda text: pattern.sub(lambda m: columns[m.group(1)], text)
+
+
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
                        owners: frozenset[str] | None = None, title: str | None = None, site: bool = True,
                        releases: bool = True) -> dict:
@@ -332,9 +343,12 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
         if res.pop("profile", None) == "tabular-data-resource":
             res["type"] = "table"
         note = formula_note(json_files.get(res["name"], FIRST.json_file))
+        columns = column_names(res.get("schema", {}).get("fields", []))
         for f in res.get("schema", {}).get("fields", []):
             if "example" in f:
                 f["example"] = example_text(f)
+            if "description" in f:
+                f["description"] = columns(f["description"])
             if res.get("format") == "csv" and f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
                 f["description"] = (f.get("description", "").rstrip() + " " + note).strip()
     tables = [r["name"] for r in pkg["resources"] if r.get("format") == "csv"]  # every table: the workbook's sheets, the database's tables
