@@ -1117,6 +1117,7 @@ def _inodes(site: Path) -> dict[str, int]:
     return {p.parent.name: p.stat().st_ino for p in (site / "homes").glob("*/index.html")}
 
 
+@pytest.mark.slow  # builds the site of six homes several times
 def test_a_build_the_same_day_links_the_pages_the_last_build_wrote_and_writes_only_the_edited_one(kept, tmp_path,
                                                                                                     monkeypatch):
     """A build after one edit read every other kept home page from the store, filled in its ages and wrote it again,
@@ -1180,6 +1181,7 @@ def test_a_build_the_same_day_links_the_pages_the_last_build_wrote_and_writes_on
     assert _files(site / "homes") == _files(fresh / "homes")
 
 
+@pytest.mark.slow  # builds the site of six homes several times
 def test_a_page_changed_in_the_build_replaced_since_it_was_written_is_not_linked(kept, tmp_path, monkeypatch):
     """The build replaced is the live site, which anyone may change after its build recorded its pages: a page edited
     by hand (or written by a serve whose cache was off, so that it forgot no record), a home.json appended to in
