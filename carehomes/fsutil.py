@@ -88,8 +88,8 @@ def locked(target: Path, wait_message: str | None = None) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _current(target: Path) -> Path | None:
-    """The build ``target`` links to, or None when it is not one of our links."""
+def current_build(target: Path) -> Path | None:
+    """The build ``target`` links to (a site replace_dir made), or None when it is not one of our links."""
     if not target.is_symlink():
         return None
     link = Path(os.readlink(target))
@@ -97,16 +97,11 @@ def _current(target: Path) -> Path | None:
     return build if build.parent.resolve() == builds_dir(target).resolve() else None
 
 
-def current_build(target: Path) -> Path | None:
-    """The build folder ``target`` (a site replace_dir made) is now, or None when it is not one."""
-    return _current(target)
-
-
 def replace_problem(target: Path, flag: str = "--out") -> str | None:
     """Why ``replace_dir`` may not or must not replace ``target`` (given with option ``flag``), with what to do; or None.
     A folder whose parent does not exist yet is left to ``replace_dir`` (it makes the parent)."""
     elsewhere = f"give another folder with {flag}"
-    if target.is_symlink() and _current(target) is None:
+    if target.is_symlink() and current_build(target) is None:
         return f"{target} is a link to {os.readlink(target)}, which this tool did not make; remove the link or {elsewhere}"
     if target.exists() and not target.is_dir():
         return f"{target} is a file, not a folder; move it away or {elsewhere}"
@@ -147,7 +142,7 @@ def _check_writable(target: Path, flag: str) -> None:
 def clean_leftovers(target: Path) -> list[Path]:
     """Remove what interrupted builds left beside ``target``: every build but the one it links to,
     temporary links, and the old ``.name-new-*``/``.name-old-*`` folders. Call with the lock held."""
-    keep = _current(target)
+    keep = current_build(target)
     removed: list[Path] = []
     old_style = [p for p in target.parent.glob(f".{target.name}-*") if p.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-link-"))]
     builds = sorted(p for p in builds_dir(target).iterdir() if not p.name.startswith(".")) if builds_dir(target).is_dir() else []
@@ -220,7 +215,7 @@ def replace_dir(target: Path, flag: str = "--out") -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
-        old = _current(target)
+        old = current_build(target)
         tmp = target.parent / f".{target.name}-link-{new.name}"
         tmp.symlink_to(new.relative_to(target.parent))
         os.replace(tmp, target)  # the one atomic step: readers see the old build or the new one
