@@ -45,8 +45,8 @@ import pickle
 import sqlite3
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from contextlib import closing
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
