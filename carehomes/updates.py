@@ -81,13 +81,12 @@ def closed_words(data: dict[str, Any]) -> str | None:
     (records.closed), so its page is kept marked closed, as it was when it closed; None for one still open, or whose
     status is none the schema allows (a lower-case 'deregistered': check names that problem). The name as a terminal
     shows it (safetext.plain: one line)."""
-    cqc = data.get("cqc")
-    cqc = cqc if isinstance(cqc, dict) else {}
-    if not closed(data) or cqc.get("status") not in load_schema().values.statuses:
+    status, statuses = _get(data, "cqc.status"), load_schema().values.statuses
+    if not closed(data) or status not in statuses:
         return None
-    name, when = plain(data.get("name") or data.get("slug") or "this service"), nice_date(cqc.get("status_date"))
+    name, when = plain(data.get("name") or data.get("slug") or "this service"), nice_date(_get(data, "cqc.status_date"))
     said = (f"CQC's register says {name} was deregistered{f' on {when}' if when else ''}"
-            if cqc.get("status") == load_schema().values.statuses[1] else
+            if status == statuses[1] else
             f"{name} is missing from the latest CQC register{f' (since {when})' if when else ''}")
     return (f"{said}, so its page is kept marked closed and takes no updates or claims; if it is still open, ask CQC "
             "to correct its register")
@@ -96,11 +95,9 @@ def closed_words(data: dict[str, Any]) -> str | None:
 def dormant_words(data: dict[str, Any]) -> str | None:
     """What a reply says of an availability given for a service CQC records as dormant (registered, giving no care
     now): its page and card say so beside the answer; None for any other."""
-    cqc = data.get("cqc")
-    cqc = cqc if isinstance(cqc, dict) else {}
-    if cqc.get("dormant") is not True:
+    if _get(data, "cqc.dormant") is not True:
         return None
-    since = nice_date(cqc.get("dormant_since"))
+    since = nice_date(_get(data, "cqc.dormant_since"))
     return (f"CQC records {data.get('name') or data.get('slug')} as dormant, not providing care at the moment"
             f"{f' (since {since})' if since else ''}: its page and its card say so beside this answer. If it gives care "
             "again, tell CQC, so that its register says so")
