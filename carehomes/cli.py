@@ -26,7 +26,7 @@ from .engines import ENGINES
 from .github import MAX_COMMENTS, MAX_ISSUES
 from .safetext import plain, unrun
 from .schema import ROOT, SchemaError
-from .text import as_windows_writes, reader_error, typed_whole
+from .text import reader_error, typed_whole, undecodable
 from .validate import today as england_today
 
 PROVIDERS = ROOT / "providers"
@@ -1019,8 +1019,7 @@ def _issue_body(path: str) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # never read with stand-ins: a '\ufffd' would be written into the profile
         line = raw.count(b"\n", 0, exc.start) + 1
-        _say(f"{path}:{line}: is not UTF-8 text: byte {exc.start:,} (0x{raw[exc.start]:02X}{as_windows_writes(raw[exc.start])}) "
-             "cannot be read; "
+        _say(f"{path}:{line}: is not UTF-8 text: {undecodable(raw, exc.start)} cannot be read; "
              "save the issue's body as UTF-8 (GitHub's own text always is)")
         return None
 

@@ -13,7 +13,7 @@ import yaml
 
 from .fsutil import NotRegularFile, read_regular
 from .safetext import plain
-from .text import as_windows_writes
+from .text import undecodable
 
 MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few KB
 _READ_AS = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "yes or no"}  # YAML's types, in words
@@ -158,9 +158,8 @@ def _decoded(path: Path, raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigFileError(f"{path}, line {line}: is not UTF-8 text: byte {exc.start:,} "
-                              f"(0x{raw[exc.start]:02X}{as_windows_writes(raw[exc.start])}) "
-                              "cannot be read; save the file as UTF-8") from None
+        raise ConfigFileError(f"{path}, line {line}: is not UTF-8 text: {undecodable(raw, exc.start)} cannot be read; "
+                              "save the file as UTF-8") from None
 
 
 def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:

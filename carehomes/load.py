@@ -23,7 +23,7 @@ import yaml
 from .blockyaml import BlockReader
 from .fsutil import NotRegularFile, read_regular
 from .problems import Problem
-from .text import as_windows_writes
+from .text import undecodable
 
 # libyaml is about seven times faster; fall back so a missing wheel still works
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -167,8 +167,8 @@ def decode_profile(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
         offset = bom + exc.start
         line = raw.count(b"\n", 0, offset) + 1
         column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
-        return None, [Problem(shown, line, "file", f"is not UTF-8 text: byte {offset:,} (0x{raw[offset]:02X}"
-                              f"{as_windows_writes(raw[offset])}) cannot be read; save the file as UTF-8", column)]
+        return None, [Problem(shown, line, "file", f"is not UTF-8 text: {undecodable(raw, offset)} cannot be read; "
+                              "save the file as UTF-8", column)]
 
 
 def load_text(file: Path, base: Path | None = None, folder: Path | None = None,

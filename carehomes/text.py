@@ -75,6 +75,12 @@ def column_letter(n: int) -> str:
     return out
 
 
+def undecodable(raw: bytes, offset: int) -> str:
+    """'byte 25 (0x93, which Windows writes for “)': the byte at ``offset`` that is not UTF-8, as every 'is not UTF-8
+    text' message names it (a profile, a form's issue text, mkdocs.yml)."""
+    return f"byte {offset:,} (0x{raw[offset]:02X}{as_windows_writes(raw[offset])})"
+
+
 def as_windows_writes(byte: int) -> str:
     """', which Windows writes for “': the character a byte that is not UTF-8 most likely stands for (a file saved by a
     Windows program, such as Notepad's ANSI or Word's plain text), so that a person can find it on the line; a character
