@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 from itertools import groupby
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -184,18 +184,11 @@ def _table_rows(t: Table, strings: _Strings) -> list[Row]:
 
 def _dictionary_rows(tables: list[Table], strings: _Strings) -> list[Row]:
     """The data dictionary's rows: each table's columns with their title, type, owner and description."""
-    out: list[Row] = []
-    for t in tables:
-        for f in t.fields:
-            n = str(len(out) + 2)
-            kind = "text" if is_identifier(f) else f.get("type", "string")
-            texts = (t.name[:31], f["name"], f.get("title", ""), kind, f.get("owner", ""), field_description(f))
-            out.append((len(out) + 2, 0, len(texts) - 1, "".join(strings.cell(column_letter(c) + n, _cut(text))
-                                                                 for c, text in enumerate(texts, 1))))
-    return out
+    return _text_rows([(t.name[:31], f["name"], f.get("title", ""), "text" if is_identifier(f) else f.get("type", "string"),
+                        f.get("owner", ""), field_description(f)) for t in tables for f in t.fields], strings)
 
 
-def _text_rows(rows: list[tuple[str, str]], strings: _Strings) -> list[Row]:
+def _text_rows(rows: Sequence[tuple[str, ...]], strings: _Strings) -> list[Row]:
     """Rows of text cells after a header row."""
     out: list[Row] = []
     for r, texts in enumerate(rows, 2):
