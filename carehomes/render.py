@@ -655,11 +655,11 @@ class EarlyHomes:
         if shell is None:
             return None
         inputs = page_inputs(shell, real_contact(cfg.directory, "contact_email"), views)
-        was = checkcache.read_written(store, written_key(key, live.parent)) if live is not None else None
-        same = (was is not None and live is not None and was.build == live.name and was.day == views[0].today.isoformat()
-                and was.inputs == inputs)
-        return cls(views, folder, shell, inputs, store,
-                   (str(live / "homes"), was.pages, was.made) if same and was and live else None)
+        before = None
+        if live is not None and (was := checkcache.read_written(store, written_key(key, live.parent))) is not None \
+                and (was.build, was.day, was.inputs) == (live.name, views[0].today.isoformat(), inputs):
+            before = (str(live / "homes"), was.pages, was.made)
+        return cls(views, folder, shell, inputs, store, before)
 
     def take(self, shell: tuple[str, str], out: Path) -> dict[str, checkcache.Page] | None:
         """The home pages written early (each one's page by slug: checkcache.Page), moved into ``out/homes`` (one rename), when
