@@ -226,6 +226,7 @@ class Live:
     held: dict[str, Any] = field(default_factory=dict)  # search index file -> the value last written (search.put)
     pieces: dict[Path, Any] = field(default_factory=dict)  # profile -> its open data pieces (publish.home_pieces), as checked
     previewed: set[str] = field(default_factory=set)  # the homes previewed since the last follow_apart began
+    forgot_written: bool = False  # the record of the pages the build wrote is forgotten (_homes), since ``start``
 
     def __post_init__(self) -> None:
         from .publish import release_date
@@ -254,6 +255,7 @@ class Live:
         from .pipeline import views_of
 
         self.profiles = {Path(p.path).absolute(): p for p in profiles}
+        self.forgot_written = False  # the build just made recorded its pages
         if pieces is not None and len(pieces) == len(profiles):
             self.pieces = {Path(p.path).absolute(): made for p, made in zip(profiles, pieces, strict=True)}
         self.views = {v.slug: v for v in views_of(profiles, self.today, self.schema, self.cfg.edit_base, self.limits, self.ungathered)}
@@ -356,9 +358,10 @@ class Live:
         from . import checkcache
         from .render import home_page, profile_page
 
-        store = checkcache.open_pages(views[0].today) if views else None
-        if store is not None:
+        store = checkcache.open_pages(views[0].today) if views and not self.forgot_written else None
+        if store is not None:  # once a build: no later build's record can name this site's folder
             checkcache.forget_written(store)
+            self.forgot_written = True
         tpl = profile_page()
         email = real_contact(self.cfg.directory, "contact_email")
         for v in views:
