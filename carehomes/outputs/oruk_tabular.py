@@ -93,10 +93,10 @@ def phone_rows(svc: dict) -> list[tuple[str, dict]]:
     def number_at(group: str) -> tuple[str, str] | None:
         return next(((n, title_noun(k.title)) for k in kinds()
                      if isinstance(n := ((svc.get(k.oruk_extension) or {}).get(group) or {}).get("phone"), str) and n.strip()), None)
-    found = [(got, group == "cqc") for group in ("contact", "cqc") if (got := number_at(group))]
-    if not found:
+    found = next(((got, group == "cqc") for group in ("contact", "cqc") if (got := number_at(group))), None)
+    if found is None:
         return []
-    (number, noun), cqc = found[0]
+    (number, noun), cqc = found
     note = phone_note(noun, cqc)
     contact_id = uid("home-contact", svc["id"])
     return [("contact", {"id": contact_id, "service_id": svc["id"], "name": svc.get("name")}),
