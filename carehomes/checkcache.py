@@ -208,7 +208,8 @@ def _create_checks(db: sqlite3.Connection) -> None:
                "later INTEGER NOT NULL, result BLOB NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS taken (name TEXT PRIMARY KEY, day TEXT NOT NULL)")
     db.execute("CREATE INDEX IF NOT EXISTS taken_day ON taken (day)")
-    # each home page with its age marks and the staleness decisions it holds on (render.held_home_page), taken as
+    # each home page's body (its page less the shell's head and tail, which are the same on every page of a
+    # generation) with its age marks and the staleness decisions it holds on (render.held_home_parts), taken as
     # entries are; each site's last page shell (render.shell_key)
     db.execute("CREATE TABLE IF NOT EXISTS pages (name TEXT PRIMARY KEY, decided TEXT NOT NULL, page BLOB NOT NULL, "
                "summary BLOB NOT NULL)")
@@ -380,8 +381,9 @@ Decided = list[tuple[str, str, bool]]  # the staleness decisions a kept page hol
 
 def read_pages(store: Path, names: list[str], on: dt.date) -> dict[str, tuple[Decided, bytes, bytes]]:
     """The kept home pages of ``names`` (those there are, in the store of pages: open_pages): name -> (the
-    staleness decisions it holds on, page, summary), as render.held_home_page gives them, in UTF-8 with their ages'
-    marks (nationally 320 MB neither decoded on reading nor encoded again on writing); each marked as taken on ``on``."""
+    staleness decisions it holds on, the page's body, summary), as render.held_home_parts gives them, in UTF-8 with
+    their ages' marks (nationally 140 MB neither decoded on reading nor encoded again on writing; the shell's 154 MB
+    not kept at all); each marked as taken on ``on``."""
     out = {}
     for name, decided, page, summary in _take(store, "pages", names, "decided, page, summary", on):
         held = _decided(decided)
@@ -409,7 +411,7 @@ def decided_of(held: Any) -> Decided | None:
 
 
 def write_pages(store: Path, pages: list[tuple[str, Decided, bytes, bytes]], on: dt.date) -> None:
-    """Keep home pages (name, the staleness decisions it holds on, page, summary), in UTF-8, made on ``on``."""
+    """Keep home pages (name, the staleness decisions it holds on, the page's body, summary), in UTF-8, made on ``on``."""
     _write(store, "pages", [(name, json.dumps(decided), page, summary) for name, decided, page, summary in pages], on)
 
 

@@ -484,12 +484,22 @@ def held_home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple
     """A home's page and home.json in UTF-8 as kept across days: each age held open as a mark (ages.age_mark, filled
     in by ages.fill_ages on the day it is written), with the staleness decisions it made, which must be the same on
     a day it is taken (HomeView.held_open). The view remembers what it works out while the page is made."""
+    head, body, tail, summary, decided = held_home_parts(v, tpl, shell, contact_email)
+    return head + body + tail, summary, decided
+
+
+def held_home_parts(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str],
+                    contact_email: str) -> tuple[bytes, bytes, bytes, bytes, Decided]:
+    """``held_home_page``'s page in its three parts, in UTF-8: the shell's head and tail filled in for the home
+    (_fill) and the body between them, which alone holds the page's own words (the store of pages keeps the body:
+    nationally 10 KB of the 17 KB a page is the shell)."""
     with v.held_open() as decided:
-        text, summary = _home_page(v, tpl, shell, contact_email)
-    return text.encode("utf-8"), summary.encode("utf-8"), decided
+        head, body, tail, summary = _home_parts(v, tpl, shell, contact_email)
+    return head.encode("utf-8"), body.encode("utf-8"), tail.encode("utf-8"), summary.encode("utf-8"), decided
 
 
-def _home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str], contact_email: str) -> tuple[str, str]:
+def _home_parts(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str],
+                contact_email: str) -> tuple[str, str, str, str]:
     groups = v.groups()
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
@@ -497,7 +507,13 @@ def _home_page(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str
                       json_ld=json_for_html(compact(v.json_ld())))
     head, tail = shell
     url = f"homes/{v.slug}/"
-    return _fill(head, v.name, url) + body + _fill(tail, v.name, url), compact(v.summary())
+    return _fill(head, v.name, url), body, _fill(tail, v.name, url), compact(v.summary())
+
+
+def _shell_of(v: HomeView, shell: tuple[str, str]) -> tuple[bytes, bytes]:
+    """The shell's head and tail filled in for the home, in UTF-8 (a kept body goes between them)."""
+    url = f"homes/{v.slug}/"
+    return _fill(shell[0], v.name, url).encode("utf-8"), _fill(shell[1], v.name, url).encode("utf-8")
 
 
 def write_encoded(path: str, data: bytes) -> None:
@@ -535,7 +551,7 @@ def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
     ``before``: the build being replaced's homes folder, its pages by slug (EarlyHomes.start: written the same day
     from the same inputs) and when they were (checkcache.Written.made), whose pages named as these would be are
     linked, not read from the store and written."""
-    views, site_dir, store, inputs, stop, before = args
+    views, site_dir, store, inputs, stop, before, shell = args
     (site_dir / "homes").mkdir(parents=True, exist_ok=True)
     homes, written = str(site_dir / "homes"), []
     like = _new_file_like(homes) if before is not None else None
@@ -553,7 +569,7 @@ def _kept_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
             batch, names = [batch[i] for i in sorted(rest)], [names[i] for i in sorted(rest)]
         found = checkcache.read_pages(store, names, views[0].today)
         for name, v in zip(names, batch, strict=True):
-            pages = _kept_filled(v, found.get(name))
+            pages = _kept_filled(v, found.get(name), shell)
             if pages is not None:
                 _write_home(f"{homes}/{v.slug}", *pages)
                 written.append((v.slug, (name, *_files_of(f"{homes}/{v.slug}"))))
@@ -607,13 +623,16 @@ def _linked_home(was: str, folder: str, files: tuple[int, ...], made: int, like:
     return files[0], files[1]
 
 
-def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None) -> tuple[bytes, bytes] | None:
-    """A kept page and home.json (checkcache.read_pages') with their ages filled in on the view's day; None when none
-    is kept, a staleness decision it holds on is not the same that day, or a mark is left in it (damaged: made again)."""
+def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None, shell: tuple[str, str]) -> tuple[bytes, bytes] | None:
+    """A kept page (its body, between ``shell``'s head and tail filled in for the home: _shell_of) and home.json
+    (checkcache.read_pages') with their ages filled in on the view's day; None when none is kept, a staleness
+    decision it holds on is not the same that day, or a mark is left in it (damaged: made again)."""
     if kept is None or not v.holds_on(kept[0]):
         return None
-    page, summary = filled(kept[1], v.today), filled(kept[2], v.today)
-    return (page, summary) if page is not None and summary is not None else None
+    head, tail = _shell_of(v, shell)
+    page = [filled(part, v.today) for part in (head, kept[1], tail)]
+    summary = filled(kept[2], v.today)
+    return (b"".join(page), summary) if summary is not None and all(p is not None for p in page) else None  # type: ignore[arg-type]
 
 
 EARLY_FROM = PARALLEL_FROM  # homes from which the kept home pages are written early, beside the engine
@@ -638,7 +657,7 @@ class EarlyHomes:
         self.jobs: list[Beside] = []
         try:
             for a, b in chunk_bounds(len(views), workers):
-                self.jobs.append(Beside(_kept_chunk, (views[a:b], folder, store, inputs, self.stop, before),
+                self.jobs.append(Beside(_kept_chunk, (views[a:b], folder, store, inputs, self.stop, before, shell),
                                         items=max(len(views), EARLY_FROM), workers=workers, nice=LATER))
         except BaseException:
             self.close()
@@ -745,12 +764,12 @@ def _render_chunk(args: tuple) -> list[tuple[str, checkcache.Page]]:
         found = checkcache.read_pages(kept[0], names, batch[0].today) if kept else {}
         made: list[tuple[str, Decided, bytes, bytes]] = []
         for i, v in enumerate(batch):  # each home's view is built once, by the pipeline (a worker has it from the fork)
-            pages = _kept_filled(v, found.get(names[i])) if names else None
+            pages = _kept_filled(v, found.get(names[i]), shell) if names else None
             if pages is None:
-                page, summary, decided = held_home_page(v, tpl, shell, contact_email)
+                head, body, tail, summary, decided = held_home_parts(v, tpl, shell, contact_email)
                 if names:
-                    made.append((names[i], decided, page, summary))
-                pages = fill_ages(page, v.today), fill_ages(summary, v.today)
+                    made.append((names[i], decided, body, summary))
+                pages = fill_ages(head, v.today) + fill_ages(body, v.today) + fill_ages(tail, v.today), fill_ages(summary, v.today)
             _write_home(f"{homes}/{v.slug}", *pages)
         if kept:
             checkcache.write_pages(kept[0], made, batch[0].today)

@@ -95,8 +95,8 @@ def test_a_site_built_from_kept_results_and_pages_equals_one_built_afresh(kept, 
     build_site(checked.profiles, tmp_path / "first", today=TODAY, made=checked.pieces)
     checked_afresh.clear()
     rendered: list[str] = []
-    real, card = render.held_home_page, search.card
-    monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    real, card = render.held_home_parts, search.card
+    monkeypatch.setattr(render, "held_home_parts", lambda v, *args: rendered.append(v.slug) or real(v, *args))
     monkeypatch.setattr(search, "card", lambda v, *args: rendered.append(v.slug) or card(v, *args))
     monkeypatch.setattr(render, "EARLY_FROM", 0)  # the home pages kept written early (as nationally), in this process
     taken: list[int] = []
@@ -151,8 +151,8 @@ def test_the_next_days_site_built_from_what_today_kept_equals_one_built_afresh_t
     tomorrow = TODAY + dt.timedelta(days=1)
     checked_afresh.clear()
     made: list[str] = []
-    real, card = render.held_home_page, search.card
-    monkeypatch.setattr(render, "held_home_page", lambda v, *args: made.append(v.slug) or real(v, *args))
+    real, card = render.held_home_parts, search.card
+    monkeypatch.setattr(render, "held_home_parts", lambda v, *args: made.append(v.slug) or real(v, *args))
     monkeypatch.setattr(search, "card", lambda v, *args: made.append(v.slug) or card(v, *args))
     checked = check_paths(inputs, on=tomorrow, pieces=True)
     build_site(checked.profiles, tmp_path / "tomorrow", today=tomorrow, made=checked.pieces)
@@ -368,8 +368,8 @@ def _rendered(monkeypatch) -> list[str]:
     from carehomes import render
 
     rendered: list[str] = []
-    real = render.held_home_page
-    monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    real = render.held_home_parts
+    monkeypatch.setattr(render, "held_home_parts", lambda v, *args: rendered.append(v.slug) or real(v, *args))
     return rendered
 
 
@@ -739,8 +739,8 @@ def test_a_build_after_a_change_to_the_pages_code_takes_every_check_and_listing_
                       checkcache._code_digest(): {"entries": 0, "pages": 3, "listings": 0}}
     monkeypatch.setattr(checkcache, "_code_digest", lambda: "0" * 32)  # the pages' code changed, not the others'
     rendered: list[str] = []
-    real, card = render.held_home_page, search.card
-    monkeypatch.setattr(render, "held_home_page", lambda v, *args: rendered.append(v.slug) or real(v, *args))
+    real, card = render.held_home_parts, search.card
+    monkeypatch.setattr(render, "held_home_parts", lambda v, *args: rendered.append(v.slug) or real(v, *args))
     monkeypatch.setattr(search, "card", lambda v, *args: rendered.append(v.slug) or card(v, *args))
     checked_afresh.clear()
     checked = check_paths([folder], on=TODAY, pieces=True)
@@ -1072,7 +1072,8 @@ def test_every_bundled_home_page_kept_from_another_day_is_the_page_made_that_day
     for v in _bundled_views(on):
         page, summary, decided = held_pages[v.slug]
         with v.remembering():
-            plain = render._home_page(v, tpl, SHELL, "care@example.org")
+            head, body, tail, summary_text = render._home_parts(v, tpl, SHELL, "care@example.org")
+            plain = head + body + tail, summary_text
         assert ages.AGE_OPEN not in plain[0] + plain[1]
         if v.holds_on(decided):
             held += 1
