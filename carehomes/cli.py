@@ -224,7 +224,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     try:
         foreign = not_a_site(Path(args.config))
-    except ConfigFileError:
+    except ConfigFileError as exc:
+        if not Path(args.config).exists():  # nothing to build with: said now, not after every profile is checked
+            _say(f"The build failed, so {out} was left as it was:\n{exc}")
+            return 1
         foreign = None  # the build says what is wrong with it, with the rest
     if foreign:
         _say(f"The build failed, so {out} was left as it was:\n{foreign}")

@@ -384,6 +384,17 @@ def test_a_release_made_with_a_later_date_is_kept_and_no_release_may_come_before
     assert sorted(p.name for p in rel.iterdir()) == ["2099-01-01"]
 
 
+def test_a_build_with_no_such_config_file_says_so_before_checking_a_profile(tmp_path, capsys):
+    """A --config that names no file stops the build at once (nationally a profile check is 5 s), with what was built
+    left as it was: the profile's own error is not reached."""
+    prov = providers(tmp_path)
+    (prov / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    code, _, err = run(capsys, "build", "--providers", str(prov), "--out", str(tmp_path / "site"), "--config", str(tmp_path / "nope.yml"))
+    assert (code, err) == (1, f"The build failed, so {tmp_path / 'site'} was left as it was:\n"
+                              f"{tmp_path / 'nope.yml'}: no such config file; give an existing mkdocs.yml with --config\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_config_paths(tmp_path, capsys):
     code, _, err = run(capsys, "stale", "--config", str(tmp_path / "nope.yml"))
     assert (code, err) == (1, f"{tmp_path / 'nope.yml'}: no such config file; give an existing mkdocs.yml with --config\n")
