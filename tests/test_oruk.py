@@ -13,6 +13,7 @@ import urllib.request
 import jsonschema
 import pytest
 from conftest import FIXTURES, SHARED, TODAY
+from loopback import QuietServer
 from referencing import Registry, Resource
 
 from carehomes.localserver import site_server
@@ -83,7 +84,7 @@ class _Plain(http.server.SimpleHTTPRequestHandler):
 def api(request, built_site):
     """The built site behind a plain static server (python -m http.server) and the project's own."""
     site, _ = built_site
-    server = (http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Plain, directory=str(site)))
+    server = (QuietServer(("127.0.0.1", 0), functools.partial(_Plain, directory=str(site)))
               if request.param == "plain" else site_server(site))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/oruk", site
