@@ -288,7 +288,9 @@ class Result:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # answers accepted and stored as nothing (not applicable)
     council_email: str | None = None  # the directory team's address, when an error names it
-    no_answers: bool = False  # the request holds no form's answers (another text, or too long): nothing to correct in it
+    # nothing in the request to correct by editing it (another text, too long, or answers naming two pages): the reply
+    # says to open a new form from the page (NEW_FORM), not how to edit the answers
+    no_answers: bool = False
 
     @property
     def branch(self) -> str | None:
@@ -407,7 +409,7 @@ def parse_body(text: str, schema: Schema | None = None,
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
         if m and m.group(1) in known:
             if m.group(1) in answers:
-                errors.append(f"{m.group(1)}: appears twice in this issue; open a new form from your page in the directory")
+                errors.append(f"{m.group(1)}: appears twice in this issue; keep only one of them")
                 current = None
                 continue
             current = answers[m.group(1)] = []
@@ -600,7 +602,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     label, home, differing = named_page(answers, names, forms.HOME_LABEL)
     noun = names.get(label, "home")
     if differing:
-        return Result("invalid", issue=issue, errors=errors + [
+        return Result("invalid", issue=issue, no_answers=True, errors=errors + [
             f"{' and '.join(differing)}: name different pages; open a new form from your {noun}'s page in the directory"])
     if not home:
         return Result("invalid", issue=issue, errors=errors + [f"{label}: is empty; use the link on your "

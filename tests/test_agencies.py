@@ -415,7 +415,7 @@ def _agency_repo(tmp_path: Path, committed: bool = False) -> Path:
 
 
 def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wrong(tmp_path):
-    from carehomes.updates import apply_update
+    from carehomes.updates import NEW_FORM, apply_update
 
     for template in ("update-home-care-agency-availability.yml", "update-home-care-agency-details.yml"):
         form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / template).read_text(encoding="utf-8"))
@@ -432,6 +432,7 @@ def test_the_agency_forms_ask_for_the_agencys_page_name_and_say_so_when_it_is_wr
     res = apply_update(both, "agency-manager", repo, dt.date(2026, 11, 22), issue=7)
     assert res.errors == ["Your agency's page name and Your home's page name: name different pages; open a new form "
                           "from your agency's page in the directory"]
+    assert res.comment().endswith(f"\n\n{NEW_FORM}\n") and "**Edit**" not in res.comment()  # not told to edit it
     res = apply_update(body.replace("no-such-agency", "example-agency"), "someone-else", repo, dt.date(2026, 11, 22), issue=7)
     assert res.status == "refused" and ("If you work at this agency, claim it first with the \"Claim it\" link at the "
                                         "bottom of its page (someone from the council rings the agency to check)") in res.errors[0]

@@ -230,7 +230,8 @@ def test_hostile_form_text_is_refused_or_escaped(repo):
                              "your home's page, which fills it in, or give your CQC location ID"]
     r, res = apply(repo, body({"Beds without nursing free now": "2\n\n### Your home's page name\n\nblackwells"}), "aston-manager")
     assert res["status"] == "invalid" and res["errors"] == [
-        "Your home's page name: appears twice in this issue; open a new form from your page in the directory"]
+        "Your home's page name: appears twice in this issue; keep only one of them"]
+    assert "select the 3 dots (**...**) at the top right of your request, then **Edit**" in res["comment"]  # editing mends it
     r, res = apply(repo, "Please update my beds, thanks <script>alert(1)</script>", "aston-manager")
     assert res["errors"] == ["This request was not made with the form 'Update vacancies', 'Update this home's details', "
                              "'Update this home care agency's availability' or 'Update this home care agency's details'; "
