@@ -630,9 +630,13 @@ def _kept_filled(v: HomeView, kept: tuple[Decided, bytes, bytes] | None, shell: 
     if kept is None or not v.holds_on(kept[0]):
         return None
     head, tail = _shell_of(v, shell)
-    page = [filled(part, v.today) for part in (head, kept[1], tail)]
-    summary = filled(kept[2], v.today)
-    return (b"".join(page), summary) if summary is not None and all(p is not None for p in page) else None  # type: ignore[arg-type]
+    done: list[bytes] = []
+    for part in (head, kept[1], tail, kept[2]):
+        text = filled(part, v.today)
+        if text is None:
+            return None
+        done.append(text)
+    return done[0] + done[1] + done[2], done[3]
 
 
 EARLY_FROM = PARALLEL_FROM  # homes from which the kept home pages are written early, beside the engine

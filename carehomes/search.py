@@ -224,7 +224,7 @@ class Listed:
                         values = {name: v.value(name) for name in names}
                         untold = v.untold
                     # and remembered outside as a kept listing's are (Recalled), not worked out again for the counts,
-                    # the facets, the sorts and listing_text (nationally about 0.5 s of a first build's CPU)
+                    # the facets, the sorts and listing_text (nationally about 0.3 s of a first build's CPU)
                     v.recall(untold, values)
                 cache[v.slug] = held
             self.places.append(held[6])
