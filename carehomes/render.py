@@ -494,24 +494,24 @@ def held_home_parts(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tupl
     (_fill) and the body between them, which alone holds the page's own words (the store of pages keeps the body:
     nationally 10 KB of the 17 KB a page is the shell)."""
     with v.held_open() as decided:
-        head, body, tail, summary = _home_parts(v, tpl, shell, contact_email)
-    return head.encode("utf-8"), body.encode("utf-8"), tail.encode("utf-8"), summary.encode("utf-8"), decided
+        body, summary = _home_parts(v, tpl, contact_email)
+    head, tail = _shell_of(v, shell)
+    return head, body.encode("utf-8"), tail, summary.encode("utf-8"), decided
 
 
-def _home_parts(v: HomeView, tpl: jinja2.Template | ProfilePage, shell: tuple[str, str],
-                contact_email: str) -> tuple[str, str, str, str]:
+def _home_parts(v: HomeView, tpl: jinja2.Template | ProfilePage, contact_email: str) -> tuple[str, str]:
+    """A home's page body (between the shell's head and tail: _shell_of) and home.json."""
     groups = v.groups()
     if v.closed:  # a closed home's page keeps its record, not what a home still open would be asked for
         groups = [g for g in groups if g.id not in CLOSED_LEAVES_OUT]
     body = tpl.render(h=v, groups=groups, unknowns=[] if v.closed else v.unknowns(groups), contact_email=contact_email,
                       json_ld=json_for_html(compact(v.json_ld())))
-    head, tail = shell
-    url = f"homes/{v.slug}/"
-    return _fill(head, v.name, url), body, _fill(tail, v.name, url), compact(v.summary())
+    return body, compact(v.summary())
 
 
 def _shell_of(v: HomeView, shell: tuple[str, str]) -> tuple[bytes, bytes]:
-    """The shell's head and tail filled in for the home, in UTF-8 (a kept body goes between them)."""
+    """The shell's head and tail filled in for the home (its name and its page's address), in UTF-8: around a page's
+    body as it is made (held_home_parts) or kept (_kept_filled)."""
     url = f"homes/{v.slug}/"
     return _fill(shell[0], v.name, url).encode("utf-8"), _fill(shell[1], v.name, url).encode("utf-8")
 

@@ -1072,8 +1072,9 @@ def test_every_bundled_home_page_kept_from_another_day_is_the_page_made_that_day
     for v in _bundled_views(on):
         page, summary, decided = held_pages[v.slug]
         with v.remembering():
-            head, body, tail, summary_text = render._home_parts(v, tpl, SHELL, "care@example.org")
-            plain = head + body + tail, summary_text
+            body, summary_text = render._home_parts(v, tpl, "care@example.org")
+            head, tail = render._shell_of(v, SHELL)
+            plain = head.decode() + body + tail.decode(), summary_text
         assert ages.AGE_OPEN not in plain[0] + plain[1]
         if v.holds_on(decided):
             held += 1
