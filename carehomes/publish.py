@@ -180,10 +180,11 @@ def _data_files(profiles: list[Profile], schema: Schema, released: dt.date, home
     tables = typed_tables(files, pkg, rows=pieces["typed"])  # with their types, for the workbook and the database
     owners = owners_holding(tables, schema.package)  # a source of one owner's facts is named only when they are here
     # what the workbook and the database say of themselves, handed on alone: the licence and the sources of the facts held
-    about = about_rows(str(pkg.get("title") or ""), released, pkg.get("licenses", []), package_sources(schema, owners))
+    sources = package_sources(schema, owners)
+    about = about_rows(str(pkg.get("title") or ""), released, pkg.get("licenses", []), sources)
     services = service_package(pieces["oruk"])  # each record's JSON joined (nationally 0.08 s)
     if with_services is not None:
-        with_services(services, package_sources(schema, owners))
+        with_services(services, sources)
     # the database in this process, beside the workbook; or, when this process has work of its own meanwhile (the
     # build's pages: nationally 2.2 s against the database's 1.1 s), beside it too
     with Beside(_beside_database, tables, released, pkg.get("title", ""), pieces, homepage,
