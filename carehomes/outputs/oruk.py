@@ -158,11 +158,12 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     attrs += [_attribute(sid, "need", label, f"The home can accept people needing: {label}") for path, label in needs if g(path)]
     if attrs:
         svc["attributes"] = attrs
+    # the care group but its user bands (those are attributes); an agency's holds only those: no empty object
+    care = {key: v for key, v in (d.get("care") or {}).items() if key != "user_bands"}
     for k in mine:  # each kind's facts ORUK has no fields for, in its extension object
         ext = {key: d[key] for key in k.oruk_extension_keys if key in d and key != "care"}
-        care = {key: v for key, v in (d.get("care") or {}).items() if key != "user_bands"}
-        if "care" in k.oruk_extension_keys and care:  # the care group but its user bands (those are attributes); an
-            ext["care"] = care                        # agency's holds only those: no empty object
+        if "care" in k.oruk_extension_keys and care:
+            ext["care"] = care
         if g("contact.phone"):
             ext["contact"] = {"phone": g("contact.phone")}
         svc[k.oruk_extension] = ext
