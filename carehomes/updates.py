@@ -195,24 +195,31 @@ def find_home(providers: Path, home: str) -> Path | None:
     return Homes(providers).find(home)
 
 
-@dataclass
 class Homes:
     """find_home for many homes in one folder (a vacancy sheet's rows): the location IDs and the names of its profiles
     are each read once, when first needed."""
-    providers: Path
-    _index: dict[str, Path] | None = None
-    _names: dict[str, Any] | None = None
-    _named: dict[str, list[str]] | None = None
 
+    def __init__(self, providers: Path) -> None:
+        self.providers = providers
+
+    @functools.cached_property
     def index(self) -> dict[str, Path]:
         """location_index(providers)."""
-        self._index = location_index(self.providers) if self._index is None else self._index
-        return self._index
+        return location_index(self.providers)
 
+    @functools.cached_property
     def names(self) -> dict[str, Any]:
         """page_names(providers)."""
-        self._names = page_names(self.providers) if self._names is None else self._names
-        return self._names
+        return page_names(self.providers)
+
+    @functools.cached_property
+    def _named(self) -> dict[str, list[str]]:
+        """Each name as a page name would write it -> the pages of that name."""
+        named: dict[str, list[str]] = {}
+        for stem, name in self.names.items():
+            if isinstance(name, str):
+                named.setdefault(slugify(name), []).append(stem)
+        return named
 
     def find(self, home: str) -> Path | None:
         """The profile of the home ``home`` names (find_home), or None."""
@@ -221,18 +228,13 @@ class Homes:
         home = page.group(1) if page else home
         if is_slug(home) and (providers / f"{home}.yaml").is_file():
             return providers / f"{home}.yaml"
-        if LOCATION_ID.fullmatch(home.upper()) and (found := self.index().get(home.upper())):
+        if LOCATION_ID.fullmatch(home.upper()) and (found := self.index.get(home.upper())):
             return found
         typed = slugify(home) if re.search(r"[A-Za-z0-9]", home) else ""
         if not typed:
             return None
         if is_slug(typed) and (providers / f"{typed}.yaml").is_file():  # 'Aston-House', 'aston house'
             return providers / f"{typed}.yaml"
-        if self._named is None:  # each name as a page name would write it -> the pages of that name
-            self._named = {}
-            for stem, name in self.names().items():
-                if isinstance(name, str):
-                    self._named.setdefault(slugify(name), []).append(stem)
         named = self._named.get(typed, [])
         return providers / f"{named[0]}.yaml" if len(named) == 1 else None
 
@@ -952,7 +954,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if path is None:
             near = ""
             if home and offered < NEAR_OFFERED:  # a page name spelt nearly so, or the homes of that name: offered
-                near, offered = near_home(providers, home, homes.names()), offered + 1
+                near, offered = near_home(providers, home, homes.names), offered + 1
             problems.append(f"{where}: home: '{home[:80]}' is not a {_one(sheet.kind)} in {display_path(providers)}{near}; "
                             f"give the page name ({_such_as(sheet.kind)}) or the CQC location ID")
             continue
