@@ -209,7 +209,7 @@ def test_static_root_says_it_cannot_filter_and_names_the_queryable_api():
 
 
 LICENCE = {"name": "Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
-CQC_ATTRIBUTION = {"source": "Care Quality Commission: care directory (HSCA active locations)",
+CQC_ATTRIBUTION = {"source": "Care Quality Commission: register of regulated services (CQC's register files and its API)",
                    "url": "https://www.cqc.org.uk/about-us/transparency/using-cqc-data",
                    "text": "Contains public sector information from the Care Quality Commission, licensed under the Open Government Licence v3.0."}
 
@@ -221,7 +221,7 @@ def test_both_roots_state_the_data_licence_and_attribution(client):
         assert root["data_licence"] == LICENCE
         assert root["attribution"][0] == CQC_ATTRIBUTION
         assert [a["source"] for a in root["attribution"]] == [
-            "Care Quality Commission: care directory (HSCA active locations)",
+            "Care Quality Commission: register of regulated services (CQC's register files and its API)",
             "Food Standards Agency: food hygiene rating scheme (FHRS) open data",
             "NHS England Organisation Data Service (ODS): NHS trusts", "Ordnance Survey: Code-Point Open (postcode positions)"]
 
@@ -462,6 +462,6 @@ def test_the_roots_credit_only_the_sources_the_published_data_holds(tmp_path):
         served = TestClient(create_app(site)).get("/").json()
     for root in (static, rebuilt, served):
         assert [a["source"] for a in root["attribution"]] == [
-            "Care Quality Commission: care directory (HSCA active locations)",
+            "Care Quality Commission: register of regulated services (CQC's register files and its API)",
             "NHS England Organisation Data Service (ODS): NHS trusts", "Ordnance Survey: Code-Point Open (postcode positions)"]
     assert published_sources(b"[1, 2]") is None and published_sources(b"{not json") is None

@@ -311,3 +311,15 @@ def test_an_agencys_phone_and_the_package_speak_of_agencies_too(tmp_path):
     assert about.startswith("The care homes and home care agencies in the Open Referral UK tabular form")
     assert ("see oruk-services.json (x_care_home for care homes, x_home_care_agency for home care agencies) and "
             "care-homes.csv, home-care-agencies.csv.") in about
+
+
+def test_the_tabular_package_credits_cqc_as_the_site_package_does(built_site):
+    """The ORUK tabular form names CQC's register as data/datapackage.json does, from the one declaration in
+    schema/datapackage.json (it had its own copy, naming one CQC file where an area's facts came from the API)."""
+    site, _ = built_site
+    ours = json.loads((site / "data" / "oruk-tabular" / "datapackage.json").read_text(encoding="utf-8"))
+    site_pkg = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    cqc = [s for s in site_pkg["sources"] if s["title"].startswith("Care Quality Commission")]
+    assert [s for s in ours["sources"] if s["title"].startswith("Care Quality Commission")] == cqc
+    assert cqc[0]["title"] == "Care Quality Commission: register of regulated services (CQC's register files and its API)"
+    assert "x-owner" not in cqc[0]

@@ -87,7 +87,7 @@ def test_the_workbook_and_the_database_carry_their_licence_and_sources(tmp_path)
     assert table[:2] == [("Data set", f"{pkg['title']}, released 2026-11-23"),
                          ("Licence", "Open Government Licence v3.0 https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")]
     assert [a for a, _ in table[2:]] == [s["title"] for s in pkg["sources"]]
-    cqc = dict(table)["Care Quality Commission: care directory (HSCA active locations)"]
+    cqc = dict(table)["Care Quality Commission: register of regulated services (CQC's register files and its API)"]
     assert cqc == ("Contains public sector information from the Care Quality Commission, licensed under the Open Government "
                    "Licence v3.0. https://www.cqc.org.uk/about-us/transparency/using-cqc-data")
     assert any(a.startswith("Food Standards Agency") for a, _ in table)

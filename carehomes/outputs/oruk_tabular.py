@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..kinds import kinds, title_noun
-from ..schema import ROOT
+from ..schema import ROOT, load_schema
 from ..text import neutralise
 from .oruk import uid
 from .oruk_api import taxonomies_and_terms, taxonomy
-from .tables import AS_IS, DP_V2, FORMULA_RULE, csv_writer, example_text, line_writer, release_version
+from .tables import AS_IS, DP_V2, FORMULA_RULE, csv_writer, example_text, line_writer, owner_sources, release_version
 
 FOLDER = "oruk-tabular"  # under data/, beside oruk-services.json; the static API is oruk/ on the site
 PROFILE_PATH = ROOT / "schema" / "openreferral-uk" / "datapackage.json"
@@ -323,10 +323,7 @@ def _package(files: dict[str, bytes], resources: list[dict], profile: dict, rele
         "sources": [
             {"title": "Open Referral UK: UK profile of HSDS 3.0 (the tables and their schemas)", "path": PROFILE_URL,
              "description": f"{ATTRIBUTION}. Licensed under CC BY-SA 4.0."},
-            {"title": "Care Quality Commission: care directory (HSCA active locations)",
-             "path": "https://www.cqc.org.uk/about-us/transparency/using-cqc-data",
-             "description": "Contains public sector information from the Care Quality Commission, licensed under the "
-                            "Open Government Licence v3.0."},
+            *owner_sources(load_schema(), "cqc"),  # as datapackage.json names it
             {"title": "Care home providers", "description": "Facts supplied by each home through its profile."}],
         "resources": resources,
     }

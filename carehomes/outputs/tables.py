@@ -288,6 +288,13 @@ def package_sources(schema: Schema, owners: frozenset[str] | None = None) -> lis
             if owners is None or s.get("x-owner") in (None, *owners)]
 
 
+def owner_sources(schema: Schema, owner: str) -> list[dict]:
+    """The sources datapackage.json names for one owner's facts alone (its ``x-owner``: CQC's register), as
+    package_sources gives them: for a package holding no other source's facts (the ORUK tabular form)."""
+    return [{k: v for k, v in s.items() if k != "x-owner"} for s in copy.deepcopy(schema.package.get("sources", []))
+            if s.get("x-owner") == owner]
+
+
 def about_rows(title: str, released: dt.date, licenses: list[dict], sources: list[dict]) -> list[tuple[str, str]]:
     """What a file handed on alone says of itself (the workbook's sheet and the database's table ABOUT): the data
     set and its release, its licence, and each source with its attribution, as datapackage.json names them
