@@ -254,7 +254,7 @@ class Values:
 
     @property
     def not_offered(self) -> str:
-        """'Not offered here ...': a compare cell about places of a type CQC does not register the service for."""
+        """'CQC does not register it for this care': a compare cell about places of a type CQC does not register the service for."""
         return str(self.compare["notOffered"])
 
     def owner_source(self, code: str) -> str:

@@ -184,7 +184,7 @@ def test_a_compare_row_of_beds_a_home_is_not_registered_for_says_so_not_not_prov
         v.d["beds"] = {"registered": 20}
         fresh = type(v)(v.d, v.today, v.s, v.repo_edit, v.limits, v.checked_on)
         cells = fresh.summary()["compare"]
-        assert cells[row] == "Not offered here (CQC: not registered for it)", (flag, cells)
+        assert cells[row] == "CQC does not register it for this care", (flag, cells)  # CQC's fact, not a guess at the home's
         assert cells[other] is None  # offered, but not said: the page's own "not provided yet"
         fresh.d["beds"] = {"registered": 20, flag: {"available": 1}, "confirmed": v.today}  # a value given is still shown
         again = type(v)(fresh.d, v.today, v.s, v.repo_edit, v.limits, v.checked_on)
