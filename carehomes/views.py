@@ -366,9 +366,14 @@ class HomeView:
 
     @property
     def care_type_text(self) -> str:
-        kinds = {("Nursing",): "Care home with nursing", ("Residential",): "Care home without nursing",
-                 ("Nursing", "Residential"): "Care home with and without nursing"}
-        return kinds.get(tuple(self.care_types), "Care home")
+        """The type of care home by CQC's registration: "without nursing" only where CQC's registration for nursing
+        is known to be no (care.nursing: false), never where it is not known."""
+        nursing, residential = self.get("care.nursing"), self.get("care.residential")
+        if nursing is True:
+            return "Care home with and without nursing" if residential is True else "Care home with nursing"
+        if nursing is False and residential is True:
+            return "Care home without nursing"
+        return "Care home (nursing not known)" if residential is True else "Care home"
 
     @property
     @remembered

@@ -251,3 +251,25 @@ def test_beds_free_said_long_ago_are_not_found_as_free_now_but_still_shown_dated
     assert then.free_band == "unknown" and now.free_band != "unknown"
     assert then.value("free_total_now") is None and then.value("free_nursing_now") is None
     assert then.free_text.endswith("(2 years ago). May be out of date") and str(then.free_total) in then.free_text
+
+
+@pytest.mark.parametrize("nursing, residential, said", [
+    (True, True, "Care home with and without nursing"), (True, False, "Care home with nursing"),
+    (True, None, "Care home with nursing"), (False, True, "Care home without nursing"),
+    (None, True, "Care home (nursing not known)"), (False, None, "Care home"), (None, None, "Care home")])
+def test_a_home_whose_nursing_registration_is_not_known_is_never_said_to_be_without_nursing(nursing, residential, said):
+    """A profile with care.nursing left out and care.residential: true was headed, carded and compared as "Care home
+    without nursing", word for word what care.nursing: false gives: a discharge team would read an unknown as no."""
+    import copy
+
+    from carehomes.load import parse_profile
+
+    p, _ = parse_profile((PROVIDERS / "alexandra-oldham.yaml").read_text(encoding="utf-8"), "alexandra-oldham.yaml")
+    assert p is not None
+    d = copy.deepcopy(p.data)
+    d["care"] = {k: v for k, v in (("nursing", nursing), ("residential", residential)) if v is not None}
+    v = HomeView(d, TODAY, load_schema())
+    assert v.care_type_text == said
+    assert v.kind_text == said  # the page's heading, its card and its compare row
+    assert [f.text for g in v.groups() for f in g.facts if f.label.startswith("Type of home")] == (
+        [said] if nursing or residential else [None])  # the page's fact: not known when CQC's registration says neither
