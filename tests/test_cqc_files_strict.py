@@ -294,6 +294,18 @@ def test_json_folder_date_is_the_newest_date_the_records_carry(oldham):
     assert read_register(folder)[2] == dt.date(2025, 6, 1)
 
 
+@pytest.mark.parametrize("damaged", [[{}], [{"description": None}], [{"description": " ", "name": ""}],
+                                     [{"description": "Care home service with nursing"}, {}]])
+def test_an_api_service_type_naming_no_type_is_refused_never_read_as_no(damaged):
+    """A damaged entry in gacServiceTypes (no name, no description) was read as a registration for no type: care.nursing
+    and care.residential both no, where the record says nothing of them; it is refused, naming the field."""
+    with pytest.raises(ValueError) as exc:
+        parse_api_location(dict(RECORD, gacServiceTypes=damaged))
+    assert "gacServiceTypes: holds a service type with no name or description; is the record complete?" in str(exc.value)
+    by_name = parse_api_location(dict(RECORD, gacServiceTypes=[{"name": "Care home service with nursing"}])).regulator
+    assert by_name["care.nursing"] is True and by_name["care.residential"] is False  # its name is read where it has no description
+
+
 def test_api_csv_collects_every_unreadable_cell(tmp_path, shared_data):
     src = tmp_path / "api.csv"
     lines = (CQC / "philpearson-api-devon-2021-02" / "cqc_care_homes.csv").read_text(encoding="utf-8-sig").splitlines()

@@ -645,6 +645,15 @@ def _listed(rec: dict[str, Any], key: str) -> list[dict] | None:
     return [v for v in value if isinstance(v, dict)]
 
 
+def _service_types(rec: dict[str, Any]) -> list[dict] | None:
+    """A record's service types (``_listed``), refused when one names no type: a damaged entry would otherwise read
+    as "not registered for" each type (care.nursing: no), where the record does not say."""
+    listed = _listed(rec, "gacServiceTypes")
+    if listed is not None and any(not (_text(s.get("description")) or _text(s.get("name"))) for s in listed):
+        raise ValueError("holds a service type with no name or description; is the record complete?")
+    return listed
+
+
 def _nested(rec: dict[str, Any], key: str) -> Any:
     """A nested field of an API record; a CSV cell holding its Python repr is read back."""
     value = rec.get(key)
@@ -717,8 +726,8 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
     def listed(key: str) -> list[dict] | None:
         return c.read(key, lambda _v: _listed(rec, key))
 
-    service_list = listed("gacServiceTypes")
-    services = " ".join(str(s.get("description", "")) for s in service_list or []).lower()
+    service_list = c.read("gacServiceTypes", lambda _v: _service_types(rec))
+    services = " ".join(str(s.get("description") or s.get("name") or "") for s in service_list or []).lower()
     overall = (_nested(rec, "currentRatings") or {}).get("overall") or {}
     rating = c.read("currentRatings.overall.rating", lambda _v: _rating(overall.get("rating")))
     link = overall.get("reportLinkId")
