@@ -122,6 +122,14 @@ def _map_warnings(config: Path | None) -> list[str]:
         return []
 
 
+def _home_folder() -> list[Path]:
+    """The user's home folder, or none when it cannot be known (no HOME and no password entry)."""
+    try:
+        return [Path.home()]
+    except (RuntimeError, KeyError, OSError):
+        return []
+
+
 def cmd_data(args: argparse.Namespace) -> int:
     from .publish import site_name, site_url, write_data
 
@@ -129,7 +137,10 @@ def cmd_data(args: argparse.Namespace) -> int:
     # a folder of profiles itself (its data files would lie among the profiles; a folder inside it is not read)
     read = [*((Path(p), "a folder of profiles", False) for p in args.providers), (ROOT / "schema", "the schema", True),
             (ROOT / "releases", "the release snapshots", True), (ROOT / "carehomes", "the code", True),
-            (ROOT / "areas", "the areas' profiles, settings and release snapshots", True)]
+            (ROOT / "areas", "the areas' profiles, settings and release snapshots", True),
+            # and a folder of everything (its open data files would be strewn among the rest, as build refuses)
+            (ROOT, "the repository", False), (Path.cwd(), "the folder this command runs in", False),
+            *((home, "your home folder", False) for home in _home_folder()), (Path(Path.cwd().anchor or "/"), "the file system's root", False)]
     if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", read, "site/data")):
         return 1
     # one pass: each profile's pieces of the data are made where it is loaded and checked

@@ -509,6 +509,25 @@ def test_data_never_writes_over_a_folder_the_project_reads(tmp_path, capsys, ins
     assert tree(folder) == before
 
 
+@pytest.mark.parametrize("where, what", [("HERE", "the folder this command runs in"), ("HOME", "your home folder")])
+def test_data_never_strews_its_files_over_a_folder_of_everything(tmp_path, capsys, monkeypatch, where, what):
+    """data --out was refused for the folders the project reads but took the repository itself, the home folder or
+    / and wrote its 13 files and folders among what was there (build refuses such folders)."""
+    prov = providers(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(here)  # the repository and / are refused the same way; not tried here, where a failure would write there
+    out = {"HERE": here, "HOME": home}[where]
+    before = sorted(p.name for p in out.iterdir())
+    code, stdout, err = run(capsys, "data", "--providers", str(prov), "--out", str(out))
+    assert (code, stdout, err) == (1, "", f"--out {out}: is {out}, {what}, whose files it would write over; "
+                                          "give a folder of its own, e.g. --out site/data\n")
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
 @pytest.mark.parametrize("made", ["a web folder", "docs with data's output in it", "merge's output"])
 def test_build_replaces_no_folder_that_is_not_its_own_site(tmp_path, capsys, made):
     """An index.html alone is any web folder's (/var/www/html, a GitHub Pages docs/), and a data/datapackage.json is
