@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 
+from carehomes.validate import today as england_today
 from carehomes.sources.cqc_files import ImportError_, import_cqc, parse_api_location, read_register
 from conftest import CQC
 from test_importer import load, national_slice, write_rows
@@ -292,6 +293,25 @@ def test_json_folder_date_is_the_newest_date_the_records_carry(oldham):
     doc["registrationDate"] = "2025-06-01"
     path.write_text(json.dumps(doc))
     assert read_register(folder)[2] == dt.date(2025, 6, 1)
+    doc["registrationDate"] = "3021-01-01"  # after today: it dated the import, and every other record was refused for it
+    path.write_text(json.dumps(doc))
+    assert read_register(folder)[2] == dt.date(2025, 3, 20)
+
+
+@pytest.mark.slow  # imports Oldham's saved API folder
+def test_one_record_dated_after_today_is_named_alone_not_blamed_on_every_other(tmp_path, oldham):
+    """A registrationDate of 3021 in one file gave 'cqc.imported: 3021-01-01 is in the future' for every other
+    location file, and never named the file and field that held it."""
+    folder, details = oldham
+    path = details / "location_1-109570155.json"
+    doc = json.loads(path.read_text())
+    doc["registrationDate"] = "3021-01-01"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(folder, tmp_path / "p")
+    assert str(exc.value).split("\n")[1:] == [
+        f"  {path}: location 1-109570155: cqc.registered_since: 3021-01-01 is in the future (today is "
+        f"{england_today().isoformat()}); give the date the fact was true"]
 
 
 @pytest.mark.parametrize("damaged", [[{}], [{"description": None}], [{"description": " ", "name": ""}],

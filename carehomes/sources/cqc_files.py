@@ -1010,6 +1010,7 @@ def _read_csv(path: Path, as_of: dt.date | None, place: sheets.Lines | None = No
                            + _nearest_format(names))
     newest: list[dt.date] = [produced] if produced else []  # the newest date seen so far (kept as we stream, not every row's)
     unreadable: list[str] = []
+    today = england_today()
 
     def rows() -> Iterable[tuple[str, dict]]:
         for where, row in _csv_rows(path, unreadable, skip, place):
@@ -1018,7 +1019,9 @@ def _read_csv(path: Path, as_of: dt.date | None, place: sheets.Lines | None = No
                     parsed = _date(d)
                 except ValueError:
                     continue  # the row's own parse reports it
-                if parsed and (not newest or parsed > newest[0]):
+                # one date after today would date the whole import, and every other row's profile be refused for it: the
+                # row's own check names it
+                if parsed and parsed <= today and (not newest or parsed > newest[0]):
                     newest[:] = [parsed]
             yield where, row
 
@@ -1207,13 +1210,15 @@ def _by_label(counts: Iterable[tuple[tuple[str, str], int]], local_authority: st
 
 
 def _latest(dates: Iterable[str | None], as_of: dt.date | None = None) -> dt.date:
-    best = None
+    """The newest of ``dates`` up to today (one after today would date the whole import, and every other record's
+    profile be refused for it: the record's own check names it), else ``as_of``."""
+    best, today = None, england_today()
     for d in dates:
         try:
             parsed = _date(d)
         except ValueError:
             continue
-        if parsed and (best is None or parsed > best):
+        if parsed and parsed <= today and (best is None or parsed > best):
             best = parsed
     if best is not None:
         return best
