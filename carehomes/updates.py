@@ -407,7 +407,10 @@ def parse_body(text: str, schema: Schema | None = None,
     answers: dict[str, list[str]] = {}
     errors: list[str] = []
     current: list[str] | None = None
-    for line in text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n"):  # a saved body's BOM
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # a saved body's BOM
+    # line and paragraph separators pasted from Word or a PDF: line breaks in an answer (YAML readers disagree on them)
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    for line in text.split("\n"):
         m = re.fullmatch(r"###\s+(.+?)\s*", line)
         if m and m.group(1) in known:
             if m.group(1) in answers:

@@ -223,6 +223,20 @@ def test_a_body_saved_with_a_byte_order_mark_keeps_its_first_answer():
     assert parse_body(text) == ({"Your home's page name": "aston-house", "Weekend admissions from hospital": "Yes"}, [])
 
 
+def test_line_separators_pasted_into_an_answer_are_line_breaks_not_one_yaml_error_hiding_the_rest(repo):
+    """U+2028 (pasted from Word or a PDF) in "About the home" stopped the whole check with "yaml: contains the character
+    U+2028 LINE SEPARATOR", naming no question and hiding the other answers' problems."""
+    text = ("### Your home's page name\n\naston-house\n\n### About the home\n\nA friendly home.\u2028Near the river.\u2029"
+            "Visitors welcome.\x85Parking.\n\n### Lead manager\n\nAnn\u202e\n\n### Website\n\nnot a link")
+    r, res = apply(repo, text, "aston-manager")
+    assert res["status"] == "invalid" and not any("yaml" in e.lower() for e in res["errors"]), res["errors"]
+    assert [e.split(":")[0] for e in res["errors"]] == ["Website", "Lead manager"]
+    r, res = apply(repo, text.replace("\u202e", "").replace("not a link", "https://example.org"), "aston-manager")
+    assert res["status"] == "applied", res
+    about = yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["description"]
+    assert about == "A friendly home.\nNear the river.\n\nVisitors welcome.\nParking."
+
+
 def test_hostile_form_text_is_refused_or_escaped(repo):
     before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
     r, res = apply(repo, body({}, home="../../stewards"), "aston-manager")
