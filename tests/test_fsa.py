@@ -445,6 +445,17 @@ def test_an_fhrs_id_of_anything_but_digits_leaves_its_record_out(tmp_path, real_
         ": 1 establishment, 1 caring premises; 1 record left out, its FHRSID not a number (is it the FSA's file as downloaded?)")
 
 
+def test_a_file_of_which_no_record_can_be_read_is_refused_not_a_quiet_success(tmp_path, real_text):
+    """Every FHRSID damaged: import-fsa said "0 establishments ... 1,994 records left out" and "0 profiles changed",
+    exit 0, so a scheduled sync of a damaged download never failed."""
+    xml = slice_file(tmp_path / "slice.xml", real_text, [488493, 487427])
+    xml.write_text(re.sub(r"<FHRSID>(\d+)</FHRSID>", r"<FHRSID>-\1</FHRSID>", xml.read_text()))
+    with pytest.raises(fsa.FsaError) as exc:
+        fsa.read_fhrs(xml)
+    assert str(exc.value) == ("none of its 2 establishment records can be read: their FHRSID is not a number; download "
+                              "the file again from the FSA")
+
+
 def test_the_sites_dates_and_words_say_only_what_the_data_holds():
     """From the faithfulness review of Herefordshire: the register file gives no ratings (the home page then says so,
     content/index.md's cqc_rated); the food hygiene dates the pages give are ratings' dates, not an exemption's

@@ -249,6 +249,9 @@ def read_fhrs(path: Path) -> FhrsFile:
             rating_date_text=rec.get("RatingDate", ""), source=str(path)))
     if not seen_root:
         raise FsaError("has no FHRS establishments (no FHRSEstablishment header or EstablishmentDetail records)")
+    if not out and left_out:  # a damaged file would otherwise import as a success that changed nothing
+        raise FsaError(f"none of its {left_out:,} establishment record{'s' * (left_out != 1)} can be read: "
+                       f"{'their' if left_out != 1 else 'its'} FHRSID is not a number; download the file again from the FSA")
     return FhrsFile(path, extract, out, left_out)
 
 
