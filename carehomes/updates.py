@@ -943,7 +943,7 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if not any(c.strip() for c in row):
             continue
         where = f"{shown}:{start}"
-        stray = _stray_cell(row, len(header))
+        stray = _stray_cell(row, len(header)) or _open_quote(row, len(header), dialect.delimiter, end)
         if stray:
             problems.append(f"{where}: {stray}")
             continue
@@ -1004,6 +1004,16 @@ def _stray_cell(row: list[str], named: int) -> str | None:
             return (f"column {column_letter(i)}: '{cell.strip()[:40]}' is under no column name (the first row names "
                     f"{named} columns, A to {column_letter(named)}); delete it, name its column in the first row, or put a value that holds a comma in quotes")
     return None
+
+
+def _open_quote(row: list[str], named: int, delimiter: str, end: int) -> str | None:
+    """A row whose quote (") is never closed: the rest of the sheet read as one cell, holding the cells and rows after it
+    (``unterminated,1,2`` read as a home of that name); what is wrong, or None."""
+    if len(row) >= named or not any(delimiter in cell or "\n" in cell for cell in row):
+        return None
+    cell = next(c for c in row if delimiter in c or "\n" in c)
+    return (f"a quote (\") is not closed, so '{cell.strip().splitlines()[0][:40]}' and what follows it, to line {end}, "
+            "were read as one cell; close the quote or delete it")
 
 
 def _name_columns(message: str, columns: dict[str, str]) -> str:

@@ -477,6 +477,20 @@ def test_csv_cell_under_no_column_name_is_refused_not_dropped(repo, capsys, monk
     assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
 
 
+@pytest.mark.parametrize("rest", ['"lyndale,,1\neastbank,,2\n', '"lyndale,,1\n'])
+def test_csv_quote_never_closed_is_said_not_taken_for_a_home_of_that_name(repo, capsys, monkeypatch, rest):
+    """A row opening a quote it never closes: the rest of the sheet was read as one cell, and the reply was
+    "'lyndale,,1' is not a home" (import-cqc says the quote is not closed)."""
+    before = {p.name: p.read_text() for p in (repo / "providers").iterdir()}
+    (repo.parent / "v.csv").write_text("home,nursing_free,residential_free\n" + rest)
+    monkeypatch.chdir(repo.parent)
+    assert main(["vacancies", "--from-csv", "v.csv", "--providers", str(repo / "providers")]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [f"v.csv:2: a quote (\") is not closed, so 'lyndale,,1' and what follows it, to line "
+                                f"{rest.count(chr(10)) + 1}, were read as one cell; close the quote or delete it"]
+    assert {p.name: p.read_text() for p in (repo / "providers").iterdir()} == before
+
+
 def test_csv_from_excel_with_bom_semicolons_and_crlf(repo):
     f = repo.parent / "excel.csv"
     f.write_bytes(b"\xef\xbb\xbfHome;Nursing_free;Residential_free\r\naston-house;;3\r\n;;\r\n")
