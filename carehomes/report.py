@@ -24,7 +24,7 @@ from .kinds import default_kind, kinds
 from .market import (Tables, agencies, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows)
 from .records import CURRENT_STATUSES, closed
-from .text import and_list, neutralise
+from .text import and_list, neutralise, undecodable
 from .releases import list_releases, rows
 from .safetext import plain
 from .views import VALUES, HomeView
@@ -40,7 +40,10 @@ DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days
             "bed_drop_percent": 10, "bed_drop_min_beds": 3, "repeated_rating_inspections": 2, "inadequate_within_years": 5,
             "recent_days": 365}
 # the thresholds counted back from today as a span of the calendar, at most a century: a longer one is before year 1
-MAXIMA: dict[str, tuple[float, str]] = {"recent_days": (36525, " (100 years)"), "inadequate_within_years": (100, "")}
+MAXIMA: dict[str, tuple[float, str]] = {"recent_days": (36525, " (100 years)"), "inadequate_within_years": (100, ""),
+                                        "bed_drop_percent": (100, " (per cent of the beds)")}
+# the thresholds that count things, so a whole number, and the least that makes sense (a run of 0 inspections is none)
+WHOLE: dict[str, int] = {"bed_drop_min_beds": 0, "repeated_rating_inspections": 1}
 # the key questions whose rating is a signal of its own, as (profile field suffix, CQC's name)
 KEY_QUESTIONS = (("safe", "Safe"), ("well_led", "Well-led"))
 # ratingsOfConcern in the schema lists the worst first: severity 1, then 2
@@ -137,9 +140,11 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
                               "signals.yaml with --signals") from None
         raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --signals") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc}); give a signals.yaml file saved as UTF-8 text with --signals") from None
+        raise ConfigError(f"{path}: is not UTF-8 text: {undecodable(raw, exc.start)}; give a signals.yaml file saved as "
+                          "UTF-8 text with --signals") from None
     try:
         data = yaml.safe_load(text) or {}
+        twice = _written_twice(text)
     except yaml.YAMLError as exc:
         if re.search(r"(?m)^site_name\s*:", text):  # the site's mkdocs.yml, whose !ENV tags plain YAML cannot read
             raise ConfigError(f"{path}: is the site's settings (it has a site_name), not the report's thresholds; give "
@@ -152,7 +157,8 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
     if "site_name" in data:  # the site's mkdocs.yml, given where the thresholds go
         raise ConfigError(f"{path}: is the site's settings (it has a site_name), not the report's thresholds; give a "
                           "signals.yaml with --signals, and the site's mkdocs.yml with --config")
-    wrong = []  # every line that is wrong, at once
+    wrong = [f"{path}, line {again}: {plain(key, 60)} is written twice (first on line {first}); YAML would keep only the "
+             "last one without a word, so delete the one you do not mean" for key, first, again in twice]  # every problem, at once
     for k, v in data.items():
         if k not in DEFAULTS:
             key = f"'{plain(k, 60)}'" if isinstance(k, str) else "a blank key" if k is None else f"the key {_said(k)}"
@@ -161,11 +167,28 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
             wrong.append(f"{path}: {k} must be a number of 0 or more, not {_said(v)}{_as_text(v)}")
         elif k in MAXIMA and v > MAXIMA[k][0]:
             wrong.append(f"{path}: {k} must be a number from 0 to {MAXIMA[k][0]:g}{MAXIMA[k][1]}, not {_said(v)}")
+        elif k in WHOLE and (v != int(v) or v < WHOLE[k]):
+            wrong.append(f"{path}: {k} must be a whole number of {WHOLE[k]} or more, not {_said(v)}")
         else:
             t[k] = v
     if wrong:
         raise ConfigError("\n".join(wrong))
     return t
+
+
+def _written_twice(text: str) -> list[tuple[str, int, int]]:
+    """Each top-level key a YAML text writes again: (the key, its first line, the line again)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    seen: dict[str, int] = {}
+    out = []
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+        if isinstance(key, yaml.ScalarNode):
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                out.append((key.value, seen[key.value], line))
+            else:
+                seen[key.value] = line
+    return out
 
 
 def cqc_link(v: HomeView) -> str:

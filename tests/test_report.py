@@ -120,14 +120,35 @@ def test_a_span_too_long_for_a_calendar_is_refused_not_a_traceback(tmp_path):
     assert load_thresholds(cfg)["inadequate_within_years"] == 100
 
 
+def test_report_refuses_thresholds_written_twice_or_that_no_count_can_meet(tmp_path):
+    """A threshold written twice was taken at its last value without a word (a profile's key written twice is refused),
+    and a drop of 1000% of the beds, a run of 0 or 2.5 inspections, were taken as given: signals that could never be raised."""
+    cfg = tmp_path / "signals.yaml"
+    cfg.write_text("recent_days: 30\nbed_drop_percent: 1000\nrecent_days: 10\nrepeated_rating_inspections: 2.5\n"
+                   "bed_drop_min_beds: 1.5\n")
+    with pytest.raises(ConfigError) as exc:
+        load_thresholds(cfg)
+    assert str(exc.value).splitlines() == [
+        f"{cfg}, line 3: recent_days is written twice (first on line 1); YAML would keep only the last one without a "
+        "word, so delete the one you do not mean",
+        f"{cfg}: bed_drop_percent must be a number from 0 to 100 (per cent of the beds), not 1000",
+        f"{cfg}: repeated_rating_inspections must be a whole number of 1 or more, not 2.5",
+        f"{cfg}: bed_drop_min_beds must be a whole number of 0 or more, not 1.5"]
+    cfg.write_text("repeated_rating_inspections: 0\n")
+    with pytest.raises(ConfigError, match="repeated_rating_inspections must be a whole number of 1 or more, not 0$"):
+        load_thresholds(cfg)
+    cfg.write_text("repeated_rating_inspections: 3\nbed_drop_percent: 100\nbed_drop_min_beds: 0\n")
+    assert load_thresholds(cfg)["repeated_rating_inspections"] == 3
+
+
 def test_report_refuses_a_missing_or_unreadable_thresholds_file_in_one_line(tmp_path):
     out = tmp_path / "out"
     cases = {tmp_path / "none.yml": f"{tmp_path / 'none.yml'}: no such thresholds file; give an existing signals.yaml with --signals",
              tmp_path / "nan.yml": f"{tmp_path / 'nan.yml'}: bed_drop_percent must be a number of 0 or more, not nan",
              tmp_path / "bad.yml": f"{tmp_path / 'bad.yml'}:2: is not valid YAML (expected the node content, but found '<stream end>'); "
                                    "write one 'name: number' per line",
-             tmp_path / "latin.yml": f"{tmp_path / 'latin.yml'}: cannot be read ('utf-8' codec can't decode byte 0xa3 in position 18: "
-                                     "invalid start byte); give a signals.yaml file saved as UTF-8 text with --signals"}
+             tmp_path / "latin.yml": f"{tmp_path / 'latin.yml'}: is not UTF-8 text: byte 18 (0xA3, which Windows writes for £); "
+                                     "give a signals.yaml file saved as UTF-8 text with --signals"}
     (tmp_path / "nan.yml").write_text("bed_drop_percent: .NaN\n")
     (tmp_path / "bad.yml").write_text("bed_drop_percent: [\n")
     (tmp_path / "latin.yml").write_bytes("bed_drop_percent: \u00a310\n".encode("latin-1"))
