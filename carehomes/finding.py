@@ -133,7 +133,7 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens,
-    postcode with and without its space, and provider. Never the needs it meets: a word naming a need is a filter on
+    postcode with and without its space, provider, and the other name CQC records it by. Never the needs it meets: a word naming a need is a filter on
     the find page (schema/face.json, search), so "bariatric" can never find a postcode. Its street only when its
     address gives no town: CQC's care directory gives the address on one line ("12 High Street, Kingstone, Hereford"),
     kept whole in the street, and its village was found by nothing (with a town, "Hereford" would find every home on
@@ -150,6 +150,9 @@ def search_words(view: HomeView, labels: dict[str, str]) -> str:
     provider = view.get("provider.name")
     if isinstance(provider, str):
         words.append(provider)
+    also = view.get("cqc.also_known_as")  # the name a family may know it by ("Visiting Angels", "C24 Homecare")
+    if isinstance(also, str):
+        words.append(also)
     covers = view.get("coverage.towns")  # an agency is found by the towns it says it visits, not only its office's
     if isinstance(covers, list):
         words += [t for c in covers if isinstance(c, str) for t in (c, town_key(c))]

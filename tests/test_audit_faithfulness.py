@@ -221,3 +221,24 @@ def test_a_home_care_agencys_page_shows_its_previous_cqc_rating_as_a_care_homes_
     shown = [w for w in agencies
              if any(f.label == "Previous CQC rating" for g in w.groups() for f in g.facts)]
     assert len(shown) == len(agencies) > 10
+
+
+@pytest.mark.slow  # reads every Oldham profile and its saved API response
+@needs_responses
+def test_each_oldham_profile_holds_the_other_name_cqc_gives_and_is_found_by_it():
+    """CQC's alsoKnownAs (a trading name) was not imported: "Visiting Angels" and "C24 Homecare" found nothing."""
+    from carehomes.search_index import home_words
+    from carehomes.finding import towns
+
+    profiles = _profiles()
+    given = {slug: _response(d["location_id"]).get("alsoKnownAs") for slug, d in profiles.items()}
+    assert {slug: (d.get("cqc") or {}).get("also_known_as") for slug, d in profiles.items()} == {
+        slug: " ".join(a.split()) if a and a.strip() else None for slug, a in given.items()}
+    assert {slug for slug, a in given.items() if a} == {"complex-care-experts", "roxhsana-ltd"}
+    views = {v.slug: v for v in views_of(check_paths([PROVIDERS]).profiles, TODAY, load_schema(), None, {})}
+    labels = towns(list(views.values()))
+    assert {"c24", "homecare"} <= home_words(views["complex-care-experts"], labels)
+    assert {"visiting", "angels"} <= home_words(views["roxhsana-ltd"], labels)
+    facts = {f.label: f.text for g in views["roxhsana-ltd"].groups() for f in g.facts}
+    assert facts["Also known as"] == "Visiting Angels Manchester East\u2019"  # as CQC writes it, its stray quote too
+    assert "Also known as" not in {f.label for g in views["alexandra-oldham"].groups() for f in g.facts}

@@ -422,3 +422,19 @@ def test_a_service_whose_address_gives_no_town_is_found_by_the_words_of_its_one_
     [with_town] = views_of([broomy], dt.date(2026, 9, 1), load_schema(), None, None)
     found = home_words(with_town, towns([with_town]))
     assert "hereford" in found and not {"breinton", "road"} & found, found
+
+
+def test_the_other_name_cqc_records_is_kept_and_a_file_without_the_column_says_nothing(tmp_path):
+    """CQC's "Also known as" (a trading or former name: "Visiting Angels" for Roxhsana Ltd) was dropped, so a search for
+    the name a family knows found nothing; a file without the column leaves what a profile holds alone."""
+    row = _row("Example Care At Home", "1-100000002", "Homecare agencies")
+    row[1] = "  Example  Angels "
+    fmt, records, _ = read_register(_directory(tmp_path / "directory.csv", [row, _row("Example Two", "1-100000005", "Homecare agencies")]))
+    got = {r.location_id: r.regulator for r in records}
+    assert got["1-100000002"]["cqc.also_known_as"] == "Example Angels" and got["1-100000005"]["cqc.also_known_as"] is None
+    with open(tmp_path / "older.csv", "w", encoding="utf-8", newline="") as fh:  # an older export without the column
+        w = csv.writer(fh)
+        w.writerow([h for h in HEADER if h != "Also known as"])
+        w.writerow([c for i, c in enumerate(row) if i != 1])
+    [older] = list(read_register(tmp_path / "older.csv")[1])
+    assert "cqc.also_known_as" not in older.regulator

@@ -222,7 +222,7 @@ def test_open_data_page_counts_services_of_each_kind(agency_site):
     """The open data page counts what the files hold by kind, as the home page does: an aggregator reading
     "6 homes" beside a care-homes.csv of 2 rows would look for 4 missing homes (Oldham's said "104 homes")."""
     text = _text((agency_site / "open-data/index.html").read_text(encoding="utf-8"))
-    assert "(schema version 2.0.0). 6 services (2 care homes and 4 home care agencies). " in text
+    assert "(schema version 2.1.0). 6 services (2 care homes and 4 home care agencies). " in text
     # and says where each kind's facts are in the ORUK records, and who supplied the rest, in the site's words
     assert "are in x_care_home or x_home_care_agency in the JSON" in text
     assert "Details supplied by the services themselves to " in text and "Care home details supplied" not in text

@@ -493,7 +493,7 @@ def test_an_older_release_merges_its_columns_and_says_which_it_lacks(tmp_path):
     assert r.returncode == 0, r.stderr
     older = [line for line in r.stdout.splitlines() if line.startswith("  older package: ")]
     assert len(older) == 1 and older[0].startswith(
-        f"  older package: {old / 'datapackage.json'}: its care-homes table was published before 28 of this schema's "
+        f"  older package: {old / 'datapackage.json'}: its care-homes table was published before 29 of this schema's "
         "columns were added, so they are empty (not known) for its homes: cqc_rating_safe, cqc_rating_safe_date, ")
     with open(old / "care-homes.csv", newline="", encoding="utf-8") as f:
         before = {row["location_id"]: row for row in csv.DictReader(f)}

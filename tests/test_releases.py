@@ -102,7 +102,7 @@ def test_geojson_and_version(tmp_path):
     aston = next(f for f in gj["features"] if f["id"] == "1-10048660596")
     assert aston["geometry"] == {"type": "Point", "coordinates": [-2.687262, 52.049615]}
     pkg = json.loads(files["datapackage.json"])
-    assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d{1,2}", pkg["version"]) and pkg["schemaVersion"] == "2.0.0"
+    assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d{1,2}", pkg["version"]) and pkg["schemaVersion"] == "2.1.0"
     assert gj["metadata"]["version"] == pkg["version"]
 
 

@@ -569,11 +569,11 @@ def test_the_template_copied_with_only_the_slug_changed_is_refused():
 @pytest.mark.parametrize("template, slug, paths", [
     ("_template.yaml", "example-house", ["provider.name", "provider.cqc_id", "address.street", "address.postcode", "contact.website",
                                          "contact.phone", "contact.email", "contact.manager", "cqc.report_url", "cqc.phone",
-                                         "cqc.website", "cqc.rating_given_to", "cqc.previous_rating_given_to", "description"]),
+                                         "cqc.website", "cqc.also_known_as", "cqc.rating_given_to", "cqc.previous_rating_given_to", "description"]),
     ("_template-home-care-agency.yaml", "example-home-care",
      ["provider.name", "provider.cqc_id", "address.street", "address.postcode", "contact.website", "contact.phone",
-      "contact.email", "contact.manager", "cqc.report_url", "cqc.phone", "cqc.website", "cqc.rating_given_to",
-      "cqc.previous_rating_given_to", "description"]),
+      "contact.email", "contact.manager", "cqc.report_url", "cqc.phone", "cqc.website", "cqc.also_known_as",
+      "cqc.rating_given_to", "cqc.previous_rating_given_to", "description"]),
 ])
 def test_a_real_home_made_from_the_template_keeps_none_of_its_made_up_text(template, slug, paths):
     """A steward adding a Devon home copied the template, gave it its own ID, name and page name, removed 'example: yes'

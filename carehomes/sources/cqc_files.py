@@ -508,7 +508,8 @@ def _names(cell: Any, commas: bool = False) -> list[str]:
 
 
 DIRECTORY_TYPES = {str(p.cqc_service_type_name).lower(): p for p in TYPED if p.cqc_service_type_name}  # 'nursing homes' -> its capacity
-DIRECTORY_SOURCES = {"provider.name": "Provider name", "provider.cqc_id": "CQC Provider ID (for office use only)",
+DIRECTORY_SOURCES = {"cqc.also_known_as": "Also known as", "provider.name": "Provider name",
+                     "provider.cqc_id": "CQC Provider ID (for office use only)",
                      "cqc.phone": "Phone number", "cqc.specialisms": "Specialisms/services",
                      **{f"care.user_bands.{b}": "Specialisms/services" for b in ALL_BANDS}}
 
@@ -534,6 +535,7 @@ def _directory(row: dict[str, str]) -> Record | Skipped:
         address = {"address.street": _text(row.get("Address"))} if "Address" in row else {}
     reg = {
         "name": _text(row["Name"]),
+        "cqc.also_known_as": _text(row.get("Also known as")),
         "provider.name": _text(row.get("Provider name")),
         "provider.cqc_id": _text(row.get("CQC Provider ID (for office use only)")),
         **address,
@@ -741,6 +743,7 @@ def parse_api_location(rec: dict[str, Any], date_order: str = "iso") -> Record |
         _regulator_bands(dict.fromkeys(ALL_BANDS, None))
     reg = {
         "name": _text(rec.get("name")),
+        "cqc.also_known_as": _text(rec.get("alsoKnownAs")),
         "provider.cqc_id": _text(rec.get("providerId")),
         "address.street": street or None,
         "address.town": _text(rec.get("postalAddressTownCity")),

@@ -24,7 +24,7 @@ KEY_QUESTIONS = [{"name": TEXT, "rating": TEXT, "reportDate": TEXT, "status": TE
 Spec = Any  # a kind name, a dict (an object's fields) or a one-item list (a list of that)
 
 LOCATION: dict[str, Spec] = {
-    "locationId": TEXT, "providerId": TEXT, "careHome": TEXT, "name": TEXT, "registrationStatus": TEXT,
+    "locationId": TEXT, "providerId": TEXT, "careHome": TEXT, "name": TEXT, "alsoKnownAs": TEXT, "registrationStatus": TEXT,
     "registrationDate": TEXT, "deregistrationDate": TEXT, "registeredManagerAbsentDate": TEXT,
     "postalAddressLine1": TEXT, "postalAddressLine2": TEXT, "postalAddressTownCity": TEXT, "postalCode": TEXT,
     "localAuthority": TEXT, "mainPhoneNumber": TEXT, "website": TEXT, "dormancy": TEXT, "dormancyStartDate": TEXT,
