@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 View = Any  # a views.HomeView (not imported: views imports this module)
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")  # "{date}" in words a page fills in
-NOTE_PLACES = ("date", "age", "register", "given")  # what a note's text may name (HomeView._note fills them)
+NOTE_PLACES = ("date", "age", "register", "given", "earlier")  # what a note's text may name (HomeView._note fills them)
 FACE_KEY = "face"  # x-directory.face: the face file, beside datapackage.json
 KIND = "care_home"
 READ_OR = "|"  # between the reads of one filter a face names in several options (Face.filter_reads): the first given decides
@@ -1180,7 +1180,7 @@ class _Reader:
 
     def note(self, d: dict, where: str) -> tuple[str, str] | None:
         """A fact's, card line's or compare row's ``note`` (``{path, text}``): the date field and the words said with
-        it ({date}, {age}, {register}), or None when it declares none."""
+        it ({date}, {age}, {register}, {given}, {earlier}), or None when it declares none."""
         note = d.get("note")
         if note is None or note == {}:
             return None
@@ -1189,7 +1189,7 @@ class _Reader:
                             '"cqc.rating_date", "text": "published {date}"}')
         return (self.path_of(self.need(note, "path", f"{where}.note"), f"{where}.note.path"),
                 self.placed(self.need(note, "text", f"{where}.note"), f"{where}.note.text", NOTE_PLACES, (),
-                            "is the note's words, naming only {date}, {age}, {register} or {given}, each in single braces, "
+                            "is the note's words, naming only {date}, {age}, {register}, {given} or {earlier}, each in single braces, "
                             'like "published {date}, {age}"'))
 
     def fallback(self, d: dict, where: str) -> tuple[str, str] | None:

@@ -976,12 +976,17 @@ class HomeView:
     def _note(self, text: str, value: Any, when: str, given_to: str = "") -> str:
         """A fact's note with its date, that date's age, the CQC register's date it is as at and, for a past rating CQC
         gave an earlier registration ({given}: the fact's ``givenTo`` field, ``given_to``, names it), that it was given
-        to an earlier registration (the card's rating words), filled in."""
+        to an earlier registration (the card's rating words), and, for a date before this registration began
+        ({earlier}: a report CQC published of the earlier one), that it was about the earlier one, filled in."""
         text = text.replace("{date}", when).replace("{age}", self.age(value))
         if "{given}" in text:  # only where CQC's own entry for that rating names the registration it gave it to
             text = text.replace("{given}", self.given_words(given_to) if given_to else "")
         if "{register}" in text:  # a few notes name it: the register's date worked out only for them
             text = text.replace("{register}", nice_date(self.register_date) if self.register_date else VALUES.not_known.lower())
+        if "{earlier}" in text:  # a date before this registration began is its earlier registration's (CQC's history)
+            since, day = _date(self.get("cqc.registered_since")), _date(value)
+            text = text.replace("{earlier}", f", about its earlier registration (this one began {nice_date(since)})"
+                                if since and day and day < since else "")
         return text
 
     def _facts(self, specs: tuple[FactSpec, ...]) -> list[Fact]:

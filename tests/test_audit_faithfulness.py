@@ -7,6 +7,7 @@ the home's earlier registration, CQC location 1-113831768. Each profile and page
 read independently."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from pathlib import Path
@@ -242,3 +243,16 @@ def test_each_oldham_profile_holds_the_other_name_cqc_gives_and_is_found_by_it()
     facts = {f.label: f.text for g in views["roxhsana-ltd"].groups() for f in g.facts}
     assert facts["Also known as"] == "Visiting Angels Manchester East\u2019"  # as CQC writes it, its stray quote too
     assert "Also known as" not in {f.label for g in views["alexandra-oldham"].groups() for f in g.facts}
+
+
+def test_a_report_published_before_this_registration_says_it_was_about_the_earlier_one(oldham):
+    """Fernbank, registered on 14 July 2023: "latest report published 7 April 2021", with no word that the report was
+    of its earlier registration (CQC's history carried over), though its rating row says so."""
+    notes = {slug: next((f.note for g in v.groups() for f in g.facts if f.label == "CQC report"), None)
+             for slug, v in oldham.items()}
+    earlier = {slug for slug, v in oldham.items()
+               if v.get("cqc.report_date") and v.get("cqc.registered_since") and v.get("cqc.report_date") < v.get("cqc.registered_since")}
+    assert "fernbank" in earlier
+    assert notes["fernbank"] == ("latest report published 7 April 2021, " + oldham["fernbank"].age(dt.date(2021, 4, 7))
+                                 + ", about its earlier registration (this one began 14 July 2023)")
+    assert {slug for slug, n in notes.items() if n and "about its earlier registration" in n} == earlier

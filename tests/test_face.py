@@ -194,7 +194,7 @@ def test_the_bundled_face_wording():
      "kinds.care_home.card[2].notYetRated: is the words saying when CQC's 'Not yet rated' was so, with {date} (the CQC "
      'register data\'s date), like "as at {date}"'),
     (lambda f: care_home(f)["page"][3]["facts"][0].update(note={"path": "cqc.rating_date", "text": "published {dat}"}),
-     "kinds.care_home.page[3].facts[0].note.text: is the note's words, naming only {date}, {age}, {register} or {given}, each "
+     "kinds.care_home.page[3].facts[0].note.text: is the note's words, naming only {date}, {age}, {register}, {given} or {earlier}, each "
      'in single braces, like "published {date}, {age}"'),
     (lambda f: care_home(f)["facets"][1].update(matched="registered with CQC"),
      'kinds.care_home.facets[1].matched: why a need word found a card names {label} once and whose word it is, like '
