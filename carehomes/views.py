@@ -811,8 +811,10 @@ class HomeView:
     def taking_now(self) -> bool | None:
         """Whether it is taking new clients, as the find page filters on it: None when not known, not dated
         or out of date (never "no" for want of an answer); False when CQC records it as dormant (registered, not
-        providing care now), whatever it last said, so it is never found as taking new clients."""
-        if "taking" in self.kind_paths and self.get("cqc.dormant") is True:
+        providing care now), whatever it last said, so it is never found as taking new clients: while the register
+        facts saying so are within their staleness age (a new registration is dormant until it begins, so CQC's word
+        of 20 months ago is no longer "not taking new clients now"; the page still says it, dated)."""
+        if "taking" in self.kind_paths and self.get("cqc.dormant") is True and not self.stale("register", self.register_date):
             return False
         taking = self.get(self.kind_paths["taking"]) if "taking" in self.kind_paths else None
         if taking is None or not self.homecare_confirmed or self.taking_stale:

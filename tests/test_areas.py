@@ -308,18 +308,19 @@ def test_an_oldham_homes_page_says_the_directory_holds_no_food_hygiene_ratings_a
 @pytest.mark.slow  # the same sites
 def test_oldhams_market_tables_are_typed_open_data(oldham_site):
     """Oldham's market tables (its home care agencies' too) as a typed reader reads them: frictionless finds
-    market/datapackage.json valid with every column typed; the agencies' hours "none (53 not known)" on the page are
-    0 hours and 53 agencies not known, and a change with no earlier release is null, never 0."""
+    market/datapackage.json valid with every column typed; the agencies' hours "not known" on the page are null (not 0)
+    and 62 agencies not known (none has said, and CQC's dormancy of March 2025 is past the register's staleness age),
+    and a change with no earlier release is null, never 0."""
     from frictionless import Package, validate
 
     site, _ = oldham_site
     report = validate(str(site / "market" / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "type", "note"])[:5]
     page = (site / "market" / "index.html").read_text(encoding="utf-8")
-    assert '<tr><th scope="row">Area not given</th><td>62</td><td>0</td><td>9</td><td>53</td><td>none (53 not known)</td></tr>' in page
+    assert '<tr><th scope="row">Area not given</th><td>62</td><td>0</td><td>0</td><td>62</td><td>not known</td></tr>' in page
     tables = {r.name: r for r in Package(str(site / "market" / "datapackage.json")).resources}
     hours = "Hours of care a week they can start"
-    assert [(r[hours], r[f"{hours}: agencies not known"]) for r in tables["home-care-capacity"].read_rows()] == [(0, 53)]
+    assert [(r[hours], r[f"{hours}: agencies not known"]) for r in tables["home-care-capacity"].read_rows()] == [(None, 62)]
     overall = next(r for r in tables["agency-quality"].read_rows() if r["CQC rating"] == "Overall")
     assert (overall["Good"], overall["Not yet rated"]) == (26, 27)
     total = next(r for r in tables["change-since-release"].read_rows() if r["Locality"] == "Total")
