@@ -896,7 +896,12 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     option = {c.available: f"--{c.key}" for c in kind.capacity if c.available}  # the option the steward typed
     for dotted in dropped:
         print(f"{path}: {not_applicable_words(dotted, option[dotted])}")
-    said = {c.key: "not applicable" if c.available in dropped else free[c.key] for c in kind.capacity if c.available}
+    from .load import yaml_mapping
+    from .records import get_path
+
+    data = yaml_mapping(path.read_text(encoding="utf-8"), str(path)) or {}  # a type CQC does not register it for: unsaid
+    said = {c.key: "not applicable" if c.available in dropped else free[c.key] for c in kind.capacity if c.available
+            and (free[c.key] is not None or c.available in dropped or not c.flag or get_path(data, c.flag.split(".")) is not False)}
     _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else " (" + ", ".join(
         f"{key}: {n if n is not None else 'as before'}" for key, n in said.items()) + ")"))
     return 0

@@ -115,6 +115,9 @@ def test_no_count_of_beds_of_a_kind_of_care_the_home_is_not_registered_for_and_0
     assert r.stderr.endswith("vacancies confirmed today (nursing: not applicable, residential: 1)\n")
     beds = yaml.safe_load(aston.read_text())["beds"]
     assert beds == {"registered": 16, "residential": {"available": 1}, "confirmed": dt.date.today()}
+    # the free beds it is registered for alone: nothing said of nursing ("nursing: as before", where there are none)
+    r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(prov))
+    assert r.returncode == 0 and r.stderr.endswith("vacancies confirmed today (residential: 2)\n"), r.stderr
     aston.write_text(before)
     # likewise beds without nursing at a home CQC registers only for nursing care
     aston.write_text(before.replace("  nursing: false\n  residential: true\n", "  nursing: true\n  residential: false\n"))
