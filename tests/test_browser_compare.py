@@ -212,3 +212,28 @@ def test_on_a_phone_each_value_is_named_by_its_home_while_the_compare_table_scro
     clear = "e => e.getBoundingClientRect().left >= e.closest('.ch-compare-wrap').querySelector('thead th').getBoundingClientRect().right"
     assert link.evaluate(clear)
     ctx.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)])
+def test_the_shortlist_bar_coming_into_sight_never_covers_the_button_that_has_the_focus(site, browser, width, height):
+    """WCAG 2.2 focus not obscured (a review): Enter on "Add ... to shortlist" near the foot of the screen brought up the
+    fixed "Compare (1)" bar over that very button, which keeps the focus (now "Remove ..."): a second Space removed the
+    home unseen. The page now scrolls it clear of the bar."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    pg.goto(site + "find/?q=HR6+8AA")
+    wait_results(pg)
+    button = pg.locator("button.ch-shortlist").nth(2)
+    # the button in the bottom 30 px of the screen, where the bar will be
+    pg.evaluate("b => window.scrollBy(0, b.getBoundingClientRect().bottom - window.innerHeight + 10)", button.element_handle())
+    button.focus()
+    box = button.bounding_box()
+    assert box and height - 40 <= box["y"] + box["height"] <= height, box
+    pg.keyboard.press("Enter")
+    bar = pg.locator("#shortlist-bar")
+    expect(bar).to_be_visible()
+    expect(button).to_have_text(re.compile("^Remove "))
+    assert pg.evaluate("document.activeElement.textContent").startswith("Remove ")
+    box, top = button.bounding_box(), bar.bounding_box()
+    assert box and top and box["y"] + box["height"] <= top["y"], (box, top)
+    ctx.close()

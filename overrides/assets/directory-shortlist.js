@@ -66,7 +66,16 @@ export function refreshButtons() {
   if (bar && barLink) {
     bar.hidden = n === 0;
     barLink.replaceChildren(fill(S.bar, { n: n }), el("span", { class: "ch-sep" }, " " + byCount(n, S.barOne, S.barMany)));
+    if (!bar.hidden) uncover(bar);
   }
+}
+// the bar coming into sight at the foot of the screen (the first home added) covered the button that added it, which
+// keeps the focus (WCAG 2.2's focus not obscured): the page is scrolled up by as much as the bar hides of it
+function uncover(bar) {
+  var f = document.activeElement;
+  if (!f || f === document.body || bar.contains(f)) return;
+  var covered = f.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+  if (covered > 0) window.scrollBy(0, covered + 8);
 }
 export function liveRegion() {
   var r = document.getElementById("ch-live");
