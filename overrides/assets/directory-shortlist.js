@@ -69,7 +69,7 @@ export function refreshButtons() {
     if (!bar.hidden) uncover(bar);
   }
 }
-// the bar coming into sight at the foot of the screen (the first home added) covered the button that added it, which
+// the bar coming into sight at the foot of the screen (the first one shortlisted) covered the button that added it, which
 // keeps the focus (WCAG 2.2's focus not obscured): the page is scrolled up by as much as the bar hides of it
 function uncover(bar) {
   var f = document.activeElement;
