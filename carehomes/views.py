@@ -653,11 +653,12 @@ class HomeView:
     @property
     def dormant_text(self) -> str | None:
         """The page's notice for a location CQC records as dormant (registered, not providing care now): what CQC
-        says, since when (its page's fact's note, when CQC gives the date) and as of when, finished; None otherwise (or
-        when closed: that notice says more)."""
+        says, since when (when CQC gives the date) and as of when, finished; None otherwise (or when closed: that notice
+        says more). No age of the start: the register, a date of its own, is what says it lasted."""
         if self.closed or self.get("cqc.dormant") is not True:
             return None
-        said = [self.fact_note("cqc.dormant"),
+        since = _date(self.get("cqc.dormant_since"))
+        said = [f"since {nice_date(since)}" if since else None,
                 f"CQC information dated {nice_date(self.register_date)}, {self.age(self.register_date)}" if self.register_date else None]
         when = f" ({'; '.join(filter(None, said))})" if any(said) else ""
         return (f"The Care Quality Commission (CQC) says this {self.kind_words['noun']} is registered but not providing care "

@@ -257,9 +257,9 @@ def test_a_dormant_service_says_so_at_the_top_of_its_page_and_on_its_card(oldham
     from carehomes.render import _env
 
     v = next(v for v in oldham if v.slug == "54-taylor-street")
-    assert v.card_lines()[1] == "Not providing care at the moment, CQC says (since 29 April 2024, 2 years 6 months ago)"
+    assert v.card_lines()[1] == "Not providing care at the moment, CQC says (since 29 April 2024, as at CQC's register of 20 March 2025)"
     assert v.dormant_text == ("The Care Quality Commission (CQC) says this agency is registered but not providing care at the "
-                              "moment (since 29 April 2024, 2 years 6 months ago; CQC information dated 20 March 2025, 1 year "
+                              "moment (since 29 April 2024; CQC information dated 20 March 2025, 1 year "
                               "8 months ago). CQC calls this dormant. Check with the agency or the council before you count "
                               "on a place.")
     body = _env().get_template("profile.html").render(h=v, groups=v.groups(), unknowns=[], contact_email="x@example.org",
