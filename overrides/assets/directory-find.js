@@ -6,7 +6,7 @@ import { MILE, byCount, byCoverageThenDistance, coverageNote, coversDistrict, di
   notListed, notListedNote, ofKind, officeDistanceText, outOf, outward, pickDistricts, plural, postcode, readCard, relaxable, relaxed, ringLink, safeSlug, whyMatched, withPostcode,
   withinCounts, withinMiles } from "./directory-text.js";
 import { refreshButtons, setSearch } from "./directory-shortlist.js";
-import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote } from "./directory-sort.js";
+import { fittingSort, sortFits, sortOf, sortedSearch, unknownNote, unknownOf } from "./directory-sort.js";
 import { facetIndex, searchWords } from "./directory-facets.js";
 
 const PAGE = 20;
@@ -789,7 +789,9 @@ export function initFind(root) {
             (total > n ? " " + byCount(total - n, VALUES.find.furtherOne, VALUES.find.furtherMany) : "");
         } else if (s.sort === "rating" && unknown === n) {
           text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
-        } else text = fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown) +
+        } else text = (unknown === n && n > 1 && unknownOf(s.sort)  // none has a value to sort by (find.sortedNone)
+            ? fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: unknownOf(s.sort)[2], sort: sortOf(s.sort).words })
+            : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
         // a link's town or area the page does not list, said on the first search (it was dropped without a word)
