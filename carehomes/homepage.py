@@ -230,12 +230,12 @@ class ProfilePage:
         if not h.get("maintainers"):
             add(f'<p class="ch-claim"><a href="{escape(h.form_url(w["claim_form"]))}">Is this your {noun}? Claim it</a> to '
                 f"update this page yourself (someone from the council rings the {noun} once to check).</p>")
-        add(f'<p>{escape(w["plural"])} keep their own details up to date with a short form: no files to edit.</p>\n'
+        add(f'<p>{escape(w["plural"])} keep their own details up to date with a short form on GitHub (a free GitHub account is needed): no files to edit.</p>\n'
             '<ul class="ch-update-links">\n')
         if not closed:
             add(f'<li><a href="{escape(h.form_url(w["availability_form"]))}">{escape(w["update_link"])}</a></li>')
         add(f'<li><a href="{escape(h.form_url(w["details_form"]))}">Update this {noun}\'s details</a></li>\n</ul>\n'
-            '<p>No account? Read <a href="../../for-providers/">how to update your page</a> by email or phone. You can also '
+            '<p>No GitHub account? Read <a href="../../for-providers/">how to update your page</a> by email or phone. You can also '
             f'<a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>.')
         url = h.mistake_url(contact_email)
         add(f' Spotted a mistake? <a href="{escape(url)}">Tell the council</a>.</p>\n</aside>\n' if url else "</p>\n</aside>\n")
