@@ -140,7 +140,8 @@ def cmd_data(args: argparse.Namespace) -> int:
             (ROOT / "areas", "the areas' profiles, settings and release snapshots", True),
             # and a folder of everything (its open data files would be strewn among the rest, as build refuses)
             (ROOT, "the repository", False), (Path.cwd(), "the folder this command runs in", False),
-            *((home, "your home folder", False) for home in _home_folder()), (Path(Path.cwd().anchor or "/"), "the file system's root", False)]
+            *((home, "your home folder", False) for home in _home_folder()),
+            (Path(Path.cwd().anchor or "/"), "the file system's root", False)]
     if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", read, "site/data")):
         return 1
     # one pass: each profile's pieces of the data are made where it is loaded and checked

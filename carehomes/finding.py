@@ -133,8 +133,9 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
     """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens,
-    postcode with and without its space, provider, and the other name CQC records it by. Never the needs it meets: a word naming a need is a filter on
-    the find page (schema/face.json, search), so "bariatric" can never find a postcode. Its street only when its
+    postcode with and without its space, provider, and the other name CQC records it by (cqc.also_known_as). Never
+    the needs it meets: a word naming a need is a filter on the find page (schema/face.json, search), so "bariatric"
+    can never find a postcode. Its street only when its
     address gives no town: CQC's care directory gives the address on one line ("12 High Street, Kingstone, Hereford"),
     kept whole in the street, and its village was found by nothing (with a town, "Hereford" would find every home on
     a Hereford Road)."""

@@ -954,11 +954,6 @@ class HomeView:
         facts = self._facts((spec,))
         return facts[0] if facts else None
 
-    def fact_note(self, path: str) -> str | None:
-        """The declared note of the page's fact of ``path`` (face.json ``page[].facts[].note``) filled in, or None when
-        it declares none or its date is not known: the words the page says it in, for a notice saying the same fact."""
-        return next((self._dated_note(spec.note) for g in self.face.page for spec in g.facts if spec.path == path and spec.note), None)
-
     def line_note(self, spec: LineSpec) -> str | None:
         """A card line's or compare row's declared ``note`` (face.json ``{path, text}``, as a page's fact's) filled in
         with its date and that date's age, or None when it declares none, the date is not known, or the line's own

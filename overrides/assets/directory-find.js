@@ -770,6 +770,7 @@ export function initFind(root) {
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds);
+        var none = unknown === n && n > 1 ? unknownOf(s.sort) : null;  // no match has a value for the sort (find.sortedNone)
         // that an agency's distance is its office's, said once whether or not every home has confirmed
         var offices = distanceMode && n ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
         if (n === 0) {
@@ -789,8 +790,8 @@ export function initFind(root) {
             (total > n ? " " + byCount(total - n, VALUES.find.furtherOne, VALUES.find.furtherMany) : "");
         } else if (s.sort === "rating" && unknown === n) {
           text = byCount(n, VALUES.find.matchOne, VALUES.find.matchMany) + ". " + VALUES.find.ratingSortNotKnown;
-        } else text = (unknown === n && n > 1 && unknownOf(s.sort)  // none has a value to sort by (find.sortedNone)
-            ? fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: unknownOf(s.sort)[2], sort: sortOf(s.sort).words })
+        } else text = (none
+            ? fill(VALUES.find.sortedNone, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), what: none[2], sort: sortOf(s.sort).words })
             : fill(VALUES.find.sortedBy, { count: byCount(n, VALUES.find.matchOne, VALUES.find.matchMany), sort: sortOf(s.sort).words }) + unknownNote(s.sort, unknown)) +
           (within ? " " + fill(VALUES.find.onlyWithin, { within: within, from: geo ? VALUES.find.yourLocation : String(s.nearFromQ || "").toUpperCase() })
             : s.nearFromQ ? " " + ((FACE.search || {}).postcodeOnlyForDistance || "") : "");
