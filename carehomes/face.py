@@ -740,14 +740,16 @@ def _card_dormant(v: View, value: Any, spec: Any) -> Shown | None:
 
 @formatter("sources")
 def _sources(v: View, value: Any, spec: Any) -> Shown:
-    """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)',
+    """Who gave the facts and when: 'Care Quality Commission register (dated 1 May 2026); the home (beds confirmed ...)'
+    ('... (dated 31 March 2021, 5 years 8 months ago; may be out of date)' past the register's staleness age),
     the service named in its kind's words ("the agency") only when it has given a fact (a profile as imported holds
     the register's alone), with the date of each of its dated facts in the compare table (_provider_dates). A location
     of several kinds (a care home that is a home care agency too) is named for each kind as its page's groups name it:
     "the home" for its own kind's facts, "the agency (taking new clients confirmed ...)" for the facts of the lines
     its other kind adds to its column (face.json ``also``)."""
 
-    parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))})" if nice_date(v.get("cqc.imported")) else "")]
+    stale = "; may be out of date" if v.stale("register", v.register_date) else ""  # as the page's warning says
+    parts = [v.s.values.owner_source("cqc") + (f" (dated {_aged(v, v.get('cqc.imported'))}{stale})" if nice_date(v.get("cqc.imported")) else "")]
     if v.get("food_hygiene.rating") is not None:  # the FSA's, beside it in the compare table
         d = date_of(v.get("food_hygiene.date"))
         parts.append(v.s.values.owner_source("fsa") + (f" ({_fsa_dated(v, v.get('food_hygiene.rating'), d)})" if d else ""))

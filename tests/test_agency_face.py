@@ -365,7 +365,8 @@ def test_the_compare_columns_sources_name_the_agency_for_the_agencys_facts():
     It names the agency for the agency's facts, dated as the agency's own column dates them, as the page's "Source: The
     agency." does; the home only for facts the home gave."""
     text = (ROOT / "areas" / "oldham" / "providers" / "park-hills-private-nursing-home.yaml").read_text(encoding="utf-8")
-    register = "Care Quality Commission register (dated 20 March 2025, 1 year 8 months ago)"
+    # past the register's staleness age, said where families compare (a review: only the page warned)
+    register = "Care Quality Commission register (dated 20 March 2025, 1 year 8 months ago; may be out of date)"
     answer = "homecare:\n  taking_new_clients: true\n  hours_available: 5\n  confirmed: 2026-11-22\n"
     beds = "beds:\n  registered: 17\n  nursing:\n    total: 17\n    available: 2\n  confirmed: 2026-11-20\n"
 
