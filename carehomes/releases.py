@@ -23,7 +23,7 @@ from .outputs.tables import ALSO_PUBLISHED, read_homes
 from .records import CURRENT_STATUSES, get_path
 from .safetext import plain
 from .schema import Field, Schema, load_schema
-from .text import and_list, restore
+from .text import and_list, restore, undecodable
 
 FIRST = default_kind()  # releases compare the first kind's table (care homes); its name never changes
 HOMES_CSV = FIRST.csv_file
@@ -225,6 +225,17 @@ def snapshot_problems(d: Path) -> list[str]:
     return list(problems)
 
 
+def _first_undecodable(path: Path) -> str:
+    """The first byte of ``path`` that is not UTF-8, as every 'is not UTF-8 text' message names it (text.undecodable):
+    the reader that met it streams, so its offset is within a chunk, not the file."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return undecodable(raw, exc.start)
+    return "a byte that is not UTF-8"
+
+
 def _snapshot_problems(d: Path) -> list[str]:
     problems = [f"{d / name}: is missing; a release snapshot has {', '.join(SNAPSHOT_FILES)}"
                 for name in SNAPSHOT_FILES if not (d / name).is_file()]
@@ -246,7 +257,9 @@ def _snapshot_problems(d: Path) -> list[str]:
                         problems.append(found)
                         short = True
                     problems += _number_problems(homes, reader.line_num, row, numbers, seen)
-        except (UnicodeDecodeError, csv.Error, OSError) as exc:
+        except UnicodeDecodeError:
+            problems.append(f"{homes}: is not UTF-8 text: {_first_undecodable(homes)}; the file is damaged")
+        except (csv.Error, OSError) as exc:
             problems.append(f"{homes}: cannot be read ({exc}); the file is damaged")
     for k in kinds(load_schema())[1:]:  # another kind's table: its numbers (read leniently otherwise)
         table = d / k.csv_file

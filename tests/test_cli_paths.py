@@ -268,8 +268,8 @@ def test_damaged_snapshots_are_refused_and_a_later_one_is_kept(tmp_path):
         f"{garbage / 'care-homes.csv'}:1: has no column location_id or name; it is not a care-homes.csv made by the "
         "release command",
         f"{rel / '2026-11-02' / 'care-homes.csv'}:2: has no location_id; the file is damaged",
-        f"{rel / '2026-11-03' / 'care-homes.csv'}: cannot be read ('utf-8' codec can't decode byte 0xff in position 17: "
-        "invalid start byte); the file is damaged",
+        f"{rel / '2026-11-03' / 'care-homes.csv'}: is not UTF-8 text: byte 17 (0xFF, which Windows "
+        "writes for ÿ); the file is damaged",
         f"{rel / '2026-13-45'}: is not a date; name a release snapshot's folder by the day it was made (YYYY-MM-DD), "
         "or remove it",
         "A release snapshot is never changed by hand: restore it from git (git checkout -- <folder>), or remove the "
