@@ -958,8 +958,12 @@ class HomeView:
         """A card line's or compare row's declared ``note`` (face.json ``{path, text}``, as a page's fact's) filled in
         with its date and that date's age, or None when it declares none, the date is not known, or the line's own
         fact is no (a date saying since when something is so is never said beside "No": a hand-edited profile's
-        dormant: no with a dormant_since)."""
-        if not spec.note or (spec.path and self.get(spec.path) is False):
+        dormant: no with a dormant_since); with ``noteWith: no``, a note of since when it is no ("no registered manager
+        since ..."), said beside "No" alone."""
+        if not spec.note:
+            return None
+        no = spec.path is not None and self.get(spec.path) is False
+        if no != (spec.options.get("noteWith") == "no"):
             return None
         return self._dated_note(spec.note)
 

@@ -256,3 +256,16 @@ def test_a_report_published_before_this_registration_says_it_was_about_the_earli
     assert notes["fernbank"] == ("latest report published 7 April 2021, " + oldham["fernbank"].age(dt.date(2021, 4, 7))
                                  + ", about its earlier registration (this one began 14 July 2023)")
     assert {slug for slug, n in notes.items() if n and "about its earlier registration" in n} == earlier
+
+
+def test_the_compare_columns_registered_manager_no_says_since_when_as_the_page_does(oldham):
+    """From a review: the page says "no registered manager since 10 March 2025, as at CQC's register of 20 March 2025";
+    its compare column said "No" alone. The note is said beside No alone (face.json noteWith: no), never beside Yes."""
+    v = oldham["complex-care-experts"]
+    assert (v.summary()["compare"]["manager"], v.summary()["notes"]["manager"]) == (
+        "No", "no registered manager since 10 March 2025, as at CQC's register of 20 March 2025")
+    page = next(f.note for g in v.groups() for f in g.facts if f.label == "Registered manager in post (CQC)")
+    assert page == v.summary()["notes"]["manager"]
+    assert all("manager" not in x.summary()["notes"] for x in oldham.values() if x.get("cqc.registered_manager") is not False)
+    # a dormancy start is still never said beside No
+    assert all("dormant" not in x.summary()["notes"] for x in oldham.values() if x.get("cqc.dormant") is False)
