@@ -892,17 +892,16 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
             print(p)
         _say(f"{path} was not changed.")
         return 1
-    from .updates import not_applicable_words
+    from .load import yaml_mapping
+    from .updates import not_applicable_words, unregistered
 
     option = {c.available: f"--{c.key}" for c in kind.capacity if c.available}  # the option the steward typed
     for dotted in dropped:
         print(f"{path}: {not_applicable_words(dotted, option[dotted])}")
-    from .load import yaml_mapping
-    from .records import get_path
-
-    data = yaml_mapping(path.read_text(encoding="utf-8"), str(path)) or {}  # a type CQC does not register it for: unsaid
+    # a type CQC does not register the home for is left unsaid (the profile as written, read again: a small file)
+    off = unregistered(yaml_mapping(path.read_text(encoding="utf-8"), str(path)) or {})
     said = {c.key: "not applicable" if c.available in dropped else free[c.key] for c in kind.capacity if c.available
-            and (free[c.key] is not None or c.available in dropped or not c.flag or get_path(data, c.flag.split(".")) is not False)}
+            and (free[c.key] is not None or c.available in dropped or c.available not in off)}
     _say(f"{path}: vacancies confirmed today" + ("" if args.unchanged else " (" + ", ".join(
         f"{key}: {n if n is not None else 'as before'}" for key, n in said.items()) + ")"))
     return 0

@@ -63,9 +63,14 @@ def not_applicable(values: dict[str, Any], data: dict[str, Any]) -> tuple[dict[s
     """``values`` without a 0 given for free places of a type CQC does not register the home for (its flag,
     such as care.residential, is no): true, but not applicable, so nothing is stored for it; and those paths.
     A count above 0 is kept, and refused by the check as before."""
-    dropped = [str(c.available) for c in KIND.capacity if c.flag and c.available and _get(data, c.flag) is False
-               and values.get(c.available) == 0 and not isinstance(values.get(c.available), bool)]
+    dropped = [p for p in unregistered(data) if values.get(p) == 0 and not isinstance(values.get(p), bool)]
     return {p: v for p, v in values.items() if p not in dropped}, dropped
+
+
+def unregistered(data: dict[str, Any]) -> list[str]:
+    """The paths of the free places of each type CQC does not register the home for (its flag, such as
+    care.residential, is no), in the kind's order."""
+    return [str(c.available) for c in KIND.capacity if c.flag and c.available and _get(data, c.flag) is False]
 
 
 def not_applicable_words(path: str, name: str) -> str:
