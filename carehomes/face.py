@@ -1163,6 +1163,8 @@ class _Reader:
             self.placed(d["notYetRated"], f"{where}.notYetRated", ("date",), ("date",),
                         "is the words saying when CQC's 'Not yet rated' was so, with {date} (the CQC register data's date), "
                         'like "as at {date}"')
+        if d.get("noteWith", "no") != "no" or ("noteWith" in d and "note" not in d):
+            raise self.fail(f"{where}.noteWith", 'is "no" (its note said beside No alone), with a note')
         return LineSpec(str(self.need(d, "id", where)), self.format_of(self.need(d, "format", where), f"{where}.format"),
                         label, path, d.get("template", "{value}"), unknown,
                         {k: v for k, v in d.items() if k not in ("id", "format", "label", "path", "template", "unknown", "fallback", "note")},

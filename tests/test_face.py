@@ -193,6 +193,11 @@ def test_the_bundled_face_wording():
     (lambda f: care_home(f)["card"][2].update(notYetRated=""),
      "kinds.care_home.card[2].notYetRated: is the words saying when CQC's 'Not yet rated' was so, with {date} (the CQC "
      'register data\'s date), like "as at {date}"'),
+    # a note for No alone that is misspelt, or has no note to say, would be dropped without a word
+    (lambda f: care_home(f)["compare"][6].update(noteWith="No"),
+     'kinds.care_home.compare[6].noteWith: is "no" (its note said beside No alone), with a note'),
+    (lambda f: care_home(f)["compare"][6].pop("note"),
+     'kinds.care_home.compare[6].noteWith: is "no" (its note said beside No alone), with a note'),
     (lambda f: care_home(f)["page"][3]["facts"][0].update(note={"path": "cqc.rating_date", "text": "published {dat}"}),
      "kinds.care_home.page[3].facts[0].note.text: is the note's words, naming only {date}, {age}, {register}, {given} or {earlier}, each "
      'in single braces, like "published {date}, {age}"'),
