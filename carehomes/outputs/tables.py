@@ -284,15 +284,20 @@ def example_text(f: dict) -> str:
 def package_sources(schema: Schema, owners: frozenset[str] | None = None) -> list[dict]:
     """The sources datapackage.json names: the schema's, less one that gives only an owner's facts (its ``x-owner``)
     that ``owners`` lacks (None: every owner), without that key (package_descriptor's)."""
-    return [{k: v for k, v in s.items() if k != "x-owner"} for s in copy.deepcopy(schema.package.get("sources", []))
-            if owners is None or s.get("x-owner") in (None, *owners)]
+    return _sources_where(schema, lambda owner: owners is None or owner in (None, *owners))
 
 
 def owner_sources(schema: Schema, owner: str) -> list[dict]:
     """The sources datapackage.json names for one owner's facts alone (its ``x-owner``: CQC's register), as
     package_sources gives them: for a package holding no other source's facts (the ORUK tabular form)."""
+    return _sources_where(schema, lambda of: of == owner)
+
+
+def _sources_where(schema: Schema, keep: Callable[[str | None], bool]) -> list[dict]:
+    """The schema's sources whose ``x-owner`` (None for a source of no one owner's facts) ``keep`` takes, copied,
+    without that key."""
     return [{k: v for k, v in s.items() if k != "x-owner"} for s in copy.deepcopy(schema.package.get("sources", []))
-            if s.get("x-owner") == owner]
+            if keep(s.get("x-owner"))]
 
 
 def about_rows(title: str, released: dt.date, licenses: list[dict], sources: list[dict]) -> list[tuple[str, str]]:
