@@ -13,7 +13,7 @@ from jinja2.filters import do_urlencode
 
 from .ages import Age, age_mark, age_words, dated
 from .face import (DORMANT_SAID, FORMATS, FREE_KINDS, HOLDS, KEY_QUESTIONS, READ_OR, FactSpec, GroupSpec, LineSpec, Shown, date_of, face_kinds, face_of, fee_range,
-                   given_words, lower_first, money, nice_date, update_link)
+                   given_words, lower_first, money, nice_date, not_yet_rated_when, update_link)
 from .jsontext import compact_bytes
 from .forms import INCORRECT, claim_form_of, form_url, kind_forms
 from .kinds import kind, kinds_of, title_noun
@@ -482,6 +482,15 @@ class HomeView:
         """The rating as a page says it: never says unrated unless CQC says so."""
         r = self.rating
         return NO_RATING if not r else NOT_YET_RATED if r == VALUES.not_yet_rated else r
+
+    @property
+    def rating_as_at(self) -> str:
+        """" (as at 20 March 2025, 1 year 8 months ago)" when CQC's rating is "Not yet rated": the CQC register data's date
+        in the words of the kind's card rating line (face.json ``notYetRated``), as the card says it; "" otherwise."""
+        if self.rating != VALUES.not_yet_rated:
+            return ""
+        spec = next((s for s in self.face.card if s.id == "rating"), None)
+        return not_yet_rated_when(self, spec) if spec is not None else ""
 
     @property
     def rating_given(self) -> str:

@@ -269,3 +269,19 @@ def test_the_compare_columns_registered_manager_no_says_since_when_as_the_page_d
     assert all("manager" not in x.summary()["notes"] for x in oldham.values() if x.get("cqc.registered_manager") is not False)
     # a dormancy start is still never said beside No
     assert all("dormant" not in x.summary()["notes"] for x in oldham.values() if x.get("cqc.dormant") is False)
+
+
+def test_a_care_home_not_yet_rated_says_as_at_when_in_its_key_facts_as_its_card_does(oldham):
+    """Beech House Care Home (registered 25 February 2025): CQC's "Not yet rated" is true as at its register of 20 March
+    2025, not for ever. The card said so; the page's key facts, its first lines, gave the bare words."""
+    from carehomes.render import _env, home_page, profile_page
+
+    v = oldham["beech-house-care-home"]
+    assert (v.rating, str(v.register_date)) == ("Not yet rated", "2025-03-20")
+    as_at = f"as at 20 March 2025, {v.age(v.register_date)}"
+    assert f"CQC rating: Not yet rated by CQC ({as_at})" in v.card_lines()
+    for template in (profile_page(), _env().get_template("profile.html")):  # the page as Python and Jinja make it
+        page = home_page(v, template, ("", ""), "")[0]
+        assert f"<li>CQC rating: Not yet rated by CQC ({as_at})</li>" in page
+    rated = oldham["abbey-hey-care-home"]  # a rated home's date is its rating's own, said once
+    assert rated.rating_as_at == "" and "as at" not in home_page(rated, profile_page(), ("", ""), "")[0].split("</ul>")[0]
