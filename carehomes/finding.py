@@ -202,6 +202,12 @@ def kinds_present(views: list[HomeView]) -> list[str]:
     return [k for k in face_kinds(views[0].s) if k in held]
 
 
+def kinds_held(views: list[HomeView]) -> set[str]:
+    """The ids of the kinds of service at least one of the profiles is, closed or not: the open data tables that have
+    rows (a closed service keeps its row, with its status)."""
+    return {k.id for v in views for k in v.kinds}
+
+
 def kind_counts(views: list[HomeView]) -> dict[str, int]:
     """Search filter of each kind ("kind_home_care_agency") -> how many homes are that kind (a location that
     is two kinds counts in both)."""

@@ -19,7 +19,7 @@ import tempfile
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +36,7 @@ from .ages import date_of, dated, fill_ages, filled
 from .engines import ENGINES, run_mkdocs, run_zensical
 from .face import face_of, fsa_rated
 from .kinds import kinds
-from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_present, listed, list_pages, search_example,
+from .finding import (TOWN_SELECT_MAX, Listed, ListPage, SiteWords, kind_counts, kinds_held, kinds_present, listed, list_pages, search_example,
                       site_words, town_key)
 from .forms import real_contact
 from .homepage import ProfilePage
@@ -258,11 +258,12 @@ def _area_key(area: str, taken: set[str]) -> str:
     return key
 
 
-def files_table_html(data_sizes: dict[str, int], schema: Schema) -> str:
+def files_table_html(data_sizes: dict[str, int], schema: Schema, held: Collection[str] | None = None) -> str:
     """The open data page's table of its files (each linked, what it holds, its format and size; a folder's files are
     listed by its own datapackage.json), as Python-Markdown writes the table the page once held: set aside from the
-    engine (SetAside), so the page is made before the files are."""
-    notes = file_notes(schema)
+    engine (SetAside), so the page is made before the files are. ``held``: the kinds some service is (kinds_held):
+    the tables of the others are said to be empty."""
+    notes = file_notes(schema, held)
     lines = ["| File | What it holds | Format | Size |", "|---|---|---|---|"]
     lines += [f"| [{n}]({ASIDE_UP}data/{n}) | {notes[n][0]} | {notes[n][1]} | {_size(size)} |"
               for n, size in sorted(data_sizes.items()) if "/" not in n or n in notes]
@@ -331,7 +332,7 @@ def _md_pages(views: list[HomeView], schema: Schema, cfg: SiteConfig, out_docs: 
     pkg = schema.package
     # the open data page's table of files, set aside: given now when the files are made, else later (``fill``), so
     # that the engine can make the pages while the open data is made
-    files_table = aside.put(None if data_sizes is None else files_table_html(data_sizes, schema), "open-data.md")
+    files_table = aside.put(None if data_sizes is None else files_table_html(data_sizes, schema, kinds_held(views)), "open-data.md")
     aside.files_table = str(files_table)
     facets = face_of(schema).facets_for(present)  # the find page's filters, and the notes under them
     example = search_example(current, known)  # a town and a postcode of the site's own, for the pages' examples
@@ -983,7 +984,7 @@ def finish_pages(begun: PagesBegun, data_sizes: dict[str, int]) -> int:
     views, out, schema = begun.views, begun.out, begun.schema
     try:
         with _earlier_objects_left_alone():
-            begun.aside.fill(begun.aside.files_table, files_table_html(data_sizes, schema))
+            begun.aside.fill(begun.aside.files_table, files_table_html(data_sizes, schema, kinds_held(views)))
             begun.aside.restore(out)
             shell = _shell(out)
             if begun.shell_kept is not None:  # the next build's early home pages are written under it (EarlyHomes)

@@ -255,6 +255,15 @@ def test_the_open_data_pages_postcode_file_example_is_one_the_site_publishes(old
 
 
 @pytest.mark.slow  # builds Oldham's site on each engine
+def test_the_open_data_page_says_no_table_of_oldhams_is_empty(oldham_site):
+    """Oldham has care homes and home care agencies: each kind's table has rows, and the page says none is empty (as the
+    bundled site of care homes alone says its agencies' table is)."""
+    site, _ = oldham_site
+    page = _text(site / "open-data" / "index.html")
+    assert "home-care-agencies.csv" in page and "Empty for now" not in page
+
+
+@pytest.mark.slow  # builds Oldham's site on each engine
 def test_an_oldham_homes_page_shows_the_regulators_facts(oldham_site):
     site, said = oldham_site
     page = _text(site / "homes" / "abbey-hey-care-home" / "index.html")

@@ -191,6 +191,22 @@ def test_markdown_lite_allows_only_safe_links():
     assert safe_url("https://ok.org") == "https://ok.org" and safe_url("vbscript:x") is None and safe_url("https:///x") is None
 
 
+def test_the_open_data_page_says_which_tables_are_empty_before_anyone_downloads_them(built):
+    """The bundled site lists care homes alone: its home care agencies' table and JSON are published with no rows (their
+    columns are the same everywhere), and the table of files says so, so nobody downloads them to find nothing."""
+    import html
+    import re
+
+    out, _ = built
+    page = html.unescape(re.sub(r"<[^>]+>", "", (out / "open-data" / "index.html").read_text())).replace("\n", "")
+    assert ("home-care-agencies.csvOne row per home care agency. Empty for now: no home care agencies are in this "
+            "directory's data, so it holds its header row alone") in page
+    assert ("home-care-agencies.jsonOne object per home care agency, shaped like the profiles. Empty for now: no home care "
+            "agencies are in this directory's data, so it is an empty list") in page
+    assert (out / "data" / "home-care-agencies.csv").read_text().count("\n") == 1  # as said: its header row alone
+    assert page.count("Empty for now") == 2  # the care homes' tables and the needs table have rows
+
+
 def test_open_data_and_provider_pages_are_generated_from_schema(built):
     out, _ = built
     from carehomes.schema import load_schema

@@ -1,6 +1,8 @@
 """The data-file notes: what each published file is and its format, for the open data page's list of files."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ..kinds import Kind, kinds
 from ..schema import Schema
 from .tables import DB_FILE, EXCEL_CSV, FIRST, GEOJSON_FILE, XLSX_FILE
@@ -35,9 +37,27 @@ for _k in kinds()[1:]:  # every other kind's files, said the same way
     FILE_NOTES.update(_kind_notes(_k))
 
 
-def file_notes(schema: Schema) -> dict[str, tuple[str, str]]:
-    """FILE_NOTES plus the files of every kind ``schema`` declares (a schema may hold kinds the bundled one does not)."""
+def file_notes(schema: Schema, held: Collection[str] | None = None) -> dict[str, tuple[str, str]]:
+    """FILE_NOTES plus the files of every kind ``schema`` declares (a schema may hold kinds the bundled one does not).
+    ``held``: the ids of the kinds some service in the data is, when known; a kind's table and JSON that hold none (the
+    home care agencies' on a site of care homes alone), and the needs table when no such kind is held, are said to be
+    empty, so nobody downloads them to find nothing."""
     notes = dict(FILE_NOTES)
     for k in kinds(schema)[1:]:
         notes.update(_kind_notes(k))
+    if held is None:
+        return notes
+    for k in kinds(schema):
+        if k.id not in held:
+            for name in (k.csv_file, k.json_file):
+                if name in notes:
+                    notes[name] = (f"{notes[name][0]}. Empty for now: no {k.plural.lower()} are in this directory's data, so "
+                                   f"{_EMPTY[notes[name][1]]}", notes[name][1])
+    if not any(k.id in held for k in kinds(schema) if k.needs_resource == "capabilities") and "capabilities.csv" in notes:
+        what, form = notes["capabilities.csv"]
+        notes["capabilities.csv"] = (f"{what}. Empty for now: no service in this directory's data has a capability matrix, "
+                                     f"so {_EMPTY[form]}", form)
     return notes
+
+
+_EMPTY = {"CSV": "it holds its header row alone", "JSON": "it is an empty list"}  # an empty table's words, by format
