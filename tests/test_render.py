@@ -279,6 +279,11 @@ def test_rating_shown_only_as_cqc_says(built):
     assert "<li>CQC information dated 31 March 2021 (5 years 7 months ago)</li>" in aston
     home = (out / "index.html").read_text()
     assert "The CQC facts may be out of date" in home
+    # and where families search and browse, whose cards and lists give CQC's ratings with no register date beside them
+    warning = ('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
+               "<p>These Care Quality Commission (CQC) facts may be out of date. They are from the CQC register of 26 August 2025")
+    for page in ("find", "browse"):
+        assert warning in (out / page / "index.html").read_text(), page
     # the footer keeps the day the data was published apart from the dates of its sources, with their ages
     released = nice_date(release_date())
     dates = (f"Data published {released}. CQC register dated 26 August 2025 (1 year 2 months ago). Food hygiene ratings "
@@ -1028,3 +1033,13 @@ def test_content_pages_still_call_the_values_methods_in_the_sandbox(tmp_path):
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Outstanding, Good, Requires improvement or Inadequate" in page and " homes" in page
+
+
+def test_a_cqc_register_within_its_age_gives_the_find_and_browse_pages_no_warning():
+    from carehomes.render import TEMPLATES, _md_env
+
+    warn = _md_env(TEMPLATES).get_template("cqc-stale.html")
+    assert warn.render(stats={"cqc_stale": None}).strip() == ""
+    assert warn.render().strip() == ""  # a page given no stats
+    said = warn.render(stats={"cqc_stale": "They are from <the> register"})
+    assert said.count('class="admonition warning"') == 1 and "&lt;the&gt;" in said
