@@ -145,7 +145,7 @@ class ProfilePage:
             if when:
                 add(f" ({escape(nice_date(when))}, {escape(h.age(when))})")
             else:
-                add(escape(h.rating_as_at))  # " (as at 20 March 2025, ...)": when "Not yet rated" was so
+                add(escape(h.rating_as_at))  # " (as at 20 March 2025, ...)": the date of CQC's unrated entry
             add(escape(h.rating_given))  # ", given to an earlier registration"
         else:
             add(f'{escape(h.rating_label)}: <a href="{escape(h.cqc_url)}" rel="nofollow noopener">see the CQC page</a>')

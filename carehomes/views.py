@@ -485,7 +485,7 @@ class HomeView:
 
     @property
     def rating_as_at(self) -> str:
-        """" (as at 20 March 2025, 1 year 8 months ago)" when CQC's rating is "Not yet rated": the CQC register data's date
+        """" (as at 20 March 2025, 1 year 8 months ago)" when CQC gives its own unrated value (Values.not_yet_rated): the CQC register data's date
         in the words of the kind's card rating line (face.json ``notYetRated``), as the card says it; "" otherwise."""
         if self.rating != VALUES.not_yet_rated:
             return ""
