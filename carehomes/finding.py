@@ -26,11 +26,18 @@ PER_PAGE = 200  # homes per static list page, so each stays well under 60 KB on 
 SMALL_WORDS = {"on", "upon", "in", "under", "le", "by", "the", "of", "en", "next", "cum", "super", "and"}
 
 
+# Latin letters NFKD does not take apart, as English writes them; apostrophes joined, not a space ("St Mary's")
+_LATIN = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+                        "'": "", "\u2019": "", "\u2018": "", "\u02bc": ""})
+
+
 @functools.lru_cache(maxsize=1 << 16)  # each name and town is made plain several times a build (A to Z, towns, lists) and again at each of serve's previews
 def _plain(text: str) -> str:
-    """Lower case ASCII words separated by single spaces ("Ross-on-Wye" -> "ross on wye")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    return re.sub(r"[^a-z0-9]+", " ", ascii_text.replace("'", "")).strip()
+    """Lower case words separated by single spaces, accents taken off ("Ross-on-Wye" -> "ross on wye", "Bronllys Hospital
+    Café" -> "bronllys hospital cafe"); letters of other scripts are kept ("北京" -> "北京"), so a town written in one is
+    a town, not none."""
+    letters = unicodedata.normalize("NFKD", text.casefold().translate(_LATIN))
+    return re.sub(r"[\W_]+", " ", "".join(c for c in letters if not unicodedata.combining(c))).strip()
 
 
 def name_key(name: str) -> str:
@@ -293,9 +300,24 @@ def _paged(key: str, title: str, label: str, homes: list[HomeView], note: str = 
     return out
 
 
+OTHER_LETTERS = "other"  # the A to Z list of names that begin with a letter of another script
+
+
 def letter(name: str) -> str:
+    """The A to Z list a name is on: its first letter a to z, "0-9" (a figure, or no letter at all), or OTHER_LETTERS."""
     first = name_key(name)[:1]
-    return first if first.isalpha() else "0-9"
+    if first.isascii() and first.isalpha():
+        return first
+    return OTHER_LETTERS if first.isalpha() else "0-9"
+
+
+def town_list_key(town: str) -> str:
+    """A town's list page, browse/town-<this>/: its name in lower-case ASCII words ("ross-on-wye"), or, for a name with
+    no letter or figure in ASCII (a town in another script), its plain words as Punycode ("xn-..."), so two such towns
+    never share one page."""
+    if re.search(r"[A-Za-z0-9]", unicodedata.normalize("NFKD", town.translate(_LATIN))):
+        return slugify(town)
+    return "xn-" + town_key(town).replace(" ", "-").encode("punycode").decode("ascii").strip("-")
 
 
 def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Listed | None = None,
@@ -317,10 +339,13 @@ def list_pages(views: list[HomeView], needs: list[tuple[str, str]], known: Liste
         t = town_of(v, labels)
         (by_town.setdefault(t, []) if t else no_town).append(v)
     out: dict[str, list[ListPage]] = {"letters": [], "towns": [], "needs": []}
-    for k, homes in sorted(letters.items()):
-        out["letters"] += _paged(k, f"{named} beginning with {k.upper()}", k.upper(), homes)
+    for k, homes in sorted(letters.items(), key=lambda x: (x[0] == OTHER_LETTERS, x[0])):  # other scripts last
+        if k == OTHER_LETTERS:
+            out["letters"] += _paged(k, f"{named} beginning with a letter of another alphabet", "Other alphabets", homes)
+        else:
+            out["letters"] += _paged(k, f"{named} beginning with {k.upper()}", k.upper(), homes)
     for t, homes in sorted(by_town.items(), key=lambda x: town_key(x[0])):
-        out["towns"] += _paged("town-" + slugify(t), f"{named} in {t}", t, homes)
+        out["towns"] += _paged("town-" + town_list_key(t), f"{named} in {t}", t, homes)
     if no_town:
         out["towns"] += _paged("town-none", f"{named} with no town given", "No town given", no_town)
     said = [(v, set(v.yes_filters)) for v in ordered]  # once a home, not once a home and need

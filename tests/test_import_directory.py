@@ -5,6 +5,7 @@ export in ../shared (an older layout: commas, the address in parts) and fictiona
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 
 import pytest
@@ -12,7 +13,9 @@ import yaml
 
 from carehomes.pipeline import check_paths
 from carehomes.sources.cqc_files import ImportError_, import_cqc, read_register
-from conftest import CQC, TODAY
+from conftest import CQC, FIXTURES, TODAY
+
+from carehomes.load import parse_profile
 
 OLDER = CQC / "mooperd-cqc-companies-2025-08" / "output-head.csv"
 HEADER = ["Name", "Also known as", "Address", "Postcode", "Phone number", "Service's website (if available)",
@@ -438,3 +441,34 @@ def test_the_other_name_cqc_records_is_kept_and_a_file_without_the_column_says_n
         w.writerow([c for i, c in enumerate(row) if i != 1])
     [older] = list(read_register(tmp_path / "older.csv")[1])
     assert "cqc.also_known_as" not in older.regulator
+
+
+def test_a_town_or_name_in_another_script_is_a_town_and_a_letter_of_its_own(tmp_path):
+    """A town written in letters of another script ("北京", "Αθήνα") was made plain as nothing: its homes were listed under
+    "No town given" (the address names one), and its page would have been browse/town-home/, where any two such towns
+    would meet. Names in another script were listed under "0-9". Latin letters English spells out are spelt out
+    ("Sæther" under S, "Straße" as "Strasse"), a curly apostrophe joins as a straight one does, and a dash between
+    words is a space."""
+    from carehomes.finding import _plain, letter, list_pages, town_list_key
+    from carehomes.views import HomeView
+
+    assert [_plain(t) for t in ("Ross–on–Wye", "St Mary’s", "Sæther House", "Straße", "Café Bleu")] == [
+        "ross on wye", "st marys", "saether house", "strasse", "cafe bleu"]
+    assert [letter(n) for n in ("Sæther House", "Øster Lodge", "北京之家", "Ελλάδα", "123 Home", "!!!")] == [
+        "s", "o", "other", "other", "0-9", "0-9"]
+    assert town_list_key("Ross-on-Wye") == "ross-on-wye" and town_list_key("北京") != town_list_key("Αθήνα")
+    assert all(town_list_key(t).isascii() and town_list_key(t).startswith("xn-") for t in ("北京", "Αθήνα"))
+    base = parse_profile((FIXTURES / "profiles" / "example-full.yaml").read_text(), "x.yaml")[0].data
+    views = []
+    for slug, name, town in (("bj", "北京之家", "北京"), ("at", "Αθήνα House", "Αθήνα"), ("ash", "Ashgrove", "Hereford")):
+        d = json.loads(json.dumps(base, default=str))
+        d.update(slug=slug, name=name, location_id=f"1-10000000{len(views)}")
+        d["address"]["town"] = town
+        views.append(HomeView(d, TODAY))
+    pages = list_pages(views, [])
+    towns = {p.label: (p.key, [v.name for v in p.homes]) for p in pages["towns"]}
+    assert towns == {"Hereford": ("town-hereford", ["Ashgrove"]), "北京": (f"town-{town_list_key('北京')}", ["北京之家"]),
+                     "Αθηνα": (f"town-{town_list_key('Αθήνα')}", ["Αθήνα House"])}  # its label unaccented, as "Cafe" is
+    letters = [(p.key, p.label, p.title, [v.name for v in p.homes]) for p in pages["letters"]]
+    assert letters == [("a", "A", "Homes beginning with A", ["Ashgrove"]),
+                       ("other", "Other alphabets", "Homes beginning with a letter of another alphabet", ["Αθήνα House", "北京之家"])]
