@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .ages import Age, nice_date
+from .ages import Age, dated, nice_date
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import DP_V2, csv_writer
@@ -112,6 +112,19 @@ def data_date(views: list[HomeView]) -> dt.date | None:
     (not the clock, so ages read as they did when CQC published the data); None when no home has one."""
     dates = [d for d in (as_date(v.get("cqc.imported")) for v in views) if d]
     return max(dates) if dates else None
+
+
+def register_stale_words(as_at: dt.date | None, views: list[HomeView]) -> str | None:
+    """Why the market page's and the report's figures may be out of date, when the CQC register they are as at is older
+    than the register's staleness age (mkdocs.yml staleness.register) on the day they are made (the views' today):
+    "They are from CQC's register of 20 March 2025 (1 year 8 months ago), more than 3 months ago: ..."; else None."""
+    if as_at is None or not views:
+        return None
+    limit, today = views[0].limits["register"], views[0].today
+    if not limit.passed(as_at, today):
+        return None
+    return (f"The figures are from CQC's register of {dated(as_at, today)}, more than {limit.words} ago: services may have "
+            "opened, closed, changed their beds or been inspected since.")
 
 
 def release_data_date(previous: tuple[dt.date, dict[str, dict]] | None) -> dt.date | None:
@@ -612,6 +625,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
     each table's CSV for the site to publish beside the page."""
     tables = tables if tables is not None else Tables()
+    services = current(views)  # every kind's, for the register's date and age
     views = care_homes(views)  # the care home tables count care homes; agencies have their own section below
     everyone = views
     views = current(views)
@@ -629,6 +643,10 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
            "Beds registered and service types come from the CQC register; vacancies and the needs homes can meet come from "
            "the homes themselves."
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
+    stale_words = register_stale_words(data_date(services), services)
+    if stale_words:
+        out.append('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
+                   f"<p>{html.escape(stale_words)}</p></div>")
     out.append(kind_html(views, names, groups, area_word, today, tables))
 
     out.append(f'<h2 id="capacity">Homes and {KIND.unit}</h2>')

@@ -22,7 +22,7 @@ from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
 from .market import (Tables, agencies, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
-                     is_care_home, limits_of, manager_text, quality_rows)
+                     is_care_home, limits_of, manager_text, quality_rows, register_stale_words)
 from .records import CURRENT_STATUSES, closed
 from .text import and_list, neutralise, undecodable
 from .releases import list_releases, rows
@@ -542,6 +542,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     as_at = today.isoformat()
     answered = (views[0].today if views else today).isoformat()  # the day the services' own answers are aged from
     words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
+    stale_words = register_stale_words(today, views)
+    stale = f'<p role="note"><strong>The CQC facts may be out of date.</strong> {e(stale_words)}</p>\n' if stale_words else ""
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.kind)}{', ' if s.kind else ''}{e(s.location_id)}</small></th>"
         f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or ('not known' if s.beds_apply else 'not applicable')}</td>"
@@ -601,7 +603,7 @@ the services say themselves, such as an agency taking new clients, from the day 
 {len(current):,} registered {e(words.many)}{f" ({len(views) - len(current):,} closed profiles kept for the record are not counted)" if len(views) > len(current) else ""}.
 {e(signalled(found, views))}. Not for publication:
 signals are prompts to look closer, not findings. Check each fact at its source before acting.</p>
-{not_known}
+{stale}{not_known}
 <h2>Thresholds</h2><ul>{th}</ul>
 {signal_table}
 <h2>Closures</h2>

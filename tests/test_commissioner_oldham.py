@@ -82,6 +82,24 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
 
 
 @needs_oldham
+def test_the_market_page_and_report_warn_when_the_register_they_are_as_at_is_past_its_age(oldham, oldham_import):
+    """Oldham's register of 20 March 2025 is 1 year 8 months old on 23 November 2026: each service page warned, but the
+    market page and the report gave the date alone. Within the register's staleness age (3 months) neither warns."""
+    _, views = oldham
+    said = ("The figures are from CQC&#x27;s register of 20 March 2025 (1 year 8 months ago), more than 3 months ago: "
+            "services may have opened, closed, changed their beds or been inspected since.")
+    page = market_html(views, TODAY)
+    assert ('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
+            f"<p>{said}</p></div>") in page
+    report = report_html(signals(views, dt.date(2025, 3, 20), dict(DEFAULTS)), views, dt.date(2025, 3, 20), dict(DEFAULTS), "https://x.org/")
+    assert f'<p role="note"><strong>The CQC facts may be out of date.</strong> {said}</p>' in report
+    fresh = views_of(oldham_import[1], dt.date(2025, 6, 19))  # 2 months 30 days after the register
+    assert "may be out of date" not in market_html(fresh, dt.date(2025, 6, 19))
+    assert "may be out of date" not in report_html([], fresh, dt.date(2025, 3, 20), dict(DEFAULTS), "https://x.org/")
+    assert "may be out of date" in market_html(views_of(oldham_import[1], dt.date(2025, 6, 21)), dt.date(2025, 6, 21))
+
+
+@needs_oldham
 def test_oldham_profiles_say_what_cqcs_records_say_and_no_more(oldham, oldham_import):
     """From the faithfulness review: a rating CQC gives only in its newer assessment (Franklin House, Treetops) is
     the home's current rating, with the assessment's date as the latest report's; "Services for everyone" leaves the
