@@ -565,20 +565,18 @@ def _directory(repo: Path, config: Path | None) -> dict[str, Any]:
 
 
 def council_contact(repo: Path, config: Path | None = None) -> str:
-    """The council and its contacts, from ``config`` (default: the repository's mkdocs.yml; an area's own)."""
+    """The council and its contacts, from ``config`` (default: the repository's mkdocs.yml; an area's own): only those
+    it has set ("Herefordshire Council (care@herefordshire.gov.uk, 01432 260000)"), its name alone while they are the
+    examples (forms.real_contact): a reply never gives an example address or number as if it were the council's."""
     d = _directory(repo, config)
-    council = d.get("council") or "the council"
-    phone = d.get("contact_phone") or forms.PLACEHOLDERS["contact_phone"]
-    return f"{council} ({_email(d)}, {phone})"
+    council = str(d.get("council") or "the council")
+    known = [c for c in (forms.real_contact(d, "contact_email"), forms.real_contact(d, "contact_phone")) if c]
+    return f"{council} ({', '.join(known)})" if known else council
 
 
-def council_email(repo: Path, config: Path | None = None) -> str:
-    """The directory team's email address, as ``council_contact`` gives it."""
-    return _email(_directory(repo, config))
-
-
-def _email(d: dict[str, Any]) -> str:
-    return str(d.get("contact_email") or forms.PLACEHOLDERS["contact_email"])
+def council_email(repo: Path, config: Path | None = None) -> str | None:
+    """The directory team's email address, as ``council_contact`` gives it; None while it is the example."""
+    return forms.real_contact(_directory(repo, config), "contact_email") or None
 
 
 EMAIL = re.compile(r"[A-Za-z0-9.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
