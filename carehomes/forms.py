@@ -190,7 +190,9 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
 
 
 # A details update waits for the council (a pull request, merged by a steward, whose merging closes the issue).
-DETAILS_INTRO = ("Fill in only what has changed: anything you leave empty stays as it is on your page. "
+DETAILS_INTRO = ("Fill in only what has changed: anything you leave empty stays as it is on your page. A date on this form "
+                 "says when a set of answers was last confirmed: when you change one answer of a set, type the others "
+                 "again too, even if unchanged, or type the date your page shows to keep it. "
                  "Someone from the council checks the change before it goes on the site. We close this request when "
                  "they accept it, and your page changes a few minutes later.")
 

@@ -679,6 +679,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.status = "unchanged"
         return res
     blanks, said = left_empty(answers, values, profile.data, schema)
+    blanks += left_undated(answers, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
     if edit.problems or date_errors or blanks:
@@ -794,6 +795,67 @@ def left_empty(answers: dict[str, str | None], values: dict[str, Any], data: dic
             out.append(f"{label}: is empty, but your page still says {old}{from_since}, and the new date would show "
                        f"that as checked now; {now}, even if it has not changed")
     return out, said
+
+
+def dated_groups(schema: Schema) -> list[tuple[str, frozenset[str]]]:
+    """Each date a details form's answers set (edit_profile) and the form's facts it dates: fees.date the fees,
+    capabilities.confirmed every need's answers, an agency's coverage.confirmed its towns and districts, ...; not the
+    availability dates, whose rule is left_empty's."""
+    fields = [ff.path for ff in forms.labels(schema).values()]
+    first = default_kind(schema)
+    out = [(date, frozenset(p for p in fields if p.split(".")[0] == group and p != date))
+           for group, date in forms.DATE_FOR_GROUP.items() if date != first.confirmed]
+    for k in kinds(schema)[1:]:
+        out += [(date, frozenset(facts)) for date, facts in k.dated if date != k.confirmed]
+    return out
+
+
+def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
+    """For each date the update sets (one of its facts given, or the date itself) while a fact it dates, asked in the
+    form, is left empty but held on the page: one reply naming them. The date would show the earlier answers as
+    checked on the new day (a fee without nursing from June, dated today because the fee with nursing changed). The
+    date typed as the page has it keeps it, and with it each answer's date."""
+    from .face import money_paths
+
+    by_label, paid = forms.labels(schema), money_paths(schema)
+    out = []
+    for date, facts in dated_groups(schema):
+        if not (facts & values.keys()) and date not in values:
+            continue
+        held_date = _get(data, date)
+        held_date = held_date if isinstance(held_date, dt.date) else None
+        if date in values and values[date] == held_date:
+            continue
+        left = [(label, old, by_label[label].path in paid) for label, raw in answers.items()
+                if raw is None and label in by_label and by_label[label].path in facts
+                and (old := _get(data, by_label[label].path)) is not None]
+        if not left:
+            continue
+        asked = next((label for label in answers if label in by_label and by_label[label].path == date), None)
+        date_label = asked or (schema.by_path[date].title if date in schema.by_path else date)
+        shown = [f"{label} ({_held_words(old, money)})" for label, old, money in left]
+        named = and_list(shown if len(shown) <= 6 else [*shown[:6], f"{len(shown) - 6} more"])
+        one = len(left) == 1
+        since = f"from {nice_date(held_date)}" if held_date else "with no date"
+        keep = (f", or give {date_label} as {held_date.isoformat()} to keep the date {'it' if one else 'they'} had"
+                if held_date and asked else "")
+        out.append(f"{date_label}: this update would date today {'an answer' if one else 'answers'} your page holds "
+                   f"{since} that it leaves empty: {named}. Type {'it' if one else 'each'} again, even if "
+                   f"{'it has' if one else 'they have'} not changed{keep}")
+    return out
+
+
+def _held_words(value: Any, money: bool = False) -> str:
+    """A held answer as a reply names it: Yes, No, 2, "Oldham, Royton", a sum of money (``money``) as the page shows it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if money and isinstance(value, int | float):
+        from .face import money as pounds
+
+        return pounds(value) or str(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(plain_value(value))
 
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------

@@ -1119,3 +1119,64 @@ def test_a_closed_homes_message_is_one_line_and_a_status_check_refuses_is_named_
     r = run_build("vacancies", "aston-house", "--residential", "2", "--providers", str(repo / "providers"))
     assert r.returncode == 1 and "missing from the latest CQC register" not in r.stdout
     assert "cqc.status: 'deregistered' is not allowed; did you mean 'Deregistered'?" in r.stdout, r.stdout
+
+
+def details_body(answers: dict[str, str], home: str = "example-full", form: str = "update-details.yml") -> str:
+    """An issue body as GitHub writes it from a details form: every question, "_No response_" where left empty."""
+    elements = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / form).read_text())["body"]
+    labels = [e["attributes"]["label"] for e in elements if e.get("type") != "markdown"]
+    given = {labels[0]: home, **answers}
+    assert set(given) <= set(labels), set(given) - set(labels)
+    return "\n\n".join(f"### {label}\n\n{given.get(label, '_No response_')}" for label in labels)
+
+
+def test_a_details_update_that_leaves_out_an_answer_its_date_covers_is_refused_naming_it(repo):
+    """From the provider review: with the fees and needs dated 1 April and 1 November, an update giving only the fee with
+    nursing and one need dated today every fee and need the page held, as if checked then. Now each date's answers left
+    empty are named, and the page is left as it was; typed again (or the date kept), the update goes in."""
+    full = repo / "providers" / "example-full.yaml"
+    before = full.read_text()
+    r, res = apply(repo, details_body({"Weekly fee with nursing, from": "1250", "Tracheostomy: can accept": "Yes"}),
+                   "example-manager")
+    assert r.returncode == 1 and res["status"] != "applied", r.stdout
+    [needs] = [e for e in res["errors"] if e.startswith("Capabilities confirmed on:")]
+    assert needs.startswith("Capabilities confirmed on: this update would date today answers your page holds from "
+                            "1 November 2026 that it leaves empty: ")
+    assert "'Palliative care: can accept' (Yes)" not in needs and "Palliative care: can accept (Yes)" in needs
+    assert needs.endswith("Type each again, even if they have not changed, or give Capabilities confirmed on as "
+                          "2026-11-01 to keep the date they had")
+    assert [e for e in res["errors"] if e.startswith("Fees dated:")] == [
+        "Fees dated: this update would date today answers your page holds from 1 April 2026 that it leaves empty: "
+        "Weekly fee with nursing, to (£1,420.50), Weekly fee without nursing, from (£890), Weekly fee without nursing, to "
+        "(£1,100), Council rate accepted (Yes) and Top-ups may apply (Yes). Type each again, even if they have not "
+        "changed, or give Fees dated as 2026-04-01 to keep the date they had"]
+    assert full.read_text() == before
+    # the fees' date kept as the page has it: only the fee changes, dated as before
+    r, res = apply(repo, details_body({"Weekly fee with nursing, from": "1250", "Fees dated": "2026-04-01"}), "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert [(c["field"], c["after"]) for c in res["changed"]] == [("fees.nursing_from", 1250)]
+    # every fee typed again: all of them dated today
+    r, res = apply(repo, details_body({"Weekly fee with nursing, from": "1300", "Weekly fee with nursing, to": "1420.5",
+                                       "Weekly fee without nursing, from": "890", "Weekly fee without nursing, to": "1100",
+                                       "Council rate accepted": "Yes", "Top-ups may apply": "Yes"}), "example-manager")
+    assert r.returncode == 0 and res["status"] == "applied", r.stdout
+    assert yaml.safe_load(full.read_text())["fees"]["date"] == dt.date(2026, 11, 30)
+
+
+def test_an_agencys_towns_given_without_its_districts_would_date_them_today_and_is_refused():
+    from carehomes.schema import load_schema
+    from carehomes.updates import left_undated
+
+    data = {"coverage": {"districts": ["OL1", "OL2"], "towns": ["Oldham"], "confirmed": dt.date(2026, 6, 1)},
+            "homecare": {"hourly_rate": {"from": 24.5, "updated": dt.date(2026, 6, 1)}}}
+    answers = {"Your agency's page name": "x", "Postcode districts covered": None, "Towns covered": "Royton",
+               "Areas covered confirmed on": None, "Hourly rate, from": None, "Hourly rates confirmed on": None}
+    assert left_undated(answers, {"coverage.towns": ["Royton"]}, data, load_schema()) == [
+        "Areas covered confirmed on: this update would date today an answer your page holds from 1 June 2026 that it "
+        "leaves empty: Postcode districts covered (OL1, OL2). Type it again, even if it has not changed, or give Areas "
+        "covered confirmed on as 2026-06-01 to keep the date it had"]
+    # the date kept as the page has it, or both given: nothing to say; the rates' date is not touched by either
+    kept = {"coverage.towns": ["Royton"], "coverage.confirmed": dt.date(2026, 6, 1)}
+    assert left_undated(answers, kept, data, load_schema()) == []
+    both = {**answers, "Postcode districts covered": "OL1"}
+    assert left_undated(both, {"coverage.towns": ["Royton"], "coverage.districts": ["OL1"]}, data, load_schema()) == []
