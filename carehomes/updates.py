@@ -462,6 +462,8 @@ def form_value(f: Field, raw: str) -> Any:
         items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
         if f.path in CODE_LISTS or f.item_pattern:  # codes typed on one line, 'RLQ, RWP' or 'OL1; OL2', are a list too
             items = [code.strip() for item in items for code in re.split(r"[,;&]|\s+and\s+", item, flags=re.I) if code.strip()]
+        else:  # names typed on one line, 'Oldham, Chadderton; Royton', are a list too ('Shaw and Crompton' is one town)
+            items = [name.strip() for item in items for name in re.split(r"[,;]", item) if name.strip()]
         if f.item_pattern:  # 'ol1', 'OL 2', 'OL4 4TZ' read as the district each means; other text stays for check
             items = [item_as_pattern(item, f.item_pattern) or item for item in items]
         return items

@@ -1180,3 +1180,15 @@ def test_an_agencys_towns_given_without_its_districts_would_date_them_today_and_
     assert left_undated(answers, kept, data, load_schema()) == []
     both = {**answers, "Postcode districts covered": "OL1"}
     assert left_undated(both, {"coverage.towns": ["Royton"], "coverage.districts": ["OL1"]}, data, load_schema()) == []
+
+
+def test_towns_typed_on_one_line_are_a_list_of_towns():
+    """From the provider review: 'Oldham, Chadderton, Royton and Shaw' was kept as one town. A comma or semicolon parts
+    names as a new line does; 'and' does not ('Shaw and Crompton' is one town)."""
+    from carehomes.schema import load_schema
+    from carehomes.updates import form_value
+
+    towns = load_schema().by_path["coverage.towns"]
+    assert form_value(towns, "Oldham, Chadderton; Royton\nShaw and Crompton\n- Lees") == [
+        "Oldham", "Chadderton", "Royton", "Shaw and Crompton", "Lees"]
+    assert form_value(load_schema().by_path["coverage.districts"], "OL1, ol2 and OL4 4TZ") == ["OL1", "OL2", "OL4"]
