@@ -428,8 +428,19 @@ def parse_body(text: str, schema: Schema | None = None,
     out: dict[str, str | None] = {}
     for label, lines in answers.items():
         value = "\n".join(lines).strip()
-        out[label] = None if value in ("", NO_RESPONSE) else value
+        out[label] = None if value in ("", NO_RESPONSE) or value.startswith(NO_RESPONSE) else value
+        if value.startswith(NO_RESPONSE) and value != NO_RESPONSE:  # words added after an answer left empty: said once
+            added = value.removeprefix(NO_RESPONSE).strip()
+            errors.append(f"{label}: has '{NO_RESPONSE}' (what GitHub writes for a question left empty) and then "
+                          f"'{_short(added)}'; if that answers the question, delete '{NO_RESPONSE}'; if it is a note "
+                          "or a signature, delete it")
     return out, errors
+
+
+def _short(text: str, most: int = 60) -> str:
+    """Text quoted in a reply on one line, cut at ``most`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= most else line[:most - 3].rstrip() + "..."
 
 
 # The unit words a count may be typed with, by its kind's unit (x-directory.kinds: unit): an agency's hours a week as
@@ -657,7 +668,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
     for label, typo in typos.items():
         if typo:  # a stand-in date, so the other answers are still checked and every problem is listed at once
             values[by_label[label].path] = on
-    if errors:
+    if errors and not values:  # a question answered twice, words after an empty answer: with nothing else to check
         res.errors = errors
         return res
     given = bool(values)
@@ -678,14 +689,14 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
         res.errors = ["Nothing was filled in; give at least one answer" + (f" ({schema.values.or_list(boxes)})" if boxes else "")]
         return res
     if not values:
-        res.status = "unchanged"
+        res.status, res.errors = ("invalid", errors) if errors else ("unchanged", [])
         return res
     blanks, said = left_empty(answers, values, profile.data, schema)
     blanks += left_undated(answers, values, profile.data, schema)
     edit = edit_profile(path, values, on, display_path(path, repo), schema, today)
     edit.problems = [p for p in edit.problems if p.field not in said]  # a box left empty: its one reply says it all
-    if edit.problems or date_errors or blanks:
-        res.errors = date_errors + [said_of(p) for p in edit.problems] + blanks
+    if errors or edit.problems or date_errors or blanks:  # every problem at once, those of reading the body first
+        res.errors = errors + date_errors + [said_of(p) for p in edit.problems] + blanks
         return res
     back = went_back(edit.changed, schema)
     if back:

@@ -1192,3 +1192,21 @@ def test_towns_typed_on_one_line_are_a_list_of_towns():
     assert form_value(towns, "Oldham, Chadderton; Royton\nShaw and Crompton\n- Lees") == [
         "Oldham", "Chadderton", "Royton", "Shaw and Crompton", "Lees"]
     assert form_value(load_schema().by_path["coverage.districts"], "OL1, ol2 and OL4 4TZ") == ["OL1", "OL2", "OL4"]
+
+
+def test_words_added_after_an_empty_answer_are_named_as_added_not_as_a_wrong_answer(repo):
+    """From the provider review: a sign-off typed under the last question, left empty, was read as its answer: "must
+    be a date ..., not '_No response_ Thanks, Jo (manager)'". Now the reply says what GitHub's words mean and what to
+    do, and the other answers are still read and checked."""
+    from carehomes.updates import parse_body
+
+    text = body({"Beds with nursing free now": "two", "Availability confirmed on": "_No response_\n\nThanks, Jo (manager)"},
+                home="example-full")
+    answers, errors = parse_body(text)
+    assert answers["Availability confirmed on"] is None
+    assert errors == ["Availability confirmed on: has '_No response_' (what GitHub writes for a question left empty) and "
+                      "then 'Thanks, Jo (manager)'; if that answers the question, delete '_No response_'; if it is a "
+                      "note or a signature, delete it"]
+    r, res = apply(repo, text, "example-manager")
+    assert r.returncode == 1 and res["errors"][0] == errors[0], r.stdout
+    assert "Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, not 'two'" in res["errors"]
