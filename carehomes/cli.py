@@ -232,7 +232,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out)  # its .. worked out in main (_out_path)
     inputs = [*map(Path, args.providers), Path(args.config), Path(args.releases)]
-    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases))):
+    if _refused(replaced_folder_problem(out, "--out", SITE_MARKS, inputs, alone=SITE_ALONE), _releases_problem(Path(args.releases), args)):
         return 1
     try:
         foreign = not_a_site(Path(args.config))
@@ -359,10 +359,14 @@ def _production_refused(config: Path, out: Path, gap: str | None) -> bool:
     return bool(problems or gap)
 
 
-def _releases_problem(folder: Path) -> str | None:
-    """A --releases path that is there but is not a folder (a missing one just means no releases yet)."""
+def _releases_problem(folder: Path, args: argparse.Namespace, missing: bool = False) -> str | None:
+    """A --releases path that is there but is not a folder; with ``missing``, also one given that is not there (the
+    report would compare with no release, and say so as a fact). The area's own releases/ missing means none yet."""
     if folder.exists() and not folder.is_dir():
         return f"--releases {folder}: is a file, not a folder; give the folder of release snapshots, e.g. releases/"
+    if missing and not folder.exists() and "releases" not in getattr(args, "area_filled", ()):
+        return (f"--releases {folder}: there is no such folder; give the folder of release snapshots (the area's is "
+                "releases/), or leave --releases out")
     return None
 
 
@@ -533,7 +537,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     config = Path(args.signals)
-    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases)),
+    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases), args, missing=True),
                 f"--signals {config}: is a folder, not a file; give the thresholds file, e.g. signals.yaml"
                 if config.is_dir() else None):
         return 1

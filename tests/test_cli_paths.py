@@ -639,3 +639,16 @@ def test_settings_that_are_not_this_directorys_are_refused_before_mkdocs_runs(tm
                                   "is not this directory's settings: start from the repository's mkdocs.yml, or for an "
                                   "area write INHERIT: ../../mkdocs.yml and then only what differs (docs/areas.md)\n"), text
     assert not (tmp_path / "site").exists()
+
+
+def test_report_refuses_a_releases_folder_that_is_not_there_and_writes_nothing(tmp_path):
+    """From the commissioner review: `report --releases /nonexistent` compared with no release and said so as a fact
+    (the closures window then the recent days: 2 signals where the real releases give 0). A folder given is read."""
+    prov, out = providers(tmp_path), tmp_path / "report"
+    r = run_build("report", "--providers", str(prov), "--releases", str(tmp_path / "relases"), "--out", str(out))
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert (f"--releases {tmp_path / 'relases'}: there is no such folder; give the folder of release snapshots (the "
+            "area's is releases/), or leave --releases out") in r.stderr
+    assert not out.exists()
+    (tmp_path / "releases").mkdir()
+    assert run_build("report", "--providers", str(prov), "--releases", str(tmp_path / "releases"), "--out", str(out)).returncode == 0

@@ -109,6 +109,7 @@ def test_a_span_too_long_for_a_calendar_is_refused_not_a_traceback(tmp_path):
     counted that many days back from today: OverflowError (date value out of range), a traceback and no report."""
     cfg = tmp_path / "signals.yaml"
     cfg.write_text("recent_days: 800000\ninadequate_within_years: 10000\nrating_older_than_days: 99999999999999999999\n")
+    (tmp_path / "none").mkdir()  # no release
     r = run_build("report", "--providers", str(FIXTURES / "profiles"), "--releases", str(tmp_path / "none"),
                   "--signals", str(cfg), "--out", str(tmp_path / "out"))
     assert r.returncode == 2 and "Traceback" not in r.stderr
