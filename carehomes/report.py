@@ -497,11 +497,12 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
     views = care_homes(views)
     unknown = VALUES.not_known.lower()
     rows = []
+    closures = recent_closures(views, since, previous)
+    registered = [v for v in new_registrations(views, since, today) if not v.get("cqc.rating_given_to")]
     for k in ("with nursing", "without nursing", "not known"):
-        gone = [v for v in recent_closures(views, since, previous) if kind(v) == k]
-        new = [v for v in views if not closed(v.d) and kind(v) == k
-               and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
-        if gone or new:
+        gone = [v for v in closures if kind(v) == k]
+        new = [v for v in registered if kind(v) == k]
+        if gone or new or (k != "not known" and (closures or registered)):  # both kinds once either has a change
             lost, gained = (sum(v.get(REGISTERED) or 0 for v in vs) for vs in (gone, new))
             if previous is None:  # a lower bound at most: what closed before the first import is not in the profiles
                 closed_cells = [f"{len(gone):,} or more", f"{lost:,} or more"] if gone else [unknown, unknown]
@@ -511,6 +512,32 @@ def bed_changes(views: list[HomeView], since: dt.date, today: dt.date,
             rows.append([f"Care home {k}" if k != "not known" else "Service type not known", *closed_cells,
                          f"{len(new):,}", f"{gained:,}", net])
     return rows
+
+
+def new_registrations(views: list[HomeView], since: dt.date, today: dt.date) -> list[HomeView]:
+    """The open care homes CQC registered from ``since`` to ``today``, a home registered again among them."""
+    return [v for v in care_homes(views) if not closed(v.d)
+            and (d := as_date(v.get("cqc.registered_since"))) and since <= d <= today]
+
+
+def registered_again(views: list[HomeView], since: dt.date, today: dt.date) -> str:
+    """The sentence under the table of beds lost and gained naming each new registration that is a home registered
+    again (CQC gives it an earlier registration's rating: cqc.rating_given_to, as after a change of provider), not a
+    new home: its beds are not gained. "" when there is none."""
+    again = [v for v in new_registrations(views, since, today) if v.get("cqc.rating_given_to")]
+    if not again:
+        return ""
+    def one(v: HomeView) -> str:
+        beds = v.get(REGISTERED)
+        beds_words = f"{beds:,} beds" if isinstance(beds, int) else f"beds {VALUES.not_known.lower()}"
+        return (f"{v.name} ({beds_words}, registered {nice_date(as_date(v.get('cqc.registered_since')))} in place of CQC "
+                f"location {v.get('cqc.rating_given_to')})")
+
+    named = and_list([one(v) for v in again])
+    return (f"Not counted as homes registered or beds gained: {named}. CQC gives "
+            f"{'it' if len(again) == 1 else 'each'} the rating of an earlier registration, so "
+            f"{'it is a home' if len(again) == 1 else 'they are homes'} already open, registered again (as after a change "
+            "of provider).")
 
 
 def signalled(found: list[Signal], views: list[HomeView]) -> str:
@@ -581,6 +608,8 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
 <th scope="col">Service type</th><th scope="col">Homes closed</th><th scope="col">Beds lost</th><th scope="col">Homes registered</th>
 <th scope="col">Beds gained</th><th scope="col">Net change in beds</th></tr></thead><tbody>{change_rows}</tbody>""")
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
+    again = registered_again(views, since, today)
+    changes += f"\n<p>{e(again)}</p>" if again else ""
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
         f"{e(', '.join(p.homes))}</td><td>{p.beds_text(p.beds, p.beds_not_known)}</td><td>{p.beds_text(p.nursing_beds, p.nursing_not_known)}</td><td>{p.signals:,} for "
