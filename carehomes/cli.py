@@ -18,7 +18,7 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError, directory_of, load_config_file
 from .kinds import default_kind
-from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, not_written, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
+from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, is_slug, not_written, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
                      replaced_folder_problem, safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
@@ -864,12 +864,21 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if args.from_csv:
         return cmd_vacancies_csv(args)
     if not args.slug:
-        _say("give the home's slug (its file name without .yaml), or --from-csv FILE")
+        _say("give the home's page name (its file name without .yaml), its CQC location ID or its name, or --from-csv FILE")
+        return 2
+    from .updates import find_home
+
+    found = find_home(Path(args.providers), args.slug)  # as the forms and the sheets name it: 'Aston House', 1-1234567
+    if found is None and not is_slug(args.slug) and not re.search(r"[/\\]|\.\.", args.slug):
+        from .updates import near_home
+
+        _say(f"'{args.slug[:80]}': no home has that page name, CQC location ID or name"
+             f"{near_home(Path(args.providers), args.slug)}")
         return 2
     try:
-        path = safe_slug_path(Path(args.providers), args.slug)  # the one slug rule: never a path outside providers
+        path = found or safe_slug_path(Path(args.providers), args.slug)  # the one slug rule: never a path outside providers
     except UnsafePath as exc:
-        _say(f"{exc}; give the profile's file name without .yaml")
+        _say(f"{exc}; give the profile's file name without .yaml, its CQC location ID or its name")
         return 2
     if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
         from .updates import near_home  # the forms' suggestion: a page of that name, one it starts, or one spelt nearly so
@@ -1366,7 +1375,8 @@ def parser() -> argparse.ArgumentParser:
 
     kind = default_kind()  # a care home's free beds, with and without nursing
     v = sub.add_parser("vacancies", help=f"update a home's free {kind.unit} and confirm them today")
-    v.add_argument("slug", nargs="?", help="the profile's file name without .yaml")
+    v.add_argument("slug", nargs="?", help="the home: its page name (the profile's file name without .yaml), its CQC "
+                   "location ID, or its name when no other home has it")
     free_columns = [str(c.free_column) for c in kind.capacity if c.free_column]
     v.add_argument("--from-csv", metavar="FILE", help=f"a spreadsheet (CSV) with the columns home, {', '.join(free_columns)} "
                    "(care homes) or home, taking_new_clients, hours_available (home care agencies), and optionally "

@@ -228,3 +228,21 @@ def test_vacancies_for_a_slug_spelt_nearly_offers_the_page():
     assert r.returncode == 2 and r.stderr.splitlines() == [
         f"{ROOT / 'providers' / 'waverly-house.yaml'}: no such profile; the slug is the file name without .yaml (did you "
         "mean waverley-house, the page of Waverley House?)"]
+
+
+def test_vacancies_takes_a_home_by_its_name_or_cqc_location_id_as_the_forms_do(tmp_path):
+    """From the provider review: a steward on the phone typed `vacancies "Aston House"` and was told it "is not a valid
+    page name"; `vacancies 1-10048660596` said "no such profile". Both name one home, as the forms and sheets take them."""
+    prov = tmp_path / "providers"
+    prov.mkdir()
+    for slug in ("aston-house", "blackwells"):
+        shutil.copy(ROOT / "providers" / f"{slug}.yaml", prov)
+    for named, free in (("Aston House", "1"), ("1-10048660596", "2"), ("aston house", "3")):
+        r = run_build("vacancies", named, "--residential", free, "--providers", str(prov))
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+        assert yaml.safe_load((prov / "aston-house.yaml").read_text())["beds"]["residential"]["available"] == int(free)
+    r = run_build("vacancies", "Aston Hous", "--residential", "1", "--providers", str(prov))
+    assert r.returncode == 2 and r.stderr.strip() == ("'Aston Hous': no home has that page name, CQC location ID or name "
+                                                      "(did you mean aston-house, the page of Aston House?)")
+    r = run_build("vacancies", "../../etc/passwd", "--residential", "1", "--providers", str(prov))
+    assert r.returncode == 2 and "is not a valid page name" in r.stderr and "Traceback" not in r.stderr

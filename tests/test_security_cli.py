@@ -72,5 +72,5 @@ def test_vacancies_slug_cannot_leave_the_providers_folder(tmp_path):
     r = run_build("vacancies", "../victim", "--nursing", "1", "--providers", str(tmp_path / "providers"))
     assert r.returncode == 2 and r.stderr == (
         "'../victim' is not a valid page name (lower-case letters, digits and single hyphens, at most 80 characters); "
-        "give the profile's file name without .yaml\n")
+        "give the profile's file name without .yaml, its CQC location ID or its name\n")
     assert (tmp_path / "victim.yaml").read_text() == "location_id: 1-000000101\n"
