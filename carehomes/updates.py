@@ -661,6 +661,10 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
                       f"rings the {noun} to check), then send this form again; or send the update to "
                       f"{council_contact(repo, area.config)}"]
         return res
+    wrong = wrong_form(label, profile.data, res.name or profile.slug, schema)
+    if wrong:
+        res.errors = [wrong]
+        return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
     typos = {label: date_typo(raw) for label, raw in answers.items() if raw is not None and by_label[label].field.type == "date"}
@@ -735,6 +739,19 @@ def older_words(label: str, typed: str | None, held: dt.date, new: dt.date, on: 
             "leave the date empty if you checked today, or type the day you checked, day first, as 23/11/2026")
     return (f"{label}: '{typed.strip()[:40]}' is read as {nice_date(new)}, before {nice_date(held)}, the date your page "
             f"already gives, so the page would show older news as the latest; {hint}")
+
+
+def wrong_form(label: str, data: dict[str, Any], name: str, schema: Schema) -> str | None:
+    """Why a form of one kind of service (its page-name label, "Your home's page name") cannot update a page of another
+    kind (an agency's), naming the forms on that page; None when the page is of the form's kind."""
+    sent = next((k for k in kinds(schema) if forms.page_name_label(k, schema) == label), None)
+    own = kinds_of(data, schema)
+    if sent is None or sent in own:
+        return None
+    mine = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t, (k, _) in forms.kind_forms(schema).items() if k == own[0]])
+    return (f"{label}: {name} is {with_article(forms.kind_noun(own[0], schema))}, and this is the form for "
+            f"{with_article(sent.title.lower())}'s page, whose questions it does not have; use {mine} from its page in "
+            "the directory")
 
 
 def own_labels(answers: Collection[str], by_label: dict[str, forms.FormField], own: Collection[Kind],

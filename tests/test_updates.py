@@ -1210,3 +1210,18 @@ def test_words_added_after_an_empty_answer_are_named_as_added_not_as_a_wrong_ans
     r, res = apply(repo, text, "example-manager")
     assert r.returncode == 1 and res["errors"][0] == errors[0], r.stdout
     assert "Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, not 'two'" in res["errors"]
+
+
+def test_a_care_homes_form_sent_for_an_agencys_page_names_the_agencys_forms(repo):
+    """From the provider review: the care home's vacancies form sent for an agency's page said "Availability confirmed on:
+    is a field of a care home, which this profile is not; remove it, or ... (kinds: [care_home, home_care_agency])",
+    of a question the sender had left empty. Now the reply says which forms the agency's page has."""
+    agency = repo / "providers" / "caremark-oldham.yaml"
+    agency.write_text((ROOT / "areas" / "oldham" / "providers" / "caremark-oldham.yaml").read_text() + "maintainers:\n- agency-manager\n")
+    before = agency.read_text()
+    r, res = apply(repo, body({"Beds with nursing free now": "2"}, home="caremark-oldham"), "agency-manager")
+    assert r.returncode == 1 and res["errors"] == [
+        "Your home's page name: Caremark (Oldham) is an agency, and this is the form for a care home's page, whose "
+        "questions it does not have; use 'Update this home care agency's availability' or 'Update this home care "
+        "agency's details' from its page in the directory"]
+    assert agency.read_text() == before
