@@ -661,7 +661,7 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
                       f"rings the {noun} to check), then send this form again; or send the update to "
                       f"{council_contact(repo, area.config)}"]
         return res
-    wrong = wrong_form(label, profile.data, res.name or profile.slug, schema)
+    wrong = wrong_form(answers, profile.data, res.name or profile.slug, schema)
     if wrong:
         res.errors = [wrong]
         return res
@@ -741,17 +741,21 @@ def older_words(label: str, typed: str | None, held: dt.date, new: dt.date, on: 
             f"already gives, so the page would show older news as the latest; {hint}")
 
 
-def wrong_form(label: str, data: dict[str, Any], name: str, schema: Schema) -> str | None:
-    """Why a form of one kind of service (its page-name label, "Your home's page name") cannot update a page of another
-    kind (an agency's), naming the forms on that page; None when the page is of the form's kind."""
-    sent = next((k for k in kinds(schema) if forms.page_name_label(k, schema) == label), None)
+def wrong_form(answers: dict[str, str | None], data: dict[str, Any], name: str, schema: Schema) -> str | None:
+    """Why answers to another kind's form (a care home's free beds, sent for an agency's page) cannot update this page,
+    naming the first such question and the forms on this page; None when every answer is a question of its own kinds'
+    forms. (An early agency form's page name was "Your home's page name": the questions answered decide.)"""
     own = kinds_of(data, schema)
-    if sent is None or sent in own:
+    fields = {t: forms.form_fields(t, schema) for t in forms.kind_forms(schema)}
+    mine = {ff.label for t, (k, _) in forms.kind_forms(schema).items() if k in own for ff in fields[t]}
+    theirs = {ff.label: k for t, (k, _) in forms.kind_forms(schema).items() if k not in own for ff in fields[t]}
+    foreign = next((label for label, raw in answers.items() if raw is not None and label in theirs and label not in mine), None)
+    if foreign is None:
         return None
-    mine = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t, (k, _) in forms.kind_forms(schema).items() if k == own[0]])
-    return (f"{label}: {name} is {with_article(forms.kind_noun(own[0], schema))}, and this is the form for "
-            f"{with_article(sent.title.lower())}'s page, whose questions it does not have; use {mine} from its page in "
-            "the directory")
+    forms_here = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t, (k, _) in forms.kind_forms(schema).items()
+                                        if k == own[0]])
+    return (f"{foreign}: is a question of {with_article(theirs[foreign].title.lower())}'s form, and {name} is "
+            f"{with_article(forms.kind_noun(own[0], schema))}; use {forms_here} from its page in the directory")
 
 
 def own_labels(answers: Collection[str], by_label: dict[str, forms.FormField], own: Collection[Kind],

@@ -1221,7 +1221,7 @@ def test_a_care_homes_form_sent_for_an_agencys_page_names_the_agencys_forms(repo
     before = agency.read_text()
     r, res = apply(repo, body({"Beds with nursing free now": "2"}, home="caremark-oldham"), "agency-manager")
     assert r.returncode == 1 and res["errors"] == [
-        "Your home's page name: Caremark (Oldham) is an agency, and this is the form for a care home's page, whose "
-        "questions it does not have; use 'Update this home care agency's availability' or 'Update this home care "
-        "agency's details' from its page in the directory"]
+        "Beds with nursing free now: is a question of a care home's form, and Caremark (Oldham) is an agency; use "
+        "'Update this home care agency's availability' or 'Update this home care agency's details' from its page in the "
+        "directory"]
     assert agency.read_text() == before
