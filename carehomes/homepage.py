@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from .views import nice_date
 
+# the For providers page's section for a provider without a GitHub account (its heading's id, on either engine)
+NO_ACCOUNT = "../../for-providers/#without-an-account-email-or-phone-the-council"
+
 if TYPE_CHECKING:
     from .schema import Values
     from .views import Group, HomeView, Unknown
@@ -237,7 +240,7 @@ class ProfilePage:
         if not closed:
             add(f'<li><a href="{escape(h.form_url(w["availability_form"]))}">{escape(w["update_link"])}</a></li>')
         add(f'<li><a href="{escape(h.form_url(w["details_form"]))}">Update this {noun}\'s details</a></li>\n</ul>\n'
-            '<p>No GitHub account? Read <a href="../../for-providers/">how to update your page</a> by email or phone. You can also '
-            f'<a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>.')
+            f'<p>No GitHub account? Read <a href="{NO_ACCOUNT}">how to update your page</a> by email or phone. If you use GitHub '
+            f'already, you can also <a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>.')
         url = h.mistake_url(contact_email)
         add(f' Spotted a mistake? <a href="{escape(url)}">Tell the council</a>.</p>\n</aside>\n' if url else "</p>\n</aside>\n")

@@ -239,3 +239,28 @@ def test_no_doubled_slashes_in_same_site_links(built_site, zensical_site):
     for site in (built_site[0], zensical_site[0]):
         assert (site / "404.html").is_file()
         assert doubled_slashes(site) == [], site
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_every_link_to_a_place_on_another_page_has_somewhere_to_go(engine, built_site, zensical_site):
+    """A "page/#name" link reaches an element of that id on that page: each service's page sends a provider with no
+    GitHub account to the For providers page's section for them, not to its top (provider review)."""
+    site = (built_site if engine == "mkdocs" else zensical_site)[0]
+    ids: dict[str, set[str]] = {}
+    lost, seen = [], 0
+    for page in sorted(pages(site)):
+        parser = _Links()
+        parser.feed((site / page).read_text(encoding="utf-8"))
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or not parts.fragment or not parts.path:
+                continue
+            to = targets(site, page).get(link)
+            if not to or to == "ABOVE ROOT" or not (site / to).is_file():
+                continue  # test_no_broken_links says so
+            if to not in ids:
+                ids[to] = {html.unescape(i) for i in re.findall(r'\s(?:id|name)="([^"]*)"', (site / to).read_text(encoding="utf-8"))}
+            seen += 1
+            if html.unescape(parts.fragment) not in ids[to]:
+                lost.append(f"{page}: {link}")
+    assert lost == [] and seen >= 80, (seen, lost[:10])  # every service's page has one
