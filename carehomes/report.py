@@ -54,6 +54,16 @@ SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 
             f"Repeated {VALUES.ratings_of_concern[1]}": 2, f"Rated {VALUES.ratings_of_concern[0]} in recent years": 2,
             DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, OLD_RATING: 3,
             "New registration": 3}
+# Within a severity, the signals most serious first: a run of ratings before one, the whole service before a key question,
+# a rating before its fall, the leadership and the beds after the ratings; then the services with most beds first
+SERIOUSNESS = {name: n for n, name in enumerate((
+    "Not on the CQC register", *(f"Rated {r}" for r in VALUES.ratings_of_concern[:1]),
+    *(f"{q} rated {r}" for r in VALUES.ratings_of_concern[:1] for _, q in KEY_QUESTIONS),
+    f"Repeated {VALUES.ratings_of_concern[1]}", f"Rated {VALUES.ratings_of_concern[0]} in recent years",
+    *(f"Rated {r}" for r in VALUES.ratings_of_concern[1:]),
+    *(f"{q} rated {r}" for r in VALUES.ratings_of_concern[1:] for _, q in KEY_QUESTIONS),
+    "Rating fell", *(f"{q} rating fell" for _, q in KEY_QUESTIONS), "No registered manager", DROP,
+    "High nurse turnover", "High staff turnover", OLD_RATING, "New registration"))}
 # CQC's overall ratings from best to worst, to tell a fall from a rise
 RANK = {r: n for n, r in enumerate(VALUES.ratings[:4])}  # the schema lists them best first, then the two without a rating
 
@@ -339,7 +349,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 drop_beds = int(old) - new
                 if drop_beds >= t["bed_drop_min_beds"] and drop_beds * 100 >= t["bed_drop_percent"] * int(old):
                     add(DROP, REGISTERED, f"{new} (was {old} in the release of {date.isoformat()})", v.get("cqc.imported"))
-    return sorted(out, key=lambda s: (s.severity, s.locality, s.home, s.signal))
+    return sorted(out, key=lambda s: (s.severity, SERIOUSNESS[s.signal], -(int(s.beds) if s.beds.isdigit() else 0), s.locality, s.home))
 
 
 def _fell(drop: tuple[str, dt.date, str, list[dt.date]], v: HomeView) -> str:

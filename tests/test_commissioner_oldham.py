@@ -525,3 +525,12 @@ def test_a_fall_in_rating_says_which_ratings_cqc_gave_to_an_earlier_registration
             assert bool(v.given_on(day)) == earlier, (v.name, day)
             checked += 1
     assert checked > 100
+
+
+def test_oldhams_report_puts_the_longest_run_of_concern_at_the_largest_home_first():
+    views, today = oldham_area_views()
+    found = signals(views, today, dict(DEFAULTS))
+    assert [(s.home, s.signal, s.beds) for s in found[:3]] == [
+        ("Chadderton Total Care", "Repeated Requires improvement", "146"),
+        ("Stoneleigh House", "Repeated Requires improvement", "31"),
+        ("Elizabeth House", "Repeated Requires improvement", "30")]

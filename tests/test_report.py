@@ -35,17 +35,18 @@ def test_every_signal_names_its_fact_and_date():
                     TODAY, dict(DEFAULTS), (dt.date(2026, 10, 1), {"1-000000101": {"beds_registered": "40"}}))
     got = [(s.signal, s.fact, s.value, s.date) for s in found]
     assert got == [
-        ("Rated Inadequate", "cqc.rating", "Inadequate", "2023-01-05"),
         ("Not on the CQC register", "cqc.status", "Not in latest register", "2026-10-15"),
+        ("Rated Inadequate", "cqc.rating", "Inadequate", "2023-01-05"),
         ("No registered manager", "cqc.registered_manager", "no", "2025-08-26"),
         ("Sudden drop in beds", "beds.registered", "30 (was 40 in the release of 2026-10-01)", "2025-08-26"),
         ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
+        ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
         ("High staff turnover", "staffing.staff_turnover_percent", "45%", "2026-09-30"),
         ("Rating out of date", "cqc.rating_date", "1418 days old on 2026-11-23", "2023-01-05"),
-        ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
-    ], "a closed home raises only its closure, and only since the last release: its rating and manager are history"
+    ], ("a closed home raises only its closure, and only since the last release: its rating and manager are history; "
+        "within a severity the signals go most serious first (report.SERIOUSNESS), then the most beds")
     text = report_csv(found)
-    assert next(csv.reader(io.StringIO(text.splitlines()[1])))[0] == "'=Bad Home (fictional)"
+    assert next(csv.reader(io.StringIO(text.splitlines()[2])))[0] == "'=Bad Home (fictional)"
     page = report_html(found, [], TODAY, DEFAULTS, "https://x.org/")
     assert "=Bad Home (fictional)" in page
 
@@ -343,3 +344,15 @@ def test_every_table_of_the_report_scrolls_in_its_own_region_inside_main():
         assert (tag, attrs.get("class"), attrs.get("role"), attrs.get("tabindex")) == ("div", "ch-table-wrap", "region", "0"), t
         assert attrs.get("aria-label") == t["caption"] and t["caption"], t
     assert ".ch-table-wrap{overflow-x:auto" in page
+
+
+def test_signals_go_most_serious_first_within_a_severity_then_the_most_beds():
+    """From the commissioner review: within a severity the report sorted by area and name, so an agency's 'No registered
+    manager' came before Elizabeth House's 'Requires improvement at 4 inspections in a row', and Chadderton Total Care
+    (146 beds, 5 in a row) was not first. Every signal has its place in the order of seriousness."""
+    from carehomes.report import SERIOUSNESS, SEVERITY
+
+    assert set(SERIOUSNESS) == set(SEVERITY)
+    order = sorted(SEVERITY, key=lambda s: (SEVERITY[s], SERIOUSNESS[s]))
+    assert order.index("Repeated Requires improvement") < order.index("Rated Requires improvement") < order.index(
+        "No registered manager") < order.index("Rating out of date")
