@@ -11,7 +11,7 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -619,7 +619,8 @@ def change_rows(names: list[str], groups: dict[str, list[HomeView]], before: dic
 
 
 def market_html(views: list[HomeView], today: dt.date, localities: dict[str, list[str]] | None = None,
-                previous: tuple[dt.date, dict[str, dict]] | None = None, tables: Tables | None = None) -> str:
+                previous: tuple[dt.date, dict[str, dict]] | None = None, tables: Tables | None = None,
+                concerns: Callable[[list[HomeView], dt.date, Tables], str] | None = None) -> str:
     """The body of the market overview page (HTML inside Markdown): registered homes only, as at the CQC
     data's date (``today`` when no home has one), grouped by ``localities`` when the council sets them.
     ``previous`` is the newest release (its date and records), for the change since then; ``tables`` collects
@@ -740,6 +741,8 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     out.append(tables.download("rating-age", ["Age of rating", integer("Homes")], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
                                "chart's numbers", f"Homes by the age of their latest CQC rating, as at {nice_date(today)}"))
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
+    if concerns is not None:  # the homes of concern, by the report's signals (report.homes_of_concern_html)
+        out.append(concerns(views, today, tables))
 
     out.append('<h2 id="freshness">How up to date the profiles are</h2>')
     provided = sum(1 for v in views if any(v.get(p) is not None for p in (str(KIND.confirmed), "capabilities.confirmed", "fees.date", "contact.phone")))

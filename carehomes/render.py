@@ -43,7 +43,7 @@ from .homepage import ProfilePage
 from .jsontext import compact
 from .fsutil import remove_later, write_new
 from .market import PACKAGE_FILE, Tables, care_homes, data_date, market_html, tables_package
-from .report import homecare_html
+from .report import homecare_html, homes_of_concern_html
 from .search import answering_kinds
 from .outputs.postcode_lookup import sector_file
 from .outputs.notes import file_notes
@@ -389,7 +389,8 @@ def market_page(views: list[HomeView], released: dt.date, localities: dict[str, 
     today = views[0].today if views else released
     with remembering(views):
         text = (market_html(views, today, localities,
-                            (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, tables) +
+                            (releases[-1][0], release_records(releases[-1][1], schema)) if releases else None, tables,
+                            homes_of_concern_html) +
                 "\n" + homecare_html(views, today, tables))
     if not tables.files:
         return text, {}

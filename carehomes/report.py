@@ -676,7 +676,7 @@ def _num(n: object) -> str:
     return "not known" if n is None else f"{n:,}" if isinstance(n, int) else html.escape(str(n))
 
 
-def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "") -> tuple[list[str], list[list[str]], int]:
+def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "", noun: str = "Agency") -> tuple[list[str], list[list[str]], int]:
     """The agencies among ``vs`` with a signal in ``found`` (the commissioner report's signals: a rating of concern, a
     key question of concern, a fall, no registered manager...), one row per agency, most serious first; and how many
     more have an old rating as their only signal (left out of the rows, where they buried the concerns: 24 of Oldham's
@@ -688,11 +688,28 @@ def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "") -> tuple
             by_agency.setdefault(s.slug, []).append(s)
     only_old = [slug for slug, found in by_agency.items() if all(s.signal == OLD_RATING for s in found)]
     names = {v.slug: v for v in vs}
-    header = ["Agency", "CQC rating", "Signals"]
+    header = [noun, "CQC rating", "Signals"]
     rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
              html.escape("; ".join(f"{s.signal} ({s.date})" if s.date else s.signal for s in found))]
             for slug, found in by_agency.items() if slug not in only_old]
     return header, rows, len(only_old)
+
+
+def homes_of_concern_html(vs: list[HomeView], today: dt.date, tables: Tables) -> str:
+    """The market page's care homes of concern (``vs``: its registered care homes, ``today``: the CQC data's date), as its
+    agencies of concern are: each home with a signal of the default thresholds, most serious first, with its rating and
+    signals; a home whose only signal is an old rating counted under the table."""
+    header, rows, only_old = concern_rows(vs, signals(vs, today, {}), tables.up, "Home")
+    out = ['<h3 id="homes-of-concern">Care homes of concern</h3>',
+           tables.add("homes-of-concern", f"Care homes with a signal (a rating of concern, a fall in rating, no registered manager "
+                      f"or another), as at {nice_date(today)}", header, rows) if rows else
+           "<p>No care home has a signal.</p>" if any(v.rating for v in vs) else
+           f"<p>None can be named: CQC's ratings are {VALUES.not_known.lower()} for every home in this data.</p>"]
+    if only_old:
+        out.append(f"<p>{only_old:,} more home{'s have' if only_old != 1 else ' has'} no signal but a CQC rating more than "
+                   f"{old_age(DEFAULTS)} old, whatever the rating: not listed here, as the age of a rating says nothing of "
+                   "the care; the council's commissioner report lists every signal.</p>")
+    return "\n".join(out)
 
 
 def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None,

@@ -534,3 +534,21 @@ def test_oldhams_report_puts_the_longest_run_of_concern_at_the_largest_home_firs
         ("Chadderton Total Care", "Repeated Requires improvement", "146"),
         ("Stoneleigh House", "Repeated Requires improvement", "31"),
         ("Elizabeth House", "Repeated Requires improvement", "30")]
+
+
+def test_the_market_page_names_the_care_homes_of_concern_as_it_names_the_agencies():
+    """From the commissioner review: the market page said 6 homes were rated Requires improvement and 5 had no registered
+    manager, but named none of them, while it named each agency of concern. Each home with a signal is now a row, most
+    serious first, linking its page; a home whose only signal is an old rating is counted under the table."""
+    from carehomes.render import market_page
+    from carehomes.schema import load_schema
+
+    views, today = oldham_area_views()
+    text, files = market_page(views, today, None, [], load_schema())
+    section = text.split('<h3 id="homes-of-concern">Care homes of concern</h3>')[1].split("</table>")[0]
+    names = re.findall(r'<a href="[^"]*homes/([a-z0-9-]+)/">', section)
+    assert names[:3] == ["chadderton-total-care", "stoneleigh-house", "elizabeth-house"]
+    assert "agencies-of-concern" in files and "homes-of-concern" in files  # each table's CSV, by its id
+    rows = list(csv.reader(io.StringIO(files["homes-of-concern"])))
+    assert rows[0] == ["Home", "CQC rating", "Signals"] and rows[1][:2] == ["Chadderton Total Care", "Requires improvement"]
+    assert "beech-house-care-home" not in names  # a new registration alone is no concern

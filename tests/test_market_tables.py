@@ -233,7 +233,8 @@ def test_the_tables_are_described_by_a_data_package_with_their_date_and_sources(
         (tmp_path / (name if name == "datapackage.json" else f"{name}.csv")).write_text(body, encoding="utf-8")
     pkg = json.loads(files["datapackage.json"])
     assert pkg["title"] == "Exampleshire care directory: care market overview tables"
-    assert [r["path"] for r in pkg["resources"]] == [f"{t}.csv" for t in TABLES]
+    page_tables = [*TABLES[:8], "homes-of-concern", *TABLES[8:]]  # the site's page names its homes of concern too
+    assert [r["path"] for r in pkg["resources"]] == [f"{t}.csv" for t in page_tables]
     titles = {r["name"]: r["title"] for r in pkg["resources"]}
     assert titles["rating-age"].startswith("Homes by the age of their latest CQC rating, as at ")
     assert titles["quality"].startswith("Homes by CQC rating, overall and for each key question, as at ")
