@@ -726,6 +726,7 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     area = sum(1 for v in vs if v.get("coverage.districts"))
     homes_too = len(care_homes(vs))
     dormant = sum(1 for v in vs if v.get("cqc.dormant") is True)
+    counted = any(v.get("cqc.dormant") is True and not v.stale("register", v.register_date) for v in vs)  # views.taking_now's rule
     days = limits_of(vs)["availability"].words  # the pages' own limit (the schema's, or mkdocs.yml's), as they flag it
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
            f"<p>{len(vs):,} registered home care agencies"
@@ -739,7 +740,9 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
            f"{days} old counts as not known"
-           + (", and an agency CQC records as dormant counts as not taking new clients, whatever it last said" if dormant else "")
+           + ((", and an agency CQC records as dormant counts as not taking new clients, whatever it last said" if counted else
+               f", and CQC's dormancy flags are from a register more than {limits_of(vs)['register'].words} old, so they count "
+               "neither way") if dormant else "")
            + ".</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "

@@ -552,3 +552,18 @@ def test_the_market_page_names_the_care_homes_of_concern_as_it_names_the_agencie
     rows = list(csv.reader(io.StringIO(files["homes-of-concern"])))
     assert rows[0] == ["Home", "CQC rating", "Signals"] and rows[1][:2] == ["Chadderton Total Care", "Requires improvement"]
     assert "beech-house-care-home" not in names  # a new registration alone is no concern
+
+
+@needs_oldham
+def test_the_home_care_section_says_dormancy_counts_only_while_the_register_is_fresh(oldham_import):
+    """A dormant agency counts as not taking new clients only while CQC's register is within its staleness age (as the
+    find page and each card say since the twenty-fourth session); the market page still said it counted, whatever the
+    register's age."""
+    from carehomes.report import homecare_html
+
+    said = "an agency CQC records as dormant counts as not taking new clients, whatever it last said"
+    fresh = views_of(oldham_import[1], dt.date(2025, 4, 1))
+    assert said in homecare_html(fresh, dt.date(2025, 4, 1))
+    old = homecare_html(views_of(oldham_import[1], TODAY), TODAY)
+    assert said not in old and ("CQC's dormancy flags are from a register more than 3 months old, so they count neither "
+                                "way") in old.replace("&#x27;", "'")
