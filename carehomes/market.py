@@ -411,8 +411,9 @@ def register_text(views: list[HomeView], as_at: dt.date) -> str:
     them out, so counting them among those would always say 0)."""
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
-    return ((f"{off:,} profile is for a home" if off == 1 else f"{off:,} profiles are for homes")
-            + f" no longer on the CQC register dated {nice_date(as_at)}."
+    return ((f"On CQC's register of {nice_date(as_at)}, no home listed here has closed." if not off else
+             f"On CQC's register of {nice_date(as_at)}, {off:,} home{' listed here has' if off == 1 else 's listed here have'} "
+             f"closed ({'its profile is' if off == 1 else 'their profiles are'} kept, marked closed, and not counted above).")
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
 

@@ -187,8 +187,8 @@ def test_the_closed_homes_left_out_are_the_ones_the_quality_section_counts_off_t
     f.write_text(yaml.safe_dump(data, sort_keys=False))
     page = market_html(views_of(prov), TODAY)
     assert "1 closed home is not counted." in page
-    assert "1 profiles are for homes" not in page
-    assert "1 profile is for a home no longer on the CQC register dated " in page
+    assert "1 homes listed here have" not in page
+    assert ", 1 home listed here has closed (its profile is kept, marked closed, and not counted above)." in page
 
 
 def test_the_change_since_a_release_says_the_releases_cqc_data_date(tmp_path):
