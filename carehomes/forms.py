@@ -121,8 +121,8 @@ def _help(f: Field) -> str:
     if f.type == "date":
         group = f.path.split(".")[0]
         text += " Write the date as YYYY-MM-DD, for example 2026-11-23."
-        if DATE_FOR_GROUP.get(group) == f.path:
-            text += " Leave it empty for today."
+        if DATE_FOR_GROUP.get(group) == f.path or any(f.path == date for k in kinds()[1:] for date, _ in k.dated):
+            text += " Leave it empty for today."  # an answer under it dates it today (updates.edit_profile)
     elif f.type == "list":
         text += " Write one on each line."
     elif f.type in ("integer", "number"):
