@@ -302,7 +302,9 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
             continue
         rating, rdate = v.rating, v.rating_date
         if rating in VALUES.ratings_of_concern:
-            add(f"Rated {rating}", "cqc.rating", rating, rdate)
+            given = v.get("cqc.rating_given_to")  # CQC shows an earlier registration's rating until it rates this one
+            add(f"Rated {rating}", "cqc.rating", f"{rating}, given to an earlier registration (CQC location {given})" if given
+                else rating, rdate)
         for key, question in KEY_QUESTIONS:
             q = v.get(f"cqc.rating_{key}")
             if q in VALUES.ratings_of_concern:

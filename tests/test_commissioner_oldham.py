@@ -567,3 +567,11 @@ def test_the_home_care_section_says_dormancy_counts_only_while_the_register_is_f
     old = homecare_html(views_of(oldham_import[1], TODAY), TODAY)
     assert said not in old and ("CQC's dormancy flags are from a register more than 3 months old, so they count neither "
                                 "way") in old.replace("&#x27;", "'")
+
+
+def test_a_signal_of_a_rating_cqc_gave_an_earlier_registration_says_so():
+    """From the commissioner review: Apex Prime Care's 'Rated Requires improvement' line gave the rating alone, though
+    CQC gave it to an earlier registration (1-9075180925); the 'Rating fell' line under it said so."""
+    views, today = oldham_area_views()
+    [apex] = [s for s in signals(views, today, dict(DEFAULTS)) if s.home == "Apex Prime Care - Oldham" and s.fact == "cqc.rating"]
+    assert apex.value == "Requires improvement, given to an earlier registration (CQC location 1-9075180925)"
