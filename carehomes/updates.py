@@ -478,6 +478,12 @@ def form_value(f: Field, raw: str) -> Any:
         if f.item_pattern:  # 'ol1', 'OL 2', 'OL4 4TZ' read as the district each means; other text stays for check
             items = [item_as_pattern(item, f.item_pattern) or item for item in items]
         return items
+    if getattr(f, "format", None) == "uri" and re.fullmatch(r"www\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?", s):
+        return "https://" + s  # 'www.example.co.uk', as a website is often written: the reply shows what is kept
+    uk = re.fullmatch(r"\+44\s*(?:\(0\)\s*)?([1-9][0-9 ]{8,12})", s) if "pattern" in f.constraints and \
+        f.constraints["pattern"].startswith("0") else None
+    if uk:  # '+44 1568 612345' or '+44 (0)1568 612345', as the page writes a UK number: '01568 612345'
+        return "0" + uk.group(1)
     return s if f.name == "description" else raw.strip()
 
 

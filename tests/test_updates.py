@@ -965,29 +965,41 @@ def test_a_warning_on_a_fact_not_sent_never_stops_an_update(repo):
 
 
 def test_our_example_web_address_reads_as_typed_and_the_managers_stays_unlinked(repo):
-    """'www.example-home.co.uk' was answered 'must start with https[:]// (or http[:]//), like
+    """'example-home.co.uk' was answered 'must start with https[:]// (or http[:]//), like
     https[:]//www[.]example.org/example-house': the link-breaking for her text broke our own example too."""
-    text = "### Your home's page name\n\naston-house\n\n### Website\n\nwww.example-home.co.uk"
+    text = "### Your home's page name\n\naston-house\n\n### Website\n\nexample-home.co.uk"
     r, res = apply(repo, text, "aston-manager")
-    assert res["errors"] == ["Website: 'www.example-home.co.uk' must start with https:// (or http://), like "
+    assert res["errors"] == ["Website: 'example-home.co.uk' must start with https:// (or http://), like "
                              "https://www.example.org/example-house"]
-    assert r.stdout.splitlines()[2] == ("- Website: 'www\\[.\\]example-home.co.uk' must start with `https://` \\(or "
+    assert r.stdout.splitlines()[2] == ("- Website: 'example-home.co.uk' must start with `https://` \\(or "
                                         "`http://`\\), like `https://www.example.org/example-house`")
-    r, res = apply(repo, text.replace("www.example-home.co.uk", "www.evil.example/?to=https://evil.example"), "aston-manager")
-    assert r.stdout.splitlines()[2] == ("- Website: 'www\\[.\\]evil.example/?to=https\\[:\\]//evil.example' must start "
-                                        "with `https://` \\(or `http://`\\), like `https://www.example.org/example-house`")
-    r, res = apply(repo, text.replace("www.example-home.co.uk", "javascript:alert(1)"), "aston-manager")
+    r, res = apply(repo, text.replace("example-home.co.uk", "see www.evil.example/?to=https://evil.example"), "aston-manager")
+    assert r.stdout.splitlines()[2] == ("- Website: links must start with `https://` or `http://`, not 'see "
+                                        "www\\[.\\]evil.example/?to=https:'")  # no link in the reply
+    r, res = apply(repo, text.replace("example-home.co.uk", "javascript:alert(1)"), "aston-manager")
     assert r.stdout.splitlines()[2] == "- Website: links must start with `https://` or `http://`, not 'javascript:'"
 
 
-def test_a_phone_number_written_plus_44_0_is_told_what_to_type(repo):
-    """'+44 (0)1432 260000', a common UK way of writing a number, had the general 'is not a UK phone number' reply;
-    the directory keeps numbers starting 0 (as check says of '+44 1432 260000'), so the reply says what to type."""
-    text = "### Your home's page name\n\naston-house\n\n### Phone\n\n+44 (0)1432 260000"
+def test_a_website_written_www_is_kept_with_https_as_the_reply_shows(repo):
+    """From the provider review: 'www.waverleyhouse.co.uk', as a website is often written, was refused. It is kept as
+    https://www.waverleyhouse.co.uk, and the reply's table shows what was kept."""
+    text = "### Your home's page name\n\naston-house\n\n### Website\n\nwww.example-home.co.uk"
     r, res = apply(repo, text, "aston-manager")
-    assert res["errors"] == ["Phone: '+44 (0)1432 260000' should be written in UK format starting with 0, like 01432 260000"]
-    r, res = apply(repo, text.replace("+44 (0)1432 260000", "01432 260000"), "aston-manager")
-    assert res["status"] == "applied"
+    assert res["status"] == "applied", r.stdout
+    assert [(c["field"], c["after"]) for c in res["changed"]] == [("contact.website", "https://www.example-home.co.uk")]
+    assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["contact"]["website"] == "https://www.example-home.co.uk"
+
+
+def test_a_phone_number_written_plus_44_is_kept_as_the_page_writes_a_uk_number(repo):
+    """'+44 (0)1432 260000' and '+44 1432 260000', common UK ways of writing a number, were refused with what to type;
+    the directory keeps numbers starting 0, so they are kept as 01432 260000. A number of another country is refused."""
+    for typed in ("+44 (0)1432 260000", "+44 1432 260000"):
+        text = f"### Your home's page name\n\naston-house\n\n### Phone\n\n{typed}"
+        r, res = apply(repo, text, "aston-manager")
+        assert res["status"] in ("applied", "unchanged"), r.stdout
+        assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["contact"]["phone"] == "01432 260000"
+    r, res = apply(repo, "### Your home's page name\n\naston-house\n\n### Phone\n\n+1 555 0100", "aston-manager")
+    assert res["status"] == "invalid" and res["errors"][0].startswith("Phone: '+1 555 0100'"), res["errors"]
 
 
 def test_an_issue_edited_later_is_checked_as_of_its_edit(repo):
