@@ -243,6 +243,7 @@ def check_claim(body: str, author: str, repo: Path, issue: int | None = None, ap
     if path is None:
         res.errors = twice + [f"{label}: " + (f"'{home[:80]}' is not {with_article(noun)} in the directory{near_home(area.providers, home)}" if home else "is empty")
                               + f"; use the \"Claim it\" link on your {noun}'s page, which fills it in, or give your CQC location ID"]
+        res.errors += _answer_problems(answers, schema)  # the other answers' problems too: every one at once
         return res
     profile, problems = load_profile(path, repo)
     if profile is None:

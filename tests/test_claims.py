@@ -346,3 +346,12 @@ def test_a_closed_home_with_a_long_name_keeps_whom_to_tell_in_the_claim_reply(re
     line = next(x for x in res.comment().splitlines() if "deregistered" in x)
     assert line.startswith("- CQC's register says Aston House \\*AAA") and "&lt;b&gt;" in line
     assert line.endswith("or tell Herefordshire Council")
+
+
+def test_a_claim_naming_no_page_says_the_other_answers_problems_at_once(repo):
+    """From the provider review: a claim with a wrong page name was told only that; its empty role and bad email came
+    only with the next try."""
+    res = check_claim(body(**{"The home you manage": "nowhere-home", "Your role": "", "Your work email": "sam.example.org"}),
+                      "sam-manager", repo, 7)
+    assert [e.split(":")[0] for e in res.errors] == ["The home you manage", "Your role", "Your work email"]
+    assert res.errors[1] == "Your role: is empty; edit this request and fill it in"
