@@ -622,16 +622,24 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
                if change_rows else f"<p>No home closed or registered {e(window)}.</p>")
     again = registered_again(views, since, today)
     changes += f"\n<p>{e(again)}</p>" if again else ""
+    grouped = providers(views, found)
     prov_rows = "".join(
         f"<tr><th scope=\"row\">{e(p.provider) or 'not known'}<br><small>{e(p.provider_id)}</small></th><td>{len(p.homes):,}: "
         f"{e(', '.join(p.homes))}</td><td>{p.beds_text(p.beds, p.beds_not_known)}</td><td>{p.beds_text(p.nursing_beds, p.nursing_not_known)}</td><td>{p.signals:,} for "
-        f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in providers(views, found))
+        f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in grouped)
+    nameless = sum(1 for p in grouped if not p.provider and p.provider_id)
+    if nameless:  # CQC's location records give the provider's ID; its name is in the provider's own record
+        prov_note = (f"<p>{nameless:,} of {len(grouped):,} providers' names are not known: the CQC data imported gives "
+                     f"{'its' if nameless == 1 else 'their'} provider ID alone (CQC's provider records, not imported, give "
+                     "the names). Each ID is CQC's: search it on CQC's website.</p>")
+    else:
+        prov_note = ""
     signal_table = _table(f"Signals, most serious first (CQC data as at {as_at})", f"""<thead><tr><th scope="col">{e(words.one.capitalize())}</th><th scope="col">Provider</th>
 <th scope="col">Beds</th><th scope="col">Area</th><th scope="col">Signal</th><th scope="col">Fact that triggered it</th>
 <th scope="col">Date of the fact</th><th scope="col">CQC report</th><th scope="col">Source</th></tr></thead><tbody>{body}</tbody>""")
     provider_table = _table(f"Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})", f"""<thead><tr>
 <th scope="col">Provider</th><th scope="col">{e(words.many.capitalize())}</th><th scope="col">Beds</th><th scope="col">Beds with nursing</th>
-<th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody>""")
+<th scope="col">Signals</th></tr></thead><tbody>{prov_rows}</tbody>""") + prov_note
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Care market early-warning report, CQC data as at {as_at}</title>

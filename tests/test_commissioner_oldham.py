@@ -575,3 +575,14 @@ def test_a_signal_of_a_rating_cqc_gave_an_earlier_registration_says_so():
     views, today = oldham_area_views()
     [apex] = [s for s in signals(views, today, dict(DEFAULTS)) if s.home == "Apex Prime Care - Oldham" and s.fact == "cqc.rating"]
     assert apex.value == "Requires improvement, given to an earlier registration (CQC location 1-9075180925)"
+
+
+def test_the_report_says_why_providers_names_are_not_known():
+    """From the commissioner review: nearly every provider's name was "not known" in the providers table, with no word
+    why: Oldham's CQC location records give each provider's ID, and its name only where the provider's record was saved."""
+    views, today = oldham_area_views()
+    page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
+    named = re.search(r"<p>([0-9,]+) of ([0-9,]+) providers' names are not known: the CQC data imported gives their "
+                      r"provider ID alone \(CQC's provider records, not imported, give the names\)\.", page)
+    rows = page.split("by provider, those with most")[-1].split("</table>")[0]
+    assert named is not None and int(named[1]) == rows.count("<th scope=\"row\">not known<br>")
