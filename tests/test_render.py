@@ -280,8 +280,8 @@ def test_rating_shown_only_as_cqc_says(built):
     home = (out / "index.html").read_text()
     assert "The CQC facts may be out of date" in home
     # and where families search and browse, whose cards and lists give CQC's ratings with no register date beside them
-    warning = ('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
-               "<p>These Care Quality Commission (CQC) facts may be out of date. They are from the CQC register of 26 August 2025")
+    warning = ('<p class="ch-stale" role="note"><strong>The CQC facts may be out of date:</strong> they are from CQC\'s '
+               "register of 26 August 2025 (1 year 2 months ago).</p>")
     for page in ("find", "browse"):
         assert warning in (out / page / "index.html").read_text(), page
     # the footer keeps the day the data was published apart from the dates of its sources, with their ages
@@ -1041,5 +1041,5 @@ def test_a_cqc_register_within_its_age_gives_the_find_and_browse_pages_no_warnin
     warn = _md_env(TEMPLATES).get_template("cqc-stale.html")
     assert warn.render(stats={"cqc_stale": None}).strip() == ""
     assert warn.render().strip() == ""  # a page given no stats
-    said = warn.render(stats={"cqc_stale": "They are from <the> register"})
-    assert said.count('class="admonition warning"') == 1 and "&lt;the&gt;" in said
+    said = warn.render(stats={"cqc_stale": "They are from the register", "cqc_dated": "<1 May 2021>"})
+    assert said.count('class="ch-stale"') == 1 and "&lt;1 May 2021&gt;" in said
