@@ -378,18 +378,22 @@ def our_examples(line: str) -> str:
 
 
 def _cell(value: Any, money: bool = False) -> str:
-    """A value in the reply's table: yes or no, a list, a date, a sum of money (``money``) as the page shows it."""
-    if value is None:
-        return "not given"
+    """A value in the reply's table, as _value_words says it, safe in Markdown; "not given" for none."""
+    return "not given" if value is None else md_safe(_value_words(value, money), 120)
+
+
+def _value_words(value: Any, money: bool = False) -> str:
+    """A profile's value as a reply says it: Yes or No, a list ("Oldham; Royton"), a date (2026-11-23), a sum of money
+    (``money``) as the page shows it ("£1,420.50")."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if money and isinstance(value, int | float):
         from .face import money as pounds
 
-        return md_safe(pounds(value) or "", 120)
+        return pounds(value) or ""
     if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    return md_safe(value.isoformat() if isinstance(value, dt.date) else str(value), 120)
+        return "; ".join(str(v) for v in value)
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def named_page(answers: dict[str, str | None], labels: Collection[str], default: str) -> tuple[str, str | None, list[str]]:
@@ -873,7 +877,7 @@ def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: d
             continue
         asked = next((label for label in answers if label in by_label and by_label[label].path == date), None)
         date_label = asked or (schema.by_path[date].title if date in schema.by_path else date)
-        shown = [f"{label} ({_held_words(old, money)})" for label, old, money in left]
+        shown = [f"{label} ({_value_words(old, money)})" for label, old, money in left]
         named = and_list(shown if len(shown) <= 6 else [*shown[:6], f"{len(shown) - 6} more"])
         one = len(left) == 1
         since = f"from {nice_date(held_date)}" if held_date else "with no date"
@@ -883,19 +887,6 @@ def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: d
                    f"{since} that it leaves empty: {named}. Type {'it' if one else 'each'} again, even if "
                    f"{'it has' if one else 'they have'} not changed{keep}")
     return out
-
-
-def _held_words(value: Any, money: bool = False) -> str:
-    """A held answer as a reply names it: Yes, No, 2, "Oldham, Royton", a sum of money (``money``) as the page shows it."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if money and isinstance(value, int | float):
-        from .face import money as pounds
-
-        return pounds(value) or str(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(plain_value(value))
 
 
 # --- vacancies from a spreadsheet -----------------------------------------------------------------

@@ -485,8 +485,9 @@ class HomeView:
 
     @property
     def rating_as_at(self) -> str:
-        """" (as at 20 March 2025, 1 year 8 months ago)" when CQC gives its own unrated value (Values.not_yet_rated): the CQC register data's date
-        in the words of the kind's card rating line (face.json ``notYetRated``), as the card says it; "" otherwise."""
+        """" (as at 20 March 2025, 1 year 8 months ago)" when the rating is CQC's own unrated value (Values.not_yet_rated):
+        the CQC register data's date in the words of the kind's card rating line (face.json ``notYetRated``), as the card
+        says it; "" otherwise."""
         if self.rating != VALUES.not_yet_rated:
             return ""
         spec = next((s for s in self.face.card if s.id == "rating"), None)

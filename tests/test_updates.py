@@ -1185,7 +1185,7 @@ def test_an_agencys_towns_given_without_its_districts_would_date_them_today_and_
                "Areas covered confirmed on": None, "Hourly rate, from": None, "Hourly rates confirmed on": None}
     assert left_undated(answers, {"coverage.towns": ["Royton"]}, data, load_schema()) == [
         "Areas covered confirmed on: this update would date today an answer your page holds from 1 June 2026 that it "
-        "leaves empty: Postcode districts covered (OL1, OL2). Type it again, even if it has not changed, or give Areas "
+        "leaves empty: Postcode districts covered (OL1; OL2). Type it again, even if it has not changed, or give Areas "
         "covered confirmed on as 2026-06-01 to keep the date it had"]
     # the date kept as the page has it, or both given: nothing to say; the rates' date is not touched by either
     kept = {"coverage.towns": ["Royton"], "coverage.confirmed": dt.date(2026, 6, 1)}

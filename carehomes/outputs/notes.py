@@ -52,11 +52,11 @@ def file_notes(schema: Schema, held: Collection[str] | None = None) -> dict[str,
             for name in (k.csv_file, k.json_file):
                 if name in notes:
                     notes[name] = (f"{notes[name][0]}. Empty for now: no {k.plural.lower()} are in this directory's data, so "
-                                   f"{_EMPTY[notes[name][1]]}", notes[name][1])
+                                   f"{_EMPTY.get(notes[name][1], 'it has no rows')}", notes[name][1])
     if not any(k.id in held for k in kinds(schema) if k.needs_resource == "capabilities") and "capabilities.csv" in notes:
         what, form = notes["capabilities.csv"]
         notes["capabilities.csv"] = (f"{what}. Empty for now: no service in this directory's data has a capability matrix, "
-                                     f"so {_EMPTY[form]}", form)
+                                     f"so {_EMPTY.get(form, 'it has no rows')}", form)
     return notes
 
 
