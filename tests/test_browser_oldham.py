@@ -303,12 +303,15 @@ def test_the_shortlist_speaks_of_services_on_a_site_of_care_homes_and_agencies(o
 def test_beds_free_first_on_services_of_both_kinds_counts_only_the_care_homes_as_not_saying(oldham, browser):
     """From a family's review: sorted by beds free with no kind chosen, the count said "104 services have not said how
     many beds are free", the 60 agencies (which have no beds) among them. It counts the 44 care homes, whose answer
-    it is; the agencies are still listed, after the homes with beds known; a list of care homes alone says the same."""
+    it is; the agencies are still listed, after the homes with beds known; a list of care homes alone says the same.
+    With no home having said (Oldham's CQC data alone), every service is listed A to Z, the agencies among the homes: the
+    page said "most beds free first" and that the 44 homes were "listed last" (this session's own look)."""
     pg = browser.new_page(viewport={"width": 1280, "height": 900})
     pg.goto(oldham + "find/?sort=free")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(
-        r"^104 services match, most beds free first\. 44 services have not said in the last week how many beds are free and are listed last, A to Z\."))
+        r"^104 services match\. Each of them has not said in the last week how many beds are free, so they are listed A to "
+        r"Z, not most beds free first\."))
     pg.goto(oldham + "find/?sort=free&kind=care_home")
     wait_results(pg)
     expect(pg.locator("#results-status")).to_have_text(re.compile(

@@ -689,7 +689,7 @@ export function initFind(root) {
       }
       if (o && o.error) o = null;  // another order than distance: a postcode that is not found only sorts nothing
       if (!o) setRadius(false);
-      var unknown = 0;
+      var unknown = 0, ranked = -1;  // ranked: how many have a value for the sort (-1: not a sort that says)
       // Words naming a need are that need's filter; every other word must be a whole word of a home's
       // name, town, provider or postcode (the index's words, read as search_index.words reads them: "St Mary's"
       // is st and marys, "Bryn-y-Mor" is bryn, y and mor). Each card says which.
@@ -739,6 +739,7 @@ export function initFind(root) {
         return search.then(function (found) {
           if (my !== runId || !found) return;
           unknown = found[1];
+          ranked = found.length > 2 ? found[2] : -1;
           if (!distanceMode) return found[0];
           // sorted by distance, agencies that cover the postcode's district first; homes with no location last,
           // A to Z (by the site's name order when known)
@@ -770,7 +771,8 @@ export function initFind(root) {
         if (within) results = withinMiles(results, radiusChoice);
         pending = results; shown = 0; drawn = []; list.replaceChildren();
         var n = results.length, text, reasons = emptyReasons(chosen, known, homes, VALUES.find, of, ofKinds);
-        var none = unknown === n && n > 1 ? unknownOf(s.sort) : null;  // no match has a value for the sort (find.sortedNone)
+        // no match has a value for the sort (find.sortedNone): every one unknown, or none ranked (agencies have no beds)
+        var none = (unknown === n || (ranked === 0 && unknown > 0)) && n > 1 ? unknownOf(s.sort) : null;
         // that an agency's distance is its office's, said once whether or not every home has confirmed
         var offices = distanceMode && n ? coverageNote(results.map(function (x) { return x.card; }), district, FACE.coverage, kinds) : "";
         if (n === 0) {

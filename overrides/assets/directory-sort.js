@@ -65,7 +65,9 @@ export function sortedSearch(pf, term, filters, sort) {
     // a sort no home has a value for is ignored by the index, which then returns every home: the
     // homes without a value are listed once, last
     rest.forEach(function (r) { later[r.id] = true; });
-    return [all[0].results.filter(function (r) { return !later[r.id]; }).concat(rest), all[2] ? all[2].results.length : rest.length];
+    var ranked = all[0].results.filter(function (r) { return !later[r.id]; });
+    // third: how many have a value for the sort (none: every match is listed A to Z, the agencies among them)
+    return [ranked.concat(rest), all[2] ? all[2].results.length : rest.length, ranked.length];
   });
 }
 export function unknownNote(sort, n) {

@@ -210,6 +210,12 @@ test("a sort of one kind on services of several counts only that kind's unknowns
     assert.deepEqual([all.map((r) => r.id), unknown], [["h1", "h2", "a1", "a2"], 1]);
     const [homes, alone] = await sortedSearch(pf, "x", { kind_care_home: "yes" }, "fee");
     assert.deepEqual([homes.map((r) => r.id), alone], [["h1", "h2"], 1]);
+    // none has a value (Oldham's beds free: no home has said): none ranked, so the page says they are listed A to Z,
+    // not "most beds free first" with the agencies mixed in among them
+    const untold = fakePagefind([{ id: "h2", feeband: "none", kind_care_home: "yes" }, { id: "a1", feeband: "none", kind_home_care_agency: "yes" }]);
+    const [every, count, ranked] = await sortedSearch(untold, "x", {}, "fee");
+    assert.deepEqual([every.map((r) => r.id), count, ranked], [["h2", "a1"], 1, 0]);
+    assert.equal((await sortedSearch(pf, "x", {}, "fee"))[2], 1);
   } finally { FACE.sorts = sorts; FACE.kindFilters = kinds; }
 });
 
