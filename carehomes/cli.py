@@ -873,7 +873,7 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
         from .updates import near_home
 
         _say(f"'{args.slug[:80]}': no home has that page name, CQC location ID or name"
-             f"{near_home(Path(args.providers), args.slug)}")
+             f"{near_home(Path(args.providers), args.slug)}; check the spelling, or give its page name or CQC location ID")
         return 2
     try:
         path = found or safe_slug_path(Path(args.providers), args.slug)  # the one slug rule: never a path outside providers

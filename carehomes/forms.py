@@ -177,7 +177,7 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     vacancies = template == VACANCIES
     intro = (f"Tell us how many {KIND.unit} are free today. Fill in the numbers and select **Submit new issue**. "
              "If the numbers are right, your page changes within a few minutes and we close this request "
-             "with a note saying what changed." if vacancies else DETAILS_INTRO)
+             "with a note saying what changed." if vacancies else details_intro(template, schema))
     body = _form_body(intro, f"registered {KIND.unit}", "home", "oak-lodge", form_fields(template, schema))
     return {
         "name": "Update vacancies" if vacancies else "Update this home's details",
@@ -189,12 +189,29 @@ def form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     }
 
 
-# A details update waits for the council (a pull request, merged by a steward, whose merging closes the issue).
-DETAILS_INTRO = ("Fill in only what has changed: anything you leave empty stays as it is on your page. A date on this form "
-                 "says when a set of answers was last confirmed: when you change one answer of a set, type the others "
-                 "again too, even if unchanged, or type the date your page shows to keep it. "
-                 "Someone from the council checks the change before it goes on the site. We close this request when "
-                 "they accept it, and your page changes a few minutes later.")
+def group_dates(k: Kind, schema: Schema | None = None) -> list[str]:
+    """The dates a details form of kind ``k`` sets when an answer they date is given (updates.edit_profile): the first
+    kind's fees.date and capabilities.confirmed, another kind's dated groups (x-directory.kinds ``dated``); not the
+    date of its availability, asked in the other form."""
+    first = default_kind(schema)
+    if k.id == first.id:
+        return [d for d in DATE_FOR_GROUP.values() if d != first.confirmed]
+    return [d for d, _ in k.dated if d != k.confirmed]
+
+
+def details_intro(template: str, schema: Schema | None = None) -> str:
+    """A details form's introduction: fill in only what changed, but a dated set of answers again whole (naming this
+    form's dates: "Fees dated and Capabilities confirmed on"), as apply-update refuses one that would look checked
+    anew; and that the council checks the change. A details update waits for the council (a pull request, merged by a
+    steward, whose merging closes the issue)."""
+    k = kind_forms(schema)[template][0]
+    dates = [ff.label for ff in form_fields(template, schema) if ff.path in group_dates(k, schema)]
+    sets = (f"{and_list(dates)} each say when a set of answers was last checked. If you change one answer in a set, fill "
+            "in the others in that set again, even if they have not changed, or type the date your page already shows to "
+            "keep it; otherwise the update is not made, and the reply lists what to fill in. ") if dates else ""
+    return ("Fill in only what has changed: anything you leave empty stays as it is on your page. " + sets +
+            "Someone from the council checks the change before it goes on the site. We close this request when "
+            "they accept it, and your page changes a few minutes later.")
 
 
 def page_name_label(k: Kind, schema: Schema | None = None) -> str:
@@ -235,7 +252,7 @@ def _kind_form(template: str, schema: Schema | None = None) -> dict[str, Any]:
     asked = ", ".join(ff.label.lower() for ff in fields)
     intro = (f"Tell us what you can take on today ({asked}). Fill in the answers and select **Submit new issue**. "
              "If they are right, your page changes within a few minutes and we close this request with a note saying "
-             "what changed." if available else DETAILS_INTRO)
+             "what changed." if available else details_intro(template, schema))
     body = _form_body(intro, "registered address", what, "oak-care", fields, page_name_label(k, schema), kind_noun(k, schema))
     return {
         "name": f"Update this {what}'s {'availability' if available else 'details'}",

@@ -240,7 +240,7 @@ class ProfilePage:
         if not closed:
             add(f'<li><a href="{escape(h.form_url(w["availability_form"]))}">{escape(w["update_link"])}</a></li>')
         add(f'<li><a href="{escape(h.form_url(w["details_form"]))}">Update this {noun}\'s details</a></li>\n</ul>\n'
-            f'<p>No GitHub account? Read <a href="{NO_ACCOUNT}">how to update your page</a> by email or phone. If you use GitHub '
-            f'already, you can also <a href="{escape(h.edit_url)}">edit this {noun}\'s profile ({slug}.yaml) in the repository</a>.')
+            f'<p>No GitHub account? Read <a href="{NO_ACCOUNT}">how to update your page</a> by email or phone. If you know GitHub, '
+            f'you can <a href="{escape(h.edit_url)}">edit this {noun}\'s file ({slug}.yaml) directly</a>.')
         url = h.mistake_url(contact_email)
         add(f' Spotted a mistake? <a href="{escape(url)}">Tell the council</a>.</p>\n</aside>\n' if url else "</p>\n</aside>\n")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .ages import Age, dated, nice_date
+from .ages import Age, age_words, nice_date
 from .docs import html_table
 from .kinds import default_kind
 from .outputs.tables import DP_V2, csv_writer
@@ -123,8 +123,9 @@ def register_stale_words(as_at: dt.date | None, views: list[HomeView]) -> str | 
     limit, today = views[0].limits["register"], views[0].today
     if not limit.passed(as_at, today):
         return None
-    return (f"The figures are from CQC's register of {dated(as_at, today)}, more than {limit.words} ago: services may have "
-            "opened, closed, changed their beds or been inspected since.")
+    return (f"The CQC figures are from CQC's register of {nice_date(as_at)}, {age_words(as_at, today)}. Since then, services "
+            "may have opened, closed, changed their beds or been inspected. We show this warning when CQC's data is more "
+            f"than {limit.words} old.")
 
 
 def release_data_date(previous: tuple[dt.date, dict[str, dict]] | None) -> dt.date | None:
@@ -411,9 +412,10 @@ def register_text(views: list[HomeView], as_at: dt.date) -> str:
     them out, so counting them among those would always say 0)."""
     off = sum(1 for v in views if v.status is not None and not v.on_register)
     unknown = sum(1 for v in views if v.status is None)
-    return ((f"On CQC's register of {nice_date(as_at)}, no home listed here has closed." if not off else
-             f"On CQC's register of {nice_date(as_at)}, {off:,} home{' listed here has' if off == 1 else 's listed here have'} "
-             f"closed ({'its profile is' if off == 1 else 'their profiles are'} kept, marked closed, and not counted above).")
+    return ((f"No home in this directory had closed by {nice_date(as_at)}, the date of CQC's register." if not off else
+             f"{off:,} home{'' if off == 1 else 's'} in this directory had closed by {nice_date(as_at)}, the date of CQC's "
+             f"register. {'Its page stays' if off == 1 else 'Their pages stay'} up, marked closed. "
+             f"{'It is' if off == 1 else 'They are'} not counted on this page.")
             + (f" The registration status of {unknown:,} home{'s' * (unknown != 1)} is {_not_known()}." if unknown else ""))
 
 

@@ -542,14 +542,12 @@ def registered_again(views: list[HomeView], since: dt.date, today: dt.date) -> s
     def one(v: HomeView) -> str:
         beds = v.get(REGISTERED)
         beds_words = f"{beds:,} beds" if isinstance(beds, int) else f"beds {VALUES.not_known.lower()}"
-        return (f"{v.name} ({beds_words}, registered {nice_date(as_date(v.get('cqc.registered_since')))} in place of CQC "
-                f"location {v.get('cqc.rating_given_to')})")
+        return (f"{v.name} ({beds_words}) is not counted as a new home or as beds gained. CQC registered it on "
+                f"{nice_date(as_date(v.get('cqc.registered_since')))} but shows the rating of an earlier registration (CQC "
+                f"location {v.get('cqc.rating_given_to')}), so it is most likely a home already open, registered again, for "
+                "example after a change of provider.")
 
-    named = and_list([one(v) for v in again])
-    return (f"Not counted as homes registered or beds gained: {named}. CQC gives "
-            f"{'it' if len(again) == 1 else 'each'} the rating of an earlier registration, so "
-            f"{'it is a home' if len(again) == 1 else 'they are homes'} already open, registered again (as after a change "
-            "of provider).")
+    return " ".join(one(v) for v in again)
 
 
 def signalled(found: list[Signal], views: list[HomeView]) -> str:
@@ -629,12 +627,13 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
         f"{e(words.count(p.homes_with_signals))}</td></tr>" for p in grouped)
     nameless = sum(1 for p in grouped if not p.provider and p.provider_id)
     if nameless:  # CQC's location records give the provider's ID; its name is in the provider's own record
-        prov_note = (f"<p>{nameless:,} of {len(grouped):,} providers' names are not known: the CQC data imported gives "
-                     f"{'its' if nameless == 1 else 'their'} provider ID alone (CQC's provider records, not imported, give "
-                     "the names). Each ID is CQC's: search it on CQC's website.</p>")
+        prov_note = (f"<p>We do not have the names of {nameless:,} of the {len(grouped):,} providers. The CQC data we import "
+                     "gives only each provider's ID. To find a name, search for the ID on the CQC website.</p>")
     else:
         prov_note = ""
-    signal_table = _table(f"Signals, most serious first (CQC data as at {as_at})", f"""<thead><tr><th scope="col">{e(words.one.capitalize())}</th><th scope="col">Provider</th>
+    agencies_too = ", then home care agencies" if any(not s.beds_apply for s in found) else ""  # no beds: after the homes
+    signal_table = _table(f"Signals, most serious first; within each signal, the care homes with most beds first{agencies_too} "
+                          f"(CQC data as at {as_at})", f"""<thead><tr><th scope="col">{e(words.one.capitalize())}</th><th scope="col">Provider</th>
 <th scope="col">Beds</th><th scope="col">Area</th><th scope="col">Signal</th><th scope="col">Fact that triggered it</th>
 <th scope="col">Date of the fact</th><th scope="col">CQC report</th><th scope="col">Source</th></tr></thead><tbody>{body}</tbody>""")
     provider_table = _table(f"Registered {e(words.many)} by provider, those with most {e(words.many)} signalled first (CQC data as at {as_at})", f"""<thead><tr>
@@ -711,15 +710,26 @@ def homes_of_concern_html(vs: list[HomeView], today: dt.date, tables: Tables) ->
     signals; a home whose only signal is an old rating counted under the table."""
     header, rows, only_old = concern_rows(vs, signals(vs, today, {}), tables.up, "Home")
     out = ['<h3 id="homes-of-concern">Care homes of concern</h3>',
+           f"<p>{CONCERN_PROMPT}</p>" if rows else "",
            tables.add("homes-of-concern", f"Care homes with a signal (a rating of concern, a fall in rating, no registered manager "
                       f"or another), as at {nice_date(today)}", header, rows) if rows else
            "<p>No care home has a signal.</p>" if any(v.rating for v in vs) else
-           f"<p>None can be named: CQC's ratings are {VALUES.not_known.lower()} for every home in this data.</p>"]
+           "<p>We cannot list any: this data has no CQC rating for any home.</p>"]
     if only_old:
-        out.append(f"<p>{only_old:,} more home{'s have' if only_old != 1 else ' has'} no signal but a CQC rating more than "
-                   f"{old_age(DEFAULTS)} old, whatever the rating: not listed here, as the age of a rating says nothing of "
-                   "the care; the council's commissioner report lists every signal.</p>")
-    return "\n".join(out)
+        out.append(f"<p>{only_old_words(only_old, 'home', 'homes', DEFAULTS)} The council's commissioner report lists every "
+                   "signal.</p>")
+    return "\n".join(x for x in out if x)
+
+
+# said above each table of services of concern on the public market page, as the report says it is not for publication
+CONCERN_PROMPT = ("These are prompts to look closer, not findings: check each one's CQC report before drawing a conclusion "
+                  "about its care.")
+
+
+def only_old_words(n: int, one: str, many: str, thresholds: dict) -> str:
+    """The sentence under a table of services of concern counting those left out: an old rating their only signal."""
+    return (f"{n:,} more {one if n == 1 else many} {'is' if n == 1 else 'are'} not listed. {'Its' if n == 1 else 'Their'} "
+            f"only signal is a CQC rating more than {old_age(thresholds)} old, which on its own says nothing about the care.")
 
 
 def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None = None,
@@ -741,8 +751,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
            f"<p>{len(vs):,} registered home care agencies"
            + (f" ({homes_too:,} of them also {default_kind().plural.lower()})" if homes_too else "") + ". "
-           + (f"{dormant:,} of the {len(vs):,} {'is' if dormant == 1 else 'are'} dormant according to CQC: registered, but not "
-              "providing care at the moment. " if dormant else "")
+           + (f"{dormant:,} of the {len(vs):,} {'was' if dormant == 1 else 'were'} dormant on CQC's register of "
+              f"{nice_date(today)}: registered, but not providing care at the time. " if dormant else "")
            + (f"{taking:,} said in the last {days} that they are taking new clients, with "
               f"{hours_text(vs)} hours of care a week between them; " if taking else
               f"None has said in the last {days} that it is taking new clients; ")
@@ -750,10 +760,10 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            "the postcode districts they cover (an agency's CQC address is only its office). An agency counts in every district "
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
            f"{days} old counts as not known"
-           + ((", and an agency CQC records as dormant counts as not taking new clients, whatever it last said" if counted else
-               f", and CQC's dormancy flags are from a register more than {limits_of(vs)['register'].words} old, so they count "
-               "neither way") if dormant else "")
-           + ".</p>"]
+           + (", and an agency CQC records as dormant counts as not taking new clients, whatever it last said." if counted else
+              f". CQC's dormant flags are more than {limits_of(vs)['register'].words} old, so we do not use them: a dormant "
+              "agency is counted by what it last told us." if dormant else ".")
+           + "</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "
                           f"{nice_date(today)}; taking new clients and hours as each agency last said)", header, rows))
@@ -764,12 +774,12 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
     header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
+    out.append(f"<p>{CONCERN_PROMPT}</p>")
     out.append(tables.add("agencies-of-concern", f"Home care agencies with a signal (a rating of concern, a fall in rating, no registered "
                           f"manager or another), as at {nice_date(today)}", header, rows)
                if rows else "<p>No home care agency has a signal.</p>")
     if only_old:
-        out.append(f"<p>{only_old:,} more agenc{'y has' if only_old == 1 else 'ies have'} no signal but a CQC rating more "
-                   f"than {old_age(thresholds)} old, whatever the rating: not listed here, as the age of a rating says "
-                   "nothing of the care; " + ("the signals table above lists every signal" if report is not None else
-                                              "the council's commissioner report lists every signal") + ".</p>")
+        out.append(f"<p>{only_old_words(only_old, 'agency', 'agencies', thresholds)} "
+                   + ("The signals table above lists every signal." if report is not None else
+                      "The council's commissioner report lists every signal.") + "</p>")
     return "\n".join(out)

@@ -435,9 +435,9 @@ def parse_body(text: str, schema: Schema | None = None,
         out[label] = None if value in ("", NO_RESPONSE) or value.startswith(NO_RESPONSE) else value
         if value.startswith(NO_RESPONSE) and value != NO_RESPONSE:  # words added after an answer left empty: said once
             added = value.removeprefix(NO_RESPONSE).strip()
-            errors.append(f"{label}: has '{NO_RESPONSE}' (what GitHub writes for a question left empty) and then "
-                          f"'{_short(added)}'; if that answers the question, delete '{NO_RESPONSE}'; if it is a note "
-                          "or a signature, delete it")
+            errors.append(f"{label}: you wrote '{_short(added)}' after '{NO_RESPONSE}' (GitHub adds '{NO_RESPONSE}' when a "
+                          f"question is left empty). If '{_short(added)}' is your answer, delete '{NO_RESPONSE}'. If it is a "
+                          f"note or a signature, delete '{_short(added)}'")
     return out, errors
 
 
@@ -672,8 +672,8 @@ def apply_update(body: str, author: str, repo: Path, on: dt.date, issue: int | N
                       f"{council_contact(repo, area.config)}"]
         return res
     wrong = wrong_form(answers, profile.data, res.name or profile.slug, schema)
-    if wrong:
-        res.errors = [wrong]
+    if wrong:  # nothing to correct by editing: another form is needed
+        res.errors, res.no_answers = [wrong], True
         return res
     by_label = forms.labels(schema)
     values = {by_label[label].path: form_value(by_label[label].field, raw) for label, raw in answers.items() if raw is not None}
@@ -762,10 +762,9 @@ def wrong_form(answers: dict[str, str | None], data: dict[str, Any], name: str, 
     foreign = next((label for label, raw in answers.items() if raw is not None and label in theirs and label not in mine), None)
     if foreign is None:
         return None
-    forms_here = schema.values.or_list([f"'{forms.form(t, schema)['name']}'" for t, (k, _) in forms.kind_forms(schema).items()
-                                        if k == own[0]])
-    return (f"{foreign}: is a question of {with_article(theirs[foreign].title.lower())}'s form, and {name} is "
-            f"{with_article(forms.kind_noun(own[0], schema))}; use {forms_here} from its page in the directory")
+    links = schema.values.or_list([f"'{link}'" for link in forms.page_links(own[0], schema)])
+    return (f"You used {with_article(theirs[foreign].title.lower())}'s form (it asks '{foreign}'), but {name} is "
+            f"{with_article(own[0].title.lower())}. Open its page in the directory and use {links}")
 
 
 def own_labels(answers: Collection[str], by_label: dict[str, forms.FormField], own: Collection[Kind],
@@ -846,12 +845,10 @@ def dated_groups(schema: Schema) -> list[tuple[str, frozenset[str]]]:
     capabilities.confirmed every need's answers, an agency's coverage.confirmed its towns and districts, ...; not the
     availability dates, whose rule is left_empty's."""
     fields = [ff.path for ff in forms.labels(schema).values()]
-    first = default_kind(schema)
-    out = [(date, frozenset(p for p in fields if p.split(".")[0] == group and p != date))
-           for group, date in forms.DATE_FOR_GROUP.items() if date != first.confirmed]
-    for k in kinds(schema)[1:]:
-        out += [(date, frozenset(facts)) for date, facts in k.dated if date != k.confirmed]
-    return out
+    dated = {date: facts for k in kinds(schema)[1:] for date, facts in k.dated}  # another kind's: the facts it names
+    return [(date, frozenset(dated[date]) if date in dated else
+             frozenset(p for p in fields if p.split(".")[0] == date.split(".")[0] and p != date))  # the first's: its group
+            for k in kinds(schema) for date in forms.group_dates(k, schema)]
 
 
 def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: dict[str, Any], schema: Schema) -> list[str]:
@@ -880,12 +877,13 @@ def left_undated(answers: dict[str, str | None], values: dict[str, Any], data: d
         shown = [f"{label} ({_value_words(old, money)})" for label, old, money in left]
         named = and_list(shown if len(shown) <= 6 else [*shown[:6], f"{len(shown) - 6} more"])
         one = len(left) == 1
-        since = f"from {nice_date(held_date)}" if held_date else "with no date"
-        keep = (f", or give {date_label} as {held_date.isoformat()} to keep the date {'it' if one else 'they'} had"
-                if held_date and asked else "")
-        out.append(f"{date_label}: this update would date today {'an answer' if one else 'answers'} your page holds "
-                   f"{since} that it leaves empty: {named}. Type {'it' if one else 'each'} again, even if "
-                   f"{'it has' if one else 'they have'} not changed{keep}")
+        new_date = values.get(date)
+        when = nice_date(new_date) if isinstance(new_date, dt.date) else "today"  # the date typed, else the day it is sent
+        shows = f"shows as checked on {nice_date(held_date)}" if held_date else "shows with no date"
+        keep = f" Or type {held_date.isoformat()} in {date_label} to keep the old date." if held_date and asked else ""
+        out.append(f"{date_label}: you left empty {'an answer' if one else 'answers'} your page {shows}: {named}. With this "
+                   f"update {'it' if one else 'they'} would look checked {'on ' if when != 'today' else ''}{when}. Fill "
+                   f"{'it' if one else 'each'} in again, even if {'it has' if one else 'they have'} not changed.{keep}")
     return out
 
 

@@ -87,8 +87,9 @@ def test_the_market_page_and_report_warn_when_the_register_they_are_as_at_is_pas
     """Oldham's register of 20 March 2025 is 1 year 8 months old on 23 November 2026: each service page warned, but the
     market page and the report gave the date alone. Within the register's staleness age (3 months) neither warns."""
     _, views = oldham
-    said = ("The figures are from CQC&#x27;s register of 20 March 2025 (1 year 8 months ago), more than 3 months ago: "
-            "services may have opened, closed, changed their beds or been inspected since.")
+    said = ("The CQC figures are from CQC&#x27;s register of 20 March 2025, 1 year 8 months ago. Since then, services may "
+            "have opened, closed, changed their beds or been inspected. We show this warning when CQC&#x27;s data is more "
+            "than 3 months old.")
     page = market_html(views, TODAY)
     assert ('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
             f"<p>{said}</p></div>") in page
@@ -244,9 +245,9 @@ def test_a_first_imports_beds_lost_are_not_known_never_a_net_gain():
     # again, as after a change of provider, not 59 beds gained; the four new homes of 25 February 2025 are (120 beds)
     assert ('<th scope="row">Care home without nursing</th><td>not known</td><td>not known</td><td>4</td><td>120</td>'
             "<td>not known</td></tr>") in section
-    assert ("<p>Not counted as homes registered or beds gained: Avonleigh Gardens (59 beds, registered 26 March 2024 in "
-            "place of CQC location 1-117977107). CQC gives it the rating of an earlier registration, so it is a home "
-            "already open, registered again (as after a change of provider).</p>") in page
+    assert ("<p>Avonleigh Gardens (59 beds) is not counted as a new home or as beds gained. CQC registered it on 26 March "
+            "2024 but shows the rating of an earlier registration (CQC location 1-117977107), so it is most likely a home "
+            "already open, registered again, for example after a change of provider.</p>") in page
     assert ("There is no earlier release to compare with: homes CQC deregistered before the first import were never listed "
             "here, so how many homes closed in these days, their beds and the net change in beds are not known") in section
     # a home listed here and closed since (its profile kept, marked closed): counted, as the least that closed
@@ -286,7 +287,8 @@ def test_the_home_care_section_says_which_agencies_are_dormant_and_how_cqc_rates
     views, today = oldham_area_views()
     tables = Tables("../")
     page = homecare_html(views, today, tables)
-    assert "62 registered home care agencies (2 of them also care homes). 9 of the 62 are dormant according to CQC: registered, but not providing care at the moment." in page
+    assert ("62 registered home care agencies (2 of them also care homes). 9 of the 62 were dormant on CQC's register "
+            "of 20 March 2025: registered, but not providing care at the time.") in page
     quality = page.split("<caption>Home care agencies by CQC rating, overall")[1].split("</table>")[0]
     # Outstanding, Good, Requires improvement, Inadequate, Not yet rated, Not known
     assert '<th scope="row">Overall</th><td>4</td><td>26</td><td>5</td><td>0</td><td>27</td><td>0</td></tr>' in quality
@@ -394,12 +396,12 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (2023-09-19)"]]
     assert ("<caption>Home care agencies with a signal (a rating of concern, a fall in rating, no registered manager or another), as at "
             "20 March 2025</caption>") in page and "rating signal" not in page
-    assert ("24 more agencies have no signal but a CQC rating more than 2 years old, whatever the rating: not listed here"
-            in page) and "the council's commissioner report lists every signal." in page
+    assert ("24 more agencies are not listed. Their only signal is a CQC rating more than 2 years old, which on its own "
+            "says nothing about the care." in page) and "The council's commissioner report lists every signal." in page
     report = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
-    assert "the signals table above lists every signal." in report and "council's commissioner report" not in report
+    assert "The signals table above lists every signal." in report and "council's commissioner report" not in report
     assert report.index("<caption>Signals, most serious first") < report.index('<h2 id="home-care">')
-    assert '<caption>Signals, most serious first (CQC data as at 2025-03-20)</caption><thead><tr><th scope="col">Service</th>' in report
+    assert '<caption>Signals, most serious first; within each signal, the care homes with most beds first, then home care agencies (CQC data as at 2025-03-20)</caption><thead><tr><th scope="col">Service</th>' in report
 
 
 def test_the_reports_agencies_of_concern_follow_its_own_thresholds():
@@ -417,7 +419,7 @@ def test_the_reports_agencies_of_concern_follow_its_own_thresholds():
     slugs = {v.slug for v in agencies(current(views))}
     old_only = {s.slug for s in found if s.slug in slugs and s.signal == "Rating out of date"} - {
         s.slug for s in found if s.signal not in ("Rating out of date", "New registration")}
-    assert f"{len(old_only)} more agencies have no signal but a CQC rating more than 400 days old" in report
+    assert f"{len(old_only)} more agencies are not listed. Their only signal is a CQC rating more than 400 days old" in report
     assert len(old_only) > 24  # more agencies' ratings are old at 400 days than at 2 years
 
 
@@ -565,8 +567,8 @@ def test_the_home_care_section_says_dormancy_counts_only_while_the_register_is_f
     fresh = views_of(oldham_import[1], dt.date(2025, 4, 1))
     assert said in homecare_html(fresh, dt.date(2025, 4, 1))
     old = homecare_html(views_of(oldham_import[1], TODAY), TODAY)
-    assert said not in old and ("CQC's dormancy flags are from a register more than 3 months old, so they count neither "
-                                "way") in old.replace("&#x27;", "'")
+    assert said not in old and ("CQC's dormant flags are more than 3 months old, so we do not use them: a dormant agency "
+                                "is counted by what it last told us.") in old.replace("&#x27;", "'")
 
 
 def test_a_signal_of_a_rating_cqc_gave_an_earlier_registration_says_so():
@@ -582,7 +584,7 @@ def test_the_report_says_why_providers_names_are_not_known():
     why: Oldham's CQC location records give each provider's ID, and its name only where the provider's record was saved."""
     views, today = oldham_area_views()
     page = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
-    named = re.search(r"<p>([0-9,]+) of ([0-9,]+) providers' names are not known: the CQC data imported gives their "
-                      r"provider ID alone \(CQC's provider records, not imported, give the names\)\.", page)
+    named = re.search(r"<p>We do not have the names of ([0-9,]+) of the ([0-9,]+) providers\. The CQC data we import gives "
+                      r"only each provider's ID\. To find a name, search for the ID on the CQC website\.</p>", page)
     rows = page.split("by provider, those with most")[-1].split("</table>")[0]
     assert named is not None and int(named[1]) == rows.count("<th scope=\"row\">not known<br>")

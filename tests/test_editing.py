@@ -243,6 +243,7 @@ def test_vacancies_takes_a_home_by_its_name_or_cqc_location_id_as_the_forms_do(t
         assert yaml.safe_load((prov / "aston-house.yaml").read_text())["beds"]["residential"]["available"] == int(free)
     r = run_build("vacancies", "Aston Hous", "--residential", "1", "--providers", str(prov))
     assert r.returncode == 2 and r.stderr.strip() == ("'Aston Hous': no home has that page name, CQC location ID or name "
-                                                      "(did you mean aston-house, the page of Aston House?)")
+                                                      "(did you mean aston-house, the page of Aston House?); check the spelling, or give its page name or CQC "
+                                                      "location ID")
     r = run_build("vacancies", "../../etc/passwd", "--residential", "1", "--providers", str(prov))
     assert r.returncode == 2 and "is not a valid page name" in r.stderr and "Traceback" not in r.stderr

@@ -188,7 +188,8 @@ def test_the_closed_homes_left_out_are_the_ones_the_quality_section_counts_off_t
     page = market_html(views_of(prov), TODAY)
     assert "1 closed home is not counted." in page
     assert "1 homes listed here have" not in page
-    assert ", 1 home listed here has closed (its profile is kept, marked closed, and not counted above)." in page
+    assert ("1 home in this directory had closed by 23 November 2026, the date of CQC&#x27;s register. Its page stays up, "
+            "marked closed. It is not counted on this page.") in page
 
 
 def test_the_change_since_a_release_says_the_releases_cqc_data_date(tmp_path):

@@ -152,7 +152,7 @@ def test_market_page_with_no_answers_says_not_known(tmp_path):
     assert ('<th scope="row">Tracheostomy</th><td>0 of 88</td>' + '<td><span class="ch-unknown">Not known</span></td>' * 12
             + "</tr>") in market
     assert ("Whether a registered manager is in post is not known for all 88 homes: the CQC data we hold does not say. "
-            "On CQC's register of 31 March 2021, no home listed here has closed.") in market.replace("&#x27;", "'")
+            "No home in this directory had closed by 31 March 2021, the date of CQC's register.") in market.replace("&#x27;", "'")
     assert '<th scope="row">Vacancies more than 7 days old</th><td>no home has told us its vacancies</td>' in market
     assert '<th scope="row">CQC ratings more than 2 years old on 23 November 2026 (the day the site was built, as each home page flags them)</th><td>not known: no home has a rating date</td>' in market
     assert '<th scope="row">Hereford</th><td>35</td><td>14</td><td>21</td><td>991</td><td>not known</td><td>not known</td>' in market

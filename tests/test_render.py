@@ -199,10 +199,10 @@ def test_the_open_data_page_says_which_tables_are_empty_before_anyone_downloads_
 
     out, _ = built
     page = html.unescape(re.sub(r"<[^>]+>", "", (out / "open-data" / "index.html").read_text())).replace("\n", "")
-    assert ("home-care-agencies.csvOne row per home care agency. Empty for now: no home care agencies are in this "
-            "directory's data, so it holds its header row alone") in page
-    assert ("home-care-agencies.jsonOne object per home care agency, shaped like the profiles. Empty for now: no home care "
-            "agencies are in this directory's data, so it is an empty list") in page
+    assert ("home-care-agencies.csvOne row per home care agency. Empty for now: this directory has no home care agencies "
+            "yet. The file has column headings only.") in page
+    assert ("home-care-agencies.jsonOne object per home care agency, shaped like the profiles. Empty for now: this "
+            "directory has no home care agencies yet. The file is an empty list.") in page
     assert (out / "data" / "home-care-agencies.csv").read_text().count("\n") == 1  # as said: its header row alone
     assert page.count("Empty for now") == 2  # the care homes' tables and the needs table have rows
 

@@ -1152,17 +1152,20 @@ def test_a_details_update_that_leaves_out_an_answer_its_date_covers_is_refused_n
                    "example-manager")
     assert r.returncode == 1 and res["status"] != "applied", r.stdout
     [needs] = [e for e in res["errors"] if e.startswith("Capabilities confirmed on:")]
-    assert needs.startswith("Capabilities confirmed on: this update would date today answers your page holds from "
-                            "1 November 2026 that it leaves empty: ")
+    assert needs.startswith("Capabilities confirmed on: you left empty answers your page shows as checked on 1 November "
+                            "2026: ")
     assert "'Palliative care: can accept' (Yes)" not in needs and "Palliative care: can accept (Yes)" in needs
-    assert needs.endswith("Type each again, even if they have not changed, or give Capabilities confirmed on as "
-                          "2026-11-01 to keep the date they had")
+    assert needs.endswith("With this update they would look checked today. Fill each in again, even if they have not "
+                          "changed. Or type 2026-11-01 in Capabilities confirmed on to keep the old date.")
     assert [e for e in res["errors"] if e.startswith("Fees dated:")] == [
-        "Fees dated: this update would date today answers your page holds from 1 April 2026 that it leaves empty: "
-        "Weekly fee with nursing, to (£1,420.50), Weekly fee without nursing, from (£890), Weekly fee without nursing, to "
-        "(£1,100), Council rate accepted (Yes) and Top-ups may apply (Yes). Type each again, even if they have not "
-        "changed, or give Fees dated as 2026-04-01 to keep the date they had"]
+        "Fees dated: you left empty answers your page shows as checked on 1 April 2026: Weekly fee with nursing, to "
+        "(£1,420.50), Weekly fee without nursing, from (£890), Weekly fee without nursing, to (£1,100), Council rate "
+        "accepted (Yes) and Top-ups may apply (Yes). With this update they would look checked today. Fill each in again, "
+        "even if they have not changed. Or type 2026-04-01 in Fees dated to keep the old date."]
     assert full.read_text() == before
+    # a date typed: the reply says that date, not today (a content review: it said "would date today")
+    r, res = apply(repo, details_body({"Weekly fee with nursing, from": "1250", "Fees dated": "2026-11-25"}), "example-manager")
+    assert r.returncode == 1 and "With this update they would look checked on 25 November 2026." in res["errors"][0], res
     # the fees' date kept as the page has it: only the fee changes, dated as before
     r, res = apply(repo, details_body({"Weekly fee with nursing, from": "1250", "Fees dated": "2026-04-01"}), "example-manager")
     assert r.returncode == 0 and res["status"] == "applied", r.stdout
@@ -1184,9 +1187,9 @@ def test_an_agencys_towns_given_without_its_districts_would_date_them_today_and_
     answers = {"Your agency's page name": "x", "Postcode districts covered": None, "Towns covered": "Royton",
                "Areas covered confirmed on": None, "Hourly rate, from": None, "Hourly rates confirmed on": None}
     assert left_undated(answers, {"coverage.towns": ["Royton"]}, data, load_schema()) == [
-        "Areas covered confirmed on: this update would date today an answer your page holds from 1 June 2026 that it "
-        "leaves empty: Postcode districts covered (OL1; OL2). Type it again, even if it has not changed, or give Areas "
-        "covered confirmed on as 2026-06-01 to keep the date it had"]
+        "Areas covered confirmed on: you left empty an answer your page shows as checked on 1 June 2026: Postcode "
+        "districts covered (OL1; OL2). With this update it would look checked today. Fill it in again, even if it has not "
+        "changed. Or type 2026-06-01 in Areas covered confirmed on to keep the old date."]
     # the date kept as the page has it, or both given: nothing to say; the rates' date is not touched by either
     kept = {"coverage.towns": ["Royton"], "coverage.confirmed": dt.date(2026, 6, 1)}
     assert left_undated(answers, kept, data, load_schema()) == []
@@ -1216,9 +1219,9 @@ def test_words_added_after_an_empty_answer_are_named_as_added_not_as_a_wrong_ans
                 home="example-full")
     answers, errors = parse_body(text)
     assert answers["Availability confirmed on"] is None
-    assert errors == ["Availability confirmed on: has '_No response_' (what GitHub writes for a question left empty) and "
-                      "then 'Thanks, Jo (manager)'; if that answers the question, delete '_No response_'; if it is a "
-                      "note or a signature, delete it"]
+    assert errors == ["Availability confirmed on: you wrote 'Thanks, Jo (manager)' after '_No response_' (GitHub adds "
+                      "'_No response_' when a question is left empty). If 'Thanks, Jo (manager)' is your answer, delete "
+                      "'_No response_'. If it is a note or a signature, delete 'Thanks, Jo (manager)'"]
     r, res = apply(repo, text, "example-manager")
     assert r.returncode == 1 and res["errors"][0] == errors[0], r.stdout
     assert "Beds with nursing free now: must be a whole number in figures, such as 3 or 0 for none, not 'two'" in res["errors"]
@@ -1233,7 +1236,8 @@ def test_a_care_homes_form_sent_for_an_agencys_page_names_the_agencys_forms(repo
     before = agency.read_text()
     r, res = apply(repo, body({"Beds with nursing free now": "2"}, home="caremark-oldham"), "agency-manager")
     assert r.returncode == 1 and res["errors"] == [
-        "Beds with nursing free now: is a question of a care home's form, and Caremark (Oldham) is an agency; use "
-        "'Update this home care agency's availability' or 'Update this home care agency's details' from its page in the "
-        "directory"]
+        "You used a care home's form (it asks 'Beds with nursing free now'), but Caremark (Oldham) is a home care agency. "
+        "Open its page in the directory and use 'Update whether it is taking new clients' or 'Update this agency's "
+        "details'"]
+    assert "Edit" not in res["comment"] and "select the form you need" in res["comment"]  # no answer to correct
     assert agency.read_text() == before

@@ -51,13 +51,13 @@ def file_notes(schema: Schema, held: Collection[str] | None = None) -> dict[str,
         if k.id not in held:
             for name in (k.csv_file, k.json_file):
                 if name in notes:
-                    notes[name] = (f"{notes[name][0]}. Empty for now: no {k.plural.lower()} are in this directory's data, so "
-                                   f"{_EMPTY.get(notes[name][1], 'it has no rows')}", notes[name][1])
+                    notes[name] = (f"{notes[name][0]}. Empty for now: this directory has no {k.plural.lower()} yet. "
+                                   f"{_EMPTY.get(notes[name][1], 'The file has no rows.')}", notes[name][1])
     if not any(k.id in held for k in kinds(schema) if k.needs_resource == "capabilities") and "capabilities.csv" in notes:
         what, form = notes["capabilities.csv"]
-        notes["capabilities.csv"] = (f"{what}. Empty for now: no service in this directory's data has a capability matrix, "
-                                     f"so {_EMPTY.get(form, 'it has no rows')}", form)
+        notes["capabilities.csv"] = (f"{what}. Empty for now: no service in this directory has a capability matrix yet. "
+                                     f"{_EMPTY.get(form, 'The file has no rows.')}", form)
     return notes
 
 
-_EMPTY = {"CSV": "it holds its header row alone", "JSON": "it is an empty list"}  # an empty table's words, by format
+_EMPTY = {"CSV": "The file has column headings only.", "JSON": "The file is an empty list."}  # an empty table's words, by format
