@@ -774,7 +774,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
     header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')
-    out.append(f"<p>{CONCERN_PROMPT}</p>")
+    if rows:
+        out.append(f"<p>{CONCERN_PROMPT}</p>")
     out.append(tables.add("agencies-of-concern", f"Home care agencies with a signal (a rating of concern, a fall in rating, no registered "
                           f"manager or another), as at {nice_date(today)}", header, rows)
                if rows else "<p>No home care agency has a signal.</p>")

@@ -588,3 +588,23 @@ def test_the_report_says_why_providers_names_are_not_known():
                       r"only each provider's ID\. To find a name, search for the ID on the CQC website\.</p>", page)
     rows = page.split("by provider, those with most")[-1].split("</table>")[0]
     assert named is not None and int(named[1]) == rows.count("<th scope=\"row\">not known<br>")
+
+
+def test_the_concern_tables_say_they_are_prompts_not_findings_and_only_above_a_table():
+    """From a content review: the market page is public, and names services; the report they come from says it is not
+    for publication. Each table of services of concern opens by saying its rows are prompts to look closer, not
+    findings; with no table, nothing is said of rows there are not."""
+    from carehomes.render import market_page
+    from carehomes.report import CONCERN_PROMPT, homecare_html
+    from carehomes.schema import load_schema
+
+    views, today = oldham_area_views()
+    text, _ = market_page(views, today, None, [], load_schema())
+    prompt = f"<p>{CONCERN_PROMPT}</p>"
+    assert text.count(prompt) == 2  # above the care homes' table and the agencies'
+    assert text.index('id="homes-of-concern"') < text.index(prompt) < text.index("homes-of-concern.csv")
+    good = [v for v in views if "home_care_agency" in v.d.get("kinds", []) and v.get("cqc.rating") == "Good"
+            and v.get("cqc.registered_manager") is not False][:1]
+    page = homecare_html(good, today)
+    assert "No home care agency has a signal." in page or "more agency is not listed" in page
+    assert CONCERN_PROMPT not in page
