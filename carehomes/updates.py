@@ -329,9 +329,15 @@ class Result:
             return f"Nothing needed changing: the page for **{md_safe(self.name or '')}** already says this.\n{notes}"
         from .face import money_paths
 
-        paid = money_paths(load_schema())  # '£24.50', as the page shows it, not '24.5'
-        rows = "\n".join(f"| {md_safe(c['label'])} | {_cell(c['before'], c.get('field') in paid)} | {_cell(c['after'], c.get('field') in paid)} |"
-                         for c in self.changed)
+        schema = load_schema()
+        paid = money_paths(schema)  # '£24.50', as the page shows it, not '24.5'
+        # a web or email address as kept, in code (no link, no mention), not broken up as 'https[:]//www[.]...'
+        coded = {p for p, f in schema.by_path.items() if f.format in ("uri", "email")}
+
+        def cells(c: dict[str, Any]) -> str:
+            field = c.get("field")
+            return " | ".join(_cell(c[when], field in paid, field in coded) for when in ("before", "after"))
+        rows = "\n".join(f"| {md_safe(c['label'])} | {cells(c)} |" for c in self.changed)
         head = (f"Thank you. The page for **{md_safe(self.name or '')}** now says:" if self.mode == "commit" else
                 f"Thank you. Someone from the council will check this change to **{md_safe(self.name or '')}** "
                 "before it goes on the site:")
@@ -377,9 +383,17 @@ def our_examples(line: str) -> str:
     return _SCHEME_ALONE.sub(r"`\1://`", line)
 
 
-def _cell(value: Any, money: bool = False) -> str:
-    """A value in the reply's table, as _value_words says it, safe in Markdown; "not given" for none."""
-    return "not given" if value is None else md_safe(_value_words(value, money), 120)
+def _cell(value: Any, money: bool = False, code: bool = False) -> str:
+    """A value in the reply's table, as _value_words says it, safe in Markdown; "not given" for none. With ``code`` (a web
+    or email address), as typed in a code span, where GitHub makes no link or mention, when it holds nothing a code span
+    or a table cell could take for its own (a backtick, a bar, a backslash, a space or a line break); else as md_safe
+    writes any text."""
+    if value is None:
+        return "not given"
+    words = _value_words(value, money)
+    if code and re.fullmatch(r"[^`|\\\s]{1,120}", words):
+        return f"`{words}`"
+    return md_safe(words, 120)
 
 
 def _value_words(value: Any, money: bool = False) -> str:

@@ -988,6 +988,15 @@ def test_a_website_written_www_is_kept_with_https_as_the_reply_shows(repo):
     assert res["status"] == "applied", r.stdout
     assert [(c["field"], c["after"]) for c in res["changed"]] == [("contact.website", "https://www.example-home.co.uk")]
     assert yaml.safe_load((repo / "providers" / "aston-house.yaml").read_text())["contact"]["website"] == "https://www.example-home.co.uk"
+    # the reply's table shows it as kept, in code (no link), not as 'https[:]//www[.]example-home.co.uk', which a content
+    # review found read as an error; an email the same, with its @ (no mention in code), not a full-width one
+    assert "| Website | not given | `https://www.example-home.co.uk` |" in res["comment"], res["comment"]
+    r, res = apply(repo, "### Your home's page name\n\naston-house\n\n### Email\n\nmanager@example-home.co.uk", "aston-manager")
+    assert res["status"] == "applied" and "| Email | not given | `manager@example-home.co.uk` |" in res["comment"], res["comment"]
+    from carehomes.updates import _cell
+
+    for odd in ("https://x.example/a`b", "a|b", "a b", "a\\b"):  # what a code span or a table cell would take as its own
+        assert not _cell(odd, code=True).startswith("`"), odd
 
 
 def test_a_phone_number_written_plus_44_is_kept_as_the_page_writes_a_uk_number(repo):
