@@ -866,12 +866,12 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
     if not args.slug:
         _say("give the home's page name (its file name without .yaml), its CQC location ID or its name, or --from-csv FILE")
         return 2
-    from .updates import find_home
+    # as the forms and the sheets name it ('Aston House', 1-1234567); near_home: the forms' suggestion (a page of that
+    # name, one it starts, or one spelt nearly so)
+    from .updates import find_home, near_home
 
-    found = find_home(Path(args.providers), args.slug)  # as the forms and the sheets name it: 'Aston House', 1-1234567
+    found = find_home(Path(args.providers), args.slug)
     if found is None and not is_slug(args.slug) and not re.search(r"[/\\]|\.\.", args.slug):
-        from .updates import near_home
-
         _say(f"'{args.slug[:80]}': no home has that page name, CQC location ID or name"
              f"{near_home(Path(args.providers), args.slug)}; check the spelling, or give its page name or CQC location ID")
         return 2
@@ -881,8 +881,6 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
         _say(f"{exc}; give the profile's file name without .yaml, its CQC location ID or its name")
         return 2
     if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
-        from .updates import near_home  # the forms' suggestion: a page of that name, one it starts, or one spelt nearly so
-
         _say(f"{path}: no such profile; the slug is the file name without .yaml{near_home(Path(args.providers), args.slug)}")
         return 2
     kind = default_kind()

@@ -205,7 +205,7 @@ def kinds_present(views: list[HomeView]) -> list[str]:
     only their filters and sorts, and the choice of kind only when there are several."""
     if not views:
         return []
-    held = {k.id for v in views for k in v.kinds}
+    held = kinds_held(views)
     return [k for k in face_kinds(views[0].s) if k in held]
 
 

@@ -746,7 +746,7 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     area = sum(1 for v in vs if v.get("coverage.districts"))
     homes_too = len(care_homes(vs))
     dormant = sum(1 for v in vs if v.get("cqc.dormant") is True)
-    counted = any(v.get("cqc.dormant") is True and not v.stale("register", v.register_date) for v in vs)  # views.taking_now's rule
+    counted = any(v.dormant_now for v in vs)  # as taking_now counts it
     days = limits_of(vs)["availability"].words  # the pages' own limit (the schema's, or mkdocs.yml's), as they flag it
     out = ['<h2 id="home-care">Home care capacity by area</h2>',
            f"<p>{len(vs):,} registered home care agencies"

@@ -151,14 +151,15 @@ def shown(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
-def _cut(text: str, limit: int | None) -> str:
+def cut(text: str, limit: int | None) -> str:
+    """``text`` at most ``limit`` characters long, ending "..." when cut (None: whole)."""
     return text if limit is None or len(text) <= limit else text[: max(limit - 3, 0)] + "..."
 
 
 def plain(value: object, limit: int | None = None) -> str:
     """An outside value for a terminal or a workflow log: one line, control characters as escapes, and a
     workflow command at its start written ``\\::`` / ``\\##[`` so the runner does not run it."""
-    return unrun(shown(_cut(str(value), limit)))
+    return unrun(shown(cut(str(value), limit)))
 
 
 def unrun(text: str) -> str:
@@ -176,7 +177,7 @@ def outside(value: object, limit: int | None = 300) -> str:
     full-width ``＃`` and a non-breaking hyphen; Markdown punctuation (links, images, emphasis, table pipes,
     code) is backslash-escaped, ``<``, ``>``, ``&`` written as entities, and a leading ``::`` as ``\\::``."""
     text = re.sub(r"\s+", " ", str(value)).strip()
-    text = shown(_cut(text, limit))
+    text = shown(cut(text, limit))
     text = text.replace("@", "\uff20")
     text = re.sub(r"(?i)\b(gh)-(?=\d)", "\\1\u2011", text)
     text = re.sub(r"#(?=\d)", "\uff03", text)

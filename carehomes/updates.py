@@ -27,7 +27,7 @@ from .load import MAX_DIGITS, display_path, errors, load_profile, load_text, par
 from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .records import closed
-from .safetext import outside, plain
+from .safetext import cut, outside, plain
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
@@ -448,17 +448,11 @@ def parse_body(text: str, schema: Schema | None = None,
         value = "\n".join(lines).strip()
         out[label] = None if value in ("", NO_RESPONSE) or value.startswith(NO_RESPONSE) else value
         if value.startswith(NO_RESPONSE) and value != NO_RESPONSE:  # words added after an answer left empty: said once
-            added = value.removeprefix(NO_RESPONSE).strip()
-            errors.append(f"{label}: you wrote '{_short(added)}' after '{NO_RESPONSE}' (GitHub adds '{NO_RESPONSE}' when a "
-                          f"question is left empty). If '{_short(added)}' is your answer, delete '{NO_RESPONSE}'. If it is a "
-                          f"note or a signature, delete '{_short(added)}'")
+            added = cut(" ".join(value.removeprefix(NO_RESPONSE).split()), 60)  # on one line, as a reply quotes it
+            errors.append(f"{label}: you wrote '{added}' after '{NO_RESPONSE}' (GitHub adds '{NO_RESPONSE}' when a "
+                          f"question is left empty). If '{added}' is your answer, delete '{NO_RESPONSE}'. If it is a "
+                          f"note or a signature, delete '{added}'")
     return out, errors
-
-
-def _short(text: str, most: int = 60) -> str:
-    """Text quoted in a reply on one line, cut at ``most`` characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= most else line[:most - 3].rstrip() + "..."
 
 
 # The unit words a count may be typed with, by its kind's unit (x-directory.kinds: unit): an agency's hours a week as

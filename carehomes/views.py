@@ -548,6 +548,13 @@ class HomeView:
         return max(dates) if dates else None
 
     @property
+    def dormant_now(self) -> bool:
+        """Whether CQC records it as dormant (registered, giving no care) on a register within its staleness age: the
+        dormancy the find page, the market page and the report count as not taking new clients (past that age, CQC's
+        word of then is no longer "not now")."""
+        return self.get("cqc.dormant") is True and not self.stale("register", self.register_date)
+
+    @property
     def register_stale(self) -> str | None:
         """A plain warning when the regulator facts are older than the configured number of months."""
         when = self.register_date
@@ -825,7 +832,7 @@ class HomeView:
         providing care now), whatever it last said, so it is never found as taking new clients: while the register
         facts saying so are within their staleness age (a new registration is dormant until it begins, so CQC's word
         of 20 months ago is no longer "not taking new clients now"; the page still says it, dated)."""
-        if "taking" in self.kind_paths and self.get("cqc.dormant") is True and not self.stale("register", self.register_date):
+        if "taking" in self.kind_paths and self.dormant_now:
             return False
         taking = self.get(self.kind_paths["taking"]) if "taking" in self.kind_paths else None
         if taking is None or not self.homecare_confirmed or self.taking_stale:
