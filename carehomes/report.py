@@ -699,9 +699,15 @@ def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "", noun: st
     names = {v.slug: v for v in vs}
     header = [noun, "CQC rating", "Signals"]
     rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
-             html.escape("; ".join(f"{s.signal} ({s.date})" if s.date else s.signal for s in found))]
+             html.escape("; ".join(f"{s.signal} ({_signal_day(s.date)})" if s.date else s.signal for s in found))]
             for slug, found in by_agency.items() if slug not in only_old]
     return header, rows, len(only_old)
+
+
+def _signal_day(date: str) -> str:
+    """A signal's date as the public pages write a day ("19 September 2023"; as given when it is not a day)."""
+    d = as_date(date)
+    return nice_date(d) if d else date
 
 
 def homes_of_concern_html(vs: list[HomeView], today: dt.date, tables: Tables) -> str:

@@ -263,7 +263,7 @@ def test_market_page_and_report_count_home_care_capacity_by_area(agencies, homes
     assert '<h2 id="home-care">Home care capacity by area</h2>' in page
     assert "4 registered home care agencies. 1 said in the last 7 days that they are taking new clients, with 20 hours" in page
     assert '<a href="../homes/example-agency-near/">Example Nearby Homecare (fictional)</a>' in page
-    assert "Rated Requires improvement (2024-06-01)" in page and "Example Covers Care (fictional)</a>" not in page
+    assert "Rated Requires improvement (1 June 2024)" in page and "Example Covers Care (fictional)</a>" not in page
     assert homecare_html(homes, TODAY) == ""  # a site of care homes alone: the market page as it was
     quiet = [HomeView({**v.d, "homecare": {**v.d.get("homecare", {}), "taking_new_clients": False}}, v.today, v.s)
              for v in agencies.values()]  # no agency taking new clients: said so, not "with none hours"

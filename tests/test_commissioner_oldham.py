@@ -393,7 +393,7 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
     # listed for no registered manager alone, not for a rating: the caption said "with a CQC rating signal"
-    assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (2023-09-19)"]]
+    assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (19 September 2023)"]]
     assert ("<caption>Home care agencies with a signal (a rating of concern, a fall in rating, no registered manager or another), as at "
             "20 March 2025</caption>") in page and "rating signal" not in page
     assert ("24 more agencies are not listed. Their only signal is a CQC rating more than 2 years old, which on its own "
