@@ -116,11 +116,12 @@ def test_package_description_says_both_kinds_how_to_count_them_what_empty_means_
         "capability. Regulator (CQC) facts are kept apart from facts the service supplies: each field records its "
         "owner: cqc (overwritten by import from the CQC register), provider (changed by the service by pull request), "
         "council, or fsa (overwritten by import from the Food Standards Agency's food hygiene ratings). An empty cell "
-        "is a fact not given: not known, never no or 0. CQC's facts are dated by CQC: the register data's date "
-        "(cqc_imported) and each report's publication date (cqc_rating_date, ...); the service's own facts by the "
-        "date it last confirmed them, in the column its description names (beds_confirmed, fees_date, "
-        "homecare_confirmed, ...); its website, phone, email, manager and the other facts with no such column have "
-        "no date in this data. Also published with these files: ")
+        "is a fact not given: not known, never no or 0. Each fact's date is in the column its field's dateField names, "
+        "which its description also names at its end ('Dated by fees_date.'): CQC's facts by CQC's dates, the register "
+        "data's (cqc_imported) or a report's publication (cqc_rating_date, ...); the service's own facts by the date it "
+        "last confirmed them (beds_confirmed, fees_date, homecare_confirmed, ...); its website, phone, email, manager "
+        "and the other facts with no such column have no date in this data, and their descriptions end 'Not dated in "
+        "this data.' Also published with these files: ")
     assert ("releases/<date>/ (every earlier release's care-homes.csv, home-care-agencies.csv, capabilities.csv and "
             "datapackage.json)") in pkg["description"]
     columns = {f["name"] for r in pkg["resources"] if r.get("schema") for f in r["schema"]["fields"]}
@@ -140,7 +141,39 @@ def test_descriptions_name_every_table_and_each_tables_json(tmp_path):
     assert name["home-care-agencies"].endswith(" to get the value (home-care-agencies.json holds the values without it).")
     assert name["care-homes"].endswith(" to get the value (care-homes.json holds the values without it).")
     agency_name = next(f for f in res["home-care-agencies"]["schema"]["fields"] if f["name"] == "name")
-    assert field_description(agency_name) == "The agency's name as registered with CQC."  # the workbook's and database's dictionary
+    assert field_description(agency_name) == "The agency's name as registered with CQC. Dated by cqc_imported."  # the workbook's and database's dictionary
+
+
+def test_each_fact_names_the_column_its_date_is_in(tmp_path):
+    """A reuser can tell which date goes with each fact, from the package alone (a review found the fees' and the
+    food hygiene rating's descriptions named none, though the package's description said they did): its dateField, a
+    column of the same table (or, for a needs table, its homes' table), and the same words at the end of its
+    description; a service's own fact with no date says so, never a date it does not have."""
+    pkg = _published(tmp_path)
+    fields = {(r["name"], f["name"]): f for r in pkg["resources"] if r.get("type") == "table" and r.get("format") == "csv"
+              for f in r["schema"]["fields"]}
+    dated = {key: f.get("dateField") for key, f in fields.items()}
+    assert dated[("care-homes", "fees_nursing_from")] == dated[("care-homes", "fees_top_ups")] == "fees_date"
+    assert dated[("care-homes", "beds_nursing_available")] == "beds_confirmed"
+    assert dated[("care-homes", "beds_nursing_total")] is None  # the free beds' date is not the totals'
+    assert dated[("care-homes", "staff_turnover_percent")] == "staffing_date"
+    assert dated[("care-homes", "food_hygiene_rating")] == "food_hygiene_date"
+    assert dated[("care-homes", "food_hygiene_fhrs_id")] is None  # an identifier, not a fact of the inspection's day
+    assert dated[("care-homes", "cqc_rating_well_led")] == "cqc_rating_well_led_date"
+    assert dated[("care-homes", "cqc_specialisms")] == "cqc_imported"
+    assert dated[("capabilities", "accepted")] == "care-homes.capabilities_confirmed"
+    assert dated[("home-care-agencies", "taking_new_clients")] == "homecare_confirmed"
+    assert dated[("home-care-agencies", "hourly_rate_to")] == "hourly_rate_updated"
+    assert dated[("home-care-agencies", "funding_council")] is None  # the schema dates no agency's funding
+    for (table, name), f in fields.items():
+        date = f.get("dateField")
+        if date:
+            where, _, column = date.rpartition(".")
+            assert fields[(where or table, column)]["type"] == "date", (table, name)
+            assert f"Dated by {date}." in f["description"], (table, name)
+        elif f.get("owner") in ("provider", "fsa") and f["type"] != "date":
+            assert "Not dated in this data." in f["description"], (table, name)
+    assert "Dated by" not in fields[("care-homes", "weekend_admissions")]["description"]
 
 
 FSA_SOURCE = "Food Standards Agency: food hygiene rating scheme (FHRS) open data"

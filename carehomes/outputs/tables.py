@@ -322,6 +322,49 @@ def column_names(fields: list[dict]) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda m: columns[m.group(1)], text)
 
 
+DATE_NAMES = ("date", "confirmed", "updated")  # a group's date ('fees.date', 'capabilities.confirmed', 'hourly_rate.updated')
+
+
+def fact_dates(fields: list[dict], k: Kind | None, beside: tuple[str, list[dict]] | None = None) -> dict[str, str]:
+    """Each field's date column, from the schema (field name -> the column dating it): a kind's dated sets (its
+    ``dated``) and its free places by its confirmed date; CQC's facts with a date of their own by it (cqc.rating by
+    cqc.rating_date), else by the register data's date (cqc.imported); any other fact of a group holding a date of
+    the same owner by that date (fees.date dates fees.nursing_from; staffing.date the turnover). ``beside``: the table
+    ``fields`` belongs with, (its name, its fields) (a needs table's homes, whose capabilities.confirmed dates it:
+    named 'care-homes.capabilities_confirmed'). A fact none of these reach is not dated in this data (an identifier, a
+    council's fact, a provider's with no date: its phone, weekend admissions)."""
+    known = {f["profilePath"]: (f"{beside[0]}.{f['name']}", f.get("owner"))
+             for f in (beside[1] if beside else []) if isinstance(f.get("profilePath"), str)}
+    known.update({f["profilePath"]: (f["name"], f.get("owner")) for f in fields if isinstance(f.get("profilePath"), str)})
+    declared = {fact: date for date, facts in k.dated for fact in facts} if k else {}
+    if k and k.confirmed:
+        declared.update({p: k.confirmed for p in k.available_paths if p not in declared})
+    out: dict[str, str] = {}
+    for f in fields:
+        path, owner = f.get("profilePath"), f.get("owner")
+        if not isinstance(path, str) or f.get("type") == "date" or path == "location_id" or path.endswith("_id"):
+            continue
+        if path in declared:
+            candidates = [declared[path]]
+        elif owner == "cqc":
+            candidates = [path + "_date", "cqc.imported"]
+        else:  # the group's own date, not the kind's confirmed date (beds.confirmed dates the free beds, not the totals)
+            group = path.split(".", 1)[0]
+            candidates = [f"{group}.{n}" for n in DATE_NAMES if "." in path and f"{group}.{n}" != (k.confirmed if k else None)]
+        date = next((d for d in candidates if d in known and (path in declared or known[d][1] == owner)), None)
+        if date is not None:
+            out[f["name"]] = known[date][0]
+    return out
+
+
+def _dated_words(field: dict, date: str | None) -> str:
+    """The sentence a field's description ends with: the column its date is in, or (a service's own fact, or the
+    FSA's) that it has none here."""
+    if date:
+        return f" Dated by {date}."
+    return " Not dated in this data." if field.get("owner") in ("provider", "fsa") and field.get("type") != "date" else ""
+
+
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
                        owners: frozenset[str] | None = None, title: str | None = None, site: bool = True,
                        releases: bool = True) -> dict:
@@ -351,16 +394,23 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     else:
         pkg.pop("homepage", None)
     json_files = {k.resource: k.json_file for k in kinds(schema)}
+    by_resource = {k.resource: k for k in kinds(schema)}
+    first_fields = next((r["schema"]["fields"] for r in pkg["resources"] if r["name"] == FIRST.resource), [])
     for res in pkg["resources"]:
         if res.pop("profile", None) == "tabular-data-resource":
             res["type"] = "table"
         note = formula_note(json_files.get(res["name"], FIRST.json_file))
         columns = column_names(res.get("schema", {}).get("fields", []))
+        k = by_resource.get(res["name"])
+        dates = fact_dates(res.get("schema", {}).get("fields", []), k,
+                           (FIRST.csv_file.removesuffix(".csv"), first_fields) if res["name"] == FIRST.needs_resource else None)
         for f in res.get("schema", {}).get("fields", []):
             if "example" in f:
                 f["example"] = example_text(f)
             if "description" in f:
-                f["description"] = columns(f["description"])
+                f["description"] = columns(f["description"]).rstrip() + _dated_words(f, dates.get(f["name"]))
+            if f["name"] in dates:
+                f["dateField"] = dates[f["name"]]
             if res.get("format") == "csv" and f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
                 f["description"] = (f.get("description", "").rstrip() + " " + note).strip()
     tables = [r["name"] for r in pkg["resources"] if r.get("format") == "csv"]  # every table: the workbook's sheets, the database's tables
