@@ -333,8 +333,8 @@ def fact_dates(fields: list[dict], k: Kind | None, beside: tuple[str, list[dict]
     ``fields`` belongs with, (its name, its fields) (a needs table's homes, whose capabilities.confirmed dates it:
     named 'care-homes.capabilities_confirmed'). A fact none of these reach is not dated in this data (an identifier, a
     council's fact, a provider's with no date: its phone, weekend admissions)."""
-    known = {f["profilePath"]: (f"{beside[0]}.{f['name']}", f.get("owner"))
-             for f in (beside[1] if beside else []) if isinstance(f.get("profilePath"), str)}
+    table, others = beside or ("", [])
+    known = {f["profilePath"]: (f"{table}.{f['name']}", f.get("owner")) for f in others if isinstance(f.get("profilePath"), str)}
     known.update({f["profilePath"]: (f["name"], f.get("owner")) for f in fields if isinstance(f.get("profilePath"), str)})
     declared = {fact: date for date, facts in k.dated for fact in facts} if k else {}
     if k and k.confirmed:
@@ -395,7 +395,7 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
         pkg.pop("homepage", None)
     json_files = {k.resource: k.json_file for k in kinds(schema)}
     by_resource = {k.resource: k for k in kinds(schema)}
-    first_fields = next((r["schema"]["fields"] for r in pkg["resources"] if r["name"] == FIRST.resource), [])
+    first_fields: list[dict] = next((r["schema"]["fields"] for r in pkg["resources"] if r["name"] == FIRST.resource), [])
     for res in pkg["resources"]:
         if res.pop("profile", None) == "tabular-data-resource":
             res["type"] = "table"
