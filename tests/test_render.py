@@ -229,7 +229,7 @@ def test_open_data_and_provider_pages_are_generated_from_schema(built):
     assert "Open Government Licence v3.0" in od and "care-homes.csv" in od
     import json as _json
     version = _json.loads((out / "data" / "datapackage.json").read_text())["version"]
-    assert f"Release {version}, published" in od
+    assert f"Version {version}, published" in od
 
 
 def test_browse_lists_every_home(built):
