@@ -20,6 +20,7 @@ from carehomes.localserver import site_server
 from carehomes.outputs.oruk import service
 from carehomes.outputs.oruk_api import NOT_STATIC, OPENAPI_URL, VERSION
 from carehomes.pipeline import check_paths
+from carehomes.schema import load_schema
 
 UK = SHARED / "data" / "openreferral-uk" / "uk-profile-hsds3" / "schema"
 UPSTREAM = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
@@ -205,6 +206,27 @@ def test_every_service_keeps_its_providers_cqc_id():
     assert len(unnamed) == 95 and all(x["provider"] == {"cqc_id": d["provider"]["cqc_id"]}
                                       for d, svc in services if "organization" not in svc
                                       for k, x in svc.items() if k.startswith("x_"))
+
+
+def test_taxonomy_term_ids_come_from_the_schemas_codes_not_their_words():
+    """A need's term is named by its code, a user band's by its path: rewording a label in the schema keeps every term's
+    and attribute's ID (they were the UUID of the English label: a review found 'term:need:Palliative care (with
+    Macmillan and GP support)')."""
+    from carehomes.outputs.oruk import uid
+
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    svc = service(checked.profiles[0].data)
+    by_type = {}
+    for a in svc["attributes"]:
+        by_type.setdefault(a["link_type"], []).append(a)
+    codes = {c.label: c.code for c in load_schema().capabilities}
+    assert by_type["need"] and all(a["taxonomy_term_id"] == uid("term", "need", codes[a["taxonomy_term"]["name"]])
+                                   and a["id"] == uid("attribute", svc["id"], "need", codes[a["taxonomy_term"]["name"]])
+                                   for a in by_type["need"])
+    bands = {f.title: f.path for f in load_schema().home_fields if f.path.startswith("care.user_bands.")}
+    assert by_type["service_user_band"] and all(
+        a["taxonomy_term_id"] == uid("term", "service_user_band", bands[a["taxonomy_term"]["name"]]) for a in by_type["service_user_band"])
+    assert all(a["taxonomy_term_id"] != uid("term", a["link_type"], a["taxonomy_term"]["name"]) for a in svc["attributes"])
 
 
 def test_full_profile_maps_to_oruk_objects():

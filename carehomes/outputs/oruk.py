@@ -47,26 +47,28 @@ def uid(*parts: Any) -> str:
 
 
 @lru_cache(maxsize=256)
-def _term_cached(kind: str, name: str, description: str) -> tuple:
-    return (uid("term", kind, name), uid("taxonomy"))
+def _term_cached(kind: str, code: str) -> tuple:
+    return (uid("term", kind, code), uid("taxonomy"))
 
 
-def _term(kind: str, name: str, description: str) -> dict:
-    term_id, taxonomy_id = _term_cached(kind, name, description)
+def _term(kind: str, code: str, name: str, description: str) -> dict:
+    """A taxonomy term, its ID from the schema's code for it (a need's code, a band's path), never from its words: a
+    label reworded keeps its term's ID, and every attribute's."""
+    term_id, taxonomy_id = _term_cached(kind, code)
     return {"id": term_id, "name": name, "description": description, "taxonomy_id": taxonomy_id}
 
 
-def _attribute(service_id: str, kind: str, name: str, description: str) -> dict:
-    term = _term(kind, name, description)
-    return {"id": uid("attribute", service_id, kind, name), "link_id": service_id, "link_type": kind,
+def _attribute(service_id: str, kind: str, code: str, name: str, description: str) -> dict:
+    term = _term(kind, code, name, description)
+    return {"id": uid("attribute", service_id, kind, code), "link_id": service_id, "link_type": kind,
             "taxonomy_term_id": term["id"], "taxonomy_term": term}
 
 
-_BANDS_AND_NEEDS: dict[int, tuple[Schema, tuple[Field, ...], tuple[tuple[str, str], ...]]] = {}
+_BANDS_AND_NEEDS: dict[int, tuple[Schema, tuple[Field, ...], tuple[tuple[str, str, str], ...]]] = {}
 
 
-def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str, str], ...]]:
-    """The schema's user band fields, and (path of its 'accepted', label) for each need: made once a schema, not
+def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str, str, str], ...]]:
+    """The schema's user band fields, and (code, label, path of its 'accepted') for each need: made once a schema, not
     once a home."""
     got = _BANDS_AND_NEEDS.get(id(schema))
     if got is None or got[0] is not schema:
@@ -74,7 +76,7 @@ def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str
             _BANDS_AND_NEEDS.clear()
         got = _BANDS_AND_NEEDS[id(schema)] = (
             schema, tuple(f for f in schema.home_fields if f.path.startswith("care.user_bands.")),
-            tuple((f"capabilities.{c.code}.accepted", c.label) for c in schema.capabilities))
+            tuple((c.code, c.label, f"capabilities.{c.code}.accepted") for c in schema.capabilities))
     return got[1], got[2]
 
 
@@ -151,11 +153,13 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
         svc["cost_options"] = costs
     if any(g(f"fees.{kind}_from") is not None for kind, _ in pairs):
         svc["fees"] = "Weekly fees; see cost_options."
-    attrs = [_attribute(sid, "care_type", name, description) for k in mine for name, description in k.oruk_terms]
-    attrs += [_attribute(sid, "care_type", *c.oruk_term) for k in mine for c in k.capacity if c in offered and c.oruk_term]
+    attrs = [_attribute(sid, "care_type", k.id if i == 0 else f"{k.id}.{i}", name, description)
+             for k in mine for i, (name, description) in enumerate(k.oruk_terms)]
+    attrs += [_attribute(sid, "care_type", c.key, *c.oruk_term) for k in mine for c in k.capacity if c in offered and c.oruk_term]
     bands, needs = _bands_and_needs(schema)
-    attrs += [_attribute(sid, "service_user_band", f.title, f.description) for f in bands if g(f.path)]
-    attrs += [_attribute(sid, "need", label, f"The home can accept people needing: {label}") for path, label in needs if g(path)]
+    attrs += [_attribute(sid, "service_user_band", f.path, f.title, f.description) for f in bands if g(f.path)]
+    attrs += [_attribute(sid, "need", code, label, f"The home can accept people needing: {label}")
+              for code, label, accepted in needs if g(accepted)]
     if attrs:
         svc["attributes"] = attrs
     # the care group but its user bands (those are attributes); an agency's holds only those: no empty object
