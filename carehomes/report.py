@@ -90,6 +90,7 @@ class Signal:
     data_as_at: str = ""
     kind: str = ""  # what the location is, as its page says ("Care home with nursing", "Home care agency")
     beds_apply: bool = True  # whether it is a care home (whose beds may be not known); an agency has none to know
+    shown: str = ""  # what the market page's tables say of it in brackets, when more than its day ("from Good on ...")
 
     @property
     def severity(self) -> int:
@@ -289,13 +290,13 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
     for v in views:
         beds = v.get(REGISTERED)
 
-        def add(name: str, fact: str, value: object, date: object, v: HomeView = v, beds: object = beds) -> None:
+        def add(name: str, fact: str, value: object, date: object, v: HomeView = v, beds: object = beds, shown: str = "") -> None:
             field = v.s.by_path.get(fact)
             out.append(Signal(v.name, v.d["location_id"], v.slug, area_of(v, by_town, localities, district), name, fact, str(value),
                               date.isoformat() if hasattr(date, "isoformat") else str(date or ""),
                               str(v.get("provider.name") or ""), str(v.get("provider.cqc_id") or ""),
                               "" if beds is None else str(beds), cqc_link(v),
-                              v.s.values.owner_source(field.owner) if field else "", as_at, v.kind_text, is_care_home(v)))
+                              v.s.values.owner_source(field.owner) if field else "", as_at, v.kind_text, is_care_home(v), shown))
         if closed(v.d):
             if closed_since(v, since, previous):
                 add("Not on the CQC register", "cqc.status", v.status, v.get("cqc.status_date"))
@@ -311,16 +312,17 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 hist = history(v, f"cqc.rating_history_{key}")
                 add(f"{question} rated {q}", f"cqc.rating_{key}", q, hist[0][0] if hist else rdate)
             drop = fall(history(v, f"cqc.rating_history_{key}"))
-            if drop:
-                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop, v), drop[3][-1])
+            if drop:  # dated when it fell: the first inspection of the run that gave the lower rating, not the latest
+                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop, v), drop[3][0], shown=_fell_shown(drop))
         overall = history(v, "cqc.rating_history")
         drop = fall(overall)
         if drop:
-            add("Rating fell", "cqc.rating_history", _fell(drop, v), drop[3][-1])
+            add("Rating fell", "cqc.rating_history", _fell(drop, v), drop[3][0], shown=_fell_shown(drop))
         run = _run(overall)
         if overall and overall[0][1] == VALUES.ratings_of_concern[1] and len(run) >= t["repeated_rating_inspections"]:
             add(f"Repeated {VALUES.ratings_of_concern[1]}", "cqc.rating_history",
-                f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({_dates(v, [d for d, _ in reversed(run)])})", run[0][0])
+                f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({_dates(v, [d for d, _ in reversed(run)])})", run[0][0],
+                shown=f"{len(run)} inspections in a row, from {nice_date(run[-1][0])} to {nice_date(run[0][0])}")
         cutoff = today - dt.timedelta(days=round(t["inadequate_within_years"] * 365.25))
         worst = VALUES.ratings_of_concern[0]
         bad = [d for d, r in overall if r == worst and d >= cutoff]
@@ -352,6 +354,12 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 if drop_beds >= t["bed_drop_min_beds"] and drop_beds * 100 >= t["bed_drop_percent"] * int(old):
                     add(DROP, REGISTERED, f"{new} (was {old} in the release of {date.isoformat()})", v.get("cqc.imported"))
     return sorted(out, key=lambda s: (s.severity, SERIOUSNESS[s.signal], -(int(s.beds) if s.beds.isdigit() else 0), s.locality, s.home))
+
+
+def _fell_shown(drop: tuple[str, dt.date, str, list[dt.date]]) -> str:
+    """A fall as the market page's tables say it: 'from Good to Requires improvement on 27 January 2021'."""
+    before, _, now, dates = drop
+    return f"from {before} to {now} on {nice_date(dates[0])}"
 
 
 def _fell(drop: tuple[str, dt.date, str, list[dt.date]], v: HomeView) -> str:
@@ -699,7 +707,8 @@ def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "", noun: st
     names = {v.slug: v for v in vs}
     header = [noun, "CQC rating", "Signals"]
     rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
-             html.escape("; ".join(f"{s.signal} ({_signal_day(s.date)})" if s.date else s.signal for s in found))]
+             html.escape("; ".join(f"{s.signal} ({s.shown or _signal_day(s.date)})" if s.shown or s.date else s.signal
+                                   for s in found))]
             for slug, found in by_agency.items() if slug not in only_old]
     return header, rows, len(only_old)
 

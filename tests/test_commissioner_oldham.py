@@ -131,7 +131,12 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     by = {(s.home, s.signal): s for s in found}
     assert {"Park House Residential Care Home", "Dryclough Manor"} <= {h for h, sig in by if sig == "Safe rated Requires improvement"}
     fell = by[("Stoneleigh House", "Rating fell")]
-    assert (fell.value, fell.date) == ("Good (2019-04-11) to Requires improvement (2021-01-27, 2022-02-23)", "2022-02-23")
+    # dated when it fell, the first inspection that gave the lower rating, not the latest of them (a review read
+    # "Rating fell (2022-02-23)" as a recent decline); the market page's table says from what, to what, and when
+    assert (fell.value, fell.date) == ("Good (2019-04-11) to Requires improvement (2021-01-27, 2022-02-23)", "2021-01-27")
+    assert fell.shown == "from Good to Requires improvement on 27 January 2021"
+    assert by[("Stoneleigh House", "Safe rating fell")].date == "2019-04-11"
+    assert by[("Chadderton Total Care", "Repeated Requires improvement")].shown.startswith("5 inspections in a row, from ")
     assert by[("Ashbourne House Care Home", "No registered manager")].date == "2024-01-18"
     assert by[("Chadderton Total Care", "Repeated Requires improvement")].value.startswith("Requires improvement at 5 inspections in a row")
     assert {h for h, sig in by if sig == "New registration"} == {"Avonleigh Gardens", "Beech House Care Home", "Miller House Care Home",
