@@ -731,8 +731,8 @@ def homes_of_concern_html(vs: list[HomeView], today: dt.date, tables: Tables) ->
            "<p>No care home has a signal.</p>" if any(v.rating for v in vs) else
            "<p>We cannot list any: this data has no CQC rating for any home.</p>"]
     if only_old:
-        out.append(f"<p>{only_old_words(only_old, 'home', 'homes', DEFAULTS)} The council's commissioner report lists every "
-                   "signal.</p>")
+        out.append(f"<p>{only_old_words(only_old, 'home', 'homes', DEFAULTS)} The council's own report for its commissioners, "
+                   "which is not published, lists every signal.</p>")
     return "\n".join(x for x in out if x)
 
 
@@ -797,5 +797,5 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     if only_old:
         out.append(f"<p>{only_old_words(only_old, 'agency', 'agencies', thresholds)} "
                    + ("The signals table above lists every signal." if report is not None else
-                      "The council's commissioner report lists every signal.") + "</p>")
+                      "The council's own report for its commissioners, which is not published, lists every signal.") + "</p>")
     return "\n".join(out)

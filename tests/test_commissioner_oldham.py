@@ -402,7 +402,7 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     assert ("<caption>Home care agencies with a signal (a rating of concern, a fall in rating, no registered manager or another), as at "
             "20 March 2025</caption>") in page and "rating signal" not in page
     assert ("24 more agencies are not listed. Their only signal is a CQC rating more than 2 years old, which on its own "
-            "says nothing about the care." in page) and "The council's commissioner report lists every signal." in page
+            "says nothing about the care." in page) and "The council's own report for its commissioners, which is not published, lists every signal." in page
     report = report_html(signals(views, today, dict(DEFAULTS)), views, today, dict(DEFAULTS), "https://x.org/")
     assert "The signals table above lists every signal." in report and "council's commissioner report" not in report
     assert report.index("<caption>Signals, most serious first") < report.index('<h2 id="home-care">')
