@@ -138,18 +138,38 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
     return labels.get(town_key(town)) if isinstance(town, str) else None
 
 
+# the last word of an address part that names a road or a building, not the place it is in
+_NOT_A_PLACE = frozenset("""road rd street st lane ln avenue ave drive dr close way crescent grove place square terrace
+hill gardens court park centre center estate house mill row walk view parade mews yard building buildings suite
+unit floor office offices chambers works wharf quay""".split())
+
+
+def street_place(street: str) -> str | None:
+    """The place an address's street line ends with, where CQC gives one after a comma ("Ivy Mill, Crown Street,
+    Failsworth": Failsworth; "Perth Street, Royton": Royton): its last part, when it has no digit and does not hold
+    a word naming a road or a building ("Albert Street", "Featherstall Road South", "Broadway Business Park"); else None."""
+    parts = [p.strip() for p in street.split(",") if p.strip()]
+    if len(parts) < 2 or any(ch.isdigit() for ch in parts[-1]):
+        return None
+    return parts[-1] if not any(w.lower().strip(".") in _NOT_A_PLACE for w in parts[-1].split()) else None
+
+
 def search_words(view: HomeView, labels: dict[str, str]) -> str:
-    """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens,
-    postcode with and without its space, provider, and the other name CQC records it by (cqc.also_known_as). Never
-    the needs it meets: a word naming a need is a filter on the find page (schema/face.json, search), so "bariatric"
-    can never find a postcode. Its street only when its
-    address gives no town: CQC's care directory gives the address on one line ("12 High Street, Kingstone, Hereford"),
-    kept whole in the street, and its village was found by nothing (with a town, "Hereford" would find every home on
-    a Hereford Road)."""
+    """Words a home is found by besides its name (search_index.home_words): town with spaces for hyphens, the
+    place its street line ends with (street_place: the village or district CQC names before the post town,
+    "Failsworth" in "Ivy Mill, Crown Street, Failsworth": a review searching for Failsworth found none of 11 services
+    there), postcode with and without its space, provider, and the other name CQC records it by (cqc.also_known_as).
+    Never the needs it meets: a word naming a need is a filter on the find page (schema/face.json, search), so
+    "bariatric" can never find a postcode. Its whole street only when its address gives no town: CQC's care directory
+    gives the address on one line ("12 High Street, Kingstone, Hereford"), kept whole in the street, and its village
+    was found by nothing (with a town, "Hereford" would find every home on a Hereford Road)."""
     words: list[str] = []
     town = view.get("address.town")
     if isinstance(town, str):
         words += [town, town_key(town), town_of(view, labels) or ""]
+        place = street_place(street) if isinstance(street := view.get("address.street"), str) else None
+        if place:
+            words += [place, town_key(place)]
     elif isinstance(street := view.get("address.street"), str):
         words += [street, town_key(street)]
     pc = view.get("address.postcode")

@@ -323,6 +323,28 @@ def test_name_order_town_labels_and_search_words():
     assert "band_dementia" in views[0].yes_filters and "care_nursing" in views[0].yes_filters
 
 
+def test_a_service_is_found_by_the_place_its_street_line_ends_with():
+    """CQC names a district or village before the post town ("Ivy Mill, Crown Street, Failsworth", town Manchester): a
+    search for Failsworth found none of Oldham's 11 services there (family review). The place is a search word; a road,
+    a building or a house number never is, so "Albert" or "Hereford" finds no home on an Albert Street or a Hereford
+    Road."""
+    from carehomes.finding import search_words, street_place, towns
+
+    assert [street_place(s) for s in ("Ivy Mill, Crown Street, Failsworth", "Perth Street, Royton", "Suite 17 Greengate,, Middleton",
+                                      "Hollinwood Business Centre, Albert Street", "Prospect House, Featherstall Road South",
+                                      "Marle House, Oldham Broadway Business Park", "12 High Street", "Flat 2, 10-12")] == \
+        ["Failsworth", "Royton", "Middleton", None, None, None, None, None]
+    data = {"slug": "x", "name": "X", "location_id": "1-1", "locality": "Oldham",
+            "address": {"street": "Unit 3, Fields New Road, Chadderton", "town": "Oldham", "postcode": "OL9 8NP"}}
+    view = HomeView(data, TODAY)
+    words = search_words(view, towns([view]))
+    assert "Chadderton" in words and "Fields" not in words and "Unit" not in words
+    oldham = [HomeView(parse_profile(p.read_text(encoding="utf-8"), p.name)[0].data, TODAY)
+              for p in sorted((ROOT / "areas" / "oldham" / "providers").glob("*.yaml"))]
+    labels = towns(oldham)
+    assert sum("Failsworth" in search_words(v, labels) for v in oldham) == 11
+
+
 def test_static_list_pages_stay_small_on_a_national_sized_list(built, tmp_path):
     """A letter with 450 homes (long names and addresses) is split into pages of 200, each under 60 KB."""
     from carehomes.render import render_browse
