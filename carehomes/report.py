@@ -357,7 +357,7 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
 
 
 def _fell_shown(drop: tuple[str, dt.date, str, list[dt.date]]) -> str:
-    """A fall as the market page's tables say it: 'from Good to Requires improvement on 27 January 2021'."""
+    """A fall as the market page's tables say it: 'from <the rating before> to <the rating now> on 27 January 2021'."""
     before, _, now, dates = drop
     return f"from {before} to {now} on {nice_date(dates[0])}"
 
