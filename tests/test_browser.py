@@ -529,6 +529,30 @@ def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_t
     assert focused
 
 
+def test_on_a_phone_escape_closes_the_menu_drawer(site, browser):
+    """A menu drawn over the page closes with Escape, whether it was opened by a tap or reached by the keyboard (a
+    review found Escape did nothing: the theme closes its drawer only by a tap beside it)."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "choosing-a-care-home/")
+    pg.locator("label.md-header__button[for='__drawer']").click()
+    pg.evaluate(SETTLED)
+    opened = pg.locator(".md-sidebar--primary").evaluate("e => e.getBoundingClientRect().left")
+    pg.keyboard.press("Escape")
+    pg.evaluate(SETTLED)
+    tapped = pg.evaluate("[document.getElementById('__drawer').checked, document.querySelector('.md-sidebar--primary').getBoundingClientRect().right]")
+    pg.keyboard.press("Tab")
+    pg.keyboard.press("Tab")  # into the menu, which slides in while the keyboard is in it
+    pg.evaluate(SETTLED)
+    within = pg.evaluate("!!document.activeElement.closest('.md-sidebar--primary')")
+    pg.keyboard.press("Escape")
+    pg.evaluate(SETTLED)
+    keyboard = pg.evaluate("[!!document.activeElement.closest('.md-sidebar--primary'), document.querySelector('.md-sidebar--primary').getBoundingClientRect().right]")
+    ctx.close()
+    assert opened == 0 and tapped == [False, 0], (opened, tapped)
+    assert within and keyboard == [False, 0], keyboard
+
+
 @pytest.mark.parametrize("path", ["", "find/"])
 def test_on_a_phone_the_menu_of_the_home_and_find_pages_holds_the_sites_pages(site, browser, path):
     """The home and find pages leave the menu out beside their content (hide: navigation), and the theme left it out

@@ -26,6 +26,18 @@ function initNotFound(root) {
   box.hidden = false;
 }
 
+// ---- the theme's menu drawer on a phone ------------------------------------------------------------
+// Escape closes it, as a menu drawn over the page is expected to (the theme closes it only by a tap beside it); the
+// keyboard leaves it too, which keeps it in view while it is within (directory.css)
+document.addEventListener("keydown", function (ev) {
+  var box = document.getElementById("__drawer"), at = document.activeElement;
+  // in the drawer (below the theme's 76.25em), not in the menu beside the page on a wide screen
+  var within = at && at.closest && at.closest(".md-sidebar--primary") && window.matchMedia("(max-width: 76.234375em)").matches;
+  if (ev.key !== "Escape" || !box || !(box.checked || within)) return;
+  if (box.checked) box.click();
+  if (within) at.blur();
+});
+
 function start() {
   readValues(document);
   refreshButtons();
