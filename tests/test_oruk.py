@@ -229,6 +229,33 @@ def test_taxonomy_term_ids_come_from_the_schemas_codes_not_their_words():
     assert all(a["taxonomy_term_id"] != uid("term", a["link_type"], a["taxonomy_term"]["name"]) for a in svc["attributes"])
 
 
+def test_last_modified_is_the_newest_dated_fact():
+    """ORUK's last_modified says when a service's information last changed: its newest dated fact (a confirmation by the
+    home, CQC's register), none when it has no date (the open data review found no record had one)."""
+    checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
+    data = checked.profiles[0].data
+    svc = service(data)
+    dates = sorted(str(v)[:10] for v in _dates_in(data))
+    assert svc["last_modified"] == f"{dates[-1]}T00:00:00.000Z"
+    newer = json.loads(json.dumps(data, default=str))
+    newer["beds"]["confirmed"] = "2099-01-02"
+    assert service(newer)["last_modified"] == "2099-01-02T00:00:00.000Z"
+    bare = {k: v for k, v in newer.items() if k in ("slug", "name", "location_id", "locality", "address", "care")}
+    assert "last_modified" not in service(bare)
+
+
+def _dates_in(value):
+    """Every date (or ISO date text) anywhere in a record."""
+    import datetime as dt
+    import re
+
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _dates_in(v)
+    elif isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        yield value
+
+
 def test_full_profile_maps_to_oruk_objects():
     checked = check_paths([FIXTURES / "profiles" / "example-full.yaml"], on=TODAY)
     svc = service(checked.profiles[0].data)

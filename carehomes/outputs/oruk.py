@@ -11,7 +11,8 @@ has no other place for it). Fields the UK profile removes from HSDS 3.0 (``phone
 provider, given only when the profile names it (never an invented name). Identifiers are UUID 5s
 derived from the CQC location ID, so they are stable from release to release. ``assured_date`` (ORUK: "the date
 that the information about the service was last checked", by the ``assurer_email``) is never written: nobody checks a
-record as a whole here. Each group of facts keeps its own date in the extension object: CQC's by its register
+record as a whole here; ``last_modified`` is the newest of its dated facts. Each group of facts keeps its own date in
+the extension object: CQC's by its register
 (``cqc.imported``, the date of the register data, not of the import), the service's own by the service
 (``beds.confirmed``, ``fees.date``, ...).
 
@@ -25,7 +26,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from ..kinds import kinds_of
+from ..kinds import Kind, kinds_of
 from ..records import canonical, flatten
 from ..safetext import safe_url
 from ..schema import Field, Schema, load_schema
@@ -80,6 +81,13 @@ def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str
     return got[1], got[2]
 
 
+def _newest_date(g: Any, mine: tuple[Kind, ...]) -> str | None:
+    """The newest of a record's dates (``g``: its flat record's get; ``mine``: its kinds, whose date fields are read), as
+    YYYY-MM-DD; None when it has none."""
+    found = [str(value)[:10] for k in mine for f in k.fields if f.type == "date" and (value := g(f.path)) is not None]
+    return max((d for d in found if len(d) == 10 and d[4] == "-" and d[7] == "-"), default=None)
+
+
 def oruk_status(cqc_status: str | None, dormant: bool | None) -> str:
     """ORUK's service status from CQC's register: "defunct" once CQC has deregistered it, "inactive" when the latest
     register no longer lists it, "temporarily closed" while CQC records it as dormant (registered, giving no care at
@@ -112,6 +120,9 @@ def service(profile_data: dict, schema: Schema | None = None, *, is_canonical: b
     summary = f"{first.title} {' and '.join(c.label for c in offered if c in first.capacity)}".strip() + (
         f", registered with CQC for {registered} {first.unit}." if registered is not None else ".")
     svc: dict[str, Any] = {"id": sid, "name": d["name"], "status": status, "description": g("description") or summary}
+    changed = _newest_date(g, mine)
+    if changed:  # ORUK: when the service's information last changed; here, its newest dated fact (a register, a confirmation)
+        svc["last_modified"] = f"{changed}T00:00:00.000Z"
     if provider:  # the CQC provider; when the register gives no name, no organisation (not an invented one)
         about = (f"A care provider registered with the Care Quality Commission (provider ID {provider_id})." if provider_id
                  else f"The organisation registered with the Care Quality Commission to run {d['name']}.")
