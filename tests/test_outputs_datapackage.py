@@ -142,6 +142,11 @@ def test_descriptions_name_every_table_and_each_tables_json(tmp_path):
     assert name["care-homes"].endswith(" to get the value (care-homes.json holds the values without it).")
     agency_name = next(f for f in res["home-care-agencies"]["schema"]["fields"] if f["name"] == "name")
     assert field_description(agency_name) == "The agency's name as registered with CQC. Dated by cqc_imported."  # the workbook's and database's dictionary
+    # the trusts are in no JSON file: their note names where their values are without the apostrophe (it named
+    # care-homes.json, which does not hold them)
+    trust_code = next(f for f in res["nhs-trusts"]["schema"]["fields"] if f["name"] == "code")
+    assert trust_code["description"].endswith(" (care-homes.xlsx and care-homes.db hold the values without it).")
+    assert field_description(trust_code) == "The trust's NHS organisation (ODS) code, as used in acute_trusts."
 
 
 def test_each_fact_names_the_column_its_date_is_in(tmp_path):

@@ -113,7 +113,7 @@ FORMULA_RULE = ("In the CSV files, a value that starts with =, +, -, @, a tab or
 def formula_note(json_file: str = FIRST.json_file) -> str:
     """The formula rule as a CSV column's description ends, naming the JSON file that holds the table's values
     without the apostrophe: a kind's own JSON (home-care-agencies.json), else the first kind's."""
-    return FORMULA_RULE + f" ({json_file} holds the values without it)."
+    return FORMULA_RULE + f" ({json_file} {'hold' if ' and ' in json_file else 'holds'} the values without it)."
 
 
 FORMULA_NOTE = formula_note()
@@ -399,7 +399,10 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     for res in pkg["resources"]:
         if res.pop("profile", None) == "tabular-data-resource":
             res["type"] = "table"
-        note = formula_note(json_files.get(res["name"], FIRST.json_file))
+        # the JSON holding the table's values without the apostrophe: a kind's own; a needs table's, its homes'; the
+        # trusts', none (the workbook and the database hold them as they are)
+        note = formula_note(json_files.get(res["name"], FIRST.json_file if res["name"] == FIRST.needs_resource else
+                                           f"{XLSX_FILE} and {DB_FILE}"))
         columns = column_names(res.get("schema", {}).get("fields", []))
         k = by_resource.get(res["name"])
         dates = fact_dates(res.get("schema", {}).get("fields", []), k,

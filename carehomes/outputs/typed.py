@@ -116,4 +116,4 @@ def owners_holding(tables: list[Table], package: dict) -> frozenset[str]:
 def field_description(f: dict) -> str:
     """A field's description without the CSV-only note on formula apostrophes."""
     text = f.get("description", "")
-    return (text[:text.rindex(FORMULA_RULE)] if text.endswith(" holds the values without it).") and FORMULA_RULE in text else text).rstrip()
+    return (text[:text.rindex(FORMULA_RULE)] if text.endswith(" the values without it).") and FORMULA_RULE in text else text).rstrip()
