@@ -324,7 +324,8 @@ def _package(files: dict[str, bytes], resources: list[dict], profile: dict, rele
             {"title": "Open Referral UK: UK profile of HSDS 3.0 (the tables and their schemas)", "path": PROFILE_URL,
              "description": f"{ATTRIBUTION}. Licensed under CC BY-SA 4.0."},
             *owner_sources(load_schema(), "cqc"),  # as datapackage.json names it
-            {"title": "Care home providers", "description": "Facts supplied by each home through its profile."}],
+            {"title": "Care providers", "description": "Facts supplied by each service, a care home or a home care agency, "
+                                                   "through its profile."}],
         "resources": resources,
     }
     files["datapackage.json"] = (json.dumps(pkg, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
