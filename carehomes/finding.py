@@ -138,20 +138,28 @@ def town_of(view: HomeView, labels: dict[str, str]) -> str | None:
     return labels.get(town_key(town)) if isinstance(town, str) else None
 
 
-# the last word of an address part that names a road or a building, not the place it is in
-_NOT_A_PLACE = frozenset("""road rd street st lane ln avenue ave drive dr close way crescent grove place square terrace
-hill gardens court park centre center estate house mill row walk view parade mews yard building buildings suite
-unit floor office offices chambers works wharf quay""".split())
+# words naming a road, and a building or site: an address part holding one is not the place it is in
+_ROAD = frozenset("""road rd street st lane ln avenue ave drive dr close way crescent grove place square terrace hill
+gardens court row walk view parade mews""".split())
+_BUILDING = frozenset("""house mill centre center estate park building buildings suite unit floor office offices
+chambers works wharf quay yard""".split())
 
 
 def street_place(street: str) -> str | None:
-    """The place an address's street line ends with, where CQC gives one after a comma ("Ivy Mill, Crown Street,
-    Failsworth": Failsworth; "Perth Street, Royton": Royton): its last part, when it has no digit and does not hold
-    a word naming a road or a building ("Albert Street", "Featherstall Road South", "Broadway Business Park"); else None."""
+    """The place an address's street line ends with, where CQC gives one after the road ("Ivy Mill, Crown Street,
+    Failsworth": Failsworth; "Perth Street, Royton": Royton): its last part, when that has no digit and no word naming a
+    road or a building, and the part before it is a road (it holds a number, or ends with a word naming a road). Else
+    None: "Martha House, Hampton Green" is a house on a road called Hampton Green, "Hollinwood Business Centre, Albert
+    Street" a building on a road."""
     parts = [p.strip() for p in street.split(",") if p.strip()]
-    if len(parts) < 2 or any(ch.isdigit() for ch in parts[-1]):
+    if len(parts) < 2:
         return None
-    return parts[-1] if not any(w.lower().strip(".") in _NOT_A_PLACE for w in parts[-1].split()) else None
+    last, before = parts[-1], parts[-2]
+    if any(ch.isdigit() for ch in last) or any(w.lower().strip(".") in _ROAD | _BUILDING for w in last.split()):
+        return None
+    words = before.split()
+    road = any(ch.isdigit() for ch in before) or (bool(words) and words[-1].lower().strip(".") in _ROAD)
+    return last if road else None
 
 
 def search_words(view: HomeView, labels: dict[str, str]) -> str:

@@ -332,8 +332,9 @@ def test_a_service_is_found_by_the_place_its_street_line_ends_with():
 
     assert [street_place(s) for s in ("Ivy Mill, Crown Street, Failsworth", "Perth Street, Royton", "Suite 17 Greengate,, Middleton",
                                       "Hollinwood Business Centre, Albert Street", "Prospect House, Featherstall Road South",
-                                      "Marle House, Oldham Broadway Business Park", "12 High Street", "Flat 2, 10-12")] == \
-        ["Failsworth", "Royton", "Middleton", None, None, None, None, None]
+                                      "Marle House, Oldham Broadway Business Park", "12 High Street", "Flat 2, 10-12",
+                                      "Martha House, Hampton Green", "Royton House, 77 Oldham Road, Shaw")] == \
+        ["Failsworth", "Royton", "Middleton", None, None, None, None, None, None, "Shaw"]
     data = {"slug": "x", "name": "X", "location_id": "1-1", "locality": "Oldham",
             "address": {"street": "Unit 3, Fields New Road, Chadderton", "town": "Oldham", "postcode": "OL9 8NP"}}
     view = HomeView(data, TODAY)
