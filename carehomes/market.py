@@ -649,7 +649,7 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
            + (f" {gone:,} closed home{'s are' if gone != 1 else ' is'} not counted." if gone else "") + "</p>"]
     stale_words = register_stale_words(data_date(services), services)
     if stale_words:
-        out.append('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
+        out.append('<div class="admonition warning" role="note"><p class="admonition-title">The CQC information may be out of date</p>'
                    f"<p>{html.escape(stale_words)}</p></div>")
     out.append(kind_html(views, names, groups, area_word, today, tables))
 

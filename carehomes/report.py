@@ -588,7 +588,7 @@ def report_html(found: list[Signal], views: list[HomeView], today: dt.date, thre
     answered = (views[0].today if views else today).isoformat()  # the day the services' own answers are aged from
     words = site_words(current)  # 'homes' on a site of care homes; 'services' with agencies too
     stale_words = register_stale_words(today, views)
-    stale = f'<p role="note"><strong>The CQC facts may be out of date.</strong> {e(stale_words)}</p>\n' if stale_words else ""
+    stale = f'<p role="note"><strong>The CQC information may be out of date.</strong> {e(stale_words)}</p>\n' if stale_words else ""
     body = "".join(
         f"<tr><th scope=\"row\"><a href=\"{e(site_url.rstrip('/'))}/homes/{e(s.slug)}/\">{e(s.home)}</a><br><small>{e(s.kind)}{', ' if s.kind else ''}{e(s.location_id)}</small></th>"
         f"<td>{e(s.provider) or 'not known'}<br><small>{e(s.provider_id)}</small></td><td>{e(s.beds) or ('not known' if s.beds_apply else 'not applicable')}</td>"

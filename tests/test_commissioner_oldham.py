@@ -91,10 +91,10 @@ def test_the_market_page_and_report_warn_when_the_register_they_are_as_at_is_pas
             "have opened, closed, changed their beds or been inspected. We show this warning when CQC&#x27;s data is more "
             "than 3 months old.")
     page = market_html(views, TODAY)
-    assert ('<div class="admonition warning" role="note"><p class="admonition-title">The CQC facts may be out of date</p>'
+    assert ('<div class="admonition warning" role="note"><p class="admonition-title">The CQC information may be out of date</p>'
             f"<p>{said}</p></div>") in page
     report = report_html(signals(views, dt.date(2025, 3, 20), dict(DEFAULTS)), views, dt.date(2025, 3, 20), dict(DEFAULTS), "https://x.org/")
-    assert f'<p role="note"><strong>The CQC facts may be out of date.</strong> {said}</p>' in report
+    assert f'<p role="note"><strong>The CQC information may be out of date.</strong> {said}</p>' in report
     fresh = views_of(oldham_import[1], dt.date(2025, 6, 19))  # 2 months 30 days after the register
     assert "may be out of date" not in market_html(fresh, dt.date(2025, 6, 19))
     assert "may be out of date" not in report_html([], fresh, dt.date(2025, 3, 20), dict(DEFAULTS), "https://x.org/")
