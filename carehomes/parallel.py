@@ -257,8 +257,32 @@ def _worker_start(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's handler: a worker ends when told to
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # born blocked (_ctrl_c_held)
+    _hold_sigterm_while_sending()
     end_with_parent(parent)
     leave_inherited_alone()
+
+
+def _hold_sigterm_while_sending() -> None:
+    """In a pool's worker: SIGTERM held back while it writes a result to the pipe it shares with its siblings, and
+    delivered after. A worker killed half way through a result (SIGTERM to the process group: a CI job cancelled,
+    ``timeout``) left part of a message in the pipe; the pool's thread in the main process waited for the rest for
+    ever, holding the build's lock, and every later build waited on it (1 time in 3 on a national build). The
+    worker's ``_sendback_result`` (Python's, looked up by name at each result) is wrapped here only."""
+    from concurrent.futures import process
+
+    send = process._sendback_result
+    if not hasattr(signal, "pthread_sigmask") or getattr(send, "held", False):
+        return
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            return send(*args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+    held.held = True  # type: ignore[attr-defined]
+    process._sendback_result = held
 
 
 def leave_inherited_alone() -> None:

@@ -320,3 +320,39 @@ def test_a_pools_future_cancelled_takes_a_broken_pools_error_quietly():
         done = pool.submit(time.sleep, 0)
     with pytest.raises(Exception, match="FINISHED"):
         done.set_exception(BrokenProcessPool("a worker ended"))  # a future not cancelled still says so
+
+
+class _TermWhilePickled:
+    """A result whose pickling (in the worker, as it is sent back) sends the worker SIGTERM: a process group stopped
+    while a worker writes its result."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __reduce__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return (_TermWhilePickled, (self.value,))
+
+
+def _term_while_sending(value: int) -> _TermWhilePickled:
+    return _TermWhilePickled(value)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks on this system (Windows)")
+def test_a_worker_told_to_stop_while_it_sends_a_result_sends_it_whole_first():
+    """A worker killed half way through writing its result left part of a message in the pipe, and the pool's thread
+    in the main process waited for the rest for ever (a review's SIGTERM to a national build's process group hung it
+    1 time in 3, holding its lock). SIGTERM is held while a result is written: the result arrives whole, then the
+    worker ends, and the pool says it is broken rather than hanging."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from carehomes.parallel import worker_pool
+
+    pool = worker_pool(1)
+    try:
+        first = pool.submit(_term_while_sending, 41)
+        assert first.result(timeout=30).value == 41  # sent whole before the SIGTERM that came during it was taken
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_term_while_sending, 42).result(timeout=30)
+    finally:
+        pool.shutdown(wait=True)
