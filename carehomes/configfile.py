@@ -86,6 +86,48 @@ def load_config_chain(path: Path) -> ConfigChain:
     return chain
 
 
+MAX_SETTINGS_DEPTH = 40  # mkdocs.yml's nav, theme and extensions are a few levels deep
+MAX_SETTINGS_NODES = 200_000  # values once every alias (*name) is written out: a few hundred in a real mkdocs.yml
+
+
+class SettingsLoader(yaml.SafeLoader):
+    """A SafeLoader for a settings file (mkdocs.yml, --config, --signals) that refuses, as a YAML error naming the line,
+    nesting deeper than MAX_SETTINGS_DEPTH (PyYAML reads nesting by recursion: 5,000 brackets were a RecursionError
+    and 3,000 lines of traceback) and aliases that multiply to more than MAX_SETTINGS_NODES values (a "billion
+    laughs" file under extra.directory ran the engine out of memory), as profiles refuse both."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        depth = self.__dict__.get("_depth", 0)
+        if depth >= MAX_SETTINGS_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"is nested more than {MAX_SETTINGS_DEPTH} levels deep, deeper "
+                                              "than any setting", self.peek_event().start_mark)
+        self._depth = depth + 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+        sizes: dict[int, int] = self.__dict__.setdefault("_sizes", {})
+        if node is not None and id(node) not in sizes:  # an alias gives the node it names, whose size counts again where it is used
+            sizes[id(node)] = 1 + (sum(sizes.get(id(n), 1) for n in node.value) if isinstance(node, yaml.SequenceNode) else
+                                   sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
+                                   if isinstance(node, yaml.MappingNode) else 0)
+            if sizes[id(node)] > MAX_SETTINGS_NODES:
+                raise yaml.composer.ComposerError(None, None, f"its aliases (*name) repeat it to more than "
+                                                  f"{MAX_SETTINGS_NODES:,} values, more than any settings file holds",
+                                                  node.start_mark)
+        return node
+
+
+def yaml_problem(path: Path | str, exc: yaml.YAMLError) -> str:
+    """A YAML error as one line naming the file, line and column and what is wrong ("found '<stream end>'" told no one
+    where, and named the file "<unicode string>")."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+    return f"{where}: is not valid YAML: {plain(problem, 160)}{f' ({plain(context, 80)})' if context else ''}"
+
+
 class _RepeatedKey(Exception):
     """A key written twice in one mapping of a settings file: (the key as written again, the line of the first, the line
     of the second, the first as written)."""
@@ -93,7 +135,7 @@ class _RepeatedKey(Exception):
 
 def _loader(chain: ConfigChain) -> type[yaml.SafeLoader]:
     """A loader that reads any tag (!ENV, !!python/name:...) as empty, noting it: the build needs only plain settings."""
-    class _Loose(yaml.SafeLoader):
+    class _Loose(SettingsLoader):
         def flatten_mapping(self, node: yaml.MappingNode) -> None:
             """Refuse a key written twice in a mapping (YAML keeps the last without a word: a setting added near the top
             was undone by the template's own further down), before its merge keys (<<) are flattened into it: each
@@ -195,7 +237,7 @@ def _load(path: Path, seen: list[Path], chain: ConfigChain) -> dict[str, Any]:
                               "may not hold (a control character, often pasted in by mistake); retype that line without it"
                               ) from None
     except yaml.YAMLError as exc:
-        raise ConfigFileError(f"{path}: is not valid YAML ({exc}); fix the line shown") from None
+        raise ConfigFileError(f"{yaml_problem(path, exc)}; fix that line") from None
     except _RepeatedKey as exc:
         key, first, again, first_key = exc.args
         as_written = "" if first_key == key else f", as '{plain(str(first_key), 80)}'"

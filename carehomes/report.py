@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .ages import nice_date
+from .configfile import SettingsLoader
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
@@ -154,7 +155,7 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
         raise ConfigError(f"{path}: is not UTF-8 text: {undecodable(raw, exc.start)}; give a signals.yaml file saved as "
                           "UTF-8 text with --signals") from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=SettingsLoader) or {}  # noqa: S506 (a SafeLoader with limits)
         twice = _written_twice(text)
     except yaml.YAMLError as exc:
         if re.search(r"(?m)^site_name\s*:", text):  # the site's mkdocs.yml, whose !ENV tags plain YAML cannot read
@@ -189,7 +190,7 @@ def load_thresholds(path: Path | None) -> dict[str, float]:
 
 def _written_twice(text: str) -> list[tuple[str, int, int]]:
     """Each top-level key a YAML text writes again: (the key, its first line, the line again)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=SettingsLoader)
     seen: dict[str, int] = {}
     out = []
     for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:

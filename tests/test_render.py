@@ -528,7 +528,37 @@ def test_a_value_yaml_cannot_read_as_its_type_is_a_message_naming_its_line(tmp_p
     config.write_text("site_name: X\n" + text)
     with pytest.raises(ConfigFileError) as err:
         read_config(config)
-    assert str(err.value).startswith(f"{config}: is not valid YAML ({said}\n  in \"<unicode string>\", line 3, column 6:")
+    assert str(err.value) == f"{config}, line 3, column 6: is not valid YAML: {said}; fix that line"
+
+
+@pytest.mark.parametrize("text, said", [
+    ("extra:\n  n: " + "[" * 5000 + "]" * 5000 + "\n", "line 3, column 44: is not valid YAML: is nested more than 40 levels "
+     "deep, deeper than any setting; fix that line"),
+    ("extra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"  {n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh", strict=True)),
+     "line 8, column 6: is not valid YAML: its aliases (*name) repeat it to more than 200,000 values, more than any "
+     "settings file holds; fix that line"),
+    ("site_name: [\n", None),
+])
+def test_a_settings_file_too_deep_a_billion_laughs_or_cut_short_is_one_line(tmp_path, text, said):
+    """Nesting 5,000 deep was a RecursionError (3,000 lines of traceback), a "billion laughs" under extra ran the engine
+    out of memory, and YAML cut short named the file "<unicode string>" (hostile-input review): each is one line naming
+    the file, line and column. The report's --signals file reads the same way."""
+    from carehomes.configfile import ConfigFileError
+    from carehomes.report import ConfigError, load_thresholds
+    from carehomes.siteconfig import read_config
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text if text.startswith("site_name") else "site_name: X\n" + text)
+    with pytest.raises(ConfigFileError) as err:
+        read_config(config)
+    assert str(err.value) == (f"{config}, {said}" if said else f"{config}, line 2, column 1: is not valid YAML: expected the "
+                              "node content, but found '<stream end>' (while parsing a flow node); fix that line")
+    if said:
+        signals = tmp_path / "signals.yaml"
+        signals.write_text(text)
+        with pytest.raises(ConfigError, match=r"is not valid YAML \((is nested more than 40|its aliases)"):
+            load_thresholds(signals)
 
 
 SMALL = ("--providers", str(FIXTURES / "profiles"))  # the two fictional homes: enough for a test of the settings

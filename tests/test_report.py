@@ -286,6 +286,12 @@ def test_a_wrong_threshold_is_said_in_yamls_words_and_an_alias_bomb_is_never_pri
                    "inadequate_within_years: {x: 1}\n")
     with pytest.raises(ConfigError) as err:
         load_thresholds(cfg)
+    # refused as it is read, before any value is looked at (configfile.SettingsLoader), as mkdocs.yml is
+    assert str(err.value) == (f"{cfg}:6: is not valid YAML (its aliases (*name) repeat it to more than 200,000 values, more "
+                              "than any settings file holds); write one 'name: number' per line")
+    cfg.write_text("a: &a [1, 2]\nrecent_days: *a\nbed_drop_percent:\nbed_drop_min_beds: yes\ninadequate_within_years: {x: 1}\n")
+    with pytest.raises(ConfigError) as err:
+        load_thresholds(cfg)
     said = [line.split(": ", 1)[1] for line in str(err.value).splitlines() if "must be" in line]
     assert said == ["recent_days must be a number of 0 or more, not a list",
                     "bed_drop_percent must be a number of 0 or more, not blank",
