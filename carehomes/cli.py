@@ -130,19 +130,27 @@ def _home_folder() -> list[Path]:
         return []
 
 
+def _project_folders(providers: list[str], snapshots: bool = False) -> list[tuple[Path, str, bool]]:
+    """The folders an output folder given to data, report or release must not be, or be inside (read_folder_problem):
+    the folders of profiles and anything in them (a report or data files there are committed with the profiles: a
+    review's report --out providers put the unpublished commissioner report where it is published), the schema, the
+    code, and but for release's snapshots (``snapshots``: they belong in releases/, or an area's), the release
+    snapshots and the areas; and a folder of everything itself (the repository, the folder the command runs in, your
+    home folder, the root), among whose files its own would be strewn."""
+    return [*((Path(p), "a folder of profiles", True) for p in providers), (ROOT / "schema", "the schema", True),
+            (ROOT / "carehomes", "the code", True),
+            *(() if snapshots else ((ROOT / "releases", "the release snapshots", True),
+                                    (ROOT / "areas", "the areas' profiles, settings and release snapshots", True))),
+            (ROOT, "the repository", False), (Path.cwd(), "the folder this command runs in", False),
+            *((home, "your home folder", False) for home in _home_folder()),
+            (Path(Path.cwd().anchor or "/"), "the file system's root", False)]
+
+
 def cmd_data(args: argparse.Namespace) -> int:
     from .publish import site_name, site_url, write_data
 
     out = Path(args.out)  # its .. worked out in main (_out_path)
-    # a folder of profiles itself (its data files would lie among the profiles; a folder inside it is not read)
-    read = [*((Path(p), "a folder of profiles", False) for p in args.providers), (ROOT / "schema", "the schema", True),
-            (ROOT / "releases", "the release snapshots", True), (ROOT / "carehomes", "the code", True),
-            (ROOT / "areas", "the areas' profiles, settings and release snapshots", True),
-            # and a folder of everything (its open data files would be strewn among the rest, as build refuses)
-            (ROOT, "the repository", False), (Path.cwd(), "the folder this command runs in", False),
-            *((home, "your home folder", False) for home in _home_folder()),
-            (Path(Path.cwd().anchor or "/"), "the file system's root", False)]
-    if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", read, "site/data")):
+    if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", _project_folders(args.providers), "site/data")):
         return 1
     # one pass: each profile's pieces of the data are made where it is loaded and checked
     result = _checked_or_report(args.providers, f"nothing was published; {out} is unchanged", keep_data=False, pieces=True)
@@ -504,7 +512,9 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .releases import ReleaseError, check_new_release, list_releases, snapshot
 
     folder = Path(args.releases)
-    if _refused(output_folder_problem(folder, "--releases")):
+    # the snapshots' own folder may be anywhere but among the profiles, the schema, the code or a folder of everything
+    if _refused(output_folder_problem(folder, "--releases"),
+                read_folder_problem(folder, "--releases", _project_folders(args.providers, snapshots=True), "releases")):
         return 1
     result = _checked_or_report(args.providers, "no release was made")
     if result is None:
@@ -537,7 +547,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     config = Path(args.signals)
-    if _refused(output_folder_problem(out, "--out"), _releases_problem(Path(args.releases), args, missing=True),
+    if _refused(output_folder_problem(out, "--out"), read_folder_problem(out, "--out", _project_folders(args.providers), "report"),
+                _releases_problem(Path(args.releases), args, missing=True),
                 f"--signals {config}: is a folder, not a file; give the thresholds file, e.g. signals.yaml"
                 if config.is_dir() else None):
         return 1

@@ -499,7 +499,7 @@ def test_data_never_writes_over_a_folder_the_project_reads(tmp_path, capsys, ins
     """data writes its files one by one over any of the same name: --out schema replaced the schema's
     datapackage.json (every later build stopped), --out releases/<date> rewrote a published snapshot."""
     prov = providers(tmp_path)
-    out = prov if inside == "PROVIDERS" else ROOT / inside  # a folder inside the profiles' is not read: allowed
+    out = prov if inside == "PROVIDERS" else ROOT / inside
     folder = prov if inside.startswith("PROVIDERS") else ROOT / inside.split("/")[0]
     before = tree(folder)
     code, stdout, err = run(capsys, "data", "--providers", str(prov), "--out", str(out))
@@ -507,6 +507,22 @@ def test_data_never_writes_over_a_folder_the_project_reads(tmp_path, capsys, ins
     assert (code, stdout, err) == (1, "", f"--out {out}: {where} {folder}, {what}, whose files it would write over; "
                                           "give a folder of its own, e.g. --out site/data\n")
     assert tree(folder) == before
+
+
+@pytest.mark.parametrize("command, flag, usual", [("data", "--out", "site/data"), ("report", "--out", "report"),
+                                                 ("release", "--releases", "releases")])
+def test_data_report_and_release_write_nothing_in_or_under_the_profiles_folder(tmp_path, capsys, command, flag, usual):
+    """A report or data files among the profiles are committed with them: report --out providers put the unpublished
+    commissioner report where the profiles are published, release --releases providers wrote providers/<date>/, and
+    data --out providers/x wrote 20 files there, and check still said no problems (hostile-input review)."""
+    prov = providers(tmp_path)
+    before = tree(prov)
+    for out in (prov, prov / "x"):
+        code, stdout, err = run(capsys, command, "--providers", str(prov), flag, str(out))
+        where = "is" if out == prov else "is inside"
+        assert (code, stdout, err) == (1, "", f"{flag} {out}: {where} {prov}, a folder of profiles, whose files it would "
+                                              f"write over; give a folder of its own, e.g. {flag} {usual}\n")
+    assert tree(prov) == before
 
 
 @pytest.mark.parametrize("where, what", [("HERE", "the folder this command runs in"), ("HOME", "your home folder")])
