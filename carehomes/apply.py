@@ -396,7 +396,9 @@ def apply_records(records: list[Record], providers: Path, *, fmt: str, data_date
     _check_plan(writes, origins, schema)
     if not dry_run:
         providers.mkdir(parents=True, exist_ok=True)
-        with ctrl_c_after():  # every profile or, before this, none (a full disk too: OSError, nothing changed)
+        done = (f"The import had written all {len(writes):,} profiles it changes before it stopped; run it again to see "
+                "its report (it finds nothing more to change).")
+        with ctrl_c_after(done):  # every profile or, before this, none (a full disk too: OSError, nothing changed)
             write_texts_atomic(writes)
     return report
 

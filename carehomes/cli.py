@@ -1504,7 +1504,10 @@ _CTRL_C: list[int] = []  # a Ctrl+C this process was given (ctrl_c)
 def _interrupted() -> int:
     """Say that the command was interrupted: Ctrl+C, exit status 130; SIGTERM (a CI job cancelled, a container or
     service stopped, ``kill``), 143, the shells' codes for them."""
-    _say("Stopped." if signal.SIGTERM in _CTRL_C else "Interrupted.")
+    from .fsutil import DONE_BEFORE_STOP
+
+    _say(" ".join(["Stopped." if signal.SIGTERM in _CTRL_C else "Interrupted.", *DONE_BEFORE_STOP]))
+    DONE_BEFORE_STOP.clear()  # said once: the next command run in this process has its own
     return stopped_status()
 
 
@@ -1543,7 +1546,10 @@ def _python_ctrl_c() -> None:
     half-made build folder (440 MB) until the next build. Worker processes take SIGTERM's default back
     (parallel._worker_start): their parent's end is sent to them as SIGTERM."""
     if threading.current_thread() is threading.main_thread():
+        from .fsutil import DONE_BEFORE_STOP
+
         _CTRL_C.clear()
+        DONE_BEFORE_STOP.clear()  # a batch's word from an earlier command run in this process is not this one's
         before_int = signal.signal(signal.SIGINT, ctrl_c)
         _SIGINT_BEFORE[:] = [signal.default_int_handler if before_int is None else before_int]
         before = signal.signal(signal.SIGTERM, ctrl_c)

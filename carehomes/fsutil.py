@@ -253,11 +253,16 @@ def _remove_in_background(trash: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+DONE_BEFORE_STOP: list[str] = []  # what a batch held by ctrl_c_after finished before the stop it held (said with it)
+
+
 @contextlib.contextmanager
-def ctrl_c_after() -> Iterator[None]:
+def ctrl_c_after(done: str | None = None) -> Iterator[None]:
     """Hold Ctrl+C (SIGINT) and SIGTERM until the block has run, then raise KeyboardInterrupt, or end as SIGTERM
     would have: a batch of files that belong together (an import's profiles, a vacancy sheet's homes) is written
-    whole, never cut part way (Ctrl+C at 9 s of a national import left 89 of its 15,403 profiles). Only the main
+    whole, never cut part way (Ctrl+C at 9 s of a national import left 89 of its 15,403 profiles). ``done``: what the
+    block has done when it ends, kept in DONE_BEFORE_STOP for the command to say with "Interrupted." (an import
+    stopped as it put its files in place said only "Interrupted.", though every profile was written). Only the main
     thread can."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -269,6 +274,8 @@ def ctrl_c_after() -> Iterator[None]:
     finally:
         for s, handler in before.items():
             signal.signal(s, handler)
+    if caught and done:
+        DONE_BEFORE_STOP.append(done)
     if signal.SIGTERM in caught:
         signal.raise_signal(signal.SIGTERM)  # as it was sent, now that the batch is whole
     if signal.SIGINT in caught:

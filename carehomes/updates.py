@@ -1170,6 +1170,7 @@ def _not_this_kind(sheet: Sheet, data: dict[str, Any], slug: str) -> str | None:
 def write_edits(edits: list[Edit]) -> list[Path]:
     """Write every checked edit that changes something; returns the files written."""
     writes = [(e.path, e.text) for e in edits if e.text is not None and e.changed]
-    with ctrl_c_after():  # a sheet's homes all, or none (a full disk too: OSError, nothing changed)
+    done = f"Every profile the update changes ({len(writes):,}) was written before it stopped."
+    with ctrl_c_after(done):  # a sheet's homes all, or none (a full disk too: OSError, nothing changed)
         write_texts_atomic(writes)
     return [path for path, _ in writes]

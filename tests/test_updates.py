@@ -754,7 +754,8 @@ def test_ctrl_c_while_a_sheet_is_written_waits_for_every_home(repo, monkeypatch,
     f.write_text(ten_homes(repo))
     written = ctrl_c_on_first_write(monkeypatch, updates)  # Ctrl+C as the first home is written
     assert main(["vacancies", "--from-csv", str(f), "--providers", str(repo / "providers")]) == 130
-    assert capsys.readouterr().err.endswith("Interrupted.\n") and len(written) == 10
+    assert capsys.readouterr().err.endswith("Interrupted. Every profile the update changes (10) was written before it "
+                                            "stopped.\n") and len(written) == 10
 
 
 @pytest.mark.parametrize("content, said", [
