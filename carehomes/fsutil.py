@@ -36,7 +36,9 @@ def not_written(exc: OSError, where: Path | str, flag: str = "--out") -> str:
     ``flag``: the option that gives another folder ("" when there is none, as for the files docs writes in place)."""
     if exc.errno is None:  # one of ours with its own words (a damaged Code-Point file): they say it already
         return str(exc)
-    shown = str(exc.filename or where)
+    # a copy (shutil's, as the engine copies the theme's files) names what it copied from first and what it was
+    # writing second: the file not written is the second (a full disk named the theme's own search.js in .venv)
+    shown = str(exc.filename2 if exc.filename2 and exc.errno in (*_FULL, errno.EROFS) else exc.filename or where)
     if exc.errno in _FULL:
         other = f", or give {flag} a folder on another disk" if flag else ""
         return (f"{shown}: cannot be written: the disk is full (no space left on it). Free some space on the disk that "

@@ -76,6 +76,17 @@ def test_the_file_is_named_when_python_knows_it():
         "disk that holds site/data, or give --releases a folder")
 
 
+def test_a_copy_that_fills_the_disk_names_the_file_it_was_writing_not_the_one_it_read(tmp_path):
+    """shutil's copy (the engine copying the theme's files) raises its error naming its source first and its
+    destination second: a full disk was said as ".venv/.../search.a7633da7.min.js: cannot be written"
+    (hostile-input review), a file of the theme's own, not the site's."""
+    source, target = tmp_path / "theme.js", tmp_path / "site" / "theme.js"
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source), None, str(target))  # as shutil raises it
+    assert not_written(full, tmp_path / "site").startswith(f"{target}: cannot be written: the disk is full")
+    denied = OSError(errno.EACCES, os.strerror(errno.EACCES), str(target))  # one file named: that one
+    assert not_written(denied, tmp_path / "site").startswith(f"{target}: cannot be written: you are not allowed")
+
+
 @pytest.mark.slow  # builds a whole site (the fast set stays under 30 s)
 def _renamed_profiles(tmp_path: Path) -> Path:
     """A copy of the fixture profiles, each home renamed ("Renamed ..."): a second run with something to write."""
