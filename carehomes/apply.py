@@ -246,6 +246,8 @@ def _la_hint(want: str, areas: list[str]) -> str:
     near = within or sorted(part, key=len, reverse=True)[:1] or [keys[k] for k in difflib.get_close_matches(want, list(keys), n=1, cutoff=0.6)]
     if near:
         return f"did you mean {' or '.join(repr(n) for n in near)}?"
+    if not areas:  # a header alone, or rows that name no local authority
+        return "the file names no local authority at all: is it only a header, or cut short? Give the whole file"
     if len(areas) <= LA_NAMED_MAX:
         return f"the file's local authorities are {and_list([repr(a) for a in areas])}"
     return f"the file has {len(areas)} areas"

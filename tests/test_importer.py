@@ -630,6 +630,18 @@ def test_a_councils_full_name_or_an_unknown_one_is_answered_with_the_files_own_n
     assert not (tmp_path / "p").exists()
 
 
+def test_a_file_of_a_header_alone_says_it_names_no_local_authority(tmp_path, shared_data):
+    """A register file cut to its header, imported for a council, said "the file's local authorities are " and nothing
+    after it (hostile-input review)."""
+    src = tmp_path / "header.csv"
+    with NATIONAL.open(encoding="utf-8-sig", newline="") as f:
+        src.write_text(f.readline(), encoding="utf-8")
+    with pytest.raises(ImportError_) as exc:
+        import_cqc(src, tmp_path / "p", "Herefordshire", dry_run=True, as_of=dt.date(2021, 3, 31))
+    assert str(exc.value) == ("has no care homes in local authority 'Herefordshire'; the file names no local authority at "
+                              "all: is it only a header, or cut short? Give the whole file")
+
+
 @pytest.mark.slow  # reads the whole national register
 def test_an_unchanged_profile_is_known_current_without_its_round_trip_parse(tmp_path, shared_data, monkeypatch):
     """Importing the same register again round-trip parsed every profile to find nothing to change (nationally 47 s for
