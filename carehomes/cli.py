@@ -390,6 +390,15 @@ def _port(text: str) -> int:
     return port
 
 
+def _host(text: str) -> str:
+    """An argparse type: an address to listen on, never empty (an empty --host listened on every address of the
+    computer, for anyone on its network, and said so as http://:8000/)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty address listens on every network this computer is on; give one, "
+                                         "e.g. 127.0.0.1 (this computer only) or 0.0.0.0 (every network, on purpose)")
+    return text.strip()
+
+
 def _no_address(host: str, exc: OSError) -> str | None:
     """What to say when ``host`` is no address of this computer (getaddrinfo's negative codes): another port would
     not help; None for any other failure to listen."""
@@ -1338,7 +1347,7 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what renders the pages' frame from mkdocs.yml: mkdocs (mkdocs-material) or zensical")
         if name == "serve":
-            b.add_argument("--host", default="127.0.0.1",
+            b.add_argument("--host", type=_host, default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")
             b.add_argument("--port", type=_port, default=8000,
                            help="port from 1 to 65535 (default: 8000; 0 picks any free port and prints it)")
@@ -1347,7 +1356,8 @@ def parser() -> argparse.ArgumentParser:
     sa = sub.add_parser("serve-api", help="serve the Open Referral UK API with queries and paging, from a built site")
     sa.add_argument("--site", help="the built site whose data/oruk-services.json to serve (default: site/)")
     _area_option(sa)
-    sa.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    sa.add_argument("--host", type=_host, default="127.0.0.1",
+                    help="address to listen on (default: 127.0.0.1, this computer only)")
     sa.add_argument("--port", type=_port, default=8001,
                     help="port from 1 to 65535 (default: 8001; 0 picks any free port and prints it)")
     sa.add_argument("--api-url", default="", help="the API's public address, e.g. https://oruk.example.gov.uk/ "

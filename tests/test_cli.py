@@ -130,6 +130,18 @@ def test_serve_refuses_a_port_out_of_range_before_building(tmp_path):
         assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.parametrize("command", ["serve", "serve-api"])
+def test_an_empty_host_is_refused_not_every_network(tmp_path, command):
+    """serve --host '' listened on every address of the computer, for anyone on its network, and said so as
+    http://:43511/ (hostile-input review)."""
+    r = run_build(command, "--host", "", "--out" if command == "serve" else "--site", str(tmp_path / "site"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.splitlines()[-1] == (f"build.py {command}: error: argument --host: an empty address listens on every "
+                                         "network this computer is on; give one, e.g. 127.0.0.1 (this computer only) or "
+                                         "0.0.0.0 (every network, on purpose)")
+    assert not (tmp_path / "site").exists()
+
+
 def test_a_wrong_face_file_is_one_message_not_a_traceback(tmp_path, monkeypatch):
     """A face.json entry build cannot word a page with (a fallback without its path, a formatter that does not exist)
     was a FaceError traceback from build: it is its one line, naming the file and entry, exit 1."""
