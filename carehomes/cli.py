@@ -88,7 +88,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
     missing = [p for p in paths if not p.exists()]
     if missing:
-        _say("\n".join(f"{p}: no such file or folder" for p in missing))
+        _say("\n".join(f"{p}: no such file or folder; give a profile (.yaml) or a folder of them, e.g. providers/"
+                       for p in missing))
         return 2
     result = check_paths(paths, keep_data=False, external=True)
     for p in result.problems:
@@ -848,7 +849,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [PROVIDERS]
     missing = [p for p in paths if not p.exists()]
     if missing:
-        _say("\n".join(f"{p}: no such file or folder" for p in missing))
+        _say("\n".join(f"{p}: no such file or folder; give a profile (.yaml) or a folder of them, e.g. providers/"
+                       for p in missing))
         return 2
     files, problems = find_profiles(paths)
     if not args.paths:

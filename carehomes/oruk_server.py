@@ -188,6 +188,8 @@ def load(site: Path, give_site: str = "give --site") -> Catalogue:
     """The site's published ORUK records (``data/oruk-services.json``), ready to answer queries. ``give_site`` says how
     the folder is given (``set CAREHOMES_SITE to`` for app_from_env)."""
     path = site / SERVICES_FILE
+    if site.exists() and not site.is_dir():
+        raise DataMissing(f"{site}: is a file, not a folder; {give_site} the folder of a built site (site/)")
     if not site.is_dir():
         raise DataMissing(f"{site}: no such folder; build the site first (python3 build.py build) or {give_site} "
                           "the folder of a built site")

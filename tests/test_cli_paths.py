@@ -668,3 +668,19 @@ def test_report_refuses_a_releases_folder_that_is_not_there_and_writes_nothing(t
     assert not out.exists()
     (tmp_path / "releases").mkdir()
     assert run_build("report", "--providers", str(prov), "--releases", str(tmp_path / "releases"), "--out", str(out)).returncode == 0
+
+
+def test_a_missing_or_wrong_input_says_what_to_give(tmp_path, capsys):
+    """'no such file or folder', 'no such file' and, for a file given as the site, 'no such folder' said what was wrong
+    but not what to give (hostile-input review)."""
+    missing = tmp_path / "missing.yaml"
+    assert run(capsys, "check", str(missing)) == (
+        2, "", f"{missing}: no such file or folder; give a profile (.yaml) or a folder of them, e.g. providers/\n")
+    csv_file = tmp_path / "missing.csv"
+    code, _, err = run(capsys, "import-cqc", str(csv_file), "--providers", str(tmp_path / "p"))
+    assert code != 0 and err.endswith(f"{csv_file}: no such file; check its name and folder, and give the CQC register "
+                                      "file you saved (or a folder of CQC API responses)\n"), err
+    site_file = tmp_path / "site.txt"
+    site_file.write_text("x")
+    code, _, err = run(capsys, "serve-api", "--site", str(site_file))
+    assert code != 0 and err.endswith(f"{site_file}: is a file, not a folder; give --site the folder of a built site (site/)\n"), err

@@ -842,7 +842,8 @@ def read_register(path: Path, as_of: dt.date | None = None) -> tuple[str, Record
     if path.is_dir():
         return _read_api_folder(path)
     if not path.exists():
-        raise ImportError_("no such file")
+        raise ImportError_("no such file; check its name and folder, and give the CQC register file you saved (or a "
+                           "folder of CQC API responses)")
     if not path.is_file():  # a pipe would be waited on for ever
         raise ImportError_("is not a regular file (a device or pipe); give a CQC register file, e.g. a CSV saved from CQC")
     with open(path, "rb") as fh:
