@@ -23,7 +23,7 @@ from .outputs.tables import ALSO_PUBLISHED, read_homes
 from .records import CURRENT_STATUSES, get_path
 from .safetext import plain
 from .schema import Field, Schema, load_schema
-from .text import and_list, restore, undecodable
+from .text import FORMULA_START, and_list, restore, undecodable
 
 FIRST = default_kind()  # releases compare the first kind's table (care homes); its name never changes
 HOMES_CSV = FIRST.csv_file
@@ -249,7 +249,8 @@ def _snapshot_problems(d: Path) -> list[str]:
                                 "made by the release command")
             else:
                 numbers, seen, no_id, short = _number_fields(FIRST), set[str](), False, False
-                for row in reader:  # one pass: each row's location ID, its number of cells and its numbers
+                texts, formula = _text_fields(FIRST), False
+                for row in reader:  # one pass: each row's location ID, its number of cells, its numbers and its text
                     if not no_id and not (row.get("location_id") or "").strip():
                         problems.append(f"{homes}:{reader.line_num}: has no location_id; the file is damaged")
                         no_id = True
@@ -257,6 +258,9 @@ def _snapshot_problems(d: Path) -> list[str]:
                         problems.append(found)
                         short = True
                     problems += _number_problems(homes, reader.line_num, row, numbers, seen)
+                    if not formula and (found := _formula_problem(homes, reader.line_num, row, texts)):
+                        problems.append(found)
+                        formula = True
         except UnicodeDecodeError:
             problems.append(f"{homes}: is not UTF-8 text: {_first_undecodable(homes)}; the file is damaged")
         except (csv.Error, OSError) as exc:
@@ -267,11 +271,15 @@ def _snapshot_problems(d: Path) -> list[str]:
             try:
                 reader = csv.DictReader(io.StringIO(table.read_bytes().decode("utf-8")))
                 numbers, seen, short = _number_fields(k), set[str](), False
+                texts, formula = _text_fields(k), False
                 for row in reader:
                     if not short and (found := _cells_problem(table, reader, row)):
                         problems.append(found)
                         short = True
                     problems += _number_problems(table, reader.line_num, row, numbers, seen)
+                    if not formula and (found := _formula_problem(table, reader.line_num, row, texts)):
+                        problems.append(found)
+                        formula = True
             except (UnicodeDecodeError, csv.Error, OSError):
                 pass
     package = d / "datapackage.json"
@@ -291,6 +299,24 @@ def _cells_problem(table: Path, reader: csv.DictReader, row: dict) -> str | None
     cells = len(row) - (None in row) + len(row.get(None) or []) - list(row.values()).count(None)
     return (f"{table}:{reader.line_num}: has {cells} cells where the first line names {len(reader.fieldnames or [])} "
             "columns; the file is damaged")
+
+
+def _text_fields(kind: Kind) -> frozenset[str]:
+    """A kind's table columns that hold text or lists (a number may start with a minus: a longitude)."""
+    return frozenset(f.name for f in kind.fields if f.type in ("string", "list"))
+
+
+def _formula_problem(table: Path, line: int, row: dict, texts: frozenset[str]) -> str | None:
+    """The first text cell of a snapshot's row that a spreadsheet would run as a formula (release writes such a value
+    after an apostrophe): the build publishes the snapshot as it is, so one changed by hand or saved by a spreadsheet
+    (a review's '=HYPERLINK(...)' name) would be served as a formula."""
+    for name, text in row.items():
+        if isinstance(name, str) and name in texts and isinstance(text, str) and text.startswith(FORMULA_START):
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            return (f"{table}:{line}: {name} is {shown!r}, which a spreadsheet would run as a formula; release writes "
+                    "such a value after an apostrophe, so the file was changed after it was made (by hand, or saved by a "
+                    "spreadsheet): restore it from git")
+    return None
 
 
 def _number_fields(kind: Kind) -> dict[str, Field]:

@@ -311,6 +311,29 @@ def test_a_snapshot_whose_numbers_are_not_numbers_is_refused_by_build_report_and
         assert r.returncode == 1 and "Traceback" not in r.stderr and expected[0] in r.stderr, (args, r.stderr)
 
 
+def test_a_snapshot_holding_a_formula_is_refused_not_republished(tmp_path):
+    """build publishes release snapshots as they are: a name changed by hand to '=HYPERLINK(...)' was accepted by build,
+    report and release and served under data/releases/ (hostile-input review). release writes such a value after an
+    apostrophe, so one without is a changed file; a negative number (a longitude) is a number, not a formula."""
+    rel = tmp_path / "releases"
+    d = rel / "2026-11-23"
+    shutil.copytree(ROOT / "releases" / "2026-11-23", d)
+    rows = list(csv.reader(io.StringIO((d / "care-homes.csv").read_text(encoding="utf-8"))))
+    name, longitude = rows[0].index("name"), rows[0].index("longitude")
+    assert all(r[longitude].startswith("-") for r in rows[1:] if r[longitude])  # Herefordshire is west of Greenwich
+    rows[2][name] = '=HYPERLINK("http://example.invalid","Aston House")'
+    rows[3][name] = "'=1+1"  # as release writes it: fine
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    (d / "care-homes.csv").write_text(buf.getvalue(), encoding="utf-8")
+    with pytest.raises(ReleaseError) as exc:
+        list_releases(rel)
+    assert str(exc.value).splitlines()[:-1] == [
+        f"{d / 'care-homes.csv'}:3: name is '=HYPERLINK(\"http://example.invalid\",\"...', which a spreadsheet would run "
+        "as a formula; release writes such a value after an apostrophe, so the file was changed after it was made (by hand, "
+        "or saved by a spreadsheet): restore it from git"]
+
+
 def test_a_snapshot_cut_short_or_with_cells_added_is_refused_not_a_traceback(tmp_path):
     """A care-homes.csv cut short in its last row (a copy or a commit that stopped half way), or with a row
     given more cells than the first line names columns: the file and line, never a traceback from build."""
