@@ -1050,8 +1050,8 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
             problems.append(f"{where}: {stray}")
             continue
         formulas = [col for col in ("home", *columns) if FORMULA.search(cells.get(col) or "")]
-        problems += [f"{where}: {col}: '{cells[col][:40].strip()}' looks like a spreadsheet formula; type the value itself"
-                     for col in formulas]
+        problems += [f"{where}: {col}: '{plain(cells[col], 40)}' looks like a spreadsheet formula; type the value itself"
+                     for col in formulas]  # its tab or carriage return shown as \t, \r: what makes it one
         if "home" in formulas:  # no home to check the other cells against
             continue
         home = (cells.get("home") or "").strip()

@@ -395,7 +395,8 @@ def test_csv_lists_every_bad_row_by_line(repo):
     lid = yaml.safe_load((repo / "providers" / "blackwells.yaml").read_text())["location_id"]
     f = repo.parent / "v.csv"
     rows = ["aston-house,=1+1,2,", "", f"{lid},,1,", "nope,,1,", "@SUM(A1),,1,", "bowley-court,,-3,",
-            "eastbank,,1,2099-01-01", "eastbank,,1,", "lyndale,,1,31/02/2026", "aston-house,4,,", "aston-hose,,1,"]
+            "eastbank,,1,2099-01-01", "eastbank,,1,", "lyndale,,1,31/02/2026", "aston-house,4,,", "aston-hose,,1,",
+            "\tbrockhampton-court,,1,"]
     f.write_text(csv_rows(rows))
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1
@@ -412,6 +413,7 @@ def test_csv_lists_every_bad_row_by_line(repo):
         "count these beds in residential_free, or ask the council to import the latest CQC register",
         "v.csv:12: home: 'aston-hose' is not a home in repo/providers (did you mean aston-house, the page of Aston House?); "
         "give the page name (such as aston-house) or the CQC location ID",
+        "v.csv:13: home: '\\tbrockhampton-court' looks like a spreadsheet formula; type the value itself",  # its tab shown
     ]
 
 
