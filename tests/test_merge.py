@@ -22,11 +22,12 @@ def test_merge_herefordshire_with_a_second_area(tmp_path, shared_data):
     import frictionless  # imported here, by the slow tests that use it: not on collection by each worker (0.3 s)
 
     here = publish(tmp_path, "here", ROOT / "providers")
-    assert run_build("import-cqc", str(NATIONAL), "--local-authority", "Shropshire", "--providers", str(tmp_path / "shrop")).returncode == 0
-    shrop = publish(tmp_path, "shrop", tmp_path / "shrop")
+    profiles = tmp_path / "shrop-profiles"  # its data beside its profiles, not among them (data --out refuses that)
+    assert run_build("import-cqc", str(NATIONAL), "--local-authority", "Shropshire", "--providers", str(profiles)).returncode == 0
+    shrop = publish(tmp_path, "shrop", profiles)
     r = run_build("merge", str(here), str(shrop), "--out", str(tmp_path / "region"))
     assert r.returncode == 0, r.stderr
-    n_shrop = len(list((tmp_path / "shrop").glob("*.yaml")))
+    n_shrop = len(list(profiles.glob("*.yaml")))
     assert r.stdout.startswith(f"Merged {88 + n_shrop:,} homes from 2 packages:")
     assert frictionless.validate(str(tmp_path / "region" / "data" / "datapackage.json")).valid
     check = run_build("check", str(tmp_path / "region" / "providers"))  # one 2021 postcode has ended since
