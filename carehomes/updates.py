@@ -31,7 +31,7 @@ from .safetext import cut, outside, plain
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
-from .validate import WRITTEN_EXAMPLES, check_profile, item_as_pattern
+from .validate import INVISIBLE, WRITTEN_EXAMPLES, check_profile, item_as_pattern
 from .yamlio import NotWritten, plain_value, rt_dump, rt_load, rt_set, write_text_atomic, write_texts_atomic
 
 NO_RESPONSE = "_No response_"
@@ -1055,6 +1055,10 @@ def vacancies_from_csv(csv_path: Path, providers: Path, on: dt.date) -> tuple[li
         if "home" in formulas:  # no home to check the other cells against
             continue
         home = (cells.get("home") or "").strip()
+        if INVISIBLE.search(home):  # a NUL or a right-to-left override was dropped before matching: aston-house was found
+            problems.append(f"{where}: home: '{plain(home, 60)}' holds a character you cannot see (a control character, or "
+                            "one that turns text right to left); type the page name or the CQC location ID again")
+            continue
         path = homes.find(home)
         if path is None:
             near = ""

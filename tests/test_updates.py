@@ -396,7 +396,7 @@ def test_csv_lists_every_bad_row_by_line(repo):
     f = repo.parent / "v.csv"
     rows = ["aston-house,=1+1,2,", "", f"{lid},,1,", "nope,,1,", "@SUM(A1),,1,", "bowley-court,,-3,",
             "eastbank,,1,2099-01-01", "eastbank,,1,", "lyndale,,1,31/02/2026", "aston-house,4,,", "aston-hose,,1,",
-            "\tbrockhampton-court,,1,"]
+            "\tbrockhampton-court,,1,", "aston\u202e-house,,1,", "lyn\x00dale,,1,"]
     f.write_text(csv_rows(rows))
     r = run_build("vacancies", "--from-csv", str(f), "--providers", str(repo / "providers"), cwd=repo.parent)
     assert r.returncode == 1
@@ -414,6 +414,11 @@ def test_csv_lists_every_bad_row_by_line(repo):
         "v.csv:12: home: 'aston-hose' is not a home in repo/providers (did you mean aston-house, the page of Aston House?); "
         "give the page name (such as aston-house) or the CQC location ID",
         "v.csv:13: home: '\\tbrockhampton-court' looks like a spreadsheet formula; type the value itself",  # its tab shown
+        # a right-to-left override or a NUL was dropped before matching, and the home was found as if typed plainly
+        "v.csv:14: home: 'aston\\u202e-house' holds a character you cannot see (a control character, or one that turns "
+        "text right to left); type the page name or the CQC location ID again",
+        "v.csv:15: home: 'lyn\\x00dale' holds a character you cannot see (a control character, or one that turns text right "
+        "to left); type the page name or the CQC location ID again",
     ]
 
 
