@@ -570,8 +570,8 @@ def test_vacancy_sheet_rows_split_by_lone_carriage_returns_and_control_character
     sheet = tmp_path / "sheet.csv"
     sheet.write_bytes(b'home,nursing_free,residential_free\r"a\rb\x1b[31m",1,1\rgood-0,1,1\r')
     edits, problems = vacancies_from_csv(sheet, tmp_path / "providers", TODAY)
-    assert problems == ["sheet.csv:2: home: 'a\\rb\\x1b[31m' is not a home in providers; "
-                        "give the page name (such as aston-house) or the CQC location ID"]
+    assert problems == ["sheet.csv:2: home: 'a\\rb\\x1b[31m' holds a character you cannot see (a control character, or "
+                        "one that turns text right to left); type the page name or the CQC location ID again"]
 
 
 def test_vacancy_sheet_naming_a_profile_the_reader_refuses_is_a_message_not_a_traceback(tmp_path, monkeypatch):
