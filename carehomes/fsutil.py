@@ -256,6 +256,7 @@ def _remove_in_background(trash: Path) -> None:
 
 
 DONE_BEFORE_STOP: list[str] = []  # what a batch held by ctrl_c_after finished before the stop it held (said with it)
+_HOLDING: list[list[int]] = []  # the signals the ctrl_c_after holding now has caught (one at a time: an inner one defers)
 
 
 @contextlib.contextmanager
@@ -266,14 +267,16 @@ def ctrl_c_after(done: str | None = None) -> Iterator[None]:
     block has done when it ends, kept in DONE_BEFORE_STOP for the command to say with "Interrupted." (an import
     stopped as it put its files in place said only "Interrupted.", though every profile was written). Only the main
     thread can."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or _HOLDING:
+        yield  # a block within one held already (write_set's within an import's): the outer one holds, and acts, once
         return
     caught: list[int] = []
     before = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    _HOLDING.append(caught)
     try:
         yield
     finally:
+        _HOLDING.pop()
         for s, handler in before.items():
             signal.signal(s, handler)
     if caught and done:
