@@ -81,6 +81,10 @@ def test_data_dictionary_names_every_field():
     for f in all_fields():
         assert f"<td><code>{f.name}</code></td>" in text, f.name
         assert f"In profiles: <code>{f.path}</code>" in text, f.name
+    # and the column its date is in, as datapackage.json's dateField does (the page named none)
+    assert ("bed with nursing. Dated by <code>fees_date</code>. In profiles: <code>fees.nursing_from</code>." in text
+            and "this need. Dated by <code>care-homes.capabilities_confirmed</code>." in text
+            and "at weekends. Not dated in this data. In profiles: <code>care.weekend_admissions</code>." in text)
 
 
 @pytest.mark.parametrize("edit, message", [
