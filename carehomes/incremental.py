@@ -138,6 +138,8 @@ def mtimes(root: Path, watched: Iterable[str] = WATCHED) -> dict[str, int]:
                             folders.append(e.path)
                         elif e.is_file():
                             out[e.path] = e.stat().st_mtime_ns
+                        else:  # a pipe, socket or device (or a link to nothing) saved among the profiles: a change too,
+                            out[e.path] = e.stat(follow_symlinks=False).st_mtime_ns  # which the rebuild names, as check does
                     except OSError:
                         continue
     return out

@@ -682,3 +682,14 @@ def test_the_rests_child_stopped_by_sigterm_or_ctrl_c_leaves_no_temporary_folder
         with pytest.raises(RestStopped):
             live.follow_apart()
         assert list(tmp_path.glob("carehomes-incr-*")) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_pipe_saved_among_the_profiles_is_a_change_serve_sees(tmp_path):
+    """A FIFO saved as providers/x.yaml while serve ran was never noticed (the poll kept regular files only), though
+    check names it: it is a change now, which the rebuild names as check does ("is not a regular file")."""
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "a.yaml").write_text("name: A\n")
+    before = snapshot(tmp_path, ("providers",))
+    os.mkfifo(tmp_path / "providers" / "zz.yaml")
+    assert changes(before, snapshot(tmp_path, ("providers",))) == [tmp_path / "providers" / "zz.yaml"]
