@@ -275,6 +275,12 @@ def _hold_sigterm_while_sending() -> None:
         return
 
     def held(*args: Any, **kwargs: Any) -> Any:
+        # this worker never reads results, yet holds the pipe's read end from the fork: closed, so that a result too
+        # large for the pipe, written after the main process has died (kill -9, out of memory), fails at once rather
+        # than waiting for ever with the SIGTERM that ends a worker with its parent held back, and the lock with it
+        reader = getattr(args[0] if args else kwargs.get("result_queue"), "_reader", None)
+        if reader is not None and not getattr(reader, "closed", True):
+            reader.close()
         before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
             return send(*args, **kwargs)

@@ -356,3 +356,61 @@ def test_a_worker_told_to_stop_while_it_sends_a_result_sends_it_whole_first():
             pool.submit(_term_while_sending, 42).result(timeout=30)
     finally:
         pool.shutdown(wait=True)
+
+
+_PARENT = r'''
+import fcntl, os, sys, time
+sys.path.insert(0, sys.argv[1])
+from carehomes import parallel
+
+def big(_):
+    time.sleep(1.5)
+    return b"x" * (8 << 20)  # far more than a pipe holds: the write waits for a reader
+
+if __name__ == "__main__":
+    lock = open(sys.argv[2], "a+b")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # as a build holds its site's lock, which its workers inherit
+    pool = parallel.worker_pool(1)
+    future = pool.submit(big, 0)
+    time.sleep(0.3)
+    print(" ".join(str(p) for p in pool._processes), flush=True)
+    future.result()
+'''
+
+
+@pytest.mark.slow  # waits for processes to start, stop and end (4 s): the fast set stays under 30 s
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask") or not hasattr(signal, "SIGKILL"), reason="POSIX signals only")
+def test_a_worker_whose_parent_dies_while_it_sends_a_large_result_ends_and_frees_the_lock(tmp_path):
+    """With SIGTERM held while a result is written (above), a worker whose main process was killed (kill -9, out of
+    memory) as it wrote a result larger than the pipe waited for ever: it held the pipe's read end itself, so the write
+    never failed, and the SIGTERM that ends a worker with its parent stayed pending, and the build's lock with it (a
+    review's reproduction). The worker closes its copy of the read end: it ends, and the lock is free."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    script, lock = tmp_path / "parent.py", tmp_path / ".lock"
+    script.write_text(_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script), str(ROOT), str(lock)], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline().split()[0])
+    time.sleep(0.5)
+    os.kill(parent.pid, signal.SIGSTOP)  # the main process stops reading, then dies as the worker writes
+    time.sleep(1.8)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline, free = time.monotonic() + 20, False
+    with open(lock, "a+b") as f:
+        while time.monotonic() < deadline and not free:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                free = True
+            except BlockingIOError:
+                time.sleep(0.2)
+    alive = os.path.exists(f"/proc/{worker}") and "State:\tZ" not in open(f"/proc/{worker}/status").read()
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert free and not alive
