@@ -497,3 +497,31 @@ def test_a_damaged_or_linked_response_cache_is_started_afresh_and_nothing_writte
     r = sync(stub, tmp_path, "--local-authority", "Oldham", "--dry-run")
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     assert [p.name for p in other.iterdir()] == ["keep"] and not cache.is_symlink()
+
+
+@pytest.mark.slow  # syncs Oldham's whole register (222 services) from the stub over HTTP
+def test_ctrl_c_as_a_sync_puts_its_profiles_in_place_says_they_all_are(stub, tmp_path, monkeypatch, capsys):
+    """Ctrl+C once a sync's profiles were being put in place said "The sync did not finish and no profile was changed",
+    though every one was written (code review): it says they were, as import-cqc from a file does, and resumes."""
+    import signal
+
+    from carehomes import apply
+    from carehomes.cli import main
+
+    real = apply.write_texts_atomic
+
+    def press(writes):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C as the batch starts being written
+        return real(writes)
+
+    monkeypatch.setattr(apply, "write_texts_atomic", press)
+    for key in [k for k in os.environ if k.startswith("CQC_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("CQC_API_BASE", stub.base)
+    monkeypatch.setenv("CQC_API_KEY", KEY)
+    monkeypatch.setenv("CQC_API_BACKOFF", "0.01")
+    code = main(["import-cqc", "--api", "--local-authority", "Oldham", "--providers", str(tmp_path / "providers")])
+    err = capsys.readouterr().err
+    assert code == 130 and err.endswith(f"Interrupted. The import had written all {REGISTERED} profiles it changes before "
+                                        "it stopped; run it again to see its report (it finds nothing more to change).\n"), err
+    assert "no profile was changed" not in err and len(profiles(tmp_path)) == REGISTERED

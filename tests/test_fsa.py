@@ -222,6 +222,20 @@ def test_fsa_fields_are_owned_by_the_fsa():
     assert s.by_path["food_hygiene.pinned"].owner == "council"
 
 
+def test_ctrl_c_as_import_fsa_writes_says_every_profile_was(tmp_path, monkeypatch, capsys):
+    """import-fsa held a Ctrl+C until its ratings were all written, then said only "Interrupted." (code review): it says
+    they were written, as import-cqc does."""
+    from helpers import ctrl_c_on_first_write
+
+    from carehomes.cli import main
+
+    providers = home_profiles(tmp_path, ["aston-house", "tithe-barn", "stable-cottage", "the-trio-house"])
+    written = ctrl_c_on_first_write(monkeypatch, fsa)
+    assert main(["import-fsa", str(HEREFORDSHIRE), "--providers", str(providers)]) == 130
+    assert capsys.readouterr().err.endswith("Interrupted. Every profile the import changes (1) was written before it "
+                                            "stopped.\n") and len(written) == 1
+
+
 def test_import_fsa_command_end_to_end(tmp_path):
     providers = home_profiles(tmp_path, ["aston-house", "tithe-barn", "stable-cottage", "the-trio-house"])
     proc = run_build("import-fsa", str(HEREFORDSHIRE), "--providers", str(providers))

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import apply, httpclient
-from ..fsutil import not_written
+from ..fsutil import DONE_BEFORE_STOP, not_written
 from ..kinds import kinds
 from ..progress import Progress
 from ..safetext import plain, web_address
@@ -488,6 +488,8 @@ def sync(providers: Path, local_authority: str | None = None, *, full: bool = Fa
                                    max_removals=max_removals, max_removal_share=max_removal_share)
     except KeyboardInterrupt:
         client.stop.set()
+        if DONE_BEFORE_STOP:  # stopped as its profiles were put in place: every one was written, and the word says so
+            raise
         raise SyncError(f"interrupted\nThe sync did not finish and no profile was changed. {_responses(cache.saved())} "
                         f"saved in {cache.folder}: run the same command again to resume.") from None
     except SyncError as exc:

@@ -548,7 +548,8 @@ def import_fsa(files: list[Path], providers: Path, *, dry_run: bool = False, sch
                        + older)
     report.changed = list(texts)
     if not dry_run:
-        with ctrl_c_after():  # every rating or, before this, none (a full disk too: OSError, nothing changed)
+        done = f"Every profile the import changes ({len(texts):,}) was written before it stopped."
+        with ctrl_c_after(done):  # every rating or, before this, none (a full disk too: OSError, nothing changed)
             write_texts_atomic(texts.items())
     return report
 
