@@ -314,16 +314,17 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 add(f"{question} rated {q}", f"cqc.rating_{key}", q, hist[0][0] if hist else rdate)
             drop = fall(history(v, f"cqc.rating_history_{key}"))
             if drop:  # dated when it fell: the first inspection of the run that gave the lower rating, not the latest
-                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop, v), drop[3][0], shown=_fell_shown(drop))
+                add(f"{question} rating fell", f"cqc.rating_history_{key}", _fell(drop, v), drop[3][0], shown=_fell_shown(drop, v))
         overall = history(v, "cqc.rating_history")
         drop = fall(overall)
         if drop:
-            add("Rating fell", "cqc.rating_history", _fell(drop, v), drop[3][0], shown=_fell_shown(drop))
+            add("Rating fell", "cqc.rating_history", _fell(drop, v), drop[3][0], shown=_fell_shown(drop, v))
         run = _run(overall)
         if overall and overall[0][1] == VALUES.ratings_of_concern[1] and len(run) >= t["repeated_rating_inspections"]:
             add(f"Repeated {VALUES.ratings_of_concern[1]}", "cqc.rating_history",
                 f"{VALUES.ratings_of_concern[1]} at {len(run)} inspections in a row ({_dates(v, [d for d, _ in reversed(run)])})", run[0][0],
-                shown=f"{len(run)} inspections in a row, from {nice_date(run[-1][0])} to {nice_date(run[0][0])}")
+                shown=f"{len(run)} inspections in a row, from {nice_date(run[-1][0])} to {nice_date(run[0][0])}"
+                + _given_share(v, [d for d, _ in run]))
         cutoff = today - dt.timedelta(days=round(t["inadequate_within_years"] * 365.25))
         worst = VALUES.ratings_of_concern[0]
         bad = [d for d, r in overall if r == worst and d >= cutoff]
@@ -357,10 +358,23 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
     return sorted(out, key=lambda s: (s.severity, SERIOUSNESS[s.signal], -(int(s.beds) if s.beds.isdigit() else 0), s.locality, s.home))
 
 
-def _fell_shown(drop: tuple[str, dt.date, str, list[dt.date]]) -> str:
-    """A fall as the market page's tables say it: 'from <the rating before> to <the rating now> on 27 January 2021'."""
+def _fell_shown(drop: tuple[str, dt.date, str, list[dt.date]], v: HomeView) -> str:
+    """A fall as the market page's tables say it: 'from <the rating before> to <the rating now> on 27 January 2021',
+    with ', given to an earlier registration' when CQC gave the lower rating to one (HomeView.given_on)."""
     before, _, now, dates = drop
-    return f"from {before} to {now} on {nice_date(dates[0])}"
+    return f"from {before} to {now} on {nice_date(dates[0])}{v.given_on(dates[0])}"
+
+
+def _given_share(v: HomeView, dates: list[dt.date]) -> str:
+    """What of ``dates`` (ratings' days) CQC gave to an earlier registration, for the market page's words: ', all given
+    to an earlier registration', ', 4 of them ...', or nothing (a run of a registration begun in 2023 read as seven
+    years of one home's ratings)."""
+    marks = [v.given_on(d) for d in dates]
+    given = sum(1 for m in marks if m)
+    if not given:
+        return ""
+    words = next(m for m in marks if m).removeprefix(", ")
+    return f", {'all' if given == len(dates) else f'{given} of them'} {words}"
 
 
 def _fell(drop: tuple[str, dt.date, str, list[dt.date]], v: HomeView) -> str:
@@ -708,16 +722,17 @@ def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "", noun: st
     names = {v.slug: v for v in vs}
     header = [noun, "CQC rating", "Signals"]
     rows = [[f'<a href="{html.escape(up)}homes/{html.escape(slug)}/">{html.escape(names[slug].name)}</a>', html.escape(names[slug].rating_text),
-             html.escape("; ".join(f"{s.signal} ({s.shown or _signal_day(s.date)})" if s.shown or s.date else s.signal
-                                   for s in found))]
+             html.escape("; ".join(f"{s.signal} ({s.shown or _signal_day(s.date, names[slug], s.fact)})" if s.shown or s.date
+                                   else s.signal for s in found))]
             for slug, found in by_agency.items() if slug not in only_old]
     return header, rows, len(only_old)
 
 
-def _signal_day(date: str) -> str:
-    """A signal's date as the public pages write a day ("19 September 2023"; as given when it is not a day)."""
+def _signal_day(date: str, v: HomeView, fact: str) -> str:
+    """A signal's date as the public pages write a day ("19 September 2023"; as given when it is not a day), a rating's
+    with ', given to an earlier registration' when CQC gave it to one (HomeView.given_on), as the service's page says."""
     d = as_date(date)
-    return nice_date(d) if d else date
+    return nice_date(d) + (v.given_on(d) if fact.startswith("cqc.rating") else "") if d else date
 
 
 def homes_of_concern_html(vs: list[HomeView], today: dt.date, tables: Tables) -> str:

@@ -137,6 +137,14 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     assert fell.shown == "from Good to Requires improvement on 27 January 2021"
     assert by[("Stoneleigh House", "Safe rating fell")].date == "2019-04-11"
     assert by[("Chadderton Total Care", "Repeated Requires improvement")].shown.startswith("5 inspections in a row, from ")
+    # the public table says which ratings CQC gave to an earlier registration, as the home's page does (a registration
+    # of 2023 read as seven years of one home's Requires improvement)
+    assert by[("Chadderton Total Care", "Repeated Requires improvement")].shown.endswith(", all given to an earlier registration")
+    from carehomes.report import concern_rows
+    _, rows, _ = concern_rows(views, found, "", "Home")
+    chadderton = next(r[2] for r in rows if ">Chadderton Total Care<" in r[0])
+    assert "Rated Requires improvement (13 April 2023, given to an earlier registration)" in chadderton
+    assert "Safe rating fell (from Good to Requires improvement on 17 April 2019, given to an earlier registration)" in chadderton
     assert by[("Ashbourne House Care Home", "No registered manager")].date == "2024-01-18"
     assert by[("Chadderton Total Care", "Repeated Requires improvement")].value.startswith("Requires improvement at 5 inspections in a row")
     assert {h for h, sig in by if sig == "New registration"} == {"Avonleigh Gardens", "Beech House Care Home", "Miller House Care Home",
