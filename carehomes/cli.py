@@ -135,13 +135,15 @@ def _project_folders(providers: list[str], snapshots: bool = False) -> list[tupl
     """The folders an output folder given to data, report or release must not be, or be inside (read_folder_problem):
     the folders of profiles and anything in them (a report or data files there are committed with the profiles: a
     review's report --out providers put the unpublished commissioner report where it is published), the schema, the
-    code, and but for release's snapshots (``snapshots``: they belong in releases/, or an area's), the release
-    snapshots and the areas; and a folder of everything itself (the repository, the folder the command runs in, your
-    home folder, the root), among whose files its own would be strewn."""
-    return [*((Path(p), "a folder of profiles", True) for p in providers), (ROOT / "schema", "the schema", True),
-            (ROOT / "carehomes", "the code", True),
-            *(() if snapshots else ((ROOT / "releases", "the release snapshots", True),
-                                    (ROOT / "areas", "the areas' profiles, settings and release snapshots", True))),
+    code; and but for release's snapshots (``snapshots``: one dated folder added, in releases/ or an area's, even from
+    within it as --releases .), the release snapshots, the areas and a folder of everything itself (the repository,
+    the folder the command runs in, your home folder, the root), among whose files its own would be strewn."""
+    inside = [*((Path(p), "a folder of profiles", True) for p in providers), (ROOT / "schema", "the schema", True),
+              (ROOT / "carehomes", "the code", True)]
+    if snapshots:  # a release adds one dated folder and writes over nothing: only where that folder must not be
+        return inside
+    return [*inside, (ROOT / "releases", "the release snapshots", True),
+            (ROOT / "areas", "the areas' profiles, settings and release snapshots", True),
             (ROOT, "the repository", False), (Path.cwd(), "the folder this command runs in", False),
             *((home, "your home folder", False) for home in _home_folder()),
             (Path(Path.cwd().anchor or "/"), "the file system's root", False)]

@@ -548,6 +548,20 @@ def test_data_report_and_release_write_nothing_in_or_under_the_profiles_folder(t
     assert tree(prov) == before
 
 
+def test_release_may_add_its_snapshot_to_the_folder_it_runs_in(tmp_path, capsys, monkeypatch):
+    """release --releases . from within the snapshots' folder adds one dated folder and writes over nothing: it is not a
+    folder of everything to refuse (a code review found the new refusal took it)."""
+    prov = providers(tmp_path)
+    rel = tmp_path / "releases"
+    rel.mkdir()
+    monkeypatch.chdir(rel)
+    code, out, err = run(capsys, "release", "--providers", str(prov), "--releases", ".")
+    assert code == 0, err
+    from carehomes.publish import release_date
+
+    assert [p.name for p in rel.iterdir()] == [release_date().isoformat()]
+
+
 @pytest.mark.parametrize("where, what", [("HERE", "the folder this command runs in"), ("HOME", "your home folder")])
 def test_data_never_strews_its_files_over_a_folder_of_everything(tmp_path, capsys, monkeypatch, where, what):
     """data --out was refused for the folders the project reads but took the repository itself, the home folder or
