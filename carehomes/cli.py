@@ -524,7 +524,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .releases import ReleaseError, check_new_release, list_releases, snapshot
 
     folder = Path(args.releases)
-    # the snapshots' own folder may be anywhere but among the profiles, the schema, the code or a folder of everything
+    # the snapshots' own folder may be anywhere but among the profiles, the schema or the code (_project_folders)
     if _refused(output_folder_problem(folder, "--releases"),
                 read_folder_problem(folder, "--releases", _project_folders(args.providers, snapshots=True), "releases")):
         return 1
