@@ -280,7 +280,7 @@ def test_rating_shown_only_as_cqc_says(built):
     home = (out / "index.html").read_text()
     assert "The CQC information may be out of date" in home
     # and where families search and browse, whose cards and lists give CQC's ratings with no register date beside them
-    warning = ('<p class="ch-stale" role="note"><strong>The CQC information may be out of date:</strong> they are from CQC\'s '
+    warning = ('<p class="ch-stale" role="note"><strong>The CQC information may be out of date:</strong> it is from CQC\'s '
                "register of 26 August 2025 (1 year 2 months ago).</p>")
     for page in ("find", "browse"):
         assert warning in (out / page / "index.html").read_text(), page
