@@ -18,7 +18,7 @@ from .areas import Area, AreaError, find_area
 from .commandhelp import describe
 from .configfile import ConfigFileError, directory_of, load_config_file
 from .kinds import default_kind
-from .fsutil import (NotRegularFile, PublishError, UnsafePath, input_folder_problem, is_slug, not_written, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
+from .fsutil import (DONE_BEFORE_STOP, NotRegularFile, PublishError, UnsafePath, input_folder_problem, is_slug, not_written, output_file_problem, output_folder_problem, read_folder_problem, read_regular, replace_dir, replace_problem,
                      replaced_folder_problem, safe_slug_path)
 from .load import display_path, errors
 from .checking import check_paths
@@ -1518,8 +1518,6 @@ _CTRL_C: list[int] = []  # a Ctrl+C this process was given (ctrl_c)
 def _interrupted() -> int:
     """Say that the command was interrupted: Ctrl+C, exit status 130; SIGTERM (a CI job cancelled, a container or
     service stopped, ``kill``), 143, the shells' codes for them."""
-    from .fsutil import DONE_BEFORE_STOP
-
     _say(" ".join(["Stopped." if signal.SIGTERM in _CTRL_C else "Interrupted.", *DONE_BEFORE_STOP]))
     DONE_BEFORE_STOP.clear()  # said once: the next command run in this process has its own
     return stopped_status()
@@ -1560,8 +1558,6 @@ def _python_ctrl_c() -> None:
     half-made build folder (440 MB) until the next build. Worker processes take SIGTERM's default back
     (parallel._worker_start): their parent's end is sent to them as SIGTERM."""
     if threading.current_thread() is threading.main_thread():
-        from .fsutil import DONE_BEFORE_STOP
-
         _CTRL_C.clear()
         DONE_BEFORE_STOP.clear()  # a batch's word from an earlier command run in this process is not this one's
         before_int = signal.signal(signal.SIGINT, ctrl_c)
