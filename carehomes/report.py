@@ -709,10 +709,10 @@ def _num(n: object) -> str:
 
 
 def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "", noun: str = "Agency") -> tuple[list[str], list[list[str]], int]:
-    """The agencies among ``vs`` with a signal in ``found`` (the commissioner report's signals: a rating of concern, a
-    key question of concern, a fall, no registered manager...), one row per agency, most serious first; and how many
-    more have an old rating as their only signal (left out of the rows, where they buried the concerns: 24 of Oldham's
-    34, some rated Outstanding)."""
+    """The services among ``vs`` (agencies, or homes: ``noun`` heads their column) with a signal in ``found`` (the
+    commissioner report's signals: a rating of concern, a key question of concern, a fall, no registered manager...),
+    one row per service, most serious first; and how many more have an old rating as their only signal (left out of
+    the rows, where they buried the concerns: 24 of Oldham's 34 agencies, some rated Outstanding)."""
     slugs = {v.slug for v in vs}
     by_agency: dict[str, list[Signal]] = {}
     for s in found:
@@ -747,11 +747,12 @@ def homes_of_concern_html(vs: list[HomeView], today: dt.date, tables: Tables) ->
            "<p>No care home has a signal.</p>" if any(v.rating for v in vs) else
            "<p>We cannot list any: this data has no CQC rating for any home.</p>"]
     if only_old:
-        out.append(f"<p>{only_old_words(only_old, 'home', 'homes', DEFAULTS)} The council's own report for its commissioners, "
-                   "which is not published, lists every signal.</p>")
+        out.append(f"<p>{only_old_words(only_old, 'home', 'homes', DEFAULTS)} {EVERY_SIGNAL}</p>")
     return "\n".join(x for x in out if x)
 
 
+# said under each table of services of concern on the public market page, of the signals it leaves out
+EVERY_SIGNAL = "The council's own report for its commissioners, which is not published, lists every signal."
 # said above each table of services of concern on the public market page, as the report says it is not for publication
 CONCERN_PROMPT = ("These are prompts to look closer, not findings: check each one's CQC report before drawing a conclusion "
                   "about its care.")
@@ -813,5 +814,5 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     if only_old:
         out.append(f"<p>{only_old_words(only_old, 'agency', 'agencies', thresholds)} "
                    + ("The signals table above lists every signal." if report is not None else
-                      "The council's own report for its commissioners, which is not published, lists every signal.") + "</p>")
+                      EVERY_SIGNAL) + "</p>")
     return "\n".join(out)
