@@ -273,27 +273,21 @@ def data_dictionary_html(schema: Schema | None = None) -> str:
     """The data dictionary as HTML tables, for the open data page."""
     schema = schema or load_schema()
     out = []
-    from .outputs.tables import fact_dates
+    from .outputs.tables import dated_words, resource_dates
 
     tables = {k.resource: list(k.fields) for k in kinds(schema)} | {"capabilities": schema.capability_fields}
-    by_resource = {k.resource: k for k in kinds(schema)}
-    first = default_kind(schema)
-    first_fields: list[dict] = next((r["schema"]["fields"] for r in schema.package["resources"] if r["name"] == first.resource), [])
     for res in schema.package["resources"]:
         if res["name"] not in tables:
             out.append(_lookup_table_html(res))
             continue
         fields = tables[res["name"]]
-        # each fact's date column, as datapackage.json's dateField names it
-        dates = fact_dates(res["schema"]["fields"], by_resource.get(res["name"]),
-                           (first.resource, first_fields) if res["name"] == first.needs_resource else None)
+        dates = resource_dates(schema.package["resources"], res["name"], schema)  # as datapackage.json's dateField
         rows = []
         for f in fields:
             rules = "; ".join(filter(None, ["required" if f.required else "", constraint_words(f)]))
             ex = ";".join(f.example) if isinstance(f.example, list) else f.example
             ex = ("true" if ex else "false") if isinstance(ex, bool) else ex
-            dated = (f" Dated by <code>{html.escape(dates[f.name])}</code>." if f.name in dates else
-                     " Not dated in this data." if f.owner in ("provider", "fsa") and f.type != "date" else "")
+            dated = dated_words(f.owner, f.type, dates.get(f.name), lambda c: f"<code>{html.escape(c)}</code>")
             rows.append([f"<code>{f.name}</code>", f"<strong>{html.escape(f.title)}</strong>. {html.escape(f.description)}"
                          f"{dated} In profiles: <code>{html.escape(f.path)}</code>.", TYPE_WORDS[f.type], f.owner,
                          html.escape(rules), html.escape(str(ex))])

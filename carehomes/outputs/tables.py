@@ -357,12 +357,23 @@ def fact_dates(fields: list[dict], k: Kind | None, beside: tuple[str, list[dict]
     return out
 
 
-def _dated_words(field: dict, date: str | None) -> str:
-    """The sentence a field's description ends with: the column its date is in, or (a service's own fact, or the
-    FSA's) that it has none here."""
+def resource_dates(resources: list[dict], name: str, schema: Schema) -> dict[str, str]:
+    """fact_dates for the resource ``name`` of a data package's ``resources``: with its kind, and for the needs table its
+    homes' table beside it (datapackage.json's dateField and the open data page's dictionary, from one reading)."""
+    by_name = {r["name"]: r for r in resources}
+    first = default_kind(schema)
+    beside = ((first.resource, by_name[first.resource].get("schema", {}).get("fields", []))
+              if name == first.needs_resource and first.resource in by_name else None)
+    return fact_dates(by_name[name].get("schema", {}).get("fields", []),
+                      next((k for k in kinds(schema) if k.resource == name), None), beside)
+
+
+def dated_words(owner: str | None, type_: str | None, date: str | None, code: Callable[[str], str] = str) -> str:
+    """The sentence a field's description ends with: the column its date is in (``code``: how the column's name is
+    written: as it is, or in HTML code), or, a service's own fact or the FSA's, that it has none here."""
     if date:
-        return f" Dated by {date}."
-    return " Not dated in this data." if field.get("owner") in ("provider", "fsa") and field.get("type") != "date" else ""
+        return f" Dated by {code(date)}."
+    return " Not dated in this data." if owner in ("provider", "fsa") and type_ != "date" else ""
 
 
 def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.date, homepage: str | None = None,
@@ -394,8 +405,6 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
     else:
         pkg.pop("homepage", None)
     json_files = {k.resource: k.json_file for k in kinds(schema)}
-    by_resource = {k.resource: k for k in kinds(schema)}
-    first_fields: list[dict] = next((r["schema"]["fields"] for r in pkg["resources"] if r["name"] == FIRST.resource), [])
     for res in pkg["resources"]:
         if res.pop("profile", None) == "tabular-data-resource":
             res["type"] = "table"
@@ -404,14 +413,12 @@ def package_descriptor(files: dict[str, bytes], schema: Schema, released: dt.dat
         note = formula_note(json_files.get(res["name"], FIRST.json_file if res["name"] == FIRST.needs_resource else
                                            f"{XLSX_FILE} and {DB_FILE}"))
         columns = column_names(res.get("schema", {}).get("fields", []))
-        k = by_resource.get(res["name"])
-        dates = fact_dates(res.get("schema", {}).get("fields", []), k,
-                           (FIRST.csv_file.removesuffix(".csv"), first_fields) if res["name"] == FIRST.needs_resource else None)
+        dates = resource_dates(pkg["resources"], res["name"], schema)
         for f in res.get("schema", {}).get("fields", []):
             if "example" in f:
                 f["example"] = example_text(f)
             if "description" in f:
-                f["description"] = columns(f["description"]).rstrip() + _dated_words(f, dates.get(f["name"]))
+                f["description"] = columns(f["description"]).rstrip() + dated_words(f.get("owner"), f.get("type"), dates.get(f["name"]))
             if f["name"] in dates:
                 f["dateField"] = dates[f["name"]]
             if res.get("format") == "csv" and f.get("type") in ("string", "list") and "enum" not in f.get("constraints", {}):
