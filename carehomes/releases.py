@@ -21,7 +21,7 @@ from pathlib import Path
 from .kinds import Kind, default_kind, kinds
 from .outputs.tables import ALSO_PUBLISHED, read_homes
 from .records import CURRENT_STATUSES, get_path
-from .safetext import plain
+from .safetext import cut, plain
 from .schema import Field, Schema, load_schema
 from .text import FORMULA_START, and_list, restore, undecodable
 
@@ -312,8 +312,7 @@ def _formula_problem(table: Path, line: int, row: dict, texts: frozenset[str]) -
     (a review's '=HYPERLINK(...)' name) would be served as a formula."""
     for name, text in row.items():
         if isinstance(name, str) and name in texts and isinstance(text, str) and text.startswith(FORMULA_START):
-            shown = text if len(text) <= 40 else text[:37] + "..."
-            return (f"{table}:{line}: {name} is {shown!r}, which a spreadsheet would run as a formula; release writes "
+            return (f"{table}:{line}: {name} is {cut(text, 40)!r}, which a spreadsheet would run as a formula; release writes "
                     "such a value after an apostrophe, so the file was changed after it was made (by hand, or saved by a "
                     "spreadsheet): restore it from git")
     return None
