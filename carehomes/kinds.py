@@ -68,6 +68,11 @@ class Kind:
         return tuple(f for f in self.fields if f.required)
 
     @cached_property
+    def date_paths(self) -> tuple[str, ...]:
+        """The profile paths of this kind's date fields, in column order (made once: ORUK reads each record's newest)."""
+        return tuple(f.path for f in self.fields if f.type == "date")
+
+    @cached_property
     def field_paths(self) -> frozenset[str]:
         """The profile paths of this kind's fields."""
         return frozenset(f.path for f in self.fields)

@@ -84,7 +84,7 @@ def _bands_and_needs(schema: Schema) -> tuple[tuple[Field, ...], tuple[tuple[str
 def _newest_date(g: Any, mine: tuple[Kind, ...]) -> str | None:
     """The newest of a record's dates (``g``: its flat record's get; ``mine``: its kinds, whose date fields are read), as
     YYYY-MM-DD; None when it has none."""
-    found = [str(value)[:10] for k in mine for f in k.fields if f.type == "date" and (value := g(f.path)) is not None]
+    found = [str(value)[:10] for k in mine for path in k.date_paths if (value := g(path)) is not None]
     return max((d for d in found if len(d) == 10 and d[4] == "-" and d[7] == "-"), default=None)
 
 
