@@ -764,9 +764,9 @@ def wrong_form(answers: dict[str, str | None], data: dict[str, Any], name: str, 
     naming the first such question and the forms on this page; None when every answer is a question of its own kinds'
     forms. (An early agency form's page name was "Your home's page name": the questions answered decide.)"""
     own = kinds_of(data, schema)
-    fields = {t: forms.form_fields(t, schema) for t in forms.kind_forms(schema)}
-    mine = {ff.label for t, (k, _) in forms.kind_forms(schema).items() if k in own for ff in fields[t]}
-    theirs = {ff.label: k for t, (k, _) in forms.kind_forms(schema).items() if k not in own for ff in fields[t]}
+    asked = [(k, forms.form_fields(t, schema)) for t, (k, _) in forms.kind_forms(schema).items()]  # each form's questions
+    mine = {ff.label for k, fields in asked if k in own for ff in fields}
+    theirs = {ff.label: k for k, fields in asked if k not in own for ff in fields}
     foreign = next((label for label, raw in answers.items() if raw is not None and label in theirs and label not in mine), None)
     if foreign is None:
         return None
