@@ -681,9 +681,12 @@ def _rules(profile: Profile, v: dict[str, Any], schema: Schema, on: dt.date) -> 
             key = str(c.needs_field)
             n, total = beds[key], v.get(c.total) if c.total else None
             if n and accepted is False:
-                add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set accepted to yes or the beds to 0")
+                add(f"{base}.{key}", f"is {n} but {base}.accepted is no; set {base}.accepted to yes or the beds to 0")
             if n is not None and total is not None and n > total:
                 add(f"{base}.{key}", f"is {n} but {c.total} is {total}; a capability cannot have more beds than the home has")
+            elif n and c.flag and v.get(c.flag) is False:  # a need met "with nursing" at a home CQC registers for none
+                add(f"{base}.{key}", f"is {n} but CQC does not register this home for care {c.label} ({c.flag} is no); "
+                    f"give 0, or ask the council to import the latest CQC register")
     if any_capability and "capabilities.confirmed" not in v and get_path(profile.data, ("capabilities", "confirmed")) is None:
         add("capabilities", "capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities")
     # "Not yet rated" is dated by cqc.imported; so is a rating imported from a register that does not date it
@@ -778,7 +781,7 @@ def _dated_and_ranges(profile: Profile, v: dict[str, Any], k: Kind) -> list[Prob
 
 
 def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Problem]:
-    """Free places, by type and in total, cannot be more than the places registered with CQC."""
+    """Places of each type, and free places, by type and in total, cannot be more than the places registered with CQC."""
     registered = v.get(k.registered) if k.registered else None
     if registered is None:
         return []
@@ -789,6 +792,19 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
         if c.available and n is not None and n > registered and (total is None or n <= total):
             out.append(Problem(profile.path, profile.line(c.available), c.available, f"is {n} but {k.registered} is "
                                f"{registered}; free {k.unit} cannot be more than the {k.unit} there are"))
+    for c in k.capacity:  # "40 beds without nursing" at a home CQC registers for 16 overstates what it can take
+        total = v.get(c.total) if c.total else None
+        if isinstance(total, int) and total > registered:
+            out.append(Problem(profile.path, profile.line(c.total), str(c.total), f"is {total} but {k.registered} is "
+                               f"{registered}; a home cannot have more {k.unit} than CQC registers it for: give at most "
+                               f"{registered}, or ask the council to import the latest CQC register"))
+    totals = {c.key: v.get(c.total) for c in k.capacity if c.total}
+    told = [n for n in totals.values() if isinstance(n, int)]
+    if not out and len(told) > 1 and len(told) == len(totals) and sum(told) > registered:
+        last = max((str(c.total) for c in k.capacity if c.total), key=lambda p: profile.line(p) or 0)  # the later line
+        each = ", ".join(f"{key} {n}" for key, n in totals.items())
+        out.append(Problem(profile.path, profile.line(last), last, f"{k.unit} in total add up to {sum(told)} ({each}) but "
+                           f"{k.registered} is {registered}; a home cannot have more {k.unit} than CQC registers it for"))
     given = [n for n in free.values() if n is not None]
     if not out and len(given) > 1 and len(given) == len(free) and sum(given) > registered:
         last = str(k.available_paths[-1])

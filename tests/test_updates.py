@@ -1258,3 +1258,20 @@ def test_a_care_homes_form_sent_for_an_agencys_page_names_the_agencys_forms(repo
         "details'"]
     assert "Edit" not in res["comment"] and "select the form you need" in res["comment"]  # no answer to correct
     assert agency.read_text() == before
+
+
+def test_a_details_update_claiming_more_beds_than_cqc_registers_or_nursing_beds_is_refused(repo):
+    """From the providers' review: Aston House (16 beds registered, no nursing) told 50 beds without nursing, and a need met
+    with 3 beds with nursing, was thanked and sent to a steward, and then shown to discharge teams filtering on it."""
+    aston = repo / "providers" / "aston-house.yaml"
+    before = aston.read_text()
+    r, res = apply(repo, details_body({"Beds without nursing": "50", "Tracheostomy: can accept": "Yes",
+                                       "Tracheostomy: beds with nursing": "3", "Capabilities confirmed on": "2026-11-30"},
+                                      home="aston-house"), "aston-manager")
+    assert r.returncode == 1 and res["status"] != "applied", r.stdout
+    assert res["errors"] == [
+        "Beds without nursing: is 50 but 'Registered beds' is 16; a home cannot have more beds than CQC registers it for: "
+        "give at most 16, or ask the council to import the latest CQC register",
+        "Tracheostomy: beds with nursing: is 3 but CQC does not register this home for care with nursing ('Care home with nursing' "
+        "is no); give 0, or ask the council to import the latest CQC register"], res["errors"]
+    assert aston.read_text() == before

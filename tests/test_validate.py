@@ -159,8 +159,19 @@ def test_fixtures_are_valid():
      "providers/t.yaml:6: beds: free beds are given without beds.confirmed; add 'confirmed: YYYY-MM-DD' under beds with the date you checked them"),
     ("beds:\n  nursing:\n    total: 2\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 3\n",
      "providers/t.yaml:13: capabilities.tracheostomy.nursing_beds: is 3 but beds.nursing.total is 2; a capability cannot have more beds than the home has"),
+    # from the providers' review: a home claiming more beds than CQC registers, or a need met with nursing where CQC
+    # registers none, was checked clean and shown to discharge teams filtering on it
+    ("beds:\n  registered: 16\n  residential:\n    total: 40\n",
+     "providers/t.yaml:9: beds.residential.total: is 40 but beds.registered is 16; a home cannot have more beds than CQC "
+     "registers it for: give at most 16, or ask the council to import the latest CQC register"),
+    ("beds:\n  registered: 16\n  residential:\n    total: 10\n  nursing:\n    total: 10\n",
+     "providers/t.yaml:11: beds.nursing.total: beds in total add up to 20 (nursing 10, residential 10) but beds.registered "
+     "is 16; a home cannot have more beds than CQC registers it for"),
+    ("care:\n  nursing: no\ncapabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: yes\n    nursing_beds: 4\n",
+     "providers/t.yaml:12: capabilities.tracheostomy.nursing_beds: is 4 but CQC does not register this home for care with "
+     "nursing (care.nursing is no); give 0, or ask the council to import the latest CQC register"),
     ("capabilities:\n  confirmed: 2026-11-01\n  tracheostomy:\n    accepted: no\n    residential_beds: 1\n",
-     "providers/t.yaml:10: capabilities.tracheostomy.residential_beds: is 1 but capabilities.tracheostomy.accepted is no; set accepted to yes or the beds to 0"),
+     "providers/t.yaml:10: capabilities.tracheostomy.residential_beds: is 1 but capabilities.tracheostomy.accepted is no; set capabilities.tracheostomy.accepted to yes or the beds to 0"),
     ("capabilities:\n  tracheostomy:\n    accepted: yes\n",
      "providers/t.yaml:6: capabilities: capabilities are given without capabilities.confirmed; add 'confirmed: YYYY-MM-DD' under capabilities"),
     ("capabilities:\n  trachostomy:\n    accepted: yes\n",
