@@ -89,6 +89,8 @@ def template_text(schema: Schema | None = None, kind: Kind | None = None) -> str
     # the kind's own fields, as its table words them ("Name of agency", not the first kind's "Name of care home")
     own = {f.path: f for f in kind.fields}
     paths = set(own) | (set() if first else {profile_key(schema)})
+    if kind.needs_resource == "capabilities":  # each need's answer and beds: the kind's fields name only their date
+        paths |= {p for p in schema.by_path if p.startswith("capabilities.")}
     tree = _kind_tree(schema.tree, paths)
     _own_fields(tree, own)
     out = [

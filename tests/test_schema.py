@@ -64,6 +64,10 @@ def test_template_is_generated_from_schema_and_valid(kind_id):
     assert found == [] and check_profile(profile, on=TODAY) == []
     for f in k.fields:
         assert profile.lines.get(f.path), f"template lacks {f.path}"
+    # each need's answer and beds (a providers' review: the template held only capabilities.confirmed, so a manager
+    # told to copy a field's line from it found no tracheostomy or palliative care)
+    needs = {p for p in load_schema().by_path if p.startswith("capabilities.")}
+    assert all(profile.lines.get(p) for p in needs) == (kind_id == "care_home") and len(needs) > 20
     others = {p for other in kinds() if other.id != kind_id for p in (f.path for f in other.fields)} - {f.path for f in k.fields}
     assert [p for p in profile.lines if p in others] == []  # a care home's template holds no agency fields, and back
     assert ("kinds" in profile.data) == (kind_id != "care_home")
