@@ -872,10 +872,11 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         n = len({p.path for p in problems})
         _say(f"{n} file{'s were' if n != 1 else ' was'} not formatted: fix the problem{'s' * (len(problems) != 1)} above "
              "('python3 build.py check' lists them too).")
-    for f in changed:
-        print(f"{f}: {'is not in the standard format; run: python3 build.py fmt' if args.check else 'formatted'}")
+    for f, why in changed:
+        print(f"{f}: " + (f"is not in the standard format: {why}. Run python3 build.py fmt to put it right (if you edited it "
+                          "on GitHub, a steward can do this for you)" if args.check else "formatted"))
     if args.check and not changed and not problems:
-        _say(f"{len(files)} files are in the standard format.")
+        _say(f"{len(files)} file{'s are' if len(files) != 1 else ' is'} in the standard format.")
     return 1 if problems or (args.check and changed) else 0
 
 

@@ -15,6 +15,7 @@ from .kinds import default_kind, kinds_of
 from .load import display_path, errors, load_text, parse_profile, read_profile_bytes
 from .problems import Problem, ProblemsFound
 from .records import get_path
+from .safetext import plain
 from .text import and_list, with_article
 from .schema import Schema, load_schema
 from .validate import check_profile
@@ -48,11 +49,35 @@ def _dump(doc: Any, shown: str, preserve_quotes: bool = True) -> str:
     return rt_dump(doc, shown, preserve_quotes)
 
 
-def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]]:
-    """Format files (or, with check, only list those not in canonical form). Returns (changed, problems).
+def unlike(data: bytes, new: str) -> str:
+    """Where a file's bytes first differ from its standard form ``new``, in words a person editing it on GitHub's web
+    editor can act on: 'line 12 is 'manager: "Sarah Jones"'; the standard form is 'manager: Sarah Jones''."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "it starts with a byte-order mark (an invisible character some Windows editors write)"
+    if b"\r" in data:
+        return "its lines end the Windows way (CRLF)"
+    old_lines, new_lines = data.decode("utf-8", "replace").split("\n"), new.split("\n")
+    for n, (a, b) in enumerate(zip(old_lines, new_lines), 1):
+        if a != b:
+            if a.strip() and b.strip() and a.strip() == b.strip():
+                return f"line {n} is indented by {len(a) - len(a.lstrip())} spaces; the standard form has {len(b) - len(b.lstrip())}"
+            if not b.strip():
+                return f"line {n} is '{plain(a, 80)}'; the standard form has an empty line there"
+            if not a.strip():
+                return f"line {n} is empty; the standard form has '{plain(b, 80)}' there"
+            moved = " (the fields are in another order)" if b in old_lines else ""
+            return f"line {n} is '{plain(a, 80)}'; the standard form is '{plain(b, 80)}'{moved}"
+    n = min(len(old_lines), len(new_lines)) + 1
+    return (f"it has more lines from line {n} on" if len(old_lines) > len(new_lines) else
+            f"it ends before line {n} (the standard form ends with one line break)")
+
+
+def fmt_files(files: list[Path], check: bool) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Format files (or, with check, only list those not in canonical form). Returns (changed, problems): each changed
+    file with where it first differs from its standard form (``unlike``).
 
     A file the loader refuses is left as it is and its problems are returned, as check reports them."""
-    changed: list[Path] = []
+    changed: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     for f in files:
         shown = display_path(f)
@@ -65,8 +90,9 @@ def fmt_files(files: list[Path], check: bool) -> tuple[list[Path], list[Problem]
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
-        if new != text or read_profile_bytes(f, shown)[0] != new.encode("utf-8"):  # a byte-order mark, CRLF
-            changed.append(f)
+        data = read_profile_bytes(f, shown)[0]
+        if new != text or data != new.encode("utf-8"):  # a byte-order mark, CRLF
+            changed.append((f, unlike(data or b"", new)))
             if not check:
                 write_text_atomic(f, new)
     return changed, problems

@@ -37,9 +37,34 @@ def test_fmt_check_lists_unformatted_files(tmp_path):
     shutil.copy(FIXTURES / "profiles" / "example-full.yaml", tmp_path)
     r = run_build("fmt", "--check", str(tmp_path))
     assert r.returncode == 1
-    assert r.stdout.strip() == f"{tmp_path / 'example-full.yaml'}: is not in the standard format; run: python3 build.py fmt"
+    assert r.stdout.strip() == (f"{tmp_path / 'example-full.yaml'}: is not in the standard format: line 29 is indented by "
+                                "4 spaces; the standard form has 2. Run python3 build.py fmt to put it right (if you edited "
+                                "it on GitHub, a steward can do this for you)")
     assert run_build("fmt", str(tmp_path)).returncode == 0
-    assert run_build("fmt", "--check", str(tmp_path)).returncode == 0
+    r = run_build("fmt", "--check", str(tmp_path))
+    assert r.returncode == 0 and r.stderr == "1 file is in the standard format.\n"
+
+
+@pytest.mark.parametrize("edit, why", [
+    # from the providers' review: each failed the pull request's check with no line named, and check passed them
+    (lambda t: t.replace("  manager: Sam Example\n", '  manager: "Sam Example"\n'),
+     "line 21 is '  manager: \"Sam Example\"'; the standard form is '  manager: Sam Example'"),
+    (lambda t: t.replace("  weekend_assessments: yes\n  weekend_admissions: no\n",
+                         "  weekend_admissions: no\n  weekend_assessments: yes\n"),
+     "line 30 is '  weekend_admissions: no'; the standard form is '  weekend_assessments: yes' (the fields are in another "
+     "order)"),
+    (lambda t: t.replace("\n", "\r\n"), "its lines end the Windows way (CRLF)"),
+    (lambda t: t.replace("  manager: Sam Example\n", "  manager:   Sam Example\n"),
+     "line 21 is '  manager:   Sam Example'; the standard form is '  manager: Sam Example'"),
+])
+def test_fmt_check_says_which_line_differs_and_how(tmp_path, edit, why):
+    shutil.copy(FIXTURES / "profiles" / "example-full.yaml", tmp_path)
+    assert run_build("fmt", str(tmp_path)).returncode == 0
+    f = tmp_path / "example-full.yaml"
+    f.write_bytes(edit(f.read_text()).encode("utf-8"))
+    r = run_build("fmt", "--check", str(tmp_path))
+    assert r.returncode == 1 and r.stdout == (f"{f}: is not in the standard format: {why}. Run python3 build.py fmt to put "
+                                              "it right (if you edited it on GitHub, a steward can do this for you)\n")
     assert run_build("check", str(tmp_path)).returncode == 0
 
 

@@ -113,7 +113,9 @@ def test_size_limit_counts_the_byte_order_mark_the_same_everywhere(tmp_path):
     assert lines_for(r.stdout, "over.yaml") == [
         "providers/over.yaml:1: file: is larger than 256 KB (262,144 bytes); a profile should be a few KB"]
     assert lines_for(r.stdout, "padded.yaml") == [  # read, not refused: only its byte-order mark is not standard
-        "providers/padded.yaml: is not in the standard format; run: python3 build.py fmt"]
+        "providers/padded.yaml: is not in the standard format: it starts with a byte-order mark (an invisible character "
+        "some Windows editors write). Run python3 build.py fmt to put it right (if you edited it on GitHub, a steward can "
+        "do this for you)"]
     r = run_build("vacancies", "padded", "--unchanged", "--providers", "providers", cwd=tmp_path)
     assert r.returncode == 1 and r.stdout.splitlines() == [  # the file is read; the result would be too big
         "providers/padded.yaml:1: file: is larger than 256 KB (262,144 bytes); a profile should be a few KB"]

@@ -463,6 +463,29 @@ def test_a_maintainers_pull_request_passes_its_checks_and_the_ownership_check(tm
     assert not github.log, "checks post nothing on GitHub"
 
 
+def test_a_pull_request_breaking_an_areas_profile_fails_its_check_naming_the_line(tmp_path, github, homes):
+    """From the providers' review: the check of a pull request read only providers/, so an Oldham agency's broken website passed
+    it, to fail the publish after the merge; an area's profile out of the standard form passed too."""
+    def maybe(work: Path) -> None:
+        _edit(work / "areas" / "oldham" / "providers" / "caremark-oldham.yaml", "name: Caremark (Oldham)\n",
+              "name: Caremark (Oldham)\nwebsite: not a link\n")
+        _edit(work / "areas" / "oldham" / "providers" / "apex-prime-care-oldham.yaml", "name: ", "name:  ")
+    payload = pull_request(homes, tmp_path, 9, "example-manager", maybe)
+    checks = Harness(tmp_path, homes, github=github).run("pull-request.yml", "pull_request", payload, ref="refs/pull/9/merge",
+                                                          sha=payload["pull_request"]["head"]["sha"])
+    assert checks.result == "failure"
+    step = checks.jobs["check"].step("Check profiles")
+    assert step.outcome == "failure" and "Checked 2 profiles: no problems." in step.output
+    assert "::error file=areas/oldham/providers/caremark-oldham.yaml,line=" in step.output
+    assert "website" in step.output
+    fmt = checks.jobs["check"].step("Check formatting")
+    assert fmt.outcome == "failure"
+    assert ("areas/oldham/providers/apex-prime-care-oldham.yaml: is not in the standard format: line 7 is 'name:  Apex "
+            "Prime Care - Oldham'; the standard form is 'name: Apex Prime Care - Oldham'.") in fmt.output
+    assert ("areas/oldham/providers/caremark-oldham.yaml: is not in the standard format: line 8 is 'website: not a link'; "
+            "the standard form is 'locality: Oldham' (the fields are in another order).") in fmt.output
+
+
 def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(tmp_path, github, homes):
     payload = pull_request(homes, tmp_path, 6, "stranger", fewer_beds)
     run = Harness(tmp_path, homes, github=github).run("ownership.yml", "pull_request_target", payload,
