@@ -644,7 +644,9 @@ def _cqc_report(v: View, value: Any, spec: Any) -> Shown:
     """CQC's reports on the service, when CQC has published one as far as our data says (a report's address or
     date); else its page on CQC's website, with no claim of a report (a service registered but not yet inspected)."""
     if v.get("cqc.report_url") or v.get("cqc.report_date"):
-        return Shown("Read the CQC report", href=v.cqc_url)
+        earlier = v.get("cqc.rating_given_to")  # the import links the earlier registration's reports when this has none
+        theirs = bool(earlier) and f"/location/{earlier}/" in str(v.get("cqc.report_url") or "")
+        return Shown("Read the CQC report" + (" of its earlier registration" if theirs else ""), href=v.cqc_url)
     return Shown("No report in our data: see its page on CQC's website", href=v.cqc_url, link="its page on CQC's website")
 
 

@@ -35,7 +35,10 @@ REGISTERED = str(default_kind().registered)
 NURSING_FLAG = str(default_kind().capacity[0].flag)  # the kind's first capacity: with nursing
 REGISTERED_COLUMN = next(f.name for f in default_kind().fields if f.path == REGISTERED)
 DROP = f"Sudden drop in {default_kind().unit}"
-OLD_RATING = "Rating out of date"  # a signal of the rating's age, not of its grade: alone, no concern about the care
+OLD_RATING = "Old rating"  # a signal of the rating's age, not of its grade: alone, no concern about the care
+NEW_REGISTRATION = "New registration"
+# a new registration showing an earlier registration's rating (a change of provider): not a new service (registered_again)
+REGISTERED_AGAIN = "Registered again"
 
 DEFAULTS: dict[str, float] = {"rating_older_than_days": VALUES.rating_stale_days, "staff_turnover_percent_above": 30, "nurse_turnover_percent_above": 30,
             "bed_drop_percent": 10, "bed_drop_min_beds": 3, "repeated_rating_inspections": 2, "inadequate_within_years": 5,
@@ -54,7 +57,7 @@ SEVERITY = {**{f"Rated {r}": n for n, r in enumerate(VALUES.ratings_of_concern, 
             **{f"{q} rating fell": 2 for _, q in KEY_QUESTIONS},
             f"Repeated {VALUES.ratings_of_concern[1]}": 2, f"Rated {VALUES.ratings_of_concern[0]} in recent years": 2,
             DROP: 2, "High staff turnover": 3, "High nurse turnover": 3, OLD_RATING: 3,
-            "New registration": 3}
+            NEW_REGISTRATION: 3, REGISTERED_AGAIN: 3}
 # Within a severity, the signals most serious first: a run of ratings before one, the whole service before a key question,
 # a rating before its fall, the leadership and the beds after the ratings; then the services with most beds first
 SERIOUSNESS = {name: n for n, name in enumerate((
@@ -64,7 +67,7 @@ SERIOUSNESS = {name: n for n, name in enumerate((
     *(f"Rated {r}" for r in VALUES.ratings_of_concern[1:]),
     *(f"{q} rated {r}" for r in VALUES.ratings_of_concern[1:] for _, q in KEY_QUESTIONS),
     "Rating fell", *(f"{q} rating fell" for _, q in KEY_QUESTIONS), "No registered manager", DROP,
-    "High nurse turnover", "High staff turnover", OLD_RATING, "New registration"))}
+    "High nurse turnover", "High staff turnover", OLD_RATING, NEW_REGISTRATION, REGISTERED_AGAIN))}
 # CQC's overall ratings from best to worst, to tell a fall from a rise
 RANK = {r: n for n, r in enumerate(VALUES.ratings[:4])}  # the schema lists them best first, then the two without a rating
 
@@ -340,8 +343,11 @@ def signals(views: list[HomeView], today: dt.date, thresholds: dict[str, float],
                 absent or v.get("cqc.imported"))
         registered = as_date(v.get("cqc.registered_since"))
         if registered and since <= registered <= today:
-            add("New registration", "cqc.registered_since", f"registered {registered.isoformat()}"  # an agency has no beds
-                + ((f", {beds} beds" if beds is not None else ", beds not known") if is_care_home(v) else ""), registered)
+            earlier = v.get("cqc.rating_given_to")
+            add(REGISTERED_AGAIN if earlier else NEW_REGISTRATION, "cqc.registered_since",
+                f"registered {registered.isoformat()}"  # an agency has no beds
+                + ((f", {beds} beds" if beds is not None else ", beds not known") if is_care_home(v) else "")
+                + (f", showing the rating of an earlier registration (CQC location {earlier})" if earlier else ""), registered)
         for key, name, limit in (("staff_turnover_percent", "High staff turnover", "staff_turnover_percent_above"),
                                  ("nurse_turnover_percent", "High nurse turnover", "nurse_turnover_percent_above")):
             value = v.get(f"staffing.{key}")
@@ -698,7 +704,7 @@ def _table(caption: str, rest: str) -> str:
 
 
 def old_age(thresholds: dict[str, float]) -> str:
-    """How old a rating is before it raises 'Rating out of date', in words: the schema's (VALUES.rating_stale_age) at the default
+    """How old a rating is before it raises 'Old rating', in words: the schema's (VALUES.rating_stale_age) at the default
     threshold, else the threshold's days ('400 days')."""
     days = thresholds.get("rating_older_than_days", DEFAULTS["rating_older_than_days"])
     return VALUES.rating_stale_age if days == VALUES.rating_stale_days else f"{days:,g} days"
@@ -716,7 +722,7 @@ def concern_rows(vs: list[HomeView], found: list[Signal], up: str = "", noun: st
     slugs = {v.slug for v in vs}
     by_agency: dict[str, list[Signal]] = {}
     for s in found:
-        if s.slug in slugs and s.signal != "New registration":
+        if s.slug in slugs and s.signal not in (NEW_REGISTRATION, REGISTERED_AGAIN):
             by_agency.setdefault(s.slug, []).append(s)
     only_old = [slug for slug, found in by_agency.items() if all(s.signal == OLD_RATING for s in found)]
     names = {v.slug: v for v in vs}

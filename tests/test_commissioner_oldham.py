@@ -147,9 +147,13 @@ def test_the_report_finds_the_homes_at_risk_and_none_that_closed_long_ago(oldham
     assert "Safe rating fell (from Good to Requires improvement on 17 April 2019, given to an earlier registration)" in chadderton
     assert by[("Ashbourne House Care Home", "No registered manager")].date == "2024-01-18"
     assert by[("Chadderton Total Care", "Repeated Requires improvement")].value.startswith("Requires improvement at 5 inspections in a row")
-    assert {h for h, sig in by if sig == "New registration"} == {"Avonleigh Gardens", "Beech House Care Home", "Miller House Care Home",
+    assert {h for h, sig in by if sig == "New registration"} == {"Beech House Care Home", "Miller House Care Home",
                                                                  "Royton House Care Home", "Shaw House Care Home"}
-    assert by[("Stoneleigh House", "Rating out of date")].value == "1121 days old on 2025-03-20", "ages run from the data's date"
+    # a registration showing an earlier one's rating is not a new home (the commissioner review: the report said so of
+    # Avonleigh Gardens under its closures, and listed it as a new registration in its signals)
+    assert by[("Avonleigh Gardens", "Registered again")].value == (
+        "registered 2024-03-26, 59 beds, showing the rating of an earlier registration (CQC location 1-117977107)")
+    assert by[("Stoneleigh House", "Old rating")].value == "1121 days old on 2025-03-20", "ages run from the data's date"
     rows = list(csv.DictReader(io.StringIO(report_csv(found))))
     assert rows and all(r["data_as_at"] == "2025-03-20" and r["provider_id"] and r["cqc_link"].startswith("https://www.cqc.org.uk/location/")
                         and r["source"] for r in rows)
@@ -403,7 +407,7 @@ def test_agencies_whose_only_signal_is_an_old_rating_are_counted_not_listed_amon
     vs = agencies(current(views))
     header, rows, only_old = concern_rows(vs, signals(vs, today, {}))
     assert (len(rows), only_old) == (10, 24)
-    assert all(any(not part.startswith("Rating out of date") for part in r[2].split("; ")) for r in rows)
+    assert all(any(not part.startswith("Old rating") for part in r[2].split("; ")) for r in rows)
     page = homecare_html(views, today)
     # listed for no registered manager alone, not for a rating: the caption said "with a CQC rating signal"
     assert [r[1:] for r in rows if "Work4U" in r[0]] == [["Not yet rated by CQC", "No registered manager (19 September 2023)"]]
@@ -425,13 +429,13 @@ def test_the_reports_agencies_of_concern_follow_its_own_thresholds():
     views, today = oldham_area_views()
     never_old = {**DEFAULTS, "rating_older_than_days": 100_000}
     report = report_html(signals(views, today, never_old), views, today, never_old, "https://x.org/")
-    assert "Rating out of date" not in report and "more agencies have no signal but" not in report
+    assert "Old rating" not in report and "more agencies have no signal but" not in report
     sooner = {**DEFAULTS, "rating_older_than_days": 400}
     found = signals(views, today, sooner)
     report = report_html(found, views, today, sooner, "https://x.org/")
     slugs = {v.slug for v in agencies(current(views))}
-    old_only = {s.slug for s in found if s.slug in slugs and s.signal == "Rating out of date"} - {
-        s.slug for s in found if s.signal not in ("Rating out of date", "New registration")}
+    old_only = {s.slug for s in found if s.slug in slugs and s.signal == "Old rating"} - {
+        s.slug for s in found if s.signal not in ("Old rating", "New registration")}
     assert f"{len(old_only)} more agencies are not listed. Their only signal is a CQC rating more than 400 days old" in report
     assert len(old_only) > 24  # more agencies' ratings are old at 400 days than at 2 years
 
@@ -463,7 +467,7 @@ def test_an_agencys_new_registration_says_no_beds_and_its_closure_row_says_beds_
     found = signals(views, today, dict(DEFAULTS))
     new = {s.home: s.value for s in found if s.signal == "New registration"}
     assert new["54 Taylor Street"] == "registered 2024-04-29"
-    assert new["Avonleigh Gardens"] == "registered 2024-03-26, 59 beds"
+    assert new["Beech House Care Home"] == "registered 2025-02-25, 30 beds" and "Avonleigh Gardens" not in new
     assert not any("beds" in value for s in found if s.signal == "New registration" and not s.beds_apply
                    for value in [s.value])
     agency = next(v for v in views if v.slug == "bluebird-care-oldham")
@@ -621,3 +625,20 @@ def test_the_concern_tables_say_they_are_prompts_not_findings_and_only_above_a_t
     page = homecare_html(good, today)
     assert "No home care agency has a signal." in page or "more agency is not listed" in page
     assert CONCERN_PROMPT not in page
+
+
+@needs_oldham
+def test_a_rating_given_to_an_earlier_registration_links_that_registrations_reports(oldham):
+    """From the commissioner review: Chadderton Total Care's "Read the CQC report" opened its own registration's reports
+    page, where CQC lists none (its API record's reports are empty); the report of its rating is the earlier one's."""
+    from carehomes.schema import load_schema
+
+    _, views = oldham
+    chadderton = next(v for v in views if v.name == "Chadderton Total Care")
+    assert chadderton.get("cqc.report_url") == "https://www.cqc.org.uk/location/1-120641405/reports"
+    view = HomeView(chadderton.d, TODAY, load_schema())
+    quality = {f.label: f for f in next(g for g in view.groups() if g.id == "quality").facts}
+    assert (quality["CQC report"].text, quality["CQC report"].href) == (
+        "Read the CQC report of its earlier registration", "https://www.cqc.org.uk/location/1-120641405/reports")
+    stoneleigh = next(v for v in views if v.name == "Stoneleigh House")  # its own registration's reports, as before
+    assert stoneleigh.get("cqc.report_url") == f"https://www.cqc.org.uk/location/{stoneleigh.d['location_id']}/reports"

@@ -42,7 +42,7 @@ def test_every_signal_names_its_fact_and_date():
         ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
         ("High nurse turnover", "staffing.nurse_turnover_percent", "31%", "2026-09-30"),
         ("High staff turnover", "staffing.staff_turnover_percent", "45%", "2026-09-30"),
-        ("Rating out of date", "cqc.rating_date", "1418 days old on 2026-11-23", "2023-01-05"),
+        ("Old rating", "cqc.rating_date", "1418 days old on 2026-11-23", "2023-01-05"),
     ], ("a closed home raises only its closure, and only since the last release: its rating and manager are history; "
         "within a severity the signals go most serious first (report.SERIOUSNESS), then the most beds")
     text = report_csv(found)
@@ -361,4 +361,4 @@ def test_signals_go_most_serious_first_within_a_severity_then_the_most_beds():
     assert set(SERIOUSNESS) == set(SEVERITY)
     order = sorted(SEVERITY, key=lambda s: (SEVERITY[s], SERIOUSNESS[s]))
     assert order.index("Repeated Requires improvement") < order.index("Rated Requires improvement") < order.index(
-        "No registered manager") < order.index("Rating out of date")
+        "No registered manager") < order.index("Old rating")

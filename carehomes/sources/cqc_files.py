@@ -1407,7 +1407,15 @@ def _with_extra_facts(out: Record | Skipped, rec: dict[str, Any]) -> Record | Sk
         out.regulator.update({k: v for k, v in extra.items() if k in JSON_FACTS})
         if out.regulator.get("cqc.rating") is None and extra["cqc.rating"] is not None:  # an assessment's, or "Not yet rated"
             out.regulator.update({k: extra[k] for k in ("cqc.rating", "cqc.rating_date", "cqc.report_url")})
+        earlier = extra.get("cqc.rating_given_to")
+        if out.regulator.get("cqc.report_url") and earlier and extra["cqc.report_url"] == _reports_of(earlier):
+            out.regulator["cqc.report_url"] = extra["cqc.report_url"]  # this registration has no report: the rating's is the earlier one's
     return out
+
+
+def _reports_of(location_id: str) -> str:
+    """The address of a CQC location's reports."""
+    return f"https://www.cqc.org.uk/location/{location_id}/reports"
 
 
 def import_cqc(file: Path, providers: Path, local_authority: str | None = None, *,
@@ -1573,7 +1581,9 @@ def extra_facts(doc: dict) -> dict[str, Any]:
         now = (_rating(q.get("rating")), dated[name] or rating_date) if rated else None
         facts[f"cqc.rating_history_{RATING_QUESTIONS[name]}"] = _history(historic, name, now)
     facts["cqc.manager_absent_since"] = _read(doc, "registeredManagerAbsentDate", _date)
-    facts["cqc.rating_given_to"] = _given_to(lid, questions, overall) if rated and not assessed else None
+    facts["cqc.rating_given_to"] = earlier = _given_to(lid, questions, overall) if rated and not assessed else None
+    if earlier and not reports:  # CQC lists no report of this registration: its rating's is the earlier one's
+        facts["cqc.report_url"] = _reports_of(earlier)
     return facts
 
 
