@@ -92,9 +92,13 @@ def by_district(views: Sequence[Located], by_town: bool, localities: dict[str, l
     return by_town and not localities and not any(v.get("address.town") for v in views)
 
 
+NOT_LISTED = "(not in a listed locality)"
+
+
 def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None = None, district: bool = False) -> str:
     """The home's council-defined locality (``localities``: name -> postcode districts or sectors, such as
-    HR6 or 'HR1 2'), else its postal town when the page covers one council (its postcode district with ``district``:
+    HR6 or 'HR1 2'; its postal town and NOT_LISTED when none lists its postcode), else its postal town when the page
+    covers one council (its postcode district with ``district``:
     by_district), else its council."""
     if localities:
         postcode = str(v.get("address.postcode") or "").upper()
@@ -102,6 +106,9 @@ def area_of(v: Located, by_town: bool, localities: dict[str, list[str]] | None =
                     if postcode == p.upper() or postcode.startswith(p.upper() + (" " if " " not in p else ""))), default=None)
         if best:
             return best[1]
+        if postcode:  # none of the council's localities lists it: its postal town, said to be no locality of the council's
+            # ("Manchester" read as one of Oldham's areas beside its five localities, for three agencies at M24)
+            return f"{town_name(v.get('address.town'))} {NOT_LISTED}"
     if district:
         return str(v.get("address.postcode") or "").upper().split(" ")[0] or NO_PLACE
     return town_name(v.get("address.town")) if by_town else str(v.get("locality"))
@@ -404,6 +411,19 @@ def manager_text(views: list[HomeView], one: str = "home", many: str = "homes") 
     unknown = len(views) - known
     return (f"{many.capitalize()} with no registered manager in post according to CQC: {no:,} of the {known:,} whose CQC data says."
             + (f" For {unknown:,} {one if unknown == 1 else many} it is {_not_known()}." if unknown else ""))
+
+
+def earlier_ratings_text(views: list[HomeView], one: str = "home", many: str = "homes") -> str:
+    """How many of the ratings counted CQC gave to an earlier registration of the service (cqc.rating_given_to: after a
+    change of provider, a registration shows its earlier one's rating until CQC rates it), by rating; "" when none is."""
+    given = [v for v in views if v.rating and v.get("cqc.rating_given_to")]
+    if not given:
+        return ""
+    by = Counter(str(v.rating) for v in given)
+    each = ", ".join(f"{r} {by[r]:,}" for r in VALUES.rating_choices if by.get(r))
+    rated = sum(1 for v in views if v.rating in VALUES.ratings[:4])  # the schema lists the four grades first
+    return (f"{len(given):,} of the {rated:,} rated {many} show a rating CQC gave to an earlier registration of the {one} "
+            f"({each}), for example before a change of provider: CQC shows it until it rates the new registration.")
 
 
 def register_text(views: list[HomeView], as_at: dt.date) -> str:
@@ -743,6 +763,8 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
     # the chart's numbers as a file too, as every table's are: no other file holds the ages (quality.csv holds the ratings)
     out.append(tables.download("rating-age", ["Age of rating", integer("Homes")], [[html.escape(a), f"{o['ages'][a]:,}"] for a in ages],
                                "chart's numbers", f"Homes by the age of their latest CQC rating, as at {nice_date(today)}"))
+    earlier = earlier_ratings_text(views)
+    out.append(f"<p>{html.escape(earlier)}</p>" if earlier else "")
     out.append(f"<p>{html.escape(manager_text(views))} {html.escape(register_text(everyone, today))}</p>")
     if concerns is not None:  # the homes of concern, by the report's signals (report.homes_of_concern_html)
         out.append(concerns(views, today, tables))

@@ -22,7 +22,7 @@ from .configfile import SettingsLoader
 from .finding import site_words
 from .fsutil import NotRegularFile, read_regular
 from .kinds import default_kind, kinds
-from .market import (Tables, agencies, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
+from .market import (Tables, agencies, earlier_ratings_text, area_of, as_date, by_district, care_homes, current, data_date, homecare_rows, hours_text,
                      is_care_home, limits_of, manager_text, quality_rows, register_stale_words)
 from .records import CURRENT_STATUSES, closed
 from .text import and_list, neutralise, undecodable
@@ -790,7 +790,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            f"<p>{len(vs):,} registered home care agencies"
            + (f" ({homes_too:,} of them also {default_kind().plural.lower()})" if homes_too else "") + ". "
            + (f"{dormant:,} of the {len(vs):,} {'was' if dormant == 1 else 'were'} dormant on CQC's register of "
-              f"{nice_date(today)}: registered, but not providing care at the time. " if dormant else "")
+              f"{nice_date(today)}: registered, but not providing care at the time (counted among the {len(vs):,}). "
+              if dormant else "")
            + (f"{taking:,} said in the last {days} that they are taking new clients, with "
               f"{hours_text(vs)} hours of care a week between them; " if taking else
               f"None has said in the last {days} that it is taking new clients; ")
@@ -799,8 +800,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
            "it covers. Whether it takes new clients and its hours come from the agency; an answer more than "
            f"{days} old counts as not known"
            + (", and an agency CQC records as dormant counts as not taking new clients, whatever it last said." if counted else
-              f". CQC's dormant flags are more than {limits_of(vs)['register'].words} old, so we do not use them: a dormant "
-              "agency is counted by what it last told us." if dormant else ".")
+              f". CQC's register is more than {limits_of(vs)['register'].words} old, so its dormant flags may be out of "
+              "date: an agency it records as dormant counts by what the agency last told us." if dormant else ".")
            + "</p>"]
     header, rows = homecare_rows(vs)
     out.append(tables.add("home-care-capacity", f"Home care agencies by postcode district covered (CQC data as at "
@@ -808,7 +809,8 @@ def homecare_html(views: list[HomeView], today: dt.date, tables: Tables | None =
     header, rows = quality_rows(vs, "agencies")
     out.append(tables.add("agency-quality", f"Home care agencies by CQC rating, overall and for each key question, as at "
                           f"{nice_date(today)}", header, rows))
-    out.append(f"<p>{html.escape(manager_text(vs, 'agency', 'agencies'))}</p>")
+    earlier = earlier_ratings_text(vs, "agency", "agencies")
+    out.append(f"<p>{html.escape(' '.join(filter(None, (earlier, manager_text(vs, 'agency', 'agencies')))))}</p>")
     found, thresholds = report if report is not None else (signals(vs, today, {}), DEFAULTS)
     header, rows, only_old = concern_rows(vs, found, tables.up)
     out.append('<h3 id="agencies-of-concern">Agencies of concern</h3>')

@@ -80,6 +80,10 @@ def test_the_market_page_counts_registered_homes_as_at_the_datas_date(oldham):
     assert ('<strong>CQC data as at 20 March 2025</strong>: 44 registered care homes with 1,574 registered beds, grouped by town.') in page
     assert "closed home" not in page and "Shawside" not in page
     assert '<th scope="row">Overall</th><td>0</td><td>34</td><td>6</td><td>0</td><td>4</td>' in page, "Good 34, RI 6 among registered homes"
+    # which of them CQC gave an earlier registration (commissioner review: said only in the tables of concern)
+    assert ("<p>4 of the 40 rated homes show a rating CQC gave to an earlier registration of the home (Good 3, Requires "
+            "improvement 1), for example before a change of provider: CQC shows it until it rates the new registration.</p>"
+            ) in page
 
 
 @needs_oldham
@@ -178,7 +182,9 @@ def test_herefordshire_dementia_capacity_by_council_locality():
     assert "grouped by locality" in page
     for name in ("Hereford", "Leominster", "Ross-on-Wye", "Total"):
         assert f'<tr><th scope="row">{name}</th>' in page
-    assert '<tr><th scope="row">Ludlow</th>' in page, "a home outside every locality falls back to its postal town"
+    # a home outside every locality falls back to its postal town, said to be none of the council's localities (the
+    # commissioner review read Oldham's "Manchester" as a sixth locality)
+    assert '<tr><th scope="row">Ludlow (not in a listed locality)</th>' in page
 
 
 def test_localities_must_map_names_to_postcode_districts():
@@ -305,7 +311,11 @@ def test_the_home_care_section_says_which_agencies_are_dormant_and_how_cqc_rates
     tables = Tables("../")
     page = homecare_html(views, today, tables)
     assert ("62 registered home care agencies (2 of them also care homes). 9 of the 62 were dormant on CQC's register "
-            "of 20 March 2025: registered, but not providing care at the time.") in page
+            "of 20 March 2025: registered, but not providing care at the time (counted among the 62).") in page
+    # the ratings counted include those CQC gave an earlier registration, as the tables of concern say (commissioner review)
+    assert ("4 of the 35 rated agencies show a rating CQC gave to an earlier registration of the agency (Good 2, Requires "
+            "improvement 2), for example before a change of provider: CQC shows it until it rates the new registration."
+            ) in page
     quality = page.split("<caption>Home care agencies by CQC rating, overall")[1].split("</table>")[0]
     # Outstanding, Good, Requires improvement, Inadequate, Not yet rated, Not known
     assert '<th scope="row">Overall</th><td>4</td><td>26</td><td>5</td><td>0</td><td>27</td><td>0</td></tr>' in quality
@@ -584,8 +594,8 @@ def test_the_home_care_section_says_dormancy_counts_only_while_the_register_is_f
     fresh = views_of(oldham_import[1], dt.date(2025, 4, 1))
     assert said in homecare_html(fresh, dt.date(2025, 4, 1))
     old = homecare_html(views_of(oldham_import[1], TODAY), TODAY)
-    assert said not in old and ("CQC's dormant flags are more than 3 months old, so we do not use them: a dormant agency "
-                                "is counted by what it last told us.") in old.replace("&#x27;", "'")
+    assert said not in old and ("CQC's register is more than 3 months old, so its dormant flags may be out of date: an "
+                                "agency it records as dormant counts by what the agency last told us.") in old.replace("&#x27;", "'")
 
 
 def test_a_signal_of_a_rating_cqc_gave_an_earlier_registration_says_so():
