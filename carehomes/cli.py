@@ -1163,7 +1163,7 @@ def cmd_check_ownership(args: argparse.Namespace) -> int:
     for p in problems:
         print(p)
     if problems:
-        _say(f"{len(problems)} change{'s' * (len(problems) != 1)} by {args.author} need a council steward.")
+        _say(f"{len(problems)} change{'s' * (len(problems) != 1)} by {args.author} {'need' if len(problems) != 1 else 'needs'} a council steward.")
         return 1
     _say(f"{args.author} may make every change since {args.base}.")
     return 0

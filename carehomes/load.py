@@ -768,8 +768,10 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _STR:
                 key_node.tag = _STR  # a key is the text written ('no:' is 'no', never False, nor 'False' in a message)
             if key in keys_here:
-                problems.append(Problem(path, line, dotted,
-                                        f"appears twice (first on line {keys_here[key]}); keep one of them"))
+                heading = _lost_heading(prefix, node, key_node, keys_here[key])
+                problems.append(Problem(path, line, dotted, f"appears twice (first on line {keys_here[key]}); " + (
+                    f"the lines from line {heading[1]} on look like those of '{heading[0]}': if its heading line "
+                    f"'{heading[0]}:' was deleted, put it back above line {heading[1]}; else keep one of them" if heading else "keep one of them")))
                 continue
             keys_here[key] = line
             lines[dotted] = line
@@ -782,6 +784,35 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], problems: list[Pr
             if _walk(item, f"{prefix}.{i}", lines, problems, ctx, item.start_mark.line + 1, depth + 1):
                 return True
     return False
+
+
+def _lost_heading(prefix: str, node: yaml.MappingNode, duplicate: yaml.Node, first: int) -> tuple[str, int] | None:
+    """When a key appears twice in a group because a sibling group's heading line was deleted ('fees:' gone, so the
+    fees' lines joined 'user_rating' above them, whose date then appeared twice): that sibling's name and the line to
+    put it back above, the first of the longest run of keys that are all its fields, ending at the duplicate and after
+    the key's first line; None when no sibling group holds them all."""
+    from .schema import load_schema  # only when a key appears twice: reading a profile needs no schema
+
+    tree: Any = load_schema().tree
+    parts = prefix.split(".") if prefix else []
+    for part in parts[:-1]:
+        tree = tree.get(part) if isinstance(tree, dict) else None
+    if not isinstance(tree, dict) or not parts:
+        return None
+    keys = [k for k, _ in node.value]
+    run_of = keys[:keys.index(duplicate) + 1]
+    best: tuple[int, str, int] | None = None
+    for name, fields in tree.items():
+        if name == parts[-1] or not isinstance(fields, dict):
+            continue
+        run = 0
+        for k in reversed(run_of):
+            if not (isinstance(k, yaml.ScalarNode) and k.value in fields and k.start_mark.line + 1 > first):
+                break
+            run += 1
+        if run >= 2 and (best is None or run > best[0]):
+            best = (run, name, run_of[-run].start_mark.line + 1)
+    return (best[1], best[2]) if best else None
 
 
 def _comment_value(key_node: yaml.Node, value_node: yaml.Node, dotted: str, ctx: _Context,

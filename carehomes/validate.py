@@ -256,6 +256,8 @@ def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, f
         return f"did you mean '{named}' ({schema.by_path[named].title})? It belongs there, not here"
     if named:
         return f"did you mean '{named.rsplit('.', 1)[-1]}' ({schema.by_path[named].title})?"
+    if elsewhere:  # its own name in another group before a name like it here ('manager' is contact's, not 'maintainers')
+        return _belongs(elsewhere[0])
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6) if found < HINTED_PROBLEMS else []
     if close:
         return f"did you mean '{close[0]}'?"
@@ -264,9 +266,16 @@ def _suggest(key: str, prefix: tuple[str, ...], allowed: dict, schema: Schema, f
         near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
         elsewhere = [leaves[near[0]]] if near else []
     if elsewhere:
-        return f"did you mean '{elsewhere[0]}'? It belongs there, not here"
+        return _belongs(elsewhere[0])
     where = f"under '{'.'.join(prefix)}'" if prefix else "at the top level"
     return f"fields allowed {where} are: {', '.join(sorted(allowed))}"
+
+
+def _belongs(path: str) -> str:
+    """The hint for a field written in the wrong group: where it goes, and the heading line to put it under."""
+    group = path.rpartition(".")[0]
+    return f"did you mean '{path}'? It belongs there, not here" + (
+        f": move it under the line '{group.rsplit('.', 1)[-1]}:', indented as the lines there are" if group else "")
 
 
 def _describe(value: Any) -> str:

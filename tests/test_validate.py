@@ -38,7 +38,7 @@ def test_fixtures_are_valid():
 
 @pytest.mark.parametrize("body, expected", [
     ("phnoe: 01432 000000\n",
-     "providers/t.yaml:6: phnoe: is not a known field; did you mean 'contact.phone'? It belongs there, not here"),
+     "providers/t.yaml:6: phnoe: is not a known field; did you mean 'contact.phone'? It belongs there, not here: move it under the line 'contact:', indented as the lines there are"),
     ("contact:\n  phnoe: 01432 000000\n",
      "providers/t.yaml:7: contact.phnoe: is not a known field; did you mean 'phone'?"),
     # a field named in other words: the one whose path and title hold every word ("free_nursing": Beds with nursing
@@ -51,12 +51,16 @@ def test_fixtures_are_valid():
     # a key that is a field's or group's own name elsewhere is told that place, not a field its words also name
     # ('rating_date' said user_rating.date, 'registered_manager' CQC's registered_managers, 'hourly_rate' its 'from')
     ("rating_date: 2024-01-01\n",
-     "providers/t.yaml:6: rating_date: is not a known field; did you mean 'cqc.rating_date'? It belongs there, not here"),
+     "providers/t.yaml:6: rating_date: is not a known field; did you mean 'cqc.rating_date'? It belongs there, not here: move it under the line 'cqc:', indented as the lines there are"),
     ("registered_manager: yes\n",
      "providers/t.yaml:6: registered_manager: is not a known field; did you mean 'cqc.registered_manager'? It belongs there, "
-     "not here"),
+     "not here: move it under the line 'cqc:', indented as the lines there are"),
+    # its own name in another group before a name like it here (providers' review: 'maintainers', the access list)
+    ("manager: Sarah Jones\n",
+     "providers/t.yaml:6: manager: is not a known field; did you mean 'contact.manager'? It belongs there, not here: move "
+     "it under the line 'contact:', indented as the lines there are"),
     ("hourly_rate:\n  from: 25\n",
-     "providers/t.yaml:6: hourly_rate: is not a known field; did you mean 'homecare.hourly_rate'? It belongs there, not here"),
+     "providers/t.yaml:6: hourly_rate: is not a known field; did you mean 'homecare.hourly_rate'? It belongs there, not here: move it under the line 'homecare:', indented as the lines there are"),
     ("cqc:\n  food_hygiene: 5\n",
      "providers/t.yaml:7: cqc.food_hygiene: is not a known field; did you mean 'food_hygiene'? It belongs there, not here"),
     ("contact:\n  fax: 01432 000000\n",
@@ -330,6 +334,14 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
     ("name: [unclosed\n", "providers/t.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
     ("name: a\n  bad: indent\n", "providers/t.yaml:2:6: yaml: mapping values are not allowed in this context; check the indentation, and put text containing ': ' in quotes"),
     ("name: a\nname: b\n", "providers/t.yaml:2: name: appears twice (first on line 1); keep one of them"),
+    # a group's heading line deleted (providers' review: the advice to keep one of them deleted the fees' date)
+    ("user_rating:\n  score: 9\n  date: 2026-10-01\n  nursing_from: 1150\n  residential_from: 890\n  date: 2026-04-01\n",
+     "providers/t.yaml:6: user_rating.date: appears twice (first on line 3); the lines from line 4 on look like those of "
+     "'fees': if its heading line 'fees:' was deleted, put it back above line 4; else keep one of them"),
+    ("care:\n  nursing: yes\n  weekend_admissions: no\n  registered: 20\n  nursing:\n    total: 10\n",
+     "providers/t.yaml:5: care.nursing: appears twice (first on line 2); the lines from line 4 on look like those of "
+     "'beds': if its heading line 'beds:' was deleted, put it back above line 4; else keep one of them"),
+    ("care:\n  nursing: yes\n  nursing: no\n", "providers/t.yaml:3: care.nursing: appears twice (first on line 2); keep one of them"),
     ("a: [1]\nb: *x\n", "providers/t.yaml:2:4: yaml: found undefined alias; anchors and aliases (& and *) are not used in profiles"),
     ("a: &x [1]\nb: *x\n", "providers/t.yaml:1:4: yaml: anchors and aliases (& and *) are not used in profiles; remove '&x'"),
     ("name: a\rslug: b\n", "providers/t.yaml:1:8: yaml: contains a carriage return (\\r) without a line feed; save the file with ordinary line endings"),

@@ -494,7 +494,7 @@ def test_a_strangers_pull_request_fails_the_ownership_check_naming_the_profile(t
     step = run.jobs["ownership"].step("Check ownership")
     assert step.outcome == "failure"
     assert "providers/example-full.yaml: stranger does not look after this page (those who do: example-manager)" in step.output
-    assert "1 change by stranger need a council steward." in step.output.splitlines()
+    assert "1 change by stranger needs a council steward." in step.output.splitlines()
 
 
 # --- the FSA weekly refresh: fsa-sync.yml -----------------------------------------------------------
