@@ -57,7 +57,7 @@ def unlike(data: bytes, new: str) -> str:
     if b"\r" in data:
         return "its lines end the Windows way (CRLF)"
     old_lines, new_lines = data.decode("utf-8", "replace").split("\n"), new.split("\n")
-    for n, (a, b) in enumerate(zip(old_lines, new_lines), 1):
+    for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), 1):
         if a != b:
             if a.strip() and b.strip() and a.strip() == b.strip():
                 return f"line {n} is indented by {len(a) - len(a.lstrip())} spaces; the standard form has {len(b) - len(b.lstrip())}"

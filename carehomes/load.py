@@ -578,6 +578,13 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         return Problem(path, opened[0], "yaml", "this quote is not closed; end the text with the same quote mark "
                        "on this line, or remove the opening quote", opened[1])
     what = (exc.problem or "could not be read").rstrip(".")
+    row = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = row[col - 1] if col and col <= len(row) else ""
+    if "cannot start any token" in what and start in "@`":  # YAML keeps them back: '@sarahj', a username
+        name, colon, value = _uncommented(row).partition(": ")
+        write = (f"; write {name.strip()}: \"{value.strip()[:SHOWN_VALUE]}\"" if colon and value.strip().startswith(start)
+                 and '"' not in value and "\\" not in value else "")
+        return Problem(path, line, "yaml", f"a value cannot start with '{start}' unless it is in quotes{write}", col)
     if "could not find expected ':'" in what or "mapping values are not allowed" in what:
         missing = _missing_colon(lines, line)
         if missing:

@@ -461,8 +461,13 @@ def _check_integer(f: Field, value: Any) -> str | None:
             return long
         if isinstance(value, float) and value.is_integer():
             return f"must be a whole number; write {int(value)}"
+        if isinstance(value, str) and value.strip().isdecimal() and not value.strip().isascii():  # "２", "٣": int reads them
+            return f"must be written with the digits 0 to 9: {f.keys[-1]}: {int(value.strip())}"
         if isinstance(value, str) and value.strip().isdigit():
             return f"must be a number, not text; remove the quotes: {f.keys[-1]}: {value.strip()}"
+        bare = value.strip().strip("\u201c\u201d\u2018\u2019") if isinstance(value, str) else ""
+        if bare != (value.strip() if isinstance(value, str) else "") and bare.isascii() and bare.isdigit():  # a word processor's
+            return f"must be a number, not text; remove the curly quotes: {f.keys[-1]}: {bare}"
         if isinstance(value, str):  # 'two': the words of the forms' and the sheets' message
             return f"must be a whole number in figures, such as 3 or 0 for none, not {_describe(value)}"
         return f"must be a whole number, not {_describe(value)}"
@@ -804,7 +809,7 @@ def _registered_beds(profile: Profile, v: dict[str, Any], k: Kind) -> list[Probl
     for c in k.capacity:  # "40 beds without nursing" at a home CQC registers for 16 overstates what it can take
         total = v.get(c.total) if c.total else None
         if isinstance(total, int) and total > registered:
-            out.append(Problem(profile.path, profile.line(c.total), str(c.total), f"is {total} but {k.registered} is "
+            out.append(Problem(profile.path, profile.line(str(c.total)), str(c.total), f"is {total} but {k.registered} is "
                                f"{registered}; a home cannot have more {k.unit} than CQC registers it for: give at most "
                                f"{registered}, or ask the council to import the latest CQC register"))
     totals = {c.key: v.get(c.total) for c in k.capacity if c.total}

@@ -103,6 +103,11 @@ def test_fixtures_are_valid():
      "providers/t.yaml:8: beds.nursing.available: must be a whole number in figures, such as 3 or 0 for none, not 'two'"),
     ("beds:\n  nursing:\n    total: 12.5\n",
      "providers/t.yaml:8: beds.nursing.total: must be a whole number, not the number 12.5"),
+    # from the providers' review: full-width digits were told to 'remove the quotes' (there were none); curly quotes
+    ("beds:\n  nursing:\n    total: \uff12\n",
+     "providers/t.yaml:8: beds.nursing.total: must be written with the digits 0 to 9: total: 2"),
+    ("beds:\n  nursing:\n    total: \u201c12\u201d\n",
+     "providers/t.yaml:8: beds.nursing.total: must be a number, not text; remove the curly quotes: total: 12"),
     ("beds:\n  nursing:\n    total: -1\n",
      "providers/t.yaml:8: beds.nursing.total: is -1, below the lowest allowed value 0"),
     # a Devon steward's fee as the home wrote it: the number is in it, and is what to write
@@ -334,6 +339,9 @@ def test_a_key_yaml_would_read_as_yes_no_or_empty_is_named_as_written_at_its_lin
     ("name: [unclosed\n", "providers/t.yaml:2:1: yaml: did not find expected ',' or ']'; compare this line with providers/_template.yaml"),
     ("name: a\n  bad: indent\n", "providers/t.yaml:2:6: yaml: mapping values are not allowed in this context; check the indentation, and put text containing ': ' in quotes"),
     ("name: a\nname: b\n", "providers/t.yaml:2: name: appears twice (first on line 1); keep one of them"),
+    # from the providers' review: a username as a value, YAML's 'found character that cannot start any token'
+    ("name: a\ncontact:\n  manager: @sarahj\n",
+     "providers/t.yaml:3:12: yaml: a value cannot start with '@' unless it is in quotes; write manager: \"@sarahj\""),
     # a group's heading line deleted (providers' review: the advice to keep one of them deleted the fees' date)
     ("user_rating:\n  score: 9\n  date: 2026-10-01\n  nursing_from: 1150\n  residential_from: 890\n  date: 2026-04-01\n",
      "providers/t.yaml:6: user_rating.date: appears twice (first on line 3); the lines from line 4 on look like those of "
