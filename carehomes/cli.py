@@ -906,7 +906,8 @@ def cmd_vacancies(args: argparse.Namespace) -> int:
         _say(f"{exc}; give the profile's file name without .yaml, its CQC location ID or its name")
         return 2
     if not (path.exists() or path.is_symlink()):  # a link is read (and refused) by the loader, with its message
-        _say(f"{path}: no such profile; the slug is the file name without .yaml{near_home(Path(args.providers), args.slug)}")
+        _say(f"{path}: no such profile{near_home(Path(args.providers), args.slug)}; give the page name, as the page's "
+             "address has it after homes/ (the file name without .yaml)")
         return 2
     kind = default_kind()
     free = {c.key: getattr(args, c.key) for c in kind.capacity if c.available}

@@ -28,6 +28,7 @@ from .ownership import GitError, is_maintainer, stewards
 from .problems import Problem, ProblemsFound
 from .records import closed
 from .safetext import cut, outside, plain
+from .sources.nhs_ods import code_by_name
 from .text import FULL_WIDTH, and_list, column_letter, slugify, typed_whole, with_article
 from .schema import Field, Schema, load_schema
 from .checks_external import check_one
@@ -41,6 +42,7 @@ KIND = default_kind()  # vacancies are the care homes' free beds, with and witho
 DEFAULT_DIRECT = (*sorted({p for k in kinds()[1:] for p in forms.availability_paths(k)}),  # other kinds' availability,
                   *KIND.available_paths, *((KIND.confirmed,) if KIND.confirmed else ()))  # then the free beds and their date
 LOCATION_ID = re.compile(r"[0-9A-Z][0-9A-Z-]{2,19}")
+TRUST_LISTS = {"care.acute_trusts"}  # lists of NHS trusts' codes (schema/nhs-trusts.csv)
 CODE_LISTS = {"care.acute_trusts"}  # lists of codes (and any list whose items the schema gives a pattern): a comma,
 # semicolon, '&' or the word 'and' separates items, as people type them on one line ('OL1, OL2 and OL4')
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9])")
@@ -483,6 +485,8 @@ def form_value(f: Field, raw: str) -> Any:
         return typed_date(s)
     if f.type == "list":
         items = [re.sub(r"^[-*]\s+", "", item.strip()) for item in s.split("\n") if item.strip()]
+        if f.path in TRUST_LISTS:  # a line that is a trust's whole name is its code ('Wye Valley NHS Trust' is RLQ)
+            items = [code_by_name(item) or item for item in items]
         if f.path in CODE_LISTS or f.item_pattern:  # codes typed on one line, 'RLQ, RWP' or 'OL1; OL2', are a list too
             items = [code.strip() for item in items for code in re.split(r"[,;&]|\s+and\s+", item, flags=re.I) if code.strip()]
         else:  # names typed on one line, 'Oldham, Chadderton; Royton', are a list too ('Shaw and Crompton' is one town)

@@ -251,8 +251,8 @@ def test_vacancies_for_a_slug_spelt_nearly_offers_the_page():
     """From a provider's review: the forms offer the page meant; `vacancies waverly-house` did not."""
     r = run_build("vacancies", "waverly-house", "--residential", "1")
     assert r.returncode == 2 and r.stderr.splitlines() == [
-        f"{ROOT / 'providers' / 'waverly-house.yaml'}: no such profile; the slug is the file name without .yaml (did you "
-        "mean waverley-house, the page of Waverley House?)"]
+        f"{ROOT / 'providers' / 'waverly-house.yaml'}: no such profile (did you mean waverley-house, the page of Waverley "
+        "House?); give the page name, as the page's address has it after homes/ (the file name without .yaml)"]
 
 
 def test_vacancies_takes_a_home_by_its_name_or_cqc_location_id_as_the_forms_do(tmp_path):

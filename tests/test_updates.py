@@ -614,7 +614,13 @@ def test_trust_codes_are_checked_against_the_nhs_list_before_writing_and_commas_
         "such as RLQ for Wye Valley NHS Trust",
     ]
     assert aston.read_text() == before
-    r, res = apply(repo, body({"Acute trusts worked with": "RLQ; RWP"}), "council-steward")
+    # a trust's whole name, on its own line, is its code (providers' review: refused, with its code as a "did you mean");
+    # a hospital's name is no trust's: the hint names where to look it up, an address GitHub's reply does not break up
+    r, res = apply(repo, body({"Acute trusts worked with": "wye valley  NHS trust\nOur Local Cottage Hospital"}), "council-steward")
+    assert res["errors"] == ["Acute trusts worked with: item 2 'Our Local Cottage Hospital' is a name; give the trust's NHS "
+                             "organisation code instead: look the trust up in the NHS's Organisation Data Service "
+                             "(odsportal.digital.nhs.uk)"]
+    r, res = apply(repo, body({"Acute trusts worked with": "Wye Valley NHS Trust\nRWP"}), "council-steward")
     assert r.returncode == 0 and res["status"] == "applied", r.stdout
     assert [(c["field"], c["after"]) for c in res["changed"]] == [("care.acute_trusts", ["RLQ", "RWP"])]
     assert run_build("check", str(repo / "providers")).returncode == 0

@@ -108,6 +108,14 @@ def _closest_by_name(text: str, trusts: dict[str, Trust]) -> Trust | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def code_by_name(text: str) -> str | None:
+    """The code of the open trust whose whole name ``text`` is (any case and spacing: 'wye valley nhs trust' is RLQ),
+    else None: a name, as a form's answer gives it, is as good as its code when it names one trust."""
+    wanted = " ".join(text.split()).lower()
+    hits = [t.code for t in load_trusts().values() if t.open and " ".join(t.name.split()).lower() == wanted]
+    return hits[0] if len(hits) == 1 else None
+
+
 def code_problem(code: str) -> str | None:
     """What is wrong with one acute trust entry, with a 'did you mean', or None if it is an open trust."""
     trusts = load_trusts()
@@ -122,7 +130,7 @@ def code_problem(code: str) -> str | None:
         return f"'{plain(code)}' is not an NHS trust code; did you mean '{same.code}' ({same.name})?"
     if " " in code.strip() or len(code) > 5:
         hit = _closest_by_name(code, trusts)
-        hint = f"did you mean '{hit.code}' ({hit.name})?" if hit else "look the trust up on https://odsportal.digital.nhs.uk/"
+        hint = f"did you mean '{hit.code}' ({hit.name})?" if hit else "look the trust up in the NHS's Organisation Data Service (odsportal.digital.nhs.uk)"
         return f"'{plain(code)}' is a name; give the trust's NHS organisation code instead: {hint}"
     close = difflib.get_close_matches(code.upper(), [c for c, t in trusts.items() if t.open], n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}' ({trusts[close[0]].name})?" if close else \
