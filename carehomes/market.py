@@ -675,8 +675,10 @@ def market_html(views: list[HomeView], today: dt.date, localities: dict[str, lis
 
     out.append(f'<h2 id="capacity">Homes and {KIND.unit}</h2>')
     unit, registered, caps = KIND.unit, str(KIND.registered), KIND.capacity
-    cap_rows = [[html.escape(a), f"{len(groups[a]):,}", *(_count(groups[a], str(c.flag)) for c in caps),
-                 _total(groups[a], registered), *(_given(groups[a], str(c.total)) for c in caps)] for a in names]
+    every = [v for a in names for v in groups[a]]  # the total row (commissioner review: the one table without one)
+    cap_rows = [[html.escape(a), f"{len(vs):,}", *(_count(vs, str(c.flag)) for c in caps),
+                 _total(vs, registered), *(_given(vs, str(c.total)) for c in caps)]
+                for a, vs in [*((a, groups[a]) for a in names), (TOTAL, every)]]
     top = sorted(names, key=lambda a: (-_sum(groups[a], registered), a))[:15]
     untold = sum(1 for b in beds if b is None)
     if beds_told:  # a chart of known beds only: with none known, every bar would be a 0 standing for "not known"

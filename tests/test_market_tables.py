@@ -49,7 +49,8 @@ def test_each_table_has_a_csv_linked_under_it():
                        "Beds without nursing (homes' own figures): homes that gave it"]
     # "30 (1 home)" on the page: the beds and the homes that gave them, each a column
     assert rows[1:] == [["Exampleton", "1", "1", "0", "1", "0", "40", "0", "30", "1", "10", "1"],
-                        ["Unknown", "1", "not known", "1", "not known", "1", "not known", "1", "not known", "0", "not known", "0"]]  # never "0" for none given
+                        ["Unknown", "1", "not known", "1", "not known", "1", "not known", "1", "not known", "0", "not known", "0"],  # never "0" for none given
+                        ["Total", "2", "1", "1", "1", "1", "40", "1", "30", "1", "10", "1"]]  # a total row, as every other table
     assert tables.files["quality"].endswith("\r\n") and "<" not in "".join(tables.files.values())
 
 
