@@ -847,7 +847,7 @@ def browse_lists(views: list[HomeView], schema: Schema, known: Listed | None = N
     lists = list_pages(known.homes, need_choices(schema), known, named, face_of(schema).browse_titles(),
                        face_of(schema).browse_notes(kinds_present(known.homes)))
     areas = browse_areas(known.ordered)
-    lists["areas"] = [ListPage(k, f"{named.capitalize()} in {label}", label, homes)
+    lists["areas"] = [ListPage(k, f"{named.capitalize()} in the {label} council area", label, homes)
                       for k, (label, homes) in sorted(areas.items(), key=lambda x: x[1][0])]
     return lists
 

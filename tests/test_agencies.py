@@ -583,6 +583,8 @@ def test_the_browse_lists_of_a_site_of_several_kinds_speak_of_services_not_homes
     titles = [page.title for group in lists.values() for page in group]
     assert titles and all(not t.startswith("Homes") for t in titles), titles
     assert "Services beginning with A" in titles and any(t.startswith("Services in Oldham") for t in titles), titles
+    # the council's list and the post town's are two pages: two titles (both were "Services in Oldham": accessibility review)
+    assert "Services in the Oldham council area" in titles and len(titles) == len(set(titles)), titles
     render_browse(views, tmp_path, ("<title>SHELLTITLE</title>", "</main>"), schema, lists)
     page = (tmp_path / "browse" / "a" / "index.html").read_text(encoding="utf-8")
     n = len(next(p for p in lists["letters"] if p.key == "a").homes)

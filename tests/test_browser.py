@@ -511,6 +511,8 @@ def test_on_a_phone_the_keyboard_skips_to_the_content_or_sees_the_menu_it_goes_t
     pg.goto(site + path)
     pg.keyboard.press("Tab")
     assert pg.evaluate(FOCUSED) == {"text": "Skip to content", "shown": True}
+    pg.keyboard.press("Tab")  # the menu's button, named "Menu" (the accessibility review: it had no name and no stop)
+    assert pg.evaluate("document.activeElement.getAttribute('aria-labelledby')") == "ch-menu-name"
     seen = []
     for _ in range(40):  # the menu's links (and, on a page with headings, the page's contents under its own)
         pg.keyboard.press("Tab")
@@ -542,6 +544,7 @@ def test_on_a_phone_escape_closes_the_menu_drawer(site, browser):
     pg.evaluate(SETTLED)
     tapped = pg.evaluate("[document.getElementById('__drawer').checked, document.querySelector('.md-sidebar--primary').getBoundingClientRect().right]")
     pg.keyboard.press("Tab")
+    pg.keyboard.press("Tab")  # the menu's button
     pg.keyboard.press("Tab")  # into the menu, which slides in while the keyboard is in it
     pg.evaluate(SETTLED)
     within = pg.evaluate("!!document.activeElement.closest('.md-sidebar--primary')")
@@ -551,6 +554,70 @@ def test_on_a_phone_escape_closes_the_menu_drawer(site, browser):
     ctx.close()
     assert opened == 0 and tapped == [False, 0], (opened, tapped)
     assert within and keyboard == [False, 0], keyboard
+
+
+def test_on_a_phone_the_menu_button_is_a_named_button_and_escape_goes_back_to_it(site, browser):
+    """From the accessibility review: the theme's menu button (a label with an icon) had no name, no role and no tab
+    stop (WCAG 4.1.2), and Escape from the menu left nothing focused, the next Tab opening the menu again."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = ctx.new_page()
+    pg.goto(site + "choosing-a-care-home/")
+    button = pg.get_by_role("button", name="Menu", exact=True)
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.focus()
+    pg.keyboard.press("Enter")
+    pg.evaluate(SETTLED)
+    opened = (pg.evaluate("document.getElementById('__drawer').checked"), button.get_attribute("aria-expanded"))
+    pg.keyboard.press("Tab")  # into the menu
+    pg.evaluate(SETTLED)
+    within = pg.evaluate("!!document.activeElement.closest('.md-sidebar--primary')")
+    pg.keyboard.press("Escape")
+    pg.evaluate(SETTLED)
+    back = pg.evaluate("[document.getElementById('__drawer').checked, document.activeElement.getAttribute('aria-labelledby')]")
+    pg.keyboard.press(" ")
+    pg.evaluate(SETTLED)
+    space = pg.evaluate("document.getElementById('__drawer').checked")
+    ctx.close()
+    assert opened == (True, "true") and within, opened
+    assert back == [False, "ch-menu-name"] and space, (back, space)
+
+
+def test_a_single_key_does_not_leave_the_page(site, browser):
+    """From the accessibility review: the theme went to the next page on "n" or "." and the previous on "p" or ","
+    pressed anywhere but in a field, losing a search (WCAG 2.1.4); typed in the search box they are letters."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    pg.goto(site + "find/?q=HR1%202ER")
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^(?!Searching)\S.*", re.S), timeout=10000)
+    pg.locator("#results > li a").first.focus()
+    for key in ("n", ".", "p", ","):
+        pg.keyboard.press(key)
+    pg.wait_for_timeout(300)
+    stayed = pg.url
+    pg.locator("#q").fill("")
+    pg.locator("#q").press_sequentially("np")
+    typed = pg.locator("#q").input_value()
+    ctx.close()
+    assert stayed.startswith(site + "find/") and typed == "np", (stayed, typed)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_compare_bar_leaves_the_footers_last_link_in_view(site, browser, width):
+    """From the accessibility review: with a shortlist, the fixed "Compare" bar covered the footer's last line, a focused
+    link there wholly hidden (WCAG 2.4.11) and the licence's credit unseen."""
+    ctx = browser.new_context(viewport={"width": width, "height": 700})
+    pg = ctx.new_page()
+    pg.goto(site + "find/")
+    expect(pg.locator("#results-status")).to_have_text(re.compile(r"^(?!Searching)\S.*", re.S), timeout=10000)
+    pg.locator("#results button.ch-shortlist").first.click()
+    expect(pg.locator("#shortlist-bar")).to_be_visible()
+    last = pg.locator(".md-footer a").last
+    last.focus()
+    pg.evaluate(SETTLED)
+    covered = last.evaluate("e => { const r = e.getBoundingClientRect(); const bar = document.getElementById('shortlist-bar')"
+                            ".getBoundingClientRect(); return r.bottom > bar.top && r.top < bar.bottom; }")
+    ctx.close()
+    assert not covered
 
 
 @pytest.mark.parametrize("path", ["", "find/"])

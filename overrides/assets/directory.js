@@ -35,10 +35,45 @@ document.addEventListener("keydown", function (ev) {
   var within = at && at.closest && at.closest(".md-sidebar--primary") && window.matchMedia("(max-width: 76.234375em)").matches;
   if (ev.key !== "Escape" || !box || !(box.checked || within)) return;
   if (box.checked) box.click();
-  if (within) at.blur();
+  // back to the button that opens it (a blur left nothing focused, and the next Tab opened the menu again)
+  var button = document.querySelector("label.md-header__button[for=__drawer]");
+  if (within || (at && at.closest && at.closest("label[for=__drawer]"))) { if (button && button.tabIndex === 0) button.focus(); else at.blur(); }
 });
 
+// The theme draws the button that opens the drawer as a label with an icon: no name, no role, out of the tab order.
+// It becomes a named button (its name is the page's: the header's #ch-menu-name), reached by Tab and pressed by Enter
+// or Space, saying whether the menu is open (WCAG 4.1.2; the accessibility review).
+function menuButton() {
+  var box = document.getElementById("__drawer"), name = document.getElementById("ch-menu-name");
+  var button = document.querySelector("label.md-header__button[for=__drawer]");
+  if (!box || !name || !button) return;
+  button.setAttribute("role", "button");
+  button.setAttribute("aria-labelledby", "ch-menu-name");
+  button.tabIndex = 0;
+  var icon = button.querySelector("svg"); if (icon) icon.setAttribute("aria-hidden", "true");
+  var said = function () { button.setAttribute("aria-expanded", box.checked ? "true" : "false"); };
+  said();
+  box.addEventListener("change", said);
+  button.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" && ev.key !== " ") return;
+    ev.preventDefault();
+    ev.stopPropagation();  // the theme clicks a focused label on Enter too: twice would close it again
+    box.click();
+  });
+}
+
+// The theme goes to the next or the previous page on a single key (n, p, "." and ","), pressed anywhere but in a
+// field: a search's results were lost to a stray "n" (WCAG 2.1.4: a single-key shortcut must be able to be turned off).
+// Caught before the theme's handler (on window, as the key bubbles up), and only these keys, without a modifier.
+document.addEventListener("keydown", function (ev) {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || ["n", "p", ".", ","].indexOf(ev.key) < 0) return;
+  var t = ev.target;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  ev.stopPropagation();
+}, true);
+
 function start() {
+  menuButton();
   readValues(document);
   refreshButtons();
   var f = document.getElementById("find");
