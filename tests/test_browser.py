@@ -687,9 +687,19 @@ def test_a_market_table_wider_than_a_phone_keeps_its_caption_and_row_labels_in_v
         const edge = w.getBoundingClientRect().left;
         return {wide, caption: cap ? Math.round(cap.getBoundingClientRect().right) <= innerWidth : true,
                 label: th ? Math.round(th.getBoundingClientRect().left) === Math.round(edge) : true}; })""")
+    stops = pg.evaluate("[...document.querySelectorAll('.ch-table-wrap')].map(w => [w.scrollWidth > w.clientWidth + 1, "
+                        "w.getAttribute('tabindex')])")
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    pg.evaluate(SETTLED)
+    wide_screen = pg.evaluate("[...document.querySelectorAll('.ch-table-wrap')].map(w => [w.scrollWidth > w.clientWidth + 1, "
+                              "w.getAttribute('tabindex')])")
     ctx.close()
     assert any(t["wide"] for t in look), "no market table is wider than a phone: the test shows nothing"
     assert [t for t in look if t["wide"] and not (t["caption"] and t["label"])] == []
+    # a tab stop for each table that scrolls, none for one that fits (the accessibility review: 12 stops at 1280 px)
+    for seen in (stops, wide_screen):
+        assert all((tab == "0") == wide for wide, tab in seen), seen
+    assert any(not wide for wide, _ in wide_screen), wide_screen
 
 
 def test_a_shortcuts_empty_note_is_a_sentence_under_its_button_with_its_link_in_the_text(site, page):
