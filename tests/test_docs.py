@@ -191,6 +191,9 @@ def test_open_data_page_documents_what_consumers_can_reuse(built_site):
     assert named is not None and (site / named[1]).is_file()
     assert "is one page holding every item" in page and "<code>queryable_api_url</code>" in page
     assert "it never means no or 0" in page
+    # the table of files has a caption and names each row by its file (the accessibility review)
+    assert "<caption>The files, with what each holds, its format and size</caption>" in page
+    assert '<th scope="row"><a href="../data/care-homes.csv">care-homes.csv</a></th>' in page
 
 
 def test_help_shows_the_long_description_in_paragraphs_without_backticks(monkeypatch):
