@@ -659,6 +659,14 @@ export function initFind(root) {
     else history.replaceState(null, "", url);
     if (how) typing = how === TYPED;
   }
+  // the search box is marked wrong while the count's line says why its postcode found nothing, and names that line
+  // (WCAG 3.3.1: the error was said in the status alone; the accessibility review)
+  function wrong(yes) {
+    var box = form.q;
+    if (!box) return;
+    if (yes) { box.setAttribute("aria-invalid", "true"); box.setAttribute("aria-describedby", "results-status q-hint"); }
+    else if (box.hasAttribute("aria-invalid")) { box.removeAttribute("aria-invalid"); box.setAttribute("aria-describedby", "q-hint"); }
+  }
   function run(how) {
     setRadius(hasPostcode(form.q.value) || !!geo);
     fitSorts(form);
@@ -678,6 +686,7 @@ export function initFind(root) {
     // aria-busy is "false" again once this search's count (or why there is none) is written
     list.setAttribute("aria-busy", "true");
     status.textContent = VALUES.find.searching;
+    wrong(false);
     var finish = function (text) { if (my === runId) { status.textContent = text; list.setAttribute("aria-busy", "false"); } };
     Promise.all([prep, loadFacets()]).then(function (got) {
       var o = got[0], known = (got[1] || {}).known || {}, homes = (got[1] || {}).homes, of = (got[1] || {}).of,
@@ -685,6 +694,7 @@ export function initFind(root) {
       if (my !== runId) return;
       if (distanceMode && (!o || o.error)) {
         finish(o ? o.error : s.near ? fill(VALUES.find.noArea, { postcode: s.near.toUpperCase() }) : VALUES.find.needPostcode);
+        if (o && o.error && !geo) wrong(true);
         list.replaceChildren(); more.hidden = true; pending = []; return;
       }
       if (o && o.error) o = null;  // another order than distance: a postcode that is not found only sorts nothing
