@@ -1360,6 +1360,12 @@ def test_phone_apply_filters_folds_the_panel_and_goes_to_the_count(site, browser
     assert pg.evaluate("document.activeElement.id") == "results-status"
     box = pg.locator("#results-status").bounding_box()
     assert box and 0 <= box["y"] < 740
+    # Escape folds the filters away too, back to their button (the accessibility review)
+    pg.locator("#filter-panel > summary").click()
+    pg.get_by_label("Tracheostomy").focus()
+    pg.keyboard.press("Escape")
+    expect(pg.locator("#filter-panel")).not_to_have_attribute("open", "")
+    assert pg.evaluate("document.activeElement === document.querySelector('#filter-panel > summary')")
     ctx.close()
 
 

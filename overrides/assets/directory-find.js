@@ -835,6 +835,15 @@ export function initFind(root) {
       status.focus();
     }
   });
+  // Escape folds the phone's filters away, back to their button, as the menu closes (the accessibility review); on a
+  // wide screen they are beside the list, always open
+  panel.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || !panel.open || (window.matchMedia && window.matchMedia("(min-width: 60em)").matches)) return;
+    if (ev.target && ev.target.tagName === "SELECT") return;  // a list of choices open on it closes first
+    panel.open = false;
+    var summary = panel.querySelector("summary");
+    if (summary) summary.focus();
+  });
   // Back from a home's page (or its CQC page) to this list: the list is drawn again, and the browser's own scroll
   // lands wherever the half-drawn page let it (at the foot of the page on a phone). The history entry keeps the
   // link opened and how many cards were shown; the list is shown that far again and the link has the focus.
